@@ -1,0 +1,136 @@
+/* proto.h — the control protocol between svctl and initd.
+ *
+ * A message is a fixed header followed by a payload of attributes:
+ *
+ *   header:  u32 magic "INIT" | u16 version | u16 type | u32 payload length
+ *   payload: attributes, each u16 type | u16 flags (0) | u32 length | data,
+ *            data padded to 4 bytes. A NESTED attribute's data is itself a
+ *            list of attributes.
+ *
+ * Integers are in host byte order: the socket is local. Every length is
+ * checked against the buffer before it is used; a message longer than
+ * PROTO_REQUEST_MAX (client -> initd) or PROTO_REPLY_MAX (initd -> client)
+ * is refused whole. Unknown attribute types are skipped, so newer clients can
+ * add attributes; an unknown message type or version gets an error reply.
+ *
+ * Version history:
+ *   1  first version: status, poweroff, reboot, halt, start, stop, restart,
+ *      reload, logs, kill, wait.
+ */
+#ifndef INITD_COMMON_PROTO_H
+#define INITD_COMMON_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_MAGIC        0x54494e49u   /* "INIT" little-endian */
+#define PROTO_VERSION      1
+#define PROTO_HDR_SIZE     12
+#define PROTO_REQUEST_MAX  (64u * 1024)        /* payload bytes a client may send */
+#define PROTO_REPLY_MAX    (8u * 1024 * 1024)  /* payload bytes initd may answer */
+#define PROTO_NEST_MAX     4                   /* nesting depth of attributes */
+
+enum proto_msg {
+	/* requests */
+	PROTO_REQ_STATUS = 1,    /* [NAME...] -> SERVICE... */
+	PROTO_REQ_POWEROFF,
+	PROTO_REQ_REBOOT,
+	PROTO_REQ_HALT,
+	PROTO_REQ_START,         /* NAME... */
+	PROTO_REQ_STOP,          /* NAME... */
+	PROTO_REQ_RESTART,       /* NAME... */
+	PROTO_REQ_RELOAD,
+	PROTO_REQ_LOGS,          /* NAME [LINES] [FOLLOW] -> LOG chunks */
+	PROTO_REQ_KILL,          /* NAME SIGNAL */
+	PROTO_REQ_WAIT,          /* reply once no service is starting/stopping */
+	PROTO_REQ_MAX,
+	/* replies */
+	PROTO_REPLY_OK = 100,    /* payload depends on the request */
+	PROTO_REPLY_ERROR,       /* ERRNO + MESSAGE */
+};
+
+enum proto_attr {
+	PROTO_ATTR_NAME = 1,     /* string */
+	PROTO_ATTR_ERRNO,        /* u32 (positive errno) */
+	PROTO_ATTR_MESSAGE,      /* string */
+	PROTO_ATTR_SERVICE,      /* nested: one service's status */
+	PROTO_ATTR_STATE,        /* string: "running", "bad-config", ... */
+	PROTO_ATTR_PID,          /* u32, 0 = none */
+	PROTO_ATTR_RESTARTS,     /* u32 */
+	PROTO_ATTR_REASON,       /* string: last exit reason, human form */
+	PROTO_ATTR_SINCE,        /* u64: usec in the current state (monotonic) */
+	PROTO_ATTR_CGROUP,       /* string: path below the cgroup2 root */
+	PROTO_ATTR_DESCRIPTION,  /* string */
+	PROTO_ATTR_LINES,        /* u32 */
+	PROTO_ATTR_FOLLOW,       /* flag (empty) */
+	PROTO_ATTR_DATA,         /* bytes */
+	PROTO_ATTR_SIGNAL,       /* u32 */
+	PROTO_ATTR_MAX,
+};
+
+/* A string attribute's data is NUL-terminated inside its length; the decoder
+ * rejects one that is not. */
+
+/* A growable output buffer. All appends are no-ops once an error happened;
+ * check ->error (a -errno) once at the end. */
+struct proto_buf {
+	uint8_t *data;
+	size_t len;
+	size_t cap;
+	size_t limit;      /* maximum len, e.g. PROTO_HDR_SIZE + PROTO_REPLY_MAX */
+	int error;
+	size_t nest[PROTO_NEST_MAX];  /* offsets of open nested attributes */
+	unsigned depth;
+};
+
+void proto_buf_init(struct proto_buf *b, size_t limit);
+void proto_buf_free(struct proto_buf *b);   /* accepts a zeroed buf */
+
+/* Start a message (writes the header; payload length is fixed by
+ * proto_msg_end). */
+void proto_msg_begin(struct proto_buf *b, uint16_t type);
+int proto_msg_end(struct proto_buf *b);     /* 0 or b->error */
+
+void proto_put_u32(struct proto_buf *b, uint16_t attr, uint32_t v);
+void proto_put_u64(struct proto_buf *b, uint16_t attr, uint64_t v);
+void proto_put_str(struct proto_buf *b, uint16_t attr, const char *s);
+void proto_put_bytes(struct proto_buf *b, uint16_t attr, const void *p, size_t n);
+void proto_put_flag(struct proto_buf *b, uint16_t attr);
+void proto_nest_begin(struct proto_buf *b, uint16_t attr);
+void proto_nest_end(struct proto_buf *b);
+
+/* A decoded header. */
+struct proto_hdr {
+	uint16_t version;
+	uint16_t type;
+	uint32_t len;      /* payload bytes that follow */
+};
+
+/* Decode a header from PROTO_HDR_SIZE bytes. -EBADMSG on bad magic,
+ * -EPROTONOSUPPORT on an unknown version, -EMSGSIZE if len > max. */
+int proto_hdr_decode(const void *p, size_t max_payload, struct proto_hdr *ret);
+
+/* An attribute iterator over a payload (or a nested attribute's data). */
+struct proto_attr_iter {
+	const uint8_t *p;
+	size_t left;
+	int error;         /* -EBADMSG once a malformed attribute was met */
+};
+
+struct proto_attr_view {
+	uint16_t type;
+	uint32_t len;
+	const uint8_t *data;
+};
+
+void proto_iter_init(struct proto_attr_iter *it, const void *payload, size_t len);
+/* Next attribute: 1 and *ret filled, 0 at the end, -EBADMSG if malformed. */
+int proto_iter_next(struct proto_attr_iter *it, struct proto_attr_view *ret);
+
+/* Typed getters: 0 or -EBADMSG when the length/termination is wrong. */
+int proto_get_u32(const struct proto_attr_view *a, uint32_t *ret);
+int proto_get_u64(const struct proto_attr_view *a, uint64_t *ret);
+int proto_get_str(const struct proto_attr_view *a, const char **ret);
+
+#endif

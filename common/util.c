@@ -1,0 +1,53 @@
+/* util.c — see util.h. */
+#include "common/util.h"
+
+#include <stdio.h>
+#include <time.h>
+
+uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+const char *format_duration(char *buf, size_t size, uint64_t usec)
+{
+	uint64_t s = usec / USEC_PER_SEC;
+
+	if (usec < USEC_PER_MSEC)
+		snprintf(buf, size, "%lluus", (unsigned long long)usec);
+	else if (usec < USEC_PER_SEC)
+		snprintf(buf, size, "%llums", (unsigned long long)(usec / USEC_PER_MSEC));
+	else if (s < 60)
+		snprintf(buf, size, "%llu.%llus", (unsigned long long)s,
+			 (unsigned long long)(usec % USEC_PER_SEC / 100000));
+	else if (s < 3600)
+		snprintf(buf, size, "%llumin %llus", (unsigned long long)(s / 60),
+			 (unsigned long long)(s % 60));
+	else if (s < 86400)
+		snprintf(buf, size, "%lluh %llumin", (unsigned long long)(s / 3600),
+			 (unsigned long long)(s % 3600 / 60));
+	else
+		snprintf(buf, size, "%llud %lluh", (unsigned long long)(s / 86400),
+			 (unsigned long long)(s % 86400 / 3600));
+	return buf;
+}

@@ -1,0 +1,55 @@
+/* util.h — small helpers both binaries share: cleanup attributes, array
+ * sizes, time, safe fd closing. Nothing here logs or exits. */
+#ifndef INITD_COMMON_UTIL_H
+#define INITD_COMMON_UTIL_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define USEC_PER_SEC  1000000ULL
+#define USEC_PER_MSEC 1000ULL
+
+static inline void freep(void *p) { free(*(void **)p); }
+static inline void closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+}
+
+#define _cleanup_(f)      __attribute__((cleanup(f)))
+#define _cleanup_free_    _cleanup_(freep)
+#define _cleanup_close_   _cleanup_(closep)
+#define _unused_          __attribute__((unused))
+#define _printf_(a, b)    __attribute__((format(printf, a, b)))
+
+/* Hand ownership out of a cleanup variable: returns the value and resets it. */
+#define TAKE_PTR(p) ({ __typeof__(p) _t = (p); (p) = NULL; _t; })
+#define TAKE_FD(fd) ({ int _t = (fd); (fd) = -1; _t; })
+
+/* Close fd if valid and return -1, for "fd = safe_close(fd)". */
+static inline int safe_close(int fd)
+{
+	if (fd >= 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return -1;
+}
+
+/* CLOCK_MONOTONIC in microseconds. */
+uint64_t now_usec(void);
+
+/* Write all of buf to a (blocking) fd, retrying on EINTR. 0 or -errno. */
+int write_all(int fd, const void *buf, size_t len);
+
+/* Format a duration ("1.5s", "20ms", "3min 2s") into buf. Returns buf. */
+const char *format_duration(char *buf, size_t size, uint64_t usec);
+
+#endif

@@ -1,0 +1,66 @@
+/* loop.h — initd's one event loop.
+ *
+ * epoll over every fd initd watches (signalfd, pidfds, the control socket and
+ * its clients, log pipes, cgroup.events), one timerfd driven by a binary heap
+ * of timers, and a queue of deferred work drained before the loop sleeps.
+ * Nothing here blocks except epoll_wait itself, and nothing wakes up
+ * periodically: with no timer armed the loop sleeps until an fd is ready.
+ */
+#ifndef INITD_LOOP_H
+#define INITD_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct loop;
+
+/* Called when fd is ready; events are EPOLLIN/EPOLLOUT/EPOLLHUP/EPOLLERR. */
+typedef void (*loop_io_fn)(struct loop *l, int fd, uint32_t events, void *data);
+typedef void (*loop_timer_fn)(struct loop *l, void *data);
+typedef void (*loop_defer_fn)(struct loop *l, void *data);
+
+/* A timer lives inside its owner's struct (no allocation); its owner must
+ * cancel it before freeing. */
+struct loop_timer {
+	uint64_t deadline;      /* CLOCK_MONOTONIC usec */
+	loop_timer_fn fn;
+	void *data;
+	size_t heap_index;      /* SIZE_MAX when not armed */
+};
+
+/* An fd watch also lives in its owner's struct. */
+struct loop_watch {
+	int fd;
+	loop_io_fn fn;
+	void *data;
+};
+
+int loop_new(struct loop **ret);
+void loop_free(struct loop *l);            /* accepts NULL */
+
+/* Watch w->fd for events (EPOLLIN|...). w must stay valid until removed. */
+int loop_watch_add(struct loop *l, struct loop_watch *w, uint32_t events);
+int loop_watch_mod(struct loop *l, struct loop_watch *w, uint32_t events);
+void loop_watch_del(struct loop *l, struct loop_watch *w);
+
+void loop_timer_init(struct loop_timer *t, loop_timer_fn fn, void *data);
+/* Arm (or re-arm) at an absolute monotonic deadline in usec. */
+int loop_timer_arm(struct loop *l, struct loop_timer *t, uint64_t deadline);
+void loop_timer_cancel(struct loop *l, struct loop_timer *t);
+static inline bool loop_timer_armed(const struct loop_timer *t)
+{
+	return t->heap_index != (size_t)-1;
+}
+
+/* Run fn(data) before the loop next sleeps. Fails only with -ENOMEM. */
+int loop_defer(struct loop *l, loop_defer_fn fn, void *data);
+
+/* One iteration: drain deferred work, wait (timeout_ms: -1 = until an
+ * event), dispatch. Returns 0 or -errno from epoll_wait (EINTR is 0). */
+int loop_run_once(struct loop *l, int timeout_ms);
+
+/* Iterate until loop_quit was called. */
+int loop_run(struct loop *l);
+void loop_quit(struct loop *l);
+
+#endif
