@@ -51,14 +51,14 @@ UNITS_SRC  := $(wildcard units/*.c)
 INITD_SRC  := $(wildcard initd/*.c)
 SVCTL_SRC  := $(wildcard svctl/*.c)
 
-COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
-UNITS_OBJ  := $(UNITS_SRC:%.c=$(BUILD)/%.o)
-INITD_OBJ  := $(INITD_SRC:%.c=$(BUILD)/%.o)
-SVCTL_OBJ  := $(SVCTL_SRC:%.c=$(BUILD)/%.o)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
+UNITS_OBJ  := $(UNITS_SRC:%.c=$(BUILD)/obj/%.o)
+INITD_OBJ  := $(INITD_SRC:%.c=$(BUILD)/obj/%.o)
+SVCTL_OBJ  := $(SVCTL_SRC:%.c=$(BUILD)/obj/%.o)
 
 all: $(BUILD)/initd $(BUILD)/svctl
 
-$(BUILD)/%.o: %.c
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(call cflags,$(PKGS_UNITS)) -MMD -MP -c -o $@ $<

@@ -10,6 +10,7 @@
 #define INITD_LOOP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct loop;
@@ -41,6 +42,8 @@ void loop_free(struct loop *l);            /* accepts NULL */
 /* Watch w->fd for events (EPOLLIN|...). w must stay valid until removed. */
 int loop_watch_add(struct loop *l, struct loop_watch *w, uint32_t events);
 int loop_watch_mod(struct loop *l, struct loop_watch *w, uint32_t events);
+/* Stop watching. Safe to call from any callback: a pending event for w in
+ * the batch being dispatched is dropped, so w may be freed right after. */
 void loop_watch_del(struct loop *l, struct loop_watch *w);
 
 void loop_timer_init(struct loop_timer *t, loop_timer_fn fn, void *data);

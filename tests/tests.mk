@@ -9,7 +9,7 @@ CHECK_LIBS   = $(call libs,check)
 # Unit tier: one Check binary per tests/unit/test_*.c, linked with the
 # libraries and the initd objects it names in its own $(TEST_OBJS_name).
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
-INITD_LIB_OBJ := $(filter-out $(BUILD)/initd/main.o,$(INITD_OBJ))
+INITD_LIB_OBJ := $(filter-out $(BUILD)/obj/initd/main.o,$(INITD_OBJ))
 
 $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(INITD_LIB_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)

@@ -1,0 +1,274 @@
+/* boot.c — see boot.h. */
+#include "initd/boot.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "initd/log.h"
+
+struct early_mount {
+	const char *source, *target, *type;
+	unsigned long flags;
+	const char *data;
+};
+
+static const struct early_mount early_mounts[] = {
+	{ "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
+	{ "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
+	{ "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755" },
+	{ "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=620,ptmxmode=000" },
+	{ "tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777" },
+	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755" },
+};
+
+static void mount_one(const struct early_mount *em)
+{
+	mkdir(em->target, 0755);
+	if (mount(em->source, em->target, em->type, em->flags, em->data) < 0 && errno != EBUSY)
+		log_warn("mount %s on %s: %s", em->type, em->target, strerror(errno));
+}
+
+void boot_mount_early(bool cgroup)
+{
+	static const struct early_mount cg = {
+		"cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		"nsdelegate"
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(early_mounts); i++)
+		mount_one(&early_mounts[i]);
+	if (cgroup)
+		mount_one(&cg);
+	mkdir("/run/initd", 0755);
+}
+
+void boot_open_console(void)
+{
+	int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	for (int i = 0; i < 3; i++)
+		dup2(fd, i);   /* dup2 clears CLOEXEC on 0-2: services get the console */
+	if (fd > 2)
+		close(fd);
+}
+
+int boot_set_hostname(const char *name)
+{
+	return sethostname(name, strlen(name)) < 0 ? -errno : 0;
+}
+
+/* Find NAME.ko under dir, depth-first, bounded. */
+static int find_module(const char *dir, const char *file, char *out, size_t size, int depth)
+{
+	DIR *d;
+	struct dirent *e;
+	int found = 0;
+
+	if (depth > 8 || !(d = opendir(dir)))
+		return 0;
+	while (!found && (e = readdir(d))) {
+		char path[1024];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (e->d_type == DT_DIR)
+			found = find_module(path, file, out, size, depth + 1);
+		else if (strcmp(e->d_name, file) == 0) {
+			snprintf(out, size, "%s", path);
+			found = 1;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+void boot_load_modules(char **modules)
+{
+	struct utsname uts;
+	char dir[300];
+
+	if (!modules || !*modules || uname(&uts) < 0)
+		return;
+	snprintf(dir, sizeof(dir), "/lib/modules/%s", uts.release);
+	for (char **m = modules; *m; m++) {
+		char file[300], path[1024];
+		int fd;
+
+		snprintf(file, sizeof(file), "%s.ko", *m);
+		if (!find_module(dir, file, path, sizeof(path), 0)) {
+			log_error("module %s: not found under %s", *m, dir);
+			continue;
+		}
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST))
+			log_error("module %s: %s", *m, strerror(errno));
+		else
+			log_info("module %s loaded", *m);
+		safe_close(fd);
+	}
+}
+
+/* ---- the end ---------------------------------------------------------------- */
+
+static void kill_and_reap_all(void)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	kill(-1, SIGKILL);
+	/* Bounded: at most a second for the kernel to deliver the kills. */
+	for (int i = 0; i < 100; i++) {
+		pid_t p;
+
+		while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+			;
+		if (p < 0 && errno == ECHILD)
+			return;
+		nanosleep(&tick, NULL);
+	}
+}
+
+static void unmount_all(void)
+{
+	char lines[64][256];
+	size_t n = 0;
+	FILE *f = fopen("/proc/self/mounts", "re");
+
+	if (f) {
+		char src[256], target[256];
+
+		while (n < ARRAY_SIZE(lines) && fscanf(f, "%255s %255s %*s %*s %*d %*d\n", src, target) == 2)
+			snprintf(lines[n++], sizeof(lines[0]), "%s", target);
+		fclose(f);
+	}
+	/* Reverse order: children before parents. Lazy, so a busy one goes too. */
+	while (n-- > 0)
+		if (strcmp(lines[n], "/") != 0)
+			umount2(lines[n], MNT_DETACH);
+	mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL);
+}
+
+_Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool unmount)
+{
+	int cmd = how == SHUTDOWN_REBOOT ? RB_AUTOBOOT :
+		  how == SHUTDOWN_HALT ? RB_HALT_SYSTEM : RB_POWER_OFF;
+
+	log_notice("%s", how == SHUTDOWN_REBOOT ? "rebooting" :
+			 how == SHUTDOWN_HALT ? "halting" : "powering off");
+	kill_and_reap_all();
+	sync();
+	/* Not after --no-mounts: there the mounts are not ours to touch, and a
+	 * read-only remount of / would reach the host's filesystem. */
+	if (unmount) {
+		unmount_all();
+		sync();
+	}
+	reboot(cmd);
+	/* Only reached when reboot(2) is refused. */
+	boot_crash(crash, "reboot(2) failed");
+}
+
+static enum crash_action crash_action_now = CRASH_REBOOT;
+
+void boot_set_crash_action(enum crash_action action)
+{
+	crash_action_now = action;
+}
+
+static void write_console(const char *s)
+{
+	if (write(STDERR_FILENO, s, strlen(s)) < 0) {
+		/* nowhere else to say it */
+	}
+}
+
+_Noreturn void boot_crash(enum crash_action action, const char *why)
+{
+	sigset_t all;
+
+	write_console("initd: fatal: ");
+	write_console(why);
+	write_console("\n");
+	sync();
+	switch (action) {
+	case CRASH_REBOOT:
+		write_console("initd: crash action: reboot\n");
+		reboot(RB_AUTOBOOT);
+		break;
+	case CRASH_POWEROFF:
+		write_console("initd: crash action: poweroff\n");
+		reboot(RB_POWER_OFF);
+		break;
+	case CRASH_SHELL: {
+		pid_t pid;
+
+		write_console("initd: crash action: shell\n");
+		pid = fork();
+		if (pid == 0) {
+			char *argv[] = { "/bin/sh", NULL };
+			char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+
+			sigemptyset(&all);
+			sigprocmask(SIG_SETMASK, &all, NULL);
+			setsid();
+			execve(argv[0], argv, envp);
+			_exit(127);
+		}
+		break;
+	}
+	default:
+		write_console("initd: crash action: freeze\n");
+		break;
+	}
+	/* Freeze: PID 1 must not exit. Keep reaping whatever dies. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	for (;;) {
+		if (waitpid(-1, NULL, 0) < 0) {
+			struct timespec t = { 1, 0 };
+			nanosleep(&t, NULL);
+		}
+	}
+}
+
+static void fault_handler(int sig)
+{
+	static volatile sig_atomic_t in_fault;
+	const char *why = sig == SIGSEGV ? "segmentation fault" :
+			  sig == SIGBUS ? "bus error" :
+			  sig == SIGILL ? "illegal instruction" :
+			  sig == SIGFPE ? "arithmetic exception" : "abort";
+
+	if (in_fault++)
+		boot_crash(CRASH_FREEZE, "fault in the fault handler");
+	boot_crash(crash_action_now, why);
+}
+
+void boot_install_crash_handlers(enum crash_action action)
+{
+	static char stack[64 * 1024];
+	stack_t ss = { .ss_sp = stack, .ss_size = sizeof(stack) };
+	struct sigaction sa = { .sa_handler = fault_handler, .sa_flags = SA_ONSTACK };
+	static const int faults[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+
+	crash_action_now = action;
+	sigaltstack(&ss, NULL);
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(faults); i++)
+		sigaction(faults[i], &sa, NULL);
+}

@@ -1,0 +1,35 @@
+/* boot.h — PID-1 duties: the early mounts, the console, the hostname, the
+ * last steps of a shutdown, and the crash action. Only PID 1 calls these. */
+#ifndef INITD_BOOT_H
+#define INITD_BOOT_H
+
+#include "initd/manager.h"
+#include "units/unit.h"
+
+/* Mount /proc, /sys, /dev, /dev/pts, /dev/shm, /run and, unless !cgroup,
+ * cgroup2 at /sys/fs/cgroup (nsdelegate). Failures are logged, not fatal:
+ * what is already mounted stays. */
+void boot_mount_early(bool cgroup);
+
+/* Make /dev/console fds 0, 1 and 2 (when it can be opened). */
+void boot_open_console(void);
+
+int boot_set_hostname(const char *name);
+
+/* Load the listed kernel modules from /lib/modules/$(uname -r). */
+void boot_load_modules(char **modules);
+
+/* The end: kill what is left, reap, sync, unmount, reboot(2). Never returns
+ * when it works; if reboot(2) fails the crash action runs. */
+_Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool unmount);
+
+/* Run `action` for an unrecoverable error; never returns. Async-signal-safe
+ * enough to be called from a fault handler. */
+_Noreturn void boot_crash(enum crash_action action, const char *why);
+
+/* Faults (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT) run the crash action
+ * instead of taking the kernel down with PID 1. */
+void boot_install_crash_handlers(enum crash_action action);
+void boot_set_crash_action(enum crash_action action);
+
+#endif

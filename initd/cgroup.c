@@ -1,0 +1,160 @@
+/* cgroup.c — see cgroup.h. */
+#include "initd/cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "common/util.h"
+
+static int read_at(int dir_fd, const char *file, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = openat(dir_fd, file, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+static int write_at(int dir_fd, const char *file, const char *value)
+{
+	_cleanup_close_ int fd = openat(dir_fd, file, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(value);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, len) != (ssize_t)len)
+		return -errno;
+	return 0;
+}
+
+int cgroup_tree_open(const char *root, struct cgroup_tree *ret)
+{
+	struct statfs sfs;
+	int fd, n;
+
+	ret->root_fd = -1;
+	snprintf(ret->root, sizeof(ret->root), "%s", root);
+	ret->controllers[0] = '\0';
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		close(fd);
+		return -ENOMEDIUM;
+	}
+	n = read_at(fd, "cgroup.controllers", ret->controllers, sizeof(ret->controllers));
+	if (n > 0 && ret->controllers[n - 1] == '\n')
+		ret->controllers[n - 1] = '\0';
+	ret->root_fd = fd;
+	return 0;
+}
+
+void cgroup_tree_close(struct cgroup_tree *t)
+{
+	t->root_fd = safe_close(t->root_fd);
+}
+
+/* mkdir -p below the root, one component at a time, without following
+ * anything but directories we made or found. */
+int cgroup_leaf_open(const struct cgroup_tree *t, const char *slice, const char *name,
+		     int *ret_fd)
+{
+	char path[512];
+	int dir, n;
+
+	n = snprintf(path, sizeof(path), "%s/%s", slice, name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	dir = fcntl(t->root_fd, F_DUPFD_CLOEXEC, 3);
+	if (dir < 0)
+		return -errno;
+	for (char *p = path, *slash; p && *p; p = slash ? slash + 1 : NULL) {
+		int next;
+
+		slash = strchr(p, '/');
+		if (slash)
+			*slash = '\0';
+		if (mkdirat(dir, p, 0755) < 0 && errno != EEXIST) {
+			int r = -errno;
+			close(dir);
+			return r;
+		}
+		next = openat(dir, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(dir);
+		if (next < 0)
+			return -errno;
+		dir = next;
+	}
+	*ret_fd = dir;
+	return 0;
+}
+
+int cgroup_events_open(int leaf_fd)
+{
+	int fd = openat(leaf_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int cgroup_is_populated(int leaf_fd)
+{
+	char buf[256];
+	const char *p;
+	int n = read_at(leaf_fd, "cgroup.events", buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	p = strstr(buf, "populated ");
+	if (!p)
+		return -EBADMSG;
+	return p[strlen("populated ")] == '1';
+}
+
+int cgroup_kill(int leaf_fd)
+{
+	int r = cgroup_is_populated(leaf_fd);
+
+	if (r <= 0)
+		return r == 0 ? 1 : r;
+	r = write_at(leaf_fd, "cgroup.kill", "1");
+	return r < 0 ? r : 0;
+}
+
+int cgroup_leaf_remove(const struct cgroup_tree *t, const char *slice, const char *name)
+{
+	char path[512];
+	int n = snprintf(path, sizeof(path), "%s/%s", slice, name);
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	return unlinkat(t->root_fd, path, AT_REMOVEDIR) < 0 ? -errno : 0;
+}
+
+int cgroup_oom_kills(int leaf_fd, unsigned long *last)
+{
+	char buf[512];
+	const char *p;
+	unsigned long v;
+	int n = read_at(leaf_fd, "memory.events", buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	p = strstr(buf, "oom_kill ");
+	if (!p || sscanf(p + strlen("oom_kill "), "%lu", &v) != 1)
+		return -EBADMSG;
+	if (v <= *last)
+		return 0;
+	*last = v;
+	return 1;
+}

@@ -1,0 +1,47 @@
+/* cgroup.h — the cgroup v2 tree initd builds: /<slice path>/<service>.
+ *
+ * Processes live only in leaves (the root is exempt, and holds initd itself).
+ * A service's leaf is made once and reused across restarts; its directory fd
+ * is what clone3(CLONE_INTO_CGROUP) spawns into. Emptiness is watched through
+ * cgroup.events, which the kernel signals with EPOLLPRI.
+ */
+#ifndef INITD_CGROUP_H
+#define INITD_CGROUP_H
+
+#include <stdbool.h>
+
+struct cgroup_tree {
+	int root_fd;              /* -1 when initd supervises without cgroups */
+	char root[256];
+	char controllers[256];    /* cgroup.controllers of the root */
+};
+
+/* Mount point to use. Returns 0, or -ENOMEDIUM when root is not cgroup2. */
+int cgroup_tree_open(const char *root, struct cgroup_tree *ret);
+void cgroup_tree_close(struct cgroup_tree *t);
+static inline bool cgroup_tree_enabled(const struct cgroup_tree *t)
+{
+	return t->root_fd >= 0;
+}
+
+/* Create (or reuse) SLICE/NAME and open it. *ret_fd is an O_DIRECTORY fd. */
+int cgroup_leaf_open(const struct cgroup_tree *t, const char *slice, const char *name,
+		     int *ret_fd);
+
+/* Open the leaf's cgroup.events for EPOLLPRI watching. */
+int cgroup_events_open(int leaf_fd);
+
+/* 1 when populated, 0 when empty, -errno. */
+int cgroup_is_populated(int leaf_fd);
+
+/* Kill everything in the leaf. 1 if it was already empty, 0 if killing. */
+int cgroup_kill(int leaf_fd);
+
+/* Remove SLICE/NAME (must be empty). */
+int cgroup_leaf_remove(const struct cgroup_tree *t, const char *slice, const char *name);
+
+/* 1 when memory.events shows an oom_kill count above *last (updated), 0 if
+ * not, -errno when the file is absent (controller not enabled). */
+int cgroup_oom_kills(int leaf_fd, unsigned long *last);
+
+#endif

@@ -1,0 +1,355 @@
+/* commands.c — what each control request does: decode its attributes,
+ * act on the manager, build the reply. Requests that must wait (start, stop,
+ * restart, wait) are deferred until the manager has settled. */
+#include "initd/commands.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "initd/log.h"
+#include "initd/logbuf.h"
+
+#define COMMAND_NAMES_MAX 256
+#define LOG_CHUNK (32u * 1024)
+
+/* A request parked until the manager settles. */
+struct pending {
+	struct pending *next;
+	struct commands *cmds;
+	struct control_client *client;
+	uint16_t type;
+	size_t n_names;
+	char *names[];
+};
+
+static int reply_error(struct proto_buf *reply, int err, const char *fmt, ...) _printf_(3, 4);
+
+static int reply_error(struct proto_buf *reply, int err, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	proto_msg_begin(reply, PROTO_REPLY_ERROR);
+	proto_put_u32(reply, PROTO_ATTR_ERRNO, (uint32_t)err);
+	proto_put_str(reply, PROTO_ATTR_MESSAGE, msg);
+	return proto_msg_end(reply);
+}
+
+static int reply_ok(struct proto_buf *reply)
+{
+	proto_msg_begin(reply, PROTO_REPLY_OK);
+	return proto_msg_end(reply);
+}
+
+/* Collect the NAME attributes of a request (borrowed pointers). */
+static int request_names(const struct control_request *req, const char **names, size_t max,
+			 size_t *ret_n)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+	size_t n = 0;
+	int r;
+
+	proto_iter_init(&it, req->payload, req->len);
+	while ((r = proto_iter_next(&it, &a)) > 0) {
+		if (a.type != PROTO_ATTR_NAME)
+			continue;
+		if (n == max)
+			return -E2BIG;
+		if (proto_get_str(&a, &names[n]) < 0)
+			return -EBADMSG;
+		n++;
+	}
+	*ret_n = n;
+	return r;
+}
+
+static int request_u32(const struct control_request *req, uint16_t type, uint32_t *ret)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+	int r;
+
+	proto_iter_init(&it, req->payload, req->len);
+	while ((r = proto_iter_next(&it, &a)) > 0)
+		if (a.type == type)
+			return proto_get_u32(&a, ret) < 0 ? -EBADMSG : 1;
+	return r;
+}
+
+/* ---- status ----------------------------------------------------------------- */
+
+static void put_service(struct commands *cmds, struct proto_buf *b, struct service *s)
+{
+	const struct unit *u = s->unit;
+	char reason[512], cg[300];
+
+	proto_nest_begin(b, PROTO_ATTR_SERVICE);
+	proto_put_str(b, PROTO_ATTR_NAME, u->name);
+	proto_put_str(b, PROTO_ATTR_STATE, service_state_to_string(s->state));
+	proto_put_u32(b, PROTO_ATTR_PID, s->pid > 0 ? (uint32_t)s->pid : 0);
+	proto_put_u32(b, PROTO_ATTR_RESTARTS, s->restarts);
+	proto_put_u64(b, PROTO_ATTR_SINCE, now_usec() - s->state_since);
+	if (s->last_exit.kind != EXIT_NONE)
+		proto_put_str(b, PROTO_ATTR_REASON,
+			      service_exit_to_string(s, &s->last_exit, reason, sizeof(reason)));
+	if (u->description)
+		proto_put_str(b, PROTO_ATTR_DESCRIPTION, u->description);
+	if (manager_cgroup_path(cmds->manager, s, cg, sizeof(cg)))
+		proto_put_str(b, PROTO_ATTR_CGROUP, cg);
+	for (size_t i = 0; i < u->diags.n; i++) {
+		char line[UNIT_STRING_MAX + 300];
+
+		snprintf(line, sizeof(line), "%s:%d: %s", u->diags.v[i].file, u->diags.v[i].line,
+			 u->diags.v[i].message);
+		proto_put_str(b, PROTO_ATTR_MESSAGE, line);
+	}
+	proto_nest_end(b);
+}
+
+static int cmd_status(struct commands *cmds, const struct control_request *req,
+		      struct proto_buf *reply)
+{
+	const char *names[COMMAND_NAMES_MAX];
+	size_t n;
+	int r = request_names(req, names, COMMAND_NAMES_MAX, &n);
+
+	if (r < 0)
+		return reply_error(reply, -r, "malformed status request");
+	for (size_t i = 0; i < n; i++)
+		if (!manager_find(cmds->manager, names[i]))
+			return reply_error(reply, ENOENT, "unit %s not found", names[i]);
+	proto_msg_begin(reply, PROTO_REPLY_OK);
+	if (n == 0)
+		for (size_t i = 0; i < manager_count(cmds->manager); i++)
+			put_service(cmds, reply, manager_service_at(cmds->manager, i));
+	for (size_t i = 0; i < n; i++)
+		put_service(cmds, reply, manager_find(cmds->manager, names[i]));
+	r = proto_msg_end(reply);
+	if (r < 0)
+		return reply_error(reply, -r, "status reply too large");
+	return 0;
+}
+
+/* ---- start, stop, restart, wait ------------------------------------------------ */
+
+static void pending_unlink(struct pending *p)
+{
+	for (struct pending **pp = &p->cmds->pending; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			return;
+		}
+}
+
+static void pending_free(struct pending *p)
+{
+	pending_unlink(p);
+	for (size_t i = 0; i < p->n_names; i++)
+		free(p->names[i]);
+	free(p);
+}
+
+/* The manager settled: say how each named unit ended up. */
+static void pending_settled(struct manager *m, void *data)
+{
+	struct pending *p = data;
+	struct proto_buf b;
+	char reason[512];
+
+	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
+	for (size_t i = 0; i < p->n_names; i++) {
+		struct service *s = manager_find(m, p->names[i]);
+		bool want_up = p->type != PROTO_REQ_STOP;
+
+		if (!s || !want_up || service_is_ready(s))
+			continue;
+		if (s->state == SERVICE_EXITED && s->unit->type != UNIT_ONESHOT)
+			continue;   /* started and finished cleanly */
+		reply_error(&b, EIO, "%s %s: %s", p->names[i], service_state_to_string(s->state),
+			    service_exit_to_string(s, &s->last_exit, reason, sizeof(reason)));
+		goto send;
+	}
+	proto_msg_begin(&b, PROTO_REPLY_OK);
+	for (size_t i = 0; i < p->n_names; i++) {
+		struct service *s = manager_find(m, p->names[i]);
+		if (s)
+			put_service(p->cmds, &b, s);
+	}
+	proto_msg_end(&b);
+send:
+	control_client_reply(p->client, &b, true);
+	proto_buf_free(&b);
+	pending_free(p);
+}
+
+static int defer_until_settled(struct commands *cmds, struct control_client *c, uint16_t type,
+			       const char **names, size_t n, struct proto_buf *reply)
+{
+	struct pending *p = calloc(1, sizeof(*p) + n * sizeof(char *));
+
+	if (!p)
+		return reply_error(reply, ENOMEM, "out of memory");
+	p->cmds = cmds;
+	p->client = c;
+	p->type = type;
+	for (size_t i = 0; i < n; i++) {
+		p->names[i] = strdup(names[i]);
+		if (!p->names[i]) {
+			pending_free(p);
+			return reply_error(reply, ENOMEM, "out of memory");
+		}
+		p->n_names++;
+	}
+	p->next = cmds->pending;
+	cmds->pending = p;
+	if (manager_wait_settled(cmds->manager, pending_settled, p) < 0) {
+		pending_free(p);
+		return reply_error(reply, ENOMEM, "out of memory");
+	}
+	return CONTROL_DEFER;
+}
+
+static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
+			 const struct control_request *req, struct proto_buf *reply)
+{
+	const char *names[COMMAND_NAMES_MAX];
+	size_t n;
+	int r = request_names(req, names, COMMAND_NAMES_MAX, &n);
+
+	if (r < 0)
+		return reply_error(reply, -r, "malformed request");
+	if (n == 0 && req->type != PROTO_REQ_WAIT)
+		return reply_error(reply, EINVAL, "no unit named");
+	for (size_t i = 0; i < n; i++)
+		if (!manager_find(cmds->manager, names[i]))
+			return reply_error(reply, ENOENT, "unit %s not found", names[i]);
+	for (size_t i = 0; i < n; i++) {
+		struct service *s = manager_find(cmds->manager, names[i]);
+
+		r = req->type == PROTO_REQ_START ? manager_start(cmds->manager, s) :
+		    req->type == PROTO_REQ_STOP ? manager_stop(cmds->manager, s) :
+		    req->type == PROTO_REQ_RESTART ? manager_restart(cmds->manager, s) : 0;
+		if (r == -ENOEXEC)
+			return reply_error(reply, ENOEXEC, "%s has a bad configuration", names[i]);
+		if (r < 0)
+			return reply_error(reply, -r, "%s: %s", names[i], strerror(-r));
+	}
+	return defer_until_settled(cmds, c, req->type, names, n, reply);
+}
+
+/* ---- logs, kill ------------------------------------------------------------------ */
+
+static int cmd_logs(struct commands *cmds, const struct control_request *req,
+		    struct proto_buf *reply)
+{
+	const char *names[1];
+	size_t n;
+	uint32_t lines = 10;
+	struct service *s;
+	struct logbuf *log;
+	uint64_t off;
+	_cleanup_free_ char *chunk = malloc(LOG_CHUNK);
+
+	if (!chunk)
+		return reply_error(reply, ENOMEM, "out of memory");
+	if (request_names(req, names, 1, &n) < 0 || n != 1 ||
+	    request_u32(req, PROTO_ATTR_LINES, &lines) < 0)
+		return reply_error(reply, EINVAL, "logs needs exactly one unit name");
+	s = manager_find(cmds->manager, names[0]);
+	if (!s)
+		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
+	log = manager_service_log(s);
+	off = logbuf_tail_offset(log, lines);
+	proto_msg_begin(reply, PROTO_REPLY_OK);
+	for (;;) {
+		size_t k = logbuf_read(log, off, chunk, LOG_CHUNK, &off);
+		if (k == 0)
+			break;
+		proto_put_bytes(reply, PROTO_ATTR_DATA, chunk, k);
+	}
+	return proto_msg_end(reply) < 0 ? reply_error(reply, EMSGSIZE, "log reply too large") : 0;
+}
+
+static int cmd_kill(struct commands *cmds, const struct control_request *req,
+		    struct proto_buf *reply)
+{
+	const char *names[1];
+	size_t n;
+	uint32_t sig = SIGTERM;
+	struct service *s;
+	int r;
+
+	if (request_names(req, names, 1, &n) < 0 || n != 1 ||
+	    request_u32(req, PROTO_ATTR_SIGNAL, &sig) < 0)
+		return reply_error(reply, EINVAL, "kill needs one unit name and a signal");
+	if (sig == 0 || sig >= (uint32_t)NSIG)
+		return reply_error(reply, EINVAL, "invalid signal %u", sig);
+	s = manager_find(cmds->manager, names[0]);
+	if (!s)
+		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
+	r = manager_kill(cmds->manager, s, (int)sig);
+	if (r == -ESRCH)
+		return reply_error(reply, ESRCH, "%s has no running process", names[0]);
+	if (r < 0)
+		return reply_error(reply, -r, "kill %s: %s", names[0], strerror(-r));
+	return reply_ok(reply);
+}
+
+/* ---- dispatch ------------------------------------------------------------------- */
+
+int commands_dispatch(void *ctx, struct control_client *c, const struct control_request *req,
+		      struct proto_buf *reply)
+{
+	struct commands *cmds = ctx;
+
+	if (!cmds->manager)
+		return reply_error(reply, EAGAIN, "initd is still loading its units");
+	switch (req->type) {
+	case PROTO_REQ_STATUS:
+		return cmd_status(cmds, req, reply);
+	case PROTO_REQ_START:
+	case PROTO_REQ_STOP:
+	case PROTO_REQ_RESTART:
+	case PROTO_REQ_WAIT:
+		return cmd_lifecycle(cmds, c, req, reply);
+	case PROTO_REQ_LOGS:
+		return cmd_logs(cmds, req, reply);
+	case PROTO_REQ_KILL:
+		return cmd_kill(cmds, req, reply);
+	case PROTO_REQ_POWEROFF:
+	case PROTO_REQ_REBOOT:
+	case PROTO_REQ_HALT:
+		if (cmds->shutdown)
+			cmds->shutdown(cmds, req->type == PROTO_REQ_REBOOT ? SHUTDOWN_REBOOT :
+					     req->type == PROTO_REQ_HALT ? SHUTDOWN_HALT :
+					     SHUTDOWN_POWEROFF);
+		return reply_ok(reply);
+	case PROTO_REQ_RELOAD:
+		return reply_error(reply, EOPNOTSUPP, "reload is not implemented yet");
+	default:
+		return reply_error(reply, EOPNOTSUPP, "unknown request type %u", req->type);
+	}
+}
+
+void commands_client_gone(void *ctx, struct control_client *c)
+{
+	struct commands *cmds = ctx;
+	struct pending *p = cmds->pending, *next;
+
+	for (; p; p = next) {
+		next = p->next;
+		if (p->client != c)
+			continue;
+		manager_cancel_settled(cmds->manager, p);
+		pending_free(p);
+	}
+}

@@ -1,0 +1,32 @@
+/* logbuf.h — a bounded ring of a service's output.
+ *
+ * initd holds each service's stdout/stderr pipe across restarts and appends
+ * what it reads here; when the ring is full the oldest bytes go. `svctl logs`
+ * reads the last N lines. A monotonically growing byte offset (`end`) lets a
+ * follower ask for "everything after offset X" and learn what it missed.
+ */
+#ifndef INITD_LOGBUF_H
+#define INITD_LOGBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct logbuf {
+	char *data;
+	size_t size;       /* capacity */
+	uint64_t end;      /* total bytes ever appended */
+};
+
+int logbuf_init(struct logbuf *b, size_t size);
+void logbuf_free(struct logbuf *b);
+void logbuf_append(struct logbuf *b, const void *p, size_t n);
+
+/* Offset where the last `lines` lines begin (the oldest retained byte at
+ * most). */
+uint64_t logbuf_tail_offset(const struct logbuf *b, unsigned lines);
+/* Copy bytes [from, end) (from clamped to what is retained) into out, at most
+ * max bytes; returns the number copied and the offset after them. */
+size_t logbuf_read(const struct logbuf *b, uint64_t from, char *out, size_t max,
+		   uint64_t *ret_next);
+
+#endif

@@ -1,0 +1,364 @@
+/* main.c — initd's entry: options, `--check`, and the daemon (PID 1 or not).
+ *
+ * As PID 1 it mounts the early filesystems, opens the console, and never
+ * returns from main: a shutdown ends in reboot(2), an unrecoverable error in
+ * the crash action. Not as PID 1 (a container, another init, the host tests)
+ * it supervises the same way and returns once its services have stopped
+ * after SIGTERM or SIGINT.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "initd/boot.h"
+#include "initd/commands.h"
+#include "initd/control.h"
+#include "initd/loader.h"
+#include "initd/log.h"
+#include "initd/loop.h"
+#include "initd/manager.h"
+
+#define DEFAULT_CONFIG  "/etc/initd"
+#define DEFAULT_CONTROL "/run/initd/control"
+
+/* Exit codes of `initd --check` (documented in initd.8). */
+enum {
+	CHECK_OK = 0,
+	CHECK_ERRORS = 1,
+	CHECK_USAGE = 2,
+	CHECK_UNREADABLE = 3,
+};
+
+struct options {
+	const char *config_dir;
+	char units_dir[4096];
+	char conf_path[4096];
+	const char *control_path;
+	const char *cgroup_root;
+	bool check;
+	bool no_cgroup;
+	bool no_mounts;
+	bool verbose;
+};
+
+struct initd {
+	struct options opt;
+	bool pid1;
+	struct loop *loop;
+	struct loop_watch signals;
+	struct control_server *control;
+	struct commands cmds;
+	struct manager *manager;
+	enum crash_action crash;
+	enum shutdown_how shutdown;   /* requested before the units were loaded */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: initd [OPTIONS]\n"
+		"       initd --check [DIR]\n"
+		"\n"
+		"A declarative PID-1 supervisor. Reads DIR/initd.conf and DIR/units/*.unit.\n"
+		"\n"
+		"  -c, --config DIR     configuration directory (default " DEFAULT_CONFIG ")\n"
+		"      --units DIR      unit directory (default DIR/units)\n"
+		"      --control PATH   control socket (default " DEFAULT_CONTROL ")\n"
+		"      --cgroup-root P  cgroup2 mount (default /sys/fs/cgroup)\n"
+		"      --no-cgroup      supervise by pid alone, never touch cgroups\n"
+		"      --no-mounts      as PID 1, skip the early mounts and unmounts\n"
+		"  -n, --check [DIR]    validate the configuration and exit:\n"
+		"                       0 OK, 1 errors found, 2 usage, 3 unreadable\n"
+		"  -v, --verbose        log every state change\n"
+		"  -h, --help           this help\n"
+		"  -V, --version        print the version\n");
+}
+
+/* As PID 1, argv carries whatever the kernel did not understand on its
+ * command line: unknown options are ignored there, never fatal. */
+static int parse_options(int argc, char **argv, bool pid1, struct options *o)
+{
+	enum { OPT_UNITS = 256, OPT_CONTROL, OPT_CGROUP_ROOT, OPT_NO_CGROUP, OPT_NO_MOUNTS };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "units", required_argument, NULL, OPT_UNITS },
+		{ "control", required_argument, NULL, OPT_CONTROL },
+		{ "cgroup-root", required_argument, NULL, OPT_CGROUP_ROOT },
+		{ "no-cgroup", no_argument, NULL, OPT_NO_CGROUP },
+		{ "no-mounts", no_argument, NULL, OPT_NO_MOUNTS },
+		{ "check", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
+	const char *units = NULL;
+	int c;
+
+	*o = (struct options){ .config_dir = DEFAULT_CONFIG, .control_path = DEFAULT_CONTROL };
+	opterr = !pid1;
+	while ((c = getopt_long(argc, argv, "c:nvhV", longopts, NULL)) >= 0) {
+		switch (c) {
+		case 'c': o->config_dir = optarg; break;
+		case OPT_UNITS: units = optarg; break;
+		case OPT_CONTROL: o->control_path = optarg; break;
+		case OPT_CGROUP_ROOT: o->cgroup_root = optarg; break;
+		case OPT_NO_CGROUP: o->no_cgroup = true; break;
+		case OPT_NO_MOUNTS: o->no_mounts = true; break;
+		case 'n': o->check = true; break;
+		case 'v': o->verbose = true; break;
+		case 'h': if (!pid1) { usage(stdout); return 1; } break;
+		case 'V': if (!pid1) { printf("initd %s\n", INITD_VERSION); return 1; } break;
+		default: if (!pid1) { usage(stderr); return -EINVAL; } break;
+		}
+	}
+	if (o->check && optind < argc)
+		o->config_dir = argv[optind++];
+	if (!pid1 && optind < argc) {
+		fprintf(stderr, "initd: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	snprintf(o->units_dir, sizeof(o->units_dir), "%s", units ? units : "");
+	if (!units)
+		snprintf(o->units_dir, sizeof(o->units_dir), "%s/units", o->config_dir);
+	snprintf(o->conf_path, sizeof(o->conf_path), "%s/initd.conf", o->config_dir);
+	return 0;
+}
+
+/* ---- --check --------------------------------------------------------------- */
+
+static int run_check(const struct options *o)
+{
+	struct unit_set *set = NULL;
+	int r = unit_set_load(o->conf_path, o->units_dir, &set);
+	size_t bad = 0;
+
+	if (r < 0) {
+		fprintf(stderr, "initd: cannot read %s: %s\n", o->units_dir, strerror(-r));
+		return CHECK_UNREADABLE;
+	}
+	for (size_t i = 0; i < set->diags.n; i++)
+		fprintf(stderr, "%s:%d: %s\n", set->diags.v[i].file, set->diags.v[i].line,
+			set->diags.v[i].message);
+	for (size_t i = 0; i < set->n_units; i++)
+		bad += set->units[i]->bad;
+	if (set->diags.n == 0)
+		printf("configuration OK (%zu units)\n", set->n_units);
+	else
+		fprintf(stderr, "%zu error(s), %zu of %zu units bad\n", set->diags.n, bad,
+			set->n_units);
+	r = set->diags.n ? CHECK_ERRORS : CHECK_OK;
+	unit_set_free(set);
+	return r;
+}
+
+/* ---- the daemon ------------------------------------------------------------ */
+
+static void shutdown_done(struct manager *m, enum shutdown_how how, void *data)
+{
+	struct initd *d = data;
+
+	if (d->pid1)
+		boot_final(how, d->crash, !d->opt.no_mounts);
+	log_info("all services stopped, exiting");
+	loop_quit(d->loop);
+}
+
+static void request_shutdown(struct initd *d, enum shutdown_how how)
+{
+	if (!d->pid1)
+		how = SHUTDOWN_EXIT;
+	if (!d->manager) {
+		/* Nothing supervised yet: go straight to the end. */
+		d->shutdown = how;
+		shutdown_done(NULL, how, d);
+		return;
+	}
+	log_notice("stopping services for %s", how == SHUTDOWN_REBOOT ? "reboot" :
+						how == SHUTDOWN_HALT ? "halt" :
+						how == SHUTDOWN_EXIT ? "exit" : "poweroff");
+	manager_shutdown(d->manager, how, shutdown_done, d);
+}
+
+static void commands_shutdown(struct commands *cmds, enum shutdown_how how)
+{
+	request_shutdown(cmds->data, how);
+}
+
+static void reap_orphans(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+static void signal_ready(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct initd *d = data;
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			if (d->manager)
+				manager_reap(d->manager);
+			else
+				reap_orphans();
+			break;
+		case SIGTERM:
+		case SIGPWR:
+			request_shutdown(d, SHUTDOWN_POWEROFF);
+			break;
+		case SIGINT:   /* Ctrl-Alt-Del */
+			request_shutdown(d, SHUTDOWN_REBOOT);
+			break;
+		case SIGHUP:
+			log_warn("SIGHUP: reload is not implemented yet");
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int setup_signals(struct initd *d)
+{
+	static const int handled[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPWR };
+	sigset_t mask;
+	int fd;
+
+	sigemptyset(&mask);
+	for (size_t i = 0; i < ARRAY_SIZE(handled); i++)
+		sigaddset(&mask, handled[i]);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d->signals = (struct loop_watch){ .fd = fd, .fn = signal_ready, .data = d };
+	return loop_watch_add(d->loop, &d->signals, EPOLLIN);
+}
+
+static void log_diags(const struct unit_set *set)
+{
+	for (size_t i = 0; i < set->diags.n; i++)
+		log_error("%s:%d: %s", set->diags.v[i].file, set->diags.v[i].line,
+			  set->diags.v[i].message);
+}
+
+static void apply_conf(struct initd *d, const struct initd_conf *conf)
+{
+	d->crash = conf->crash_action;
+	if (!d->pid1)
+		return;
+	boot_set_crash_action(conf->crash_action);
+	if (conf->hostname && boot_set_hostname(conf->hostname) < 0)
+		log_error("hostname %s: %s", conf->hostname, strerror(errno));
+	if (!d->opt.no_mounts)
+		boot_load_modules(conf->modules);
+	if (conf->control_group && d->control &&
+	    control_server_set_group_name(d->control, conf->control_group) < 0)
+		log_error("control_group %s: no such group", conf->control_group);
+}
+
+static void units_loaded(struct unit_set *set, int err, const char *why, void *data)
+{
+	struct initd *d = data;
+	struct manager_options mo = {
+		.use_cgroup = !d->opt.no_cgroup,
+		.cgroup_root = d->opt.cgroup_root,
+	};
+	int r;
+
+	if (!set) {
+		log_error("%s: %s; no services will run", why, strerror(-err));
+		return;
+	}
+	log_diags(set);
+	apply_conf(d, &set->conf);
+	r = manager_new(d->loop, &mo, &d->manager);
+	if (r >= 0)
+		r = manager_apply(d->manager, set);
+	else
+		unit_set_free(set);
+	if (r < 0) {
+		log_error("cannot start the services: %s", strerror(-r));
+		return;
+	}
+	d->cmds.manager = d->manager;
+	log_info("%zu units loaded", manager_count(d->manager));
+}
+
+static void boot_pid1(struct initd *d)
+{
+	if (!d->opt.no_mounts) {
+		boot_mount_early(!d->opt.no_cgroup);
+		boot_open_console();
+	}
+	/* Ctrl-Alt-Del sends SIGINT to PID 1 instead of rebooting at once. */
+	reboot(RB_DISABLE_CAD);
+	if (setsid() < 0) {
+		/* already a session leader */
+	}
+}
+
+static int run_daemon(struct initd *d)
+{
+	int r;
+
+	if (d->pid1)
+		boot_pid1(d);
+	log_open(d->pid1 && !d->opt.no_mounts);
+	log_set_max_level(d->opt.verbose ? LOG_DEBUG : LOG_INFO);
+	if (d->pid1)
+		boot_install_crash_handlers(d->crash);
+	log_info("initd %s starting%s", INITD_VERSION, d->pid1 ? " as PID 1" : "");
+
+	r = loop_new(&d->loop);
+	if (r >= 0)
+		r = setup_signals(d);
+	if (r < 0) {
+		log_error("cannot set up the event loop: %s", strerror(-r));
+		return r;
+	}
+	d->cmds.shutdown = commands_shutdown;
+	d->cmds.data = d;
+	r = control_server_new(d->loop, d->opt.control_path, (gid_t)-1, commands_dispatch,
+			       &d->cmds, &d->control);
+	if (r < 0)
+		log_error("control socket %s: %s; svctl will not work", d->opt.control_path,
+			  strerror(-r));
+	else
+		control_server_on_gone(d->control, commands_client_gone);
+	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, units_loaded, d, NULL);
+	if (r < 0)
+		log_error("cannot start the unit loader: %s", strerror(-r));
+	return loop_run(d->loop);
+}
+
+int main(int argc, char **argv)
+{
+	struct initd d = { .pid1 = getpid() == 1, .crash = CRASH_REBOOT };
+	int r = parse_options(argc, argv, d.pid1, &d.opt);
+
+	if (r != 0)
+		return r > 0 ? 0 : CHECK_USAGE;
+	if (d.opt.check)
+		return run_check(&d.opt);
+	r = run_daemon(&d);
+	if (d.pid1)
+		boot_crash(d.crash, "the event loop failed");
+	control_server_free(d.control);
+	manager_free(d.manager);
+	loop_free(d.loop);
+	return r < 0 ? 1 : 0;
+}

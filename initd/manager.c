@@ -1,0 +1,742 @@
+/* manager.c — see manager.h. */
+#include "initd/manager.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "initd/log.h"
+#include "initd/logbuf.h"
+#include "initd/spawn.h"
+
+#define LOG_READ_CHUNK 4096
+
+/* The manager's record of one unit: the state machine and what the manager
+ * holds for it across restarts. */
+struct svc {
+	struct service s;
+	struct manager *m;
+	int cgroup_fd;                /* leaf directory, -1 without cgroups */
+	struct loop_watch events;     /* the leaf's cgroup.events (EPOLLPRI) */
+	struct loop_watch report;     /* the child's setup report pipe */
+	struct loop_watch output;     /* read end of the stdout/stderr pipe */
+	int output_w;                 /* write end, handed to every child */
+	struct logbuf log;
+	size_t *requires;             /* indexes into m->svcs, n_requires */
+	size_t n_requires;
+	size_t *after;
+	size_t n_after;
+	size_t *dependents;           /* units that require or come after this one */
+	size_t n_dependents;
+};
+
+struct settled_waiter {
+	manager_settled_fn fn;
+	void *data;
+};
+
+struct manager {
+	struct loop *loop;
+	struct manager_options opt;
+	struct cgroup_tree cg;
+	struct unit_set *set;
+	struct svc **svcs;            /* same order as set->units */
+	size_t n_svcs;
+	size_t *order;                /* start order (topological) */
+	bool pass_scheduled;
+
+	enum shutdown_how shutdown;
+	manager_done_fn shutdown_done;
+	void *shutdown_data;
+	struct loop_timer shutdown_timer;
+	bool shutdown_finished;
+
+	struct settled_waiter *waiters;
+	size_t n_waiters;
+};
+
+static struct svc *svc_of(struct service *s)
+{
+	return (struct svc *)s;   /* struct service is the first member */
+}
+
+static void manager_schedule(struct manager *m);
+
+/* ---- service_ops: what the state machine asks of the outside world ------- */
+
+static void report_ready(struct loop *l, int fd, uint32_t events, void *data);
+
+static int ops_spawn(struct service *s)
+{
+	struct svc *v = svc_of(s);
+	struct manager *m = v->m;
+	struct spawn_params p = {
+		.unit = s->unit,
+		.cgroup_fd = v->cgroup_fd,
+		.output_fd = v->output_w,
+		.passwd_file = m->opt.passwd_file,
+		.group_file = m->opt.group_file,
+	};
+	struct spawn_child child;
+	int r = spawn_start(&p, &child);
+
+	if (r < 0)
+		return r;
+	s->pid = child.pid;
+	s->pidfd = child.pidfd;
+	v->report = (struct loop_watch){ .fd = child.report_fd, .fn = report_ready, .data = v };
+	if (loop_watch_add(m->loop, &v->report, EPOLLIN) < 0)
+		v->report.fd = safe_close(v->report.fd);   /* the exit still tells */
+	return 0;
+}
+
+static int ops_signal(struct service *s, int sig)
+{
+	if (s->pidfd >= 0 && syscall(SYS_pidfd_send_signal, s->pidfd, sig, NULL, 0) == 0)
+		return 0;
+	return -errno;
+}
+
+static int ops_kill_all(struct service *s)
+{
+	struct svc *v = svc_of(s);
+
+	if (v->cgroup_fd >= 0)
+		return cgroup_kill(v->cgroup_fd);
+	if (s->pid <= 0)
+		return 1;
+	return ops_signal(s, SIGKILL) < 0 ? 1 : 0;
+}
+
+static bool ops_is_empty(struct service *s)
+{
+	struct svc *v = svc_of(s);
+
+	if (v->cgroup_fd >= 0)
+		return cgroup_is_populated(v->cgroup_fd) == 0;
+	return s->pid <= 0;
+}
+
+static void ops_changed(struct service *s, enum service_state old)
+{
+	struct svc *v = svc_of(s);
+	char reason[256];
+
+	if (s->state == SERVICE_FAILED)
+		log_warn("%s: failed: %s", s->unit->name,
+			 service_exit_to_string(s, &s->last_exit, reason, sizeof(reason)));
+	else if (s->state == SERVICE_RESTARTING)
+		log_info("%s: %s, restarting", s->unit->name,
+			 service_exit_to_string(s, &s->last_exit, reason, sizeof(reason)));
+	else
+		log_debug("%s: %s -> %s", s->unit->name, service_state_to_string(old),
+			  service_state_to_string(s->state));
+	manager_schedule(v->m);
+}
+
+static const struct service_ops real_ops = {
+	.spawn = ops_spawn,
+	.signal = ops_signal,
+	.kill_all = ops_kill_all,
+	.is_empty = ops_is_empty,
+	.changed = ops_changed,
+};
+
+/* ---- fd events ----------------------------------------------------------- */
+
+static void report_close(struct svc *v)
+{
+	if (v->report.fd < 0)
+		return;
+	loop_watch_del(v->m->loop, &v->report);
+	v->report.fd = safe_close(v->report.fd);
+}
+
+/* Read the child's report; `final` when the child is known to be dead. */
+static void report_drain(struct svc *v)
+{
+	int stage, err, r;
+
+	if (v->report.fd < 0)
+		return;
+	r = spawn_report_read(v->report.fd, &stage, &err);
+	if (r == 0)
+		return;
+	report_close(v);
+	if (r < 0)
+		return;
+	if (stage == SPAWN_STAGE_MAX)
+		service_on_exec(&v->s);
+	else
+		service_on_setup_failed(&v->s, stage, err);
+}
+
+static void report_ready(struct loop *l, int fd, uint32_t events, void *data)
+{
+	report_drain(data);
+}
+
+static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct svc *v = data;
+	char buf[LOG_READ_CHUNK];
+
+	/* Bounded per wakeup so a chatty service cannot starve the loop. */
+	for (int i = 0; i < 16; i++) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			return;
+		logbuf_append(&v->log, buf, (size_t)n);
+	}
+}
+
+static void events_ready(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct svc *v = data;
+
+	if (v->cgroup_fd >= 0 && cgroup_is_populated(v->cgroup_fd) == 0)
+		service_on_empty(&v->s);
+}
+
+/* ---- per-unit records ------------------------------------------------------ */
+
+static void svc_free(struct manager *m, struct svc *v)
+{
+	if (!v)
+		return;
+	service_done(&v->s);
+	report_close(v);
+	if (v->events.fd >= 0) {
+		loop_watch_del(m->loop, &v->events);
+		close(v->events.fd);
+	}
+	if (v->output.fd >= 0) {
+		loop_watch_del(m->loop, &v->output);
+		close(v->output.fd);
+	}
+	safe_close(v->output_w);
+	safe_close(v->cgroup_fd);
+	safe_close(v->s.pidfd);
+	logbuf_free(&v->log);
+	free(v->requires);
+	free(v->after);
+	free(v->dependents);
+	free(v);
+}
+
+static int svc_open_cgroup(struct manager *m, struct svc *v)
+{
+	const struct unit *u = v->s.unit;
+	int r, fd;
+
+	if (!cgroup_tree_enabled(&m->cg) || u->bad)
+		return 0;
+	r = cgroup_leaf_open(&m->cg, u->cgroup.slice ? u->cgroup.slice : "system", u->name,
+			     &v->cgroup_fd);
+	if (r < 0)
+		return r;
+	fd = cgroup_events_open(v->cgroup_fd);
+	if (fd < 0)
+		return fd;
+	v->events = (struct loop_watch){ .fd = fd, .fn = events_ready, .data = v };
+	return loop_watch_add(m->loop, &v->events, EPOLLPRI);
+}
+
+static int svc_open_output(struct manager *m, struct svc *v)
+{
+	int p[2], r;
+
+	r = logbuf_init(&v->log, m->set->conf.log_buffer_size ? m->set->conf.log_buffer_size
+							       : 64 * 1024);
+	if (r < 0)
+		return r;
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	/* The write end stays blocking for the child: a service that outruns
+	 * initd waits, it does not lose lines. */
+	fcntl(p[1], F_SETFL, 0);
+	v->output_w = p[1];
+	v->output = (struct loop_watch){ .fd = p[0], .fn = output_ready, .data = v };
+	return loop_watch_add(m->loop, &v->output, EPOLLIN);
+}
+
+static int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
+{
+	struct svc *v = calloc(1, sizeof(*v));
+	int r;
+
+	if (!v)
+		return -ENOMEM;
+	v->m = m;
+	v->cgroup_fd = v->output_w = -1;
+	v->events.fd = v->report.fd = v->output.fd = -1;
+	service_init(&v->s, u, &real_ops, m->loop, m);
+	r = svc_open_output(m, v);
+	if (r >= 0)
+		r = svc_open_cgroup(m, v);
+	if (r < 0) {
+		log_error("%s: cannot set up its cgroup leaf or log pipe: %s", u->name,
+			  strerror(-r));
+		v->s.last_exit = (struct service_exit){ .kind = EXIT_SPAWN, .code = -r };
+		v->s.state = SERVICE_FAILED;
+	}
+	*ret = v;
+	return 0;
+}
+
+/* Index of a unit in the set (sorted by name), or -1. */
+static ssize_t set_index(const struct unit_set *set, const char *name)
+{
+	size_t lo = 0, hi = set->n_units;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(set->units[mid]->name, name);
+
+		if (c == 0)
+			return (ssize_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static int names_to_indexes(const struct unit_set *set, char **names, size_t **ret,
+			    size_t *ret_n)
+{
+	size_t n = 0;
+
+	for (char **p = names; p && *p; p++)
+		n++;
+	*ret = calloc(n ? n : 1, sizeof(**ret));
+	if (!*ret)
+		return -ENOMEM;
+	*ret_n = 0;
+	for (char **p = names; p && *p; p++) {
+		ssize_t i = set_index(set, *p);
+		if (i >= 0)
+			(*ret)[(*ret_n)++] = (size_t)i;
+	}
+	return 0;
+}
+
+static int append_index(size_t **v, size_t *n, size_t i)
+{
+	size_t *nv = reallocarray(*v, *n + 1, sizeof(**v));
+
+	if (!nv)
+		return -ENOMEM;
+	nv[(*n)++] = i;
+	*v = nv;
+	return 0;
+}
+
+/* Resolve dependency names to indexes once, and the reverse edges. */
+static int manager_link(struct manager *m)
+{
+	for (size_t i = 0; i < m->n_svcs; i++) {
+		struct svc *v = m->svcs[i];
+		const struct unit *u = v->s.unit;
+		int r = names_to_indexes(m->set, u->requires, &v->requires, &v->n_requires);
+
+		if (r >= 0)
+			r = names_to_indexes(m->set, u->after, &v->after, &v->n_after);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < m->n_svcs; i++) {
+		struct svc *v = m->svcs[i];
+
+		for (size_t k = 0; k < v->n_requires; k++)
+			if (append_index(&m->svcs[v->requires[k]]->dependents,
+					 &m->svcs[v->requires[k]]->n_dependents, i) < 0)
+				return -ENOMEM;
+		for (size_t k = 0; k < v->n_after; k++)
+			if (append_index(&m->svcs[v->after[k]]->dependents,
+					 &m->svcs[v->after[k]]->n_dependents, i) < 0)
+				return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- the pass: what can start, what must fail, what may stop ------------- */
+
+static bool dep_failed(const struct service *d)
+{
+	return d->state == SERVICE_BAD_CONFIG || d->state == SERVICE_FAILED;
+}
+
+/* A waiting service starts once every required unit is ready and every unit
+ * it comes after has settled. A required unit that nobody asked for is pulled
+ * in. Returns true when it may start. */
+static bool pass_may_start(struct manager *m, struct svc *v)
+{
+	bool ready = true;
+
+	for (size_t k = 0; k < v->n_requires; k++) {
+		struct service *d = &m->svcs[v->requires[k]]->s;
+
+		if (dep_failed(d)) {
+			service_dep_failed(&v->s, d->unit->name);
+			return false;
+		}
+		if (!d->want_running && !service_is_ready(d))
+			service_start(d);
+		if (!service_is_ready(d))
+			ready = false;
+	}
+	for (size_t k = 0; k < v->n_after; k++) {
+		struct service *d = &m->svcs[v->after[k]]->s;
+
+		if (d->state == SERVICE_WAITING || d->state == SERVICE_STARTING ||
+		    (d->state == SERVICE_RESTARTING && d->want_running))
+			ready = false;
+	}
+	return ready;
+}
+
+/* A running service whose required unit failed or was stopped goes too. */
+static void pass_check_requires(struct manager *m, struct svc *v)
+{
+	for (size_t k = 0; k < v->n_requires; k++) {
+		struct service *d = &m->svcs[v->requires[k]]->s;
+
+		if (dep_failed(d)) {
+			service_dep_failed(&v->s, d->unit->name);
+			return;
+		}
+		if (!d->want_running && !service_is_ready(d)) {
+			service_stop(&v->s);
+			return;
+		}
+	}
+}
+
+/* Shutting down: a service stops once everything that depends on it has. */
+static void pass_shutdown_one(struct manager *m, struct svc *v)
+{
+	for (size_t k = 0; k < v->n_dependents; k++)
+		if (service_is_active(&m->svcs[v->dependents[k]]->s))
+			return;
+	service_stop(&v->s);
+}
+
+static bool manager_all_settled(const struct manager *m)
+{
+	for (size_t i = 0; i < m->n_svcs; i++)
+		if (!service_is_settled(&m->svcs[i]->s))
+			return false;
+	return true;
+}
+
+static bool manager_all_stopped(const struct manager *m)
+{
+	for (size_t i = 0; i < m->n_svcs; i++)
+		if (service_is_active(&m->svcs[i]->s))
+			return false;
+	return true;
+}
+
+static void shutdown_finish(struct manager *m)
+{
+	if (m->shutdown_finished)
+		return;
+	m->shutdown_finished = true;
+	loop_timer_cancel(m->loop, &m->shutdown_timer);
+	if (m->shutdown_done)
+		m->shutdown_done(m, m->shutdown, m->shutdown_data);
+}
+
+static void notify_settled(struct manager *m)
+{
+	struct settled_waiter *w = m->waiters;
+	size_t n = m->n_waiters;
+
+	if (!n || !manager_all_settled(m))
+		return;
+	m->waiters = NULL;
+	m->n_waiters = 0;
+	for (size_t i = 0; i < n; i++)
+		w[i].fn(m, w[i].data);
+	free(w);
+}
+
+static void manager_pass(struct loop *l, void *data)
+{
+	struct manager *m = data;
+
+	m->pass_scheduled = false;
+	for (size_t k = 0; k < m->n_svcs; k++) {
+		struct svc *v = m->svcs[m->order ? m->order[k] : k];
+
+		if (m->shutdown != SHUTDOWN_NONE) {
+			pass_shutdown_one(m, v);
+			continue;
+		}
+		if (v->s.state == SERVICE_WAITING && v->s.want_running) {
+			if (pass_may_start(m, v))
+				service_deps_ready(&v->s);
+		} else if (v->s.state == SERVICE_STARTING || v->s.state == SERVICE_RUNNING) {
+			pass_check_requires(m, v);
+		}
+	}
+	if (m->shutdown != SHUTDOWN_NONE && manager_all_stopped(m))
+		shutdown_finish(m);
+	notify_settled(m);
+}
+
+static void manager_schedule(struct manager *m)
+{
+	if (m->pass_scheduled)
+		return;
+	if (loop_defer(m->loop, manager_pass, m) == 0)
+		m->pass_scheduled = true;
+}
+
+/* ---- reaping ---------------------------------------------------------------- */
+
+static struct svc *svc_by_pid(struct manager *m, pid_t pid)
+{
+	for (size_t i = 0; i < m->n_svcs; i++)
+		if (m->svcs[i]->s.pid == pid)
+			return m->svcs[i];
+	return NULL;
+}
+
+void manager_reap(struct manager *m)
+{
+	for (;;) {
+		siginfo_t si = { 0 };
+		struct svc *v;
+
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
+			return;
+		v = svc_by_pid(m, si.si_pid);
+		if (!v)
+			continue;   /* an orphan, or a helper: reaped is all it needs */
+		/* The setup report, if any, was written before the exit. */
+		report_drain(v);
+		report_close(v);
+		v->s.pidfd = safe_close(v->s.pidfd);
+		service_on_exit(&v->s, &si);
+	}
+}
+
+/* ---- public ------------------------------------------------------------------ */
+
+static void shutdown_timeout(struct loop *l, void *data)
+{
+	struct manager *m = data;
+
+	log_warn("shutdown: services still running after the shutdown timeout, killing them");
+	for (size_t i = 0; i < m->n_svcs; i++)
+		if (service_is_active(&m->svcs[i]->s))
+			ops_kill_all(&m->svcs[i]->s);
+	shutdown_finish(m);
+}
+
+int manager_new(struct loop *l, const struct manager_options *opt, struct manager **ret)
+{
+	struct manager *m = calloc(1, sizeof(*m));
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	m->loop = l;
+	m->opt = *opt;
+	if (!m->opt.cgroup_root)
+		m->opt.cgroup_root = "/sys/fs/cgroup";
+	if (!m->opt.passwd_file)
+		m->opt.passwd_file = "/etc/passwd";
+	if (!m->opt.group_file)
+		m->opt.group_file = "/etc/group";
+	m->cg.root_fd = -1;
+	loop_timer_init(&m->shutdown_timer, shutdown_timeout, m);
+	if (m->opt.use_cgroup) {
+		r = cgroup_tree_open(m->opt.cgroup_root, &m->cg);
+		if (r < 0)
+			log_warn("no usable cgroup2 hierarchy at %s (%s): supervising by pid alone",
+				 m->opt.cgroup_root, strerror(-r));
+	}
+	*ret = m;
+	return 0;
+}
+
+void manager_free(struct manager *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n_svcs; i++)
+		svc_free(m, m->svcs[i]);
+	free(m->svcs);
+	free(m->order);
+	free(m->waiters);
+	loop_timer_cancel(m->loop, &m->shutdown_timer);
+	cgroup_tree_close(&m->cg);
+	unit_set_free(m->set);
+	free(m);
+}
+
+int manager_apply(struct manager *m, struct unit_set *set)
+{
+	int r;
+
+	if (m->set)
+		return -EOPNOTSUPP;   /* reload: see the control-plane issue */
+	m->set = set;
+	m->svcs = calloc(set->n_units ? set->n_units : 1, sizeof(*m->svcs));
+	m->order = calloc(set->n_units ? set->n_units : 1, sizeof(*m->order));
+	if (!m->svcs || !m->order)
+		return -ENOMEM;
+	if (unit_set_order(set, m->order) < 0) {
+		free(m->order);
+		m->order = NULL;   /* name order: validation marked the cycle bad */
+	}
+	for (size_t i = 0; i < set->n_units; i++) {
+		r = svc_new(m, set->units[i], &m->svcs[i]);
+		if (r < 0)
+			return r;
+		m->n_svcs++;
+	}
+	r = manager_link(m);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < m->n_svcs; i++) {
+		struct service *s = &m->svcs[i]->s;
+
+		if (s->state == SERVICE_BAD_CONFIG)
+			log_error("%s: bad configuration, not started", s->unit->name);
+		else if (s->state == SERVICE_STOPPED)
+			service_start(s);
+	}
+	manager_schedule(m);
+	return 0;
+}
+
+void manager_shutdown(struct manager *m, enum shutdown_how how, manager_done_fn done,
+		      void *data)
+{
+	if (m->shutdown != SHUTDOWN_NONE) {
+		m->shutdown = how;   /* "poweroff" after "reboot" wins, and vice versa */
+		return;
+	}
+	m->shutdown = how;
+	m->shutdown_done = done;
+	m->shutdown_data = data;
+	for (size_t i = 0; i < m->n_svcs; i++)
+		m->svcs[i]->s.want_running = false;
+	loop_timer_arm(m->loop, &m->shutdown_timer,
+		       now_usec() + (m->set ? m->set->conf.shutdown_timeout_usec : 30 * USEC_PER_SEC));
+	manager_schedule(m);
+}
+
+bool manager_shutting_down(const struct manager *m)
+{
+	return m->shutdown != SHUTDOWN_NONE;
+}
+
+int manager_wait_settled(struct manager *m, manager_settled_fn fn, void *data)
+{
+	struct settled_waiter *w = reallocarray(m->waiters, m->n_waiters + 1, sizeof(*w));
+
+	if (!w)
+		return -ENOMEM;
+	w[m->n_waiters++] = (struct settled_waiter){ fn, data };
+	m->waiters = w;
+	manager_schedule(m);
+	return 0;
+}
+
+void manager_cancel_settled(struct manager *m, void *data)
+{
+	for (size_t i = 0; i < m->n_waiters; i++)
+		if (m->waiters[i].data == data) {
+			m->waiters[i] = m->waiters[--m->n_waiters];
+			i--;
+		}
+}
+
+size_t manager_count(const struct manager *m)
+{
+	return m->n_svcs;
+}
+
+struct service *manager_service_at(struct manager *m, size_t i)
+{
+	return i < m->n_svcs ? &m->svcs[i]->s : NULL;
+}
+
+struct service *manager_find(struct manager *m, const char *name)
+{
+	ssize_t i = m->set ? set_index(m->set, name) : -1;
+
+	return i >= 0 ? &m->svcs[i]->s : NULL;
+}
+
+const struct unit_set *manager_set(const struct manager *m)
+{
+	return m->set;
+}
+
+const char *manager_cgroup_path(struct manager *m, struct service *s, char *buf, size_t size)
+{
+	if (svc_of(s)->cgroup_fd < 0)
+		return NULL;
+	snprintf(buf, size, "%s/%s", s->unit->cgroup.slice ? s->unit->cgroup.slice : "system",
+		 s->unit->name);
+	return buf;
+}
+
+struct logbuf *manager_service_log(struct service *s)
+{
+	return &svc_of(s)->log;
+}
+
+int manager_start(struct manager *m, struct service *s)
+{
+	if (m->shutdown != SHUTDOWN_NONE)
+		return -ESHUTDOWN;
+	if (s->state == SERVICE_BAD_CONFIG)
+		return -ENOEXEC;
+	service_start(s);
+	manager_schedule(m);
+	return 0;
+}
+
+int manager_stop(struct manager *m, struct service *s)
+{
+	service_stop(s);
+	manager_schedule(m);
+	return 0;
+}
+
+int manager_restart(struct manager *m, struct service *s)
+{
+	int r;
+
+	if (m->shutdown != SHUTDOWN_NONE)
+		return -ESHUTDOWN;
+	if (s->state == SERVICE_BAD_CONFIG)
+		return -ENOEXEC;
+	service_stop(s);
+	r = manager_start(m, s);
+	return r;
+}
+
+int manager_kill(struct manager *m, struct service *s, int sig)
+{
+	if (s->pid <= 0)
+		return -ESRCH;
+	return ops_signal(s, sig);
+}

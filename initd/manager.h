@@ -1,0 +1,79 @@
+/* manager.h — the supervisor: the current unit model, one service per unit,
+ * dependency order, reaping, and the ordered shutdown.
+ *
+ * The manager owns the `struct unit_set` it was given and a runtime record
+ * per unit (state machine, cgroup leaf, log pipe and ring). Every change of a
+ * service's state schedules one deferred pass that starts what became
+ * startable, fails what lost a required unit, and, when shutting down, stops
+ * services in reverse dependency order.
+ */
+#ifndef INITD_MANAGER_H
+#define INITD_MANAGER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "initd/cgroup.h"
+#include "initd/loop.h"
+#include "initd/service.h"
+#include "units/unit.h"
+
+struct manager;
+
+enum shutdown_how {
+	SHUTDOWN_NONE,
+	SHUTDOWN_POWEROFF,
+	SHUTDOWN_REBOOT,
+	SHUTDOWN_HALT,
+	SHUTDOWN_EXIT,        /* non-PID-1 mode: stop services, then return */
+};
+
+struct manager_options {
+	bool use_cgroup;
+	const char *cgroup_root;      /* default /sys/fs/cgroup */
+	const char *passwd_file;      /* default /etc/passwd */
+	const char *group_file;       /* default /etc/group */
+};
+
+/* Called once every service has stopped (or the shutdown bound expired). */
+typedef void (*manager_done_fn)(struct manager *m, enum shutdown_how how, void *data);
+/* Called when every service is settled (nothing starting or stopping). */
+typedef void (*manager_settled_fn)(struct manager *m, void *data);
+
+int manager_new(struct loop *l, const struct manager_options *opt, struct manager **ret);
+void manager_free(struct manager *m);
+
+/* Take ownership of a loaded set and start its units (boot), or apply it as
+ * a reload: new units start, removed ones stop, changed ones restart,
+ * unchanged ones are untouched. */
+int manager_apply(struct manager *m, struct unit_set *set);
+
+/* SIGCHLD: reap every child, services and orphans alike. */
+void manager_reap(struct manager *m);
+
+/* Begin the ordered shutdown (idempotent: a second call only upgrades how). */
+void manager_shutdown(struct manager *m, enum shutdown_how how, manager_done_fn done,
+		      void *data);
+bool manager_shutting_down(const struct manager *m);
+
+/* Ask to be told when everything settles (one-shot); fires at once from the
+ * next pass when already settled. Returns a handle for cancel. */
+int manager_wait_settled(struct manager *m, manager_settled_fn fn, void *data);
+void manager_cancel_settled(struct manager *m, void *data);
+
+/* Lookup and iteration for the control commands. */
+size_t manager_count(const struct manager *m);
+struct service *manager_service_at(struct manager *m, size_t i);
+struct service *manager_find(struct manager *m, const char *name);
+const struct unit_set *manager_set(const struct manager *m);
+/* The leaf path below the cgroup root ("system/web"), or NULL. */
+const char *manager_cgroup_path(struct manager *m, struct service *s, char *buf, size_t size);
+struct logbuf *manager_service_log(struct service *s);
+
+/* Operator commands: 0 or -errno. */
+int manager_start(struct manager *m, struct service *s);
+int manager_stop(struct manager *m, struct service *s);
+int manager_restart(struct manager *m, struct service *s);
+int manager_kill(struct manager *m, struct service *s, int sig);
+
+#endif

@@ -1,0 +1,433 @@
+/* service.c — the service state machine. See service.h for the table. */
+#include "initd/service.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "initd/spawn.h"
+
+static const char *const state_names[SERVICE_STATE_MAX] = {
+	[SERVICE_STOPPED] = "stopped",
+	[SERVICE_WAITING] = "waiting",
+	[SERVICE_STARTING] = "starting",
+	[SERVICE_RUNNING] = "running",
+	[SERVICE_STOPPING] = "stopping",
+	[SERVICE_RESTARTING] = "restarting",
+	[SERVICE_EXITED] = "exited",
+	[SERVICE_FAILED] = "failed",
+	[SERVICE_BAD_CONFIG] = "bad-config",
+};
+
+const char *service_state_to_string(enum service_state st)
+{
+	return st < SERVICE_STATE_MAX ? state_names[st] : "unknown";
+}
+
+bool service_is_ready(const struct service *s)
+{
+	return s->state == SERVICE_RUNNING ||
+	       (s->state == SERVICE_EXITED && s->unit->type == UNIT_ONESHOT);
+}
+
+bool service_is_settled(const struct service *s)
+{
+	switch (s->state) {
+	case SERVICE_WAITING:
+	case SERVICE_STARTING:
+	case SERVICE_STOPPING:
+		return false;
+	case SERVICE_RESTARTING:
+		return !s->want_running;
+	default:
+		return true;
+	}
+}
+
+bool service_is_active(const struct service *s)
+{
+	return s->pid > 0 || s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING ||
+	       s->state == SERVICE_STOPPING || s->state == SERVICE_RESTARTING;
+}
+
+/* The one place where the state changes. */
+static void service_set_state(struct service *s, enum service_state st)
+{
+	enum service_state old = s->state;
+
+	if (old == st)
+		return;
+	s->state = st;
+	s->state_since = now_usec();
+	if (s->ops->changed)
+		s->ops->changed(s, old);
+}
+
+static void service_record_exit(struct service *s, enum exit_kind kind, int code)
+{
+	s->last_exit = (struct service_exit){ .kind = kind, .code = code, .at = now_usec() };
+}
+
+static void timer_fired(struct loop *l, void *data);
+
+void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,
+		  struct loop *l, void *owner)
+{
+	memset(s, 0, sizeof(*s));
+	s->unit = u;
+	s->ops = ops;
+	s->loop = l;
+	s->owner = owner;
+	s->pidfd = -1;
+	s->state = u->bad ? SERVICE_BAD_CONFIG : SERVICE_STOPPED;
+	s->state_since = now_usec();
+	s->restart_delay = u->restart_delay_usec;
+	loop_timer_init(&s->timer, timer_fired, s);
+}
+
+void service_done(struct service *s)
+{
+	loop_timer_cancel(s->loop, &s->timer);
+}
+
+/* ---- starting ----------------------------------------------------------- */
+
+/* Start limit: at most `burst` starts within `interval`. */
+static bool start_limit_hit(struct service *s, uint64_t now)
+{
+	const struct unit *u = s->unit;
+
+	if (now - s->limit_window_start > u->start_limit_interval_usec) {
+		s->limit_window_start = now;
+		s->limit_window_count = 0;
+	}
+	return ++s->limit_window_count > u->start_limit_burst;
+}
+
+static void service_fail(struct service *s, enum exit_kind kind, int code)
+{
+	if (kind != EXIT_NONE)
+		service_record_exit(s, kind, code);
+	s->want_running = false;
+	loop_timer_cancel(s->loop, &s->timer);
+	service_set_state(s, SERVICE_FAILED);
+}
+
+static void service_spawn(struct service *s)
+{
+	uint64_t now = now_usec();
+	int r;
+
+	if (start_limit_hit(s, now)) {
+		service_fail(s, EXIT_START_LIMIT, 0);
+		return;
+	}
+	s->exec_seen = false;
+	s->stop_timed_out = false;
+	s->setup_error.kind = EXIT_NONE;
+	s->started_at = now;
+	r = s->ops->spawn(s);
+	if (r < 0) {
+		service_fail(s, EXIT_SPAWN, -r);
+		return;
+	}
+	service_set_state(s, SERVICE_STARTING);
+}
+
+void service_start(struct service *s)
+{
+	switch (s->state) {
+	case SERVICE_BAD_CONFIG:
+		return;
+	case SERVICE_STOPPED:
+	case SERVICE_EXITED:
+	case SERVICE_FAILED:
+		/* An operator's start is a fresh start: new window, no backoff. */
+		s->want_running = true;
+		s->limit_window_count = 0;
+		s->restart_delay = s->unit->restart_delay_usec;
+		service_set_state(s, SERVICE_WAITING);
+		return;
+	case SERVICE_STOPPING:
+		/* Comes back once stopped (see service_finish_stop). */
+		s->want_running = true;
+		return;
+	case SERVICE_RESTARTING:
+	case SERVICE_WAITING:
+	case SERVICE_STARTING:
+	case SERVICE_RUNNING:
+		s->want_running = true;
+		return;
+	case SERVICE_STATE_MAX:
+		return;
+	}
+}
+
+void service_deps_ready(struct service *s)
+{
+	if (s->state != SERVICE_WAITING || !s->want_running)
+		return;
+	if (!s->ops->is_empty(s)) {
+		/* Leftovers of the previous run are still being killed. */
+		s->ops->kill_all(s);
+		return;
+	}
+	service_spawn(s);
+}
+
+void service_dep_failed(struct service *s, const char *dep)
+{
+	if (s->state == SERVICE_BAD_CONFIG)
+		return;
+	service_record_exit(s, EXIT_DEPENDENCY, 0);
+	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s", dep);
+	if (s->pid > 0 || s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING) {
+		service_stop(s);
+		return;
+	}
+	service_fail(s, EXIT_NONE, 0);
+}
+
+/* ---- events while starting --------------------------------------------- */
+
+void service_on_exec(struct service *s)
+{
+	s->exec_seen = true;
+	if (s->state == SERVICE_STARTING && s->unit->type == UNIT_SIMPLE)
+		service_set_state(s, SERVICE_RUNNING);
+}
+
+void service_on_setup_failed(struct service *s, int stage, int err)
+{
+	/* The child exits right after reporting; the exit event decides. */
+	s->setup_error = (struct service_exit){
+		.kind = EXIT_SETUP, .stage = stage, .code = err, .at = now_usec()
+	};
+}
+
+void service_on_ready(struct service *s)
+{
+	if (s->state == SERVICE_STARTING && s->unit->type == UNIT_NOTIFY)
+		service_set_state(s, SERVICE_RUNNING);
+}
+
+void service_on_oom(struct service *s)
+{
+	s->last_exit.kind = EXIT_OOM;   /* refined at exit: see classify_exit */
+	s->last_exit.at = now_usec();
+}
+
+/* ---- exit --------------------------------------------------------------- */
+
+static bool exit_is_success(const struct service_exit *e)
+{
+	return e->kind == EXIT_CODE && e->code == 0;
+}
+
+static void classify_exit(struct service *s, const siginfo_t *si)
+{
+	bool oom = s->last_exit.kind == EXIT_OOM && s->last_exit.at >= s->started_at;
+
+	if (s->setup_error.kind == EXIT_SETUP)
+		s->last_exit = s->setup_error;
+	else if (s->stop_timed_out)
+		service_record_exit(s, EXIT_STOP_TIMEOUT, SIGKILL);
+	else if (oom && si->si_code != CLD_EXITED)
+		service_record_exit(s, EXIT_OOM, si->si_status);
+	else if (si->si_code == CLD_EXITED)
+		service_record_exit(s, EXIT_CODE, si->si_status);
+	else
+		service_record_exit(s, EXIT_SIGNAL, si->si_status);
+}
+
+static bool restart_wanted(const struct service *s, bool success)
+{
+	if (!s->want_running)
+		return false;
+	if (s->last_exit.kind == EXIT_SETUP)
+		return false;   /* a missing binary will not appear by retrying */
+	switch (s->unit->restart) {
+	case UNIT_RESTART_ALWAYS:
+		return true;
+	case UNIT_RESTART_ON_FAILURE:
+		return !success;
+	default:
+		return false;
+	}
+}
+
+/* Exponential backoff, reset once the service stayed up for a whole start
+ * limit interval: a service that crashes once a day restarts at once. */
+static uint64_t next_restart_delay(struct service *s, uint64_t now)
+{
+	const struct unit *u = s->unit;
+	uint64_t delay;
+
+	if (now - s->started_at >= u->start_limit_interval_usec)
+		s->restart_delay = u->restart_delay_usec;
+	delay = s->restart_delay;
+	s->restart_delay = delay * 2 > u->restart_delay_max_usec ? u->restart_delay_max_usec
+								   : delay * 2;
+	return delay;
+}
+
+/* Main process gone and leaf empty: decide what comes next. */
+static void service_after_exit(struct service *s)
+{
+	bool success = exit_is_success(&s->last_exit);
+	uint64_t now = now_usec();
+
+	if (s->state == SERVICE_STOPPING) {
+		loop_timer_cancel(s->loop, &s->timer);
+		if (s->last_exit.kind == EXIT_DEPENDENCY) {
+			service_fail(s, EXIT_NONE, 0);
+			return;
+		}
+		service_set_state(s, s->want_running ? SERVICE_WAITING : SERVICE_STOPPED);
+		return;
+	}
+	if (restart_wanted(s, success)) {
+		s->restarts++;
+		loop_timer_arm(s->loop, &s->timer, now + next_restart_delay(s, now));
+		service_set_state(s, SERVICE_RESTARTING);
+		return;
+	}
+	s->want_running = false;
+	service_set_state(s, success ? SERVICE_EXITED : SERVICE_FAILED);
+}
+
+void service_on_exit(struct service *s, const siginfo_t *si)
+{
+	s->pid = 0;
+	classify_exit(s, si);
+	/* Whatever the main process left behind goes with it. */
+	if (!s->ops->is_empty(s) && s->ops->kill_all(s) == 0 && s->state == SERVICE_STOPPING)
+		return;   /* service_on_empty finishes the stop */
+	service_after_exit(s);
+}
+
+void service_on_empty(struct service *s)
+{
+	if (s->pid > 0)
+		return;
+	if (s->state == SERVICE_STOPPING) {
+		service_after_exit(s);
+		return;
+	}
+	if (s->state == SERVICE_WAITING && s->want_running) {
+		service_spawn(s);
+		return;
+	}
+	if (s->state == SERVICE_RESTARTING && !loop_timer_armed(&s->timer))
+		service_spawn(s);
+}
+
+/* ---- stopping ----------------------------------------------------------- */
+
+void service_stop(struct service *s)
+{
+	s->want_running = false;
+	switch (s->state) {
+	case SERVICE_WAITING:
+	case SERVICE_RESTARTING:
+		loop_timer_cancel(s->loop, &s->timer);
+		if (s->ops->is_empty(s)) {
+			service_set_state(s, s->last_exit.kind == EXIT_DEPENDENCY ? SERVICE_FAILED
+									   : SERVICE_STOPPED);
+			return;
+		}
+		s->ops->kill_all(s);
+		service_set_state(s, SERVICE_STOPPING);
+		return;
+	case SERVICE_STARTING:
+	case SERVICE_RUNNING:
+		if (s->pid > 0)
+			s->ops->signal(s, s->unit->stop_signal);
+		loop_timer_arm(s->loop, &s->timer, now_usec() + s->unit->stop_timeout_usec);
+		service_set_state(s, SERVICE_STOPPING);
+		return;
+	default:
+		return;
+	}
+}
+
+static void timer_fired(struct loop *l, void *data)
+{
+	struct service *s = data;
+
+	switch (s->state) {
+	case SERVICE_RESTARTING:
+		if (!s->ops->is_empty(s)) {
+			s->ops->kill_all(s);   /* service_on_empty spawns */
+			return;
+		}
+		service_spawn(s);
+		return;
+	case SERVICE_STOPPING:
+		/* The stop timeout: no more asking. */
+		s->stop_timed_out = true;
+		if (s->ops->kill_all(s) == 1 && s->pid <= 0)
+			service_after_exit(s);
+		return;
+	default:
+		return;
+	}
+}
+
+/* ---- reporting ---------------------------------------------------------- */
+
+const char *service_exit_to_string(const struct service *s, const struct service_exit *e,
+				   char *buf, size_t size)
+{
+	const struct unit *u = s->unit;
+	const char *name;
+
+	switch (e->kind) {
+	case EXIT_NONE:
+		snprintf(buf, size, "%s", "");
+		break;
+	case EXIT_CODE:
+		snprintf(buf, size, "exit %d", e->code);
+		break;
+	case EXIT_SIGNAL:
+		name = signal_to_string(e->code);
+		if (name)
+			snprintf(buf, size, "signal %s (%d)", name, 128 + e->code);
+		else
+			snprintf(buf, size, "signal %d (%d)", e->code, 128 + e->code);
+		break;
+	case EXIT_OOM:
+		snprintf(buf, size, "oom-kill");
+		break;
+	case EXIT_STOP_TIMEOUT:
+		snprintf(buf, size, "stop timeout, killed");
+		break;
+	case EXIT_SETUP:
+		if (e->stage == SPAWN_STAGE_EXEC)
+			snprintf(buf, size, "exec %s: %s", u->exec && u->exec[0] ? u->exec[0] : "?",
+				 strerror(e->code));
+		else if (e->stage == SPAWN_STAGE_USER)
+			snprintf(buf, size, "user %s: %s", u->user ? u->user : "root",
+				 e->code == ENOENT ? "no such user or group" : strerror(e->code));
+		else if (e->stage == SPAWN_STAGE_CHDIR)
+			snprintf(buf, size, "chdir %s: %s", u->workdir ? u->workdir : "/",
+				 strerror(e->code));
+		else
+			snprintf(buf, size, "setup %s: %s", spawn_stage_to_string(e->stage),
+				 strerror(e->code));
+		break;
+	case EXIT_SPAWN:
+		snprintf(buf, size, "clone3: %s", strerror(e->code));
+		break;
+	case EXIT_DEPENDENCY:
+		snprintf(buf, size, "dependency %s failed", e->detail);
+		break;
+	case EXIT_START_LIMIT:
+		snprintf(buf, size, "start limit hit (%u starts in %llums)", u->start_limit_burst,
+			 (unsigned long long)(u->start_limit_interval_usec / 1000));
+		break;
+	default:
+		snprintf(buf, size, "unknown");
+	}
+	return buf;
+}

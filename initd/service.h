@@ -1,0 +1,152 @@
+/* service.h — one supervised service: its runtime state and state machine.
+ *
+ * The parsed unit (units/unit.h) is immutable; a service points at it and
+ * keeps what changes: the state, the main process, timers, counters, the last
+ * exit. Desired state (`want`, what the operator asked for) is kept apart from
+ * the current state.
+ *
+ * States and what moves them (the whole table is service_transition() in
+ * service.c):
+ *
+ *   stopped    --start--------------------------> waiting
+ *   waiting    --dependencies ready, spawn------> starting
+ *   starting   --exec (simple) / READY=1 (notify)-> running
+ *   starting   --exit 0 (oneshot)---------------> exited
+ *   running    --exit, restart wanted-----------> restarting --timer--> starting
+ *   running    --exit, no restart---------------> exited | failed
+ *   any live   --stop---------------------------> stopping --exit+empty--> stopped
+ *   stopping   --stop timeout-------------------> (cgroup.kill) stopping
+ *   restarting --start limit hit----------------> failed
+ *   waiting    --a required unit failed---------> failed
+ *   (a unit that did not parse)                  bad-config, forever
+ *
+ * A service is over when its main process is reaped; whatever it left in its
+ * leaf is killed with cgroup.kill, and it is not spawned again until the leaf
+ * is empty (cgroup.events populated 0).
+ *
+ * Side effects (spawn, signals, cgroup.kill) go through `struct service_ops`
+ * so that tests can drive the machine without root.
+ */
+#ifndef INITD_SERVICE_H
+#define INITD_SERVICE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "initd/loop.h"
+#include "units/unit.h"
+
+enum service_state {
+	SERVICE_STOPPED,
+	SERVICE_WAITING,      /* wants to run; its dependencies are not ready */
+	SERVICE_STARTING,     /* spawned; not ready yet */
+	SERVICE_RUNNING,      /* ready */
+	SERVICE_STOPPING,     /* stop signal sent; waiting for exit and an empty leaf */
+	SERVICE_RESTARTING,   /* backoff timer before the next start */
+	SERVICE_EXITED,       /* finished successfully, not restarting */
+	SERVICE_FAILED,       /* gave up: see last_exit */
+	SERVICE_BAD_CONFIG,   /* its unit file is invalid */
+	SERVICE_STATE_MAX,
+};
+
+enum exit_kind {
+	EXIT_NONE,
+	EXIT_CODE,            /* code = exit status */
+	EXIT_SIGNAL,          /* code = signal number */
+	EXIT_OOM,             /* killed by the OOM killer in its cgroup */
+	EXIT_STOP_TIMEOUT,    /* did not stop in time, killed */
+	EXIT_SETUP,           /* stage, code = errno: child setup failed */
+	EXIT_SPAWN,           /* code = errno: clone3 itself failed */
+	EXIT_DEPENDENCY,      /* detail = the unit that failed */
+	EXIT_START_LIMIT,     /* too many starts in the interval */
+	EXIT_KIND_MAX,
+};
+
+struct service_exit {
+	enum exit_kind kind;
+	int code;
+	int stage;            /* enum spawn_stage, for EXIT_SETUP */
+	char detail[UNIT_NAME_MAX + 1];
+	uint64_t at;          /* monotonic usec */
+};
+
+struct service;
+
+struct service_ops {
+	/* Spawn the main process: set s->pid and s->pidfd, or return -errno.
+	 * The child reports setup failure or a successful exec later, through
+	 * service_on_setup_failed() / service_on_exec(). */
+	int (*spawn)(struct service *s);
+	/* Send sig to the main process. */
+	int (*signal)(struct service *s, int sig);
+	/* Kill everything in the service's leaf (cgroup.kill). Returns 1 if the
+	 * leaf is already empty, 0 if processes are being killed (an empty event
+	 * will follow), -errno. */
+	int (*kill_all)(struct service *s);
+	/* Is the leaf empty? Services without a cgroup say yes. */
+	bool (*is_empty)(struct service *s);
+	/* Called after every state change (the manager schedules its pass). */
+	void (*changed)(struct service *s, enum service_state old);
+};
+
+struct service {
+	const struct unit *unit;      /* borrowed from the manager's current set */
+	const struct service_ops *ops;
+	struct loop *loop;
+	void *owner;                  /* the manager */
+
+	enum service_state state;
+	bool want_running;            /* desired state */
+	uint64_t state_since;
+
+	pid_t pid;                    /* main process, 0 when none */
+	int pidfd;                    /* -1 when none */
+	bool exec_seen;               /* the child reached execve */
+	bool stop_timed_out;
+
+	unsigned restarts;            /* automatic restarts since boot */
+	uint64_t restart_delay;       /* current backoff */
+	uint64_t started_at;          /* last spawn, monotonic usec */
+	uint64_t limit_window_start;  /* start limit: first start of the window */
+	unsigned limit_window_count;
+
+	struct service_exit last_exit;
+	struct service_exit setup_error;   /* reported by the child before it exits */
+	struct loop_timer timer;      /* restart backoff or stop timeout */
+
+	void *priv;                   /* the manager's per-service data */
+};
+
+void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,
+		  struct loop *l, void *owner);
+/* Cancel timers. The caller closes fds it owns. */
+void service_done(struct service *s);
+
+/* Operator / manager requests. */
+void service_start(struct service *s);
+void service_stop(struct service *s);
+/* The manager found every dependency ready: spawn now. */
+void service_deps_ready(struct service *s);
+/* A unit this one requires failed or stopped. */
+void service_dep_failed(struct service *s, const char *dep);
+
+/* Events. */
+void service_on_exec(struct service *s);
+void service_on_setup_failed(struct service *s, int stage, int err);
+void service_on_ready(struct service *s);
+void service_on_exit(struct service *s, const siginfo_t *si);
+void service_on_empty(struct service *s);
+void service_on_oom(struct service *s);
+
+/* Queries. */
+const char *service_state_to_string(enum service_state st);
+bool service_is_ready(const struct service *s);      /* dependents may start */
+bool service_is_settled(const struct service *s);    /* not starting/stopping */
+bool service_is_active(const struct service *s);     /* has or may get a process */
+/* "exit 1", "signal KILL", "exec /bin/x: No such file or directory"... */
+const char *service_exit_to_string(const struct service *s, const struct service_exit *e,
+				   char *buf, size_t size);
+
+#endif

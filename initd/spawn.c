@@ -1,0 +1,358 @@
+/* spawn.c — clone3 into the leaf, staged child setup, exec. See spawn.h. */
+#include "initd/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/sched.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/util.h"
+
+#define SPAWN_ENV_MAX (UNIT_ENV_MAX + 8)
+#define SPAWN_GROUPS_MAX 64
+
+struct spawn_report {
+	int stage;
+	int err;
+};
+
+static const char *const stage_names[SPAWN_STAGE_MAX] = {
+	[SPAWN_STAGE_SIGNALS] = "signals",
+	[SPAWN_STAGE_SESSION] = "session",
+	[SPAWN_STAGE_STDIO] = "stdio",
+	[SPAWN_STAGE_FDS] = "fds",
+	[SPAWN_STAGE_USER] = "user",
+	[SPAWN_STAGE_GROUPS] = "groups",
+	[SPAWN_STAGE_GID] = "gid",
+	[SPAWN_STAGE_UID] = "uid",
+	[SPAWN_STAGE_CHDIR] = "chdir",
+	[SPAWN_STAGE_EXEC] = "exec",
+};
+
+const char *spawn_stage_to_string(int stage)
+{
+	return stage >= 0 && stage < SPAWN_STAGE_MAX ? stage_names[stage] : "unknown";
+}
+
+/* ---- users and groups, without NSS ---------------------------------------- */
+
+/* Strict decimal id: digits only, no sign, no overflow, not (uid_t)-1. */
+static int parse_id(const char *s, unsigned *ret)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v >= 0xffffffffUL)
+		return -ERANGE;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+int spawn_lookup_user(const char *passwd_file, const char *user, uid_t *ret_uid,
+		      gid_t *ret_gid, char *ret_home, size_t home_size)
+{
+	unsigned id;
+	bool numeric = parse_id(user, &id) == 0;
+	FILE *f = fopen(passwd_file, "re");
+	struct passwd *pw;
+
+	if (!f && !numeric)
+		return -errno;
+	while (f && (pw = fgetpwent(f))) {
+		if (numeric ? pw->pw_uid == id : strcmp(pw->pw_name, user) == 0) {
+			*ret_uid = pw->pw_uid;
+			*ret_gid = pw->pw_gid;
+			snprintf(ret_home, home_size, "%s", pw->pw_dir);
+			fclose(f);
+			return 0;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!numeric)
+		return -ENOENT;
+	/* A numeric id needs no entry; its group defaults to the same number. */
+	*ret_uid = id;
+	*ret_gid = id;
+	snprintf(ret_home, home_size, "/");
+	return 0;
+}
+
+int spawn_lookup_group(const char *group_file, const char *group, gid_t *ret_gid)
+{
+	unsigned id;
+	FILE *f;
+	struct group *gr;
+
+	if (parse_id(group, &id) == 0) {
+		*ret_gid = id;
+		return 0;
+	}
+	f = fopen(group_file, "re");
+	if (!f)
+		return -errno;
+	while ((gr = fgetgrent(f))) {
+		if (strcmp(gr->gr_name, group) == 0) {
+			*ret_gid = gr->gr_gid;
+			fclose(f);
+			return 0;
+		}
+	}
+	fclose(f);
+	return -ENOENT;
+}
+
+int spawn_user_groups(const char *group_file, const char *user, gid_t *groups, size_t max,
+		      size_t *ret_n)
+{
+	FILE *f = fopen(group_file, "re");
+	struct group *gr;
+	size_t n = 0;
+
+	if (!f) {
+		*ret_n = 0;
+		return errno == ENOENT ? 0 : -errno;
+	}
+	while ((gr = fgetgrent(f))) {
+		for (char **m = gr->gr_mem; m && *m; m++) {
+			if (strcmp(*m, user) != 0)
+				continue;
+			if (n == max) {
+				fclose(f);
+				return -E2BIG;
+			}
+			groups[n++] = gr->gr_gid;
+			break;
+		}
+	}
+	fclose(f);
+	*ret_n = n;
+	return 0;
+}
+
+/* ---- the child ------------------------------------------------------------ */
+
+static _Noreturn void child_fail(int report_fd, int stage, int err)
+{
+	struct spawn_report rep = { stage, err };
+
+	if (write(report_fd, &rep, sizeof(rep)) < 0) {
+		/* nothing left to tell anyone */
+	}
+	_exit(127);
+}
+
+static int child_reset_signals(void)
+{
+	sigset_t none;
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	sigemptyset(&none);
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);   /* SIGKILL/SIGSTOP and RT gaps fail: fine */
+	return sigprocmask(SIG_SETMASK, &none, NULL) < 0 ? -errno : 0;
+}
+
+/* fd 0 /dev/null, 1 and 2 the log pipe; *report_fd moved above 2 first. */
+static int child_setup_stdio(int output_fd, int *report_fd)
+{
+	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (*report_fd < 3)
+		*report_fd = fcntl(*report_fd, F_DUPFD_CLOEXEC, 3);
+	if (output_fd >= 0 && output_fd < 3)
+		output_fd = fcntl(output_fd, F_DUPFD_CLOEXEC, 3);
+	if (null_fd >= 0 && null_fd < 3)
+		null_fd = fcntl(null_fd, F_DUPFD_CLOEXEC, 3);
+	if (*report_fd < 0 || null_fd < 0)
+		return -errno;
+	if (output_fd < 0)
+		output_fd = null_fd;
+	if (dup2(null_fd, 0) < 0 || dup2(output_fd, 1) < 0 || dup2(output_fd, 2) < 0)
+		return -errno;
+	return 0;
+}
+
+static int child_close_fds(int report_fd)
+{
+	/* Everything but 0-2 and the report pipe, which closes itself on exec. */
+	if (report_fd > 3 && close_range(3, (unsigned)report_fd - 1, 0) < 0)
+		return -errno;
+	if (close_range((unsigned)report_fd + 1, ~0U, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+struct child_creds {
+	uid_t uid;
+	gid_t gid;
+	char home[256];
+	gid_t groups[SPAWN_GROUPS_MAX];
+	size_t n_groups;
+};
+
+static int child_lookup(const struct spawn_params *p, struct child_creds *c)
+{
+	const struct unit *u = p->unit;
+	int r;
+
+	*c = (struct child_creds){ .uid = 0, .gid = 0, .home = "/root" };
+	if (u->user) {
+		r = spawn_lookup_user(p->passwd_file, u->user, &c->uid, &c->gid, c->home,
+				      sizeof(c->home));
+		if (r < 0)
+			return r;
+		r = spawn_user_groups(p->group_file, u->user, c->groups, SPAWN_GROUPS_MAX,
+				      &c->n_groups);
+		if (r < 0)
+			return r;
+	}
+	if (u->group)
+		return spawn_lookup_group(p->group_file, u->group, &c->gid);
+	return 0;
+}
+
+static void env_put(char **env, size_t *n, char *entry)
+{
+	size_t klen = strcspn(entry, "=");
+
+	for (size_t i = 0; i < *n; i++)
+		if (strncmp(env[i], entry, klen + 1) == 0) {
+			env[i] = entry;
+			return;
+		}
+	if (*n < SPAWN_ENV_MAX)
+		env[(*n)++] = entry;
+}
+
+/* The child's environment: a sane base, then the unit's own entries. The
+ * strings are built in the child, which execs or exits: nothing to free. */
+static void child_build_env(const struct spawn_params *p, const struct child_creds *c,
+			    char **env)
+{
+	static char home[300], user[300], notify[300], unit[300];
+	size_t n = 0;
+
+	env_put(env, &n, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	snprintf(home, sizeof(home), "HOME=%s", c->home);
+	env_put(env, &n, home);
+	if (p->unit->user) {
+		snprintf(user, sizeof(user), "USER=%s", p->unit->user);
+		env_put(env, &n, user);
+	}
+	snprintf(unit, sizeof(unit), "INITD_UNIT=%s", p->unit->name);
+	env_put(env, &n, unit);
+	if (p->notify_socket) {
+		snprintf(notify, sizeof(notify), "NOTIFY_SOCKET=%s", p->notify_socket);
+		env_put(env, &n, notify);
+	}
+	for (char **e = p->unit->environment; e && *e; e++)
+		env_put(env, &n, *e);
+	env[n] = NULL;
+}
+
+static _Noreturn void child_run(const struct spawn_params *p, int report_fd)
+{
+	const struct unit *u = p->unit;
+	struct child_creds creds;
+	char *env[SPAWN_ENV_MAX + 1];
+	int r;
+
+	if (child_reset_signals() < 0)
+		child_fail(report_fd, SPAWN_STAGE_SIGNALS, errno);
+	if (setsid() < 0)
+		child_fail(report_fd, SPAWN_STAGE_SESSION, errno);
+	r = child_setup_stdio(p->output_fd, &report_fd);
+	if (r < 0)
+		child_fail(report_fd, SPAWN_STAGE_STDIO, -r);
+	r = child_close_fds(report_fd);
+	if (r < 0)
+		child_fail(report_fd, SPAWN_STAGE_FDS, -r);
+	r = child_lookup(p, &creds);
+	if (r < 0)
+		child_fail(report_fd, SPAWN_STAGE_USER, -r);
+	if (setgroups(creds.n_groups, creds.groups) < 0)
+		child_fail(report_fd, SPAWN_STAGE_GROUPS, errno);
+	if (setresgid(creds.gid, creds.gid, creds.gid) < 0)
+		child_fail(report_fd, SPAWN_STAGE_GID, errno);
+	if (setresuid(creds.uid, creds.uid, creds.uid) < 0)
+		child_fail(report_fd, SPAWN_STAGE_UID, errno);
+	if (chdir(u->workdir ? u->workdir : "/") < 0)
+		child_fail(report_fd, SPAWN_STAGE_CHDIR, errno);
+	child_build_env(p, &creds, env);
+	execve(u->exec[0], u->exec, env);
+	child_fail(report_fd, SPAWN_STAGE_EXEC, errno);
+}
+
+/* ---- the parent ----------------------------------------------------------- */
+
+static pid_t clone3_into(int cgroup_fd, int *ret_pidfd)
+{
+	struct clone_args args = {
+		.flags = CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)ret_pidfd,
+		.exit_signal = SIGCHLD,
+	};
+
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+	}
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+int spawn_start(const struct spawn_params *p, struct spawn_child *ret)
+{
+	int report[2], pidfd = -1;
+	pid_t pid;
+
+	if (!p->unit->exec || !p->unit->exec[0])
+		return -EINVAL;
+	if (pipe2(report, O_CLOEXEC) < 0)
+		return -errno;
+	pid = clone3_into(p->cgroup_fd, &pidfd);
+	if (pid < 0) {
+		int r = -errno;
+		close(report[0]);
+		close(report[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(report[0]);
+		child_run(p, report[1]);
+	}
+	close(report[1]);
+	fcntl(report[0], F_SETFL, O_NONBLOCK);
+	*ret = (struct spawn_child){ .pid = pid, .pidfd = pidfd, .report_fd = report[0] };
+	return 0;
+}
+
+int spawn_report_read(int fd, int *ret_stage, int *ret_err)
+{
+	struct spawn_report rep;
+	ssize_t n = read(fd, &rep, sizeof(rep));
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+	if (n == 0) {
+		*ret_stage = SPAWN_STAGE_MAX;   /* closed by execve */
+		*ret_err = 0;
+		return 1;
+	}
+	if (n != (ssize_t)sizeof(rep) || rep.stage < 0 || rep.stage >= SPAWN_STAGE_MAX)
+		return -EBADMSG;   /* the child writes its report in one go */
+	*ret_stage = rep.stage;
+	*ret_err = rep.err;
+	return 1;
+}

@@ -1,0 +1,64 @@
+/* spawn.h — start a service's main process.
+ *
+ * clone3(CLONE_PIDFD | CLONE_INTO_CGROUP) puts the child straight into its
+ * leaf. The child then runs its setup in stages, and reports the first that
+ * fails as {stage, errno} over a CLOEXEC pipe; a successful execve closes the
+ * pipe, so end-of-file with no report means "exec happened". The parent never
+ * waits for the child: the report pipe is read from the event loop.
+ */
+#ifndef INITD_SPAWN_H
+#define INITD_SPAWN_H
+
+#include <sys/types.h>
+
+#include "units/unit.h"
+
+enum spawn_stage {
+	SPAWN_STAGE_SIGNALS,      /* reset mask and dispositions */
+	SPAWN_STAGE_SESSION,      /* setsid */
+	SPAWN_STAGE_STDIO,        /* stdin /dev/null, stdout/stderr to the log pipe */
+	SPAWN_STAGE_FDS,          /* close everything else */
+	SPAWN_STAGE_USER,         /* look up user and group */
+	SPAWN_STAGE_GROUPS,       /* setgroups */
+	SPAWN_STAGE_GID,
+	SPAWN_STAGE_UID,
+	SPAWN_STAGE_CHDIR,
+	SPAWN_STAGE_EXEC,
+	SPAWN_STAGE_MAX,
+};
+
+struct spawn_params {
+	const struct unit *unit;
+	int cgroup_fd;            /* leaf directory, -1 = no cgroup */
+	int output_fd;            /* write end of the log pipe, -1 = /dev/null */
+	const char *notify_socket;  /* NOTIFY_SOCKET path, NULL = none */
+	const char *passwd_file;  /* default /etc/passwd */
+	const char *group_file;   /* default /etc/group */
+};
+
+struct spawn_child {
+	pid_t pid;
+	int pidfd;
+	int report_fd;            /* non-blocking read end of the report pipe */
+};
+
+/* Fork the child. 0 and *ret filled, or -errno (nothing to clean up). */
+int spawn_start(const struct spawn_params *p, struct spawn_child *ret);
+
+/* Read the child's report pipe. Returns 1 when the report is complete:
+ * *ret_stage is SPAWN_STAGE_MAX if exec succeeded, else the failing stage
+ * with *ret_err; 0 when more is to come (EAGAIN); -errno on a read error. */
+int spawn_report_read(int fd, int *ret_stage, int *ret_err);
+
+const char *spawn_stage_to_string(int stage);
+
+/* Resolve user/group names or numeric ids from passwd/group files (works in a
+ * static build: no NSS). Numeric ids are parsed strictly. Exposed for tests. */
+int spawn_lookup_user(const char *passwd_file, const char *user, uid_t *ret_uid,
+		      gid_t *ret_gid, char *ret_home, size_t home_size);
+int spawn_lookup_group(const char *group_file, const char *group, gid_t *ret_gid);
+/* Supplementary groups of `user` (by name) from the group file. */
+int spawn_user_groups(const char *group_file, const char *user, gid_t *groups, size_t max,
+		      size_t *ret_n);
+
+#endif
