@@ -7,6 +7,12 @@
  *            data padded to 4 bytes. A NESTED attribute's data is itself a
  *            list of attributes.
  *
+ * `length` counts the data bytes only (not the 8-byte attribute header, not
+ * the padding). The padding is always present, also after the last
+ * attribute, so a well-formed payload's length is a multiple of 4; the
+ * decoder rejects an attribute whose data or padding runs past its container.
+ * Flags are written as 0 and ignored on input.
+ *
  * Integers are in host byte order: the socket is local. Every length is
  * checked against the buffer before it is used; a message longer than
  * PROTO_REQUEST_MAX (client -> initd) or PROTO_REPLY_MAX (initd -> client)
@@ -66,6 +72,7 @@ enum proto_attr {
 	PROTO_ATTR_FOLLOW,       /* flag (empty) */
 	PROTO_ATTR_DATA,         /* bytes */
 	PROTO_ATTR_SIGNAL,       /* u32 */
+	PROTO_ATTR_STATUS_TEXT,  /* string: the service's own STATUS= */
 	PROTO_ATTR_MAX,
 };
 
@@ -88,9 +95,21 @@ void proto_buf_init(struct proto_buf *b, size_t limit);
 void proto_buf_free(struct proto_buf *b);   /* accepts a zeroed buf */
 
 /* Start a message (writes the header; payload length is fixed by
- * proto_msg_end). */
+ * proto_msg_end). Discards whatever b held before, error included, so one
+ * buffer can build message after message. Errors, sticky until the next
+ * proto_msg_begin: -EMSGSIZE past b->limit, -ENOMEM, -E2BIG when nesting
+ * deeper than PROTO_NEST_MAX, -EINVAL for unbalanced nesting or an append
+ * before proto_msg_begin. */
 void proto_msg_begin(struct proto_buf *b, uint16_t type);
 int proto_msg_end(struct proto_buf *b);     /* 0 or b->error */
+
+/* Build a whole error reply (proto_msg_begin .. proto_msg_end): ERRNO `err`
+ * (positive) and MESSAGE `message`. Returns 0 or b->error. */
+int proto_msg_error(struct proto_buf *b, int err, const char *message);
+
+/* A message type's name for humans: "status", "poweroff", ..., "ok",
+ * "error"; "unknown" for anything else. Never NULL. */
+const char *proto_msg_name(uint16_t type);
 
 void proto_put_u32(struct proto_buf *b, uint16_t attr, uint32_t v);
 void proto_put_u64(struct proto_buf *b, uint16_t attr, uint64_t v);
@@ -128,7 +147,13 @@ void proto_iter_init(struct proto_attr_iter *it, const void *payload, size_t len
 /* Next attribute: 1 and *ret filled, 0 at the end, -EBADMSG if malformed. */
 int proto_iter_next(struct proto_attr_iter *it, struct proto_attr_view *ret);
 
-/* Typed getters: 0 or -EBADMSG when the length/termination is wrong. */
+/* First attribute of type `attr` in a payload: 1 and *ret filled, 0 when
+ * absent, -EBADMSG if the payload is malformed before it is found. */
+int proto_attr_find(const void *payload, size_t len, uint16_t attr,
+		    struct proto_attr_view *ret);
+
+/* Typed getters: 0 or -EBADMSG when the length/termination is wrong.
+ * A string must end with its only NUL byte. *ret is untouched on error. */
 int proto_get_u32(const struct proto_attr_view *a, uint32_t *ret);
 int proto_get_u64(const struct proto_attr_view *a, uint64_t *ret);
 int proto_get_str(const struct proto_attr_view *a, const char **ret);

@@ -26,6 +26,7 @@
 #include "initd/log.h"
 #include "initd/loop.h"
 #include "initd/manager.h"
+#include "initd/notify.h"
 
 #define DEFAULT_CONFIG  "/etc/initd"
 #define DEFAULT_CONTROL "/run/initd/control"
@@ -43,6 +44,7 @@ struct options {
 	char units_dir[4096];
 	char conf_path[4096];
 	const char *control_path;
+	char notify_path[4096];
 	const char *cgroup_root;
 	bool check;
 	bool no_cgroup;
@@ -56,6 +58,7 @@ struct initd {
 	struct loop *loop;
 	struct loop_watch signals;
 	struct control_server *control;
+	struct notify_server *notify;
 	struct commands cmds;
 	struct manager *manager;
 	enum crash_action crash;
@@ -73,6 +76,7 @@ static void usage(FILE *f)
 		"  -c, --config DIR     configuration directory (default " DEFAULT_CONFIG ")\n"
 		"      --units DIR      unit directory (default DIR/units)\n"
 		"      --control PATH   control socket (default " DEFAULT_CONTROL ")\n"
+		"      --notify PATH    readiness socket (default: beside the control socket)\n"
 		"      --cgroup-root P  cgroup2 mount (default /sys/fs/cgroup)\n"
 		"      --no-cgroup      supervise by pid alone, never touch cgroups\n"
 		"      --no-mounts      as PID 1, skip the early mounts and unmounts\n"
@@ -87,11 +91,12 @@ static void usage(FILE *f)
  * command line: unknown options are ignored there, never fatal. */
 static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 {
-	enum { OPT_UNITS = 256, OPT_CONTROL, OPT_CGROUP_ROOT, OPT_NO_CGROUP, OPT_NO_MOUNTS };
+	enum { OPT_UNITS = 256, OPT_CONTROL, OPT_NOTIFY, OPT_CGROUP_ROOT, OPT_NO_CGROUP, OPT_NO_MOUNTS };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "units", required_argument, NULL, OPT_UNITS },
 		{ "control", required_argument, NULL, OPT_CONTROL },
+		{ "notify", required_argument, NULL, OPT_NOTIFY },
 		{ "cgroup-root", required_argument, NULL, OPT_CGROUP_ROOT },
 		{ "no-cgroup", no_argument, NULL, OPT_NO_CGROUP },
 		{ "no-mounts", no_argument, NULL, OPT_NO_MOUNTS },
@@ -101,7 +106,7 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	const char *units = NULL;
+	const char *units = NULL, *notify = NULL;
 	int c;
 
 	*o = (struct options){ .config_dir = DEFAULT_CONFIG, .control_path = DEFAULT_CONTROL };
@@ -111,6 +116,7 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 		case 'c': o->config_dir = optarg; break;
 		case OPT_UNITS: units = optarg; break;
 		case OPT_CONTROL: o->control_path = optarg; break;
+		case OPT_NOTIFY: notify = optarg; break;
 		case OPT_CGROUP_ROOT: o->cgroup_root = optarg; break;
 		case OPT_NO_CGROUP: o->no_cgroup = true; break;
 		case OPT_NO_MOUNTS: o->no_mounts = true; break;
@@ -131,6 +137,16 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 	if (!units)
 		snprintf(o->units_dir, sizeof(o->units_dir), "%s/units", o->config_dir);
 	snprintf(o->conf_path, sizeof(o->conf_path), "%s/initd.conf", o->config_dir);
+	if (notify) {
+		snprintf(o->notify_path, sizeof(o->notify_path), "%s", notify);
+	} else {
+		/* Beside the control socket: tests move both with --control. */
+		const char *slash = strrchr(o->control_path, '/');
+		int dir = slash ? (int)(slash - o->control_path) : 0;
+
+		snprintf(o->notify_path, sizeof(o->notify_path), "%.*s%snotify", dir,
+			 o->control_path, slash ? "/" : "");
+	}
 	return 0;
 }
 
@@ -276,6 +292,7 @@ static void units_loaded(struct unit_set *set, int err, const char *why, void *d
 	struct manager_options mo = {
 		.use_cgroup = !d->opt.no_cgroup,
 		.cgroup_root = d->opt.cgroup_root,
+		.notify_socket = d->notify ? d->opt.notify_path : NULL,
 	};
 	int r;
 
@@ -296,6 +313,14 @@ static void units_loaded(struct unit_set *set, int err, const char *why, void *d
 	}
 	d->cmds.manager = d->manager;
 	log_info("%zu units loaded", manager_count(d->manager));
+}
+
+static void notify_received(void *ctx, pid_t sender, const struct notify_msg *msg)
+{
+	struct initd *d = ctx;
+
+	if (d->manager)
+		manager_notify(d->manager, sender, msg);
 }
 
 static void boot_pid1(struct initd *d)
@@ -339,6 +364,10 @@ static int run_daemon(struct initd *d)
 			  strerror(-r));
 	else
 		control_server_on_gone(d->control, commands_client_gone);
+	r = notify_server_new(d->loop, d->opt.notify_path, notify_received, d, &d->notify);
+	if (r < 0)
+		log_error("notify socket %s: %s; notify services will not become ready",
+			  d->opt.notify_path, strerror(-r));
 	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, units_loaded, d, NULL);
 	if (r < 0)
 		log_error("cannot start the unit loader: %s", strerror(-r));
@@ -358,6 +387,7 @@ int main(int argc, char **argv)
 	if (d.pid1)
 		boot_crash(d.crash, "the event loop failed");
 	control_server_free(d.control);
+	notify_server_free(d.notify);
 	manager_free(d.manager);
 	loop_free(d.loop);
 	return r < 0 ? 1 : 0;

@@ -15,6 +15,7 @@
 #include "common/util.h"
 #include "initd/log.h"
 #include "initd/logbuf.h"
+#include "initd/notify.h"
 #include "initd/spawn.h"
 
 #define LOG_READ_CHUNK 4096
@@ -84,6 +85,7 @@ static int ops_spawn(struct service *s)
 		.output_fd = v->output_w,
 		.passwd_file = m->opt.passwd_file,
 		.group_file = m->opt.group_file,
+		.notify_socket = m->opt.notify_socket,
 	};
 	struct spawn_child child;
 	int r = spawn_start(&p, &child);
@@ -531,6 +533,61 @@ void manager_reap(struct manager *m)
 		v->s.pidfd = safe_close(v->s.pidfd);
 		service_on_exit(&v->s, &si);
 	}
+}
+
+/* ---- readiness ----------------------------------------------------------- */
+
+/* Which service does `pid` belong to: its main process, or a process in its
+ * leaf (a helper such as systemd-notify, or a forked worker). */
+static struct svc *svc_by_sender(struct manager *m, pid_t pid)
+{
+	char path[64], buf[512];
+	struct svc *v = svc_by_pid(m, pid);
+	FILE *f;
+
+	if (v || !cgroup_tree_enabled(&m->cg))
+		return v;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	while (fgets(buf, sizeof(buf), f)) {
+		char *p;
+
+		if (strncmp(buf, "0::/", 4) != 0)
+			continue;
+		p = buf + 4;
+		p[strcspn(p, "\n")] = '\0';
+		for (size_t i = 0; i < m->n_svcs && !v; i++) {
+			char leaf[300];
+			size_t n;
+
+			if (!manager_cgroup_path(m, &m->svcs[i]->s, leaf, sizeof(leaf)))
+				continue;
+			n = strlen(leaf);
+			if (strncmp(p, leaf, n) == 0 && (p[n] == '\0' || p[n] == '/'))
+				v = m->svcs[i];
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+void manager_notify(struct manager *m, pid_t sender, const struct notify_msg *msg)
+{
+	struct svc *v = svc_by_sender(m, sender);
+
+	if (!v)
+		return;   /* not from a service: ignored */
+	if (msg->has_status)
+		snprintf(v->s.status_text, sizeof(v->s.status_text), "%s", msg->status);
+	if (msg->errno_value)
+		v->s.notify_errno = msg->errno_value;
+	if (msg->mainpid && msg->mainpid != v->s.pid)
+		log_warn("%s: MAINPID=%d ignored: initd follows the process it started",
+			 v->s.unit->name, (int)msg->mainpid);
+	if (msg->ready)
+		service_on_ready(&v->s);
 }
 
 /* ---- public ------------------------------------------------------------------ */

@@ -33,6 +33,7 @@ struct manager_options {
 	const char *cgroup_root;      /* default /sys/fs/cgroup */
 	const char *passwd_file;      /* default /etc/passwd */
 	const char *group_file;       /* default /etc/group */
+	const char *notify_socket;    /* NOTIFY_SOCKET given to services, or NULL */
 };
 
 /* Called once every service has stopped (or the shutdown bound expired). */
@@ -60,6 +61,10 @@ bool manager_shutting_down(const struct manager *m);
  * next pass when already settled. Returns a handle for cancel. */
 int manager_wait_settled(struct manager *m, manager_settled_fn fn, void *data);
 void manager_cancel_settled(struct manager *m, void *data);
+
+/* A readiness message from process `sender` (kernel credentials). */
+struct notify_msg;
+void manager_notify(struct manager *m, pid_t sender, const struct notify_msg *msg);
 
 /* Lookup and iteration for the control commands. */
 size_t manager_count(const struct manager *m);

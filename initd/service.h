@@ -112,6 +112,9 @@ struct service {
 	uint64_t limit_window_start;  /* start limit: first start of the window */
 	unsigned limit_window_count;
 
+	char status_text[256];        /* last STATUS= from the service */
+	int notify_errno;             /* last ERRNO= */
+
 	struct service_exit last_exit;
 	struct service_exit setup_error;   /* reported by the child before it exits */
 	struct loop_timer timer;      /* restart backoff or stop timeout */

@@ -1,0 +1,202 @@
+/* notify.c — see notify.h. */
+#include "initd/notify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "common/util.h"
+
+struct notify_server {
+	struct loop *loop;
+	struct loop_watch watch;
+	char path[108];
+	notify_fn fn;
+	void *ctx;
+};
+
+static bool parse_int(const char *s, size_t len, long max, long *ret)
+{
+	long v = 0;
+
+	if (len == 0 || len > 10)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v > max)
+		return false;
+	*ret = v;
+	return true;
+}
+
+static void copy_status(char *out, const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && n + 1 < NOTIFY_STATUS_MAX; i++)
+		if ((unsigned char)s[i] >= 0x20 && s[i] != 0x7f)
+			out[n++] = s[i];
+	out[n] = '\0';
+}
+
+/* One KEY=VALUE line; returns true when it was understood. */
+static bool parse_line(const char *line, size_t len, struct notify_msg *m)
+{
+	const char *eq = memchr(line, '=', len);
+	size_t klen, vlen;
+	const char *v;
+	long n;
+
+	if (!eq)
+		return false;
+	klen = (size_t)(eq - line);
+	v = eq + 1;
+	vlen = len - klen - 1;
+#define KEY(k) (klen == sizeof(k) - 1 && memcmp(line, k, klen) == 0)
+#define ONE (vlen == 1 && v[0] == '1')
+	if (KEY("READY") && ONE)
+		return (m->ready = true);
+	if (KEY("STOPPING") && ONE)
+		return (m->stopping = true);
+	if (KEY("RELOADING") && ONE)
+		return (m->reloading = true);
+	if (KEY("WATCHDOG") && ONE)
+		return (m->watchdog = true);
+	if (KEY("STATUS")) {
+		copy_status(m->status, v, vlen);
+		return (m->has_status = true);
+	}
+	if (KEY("ERRNO") && parse_int(v, vlen, 4095, &n)) {
+		m->errno_value = (int)n;
+		return true;
+	}
+	if (KEY("MAINPID") && parse_int(v, vlen, 0x3fffffff, &n) && n > 0) {
+		m->mainpid = (pid_t)n;
+		return true;
+	}
+#undef KEY
+#undef ONE
+	return false;
+}
+
+int notify_parse(const char *buf, size_t len, struct notify_msg *ret)
+{
+	bool any = false;
+
+	memset(ret, 0, sizeof(*ret));
+	while (len > 0) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t l = nl ? (size_t)(nl - buf) : len;
+
+		if (l > 0 && !memchr(buf, '\0', l))
+			any |= parse_line(buf, l, ret);
+		buf += l;
+		len -= l;
+		if (nl) {
+			buf++;
+			len--;
+		}
+	}
+	return any ? 0 : -EBADMSG;
+}
+
+static void datagram_ready(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct notify_server *s = data;
+
+	/* Bounded per wakeup: a flood cannot monopolise the loop. */
+	for (int i = 0; i < 64; i++) {
+		char buf[NOTIFY_DATAGRAM_MAX + 1];
+		union {
+			struct cmsghdr hdr;
+			char space[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 8)];
+		} control;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = &control, .msg_controllen = sizeof(control) };
+		struct ucred *cred = NULL;
+		struct notify_msg msg;
+		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+
+		if (n < 0)
+			return;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+			    c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
+				cred = (struct ucred *)CMSG_DATA(c);
+			else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+				/* fd passing (FDSTORE) is not supported: close them */
+				int *fds = (int *)CMSG_DATA(c);
+				size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+				for (size_t j = 0; j < k; j++)
+					close(fds[j]);
+			}
+		}
+		if (!cred || cred->pid <= 0 || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+		    n > NOTIFY_DATAGRAM_MAX)
+			continue;   /* unattributable or oversized: ignored */
+		if (notify_parse(buf, (size_t)n, &msg) == 0)
+			s->fn(s->ctx, cred->pid, &msg);
+	}
+}
+
+int notify_server_new(struct loop *l, const char *path, notify_fn fn, void *ctx,
+		      struct notify_server **ret)
+{
+	struct notify_server *s;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int one = 1, fd, r;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		free(s);
+		return -errno;
+	}
+	unlink(path);
+	/* Any service, whatever its user, may tell initd it is ready: the
+	 * message is attributed by the kernel's credentials, not its content. */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0666) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	s->loop = l;
+	s->fn = fn;
+	s->ctx = ctx;
+	strcpy(s->path, path);
+	s->watch = (struct loop_watch){ .fd = fd, .fn = datagram_ready, .data = s };
+	r = loop_watch_add(l, &s->watch, EPOLLIN);
+	if (r < 0)
+		goto fail;
+	*ret = s;
+	return 0;
+fail:
+	close(fd);
+	free(s);
+	return r;
+}
+
+void notify_server_free(struct notify_server *s)
+{
+	if (!s)
+		return;
+	loop_watch_del(s->loop, &s->watch);
+	close(s->watch.fd);
+	unlink(s->path);
+	free(s);
+}

@@ -1,0 +1,414 @@
+/* test_service.c — the service state machine with its side effects faked:
+ * no process is started, no signal sent; the test plays the kernel. */
+#include <check.h>
+#include <signal.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "initd/loop.h"
+#include "initd/service.h"
+#include "initd/spawn.h"
+
+struct fake {
+	int spawns;
+	int spawn_error;
+	int signals[8];
+	int n_signals;
+	int kill_alls;
+	bool empty;
+	enum service_state seen[64];
+	int n_seen;
+};
+
+static struct fake fake;
+static struct loop *loop;
+static struct unit unit;
+static char *argv_true[] = { "/bin/true", NULL };
+static char *no_names[] = { NULL };
+
+static int f_spawn(struct service *s)
+{
+	if (fake.spawn_error)
+		return fake.spawn_error;
+	fake.spawns++;
+	s->pid = 1000 + fake.spawns;
+	fake.empty = false;
+	return 0;
+}
+
+static int f_signal(struct service *s, int sig)
+{
+	if (fake.n_signals < 8)
+		fake.signals[fake.n_signals++] = sig;
+	return 0;
+}
+
+static int f_kill_all(struct service *s)
+{
+	fake.kill_alls++;
+	return fake.empty ? 1 : 0;
+}
+
+static bool f_is_empty(struct service *s)
+{
+	return fake.empty;
+}
+
+static void f_changed(struct service *s, enum service_state old)
+{
+	if (fake.n_seen < 64)
+		fake.seen[fake.n_seen++] = s->state;
+}
+
+static const struct service_ops ops = {
+	.spawn = f_spawn, .signal = f_signal, .kill_all = f_kill_all,
+	.is_empty = f_is_empty, .changed = f_changed,
+};
+
+static void setup(void)
+{
+	memset(&fake, 0, sizeof(fake));
+	fake.empty = true;
+	ck_assert_int_eq(loop_new(&loop), 0);
+	unit = (struct unit){
+		.name = "svc", .exec = argv_true, .type = UNIT_SIMPLE,
+		.requires = no_names, .after = no_names, .environment = no_names,
+		.restart = UNIT_RESTART_ON_FAILURE,
+		.restart_delay_usec = 0, .restart_delay_max_usec = 0,
+		.start_limit_burst = 5, .start_limit_interval_usec = 10 * USEC_PER_SEC,
+		.stop_signal = SIGTERM, .stop_timeout_usec = 5 * USEC_PER_SEC,
+	};
+}
+
+static void teardown(void)
+{
+	loop_free(loop);
+}
+
+static siginfo_t exited(int code)
+{
+	siginfo_t si = { 0 };
+
+	si.si_code = CLD_EXITED;
+	si.si_status = code;
+	return si;
+}
+
+static siginfo_t killed(int sig)
+{
+	siginfo_t si = { 0 };
+
+	si.si_code = CLD_KILLED;
+	si.si_status = sig;
+	return si;
+}
+
+/* Start a service and bring it to running. */
+static void start_running(struct service *s)
+{
+	service_init(s, &unit, &ops, loop, NULL);
+	service_start(s);
+	ck_assert_int_eq(s->state, SERVICE_WAITING);
+	service_deps_ready(s);
+	ck_assert_int_eq(s->state, SERVICE_STARTING);
+	service_on_exec(s);
+}
+
+/* Let due timers fire. */
+static void run_timers(void)
+{
+	for (int i = 0; i < 5; i++)
+		loop_run_once(loop, 1);
+}
+
+START_TEST(simple_is_ready_at_exec)
+{
+	struct service s;
+
+	start_running(&s);
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	ck_assert(service_is_ready(&s));
+	ck_assert_int_eq(fake.spawns, 1);
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(notify_waits_for_ready)
+{
+	struct service s;
+
+	unit.type = UNIT_NOTIFY;
+	start_running(&s);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	ck_assert(!service_is_ready(&s));
+	service_on_ready(&s);
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(oneshot_ready_when_exited_zero)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+
+	unit.type = UNIT_ONESHOT;
+	start_running(&s);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_EXITED);
+	ck_assert(service_is_ready(&s));
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(crash_restarts_with_new_pid)
+{
+	struct service s;
+	siginfo_t si = killed(SIGKILL);
+	char buf[128];
+
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	ck_assert_uint_eq(s.restarts, 1);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "signal KILL (137)");
+	run_timers();
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	ck_assert_int_eq(s.pid, 1002);
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(clean_exit_is_not_restarted_on_failure)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_EXITED);
+	ck_assert_int_eq(fake.spawns, 1);
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(restart_no_leaves_failure_failed)
+{
+	struct service s;
+	siginfo_t si = exited(3);
+	char buf[128];
+
+	unit.restart = UNIT_RESTART_NO;
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)), "exit 3");
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(start_limit_ends_failed)
+{
+	struct service s;
+	siginfo_t si = exited(1);
+
+	unit.start_limit_burst = 3;
+	start_running(&s);
+	for (int i = 0; i < 10 && s.state != SERVICE_FAILED; i++) {
+		fake.empty = true;
+		service_on_exit(&s, &si);
+		run_timers();
+		if (s.state == SERVICE_STARTING)
+			service_on_exec(&s);
+	}
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_int_eq(s.last_exit.kind, EXIT_START_LIMIT);
+	ck_assert_int_eq(fake.spawns, 3);
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(setup_failure_is_reported_and_not_retried)
+{
+	struct service s;
+	siginfo_t si = exited(127);
+	char buf[256];
+
+	unit.restart = UNIT_RESTART_ALWAYS;
+	service_init(&s, &unit, &ops, loop, NULL);
+	service_start(&s);
+	service_deps_ready(&s);
+	service_on_setup_failed(&s, SPAWN_STAGE_EXEC, ENOENT);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "exec /bin/true: No such file or directory");
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(stop_sends_stop_signal_then_stopped)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+
+	start_running(&s);
+	service_stop(&s);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	ck_assert_int_eq(fake.n_signals, 1);
+	ck_assert_int_eq(fake.signals[0], SIGTERM);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	ck_assert_int_eq(fake.spawns, 1);
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(stop_timeout_kills_the_leaf)
+{
+	struct service s;
+	siginfo_t si = killed(SIGKILL);
+	char buf[128];
+
+	unit.stop_timeout_usec = 1000;
+	start_running(&s);
+	service_stop(&s);
+	run_timers();
+	ck_assert_int_ge(fake.kill_alls, 1);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "stop timeout, killed");
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(leftovers_are_killed_before_respawn)
+{
+	struct service s;
+	siginfo_t si = killed(SIGSEGV);
+
+	start_running(&s);
+	fake.empty = false;              /* a child of the service lingers */
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	ck_assert_int_ge(fake.kill_alls, 1);
+	run_timers();
+	ck_assert_int_eq(fake.spawns, 1);   /* not while the leaf is populated */
+	fake.empty = true;
+	service_on_empty(&s);
+	ck_assert_int_eq(fake.spawns, 2);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(backoff_doubles_up_to_max)
+{
+	struct service s;
+	siginfo_t si = exited(1);
+
+	unit.restart_delay_usec = 100 * USEC_PER_MSEC;
+	unit.restart_delay_max_usec = 300 * USEC_PER_MSEC;
+	unit.start_limit_burst = 100;
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_uint_eq(s.restart_delay, 200 * USEC_PER_MSEC);
+	ck_assert(loop_timer_armed(&s.timer));
+	loop_timer_cancel(loop, &s.timer);
+	service_on_empty(&s);           /* timer gone: spawns */
+	service_on_exit(&s, &si);
+	ck_assert_uint_eq(s.restart_delay, 300 * USEC_PER_MSEC);
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(bad_config_never_starts)
+{
+	struct service s;
+
+	unit.bad = true;
+	service_init(&s, &unit, &ops, loop, NULL);
+	ck_assert_int_eq(s.state, SERVICE_BAD_CONFIG);
+	service_start(&s);
+	service_deps_ready(&s);
+	ck_assert_int_eq(s.state, SERVICE_BAD_CONFIG);
+	ck_assert_int_eq(fake.spawns, 0);
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(dependency_failure_fails_waiting_service)
+{
+	struct service s;
+	char buf[128];
+
+	service_init(&s, &unit, &ops, loop, NULL);
+	service_start(&s);
+	service_dep_failed(&s, "net");
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "dependency net failed");
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(spawn_failure_fails)
+{
+	struct service s;
+
+	fake.spawn_error = -EAGAIN;
+	service_init(&s, &unit, &ops, loop, NULL);
+	service_start(&s);
+	service_deps_ready(&s);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_int_eq(s.last_exit.kind, EXIT_SPAWN);
+	service_done(&s);
+}
+END_TEST
+
+static Suite *service_suite(void)
+{
+	Suite *s = suite_create("service");
+	TCase *tc = tcase_create("state machine");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, simple_is_ready_at_exec);
+	tcase_add_test(tc, notify_waits_for_ready);
+	tcase_add_test(tc, oneshot_ready_when_exited_zero);
+	tcase_add_test(tc, crash_restarts_with_new_pid);
+	tcase_add_test(tc, clean_exit_is_not_restarted_on_failure);
+	tcase_add_test(tc, restart_no_leaves_failure_failed);
+	tcase_add_test(tc, start_limit_ends_failed);
+	tcase_add_test(tc, setup_failure_is_reported_and_not_retried);
+	tcase_add_test(tc, stop_sends_stop_signal_then_stopped);
+	tcase_add_test(tc, stop_timeout_kills_the_leaf);
+	tcase_add_test(tc, leftovers_are_killed_before_respawn);
+	tcase_add_test(tc, backoff_doubles_up_to_max);
+	tcase_add_test(tc, bad_config_never_starts);
+	tcase_add_test(tc, dependency_failure_fails_waiting_service);
+	tcase_add_test(tc, spawn_failure_fails);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(service_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
