@@ -11,6 +11,8 @@
 #define INITD_CONTROL_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/proto.h"
@@ -40,7 +42,15 @@ struct control_client;
 /* Fill `reply` with a whole message (proto_msg_begin .. proto_msg_end).
  * Return 0 to send it and keep the client, or CONTROL_DEFER to answer later
  * with control_client_reply() (the client is kept open, its idle deadline
- * suspended); a -errno return makes the server send an error reply. */
+ * suspended); a -errno return makes the server send an error reply (ERRNO
+ * and strerror's text; build the error yourself with proto_msg_error() and
+ * return 0 to give a better message). With CONTROL_DEFER a message already
+ * built in `reply` is sent first (e.g. the backlog of `logs -f`); leave
+ * `reply` untouched to send nothing yet. The server enforces the access
+ * rules before calling: a CONTROL_DENIED peer never reaches the dispatcher,
+ * a CONTROL_READ peer only with STATUS, LOGS or WAIT; unknown types never
+ * do either. While a client is deferred the server reads no further
+ * request from it. */
 #define CONTROL_DEFER 1
 typedef int (*control_dispatch_fn)(void *ctx, struct control_client *c,
 				   const struct control_request *req,
@@ -49,21 +59,57 @@ typedef int (*control_dispatch_fn)(void *ctx, struct control_client *c,
 struct control_server;
 
 /* Create the socket at `path` (unlinking a stale one) with mode 0600, or 0660
- * owned by `gid` when gid != (gid_t)-1, before listen(). */
+ * owned by `gid` when gid != (gid_t)-1, before listen(). The parent
+ * directory is created (0755) if missing; an existing non-socket at `path`
+ * is left alone (-EEXIST). *ret is owned by the caller. */
 int control_server_new(struct loop *l, const char *path, gid_t gid,
 		       control_dispatch_fn dispatch, void *ctx,
 		       struct control_server **ret);
-void control_server_free(struct control_server *s);   /* accepts NULL */
+/* Drops every client (on_gone for the deferred ones), closes and unlinks the
+ * socket. Accepts NULL. Not from inside a dispatch or on_gone callback:
+ * loop_defer() it. */
+void control_server_free(struct control_server *s);
 
 /* Answer a deferred request (or stream one more message for `logs -f`):
- * queues a whole message built in `msg`. `last` ends the deferral so the
- * client goes back to normal request handling. Returns 0 or -errno (the
- * client is then dropped). */
+ * queues a whole message built in `msg` (copied; msg stays the caller's).
+ * `last` ends the deferral so the client goes back to normal request
+ * handling. Returns 0 or -errno (the client is then dropped, and on_gone is
+ * not called for it: the return value says it is gone), except -EINVAL when c is not deferred (nothing happens: only a
+ * client whose dispatch returned CONTROL_DEFER may be answered here). */
 int control_client_reply(struct control_client *c, const struct proto_buf *msg, bool last);
 
 /* Clients the dispatcher deferred may vanish: it registers a callback so it
- * can forget them. */
+ * can forget them. Called (with the dispatch ctx) for every client dropped
+ * while deferred, also from control_server_free(): free the server before
+ * the dispatcher's context. control_client_reply() on `c` from inside the
+ * callback fails with -ENOTCONN. */
 typedef void (*control_gone_fn)(void *ctx, struct control_client *c);
 void control_server_on_gone(struct control_server *s, control_gone_fn fn);
+
+/* Bytes queued to a client but not yet taken by its socket: a streamer
+ * (`logs -f`) can hold back while a slow reader catches up. The queue is
+ * bounded by PROTO_HDR_SIZE + PROTO_REPLY_MAX; control_client_reply() past
+ * it fails with -ENOBUFS and drops the client. */
+size_t control_client_pending(const struct control_client *c);
+
+/* Override CONTROL_IDLE_USEC (tests). 0 restores the default. Applies to
+ * deadlines armed from now on. */
+void control_server_set_idle_timeout(struct control_server *s, uint64_t usec);
+
+/* The control group's name, for the "permission denied" message (initd
+ * resolves it when reading its configuration; the server never calls NSS).
+ * Copied. 0 or -ENOMEM. */
+int control_server_set_group_name(struct control_server *s, const char *name);
+
+/* Change the control group after creation (initd.conf is read after the
+ * socket exists): gid != (gid_t)-1 chowns the socket to gid, then opens it
+ * to the group (0660); (gid_t)-1 closes it to root first (0600). The mode
+ * is never wider than the new or the old setting meanwhile. Clients keep
+ * the access they were given at accept. `name` (may be NULL) as for
+ * control_server_set_group_name. 0 or -errno (settings unchanged). */
+int control_server_set_group(struct control_server *s, gid_t gid, const char *name);
+
+/* Connected clients (tests, status). */
+unsigned control_server_clients(const struct control_server *s);
 
 #endif

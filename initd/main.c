@@ -27,6 +27,7 @@
 #include "initd/loop.h"
 #include "initd/manager.h"
 #include "initd/notify.h"
+#include "initd/spawn.h"
 
 #define DEFAULT_CONFIG  "/etc/initd"
 #define DEFAULT_CONTROL "/run/initd/control"
@@ -281,9 +282,16 @@ static void apply_conf(struct initd *d, const struct initd_conf *conf)
 		log_error("hostname %s: %s", conf->hostname, strerror(errno));
 	if (!d->opt.no_mounts)
 		boot_load_modules(conf->modules);
-	if (conf->control_group && d->control &&
-	    control_server_set_group_name(d->control, conf->control_group) < 0)
-		log_error("control_group %s: no such group", conf->control_group);
+	if (conf->control_group && d->control) {
+		gid_t gid;
+		int r = spawn_lookup_group("/etc/group", conf->control_group, &gid);
+
+		if (r >= 0)
+			r = control_server_set_group(d->control, gid, conf->control_group);
+		if (r < 0)
+			log_error("control_group %s: %s; the control socket stays root-only",
+				  conf->control_group, r == -ENOENT ? "no such group" : strerror(-r));
+	}
 }
 
 static void units_loaded(struct unit_set *set, int err, const char *why, void *data)

@@ -119,6 +119,7 @@ static void service_spawn(struct service *s)
 	int r;
 
 	if (start_limit_hit(s, now)) {
+		s->limit_exit = s->last_exit;
 		service_fail(s, EXIT_START_LIMIT, 0);
 		return;
 	}
@@ -422,10 +423,16 @@ const char *service_exit_to_string(const struct service *s, const struct service
 	case EXIT_DEPENDENCY:
 		snprintf(buf, size, "dependency %s failed", e->detail);
 		break;
-	case EXIT_START_LIMIT:
-		snprintf(buf, size, "start limit hit (%u starts in %llums)", u->start_limit_burst,
-			 (unsigned long long)(u->start_limit_interval_usec / 1000));
+	case EXIT_START_LIMIT: {
+		char last[256];
+
+		snprintf(buf, size, "start limit hit (%u starts in %llums), last: %s",
+			 u->start_limit_burst,
+			 (unsigned long long)(u->start_limit_interval_usec / 1000),
+			 e == &s->limit_exit ? "?" :
+			 service_exit_to_string(s, &s->limit_exit, last, sizeof(last)));
 		break;
+	}
 	default:
 		snprintf(buf, size, "unknown");
 	}

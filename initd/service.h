@@ -116,6 +116,7 @@ struct service {
 	int notify_errno;             /* last ERRNO= */
 
 	struct service_exit last_exit;
+	struct service_exit limit_exit;    /* the exit that hit the start limit */
 	struct service_exit setup_error;   /* reported by the child before it exits */
 	struct loop_timer timer;      /* restart backoff or stop timeout */
 

@@ -1,0 +1,370 @@
+/* output.c — see output.h. */
+#include "svctl/output.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/proto.h"
+#include "common/util.h"
+
+#define STATUS_UNITS_MAX (1u << 20)   /* more than any reply can hold */
+
+/* ---- parsing -------------------------------------------------------------- */
+
+static int unit_parse(const struct proto_attr_view *svc, struct unit_status *u)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+	const char *msg;
+	int r;
+
+	memset(u, 0, sizeof(*u));
+	u->attrs = svc->data;
+	u->attrs_len = svc->len;
+	proto_iter_init(&it, svc->data, svc->len);
+	while ((r = proto_iter_next(&it, &a)) > 0) {
+		switch (a.type) {
+		case PROTO_ATTR_NAME:        r = proto_get_str(&a, &u->name); break;
+		case PROTO_ATTR_STATE:       r = proto_get_str(&a, &u->state); break;
+		case PROTO_ATTR_REASON:      r = proto_get_str(&a, &u->reason); break;
+		case PROTO_ATTR_CGROUP:      r = proto_get_str(&a, &u->cgroup); break;
+		case PROTO_ATTR_DESCRIPTION: r = proto_get_str(&a, &u->description); break;
+		case PROTO_ATTR_STATUS_TEXT: r = proto_get_str(&a, &u->status_text); break;
+		case PROTO_ATTR_MESSAGE:     r = proto_get_str(&a, &msg); break;
+		case PROTO_ATTR_PID:         r = proto_get_u32(&a, &u->pid); break;
+		case PROTO_ATTR_RESTARTS:    r = proto_get_u32(&a, &u->restarts); break;
+		case PROTO_ATTR_SINCE:       r = proto_get_u64(&a, &u->since_usec); break;
+		default:                     r = 0; break;   /* newer initd */
+		}
+		if (r < 0)
+			return r;
+	}
+	if (r < 0)
+		return r;
+	return u->name && u->state ? 0 : -EBADMSG;
+}
+
+int status_parse(const void *payload, size_t len, struct unit_status **ret, size_t *ret_n)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+	struct unit_status *v = NULL, *nv;
+	size_t n = 0, cap = 0;
+	int r;
+
+	proto_iter_init(&it, payload, len);
+	while ((r = proto_iter_next(&it, &a)) > 0) {
+		if (a.type != PROTO_ATTR_SERVICE)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if (cap > STATUS_UNITS_MAX) {
+				r = -EBADMSG;
+				break;
+			}
+			nv = reallocarray(v, cap, sizeof(*v));
+			if (!nv) {
+				r = -ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		r = unit_parse(&a, &v[n]);
+		if (r < 0)
+			break;
+		n++;
+	}
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* ---- human output --------------------------------------------------------- */
+
+bool output_colour(FILE *f)
+{
+	const char *no = getenv("NO_COLOR");
+
+	return isatty(fileno(f)) && !(no && *no);
+}
+
+static const char *state_colour(const char *state)
+{
+	if (!strcmp(state, "running") || !strcmp(state, "exited"))
+		return "\033[32m";
+	if (!strcmp(state, "failed") || !strcmp(state, "bad-config"))
+		return "\033[1;31m";
+	if (!strcmp(state, "starting") || !strcmp(state, "stopping") ||
+	    !strcmp(state, "restarting"))
+		return "\033[33m";
+	return NULL;
+}
+
+/* Print s with control characters shown as '?': what initd relays may come
+ * from unit files, and must not drive the terminal. */
+static void print_clean(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+/* A left-aligned cell of `width` followed by two spaces. */
+static void print_cell(FILE *f, const char *s, size_t width, const char *colour)
+{
+	size_t len = strlen(s);
+
+	if (colour)
+		fputs(colour, f);
+	print_clean(f, s);
+	if (colour)
+		fputs("\033[0m", f);
+	for (size_t i = len; i < width + 2; i++)
+		fputc(' ', f);
+}
+
+static size_t max_size(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+struct cells {
+	char pid[16];
+	char restarts[16];
+	char since[32];
+};
+
+static void cells_fill(struct cells *c, const struct unit_status *u)
+{
+	if (u->pid)
+		snprintf(c->pid, sizeof(c->pid), "%u", u->pid);
+	else
+		strcpy(c->pid, "-");
+	snprintf(c->restarts, sizeof(c->restarts), "%u", u->restarts);
+	format_duration(c->since, sizeof(c->since), u->since_usec);
+}
+
+/* A message's lines, each indented by two spaces. */
+static void print_message(FILE *f, const char *msg)
+{
+	while (*msg) {
+		const char *nl = strchr(msg, '\n');
+		size_t len = nl ? (size_t)(nl - msg) : strlen(msg);
+
+		fputs("  ", f);
+		for (size_t i = 0; i < len; i++)
+			fputc((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f ? '?' : msg[i], f);
+		fputc('\n', f);
+		msg += len + (nl ? 1 : 0);
+	}
+}
+
+/* Call fn for each MESSAGE of the unit (already validated by parsing). */
+static void messages_each(const struct unit_status *u,
+			  void (*fn)(FILE *f, const char *msg, bool first), FILE *f)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+	const char *msg;
+	bool first = true;
+
+	proto_iter_init(&it, u->attrs, u->attrs_len);
+	while (proto_iter_next(&it, &a) > 0)
+		if (a.type == PROTO_ATTR_MESSAGE && proto_get_str(&a, &msg) == 0) {
+			fn(f, msg, first);
+			first = false;
+		}
+}
+
+static void print_message_cb(FILE *f, const char *msg, bool first)
+{
+	print_message(f, msg);
+}
+
+static void print_messages(FILE *f, const struct unit_status *u)
+{
+	messages_each(u, print_message_cb, f);
+}
+
+void status_print_table(FILE *f, const struct unit_status *u, size_t n, bool colour)
+{
+	size_t w_name = 4, w_state = 5, w_pid = 3, w_restarts = 8, w_since = 5;
+	struct cells c;
+
+	for (size_t i = 0; i < n; i++) {
+		cells_fill(&c, &u[i]);
+		w_name = max_size(w_name, strlen(u[i].name));
+		w_state = max_size(w_state, strlen(u[i].state));
+		w_pid = max_size(w_pid, strlen(c.pid));
+		w_restarts = max_size(w_restarts, strlen(c.restarts));
+		w_since = max_size(w_since, strlen(c.since));
+	}
+	print_cell(f, "NAME", w_name, NULL);
+	print_cell(f, "STATE", w_state, NULL);
+	print_cell(f, "PID", w_pid, NULL);
+	print_cell(f, "RESTARTS", w_restarts, NULL);
+	print_cell(f, "SINCE", w_since, NULL);
+	fputs("REASON\n", f);
+	for (size_t i = 0; i < n; i++) {
+		cells_fill(&c, &u[i]);
+		print_cell(f, u[i].name, w_name, NULL);
+		print_cell(f, u[i].state, w_state, colour ? state_colour(u[i].state) : NULL);
+		print_cell(f, c.pid, w_pid, NULL);
+		print_cell(f, c.restarts, w_restarts, NULL);
+		print_cell(f, c.since, w_since, NULL);
+		print_clean(f, u[i].reason && *u[i].reason ? u[i].reason : "-");
+		fputc('\n', f);
+		print_messages(f, &u[i]);
+	}
+}
+
+void status_print_list(FILE *f, const struct unit_status *u, size_t n, bool colour)
+{
+	size_t w_name = 4, w_state = 5;
+
+	for (size_t i = 0; i < n; i++) {
+		w_name = max_size(w_name, strlen(u[i].name));
+		w_state = max_size(w_state, strlen(u[i].state));
+	}
+	print_cell(f, "NAME", w_name, NULL);
+	print_cell(f, "STATE", w_state, NULL);
+	fputs("DESCRIPTION\n", f);
+	for (size_t i = 0; i < n; i++) {
+		print_cell(f, u[i].name, w_name, NULL);
+		print_cell(f, u[i].state, w_state, colour ? state_colour(u[i].state) : NULL);
+		print_clean(f, u[i].description && *u[i].description ? u[i].description : "-");
+		fputc('\n', f);
+	}
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s (1..4), 0 if it is not one.
+ * Overlong forms, surrogates and code points past U+10FFFF are invalid.
+ * Stops at a NUL: it is never a continuation byte. */
+static size_t utf8_sequence(const unsigned char *s)
+{
+	uint32_t cp, min;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2; cp = s[0] & 0x1f; min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3; cp = s[0] & 0x0f; min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4; cp = s[0] & 0x07; min = 0x10000;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* The body of a JSON string (no quotes). */
+static void json_print_chars(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s) {
+		size_t n;
+
+		switch (*s) {
+		case '"':  fputs("\\\"", f); s++; continue;
+		case '\\': fputs("\\\\", f); s++; continue;
+		case '\b': fputs("\\b", f); s++; continue;
+		case '\f': fputs("\\f", f); s++; continue;
+		case '\n': fputs("\\n", f); s++; continue;
+		case '\r': fputs("\\r", f); s++; continue;
+		case '\t': fputs("\\t", f); s++; continue;
+		default: break;
+		}
+		if (*s < 0x20 || *s == 0x7f) {
+			fprintf(f, "\\u%04x", *s);
+			s++;
+			continue;
+		}
+		n = utf8_sequence(s);
+		if (n == 0) {
+			fputs("\\ufffd", f);
+			s++;
+			continue;
+		}
+		fwrite(s, 1, n, f);
+		s += n;
+	}
+}
+
+void json_print_string(FILE *f, const char *str)
+{
+	if (!str) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	json_print_chars(f, str);
+	fputc('"', f);
+}
+
+static void json_message_cb(FILE *f, const char *msg, bool first)
+{
+	if (!first)
+		fputs("\\n", f);
+	json_print_chars(f, msg);
+}
+
+static bool unit_has_message(const struct unit_status *u)
+{
+	struct proto_attr_view a;
+
+	return proto_attr_find(u->attrs, u->attrs_len, PROTO_ATTR_MESSAGE, &a) == 1;
+}
+
+static void json_field_str(FILE *f, const char *key, const char *value, bool comma)
+{
+	fprintf(f, "\"%s\":", key);
+	json_print_string(f, value);
+	if (comma)
+		fputc(',', f);
+}
+
+void status_print_json(FILE *f, const struct unit_status *u, size_t n)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ",\n  {" : "\n  {", f);
+		json_field_str(f, "name", u[i].name, true);
+		json_field_str(f, "state", u[i].state, true);
+		if (u[i].pid)
+			fprintf(f, "\"pid\":%u,", u[i].pid);
+		else
+			fputs("\"pid\":null,", f);
+		fprintf(f, "\"restarts\":%u,", u[i].restarts);
+		fprintf(f, "\"since_usec\":%llu,", (unsigned long long)u[i].since_usec);
+		json_field_str(f, "reason", u[i].reason, true);
+		json_field_str(f, "cgroup", u[i].cgroup, true);
+		json_field_str(f, "description", u[i].description, true);
+		json_field_str(f, "status_text", u[i].status_text, true);
+		if (unit_has_message(&u[i])) {
+			fputs("\"message\":\"", f);
+			messages_each(&u[i], json_message_cb, f);
+			fputc('"', f);
+		} else {
+			fputs("\"message\":null", f);
+		}
+		fputc('}', f);
+	}
+	fputs(n ? "\n]\n" : "]\n", f);
+}

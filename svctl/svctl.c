@@ -1,0 +1,544 @@
+/* svctl.c — the command-line client of initd's control socket.
+ *
+ *   svctl [--socket PATH] [--json] [--timeout SEC] COMMAND [ARGS]
+ *
+ * One connection, one request (logs -f: one request, a stream of replies).
+ * The command table below is the whole command set; client.c talks to the
+ * socket, output.c formats what comes back. Exit codes: client.h.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/proto.h"
+#include "common/util.h"
+#include "svctl/client.h"
+#include "svctl/output.h"
+
+#ifndef INITD_VERSION
+#define INITD_VERSION "unknown"
+#endif
+
+#define SVCTL_TIMEOUT_DEFAULT (30 * USEC_PER_SEC)
+#define REQUEST_LIMIT (PROTO_HDR_SIZE + PROTO_REQUEST_MAX)
+
+struct svctl {
+	const char *socket;
+	bool json;
+	uint64_t timeout_usec;
+};
+
+struct command {
+	const char *name;
+	const char *args;
+	const char *summary;
+	int (*run)(struct svctl *s, const struct command *cmd, int argc, char **argv);
+	uint16_t type;            /* for the simple request commands */
+	int min_args, max_args;   /* operands after the command; -1 = any */
+};
+
+static const struct command commands[];
+
+/* ---- requests ------------------------------------------------------------- */
+
+static int connect_or_fail(struct svctl *s, struct client *c)
+{
+	return client_connect(c, s->socket, s->timeout_usec);
+}
+
+/* Build a request carrying each operand as a NAME. */
+static void request_names(struct proto_buf *b, uint16_t type, int argc, char **argv)
+{
+	proto_buf_init(b, REQUEST_LIMIT);
+	proto_msg_begin(b, type);
+	for (int i = 0; i < argc; i++)
+		proto_put_str(b, PROTO_ATTR_NAME, argv[i]);
+	proto_msg_end(b);
+}
+
+/* Send b, wait for the reply; on success *ret holds it. */
+static int call(struct svctl *s, struct proto_buf *b, struct reply *ret)
+{
+	struct client c;
+	int r;
+
+	r = connect_or_fail(s, &c);
+	if (r == SVCTL_EXIT_OK)
+		r = client_call(&c, b, ret);
+	client_close(&c);
+	proto_buf_free(b);
+	return r;
+}
+
+/* MESSAGE attributes of an OK reply (notes, reload diagnostics) to stdout. */
+static void print_messages(const struct reply *rep)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+	const char *msg;
+
+	proto_iter_init(&it, rep->payload, rep->hdr.len);
+	while (proto_iter_next(&it, &a) > 0)
+		if (a.type == PROTO_ATTR_MESSAGE && proto_get_str(&a, &msg) == 0)
+			printf("%s\n", msg);
+}
+
+static int finish_output(int r)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "svctl: cannot write output: %s\n", strerror(errno));
+		return r ? r : SVCTL_EXIT_FAILED;
+	}
+	return r;
+}
+
+/* ---- commands ------------------------------------------------------------- */
+
+static int status_show(struct svctl *s, int argc, char **argv, bool list)
+{
+	struct proto_buf b;
+	struct reply rep;
+	struct unit_status *units = NULL;
+	size_t n = 0;
+	int r;
+
+	request_names(&b, PROTO_REQ_STATUS, argc, argv);
+	r = call(s, &b, &rep);
+	if (r)
+		return r;
+	if (status_parse(rep.payload, rep.hdr.len, &units, &n) < 0) {
+		fprintf(stderr, "svctl: malformed status reply from initd\n");
+		reply_free(&rep);
+		return SVCTL_EXIT_PROTOCOL;
+	}
+	if (s->json)
+		status_print_json(stdout, units, n);
+	else if (list)
+		status_print_list(stdout, units, n, output_colour(stdout));
+	else
+		status_print_table(stdout, units, n, output_colour(stdout));
+	free(units);
+	reply_free(&rep);
+	return finish_output(SVCTL_EXIT_OK);
+}
+
+static int cmd_status(struct svctl *s, const struct command *cmd, int argc, char **argv)
+{
+	return status_show(s, argc, argv, false);
+}
+
+static int cmd_list(struct svctl *s, const struct command *cmd, int argc, char **argv)
+{
+	return status_show(s, 0, NULL, true);
+}
+
+/* start, stop, restart, reload, wait, poweroff, reboot, halt: NAME
+ * operands (if any), an OK means done. */
+static int cmd_simple(struct svctl *s, const struct command *cmd, int argc, char **argv)
+{
+	struct proto_buf b;
+	struct reply rep;
+	int r;
+
+	request_names(&b, cmd->type, argc, argv);
+	r = call(s, &b, &rep);
+	if (r)
+		return r;
+	if (!s->json)
+		print_messages(&rep);
+	reply_free(&rep);
+	return finish_output(SVCTL_EXIT_OK);
+}
+
+/* "TERM", "sigterm", "SIGTERM", "15". 0 if not a signal. */
+static int signal_parse(const char *s)
+{
+	char *end;
+	long n;
+
+	if (*s >= '0' && *s <= '9') {
+		errno = 0;
+		n = strtol(s, &end, 10);
+		return errno || *end || n < 1 || n > SIGRTMAX ? 0 : (int)n;
+	}
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (int sig = 1; sig < SIGRTMIN; sig++) {
+		const char *name = sigabbrev_np(sig);
+
+		if (name && !strcasecmp(s, name))
+			return sig;
+	}
+	return 0;
+}
+
+static int cmd_kill(struct svctl *s, const struct command *cmd, int argc, char **argv)
+{
+	struct proto_buf b;
+	struct reply rep;
+	int sig = SIGTERM, r;
+
+	if (argc > 1) {
+		sig = signal_parse(argv[1]);
+		if (!sig) {
+			fprintf(stderr, "svctl: kill: unknown signal \"%s\" (try TERM, KILL, HUP, 9)\n",
+				argv[1]);
+			return SVCTL_EXIT_USAGE;
+		}
+	}
+	proto_buf_init(&b, REQUEST_LIMIT);
+	proto_msg_begin(&b, PROTO_REQ_KILL);
+	proto_put_str(&b, PROTO_ATTR_NAME, argv[0]);
+	proto_put_u32(&b, PROTO_ATTR_SIGNAL, (uint32_t)sig);
+	proto_msg_end(&b);
+	r = call(s, &b, &rep);
+	if (r)
+		return r;
+	reply_free(&rep);
+	return SVCTL_EXIT_OK;
+}
+
+/* DATA attributes of one LOGS reply to stdout, as they are. */
+static void logs_write(const struct reply *rep)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+
+	proto_iter_init(&it, rep->payload, rep->hdr.len);
+	while (proto_iter_next(&it, &a) > 0)
+		if (a.type == PROTO_ATTR_DATA && a.len)
+			fwrite(a.data, 1, a.len, stdout);
+}
+
+static int logs_stream(struct svctl *s, struct proto_buf *b, bool follow)
+{
+	struct client c;
+	struct reply rep;
+	bool eof, first = true;
+	int r;
+
+	r = connect_or_fail(s, &c);
+	if (r == SVCTL_EXIT_OK)
+		r = client_send(&c, b);
+	proto_buf_free(b);
+	while (r == SVCTL_EXIT_OK) {
+		/* Only the first reply is timed: a follower waits for ever. */
+		r = client_recv(&c, first ? s->timeout_usec : 0, &rep, &eof);
+		if (r)
+			break;
+		if (eof) {
+			if (first) {
+				fprintf(stderr, "svctl: initd closed the connection without replying\n");
+				r = SVCTL_EXIT_PROTOCOL;
+			}
+			break;
+		}
+		r = reply_check(&rep);
+		if (r == SVCTL_EXIT_OK)
+			logs_write(&rep);
+		reply_free(&rep);
+		r = finish_output(r);
+		first = false;
+		if (!follow)
+			break;
+	}
+	client_close(&c);
+	return r;
+}
+
+static int cmd_logs(struct svctl *s, const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "lines", required_argument, NULL, 'n' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *name = NULL;
+	bool follow = false;
+	long lines = -1;
+	struct proto_buf b;
+	char *end;
+	int o;
+
+	/* getopt wants a program name in argv[0]: the command's own slot. GNU
+	 * getopt permutes, so options may come before or after NAME. */
+	argv--;
+	argc++;
+	optind = 0;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "n:fh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'n':
+			errno = 0;
+			lines = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || lines < 0 || lines > UINT32_MAX) {
+				fprintf(stderr, "svctl: logs: -n wants a number of lines, not \"%s\"\n",
+					optarg);
+				return SVCTL_EXIT_USAGE;
+			}
+			break;
+		case 'f':
+			follow = true;
+			break;
+		case 'h':
+			return -1;    /* main prints the command's help */
+		default:
+			if (optopt)
+				fprintf(stderr, "svctl: logs: bad option -%c\n", optopt);
+			else
+				fprintf(stderr, "svctl: logs: bad option \"%s\"\n", argv[optind - 1]);
+			return SVCTL_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1 || !argv[optind][0]) {
+		fprintf(stderr, "svctl: usage: svctl logs %s\n", cmd->args);
+		return SVCTL_EXIT_USAGE;
+	}
+	name = argv[optind];
+	proto_buf_init(&b, REQUEST_LIMIT);
+	proto_msg_begin(&b, PROTO_REQ_LOGS);
+	proto_put_str(&b, PROTO_ATTR_NAME, name);
+	if (lines >= 0)
+		proto_put_u32(&b, PROTO_ATTR_LINES, (uint32_t)lines);
+	if (follow)
+		proto_put_flag(&b, PROTO_ATTR_FOLLOW);
+	proto_msg_end(&b);
+	return logs_stream(s, &b, follow);
+}
+
+static int cmd_version(struct svctl *s, const struct command *cmd, int argc, char **argv)
+{
+	printf("svctl %s (control protocol %d)\n", INITD_VERSION, PROTO_VERSION);
+	return finish_output(SVCTL_EXIT_OK);
+}
+
+static void usage(FILE *f);
+static void command_help(FILE *f, const struct command *cmd);
+static const struct command *command_find(const char *name);
+
+static int cmd_help(struct svctl *s, const struct command *cmd, int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc == 0) {
+		usage(stdout);
+		return finish_output(SVCTL_EXIT_OK);
+	}
+	c = command_find(argv[0]);
+	if (!c) {
+		fprintf(stderr, "svctl: unknown command \"%s\" (see svctl help)\n", argv[0]);
+		return SVCTL_EXIT_USAGE;
+	}
+	command_help(stdout, c);
+	return finish_output(SVCTL_EXIT_OK);
+}
+
+static const struct command commands[] = {
+	{ "status",   "[NAME...]", "show units: state, main PID, restarts, time in state, last exit",
+	  cmd_status, PROTO_REQ_STATUS, 0, -1 },
+	{ "list",     "", "list units with their state and description",
+	  cmd_list, PROTO_REQ_STATUS, 0, 0 },
+	{ "start",    "NAME...", "start units (and what they require)",
+	  cmd_simple, PROTO_REQ_START, 1, -1 },
+	{ "stop",     "NAME...", "stop units (and what requires them)",
+	  cmd_simple, PROTO_REQ_STOP, 1, -1 },
+	{ "restart",  "NAME...", "stop, then start units",
+	  cmd_simple, PROTO_REQ_RESTART, 1, -1 },
+	{ "reload",   "", "re-read the unit files and apply the difference",
+	  cmd_simple, PROTO_REQ_RELOAD, 0, 0 },
+	{ "wait",     "", "wait until no unit is starting or stopping",
+	  cmd_simple, PROTO_REQ_WAIT, 0, 0 },
+	{ "kill",     "NAME [SIGNAL]", "send SIGNAL (default TERM) to a unit's processes",
+	  cmd_kill, PROTO_REQ_KILL, 1, 2 },
+	{ "logs",     "NAME [-n LINES] [-f]", "show a unit's recent output; -f follows it",
+	  cmd_logs, PROTO_REQ_LOGS, 0, -1 },
+	{ "poweroff", "", "stop every unit and power the machine off",
+	  cmd_simple, PROTO_REQ_POWEROFF, 0, 0 },
+	{ "reboot",   "", "stop every unit and reboot",
+	  cmd_simple, PROTO_REQ_REBOOT, 0, 0 },
+	{ "halt",     "", "stop every unit and halt",
+	  cmd_simple, PROTO_REQ_HALT, 0, 0 },
+	{ "version",  "", "print svctl's version",
+	  cmd_version, 0, 0, 0 },
+	{ "help",     "[COMMAND]", "this help, or a command's",
+	  cmd_help, 0, 0, 1 },
+	{ NULL },
+};
+
+static const char exit_codes_text[] =
+	"Exit status:\n"
+	"  0  success\n"
+	"  1  the operation failed (e.g. a unit failed to start)\n"
+	"  2  usage error\n"
+	"  3  no such unit\n"
+	"  4  permission denied\n"
+	"  5  cannot reach initd (no socket, connection refused, timed out)\n"
+	"  6  protocol error (malformed or unexpected reply)\n";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: svctl [OPTIONS] COMMAND [ARGS]\n"
+		"Control initd, the service supervisor.\n"
+		"\n"
+		"Options:\n"
+		"  -s, --socket PATH   control socket (default $INITD_CONTROL, else %s)\n"
+		"  -j, --json          print status and list as JSON\n"
+		"  -t, --timeout SEC   give up waiting for initd after SEC seconds\n"
+		"                      (default 30; 0 waits for ever)\n"
+		"  -h, --help          this help\n"
+		"  -V, --version       print the version\n"
+		"\n"
+		"Commands:\n", SVCTL_SOCKET_DEFAULT);
+	for (const struct command *c = commands; c->name; c++) {
+		char head[48];
+
+		snprintf(head, sizeof(head), "%s %s", c->name, c->args);
+		fprintf(f, "  %-26s %s\n", head, c->summary);
+	}
+	fprintf(f, "\n%s\nSee svctl(8).\n", exit_codes_text);
+}
+
+static void command_help(FILE *f, const struct command *cmd)
+{
+	fprintf(f, "Usage: svctl [OPTIONS] %s %s\n%c%s.\n", cmd->name, cmd->args,
+		cmd->summary[0] >= 'a' && cmd->summary[0] <= 'z' ? cmd->summary[0] - 32
+		: cmd->summary[0], cmd->summary + 1);
+	if (!strcmp(cmd->name, "logs"))
+		fputs("\n  -n, --lines N   the last N lines (default: initd's choice)\n"
+		      "  -f, --follow    keep printing new output until interrupted\n", f);
+	fprintf(f, "\n%s", exit_codes_text);
+}
+
+static const struct command *command_find(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+static int timeout_parse(const char *arg, uint64_t *ret)
+{
+	char *end;
+	double sec;
+
+	errno = 0;
+	sec = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(sec) || sec < 0 || sec > 1e9)
+		return -EINVAL;
+	*ret = (uint64_t)(sec * (double)USEC_PER_SEC);
+	if (sec > 0 && *ret == 0)
+		*ret = 1;
+	return 0;
+}
+
+/* Operands of a plain command: "--help" anywhere asks for help, other
+ * options are errors, "--" ends options. Returns -1 for help. */
+static int operands_check(const struct command *cmd, int *argc, char ***argv)
+{
+	int n = *argc;
+	char **v = *argv;
+
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(v[i], "--help") || !strcmp(v[i], "-h"))
+			return -1;
+		if (!strcmp(v[i], "--")) {
+			/* Drop the "--" itself; later operands are taken as is. */
+			memmove(v + i, v + i + 1, (size_t)(n - i - 1) * sizeof(*v));
+			n--;
+			break;
+		}
+		if (v[i][0] == '-' && v[i][1]) {
+			fprintf(stderr, "svctl: %s: unknown option \"%s\"\n", cmd->name, v[i]);
+			return SVCTL_EXIT_USAGE;
+		}
+	}
+	if (n < cmd->min_args || (cmd->max_args >= 0 && n > cmd->max_args)) {
+		fprintf(stderr, "svctl: usage: svctl %s %s\n", cmd->name, cmd->args);
+		return SVCTL_EXIT_USAGE;
+	}
+	for (int i = 0; i < n; i++)
+		if (!v[i][0]) {
+			fprintf(stderr, "svctl: %s: empty name\n", cmd->name);
+			return SVCTL_EXIT_USAGE;
+		}
+	*argc = n;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	struct svctl s = { .timeout_usec = SVCTL_TIMEOUT_DEFAULT };
+	const struct command *cmd;
+	int o, r;
+
+	s.socket = getenv("INITD_CONTROL");
+	if (!s.socket || !*s.socket)
+		s.socket = SVCTL_SOCKET_DEFAULT;
+	while ((o = getopt_long(argc, argv, "+s:jt:hV", opts, NULL)) != -1) {
+		switch (o) {
+		case 's':
+			s.socket = optarg;
+			break;
+		case 'j':
+			s.json = true;
+			break;
+		case 't':
+			if (timeout_parse(optarg, &s.timeout_usec) < 0) {
+				fprintf(stderr, "svctl: --timeout wants seconds (e.g. 5, 0.5, 0 for none), "
+					"not \"%s\"\n", optarg);
+				return SVCTL_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return finish_output(SVCTL_EXIT_OK);
+		case 'V':
+			return cmd_version(&s, NULL, 0, NULL);
+		default:
+			fputs("Try 'svctl --help'.\n", stderr);
+			return SVCTL_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return SVCTL_EXIT_USAGE;
+	}
+	cmd = command_find(argv[optind]);
+	if (!cmd) {
+		fprintf(stderr, "svctl: unknown command \"%s\" (see svctl --help)\n", argv[optind]);
+		return SVCTL_EXIT_USAGE;
+	}
+	argc -= optind + 1;
+	argv += optind + 1;
+	if (cmd->run != cmd_logs) {
+		r = operands_check(cmd, &argc, &argv);
+		if (r)
+			goto done;
+	}
+	r = cmd->run(&s, cmd, argc, argv);
+done:
+	if (r == -1) {
+		command_help(stdout, cmd);
+		return finish_output(SVCTL_EXIT_OK);
+	}
+	return r;
+}

@@ -1,0 +1,841 @@
+/* test_control.c — the control server on a temporary socket, driven with
+ * loop_run_once, against a dispatch stub. Clients live in the same process
+ * and use non-blocking sockets, pumping the loop while they wait. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/proto.h"
+#include "common/util.h"
+#include "initd/control.h"
+#include "initd/loop.h"
+
+#define REQ_LIMIT (PROTO_HDR_SIZE + PROTO_REQUEST_MAX)
+#define REP_LIMIT (PROTO_HDR_SIZE + PROTO_REPLY_MAX)
+#define BIG_REPLY (6u << 20)   /* more than any socket buffer takes */
+
+static char dir[64];
+static char path[128];
+static struct loop *loop;
+static struct control_server *server;
+
+/* What the stub saw and holds. */
+static int dispatched;
+static struct control_request last_req;
+static struct control_client *deferred_client;
+static int gone_calls;
+
+/* The stub: STATUS echoes each NAME back as a SERVICE; WAIT defers; LOGS
+ * defers with a first chunk; STOP fails with -ENOENT; RELOAD forgets to
+ * build a reply; anything else answers an empty OK. */
+static int stub_dispatch(void *ctx, struct control_client *c,
+			 const struct control_request *req, struct proto_buf *reply)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+	const char *name;
+
+	dispatched++;
+	last_req = *req;
+	switch (req->type) {
+	case PROTO_REQ_STATUS:
+		proto_msg_begin(reply, PROTO_REPLY_OK);
+		if (proto_attr_find(req->payload, req->len, PROTO_ATTR_NAME, &a) == 1 &&
+		    proto_get_str(&a, &name) == 0 && !strcmp(name, "big")) {
+			void *big = calloc(1, BIG_REPLY);
+
+			proto_put_bytes(reply, PROTO_ATTR_DATA, big, BIG_REPLY);
+			free(big);
+			return proto_msg_end(reply);
+		}
+		proto_iter_init(&it, req->payload, req->len);
+		while (proto_iter_next(&it, &a) > 0)
+			if (a.type == PROTO_ATTR_NAME && proto_get_str(&a, &name) == 0) {
+				proto_nest_begin(reply, PROTO_ATTR_SERVICE);
+				proto_put_str(reply, PROTO_ATTR_NAME, name);
+				proto_put_str(reply, PROTO_ATTR_STATE, "running");
+				proto_nest_end(reply);
+			}
+		return proto_msg_end(reply);
+	case PROTO_REQ_WAIT:
+		deferred_client = c;
+		return CONTROL_DEFER;
+	case PROTO_REQ_LOGS:
+		deferred_client = c;
+		proto_msg_begin(reply, PROTO_REPLY_OK);
+		proto_put_bytes(reply, PROTO_ATTR_DATA, "backlog\n", 8);
+		proto_msg_end(reply);
+		return CONTROL_DEFER;
+	case PROTO_REQ_STOP:
+		return -ENOENT;
+	case PROTO_REQ_RELOAD:
+		return 0;      /* forgot to build a reply */
+	default:
+		proto_msg_begin(reply, PROTO_REPLY_OK);
+		return proto_msg_end(reply);
+	}
+}
+
+static void stub_gone(void *ctx, struct control_client *c)
+{
+	gone_calls++;
+	ck_assert_ptr_eq(c, deferred_client);
+	ck_assert_int_eq(control_client_reply(c, NULL, true), -ENOTCONN);
+	deferred_client = NULL;
+}
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/test_control.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/run/control", dir);   /* run/ is created */
+	ck_assert_int_eq(loop_new(&loop), 0);
+	/* Our own group may use it: READ level when not root, so that the
+	 * read-only requests reach the stub either way. */
+	ck_assert_int_eq(control_server_new(loop, path, getgid(), stub_dispatch,
+					    NULL, &server), 0);
+	control_server_on_gone(server, stub_gone);
+	control_server_set_idle_timeout(server, 300 * USEC_PER_MSEC);
+	dispatched = 0;
+	gone_calls = 0;
+	deferred_client = NULL;
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void teardown(void)
+{
+	char sub[160];
+
+	control_server_free(server);
+	server = NULL;
+	loop_free(loop);
+	ck_assert_int_eq(access(path, F_OK), -1);     /* free unlinks it */
+	snprintf(sub, sizeof(sub), "%s/run", dir);
+	rmdir(sub);
+	rmdir(dir);
+}
+
+static void pump(int rounds)
+{
+	for (int i = 0; i < rounds; i++)
+		ck_assert_int_eq(loop_run_once(loop, 5), 0);
+}
+
+static int client_connect(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	ck_assert_int_ge(fd, 0);
+	strcpy(sa.sun_path, path);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+static void client_send_raw(int fd, const void *p, size_t n)
+{
+	ck_assert_int_eq(send(fd, p, n, MSG_NOSIGNAL), (ssize_t)n);
+}
+
+static void client_request(int fd, uint16_t type, const char *name)
+{
+	struct proto_buf b;
+
+	proto_buf_init(&b, REQ_LIMIT);
+	proto_msg_begin(&b, type);
+	if (name)
+		proto_put_str(&b, PROTO_ATTR_NAME, name);
+	ck_assert_int_eq(proto_msg_end(&b), 0);
+	client_send_raw(fd, b.data, b.len);
+	proto_buf_free(&b);
+}
+
+/* Read one whole message, pumping the loop meanwhile. Returns 1 with the
+ * message in *ret (caller frees), 0 on EOF, -ETIMEDOUT. */
+static int client_recv(int fd, struct proto_hdr *hdr, uint8_t **ret, int max_ms)
+{
+	uint8_t h[PROTO_HDR_SIZE];
+	uint8_t *buf = NULL;
+	size_t got = 0, need = PROTO_HDR_SIZE;
+	uint64_t deadline = now_usec() + (uint64_t)max_ms * USEC_PER_MSEC;
+
+	while (now_usec() < deadline) {
+		ssize_t n = recv(fd, buf ? buf + got - PROTO_HDR_SIZE : h + got,
+				 need - got, MSG_DONTWAIT);
+		if (n == 0) {
+			free(buf);
+			return 0;
+		}
+		if (n < 0) {
+			if (errno == ECONNRESET) {
+				free(buf);
+				return 0;
+			}
+			ck_assert_int_eq(errno, EAGAIN);
+			pump(1);
+			continue;
+		}
+		got += (size_t)n;
+		if (got == PROTO_HDR_SIZE && !buf) {
+			ck_assert_int_eq(proto_hdr_decode(h, PROTO_REPLY_MAX, hdr), 0);
+			need = PROTO_HDR_SIZE + hdr->len;
+			buf = malloc(hdr->len + 1);
+		}
+		if (buf && got == need) {
+			*ret = buf;
+			return 1;
+		}
+	}
+	free(buf);
+	return -ETIMEDOUT;
+}
+
+static uint32_t reply_errno(const struct proto_hdr *h, const uint8_t *p)
+{
+	struct proto_attr_view a;
+	uint32_t e = 0;
+
+	ck_assert_int_eq(h->type, PROTO_REPLY_ERROR);
+	ck_assert_int_eq(proto_attr_find(p, h->len, PROTO_ATTR_ERRNO, &a), 1);
+	ck_assert_int_eq(proto_get_u32(&a, &e), 0);
+	return e;
+}
+
+static const char *reply_message(const struct proto_hdr *h, const uint8_t *p)
+{
+	struct proto_attr_view a;
+	const char *s = NULL;
+
+	ck_assert_int_eq(proto_attr_find(p, h->len, PROTO_ATTR_MESSAGE, &a), 1);
+	ck_assert_int_eq(proto_get_str(&a, &s), 0);
+	return s;
+}
+
+/* Expect an error reply with errno e, then (if closes) EOF. */
+static void expect_error(int fd, uint32_t e, bool closes)
+{
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+
+	ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 1);
+	ck_assert_uint_eq(reply_errno(&h, p), e);
+	free(p);
+	if (closes)
+		ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 0);
+}
+
+static void expect_status_echo(int fd, const char *name)
+{
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+	struct proto_attr_view svc, a;
+	const char *s;
+
+	ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 1);
+	ck_assert_int_eq(h.type, PROTO_REPLY_OK);
+	ck_assert_int_eq(proto_attr_find(p, h.len, PROTO_ATTR_SERVICE, &svc), 1);
+	ck_assert_int_eq(proto_attr_find(svc.data, svc.len, PROTO_ATTR_NAME, &a), 1);
+	ck_assert_int_eq(proto_get_str(&a, &s), 0);
+	ck_assert_str_eq(s, name);
+	free(p);
+}
+
+static void wait_clients(unsigned n, int max_ms)
+{
+	uint64_t deadline = now_usec() + (uint64_t)max_ms * USEC_PER_MSEC;
+
+	while (control_server_clients(server) != n && now_usec() < deadline)
+		pump(1);
+	ck_assert_uint_eq(control_server_clients(server), n);
+}
+
+START_TEST(test_socket_mode)
+{
+	struct stat st;
+	struct control_server *s2;
+	char p2[160];
+
+	/* The fixture's has a group: 0660 and owned by the group. */
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert(S_ISSOCK(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 07777, 0660);
+	ck_assert_uint_eq(st.st_gid, getgid());
+
+	/* Without a group: 0600, whatever the umask says. */
+	snprintf(p2, sizeof(p2), "%s/run/control2", dir);
+	umask(0);
+	ck_assert_int_eq(control_server_new(loop, p2, (gid_t)-1, stub_dispatch, NULL, &s2), 0);
+	umask(022);
+	ck_assert_int_eq(stat(p2, &st), 0);
+	ck_assert(S_ISSOCK(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	/* Given a group later, as initd does once initd.conf is read. */
+	ck_assert_int_eq(control_server_set_group(s2, getgid(), "wheel"), 0);
+	ck_assert_int_eq(stat(p2, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0660);
+	ck_assert_uint_eq(st.st_gid, getgid());
+	ck_assert_int_eq(control_server_set_group(s2, (gid_t)-1, NULL), 0);
+	ck_assert_int_eq(stat(p2, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	control_server_free(s2);
+
+	/* A stale socket is replaced; a regular file is not touched. */
+	ck_assert_int_eq(control_server_new(loop, path, (gid_t)-1, stub_dispatch,
+					    NULL, &s2), 0);
+	control_server_free(s2);
+	ck_assert_int_eq(close(open(p2, O_CREAT | O_WRONLY | O_CLOEXEC, 0644)), 0);
+	ck_assert_int_eq(control_server_new(loop, p2, (gid_t)-1, stub_dispatch,
+					    NULL, &s2), -EEXIST);
+	unlink(p2);
+	/* Recreate the one the fixture owns (the stale-socket case above
+	 * replaced and then removed it). */
+	control_server_free(server);
+	ck_assert_int_eq(control_server_new(loop, path, getgid(), stub_dispatch,
+					    NULL, &server), 0);
+}
+END_TEST
+
+START_TEST(test_request_reply)
+{
+	int fd = client_connect();
+
+	client_request(fd, PROTO_REQ_STATUS, "web");
+	expect_status_echo(fd, "web");
+	ck_assert_int_eq(dispatched, 1);
+	ck_assert_int_eq(last_req.type, PROTO_REQ_STATUS);
+	ck_assert_int_eq(last_req.pid, getpid());
+	ck_assert_uint_eq(last_req.uid, getuid());
+	ck_assert_int_eq(last_req.access, getuid() == 0 ? CONTROL_ADMIN : CONTROL_READ);
+
+	/* Several requests on one connection, also sent back to back. */
+	client_request(fd, PROTO_REQ_STATUS, "db");
+	expect_status_echo(fd, "db");
+	client_request(fd, PROTO_REQ_STATUS, "a");
+	client_request(fd, PROTO_REQ_STATUS, "b");
+	expect_status_echo(fd, "a");
+	expect_status_echo(fd, "b");
+	ck_assert_int_eq(dispatched, 4);
+	ck_assert_uint_eq(control_server_clients(server), 1);
+	close(fd);
+	wait_clients(0, 1000);
+}
+END_TEST
+
+START_TEST(test_errors_keep_client)
+{
+	int fd = client_connect();
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+
+	if (getuid() != 0) {
+		/* CONTROL_READ: write requests are refused, the client kept. */
+		client_request(fd, PROTO_REQ_STOP, "nope");
+		ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 1);
+		ck_assert_uint_eq(reply_errno(&h, p), EPERM);
+		ck_assert_str_eq(reply_message(&h, p), "permission denied: stop needs root");
+		free(p);
+		client_request(fd, PROTO_REQ_STATUS, "still-here");
+		expect_status_echo(fd, "still-here");
+		close(fd);
+		return;
+	}
+	/* A -errno from the dispatcher. */
+	client_request(fd, PROTO_REQ_STOP, "nope");
+	expect_error(fd, ENOENT, false);
+	/* A dispatcher that built no reply. */
+	client_request(fd, PROTO_REQ_RELOAD, NULL);
+	expect_error(fd, EIO, false);
+	/* An unknown type: EOPNOTSUPP, not dispatched, client kept. */
+	dispatched = 0;
+	client_request(fd, 77, NULL);
+	expect_error(fd, EOPNOTSUPP, false);
+	client_request(fd, PROTO_REPLY_OK, NULL);
+	expect_error(fd, EOPNOTSUPP, false);
+	ck_assert_int_eq(dispatched, 0);
+	client_request(fd, PROTO_REQ_STATUS, "still-here");
+	expect_status_echo(fd, "still-here");
+	/* An empty request works too. */
+	client_request(fd, PROTO_REQ_POWEROFF, NULL);
+	ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 1);
+	ck_assert_int_eq(h.type, PROTO_REPLY_OK);
+	free(p);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_connect_close)
+{
+	int fd = client_connect();
+
+	wait_clients(1, 1000);
+	close(fd);
+	wait_clients(0, 1000);
+	ck_assert_int_eq(dispatched, 0);
+}
+END_TEST
+
+START_TEST(test_truncated_header_stall)
+{
+	int fd = client_connect();
+	struct proto_hdr h;
+	uint8_t *p;
+	uint64_t t0 = now_usec();
+
+	client_send_raw(fd, "INIT\1\0", 6);
+	wait_clients(1, 100);
+	/* Dropped once the (300 ms) idle deadline passes. */
+	ck_assert_int_eq(client_recv(fd, &h, &p, 3000), 0);
+	ck_assert_uint_ge(now_usec() - t0, 250 * USEC_PER_MSEC);
+	wait_clients(0, 1000);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_truncated_payload_stall)
+{
+	int fd = client_connect();
+	struct proto_buf b;
+	struct proto_hdr h;
+	uint8_t *p;
+
+	proto_buf_init(&b, REQ_LIMIT);
+	proto_msg_begin(&b, PROTO_REQ_STATUS);
+	proto_put_str(&b, PROTO_ATTR_NAME, "web");
+	ck_assert_int_eq(proto_msg_end(&b), 0);
+	client_send_raw(fd, b.data, b.len - 3);
+	proto_buf_free(&b);
+	ck_assert_int_eq(client_recv(fd, &h, &p, 3000), 0);
+	ck_assert_int_eq(dispatched, 0);
+	wait_clients(0, 1000);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_idle_client_dropped)
+{
+	int fd = client_connect();
+	struct proto_hdr h;
+	uint8_t *p;
+
+	client_request(fd, PROTO_REQ_STATUS, "web");
+	expect_status_echo(fd, "web");
+	ck_assert_int_eq(client_recv(fd, &h, &p, 3000), 0);
+	wait_clients(0, 1000);
+	close(fd);
+}
+END_TEST
+
+static void send_header(int fd, uint32_t magic, uint16_t version, uint16_t type, uint32_t len)
+{
+	uint8_t h[PROTO_HDR_SIZE];
+
+	memcpy(h, &magic, 4);
+	memcpy(h + 4, &version, 2);
+	memcpy(h + 6, &type, 2);
+	memcpy(h + 8, &len, 4);
+	client_send_raw(fd, h, sizeof(h));
+}
+
+START_TEST(test_oversized)
+{
+	int fd = client_connect();
+
+	send_header(fd, PROTO_MAGIC, PROTO_VERSION, PROTO_REQ_STATUS, PROTO_REQUEST_MAX + 1);
+	expect_error(fd, EMSGSIZE, true);
+	wait_clients(0, 1000);
+	ck_assert_int_eq(dispatched, 0);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_garbage)
+{
+	int fd = client_connect();
+
+	client_send_raw(fd, "GET / HTTP/1.0\r\n\r\n", 18);
+	expect_error(fd, EBADMSG, true);
+	close(fd);
+
+	fd = client_connect();
+	send_header(fd, PROTO_MAGIC, PROTO_VERSION + 1, PROTO_REQ_STATUS, 0);
+	expect_error(fd, EPROTONOSUPPORT, true);
+	close(fd);
+	wait_clients(0, 1000);
+	ck_assert_int_eq(dispatched, 0);
+}
+END_TEST
+
+START_TEST(test_too_many_clients)
+{
+	int fds[CONTROL_CLIENTS_MAX + 1];
+
+	for (int i = 0; i < CONTROL_CLIENTS_MAX; i++) {
+		fds[i] = client_connect();
+		pump(1);
+	}
+	wait_clients(CONTROL_CLIENTS_MAX, 1000);
+	fds[CONTROL_CLIENTS_MAX] = client_connect();
+	expect_error(fds[CONTROL_CLIENTS_MAX], EUSERS, true);
+	ck_assert_uint_eq(control_server_clients(server), CONTROL_CLIENTS_MAX);
+	/* The others still work. */
+	client_request(fds[0], PROTO_REQ_STATUS, "first");
+	expect_status_echo(fds[0], "first");
+	for (int i = 0; i <= CONTROL_CLIENTS_MAX; i++)
+		close(fds[i]);
+	wait_clients(0, 1000);
+	/* And there is room again. */
+	fds[0] = client_connect();
+	client_request(fds[0], PROTO_REQ_STATUS, "again");
+	expect_status_echo(fds[0], "again");
+	close(fds[0]);
+}
+END_TEST
+
+START_TEST(test_deferred)
+{
+	int fd = client_connect(), other;
+	struct proto_buf b;
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+
+	client_request(fd, PROTO_REQ_WAIT, NULL);
+	pump(5);
+	ck_assert_ptr_nonnull(deferred_client);
+	/* Nothing yet, and the idle deadline is suspended: the client stays
+	 * past it. */
+	ck_assert_int_eq(client_recv(fd, &h, &p, 600), -ETIMEDOUT);
+	ck_assert_uint_eq(control_server_clients(server), 1);
+
+	/* Others are served meanwhile. */
+	other = client_connect();
+	client_request(other, PROTO_REQ_STATUS, "x");
+	expect_status_echo(other, "x");
+	close(other);
+
+	proto_buf_init(&b, REP_LIMIT);
+	proto_msg_begin(&b, PROTO_REPLY_OK);
+	proto_put_str(&b, PROTO_ATTR_MESSAGE, "settled");
+	ck_assert_int_eq(proto_msg_end(&b), 0);
+	ck_assert_int_eq(control_client_reply(deferred_client, &b, true), 0);
+	proto_buf_free(&b);
+	ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 1);
+	ck_assert_int_eq(h.type, PROTO_REPLY_OK);
+	ck_assert_str_eq(reply_message(&h, p), "settled");
+	free(p);
+
+	/* Back to normal: a reply to a client no longer deferred is refused,
+	 * and the next request is served. */
+	ck_assert_int_eq(control_client_reply(deferred_client, &b, true), -EINVAL);
+	deferred_client = NULL;
+	client_request(fd, PROTO_REQ_STATUS, "after");
+	expect_status_echo(fd, "after");
+	ck_assert_int_eq(gone_calls, 0);
+	close(fd);
+	wait_clients(0, 1000);
+}
+END_TEST
+
+START_TEST(test_deferred_stream_and_gone)
+{
+	int fd = client_connect();
+	struct proto_buf b;
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+	struct proto_attr_view a;
+
+	client_request(fd, PROTO_REQ_LOGS, "web");
+	ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 1);
+	ck_assert_int_eq(proto_attr_find(p, h.len, PROTO_ATTR_DATA, &a), 1);
+	ck_assert_uint_eq(a.len, 8);
+	free(p);
+
+	proto_buf_init(&b, REP_LIMIT);
+	for (int i = 0; i < 3; i++) {
+		proto_msg_begin(&b, PROTO_REPLY_OK);
+		proto_put_bytes(&b, PROTO_ATTR_DATA, "more\n", 5);
+		ck_assert_int_eq(proto_msg_end(&b), 0);
+		ck_assert_int_eq(control_client_reply(deferred_client, &b, false), 0);
+	}
+	proto_buf_free(&b);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 1);
+		ck_assert_int_eq(proto_attr_find(p, h.len, PROTO_ATTR_DATA, &a), 1);
+		ck_assert(memcmp(a.data, "more\n", 5) == 0);
+		free(p);
+	}
+	ck_assert_uint_eq(control_client_pending(deferred_client), 0);
+	/* The follower goes away: on_gone tells the dispatcher. */
+	close(fd);
+	wait_clients(0, 1000);
+	ck_assert_int_eq(gone_calls, 1);
+	ck_assert_ptr_null(deferred_client);
+}
+END_TEST
+
+START_TEST(test_deferred_gone_on_free)
+{
+	int fd = client_connect();
+
+	client_request(fd, PROTO_REQ_WAIT, NULL);
+	pump(5);
+	ck_assert_ptr_nonnull(deferred_client);
+	control_server_free(server);
+	server = NULL;
+	ck_assert_int_eq(gone_calls, 1);
+	close(fd);
+	/* teardown frees NULL */
+	ck_assert_int_eq(control_server_new(loop, path, getgid(), stub_dispatch,
+					    NULL, &server), 0);
+}
+END_TEST
+
+START_TEST(test_half_close)
+{
+	int fd = client_connect();
+
+	client_request(fd, PROTO_REQ_STATUS, "web");
+	ck_assert_int_eq(shutdown(fd, SHUT_WR), 0);
+	expect_status_echo(fd, "web");
+	wait_clients(0, 1000);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_no_request_while_deferred)
+{
+	int fd = client_connect();
+	struct proto_buf b;
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+
+	client_request(fd, PROTO_REQ_WAIT, NULL);
+	client_request(fd, PROTO_REQ_STATUS, "queued");
+	pump(10);
+	ck_assert_int_eq(dispatched, 1);          /* STATUS waits its turn */
+	ck_assert_ptr_nonnull(deferred_client);
+	proto_buf_init(&b, REP_LIMIT);
+	proto_msg_begin(&b, PROTO_REPLY_OK);
+	ck_assert_int_eq(proto_msg_end(&b), 0);
+	ck_assert_int_eq(control_client_reply(deferred_client, &b, true), 0);
+	proto_buf_free(&b);
+	deferred_client = NULL;
+	ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 1);
+	ck_assert_int_eq(h.type, PROTO_REPLY_OK);
+	ck_assert_uint_eq(h.len, 0);
+	free(p);
+	expect_status_echo(fd, "queued");
+	ck_assert_int_eq(dispatched, 2);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_slow_reader_dropped)
+{
+	int fd = client_connect();
+
+	/* A reply bigger than the socket buffers, never read: the server
+	 * must neither block nor keep the client past the idle deadline. */
+	client_request(fd, PROTO_REQ_STATUS, "big");
+	wait_clients(0, 3000);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_stream_overflow)
+{
+	int fd = client_connect();
+	struct proto_buf b;
+	void *chunk = calloc(1, 1u << 20);
+	int r = 0, sent = 0;
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+
+	client_request(fd, PROTO_REQ_LOGS, "web");
+	ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 1);   /* the backlog */
+	free(p);
+	proto_buf_init(&b, REP_LIMIT);
+	while (r == 0 && sent < 64) {
+		proto_msg_begin(&b, PROTO_REPLY_OK);
+		proto_put_bytes(&b, PROTO_ATTR_DATA, chunk, 1u << 20);
+		ck_assert_int_eq(proto_msg_end(&b), 0);
+		r = control_client_reply(deferred_client, &b, false);
+		sent++;
+	}
+	ck_assert_int_eq(r, -ENOBUFS);
+	ck_assert_int_le(sent, 12);
+	ck_assert_uint_eq(control_server_clients(server), 0);
+	ck_assert_int_eq(gone_calls, 0);       /* the caller saw r instead */
+	proto_buf_free(&b);
+	free(chunk);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_stream_to_vanished_peer)
+{
+	int fd = client_connect();
+	struct proto_buf b;
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+	int r;
+
+	client_request(fd, PROTO_REQ_LOGS, "web");
+	ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 1);
+	free(p);
+	close(fd);          /* gone, and the loop has not noticed yet */
+	proto_buf_init(&b, REP_LIMIT);
+	proto_msg_begin(&b, PROTO_REPLY_OK);
+	proto_put_bytes(&b, PROTO_ATTR_DATA, "late\n", 5);
+	ck_assert_int_eq(proto_msg_end(&b), 0);
+	r = control_client_reply(deferred_client, &b, false);
+	ck_assert_int_lt(r, 0);
+	ck_assert_int_eq(gone_calls, 0);
+	ck_assert_uint_eq(control_server_clients(server), 0);
+	proto_buf_free(&b);
+	pump(3);
+}
+END_TEST
+
+/* ---- access levels, from a child that dropped root ----------------------- */
+
+/* Child: become uid 65534 with group `gid`, send `type`, exit with the
+ * reply's errno (0 for OK, 100 for anything unexpected). */
+static int child_request(gid_t gid, uint16_t type)
+{
+	pid_t pid = fork();
+	int status;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		struct proto_buf b;
+		uint8_t h[PROTO_HDR_SIZE], buf[4096];
+		struct proto_hdr hdr;
+		struct proto_attr_view a;
+		uint32_t e;
+		int fd;
+
+		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(65534) < 0)
+			_exit(101);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		strcpy(sa.sun_path, path);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			_exit(102);
+		proto_buf_init(&b, REQ_LIMIT);
+		proto_msg_begin(&b, type);
+		proto_msg_end(&b);
+		if (write(fd, b.data, b.len) != (ssize_t)b.len)
+			_exit(103);
+		if (recv(fd, h, sizeof(h), MSG_WAITALL) != sizeof(h) ||
+		    proto_hdr_decode(h, sizeof(buf), &hdr) < 0)
+			_exit(104);
+		if (hdr.len && recv(fd, buf, hdr.len, MSG_WAITALL) != (ssize_t)hdr.len)
+			_exit(105);
+		if (hdr.type == PROTO_REPLY_OK)
+			_exit(0);
+		if (proto_attr_find(buf, hdr.len, PROTO_ATTR_ERRNO, &a) != 1 ||
+		    proto_get_u32(&a, &e) < 0)
+			_exit(106);
+		_exit((int)e);
+	}
+	while (waitpid(pid, &status, WNOHANG) == 0)
+		pump(1);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+START_TEST(test_access_levels)
+{
+	const gid_t group = 65534;
+
+	if (getuid() != 0)
+		return;
+	control_server_free(server);
+	ck_assert_int_eq(control_server_new(loop, path, group, stub_dispatch, NULL, &server), 0);
+	control_server_set_idle_timeout(server, 300 * USEC_PER_MSEC);
+	control_server_on_gone(server, stub_gone);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+
+	dispatched = 0;
+	ck_assert_int_eq(child_request(group, PROTO_REQ_STATUS), 0);
+	ck_assert_int_eq(last_req.access, CONTROL_READ);
+	ck_assert_int_eq(child_request(group, PROTO_REQ_START), EPERM);
+	ck_assert_int_eq(child_request(group, PROTO_REQ_POWEROFF), EPERM);
+	ck_assert_int_eq(dispatched, 1);
+	/* The socket's mode keeps strangers out; widen it to see that the
+	 * server checks on its own too. */
+	ck_assert_int_eq(child_request(12345, PROTO_REQ_STATUS), 102);
+	ck_assert_int_eq(chmod(path, 0666), 0);
+	ck_assert_int_eq(child_request(12345, PROTO_REQ_STATUS), EACCES);
+	ck_assert_int_eq(child_request(12345, PROTO_REQ_START), EACCES);
+	ck_assert_int_eq(dispatched, 1);
+}
+END_TEST
+
+START_TEST(test_unknown_type_message)
+{
+	int fd;
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+
+	fd = client_connect();
+	client_request(fd, 999, NULL);
+	ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 1);
+	ck_assert_uint_eq(reply_errno(&h, p), EOPNOTSUPP);
+	ck_assert_ptr_nonnull(strstr(reply_message(&h, p), "unknown request type 999"));
+	free(p);
+	close(fd);
+}
+END_TEST
+
+static Suite *control_suite(void)
+{
+	Suite *s = suite_create("control");
+	TCase *tc = tcase_create("server");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, test_socket_mode);
+	tcase_add_test(tc, test_request_reply);
+	tcase_add_test(tc, test_errors_keep_client);
+	tcase_add_test(tc, test_connect_close);
+	tcase_add_test(tc, test_truncated_header_stall);
+	tcase_add_test(tc, test_truncated_payload_stall);
+	tcase_add_test(tc, test_idle_client_dropped);
+	tcase_add_test(tc, test_oversized);
+	tcase_add_test(tc, test_garbage);
+	tcase_add_test(tc, test_too_many_clients);
+	tcase_add_test(tc, test_deferred);
+	tcase_add_test(tc, test_deferred_stream_and_gone);
+	tcase_add_test(tc, test_deferred_gone_on_free);
+	tcase_add_test(tc, test_half_close);
+	tcase_add_test(tc, test_no_request_while_deferred);
+	tcase_add_test(tc, test_slow_reader_dropped);
+	tcase_add_test(tc, test_stream_overflow);
+	tcase_add_test(tc, test_stream_to_vanished_peer);
+	tcase_add_test(tc, test_access_levels);
+	tcase_add_test(tc, test_unknown_type_message);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(control_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,1144 @@
+/* test_units.c — the unit-file model (units/): value syntaxes, one unit
+ * file, initd.conf, a directory with cross-unit checks, the start order,
+ * and the binary encoding. Diagnostics are asserted as the exact
+ * "FILE:LINE: message" the user sees. */
+#include <check.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/util.h"
+#include "units/unit.h"
+
+#define DATA_DIR "tests/unit/data"
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static const char *data_dir(void)
+{
+	const char *d = getenv("TEST_DATA_DIR");
+
+	return d ? d : DATA_DIR;
+}
+
+/* "FILE:LINE: message" with prefix (a temporary directory) cut off. */
+static const char *diag_text(const struct unit_diag *d, const char *prefix)
+{
+	static char buf[4096];
+	size_t n = prefix ? strlen(prefix) : 0;
+
+	unit_diag_format(d, buf, sizeof(buf));
+	if (n && strncmp(buf, prefix, n) == 0 && buf[n] == '/')
+		memmove(buf, buf + n + 1, strlen(buf + n + 1) + 1);
+	return buf;
+}
+
+static struct unit *parse(const char *file, const char *text)
+{
+	struct unit *u = NULL;
+
+	ck_assert_int_eq(unit_parse_string(file, text, &u), 0);
+	ck_assert_ptr_nonnull(u);
+	return u;
+}
+
+/* A temporary configuration directory: DIR/initd.conf, DIR/units/. */
+struct tree {
+	char dir[64];
+	char conf[128];
+	char units[128];
+};
+
+static void tree_init(struct tree *t)
+{
+	snprintf(t->dir, sizeof(t->dir), "/tmp/test_units.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(t->dir));
+	snprintf(t->conf, sizeof(t->conf), "%s/initd.conf", t->dir);
+	snprintf(t->units, sizeof(t->units), "%s/units", t->dir);
+	ck_assert_int_eq(mkdir(t->units, 0755), 0);
+}
+
+static void tree_write(struct tree *t, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void tree_remove(struct tree *t)
+{
+	nftw(t->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static struct unit_set *tree_load(struct tree *t)
+{
+	struct unit_set *s = NULL;
+
+	ck_assert_int_eq(unit_set_load(t->conf, t->units, &s), 0);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+/* Assert s->diags are exactly want[] (NULL-terminated), paths relative. */
+static void assert_diags(const struct unit_set *s, const char *prefix, const char *const *want)
+{
+	size_t n = 0;
+
+	while (want[n])
+		n++;
+	for (size_t i = 0; i < s->diags.n && i < n; i++)
+		ck_assert_str_eq(diag_text(&s->diags.v[i], prefix), want[i]);
+	ck_assert_uint_eq(s->diags.n, n);
+}
+
+static struct unit *find(const struct unit_set *s, const char *name)
+{
+	struct unit *u = unit_set_find(s, name);
+
+	ck_assert_msg(u != NULL, "unit %s missing", name);
+	return u;
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+START_TEST(test_duration)
+{
+	static const struct { const char *s; int r; uint64_t usec; } cases[] = {
+		{ "0", 0, 0 }, { "0s", 0, 0 }, { "250us", 0, 250 }, { "100ms", 0, 100000 },
+		{ "5s", 0, 5000000 }, { "2min", 0, 120000000 }, { "1.5s", 0, 1500000 },
+		{ "0.5ms", 0, 500 }, { "1min 30s", 0, 90000000 }, { "1min30s", 0, 90000000 },
+		{ "1.25min", 0, 75000000 },
+		{ "", -EINVAL, 0 }, { "5", -EINVAL, 0 }, { "5 s", -EINVAL, 0 }, { "s", -EINVAL, 0 },
+		{ "-1s", -EINVAL, 0 }, { "+1s", -EINVAL, 0 }, { "1.s", -EINVAL, 0 },
+		{ ".5s", -EINVAL, 0 }, { "5h", -EINVAL, 0 }, { "5sec", -EINVAL, 0 },
+		{ "1s ", -EINVAL, 0 }, { " 1s", -EINVAL, 0 }, { "1m", -EINVAL, 0 },
+		{ "max", -EINVAL, 0 }, { "18446744073709551615us", 0, UINT64_MAX },
+		{ "18446744073709551616us", -ERANGE, 0 }, { "999999999999999min", -ERANGE, 0 },
+		{ "18446744073709551615us 1us", -ERANGE, 0 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint64_t v = 12345;
+		int r = parse_duration(cases[i].s, &v);
+		ck_assert_msg(r == cases[i].r, "'%s': %d", cases[i].s, r);
+		if (r == 0)
+			ck_assert_msg(v == cases[i].usec, "'%s': %llu", cases[i].s,
+				      (unsigned long long)v);
+		else
+			ck_assert_uint_eq(v, 12345);
+	}
+}
+END_TEST
+
+START_TEST(test_size)
+{
+	static const struct { const char *s; int r; uint64_t bytes; } cases[] = {
+		{ "0", 0, 0 }, { "4096", 0, 4096 }, { "512K", 0, 512 * 1024 },
+		{ "64M", 0, 64ULL << 20 }, { "1G", 0, 1ULL << 30 }, { "2T", 0, 2ULL << 40 },
+		{ "max", -EINVAL, 0 }, { "", -EINVAL, 0 }, { "1k", -EINVAL, 0 },
+		{ "1KB", -EINVAL, 0 }, { "1.5G", -EINVAL, 0 }, { "-1", -EINVAL, 0 },
+		{ "K", -EINVAL, 0 }, { " 1K", -EINVAL, 0 }, { "16777216T", -ERANGE, 0 },
+		{ "99999999999999999999", -ERANGE, 0 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint64_t v = 7;
+		int r = parse_size(cases[i].s, &v);
+		ck_assert_msg(r == cases[i].r, "'%s': %d", cases[i].s, r);
+		ck_assert_uint_eq(v, r == 0 ? cases[i].bytes : 7);
+	}
+}
+END_TEST
+
+START_TEST(test_signal)
+{
+	int sig = 0;
+
+	ck_assert_int_eq(parse_signal("TERM", &sig), 0);
+	ck_assert_int_eq(sig, SIGTERM);
+	ck_assert_int_eq(parse_signal("SIGKILL", &sig), 0);
+	ck_assert_int_eq(sig, SIGKILL);
+	ck_assert_int_eq(parse_signal("9", &sig), 0);
+	ck_assert_int_eq(sig, 9);
+	ck_assert_int_eq(parse_signal("RTMIN+2", &sig), 0);
+	ck_assert_int_eq(sig, SIGRTMIN + 2);
+	ck_assert_int_eq(parse_signal("RTMAX", &sig), 0);
+	ck_assert_int_eq(sig, SIGRTMAX);
+	sig = -1;
+	ck_assert_int_eq(parse_signal("term", &sig), -EINVAL);
+	ck_assert_int_eq(parse_signal("0", &sig), -EINVAL);
+	ck_assert_int_eq(parse_signal("09", &sig), -EINVAL);
+	ck_assert_int_eq(parse_signal("65", &sig), -EINVAL);
+	ck_assert_int_eq(parse_signal("SIG", &sig), -EINVAL);
+	ck_assert_int_eq(parse_signal("", &sig), -EINVAL);
+	ck_assert_int_eq(parse_signal("RTMIN+99", &sig), -EINVAL);
+	ck_assert_int_eq(parse_signal("RTMIN-1", &sig), -EINVAL);
+	ck_assert_int_eq(sig, -1);
+	ck_assert_str_eq(signal_to_string(SIGTERM), "TERM");
+	ck_assert_str_eq(signal_to_string(SIGHUP), "HUP");
+	ck_assert_ptr_null(signal_to_string(0));
+	ck_assert_ptr_null(signal_to_string(1000));
+}
+END_TEST
+
+START_TEST(test_names)
+{
+	char longest[UNIT_NAME_MAX + 2];
+
+	ck_assert(unit_name_valid("web"));
+	ck_assert(unit_name_valid("getty@tty1"));
+	ck_assert(unit_name_valid("a_b-c.d"));
+	ck_assert(!unit_name_valid(""));
+	ck_assert(!unit_name_valid(".hidden"));
+	ck_assert(!unit_name_valid("-x"));
+	ck_assert(!unit_name_valid("a b"));
+	ck_assert(!unit_name_valid("a/b"));
+	memset(longest, 'a', sizeof(longest));
+	longest[UNIT_NAME_MAX] = '\0';
+	ck_assert(unit_name_valid(longest));
+	longest[UNIT_NAME_MAX] = 'a';
+	longest[UNIT_NAME_MAX + 1] = '\0';
+	ck_assert(!unit_name_valid(longest));
+
+	ck_assert(unit_slice_path_valid("apps"));
+	ck_assert(unit_slice_path_valid("apps/db"));
+	ck_assert(unit_slice_path_valid("a/b/c/d/e/f/g/h"));
+	ck_assert(!unit_slice_path_valid("a/b/c/d/e/f/g/h/i"));
+	ck_assert(!unit_slice_path_valid(""));
+	ck_assert(!unit_slice_path_valid("/apps"));
+	ck_assert(!unit_slice_path_valid("apps/"));
+	ck_assert(!unit_slice_path_valid("a//b"));
+	ck_assert(!unit_slice_path_valid("../etc"));
+
+	ck_assert_str_eq(unit_type_to_string(UNIT_NOTIFY), "notify");
+	ck_assert_str_eq(unit_restart_to_string(UNIT_RESTART_ON_FAILURE), "on-failure");
+	ck_assert_str_eq(crash_action_to_string(CRASH_REBOOT), "reboot");
+	ck_assert_ptr_null(unit_type_to_string(UNIT_TYPE_MAX));
+	ck_assert_ptr_null(crash_action_to_string((enum crash_action)-1));
+}
+END_TEST
+
+/* ---- one unit file ----------------------------------------------------- */
+
+START_TEST(test_parse_every_key)
+{
+	char path[256];
+	struct unit *u = NULL;
+
+	snprintf(path, sizeof(path), "%s/units-good/units/web.unit", data_dir());
+	ck_assert_int_eq(unit_parse_file(path, &u), 0);
+	ck_assert_msg(!u->bad, "%s", u->diags.n ? u->diags.v[0].message : "");
+	ck_assert_uint_eq(u->diags.n, 0);
+	ck_assert_str_eq(u->name, "web");
+	ck_assert_str_eq(u->file, path);
+	ck_assert_str_eq(u->description, "Static web server");
+	ck_assert_str_eq(u->exec[0], "/bin/httpd");
+	ck_assert_str_eq(u->exec[5], "/www");
+	ck_assert_ptr_null(u->exec[6]);
+	ck_assert_int_eq(u->type, UNIT_NOTIFY);
+	ck_assert_str_eq(u->requires[0], "net");
+	ck_assert_ptr_null(u->requires[1]);
+	ck_assert_str_eq(u->after[0], "syslog");
+	ck_assert_str_eq(u->after[1], "db");
+	ck_assert_ptr_null(u->after[2]);
+	ck_assert_int_eq(u->restart, UNIT_RESTART_ALWAYS);
+	ck_assert_uint_eq(u->restart_delay_usec, 250 * USEC_PER_MSEC);
+	ck_assert_uint_eq(u->restart_delay_max_usec, 60 * USEC_PER_SEC);
+	ck_assert_uint_eq(u->start_limit_burst, 3);
+	ck_assert_uint_eq(u->start_limit_interval_usec, 1500 * USEC_PER_MSEC);
+	ck_assert_int_eq(u->stop_signal, SIGINT);
+	ck_assert_uint_eq(u->stop_timeout_usec, 2 * USEC_PER_SEC);
+	ck_assert_str_eq(u->user, "www");
+	ck_assert_str_eq(u->group, "1000");
+	ck_assert_str_eq(u->environment[0], "LANG=C.UTF-8");
+	ck_assert_str_eq(u->environment[1], "PORT=80");
+	ck_assert_ptr_null(u->environment[2]);
+	ck_assert_str_eq(u->workdir, "/www");
+	ck_assert_str_eq(u->cgroup.slice, "apps");
+	unit_free(u);
+}
+END_TEST
+
+START_TEST(test_parse_defaults)
+{
+	struct unit *u = parse("units/min.unit", "exec = [ \"/bin/true\" ];\n");
+
+	ck_assert(!u->bad);
+	ck_assert_str_eq(u->name, "min");
+	ck_assert_ptr_null(u->description);
+	ck_assert_int_eq(u->type, UNIT_SIMPLE);
+	ck_assert_ptr_nonnull(u->requires);
+	ck_assert_ptr_null(u->requires[0]);
+	ck_assert_ptr_nonnull(u->after);
+	ck_assert_ptr_null(u->after[0]);
+	ck_assert_int_eq(u->restart, UNIT_RESTART_ON_FAILURE);
+	ck_assert_uint_eq(u->restart_delay_usec, 100 * USEC_PER_MSEC);
+	ck_assert_uint_eq(u->restart_delay_max_usec, 30 * USEC_PER_SEC);
+	ck_assert_uint_eq(u->start_limit_burst, 5);
+	ck_assert_uint_eq(u->start_limit_interval_usec, 10 * USEC_PER_SEC);
+	ck_assert_int_eq(u->stop_signal, SIGTERM);
+	ck_assert_uint_eq(u->stop_timeout_usec, 5 * USEC_PER_SEC);
+	ck_assert_ptr_null(u->user);
+	ck_assert_ptr_null(u->group);
+	ck_assert_ptr_nonnull(u->environment);
+	ck_assert_ptr_null(u->environment[0]);
+	ck_assert_ptr_null(u->workdir);
+	ck_assert_str_eq(u->cgroup.slice, "system");
+	/* the same file parsed twice is equal; a change is not */
+	struct unit *v = parse("units/min.unit", "exec = [ \"/bin/true\" ];\n");
+	ck_assert(unit_equal(u, v));
+	unit_free(v);
+	v = parse("units/min.unit", "exec = [ \"/bin/true\" ]; stop = { timeout = \"6s\"; };\n");
+	ck_assert(!unit_equal(u, v));
+	unit_free(v);
+	unit_free(u);
+}
+END_TEST
+
+#define EXEC "exec = [ \"/bin/x\" ];\n"
+
+/* Each case: the text of t.unit and its first diagnostic. */
+static const struct {
+	const char *text;
+	const char *diag;
+} error_cases[] = {
+	{ EXEC "exce = [ \"/bin/y\" ];\n",
+	  "t.unit:2: unknown key 'exce' (did you mean 'exec'?)" },
+	{ EXEC "colour = \"red\";\n", "t.unit:2: unknown key 'colour'" },
+	{ EXEC "stop = {\n  sigal = \"TERM\";\n};\n",
+	  "t.unit:3: unknown key 'stop.sigal' (did you mean 'stop.signal'?)" },
+	{ EXEC "cgroup = { slice = \"apps\"; memory = \"1G\"; };\n",
+	  "t.unit:2: unknown key 'cgroup.memory'" },
+	{ EXEC "description = 5;\n", "t.unit:2: 'description' must be a string" },
+	{ "exec = \"/bin/x\";\n", "t.unit:1: 'exec' must be an array of strings" },
+	{ "exec = ( \"/bin/x\",\n 1 );\n", "t.unit:2: 'exec[1]' must be a string" },
+	{ "exec = [];\n", "t.unit:1: 'exec' must not be empty" },
+	{ "exec = [ \"bin/x\" ];\n", "t.unit:1: 'exec[0]' must be an absolute path (got 'bin/x')" },
+	{ "type = \"simple\";\n", "t.unit: missing required key 'exec'" },
+	{ EXEC "type = \"forking\";\n",
+	  "t.unit:2: 'type': unknown value 'forking' (expected simple, notify or oneshot)" },
+	{ EXEC "restart = \"alway\";\n",
+	  "t.unit:2: 'restart': unknown value 'alway' (did you mean 'always'?)" },
+	{ EXEC "restart_delay = \"5 seconds\";\n",
+	  "t.unit:2: 'restart_delay': invalid duration '5 seconds' "
+	  "(expected a duration string like \"5s\")" },
+	{ EXEC "restart_delay = 5;\n",
+	  "t.unit:2: 'restart_delay' must be a string (expected a duration string like \"5s\")" },
+	{ EXEC "stop = { timeout = \"99999999999999999999s\"; };\n",
+	  "t.unit:2: 'stop.timeout': duration '99999999999999999999s' is out of range" },
+	{ EXEC "restart_delay = \"10s\";\nrestart_delay_max = \"5s\";\n",
+	  "t.unit:3: 'restart_delay_max' must not be less than 'restart_delay'" },
+	{ EXEC "restart_delay = \"1min\";\n",
+	  "t.unit:2: 'restart_delay_max' must not be less than 'restart_delay'" },
+	{ EXEC "start_limit = { burst = 0; };\n", "t.unit:2: 'start_limit.burst' must be at least 1" },
+	{ EXEC "start_limit = { burst = \"5\"; };\n",
+	  "t.unit:2: 'start_limit.burst' must be an integer" },
+	{ EXEC "start_limit = { interval = \"0\"; };\n",
+	  "t.unit:2: 'start_limit.interval' must be greater than 0" },
+	{ EXEC "start_limit = 5;\n", "t.unit:2: 'start_limit' must be a group" },
+	{ EXEC "stop = { signal = \"TREM\"; };\n",
+	  "t.unit:2: 'stop.signal': unknown signal 'TREM' (did you mean 'TERM'?)" },
+	{ EXEC "stop = { signal = \"sigterm\"; };\n",
+	  "t.unit:2: 'stop.signal': unknown signal 'sigterm' (did you mean 'TERM'?)" },
+	{ EXEC "stop = { signal = \"XYZZY\"; };\n", "t.unit:2: 'stop.signal': unknown signal 'XYZZY'" },
+	{ EXEC "stop = { signal = 15; };\n", "t.unit:2: 'stop.signal' must be a string" },
+	{ EXEC "user = \"12a\";\n", "t.unit:2: 'user': invalid numeric id '12a'" },
+	{ EXEC "user = \"4294967295\";\n", "t.unit:2: 'user': invalid numeric id '4294967295'" },
+	{ EXEC "user = \"a b\";\n", "t.unit:2: 'user': invalid user name 'a b'" },
+	{ EXEC "group = 100;\n", "t.unit:2: 'group' must be a string" },
+	{ EXEC "environment = { A = 1; };\n", "t.unit:2: 'environment.A' must be a string" },
+	{ EXEC "environment = { A-B = \"x\"; };\n",
+	  "t.unit:2: 'environment.A-B': invalid variable name 'A-B'" },
+	{ EXEC "environment = [ \"A=B\" ];\n", "t.unit:2: 'environment' must be a group" },
+	{ EXEC "workdir = \"www\";\n", "t.unit:2: 'workdir' must be an absolute path (got 'www')" },
+	{ EXEC "cgroup = { slice = \"a//b\"; };\n",
+	  "t.unit:2: 'cgroup.slice': invalid slice path 'a//b' "
+	  "(expected names joined by '/', at most 8 deep)" },
+	{ EXEC "cgroup = { slice = \"a/b/c/d/e/f/g/h/i\"; };\n",
+	  "t.unit:2: 'cgroup.slice': invalid slice path 'a/b/c/d/e/f/g/h/i' "
+	  "(expected names joined by '/', at most 8 deep)" },
+	{ EXEC "requires = [ \"a b\" ];\n", "t.unit:2: 'requires[0]': invalid unit name 'a b'" },
+	{ EXEC "after = [ \"net\",\n \"net\" ];\n", "t.unit:3: 'after[1]': 'net' is listed twice" },
+	{ EXEC "requires = \"net\";\n", "t.unit:2: 'requires' must be an array of strings" },
+	{ EXEC "description = \"a\\nb\" 7;\n", "t.unit:2: syntax error" },
+	{ EXEC "exec = [ \"/bin/y\" ];\n", "t.unit:2: duplicate setting name" },
+	{ EXEC "\n\ndescription = = \"x\";\n", "t.unit:4: syntax error" },
+	{ EXEC "exec2 = [ \"/bin/x\", 1 ];\n", "t.unit:2: mismatched element type in array" },
+	{ "  @include \"/etc/passwd\"\n" EXEC, "t.unit:1: @include is not allowed" },
+	{ EXEC "description = \"\\x01\";\nuser = \"\\x1b[2J\";\n",
+	  "t.unit:3: 'user': invalid user name '\\x1b[2J'" },
+	{ "", "t.unit: missing required key 'exec'" },
+};
+
+START_TEST(test_parse_error)
+{
+	struct unit *u = parse("t.unit", error_cases[_i].text);
+	char buf[1024];
+
+	ck_assert_msg(u->bad, "case %d not bad", _i);
+	ck_assert_uint_ge(u->diags.n, 1);
+	unit_diag_format(&u->diags.v[0], buf, sizeof(buf));
+	ck_assert_str_eq(buf, error_cases[_i].diag);
+	unit_free(u);
+}
+END_TEST
+
+START_TEST(test_parse_many_errors)
+{
+	struct unit *u = parse("t.unit", EXEC "type = 1;\nrestart = 2;\nuser = 3;\n");
+
+	ck_assert(u->bad);
+	ck_assert_uint_eq(u->diags.n, 3);
+	ck_assert_str_eq(diag_text(&u->diags.v[0], NULL), "t.unit:2: 'type' must be a string");
+	ck_assert_str_eq(diag_text(&u->diags.v[1], NULL), "t.unit:3: 'restart' must be a string");
+	ck_assert_str_eq(diag_text(&u->diags.v[2], NULL), "t.unit:4: 'user' must be a string");
+	unit_free(u);
+}
+END_TEST
+
+/* Diagnostics are bounded per file; the last one says so. */
+START_TEST(test_parse_diag_limit)
+{
+	char text[8192];
+	size_t o = 0;
+	struct unit *u;
+
+	for (int i = 0; i < 100; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "k%d = 1;\n", i);
+	u = parse("t.unit", text);
+	ck_assert(u->bad);
+	ck_assert_uint_eq(u->diags.n, UNIT_DIAG_MAX);
+	ck_assert_str_eq(diag_text(&u->diags.v[UNIT_DIAG_MAX - 1], NULL),
+			 "t.unit: too many errors, not reporting more");
+	unit_free(u);
+}
+END_TEST
+
+START_TEST(test_parse_limits)
+{
+	static char text[UNIT_STRING_MAX + 64];
+	struct unit *u;
+	int o;
+
+	o = sprintf(text, EXEC "description = \"");
+	memset(text + o, 'x', UNIT_STRING_MAX);
+	strcpy(text + o + UNIT_STRING_MAX, "\";\n");
+	u = parse("t.unit", text);
+	ck_assert(!u->bad);
+	unit_free(u);
+	strcpy(text + o + UNIT_STRING_MAX, "y\";\n");
+	u = parse("t.unit", text);
+	ck_assert(u->bad);
+	ck_assert_str_eq(diag_text(&u->diags.v[0], NULL),
+			 "t.unit:2: 'description' is longer than 4096 bytes");
+	unit_free(u);
+
+	/* names come from the file name */
+	u = parse("dir/bad name.unit", EXEC);
+	ck_assert(u->bad);
+	ck_assert_str_eq(u->name, "bad name");
+	ck_assert_str_eq(diag_text(&u->diags.v[0], NULL),
+			 "dir/bad name.unit: invalid unit name 'bad name'");
+	unit_free(u);
+}
+END_TEST
+
+START_TEST(test_parse_argv_limit)
+{
+	size_t size = 32 + (UNIT_ARGV_MAX + 1) * 8;
+	char *text = malloc(size);
+	struct unit *u;
+	size_t o = 0;
+
+	o += (size_t)snprintf(text, size, "exec = [ \"/bin/x\"");
+	for (int i = 1; i < UNIT_ARGV_MAX + 1; i++)
+		o += (size_t)snprintf(text + o, size - o, ", \"a\"");
+	snprintf(text + o, size - o, " ];\n");
+	u = parse("t.unit", text);
+	ck_assert(u->bad);
+	ck_assert_str_eq(diag_text(&u->diags.v[0], NULL), "t.unit:1: 'exec' has more than 256 entries");
+	unit_free(u);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_parse_file_errors)
+{
+	struct tree t;
+	char path[256], *big;
+	struct unit *u;
+	FILE *f;
+
+	tree_init(&t);
+	/* one byte over the limit: a comment that long */
+	big = malloc(UNIT_FILE_MAX + 2);
+	memset(big, '#', UNIT_FILE_MAX + 1);
+	big[UNIT_FILE_MAX + 1] = '\0';
+	tree_write(&t, "units/big.unit", big);
+	snprintf(path, sizeof(path), "%s/units/big.unit", t.dir);
+	ck_assert_int_eq(unit_parse_file(path, &u), 0);
+	ck_assert(u->bad);
+	ck_assert_str_eq(diag_text(&u->diags.v[0], t.dir), "units/big.unit: file is larger than 262144 bytes");
+	unit_free(u);
+
+	/* exactly at the limit is fine (and then lacks exec) */
+	big[UNIT_FILE_MAX - 1] = '\n';
+	big[UNIT_FILE_MAX] = '\0';
+	tree_write(&t, "units/big.unit", big);
+	ck_assert_int_eq(unit_parse_file(path, &u), 0);
+	ck_assert_str_eq(diag_text(&u->diags.v[0], t.dir), "units/big.unit: missing required key 'exec'");
+	unit_free(u);
+
+	/* more lines than libconfig can number */
+	memset(big, '\n', 70000);
+	big[70000] = '\0';
+	tree_write(&t, "units/big.unit", big);
+	ck_assert_int_eq(unit_parse_file(path, &u), 0);
+	ck_assert_str_eq(diag_text(&u->diags.v[0], t.dir), "units/big.unit: file has more than 65535 lines");
+	unit_free(u);
+	free(big);
+
+	snprintf(path, sizeof(path), "%s/units/nul.unit", t.dir);
+	f = fopen(path, "w");
+	fwrite(EXEC "\0x", 1, sizeof(EXEC) + 1, f);
+	fclose(f);
+	ck_assert_int_eq(unit_parse_file(path, &u), 0);
+	ck_assert_str_eq(diag_text(&u->diags.v[0], t.dir), "units/nul.unit:2: file contains a NUL byte");
+	unit_free(u);
+
+	snprintf(path, sizeof(path), "%s/units/dir.unit", t.dir);
+	mkdir(path, 0755);
+	ck_assert_int_eq(unit_parse_file(path, &u), 0);
+	ck_assert_str_eq(diag_text(&u->diags.v[0], t.dir), "units/dir.unit: not a regular file");
+	unit_free(u);
+
+	snprintf(path, sizeof(path), "%s/units/none.unit", t.dir);
+	ck_assert_int_eq(unit_parse_file(path, &u), 0);
+	ck_assert_str_eq(diag_text(&u->diags.v[0], t.dir),
+			 "units/none.unit: cannot open file: No such file or directory");
+	unit_free(u);
+	tree_remove(&t);
+}
+END_TEST
+
+/* ---- a directory ------------------------------------------------------- */
+
+START_TEST(test_set_good)
+{
+	char conf[256], units[256];
+	struct unit_set *s = NULL;
+	static const char *const names[] = { "db", "net", "syslog", "web" };
+
+	snprintf(conf, sizeof(conf), "%s/units-good/initd.conf", data_dir());
+	snprintf(units, sizeof(units), "%s/units-good/units", data_dir());
+	ck_assert_int_eq(unit_set_load(conf, units, &s), 0);
+	ck_assert_msg(s->diags.n == 0, "%s", s->diags.n ? diag_text(&s->diags.v[0], NULL) : "");
+	ck_assert_uint_eq(s->n_units, 4);   /* README and .hidden.unit skipped */
+	for (size_t i = 0; i < 4; i++) {
+		ck_assert_str_eq(s->units[i]->name, names[i]);
+		ck_assert(!s->units[i]->bad);
+		ck_assert_ptr_eq(unit_set_find(s, names[i]), s->units[i]);
+	}
+	ck_assert_ptr_null(unit_set_find(s, "nope"));
+	ck_assert_ptr_null(unit_set_find(s, "hidden"));
+
+	ck_assert_str_eq(s->conf.file, conf);
+	ck_assert_str_eq(s->conf.hostname, "appliance");
+	ck_assert_int_eq(s->conf.crash_action, CRASH_POWEROFF);
+	ck_assert_str_eq(s->conf.control_group, "operators");
+	ck_assert_str_eq(s->conf.modules[0], "virtio_net");
+	ck_assert_str_eq(s->conf.modules[1], "br_netfilter");
+	ck_assert_ptr_null(s->conf.modules[2]);
+	ck_assert_uint_eq(s->conf.n_slices, 3);
+	ck_assert_str_eq(s->conf.slices[0].path, "apps");
+	ck_assert_str_eq(s->conf.slices[1].path, "apps/db");
+	ck_assert_str_eq(s->conf.slices[2].path, "system");
+	ck_assert_uint_eq(s->conf.shutdown_timeout_usec, 45 * USEC_PER_SEC);
+	ck_assert_uint_eq(s->conf.log_buffer_size, 128 * 1024);
+	unit_set_free(s);
+}
+END_TEST
+
+START_TEST(test_set_conf_missing)
+{
+	struct tree t;
+	struct unit_set *s;
+
+	tree_init(&t);
+	tree_write(&t, "units/a.unit", EXEC);
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 0);
+	ck_assert_ptr_null(s->conf.file);
+	ck_assert_ptr_null(s->conf.hostname);
+	ck_assert_int_eq(s->conf.crash_action, CRASH_REBOOT);
+	ck_assert_ptr_null(s->conf.control_group);
+	ck_assert_ptr_null(s->conf.modules[0]);
+	ck_assert_uint_eq(s->conf.n_slices, 1);
+	ck_assert_str_eq(s->conf.slices[0].path, "system");
+	ck_assert_uint_eq(s->conf.shutdown_timeout_usec, 30 * USEC_PER_SEC);
+	ck_assert_uint_eq(s->conf.log_buffer_size, 64 * 1024);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+START_TEST(test_set_conf_errors)
+{
+	static const char *const want[] = {
+		"initd.conf:1: 'hostname': invalid hostname 'bad_host'",
+		"initd.conf:2: 'crash_action': unknown value 'shel' (did you mean 'shell'?)",
+		"initd.conf:3: 'modules[1]': invalid module name 'a/b'",
+		"initd.conf:4: unknown key 'slices[0].pth' (did you mean 'slices[0].path'?)",
+		/* slices are checked in path order */
+		"initd.conf:6: 'slices': slice 'apps' is declared twice",
+		"initd.conf:5: 'slices': parent 'web' of slice 'web/x' is not declared",
+		"initd.conf:7: 'log_buffer' must be between 4K and 16M (got '1K')",
+		"initd.conf:8: 'shutdown_timeout' must be a string (expected a duration string like \"5s\")",
+		"initd.conf:9: unknown key 'hostnme' (did you mean 'hostname'?)",
+		"initd.conf:10: 'control_group': invalid group name '-x'",
+		"units/a.unit:2: slice 'web/x' is not declared in initd.conf",
+		NULL,
+	};
+	struct tree t;
+	struct unit_set *s;
+
+	tree_init(&t);
+	tree_write(&t, "initd.conf",
+		   "hostname = \"bad_host\";\n"
+		   "crash_action = \"shel\";\n"
+		   "modules = [ \"ok\", \"a/b\" ];\n"
+		   "slices = ( { pth = \"x\"; },\n"
+		   "  { path = \"web/x\"; },\n"
+		   "  { path = \"apps\"; }, { path = \"apps\"; }, { path = \"system/x\"; } );\n"
+		   "log_buffer = \"1K\";\n"
+		   "shutdown_timeout = 30;\n"
+		   "hostnme = \"x\";\n"
+		   "control_group = \"-x\";\n");
+	tree_write(&t, "units/a.unit", EXEC "cgroup = { slice = \"web/x\"; };\n");
+	tree_write(&t, "units/b.unit", EXEC "cgroup = { slice = \"system/x\"; };\n");
+	s = tree_load(&t);
+	assert_diags(s, t.dir, want);
+	/* bad keys keep their defaults, good ones apply */
+	ck_assert_ptr_null(s->conf.hostname);
+	ck_assert_int_eq(s->conf.crash_action, CRASH_REBOOT);
+	ck_assert_ptr_null(s->conf.modules[0]);
+	ck_assert_uint_eq(s->conf.log_buffer_size, 64 * 1024);
+	ck_assert_uint_eq(s->conf.n_slices, 3);
+	ck_assert_str_eq(s->conf.slices[0].path, "apps");
+	ck_assert_str_eq(s->conf.slices[1].path, "system");
+	ck_assert_str_eq(s->conf.slices[2].path, "system/x");
+	ck_assert(find(s, "a")->bad);
+	ck_assert(!find(s, "b")->bad);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+START_TEST(test_set_conf_syntax)
+{
+	/* libconfig reports an unexpected end of file on the line after it */
+	static const char *const want[] = { "initd.conf:3: syntax error", NULL };
+	struct tree t;
+	struct unit_set *s;
+
+	tree_init(&t);
+	tree_write(&t, "initd.conf", "hostname = \"x\";\nslices = ( { path = \"apps\"; } \n");
+	tree_write(&t, "units/a.unit", EXEC);
+	s = tree_load(&t);
+	assert_diags(s, t.dir, want);
+	ck_assert_ptr_null(s->conf.hostname);
+	ck_assert(!find(s, "a")->bad);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+START_TEST(test_set_unknown_dep)
+{
+	static const char *const want[] = {
+		"units/a.unit:3: requires unknown unit 'nett' (did you mean 'net'?)",
+		"units/a.unit:4: after unknown unit 'zzz'",
+		NULL,
+	};
+	struct tree t;
+	struct unit_set *s;
+
+	tree_init(&t);
+	tree_write(&t, "units/a.unit", EXEC "requires = [ \"net\",\n\"nett\" ];\nafter = [ \"zzz\" ];\n");
+	tree_write(&t, "units/net.unit", EXEC);
+	s = tree_load(&t);
+	assert_diags(s, t.dir, want);
+	ck_assert(find(s, "a")->bad);
+	ck_assert(!find(s, "net")->bad);
+	ck_assert_uint_eq(find(s, "a")->diags.n, 2);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+START_TEST(test_set_cycle2)
+{
+	static const char *const want[] = {
+		"units/a.unit:2: dependency cycle: a -> b -> a",
+		"units/b.unit:3: dependency cycle: b -> a -> b",
+		NULL,
+	};
+	struct tree t;
+	struct unit_set *s;
+
+	tree_init(&t);
+	tree_write(&t, "units/a.unit", EXEC "requires = [ \"b\" ];\n");
+	tree_write(&t, "units/b.unit", EXEC "\nafter = [ \"a\" ];\n");
+	tree_write(&t, "units/c.unit", EXEC "requires = [ \"a\" ];\n");
+	s = tree_load(&t);
+	assert_diags(s, t.dir, want);
+	ck_assert(find(s, "a")->bad);
+	ck_assert(find(s, "b")->bad);
+	ck_assert(!find(s, "c")->bad);   /* depends on the cycle, is not on it */
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+START_TEST(test_set_cycle3)
+{
+	static const char *const want[] = {
+		"units/a.unit:2: dependency cycle: a -> b -> c -> a",
+		"units/b.unit:2: dependency cycle: b -> c -> a -> b",
+		"units/c.unit:2: dependency cycle: c -> a -> b -> c",
+		"units/self.unit:2: dependency cycle: self -> self",
+		NULL,
+	};
+	struct tree t;
+	struct unit_set *s;
+	size_t order[5];
+
+	tree_init(&t);
+	tree_write(&t, "units/a.unit", EXEC "after = [ \"b\" ];\n");
+	tree_write(&t, "units/b.unit", EXEC "requires = [ \"c\" ];\n");
+	tree_write(&t, "units/c.unit", EXEC "requires = [ \"a\", \"d\" ];\n");
+	tree_write(&t, "units/d.unit", EXEC);
+	tree_write(&t, "units/self.unit", EXEC "requires = [ \"self\" ];\n");
+	s = tree_load(&t);
+	assert_diags(s, t.dir, want);
+	ck_assert(!find(s, "d")->bad);
+	/* a loaded set always orders; by hand, a cycle of good units cannot */
+	ck_assert_int_eq(unit_set_order(s, order), 0);
+	find(s, "a")->bad = find(s, "b")->bad = find(s, "c")->bad = false;
+	ck_assert_int_eq(unit_set_order(s, order), -ELOOP);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+START_TEST(test_set_slices)
+{
+	static const char *const want[] = {
+		"units/db.unit:2: the unit's cgroup 'apps/db' is also a slice in initd.conf",
+		"units/web.unit:3: slice 'web' is not declared in initd.conf",
+		NULL,
+	};
+	struct tree t;
+	struct unit_set *s;
+
+	tree_init(&t);
+	tree_write(&t, "initd.conf", "slices = ( { path = \"apps\"; }, { path = \"apps/db\"; } );\n");
+	tree_write(&t, "units/db.unit", EXEC "cgroup = { slice = \"apps\"; };\n");
+	tree_write(&t, "units/ok.unit", EXEC "cgroup = { slice = \"apps/db\"; };\n");
+	tree_write(&t, "units/web.unit", EXEC "cgroup = {\n slice = \"web\"; };\n");
+	s = tree_load(&t);
+	assert_diags(s, t.dir, want);
+	ck_assert(!find(s, "ok")->bad);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+/* A bad unit is kept and reported; what requires it is not bad. */
+START_TEST(test_set_bad_isolated)
+{
+	static const char *const want[] = {
+		"units/bad name.unit: invalid unit name 'bad name'",
+		"units/broken.unit:2: syntax error",
+		NULL,
+	};
+	struct tree t;
+	struct unit_set *s;
+
+	tree_init(&t);
+	tree_write(&t, "units/broken.unit", "exec = [ \"/bin/x\" \n");
+	tree_write(&t, "units/bad name.unit", EXEC);
+	tree_write(&t, "units/web.unit", EXEC "requires = [ \"broken\" ];\n");
+	tree_write(&t, "units/log.unit", EXEC "after = [ \"broken\" ];\n");
+	s = tree_load(&t);
+	assert_diags(s, t.dir, want);
+	ck_assert_uint_eq(s->n_units, 4);
+	ck_assert(find(s, "broken")->bad);
+	ck_assert(find(s, "bad name")->bad);
+	ck_assert(!find(s, "web")->bad);
+	ck_assert(!find(s, "log")->bad);
+	ck_assert_uint_eq(find(s, "web")->diags.n, 0);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+START_TEST(test_set_too_many)
+{
+	static const char *const want[] = { "units: more than 4096 unit files, none loaded", NULL };
+	struct tree t;
+	struct unit_set *s;
+	char name[64];
+
+	tree_init(&t);
+	for (int i = 0; i <= UNIT_MAX; i++) {
+		snprintf(name, sizeof(name), "units/u%d.unit", i);
+		tree_write(&t, name, EXEC);
+	}
+	s = tree_load(&t);
+	assert_diags(s, t.dir, want);
+	ck_assert_uint_eq(s->n_units, 0);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+START_TEST(test_set_no_dir)
+{
+	struct unit_set *s = NULL;
+
+	ck_assert_int_eq(unit_set_load("/nonexistent/initd.conf", "/nonexistent/units", &s), -ENOENT);
+	ck_assert_ptr_null(s);
+}
+END_TEST
+
+/* ---- order ------------------------------------------------------------- */
+
+START_TEST(test_order)
+{
+	/* aa is bad: placed, but its own edges do not hold it back */
+	static const char *const want[] = { "a", "aa", "c", "b", "d", "e" };
+	struct tree t;
+	struct unit_set *s;
+	size_t order[6];
+
+	tree_init(&t);
+	tree_write(&t, "units/e.unit", EXEC "requires = [ \"a\", \"b\" ];\n");
+	tree_write(&t, "units/d.unit", EXEC);
+	tree_write(&t, "units/c.unit", EXEC "after = [ \"a\" ];\n");
+	tree_write(&t, "units/b.unit", EXEC "requires = [ \"c\" ];\n");
+	tree_write(&t, "units/a.unit", EXEC);
+	tree_write(&t, "units/aa.unit", "exec = 1;\nrequires = [ \"e\" ];\n");
+	for (int round = 0; round < 3; round++) {
+		s = tree_load(&t);
+		ck_assert_int_eq(unit_set_order(s, order), 0);
+		for (size_t i = 0; i < 6; i++)
+			ck_assert_str_eq(s->units[order[i]]->name, want[i]);
+		unit_set_free(s);
+	}
+	tree_remove(&t);
+}
+END_TEST
+
+/* ---- encoding ---------------------------------------------------------- */
+
+static void assert_sets_equal(const struct unit_set *a, const struct unit_set *b)
+{
+	ck_assert(initd_conf_equal(&a->conf, &b->conf));
+	ck_assert_uint_eq(a->n_units, b->n_units);
+	for (size_t i = 0; i < a->n_units; i++)
+		ck_assert_msg(unit_equal(a->units[i], b->units[i]), "unit %s", a->units[i]->name);
+	ck_assert_uint_eq(a->diags.n, b->diags.n);
+	for (size_t i = 0; i < a->diags.n; i++) {
+		char x[1024], y[1024];
+		unit_diag_format(&a->diags.v[i], x, sizeof(x));
+		unit_diag_format(&b->diags.v[i], y, sizeof(y));
+		ck_assert_str_eq(x, y);
+	}
+}
+
+/* A set with a bit of everything: good units, bad ones, diagnostics. */
+static struct unit_set *mixed_set(struct tree *t)
+{
+	tree_init(t);
+	tree_write(t, "initd.conf", "hostname = \"box\";\nmodules = [ \"m\" ];\n"
+		   "slices = ( { path = \"apps\"; }, { path = \"apps/db\"; } );\nlog_buffer = \"1K\";\n");
+	tree_write(t, "units/web.unit", EXEC "requires = [ \"db\" ];\nafter = [ \"broken\" ];\n"
+		   "environment = { A = \"1\"; B = \"\"; };\nuser = \"0\";\nworkdir = \"/\";\n"
+		   "description = \"d\";\ncgroup = { slice = \"apps\"; };\n"
+		   "stop = { signal = \"KILL\"; timeout = \"0\"; };\n");
+	tree_write(t, "units/db.unit", EXEC "type = \"notify\";\ncgroup = { slice = \"apps/db\"; };\n");
+	tree_write(t, "units/broken.unit", EXEC "type = \"forking\";\nrequires = [ \"nope\" ];\n");
+	tree_write(t, "units/x.unit", "exec = [ \"/bin/x\" \n");
+	return tree_load(t);
+}
+
+static void encode(const struct unit_set *s, uint8_t **ret, size_t *ret_len)
+{
+	void *buf = NULL;
+
+	ck_assert_int_eq(unit_set_encode(s, &buf, ret_len), 0);
+	*ret = buf;
+}
+
+START_TEST(test_encode_roundtrip)
+{
+	struct tree t;
+	struct unit_set *s = mixed_set(&t), *d = NULL;
+	uint8_t *buf;
+	size_t len;
+
+	ck_assert_uint_gt(s->diags.n, 3);
+	encode(s, &buf, &len);
+	ck_assert_uint_eq(buf[4], UNIT_ENCODE_VERSION);
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), 0);
+	assert_sets_equal(s, d);
+	ck_assert_ptr_eq(unit_set_find(d, "db"), d->units[1]);
+	unit_set_free(d);
+	free(buf);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+START_TEST(test_encode_truncated)
+{
+	struct tree t;
+	struct unit_set *s = mixed_set(&t), *d;
+	uint8_t *buf;
+	size_t len;
+
+	encode(s, &buf, &len);
+	for (size_t n = 0; n < len; n++) {
+		/* a copy of exactly n bytes, so reading past it is caught */
+		uint8_t *cut = malloc(n ? n : 1);
+		memcpy(cut, buf, n);
+		d = NULL;
+		ck_assert_msg(unit_set_decode(cut, n, &d) < 0, "prefix %zu decoded", n);
+		ck_assert_ptr_null(d);
+		free(cut);
+	}
+	free(buf);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+START_TEST(test_encode_flips)
+{
+	struct tree t;
+	struct unit_set *s = mixed_set(&t), *d;
+	uint8_t *buf, *copy;
+	size_t len, decoded = 0;
+	unsigned seed = 12345;
+
+	encode(s, &buf, &len);
+	copy = malloc(len);
+	for (int round = 0; round < 20000; round++) {
+		int flips = 1 + rand_r(&seed) % 4, r;
+		memcpy(copy, buf, len);
+		for (int i = 0; i < flips; i++)
+			copy[(size_t)rand_r(&seed) % len] = (uint8_t)rand_r(&seed);
+		d = NULL;
+		r = unit_set_decode(copy, len, &d);
+		ck_assert(r == 0 || r == -EBADMSG || r == -EPROTONOSUPPORT);
+		if (r == 0) {
+			/* whatever decoded is a set the rest of initd can use */
+			size_t order[16];
+			void *again;
+			size_t again_len;
+			ck_assert_uint_le(d->n_units, 16);
+			ck_assert_int_eq(unit_set_order(d, order), 0);
+			ck_assert_int_eq(unit_set_encode(d, &again, &again_len), 0);
+			free(again);
+			unit_set_free(d);
+			decoded++;
+		}
+	}
+	ck_assert_uint_gt(decoded, 0);   /* flips inside strings still decode */
+	free(copy);
+	free(buf);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+/* Sets that break an invariant encode fine but never decode. */
+START_TEST(test_encode_invariants)
+{
+	struct tree t;
+	struct unit_set *s = mixed_set(&t), *d = NULL;
+	struct unit *web = find(s, "web"), *tmp;
+	char *saved;
+	uint8_t *buf;
+	size_t len;
+
+	saved = web->requires[0];
+	web->requires[0] = (char *)"missing";
+	encode(s, &buf, &len);
+	web->requires[0] = saved;
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), -EBADMSG);
+	free(buf);
+
+	tmp = s->units[0];
+	s->units[0] = s->units[1];
+	s->units[1] = tmp;
+	encode(s, &buf, &len);
+	s->units[1] = s->units[0];
+	s->units[0] = tmp;
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), -EBADMSG);
+	free(buf);
+
+	saved = s->conf.slices[0].path;
+	s->conf.slices[0].path = (char *)"../x";
+	encode(s, &buf, &len);
+	s->conf.slices[0].path = saved;
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), -EBADMSG);
+	free(buf);
+
+	saved = web->exec[0];
+	web->exec[0] = (char *)"relative";
+	encode(s, &buf, &len);
+	web->exec[0] = saved;
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), -EBADMSG);
+	free(buf);
+
+	web->stop_signal = -1;   /* out of what the format carries */
+	ck_assert_int_eq(unit_set_encode(s, (void **)&buf, &len), -EINVAL);
+	web->stop_signal = SIGTERM;
+	ck_assert_ptr_null(d);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+START_TEST(test_decode_crafted)
+{
+	struct tree t;
+	struct unit_set *s, *d = NULL;
+	uint8_t *buf, *longer;
+	size_t len;
+	/* "iuse", version, conf record: slices = LIST of 2^62 */
+	static const uint8_t huge[] = { 'i', 'u', 's', 'e', 1, 6, 4,
+					0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40 };
+	static const uint8_t long_varint[] = { 'i', 'u', 's', 'e', 1, 0x80, 0x80, 0x80, 0x80,
+					       0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 };
+
+	ck_assert_int_eq(unit_set_decode("", 0, &d), -EBADMSG);
+	ck_assert_int_eq(unit_set_decode("iuse", 4, &d), -EBADMSG);
+	ck_assert_int_eq(unit_set_decode("iusx\1", 5, &d), -EBADMSG);
+	ck_assert_int_eq(unit_set_decode("iuse\2", 5, &d), -EPROTONOSUPPORT);
+	ck_assert_int_eq(unit_set_decode(huge, sizeof(huge), &d), -EBADMSG);
+	ck_assert_int_eq(unit_set_decode(long_varint, sizeof(long_varint), &d), -EBADMSG);
+
+	tree_init(&t);
+	s = tree_load(&t);    /* nothing at all: defaults */
+	encode(s, &buf, &len);
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), 0);
+	assert_sets_equal(s, d);
+	unit_set_free(d);
+
+	/* trailing garbage */
+	longer = malloc(len + 8);
+	memcpy(longer, buf, len);
+	longer[len] = 0;
+	ck_assert_int_eq(unit_set_decode(longer, len + 1, &d), -EBADMSG);
+
+	/* an unknown field (tag 50, a string) is skipped */
+	memcpy(longer, buf, 5);
+	memcpy(longer + 5, "\x32\x02\x01x\0", 5);
+	memcpy(longer + 10, buf + 5, len - 5);
+	ck_assert_int_eq(unit_set_decode(longer, len + 5, &d), 0);
+	assert_sets_equal(s, d);
+	unit_set_free(d);
+	d = NULL;
+
+	/* ... but a known tag with the wrong kind is not (hostname as NUM) */
+	memcpy(longer + 5, "\x02\x01\x01", 3);
+	memcpy(longer + 8, buf + 5, len - 5);
+	ck_assert_int_eq(unit_set_decode(longer, len + 3, &d), -EBADMSG);
+	/* nor a string with a NUL inside (hostname "a\0b") */
+	memcpy(longer + 5, "\x02\x02\x03" "a\0b\0", 7);
+	memcpy(longer + 12, buf + 5, len - 5);
+	ck_assert_int_eq(unit_set_decode(longer, len + 7, &d), -EBADMSG);
+	ck_assert_ptr_null(d);
+	free(longer);
+	free(buf);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+static Suite *units_suite(void)
+{
+	Suite *s = suite_create("units");
+	TCase *tc = tcase_create("values");
+
+	tcase_add_test(tc, test_duration);
+	tcase_add_test(tc, test_size);
+	tcase_add_test(tc, test_signal);
+	tcase_add_test(tc, test_names);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("parse");
+	tcase_add_test(tc, test_parse_every_key);
+	tcase_add_test(tc, test_parse_defaults);
+	tcase_add_loop_test(tc, test_parse_error, 0, (int)ARRAY_SIZE(error_cases));
+	tcase_add_test(tc, test_parse_many_errors);
+	tcase_add_test(tc, test_parse_diag_limit);
+	tcase_add_test(tc, test_parse_limits);
+	tcase_add_test(tc, test_parse_argv_limit);
+	tcase_add_test(tc, test_parse_file_errors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("set");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_set_good);
+	tcase_add_test(tc, test_set_conf_missing);
+	tcase_add_test(tc, test_set_conf_errors);
+	tcase_add_test(tc, test_set_conf_syntax);
+	tcase_add_test(tc, test_set_unknown_dep);
+	tcase_add_test(tc, test_set_cycle2);
+	tcase_add_test(tc, test_set_cycle3);
+	tcase_add_test(tc, test_set_slices);
+	tcase_add_test(tc, test_set_bad_isolated);
+	tcase_add_test(tc, test_set_too_many);
+	tcase_add_test(tc, test_set_no_dir);
+	tcase_add_test(tc, test_order);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("encode");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_encode_roundtrip);
+	tcase_add_test(tc, test_encode_truncated);
+	tcase_add_test(tc, test_encode_flips);
+	tcase_add_test(tc, test_encode_invariants);
+	tcase_add_test(tc, test_decode_crafted);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(units_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

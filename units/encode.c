@@ -1,0 +1,638 @@
+/* encode.c — the binary form of a unit_set, how the forked loader hands a
+ * validated model to PID 1.
+ *
+ *   set     := magic "iuse" | version u8 | record(conf) | varint n_units
+ *              | record(unit) * n_units | record(set: its diags)
+ *   record  := field* | varint 0
+ *   field   := varint tag (>= 1) | u8 kind | value
+ *   value   := NUM:  varint (LEB128, at most 10 bytes)
+ *            | STR:  varint len | len bytes | NUL     (no NUL inside)
+ *            | STRV: varint count | STR value * count
+ *            | LIST: varint count | record * count
+ *
+ * Every field says what it is, so the decoder checks each kind against the
+ * schema below and skips tags it does not know (a newer loader may add
+ * fields). A NULL string is an absent field. The decoder trusts nothing:
+ * every count and length is bounded by the schema and by the bytes left, a
+ * tag may appear once, required tags must appear, and the result must meet
+ * the set's invariants (set_check_invariants) before it is returned. */
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "units/internal.h"
+
+#define ENC_MAGIC       "iuse"
+#define ENC_STRING_MAX  (2 * UNIT_STRING_MAX)   /* paths and messages too */
+#define ENC_DEPTH_MAX   4
+#define ENC_SET_DIAGS_MAX ((UNIT_MAX + 2) * UNIT_DIAG_MAX)
+
+enum enc_kind { ENC_NUM = 1, ENC_STR, ENC_STRV, ENC_LIST };
+
+struct enc_record;
+
+struct enc_field {
+	uint8_t tag;            /* 1..63 */
+	uint8_t kind;
+	uint8_t width;          /* ENC_NUM: bytes of the member */
+	size_t offset;
+	size_t count_offset;    /* ENC_LIST: the size_t count member */
+	uint64_t max;           /* ENC_NUM: largest value; STRV/LIST: most entries */
+	const struct enc_record *sub;   /* ENC_LIST: the element's record */
+};
+
+struct enc_record {
+	const struct enc_field *fields;
+	size_t n_fields;
+	size_t size;            /* of one element, for lists */
+	uint64_t required;      /* bit per tag that must be present */
+	void (*clear)(void *elem);      /* free what an element holds */
+};
+
+#define MEMBER_SIZE(T, m) sizeof(((T *)0)->m)
+#define F_NUM(t, T, m, mx) { .tag = t, .kind = ENC_NUM, .width = MEMBER_SIZE(T, m), \
+			     .offset = offsetof(T, m), .max = mx }
+#define F_STR(t, T, m) { .tag = t, .kind = ENC_STR, .offset = offsetof(T, m) }
+#define F_STRV(t, T, m, mx) { .tag = t, .kind = ENC_STRV, .offset = offsetof(T, m), .max = mx }
+#define F_LIST(t, T, m, n, mx, rec) { .tag = t, .kind = ENC_LIST, .offset = offsetof(T, m), \
+				      .count_offset = offsetof(T, n), .max = mx, .sub = rec }
+#define BIT(t) (1ULL << (t))
+
+static void diag_clear(void *elem)
+{
+	struct unit_diag *d = elem;
+
+	free(d->file);
+	free(d->message);
+}
+
+static void slice_clear(void *elem)
+{
+	free(((struct unit_slice *)elem)->path);
+}
+
+static const struct enc_field diag_fields[] = {
+	F_STR(1, struct unit_diag, file),
+	F_NUM(2, struct unit_diag, line, INT32_MAX),
+	F_STR(3, struct unit_diag, message),
+};
+static const struct enc_record diag_record = {
+	diag_fields, ARRAY_SIZE(diag_fields), sizeof(struct unit_diag),
+	BIT(1) | BIT(3), diag_clear,
+};
+
+static const struct enc_field slice_fields[] = {
+	F_STR(1, struct unit_slice, path),
+};
+static const struct enc_record slice_record = {
+	slice_fields, ARRAY_SIZE(slice_fields), sizeof(struct unit_slice), BIT(1), slice_clear,
+};
+
+static const struct enc_field conf_fields[] = {
+	F_STR(1, struct initd_conf, file),
+	F_STR(2, struct initd_conf, hostname),
+	F_NUM(3, struct initd_conf, crash_action, CRASH_ACTION_MAX - 1),
+	F_STR(4, struct initd_conf, control_group),
+	F_STRV(5, struct initd_conf, modules, UNIT_MODULES_MAX),
+	F_LIST(6, struct initd_conf, slices, n_slices, UNIT_SLICE_MAX + 1, &slice_record),
+	F_NUM(7, struct initd_conf, shutdown_timeout_usec, UINT64_MAX),
+	F_NUM(8, struct initd_conf, log_buffer_size, SIZE_MAX),
+};
+static const struct enc_record conf_record = {
+	conf_fields, ARRAY_SIZE(conf_fields), sizeof(struct initd_conf), BIT(6), NULL,
+};
+
+static const struct enc_field unit_fields[] = {
+	F_STR(1, struct unit, name),
+	F_STR(2, struct unit, file),
+	F_NUM(3, struct unit, bad, 1),
+	F_LIST(4, struct unit, diags.v, diags.n, UNIT_DIAG_MAX, &diag_record),
+	F_STR(5, struct unit, description),
+	F_STRV(6, struct unit, exec, UNIT_ARGV_MAX),
+	F_NUM(7, struct unit, type, UNIT_TYPE_MAX - 1),
+	F_STRV(8, struct unit, requires, UNIT_DEPS_MAX),
+	F_STRV(9, struct unit, after, UNIT_DEPS_MAX),
+	F_NUM(10, struct unit, restart, UNIT_RESTART_MAX - 1),
+	F_NUM(11, struct unit, restart_delay_usec, UINT64_MAX),
+	F_NUM(12, struct unit, restart_delay_max_usec, UINT64_MAX),
+	F_NUM(13, struct unit, start_limit_burst, UINT32_MAX),
+	F_NUM(14, struct unit, start_limit_interval_usec, UINT64_MAX),
+	F_NUM(15, struct unit, stop_signal, _NSIG - 1),
+	F_NUM(16, struct unit, stop_timeout_usec, UINT64_MAX),
+	F_STR(17, struct unit, user),
+	F_STR(18, struct unit, group),
+	F_STRV(19, struct unit, environment, UNIT_ENV_MAX),
+	F_STR(20, struct unit, workdir),
+	F_STR(21, struct unit, cgroup.slice),
+};
+static const struct enc_record unit_record = {
+	unit_fields, ARRAY_SIZE(unit_fields), sizeof(struct unit), BIT(1) | BIT(2), NULL,
+};
+
+/* The set's own fields: its diagnostics. */
+static const struct enc_field set_fields[] = {
+	F_LIST(1, struct unit_set, diags.v, diags.n, ENC_SET_DIAGS_MAX, &diag_record),
+};
+static const struct enc_record set_record = {
+	set_fields, ARRAY_SIZE(set_fields), sizeof(struct unit_set), 0, NULL,
+};
+
+static uint64_t num_get(const void *obj, const struct enc_field *f)
+{
+	const uint8_t *p = (const uint8_t *)obj + f->offset;
+	uint8_t v8;
+	uint32_t v32;
+	uint64_t v64;
+
+	switch (f->width) {
+	case 1:
+		memcpy(&v8, p, 1);
+		return v8;
+	case 4:
+		memcpy(&v32, p, 4);
+		return v32;
+	default:
+		memcpy(&v64, p, 8);
+		return v64;
+	}
+}
+
+static void num_set(void *obj, const struct enc_field *f, uint64_t v)
+{
+	uint8_t *p = (uint8_t *)obj + f->offset;
+	uint8_t v8 = (uint8_t)v;
+	uint32_t v32 = (uint32_t)v;
+
+	if (f->width == 1)
+		memcpy(p, &v8, 1);
+	else if (f->width == 4)
+		memcpy(p, &v32, 4);
+	else
+		memcpy(p, &v, 8);
+}
+
+#define MEMBER(obj, f, T) ((T *)(void *)((uint8_t *)(obj) + (f)->offset))
+
+_Static_assert(sizeof(enum unit_type) == 4 && sizeof(enum crash_action) == 4 &&
+	       sizeof(int) == 4 && sizeof(bool) == 1, "encode.c assumes these widths");
+_Static_assert(sizeof(size_t) == 4 || sizeof(size_t) == 8, "encode.c assumes these widths");
+
+/* ---- encoding ---------------------------------------------------------- */
+
+/* A growing output; appends are no-ops after an error. */
+struct enc_buf {
+	uint8_t *data;
+	size_t len, cap;
+	int error;
+};
+
+static void put(struct enc_buf *b, const void *p, size_t n)
+{
+	if (b->error)
+		return;
+	if (n > b->cap - b->len) {
+		size_t cap = b->cap ? b->cap : 4096;
+		uint8_t *d;
+		while (cap - b->len < n)
+			cap *= 2;
+		d = realloc(b->data, cap);
+		if (!d) {
+			b->error = -ENOMEM;
+			return;
+		}
+		b->data = d;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+static void put_varint(struct enc_buf *b, uint64_t v)
+{
+	uint8_t out[10];
+	size_t n = 0;
+
+	do {
+		out[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	put(b, out, n);
+}
+
+static void put_str(struct enc_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > ENC_STRING_MAX) {
+		b->error = b->error ? b->error : -EINVAL;
+		return;
+	}
+	put_varint(b, n);
+	put(b, s, n + 1);
+}
+
+static void put_head(struct enc_buf *b, const struct enc_field *f)
+{
+	uint8_t kind = f->kind;
+
+	put_varint(b, f->tag);
+	put(b, &kind, 1);
+}
+
+static void put_record(struct enc_buf *b, const struct enc_record *rec, const void *obj);
+
+static void put_list(struct enc_buf *b, const struct enc_field *f, const void *obj)
+{
+	const uint8_t *v = *MEMBER(obj, f, uint8_t *const);
+	size_t n = *(const size_t *)(const void *)((const uint8_t *)obj + f->count_offset);
+
+	if (n > f->max) {
+		b->error = b->error ? b->error : -EINVAL;
+		return;
+	}
+	put_head(b, f);
+	put_varint(b, n);
+	for (size_t i = 0; i < n; i++)
+		put_record(b, f->sub, v + i * f->sub->size);
+}
+
+static void put_field(struct enc_buf *b, const struct enc_field *f, const void *obj)
+{
+	char *const *strv;
+	const char *str;
+	uint64_t v;
+
+	switch (f->kind) {
+	case ENC_NUM:
+		v = num_get(obj, f);
+		if (v > f->max)
+			b->error = b->error ? b->error : -EINVAL;
+		put_head(b, f);
+		put_varint(b, v);
+		break;
+	case ENC_STR:
+		str = *MEMBER(obj, f, const char *const);
+		if (!str)
+			return;
+		put_head(b, f);
+		put_str(b, str);
+		break;
+	case ENC_STRV:
+		strv = *MEMBER(obj, f, char **const);
+		if (!strv)
+			return;
+		if (strv_length(strv) > f->max)
+			b->error = b->error ? b->error : -EINVAL;
+		put_head(b, f);
+		put_varint(b, strv_length(strv));
+		for (; *strv; strv++)
+			put_str(b, *strv);
+		break;
+	default:
+		put_list(b, f, obj);
+	}
+}
+
+static void put_record(struct enc_buf *b, const struct enc_record *rec, const void *obj)
+{
+	for (size_t i = 0; i < rec->n_fields; i++)
+		put_field(b, &rec->fields[i], obj);
+	put_varint(b, 0);
+}
+
+int unit_set_encode(const struct unit_set *s, void **ret, size_t *ret_len)
+{
+	struct enc_buf b = { .data = NULL };
+	uint8_t version = UNIT_ENCODE_VERSION;
+
+	if (s->n_units > UNIT_MAX)
+		return -EINVAL;
+	put(&b, ENC_MAGIC, 4);
+	put(&b, &version, 1);
+	put_record(&b, &conf_record, &s->conf);
+	put_varint(&b, s->n_units);
+	for (size_t i = 0; i < s->n_units; i++)
+		put_record(&b, &unit_record, s->units[i]);
+	put_record(&b, &set_record, s);
+	if (b.error) {
+		free(b.data);
+		return b.error;
+	}
+	*ret = b.data;
+	*ret_len = b.len;
+	return 0;
+}
+
+/* ---- decoding ---------------------------------------------------------- */
+
+struct dec {
+	const uint8_t *p;
+	size_t left;
+};
+
+static int get_bytes(struct dec *d, void *out, size_t n)
+{
+	if (n > d->left)
+		return -EBADMSG;
+	if (out)
+		memcpy(out, d->p, n);
+	d->p += n;
+	d->left -= n;
+	return 0;
+}
+
+static int get_varint(struct dec *d, uint64_t *ret)
+{
+	uint64_t v = 0;
+
+	for (unsigned shift = 0; shift < 70; shift += 7) {
+		uint8_t byte;
+		if (get_bytes(d, &byte, 1) < 0)
+			return -EBADMSG;
+		if (shift == 63 && byte > 1)
+			return -EBADMSG;
+		v |= (uint64_t)(byte & 0x7f) << shift;
+		if (!(byte & 0x80)) {
+			*ret = v;
+			return 0;
+		}
+	}
+	return -EBADMSG;
+}
+
+/* A count of items of at least min_size bytes each: bounded by max and by
+ * what is left, so no allocation trusts the input. */
+static int get_count(struct dec *d, uint64_t max, size_t min_size, size_t *ret)
+{
+	uint64_t n;
+
+	if (get_varint(d, &n) < 0 || n > max || n > d->left / min_size)
+		return -EBADMSG;
+	*ret = (size_t)n;
+	return 0;
+}
+
+/* A string into *ret (malloc'd), or only skipped when ret is NULL. */
+static int get_str(struct dec *d, char **ret)
+{
+	uint64_t n;
+
+	if (get_varint(d, &n) < 0 || n > ENC_STRING_MAX || n >= d->left ||
+	    d->p[n] != '\0' || memchr(d->p, '\0', (size_t)n))
+		return -EBADMSG;
+	if (ret) {
+		*ret = strdup((const char *)d->p);
+		if (!*ret)
+			return -ENOMEM;
+	}
+	return get_bytes(d, NULL, (size_t)n + 1);
+}
+
+static int get_strv(struct dec *d, uint64_t max, char ***ret)
+{
+	char **v;
+	size_t n;
+	int r = 0;
+
+	if (get_count(d, max, 2, &n) < 0)
+		return -EBADMSG;
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = get_str(d, &v[i]);
+	if (r < 0) {
+		strv_free(v);
+		return r;
+	}
+	*ret = v;
+	return 0;
+}
+
+static int skip_record(struct dec *d, unsigned depth);
+
+/* Skip a value of a field this decoder does not know. */
+static int skip_value(struct dec *d, uint8_t kind, unsigned depth)
+{
+	uint64_t v;
+	size_t n;
+	int r = 0;
+
+	switch (kind) {
+	case ENC_NUM:
+		return get_varint(d, &v);
+	case ENC_STR:
+		return get_str(d, NULL);
+	case ENC_STRV:
+	case ENC_LIST:
+		if (get_count(d, SIZE_MAX, 1, &n) < 0)
+			return -EBADMSG;
+		for (size_t i = 0; i < n && r == 0; i++)
+			r = kind == ENC_STRV ? get_str(d, NULL) : skip_record(d, depth + 1);
+		return r;
+	default:
+		return -EBADMSG;
+	}
+}
+
+static int skip_record(struct dec *d, unsigned depth)
+{
+	if (depth > ENC_DEPTH_MAX)
+		return -EBADMSG;
+	for (;;) {
+		uint64_t tag;
+		uint8_t kind;
+		int r;
+		if (get_varint(d, &tag) < 0)
+			return -EBADMSG;
+		if (tag == 0)
+			return 0;
+		if (get_bytes(d, &kind, 1) < 0)
+			return -EBADMSG;
+		r = skip_value(d, kind, depth);
+		if (r < 0)
+			return r;
+	}
+}
+
+static int get_record(struct dec *d, const struct enc_record *rec, void *obj, unsigned depth);
+
+/* Free a list member of obj (its elements and array) and zero it. */
+static void list_clear(void *obj, const struct enc_field *f)
+{
+	uint8_t **v = MEMBER(obj, f, uint8_t *);
+	size_t *n = (size_t *)(void *)((uint8_t *)obj + f->count_offset);
+
+	for (size_t i = 0; *v && i < *n; i++)
+		f->sub->clear(*v + i * f->sub->size);
+	free(*v);
+	*v = NULL;
+	*n = 0;
+}
+
+/* A list replaces the member's old one. The new array is in obj from the
+ * start, zeroed, so obj's destructor frees it whatever happens. */
+static int get_list(struct dec *d, const struct enc_field *f, void *obj, unsigned depth)
+{
+	uint8_t *v;
+	size_t n;
+	int r = 0;
+
+	if (get_count(d, f->max, 1, &n) < 0)
+		return -EBADMSG;
+	list_clear(obj, f);
+	v = calloc(n ? n : 1, f->sub->size);
+	if (!v)
+		return -ENOMEM;
+	*MEMBER(obj, f, uint8_t *) = v;
+	*(size_t *)(void *)((uint8_t *)obj + f->count_offset) = n;
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = get_record(d, f->sub, v + i * f->sub->size, depth + 1);
+	return r;
+}
+
+static int get_field(struct dec *d, const struct enc_field *f, void *obj, unsigned depth)
+{
+	uint64_t v;
+	char *str = NULL, **strv = NULL;
+	int r;
+
+	switch (f->kind) {
+	case ENC_NUM:
+		if (get_varint(d, &v) < 0 || v > f->max)
+			return -EBADMSG;
+		num_set(obj, f, v);
+		return 0;
+	case ENC_STR:
+		r = get_str(d, &str);
+		if (r < 0)
+			return r;
+		free(*MEMBER(obj, f, char *));
+		*MEMBER(obj, f, char *) = str;
+		return 0;
+	case ENC_STRV:
+		r = get_strv(d, f->max, &strv);
+		if (r < 0)
+			return r;
+		strv_free(*MEMBER(obj, f, char **));
+		*MEMBER(obj, f, char **) = strv;
+		return 0;
+	default:
+		return get_list(d, f, obj, depth);
+	}
+}
+
+static const struct enc_field *record_field(const struct enc_record *rec, uint64_t tag)
+{
+	for (size_t i = 0; i < rec->n_fields; i++)
+		if (rec->fields[i].tag == tag)
+			return &rec->fields[i];
+	return NULL;
+}
+
+/* Fields into obj until the end mark. obj keeps whatever was decoded, also
+ * on failure: its owner frees it. */
+static int get_record(struct dec *d, const struct enc_record *rec, void *obj, unsigned depth)
+{
+	uint64_t seen = 0, tag;
+	uint8_t kind;
+	int r;
+
+	if (depth > ENC_DEPTH_MAX)
+		return -EBADMSG;
+	for (;;) {
+		const struct enc_field *f;
+		if (get_varint(d, &tag) < 0)
+			return -EBADMSG;
+		if (tag == 0)
+			break;
+		if (get_bytes(d, &kind, 1) < 0)
+			return -EBADMSG;
+		f = record_field(rec, tag);
+		if (!f) {
+			r = skip_value(d, kind, depth);
+		} else if (f->kind != kind || (seen & BIT(tag))) {
+			r = -EBADMSG;
+		} else {
+			seen |= BIT(tag);
+			r = get_field(d, f, obj, depth);
+		}
+		if (r < 0)
+			return r;
+	}
+	return (seen & rec->required) == rec->required ? 0 : -EBADMSG;
+}
+
+static int get_units(struct dec *d, struct unit_set *s)
+{
+	size_t n;
+	int r = 0;
+
+	if (get_count(d, UNIT_MAX, 1, &n) < 0)
+		return -EBADMSG;
+	s->units = calloc(n + 1, sizeof(*s->units));
+	if (!s->units)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		struct unit *u = unit_new("", "");
+		if (!u)
+			return -ENOMEM;
+		s->units[s->n_units++] = u;
+		r = get_record(d, &unit_record, u, 0);
+	}
+	return r;
+}
+
+/* Every diagnostic must have its strings (a decoded one may lack them). */
+static bool diags_complete(const struct unit_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (!d->v[i].file || !d->v[i].message)
+			return false;
+	return true;
+}
+
+static int set_decode(struct dec *d, struct unit_set *s)
+{
+	uint8_t magic[4], version;
+	int r;
+
+	if (get_bytes(d, magic, 4) < 0 || memcmp(magic, ENC_MAGIC, 4) != 0 ||
+	    get_bytes(d, &version, 1) < 0)
+		return -EBADMSG;
+	if (version != UNIT_ENCODE_VERSION)
+		return -EPROTONOSUPPORT;
+	r = conf_init(&s->conf);
+	if (r == 0)
+		r = get_record(d, &conf_record, &s->conf, 0);
+	if (r == 0)
+		r = get_units(d, s);
+	if (r == 0)
+		r = get_record(d, &set_record, s, 0);
+	if (r == 0 && d->left != 0)
+		r = -EBADMSG;
+	for (size_t i = 0; i < s->n_units && r == 0; i++)
+		if (!diags_complete(&s->units[i]->diags))
+			r = -EBADMSG;
+	if (r == 0 && !diags_complete(&s->diags))
+		r = -EBADMSG;
+	return r < 0 ? r : set_check_invariants(s);
+}
+
+int unit_set_decode(const void *buf, size_t len, struct unit_set **ret)
+{
+	struct dec d = { buf, len };
+	struct unit_set *s;
+	int r;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	r = set_decode(&d, s);
+	if (r < 0) {
+		unit_set_free(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}

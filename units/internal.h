@@ -1,0 +1,122 @@
+/* internal.h — what the files of units/ share and nobody else sees.
+ *
+ *   diag.c     diagnostics: collect "FILE:LINE: message", quote values, hints
+ *   value.c    scalar syntaxes: durations, sizes, signals, names, enums
+ *   source.c   read a file with a bound, turn text into a libconfig tree
+ *   setting.c  typed, strict getters over libconfig settings
+ *   parse.c    one unit file -> struct unit
+ *   conf.c     initd.conf -> struct initd_conf
+ *   set.c      a directory -> struct unit_set, cross-unit validation, find
+ *   graph.c    dependency graph: cycles, topological order
+ *   unit.c     free, equal, string vectors
+ *   encode.c   the binary form of a set
+ */
+#ifndef INITD_UNITS_INTERNAL_H
+#define INITD_UNITS_INTERNAL_H
+
+#include <libconfig.h>
+
+#include "common/util.h"
+#include "units/unit.h"
+
+/* Longest value quoted into a message (longer ones end in "..."). */
+#define DIAG_QUOTE_MAX  64
+/* Buffer that holds any quoted value: every byte may become "\xNN". */
+#define DIAG_QUOTE_SIZE (DIAG_QUOTE_MAX * 4 + 8)
+/* Longest setting path ("slices[3].path") kept for messages. */
+#define DIAG_PATH_SIZE  128
+
+/* Where the diagnostics of one file go while it is parsed. */
+struct parse_ctx {
+	const char *file;           /* borrowed */
+	struct unit_diags *diags;   /* borrowed, appended to */
+	bool failed;                /* an error was reported */
+};
+
+/* Line numbers of the entries cross-unit validation reports on. */
+struct unit_lines {
+	int requires[UNIT_DEPS_MAX];
+	int after[UNIT_DEPS_MAX];
+	int slice;
+};
+
+/* diag.c */
+int diag_add(struct parse_ctx *c, int line, const char *fmt, ...) _printf_(3, 4);
+int diags_append(struct unit_diags *d, const char *file, int line, const char *msg);
+int diags_copy(struct unit_diags *to, const struct unit_diags *from);
+void diags_clear(struct unit_diags *d);
+const char *diag_quote(char buf[static DIAG_QUOTE_SIZE], const char *s);
+const char *hint_closest(const char *word, const char *const *candidates, size_t n);
+
+/* value.c */
+bool hostname_valid(const char *s);
+bool account_name_valid(const char *s);
+bool module_name_valid(const char *s);
+bool env_name_valid(const char *s);
+int parse_id(const char *s, uint32_t *ret);
+extern const char *const unit_type_names[UNIT_TYPE_MAX];
+extern const char *const unit_restart_names[UNIT_RESTART_MAX];
+extern const char *const crash_action_names[CRASH_ACTION_MAX];
+const char *signal_hint(const char *s);
+
+/* source.c: *ret_text is malloc'd, the caller's. -ENOENT is returned
+ * without a diagnostic (initd.conf may be absent); other read errors are
+ * reported in c and give -EINVAL. */
+int source_read(struct parse_ctx *c, int dirfd, const char *path, char **ret_text);
+/* Parse text into cfg (config_init'ed here; config_destroy it even on
+ * failure). -EINVAL with a diagnostic when the text is not libconfig. */
+int source_parse(struct parse_ctx *c, const char *text, config_t *cfg);
+
+/* setting.c: each getter returns 0, -EINVAL after reporting a diagnostic,
+ * or -ENOMEM. path names the setting in messages. */
+struct key {
+	const char *name;
+	int (*parse)(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+};
+int setting_line(const config_setting_t *s);
+const char *setting_path(char buf[static DIAG_PATH_SIZE], const char *prefix, const char *name);
+int setting_group(struct parse_ctx *c, config_setting_t *s, const char *path,
+		  const struct key *keys, size_t n_keys, void *obj);
+int setting_string(struct parse_ctx *c, config_setting_t *s, const char *path, const char **ret);
+int setting_strdup(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret);
+int setting_strv(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max, char ***ret);
+int setting_int(struct parse_ctx *c, config_setting_t *s, const char *path, long long *ret);
+int setting_duration(struct parse_ctx *c, config_setting_t *s, const char *path, uint64_t *ret);
+int setting_size(struct parse_ctx *c, config_setting_t *s, const char *path, uint64_t *ret);
+int setting_enum(struct parse_ctx *c, config_setting_t *s, const char *path,
+		 const char *const *names, size_t n, int *ret);
+/* A user or group: a name, or (leading digit) a strict numeric id; what is
+ * "user" or "group" for messages. */
+int setting_account(struct parse_ctx *c, config_setting_t *s, const char *path,
+		    const char *what, char **ret);
+int setting_abspath(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret);
+
+/* parse.c */
+struct unit *unit_new(const char *name, const char *file);
+int unit_parse_text(const char *file, const char *text, struct unit **ret,
+		    struct unit_lines *ret_lines);
+int unit_parse_at(int dirfd, const char *file, const char *name, struct unit **ret,
+		  struct unit_lines *ret_lines);
+
+/* conf.c: conf is filled with defaults, then whatever the file sets;
+ * problems go to diags. -ENOMEM only. */
+int conf_load(const char *path, struct initd_conf *conf, struct unit_diags *diags);
+int conf_init(struct initd_conf *conf);
+void conf_clear(struct initd_conf *conf);
+struct unit_slice *conf_find_slice(const struct initd_conf *conf, const char *path);
+
+/* graph.c: report every unit on a dependency cycle (they become bad). */
+int graph_check_cycles(struct unit_set *s, const struct unit_lines *lines);
+
+/* unit.c */
+char **strv_new(void);
+void strv_free(char **v);
+size_t strv_length(char *const *v);
+bool strv_equal(char *const *a, char *const *b);
+bool streq_ptr(const char *a, const char *b);
+
+/* set.c */
+int set_check_invariants(const struct unit_set *s);
+int set_collect_diags(struct unit_set *s, const struct unit_diags *conf_diags);
+
+#endif

@@ -1,0 +1,468 @@
+/* parse.c — one unit file into a struct unit. The schema is the key tables
+ * below; each key's parser checks its value strictly and reports problems
+ * with the setting's line. A unit with any error is still returned, bad. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "units/internal.h"
+
+/* What the key parsers of one file fill in. */
+struct parse_state {
+	struct unit *unit;
+	struct unit_lines *lines;
+	int delay_line;         /* restart_delay, restart_delay_max: 0 if unset */
+	int delay_max_line;
+	bool has_exec;
+};
+
+#define FAIL(c, s, ...) ({ int _r = diag_add((c), setting_line(s), __VA_ARGS__); \
+			   _r < 0 ? _r : -EINVAL; })
+
+static int parse_description(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+
+	return setting_strdup(c, s, path, &st->unit->description);
+}
+
+static int parse_exec(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+	char q[DIAG_QUOTE_SIZE];
+	int r;
+
+	st->has_exec = true;
+	r = setting_strv(c, s, path, UNIT_ARGV_MAX, &st->unit->exec);
+	if (r < 0)
+		return r;
+	if (!st->unit->exec[0])
+		return FAIL(c, s, "'%s' must not be empty", path);
+	if (st->unit->exec[0][0] != '/')
+		return FAIL(c, config_setting_get_elem(s, 0),
+			    "'%s[0]' must be an absolute path (got '%s')", path,
+			    diag_quote(q, st->unit->exec[0]));
+	return 0;
+}
+
+static int parse_type(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+	int v, r;
+
+	r = setting_enum(c, s, path, unit_type_names, UNIT_TYPE_MAX, &v);
+	if (r == 0)
+		st->unit->type = (enum unit_type)v;
+	return r;
+}
+
+static int parse_restart(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+	int v, r;
+
+	r = setting_enum(c, s, path, unit_restart_names, UNIT_RESTART_MAX, &v);
+	if (r == 0)
+		st->unit->restart = (enum unit_restart)v;
+	return r;
+}
+
+/* A list of unit names; each entry's line goes into lines[]. */
+static int parse_deps(struct parse_ctx *c, config_setting_t *s, const char *path,
+		      char ***names, int *lines)
+{
+	char q[DIAG_QUOTE_SIZE];
+	int r, ret = 0;
+
+	r = setting_strv(c, s, path, UNIT_DEPS_MAX, names);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; (*names)[i]; i++) {
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *n = (*names)[i];
+		lines[i] = setting_line(e);
+		r = 0;
+		if (!unit_name_valid(n))
+			r = FAIL(c, e, "'%s[%zu]': invalid unit name '%s'", path, i, diag_quote(q, n));
+		for (size_t j = 0; j < i && r == 0; j++)
+			if (strcmp((*names)[j], n) == 0)
+				r = FAIL(c, e, "'%s[%zu]': '%s' is listed twice", path, i,
+					 diag_quote(q, n));
+		if (r == -ENOMEM)
+			return r;
+		ret = ret ? ret : r;
+	}
+	return ret;
+}
+
+static int parse_requires(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+
+	return parse_deps(c, s, path, &st->unit->requires, st->lines->requires);
+}
+
+static int parse_after(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+
+	return parse_deps(c, s, path, &st->unit->after, st->lines->after);
+}
+
+static int parse_restart_delay(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+
+	st->delay_line = setting_line(s);
+	return setting_duration(c, s, path, &st->unit->restart_delay_usec);
+}
+
+static int parse_restart_delay_max(struct parse_ctx *c, config_setting_t *s, const char *path,
+				   void *obj)
+{
+	struct parse_state *st = obj;
+
+	st->delay_max_line = setting_line(s);
+	return setting_duration(c, s, path, &st->unit->restart_delay_max_usec);
+}
+
+static int parse_burst(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+	long long v;
+	int r;
+
+	r = setting_int(c, s, path, &v);
+	if (r < 0)
+		return r;
+	if (v < 1)
+		return FAIL(c, s, "'%s' must be at least 1", path);
+	if ((unsigned long long)v > UINT32_MAX)
+		return FAIL(c, s, "'%s' is out of range", path);
+	st->unit->start_limit_burst = (unsigned)v;
+	return 0;
+}
+
+static int parse_interval(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+	uint64_t v;
+	int r;
+
+	r = setting_duration(c, s, path, &v);
+	if (r < 0)
+		return r;
+	if (v == 0)
+		return FAIL(c, s, "'%s' must be greater than 0", path);
+	st->unit->start_limit_interval_usec = v;
+	return 0;
+}
+
+static const struct key start_limit_keys[] = {
+	{ "burst", parse_burst },
+	{ "interval", parse_interval },
+};
+
+static int parse_start_limit(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return setting_group(c, s, path, start_limit_keys, ARRAY_SIZE(start_limit_keys), obj);
+}
+
+static int parse_stop_signal(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+	char q[DIAG_QUOTE_SIZE];
+	const char *v, *hint;
+	int r;
+
+	r = setting_string(c, s, path, &v);
+	if (r < 0)
+		return r;
+	if (parse_signal(v, &st->unit->stop_signal) == 0)
+		return 0;
+	hint = signal_hint(v);
+	if (hint)
+		return FAIL(c, s, "'%s': unknown signal '%s' (did you mean '%s'?)", path,
+			    diag_quote(q, v), hint);
+	return FAIL(c, s, "'%s': unknown signal '%s'", path, diag_quote(q, v));
+}
+
+static int parse_stop_timeout(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+
+	return setting_duration(c, s, path, &st->unit->stop_timeout_usec);
+}
+
+static const struct key stop_keys[] = {
+	{ "signal", parse_stop_signal },
+	{ "timeout", parse_stop_timeout },
+};
+
+static int parse_stop(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return setting_group(c, s, path, stop_keys, ARRAY_SIZE(stop_keys), obj);
+}
+
+static int parse_user(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+
+	return setting_account(c, s, path, "user", &st->unit->user);
+}
+
+static int parse_group_key(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+
+	return setting_account(c, s, path, "group", &st->unit->group);
+}
+
+static int parse_workdir(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+
+	return setting_abspath(c, s, path, &st->unit->workdir);
+}
+
+/* One environment entry: KEY = "value" -> "KEY=value". */
+static int parse_env_entry(struct parse_ctx *c, config_setting_t *m, const char *path, char **ret)
+{
+	const char *name = config_setting_name(m), *v;
+	char q[DIAG_QUOTE_SIZE];
+	int r;
+
+	if (!env_name_valid(name))
+		return FAIL(c, m, "'%s': invalid variable name '%s'", path, diag_quote(q, name));
+	r = setting_string(c, m, path, &v);
+	if (r < 0)
+		return r;
+	if (strlen(name) + 1 + strlen(v) > UNIT_STRING_MAX)
+		return FAIL(c, m, "'%s' is longer than %d bytes", path, UNIT_STRING_MAX);
+	if (asprintf(ret, "%s=%s", name, v) < 0) {
+		*ret = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int parse_environment(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+	char **env;
+	int n, r, bad = 0;
+
+	if (!config_setting_is_group(s))
+		return FAIL(c, s, "'%s' must be a group", path);
+	n = config_setting_length(s);
+	if (n > UNIT_ENV_MAX)
+		return FAIL(c, s, "'%s' has more than %d entries", path, UNIT_ENV_MAX);
+	env = calloc((size_t)n + 1, sizeof(*env));
+	if (!env)
+		return -ENOMEM;
+	for (int i = 0, k = 0; i < n; i++) {
+		config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
+		char p[DIAG_PATH_SIZE];
+		r = parse_env_entry(c, m, setting_path(p, path, config_setting_name(m)), &env[k]);
+		if (r == -ENOMEM) {
+			strv_free(env);
+			return r;
+		}
+		bad |= r < 0;
+		k += r == 0;
+	}
+	if (bad) {
+		strv_free(env);
+		return -EINVAL;
+	}
+	strv_free(st->unit->environment);
+	st->unit->environment = env;
+	return 0;
+}
+
+static int parse_slice(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+	char q[DIAG_QUOTE_SIZE];
+	const char *v;
+	int r;
+
+	st->lines->slice = setting_line(s);
+	r = setting_string(c, s, path, &v);
+	if (r < 0)
+		return r;
+	if (!unit_slice_path_valid(v))
+		return FAIL(c, s, "'%s': invalid slice path '%s' (expected names joined by '/', "
+			    "at most %d deep)", path, diag_quote(q, v), UNIT_SLICE_DEPTH);
+	return setting_strdup(c, s, path, &st->unit->cgroup.slice);
+}
+
+static const struct key cgroup_keys[] = {
+	{ "slice", parse_slice },
+};
+
+static int parse_cgroup(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return setting_group(c, s, path, cgroup_keys, ARRAY_SIZE(cgroup_keys), obj);
+}
+
+static const struct key unit_keys[] = {
+	{ "description", parse_description },
+	{ "exec", parse_exec },
+	{ "type", parse_type },
+	{ "requires", parse_requires },
+	{ "after", parse_after },
+	{ "restart", parse_restart },
+	{ "restart_delay", parse_restart_delay },
+	{ "restart_delay_max", parse_restart_delay_max },
+	{ "start_limit", parse_start_limit },
+	{ "stop", parse_stop },
+	{ "user", parse_user },
+	{ "group", parse_group_key },
+	{ "environment", parse_environment },
+	{ "workdir", parse_workdir },
+	{ "cgroup", parse_cgroup },
+};
+
+/* A unit with every default, named name, read from file. NULL on ENOMEM.
+ * The caller owns it (unit_free). */
+struct unit *unit_new(const char *name, const char *file)
+{
+	struct unit *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	*u = (struct unit){
+		.name = strdup(name),
+		.file = strdup(file),
+		.type = UNIT_SIMPLE,
+		.requires = strv_new(),
+		.after = strv_new(),
+		.restart = UNIT_RESTART_ON_FAILURE,
+		.restart_delay_usec = 100 * USEC_PER_MSEC,
+		.restart_delay_max_usec = 30 * USEC_PER_SEC,
+		.start_limit_burst = 5,
+		.start_limit_interval_usec = 10 * USEC_PER_SEC,
+		.stop_signal = SIGTERM,
+		.stop_timeout_usec = 5 * USEC_PER_SEC,
+		.environment = strv_new(),
+		.cgroup.slice = strdup("system"),
+	};
+	if (!u->name || !u->file || !u->requires || !u->after || !u->environment ||
+	    !u->cgroup.slice) {
+		unit_free(u);
+		return NULL;
+	}
+	return u;
+}
+
+/* A new unit named after file ("dir/NAME.unit"), reporting a bad name. */
+static int unit_from_file(struct parse_ctx *c, const char *file, struct unit **ret)
+{
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	size_t n = strlen(base);
+	_cleanup_free_ char *name = NULL;
+	char q[DIAG_QUOTE_SIZE];
+	int r = 0;
+
+	if (n > 5 && strcmp(base + n - 5, ".unit") == 0)
+		n -= 5;
+	name = strndup(base, n);
+	if (!name)
+		return -ENOMEM;
+	if (!unit_name_valid(name))
+		r = diag_add(c, 0, "invalid unit name '%s'", diag_quote(q, name));
+	if (r < 0)
+		return r;
+	*ret = unit_new(name, file);
+	return *ret ? 0 : -ENOMEM;
+}
+
+/* Checks across keys, once the whole file was read. */
+static int unit_check(struct parse_ctx *c, struct parse_state *st)
+{
+	struct unit *u = st->unit;
+	int r = 0;
+
+	if (!st->has_exec)
+		r = diag_add(c, 0, "missing required key 'exec'");
+	if (r == 0 && u->restart_delay_max_usec < u->restart_delay_usec)
+		r = diag_add(c, st->delay_max_line ? st->delay_max_line : st->delay_line,
+			     "'restart_delay_max' must not be less than 'restart_delay'");
+	return r;
+}
+
+/* Parse text into u; problems go to c. 0 or -ENOMEM. */
+static int unit_fill(struct parse_ctx *c, const char *text, struct unit *u, struct unit_lines *lines)
+{
+	struct parse_state st = { .unit = u, .lines = lines };
+	config_t cfg;
+	int r;
+
+	r = source_parse(c, text, &cfg);
+	if (r == 0)
+		r = setting_group(c, config_root_setting(&cfg), "", unit_keys,
+				  ARRAY_SIZE(unit_keys), &st);
+	if (r == 0)
+		r = unit_check(c, &st);
+	config_destroy(&cfg);
+	return r == -ENOMEM ? r : 0;
+}
+
+/* Read and parse dirfd/path, calling it file in diagnostics and names.
+ * text NULL: read the file; else parse text. *ret is the caller's. */
+static int unit_parse(int dirfd, const char *path, const char *file, const char *text,
+		      struct unit **ret, struct unit_lines *ret_lines)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct unit_lines lines = { .slice = 0 };
+	struct unit *u = NULL;
+	struct parse_ctx c = { .file = file };
+	struct unit_diags diags = { NULL, 0 };
+	int r;
+
+	c.diags = &diags;
+	r = unit_from_file(&c, file, &u);
+	if (r == 0 && !text) {
+		r = source_read(&c, dirfd, path, &buf);
+		if (r == -ENOENT)
+			r = diag_add(&c, 0, "cannot open file: %s", strerror(ENOENT));
+		text = buf;
+	}
+	if (r == 0 || r == -EINVAL)
+		r = text ? unit_fill(&c, text, u, &lines) : 0;
+	if (r < 0) {
+		unit_free(u);
+		diags_clear(&diags);
+		return r;
+	}
+	u->diags = diags;
+	u->bad = c.failed;
+	*ret = u;
+	if (ret_lines)
+		*ret_lines = lines;
+	return 0;
+}
+
+int unit_parse_at(int dirfd, const char *file, const char *name, struct unit **ret,
+		  struct unit_lines *ret_lines)
+{
+	return unit_parse(dirfd, name, file, NULL, ret, ret_lines);
+}
+
+int unit_parse_text(const char *file, const char *text, struct unit **ret,
+		    struct unit_lines *ret_lines)
+{
+	return unit_parse(AT_FDCWD, NULL, file, text, ret, ret_lines);
+}
+
+int unit_parse_file(const char *path, struct unit **ret)
+{
+	return unit_parse(AT_FDCWD, path, path, NULL, ret, NULL);
+}
+
+int unit_parse_string(const char *file, const char *text, struct unit **ret)
+{
+	return unit_parse_text(file, text, ret, NULL);
+}

@@ -1,0 +1,330 @@
+/* set.c — a directory of unit files plus initd.conf into a unit_set, and
+ * what can only be checked with every unit at hand: dependencies exist,
+ * slices are declared, no cycles. Also the set's invariants, which a
+ * decoded set must meet as well as a loaded one. */
+#include <dirent.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "units/internal.h"
+
+/* A parsed unit with the lines cross-unit checks report at. */
+struct load_entry {
+	struct unit *unit;
+	struct unit_lines lines;
+};
+
+struct unit *unit_set_find(const struct unit_set *s, const char *name)
+{
+	size_t lo = 0, hi = s->n_units;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = strcmp(name, s->units[mid]->name);
+		if (d == 0)
+			return s->units[mid];
+		if (d < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static int compare_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_unit_file(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".unit") == 0;
+}
+
+/* The NAME.unit files in dirfd, sorted, into a new vector (caller frees
+ * with strv_free). More than UNIT_MAX gives -E2BIG; others -errno. */
+static int list_unit_files(int dirfd, char ***ret)
+{
+	_cleanup_free_ char **v = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	DIR *d;
+	int fd, r = 0;
+
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	v = calloc(UNIT_MAX + 1, sizeof(*v));
+	while (v && r == 0 && (errno = 0, de = readdir(d))) {
+		if (!is_unit_file(de->d_name))
+			continue;
+		if (n == UNIT_MAX)
+			r = -E2BIG;
+		else if (!(v[n++] = strdup(de->d_name)))
+			r = -ENOMEM;
+	}
+	if (!v)
+		r = -ENOMEM;
+	else if (r == 0 && errno != 0)
+		r = -errno;
+	closedir(d);
+	if (r < 0) {
+		strv_free(TAKE_PTR(v));
+		return r;
+	}
+	qsort(v, n, sizeof(*v), compare_str);
+	*ret = TAKE_PTR(v);
+	return 0;
+}
+
+static int compare_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct load_entry *)a)->unit->name,
+		      ((const struct load_entry *)b)->unit->name);
+}
+
+/* Parse each file in dirfd into e[] (sorted by unit name). *n counts the
+ * entries made, also on failure, so the caller can free them. */
+static int parse_unit_files(int dirfd, const char *dir, char **files, struct load_entry *e,
+			    size_t *n)
+{
+	for (*n = 0; files[*n]; (*n)++) {
+		_cleanup_free_ char *path = NULL;
+		int r;
+		if (asprintf(&path, "%s/%s", dir, files[*n]) < 0) {
+			path = NULL;
+			return -ENOMEM;
+		}
+		r = unit_parse_at(dirfd, path, files[*n], &e[*n].unit, &e[*n].lines);
+		if (r < 0)
+			return r;
+	}
+	qsort(e, *n, sizeof(*e), compare_entry);
+	return 0;
+}
+
+/* Each requires/after entry of u (index i) must name a unit of the set. */
+static int check_deps(struct unit_set *s, struct unit *u, const struct unit_lines *lines,
+		      const char *const *names)
+{
+	struct parse_ctx c = { .file = u->file, .diags = &u->diags };
+	char **lists[2] = { u->requires, u->after };
+	const int *line[2] = { lines->requires, lines->after };
+	static const char *const what[2] = { "requires", "after" };
+	char q[DIAG_QUOTE_SIZE];
+
+	for (size_t l = 0; l < 2; l++) {
+		for (size_t k = 0; lists[l][k] && k < UNIT_DEPS_MAX; k++) {
+			const char *dep = lists[l][k], *hint;
+			int r;
+			if (!unit_name_valid(dep) || unit_set_find(s, dep))
+				continue;   /* an invalid name was reported already */
+			hint = hint_closest(dep, names, s->n_units);
+			diag_quote(q, dep);
+			if (hint)
+				r = diag_add(&c, line[l][k], "%s unknown unit '%s' (did you mean '%s'?)",
+					     what[l], q, hint);
+			else
+				r = diag_add(&c, line[l][k], "%s unknown unit '%s'", what[l], q);
+			if (r < 0)
+				return r;
+		}
+	}
+	u->bad |= c.failed;
+	return 0;
+}
+
+/* u's slice must be declared, and u's own cgroup must not be a slice. */
+static int check_slice(struct unit_set *s, struct unit *u, const struct unit_lines *lines)
+{
+	struct parse_ctx c = { .file = u->file, .diags = &u->diags };
+	_cleanup_free_ char *own = NULL;
+	int r = 0;
+
+	if (!u->cgroup.slice || !unit_name_valid(u->name))
+		return 0;
+	if (!conf_find_slice(&s->conf, u->cgroup.slice)) {
+		r = diag_add(&c, lines->slice, "slice '%s' is not declared in initd.conf",
+			     u->cgroup.slice);
+	} else if (asprintf(&own, "%s/%s", u->cgroup.slice, u->name) < 0) {
+		own = NULL;
+		return -ENOMEM;
+	} else if (conf_find_slice(&s->conf, own)) {
+		r = diag_add(&c, lines->slice, "the unit's cgroup '%s' is also a slice in initd.conf",
+			     own);
+	}
+	u->bad |= c.failed;
+	return r;
+}
+
+static int check_units(struct unit_set *s, const struct unit_lines *lines)
+{
+	_cleanup_free_ const char **names = calloc(s->n_units + 1, sizeof(*names));
+	int r = 0;
+
+	if (!names)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_units; i++)
+		names[i] = s->units[i]->name;
+	for (size_t i = 0; i < s->n_units && r == 0; i++) {
+		r = check_deps(s, s->units[i], &lines[i], names);
+		if (r == 0)
+			r = check_slice(s, s->units[i], &lines[i]);
+	}
+	return r < 0 ? r : graph_check_cycles(s, lines);
+}
+
+/* set->diags: head (initd.conf, the directory), then every unit's. */
+int set_collect_diags(struct unit_set *s, const struct unit_diags *head)
+{
+	int r = diags_copy(&s->diags, head);
+
+	for (size_t i = 0; i < s->n_units && r == 0; i++)
+		r = diags_copy(&s->diags, &s->units[i]->diags);
+	return r;
+}
+
+/* Load the units of dirfd into s. 0, or -ENOMEM; a directory with too many
+ * unit files is reported in head. */
+static int load_units(struct unit_set *s, int dirfd, const char *dir, struct unit_diags *head)
+{
+	_cleanup_free_ struct load_entry *e = NULL;
+	_cleanup_free_ struct unit_lines *lines = NULL;
+	char **files = NULL;
+	size_t n = 0;
+	int r;
+
+	r = list_unit_files(dirfd, &files);
+	if (r == -E2BIG)
+		return diag_add(&(struct parse_ctx){ .file = dir, .diags = head }, 0,
+				"more than %d unit files, none loaded", UNIT_MAX);
+	if (r < 0)
+		return r;
+	e = calloc(strv_length(files) + 1, sizeof(*e));
+	s->units = calloc(strv_length(files) + 1, sizeof(*s->units));
+	lines = calloc(strv_length(files) + 1, sizeof(*lines));
+	r = e && s->units && lines ? parse_unit_files(dirfd, dir, files, e, &n) : -ENOMEM;
+	strv_free(files);
+	for (size_t i = 0; i < n && s->units; i++) {
+		s->units[s->n_units++] = e[i].unit;
+		lines[i] = e[i].lines;
+	}
+	/* the units are the set's now, even on failure */
+	return r < 0 ? r : check_units(s, lines);
+}
+
+int unit_set_load(const char *conf_path, const char *units_dir, struct unit_set **ret)
+{
+	struct unit_diags head = { NULL, 0 };
+	struct unit_set *s;
+	_cleanup_close_ int dirfd = -1;
+	int r;
+
+	if (!units_dir)
+		units_dir = UNIT_CONFIG_DIR "/units";
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	r = conf_load(conf_path ? conf_path : UNIT_CONFIG_DIR "/initd.conf", &s->conf, &head);
+	if (r == 0) {
+		dirfd = open(units_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		r = dirfd < 0 ? -errno : load_units(s, dirfd, units_dir, &head);
+	}
+	if (r == 0)
+		r = set_collect_diags(s, &head);
+	diags_clear(&head);
+	if (r < 0) {
+		unit_set_free(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+/* Slices sorted, unique, valid, each with its parent, "system" present. */
+static bool conf_valid(const struct initd_conf *conf)
+{
+	if (!conf->modules || strv_length(conf->modules) > UNIT_MODULES_MAX ||
+	    (unsigned)conf->crash_action >= CRASH_ACTION_MAX ||
+	    !conf_find_slice(conf, "system"))
+		return false;
+	for (size_t i = 0; i < conf->n_slices; i++) {
+		const char *p = conf->slices[i].path, *slash;
+		if (!p || !unit_slice_path_valid(p) ||
+		    (i > 0 && strcmp(conf->slices[i - 1].path, p) >= 0))
+			return false;
+		slash = strrchr(p, '/');
+		if (slash) {
+			char parent[UNIT_SLICE_DEPTH * (UNIT_NAME_MAX + 1)];
+			memcpy(parent, p, (size_t)(slash - p));
+			parent[slash - p] = '\0';
+			if (strcmp(parent, "system") != 0 && !conf_find_slice(conf, parent))
+				return false;
+		}
+	}
+	return true;
+}
+
+static bool deps_valid(const struct unit_set *s, char *const *deps)
+{
+	if (strv_length(deps) > UNIT_DEPS_MAX)
+		return false;
+	for (; *deps; deps++)
+		if (!unit_set_find(s, *deps))
+			return false;
+	return true;
+}
+
+/* What the rest of initd may rely on for a unit that is not bad. */
+static bool good_unit_valid(const struct unit_set *s, const struct unit *u)
+{
+	return unit_name_valid(u->name) && u->exec && u->exec[0] && u->exec[0][0] == '/' &&
+	       deps_valid(s, u->requires) && deps_valid(s, u->after) &&
+	       u->cgroup.slice && conf_find_slice(&s->conf, u->cgroup.slice) &&
+	       (!u->workdir || u->workdir[0] == '/') && u->start_limit_burst >= 1 &&
+	       u->start_limit_interval_usec > 0 && u->stop_signal >= 1 && u->stop_signal < _NSIG &&
+	       u->restart_delay_max_usec >= u->restart_delay_usec;
+}
+
+static bool unit_valid(const struct unit_set *s, const struct unit *u)
+{
+	if (!u->name || !u->file || !u->requires || !u->after || !u->environment ||
+	    (unsigned)u->type >= UNIT_TYPE_MAX || (unsigned)u->restart >= UNIT_RESTART_MAX ||
+	    strv_length(u->exec) > UNIT_ARGV_MAX || strv_length(u->environment) > UNIT_ENV_MAX)
+		return false;
+	return u->bad || good_unit_valid(s, u);
+}
+
+/* Everything unit_set_load guarantees, checked on a set from elsewhere.
+ * 0, -EBADMSG, or -ENOMEM. */
+int set_check_invariants(const struct unit_set *s)
+{
+	_cleanup_free_ size_t *order = NULL;
+	int r;
+
+	if (!conf_valid(&s->conf) || s->n_units > UNIT_MAX)
+		return -EBADMSG;
+	for (size_t i = 0; i < s->n_units; i++) {
+		if (!s->units[i] || !s->units[i]->name ||
+		    (i > 0 && strcmp(s->units[i - 1]->name, s->units[i]->name) >= 0))
+			return -EBADMSG;
+	}
+	for (size_t i = 0; i < s->n_units; i++)
+		if (!unit_valid(s, s->units[i]))
+			return -EBADMSG;
+	order = malloc((s->n_units + 1) * sizeof(*order));
+	if (!order)
+		return -ENOMEM;
+	r = unit_set_order(s, order);
+	return r == -ELOOP ? -EBADMSG : r;
+}

@@ -1,0 +1,258 @@
+/* setting.c — strict, typed access to libconfig settings. A value of the
+ * wrong type is an error, never converted; every problem becomes a
+ * diagnostic naming the setting by its path ("stop.signal", "exec[0]"). */
+#include <stdio.h>
+#include <string.h>
+
+#include "units/internal.h"
+
+#define DURATION_HINT "expected a duration string like \"5s\""
+#define SIZE_HINT     "expected a size like \"64K\""
+
+/* Report and return -EINVAL (or -ENOMEM if the report could not be kept). */
+#define FAIL(c, s, ...) ({ int _r = diag_add((c), setting_line(s), __VA_ARGS__); \
+			   _r < 0 ? _r : -EINVAL; })
+
+int setting_line(const config_setting_t *s)
+{
+	return s ? (int)config_setting_source_line(s) : 0;
+}
+
+const char *setting_path(char buf[static DIAG_PATH_SIZE], const char *prefix, const char *name)
+{
+	if (prefix && *prefix)
+		snprintf(buf, DIAG_PATH_SIZE, "%s.%s", prefix, name);
+	else
+		snprintf(buf, DIAG_PATH_SIZE, "%s", name);
+	return buf;
+}
+
+static int report_unknown(struct parse_ctx *c, config_setting_t *m, const char *path,
+			  const struct key *keys, size_t n_keys)
+{
+	const char *names[32], *hint;
+	char p[DIAG_PATH_SIZE], h[DIAG_PATH_SIZE], q[DIAG_QUOTE_SIZE];
+
+	for (size_t i = 0; i < n_keys && i < ARRAY_SIZE(names); i++)
+		names[i] = keys[i].name;
+	hint = hint_closest(config_setting_name(m), names, n_keys < 32 ? n_keys : 32);
+	diag_quote(q, setting_path(p, path, config_setting_name(m)));
+	if (hint)
+		return FAIL(c, m, "unknown key '%s' (did you mean '%s'?)", q,
+			    setting_path(h, path, hint));
+	return FAIL(c, m, "unknown key '%s'", q);
+}
+
+/* Check s is a group and hand each member to its key's parser; a member
+ * without a key is an error. 0 (problems are in c) or -ENOMEM. */
+int setting_group(struct parse_ctx *c, config_setting_t *s, const char *path,
+		  const struct key *keys, size_t n_keys, void *obj)
+{
+	int n, r;
+
+	if (!config_setting_is_group(s)) {
+		r = FAIL(c, s, "'%s' must be a group", path);
+		return r == -ENOMEM ? r : 0;
+	}
+	n = config_setting_length(s);
+	for (int i = 0; i < n; i++) {
+		config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
+		const char *name = config_setting_name(m);
+		const struct key *k = NULL;
+		char p[DIAG_PATH_SIZE];
+
+		for (size_t j = 0; j < n_keys && !k; j++)
+			if (strcmp(keys[j].name, name) == 0)
+				k = &keys[j];
+		r = k ? k->parse(c, m, setting_path(p, path, name), obj)
+		      : report_unknown(c, m, path, keys, n_keys);
+		if (r == -ENOMEM)
+			return r;
+	}
+	return 0;
+}
+
+int setting_string(struct parse_ctx *c, config_setting_t *s, const char *path, const char **ret)
+{
+	const char *v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return FAIL(c, s, "'%s' must be a string", path);
+	v = config_setting_get_string(s);
+	if (strlen(v) > UNIT_STRING_MAX)
+		return FAIL(c, s, "'%s' is longer than %d bytes", path, UNIT_STRING_MAX);
+	*ret = v;
+	return 0;
+}
+
+/* Like setting_string, into a copy: *ret's old value is freed. */
+int setting_strdup(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret)
+{
+	const char *v;
+	char *copy;
+	int r;
+
+	r = setting_string(c, s, path, &v);
+	if (r < 0)
+		return r;
+	copy = strdup(v);
+	if (!copy)
+		return -ENOMEM;
+	free(*ret);
+	*ret = copy;
+	return 0;
+}
+
+/* An array or list of up to max strings into a new NULL-terminated vector;
+ * *ret's old vector is freed. Each bad entry is reported. */
+int setting_strv(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max, char ***ret)
+{
+	char **v;
+	int n, r, bad = 0;
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		return FAIL(c, s, "'%s' must be an array of strings", path);
+	n = config_setting_length(s);
+	if ((size_t)n > max)
+		return FAIL(c, s, "'%s' has more than %zu entries", path, max);
+	v = calloc((size_t)n + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		char p[DIAG_PATH_SIZE];
+		snprintf(p, sizeof(p), "%s[%d]", path, i);
+		r = setting_strdup(c, config_setting_get_elem(s, (unsigned)i), p, &v[i]);
+		if (r == -ENOMEM) {
+			strv_free(v);
+			return r;
+		}
+		bad |= r < 0;
+	}
+	if (bad) {
+		strv_free(v);
+		return -EINVAL;
+	}
+	strv_free(*ret);
+	*ret = v;
+	return 0;
+}
+
+int setting_int(struct parse_ctx *c, config_setting_t *s, const char *path, long long *ret)
+{
+	int t = config_setting_type(s);
+
+	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
+		return FAIL(c, s, "'%s' must be an integer", path);
+	*ret = config_setting_get_int64(s);
+	return 0;
+}
+
+int setting_duration(struct parse_ctx *c, config_setting_t *s, const char *path, uint64_t *ret)
+{
+	char q[DIAG_QUOTE_SIZE];
+	const char *v;
+	int r;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return FAIL(c, s, "'%s' must be a string (" DURATION_HINT ")", path);
+	r = setting_string(c, s, path, &v);
+	if (r < 0)
+		return r;
+	r = parse_duration(v, ret);
+	if (r == -ERANGE)
+		return FAIL(c, s, "'%s': duration '%s' is out of range", path, diag_quote(q, v));
+	if (r < 0)
+		return FAIL(c, s, "'%s': invalid duration '%s' (" DURATION_HINT ")", path,
+			    diag_quote(q, v));
+	return 0;
+}
+
+int setting_size(struct parse_ctx *c, config_setting_t *s, const char *path, uint64_t *ret)
+{
+	char q[DIAG_QUOTE_SIZE];
+	const char *v;
+	int r;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return FAIL(c, s, "'%s' must be a string (" SIZE_HINT ")", path);
+	r = setting_string(c, s, path, &v);
+	if (r < 0)
+		return r;
+	r = parse_size(v, ret);
+	if (r == -ERANGE)
+		return FAIL(c, s, "'%s': size '%s' is out of range", path, diag_quote(q, v));
+	if (r < 0)
+		return FAIL(c, s, "'%s': invalid size '%s' (" SIZE_HINT ")", path, diag_quote(q, v));
+	return 0;
+}
+
+/* "a, b or c" for the names of an enum. */
+static const char *enum_list(char *buf, size_t size, const char *const *names, size_t n)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o < size; i++)
+		o += (size_t)snprintf(buf + o, size - o, "%s%s",
+				      i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+	return buf;
+}
+
+int setting_enum(struct parse_ctx *c, config_setting_t *s, const char *path,
+		 const char *const *names, size_t n, int *ret)
+{
+	char q[DIAG_QUOTE_SIZE], list[128];
+	const char *v, *hint;
+	int r;
+
+	r = setting_string(c, s, path, &v);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*ret = (int)i;
+			return 0;
+		}
+	}
+	diag_quote(q, v);
+	hint = hint_closest(v, names, n);
+	if (hint)
+		return FAIL(c, s, "'%s': unknown value '%s' (did you mean '%s'?)", path, q, hint);
+	return FAIL(c, s, "'%s': unknown value '%s' (expected %s)", path, q,
+		    enum_list(list, sizeof(list), names, n));
+}
+
+int setting_abspath(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret)
+{
+	char q[DIAG_QUOTE_SIZE];
+	const char *v;
+	int r;
+
+	r = setting_string(c, s, path, &v);
+	if (r < 0)
+		return r;
+	if (v[0] != '/')
+		return FAIL(c, s, "'%s' must be an absolute path (got '%s')", path, diag_quote(q, v));
+	return setting_strdup(c, s, path, ret);
+}
+
+/* A user or group: a name, or (leading digit) a strict numeric id. */
+int setting_account(struct parse_ctx *c, config_setting_t *s, const char *path,
+		    const char *what, char **ret)
+{
+	char q[DIAG_QUOTE_SIZE];
+	const char *v;
+	uint32_t id;
+	int r;
+
+	r = setting_string(c, s, path, &v);
+	if (r < 0)
+		return r;
+	if (v[0] >= '0' && v[0] <= '9') {
+		if (parse_id(v, &id) < 0)
+			return FAIL(c, s, "'%s': invalid numeric id '%s'", path, diag_quote(q, v));
+	} else if (!account_name_valid(v)) {
+		return FAIL(c, s, "'%s': invalid %s name '%s'", path, what, diag_quote(q, v));
+	}
+	return setting_strdup(c, s, path, ret);
+}

@@ -1,0 +1,117 @@
+/* unit.c — the life of a struct unit and of a set: freeing, comparing, and
+ * the NULL-terminated string vectors they are made of. */
+#include <string.h>
+
+#include "units/internal.h"
+
+/* An empty NULL-terminated vector; NULL on ENOMEM. Caller frees. */
+char **strv_new(void)
+{
+	return calloc(1, sizeof(char *));
+}
+
+void strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+size_t strv_length(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+/* NULL equals NULL (and only NULL). */
+bool streq_ptr(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+bool strv_equal(char *const *a, char *const *b)
+{
+	if (!a || !b)
+		return a == b;
+	for (; *a && *b; a++, b++)
+		if (strcmp(*a, *b) != 0)
+			return false;
+	return !*a && !*b;
+}
+
+void unit_free(struct unit *u)
+{
+	if (!u)
+		return;
+	free(u->name);
+	free(u->file);
+	diags_clear(&u->diags);
+	free(u->description);
+	strv_free(u->exec);
+	strv_free(u->requires);
+	strv_free(u->after);
+	free(u->user);
+	free(u->group);
+	strv_free(u->environment);
+	free(u->workdir);
+	free(u->cgroup.slice);
+	free(u);
+}
+
+void unit_set_free(struct unit_set *s)
+{
+	if (!s)
+		return;
+	conf_clear(&s->conf);
+	for (size_t i = 0; i < s->n_units; i++)
+		unit_free(s->units[i]);
+	free(s->units);
+	diags_clear(&s->diags);
+	free(s);
+}
+
+static bool diags_equal(const struct unit_diags *a, const struct unit_diags *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!streq_ptr(a->v[i].file, b->v[i].file) || a->v[i].line != b->v[i].line ||
+		    !streq_ptr(a->v[i].message, b->v[i].message))
+			return false;
+	return true;
+}
+
+static bool unit_numbers_equal(const struct unit *a, const struct unit *b)
+{
+	return a->bad == b->bad && a->type == b->type && a->restart == b->restart &&
+	       a->restart_delay_usec == b->restart_delay_usec &&
+	       a->restart_delay_max_usec == b->restart_delay_max_usec &&
+	       a->start_limit_burst == b->start_limit_burst &&
+	       a->start_limit_interval_usec == b->start_limit_interval_usec &&
+	       a->stop_signal == b->stop_signal && a->stop_timeout_usec == b->stop_timeout_usec;
+}
+
+/* Every field counts, the diagnostics too: a unit whose messages changed is
+ * shown anew. */
+bool unit_equal(const struct unit *a, const struct unit *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b)
+		return false;
+	return unit_numbers_equal(a, b) && streq_ptr(a->name, b->name) &&
+	       streq_ptr(a->file, b->file) && diags_equal(&a->diags, &b->diags) &&
+	       streq_ptr(a->description, b->description) && strv_equal(a->exec, b->exec) &&
+	       strv_equal(a->requires, b->requires) && strv_equal(a->after, b->after) &&
+	       streq_ptr(a->user, b->user) && streq_ptr(a->group, b->group) &&
+	       strv_equal(a->environment, b->environment) &&
+	       streq_ptr(a->workdir, b->workdir) &&
+	       streq_ptr(a->cgroup.slice, b->cgroup.slice);
+}
