@@ -1,0 +1,39 @@
+#!/bin/bash
+# t-badconf.sh — one bad unit never stops the rest from booting (DESIGN §4):
+# it shows as bad-config with its message, the good units run, and a unit
+# that requires the bad one is never started (no process ever wrote its
+# --touch file).
+. "$(dirname "$0")/lib.sh"
+
+all_running() {
+	local n
+	for n in "$@"; do state_is "$n" running || return 1; done
+}
+
+new_boot badconf
+testd_unit good1 ""
+testd_unit good2 ""
+testd_unit needsbad "" 'requires = [ "bad" ];'
+# bad.unit would run testd too, but line 3 is an unknown key.
+testd_unit bad "" 'frobnicate = 1;'
+start_initd
+
+check "good1 and good2 reach running" wait_until 5 all_running good1 good2
+check "good1 is a live testd" ns_alive "$(svc_pid good1)"
+check "good2 is a live testd" ns_alive "$(svc_pid good2)"
+check "bad is bad-config" wait_state bad bad-config 3
+# The message may sit on a continuation line below the unit's row.
+check "svctl status bad gives the error (bad.unit:3)" \
+	eval 'sv status bad | grep -Eq "bad\.unit:3:"'
+check "bad never ran" test ! -e "$T/bad.touch"
+
+# Give initd time to (wrongly) start needsbad, then look.
+sleep 0.5
+state=$(svc_state needsbad)
+check "needsbad is not running (state '$state')" \
+	eval 'case "$state" in running|starting|"") false;; esac'
+check "needsbad has no PID" eval '[ "$(svc_pid needsbad)" = - ]'
+check "needsbad never ran" test ! -e "$T/needsbad.touch"
+
+stop_initd
+[ "$FAILED" -eq 0 ]

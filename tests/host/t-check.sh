@@ -1,0 +1,173 @@
+#!/bin/bash
+# t-check.sh — `initd --check DIR`: "configuration OK" and exit 0 on a valid
+# directory; on a bad one every error as FILE:LINE: message and exit 1.
+# Line numbers below are real: each file is written verbatim.
+. "$(dirname "$0")/lib.sh"
+NEEDS_BOOT=0
+
+D=$WORK/conf
+rm -rf "$D"
+
+# conf NAME — a fresh config directory $D/NAME with units/.
+conf() { C=$D/$1; mkdir -p "$C/units"; }
+
+# run_check DIR — sets OUT and RC.
+run_check() { OUT=$(timeout 10 "$INITD" --check "$1" 2>&1); RC=$?; }
+
+# expect_error CASE FILE LINE — the last run_check failed with exit 1 and
+# named FILE:LINE (FILE possibly behind a directory).
+expect_error() {
+	local case=$1 file=$2 line=$3
+	is "$case: exits 1" "$RC" 1
+	if printf '%s\n' "$OUT" | grep -Eq "(^|[/ ])${file//./\\.}:$line:"; then
+		ok "$case: reports $file:$line"
+	else
+		not_ok "$case: reports $file:$line" "output was:"
+		printf '%s\n' "$OUT" | sed 's/^/#   /'
+	fi
+	if printf '%s\n' "$OUT" | grep -q 'configuration OK'; then
+		not_ok "$case: does not claim configuration OK"
+	else
+		ok "$case: does not claim configuration OK"
+	fi
+}
+
+# --- a valid directory
+conf valid
+cat > "$C/units/db.unit" <<'EOF'
+description = "database";
+exec = [ "/bin/sleep", "1000" ];
+type = "notify";
+restart = "always";
+restart_delay = "100ms";
+restart_delay_max = "30s";
+start_limit = { burst = 5; interval = "10s"; };
+stop = { signal = "TERM"; timeout = "5s"; };
+environment = { LANG = "C.UTF-8"; };
+workdir = "/";
+EOF
+cat > "$C/units/web.unit" <<'EOF'
+# A comment line.
+description = "web";
+exec = [ "/bin/sleep", "1000" ];
+requires = [ "db" ];
+after = [ "db" ];
+restart = "on-failure";
+user = "0";
+group = "0";
+EOF
+cat > "$C/units/job.unit" <<'EOF'
+exec = [ "/bin/true" ];
+type = "oneshot";
+restart = "no";
+EOF
+run_check "$C"
+is "valid: exits 0" "$RC" 0
+if printf '%s\n' "$OUT" | grep -q '^configuration OK'; then
+	ok "valid: prints configuration OK"
+else
+	not_ok "valid: prints configuration OK" "output was:"
+	printf '%s\n' "$OUT" | sed 's/^/#   /'
+fi
+
+# --- an unknown key
+conf unknown-key
+cat > "$C/units/good.unit" <<'EOF'
+exec = [ "/bin/true" ];
+EOF
+cat > "$C/units/bad.unit" <<'EOF'
+description = "unknown key";
+exec = [ "/bin/true" ];
+frobnicate = 1;
+EOF
+run_check "$C"
+expect_error "unknown key" bad.unit 3
+
+# --- a value of the wrong type
+conf wrong-type
+cat > "$C/units/typo.unit" <<'EOF'
+# restart must be a string
+
+description = "wrong type";
+exec = [ "/bin/true" ];
+restart = 3;
+EOF
+run_check "$C"
+expect_error "wrong type" typo.unit 5
+
+# --- a dependency on a unit that does not exist
+conf unknown-dep
+cat > "$C/units/lonely.unit" <<'EOF'
+description = "unknown dependency";
+exec = [ "/bin/true" ];
+# ghost.unit does not exist
+requires = [ "ghost" ];
+EOF
+run_check "$C"
+expect_error "unknown dependency" lonely.unit 4
+
+# --- a dependency cycle: either end may be named, at its requires line
+conf cycle
+cat > "$C/units/chicken.unit" <<'EOF'
+description = "cycle, one end";
+exec = [ "/bin/true" ];
+requires = [ "egg" ];
+EOF
+cat > "$C/units/egg.unit" <<'EOF'
+description = "cycle, other end";
+exec = [ "/bin/true" ];
+
+requires = [ "chicken" ];
+EOF
+cat > "$C/units/bystander.unit" <<'EOF'
+exec = [ "/bin/true" ];
+EOF
+run_check "$C"
+is "cycle: exits 1" "$RC" 1
+if printf '%s\n' "$OUT" | grep -Eq '(^|[/ ])(chicken\.unit:3|egg\.unit:4):'; then
+	ok "cycle: reports chicken.unit:3 or egg.unit:4"
+else
+	not_ok "cycle: reports chicken.unit:3 or egg.unit:4" "output was:"
+	printf '%s\n' "$OUT" | sed 's/^/#   /'
+fi
+
+# --- a libconfig syntax error
+conf syntax
+cat > "$C/units/broken.unit" <<'EOF'
+description = "syntax error";
+exec = [ "/bin/true" ;
+EOF
+run_check "$C"
+expect_error "syntax error" broken.unit 2
+
+# --- exec must be an absolute path
+conf relative
+cat > "$C/units/rel.unit" <<'EOF'
+description = "relative exec";
+
+exec = [ "true" ];
+EOF
+run_check "$C"
+expect_error "relative exec" rel.unit 3
+
+# --- every error is printed, not only the first
+conf several
+cat > "$C/units/one.unit" <<'EOF'
+exec = [ "/bin/true" ];
+bogus = "x";
+EOF
+cat > "$C/units/two.unit" <<'EOF'
+exec = [ "/bin/true" ];
+
+type = "sometimes";
+EOF
+run_check "$C"
+expect_error "two bad units" one.unit 2
+if printf '%s\n' "$OUT" | grep -Eq '(^|[/ ])two\.unit:3:'; then
+	ok "two bad units: reports two.unit:3 too"
+else
+	not_ok "two bad units: reports two.unit:3 too" "output was:"
+	printf '%s\n' "$OUT" | sed 's/^/#   /'
+fi
+
+[ "$FAILED" -eq 0 ]

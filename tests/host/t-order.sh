@@ -1,0 +1,51 @@
+#!/bin/bash
+# t-order.sh — dependency order at boot.
+#
+# A chain of simple services named against the alphabet (aa requires mm
+# requires zz) must be forked in dependency order: namespace PIDs are handed
+# out in fork order, so PID(zz) < PID(mm) < PID(aa) is the kernel's record of
+# it. A simple service is ready at exec, so comparing the times the
+# processes wrote would be a race; a notify service is not ready until it
+# says so, so there the dependent's own start time must come after the
+# moment its dependency sent READY=1 (testd logs that just before sending).
+. "$(dirname "$0")/lib.sh"
+
+all_running() {
+	local n
+	for n in "$@"; do state_is "$n" running || return 1; done
+}
+
+# after_time A B — time B (usec) is not before time A.
+after_time() { [ -n "$1" ] && [ -n "$2" ] && [ "$2" -ge "$1" ]; }
+
+new_boot chain
+testd_unit zz ""
+testd_unit mm "" 'requires = [ "zz" ];'
+testd_unit aa "" 'requires = [ "mm" ];'
+testd_unit db "--notify-after 400" 'type = "notify";'
+testd_unit web "" 'requires = [ "db" ];'
+testd_unit rawdb "--notify-after 300 --raw-notify --status warm" 'type = "notify";'
+testd_unit rawweb "" 'requires = [ "rawdb" ];'
+start_initd
+
+check "every service reaches running" \
+	wait_until 6 all_running zz mm aa db web rawdb rawweb
+zz=$(svc_pid zz) mm=$(svc_pid mm) aa=$(svc_pid aa)
+check "simple chain forked in order: PID zz ($zz) < mm ($mm) < aa ($aa)" \
+	eval '[ "$zz" -lt "$mm" ] && [ "$mm" -lt "$aa" ]'
+check "aa, mm, zz each started exactly once" \
+	eval '[ "$(touch_count zz)$(touch_count mm)$(touch_count aa)" = 111 ]'
+
+ready=$(log_time db '^ready$') web_start=$(touch_time web)
+check "notify: db sent READY=1" test -n "$ready"
+check "notify: web started ($web_start) after db was ready ($ready)" \
+	after_time "$ready" "$web_start"
+check "notify: web started after db started" \
+	after_time "$(touch_time db)" "$web_start"
+
+ready=$(log_time rawdb '^ready$') web_start=$(touch_time rawweb)
+check "raw notify datagram: rawweb started ($web_start) after rawdb was ready ($ready)" \
+	after_time "$ready" "$web_start"
+
+stop_initd
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,82 @@
+#!/bin/bash
+# t-poweroff.sh — shutdown. `svctl poweroff` (or SIGTERM to initd) stops the
+# services in reverse dependency order, each with its stop signal and
+# timeout, then reboot(2) ends the PID namespace. Evidence: the times testd
+# logged receiving SIGTERM, the end of the unshare process, and no process
+# left in the namespace.
+. "$(dirname "$0")/lib.sh"
+
+all_running() {
+	local n
+	for n in "$@"; do state_is "$n" running || return 1; done
+}
+term_time() { log_time "$1" '^got SIGTERM'; }
+lt() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]; }
+ms_since() { echo $(( ($(now_us) - $1) / 1000 )); }
+
+# --- poweroff in reverse dependency order. c and b take 300ms to die after
+# SIGTERM, so a stop that does not wait for dependents shows in the times.
+new_boot order
+testd_unit a ""
+testd_unit b "--term-delay 300" 'requires = [ "a" ];'
+testd_unit c "--term-delay 300" 'requires = [ "b" ];'
+start_initd
+check "a, b, c reach running" wait_until 5 all_running a b c
+t0=$(now_us)
+sv poweroff >/dev/null 2>&1
+ended=0; wait_unshare 10 && ended=1
+ms=$(ms_since "$t0")
+check "poweroff ends the namespace ($ms ms)" test "$ended" = 1
+check "no process is left in the namespace" ns_empty "$NS_ID"
+for n in a b c; do
+	check "$n got SIGTERM (its log)" log_has "$n" '^got SIGTERM'
+done
+ta=$(term_time a) tb=$(term_time b) tc=$(term_time c)
+check "reverse order: c ($tc) before b ($tb) before a ($ta)" \
+	eval 'lt "$tc" "$tb" && lt "$tb" "$ta"'
+check "b got SIGTERM only once c was gone (>= 300ms later)" \
+	eval '[ -n "$tb" ] && [ -n "$tc" ] && [ $(( (tb - tc) / 1000 )) -ge 300 ]'
+check "a got SIGTERM only once b was gone (>= 300ms later)" \
+	eval '[ -n "$ta" ] && [ -n "$tb" ] && [ $(( (ta - tb) / 1000 )) -ge 300 ]'
+stop_initd
+
+# --- services that do not stop on SIGTERM are killed after their timeout
+new_boot timeout
+testd_unit base ""
+testd_unit stubborn "--ignore-term" 'requires = [ "base" ];' \
+	'stop = { signal = "TERM"; timeout = "1s"; };'
+testd_unit hanger "--hang-on-term" 'requires = [ "base" ];' \
+	'stop = { timeout = "1s"; };'
+start_initd
+check "base, stubborn, hanger reach running" wait_until 5 all_running base stubborn hanger
+stubborn=$(svc_pid stubborn)
+t0=$(now_us)
+sv poweroff >/dev/null 2>&1
+sleep 0.5
+check "stubborn ($stubborn) still lives 0.5s into poweroff (TERM ignored, timeout 1s)" \
+	ns_alive "$stubborn"
+ended=0; wait_unshare 8 && ended=1
+ms=$(ms_since "$t0")
+check "poweroff ends the namespace ($ms ms, stop timeouts 1s)" test "$ended" = 1
+check "it took at least the 1s stop timeout ($ms ms)" test "$ms" -ge 900
+check "it did not wait the 5s default timeout ($ms ms)" test "$ms" -lt 4500
+check "no process is left in the namespace" ns_empty "$NS_ID"
+check "hanger got SIGTERM first (its log)" log_has hanger '^got SIGTERM, ignoring'
+tb=$(term_time base)
+check "base was stopped only after its dependents were killed (>= 0.9s in)" \
+	eval '[ -n "$tb" ] && [ $(( (tb - t0) / 1000 )) -ge 900 ]'
+stop_initd
+
+# --- SIGTERM to initd powers off too
+new_boot sigterm
+testd_unit solo ""
+start_initd
+check "solo reaches running" wait_state solo running 5
+[ -n "$INITD_HPID" ] && kill -TERM "$INITD_HPID"
+ended=0; wait_unshare 10 && ended=1
+check "SIGTERM to initd ends the namespace" test "$ended" = 1
+check "solo got SIGTERM (its log)" log_has solo '^got SIGTERM'
+check "no process is left in the namespace" ns_empty "$NS_ID"
+stop_initd
+
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,541 @@
+/* testd.c — a small, scriptable service for the lifecycle tests.
+ *
+ * Every behaviour is an option, and options combine: a test writes a unit
+ * whose exec line says what the service should do (exit, crash, ignore
+ * SIGTERM, notify readiness, print, leave orphans behind) and then checks the
+ * kernel's view of what happened, using the files testd writes:
+ *
+ *   --touch FILE        one line per start: "PID MONOTONIC_USEC"
+ *   --log FILE          one line per event: "PID MONOTONIC_USEC EVENT..."
+ *   --check-clean FILE  the state testd was started in (signal mask,
+ *                       ignored signals, open fds), before testd changed any
+ *
+ * PIDs are as seen by testd itself (its PID namespace, the one svctl reports);
+ * times are CLOCK_MONOTONIC in microseconds, comparable across processes and
+ * with `testd --now`. Each record is one O_APPEND write, so concurrent
+ * writers never interleave.
+ *
+ * With no option testd runs until a signal ends it. SIGTERM is logged and
+ * then (at once, or --term-delay MS later) takes its default action, so a
+ * stopped testd still dies "by SIGTERM".
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "common/util.h"
+
+#define NEVER UINT64_MAX
+
+enum term_mode {
+	TERM_DEFAULT,   /* log, then die by SIGTERM */
+	TERM_IGNORE,    /* SIG_IGN */
+	TERM_HANG,      /* log, keep running */
+};
+
+struct options {
+	long exit_after_ms;     /* -1 = never */
+	int exit_code;
+	long crash_after_ms;    /* -1 = never */
+	enum term_mode term;
+	long term_delay_ms;     /* TERM_DEFAULT: linger this long before dying */
+	long notify_after_ms;   /* -1 = never */
+	bool raw_notify;
+	const char *status;
+	long print_every_ms;    /* -1 = never */
+	bool to_stderr;
+	long orphans;
+	long orphan_sleep_ms;
+	const char *touch_file;
+	const char *log_file;
+	const char *clean_file;
+};
+
+static volatile sig_atomic_t got_term;
+static int log_fd = -1;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	got_term = 1;
+}
+
+/* Append one formatted line to fd with a single write. */
+_printf_(2, 3)
+static void append_line(int fd, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	if (fd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	(void)write_all(fd, buf, (size_t)n);
+}
+
+/* An event: to the log file (if any) and to stdout/stderr. */
+_printf_(2, 3)
+static void event(const struct options *o, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	append_line(log_fd, "%d %" PRIu64 " %s", (int)getpid(), now_usec(), msg);
+	fprintf(o->to_stderr ? stderr : stdout, "testd %d %s\n", (int)getpid(), msg);
+	fflush(o->to_stderr ? stderr : stdout);
+}
+
+static int open_append(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		fprintf(stderr, "testd: %s: %s\n", path, strerror(errno));
+	return fd;
+}
+
+/* Copy the lines of /proc/self/status that start with `key` into out. */
+static void copy_status_line(FILE *out, const char *key)
+{
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, key, strlen(key)) == 0)
+			fputs(line, out);
+	fclose(f);
+}
+
+/* Record the state testd was started in: must run before testd opens any
+ * file or touches a signal. Open fds are listed first (excluding the
+ * directory's own fd), then the report is written. */
+static int check_clean(const char *path)
+{
+	int fds[256], n = 0;
+	char target[PATH_MAX];
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	FILE *out;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)) && n < (int)ARRAY_SIZE(fds)) {
+		if (e->d_name[0] == '.')
+			continue;
+		int fd = atoi(e->d_name);
+		if (fd != dirfd(d))
+			fds[n++] = fd;
+	}
+	/* Resolve targets before closing the directory (same fd numbers). */
+	char (*targets)[PATH_MAX] = calloc((size_t)n ? (size_t)n : 1, PATH_MAX);
+	if (!targets) {
+		closedir(d);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n; i++) {
+		char link[64];
+		ssize_t len;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fds[i]);
+		len = readlink(link, target, sizeof(target) - 1);
+		target[len < 0 ? 0 : len] = '\0';
+		memcpy(targets[i], target, PATH_MAX);
+	}
+	closedir(d);
+
+	out = fopen(path, "we");
+	if (!out) {
+		free(targets);
+		return -errno;
+	}
+	copy_status_line(out, "SigBlk:");
+	copy_status_line(out, "SigIgn:");
+	fprintf(out, "fds:");
+	for (int i = 0; i < n; i++)
+		fprintf(out, " %d", fds[i]);
+	fprintf(out, "\n");
+	for (int i = 0; i < n; i++)
+		fprintf(out, "fd %d -> %s\n", fds[i], targets[i]);
+	fprintf(out, "pid %d ppid %d uid %d gid %d\n", (int)getpid(), (int)getppid(),
+		(int)getuid(), (int)getgid());
+	free(targets);
+	return fclose(out) == 0 ? 0 : -errno;
+}
+
+/* Fork n children that each fork a grandchild and exit at once: the
+ * grandchildren are orphaned, sleep sleep_ms, and exit for PID 1 to reap.
+ * testd reaps its direct children itself, so any zombie left behind is the
+ * reaper's fault. */
+static void make_orphans(const struct options *o)
+{
+	for (long i = 0; i < o->orphans; i++) {
+		pid_t child = fork();
+
+		if (child < 0) {
+			event(o, "fork: %s", strerror(errno));
+			return;
+		}
+		if (child == 0) {
+			pid_t grandchild = fork();
+
+			if (grandchild == 0) {
+				struct timespec ts = {
+					.tv_sec = o->orphan_sleep_ms / 1000,
+					.tv_nsec = (o->orphan_sleep_ms % 1000) * 1000000L,
+				};
+				while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+					;
+				_exit(0);
+			}
+			if (grandchild > 0)
+				append_line(log_fd, "%d %" PRIu64 " orphan %d",
+					    (int)getppid(), now_usec(), (int)grandchild);
+			_exit(grandchild > 0 ? 0 : 1);
+		}
+		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	event(o, "made %ld orphans", o->orphans);
+}
+
+#ifndef HAVE_LIBSYSTEMD
+static int sd_notify(int unset_environment, const char *state)
+{
+	(void)unset_environment;
+	(void)state;
+	return -ENOSYS;
+}
+#endif
+
+/* Send a notify message by hand: one datagram to $NOTIFY_SOCKET. */
+static int raw_notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len;
+	int fd, r = 0;
+
+	if (!path || !*path)
+		return -ENOENT;
+	len = strlen(path);
+	if (len >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, len);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static void notify(const struct options *o, const char *msg)
+{
+	int r = o->raw_notify ? raw_notify(msg) : sd_notify(0, msg);
+
+	/* sd_notify returns 0 when NOTIFY_SOCKET is unset, >0 when sent. */
+	if (r < 0)
+		event(o, "notify failed: %s", strerror(-r));
+	else if (r == 0 && !o->raw_notify)
+		event(o, "notify: NOTIFY_SOCKET not set");
+}
+
+static void notify_ready(const struct options *o)
+{
+	char msg[256];
+
+	if (o->status)
+		snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s", o->status);
+	else
+		snprintf(msg, sizeof(msg), "READY=1");
+	/* Logged before sending, so a dependent's start can be checked
+	 * against it. */
+	event(o, "ready");
+	notify(o, msg);
+}
+
+static _Noreturn void crash(const struct options *o)
+{
+	struct rlimit no_core = { 0, 0 };
+
+	event(o, "crashing");
+	setrlimit(RLIMIT_CORE, &no_core);
+	signal(SIGSEGV, SIG_DFL);
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	raise(SIGSEGV);
+	abort();
+}
+
+static _Noreturn void die_by_term(void)
+{
+	sigset_t term;
+
+	signal(SIGTERM, SIG_DFL);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	raise(SIGTERM);
+	sigprocmask(SIG_UNBLOCK, &term, NULL);
+	_exit(128 + SIGTERM);   /* not reached */
+}
+
+static uint64_t deadline(uint64_t start, long ms)
+{
+	return ms < 0 ? NEVER : start + (uint64_t)ms * USEC_PER_MSEC;
+}
+
+static int run(const struct options *o)
+{
+	uint64_t start = now_usec();
+	uint64_t exit_at = deadline(start, o->exit_after_ms);
+	uint64_t crash_at = deadline(start, o->crash_after_ms);
+	uint64_t notify_at = deadline(start, o->notify_after_ms);
+	uint64_t print_at = deadline(start, o->print_every_ms);
+	uint64_t term_at = NEVER;
+	unsigned long line = 0;
+	sigset_t blocked, waitmask;
+
+	/* SIGTERM is blocked except while sleeping in ppoll, so a flag set by
+	 * the handler is always seen before the next sleep. */
+	sigemptyset(&blocked);
+	sigaddset(&blocked, SIGTERM);
+	sigprocmask(SIG_BLOCK, &blocked, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+
+	for (;;) {
+		uint64_t now = now_usec(), next = NEVER;
+
+		if (got_term) {
+			got_term = 0;
+			event(o, "got SIGTERM%s", o->term == TERM_HANG ? ", ignoring it" : "");
+			if (o->term == TERM_DEFAULT && term_at == NEVER)
+				term_at = deadline(now, o->term_delay_ms);
+		}
+		if (now >= term_at) {
+			event(o, "dying by SIGTERM");
+			die_by_term();
+		}
+		if (now >= crash_at)
+			crash(o);
+		if (now >= exit_at) {
+			event(o, "exiting with code %d", o->exit_code);
+			exit(o->exit_code);
+		}
+		if (now >= notify_at) {
+			notify_ready(o);
+			notify_at = NEVER;
+		}
+		if (now >= print_at) {
+			FILE *f = o->to_stderr ? stderr : stdout;
+			fprintf(f, "testd %d line %lu\n", (int)getpid(), ++line);
+			fflush(f);
+			print_at += (uint64_t)o->print_every_ms * USEC_PER_MSEC;
+			if (print_at <= now)
+				print_at = now + 1;
+		}
+
+		uint64_t all[] = { exit_at, crash_at, notify_at, print_at, term_at };
+		for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+			if (all[i] < next)
+				next = all[i];
+
+		struct timespec ts, *tsp = NULL;
+		if (next != NEVER) {
+			uint64_t wait = next > now ? next - now : 0;
+			ts.tv_sec = (time_t)(wait / USEC_PER_SEC);
+			ts.tv_nsec = (long)(wait % USEC_PER_SEC) * 1000;
+			tsp = &ts;
+		}
+		ppoll(NULL, 0, tsp, &waitmask);
+	}
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: testd [OPTION]...\n"
+	      "  --exit-after MS      exit after MS milliseconds (with --exit-code N, default 0)\n"
+	      "  --crash-after MS     die by SIGSEGV after MS milliseconds\n"
+	      "  --ignore-term        ignore SIGTERM (SIG_IGN)\n"
+	      "  --hang-on-term       catch SIGTERM, log it and keep running\n"
+	      "  --term-delay MS      on SIGTERM, log it and die by it MS milliseconds later\n"
+	      "  --notify-after MS    send READY=1 after MS milliseconds (sd_notify)\n"
+	      "  --raw-notify         send notify datagrams by hand, not with libsystemd\n"
+	      "  --status TEXT        STATUS=TEXT (with READY=1, or at start)\n"
+	      "  --print-every MS     print \"testd PID line N\" every MS milliseconds\n"
+	      "  --stderr             print to stderr instead of stdout\n"
+	      "  --orphans N          leave N orphaned grandchildren behind\n"
+	      "  --orphan-sleep MS    how long each orphan lives (default 500)\n"
+	      "  --touch FILE         append \"PID MONOTONIC_USEC\" to FILE at start\n"
+	      "  --log FILE           append \"PID MONOTONIC_USEC EVENT\" lines to FILE\n"
+	      "  --check-clean FILE   write the signal mask and open fds at start to FILE\n"
+	      "  --now                print CLOCK_MONOTONIC in microseconds and exit\n", f);
+}
+
+static long parse_num(const char *opt, const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0) {
+		fprintf(stderr, "testd: %s: invalid number '%s'\n", opt, s);
+		exit(2);
+	}
+	return v;
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	enum {
+		OPT_EXIT_AFTER = 256, OPT_EXIT_CODE, OPT_CRASH_AFTER, OPT_IGNORE_TERM,
+		OPT_HANG_ON_TERM, OPT_TERM_DELAY, OPT_NOTIFY_AFTER, OPT_RAW_NOTIFY, OPT_STATUS,
+		OPT_PRINT_EVERY, OPT_STDERR, OPT_ORPHANS, OPT_ORPHAN_SLEEP, OPT_TOUCH,
+		OPT_LOG, OPT_CHECK_CLEAN, OPT_NOW, OPT_HELP,
+	};
+	static const struct option longopts[] = {
+		{ "exit-after",   required_argument, NULL, OPT_EXIT_AFTER },
+		{ "exit-code",    required_argument, NULL, OPT_EXIT_CODE },
+		{ "crash-after",  required_argument, NULL, OPT_CRASH_AFTER },
+		{ "ignore-term",  no_argument,       NULL, OPT_IGNORE_TERM },
+		{ "hang-on-term", no_argument,       NULL, OPT_HANG_ON_TERM },
+		{ "term-delay",   required_argument, NULL, OPT_TERM_DELAY },
+		{ "notify-after", required_argument, NULL, OPT_NOTIFY_AFTER },
+		{ "raw-notify",   no_argument,       NULL, OPT_RAW_NOTIFY },
+		{ "status",       required_argument, NULL, OPT_STATUS },
+		{ "print-every",  required_argument, NULL, OPT_PRINT_EVERY },
+		{ "stderr",       no_argument,       NULL, OPT_STDERR },
+		{ "orphans",      required_argument, NULL, OPT_ORPHANS },
+		{ "orphan-sleep", required_argument, NULL, OPT_ORPHAN_SLEEP },
+		{ "touch",        required_argument, NULL, OPT_TOUCH },
+		{ "log",          required_argument, NULL, OPT_LOG },
+		{ "check-clean",  required_argument, NULL, OPT_CHECK_CLEAN },
+		{ "now",          no_argument,       NULL, OPT_NOW },
+		{ "help",         no_argument,       NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*o = (struct options) {
+		.exit_after_ms = -1, .crash_after_ms = -1, .notify_after_ms = -1,
+		.print_every_ms = -1, .orphan_sleep_ms = 500,
+	};
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_EXIT_AFTER:   o->exit_after_ms = parse_num("--exit-after", optarg); break;
+		case OPT_EXIT_CODE:    o->exit_code = (int)parse_num("--exit-code", optarg) & 0xff; break;
+		case OPT_CRASH_AFTER:  o->crash_after_ms = parse_num("--crash-after", optarg); break;
+		case OPT_IGNORE_TERM:  o->term = TERM_IGNORE; break;
+		case OPT_HANG_ON_TERM: o->term = TERM_HANG; break;
+		case OPT_TERM_DELAY:   o->term_delay_ms = parse_num("--term-delay", optarg); break;
+		case OPT_NOTIFY_AFTER: o->notify_after_ms = parse_num("--notify-after", optarg); break;
+		case OPT_RAW_NOTIFY:   o->raw_notify = true; break;
+		case OPT_STATUS:       o->status = optarg; break;
+		case OPT_PRINT_EVERY:
+			o->print_every_ms = parse_num("--print-every", optarg);
+			if (o->print_every_ms == 0)
+				o->print_every_ms = 1;
+			break;
+		case OPT_STDERR:       o->to_stderr = true; break;
+		case OPT_ORPHANS:      o->orphans = parse_num("--orphans", optarg); break;
+		case OPT_ORPHAN_SLEEP: o->orphan_sleep_ms = parse_num("--orphan-sleep", optarg); break;
+		case OPT_TOUCH:        o->touch_file = optarg; break;
+		case OPT_LOG:          o->log_file = optarg; break;
+		case OPT_CHECK_CLEAN:  o->clean_file = optarg; break;
+		case OPT_NOW:
+			printf("%" PRIu64 "\n", now_usec());
+			exit(0);
+		case OPT_HELP:
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "testd: unexpected argument '%s'\n", argv[optind]);
+		exit(2);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	int r;
+
+	parse_options(argc, argv, &o);
+
+	/* First, before testd opens anything or touches a signal. */
+	if (o.clean_file) {
+		r = check_clean(o.clean_file);
+		if (r < 0)
+			fprintf(stderr, "testd: %s: %s\n", o.clean_file, strerror(-r));
+	}
+
+	if (o.log_file)
+		log_fd = open_append(o.log_file);
+	if (o.touch_file) {
+		int fd = open_append(o.touch_file);
+		append_line(fd, "%d %" PRIu64, (int)getpid(), now_usec());
+		safe_close(fd);
+	}
+	event(&o, "started");
+
+	if (o.term == TERM_IGNORE) {
+		signal(SIGTERM, SIG_IGN);
+	} else {
+		struct sigaction sa = { .sa_handler = on_term };
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+	}
+
+	if (o.status && o.notify_after_ms < 0) {
+		char msg[256];
+		snprintf(msg, sizeof(msg), "STATUS=%s", o.status);
+		notify(&o, msg);
+	}
+	if (o.orphans > 0)
+		make_orphans(&o);
+
+	return run(&o);
+}
