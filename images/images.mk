@@ -1,4 +1,48 @@
 # images.mk — the appliance image and the qemu runner (owned by images/).
+#
+#   make image [UNITS=DIR] [OVERLAY=DIR] [INITD_CONF=FILE]
+#        build/image/initramfs.cpio.gz: static initd as PID 1, svctl, busybox,
+#        the units of DIR (default examples/basic/units), DIR/../initd.conf and
+#        DIR/../overlay when present, the kernel modules
+#   make run [SCRIPT=FILE] [RUN_TIMEOUT=SECS]
+#        boot it in qemu (TCG); with SCRIPT, run FILE inside once every service
+#        is up, print its output, power off (images/run.sh exits with FILE's
+#        status; make turns any failure into 2)
+#   make image-deps
+#        fetch the Debian kernel into build/kernel/ (no-op when cached)
+#
+# Image paths do not follow $(BUILD): the image always carries the static
+# build (build-static/), falling back to the dynamic one if that fails.
+
+IMAGE_DIR    ?= build/image
+KERNEL_CACHE ?= build/kernel
+IMAGE        := $(IMAGE_DIR)/initramfs.cpio.gz
+VMLINUZ      := $(KERNEL_CACHE)/current/vmlinuz
+UNITS        ?=
+OVERLAY      ?=
+INITD_CONF   ?=
+SCRIPT       ?=
+RUN_TIMEOUT  ?= 300
+
 image-deps:
-	@true
-.PHONY: image-deps
+	$(Q)images/kernel.sh $(KERNEL_CACHE) >/dev/null
+
+# The static build runs in a sub-make (STATIC=1 switches BUILD to build-static).
+image: image-deps
+	$(Q)if $(MAKE) --no-print-directory STATIC=1 SANITIZE= all; then \
+		bin=build-static; \
+	else \
+		echo "image: static link failed; using the dynamic build and its libraries" >&2; \
+		$(MAKE) --no-print-directory STATIC= SANITIZE= BUILD=build all || exit 1; \
+		bin=build; \
+	fi; \
+	images/mkimage.sh -o $(IMAGE) -k $(KERNEL_CACHE)/current \
+		-i $$bin/initd -s $$bin/svctl \
+		$(if $(UNITS),-u $(UNITS)) $(if $(INITD_CONF),-C $(INITD_CONF)) \
+		$(if $(OVERLAY),-O $(OVERLAY))
+
+run: image
+	$(Q)RUN_TIMEOUT=$(RUN_TIMEOUT) images/run.sh $(if $(SCRIPT),-s $(SCRIPT)) \
+		$(VMLINUZ) $(IMAGE)
+
+.PHONY: image image-deps run

@@ -27,6 +27,14 @@ struct pending {
 	char *names[];
 };
 
+/* A `logs -f` client: everything after `offset` goes to it as it comes. */
+struct follower {
+	struct follower *next;
+	struct control_client *client;
+	struct service *service;
+	uint64_t offset;
+};
+
 static int reply_error(struct proto_buf *reply, int err, const char *fmt, ...) _printf_(3, 4);
 
 static int reply_error(struct proto_buf *reply, int err, const char *fmt, ...)
@@ -250,35 +258,91 @@ static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 
 /* ---- logs, kill ------------------------------------------------------------------ */
 
-static int cmd_logs(struct commands *cmds, const struct control_request *req,
-		    struct proto_buf *reply)
+/* Put the ring's bytes from *offset on into one OK message. */
+static int put_log_data(struct proto_buf *b, struct logbuf *log, uint64_t *offset)
+{
+	_cleanup_free_ char *chunk = malloc(LOG_CHUNK);
+
+	if (!chunk)
+		return -ENOMEM;
+	proto_msg_begin(b, PROTO_REPLY_OK);
+	for (;;) {
+		size_t k = logbuf_read(log, *offset, chunk, LOG_CHUNK, offset);
+		if (k == 0)
+			break;
+		proto_put_bytes(b, PROTO_ATTR_DATA, chunk, k);
+	}
+	return proto_msg_end(b);
+}
+
+static bool request_flag(const struct control_request *req, uint16_t type)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+
+	proto_iter_init(&it, req->payload, req->len);
+	while (proto_iter_next(&it, &a) > 0)
+		if (a.type == type)
+			return true;
+	return false;
+}
+
+static int cmd_logs(struct commands *cmds, struct control_client *c,
+		    const struct control_request *req, struct proto_buf *reply)
 {
 	const char *names[1];
 	size_t n;
 	uint32_t lines = 10;
 	struct service *s;
-	struct logbuf *log;
+	struct follower *f;
 	uint64_t off;
-	_cleanup_free_ char *chunk = malloc(LOG_CHUNK);
 
-	if (!chunk)
-		return reply_error(reply, ENOMEM, "out of memory");
 	if (request_names(req, names, 1, &n) < 0 || n != 1 ||
 	    request_u32(req, PROTO_ATTR_LINES, &lines) < 0)
 		return reply_error(reply, EINVAL, "logs needs exactly one unit name");
 	s = manager_find(cmds->manager, names[0]);
 	if (!s)
 		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
-	log = manager_service_log(s);
-	off = logbuf_tail_offset(log, lines);
-	proto_msg_begin(reply, PROTO_REPLY_OK);
-	for (;;) {
-		size_t k = logbuf_read(log, off, chunk, LOG_CHUNK, &off);
-		if (k == 0)
-			break;
-		proto_put_bytes(reply, PROTO_ATTR_DATA, chunk, k);
+	off = logbuf_tail_offset(manager_service_log(s), lines);
+	if (put_log_data(reply, manager_service_log(s), &off) < 0)
+		return reply_error(reply, EMSGSIZE, "log reply too large");
+	if (!request_flag(req, PROTO_ATTR_FOLLOW))
+		return 0;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return reply_error(reply, ENOMEM, "out of memory");
+	*f = (struct follower){ .next = cmds->followers, .client = c, .service = s, .offset = off };
+	cmds->followers = f;
+	return CONTROL_DEFER;   /* the backlog in `reply` goes first */
+}
+
+static void follower_remove(struct commands *cmds, struct follower *f)
+{
+	for (struct follower **pp = &cmds->followers; *pp; pp = &(*pp)->next)
+		if (*pp == f) {
+			*pp = f->next;
+			free(f);
+			return;
+		}
+}
+
+void commands_output(void *ctx, struct service *s)
+{
+	struct commands *cmds = ctx;
+	struct follower *f, *next;
+	struct proto_buf b;
+
+	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
+	for (f = cmds->followers; f; f = next) {
+		next = f->next;
+		if (f->service != s)
+			continue;
+		/* A follower too slow to keep up is dropped by the server. */
+		if (put_log_data(&b, manager_service_log(s), &f->offset) < 0 ||
+		    control_client_reply(f->client, &b, false) < 0)
+			follower_remove(cmds, f);
 	}
-	return proto_msg_end(reply) < 0 ? reply_error(reply, EMSGSIZE, "log reply too large") : 0;
+	proto_buf_free(&b);
 }
 
 static int cmd_kill(struct commands *cmds, const struct control_request *req,
@@ -324,7 +388,7 @@ int commands_dispatch(void *ctx, struct control_client *c, const struct control_
 	case PROTO_REQ_WAIT:
 		return cmd_lifecycle(cmds, c, req, reply);
 	case PROTO_REQ_LOGS:
-		return cmd_logs(cmds, req, reply);
+		return cmd_logs(cmds, c, req, reply);
 	case PROTO_REQ_KILL:
 		return cmd_kill(cmds, req, reply);
 	case PROTO_REQ_POWEROFF:
@@ -346,7 +410,13 @@ void commands_client_gone(void *ctx, struct control_client *c)
 {
 	struct commands *cmds = ctx;
 	struct pending *p = cmds->pending, *next;
+	struct follower *f, *fnext;
 
+	for (f = cmds->followers; f; f = fnext) {
+		fnext = f->next;
+		if (f->client == c)
+			follower_remove(cmds, f);
+	}
 	for (; p; p = next) {
 		next = p->next;
 		if (p->client != c)

@@ -6,6 +6,7 @@
 #include "initd/manager.h"
 
 struct pending;
+struct follower;
 
 struct commands {
 	struct manager *manager;      /* NULL until the units are loaded */
@@ -13,7 +14,11 @@ struct commands {
 	void (*shutdown)(struct commands *cmds, enum shutdown_how how);
 	void *data;                   /* for the shutdown callback */
 	struct pending *pending;      /* deferred requests (list) */
+	struct follower *followers;   /* `logs -f` clients (list) */
 };
+
+/* Hook for manager_set_output_hook: stream new output to followers. */
+void commands_output(void *ctx, struct service *s);
 
 /* A control_dispatch_fn; ctx is a struct commands. */
 int commands_dispatch(void *ctx, struct control_client *c, const struct control_request *req,

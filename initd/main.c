@@ -320,6 +320,7 @@ static void units_loaded(struct unit_set *set, int err, const char *why, void *d
 		return;
 	}
 	d->cmds.manager = d->manager;
+	manager_set_output_hook(d->manager, commands_output, &d->cmds);
 	log_info("%zu units loaded", manager_count(d->manager));
 }
 

@@ -62,6 +62,9 @@ struct manager {
 
 	struct settled_waiter *waiters;
 	size_t n_waiters;
+
+	manager_output_fn output_hook;
+	void *output_ctx;
 };
 
 static struct svc *svc_of(struct service *s)
@@ -191,14 +194,19 @@ static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
 	struct svc *v = data;
 	char buf[LOG_READ_CHUNK];
 
+	bool got = false;
+
 	/* Bounded per wakeup so a chatty service cannot starve the loop. */
 	for (int i = 0; i < 16; i++) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 
 		if (n <= 0)
-			return;
+			break;
 		logbuf_append(&v->log, buf, (size_t)n);
+		got = true;
 	}
+	if (got && v->m->output_hook)
+		v->m->output_hook(v->m->output_ctx, &v->s);
 }
 
 static void events_ready(struct loop *l, int fd, uint32_t events, void *data)
@@ -722,6 +730,12 @@ void manager_cancel_settled(struct manager *m, void *data)
 			m->waiters[i] = m->waiters[--m->n_waiters];
 			i--;
 		}
+}
+
+void manager_set_output_hook(struct manager *m, manager_output_fn fn, void *ctx)
+{
+	m->output_hook = fn;
+	m->output_ctx = ctx;
 }
 
 size_t manager_count(const struct manager *m)

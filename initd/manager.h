@@ -66,6 +66,10 @@ void manager_cancel_settled(struct manager *m, void *data);
 struct notify_msg;
 void manager_notify(struct manager *m, pid_t sender, const struct notify_msg *msg);
 
+/* Called after a service's output was appended to its ring (logs -f). */
+typedef void (*manager_output_fn)(void *ctx, struct service *s);
+void manager_set_output_hook(struct manager *m, manager_output_fn fn, void *ctx);
+
 /* Lookup and iteration for the control commands. */
 size_t manager_count(const struct manager *m);
 struct service *manager_service_at(struct manager *m, size_t i);

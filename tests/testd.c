@@ -146,7 +146,6 @@ static void copy_status_line(FILE *out, const char *key)
 static int check_clean(const char *path)
 {
 	int fds[256], n = 0;
-	char target[PATH_MAX];
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
 	FILE *out;
@@ -160,8 +159,8 @@ static int check_clean(const char *path)
 		if (fd != dirfd(d))
 			fds[n++] = fd;
 	}
-	/* Resolve targets before closing the directory (same fd numbers). */
-	char (*targets)[PATH_MAX] = calloc((size_t)n ? (size_t)n : 1, PATH_MAX);
+	/* Resolve the targets while nothing else is open. */
+	char (*targets)[PATH_MAX] = calloc((size_t)n + 1, PATH_MAX);
 	if (!targets) {
 		closedir(d);
 		return -ENOMEM;
@@ -171,9 +170,8 @@ static int check_clean(const char *path)
 		ssize_t len;
 
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", fds[i]);
-		len = readlink(link, target, sizeof(target) - 1);
-		target[len < 0 ? 0 : len] = '\0';
-		memcpy(targets[i], target, PATH_MAX);
+		len = readlink(link, targets[i], PATH_MAX - 1);
+		targets[i][len < 0 ? 0 : len] = '\0';
 	}
 	closedir(d);
 

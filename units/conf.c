@@ -12,9 +12,6 @@
 
 #include "units/internal.h"
 
-#define LOG_BUFFER_MIN (4 * 1024)
-#define LOG_BUFFER_MAX (16 * 1024 * 1024)
-
 #define FAIL(c, s, ...) ({ int _r = diag_add((c), setting_line(s), __VA_ARGS__); \
 			   _r < 0 ? _r : -EINVAL; })
 

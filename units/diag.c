@@ -85,7 +85,7 @@ const char *diag_quote(char buf[static DIAG_QUOTE_SIZE], const char *s)
 {
 	size_t o = 0, i;
 
-	for (i = 0; s[i] && i < DIAG_QUOTE_MAX; i++) {
+	for (i = 0; i < DIAG_QUOTE_MAX && s[i]; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch < 0x20 || ch == 0x7f || ch == '\'' || ch == '\\')
 			o += (size_t)snprintf(buf + o, DIAG_QUOTE_SIZE - o, "\\x%02x", ch);
@@ -104,24 +104,23 @@ const char *diag_quote(char buf[static DIAG_QUOTE_SIZE], const char *s)
 static size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
-	size_t d[HINT_LEN_MAX + 1][HINT_LEN_MAX + 1];
+	uint8_t d[HINT_LEN_MAX + 1][HINT_LEN_MAX + 1];   /* distances <= 64 */
 
 	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
+		d[i][0] = (uint8_t)i;
 	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
+		d[0][j] = (uint8_t)j;
 	for (size_t i = 1; i <= la; i++) {
 		for (size_t j = 1; j <= lb; j++) {
-			size_t cost = a[i - 1] != b[j - 1];
-			size_t v = d[i - 1][j - 1] + cost;
-			if (d[i - 1][j] + 1 < v)
-				v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
+			unsigned v = d[i - 1][j - 1] + (unsigned)(a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1u < v)
+				v = d[i - 1][j] + 1u;
+			if (d[i][j - 1] + 1u < v)
+				v = d[i][j - 1] + 1u;
 			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
+			    d[i - 2][j - 2] + 1u < v)
+				v = d[i - 2][j - 2] + 1u;
+			d[i][j] = (uint8_t)v;
 		}
 	}
 	return d[la][lb];

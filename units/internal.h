@@ -26,6 +26,10 @@
 /* Longest setting path ("slices[3].path") kept for messages. */
 #define DIAG_PATH_SIZE  128
 
+/* Bounds of initd.conf's log_buffer. */
+#define LOG_BUFFER_MIN (4 * 1024)
+#define LOG_BUFFER_MAX (16 * 1024 * 1024)
+
 /* Where the diagnostics of one file go while it is parsed. */
 struct parse_ctx {
 	const char *file;           /* borrowed */

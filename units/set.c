@@ -251,13 +251,28 @@ int unit_set_load(const char *conf_path, const char *units_dir, struct unit_set 
 	return 0;
 }
 
-/* Slices sorted, unique, valid, each with its parent, "system" present. */
+/* A NULL or a name / numeric id as setting_account takes it. */
+static bool account_valid(const char *s)
+{
+	uint32_t id;
+
+	return !s || account_name_valid(s) || parse_id(s, &id) == 0;
+}
+
+/* Values as conf.c checks them; slices sorted, unique, valid, each with
+ * its parent, "system" present. */
 static bool conf_valid(const struct initd_conf *conf)
 {
 	if (!conf->modules || strv_length(conf->modules) > UNIT_MODULES_MAX ||
 	    (unsigned)conf->crash_action >= CRASH_ACTION_MAX ||
+	    (conf->hostname && !hostname_valid(conf->hostname)) ||
+	    !account_valid(conf->control_group) ||
+	    conf->log_buffer_size < LOG_BUFFER_MIN || conf->log_buffer_size > LOG_BUFFER_MAX ||
 	    !conf_find_slice(conf, "system"))
 		return false;
+	for (char **m = conf->modules; *m; m++)
+		if (!module_name_valid(*m))
+			return false;
 	for (size_t i = 0; i < conf->n_slices; i++) {
 		const char *p = conf->slices[i].path, *slash;
 		if (!p || !unit_slice_path_valid(p) ||
@@ -280,7 +295,15 @@ static bool deps_valid(const struct unit_set *s, char *const *deps)
 	if (strv_length(deps) > UNIT_DEPS_MAX)
 		return false;
 	for (; *deps; deps++)
-		if (!unit_set_find(s, *deps))
+		if (!unit_name_valid(*deps) || !unit_set_find(s, *deps))
+			return false;
+	return true;
+}
+
+static bool env_valid(char *const *env)
+{
+	for (; *env; env++)
+		if (!strchr(*env, '='))
 			return false;
 	return true;
 }
@@ -293,7 +316,8 @@ static bool good_unit_valid(const struct unit_set *s, const struct unit *u)
 	       u->cgroup.slice && conf_find_slice(&s->conf, u->cgroup.slice) &&
 	       (!u->workdir || u->workdir[0] == '/') && u->start_limit_burst >= 1 &&
 	       u->start_limit_interval_usec > 0 && u->stop_signal >= 1 && u->stop_signal < _NSIG &&
-	       u->restart_delay_max_usec >= u->restart_delay_usec;
+	       u->restart_delay_max_usec >= u->restart_delay_usec &&
+	       account_valid(u->user) && account_valid(u->group) && env_valid(u->environment);
 }
 
 static bool unit_valid(const struct unit_set *s, const struct unit *u)

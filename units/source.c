@@ -82,10 +82,11 @@ int source_read(struct parse_ctx *c, int dirfd, const char *path, char **ret_tex
 }
 
 /* Report every line that starts with @include: libconfig would read the
- * named file, outside the bounds and the file:line accounting here. */
+ * named file, outside the bounds and the file:line accounting here.
+ * Returns how many were reported, or -ENOMEM. */
 static int check_includes(struct parse_ctx *c, const char *text)
 {
-	int line = 1, r;
+	int line = 1, found = 0, r;
 
 	for (const char *p = text; p; line++) {
 		p += strspn(p, " \t");
@@ -93,17 +94,17 @@ static int check_includes(struct parse_ctx *c, const char *text)
 			r = diag_add(c, line, "@include is not allowed");
 			if (r < 0)
 				return r;
+			found++;
 		}
 		p = strchr(p, '\n');
 		if (p)
 			p++;
 	}
-	return 0;
+	return found;
 }
 
 int source_parse(struct parse_ctx *c, const char *text, config_t *cfg)
 {
-	bool failed = c->failed;
 	int r;
 
 	config_init(cfg);
@@ -112,13 +113,9 @@ int source_parse(struct parse_ctx *c, const char *text, config_t *cfg)
 		r = diag_add(c, 0, "file has more than %d lines", SOURCE_LINES_MAX);
 		return r < 0 ? r : -EINVAL;
 	}
-	c->failed = false;
 	r = check_includes(c, text);
-	if (r < 0 || c->failed) {
-		c->failed = true;
+	if (r != 0)
 		return r < 0 ? r : -EINVAL;
-	}
-	c->failed = failed;
 	if (!config_read_string(cfg, text)) {
 		const char *msg = config_error_text(cfg);
 		r = diag_add(c, config_error_line(cfg), "%s", msg ? msg : "syntax error");

@@ -129,7 +129,8 @@ struct unit_set {
 	struct initd_conf conf;
 	struct unit **units;    /* sorted by name; includes bad units */
 	size_t n_units;
-	struct unit_diags diags;  /* every diagnostic, conf's and units', in order */
+	struct unit_diags diags;  /* every diagnostic: initd.conf's, the units
+	                           * directory's, then each unit's in name order */
 };
 
 /* Parse DIR/units/\*.unit and DIR/initd.conf into a set, DIR being

@@ -260,7 +260,7 @@ const char *signal_hint(const char *s)
 	char up[32];
 	size_t i;
 
-	for (i = 0; s[i] && i < sizeof(up) - 1; i++)
+	for (i = 0; i < sizeof(up) - 1 && s[i]; i++)
 		up[i] = (char)toupper((unsigned char)s[i]);
 	up[i] = '\0';
 	for (i = 0; i < ARRAY_SIZE(signal_names); i++)

@@ -278,12 +278,13 @@ kill_initd() {
 # initd, its PID 1, is gone).
 wait_unshare() { wait_until "$1" eval '! unshare_alive'; }
 
-# stop_initd — orderly poweroff; falls back to SIGKILL. Dumps the log when
-# the boot had failures. Returns 1 if poweroff did not end the namespace.
+# stop_initd — orderly poweroff; falls back to SIGKILL. Shows svctl status
+# and initd's log when the boot had failures (always with HOST_DEBUG=1).
+# Returns 1 if poweroff did not end the namespace.
 stop_initd() {
 	local r=0
 	[ -n "$UNSHARE_PID" ] || return 0
-	if [ "$BOOT_FAILS" -gt 0 ] && unshare_alive; then
+	if { [ "$BOOT_FAILS" -gt 0 ] || [ -n "${HOST_DEBUG:-}" ]; } && unshare_alive; then
 		diag "--- svctl status"
 		sv status 2>&1 | sed 's/^/#   /'
 	fi
@@ -292,7 +293,7 @@ stop_initd() {
 		wait_unshare "${STOP_WAIT:-10}" || r=1
 	fi
 	[ "$r" = 1 ] && diag "poweroff did not end the namespace; killing it"
-	[ "$BOOT_FAILS" -gt 0 ] && dump_log
+	{ [ "$BOOT_FAILS" -gt 0 ] || [ -n "${HOST_DEBUG:-}" ]; } && dump_log
 	kill_initd
 	return $r
 }

@@ -10,7 +10,8 @@
 # look after a failure. Exits 1 if any test failed.
 #
 # Environment: BUILD (default build), HOST_TEST_TIMEOUT (seconds per file,
-# default 90).
+# default 90), HOST_DEBUG=1 (show svctl status and initd's log after every
+# boot, not only after a failed one).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-build/results/host.tap}

@@ -1,0 +1,183 @@
+#!/bin/sh
+# mkimage.sh — build an initramfs with initd as PID 1.
+#
+#   mkimage.sh -o OUT.cpio.gz -k KERNEL_DIR -i INITD -s SVCTL
+#              [-u UNITS_DIR] [-C INITD_CONF] [-O OVERLAY_DIR]
+#
+# KERNEL_DIR is what images/kernel.sh prints (vmlinuz, kver, modules/KVER).
+# UNITS_DIR defaults to examples/basic/units; INITD_CONF to UNITS_DIR/../initd.conf
+# when present, else examples/basic/initd.conf. UNITS_DIR/../overlay (when
+# present) and then OVERLAY_DIR are copied over the image root, and every ELF
+# file in the image (INITD/SVCTL too when they are dynamic) gets its shared
+# libraries and the loader copied in. (Paths with blanks are not supported.)
+#
+# The result is a gzip'd newc cpio: initd at /sbin/initd and /init, svctl at
+# /bin/svctl, busybox with its applet links, /etc/initd/{initd.conf,units/},
+# the kernel modules under /lib/modules/KVER, /etc/passwd and /etc/group
+# (root, nobody, www), and empty mount points. There is no shell /init: initd
+# does the early mounts itself.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+out= kdir= initd= svctl= units= conf= overlay=
+while getopts o:k:i:s:u:C:O: opt; do
+	case $opt in
+	o) out=$OPTARG ;;
+	k) kdir=$OPTARG ;;
+	i) initd=$OPTARG ;;
+	s) svctl=$OPTARG ;;
+	u) units=$OPTARG ;;
+	C) conf=$OPTARG ;;
+	O) overlay=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+die() { echo "mkimage: $*" >&2; exit 1; }
+[ -n "$out" ] && [ -n "$kdir" ] && [ -n "$initd" ] && [ -n "$svctl" ] ||
+	die "usage: mkimage.sh -o OUT -k KERNEL_DIR -i INITD -s SVCTL [-u UNITS] [-C CONF] [-O OVERLAY]"
+units=${units:-$top/examples/basic/units}
+[ -d "$units" ] || die "no unit directory $units"
+if [ -z "$conf" ]; then
+	if [ -f "$units/../initd.conf" ]; then conf=$units/../initd.conf
+	else conf=$top/examples/basic/initd.conf; fi
+fi
+[ -f "$conf" ] || die "no initd.conf at $conf"
+# The appliance's own overlay (next to its units), then -O on top of it.
+overlays=
+[ -d "$units/../overlay" ] && overlays=$units/../overlay
+if [ -n "$overlay" ]; then
+	[ -d "$overlay" ] || die "no overlay directory $overlay"
+	overlays="$overlays $overlay"
+fi
+for f in "$initd" "$svctl" "$kdir/vmlinuz" "$kdir/kver"; do
+	[ -f "$f" ] || die "missing $f"
+done
+busybox=$(command -v busybox || true)
+[ -n "$busybox" ] || die "busybox not found (apt-get install busybox-static)"
+ldd "$busybox" >/dev/null 2>&1 &&
+	die "$busybox is dynamic: install busybox-static"
+
+mkdir -p "$(dirname "$out")"
+out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
+root=$out.root
+rm -rf "$root"
+mkdir -p "$root"
+
+# ---- skeleton ------------------------------------------------------------
+for d in bin sbin usr/bin usr/sbin lib etc/initd/units proc sys sys/fs/cgroup \
+	dev run tmp root var/log mnt srv www; do
+	mkdir -p "$root/$d"
+done
+chmod 1777 "$root/tmp"
+chmod 0700 "$root/root"
+
+cp "$busybox" "$root/bin/busybox"
+"$busybox" --list-full | while read -r applet; do
+	case $applet in
+	linuxrc | sbin/init | bin/busybox) continue ;;
+	esac
+	mkdir -p "$root/$(dirname "$applet")"
+	ln -sf /bin/busybox "$root/$applet"
+done
+
+install -m 0755 "$initd" "$root/sbin/initd"
+ln -sf sbin/initd "$root/init"
+rm -f "$root/bin/svctl"
+install -m 0755 "$svctl" "$root/bin/svctl"
+
+cat >"$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+www:x:33:33:www:/www:/bin/false
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+EOF
+cat >"$root/etc/group" <<'EOF'
+root:x:0:
+www:x:33:
+nogroup:x:65534:
+nobody:x:65534:
+EOF
+cat >"$root/etc/profile" <<'EOF'
+export PATH=/sbin:/usr/sbin:/bin:/usr/bin
+export PS1='\h:\w\$ '
+EOF
+echo "initd appliance" >"$root/etc/issue"
+
+cp "$conf" "$root/etc/initd/initd.conf"
+n=0
+for u in "$units"/*.unit; do
+	[ -f "$u" ] || continue
+	cp "$u" "$root/etc/initd/units/"
+	n=$((n + 1))
+done
+[ "$n" -gt 0 ] || echo "mkimage: warning: no *.unit in $units" >&2
+
+kver=$(cat "$kdir/kver")
+if [ -d "$kdir/modules/$kver" ]; then
+	mkdir -p "$root/lib/modules"
+	cp -R "$kdir/modules/$kver" "$root/lib/modules/"
+	[ -f "$kdir/modules.load" ] &&
+		cp "$kdir/modules.load" "$root/lib/modules/$kver/modules.load"
+fi
+
+# ---- overlay and shared libraries -----------------------------------------
+is_elf() { [ -f "$1" ] && [ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ]; }
+
+# copy_libs FILE: copy the loader and libraries FILE needs (per ldd) into the
+# image at the same paths. Static files are left alone.
+copy_libs() {
+	ldd "$1" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p' |
+		while read -r lib; do
+			[ -e "$root$lib" ] && continue
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib"
+			echo "mkimage: + $lib (for ${1#$root})" >&2
+		done
+}
+
+for o in $overlays; do
+	(cd "$o" && tar -cf - .) | (cd "$root" && tar -xf - --no-same-owner)
+done
+find "$root" -type f ! -path "$root/lib/modules/*" ! -path "$root/bin/busybox" |
+	while read -r f; do
+		if is_elf "$f"; then copy_libs "$f"; fi
+	done
+
+# ---- the configuration, as the image's initd sees it ----------------------
+# Warnings only: an image may carry a bad unit on purpose (initd reports it
+# and boots the rest). Only a real (ELF) initd is asked: a stand-in script
+# might do PID-1 things on the build host.
+if ! is_elf "$initd"; then
+	echo "mkimage: $initd is not an ELF binary, skipping initd --check" >&2
+elif check=$(timeout 10 "$initd" --check "$root/etc/initd" 2>&1); then
+	echo "mkimage: initd --check: $check" >&2
+else
+	echo "mkimage: warning: initd --check found problems:" >&2
+	echo "$check" | sed 's/^/  /' >&2
+fi
+
+# ---- archive --------------------------------------------------------------
+# newc_node NAME MODE MAJOR MINOR: a one-entry newc archive holding a device
+# node, so building the image needs no mknod (and so no root).
+newc_node() {
+	namesize=$((${#1} + 1))
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+		1 "$2" 0 0 1 0 0 0 0 "$3" "$4" "$namesize" 0
+	printf '%s\0' "$1"
+	pad=$(((4 - (110 + namesize) % 4) % 4))
+	head -c "$pad" /dev/zero
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+		0 0 0 0 1 0 0 0 0 0 0 11 0
+	printf 'TRAILER!!!\0'
+	head -c $(((4 - (110 + 11) % 4) % 4)) /dev/zero
+}
+
+(
+	cd "$root"
+	find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --reproducible --quiet
+	# /dev/console: the kernel opens it for init before anything is mounted.
+	newc_node dev/console $((0020000 | 0600)) 5 1
+) | gzip -9n >"$out.tmp"
+mv "$out.tmp" "$out"
+echo "mkimage: $out ($(du -k "$out" | cut -f1) KiB, kernel $kver, $n units)" >&2

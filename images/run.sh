@@ -1,0 +1,153 @@
+#!/bin/bash
+# run.sh — boot an initd image in qemu (TCG; these machines have no KVM).
+#
+#   run.sh [options] VMLINUZ INITRD
+#     -s FILE     script mode: run FILE as root inside the appliance once every
+#                 service is up (ready or failed), print its output here, power
+#                 off, and exit with FILE's exit status
+#     -t SECS     script mode: overall time limit (default $RUN_TIMEOUT or 300)
+#     -p SECS     script mode: how long poweroff may take after the script
+#                 ended (default $RUN_POWEROFF_TIMEOUT or 60)
+#     -d DIR      script mode: where console.log, script.out and the combined
+#                 initrd go (default DIR_OF_INITRD/run)
+#     -a ARGS     extra kernel command line
+#
+# Without -s the console is this terminal (Ctrl-A X quits qemu).
+#
+# Script mode appends a second cpio to the initrd (the kernel unpacks
+# concatenated archives) holding /etc/initd/script, /lib/initd/run-script and
+# /etc/initd/units/run-script.unit. run-script writes the script's output and
+# a closing "INITD-SCRIPT-EXIT=<rc>" line to ttyS1, a second serial port
+# captured in DIR/script.out; the console (ttyS0) goes to DIR/console.log.
+#
+# Exit status (script mode): the script's, or 125 when the VM ended (or the
+# time limit hit) without the marker; then the console's last 60 lines are
+# printed. On stderr: "poweroff: completed" when qemu exited by itself after
+# the marker, "poweroff: timed out" when it had to be killed, and a timing line.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+script= dir= append=
+timeout=${RUN_TIMEOUT:-300}
+poweroff_timeout=${RUN_POWEROFF_TIMEOUT:-60}
+while getopts s:t:p:d:a: opt; do
+	case $opt in
+	s) script=$OPTARG ;;
+	t) timeout=$OPTARG ;;
+	p) poweroff_timeout=$OPTARG ;;
+	d) dir=$OPTARG ;;
+	a) append=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 2 ] || { echo "usage: run.sh [-s SCRIPT] [-t SECS] [-d DIR] VMLINUZ INITRD" >&2; exit 2; }
+vmlinuz=$1 initrd=$2
+for f in "$vmlinuz" "$initrd"; do
+	[ -f "$f" ] || { echo "run: missing $f" >&2; exit 125; }
+done
+command -v qemu-system-x86_64 >/dev/null ||
+	{ echo "run: qemu-system-x86_64 not found (make deps)" >&2; exit 125; }
+
+cmdline="console=ttyS0 quiet panic=-1 rdinit=/sbin/initd${append:+ $append}"
+qemu=(qemu-system-x86_64 -accel tcg -m "${RUN_MEM:-512}" -smp 2 -no-reboot
+	-nic none -kernel "$vmlinuz")
+
+if [ -z "$script" ]; then
+	echo "run: booting $initrd (Ctrl-A X quits)" >&2
+	exec "${qemu[@]}" -initrd "$initrd" -nographic -serial mon:stdio \
+		-append "$cmdline"
+fi
+
+# ---- script mode ---------------------------------------------------------
+[ -f "$script" ] || { echo "run: no script $script" >&2; exit 125; }
+dir=${dir:-$(dirname "$initrd")/run}
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+rm -rf "$dir/extra"
+mkdir -p "$dir/extra/etc/initd/units" "$dir/extra/lib/initd"
+install -m 0755 "$script" "$dir/extra/etc/initd/script"
+install -m 0755 "$here/run-script" "$dir/extra/lib/initd/run-script"
+install -m 0644 "$here/run-script.unit" "$dir/extra/etc/initd/units/run-script.unit"
+(cd "$dir/extra" && find . -mindepth 1 | LC_ALL=C sort |
+	cpio -o -H newc -R 0:0 --quiet | gzip -n) >"$dir/script.cpio.gz" || exit 125
+cat "$initrd" "$dir/script.cpio.gz" >"$dir/initrd.gz"
+rm -f "$dir/console.log" "$dir/script.out"
+: >"$dir/console.log"
+: >"$dir/script.out"
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+t0=$(now)
+"${qemu[@]}" -initrd "$dir/initrd.gz" -display none -monitor none \
+	-serial "file:$dir/console.log" -serial "file:$dir/script.out" \
+	-append "$cmdline" </dev/null >"$dir/qemu.log" 2>&1 &
+qpid=$!
+trap 'kill "$qpid" 2>/dev/null; exit 130' INT TERM
+
+t_start= t_marker= t_end= killed=
+deadline=$((SECONDS + timeout))
+while kill -0 "$qpid" 2>/dev/null; do
+	if [ -z "$t_start" ] && grep -q '^INITD-SCRIPT-START' "$dir/script.out"; then
+		t_start=$(now)
+	fi
+	if [ -z "$t_marker" ] && grep -aq 'INITD-SCRIPT-EXIT=' "$dir/script.out"; then
+		t_marker=$(now)
+		pdeadline=$((SECONDS + poweroff_timeout))
+		[ "$pdeadline" -lt "$deadline" ] || deadline=$pdeadline
+	fi
+	if [ -n "$t_marker" ] && [ "$SECONDS" -ge "$pdeadline" ] ||
+		[ "$SECONDS" -ge "$deadline" ]; then
+		killed=1
+		kill "$qpid" 2>/dev/null
+		sleep 1
+		kill -9 "$qpid" 2>/dev/null
+		break
+	fi
+	sleep 0.2
+done
+wait "$qpid" 2>/dev/null
+qrc=$?
+t_end=$(now)
+
+tr -d '\r' <"$dir/script.out" >"$dir/script.txt"
+marker=$(grep -ao 'INITD-SCRIPT-EXIT=[0-9]*$' "$dir/script.txt" | tail -n 1)
+[ -n "$t_start" ] || ! grep -q '^INITD-SCRIPT-START' "$dir/script.txt" || t_start=$t_end
+[ -n "$t_marker" ] || [ -z "$marker" ] || t_marker=$t_end
+
+# The script's output without run-script's lines; a marker that follows output
+# without a final newline ends that line.
+awk '/^INITD-SCRIPT-(START|READY) / { next }
+	/INITD-SCRIPT-EXIT=[0-9]+$/ { sub(/INITD-SCRIPT-EXIT=[0-9]+$/, ""); if ($0 == "") next }
+	{ print }' "$dir/script.txt"
+
+timing="timing: qemu ran $(elapsed "$t0" "$t_end")s"
+# guest clock: when run-script started, and when `svctl wait` returned
+up_start=$(sed -n 's/^INITD-SCRIPT-START uptime=//p' "$dir/script.txt")
+up_ready=$(sed -n 's/^INITD-SCRIPT-READY uptime=//p' "$dir/script.txt")
+[ -z "$up_ready" ] || timing="$timing, guest uptime ${up_ready}s when all services settled (run-script began at ${up_start}s)"
+[ -z "$t_start" ] || timing="$timing, run-script started at $(elapsed "$t0" "$t_start")s"
+[ -z "$t_marker" ] || timing="$timing, script done at $(elapsed "$t0" "$t_marker")s"
+echo "$timing" >&2
+echo "console log: $dir/console.log" >&2
+
+if [ -z "$marker" ]; then
+	if [ -n "$killed" ]; then
+		echo "run: no result within ${timeout}s; qemu killed" >&2
+	else
+		echo "run: qemu exited ($qrc) without a result" >&2
+	fi
+	[ -s "$dir/qemu.log" ] && sed 's/^/qemu: /' "$dir/qemu.log" >&2
+	echo "---- last 60 lines of $dir/console.log ----" >&2
+	tail -n 60 "$dir/console.log" | tr -d '\r' >&2
+	echo "----" >&2
+	exit 125
+fi
+if [ -n "$killed" ]; then
+	echo "poweroff: timed out" >&2
+else
+	echo "poweroff: completed" >&2
+fi
+rc=${marker#INITD-SCRIPT-EXIT=}
+case $rc in '' | *[!0-9]*) rc=125 ;; esac
+exit "$rc"
