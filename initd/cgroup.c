@@ -131,6 +131,20 @@ int cgroup_kill(int leaf_fd)
 	return r < 0 ? r : 0;
 }
 
+int cgroup_move_self(const struct cgroup_tree *t, const char *name)
+{
+	_cleanup_close_ int fd = -1;
+	char pid[16];
+
+	if (mkdirat(t->root_fd, name, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	fd = openat(t->root_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	return write_at(fd, "cgroup.procs", pid);
+}
+
 int cgroup_leaf_remove(const struct cgroup_tree *t, const char *slice, const char *name)
 {
 	char path[512];

@@ -37,6 +37,10 @@ int cgroup_is_populated(int leaf_fd);
 /* Kill everything in the leaf. 1 if it was already empty, 0 if killing. */
 int cgroup_kill(int leaf_fd);
 
+/* Move the calling process into the leaf NAME directly below the root (PID 1
+ * into "init.scope"): then every process lives in a leaf, initd included. */
+int cgroup_move_self(const struct cgroup_tree *t, const char *name);
+
 /* Remove SLICE/NAME (must be empty). */
 int cgroup_leaf_remove(const struct cgroup_tree *t, const char *slice, const char *name);
 

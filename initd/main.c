@@ -301,6 +301,7 @@ static void units_loaded(struct unit_set *set, int err, const char *why, void *d
 		.use_cgroup = !d->opt.no_cgroup,
 		.cgroup_root = d->opt.cgroup_root,
 		.notify_socket = d->notify ? d->opt.notify_path : NULL,
+		.own_leaf = d->pid1,
 	};
 	int r;
 

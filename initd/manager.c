@@ -633,6 +633,8 @@ int manager_new(struct loop *l, const struct manager_options *opt, struct manage
 		if (r < 0)
 			log_warn("no usable cgroup2 hierarchy at %s (%s): supervising by pid alone",
 				 m->opt.cgroup_root, strerror(-r));
+		else if (m->opt.own_leaf && (r = cgroup_move_self(&m->cg, "init.scope")) < 0)
+			log_warn("cannot move initd into /init.scope: %s", strerror(-r));
 	}
 	*ret = m;
 	return 0;

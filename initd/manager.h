@@ -34,6 +34,7 @@ struct manager_options {
 	const char *passwd_file;      /* default /etc/passwd */
 	const char *group_file;       /* default /etc/group */
 	const char *notify_socket;    /* NOTIFY_SOCKET given to services, or NULL */
+	bool own_leaf;                /* move initd itself into /init.scope (PID 1) */
 };
 
 /* Called once every service has stopped (or the shutdown bound expired). */

@@ -153,14 +153,24 @@ static _Noreturn void child_fail(int report_fd, int stage, int err)
 	_exit(127);
 }
 
+/* The kernel's struct sigaction: glibc's sigaction() refuses the signals it
+ * reserves (32, 33), and an ignored one would be inherited across exec. */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
 static int child_reset_signals(void)
 {
+	struct kernel_sigaction dfl = { .handler = SIG_DFL };
 	sigset_t none;
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
 
 	sigemptyset(&none);
 	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);   /* SIGKILL/SIGSTOP and RT gaps fail: fine */
+		if (sig != SIGKILL && sig != SIGSTOP)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
 	return sigprocmask(SIG_SETMASK, &none, NULL) < 0 ? -errno : 0;
 }
 
