@@ -36,7 +36,7 @@ PKG_STATIC := --static
 endif
 
 PKGS_UNITS := libconfig
-PKGS_INITD := libconfig
+PKGS_INITD := libconfig libcap libnl-3.0 libnl-route-3.0
 HAVE_SYSTEMD := $(shell $(PKG_CONFIG) --exists libsystemd 2>/dev/null && echo 1)
 
 cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
@@ -61,7 +61,7 @@ all: $(BUILD)/initd $(BUILD)/svctl
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) $(call cflags,$(PKGS_UNITS)) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(call cflags,$(PKGS_INITD)) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libcommon.a: $(COMMON_OBJ)
 	$(Q)$(AR) rcs $@ $^
@@ -79,6 +79,7 @@ $(BUILD)/svctl: $(SVCTL_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 -include $(COMMON_OBJ:.o=.d) $(UNITS_OBJ:.o=.d) $(INITD_OBJ:.o=.d) $(SVCTL_OBJ:.o=.d)
 
 include tests/tests.mk
+include bench/bench.mk
 include images/images.mk
 
 # ---- dependencies -------------------------------------------------------

@@ -234,6 +234,7 @@ const char *proto_msg_name(uint16_t type)
 		[PROTO_REQ_LOGS] = "logs",
 		[PROTO_REQ_KILL] = "kill",
 		[PROTO_REQ_WAIT] = "wait",
+		[PROTO_REQ_TREE] = "tree",
 	};
 
 	if (type < sizeof(names) / sizeof(names[0]) && names[type])

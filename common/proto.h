@@ -21,7 +21,10 @@
  *
  * Version history:
  *   1  first version: status, poweroff, reboot, halt, start, stop, restart,
- *      reload, logs, kill, wait.
+ *      reload, logs, kill, wait. Added since, compatibly (a newer request is
+ *      refused by an older initd as unknown; newer attributes are skipped):
+ *      cgroup statistics in SERVICE (MEM_CURRENT .. OOM_KILLS); the tree
+ *      request (NODE with PATH, KIND, SUBTREE_CONTROL, LIMITs).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H
@@ -50,6 +53,7 @@ enum proto_msg {
 	PROTO_REQ_LOGS,          /* NAME [LINES] [FOLLOW] -> LOG chunks */
 	PROTO_REQ_KILL,          /* NAME SIGNAL */
 	PROTO_REQ_WAIT,          /* reply once no service is starting/stopping */
+	PROTO_REQ_TREE,          /* -> NODE... (the cgroup tree, parents first) */
 	PROTO_REQ_MAX,
 	/* replies */
 	PROTO_REPLY_OK = 100,    /* payload depends on the request */
@@ -73,6 +77,32 @@ enum proto_attr {
 	PROTO_ATTR_DATA,         /* bytes */
 	PROTO_ATTR_SIGNAL,       /* u32 */
 	PROTO_ATTR_STATUS_TEXT,  /* string: the service's own STATUS= */
+	/* cgroup statistics of a SERVICE, each present only when the kernel
+	 * file is (its controller enabled); sizes in bytes, times in usec */
+	PROTO_ATTR_MEM_CURRENT,  /* u64: memory.current */
+	PROTO_ATTR_MEM_PEAK,     /* u64: memory.peak */
+	PROTO_ATTR_MEM_MAX,      /* u64: memory.max (absent when "max") */
+	PROTO_ATTR_PIDS_CURRENT, /* u64: pids.current */
+	PROTO_ATTR_PIDS_MAX,     /* u64: pids.max (absent when "max") */
+	PROTO_ATTR_PIDS_EVENTS,  /* u64: pids.events max, forks refused */
+	PROTO_ATTR_CPU_USAGE_USEC,      /* u64: cpu.stat usage_usec */
+	PROTO_ATTR_CPU_NR_PERIODS,      /* u64: cpu.stat nr_periods */
+	PROTO_ATTR_CPU_NR_THROTTLED,    /* u64: cpu.stat nr_throttled */
+	PROTO_ATTR_CPU_THROTTLED_USEC,  /* u64: cpu.stat throttled_usec */
+	PROTO_ATTR_PSI_CPU_SOME,  /* u32: avg10 in hundredths of a percent */
+	PROTO_ATTR_PSI_CPU_FULL,
+	PROTO_ATTR_PSI_MEM_SOME,
+	PROTO_ATTR_PSI_MEM_FULL,
+	PROTO_ATTR_PSI_IO_SOME,
+	PROTO_ATTR_PSI_IO_FULL,
+	PROTO_ATTR_OOM_KILLS,     /* u64: memory.events oom_kill */
+	/* the tree */
+	PROTO_ATTR_NODE,          /* nested: one cgroup: PATH, KIND, [NAME, STATE],
+	                           * SUBTREE_CONTROL, LIMIT... */
+	PROTO_ATTR_PATH,          /* string: below the cgroup root, "" for it */
+	PROTO_ATTR_KIND,          /* string: root, slice, service, leaf */
+	PROTO_ATTR_SUBTREE_CONTROL,  /* string: "cpu memory" as the kernel has it */
+	PROTO_ATTR_LIMIT,         /* string: "FILE VALUE", as written */
 	PROTO_ATTR_MAX,
 };
 

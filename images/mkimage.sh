@@ -138,6 +138,21 @@ copy_libs() {
 for o in $overlays; do
 	(cd "$o" && tar -cf - .) | (cd "$root" && tar -xf - --no-same-owner)
 done
+
+# ---- busybox roots for isolated services ------------------------------------
+# A directory that an overlay marks with a file named .busybox-rootfs becomes
+# a minimal root for a service's `rootfs`: busybox (a hard link: stored once)
+# with its applets, and the mount points initd uses (a service in a user
+# namespace cannot create them in a root-owned directory).
+find "$root" -name .busybox-rootfs -type f | while read -r mark; do
+	box=$(dirname "$mark")
+	for d in bin proc dev sys tmp run etc; do mkdir -p "$box/$d"; done
+	ln -f "$root/bin/busybox" "$box/bin/busybox"
+	"$busybox" --list | while read -r applet; do
+		[ "$applet" = busybox ] || ln -sf busybox "$box/bin/$applet"
+	done
+	echo "mkimage: busybox rootfs at ${box#$root}" >&2
+done
 find "$root" -type f ! -path "$root/lib/modules/*" ! -path "$root/bin/busybox" |
 	while read -r f; do
 		if is_elf "$f"; then copy_libs "$f"; fi

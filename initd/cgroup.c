@@ -1,6 +1,7 @@
 /* cgroup.c — see cgroup.h. */
 #include "initd/cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "initd/cgroup_plan.h"
 
 static int read_at(int dir_fd, const char *file, char *buf, size_t size)
 {
@@ -44,6 +46,7 @@ int cgroup_tree_open(const char *root, struct cgroup_tree *ret)
 	int fd, n;
 
 	ret->root_fd = -1;
+	ret->plan = NULL;
 	snprintf(ret->root, sizeof(ret->root), "%s", root);
 	ret->controllers[0] = '\0';
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -63,6 +66,8 @@ int cgroup_tree_open(const char *root, struct cgroup_tree *ret)
 void cgroup_tree_close(struct cgroup_tree *t)
 {
 	t->root_fd = safe_close(t->root_fd);
+	cgroup_plan_free(t->plan);
+	t->plan = NULL;
 }
 
 /* mkdir -p below the root, one component at a time, without following
@@ -145,6 +150,39 @@ int cgroup_move_self(const struct cgroup_tree *t, const char *name)
 	return write_at(fd, "cgroup.procs", pid);
 }
 
+#define CGROUP_REMOVE_DEPTH 16
+
+/* rmdir name below dir_fd after its child cgroups (a delegating service's
+ * "main" leaf and whatever the service made), depth first. */
+static int remove_tree(int dir_fd, const char *name, unsigned depth)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, r = 0;
+
+	if (unlinkat(dir_fd, name, AT_REMOVEDIR) == 0)
+		return 0;
+	if (errno != EBUSY && errno != ENOTEMPTY)
+		return -errno;
+	if (depth >= CGROUP_REMOVE_DEPTH)
+		return -ELOOP;
+	fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while (r == 0 && (de = readdir(d)))
+		if (de->d_type == DT_DIR && strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			r = remove_tree(dirfd(d), de->d_name, depth + 1);
+	closedir(d);
+	if (r == 0 && unlinkat(dir_fd, name, AT_REMOVEDIR) < 0)
+		r = -errno;
+	return r;
+}
+
 int cgroup_leaf_remove(const struct cgroup_tree *t, const char *slice, const char *name)
 {
 	char path[512];
@@ -152,7 +190,7 @@ int cgroup_leaf_remove(const struct cgroup_tree *t, const char *slice, const cha
 
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
-	return unlinkat(t->root_fd, path, AT_REMOVEDIR) < 0 ? -errno : 0;
+	return remove_tree(t->root_fd, path, 0);
 }
 
 int cgroup_oom_kills(int leaf_fd, unsigned long *last)
@@ -171,4 +209,38 @@ int cgroup_oom_kills(int leaf_fd, unsigned long *last)
 		return 0;
 	*last = v;
 	return 1;
+}
+
+int cgroup_read_file(int dir_fd, const char *file, char *buf, size_t size)
+{
+	return read_at(dir_fd, file, buf, size);
+}
+
+/* O_APPEND: the kernel's files take each write whole (as with `echo >>`),
+ * and a test's plain file keeps every write. */
+int cgroup_write_file(int dir_fd, const char *file, const char *value)
+{
+	_cleanup_close_ int fd = openat(dir_fd, file, O_WRONLY | O_APPEND | O_CLOEXEC);
+	size_t len = strlen(value);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, len);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int cgroup_mkdir_open(int dir_fd, const char *name, int *ret_fd)
+{
+	int fd;
+
+	if (mkdirat(dir_fd, name, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	return 0;
 }

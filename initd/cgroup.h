@@ -9,11 +9,16 @@
 #define INITD_CGROUP_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+struct cgroup_plan;
 
 struct cgroup_tree {
 	int root_fd;              /* -1 when initd supervises without cgroups */
 	char root[256];
 	char controllers[256];    /* cgroup.controllers of the root */
+	struct cgroup_plan *plan; /* what the current set asks (cgroup_plan.h),
+	                           * NULL before the first apply; owned */
 };
 
 /* Mount point to use. Returns 0, or -ENOMEDIUM when root is not cgroup2. */
@@ -41,11 +46,20 @@ int cgroup_kill(int leaf_fd);
  * into "init.scope"): then every process lives in a leaf, initd included. */
 int cgroup_move_self(const struct cgroup_tree *t, const char *name);
 
-/* Remove SLICE/NAME (must be empty). */
+/* Remove SLICE/NAME and the cgroups below it (all must be empty of
+ * processes). */
 int cgroup_leaf_remove(const struct cgroup_tree *t, const char *slice, const char *name);
 
 /* 1 when memory.events shows an oom_kill count above *last (updated), 0 if
  * not, -errno when the file is absent (controller not enabled). */
 int cgroup_oom_kills(int leaf_fd, unsigned long *last);
+
+/* Read a file of dir_fd (one bounded read, NUL-terminated): its length, or
+ * -errno. Write value to a file of dir_fd: 0 or -errno. */
+int cgroup_read_file(int dir_fd, const char *file, char *buf, size_t size);
+int cgroup_write_file(int dir_fd, const char *file, const char *value);
+
+/* mkdir (if needed) and open NAME below dir_fd, not following links. */
+int cgroup_mkdir_open(int dir_fd, const char *name, int *ret_fd);
 
 #endif

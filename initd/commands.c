@@ -31,8 +31,13 @@ struct pending {
 struct follower {
 	struct follower *next;
 	struct control_client *client;
-	struct service *service;
+	char name[UNIT_NAME_MAX + 1];   /* by name: a reload may free the service */
 	uint64_t offset;
+};
+
+struct reload_waiter {
+	struct reload_waiter *next;
+	struct control_client *client;
 };
 
 static int reply_error(struct proto_buf *reply, int err, const char *fmt, ...) _printf_(3, 4);
@@ -115,6 +120,7 @@ static void put_service(struct commands *cmds, struct proto_buf *b, struct servi
 		proto_put_str(b, PROTO_ATTR_STATUS_TEXT, s->status_text);
 	if (manager_cgroup_path(cmds->manager, s, cg, sizeof(cg)))
 		proto_put_str(b, PROTO_ATTR_CGROUP, cg);
+	commands_put_cgroup_stats(cmds, b, s);
 	for (size_t i = 0; i < u->diags.n; i++) {
 		char line[UNIT_STRING_MAX + 300];
 
@@ -201,6 +207,27 @@ send:
 	pending_free(p);
 }
 
+/* After every pass: answer the requests whose named units have all settled. */
+void commands_pass(void *ctx)
+{
+	struct commands *cmds = ctx;
+	struct pending *p = cmds->pending, *next;
+
+	for (; p; p = next) {
+		bool settled = true;
+
+		next = p->next;
+		if (p->n_names == 0)
+			continue;   /* `wait`: answered by manager_wait_settled */
+		for (size_t i = 0; i < p->n_names && settled; i++) {
+			struct service *s = manager_find(cmds->manager, p->names[i]);
+			settled = !s || manager_service_settled(cmds->manager, s);
+		}
+		if (settled)
+			pending_settled(cmds->manager, p);
+	}
+}
+
 static int defer_until_settled(struct commands *cmds, struct control_client *c, uint16_t type,
 			       const char **names, size_t n, struct proto_buf *reply)
 {
@@ -221,7 +248,9 @@ static int defer_until_settled(struct commands *cmds, struct control_client *c, 
 	}
 	p->next = cmds->pending;
 	cmds->pending = p;
-	if (manager_wait_settled(cmds->manager, pending_settled, p) < 0) {
+	/* Named units: commands_pass answers once they settle. `wait`: once
+	 * everything has. */
+	if (n == 0 && manager_wait_settled(cmds->manager, pending_settled, p) < 0) {
 		pending_free(p);
 		return reply_error(reply, ENOMEM, "out of memory");
 	}
@@ -311,7 +340,8 @@ static int cmd_logs(struct commands *cmds, struct control_client *c,
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return reply_error(reply, ENOMEM, "out of memory");
-	*f = (struct follower){ .next = cmds->followers, .client = c, .service = s, .offset = off };
+	*f = (struct follower){ .next = cmds->followers, .client = c, .offset = off };
+	snprintf(f->name, sizeof(f->name), "%s", s->unit->name);
 	cmds->followers = f;
 	return CONTROL_DEFER;   /* the backlog in `reply` goes first */
 }
@@ -335,7 +365,7 @@ void commands_output(void *ctx, struct service *s)
 	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
 	for (f = cmds->followers; f; f = next) {
 		next = f->next;
-		if (f->service != s)
+		if (strcmp(f->name, s->unit->name) != 0)
 			continue;
 		/* A follower too slow to keep up is dropped by the server. */
 		if (put_log_data(&b, manager_service_log(s), &f->offset) < 0 ||
@@ -370,6 +400,37 @@ static int cmd_kill(struct commands *cmds, const struct control_request *req,
 	return reply_ok(reply);
 }
 
+/* ---- reload ---------------------------------------------------------------------- */
+
+static int cmd_reload(struct commands *cmds, struct control_client *c, struct proto_buf *reply)
+{
+	struct reload_waiter *w = calloc(1, sizeof(*w));
+	bool first = !cmds->reloads;
+
+	if (!w)
+		return reply_error(reply, ENOMEM, "out of memory");
+	if (!cmds->reload)
+		return free(w), reply_error(reply, EOPNOTSUPP, "reload is not available");
+	w->client = c;
+	w->next = cmds->reloads;
+	cmds->reloads = w;
+	if (first)
+		cmds->reload(cmds);   /* one load answers everyone waiting */
+	return CONTROL_DEFER;
+}
+
+void commands_reload_done(struct commands *cmds, const struct proto_buf *msg)
+{
+	struct reload_waiter *w = cmds->reloads, *next;
+
+	cmds->reloads = NULL;
+	for (; w; w = next) {
+		next = w->next;
+		control_client_reply(w->client, msg, true);
+		free(w);
+	}
+}
+
 /* ---- dispatch ------------------------------------------------------------------- */
 
 int commands_dispatch(void *ctx, struct control_client *c, const struct control_request *req,
@@ -391,6 +452,8 @@ int commands_dispatch(void *ctx, struct control_client *c, const struct control_
 		return cmd_logs(cmds, c, req, reply);
 	case PROTO_REQ_KILL:
 		return cmd_kill(cmds, req, reply);
+	case PROTO_REQ_TREE:
+		return commands_tree(cmds, reply);
 	case PROTO_REQ_POWEROFF:
 	case PROTO_REQ_REBOOT:
 	case PROTO_REQ_HALT:
@@ -400,7 +463,7 @@ int commands_dispatch(void *ctx, struct control_client *c, const struct control_
 					     SHUTDOWN_POWEROFF);
 		return reply_ok(reply);
 	case PROTO_REQ_RELOAD:
-		return reply_error(reply, EOPNOTSUPP, "reload is not implemented yet");
+		return cmd_reload(cmds, c, reply);
 	default:
 		return reply_error(reply, EOPNOTSUPP, "unknown request type %u", req->type);
 	}
@@ -412,6 +475,16 @@ void commands_client_gone(void *ctx, struct control_client *c)
 	struct pending *p = cmds->pending, *next;
 	struct follower *f, *fnext;
 
+	for (struct reload_waiter **pp = &cmds->reloads; *pp;) {
+		struct reload_waiter *w = *pp;
+
+		if (w->client == c) {
+			*pp = w->next;
+			free(w);
+		} else {
+			pp = &w->next;
+		}
+	}
 	for (f = cmds->followers; f; f = fnext) {
 		fnext = f->next;
 		if (f->client == c)

@@ -7,6 +7,7 @@
 
 struct pending;
 struct follower;
+struct reload_waiter;
 
 struct commands {
 	struct manager *manager;      /* NULL until the units are loaded */
@@ -15,7 +16,16 @@ struct commands {
 	void *data;                   /* for the shutdown callback */
 	struct pending *pending;      /* deferred requests (list) */
 	struct follower *followers;   /* `logs -f` clients (list) */
+	/* Start re-reading the units; commands_reload_done answers. */
+	void (*reload)(struct commands *cmds);
+	struct reload_waiter *reloads;   /* clients waiting for a reload (list) */
 };
+
+/* A reload finished: send msg to every client that asked for one. */
+void commands_reload_done(struct commands *cmds, const struct proto_buf *msg);
+
+/* Hook for manager_set_pass_hook: answer start/stop/restart requests. */
+void commands_pass(void *ctx);
 
 /* Hook for manager_set_output_hook: stream new output to followers. */
 void commands_output(void *ctx, struct service *s);
@@ -25,5 +35,10 @@ int commands_dispatch(void *ctx, struct control_client *c, const struct control_
 		      struct proto_buf *reply);
 /* A control_gone_fn: forget the client's deferred request. */
 void commands_client_gone(void *ctx, struct control_client *c);
+
+/* commands_cgroup.c: s's cgroup statistics, into the SERVICE being built;
+ * the reply to a tree request (0 or the proto_buf error). */
+void commands_put_cgroup_stats(struct commands *cmds, struct proto_buf *b, struct service *s);
+int commands_tree(struct commands *cmds, struct proto_buf *reply);
 
 #endif

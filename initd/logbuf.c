@@ -7,12 +7,13 @@
 
 int logbuf_init(struct logbuf *b, size_t size)
 {
-	b->data = malloc(size);
-	if (!b->data)
-		return -ENOMEM;
+	/* The ring is allocated by the first output: most services of an
+	 * appliance print little or nothing, and 1000 idle rings would be
+	 * 64 MiB of PID 1's address space for fork to copy. */
+	b->data = NULL;
 	b->size = size;
 	b->end = 0;
-	return 0;
+	return size ? 0 : -EINVAL;
 }
 
 void logbuf_free(struct logbuf *b)
@@ -26,8 +27,10 @@ void logbuf_append(struct logbuf *b, const void *p, size_t n)
 {
 	const char *s = p;
 
-	if (!b->data)
+	if (!b->data && n > 0 && !(b->data = malloc(b->size))) {
+		b->end += n;   /* counted as lost: a follower sees the gap */
 		return;
+	}
 	if (n > b->size) {
 		b->end += n - b->size;
 		s += n - b->size;

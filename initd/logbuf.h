@@ -17,6 +17,7 @@ struct logbuf {
 	uint64_t end;      /* total bytes ever appended */
 };
 
+/* Set up an empty ring of `size` bytes; memory comes with the first append. */
 int logbuf_init(struct logbuf *b, size_t size);
 void logbuf_free(struct logbuf *b);
 void logbuf_append(struct logbuf *b, const void *p, size_t n);

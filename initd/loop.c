@@ -275,6 +275,8 @@ int loop_run_once(struct loop *l, int timeout_ms)
 	int n;
 
 	defer_drain(l);
+	if (l->quit)
+		return 0;   /* deferred work may have ended the loop: don't sleep */
 	if (l->n_defer)
 		timeout_ms = 0;
 	n = epoll_wait(l->epoll_fd, ev, LOOP_EVENTS_MAX, timeout_ms);

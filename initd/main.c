@@ -24,6 +24,7 @@
 #include "initd/control.h"
 #include "initd/loader.h"
 #include "initd/log.h"
+#include "initd/net.h"
 #include "initd/loop.h"
 #include "initd/manager.h"
 #include "initd/notify.h"
@@ -62,6 +63,7 @@ struct initd {
 	struct notify_server *notify;
 	struct commands cmds;
 	struct manager *manager;
+	struct loader *reloading;     /* a reload's loader in flight */
 	enum crash_action crash;
 	enum shutdown_how shutdown;   /* requested before the units were loaded */
 };
@@ -217,6 +219,13 @@ static void reap_orphans(void)
 		;
 }
 
+static void start_reload(struct initd *d);
+
+static bool manager_shutting_down_or_null(struct initd *d)
+{
+	return d->manager && manager_shutting_down(d->manager);
+}
+
 static void signal_ready(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct initd *d = data;
@@ -238,7 +247,8 @@ static void signal_ready(struct loop *l, int fd, uint32_t events, void *data)
 			request_shutdown(d, SHUTDOWN_REBOOT);
 			break;
 		case SIGHUP:
-			log_warn("SIGHUP: reload is not implemented yet");
+			if (!manager_shutting_down_or_null(d))
+				start_reload(d);
 			break;
 		default:
 			break;
@@ -280,8 +290,10 @@ static void apply_conf(struct initd *d, const struct initd_conf *conf)
 	boot_set_crash_action(conf->crash_action);
 	if (conf->hostname && boot_set_hostname(conf->hostname) < 0)
 		log_error("hostname %s: %s", conf->hostname, strerror(errno));
-	if (!d->opt.no_mounts)
+	if (!d->opt.no_mounts) {
 		boot_load_modules(conf->modules);
+		net_boot(conf);   /* bridges and ip_forward: after veth/bridge load */
+	}
 	if (conf->control_group && d->control) {
 		gid_t gid;
 		int r = spawn_lookup_group("/etc/group", conf->control_group, &gid);
@@ -322,6 +334,7 @@ static void units_loaded(struct unit_set *set, int err, const char *why, void *d
 	}
 	d->cmds.manager = d->manager;
 	manager_set_output_hook(d->manager, commands_output, &d->cmds);
+	manager_set_pass_hook(d->manager, commands_pass, &d->cmds);
 	log_info("%zu units loaded", manager_count(d->manager));
 }
 
@@ -331,6 +344,88 @@ static void notify_received(void *ctx, pid_t sender, const struct notify_msg *ms
 
 	if (d->manager)
 		manager_notify(d->manager, sender, msg);
+}
+
+/* The reply to `svctl reload`: a refused set lists every error. */
+static void reload_reply_refused(struct proto_buf *b, const struct unit_set *set)
+{
+	size_t cap = 128 + set->diags.n * 256, len;
+	_cleanup_free_ char *text = malloc(cap);
+
+	if (!text) {
+		proto_msg_error(b, ENOMEM, "reload refused: out of memory");
+		return;
+	}
+	len = (size_t)snprintf(text, cap, "reload refused: %zu error(s), the running "
+				"configuration is unchanged", set->diags.n);
+	for (size_t i = 0; i < set->diags.n && len < cap; i++) {
+		text[len++] = '\n';
+		len += unit_diag_format(&set->diags.v[i], text + len, cap - len);
+	}
+	proto_msg_error(b, EINVAL, text);
+}
+
+static void reload_loaded(struct unit_set *set, int err, const char *why, void *data)
+{
+	struct initd *d = data;
+	struct reload_summary sum = { 0 };
+	struct proto_buf b;
+	char line[256];
+	int r;
+
+	d->reloading = NULL;
+	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
+	if (!set) {
+		log_error("reload: %s: %s", why, strerror(-err));
+		snprintf(line, sizeof(line), "reload failed: %s: %s", why, strerror(-err));
+		proto_msg_error(&b, -err, line);
+	} else if (set->diags.n) {
+		log_diags(set);
+		log_error("reload refused: %zu error(s), keeping the running configuration",
+			  set->diags.n);
+		reload_reply_refused(&b, set);
+		unit_set_free(set);
+	} else if (!d->manager) {
+		units_loaded(set, 0, NULL, d);
+		proto_msg_begin(&b, PROTO_REPLY_OK);
+		proto_put_str(&b, PROTO_ATTR_MESSAGE, "units loaded");
+		proto_msg_end(&b);
+	} else {
+		apply_conf(d, &set->conf);
+		r = manager_reload(d->manager, set, &sum);
+		proto_msg_begin(&b, PROTO_REPLY_OK);
+		snprintf(line, sizeof(line), "reload: %zu added, %zu removed, %zu changed, "
+			 "%zu unchanged%s", sum.added, sum.removed, sum.changed, sum.unchanged,
+			 r < 0 ? " (out of memory: some changes not applied)" : "");
+		proto_put_str(&b, PROTO_ATTR_MESSAGE, line);
+		proto_msg_end(&b);
+	}
+	commands_reload_done(&d->cmds, &b);
+	proto_buf_free(&b);
+}
+
+static void start_reload(struct initd *d)
+{
+	struct proto_buf b;
+	int r;
+
+	if (d->reloading)
+		return;   /* the load in flight answers this request too */
+	log_info("reloading the units");
+	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, reload_loaded, d,
+			 &d->reloading);
+	if (r >= 0)
+		return;
+	log_error("reload: cannot start the unit loader: %s", strerror(-r));
+	proto_buf_init(&b, PROTO_HDR_SIZE + 1024);
+	proto_msg_error(&b, -r, "reload failed: cannot start the unit loader");
+	commands_reload_done(&d->cmds, &b);
+	proto_buf_free(&b);
+}
+
+static void commands_reload(struct commands *cmds)
+{
+	start_reload(cmds->data);
 }
 
 static void boot_pid1(struct initd *d)
@@ -366,6 +461,7 @@ static int run_daemon(struct initd *d)
 		return r;
 	}
 	d->cmds.shutdown = commands_shutdown;
+	d->cmds.reload = commands_reload;
 	d->cmds.data = d;
 	r = control_server_new(d->loop, d->opt.control_path, (gid_t)-1, commands_dispatch,
 			       &d->cmds, &d->control);
@@ -397,6 +493,7 @@ int main(int argc, char **argv)
 	if (d.pid1)
 		boot_crash(d.crash, "the event loop failed");
 	control_server_free(d.control);
+	loader_cancel(d.reloading);
 	notify_server_free(d.notify);
 	manager_free(d.manager);
 	loop_free(d.loop);

@@ -1,5 +1,6 @@
 /* manager.c — see manager.h. */
 #include "initd/manager.h"
+#include "initd/manager_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,59 +21,6 @@
 
 #define LOG_READ_CHUNK 4096
 
-/* The manager's record of one unit: the state machine and what the manager
- * holds for it across restarts. */
-struct svc {
-	struct service s;
-	struct manager *m;
-	int cgroup_fd;                /* leaf directory, -1 without cgroups */
-	struct loop_watch events;     /* the leaf's cgroup.events (EPOLLPRI) */
-	struct loop_watch report;     /* the child's setup report pipe */
-	struct loop_watch output;     /* read end of the stdout/stderr pipe */
-	int output_w;                 /* write end, handed to every child */
-	struct logbuf log;
-	size_t *requires;             /* indexes into m->svcs, n_requires */
-	size_t n_requires;
-	size_t *after;
-	size_t n_after;
-	size_t *dependents;           /* units that require or come after this one */
-	size_t n_dependents;
-};
-
-struct settled_waiter {
-	manager_settled_fn fn;
-	void *data;
-};
-
-struct manager {
-	struct loop *loop;
-	struct manager_options opt;
-	struct cgroup_tree cg;
-	struct unit_set *set;
-	struct svc **svcs;            /* same order as set->units */
-	size_t n_svcs;
-	size_t *order;                /* start order (topological) */
-	bool pass_scheduled;
-
-	enum shutdown_how shutdown;
-	manager_done_fn shutdown_done;
-	void *shutdown_data;
-	struct loop_timer shutdown_timer;
-	bool shutdown_finished;
-
-	struct settled_waiter *waiters;
-	size_t n_waiters;
-
-	manager_output_fn output_hook;
-	void *output_ctx;
-};
-
-static struct svc *svc_of(struct service *s)
-{
-	return (struct svc *)s;   /* struct service is the first member */
-}
-
-static void manager_schedule(struct manager *m);
 
 /* ---- service_ops: what the state machine asks of the outside world ------- */
 
@@ -82,16 +30,17 @@ static int ops_spawn(struct service *s)
 {
 	struct svc *v = svc_of(s);
 	struct manager *m = v->m;
+	int cgroup_fd = svc_spawn_cgroup_fd(m, v);
 	struct spawn_params p = {
 		.unit = s->unit,
-		.cgroup_fd = v->cgroup_fd,
+		.cgroup_fd = cgroup_fd,
 		.output_fd = v->output_w,
 		.passwd_file = m->opt.passwd_file,
 		.group_file = m->opt.group_file,
 		.notify_socket = m->opt.notify_socket,
 	};
 	struct spawn_child child;
-	int r = spawn_start(&p, &child);
+	int r = cgroup_fd < -1 ? cgroup_fd : spawn_start(&p, &child);
 
 	if (r < 0)
 		return r;
@@ -209,32 +158,22 @@ static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
 		v->m->output_hook(v->m->output_ctx, &v->s);
 }
 
-static void events_ready(struct loop *l, int fd, uint32_t events, void *data)
-{
-	struct svc *v = data;
-
-	if (v->cgroup_fd >= 0 && cgroup_is_populated(v->cgroup_fd) == 0)
-		service_on_empty(&v->s);
-}
+/* cgroup.events, memory.events, pids.events: svc_cgroup.c */
 
 /* ---- per-unit records ------------------------------------------------------ */
 
-static void svc_free(struct manager *m, struct svc *v)
+void svc_free(struct manager *m, struct svc *v)
 {
 	if (!v)
 		return;
 	service_done(&v->s);
 	report_close(v);
-	if (v->events.fd >= 0) {
-		loop_watch_del(m->loop, &v->events);
-		close(v->events.fd);
-	}
+	svc_close_cgroup(m, v);
 	if (v->output.fd >= 0) {
 		loop_watch_del(m->loop, &v->output);
 		close(v->output.fd);
 	}
 	safe_close(v->output_w);
-	safe_close(v->cgroup_fd);
 	safe_close(v->s.pidfd);
 	logbuf_free(&v->log);
 	free(v->requires);
@@ -243,23 +182,7 @@ static void svc_free(struct manager *m, struct svc *v)
 	free(v);
 }
 
-static int svc_open_cgroup(struct manager *m, struct svc *v)
-{
-	const struct unit *u = v->s.unit;
-	int r, fd;
-
-	if (!cgroup_tree_enabled(&m->cg) || u->bad)
-		return 0;
-	r = cgroup_leaf_open(&m->cg, u->cgroup.slice ? u->cgroup.slice : "system", u->name,
-			     &v->cgroup_fd);
-	if (r < 0)
-		return r;
-	fd = cgroup_events_open(v->cgroup_fd);
-	if (fd < 0)
-		return fd;
-	v->events = (struct loop_watch){ .fd = fd, .fn = events_ready, .data = v };
-	return loop_watch_add(m->loop, &v->events, EPOLLPRI);
-}
+/* svc_open_cgroup, svc_close_cgroup: svc_cgroup.c */
 
 static int svc_open_output(struct manager *m, struct svc *v)
 {
@@ -279,7 +202,7 @@ static int svc_open_output(struct manager *m, struct svc *v)
 	return loop_watch_add(m->loop, &v->output, EPOLLIN);
 }
 
-static int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
+int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 {
 	struct svc *v = calloc(1, sizeof(*v));
 	int r;
@@ -287,8 +210,10 @@ static int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 	if (!v)
 		return -ENOMEM;
 	v->m = m;
-	v->cgroup_fd = v->output_w = -1;
-	v->events.fd = v->report.fd = v->output.fd = -1;
+	v->gen = m->gen;
+	v->output_w = -1;
+	v->report.fd = v->output.fd = -1;
+	svc_cgroup_init(v);
 	service_init(&v->s, u, &real_ops, m->loop, m);
 	r = svc_open_output(m, v);
 	if (r >= 0)
@@ -304,7 +229,7 @@ static int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 }
 
 /* Index of a unit in the set (sorted by name), or -1. */
-static ssize_t set_index(const struct unit_set *set, const char *name)
+ssize_t set_index(const struct unit_set *set, const char *name)
 {
 	size_t lo = 0, hi = set->n_units;
 
@@ -352,12 +277,25 @@ static int append_index(size_t **v, size_t *n, size_t i)
 	return 0;
 }
 
-/* Resolve dependency names to indexes once, and the reverse edges. */
-static int manager_link(struct manager *m)
+void manager_unlink(struct manager *m)
 {
 	for (size_t i = 0; i < m->n_svcs; i++) {
 		struct svc *v = m->svcs[i];
-		const struct unit *u = v->s.unit;
+
+		free(v->requires);
+		free(v->after);
+		free(v->dependents);
+		v->requires = v->after = v->dependents = NULL;
+		v->n_requires = v->n_after = v->n_dependents = 0;
+	}
+}
+
+/* Resolve dependency names to indexes once, and the reverse edges. */
+int manager_link(struct manager *m)
+{
+	for (size_t i = 0; i < m->n_svcs; i++) {
+		struct svc *v = m->svcs[i];
+		const struct unit *u = v->pending_unit ? v->pending_unit : v->s.unit;
 		int r = names_to_indexes(m->set, u->requires, &v->requires, &v->n_requires);
 
 		if (r >= 0)
@@ -445,15 +383,18 @@ static void pass_shutdown_one(struct manager *m, struct svc *v)
 static bool manager_all_settled(const struct manager *m)
 {
 	for (size_t i = 0; i < m->n_svcs; i++)
-		if (!service_is_settled(&m->svcs[i]->s))
+		if (!service_is_settled(&m->svcs[i]->s) || m->svcs[i]->pending_unit)
 			return false;
-	return true;
+	return m->n_removed == 0;
 }
 
 static bool manager_all_stopped(const struct manager *m)
 {
 	for (size_t i = 0; i < m->n_svcs; i++)
 		if (service_is_active(&m->svcs[i]->s))
+			return false;
+	for (size_t i = 0; i < m->n_removed; i++)
+		if (service_is_active(&m->removed[i]->s))
 			return false;
 	return true;
 }
@@ -487,6 +428,7 @@ static void manager_pass(struct loop *l, void *data)
 	struct manager *m = data;
 
 	m->pass_scheduled = false;
+	reload_pass(m);
 	for (size_t k = 0; k < m->n_svcs; k++) {
 		struct svc *v = m->svcs[m->order ? m->order[k] : k];
 
@@ -494,6 +436,8 @@ static void manager_pass(struct loop *l, void *data)
 			pass_shutdown_one(m, v);
 			continue;
 		}
+		if (v->pending_unit)
+			continue;   /* stopping for a reload; reload_pass restarts it */
 		if (v->s.state == SERVICE_WAITING && v->s.want_running) {
 			if (pass_may_start(m, v))
 				service_deps_ready(&v->s);
@@ -504,9 +448,11 @@ static void manager_pass(struct loop *l, void *data)
 	if (m->shutdown != SHUTDOWN_NONE && manager_all_stopped(m))
 		shutdown_finish(m);
 	notify_settled(m);
+	if (m->pass_hook)
+		m->pass_hook(m->pass_ctx);
 }
 
-static void manager_schedule(struct manager *m)
+void manager_schedule(struct manager *m)
 {
 	if (m->pass_scheduled)
 		return;
@@ -521,6 +467,9 @@ static struct svc *svc_by_pid(struct manager *m, pid_t pid)
 	for (size_t i = 0; i < m->n_svcs; i++)
 		if (m->svcs[i]->s.pid == pid)
 			return m->svcs[i];
+	for (size_t i = 0; i < m->n_removed; i++)
+		if (m->removed[i]->s.pid == pid)
+			return m->removed[i];
 	return NULL;
 }
 
@@ -539,6 +488,7 @@ void manager_reap(struct manager *m)
 		report_drain(v);
 		report_close(v);
 		v->s.pidfd = safe_close(v->s.pidfd);
+		svc_cgroup_poll_oom(v);   /* an OOM kill may not have been read yet */
 		service_on_exit(&v->s, &si);
 	}
 }
@@ -608,6 +558,9 @@ static void shutdown_timeout(struct loop *l, void *data)
 	for (size_t i = 0; i < m->n_svcs; i++)
 		if (service_is_active(&m->svcs[i]->s))
 			ops_kill_all(&m->svcs[i]->s);
+	for (size_t i = 0; i < m->n_removed; i++)
+		if (service_is_active(&m->removed[i]->s))
+			ops_kill_all(&m->removed[i]->s);
 	shutdown_finish(m);
 }
 
@@ -646,6 +599,12 @@ void manager_free(struct manager *m)
 		return;
 	for (size_t i = 0; i < m->n_svcs; i++)
 		svc_free(m, m->svcs[i]);
+	for (size_t i = 0; i < m->n_removed; i++)
+		svc_free(m, m->removed[i]);
+	for (size_t i = 0; i < m->n_retired; i++)
+		unit_set_free(m->retired[i].set);
+	free(m->removed);
+	free(m->retired);
 	free(m->svcs);
 	free(m->order);
 	free(m->waiters);
@@ -660,8 +619,9 @@ int manager_apply(struct manager *m, struct unit_set *set)
 	int r;
 
 	if (m->set)
-		return -EOPNOTSUPP;   /* reload: see the control-plane issue */
+		return manager_reload(m, set, NULL);
 	m->set = set;
+	manager_cgroup_apply(m, set);   /* slices and controllers before any leaf */
 	m->svcs = calloc(set->n_units ? set->n_units : 1, sizeof(*m->svcs));
 	m->order = calloc(set->n_units ? set->n_units : 1, sizeof(*m->order));
 	if (!m->svcs || !m->order)
@@ -732,6 +692,17 @@ void manager_cancel_settled(struct manager *m, void *data)
 			m->waiters[i] = m->waiters[--m->n_waiters];
 			i--;
 		}
+}
+
+void manager_set_pass_hook(struct manager *m, manager_pass_fn fn, void *ctx)
+{
+	m->pass_hook = fn;
+	m->pass_ctx = ctx;
+}
+
+bool manager_service_settled(struct manager *m, struct service *s)
+{
+	return service_is_settled(s) && !svc_of(s)->pending_unit;
 }
 
 void manager_set_output_hook(struct manager *m, manager_output_fn fn, void *ctx)

@@ -50,6 +50,17 @@ void manager_free(struct manager *m);
  * unchanged ones are untouched. */
 int manager_apply(struct manager *m, struct unit_set *set);
 
+/* Counts of what a reload did. */
+struct reload_summary {
+	size_t added, removed, changed, unchanged;
+};
+
+/* Apply a new, valid set (no diagnostics: the caller refuses an invalid one
+ * whole): new units start, removed ones stop and go, changed ones stop and
+ * start again with their new unit, unchanged ones are untouched. Takes
+ * ownership of set. 0 or -errno (then the old model stays and set is freed). */
+int manager_reload(struct manager *m, struct unit_set *set, struct reload_summary *ret);
+
 /* SIGCHLD: reap every child, services and orphans alike. */
 void manager_reap(struct manager *m);
 
@@ -67,6 +78,12 @@ void manager_cancel_settled(struct manager *m, void *data);
 struct notify_msg;
 void manager_notify(struct manager *m, pid_t sender, const struct notify_msg *msg);
 
+/* Called after every pass (a state changed somewhere). */
+typedef void (*manager_pass_fn)(void *ctx);
+void manager_set_pass_hook(struct manager *m, manager_pass_fn fn, void *ctx);
+/* Settled: not waiting, starting, stopping, or changing for a reload. */
+bool manager_service_settled(struct manager *m, struct service *s);
+
 /* Called after a service's output was appended to its ring (logs -f). */
 typedef void (*manager_output_fn)(void *ctx, struct service *s);
 void manager_set_output_hook(struct manager *m, manager_output_fn fn, void *ctx);
@@ -79,6 +96,11 @@ const struct unit_set *manager_set(const struct manager *m);
 /* The leaf path below the cgroup root ("system/web"), or NULL. */
 const char *manager_cgroup_path(struct manager *m, struct service *s, char *buf, size_t size);
 struct logbuf *manager_service_log(struct service *s);
+/* The statistics of s's cgroup node (svc_cgroup.c): 0, or -ENOENT when it
+ * has none. The tree (root, plan) for `svctl tree`: NULL without cgroups. */
+struct cgroup_stats;
+int manager_cgroup_stats(struct manager *m, struct service *s, struct cgroup_stats *ret);
+const struct cgroup_tree *manager_cgroup_tree(const struct manager *m);
 
 /* Operator commands: 0 or -errno. */
 int manager_start(struct manager *m, struct service *s);

@@ -90,6 +90,17 @@ void service_done(struct service *s)
 	loop_timer_cancel(s->loop, &s->timer);
 }
 
+void service_replace_unit(struct service *s, const struct unit *u)
+{
+	s->unit = u;
+	s->restart_delay = u->restart_delay_usec;
+	s->limit_window_count = 0;
+	if (u->bad)
+		service_set_state(s, SERVICE_BAD_CONFIG);
+	else if (s->state == SERVICE_BAD_CONFIG)
+		service_set_state(s, SERVICE_STOPPED);
+}
+
 /* ---- starting ----------------------------------------------------------- */
 
 /* Start limit: at most `burst` starts within `interval`. */
@@ -288,9 +299,15 @@ static void service_after_exit(struct service *s)
 		return;
 	}
 	if (restart_wanted(s, success)) {
+		uint64_t delay = next_restart_delay(s, now);
+
 		s->restarts++;
-		loop_timer_arm(s->loop, &s->timer, now + next_restart_delay(s, now));
 		service_set_state(s, SERVICE_RESTARTING);
+		if (delay == 0 && s->ops->is_empty(s)) {
+			service_spawn(s);   /* no delay asked: no trip through the timer */
+			return;
+		}
+		loop_timer_arm(s->loop, &s->timer, now + delay);
 		return;
 	}
 	s->want_running = false;
@@ -410,6 +427,12 @@ const char *service_exit_to_string(const struct service *s, const struct service
 		else if (e->stage == SPAWN_STAGE_USER)
 			snprintf(buf, size, "user %s: %s", u->user ? u->user : "root",
 				 e->code == ENOENT ? "no such user or group" : strerror(e->code));
+		else if (e->stage == SPAWN_STAGE_ROOTFS)
+			snprintf(buf, size, "rootfs %s: %s", u->iso.rootfs ? u->iso.rootfs : "?",
+				 strerror(e->code));
+		else if (e->stage == SPAWN_STAGE_VETH)
+			snprintf(buf, size, "veth into bridge %s: %s",
+				 u->iso.veth_bridge ? u->iso.veth_bridge : "?", strerror(e->code));
 		else if (e->stage == SPAWN_STAGE_CHDIR)
 			snprintf(buf, size, "chdir %s: %s", u->workdir ? u->workdir : "/",
 				 strerror(e->code));
@@ -422,6 +445,9 @@ const char *service_exit_to_string(const struct service *s, const struct service
 		break;
 	case EXIT_DEPENDENCY:
 		snprintf(buf, size, "dependency %s failed", e->detail);
+		break;
+	case EXIT_CGROUP:
+		snprintf(buf, size, "cgroup: %s", e->detail);
 		break;
 	case EXIT_START_LIMIT: {
 		char last[256];

@@ -61,6 +61,7 @@ enum exit_kind {
 	EXIT_SPAWN,           /* code = errno: clone3 itself failed */
 	EXIT_DEPENDENCY,      /* detail = the unit that failed */
 	EXIT_START_LIMIT,     /* too many starts in the interval */
+	EXIT_CGROUP,          /* detail = why its cgroup could not be set up */
 	EXIT_KIND_MAX,
 };
 
@@ -127,6 +128,10 @@ void service_init(struct service *s, const struct unit *u, const struct service_
 		  struct loop *l, void *owner);
 /* Cancel timers. The caller closes fds it owns. */
 void service_done(struct service *s);
+
+/* A reload changed the unit: take the new one. Only while not active. A bad
+ * unit puts the service in bad-config, a fixed one takes it out. */
+void service_replace_unit(struct service *s, const struct unit *u);
 
 /* Operator / manager requests. */
 void service_start(struct service *s);

@@ -10,10 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/util.h"
+#include "initd/caps.h"
+#include "initd/net.h"
+#include "initd/ns.h"
 
 #define SPAWN_ENV_MAX (UNIT_ENV_MAX + 8)
 #define SPAWN_GROUPS_MAX 64
@@ -34,6 +40,23 @@ static const char *const stage_names[SPAWN_STAGE_MAX] = {
 	[SPAWN_STAGE_UID] = "uid",
 	[SPAWN_STAGE_CHDIR] = "chdir",
 	[SPAWN_STAGE_EXEC] = "exec",
+	[SPAWN_STAGE_ID_MAP] = "id-map",
+	[SPAWN_STAGE_OOM] = "oom-score-adj",
+	[SPAWN_STAGE_VETH] = "veth",
+	[SPAWN_STAGE_NETWORK] = "network",
+	[SPAWN_STAGE_MOUNTS] = "mounts",
+	[SPAWN_STAGE_ROOTFS] = "rootfs",
+	[SPAWN_STAGE_DEV] = "dev",
+	[SPAWN_STAGE_SYS] = "sys",
+	[SPAWN_STAGE_BINDS] = "binds",
+	[SPAWN_STAGE_TMPFS] = "tmpfs",
+	[SPAWN_STAGE_PIVOT] = "pivot-root",
+	[SPAWN_STAGE_HOSTNAME] = "hostname",
+	[SPAWN_STAGE_RLIMITS] = "rlimits",
+	[SPAWN_STAGE_BOUNDING] = "capability-bounding-set",
+	[SPAWN_STAGE_CAPS] = "capabilities",
+	[SPAWN_STAGE_NO_NEW_PRIVS] = "no-new-privs",
+	[SPAWN_STAGE_REAPER] = "reaper",
 };
 
 const char *spawn_stage_to_string(int stage)
@@ -212,6 +235,21 @@ struct child_creds {
 	size_t n_groups;
 };
 
+/* The unit's supplementary_groups, after the user's own from the group file. */
+static int child_extra_groups(const struct spawn_params *p, struct child_creds *c)
+{
+	for (char **g = p->unit->iso.supplementary_groups; g && *g; g++) {
+		gid_t gid;
+		int r = spawn_lookup_group(p->group_file, *g, &gid);
+		if (r < 0)
+			return r;
+		if (c->n_groups == SPAWN_GROUPS_MAX)
+			return -E2BIG;
+		c->groups[c->n_groups++] = gid;
+	}
+	return 0;
+}
+
 static int child_lookup(const struct spawn_params *p, struct child_creds *c)
 {
 	const struct unit *u = p->unit;
@@ -228,9 +266,12 @@ static int child_lookup(const struct spawn_params *p, struct child_creds *c)
 		if (r < 0)
 			return r;
 	}
-	if (u->group)
-		return spawn_lookup_group(p->group_file, u->group, &c->gid);
-	return 0;
+	if (u->group) {
+		r = spawn_lookup_group(p->group_file, u->group, &c->gid);
+		if (r < 0)
+			return r;
+	}
+	return child_extra_groups(p, c);
 }
 
 static void env_put(char **env, size_t *n, char *entry)
@@ -272,13 +313,93 @@ static void child_build_env(const struct spawn_params *p, const struct child_cre
 	env[n] = NULL;
 }
 
-static _Noreturn void child_run(const struct spawn_params *p, int report_fd)
+/* Block until the parent has done its part (id maps, veth): one byte means
+ * go; end-of-file means the parent reported a failure itself, so leave
+ * quietly. */
+static void child_wait_parent(int sync_fd)
+{
+	char go;
+	ssize_t n;
+
+	do
+		n = read(sync_fd, &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(127);
+	close(sync_fd);
+}
+
+#define CHECK(report_fd, stage, expr) do { int _r = (expr); \
+	if (_r < 0) child_fail((report_fd), (stage), -_r); } while (0)
+#define ERRNO(expr) ((expr) < 0 ? -errno : 0)
+
+/* In a new user namespace, become its root (mapped by the parent) before
+ * anything else: files and mounts made meanwhile get ids that exist there. */
+static int child_userns_root(void)
+{
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Namespaces already hold the child: network, mounts, hostname. */
+static void child_isolate(const struct unit_isolation *iso, int report_fd)
+{
+	int stage, r;
+
+	if (iso->namespaces & UNIT_NS_BIT(UNIT_NS_NET))
+		CHECK(report_fd, SPAWN_STAGE_NETWORK, net_child_setup(iso));
+	r = ns_setup_mounts(iso, &stage);
+	if (r < 0)
+		child_fail(report_fd, stage, -r);
+	if (iso->hostname)
+		CHECK(report_fd, SPAWN_STAGE_HOSTNAME,
+		      ERRNO(sethostname(iso->hostname, strlen(iso->hostname))));
+}
+
+static int child_rlimits(const struct unit_isolation *iso)
+{
+	for (size_t i = 0; i < iso->n_rlimits; i++) {
+		uint64_t v = iso->rlimits[i].value;
+		struct rlimit rl = { .rlim_cur = v == UINT64_MAX ? RLIM_INFINITY : v,
+				     .rlim_max = v == UINT64_MAX ? RLIM_INFINITY : v };
+		if (setrlimit(iso->rlimits[i].resource, &rl) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* rlimits, umask, then who the service is and what it may do. */
+static void child_credentials(const struct unit_isolation *iso, const struct child_creds *c,
+			      int report_fd)
+{
+	bool root = c->uid == 0;
+
+	CHECK(report_fd, SPAWN_STAGE_RLIMITS, child_rlimits(iso));
+	umask((mode_t)iso->umask);
+	if (iso->has_capabilities)
+		CHECK(report_fd, SPAWN_STAGE_BOUNDING, caps_limit_bounding(iso->capabilities));
+	if (iso->has_capabilities && !root && iso->capabilities)
+		CHECK(report_fd, SPAWN_STAGE_CAPS, caps_keep_across_uid());
+	CHECK(report_fd, SPAWN_STAGE_GROUPS, ERRNO(setgroups(c->n_groups, c->groups)));
+	CHECK(report_fd, SPAWN_STAGE_GID, ERRNO(setresgid(c->gid, c->gid, c->gid)));
+	CHECK(report_fd, SPAWN_STAGE_UID, ERRNO(setresuid(c->uid, c->uid, c->uid)));
+	if (iso->has_capabilities)
+		CHECK(report_fd, SPAWN_STAGE_CAPS, caps_apply(iso->capabilities, root));
+	if (iso->no_new_privs)
+		CHECK(report_fd, SPAWN_STAGE_NO_NEW_PRIVS,
+		      ERRNO(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)));
+}
+
+static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int sync_fd)
 {
 	const struct unit *u = p->unit;
 	struct child_creds creds;
 	char *env[SPAWN_ENV_MAX + 1];
 	int r;
 
+	if (sync_fd >= 0)
+		child_wait_parent(sync_fd);
 	if (child_reset_signals() < 0)
 		child_fail(report_fd, SPAWN_STAGE_SIGNALS, errno);
 	if (setsid() < 0)
@@ -289,28 +410,29 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd)
 	r = child_close_fds(report_fd);
 	if (r < 0)
 		child_fail(report_fd, SPAWN_STAGE_FDS, -r);
+	/* Before the rootfs: users come from the image's own files. */
 	r = child_lookup(p, &creds);
 	if (r < 0)
 		child_fail(report_fd, SPAWN_STAGE_USER, -r);
-	if (setgroups(creds.n_groups, creds.groups) < 0)
-		child_fail(report_fd, SPAWN_STAGE_GROUPS, errno);
-	if (setresgid(creds.gid, creds.gid, creds.gid) < 0)
-		child_fail(report_fd, SPAWN_STAGE_GID, errno);
-	if (setresuid(creds.uid, creds.uid, creds.uid) < 0)
-		child_fail(report_fd, SPAWN_STAGE_UID, errno);
+	if (u->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER))
+		CHECK(report_fd, SPAWN_STAGE_ID_MAP, child_userns_root());
+	child_isolate(&u->iso, report_fd);
+	child_credentials(&u->iso, &creds, report_fd);
 	if (chdir(u->workdir ? u->workdir : "/") < 0)
 		child_fail(report_fd, SPAWN_STAGE_CHDIR, errno);
 	child_build_env(p, &creds, env);
+	if (u->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID))
+		CHECK(report_fd, SPAWN_STAGE_REAPER, ns_fork_reaper(report_fd));
 	execve(u->exec[0], u->exec, env);
 	child_fail(report_fd, SPAWN_STAGE_EXEC, errno);
 }
 
 /* ---- the parent ----------------------------------------------------------- */
 
-static pid_t clone3_into(int cgroup_fd, int *ret_pidfd)
+static pid_t clone3_into(int cgroup_fd, uint64_t ns_flags, int *ret_pidfd)
 {
 	struct clone_args args = {
-		.flags = CLONE_PIDFD,
+		.flags = CLONE_PIDFD | ns_flags,
 		.pidfd = (uint64_t)(uintptr_t)ret_pidfd,
 		.exit_signal = SIGCHLD,
 	};
@@ -322,30 +444,91 @@ static pid_t clone3_into(int cgroup_fd, int *ret_pidfd)
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
+/* Does the child have to wait for the parent? */
+static bool parent_has_work(const struct unit_isolation *iso)
+{
+	return (iso->namespaces & UNIT_NS_BIT(UNIT_NS_USER)) || iso->has_oom_score_adj ||
+	       iso->veth_bridge;
+}
+
+/* What only the parent can do for the waiting child. Quick writes to /proc
+ * and netlink requests: nothing here waits on the child. */
+static int parent_plumb(pid_t pid, const struct unit_isolation *iso, int *ret_stage)
+{
+	int r = 0;
+
+	*ret_stage = SPAWN_STAGE_ID_MAP;
+	if (iso->namespaces & UNIT_NS_BIT(UNIT_NS_USER))
+		r = ns_write_id_maps(pid, iso->uid_map, iso->gid_map);
+	if (r == 0 && iso->has_oom_score_adj) {
+		*ret_stage = SPAWN_STAGE_OOM;
+		r = ns_write_oom_score_adj(pid, iso->oom_score_adj);
+	}
+	if (r == 0 && iso->veth_bridge) {
+		*ret_stage = SPAWN_STAGE_VETH;
+		r = net_veth_create(pid, iso);
+	}
+	return r;
+}
+
+/* Release the child, or report the parent's failure in its name (the child
+ * then sees end-of-file and leaves quietly). */
+static void parent_release(pid_t pid, const struct unit_isolation *iso, int report_w, int sync_w)
+{
+	struct spawn_report rep;
+	int r = parent_plumb(pid, iso, &rep.stage);
+
+	if (r == 0) {
+		if (write(sync_w, "g", 1) == 1)
+			return;
+		rep = (struct spawn_report){ SPAWN_STAGE_SIGNALS, errno };
+	} else {
+		rep.err = -r;
+	}
+	if (write(report_w, &rep, sizeof(rep)) < 0) {
+		/* the exit status still tells */
+	}
+}
+
 int spawn_start(const struct spawn_params *p, struct spawn_child *ret)
 {
-	int report[2], pidfd = -1;
+	const struct unit_isolation *iso = &p->unit->iso;
+	int report[2], sync[2] = { -1, -1 }, pidfd = -1, r;
 	pid_t pid;
 
 	if (!p->unit->exec || !p->unit->exec[0])
 		return -EINVAL;
 	if (pipe2(report, O_CLOEXEC) < 0)
 		return -errno;
-	pid = clone3_into(p->cgroup_fd, &pidfd);
+	if (parent_has_work(iso) && pipe2(sync, O_CLOEXEC) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	pid = clone3_into(p->cgroup_fd, ns_clone_flags(iso->namespaces), &pidfd);
 	if (pid < 0) {
-		int r = -errno;
-		close(report[0]);
-		close(report[1]);
-		return r;
+		r = -errno;
+		goto fail;
 	}
 	if (pid == 0) {
 		close(report[0]);
-		child_run(p, report[1]);
+		safe_close(sync[1]);
+		child_run(p, report[1], sync[0]);
+	}
+	if (sync[1] >= 0) {
+		close(sync[0]);
+		parent_release(pid, iso, report[1], sync[1]);
+		close(sync[1]);
 	}
 	close(report[1]);
 	fcntl(report[0], F_SETFL, O_NONBLOCK);
 	*ret = (struct spawn_child){ .pid = pid, .pidfd = pidfd, .report_fd = report[0] };
 	return 0;
+fail:
+	close(report[0]);
+	close(report[1]);
+	safe_close(sync[0]);
+	safe_close(sync[1]);
+	return r;
 }
 
 int spawn_report_read(int fd, int *ret_stage, int *ret_err)

@@ -18,12 +18,31 @@ enum spawn_stage {
 	SPAWN_STAGE_SESSION,      /* setsid */
 	SPAWN_STAGE_STDIO,        /* stdin /dev/null, stdout/stderr to the log pipe */
 	SPAWN_STAGE_FDS,          /* close everything else */
-	SPAWN_STAGE_USER,         /* look up user and group */
+	SPAWN_STAGE_USER,         /* look up user and group (the image's files) */
 	SPAWN_STAGE_GROUPS,       /* setgroups */
 	SPAWN_STAGE_GID,
 	SPAWN_STAGE_UID,
 	SPAWN_STAGE_CHDIR,
 	SPAWN_STAGE_EXEC,
+	/* isolation (issue 5). The parent's own steps between clone3 and
+	 * releasing the child report as stages too: */
+	SPAWN_STAGE_ID_MAP,       /* parent: write /proc/PID/{uid,gid}_map */
+	SPAWN_STAGE_OOM,          /* parent: write /proc/PID/oom_score_adj */
+	SPAWN_STAGE_VETH,         /* parent: veth pair, host end into the bridge */
+	SPAWN_STAGE_NETWORK,      /* lo up; eth0 address, up, default route */
+	SPAWN_STAGE_MOUNTS,       /* private propagation, fresh /proc */
+	SPAWN_STAGE_ROOTFS,       /* bind the rootfs onto itself */
+	SPAWN_STAGE_DEV,          /* minimal /dev: nodes, pts, shm */
+	SPAWN_STAGE_SYS,          /* /sys read-only */
+	SPAWN_STAGE_BINDS,
+	SPAWN_STAGE_TMPFS,
+	SPAWN_STAGE_PIVOT,        /* read-only root, pivot_root (or move + chroot) */
+	SPAWN_STAGE_HOSTNAME,
+	SPAWN_STAGE_RLIMITS,
+	SPAWN_STAGE_BOUNDING,     /* capability bounding set */
+	SPAWN_STAGE_CAPS,         /* permitted/effective/inheritable/ambient */
+	SPAWN_STAGE_NO_NEW_PRIVS,
+	SPAWN_STAGE_REAPER,       /* fork the service under a PID-namespace reaper */
 	SPAWN_STAGE_MAX,
 };
 

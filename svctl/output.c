@@ -13,6 +13,29 @@
 
 /* ---- parsing -------------------------------------------------------------- */
 
+static bool attr_is_psi(uint16_t t)
+{
+	return t >= PROTO_ATTR_PSI_CPU_SOME && t <= PROTO_ATTR_PSI_IO_FULL;
+}
+
+/* A cgroup statistic into u->cg (PSI ones are u32). */
+static int cg_parse(const struct proto_attr_view *a, struct unit_status *u)
+{
+	unsigned k = a->type - STATUS_CG_FIRST;
+	uint32_t v32;
+	int r;
+
+	if (attr_is_psi(a->type)) {
+		r = proto_get_u32(a, &v32);
+		u->cg[k] = v32;
+	} else {
+		r = proto_get_u64(a, &u->cg[k]);
+	}
+	if (r == 0)
+		u->cg_have |= 1U << k;
+	return r;
+}
+
 static int unit_parse(const struct proto_attr_view *svc, struct unit_status *u)
 {
 	struct proto_attr_iter it;
@@ -36,7 +59,12 @@ static int unit_parse(const struct proto_attr_view *svc, struct unit_status *u)
 		case PROTO_ATTR_PID:         r = proto_get_u32(&a, &u->pid); break;
 		case PROTO_ATTR_RESTARTS:    r = proto_get_u32(&a, &u->restarts); break;
 		case PROTO_ATTR_SINCE:       r = proto_get_u64(&a, &u->since_usec); break;
-		default:                     r = 0; break;   /* newer initd */
+		default:
+			if (a.type >= STATUS_CG_FIRST && a.type < STATUS_CG_FIRST + STATUS_CG_N)
+				r = cg_parse(&a, u);
+			else
+				r = 0;   /* newer initd */
+			break;
 		}
 		if (r < 0)
 			return r;
@@ -223,6 +251,127 @@ void status_print_table(FILE *f, const struct unit_status *u, size_t n, bool col
 	}
 }
 
+/* ---- detail block ------------------------------------------------------------ */
+
+static bool cg_has(const struct unit_status *u, uint16_t attr)
+{
+	return u->cg_have & (1U << (attr - STATUS_CG_FIRST));
+}
+
+static uint64_t cg_get(const struct unit_status *u, uint16_t attr)
+{
+	return u->cg[attr - STATUS_CG_FIRST];
+}
+
+/* 1024-based, one decimal: "512B", "12.3M". */
+static const char *format_bytes(char *buf, size_t size, uint64_t v)
+{
+	static const char units[] = "BKMGTPE";
+	double d = (double)v;
+	size_t i = 0;
+
+	while (d >= 1024 && i + 1 < sizeof(units) - 1) {
+		d /= 1024;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, size, "%lluB", (unsigned long long)v);
+	else
+		snprintf(buf, size, "%.1f%c", d, units[i]);
+	return buf;
+}
+
+/* "  label  " then "name value" pairs for the attributes present. */
+static void detail_sizes(FILE *f, const struct unit_status *u, const char *label,
+			 const uint16_t *attrs, const char *const *names, size_t n, bool bytes)
+{
+	bool any = false;
+	char buf[32];
+
+	for (size_t i = 0; i < n; i++) {
+		if (!cg_has(u, attrs[i]))
+			continue;
+		if (!any)
+			fprintf(f, "  %-9s", label);
+		if (bytes)
+			format_bytes(buf, sizeof(buf), cg_get(u, attrs[i]));
+		else
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cg_get(u, attrs[i]));
+		fprintf(f, "%s%s %s", any ? "  " : "", names[i], buf);
+		any = true;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
+static void detail_cpu(FILE *f, const struct unit_status *u)
+{
+	char a[32], b[32];
+	uint64_t periods, throttled;
+
+	if (!cg_has(u, PROTO_ATTR_CPU_USAGE_USEC))
+		return;
+	fprintf(f, "  %-9s", "cpu");
+	if (cg_has(u, PROTO_ATTR_CPU_USAGE_USEC))
+		fprintf(f, "usage %s", format_duration(a, sizeof(a),
+						       cg_get(u, PROTO_ATTR_CPU_USAGE_USEC)));
+	/* throttling only once cpu.max had periods to count (a quota is set) */
+	if (cg_has(u, PROTO_ATTR_CPU_NR_PERIODS) && cg_has(u, PROTO_ATTR_CPU_NR_THROTTLED) &&
+	    cg_get(u, PROTO_ATTR_CPU_NR_PERIODS) > 0) {
+		periods = cg_get(u, PROTO_ATTR_CPU_NR_PERIODS);
+		throttled = cg_get(u, PROTO_ATTR_CPU_NR_THROTTLED);
+		fprintf(f, "  throttled %llu/%llu periods (%.1f%%), %s",
+			(unsigned long long)throttled, (unsigned long long)periods,
+			periods ? 100.0 * (double)throttled / (double)periods : 0.0,
+			format_duration(b, sizeof(b), cg_get(u, PROTO_ATTR_CPU_THROTTLED_USEC)));
+	}
+	fputc('\n', f);
+}
+
+static void detail_psi(FILE *f, const struct unit_status *u)
+{
+	static const struct {
+		const char *name;
+		uint16_t some, full;
+	} psi[] = {
+		{ "cpu", PROTO_ATTR_PSI_CPU_SOME, PROTO_ATTR_PSI_CPU_FULL },
+		{ "memory", PROTO_ATTR_PSI_MEM_SOME, PROTO_ATTR_PSI_MEM_FULL },
+		{ "io", PROTO_ATTR_PSI_IO_SOME, PROTO_ATTR_PSI_IO_FULL },
+	};
+	bool any = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(psi); i++) {
+		uint64_t some = cg_get(u, psi[i].some), full = cg_get(u, psi[i].full);
+		if (!cg_has(u, psi[i].some))
+			continue;
+		fprintf(f, "%s%s some %llu.%02llu%% full %llu.%02llu%%",
+			any ? "  " : "  pressure avg10: ", psi[i].name,
+			(unsigned long long)(some / 100), (unsigned long long)(some % 100),
+			(unsigned long long)(full / 100), (unsigned long long)(full % 100));
+		any = true;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
+void status_print_detail(FILE *f, const struct unit_status *u)
+{
+	static const uint16_t mem[] = { PROTO_ATTR_MEM_CURRENT, PROTO_ATTR_MEM_PEAK,
+					PROTO_ATTR_MEM_MAX };
+	static const char *const mem_names[] = { "current", "peak", "max" };
+	static const uint16_t pids[] = { PROTO_ATTR_PIDS_CURRENT, PROTO_ATTR_PIDS_MAX,
+					 PROTO_ATTR_PIDS_EVENTS };
+	static const char *const pids_names[] = { "current", "max", "refused-forks" };
+	static const uint16_t oom[] = { PROTO_ATTR_OOM_KILLS };
+	static const char *const oom_names[] = { "kills" };
+
+	detail_sizes(f, u, "memory", mem, mem_names, ARRAY_SIZE(mem), true);
+	detail_sizes(f, u, "pids", pids, pids_names, ARRAY_SIZE(pids), false);
+	detail_cpu(f, u);
+	detail_psi(f, u);
+	detail_sizes(f, u, "oom", oom, oom_names, ARRAY_SIZE(oom), false);
+}
+
 void status_print_list(FILE *f, const struct unit_status *u, size_t n, bool colour)
 {
 	size_t w_name = 4, w_state = 5;
@@ -340,6 +489,57 @@ static void json_field_str(FILE *f, const char *key, const char *value, bool com
 		fputc(',', f);
 }
 
+static void json_stats(FILE *f, const struct unit_status *u)
+{
+	static const struct {
+		uint16_t attr;
+		const char *key;
+	} keys[] = {
+		{ PROTO_ATTR_MEM_CURRENT, "memory_current" },
+		{ PROTO_ATTR_MEM_PEAK, "memory_peak" },
+		{ PROTO_ATTR_MEM_MAX, "memory_max" },
+		{ PROTO_ATTR_PIDS_CURRENT, "pids_current" },
+		{ PROTO_ATTR_PIDS_MAX, "pids_max" },
+		{ PROTO_ATTR_PIDS_EVENTS, "pids_refused" },
+		{ PROTO_ATTR_CPU_USAGE_USEC, "cpu_usage_usec" },
+		{ PROTO_ATTR_CPU_NR_PERIODS, "cpu_nr_periods" },
+		{ PROTO_ATTR_CPU_NR_THROTTLED, "cpu_nr_throttled" },
+		{ PROTO_ATTR_CPU_THROTTLED_USEC, "cpu_throttled_usec" },
+		{ PROTO_ATTR_PSI_CPU_SOME, "psi_cpu_some" },
+		{ PROTO_ATTR_PSI_CPU_FULL, "psi_cpu_full" },
+		{ PROTO_ATTR_PSI_MEM_SOME, "psi_memory_some" },
+		{ PROTO_ATTR_PSI_MEM_FULL, "psi_memory_full" },
+		{ PROTO_ATTR_PSI_IO_SOME, "psi_io_some" },
+		{ PROTO_ATTR_PSI_IO_FULL, "psi_io_full" },
+		{ PROTO_ATTR_OOM_KILLS, "oom_kills" },
+	};
+	bool any = false;
+
+	if (!u->cg_have) {
+		fputs("null", f);
+		return;
+	}
+	fputc('{', f);
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		uint64_t v = cg_get(u, keys[i].attr);
+		if (!cg_has(u, keys[i].attr))
+			continue;
+		fprintf(f, "%s\"%s\":", any ? "," : "", keys[i].key);
+		if (attr_is_psi(keys[i].attr))
+			fprintf(f, "%llu.%02llu", (unsigned long long)(v / 100),
+				(unsigned long long)(v % 100));
+		else
+			fprintf(f, "%llu", (unsigned long long)v);
+		any = true;
+	}
+	if (cg_has(u, PROTO_ATTR_CPU_NR_PERIODS) && cg_has(u, PROTO_ATTR_CPU_NR_THROTTLED)) {
+		uint64_t p = cg_get(u, PROTO_ATTR_CPU_NR_PERIODS);
+		fprintf(f, ",\"cpu_throttled_percent\":%.1f",
+			p ? 100.0 * (double)cg_get(u, PROTO_ATTR_CPU_NR_THROTTLED) / (double)p : 0.0);
+	}
+	fputc('}', f);
+}
+
 void status_print_json(FILE *f, const struct unit_status *u, size_t n)
 {
 	fputc('[', f);
@@ -364,6 +564,8 @@ void status_print_json(FILE *f, const struct unit_status *u, size_t n)
 		} else {
 			fputs("\"message\":null", f);
 		}
+		fputs(",\"stats\":", f);
+		json_stats(f, &u[i]);
 		fputc('}', f);
 	}
 	fputs(n ? "\n]\n" : "]\n", f);

@@ -9,6 +9,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/proto.h"
+
+/* The cgroup statistics of a unit, by attribute: cg[attr - STATUS_CG_FIRST]
+ * holds PROTO_ATTR_MEM_CURRENT .. PROTO_ATTR_OOM_KILLS (PSI ones in
+ * hundredths of a percent), present when bit (attr - STATUS_CG_FIRST) of
+ * cg_have is set. */
+#define STATUS_CG_FIRST PROTO_ATTR_MEM_CURRENT
+#define STATUS_CG_N     (PROTO_ATTR_OOM_KILLS - PROTO_ATTR_MEM_CURRENT + 1)
+
 /* One unit from a STATUS reply. Strings point into the reply's payload
  * (valid while it is); absent ones are NULL. */
 struct unit_status {
@@ -23,6 +32,8 @@ struct unit_status {
 	uint32_t pid;              /* 0 = none */
 	uint32_t restarts;
 	uint64_t since_usec;
+	uint32_t cg_have;
+	uint64_t cg[STATUS_CG_N];
 };
 
 /* Parse the SERVICE attributes of a STATUS reply payload into a malloc'ed
@@ -37,17 +48,34 @@ int status_parse(const void *payload, size_t len, struct unit_status **ret, size
  * and is always last); a bad-config unit's diagnostics follow, one per
  * line, indented by two spaces. colour: ANSI colours for the state. */
 void status_print_table(FILE *f, const struct unit_status *u, size_t n, bool colour);
+/* The detail block of one unit, printed under its table line by
+ * `svctl status NAME`: memory current/peak/max, pids current/max (and forks
+ * refused), CPU usage and throttling (periods throttled, their share, time),
+ * PSI some/full avg10, OOM kills. Lines for what initd did not send are
+ * left out; nothing is printed when there is none. */
+void status_print_detail(FILE *f, const struct unit_status *u);
 /* NAME  STATE  DESCRIPTION */
 void status_print_list(FILE *f, const struct unit_status *u, size_t n, bool colour);
 /* A JSON array of objects: name, state, pid (null when none), restarts,
  * since_usec, reason, cgroup, description, status_text, message (null
- * when absent; a bad-config unit's diagnostics, one per line). */
+ * when absent; a bad-config unit's diagnostics, one per line), stats (null
+ * without cgroup statistics, else an object of those initd sent:
+ * memory_current, memory_peak, memory_max, pids_current, pids_max,
+ * pids_refused, cpu_usage_usec, cpu_nr_periods, cpu_nr_throttled,
+ * cpu_throttled_usec, cpu_throttled_percent, psi_{cpu,memory,io}_{some,full}
+ * (avg10, percent), oom_kills). */
 void status_print_json(FILE *f, const struct unit_status *u, size_t n);
 
 /* s as a JSON string literal (quotes included). Control characters are
  * escaped and invalid UTF-8 becomes U+FFFD, so the output is always valid
  * JSON. NULL prints null. */
 void json_print_string(FILE *f, const char *s);
+
+/* A TREE reply (tree.c): the cgroup tree, one node a line, indented by
+ * depth, with its limits and cgroup.subtree_control below it; or, json,
+ * an array of {path, kind, name, state, subtree_control, limits[],
+ * messages[]}. 0 or -EBADMSG (nothing printed). */
+int tree_print(FILE *f, const void *payload, size_t len, bool json);
 
 /* Whether to colour output on f: a tty, and $NO_COLOR unset. */
 bool output_colour(FILE *f);

@@ -123,6 +123,8 @@ static int status_show(struct svctl *s, int argc, char **argv, bool list)
 		status_print_list(stdout, units, n, output_colour(stdout));
 	else
 		status_print_table(stdout, units, n, output_colour(stdout));
+	if (!s->json && !list && argc == 1 && n == 1)
+		status_print_detail(stdout, &units[0]);
 	free(units);
 	reply_free(&rep);
 	return finish_output(SVCTL_EXIT_OK);
@@ -136,6 +138,25 @@ static int cmd_status(struct svctl *s, const struct command *cmd, int argc, char
 static int cmd_list(struct svctl *s, const struct command *cmd, int argc, char **argv)
 {
 	return status_show(s, 0, NULL, true);
+}
+
+static int cmd_tree(struct svctl *s, const struct command *cmd, int argc, char **argv)
+{
+	struct proto_buf b;
+	struct reply rep;
+	int r;
+
+	request_names(&b, PROTO_REQ_TREE, 0, NULL);
+	r = call(s, &b, &rep);
+	if (r)
+		return r;
+	r = tree_print(stdout, rep.payload, rep.hdr.len, s->json);
+	reply_free(&rep);
+	if (r < 0) {
+		fprintf(stderr, "svctl: malformed tree reply from initd\n");
+		return SVCTL_EXIT_PROTOCOL;
+	}
+	return finish_output(SVCTL_EXIT_OK);
 }
 
 /* start, stop, restart, reload, wait, poweroff, reboot, halt: NAME
@@ -345,6 +366,8 @@ static const struct command commands[] = {
 	  cmd_status, PROTO_REQ_STATUS, 0, -1 },
 	{ "list",     "", "list units with their state and description",
 	  cmd_list, PROTO_REQ_STATUS, 0, 0 },
+	{ "tree",     "", "show the cgroup tree: slices, services, limits, controllers",
+	  cmd_tree, PROTO_REQ_TREE, 0, 0 },
 	{ "start",    "NAME...", "start units (and what they require)",
 	  cmd_simple, PROTO_REQ_START, 1, -1 },
 	{ "stop",     "NAME...", "stop units (and what requires them)",
@@ -390,7 +413,7 @@ static void usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH   control socket (default $INITD_CONTROL, else %s)\n"
-		"  -j, --json          print status and list as JSON\n"
+		"  -j, --json          print status, list and tree as JSON\n"
 		"  -t, --timeout SEC   give up waiting for initd after SEC seconds\n"
 		"                      (default 30; 0 waits for ever)\n"
 		"  -h, --help          this help\n"

@@ -34,6 +34,99 @@ check-vm: all
 	$(Q)$(MAKE) --no-print-directory image-deps
 	$(Q)BUILD=$(BUILD) tests/vm/run.sh $(RESULTS)/vm.tap
 
+# ---- fuzz (tests/fuzz/README.md) --------------------------------------------
+# Targets: tests/fuzz/fuzz_TARGET.c; corpus: tests/fuzz/TARGET/.
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_OBJ_SRC  = $(filter-out initd/main.c,$(INITD_SRC)) $(UNITS_SRC) $(COMMON_SRC) svctl/output.c
+FUZZ_LSAN     = LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0
+FUZZ_UBSAN    = UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# Replay (`make check`, tier fuzz): each target linked with driver.c instead
+# of libFuzzer, built by $(CC) with ASan+UBSan in build-san/ (check-fuzz
+# re-enters make with SANITIZE=1), so it needs no clang.
+FUZZ_REPLAY_OBJ = $(filter-out $(BUILD)/obj/initd/main.o,$(INITD_OBJ)) \
+		  $(BUILD)/obj/svctl/output.o $(BUILD)/libunits.a $(BUILD)/libcommon.a
+
+$(BUILD)/fuzz/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(FUZZ_REPLAY_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ-CC $@")
+	$(Q)$(CC) $(CFLAGS) -fno-sanitize-recover=all $(call cflags,$(PKGS_INITD)) -o $@ \
+		tests/fuzz/fuzz_$*.c tests/fuzz/driver.c $(FUZZ_REPLAY_OBJ) $(call libs,$(PKGS_INITD))
+
+fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
+	@mkdir -p $(RESULTS)
+	$(Q): > $(RESULTS)/fuzz.tap; \
+	for t in $(FUZZ_TARGETS); do \
+		if n=$$($(FUZZ_LSAN) $(FUZZ_UBSAN) $(BUILD)/fuzz/replay-$$t tests/fuzz/$$t 2>$(RESULTS)/fuzz-$$t.err) && [ "$$n" -gt 0 ]; then \
+			echo "ok - fuzz: $$t replays $$n inputs" >> $(RESULTS)/fuzz.tap; \
+		else \
+			echo "not ok - fuzz: $$t replays its corpus (see $(RESULTS)/fuzz-$$t.err)" >> $(RESULTS)/fuzz.tap; \
+			tail -n 40 $(RESULTS)/fuzz-$$t.err >&2; \
+		fi; \
+	done; \
+	cat $(RESULTS)/fuzz.tap; ! grep -q '^not ok' $(RESULTS)/fuzz.tap
+
+check-fuzz:
+	@mkdir -p $(RESULTS)
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 RESULTS=$(abspath $(RESULTS)) fuzz-replay
+
+# Fuzzing proper: clang's libFuzzer, in build-fuzz/ (its own objects, built
+# with coverage instrumentation). `make fuzz FUZZ_SECONDS=N` runs each
+# target N seconds on its corpus; new inputs land in build-fuzz/corpus/T,
+# `make fuzz-merge` adds the ones that bring new coverage to tests/fuzz/T.
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   ?=
+FUZZ_CFLAGS  := -O1 -g -std=gnu11 -D_GNU_SOURCE -I. -DINITD_VERSION='"fuzz"' \
+		-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_OBJ     := $(FUZZ_OBJ_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ-CC $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(call cflags,$(PKGS_INITD)) -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
+	@$(if $(Q),echo "  FUZZ-LD $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(call cflags,$(PKGS_INITD)) -o $@ \
+		tests/fuzz/fuzz_$*.c $(FUZZ_OBJ) $(call libs,$(PKGS_INITD))
+
+-include $(FUZZ_OBJ:.o=.d)
+.SECONDARY: $(FUZZ_OBJ) $(FUZZ_REPLAY_OBJ)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
+
+fuzz: fuzz-build
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/artifacts/$$t; \
+		dict=; [ -f tests/fuzz/$$t.dict ] && dict=-dict=tests/fuzz/$$t.dict; \
+		opts=; [ -f tests/fuzz/$$t.options ] && opts=$$(grep -v '^#' tests/fuzz/$$t.options); \
+		echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
+		$(FUZZ_LSAN) $(FUZZ_UBSAN) $(FUZZ_BUILD)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t/ $$dict $$opts \
+			$(FUZZ_FLAGS) $(FUZZ_BUILD)/corpus/$$t tests/fuzz/$$t \
+			2>&1 | tee $(FUZZ_BUILD)/fuzz-$$t.log | grep -E '^(#[0-9]+[[:space:]]+DONE|INFO: seed|==[0-9]+==|SUMMARY)' ; \
+		tail -n 12 $(FUZZ_BUILD)/fuzz-$$t.log | grep -E '^stat::|DONE' ; \
+	done
+
+fuzz-merge: fuzz-build
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		$(FUZZ_LSAN) $(FUZZ_BUILD)/fuzz-$$t -merge=1 tests/fuzz/$$t $(FUZZ_BUILD)/corpus/$$t; \
+	done
+
+# ---- sanitizers: the unit and host tiers again under SANITIZE=1 ---------------
+# Results go to $(RESULTS)/san.tap, each test named "san: ..."; a sanitizer
+# report in any initd log of the host tier is a failure of its own.
+SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 $(FUZZ_UBSAN) \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0
+
+check-san:
+	@mkdir -p $(RESULTS)/san.d
+	-$(Q)$(SAN_ENV) $(MAKE) --no-print-directory SANITIZE=1 RESULTS=$(abspath $(RESULTS))/san.d check-unit
+	-$(Q)$(SAN_ENV) $(MAKE) --no-print-directory SANITIZE=1 RESULTS=$(abspath $(RESULTS))/san.d check-host
+	$(Q)tests/san.sh $(RESULTS)/san.d $(RESULTS)/san.tap
+
 # `make check` runs every tier even when one fails, then sums up.
 check: deps
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
@@ -41,8 +134,11 @@ check: deps
 	-$(Q)$(MAKE) --no-print-directory check-unit
 	-$(Q)$(MAKE) --no-print-directory check-host
 	-$(Q)$(MAKE) --no-print-directory check-vm
+	-$(Q)$(MAKE) --no-print-directory check-fuzz
+	-$(Q)$(MAKE) --no-print-directory check-san
 	$(Q)tests/summary.sh $(RESULTS) $(CHECK_TIERS)
 
-CHECK_TIERS ?= unit host vm
+CHECK_TIERS ?= unit host vm fuzz san
 
-.PHONY: check check-unit check-host check-vm
+.PHONY: check check-unit check-host check-vm check-fuzz check-san fuzz fuzz-build \
+	fuzz-merge fuzz-replay

@@ -15,12 +15,6 @@
 #define FAIL(c, s, ...) ({ int _r = diag_add((c), setting_line(s), __VA_ARGS__); \
 			   _r < 0 ? _r : -EINVAL; })
 
-/* A slice as read, with its line, before sorting. */
-struct slice_decl {
-	char *path;
-	int line;
-};
-
 static int parse_hostname(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct initd_conf *conf = obj;
@@ -104,155 +98,6 @@ static int parse_log_buffer(struct parse_ctx *c, config_setting_t *s, const char
 	return 0;
 }
 
-static int parse_slice_path(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	struct slice_decl *d = obj;
-	char q[DIAG_QUOTE_SIZE];
-	const char *v;
-	int r;
-
-	d->line = setting_line(s);
-	r = setting_string(c, s, path, &v);
-	if (r < 0)
-		return r;
-	if (!unit_slice_path_valid(v))
-		return FAIL(c, s, "'%s': invalid slice path '%s' (expected names joined by '/', "
-			    "at most %d deep)", path, diag_quote(q, v), UNIT_SLICE_DEPTH);
-	return setting_strdup(c, s, path, &d->path);
-}
-
-static const struct key slice_keys[] = {
-	{ "path", parse_slice_path },
-};
-
-/* One element of slices: a group with a path. d->path stays NULL when the
- * element is bad. */
-static int parse_slice_decl(struct parse_ctx *c, config_setting_t *s, const char *path,
-			    struct slice_decl *d)
-{
-	bool failed = c->failed;
-	int r;
-
-	c->failed = false;
-	r = setting_group(c, s, path, slice_keys, ARRAY_SIZE(slice_keys), d);
-	if (r == 0 && !c->failed && !d->path && config_setting_is_group(s))
-		r = diag_add(c, setting_line(s), "missing required key '%s.path'", path);
-	if (c->failed) {
-		free(d->path);
-		d->path = NULL;
-	}
-	c->failed |= failed;
-	return r;
-}
-
-static int slice_decl_compare(const void *a, const void *b)
-{
-	return strcmp(((const struct slice_decl *)a)->path, ((const struct slice_decl *)b)->path);
-}
-
-static bool slice_has_parent(const struct slice_decl *d, size_t n, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	size_t plen = slash ? (size_t)(slash - path) : 0;
-
-	if (!slash || (plen == 6 && strncmp(path, "system", 6) == 0))
-		return true;
-	for (size_t j = 0; j < n; j++)
-		if (strlen(d[j].path) == plen && strncmp(d[j].path, path, plen) == 0)
-			return true;
-	return false;
-}
-
-/* Each slice must be unique and have its parent declared ("system" is
- * always there). Reported slices are dropped. Paths were validated, so
- * they need no quoting. 0 or -ENOMEM. */
-static int slices_check(struct parse_ctx *c, struct slice_decl *d, size_t *n)
-{
-	size_t k = 0;
-	int r = 0;
-
-	qsort(d, *n, sizeof(*d), slice_decl_compare);
-	for (size_t i = 0; i < *n; i++) {
-		const char *p = d[i].path;
-		if (r < 0) {
-			/* out of memory: just drop the rest */
-		} else if (k > 0 && strcmp(d[k - 1].path, p) == 0) {
-			r = diag_add(c, d[i].line, "'slices': slice '%s' is declared twice", p);
-		} else if (!slice_has_parent(d, k, p)) {
-			r = diag_add(c, d[i].line, "'slices': parent '%.*s' of slice '%s' is not declared",
-				     (int)(strrchr(p, '/') - p), p, p);
-		} else {
-			d[k++] = d[i];
-			continue;
-		}
-		free(d[i].path);
-	}
-	*n = k;
-	return r < 0 ? r : 0;
-}
-
-/* Move the declared slices, plus "system" if missing, into conf. d is
- * consumed (its paths moved or freed). 0 or -ENOMEM. */
-static int slices_store(struct parse_ctx *c, struct initd_conf *conf, struct slice_decl *d, size_t n)
-{
-	struct unit_slice *v;
-	bool has_system = false;
-	int r;
-
-	for (size_t i = 0; i < n; i++)
-		has_system |= strcmp(d[i].path, "system") == 0;
-	if (!has_system) {
-		d[n].path = strdup("system");
-		if (!d[n].path)
-			return -ENOMEM;
-		n++;
-	}
-	r = slices_check(c, d, &n);
-	v = calloc(n, sizeof(*v));
-	if (r < 0 || !v) {
-		for (size_t i = 0; i < n; i++)
-			free(d[i].path);
-		free(v);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++)
-		v[i].path = d[i].path;
-	for (size_t i = 0; i < conf->n_slices; i++)
-		free(conf->slices[i].path);
-	free(conf->slices);
-	conf->slices = v;
-	conf->n_slices = n;
-	return 0;
-}
-
-static int parse_slices(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	_cleanup_free_ struct slice_decl *d = NULL;
-	size_t k = 0;
-	int n, r = 0;
-
-	if (!config_setting_is_list(s) && !(config_setting_is_array(s) && !config_setting_length(s)))
-		return FAIL(c, s, "'%s' must be a list of groups", path);
-	n = config_setting_length(s);
-	if (n > UNIT_SLICE_MAX)
-		return FAIL(c, s, "'%s' has more than %d entries", path, UNIT_SLICE_MAX);
-	d = calloc((size_t)n + 1, sizeof(*d));
-	if (!d)
-		return -ENOMEM;
-	for (int i = 0; i < n && r == 0; i++) {
-		char p[DIAG_PATH_SIZE];
-		snprintf(p, sizeof(p), "%s[%d]", path, i);
-		r = parse_slice_decl(c, config_setting_get_elem(s, (unsigned)i), p, &d[k]);
-		k += d[k].path != NULL;
-	}
-	if (r < 0) {
-		for (size_t i = 0; i < k; i++)
-			free(d[i].path);
-		return r;
-	}
-	return slices_store(c, obj, d, k);
-}
-
 static const struct key conf_keys[] = {
 	{ "hostname", parse_hostname },
 	{ "crash_action", parse_crash_action },
@@ -261,6 +106,8 @@ static const struct key conf_keys[] = {
 	{ "slices", parse_slices },
 	{ "shutdown_timeout", parse_shutdown_timeout },
 	{ "log_buffer", parse_log_buffer },
+	{ "bridges", parse_bridges },       /* network.c */
+	{ "ip_forward", parse_ip_forward },
 };
 
 /* Fill conf with the defaults. 0 or -ENOMEM (conf then needs conf_clear). */
@@ -289,9 +136,8 @@ void conf_clear(struct initd_conf *conf)
 	free(conf->hostname);
 	free(conf->control_group);
 	strv_free(conf->modules);
-	for (size_t i = 0; conf->slices && i < conf->n_slices; i++)
-		free(conf->slices[i].path);
-	free(conf->slices);
+	slices_clear(conf);
+	network_conf_clear(conf);
 	*conf = (struct initd_conf){ .file = NULL };
 }
 
@@ -315,15 +161,14 @@ struct unit_slice *conf_find_slice(const struct initd_conf *conf, const char *pa
 
 bool initd_conf_equal(const struct initd_conf *a, const struct initd_conf *b)
 {
+	if (!network_conf_equal(a, b))
+		return false;
 	if (!streq_ptr(a->file, b->file) || !streq_ptr(a->hostname, b->hostname) ||
 	    a->crash_action != b->crash_action || !streq_ptr(a->control_group, b->control_group) ||
-	    !strv_equal(a->modules, b->modules) || a->n_slices != b->n_slices ||
+	    !strv_equal(a->modules, b->modules) || !slices_equal(a, b) ||
 	    a->shutdown_timeout_usec != b->shutdown_timeout_usec ||
 	    a->log_buffer_size != b->log_buffer_size)
 		return false;
-	for (size_t i = 0; i < a->n_slices; i++)
-		if (!streq_ptr(a->slices[i].path, b->slices[i].path))
-			return false;
 	return true;
 }
 

@@ -9,6 +9,7 @@
  *            | STR:  varint len | len bytes | NUL     (no NUL inside)
  *            | STRV: varint count | STR value * count
  *            | LIST: varint count | record * count
+ *            | REC:  record                          (an embedded struct)
  *
  * Every field says what it is, so the decoder checks each kind against the
  * schema below and skips tags it does not know (a newer loader may add
@@ -27,7 +28,7 @@
 #define ENC_DEPTH_MAX   4
 #define ENC_SET_DIAGS_MAX ((UNIT_MAX + 2) * UNIT_DIAG_MAX)
 
-enum enc_kind { ENC_NUM = 1, ENC_STR, ENC_STRV, ENC_LIST };
+enum enc_kind { ENC_NUM = 1, ENC_STR, ENC_STRV, ENC_LIST, ENC_REC };
 
 struct enc_record;
 
@@ -38,7 +39,8 @@ struct enc_field {
 	size_t offset;
 	size_t count_offset;    /* ENC_LIST: the size_t count member */
 	uint64_t max;           /* ENC_NUM: largest value; STRV/LIST: most entries */
-	const struct enc_record *sub;   /* ENC_LIST: the element's record */
+	const struct enc_record *sub;   /* ENC_LIST: the element's record;
+	                                 * ENC_REC: the embedded struct's */
 };
 
 struct enc_record {
@@ -56,6 +58,8 @@ struct enc_record {
 #define F_STRV(t, T, m, mx) { .tag = t, .kind = ENC_STRV, .offset = offsetof(T, m), .max = mx }
 #define F_LIST(t, T, m, n, mx, rec) { .tag = t, .kind = ENC_LIST, .offset = offsetof(T, m), \
 				      .count_offset = offsetof(T, n), .max = mx, .sub = rec }
+/* A struct member encoded as a record of its own (kind ENC_REC). */
+#define F_REC(t, T, m, rec) { .tag = t, .kind = ENC_REC, .offset = offsetof(T, m), .sub = rec }
 #define BIT(t) (1ULL << (t))
 
 static void diag_clear(void *elem)
@@ -69,7 +73,47 @@ static void diag_clear(void *elem)
 static void slice_clear(void *elem)
 {
 	free(((struct unit_slice *)elem)->path);
+	unit_limits_clear(&((struct unit_slice *)elem)->limits);
 }
+
+/* cgroup limits (issue 4), embedded in a unit and in each slice. */
+static void io_limit_clear(void *elem)
+{
+}
+
+static const struct enc_field io_limit_fields[] = {
+	F_NUM(1, struct unit_io_limit, major, UINT32_MAX),
+	F_NUM(2, struct unit_io_limit, minor, UINT32_MAX),
+	F_NUM(3, struct unit_io_limit, rbps, UINT64_MAX),
+	F_NUM(4, struct unit_io_limit, wbps, UINT64_MAX),
+	F_NUM(5, struct unit_io_limit, riops, UINT64_MAX),
+	F_NUM(6, struct unit_io_limit, wiops, UINT64_MAX),
+};
+static const struct enc_record io_limit_record = {
+	io_limit_fields, ARRAY_SIZE(io_limit_fields), sizeof(struct unit_io_limit),
+	BIT(1) | BIT(2), io_limit_clear,
+};
+
+static const struct enc_field limits_fields[] = {
+	F_NUM(1, struct unit_limits, declared, UNIT_LIMIT_BIT(UNIT_LIMIT_MAX) - 1),
+	F_NUM(2, struct unit_limits, cpu_quota_usec, UINT64_MAX),
+	F_NUM(3, struct unit_limits, cpu_period_usec, UINT64_MAX),
+	F_NUM(4, struct unit_limits, cpu_weight, UINT32_MAX),
+	F_STR(5, struct unit_limits, cpuset_cpus),
+	F_STR(6, struct unit_limits, cpuset_mems),
+	F_NUM(7, struct unit_limits, memory_max, UINT64_MAX),
+	F_NUM(8, struct unit_limits, memory_high, UINT64_MAX),
+	F_NUM(9, struct unit_limits, memory_low, UINT64_MAX),
+	F_NUM(10, struct unit_limits, memory_min, UINT64_MAX),
+	F_NUM(11, struct unit_limits, memory_swap_max, UINT64_MAX),
+	F_NUM(12, struct unit_limits, memory_oom_group, 1),
+	F_NUM(13, struct unit_limits, pids_max, UINT64_MAX),
+	F_NUM(14, struct unit_limits, io_weight, UINT32_MAX),
+	F_LIST(15, struct unit_limits, io_max, n_io_max, UNIT_IO_DEVICES_MAX, &io_limit_record),
+};
+static const struct enc_record limits_record = {
+	limits_fields, ARRAY_SIZE(limits_fields), sizeof(struct unit_limits), BIT(1), NULL,
+};
 
 static const struct enc_field diag_fields[] = {
 	F_STR(1, struct unit_diag, file),
@@ -83,9 +127,59 @@ static const struct enc_record diag_record = {
 
 static const struct enc_field slice_fields[] = {
 	F_STR(1, struct unit_slice, path),
+	F_REC(2, struct unit_slice, limits, &limits_record),
 };
 static const struct enc_record slice_record = {
 	slice_fields, ARRAY_SIZE(slice_fields), sizeof(struct unit_slice), BIT(1), slice_clear,
+};
+
+/* Isolation (issue 5): rootfs binds, rlimits, initd.conf bridges. */
+static void bind_clear_elem(void *elem)
+{
+	struct unit_bind *b = elem;
+
+	free(b->source);
+	free(b->target);
+}
+
+static void bridge_clear_elem(void *elem)
+{
+	struct unit_bridge *b = elem;
+
+	free(b->name);
+	free(b->address);
+}
+
+static const struct enc_field bind_fields[] = {
+	F_STR(1, struct unit_bind, source),
+	F_STR(2, struct unit_bind, target),
+	F_NUM(3, struct unit_bind, readonly, 1),
+};
+static const struct enc_record bind_record = {
+	bind_fields, ARRAY_SIZE(bind_fields), sizeof(struct unit_bind), BIT(1) | BIT(2),
+	bind_clear_elem,
+};
+
+static void rlimit_clear_elem(void *elem)
+{
+}
+
+static const struct enc_field rlimit_fields[] = {
+	F_NUM(1, struct unit_rlimit, resource, 64),
+	F_NUM(2, struct unit_rlimit, value, UINT64_MAX),
+};
+static const struct enc_record rlimit_record = {
+	rlimit_fields, ARRAY_SIZE(rlimit_fields), sizeof(struct unit_rlimit), BIT(1) | BIT(2),
+	rlimit_clear_elem,
+};
+
+static const struct enc_field bridge_fields[] = {
+	F_STR(1, struct unit_bridge, name),
+	F_STR(2, struct unit_bridge, address),
+};
+static const struct enc_record bridge_record = {
+	bridge_fields, ARRAY_SIZE(bridge_fields), sizeof(struct unit_bridge), BIT(1),
+	bridge_clear_elem,
 };
 
 static const struct enc_field conf_fields[] = {
@@ -97,6 +191,9 @@ static const struct enc_field conf_fields[] = {
 	F_LIST(6, struct initd_conf, slices, n_slices, UNIT_SLICE_MAX + 1, &slice_record),
 	F_NUM(7, struct initd_conf, shutdown_timeout_usec, UINT64_MAX),
 	F_NUM(8, struct initd_conf, log_buffer_size, SIZE_MAX),
+	/* isolation: 30.. */
+	F_LIST(30, struct initd_conf, bridges, n_bridges, UNIT_BRIDGES_MAX, &bridge_record),
+	F_NUM(31, struct initd_conf, ip_forward, 1),
 };
 static const struct enc_record conf_record = {
 	conf_fields, ARRAY_SIZE(conf_fields), sizeof(struct initd_conf), BIT(6), NULL,
@@ -124,6 +221,32 @@ static const struct enc_field unit_fields[] = {
 	F_STRV(19, struct unit, environment, UNIT_ENV_MAX),
 	F_STR(20, struct unit, workdir),
 	F_STR(21, struct unit, cgroup.slice),
+	F_NUM(22, struct unit, watchdog_usec, UINT64_MAX),
+	F_NUM(23, struct unit, log_console, 1),
+	F_NUM(24, struct unit, log_kmsg, 1),
+	/* cgroup: 25.. */
+	F_REC(25, struct unit, cgroup.limits, &limits_record),
+	F_NUM(26, struct unit, cgroup.subtree_control, UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_MAX) - 1),
+	/* isolation: 40.. */
+	F_NUM(40, struct unit, iso.namespaces, UNIT_NS_BIT(UNIT_NS_MAX) - 1),
+	F_STR(41, struct unit, iso.hostname),
+	F_STR(42, struct unit, iso.rootfs),
+	F_NUM(43, struct unit, iso.rootfs_readonly, 1),
+	F_LIST(44, struct unit, iso.binds, iso.n_binds, UNIT_BINDS_MAX, &bind_record),
+	F_STRV(45, struct unit, iso.tmpfs, UNIT_TMPFS_MAX),
+	F_NUM(46, struct unit, iso.has_capabilities, 1),
+	F_NUM(47, struct unit, iso.capabilities, (1ULL << UNIT_CAP_MAX) - 1),
+	F_NUM(48, struct unit, iso.no_new_privs, 1),
+	F_STRV(49, struct unit, iso.supplementary_groups, UNIT_GROUPS_MAX),
+	F_LIST(50, struct unit, iso.rlimits, iso.n_rlimits, 64, &rlimit_record),
+	F_NUM(51, struct unit, iso.umask, 0777),
+	F_NUM(52, struct unit, iso.has_oom_score_adj, 1),
+	F_NUM(53, struct unit, iso.oom_score_adj, UINT32_MAX),   /* int32 bits */
+	F_STR(54, struct unit, iso.uid_map),
+	F_STR(55, struct unit, iso.gid_map),
+	F_STR(56, struct unit, iso.veth_bridge),
+	F_STR(57, struct unit, iso.veth_address),
+	F_STR(58, struct unit, iso.veth_gateway),
 };
 static const struct enc_record unit_record = {
 	unit_fields, ARRAY_SIZE(unit_fields), sizeof(struct unit), BIT(1) | BIT(2), NULL,
@@ -288,6 +411,10 @@ static void put_field(struct enc_buf *b, const struct enc_field *f, const void *
 		for (; *strv; strv++)
 			put_str(b, *strv);
 		break;
+	case ENC_REC:
+		put_head(b, f);
+		put_record(b, f->sub, (const uint8_t *)obj + f->offset);
+		break;
 	default:
 		put_list(b, f, obj);
 	}
@@ -430,6 +557,8 @@ static int skip_value(struct dec *d, uint8_t kind, unsigned depth)
 		for (size_t i = 0; i < n && r == 0; i++)
 			r = kind == ENC_STRV ? get_str(d, NULL) : skip_record(d, depth + 1);
 		return r;
+	case ENC_REC:
+		return skip_record(d, depth + 1);
 	default:
 		return -EBADMSG;
 	}
@@ -517,6 +646,8 @@ static int get_field(struct dec *d, const struct enc_field *f, void *obj, unsign
 		strv_free(*MEMBER(obj, f, char **));
 		*MEMBER(obj, f, char **) = strv;
 		return 0;
+	case ENC_REC:
+		return get_record(d, f->sub, (uint8_t *)obj + f->offset, depth + 1);
 	default:
 		return get_list(d, f, obj, depth);
 	}

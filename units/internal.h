@@ -10,6 +10,8 @@
  *   graph.c    dependency graph: cycles, topological order
  *   unit.c     free, equal, string vectors
  *   encode.c   the binary form of a set
+ *   limits.c   cgroup limits of units and slices, controller names, cpu lists
+ *   slices.c   initd.conf's slices: parsing, parents, cpusets
  */
 #ifndef INITD_UNITS_INTERNAL_H
 #define INITD_UNITS_INTERNAL_H
@@ -37,11 +39,19 @@ struct parse_ctx {
 	bool failed;                /* an error was reported */
 };
 
+/* Lines of the isolation keys, for checks across keys and units. */
+struct isolation_lines {
+	int namespaces, hostname, rootfs, user_namespace, network, bridge;
+};
+
 /* Line numbers of the entries cross-unit validation reports on. */
 struct unit_lines {
 	int requires[UNIT_DEPS_MAX];
 	int after[UNIT_DEPS_MAX];
 	int slice;
+	int cpuset_cpus;        /* cgroup.cpuset.cpus, .mems: 0 if unset */
+	int cpuset_mems;
+	struct isolation_lines iso;
 };
 
 /* diag.c */
@@ -94,6 +104,7 @@ int setting_enum(struct parse_ctx *c, config_setting_t *s, const char *path,
 int setting_account(struct parse_ctx *c, config_setting_t *s, const char *path,
 		    const char *what, char **ret);
 int setting_abspath(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret);
+int setting_bool(struct parse_ctx *c, config_setting_t *s, const char *path, bool *ret);
 
 /* parse.c */
 struct unit *unit_new(const char *name, const char *file);
@@ -118,6 +129,63 @@ void strv_free(char **v);
 size_t strv_length(char *const *v);
 bool strv_equal(char *const *a, char *const *b);
 bool streq_ptr(const char *a, const char *b);
+
+/* limits.c: the cgroup limits of a unit or a slice. */
+struct limits_parse {
+	struct unit_limits *limits;   /* borrowed, filled in */
+	const char *prefix;           /* "cgroup" or "slices[2]", for messages */
+	int line[UNIT_LIMIT_MAX];     /* where each declared key was */
+};
+/* s is one of cpu, cpuset, memory, pids, io (a group). 0 or -ENOMEM;
+ * -EINVAL for another name. */
+int limits_parse_key(struct parse_ctx *c, config_setting_t *s, const char *path,
+		     struct limits_parse *lp);
+/* Checks across keys (memory.high <= max, min <= low). 0 or -ENOMEM. */
+int limits_check(struct parse_ctx *c, const struct limits_parse *lp);
+/* An array of controller names into UNIT_CONTROLLER_BIT()s. */
+int limits_parse_controllers(struct parse_ctx *c, config_setting_t *s, const char *path,
+			     uint32_t *ret);
+bool limits_valid(const struct unit_limits *l);
+
+/* slices.c: initd.conf's slices (a conf key parser; obj is the conf). */
+int parse_slices(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+void slices_clear(struct initd_conf *conf);   /* frees, leaves none */
+bool slices_equal(const struct initd_conf *a, const struct initd_conf *b);
+bool slices_valid(const struct initd_conf *conf);
+
+/* parse.c: what a key parser's obj holds (struct parse_state is private). */
+struct unit *parse_state_unit(void *obj);
+struct unit_lines *parse_state_lines(void *obj);
+
+/* isolation.c: the isolation keys of a unit file (initd.unit(5) ISOLATION),
+ * checks across them once the file is read, the model's destructor, equality
+ * and the invariants a decoded unit must meet. */
+int parse_namespaces(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_iso_hostname(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_rootfs(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_capabilities(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_no_new_privs(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_supplementary_groups(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_rlimits(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_umask(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_oom_score_adj(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_user_namespace(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int isolation_check(struct parse_ctx *c, struct unit *u, const struct isolation_lines *l);
+int isolation_init(struct unit_isolation *iso);
+void isolation_clear(struct unit_isolation *iso);
+bool isolation_equal(const struct unit_isolation *a, const struct unit_isolation *b);
+bool isolation_valid(const struct unit_isolation *iso);
+
+/* network.c: the unit's network key, initd.conf's bridges and ip_forward,
+ * and the cross-unit check that a veth's bridge is declared. */
+int parse_network(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_bridges(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_ip_forward(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int network_check_unit(const struct initd_conf *conf, struct unit *u, const struct unit_lines *l);
+void network_conf_clear(struct initd_conf *conf);
+bool network_conf_equal(const struct initd_conf *a, const struct initd_conf *b);
+bool network_conf_valid(const struct initd_conf *conf);
+bool network_unit_valid(const struct unit_isolation *iso);
 
 /* set.c */
 int set_check_invariants(const struct unit_set *s);

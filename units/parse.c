@@ -281,9 +281,17 @@ static int parse_environment(struct parse_ctx *c, config_setting_t *s, const cha
 	return 0;
 }
 
+/* ---- cgroup (issue 4): slice, limits (units/limits.c), delegation ------ */
+
+/* What the keys of the cgroup group fill in. */
+struct cgroup_parse {
+	struct parse_state *st;
+	struct limits_parse lp;
+};
+
 static int parse_slice(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	struct parse_state *st = obj;
+	struct parse_state *st = ((struct cgroup_parse *)obj)->st;
 	char q[DIAG_QUOTE_SIZE];
 	const char *v;
 	int r;
@@ -298,13 +306,78 @@ static int parse_slice(struct parse_ctx *c, config_setting_t *s, const char *pat
 	return setting_strdup(c, s, path, &st->unit->cgroup.slice);
 }
 
+static int parse_cgroup_limit(struct parse_ctx *c, config_setting_t *s, const char *path,
+			      void *obj)
+{
+	return limits_parse_key(c, s, path, &((struct cgroup_parse *)obj)->lp);
+}
+
+static int parse_subtree_control(struct parse_ctx *c, config_setting_t *s, const char *path,
+				 void *obj)
+{
+	struct parse_state *st = ((struct cgroup_parse *)obj)->st;
+
+	return limits_parse_controllers(c, s, path, &st->unit->cgroup.subtree_control);
+}
+
 static const struct key cgroup_keys[] = {
 	{ "slice", parse_slice },
+	{ "cpu", parse_cgroup_limit },
+	{ "cpuset", parse_cgroup_limit },
+	{ "memory", parse_cgroup_limit },
+	{ "pids", parse_cgroup_limit },
+	{ "io", parse_cgroup_limit },
+	{ "subtree_control", parse_subtree_control },
 };
 
 static int parse_cgroup(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	return setting_group(c, s, path, cgroup_keys, ARRAY_SIZE(cgroup_keys), obj);
+	struct parse_state *st = obj;
+	struct cgroup_parse cp = {
+		.st = st,
+		.lp = { .limits = &st->unit->cgroup.limits, .prefix = "cgroup" },
+	};
+	int r;
+
+	r = setting_group(c, s, path, cgroup_keys, ARRAY_SIZE(cgroup_keys), &cp);
+	if (r == 0)
+		r = limits_check(c, &cp.lp);
+	st->lines->cpuset_cpus = cp.lp.line[UNIT_LIMIT_CPUSET_CPUS];
+	st->lines->cpuset_mems = cp.lp.line[UNIT_LIMIT_CPUSET_MEMS];
+	return r;
+}
+
+/* ---- watchdog and log (issue 3) ---------------------------------------- */
+
+static int parse_watchdog(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+
+	return setting_duration(c, s, path, &st->unit->watchdog_usec);
+}
+
+static int parse_log_console(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+
+	return setting_bool(c, s, path, &st->unit->log_console);
+}
+
+static int parse_log_kmsg(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+
+	return setting_bool(c, s, path, &st->unit->log_kmsg);
+}
+
+static const struct key log_keys[] = {
+	{ "console", parse_log_console },
+	{ "kmsg", parse_log_kmsg },
+};
+
+static int parse_log(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return setting_group(c, s, path, log_keys, ARRAY_SIZE(log_keys), obj);
 }
 
 static const struct key unit_keys[] = {
@@ -323,7 +396,31 @@ static const struct key unit_keys[] = {
 	{ "environment", parse_environment },
 	{ "workdir", parse_workdir },
 	{ "cgroup", parse_cgroup },
+	{ "watchdog", parse_watchdog },
+	{ "log", parse_log },
+	/* isolation.c, network.c */
+	{ "namespaces", parse_namespaces },
+	{ "hostname", parse_iso_hostname },
+	{ "rootfs", parse_rootfs },
+	{ "capabilities", parse_capabilities },
+	{ "no_new_privs", parse_no_new_privs },
+	{ "supplementary_groups", parse_supplementary_groups },
+	{ "rlimits", parse_rlimits },
+	{ "umask", parse_umask },
+	{ "oom_score_adj", parse_oom_score_adj },
+	{ "user_namespace", parse_user_namespace },
+	{ "network", parse_network },
 };
+
+struct unit *parse_state_unit(void *obj)
+{
+	return ((struct parse_state *)obj)->unit;
+}
+
+struct unit_lines *parse_state_lines(void *obj)
+{
+	return ((struct parse_state *)obj)->lines;
+}
 
 /* A unit with every default, named name, read from file. NULL on ENOMEM.
  * The caller owns it (unit_free). */
@@ -351,6 +448,10 @@ struct unit *unit_new(const char *name, const char *file)
 	};
 	if (!u->name || !u->file || !u->requires || !u->after || !u->environment ||
 	    !u->cgroup.slice) {
+		unit_free(u);
+		return NULL;
+	}
+	if (isolation_init(&u->iso) < 0) {
 		unit_free(u);
 		return NULL;
 	}
@@ -390,6 +491,8 @@ static int unit_check(struct parse_ctx *c, struct parse_state *st)
 	if (r == 0 && u->restart_delay_max_usec < u->restart_delay_usec)
 		r = diag_add(c, st->delay_max_line ? st->delay_max_line : st->delay_line,
 			     "'restart_delay_max' must not be less than 'restart_delay'");
+	if (r == 0)
+		r = isolation_check(c, u, &st->lines->iso);
 	return r;
 }
 

@@ -145,6 +145,32 @@ static int check_deps(struct unit_set *s, struct unit *u, const struct unit_line
 }
 
 /* u's slice must be declared, and u's own cgroup must not be a slice. */
+/* u's cpuset must lie within the one its slice (or the slice's nearest
+ * ancestor declaring one) has. 0 or -ENOMEM. */
+static int check_cpuset(struct unit_set *s, struct unit *u, const struct unit_lines *lines,
+			struct parse_ctx *c)
+{
+	const struct unit_limits *l = &u->cgroup.limits;
+
+	for (int mems = 0; mems < 2; mems++) {
+		const char *own = mems ? l->cpuset_mems : l->cpuset_cpus, *theirs;
+		const struct unit_slice *bound;
+		char q[DIAG_QUOTE_SIZE];
+		int r;
+
+		bound = own ? unit_slice_cpuset_bound(&s->conf, u->cgroup.slice, mems) : NULL;
+		theirs = bound ? (mems ? bound->limits.cpuset_mems : bound->limits.cpuset_cpus) : NULL;
+		if (!theirs || unit_cpulist_subset(own, theirs))
+			continue;
+		r = diag_add(c, mems ? lines->cpuset_mems : lines->cpuset_cpus,
+			     "'cgroup.cpuset.%s': '%s' is not within '%s' of slice '%s'",
+			     mems ? "mems" : "cpus", diag_quote(q, own), theirs, bound->path);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int check_slice(struct unit_set *s, struct unit *u, const struct unit_lines *lines)
 {
 	struct parse_ctx c = { .file = u->file, .diags = &u->diags };
@@ -162,6 +188,8 @@ static int check_slice(struct unit_set *s, struct unit *u, const struct unit_lin
 	} else if (conf_find_slice(&s->conf, own)) {
 		r = diag_add(&c, lines->slice, "the unit's cgroup '%s' is also a slice in initd.conf",
 			     own);
+	} else {
+		r = check_cpuset(s, u, lines, &c);
 	}
 	u->bad |= c.failed;
 	return r;
@@ -180,6 +208,8 @@ static int check_units(struct unit_set *s, const struct unit_lines *lines)
 		r = check_deps(s, s->units[i], &lines[i], names);
 		if (r == 0)
 			r = check_slice(s, s->units[i], &lines[i]);
+		if (r == 0)
+			r = network_check_unit(&s->conf, s->units[i], &lines[i]);
 	}
 	return r < 0 ? r : graph_check_cycles(s, lines);
 }
@@ -268,7 +298,8 @@ static bool conf_valid(const struct initd_conf *conf)
 	    (conf->hostname && !hostname_valid(conf->hostname)) ||
 	    !account_valid(conf->control_group) ||
 	    conf->log_buffer_size < LOG_BUFFER_MIN || conf->log_buffer_size > LOG_BUFFER_MAX ||
-	    !conf_find_slice(conf, "system"))
+	    !conf_find_slice(conf, "system") || !network_conf_valid(conf) ||
+	    !slices_valid(conf))
 		return false;
 	for (char **m = conf->modules; *m; m++)
 		if (!module_name_valid(*m))
@@ -317,14 +348,16 @@ static bool good_unit_valid(const struct unit_set *s, const struct unit *u)
 	       (!u->workdir || u->workdir[0] == '/') && u->start_limit_burst >= 1 &&
 	       u->start_limit_interval_usec > 0 && u->stop_signal >= 1 && u->stop_signal < _NSIG &&
 	       u->restart_delay_max_usec >= u->restart_delay_usec &&
-	       account_valid(u->user) && account_valid(u->group) && env_valid(u->environment);
+	       account_valid(u->user) && account_valid(u->group) && env_valid(u->environment) &&
+	       isolation_valid(&u->iso);
 }
 
 static bool unit_valid(const struct unit_set *s, const struct unit *u)
 {
 	if (!u->name || !u->file || !u->requires || !u->after || !u->environment ||
 	    (unsigned)u->type >= UNIT_TYPE_MAX || (unsigned)u->restart >= UNIT_RESTART_MAX ||
-	    strv_length(u->exec) > UNIT_ARGV_MAX || strv_length(u->environment) > UNIT_ENV_MAX)
+	    strv_length(u->exec) > UNIT_ARGV_MAX || strv_length(u->environment) > UNIT_ENV_MAX ||
+	    !limits_valid(&u->cgroup.limits))
 		return false;
 	return u->bad || good_unit_valid(s, u);
 }

@@ -256,3 +256,11 @@ int setting_account(struct parse_ctx *c, config_setting_t *s, const char *path,
 	}
 	return setting_strdup(c, s, path, ret);
 }
+
+int setting_bool(struct parse_ctx *c, config_setting_t *s, const char *path, bool *ret)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return FAIL(c, s, "'%s' must be true or false", path);
+	*ret = config_setting_get_bool(s) != 0;
+	return 0;
+}

@@ -62,6 +62,8 @@ void unit_free(struct unit *u)
 	strv_free(u->environment);
 	free(u->workdir);
 	free(u->cgroup.slice);
+	unit_limits_clear(&u->cgroup.limits);
+	isolation_clear(&u->iso);
 	free(u);
 }
 
@@ -95,7 +97,9 @@ static bool unit_numbers_equal(const struct unit *a, const struct unit *b)
 	       a->restart_delay_max_usec == b->restart_delay_max_usec &&
 	       a->start_limit_burst == b->start_limit_burst &&
 	       a->start_limit_interval_usec == b->start_limit_interval_usec &&
-	       a->stop_signal == b->stop_signal && a->stop_timeout_usec == b->stop_timeout_usec;
+	       a->stop_signal == b->stop_signal && a->stop_timeout_usec == b->stop_timeout_usec &&
+	       a->watchdog_usec == b->watchdog_usec && a->log_console == b->log_console &&
+	       a->log_kmsg == b->log_kmsg;
 }
 
 /* Every field counts, the diagnostics too: a unit whose messages changed is
@@ -106,12 +110,15 @@ bool unit_equal(const struct unit *a, const struct unit *b)
 		return true;
 	if (!a || !b)
 		return false;
-	return unit_numbers_equal(a, b) && streq_ptr(a->name, b->name) &&
+	return unit_numbers_equal(a, b) && isolation_equal(&a->iso, &b->iso) &&
+	       streq_ptr(a->name, b->name) &&
 	       streq_ptr(a->file, b->file) && diags_equal(&a->diags, &b->diags) &&
 	       streq_ptr(a->description, b->description) && strv_equal(a->exec, b->exec) &&
 	       strv_equal(a->requires, b->requires) && strv_equal(a->after, b->after) &&
 	       streq_ptr(a->user, b->user) && streq_ptr(a->group, b->group) &&
 	       strv_equal(a->environment, b->environment) &&
 	       streq_ptr(a->workdir, b->workdir) &&
-	       streq_ptr(a->cgroup.slice, b->cgroup.slice);
+	       streq_ptr(a->cgroup.slice, b->cgroup.slice) &&
+	       unit_limits_equal(&a->cgroup.limits, &b->cgroup.limits) &&
+	       a->cgroup.subtree_control == b->cgroup.subtree_control;
 }

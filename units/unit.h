@@ -64,9 +64,142 @@ struct unit_diags {
 	size_t n;
 };
 
-/* The cgroup section of a unit. Grows with the cgroup issue (limits). */
+/* ---- cgroup (issue 4): limits of services and slices -------------------- */
+
+#define UNIT_UNLIMITED      UINT64_MAX   /* a limit written as "max" */
+#define UNIT_IO_DEVICES_MAX 16           /* io.max entries */
+#define UNIT_CPULIST_MAX    256          /* bytes of a cpuset.cpus / .mems list */
+#define UNIT_CPULIST_ID_MAX 8191         /* largest CPU or memory node number */
+#define UNIT_CPU_PERIOD_DEFAULT 100000   /* usec: the kernel's cpu.max period */
+
+/* cgroup v2 controllers, in the kernel's order. */
+enum unit_controller {
+	UNIT_CONTROLLER_CPUSET,
+	UNIT_CONTROLLER_CPU,
+	UNIT_CONTROLLER_IO,
+	UNIT_CONTROLLER_MEMORY,
+	UNIT_CONTROLLER_HUGETLB,
+	UNIT_CONTROLLER_PIDS,
+	UNIT_CONTROLLER_RDMA,
+	UNIT_CONTROLLER_MISC,
+	UNIT_CONTROLLER_MAX,
+};
+#define UNIT_CONTROLLER_BIT(c) (1U << (c))
+
+/* Bits of unit_limits.declared: which keys a unit or slice sets. */
+enum unit_limit {
+	UNIT_LIMIT_CPU_MAX,
+	UNIT_LIMIT_CPU_WEIGHT,
+	UNIT_LIMIT_CPUSET_CPUS,
+	UNIT_LIMIT_CPUSET_MEMS,
+	UNIT_LIMIT_MEMORY_MAX,
+	UNIT_LIMIT_MEMORY_HIGH,
+	UNIT_LIMIT_MEMORY_LOW,
+	UNIT_LIMIT_MEMORY_MIN,
+	UNIT_LIMIT_MEMORY_SWAP_MAX,
+	UNIT_LIMIT_MEMORY_OOM_GROUP,
+	UNIT_LIMIT_PIDS_MAX,
+	UNIT_LIMIT_IO_WEIGHT,
+	UNIT_LIMIT_IO_MAX,
+	UNIT_LIMIT_MAX,
+};
+#define UNIT_LIMIT_BIT(l) (1U << (l))
+
+/* io.max for one device; UNIT_UNLIMITED where "max" or not given. */
+struct unit_io_limit {
+	uint32_t major, minor;
+	uint64_t rbps, wbps;    /* bytes per second */
+	uint64_t riops, wiops;  /* operations per second */
+};
+
+/* Resource limits, the same for a service's cgroup and a slice. A value
+ * counts only when its bit is in `declared`; sizes are bytes, UNIT_UNLIMITED
+ * meaning "max". */
+struct unit_limits {
+	uint32_t declared;          /* UNIT_LIMIT_BIT() set */
+	uint64_t cpu_quota_usec;    /* cpu.max: quota per period, or UNIT_UNLIMITED */
+	uint64_t cpu_period_usec;   /* cpu.max: period, 1000..1000000 */
+	uint32_t cpu_weight;        /* 1..10000 */
+	char *cpuset_cpus;          /* kernel list syntax ("0-1,4"), or NULL */
+	char *cpuset_mems;
+	uint64_t memory_max;
+	uint64_t memory_high;
+	uint64_t memory_low;
+	uint64_t memory_min;
+	uint64_t memory_swap_max;
+	bool memory_oom_group;
+	uint64_t pids_max;          /* or UNIT_UNLIMITED */
+	uint32_t io_weight;         /* 1..10000 */
+	struct unit_io_limit *io_max;   /* n_io_max, one per device */
+	size_t n_io_max;
+};
+
+/* The cgroup section of a unit. */
 struct unit_cgroup {
 	char *slice;            /* slice path, default "system" */
+	struct unit_limits limits;
+	uint32_t subtree_control;  /* UNIT_CONTROLLER_BIT() set the service may
+	                            * use below its node; 0 = no delegation */
+};
+
+/* ---- isolation (issue 5): namespaces, rootfs, credentials, network ---- */
+
+#define UNIT_BINDS_MAX     64      /* rootfs.binds entries */
+#define UNIT_TMPFS_MAX     32      /* rootfs.tmpfs entries */
+#define UNIT_GROUPS_MAX    32      /* supplementary_groups entries */
+#define UNIT_ID_MAP_MAX    5       /* lines in a uid_map / gid_map */
+#define UNIT_BRIDGES_MAX   16      /* bridges in initd.conf */
+#define UNIT_CAP_MAX       41      /* capability numbers 0..40 (CAP_CHECKPOINT_RESTORE) */
+#define UNIT_ID_MAP_DEFAULT "0 100000 65536"   /* user ns without user_namespace */
+
+/* Bits of unit_isolation.namespaces, in the order of unit_namespace_names. */
+enum unit_namespace {
+	UNIT_NS_PID,
+	UNIT_NS_MOUNT,
+	UNIT_NS_UTS,
+	UNIT_NS_IPC,
+	UNIT_NS_NET,
+	UNIT_NS_USER,
+	UNIT_NS_CGROUP,
+	UNIT_NS_MAX,
+};
+#define UNIT_NS_BIT(ns) (1U << (ns))
+
+/* rootfs.binds[]: source on the host, target inside the rootfs. */
+struct unit_bind {
+	char *source;           /* absolute host path */
+	char *target;           /* absolute path inside the rootfs */
+	bool readonly;
+};
+
+/* rlimits.NAME = soft and hard limit (UINT64_MAX = infinity). */
+struct unit_rlimit {
+	int resource;           /* RLIMIT_* */
+	uint64_t value;
+};
+
+struct unit_isolation {
+	uint32_t namespaces;    /* UNIT_NS_BIT() set */
+	char *hostname;         /* needs "uts"; NULL = inherited */
+	char *rootfs;           /* rootfs.path, needs "mount"; NULL = the host's / */
+	bool rootfs_readonly;
+	struct unit_bind *binds;  /* n_binds; needs rootfs */
+	size_t n_binds;
+	char **tmpfs;           /* NULL-terminated targets inside the rootfs (never NULL) */
+	bool has_capabilities;  /* "capabilities" given: everything else is dropped */
+	uint64_t capabilities;  /* bit per capability number */
+	bool no_new_privs;
+	char **supplementary_groups;  /* NULL-terminated names or ids (never NULL) */
+	struct unit_rlimit *rlimits;  /* n_rlimits, at most one per resource */
+	size_t n_rlimits;
+	uint32_t umask;         /* default 0022 */
+	bool has_oom_score_adj;
+	int32_t oom_score_adj;  /* -1000..1000 */
+	char *uid_map;          /* "IN OUT COUNT\n"..., set iff "user" is declared */
+	char *gid_map;
+	char *veth_bridge;      /* network.veth: NULL = no veth (lo only) */
+	char *veth_address;     /* "A.B.C.D/PREFIX" for the service's eth0 */
+	char *veth_gateway;     /* "A.B.C.D" or NULL: no default route */
 };
 
 struct unit {
@@ -91,13 +224,24 @@ struct unit {
 	char *group;            /* name or numeric id, NULL = user's group */
 	char **environment;     /* NULL-terminated "KEY=VALUE" (never NULL itself) */
 	char *workdir;          /* NULL = "/" */
+	uint64_t watchdog_usec; /* WATCHDOG=1 expected this often; 0 = off */
+	bool log_console;       /* also copy the service's output to the console */
+	bool log_kmsg;          /* ... and to /dev/kmsg */
 
 	struct unit_cgroup cgroup;
+	struct unit_isolation iso;   /* see initd.unit(5), ISOLATION */
 };
 
-/* A slice declared in initd.conf. Limits come with the cgroup issue. */
+/* A slice declared in initd.conf. */
 struct unit_slice {
 	char *path;             /* "apps" or "apps/db" */
+	struct unit_limits limits;
+};
+
+/* A bridge initd.conf declares; initd creates it at boot (PID 1 only). */
+struct unit_bridge {
+	char *name;             /* interface name, 1..15 bytes */
+	char *address;          /* "A.B.C.D/PREFIX" or NULL */
 };
 
 enum crash_action {
@@ -122,6 +266,9 @@ struct initd_conf {
 	size_t n_slices;
 	uint64_t shutdown_timeout_usec;  /* total bound on an ordered stop, default 30s */
 	size_t log_buffer_size;          /* per-service ring, default 64K */
+	struct unit_bridge *bridges;     /* n_bridges, unique names */
+	size_t n_bridges;
+	bool ip_forward;                 /* net.ipv4.ip_forward = 1 at boot */
 };
 
 /* The whole validated model: what initd runs. */
@@ -196,6 +343,26 @@ bool unit_name_valid(const char *name);
 /* "apps" or "apps/db": 1..UNIT_SLICE_DEPTH components, each a valid unit name. */
 bool unit_slice_path_valid(const char *path);
 
+/* ---- cgroup limits (units/limits.c) ---- */
+/* The controllers a set of limits needs enabled above it. */
+uint32_t unit_limits_controllers(const struct unit_limits *l);
+bool unit_limits_equal(const struct unit_limits *a, const struct unit_limits *b);
+/* Free what l holds and reset it to "nothing declared". */
+void unit_limits_clear(struct unit_limits *l);
+/* "memory"...; NULL if out of range. */
+const char *unit_controller_to_string(enum unit_controller c);
+/* -EINVAL if unknown. */
+int unit_controller_from_string(const char *s);
+/* Does list (kernel syntax "0-3,6") only name ids within parent's? Both
+ * must be valid lists. */
+bool unit_cpulist_subset(const char *list, const char *parent);
+bool unit_cpulist_valid(const char *list);
+/* The declared slice whose cpuset.cpus (mems: cpuset.mems) bounds
+ * slice_path's: slice_path itself or its nearest ancestor declaring one;
+ * NULL when none does. */
+const struct unit_slice *unit_slice_cpuset_bound(const struct initd_conf *conf,
+						 const char *slice_path, bool mems);
+
 /* "100ms", "5s", "2min", "1.5s", "250us", "0", "1min 30s" -> usec.
  * 0 or -EINVAL/-ERANGE. */
 int parse_duration(const char *s, uint64_t *ret_usec);
@@ -205,5 +372,30 @@ int parse_size(const char *s, uint64_t *ret_bytes);
 /* "TERM", "SIGTERM", "9", "RTMIN+2" -> signal number. 0 or -EINVAL. */
 int parse_signal(const char *s, int *ret_sig);
 const char *signal_to_string(int sig);   /* "TERM"; NULL if unknown */
+
+/* ---- isolation helpers (units/isolation.c, units/network.c) ---- */
+
+extern const char *const unit_namespace_names[UNIT_NS_MAX];
+/* "NET_BIND_SERVICE" or "CAP_NET_BIND_SERVICE" (any case) -> number, or
+ * -EINVAL. The table is the kernel's (linux/capability.h), so units/ needs
+ * no libcap. */
+int unit_capability_from_name(const char *name);
+const char *unit_capability_name(unsigned cap);   /* "NET_BIND_SERVICE"; NULL */
+/* "nofile" -> RLIMIT_NOFILE, or -EINVAL; and back. */
+int unit_rlimit_from_name(const char *name);
+const char *unit_rlimit_name(int resource);
+
+/* One line of a uid_map/gid_map: IN OUT COUNT. */
+struct unit_id_range {
+	uint32_t inside, outside, count;
+};
+/* "0 100000 65536" or several lines separated by ',' or newlines into v
+ * (at most max). Counts > 0, no overflow, no overlap inside or outside.
+ * 0 and *ret_n, or -EINVAL / -E2BIG. */
+int unit_id_map_parse(const char *text, struct unit_id_range *v, size_t max, size_t *ret_n);
+/* "10.0.1.2/24" -> address and prefix (1..32); 0 or -EINVAL. */
+int unit_ipv4_prefix_parse(const char *s, uint32_t *ret_addr_be, unsigned *ret_prefix);
+/* A Linux interface name: 1..15 bytes, no '/', ':', blank; not "." or "..". */
+bool unit_ifname_valid(const char *s);
 
 #endif

@@ -172,13 +172,33 @@ START_TEST(crash_restarts_with_new_pid)
 	start_running(&s);
 	fake.empty = true;
 	service_on_exit(&s, &si);
-	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	/* restart_delay 0: respawned at once, through restarting */
+	ck_assert_int_eq(fake.seen[fake.n_seen - 2], SERVICE_RESTARTING);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
 	ck_assert_uint_eq(s.restarts, 1);
 	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
 			 "signal KILL (137)");
-	run_timers();
-	ck_assert_int_eq(s.state, SERVICE_STARTING);
 	ck_assert_int_eq(s.pid, 1002);
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(restart_delay_waits_for_the_timer)
+{
+	struct service s;
+	siginfo_t si = killed(SIGKILL);
+
+	unit.restart_delay_usec = 2000;
+	unit.restart_delay_max_usec = 2000;
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	ck_assert_int_eq(fake.spawns, 1);
+	for (int i = 0; i < 50 && s.state == SERVICE_RESTARTING; i++)
+		loop_run_once(loop, 1);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	ck_assert_int_eq(fake.spawns, 2);
 	service_done(&s);
 }
 END_TEST
@@ -387,6 +407,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, notify_waits_for_ready);
 	tcase_add_test(tc, oneshot_ready_when_exited_zero);
 	tcase_add_test(tc, crash_restarts_with_new_pid);
+	tcase_add_test(tc, restart_delay_waits_for_the_timer);
 	tcase_add_test(tc, clean_exit_is_not_restarted_on_failure);
 	tcase_add_test(tc, restart_no_leaves_failure_failed);
 	tcase_add_test(tc, start_limit_ends_failed);

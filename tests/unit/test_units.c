@@ -268,6 +268,9 @@ START_TEST(test_parse_every_key)
 	ck_assert_str_eq(u->environment[1], "PORT=80");
 	ck_assert_ptr_null(u->environment[2]);
 	ck_assert_str_eq(u->workdir, "/www");
+	ck_assert_uint_eq(u->watchdog_usec, 10 * USEC_PER_SEC);
+	ck_assert(u->log_console);
+	ck_assert(!u->log_kmsg);
 	ck_assert_str_eq(u->cgroup.slice, "apps");
 	unit_free(u);
 }
@@ -298,6 +301,9 @@ START_TEST(test_parse_defaults)
 	ck_assert_ptr_null(u->environment[0]);
 	ck_assert_ptr_null(u->workdir);
 	ck_assert_str_eq(u->cgroup.slice, "system");
+	ck_assert_uint_eq(u->watchdog_usec, 0);
+	ck_assert(!u->log_console);
+	ck_assert(!u->log_kmsg);
 	/* the same file parsed twice is equal; a change is not */
 	struct unit *v = parse("units/min.unit", "exec = [ \"/bin/true\" ];\n");
 	ck_assert(unit_equal(u, v));
@@ -305,11 +311,30 @@ START_TEST(test_parse_defaults)
 	v = parse("units/min.unit", "exec = [ \"/bin/true\" ]; stop = { timeout = \"6s\"; };\n");
 	ck_assert(!unit_equal(u, v));
 	unit_free(v);
+	v = parse("units/min.unit", "exec = [ \"/bin/true\" ]; watchdog = \"1s\";\n");
+	ck_assert(!unit_equal(u, v));
+	unit_free(v);
+	v = parse("units/min.unit", "exec = [ \"/bin/true\" ]; log = { kmsg = true; };\n");
+	ck_assert(!unit_equal(u, v));
+	unit_free(v);
 	unit_free(u);
 }
 END_TEST
 
 #define EXEC "exec = [ \"/bin/x\" ];\n"
+
+#define CG_FULL "cgroup = {\n" \
+	"  slice = \"apps\";\n" \
+	"  cpu = { max = \"50%\"; weight = 100; };\n" \
+	"  cpuset = { cpus = \"0-1\"; mems = \"0\"; };\n" \
+	"  memory = { max = \"64M\"; high = \"48M\"; low = \"16M\"; min = \"8M\"; swap_max = \"0\";" \
+	" oom_group = true; };\n" \
+	"  pids = { max = 64; };\n" \
+	"  io = { weight = 100; max = ( { device = \"8:0\"; rbps = \"10M\"; wbps = \"max\";" \
+	" riops = 1000; wiops = \"max\"; } ); };\n" \
+	"  subtree_control = [ \"memory\", \"pids\" ];\n" \
+	"};\n"
+
 
 /* Each case: the text of t.unit and its first diagnostic. */
 static const struct {
@@ -321,8 +346,8 @@ static const struct {
 	{ EXEC "colour = \"red\";\n", "t.unit:2: unknown key 'colour'" },
 	{ EXEC "stop = {\n  sigal = \"TERM\";\n};\n",
 	  "t.unit:3: unknown key 'stop.sigal' (did you mean 'stop.signal'?)" },
-	{ EXEC "cgroup = { slice = \"apps\"; memory = \"1G\"; };\n",
-	  "t.unit:2: unknown key 'cgroup.memory'" },
+	{ EXEC "cgroup = { slice = \"apps\"; memroy = \"1G\"; };\n",
+	  "t.unit:2: unknown key 'cgroup.memroy' (did you mean 'cgroup.memory'?)" },
 	{ EXEC "description = 5;\n", "t.unit:2: 'description' must be a string" },
 	{ "exec = \"/bin/x\";\n", "t.unit:1: 'exec' must be an array of strings" },
 	{ "exec = ( \"/bin/x\",\n 1 );\n", "t.unit:2: 'exec[1]' must be a string" },
@@ -382,6 +407,14 @@ static const struct {
 	{ EXEC "description = \"\\x01\";\nuser = \"\\x1b[2J\";\n",
 	  "t.unit:3: 'user': invalid user name '\\x1b[2J'" },
 	{ "", "t.unit: missing required key 'exec'" },
+	{ EXEC "watchdog = 10;\n",
+	  "t.unit:2: 'watchdog' must be a string (expected a duration string like \"5s\")" },
+	{ EXEC "watchdog = \"10 s\";\n",
+	  "t.unit:2: 'watchdog': invalid duration '10 s' (expected a duration string like \"5s\")" },
+	{ EXEC "log = { console = \"yes\"; };\n", "t.unit:2: 'log.console' must be true or false" },
+	{ EXEC "log = { kmsg = 1; };\n", "t.unit:2: 'log.kmsg' must be true or false" },
+	{ EXEC "log = { file = true; };\n", "t.unit:2: unknown key 'log.file'" },
+	{ EXEC "log = true;\n", "t.unit:2: 'log' must be a group" },
 };
 
 START_TEST(test_parse_error)
@@ -876,12 +909,15 @@ static struct unit_set *mixed_set(struct tree *t)
 {
 	tree_init(t);
 	tree_write(t, "initd.conf", "hostname = \"box\";\nmodules = [ \"m\" ];\n"
-		   "slices = ( { path = \"apps\"; }, { path = \"apps/db\"; } );\nlog_buffer = \"1K\";\n");
+		   "slices = ( { path = \"apps\"; cpuset = { cpus = \"0-3\"; }; io = { max = ( "
+		   "{ device = \"8:0\"; rbps = \"1M\"; } ); }; },\n"
+		   " { path = \"apps/db\"; memory = { max = \"1G\"; }; } );\nlog_buffer = \"1K\";\n");
 	tree_write(t, "units/web.unit", EXEC "requires = [ \"db\" ];\nafter = [ \"broken\" ];\n"
 		   "environment = { A = \"1\"; B = \"\"; };\nuser = \"0\";\nworkdir = \"/\";\n"
 		   "description = \"d\";\ncgroup = { slice = \"apps\"; };\n"
 		   "stop = { signal = \"KILL\"; timeout = \"0\"; };\n");
 	tree_write(t, "units/db.unit", EXEC "type = \"notify\";\ncgroup = { slice = \"apps/db\"; };\n");
+	tree_write(t, "units/lim.unit", EXEC CG_FULL);
 	tree_write(t, "units/broken.unit", EXEC "type = \"forking\";\nrequires = [ \"nope\" ];\n");
 	tree_write(t, "units/x.unit", "exec = [ \"/bin/x\" \n");
 	return tree_load(t);
@@ -1017,6 +1053,19 @@ START_TEST(test_encode_invariants)
 	ck_assert_int_eq(unit_set_decode(buf, len, &d), -EBADMSG);
 	free(buf);
 
+	saved = find(s, "lim")->cgroup.limits.cpuset_cpus;
+	find(s, "lim")->cgroup.limits.cpuset_cpus = (char *)"9-1";
+	encode(s, &buf, &len);
+	find(s, "lim")->cgroup.limits.cpuset_cpus = saved;
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), -EBADMSG);
+	free(buf);
+
+	find(s, "lim")->cgroup.limits.cpu_weight = 0;   /* declared, out of range */
+	encode(s, &buf, &len);
+	find(s, "lim")->cgroup.limits.cpu_weight = 100;
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), -EBADMSG);
+	free(buf);
+
 	web->stop_signal = -1;   /* out of what the format carries */
 	ck_assert_int_eq(unit_set_encode(s, (void **)&buf, &len), -EINVAL);
 	web->stop_signal = SIGTERM;
@@ -1083,6 +1132,237 @@ START_TEST(test_decode_crafted)
 }
 END_TEST
 
+/* ---- cgroup limits (issue 4) ------------------------------------------------ */
+
+START_TEST(test_cgroup_every_key)
+{
+	struct unit *u = parse("t.unit", EXEC CG_FULL);
+	const struct unit_limits *l = &u->cgroup.limits;
+
+	ck_assert_msg(!u->bad, "%s", u->diags.n ? u->diags.v[0].message : "");
+	ck_assert_uint_eq(l->declared, UNIT_LIMIT_BIT(UNIT_LIMIT_MAX) - 1);
+	ck_assert_uint_eq(l->cpu_quota_usec, 50000);
+	ck_assert_uint_eq(l->cpu_period_usec, 100000);
+	ck_assert_uint_eq(l->cpu_weight, 100);
+	ck_assert_str_eq(l->cpuset_cpus, "0-1");
+	ck_assert_str_eq(l->cpuset_mems, "0");
+	ck_assert_uint_eq(l->memory_max, 64 << 20);
+	ck_assert_uint_eq(l->memory_high, 48 << 20);
+	ck_assert_uint_eq(l->memory_low, 16 << 20);
+	ck_assert_uint_eq(l->memory_min, 8 << 20);
+	ck_assert_uint_eq(l->memory_swap_max, 0);
+	ck_assert(l->memory_oom_group);
+	ck_assert_uint_eq(l->pids_max, 64);
+	ck_assert_uint_eq(l->io_weight, 100);
+	ck_assert_uint_eq(l->n_io_max, 1);
+	ck_assert_uint_eq(l->io_max[0].major, 8);
+	ck_assert_uint_eq(l->io_max[0].minor, 0);
+	ck_assert_uint_eq(l->io_max[0].rbps, 10 << 20);
+	ck_assert_uint_eq(l->io_max[0].wbps, UNIT_UNLIMITED);
+	ck_assert_uint_eq(l->io_max[0].riops, 1000);
+	ck_assert_uint_eq(l->io_max[0].wiops, UNIT_UNLIMITED);
+	ck_assert_uint_eq(u->cgroup.subtree_control,
+			  UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_MEMORY) |
+			  UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_PIDS));
+	ck_assert_uint_eq(unit_limits_controllers(l),
+			  UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_CPU) |
+			  UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_CPUSET) |
+			  UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_MEMORY) |
+			  UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_PIDS) |
+			  UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_IO));
+	struct unit *v = parse("t.unit", EXEC CG_FULL);
+	ck_assert(unit_equal(u, v));
+	unit_free(v);
+	v = parse("t.unit", EXEC "cgroup = { slice = \"apps\"; pids = { max = 65; }; };\n");
+	ck_assert(!unit_equal(u, v));
+	ck_assert_uint_eq(unit_limits_controllers(&v->cgroup.limits),
+			  UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_PIDS));
+	unit_free(v);
+	unit_free(u);
+}
+END_TEST
+
+START_TEST(test_cgroup_values)
+{
+	struct unit *u;
+
+	u = parse("t.unit", EXEC "cgroup = { cpu = { max = \"250%\"; }; pids = { max = \"max\"; };\n"
+		  " memory = { max = \"max\"; high = \"1G\"; }; };\n");
+	ck_assert(!u->bad);
+	ck_assert_uint_eq(u->cgroup.limits.cpu_quota_usec, 250000);
+	ck_assert_uint_eq(u->cgroup.limits.pids_max, UNIT_UNLIMITED);
+	ck_assert_uint_eq(u->cgroup.limits.memory_max, UNIT_UNLIMITED);
+	ck_assert_uint_eq(u->cgroup.subtree_control, 0);
+	unit_free(u);
+	u = parse("t.unit", EXEC "cgroup = { cpu = { max = \"20000 50000\"; }; };\n");
+	ck_assert(!u->bad);
+	ck_assert_uint_eq(u->cgroup.limits.cpu_quota_usec, 20000);
+	ck_assert_uint_eq(u->cgroup.limits.cpu_period_usec, 50000);
+	unit_free(u);
+	u = parse("t.unit", EXEC "cgroup = { cpu = { max = \"max\"; }; };\n");
+	ck_assert(!u->bad);
+	ck_assert_uint_eq(u->cgroup.limits.cpu_quota_usec, UNIT_UNLIMITED);
+	ck_assert_uint_eq(u->cgroup.limits.cpu_period_usec, 100000);
+	unit_free(u);
+
+	ck_assert(unit_cpulist_valid("0"));
+	ck_assert(unit_cpulist_valid("0-3,6,8-9"));
+	ck_assert(!unit_cpulist_valid(""));
+	ck_assert(!unit_cpulist_valid("3-1"));
+	ck_assert(!unit_cpulist_valid("0,"));
+	ck_assert(!unit_cpulist_valid("0 1"));
+	ck_assert(!unit_cpulist_valid("-1"));
+	ck_assert(!unit_cpulist_valid("8192"));
+	ck_assert(unit_cpulist_subset("1", "0-3"));
+	ck_assert(unit_cpulist_subset("0-3", "0-1,2-3"));
+	ck_assert(unit_cpulist_subset("2-3,0", "0,1-3"));
+	ck_assert(!unit_cpulist_subset("0-4", "0-3"));
+	ck_assert(!unit_cpulist_subset("2", "0-1,3"));
+	ck_assert_int_eq(unit_controller_from_string("memory"), UNIT_CONTROLLER_MEMORY);
+	ck_assert_int_eq(unit_controller_from_string("mem"), -EINVAL);
+	ck_assert_str_eq(unit_controller_to_string(UNIT_CONTROLLER_PIDS), "pids");
+}
+END_TEST
+
+#define CG(x) EXEC "cgroup = {\n" x "\n};\n"
+
+static const struct {
+	const char *text;
+	const char *diag;
+} cgroup_error_cases[] = {
+	{ CG("cpu = { max = \"0%\"; };"),
+	  "t.unit:3: 'cgroup.cpu.max': a percentage must be at least 1% (got '0%')" },
+	{ CG("cpu = { max = \"50\"; };"),
+	  "t.unit:3: 'cgroup.cpu.max': invalid value '50' (expected \"N%\", \"QUOTA PERIOD\" in "
+	  "microseconds, or \"max\")" },
+	{ CG("cpu = { max = \"50 %\"; };"),
+	  "t.unit:3: 'cgroup.cpu.max': invalid value '50 %' (expected \"N%\", \"QUOTA PERIOD\" in "
+	  "microseconds, or \"max\")" },
+	{ CG("cpu = { max = \"20000 5000000\"; };"),
+	  "t.unit:3: 'cgroup.cpu.max': invalid value '20000 5000000' (expected \"N%\", "
+	  "\"QUOTA PERIOD\" in microseconds, or \"max\")" },
+	{ CG("cpu = { max = 50; };"), "t.unit:3: 'cgroup.cpu.max' must be a string" },
+	{ CG("cpu = { weight = 0; };"), "t.unit:3: 'cgroup.cpu.weight' must be between 1 and 10000" },
+	{ CG("cpu = { weight = \"100\"; };"), "t.unit:3: 'cgroup.cpu.weight' must be an integer" },
+	{ CG("cpu = { quota = \"1\"; };"), "t.unit:3: unknown key 'cgroup.cpu.quota'" },
+	{ CG("cpuset = { cpus = \"0-\"; };"),
+	  "t.unit:3: 'cgroup.cpuset.cpus': invalid list '0-' (expected the kernel's list syntax, "
+	  "like \"0-3,6\", numbers up to 8191)" },
+	{ CG("cpuset = { mems = \"1-0\"; };"),
+	  "t.unit:3: 'cgroup.cpuset.mems': invalid list '1-0' (expected the kernel's list syntax, "
+	  "like \"0-3,6\", numbers up to 8191)" },
+	{ CG("memory = { max = \"64MB\"; };"),
+	  "t.unit:3: 'cgroup.memory.max': invalid size '64MB' (expected a size like \"64K\")" },
+	{ CG("memory = { max = 64; };"),
+	  "t.unit:3: 'cgroup.memory.max' must be a string (expected a size like \"64K\")" },
+	{ CG("memory = {\n max = \"32M\";\n high = \"48M\"; };"),
+	  "t.unit:5: 'cgroup.memory.high' must not be greater than 'cgroup.memory.max'" },
+	{ CG("memory = { min = \"16M\";\n low = \"8M\"; };"),
+	  "t.unit:3: 'cgroup.memory.min' must not be greater than 'cgroup.memory.low'" },
+	{ CG("memory = { oom_group = 1; };"),
+	  "t.unit:3: 'cgroup.memory.oom_group' must be true or false" },
+	{ CG("memory = { oom_grop = true; };"),
+	  "t.unit:3: unknown key 'cgroup.memory.oom_grop' (did you mean 'cgroup.memory.oom_group'?)" },
+	{ CG("pids = { max = -1; };"), "t.unit:3: 'cgroup.pids.max' must be between 0 and 2147483647" },
+	{ CG("pids = { max = \"64\"; };"), "t.unit:3: 'cgroup.pids.max' must be an integer or \"max\"" },
+	{ CG("io = { weight = 10001; };"), "t.unit:3: 'cgroup.io.weight' must be between 1 and 10000" },
+	{ CG("io = { max = ( { rbps = \"1M\"; } ); };"),
+	  "t.unit:3: missing required key 'cgroup.io.max[0].device'" },
+	{ CG("io = { max = ( { device = \"sda\"; rbps = \"1M\"; } ); };"),
+	  "t.unit:3: 'cgroup.io.max[0].device': invalid device 'sda' (expected \"MAJOR:MINOR\", "
+	  "like \"8:0\")" },
+	{ CG("io = { max = ( { device = \"8:0\"; } ); };"),
+	  "t.unit:3: 'cgroup.io.max[0]' sets no limit (expected rbps, wbps, riops or wiops)" },
+	{ CG("io = { max = ( { device = \"8:0\"; rbps = \"0\"; } ); };"),
+	  "t.unit:3: 'cgroup.io.max[0].rbps' must be greater than 0 (or \"max\")" },
+	{ CG("io = { max = ( { device = \"8:0\"; riops = \"1k\"; } ); };"),
+	  "t.unit:3: 'cgroup.io.max[0].riops' must be an integer or \"max\"" },
+	{ CG("io = { max = ( { device = \"8:0\"; wbps = \"1M\"; },\n"
+	     "  { device = \"8:0\"; rbps = \"1M\"; } ); };"),
+	  "t.unit:4: 'cgroup.io.max[1]': device 8:0 is listed twice" },
+	{ CG("io = { max = { device = \"8:0\"; }; };"),
+	  "t.unit:3: 'cgroup.io.max' must be a list of groups" },
+	{ CG("subtree_control = [ \"memroy\" ];"),
+	  "t.unit:3: 'cgroup.subtree_control[0]': unknown controller 'memroy' "
+	  "(did you mean 'memory'?)" },
+	{ CG("subtree_control = [ \"blkio\" ];"),
+	  "t.unit:3: 'cgroup.subtree_control[0]': unknown controller 'blkio' (expected cpuset, "
+	  "cpu, io, memory, hugetlb, pids, rdma or misc)" },
+	{ CG("subtree_control = [ \"pids\", \"pids\" ];"),
+	  "t.unit:3: 'cgroup.subtree_control[1]': 'pids' is listed twice" },
+	{ CG("subtree_control = \"pids\";"),
+	  "t.unit:3: 'cgroup.subtree_control' must be an array of strings" },
+};
+
+START_TEST(test_cgroup_error)
+{
+	struct unit *u = parse("t.unit", cgroup_error_cases[_i].text);
+	char buf[1024];
+
+	ck_assert_msg(u->bad, "case %d not bad", _i);
+	ck_assert_uint_ge(u->diags.n, 1);
+	unit_diag_format(&u->diags.v[0], buf, sizeof(buf));
+	ck_assert_str_eq(buf, cgroup_error_cases[_i].diag);
+	unit_free(u);
+}
+END_TEST
+
+START_TEST(test_cgroup_slices)
+{
+	static const char *const want[] = {
+		"initd.conf:4: 'slices[1].memory.high' must not be greater than "
+		"'slices[1].memory.max'",
+		"initd.conf:9: 'slices[5].pids.max' must be an integer or \"max\"",
+		"initd.conf:6: 'slices': cpuset.cpus '2-3' of slice 'apps/db' is not within '0-1' of "
+		"slice 'apps'",
+		"initd.conf:7: 'slices': parent 'apps/db' of slice 'apps/db/x' is not declared",
+		"units/bad.unit:4: 'cgroup.cpuset.cpus': '1-2' is not within '0-1' of slice 'apps'",
+		"units/mems.unit:4: 'cgroup.cpuset.mems': '1' is not within '0' of slice 'apps'",
+		NULL,
+	};
+	struct tree t;
+	struct unit_set *s;
+	const struct unit_slice *apps, *web;
+
+	tree_init(&t);
+	tree_write(&t, "initd.conf", "slices = (\n"
+		   "  { path = \"apps\"; cpuset = { cpus = \"0-1\"; mems = \"0\"; }; memory = { max = \"1G\"; }; },\n"
+		   "  { path = \"web\"; memory = { max = \"64M\";\n"
+		   "    high = \"128M\"; }; },\n"
+		   "  { path = \"apps/db\";\n"
+		   "    cpuset = { cpus = \"2-3\"; }; },\n"
+		   "  { path = \"apps/db/x\"; },\n"
+		   "  { path = \"apps/web\"; cpu = { max = \"20%\"; weight = 50; }; io = { weight = 10; }; },\n"
+		   "  { path = \"other\"; pids = { max = \"lots\"; }; }\n"
+		   ");\n");
+	tree_write(&t, "units/ok.unit", EXEC "cgroup = {\n slice = \"apps/web\";\n"
+		   " cpuset = { cpus = \"1\"; }; };\n");
+	tree_write(&t, "units/bad.unit", EXEC "cgroup = {\n slice = \"apps/web\";\n"
+		   " cpuset = { cpus = \"1-2\"; }; };\n");
+	tree_write(&t, "units/mems.unit", EXEC "cgroup = {\n slice = \"apps\";\n"
+		   " cpuset = { mems = \"1\"; }; };\n");
+	tree_write(&t, "units/free.unit", EXEC "cgroup = { cpuset = { cpus = \"5\"; }; };\n");
+	s = tree_load(&t);
+	assert_diags(s, t.dir, want);
+	ck_assert(!find(s, "ok")->bad);
+	ck_assert(!find(s, "free")->bad);
+	ck_assert(find(s, "bad")->bad);
+	ck_assert_uint_eq(s->conf.n_slices, 3);   /* apps, apps/web, system */
+	apps = unit_slice_cpuset_bound(&s->conf, "apps/web", false);
+	ck_assert_ptr_nonnull(apps);
+	ck_assert_str_eq(apps->path, "apps");
+	ck_assert_uint_eq(apps->limits.memory_max, 1 << 30);
+	web = &s->conf.slices[1];
+	ck_assert_str_eq(web->path, "apps/web");
+	ck_assert_uint_eq(web->limits.cpu_quota_usec, 20000);
+	ck_assert_uint_eq(web->limits.cpu_weight, 50);
+	ck_assert_uint_eq(web->limits.io_weight, 10);
+	ck_assert_ptr_null(unit_slice_cpuset_bound(&s->conf, "system", false));
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
 static Suite *units_suite(void)
 {
 	Suite *s = suite_create("units");
@@ -1119,6 +1399,13 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, test_set_too_many);
 	tcase_add_test(tc, test_set_no_dir);
 	tcase_add_test(tc, test_order);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cgroup");
+	tcase_add_test(tc, test_cgroup_every_key);
+	tcase_add_test(tc, test_cgroup_values);
+	tcase_add_loop_test(tc, test_cgroup_error, 0, (int)ARRAY_SIZE(cgroup_error_cases));
+	tcase_add_test(tc, test_cgroup_slices);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("encode");

@@ -1,0 +1,471 @@
+/* benchtool.c — the measuring half of `make bench` (bench/run.sh drives it).
+ *
+ * Every time is CLOCK_MONOTONIC in microseconds, the clock tests/testd stamps
+ * its --touch files with, so a time taken here and one written by a service
+ * compare directly. Samples are printed one per line (microseconds); the
+ * tables and percentiles are bench/run.sh's business.
+ *
+ *   now                      print the time
+ *   exec-stamp FILE CMD...   write the time to FILE, then exec CMD (so FILE
+ *                            holds the moment CMD's first instruction runs,
+ *                            minus one execve)
+ *   restart N TOUCH          N times: SIGKILL the last PID in TOUCH (testd's
+ *                            --touch file) and wait for the next line; print
+ *                            new start time - kill time. Run it in the
+ *                            service's PID namespace.
+ *   spawn N SOCKET UNIT TOUCH
+ *                            N times: stop UNIT, then time a start request
+ *                            sent on SOCKET to the exec of UNIT's testd
+ *   floor N NSSET TESTD TOUCH
+ *                            the kernel's share, no supervisor: N times clone3
+ *                            (with the namespaces of NSSET: none, or a list
+ *                            like pid,mnt,uts,ipc,net,user) and exec
+ *                            TESTD --touch TOUCH --exit-after 0; print the
+ *                            child's start time - the time before clone3
+ *   times N CMD...           fork+exec CMD N times (stdout and stderr to
+ *                            /dev/null, after 3 unrecorded runs); print each
+ *                            run's wall time, fork to reaped
+ *   ready SOCKET CMD...      poll until SOCKET accepts a connection, run CMD
+ *                            (e.g. svctl wait) until it succeeds, then print
+ *                            the time
+ *
+ * A binary named stamp-NAME (a link to this one) is the VM tier's rdinit:
+ * it writes the time to /bench/stamp-NAME.t0 and execs the command listed,
+ * one argument per line, in /bench/stamp-NAME.cmd.
+ *
+ * Exit status: 0, 1 when a measurement could not be taken, 2 usage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/sched.h>
+#include <sys/inotify.h>
+#include <sys/syscall.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/proto.h"
+#include "common/util.h"
+#include "svctl/client.h"
+
+#define WAIT_USEC    (5 * USEC_PER_SEC)   /* for one restart or spawn */
+#define WARMUP_RUNS  3
+#define ARGS_MAX     64
+
+static void sleep_usec(uint64_t usec)
+{
+	struct timespec ts = { (time_t)(usec / USEC_PER_SEC), (long)(usec % USEC_PER_SEC) * 1000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static long parse_count(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	return *s && !*end && n > 0 ? n : -1;
+}
+
+/* ---- testd's --touch file: "PID MONOTONIC_USEC" per start ------------------ */
+
+struct touch_line {
+	off_t size;      /* of the file: it only grows, one line per start */
+	pid_t pid;       /* of the last line */
+	uint64_t usec;
+};
+
+static int touch_read(const char *path, struct touch_line *ret)
+{
+	char buf[4096], *last;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	unsigned long long usec;
+	int pid;
+
+	if (fd < 0)
+		return -errno;
+	/* The file grows by one short line per start: the tail is enough. */
+	off_t size = lseek(fd, 0, SEEK_END);
+	off_t from = size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0;
+	n = pread(fd, buf, sizeof(buf) - 1, from);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -ENODATA;
+	buf[n] = '\0';
+	if (buf[n - 1] != '\n')
+		return -EAGAIN;            /* a line is being written */
+	buf[n - 1] = '\0';
+	last = strrchr(buf, '\n');
+	last = last ? last + 1 : buf;
+	if (sscanf(last, "%d %llu", &pid, &usec) != 2)
+		return -EBADMSG;
+	*ret = (struct touch_line){ size, pid, usec };
+	return 0;
+}
+
+/* Wait until the touch file has grown past `before` bytes; inotify, with
+ * a re-read after each event (and every 10 ms, in case one was missed). */
+static int touch_wait_next(int ino, const char *path, off_t before, uint64_t deadline,
+			   struct touch_line *ret)
+{
+	char evbuf[4096];
+
+	for (;;) {
+		if (touch_read(path, ret) == 0 && ret->size > before)
+			return 0;
+		uint64_t now = now_usec();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		struct pollfd pfd = { .fd = ino, .events = POLLIN };
+		if (poll(&pfd, 1, 10) > 0)
+			(void)!read(ino, evbuf, sizeof(evbuf));
+	}
+}
+
+static int watch_file(const char *path)
+{
+	int ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+
+	if (ino < 0 || inotify_add_watch(ino, path, IN_MODIFY) < 0) {
+		fprintf(stderr, "benchtool: inotify %s: %s\n", path, strerror(errno));
+		safe_close(ino);
+		return -1;
+	}
+	return ino;
+}
+
+/* ---- restart: SIGKILL -> next exec ---------------------------------------- */
+
+static int cmd_restart(int argc, char **argv)
+{
+	long n = argc == 2 ? parse_count(argv[0]) : -1;
+	const char *path = argc == 2 ? argv[1] : NULL;
+	struct touch_line cur, next;
+	int ino;
+
+	if (n < 0)
+		return 2;
+	if (touch_wait_next(-1, path, 0, now_usec() + WAIT_USEC, &cur) < 0) {
+		fprintf(stderr, "benchtool: %s: no start recorded\n", path);
+		return 1;
+	}
+	ino = watch_file(path);
+	if (ino < 0)
+		return 1;
+	for (long i = 0; i < n; i++) {
+		/* Let initd see the exec report before the next kill. */
+		sleep_usec(2000);
+		uint64_t t0 = now_usec();
+		if (kill(cur.pid, SIGKILL) < 0) {
+			fprintf(stderr, "benchtool: kill %d: %s\n", (int)cur.pid, strerror(errno));
+			return 1;
+		}
+		if (touch_wait_next(ino, path, cur.size, t0 + WAIT_USEC, &next) < 0) {
+			fprintf(stderr, "benchtool: no restart within 5s after kill %ld\n", i + 1);
+			return 1;
+		}
+		printf("%" PRIu64 "\n", next.usec - t0);
+		cur = next;
+	}
+	close(ino);
+	return 0;
+}
+
+/* ---- spawn: start request -> exec ----------------------------------------- */
+
+static int request(const char *socket_path, uint16_t type, const char *name, uint64_t *ret_sent)
+{
+	struct client c;
+	struct proto_buf b;
+	struct reply rep;
+	int r;
+
+	r = client_connect(&c, socket_path, WAIT_USEC);
+	if (r)
+		return -ECONNREFUSED;
+	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REQUEST_MAX);
+	proto_msg_begin(&b, type);
+	if (name)
+		proto_put_str(&b, PROTO_ATTR_NAME, name);
+	proto_msg_end(&b);
+	if (ret_sent)
+		*ret_sent = now_usec();
+	r = client_call(&c, &b, &rep);
+	if (r == 0)
+		reply_free(&rep);
+	proto_buf_free(&b);
+	client_close(&c);
+	return r ? -EIO : 0;
+}
+
+static int cmd_spawn(int argc, char **argv)
+{
+	long n = argc == 4 ? parse_count(argv[0]) : -1;
+	struct touch_line cur = { 0 }, next;
+	int ino = -1;
+
+	if (n < 0)
+		return 2;
+	const char *sock = argv[1], *unit = argv[2], *path = argv[3];
+	for (long i = 0; i < n; i++) {
+		uint64_t t0;
+
+		if (request(sock, PROTO_REQ_STOP, unit, NULL) < 0)
+			return 1;
+		(void)touch_read(path, &cur);
+		if (ino < 0 && access(path, F_OK) == 0)
+			ino = watch_file(path);
+		if (request(sock, PROTO_REQ_START, unit, &t0) < 0)
+			return 1;
+		if (touch_wait_next(ino, path, cur.size, t0 + WAIT_USEC, &next) < 0) {
+			fprintf(stderr, "benchtool: %s did not start within 5s\n", unit);
+			return 1;
+		}
+		printf("%" PRIu64 "\n", next.usec - t0);
+	}
+	safe_close(ino);
+	return 0;
+}
+
+/* ---- floor: clone3 -> exec with no supervisor -------------------------------- */
+
+static int ns_flags(const char *set, uint64_t *ret)
+{
+	static const struct { const char *name; uint64_t flag; } names[] = {
+		{ "pid", CLONE_NEWPID }, { "mnt", CLONE_NEWNS }, { "uts", CLONE_NEWUTS },
+		{ "ipc", CLONE_NEWIPC }, { "net", CLONE_NEWNET }, { "user", CLONE_NEWUSER },
+		{ "cgroup", CLONE_NEWCGROUP },
+	};
+	char buf[256], *save, *tok;
+
+	*ret = 0;
+	if (strcmp(set, "none") == 0)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", set);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t i;
+		for (i = 0; i < ARRAY_SIZE(names) && strcmp(names[i].name, tok); i++)
+			;
+		if (i == ARRAY_SIZE(names))
+			return -EINVAL;
+		*ret |= names[i].flag;
+	}
+	return 0;
+}
+
+static int cmd_floor(int argc, char **argv)
+{
+	long n = argc == 4 ? parse_count(argv[0]) : -1;
+	char *args[] = { argv[2], "--touch", argv[3], "--exit-after", "0", NULL };
+	struct touch_line cur = { 0 }, next;
+	uint64_t flags;
+
+	if (n < 0 || ns_flags(argv[1], &flags) < 0)
+		return 2;
+	for (long i = -WARMUP_RUNS; i < n; i++) {
+		struct clone_args ca = { .flags = flags, .exit_signal = SIGCHLD };
+		uint64_t t0 = now_usec();
+		pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+
+		if (pid < 0) {
+			fprintf(stderr, "benchtool: clone3 (%s): %s\n", argv[1], strerror(errno));
+			return 1;
+		}
+		if (pid == 0) {
+			int null = open("/dev/null", O_WRONLY);
+			dup2(null, 1);
+			execv(args[0], args);
+			_exit(127);
+		}
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		if (touch_read(argv[3], &next) < 0 || next.size <= cur.size) {
+			fprintf(stderr, "benchtool: %s did not start\n", argv[2]);
+			return 1;
+		}
+		if (i >= 0)
+			printf("%" PRIu64 "\n", next.usec - t0);
+		cur = next;
+	}
+	return 0;
+}
+
+/* ---- times: whole-command latency ------------------------------------------ */
+
+static int run_quiet(char **cmd, int *ret_status)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2);
+		execvp(cmd[0], cmd);
+		_exit(127);
+	}
+	while (waitpid(pid, ret_status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+static int cmd_times(int argc, char **argv)
+{
+	long n = argc >= 2 ? parse_count(argv[0]) : -1;
+	int status;
+
+	if (n < 0)
+		return 2;
+	for (long i = -WARMUP_RUNS; i < n; i++) {
+		uint64_t t0 = now_usec();
+		if (run_quiet(argv + 1, &status) < 0 || status != 0) {
+			fprintf(stderr, "benchtool: %s failed (status %d)\n", argv[1], status);
+			return 1;
+		}
+		if (i >= 0)
+			printf("%" PRIu64 "\n", now_usec() - t0);
+	}
+	return 0;
+}
+
+/* ---- ready: socket up, then CMD, then the time ------------------------------ */
+
+static bool socket_accepts(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, r;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return false;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return r == 0;
+}
+
+static int cmd_ready(int argc, char **argv)
+{
+	uint64_t deadline = now_usec() + 60 * USEC_PER_SEC;
+	int status;
+
+	if (argc < 2)
+		return 2;
+	while (!socket_accepts(argv[0])) {
+		if (now_usec() > deadline) {
+			fprintf(stderr, "benchtool: %s never accepted a connection\n", argv[0]);
+			return 1;
+		}
+		sleep_usec(100);
+	}
+	/* Until initd has its model, `svctl wait` is refused ("still loading"). */
+	while (run_quiet(argv + 1, &status) < 0 || status != 0) {
+		if (now_usec() > deadline) {
+			fprintf(stderr, "benchtool: %s failed (status %d)\n", argv[1], status);
+			return 1;
+		}
+		sleep_usec(100);
+	}
+	printf("%" PRIu64 "\n", now_usec());
+	return 0;
+}
+
+/* ---- exec-stamp and stamp-NAME ---------------------------------------------- */
+
+static int write_stamp(const char *path)
+{
+	char line[32];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int n = snprintf(line, sizeof(line), "%" PRIu64 "\n", now_usec());
+
+	if (fd < 0)
+		return -errno;
+	n = write_all(fd, line, (size_t)n);
+	close(fd);
+	return n;
+}
+
+static int cmd_exec_stamp(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	if (write_stamp(argv[0]) < 0)
+		fprintf(stderr, "benchtool: %s: %s\n", argv[0], strerror(errno));
+	execvp(argv[1], argv + 1);
+	fprintf(stderr, "benchtool: exec %s: %s\n", argv[1], strerror(errno));
+	return 1;
+}
+
+/* PID 1 of a VM: never return; if the real init cannot run, sleep. */
+static _Noreturn void stamp_init(const char *name)
+{
+	char path[PATH_MAX], buf[4096], *args[ARGS_MAX + 1];
+	int fd, n = 0;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/bench/%s.t0", name);
+	(void)write_stamp(path);
+	snprintf(path, sizeof(path), "/bench/%s.cmd", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	len = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (len > 0) {
+		buf[len] = '\0';
+		for (char *save, *a = strtok_r(buf, "\n", &save); a && n < ARGS_MAX;
+		     a = strtok_r(NULL, "\n", &save))
+			args[n++] = a;
+		args[n] = NULL;
+		if (n > 0)
+			execv(args[0], args);
+	}
+	fprintf(stderr, "%s: cannot run %s\n", name, path);
+	for (;;)
+		pause();
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{ "restart", cmd_restart }, { "spawn", cmd_spawn }, { "times", cmd_times }, { "floor", cmd_floor },
+		{ "ready", cmd_ready }, { "exec-stamp", cmd_exec_stamp },
+	};
+	const char *self = strrchr(argv[0], '/');
+
+	self = self ? self + 1 : argv[0];
+	if (strncmp(self, "stamp-", 6) == 0)
+		stamp_init(self);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 2 && strcmp(argv[1], "now") == 0) {
+		printf("%" PRIu64 "\n", now_usec());
+		return 0;
+	}
+	for (size_t i = 0; argc >= 2 && i < ARRAY_SIZE(cmds); i++) {
+		if (strcmp(argv[1], cmds[i].name) == 0) {
+			int r = cmds[i].fn(argc - 2, argv + 2);
+			if (r == 2)
+				fprintf(stderr, "benchtool: usage error in '%s' (see bench/benchtool.c)\n",
+					argv[1]);
+			return r;
+		}
+	}
+	fprintf(stderr, "usage: benchtool now|exec-stamp|restart|spawn|floor|times|ready ...\n");
+	return 2;
+}

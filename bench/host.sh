@@ -1,0 +1,335 @@
+#!/bin/bash
+# host.sh — the host tier of `make bench`: initd as PID 1 of a PID + mount
+# namespace (unshare, --no-cgroup), one table per metric. Figures are
+# printed, never judged: the "goal" column only says what DESIGN §12 and the
+# issues aim for. See bench/README.md for what each figure means.
+#
+# Environment: BUILD (default build), BENCH_QUICK=1 (fewer samples, shorter
+# idle window), BENCH_WORK (scratch; default $BUILD/bench/work).
+. "$(dirname "$0")/lib.sh"
+
+QUICK=${BENCH_QUICK:-}
+if [ -n "$QUICK" ]; then
+	RESTARTS=50 SPAWNS=20 FLOORS=20 STATUS_RUNS=30 IDLE_SECS=10 COLD_REPS=1
+else
+	RESTARTS=200 SPAWNS=100 FLOORS=100 STATUS_RUNS=200 IDLE_SECS=60 COLD_REPS=3
+fi
+
+title() { printf '\n== %s\n' "$1"; }
+note() { printf '   %s\n' "$@"; }
+
+# ---- restart latency -----------------------------------------------------
+
+restart_unit_lines=('restart = "always";' 'restart_delay = "0";'
+	'start_limit = { burst = 1000000; interval = "1s"; };')
+
+# restart_row LABEL TESTD — one boot, RESTARTS kills of one service.
+restart_row() {
+	local label=$1 testd=$2 s
+	boot_dir "restart-${label// /_}"
+	echo "exec = [ \"$testd\", \"--touch\", \"$B/r.touch\" ];" > "$B/conf/units/r.unit"
+	printf '%s\n' "${restart_unit_lines[@]}" >> "$B/conf/units/r.unit"
+	start_initd
+	if ! wait_ready; then
+		printf '%-34s %s\n' "$label" "initd did not come up (see $B/initd.log)"
+		kill_initd
+		return
+	fi
+	if in_ns "$BT" restart "$RESTARTS" "$B/r.touch" > "$B/samples"; then
+		s=$(stats < "$B/samples")
+		printf '%-34s %5s %8s %8s %8s %8s %8s\n' "$label" $s
+	else
+		printf '%-34s %s\n' "$label" "measurement failed: $(tail -n 1 "$B/initd.log")"
+	fi
+	stop_initd
+}
+
+bench_restart() {
+	title "restart latency: SIGKILL -> next exec, restart_delay = \"0\" (ms; goal p50 <= 1 ms)"
+	printf '%-34s %5s %8s %8s %8s %8s %8s\n' "service" n p50 p90 p99 max mean
+	restart_row "testd, static" "$TESTD"
+	restart_row "testd, dynamic (libsystemd)" "$BUILD/testd"
+	# The same clock, no initd: clone3 -> exec -> first instruction.
+	boot_dir floor
+	"$BT" floor "$RESTARTS" none "$TESTD" "$B/f.touch" > "$B/samples" &&
+		printf '%-34s %5s %8s %8s %8s %8s %8s\n' "floor: fork+exec, no initd" $(stats < "$B/samples")
+	note "kill time and start time are both CLOCK_MONOTONIC; the static testd stamps its" \
+	     "--touch file right after main(), the dynamic one after ld.so loaded libsystemd." \
+	     "floor: benchtool clone3()s and execs the same static testd itself (no supervisor)."
+}
+
+# ---- spawn latency -------------------------------------------------------
+
+# ns_supported SET — `initd --check` accepts namespaces = [SET].
+ns_supported() {
+	local d=$WORK/nscheck list
+	rm -rf "$d"
+	mkdir -p "$d/units"
+	list=$(echo "$1" | sed 's/[^,]*/"&"/g; s/,/, /g')
+	echo "exec = [ \"$TESTD\" ]; namespaces = [ $list ];" > "$d/units/a.unit"
+	"$INITD" --check "$d" > "$d/out" 2>&1
+}
+
+# spawn_row SET [OTHERS] — start request -> exec through initd, with
+# namespaces SET, while OTHERS (default 0) silent services are up.
+spawn_row() {
+	local set=$1 others=${2:-0} label=$1 list lines=() s pid i
+	boot_dir "spawn-${set//,/-}-$others"
+	[ "$others" = 0 ] || label="$set, $others others up"
+	for ((i = 0; i < others; i++)); do
+		echo 'exec = [ "/bin/sleep", "infinity" ];' > "$B/conf/units/o$i.unit"
+	done
+	if [ "$set" != none ]; then
+		if ! ns_supported "$set"; then
+			printf '%-26s %-20s %s\n' "$set" "-" "not yet: initd --check: $(grep -m1 -v '^configuration' "$WORK/nscheck/out" | sed "s|$WORK/nscheck/||")"
+			return
+		fi
+		list=$(echo "$set" | sed 's/[^,]*/"&"/g; s/,/, /g')
+		lines=("namespaces = [ $list ];")
+	fi
+	# Writable for whoever the service runs as in a user namespace.
+	: > "$B/sp.touch"
+	chmod 0666 "$B/sp.touch"
+	testd_unit sp "--touch $B/sp.touch" 'restart = "no";' "${lines[@]}"
+	start_initd
+	if ! wait_ready; then
+		printf '%-26s %-20s %s\n' "$label" "-" "initd did not come up"
+		kill_initd
+		return
+	fi
+	if [ "$set" != none ]; then
+		# Did the service really get its own namespaces?
+		pid=$(sv status sp | awk '$1 == "sp" { print $3 }')
+		for ns in ${set//,/ }; do
+			[ "$ns" = mount ] && ns=mnt
+			if [ -z "$pid" ] || [ "$pid" = - ] ||
+			   [ "$(in_ns readlink "/proc/$pid/ns/$ns")" = "$(in_ns readlink /proc/1/ns/$ns)" ]; then
+				printf '%-26s %-20s %s\n' "$set" "-" "accepted, but the service is not in a new $ns namespace (state $(sv status sp | awk '$1 == "sp" { print $2 }'))"
+				stop_initd
+				return
+			fi
+		done
+	fi
+	if "$BT" spawn "$SPAWNS" "$B/control" sp "$B/sp.touch" > "$B/samples" 2> "$B/err"; then
+		s=$(stats < "$B/samples")
+		printf '%-26s %-20s %5s %8s %8s %8s %8s\n' "$label" "initd start -> exec" $(echo $s | cut -d' ' -f1-5)
+	else
+		printf '%-26s %-20s %s\n' "$label" "-" "measurement failed: $(tail -n 1 "$B/err");" \
+			"   svctl status: $(sv status sp | awk '$1 == "sp"' | tr -s ' ')"
+	fi
+	stop_initd
+}
+
+floor_row() {
+	local set=$1 kset=${1//mount/mnt}
+	boot_dir "floor-${set//,/-}"
+	if "$BT" floor "$FLOORS" "$kset" "$TESTD" "$B/f.touch" > "$B/samples" 2> "$B/err"; then
+		printf '%-26s %-20s %5s %8s %8s %8s %8s\n' "$set" "floor: clone3 -> exec" $(stats < "$B/samples" | cut -d' ' -f1-5)
+	else
+		printf '%-26s %-20s %s\n' "$set" "floor" "$(cat "$B/err")"
+	fi
+}
+
+bench_spawn() {
+	local set
+	title "spawn latency: start request -> exec, per namespace set (ms)"
+	printf '%-26s %-20s %5s %8s %8s %8s %8s\n' namespaces path n p50 p90 p99 max
+	for set in ${SPAWN_SETS:-none pid,mount,uts,ipc pid,mount,uts,ipc,net pid,mount,uts,ipc,net,user}; do
+		spawn_row "$set"
+		floor_row "$set"
+	done
+	[ -n "${SPAWN_SETS:-}" ] || spawn_row none 1000
+	note "initd: benchtool sends a start request on the control socket (time taken just" \
+	     "before the write) and reads the static testd's --touch stamp; the service is" \
+	     "stopped between samples. floor: benchtool's own clone3 with the same CLONE_NEW*" \
+	     "flags and exec, no supervisor — the kernel's share of the figure." \
+	     "\"1000 others up\": the same with 1000 /bin/sleep services running (initd then" \
+	     "holds ~3000 fds and a 64 MiB heap that every clone3 copies)."
+}
+
+# ---- cold start, memory, svctl status ------------------------------------
+
+# pid1_mem — "RSS_KiB PRIVATE_DIRTY_KiB" of initd, from smaps_rollup.
+pid1_mem() {
+	awk '/^Rss:/ { r = $2 } /^Private_Dirty:/ { p = $2 } END { print r, p }' \
+		"/proc/$INITD_HPID/smaps_rollup"
+}
+
+# pid1_cpu — initd's own user+system CPU time in ms (children excluded).
+pid1_cpu() {
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) * 1000 / hz }' \
+		"/proc/$INITD_HPID/stat"
+}
+
+# exec_kind N — units for N services: testd (static) or sleep.
+scale_units() {
+	local n=$1 kind=$2 i
+	for ((i = 0; i < n; i++)); do
+		case $kind in
+		testd) echo "exec = [ \"$TESTD\" ];" ;;
+		sleep) echo 'exec = [ "/bin/sleep", "infinity" ];' ;;
+		esac > "$B/conf/units/s$i.unit"
+	done
+}
+
+# scale_boot N KIND LOGBUF — boot, wait, and leave the boot up. Sets COLD_MS
+# and MEM ("RSS PRIV"); returns 1 if initd did not come up.
+scale_boot() {
+	local n=$1 kind=$2 logbuf=$3 running
+	boot_dir "scale-$n-$kind-$logbuf"
+	[ "$logbuf" = default ] || conf_line "log_buffer = \"$logbuf\";"
+	scale_units "$n" "$kind"
+	start_initd
+	wait_ready || { kill_initd; return 1; }
+	COLD_MS=$(ms "$T0" "$READY_T")
+	running=$(count_state running)
+	[ "$running" = "$n" ] || COLD_MS="$COLD_MS (only $running running)"
+	sleep 0.3          # let the services' first output land in the rings
+	MEM=$(pid1_mem)
+	CPU=$(pid1_cpu)
+}
+
+bench_scale() {
+	local n rep ms all out rss priv base_rss base_priv kind logbuf
+	declare -gA MEMS=() STATUS=()
+	title "cold start: initd exec -> \`svctl wait\` returns, N testd services (ms; goal 1000 <= 1000 ms)"
+	printf '%-8s %-28s %-12s %s\n' services "runs (ms)" median "initd's own CPU (ms, last run)"
+	for n in 10 100 1000; do
+		all=()
+		for ((rep = 0; rep < COLD_REPS; rep++)); do
+			if ! scale_boot "$n" testd default; then
+				all+=("failed")
+				continue
+			fi
+			all+=("$COLD_MS")
+			if [ "$rep" = 0 ]; then
+				MEMS[$n-testd-default]=$MEM
+				"$BT" times "$STATUS_RUNS" "$SVCTL" --socket "$B/control" status > "$B/status"
+				STATUS[$n]=$(stats < "$B/status")
+			fi
+			cpu=$CPU
+			stop_initd
+		done
+		med=$(printf '%s\n' "${all[@]}" | grep -v '[a-z]' | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }')
+		printf '%-8s %-28s %-12s %s\n' "$n" "${all[*]}" "$med" "$cpu"
+	done
+	note "T0 is written by benchtool just before it execs initd (unshare's child, PID 1)." \
+	     "svctl wait is retried while initd still loads its units (it answers EAGAIN then)."
+
+	# memory: the boots above, plus 0 services, log_buffer = "4K", silent units
+	for n in 0 100 1000; do
+		for kind in testd sleep; do
+			for logbuf in default 4K; do
+				[ -n "${MEMS[$n-$kind-$logbuf]:-}" ] && continue
+				[ "$n" = 0 ] && [ "$kind" = sleep ] && continue
+				if scale_boot "$n" "$kind" "$logbuf"; then
+					MEMS[$n-$kind-$logbuf]=$MEM
+				fi
+				stop_initd
+			done
+		done
+	done
+	# the static initd, as the appliance image runs it
+	local static=$PWD/build-static/initd saved=$INITD
+	if [ -x "$static" ]; then
+		INITD=$static
+		for n in 0 1000; do
+			scale_boot "$n" testd default && MEMS[$n-static-default]=$MEM
+			stop_initd
+		done
+		INITD=$saved
+	fi
+	title "PID-1 memory, smaps_rollup after \`svctl wait\` (KiB; goals RSS <= 2048 at 1000, <= 1 KiB private per service)"
+	printf '%-8s %-24s %-10s %8s %14s %22s\n' services units log_buffer RSS Private_Dirty "private per service"
+	for kind in testd sleep static; do
+		for logbuf in default 4K; do
+			[ "$kind" = static ] && [ "$logbuf" = 4K ] && continue
+			base=0-testd-$logbuf
+			[ "$kind" = static ] && base=0-static-default
+			read -r base_rss base_priv <<< "${MEMS[$base]:-- -}"
+			for n in 0 100 1000; do
+				[ "$n" = 0 ] && [ "$kind" = sleep ] && continue
+				[ "$n" = 100 ] && [ "$kind" = static ] && continue
+				out=${MEMS[$n-$kind-$logbuf]:-}
+				[ -n "$out" ] || { printf '%-8s %-24s %-10s %s\n' "$n" "$kind" "$logbuf" "boot failed"; continue; }
+				read -r rss priv <<< "$out"
+				per=-
+				[ "$n" -gt 0 ] && [ "$base_priv" != - ] &&
+					per=$(awk -v a="$priv" -v b="$base_priv" -v n="$n" 'BEGIN { printf "%.2f", (a - b) / n }')
+				case $kind in
+				testd) what="testd (1 line of output)" ;;
+				sleep) what="/bin/sleep (no output)" ;;
+				static) what="testd, static initd" ;;
+				esac
+				printf '%-8s %-24s %-10s %8s %14s %22s\n' "$n" "$what" "${logbuf/default/64K}" "$rss" "$priv" "$per"
+			done
+		done
+	done
+	note "per service = (Private_Dirty at N - Private_Dirty at 0 with the same log_buffer and initd) / N." \
+	     "build/initd is dynamic: its RSS counts the shared pages of libc and libconfig it maps."
+
+	title "\`svctl status\` latency, whole command (fork + exec + connect + reply + exit) (ms; goals p50 <= 1 at 10, <= 2 at 1000)"
+	printf '%-34s %5s %8s %8s %8s %8s %8s\n' "" n p50 p90 p99 max mean
+	for n in 10 100 1000; do
+		printf '%-34s %5s %8s %8s %8s %8s %8s\n' "$n services" ${STATUS[$n]:-"- failed"}
+	done
+	boot_dir status-floor
+	"$BT" times "$STATUS_RUNS" /bin/true > "$B/a" &&
+		printf '%-34s %5s %8s %8s %8s %8s %8s\n' "floor: /bin/true" $(stats < "$B/a")
+	"$BT" times "$STATUS_RUNS" "$SVCTL" --version > "$B/b" &&
+		printf '%-34s %5s %8s %8s %8s %8s %8s\n' "floor: svctl --version (no socket)" $(stats < "$B/b")
+	note "floor rows: the same fork+exec+wait with no request, on this machine."
+}
+
+# ---- idle wakeups ----------------------------------------------------------
+
+bench_idle() {
+	local v0 n0 r0 v1 n1 r1
+	title "idle wakeups of PID 1, 10 services running, ${IDLE_SECS}s (goal 0)"
+	boot_dir idle
+	scale_units 10 testd
+	start_initd
+	if ! wait_ready; then
+		echo "initd did not come up"
+		kill_initd
+		return
+	fi
+	sleep 1
+	read -r v0 n0 < <(awk '/^voluntary_ctxt/ { v = $2 } /^nonvoluntary_ctxt/ { n = $2 } END { print v, n }' "/proc/$INITD_HPID/status")
+	r0=$(awk '{ print $3 }' "/proc/$INITD_HPID/schedstat")
+	sleep "$IDLE_SECS"
+	read -r v1 n1 < <(awk '/^voluntary_ctxt/ { v = $2 } /^nonvoluntary_ctxt/ { n = $2 } END { print v, n }' "/proc/$INITD_HPID/status")
+	r1=$(awk '{ print $3 }' "/proc/$INITD_HPID/schedstat")
+	printf '%-12s %-12s %-14s %-10s\n' voluntary involuntary "times on CPU" seconds
+	printf '%-12s %-12s %-14s %-10s\n' $((v1 - v0)) $((n1 - n0)) $((r1 - r0)) "$IDLE_SECS"
+	note "context switches from /proc/PID/status, times scheduled from /proc/PID/schedstat;" \
+	     "nothing touches initd during the window (reading /proc does not wake it)."
+	stop_initd
+}
+
+# ---- binary size -------------------------------------------------------------
+
+bench_size() {
+	local f d=$WORK/size
+	title "binary size, stripped (KiB; goals <= 200 dynamic, <= 1536 static)"
+	mkdir -p "$d"
+	printf '%-26s %10s %10s  %s\n' binary "as built" stripped "linked with"
+	for f in "$BUILD/initd" build-static/initd "$BUILD/svctl" build-static/svctl; do
+		[ -f "$f" ] || { printf '%-26s %s\n' "$f" "not built"; continue; }
+		strip -o "$d/x" "$f"
+		libs=$(ldd "$f" 2>/dev/null | awk '/=>/ { print $1 }' | grep -v vdso | tr '\n' ' ')
+		[ -n "$libs" ] || libs="(static)"
+		printf '%-26s %10s %10s  %s\n' "${f#$PWD/}" $(( $(stat -c %s "$f") / 1024 )) \
+			$(( $(stat -c %s "$d/x") / 1024 )) "$libs"
+	done
+	if [ -f build-static/initd ]; then
+		note "largest parts of the static initd (nm --size-sort, top 6):"
+		nm --size-sort -S -t d build-static/initd 2>/dev/null | tail -n 6 |
+			awk '{ printf "     %8d  %s\n", $2, $4 }'
+	fi
+}
+
+what=${*:-size restart spawn scale idle}
+for w in $what; do
+	"bench_$w"
+done

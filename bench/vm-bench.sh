@@ -1,0 +1,46 @@
+#!/bin/sh
+# vm-bench.sh — inside the bench VM booted with initd (`make run
+# SCRIPT=bench/vm-bench.sh` or bench/vm.sh). run-script starts it once
+# `svctl wait` returned. Prints "BENCH key=value ..." lines for bench/vm.sh:
+# the boot figures (the same ones bench/vm/report.sh prints under the other
+# inits) and, in the extra image (/bench/extra, plus a unit r), figures that
+# need a real PID 1 with cgroups: svctl status latency, restart latency,
+# PID-1 memory, idle wakeups and CPU.
+if [ ! -x /bench/benchtool ]; then
+	echo "vm-bench: this image has no /bench: boot the bench image (bench/vm.sh builds it;" \
+		"then make run SCRIPT=bench/vm-bench.sh UNITS=build/bench/vm/units OVERLAY=build/bench/vm/overlay)"
+	exit 1
+fi
+ready=$(/bench/benchtool now)
+echo "BENCH init=initd services=$(cat /tmp/s*.touch 2>/dev/null | wc -l) t0=$(cat /bench/stamp-initd.t0)" \
+	"first=$(cat /tmp/s*.touch | awk '{ print $2 }' | sort -n | head -n 1)" \
+	"last=$(cat /tmp/s*.touch | awk '{ print $2 }' | sort -n | tail -n 1)" \
+	"ready=$ready" \
+	"pid1_ticks=$(sed 's/^.*) //' /proc/1/stat | awk '{ print $20 }')" \
+	"pid1_rss=$(awk '/^Rss:/ { print $2 }' /proc/1/smaps_rollup)" \
+	"pid1_priv=$(awk '/^Private_Dirty:/ { print $2 }' /proc/1/smaps_rollup)"
+[ -f /bench/extra ] || exit 0
+. /bench/extra     # RESTARTS, STATUS_RUNS, IDLE_SECS
+
+stats() {
+	sort -n | awk '{ v[NR] = $1 }
+		function pct(p,  i) { i = int(NR * p / 100 + 0.999999); if (i < 1) i = 1; return v[i] }
+		END { if (NR) printf "n=%d p50=%.3f p90=%.3f p99=%.3f max=%.3f\n", NR,
+			pct(50) / 1000, pct(90) / 1000, pct(99) / 1000, v[NR] / 1000 }'
+}
+
+echo "BENCH-STATUS $(/bench/benchtool times "$STATUS_RUNS" svctl status | stats)"
+
+# restart latency with a real cgroup per service (the extra image has r.unit)
+svctl wait >/dev/null 2>&1
+echo "BENCH-RESTART $(/bench/benchtool restart "$RESTARTS" /tmp/r.touch | stats)"
+echo "BENCH-CGROUP $(cat /proc/$(tail -n 1 /tmp/r.touch | cut -d' ' -f1)/cgroup 2>/dev/null)"
+svctl stop r >/dev/null 2>&1
+echo "BENCH-MEM rss=$(awk '/^Rss:/ { print $2 }' /proc/1/smaps_rollup) priv=$(awk '/^Private_Dirty:/ { print $2 }' /proc/1/smaps_rollup)"
+
+cpu() { sed 's/^.*) //' /proc/1/stat | awk '{ print $12 + $13 }'; }
+v0=$(awk '/ctxt_switches/ { s += $2 } END { print s }' /proc/1/status) c0=$(cpu)
+sleep "$IDLE_SECS"
+v1=$(awk '/ctxt_switches/ { s += $2 } END { print s }' /proc/1/status) c1=$(cpu)
+echo "BENCH-IDLE switches=$((v1 - v0)) cpu_ticks=$((c1 - c0)) seconds=$IDLE_SECS"
+exit 0

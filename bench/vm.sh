@@ -1,0 +1,203 @@
+#!/bin/bash
+# vm.sh — the VM tier of `make bench`: one image (images/mkimage.sh) holding
+# initd, busybox, s6 and runit, booted once per init and run (qemu TCG, as
+# images/run.sh does it). Each boot stamps the init's first instruction
+# (rdinit=/bench/stamp-NAME, a link to benchtool that writes the time and
+# execs the real init) and waits until 10 testd services have started; the
+# initd boot also runs bench/vm-bench.sh's extra figures (real PID 1, real
+# cgroups). Prints the tables; ratios are to initd's median.
+#
+# Environment: BUILD, BENCH_QUICK=1 (one boot per init, fewer samples),
+# BENCH_BOOTS (boots per init; default 3, quick 1).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+cd "$top" || exit 1
+BUILD=${BUILD:-build}
+QUICK=${BENCH_QUICK:-}
+BOOTS=${BENCH_BOOTS:-$([ -n "$QUICK" ] && echo 1 || echo 3)}
+V=$BUILD/bench/vm
+PKGS=$BUILD/bench/pkgs
+MAKE=${MAKE:-make}
+INITS="initd busybox s6 runit"
+declare -A WHY=()   # init -> why it was left out
+
+log() { echo "vm: $*" >&2; }
+
+# ---- the alternatives, from Debian's packages (no install on this host) ---
+fetch_pkgs() {
+	[ -f "$PKGS/root/usr/bin/s6-svscan" ] && [ -f "$PKGS/root/usr/bin/runsvdir" ] && return 0
+	mkdir -p "$PKGS/root"
+	(cd "$PKGS" && apt-get download s6 libs6-2.11 libskarnet2.13 libexecline2.9 runit) \
+		>"$PKGS/download.log" 2>&1 || return 1
+	for d in "$PKGS"/*.deb; do dpkg-deb -x "$d" "$PKGS/root" || return 1; done
+}
+
+# ---- the image -------------------------------------------------------------
+svc_lines() {   # svc_lines FORMAT — FORMAT with %d = 0..9
+	local i
+	for ((i = 0; i < 10; i++)); do printf "$1" "$i" "$i"; done
+}
+
+make_tree() {
+	local o=$V/overlay u=$V/units i
+	rm -rf "$V"
+	mkdir -p "$o/bench" "$o/etc" "$u"
+	cp "$BUILD/bench/testd-static" "$o/bench/testd"
+	cp "$BUILD/bench/benchtool" "$o/bench/benchtool"
+	cp bench/vm/report.sh "$o/bench/report.sh"
+	for n in $INITS; do ln -s benchtool "$o/bench/stamp-$n"; done
+	printf '/sbin/initd\n' > "$o/bench/stamp-initd.cmd"
+	printf '/bin/busybox\ninit\n' > "$o/bench/stamp-busybox.cmd"
+	printf '/usr/bin/s6-svscan\n/etc/s6\n' > "$o/bench/stamp-s6.cmd"
+	printf '/usr/bin/runsvdir\n-P\n/etc/runit-sv\n' > "$o/bench/stamp-runit.cmd"
+	# initd: 10 units
+	echo 'hostname = "bench";' > "$V/initd.conf"
+	for ((i = 0; i < 10; i++)); do
+		echo "exec = [ \"/bench/testd\", \"--touch\", \"/tmp/s$i.touch\" ];" > "$u/s$i.unit"
+	done
+	# busybox init: the same 10 as respawn entries
+	{
+		echo "::sysinit:/bin/busybox mount -t proc proc /proc"
+		svc_lines '::respawn:/bench/testd --touch /tmp/s%d.touch\n'
+		echo "::once:/bench/report.sh busybox"
+	} > "$o/etc/inittab"
+	# s6-svscan and runsvdir: one service directory each
+	for d in s6 runit-sv; do
+		for ((i = 0; i < 10; i++)); do
+			mkdir -p "$o/etc/$d/s$i"
+			printf '#!/bin/sh\nexec /bench/testd --touch /tmp/s%d.touch\n' "$i" > "$o/etc/$d/s$i/run"
+		done
+		mkdir -p "$o/etc/$d/report"
+		printf '#!/bin/sh\nexec /bench/report.sh %s\n' "${d%-sv}" > "$o/etc/$d/report/run"
+		chmod +x "$o"/etc/$d/*/run
+	done
+	# the extra image: the same plus the restart unit r and /bench/extra
+	mkdir -p "$V/extra/units" "$V/extra/overlay/bench"
+	cp "$u"/*.unit "$V/extra/units/"
+	cp "$V/initd.conf" "$V/extra/initd.conf"
+	cat > "$V/extra/units/r.unit" <<-UNIT
+	exec = [ "/bench/testd", "--touch", "/tmp/r.touch" ];
+	restart = "always";
+	restart_delay = "0";
+	start_limit = { burst = 1000000; interval = "1s"; };
+	UNIT
+	if [ -z "$QUICK" ]; then
+		echo "RESTARTS=100 STATUS_RUNS=100 IDLE_SECS=30" > "$V/extra/overlay/bench/extra"
+	else
+		echo "RESTARTS=30 STATUS_RUNS=30 IDLE_SECS=5" > "$V/extra/overlay/bench/extra"
+	fi
+	if fetch_pkgs; then
+		mkdir -p "$o/usr/bin" "$o/usr/lib/x86_64-linux-gnu"
+		cp -a "$PKGS"/root/usr/lib/x86_64-linux-gnu/lib{skarnet,s6,execline}.so* "$o/usr/lib/x86_64-linux-gnu/"
+		for b in s6-svscan s6-supervise s6-svc s6-svscanctl runsvdir runsv sv; do
+			cp "$PKGS/root/usr/bin/$b" "$o/usr/bin/"
+		done
+	else
+		WHY[s6]="apt-get download failed (see $PKGS/download.log)"
+		WHY[runit]=${WHY[s6]}
+	fi
+}
+
+# The binaries `make bench` built (static when that linked, as `make image`
+# does), straight to images/mkimage.sh.
+# build_image DIR UNITS OVERLAY...
+build_image() {
+	local bin=build-static dir=$1 units=$2 ov
+	shift 2
+	[ -x "$bin/initd" ] && [ -x "$bin/svctl" ] || bin=$BUILD
+	mkdir -p "$dir"
+	# mkimage takes one -O: stack the overlays into one directory
+	rm -rf "$dir/overlay"
+	mkdir -p "$dir/overlay"
+	for ov in "$@"; do cp -a "$ov"/. "$dir/overlay/"; done
+	images/mkimage.sh -o "$dir/initramfs.cpio.gz" -k "$BUILD/kernel/current" \
+		-i "$bin/initd" -s "$bin/svctl" -u "$units" -O "$dir/overlay" > "$dir/image.log" 2>&1 ||
+		{ log "mkimage failed:"; tail -n 20 "$dir/image.log" >&2; return 1; }
+	log "image $dir: $bin/initd, $(du -k "$dir/initramfs.cpio.gz" | cut -f1) KiB"
+}
+
+# boot NAME RUN [IMAGE_DIR] — one boot with rdinit=/bench/stamp-NAME; the
+# BENCH lines go to $V/NAME.RUN.out
+boot() {
+	local name=$1 run=$2 img=${3:-$V/image} out=$V/$1.$2.out
+	RUN_TIMEOUT=180 RUN_POWEROFF_TIMEOUT=20 images/run.sh -s bench/vm-bench.sh -d "$V/run-$name" \
+		-a "rdinit=/bench/stamp-$name" "$KERNEL" "$img/initramfs.cpio.gz" \
+		> "$out" 2> "$V/$name.$run.err"
+	grep -q '^BENCH init=' "$out"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else printf "-" }'; }
+field() { sed -n "s/.*[ ]$2=\([^ ]*\).*/\1/p" <<< " $1"; }
+
+main() {
+	KERNEL=$BUILD/kernel/current/vmlinuz
+	$MAKE --no-print-directory image-deps >/dev/null || { echo "vm tier: no kernel (make image-deps)"; return 1; }
+	make_tree
+	log "building the bench images"
+	build_image "$V/image" "$V/units" "$V/overlay" || return 1
+	build_image "$V/image-extra" "$V/extra/units" "$V/overlay" "$V/extra/overlay" || return 1
+	declare -A FROM_KERNEL=() FROM_INIT=() MEM=()
+	local n run line t0 last ready
+	for n in $INITS; do
+		[ -n "${WHY[$n]:-}" ] && continue
+		for ((run = 1; run <= BOOTS; run++)); do
+			log "boot $run/$BOOTS under $n"
+			if ! boot "$n" "$run"; then
+				WHY[$n]="did not boot to 10 services (see $V/$n.$run.err, $V/run-$n/console.log)"
+				break
+			fi
+			line=$(grep -m1 '^BENCH init=' "$V/$n.$run.out")
+			t0=$(field "$line" t0) last=$(field "$line" last)
+			FROM_KERNEL[$n]+="$(awk -v l="$last" 'BEGIN { printf "%.0f", l / 1000 }') "
+			FROM_INIT[$n]+="$(awk -v a="$t0" -v l="$last" 'BEGIN { printf "%.1f", (l - a) / 1000 }') "
+			[ "$run" = 1 ] && MEM[$n]="$(field "$line" pid1_rss) $(field "$line" pid1_priv)"
+			if [ "$n" = initd ]; then
+				ready=$(field "$line" ready)
+				READY+="$(awk -v a="$t0" -v r="$ready" 'BEGIN { printf "%.1f", (r - a) / 1000 }') "
+			fi
+		done
+	done
+
+	med() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }'; }
+	local base_k base_i mk mi
+	base_k=$(med <<< "${FROM_KERNEL[initd]:-}") base_i=$(med <<< "${FROM_INIT[initd]:-}")
+	printf '\n== VM boot to 10 services started (qemu TCG, -smp 2, %s boot(s) per init; ms, median [runs])\n' "$BOOTS"
+	printf '%-10s %-30s %7s   %-30s %7s  %s\n' init "kernel start -> last exec" ratio "init exec -> last exec" ratio "PID-1 RSS/Priv KiB"
+	for n in $INITS; do
+		if [ -z "${FROM_KERNEL[$n]:-}" ]; then
+			printf '%-10s %s\n' "$n" "not measured: ${WHY[$n]:-?}"
+			continue
+		fi
+		mk=$(med <<< "${FROM_KERNEL[$n]}") mi=$(med <<< "${FROM_INIT[$n]}")
+		printf '%-10s %-30s %7s   %-30s %7s  %s\n' "$n" "$mk [${FROM_KERNEL[$n]% }]" \
+			"$(ratio "$mk" "$base_k")" \
+			"$mi [${FROM_INIT[$n]% }]" \
+			"$(ratio "$mi" "$base_i")" \
+			"${MEM[$n]/ //}"
+	done
+	[ -n "${READY:-}" ] && printf '   initd: init exec -> `svctl wait` returned (+ exec of the script): %s ms\n' "${READY% }"
+	cat <<-'NOTE'
+	   "last exec": the latest CLOCK_MONOTONIC stamp among the 10 testd --touch files
+	   (the guest's monotonic clock starts with the kernel). "init exec": written by
+	   /bench/stamp-NAME just before it execs the init. Ratio = init's median / initd's.
+	   busybox init: inittab respawn entries (no readiness notion); s6: s6-svscan as
+	   PID 1 on /etc/s6 (one s6-supervise per service, run scripts via /bin/sh);
+	   runit: runsvdir -P as PID 1 (runit's stage 1/2/3 skipped; runsv per service,
+	   run scripts via /bin/sh). finit: not attempted (it needs libite, libuev and its
+	   plugin set in the image; left for later). systemd: not attempted.
+	NOTE
+
+	log "extra boot under initd (real PID 1, cgroups)"
+	local f=$V/initd.extra.out
+	boot initd extra "$V/image-extra" || true
+	if grep -q '^BENCH-' "$f" 2>/dev/null; then
+		printf '\n== inside the VM, initd as the real PID 1 with cgroup v2 (ms)\n'
+		printf '%-44s %s\n' "restart latency (kill -9 -> exec, delay 0)" "$(sed -n 's/^BENCH-RESTART //p' "$f")"
+		printf '%-44s %s\n' "svctl status, 12 services" "$(sed -n 's/^BENCH-STATUS //p' "$f")"
+		printf '%-44s %s\n' "PID-1 memory (KiB), 12 services" "$(sed -n 's/^BENCH-MEM //p' "$f")"
+		printf '%-44s %s\n' "idle PID 1: context switches, CPU ticks" "$(sed -n 's/^BENCH-IDLE //p' "$f")"
+		printf '%-44s %s\n' "restarted service's cgroup" "$(sed -n 's/^BENCH-CGROUP //p' "$f")"
+	fi
+}
+main

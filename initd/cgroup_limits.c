@@ -1,0 +1,299 @@
+/* cgroup_limits.c — see cgroup_limits.h. */
+#include "initd/cgroup_limits.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "initd/cgroup.h"
+
+#define STAT_FILE_MAX 1024   /* bytes read from one statistics file */
+
+static bool has(const struct unit_limits *l, enum unit_limit bit)
+{
+	return l->declared & UNIT_LIMIT_BIT(bit);
+}
+
+/* A byte count or a rate, or "max". */
+static void format_limit(char *buf, size_t size, uint64_t v)
+{
+	if (v == UNIT_UNLIMITED)
+		snprintf(buf, size, "max");
+	else
+		snprintf(buf, size, "%" PRIu64, v);
+}
+
+static struct cgroup_setting *add(struct cgroup_setting *out, size_t *n, const char *file)
+{
+	out[*n].file = file;
+	out[*n].value[0] = '\0';
+	return &out[(*n)++];
+}
+
+static void settings_cpu(const struct unit_limits *l, struct cgroup_setting *out, size_t *n)
+{
+	struct cgroup_setting *s;
+
+	if (has(l, UNIT_LIMIT_CPUSET_MEMS))
+		snprintf(add(out, n, "cpuset.mems")->value, CGROUP_VALUE_MAX, "%s", l->cpuset_mems);
+	if (has(l, UNIT_LIMIT_CPUSET_CPUS))
+		snprintf(add(out, n, "cpuset.cpus")->value, CGROUP_VALUE_MAX, "%s", l->cpuset_cpus);
+	if (has(l, UNIT_LIMIT_CPU_WEIGHT))
+		snprintf(add(out, n, "cpu.weight")->value, CGROUP_VALUE_MAX, "%" PRIu32,
+			 l->cpu_weight);
+	if (has(l, UNIT_LIMIT_CPU_MAX)) {
+		s = add(out, n, "cpu.max");
+		format_limit(s->value, CGROUP_VALUE_MAX, l->cpu_quota_usec);
+		snprintf(s->value + strlen(s->value), CGROUP_VALUE_MAX - strlen(s->value),
+			 " %" PRIu64, l->cpu_period_usec);
+	}
+}
+
+static void settings_memory(const struct unit_limits *l, struct cgroup_setting *out, size_t *n)
+{
+	static const struct {
+		enum unit_limit bit;
+		const char *file;
+		size_t offset;
+	} sizes[] = {   /* floors first, so a ceiling never undercuts them */
+		{ UNIT_LIMIT_MEMORY_MIN, "memory.min", offsetof(struct unit_limits, memory_min) },
+		{ UNIT_LIMIT_MEMORY_LOW, "memory.low", offsetof(struct unit_limits, memory_low) },
+		{ UNIT_LIMIT_MEMORY_HIGH, "memory.high", offsetof(struct unit_limits, memory_high) },
+		{ UNIT_LIMIT_MEMORY_MAX, "memory.max", offsetof(struct unit_limits, memory_max) },
+		{ UNIT_LIMIT_MEMORY_SWAP_MAX, "memory.swap.max",
+		  offsetof(struct unit_limits, memory_swap_max) },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		uint64_t v;
+		if (!has(l, sizes[i].bit))
+			continue;
+		memcpy(&v, (const char *)l + sizes[i].offset, sizeof(v));
+		format_limit(add(out, n, sizes[i].file)->value, CGROUP_VALUE_MAX, v);
+	}
+	if (has(l, UNIT_LIMIT_MEMORY_OOM_GROUP))
+		snprintf(add(out, n, "memory.oom.group")->value, CGROUP_VALUE_MAX, "%d",
+			 l->memory_oom_group ? 1 : 0);
+}
+
+static void settings_io(const struct unit_limits *l, struct cgroup_setting *out, size_t *n)
+{
+	if (has(l, UNIT_LIMIT_IO_WEIGHT))
+		snprintf(add(out, n, "io.weight")->value, CGROUP_VALUE_MAX, "default %" PRIu32,
+			 l->io_weight);
+	for (size_t i = 0; has(l, UNIT_LIMIT_IO_MAX) && i < l->n_io_max; i++) {
+		const struct unit_io_limit *d = &l->io_max[i];
+		char r[24], w[24], ri[24], wi[24];
+
+		format_limit(r, sizeof(r), d->rbps);
+		format_limit(w, sizeof(w), d->wbps);
+		format_limit(ri, sizeof(ri), d->riops);
+		format_limit(wi, sizeof(wi), d->wiops);
+		snprintf(add(out, n, "io.max")->value, CGROUP_VALUE_MAX,
+			 "%" PRIu32 ":%" PRIu32 " rbps=%s wbps=%s riops=%s wiops=%s",
+			 d->major, d->minor, r, w, ri, wi);
+	}
+}
+
+size_t cgroup_limits_settings(const struct unit_limits *l, struct cgroup_setting *out)
+{
+	size_t n = 0;
+
+	settings_cpu(l, out, &n);
+	settings_memory(l, out, &n);
+	if (has(l, UNIT_LIMIT_PIDS_MAX))
+		format_limit(add(out, &n, "pids.max")->value, CGROUP_VALUE_MAX, l->pids_max);
+	settings_io(l, out, &n);
+	return n;
+}
+
+int cgroup_limits_write(int dir_fd, const struct unit_limits *l, const char **ret_file)
+{
+	_cleanup_free_ struct cgroup_setting *s = calloc(CGROUP_SETTINGS_MAX, sizeof(*s));
+	size_t n;
+
+	if (!s)
+		return -ENOMEM;
+	n = cgroup_limits_settings(l, s);
+	for (size_t i = 0; i < n; i++) {
+		int r = cgroup_write_file(dir_fd, s[i].file, s[i].value);
+		if (r < 0) {
+			*ret_file = s[i].file;
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* ---- statistics -------------------------------------------------------------- */
+
+int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret)
+{
+	size_t len = strlen(key);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		char *end;
+		unsigned long long v;
+
+		if (strncmp(p, key, len) != 0 || p[len] != ' ')
+			continue;
+		errno = 0;
+		v = strtoull(p + len + 1, &end, 10);
+		if (errno || end == p + len + 1)
+			return -EBADMSG;
+		*ret = v;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* "avg10=12.34" in line -> 1234. */
+static int psi_avg10(const char *line, uint32_t *ret)
+{
+	unsigned whole, frac;
+	const char *p = strstr(line, "avg10=");
+
+	if (!p || sscanf(p + 6, "%u.%2u", &whole, &frac) != 2 || whole > 100)
+		return -EBADMSG;
+	*ret = whole * 100 + frac;
+	return 0;
+}
+
+int cgroup_psi_parse(const char *text, struct cgroup_psi *p)
+{
+	const char *full = strstr(text, "full ");
+
+	*p = (struct cgroup_psi){ 0, 0 };
+	if (strncmp(text, "some ", 5) != 0 || psi_avg10(text, &p->some_avg10) < 0)
+		return -EBADMSG;
+	if (full && psi_avg10(full, &p->full_avg10) < 0)
+		return -EBADMSG;
+	return 0;
+}
+
+/* A file holding one number or "max": 0, or -errno/-EBADMSG; "max" gives
+ * UNIT_UNLIMITED. */
+static int read_number(int dir_fd, const char *file, uint64_t *ret)
+{
+	char buf[64], *end;
+	unsigned long long v;
+	int n = cgroup_read_file(dir_fd, file, buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	if (strncmp(buf, "max", 3) == 0) {
+		*ret = UNIT_UNLIMITED;
+		return 0;
+	}
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (errno || end == buf)
+		return -EBADMSG;
+	*ret = v;
+	return 0;
+}
+
+static void stat_number(int dir_fd, const char *file, uint64_t *v, struct cgroup_stats *st,
+			enum cgroup_stat bit, bool max_counts)
+{
+	if (read_number(dir_fd, file, v) == 0 && (max_counts || *v != UNIT_UNLIMITED))
+		st->have |= CGROUP_STAT_BIT(bit);
+}
+
+static void stats_cpu(int dir_fd, struct cgroup_stats *st, char *buf)
+{
+	if (cgroup_read_file(dir_fd, "cpu.stat", buf, STAT_FILE_MAX) < 0)
+		return;
+	if (cgroup_keyed_value(buf, "usage_usec", &st->cpu_usage_usec) == 0)
+		st->have |= CGROUP_STAT_BIT(CGROUP_STAT_CPU_USAGE);
+	if (cgroup_keyed_value(buf, "nr_periods", &st->cpu_nr_periods) == 0 &&
+	    cgroup_keyed_value(buf, "nr_throttled", &st->cpu_nr_throttled) == 0 &&
+	    cgroup_keyed_value(buf, "throttled_usec", &st->cpu_throttled_usec) == 0)
+		st->have |= CGROUP_STAT_BIT(CGROUP_STAT_CPU_THROTTLING);
+}
+
+static void stats_events(int dir_fd, struct cgroup_stats *st, char *buf)
+{
+	if (cgroup_read_file(dir_fd, "memory.events", buf, STAT_FILE_MAX) >= 0 &&
+	    cgroup_keyed_value(buf, "oom_kill", &st->oom_kills) == 0)
+		st->have |= CGROUP_STAT_BIT(CGROUP_STAT_OOM_KILLS);
+	if (cgroup_read_file(dir_fd, "pids.events", buf, STAT_FILE_MAX) >= 0 &&
+	    cgroup_keyed_value(buf, "max", &st->pids_events) == 0)
+		st->have |= CGROUP_STAT_BIT(CGROUP_STAT_PIDS_EVENTS);
+}
+
+static void stats_psi(int dir_fd, struct cgroup_stats *st, char *buf)
+{
+	static const struct {
+		const char *file;
+		enum cgroup_stat bit;
+		size_t offset;
+	} files[] = {
+		{ "cpu.pressure", CGROUP_STAT_PSI_CPU, offsetof(struct cgroup_stats, psi_cpu) },
+		{ "memory.pressure", CGROUP_STAT_PSI_MEMORY, offsetof(struct cgroup_stats, psi_memory) },
+		{ "io.pressure", CGROUP_STAT_PSI_IO, offsetof(struct cgroup_stats, psi_io) },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		struct cgroup_psi p;
+		if (cgroup_read_file(dir_fd, files[i].file, buf, STAT_FILE_MAX) < 0 ||
+		    cgroup_psi_parse(buf, &p) < 0)
+			continue;
+		memcpy((char *)st + files[i].offset, &p, sizeof(p));
+		st->have |= CGROUP_STAT_BIT(files[i].bit);
+	}
+}
+
+void cgroup_stats_read(int dir_fd, struct cgroup_stats *ret)
+{
+	char buf[STAT_FILE_MAX];
+
+	memset(ret, 0, sizeof(*ret));
+	stat_number(dir_fd, "memory.current", &ret->mem_current, ret, CGROUP_STAT_MEM_CURRENT, true);
+	stat_number(dir_fd, "memory.peak", &ret->mem_peak, ret, CGROUP_STAT_MEM_PEAK, true);
+	stat_number(dir_fd, "memory.max", &ret->mem_max, ret, CGROUP_STAT_MEM_MAX, false);
+	stat_number(dir_fd, "pids.current", &ret->pids_current, ret, CGROUP_STAT_PIDS_CURRENT, true);
+	stat_number(dir_fd, "pids.max", &ret->pids_max, ret, CGROUP_STAT_PIDS_MAX, false);
+	stats_cpu(dir_fd, ret, buf);
+	stats_events(dir_fd, ret, buf);
+	stats_psi(dir_fd, ret, buf);
+}
+
+/* ---- controller lists ------------------------------------------------------------ */
+
+uint32_t cgroup_controllers_parse(const char *list)
+{
+	char word[32];
+	uint32_t mask = 0;
+
+	for (const char *p = list; *p; ) {
+		size_t n = strcspn(p, " \n");
+		int c;
+
+		if (n > 0 && n < sizeof(word)) {
+			memcpy(word, p, n);
+			word[n] = '\0';
+			c = unit_controller_from_string(word);
+			if (c >= 0)
+				mask |= UNIT_CONTROLLER_BIT(c);
+		}
+		p += n;
+		p += strspn(p, " \n");
+	}
+	return mask;
+}
+
+const char *cgroup_controllers_format(uint32_t mask, const char *prefix, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (int c = 0; c < UNIT_CONTROLLER_MAX && o < size; c++)
+		if (mask & UNIT_CONTROLLER_BIT(c))
+			o += (size_t)snprintf(buf + o, size - o, "%s%s%s", o ? " " : "", prefix,
+					      unit_controller_to_string((enum unit_controller)c));
+	return buf;
+}

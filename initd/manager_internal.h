@@ -1,0 +1,119 @@
+/* manager_internal.h — the manager's private records, shared by manager.c
+ * (lifecycle, dependencies, reaping, shutdown) and reload.c (applying a new
+ * unit set). Not for other modules. */
+#ifndef INITD_MANAGER_INTERNAL_H
+#define INITD_MANAGER_INTERNAL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "initd/logbuf.h"
+#include "initd/manager.h"
+
+/* The manager's record of one unit: the state machine and what the manager
+ * holds for it across restarts. */
+struct svc {
+	struct service s;
+	struct manager *m;
+	int cgroup_fd;                /* leaf directory, -1 without cgroups */
+	struct loop_watch events;     /* the leaf's cgroup.events (EPOLLPRI) */
+	struct loop_watch report;     /* the child's setup report pipe */
+	struct loop_watch output;     /* read end of the stdout/stderr pipe */
+	int output_w;                 /* write end, handed to every child */
+	struct logbuf log;
+	size_t *requires;             /* indexes into m->svcs, n_requires */
+	size_t n_requires;
+	size_t *after;
+	size_t n_after;
+	size_t *dependents;           /* units that require or come after this one */
+	size_t n_dependents;
+
+	/* cgroup (svc_cgroup.c) */
+	int leaf_fd;                  /* a delegating unit's "main" leaf, where
+	                               * processes go; -1: cgroup_fd is the leaf */
+	struct loop_watch memory_events;  /* the node's memory.events (EPOLLPRI) */
+	struct loop_watch pids_events;    /* the node's pids.events (EPOLLPRI) */
+	unsigned long oom_kills;      /* memory.events oom_kill seen so far */
+	uint64_t pids_refused;        /* pids.events max seen so far */
+	uint64_t pids_refused_at;     /* when it last grew, monotonic usec */
+
+	/* reload */
+	unsigned gen;                 /* generation of the set s.unit belongs to */
+	const struct unit *pending_unit;  /* changed by a reload: swapped in once stopped */
+	bool restart_after_swap;
+	bool removed;                 /* gone from the units: freed once stopped */
+};
+
+struct settled_waiter {
+	manager_settled_fn fn;
+	void *data;
+};
+
+struct manager {
+	struct loop *loop;
+	struct manager_options opt;
+	struct cgroup_tree cg;
+	struct unit_set *set;
+	struct svc **svcs;            /* same order as set->units */
+	size_t n_svcs;
+	size_t *order;                /* start order (topological) */
+	bool pass_scheduled;
+
+	enum shutdown_how shutdown;
+	manager_done_fn shutdown_done;
+	void *shutdown_data;
+	struct loop_timer shutdown_timer;
+	bool shutdown_finished;
+
+	struct settled_waiter *waiters;
+	size_t n_waiters;
+
+	manager_output_fn output_hook;
+	void *output_ctx;
+	manager_pass_fn pass_hook;
+	void *pass_ctx;
+
+	/* reload: older sets stay alive while a service still points into them */
+	unsigned gen;
+	struct retired_set *retired;
+	size_t n_retired;
+	struct svc **removed;         /* stopping, then freed */
+	size_t n_removed;
+};
+
+struct retired_set {
+	struct unit_set *set;
+	unsigned gen;
+};
+
+static inline struct svc *svc_of(struct service *s)
+{
+	return (struct svc *)s;   /* struct service is the first member */
+}
+
+int svc_new(struct manager *m, const struct unit *u, struct svc **ret);
+void svc_free(struct manager *m, struct svc *v);
+/* svc_cgroup.c: a service's node and leaf, and their events. init: every
+ * fd -1 (svc_new). open: 0, or -errno when the loop cannot watch; a unit
+ * that cannot have its cgroup is set failed with the reason (EXIT_CGROUP).
+ * spawn_cgroup_fd: the fd to spawn into, -1 without cgroups, -errno when
+ * the cgroup cannot be set up (a second try is made). poll_oom: read
+ * memory.events now (before an exit is classified). */
+void svc_cgroup_init(struct svc *v);
+int svc_open_cgroup(struct manager *m, struct svc *v);
+void svc_close_cgroup(struct manager *m, struct svc *v);
+int svc_spawn_cgroup_fd(struct manager *m, struct svc *v);
+void svc_cgroup_poll_oom(struct svc *v);
+/* Plan and build the tree of set (slices, controllers) before its services
+ * open their cgroups; at boot and on reload. */
+void manager_cgroup_apply(struct manager *m, const struct unit_set *set);
+/* Resolve every svc's dependency names to indexes (after m->svcs changed). */
+int manager_link(struct manager *m);
+void manager_unlink(struct manager *m);
+void manager_schedule(struct manager *m);
+ssize_t set_index(const struct unit_set *set, const char *name);
+
+/* reload.c: called from the pass. */
+void reload_pass(struct manager *m);
+
+#endif

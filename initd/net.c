@@ -1,0 +1,252 @@
+/* net.c — bridges and veth pairs over rtnetlink with libnl-route-3. See
+ * net.h. */
+#include "initd/net.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
+
+#include "common/util.h"
+#include "initd/log.h"
+
+/* libnl's NLE_* codes as errno values (what {stage, errno} carries). */
+static int nl_to_errno(int nle)
+{
+	switch (nle < 0 ? -nle : nle) {
+	case 0: return 0;
+	case NLE_NOMEM: return -ENOMEM;
+	case NLE_EXIST: return -EEXIST;
+	case NLE_OBJ_NOTFOUND: return -ENODEV;
+	case NLE_NODEV: return -ENODEV;
+	case NLE_PERM: return -EPERM;
+	case NLE_BUSY: return -EBUSY;
+	case NLE_INVAL: return -EINVAL;
+	case NLE_RANGE: return -ERANGE;
+	case NLE_AGAIN: return -EAGAIN;
+	case NLE_NOADDR: return -EADDRNOTAVAIL;
+	case NLE_OPNOTSUPP: return -EOPNOTSUPP;
+	case NLE_AF_NOSUPPORT: return -EAFNOSUPPORT;
+	case NLE_SRCRT_NOSUPPORT: return -EOPNOTSUPP;
+	default: return -EIO;
+	}
+}
+
+static int sock_open(struct nl_sock **ret)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int r;
+
+	if (!sk)
+		return -ENOMEM;
+	r = nl_connect(sk, NETLINK_ROUTE);
+	if (r < 0) {
+		nl_socket_free(sk);
+		return nl_to_errno(r);
+	}
+	/* libnl may not ask for CLOEXEC: a service must never inherit it. */
+	fcntl(nl_socket_get_fd(sk), F_SETFD, FD_CLOEXEC);
+	*ret = sk;
+	return 0;
+}
+
+/* Up (and, when master > 0, enslaved to master): one RTM_NEWLINK change. */
+static int link_up(struct nl_sock *sk, const char *name, int master)
+{
+	struct rtnl_link *link = NULL, *change = NULL;
+	int r;
+
+	r = rtnl_link_get_kernel(sk, 0, name, &link);
+	if (r < 0)
+		return nl_to_errno(r);
+	change = rtnl_link_alloc();
+	if (!change) {
+		rtnl_link_put(link);
+		return -ENOMEM;
+	}
+	if (master > 0)
+		rtnl_link_set_master(change, master);
+	rtnl_link_set_flags(change, IFF_UP);
+	r = nl_to_errno(rtnl_link_change(sk, link, change, 0));
+	rtnl_link_put(change);
+	rtnl_link_put(link);
+	return r;
+}
+
+static int link_index(struct nl_sock *sk, const char *name)
+{
+	struct rtnl_link *link = NULL;
+	int r = rtnl_link_get_kernel(sk, 0, name, &link), i;
+
+	if (r < 0)
+		return nl_to_errno(r);
+	i = rtnl_link_get_ifindex(link);
+	rtnl_link_put(link);
+	return i;
+}
+
+/* "A.B.C.D/N" on the interface ifindex. An address already there is fine. */
+static int addr_add(struct nl_sock *sk, int ifindex, const char *prefix)
+{
+	struct rtnl_addr *a = rtnl_addr_alloc();
+	struct nl_addr *local = NULL;
+	int r;
+
+	if (!a)
+		return -ENOMEM;
+	r = nl_addr_parse(prefix, AF_INET, &local);
+	if (r == 0) {
+		rtnl_addr_set_ifindex(a, ifindex);
+		r = rtnl_addr_set_local(a, local);
+	}
+	if (r == 0)
+		r = rtnl_addr_add(sk, a, 0);
+	nl_addr_put(local);
+	rtnl_addr_put(a);
+	r = nl_to_errno(r);
+	return r == -EEXIST ? 0 : r;
+}
+
+/* default via gateway dev ifindex. */
+static int route_default(struct nl_sock *sk, int ifindex, const char *gateway)
+{
+	struct rtnl_route *rt = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct nl_addr *dst = NULL, *gw = NULL;
+	int r;
+
+	if (!rt || !nh) {
+		rtnl_route_put(rt);
+		if (nh)
+			rtnl_route_nh_free(nh);
+		return -ENOMEM;
+	}
+	r = nl_addr_parse("0.0.0.0/0", AF_INET, &dst);
+	if (r == 0)
+		r = nl_addr_parse(gateway, AF_INET, &gw);
+	if (r == 0)
+		r = rtnl_route_set_dst(rt, dst);
+	if (r == 0) {
+		rtnl_route_nh_set_ifindex(nh, ifindex);
+		rtnl_route_nh_set_gateway(nh, gw);
+		rtnl_route_add_nexthop(rt, nh);   /* rt owns nh now */
+		nh = NULL;
+		r = rtnl_route_add(sk, rt, NLM_F_CREATE);
+	}
+	if (nh)
+		rtnl_route_nh_free(nh);   /* not NULL-safe */
+	nl_addr_put(dst);
+	nl_addr_put(gw);
+	rtnl_route_put(rt);
+	return nl_to_errno(r);
+}
+
+/* ---- boot ----------------------------------------------------------------- */
+
+static int bridge_setup(struct nl_sock *sk, const struct unit_bridge *b)
+{
+	int r = nl_to_errno(rtnl_link_bridge_add(sk, b->name)), i;
+
+	if (r < 0 && r != -EEXIST)
+		return r;
+	i = link_index(sk, b->name);
+	if (i < 0)
+		return i;
+	if (b->address) {
+		r = addr_add(sk, i, b->address);
+		if (r < 0)
+			return r;
+	}
+	return link_up(sk, b->name, 0);
+}
+
+static int ip_forward_enable(void)
+{
+	int fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "1\n", 2) != 2)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+void net_boot(const struct initd_conf *conf)
+{
+	struct nl_sock *sk = NULL;
+	int r;
+
+	if (conf->ip_forward && (r = ip_forward_enable()) < 0)
+		log_error("ip_forward: %s", strerror(-r));
+	if (conf->n_bridges == 0)
+		return;
+	r = sock_open(&sk);
+	if (r < 0) {
+		log_error("netlink: %s; no bridges", strerror(-r));
+		return;
+	}
+	for (size_t i = 0; i < conf->n_bridges; i++) {
+		r = bridge_setup(sk, &conf->bridges[i]);
+		if (r < 0)
+			log_error("bridge %s: %s", conf->bridges[i].name, strerror(-r));
+		else
+			log_info("bridge %s up%s%s", conf->bridges[i].name,
+				 conf->bridges[i].address ? " with " : "",
+				 conf->bridges[i].address ? conf->bridges[i].address : "");
+	}
+	nl_socket_free(sk);
+}
+
+/* ---- per service -------------------------------------------------------------- */
+
+int net_veth_create(pid_t pid, const struct unit_isolation *iso)
+{
+	struct nl_sock *sk = NULL;
+	char host[IFNAMSIZ];
+	int r, master;
+
+	if (!iso->veth_bridge)
+		return 0;
+	snprintf(host, sizeof(host), "vi%d", (int)pid);
+	r = sock_open(&sk);
+	if (r < 0)
+		return r;
+	master = link_index(sk, iso->veth_bridge);
+	r = master < 0 ? master : nl_to_errno(rtnl_link_veth_add(sk, host, "eth0", pid));
+	if (r == 0)
+		r = link_up(sk, host, master);
+	nl_socket_free(sk);
+	return r;
+}
+
+int net_child_setup(const struct unit_isolation *iso)
+{
+	struct nl_sock *sk = NULL;
+	int r, i;
+
+	r = sock_open(&sk);
+	if (r < 0)
+		return r;
+	r = link_up(sk, "lo", 0);
+	if (r == 0 && iso->veth_bridge) {
+		i = link_index(sk, "eth0");
+		r = i < 0 ? i : addr_add(sk, i, iso->veth_address);
+		if (r == 0)
+			r = link_up(sk, "eth0", 0);
+		if (r == 0 && iso->veth_gateway)
+			r = route_default(sk, i, iso->veth_gateway);
+	}
+	nl_socket_free(sk);
+	return r;
+}

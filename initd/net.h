@@ -1,0 +1,33 @@
+/* net.h — host bridges and per-service veth networking over rtnetlink
+ * (libnl-route-3; the only module that includes libnl).
+ *
+ * At boot PID 1 creates the bridges initd.conf declares, gives them their
+ * addresses, brings them up and sets ip_forward (net_boot). For a service
+ * with network.veth the parent, between clone3 and releasing the child,
+ * creates a veth pair whose peer is born as "eth0" inside the child's net
+ * namespace and whose host end ("vi<PID>") joins the bridge and goes up
+ * (net_veth_create). The child itself, in its own namespace, brings lo up
+ * (every new net namespace) and gives eth0 its address and default route
+ * (net_child_setup): initd never enters a service's namespace.
+ *
+ * Every call is a request/ack on a local netlink socket: quick, never
+ * waiting on the network. Nothing needs tearing down: the veth pair goes
+ * with the service's namespace.
+ */
+#ifndef INITD_NET_H
+#define INITD_NET_H
+
+#include <sys/types.h>
+
+#include "units/unit.h"
+
+/* PID 1 at boot: bridges and ip_forward. Problems are logged, not fatal. */
+void net_boot(const struct initd_conf *conf);
+
+/* Parent: the veth pair for pid's net namespace. 0 or -errno. */
+int net_veth_create(pid_t pid, const struct unit_isolation *iso);
+
+/* Child, inside its new net namespace: lo up; eth0 when iso has a veth. */
+int net_child_setup(const struct unit_isolation *iso);
+
+#endif

@@ -1,0 +1,421 @@
+/* ns.c — namespaces, the service's mount tree, the PID-namespace reaper.
+ * See ns.h. */
+#include "initd/ns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "initd/spawn.h"
+
+uint64_t ns_clone_flags(uint32_t namespaces)
+{
+	static const uint64_t flags[UNIT_NS_MAX] = {
+		[UNIT_NS_PID] = CLONE_NEWPID,
+		[UNIT_NS_MOUNT] = CLONE_NEWNS,
+		[UNIT_NS_UTS] = CLONE_NEWUTS,
+		[UNIT_NS_IPC] = CLONE_NEWIPC,
+		[UNIT_NS_NET] = CLONE_NEWNET,
+		[UNIT_NS_USER] = CLONE_NEWUSER,
+		[UNIT_NS_CGROUP] = CLONE_NEWCGROUP,
+	};
+	uint64_t f = 0;
+
+	for (unsigned i = 0; i < UNIT_NS_MAX; i++)
+		if (namespaces & UNIT_NS_BIT(i))
+			f |= flags[i];
+	return f;
+}
+
+/* ---- the parent's writes ------------------------------------------------- */
+
+static int write_proc(pid_t pid, const char *file, const char *text)
+{
+	char path[64];
+	ssize_t n;
+	int fd, r;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* One write: the kernel takes a map in a single write(2) only. */
+	n = write(fd, text, strlen(text));
+	r = n == (ssize_t)strlen(text) ? 0 : n < 0 ? -errno : -EIO;
+	close(fd);
+	return r;
+}
+
+int ns_write_id_maps(pid_t pid, const char *uid_map, const char *gid_map)
+{
+	int r = write_proc(pid, "uid_map", uid_map);
+
+	return r < 0 ? r : write_proc(pid, "gid_map", gid_map);
+}
+
+int ns_write_oom_score_adj(pid_t pid, int adj)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%d\n", adj);
+	return write_proc(pid, "oom_score_adj", buf);
+}
+
+/* ---- paths inside the root ------------------------------------------------- */
+
+static int open_resolved(int rootfd, const char *path, bool dir)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Create the last component of path (its parent must exist) inside root. */
+static int create_in_root(int rootfd, const char *path, bool dir)
+{
+	_cleanup_free_ char *parent = strdup(path);
+	_cleanup_close_ int pfd = -1;
+	char *slash;
+	const char *base;
+	int fd;
+
+	if (!parent)
+		return -ENOMEM;
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return -EINVAL;
+	base = path + (slash - parent) + 1;
+	*slash = '\0';
+	pfd = open_resolved(rootfd, *parent ? parent : "/", true);
+	if (pfd < 0)
+		return pfd;
+	/* pfd is O_PATH: reopen it for the *at calls that need a real dir. */
+	fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	close(pfd);
+	pfd = fd;
+	if (dir)
+		return mkdirat(pfd, base, 0755) < 0 && errno != EEXIST ? -errno : 0;
+	fd = openat(pfd, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+int ns_open_in_root(int rootfd, const char *path, bool dir, bool create, int *ret_fd)
+{
+	int fd = open_resolved(rootfd, path, dir), r;
+
+	if (fd == -ENOENT && create) {
+		r = create_in_root(rootfd, path, dir);
+		if (r < 0)
+			return r;
+		fd = open_resolved(rootfd, path, dir);
+	}
+	if (fd < 0)
+		return fd;
+	*ret_fd = fd;
+	return 0;
+}
+
+/* ---- mounts ----------------------------------------------------------------- */
+
+/* Attach the detached mount mfd (closed) on path inside root. */
+static int attach_at(int mfd, int rootfd, const char *path, bool dir)
+{
+	_cleanup_close_ int tfd = -1;
+	int r;
+
+	r = ns_open_in_root(rootfd, path, dir, true, &tfd);
+	if (r == 0 && move_mount(mfd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH |
+				 MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		r = -errno;
+	close(mfd);
+	return r;
+}
+
+/* A new detached mount of a fresh filesystem; options "k=v,k=v" or NULL. */
+static int fresh_fs(const char *type, const char *options, unsigned attrs)
+{
+	char opts[128], *save = NULL;
+	int fd, mfd;
+
+	fd = fsopen(type, FSOPEN_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	snprintf(opts, sizeof(opts), "%s", options ? options : "");
+	for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(o, '=');
+		int r;
+		if (eq) {
+			*eq = '\0';
+			r = fsconfig(fd, FSCONFIG_SET_STRING, o, eq + 1, 0);
+		} else {
+			r = fsconfig(fd, FSCONFIG_SET_FLAG, o, NULL, 0);
+		}
+		if (r < 0)
+			goto fail;
+	}
+	if (fsconfig(fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		goto fail;
+	mfd = fsmount(fd, FSMOUNT_CLOEXEC, attrs);
+	if (mfd < 0)
+		goto fail;
+	close(fd);
+	return mfd;
+fail:
+	mfd = -errno;
+	close(fd);
+	return mfd;
+}
+
+/* A detached copy of the host's tree at source (recursive), optionally
+ * read-only all the way down. */
+static int clone_tree(const char *source, bool readonly)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	int mfd = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+
+	if (mfd < 0)
+		return -errno;
+	if (readonly && mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
+		int r = -errno;
+		close(mfd);
+		return r;
+	}
+	return mfd;
+}
+
+static int mount_fresh_at(int rootfd, const char *path, const char *type, const char *options,
+			  unsigned attrs)
+{
+	int mfd = fresh_fs(type, options, attrs);
+
+	return mfd < 0 ? mfd : attach_at(mfd, rootfd, path, true);
+}
+
+/* /proc: a fresh one for a new PID namespace, else the host's. */
+static int mount_proc(int rootfd, bool new_pid)
+{
+	int mfd = new_pid ? fresh_fs("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				     MOUNT_ATTR_NOEXEC)
+			  : clone_tree("/proc", false);
+
+	return mfd < 0 ? mfd : attach_at(mfd, rootfd, "/proc", true);
+}
+
+/* A minimal /dev: a tmpfs with the host's null, zero, full, random, urandom
+ * and tty bound in one by one, a private devpts, /dev/shm. */
+static int mount_dev(int rootfd)
+{
+	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	static const char *const links[][2] = {
+		{ "ptmx", "pts/ptmx" }, { "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
+		{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
+	};
+	_cleanup_close_ int devfd = -1;
+	char host[32], inside[32];
+	int r;
+
+	r = mount_fresh_at(rootfd, "/dev", "tmpfs", "mode=0755,size=64k",
+			   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(nodes); i++) {
+		int mfd;
+		snprintf(host, sizeof(host), "/dev/%s", nodes[i]);
+		snprintf(inside, sizeof(inside), "/dev/%s", nodes[i]);
+		mfd = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		r = mfd < 0 ? -errno : attach_at(mfd, rootfd, inside, false);
+	}
+	if (r == 0)
+		r = mount_fresh_at(rootfd, "/dev/pts", "devpts", "newinstance,ptmxmode=0666,mode=0620",
+				   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	if (r == 0)
+		r = mount_fresh_at(rootfd, "/dev/shm", "tmpfs", "mode=1777",
+				   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (r == 0)
+		r = ns_open_in_root(rootfd, "/dev", true, false, &devfd);
+	if (r == 0) {
+		int dfd = openat(devfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return -errno;
+		for (size_t i = 0; i < ARRAY_SIZE(links) && r == 0; i++)
+			if (symlinkat(links[i][1], dfd, links[i][0]) < 0 && errno != EEXIST)
+				r = -errno;
+		close(dfd);
+	}
+	return r;
+}
+
+/* /sys, read-only, when the rootfs has a /sys directory. */
+static int mount_sys(int rootfd)
+{
+	_cleanup_close_ int fd = -1;
+	int mfd;
+
+	if (ns_open_in_root(rootfd, "/sys", true, false, &fd) < 0)
+		return 0;
+	mfd = clone_tree("/sys", true);
+	return mfd < 0 ? mfd : attach_at(mfd, rootfd, "/sys", true);
+}
+
+static int mount_binds(int rootfd, const struct unit_isolation *iso)
+{
+	for (size_t i = 0; i < iso->n_binds; i++) {
+		const struct unit_bind *b = &iso->binds[i];
+		struct stat st;
+		int mfd, r;
+
+		if (stat(b->source, &st) < 0)
+			return -errno;
+		mfd = clone_tree(b->source, b->readonly);
+		if (mfd < 0)
+			return mfd;
+		r = attach_at(mfd, rootfd, b->target, S_ISDIR(st.st_mode));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int mount_tmpfs(int rootfd, const struct unit_isolation *iso)
+{
+	for (char **t = iso->tmpfs; t && *t; t++) {
+		int r = mount_fresh_at(rootfd, *t, "tmpfs", "mode=1777",
+				       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Make rootfd's directory the root: read-only if asked, then pivot_root;
+ * when the current root is the initramfs (pivot_root says EINVAL), move the
+ * new root onto "/" and chroot into it, as switch_root(8) does: the old
+ * root is then covered, not detached. */
+static int switch_root(int rootfd, bool readonly)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	if (readonly && mount_setattr(rootfd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return -errno;
+	if (fchdir(rootfd) < 0)
+		return -errno;
+	if (syscall(SYS_pivot_root, ".", ".") == 0) {
+		if (umount2(".", MNT_DETACH) < 0)
+			return -errno;
+		return chdir("/") < 0 ? -errno : 0;
+	}
+	if (errno != EINVAL)
+		return -errno;
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return -errno;
+	return 0;
+}
+
+/* The rootfs bound onto itself (so it is a mount), as an O_PATH fd on that
+ * mount's root. */
+static int bind_rootfs(const char *path, int *ret_fd)
+{
+	int fd;
+
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return -errno;
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	return 0;
+}
+
+#define STEP(st, expr) do { *ret_stage = (st); r = (expr); if (r < 0) return r; } while (0)
+
+int ns_setup_mounts(const struct unit_isolation *iso, int *ret_stage)
+{
+	bool new_pid = iso->namespaces & UNIT_NS_BIT(UNIT_NS_PID);
+	_cleanup_close_ int rootfd = -1;
+	int r;
+
+	*ret_stage = SPAWN_STAGE_MOUNTS;
+	if (!(iso->namespaces & UNIT_NS_BIT(UNIT_NS_MOUNT)))
+		return 0;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -errno;
+	if (!iso->rootfs) {
+		/* The host's tree, with a /proc that shows the service's PIDs. */
+		if (!new_pid)
+			return 0;
+		rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		STEP(SPAWN_STAGE_MOUNTS, rootfd < 0 ? -errno : mount_proc(rootfd, true));
+		return 0;
+	}
+	STEP(SPAWN_STAGE_ROOTFS, bind_rootfs(iso->rootfs, &rootfd));
+	STEP(SPAWN_STAGE_MOUNTS, mount_proc(rootfd, new_pid));
+	STEP(SPAWN_STAGE_DEV, mount_dev(rootfd));
+	STEP(SPAWN_STAGE_SYS, mount_sys(rootfd));
+	STEP(SPAWN_STAGE_BINDS, mount_binds(rootfd, iso));
+	STEP(SPAWN_STAGE_TMPFS, mount_tmpfs(rootfd, iso));
+	STEP(SPAWN_STAGE_PIVOT, switch_root(rootfd, iso->rootfs_readonly));
+	return 0;
+}
+
+/* ---- the reaper ------------------------------------------------------------- */
+
+static _Noreturn void reaper_loop(pid_t main_pid)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si), status;
+		pid_t p;
+
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			kill(main_pid, sig);
+			continue;
+		}
+		while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (p != main_pid)
+				continue;
+			/* PID 1 of a namespace cannot die of its own signal:
+			 * report it the way a shell does. */
+			_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		}
+	}
+}
+
+int ns_fork_reaper(int report_fd)
+{
+	sigset_t all, old;
+	pid_t pid;
+
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, &old) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		return sigprocmask(SIG_SETMASK, &old, NULL) < 0 ? -errno : 0;
+	close(report_fd);
+	/* stdio stays: the reaper writes nothing, the pipe closes with it. */
+	reaper_loop(pid);
+}

@@ -1,0 +1,50 @@
+/* ns.h — namespaces, the service's mount tree and its PID-namespace reaper.
+ *
+ * The parent asks for namespaces as clone3 flags (ns_clone_flags) and, while
+ * the child waits on its sync pipe, writes what only it may write: the uid
+ * and gid maps of a user namespace, oom_score_adj. The child then builds its
+ * mount tree (ns_setup_mounts): private propagation; a fresh /proc for a new
+ * PID namespace; and, with a rootfs, a bind of it with a minimal /dev, /proc,
+ * a read-only /sys, the unit's binds and tmpfs, every mount point resolved
+ * inside the rootfs (openat2 RESOLVE_IN_ROOT, never following a symlink out),
+ * then pivot_root — or, when the current root is the initramfs (which
+ * pivot_root refuses), a move onto "/" and chroot, as switch_root does.
+ *
+ * In a new PID namespace the service would be PID 1 and inherit every
+ * orphan; ns_reaper is that PID 1 instead: it forwards signals to the
+ * service, reaps everything, and exits with the service's status.
+ *
+ * Everything here returns 0 or -errno; child-side functions only run in the
+ * forked child (they may leak: the child execs or exits).
+ */
+#ifndef INITD_NS_H
+#define INITD_NS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "units/unit.h"
+
+/* CLONE_NEW* flags for a unit's namespaces. */
+uint64_t ns_clone_flags(uint32_t namespaces);
+
+/* Parent: /proc/PID/uid_map and gid_map (the child waits meanwhile). */
+int ns_write_id_maps(pid_t pid, const char *uid_map, const char *gid_map);
+/* Parent: /proc/PID/oom_score_adj. */
+int ns_write_oom_score_adj(pid_t pid, int adj);
+
+/* Child: the mount tree of the unit. On failure *ret_stage says which step
+ * (an enum spawn_stage). */
+int ns_setup_mounts(const struct unit_isolation *iso, int *ret_stage);
+
+/* Child: resolve path inside the root dirfd (no escape by symlink or ".."),
+ * as an O_PATH fd; create it (a directory, or an empty file when !dir)
+ * when missing and create is set. */
+int ns_open_in_root(int rootfd, const char *path, bool dir, bool create, int *ret_fd);
+
+/* Child, PID 1 of a new PID namespace: fork; the returned child (0) goes on
+ * to exec the service; the reaper never returns. -errno if fork fails.
+ * report_fd is closed in the reaper, so the report pipe ends with exec. */
+int ns_fork_reaper(int report_fd);
+
+#endif

@@ -1,0 +1,228 @@
+/* reload.c — apply a new unit set to a running manager.
+ *
+ * Unchanged units keep their runtime and just point at the new model.
+ * Changed units are stopped; once nothing of theirs runs, the pass swaps the
+ * new unit in and starts them again (if they were running, or were
+ * bad-config and are now fixed). Removed units are stopped and then freed
+ * with their leaf. The old set stays alive, retired, until no service points
+ * into it any more. The log ring and pipe of a kept service survive, so its
+ * log reads across the reload.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "initd/log.h"
+#include "initd/manager.h"
+#include "initd/manager_internal.h"
+
+static int retire_set(struct manager *m)
+{
+	struct retired_set *r = reallocarray(m->retired, m->n_retired + 1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	r[m->n_retired++] = (struct retired_set){ .set = m->set, .gen = m->gen };
+	m->retired = r;
+	return 0;
+}
+
+static int remove_svc(struct manager *m, struct svc *v)
+{
+	struct svc **r = reallocarray(m->removed, m->n_removed + 1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	r[m->n_removed++] = v;
+	m->removed = r;
+	v->removed = true;
+	v->pending_unit = NULL;
+	service_stop(&v->s);
+	return 0;
+}
+
+/* Place every unit of the new set: an existing record when the name is known,
+ * a new one otherwise. Fills svcs[] (new order) and marks taken[] (old). */
+static int match_units(struct manager *m, struct unit_set *set, struct svc **svcs,
+		       bool *taken, bool *fresh, struct reload_summary *sum)
+{
+	for (size_t i = 0; i < set->n_units; i++) {
+		const struct unit *u = set->units[i];
+		ssize_t old = set_index(m->set, u->name);
+		struct svc *v;
+
+		if (old < 0) {
+			int r = svc_new(m, u, &svcs[i]);
+			if (r < 0)
+				return r;
+			svcs[i]->gen = m->gen + 1;
+			fresh[i] = true;
+			sum->added++;
+			continue;
+		}
+		v = m->svcs[old];
+		taken[old] = true;
+		svcs[i] = v;
+		v->pending_unit = NULL;
+		if (unit_equal(v->s.unit, u)) {
+			v->s.unit = u;
+			v->gen = m->gen + 1;
+			sum->unchanged++;
+		} else {
+			v->pending_unit = u;
+			v->restart_after_swap = service_is_active(&v->s) || v->s.want_running ||
+						v->s.state == SERVICE_BAD_CONFIG;
+			sum->changed++;
+		}
+	}
+	return 0;
+}
+
+int manager_reload(struct manager *m, struct unit_set *set, struct reload_summary *ret)
+{
+	struct reload_summary sum = { 0 };
+	struct svc **svcs = calloc(set->n_units ? set->n_units : 1, sizeof(*svcs));
+	size_t *order = calloc(set->n_units ? set->n_units : 1, sizeof(*order));
+	bool *taken = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(*taken));
+	bool *fresh = calloc(set->n_units ? set->n_units : 1, sizeof(*fresh));
+	int r = -ENOMEM;
+
+	if (!svcs || !order || !taken || !fresh || retire_set(m) < 0)
+		goto fail;
+	manager_cgroup_apply(m, set);   /* new slices and controllers first */
+	r = match_units(m, set, svcs, taken, fresh, &sum);
+	if (r < 0)
+		goto fail;
+	for (size_t i = 0; i < m->n_svcs; i++)
+		if (!taken[i]) {
+			remove_svc(m, m->svcs[i]);
+			sum.removed++;
+		}
+	manager_unlink(m);
+	free(m->svcs);
+	free(m->order);
+	m->svcs = svcs;
+	m->n_svcs = set->n_units;
+	m->order = order;
+	m->set = set;
+	m->gen++;
+	if (unit_set_order(set, m->order) < 0) {
+		free(m->order);
+		m->order = NULL;
+	}
+	r = manager_link(m);
+	for (size_t i = 0; i < m->n_svcs; i++) {
+		struct svc *v = m->svcs[i];
+
+		if (v->pending_unit && service_is_active(&v->s))
+			service_stop(&v->s);
+		else if (fresh[i])
+			service_start(&v->s);
+	}
+	free(taken);
+	free(fresh);
+	log_info("reload: %zu added, %zu removed, %zu changed, %zu unchanged", sum.added,
+		 sum.removed, sum.changed, sum.unchanged);
+	if (ret)
+		*ret = sum;
+	manager_schedule(m);
+	return r;
+fail:
+	if (svcs)
+		for (size_t i = 0; i < set->n_units; i++)
+			if (svcs[i] && fresh && fresh[i])
+				svc_free(m, svcs[i]);
+	for (size_t i = 0; i < m->n_svcs; i++)
+		m->svcs[i]->pending_unit = NULL;
+	if (m->n_retired && m->retired[m->n_retired - 1].set == m->set)
+		m->n_retired--;
+	free(svcs);
+	free(order);
+	free(taken);
+	free(fresh);
+	unit_set_free(set);
+	return r;
+}
+
+/* A changed unit whose old process is gone takes its new unit. */
+static void swap_in(struct manager *m, struct svc *v)
+{
+	const struct unit *old = v->s.unit, *u = v->pending_unit;
+	bool same_leaf = strcmp(old->cgroup.slice ? old->cgroup.slice : "system",
+				u->cgroup.slice ? u->cgroup.slice : "system") == 0;
+	int r;
+
+	v->pending_unit = NULL;
+	svc_close_cgroup(m, v);
+	if (!same_leaf && cgroup_tree_enabled(&m->cg))
+		cgroup_leaf_remove(&m->cg, old->cgroup.slice ? old->cgroup.slice : "system",
+				   old->name);
+	service_replace_unit(&v->s, u);
+	v->gen = m->gen;
+	r = svc_open_cgroup(m, v);
+	if (r < 0)
+		log_error("%s: cannot set up its cgroup leaf: %s", u->name, strerror(-r));
+	if (v->restart_after_swap && !u->bad)
+		service_start(&v->s);
+	v->restart_after_swap = false;
+}
+
+static void free_removed(struct manager *m)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < m->n_removed; i++) {
+		struct svc *v = m->removed[i];
+		const struct unit *u = v->s.unit;
+
+		if (service_is_active(&v->s)) {
+			m->removed[k++] = v;
+			continue;
+		}
+		svc_close_cgroup(m, v);
+		if (cgroup_tree_enabled(&m->cg) && !u->bad)
+			cgroup_leaf_remove(&m->cg, u->cgroup.slice ? u->cgroup.slice : "system",
+					   u->name);
+		svc_free(m, v);
+	}
+	m->n_removed = k;
+}
+
+static bool gen_in_use(const struct manager *m, unsigned gen)
+{
+	for (size_t i = 0; i < m->n_svcs; i++)
+		if (m->svcs[i]->gen == gen)
+			return true;
+	for (size_t i = 0; i < m->n_removed; i++)
+		if (m->removed[i]->gen == gen)
+			return true;
+	return false;
+}
+
+static void free_retired(struct manager *m)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < m->n_retired; i++) {
+		if (gen_in_use(m, m->retired[i].gen))
+			m->retired[k++] = m->retired[i];
+		else
+			unit_set_free(m->retired[i].set);
+	}
+	m->n_retired = k;
+}
+
+void reload_pass(struct manager *m)
+{
+	if (!m->n_retired && !m->n_removed)
+		return;
+	for (size_t i = 0; i < m->n_svcs; i++) {
+		struct svc *v = m->svcs[i];
+
+		if (v->pending_unit && !service_is_active(&v->s))
+			swap_in(m, v);
+	}
+	free_removed(m);
+	free_retired(m);
+}

@@ -1,0 +1,308 @@
+/* fuzz_proto.c — the control protocol, both directions.
+ *
+ * The input is one message as it arrives on the control socket. It goes
+ *   1. through proto_hdr_decode and a nested attribute walk with every
+ *      typed getter (the decoder PID 1 runs on any local client's bytes);
+ *   2. as a request, through initd's command decoding (commands_dispatch on
+ *      a manager holding no units: nothing is started or signalled); the
+ *      reply it builds must be a well-formed message;
+ *   3. as a reply, through svctl's STATUS parser and every way svctl prints
+ *      it; the JSON output must be valid JSON whatever the bytes were.
+ *
+ * Properties: no crash, leak or read past the message; the iterator never
+ * yields an attribute outside its container; replies built by initd decode. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/proto.h"
+#include "initd/commands.h"
+#include "initd/loop.h"
+#include "initd/manager.h"
+#include "svctl/output.h"
+#include "tests/fuzz/fuzz.h"
+
+/* ---- a strict JSON checker (RFC 8259), for svctl --json -------------------- */
+
+struct json { const char *p, *end; int depth; };
+
+static void json_ws(struct json *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+static bool json_lit(struct json *j, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n) != 0)
+		return false;
+	j->p += n;
+	return true;
+}
+
+/* A string, with its UTF-8 checked byte by byte. */
+static bool json_string(struct json *j)
+{
+	if (!json_lit(j, "\""))
+		return false;
+	while (j->p < j->end) {
+		unsigned char c = (unsigned char)*j->p++;
+		int more;
+
+		if (c == '"')
+			return true;
+		if (c < 0x20)
+			return false;
+		if (c == '\\') {
+			if (j->p >= j->end)
+				return false;
+			c = (unsigned char)*j->p++;
+			if (c == 'u') {
+				for (int i = 0; i < 4; i++, j->p++)
+					if (j->p >= j->end || !strchr("0123456789abcdefABCDEF", *j->p) || !*j->p)
+						return false;
+			} else if (!strchr("\"\\/bfnrt", c) || !c) {
+				return false;
+			}
+			continue;
+		}
+		if (c < 0x80)
+			continue;
+		more = c >= 0xf0 && c <= 0xf4 ? 3 : c >= 0xe0 ? (c < 0xf0 ? 2 : -1) : c >= 0xc2 ? 1 : -1;
+		if (more < 0)
+			return false;
+		for (int i = 0; i < more; i++, j->p++)
+			if (j->p >= j->end || ((unsigned char)*j->p & 0xc0) != 0x80)
+				return false;
+	}
+	return false;
+}
+
+static bool json_number(struct json *j)
+{
+	const char *start = j->p;
+
+	if (j->p < j->end && *j->p == '-')
+		j->p++;
+	if (j->p < j->end && *j->p == '0')
+		j->p++;
+	else if (j->p < j->end && *j->p >= '1' && *j->p <= '9')
+		while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+			j->p++;
+	else
+		return false;
+	return j->p > start;   /* svctl prints integers only */
+}
+
+static bool json_value(struct json *j)
+{
+	bool ok = false;
+
+	if (++j->depth > 16)
+		return false;
+	json_ws(j);
+	if (j->p >= j->end)
+		return false;
+	switch (*j->p) {
+	case '{':
+	case '[': {
+		char close = *j->p == '{' ? '}' : ']';
+		bool object = close == '}';
+
+		j->p++;
+		json_ws(j);
+		if (j->p < j->end && *j->p == close) {
+			j->p++;
+			ok = true;
+			break;
+		}
+		for (;;) {
+			json_ws(j);
+			if (object) {
+				if (!json_string(j))
+					return false;
+				json_ws(j);
+				if (!json_lit(j, ":"))
+					return false;
+			}
+			if (!json_value(j))
+				return false;
+			json_ws(j);
+			if (json_lit(j, ","))
+				continue;
+			ok = j->p < j->end && *j->p++ == close;
+			break;
+		}
+		break;
+	}
+	case '"':
+		ok = json_string(j);
+		break;
+	case 't': ok = json_lit(j, "true"); break;
+	case 'f': ok = json_lit(j, "false"); break;
+	case 'n': ok = json_lit(j, "null"); break;
+	default:  ok = json_number(j); break;
+	}
+	j->depth--;
+	return ok;
+}
+
+static bool json_valid(const char *s, size_t len)
+{
+	struct json j = { s, s + len, 0 };
+
+	if (!json_value(&j))
+		return false;
+	json_ws(&j);
+	return j.p == j.end;
+}
+
+/* ---- 1. the decoder ---------------------------------------------------------- */
+
+static void walk(const uint8_t *p, size_t len, unsigned depth)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+	int r;
+
+	proto_iter_init(&it, p, len);
+	while ((r = proto_iter_next(&it, &a)) > 0) {
+		uint32_t u32;
+		uint64_t u64;
+		const char *s;
+
+		FUZZ_ASSERT(a.data >= p && a.len <= len && (size_t)(a.data - p) <= len - a.len);
+		if (proto_get_u32(&a, &u32) == 0)
+			FUZZ_ASSERT(a.len == 4);
+		if (proto_get_u64(&a, &u64) == 0)
+			FUZZ_ASSERT(a.len == 8);
+		if (proto_get_str(&a, &s) == 0)
+			FUZZ_ASSERT(strlen(s) + 1 == a.len);
+		if (a.type == PROTO_ATTR_SERVICE && depth < PROTO_NEST_MAX)
+			walk(a.data, a.len, depth + 1);
+	}
+	FUZZ_ASSERT(r == 0 || r == -EBADMSG);
+	/* An error is sticky. */
+	if (r < 0)
+		FUZZ_ASSERT(proto_iter_next(&it, &a) == -EBADMSG);
+}
+
+/* ---- 2. initd's request decoding --------------------------------------------- */
+
+static struct loop *loop;
+static struct manager *manager;
+static struct commands cmds;
+
+static void setup(void)
+{
+	struct manager_options opt = { .use_cgroup = false };
+
+	FUZZ_ASSERT(loop_new(&loop) == 0);
+	FUZZ_ASSERT(manager_new(loop, &opt, &manager) == 0);
+	cmds.manager = manager;
+}
+
+static void check_message(const struct proto_buf *b)
+{
+	struct proto_hdr h;
+	struct unit_status *units = NULL;
+	size_t n;
+
+	FUZZ_ASSERT(b->error == 0 && b->len >= PROTO_HDR_SIZE);
+	FUZZ_ASSERT(proto_hdr_decode(b->data, PROTO_REPLY_MAX, &h) == 0);
+	FUZZ_ASSERT(h.len == b->len - PROTO_HDR_SIZE);
+	FUZZ_ASSERT(h.type == PROTO_REPLY_OK || h.type == PROTO_REPLY_ERROR);
+	walk(b->data + PROTO_HDR_SIZE, h.len, 0);
+	FUZZ_ASSERT(status_parse(b->data + PROTO_HDR_SIZE, h.len, &units, &n) == 0);
+	free(units);
+}
+
+static void dispatch(const struct proto_hdr *h, const uint8_t *payload, size_t len)
+{
+	/* Only compared, never dereferenced: the client is a token for the
+	 * deferred requests, which client_gone drops again below. */
+	struct control_client *token = (struct control_client *)&cmds;
+	struct control_request req = {
+		.type = h->type, .payload = payload, .len = (uint32_t)len,
+		.pid = 1, .uid = 0, .gid = 0, .access = CONTROL_ADMIN,
+	};
+	struct proto_buf reply;
+	int r;
+
+	/* The server never hands these on (control.c), nor the shutdowns:
+	 * no callback here would do anything with them. */
+	if (h->type == 0 || h->type >= PROTO_REQ_MAX)
+		return;
+	if (!manager)
+		setup();
+	proto_buf_init(&reply, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
+	r = commands_dispatch(&cmds, token, &req, &reply);
+	FUZZ_ASSERT(r == 0 || r == CONTROL_DEFER || r < 0);
+	if (r == 0)
+		check_message(&reply);
+	if (r == CONTROL_DEFER) {
+		if (reply.len)
+			check_message(&reply);
+		commands_client_gone(&cmds, token);
+		/* Run the pass the deferral scheduled (nothing waits on it
+		 * now), so that nothing piles up across inputs. */
+		FUZZ_ASSERT(loop_run_once(loop, 0) >= 0);
+	}
+	FUZZ_ASSERT(cmds.pending == NULL && cmds.followers == NULL);
+	proto_buf_free(&reply);
+}
+
+/* ---- 3. svctl's reply parsing and output -------------------------------------- */
+
+static void svctl_side(const uint8_t *payload, size_t len)
+{
+	struct unit_status *units = NULL;
+	size_t n, out_len = 0;
+	char *out = NULL;
+	FILE *f;
+
+	if (status_parse(payload, len, &units, &n) < 0)
+		return;
+	f = open_memstream(&out, &out_len);
+	FUZZ_ASSERT(f);
+	status_print_json(f, units, n);
+	FUZZ_ASSERT(fclose(f) == 0);
+	if (!json_valid(out, out_len)) {
+		fprintf(stderr, "invalid JSON from status_print_json:\n%.*s\n", (int)out_len, out);
+		FUZZ_ASSERT(!"svctl --json printed invalid JSON");
+	}
+	free(out);
+	f = open_memstream(&out, &out_len);
+	FUZZ_ASSERT(f);
+	status_print_table(f, units, n, false);
+	status_print_table(f, units, n, true);
+	status_print_list(f, units, n, true);
+	FUZZ_ASSERT(fclose(f) == 0);
+	free(out);
+	free(units);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct proto_hdr h;
+	const uint8_t *payload;
+	size_t len;
+
+	if (size < PROTO_HDR_SIZE || size > PROTO_HDR_SIZE + PROTO_REQUEST_MAX)
+		return 0;
+	payload = data + PROTO_HDR_SIZE;
+	len = size - PROTO_HDR_SIZE;
+	walk(payload, len, 0);
+	svctl_side(payload, len);
+	if (proto_hdr_decode(data, PROTO_REQUEST_MAX, &h) < 0)
+		return 0;
+	FUZZ_ASSERT(h.len <= PROTO_REQUEST_MAX);
+	/* initd reads exactly h.len payload bytes; fewer never get this far. */
+	if (h.len > len)
+		return 0;
+	dispatch(&h, payload, h.len);
+	return 0;
+}

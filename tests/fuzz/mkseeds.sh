@@ -1,0 +1,251 @@
+#!/bin/bash
+# mkseeds.sh — (re)write the hand-made seeds of the fuzz corpora: every key
+# of the unit and initd.conf schemas (initd.unit(5), initd.conf(5)), valid
+# and invalid values, each notify key, and valid control messages of every
+# request type and reply. Files are named seed-*; inputs the fuzzers found
+# (make fuzz-merge) have libFuzzer's hash names and are left alone.
+# The unitset seeds are encoded sets, written by encode-set (see README.md).
+set -eu
+cd "$(dirname "$0")"
+
+seed() {   # seed DIR NAME < TEXT
+	mkdir -p "$1"
+	cat > "$1/seed-$2"
+}
+
+# ---- unit files ---------------------------------------------------------------
+d=unit
+for f in ../unit/data/units-good/units/*.unit ../vm/units/*.unit ../../examples/*/units/*.unit; do
+	[ -f "$f" ] && seed $d "file-$(basename "$(dirname "$(dirname "$f")")")-$(basename "$f")" < "$f"
+done
+X='exec = [ "/bin/true" ];'
+n=0
+while IFS= read -r line; do
+	n=$((n + 1))
+	printf '%s\n%s\n' "$X" "$line" | seed $d "key-$(printf %02d $n)"
+done <<'KEYS'
+description = "Static web server";
+description = "tab	and \"quote\" and \\ \x41";
+type = "simple";
+type = "notify";
+type = "oneshot";
+type = "forking";
+requires = [ "net" ];
+requires = [ "net", "net" ];
+requires = [ "fuzz" ];
+after = [ "syslog", "db" ];
+after = [ ".bad" ];
+restart = "no";
+restart = "on-failure";
+restart = "always";
+restart = "sometimes";
+restart_delay = "100ms";
+restart_delay = "1min 30s";
+restart_delay = "1.5s";
+restart_delay = "250us";
+restart_delay = "0";
+restart_delay = 5;
+restart_delay = "5 seconds";
+restart_delay = "99999999999999999999min";
+restart_delay_max = "30s";
+restart_delay = "2s"; restart_delay_max = "1s";
+start_limit = { burst = 5; interval = "10s"; };
+start_limit = { burst = 0; interval = "0"; };
+start_limit = { burst = 4294967296; };
+start_limit = { burst = 3L; interval = "1.5s"; frob = 1; };
+stop = { signal = "TERM"; timeout = "5s"; };
+stop = { signal = "SIGINT"; timeout = "2s"; };
+stop = { signal = "RTMIN+2"; };
+stop = { signal = "9"; };
+stop = { signal = "TREM"; };
+stop = { signal = "RTMAX-40"; };
+user = "www"; group = "www";
+user = "1000"; group = "0";
+user = "01000";
+user = "-x";
+user = "4294967295";
+environment = { LANG = "C.UTF-8"; PORT = "80"; };
+environment = { 1BAD = "x"; };
+environment = ( "A=B" );
+workdir = "/www";
+workdir = "relative";
+watchdog = "10s";
+watchdog = "0";
+log = { console = true; kmsg = false; };
+log = { console = "yes"; };
+cgroup = { slice = "apps"; };
+cgroup = { slice = "apps/db"; };
+cgroup = { slice = "a/b/c/d/e/f/g/h/i"; };
+cgroup = { slice = "../etc"; };
+frobnicate = 1;
+exce = [ "/bin/true" ];
+@include "/etc/passwd"
+exec = [ ];
+exec = "/bin/true";
+exec = [ "relative" ];
+exec = [ "/bin/sh", 1, true ];
+namespaces = [ "pid", "mount", "uts", "ipc", "net", "user", "cgroup" ];
+namespaces = [ "pid", "time" ];
+namespaces = [ "mount" ]; hostname = "web";
+namespaces = [ "uts" ]; hostname = "web";
+hostname = "web";
+rootfs = { path = "/srv/web"; readonly = true; binds = ( { source = "/srv/www"; target = "/www"; readonly = true; } ); tmpfs = [ "/tmp", "/run" ]; };
+namespaces = [ "mount" ]; rootfs = { path = "/srv/web"; readonly = true; binds = ( { source = "/srv/www"; target = "/www"; readonly = true; } ); tmpfs = [ "/tmp", "/run" ]; };
+namespaces = [ "mount" ]; rootfs = { path = "relative"; binds = ( { source = "/a"; } ); };
+namespaces = [ "net" ]; network = { veth = { bridge = "br0"; address = "10.0.1.2/24"; gateway = "10.0.1.1"; name = "eth0"; }; };
+namespaces = [ "net" ]; network = { veth = { bridge = "br0"; address = "10.0.1.2/24"; gateway = "10.0.2.1"; }; };
+network = { veth = { bridge = "br0"; address = "10.0.1.300/33"; }; };
+capabilities = [ "NET_BIND_SERVICE", "SYS_ADMIN", "CHOWN" ];
+capabilities = [ "CAP_NET_RAW" ];
+capabilities = [ "NET_BIND" ];
+no_new_privs = true;
+no_new_privs = "yes";
+supplementary_groups = [ "audio", "1000" ];
+rlimits = { nofile = 1024; core = "infinity"; stack = "8M"; as = "unlimited"; nproc = 64; memlock = "64K"; cpu = 10; };
+rlimits = { nofiles = 1; };
+rlimits = { nofile = -1; };
+umask = "0022";
+umask = "0777";
+umask = "1777";
+umask = "abc";
+oom_score_adj = -1000;
+oom_score_adj = 1001;
+namespaces = [ "user" ]; user_namespace = { uid_map = "0 100000 65536"; gid_map = "0 100000 65536"; };
+user_namespace = { uid_map = "0 100000"; };
+cgroup = { slice = "apps"; cpu = { max = "50%"; weight = 100; }; cpuset = { cpus = "0-1"; mems = "0"; }; memory = { max = "64M"; high = "48M"; low = "16M"; min = "8M"; swap_max = "0"; oom_group = true; }; pids = { max = 64; }; io = { weight = 100; max = ( { device = "8:0"; rbps = "10M"; wbps = "max"; riops = 1000; wiops = "max"; } ); }; subtree_control = [ "memory", "pids" ]; };
+cgroup = { cpu = { max = "20000 100000"; }; };
+cgroup = { cpu = { max = "max"; weight = 0; }; };
+cgroup = { cpu = { max = "150%"; }; };
+cgroup = { cpuset = { cpus = "0-"; mems = "1-0"; }; };
+cgroup = { memory = { max = "max"; high = "1T"; }; };
+cgroup = { io = { max = ( { device = "sda"; rbps = "1M"; } ); }; };
+cgroup = { io = { max = ( { device = "8:0"; } ); }; };
+cgroup = { pids = { max = "max"; }; };
+cgroup = { subtree_control = [ "memory", "frob" ]; };
+KEYS
+printf 'exec = [ "/bin/true" ]' | seed $d syntax-nosemicolon
+printf 'exec = [ "/bin/true" ];\n/* unterminated comment' | seed $d syntax-comment
+printf 'exec = [ "/bin/true" ];\ngroup = { a = { b = { c = { d = 1; }; }; }; };\n' | seed $d syntax-nested
+printf 'exec = [ "/bin/true" ];\nx = 0x7fffffffffffffffL;\ny = 1e308;\nz = "\\x00";\n' | seed $d syntax-numbers
+printf 'exec = [ "/bin/true" ];\ndescription = "a" "b" "c";\n' | seed $d syntax-concat
+printf '' | seed $d empty
+{ echo "$X"; for i in $(seq 40); do echo "bad$i = $i;"; done; } | seed $d many-errors
+
+# ---- initd.conf ---------------------------------------------------------------
+d=conf
+for f in ../unit/data/units-good/initd.conf ../vm/initd.conf ../../examples/*/initd.conf; do
+	[ -f "$f" ] && seed $d "file-$(basename "$(dirname "$f")")" < "$f"
+done
+n=0
+while IFS= read -r line; do
+	n=$((n + 1))
+	printf '%s\n' "$line" | seed $d "key-$(printf %02d $n)"
+done <<'KEYS'
+hostname = "appliance";
+hostname = "bad host";
+hostname = "-x";
+crash_action = "freeze";
+crash_action = "shell";
+crash_action = "reboot";
+crash_action = "poweroff";
+crash_action = "explode";
+control_group = "operators";
+control_group = "1000";
+control_group = 1000;
+modules = [ "virtio_net", "br_netfilter" ];
+modules = [ "bad/module" ];
+slices = ( { path = "apps"; }, { path = "apps/db"; } );
+slices = ( { path = "apps/db"; } );
+slices = ( { path = "apps"; }, { path = "apps"; } );
+slices = ( { path = "system"; } );
+slices = ( { path = "a/b/c/d/e/f/g/h"; } );
+slices = ( { nope = 1; } );
+slices = [ "apps" ];
+shutdown_timeout = "45s";
+shutdown_timeout = "forever";
+log_buffer = "128K";
+log_buffer = "1K";
+log_buffer = "1G";
+log_buffer = "64";
+unknown = true;
+bridges = ( { name = "br0"; address = "10.0.1.1/24"; } );
+bridges = ( { name = "br0"; }, { name = "br0"; } );
+bridges = ( { name = "a-very-long-bridge-name"; } );
+ip_forward = true;
+ip_forward = 1;
+slices = ( { path = "apps"; cpu = { max = "50%"; weight = 100; }; cpuset = { cpus = "0-3"; }; memory = { max = "1G"; }; pids = { max = 512; }; io = { max = ( { device = "8:0"; rbps = "1M"; } ); }; } );
+slices = ( { path = "apps"; memory = { max = "1G"; }; }, { path = "apps/db"; memory = { max = "2G"; }; } );
+KEYS
+
+# ---- notify datagrams ---------------------------------------------------------
+d=notify
+n=0
+while IFS= read -r line; do
+	n=$((n + 1))
+	printf '%b' "$line" | seed $d "$(printf %02d $n)"
+done <<'MSGS'
+READY=1
+READY=1\nSTATUS=listening on port 80
+STOPPING=1
+RELOADING=1
+WATCHDOG=1
+STATUS=a\tb\x01c\x7fd
+ERRNO=2
+ERRNO=4096
+MAINPID=42
+MAINPID=0
+MAINPID=99999999999
+READY=0\nFOO=bar\n\n=\nREADY
+READY=1\0STATUS=hidden
+STATUS=
+MSGS
+
+# ---- control messages (common/proto.h) -----------------------------------------
+python3 - <<'PY'
+import os, struct
+os.makedirs("proto", exist_ok=True)
+REQ = dict(status=1, poweroff=2, reboot=3, halt=4, start=5, stop=6, restart=7,
+           reload=8, logs=9, kill=10, wait=11)
+OK, ERROR = 100, 101
+A = dict(NAME=1, ERRNO=2, MESSAGE=3, SERVICE=4, STATE=5, PID=6, RESTARTS=7,
+         REASON=8, SINCE=9, CGROUP=10, DESCRIPTION=11, LINES=12, FOLLOW=13,
+         DATA=14, SIGNAL=15, STATUS_TEXT=16)
+def attr(t, data):
+    return struct.pack("<HHI", t, 0, len(data)) + data + b"\0" * (-len(data) % 4)
+def s(t, v): return attr(A[t], v.encode() + b"\0")
+def u32(t, v): return attr(A[t], struct.pack("<I", v))
+def u64(t, v): return attr(A[t], struct.pack("<Q", v))
+def msg(typ, payload=b"", version=1, magic=0x54494e49, length=None):
+    return struct.pack("<IHHI", magic, version, typ, len(payload) if length is None else length) + payload
+def seed(name, data):
+    with open("proto/seed-" + name, "wb") as f: f.write(data)
+seed("status-all", msg(REQ["status"]))
+seed("status-names", msg(REQ["status"], s("NAME", "web") + s("NAME", "db")))
+for c in ("start", "stop", "restart"):
+    seed(c, msg(REQ[c], s("NAME", "web")))
+for c in ("poweroff", "reboot", "halt", "reload", "wait"):
+    seed(c, msg(REQ[c]))
+seed("logs", msg(REQ["logs"], s("NAME", "web") + u32("LINES", 20)))
+seed("logs-follow", msg(REQ["logs"], s("NAME", "web") + attr(A["FOLLOW"], b"")))
+seed("kill", msg(REQ["kill"], s("NAME", "web") + u32("SIGNAL", 9)))
+seed("kill-badsig", msg(REQ["kill"], s("NAME", "web") + u32("SIGNAL", 4096)))
+seed("unknown-type", msg(77))
+seed("bad-magic", msg(REQ["status"], magic=0x12345678))
+seed("bad-version", msg(REQ["status"], version=2))
+seed("too-long", msg(REQ["status"], length=1 << 20))
+seed("truncated", msg(REQ["status"], s("NAME", "web"))[:-3])
+seed("bad-string", msg(REQ["status"], attr(A["NAME"], b"web")))
+seed("attr-overrun", msg(REQ["status"], struct.pack("<HHI", 1, 0, 1000) + b"web\0"))
+svc = lambda name, state, extra=b"": attr(A["SERVICE"], s("NAME", name) + s("STATE", state) +
+        u32("PID", 42) + u32("RESTARTS", 1) + u64("SINCE", 1500000) + extra)
+seed("reply-status", msg(OK, svc("web", "running", s("DESCRIPTION", "Static web server") +
+        s("CGROUP", "system/web") + s("STATUS_TEXT", "listening")) +
+        svc("bad", "bad-config", s("MESSAGE", "bad.unit:3: unknown key 'frobnicate'") +
+        s("REASON", "exited with code 3"))))
+seed("reply-status-utf8", msg(OK, svc("x", "running", attr(A["DESCRIPTION"],
+        "caf\u00e9 \u2603 \"q\" \\ \t".encode() + b"\xff\xc3\x28\x01\0"))))
+seed("reply-error", msg(ERROR, u32("ERRNO", 2) + s("MESSAGE", "unit nope not found")))
+seed("reply-logs", msg(OK, attr(A["DATA"], b"line one\nline two\n")))
+seed("reply-nested-deep", msg(OK, attr(A["SERVICE"], attr(A["SERVICE"], attr(A["SERVICE"],
+        attr(A["SERVICE"], attr(A["SERVICE"], s("NAME", "deep"))))))))
+PY

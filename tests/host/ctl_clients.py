@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""ctl_clients.py — misbehaving and massed clients of initd's control socket,
+for tests/host/t-svctl.sh. Each mode prints one result line on stdout.
+
+  zero PATH              connect and close at once                -> "closed"
+  short-header PATH      6 of the 12 header bytes, then close     -> "closed"
+  short-payload PATH     a header announcing 64 bytes, 20 of them -> "closed"
+  garbage PATH           12 bytes of garbage                      -> "error ERRNO closed"
+  oversized PATH         a header announcing 1 MiB                -> "error ERRNO closed"
+  stall PATH SECS        5 bytes, then silence: how long until initd drops
+                         it                                       -> "dropped after S" | "kept"
+  idle PATH SECS         connect, send nothing                    -> same
+  flood PATH N           N connections at once, then a STATUS request on
+                         each                                     -> "ok=A eusers=B other=C"
+  status PATH            one STATUS request                       -> "ok N-services"
+"""
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+
+MAGIC, VERSION = 0x54494E49, 1
+REQ_STATUS, REPLY_OK, REPLY_ERROR = 1, 100, 101
+ATTR_ERRNO, ATTR_SERVICE = 2, 4
+EUSERS = 87
+
+
+def header(typ, length):
+    return struct.pack("<IHHI", MAGIC, VERSION, typ, length)
+
+
+def connect(path, timeout=10):
+    """A blocking connect, as svctl's: with a full backlog a unix socket's
+    connect waits for room (Python's timeout mode would fail with EAGAIN at
+    once instead); the caller's `timeout` command bounds it."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    s.settimeout(timeout)
+    return s
+
+
+def read_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            return None
+        buf += chunk
+    return buf
+
+
+def read_msg(s):
+    """(type, {attr: [data...]}) or None on EOF."""
+    h = read_exact(s, 12)
+    if h is None:
+        return None
+    magic, version, typ, length = struct.unpack("<IHHI", h)
+    if magic != MAGIC:
+        raise ValueError("bad magic in reply")
+    payload = read_exact(s, length) if length else b""
+    if payload is None:
+        raise ValueError("truncated reply")
+    attrs, off = {}, 0
+    while off + 8 <= len(payload):
+        t, _flags, n = struct.unpack_from("<HHI", payload, off)
+        attrs.setdefault(t, []).append(payload[off + 8:off + 8 + n])
+        off += 8 + n + (-n % 4)
+    return typ, attrs
+
+
+def closed(s, timeout=10):
+    """True once the peer closed (EOF or reset) within timeout."""
+    s.settimeout(timeout)
+    try:
+        while True:
+            data = s.recv(4096)
+            if not data:
+                return True
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except socket.timeout:
+        return False
+
+
+def error_then_close(s):
+    msg = read_msg(s)
+    if msg is None:
+        return "closed-without-reply"
+    typ, attrs = msg
+    if typ != REPLY_ERROR:
+        return "unexpected-type-%d" % typ
+    err = struct.unpack("<I", attrs[ATTR_ERRNO][0])[0] if ATTR_ERRNO in attrs else 0
+    return "error %d %s" % (err, "closed" if closed(s) else "open")
+
+
+def held(s, secs):
+    start = time.monotonic()
+    if closed(s, secs):
+        return "dropped after %.1f" % (time.monotonic() - start)
+    return "kept"
+
+
+def flood(path, n):
+    """n threads connect at the same moment (a barrier), each sends STATUS
+    and reads one reply. A blocking connect waits for room in the backlog."""
+    results = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(n)
+
+    def one():
+        outcome = "other"
+        try:
+            barrier.wait(10)
+            s = connect(path, 15)
+            try:
+                try:
+                    s.sendall(header(REQ_STATUS, 0))
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # a refused client may be closed before it writes
+                msg = read_msg(s)
+                if msg and msg[0] == REPLY_OK:
+                    outcome = "ok"
+                elif msg and msg[0] == REPLY_ERROR and ATTR_ERRNO in msg[1] and \
+                        struct.unpack("<I", msg[1][ATTR_ERRNO][0])[0] == EUSERS:
+                    outcome = "eusers"
+                else:
+                    sys.stderr.write("client: unexpected reply %r\n" % (msg,))
+            finally:
+                s.close()
+        except Exception as e:  # noqa: BLE001 — any other outcome is counted
+            sys.stderr.write("client: %r\n" % (e,))
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return "ok=%d eusers=%d other=%d" % (results.count("ok"), results.count("eusers"),
+                                         results.count("other"))
+
+
+def main():
+    mode, path = sys.argv[1], sys.argv[2]
+    arg = sys.argv[3] if len(sys.argv) > 3 else None
+    if mode == "flood":
+        print(flood(path, int(arg)))
+        return
+    s = connect(path)
+    if mode == "zero":
+        s.close()
+        print("closed")
+    elif mode == "short-header":
+        s.sendall(header(REQ_STATUS, 0)[:6])
+        s.close()
+        print("closed")
+    elif mode == "short-payload":
+        s.sendall(header(REQ_STATUS, 64) + b"\0" * 20)
+        s.close()
+        print("closed")
+    elif mode == "garbage":
+        s.sendall(os.urandom(4) + b"\xde\xad\xbe\xef" * 2)
+        print(error_then_close(s))
+    elif mode == "oversized":
+        s.sendall(header(REQ_STATUS, 1 << 20))
+        print(error_then_close(s))
+    elif mode == "stall":
+        s.sendall(header(REQ_STATUS, 0)[:5])
+        print(held(s, float(arg)))
+    elif mode == "idle":
+        print(held(s, float(arg)))
+    elif mode == "status":
+        s.sendall(header(REQ_STATUS, 0))
+        typ, attrs = read_msg(s)
+        print("ok %d" % len(attrs.get(ATTR_SERVICE, [])) if typ == REPLY_OK else "error")
+    else:
+        sys.exit("unknown mode " + mode)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+#!/bin/bash
+# t-reload.sh — `svctl reload` re-reads the unit files and applies the
+# difference (issue 6, DESIGN §9), checked against /proc in the namespace:
+#   added      new.unit appears: it starts (a live process that wrote its
+#              touch file)
+#   removed    gone.unit disappears: its process is stopped, the unit is no
+#              longer known (status exits 3)
+#   changed    changed.unit gets other arguments: it restarts, and the new
+#              process runs the new command line
+#   unchanged  same.unit: the very same process, never restarted
+#   broken     a set with a bad unit is refused whole (exit 1, every error
+#              printed) and the running system keeps its old model
+#   SIGHUP     to initd reloads too (DESIGN §8)
+. "$(dirname "$0")/lib.sh"
+
+# svx CMD... — svctl; stdout in $SO, stderr in $SE, exit code in $rc.
+svx() {
+	local o e
+	o=$(mktemp) e=$(mktemp)
+	timeout 10 "$SVCTL" --socket "$T/control" "$@" > "$o" 2> "$e"
+	rc=$?
+	SO=$(cat "$o") SE=$(cat "$e")
+	rm -f "$o" "$e"
+}
+
+# ns_cmdline PID — the process's argv, space-separated.
+ns_cmdline() { in_ns cat "/proc/$1/cmdline" 2>/dev/null | tr '\0' ' '; }
+known() { sv status "$1" > /dev/null 2>&1; }
+all_running() {
+	local n
+	for n in "$@"; do state_is "$n" running || return 1; done
+}
+
+new_boot reload
+testd_unit same ""
+testd_unit gone ""
+testd_unit changed "--print-every 1000"
+start_initd
+check "same, gone and changed reach running" wait_until 5 all_running same gone changed
+same=$(svc_pid same) gone=$(svc_pid gone) changed=$(svc_pid changed)
+
+# ---- nothing changed: nothing happens ---------------------------------------------
+svx reload
+is "reload of an unchanged directory succeeds" "$rc" 0
+[ "$rc" = 0 ] || diag "stderr: $SE"
+sleep 0.3
+check "unchanged: every process is the same" \
+	eval '[ "$(svc_pid same)" = "$same" ] && [ "$(svc_pid gone)" = "$gone" ] &&
+	      [ "$(svc_pid changed)" = "$changed" ] && ns_alive "$same"'
+
+# ---- added, removed, changed, unchanged ----------------------------------------------
+rm "$T/conf/units/gone.unit"
+testd_unit changed "--print-every 500"
+testd_unit new ""
+svx reload
+is "reload with added, removed and changed units succeeds" "$rc" 0
+[ "$rc" = 0 ] || diag "stderr: $SE"
+check "added: new is running" wait_state new running 5
+check "added: new is a live testd that started once" \
+	eval 'p=$(svc_pid new); ns_alive "$p" && [ "$(touch_count new)" = 1 ] && [ "$(touch_pid new)" = "$p" ]'
+check "removed: gone's process ($gone) is stopped" wait_until 5 ns_gone "$gone"
+check "removed: gone got SIGTERM (its log)" log_has gone 'SIGTERM'
+check "removed: gone is no longer a unit (status exits 3)" \
+	eval 'sv status gone > /dev/null 2>&1; [ $? = 3 ]'
+check "changed: restarted with a new process" \
+	wait_until 5 eval 'p=$(svc_pid changed); [ -n "$p" ] && [ "$p" != - ] && [ "$p" != "$changed" ] && state_is changed running'
+check "changed: the old process ($changed) is gone" ns_gone "$changed"
+check "changed: the new process runs the new command line" \
+	eval '[[ "$(ns_cmdline "$(svc_pid changed)")" == *"--print-every 500"* ]]'
+check "unchanged: same is the very same process ($same)" \
+	eval '[ "$(svc_pid same)" = "$same" ] && ns_alive "$same" && [ "$(touch_count same)" = 1 ]'
+is "unchanged: same was never restarted" "$(svc_restarts same)" 0
+new=$(svc_pid new) changed=$(svc_pid changed)
+
+# ---- a broken set is refused whole ----------------------------------------------------------
+testd_unit extra ""                       # good, but part of a broken set
+testd_unit same "--print-every 100"       # a change that must not be applied
+unit broken <<'EOF'
+exec = [ "/bin/true" ];
+frobnicate = 1;
+EOF
+unit broken2 <<'EOF'
+exec = [ "/bin/true" ];
+requires = [ "no-such-unit" ];
+EOF
+svx reload
+is "reload of a broken set fails (exit 1)" "$rc" 1
+check "reload prints the first error with FILE:LINE" eval '[[ "$SE" == *"broken.unit:2:"* ]]'
+check "reload prints every error" eval '[[ "$SE" == *"broken2.unit:2:"* && "$SE" == *no-such-unit* ]]'
+sleep 0.5
+check "refused: extra was not started" eval '! known extra && [ ! -e "$T/extra.touch" ]'
+check "refused: broken is not a unit" eval '! known broken && ! known broken2'
+check "refused: same was not restarted for its change" \
+	eval '[ "$(svc_pid same)" = "$same" ] && ns_alive "$same" && [ "$(touch_count same)" = 1 ]'
+check "refused: new and changed still run as before" \
+	eval '[ "$(svc_pid new)" = "$new" ] && [ "$(svc_pid changed)" = "$changed" ] && ns_alive "$new"'
+check "refused: gone stays removed" eval '! known gone'
+
+# ---- fixing the set and reloading applies it all ------------------------------------------------
+rm "$T/conf/units/broken.unit" "$T/conf/units/broken2.unit"
+svx reload
+is "reload after the fix succeeds" "$rc" 0
+[ "$rc" = 0 ] || diag "stderr: $SE"
+check "extra is running now" wait_state extra running 5
+check "same restarted for its change now" \
+	wait_until 5 eval 'p=$(svc_pid same); [ "$p" != "$same" ] && [ "$p" != - ] && state_is same running'
+
+# ---- SIGHUP reloads ---------------------------------------------------------------------------
+rm "$T/conf/units/extra.unit"
+extra=$(svc_pid extra)
+testd_unit hup ""
+kill -HUP "$INITD_HPID"
+check "SIGHUP: hup (added) starts" wait_state hup running 5
+check "SIGHUP: extra (removed) is stopped" wait_until 5 ns_gone "$extra"
+check "SIGHUP: initd is still PID 1" eval 'alive "$INITD_HPID" && sv status > /dev/null'
+
+stop_initd
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,114 @@
+#!/bin/bash
+# t-svctl-clients.sh — clients that misbehave never disturb the others
+# (DESIGN §9): zero-length, truncated, garbage, oversized, stalled and idle
+# connections are dropped (the stalled and idle ones after the idle
+# timeout, 5s) while `svctl status` keeps answering at once; 100 clients at
+# the same time are each answered or cleanly refused with EUSERS, and
+# initd is unharmed: same PID 1, services untouched, fd count back to what
+# it was.
+. "$(dirname "$0")/lib.sh"
+
+CLIENTS=$(dirname "$0")/ctl_clients.py
+client() { timeout 30 python3 "$CLIENTS" "$1" "$T/control" "${@:2}"; }
+
+# status_fast — svctl status answers within a second.
+status_fast() {
+	local t0 t1
+	t0=$(wall_us)
+	sv status > /dev/null || return 1
+	t1=$(wall_us)
+	[ $(( t1 - t0 )) -lt 1000000 ] || { echo "status took $(( (t1 - t0) / 1000 ))ms"; return 1; }
+}
+
+initd_fds() { ls "/proc/$INITD_HPID/fd" | wc -l; }
+
+new_boot clients
+testd_unit web "--print-every 200"
+testd_unit db ""
+start_initd
+check "web and db reach running" wait_until 5 eval 'state_is web running && state_is db running'
+web=$(svc_pid web) db=$(svc_pid db)
+sleep 0.5     # let boot's transient fds (the unit loader's) close
+fds0=$(initd_fds)
+
+# Two clients that hold their connection without completing a request.
+client stall 12 > "$T/stall.out" 2>&1 &
+stall_pid=$!
+client idle 12 > "$T/idle.out" 2>&1 &
+idle_pid=$!
+sleep 0.3
+check "status answers at once while a client stalls mid-header" status_fast
+
+is "a zero-length client is closed" "$(client zero)" closed
+check "status answers at once after a zero-length client" status_fast
+is "a client that sends half a header is closed" "$(client short-header)" closed
+is "a client that sends half a payload is closed" "$(client short-payload)" closed
+check "status answers at once after truncated clients" status_fast
+is "garbage gets EBADMSG and the connection is closed" "$(client garbage)" "error 74 closed"
+is "an oversized request gets EMSGSIZE and is closed" "$(client oversized)" "error 90 closed"
+check "status answers at once after garbage and oversized clients" status_fast
+for i in 1 2 3 4 5; do
+	client zero > /dev/null; client short-payload > /dev/null; client garbage > /dev/null
+	status_fast > "$T/fast.out" 2>&1 || break
+done
+check "status answers at once amid a burst of bad clients" status_fast
+
+wait "$stall_pid"
+wait "$idle_pid"
+dropped_in_time() {
+	local s
+	s=$(sed -n 's/^dropped after //p' "$1")
+	[ -n "$s" ] && awk -v s="$s" 'BEGIN { exit !(s >= 3.5 && s <= 8) }'
+}
+check "a stalled client is dropped after the idle timeout ($(cat "$T/stall.out"))" \
+	dropped_in_time "$T/stall.out"
+check "an idle client is dropped after the idle timeout ($(cat "$T/idle.out"))" \
+	dropped_in_time "$T/idle.out"
+check "status answers at once after the stalled clients went" status_fast
+
+# ---- 100 at once ------------------------------------------------------------------------
+res=$(client flood 100 2> "$T/flood.err")
+diag "100 raw clients: $res"
+check "100 raw clients: each answered or refused with EUSERS ($res)" \
+	eval '[[ "$res" =~ ^ok=([0-9]+)\ eusers=([0-9]+)\ other=0$ ]] &&
+	      [ $(( BASH_REMATCH[1] + BASH_REMATCH[2] )) = 100 ] && [ "${BASH_REMATCH[1]}" -ge 1 ]'
+check "status answers at once after 100 raw clients" status_fast
+
+# 100 svctl processes at once: exit 0, or 5 with initd's "too many" message.
+mkdir -p "$T/many"
+many=
+for i in $(seq 100); do
+	( timeout 20 "$SVCTL" --socket "$T/control" status > "$T/many/$i.out" 2> "$T/many/$i.err"
+	  echo $? > "$T/many/$i.rc" ) &
+	many="$many $!"
+done
+wait $many    # not a bare `wait`: that would wait for unshare too
+n_ok=0 n_refused=0 n_other=0
+for i in $(seq 100); do
+	rc=$(cat "$T/many/$i.rc")
+	if [ "$rc" = 0 ] && grep -q '^web ' "$T/many/$i.out"; then
+		n_ok=$((n_ok + 1))
+	elif [ "$rc" = 5 ] && grep -q "too many control clients" "$T/many/$i.err"; then
+		n_refused=$((n_refused + 1))
+	else
+		n_other=$((n_other + 1))
+		diag "svctl #$i exited $rc: $(cat "$T/many/$i.err")"
+	fi
+done
+diag "100 svctl processes: $n_ok answered, $n_refused refused"
+check "100 concurrent svctl status: all answered or cleanly refused ($n_ok + $n_refused)" \
+	eval '[ "$n_other" = 0 ] && [ "$n_ok" -ge 1 ]'
+check "status answers at once after 100 svctl processes" status_fast
+
+# ---- initd is unharmed ------------------------------------------------------------------------
+check "initd is still PID 1 of the namespace" eval 'alive "$INITD_HPID" && [ "$(ns_stat 1 | cut -d" " -f3)" = initd ]'
+check "web and db were not disturbed (same PIDs)" \
+	eval '[ "$(svc_pid web)" = "$web" ] && [ "$(svc_pid db)" = "$db" ] && ns_alive "$web" && ns_alive "$db"'
+# No more than at boot (a transient fd of boot, e.g. the loader's, may be
+# gone by now): every client's socket was closed.
+check "initd's fd count is back to at most $fds0" wait_until 8 eval '[ "$(initd_fds)" -le "$fds0" ]' ||
+	diag "initd's fds now: $(ls -l "/proc/$INITD_HPID/fd" | tail -n +2 | sed 's/.* -> //' | sort | uniq -c | tr '\n' ' ')"
+check "initd logged no sanitizer report" eval '! grep -qE "Sanitizer|runtime error" "$T/initd.log"'
+
+stop_initd
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,433 @@
+/* test_cgroup.c — the cgroup plan (which controllers go where), the limit
+ * files and their values, the statistics parsers, and building a tree
+ * below a temporary directory standing in for a cgroup2 root (never the
+ * real /sys/fs/cgroup). A fake root has no files of its own: the test
+ * creates the interface files it expects initd to write. */
+#include <check.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "initd/cgroup.h"
+#include "initd/cgroup_limits.h"
+#include "initd/cgroup_plan.h"
+#include "units/unit.h"
+
+#define BIT(c) UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_##c)
+#define ALL (BIT(CPUSET) | BIT(CPU) | BIT(IO) | BIT(MEMORY) | BIT(PIDS))
+
+struct tree {
+	char dir[64];
+};
+
+static void tree_init(struct tree *t)
+{
+	snprintf(t->dir, sizeof(t->dir), "/tmp/test_cgroup.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(t->dir));
+}
+
+static void tree_file(struct tree *t, const char *name, const char *text)
+{
+	char path[512], dir[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
+	snprintf(dir, sizeof(dir), "mkdir -p \"$(dirname '%s')\"", path);
+	ck_assert_int_eq(system(dir), 0);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The interface files initd writes in a node. */
+static void tree_node(struct tree *t, const char *node)
+{
+	static const char *const files[] = {
+		"cgroup.subtree_control", "cgroup.procs", "cgroup.threads", "cgroup.events",
+		"cpu.max", "cpu.weight", "cpuset.cpus", "cpuset.mems", "memory.max",
+		"memory.high", "memory.low", "memory.min", "memory.swap.max", "memory.oom.group",
+		"pids.max", "io.weight", "io.max",
+	};
+	char name[512];
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(name, sizeof(name), "%s%s%s", node, *node ? "/" : "", files[i]);
+		tree_file(t, name, "");
+	}
+}
+
+static char *tree_read(struct tree *t, const char *name)
+{
+	static char buf[1024];
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s missing", name);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void tree_remove(struct tree *t)
+{
+	nftw(t->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A set from initd.conf text and units "NAME:TEXT". */
+static struct unit_set *load(struct tree *t, const char *conf, const char *const *units)
+{
+	char c[512], u[512];
+	struct unit_set *s = NULL;
+
+	tree_file(t, "etc/initd.conf", conf);
+	for (size_t i = 0; units[i]; i += 2) {
+		snprintf(u, sizeof(u), "etc/units/%s.unit", units[i]);
+		tree_file(t, u, units[i + 1]);
+	}
+	snprintf(c, sizeof(c), "%s/etc/initd.conf", t->dir);
+	snprintf(u, sizeof(u), "%s/etc/units", t->dir);
+	ck_assert_int_eq(unit_set_load(c, u, &s), 0);
+	for (size_t i = 0; i < s->diags.n; i++)
+		ck_abort_msg("%s:%d: %s", s->diags.v[i].file, s->diags.v[i].line,
+			     s->diags.v[i].message);
+	return s;
+}
+
+static ssize_t slice_at(const struct cgroup_plan *p, const char *path)
+{
+	for (size_t i = 0; i < p->n_slices; i++)
+		if (strcmp(p->slice_path[i], path) == 0)
+			return (ssize_t)i;
+	ck_abort_msg("no slice %s", path);
+	return -1;
+}
+
+#define EXEC "exec = [ \"/bin/x\" ];\n"
+
+static const char conf_text[] =
+	"slices = ( { path = \"apps\"; memory = { max = \"1G\"; }; },\n"
+	"  { path = \"apps/db\"; cpu = { max = \"50%\"; }; },\n"
+	"  { path = \"idle\"; } );\n";
+static const char *const units_text[] = {
+	"web", EXEC "cgroup = { slice = \"apps\"; pids = { max = 16; }; };\n",
+	"db", EXEC "cgroup = { slice = \"apps/db\"; cpuset = { cpus = \"0\"; }; };\n",
+	"del", EXEC "user = \"65534\";\n"
+	       "cgroup = { memory = { max = \"32M\"; }; subtree_control = [ \"memory\", \"pids\" ]; };\n",
+	"plain", EXEC,
+	NULL,
+};
+
+/* ---- the plan ----------------------------------------------------------------- */
+
+START_TEST(test_plan_controllers)
+{
+	struct tree t;
+	struct unit_set *s;
+	struct cgroup_plan *p = NULL;
+	char buf[128];
+
+	tree_init(&t);
+	s = load(&t, conf_text, units_text);
+	ck_assert_int_eq(cgroup_plan_build(s, ALL, &p), 0);
+	/* root: every controller some node below needs */
+	ck_assert_uint_eq(p->root_subtree, BIT(CPUSET) | BIT(CPU) | BIT(MEMORY) | BIT(PIDS));
+	/* apps: its children's needs (apps/db's cpu, web's pids, db's cpuset), not
+	 * its own memory limit */
+	ck_assert_uint_eq(p->slice_subtree[slice_at(p, "apps")], BIT(CPU) | BIT(PIDS) | BIT(CPUSET));
+	ck_assert_uint_eq(p->slice_subtree[slice_at(p, "apps/db")], BIT(CPUSET));
+	/* system: del's limit and delegation */
+	ck_assert_uint_eq(p->slice_subtree[slice_at(p, "system")], BIT(MEMORY) | BIT(PIDS));
+	ck_assert_uint_eq(p->slice_subtree[slice_at(p, "idle")], 0);
+	/* what each unit needs above itself */
+	ck_assert_uint_eq(cgroup_plan_unit_needs(p, unit_set_find(s, "db")),
+			  BIT(CPUSET) | BIT(CPU) | BIT(MEMORY));
+	ck_assert_uint_eq(cgroup_plan_unit_needs(p, unit_set_find(s, "plain")), 0);
+	ck_assert_ptr_null(cgroup_plan_unit_problem(p, unit_set_find(s, "db"), buf, sizeof(buf)));
+	cgroup_plan_free(p);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+START_TEST(test_plan_missing_controller)
+{
+	struct tree t;
+	struct unit_set *s;
+	struct cgroup_plan *p = NULL;
+	char buf[128];
+
+	tree_init(&t);
+	s = load(&t, conf_text, units_text);
+	ck_assert_int_eq(cgroup_plan_build(s, ALL & ~BIT(CPUSET) & ~BIT(PIDS), &p), 0);
+	ck_assert_uint_eq(p->root_subtree, BIT(CPU) | BIT(MEMORY));
+	ck_assert_uint_eq(p->slice_subtree[slice_at(p, "apps")], BIT(CPU));
+	ck_assert_str_eq(cgroup_plan_unit_problem(p, unit_set_find(s, "db"), buf, sizeof(buf)),
+			 "no cpuset controller in this kernel");
+	ck_assert_str_eq(cgroup_plan_unit_problem(p, unit_set_find(s, "del"), buf, sizeof(buf)),
+			 "no pids controller in this kernel");
+	ck_assert_ptr_null(cgroup_plan_unit_problem(p, unit_set_find(s, "plain"), buf, sizeof(buf)));
+	cgroup_plan_free(p);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+/* ---- the files -------------------------------------------------------------------- */
+
+START_TEST(test_limits_settings)
+{
+	struct unit *u = NULL;
+	struct cgroup_setting *st = calloc(CGROUP_SETTINGS_MAX, sizeof(*st));
+	static const char *const want[][2] = {
+		{ "cpuset.mems", "0" },
+		{ "cpuset.cpus", "0-1" },
+		{ "cpu.weight", "100" },
+		{ "cpu.max", "50000 100000" },
+		{ "memory.min", "8388608" },
+		{ "memory.low", "16777216" },
+		{ "memory.high", "50331648" },
+		{ "memory.max", "67108864" },
+		{ "memory.swap.max", "0" },
+		{ "memory.oom.group", "1" },
+		{ "pids.max", "64" },
+		{ "io.weight", "default 100" },
+		{ "io.max", "8:0 rbps=10485760 wbps=max riops=1000 wiops=max" },
+	};
+	size_t n;
+
+	ck_assert_int_eq(unit_parse_string("t.unit", EXEC "cgroup = {\n"
+		"  cpu = { max = \"50%\"; weight = 100; };\n"
+		"  cpuset = { cpus = \"0-1\"; mems = \"0\"; };\n"
+		"  memory = { max = \"64M\"; high = \"48M\"; low = \"16M\"; min = \"8M\"; swap_max = \"0\";"
+		" oom_group = true; };\n"
+		"  pids = { max = 64; };\n"
+		"  io = { weight = 100; max = ( { device = \"8:0\"; rbps = \"10M\"; wbps = \"max\";"
+		" riops = 1000; wiops = \"max\"; } ); };\n};\n", &u), 0);
+	ck_assert(!u->bad);
+	n = cgroup_limits_settings(&u->cgroup.limits, st);
+	ck_assert_uint_eq(n, ARRAY_SIZE(want));
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_str_eq(st[i].file, want[i][0]);
+		ck_assert_str_eq(st[i].value, want[i][1]);
+	}
+	unit_free(u);
+	ck_assert_int_eq(unit_parse_string("t.unit", EXEC "cgroup = { cpu = { max = \"max\"; };"
+					   " memory = { max = \"max\"; }; pids = { max = \"max\"; }; };\n",
+					   &u), 0);
+	n = cgroup_limits_settings(&u->cgroup.limits, st);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(st[0].value, "max 100000");
+	ck_assert_str_eq(st[1].value, "max");
+	ck_assert_str_eq(st[2].value, "max");
+	unit_free(u);
+	free(st);
+}
+END_TEST
+
+START_TEST(test_stats_parse)
+{
+	struct cgroup_psi psi;
+	uint64_t v;
+	static const char cpu_stat[] = "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n"
+				       "nr_periods 40\nnr_throttled 30\nthrottled_usec 99000\n";
+
+	ck_assert_int_eq(cgroup_keyed_value(cpu_stat, "usage_usec", &v), 0);
+	ck_assert_uint_eq(v, 1500);
+	ck_assert_int_eq(cgroup_keyed_value(cpu_stat, "throttled_usec", &v), 0);
+	ck_assert_uint_eq(v, 99000);
+	ck_assert_int_eq(cgroup_keyed_value(cpu_stat, "nr_bursts", &v), -ENOENT);
+	ck_assert_int_eq(cgroup_keyed_value("oom 1\noom_kill 2\n", "oom_kill", &v), 0);
+	ck_assert_uint_eq(v, 2);
+	ck_assert_int_eq(cgroup_keyed_value("oom_kill 2\noom 1\n", "oom", &v), 0);
+	ck_assert_uint_eq(v, 1);
+	ck_assert_int_eq(cgroup_psi_parse("some avg10=12.34 avg60=1.00 avg300=0.00 total=5\n"
+					  "full avg10=0.50 avg60=0.00 avg300=0.00 total=1\n", &psi), 0);
+	ck_assert_uint_eq(psi.some_avg10, 1234);
+	ck_assert_uint_eq(psi.full_avg10, 50);
+	ck_assert_int_eq(cgroup_psi_parse("full avg10=0.50\n", &psi), -EBADMSG);
+	ck_assert_uint_eq(cgroup_controllers_parse("cpuset cpu io memory hugetlb pids rdma misc\n"),
+			  (1U << UNIT_CONTROLLER_MAX) - 1);
+	ck_assert_uint_eq(cgroup_controllers_parse("memory  bogus pids"), BIT(MEMORY) | BIT(PIDS));
+	{
+		char buf[64];
+		ck_assert_str_eq(cgroup_controllers_format(BIT(MEMORY) | BIT(CPU), "+", buf,
+							   sizeof(buf)), "+cpu +memory");
+	}
+}
+END_TEST
+
+START_TEST(test_stats_read)
+{
+	struct tree t;
+	struct cgroup_stats st;
+	int fd;
+
+	tree_init(&t);
+	tree_file(&t, "memory.current", "1048576\n");
+	tree_file(&t, "memory.peak", "2097152\n");
+	tree_file(&t, "memory.max", "max\n");
+	tree_file(&t, "pids.current", "3\n");
+	tree_file(&t, "pids.max", "16\n");
+	tree_file(&t, "pids.events", "max 7\n");
+	tree_file(&t, "cpu.stat", "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n");
+	tree_file(&t, "memory.events", "low 0\nhigh 0\nmax 4\noom 2\noom_kill 1\n");
+	tree_file(&t, "cpu.pressure", "some avg10=1.50 avg60=0 avg300=0 total=0\n"
+		  "full avg10=0.00 avg60=0 avg300=0 total=0\n");
+	fd = open(t.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	cgroup_stats_read(fd, &st);
+	close(fd);
+	ck_assert_uint_eq(st.mem_current, 1 << 20);
+	ck_assert_uint_eq(st.mem_peak, 2 << 20);
+	ck_assert(!(st.have & CGROUP_STAT_BIT(CGROUP_STAT_MEM_MAX)));   /* "max" */
+	ck_assert_uint_eq(st.pids_current, 3);
+	ck_assert_uint_eq(st.pids_max, 16);
+	ck_assert_uint_eq(st.pids_events, 7);
+	ck_assert_uint_eq(st.cpu_usage_usec, 1500);
+	ck_assert(!(st.have & CGROUP_STAT_BIT(CGROUP_STAT_CPU_THROTTLING)));
+	ck_assert_uint_eq(st.oom_kills, 1);
+	ck_assert_uint_eq(st.psi_cpu.some_avg10, 150);
+	ck_assert(!(st.have & CGROUP_STAT_BIT(CGROUP_STAT_PSI_IO)));
+	tree_remove(&t);
+}
+END_TEST
+
+/* ---- building the tree ------------------------------------------------------------- */
+
+START_TEST(test_apply)
+{
+	struct tree t;
+	struct unit_set *s;
+	struct cgroup_plan *p = NULL;
+	char root[128], why[CGROUP_PROBLEM_MAX];
+	int fd, node = -1, leaf = -1;
+	struct stat sb;
+
+	tree_init(&t);
+	s = load(&t, conf_text, units_text);
+	snprintf(root, sizeof(root), "%s/cg", t.dir);
+	tree_node(&t, "cg");
+	tree_node(&t, "cg/apps");
+	tree_node(&t, "cg/apps/db");
+	tree_node(&t, "cg/system");
+	tree_node(&t, "cg/system/del");
+	tree_node(&t, "cg/system/del/main");
+	tree_node(&t, "cg/apps/web");
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(cgroup_plan_build(s, ALL, &p), 0);
+	cgroup_plan_apply(p, s, fd);
+
+	ck_assert_str_eq(tree_read(&t, "cg/cgroup.subtree_control"), "+cpuset+cpu+memory+pids");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/cgroup.subtree_control"), "+cpuset+cpu+pids");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/memory.max"), "1073741824");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/db/cpu.max"), "50000 100000");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/db/cgroup.subtree_control"), "+cpuset");
+	ck_assert_str_eq(tree_read(&t, "cg/system/cgroup.subtree_control"), "+memory+pids");
+	ck_assert_str_eq(p->slice_problem[slice_at(p, "apps")], "");
+	ck_assert_str_eq(p->slice_problem[slice_at(p, "idle")], "");   /* nothing to write */
+
+	/* a plain service: its node is its leaf, limits written */
+	ck_assert_int_eq(cgroup_plan_open_service(unit_set_find(s, "web"), fd, (uid_t)-1,
+						  (gid_t)-1, &node, &leaf, why, sizeof(why)), 0);
+	ck_assert_int_ge(node, 0);
+	ck_assert_int_eq(leaf, -1);
+	ck_assert_str_eq(tree_read(&t, "cg/apps/web/pids.max"), "16");
+	close(node);
+
+	/* a delegating one: node/main, subtree_control, handed to the user */
+	ck_assert_int_eq(cgroup_plan_open_service(unit_set_find(s, "del"), fd, 65534, 65534,
+						  &node, &leaf, why, sizeof(why)), 0);
+	ck_assert_int_ge(leaf, 0);
+	ck_assert_str_eq(tree_read(&t, "cg/system/del/cgroup.subtree_control"), "+memory+pids");
+	ck_assert_str_eq(tree_read(&t, "cg/system/del/memory.max"), "33554432");
+	if (geteuid() == 0) {
+		ck_assert_int_eq(fstat(node, &sb), 0);
+		ck_assert_uint_eq(sb.st_uid, 65534);
+		ck_assert_int_eq(stat(strcat(root, "/system/del/cgroup.procs"), &sb), 0);
+		ck_assert_uint_eq(sb.st_uid, 65534);
+	}
+	close(node);
+	close(leaf);
+
+	/* a node whose files refuse: the reason names the file */
+	ck_assert_int_eq(cgroup_plan_open_service(unit_set_find(s, "db"), fd, (uid_t)-1, (gid_t)-1,
+						  &node, &leaf, why, sizeof(why)), -ENOENT);
+	ck_assert_str_eq(why, "cpuset.cpus: No such file or directory");
+	close(fd);
+	cgroup_plan_free(p);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+START_TEST(test_apply_slice_problem)
+{
+	struct tree t;
+	struct unit_set *s;
+	struct cgroup_plan *p = NULL;
+	char root[128], why[CGROUP_PROBLEM_MAX];
+	int fd;
+
+	tree_init(&t);
+	s = load(&t, conf_text, units_text);
+	snprintf(root, sizeof(root), "%s/cg", t.dir);
+	tree_node(&t, "cg");          /* no files in apps: its memory.max fails */
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(cgroup_plan_build(s, ALL, &p), 0);
+	cgroup_plan_apply(p, s, fd);
+	ck_assert_str_eq(p->slice_problem[slice_at(p, "apps")], "memory.max: No such file or directory");
+	ck_assert_str_eq(p->slice_problem[slice_at(p, "apps/db")], "in slice apps");
+	ck_assert_str_eq(cgroup_plan_unit_problem(p, unit_set_find(s, "db"), why, sizeof(why)),
+			 "slice apps: memory.max: No such file or directory");
+	ck_assert_str_eq(cgroup_plan_unit_problem(p, unit_set_find(s, "web"), why, sizeof(why)),
+			 "slice apps: memory.max: No such file or directory");
+	close(fd);
+	cgroup_plan_free(p);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+static Suite *cgroup_suite(void)
+{
+	Suite *s = suite_create("cgroup");
+	TCase *tc = tcase_create("plan");
+
+	tcase_add_test(tc, test_plan_controllers);
+	tcase_add_test(tc, test_plan_missing_controller);
+	tcase_add_test(tc, test_limits_settings);
+	tcase_add_test(tc, test_stats_parse);
+	tcase_add_test(tc, test_stats_read);
+	tcase_add_test(tc, test_apply);
+	tcase_add_test(tc, test_apply_slice_problem);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(cgroup_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,768 @@
+/* isolation.c — the isolation keys of a unit file: namespaces, hostname,
+ * rootfs (binds, tmpfs), capabilities, no_new_privs, supplementary_groups,
+ * rlimits, umask, oom_score_adj, user_namespace. Their values are checked
+ * here, strictly, with the setting's line; what needs a real system (does
+ * the rootfs exist? does the group?) is the spawn's business, because
+ * `initd --check` runs on the build host, where the image's absolute paths
+ * mean nothing. network and initd.conf's bridges are in network.c. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "units/internal.h"
+
+#define FAIL(c, s, ...) ({ int _r = diag_add((c), setting_line(s), __VA_ARGS__); \
+			   _r < 0 ? _r : -EINVAL; })
+
+const char *const unit_namespace_names[UNIT_NS_MAX] = {
+	[UNIT_NS_PID] = "pid",
+	[UNIT_NS_MOUNT] = "mount",
+	[UNIT_NS_UTS] = "uts",
+	[UNIT_NS_IPC] = "ipc",
+	[UNIT_NS_NET] = "net",
+	[UNIT_NS_USER] = "user",
+	[UNIT_NS_CGROUP] = "cgroup",
+};
+
+/* The kernel's capability numbers (include/uapi/linux/capability.h). */
+static const char *const capability_names[UNIT_CAP_MAX] = {
+	"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL",
+	"SETGID", "SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE",
+	"NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
+	"SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
+	"SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME",
+	"SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL",
+	"SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
+	"BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
+};
+
+static const struct {
+	const char *name;
+	int resource;
+} rlimit_names[] = {
+	{ "as", RLIMIT_AS }, { "core", RLIMIT_CORE }, { "cpu", RLIMIT_CPU },
+	{ "data", RLIMIT_DATA }, { "fsize", RLIMIT_FSIZE }, { "locks", RLIMIT_LOCKS },
+	{ "memlock", RLIMIT_MEMLOCK }, { "msgqueue", RLIMIT_MSGQUEUE },
+	{ "nice", RLIMIT_NICE }, { "nofile", RLIMIT_NOFILE }, { "nproc", RLIMIT_NPROC },
+	{ "rss", RLIMIT_RSS }, { "rtprio", RLIMIT_RTPRIO }, { "rttime", RLIMIT_RTTIME },
+	{ "sigpending", RLIMIT_SIGPENDING }, { "stack", RLIMIT_STACK },
+};
+
+int unit_capability_from_name(const char *name)
+{
+	char up[32];
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(up) && name[i]; i++)
+		up[i] = (char)toupper((unsigned char)name[i]);
+	if (name[i])
+		return -EINVAL;
+	up[i] = '\0';
+	name = strncmp(up, "CAP_", 4) == 0 ? up + 4 : up;
+	for (unsigned c = 0; c < UNIT_CAP_MAX; c++)
+		if (strcmp(name, capability_names[c]) == 0)
+			return (int)c;
+	return -EINVAL;
+}
+
+const char *unit_capability_name(unsigned cap)
+{
+	return cap < UNIT_CAP_MAX ? capability_names[cap] : NULL;
+}
+
+int unit_rlimit_from_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++)
+		if (strcmp(name, rlimit_names[i].name) == 0)
+			return rlimit_names[i].resource;
+	return -EINVAL;
+}
+
+const char *unit_rlimit_name(int resource)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++)
+		if (rlimit_names[i].resource == resource)
+			return rlimit_names[i].name;
+	return NULL;
+}
+
+/* ---- id maps ------------------------------------------------------------ */
+
+/* A decimal u32 at *p (no sign), advancing *p. */
+static int map_number(const char **p, uint32_t *ret)
+{
+	uint64_t v = 0;
+	const char *s = *p;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*s); s++) {
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > UINT32_MAX)
+			return -EINVAL;
+	}
+	*p = s;
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+static bool ranges_overlap(uint32_t a, uint32_t an, uint32_t b, uint32_t bn)
+{
+	return (uint64_t)a < (uint64_t)b + bn && (uint64_t)b < (uint64_t)a + an;
+}
+
+/* One "IN OUT COUNT" line at *p, blanks around the numbers allowed. */
+static int map_line(const char **p, struct unit_id_range *r)
+{
+	uint32_t *f[3] = { &r->inside, &r->outside, &r->count };
+
+	for (int i = 0; i < 3; i++) {
+		*p += strspn(*p, " \t");
+		if (map_number(p, f[i]) < 0)
+			return -EINVAL;
+	}
+	*p += strspn(*p, " \t");
+	if (r->count == 0 || (uint64_t)r->inside + r->count - 1 > UINT32_MAX - 1 ||
+	    (uint64_t)r->outside + r->count - 1 > UINT32_MAX - 1)
+		return -EINVAL;
+	return 0;
+}
+
+int unit_id_map_parse(const char *text, struct unit_id_range *v, size_t max, size_t *ret_n)
+{
+	const char *p = text;
+	size_t n = 0;
+
+	for (;;) {
+		struct unit_id_range r;
+		if (n == max)
+			return -E2BIG;
+		if (map_line(&p, &r) < 0)
+			return -EINVAL;
+		for (size_t i = 0; i < n; i++)
+			if (ranges_overlap(r.inside, r.count, v[i].inside, v[i].count) ||
+			    ranges_overlap(r.outside, r.count, v[i].outside, v[i].count))
+				return -EINVAL;
+		v[n++] = r;
+		if (*p == '\0')
+			break;
+		if (*p != ',' && *p != '\n')
+			return -EINVAL;
+		p++;
+		p += strspn(p, " \t\n");
+		if (*p == '\0')
+			break;
+	}
+	*ret_n = n;
+	return 0;
+}
+
+/* The kernel's form: one "IN OUT COUNT\n" per range. NULL on ENOMEM. */
+static char *id_map_format(const struct unit_id_range *v, size_t n)
+{
+	char *out = calloc(n, 36), *p = out;
+
+	for (size_t i = 0; out && i < n; i++)
+		p += sprintf(p, "%u %u %u\n", v[i].inside, v[i].outside, v[i].count);
+	return out;
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+int parse_namespaces(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit *u = parse_state_unit(obj);
+	char **v = NULL, q[DIAG_QUOTE_SIZE];
+	uint32_t bits = 0;
+	int r, ret = 0;
+
+	parse_state_lines(obj)->iso.namespaces = setting_line(s);
+	r = setting_strv(c, s, path, UNIT_NS_MAX * 2, &v);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; v[i] && ret != -ENOMEM; i++) {
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *hint;
+		size_t k;
+		for (k = 0; k < UNIT_NS_MAX && strcmp(v[i], unit_namespace_names[k]) != 0; k++)
+			;
+		hint = k == UNIT_NS_MAX ? hint_closest(v[i], unit_namespace_names, UNIT_NS_MAX) : NULL;
+		if (k < UNIT_NS_MAX && !(bits & UNIT_NS_BIT(k)))
+			r = 0;
+		else if (k < UNIT_NS_MAX)
+			r = FAIL(c, e, "'%s[%zu]': '%s' is listed twice", path, i, v[i]);
+		else if (hint)
+			r = FAIL(c, e, "'%s[%zu]': unknown namespace '%s' (did you mean '%s'?)", path,
+				 i, diag_quote(q, v[i]), hint);
+		else
+			r = FAIL(c, e, "'%s[%zu]': unknown namespace '%s' (expected pid, mount, uts, "
+				 "ipc, net, user or cgroup)", path, i, diag_quote(q, v[i]));
+		if (k < UNIT_NS_MAX)
+			bits |= UNIT_NS_BIT(k);
+		ret = ret ? ret : r;
+	}
+	strv_free(v);
+	if (ret == 0)
+		u->iso.namespaces = bits;
+	return ret;
+}
+
+int parse_iso_hostname(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit *u = parse_state_unit(obj);
+	char q[DIAG_QUOTE_SIZE];
+	const char *v;
+	int r;
+
+	parse_state_lines(obj)->iso.hostname = setting_line(s);
+	r = setting_string(c, s, path, &v);
+	if (r < 0)
+		return r;
+	if (!hostname_valid(v))
+		return FAIL(c, s, "'%s': invalid hostname '%s'", path, diag_quote(q, v));
+	return setting_strdup(c, s, path, &u->iso.hostname);
+}
+
+/* An absolute path with no "." or ".." component and not "/" itself: a
+ * mount point inside the rootfs. */
+static bool mount_target_valid(const char *p)
+{
+	if (p[0] != '/' || p[1] == '\0')
+		return false;
+	for (const char *q = p + 1;; ) {
+		size_t n = strcspn(q, "/");
+		if ((n == 1 && q[0] == '.') || (n == 2 && q[0] == '.' && q[1] == '.'))
+			return false;
+		q += n;
+		if (!*q)
+			return true;
+		q++;
+	}
+}
+
+static int parse_mount_target(struct parse_ctx *c, config_setting_t *s, const char *path,
+			      char **ret)
+{
+	char q[DIAG_QUOTE_SIZE];
+	const char *v;
+	int r;
+
+	r = setting_string(c, s, path, &v);
+	if (r < 0)
+		return r;
+	if (!mount_target_valid(v))
+		return FAIL(c, s, "'%s': '%s' must be an absolute path inside the rootfs, "
+			    "not '/', without '.' or '..'", path, diag_quote(q, v));
+	return setting_strdup(c, s, path, ret);
+}
+
+static int parse_bind_source(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return setting_abspath(c, s, path, &((struct unit_bind *)obj)->source);
+}
+
+static int parse_bind_target(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return parse_mount_target(c, s, path, &((struct unit_bind *)obj)->target);
+}
+
+static int parse_bind_readonly(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return setting_bool(c, s, path, &((struct unit_bind *)obj)->readonly);
+}
+
+static const struct key bind_keys[] = {
+	{ "source", parse_bind_source },
+	{ "target", parse_bind_target },
+	{ "readonly", parse_bind_readonly },
+};
+
+static void bind_clear(struct unit_bind *b)
+{
+	free(b->source);
+	free(b->target);
+	*b = (struct unit_bind){ .readonly = false };
+}
+
+/* One element of binds; both paths are required. */
+static int parse_bind(struct parse_ctx *c, config_setting_t *s, const char *path, struct unit_bind *b)
+{
+	bool failed = c->failed;
+	int r;
+
+	c->failed = false;
+	r = setting_group(c, s, path, bind_keys, ARRAY_SIZE(bind_keys), b);
+	if (r == 0 && !c->failed && config_setting_is_group(s) && (!b->source || !b->target))
+		r = diag_add(c, setting_line(s), "'%s' needs both 'source' and 'target'", path);
+	if (r == 0 && c->failed)
+		r = -EINVAL;
+	c->failed |= failed;
+	return r;
+}
+
+static int parse_binds(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit *u = obj;
+	struct unit_bind *v;
+	int n, r, ret = 0;
+
+	if (!config_setting_is_list(s) && !(config_setting_is_array(s) && !config_setting_length(s)))
+		return FAIL(c, s, "'%s' must be a list of groups ( { source = ...; target = ...; } )",
+			    path);
+	n = config_setting_length(s);
+	if (n > UNIT_BINDS_MAX)
+		return FAIL(c, s, "'%s' has more than %d entries", path, UNIT_BINDS_MAX);
+	v = calloc((size_t)n + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (int i = 0; i < n && ret != -ENOMEM; i++) {
+		char p[DIAG_PATH_SIZE];
+		snprintf(p, sizeof(p), "%s[%d]", path, i);
+		r = parse_bind(c, config_setting_get_elem(s, (unsigned)i), p, &v[i]);
+		ret = ret ? ret : r;
+	}
+	if (ret < 0) {
+		for (int i = 0; i < n; i++)
+			bind_clear(&v[i]);
+		free(v);
+		return ret;
+	}
+	for (size_t i = 0; i < u->iso.n_binds; i++)
+		bind_clear(&u->iso.binds[i]);
+	free(u->iso.binds);
+	u->iso.binds = v;
+	u->iso.n_binds = (size_t)n;
+	return 0;
+}
+
+static int parse_tmpfs(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit *u = obj;
+	char **v = NULL, q[DIAG_QUOTE_SIZE];
+	int r, ret = 0;
+
+	r = setting_strv(c, s, path, UNIT_TMPFS_MAX, &v);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; v[i] && ret != -ENOMEM; i++) {
+		if (mount_target_valid(v[i]))
+			continue;
+		r = FAIL(c, config_setting_get_elem(s, (unsigned)i), "'%s[%zu]': '%s' must be an "
+			 "absolute path inside the rootfs, not '/', without '.' or '..'", path, i,
+			 diag_quote(q, v[i]));
+		ret = ret ? ret : r;
+	}
+	if (ret < 0) {
+		strv_free(v);
+		return ret;
+	}
+	strv_free(u->iso.tmpfs);
+	u->iso.tmpfs = v;
+	return 0;
+}
+
+static int parse_rootfs_path(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit *u = obj;
+
+	return setting_abspath(c, s, path, &u->iso.rootfs);
+}
+
+static int parse_rootfs_readonly(struct parse_ctx *c, config_setting_t *s, const char *path,
+				 void *obj)
+{
+	return setting_bool(c, s, path, &((struct unit *)obj)->iso.rootfs_readonly);
+}
+
+static const struct key rootfs_keys[] = {
+	{ "path", parse_rootfs_path },
+	{ "readonly", parse_rootfs_readonly },
+	{ "binds", parse_binds },
+	{ "tmpfs", parse_tmpfs },
+};
+
+int parse_rootfs(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit *u = parse_state_unit(obj);
+	int r;
+
+	parse_state_lines(obj)->iso.rootfs = setting_line(s);
+	r = setting_group(c, s, path, rootfs_keys, ARRAY_SIZE(rootfs_keys), u);
+	if (r == 0 && config_setting_is_group(s) && !u->iso.rootfs &&
+	    !config_setting_get_member(s, "path"))
+		return FAIL(c, s, "missing required key '%s.path'", path);
+	return r;
+}
+
+int parse_capabilities(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit *u = parse_state_unit(obj);
+	char **v = NULL, q[DIAG_QUOTE_SIZE];
+	uint64_t caps = 0;
+	int r, ret = 0;
+
+	r = setting_strv(c, s, path, UNIT_CAP_MAX * 2, &v);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; v[i] && ret != -ENOMEM; i++) {
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		int cap = unit_capability_from_name(v[i]);
+		const char *hint;
+		if (cap >= 0) {
+			caps |= 1ULL << cap;
+			continue;
+		}
+		hint = hint_closest(v[i], capability_names, UNIT_CAP_MAX);
+		if (hint)
+			r = FAIL(c, e, "'%s[%zu]': unknown capability '%s' (did you mean '%s'?)",
+				 path, i, diag_quote(q, v[i]), hint);
+		else
+			r = FAIL(c, e, "'%s[%zu]': unknown capability '%s'", path, i,
+				 diag_quote(q, v[i]));
+		ret = ret ? ret : r;
+	}
+	strv_free(v);
+	if (ret == 0) {
+		u->iso.has_capabilities = true;
+		u->iso.capabilities = caps;
+	}
+	return ret;
+}
+
+int parse_no_new_privs(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return setting_bool(c, s, path, &parse_state_unit(obj)->iso.no_new_privs);
+}
+
+int parse_supplementary_groups(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit *u = parse_state_unit(obj);
+	char **v = NULL, q[DIAG_QUOTE_SIZE];
+	int r, ret = 0;
+
+	r = setting_strv(c, s, path, UNIT_GROUPS_MAX, &v);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; v[i] && ret != -ENOMEM; i++) {
+		uint32_t id;
+		bool ok = isdigit((unsigned char)v[i][0]) ? parse_id(v[i], &id) == 0
+							   : account_name_valid(v[i]);
+		if (ok)
+			continue;
+		r = FAIL(c, config_setting_get_elem(s, (unsigned)i),
+			 "'%s[%zu]': invalid group '%s'", path, i, diag_quote(q, v[i]));
+		ret = ret ? ret : r;
+	}
+	if (ret < 0) {
+		strv_free(v);
+		return ret;
+	}
+	strv_free(u->iso.supplementary_groups);
+	u->iso.supplementary_groups = v;
+	return 0;
+}
+
+/* A limit: an integer >= 0, "infinity" (or "unlimited"), or a size "64M". */
+static int rlimit_value(struct parse_ctx *c, config_setting_t *m, const char *path, uint64_t *ret)
+{
+	char q[DIAG_QUOTE_SIZE];
+	long long n;
+	const char *v;
+
+	if (config_setting_type(m) != CONFIG_TYPE_STRING) {
+		if (setting_int(c, m, path, &n) < 0)
+			return -EINVAL;
+		if (n < 0)
+			return FAIL(c, m, "'%s' must not be negative", path);
+		*ret = (uint64_t)n;
+		return 0;
+	}
+	if (setting_string(c, m, path, &v) < 0)
+		return -EINVAL;
+	if (strcmp(v, "infinity") == 0 || strcmp(v, "unlimited") == 0) {
+		*ret = UINT64_MAX;
+		return 0;
+	}
+	if (parse_size(v, ret) < 0 || *ret == UINT64_MAX)
+		return FAIL(c, m, "'%s': invalid limit '%s' (expected a number, a size like "
+			    "\"64M\", or \"infinity\")", path, diag_quote(q, v));
+	return 0;
+}
+
+static int parse_rlimit_entry(struct parse_ctx *c, config_setting_t *m, const char *path,
+			      struct unit_rlimit *ret)
+{
+	static const char *names[ARRAY_SIZE(rlimit_names)];
+	const char *name = config_setting_name(m), *hint;
+	char q[DIAG_QUOTE_SIZE];
+	int res = unit_rlimit_from_name(name);
+
+	for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++)
+		names[i] = rlimit_names[i].name;
+	if (res < 0) {
+		hint = hint_closest(name, names, ARRAY_SIZE(names));
+		if (hint)
+			return FAIL(c, m, "unknown key '%s' (did you mean '%s'?)",
+				    diag_quote(q, path), hint);
+		return FAIL(c, m, "unknown key '%s'", diag_quote(q, path));
+	}
+	ret->resource = res;
+	return rlimit_value(c, m, path, &ret->value);
+}
+
+int parse_rlimits(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit *u = parse_state_unit(obj);
+	struct unit_rlimit *v;
+	int n, r, ret = 0;
+
+	if (!config_setting_is_group(s))
+		return FAIL(c, s, "'%s' must be a group ({ nofile = 1024; core = 0; })", path);
+	n = config_setting_length(s);
+	v = calloc((size_t)n + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (int i = 0; i < n && ret != -ENOMEM; i++) {
+		config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
+		char p[DIAG_PATH_SIZE];
+		r = parse_rlimit_entry(c, m, setting_path(p, path, config_setting_name(m)), &v[i]);
+		ret = ret ? ret : r;
+	}
+	if (ret < 0) {
+		free(v);
+		return ret;
+	}
+	free(u->iso.rlimits);
+	u->iso.rlimits = v;
+	u->iso.n_rlimits = (size_t)n;
+	return 0;
+}
+
+int parse_umask(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit *u = parse_state_unit(obj);
+	char q[DIAG_QUOTE_SIZE];
+	const char *v;
+	size_t n;
+	int r;
+
+	r = setting_string(c, s, path, &v);
+	if (r < 0)
+		return r;
+	n = strlen(v);
+	if (n < 1 || n > 4 || strspn(v, "01234567") != n)
+		return FAIL(c, s, "'%s': invalid umask '%s' (expected octal like \"0022\")", path,
+			    diag_quote(q, v));
+	u->iso.umask = (uint32_t)strtoul(v, NULL, 8) & 0777;
+	if (strtoul(v, NULL, 8) > 0777)
+		return FAIL(c, s, "'%s': umask '%s' is above 0777", path, diag_quote(q, v));
+	return 0;
+}
+
+int parse_oom_score_adj(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit *u = parse_state_unit(obj);
+	long long v;
+	int r;
+
+	r = setting_int(c, s, path, &v);
+	if (r < 0)
+		return r;
+	if (v < -1000 || v > 1000)
+		return FAIL(c, s, "'%s' must be between -1000 and 1000", path);
+	u->iso.has_oom_score_adj = true;
+	u->iso.oom_score_adj = (int32_t)v;
+	return 0;
+}
+
+static int parse_id_map(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret)
+{
+	struct unit_id_range v[UNIT_ID_MAP_MAX];
+	char q[DIAG_QUOTE_SIZE], *out;
+	const char *text;
+	size_t n;
+	int r;
+
+	r = setting_string(c, s, path, &text);
+	if (r < 0)
+		return r;
+	r = unit_id_map_parse(text, v, UNIT_ID_MAP_MAX, &n);
+	if (r == -E2BIG)
+		return FAIL(c, s, "'%s' has more than %d ranges", path, UNIT_ID_MAP_MAX);
+	if (r < 0)
+		return FAIL(c, s, "'%s': invalid map '%s' (expected \"INSIDE OUTSIDE COUNT\", "
+			    "ranges separated by ',', not overlapping)", path, diag_quote(q, text));
+	out = id_map_format(v, n);
+	if (!out)
+		return -ENOMEM;
+	free(*ret);
+	*ret = out;
+	return 0;
+}
+
+static int parse_uid_map(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return parse_id_map(c, s, path, &((struct unit *)obj)->iso.uid_map);
+}
+
+static int parse_gid_map(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return parse_id_map(c, s, path, &((struct unit *)obj)->iso.gid_map);
+}
+
+static const struct key user_namespace_keys[] = {
+	{ "uid_map", parse_uid_map },
+	{ "gid_map", parse_gid_map },
+};
+
+int parse_user_namespace(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	parse_state_lines(obj)->iso.user_namespace = setting_line(s);
+	return setting_group(c, s, path, user_namespace_keys, ARRAY_SIZE(user_namespace_keys),
+			     parse_state_unit(obj));
+}
+
+/* ---- across keys ---------------------------------------------------------- */
+
+/* A key that needs a namespace the unit does not declare. */
+static int need_ns(struct parse_ctx *c, const struct unit *u, int line, bool used,
+		   const char *key, enum unit_namespace ns)
+{
+	if (!used || (u->iso.namespaces & UNIT_NS_BIT(ns)))
+		return 0;
+	return diag_add(c, line, "'%s' needs the '%s' namespace (add it to 'namespaces')", key,
+			unit_namespace_names[ns]);
+}
+
+/* Checks across the isolation keys, once the file was read; fills in the
+ * default id maps of a user namespace. 0 or -ENOMEM. */
+int isolation_check(struct parse_ctx *c, struct unit *u, const struct isolation_lines *l)
+{
+	struct unit_isolation *iso = &u->iso;
+	int r;
+
+	r = need_ns(c, u, l->rootfs, iso->rootfs != NULL, "rootfs", UNIT_NS_MOUNT);
+	if (r == 0)
+		r = need_ns(c, u, l->hostname, iso->hostname != NULL, "hostname", UNIT_NS_UTS);
+	if (r == 0)
+		r = need_ns(c, u, l->user_namespace, l->user_namespace != 0, "user_namespace",
+			    UNIT_NS_USER);
+	if (r == 0)
+		r = need_ns(c, u, l->network, l->network != 0, "network", UNIT_NS_NET);
+	if (r < 0 || !(iso->namespaces & UNIT_NS_BIT(UNIT_NS_USER)))
+		return r;
+	if (!iso->uid_map && !(iso->uid_map = strdup(UNIT_ID_MAP_DEFAULT "\n")))
+		return -ENOMEM;
+	if (!iso->gid_map && !(iso->gid_map = strdup(UNIT_ID_MAP_DEFAULT "\n")))
+		return -ENOMEM;
+	return 0;
+}
+
+/* ---- life of the model ------------------------------------------------------ */
+
+int isolation_init(struct unit_isolation *iso)
+{
+	*iso = (struct unit_isolation){
+		.tmpfs = strv_new(),
+		.supplementary_groups = strv_new(),
+		.umask = 022,
+	};
+	return iso->tmpfs && iso->supplementary_groups ? 0 : -ENOMEM;
+}
+
+void isolation_clear(struct unit_isolation *iso)
+{
+	free(iso->hostname);
+	free(iso->rootfs);
+	for (size_t i = 0; iso->binds && i < iso->n_binds; i++)
+		bind_clear(&iso->binds[i]);
+	free(iso->binds);
+	strv_free(iso->tmpfs);
+	strv_free(iso->supplementary_groups);
+	free(iso->rlimits);
+	free(iso->uid_map);
+	free(iso->gid_map);
+	free(iso->veth_bridge);
+	free(iso->veth_address);
+	free(iso->veth_gateway);
+	*iso = (struct unit_isolation){ .umask = 022 };
+}
+
+static bool binds_equal(const struct unit_isolation *a, const struct unit_isolation *b)
+{
+	if (a->n_binds != b->n_binds)
+		return false;
+	for (size_t i = 0; i < a->n_binds; i++)
+		if (!streq_ptr(a->binds[i].source, b->binds[i].source) ||
+		    !streq_ptr(a->binds[i].target, b->binds[i].target) ||
+		    a->binds[i].readonly != b->binds[i].readonly)
+			return false;
+	return true;
+}
+
+static bool rlimits_equal(const struct unit_isolation *a, const struct unit_isolation *b)
+{
+	if (a->n_rlimits != b->n_rlimits)
+		return false;
+	for (size_t i = 0; i < a->n_rlimits; i++)
+		if (a->rlimits[i].resource != b->rlimits[i].resource ||
+		    a->rlimits[i].value != b->rlimits[i].value)
+			return false;
+	return true;
+}
+
+bool isolation_equal(const struct unit_isolation *a, const struct unit_isolation *b)
+{
+	return a->namespaces == b->namespaces && streq_ptr(a->hostname, b->hostname) &&
+	       streq_ptr(a->rootfs, b->rootfs) && a->rootfs_readonly == b->rootfs_readonly &&
+	       binds_equal(a, b) && strv_equal(a->tmpfs, b->tmpfs) &&
+	       a->has_capabilities == b->has_capabilities && a->capabilities == b->capabilities &&
+	       a->no_new_privs == b->no_new_privs &&
+	       strv_equal(a->supplementary_groups, b->supplementary_groups) &&
+	       rlimits_equal(a, b) && a->umask == b->umask &&
+	       a->has_oom_score_adj == b->has_oom_score_adj &&
+	       a->oom_score_adj == b->oom_score_adj && streq_ptr(a->uid_map, b->uid_map) &&
+	       streq_ptr(a->gid_map, b->gid_map) && streq_ptr(a->veth_bridge, b->veth_bridge) &&
+	       streq_ptr(a->veth_address, b->veth_address) &&
+	       streq_ptr(a->veth_gateway, b->veth_gateway);
+}
+
+static bool id_map_valid(const char *m)
+{
+	struct unit_id_range v[UNIT_ID_MAP_MAX];
+	size_t n;
+
+	return !m || unit_id_map_parse(m, v, UNIT_ID_MAP_MAX, &n) == 0;
+}
+
+/* What spawn relies on, for a decoded unit that is not bad. */
+bool isolation_valid(const struct unit_isolation *iso)
+{
+	bool user = iso->namespaces & UNIT_NS_BIT(UNIT_NS_USER);
+
+	if (iso->namespaces >= UNIT_NS_BIT(UNIT_NS_MAX) || !iso->tmpfs ||
+	    !iso->supplementary_groups || iso->umask > 0777 ||
+	    iso->oom_score_adj < -1000 || iso->oom_score_adj > 1000 ||
+	    iso->capabilities >= (1ULL << UNIT_CAP_MAX) ||
+	    (iso->hostname && !hostname_valid(iso->hostname)) ||
+	    (iso->rootfs && (iso->rootfs[0] != '/' ||
+			     !(iso->namespaces & UNIT_NS_BIT(UNIT_NS_MOUNT)))) ||
+	    (!iso->rootfs && (iso->n_binds || iso->tmpfs[0])) ||
+	    user != (iso->uid_map && iso->gid_map) ||
+	    !id_map_valid(iso->uid_map) || !id_map_valid(iso->gid_map) ||
+	    strv_length(iso->tmpfs) > UNIT_TMPFS_MAX ||
+	    strv_length(iso->supplementary_groups) > UNIT_GROUPS_MAX)
+		return false;
+	for (size_t i = 0; i < iso->n_binds; i++)
+		if (!iso->binds[i].source || iso->binds[i].source[0] != '/' ||
+		    !iso->binds[i].target || !mount_target_valid(iso->binds[i].target))
+			return false;
+	for (char **t = iso->tmpfs; *t; t++)
+		if (!mount_target_valid(*t))
+			return false;
+	for (size_t i = 0; i < iso->n_rlimits; i++)
+		if (!unit_rlimit_name(iso->rlimits[i].resource))
+			return false;
+	return network_unit_valid(iso);
+}
