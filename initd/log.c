@@ -70,3 +70,29 @@ void log_msg(int level, const char *fmt, ...)
 			dropped++;
 	}
 }
+
+void log_service_output(const char *name, const char *buf, size_t len, bool console,
+			bool kmsg)
+{
+	while (len > 0) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t n = nl ? (size_t)(nl - buf) : len;
+		char line[1100];
+		int k;
+
+		if (n > 0 && console) {
+			k = snprintf(line, sizeof(line), "%s: %.*s\n", name, (int)(n > 1000 ? 1000 : n),
+				     buf);
+			if (write(STDERR_FILENO, line, (size_t)k) != k)
+				dropped++;
+		}
+		if (n > 0 && kmsg && kmsg_fd >= 0) {
+			k = snprintf(line, sizeof(line), "<%d>%s: %.*s\n", LOG_INFO, name,
+				     (int)(n > 1000 ? 1000 : n), buf);
+			if (write(kmsg_fd, line, (size_t)k) != k)
+				dropped++;
+		}
+		buf += n + (nl ? 1 : 0);
+		len -= n + (nl ? 1 : 0);
+	}
+}

@@ -15,6 +15,11 @@ void log_set_max_level(int level);
 void log_msg(int level, const char *fmt, ...) _printf_(2, 3);
 unsigned long log_dropped(void);
 
+/* Copy a chunk of a service's output to the console and/or /dev/kmsg, one
+ * "NAME: line" record per line. Non-blocking like everything here. */
+void log_service_output(const char *name, const char *buf, size_t len, bool console,
+			bool kmsg);
+
 #define log_error(...)  log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)   log_msg(LOG_WARNING, __VA_ARGS__)
 #define log_notice(...) log_msg(LOG_NOTICE, __VA_ARGS__)

@@ -152,6 +152,9 @@ static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
 		if (n <= 0)
 			break;
 		logbuf_append(&v->log, buf, (size_t)n);
+		if (v->s.unit->log_console || v->s.unit->log_kmsg)
+			log_service_output(v->s.unit->name, buf, (size_t)n, v->s.unit->log_console,
+					   v->s.unit->log_kmsg);
 		got = true;
 	}
 	if (got && v->m->output_hook)
@@ -546,6 +549,8 @@ void manager_notify(struct manager *m, pid_t sender, const struct notify_msg *ms
 			 v->s.unit->name, (int)msg->mainpid);
 	if (msg->ready)
 		service_on_ready(&v->s);
+	if (msg->watchdog)
+		service_on_watchdog(&v->s);
 }
 
 /* ---- public ------------------------------------------------------------------ */

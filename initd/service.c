@@ -50,6 +50,12 @@ bool service_is_active(const struct service *s)
 	       s->state == SERVICE_STOPPING || s->state == SERVICE_RESTARTING;
 }
 
+static void watchdog_arm(struct service *s)
+{
+	if (s->unit->watchdog_usec)
+		loop_timer_arm(s->loop, &s->watchdog, now_usec() + s->unit->watchdog_usec);
+}
+
 /* The one place where the state changes. */
 static void service_set_state(struct service *s, enum service_state st)
 {
@@ -59,6 +65,11 @@ static void service_set_state(struct service *s, enum service_state st)
 		return;
 	s->state = st;
 	s->state_since = now_usec();
+	/* The watchdog runs while the service is ready, and only then. */
+	if (st == SERVICE_RUNNING)
+		watchdog_arm(s);
+	else
+		loop_timer_cancel(s->loop, &s->watchdog);
 	if (s->ops->changed)
 		s->ops->changed(s, old);
 }
@@ -69,6 +80,7 @@ static void service_record_exit(struct service *s, enum exit_kind kind, int code
 }
 
 static void timer_fired(struct loop *l, void *data);
+static void watchdog_fired(struct loop *l, void *data);
 
 void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,
 		  struct loop *l, void *owner)
@@ -83,11 +95,13 @@ void service_init(struct service *s, const struct unit *u, const struct service_
 	s->state_since = now_usec();
 	s->restart_delay = u->restart_delay_usec;
 	loop_timer_init(&s->timer, timer_fired, s);
+	loop_timer_init(&s->watchdog, watchdog_fired, s);
 }
 
 void service_done(struct service *s)
 {
 	loop_timer_cancel(s->loop, &s->timer);
+	loop_timer_cancel(s->loop, &s->watchdog);
 }
 
 void service_replace_unit(struct service *s, const struct unit *u)
@@ -136,6 +150,7 @@ static void service_spawn(struct service *s)
 	}
 	s->exec_seen = false;
 	s->stop_timed_out = false;
+	s->watchdog_fired = false;
 	s->setup_error.kind = EXIT_NONE;
 	s->started_at = now;
 	r = s->ops->spawn(s);
@@ -229,6 +244,25 @@ void service_on_oom(struct service *s)
 	s->last_exit.at = now_usec();
 }
 
+void service_on_watchdog(struct service *s)
+{
+	if (s->state == SERVICE_RUNNING)
+		watchdog_arm(s);
+}
+
+/* Ready, then silent for a whole watchdog interval: hung. Its whole leaf is
+ * killed; the exit that follows is a failure for the restart policy. */
+static void watchdog_fired(struct loop *l, void *data)
+{
+	struct service *s = data;
+
+	if (s->state != SERVICE_RUNNING || s->pid <= 0)
+		return;
+	s->watchdog_fired = true;
+	if (s->ops->kill_all(s) == 1)
+		s->ops->signal(s, SIGKILL);   /* no leaf to kill: the main process */
+}
+
 /* ---- exit --------------------------------------------------------------- */
 
 static bool exit_is_success(const struct service_exit *e)
@@ -244,6 +278,8 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 		s->last_exit = s->setup_error;
 	else if (s->stop_timed_out)
 		service_record_exit(s, EXIT_STOP_TIMEOUT, SIGKILL);
+	else if (s->watchdog_fired)
+		service_record_exit(s, EXIT_WATCHDOG, SIGKILL);
 	else if (oom && si->si_code != CLD_EXITED)
 		service_record_exit(s, EXIT_OOM, si->si_status);
 	else if (si->si_code == CLD_EXITED)
@@ -448,6 +484,10 @@ const char *service_exit_to_string(const struct service *s, const struct service
 		break;
 	case EXIT_CGROUP:
 		snprintf(buf, size, "cgroup: %s", e->detail);
+		break;
+	case EXIT_WATCHDOG:
+		snprintf(buf, size, "watchdog timeout (%llums without WATCHDOG=1), killed",
+			 (unsigned long long)(u->watchdog_usec / 1000));
 		break;
 	case EXIT_START_LIMIT: {
 		char last[256];

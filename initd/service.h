@@ -62,6 +62,7 @@ enum exit_kind {
 	EXIT_DEPENDENCY,      /* detail = the unit that failed */
 	EXIT_START_LIMIT,     /* too many starts in the interval */
 	EXIT_CGROUP,          /* detail = why its cgroup could not be set up */
+	EXIT_WATCHDOG,        /* ready, then silent past its watchdog: killed */
 	EXIT_KIND_MAX,
 };
 
@@ -120,6 +121,8 @@ struct service {
 	struct service_exit limit_exit;    /* the exit that hit the start limit */
 	struct service_exit setup_error;   /* reported by the child before it exits */
 	struct loop_timer timer;      /* restart backoff or stop timeout */
+	struct loop_timer watchdog;   /* WATCHDOG=1 due by this deadline */
+	bool watchdog_fired;
 
 	void *priv;                   /* the manager's per-service data */
 };
@@ -148,6 +151,8 @@ void service_on_ready(struct service *s);
 void service_on_exit(struct service *s, const siginfo_t *si);
 void service_on_empty(struct service *s);
 void service_on_oom(struct service *s);
+/* WATCHDOG=1 from the service: push its watchdog deadline back. */
+void service_on_watchdog(struct service *s);
 
 /* Queries. */
 const char *service_state_to_string(enum service_state st);

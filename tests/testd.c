@@ -61,6 +61,8 @@ struct options {
 	enum term_mode term;
 	long term_delay_ms;     /* TERM_DEFAULT: linger this long before dying */
 	long notify_after_ms;   /* -1 = never */
+	long watchdog_every_ms; /* -1 = never: send WATCHDOG=1 this often */
+	long watchdog_stop_ms;  /* -1 = never: stop pinging after this long */
 	bool raw_notify;
 	const char *status;
 	long print_every_ms;    /* -1 = never */
@@ -328,6 +330,8 @@ static int run(const struct options *o)
 	uint64_t crash_at = deadline(start, o->crash_after_ms);
 	uint64_t notify_at = deadline(start, o->notify_after_ms);
 	uint64_t print_at = deadline(start, o->print_every_ms);
+	uint64_t ping_at = deadline(start, o->watchdog_every_ms);
+	uint64_t ping_stop = deadline(start, o->watchdog_stop_ms);
 	uint64_t term_at = NEVER;
 	unsigned long line = 0;
 	sigset_t blocked, waitmask;
@@ -362,6 +366,12 @@ static int run(const struct options *o)
 			notify_ready(o);
 			notify_at = NEVER;
 		}
+		if (now >= ping_at) {
+			if (now < ping_stop)
+				notify(o, "WATCHDOG=1");
+			ping_at = now >= ping_stop ? NEVER :
+				  now + (uint64_t)o->watchdog_every_ms * USEC_PER_MSEC;
+		}
 		if (now >= print_at) {
 			FILE *f = o->to_stderr ? stderr : stdout;
 			fprintf(f, "testd %d line %lu\n", (int)getpid(), ++line);
@@ -371,7 +381,7 @@ static int run(const struct options *o)
 				print_at = now + 1;
 		}
 
-		uint64_t all[] = { exit_at, crash_at, notify_at, print_at, term_at };
+		uint64_t all[] = { exit_at, crash_at, notify_at, print_at, term_at, ping_at };
 		for (size_t i = 0; i < ARRAY_SIZE(all); i++)
 			if (all[i] < next)
 				next = all[i];
@@ -397,6 +407,8 @@ static void usage(FILE *f)
 	      "  --term-delay MS      on SIGTERM, log it and die by it MS milliseconds later\n"
 	      "  --notify-after MS    send READY=1 after MS milliseconds (sd_notify)\n"
 	      "  --raw-notify         send notify datagrams by hand, not with libsystemd\n"
+	      "  --watchdog-every MS  send WATCHDOG=1 every MS milliseconds\n"
+	      "  --watchdog-stop MS   stop sending WATCHDOG=1 after MS milliseconds (a hang)\n"
 	      "  --status TEXT        STATUS=TEXT (with READY=1, or at start)\n"
 	      "  --print-every MS     print \"testd PID line N\" every MS milliseconds\n"
 	      "  --stderr             print to stderr instead of stdout\n"
@@ -428,7 +440,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		OPT_EXIT_AFTER = 256, OPT_EXIT_CODE, OPT_CRASH_AFTER, OPT_IGNORE_TERM,
 		OPT_HANG_ON_TERM, OPT_TERM_DELAY, OPT_NOTIFY_AFTER, OPT_RAW_NOTIFY, OPT_STATUS,
 		OPT_PRINT_EVERY, OPT_STDERR, OPT_ORPHANS, OPT_ORPHAN_SLEEP, OPT_TOUCH,
-		OPT_LOG, OPT_CHECK_CLEAN, OPT_NOW, OPT_HELP,
+		OPT_LOG, OPT_CHECK_CLEAN, OPT_NOW, OPT_HELP, OPT_WATCHDOG_EVERY, OPT_WATCHDOG_STOP,
 	};
 	static const struct option longopts[] = {
 		{ "exit-after",   required_argument, NULL, OPT_EXIT_AFTER },
@@ -438,6 +450,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "hang-on-term", no_argument,       NULL, OPT_HANG_ON_TERM },
 		{ "term-delay",   required_argument, NULL, OPT_TERM_DELAY },
 		{ "notify-after", required_argument, NULL, OPT_NOTIFY_AFTER },
+		{ "watchdog-every", required_argument, NULL, OPT_WATCHDOG_EVERY },
+		{ "watchdog-stop", required_argument, NULL, OPT_WATCHDOG_STOP },
 		{ "raw-notify",   no_argument,       NULL, OPT_RAW_NOTIFY },
 		{ "status",       required_argument, NULL, OPT_STATUS },
 		{ "print-every",  required_argument, NULL, OPT_PRINT_EVERY },
@@ -455,6 +469,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 
 	*o = (struct options) {
 		.exit_after_ms = -1, .crash_after_ms = -1, .notify_after_ms = -1,
+		.watchdog_every_ms = -1, .watchdog_stop_ms = -1,
 		.print_every_ms = -1, .orphan_sleep_ms = 500,
 	};
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -467,6 +482,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_TERM_DELAY:   o->term_delay_ms = parse_num("--term-delay", optarg); break;
 		case OPT_NOTIFY_AFTER: o->notify_after_ms = parse_num("--notify-after", optarg); break;
 		case OPT_RAW_NOTIFY:   o->raw_notify = true; break;
+		case OPT_WATCHDOG_EVERY: o->watchdog_every_ms = parse_num("--watchdog-every", optarg); break;
+		case OPT_WATCHDOG_STOP: o->watchdog_stop_ms = parse_num("--watchdog-stop", optarg); break;
 		case OPT_STATUS:       o->status = optarg; break;
 		case OPT_PRINT_EVERY:
 			o->print_every_ms = parse_num("--print-every", optarg);

@@ -353,6 +353,33 @@ START_TEST(backoff_doubles_up_to_max)
 }
 END_TEST
 
+START_TEST(watchdog_kills_a_silent_service)
+{
+	struct service s;
+	siginfo_t si = killed(SIGKILL);
+	char buf[128];
+
+	unit.watchdog_usec = 20 * USEC_PER_MSEC;
+	start_running(&s);
+	/* pinged in time: kept */
+	for (int i = 0; i < 4; i++) {
+		loop_run_once(loop, 10);
+		service_on_watchdog(&s);
+	}
+	ck_assert_int_eq(fake.kill_alls, 0);
+	/* silent: killed */
+	for (int i = 0; i < 10 && !fake.kill_alls; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(fake.kill_alls, 1);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "watchdog timeout (20ms without WATCHDOG=1), killed");
+	ck_assert_int_eq(s.state, SERVICE_STARTING);   /* on-failure, delay 0 */
+	service_done(&s);
+}
+END_TEST
+
 START_TEST(bad_config_never_starts)
 {
 	struct service s;
@@ -416,6 +443,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, stop_timeout_kills_the_leaf);
 	tcase_add_test(tc, leftovers_are_killed_before_respawn);
 	tcase_add_test(tc, backoff_doubles_up_to_max);
+	tcase_add_test(tc, watchdog_kills_a_silent_service);
 	tcase_add_test(tc, bad_config_never_starts);
 	tcase_add_test(tc, dependency_failure_fails_waiting_service);
 	tcase_add_test(tc, spawn_failure_fails);

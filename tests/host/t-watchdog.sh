@@ -1,0 +1,39 @@
+#!/bin/bash
+# t-watchdog.sh — readiness and the watchdog through the real protocol:
+#   fine  pings WATCHDOG=1 every 100ms with watchdog = "400ms": left alone
+#   hung  pings, then stops after 600ms: killed at its watchdog, restarted,
+#         and the reason says so
+#   late  type = "notify", ready only after 500ms: `svctl start` waits for it
+. "$(dirname "$0")/lib.sh"
+
+new_boot watchdog
+testd_unit fine "--notify-after 0 --watchdog-every 100" 'type = "notify";' 'watchdog = "400ms";'
+testd_unit hung "--notify-after 0 --watchdog-every 100 --watchdog-stop 600" 'type = "notify";' \
+	'watchdog = "400ms";' 'restart_delay = "0";'
+testd_unit late "--notify-after 500" 'type = "notify";' 'restart = "no";'
+start_initd
+
+check "fine reaches running" wait_state fine running 5
+check "hung reaches running" wait_state hung running 5
+first=$(svc_pid hung)
+fine_pid=$(svc_pid fine)
+restarted() { [ "$(svc_restarts hung)" -ge 1 ] 2>/dev/null; }
+check "hung is restarted after it stops pinging" wait_until 5 restarted
+check "hung: the reason names the watchdog" eval 'svc_line hung | grep -q "watchdog timeout"'
+check "hung: its first process ($first) is gone" ns_gone "$first"
+check "fine keeps its PID and RESTARTS 0 while pinging" \
+	eval '[ "$(svc_pid fine)" = "$fine_pid" ] && [ "$(svc_restarts fine)" = 0 ]'
+
+# a notify service: start waits until READY=1
+sv stop late >/dev/null
+check "late is stopped" wait_state late stopped 5
+t0=$(date +%s%N)
+sv start late >/dev/null; rc=$?
+t1=$(date +%s%N)
+is "svctl start late exits 0" "$rc" 0
+check "svctl start late returned only after READY=1 (>= 450ms)" \
+	eval '[ $(( (t1 - t0) / 1000000 )) -ge 450 ]'
+check "late is running when svctl start returns" state_is late running
+
+stop_initd
+[ "$FAILED" -eq 0 ]
