@@ -8,7 +8,7 @@
 #   make deps       install build/test dependencies (Debian, as root)
 #
 # Knobs: SANITIZE=1 (ASan+UBSan), STATIC=1 (static initd/svctl),
-#        WERROR=1 (set by CI), V=1.
+#        FAULT=1 (test build: SIGUSR2 makes initd fault), WERROR=1 (CI), V=1.
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
@@ -33,6 +33,11 @@ ifeq ($(STATIC),1)
 LDFLAGS   += -static
 BUILD     := build-static
 PKG_STATIC := --static
+endif
+# A test build whose PID 1 faults on SIGUSR2, to prove the crash action.
+ifeq ($(FAULT),1)
+CFLAGS    += -DINITD_FAULT_INJECTION
+BUILD     := $(BUILD)-fault
 endif
 
 PKGS_UNITS := libconfig

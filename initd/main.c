@@ -246,6 +246,12 @@ static void signal_ready(struct loop *l, int fd, uint32_t events, void *data)
 		case SIGINT:   /* Ctrl-Alt-Del */
 			request_shutdown(d, SHUTDOWN_REBOOT);
 			break;
+#ifdef INITD_FAULT_INJECTION
+		case SIGUSR2:
+			log_error("fault injection: SIGUSR2, faulting now");
+			*(volatile int *)(uintptr_t)si.ssi_signo = 0;   /* SIGSEGV */
+			break;
+#endif
 		case SIGHUP:
 			if (!manager_shutting_down_or_null(d))
 				start_reload(d);
@@ -258,7 +264,12 @@ static void signal_ready(struct loop *l, int fd, uint32_t events, void *data)
 
 static int setup_signals(struct initd *d)
 {
-	static const int handled[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPWR };
+	static const int handled[] = {
+		SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPWR,
+#ifdef INITD_FAULT_INJECTION
+		SIGUSR2,
+#endif
+	};
 	sigset_t mask;
 	int fd;
 

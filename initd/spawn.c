@@ -292,7 +292,7 @@ static void env_put(char **env, size_t *n, char *entry)
 static void child_build_env(const struct spawn_params *p, const struct child_creds *c,
 			    char **env)
 {
-	static char home[300], user[300], notify[300], unit[300];
+	static char home[300], user[300], notify[300], unit[300], watchdog[64];
 	size_t n = 0;
 
 	env_put(env, &n, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
@@ -307,6 +307,12 @@ static void child_build_env(const struct spawn_params *p, const struct child_cre
 	if (p->notify_socket) {
 		snprintf(notify, sizeof(notify), "NOTIFY_SOCKET=%s", p->notify_socket);
 		env_put(env, &n, notify);
+	}
+	if (p->unit->watchdog_usec) {
+		/* what sd_watchdog_enabled() reads */
+		snprintf(watchdog, sizeof(watchdog), "WATCHDOG_USEC=%llu",
+			 (unsigned long long)p->unit->watchdog_usec);
+		env_put(env, &n, watchdog);
 	}
 	for (char **e = p->unit->environment; e && *e; e++)
 		env_put(env, &n, *e);

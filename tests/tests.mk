@@ -32,12 +32,14 @@ check-host: all $(BUILD)/testd
 check-vm: all
 	@mkdir -p $(RESULTS)
 	$(Q)$(MAKE) --no-print-directory image-deps
-	$(Q)BUILD=$(BUILD) tests/vm/run.sh $(RESULTS)/vm.tap
+	$(Q)BUILD=$(BUILD) tests/vm/run.sh $(RESULTS)/vm.tap; rc=$$?; \
+	BUILD=$(BUILD) tests/vm/crash.sh $(RESULTS)/vm.tap || rc=1; exit $$rc
 
 # ---- fuzz (tests/fuzz/README.md) --------------------------------------------
 # Targets: tests/fuzz/fuzz_TARGET.c; corpus: tests/fuzz/TARGET/.
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_OBJ_SRC  = $(filter-out initd/main.c,$(INITD_SRC)) $(UNITS_SRC) $(COMMON_SRC) svctl/output.c
+FUZZ_OBJ_SRC  = $(filter-out initd/main.c,$(INITD_SRC)) $(UNITS_SRC) $(COMMON_SRC) \
+		$(filter-out svctl/svctl.c,$(SVCTL_SRC))
 FUZZ_LSAN     = LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0
 FUZZ_UBSAN    = UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
@@ -45,7 +47,8 @@ FUZZ_UBSAN    = UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # of libFuzzer, built by $(CC) with ASan+UBSan in build-san/ (check-fuzz
 # re-enters make with SANITIZE=1), so it needs no clang.
 FUZZ_REPLAY_OBJ = $(filter-out $(BUILD)/obj/initd/main.o,$(INITD_OBJ)) \
-		  $(BUILD)/obj/svctl/output.o $(BUILD)/libunits.a $(BUILD)/libcommon.a
+		  $(filter-out $(BUILD)/obj/svctl/svctl.o,$(SVCTL_OBJ)) \
+		  $(BUILD)/libunits.a $(BUILD)/libcommon.a
 
 $(BUILD)/fuzz/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(FUZZ_REPLAY_OBJ)
 	@mkdir -p $(dir $@)

@@ -7,7 +7,8 @@
  *      a manager holding no units: nothing is started or signalled); the
  *      reply it builds must be a well-formed message;
  *   3. as a reply, through svctl's STATUS parser and every way svctl prints
- *      it; the JSON output must be valid JSON whatever the bytes were.
+ *      it, and through svctl's TREE output; the JSON output must be valid
+ *      JSON whatever the bytes were, and a bad TREE reply prints nothing.
  *
  * Properties: no crash, leak or read past the message; the iterator never
  * yields an attribute outside its container; replies built by initd decode. */
@@ -81,20 +82,37 @@ static bool json_string(struct json *j)
 	return false;
 }
 
-static bool json_number(struct json *j)
+static bool json_digits(struct json *j)
 {
 	const char *start = j->p;
 
+	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+		j->p++;
+	return j->p > start;
+}
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?  (no NaN, no Infinity) */
+static bool json_number(struct json *j)
+{
 	if (j->p < j->end && *j->p == '-')
 		j->p++;
 	if (j->p < j->end && *j->p == '0')
 		j->p++;
-	else if (j->p < j->end && *j->p >= '1' && *j->p <= '9')
-		while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-			j->p++;
-	else
+	else if (!(j->p < j->end && *j->p >= '1' && *j->p <= '9') || !json_digits(j))
 		return false;
-	return j->p > start;   /* svctl prints integers only */
+	if (j->p < j->end && *j->p == '.') {
+		j->p++;
+		if (!json_digits(j))
+			return false;
+	}
+	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+		j->p++;
+		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
+			j->p++;
+		if (!json_digits(j))
+			return false;
+	}
+	return true;
 }
 
 static bool json_value(struct json *j)
@@ -257,6 +275,39 @@ static void dispatch(const struct proto_hdr *h, const uint8_t *payload, size_t l
 
 /* ---- 3. svctl's reply parsing and output -------------------------------------- */
 
+static void assert_json(const char *what, const char *out, size_t len)
+{
+	if (json_valid(out, len))
+		return;
+	fprintf(stderr, "invalid JSON from %s:\n%.*s\n", what, (int)len, out);
+	FUZZ_ASSERT(!"svctl --json printed invalid JSON");
+}
+
+/* svctl tree [--json]: a TREE reply. */
+static void svctl_tree(const uint8_t *payload, size_t len)
+{
+	size_t out_len = 0;
+	char *out = NULL;
+	FILE *f;
+	int r;
+
+	f = open_memstream(&out, &out_len);
+	FUZZ_ASSERT(f);
+	r = tree_print(f, payload, len, true);
+	FUZZ_ASSERT(r == 0 || r == -EBADMSG);
+	FUZZ_ASSERT(fclose(f) == 0);
+	if (r == 0)
+		assert_json("tree_print", out, out_len);
+	else
+		FUZZ_ASSERT(out_len == 0);    /* nothing printed from a bad reply */
+	free(out);
+	f = open_memstream(&out, &out_len);
+	FUZZ_ASSERT(f);
+	FUZZ_ASSERT(tree_print(f, payload, len, false) == r);
+	FUZZ_ASSERT(fclose(f) == 0);
+	free(out);
+}
+
 static void svctl_side(const uint8_t *payload, size_t len)
 {
 	struct unit_status *units = NULL;
@@ -264,22 +315,22 @@ static void svctl_side(const uint8_t *payload, size_t len)
 	char *out = NULL;
 	FILE *f;
 
+	svctl_tree(payload, len);
 	if (status_parse(payload, len, &units, &n) < 0)
 		return;
 	f = open_memstream(&out, &out_len);
 	FUZZ_ASSERT(f);
 	status_print_json(f, units, n);
 	FUZZ_ASSERT(fclose(f) == 0);
-	if (!json_valid(out, out_len)) {
-		fprintf(stderr, "invalid JSON from status_print_json:\n%.*s\n", (int)out_len, out);
-		FUZZ_ASSERT(!"svctl --json printed invalid JSON");
-	}
+	assert_json("status_print_json", out, out_len);
 	free(out);
 	f = open_memstream(&out, &out_len);
 	FUZZ_ASSERT(f);
 	status_print_table(f, units, n, false);
 	status_print_table(f, units, n, true);
 	status_print_list(f, units, n, true);
+	for (size_t i = 0; i < n; i++)
+		status_print_detail(f, &units[i]);
 	FUZZ_ASSERT(fclose(f) == 0);
 	free(out);
 	free(units);

@@ -204,12 +204,24 @@ MSGS
 python3 - <<'PY'
 import os, struct
 os.makedirs("proto", exist_ok=True)
-REQ = dict(status=1, poweroff=2, reboot=3, halt=4, start=5, stop=6, restart=7,
-           reload=8, logs=9, kill=10, wait=11)
-OK, ERROR = 100, 101
-A = dict(NAME=1, ERRNO=2, MESSAGE=3, SERVICE=4, STATE=5, PID=6, RESTARTS=7,
-         REASON=8, SINCE=9, CGROUP=10, DESCRIPTION=11, LINES=12, FOLLOW=13,
-         DATA=14, SIGNAL=15, STATUS_TEXT=16)
+import re
+# The numbers come from common/proto.h itself, so the seeds follow the enum.
+def enum(name):
+    body = re.search(r"enum %s \{(.*?)\};" % name, open("../../common/proto.h").read(), re.S).group(1)
+    body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
+    out, v = {}, -1
+    for item in body.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        m = re.match(r"(\w+)\s*(?:=\s*(\d+))?$", item)
+        v = int(m.group(2)) if m.group(2) else v + 1
+        out[m.group(1)] = v
+    return out
+M, AT = enum("proto_msg"), enum("proto_attr")
+REQ = {k[len("PROTO_REQ_"):].lower(): v for k, v in M.items() if k.startswith("PROTO_REQ_") and k != "PROTO_REQ_MAX"}
+OK, ERROR = M["PROTO_REPLY_OK"], M["PROTO_REPLY_ERROR"]
+A = {k[len("PROTO_ATTR_"):]: v for k, v in AT.items() if k != "PROTO_ATTR_MAX"}
 def attr(t, data):
     return struct.pack("<HHI", t, 0, len(data)) + data + b"\0" * (-len(data) % 4)
 def s(t, v): return attr(A[t], v.encode() + b"\0")
@@ -223,8 +235,9 @@ seed("status-all", msg(REQ["status"]))
 seed("status-names", msg(REQ["status"], s("NAME", "web") + s("NAME", "db")))
 for c in ("start", "stop", "restart"):
     seed(c, msg(REQ[c], s("NAME", "web")))
-for c in ("poweroff", "reboot", "halt", "reload", "wait"):
-    seed(c, msg(REQ[c]))
+for c in ("poweroff", "reboot", "halt", "reload", "wait", "tree"):
+    if c in REQ:
+        seed(c, msg(REQ[c]))
 seed("logs", msg(REQ["logs"], s("NAME", "web") + u32("LINES", 20)))
 seed("logs-follow", msg(REQ["logs"], s("NAME", "web") + attr(A["FOLLOW"], b"")))
 seed("kill", msg(REQ["kill"], s("NAME", "web") + u32("SIGNAL", 9)))
@@ -246,6 +259,20 @@ seed("reply-status-utf8", msg(OK, svc("x", "running", attr(A["DESCRIPTION"],
         "caf\u00e9 \u2603 \"q\" \\ \t".encode() + b"\xff\xc3\x28\x01\0"))))
 seed("reply-error", msg(ERROR, u32("ERRNO", 2) + s("MESSAGE", "unit nope not found")))
 seed("reply-logs", msg(OK, attr(A["DATA"], b"line one\nline two\n")))
+stats = b"".join(u64(k, v) for k, v in (("MEM_CURRENT", 12 << 20), ("MEM_PEAK", 20 << 20),
+        ("MEM_MAX", 64 << 20), ("PIDS_CURRENT", 3), ("PIDS_MAX", 64), ("PIDS_EVENTS", 2),
+        ("CPU_USAGE_USEC", 123456), ("CPU_NR_PERIODS", 1000), ("CPU_NR_THROTTLED", 250),
+        ("CPU_THROTTLED_USEC", 99999), ("OOM_KILLS", 1)) if k in A)
+stats += b"".join(u32(k, 1234) for k in A if k.startswith("PSI_"))
+seed("reply-status-stats", msg(OK, svc("web", "running", s("CGROUP", "apps/web") + stats)))
+if "NODE" in A:
+    node = lambda path, kind, extra=b"": attr(A["NODE"], s("PATH", path) + s("KIND", kind) + extra)
+    seed("reply-tree", msg(OK, node("", "root", s("SUBTREE_CONTROL", "cpu memory pids")) +
+            node("system", "slice", s("SUBTREE_CONTROL", "memory")) +
+            node("apps", "slice", s("LIMIT", "memory.max 1073741824") + s("LIMIT", "cpu.max 50000 100000")) +
+            node("apps/web", "service", s("NAME", "web") + s("STATE", "running") +
+                 s("LIMIT", "pids.max 64") + s("MESSAGE", "delegated")) +
+            node("apps/web/leaf", "leaf")))
 seed("reply-nested-deep", msg(OK, attr(A["SERVICE"], attr(A["SERVICE"], attr(A["SERVICE"],
         attr(A["SERVICE"], attr(A["SERVICE"], s("NAME", "deep"))))))))
 PY

@@ -2,7 +2,7 @@
 # t-svctl.sh — every svctl command that exists, its output and its exit code
 # (svctl(8): 0 ok, 1 failed, 2 usage, 3 no such unit, 4 denied,
 # 5 unreachable, 6 protocol), checked against the kernel where it acts:
-#   status, list (--json is valid JSON), start/stop/restart (they wait:
+#   status, list (--json is valid JSON), tree, start/stop/restart (they wait:
 #   when svctl returns the service is up or down, as /proc shows),
 #   logs -n N, logs -f (streams until killed), kill NAME SIGNAL, wait,
 #   version, --help of every command; the socket's mode and owner; an
@@ -60,7 +60,7 @@ check "version names the protocol" eval '[[ "$SO" =~ ^svctl\ .+\ \(control\ prot
 exits "--version" 0 --version
 exits "-V" 0 -V
 exits "--help" 0 --help
-commands="status list start stop restart reload wait kill logs poweroff reboot halt version help"
+commands="status list tree start stop restart reload wait kill logs poweroff reboot halt version help"
 for c in $commands; do
 	check "--help lists $c" eval 'printf "%s\n" "$SO" | grep -Eq "^  $c( |$)"'
 done
@@ -138,6 +138,12 @@ check "--json status web is valid JSON" json_ok
 exits "-j list" 0 -j list
 check "--json list is valid JSON" json_ok
 exits "--json status nope" 3 --json status nope
+# tree needs a cgroup2 hierarchy: the host tier runs initd --no-cgroup, so
+# here it fails cleanly (the VM tier checks its output).
+exits "tree without a cgroup hierarchy fails" 1 tree
+check "tree says why" eval '[[ "$SE" == *"without a cgroup2 hierarchy"* ]]'
+exits "--json tree without a cgroup hierarchy fails" 1 --json tree
+exits "tree takes no operand" 2 tree web
 
 # ---- start / stop / restart wait for the outcome -----------------------------------------
 old=$(svc_pid web)

@@ -1,0 +1,80 @@
+#!/bin/bash
+# crash.sh OUT.tap — the crash action, proven in the VM (issue 7): a FAULT=1
+# build of initd segfaults on SIGUSR2; for each crash_action in initd.conf the
+# machine must do what was configured, never panic the kernel.
+#   reboot    initd says so and the kernel restarts (qemu -no-reboot exits)
+#   poweroff  initd says so and the kernel powers down
+#   freeze    PID 1 stays alive, services keep running
+#   shell     a shell is started on the console as a child of PID 1
+# One boot per action (~10 s each under TCG). Appends TAP lines to OUT.tap.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out=${1:?usage: tests/vm/crash.sh OUT.tap}
+dir=${BUILD:-build}/vm-crash
+rm -rf "$dir"; mkdir -p "$dir"
+
+tap() { echo "$1 - crash: $2" | tee -a "$out"; }
+fail() { tap "not ok" "$1"; exit 1; }
+
+make --no-print-directory STATIC=1 FAULT=1 all >"$dir/build.log" 2>&1 ||
+	fail "FAULT=1 static build failed (see $dir/build.log)"
+kdir=$(images/kernel.sh "${BUILD:-build}/kernel" 2>>"$dir/build.log" | tail -1) || fail "no kernel"
+[ -d "$kdir" ] || kdir=${BUILD:-build}/kernel/current
+images/mkimage.sh -o "$dir/base.cpio.gz" -k "$kdir" -i build-static-fault/initd \
+	-s build-static-fault/svctl -u tests/vm/crash/units \
+	-O tests/vm/crash/overlay >>"$dir/build.log" 2>&1 || fail "image build failed"
+
+boot() {   # boot ACTION: console in $dir/ACTION.console, reports in $dir/ACTION.out
+	local a=$1 stage=$dir/$1.stage
+	mkdir -p "$stage/etc/initd"
+	echo "crash_action = \"$a\";" > "$stage/etc/initd/initd.conf"
+	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip) > "$dir/$a.conf.gz"
+	cat "$dir/base.cpio.gz" "$dir/$a.conf.gz" > "$dir/$a.initrd"
+	timeout 90 qemu-system-x86_64 -accel tcg -m 512 -smp 2 -no-reboot -nic none \
+		-display none -monitor none \
+		-kernel "$kdir/vmlinuz" -initrd "$dir/$a.initrd" \
+		-append "console=ttyS0 quiet panic=-1 rdinit=/sbin/initd" \
+		-serial "file:$dir/$a.console" -serial "file:$dir/$a.out" </dev/null
+	echo $? > "$dir/$a.rc"
+}
+
+has() { grep -q "$2" "$dir/$1.$3"; }
+
+for a in reboot poweroff freeze shell; do
+	boot "$a"
+	rc=$(cat "$dir/$a.rc")
+	[ "$rc" = 124 ] && tap "not ok" "$a: the machine hung (qemu killed after 90 s)" && continue
+	if has "$a" "Kernel panic" console; then
+		tap "not ok" "$a: kernel panic"; tail -20 "$dir/$a.console" | sed 's/^/# /'
+		continue
+	fi
+	tap ok "$a: no kernel panic"
+	if has "$a" "initd: fatal: segmentation fault" console; then
+		tap ok "$a: initd reported its fault"
+	else
+		tap "not ok" "$a: initd reported its fault"; tail -20 "$dir/$a.console" | sed 's/^/# /'
+	fi
+	if has "$a" "initd: crash action: $a" console; then
+		tap ok "$a: the configured action ran"
+	else
+		tap "not ok" "$a: the configured action ran"
+	fi
+	case $a in
+	reboot)
+		if has reboot "reboot: Restarting system" console; then tap ok "reboot: the kernel restarted"
+		else tap "not ok" "reboot: the kernel restarted"; fi ;;
+	poweroff)
+		if has poweroff "reboot: Power down" console; then tap ok "poweroff: the kernel powered down"
+		else tap "not ok" "poweroff: the kernel powered down"; fi ;;
+	freeze|shell)
+		for r in pid1-alive bystander-alive; do
+			if has "$a" "report: $r" out; then tap ok "$a: $r"
+			else tap "not ok" "$a: $r"; fi
+		done
+		if [ $a = shell ]; then
+			if has shell "report: shell-child-of-pid1" out; then tap ok "shell: a shell runs as a child of PID 1"
+			else tap "not ok" "shell: a shell runs as a child of PID 1"; fi
+		fi ;;
+	esac
+done
+! grep -q '^not ok - crash:' "$out"
