@@ -10,6 +10,7 @@
  *   graph.c    dependency graph: cycles, topological order
  *   unit.c     free, equal, string vectors
  *   encode.c   the binary form of a set
+ *   dump.c     a unit, initd.conf, back into libconfig text
  *   limits.c   cgroup limits of units and slices, controller names, cpu lists
  *   slices.c   initd.conf's slices: parsing, parents, cpusets
  */

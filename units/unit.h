@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* Limits on everything that comes from outside. */
@@ -334,6 +335,17 @@ bool unit_equal(const struct unit *a, const struct unit *b);
 
 /* Two configurations are equal when every field is (reload diff). */
 bool initd_conf_equal(const struct initd_conf *a, const struct initd_conf *b);
+
+/* Write a unit, or initd.conf, as libconfig text (units/dump.c): every
+ * field in schema order, defaults written out, unset optional keys as
+ * "# KEY: unset (...)" comments, cgroup limits only where declared. The
+ * unit's name and file are not part of it. Parsing the text back gives an
+ * equal model (unit_equal, file and diagnostics aside; for the conf,
+ * initd_conf_equal but for `file`). A bad unit is written as far as it was
+ * parsed. 0, or -EIO when f reports an error (e.g. a memstream out of
+ * memory). */
+int unit_dump(const struct unit *u, FILE *f);
+int initd_conf_dump(const struct initd_conf *c, FILE *f);
 
 /* Names for enums; parse helpers shared with initd and svctl. */
 const char *unit_type_to_string(enum unit_type t);

@@ -25,10 +25,10 @@ not_ok() {
 	failures=$((failures + 1))
 }
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
-# check NAME CMD...: ok when CMD succeeds.
+# check NAME CMD...: ok when CMD succeeds (and then returns 0).
 check() {
 	name=$1; shift
-	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
+	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; return 1; fi
 }
 # check_eq NAME GOT WANT
 check_eq() {

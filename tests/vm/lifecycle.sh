@@ -89,7 +89,9 @@ fi
 
 # ---- log forwarding (unit key log = { kmsg = true; }) ------------------------
 check "fwdk: its output is in svctl logs" eval 'sv logs fwdk 2>/dev/null | grep -q vmtest-forward-kmsg-marker'
-check "fwdk: its output is forwarded to /dev/kmsg (dmesg)" eval 'dmesg | grep -q vmtest-forward-kmsg-marker'
+check "fwdk: its output is forwarded to /dev/kmsg (dmesg)" eval 'dmesg | grep -q vmtest-forward-kmsg-marker' ||
+	diag "dmesg lines from initd/services: $(dmesg | grep -c 'initd:')" \
+		"$(dmesg | grep -i 'suppress\|ratelimit' | tail -n 3)"
 # fwdc (log = { console = true; }): the host looks for its line in console.log
 
 # ---- the shutdown chain is up (the host checks its stop order) -------------

@@ -74,6 +74,13 @@ LC_ALL=C awk 'BEGIN { print "exec = [ \"/bin/sleep\", \"7321\" ];"; printf "x = 
 	for (i = 0; i < 20000; i++) printf "("; for (i = 0; i < 20000; i++) printf ")"; print ";" }' \
 	>"$faults_units/deepnest.unit"
 
+# The cgroup boot's units, staged beside the overlay (mkimage.sh copies
+# UNITS/../overlay: this way only ours).
+cgroup_units=$work/cgroup-units
+rm -rf "$cgroup_units"
+mkdir -p "$cgroup_units"
+cp tests/vm/cgroup-units/*.unit "$cgroup_units/"
+
 # ---- console helpers ----------------------------------------------------------
 # kts LINE: the kernel timestamp of a console line "[   12.345678] ...".
 kts() { sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p' | head -n 1; }
@@ -236,7 +243,7 @@ for b in $BOOTS; do
 		"${VM_TIMEOUT:-150}" ;;
 	faults) boot faults "$faults_units" tests/vm/faults.conf tests/vm/scenarios-faults.sh \
 		"${VM_TIMEOUT:-$((150 + CHAOS_SECS))}" ;;
-	cgroup) boot cgroup tests/vm/cgroup-units tests/vm/cgroup.conf \
+	cgroup) boot cgroup "$cgroup_units" tests/vm/cgroup.conf \
 		tests/vm/scenarios-cgroup.sh "${VM_TIMEOUT:-150}" ;;
 	*) tap "not ok - vm tier: unknown boot '$b' in VM_BOOTS" ;;
 	esac

@@ -1,0 +1,782 @@
+/* dump.c — a parsed unit, or initd.conf, back into libconfig text: what
+ * `initd --check --dump` and `svctl show` print.
+ *
+ * Every field of the model is written, in the order of the schema (the key
+ * tables of parse.c and conf.c), defaults included, so that an operator sees
+ * the values in effect. A field the model keeps as "unset" (user, workdir,
+ * hostname, ...) has no value that would parse back to "unset", so it is
+ * written as a comment saying what applies instead. Cgroup limits are
+ * written only when declared: an undeclared limit is not "max", it is no
+ * limit written at all (and no controller needed).
+ *
+ * The contract, tested over every unit file in the tree and the fuzz
+ * corpora: parsing the dump of a parsed unit gives a unit equal to it
+ * (unit_equal; its file name and diagnostics aside). So values are written
+ * the way the parser reads them: durations and sizes in their largest exact
+ * unit ("100ms", "64M"), "max" where a limit is UNIT_UNLIMITED, integers
+ * past 32 bits with libconfig's L suffix (without it libconfig 1.5 silently
+ * wraps them), strings escaped for libconfig (\" \\ \n \t \r \f, other
+ * control characters as \xNN; bytes from 0x80 on as they are). */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "units/internal.h"
+
+#define DUMP_INDENT "  "
+
+/* Where the text goes and how deep the current group is. */
+struct dump {
+	FILE *f;
+	unsigned depth;
+};
+
+/* ---- values ---------------------------------------------------------------- */
+
+static void dump_indent(struct dump *d)
+{
+	for (unsigned i = 0; i < d->depth; i++)
+		fputs(DUMP_INDENT, d->f);
+}
+
+/* s as a libconfig string literal, quotes included. */
+static void dump_string(struct dump *d, const char *s)
+{
+	fputc('"', d->f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':  fputs("\\\"", d->f); break;
+		case '\\': fputs("\\\\", d->f); break;
+		case '\n': fputs("\\n", d->f); break;
+		case '\t': fputs("\\t", d->f); break;
+		case '\r': fputs("\\r", d->f); break;
+		case '\f': fputs("\\f", d->f); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(d->f, "\\x%02x", *p);
+			else
+				fputc(*p, d->f);
+		}
+	}
+	fputc('"', d->f);
+}
+
+/* An integer; libconfig needs the L suffix past 32 bits. */
+static void dump_int(struct dump *d, long long v)
+{
+	fprintf(d->f, "%lld%s", v, v > INT32_MAX || v < INT32_MIN ? "L" : "");
+}
+
+static void dump_bool(struct dump *d, bool v)
+{
+	fputs(v ? "true" : "false", d->f);
+}
+
+/* A NULL-terminated vector as [ "a", "b" ], or [ ] when empty. */
+static void dump_strv(struct dump *d, char *const *v)
+{
+	fputc('[', d->f);
+	for (size_t i = 0; v && v[i]; i++) {
+		fputs(i ? ", " : " ", d->f);
+		dump_string(d, v[i]);
+	}
+	fputs(" ]", d->f);
+}
+
+/* The largest unit that divides v exactly, from units[] (largest first);
+ * "0" for 0. */
+struct dump_unit {
+	const char *suffix;
+	uint64_t size;
+};
+
+static void dump_scaled(struct dump *d, uint64_t v, const struct dump_unit *units, size_t n)
+{
+	size_t i = 0;
+
+	while (v && i + 1 < n && v % units[i].size != 0)
+		i++;
+	if (v == 0)
+		fputs("\"0\"", d->f);
+	else
+		fprintf(d->f, "\"%llu%s\"", (unsigned long long)(v / units[i].size), units[i].suffix);
+}
+
+/* "100ms", "30s", "2min"; what parse_duration reads. */
+static void dump_duration(struct dump *d, uint64_t usec)
+{
+	static const struct dump_unit units[] = {
+		{ "min", 60 * USEC_PER_SEC }, { "s", USEC_PER_SEC }, { "ms", USEC_PER_MSEC },
+		{ "us", 1 },
+	};
+
+	dump_scaled(d, usec, units, ARRAY_SIZE(units));
+}
+
+/* "64M", "4096"; what parse_size reads. */
+static void dump_size(struct dump *d, uint64_t bytes)
+{
+	static const struct dump_unit units[] = {
+		{ "T", 1ULL << 40 }, { "G", 1ULL << 30 }, { "M", 1ULL << 20 }, { "K", 1ULL << 10 },
+		{ "", 1 },
+	};
+
+	dump_scaled(d, bytes, units, ARRAY_SIZE(units));
+}
+
+/* A size, or "max". */
+static void dump_size_or_max(struct dump *d, uint64_t v)
+{
+	if (v == UNIT_UNLIMITED)
+		fputs("\"max\"", d->f);
+	else
+		dump_size(d, v);
+}
+
+/* An integer, or "max". */
+static void dump_int_or_max(struct dump *d, uint64_t v)
+{
+	if (v == UNIT_UNLIMITED)
+		fputs("\"max\"", d->f);
+	else
+		dump_int(d, (long long)v);
+}
+
+/* "TERM", "RTMIN+2", or the number. */
+static void dump_signal(struct dump *d, int sig)
+{
+	const char *name = signal_to_string(sig);
+
+	if (name)
+		fprintf(d->f, "\"%s\"", name);
+	else if (sig == SIGRTMIN)
+		fputs("\"RTMIN\"", d->f);
+	else if (sig > SIGRTMIN && sig <= SIGRTMAX)
+		fprintf(d->f, "\"RTMIN+%d\"", sig - SIGRTMIN);
+	else
+		fprintf(d->f, "\"%d\"", sig);
+}
+
+/* ---- keys and groups ------------------------------------------------------------ */
+
+/* "NAME = " at the current depth; the caller writes the value, then
+ * key_end. Inside an inline group ({ a = 1; b = 2; }) use inline_key. */
+static void key(struct dump *d, const char *name)
+{
+	dump_indent(d);
+	fprintf(d->f, "%s = ", name);
+}
+
+static void key_end(struct dump *d)
+{
+	fputs(";\n", d->f);
+}
+
+static void inline_key(struct dump *d, const char *name)
+{
+	fprintf(d->f, " %s = ", name);
+}
+
+static void inline_end(struct dump *d)
+{
+	fputc(';', d->f);
+}
+
+/* A key the model holds as unset: a comment saying what applies. */
+static void unset(struct dump *d, const char *name, const char *meaning)
+{
+	dump_indent(d);
+	fprintf(d->f, "# %s: unset (%s)\n", name, meaning);
+}
+
+static void key_string(struct dump *d, const char *name, const char *v)
+{
+	key(d, name);
+	dump_string(d, v);
+	key_end(d);
+}
+
+/* A string key, or its "unset" comment when v is NULL. */
+static void key_string_or_unset(struct dump *d, const char *name, const char *v,
+				const char *meaning)
+{
+	if (v)
+		key_string(d, name, v);
+	else
+		unset(d, name, meaning);
+}
+
+static void key_strv(struct dump *d, const char *name, char *const *v)
+{
+	key(d, name);
+	dump_strv(d, v);
+	key_end(d);
+}
+
+static void key_duration(struct dump *d, const char *name, uint64_t usec)
+{
+	key(d, name);
+	dump_duration(d, usec);
+	key_end(d);
+}
+
+static void key_bool(struct dump *d, const char *name, bool v)
+{
+	key(d, name);
+	dump_bool(d, v);
+	key_end(d);
+}
+
+static void group_begin(struct dump *d, const char *name)
+{
+	key(d, name);
+	fputs("{\n", d->f);
+	d->depth++;
+}
+
+static void group_end(struct dump *d)
+{
+	d->depth--;
+	dump_indent(d);
+	fputs("};\n", d->f);
+}
+
+/* NAME = ( elem, elem ); one element a line, each written by fn. */
+static void key_list(struct dump *d, const char *name, size_t n,
+		     void (*fn)(struct dump *d, size_t i, const void *data), const void *data)
+{
+	key(d, name);
+	if (n == 0) {
+		fputs("( )", d->f);
+		key_end(d);
+		return;
+	}
+	fputs("(\n", d->f);
+	d->depth++;
+	for (size_t i = 0; i < n; i++) {
+		dump_indent(d);
+		fn(d, i, data);
+		fputs(i + 1 < n ? ",\n" : "\n", d->f);
+	}
+	d->depth--;
+	dump_indent(d);
+	fputs(")", d->f);
+	key_end(d);
+}
+
+/* Names of the set bits of mask, as an array: [ "pid", "net" ]. */
+static void dump_bit_names(struct dump *d, uint64_t mask, unsigned n,
+			   const char *(*name)(unsigned bit))
+{
+	bool first = true;
+
+	fputc('[', d->f);
+	for (unsigned i = 0; i < n; i++) {
+		if (!(mask & (1ULL << i)) || !name(i))
+			continue;
+		fprintf(d->f, "%s\"%s\"", first ? " " : ", ", name(i));
+		first = false;
+	}
+	fputs(" ]", d->f);
+}
+
+/* ---- cgroup limits (a unit's cgroup group and a slice) ------------------------------ */
+
+static bool has(const struct unit_limits *l, enum unit_limit bit)
+{
+	return l->declared & UNIT_LIMIT_BIT(bit);
+}
+
+/* cpu.max: "N%" when that is exact, else "QUOTA PERIOD", or "max". */
+static void dump_cpu_max(struct dump *d, const struct unit_limits *l)
+{
+	uint64_t q = l->cpu_quota_usec, p = l->cpu_period_usec;
+	uint64_t per_percent = UNIT_CPU_PERIOD_DEFAULT / 100;
+
+	if (q == UNIT_UNLIMITED && p == UNIT_CPU_PERIOD_DEFAULT)
+		fputs("\"max\"", d->f);
+	else if (q == UNIT_UNLIMITED)
+		fprintf(d->f, "\"max %llu\"", (unsigned long long)p);
+	else if (p == UNIT_CPU_PERIOD_DEFAULT && q % per_percent == 0)
+		fprintf(d->f, "\"%llu%%\"", (unsigned long long)(q / per_percent));
+	else
+		fprintf(d->f, "\"%llu %llu\"", (unsigned long long)q, (unsigned long long)p);
+}
+
+static void dump_limits_cpu(struct dump *d, const struct unit_limits *l)
+{
+	if (!has(l, UNIT_LIMIT_CPU_MAX) && !has(l, UNIT_LIMIT_CPU_WEIGHT))
+		return;
+	key(d, "cpu");
+	fputc('{', d->f);
+	if (has(l, UNIT_LIMIT_CPU_MAX)) {
+		inline_key(d, "max");
+		dump_cpu_max(d, l);
+		inline_end(d);
+	}
+	if (has(l, UNIT_LIMIT_CPU_WEIGHT)) {
+		inline_key(d, "weight");
+		dump_int(d, l->cpu_weight);
+		inline_end(d);
+	}
+	fputs(" }", d->f);
+	key_end(d);
+}
+
+static void dump_limits_cpuset(struct dump *d, const struct unit_limits *l)
+{
+	if (!l->cpuset_cpus && !l->cpuset_mems)
+		return;
+	key(d, "cpuset");
+	fputc('{', d->f);
+	if (l->cpuset_cpus) {
+		inline_key(d, "cpus");
+		dump_string(d, l->cpuset_cpus);
+		inline_end(d);
+	}
+	if (l->cpuset_mems) {
+		inline_key(d, "mems");
+		dump_string(d, l->cpuset_mems);
+		inline_end(d);
+	}
+	fputs(" }", d->f);
+	key_end(d);
+}
+
+static void dump_limits_memory(struct dump *d, const struct unit_limits *l)
+{
+	static const struct {
+		const char *name;
+		enum unit_limit bit;
+		size_t offset;
+	} sizes[] = {
+		{ "max", UNIT_LIMIT_MEMORY_MAX, offsetof(struct unit_limits, memory_max) },
+		{ "high", UNIT_LIMIT_MEMORY_HIGH, offsetof(struct unit_limits, memory_high) },
+		{ "low", UNIT_LIMIT_MEMORY_LOW, offsetof(struct unit_limits, memory_low) },
+		{ "min", UNIT_LIMIT_MEMORY_MIN, offsetof(struct unit_limits, memory_min) },
+		{ "swap_max", UNIT_LIMIT_MEMORY_SWAP_MAX, offsetof(struct unit_limits, memory_swap_max) },
+	};
+	uint32_t mask = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++)
+		mask |= UNIT_LIMIT_BIT(sizes[i].bit);
+	if (!(l->declared & (mask | UNIT_LIMIT_BIT(UNIT_LIMIT_MEMORY_OOM_GROUP))))
+		return;
+	key(d, "memory");
+	fputc('{', d->f);
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		if (!has(l, sizes[i].bit))
+			continue;
+		inline_key(d, sizes[i].name);
+		dump_size_or_max(d, *(const uint64_t *)((const char *)l + sizes[i].offset));
+		inline_end(d);
+	}
+	if (has(l, UNIT_LIMIT_MEMORY_OOM_GROUP)) {
+		inline_key(d, "oom_group");
+		dump_bool(d, l->memory_oom_group);
+		inline_end(d);
+	}
+	fputs(" }", d->f);
+	key_end(d);
+}
+
+static void dump_limits_pids(struct dump *d, const struct unit_limits *l)
+{
+	if (!has(l, UNIT_LIMIT_PIDS_MAX))
+		return;
+	key(d, "pids");
+	fputs("{ max = ", d->f);
+	dump_int_or_max(d, l->pids_max);
+	fputs("; }", d->f);
+	key_end(d);
+}
+
+/* One io.max entry: the device and the rates that are not "max" (at least
+ * one key, so an all-"max" entry says rbps = "max"). */
+static void dump_io_entry(struct dump *d, size_t i, const void *data)
+{
+	const struct unit_io_limit *e = &((const struct unit_limits *)data)->io_max[i];
+
+	fprintf(d->f, "{ device = \"%u:%u\";", e->major, e->minor);
+	if (e->rbps != UNIT_UNLIMITED || (e->wbps == UNIT_UNLIMITED &&
+	    e->riops == UNIT_UNLIMITED && e->wiops == UNIT_UNLIMITED)) {
+		inline_key(d, "rbps");
+		dump_size_or_max(d, e->rbps);
+		inline_end(d);
+	}
+	if (e->wbps != UNIT_UNLIMITED) {
+		inline_key(d, "wbps");
+		dump_size(d, e->wbps);
+		inline_end(d);
+	}
+	if (e->riops != UNIT_UNLIMITED) {
+		inline_key(d, "riops");
+		dump_int(d, (long long)e->riops);
+		inline_end(d);
+	}
+	if (e->wiops != UNIT_UNLIMITED) {
+		inline_key(d, "wiops");
+		dump_int(d, (long long)e->wiops);
+		inline_end(d);
+	}
+	fputs(" }", d->f);
+}
+
+static void dump_limits_io(struct dump *d, const struct unit_limits *l)
+{
+	if (!has(l, UNIT_LIMIT_IO_WEIGHT) && !has(l, UNIT_LIMIT_IO_MAX))
+		return;
+	group_begin(d, "io");
+	if (has(l, UNIT_LIMIT_IO_WEIGHT)) {
+		key(d, "weight");
+		dump_int(d, l->io_weight);
+		key_end(d);
+	}
+	if (has(l, UNIT_LIMIT_IO_MAX))
+		key_list(d, "max", l->n_io_max, dump_io_entry, l);
+	group_end(d);
+}
+
+/* The declared limits, one key (cpu, cpuset, memory, pids, io) a line. */
+static void dump_limits(struct dump *d, const struct unit_limits *l)
+{
+	dump_limits_cpu(d, l);
+	dump_limits_cpuset(d, l);
+	dump_limits_memory(d, l);
+	dump_limits_pids(d, l);
+	dump_limits_io(d, l);
+}
+
+static const char *controller_name(unsigned bit)
+{
+	return unit_controller_to_string((enum unit_controller)bit);
+}
+
+static void dump_cgroup(struct dump *d, const struct unit_cgroup *cg)
+{
+	group_begin(d, "cgroup");
+	key_string_or_unset(d, "slice", cg->slice, "system");
+	dump_limits(d, &cg->limits);
+	key(d, "subtree_control");
+	dump_bit_names(d, cg->subtree_control, UNIT_CONTROLLER_MAX, controller_name);
+	key_end(d);
+	group_end(d);
+}
+
+/* ---- the unit's base keys ------------------------------------------------------------ */
+
+static void dump_start_limit(struct dump *d, const struct unit *u)
+{
+	key(d, "start_limit");
+	fputs("{ burst = ", d->f);
+	dump_int(d, u->start_limit_burst);
+	fputs("; interval = ", d->f);
+	dump_duration(d, u->start_limit_interval_usec);
+	fputs("; }", d->f);
+	key_end(d);
+}
+
+static void dump_stop(struct dump *d, const struct unit *u)
+{
+	key(d, "stop");
+	fputs("{ signal = ", d->f);
+	dump_signal(d, u->stop_signal);
+	fputs("; timeout = ", d->f);
+	dump_duration(d, u->stop_timeout_usec);
+	fputs("; }", d->f);
+	key_end(d);
+}
+
+/* environment = { KEY = "value"; ... }; from "KEY=value" entries. */
+static void dump_environment(struct dump *d, char *const *env)
+{
+	if (!env || !env[0]) {
+		key(d, "environment");
+		fputs("{ }", d->f);
+		key_end(d);
+		return;
+	}
+	group_begin(d, "environment");
+	for (size_t i = 0; env[i]; i++) {
+		const char *eq = strchr(env[i], '=');
+		size_t n = eq ? (size_t)(eq - env[i]) : strlen(env[i]);
+
+		dump_indent(d);
+		fprintf(d->f, "%.*s = ", (int)n, env[i]);
+		dump_string(d, eq ? eq + 1 : "");
+		key_end(d);
+	}
+	group_end(d);
+}
+
+static void dump_log(struct dump *d, const struct unit *u)
+{
+	key(d, "log");
+	fputs("{ console = ", d->f);
+	dump_bool(d, u->log_console);
+	fputs("; kmsg = ", d->f);
+	dump_bool(d, u->log_kmsg);
+	fputs("; }", d->f);
+	key_end(d);
+}
+
+static void dump_base(struct dump *d, const struct unit *u)
+{
+	key_string_or_unset(d, "description", u->description, "none");
+	if (u->exec)
+		key_strv(d, "exec", u->exec);
+	else
+		unset(d, "exec", "missing: the unit cannot start");
+	key_string(d, "type", unit_type_to_string(u->type) ?: "?");
+	key_strv(d, "requires", u->requires);
+	key_strv(d, "after", u->after);
+	key_string(d, "restart", unit_restart_to_string(u->restart) ?: "?");
+	key_duration(d, "restart_delay", u->restart_delay_usec);
+	key_duration(d, "restart_delay_max", u->restart_delay_max_usec);
+	dump_start_limit(d, u);
+	dump_stop(d, u);
+	key_string_or_unset(d, "user", u->user, "root");
+	key_string_or_unset(d, "group", u->group, "the user's group");
+	dump_environment(d, u->environment);
+	key_string_or_unset(d, "workdir", u->workdir, "\"/\"");
+	dump_cgroup(d, &u->cgroup);
+	key_duration(d, "watchdog", u->watchdog_usec);
+	dump_log(d, u);
+}
+
+/* ---- isolation ------------------------------------------------------------------------ */
+
+static const char *namespace_name(unsigned bit)
+{
+	return bit < UNIT_NS_MAX ? unit_namespace_names[bit] : NULL;
+}
+
+static void dump_bind(struct dump *d, size_t i, const void *data)
+{
+	const struct unit_bind *b = &((const struct unit_isolation *)data)->binds[i];
+
+	fputs("{ source = ", d->f);
+	dump_string(d, b->source ?: "");
+	fputs("; target = ", d->f);
+	dump_string(d, b->target ?: "");
+	fputs("; readonly = ", d->f);
+	dump_bool(d, b->readonly);
+	fputs("; }", d->f);
+}
+
+static void dump_rootfs(struct dump *d, const struct unit_isolation *iso)
+{
+	if (!iso->rootfs) {
+		unset(d, "rootfs", "the host's /");
+		return;
+	}
+	group_begin(d, "rootfs");
+	key_string(d, "path", iso->rootfs);
+	key_bool(d, "readonly", iso->rootfs_readonly);
+	key_list(d, "binds", iso->n_binds, dump_bind, iso);
+	key_strv(d, "tmpfs", iso->tmpfs);
+	group_end(d);
+}
+
+static const char *capability_name(unsigned bit)
+{
+	return unit_capability_name(bit);
+}
+
+/* Resources counted in bytes: their limits read best as sizes. */
+static bool rlimit_is_bytes(int resource)
+{
+	switch (resource) {
+	case RLIMIT_AS: case RLIMIT_CORE: case RLIMIT_DATA: case RLIMIT_FSIZE:
+	case RLIMIT_MEMLOCK: case RLIMIT_MSGQUEUE: case RLIMIT_RSS: case RLIMIT_STACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* "infinity", a size ("8M") for a whole number of K of a byte resource, an
+ * integer, or a decimal string past what libconfig's integers hold. */
+static void dump_rlimit_value(struct dump *d, int resource, uint64_t v)
+{
+	if (v == UINT64_MAX)
+		fputs("\"infinity\"", d->f);
+	else if ((rlimit_is_bytes(resource) && v && v % 1024 == 0) || v > INT64_MAX)
+		dump_size(d, v);
+	else
+		dump_int(d, (long long)v);
+}
+
+static void dump_rlimits(struct dump *d, const struct unit_isolation *iso)
+{
+	if (iso->n_rlimits == 0) {
+		key(d, "rlimits");
+		fputs("{ }", d->f);
+		key_end(d);
+		return;
+	}
+	group_begin(d, "rlimits");
+	for (size_t i = 0; i < iso->n_rlimits; i++) {
+		const char *name = unit_rlimit_name(iso->rlimits[i].resource);
+
+		if (!name)
+			continue;
+		key(d, name);
+		dump_rlimit_value(d, iso->rlimits[i].resource, iso->rlimits[i].value);
+		key_end(d);
+	}
+	group_end(d);
+}
+
+/* A map as the model keeps it ("0 100000 65536\n" per range) in the unit
+ * file's form: ranges separated by ", ". */
+static void dump_id_map(struct dump *d, const char *map)
+{
+	size_t n = strlen(map);
+
+	while (n && map[n - 1] == '\n')
+		n--;
+	fputc('"', d->f);
+	for (size_t i = 0; i < n; i++)
+		if (map[i] == '\n')
+			fputs(", ", d->f);
+		else
+			fputc(map[i], d->f);
+	fputc('"', d->f);
+}
+
+static void dump_user_namespace(struct dump *d, const struct unit_isolation *iso)
+{
+	if (!(iso->namespaces & UNIT_NS_BIT(UNIT_NS_USER)) || !iso->uid_map || !iso->gid_map) {
+		unset(d, "user_namespace", "no user namespace");
+		return;
+	}
+	key(d, "user_namespace");
+	fputs("{ uid_map = ", d->f);
+	dump_id_map(d, iso->uid_map);
+	fputs("; gid_map = ", d->f);
+	dump_id_map(d, iso->gid_map);
+	fputs("; }", d->f);
+	key_end(d);
+}
+
+static void dump_network(struct dump *d, const struct unit_isolation *iso)
+{
+	if (!iso->veth_bridge) {
+		unset(d, "network", "no veth: lo only in a net namespace");
+		return;
+	}
+	key(d, "network");
+	fputs("{ veth = { bridge = ", d->f);
+	dump_string(d, iso->veth_bridge);
+	if (iso->veth_address) {
+		fputs("; address = ", d->f);
+		dump_string(d, iso->veth_address);
+	}
+	if (iso->veth_gateway) {
+		fputs("; gateway = ", d->f);
+		dump_string(d, iso->veth_gateway);
+	}
+	fputs("; }; }", d->f);
+	key_end(d);
+}
+
+static void dump_isolation(struct dump *d, const struct unit_isolation *iso)
+{
+	key(d, "namespaces");
+	dump_bit_names(d, iso->namespaces, UNIT_NS_MAX, namespace_name);
+	key_end(d);
+	key_string_or_unset(d, "hostname", iso->hostname, "inherited");
+	dump_rootfs(d, iso);
+	if (iso->has_capabilities) {
+		key(d, "capabilities");
+		dump_bit_names(d, iso->capabilities, UNIT_CAP_MAX, capability_name);
+		key_end(d);
+	} else {
+		unset(d, "capabilities", "those of the user");
+	}
+	key_bool(d, "no_new_privs", iso->no_new_privs);
+	key_strv(d, "supplementary_groups", iso->supplementary_groups);
+	dump_rlimits(d, iso);
+	dump_indent(d);
+	fprintf(d->f, "umask = \"%04o\";\n", iso->umask & 0777);
+	if (iso->has_oom_score_adj) {
+		key(d, "oom_score_adj");
+		dump_int(d, iso->oom_score_adj);
+		key_end(d);
+	} else {
+		unset(d, "oom_score_adj", "inherited");
+	}
+	dump_user_namespace(d, iso);
+	dump_network(d, iso);
+}
+
+static int dump_finish(FILE *f)
+{
+	if (fflush(f) != 0 || ferror(f))
+		return -EIO;
+	return 0;
+}
+
+int unit_dump(const struct unit *u, FILE *f)
+{
+	struct dump d = { .f = f };
+
+	dump_base(&d, u);
+	dump_isolation(&d, &u->iso);
+	return dump_finish(f);
+}
+
+/* ---- initd.conf --------------------------------------------------------------------- */
+
+/* One slice: { path = "apps"; } or, with limits, a group over lines. */
+static void dump_slice(struct dump *d, size_t i, const void *data)
+{
+	const struct unit_slice *s = &((const struct initd_conf *)data)->slices[i];
+
+	if (!s->limits.declared) {
+		fputs("{ path = ", d->f);
+		dump_string(d, s->path);
+		fputs("; }", d->f);
+		return;
+	}
+	fputs("{\n", d->f);
+	d->depth++;
+	key_string(d, "path", s->path);
+	dump_limits(d, &s->limits);
+	d->depth--;
+	dump_indent(d);
+	fputc('}', d->f);
+}
+
+static void dump_bridge(struct dump *d, size_t i, const void *data)
+{
+	const struct unit_bridge *b = &((const struct initd_conf *)data)->bridges[i];
+
+	fputs("{ name = ", d->f);
+	dump_string(d, b->name ?: "");
+	if (b->address) {
+		fputs("; address = ", d->f);
+		dump_string(d, b->address);
+	}
+	fputs("; }", d->f);
+}
+
+int initd_conf_dump(const struct initd_conf *c, FILE *f)
+{
+	struct dump d = { .f = f };
+
+	key_string_or_unset(&d, "hostname", c->hostname, "left as it is");
+	key_string(&d, "crash_action", crash_action_to_string(c->crash_action) ?: "?");
+	key_string_or_unset(&d, "control_group", c->control_group, "root only");
+	key_strv(&d, "modules", c->modules);
+	key_list(&d, "slices", c->n_slices, dump_slice, c);
+	key_duration(&d, "shutdown_timeout", c->shutdown_timeout_usec);
+	key(&d, "log_buffer");
+	dump_size(&d, c->log_buffer_size);
+	key_end(&d);
+	key_list(&d, "bridges", c->n_bridges, dump_bridge, c);
+	key_bool(&d, "ip_forward", c->ip_forward);
+	return dump_finish(f);
+}
