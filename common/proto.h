@@ -24,7 +24,9 @@
  *      reload, logs, kill, wait. Added since, compatibly (a newer request is
  *      refused by an older initd as unknown; newer attributes are skipped):
  *      cgroup statistics in SERVICE (MEM_CURRENT .. OOM_KILLS); the tree
- *      request (NODE with PATH, KIND, SUBTREE_CONTROL, LIMITs).
+ *      request (NODE with PATH, KIND, SUBTREE_CONTROL, LIMITs); the show
+ *      request (SERVICE and UNIT_TEXT); NO_WAIT on start, stop, restart
+ *      (an older initd ignores it and waits).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H
@@ -54,6 +56,7 @@ enum proto_msg {
 	PROTO_REQ_KILL,          /* NAME SIGNAL */
 	PROTO_REQ_WAIT,          /* reply once no service is starting/stopping */
 	PROTO_REQ_TREE,          /* -> NODE... (the cgroup tree, parents first) */
+	PROTO_REQ_SHOW,          /* NAME -> SERVICE, UNIT_TEXT */
 	PROTO_REQ_MAX,
 	/* replies */
 	PROTO_REPLY_OK = 100,    /* payload depends on the request */
@@ -103,6 +106,10 @@ enum proto_attr {
 	PROTO_ATTR_KIND,          /* string: root, slice, service, leaf */
 	PROTO_ATTR_SUBTREE_CONTROL,  /* string: "cpu memory" as the kernel has it */
 	PROTO_ATTR_LIMIT,         /* string: "FILE VALUE", as written */
+	/* show, and start/stop/restart without waiting */
+	PROTO_ATTR_UNIT_TEXT,     /* string: the unit as parsed (unit_dump) */
+	PROTO_ATTR_NO_WAIT,       /* flag (empty): answer start/stop/restart at
+	                           * once with the units' current SERVICE */
 	PROTO_ATTR_MAX,
 };
 

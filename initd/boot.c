@@ -41,6 +41,20 @@ static void mount_one(const struct early_mount *em)
 		log_warn("mount %s on %s: %s", em->type, em->target, strerror(errno));
 }
 
+/* The kernel lets each /dev/kmsg opener write 10 lines per 5 s unless told
+ * otherwise: initd's own messages and the services' forwarded output would
+ * be cut at boot, exactly when they matter. */
+static void boot_kmsg_unlimited(void)
+{
+	int fd = open("/proc/sys/kernel/printk_devkmsg", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (write(fd, "on\n", 3) != 3)
+		log_warn("printk_devkmsg: %s", strerror(errno));
+	close(fd);
+}
+
 void boot_mount_early(bool cgroup)
 {
 	static const struct early_mount cg = {
@@ -53,6 +67,7 @@ void boot_mount_early(bool cgroup)
 	if (cgroup)
 		mount_one(&cg);
 	mkdir("/run/initd", 0755);
+	boot_kmsg_unlimited();
 }
 
 void boot_open_console(void)
@@ -190,20 +205,45 @@ void boot_set_crash_action(enum crash_action action)
 	crash_action_now = action;
 }
 
+/* Both the console and the kernel log: the kernel writes a kmsg record
+ * whole, where a console write can interleave with its own fault report. */
 static void write_console(const char *s)
 {
-	if (write(STDERR_FILENO, s, strlen(s)) < 0) {
+	int fd = open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	char rec[256];
+	size_t n = strlen(s);
+
+	if (write(STDERR_FILENO, s, n) < 0) {
 		/* nowhere else to say it */
 	}
+	if (fd < 0)
+		return;
+	if (n > 0 && s[n - 1] == '\n' && n + 4 < sizeof(rec)) {
+		memcpy(rec, "<2>", 3);
+		memcpy(rec + 3, s, n);
+		if (write(fd, rec, n + 3) < 0) {
+			/* as above */
+		}
+	}
+	close(fd);
 }
 
 _Noreturn void boot_crash(enum crash_action action, const char *why)
 {
 	sigset_t all;
 
-	write_console("initd: fatal: ");
-	write_console(why);
-	write_console("\n");
+	static const char prefix[] = "initd: fatal: ";
+	char line[160];
+	size_t n = strlen(why);
+
+	/* By hand: this runs in the fault handler, where printf is unsafe. */
+	if (n > sizeof(line) - sizeof(prefix) - 1)
+		n = sizeof(line) - sizeof(prefix) - 1;
+	memcpy(line, prefix, sizeof(prefix) - 1);
+	memcpy(line + sizeof(prefix) - 1, why, n);
+	line[sizeof(prefix) - 1 + n] = '\n';
+	line[sizeof(prefix) + n] = '\0';
+	write_console(line);
 	sync();
 	switch (action) {
 	case CRASH_REBOOT:

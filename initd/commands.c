@@ -1,6 +1,7 @@
 /* commands.c — what each control request does: decode its attributes,
  * act on the manager, build the reply. Requests that must wait (start, stop,
- * restart, wait) are deferred until the manager has settled. */
+ * restart, wait) are deferred until the manager has settled, unless they
+ * carry NO_WAIT. */
 #include "initd/commands.h"
 
 #include <errno.h>
@@ -98,6 +99,18 @@ static int request_u32(const struct control_request *req, uint16_t type, uint32_
 	return r;
 }
 
+static bool request_flag(const struct control_request *req, uint16_t type)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+
+	proto_iter_init(&it, req->payload, req->len);
+	while (proto_iter_next(&it, &a) > 0)
+		if (a.type == type)
+			return true;
+	return false;
+}
+
 /* ---- status ----------------------------------------------------------------- */
 
 static void put_service(struct commands *cmds, struct proto_buf *b, struct service *s)
@@ -152,6 +165,53 @@ static int cmd_status(struct commands *cmds, const struct control_request *req,
 	r = proto_msg_end(reply);
 	if (r < 0)
 		return reply_error(reply, -r, "status reply too large");
+	return 0;
+}
+
+/* ---- show ------------------------------------------------------------------------ */
+
+/* u as unit_dump writes it: malloc'ed text (the caller's), NULL on ENOMEM. */
+static char *unit_text(const struct unit *u)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int r;
+
+	if (!f)
+		return NULL;
+	r = unit_dump(u, f);
+	if (fclose(f) != 0 || r < 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* One unit: its SERVICE (as status gives it) and its UNIT_TEXT. */
+static int cmd_show(struct commands *cmds, const struct control_request *req,
+		    struct proto_buf *reply)
+{
+	_cleanup_free_ char *text = NULL;
+	const char *names[1];
+	struct service *s;
+	size_t n;
+	int r;
+
+	if (request_names(req, names, 1, &n) < 0 || n != 1)
+		return reply_error(reply, EINVAL, "show needs exactly one unit name");
+	s = manager_find(cmds->manager, names[0]);
+	if (!s)
+		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
+	text = unit_text(s->unit);
+	if (!text)
+		return reply_error(reply, ENOMEM, "out of memory");
+	proto_msg_begin(reply, PROTO_REPLY_OK);
+	put_service(cmds, reply, s);
+	proto_put_str(reply, PROTO_ATTR_UNIT_TEXT, text);
+	r = proto_msg_end(reply);
+	if (r < 0)
+		return reply_error(reply, -r, "show reply too large");
 	return 0;
 }
 
@@ -257,6 +317,20 @@ static int defer_until_settled(struct commands *cmds, struct control_client *c, 
 	return CONTROL_DEFER;
 }
 
+/* NO_WAIT: OK with each named unit's SERVICE as it is now, the action just
+ * begun. */
+static int reply_services(struct commands *cmds, const char **names, size_t n,
+			  struct proto_buf *reply)
+{
+	int r;
+
+	proto_msg_begin(reply, PROTO_REPLY_OK);
+	for (size_t i = 0; i < n; i++)
+		put_service(cmds, reply, manager_find(cmds->manager, names[i]));
+	r = proto_msg_end(reply);
+	return r < 0 ? reply_error(reply, -r, "reply too large") : 0;
+}
+
 static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 			 const struct control_request *req, struct proto_buf *reply)
 {
@@ -282,6 +356,8 @@ static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 		if (r < 0)
 			return reply_error(reply, -r, "%s: %s", names[i], strerror(-r));
 	}
+	if (n > 0 && request_flag(req, PROTO_ATTR_NO_WAIT))
+		return reply_services(cmds, names, n, reply);
 	return defer_until_settled(cmds, c, req->type, names, n, reply);
 }
 
@@ -302,18 +378,6 @@ static int put_log_data(struct proto_buf *b, struct logbuf *log, uint64_t *offse
 		proto_put_bytes(b, PROTO_ATTR_DATA, chunk, k);
 	}
 	return proto_msg_end(b);
-}
-
-static bool request_flag(const struct control_request *req, uint16_t type)
-{
-	struct proto_attr_iter it;
-	struct proto_attr_view a;
-
-	proto_iter_init(&it, req->payload, req->len);
-	while (proto_iter_next(&it, &a) > 0)
-		if (a.type == type)
-			return true;
-	return false;
 }
 
 static int cmd_logs(struct commands *cmds, struct control_client *c,
@@ -454,6 +518,8 @@ int commands_dispatch(void *ctx, struct control_client *c, const struct control_
 		return cmd_kill(cmds, req, reply);
 	case PROTO_REQ_TREE:
 		return commands_tree(cmds, reply);
+	case PROTO_REQ_SHOW:
+		return cmd_show(cmds, req, reply);
 	case PROTO_REQ_POWEROFF:
 	case PROTO_REQ_REBOOT:
 	case PROTO_REQ_HALT:

@@ -203,7 +203,7 @@ static enum control_access access_of(const struct control_server *s, int fd,
 static bool access_allows_read(uint16_t type)
 {
 	return type == PROTO_REQ_STATUS || type == PROTO_REQ_LOGS ||
-	       type == PROTO_REQ_WAIT || type == PROTO_REQ_TREE;
+	       type == PROTO_REQ_WAIT || type == PROTO_REQ_TREE || type == PROTO_REQ_SHOW;
 }
 
 /* ---- client lifetime ------------------------------------------------------ */

@@ -49,6 +49,7 @@ struct options {
 	char notify_path[4096];
 	const char *cgroup_root;
 	bool check;
+	bool dump;              /* --check --dump: also print the parsed model */
 	bool no_cgroup;
 	bool no_mounts;
 	bool verbose;
@@ -72,7 +73,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: initd [OPTIONS]\n"
-		"       initd --check [DIR]\n"
+		"       initd --check [--dump] [DIR]\n"
 		"\n"
 		"A declarative PID-1 supervisor. Reads DIR/initd.conf and DIR/units/*.unit.\n"
 		"\n"
@@ -85,6 +86,8 @@ static void usage(FILE *f)
 		"      --no-mounts      as PID 1, skip the early mounts and unmounts\n"
 		"  -n, --check [DIR]    validate the configuration and exit:\n"
 		"                       0 OK, 1 errors found, 2 usage, 3 unreadable\n"
+		"      --dump           with --check: print initd.conf and every unit as\n"
+		"                       parsed, defaults included\n"
 		"  -v, --verbose        log every state change\n"
 		"  -h, --help           this help\n"
 		"  -V, --version        print the version\n");
@@ -94,7 +97,8 @@ static void usage(FILE *f)
  * command line: unknown options are ignored there, never fatal. */
 static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 {
-	enum { OPT_UNITS = 256, OPT_CONTROL, OPT_NOTIFY, OPT_CGROUP_ROOT, OPT_NO_CGROUP, OPT_NO_MOUNTS };
+	enum { OPT_UNITS = 256, OPT_CONTROL, OPT_NOTIFY, OPT_CGROUP_ROOT, OPT_NO_CGROUP, OPT_NO_MOUNTS,
+	       OPT_DUMP };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "units", required_argument, NULL, OPT_UNITS },
@@ -104,6 +108,7 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 		{ "no-cgroup", no_argument, NULL, OPT_NO_CGROUP },
 		{ "no-mounts", no_argument, NULL, OPT_NO_MOUNTS },
 		{ "check", no_argument, NULL, 'n' },
+		{ "dump", no_argument, NULL, OPT_DUMP },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -124,6 +129,7 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 		case OPT_NO_CGROUP: o->no_cgroup = true; break;
 		case OPT_NO_MOUNTS: o->no_mounts = true; break;
 		case 'n': o->check = true; break;
+		case OPT_DUMP: if (!pid1) o->check = o->dump = true; break;
 		case 'v': o->verbose = true; break;
 		case 'h': if (!pid1) { usage(stdout); return 1; } break;
 		case 'V': if (!pid1) { printf("initd %s\n", INITD_VERSION); return 1; } break;
@@ -155,6 +161,26 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 
 /* ---- --check --------------------------------------------------------------- */
 
+/* --dump: initd.conf, then each unit in name order, as units/dump.c writes
+ * them, under a "# NAME.unit" header; a bad unit only gets its header (its
+ * errors are on stderr). */
+static void check_dump(const struct unit_set *set)
+{
+	printf("# initd.conf%s\n", set->conf.file ? "" : " (absent: the defaults)");
+	initd_conf_dump(&set->conf, stdout);
+	for (size_t i = 0; i < set->n_units; i++) {
+		const struct unit *u = set->units[i];
+
+		if (u->bad) {
+			printf("\n# %s.unit: not shown, it has errors\n", u->name);
+			continue;
+		}
+		printf("\n# %s.unit\n", u->name);
+		unit_dump(u, stdout);
+	}
+	putchar('\n');
+}
+
 static int run_check(const struct options *o)
 {
 	struct unit_set *set = NULL;
@@ -165,11 +191,16 @@ static int run_check(const struct options *o)
 		fprintf(stderr, "initd: cannot read %s: %s\n", o->units_dir, strerror(-r));
 		return CHECK_UNREADABLE;
 	}
-	for (size_t i = 0; i < set->diags.n; i++)
-		fprintf(stderr, "%s:%d: %s\n", set->diags.v[i].file, set->diags.v[i].line,
-			set->diags.v[i].message);
+	for (size_t i = 0; i < set->diags.n; i++) {
+		char line[UNIT_STRING_MAX + 512];
+
+		unit_diag_format(&set->diags.v[i], line, sizeof(line));
+		fprintf(stderr, "%s\n", line);   /* "FILE: message" where no line applies */
+	}
 	for (size_t i = 0; i < set->n_units; i++)
 		bad += set->units[i]->bad;
+	if (o->dump)
+		check_dump(set);
 	if (set->diags.n == 0)
 		printf("configuration OK (%zu units)\n", set->n_units);
 	else

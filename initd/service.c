@@ -369,7 +369,10 @@ void service_on_empty(struct service *s)
 		return;
 	}
 	if (s->state == SERVICE_WAITING && s->want_running) {
-		service_spawn(s);
+		/* Only the manager's pass knows whether its dependencies are
+		 * ready: let it decide (it calls service_deps_ready). */
+		if (s->ops->changed)
+			s->ops->changed(s, s->state);
 		return;
 	}
 	if (s->state == SERVICE_RESTARTING && !loop_timer_armed(&s->timer))

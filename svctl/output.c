@@ -540,32 +540,37 @@ static void json_stats(FILE *f, const struct unit_status *u)
 	fputc('}', f);
 }
 
+void status_print_json_fields(FILE *f, const struct unit_status *u)
+{
+	json_field_str(f, "name", u->name, true);
+	json_field_str(f, "state", u->state, true);
+	if (u->pid)
+		fprintf(f, "\"pid\":%u,", u->pid);
+	else
+		fputs("\"pid\":null,", f);
+	fprintf(f, "\"restarts\":%u,", u->restarts);
+	fprintf(f, "\"since_usec\":%llu,", (unsigned long long)u->since_usec);
+	json_field_str(f, "reason", u->reason, true);
+	json_field_str(f, "cgroup", u->cgroup, true);
+	json_field_str(f, "description", u->description, true);
+	json_field_str(f, "status_text", u->status_text, true);
+	if (unit_has_message(u)) {
+		fputs("\"message\":\"", f);
+		messages_each(u, json_message_cb, f);
+		fputc('"', f);
+	} else {
+		fputs("\"message\":null", f);
+	}
+	fputs(",\"stats\":", f);
+	json_stats(f, u);
+}
+
 void status_print_json(FILE *f, const struct unit_status *u, size_t n)
 {
 	fputc('[', f);
 	for (size_t i = 0; i < n; i++) {
 		fputs(i ? ",\n  {" : "\n  {", f);
-		json_field_str(f, "name", u[i].name, true);
-		json_field_str(f, "state", u[i].state, true);
-		if (u[i].pid)
-			fprintf(f, "\"pid\":%u,", u[i].pid);
-		else
-			fputs("\"pid\":null,", f);
-		fprintf(f, "\"restarts\":%u,", u[i].restarts);
-		fprintf(f, "\"since_usec\":%llu,", (unsigned long long)u[i].since_usec);
-		json_field_str(f, "reason", u[i].reason, true);
-		json_field_str(f, "cgroup", u[i].cgroup, true);
-		json_field_str(f, "description", u[i].description, true);
-		json_field_str(f, "status_text", u[i].status_text, true);
-		if (unit_has_message(&u[i])) {
-			fputs("\"message\":\"", f);
-			messages_each(&u[i], json_message_cb, f);
-			fputc('"', f);
-		} else {
-			fputs("\"message\":null", f);
-		}
-		fputs(",\"stats\":", f);
-		json_stats(f, &u[i]);
+		status_print_json_fields(f, &u[i]);
 		fputc('}', f);
 	}
 	fputs(n ? "\n]\n" : "]\n", f);

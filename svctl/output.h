@@ -65,6 +65,9 @@ void status_print_list(FILE *f, const struct unit_status *u, size_t n, bool colo
  * cpu_throttled_usec, cpu_throttled_percent, psi_{cpu,memory,io}_{some,full}
  * (avg10, percent), oom_kills). */
 void status_print_json(FILE *f, const struct unit_status *u, size_t n);
+/* The members of one such object, without its braces: for replies that
+ * embed a unit's status in an object of their own (show). */
+void status_print_json_fields(FILE *f, const struct unit_status *u);
 
 /* s as a JSON string literal (quotes included). Control characters are
  * escaped and invalid UTF-8 becomes U+FFFD, so the output is always valid
@@ -76,6 +79,14 @@ void json_print_string(FILE *f, const char *s);
  * an array of {path, kind, name, state, subtree_control, limits[],
  * messages[]}. 0 or -EBADMSG (nothing printed). */
 int tree_print(FILE *f, const void *payload, size_t len, bool json);
+
+/* A SHOW reply (show.c): the unit's text as initd parsed it under a
+ * "# NAME.unit" header, then its runtime state (state, pid, restarts,
+ * since, last exit, cgroup, status text, the detail block of
+ * status_print_detail, its errors); or, json, one object: "unit" (the
+ * text) and the members status_print_json gives a unit. 0, -EBADMSG (not
+ * exactly one SERVICE, or no UNIT_TEXT; nothing printed) or -ENOMEM. */
+int show_print(FILE *f, const void *payload, size_t len, bool json);
 
 /* Whether to colour output on f: a tty, and $NO_COLOR unset. */
 bool output_colour(FILE *f);

@@ -159,6 +159,26 @@ static int cmd_tree(struct svctl *s, const struct command *cmd, int argc, char *
 	return finish_output(SVCTL_EXIT_OK);
 }
 
+/* show NAME: the unit as initd parsed it, then its runtime state. */
+static int cmd_show(struct svctl *s, const struct command *cmd, int argc, char **argv)
+{
+	struct proto_buf b;
+	struct reply rep;
+	int r;
+
+	request_names(&b, PROTO_REQ_SHOW, argc, argv);
+	r = call(s, &b, &rep);
+	if (r)
+		return r;
+	r = show_print(stdout, rep.payload, rep.hdr.len, s->json);
+	reply_free(&rep);
+	if (r < 0) {
+		fprintf(stderr, "svctl: malformed show reply from initd\n");
+		return SVCTL_EXIT_PROTOCOL;
+	}
+	return finish_output(SVCTL_EXIT_OK);
+}
+
 /* start, stop, restart, reload, wait, poweroff, reboot, halt: NAME
  * operands (if any), an OK means done. */
 static int cmd_simple(struct svctl *s, const struct command *cmd, int argc, char **argv)
@@ -168,6 +188,49 @@ static int cmd_simple(struct svctl *s, const struct command *cmd, int argc, char
 	int r;
 
 	request_names(&b, cmd->type, argc, argv);
+	r = call(s, &b, &rep);
+	if (r)
+		return r;
+	if (!s->json)
+		print_messages(&rep);
+	reply_free(&rep);
+	return finish_output(SVCTL_EXIT_OK);
+}
+
+static int operands_check(const struct command *cmd, int *argc, char ***argv);
+
+/* start, stop, restart: as cmd_simple (initd answers once the units are
+ * ready, or failed, or stopped, saying which failed and why), unless
+ * --no-wait, anywhere before "--", asks it to answer at once. */
+static int cmd_lifecycle(struct svctl *s, const struct command *cmd, int argc, char **argv)
+{
+	struct proto_buf b;
+	struct reply rep;
+	bool no_wait = false;
+	int k = 0, r;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < argc)
+				argv[k++] = argv[i++];
+			break;
+		}
+		if (!strcmp(argv[i], "--no-wait"))
+			no_wait = true;
+		else
+			argv[k++] = argv[i];
+	}
+	argc = k;
+	r = operands_check(cmd, &argc, &argv);
+	if (r)
+		return r;
+	proto_buf_init(&b, REQUEST_LIMIT);
+	proto_msg_begin(&b, cmd->type);
+	for (int i = 0; i < argc; i++)
+		proto_put_str(&b, PROTO_ATTR_NAME, argv[i]);
+	if (no_wait)
+		proto_put_flag(&b, PROTO_ATTR_NO_WAIT);
+	proto_msg_end(&b);
 	r = call(s, &b, &rep);
 	if (r)
 		return r;
@@ -368,12 +431,14 @@ static const struct command commands[] = {
 	  cmd_list, PROTO_REQ_STATUS, 0, 0 },
 	{ "tree",     "", "show the cgroup tree: slices, services, limits, controllers",
 	  cmd_tree, PROTO_REQ_TREE, 0, 0 },
-	{ "start",    "NAME...", "start units (and what they require)",
-	  cmd_simple, PROTO_REQ_START, 1, -1 },
-	{ "stop",     "NAME...", "stop units (and what requires them)",
-	  cmd_simple, PROTO_REQ_STOP, 1, -1 },
-	{ "restart",  "NAME...", "stop, then start units",
-	  cmd_simple, PROTO_REQ_RESTART, 1, -1 },
+	{ "show",     "NAME", "show a unit as parsed (every key) and its runtime state",
+	  cmd_show, PROTO_REQ_SHOW, 1, 1 },
+	{ "start",    "[--no-wait] NAME...", "start units (and what they require)",
+	  cmd_lifecycle, PROTO_REQ_START, 1, -1 },
+	{ "stop",     "[--no-wait] NAME...", "stop units (and what requires them)",
+	  cmd_lifecycle, PROTO_REQ_STOP, 1, -1 },
+	{ "restart",  "[--no-wait] NAME...", "stop, then start units",
+	  cmd_lifecycle, PROTO_REQ_RESTART, 1, -1 },
 	{ "reload",   "", "re-read the unit files and apply the difference",
 	  cmd_simple, PROTO_REQ_RELOAD, 0, 0 },
 	{ "wait",     "", "wait until no unit is starting or stopping",
@@ -413,7 +478,7 @@ static void usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH   control socket (default $INITD_CONTROL, else %s)\n"
-		"  -j, --json          print status, list and tree as JSON\n"
+		"  -j, --json          print status, list, tree and show as JSON\n"
 		"  -t, --timeout SEC   give up waiting for initd after SEC seconds\n"
 		"                      (default 30; 0 waits for ever)\n"
 		"  -h, --help          this help\n"
@@ -424,7 +489,7 @@ static void usage(FILE *f)
 		char head[48];
 
 		snprintf(head, sizeof(head), "%s %s", c->name, c->args);
-		fprintf(f, "  %-26s %s\n", head, c->summary);
+		fprintf(f, "  %-28s %s\n", head, c->summary);
 	}
 	fprintf(f, "\n%s\nSee svctl(8).\n", exit_codes_text);
 }
@@ -437,6 +502,10 @@ static void command_help(FILE *f, const struct command *cmd)
 	if (!strcmp(cmd->name, "logs"))
 		fputs("\n  -n, --lines N   the last N lines (default: initd's choice)\n"
 		      "  -f, --follow    keep printing new output until interrupted\n", f);
+	if (cmd->run == cmd_lifecycle)
+		fputs("\nWaits until each unit is ready (stopped, for stop) or has failed; a\n"
+		      "failure is reported as \"NAME failed: REASON\" with exit status 1.\n"
+		      "  --no-wait       return at once, once initd has begun the action\n", f);
 	fprintf(f, "\n%s", exit_codes_text);
 }
 
@@ -552,7 +621,7 @@ int main(int argc, char **argv)
 	}
 	argc -= optind + 1;
 	argv += optind + 1;
-	if (cmd->run != cmd_logs) {
+	if (cmd->run != cmd_logs && cmd->run != cmd_lifecycle) {
 		r = operands_check(cmd, &argc, &argv);
 		if (r)
 			goto done;

@@ -427,6 +427,14 @@ static void dump_limits_io(struct dump *d, const struct unit_limits *l)
 {
 	if (!has(l, UNIT_LIMIT_IO_WEIGHT) && !has(l, UNIT_LIMIT_IO_MAX))
 		return;
+	if (!has(l, UNIT_LIMIT_IO_MAX)) {
+		key(d, "io");
+		fputs("{ weight = ", d->f);
+		dump_int(d, l->io_weight);
+		fputs("; }", d->f);
+		key_end(d);
+		return;
+	}
 	group_begin(d, "io");
 	if (has(l, UNIT_LIMIT_IO_WEIGHT)) {
 		key(d, "weight");

@@ -25,18 +25,25 @@
 # Environment: VM_BOOTS (default "main faults cgroup"), VM_CHAOS_SECS
 # (random kills in faults.sh, default 60), VM_KILLS (kills in a row, default
 # 1000), VM_TIMEOUT (per boot; default 150 s + VM_CHAOS_SECS for faults,
-# 150 s for the others), VM_DIR (work directory, default build/vm). Exit status 0 when
-# every line is ok.
+# 150 s for the others), VM_DIR (work directory, default build/vm; one run
+# at a time per directory, flock). Exit status 0 when every line is ok.
 set -uo pipefail
 
 out=${1:?usage: tests/vm/run.sh OUT.tap}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 mkdir -p "$(dirname "$out")"
-: >"$out"
 work=${VM_DIR:-build/vm}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
+# Two runs sharing a work directory would boot from each other's images and
+# read each other's consoles: the second waits for the first.
+exec 9>"$work/.lock"
+if ! flock -n 9; then
+	echo "vm: $work is in use by another run; waiting (up to 10 min)" >&2
+	flock -w 600 9 || { echo "not ok - vm tier: $work stayed locked" | tee -a "$out"; exit 1; }
+fi
+: >"$out"
 BOOTS=${VM_BOOTS:-main faults cgroup}
 CHAOS_SECS=${VM_CHAOS_SECS:-60}
 KILLS=${VM_KILLS:-1000}

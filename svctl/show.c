@@ -1,0 +1,98 @@
+/* show.c — `svctl show NAME`: one unit as initd parsed it (the UNIT_TEXT of
+ * a SHOW reply, libconfig text written by unit_dump) and its runtime state
+ * (the SERVICE, as `status NAME` has it). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/proto.h"
+#include "common/util.h"
+#include "svctl/output.h"
+
+/* Text from initd, its lines kept: other control characters become '?',
+ * so nothing relayed can drive the terminal. */
+static void print_text(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc(((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f ? '?' : *s,
+		      f);
+}
+
+/* "label     value\n", value NULL or empty shown as "-". */
+static void print_field(FILE *f, const char *label, const char *value)
+{
+	fprintf(f, "%-10s", label);
+	print_text(f, value && *value ? value : "-");
+	fputc('\n', f);
+}
+
+/* The unit's diagnostics (a bad-config unit's), under "errors". */
+static void print_errors(FILE *f, const struct unit_status *u)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+	const char *msg;
+	bool first = true;
+
+	proto_iter_init(&it, u->attrs, u->attrs_len);
+	while (proto_iter_next(&it, &a) > 0) {
+		if (a.type != PROTO_ATTR_MESSAGE || proto_get_str(&a, &msg) < 0)
+			continue;
+		if (first)
+			fputs("errors\n", f);
+		first = false;
+		fputs("  ", f);
+		print_text(f, msg);
+		fputc('\n', f);
+	}
+}
+
+static void show_print_human(FILE *f, const struct unit_status *u, const char *text)
+{
+	char buf[32];
+
+	fprintf(f, "# %s.unit\n", u->name);
+	print_text(f, text);
+	fputc('\n', f);
+	print_field(f, "state", u->state);
+	if (u->pid)
+		snprintf(buf, sizeof(buf), "%u", u->pid);
+	print_field(f, "pid", u->pid ? buf : NULL);
+	snprintf(buf, sizeof(buf), "%u", u->restarts);
+	print_field(f, "restarts", buf);
+	print_field(f, "since", format_duration(buf, sizeof(buf), u->since_usec));
+	print_field(f, "last exit", u->reason);
+	print_field(f, "cgroup", u->cgroup);
+	print_field(f, "status", u->status_text);
+	status_print_detail(f, u);
+	print_errors(f, u);
+}
+
+int show_print(FILE *f, const void *payload, size_t len, bool json)
+{
+	struct unit_status *units = NULL;
+	struct proto_attr_view a;
+	const char *text;
+	size_t n;
+	int r;
+
+	r = status_parse(payload, len, &units, &n);
+	if (r < 0)
+		return r;
+	if (n != 1 || proto_attr_find(payload, len, PROTO_ATTR_UNIT_TEXT, &a) != 1 ||
+	    proto_get_str(&a, &text) < 0) {
+		free(units);
+		return -EBADMSG;
+	}
+	if (json) {
+		fputs("{\"unit\":", f);
+		json_print_string(f, text);
+		fputc(',', f);
+		status_print_json_fields(f, &units[0]);
+		fputs("}\n", f);
+	} else {
+		show_print_human(f, &units[0], text);
+	}
+	free(units);
+	return 0;
+}
