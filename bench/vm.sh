@@ -8,7 +8,9 @@
 # cgroups). Prints the tables; ratios are to initd's median.
 #
 # Environment: BUILD, BENCH_QUICK=1 (one boot per init, fewer samples),
-# BENCH_BOOTS (boots per init; default 3, quick 1).
+# BENCH_BOOTS (boots per init; default 3, quick 1), BENCH_VM_DIR (work
+# directory, default $BUILD/bench/vm: a second run can use its own),
+# BENCH_INITS (the inits to boot, default all; initd is the ratios' base).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -16,10 +18,11 @@ cd "$top" || exit 1
 BUILD=${BUILD:-build}
 QUICK=${BENCH_QUICK:-}
 BOOTS=${BENCH_BOOTS:-$([ -n "$QUICK" ] && echo 1 || echo 3)}
-V=$BUILD/bench/vm
+V=${BENCH_VM_DIR:-$BUILD/bench/vm}
 PKGS=$BUILD/bench/pkgs
+FPKGS=$BUILD/bench/pkgs-finit
 MAKE=${MAKE:-make}
-INITS="initd busybox s6 runit"
+INITS=${BENCH_INITS:-initd busybox s6 runit finit}
 declare -A WHY=()   # init -> why it was left out
 
 log() { echo "vm: $*" >&2; }
@@ -31,6 +34,17 @@ fetch_pkgs() {
 	(cd "$PKGS" && apt-get download s6 libs6-2.11 libskarnet2.13 libexecline2.9 runit) \
 		>"$PKGS/download.log" 2>&1 || return 1
 	for d in "$PKGS"/*.deb; do dpkg-deb -x "$d" "$PKGS/root" || return 1; done
+}
+
+# finit 4.2 and the two libraries it links (libite, libuev), in a root of
+# their own; finit-plugins brings the plugin set Debian builds.
+fetch_finit() {
+	[ -f "$FPKGS/root/sbin/finit" ] && [ -d "$FPKGS/root/lib/x86_64-linux-gnu/finit/plugins" ] && return 0
+	rm -rf "$FPKGS"
+	mkdir -p "$FPKGS/root"
+	(cd "$FPKGS" && apt-get download finit finit-plugins libite5 libuev3) \
+		>"$FPKGS/download.log" 2>&1 || return 1
+	for d in "$FPKGS"/*.deb; do dpkg-deb -x "$d" "$FPKGS/root" || return 1; done
 }
 
 # ---- the image -------------------------------------------------------------
@@ -51,6 +65,7 @@ make_tree() {
 	printf '/bin/busybox\ninit\n' > "$o/bench/stamp-busybox.cmd"
 	printf '/usr/bin/s6-svscan\n/etc/s6\n' > "$o/bench/stamp-s6.cmd"
 	printf '/usr/bin/runsvdir\n-P\n/etc/runit-sv\n' > "$o/bench/stamp-runit.cmd"
+	printf '/sbin/finit\n' > "$o/bench/stamp-finit.cmd"
 	# initd: 10 units
 	echo 'hostname = "bench";' > "$V/initd.conf"
 	for ((i = 0; i < 10; i++)); do
@@ -72,6 +87,15 @@ make_tree() {
 		printf '#!/bin/sh\nexec /bench/report.sh %s\n' "${d%-sv}" > "$o/etc/$d/report/run"
 		chmod +x "$o"/etc/$d/*/run
 	done
+	# finit: the same 10 as services in runlevels 2-5 (finit's default: they
+	# start when bootstrap, runlevel S, is over), plus report as a task
+	{
+		echo "# bench: 10 testd services, like the other inits (bench/vm.sh)"
+		for ((i = 0; i < 10; i++)); do
+			echo "service :$i [2345] name:s$i /bench/testd --touch /tmp/s$i.touch -- s$i"
+		done
+		echo "task [2345] name:report /bench/report.sh finit -- bench report"
+	} > "$V/finit.conf"
 	# the extra image: the same plus the restart unit r and /bench/extra
 	mkdir -p "$V/extra/units" "$V/extra/overlay/bench"
 	cp "$u"/*.unit "$V/extra/units/"
@@ -96,6 +120,19 @@ make_tree() {
 	else
 		WHY[s6]="apt-get download failed (see $PKGS/download.log)"
 		WHY[runit]=${WHY[s6]}
+	fi
+	case " $INITS " in *" finit "*) ;; *) return 0 ;; esac
+	if fetch_finit; then
+		local f=$FPKGS/root
+		mkdir -p "$o/sbin" "$o/lib/finit" "$o/lib/x86_64-linux-gnu/finit" "$o/usr/lib/x86_64-linux-gnu" "$o/etc/finit.d"
+		cp "$f/sbin/finit" "$o/sbin/"
+		cp "$f"/lib/finit/{initctl,logit,reboot} "$o/lib/finit/"
+		ln -sf ../lib/finit/initctl "$o/sbin/initctl"
+		cp -a "$f/lib/x86_64-linux-gnu/finit/plugins" "$o/lib/x86_64-linux-gnu/finit/"
+		cp -a "$f"/usr/lib/x86_64-linux-gnu/lib{ite,uev}.so* "$o/usr/lib/x86_64-linux-gnu/"
+		cp "$V/finit.conf" "$o/etc/finit.conf"
+	else
+		WHY[finit]="apt-get download failed (see $FPKGS/download.log)"
 	fi
 }
 

@@ -145,19 +145,22 @@ fail:
 	return r;
 }
 
-/* A changed unit whose old process is gone takes its new unit. */
+/* A changed unit whose old process is gone takes its new unit. Its node is
+ * made anew: a limit the new unit no longer declares must not linger in the
+ * kernel, and the slice may have changed. The node is empty by now; if a
+ * leftover still holds it, the old node is reused and the new limits are
+ * written over it. */
 static void swap_in(struct manager *m, struct svc *v)
 {
 	const struct unit *old = v->s.unit, *u = v->pending_unit;
-	bool same_leaf = strcmp(old->cgroup.slice ? old->cgroup.slice : "system",
-				u->cgroup.slice ? u->cgroup.slice : "system") == 0;
 	int r;
 
 	v->pending_unit = NULL;
 	svc_close_cgroup(m, v);
-	if (!same_leaf && cgroup_tree_enabled(&m->cg))
-		cgroup_leaf_remove(&m->cg, old->cgroup.slice ? old->cgroup.slice : "system",
-				   old->name);
+	if (cgroup_tree_enabled(&m->cg) && !old->bad &&
+	    (r = cgroup_leaf_remove(&m->cg, old->cgroup.slice ? old->cgroup.slice : "system",
+				    old->name)) < 0 && r != -ENOENT)
+		log_warn("%s: cannot remove its old cgroup: %s", old->name, strerror(-r));
 	service_replace_unit(&v->s, u);
 	v->gen = m->gen;
 	r = svc_open_cgroup(m, v);

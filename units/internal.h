@@ -105,6 +105,18 @@ int setting_enum(struct parse_ctx *c, config_setting_t *s, const char *path,
 int setting_account(struct parse_ctx *c, config_setting_t *s, const char *path,
 		    const char *what, char **ret);
 int setting_abspath(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret);
+/* What a string value must be: valid() says, messages say "invalid WHAT
+ * 'VALUE'" followed by hint (" (expected ...)", or ""). */
+struct string_rule {
+	bool (*valid)(const char *v);
+	const char *what;
+	const char *hint;
+};
+/* A string that meets rule, into a copy as setting_strdup. */
+int setting_strdup_valid(struct parse_ctx *c, config_setting_t *s, const char *path,
+			 const struct string_rule *rule, char **ret);
+int setting_hostname(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret);
+int setting_slice_path(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret);
 int setting_bool(struct parse_ctx *c, config_setting_t *s, const char *path, bool *ret);
 
 /* parse.c */

@@ -147,43 +147,37 @@ int setting_int(struct parse_ctx *c, config_setting_t *s, const char *path, long
 	return 0;
 }
 
-int setting_duration(struct parse_ctx *c, config_setting_t *s, const char *path, uint64_t *ret)
+/* A string that parse turns into a number; what ("duration") and hint
+ * ("expected ...") name it in messages. */
+static int setting_parsed(struct parse_ctx *c, config_setting_t *s, const char *path,
+			  int (*parse)(const char *v, uint64_t *ret), const char *what,
+			  const char *hint, uint64_t *ret)
 {
 	char q[DIAG_QUOTE_SIZE];
 	const char *v;
 	int r;
 
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
-		return FAIL(c, s, "'%s' must be a string (" DURATION_HINT ")", path);
+		return FAIL(c, s, "'%s' must be a string (%s)", path, hint);
 	r = setting_string(c, s, path, &v);
 	if (r < 0)
 		return r;
-	r = parse_duration(v, ret);
+	r = parse(v, ret);
 	if (r == -ERANGE)
-		return FAIL(c, s, "'%s': duration '%s' is out of range", path, diag_quote(q, v));
+		return FAIL(c, s, "'%s': %s '%s' is out of range", path, what, diag_quote(q, v));
 	if (r < 0)
-		return FAIL(c, s, "'%s': invalid duration '%s' (" DURATION_HINT ")", path,
-			    diag_quote(q, v));
+		return FAIL(c, s, "'%s': invalid %s '%s' (%s)", path, what, diag_quote(q, v), hint);
 	return 0;
+}
+
+int setting_duration(struct parse_ctx *c, config_setting_t *s, const char *path, uint64_t *ret)
+{
+	return setting_parsed(c, s, path, parse_duration, "duration", DURATION_HINT, ret);
 }
 
 int setting_size(struct parse_ctx *c, config_setting_t *s, const char *path, uint64_t *ret)
 {
-	char q[DIAG_QUOTE_SIZE];
-	const char *v;
-	int r;
-
-	if (config_setting_type(s) != CONFIG_TYPE_STRING)
-		return FAIL(c, s, "'%s' must be a string (" SIZE_HINT ")", path);
-	r = setting_string(c, s, path, &v);
-	if (r < 0)
-		return r;
-	r = parse_size(v, ret);
-	if (r == -ERANGE)
-		return FAIL(c, s, "'%s': size '%s' is out of range", path, diag_quote(q, v));
-	if (r < 0)
-		return FAIL(c, s, "'%s': invalid size '%s' (" SIZE_HINT ")", path, diag_quote(q, v));
-	return 0;
+	return setting_parsed(c, s, path, parse_size, "size", SIZE_HINT, ret);
 }
 
 /* "a, b or c" for the names of an enum. */
@@ -234,6 +228,42 @@ int setting_abspath(struct parse_ctx *c, config_setting_t *s, const char *path, 
 	if (v[0] != '/')
 		return FAIL(c, s, "'%s' must be an absolute path (got '%s')", path, diag_quote(q, v));
 	return setting_strdup(c, s, path, ret);
+}
+
+int setting_strdup_valid(struct parse_ctx *c, config_setting_t *s, const char *path,
+			 const struct string_rule *rule, char **ret)
+{
+	char q[DIAG_QUOTE_SIZE];
+	const char *v;
+	int r;
+
+	r = setting_string(c, s, path, &v);
+	if (r < 0)
+		return r;
+	if (!rule->valid(v))
+		return FAIL(c, s, "'%s': invalid %s '%s'%s", path, rule->what, diag_quote(q, v),
+			    rule->hint);
+	return setting_strdup(c, s, path, ret);
+}
+
+int setting_hostname(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret)
+{
+	static const struct string_rule rule = { hostname_valid, "hostname", "" };
+
+	return setting_strdup_valid(c, s, path, &rule, ret);
+}
+
+/* The hint spells out UNIT_SLICE_DEPTH. */
+_Static_assert(UNIT_SLICE_DEPTH == 8, "update the slice path hint");
+
+int setting_slice_path(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret)
+{
+	static const struct string_rule rule = {
+		unit_slice_path_valid, "slice path",
+		" (expected names joined by '/', at most 8 deep)",
+	};
+
+	return setting_strdup_valid(c, s, path, &rule, ret);
 }
 
 /* A user or group: a name, or (leading digit) a strict numeric id. */

@@ -6,6 +6,7 @@
 . /usr/lib/vmtest/lib.sh
 
 . "$VMT/cgroup.sh"
+. "$VMT/reload.sh"
 
 echo reboot >/run/initd-script.shutdown
 echo "# $failures failed"
