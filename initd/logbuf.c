@@ -2,15 +2,16 @@
 #include "initd/logbuf.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define LOGBUF_FIRST 256
+
 int logbuf_init(struct logbuf *b, size_t size)
 {
-	/* The ring is allocated by the first output: most services of an
-	 * appliance print little or nothing, and 1000 idle rings would be
-	 * 64 MiB of PID 1's address space for fork to copy. */
 	b->data = NULL;
+	b->cap = 0;
 	b->size = size;
 	b->end = 0;
 	return size ? 0 : -EINVAL;
@@ -20,14 +21,36 @@ void logbuf_free(struct logbuf *b)
 {
 	free(b->data);
 	b->data = NULL;
-	b->size = 0;
+	b->cap = 0;
+}
+
+/* Before the ring is full size it never wraps: bytes sit at their offset, so
+ * growing is a plain realloc. Returns false when memory ran out. */
+static bool grow(struct logbuf *b, size_t need)
+{
+	size_t cap = b->cap ? b->cap : LOGBUF_FIRST;
+	char *d;
+
+	while (cap < need && cap < b->size)
+		cap *= 2;
+	if (cap > b->size)
+		cap = b->size;
+	d = realloc(b->data, cap);
+	if (!d)
+		return false;
+	b->data = d;
+	b->cap = cap;
+	return true;
 }
 
 void logbuf_append(struct logbuf *b, const void *p, size_t n)
 {
 	const char *s = p;
 
-	if (!b->data && n > 0 && !(b->data = malloc(b->size))) {
+	if (n == 0)
+		return;
+	if (b->cap < b->size && b->end + n > b->cap &&
+	    !grow(b, b->end + n > b->size ? b->size : (size_t)b->end + n)) {
 		b->end += n;   /* counted as lost: a follower sees the gap */
 		return;
 	}

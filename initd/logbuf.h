@@ -13,11 +13,14 @@
 
 struct logbuf {
 	char *data;
-	size_t size;       /* capacity */
+	size_t cap;        /* allocated: grows by doubling up to size */
+	size_t size;       /* the ring's bound */
 	uint64_t end;      /* total bytes ever appended */
 };
 
-/* Set up an empty ring of `size` bytes; memory comes with the first append. */
+/* Set up an empty ring of at most `size` bytes. Memory comes with output:
+ * it starts small and doubles until it reaches `size`, and only then wraps,
+ * so a quiet service costs little and a chatty one its bound. */
 int logbuf_init(struct logbuf *b, size_t size);
 void logbuf_free(struct logbuf *b);
 void logbuf_append(struct logbuf *b, const void *p, size_t n);

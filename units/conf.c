@@ -18,16 +18,8 @@
 static int parse_hostname(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct initd_conf *conf = obj;
-	char q[DIAG_QUOTE_SIZE];
-	const char *v;
-	int r;
 
-	r = setting_string(c, s, path, &v);
-	if (r < 0)
-		return r;
-	if (!hostname_valid(v))
-		return FAIL(c, s, "'%s': invalid hostname '%s'", path, diag_quote(q, v));
-	return setting_strdup(c, s, path, &conf->hostname);
+	return setting_hostname(c, s, path, &conf->hostname);
 }
 
 static int parse_crash_action(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)

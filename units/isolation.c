@@ -210,18 +210,8 @@ int parse_namespaces(struct parse_ctx *c, config_setting_t *s, const char *path,
 
 int parse_iso_hostname(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	struct unit *u = parse_state_unit(obj);
-	char q[DIAG_QUOTE_SIZE];
-	const char *v;
-	int r;
-
 	parse_state_lines(obj)->iso.hostname = setting_line(s);
-	r = setting_string(c, s, path, &v);
-	if (r < 0)
-		return r;
-	if (!hostname_valid(v))
-		return FAIL(c, s, "'%s': invalid hostname '%s'", path, diag_quote(q, v));
-	return setting_strdup(c, s, path, &u->iso.hostname);
+	return setting_hostname(c, s, path, &parse_state_unit(obj)->iso.hostname);
 }
 
 /* An absolute path with no "." or ".." component and not "/" itself: a

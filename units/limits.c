@@ -16,6 +16,7 @@
 
 #define CPU_MAX_HINT "expected \"N%%\", \"QUOTA PERIOD\" in microseconds, or \"max\""
 #define CPULIST_HINT "expected the kernel's list syntax, like \"0-3,6\""
+_Static_assert(UNIT_CPULIST_ID_MAX == 8191, "update the cpu list hint");
 #define CPU_PERCENT_MAX 100000            /* 1000 CPUs */
 #define CPU_QUOTA_MIN 1000                /* usec, the kernel's minimum */
 #define CPU_PERIOD_MIN 1000
@@ -333,17 +334,11 @@ static const struct key cpu_keys[] = {
 static int parse_cpulist(struct parse_ctx *c, config_setting_t *s, const char *path,
 			 struct limits_parse *lp, enum unit_limit bit, char **ret)
 {
-	char q[DIAG_QUOTE_SIZE];
-	const char *v;
-	int r;
+	static const struct string_rule rule = {
+		unit_cpulist_valid, "list", " (" CPULIST_HINT ", numbers up to 8191)",
+	};
 
-	r = setting_string(c, s, path, &v);
-	if (r < 0)
-		return r;
-	if (!unit_cpulist_valid(v))
-		return FAIL(c, s, "'%s': invalid list '%s' (" CPULIST_HINT ", numbers up to %d)",
-			    path, diag_quote(q, v), UNIT_CPULIST_ID_MAX);
-	return declared(lp, s, bit, setting_strdup(c, s, path, ret));
+	return declared(lp, s, bit, setting_strdup_valid(c, s, path, &rule, ret));
 }
 
 static int parse_cpuset_cpus(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)

@@ -55,35 +55,13 @@ static bool prefix_valid(const char *s)
 	return unit_ipv4_prefix_parse(s, &a, &p) == 0;
 }
 
-static int setting_prefix(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret)
-{
-	char q[DIAG_QUOTE_SIZE];
-	const char *v;
-	int r;
-
-	r = setting_string(c, s, path, &v);
-	if (r < 0)
-		return r;
-	if (!prefix_valid(v))
-		return FAIL(c, s, "'%s': invalid address '%s' (expected \"A.B.C.D/PREFIX\")", path,
-			    diag_quote(q, v));
-	return setting_strdup(c, s, path, ret);
-}
-
-static int setting_ifname(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret)
-{
-	char q[DIAG_QUOTE_SIZE];
-	const char *v;
-	int r;
-
-	r = setting_string(c, s, path, &v);
-	if (r < 0)
-		return r;
-	if (!unit_ifname_valid(v))
-		return FAIL(c, s, "'%s': invalid interface name '%s' (1 to 15 bytes, no '/', ':' "
-			    "or blanks)", path, diag_quote(q, v));
-	return setting_strdup(c, s, path, ret);
-}
+static const struct string_rule prefix_rule = {
+	prefix_valid, "address", " (expected \"A.B.C.D/PREFIX\")",
+};
+static const struct string_rule ipv4_rule = { ipv4_valid, "address", " (expected \"A.B.C.D\")" };
+static const struct string_rule ifname_rule = {
+	unit_ifname_valid, "interface name", " (1 to 15 bytes, no '/', ':' or blanks)",
+};
 
 /* ---- the unit's network key ----------------------------------------------- */
 
@@ -97,28 +75,21 @@ static int parse_veth_bridge(struct parse_ctx *c, config_setting_t *s, const cha
 	struct veth_state *v = obj;
 
 	v->lines->iso.bridge = setting_line(s);
-	return setting_ifname(c, s, path, &v->unit->iso.veth_bridge);
+	return setting_strdup_valid(c, s, path, &ifname_rule, &v->unit->iso.veth_bridge);
 }
 
 static int parse_veth_address(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	return setting_prefix(c, s, path, &((struct veth_state *)obj)->unit->iso.veth_address);
+	struct veth_state *v = obj;
+
+	return setting_strdup_valid(c, s, path, &prefix_rule, &v->unit->iso.veth_address);
 }
 
 static int parse_veth_gateway(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct veth_state *v = obj;
-	char q[DIAG_QUOTE_SIZE];
-	const char *g;
-	int r;
 
-	r = setting_string(c, s, path, &g);
-	if (r < 0)
-		return r;
-	if (!ipv4_valid(g))
-		return FAIL(c, s, "'%s': invalid address '%s' (expected \"A.B.C.D\")", path,
-			    diag_quote(q, g));
-	return setting_strdup(c, s, path, &v->unit->iso.veth_gateway);
+	return setting_strdup_valid(c, s, path, &ipv4_rule, &v->unit->iso.veth_gateway);
 }
 
 static const struct key veth_keys[] = {
@@ -204,12 +175,16 @@ bool network_unit_valid(const struct unit_isolation *iso)
 
 static int parse_bridge_name(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	return setting_ifname(c, s, path, &((struct unit_bridge *)obj)->name);
+	struct unit_bridge *b = obj;
+
+	return setting_strdup_valid(c, s, path, &ifname_rule, &b->name);
 }
 
 static int parse_bridge_address(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	return setting_prefix(c, s, path, &((struct unit_bridge *)obj)->address);
+	struct unit_bridge *b = obj;
+
+	return setting_strdup_valid(c, s, path, &prefix_rule, &b->address);
 }
 
 static const struct key bridge_keys[] = {

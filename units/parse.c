@@ -292,18 +292,9 @@ struct cgroup_parse {
 static int parse_slice(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct parse_state *st = ((struct cgroup_parse *)obj)->st;
-	char q[DIAG_QUOTE_SIZE];
-	const char *v;
-	int r;
 
 	st->lines->slice = setting_line(s);
-	r = setting_string(c, s, path, &v);
-	if (r < 0)
-		return r;
-	if (!unit_slice_path_valid(v))
-		return FAIL(c, s, "'%s': invalid slice path '%s' (expected names joined by '/', "
-			    "at most %d deep)", path, diag_quote(q, v), UNIT_SLICE_DEPTH);
-	return setting_strdup(c, s, path, &st->unit->cgroup.slice);
+	return setting_slice_path(c, s, path, &st->unit->cgroup.slice);
 }
 
 static int parse_cgroup_limit(struct parse_ctx *c, config_setting_t *s, const char *path,

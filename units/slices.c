@@ -35,18 +35,9 @@ static void slice_decl_clear(struct slice_decl *d)
 static int parse_slice_path(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct slice_decl *d = ((struct slice_parse *)obj)->d;
-	char q[DIAG_QUOTE_SIZE];
-	const char *v;
-	int r;
 
 	d->line = setting_line(s);
-	r = setting_string(c, s, path, &v);
-	if (r < 0)
-		return r;
-	if (!unit_slice_path_valid(v))
-		return FAIL(c, s, "'%s': invalid slice path '%s' (expected names joined by '/', "
-			    "at most %d deep)", path, diag_quote(q, v), UNIT_SLICE_DEPTH);
-	return setting_strdup(c, s, path, &d->path);
+	return setting_slice_path(c, s, path, &d->path);
 }
 
 static int parse_slice_limit(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)

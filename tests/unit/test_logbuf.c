@@ -1,0 +1,154 @@
+/* test_logbuf.c — the per-service output ring: growth, wrap, tails. */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "initd/logbuf.h"
+
+/* Everything appended, for comparison. */
+static char model[1 << 16];
+static size_t model_len;
+
+static void put(struct logbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	logbuf_append(b, s, n);
+	memcpy(model + model_len, s, n);
+	model_len += n;
+}
+
+/* The retained bytes must be exactly the last min(size, total) of the model. */
+static void check_contents(const struct logbuf *b)
+{
+	static char out[1 << 16];
+	uint64_t next;
+	size_t keep = model_len < b->size ? model_len : b->size;
+	size_t n = logbuf_read(b, 0, out, sizeof(out), &next);
+
+	ck_assert_uint_eq(n, keep);
+	ck_assert_uint_eq(next, model_len);
+	ck_assert(memcmp(out, model + model_len - keep, keep) == 0);
+}
+
+START_TEST(empty_ring_costs_nothing)
+{
+	struct logbuf b;
+	char out[8];
+	uint64_t next;
+
+	ck_assert_int_eq(logbuf_init(&b, 4096), 0);
+	ck_assert_ptr_null(b.data);
+	ck_assert_uint_eq(logbuf_read(&b, 0, out, sizeof(out), &next), 0);
+	ck_assert_uint_eq(logbuf_tail_offset(&b, 10), 0);
+	logbuf_free(&b);
+}
+END_TEST
+
+START_TEST(one_line_allocates_little)
+{
+	struct logbuf b;
+
+	model_len = 0;
+	logbuf_init(&b, 64 * 1024);
+	put(&b, "hello\n");
+	ck_assert_uint_le(b.cap, 256);
+	check_contents(&b);
+	logbuf_free(&b);
+}
+END_TEST
+
+START_TEST(grows_then_wraps_keeping_the_newest)
+{
+	struct logbuf b;
+	char line[64];
+
+	model_len = 0;
+	logbuf_init(&b, 4096);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(line, sizeof(line), "line %d of the service\n", i);
+		put(&b, line);
+		if (i % 37 == 0)
+			check_contents(&b);
+	}
+	ck_assert_uint_eq(b.cap, 4096);
+	check_contents(&b);
+	logbuf_free(&b);
+}
+END_TEST
+
+START_TEST(a_chunk_larger_than_the_ring)
+{
+	struct logbuf b;
+	static char big[10000];
+
+	model_len = 0;
+	logbuf_init(&b, 1024);
+	put(&b, "x\n");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 2] = '\n';
+	put(&b, big);
+	check_contents(&b);
+	logbuf_free(&b);
+}
+END_TEST
+
+START_TEST(tail_gives_the_last_lines)
+{
+	struct logbuf b;
+	char out[256];
+	uint64_t next;
+	size_t n;
+
+	model_len = 0;
+	logbuf_init(&b, 1024);
+	put(&b, "one\ntwo\nthree\n");
+	n = logbuf_read(&b, logbuf_tail_offset(&b, 2), out, sizeof(out), &next);
+	ck_assert_uint_eq(n, strlen("two\nthree\n"));
+	ck_assert(memcmp(out, "two\nthree\n", n) == 0);
+	logbuf_free(&b);
+}
+END_TEST
+
+START_TEST(follower_reads_from_its_offset_across_wrap)
+{
+	struct logbuf b;
+	char out[4096], line[64];
+	uint64_t off, next;
+	size_t n;
+
+	model_len = 0;
+	logbuf_init(&b, 512);
+	put(&b, "start\n");
+	off = b.end;
+	for (int i = 0; i < 20; i++) {
+		snprintf(line, sizeof(line), "%02d.\n", i);
+		put(&b, line);
+	}
+	n = logbuf_read(&b, off, out, sizeof(out), &next);
+	ck_assert_uint_eq(n, model_len - off);
+	ck_assert(memcmp(out, model + off, n) == 0);
+	logbuf_free(&b);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("logbuf");
+	TCase *tc = tcase_create("ring");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, empty_ring_costs_nothing);
+	tcase_add_test(tc, one_line_allocates_little);
+	tcase_add_test(tc, grows_then_wraps_keeping_the_newest);
+	tcase_add_test(tc, a_chunk_larger_than_the_ring);
+	tcase_add_test(tc, tail_gives_the_last_lines);
+	tcase_add_test(tc, follower_reads_from_its_offset_across_wrap);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
