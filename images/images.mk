@@ -24,7 +24,7 @@ INITD_CONF   ?=
 SCRIPT       ?=
 RUN_TIMEOUT  ?= 300
 
-image-deps:
+image-deps: deps
 	$(Q)images/kernel.sh $(KERNEL_CACHE) >/dev/null
 
 # The static build runs in a sub-make (STATIC=1 switches BUILD to build-static).
