@@ -22,7 +22,8 @@ V=${BENCH_VM_DIR:-$BUILD/bench/vm}
 PKGS=$BUILD/bench/pkgs
 FPKGS=$BUILD/bench/pkgs-finit
 MAKE=${MAKE:-make}
-INITS=${BENCH_INITS:-initd busybox s6 runit finit}
+INITS=${BENCH_INITS:-initd busybox s6 runit finit finit-bare}
+declare -A IMG=()   # init -> image directory, when not $V/image
 declare -A WHY=()   # init -> why it was left out
 
 log() { echo "vm: $*" >&2; }
@@ -60,12 +61,13 @@ make_tree() {
 	cp "$BUILD/bench/testd-static" "$o/bench/testd"
 	cp "$BUILD/bench/benchtool" "$o/bench/benchtool"
 	cp bench/vm/report.sh "$o/bench/report.sh"
-	for n in $INITS; do ln -s benchtool "$o/bench/stamp-$n"; done
+	for n in initd busybox s6 runit finit finit-bare; do ln -s benchtool "$o/bench/stamp-$n"; done
 	printf '/sbin/initd\n' > "$o/bench/stamp-initd.cmd"
 	printf '/bin/busybox\ninit\n' > "$o/bench/stamp-busybox.cmd"
 	printf '/usr/bin/s6-svscan\n/etc/s6\n' > "$o/bench/stamp-s6.cmd"
 	printf '/usr/bin/runsvdir\n-P\n/etc/runit-sv\n' > "$o/bench/stamp-runit.cmd"
 	printf '/sbin/finit\n' > "$o/bench/stamp-finit.cmd"
+	printf '/sbin/finit\n' > "$o/bench/stamp-finit-bare.cmd"
 	# initd: 10 units
 	echo 'hostname = "bench";' > "$V/initd.conf"
 	for ((i = 0; i < 10; i++)); do
@@ -88,14 +90,21 @@ make_tree() {
 		chmod +x "$o"/etc/$d/*/run
 	done
 	# finit: the same 10 as services in runlevels 2-5 (finit's default: they
-	# start when bootstrap, runlevel S, is over), plus report as a task
-	{
-		echo "# bench: 10 testd services, like the other inits (bench/vm.sh)"
-		for ((i = 0; i < 10; i++)); do
-			echo "service :$i [2345] name:s$i /bench/testd --touch /tmp/s$i.touch -- s$i"
-		done
-		echo "task [2345] name:report /bench/report.sh finit -- bench report"
-	} > "$V/finit.conf"
+	# start when bootstrap, runlevel S, is over), plus report as a task.
+	# finit-bare: the same finit.conf in an image without finit's plugins.
+	for n in finit finit-bare; do
+		mkdir -p "$V/$n/overlay/etc"
+		{
+			echo "# bench: 10 testd services, like the other inits (bench/vm.sh)"
+			for ((i = 0; i < 10; i++)); do
+				echo "service :$i [2345] name:s$i /bench/testd --touch /tmp/s$i.touch -- s$i"
+			done
+			echo "task [2345] name:report /bench/report.sh $n -- bench report"
+		} > "$V/$n/overlay/etc/finit.conf"
+	done
+	# finit runs `mount -na` at bootstrap: an appliance has an fstab (the
+	# other inits do not read it)
+	printf '# bench image: nothing beyond what the init mounts itself\n' > "$o/etc/fstab"
 	# the extra image: the same plus the restart unit r and /bench/extra
 	mkdir -p "$V/extra/units" "$V/extra/overlay/bench"
 	cp "$u"/*.unit "$V/extra/units/"
@@ -121,18 +130,21 @@ make_tree() {
 		WHY[s6]="apt-get download failed (see $PKGS/download.log)"
 		WHY[runit]=${WHY[s6]}
 	fi
-	case " $INITS " in *" finit "*) ;; *) return 0 ;; esac
+	case " $INITS " in *" finit"*) ;; *) return 0 ;; esac
 	if fetch_finit; then
-		local f=$FPKGS/root
-		mkdir -p "$o/sbin" "$o/lib/finit" "$o/lib/x86_64-linux-gnu/finit" "$o/usr/lib/x86_64-linux-gnu" "$o/etc/finit.d"
+		# finit, initctl and the two libraries go in the common overlay; the
+		# plugins (and the finit.conf) only in finit's own
+		local f=$FPKGS/root p=$V/finit/overlay/lib/x86_64-linux-gnu/finit
+		mkdir -p "$o/sbin" "$o/lib/finit" "$o/usr/lib/x86_64-linux-gnu" "$o/etc/finit.d" "$p"
 		cp "$f/sbin/finit" "$o/sbin/"
 		cp "$f"/lib/finit/{initctl,logit,reboot} "$o/lib/finit/"
 		ln -sf ../lib/finit/initctl "$o/sbin/initctl"
-		cp -a "$f/lib/x86_64-linux-gnu/finit/plugins" "$o/lib/x86_64-linux-gnu/finit/"
 		cp -a "$f"/usr/lib/x86_64-linux-gnu/lib{ite,uev}.so* "$o/usr/lib/x86_64-linux-gnu/"
-		cp "$V/finit.conf" "$o/etc/finit.conf"
+		cp -a "$f/lib/x86_64-linux-gnu/finit/plugins" "$p/"
+		IMG[finit]=$V/image-finit IMG[finit-bare]=$V/image-finit-bare
 	else
 		WHY[finit]="apt-get download failed (see $FPKGS/download.log)"
+		WHY[finit-bare]=${WHY[finit]}
 	fi
 }
 
@@ -174,13 +186,19 @@ main() {
 	log "building the bench images"
 	build_image "$V/image" "$V/units" "$V/overlay" || return 1
 	build_image "$V/image-extra" "$V/extra/units" "$V/overlay" "$V/extra/overlay" || return 1
+	for n in finit finit-bare; do
+		case " $INITS " in *" $n "*) ;; *) continue ;; esac
+		[ -n "${IMG[$n]:-}" ] || continue
+		build_image "${IMG[$n]}" "$V/units" "$V/overlay" "$V/$n/overlay" ||
+			{ WHY[$n]="image build failed (see ${IMG[$n]}/image.log)"; IMG[$n]=; }
+	done
 	declare -A FROM_KERNEL=() FROM_INIT=() MEM=()
 	local n run line t0 last ready
 	for n in $INITS; do
 		[ -n "${WHY[$n]:-}" ] && continue
 		for ((run = 1; run <= BOOTS; run++)); do
 			log "boot $run/$BOOTS under $n"
-			if ! boot "$n" "$run"; then
+			if ! boot "$n" "$run" "${IMG[$n]:-$V/image}"; then
 				WHY[$n]="did not boot to 10 services (see $V/$n.$run.err, $V/run-$n/console.log)"
 				break
 			fi
@@ -221,8 +239,16 @@ main() {
 	   busybox init: inittab respawn entries (no readiness notion); s6: s6-svscan as
 	   PID 1 on /etc/s6 (one s6-supervise per service, run scripts via /bin/sh);
 	   runit: runsvdir -P as PID 1 (runit's stage 1/2/3 skipped; runsv per service,
-	   run scripts via /bin/sh). finit: not attempted (it needs libite, libuev and its
-	   plugin set in the image; left for later). systemd: not attempted.
+	   run scripts via /bin/sh). finit: Debian's finit 4.2 (dynamic: libite, libuev,
+	   libc) as PID 1 straight from the initramfs, /etc/finit.conf with the 10 as
+	   `service [2345]` and report.sh as a `task`; finit mounts /proc, /sys, /dev, /run
+	   and its cgroup tree itself, runs `mount -na`, then bootstrap (runlevel S) and
+	   runlevel 2. "finit" has Debian's 11 plugins (finit-plugins: urandom, rtc,
+	   hotplug = `mdev -s`, modprobe coldplug, ...); "finit-bare" is the same image
+	   without them. What finit could not do here: nothing the 10 services need; it
+	   has no readiness protocol for a plain foreground service beyond pid files
+	   (so, like busybox/s6/runit, "ready" = the 10 execs), and its boot progress is
+	   written to the console. systemd: not attempted.
 	NOTE
 
 	log "extra boot under initd (real PID 1, cgroups)"

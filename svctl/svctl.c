@@ -52,13 +52,20 @@ static int connect_or_fail(struct svctl *s, struct client *c)
 	return client_connect(c, s->socket, s->timeout_usec);
 }
 
-/* Build a request carrying each operand as a NAME. */
-static void request_names(struct proto_buf *b, uint16_t type, int argc, char **argv)
+/* Begin a request carrying each operand as a NAME; the caller may add
+ * attributes, then ends it (proto_msg_end). */
+static void request_begin(struct proto_buf *b, uint16_t type, int argc, char **argv)
 {
 	proto_buf_init(b, REQUEST_LIMIT);
 	proto_msg_begin(b, type);
 	for (int i = 0; i < argc; i++)
 		proto_put_str(b, PROTO_ATTR_NAME, argv[i]);
+}
+
+/* Build a request carrying each operand as a NAME. */
+static void request_names(struct proto_buf *b, uint16_t type, int argc, char **argv)
+{
+	request_begin(b, type, argc, argv);
 	proto_msg_end(b);
 }
 
@@ -96,6 +103,43 @@ static int finish_output(int r)
 		return r ? r : SVCTL_EXIT_FAILED;
 	}
 	return r;
+}
+
+/* Send b (consumed); an OK means done, its messages go to stdout. */
+static int call_done(struct svctl *s, struct proto_buf *b)
+{
+	struct reply rep;
+	int r;
+
+	r = call(s, b, &rep);
+	if (r)
+		return r;
+	if (!s->json)
+		print_messages(&rep);
+	reply_free(&rep);
+	return finish_output(SVCTL_EXIT_OK);
+}
+
+/* Ask for cmd->type with the NAME operands and print the reply with
+ * print, which fails on a malformed one. */
+static int call_print(struct svctl *s, const struct command *cmd, int argc, char **argv,
+		      int (*print)(FILE *f, const void *payload, size_t len, bool json))
+{
+	struct proto_buf b;
+	struct reply rep;
+	int r;
+
+	request_names(&b, cmd->type, argc, argv);
+	r = call(s, &b, &rep);
+	if (r)
+		return r;
+	r = print(stdout, rep.payload, rep.hdr.len, s->json);
+	reply_free(&rep);
+	if (r < 0) {
+		fprintf(stderr, "svctl: malformed %s reply from initd\n", cmd->name);
+		return SVCTL_EXIT_PROTOCOL;
+	}
+	return finish_output(SVCTL_EXIT_OK);
 }
 
 /* ---- commands ------------------------------------------------------------- */
@@ -142,59 +186,23 @@ static int cmd_list(struct svctl *s, const struct command *cmd, int argc, char *
 
 static int cmd_tree(struct svctl *s, const struct command *cmd, int argc, char **argv)
 {
-	struct proto_buf b;
-	struct reply rep;
-	int r;
-
-	request_names(&b, PROTO_REQ_TREE, 0, NULL);
-	r = call(s, &b, &rep);
-	if (r)
-		return r;
-	r = tree_print(stdout, rep.payload, rep.hdr.len, s->json);
-	reply_free(&rep);
-	if (r < 0) {
-		fprintf(stderr, "svctl: malformed tree reply from initd\n");
-		return SVCTL_EXIT_PROTOCOL;
-	}
-	return finish_output(SVCTL_EXIT_OK);
+	return call_print(s, cmd, argc, argv, tree_print);
 }
 
 /* show NAME: the unit as initd parsed it, then its runtime state. */
 static int cmd_show(struct svctl *s, const struct command *cmd, int argc, char **argv)
 {
-	struct proto_buf b;
-	struct reply rep;
-	int r;
-
-	request_names(&b, PROTO_REQ_SHOW, argc, argv);
-	r = call(s, &b, &rep);
-	if (r)
-		return r;
-	r = show_print(stdout, rep.payload, rep.hdr.len, s->json);
-	reply_free(&rep);
-	if (r < 0) {
-		fprintf(stderr, "svctl: malformed show reply from initd\n");
-		return SVCTL_EXIT_PROTOCOL;
-	}
-	return finish_output(SVCTL_EXIT_OK);
+	return call_print(s, cmd, argc, argv, show_print);
 }
 
-/* start, stop, restart, reload, wait, poweroff, reboot, halt: NAME
- * operands (if any), an OK means done. */
+/* reload, wait, poweroff, reboot, halt: NAME operands (if any), an OK
+ * means done. */
 static int cmd_simple(struct svctl *s, const struct command *cmd, int argc, char **argv)
 {
 	struct proto_buf b;
-	struct reply rep;
-	int r;
 
 	request_names(&b, cmd->type, argc, argv);
-	r = call(s, &b, &rep);
-	if (r)
-		return r;
-	if (!s->json)
-		print_messages(&rep);
-	reply_free(&rep);
-	return finish_output(SVCTL_EXIT_OK);
+	return call_done(s, &b);
 }
 
 static int operands_check(const struct command *cmd, int *argc, char ***argv);
@@ -205,7 +213,6 @@ static int operands_check(const struct command *cmd, int *argc, char ***argv);
 static int cmd_lifecycle(struct svctl *s, const struct command *cmd, int argc, char **argv)
 {
 	struct proto_buf b;
-	struct reply rep;
 	bool no_wait = false;
 	int k = 0, r;
 
@@ -224,20 +231,11 @@ static int cmd_lifecycle(struct svctl *s, const struct command *cmd, int argc, c
 	r = operands_check(cmd, &argc, &argv);
 	if (r)
 		return r;
-	proto_buf_init(&b, REQUEST_LIMIT);
-	proto_msg_begin(&b, cmd->type);
-	for (int i = 0; i < argc; i++)
-		proto_put_str(&b, PROTO_ATTR_NAME, argv[i]);
+	request_begin(&b, cmd->type, argc, argv);
 	if (no_wait)
 		proto_put_flag(&b, PROTO_ATTR_NO_WAIT);
 	proto_msg_end(&b);
-	r = call(s, &b, &rep);
-	if (r)
-		return r;
-	if (!s->json)
-		print_messages(&rep);
-	reply_free(&rep);
-	return finish_output(SVCTL_EXIT_OK);
+	return call_done(s, &b);
 }
 
 /* "TERM", "sigterm", "SIGTERM", "15". 0 if not a signal. */
@@ -276,9 +274,7 @@ static int cmd_kill(struct svctl *s, const struct command *cmd, int argc, char *
 			return SVCTL_EXIT_USAGE;
 		}
 	}
-	proto_buf_init(&b, REQUEST_LIMIT);
-	proto_msg_begin(&b, PROTO_REQ_KILL);
-	proto_put_str(&b, PROTO_ATTR_NAME, argv[0]);
+	request_begin(&b, PROTO_REQ_KILL, 1, argv);
 	proto_put_u32(&b, PROTO_ATTR_SIGNAL, (uint32_t)sig);
 	proto_msg_end(&b);
 	r = call(s, &b, &rep);
@@ -344,7 +340,6 @@ static int cmd_logs(struct svctl *s, const struct command *cmd, int argc, char *
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *name = NULL;
 	bool follow = false;
 	long lines = -1;
 	struct proto_buf b;
@@ -385,10 +380,7 @@ static int cmd_logs(struct svctl *s, const struct command *cmd, int argc, char *
 		fprintf(stderr, "svctl: usage: svctl logs %s\n", cmd->args);
 		return SVCTL_EXIT_USAGE;
 	}
-	name = argv[optind];
-	proto_buf_init(&b, REQUEST_LIMIT);
-	proto_msg_begin(&b, PROTO_REQ_LOGS);
-	proto_put_str(&b, PROTO_ATTR_NAME, name);
+	request_begin(&b, PROTO_REQ_LOGS, 1, &argv[optind]);
 	if (lines >= 0)
 		proto_put_u32(&b, PROTO_ATTR_LINES, (uint32_t)lines);
 	if (follow)

@@ -58,15 +58,16 @@ $(BUILD)/fuzz/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c tests/fuzz/fuzz.
 
 fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 	@mkdir -p $(RESULTS)
-	$(Q): > $(RESULTS)/fuzz.tap; \
+	$(Q)tap=$(RESULTS)/fuzz.tap.$$$$; : > $$tap; \
 	for t in $(FUZZ_TARGETS); do \
 		if n=$$($(FUZZ_LSAN) $(FUZZ_UBSAN) $(BUILD)/fuzz/replay-$$t tests/fuzz/$$t 2>$(RESULTS)/fuzz-$$t.err) && [ "$$n" -gt 0 ]; then \
-			echo "ok - fuzz: $$t replays $$n inputs" >> $(RESULTS)/fuzz.tap; \
+			echo "ok - fuzz: $$t replays $$n inputs" >> $$tap; \
 		else \
-			echo "not ok - fuzz: $$t replays its corpus (see $(RESULTS)/fuzz-$$t.err)" >> $(RESULTS)/fuzz.tap; \
+			echo "not ok - fuzz: $$t replays its corpus (see $(RESULTS)/fuzz-$$t.err)" >> $$tap; \
 			tail -n 40 $(RESULTS)/fuzz-$$t.err >&2; \
 		fi; \
 	done; \
+	mv $$tap $(RESULTS)/fuzz.tap; \
 	cat $(RESULTS)/fuzz.tap; ! grep -q '^not ok' $(RESULTS)/fuzz.tap
 
 check-fuzz:

@@ -42,27 +42,10 @@ static int parse_control_group(struct parse_ctx *c, config_setting_t *s, const c
 
 static int parse_modules(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
+	static const struct string_rule rule = { .valid = module_name_valid, .what = "module name" };
 	struct initd_conf *conf = obj;
-	char **v = NULL, q[DIAG_QUOTE_SIZE];
-	int r, ret = 0;
 
-	r = setting_strv(c, s, path, UNIT_MODULES_MAX, &v);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; v[i] && ret != -ENOMEM; i++) {
-		if (module_name_valid(v[i]))
-			continue;
-		r = FAIL(c, config_setting_get_elem(s, (unsigned)i),
-			 "'%s[%zu]': invalid module name '%s'", path, i, diag_quote(q, v[i]));
-		ret = ret == -ENOMEM ? ret : r;
-	}
-	if (ret < 0) {
-		strv_free(v);
-		return ret;
-	}
-	strv_free(conf->modules);
-	conf->modules = v;
-	return 0;
+	return setting_strv_valid(c, s, path, UNIT_MODULES_MAX, &rule, &conf->modules);
 }
 
 static int parse_shutdown_timeout(struct parse_ctx *c, config_setting_t *s, const char *path,

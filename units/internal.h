@@ -64,6 +64,9 @@ const char *diag_quote(char buf[static DIAG_QUOTE_SIZE], const char *s);
 const char *hint_closest(const char *word, const char *const *candidates, size_t n);
 
 /* value.c */
+/* Decimal digits at *p into *ret, advancing *p. -EINVAL if there are none,
+ * -ERANGE on overflow. */
+int parse_digits(const char **p, uint64_t *ret);
 bool hostname_valid(const char *s);
 bool account_name_valid(const char *s);
 bool module_name_valid(const char *s);
@@ -96,6 +99,8 @@ int setting_string(struct parse_ctx *c, config_setting_t *s, const char *path, c
 int setting_strdup(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret);
 int setting_strv(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max, char ***ret);
 int setting_int(struct parse_ctx *c, config_setting_t *s, const char *path, long long *ret);
+int setting_int_range(struct parse_ctx *c, config_setting_t *s, const char *path, long long min,
+		      long long max, long long *ret);
 int setting_duration(struct parse_ctx *c, config_setting_t *s, const char *path, uint64_t *ret);
 int setting_size(struct parse_ctx *c, config_setting_t *s, const char *path, uint64_t *ret);
 int setting_enum(struct parse_ctx *c, config_setting_t *s, const char *path,
@@ -105,16 +110,41 @@ int setting_enum(struct parse_ctx *c, config_setting_t *s, const char *path,
 int setting_account(struct parse_ctx *c, config_setting_t *s, const char *path,
 		    const char *what, char **ret);
 int setting_abspath(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret);
-/* What a string value must be: valid() says, messages say "invalid WHAT
- * 'VALUE'" followed by hint (" (expected ...)", or ""). */
+/* s's number of entries into *ret_n; more than max is an error. */
+int setting_length(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
+		   int *ret_n);
+/* A list of at most max groups (an empty array will do), its length into
+ * *ret_n. example, if not NULL, ends the message for another type. */
+int setting_list(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
+		 const char *example, int *ret_n);
+/* "path[i]", the path of an array or list element. */
+const char *setting_elem_path(char buf[static DIAG_PATH_SIZE], const char *path, int i);
+/* What a string value must be: valid() says. Messages say "'PATH': invalid
+ * WHAT 'VALUE'" and hint (" (expected ...)"), if any; without what,
+ * "'PATH': 'VALUE' must be MUST". */
 struct string_rule {
 	bool (*valid)(const char *v);
 	const char *what;
 	const char *hint;
+	const char *must;
 };
 /* A string that meets rule, into a copy as setting_strdup. */
 int setting_strdup_valid(struct parse_ctx *c, config_setting_t *s, const char *path,
 			 const struct string_rule *rule, char **ret);
+/* Checks one entry v (setting e, path "key[i]") of a string array: 0, or
+ * what reporting it gave (-EINVAL, -ENOMEM). data is the caller's. */
+typedef int strv_check_fn(struct parse_ctx *c, config_setting_t *e, const char *path,
+			  const char *v, void *data);
+/* setting_strv, then check on each entry, reporting every bad one. *ret
+ * is replaced (its old vector freed) only when all pass. */
+int setting_strv_checked(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
+			 strv_check_fn *check, void *data, char ***ret);
+/* setting_strv_checked, keeping nothing but what check put in data. */
+int setting_strv_each(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
+		      strv_check_fn *check, void *data);
+/* setting_strv_checked with each entry meeting rule. */
+int setting_strv_valid(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
+		       const struct string_rule *rule, char ***ret);
 int setting_hostname(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret);
 int setting_slice_path(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret);
 int setting_bool(struct parse_ctx *c, config_setting_t *s, const char *path, bool *ret);

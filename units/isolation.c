@@ -92,16 +92,11 @@ const char *unit_rlimit_name(int resource)
 /* A decimal u32 at *p (no sign), advancing *p. */
 static int map_number(const char **p, uint32_t *ret)
 {
-	uint64_t v = 0;
 	const char *s = *p;
+	uint64_t v;
 
-	if (!isdigit((unsigned char)*s))
+	if (parse_digits(&s, &v) < 0 || v > UINT32_MAX)
 		return -EINVAL;
-	for (; isdigit((unsigned char)*s); s++) {
-		v = v * 10 + (uint64_t)(*s - '0');
-		if (v > UINT32_MAX)
-			return -EINVAL;
-	}
 	*p = s;
 	*ret = (uint32_t)v;
 	return 0;
@@ -170,42 +165,41 @@ static char *id_map_format(const struct unit_id_range *v, size_t n)
 
 /* ---- keys --------------------------------------------------------------- */
 
+/* A strv_check_fn: one namespace name into the bits at data. */
+static int check_namespace(struct parse_ctx *c, config_setting_t *e, const char *path,
+			   const char *v, void *data)
+{
+	uint32_t *bits = data;
+	char q[DIAG_QUOTE_SIZE];
+	const char *hint;
+	size_t k;
+
+	for (k = 0; k < UNIT_NS_MAX && strcmp(v, unit_namespace_names[k]) != 0; k++)
+		;
+	if (k < UNIT_NS_MAX && (*bits & UNIT_NS_BIT(k)))
+		return FAIL(c, e, "'%s': '%s' is listed twice", path, v);
+	if (k < UNIT_NS_MAX) {
+		*bits |= UNIT_NS_BIT(k);
+		return 0;
+	}
+	hint = hint_closest(v, unit_namespace_names, UNIT_NS_MAX);
+	if (hint)
+		return FAIL(c, e, "'%s': unknown namespace '%s' (did you mean '%s'?)", path,
+			    diag_quote(q, v), hint);
+	return FAIL(c, e, "'%s': unknown namespace '%s' (expected pid, mount, uts, ipc, net, "
+		    "user or cgroup)", path, diag_quote(q, v));
+}
+
 int parse_namespaces(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	struct unit *u = parse_state_unit(obj);
-	char **v = NULL, q[DIAG_QUOTE_SIZE];
 	uint32_t bits = 0;
-	int r, ret = 0;
+	int r;
 
 	parse_state_lines(obj)->iso.namespaces = setting_line(s);
-	r = setting_strv(c, s, path, UNIT_NS_MAX * 2, &v);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; v[i] && ret != -ENOMEM; i++) {
-		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		const char *hint;
-		size_t k;
-		for (k = 0; k < UNIT_NS_MAX && strcmp(v[i], unit_namespace_names[k]) != 0; k++)
-			;
-		hint = k == UNIT_NS_MAX ? hint_closest(v[i], unit_namespace_names, UNIT_NS_MAX) : NULL;
-		if (k < UNIT_NS_MAX && !(bits & UNIT_NS_BIT(k)))
-			r = 0;
-		else if (k < UNIT_NS_MAX)
-			r = FAIL(c, e, "'%s[%zu]': '%s' is listed twice", path, i, v[i]);
-		else if (hint)
-			r = FAIL(c, e, "'%s[%zu]': unknown namespace '%s' (did you mean '%s'?)", path,
-				 i, diag_quote(q, v[i]), hint);
-		else
-			r = FAIL(c, e, "'%s[%zu]': unknown namespace '%s' (expected pid, mount, uts, "
-				 "ipc, net, user or cgroup)", path, i, diag_quote(q, v[i]));
-		if (k < UNIT_NS_MAX)
-			bits |= UNIT_NS_BIT(k);
-		ret = ret ? ret : r;
-	}
-	strv_free(v);
-	if (ret == 0)
-		u->iso.namespaces = bits;
-	return ret;
+	r = setting_strv_each(c, s, path, UNIT_NS_MAX * 2, check_namespace, &bits);
+	if (r == 0)
+		parse_state_unit(obj)->iso.namespaces = bits;
+	return r;
 }
 
 int parse_iso_hostname(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -231,21 +225,10 @@ static bool mount_target_valid(const char *p)
 	}
 }
 
-static int parse_mount_target(struct parse_ctx *c, config_setting_t *s, const char *path,
-			      char **ret)
-{
-	char q[DIAG_QUOTE_SIZE];
-	const char *v;
-	int r;
-
-	r = setting_string(c, s, path, &v);
-	if (r < 0)
-		return r;
-	if (!mount_target_valid(v))
-		return FAIL(c, s, "'%s': '%s' must be an absolute path inside the rootfs, "
-			    "not '/', without '.' or '..'", path, diag_quote(q, v));
-	return setting_strdup(c, s, path, ret);
-}
+static const struct string_rule mount_target_rule = {
+	.valid = mount_target_valid,
+	.must = "an absolute path inside the rootfs, not '/', without '.' or '..'",
+};
 
 static int parse_bind_source(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
@@ -254,7 +237,9 @@ static int parse_bind_source(struct parse_ctx *c, config_setting_t *s, const cha
 
 static int parse_bind_target(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	return parse_mount_target(c, s, path, &((struct unit_bind *)obj)->target);
+	struct unit_bind *b = obj;
+
+	return setting_strdup_valid(c, s, path, &mount_target_rule, &b->target);
 }
 
 static int parse_bind_readonly(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -297,19 +282,16 @@ static int parse_binds(struct parse_ctx *c, config_setting_t *s, const char *pat
 	struct unit_bind *v;
 	int n, r, ret = 0;
 
-	if (!config_setting_is_list(s) && !(config_setting_is_array(s) && !config_setting_length(s)))
-		return FAIL(c, s, "'%s' must be a list of groups ( { source = ...; target = ...; } )",
-			    path);
-	n = config_setting_length(s);
-	if (n > UNIT_BINDS_MAX)
-		return FAIL(c, s, "'%s' has more than %d entries", path, UNIT_BINDS_MAX);
+	r = setting_list(c, s, path, UNIT_BINDS_MAX, " ( { source = ...; target = ...; } )", &n);
+	if (r < 0)
+		return r;
 	v = calloc((size_t)n + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	for (int i = 0; i < n && ret != -ENOMEM; i++) {
 		char p[DIAG_PATH_SIZE];
-		snprintf(p, sizeof(p), "%s[%d]", path, i);
-		r = parse_bind(c, config_setting_get_elem(s, (unsigned)i), p, &v[i]);
+		r = parse_bind(c, config_setting_get_elem(s, (unsigned)i),
+			       setting_elem_path(p, path, i), &v[i]);
 		ret = ret ? ret : r;
 	}
 	if (ret < 0) {
@@ -329,27 +311,8 @@ static int parse_binds(struct parse_ctx *c, config_setting_t *s, const char *pat
 static int parse_tmpfs(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct unit *u = obj;
-	char **v = NULL, q[DIAG_QUOTE_SIZE];
-	int r, ret = 0;
 
-	r = setting_strv(c, s, path, UNIT_TMPFS_MAX, &v);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; v[i] && ret != -ENOMEM; i++) {
-		if (mount_target_valid(v[i]))
-			continue;
-		r = FAIL(c, config_setting_get_elem(s, (unsigned)i), "'%s[%zu]': '%s' must be an "
-			 "absolute path inside the rootfs, not '/', without '.' or '..'", path, i,
-			 diag_quote(q, v[i]));
-		ret = ret ? ret : r;
-	}
-	if (ret < 0) {
-		strv_free(v);
-		return ret;
-	}
-	strv_free(u->iso.tmpfs);
-	u->iso.tmpfs = v;
-	return 0;
+	return setting_strv_valid(c, s, path, UNIT_TMPFS_MAX, &mount_target_rule, &u->iso.tmpfs);
 }
 
 static int parse_rootfs_path(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -385,39 +348,38 @@ int parse_rootfs(struct parse_ctx *c, config_setting_t *s, const char *path, voi
 	return r;
 }
 
+/* A strv_check_fn: one capability name into the set at data. */
+static int check_capability(struct parse_ctx *c, config_setting_t *e, const char *path,
+			    const char *v, void *data)
+{
+	uint64_t *caps = data;
+	int cap = unit_capability_from_name(v);
+	char q[DIAG_QUOTE_SIZE];
+	const char *hint;
+
+	if (cap >= 0) {
+		*caps |= 1ULL << cap;
+		return 0;
+	}
+	hint = hint_closest(v, capability_names, UNIT_CAP_MAX);
+	if (hint)
+		return FAIL(c, e, "'%s': unknown capability '%s' (did you mean '%s'?)", path,
+			    diag_quote(q, v), hint);
+	return FAIL(c, e, "'%s': unknown capability '%s'", path, diag_quote(q, v));
+}
+
 int parse_capabilities(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct unit *u = parse_state_unit(obj);
-	char **v = NULL, q[DIAG_QUOTE_SIZE];
 	uint64_t caps = 0;
-	int r, ret = 0;
+	int r;
 
-	r = setting_strv(c, s, path, UNIT_CAP_MAX * 2, &v);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; v[i] && ret != -ENOMEM; i++) {
-		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		int cap = unit_capability_from_name(v[i]);
-		const char *hint;
-		if (cap >= 0) {
-			caps |= 1ULL << cap;
-			continue;
-		}
-		hint = hint_closest(v[i], capability_names, UNIT_CAP_MAX);
-		if (hint)
-			r = FAIL(c, e, "'%s[%zu]': unknown capability '%s' (did you mean '%s'?)",
-				 path, i, diag_quote(q, v[i]), hint);
-		else
-			r = FAIL(c, e, "'%s[%zu]': unknown capability '%s'", path, i,
-				 diag_quote(q, v[i]));
-		ret = ret ? ret : r;
-	}
-	strv_free(v);
-	if (ret == 0) {
+	r = setting_strv_each(c, s, path, UNIT_CAP_MAX * 2, check_capability, &caps);
+	if (r == 0) {
 		u->iso.has_capabilities = true;
 		u->iso.capabilities = caps;
 	}
-	return ret;
+	return r;
 }
 
 int parse_no_new_privs(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -425,32 +387,20 @@ int parse_no_new_privs(struct parse_ctx *c, config_setting_t *s, const char *pat
 	return setting_bool(c, s, path, &parse_state_unit(obj)->iso.no_new_privs);
 }
 
+/* A group name, or (leading digit) a strict numeric id. */
+static bool group_valid(const char *v)
+{
+	uint32_t id;
+
+	return isdigit((unsigned char)v[0]) ? parse_id(v, &id) == 0 : account_name_valid(v);
+}
+
 int parse_supplementary_groups(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
+	static const struct string_rule rule = { .valid = group_valid, .what = "group" };
 	struct unit *u = parse_state_unit(obj);
-	char **v = NULL, q[DIAG_QUOTE_SIZE];
-	int r, ret = 0;
 
-	r = setting_strv(c, s, path, UNIT_GROUPS_MAX, &v);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; v[i] && ret != -ENOMEM; i++) {
-		uint32_t id;
-		bool ok = isdigit((unsigned char)v[i][0]) ? parse_id(v[i], &id) == 0
-							   : account_name_valid(v[i]);
-		if (ok)
-			continue;
-		r = FAIL(c, config_setting_get_elem(s, (unsigned)i),
-			 "'%s[%zu]': invalid group '%s'", path, i, diag_quote(q, v[i]));
-		ret = ret ? ret : r;
-	}
-	if (ret < 0) {
-		strv_free(v);
-		return ret;
-	}
-	strv_free(u->iso.supplementary_groups);
-	u->iso.supplementary_groups = v;
-	return 0;
+	return setting_strv_valid(c, s, path, UNIT_GROUPS_MAX, &rule, &u->iso.supplementary_groups);
 }
 
 /* A limit: an integer >= 0, "infinity" (or "unlimited"), or a size "64M". */
@@ -556,11 +506,9 @@ int parse_oom_score_adj(struct parse_ctx *c, config_setting_t *s, const char *pa
 	long long v;
 	int r;
 
-	r = setting_int(c, s, path, &v);
+	r = setting_int_range(c, s, path, -1000, 1000, &v);
 	if (r < 0)
 		return r;
-	if (v < -1000 || v > 1000)
-		return FAIL(c, s, "'%s' must be between -1000 and 1000", path);
 	u->iso.has_oom_score_adj = true;
 	u->iso.oom_score_adj = (int32_t)v;
 	return 0;

@@ -266,19 +266,18 @@ static int int_or_max(struct parse_ctx *c, config_setting_t *s, const char *path
 {
 	int t = config_setting_type(s);
 	long long v;
+	int r;
 
 	if (max_ok && is_max(s)) {
 		*ret = UNIT_UNLIMITED;
 		return 0;
 	}
-	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
-		return FAIL(c, s, max_ok ? "'%s' must be an integer or \"max\"" :
-				  "'%s' must be an integer", path);
-	v = config_setting_get_int64(s);
-	if (v < min || v > max)
-		return FAIL(c, s, "'%s' must be between %lld and %lld", path, min, max);
-	*ret = (uint64_t)v;
-	return 0;
+	if (max_ok && t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
+		return FAIL(c, s, "'%s' must be an integer or \"max\"", path);
+	r = setting_int_range(c, s, path, min, max, &v);
+	if (r == 0)
+		*ret = (uint64_t)v;
+	return r;
 }
 
 /* Mark key `bit` declared at s's line once its value was stored. */
@@ -313,15 +312,23 @@ static int parse_cpu_max_key(struct parse_ctx *c, config_setting_t *s, const cha
 	return declared(lp, s, UNIT_LIMIT_CPU_MAX, 0);
 }
 
-static int parse_cpu_weight(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+/* cpu.weight, io.weight */
+static int parse_weight(struct parse_ctx *c, config_setting_t *s, const char *path,
+			struct limits_parse *lp, enum unit_limit bit, uint32_t *ret)
 {
-	struct limits_parse *lp = obj;
 	uint64_t v;
 	int r = int_or_max(c, s, path, WEIGHT_MIN, WEIGHT_MAX, false, &v);
 
 	if (r == 0)
-		lp->limits->cpu_weight = (uint32_t)v;
-	return declared(lp, s, UNIT_LIMIT_CPU_WEIGHT, r);
+		*ret = (uint32_t)v;
+	return declared(lp, s, bit, r);
+}
+
+static int parse_cpu_weight(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct limits_parse *lp = obj;
+
+	return parse_weight(c, s, path, lp, UNIT_LIMIT_CPU_WEIGHT, &lp->limits->cpu_weight);
 }
 
 static const struct key cpu_keys[] = {
@@ -335,7 +342,8 @@ static int parse_cpulist(struct parse_ctx *c, config_setting_t *s, const char *p
 			 struct limits_parse *lp, enum unit_limit bit, char **ret)
 {
 	static const struct string_rule rule = {
-		unit_cpulist_valid, "list", " (" CPULIST_HINT ", numbers up to 8191)",
+		.valid = unit_cpulist_valid, .what = "list",
+		.hint = " (" CPULIST_HINT ", numbers up to 8191)",
 	};
 
 	return declared(lp, s, bit, setting_strdup_valid(c, s, path, &rule, ret));
@@ -509,19 +517,17 @@ static int parse_io_max(struct parse_ctx *c, config_setting_t *s, const char *pa
 	size_t k = 0;
 	int n, r = 0;
 
-	if (!config_setting_is_list(s) && !(config_setting_is_array(s) && !config_setting_length(s)))
-		return FAIL(c, s, "'%s' must be a list of groups", path);
-	n = config_setting_length(s);
-	if (n > UNIT_IO_DEVICES_MAX)
-		return FAIL(c, s, "'%s' has more than %d entries", path, UNIT_IO_DEVICES_MAX);
+	r = setting_list(c, s, path, UNIT_IO_DEVICES_MAX, NULL, &n);
+	if (r < 0)
+		return r;
 	v = calloc((size_t)n + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	c->failed = false;
 	for (int i = 0; i < n && r == 0; i++) {
 		char p[DIAG_PATH_SIZE];
-		snprintf(p, sizeof(p), "%s[%d]", path, i);
-		r = parse_io_entry(c, config_setting_get_elem(s, (unsigned)i), p, v, &k);
+		r = parse_io_entry(c, config_setting_get_elem(s, (unsigned)i),
+				   setting_elem_path(p, path, i), v, &k);
 	}
 	if (r < 0 || c->failed) {
 		c->failed |= failed;
@@ -537,12 +543,8 @@ static int parse_io_max(struct parse_ctx *c, config_setting_t *s, const char *pa
 static int parse_io_weight(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct limits_parse *lp = obj;
-	uint64_t v;
-	int r = int_or_max(c, s, path, WEIGHT_MIN, WEIGHT_MAX, false, &v);
 
-	if (r == 0)
-		lp->limits->io_weight = (uint32_t)v;
-	return declared(lp, s, UNIT_LIMIT_IO_WEIGHT, r);
+	return parse_weight(c, s, path, lp, UNIT_LIMIT_IO_WEIGHT, &lp->limits->io_weight);
 }
 
 static const struct key io_keys[] = {
@@ -594,43 +596,41 @@ int limits_check(struct parse_ctx *c, const struct limits_parse *lp)
 	return r;
 }
 
+/* A strv_check_fn: one controller name into the bit set at data. */
+static int check_controller(struct parse_ctx *c, config_setting_t *e, const char *path,
+			    const char *v, void *data)
+{
+	uint32_t *mask = data;
+	int k = unit_controller_from_string(v);
+	char q[DIAG_QUOTE_SIZE];
+	const char *hint;
+
+	if (k >= 0 && !(*mask & UNIT_CONTROLLER_BIT(k))) {
+		*mask |= UNIT_CONTROLLER_BIT(k);
+		return 0;
+	}
+	diag_quote(q, v);
+	if (k >= 0)
+		return FAIL(c, e, "'%s': '%s' is listed twice", path, q);
+	hint = hint_closest(v, controller_names, UNIT_CONTROLLER_MAX);
+	if (hint)
+		return FAIL(c, e, "'%s': unknown controller '%s' (did you mean '%s'?)", path, q,
+			    hint);
+	return FAIL(c, e, "'%s': unknown controller '%s' (expected cpuset, cpu, io, memory, "
+		    "hugetlb, pids, rdma or misc)", path, q);
+}
+
 /* A list of controller names into a bit set; each bad entry is reported. */
 int limits_parse_controllers(struct parse_ctx *c, config_setting_t *s, const char *path,
 			     uint32_t *ret)
 {
-	char **v = NULL, q[DIAG_QUOTE_SIZE];
 	uint32_t mask = 0;
-	int r, ret_r = 0;
+	int r;
 
-	r = setting_strv(c, s, path, UNIT_CONTROLLER_MAX, &v);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; v[i] && ret_r != -ENOMEM; i++) {
-		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		int k = unit_controller_from_string(v[i]);
-		const char *hint;
-
-		if (k >= 0 && !(mask & UNIT_CONTROLLER_BIT(k))) {
-			mask |= UNIT_CONTROLLER_BIT(k);
-			continue;
-		}
-		hint = k >= 0 ? NULL : hint_closest(v[i], controller_names, UNIT_CONTROLLER_MAX);
-		diag_quote(q, v[i]);
-		if (k >= 0)
-			r = FAIL(c, e, "'%s[%zu]': '%s' is listed twice", path, i, q);
-		else if (hint)
-			r = FAIL(c, e, "'%s[%zu]': unknown controller '%s' (did you mean '%s'?)", path,
-				 i, q, hint);
-		else
-			r = FAIL(c, e, "'%s[%zu]': unknown controller '%s' (expected cpuset, cpu, "
-				 "io, memory, hugetlb, pids, rdma or misc)", path, i, q);
-		ret_r = ret_r == -ENOMEM ? ret_r : r;
-	}
-	strv_free(v);
-	if (ret_r < 0)
-		return ret_r;
-	*ret = mask;
-	return 0;
+	r = setting_strv_each(c, s, path, UNIT_CONTROLLER_MAX, check_controller, &mask);
+	if (r == 0)
+		*ret = mask;
+	return r;
 }
 
 /* What a decoded set may contain: values as the parsers accept them. */

@@ -56,11 +56,14 @@ static bool prefix_valid(const char *s)
 }
 
 static const struct string_rule prefix_rule = {
-	prefix_valid, "address", " (expected \"A.B.C.D/PREFIX\")",
+	.valid = prefix_valid, .what = "address", .hint = " (expected \"A.B.C.D/PREFIX\")",
 };
-static const struct string_rule ipv4_rule = { ipv4_valid, "address", " (expected \"A.B.C.D\")" };
+static const struct string_rule ipv4_rule = {
+	.valid = ipv4_valid, .what = "address", .hint = " (expected \"A.B.C.D\")",
+};
 static const struct string_rule ifname_rule = {
-	unit_ifname_valid, "interface name", " (1 to 15 bytes, no '/', ':' or blanks)",
+	.valid = unit_ifname_valid, .what = "interface name",
+	.hint = " (1 to 15 bytes, no '/', ':' or blanks)",
 };
 
 /* ---- the unit's network key ----------------------------------------------- */
@@ -229,18 +232,16 @@ int parse_bridges(struct parse_ctx *c, config_setting_t *s, const char *path, vo
 	size_t k = 0;
 	int n, r = 0;
 
-	if (!config_setting_is_list(s) && !(config_setting_is_array(s) && !config_setting_length(s)))
-		return FAIL(c, s, "'%s' must be a list of groups ( { name = \"br0\"; } )", path);
-	n = config_setting_length(s);
-	if (n > UNIT_BRIDGES_MAX)
-		return FAIL(c, s, "'%s' has more than %d entries", path, UNIT_BRIDGES_MAX);
+	r = setting_list(c, s, path, UNIT_BRIDGES_MAX, " ( { name = \"br0\"; } )", &n);
+	if (r < 0)
+		return r;
 	v = calloc((size_t)n + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	for (int i = 0; i < n && r != -ENOMEM; i++) {
 		char p[DIAG_PATH_SIZE];
-		snprintf(p, sizeof(p), "%s[%d]", path, i);
-		r = parse_bridge(c, config_setting_get_elem(s, (unsigned)i), p, v, k);
+		r = parse_bridge(c, config_setting_get_elem(s, (unsigned)i),
+				 setting_elem_path(p, path, i), v, k);
 		k += r == 0;
 	}
 	if (r == -ENOMEM) {

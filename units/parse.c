@@ -255,9 +255,9 @@ static int parse_environment(struct parse_ctx *c, config_setting_t *s, const cha
 
 	if (!config_setting_is_group(s))
 		return FAIL(c, s, "'%s' must be a group", path);
-	n = config_setting_length(s);
-	if (n > UNIT_ENV_MAX)
-		return FAIL(c, s, "'%s' has more than %d entries", path, UNIT_ENV_MAX);
+	r = setting_length(c, s, path, UNIT_ENV_MAX, &n);
+	if (r < 0)
+		return r;
 	env = calloc((size_t)n + 1, sizeof(*env));
 	if (!env)
 		return -ENOMEM;

@@ -27,6 +27,12 @@ const char *setting_path(char buf[static DIAG_PATH_SIZE], const char *prefix, co
 	return buf;
 }
 
+const char *setting_elem_path(char buf[static DIAG_PATH_SIZE], const char *path, int i)
+{
+	snprintf(buf, DIAG_PATH_SIZE, "%s[%d]", path, i);
+	return buf;
+}
+
 static int report_unknown(struct parse_ctx *c, config_setting_t *m, const char *path,
 			  const struct key *keys, size_t n_keys)
 {
@@ -103,6 +109,25 @@ int setting_strdup(struct parse_ctx *c, config_setting_t *s, const char *path, c
 	return 0;
 }
 
+int setting_length(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
+		   int *ret_n)
+{
+	int n = config_setting_length(s);
+
+	if ((size_t)n > max)
+		return FAIL(c, s, "'%s' has more than %zu entries", path, max);
+	*ret_n = n;
+	return 0;
+}
+
+int setting_list(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
+		 const char *example, int *ret_n)
+{
+	if (!config_setting_is_list(s) && !(config_setting_is_array(s) && !config_setting_length(s)))
+		return FAIL(c, s, "'%s' must be a list of groups%s", path, example ? example : "");
+	return setting_length(c, s, path, max, ret_n);
+}
+
 /* An array or list of up to max strings into a new NULL-terminated vector;
  * *ret's old vector is freed. Each bad entry is reported. */
 int setting_strv(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max, char ***ret)
@@ -112,16 +137,16 @@ int setting_strv(struct parse_ctx *c, config_setting_t *s, const char *path, siz
 
 	if (!config_setting_is_array(s) && !config_setting_is_list(s))
 		return FAIL(c, s, "'%s' must be an array of strings", path);
-	n = config_setting_length(s);
-	if ((size_t)n > max)
-		return FAIL(c, s, "'%s' has more than %zu entries", path, max);
+	r = setting_length(c, s, path, max, &n);
+	if (r < 0)
+		return r;
 	v = calloc((size_t)n + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
 		char p[DIAG_PATH_SIZE];
-		snprintf(p, sizeof(p), "%s[%d]", path, i);
-		r = setting_strdup(c, config_setting_get_elem(s, (unsigned)i), p, &v[i]);
+		r = setting_strdup(c, config_setting_get_elem(s, (unsigned)i),
+				   setting_elem_path(p, path, i), &v[i]);
 		if (r == -ENOMEM) {
 			strv_free(v);
 			return r;
@@ -144,6 +169,21 @@ int setting_int(struct parse_ctx *c, config_setting_t *s, const char *path, long
 	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
 		return FAIL(c, s, "'%s' must be an integer", path);
 	*ret = config_setting_get_int64(s);
+	return 0;
+}
+
+int setting_int_range(struct parse_ctx *c, config_setting_t *s, const char *path, long long min,
+		      long long max, long long *ret)
+{
+	long long v;
+	int r;
+
+	r = setting_int(c, s, path, &v);
+	if (r < 0)
+		return r;
+	if (v < min || v > max)
+		return FAIL(c, s, "'%s' must be between %lld and %lld", path, min, max);
+	*ret = v;
 	return 0;
 }
 
@@ -230,25 +270,80 @@ int setting_abspath(struct parse_ctx *c, config_setting_t *s, const char *path, 
 	return setting_strdup(c, s, path, ret);
 }
 
+/* A strv_check_fn: data is a const struct string_rule. */
+static int check_rule(struct parse_ctx *c, config_setting_t *s, const char *path, const char *v,
+		      void *data)
+{
+	const struct string_rule *rule = data;
+	char q[DIAG_QUOTE_SIZE];
+
+	if (rule->valid(v))
+		return 0;
+	if (!rule->what)
+		return FAIL(c, s, "'%s': '%s' must be %s", path, diag_quote(q, v), rule->must);
+	return FAIL(c, s, "'%s': invalid %s '%s'%s", path, rule->what, diag_quote(q, v),
+		    rule->hint ? rule->hint : "");
+}
+
 int setting_strdup_valid(struct parse_ctx *c, config_setting_t *s, const char *path,
 			 const struct string_rule *rule, char **ret)
 {
-	char q[DIAG_QUOTE_SIZE];
 	const char *v;
 	int r;
 
 	r = setting_string(c, s, path, &v);
 	if (r < 0)
 		return r;
-	if (!rule->valid(v))
-		return FAIL(c, s, "'%s': invalid %s '%s'%s", path, rule->what, diag_quote(q, v),
-			    rule->hint);
+	r = check_rule(c, s, path, v, (void *)rule);
+	if (r < 0)
+		return r;
 	return setting_strdup(c, s, path, ret);
+}
+
+int setting_strv_checked(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
+			 strv_check_fn *check, void *data, char ***ret)
+{
+	char **v = NULL;
+	int r, err = 0;
+
+	r = setting_strv(c, s, path, max, &v);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; v[i] && err != -ENOMEM; i++) {
+		char p[DIAG_PATH_SIZE];
+		r = check(c, config_setting_get_elem(s, (unsigned)i),
+			  setting_elem_path(p, path, (int)i), v[i], data);
+		err = r < 0 ? r : err;
+	}
+	if (err < 0) {
+		strv_free(v);
+		return err;
+	}
+	strv_free(*ret);
+	*ret = v;
+	return 0;
+}
+
+int setting_strv_each(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
+		      strv_check_fn *check, void *data)
+{
+	char **v = NULL;
+	int r;
+
+	r = setting_strv_checked(c, s, path, max, check, data, &v);
+	strv_free(v);
+	return r;
+}
+
+int setting_strv_valid(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
+		       const struct string_rule *rule, char ***ret)
+{
+	return setting_strv_checked(c, s, path, max, check_rule, (void *)rule, ret);
 }
 
 int setting_hostname(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret)
 {
-	static const struct string_rule rule = { hostname_valid, "hostname", "" };
+	static const struct string_rule rule = { .valid = hostname_valid, .what = "hostname" };
 
 	return setting_strdup_valid(c, s, path, &rule, ret);
 }
@@ -259,8 +354,8 @@ _Static_assert(UNIT_SLICE_DEPTH == 8, "update the slice path hint");
 int setting_slice_path(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret)
 {
 	static const struct string_rule rule = {
-		unit_slice_path_valid, "slice path",
-		" (expected names joined by '/', at most 8 deep)",
+		.valid = unit_slice_path_valid, .what = "slice path",
+		.hint = " (expected names joined by '/', at most 8 deep)",
 	};
 
 	return setting_strdup_valid(c, s, path, &rule, ret);

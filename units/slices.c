@@ -208,18 +208,16 @@ int parse_slices(struct parse_ctx *c, config_setting_t *s, const char *path, voi
 	size_t k = 0;
 	int n, r = 0;
 
-	if (!config_setting_is_list(s) && !(config_setting_is_array(s) && !config_setting_length(s)))
-		return FAIL(c, s, "'%s' must be a list of groups", path);
-	n = config_setting_length(s);
-	if (n > UNIT_SLICE_MAX)
-		return FAIL(c, s, "'%s' has more than %d entries", path, UNIT_SLICE_MAX);
+	r = setting_list(c, s, path, UNIT_SLICE_MAX, NULL, &n);
+	if (r < 0)
+		return r;
 	d = calloc((size_t)n + 1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
 	for (int i = 0; i < n && r == 0; i++) {
 		char p[DIAG_PATH_SIZE];
-		snprintf(p, sizeof(p), "%s[%d]", path, i);
-		r = parse_slice_decl(c, config_setting_get_elem(s, (unsigned)i), p, &d[k]);
+		r = parse_slice_decl(c, config_setting_get_elem(s, (unsigned)i),
+				     setting_elem_path(p, path, i), &d[k]);
 		k += d[k].path != NULL;
 	}
 	if (r < 0) {

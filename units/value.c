@@ -40,9 +40,7 @@ const char *crash_action_to_string(enum crash_action a)
 	return (unsigned)a < CRASH_ACTION_MAX ? crash_action_names[a] : NULL;
 }
 
-/* Decimal digits at *p into *ret, advancing *p. -EINVAL if there are none,
- * -ERANGE on overflow. */
-static int parse_digits(const char **p, uint64_t *ret)
+int parse_digits(const char **p, uint64_t *ret)
 {
 	const char *s = *p;
 	uint64_t v = 0;
