@@ -79,6 +79,41 @@ static int match_units(struct manager *m, struct unit_set *set, struct svc **svc
 	return 0;
 }
 
+/* The new set becomes the model: its records, order and links. Past this
+ * point there is no going back; -ENOMEM from linking leaves dependencies
+ * partly resolved, which the caller reports. */
+static int reload_install(struct manager *m, struct unit_set *set, struct svc **svcs,
+			  size_t *order)
+{
+	manager_unlink(m);
+	free(m->svcs);
+	free(m->order);
+	m->svcs = svcs;
+	m->n_svcs = set->n_units;
+	m->order = order;
+	m->set = set;
+	m->gen++;
+	if (unit_set_order(set, m->order) < 0) {
+		free(m->order);
+		m->order = NULL;
+	}
+	return manager_link(m);
+}
+
+/* Changed units that run are stopped (the pass swaps them in once they are
+ * down); new units start. */
+static void reload_kick(struct manager *m, const bool *fresh)
+{
+	for (size_t i = 0; i < m->n_svcs; i++) {
+		struct svc *v = m->svcs[i];
+
+		if (v->pending_unit && service_is_active(&v->s))
+			service_stop(&v->s);
+		else if (fresh[i])
+			service_start(&v->s);
+	}
+}
+
 int manager_reload(struct manager *m, struct unit_set *set, struct reload_summary *ret)
 {
 	struct reload_summary sum = { 0 };
@@ -99,27 +134,8 @@ int manager_reload(struct manager *m, struct unit_set *set, struct reload_summar
 			remove_svc(m, m->svcs[i]);
 			sum.removed++;
 		}
-	manager_unlink(m);
-	free(m->svcs);
-	free(m->order);
-	m->svcs = svcs;
-	m->n_svcs = set->n_units;
-	m->order = order;
-	m->set = set;
-	m->gen++;
-	if (unit_set_order(set, m->order) < 0) {
-		free(m->order);
-		m->order = NULL;
-	}
-	r = manager_link(m);
-	for (size_t i = 0; i < m->n_svcs; i++) {
-		struct svc *v = m->svcs[i];
-
-		if (v->pending_unit && service_is_active(&v->s))
-			service_stop(&v->s);
-		else if (fresh[i])
-			service_start(&v->s);
-	}
+	r = reload_install(m, set, svcs, order);
+	reload_kick(m, fresh);
 	free(taken);
 	free(fresh);
 	log_info("reload: %zu added, %zu removed, %zu changed, %zu unchanged", sum.added,

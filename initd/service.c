@@ -433,11 +433,52 @@ static void timer_fired(struct loop *l, void *data)
 
 /* ---- reporting ---------------------------------------------------------- */
 
+/* "exec /bin/x: No such file or directory": what the child could not do. */
+static void setup_reason(const struct unit *u, const struct service_exit *e, char *buf,
+			 size_t size)
+{
+	const char *err = strerror(e->code);
+
+	switch (e->stage) {
+	case SPAWN_STAGE_EXEC:
+		snprintf(buf, size, "exec %s: %s", u->exec && u->exec[0] ? u->exec[0] : "?", err);
+		break;
+	case SPAWN_STAGE_USER:
+		snprintf(buf, size, "user %s: %s", u->user ? u->user : "root",
+			 e->code == ENOENT ? "no such user or group" : err);
+		break;
+	case SPAWN_STAGE_ROOTFS:
+		snprintf(buf, size, "rootfs %s: %s", u->iso.rootfs ? u->iso.rootfs : "?", err);
+		break;
+	case SPAWN_STAGE_VETH:
+		snprintf(buf, size, "veth into bridge %s: %s",
+			 u->iso.veth_bridge ? u->iso.veth_bridge : "?", err);
+		break;
+	case SPAWN_STAGE_CHDIR:
+		snprintf(buf, size, "chdir %s: %s", u->workdir ? u->workdir : "/", err);
+		break;
+	default:
+		snprintf(buf, size, "setup %s: %s", spawn_stage_to_string(e->stage), err);
+	}
+}
+
+static void start_limit_reason(const struct service *s, const struct service_exit *e,
+			       char *buf, size_t size)
+{
+	char interval[32], last[256];
+
+	snprintf(buf, size, "start limit hit (%u starts in %s), last: %s",
+		 s->unit->start_limit_burst,
+		 format_duration(interval, sizeof(interval), s->unit->start_limit_interval_usec),
+		 e == &s->limit_exit ? "?" :
+		 service_exit_to_string(s, &s->limit_exit, last, sizeof(last)));
+}
+
 const char *service_exit_to_string(const struct service *s, const struct service_exit *e,
 				   char *buf, size_t size)
 {
-	const struct unit *u = s->unit;
-	const char *name;
+	const char *name = e->kind == EXIT_SIGNAL ? signal_to_string(e->code) : NULL;
+	char d[32];
 
 	switch (e->kind) {
 	case EXIT_NONE:
@@ -447,7 +488,6 @@ const char *service_exit_to_string(const struct service *s, const struct service
 		snprintf(buf, size, "exit %d", e->code);
 		break;
 	case EXIT_SIGNAL:
-		name = signal_to_string(e->code);
 		if (name)
 			snprintf(buf, size, "signal %s (%d)", name, 128 + e->code);
 		else
@@ -460,24 +500,7 @@ const char *service_exit_to_string(const struct service *s, const struct service
 		snprintf(buf, size, "stop timeout, killed");
 		break;
 	case EXIT_SETUP:
-		if (e->stage == SPAWN_STAGE_EXEC)
-			snprintf(buf, size, "exec %s: %s", u->exec && u->exec[0] ? u->exec[0] : "?",
-				 strerror(e->code));
-		else if (e->stage == SPAWN_STAGE_USER)
-			snprintf(buf, size, "user %s: %s", u->user ? u->user : "root",
-				 e->code == ENOENT ? "no such user or group" : strerror(e->code));
-		else if (e->stage == SPAWN_STAGE_ROOTFS)
-			snprintf(buf, size, "rootfs %s: %s", u->iso.rootfs ? u->iso.rootfs : "?",
-				 strerror(e->code));
-		else if (e->stage == SPAWN_STAGE_VETH)
-			snprintf(buf, size, "veth into bridge %s: %s",
-				 u->iso.veth_bridge ? u->iso.veth_bridge : "?", strerror(e->code));
-		else if (e->stage == SPAWN_STAGE_CHDIR)
-			snprintf(buf, size, "chdir %s: %s", u->workdir ? u->workdir : "/",
-				 strerror(e->code));
-		else
-			snprintf(buf, size, "setup %s: %s", spawn_stage_to_string(e->stage),
-				 strerror(e->code));
+		setup_reason(s->unit, e, buf, size);
 		break;
 	case EXIT_SPAWN:
 		snprintf(buf, size, "clone3: %s", strerror(e->code));
@@ -489,19 +512,12 @@ const char *service_exit_to_string(const struct service *s, const struct service
 		snprintf(buf, size, "cgroup: %s", e->detail);
 		break;
 	case EXIT_WATCHDOG:
-		snprintf(buf, size, "watchdog timeout (%llums without WATCHDOG=1), killed",
-			 (unsigned long long)(u->watchdog_usec / 1000));
+		snprintf(buf, size, "watchdog timeout (%s without WATCHDOG=1), killed",
+			 format_duration(d, sizeof(d), s->unit->watchdog_usec));
 		break;
-	case EXIT_START_LIMIT: {
-		char last[256];
-
-		snprintf(buf, size, "start limit hit (%u starts in %llums), last: %s",
-			 u->start_limit_burst,
-			 (unsigned long long)(u->start_limit_interval_usec / 1000),
-			 e == &s->limit_exit ? "?" :
-			 service_exit_to_string(s, &s->limit_exit, last, sizeof(last)));
+	case EXIT_START_LIMIT:
+		start_limit_reason(s, e, buf, size);
 		break;
-	}
 	default:
 		snprintf(buf, size, "unknown");
 	}
