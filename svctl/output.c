@@ -161,10 +161,40 @@ static size_t max_size(size_t a, size_t b)
 	return a > b ? a : b;
 }
 
+static bool cg_has(const struct unit_status *u, uint16_t attr)
+{
+	return u->cg_have & (1U << (attr - STATUS_CG_FIRST));
+}
+
+static uint64_t cg_get(const struct unit_status *u, uint16_t attr)
+{
+	return u->cg[attr - STATUS_CG_FIRST];
+}
+
+/* 1024-based, one decimal: "512B", "12.3M". */
+static const char *format_bytes(char *buf, size_t size, uint64_t v)
+{
+	static const char units[] = "BKMGTPE";
+	double d = (double)v;
+	size_t i = 0;
+
+	while (d >= 1024 && i + 1 < sizeof(units) - 1) {
+		d /= 1024;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, size, "%lluB", (unsigned long long)v);
+	else
+		snprintf(buf, size, "%.1f%c", d, units[i]);
+	return buf;
+}
+
 struct cells {
 	char pid[16];
 	char restarts[16];
 	char since[32];
+	char memory[16];   /* memory.current, "-" without the memory controller */
+	char cpu[32];      /* CPU time used so far, "-" without cpu.stat */
 };
 
 static void cells_fill(struct cells *c, const struct unit_status *u)
@@ -175,6 +205,14 @@ static void cells_fill(struct cells *c, const struct unit_status *u)
 		strcpy(c->pid, "-");
 	snprintf(c->restarts, sizeof(c->restarts), "%u", u->restarts);
 	format_duration(c->since, sizeof(c->since), u->since_usec);
+	if (cg_has(u, PROTO_ATTR_MEM_CURRENT))
+		format_bytes(c->memory, sizeof(c->memory), cg_get(u, PROTO_ATTR_MEM_CURRENT));
+	else
+		strcpy(c->memory, "-");
+	if (cg_has(u, PROTO_ATTR_CPU_USAGE_USEC))
+		format_duration(c->cpu, sizeof(c->cpu), cg_get(u, PROTO_ATTR_CPU_USAGE_USEC));
+	else
+		strcpy(c->cpu, "-");
 }
 
 /* A message's lines, each indented by two spaces. */
@@ -221,7 +259,8 @@ static void print_messages(FILE *f, const struct unit_status *u)
 
 void status_print_table(FILE *f, const struct unit_status *u, size_t n, bool colour)
 {
-	size_t w_name = 4, w_state = 5, w_pid = 3, w_restarts = 8, w_since = 5;
+	size_t w_name = 4, w_state = 5, w_pid = 3, w_restarts = 8, w_since = 5, w_mem = 6,
+	       w_cpu = 3;
 	struct cells c;
 
 	for (size_t i = 0; i < n; i++) {
@@ -231,12 +270,16 @@ void status_print_table(FILE *f, const struct unit_status *u, size_t n, bool col
 		w_pid = max_size(w_pid, strlen(c.pid));
 		w_restarts = max_size(w_restarts, strlen(c.restarts));
 		w_since = max_size(w_since, strlen(c.since));
+		w_mem = max_size(w_mem, strlen(c.memory));
+		w_cpu = max_size(w_cpu, strlen(c.cpu));
 	}
 	print_cell(f, "NAME", w_name, NULL);
 	print_cell(f, "STATE", w_state, NULL);
 	print_cell(f, "PID", w_pid, NULL);
 	print_cell(f, "RESTARTS", w_restarts, NULL);
 	print_cell(f, "SINCE", w_since, NULL);
+	print_cell(f, "MEMORY", w_mem, NULL);
+	print_cell(f, "CPU", w_cpu, NULL);
 	fputs("REASON\n", f);
 	for (size_t i = 0; i < n; i++) {
 		cells_fill(&c, &u[i]);
@@ -245,6 +288,8 @@ void status_print_table(FILE *f, const struct unit_status *u, size_t n, bool col
 		print_cell(f, c.pid, w_pid, NULL);
 		print_cell(f, c.restarts, w_restarts, NULL);
 		print_cell(f, c.since, w_since, NULL);
+		print_cell(f, c.memory, w_mem, NULL);
+		print_cell(f, c.cpu, w_cpu, NULL);
 		print_clean(f, u[i].reason && *u[i].reason ? u[i].reason : "-");
 		fputc('\n', f);
 		print_messages(f, &u[i]);
@@ -252,34 +297,6 @@ void status_print_table(FILE *f, const struct unit_status *u, size_t n, bool col
 }
 
 /* ---- detail block ------------------------------------------------------------ */
-
-static bool cg_has(const struct unit_status *u, uint16_t attr)
-{
-	return u->cg_have & (1U << (attr - STATUS_CG_FIRST));
-}
-
-static uint64_t cg_get(const struct unit_status *u, uint16_t attr)
-{
-	return u->cg[attr - STATUS_CG_FIRST];
-}
-
-/* 1024-based, one decimal: "512B", "12.3M". */
-static const char *format_bytes(char *buf, size_t size, uint64_t v)
-{
-	static const char units[] = "BKMGTPE";
-	double d = (double)v;
-	size_t i = 0;
-
-	while (d >= 1024 && i + 1 < sizeof(units) - 1) {
-		d /= 1024;
-		i++;
-	}
-	if (i == 0)
-		snprintf(buf, size, "%lluB", (unsigned long long)v);
-	else
-		snprintf(buf, size, "%.1f%c", d, units[i]);
-	return buf;
-}
 
 /* "  label  " then "name value" pairs for the attributes present. */
 static void detail_sizes(FILE *f, const struct unit_status *u, const char *label,

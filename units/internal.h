@@ -142,6 +142,16 @@ int setting_strv_checked(struct parse_ctx *c, config_setting_t *s, const char *p
 /* setting_strv_checked, keeping nothing but what check put in data. */
 int setting_strv_each(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
 		      strv_check_fn *check, void *data);
+/* For setting_strv_each(..., check_name_bit, &nb): each entry one of
+ * names, none twice; messages call them what ("namespace"). */
+struct name_bits {
+	const char *const *names;
+	size_t n;               /* at most 32 */
+	const char *what;
+	uint32_t bits;          /* out: 1 << the index of each entry */
+};
+int check_name_bit(struct parse_ctx *c, config_setting_t *e, const char *path, const char *v,
+		   void *data);
 /* setting_strv_checked with each entry meeting rule. */
 int setting_strv_valid(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
 		       const struct string_rule *rule, char ***ret);

@@ -165,40 +165,15 @@ static char *id_map_format(const struct unit_id_range *v, size_t n)
 
 /* ---- keys --------------------------------------------------------------- */
 
-/* A strv_check_fn: one namespace name into the bits at data. */
-static int check_namespace(struct parse_ctx *c, config_setting_t *e, const char *path,
-			   const char *v, void *data)
-{
-	uint32_t *bits = data;
-	char q[DIAG_QUOTE_SIZE];
-	const char *hint;
-	size_t k;
-
-	for (k = 0; k < UNIT_NS_MAX && strcmp(v, unit_namespace_names[k]) != 0; k++)
-		;
-	if (k < UNIT_NS_MAX && (*bits & UNIT_NS_BIT(k)))
-		return FAIL(c, e, "'%s': '%s' is listed twice", path, v);
-	if (k < UNIT_NS_MAX) {
-		*bits |= UNIT_NS_BIT(k);
-		return 0;
-	}
-	hint = hint_closest(v, unit_namespace_names, UNIT_NS_MAX);
-	if (hint)
-		return FAIL(c, e, "'%s': unknown namespace '%s' (did you mean '%s'?)", path,
-			    diag_quote(q, v), hint);
-	return FAIL(c, e, "'%s': unknown namespace '%s' (expected pid, mount, uts, ipc, net, "
-		    "user or cgroup)", path, diag_quote(q, v));
-}
-
 int parse_namespaces(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	uint32_t bits = 0;
+	struct name_bits nb = { unit_namespace_names, UNIT_NS_MAX, "namespace", 0 };
 	int r;
 
 	parse_state_lines(obj)->iso.namespaces = setting_line(s);
-	r = setting_strv_each(c, s, path, UNIT_NS_MAX * 2, check_namespace, &bits);
+	r = setting_strv_each(c, s, path, UNIT_NS_MAX * 2, check_name_bit, &nb);
 	if (r == 0)
-		parse_state_unit(obj)->iso.namespaces = bits;
+		parse_state_unit(obj)->iso.namespaces = nb.bits;
 	return r;
 }
 

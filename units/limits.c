@@ -596,40 +596,16 @@ int limits_check(struct parse_ctx *c, const struct limits_parse *lp)
 	return r;
 }
 
-/* A strv_check_fn: one controller name into the bit set at data. */
-static int check_controller(struct parse_ctx *c, config_setting_t *e, const char *path,
-			    const char *v, void *data)
-{
-	uint32_t *mask = data;
-	int k = unit_controller_from_string(v);
-	char q[DIAG_QUOTE_SIZE];
-	const char *hint;
-
-	if (k >= 0 && !(*mask & UNIT_CONTROLLER_BIT(k))) {
-		*mask |= UNIT_CONTROLLER_BIT(k);
-		return 0;
-	}
-	diag_quote(q, v);
-	if (k >= 0)
-		return FAIL(c, e, "'%s': '%s' is listed twice", path, q);
-	hint = hint_closest(v, controller_names, UNIT_CONTROLLER_MAX);
-	if (hint)
-		return FAIL(c, e, "'%s': unknown controller '%s' (did you mean '%s'?)", path, q,
-			    hint);
-	return FAIL(c, e, "'%s': unknown controller '%s' (expected cpuset, cpu, io, memory, "
-		    "hugetlb, pids, rdma or misc)", path, q);
-}
-
 /* A list of controller names into a bit set; each bad entry is reported. */
 int limits_parse_controllers(struct parse_ctx *c, config_setting_t *s, const char *path,
 			     uint32_t *ret)
 {
-	uint32_t mask = 0;
+	struct name_bits nb = { controller_names, UNIT_CONTROLLER_MAX, "controller", 0 };
 	int r;
 
-	r = setting_strv_each(c, s, path, UNIT_CONTROLLER_MAX, check_controller, &mask);
+	r = setting_strv_each(c, s, path, UNIT_CONTROLLER_MAX, check_name_bit, &nb);
 	if (r == 0)
-		*ret = mask;
+		*ret = nb.bits;
 	return r;
 }
 

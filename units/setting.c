@@ -335,6 +335,31 @@ int setting_strv_each(struct parse_ctx *c, config_setting_t *s, const char *path
 	return r;
 }
 
+int check_name_bit(struct parse_ctx *c, config_setting_t *e, const char *path, const char *v,
+		   void *data)
+{
+	struct name_bits *nb = data;
+	char q[DIAG_QUOTE_SIZE], list[128];
+	const char *hint;
+	size_t k;
+
+	for (k = 0; k < nb->n && strcmp(v, nb->names[k]) != 0; k++)
+		;
+	if (k < nb->n && (nb->bits & (1U << k)))
+		return FAIL(c, e, "'%s': '%s' is listed twice", path, diag_quote(q, v));
+	if (k < nb->n) {
+		nb->bits |= 1U << k;
+		return 0;
+	}
+	diag_quote(q, v);
+	hint = hint_closest(v, nb->names, nb->n);
+	if (hint)
+		return FAIL(c, e, "'%s': unknown %s '%s' (did you mean '%s'?)", path, nb->what, q,
+			    hint);
+	return FAIL(c, e, "'%s': unknown %s '%s' (expected %s)", path, nb->what, q,
+		    enum_list(list, sizeof(list), nb->names, nb->n));
+}
+
 int setting_strv_valid(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
 		       const struct string_rule *rule, char ***ret)
 {

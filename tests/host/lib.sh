@@ -164,7 +164,7 @@ svc_line()     { sv status "$1" 2>/dev/null | awk -v n="$1" '$1 == n'; }
 svc_state()    { svc_line "$1" | awk '{ print $2 }'; }
 svc_pid()      { svc_line "$1" | awk '{ print $3 }'; }
 svc_restarts() { svc_line "$1" | awk '{ print $4 }'; }
-svc_reason()   { svc_line "$1" | awk '{ $1 = $2 = $3 = $4 = $5 = ""; sub(/^ +/, ""); print }'; }
+svc_reason()   { svc_line "$1" | awk '{ $1 = $2 = $3 = $4 = $5 = $6 = $7 = ""; sub(/^ +/, ""); print }'; }
 
 state_is() { [ "$(svc_state "$1")" = "$2" ]; }
 

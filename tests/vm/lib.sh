@@ -38,7 +38,7 @@ check_eq() {
 # sv ARGS...: svctl, never waiting more than 10 s for initd.
 sv() { svctl -t 10 "$@"; }
 # unit_field NAME N: field N of NAME's row in `svctl status NAME`
-# (NAME STATE PID RESTARTS SINCE REASON...).
+# (NAME STATE PID RESTARTS SINCE MEMORY CPU REASON...).
 unit_field() { sv status "$1" 2>/dev/null | awk -v n="$1" -v f="$2" '$1 == n { print $f; exit }'; }
 main_pid() { unit_field "$1" 3; }
 unit_state() { unit_field "$1" 2; }
@@ -46,7 +46,7 @@ unit_restarts() { unit_field "$1" 4; }
 # unit_reason NAME: the REASON column (and anything after it on the row).
 unit_reason() {
 	sv status "$1" 2>/dev/null |
-		awk -v n="$1" '$1 == n { $1 = $2 = $3 = $4 = $5 = ""; sub(/^ +/, ""); print; exit }'
+		awk -v n="$1" '$1 == n { $1 = $2 = $3 = $4 = $5 = $6 = $7 = ""; sub(/^ +/, ""); print; exit }'
 }
 state_is() { [ "$(unit_state "$1")" = "$2" ]; }
 # cgroup_of PID: the PID's cgroup v2 path ("/system/a").
