@@ -129,7 +129,7 @@ static void put_service(struct commands *cmds, struct proto_buf *b, struct servi
 			      service_exit_to_string(s, &s->last_exit, reason, sizeof(reason)));
 	if (u->description)
 		proto_put_str(b, PROTO_ATTR_DESCRIPTION, u->description);
-	if (s->status_text[0])
+	if (s->status_text)
 		proto_put_str(b, PROTO_ATTR_STATUS_TEXT, s->status_text);
 	if (manager_cgroup_path(cmds->manager, s, cg, sizeof(cg)))
 		proto_put_str(b, PROTO_ATTR_CGROUP, cg);

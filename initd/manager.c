@@ -257,10 +257,13 @@ static int names_to_indexes(const struct unit_set *set, char **names, size_t **r
 
 	for (char **p = names; p && *p; p++)
 		n++;
-	*ret = calloc(n ? n : 1, sizeof(**ret));
+	*ret_n = 0;
+	*ret = NULL;
+	if (n == 0)
+		return 0;   /* most units have no dependencies: no allocation */
+	*ret = calloc(n, sizeof(**ret));
 	if (!*ret)
 		return -ENOMEM;
-	*ret_n = 0;
 	for (char **p = names; p && *p; p++) {
 		ssize_t i = set_index(set, *p);
 		if (i >= 0)
@@ -541,7 +544,7 @@ void manager_notify(struct manager *m, pid_t sender, const struct notify_msg *ms
 	if (!v)
 		return;   /* not from a service: ignored */
 	if (msg->has_status)
-		snprintf(v->s.status_text, sizeof(v->s.status_text), "%s", msg->status);
+		service_set_status_text(&v->s, msg->status);
 	if (msg->errno_value)
 		v->s.notify_errno = msg->errno_value;
 	if (msg->mainpid && msg->mainpid != v->s.pid)

@@ -2,6 +2,7 @@
 #include "initd/service.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
@@ -98,8 +99,18 @@ void service_init(struct service *s, const struct unit *u, const struct service_
 	loop_timer_init(&s->watchdog, watchdog_fired, s);
 }
 
+void service_set_status_text(struct service *s, const char *text)
+{
+	char *t = text && *text ? strdup(text) : NULL;
+
+	free(s->status_text);   /* allocated only for services that send STATUS= */
+	s->status_text = t;
+}
+
 void service_done(struct service *s)
 {
+	free(s->status_text);
+	s->status_text = NULL;
 	loop_timer_cancel(s->loop, &s->timer);
 	loop_timer_cancel(s->loop, &s->watchdog);
 }

@@ -114,7 +114,7 @@ struct service {
 	uint64_t limit_window_start;  /* start limit: first start of the window */
 	unsigned limit_window_count;
 
-	char status_text[256];        /* last STATUS= from the service */
+	char *status_text;            /* last STATUS= from the service, or NULL */
 	int notify_errno;             /* last ERRNO= */
 
 	struct service_exit last_exit;
@@ -129,7 +129,11 @@ struct service {
 
 void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,
 		  struct loop *l, void *owner);
-/* Cancel timers. The caller closes fds it owns. */
+/* The service's own STATUS= text (copied; NULL or "" clears it). */
+void service_set_status_text(struct service *s, const char *text);
+
+/* Cancel timers and free what the service holds. The caller closes fds it
+ * owns. */
 void service_done(struct service *s);
 
 /* A reload changed the unit: take the new one. Only while not active. A bad
