@@ -58,7 +58,7 @@ check "stop db" sv stop db
 check "start db" sv start db
 check "kill web HUP, it comes back" eval 'sv kill web HUP &&
 	wait_until 5 eval "p=\$(svc_pid web); [ \"\$p\" != \"$web\" ] && [ \"\$p\" != - ]"'
-check "logs -n 3" eval '[ "$(sv logs web -n 3 | wc -l)" = 3 ]'
+check "logs -n 3 (once web has printed that much)" wait_until 5 eval '[ "$(sv logs web -n 3 | wc -l)" = 3 ]'
 check "wait" sv wait
 sv status nope > /dev/null 2>&1; rc=$?
 is "status of an unknown unit exits 3" "$rc" 3
