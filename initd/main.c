@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -489,6 +490,10 @@ static int run_daemon(struct initd *d)
 
 	if (d->pid1)
 		boot_pid1(d);
+	else if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		/* Not PID 1: orphans of our services (and a forking service's
+		 * MAINPID) come back to us instead of our parent. */
+		log_warn("cannot become a child subreaper: %s", strerror(errno));
 	log_open(d->pid1 && !d->opt.no_mounts);
 	log_set_max_level(d->opt.verbose ? LOG_DEBUG : LOG_INFO);
 	if (d->pid1)

@@ -21,6 +21,8 @@
 
 #define LOG_READ_CHUNK 4096
 
+static void main_watch_close(struct manager *m, struct svc *v);
+
 
 /* ---- service_ops: what the state machine asks of the outside world ------- */
 
@@ -171,6 +173,7 @@ void svc_free(struct manager *m, struct svc *v)
 		return;
 	service_done(&v->s);
 	report_close(v);
+	main_watch_close(m, v);
 	svc_close_cgroup(m, v);
 	if (v->output.fd >= 0) {
 		loop_watch_del(m->loop, &v->output);
@@ -215,7 +218,7 @@ int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 	v->m = m;
 	v->gen = m->gen;
 	v->output_w = -1;
-	v->report.fd = v->output.fd = -1;
+	v->report.fd = v->output.fd = v->main_exit.fd = -1;
 	svc_cgroup_init(v);
 	service_init(&v->s, u, &real_ops, m->loop, m);
 	r = svc_open_output(m, v);
@@ -493,6 +496,7 @@ void manager_reap(struct manager *m)
 		/* The setup report, if any, was written before the exit. */
 		report_drain(v);
 		report_close(v);
+		main_watch_close(m, v);
 		v->s.pidfd = safe_close(v->s.pidfd);
 		svc_cgroup_poll_oom(v);   /* an OOM kill may not have been read yet */
 		service_on_exit(&v->s, &si);
@@ -537,6 +541,61 @@ static struct svc *svc_by_sender(struct manager *m, pid_t pid)
 	return v;
 }
 
+static void main_watch_close(struct manager *m, struct svc *v)
+{
+	if (v->main_exit.fd < 0)
+		return;
+	loop_watch_del(m->loop, &v->main_exit);
+	v->main_exit.fd = -1;   /* the fd is s.pidfd: closed by its owner */
+}
+
+/* The MAINPID process ended. If it is our child (reparented to initd when its
+ * parent exited), the reaper has or will have its status. If not, nobody
+ * will tell us how it ended: it is recorded as "exit status unknown". */
+static void main_exit_ready(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct svc *v = data;
+	siginfo_t si = { 0 };
+
+	main_watch_close(v->m, v);
+	if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG | WNOWAIT) == 0)
+		return;   /* our child: SIGCHLD brings the real status */
+	if (errno != ECHILD || v->s.pidfd != fd)
+		return;
+	v->s.pidfd = safe_close(v->s.pidfd);
+	si.si_code = 0;   /* neither exited nor killed: unknown */
+	service_on_exit(&v->s, &si);
+}
+
+/* MAINPID=N: a forking service names its real main process. Believed only
+ * when N is in the service's own cgroup, or, without cgroups, when the
+ * current main process says so itself. initd then follows N. */
+static void svc_take_mainpid(struct manager *m, struct svc *v, pid_t sender, pid_t pid)
+{
+	int fd;
+
+	if (v->s.pid <= 0 || svc_by_pid(m, pid))
+		return;
+	if (cgroup_tree_enabled(&m->cg) ? svc_by_sender(m, pid) != v : sender != v->s.pid) {
+		log_warn("%s: MAINPID=%d ignored: not a process of this service",
+			 v->s.unit->name, (int)pid);
+		return;
+	}
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0) {
+		log_warn("%s: MAINPID=%d: %s", v->s.unit->name, (int)pid, strerror(errno));
+		return;
+	}
+	main_watch_close(m, v);
+	safe_close(v->s.pidfd);
+	log_info("%s: main process is now %d (MAINPID)", v->s.unit->name, (int)pid);
+	v->s.pid = pid;   /* the old main process is reaped as an orphan */
+	v->s.pidfd = fd;
+	v->main_exit = (struct loop_watch){ .fd = fd, .fn = main_exit_ready, .data = v };
+	if (loop_watch_add(m->loop, &v->main_exit, EPOLLIN) < 0)
+		v->main_exit.fd = -1;
+}
+
 void manager_notify(struct manager *m, pid_t sender, const struct notify_msg *msg)
 {
 	struct svc *v = svc_by_sender(m, sender);
@@ -548,8 +607,7 @@ void manager_notify(struct manager *m, pid_t sender, const struct notify_msg *ms
 	if (msg->errno_value)
 		v->s.notify_errno = msg->errno_value;
 	if (msg->mainpid && msg->mainpid != v->s.pid)
-		log_warn("%s: MAINPID=%d ignored: initd follows the process it started",
-			 v->s.unit->name, (int)msg->mainpid);
+		svc_take_mainpid(m, v, sender, msg->mainpid);
 	if (msg->ready)
 		service_on_ready(&v->s);
 	if (msg->watchdog)

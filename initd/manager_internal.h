@@ -18,6 +18,7 @@ struct svc {
 	int cgroup_fd;                /* leaf directory, -1 without cgroups */
 	struct loop_watch events;     /* the leaf's cgroup.events (EPOLLPRI) */
 	struct loop_watch report;     /* the child's setup report pipe */
+	struct loop_watch main_exit;  /* pidfd of a MAINPID= process not (yet) our child */
 	struct loop_watch output;     /* read end of the stdout/stderr pipe */
 	int output_w;                 /* write end, handed to every child */
 	struct logbuf log;

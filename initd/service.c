@@ -162,6 +162,7 @@ static void service_spawn(struct service *s)
 	s->exec_seen = false;
 	s->stop_timed_out = false;
 	s->watchdog_fired = false;
+	s->notify_errno = 0;
 	s->setup_error.kind = EXIT_NONE;
 	s->started_at = now;
 	r = s->ops->spawn(s);
@@ -278,7 +279,7 @@ static void watchdog_fired(struct loop *l, void *data)
 
 static bool exit_is_success(const struct service_exit *e)
 {
-	return e->kind == EXIT_CODE && e->code == 0;
+	return (e->kind == EXIT_CODE && e->code == 0) || e->kind == EXIT_UNKNOWN;
 }
 
 static void classify_exit(struct service *s, const siginfo_t *si)
@@ -291,10 +292,14 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 		service_record_exit(s, EXIT_STOP_TIMEOUT, SIGKILL);
 	else if (s->watchdog_fired)
 		service_record_exit(s, EXIT_WATCHDOG, SIGKILL);
+	else if (si->si_code == 0)
+		service_record_exit(s, EXIT_UNKNOWN, 0);
 	else if (oom && si->si_code != CLD_EXITED)
 		service_record_exit(s, EXIT_OOM, si->si_status);
-	else if (si->si_code == CLD_EXITED)
+	else if (si->si_code == CLD_EXITED) {
 		service_record_exit(s, EXIT_CODE, si->si_status);
+		s->last_exit.notify_errno = s->notify_errno;
+	}
 	else
 		service_record_exit(s, EXIT_SIGNAL, si->si_status);
 }
@@ -496,7 +501,11 @@ const char *service_exit_to_string(const struct service *s, const struct service
 		snprintf(buf, size, "%s", "");
 		break;
 	case EXIT_CODE:
-		snprintf(buf, size, "exit %d", e->code);
+		if (e->notify_errno && e->code != 0)
+			snprintf(buf, size, "exit %d (ERRNO=%d: %s)", e->code, e->notify_errno,
+				 strerror(e->notify_errno));
+		else
+			snprintf(buf, size, "exit %d", e->code);
 		break;
 	case EXIT_SIGNAL:
 		if (name)
@@ -506,6 +515,9 @@ const char *service_exit_to_string(const struct service *s, const struct service
 		break;
 	case EXIT_OOM:
 		snprintf(buf, size, "oom-kill");
+		break;
+	case EXIT_UNKNOWN:
+		snprintf(buf, size, "exited, status unknown (not initd's child)");
 		break;
 	case EXIT_STOP_TIMEOUT:
 		snprintf(buf, size, "stop timeout, killed");

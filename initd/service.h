@@ -63,6 +63,7 @@ enum exit_kind {
 	EXIT_START_LIMIT,     /* too many starts in the interval */
 	EXIT_CGROUP,          /* detail = why its cgroup could not be set up */
 	EXIT_WATCHDOG,        /* ready, then silent past its watchdog: killed */
+	EXIT_UNKNOWN,         /* a MAINPID process that was not initd's child */
 	EXIT_KIND_MAX,
 };
 
@@ -70,6 +71,7 @@ struct service_exit {
 	enum exit_kind kind;
 	int code;
 	int stage;            /* enum spawn_stage, for EXIT_SETUP */
+	int notify_errno;     /* ERRNO= the service sent before it ended, or 0 */
 	char detail[UNIT_NAME_MAX + 1];
 	uint64_t at;          /* monotonic usec */
 };
@@ -152,6 +154,9 @@ void service_dep_failed(struct service *s, const char *dep);
 void service_on_exec(struct service *s);
 void service_on_setup_failed(struct service *s, int stage, int err);
 void service_on_ready(struct service *s);
+/* The main process ended. si_code CLD_EXITED/KILLED/DUMPED with si_status;
+ * si_code 0 when its status cannot be known (a MAINPID= process that was
+ * never initd's child), which counts as a clean exit, as in systemd. */
 void service_on_exit(struct service *s, const siginfo_t *si);
 void service_on_empty(struct service *s);
 void service_on_oom(struct service *s);

@@ -62,6 +62,7 @@ struct options {
 	long term_delay_ms;     /* TERM_DEFAULT: linger this long before dying */
 	long notify_after_ms;   /* -1 = never */
 	long watchdog_every_ms; /* -1 = never: send WATCHDOG=1 this often */
+	bool fork_mainpid;      /* fork; the parent sends MAINPID=child and exits */
 	long watchdog_stop_ms;  /* -1 = never: stop pinging after this long */
 	bool raw_notify;
 	const char *status;
@@ -409,6 +410,7 @@ static void usage(FILE *f)
 	      "  --raw-notify         send notify datagrams by hand, not with libsystemd\n"
 	      "  --watchdog-every MS  send WATCHDOG=1 every MS milliseconds\n"
 	      "  --watchdog-stop MS   stop sending WATCHDOG=1 after MS milliseconds (a hang)\n"
+	      "  --fork-mainpid       fork; the parent sends MAINPID=child, READY=1 and exits\n"
 	      "  --status TEXT        STATUS=TEXT (with READY=1, or at start)\n"
 	      "  --print-every MS     print \"testd PID line N\" every MS milliseconds\n"
 	      "  --stderr             print to stderr instead of stdout\n"
@@ -441,6 +443,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		OPT_HANG_ON_TERM, OPT_TERM_DELAY, OPT_NOTIFY_AFTER, OPT_RAW_NOTIFY, OPT_STATUS,
 		OPT_PRINT_EVERY, OPT_STDERR, OPT_ORPHANS, OPT_ORPHAN_SLEEP, OPT_TOUCH,
 		OPT_LOG, OPT_CHECK_CLEAN, OPT_NOW, OPT_HELP, OPT_WATCHDOG_EVERY, OPT_WATCHDOG_STOP,
+		OPT_FORK_MAINPID,
 	};
 	static const struct option longopts[] = {
 		{ "exit-after",   required_argument, NULL, OPT_EXIT_AFTER },
@@ -452,6 +455,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "notify-after", required_argument, NULL, OPT_NOTIFY_AFTER },
 		{ "watchdog-every", required_argument, NULL, OPT_WATCHDOG_EVERY },
 		{ "watchdog-stop", required_argument, NULL, OPT_WATCHDOG_STOP },
+		{ "fork-mainpid", no_argument, NULL, OPT_FORK_MAINPID },
 		{ "raw-notify",   no_argument,       NULL, OPT_RAW_NOTIFY },
 		{ "status",       required_argument, NULL, OPT_STATUS },
 		{ "print-every",  required_argument, NULL, OPT_PRINT_EVERY },
@@ -484,6 +488,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_RAW_NOTIFY:   o->raw_notify = true; break;
 		case OPT_WATCHDOG_EVERY: o->watchdog_every_ms = parse_num("--watchdog-every", optarg); break;
 		case OPT_WATCHDOG_STOP: o->watchdog_stop_ms = parse_num("--watchdog-stop", optarg); break;
+		case OPT_FORK_MAINPID: o->fork_mainpid = true; break;
 		case OPT_STATUS:       o->status = optarg; break;
 		case OPT_PRINT_EVERY:
 			o->print_every_ms = parse_num("--print-every", optarg);
@@ -527,6 +532,20 @@ int main(int argc, char **argv)
 			fprintf(stderr, "testd: %s: %s\n", o.clean_file, strerror(-r));
 	}
 
+	if (o.fork_mainpid) {
+		/* A classic forking daemon: the parent names its child with
+		 * MAINPID= and READY=1, then leaves. */
+		pid_t child = fork();
+		char msg[64];
+
+		if (child < 0)
+			return 1;
+		if (child > 0) {
+			snprintf(msg, sizeof(msg), "MAINPID=%d\nREADY=1", (int)child);
+			notify(&o, msg);
+			_exit(0);
+		}
+	}
 	if (o.log_file)
 		log_fd = open_append(o.log_file);
 	if (o.touch_file) {
