@@ -382,6 +382,11 @@ void status_print_detail(FILE *f, const struct unit_status *u)
 	static const uint16_t oom[] = { PROTO_ATTR_OOM_KILLS };
 	static const char *const oom_names[] = { "kills" };
 
+	if (u->status_text) {
+		fputs("  status   ", f);   /* the service's own STATUS= line */
+		print_clean(f, u->status_text);
+		fputc('\n', f);
+	}
 	detail_sizes(f, u, "memory", mem, mem_names, ARRAY_SIZE(mem), true);
 	detail_sizes(f, u, "pids", pids, pids_names, ARRAY_SIZE(pids), false);
 	detail_cpu(f, u);

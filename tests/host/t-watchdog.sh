@@ -11,6 +11,7 @@ testd_unit fine "--notify-after 0 --watchdog-every 100" 'type = "notify";' 'watc
 testd_unit hung "--notify-after 0 --watchdog-every 100 --watchdog-stop 600" 'type = "notify";' \
 	'watchdog = "400ms";' 'restart_delay = "0";'
 testd_unit late "--notify-after 500" 'type = "notify";' 'restart = "no";'
+testd_unit stat "--notify-after 0 --status serving-3-clients" 'type = "notify";'
 start_initd
 
 check "fine reaches running" wait_state fine running 5
@@ -23,6 +24,10 @@ check "hung: the reason names the watchdog" eval 'svc_line hung | grep -q "watch
 check "hung: its first process ($first) is gone" ns_gone "$first"
 check "fine keeps its PID and RESTARTS 0 while pinging" \
 	eval '[ "$(svc_pid fine)" = "$fine_pid" ] && [ "$(svc_restarts fine)" = 0 ]'
+
+check "stat reaches running" wait_state stat running 5
+check "svctl status stat shows its STATUS= line" \
+	eval 'sv status stat | grep -q "status *serving-3-clients"'
 
 # a notify service: start waits until READY=1
 sv stop late >/dev/null
