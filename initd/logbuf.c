@@ -51,8 +51,13 @@ void logbuf_append(struct logbuf *b, const void *p, size_t n)
 		return;
 	if (b->cap < b->size && b->end + n > b->cap &&
 	    !grow(b, b->end + n > b->size ? b->size : (size_t)b->end + n)) {
-		b->end += n;   /* counted as lost: a follower sees the gap */
-		return;
+		/* Out of memory: the ring stays the size it has (nothing is
+		 * kept when it has none). Every byte kept is still at its
+		 * offset modulo the smaller size, and no read reaches past
+		 * what was allocated or into bytes never written. */
+		if (!b->data)
+			return;
+		b->size = b->cap;
 	}
 	if (n > b->size) {
 		b->end += n - b->size;
