@@ -1,9 +1,27 @@
 /* test_logbuf.c — the per-service output ring: growth, wrap, tails. */
+#define _GNU_SOURCE
 #include <check.h>
+#include <dlfcn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "initd/logbuf.h"
+
+/* realloc that can be told to fail (the ring's only allocation). The next
+ * definition is libc's, or the sanitizer's in a SANITIZE=1 build. */
+static bool realloc_fails;
+
+void *realloc(void *p, size_t n)
+{
+	static void *(*next)(void *, size_t);
+
+	if (realloc_fails)
+		return NULL;
+	if (!next)
+		next = (void *(*)(void *, size_t))dlsym(RTLD_NEXT, "realloc");
+	return next ? next(p, n) : NULL;
+}
 
 /* Everything appended, for comparison. */
 static char model[1 << 16];
@@ -132,6 +150,60 @@ START_TEST(follower_reads_from_its_offset_across_wrap)
 }
 END_TEST
 
+/* Out of memory while growing: the ring keeps the size it reached, and what
+ * it holds stays readable and in bounds (no gap of bytes never written). */
+START_TEST(growth_failure_keeps_the_ring_consistent)
+{
+	static char out[1 << 16];
+	struct logbuf b;
+	char line[64];
+	uint64_t next;
+	size_t n, keep;
+
+	model_len = 0;
+	logbuf_init(&b, 64 * 1024);
+	put(&b, "first line, before memory runs out\n");
+	ck_assert_uint_lt(b.cap, b.size);
+	realloc_fails = true;
+	for (int i = 0; i < 200; i++) {
+		snprintf(line, sizeof(line), "line %03d while realloc fails\n", i);
+		put(&b, line);
+	}
+	realloc_fails = false;
+	ck_assert_uint_le(b.size, b.cap);   /* never reads past the allocation */
+	ck_assert_uint_eq(b.end, model_len);
+	keep = b.size;
+	n = logbuf_read(&b, 0, out, sizeof(out), &next);
+	ck_assert_uint_eq(n, keep);
+	ck_assert_uint_eq(next, model_len);
+	ck_assert(memcmp(out, model + model_len - keep, keep) == 0);
+	n = logbuf_read(&b, logbuf_tail_offset(&b, 1), out, sizeof(out), &next);
+	ck_assert(memcmp(out, "line 199 while realloc fails\n", n) == 0);
+	logbuf_free(&b);
+}
+END_TEST
+
+/* Out of memory before anything was kept: nothing is counted that a
+ * reader could ask for. */
+START_TEST(first_allocation_failure_keeps_nothing)
+{
+	struct logbuf b;
+	char out[64];
+	uint64_t next;
+
+	logbuf_init(&b, 4096);
+	realloc_fails = true;
+	logbuf_append(&b, "lost\n", 5);
+	realloc_fails = false;
+	ck_assert_ptr_null(b.data);
+	ck_assert_uint_eq(logbuf_read(&b, 0, out, sizeof(out), &next), 0);
+	logbuf_append(&b, "kept\n", 5);
+	ck_assert_uint_eq(logbuf_read(&b, 0, out, sizeof(out), &next), 5);
+	ck_assert(memcmp(out, "kept\n", 5) == 0);
+	logbuf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("logbuf");
@@ -145,6 +217,8 @@ int main(void)
 	tcase_add_test(tc, a_chunk_larger_than_the_ring);
 	tcase_add_test(tc, tail_gives_the_last_lines);
 	tcase_add_test(tc, follower_reads_from_its_offset_across_wrap);
+	tcase_add_test(tc, growth_failure_keeps_the_ring_consistent);
+	tcase_add_test(tc, first_allocation_failure_keeps_nothing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
