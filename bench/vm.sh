@@ -22,7 +22,7 @@ V=${BENCH_VM_DIR:-$BUILD/bench/vm}
 PKGS=$BUILD/bench/pkgs
 FPKGS=$BUILD/bench/pkgs-finit
 MAKE=${MAKE:-make}
-INITS=${BENCH_INITS:-initd busybox s6 runit finit finit-bare}
+INITS=${BENCH_INITS:-initd busybox s6 runit finit finit-bare systemd}
 declare -A IMG=()   # init -> image directory, when not $V/image
 declare -A WHY=()   # init -> why it was left out
 
@@ -167,11 +167,14 @@ build_image() {
 }
 
 # boot NAME RUN [IMAGE_DIR] — one boot with rdinit=/bench/stamp-NAME; the
-# BENCH lines go to $V/NAME.RUN.out
+# BENCH lines go to $V/NAME.RUN.out. systemd's image is an uncompressed cpio
+# of a whole Debian root (~100 MiB, unpacked into RAM): 1 GiB for it.
 boot() {
-	local name=$1 run=$2 img=${3:-$V/image} out=$V/$1.$2.out
-	RUN_TIMEOUT=180 RUN_POWEROFF_TIMEOUT=20 images/run.sh -s bench/vm-bench.sh -d "$V/run-$name" \
-		-a "rdinit=/bench/stamp-$name" "$KERNEL" "$img/initramfs.cpio.gz" \
+	local name=$1 run=$2 img=${3:-$V/image} out=$V/$1.$2.out initrd mem=512
+	initrd=$img/initramfs.cpio.gz
+	[ -f "$img/initramfs.cpio" ] && initrd=$img/initramfs.cpio mem=1024
+	RUN_MEM=$mem RUN_TIMEOUT=180 RUN_POWEROFF_TIMEOUT=20 images/run.sh -s bench/vm-bench.sh -d "$V/run-$name" \
+		-a "rdinit=/bench/stamp-$name" "$KERNEL" "$initrd" \
 		> "$out" 2> "$V/$name.$run.err"
 	grep -q '^BENCH init=' "$out"
 }
@@ -192,6 +195,12 @@ main() {
 		build_image "${IMG[$n]}" "$V/units" "$V/overlay" "$V/$n/overlay" ||
 			{ WHY[$n]="image build failed (see ${IMG[$n]}/image.log)"; IMG[$n]=; }
 	done
+	case " $INITS " in
+	*" systemd "*)
+		. bench/vm/systemd.sh
+		if sd_image "$V/image-systemd"; then IMG[systemd]=$V/image-systemd
+		else WHY[systemd]=$SD_WHY; fi ;;
+	esac
 	declare -A FROM_KERNEL=() FROM_INIT=() MEM=()
 	local n run line t0 last ready
 	for n in $INITS; do

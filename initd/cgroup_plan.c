@@ -97,7 +97,9 @@ static int plan_copy_slices(struct cgroup_plan *p, const struct initd_conf *conf
 	p->slice_needs = calloc(conf->n_slices + 1, sizeof(*p->slice_needs));
 	p->slice_subtree = calloc(conf->n_slices + 1, sizeof(*p->slice_subtree));
 	p->slice_problem = calloc(conf->n_slices + 1, sizeof(*p->slice_problem));
-	if (!p->slice_path || !p->slice_needs || !p->slice_subtree || !p->slice_problem)
+	p->slice_stale = calloc(conf->n_slices + 1, sizeof(*p->slice_stale));
+	if (!p->slice_path || !p->slice_needs || !p->slice_subtree || !p->slice_problem ||
+	    !p->slice_stale)
 		return -ENOMEM;
 	for (size_t i = 0; i < conf->n_slices; i++, p->n_slices++) {
 		p->slice_path[i] = strdup(conf->slices[i].path);
@@ -142,6 +144,11 @@ void cgroup_plan_free(struct cgroup_plan *p)
 	free(p->slice_needs);
 	free(p->slice_subtree);
 	free(p->slice_problem);
+	free(p->slice_stale);
+	for (size_t i = 0; p->gone_path && i < p->n_gone; i++)
+		free(p->gone_path[i]);
+	free(p->gone_path);
+	free(p->gone_subtree);
 	free(p);
 }
 
@@ -253,6 +260,141 @@ void cgroup_plan_apply(struct cgroup_plan *p, const struct unit_set *set, int ro
 			log_error("cgroup: slice %s: %s; its units fail", conf->slices[i].path,
 				  p->slice_problem[i]);
 	}
+}
+
+/* ---- pruning after a reload ------------------------------------------------------ */
+
+/* A slice of an earlier plan that enabled `enabled` in it: p's to undo.
+ * Old's slices and old's gone ones never overlap, so no path comes twice. */
+static int inherit_slice(struct cgroup_plan *p, const char *path, uint32_t enabled)
+{
+	ssize_t i = slice_index(p, path, strlen(path));
+
+	if (i >= 0) {
+		p->slice_stale[i] |= enabled & ~p->slice_subtree[i];
+		return 0;
+	}
+	if (p->n_gone == CGROUP_GONE_MAX)
+		return 0;   /* left in place */
+	p->gone_path[p->n_gone] = strdup(path);
+	if (!p->gone_path[p->n_gone])
+		return -ENOMEM;
+	p->gone_subtree[p->n_gone++] = enabled;
+	return 0;
+}
+
+int cgroup_plan_inherit(struct cgroup_plan *p, const struct cgroup_plan *old)
+{
+	size_t n = old->n_slices + old->n_gone;
+	int r = 0;
+
+	if (n > CGROUP_GONE_MAX)
+		n = CGROUP_GONE_MAX;
+	p->gone_path = calloc(n + 1, sizeof(*p->gone_path));
+	p->gone_subtree = calloc(n + 1, sizeof(*p->gone_subtree));
+	if (!p->gone_path || !p->gone_subtree)
+		return -ENOMEM;
+	p->root_stale = ((old->root_subtree & old->available) | old->root_stale) & ~p->root_subtree;
+	for (size_t i = 0; i < old->n_slices && r == 0; i++)
+		r = inherit_slice(p, old->slice_path[i],
+				  (old->slice_subtree[i] & old->available) | old->slice_stale[i]);
+	for (size_t i = 0; i < old->n_gone && r == 0; i++)
+		r = inherit_slice(p, old->gone_path[i], old->gone_subtree[i]);
+	return r;
+}
+
+static unsigned path_depth(const char *path)
+{
+	unsigned d = 1;
+
+	for (; *path; path++)
+		d += *path == '/';
+	return d;
+}
+
+/* Write "-CTRL" for each controller of *mask; done ones leave *mask, EBUSY
+ * ones stay, others are logged and dropped. */
+static void disable_controllers(int dir_fd, const char *node, uint32_t *mask)
+{
+	for (int c = 0; c < UNIT_CONTROLLER_MAX; c++) {
+		const char *name = unit_controller_to_string((enum unit_controller)c);
+		char word[32];
+		int r;
+
+		if (!(*mask & UNIT_CONTROLLER_BIT(c)))
+			continue;
+		snprintf(word, sizeof(word), "-%s", name);
+		r = cgroup_write_file(dir_fd, "cgroup.subtree_control", word);
+		if (r == -EBUSY)
+			continue;   /* a child still uses it: next time */
+		if (r < 0)
+			log_warn("cgroup: %s: cannot disable %s: %s", node, name, strerror(-r));
+		*mask &= ~UNIT_CONTROLLER_BIT(c);
+	}
+}
+
+static void prune_slice(struct cgroup_plan *p, size_t i, int root_fd)
+{
+	_cleanup_close_ int fd = openat(root_fd, p->slice_path[i],
+					O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno != ENOENT)
+			log_warn("cgroup: slice %s: open: %s", p->slice_path[i], strerror(errno));
+		p->slice_stale[i] = 0;
+		return;
+	}
+	disable_controllers(fd, p->slice_path[i], &p->slice_stale[i]);
+}
+
+/* true when the slice is gone (or given up), false while it is busy. */
+static bool prune_gone(const struct cgroup_plan *p, size_t k, int root_fd)
+{
+	if (unlinkat(root_fd, p->gone_path[k], AT_REMOVEDIR) == 0 || errno == ENOENT)
+		return true;
+	if (errno == EBUSY || errno == ENOTEMPTY)
+		return false;   /* a node (or process) is still in it: next time */
+	log_warn("cgroup: cannot remove slice %s: %s", p->gone_path[k], strerror(errno));
+	return true;
+}
+
+static bool plan_prune_pending(const struct cgroup_plan *p)
+{
+	if (p->root_stale || p->n_gone)
+		return true;
+	for (size_t i = 0; i < p->n_slices; i++)
+		if (p->slice_stale[i])
+			return true;
+	return false;
+}
+
+size_t cgroup_plan_prune(struct cgroup_plan *p, int root_fd)
+{
+	size_t left = 0, k = 0;
+
+	if (!plan_prune_pending(p))
+		return 0;
+	for (unsigned d = UNIT_SLICE_DEPTH; d > 0; d--) {   /* deepest first */
+		for (size_t g = 0; g < p->n_gone; g++)
+			if (p->gone_path[g] && path_depth(p->gone_path[g]) == d &&
+			    prune_gone(p, g, root_fd)) {
+				free(p->gone_path[g]);
+				p->gone_path[g] = NULL;
+			}
+		for (size_t i = 0; i < p->n_slices; i++)
+			if (p->slice_stale[i] && path_depth(p->slice_path[i]) == d)
+				prune_slice(p, i, root_fd);
+	}
+	disable_controllers(root_fd, "the root", &p->root_stale);
+	for (size_t g = 0; g < p->n_gone; g++)
+		if (p->gone_path[g]) {
+			p->gone_subtree[k] = p->gone_subtree[g];
+			p->gone_path[k++] = p->gone_path[g];
+		}
+	p->n_gone = k;
+	for (size_t i = 0; i < p->n_slices; i++)
+		left += p->slice_stale[i] != 0;
+	return left + k + (p->root_stale != 0);
 }
 
 /* ---- one service ------------------------------------------------------------------ */

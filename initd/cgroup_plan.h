@@ -16,6 +16,13 @@
  *
  * Building the plan is pure; applying it writes below a root given as a
  * directory fd (a temporary directory in tests).
+ *
+ * After a reload the tree is pruned to the new plan: what an earlier plan
+ * enabled that this one does not want is disabled again, and slices that
+ * left initd.conf are removed once empty. A plan inherits that list from
+ * its predecessor; pruning works it off, deepest nodes first, and what the
+ * kernel still refuses (EBUSY: a node is not empty yet) waits for the next
+ * try.
  */
 #ifndef INITD_CGROUP_PLAN_H
 #define INITD_CGROUP_PLAN_H
@@ -28,6 +35,7 @@
 
 #define CGROUP_PROBLEM_MAX 128
 #define CGROUP_LEAF_NAME "main"   /* a delegating service's process leaf */
+#define CGROUP_GONE_MAX UNIT_SLICE_MAX   /* slices left to remove, at most */
 
 struct cgroup_plan {
 	uint32_t available;         /* controllers of the root (cgroup.controllers),
@@ -39,6 +47,13 @@ struct cgroup_plan {
 	uint32_t *slice_subtree;    /* each slice's cgroup.subtree_control */
 	char (*slice_problem)[CGROUP_PROBLEM_MAX];   /* "" or why the slice
 	                                              * could not be set up */
+
+	/* left to prune (cgroup_plan_inherit, cgroup_plan_prune) */
+	uint32_t root_stale;        /* enabled by an earlier plan, unwanted now */
+	uint32_t *slice_stale;      /* the same, per slice */
+	size_t n_gone;              /* slices of earlier plans not in this one: */
+	char **gone_path;           /* to remove once empty */
+	uint32_t *gone_subtree;     /* what an earlier plan enabled in each */
 };
 
 /* The controllers u needs above its node: its limits, its delegation, and
@@ -61,6 +76,22 @@ const char *cgroup_plan_unit_problem(const struct cgroup_plan *p, const struct u
  * refuses leaves `available`, a slice that cannot be set up gets its
  * problem (and its descendants theirs), each logged once. */
 void cgroup_plan_apply(struct cgroup_plan *p, const struct unit_set *set, int root_fd);
+
+/* Take over from old (the plan p replaces) what is left to undo: the
+ * controllers old enabled (or still had to disable) in a node that p does
+ * not want there, and old's slices (and slices still to remove) that p
+ * does not have. At most CGROUP_GONE_MAX slices are remembered; beyond
+ * that they are left in place. 0 or -ENOMEM (p is then unchanged). */
+int cgroup_plan_inherit(struct cgroup_plan *p, const struct cgroup_plan *old);
+
+/* Prune the tree below root_fd to p, deepest nodes first: write "-CTRL"
+ * to the cgroup.subtree_control of each slice (and of the root) for every
+ * controller left to disable there, and rmdir each slice left to remove.
+ * Only nodes the plans named are touched (never init.scope, never a
+ * service's node). Done work leaves p; EBUSY (still in use) stays for a
+ * later call; any other error is logged once and dropped. Returns how
+ * many nodes are still left: 0 when done (then a call costs nothing). */
+size_t cgroup_plan_prune(struct cgroup_plan *p, int root_fd);
 
 /* The cgroup of one service: create (or reuse) SLICE/NAME below root_fd,
  * write the unit's limits; for a delegating unit also enable its

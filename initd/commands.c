@@ -428,13 +428,22 @@ void commands_output(void *ctx, struct service *s)
 
 	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
 	for (f = cmds->followers; f; f = next) {
+		int r;
+
 		next = f->next;
 		if (strcmp(f->name, s->unit->name) != 0)
 			continue;
-		/* A follower too slow to keep up is dropped by the server. */
-		if (put_log_data(&b, manager_service_log(s), &f->offset) < 0 ||
-		    control_client_reply(f->client, &b, false) < 0)
+		/* A follower too slow to keep up is dropped by the server. One
+		 * that cannot be fed is told so and released: left deferred,
+		 * it would hold its client slot forever. */
+		r = put_log_data(&b, manager_service_log(s), &f->offset);
+		if (r < 0) {
+			proto_msg_error(&b, -r, "log stream ended: cannot read the log");
+			control_client_reply(f->client, &b, true);
 			follower_remove(cmds, f);
+		} else if (control_client_reply(f->client, &b, false) < 0) {
+			follower_remove(cmds, f);
+		}
 	}
 	proto_buf_free(&b);
 }
@@ -480,6 +489,10 @@ static int cmd_reload(struct commands *cmds, struct control_client *c, struct pr
 	cmds->reloads = w;
 	if (first)
 		cmds->reload(cmds);   /* one load answers everyone waiting */
+	/* A load that could not even start is answered at once, while this
+	 * client is not deferred yet: it would never hear of it. */
+	if (!cmds->reloads)
+		return reply_error(reply, EAGAIN, "reload failed: cannot start the unit loader");
 	return CONTROL_DEFER;
 }
 

@@ -31,6 +31,11 @@ static _Noreturn void loader_child(int out, const char *conf_path, const char *u
 	size_t len = 0;
 	int r;
 
+	/* Not PID 1's sockets, pidfds and pipes: a client initd drops must
+	 * see its end now, not when the loader exits. */
+	if (out > 3)
+		close_range(3, (unsigned)out - 1, 0);
+	close_range((unsigned)out + 1, ~0U, 0);
 	r = unit_set_load(conf_path, units_dir, &set);
 	if (r >= 0)
 		r = unit_set_encode(set, &buf, &len);

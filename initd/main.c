@@ -129,7 +129,7 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 		case OPT_CGROUP_ROOT: o->cgroup_root = optarg; break;
 		case OPT_NO_CGROUP: o->no_cgroup = true; break;
 		case OPT_NO_MOUNTS: o->no_mounts = true; break;
-		case 'n': o->check = true; break;
+		case 'n': if (!pid1) o->check = true; break;
 		case OPT_DUMP: if (!pid1) o->check = o->dump = true; break;
 		case 'v': o->verbose = true; break;
 		case 'h': if (!pid1) { usage(stdout); return 1; } break;
@@ -372,13 +372,27 @@ static void units_loaded(struct unit_set *set, int err, const char *why, void *d
 	else
 		unit_set_free(set);
 	if (r < 0) {
+		/* A half-built manager is no base for a reload: drop it (it
+		 * started nothing) so that the next one loads from scratch. */
 		log_error("cannot start the services: %s", strerror(-r));
+		manager_free(d->manager);
+		d->manager = NULL;
 		return;
 	}
 	d->cmds.manager = d->manager;
 	manager_set_output_hook(d->manager, commands_output, &d->cmds);
 	manager_set_pass_hook(d->manager, commands_pass, &d->cmds);
 	log_info("%zu units loaded", manager_count(d->manager));
+}
+
+/* The first load, tracked like a reload's so that a SIGHUP meanwhile waits
+ * for it instead of loading (and starting everything) a second time. */
+static void boot_units_loaded(struct unit_set *set, int err, const char *why, void *data)
+{
+	struct initd *d = data;
+
+	d->reloading = NULL;
+	units_loaded(set, err, why, data);
 }
 
 static void notify_received(void *ctx, pid_t sender, const struct notify_msg *msg)
@@ -401,7 +415,8 @@ static void reload_reply_refused(struct proto_buf *b, const struct unit_set *set
 	}
 	len = (size_t)snprintf(text, cap, "reload refused: %zu error(s), the running "
 				"configuration is unchanged", set->diags.n);
-	for (size_t i = 0; i < set->diags.n && len < cap; i++) {
+	/* Room for the newline and a NUL at least: snprintf ends the text. */
+	for (size_t i = 0; i < set->diags.n && len + 1 < cap; i++) {
 		text[len++] = '\n';
 		len += unit_diag_format(&set->diags.v[i], text + len, cap - len);
 	}
@@ -521,7 +536,8 @@ static int run_daemon(struct initd *d)
 	if (r < 0)
 		log_error("notify socket %s: %s; notify services will not become ready",
 			  d->opt.notify_path, strerror(-r));
-	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, units_loaded, d, NULL);
+	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, boot_units_loaded, d,
+			 &d->reloading);
 	if (r < 0)
 		log_error("cannot start the unit loader: %s", strerror(-r));
 	return loop_run(d->loop);

@@ -80,6 +80,8 @@ struct manager {
 	size_t n_retired;
 	struct svc **removed;         /* stopping, then freed */
 	size_t n_removed;
+	bool cgroup_prune_pending;    /* the tree may hold what the plan no
+	                               * longer wants (manager_cgroup_prune) */
 };
 
 struct retired_set {
@@ -108,6 +110,9 @@ void svc_cgroup_poll_oom(struct svc *v);
 /* Plan and build the tree of set (slices, controllers) before its services
  * open their cgroups; at boot and on reload. */
 void manager_cgroup_apply(struct manager *m, const struct unit_set *set);
+/* Prune the tree to the current plan (cgroup_plan_prune): once a reload's
+ * old services are gone. true while something is left for a later pass. */
+bool manager_cgroup_prune(struct manager *m);
 /* Resolve every svc's dependency names to indexes (after m->svcs changed). */
 int manager_link(struct manager *m);
 void manager_unlink(struct manager *m);

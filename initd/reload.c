@@ -6,7 +6,9 @@
  * bad-config and are now fixed). Removed units are stopped and then freed
  * with their leaf. The old set stays alive, retired, until no service points
  * into it any more. The log ring and pipe of a kept service survive, so its
- * log reads across the reload.
+ * log reads across the reload. Once no service of an older set is left, the
+ * cgroup tree is pruned to the new plan (unneeded controllers disabled,
+ * dropped slices removed), pass after pass until nothing is left.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,55 +30,89 @@ static int retire_set(struct manager *m)
 	return 0;
 }
 
-static int remove_svc(struct manager *m, struct svc *v)
+/* Room for n more removed records, so that removing cannot fail past the
+ * point of no return. */
+static int removed_reserve(struct manager *m, size_t n)
 {
-	struct svc **r = reallocarray(m->removed, m->n_removed + 1, sizeof(*r));
+	struct svc **r;
 
+	if (n == 0)
+		return 0;
+	r = reallocarray(m->removed, m->n_removed + n, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	r[m->n_removed++] = v;
 	m->removed = r;
-	v->removed = true;
-	v->pending_unit = NULL;
-	service_stop(&v->s);
 	return 0;
 }
 
+/* Into the room removed_reserve made. */
+static void remove_svc(struct manager *m, struct svc *v)
+{
+	m->removed[m->n_removed++] = v;
+	v->removed = true;
+	v->pending_unit = NULL;
+	service_stop(&v->s);
+}
+
+/* How a unit of the new set is placed (MATCH_NONE: not yet). */
+enum match {
+	MATCH_NONE,
+	MATCH_NEW,        /* a new record, made here */
+	MATCH_SAME,       /* an existing record, its unit unchanged */
+	MATCH_CHANGED,    /* an existing record, its unit changed */
+};
+
 /* Place every unit of the new set: an existing record when the name is known,
- * a new one otherwise. Fills svcs[] (new order) and marks taken[] (old). */
+ * a new one otherwise. Fills svcs[] and how[] (new order) and marks taken[]
+ * (old). Existing records are not touched: on failure the new set is freed
+ * and nothing may point into it (match_commit does that part). */
 static int match_units(struct manager *m, struct unit_set *set, struct svc **svcs,
-		       bool *taken, bool *fresh, struct reload_summary *sum)
+		       bool *taken, enum match *how, struct reload_summary *sum)
 {
 	for (size_t i = 0; i < set->n_units; i++) {
 		const struct unit *u = set->units[i];
 		ssize_t old = set_index(m->set, u->name);
-		struct svc *v;
 
 		if (old < 0) {
 			int r = svc_new(m, u, &svcs[i]);
 			if (r < 0)
 				return r;
 			svcs[i]->gen = m->gen + 1;
-			fresh[i] = true;
+			how[i] = MATCH_NEW;
 			sum->added++;
 			continue;
 		}
-		v = m->svcs[old];
 		taken[old] = true;
-		svcs[i] = v;
-		v->pending_unit = NULL;
-		if (unit_equal(v->s.unit, u)) {
-			v->s.unit = u;
-			v->gen = m->gen + 1;
+		svcs[i] = m->svcs[old];
+		how[i] = unit_equal(svcs[i]->s.unit, u) ? MATCH_SAME : MATCH_CHANGED;
+		if (how[i] == MATCH_SAME)
 			sum->unchanged++;
-		} else {
-			v->pending_unit = u;
-			v->restart_after_swap = service_is_active(&v->s) || v->s.want_running ||
-						v->s.state == SERVICE_BAD_CONFIG;
+		else
 			sum->changed++;
-		}
 	}
 	return 0;
+}
+
+/* Past the point of no return: existing records take their new unit (now,
+ * or once stopped). */
+static void match_commit(struct manager *m, struct unit_set *set, struct svc **svcs,
+			 const enum match *how)
+{
+	for (size_t i = 0; i < set->n_units; i++) {
+		struct svc *v = svcs[i];
+
+		if (how[i] == MATCH_NEW)
+			continue;
+		v->pending_unit = NULL;
+		if (how[i] == MATCH_SAME) {
+			v->s.unit = set->units[i];
+			v->gen = m->gen + 1;
+		} else {
+			v->pending_unit = set->units[i];
+			v->restart_after_swap = service_is_active(&v->s) || v->s.want_running ||
+						v->s.state == SERVICE_BAD_CONFIG;
+		}
+	}
 }
 
 /* The new set becomes the model: its records, order and links. Past this
@@ -102,14 +138,14 @@ static int reload_install(struct manager *m, struct unit_set *set, struct svc **
 
 /* Changed units that run are stopped (the pass swaps them in once they are
  * down); new units start. */
-static void reload_kick(struct manager *m, const bool *fresh)
+static void reload_kick(struct manager *m, const enum match *how)
 {
 	for (size_t i = 0; i < m->n_svcs; i++) {
 		struct svc *v = m->svcs[i];
 
 		if (v->pending_unit && service_is_active(&v->s))
 			service_stop(&v->s);
-		else if (fresh[i])
+		else if (how[i] == MATCH_NEW)
 			service_start(&v->s);
 	}
 }
@@ -120,24 +156,30 @@ int manager_reload(struct manager *m, struct unit_set *set, struct reload_summar
 	struct svc **svcs = calloc(set->n_units ? set->n_units : 1, sizeof(*svcs));
 	size_t *order = calloc(set->n_units ? set->n_units : 1, sizeof(*order));
 	bool *taken = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(*taken));
-	bool *fresh = calloc(set->n_units ? set->n_units : 1, sizeof(*fresh));
+	enum match *how = calloc(set->n_units ? set->n_units : 1, sizeof(*how));
+	bool applied = false;
 	int r = -ENOMEM;
 
-	if (!svcs || !order || !taken || !fresh || retire_set(m) < 0)
+	if (!svcs || !order || !taken || !how || retire_set(m) < 0)
 		goto fail;
 	manager_cgroup_apply(m, set);   /* new slices and controllers first */
-	r = match_units(m, set, svcs, taken, fresh, &sum);
+	applied = true;
+	r = match_units(m, set, svcs, taken, how, &sum);
 	if (r < 0)
 		goto fail;
+	sum.removed = m->n_svcs - (sum.unchanged + sum.changed);
+	r = removed_reserve(m, sum.removed);
+	if (r < 0)
+		goto fail;
+	match_commit(m, set, svcs, how);
 	for (size_t i = 0; i < m->n_svcs; i++)
-		if (!taken[i]) {
+		if (!taken[i])
 			remove_svc(m, m->svcs[i]);
-			sum.removed++;
-		}
 	r = reload_install(m, set, svcs, order);
-	reload_kick(m, fresh);
+	reload_kick(m, how);
+	m->cgroup_prune_pending = true;   /* once the old services are gone */
 	free(taken);
-	free(fresh);
+	free(how);
 	log_info("reload: %zu added, %zu removed, %zu changed, %zu unchanged", sum.added,
 		 sum.removed, sum.changed, sum.unchanged);
 	if (ret)
@@ -145,18 +187,20 @@ int manager_reload(struct manager *m, struct unit_set *set, struct reload_summar
 	manager_schedule(m);
 	return r;
 fail:
-	if (svcs)
+	if (svcs && how)
 		for (size_t i = 0; i < set->n_units; i++)
-			if (svcs[i] && fresh && fresh[i])
+			if (how[i] == MATCH_NEW)
 				svc_free(m, svcs[i]);
-	for (size_t i = 0; i < m->n_svcs; i++)
-		m->svcs[i]->pending_unit = NULL;
 	if (m->n_retired && m->retired[m->n_retired - 1].set == m->set)
 		m->n_retired--;
+	if (applied) {   /* back to the plan of the set that stays */
+		manager_cgroup_apply(m, m->set);
+		m->cgroup_prune_pending = true;
+	}
 	free(svcs);
 	free(order);
 	free(taken);
-	free(fresh);
+	free(how);
 	unit_set_free(set);
 	return r;
 }
@@ -232,16 +276,20 @@ static void free_retired(struct manager *m)
 	m->n_retired = k;
 }
 
+/* Swap in, free what is done, and once no service of an older set is left,
+ * prune the cgroup tree to the current plan (until nothing is left). */
 void reload_pass(struct manager *m)
 {
-	if (!m->n_retired && !m->n_removed)
-		return;
-	for (size_t i = 0; i < m->n_svcs; i++) {
-		struct svc *v = m->svcs[i];
+	if (m->n_retired || m->n_removed) {
+		for (size_t i = 0; i < m->n_svcs; i++) {
+			struct svc *v = m->svcs[i];
 
-		if (v->pending_unit && !service_is_active(&v->s))
-			swap_in(m, v);
+			if (v->pending_unit && !service_is_active(&v->s))
+				swap_in(m, v);
+		}
+		free_removed(m);
+		free_retired(m);
 	}
-	free_removed(m);
-	free_retired(m);
+	if (m->cgroup_prune_pending && !m->n_retired && !m->n_removed)
+		m->cgroup_prune_pending = manager_cgroup_prune(m);
 }

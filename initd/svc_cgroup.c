@@ -210,8 +210,22 @@ void manager_cgroup_apply(struct manager *m, const struct unit_set *set)
 		return;
 	}
 	cgroup_plan_apply(plan, set, m->cg.root_fd);
+	if (m->cg.plan && cgroup_plan_inherit(plan, m->cg.plan) < 0)
+		log_error("cgroup: out of memory: some unneeded controllers or slices stay");
 	cgroup_plan_free(m->cg.plan);
 	m->cg.plan = plan;
+}
+
+bool manager_cgroup_prune(struct manager *m)
+{
+	size_t left;
+
+	if (!cgroup_tree_enabled(&m->cg) || !m->cg.plan)
+		return false;
+	left = cgroup_plan_prune(m->cg.plan, m->cg.root_fd);
+	if (left)
+		log_debug("cgroup: %zu node(s) still in use, pruned later", left);
+	return left > 0;
 }
 
 int manager_cgroup_stats(struct manager *m, struct service *s, struct cgroup_stats *ret)

@@ -405,6 +405,137 @@ START_TEST(test_apply_slice_problem)
 }
 END_TEST
 
+/* ---- pruning after a reload ------------------------------------------------------ */
+
+/* conf_text's set reloaded: slices apps/db and idle dropped, del (the only
+ * one needing memory and pids in system) and db removed. */
+static const char conf2_text[] = "slices = ( { path = \"apps\"; memory = { max = \"1G\"; }; } );\n";
+static const char *const units2_text[] = {
+	"web", EXEC "cgroup = { slice = \"apps\"; pids = { max = 16; }; };\n",
+	"plain", EXEC,
+	NULL,
+};
+
+static bool tree_exists(struct tree *t, const char *name)
+{
+	char path[512];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
+	return stat(path, &sb) == 0;
+}
+
+START_TEST(test_plan_inherit)
+{
+	struct tree t1, t2;
+	struct unit_set *s1, *s2;
+	struct cgroup_plan *p1 = NULL, *p2 = NULL, *p3 = NULL, *same = NULL;
+
+	tree_init(&t1);
+	tree_init(&t2);
+	s1 = load(&t1, conf_text, units_text);
+	s2 = load(&t2, conf2_text, units2_text);
+	ck_assert_int_eq(cgroup_plan_build(s1, ALL, &p1), 0);
+	ck_assert_int_eq(cgroup_plan_build(s2, ALL, &p2), 0);
+	ck_assert_int_eq(cgroup_plan_inherit(p2, p1), 0);
+	/* root and apps keep memory (apps' limit) and pids (web) */
+	ck_assert_uint_eq(p2->root_subtree, BIT(MEMORY) | BIT(PIDS));
+	ck_assert_uint_eq(p2->root_stale, BIT(CPUSET) | BIT(CPU));
+	ck_assert_uint_eq(p2->slice_stale[slice_at(p2, "apps")], BIT(CPUSET) | BIT(CPU));
+	ck_assert_uint_eq(p2->slice_stale[slice_at(p2, "system")], BIT(MEMORY) | BIT(PIDS));
+	ck_assert_uint_eq(p2->n_gone, 2);
+	ck_assert_str_eq(p2->gone_path[0], "apps/db");
+	ck_assert_uint_eq(p2->gone_subtree[0], BIT(CPUSET));
+	ck_assert_str_eq(p2->gone_path[1], "idle");
+
+	/* reloaded back before the prune ran: nothing gone, apps/db's cpuset
+	 * is wanted again, nothing of p1's is stale */
+	ck_assert_int_eq(cgroup_plan_build(s1, ALL, &p3), 0);
+	ck_assert_int_eq(cgroup_plan_inherit(p3, p2), 0);
+	ck_assert_uint_eq(p3->n_gone, 0);
+	ck_assert_uint_eq(p3->root_stale, 0);
+	for (size_t i = 0; i < p3->n_slices; i++)
+		ck_assert_uint_eq(p3->slice_stale[i], 0);
+	ck_assert_uint_eq(cgroup_plan_prune(p3, -1), 0);   /* no syscall at all */
+
+	/* the same set again: nothing to prune */
+	ck_assert_int_eq(cgroup_plan_build(s1, ALL, &same), 0);
+	ck_assert_int_eq(cgroup_plan_inherit(same, p1), 0);
+	ck_assert_uint_eq(same->n_gone, 0);
+	ck_assert_uint_eq(same->root_stale, 0);
+	ck_assert_uint_eq(cgroup_plan_prune(same, -1), 0);
+	cgroup_plan_free(p1);
+	cgroup_plan_free(p2);
+	cgroup_plan_free(p3);
+	cgroup_plan_free(same);
+	unit_set_free(s1);
+	unit_set_free(s2);
+	tree_remove(&t1);
+	tree_remove(&t2);
+}
+END_TEST
+
+START_TEST(test_prune)
+{
+	struct tree t, t2;
+	struct unit_set *s1, *s2;
+	struct cgroup_plan *p1 = NULL, *p2 = NULL;
+	char root[128], cmd[256];
+	int fd;
+
+	tree_init(&t);
+	tree_init(&t2);
+	s1 = load(&t, conf_text, units_text);
+	s2 = load(&t2, conf2_text, units2_text);
+	snprintf(root, sizeof(root), "%s/cg", t.dir);
+	tree_node(&t, "cg");
+	tree_node(&t, "cg/init.scope");
+	tree_node(&t, "cg/apps");
+	tree_node(&t, "cg/apps/db");       /* its files keep it "busy" (ENOTEMPTY) */
+	tree_node(&t, "cg/system");
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(cgroup_plan_build(s1, ALL, &p1), 0);
+	cgroup_plan_apply(p1, s1, fd);
+	ck_assert(tree_exists(&t, "cg/idle"));
+
+	/* the reload: apply the new plan, then prune */
+	ck_assert_int_eq(cgroup_plan_build(s2, ALL, &p2), 0);
+	cgroup_plan_apply(p2, s2, fd);
+	ck_assert_int_eq(cgroup_plan_inherit(p2, p1), 0);
+	tree_file(&t, "cg/cgroup.subtree_control", "");
+	tree_file(&t, "cg/apps/cgroup.subtree_control", "");
+	tree_file(&t, "cg/apps/db/cgroup.subtree_control", "");
+	tree_file(&t, "cg/system/cgroup.subtree_control", "");
+	ck_assert_uint_eq(cgroup_plan_prune(p2, fd), 1);   /* apps/db waits */
+	ck_assert(!tree_exists(&t, "cg/idle"));
+	ck_assert(tree_exists(&t, "cg/apps/db"));
+	ck_assert_str_eq(tree_read(&t, "cg/apps/db/cgroup.subtree_control"), "");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/cgroup.subtree_control"), "-cpuset-cpu");
+	ck_assert_str_eq(tree_read(&t, "cg/system/cgroup.subtree_control"), "-memory-pids");
+	ck_assert_str_eq(tree_read(&t, "cg/cgroup.subtree_control"), "-cpuset-cpu");
+	ck_assert_str_eq(tree_read(&t, "cg/init.scope/cgroup.subtree_control"), "");
+
+	/* apps/db empties: the next prune removes it and writes nothing else */
+	snprintf(cmd, sizeof(cmd), "rm -f '%s'/cg/apps/db/*", t.dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_uint_eq(cgroup_plan_prune(p2, fd), 0);
+	ck_assert(!tree_exists(&t, "cg/apps/db"));
+	ck_assert_str_eq(tree_read(&t, "cg/apps/cgroup.subtree_control"), "-cpuset-cpu");
+	ck_assert_str_eq(tree_read(&t, "cg/cgroup.subtree_control"), "-cpuset-cpu");
+	ck_assert(tree_exists(&t, "cg/init.scope"));
+	ck_assert(tree_exists(&t, "cg/system"));   /* "system" is always a slice */
+	ck_assert_uint_eq(cgroup_plan_prune(p2, -1), 0);   /* done: no syscall */
+	close(fd);
+	cgroup_plan_free(p1);
+	cgroup_plan_free(p2);
+	unit_set_free(s1);
+	unit_set_free(s2);
+	tree_remove(&t);
+	tree_remove(&t2);
+}
+END_TEST
+
 static Suite *cgroup_suite(void)
 {
 	Suite *s = suite_create("cgroup");
@@ -417,6 +548,8 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_stats_read);
 	tcase_add_test(tc, test_apply);
 	tcase_add_test(tc, test_apply_slice_problem);
+	tcase_add_test(tc, test_plan_inherit);
+	tcase_add_test(tc, test_prune);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -17,8 +17,10 @@
 
 #include "common/proto.h"
 #include "common/util.h"
+#include "initd/commands.h"
 #include "initd/control.h"
 #include "initd/loop.h"
+#include "initd/manager.h"
 
 #define REQ_LIMIT (PROTO_HDR_SIZE + PROTO_REQUEST_MAX)
 #define REP_LIMIT (PROTO_HDR_SIZE + PROTO_REPLY_MAX)
@@ -798,6 +800,46 @@ START_TEST(test_unknown_type_message)
 }
 END_TEST
 
+/* A reload whose loader cannot even be started answers at once, from
+ * inside the dispatch. */
+static void reload_fails_at_once(struct commands *cmds)
+{
+	struct proto_buf b;
+
+	proto_buf_init(&b, REP_LIMIT);
+	ck_assert_int_eq(proto_msg_error(&b, EAGAIN, "cannot start the unit loader"), 0);
+	commands_reload_done(cmds, &b);
+	proto_buf_free(&b);
+}
+
+/* That answer must reach the client even though it came before the
+ * request was deferred. */
+START_TEST(test_reload_failing_at_once_is_answered)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	struct commands cmds = { .reload = reload_fails_at_once };
+	struct manager *m = NULL;
+	int fd;
+
+	if (getuid() != 0)
+		return;   /* reload needs root */
+	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
+	cmds.manager = m;
+	control_server_free(server);
+	ck_assert_int_eq(control_server_new(loop, path, getgid(), commands_dispatch, &cmds,
+					    &server), 0);
+	control_server_on_gone(server, commands_client_gone);
+	fd = client_connect();
+	client_request(fd, PROTO_REQ_RELOAD, NULL);
+	expect_error(fd, EAGAIN, false);
+	ck_assert_ptr_null(cmds.reloads);
+	close(fd);
+	control_server_free(server);
+	server = NULL;
+	manager_free(m);
+}
+END_TEST
+
 static Suite *control_suite(void)
 {
 	Suite *s = suite_create("control");
@@ -825,6 +867,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_stream_to_vanished_peer);
 	tcase_add_test(tc, test_access_levels);
 	tcase_add_test(tc, test_unknown_type_message);
+	tcase_add_test(tc, test_reload_failing_at_once_is_answered);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,9 +1,9 @@
 /* test_logbuf.c — the per-service output ring: growth, wrap, tails. */
-#define _GNU_SOURCE
 #include <check.h>
 #include <dlfcn.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "initd/logbuf.h"

@@ -1,7 +1,10 @@
 # reload.sh — sourced by scenarios-cgroup.sh, last: `svctl reload` against the
 # kernel's files. lim2 changes (cpu.max rewritten, weight dropped), plain is
 # removed, rl-new is added, bystander is unchanged; then a broken set is
-# refused whole.
+# refused whole. Last, a reload that shrinks the tree: slice apps/db leaves
+# initd.conf (dbsvc moves to other), lim (the only user of cpuset and io)
+# and sys1 (the only user of pids in system) are removed; the tree is pruned
+# to the new plan, and what is still needed stays.
 U=/etc/initd/units
 CG=/sys/fs/cgroup
 
@@ -44,3 +47,44 @@ check "reload: the refusal names FILE:LINE" sh -c "echo '$out' | grep -q 'rl-bad
 check "reload: nothing changed after the refusal" \
 	sh -c "[ '$(main_pid bystander)' = '$by_pid' ] && [ -z \"\$(svctl status rl-bad 2>/dev/null)\" ]"
 rm -f $U/rl-bad.unit
+
+# ---- pruning: a slice dropped, the last users of controllers removed ------------
+ctl_now() { tr ' ' '\n' <"$CG$1/cgroup.subtree_control" 2>/dev/null | grep . | sort | tr '\n' ' ' | sed 's/ $//'; }
+# ctl_becomes NAME DIR WANT: DIR's cgroup.subtree_control comes to read WANT
+ctl_becomes() {
+	if eventually 5 eval '[ "$(ctl_now "$2")" = "$3" ]'; then ok "$1: ${2:-}/cgroup.subtree_control is '$3'"
+	else not_ok "$1: ${2:-}/cgroup.subtree_control is '$3'" "got '$(ctl_now "$2")'"; fi
+}
+diag "before: / '$(ctl_now "")', /apps '$(ctl_now /apps)', /system '$(ctl_now /system)', /other '$(ctl_now /other)'"
+by_pid=$(main_pid bystander)
+sed -i '/path = "apps\/db"/d' /etc/initd/initd.conf
+cat > $U/dbsvc.unit <<'EOT'
+description = "moved by a reload from the dropped slice apps/db to other";
+exec = [ "/bin/sleep", "7407" ];
+cgroup = { slice = "other"; memory = { max = "16M"; }; };
+EOT
+rm -f $U/lim.unit $U/sys1.unit
+out=$(sv reload 2>&1); rc=$?
+check_eq "prune: svctl reload exits 0" "$rc" 0
+check "prune: it reports 0 added, 2 removed, 1 changed" \
+	sh -c "echo '$out' | grep -q '0 added, 2 removed, 1 changed'"
+sv wait >/dev/null 2>&1
+check "prune: the dropped slice's directory /apps/db is removed" eventually 5 test ! -d $CG/apps/db
+db=$(main_pid dbsvc)
+check_eq "prune: dbsvc runs in /other/dbsvc" "$(cgroup_of "$db")" /other/dbsvc
+check_eq "prune: /other/dbsvc has memory.max 16M" "$(cat $CG/other/dbsvc/memory.max 2>/dev/null)" 16777216
+check "prune: lim's leaf /apps/lim is removed" eventually 5 test ! -d $CG/apps/lim
+check "prune: sys1's leaf /system/sys1 is removed" eventually 5 test ! -d $CG/system/sys1
+ctl_becomes "prune: root loses cpuset and io (lim was their last user)" "" "cpu memory pids"
+ctl_becomes "prune: slice apps loses cpuset and io, keeps the rest" /apps "cpu memory pids"
+ctl_becomes "prune: slice system loses pids (sys1 was its last user)" /system ""
+ctl_becomes "prune: slice other enables memory for dbsvc" /other "memory"
+ctl_becomes "prune: deleg's node keeps its own subtree_control" /apps/deleg "memory pids"
+check "prune: slices apps, system, other and init.scope stay" \
+	sh -c "[ -d $CG/apps ] && [ -d $CG/system ] && [ -d $CG/other ] && [ -d $CG/init.scope ]"
+check "prune: initd (PID 1) is still in /init.scope" procs_has $CG/init.scope 1
+check_eq "prune: bystander (unchanged) keeps its PID" "$(main_pid bystander)" "$by_pid"
+check_eq "prune: bystander's memory.max is still there" \
+	"$(cat $CG/apps/bystander/memory.max 2>/dev/null)" 67108864
+check_eq "prune: bomb's pids.max is still there" "$(cat $CG/apps/bomb/pids.max 2>/dev/null)" 16
+check_eq "prune: spin's cpu.max is still there" "$(cat $CG/apps/spin/cpu.max 2>/dev/null)" "20000 100000"
