@@ -623,6 +623,16 @@ static int client_new(struct control_server *s, int fd)
 	return 0;
 }
 
+/* The last CONTROL_ROOT_RESERVED slots are root's: members of the control
+ * group, however many connections they hold, cannot lock root out. */
+static bool peer_is_root(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.uid == 0;
+}
+
 static void server_accept_resume(struct loop *l, void *data)
 {
 	struct control_server *s = data;
@@ -650,7 +660,9 @@ static void server_accept(struct loop *l, int lfd, uint32_t events, void *data)
 			}
 			return;
 		}
-		if (s->n_clients >= CONTROL_CLIENTS_MAX) {
+		if (s->n_clients >= CONTROL_CLIENTS_MAX ||
+		    (s->n_clients >= CONTROL_CLIENTS_MAX - CONTROL_ROOT_RESERVED &&
+		     !peer_is_root(fd))) {
 			client_refuse(fd);
 			continue;
 		}

@@ -19,6 +19,7 @@
 #include "loop.h"
 
 #define CONTROL_CLIENTS_MAX   64
+#define CONTROL_ROOT_RESERVED 8        /* of those, kept for root */
 #define CONTROL_IDLE_USEC     (5 * 1000000ULL)   /* drop a client idle this long */
 
 enum control_access {

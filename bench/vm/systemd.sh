@@ -21,7 +21,7 @@
 # Sets SD_WHY (why systemd is left out) or SD_ROOTFS_INFO (size, build time).
 
 SD=$BUILD/bench/systemd
-SD_KEY="debootstrap --variant=minbase --include=systemd,systemd-sysv bookworm; trim doc,man,info,locale,apt lists+cache"
+SD_KEY="debootstrap --variant=minbase --include=systemd,systemd-sysv bookworm; trim doc,man,info,locale,apt lists+cache; /lib a directory of links"
 SD_MIRROR=${BENCH_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SD_WHY= SD_ROOTFS_INFO=
 
@@ -44,7 +44,7 @@ sd_rootfs() {
 		apt-get install -y debootstrap > "$BUILD/bench/debootstrap-install.log" 2>&1 ||
 			{ SD_WHY="debootstrap missing and apt-get install failed (see $BUILD/bench/debootstrap-install.log)"; return 1; }
 	fi
-	local t0=$SECONDS new=$SD/root.new rc
+	local t0=$SECONDS new=$SD/root.new rc i
 	mkdir -p "$SD"
 	sd_unmount_under "$new"
 	rm -rf "$new" "$SD/root" "$SD/rootfs.cpio" "$SD/rootfs.info"
@@ -60,6 +60,12 @@ sd_rootfs() {
 		"$new"/var/lib/apt/lists/* "$new"/var/cache/debconf/*-old "$new"/var/log/*.log
 	mkdir -p "$new/var/lib/apt/lists/partial"
 	rm -f "$new/etc/initrd-release"
+	# images/run.sh's script archive (appended to every bench image) holds a
+	# /lib directory (lib/initd/run-script): unpacking it, the kernel would
+	# replace the merged-/usr symlink /lib -> usr/lib with an empty directory
+	# and nothing dynamic would run. So /lib is a directory of links here.
+	rm "$new/lib" && mkdir "$new/lib" || { SD_WHY="cannot turn $new/lib into a directory"; return 1; }
+	for i in "$new"/usr/lib/*; do ln -s "../usr/lib/${i##*/}" "$new/lib/"; done
 	mv "$new" "$SD/root"
 	(cd "$SD/root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet) > "$SD/rootfs.cpio.tmp" ||
 		{ SD_WHY="cpio of $SD/root failed"; return 1; }
@@ -75,8 +81,9 @@ sd_rootfs() {
 
 # sd_image DIR — DIR/initramfs.cpio: the cached root + the bench overlay
 sd_image() {
-	local dir=$1 o=$1/overlay u i t0=$SECONDS
+	local dir=$1 o=$1/overlay u i t0
 	sd_rootfs || return 1
+	t0=$SECONDS
 	rm -rf "$dir"
 	mkdir -p "$o/bench" "$o/usr/bin" "$o/etc/systemd/system/multi-user.target.wants"
 	u=$o/etc/systemd/system

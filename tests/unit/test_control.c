@@ -784,6 +784,40 @@ START_TEST(test_access_levels)
 }
 END_TEST
 
+START_TEST(test_root_keeps_reserved_slots)
+{
+	const gid_t group = 65534;
+	const int open_slots = CONTROL_CLIENTS_MAX - CONTROL_ROOT_RESERVED;
+	int fds[CONTROL_CLIENTS_MAX], extra, r;
+
+	if (getuid() != 0)
+		return;
+	control_server_free(server);
+	ck_assert_int_eq(control_server_new(loop, path, group, stub_dispatch, NULL, &server), 0);
+	control_server_on_gone(server, stub_gone);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	for (int i = 0; i < open_slots; i++) {
+		fds[i] = client_connect();
+		pump(1);
+	}
+	wait_clients((size_t)open_slots, 1000);
+	/* A member of the control group no longer gets in (refused with
+	 * EUSERS, which may close the socket before the child wrote: 103)... */
+	r = child_request(group, PROTO_REQ_STATUS);
+	ck_assert(r == EUSERS || r == 103);
+	ck_assert_uint_eq(control_server_clients(server), (size_t)open_slots);
+	/* ...root still does. */
+	extra = client_connect();
+	client_request(extra, PROTO_REQ_STATUS, "root");
+	expect_status_echo(extra, "root");
+	ck_assert_uint_eq(control_server_clients(server), (size_t)open_slots + 1);
+	close(extra);
+	for (int i = 0; i < open_slots; i++)
+		close(fds[i]);
+	wait_clients(0, 1000);
+}
+END_TEST
+
 START_TEST(test_unknown_type_message)
 {
 	int fd;
@@ -866,6 +900,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_stream_overflow);
 	tcase_add_test(tc, test_stream_to_vanished_peer);
 	tcase_add_test(tc, test_access_levels);
+	tcase_add_test(tc, test_root_keeps_reserved_slots);
 	tcase_add_test(tc, test_unknown_type_message);
 	tcase_add_test(tc, test_reload_failing_at_once_is_answered);
 	suite_add_tcase(s, tc);
