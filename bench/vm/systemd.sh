@@ -1,8 +1,8 @@
 # systemd.sh — sourced by bench/vm.sh: the "systemd" image of the VM tier.
 #
 # Debian bookworm's systemd cannot be dropped into the busybox image the
-# other inits share (it wants dbus-less but otherwise a whole Debian: udev,
-# journald, libsystemd-shared, PAM, util-linux...), so it boots its own root:
+# other inits share (libsystemd-shared and 23 more libraries, journald, the
+# generators, tmpfiles, sysusers, PAM...), so it boots its own root:
 #   debootstrap --variant=minbase --include=systemd,systemd-sysv bookworm
 # trimmed (docs, man pages, locales, apt's lists and caches) and cached in
 # $BUILD/bench/systemd/ (root/ and its cpio; rebuilt only when the key below
@@ -17,6 +17,8 @@
 # the 10 services plus bench-report.service as units in /etc/systemd/system,
 # wanted by multi-user.target. No /etc/initrd-release, so systemd runs as the
 # system's init, not an initrd's, and boots Debian's default.target.
+# "systemd-bare" boots the same image with --unit=bench-bare.target (the 10
+# and the reporter with DefaultDependencies=no, nothing else).
 #
 # Sets SD_WHY (why systemd is left out) or SD_ROOTFS_INFO (size, build time).
 
@@ -121,6 +123,24 @@ sd_image() {
 	WantedBy=multi-user.target
 	UNIT
 	ln -s ../bench-report.service "$u/multi-user.target.wants/"
+	# systemd-bare: the same image, systemd started with --unit=bench-bare.target,
+	# which wants only the 10 (DefaultDependencies=no: not after sysinit.target
+	# or basic.target) and the reporter: the manager's own cost, without
+	# Debian's early boot (journald, sysusers, tmpfiles, udev-less .device waits)
+	ln -s benchtool "$o/bench/stamp-systemd-bare"
+	printf '/lib/systemd/systemd\n--unit=bench-bare.target\n' > "$o/bench/stamp-systemd-bare.cmd"
+	{
+		echo "[Unit]"
+		echo "Description=bench: the 10 and the reporter, nothing else"
+		for ((i = 0; i < 10; i++)); do echo "Wants=bench-bare-s$i.service"; done
+		echo "Wants=bench-bare-report.service"
+	} > "$u/bench-bare.target"
+	for ((i = 0; i < 10; i++)); do
+		sed -e 's/^\[Unit\]$/&\nDefaultDependencies=no/' -e '/^\[Install\]/,$d' \
+			"$u/bench-s$i.service" > "$u/bench-bare-s$i.service"
+	done
+	sed -e 's/^\[Unit\]$/&\nDefaultDependencies=no/' -e '/^\[Install\]/,$d' \
+		-e 's/report.sh systemd$/report.sh systemd-bare/' "$u/bench-report.service" > "$u/bench-bare-report.service"
 	(cd "$o" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$dir/overlay.cpio" &&
 		cat "$SD/rootfs.cpio" "$dir/overlay.cpio" > "$dir/initramfs.cpio" ||
 		{ SD_WHY="building $dir/initramfs.cpio failed"; return 1; }
