@@ -24,7 +24,14 @@
 
 SD=$BUILD/bench/systemd
 SD_KEY="debootstrap --variant=minbase --include=systemd,systemd-sysv bookworm; trim doc,man,info,locale,apt lists+cache; /lib a directory of links"
-SD_MIRROR=${BENCH_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The Debian mirror apt already uses (deb822 sources first, then
+# sources.list), unless BENCH_DEBIAN_MIRROR names one.
+sd_apt_mirror() {
+	sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+		grep -v security | head -n 1 | grep . ||
+		awk '$1 == "deb" && $2 !~ /security/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null
+}
+SD_MIRROR=${BENCH_DEBIAN_MIRROR:-$(sd_apt_mirror)}
 SD_WHY= SD_ROOTFS_INFO=
 
 # unmount whatever is still mounted under DIR (deepest first): only what
