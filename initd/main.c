@@ -349,6 +349,13 @@ static void apply_conf(struct initd *d, const struct initd_conf *conf)
 	}
 }
 
+static void drain_notify(void *ctx)
+{
+	struct initd *d = ctx;
+
+	notify_server_drain(d->notify);
+}
+
 static void units_loaded(struct unit_set *set, int err, const char *why, void *data)
 {
 	struct initd *d = data;
@@ -382,6 +389,7 @@ static void units_loaded(struct unit_set *set, int err, const char *why, void *d
 	d->cmds.manager = d->manager;
 	manager_set_output_hook(d->manager, commands_output, &d->cmds);
 	manager_set_pass_hook(d->manager, commands_pass, &d->cmds);
+	manager_set_drain_hook(d->manager, drain_notify, d);
 	log_info("%zu units loaded", manager_count(d->manager));
 }
 

@@ -484,6 +484,8 @@ static struct svc *svc_by_pid(struct manager *m, pid_t pid)
 
 void manager_reap(struct manager *m)
 {
+	if (m->drain_hook)
+		m->drain_hook(m->drain_ctx);
 	for (;;) {
 		siginfo_t si = { 0 };
 		struct svc *v;
@@ -758,6 +760,12 @@ void manager_cancel_settled(struct manager *m, void *data)
 			m->waiters[i] = m->waiters[--m->n_waiters];
 			i--;
 		}
+}
+
+void manager_set_drain_hook(struct manager *m, manager_drain_fn fn, void *ctx)
+{
+	m->drain_hook = fn;
+	m->drain_ctx = ctx;
 }
 
 void manager_set_pass_hook(struct manager *m, manager_pass_fn fn, void *ctx)

@@ -84,6 +84,11 @@ void manager_set_pass_hook(struct manager *m, manager_pass_fn fn, void *ctx);
 /* Settled: not waiting, starting, stopping, or changing for a reload. */
 bool manager_service_settled(struct manager *m, struct service *s);
 
+/* Called by manager_reap before it handles any exit (the readiness socket's
+ * drain: see notify_server_drain). */
+typedef void (*manager_drain_fn)(void *ctx);
+void manager_set_drain_hook(struct manager *m, manager_drain_fn fn, void *ctx);
+
 /* Called after a service's output was appended to its ring (logs -f). */
 typedef void (*manager_output_fn)(void *ctx, struct service *s);
 void manager_set_output_hook(struct manager *m, manager_output_fn fn, void *ctx);

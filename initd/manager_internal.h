@@ -73,6 +73,8 @@ struct manager {
 	void *output_ctx;
 	manager_pass_fn pass_hook;
 	void *pass_ctx;
+	manager_drain_fn drain_hook;
+	void *drain_ctx;
 
 	/* reload: older sets stay alive while a service still points into them */
 	unsigned gen;

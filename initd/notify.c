@@ -200,3 +200,9 @@ void notify_server_free(struct notify_server *s)
 	unlink(s->path);
 	free(s);
 }
+
+void notify_server_drain(struct notify_server *s)
+{
+	if (s)
+		datagram_ready(s->loop, s->watch.fd, EPOLLIN, s);
+}
