@@ -325,9 +325,31 @@ static void log_diags(const struct unit_set *set)
 			  set->diags.v[i].message);
 }
 
+/* The control socket's group, in every mode: granted, changed, or (a reload
+ * that drops control_group) taken back. */
+static void apply_control_group(struct initd *d, const struct initd_conf *conf)
+{
+	gid_t gid;
+	int r;
+
+	if (!d->control)
+		return;
+	if (!conf->control_group) {
+		control_server_set_group(d->control, (gid_t)-1, NULL);
+		return;
+	}
+	r = spawn_lookup_group("/etc/group", conf->control_group, &gid);
+	if (r >= 0)
+		r = control_server_set_group(d->control, gid, conf->control_group);
+	if (r < 0)
+		log_error("control_group %s: %s; the control socket stays root-only",
+			  conf->control_group, r == -ENOENT ? "no such group" : strerror(-r));
+}
+
 static void apply_conf(struct initd *d, const struct initd_conf *conf)
 {
 	d->crash = conf->crash_action;
+	apply_control_group(d, conf);
 	if (!d->pid1)
 		return;
 	boot_set_crash_action(conf->crash_action);
@@ -336,16 +358,6 @@ static void apply_conf(struct initd *d, const struct initd_conf *conf)
 	if (!d->opt.no_mounts) {
 		boot_load_modules(conf->modules);
 		net_boot(conf);   /* bridges and ip_forward: after veth/bridge load */
-	}
-	if (conf->control_group && d->control) {
-		gid_t gid;
-		int r = spawn_lookup_group("/etc/group", conf->control_group, &gid);
-
-		if (r >= 0)
-			r = control_server_set_group(d->control, gid, conf->control_group);
-		if (r < 0)
-			log_error("control_group %s: %s; the control socket stays root-only",
-				  conf->control_group, r == -ENOENT ? "no such group" : strerror(-r));
 	}
 }
 

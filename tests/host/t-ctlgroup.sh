@@ -1,0 +1,29 @@
+#!/bin/bash
+# t-ctlgroup.sh — control_group in initd.conf, as the kernel sees it: the
+# socket file's mode and group, what a member (uid nobody, group nogroup) may
+# do, and a reload that drops the key takes the access back.
+. "$(dirname "$0")/lib.sh"
+
+as_nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups -- \
+	timeout 5 "$SVCTL" --socket "$T/control" "$@" >/dev/null 2>&1; }
+sock() { stat -c '%a %G' "$T/control"; }
+
+new_boot ctlgroup
+echo 'control_group = "nogroup";' > "$T/conf/initd.conf"
+testd_unit web ""
+start_initd
+chmod 755 "$WORK" "$T"   # let uid nobody reach the socket's directory
+
+check "web reaches running" wait_state web running 5
+is "the socket is 0660, group nogroup" "$(sock)" "660 nogroup"
+as_nobody status web; is "a member may read: status exits 0" "$?" 0
+as_nobody stop web; is "a member may not act: stop exits 4" "$?" 4
+check "web still runs" state_is web running
+
+: > "$T/conf/initd.conf"
+sv reload >/dev/null; is "reload without control_group exits 0" "$?" 0
+is "the socket is back to 0600" "$(sock | cut -d' ' -f1)" 600
+as_nobody status web; is "the former member is refused: exit 4" "$?" 4
+
+stop_initd
+[ "$FAILED" -eq 0 ]
