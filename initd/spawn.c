@@ -363,12 +363,33 @@ static void child_isolate(const struct unit_isolation *iso, int report_fd)
 		      ERRNO(sethostname(iso->hostname, strlen(iso->hostname))));
 }
 
-static int child_rlimits(const struct unit_isolation *iso)
+static rlim_t rlim_of(uint64_t v)
 {
+	return v == UINT64_MAX ? RLIM_INFINITY : (rlim_t)v;
+}
+
+/* initd.conf's defaults first: one that asks more than initd may give
+ * (initd not PID 1, without CAP_SYS_RESOURCE) is cut to initd's own hard
+ * limit, since nobody asked this unit for it. Then the unit's own, which
+ * must apply exactly. */
+static int child_rlimits(const struct spawn_params *p)
+{
+	const struct unit_isolation *iso = &p->unit->iso;
+
+	for (size_t i = 0; i < p->n_default_rlimits; i++) {
+		const struct unit_rlimit *d = &p->default_rlimits[i];
+		struct rlimit rl = { rlim_of(d->soft), rlim_of(d->hard) }, own;
+
+		if (setrlimit(d->resource, &rl) == 0 || errno != EPERM ||
+		    getrlimit(d->resource, &own) < 0)
+			continue;
+		rl.rlim_max = own.rlim_max < rl.rlim_max ? own.rlim_max : rl.rlim_max;
+		rl.rlim_cur = rl.rlim_cur < rl.rlim_max ? rl.rlim_cur : rl.rlim_max;
+		setrlimit(d->resource, &rl);
+	}
 	for (size_t i = 0; i < iso->n_rlimits; i++) {
-		uint64_t v = iso->rlimits[i].value;
-		struct rlimit rl = { .rlim_cur = v == UINT64_MAX ? RLIM_INFINITY : v,
-				     .rlim_max = v == UINT64_MAX ? RLIM_INFINITY : v };
+		struct rlimit rl = { rlim_of(iso->rlimits[i].soft), rlim_of(iso->rlimits[i].hard) };
+
 		if (setrlimit(iso->rlimits[i].resource, &rl) < 0)
 			return -errno;
 	}
@@ -376,12 +397,13 @@ static int child_rlimits(const struct unit_isolation *iso)
 }
 
 /* rlimits, umask, then who the service is and what it may do. */
-static void child_credentials(const struct unit_isolation *iso, const struct child_creds *c,
+static void child_credentials(const struct spawn_params *p, const struct child_creds *c,
 			      int report_fd)
 {
+	const struct unit_isolation *iso = &p->unit->iso;
 	bool root = c->uid == 0;
 
-	CHECK(report_fd, SPAWN_STAGE_RLIMITS, child_rlimits(iso));
+	CHECK(report_fd, SPAWN_STAGE_RLIMITS, child_rlimits(p));
 	umask((mode_t)iso->umask);
 	if (iso->has_capabilities)
 		CHECK(report_fd, SPAWN_STAGE_BOUNDING, caps_limit_bounding(iso->capabilities));
@@ -423,7 +445,7 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 	if (u->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER))
 		CHECK(report_fd, SPAWN_STAGE_ID_MAP, child_userns_root());
 	child_isolate(&u->iso, report_fd);
-	child_credentials(&u->iso, &creds, report_fd);
+	child_credentials(p, &creds, report_fd);
 	if (chdir(u->workdir ? u->workdir : "/") < 0)
 		child_fail(report_fd, SPAWN_STAGE_CHDIR, errno);
 	child_build_env(p, &creds, env);

@@ -53,6 +53,9 @@ struct spawn_params {
 	const char *notify_socket;  /* NOTIFY_SOCKET path, NULL = none */
 	const char *passwd_file;  /* default /etc/passwd */
 	const char *group_file;   /* default /etc/group */
+	/* initd.conf's rlimits, applied before the unit's own. */
+	const struct unit_rlimit *default_rlimits;
+	size_t n_default_rlimits;
 };
 
 struct spawn_child {

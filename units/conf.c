@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/resource.h>
 
 #include "units/internal.h"
 
@@ -73,6 +75,41 @@ static int parse_log_buffer(struct parse_ctx *c, config_setting_t *s, const char
 	return 0;
 }
 
+/* Upsert: a resource initd.conf names replaces its default, the others
+ * stay. Kept sorted by resource, so equal settings compare equal. */
+static int rlimit_put(struct initd_conf *conf, const struct unit_rlimit *rl)
+{
+	struct unit_rlimit *v;
+	size_t i = 0;
+
+	while (i < conf->n_rlimits && conf->rlimits[i].resource < rl->resource)
+		i++;
+	if (i < conf->n_rlimits && conf->rlimits[i].resource == rl->resource) {
+		conf->rlimits[i] = *rl;
+		return 0;
+	}
+	v = reallocarray(conf->rlimits, conf->n_rlimits + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	memmove(&v[i + 1], &v[i], (conf->n_rlimits - i) * sizeof(*v));
+	v[i] = *rl;
+	conf->rlimits = v;
+	conf->n_rlimits++;
+	return 0;
+}
+
+static int parse_conf_rlimits(struct parse_ctx *c, config_setting_t *s, const char *path,
+			      void *obj)
+{
+	_cleanup_free_ struct unit_rlimit *v = NULL;
+	size_t n;
+	int r = parse_rlimit_group(c, s, path, &v, &n);
+
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = rlimit_put(obj, &v[i]);
+	return r;
+}
+
 static const struct key conf_keys[] = {
 	{ "hostname", parse_hostname },
 	{ "crash_action", parse_crash_action },
@@ -83,11 +120,23 @@ static const struct key conf_keys[] = {
 	{ "log_buffer", parse_log_buffer },
 	{ "bridges", parse_bridges },       /* network.c */
 	{ "ip_forward", parse_ip_forward },
+	{ "rlimits", parse_conf_rlimits },
 };
+
+/* Every service's open-file limit unless initd.conf or its unit says
+ * otherwise: PID 1 raises its own limit for thousands of units, and a
+ * service should not inherit that (select(2) breaks past 1024); its hard
+ * limit leaves room to raise it itself, as systemd's default does. */
+#define RLIMIT_NOFILE_SOFT 1024
+#define RLIMIT_NOFILE_HARD 524288
 
 /* Fill conf with the defaults. 0 or -ENOMEM (conf then needs conf_clear). */
 int conf_init(struct initd_conf *conf)
 {
+	static const struct unit_rlimit nofile = {
+		RLIMIT_NOFILE, RLIMIT_NOFILE_SOFT, RLIMIT_NOFILE_HARD
+	};
+
 	*conf = (struct initd_conf){
 		.crash_action = CRASH_REBOOT,
 		.modules = strv_new(),
@@ -95,7 +144,7 @@ int conf_init(struct initd_conf *conf)
 		.shutdown_timeout_usec = 30 * USEC_PER_SEC,
 		.log_buffer_size = 64 * 1024,
 	};
-	if (!conf->modules || !conf->slices)
+	if (!conf->modules || !conf->slices || rlimit_put(conf, &nofile) < 0)
 		return -ENOMEM;
 	conf->slices[0].path = strdup("system");
 	if (!conf->slices[0].path)
@@ -113,6 +162,7 @@ void conf_clear(struct initd_conf *conf)
 	strv_free(conf->modules);
 	slices_clear(conf);
 	network_conf_clear(conf);
+	free(conf->rlimits);
 	*conf = (struct initd_conf){ .file = NULL };
 }
 
@@ -142,7 +192,8 @@ bool initd_conf_equal(const struct initd_conf *a, const struct initd_conf *b)
 	    a->crash_action != b->crash_action || !streq_ptr(a->control_group, b->control_group) ||
 	    !strv_equal(a->modules, b->modules) || !slices_equal(a, b) ||
 	    a->shutdown_timeout_usec != b->shutdown_timeout_usec ||
-	    a->log_buffer_size != b->log_buffer_size)
+	    a->log_buffer_size != b->log_buffer_size ||
+	    !rlimits_equal(a->rlimits, a->n_rlimits, b->rlimits, b->n_rlimits))
 		return false;
 	return true;
 }

@@ -616,22 +616,37 @@ static void dump_rlimit_value(struct dump *d, int resource, uint64_t v)
 		dump_int(d, (long long)v);
 }
 
-static void dump_rlimits(struct dump *d, const struct unit_isolation *iso)
+/* LIMIT when soft and hard agree, else ( SOFT, HARD ): a list, since the
+ * two may be written differently ("infinity", 1024). */
+static void dump_rlimit(struct dump *d, const struct unit_rlimit *rl)
 {
-	if (iso->n_rlimits == 0) {
+	if (rl->soft == rl->hard) {
+		dump_rlimit_value(d, rl->resource, rl->soft);
+		return;
+	}
+	fputs("( ", d->f);
+	dump_rlimit_value(d, rl->resource, rl->soft);
+	fputs(", ", d->f);
+	dump_rlimit_value(d, rl->resource, rl->hard);
+	fputs(" )", d->f);
+}
+
+static void dump_rlimits(struct dump *d, const struct unit_rlimit *v, size_t n)
+{
+	if (n == 0) {
 		key(d, "rlimits");
 		fputs("{ }", d->f);
 		key_end(d);
 		return;
 	}
 	group_begin(d, "rlimits");
-	for (size_t i = 0; i < iso->n_rlimits; i++) {
-		const char *name = unit_rlimit_name(iso->rlimits[i].resource);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = unit_rlimit_name(v[i].resource);
 
 		if (!name)
 			continue;
 		key(d, name);
-		dump_rlimit_value(d, iso->rlimits[i].resource, iso->rlimits[i].value);
+		dump_rlimit(d, &v[i]);
 		key_end(d);
 	}
 	group_end(d);
@@ -706,7 +721,7 @@ static void dump_isolation(struct dump *d, const struct unit_isolation *iso)
 	}
 	key_bool(d, "no_new_privs", iso->no_new_privs);
 	key_strv(d, "supplementary_groups", iso->supplementary_groups);
-	dump_rlimits(d, iso);
+	dump_rlimits(d, iso->rlimits, iso->n_rlimits);
 	dump_indent(d);
 	fprintf(d->f, "umask = \"%04o\";\n", iso->umask & 0777);
 	if (iso->has_oom_score_adj) {
@@ -786,5 +801,6 @@ int initd_conf_dump(const struct initd_conf *c, FILE *f)
 	key_end(&d);
 	key_list(&d, "bridges", c->n_bridges, dump_bridge, c);
 	key_bool(&d, "ip_forward", c->ip_forward);
+	dump_rlimits(&d, c->rlimits, c->n_rlimits);
 	return dump_finish(f);
 }

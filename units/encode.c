@@ -166,10 +166,12 @@ static void rlimit_clear_elem(void *elem)
 
 static const struct enc_field rlimit_fields[] = {
 	F_NUM(1, struct unit_rlimit, resource, 64),
-	F_NUM(2, struct unit_rlimit, value, UINT64_MAX),
+	F_NUM(2, struct unit_rlimit, soft, UINT64_MAX),
+	F_NUM(3, struct unit_rlimit, hard, UINT64_MAX),
 };
 static const struct enc_record rlimit_record = {
-	rlimit_fields, ARRAY_SIZE(rlimit_fields), sizeof(struct unit_rlimit), BIT(1) | BIT(2),
+	rlimit_fields, ARRAY_SIZE(rlimit_fields), sizeof(struct unit_rlimit),
+	BIT(1) | BIT(2) | BIT(3),
 	rlimit_clear_elem,
 };
 
@@ -194,6 +196,7 @@ static const struct enc_field conf_fields[] = {
 	/* isolation: 30.. */
 	F_LIST(30, struct initd_conf, bridges, n_bridges, UNIT_BRIDGES_MAX, &bridge_record),
 	F_NUM(31, struct initd_conf, ip_forward, 1),
+	F_LIST(32, struct initd_conf, rlimits, n_rlimits, 64, &rlimit_record),
 };
 static const struct enc_record conf_record = {
 	conf_fields, ARRAY_SIZE(conf_fields), sizeof(struct initd_conf), BIT(6), NULL,

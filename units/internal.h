@@ -220,6 +220,13 @@ int parse_capabilities(struct parse_ctx *c, config_setting_t *s, const char *pat
 int parse_no_new_privs(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_supplementary_groups(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_rlimits(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+/* A group of NAME = LIMIT | [SOFT, HARD]: a unit's rlimits, initd.conf's
+ * defaults. *ret (caller frees) only on success. */
+int parse_rlimit_group(struct parse_ctx *c, config_setting_t *s, const char *path,
+		       struct unit_rlimit **ret, size_t *ret_n);
+bool rlimits_equal(const struct unit_rlimit *a, size_t na, const struct unit_rlimit *b,
+		   size_t nb);
+bool rlimits_valid(const struct unit_rlimit *v, size_t n);   /* known, soft <= hard */
 int parse_umask(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_oom_score_adj(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_user_namespace(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);

@@ -405,6 +405,29 @@ static int rlimit_value(struct parse_ctx *c, config_setting_t *m, const char *pa
 	return 0;
 }
 
+/* One limit for soft and hard, or a pair [SOFT, HARD] (a list when the
+ * two differ in type: ( 1024, "infinity" )). */
+static int rlimit_pair(struct parse_ctx *c, config_setting_t *m, const char *path,
+		       struct unit_rlimit *ret)
+{
+	int type = config_setting_type(m);
+
+	if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) {
+		if (rlimit_value(c, m, path, &ret->soft) < 0)
+			return -EINVAL;
+		ret->hard = ret->soft;
+		return 0;
+	}
+	if (config_setting_length(m) != 2)
+		return FAIL(c, m, "'%s' must be one limit or [SOFT, HARD]", path);
+	if (rlimit_value(c, config_setting_get_elem(m, 0), path, &ret->soft) < 0 ||
+	    rlimit_value(c, config_setting_get_elem(m, 1), path, &ret->hard) < 0)
+		return -EINVAL;
+	if (ret->soft > ret->hard)
+		return FAIL(c, m, "'%s': the soft limit is above the hard one", path);
+	return 0;
+}
+
 static int parse_rlimit_entry(struct parse_ctx *c, config_setting_t *m, const char *path,
 			      struct unit_rlimit *ret)
 {
@@ -423,14 +446,14 @@ static int parse_rlimit_entry(struct parse_ctx *c, config_setting_t *m, const ch
 		return FAIL(c, m, "unknown key '%s'", diag_quote(q, path));
 	}
 	ret->resource = res;
-	return rlimit_value(c, m, path, &ret->value);
+	return rlimit_pair(c, m, path, ret);
 }
 
-int parse_rlimits(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+int parse_rlimit_group(struct parse_ctx *c, config_setting_t *s, const char *path,
+		       struct unit_rlimit **ret, size_t *ret_n)
 {
-	struct unit *u = parse_state_unit(obj);
 	struct unit_rlimit *v;
-	int n, r, ret = 0;
+	int n, r, ret_r = 0;
 
 	if (!config_setting_is_group(s))
 		return FAIL(c, s, "'%s' must be a group ({ nofile = 1024; core = 0; })", path);
@@ -438,20 +461,54 @@ int parse_rlimits(struct parse_ctx *c, config_setting_t *s, const char *path, vo
 	v = calloc((size_t)n + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	for (int i = 0; i < n && ret != -ENOMEM; i++) {
+	for (int i = 0; i < n && ret_r != -ENOMEM; i++) {
 		config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
 		char p[DIAG_PATH_SIZE];
 		r = parse_rlimit_entry(c, m, setting_path(p, path, config_setting_name(m)), &v[i]);
-		ret = ret ? ret : r;
+		ret_r = ret_r ? ret_r : r;
 	}
-	if (ret < 0) {
+	if (ret_r < 0) {
 		free(v);
-		return ret;
+		return ret_r;
 	}
+	*ret = v;
+	*ret_n = (size_t)n;
+	return 0;
+}
+
+int parse_rlimits(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit *u = parse_state_unit(obj);
+	struct unit_rlimit *v;
+	size_t n;
+	int r = parse_rlimit_group(c, s, path, &v, &n);
+
+	if (r < 0)
+		return r;
 	free(u->iso.rlimits);
 	u->iso.rlimits = v;
-	u->iso.n_rlimits = (size_t)n;
+	u->iso.n_rlimits = n;
 	return 0;
+}
+
+bool rlimits_valid(const struct unit_rlimit *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!unit_rlimit_name(v[i].resource) || v[i].soft > v[i].hard)
+			return false;
+	return true;
+}
+
+bool rlimits_equal(const struct unit_rlimit *a, size_t na, const struct unit_rlimit *b,
+		   size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (a[i].resource != b[i].resource || a[i].soft != b[i].soft ||
+		    a[i].hard != b[i].hard)
+			return false;
+	return true;
 }
 
 int parse_umask(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -614,17 +671,6 @@ static bool binds_equal(const struct unit_isolation *a, const struct unit_isolat
 	return true;
 }
 
-static bool rlimits_equal(const struct unit_isolation *a, const struct unit_isolation *b)
-{
-	if (a->n_rlimits != b->n_rlimits)
-		return false;
-	for (size_t i = 0; i < a->n_rlimits; i++)
-		if (a->rlimits[i].resource != b->rlimits[i].resource ||
-		    a->rlimits[i].value != b->rlimits[i].value)
-			return false;
-	return true;
-}
-
 bool isolation_equal(const struct unit_isolation *a, const struct unit_isolation *b)
 {
 	return a->namespaces == b->namespaces && streq_ptr(a->hostname, b->hostname) &&
@@ -633,7 +679,8 @@ bool isolation_equal(const struct unit_isolation *a, const struct unit_isolation
 	       a->has_capabilities == b->has_capabilities && a->capabilities == b->capabilities &&
 	       a->no_new_privs == b->no_new_privs &&
 	       strv_equal(a->supplementary_groups, b->supplementary_groups) &&
-	       rlimits_equal(a, b) && a->umask == b->umask &&
+	       rlimits_equal(a->rlimits, a->n_rlimits, b->rlimits, b->n_rlimits) &&
+	       a->umask == b->umask &&
 	       a->has_oom_score_adj == b->has_oom_score_adj &&
 	       a->oom_score_adj == b->oom_score_adj && streq_ptr(a->uid_map, b->uid_map) &&
 	       streq_ptr(a->gid_map, b->gid_map) && streq_ptr(a->veth_bridge, b->veth_bridge) &&
@@ -674,8 +721,5 @@ bool isolation_valid(const struct unit_isolation *iso)
 	for (char **t = iso->tmpfs; *t; t++)
 		if (!mount_target_valid(*t))
 			return false;
-	for (size_t i = 0; i < iso->n_rlimits; i++)
-		if (!unit_rlimit_name(iso->rlimits[i].resource))
-			return false;
-	return network_unit_valid(iso);
+	return rlimits_valid(iso->rlimits, iso->n_rlimits) && network_unit_valid(iso);
 }

@@ -176,7 +176,7 @@ struct unit_bind {
 /* rlimits.NAME = soft and hard limit (UINT64_MAX = infinity). */
 struct unit_rlimit {
 	int resource;           /* RLIMIT_* */
-	uint64_t value;
+	uint64_t soft, hard;    /* soft <= hard; UINT64_MAX = infinity */
 };
 
 struct unit_isolation {
@@ -270,6 +270,11 @@ struct initd_conf {
 	struct unit_bridge *bridges;     /* n_bridges, unique names */
 	size_t n_bridges;
 	bool ip_forward;                 /* net.ipv4.ip_forward = 1 at boot */
+	struct unit_rlimit *rlimits;     /* every service's defaults, n_rlimits,
+	                                  * one per resource, sorted; a unit's
+	                                  * own rlimits win (default: nofile
+	                                  * 1024 soft, 524288 hard) */
+	size_t n_rlimits;
 };
 
 /* The whole validated model: what initd runs. */

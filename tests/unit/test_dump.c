@@ -438,7 +438,8 @@ START_TEST(test_dump_conf)
 		"shutdown_timeout = \"1min\";\n"
 		"log_buffer = \"256K\";\n"
 		"bridges = ( { name = \"br0\"; address = \"10.0.1.1/24\"; }, { name = \"br1\"; } );\n"
-		"ip_forward = true;\n";
+		"ip_forward = true;\n"
+		"rlimits = { core = 0; nofile = [ 4096, 65536 ]; };\n";
 	static const char defaults[] =
 		"# hostname: unset (left as it is)\n"
 		"crash_action = \"reboot\";\n"
@@ -450,7 +451,10 @@ START_TEST(test_dump_conf)
 		"shutdown_timeout = \"30s\";\n"
 		"log_buffer = \"64K\";\n"
 		"bridges = ( );\n"
-		"ip_forward = false;\n";
+		"ip_forward = false;\n"
+		"rlimits = {\n"
+		"  nofile = ( 1024, 524288 );\n"
+		"};\n";
 	char tmp[] = "/tmp/test_dump.XXXXXX", *text;
 	struct initd_conf c;
 	struct unit_diags d = { NULL, 0 };

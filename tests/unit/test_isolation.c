@@ -76,8 +76,8 @@ START_TEST(full_schema_parses)
 	ck_assert_str_eq(i->supplementary_groups[1], "42");
 	ck_assert_uint_eq(i->n_rlimits, 4);
 	ck_assert_int_eq(i->rlimits[0].resource, RLIMIT_NOFILE);
-	ck_assert_uint_eq(i->rlimits[2].value, 8 * 1024 * 1024);
-	ck_assert_uint_eq(i->rlimits[3].value, UINT64_MAX);
+	ck_assert_uint_eq(i->rlimits[2].soft, 8 * 1024 * 1024);
+	ck_assert_uint_eq(i->rlimits[3].soft, UINT64_MAX);
 	ck_assert_uint_eq(i->umask, 027);
 	ck_assert(i->has_oom_score_adj);
 	ck_assert_int_eq(i->oom_score_adj, -500);
@@ -284,7 +284,7 @@ START_TEST(encode_round_trip)
 	ck_assert(unit_equal(s->units[0], d->units[0]));
 	ck_assert(initd_conf_equal(&s->conf, &d->conf));
 	ck_assert_int_eq(d->units[0]->iso.oom_score_adj, -500);
-	ck_assert_uint_eq(d->units[0]->iso.rlimits[3].value, UINT64_MAX);
+	ck_assert_uint_eq(d->units[0]->iso.rlimits[3].soft, UINT64_MAX);
 	/* a changed isolation field is a changed unit (reload restarts it) */
 	d->units[0]->iso.rootfs_readonly = false;
 	ck_assert(!unit_equal(s->units[0], d->units[0]));
