@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <stdlib.h>
 #include <sys/reboot.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -55,6 +57,66 @@ static void boot_kmsg_unlimited(void)
 	close(fd);
 }
 
+/* An integer from a /proc/sys file, or -errno. */
+static long long sysctl_read(const char *path)
+{
+	char buf[32];
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = '\0';
+	return strtoll(buf, NULL, 10);
+}
+
+static void sysctl_write(const char *path, long long v)
+{
+	char buf[32];
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int n = snprintf(buf, sizeof(buf), "%lld\n", v);
+
+	if (fd < 0 || write(fd, buf, (size_t)n) != n)
+		log_warn("%s: %s", path, strerror(errno));
+}
+
+/* The kernel starts init with 1024 open files (4096 hard): a few hundred
+ * units would exhaust it. PID 1 takes what the kernel allows (fs.nr_open);
+ * not as PID 1, what its hard limit allows. Services get initd.conf's
+ * rlimits instead of inheriting this (spawn.c). */
+void boot_raise_nofile(void)
+{
+	long long nr_open = sysctl_read("/proc/sys/fs/nr_open");
+	struct rlimit rl;
+
+	if (nr_open > 0) {
+		rl.rlim_cur = rl.rlim_max = (rlim_t)nr_open;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			return;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* Every unit watches up to three cgroup files through one inotify instance
+ * (cgroup_watch.h); the kernel's default bound on watches (from 8192, by
+ * memory) would stop at a few thousand units. */
+#define BOOT_INOTIFY_WATCHES 65536
+
+static void boot_raise_inotify_watches(void)
+{
+	static const char path[] = "/proc/sys/fs/inotify/max_user_watches";
+	long long v = sysctl_read(path);
+
+	if (v >= 0 && v < BOOT_INOTIFY_WATCHES)
+		sysctl_write(path, BOOT_INOTIFY_WATCHES);
+}
+
 void boot_mount_early(bool cgroup)
 {
 	static const struct early_mount cg = {
@@ -68,6 +130,7 @@ void boot_mount_early(bool cgroup)
 		mount_one(&cg);
 	mkdir("/run/initd", 0755);
 	boot_kmsg_unlimited();
+	boot_raise_inotify_watches();
 }
 
 void boot_open_console(void)

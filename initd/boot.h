@@ -10,6 +10,9 @@
  * cgroup2 at /sys/fs/cgroup (nsdelegate). Failures are logged, not fatal:
  * what is already mounted stays. */
 void boot_mount_early(bool cgroup);
+/* Raise initd's own RLIMIT_NOFILE as far as the kernel lets it (PID 1 or
+ * not): thousands of units need more than the 1024 init starts with. */
+void boot_raise_nofile(void);
 
 /* Make /dev/console fds 0, 1 and 2 (when it can be opened). */
 void boot_open_console(void);

@@ -14,7 +14,6 @@
 #include "initd/cgroup_limits.h"
 #include "initd/log.h"
 
-#define PATH_MAX_CG (UNIT_SLICE_DEPTH * (UNIT_NAME_MAX + 1) + UNIT_NAME_MAX + 16)
 
 /* Index of the slice with this path (the first len bytes of it), or -1. */
 static ssize_t slice_index(const struct cgroup_plan *p, const char *path, size_t len)
@@ -402,7 +401,7 @@ size_t cgroup_plan_prune(struct cgroup_plan *p, int root_fd)
 /* mkdir -p PATH below root_fd; *ret_fd opens it. */
 static int open_path(int root_fd, const char *path, int *ret_fd)
 {
-	char buf[PATH_MAX_CG], *save = NULL;
+	char buf[CGROUP_PATH_MAX], *save = NULL;
 	int dir = root_fd, r = 0;
 
 	if (strlen(path) >= sizeof(buf))
@@ -470,7 +469,7 @@ static int open_delegated(const struct unit *u, int node_fd, uid_t uid, gid_t gi
 int cgroup_plan_open_service(const struct unit *u, int root_fd, uid_t uid, gid_t gid,
 			     int *ret_node, int *ret_leaf, char *problem, size_t size)
 {
-	char path[PATH_MAX_CG];
+	char path[CGROUP_PATH_MAX];
 	const char *file = NULL;
 	int node = -1, leaf = -1, r;
 

@@ -29,6 +29,7 @@ struct loop {
 	struct defer_item *defer;
 	size_t n_defer, cap_defer;
 	bool quit;
+	uint64_t iteration;          /* epoll_waits so far */
 	struct loop_watch timer_watch;
 	/* The batch being dispatched: a watch deleted by a callback is struck
 	 * out here so that it is not called after its owner freed it. */
@@ -279,6 +280,7 @@ int loop_run_once(struct loop *l, int timeout_ms)
 		return 0;   /* deferred work may have ended the loop: don't sleep */
 	if (l->n_defer)
 		timeout_ms = 0;
+	l->iteration++;
 	n = epoll_wait(l->epoll_fd, ev, LOOP_EVENTS_MAX, timeout_ms);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
@@ -293,6 +295,11 @@ int loop_run_once(struct loop *l, int timeout_ms)
 	l->batch = NULL;
 	l->n_batch = 0;
 	return 0;
+}
+
+uint64_t loop_iteration(const struct loop *l)
+{
+	return l->iteration;
 }
 
 int loop_run(struct loop *l)

@@ -62,6 +62,10 @@ int loop_defer(struct loop *l, loop_defer_fn fn, void *data);
  * event), dispatch. Returns 0 or -errno from epoll_wait (EINTR is 0). */
 int loop_run_once(struct loop *l, int timeout_ms);
 
+/* How many times the loop has waited for its fds: work that must let the
+ * fds have their turn budgets itself per iteration. */
+uint64_t loop_iteration(const struct loop *l);
+
 /* Iterate until loop_quit was called. */
 int loop_run(struct loop *l);
 void loop_quit(struct loop *l);

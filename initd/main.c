@@ -529,6 +529,7 @@ static int run_daemon(struct initd *d)
 		/* Not PID 1: orphans of our services (and a forking service's
 		 * MAINPID) come back to us instead of our parent. */
 		log_warn("cannot become a child subreaper: %s", strerror(errno));
+	boot_raise_nofile();
 	log_open(d->pid1 && !d->opt.no_mounts);
 	log_set_max_level(d->opt.verbose ? LOG_DEBUG : LOG_INFO);
 	if (d->pid1)

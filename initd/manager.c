@@ -20,6 +20,22 @@
 #include "initd/spawn.h"
 
 #define LOG_READ_CHUNK 4096
+/* Thousands of units start in slices of this many spawns, with the event
+ * loop's fds (svctl, exits, readiness) served between two slices. A pass
+ * runs again in the same iteration whenever a state changes, so the
+ * budget is per loop iteration, not per pass. */
+#define MANAGER_SPAWNS_PER_ROUND 32
+
+static bool spawn_budget_left(struct manager *m)
+{
+	uint64_t round = loop_iteration(m->loop);
+
+	if (m->spawn_round != round) {
+		m->spawn_round = round;
+		m->spawns = 0;
+	}
+	return m->spawns < MANAGER_SPAWNS_PER_ROUND;
+}
 
 static void main_watch_close(struct manager *m, struct svc *v);
 
@@ -27,19 +43,23 @@ static void main_watch_close(struct manager *m, struct svc *v);
 /* ---- service_ops: what the state machine asks of the outside world ------- */
 
 static void report_ready(struct loop *l, int fd, uint32_t events, void *data);
+static int svc_output_writer(struct manager *m, struct svc *v);
 
 static int ops_spawn(struct service *s)
 {
 	struct svc *v = svc_of(s);
 	struct manager *m = v->m;
-	int cgroup_fd = svc_spawn_cgroup_fd(m, v);
+	_cleanup_close_ int cgroup_fd = svc_spawn_cgroup_fd(m, v);
+	_cleanup_close_ int output_fd = svc_output_writer(m, v);
 	struct spawn_params p = {
 		.unit = s->unit,
 		.cgroup_fd = cgroup_fd,
-		.output_fd = v->output_w,
+		.output_fd = output_fd,
 		.passwd_file = m->opt.passwd_file,
 		.group_file = m->opt.group_file,
 		.notify_socket = m->opt.notify_socket,
+		.default_rlimits = m->set->conf.rlimits,
+		.n_default_rlimits = m->set->conf.n_rlimits,
 	};
 	struct spawn_child child;
 	int r = cgroup_fd < -1 ? cgroup_fd : spawn_start(&p, &child);
@@ -65,8 +85,8 @@ static int ops_kill_all(struct service *s)
 {
 	struct svc *v = svc_of(s);
 
-	if (v->cgroup_fd >= 0)
-		return cgroup_kill(v->cgroup_fd);
+	if (v->has_cgroup)
+		return svc_cgroup_kill(v->m, v);
 	if (s->pid <= 0)
 		return 1;
 	return ops_signal(s, SIGKILL) < 0 ? 1 : 0;
@@ -76,8 +96,8 @@ static bool ops_is_empty(struct service *s)
 {
 	struct svc *v = svc_of(s);
 
-	if (v->cgroup_fd >= 0)
-		return cgroup_is_populated(v->cgroup_fd) == 0;
+	if (v->has_cgroup)
+		return svc_cgroup_populated(v->m, v) == 0;
 	return s->pid <= 0;
 }
 
@@ -140,6 +160,14 @@ static void report_ready(struct loop *l, int fd, uint32_t events, void *data)
 	report_drain(data);
 }
 
+static void output_close(struct svc *v)
+{
+	if (v->output.fd < 0)
+		return;
+	loop_watch_del(v->m->loop, &v->output);
+	v->output.fd = safe_close(v->output.fd);
+}
+
 static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct svc *v = data;
@@ -151,6 +179,8 @@ static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
 	for (int i = 0; i < 16; i++) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 
+		if (n == 0)
+			output_close(v);   /* every writer is gone, all was read */
 		if (n <= 0)
 			break;
 		logbuf_append(&v->log, buf, (size_t)n);
@@ -175,11 +205,7 @@ void svc_free(struct manager *m, struct svc *v)
 	report_close(v);
 	main_watch_close(m, v);
 	svc_close_cgroup(m, v);
-	if (v->output.fd >= 0) {
-		loop_watch_del(m->loop, &v->output);
-		close(v->output.fd);
-	}
-	safe_close(v->output_w);
+	output_close(v);
 	safe_close(v->s.pidfd);
 	logbuf_free(&v->log);
 	free(v->requires);
@@ -190,22 +216,37 @@ void svc_free(struct manager *m, struct svc *v)
 
 /* svc_open_cgroup, svc_close_cgroup: svc_cgroup.c */
 
-static int svc_open_output(struct manager *m, struct svc *v)
+/* A write end of v's log pipe for a child (the caller closes it), or -1
+ * (the child's output then goes to /dev/null). The pipe outlives the
+ * process while anything still writes to it, and a restart writes into the
+ * same one: no line is lost or reordered. PID 1 itself keeps only the read
+ * end, so the pipe ends (and its fd goes) with the service's last process. */
+static int svc_output_writer(struct manager *m, struct svc *v)
 {
-	int p[2], r;
+	char path[64];
+	int p[2], fd;
 
-	r = logbuf_init(&v->log, m->set->conf.log_buffer_size ? m->set->conf.log_buffer_size
-							       : 64 * 1024);
-	if (r < 0)
-		return r;
-	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
-		return -errno;
+	if (v->output.fd >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", v->output.fd);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+		output_close(v);   /* no /proc: a new pipe, the old one is drained */
+	}
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
+		log_warn("%s: no log pipe: %s", v->s.unit->name, strerror(errno));
+		return -1;
+	}
 	/* The write end stays blocking for the child: a service that outruns
 	 * initd waits, it does not lose lines. */
 	fcntl(p[1], F_SETFL, 0);
-	v->output_w = p[1];
 	v->output = (struct loop_watch){ .fd = p[0], .fn = output_ready, .data = v };
-	return loop_watch_add(m->loop, &v->output, EPOLLIN);
+	if (loop_watch_add(m->loop, &v->output, EPOLLIN) < 0) {
+		v->output.fd = safe_close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	return p[1];
 }
 
 int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
@@ -217,11 +258,11 @@ int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 		return -ENOMEM;
 	v->m = m;
 	v->gen = m->gen;
-	v->output_w = -1;
 	v->report.fd = v->output.fd = v->main_exit.fd = -1;
 	svc_cgroup_init(v);
 	service_init(&v->s, u, &real_ops, m->loop, m);
-	r = svc_open_output(m, v);
+	r = logbuf_init(&v->log, m->set->conf.log_buffer_size ? m->set->conf.log_buffer_size
+							       : 64 * 1024);
 	if (r >= 0)
 		r = svc_open_cgroup(m, v);
 	if (r < 0) {
@@ -448,8 +489,15 @@ static void manager_pass(struct loop *l, void *data)
 		if (v->pending_unit)
 			continue;   /* stopping for a reload; reload_pass restarts it */
 		if (v->s.state == SERVICE_WAITING && v->s.want_running) {
-			if (pass_may_start(m, v))
+			if (!spawn_budget_left(m)) {
+				/* The rest in a later pass, once the fds were served. */
+				loop_timer_arm(m->loop, &m->pass_timer, now_usec());
+				continue;
+			}
+			if (pass_may_start(m, v)) {
 				service_deps_ready(&v->s);
+				m->spawns++;
+			}
 		} else if (v->s.state == SERVICE_STARTING || v->s.state == SERVICE_RUNNING) {
 			pass_check_requires(m, v);
 		}
@@ -459,6 +507,11 @@ static void manager_pass(struct loop *l, void *data)
 	notify_settled(m);
 	if (m->pass_hook)
 		m->pass_hook(m->pass_ctx);
+}
+
+static void pass_timer_fired(struct loop *l, void *data)
+{
+	manager_schedule(data);
 }
 
 void manager_schedule(struct manager *m)
@@ -649,12 +702,17 @@ int manager_new(struct loop *l, const struct manager_options *opt, struct manage
 		m->opt.group_file = "/etc/group";
 	m->cg.root_fd = -1;
 	loop_timer_init(&m->shutdown_timer, shutdown_timeout, m);
+	loop_timer_init(&m->pass_timer, pass_timer_fired, m);
 	if (m->opt.use_cgroup) {
 		r = cgroup_tree_open(m->opt.cgroup_root, &m->cg);
 		if (r < 0)
 			log_warn("no usable cgroup2 hierarchy at %s (%s): supervising by pid alone",
 				 m->opt.cgroup_root, strerror(-r));
-		else if (m->opt.own_leaf && (r = cgroup_move_self(&m->cg, "init.scope")) < 0)
+		else if ((r = cgroup_watch_new(l, svc_cgroup_event, &m->watch)) < 0) {
+			log_error("cannot watch cgroup events (%s): supervising by pid alone",
+				  strerror(-r));
+			cgroup_tree_close(&m->cg);
+		} else if (m->opt.own_leaf && (r = cgroup_move_self(&m->cg, "init.scope")) < 0)
 			log_warn("cannot move initd into /init.scope: %s", strerror(-r));
 	}
 	*ret = m;
@@ -677,6 +735,8 @@ void manager_free(struct manager *m)
 	free(m->order);
 	free(m->waiters);
 	loop_timer_cancel(m->loop, &m->shutdown_timer);
+	loop_timer_cancel(m->loop, &m->pass_timer);
+	cgroup_watch_free(m->watch);
 	cgroup_tree_close(&m->cg);
 	unit_set_free(m->set);
 	free(m);
@@ -809,7 +869,7 @@ const struct unit_set *manager_set(const struct manager *m)
 
 const char *manager_cgroup_path(struct manager *m, struct service *s, char *buf, size_t size)
 {
-	if (svc_of(s)->cgroup_fd < 0)
+	if (!svc_of(s)->has_cgroup)
 		return NULL;
 	snprintf(buf, size, "%s/%s", s->unit->cgroup.slice ? s->unit->cgroup.slice : "system",
 		 s->unit->name);

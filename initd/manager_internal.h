@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "initd/cgroup_watch.h"
 #include "initd/logbuf.h"
 #include "initd/manager.h"
 
@@ -15,12 +16,13 @@
 struct svc {
 	struct service s;
 	struct manager *m;
-	int cgroup_fd;                /* leaf directory, -1 without cgroups */
-	struct loop_watch events;     /* the leaf's cgroup.events (EPOLLPRI) */
 	struct loop_watch report;     /* the child's setup report pipe */
 	struct loop_watch main_exit;  /* pidfd of a MAINPID= process not (yet) our child */
-	struct loop_watch output;     /* read end of the stdout/stderr pipe */
-	int output_w;                 /* write end, handed to every child */
+	/* The read end of the stdout/stderr pipe, -1 when none: made at the
+	 * first spawn, reopened for writing at the next while it lasts (so a
+	 * restart loses nothing), closed at end-of-file, once every process
+	 * that held the write end is gone. PID 1 never keeps the write end. */
+	struct loop_watch output;
 	struct logbuf log;
 	size_t *requires;             /* indexes into m->svcs, n_requires */
 	size_t n_requires;
@@ -30,10 +32,8 @@ struct svc {
 	size_t n_dependents;
 
 	/* cgroup (svc_cgroup.c) */
-	int leaf_fd;                  /* a delegating unit's "main" leaf, where
-	                               * processes go; -1: cgroup_fd is the leaf */
-	struct loop_watch memory_events;  /* the node's memory.events (EPOLLPRI) */
-	struct loop_watch pids_events;    /* the node's pids.events (EPOLLPRI) */
+	bool has_cgroup;              /* its node exists; opened by path when used */
+	int wd[CGROUP_EVENT_MAX];     /* its event files' watches (m->watch), -1 */
 	unsigned long oom_kills;      /* memory.events oom_kill seen so far */
 	uint64_t pids_refused;        /* pids.events max seen so far */
 	uint64_t pids_refused_at;     /* when it last grew, monotonic usec */
@@ -54,11 +54,18 @@ struct manager {
 	struct loop *loop;
 	struct manager_options opt;
 	struct cgroup_tree cg;
+	struct cgroup_watch *watch;   /* every unit's cgroup event files; NULL
+	                               * without cgroups */
 	struct unit_set *set;
 	struct svc **svcs;            /* same order as set->units */
 	size_t n_svcs;
 	size_t *order;                /* start order (topological) */
 	bool pass_scheduled;
+	struct loop_timer pass_timer; /* the next pass, after the fds had their
+	                               * turn: at most MANAGER_SPAWNS_PER_ROUND
+	                               * spawns per loop iteration */
+	uint64_t spawn_round;         /* loop_iteration() of the spawns counted */
+	unsigned spawns;              /* in that iteration */
 
 	enum shutdown_how shutdown;
 	manager_done_fn shutdown_done;
@@ -98,17 +105,24 @@ static inline struct svc *svc_of(struct service *s)
 
 int svc_new(struct manager *m, const struct unit *u, struct svc **ret);
 void svc_free(struct manager *m, struct svc *v);
-/* svc_cgroup.c: a service's node and leaf, and their events. init: every
- * fd -1 (svc_new). open: 0, or -errno when the loop cannot watch; a unit
- * that cannot have its cgroup is set failed with the reason (EXIT_CGROUP).
- * spawn_cgroup_fd: the fd to spawn into, -1 without cgroups, -errno when
- * the cgroup cannot be set up (a second try is made). poll_oom: read
- * memory.events now (before an exit is classified). */
+/* svc_cgroup.c: a service's node and leaf, and their events. init: no
+ * cgroup, no watch (svc_new). open: 0, or -errno when its files cannot be
+ * watched; a unit that cannot have its cgroup is set failed with the
+ * reason (EXIT_CGROUP). spawn_cgroup_fd: a new fd to spawn into (the
+ * caller closes it), -1 without cgroups, -errno when the cgroup cannot be
+ * set up (a second try is made). poll_oom: read memory.events now (before
+ * an exit is classified). */
 void svc_cgroup_init(struct svc *v);
 int svc_open_cgroup(struct manager *m, struct svc *v);
 void svc_close_cgroup(struct manager *m, struct svc *v);
 int svc_spawn_cgroup_fd(struct manager *m, struct svc *v);
 void svc_cgroup_poll_oom(struct svc *v);
+/* cgroup.kill on the node: 1 when it is empty (or has no cgroup), 0 while
+ * killing, -errno. populated: 1, 0 (or no cgroup), -errno. */
+int svc_cgroup_kill(struct manager *m, struct svc *v);
+int svc_cgroup_populated(struct manager *m, struct svc *v);
+/* m->watch's callback: one of v's event files changed. */
+void svc_cgroup_event(void *owner, enum cgroup_event ev);
 /* Plan and build the tree of set (slices, controllers) before its services
  * open their cgroups; at boot and on reload. */
 void manager_cgroup_apply(struct manager *m, const struct unit_set *set);

@@ -3,71 +3,92 @@
  * them: cgroup.events (populated), memory.events (oom_kill) and
  * pids.events (max), all signalled with EPOLLPRI.
  *
- * A service's node is cgroup_fd: it is what is killed, watched and read for
- * statistics, so a delegating service's sub-cgroups are covered too. Its
- * processes go to leaf_fd when the unit delegates, else to the node. */
+ * A service's node is what is killed, watched and read for statistics, so
+ * a delegating service's sub-cgroups are covered too. Its processes go to
+ * the node's "main" leaf when the unit delegates, else to the node. PID 1
+ * keeps no fd for either: they are opened by path when used, and the event
+ * files are watched through the manager's one inotify instance. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "common/util.h"
 #include "initd/cgroup_limits.h"
+#include "initd/cgroup_watch.h"
 #include "initd/cgroup_plan.h"
 #include "initd/log.h"
 #include "initd/manager_internal.h"
 #include "initd/spawn.h"
 
+/* ---- the node, by path ---------------------------------------------------------- */
+
+/* "SLICE/NAME" below the cgroup root. */
+static int svc_cgroup_relpath(const struct svc *v, char *buf, size_t size)
+{
+	const struct unit *u = v->s.unit;
+	int n = snprintf(buf, size, "%s/%s", u->cgroup.slice ? u->cgroup.slice : "system",
+			 u->name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* PID 1 holds no fd per unit for its cgroup (the fd budget, initd(8)): the
+ * node is opened by path for each use, which costs one openat. `leaf`: the
+ * directory its processes go to (a delegating unit's "main"). */
+static int svc_cgroup_open(struct manager *m, struct svc *v, bool leaf)
+{
+	char path[CGROUP_PATH_MAX + sizeof("/" CGROUP_LEAF_NAME)];
+	int fd, r;
+
+	if (!v->has_cgroup)
+		return -ENOENT;
+	r = svc_cgroup_relpath(v, path, sizeof(path));
+	if (r < 0)
+		return r;
+	if (leaf && v->s.unit->cgroup.subtree_control)
+		strcat(path, "/" CGROUP_LEAF_NAME);
+	fd = openat(m->cg.root_fd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int svc_cgroup_kill(struct manager *m, struct svc *v)
+{
+	_cleanup_close_ int fd = svc_cgroup_open(m, v, false);
+
+	return fd < 0 ? (fd == -ENOENT ? 1 : fd) : cgroup_kill(fd);
+}
+
+int svc_cgroup_populated(struct manager *m, struct svc *v)
+{
+	_cleanup_close_ int fd = svc_cgroup_open(m, v, false);
+
+	return fd < 0 ? (fd == -ENOENT ? 0 : fd) : cgroup_is_populated(fd);
+}
+
 /* ---- events -------------------------------------------------------------------- */
-
-/* kernfs reports a watched file ready until that same fd reads it again:
- * reading another fd of the file would leave PID 1 spinning. */
-static void watch_rearm(int fd)
-{
-	char buf[512];
-
-	if (pread(fd, buf, sizeof(buf), 0) < 0) {
-		/* the node is gone; its removal is handled elsewhere */
-	}
-}
-
-static void events_ready(struct loop *l, int fd, uint32_t events, void *data)
-{
-	struct svc *v = data;
-
-	watch_rearm(fd);
-	if (v->cgroup_fd >= 0 && cgroup_is_populated(v->cgroup_fd) == 0)
-		service_on_empty(&v->s);
-}
 
 void svc_cgroup_poll_oom(struct svc *v)
 {
 	unsigned long before = v->oom_kills;
+	_cleanup_close_ int fd = svc_cgroup_open(v->m, v, false);
 
-	if (v->cgroup_fd < 0 || cgroup_oom_kills(v->cgroup_fd, &v->oom_kills) != 1)
+	if (fd < 0 || cgroup_oom_kills(fd, &v->oom_kills) != 1)
 		return;
 	log_warn("%s: the OOM killer killed %lu process(es) in its cgroup", v->s.unit->name,
 		 v->oom_kills - before);
 	service_on_oom(&v->s);
 }
 
-static void memory_events_ready(struct loop *l, int fd, uint32_t events, void *data)
-{
-	watch_rearm(fd);
-	svc_cgroup_poll_oom(data);
-}
-
 /* Forks refused by pids.max: said once per start, counted always. */
-static void pids_events_ready(struct loop *l, int fd, uint32_t events, void *data)
+static void svc_cgroup_poll_pids(struct svc *v)
 {
-	struct svc *v = data;
+	_cleanup_close_ int fd = svc_cgroup_open(v->m, v, false);
 	char buf[128];
 	uint64_t n;
 
-	watch_rearm(fd);
-	if (cgroup_read_file(v->cgroup_fd, "pids.events", buf, sizeof(buf)) < 0 ||
+	if (fd < 0 || cgroup_read_file(fd, "pids.events", buf, sizeof(buf)) < 0 ||
 	    cgroup_keyed_value(buf, "max", &n) < 0 || n <= v->pids_refused)
 		return;
 	if (v->pids_refused_at < v->s.started_at)
@@ -76,46 +97,58 @@ static void pids_events_ready(struct loop *l, int fd, uint32_t events, void *dat
 	v->pids_refused_at = now_usec();
 }
 
-/* Watch file of the node with EPOLLPRI when it exists (its controller is
- * enabled); absent is fine. */
-static int watch_file(struct manager *m, struct svc *v, struct loop_watch *w, const char *file,
-		      loop_io_fn fn)
+void svc_cgroup_event(void *owner, enum cgroup_event ev)
 {
-	int fd = openat(v->cgroup_fd, file, O_RDONLY | O_CLOEXEC);
+	struct svc *v = owner;
 
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	*w = (struct loop_watch){ .fd = fd, .fn = fn, .data = v };
-	if (loop_watch_add(m->loop, w, EPOLLPRI) < 0) {
-		w->fd = safe_close(w->fd);
-		return -ENOMEM;
+	switch (ev) {
+	case CGROUP_EVENT_POPULATED:
+		if (svc_cgroup_populated(v->m, v) == 0)
+			service_on_empty(&v->s);
+		break;
+	case CGROUP_EVENT_MEMORY:
+		svc_cgroup_poll_oom(v);
+		break;
+	case CGROUP_EVENT_PIDS:
+		svc_cgroup_poll_pids(v);
+		break;
+	default:
+		break;
 	}
-	return 0;
 }
 
-static void unwatch(struct manager *m, struct loop_watch *w)
+/* Watch the node's event files that exist (memory.events and pids.events
+ * only where their controller is enabled). */
+static int svc_cgroup_watch(struct manager *m, struct svc *v)
 {
-	if (w->fd < 0)
-		return;
-	loop_watch_del(m->loop, w);
-	w->fd = safe_close(w->fd);
+	char dir[sizeof(m->cg.root) + CGROUP_PATH_MAX + 1];
+	size_t n = (size_t)snprintf(dir, sizeof(dir), "%s/", m->cg.root);
+	int r = svc_cgroup_relpath(v, dir + n, sizeof(dir) - n);
+
+	for (int ev = 0; r == 0 && ev < CGROUP_EVENT_MAX; ev++) {
+		r = cgroup_watch_add(m->watch, dir, (enum cgroup_event)ev, v, &v->wd[ev]);
+		if (r == -ENOENT)
+			r = 0;
+	}
+	return r;
 }
 
 /* ---- one service ----------------------------------------------------------------- */
 
 void svc_cgroup_init(struct svc *v)
 {
-	v->cgroup_fd = v->leaf_fd = -1;
-	v->events.fd = v->memory_events.fd = v->pids_events.fd = -1;
+	v->has_cgroup = false;
+	for (int ev = 0; ev < CGROUP_EVENT_MAX; ev++)
+		v->wd[ev] = -1;
 }
 
 void svc_close_cgroup(struct manager *m, struct svc *v)
 {
-	unwatch(m, &v->events);
-	unwatch(m, &v->memory_events);
-	unwatch(m, &v->pids_events);
-	v->leaf_fd = safe_close(v->leaf_fd);
-	v->cgroup_fd = safe_close(v->cgroup_fd);
+	for (int ev = 0; ev < CGROUP_EVENT_MAX; ev++) {
+		cgroup_watch_remove(m->watch, v->wd[ev]);
+		v->wd[ev] = -1;
+	}
+	v->has_cgroup = false;
 }
 
 /* The unit cannot have its cgroup: it fails with the reason. */
@@ -153,9 +186,9 @@ int svc_open_cgroup(struct manager *m, struct svc *v)
 {
 	const struct unit *u = v->s.unit;
 	char why[CGROUP_PROBLEM_MAX];
+	int node = -1, leaf = -1, r;
 	uid_t uid;
 	gid_t gid;
-	int r;
 
 	if (u->bad)
 		return 0;
@@ -172,29 +205,28 @@ int svc_open_cgroup(struct manager *m, struct svc *v)
 		svc_cgroup_failed(v, "delegation: unknown user or group");
 		return 0;
 	}
-	r = cgroup_plan_open_service(u, m->cg.root_fd, uid, gid, &v->cgroup_fd, &v->leaf_fd, why,
-				     sizeof(why));
+	r = cgroup_plan_open_service(u, m->cg.root_fd, uid, gid, &node, &leaf, why, sizeof(why));
 	if (r < 0) {
-		v->cgroup_fd = v->leaf_fd = -1;
 		svc_cgroup_failed(v, why);
 		return 0;
 	}
-	cgroup_oom_kills(v->cgroup_fd, &v->oom_kills);   /* count from here on */
-	r = watch_file(m, v, &v->events, "cgroup.events", events_ready);
-	if (r == 0)
-		r = watch_file(m, v, &v->memory_events, "memory.events", memory_events_ready);
-	if (r == 0)
-		r = watch_file(m, v, &v->pids_events, "pids.events", pids_events_ready);
-	return r;
+	cgroup_oom_kills(node, &v->oom_kills);   /* count from here on */
+	safe_close(leaf);
+	safe_close(node);
+	v->has_cgroup = true;
+	return svc_cgroup_watch(m, v);
 }
 
 int svc_spawn_cgroup_fd(struct manager *m, struct svc *v)
 {
+	int fd;
+
 	if (!cgroup_tree_enabled(&m->cg) || v->s.unit->bad)
 		return -1;
-	if (v->cgroup_fd < 0 && svc_open_cgroup(m, v) == 0 && v->cgroup_fd < 0)
+	if (!v->has_cgroup && (svc_open_cgroup(m, v) < 0 || !v->has_cgroup))
 		return -ENODEV;   /* failed again: the log says why */
-	return v->leaf_fd >= 0 ? v->leaf_fd : v->cgroup_fd;
+	fd = svc_cgroup_open(m, v, true);
+	return fd;
 }
 
 /* ---- the tree ---------------------------------------------------------------------- */
@@ -230,11 +262,11 @@ bool manager_cgroup_prune(struct manager *m)
 
 int manager_cgroup_stats(struct manager *m, struct service *s, struct cgroup_stats *ret)
 {
-	struct svc *v = svc_of(s);
+	_cleanup_close_ int fd = svc_cgroup_open(m, svc_of(s), false);
 
-	if (v->cgroup_fd < 0)
-		return -ENOENT;
-	cgroup_stats_read(v->cgroup_fd, ret);
+	if (fd < 0)
+		return fd;
+	cgroup_stats_read(fd, ret);
 	return 0;
 }
 

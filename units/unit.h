@@ -25,7 +25,7 @@
 /* Limits on everything that comes from outside. */
 #define UNIT_NAME_MAX      64      /* bytes, NUL excluded: [A-Za-z0-9_.@-],
                                     * not starting with '.' or '-' */
-#define UNIT_MAX           4096    /* units in one directory */
+#define UNIT_MAX           16384   /* units in one directory */
 #define UNIT_FILE_MAX      (256 * 1024)  /* bytes in one unit file / initd.conf */
 #define UNIT_STRING_MAX    4096    /* any single string value */
 #define UNIT_ARGV_MAX      256     /* exec arguments */

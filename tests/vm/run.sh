@@ -44,9 +44,10 @@ if ! flock -n 9; then
 	flock -w 600 9 || { echo "not ok - vm tier: $work stayed locked" | tee -a "$out"; exit 1; }
 fi
 : >"$out"
-BOOTS=${VM_BOOTS:-main faults cgroup}
+BOOTS=${VM_BOOTS:-main faults cgroup scale}
 CHAOS_SECS=${VM_CHAOS_SECS:-180}
 KILLS=${VM_KILLS:-1000}
+SCALE_UNITS=${VM_SCALE_UNITS:-2000}
 
 tap() { echo "$1" | tee -a "$out"; }
 t_tier=$SECONDS
@@ -63,7 +64,8 @@ if ! gcc -static -O2 -Wall -o "$ov/usr/lib/vmtest/hog" tests/vm/hog.c >"$work/he
 	exit 1
 fi
 install -m 0755 tests/vm/*.sh "$ov/usr/lib/vmtest/"
-printf 'CHAOS_SECS=%s\nKILLS=%s\n' "$CHAOS_SECS" "$KILLS" >"$ov/usr/lib/vmtest/env"
+printf 'CHAOS_SECS=%s\nKILLS=%s\nSCALE_UNITS=%s\n' "$CHAOS_SECS" "$KILLS" "$SCALE_UNITS" \
+	>"$ov/usr/lib/vmtest/env"
 
 # ---- 2. the faults boot's units: its own, the broken ones, generated garbage --
 faults_units=$work/faults-units
@@ -87,6 +89,14 @@ cgroup_units=$work/cgroup-units
 rm -rf "$cgroup_units"
 mkdir -p "$cgroup_units"
 cp tests/vm/cgroup-units/*.unit "$cgroup_units/"
+
+# The scale boot's units: SCALE_UNITS trivial services (issue 11).
+scale_units=$work/scale-units
+rm -rf "$scale_units"
+mkdir -p "$scale_units"
+for i in $(seq -w 1 "$SCALE_UNITS"); do
+	printf 'exec = [ "/bin/sleep", "1000000" ];\n' >"$scale_units/s$i.unit"
+done
 
 # ---- console helpers ----------------------------------------------------------
 # kts LINE: the kernel timestamp of a console line "[   12.345678] ...".
@@ -144,6 +154,19 @@ host_checks_faults() {
 		tap "ok - faults: shutdown: initd says 'powering off', the kernel 'reboot: Power down'"
 	else
 		tap "not ok - faults: shutdown: initd says 'powering off', the kernel 'reboot: Power down'"
+	fi
+}
+
+host_checks_scale() {
+	if grep -aq 'reboot: Power down' "$1"; then
+		tap "ok - scale: the kernel powered off"
+	else
+		tap "not ok - scale: the kernel powered off"
+	fi
+	if grep -aq 'Too many open files' "$1"; then
+		tap "not ok - scale: no 'Too many open files' on the console"
+	else
+		tap "ok - scale: no 'Too many open files' on the console"
 	fi
 }
 
@@ -252,6 +275,9 @@ for b in $BOOTS; do
 		"${VM_TIMEOUT:-$((150 + CHAOS_SECS))}" ;;
 	cgroup) boot cgroup "$cgroup_units" tests/vm/cgroup.conf \
 		tests/vm/scenarios-cgroup.sh "${VM_TIMEOUT:-150}" ;;
+	# 2000 processes: the guest gets the memory (and so the threads-max)
+	scale) RUN_MEM=1536 boot scale "$scale_units" tests/vm/scale.conf \
+		tests/vm/scenarios-scale.sh "${VM_TIMEOUT:-240}" ;;
 	*) tap "not ok - vm tier: unknown boot '$b' in VM_BOOTS" ;;
 	esac
 done

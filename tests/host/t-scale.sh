@@ -1,0 +1,64 @@
+#!/bin/bash
+# t-scale.sh — PID 1's file descriptors at scale (issue 11, defect 1).
+#
+# The kernel starts init with 1024 open files (4096 hard). initd must raise
+# its own limit, give services initd.conf's default (1024 soft, 524288
+# hard) instead of its own, and hold fds only for what runs: a running unit
+# its pidfd and its log pipe's read end, a stopped unit nothing. 600
+# trivial units are booted under the kernel's init limits; all must run,
+# svctl must answer, and initd's fd count (read from /proc) must follow the
+# budget as units start and stop.
+. "$(dirname "$0")/lib.sh"
+
+N=${SCALE_UNITS:-600}
+STOPPED=200
+SLACK=32        # the loop's own fds: epoll, signalfd, timerfd, sockets, stdio
+
+new_boot scale
+for i in $(seq -w 1 "$N"); do
+	printf 'exec = [ "/bin/sleep", "100000" ];\n' > "$T/conf/units/s$i.unit"
+done
+
+fd_count() { ls "/proc/$INITD_HPID/fd" | wc -l; }
+running() { sv status | awk '$2 == "running"' | wc -l; }
+all_running() { [ "$(running)" = "$1" ]; }
+
+# As the kernel starts init, 1024 open files. (Its hard limit, 4096, is
+# kept here only in the VM tier: raising a hard limit takes CAP_SYS_RESOURCE,
+# which this tier's sandbox may lack, so here initd raises its soft limit
+# to the hard one it was given.)
+hard=$(ulimit -Hn)
+ulimit -Sn 1024
+start_initd
+
+soft=$(awk '/^Max open files/ { print $4 }' "/proc/$INITD_HPID/limits")
+check "initd raised its own open-file limit (soft $soft)" test "$soft" -gt 4096
+check "all $N units run" wait_until 60 all_running "$N"
+[ "$BOOT_OK" = 1 ] && diag "running: $(running) of $N"
+
+fds=$(fd_count)
+diag "initd holds $fds fds for $N running units"
+check "initd holds at most 2 fds per running unit ($fds for $N)" \
+	test "$fds" -le $((2 * N + SLACK))
+
+t0=$(wall_us)
+lines=$(sv status | wc -l)
+diag "svctl status: $lines lines in $(( ($(wall_us) - t0) / 1000 )) ms"
+check "svctl status answers for every unit" test "$lines" -gt "$N"
+
+pid=$(svc_pid "s$(printf %0*d ${#N} 1)")
+lim=$(in_ns awk '/^Max open files/ { print $4, $5 }' "/proc/$pid/limits")
+want_hard=$(( hard < 524288 ? hard : 524288 ))
+is "a service gets the default open-file limit (1024, hard 524288 or initd's)" "$lim" "1024 $want_hard"
+
+names=$(for i in $(seq -w 1 "$STOPPED"); do printf 's%0*d ' "${#N}" "$((10#$i))"; done)
+# shellcheck disable=SC2086
+check "stopping $STOPPED units" timeout 60 "$SVCTL" --socket "$T/control" stop $names
+check "$((N - STOPPED)) units still run" wait_until 30 all_running $((N - STOPPED))
+fds=$(fd_count)
+diag "initd holds $fds fds with $((N - STOPPED)) running, $STOPPED stopped"
+check "a stopped unit holds no fd ($fds for $((N - STOPPED)) running)" \
+	test "$fds" -le $((2 * (N - STOPPED) + SLACK))
+
+STOP_WAIT=60 stop_initd
+[ "$FAILED" -eq 0 ]

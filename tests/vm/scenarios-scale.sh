@@ -1,0 +1,48 @@
+#!/bin/sh
+# scenarios-scale.sh — the scale boot's driver (issue 11, defect 1), inside
+# the VM once every service has settled: $SCALE_UNITS trivial units (s0001
+# ...), one root process each, no PID namespace, booted on the stock
+# initd.conf with the kernel's init limits (1024 open files, 4096 hard).
+# Every check reads the kernel: each unit's leaf holds a live process, PID
+# 1's fds and limits from /proc/1.
+. /usr/lib/vmtest/lib.sh
+
+n=${SCALE_UNITS:-2000}
+
+running=$(sv status | awk '$2 == "running"' | wc -l)
+check_eq "scale: svctl status: all $n units running" "$running" "$n"
+
+# The kernel's view: a leaf per unit, each with its process in it.
+populated=0
+for d in "$CG"/system/s[0-9]*; do
+	[ -s "$d/cgroup.procs" ] && populated=$((populated + 1))
+done
+check_eq "scale: $n leaves under /system hold a process (cgroup.procs)" "$populated" "$n"
+
+fds=$(ls /proc/1/fd | wc -l)
+diag "scale: PID 1 holds $fds fds for $n running units ($(awk "BEGIN { printf \"%.2f\", $fds / $n }") per unit)"
+check "scale: PID 1 holds at most 2 fds per running unit ($fds)" [ "$fds" -le $((2 * n + 64)) ]
+
+soft=$(awk '/^Max open files/ { print $4 }' /proc/1/limits)
+check "scale: PID 1 raised its open-file limit past the kernel's 4096 ($soft)" [ "$soft" -gt 4096 ]
+pid=$(main_pid s0001)
+lim=$(awk '/^Max open files/ { print $4, $5 }' "/proc/$pid/limits" 2>/dev/null)
+check_eq "scale: a service gets the default open-file limit" "$lim" "1024 524288"
+
+t0=$(cut -d' ' -f1 /proc/uptime)
+lines=$(sv status | wc -l)
+t1=$(cut -d' ' -f1 /proc/uptime)
+diag "scale: svctl status: $lines lines in $(awk "BEGIN { printf \"%d\", ($t1 - $t0) * 1000 }") ms"
+check "scale: svctl status answers with every unit" [ "$lines" -gt "$n" ]
+rss=$(awk '/^VmRSS/ { print $2 }' /proc/1/status)
+diag "scale: PID 1 VmRSS ${rss} kB"
+
+# A stopped unit holds nothing.
+sv stop s0001 s0002 s0003 s0004 s0005 s0006 s0007 s0008 s0009 s0010 >/dev/null
+after=$(ls /proc/1/fd | wc -l)
+diag "scale: PID 1 holds $after fds after 10 units stopped"
+check "scale: 10 stopped units gave back their fds ($fds -> $after)" [ "$after" -le $((fds - 19)) ]
+check "scale: initd still answers" sv status s0011 >/dev/null
+
+echo "# $failures failed"
+exit "$failures"
