@@ -69,12 +69,14 @@ check "gamma is in the test's own cgroups" \
 	eval '[ "$(in_ns cat /proc/$(svc_pid gamma)/cgroup)" = "$mine" ]'
 
 # svctl logs: alpha prints "testd PID line N" every 100ms, beta to stderr.
+# The whole ring (-n): by default svctl shows only the last lines, and on a
+# loaded machine line 3 may already have scrolled past them.
 apid=$(svc_pid alpha)
 check "alpha: svctl logs shows its output" \
-	wait_until 3 eval 'sv logs alpha | grep -q "testd $apid line 3"'
+	wait_until 3 eval 'sv logs -n 1000 alpha | grep -q "testd $apid line 3"'
 bpid=$(svc_pid beta)
 check "beta: svctl logs shows its stderr" \
-	wait_until 3 eval 'sv logs beta | grep -q "testd $bpid line 3"'
+	wait_until 3 eval 'sv logs -n 1000 beta | grep -q "testd $bpid line 3"'
 
 stop_initd
 [ "$FAILED" -eq 0 ]

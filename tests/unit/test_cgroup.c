@@ -541,6 +541,10 @@ static Suite *cgroup_suite(void)
 	Suite *s = suite_create("cgroup");
 	TCase *tc = tcase_create("plan");
 
+	/* Each tree file costs a shell (mkdir -p): Check's 4 s default is
+	 * too short on a loaded 2-core machine, and a timeout is no finding. */
+	tcase_set_timeout(tc, 60);
+
 	tcase_add_test(tc, test_plan_controllers);
 	tcase_add_test(tc, test_plan_missing_controller);
 	tcase_add_test(tc, test_limits_settings);
