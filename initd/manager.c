@@ -512,35 +512,24 @@ void manager_reap(struct manager *m)
  * leaf (a helper such as systemd-notify, or a forked worker). */
 static struct svc *svc_by_sender(struct manager *m, pid_t pid)
 {
-	char path[64], buf[512];
+	/* room for the longest leaf and the byte after it ('/' or the end) */
+	char cg[UNIT_CGROUP_PATH_MAX + 2];
 	struct svc *v = svc_by_pid(m, pid);
-	FILE *f;
 
 	if (v || !cgroup_tree_enabled(&m->cg))
 		return v;
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
+	if (proc_cgroup_path(pid, cg, sizeof(cg)) < 0)
 		return NULL;
-	while (fgets(buf, sizeof(buf), f)) {
-		char *p;
+	for (size_t i = 0; i < m->n_svcs && !v; i++) {
+		char leaf[UNIT_CGROUP_PATH_MAX + 1];
+		size_t n;
 
-		if (strncmp(buf, "0::/", 4) != 0)
+		if (!manager_cgroup_path(m, &m->svcs[i]->s, leaf, sizeof(leaf)))
 			continue;
-		p = buf + 4;
-		p[strcspn(p, "\n")] = '\0';
-		for (size_t i = 0; i < m->n_svcs && !v; i++) {
-			char leaf[300];
-			size_t n;
-
-			if (!manager_cgroup_path(m, &m->svcs[i]->s, leaf, sizeof(leaf)))
-				continue;
-			n = strlen(leaf);
-			if (strncmp(p, leaf, n) == 0 && (p[n] == '\0' || p[n] == '/'))
-				v = m->svcs[i];
-		}
+		n = strlen(leaf);
+		if (strncmp(cg, leaf, n) == 0 && (cg[n] == '\0' || cg[n] == '/'))
+			v = m->svcs[i];
 	}
-	fclose(f);
 	return v;
 }
 
