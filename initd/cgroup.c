@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "common/util.h"
 #include "initd/cgroup_plan.h"
+#include "units/unit.h"
 
 static int read_at(int dir_fd, const char *file, char *buf, size_t size)
 {
@@ -75,7 +77,7 @@ void cgroup_tree_close(struct cgroup_tree *t)
 int cgroup_leaf_open(const struct cgroup_tree *t, const char *slice, const char *name,
 		     int *ret_fd)
 {
-	char path[512];
+	char path[UNIT_CGROUP_PATH_MAX + 1];
 	int dir, n;
 
 	n = snprintf(path, sizeof(path), "%s/%s", slice, name);
@@ -150,23 +152,19 @@ int cgroup_move_self(const struct cgroup_tree *t, const char *name)
 	return write_at(fd, "cgroup.procs", pid);
 }
 
-#define CGROUP_REMOVE_DEPTH 16
+/* rmdir calls one removal may make: far above what cgroup.max.descendants
+ * lets a delegating service make, a bound should a tree still be growing. */
+#define CGROUP_REMOVE_STEPS 65536
 
-/* rmdir name below dir_fd after its child cgroups (a delegating service's
- * "main" leaf and whatever the service made), depth first. */
-static int remove_tree(int dir_fd, const char *name, unsigned depth)
+/* The name of some child cgroup of dir_fd into name: 1, 0 when it has none,
+ * -errno. */
+static int first_child(int dir_fd, char *name, size_t size)
 {
+	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
 	DIR *d;
-	int fd, r = 0;
+	int r = 0;
 
-	if (unlinkat(dir_fd, name, AT_REMOVEDIR) == 0)
-		return 0;
-	if (errno != EBUSY && errno != ENOTEMPTY)
-		return -errno;
-	if (depth >= CGROUP_REMOVE_DEPTH)
-		return -ELOOP;
-	fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	d = fdopendir(fd);
@@ -174,23 +172,86 @@ static int remove_tree(int dir_fd, const char *name, unsigned depth)
 		close(fd);
 		return -errno;
 	}
-	while (r == 0 && (de = readdir(d)))
-		if (de->d_type == DT_DIR && strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			r = remove_tree(dirfd(d), de->d_name, depth + 1);
+	while ((de = readdir(d)))
+		if (de->d_type == DT_DIR && strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    strlen(de->d_name) < size) {
+			strcpy(name, de->d_name);
+			r = 1;
+			break;
+		}
 	closedir(d);
-	if (r == 0 && unlinkat(dir_fd, name, AT_REMOVEDIR) < 0)
-		r = -errno;
 	return r;
+}
+
+/* One step of a removal: walk down from name (below dir_fd) to a cgroup with
+ * no children and rmdir it. Two directory fds at a time, whatever the depth:
+ * a service cannot make initd recurse. */
+static int remove_deepest(int dir_fd, const char *name)
+{
+	char cur[NAME_MAX + 1];
+	int parent = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3), fd, r;
+
+	if (parent < 0)
+		return -errno;
+	snprintf(cur, sizeof(cur), "%s", name);
+	for (;;) {
+		fd = openat(parent, cur, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			r = -errno;
+			break;
+		}
+		r = first_child(fd, cur, sizeof(cur));
+		if (r <= 0) {
+			close(fd);
+			break;
+		}
+		close(parent);
+		parent = fd;
+	}
+	/* r == 0: cur names a childless cgroup below parent */
+	if (r == 0 && unlinkat(parent, cur, AT_REMOVEDIR) < 0)
+		r = -errno;
+	close(parent);
+	return r;
+}
+
+/* rmdir name below dir_fd with every sub-cgroup a delegating service left
+ * in it (its "main" leaf and whatever it made), bottom-up. A tree that still
+ * has processes is killed (cgroup.kill) and -EBUSY returned: the kernel
+ * frees the cgroups only once they have died, and PID 1 does not wait. */
+static int remove_tree(int dir_fd, const char *name)
+{
+	for (unsigned step = 0; step < CGROUP_REMOVE_STEPS; step++) {
+		int r;
+
+		if (unlinkat(dir_fd, name, AT_REMOVEDIR) == 0)
+			return 0;
+		if (errno != EBUSY && errno != ENOTEMPTY)
+			return -errno;
+		r = remove_deepest(dir_fd, name);
+		if (r == -EBUSY) {
+			_cleanup_close_ int fd = openat(dir_fd, name,
+							O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd >= 0 && cgroup_kill(fd) == 1)
+				continue;   /* emptied meanwhile: go on */
+			return -EBUSY;
+		}
+		if (r < 0 && r != -ENOENT)
+			return r;
+	}
+	return -ELOOP;
 }
 
 int cgroup_leaf_remove(const struct cgroup_tree *t, const char *slice, const char *name)
 {
-	char path[512];
-	int n = snprintf(path, sizeof(path), "%s/%s", slice, name);
+	_cleanup_close_ int slice_fd = -1;
 
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return -ENAMETOOLONG;
-	return remove_tree(t->root_fd, path, 0);
+	if (strlen(name) > NAME_MAX || strchr(name, '/'))
+		return -EINVAL;
+	slice_fd = openat(t->root_fd, slice, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (slice_fd < 0)
+		return -errno;
+	return remove_tree(slice_fd, name);
 }
 
 int cgroup_oom_kills(int leaf_fd, unsigned long *last)

@@ -441,6 +441,30 @@ static int delegate_to(int node_fd, uid_t uid, gid_t gid, char *problem, size_t 
 	return 0;
 }
 
+/* Bound the subtree the service may build (before it is handed over: the
+ * node's own cgroup.max.* stay root's, and the kernel applies every
+ * ancestor's bounds to what the service makes below). */
+static int delegate_bound(const struct unit *u, int node_fd, char *problem, size_t size)
+{
+	const struct { const char *file; uint32_t value; } bounds[] = {
+		{ "cgroup.max.depth", u->cgroup.delegate_max_depth },
+		{ "cgroup.max.descendants", u->cgroup.delegate_max_descendants },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(bounds); i++) {
+		char v[16];
+		int r;
+
+		snprintf(v, sizeof(v), "%u", bounds[i].value);
+		r = cgroup_write_file(node_fd, bounds[i].file, v);
+		if (r < 0) {
+			snprintf(problem, size, "%s: %s", bounds[i].file, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
 static int open_delegated(const struct unit *u, int node_fd, uid_t uid, gid_t gid, int *ret_leaf,
 			  char *problem, size_t size)
 {
@@ -448,6 +472,9 @@ static int open_delegated(const struct unit *u, int node_fd, uid_t uid, gid_t gi
 	uint32_t refused;
 	int r;
 
+	r = delegate_bound(u, node_fd, problem, size);
+	if (r < 0)
+		return r;
 	r = cgroup_mkdir_open(node_fd, CGROUP_LEAF_NAME, ret_leaf);
 	if (r < 0) {
 		snprintf(problem, size, "mkdir %s: %s", CGROUP_LEAF_NAME, strerror(-r));

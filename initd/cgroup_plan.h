@@ -36,7 +36,7 @@
 #define CGROUP_PROBLEM_MAX 128
 #define CGROUP_LEAF_NAME "main"   /* a delegating service's process leaf */
 /* "SLICE/.../NAME" below the root, NUL included, with room to spare. */
-#define CGROUP_PATH_MAX (UNIT_SLICE_DEPTH * (UNIT_NAME_MAX + 1) + UNIT_NAME_MAX + 16)
+#define CGROUP_PATH_MAX (UNIT_CGROUP_PATH_MAX + 16)
 #define CGROUP_GONE_MAX UNIT_SLICE_MAX   /* slices left to remove, at most */
 
 struct cgroup_plan {

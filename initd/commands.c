@@ -116,7 +116,7 @@ static bool request_flag(const struct control_request *req, uint16_t type)
 static void put_service(struct commands *cmds, struct proto_buf *b, struct service *s)
 {
 	const struct unit *u = s->unit;
-	char reason[512], cg[300];
+	char reason[512], cg[UNIT_CGROUP_PATH_MAX + 1];
 
 	proto_nest_begin(b, PROTO_ATTR_SERVICE);
 	proto_put_str(b, PROTO_ATTR_NAME, u->name);

@@ -13,7 +13,8 @@
 #include "initd/cgroup_plan.h"
 #include "initd/commands.h"
 
-#define PATH_SIZE 600
+/* a service's leaf, and a file name below it */
+#define PATH_SIZE (UNIT_CGROUP_PATH_MAX + 64)
 
 static void put_u64_if(struct proto_buf *b, const struct cgroup_stats *st, enum cgroup_stat bit,
 		       uint16_t attr, uint64_t v)

@@ -17,6 +17,7 @@
 #include "initd/log.h"
 #include "initd/logbuf.h"
 #include "initd/notify.h"
+#include "initd/proc.h"
 #include "initd/spawn.h"
 
 #define LOG_READ_CHUNK 4096
@@ -564,35 +565,24 @@ void manager_reap(struct manager *m)
  * leaf (a helper such as systemd-notify, or a forked worker). */
 static struct svc *svc_by_sender(struct manager *m, pid_t pid)
 {
-	char path[64], buf[512];
+	/* room for the longest leaf and the byte after it ('/' or the end) */
+	char cg[UNIT_CGROUP_PATH_MAX + 2];
 	struct svc *v = svc_by_pid(m, pid);
-	FILE *f;
 
 	if (v || !cgroup_tree_enabled(&m->cg))
 		return v;
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
+	if (proc_cgroup_path(pid, cg, sizeof(cg)) < 0)
 		return NULL;
-	while (fgets(buf, sizeof(buf), f)) {
-		char *p;
+	for (size_t i = 0; i < m->n_svcs && !v; i++) {
+		char leaf[UNIT_CGROUP_PATH_MAX + 1];
+		size_t n;
 
-		if (strncmp(buf, "0::/", 4) != 0)
+		if (!manager_cgroup_path(m, &m->svcs[i]->s, leaf, sizeof(leaf)))
 			continue;
-		p = buf + 4;
-		p[strcspn(p, "\n")] = '\0';
-		for (size_t i = 0; i < m->n_svcs && !v; i++) {
-			char leaf[300];
-			size_t n;
-
-			if (!manager_cgroup_path(m, &m->svcs[i]->s, leaf, sizeof(leaf)))
-				continue;
-			n = strlen(leaf);
-			if (strncmp(p, leaf, n) == 0 && (p[n] == '\0' || p[n] == '/'))
-				v = m->svcs[i];
-		}
+		n = strlen(leaf);
+		if (strncmp(cg, leaf, n) == 0 && (cg[n] == '\0' || cg[n] == '/'))
+			v = m->svcs[i];
 	}
-	fclose(f);
 	return v;
 }
 
@@ -622,23 +612,67 @@ static void main_exit_ready(struct loop *l, int fd, uint32_t events, void *data)
 	service_on_exit(&v->s, &si);
 }
 
-/* MAINPID=N: a forking service names its real main process. Believed only
- * when N is in the service's own cgroup, or, without cgroups, when the
- * current main process says so itself. initd then follows N. */
+/* Without cgroups, who may be named: a child of the sender (the current
+ * main process), or an orphan initd adopted (PPid is initd) that is still in
+ * the sender's session. Every service starts as a session leader (spawn
+ * calls setsid), a session ID is never shared between sessions, and only
+ * descendants inherit it: so this is a process the service forked, through
+ * any number of exited middle processes, that did not call setsid(). */
+static bool mainpid_is_related(pid_t sender, pid_t pid)
+{
+	pid_t ppid, sid, sender_ppid, sender_sid;
+
+	if (proc_stat_ids(pid, &ppid, &sid) < 0)
+		return false;
+	if (ppid == sender)
+		return true;
+	return ppid == getpid() && proc_stat_ids(sender, &sender_ppid, &sender_sid) == 0 &&
+	       sid == sender_sid;
+}
+
+/* Why v may not follow pid (open as pidfd, or -1), or NULL when it may. */
+static const char *mainpid_refusal(struct manager *m, struct svc *v, pid_t sender, pid_t pid,
+				   int pidfd)
+{
+	struct svc *other;
+
+	if (pid <= 1)
+		return pid == 1 ? "PID 1" : "not a process";
+	if (pid == getpid())
+		return "initd itself";
+	other = svc_by_pid(m, pid);
+	if (other && other != v)
+		return "the main process of another unit";
+	if (pidfd < 0)
+		return "no such process";
+	if (cgroup_tree_enabled(&m->cg) ? svc_by_sender(m, pid) != v
+					: !mainpid_is_related(sender, pid))
+		return "not a process of this service";
+	/* The checks read /proc by number: only a process still alive now is
+	 * sure to be the one they read about (its PID cannot be reused). */
+	if (!pidfd_alive(pidfd))
+		return "it has exited";
+	return NULL;
+}
+
+/* MAINPID=N: a forking service names its real main process. N is believed
+ * only when it is in the service's own cgroup or, without cgroups, related
+ * to the sender (mainpid_is_related); never initd, PID 1 or another unit's
+ * main process. The pidfd is opened before the checks, so a PID reused in
+ * between is caught. initd then follows N. */
 static void svc_take_mainpid(struct manager *m, struct svc *v, pid_t sender, pid_t pid)
 {
-	int fd;
+	const char *why;
+	int fd = -1;
 
-	if (v->s.pid <= 0 || svc_by_pid(m, pid))
+	if (v->s.pid <= 0)
 		return;
-	if (cgroup_tree_enabled(&m->cg) ? svc_by_sender(m, pid) != v : sender != v->s.pid) {
-		log_warn("%s: MAINPID=%d ignored: not a process of this service",
-			 v->s.unit->name, (int)pid);
-		return;
-	}
-	fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (fd < 0) {
-		log_warn("%s: MAINPID=%d: %s", v->s.unit->name, (int)pid, strerror(errno));
+	if (pid > 1)
+		fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	why = mainpid_refusal(m, v, sender, pid, fd);
+	if (why) {
+		log_warn("%s: MAINPID=%d ignored: %s", v->s.unit->name, (int)pid, why);
+		safe_close(fd);
 		return;
 	}
 	main_watch_close(m, v);

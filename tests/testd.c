@@ -63,6 +63,8 @@ struct options {
 	long notify_after_ms;   /* -1 = never */
 	long watchdog_every_ms; /* -1 = never: send WATCHDOG=1 this often */
 	bool fork_mainpid;      /* fork; the parent sends MAINPID=child and exits */
+	bool double_fork_mainpid; /* the same through an intermediate that exits */
+	const char *mainpid;    /* NULL, or send MAINPID=this (see --mainpid) */
 	long watchdog_stop_ms;  /* -1 = never: stop pinging after this long */
 	bool raw_notify;
 	const char *status;
@@ -293,6 +295,80 @@ static void notify_ready(const struct options *o)
 	notify(o, msg);
 }
 
+static long parse_num(const char *opt, const char *s);
+
+/* The PID --mainpid names: a number, "parent", or @FILE (the first field
+ * of FILE's last line; waits up to 5 s for FILE to have one). */
+static long mainpid_value(const char *what)
+{
+	char line[128] = "";
+
+	if (strcmp(what, "parent") == 0)
+		return (long)getppid();
+	if (what[0] != '@')
+		return parse_num("--mainpid", what);
+	for (int i = 0; i < 100 && !line[0]; i++) {
+		FILE *f = fopen(what + 1, "re");
+		char buf[128];
+
+		while (f && fgets(buf, sizeof(buf), f))
+			memcpy(line, buf, sizeof(line));
+		if (f)
+			fclose(f);
+		if (!line[0])
+			usleep(50000);
+	}
+	return strtol(line, NULL, 10);
+}
+
+/* --mainpid: name some process as the main one, claim readiness, run on. */
+static void send_mainpid(const struct options *o)
+{
+	char msg[64];
+	long pid = mainpid_value(o->mainpid);
+
+	snprintf(msg, sizeof(msg), "MAINPID=%ld\nREADY=1", pid);
+	event(o, "sending MAINPID=%ld", pid);
+	notify(o, msg);
+}
+
+/* --double-fork-mainpid: a daemon that forks twice without setsid(). The
+ * middle process exits, so the grandchild is reparented to initd (PID 1 or
+ * subreaper); only then does the first process send MAINPID=grandchild and
+ * READY=1, and exit. The grandchild returns and runs as testd. */
+static void double_fork_mainpid(const struct options *o)
+{
+	int p[2];
+	pid_t middle, grandchild = 0;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		exit(1);
+	middle = fork();
+	if (middle < 0)
+		exit(1);
+	if (middle == 0) {
+		pid_t g = fork();
+
+		if (g == 0) {
+			close(p[0]);
+			close(p[1]);
+			return;   /* the grandchild: the daemon proper */
+		}
+		(void)!write(p[1], &g, sizeof(g));
+		_exit(g > 0 ? 0 : 1);
+	}
+	close(p[1]);
+	if (read(p[0], &grandchild, sizeof(grandchild)) != (ssize_t)sizeof(grandchild))
+		exit(1);
+	while (waitpid(middle, NULL, 0) < 0 && errno == EINTR)
+		;
+	char msg[64];
+
+	snprintf(msg, sizeof(msg), "MAINPID=%d\nREADY=1", (int)grandchild);
+	notify(o, msg);
+	_exit(0);
+}
+
 static _Noreturn void crash(const struct options *o)
 {
 	struct rlimit no_core = { 0, 0 };
@@ -411,6 +487,11 @@ static void usage(FILE *f)
 	      "  --watchdog-every MS  send WATCHDOG=1 every MS milliseconds\n"
 	      "  --watchdog-stop MS   stop sending WATCHDOG=1 after MS milliseconds (a hang)\n"
 	      "  --fork-mainpid       fork; the parent sends MAINPID=child, READY=1 and exits\n"
+	      "  --double-fork-mainpid  fork twice (the middle one exits, the grandchild is\n"
+	      "                       reparented to initd); then as --fork-mainpid\n"
+	      "  --mainpid WHAT       send MAINPID=WHAT, READY=1 at start and keep running:\n"
+	      "                       a number, \"parent\" (testd's parent: initd), or @FILE\n"
+	      "                       (the PID of FILE's last line, e.g. another testd's --touch)\n"
 	      "  --status TEXT        STATUS=TEXT (with READY=1, or at start)\n"
 	      "  --print-every MS     print \"testd PID line N\" every MS milliseconds\n"
 	      "  --stderr             print to stderr instead of stdout\n"
@@ -443,7 +524,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		OPT_HANG_ON_TERM, OPT_TERM_DELAY, OPT_NOTIFY_AFTER, OPT_RAW_NOTIFY, OPT_STATUS,
 		OPT_PRINT_EVERY, OPT_STDERR, OPT_ORPHANS, OPT_ORPHAN_SLEEP, OPT_TOUCH,
 		OPT_LOG, OPT_CHECK_CLEAN, OPT_NOW, OPT_HELP, OPT_WATCHDOG_EVERY, OPT_WATCHDOG_STOP,
-		OPT_FORK_MAINPID,
+		OPT_FORK_MAINPID, OPT_DOUBLE_FORK_MAINPID, OPT_MAINPID,
 	};
 	static const struct option longopts[] = {
 		{ "exit-after",   required_argument, NULL, OPT_EXIT_AFTER },
@@ -456,6 +537,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "watchdog-every", required_argument, NULL, OPT_WATCHDOG_EVERY },
 		{ "watchdog-stop", required_argument, NULL, OPT_WATCHDOG_STOP },
 		{ "fork-mainpid", no_argument, NULL, OPT_FORK_MAINPID },
+		{ "double-fork-mainpid", no_argument, NULL, OPT_DOUBLE_FORK_MAINPID },
+		{ "mainpid",      required_argument, NULL, OPT_MAINPID },
 		{ "raw-notify",   no_argument,       NULL, OPT_RAW_NOTIFY },
 		{ "status",       required_argument, NULL, OPT_STATUS },
 		{ "print-every",  required_argument, NULL, OPT_PRINT_EVERY },
@@ -489,6 +572,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_WATCHDOG_EVERY: o->watchdog_every_ms = parse_num("--watchdog-every", optarg); break;
 		case OPT_WATCHDOG_STOP: o->watchdog_stop_ms = parse_num("--watchdog-stop", optarg); break;
 		case OPT_FORK_MAINPID: o->fork_mainpid = true; break;
+		case OPT_DOUBLE_FORK_MAINPID: o->double_fork_mainpid = true; break;
+		case OPT_MAINPID:      o->mainpid = optarg; break;
 		case OPT_STATUS:       o->status = optarg; break;
 		case OPT_PRINT_EVERY:
 			o->print_every_ms = parse_num("--print-every", optarg);
@@ -532,6 +617,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "testd: %s: %s\n", o.clean_file, strerror(-r));
 	}
 
+	if (o.double_fork_mainpid)
+		double_fork_mainpid(&o);
+	if (o.mainpid)
+		send_mainpid(&o);
 	if (o.fork_mainpid) {
 		/* A classic forking daemon: the parent names its child with
 		 * MAINPID= and READY=1, then leaves. */

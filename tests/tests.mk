@@ -78,6 +78,8 @@ check-fuzz:
 # with coverage instrumentation). `make fuzz FUZZ_SECONDS=N` runs each
 # target N seconds on its corpus; new inputs land in build-fuzz/corpus/T,
 # `make fuzz-merge` adds the ones that bring new coverage to tests/fuzz/T.
+# Both pass -artifact_prefix: libFuzzer's default is the current directory,
+# which is how a crash-* file once landed in the repository's top level.
 FUZZ_CC      ?= clang
 FUZZ_BUILD   := build-fuzz
 FUZZ_SECONDS ?= 60
@@ -116,7 +118,9 @@ fuzz: fuzz-build
 
 fuzz-merge: fuzz-build
 	$(Q)for t in $(FUZZ_TARGETS); do \
-		$(FUZZ_LSAN) $(FUZZ_BUILD)/fuzz-$$t -merge=1 tests/fuzz/$$t $(FUZZ_BUILD)/corpus/$$t; \
+		mkdir -p $(FUZZ_BUILD)/artifacts/$$t; \
+		$(FUZZ_LSAN) $(FUZZ_BUILD)/fuzz-$$t -merge=1 -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t/ \
+			tests/fuzz/$$t $(FUZZ_BUILD)/corpus/$$t; \
 	done
 
 # ---- sanitizers: the unit and host tiers again under SANITIZE=1 ---------------

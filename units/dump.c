@@ -469,6 +469,14 @@ static void dump_cgroup(struct dump *d, const struct unit_cgroup *cg)
 	key(d, "subtree_control");
 	dump_bit_names(d, cg->subtree_control, UNIT_CONTROLLER_MAX, controller_name);
 	key_end(d);
+	if (cg->subtree_control) {   /* they bound a delegated subtree only */
+		key(d, "delegate_max_depth");
+		fprintf(d->f, "%u", cg->delegate_max_depth);
+		key_end(d);
+		key(d, "delegate_max_descendants");
+		fprintf(d->f, "%u", cg->delegate_max_descendants);
+		key_end(d);
+	}
 	group_end(d);
 }
 

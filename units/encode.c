@@ -230,6 +230,8 @@ static const struct enc_field unit_fields[] = {
 	/* cgroup: 25.. */
 	F_REC(25, struct unit, cgroup.limits, &limits_record),
 	F_NUM(26, struct unit, cgroup.subtree_control, UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_MAX) - 1),
+	F_NUM(27, struct unit, cgroup.delegate_max_depth, UNIT_DELEGATE_DEPTH_MAX),
+	F_NUM(28, struct unit, cgroup.delegate_max_descendants, UNIT_DELEGATE_DESCENDANTS_MAX),
 	/* isolation: 40.. */
 	F_NUM(40, struct unit, iso.namespaces, UNIT_NS_BIT(UNIT_NS_MAX) - 1),
 	F_STR(41, struct unit, iso.hostname),

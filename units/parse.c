@@ -287,6 +287,7 @@ static int parse_environment(struct parse_ctx *c, config_setting_t *s, const cha
 struct cgroup_parse {
 	struct parse_state *st;
 	struct limits_parse lp;
+	int delegate_line;      /* line of a delegate_max_* key, 0 = none */
 };
 
 static int parse_slice(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -311,6 +312,38 @@ static int parse_subtree_control(struct parse_ctx *c, config_setting_t *s, const
 	return limits_parse_controllers(c, s, path, &st->unit->cgroup.subtree_control);
 }
 
+static int parse_delegate_bound(struct parse_ctx *c, config_setting_t *s, const char *path,
+				void *obj, long long max, uint32_t *ret)
+{
+	struct cgroup_parse *cp = obj;
+	long long v;
+	int r;
+
+	cp->delegate_line = setting_line(s);
+	r = setting_int_range(c, s, path, 1, max, &v);
+	if (r == 0)
+		*ret = (uint32_t)v;
+	return r;
+}
+
+static int parse_delegate_max_depth(struct parse_ctx *c, config_setting_t *s, const char *path,
+				    void *obj)
+{
+	struct parse_state *st = ((struct cgroup_parse *)obj)->st;
+
+	return parse_delegate_bound(c, s, path, obj, UNIT_DELEGATE_DEPTH_MAX,
+				    &st->unit->cgroup.delegate_max_depth);
+}
+
+static int parse_delegate_max_descendants(struct parse_ctx *c, config_setting_t *s,
+					  const char *path, void *obj)
+{
+	struct parse_state *st = ((struct cgroup_parse *)obj)->st;
+
+	return parse_delegate_bound(c, s, path, obj, UNIT_DELEGATE_DESCENDANTS_MAX,
+				    &st->unit->cgroup.delegate_max_descendants);
+}
+
 static const struct key cgroup_keys[] = {
 	{ "slice", parse_slice },
 	{ "cpu", parse_cgroup_limit },
@@ -319,6 +352,8 @@ static const struct key cgroup_keys[] = {
 	{ "pids", parse_cgroup_limit },
 	{ "io", parse_cgroup_limit },
 	{ "subtree_control", parse_subtree_control },
+	{ "delegate_max_depth", parse_delegate_max_depth },
+	{ "delegate_max_descendants", parse_delegate_max_descendants },
 };
 
 static int parse_cgroup(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -333,6 +368,9 @@ static int parse_cgroup(struct parse_ctx *c, config_setting_t *s, const char *pa
 	r = setting_group(c, s, path, cgroup_keys, ARRAY_SIZE(cgroup_keys), &cp);
 	if (r == 0)
 		r = limits_check(c, &cp.lp);
+	if (r == 0 && cp.delegate_line && !st->unit->cgroup.subtree_control)
+		r = diag_add(c, cp.delegate_line, "'cgroup.delegate_max_*' needs "
+			     "'cgroup.subtree_control' (they bound a delegated subtree)");
 	st->lines->cpuset_cpus = cp.lp.line[UNIT_LIMIT_CPUSET_CPUS];
 	st->lines->cpuset_mems = cp.lp.line[UNIT_LIMIT_CPUSET_MEMS];
 	return r;
@@ -436,6 +474,8 @@ struct unit *unit_new(const char *name, const char *file)
 		.stop_timeout_usec = 5 * USEC_PER_SEC,
 		.environment = strv_new(),
 		.cgroup.slice = strdup("system"),
+		.cgroup.delegate_max_depth = UNIT_DELEGATE_DEPTH_DEFAULT,
+		.cgroup.delegate_max_descendants = UNIT_DELEGATE_DESCENDANTS_DEFAULT,
 	};
 	if (!u->name || !u->file || !u->requires || !u->after || !u->environment ||
 	    !u->cgroup.slice) {

@@ -120,5 +120,7 @@ bool unit_equal(const struct unit *a, const struct unit *b)
 	       streq_ptr(a->workdir, b->workdir) &&
 	       streq_ptr(a->cgroup.slice, b->cgroup.slice) &&
 	       unit_limits_equal(&a->cgroup.limits, &b->cgroup.limits) &&
-	       a->cgroup.subtree_control == b->cgroup.subtree_control;
+	       a->cgroup.subtree_control == b->cgroup.subtree_control &&
+	       a->cgroup.delegate_max_depth == b->cgroup.delegate_max_depth &&
+	       a->cgroup.delegate_max_descendants == b->cgroup.delegate_max_descendants;
 }

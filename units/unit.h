@@ -33,6 +33,14 @@
 #define UNIT_DEPS_MAX      64      /* entries in requires / after */
 #define UNIT_SLICE_DEPTH   8       /* components in a slice path "a/b/c" */
 #define UNIT_SLICE_MAX     256     /* slices in initd.conf */
+/* The longest service leaf below the cgroup root, "SLICE/NAME" (NUL
+ * excluded): a slice path of UNIT_SLICE_DEPTH names of UNIT_NAME_MAX bytes
+ * joined by '/', then '/' and the unit's name. Path buffers are sized from
+ * this, never from a guess. */
+#define UNIT_SLICE_PATH_MAX  (UNIT_SLICE_DEPTH * (UNIT_NAME_MAX + 1) - 1)
+#define UNIT_CGROUP_PATH_MAX (UNIT_SLICE_PATH_MAX + 1 + UNIT_NAME_MAX)
+_Static_assert(UNIT_CGROUP_PATH_MAX == 584, "slice depth or name limits changed: "
+	       "check every buffer sized from UNIT_CGROUP_PATH_MAX");
 #define UNIT_MODULES_MAX   256     /* entries in initd.conf modules */
 #define UNIT_DIAG_MAX      32      /* diagnostics per file; the last one
                                     * then says "too many errors" */
@@ -135,12 +143,23 @@ struct unit_limits {
 	size_t n_io_max;
 };
 
+/* Bounds on a delegated subtree (cgroup.max.depth, cgroup.max.descendants
+ * of the service's node): levels below the node, "main" being the first,
+ * and cgroups in all. The kernel refuses a mkdir beyond them, so a service
+ * cannot grow its subtree without bound, and removing it is bounded too. */
+#define UNIT_DELEGATE_DEPTH_DEFAULT        16
+#define UNIT_DELEGATE_DEPTH_MAX            64
+#define UNIT_DELEGATE_DESCENDANTS_DEFAULT  256
+#define UNIT_DELEGATE_DESCENDANTS_MAX      65536
+
 /* The cgroup section of a unit. */
 struct unit_cgroup {
 	char *slice;            /* slice path, default "system" */
 	struct unit_limits limits;
 	uint32_t subtree_control;  /* UNIT_CONTROLLER_BIT() set the service may
 	                            * use below its node; 0 = no delegation */
+	uint32_t delegate_max_depth;        /* 1..UNIT_DELEGATE_DEPTH_MAX */
+	uint32_t delegate_max_descendants;  /* 1..UNIT_DELEGATE_DESCENDANTS_MAX */
 };
 
 /* ---- isolation (issue 5): namespaces, rootfs, credentials, network ---- */

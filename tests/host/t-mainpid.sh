@@ -2,7 +2,7 @@
 # t-mainpid.sh — MAINPID= (a forking daemon): type notify, it forks, the
 # parent sends MAINPID=child + READY=1 and exits 0. initd follows the child
 # (reparented to it), the service stays running, and killing the child
-# restarts the service.
+# restarts the service. Then the MAINPID= a service may not name.
 . "$(dirname "$0")/lib.sh"
 
 new_boot mainpid
@@ -25,4 +25,78 @@ check "killing the MAINPID process restarts the service" wait_until 5 again
 check "the reason is the child's death" eval 'svc_line fork | grep -q "signal KILL"'
 
 stop_initd
+
+# A hostile MAINPID= without cgroups: PID 1 (initd itself here) and another
+# unit's main process are refused with a warning; stopping the service then
+# signals its own process, never initd nor the other unit. A daemon that
+# double-forks (its middle process exits, so the grandchild is reparented to
+# initd) still names its real main process.
+new_boot hostile
+testd_unit victim ""
+testd_unit pid1 "--mainpid 1 --raw-notify" 'type = "notify";'
+testd_unit other "--mainpid @$T/victim.touch --raw-notify" 'type = "notify";' 'after = [ "victim" ];'
+testd_unit dfork "--double-fork-mainpid --raw-notify" 'type = "notify";'
+testd_unit parent "--orphans 1 --orphan-sleep 30000"
+testd_unit thief "--mainpid @$T/orphan.pid --raw-notify" 'type = "notify";'
+start_initd
+# parent's orphan is reparented to initd, as a double-forked daemon's is,
+# but it is in parent's session: thief may not claim it.
+wait_until 5 log_has parent "made 1 orphans"
+orphan=$(awk '$3 == "orphan" { print $4 }' "$T/parent.log")
+echo "$orphan" > "$T/orphan.pid"
+
+for u in victim pid1 other dfork thief; do
+	check "$u reaches running" wait_state "$u" running 5
+done
+vpid=$(touch_pid victim)
+is "pid1: the main process is still testd, not PID 1" "$(svc_pid pid1)" "$(touch_pid pid1)"
+check "pid1: MAINPID=1 is ignored with a warning" grep -q "pid1: MAINPID=1 ignored" "$T/initd.log"
+is "thief: the main process is still its own testd" "$(svc_pid thief)" "$(touch_pid thief)"
+check "thief: MAINPID=<another unit's orphan> is ignored with a warning" \
+	grep -q "thief: MAINPID=$orphan ignored" "$T/initd.log"
+is "other: the main process is still its own testd" "$(svc_pid other)" "$(touch_pid other)"
+check "other: MAINPID=<victim's pid> is ignored with a warning" \
+	grep -q "other: MAINPID=$vpid ignored" "$T/initd.log"
+is "victim keeps its own main process" "$(svc_pid victim)" "$vpid"
+dpid=$(touch_pid dfork)
+check "dfork: the double-forked grandchild ($dpid) is the main process" \
+	wait_until 3 eval '[ "$(svc_pid dfork)" = "$dpid" ]'
+check "dfork: its grandchild was reparented to initd (PPid 1)" \
+	eval '[ "$(in_ns awk "/^PPid:/{print \$2}" /proc/$dpid/status)" = 1 ]'
+sv stop pid1 >/dev/null 2>&1
+sv stop other >/dev/null 2>&1
+sv stop thief >/dev/null 2>&1
+sleep 1   # long enough for a poweroff, had initd signalled itself
+check "after stopping pid1 and other, initd (PID 1) is still there" unshare_alive
+check "initd still answers" control_answers
+check "pid1 is stopped" state_is pid1 stopped
+check "other is stopped" state_is other stopped
+check "the victim unit's process is alive" ns_alive "$vpid"
+check "victim is still running" state_is victim running
+check "parent's orphan ($orphan) is alive" ns_alive "$orphan"
+sv stop dfork >/dev/null 2>&1
+check "stopping dfork ends its grandchild" wait_until 3 ns_gone "$dpid"
+stop_initd
+
+# Not PID 1: MAINPID=<initd's own pid> (testd names its parent) is refused
+# too, and stopping the service leaves initd running.
+new_boot selfpid
+testd_unit self "--mainpid parent --raw-notify" 'type = "notify";'
+"$INITD" --no-cgroup --config "$T/conf" --control "$T/control" > "$T/initd.log" 2>&1 < /dev/null &
+ipid=$!
+BOOT_OK=1   # not booted by start_initd: this initd is our own child
+trap '[ -n "$ipid" ] && kill -KILL "$ipid" 2>/dev/null' EXIT
+check "self reaches running" wait_state self running 5
+is "self: the main process is still testd, not initd" "$(svc_pid self)" "$(touch_pid self)"
+check "self: MAINPID=<initd's pid> is ignored with a warning" \
+	grep -q "self: MAINPID=$ipid ignored" "$T/initd.log"
+sv stop self >/dev/null 2>&1
+sleep 0.3
+check "after stopping self, initd is still running" alive "$ipid"
+check "self is stopped" state_is self stopped
+kill -TERM "$ipid"
+wait_until 10 eval '! alive $ipid' || kill -KILL "$ipid"
+wait "$ipid"
+ipid=
+[ "$FAILED" -gt 0 ] && dump_log
 [ "$FAILED" -eq 0 ]

@@ -16,6 +16,7 @@
 #include "initd/cgroup.h"
 #include "initd/cgroup_limits.h"
 #include "initd/cgroup_plan.h"
+#include "initd/proc.h"
 #include "units/unit.h"
 
 #define BIT(c) UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_##c)
@@ -52,7 +53,7 @@ static void tree_node(struct tree *t, const char *node)
 		"cgroup.subtree_control", "cgroup.procs", "cgroup.threads", "cgroup.events",
 		"cpu.max", "cpu.weight", "cpuset.cpus", "cpuset.mems", "memory.max",
 		"memory.high", "memory.low", "memory.min", "memory.swap.max", "memory.oom.group",
-		"pids.max", "io.weight", "io.max",
+		"pids.max", "io.weight", "io.max", "cgroup.max.depth", "cgroup.max.descendants",
 	};
 	char name[512];
 
@@ -86,6 +87,15 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 static void tree_remove(struct tree *t)
 {
 	nftw(t->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static bool tree_exists(struct tree *t, const char *name)
+{
+	char path[1024];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
+	return stat(path, &sb) == 0;
 }
 
 /* A set from initd.conf text and units "NAME:TEXT". */
@@ -356,6 +366,8 @@ START_TEST(test_apply)
 	ck_assert_int_ge(leaf, 0);
 	ck_assert_str_eq(tree_read(&t, "cg/system/del/cgroup.subtree_control"), "+memory+pids");
 	ck_assert_str_eq(tree_read(&t, "cg/system/del/memory.max"), "33554432");
+	ck_assert_str_eq(tree_read(&t, "cg/system/del/cgroup.max.depth"), "16");   /* defaults */
+	ck_assert_str_eq(tree_read(&t, "cg/system/del/cgroup.max.descendants"), "256");
 	if (geteuid() == 0) {
 		ck_assert_int_eq(fstat(node, &sb), 0);
 		ck_assert_uint_eq(sb.st_uid, 65534);
@@ -372,6 +384,117 @@ START_TEST(test_apply)
 	close(fd);
 	cgroup_plan_free(p);
 	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+/* ---- long paths, deep trees (issue 11: defects 9 and 11) ------------------------------ */
+
+/* The longest legal slice path: UNIT_SLICE_DEPTH names of UNIT_NAME_MAX bytes. */
+static void longest_slice(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (int d = 0; d < UNIT_SLICE_DEPTH; d++) {
+		if (d)
+			buf[n++] = '/';
+		for (int i = 0; i < UNIT_NAME_MAX; i++)
+			buf[n++] = (char)(i == 0 ? 'a' + d : 'x');
+	}
+	buf[n] = '\0';
+	ck_assert_uint_lt(n, size);
+}
+
+START_TEST(test_leaf_longest_path)
+{
+	struct tree t;
+	struct cgroup_tree cg = { .root_fd = -1 };
+	char slice[UNIT_SLICE_PATH_MAX + 1], name[UNIT_NAME_MAX + 1], path[UNIT_CGROUP_PATH_MAX + 64];
+	int leaf = -1;
+
+	tree_init(&t);
+	longest_slice(slice, sizeof(slice));
+	ck_assert_uint_eq(strlen(slice), UNIT_SLICE_PATH_MAX);
+	ck_assert(unit_slice_path_valid(slice));
+	memset(name, 'n', UNIT_NAME_MAX);
+	name[UNIT_NAME_MAX] = '\0';
+	ck_assert(unit_name_valid(name));
+	cg.root_fd = open(t.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_eq(cgroup_leaf_open(&cg, slice, name, &leaf), 0);
+	ck_assert_int_ge(leaf, 0);
+	close(leaf);
+	snprintf(path, sizeof(path), "%s/%s", slice, name);
+	ck_assert_uint_eq(strlen(path), UNIT_CGROUP_PATH_MAX);
+	ck_assert(tree_exists(&t, path));
+	ck_assert_int_eq(cgroup_leaf_remove(&cg, slice, name), 0);
+	ck_assert(!tree_exists(&t, path));
+	close(cg.root_fd);
+	tree_remove(&t);
+}
+END_TEST
+
+/* /proc/PID/cgroup with long lines: a v1 line longer than any buffer whose
+ * tail looks like a v2 line, then the real v2 line of the longest leaf. */
+START_TEST(test_proc_cgroup_long_lines)
+{
+	char slice[UNIT_SLICE_PATH_MAX + 1], text[4096], buf[UNIT_CGROUP_PATH_MAX + 2], small[16];
+	size_t n = 0;
+	FILE *f;
+
+	longest_slice(slice, sizeof(slice));
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "1:name=systemd:/");
+	memset(text + n, 'v', 700);
+	n += 700;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "0::/fake\n");
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "0::/%s/svc\n", slice);
+	f = fmemopen(text, n, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(proc_cgroup_path_read(f, buf, sizeof(buf)), (int)strlen(slice) + 4);
+	ck_assert(strncmp(buf, slice, strlen(slice)) == 0);
+	ck_assert_str_eq(buf + strlen(slice), "/svc");
+	fclose(f);
+	/* too long for the buffer: its length, and as much as fits */
+	f = fmemopen(text, n, "r");
+	ck_assert_int_eq(proc_cgroup_path_read(f, small, sizeof(small)), (int)strlen(slice) + 4);
+	ck_assert_uint_eq(strlen(small), sizeof(small) - 1);
+	ck_assert(strncmp(small, slice, sizeof(small) - 1) == 0);
+	fclose(f);
+	/* no v2 line */
+	f = fmemopen((char *)"1:cpu:/a\n2:memory:/b", 20, "r");
+	ck_assert_int_eq(proc_cgroup_path_read(f, buf, sizeof(buf)), -ENOENT);
+	fclose(f);
+	/* the root cgroup */
+	f = fmemopen((char *)"0::/\n", 5, "r");
+	ck_assert_int_eq(proc_cgroup_path_read(f, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "");
+	fclose(f);
+}
+END_TEST
+
+/* A leftover tree deeper than any fixed recursion bound is removed whole,
+ * bottom-up (plain directories stand in for cgroups). */
+START_TEST(test_remove_deep_tree)
+{
+	struct tree t;
+	struct cgroup_tree cg = { .root_fd = -1 };
+	char path[2048], cmd[4200];
+	size_t n;
+
+	tree_init(&t);
+	n = (size_t)snprintf(path, sizeof(path), "%s/apps/deep", t.dir);
+	for (int i = 0; i < 100; i++)
+		n += (size_t)snprintf(path + n, sizeof(path) - n, "/t%d", i);
+	ck_assert_uint_lt(n, sizeof(path));
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' '%s/apps/deep/t0/side/a/b' '%s/apps/deep/u'",
+		 path, t.dir, t.dir);
+	ck_assert_int_eq(system(cmd), 0);
+	cg.root_fd = open(t.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert(tree_exists(&t, "apps/deep/t0/t1/t2"));
+	ck_assert_int_eq(cgroup_leaf_remove(&cg, "apps", "deep"), 0);
+	ck_assert(!tree_exists(&t, "apps/deep"));
+	ck_assert(tree_exists(&t, "apps"));
+	ck_assert_int_eq(cgroup_leaf_remove(&cg, "apps", "deep"), -ENOENT);
+	close(cg.root_fd);
 	tree_remove(&t);
 }
 END_TEST
@@ -415,15 +538,6 @@ static const char *const units2_text[] = {
 	"plain", EXEC,
 	NULL,
 };
-
-static bool tree_exists(struct tree *t, const char *name)
-{
-	char path[512];
-	struct stat sb;
-
-	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
-	return stat(path, &sb) == 0;
-}
 
 START_TEST(test_plan_inherit)
 {
@@ -554,6 +668,9 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_apply_slice_problem);
 	tcase_add_test(tc, test_plan_inherit);
 	tcase_add_test(tc, test_prune);
+	tcase_add_test(tc, test_leaf_longest_path);
+	tcase_add_test(tc, test_proc_cgroup_long_lines);
+	tcase_add_test(tc, test_remove_deep_tree);
 	suite_add_tcase(s, tc);
 	return s;
 }

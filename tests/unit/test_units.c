@@ -333,6 +333,8 @@ END_TEST
 	"  io = { weight = 100; max = ( { device = \"8:0\"; rbps = \"10M\"; wbps = \"max\";" \
 	" riops = 1000; wiops = \"max\"; } ); };\n" \
 	"  subtree_control = [ \"memory\", \"pids\" ];\n" \
+	"  delegate_max_depth = 4;\n" \
+	"  delegate_max_descendants = 100;\n" \
 	"};\n"
 
 
@@ -1164,6 +1166,8 @@ START_TEST(test_cgroup_every_key)
 	ck_assert_uint_eq(u->cgroup.subtree_control,
 			  UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_MEMORY) |
 			  UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_PIDS));
+	ck_assert_uint_eq(u->cgroup.delegate_max_depth, 4);
+	ck_assert_uint_eq(u->cgroup.delegate_max_descendants, 100);
 	ck_assert_uint_eq(unit_limits_controllers(l),
 			  UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_CPU) |
 			  UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_CPUSET) |
@@ -1193,6 +1197,8 @@ START_TEST(test_cgroup_values)
 	ck_assert_uint_eq(u->cgroup.limits.pids_max, UNIT_UNLIMITED);
 	ck_assert_uint_eq(u->cgroup.limits.memory_max, UNIT_UNLIMITED);
 	ck_assert_uint_eq(u->cgroup.subtree_control, 0);
+	ck_assert_uint_eq(u->cgroup.delegate_max_depth, UNIT_DELEGATE_DEPTH_DEFAULT);
+	ck_assert_uint_eq(u->cgroup.delegate_max_descendants, UNIT_DELEGATE_DESCENDANTS_DEFAULT);
 	unit_free(u);
 	u = parse("t.unit", EXEC "cgroup = { cpu = { max = \"20000 50000\"; }; };\n");
 	ck_assert(!u->bad);
@@ -1292,6 +1298,15 @@ static const struct {
 	  "t.unit:3: 'cgroup.subtree_control[1]': 'pids' is listed twice" },
 	{ CG("subtree_control = \"pids\";"),
 	  "t.unit:3: 'cgroup.subtree_control' must be an array of strings" },
+	{ CG("subtree_control = [ \"pids\" ]; delegate_max_depth = 0;"),
+	  "t.unit:3: 'cgroup.delegate_max_depth' must be between 1 and 64" },
+	{ CG("subtree_control = [ \"pids\" ]; delegate_max_descendants = 65537;"),
+	  "t.unit:3: 'cgroup.delegate_max_descendants' must be between 1 and 65536" },
+	{ CG("subtree_control = [ \"pids\" ]; delegate_max_depth = \"4\";"),
+	  "t.unit:3: 'cgroup.delegate_max_depth' must be an integer" },
+	{ CG("delegate_max_descendants = 10;"),
+	  "t.unit:3: 'cgroup.delegate_max_*' needs 'cgroup.subtree_control' (they bound a "
+	  "delegated subtree)" },
 };
 
 START_TEST(test_cgroup_error)

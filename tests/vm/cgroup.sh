@@ -65,9 +65,14 @@ for u in lim lim2 bomb spin bystander; do
 	p=$(main_pid "$u")
 	check_eq "$u: main PID in /apps/$u" "$(cgroup_of "$p")" "/apps/$u"
 done
-# memhog is OOM-killed over and over: catch it while it runs
-check "memhog: main PID in /apps/memhog (while it runs)" \
-	eventually 10 eval '[ "$(cgroup_of "$(main_pid memhog)")" = /apps/memhog ]' 
+# memhog holds at 8 MiB (below its 32M) until /run/memhog.go exists: its
+# main PID is surely alive while it is looked at, then it is let go below.
+check "memhog: main PID in /apps/memhog (holding, before it hogs)" \
+	eventually 10 eval '[ "$(cgroup_of "$(main_pid memhog)")" = /apps/memhog ]'
+check "memhog: its leaf holds its 8 MiB (memory.current >= 8M)" \
+	eventually 10 eval '[ "$(cat $CG/apps/memhog/memory.current)" -ge 8388608 ]'
+memhog_pid=$(main_pid memhog)
+check_eq "memhog: not OOM-killed yet (oom_kill 0)" "$(kv $CG/apps/memhog/memory.events oom_kill)" 0
 check_eq "dbsvc: main PID in /apps/db/dbsvc" "$(cgroup_of "$(main_pid dbsvc)")" /apps/db/dbsvc
 check_eq "sys1: main PID in /system/sys1" "$(cgroup_of "$(main_pid sys1)")" /system/sys1
 check_eq "plain: main PID in /other/plain" "$(cgroup_of "$(main_pid plain)")" /other/plain
@@ -103,6 +108,9 @@ check_eq "deleg: work/leaf has pids.max (the controller is on)" "$(cat "$CG/apps
 [ "$failures" -eq 0 ] || diag "deleg logs:" "$(sv logs deleg 2>&1 | tail -n 5)"
 
 # ---- memory hog: OOM-killed inside its leaf only, restarted, reported ----------
+: >/run/memhog.go   # let it hog: this start and every later one
+check "memhog: once let go, the process seen in its leaf ($memhog_pid) dies" \
+	eventually 20 eval '! alive "$memhog_pid"'
 check "memhog: memory.events oom_kill >= 1 in /apps/memhog" \
 	eventually 20 eval '[ "$(kv $CG/apps/memhog/memory.events oom_kill)" -ge 1 ]'
 diag "memhog: memory.events: $(tr '\n' ' ' <"$CG/apps/memhog/memory.events")"

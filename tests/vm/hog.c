@@ -2,8 +2,12 @@
  * Built statically by tests/vm/run.sh and carried in the image as
  * /usr/lib/vmtest/hog.
  *
- *   hog mem MB              touch MB MiB of anonymous memory, then sleep for
- *                           ever (in a 32M leaf: OOM-killed)
+ *   hog mem MB [HOLD_MB GO] touch MB MiB of anonymous memory, then sleep for
+ *                           ever (in a 32M leaf: OOM-killed). With HOLD_MB and
+ *                           GO: touch HOLD_MB first and wait (alive, below
+ *                           the limit) until the file GO exists, then go on.
+ *                           A test gets a hog that is surely running, then
+ *                           lets it (and every later start) hog
  *   hog forkbomb MAX        fork sleeping children until MAX exist, retrying
  *                           every 10 ms when fork fails (pids.max); never
  *                           exits. Bounded so that a missing limit cannot
@@ -68,11 +72,17 @@ static void say(const char *fmt, ...)
 	fflush(stdout);
 }
 
-static _Noreturn void mode_mem(long mb)
+static _Noreturn void mode_mem(long mb, long hold_mb, const char *go)
 {
 	long page = sysconf(_SC_PAGESIZE);
 
 	for (long i = 0; i < mb; i++) {
+		if (go && i == hold_mb) {
+			say("hog mem: %ld MiB, holding until %s exists", i, go);
+			while (access(go, F_OK) < 0)
+				sleep_ms(20);
+			say("hog mem: %s is there, going on", go);
+		}
 		char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED) {
@@ -278,7 +288,7 @@ static int mode_chaos(long secs, unsigned seed, int ndirs, char **dirs)
 
 static int usage(void)
 {
-	fputs("usage: hog mem MB | forkbomb MAX | spin | term NAME MS|hang |\n"
+	fputs("usage: hog mem MB [HOLD_MB GO] | forkbomb MAX | spin | term NAME MS|hang |\n"
 	      "           killloop CGDIR N SECS | chaos SECS SEED CGDIR...\n", stderr);
 	return 2;
 }
@@ -289,7 +299,9 @@ int main(int argc, char **argv)
 		return usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(argv[1], "mem") && argc == 3)
-		mode_mem(atol(argv[2]));
+		mode_mem(atol(argv[2]), 0, NULL);
+	if (!strcmp(argv[1], "mem") && argc == 5)
+		mode_mem(atol(argv[2]), atol(argv[3]), argv[4]);
 	if (!strcmp(argv[1], "forkbomb") && argc == 3)
 		mode_forkbomb(atol(argv[2]));
 	if (!strcmp(argv[1], "spin") && argc == 2)

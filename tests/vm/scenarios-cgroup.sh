@@ -6,6 +6,8 @@
 . /usr/lib/vmtest/lib.sh
 
 . "$VMT/cgroup.sh"
+. "$VMT/cgroup-deleg.sh"
+. "$VMT/cgroup-long.sh"
 . "$VMT/reload.sh"
 
 echo reboot >/run/initd-script.shutdown

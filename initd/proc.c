@@ -1,0 +1,104 @@
+/* proc.c — see proc.h. */
+#include "initd/proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/util.h"
+
+int proc_stat_ids(pid_t pid, pid_t *ret_ppid, pid_t *ret_sid)
+{
+	char path[64], buf[1024], state;
+	const char *p;
+	int ppid, pgrp, sid, n;
+	_cleanup_close_ int fd = -1;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	len = read(fd, buf, sizeof(buf) - 1);
+	if (len < 0)
+		return -errno;
+	buf[len] = '\0';
+	/* comm is in parentheses and may hold anything, ')' included (it is at
+	 * most 16 bytes, so the line's head always fits): the fields start after
+	 * the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EBADMSG;
+	n = sscanf(p + 1, " %c %d %d %d", &state, &ppid, &pgrp, &sid);
+	if (n != 4)
+		return -EBADMSG;
+	*ret_ppid = (pid_t)ppid;
+	*ret_sid = (pid_t)sid;
+	return 0;
+}
+
+/* Skip to the start of the next line; false at EOF. */
+static bool skip_line(FILE *f)
+{
+	int c;
+
+	while ((c = getc(f)) != EOF)
+		if (c == '\n')
+			return true;
+	return false;
+}
+
+int proc_cgroup_path_read(FILE *f, char *buf, size_t size)
+{
+	static const char v2[] = "0::/";
+
+	if (size == 0)
+		return -EINVAL;
+	for (;;) {
+		size_t i = 0, len = 0;
+		int c = EOF;
+
+		/* Match the line's head against "0::/" one byte at a time. */
+		while (i < sizeof(v2) - 1 && (c = getc(f)) == v2[i])
+			i++;
+		if (i < sizeof(v2) - 1) {
+			if (c == EOF || (c != '\n' && !skip_line(f)))
+				return -ENOENT;
+			continue;
+		}
+		while ((c = getc(f)) != EOF && c != '\n') {
+			if (len < size - 1)
+				buf[len] = (char)c;
+			if (len < INT32_MAX)
+				len++;
+		}
+		buf[len < size - 1 ? len : size - 1] = '\0';
+		return (int)len;
+	}
+}
+
+int proc_cgroup_path(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	FILE *f;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	r = proc_cgroup_path_read(f, buf, size);
+	fclose(f);
+	return r;
+}
+
+bool pidfd_alive(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return pidfd >= 0 && poll(&p, 1, 0) == 0;
+}
