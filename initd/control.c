@@ -52,7 +52,8 @@ struct control_client {
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
-	enum control_access access;
+	gid_t *groups;               /* SO_PEERGROUPS at accept (may be NULL) */
+	size_t n_groups;
 
 	uint8_t *in;                 /* the request being read */
 	size_t in_len, in_cap;
@@ -171,39 +172,50 @@ static int socket_listen(const char *path, gid_t gid, int *ret_fd)
 
 /* ---- access --------------------------------------------------------------- */
 
-static bool peer_in_group(int fd, gid_t primary, gid_t group)
+/* The peer's supplementary groups, as the kernel had them at connect. More
+ * than we look at (ERANGE) or none: the primary group alone counts. */
+static void peer_groups(int fd, gid_t **ret_groups, size_t *ret_n)
 {
-	if (primary == group)
-		return true;
+	*ret_groups = NULL;
+	*ret_n = 0;
 #ifdef SO_PEERGROUPS
 	{
 		gid_t groups[CONTROL_PEER_GROUPS_MAX];
 		socklen_t len = sizeof(groups);
+		gid_t *copy;
 
-		/* ERANGE (more groups than we look at): primary group only. */
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0)
-			for (size_t i = 0; i < len / sizeof(gid_t); i++)
-				if (groups[i] == group)
-					return true;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0 || len == 0)
+			return;
+		copy = malloc(len);
+		if (!copy)
+			return;
+		memcpy(copy, groups, len);
+		*ret_groups = copy;
+		*ret_n = len / sizeof(gid_t);
 	}
 #endif
+}
+
+static bool client_in_group(const struct control_client *c, gid_t group)
+{
+	if (c->gid == group)
+		return true;
+	for (size_t i = 0; i < c->n_groups; i++)
+		if (c->groups[i] == group)
+			return true;
 	return false;
 }
 
-static enum control_access access_of(const struct control_server *s, int fd,
-				     uid_t uid, gid_t gid)
+/* Decided at every request against the current control group: a reload
+ * that drops or changes it reaches connections already open. Which
+ * requests each level may make is the dispatcher's table. */
+static enum control_access client_access(const struct control_client *c)
 {
-	if (uid == 0)
+	if (c->uid == 0)
 		return CONTROL_ADMIN;
-	if (s->gid != (gid_t)-1 && peer_in_group(fd, gid, s->gid))
+	if (c->server->gid != (gid_t)-1 && client_in_group(c, c->server->gid))
 		return CONTROL_READ;
 	return CONTROL_DENIED;
-}
-
-static bool access_allows_read(uint16_t type)
-{
-	return type == PROTO_REQ_STATUS || type == PROTO_REQ_LOGS ||
-	       type == PROTO_REQ_WAIT || type == PROTO_REQ_TREE || type == PROTO_REQ_SHOW;
 }
 
 /* ---- client lifetime ------------------------------------------------------ */
@@ -249,6 +261,7 @@ static void client_free(struct control_client *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->n_clients--;
+	free(c->groups);
 	free(c->in);
 	free(c->out);
 	free(c);
@@ -419,13 +432,13 @@ static int client_handle(struct control_client *c)
 		.payload = c->in + PROTO_HDR_SIZE,
 		.len = c->hdr.len,
 		.pid = c->pid, .uid = c->uid, .gid = c->gid,
-		.access = c->access,
+		.access = client_access(c),
 	};
 	struct proto_buf reply;
 	char msg[256];
 	int r;
 
-	if (c->access == CONTROL_DENIED) {
+	if (req.access == CONTROL_DENIED) {
 		denied_message(s, msg, sizeof(msg));
 		return client_send_error(c, EACCES, msg);
 	}
@@ -433,11 +446,6 @@ static int client_handle(struct control_client *c)
 		snprintf(msg, sizeof(msg), "unknown request type %u (initd speaks protocol %d)",
 			 (unsigned)req.type, PROTO_VERSION);
 		return client_send_error(c, EOPNOTSUPP, msg);
-	}
-	if (c->access == CONTROL_READ && !access_allows_read(req.type)) {
-		snprintf(msg, sizeof(msg), "permission denied: %s needs root",
-			 proto_msg_name(req.type));
-		return client_send_error(c, EPERM, msg);
 	}
 
 	proto_buf_init(&reply, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
@@ -604,12 +612,13 @@ static int client_new(struct control_server *s, int fd)
 	c->pid = cred.pid;
 	c->uid = cred.uid;
 	c->gid = cred.gid;
-	c->access = access_of(s, fd, cred.uid, cred.gid);
+	peer_groups(fd, &c->groups, &c->n_groups);
 	c->watch = (struct loop_watch){ .fd = fd, .fn = client_io, .data = c };
 	loop_timer_init(&c->idle, client_idle_expired, c);
 	c->events = EPOLLIN;
 	r = loop_watch_add(s->loop, &c->watch, c->events);
 	if (r < 0) {
+		free(c->groups);
 		free(c->in);
 		free(c);
 		return r;

@@ -4,8 +4,10 @@
  * bounded input and output buffers and an idle deadline; a client that sends
  * garbage, too much, or stalls is dropped without affecting anyone else, and
  * initd never blocks on a client. Each complete request is handed to the
- * dispatcher with the peer's credentials (SO_PEERCRED) and the access level
- * they grant; the dispatcher fills the reply.
+ * dispatcher with the peer's credentials (SO_PEERCRED and SO_PEERGROUPS,
+ * taken at accept) and the access level they grant under the current
+ * control group, evaluated anew for every request; the dispatcher decides
+ * what that level may do and fills the reply.
  */
 #ifndef INITD_CONTROL_H
 #define INITD_CONTROL_H
@@ -24,7 +26,7 @@
 
 enum control_access {
 	CONTROL_DENIED,     /* neither root nor the control group */
-	CONTROL_READ,       /* the configured group: status, logs, wait */
+	CONTROL_READ,       /* the configured group: what commands.c's table allows */
 	CONTROL_ADMIN,      /* root: everything */
 };
 
@@ -47,11 +49,11 @@ struct control_client;
  * and strerror's text; build the error yourself with proto_msg_error() and
  * return 0 to give a better message). With CONTROL_DEFER a message already
  * built in `reply` is sent first (e.g. the backlog of `logs -f`); leave
- * `reply` untouched to send nothing yet. The server enforces the access
- * rules before calling: a CONTROL_DENIED peer never reaches the dispatcher,
- * a CONTROL_READ peer only with STATUS, LOGS or WAIT; unknown types never
- * do either. While a client is deferred the server reads no further
- * request from it. */
+ * `reply` untouched to send nothing yet. The server refuses a CONTROL_DENIED
+ * peer (EACCES) and unknown types (EOPNOTSUPP) itself: neither reaches the
+ * dispatcher. Which requests CONTROL_READ may make is the dispatcher's to
+ * decide (req->access). While a client is deferred the server reads no
+ * further request from it. */
 #define CONTROL_DEFER 1
 typedef int (*control_dispatch_fn)(void *ctx, struct control_client *c,
 				   const struct control_request *req,
@@ -105,8 +107,9 @@ int control_server_set_group_name(struct control_server *s, const char *name);
 /* Change the control group after creation (initd.conf is read after the
  * socket exists): gid != (gid_t)-1 chowns the socket to gid, then opens it
  * to the group (0660); (gid_t)-1 closes it to root first (0600). The mode
- * is never wider than the new or the old setting meanwhile. Clients keep
- * the access they were given at accept. `name` (may be NULL) as for
+ * is never wider than the new or the old setting meanwhile. Connected
+ * clients are judged against the new group from their next request on.
+ * `name` (may be NULL) as for
  * control_server_set_group_name. 0 or -errno (settings unchanged). */
 int control_server_set_group(struct control_server *s, gid_t gid, const char *name);
 

@@ -13,6 +13,9 @@ for tests/host/t-svctl.sh. Each mode prints one result line on stdout.
   flood PATH N           N connections at once, then a STATUS request on
                          each                                     -> "ok=A eusers=B other=C"
   status PATH            one STATUS request                       -> "ok N-services"
+  hold PATH FILE         STATUS, then (same connection) another STATUS once
+                         FILE exists                              -> two lines,
+                         each "ok N" or "error ERRNO"
 """
 import os
 import socket
@@ -95,6 +98,30 @@ def error_then_close(s):
     return "error %d %s" % (err, "closed" if closed(s) else "open")
 
 
+def status_once(s):
+    s.sendall(header(REQ_STATUS, 0))
+    msg = read_msg(s)
+    if msg is None:
+        return "closed"
+    typ, attrs = msg
+    if typ == REPLY_OK:
+        return "ok %d" % len(attrs.get(ATTR_SERVICE, []))
+    err = struct.unpack("<I", attrs[ATTR_ERRNO][0])[0] if ATTR_ERRNO in attrs else 0
+    return "error %d" % err
+
+
+def hold(s, path):
+    """One connection across a change of initd's configuration."""
+    print(status_once(s), flush=True)
+    deadline = time.monotonic() + 30
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            print("timeout", flush=True)
+            return
+        time.sleep(0.02)
+    print(status_once(s), flush=True)
+
+
 def held(s, secs):
     start = time.monotonic()
     if closed(s, secs):
@@ -172,6 +199,8 @@ def main():
         print(held(s, float(arg)))
     elif mode == "idle":
         print(held(s, float(arg)))
+    elif mode == "hold":
+        hold(s, arg)
     elif mode == "status":
         s.sendall(header(REQ_STATUS, 0))
         typ, attrs = read_msg(s)
