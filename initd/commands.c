@@ -17,6 +17,11 @@
 
 #define COMMAND_NAMES_MAX 256
 #define LOG_CHUNK (32u * 1024)
+/* What a `logs -f` client may have queued in PID 1. Past it the follower
+ * waits in the ring (its offset), and what the ring overwrites meanwhile
+ * is lost to it and said so in its stream. */
+#define FOLLOW_QUEUE_MAX (64u * 1024)
+#define FOLLOW_MARKER_MAX 64
 
 /* A request parked until the manager settles. */
 struct pending {
@@ -33,7 +38,8 @@ struct follower {
 	struct follower *next;
 	struct control_client *client;
 	char name[UNIT_NAME_MAX + 1];   /* by name: a reload may free the service */
-	uint64_t offset;
+	uint64_t offset;                /* the next byte of the ring it gets */
+	bool mid_line;                  /* the last byte it got was not '\n' */
 };
 
 struct reload_waiter {
@@ -422,32 +428,92 @@ static void follower_remove(struct commands *cmds, struct follower *f)
 		}
 }
 
+/* One message of at most `room` payload bytes for f: a marker line for
+ * what the ring overwrote before f took it, then what follows. 0 with
+ * nothing to send, 1 with a message in b, or -errno. */
+static int follower_message(struct follower *f, struct logbuf *log, size_t room,
+			    struct proto_buf *b)
+{
+	_cleanup_free_ char *chunk = malloc(LOG_CHUNK);
+	char marker[FOLLOW_MARKER_MAX];
+	uint64_t lost;
+	size_t k, max;
+	int m = 0;
+
+	if (!chunk)
+		return -ENOMEM;
+	max = room - FOLLOW_MARKER_MAX - PROTO_HDR_SIZE - 64;   /* attribute headers */
+	k = logbuf_follow(log, &f->offset, chunk, max < LOG_CHUNK ? max : LOG_CHUNK, &lost);
+	if (k == 0 && lost == 0)
+		return 0;
+	proto_msg_begin(b, PROTO_REPLY_OK);
+	if (lost) {
+		m = snprintf(marker, sizeof(marker), "%s[initd: %llu bytes dropped]\n",
+			     f->mid_line ? "\n" : "", (unsigned long long)lost);
+		proto_put_bytes(b, PROTO_ATTR_DATA, marker, (size_t)m);
+		f->mid_line = false;
+	}
+	if (k) {
+		proto_put_bytes(b, PROTO_ATTR_DATA, chunk, k);
+		f->mid_line = chunk[k - 1] != '\n';
+	}
+	return proto_msg_end(b) < 0 ? -EMSGSIZE : 1;
+}
+
+/* Send f what it may have: messages while its queue has room. Returns 0,
+ * or -errno once f was removed: its client gone, or told why it is
+ * released (a follower that cannot be fed would hold its slot forever). */
+static int follower_feed(struct commands *cmds, struct follower *f, struct logbuf *log)
+{
+	struct proto_buf b;
+	int r = 0;
+
+	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
+	while (control_client_pending(f->client) + LOG_CHUNK / 2 < FOLLOW_QUEUE_MAX) {
+		r = follower_message(f, log, FOLLOW_QUEUE_MAX - control_client_pending(f->client),
+				     &b);
+		if (r < 0) {
+			proto_msg_error(&b, -r, "log stream ended: cannot read the log");
+			control_client_reply(f->client, &b, true);
+			break;
+		}
+		if (r == 0)
+			break;
+		r = control_client_reply(f->client, &b, false);   /* < 0: dropped */
+		if (r < 0)
+			break;
+	}
+	proto_buf_free(&b);
+	if (r < 0)
+		follower_remove(cmds, f);
+	return r < 0 ? r : 0;
+}
+
 void commands_output(void *ctx, struct service *s)
 {
 	struct commands *cmds = ctx;
 	struct follower *f, *next;
-	struct proto_buf b;
 
-	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
 	for (f = cmds->followers; f; f = next) {
-		int r;
-
 		next = f->next;
-		if (strcmp(f->name, s->unit->name) != 0)
-			continue;
-		/* A follower too slow to keep up is dropped by the server. One
-		 * that cannot be fed is told so and released: left deferred,
-		 * it would hold its client slot forever. */
-		r = put_log_data(&b, manager_service_log(s), &f->offset);
-		if (r < 0) {
-			proto_msg_error(&b, -r, "log stream ended: cannot read the log");
-			control_client_reply(f->client, &b, true);
-			follower_remove(cmds, f);
-		} else if (control_client_reply(f->client, &b, false) < 0) {
-			follower_remove(cmds, f);
-		}
+		if (strcmp(f->name, s->unit->name) == 0)
+			follower_feed(cmds, f, manager_service_log(s));
 	}
-	proto_buf_free(&b);
+}
+
+void commands_client_drained(void *ctx, struct control_client *c)
+{
+	struct commands *cmds = ctx;
+	struct follower *f;
+	struct service *s;
+
+	for (f = cmds->followers; f && f->client != c; f = f->next)
+		;
+	if (!f || !cmds->manager)
+		return;
+	s = manager_find(cmds->manager, f->name);
+	if (s)
+		follower_feed(cmds, f, manager_service_log(s));
 }
 
 static int cmd_kill(struct commands *cmds, struct control_client *c,

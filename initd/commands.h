@@ -41,6 +41,9 @@ int commands_access(uint16_t type);
  * table whether req->access may make the request, then runs it. */
 int commands_dispatch(void *ctx, struct control_client *c, const struct control_request *req,
 		      struct proto_buf *reply);
+/* A control_drained_fn: a `logs -f` client took all it had queued; send
+ * it more from the ring. */
+void commands_client_drained(void *ctx, struct control_client *c);
 /* A control_gone_fn: forget the client's deferred request. */
 void commands_client_gone(void *ctx, struct control_client *c);
 

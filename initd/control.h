@@ -90,10 +90,20 @@ typedef void (*control_gone_fn)(void *ctx, struct control_client *c);
 void control_server_on_gone(struct control_server *s, control_gone_fn fn);
 
 /* Bytes queued to a client but not yet taken by its socket: a streamer
- * (`logs -f`) can hold back while a slow reader catches up. The queue is
- * bounded by PROTO_HDR_SIZE + PROTO_REPLY_MAX; control_client_reply() past
- * it fails with -ENOBUFS and drops the client. */
+ * (`logs -f`) holds back while a slow reader catches up, and bounds what it
+ * queues. The queue is a list of messages (appending never moves what is
+ * queued) bounded by PROTO_HDR_SIZE + PROTO_REPLY_MAX;
+ * control_client_reply() past it fails with -ENOBUFS and drops the client.
+ * A deferred client whose queue is not empty and whose socket takes
+ * nothing for the idle timeout (a reader that reads nothing) is dropped. */
 size_t control_client_pending(const struct control_client *c);
+
+/* A streamer that held back is told when a deferred client's socket took
+ * everything queued (from the loop, never from inside
+ * control_client_reply): it may send the next part with
+ * control_client_reply() from the callback. */
+typedef void (*control_drained_fn)(void *ctx, struct control_client *c);
+void control_server_on_drained(struct control_server *s, control_drained_fn fn);
 
 /* Override CONTROL_IDLE_USEC (tests). 0 restores the default. Applies to
  * deadlines armed from now on. */

@@ -594,8 +594,10 @@ static int run_daemon(struct initd *d)
 	if (r < 0)
 		log_error("control socket %s: %s; svctl will not work", d->opt.control_path,
 			  strerror(-r));
-	else
+	else {
 		control_server_on_gone(d->control, commands_client_gone);
+		control_server_on_drained(d->control, commands_client_drained);
+	}
 	r = notify_server_new(d->loop, d->opt.notify_path, notify_received, d, &d->notify);
 	if (r < 0)
 		log_error("notify socket %s: %s; notify services will not become ready",

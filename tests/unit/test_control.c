@@ -684,6 +684,71 @@ START_TEST(test_stream_overflow)
 }
 END_TEST
 
+static int drained_calls;
+
+static void stub_drained(void *ctx, struct control_client *c)
+{
+	drained_calls++;
+	ck_assert_ptr_eq(c, deferred_client);
+}
+
+/* A bounded streamer (as `logs -f`): it queues only while the client's
+ * queue is under its bound; the server says when the socket took it all;
+ * a client that reads nothing is dropped by the idle timeout although its
+ * stream keeps coming. */
+START_TEST(test_bounded_stream)
+{
+	const size_t bound = 64 * 1024;
+	int fd = client_connect();
+	struct proto_buf b;
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+	char chunk[4096] = { 0 };
+	size_t got = 0, sent = 0;
+
+	drained_calls = 0;
+	control_server_on_drained(server, stub_drained);
+	client_request(fd, PROTO_REQ_LOGS, "web");
+	ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 1);   /* the backlog */
+	free(p);
+	proto_buf_init(&b, REP_LIMIT);
+	/* Fill the socket and the bound: the client does not read. */
+	for (int i = 0; i < 1000 && control_client_pending(deferred_client) < bound; i++) {
+		proto_msg_begin(&b, PROTO_REPLY_OK);
+		proto_put_bytes(&b, PROTO_ATTR_DATA, chunk, sizeof(chunk));
+		ck_assert_int_eq(proto_msg_end(&b), 0);
+		ck_assert_int_eq(control_client_reply(deferred_client, &b, false), 0);
+		sent++;
+		pump(1);
+	}
+	ck_assert_uint_ge(control_client_pending(deferred_client), bound);
+	ck_assert_uint_lt(control_client_pending(deferred_client), bound + sizeof(chunk) + 64);
+	/* Reading it all: the queue drains, the streamer hears of it. */
+	for (; got < sent; got++) {
+		ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 1);
+		free(p);
+	}
+	pump(3);
+	ck_assert_uint_eq(control_client_pending(deferred_client), 0);
+	ck_assert_int_ge(drained_calls, 1);
+	/* Now a reader that reads nothing: kept streaming to, it is still
+	 * dropped once nothing moves for the idle timeout (300 ms here). */
+	for (int i = 0; i < 400 && deferred_client; i++) {
+		if (control_client_pending(deferred_client) < bound) {
+			proto_msg_begin(&b, PROTO_REPLY_OK);
+			proto_put_bytes(&b, PROTO_ATTR_DATA, chunk, sizeof(chunk));
+			ck_assert_int_eq(proto_msg_end(&b), 0);
+			ck_assert_int_eq(control_client_reply(deferred_client, &b, false), 0);
+		}
+		pump(1);
+	}
+	ck_assert_ptr_null(deferred_client);
+	ck_assert_int_eq(gone_calls, 1);
+	proto_buf_free(&b);
+	close(fd);
+}
+END_TEST
+
 START_TEST(test_stream_to_vanished_peer)
 {
 	int fd = client_connect();
@@ -970,6 +1035,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_slow_reader_dropped);
 	tcase_add_test(tc, test_stream_overflow);
 	tcase_add_test(tc, test_access_table_documented);
+	tcase_add_test(tc, test_bounded_stream);
 	tcase_add_test(tc, test_stream_to_vanished_peer);
 	tcase_add_test(tc, test_access_levels);
 	tcase_add_test(tc, test_root_keeps_reserved_slots);
