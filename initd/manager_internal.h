@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "initd/log.h"
 #include "initd/logbuf.h"
 #include "initd/manager.h"
 
@@ -22,6 +23,7 @@ struct svc {
 	struct loop_watch output;     /* read end of the stdout/stderr pipe */
 	int output_w;                 /* write end, handed to every child */
 	struct logbuf log;
+	struct log_forward log_forward;   /* its console/kmsg budget's count */
 	size_t *requires;             /* indexes into m->svcs, n_requires */
 	size_t n_requires;
 	size_t *after;
