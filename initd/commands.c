@@ -17,6 +17,11 @@
 
 #define COMMAND_NAMES_MAX 256
 #define LOG_CHUNK (32u * 1024)
+/* What a `logs -f` client may have queued in PID 1. Past it the follower
+ * waits in the ring (its offset), and what the ring overwrites meanwhile
+ * is lost to it and said so in its stream. */
+#define FOLLOW_QUEUE_MAX (64u * 1024)
+#define FOLLOW_MARKER_MAX 64
 
 /* A request parked until the manager settles. */
 struct pending {
@@ -33,7 +38,8 @@ struct follower {
 	struct follower *next;
 	struct control_client *client;
 	char name[UNIT_NAME_MAX + 1];   /* by name: a reload may free the service */
-	uint64_t offset;
+	uint64_t offset;                /* the next byte of the ring it gets */
+	bool mid_line;                  /* the last byte it got was not '\n' */
 };
 
 struct reload_waiter {
@@ -144,8 +150,8 @@ static void put_service(struct commands *cmds, struct proto_buf *b, struct servi
 	proto_nest_end(b);
 }
 
-static int cmd_status(struct commands *cmds, const struct control_request *req,
-		      struct proto_buf *reply)
+static int cmd_status(struct commands *cmds, struct control_client *c,
+		      const struct control_request *req, struct proto_buf *reply)
 {
 	const char *names[COMMAND_NAMES_MAX];
 	size_t n;
@@ -170,8 +176,10 @@ static int cmd_status(struct commands *cmds, const struct control_request *req,
 
 /* ---- show ------------------------------------------------------------------------ */
 
-/* u as unit_dump writes it: malloc'ed text (the caller's), NULL on ENOMEM. */
-static char *unit_text(const struct unit *u)
+/* u as unit_dump writes it: malloc'ed text (the caller's), NULL on ENOMEM.
+ * Environment values may be secrets (tokens, passwords): only root sees
+ * them, anyone else gets the keys with "<hidden>" values. */
+static char *unit_text(const struct unit *u, bool root)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -180,7 +188,7 @@ static char *unit_text(const struct unit *u)
 
 	if (!f)
 		return NULL;
-	r = unit_dump(u, f);
+	r = unit_dump_flags(u, f, root ? 0 : UNIT_DUMP_HIDE_ENV);
 	if (fclose(f) != 0 || r < 0) {
 		free(text);
 		return NULL;
@@ -189,8 +197,8 @@ static char *unit_text(const struct unit *u)
 }
 
 /* One unit: its SERVICE (as status gives it) and its UNIT_TEXT. */
-static int cmd_show(struct commands *cmds, const struct control_request *req,
-		    struct proto_buf *reply)
+static int cmd_show(struct commands *cmds, struct control_client *c,
+		    const struct control_request *req, struct proto_buf *reply)
 {
 	_cleanup_free_ char *text = NULL;
 	const char *names[1];
@@ -203,7 +211,7 @@ static int cmd_show(struct commands *cmds, const struct control_request *req,
 	s = manager_find(cmds->manager, names[0]);
 	if (!s)
 		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
-	text = unit_text(s->unit);
+	text = unit_text(s->unit, req->uid == 0);
 	if (!text)
 		return reply_error(reply, ENOMEM, "out of memory");
 	proto_msg_begin(reply, PROTO_REPLY_OK);
@@ -420,36 +428,96 @@ static void follower_remove(struct commands *cmds, struct follower *f)
 		}
 }
 
+/* One message of at most `room` payload bytes for f: a marker line for
+ * what the ring overwrote before f took it, then what follows. 0 with
+ * nothing to send, 1 with a message in b, or -errno. */
+static int follower_message(struct follower *f, struct logbuf *log, size_t room,
+			    struct proto_buf *b)
+{
+	_cleanup_free_ char *chunk = malloc(LOG_CHUNK);
+	char marker[FOLLOW_MARKER_MAX];
+	uint64_t lost;
+	size_t k, max;
+	int m = 0;
+
+	if (!chunk)
+		return -ENOMEM;
+	max = room - FOLLOW_MARKER_MAX - PROTO_HDR_SIZE - 64;   /* attribute headers */
+	k = logbuf_follow(log, &f->offset, chunk, max < LOG_CHUNK ? max : LOG_CHUNK, &lost);
+	if (k == 0 && lost == 0)
+		return 0;
+	proto_msg_begin(b, PROTO_REPLY_OK);
+	if (lost) {
+		m = snprintf(marker, sizeof(marker), "%s[initd: %llu bytes dropped]\n",
+			     f->mid_line ? "\n" : "", (unsigned long long)lost);
+		proto_put_bytes(b, PROTO_ATTR_DATA, marker, (size_t)m);
+		f->mid_line = false;
+	}
+	if (k) {
+		proto_put_bytes(b, PROTO_ATTR_DATA, chunk, k);
+		f->mid_line = chunk[k - 1] != '\n';
+	}
+	return proto_msg_end(b) < 0 ? -EMSGSIZE : 1;
+}
+
+/* Send f what it may have: messages while its queue has room. Returns 0,
+ * or -errno once f was removed: its client gone, or told why it is
+ * released (a follower that cannot be fed would hold its slot forever). */
+static int follower_feed(struct commands *cmds, struct follower *f, struct logbuf *log)
+{
+	struct proto_buf b;
+	int r = 0;
+
+	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
+	while (control_client_pending(f->client) + LOG_CHUNK / 2 < FOLLOW_QUEUE_MAX) {
+		r = follower_message(f, log, FOLLOW_QUEUE_MAX - control_client_pending(f->client),
+				     &b);
+		if (r < 0) {
+			proto_msg_error(&b, -r, "log stream ended: cannot read the log");
+			control_client_reply(f->client, &b, true);
+			break;
+		}
+		if (r == 0)
+			break;
+		r = control_client_reply(f->client, &b, false);   /* < 0: dropped */
+		if (r < 0)
+			break;
+	}
+	proto_buf_free(&b);
+	if (r < 0)
+		follower_remove(cmds, f);
+	return r < 0 ? r : 0;
+}
+
 void commands_output(void *ctx, struct service *s)
 {
 	struct commands *cmds = ctx;
 	struct follower *f, *next;
-	struct proto_buf b;
 
-	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
 	for (f = cmds->followers; f; f = next) {
-		int r;
-
 		next = f->next;
-		if (strcmp(f->name, s->unit->name) != 0)
-			continue;
-		/* A follower too slow to keep up is dropped by the server. One
-		 * that cannot be fed is told so and released: left deferred,
-		 * it would hold its client slot forever. */
-		r = put_log_data(&b, manager_service_log(s), &f->offset);
-		if (r < 0) {
-			proto_msg_error(&b, -r, "log stream ended: cannot read the log");
-			control_client_reply(f->client, &b, true);
-			follower_remove(cmds, f);
-		} else if (control_client_reply(f->client, &b, false) < 0) {
-			follower_remove(cmds, f);
-		}
+		if (strcmp(f->name, s->unit->name) == 0)
+			follower_feed(cmds, f, manager_service_log(s));
 	}
-	proto_buf_free(&b);
 }
 
-static int cmd_kill(struct commands *cmds, const struct control_request *req,
-		    struct proto_buf *reply)
+void commands_client_drained(void *ctx, struct control_client *c)
+{
+	struct commands *cmds = ctx;
+	struct follower *f;
+	struct service *s;
+
+	for (f = cmds->followers; f && f->client != c; f = f->next)
+		;
+	if (!f || !cmds->manager)
+		return;
+	s = manager_find(cmds->manager, f->name);
+	if (s)
+		follower_feed(cmds, f, manager_service_log(s));
+}
+
+static int cmd_kill(struct commands *cmds, struct control_client *c,
+		    const struct control_request *req, struct proto_buf *reply)
 {
 	const char *names[1];
 	size_t n;
@@ -475,7 +543,8 @@ static int cmd_kill(struct commands *cmds, const struct control_request *req,
 
 /* ---- reload ---------------------------------------------------------------------- */
 
-static int cmd_reload(struct commands *cmds, struct control_client *c, struct proto_buf *reply)
+static int cmd_reload(struct commands *cmds, struct control_client *c,
+		      const struct control_request *req, struct proto_buf *reply)
 {
 	struct reload_waiter *w = calloc(1, sizeof(*w));
 	bool first = !cmds->reloads;
@@ -508,44 +577,89 @@ void commands_reload_done(struct commands *cmds, const struct proto_buf *msg)
 	}
 }
 
+static int cmd_tree(struct commands *cmds, struct control_client *c,
+		    const struct control_request *req, struct proto_buf *reply)
+{
+	return commands_tree(cmds, reply);
+}
+
+/* poweroff, reboot, halt: need no unit set (with none, initd goes straight
+ * to the end). */
+static int cmd_shutdown(struct commands *cmds, struct control_client *c,
+			const struct control_request *req, struct proto_buf *reply)
+{
+	if (cmds->shutdown)
+		cmds->shutdown(cmds, req->type == PROTO_REQ_REBOOT ? SHUTDOWN_REBOOT :
+				     req->type == PROTO_REQ_HALT ? SHUTDOWN_HALT : SHUTDOWN_POWEROFF);
+	return reply_ok(reply);
+}
+
 /* ---- dispatch ------------------------------------------------------------------- */
+
+typedef int (*command_fn)(struct commands *cmds, struct control_client *c,
+			  const struct control_request *req, struct proto_buf *reply);
+
+/* Every request initd answers, who may make it and what it needs: the one
+ * place that says so. A type without a handler here is unknown. The read
+ * level (the control group) gets what only looks; initd.conf(5) and
+ * svctl(8) list the same commands. */
+static const struct command {
+	enum control_access access;   /* the least level that may ask */
+	bool needs_units;             /* refused until a unit set is loaded */
+	command_fn fn;
+} command_table[PROTO_REQ_MAX] = {
+	[PROTO_REQ_STATUS]   = { CONTROL_READ,  true,  cmd_status },
+	[PROTO_REQ_SHOW]     = { CONTROL_READ,  true,  cmd_show },
+	[PROTO_REQ_TREE]     = { CONTROL_READ,  true,  cmd_tree },
+	[PROTO_REQ_LOGS]     = { CONTROL_READ,  true,  cmd_logs },
+	[PROTO_REQ_WAIT]     = { CONTROL_READ,  true,  cmd_lifecycle },
+	[PROTO_REQ_START]    = { CONTROL_ADMIN, true,  cmd_lifecycle },
+	[PROTO_REQ_STOP]     = { CONTROL_ADMIN, true,  cmd_lifecycle },
+	[PROTO_REQ_RESTART]  = { CONTROL_ADMIN, true,  cmd_lifecycle },
+	[PROTO_REQ_KILL]     = { CONTROL_ADMIN, true,  cmd_kill },
+	[PROTO_REQ_RELOAD]   = { CONTROL_ADMIN, false, cmd_reload },
+	[PROTO_REQ_POWEROFF] = { CONTROL_ADMIN, false, cmd_shutdown },
+	[PROTO_REQ_REBOOT]   = { CONTROL_ADMIN, false, cmd_shutdown },
+	[PROTO_REQ_HALT]     = { CONTROL_ADMIN, false, cmd_shutdown },
+};
+
+static const struct command *command_of(uint16_t type)
+{
+	if (type >= ARRAY_SIZE(command_table) || !command_table[type].fn)
+		return NULL;
+	return &command_table[type];
+}
+
+int commands_access(uint16_t type)
+{
+	const struct command *cmd = command_of(type);
+
+	return cmd ? (int)cmd->access : -EOPNOTSUPP;
+}
+
+/* No unit set: still loading the first one, or that load failed. */
+static int reply_no_units(struct commands *cmds, struct proto_buf *reply)
+{
+	if (!cmds->no_units_why[0])
+		return reply_error(reply, EAGAIN, "initd is still loading its units");
+	return reply_error(reply, ENODATA, "no units are loaded (%s); fix that and run "
+			   "svctl reload", cmds->no_units_why);
+}
 
 int commands_dispatch(void *ctx, struct control_client *c, const struct control_request *req,
 		      struct proto_buf *reply)
 {
 	struct commands *cmds = ctx;
+	const struct command *cmd = command_of(req->type);
 
-	if (!cmds->manager)
-		return reply_error(reply, EAGAIN, "initd is still loading its units");
-	switch (req->type) {
-	case PROTO_REQ_STATUS:
-		return cmd_status(cmds, req, reply);
-	case PROTO_REQ_START:
-	case PROTO_REQ_STOP:
-	case PROTO_REQ_RESTART:
-	case PROTO_REQ_WAIT:
-		return cmd_lifecycle(cmds, c, req, reply);
-	case PROTO_REQ_LOGS:
-		return cmd_logs(cmds, c, req, reply);
-	case PROTO_REQ_KILL:
-		return cmd_kill(cmds, req, reply);
-	case PROTO_REQ_TREE:
-		return commands_tree(cmds, reply);
-	case PROTO_REQ_SHOW:
-		return cmd_show(cmds, req, reply);
-	case PROTO_REQ_POWEROFF:
-	case PROTO_REQ_REBOOT:
-	case PROTO_REQ_HALT:
-		if (cmds->shutdown)
-			cmds->shutdown(cmds, req->type == PROTO_REQ_REBOOT ? SHUTDOWN_REBOOT :
-					     req->type == PROTO_REQ_HALT ? SHUTDOWN_HALT :
-					     SHUTDOWN_POWEROFF);
-		return reply_ok(reply);
-	case PROTO_REQ_RELOAD:
-		return cmd_reload(cmds, c, reply);
-	default:
+	if (!cmd)
 		return reply_error(reply, EOPNOTSUPP, "unknown request type %u", req->type);
-	}
+	if (req->access < cmd->access)
+		return reply_error(reply, req->access == CONTROL_DENIED ? EACCES : EPERM,
+				   "permission denied: %s needs root", proto_msg_name(req->type));
+	if (cmd->needs_units && !cmds->manager)
+		return reply_no_units(cmds, reply);
+	return cmd->fn(cmds, c, req, reply);
 }
 
 void commands_client_gone(void *ctx, struct control_client *c)

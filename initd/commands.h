@@ -19,6 +19,9 @@ struct commands {
 	/* Start re-reading the units; commands_reload_done answers. */
 	void (*reload)(struct commands *cmds);
 	struct reload_waiter *reloads;   /* clients waiting for a reload (list) */
+	/* Why no unit set is loaded, once the first load failed (empty while
+	 * it runs): status says so, reload tries again. */
+	char no_units_why[256];
 };
 
 /* A reload finished: send msg to every client that asked for one. */
@@ -30,9 +33,17 @@ void commands_pass(void *ctx);
 /* Hook for manager_set_output_hook: stream new output to followers. */
 void commands_output(void *ctx, struct service *s);
 
-/* A control_dispatch_fn; ctx is a struct commands. */
+/* The least access level (enum control_access) a request type needs, from
+ * the dispatch table; -EOPNOTSUPP for a type initd does not know. */
+int commands_access(uint16_t type);
+
+/* A control_dispatch_fn; ctx is a struct commands. Decides from its one
+ * table whether req->access may make the request, then runs it. */
 int commands_dispatch(void *ctx, struct control_client *c, const struct control_request *req,
 		      struct proto_buf *reply);
+/* A control_drained_fn: a `logs -f` client took all it had queued; send
+ * it more from the ring. */
+void commands_client_drained(void *ctx, struct control_client *c);
 /* A control_gone_fn: forget the client's deferred request. */
 void commands_client_gone(void *ctx, struct control_client *c);
 

@@ -32,6 +32,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -43,6 +44,15 @@
 #define CONTROL_PEER_GROUPS_MAX     256
 #define CONTROL_OUT_MAX             (PROTO_HDR_SIZE + PROTO_REPLY_MAX)
 
+/* One queued message: appending links it, sending frees it once the socket
+ * took all of it. Nothing is ever moved, so a streamed message costs its
+ * own size, whatever is still queued before it. */
+struct out_chunk {
+	struct out_chunk *next;
+	uint8_t *data;
+	size_t len, off;             /* data[off..len) still to send */
+};
+
 struct control_client {
 	struct control_server *server;
 	struct control_client *prev, *next;
@@ -52,15 +62,17 @@ struct control_client {
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
-	enum control_access access;
+	gid_t *groups;               /* SO_PEERGROUPS at accept (may be NULL) */
+	size_t n_groups;
 
 	uint8_t *in;                 /* the request being read */
 	size_t in_len, in_cap;
 	struct proto_hdr hdr;
 	bool have_hdr;
 
-	uint8_t *out;                /* queued replies, out[out_off..out_len) */
-	size_t out_len, out_off;
+	struct out_chunk *out_head;  /* queued messages, oldest first */
+	struct out_chunk *out_tail;
+	size_t out_bytes;            /* not yet taken by the socket */
 
 	bool deferred;               /* the dispatcher owes a reply */
 	bool closing;                /* drop once the queue is flushed */
@@ -79,6 +91,7 @@ struct control_server {
 	uint64_t idle_usec;
 	control_dispatch_fn dispatch;
 	control_gone_fn on_gone;
+	control_drained_fn on_drained;
 	void *ctx;
 	struct control_client *clients;
 	unsigned n_clients;
@@ -171,39 +184,50 @@ static int socket_listen(const char *path, gid_t gid, int *ret_fd)
 
 /* ---- access --------------------------------------------------------------- */
 
-static bool peer_in_group(int fd, gid_t primary, gid_t group)
+/* The peer's supplementary groups, as the kernel had them at connect. More
+ * than we look at (ERANGE) or none: the primary group alone counts. */
+static void peer_groups(int fd, gid_t **ret_groups, size_t *ret_n)
 {
-	if (primary == group)
-		return true;
+	*ret_groups = NULL;
+	*ret_n = 0;
 #ifdef SO_PEERGROUPS
 	{
 		gid_t groups[CONTROL_PEER_GROUPS_MAX];
 		socklen_t len = sizeof(groups);
+		gid_t *copy;
 
-		/* ERANGE (more groups than we look at): primary group only. */
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0)
-			for (size_t i = 0; i < len / sizeof(gid_t); i++)
-				if (groups[i] == group)
-					return true;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0 || len == 0)
+			return;
+		copy = malloc(len);
+		if (!copy)
+			return;
+		memcpy(copy, groups, len);
+		*ret_groups = copy;
+		*ret_n = len / sizeof(gid_t);
 	}
 #endif
+}
+
+static bool client_in_group(const struct control_client *c, gid_t group)
+{
+	if (c->gid == group)
+		return true;
+	for (size_t i = 0; i < c->n_groups; i++)
+		if (c->groups[i] == group)
+			return true;
 	return false;
 }
 
-static enum control_access access_of(const struct control_server *s, int fd,
-				     uid_t uid, gid_t gid)
+/* Decided at every request against the current control group: a reload
+ * that drops or changes it reaches connections already open. Which
+ * requests each level may make is the dispatcher's table. */
+static enum control_access client_access(const struct control_client *c)
 {
-	if (uid == 0)
+	if (c->uid == 0)
 		return CONTROL_ADMIN;
-	if (s->gid != (gid_t)-1 && peer_in_group(fd, gid, s->gid))
+	if (c->server->gid != (gid_t)-1 && client_in_group(c, c->server->gid))
 		return CONTROL_READ;
 	return CONTROL_DENIED;
-}
-
-static bool access_allows_read(uint16_t type)
-{
-	return type == PROTO_REQ_STATUS || type == PROTO_REQ_LOGS ||
-	       type == PROTO_REQ_WAIT || type == PROTO_REQ_TREE || type == PROTO_REQ_SHOW;
 }
 
 /* ---- client lifetime ------------------------------------------------------ */
@@ -229,6 +253,19 @@ static void client_drop(struct control_client *c)
 	client_free(c);
 }
 
+static void out_clear(struct control_client *c)
+{
+	struct out_chunk *k, *next;
+
+	for (k = c->out_head; k; k = next) {
+		next = k->next;
+		free(k->data);
+		free(k);
+	}
+	c->out_head = c->out_tail = NULL;
+	c->out_bytes = 0;
+}
+
 static void client_free(struct control_client *c)
 {
 	struct control_server *s = c->server;
@@ -249,8 +286,9 @@ static void client_free(struct control_client *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->n_clients--;
+	free(c->groups);
 	free(c->in);
-	free(c->out);
+	out_clear(c);
 	free(c);
 }
 
@@ -261,7 +299,7 @@ static void client_idle_expired(struct loop *l, void *data)
 
 static size_t out_pending(const struct control_client *c)
 {
-	return c->out_len - c->out_off;
+	return c->out_bytes;
 }
 
 /* Register the events the client's state calls for, and keep the idle
@@ -294,37 +332,62 @@ static int client_update(struct control_client *c)
 
 /* ---- output --------------------------------------------------------------- */
 
-/* Append n bytes to the queue; with `steal`, *data may be taken instead of
- * copied (it is then set to NULL). */
+/* Append n bytes to the queue; with `steal`, *data is taken instead of
+ * copied (it is then set to NULL). O(n): earlier messages stay put. */
 static int client_queue(struct control_client *c, uint8_t **data, size_t n, bool steal)
 {
-	uint8_t *p;
+	struct out_chunk *k;
 
 	if (n > CONTROL_OUT_MAX - out_pending(c))
 		return -ENOBUFS;
-	if (out_pending(c) == 0) {
-		free(c->out);
-		c->out = NULL;
-		c->out_len = c->out_off = 0;
-		if (steal) {
-			c->out = *data;
-			*data = NULL;
-			c->out_len = n;
-			return 0;
-		}
-	} else if (c->out_off) {
-		memmove(c->out, c->out + c->out_off, out_pending(c));
-		c->out_len -= c->out_off;
-		c->out_off = 0;
-	}
-	p = realloc(c->out, c->out_len + n);
-	if (!p)
+	if (n == 0)
+		return 0;
+	k = calloc(1, sizeof(*k));
+	if (!k)
 		return -ENOMEM;
-	memcpy(p + c->out_len, *data, n);
-	c->out = p;
-	c->out_len += n;
+	if (steal) {
+		k->data = *data;
+		*data = NULL;
+	} else {
+		k->data = malloc(n);
+		if (!k->data) {
+			free(k);
+			return -ENOMEM;
+		}
+		memcpy(k->data, *data, n);
+	}
+	k->len = n;
+	if (c->out_tail)
+		c->out_tail->next = k;
+	else
+		c->out_head = k;
+	c->out_tail = k;
+	c->out_bytes += n;
 	return 0;
 }
+
+/* The socket took n bytes: advance, freeing the messages it finished. */
+static void out_consume(struct control_client *c, size_t n)
+{
+	c->out_bytes -= n;
+	while (n > 0) {
+		struct out_chunk *k = c->out_head;
+		size_t k_left = k->len - k->off;
+
+		if (n < k_left) {
+			k->off += n;
+			return;
+		}
+		n -= k_left;
+		c->out_head = k->next;
+		if (!c->out_head)
+			c->out_tail = NULL;
+		free(k->data);
+		free(k);
+	}
+}
+
+#define CONTROL_IOV_MAX 16
 
 /* Send what the socket takes. Returns 0, or -errno once the client was
  * dropped (it must not be touched then unless it is busy). */
@@ -333,8 +396,14 @@ static int client_flush(struct control_client *c)
 	bool progress = false;
 
 	while (out_pending(c)) {
-		ssize_t n = send(c->watch.fd, c->out + c->out_off, out_pending(c),
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		struct iovec iov[CONTROL_IOV_MAX];
+		struct msghdr mh = { .msg_iov = iov };
+		struct out_chunk *k = c->out_head;
+		ssize_t n;
+
+		for (; k && mh.msg_iovlen < CONTROL_IOV_MAX; k = k->next)
+			iov[mh.msg_iovlen++] = (struct iovec){ k->data + k->off, k->len - k->off };
+		n = sendmsg(c->watch.fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -343,17 +412,12 @@ static int client_flush(struct control_client *c)
 			client_drop(c);
 			return -EPIPE;
 		}
-		c->out_off += (size_t)n;
+		out_consume(c, (size_t)n);
 		progress = true;
 	}
-	if (out_pending(c) == 0) {
-		free(c->out);
-		c->out = NULL;
-		c->out_len = c->out_off = 0;
-		if (c->closing || (c->rd_eof && !c->deferred)) {
-			client_drop(c);
-			return -ECONNRESET;
-		}
+	if (out_pending(c) == 0 && (c->closing || (c->rd_eof && !c->deferred))) {
+		client_drop(c);
+		return -ECONNRESET;
 	}
 	if (progress && !(c->deferred && out_pending(c) == 0))
 		client_touch(c);
@@ -419,13 +483,13 @@ static int client_handle(struct control_client *c)
 		.payload = c->in + PROTO_HDR_SIZE,
 		.len = c->hdr.len,
 		.pid = c->pid, .uid = c->uid, .gid = c->gid,
-		.access = c->access,
+		.access = client_access(c),
 	};
 	struct proto_buf reply;
 	char msg[256];
 	int r;
 
-	if (c->access == CONTROL_DENIED) {
+	if (req.access == CONTROL_DENIED) {
 		denied_message(s, msg, sizeof(msg));
 		return client_send_error(c, EACCES, msg);
 	}
@@ -433,11 +497,6 @@ static int client_handle(struct control_client *c)
 		snprintf(msg, sizeof(msg), "unknown request type %u (initd speaks protocol %d)",
 			 (unsigned)req.type, PROTO_VERSION);
 		return client_send_error(c, EOPNOTSUPP, msg);
-	}
-	if (c->access == CONTROL_READ && !access_allows_read(req.type)) {
-		snprintf(msg, sizeof(msg), "permission denied: %s needs root",
-			 proto_msg_name(req.type));
-		return client_send_error(c, EPERM, msg);
 	}
 
 	proto_buf_init(&reply, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
@@ -561,6 +620,15 @@ static void client_io(struct loop *l, int fd, uint32_t events, void *data)
 		client_drop(c);      /* the peer can read nothing more */
 	if (!c->dead && out_pending(c))
 		client_flush(c);
+	/* A streamer holds back while its client's queue is full: tell it
+	 * the socket took everything, so it can send the next part. Its
+	 * replies are flushed here, on our way out. */
+	if (!c->dead && (events & EPOLLOUT) && c->deferred && out_pending(c) == 0 &&
+	    c->server->on_drained) {
+		c->server->on_drained(c->server->ctx, c);
+		if (!c->dead && out_pending(c))
+			client_flush(c);
+	}
 	c->busy = false;
 	if (c->dead)
 		client_free(c);
@@ -604,12 +672,13 @@ static int client_new(struct control_server *s, int fd)
 	c->pid = cred.pid;
 	c->uid = cred.uid;
 	c->gid = cred.gid;
-	c->access = access_of(s, fd, cred.uid, cred.gid);
+	peer_groups(fd, &c->groups, &c->n_groups);
 	c->watch = (struct loop_watch){ .fd = fd, .fn = client_io, .data = c };
 	loop_timer_init(&c->idle, client_idle_expired, c);
 	c->events = EPOLLIN;
 	r = loop_watch_add(s->loop, &c->watch, c->events);
 	if (r < 0) {
+		free(c->groups);
 		free(c->in);
 		free(c);
 		return r;
@@ -778,6 +847,11 @@ drop:
 void control_server_on_gone(struct control_server *s, control_gone_fn fn)
 {
 	s->on_gone = fn;
+}
+
+void control_server_on_drained(struct control_server *s, control_drained_fn fn)
+{
+	s->on_drained = fn;
 }
 
 size_t control_client_pending(const struct control_client *c)

@@ -4,8 +4,10 @@
  * bounded input and output buffers and an idle deadline; a client that sends
  * garbage, too much, or stalls is dropped without affecting anyone else, and
  * initd never blocks on a client. Each complete request is handed to the
- * dispatcher with the peer's credentials (SO_PEERCRED) and the access level
- * they grant; the dispatcher fills the reply.
+ * dispatcher with the peer's credentials (SO_PEERCRED and SO_PEERGROUPS,
+ * taken at accept) and the access level they grant under the current
+ * control group, evaluated anew for every request; the dispatcher decides
+ * what that level may do and fills the reply.
  */
 #ifndef INITD_CONTROL_H
 #define INITD_CONTROL_H
@@ -24,7 +26,7 @@
 
 enum control_access {
 	CONTROL_DENIED,     /* neither root nor the control group */
-	CONTROL_READ,       /* the configured group: status, logs, wait */
+	CONTROL_READ,       /* the configured group: what commands.c's table allows */
 	CONTROL_ADMIN,      /* root: everything */
 };
 
@@ -47,11 +49,11 @@ struct control_client;
  * and strerror's text; build the error yourself with proto_msg_error() and
  * return 0 to give a better message). With CONTROL_DEFER a message already
  * built in `reply` is sent first (e.g. the backlog of `logs -f`); leave
- * `reply` untouched to send nothing yet. The server enforces the access
- * rules before calling: a CONTROL_DENIED peer never reaches the dispatcher,
- * a CONTROL_READ peer only with STATUS, LOGS or WAIT; unknown types never
- * do either. While a client is deferred the server reads no further
- * request from it. */
+ * `reply` untouched to send nothing yet. The server refuses a CONTROL_DENIED
+ * peer (EACCES) and unknown types (EOPNOTSUPP) itself: neither reaches the
+ * dispatcher. Which requests CONTROL_READ may make is the dispatcher's to
+ * decide (req->access). While a client is deferred the server reads no
+ * further request from it. */
 #define CONTROL_DEFER 1
 typedef int (*control_dispatch_fn)(void *ctx, struct control_client *c,
 				   const struct control_request *req,
@@ -88,10 +90,20 @@ typedef void (*control_gone_fn)(void *ctx, struct control_client *c);
 void control_server_on_gone(struct control_server *s, control_gone_fn fn);
 
 /* Bytes queued to a client but not yet taken by its socket: a streamer
- * (`logs -f`) can hold back while a slow reader catches up. The queue is
- * bounded by PROTO_HDR_SIZE + PROTO_REPLY_MAX; control_client_reply() past
- * it fails with -ENOBUFS and drops the client. */
+ * (`logs -f`) holds back while a slow reader catches up, and bounds what it
+ * queues. The queue is a list of messages (appending never moves what is
+ * queued) bounded by PROTO_HDR_SIZE + PROTO_REPLY_MAX;
+ * control_client_reply() past it fails with -ENOBUFS and drops the client.
+ * A deferred client whose queue is not empty and whose socket takes
+ * nothing for the idle timeout (a reader that reads nothing) is dropped. */
 size_t control_client_pending(const struct control_client *c);
+
+/* A streamer that held back is told when a deferred client's socket took
+ * everything queued (from the loop, never from inside
+ * control_client_reply): it may send the next part with
+ * control_client_reply() from the callback. */
+typedef void (*control_drained_fn)(void *ctx, struct control_client *c);
+void control_server_on_drained(struct control_server *s, control_drained_fn fn);
 
 /* Override CONTROL_IDLE_USEC (tests). 0 restores the default. Applies to
  * deadlines armed from now on. */
@@ -105,8 +117,9 @@ int control_server_set_group_name(struct control_server *s, const char *name);
 /* Change the control group after creation (initd.conf is read after the
  * socket exists): gid != (gid_t)-1 chowns the socket to gid, then opens it
  * to the group (0660); (gid_t)-1 closes it to root first (0600). The mode
- * is never wider than the new or the old setting meanwhile. Clients keep
- * the access they were given at accept. `name` (may be NULL) as for
+ * is never wider than the new or the old setting meanwhile. Connected
+ * clients are judged against the new group from their next request on.
+ * `name` (may be NULL) as for
  * control_server_set_group_name. 0 or -errno (settings unchanged). */
 int control_server_set_group(struct control_server *s, gid_t gid, const char *name);
 

@@ -71,26 +71,76 @@ void log_msg(int level, const char *fmt, ...)
 	}
 }
 
-void log_service_output(const char *name, const char *buf, size_t len, bool console,
-			bool kmsg)
+/* The lines every service together may still forward: LOG_FORWARD_RATE a
+ * second, up to a burst of as many. */
+static uint64_t forward_tokens = LOG_FORWARD_RATE;
+static uint64_t forward_stamp;
+
+static void forward_refill(void)
 {
+	uint64_t now = now_usec();
+	uint64_t add = (now - forward_stamp) * LOG_FORWARD_RATE / USEC_PER_SEC;
+
+	if (add == 0)
+		return;      /* less than one line's worth: keep counting from the stamp */
+	forward_stamp = now;
+	forward_tokens = forward_tokens + add > LOG_FORWARD_RATE ? LOG_FORWARD_RATE
+								 : forward_tokens + add;
+}
+
+/* One record to each sink asked for; a sink that cannot take it now drops
+ * it (non-blocking). */
+static void forward_line(const char *name, const char *text, size_t n, bool console, bool kmsg)
+{
+	char line[1100];
+	int k;
+
+	if (n > 1000)
+		n = 1000;
+	if (console) {
+		k = snprintf(line, sizeof(line), "%s: %.*s\n", name, (int)n, text);
+		if (write(STDERR_FILENO, line, (size_t)k) != k)
+			dropped++;
+	}
+	if (kmsg && kmsg_fd >= 0) {
+		k = snprintf(line, sizeof(line), "<%d>%s: %.*s\n", LOG_INFO, name, (int)n, text);
+		if (write(kmsg_fd, line, (size_t)k) != k)
+			dropped++;
+	}
+}
+
+void log_service_output(const char *name, const char *buf, size_t len, bool console,
+			bool kmsg, struct log_forward *fw)
+{
+	unsigned budget = LOG_FORWARD_PER_CALL;
+	char summary[64];
+
+	kmsg = kmsg && kmsg_fd >= 0;
+	if (!console && !kmsg)
+		return;
+	forward_refill();
+	/* At most one summary a second per service: a flood is reported in
+	 * a few lines, not in one per chunk. */
+	if (fw->skipped && forward_tokens > 0 &&
+	    now_usec() - fw->summary_usec >= USEC_PER_SEC) {
+		int k = snprintf(summary, sizeof(summary), "%lu lines not forwarded", fw->skipped);
+
+		forward_line(name, summary, (size_t)k, console, kmsg);
+		forward_tokens--;
+		budget--;
+		fw->skipped = 0;
+		fw->summary_usec = now_usec();
+	}
 	while (len > 0) {
 		const char *nl = memchr(buf, '\n', len);
 		size_t n = nl ? (size_t)(nl - buf) : len;
-		char line[1100];
-		int k;
 
-		if (n > 0 && console) {
-			k = snprintf(line, sizeof(line), "%s: %.*s\n", name, (int)(n > 1000 ? 1000 : n),
-				     buf);
-			if (write(STDERR_FILENO, line, (size_t)k) != k)
-				dropped++;
-		}
-		if (n > 0 && kmsg && kmsg_fd >= 0) {
-			k = snprintf(line, sizeof(line), "<%d>%s: %.*s\n", LOG_INFO, name,
-				     (int)(n > 1000 ? 1000 : n), buf);
-			if (write(kmsg_fd, line, (size_t)k) != k)
-				dropped++;
+		if (n > 0 && budget > 0 && forward_tokens > 0) {
+			forward_line(name, buf, n, console, kmsg);
+			forward_tokens--;
+			budget--;
+		} else if (n > 0) {
+			fw->skipped++;
 		}
 		buf += n + (nl ? 1 : 0);
 		len -= n + (nl ? 1 : 0);

@@ -6,6 +6,7 @@
 #define INITD_LOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <syslog.h>
 
 #include "common/util.h"
@@ -15,10 +16,26 @@ void log_set_max_level(int level);
 void log_msg(int level, const char *fmt, ...) _printf_(2, 3);
 unsigned long log_dropped(void);
 
+/* Forwarding a service's output costs PID 1 a write per line and sink (and
+ * /dev/kmsg may print on a slow console inside write()), so it is bounded:
+ * at most LOG_FORWARD_PER_CALL lines per chunk read, and LOG_FORWARD_RATE
+ * lines per second for all services together (a burst of that many). Lines
+ * past the budget are counted, per service, and not forwarded; the count
+ * is written ("NAME: N lines not forwarded", at most once a second per
+ * service) before the service's next forwarded line. The ring (logbuf.h) gets every line regardless. */
+#define LOG_FORWARD_PER_CALL 64
+#define LOG_FORWARD_RATE     1000
+
+struct log_forward {
+	unsigned long skipped;       /* lines not forwarded, not yet reported */
+	uint64_t summary_usec;       /* when the last count was written */
+};
+
 /* Copy a chunk of a service's output to the console and/or /dev/kmsg, one
- * "NAME: line" record per line. Non-blocking like everything here. */
+ * "NAME: line" record per line, within the budget above. Non-blocking like
+ * everything here. `fw` is the service's own counter. */
 void log_service_output(const char *name, const char *buf, size_t len, bool console,
-			bool kmsg);
+			bool kmsg, struct log_forward *fw);
 
 #define log_error(...)  log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)   log_msg(LOG_WARNING, __VA_ARGS__)

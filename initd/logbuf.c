@@ -80,6 +80,11 @@ static uint64_t oldest(const struct logbuf *b)
 	return b->end > b->size ? b->end - b->size : 0;
 }
 
+uint64_t logbuf_oldest(const struct logbuf *b)
+{
+	return oldest(b);
+}
+
 static char byte_at(const struct logbuf *b, uint64_t off)
 {
 	return b->data[off % b->size];
@@ -123,4 +128,13 @@ size_t logbuf_read(const struct logbuf *b, uint64_t from, char *out, size_t max,
 	}
 	*ret_next = from;
 	return n;
+}
+
+size_t logbuf_follow(const struct logbuf *b, uint64_t *offset, char *out, size_t max,
+		     uint64_t *ret_lost)
+{
+	uint64_t from = *offset > b->end ? b->end : *offset;   /* another ring's: its end */
+
+	*ret_lost = from < oldest(b) ? oldest(b) - from : 0;
+	return logbuf_read(b, from + *ret_lost, out, max, offset);
 }

@@ -33,4 +33,13 @@ uint64_t logbuf_tail_offset(const struct logbuf *b, unsigned lines);
 size_t logbuf_read(const struct logbuf *b, uint64_t from, char *out, size_t max,
 		   uint64_t *ret_next);
 
+/* The offset of the oldest byte still held (0 until the ring wrapped). */
+uint64_t logbuf_oldest(const struct logbuf *b);
+
+/* For a follower at *offset: how many bytes it lost (overwritten before it
+ * took them), then up to max bytes from where the ring still has them, as
+ * logbuf_read. *offset moves past both. */
+size_t logbuf_follow(const struct logbuf *b, uint64_t *offset, char *out, size_t max,
+		     uint64_t *ret_lost);
+
 #endif

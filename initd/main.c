@@ -224,14 +224,24 @@ static void shutdown_done(struct manager *m, enum shutdown_how how, void *data)
 	loop_quit(d->loop);
 }
 
+/* From the loop, so that the OK to `svctl poweroff` is sent first. */
+static void shutdown_unsupervised(struct loop *l, void *data)
+{
+	struct initd *d = data;
+
+	shutdown_done(NULL, d->shutdown, d);
+}
+
 static void request_shutdown(struct initd *d, enum shutdown_how how)
 {
 	if (!d->pid1)
 		how = SHUTDOWN_EXIT;
 	if (!d->manager) {
-		/* Nothing supervised yet: go straight to the end. */
+		/* Nothing supervised (still loading, or no unit set could be
+		 * loaded): go straight to the end. */
 		d->shutdown = how;
-		shutdown_done(NULL, how, d);
+		if (loop_defer(d->loop, shutdown_unsupervised, d) < 0)
+			shutdown_done(NULL, how, d);
 		return;
 	}
 	log_notice("stopping services for %s", how == SHUTDOWN_REBOOT ? "reboot" :
@@ -381,6 +391,8 @@ static void units_loaded(struct unit_set *set, int err, const char *why, void *d
 
 	if (!set) {
 		log_error("%s: %s; no services will run", why, strerror(-err));
+		snprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why), "%s: %s", why,
+			 strerror(-err));
 		return;
 	}
 	log_diags(set);
@@ -394,10 +406,13 @@ static void units_loaded(struct unit_set *set, int err, const char *why, void *d
 		/* A half-built manager is no base for a reload: drop it (it
 		 * started nothing) so that the next one loads from scratch. */
 		log_error("cannot start the services: %s", strerror(-r));
+		snprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why),
+			 "cannot start the services: %s", strerror(-r));
 		manager_free(d->manager);
 		d->manager = NULL;
 		return;
 	}
+	d->cmds.no_units_why[0] = '\0';
 	d->cmds.manager = d->manager;
 	manager_set_output_hook(d->manager, commands_output, &d->cmds);
 	manager_set_pass_hook(d->manager, commands_pass, &d->cmds);
@@ -405,14 +420,41 @@ static void units_loaded(struct unit_set *set, int err, const char *why, void *d
 	log_info("%zu units loaded", manager_count(d->manager));
 }
 
-/* The first load, tracked like a reload's so that a SIGHUP meanwhile waits
- * for it instead of loading (and starting everything) a second time. */
+/* The answer to a reload that had nothing running to change: the first
+ * load's outcome. */
+static void reply_first_load(struct initd *d, struct proto_buf *b, size_t errors)
+{
+	char line[320];
+
+	if (!d->manager) {
+		snprintf(line, sizeof(line), "reload failed: %s", d->cmds.no_units_why);
+		proto_msg_error(b, EIO, line);
+		return;
+	}
+	snprintf(line, sizeof(line), "units loaded: %zu units, %zu error(s)",
+		 manager_count(d->manager), errors);
+	proto_msg_begin(b, PROTO_REPLY_OK);
+	proto_put_str(b, PROTO_ATTR_MESSAGE, line);
+	proto_msg_end(b);
+}
+
+/* The first load, tracked like a reload's so that a SIGHUP or `svctl
+ * reload` meanwhile waits for it (and is answered by it) instead of
+ * loading, and starting everything, a second time. */
 static void boot_units_loaded(struct unit_set *set, int err, const char *why, void *data)
 {
 	struct initd *d = data;
+	size_t errors = set ? set->diags.n : 0;
+	struct proto_buf b;
 
 	d->reloading = NULL;
 	units_loaded(set, err, why, data);
+	if (!d->cmds.reloads)
+		return;
+	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
+	reply_first_load(d, &b, errors);
+	commands_reload_done(&d->cmds, &b);
+	proto_buf_free(&b);
 }
 
 static void notify_received(void *ctx, pid_t sender, const struct notify_msg *msg)
@@ -453,7 +495,14 @@ static void reload_loaded(struct unit_set *set, int err, const char *why, void *
 
 	d->reloading = NULL;
 	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
-	if (!set) {
+	if (!d->manager) {
+		/* Nothing runs yet (the first load failed): this is the first
+		 * load, bad units and all, as at boot. */
+		size_t errors = set ? set->diags.n : 0;
+
+		units_loaded(set, err, why, d);
+		reply_first_load(d, &b, errors);
+	} else if (!set) {
 		log_error("reload: %s: %s", why, strerror(-err));
 		snprintf(line, sizeof(line), "reload failed: %s: %s", why, strerror(-err));
 		proto_msg_error(&b, -err, line);
@@ -463,11 +512,6 @@ static void reload_loaded(struct unit_set *set, int err, const char *why, void *
 			  set->diags.n);
 		reload_reply_refused(&b, set);
 		unit_set_free(set);
-	} else if (!d->manager) {
-		units_loaded(set, 0, NULL, d);
-		proto_msg_begin(&b, PROTO_REPLY_OK);
-		proto_put_str(&b, PROTO_ATTR_MESSAGE, "units loaded");
-		proto_msg_end(&b);
 	} else {
 		apply_conf(d, &set->conf);
 		r = manager_reload(d->manager, set, &sum);
@@ -551,8 +595,10 @@ static int run_daemon(struct initd *d)
 	if (r < 0)
 		log_error("control socket %s: %s; svctl will not work", d->opt.control_path,
 			  strerror(-r));
-	else
+	else {
 		control_server_on_gone(d->control, commands_client_gone);
+		control_server_on_drained(d->control, commands_client_drained);
+	}
 	r = notify_server_new(d->loop, d->opt.notify_path, notify_received, d, &d->notify);
 	if (r < 0)
 		log_error("notify socket %s: %s; notify services will not become ready",

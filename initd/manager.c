@@ -187,7 +187,7 @@ static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
 		logbuf_append(&v->log, buf, (size_t)n);
 		if (v->s.unit->log_console || v->s.unit->log_kmsg)
 			log_service_output(v->s.unit->name, buf, (size_t)n, v->s.unit->log_console,
-					   v->s.unit->log_kmsg);
+					   v->s.unit->log_kmsg, &v->log_forward);
 		got = true;
 	}
 	if (got && v->m->output_hook)

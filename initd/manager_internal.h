@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "initd/cgroup_watch.h"
+#include "initd/log.h"
 #include "initd/logbuf.h"
 #include "initd/manager.h"
 
@@ -24,6 +25,7 @@ struct svc {
 	 * that held the write end is gone. PID 1 never keeps the write end. */
 	struct loop_watch output;
 	struct logbuf log;
+	struct log_forward log_forward;   /* its console/kmsg budget's count */
 	size_t *requires;             /* indexes into m->svcs, n_requires */
 	size_t n_requires;
 	size_t *after;

@@ -369,6 +369,11 @@ bool initd_conf_equal(const struct initd_conf *a, const struct initd_conf *b);
  * parsed. 0, or -EIO when f reports an error (e.g. a memstream out of
  * memory). */
 int unit_dump(const struct unit *u, FILE *f);
+/* unit_dump, with UNIT_DUMP_HIDE_ENV: every environment value written as
+ * "<hidden>" (the keys stay), for callers who may not see them. The text
+ * then no longer parses back to an equal model. */
+#define UNIT_DUMP_HIDE_ENV 1u
+int unit_dump_flags(const struct unit *u, FILE *f, unsigned flags);
 int initd_conf_dump(const struct initd_conf *c, FILE *f);
 
 /* Names for enums; parse helpers shared with initd and svctl. */

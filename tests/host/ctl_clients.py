@@ -13,6 +13,14 @@ for tests/host/t-svctl.sh. Each mode prints one result line on stdout.
   flood PATH N           N connections at once, then a STATUS request on
                          each                                     -> "ok=A eusers=B other=C"
   status PATH            one STATUS request                       -> "ok N-services"
+  hold PATH FILE         STATUS, then (same connection) another STATUS once
+                         FILE exists                              -> two lines,
+                         each "ok N" or "error ERRNO"
+  followers PATH NAME N SECS   N `logs -f NAME` clients that never read;
+                         after SECS, how many initd has closed    -> "dropped=K of N"
+  follow-stall PATH NAME SECS  `logs -f NAME`, read the backlog, stop reading
+                         for SECS, then read for 2s               -> "marker BYTES" |
+                                                                     "no-marker BYTES"
 """
 import os
 import socket
@@ -21,9 +29,11 @@ import sys
 import threading
 import time
 
+import select
+
 MAGIC, VERSION = 0x54494E49, 1
-REQ_STATUS, REPLY_OK, REPLY_ERROR = 1, 100, 101
-ATTR_ERRNO, ATTR_SERVICE = 2, 4
+REQ_STATUS, REQ_LOGS, REPLY_OK, REPLY_ERROR = 1, 9, 100, 101
+ATTR_NAME, ATTR_ERRNO, ATTR_SERVICE, ATTR_FOLLOW, ATTR_DATA = 1, 2, 4, 13, 14
 EUSERS = 87
 
 
@@ -95,6 +105,76 @@ def error_then_close(s):
     return "error %d %s" % (err, "closed" if closed(s) else "open")
 
 
+def attr(typ, data):
+    return struct.pack("<HHI", typ, 0, len(data)) + data + b"\0" * (-len(data) % 4)
+
+
+def follow(path, name):
+    """A `logs -f NAME` connection, its request sent."""
+    s = connect(path)
+    payload = attr(ATTR_NAME, name.encode() + b"\0") + attr(ATTR_FOLLOW, b"")
+    s.sendall(header(REQ_LOGS, len(payload)) + payload)
+    return s
+
+
+def peer_closed(s):
+    """Closed by initd, without reading what is queued."""
+    p = select.poll()
+    p.register(s, select.POLLRDHUP | select.POLLHUP)
+    return any(ev & (select.POLLRDHUP | select.POLLHUP) for _, ev in p.poll(0))
+
+
+def followers(path, name, n, secs):
+    conns = [follow(path, name) for _ in range(n)]
+    time.sleep(secs)
+    dropped = sum(1 for s in conns if peer_closed(s))
+    return "dropped=%d of %d" % (dropped, n)
+
+
+def follow_stall(path, name, secs):
+    s = follow(path, name)
+    if read_msg(s) is None:   # the backlog
+        return "closed"
+    time.sleep(secs)
+    data = b""
+    end = time.monotonic() + 2
+    while time.monotonic() < end:
+        s.settimeout(max(end - time.monotonic(), 0.01))
+        try:
+            msg = read_msg(s)
+        except socket.timeout:
+            break
+        if msg is None:
+            break
+        data += b"".join(msg[1].get(ATTR_DATA, []))
+    found = b"[initd: " in data and b" bytes dropped]" in data
+    return "%s %d" % ("marker" if found else "no-marker", len(data))
+
+
+def status_once(s):
+    s.sendall(header(REQ_STATUS, 0))
+    msg = read_msg(s)
+    if msg is None:
+        return "closed"
+    typ, attrs = msg
+    if typ == REPLY_OK:
+        return "ok %d" % len(attrs.get(ATTR_SERVICE, []))
+    err = struct.unpack("<I", attrs[ATTR_ERRNO][0])[0] if ATTR_ERRNO in attrs else 0
+    return "error %d" % err
+
+
+def hold(s, path):
+    """One connection across a change of initd's configuration."""
+    print(status_once(s), flush=True)
+    deadline = time.monotonic() + 30
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            print("timeout", flush=True)
+            return
+        time.sleep(0.02)
+    print(status_once(s), flush=True)
+
+
 def held(s, secs):
     start = time.monotonic()
     if closed(s, secs):
@@ -149,6 +229,12 @@ def main():
     if mode == "flood":
         print(flood(path, int(arg)))
         return
+    if mode == "followers":
+        print(followers(path, arg, int(sys.argv[4]), float(sys.argv[5])))
+        return
+    if mode == "follow-stall":
+        print(follow_stall(path, arg, float(sys.argv[4])))
+        return
     s = connect(path)
     if mode == "zero":
         s.close()
@@ -172,6 +258,8 @@ def main():
         print(held(s, float(arg)))
     elif mode == "idle":
         print(held(s, float(arg)))
+    elif mode == "hold":
+        hold(s, arg)
     elif mode == "status":
         s.sendall(header(REQ_STATUS, 0))
         typ, attrs = read_msg(s)

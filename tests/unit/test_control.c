@@ -2,6 +2,7 @@
  * loop_run_once, against a dispatch stub. Clients live in the same process
  * and use non-blocking sockets, pumping the loop while they wait. */
 #include <check.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -683,6 +684,71 @@ START_TEST(test_stream_overflow)
 }
 END_TEST
 
+static int drained_calls;
+
+static void stub_drained(void *ctx, struct control_client *c)
+{
+	drained_calls++;
+	ck_assert_ptr_eq(c, deferred_client);
+}
+
+/* A bounded streamer (as `logs -f`): it queues only while the client's
+ * queue is under its bound; the server says when the socket took it all;
+ * a client that reads nothing is dropped by the idle timeout although its
+ * stream keeps coming. */
+START_TEST(test_bounded_stream)
+{
+	const size_t bound = 64 * 1024;
+	int fd = client_connect();
+	struct proto_buf b;
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+	char chunk[4096] = { 0 };
+	size_t got = 0, sent = 0;
+
+	drained_calls = 0;
+	control_server_on_drained(server, stub_drained);
+	client_request(fd, PROTO_REQ_LOGS, "web");
+	ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 1);   /* the backlog */
+	free(p);
+	proto_buf_init(&b, REP_LIMIT);
+	/* Fill the socket and the bound: the client does not read. */
+	for (int i = 0; i < 1000 && control_client_pending(deferred_client) < bound; i++) {
+		proto_msg_begin(&b, PROTO_REPLY_OK);
+		proto_put_bytes(&b, PROTO_ATTR_DATA, chunk, sizeof(chunk));
+		ck_assert_int_eq(proto_msg_end(&b), 0);
+		ck_assert_int_eq(control_client_reply(deferred_client, &b, false), 0);
+		sent++;
+		pump(1);
+	}
+	ck_assert_uint_ge(control_client_pending(deferred_client), bound);
+	ck_assert_uint_lt(control_client_pending(deferred_client), bound + sizeof(chunk) + 64);
+	/* Reading it all: the queue drains, the streamer hears of it. */
+	for (; got < sent; got++) {
+		ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 1);
+		free(p);
+	}
+	pump(3);
+	ck_assert_uint_eq(control_client_pending(deferred_client), 0);
+	ck_assert_int_ge(drained_calls, 1);
+	/* Now a reader that reads nothing: kept streaming to, it is still
+	 * dropped once nothing moves for the idle timeout (300 ms here). */
+	for (int i = 0; i < 400 && deferred_client; i++) {
+		if (control_client_pending(deferred_client) < bound) {
+			proto_msg_begin(&b, PROTO_REPLY_OK);
+			proto_put_bytes(&b, PROTO_ATTR_DATA, chunk, sizeof(chunk));
+			ck_assert_int_eq(proto_msg_end(&b), 0);
+			ck_assert_int_eq(control_client_reply(deferred_client, &b, false), 0);
+		}
+		pump(1);
+	}
+	ck_assert_ptr_null(deferred_client);
+	ck_assert_int_eq(gone_calls, 1);
+	proto_buf_free(&b);
+	close(fd);
+}
+END_TEST
+
 START_TEST(test_stream_to_vanished_peer)
 {
 	int fd = client_connect();
@@ -759,28 +825,98 @@ static int child_request(gid_t gid, uint16_t type)
 START_TEST(test_access_levels)
 {
 	const gid_t group = 65534;
+	struct commands cmds = { 0 };   /* no units: read requests say so */
 
 	if (getuid() != 0)
 		return;
 	control_server_free(server);
-	ck_assert_int_eq(control_server_new(loop, path, group, stub_dispatch, NULL, &server), 0);
+	ck_assert_int_eq(control_server_new(loop, path, group, commands_dispatch, &cmds,
+					    &server), 0);
 	control_server_set_idle_timeout(server, 300 * USEC_PER_MSEC);
-	control_server_on_gone(server, stub_gone);
+	control_server_on_gone(server, commands_client_gone);
 	ck_assert_int_eq(chmod(dir, 0755), 0);
 
-	dispatched = 0;
-	ck_assert_int_eq(child_request(group, PROTO_REQ_STATUS), 0);
-	ck_assert_int_eq(last_req.access, CONTROL_READ);
+	/* The table lets the group read (no units loaded yet: EAGAIN), not act. */
+	ck_assert_int_eq(child_request(group, PROTO_REQ_STATUS), EAGAIN);
+	ck_assert_int_eq(child_request(group, PROTO_REQ_SHOW), EAGAIN);
 	ck_assert_int_eq(child_request(group, PROTO_REQ_START), EPERM);
+	ck_assert_int_eq(child_request(group, PROTO_REQ_KILL), EPERM);
+	ck_assert_int_eq(child_request(group, PROTO_REQ_RELOAD), EPERM);
 	ck_assert_int_eq(child_request(group, PROTO_REQ_POWEROFF), EPERM);
-	ck_assert_int_eq(dispatched, 1);
 	/* The socket's mode keeps strangers out; widen it to see that the
 	 * server checks on its own too. */
 	ck_assert_int_eq(child_request(12345, PROTO_REQ_STATUS), 102);
 	ck_assert_int_eq(chmod(path, 0666), 0);
 	ck_assert_int_eq(child_request(12345, PROTO_REQ_STATUS), EACCES);
 	ck_assert_int_eq(child_request(12345, PROTO_REQ_START), EACCES);
-	ck_assert_int_eq(dispatched, 1);
+	/* The group is judged per request: once dropped, a member is a
+	 * stranger. */
+	ck_assert_int_eq(control_server_set_group(server, (gid_t)-1, NULL), 0);
+	ck_assert_int_eq(chmod(path, 0666), 0);
+	ck_assert_int_eq(child_request(group, PROTO_REQ_STATUS), EACCES);
+	control_server_free(server);
+	server = NULL;
+}
+END_TEST
+
+/* The man pages name the commands the control group may run: exactly the
+ * read level of the dispatch table (svctl's name for each request). */
+static const char *const svctl_command[PROTO_REQ_MAX] = {
+	[PROTO_REQ_STATUS] = "status", [PROTO_REQ_POWEROFF] = "poweroff",
+	[PROTO_REQ_REBOOT] = "reboot", [PROTO_REQ_HALT] = "halt",
+	[PROTO_REQ_START] = "start", [PROTO_REQ_STOP] = "stop",
+	[PROTO_REQ_RESTART] = "restart", [PROTO_REQ_RELOAD] = "reload",
+	[PROTO_REQ_LOGS] = "logs", [PROTO_REQ_KILL] = "kill", [PROTO_REQ_WAIT] = "wait",
+	[PROTO_REQ_TREE] = "tree", [PROTO_REQ_SHOW] = "show",
+};
+
+/* The text between `start` and `end` in the man page at `file`. */
+static char *man_section(const char *file, const char *start, const char *end)
+{
+	char buf[65536], *a, *b;
+	FILE *f = fopen(file, "r");
+	size_t n;
+
+	ck_assert_msg(f != NULL, "%s: %s", file, strerror(errno));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	a = strstr(buf, start);
+	ck_assert_msg(a != NULL, "%s: no '%s'", file, start);
+	b = strstr(a, end);
+	ck_assert_msg(b != NULL, "%s: no '%s' after '%s'", file, end, start);
+	return strndup(a, (size_t)(b - a));
+}
+
+static bool mentions(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = strstr(text, word); p; p = strstr(p + 1, word))
+		if ((p == text || !isalpha((unsigned char)p[-1])) && !isalpha((unsigned char)p[n]))
+			return true;
+	return false;
+}
+
+START_TEST(test_access_table_documented)
+{
+	char *conf = man_section("units/initd.conf.5", "may run", "and nothing else");
+	char *svctl = man_section("svctl/svctl.8", "may use", "and nothing else");
+
+	for (uint16_t t = 1; t < PROTO_REQ_MAX; t++) {
+		bool read = commands_access(t) == CONTROL_READ;
+
+		ck_assert_int_ge(commands_access(t), CONTROL_READ);
+		ck_assert_msg(mentions(conf, svctl_command[t]) == read,
+			      "initd.conf(5) control_group and the table disagree on %s",
+			      svctl_command[t]);
+		ck_assert_msg(mentions(svctl, svctl_command[t]) == read,
+			      "svctl(8) and the table disagree on %s", svctl_command[t]);
+	}
+	ck_assert_int_eq(commands_access(0), -EOPNOTSUPP);
+	ck_assert_int_eq(commands_access(PROTO_REQ_MAX), -EOPNOTSUPP);
+	free(conf);
+	free(svctl);
 }
 END_TEST
 
@@ -898,6 +1034,8 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_no_request_while_deferred);
 	tcase_add_test(tc, test_slow_reader_dropped);
 	tcase_add_test(tc, test_stream_overflow);
+	tcase_add_test(tc, test_access_table_documented);
+	tcase_add_test(tc, test_bounded_stream);
 	tcase_add_test(tc, test_stream_to_vanished_peer);
 	tcase_add_test(tc, test_access_levels);
 	tcase_add_test(tc, test_root_keeps_reserved_slots);

@@ -204,6 +204,42 @@ START_TEST(first_allocation_failure_keeps_nothing)
 }
 END_TEST
 
+/* A follower the ring overtook learns how many bytes it lost, then reads on
+ * from the oldest byte held, never more than it asked for. */
+START_TEST(follower_is_told_what_it_lost)
+{
+	struct logbuf b;
+	char out[4096], line[32];
+	uint64_t off = 0, lost;
+	size_t k;
+
+	model_len = 0;
+	ck_assert_int_eq(logbuf_init(&b, 1024), 0);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(line, sizeof(line), "line %04d\n", i);   /* 10 bytes */
+		put(&b, line);
+	}
+	k = logbuf_follow(&b, &off, out, 100, &lost);
+	ck_assert_uint_eq(lost, 10000 - 1024);
+	ck_assert_uint_eq(k, 100);
+	ck_assert(memcmp(out, model + 10000 - 1024, 100) == 0);
+	ck_assert_uint_eq(off, 10000 - 1024 + 100);
+	/* Caught up: nothing more lost, the rest in bounded steps. */
+	k = logbuf_follow(&b, &off, out, sizeof(out), &lost);
+	ck_assert_uint_eq(lost, 0);
+	ck_assert_uint_eq(k, 1024 - 100);
+	ck_assert_uint_eq(off, 10000);
+	ck_assert_uint_eq(logbuf_follow(&b, &off, out, sizeof(out), &lost), 0);
+	ck_assert_uint_eq(lost, 0);
+	/* An offset past the end (another ring's, after a reload): its end. */
+	off = 50000;
+	ck_assert_uint_eq(logbuf_follow(&b, &off, out, sizeof(out), &lost), 0);
+	ck_assert_uint_eq(lost, 0);
+	ck_assert_uint_eq(off, 10000);
+	logbuf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("logbuf");
@@ -218,6 +254,7 @@ int main(void)
 	tcase_add_test(tc, tail_gives_the_last_lines);
 	tcase_add_test(tc, follower_reads_from_its_offset_across_wrap);
 	tcase_add_test(tc, growth_failure_keeps_the_ring_consistent);
+	tcase_add_test(tc, follower_is_told_what_it_lost);
 	tcase_add_test(tc, first_allocation_failure_keeps_nothing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

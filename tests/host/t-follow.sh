@@ -1,0 +1,46 @@
+#!/bin/bash
+# t-follow.sh — `logs -f` under a chatty service: followers that do not read
+# cost PID 1 a bounded amount of memory (its VmRSS, from /proc), are dropped
+# by the idle timeout, do not slow other requests, and a follower that stalls
+# and then reads on is told how much it missed.
+. "$(dirname "$0")/lib.sh"
+
+here=$(cd "$(dirname "$0")" && pwd)
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$INITD_HPID/status"; }
+
+new_boot follow
+# ~2 MB/s of numbered 100-byte lines, in 20 KB writes.
+unit chatty <<EOF2
+exec = [ "/usr/bin/python3", "-c",
+  "import os, time\nn = 0\nwhile True:\n    b = b''.join(b'%09d ' % (n + i) + b'x' * 89 + b'\\\\n' for i in range(200))\n    n += 200\n    os.write(1, b)\n    time.sleep(0.01)\n" ];
+EOF2
+start_initd
+check "chatty reaches running" wait_state chatty running 5
+check "chatty's output reaches the ring" wait_until 5 eval '[ "$(sv logs chatty -n 5 | wc -l)" -ge 5 ]'
+sleep 1
+base=$(rss_kb)
+
+python3 "$here/ctl_clients.py" followers "$T/control" chatty 20 12 > "$T/followers.out" 2>&1 &
+fpid=$!
+peak=$base worst=0
+for i in $(seq 1 16); do
+	sleep 0.25
+	r=$(rss_kb); [ -n "$r" ] && [ "$r" -gt "$peak" ] && peak=$r
+	t0=$(wall_us); sv status chatty >/dev/null 2>&1 || worst=999999999
+	t=$(( ($(wall_us) - t0) / 1000 )); [ "$t" -gt "$worst" ] && worst=$t
+done
+diag "initd VmRSS: ${base} kB before, ${peak} kB peak with 20 followers that never read"
+diag "slowest svctl status meanwhile: ${worst} ms"
+check "initd's RSS grows by less than 16 MiB (${base} -> ${peak} kB)" \
+	test $(( peak - base )) -lt 16384
+check "svctl status answers meanwhile (slowest ${worst} ms)" test "$worst" -lt 2000
+wait "$fpid"
+check "followers that never read are dropped by the idle timeout: $(cat "$T/followers.out")" \
+	grep -q '^dropped=20 of 20' "$T/followers.out"
+
+res=$(python3 "$here/ctl_clients.py" follow-stall "$T/control" chatty 2 2>&1)
+check "a follower that stalls, then reads, sees the dropped marker ($res)" \
+	eval '[ "${res%% *}" = marker ]'
+
+stop_initd
+[ "$FAILED" -eq 0 ]
