@@ -834,7 +834,7 @@ END_TEST
 
 START_TEST(test_set_too_many)
 {
-	static const char *const want[] = { "units: more than 4096 unit files, none loaded", NULL };
+	static const char *const want[] = { "units: more than 16384 unit files, none loaded", NULL };
 	struct tree t;
 	struct unit_set *s;
 	char name[64];
