@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "initd/child.h"
 
 struct loader {
 	struct loop *loop;
@@ -44,6 +45,10 @@ static _Noreturn void loader_child(int out, const char *conf_path, const char *u
 	size_t len = 0;
 	int r;
 
+	/* First: a fault in libconfig or the parser must kill the loader, not
+	 * run PID 1's crash action (reboot) from here. */
+	if (child_reset_signals() < 0)
+		_exit(1);
 	/* Not PID 1's sockets, pidfds and pipes: a client initd drops must
 	 * see its end now, not when the loader exits. */
 	if (out > 3)

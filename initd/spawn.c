@@ -18,6 +18,7 @@
 
 #include "common/util.h"
 #include "initd/caps.h"
+#include "initd/child.h"
 #include "initd/net.h"
 #include "initd/ns.h"
 
@@ -174,27 +175,6 @@ static _Noreturn void child_fail(int report_fd, int stage, int err)
 		/* nothing left to tell anyone */
 	}
 	_exit(127);
-}
-
-/* The kernel's struct sigaction: glibc's sigaction() refuses the signals it
- * reserves (32, 33), and an ignored one would be inherited across exec. */
-struct kernel_sigaction {
-	void (*handler)(int);
-	unsigned long flags;
-	void (*restorer)(void);
-	uint64_t mask;
-};
-
-static int child_reset_signals(void)
-{
-	struct kernel_sigaction dfl = { .handler = SIG_DFL };
-	sigset_t none;
-
-	sigemptyset(&none);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
-	return sigprocmask(SIG_SETMASK, &none, NULL) < 0 ? -errno : 0;
 }
 
 /* fd 0 /dev/null, 1 and 2 the log pipe; *report_fd moved above 2 first. */
@@ -404,10 +384,12 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 	char *env[SPAWN_ENV_MAX + 1];
 	int r;
 
+	/* First: until then a fault here would run PID 1's crash action. */
+	r = child_reset_signals();
+	if (r < 0)
+		child_fail(report_fd, SPAWN_STAGE_SIGNALS, -r);
 	if (sync_fd >= 0)
 		child_wait_parent(sync_fd);
-	if (child_reset_signals() < 0)
-		child_fail(report_fd, SPAWN_STAGE_SIGNALS, errno);
 	if (setsid() < 0)
 		child_fail(report_fd, SPAWN_STAGE_SESSION, errno);
 	r = child_setup_stdio(p->output_fd, &report_fd);
