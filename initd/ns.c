@@ -1,5 +1,4 @@
-/* ns.c — namespaces, the service's mount tree, the PID-namespace reaper.
- * See ns.h. */
+/* ns.c — namespaces and the service's mount tree. See ns.h. */
 #include "initd/ns.h"
 
 #include <errno.h>
@@ -12,7 +11,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -372,50 +370,4 @@ int ns_setup_mounts(const struct unit_isolation *iso, int *ret_stage)
 	STEP(SPAWN_STAGE_TMPFS, mount_tmpfs(rootfd, iso));
 	STEP(SPAWN_STAGE_PIVOT, switch_root(rootfd, iso->rootfs_readonly));
 	return 0;
-}
-
-/* ---- the reaper ------------------------------------------------------------- */
-
-static _Noreturn void reaper_loop(pid_t main_pid)
-{
-	sigset_t all;
-
-	sigfillset(&all);
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&all, &si), status;
-		pid_t p;
-
-		if (sig < 0)
-			continue;
-		if (sig != SIGCHLD) {
-			kill(main_pid, sig);
-			continue;
-		}
-		while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (p != main_pid)
-				continue;
-			/* PID 1 of a namespace cannot die of its own signal:
-			 * report it the way a shell does. */
-			_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-		}
-	}
-}
-
-int ns_fork_reaper(int report_fd)
-{
-	sigset_t all, old;
-	pid_t pid;
-
-	sigfillset(&all);
-	if (sigprocmask(SIG_SETMASK, &all, &old) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0)
-		return sigprocmask(SIG_SETMASK, &old, NULL) < 0 ? -errno : 0;
-	close(report_fd);
-	/* stdio stays: the reaper writes nothing, the pipe closes with it. */
-	reaper_loop(pid);
 }

@@ -69,7 +69,7 @@ for a in ${CRASH_ACTIONS:-reboot poweroff freeze shell}; do
 			if has reboot "report: $r" out; then tap ok "reboot: loader fault: $r"
 			else tap "not ok" "reboot: loader fault: $r"; fi
 		done
-		if has reboot "initd: fatal:.*" console && [ "$(grep -c 'initd: crash action' "$dir/reboot.console")" != 1 ]; then
+		if has reboot "initd: fatal:.*" console && [ "$(grep -ac '^initd: crash action' "$dir/reboot.console")" != 1 ]; then
 			tap "not ok" "reboot: loader fault: the crash action ran once (PID 1's own fault), not for the loader"
 		else
 			tap ok "reboot: loader fault: the crash action ran once (PID 1's own fault), not for the loader"
