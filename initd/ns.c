@@ -272,19 +272,56 @@ static int mount_sys(int rootfd)
 	return mfd < 0 ? mfd : attach_at(mfd, rootfd, "/sys", true);
 }
 
+/* A host path (rootfs, bind source) as an O_PATH fd, no symlink followed
+ * in any component: a service that can write somewhere on the way cannot
+ * redirect what initd mounts for it. -ELOOP for a symlink. */
+static int open_host_path(const char *path, bool dir)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0),
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* A detached copy of the tree at the O_PATH fd (recursive), optionally
+ * read-only all the way down. */
+static int clone_tree_at(int fd, bool readonly)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	int mfd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+			    AT_EMPTY_PATH);
+
+	if (mfd < 0)
+		return -errno;
+	if (readonly && mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
+		int r = -errno;
+		close(mfd);
+		return r;
+	}
+	return mfd;
+}
+
+static int mount_bind(int rootfd, const struct unit_bind *b)
+{
+	_cleanup_close_ int src = open_host_path(b->source, false);
+	struct stat st;
+	int mfd;
+
+	if (src < 0)
+		return src;
+	if (fstat(src, &st) < 0)
+		return -errno;
+	mfd = clone_tree_at(src, b->readonly);
+	return mfd < 0 ? mfd : attach_at(mfd, rootfd, b->target, S_ISDIR(st.st_mode));
+}
+
 static int mount_binds(int rootfd, const struct unit_isolation *iso)
 {
 	for (size_t i = 0; i < iso->n_binds; i++) {
-		const struct unit_bind *b = &iso->binds[i];
-		struct stat st;
-		int mfd, r;
-
-		if (stat(b->source, &st) < 0)
-			return -errno;
-		mfd = clone_tree(b->source, b->readonly);
-		if (mfd < 0)
-			return mfd;
-		r = attach_at(mfd, rootfd, b->target, S_ISDIR(st.st_mode));
+		int r = mount_bind(rootfd, &iso->binds[i]);
 		if (r < 0)
 			return r;
 	}
@@ -326,18 +363,24 @@ static int switch_root(int rootfd, bool readonly)
 	return 0;
 }
 
-/* The rootfs bound onto itself (so it is a mount), as an O_PATH fd on that
- * mount's root. */
+/* The rootfs bound onto itself (so it is a mount), resolved without
+ * following a symlink; *ret_fd is the attached copy's root (O_PATH). */
 static int bind_rootfs(const char *path, int *ret_fd)
 {
-	int fd;
+	_cleanup_close_ int dirfd = open_host_path(path, true);
+	int mfd;
 
-	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return -errno;
-	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	*ret_fd = fd;
+	if (dirfd < 0)
+		return dirfd;
+	mfd = clone_tree_at(dirfd, false);
+	if (mfd < 0)
+		return mfd;
+	if (move_mount(mfd, "", dirfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+		int r = -errno;
+		close(mfd);
+		return r;
+	}
+	*ret_fd = mfd;
 	return 0;
 }
 
