@@ -218,6 +218,97 @@ static int mount_proc(int rootfd, bool new_pid)
 	return mfd < 0 ? mfd : attach_at(mfd, rootfd, "/proc", true);
 }
 
+/* What a service's /proc may not change: the kernel's knobs (a root
+ * service without capabilities could otherwise set sysctls, core_pattern,
+ * or write sysrq-trigger) — each bound onto itself read-only; and what it
+ * may not read — masked, a file by /dev/null, a directory by an empty
+ * read-only tmpfs. The set runc and podman use; only what exists. */
+static const char *const proc_readonly[] = { "sys", "sysrq-trigger", "irq", "bus", "fs" };
+static const char *const proc_masked[] = {
+	"kcore", "keys", "timer_list", "latency_stats", "timer_stats", "sched_debug", "scsi", "acpi",
+};
+
+/* An entry of /proc as an O_PATH fd; -ENOENT when this kernel has none. */
+static int open_proc_entry(int procfd, const char *name)
+{
+	int fd = openat(procfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Attach mfd (closed) over the entry at fd. */
+static int cover(int mfd, int fd)
+{
+	int r = move_mount(mfd, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0
+		? -errno : 0;
+
+	close(mfd);
+	return r;
+}
+
+static int proc_make_readonly(int procfd, const char *name)
+{
+	_cleanup_close_ int fd = open_proc_entry(procfd, name);
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			    MOUNT_ATTR_NOEXEC,
+	};
+	int mfd;
+
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	mfd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+	if (mfd < 0)
+		return -errno;
+	if (mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
+		int r = -errno;
+		close(mfd);
+		return r;
+	}
+	return cover(mfd, fd);
+}
+
+static int proc_mask(int procfd, const char *name)
+{
+	_cleanup_close_ int fd = open_proc_entry(procfd, name);
+	struct stat st;
+	int mfd;
+
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		mfd = fresh_fs("tmpfs", "mode=0555,size=4k", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+			       MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	else if ((mfd = open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
+		mfd = -errno;
+	return mfd < 0 ? mfd : cover(mfd, fd);
+}
+
+/* The protections above on the /proc at path inside root (the service's
+ * own: a fresh one, or its mount namespace's copy of the host's). */
+static int protect_proc(int rootfd)
+{
+	_cleanup_close_ int procfd = -1;
+	int r = ns_open_in_root(rootfd, "/proc", true, false, &procfd);
+
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(proc_readonly); i++)
+		r = proc_make_readonly(procfd, proc_readonly[i]);
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(proc_masked); i++)
+		r = proc_mask(procfd, proc_masked[i]);
+	return r;
+}
+
+/* The service's /proc: a fresh one when asked (new_pid), protected unless
+ * the unit says protect_proc = false. */
+static int setup_proc(int rootfd, const struct unit_isolation *iso, bool fresh)
+{
+	int r = fresh || iso->rootfs ? mount_proc(rootfd, fresh) : 0;
+
+	return r < 0 || iso->proc_unprotected ? r : protect_proc(rootfd);
+}
+
 /* A minimal /dev: a tmpfs with the host's null, zero, full, random, urandom
  * and tty bound in one by one, a private devpts, /dev/shm. */
 static int mount_dev(int rootfd)
@@ -398,15 +489,15 @@ int ns_setup_mounts(const struct unit_isolation *iso, int *ret_stage)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -errno;
 	if (!iso->rootfs) {
-		/* The host's tree, with a /proc that shows the service's PIDs. */
-		if (!new_pid)
-			return 0;
+		/* The host's tree, with a /proc that shows the service's PIDs
+		 * (a new PID namespace) or the host's (in this namespace's
+		 * own copy), protected either way. */
 		rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		STEP(SPAWN_STAGE_MOUNTS, rootfd < 0 ? -errno : mount_proc(rootfd, true));
+		STEP(SPAWN_STAGE_MOUNTS, rootfd < 0 ? -errno : setup_proc(rootfd, iso, new_pid));
 		return 0;
 	}
 	STEP(SPAWN_STAGE_ROOTFS, bind_rootfs(iso->rootfs, &rootfd));
-	STEP(SPAWN_STAGE_MOUNTS, mount_proc(rootfd, new_pid));
+	STEP(SPAWN_STAGE_MOUNTS, setup_proc(rootfd, iso, new_pid));
 	STEP(SPAWN_STAGE_DEV, mount_dev(rootfd));
 	STEP(SPAWN_STAGE_SYS, mount_sys(rootfd));
 	STEP(SPAWN_STAGE_BINDS, mount_binds(rootfd, iso));
