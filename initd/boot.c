@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "initd/child.h"
 #include "initd/log.h"
 
 struct early_mount {
@@ -326,8 +327,9 @@ _Noreturn void boot_crash(enum crash_action action, const char *why)
 			char *argv[] = { "/bin/sh", NULL };
 			char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 
-			sigemptyset(&all);
-			sigprocmask(SIG_SETMASK, &all, NULL);
+			/* Not the fault handler: a crash in the shell is
+			 * the shell's. */
+			child_reset_signals();
 			setsid();
 			execve(argv[0], argv, envp);
 			_exit(127);

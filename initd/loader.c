@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "initd/child.h"
 
 struct loader {
 	struct loop *loop;
@@ -24,6 +25,19 @@ struct loader {
 	void *data;
 };
 
+#ifdef INITD_FAULT_INJECTION
+/* Test builds: a units directory holding ".crash-loader" makes the loader
+ * fault the way a bug in libconfig or the parser would (tests/vm/crash.sh). */
+static void loader_fault_if_asked(const char *units_dir)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/.crash-loader", units_dir);
+	if (access(path, F_OK) == 0)
+		raise(SIGSEGV);
+}
+#endif
+
 static _Noreturn void loader_child(int out, const char *conf_path, const char *units_dir)
 {
 	struct unit_set *set = NULL;
@@ -31,11 +45,18 @@ static _Noreturn void loader_child(int out, const char *conf_path, const char *u
 	size_t len = 0;
 	int r;
 
+	/* First: a fault in libconfig or the parser must kill the loader, not
+	 * run PID 1's crash action (reboot) from here. */
+	if (child_reset_signals() < 0)
+		_exit(1);
 	/* Not PID 1's sockets, pidfds and pipes: a client initd drops must
 	 * see its end now, not when the loader exits. */
 	if (out > 3)
 		close_range(3, (unsigned)out - 1, 0);
 	close_range((unsigned)out + 1, ~0U, 0);
+#ifdef INITD_FAULT_INJECTION
+	loader_fault_if_asked(units_dir);
+#endif
 	r = unit_set_load(conf_path, units_dir, &set);
 	if (r >= 0)
 		r = unit_set_encode(set, &buf, &len);

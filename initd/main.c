@@ -29,6 +29,7 @@
 #include "initd/loop.h"
 #include "initd/manager.h"
 #include "initd/notify.h"
+#include "initd/reaper.h"
 #include "initd/spawn.h"
 
 #define DEFAULT_CONFIG  "/etc/initd"
@@ -612,8 +613,15 @@ static int run_daemon(struct initd *d)
 
 int main(int argc, char **argv)
 {
-	struct initd d = { .pid1 = getpid() == 1, .crash = CRASH_REBOOT };
-	int r = parse_options(argc, argv, d.pid1, &d.opt);
+	struct initd d;
+	int r;
+
+	/* A PID-namespace reaper (spawn.c execs it, reaper.h): before
+	 * anything else, no logging, no configuration. */
+	if (reaper_requested(argc, argv))
+		reaper_main(argc, argv);
+	d = (struct initd){ .pid1 = getpid() == 1, .crash = CRASH_REBOOT };
+	r = parse_options(argc, argv, d.pid1, &d.opt);
 
 	if (r != 0)
 		return r > 0 ? 0 : CHECK_USAGE;

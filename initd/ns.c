@@ -1,5 +1,4 @@
-/* ns.c — namespaces, the service's mount tree, the PID-namespace reaper.
- * See ns.h. */
+/* ns.c — namespaces and the service's mount tree. See ns.h. */
 #include "initd/ns.h"
 
 #include <errno.h>
@@ -12,7 +11,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -220,6 +218,97 @@ static int mount_proc(int rootfd, bool new_pid)
 	return mfd < 0 ? mfd : attach_at(mfd, rootfd, "/proc", true);
 }
 
+/* What a service's /proc may not change: the kernel's knobs (a root
+ * service without capabilities could otherwise set sysctls, core_pattern,
+ * or write sysrq-trigger) — each bound onto itself read-only; and what it
+ * may not read — masked, a file by /dev/null, a directory by an empty
+ * read-only tmpfs. The set runc and podman use; only what exists. */
+static const char *const proc_readonly[] = { "sys", "sysrq-trigger", "irq", "bus", "fs" };
+static const char *const proc_masked[] = {
+	"kcore", "keys", "timer_list", "latency_stats", "timer_stats", "sched_debug", "scsi", "acpi",
+};
+
+/* An entry of /proc as an O_PATH fd; -ENOENT when this kernel has none. */
+static int open_proc_entry(int procfd, const char *name)
+{
+	int fd = openat(procfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Attach mfd (closed) over the entry at fd. */
+static int cover(int mfd, int fd)
+{
+	int r = move_mount(mfd, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0
+		? -errno : 0;
+
+	close(mfd);
+	return r;
+}
+
+static int proc_make_readonly(int procfd, const char *name)
+{
+	_cleanup_close_ int fd = open_proc_entry(procfd, name);
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			    MOUNT_ATTR_NOEXEC,
+	};
+	int mfd;
+
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	mfd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+	if (mfd < 0)
+		return -errno;
+	if (mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
+		int r = -errno;
+		close(mfd);
+		return r;
+	}
+	return cover(mfd, fd);
+}
+
+static int proc_mask(int procfd, const char *name)
+{
+	_cleanup_close_ int fd = open_proc_entry(procfd, name);
+	struct stat st;
+	int mfd;
+
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		mfd = fresh_fs("tmpfs", "mode=0555,size=4k", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+			       MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	else if ((mfd = open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
+		mfd = -errno;
+	return mfd < 0 ? mfd : cover(mfd, fd);
+}
+
+/* The protections above on the /proc at path inside root (the service's
+ * own: a fresh one, or its mount namespace's copy of the host's). */
+static int protect_proc(int rootfd)
+{
+	_cleanup_close_ int procfd = -1;
+	int r = ns_open_in_root(rootfd, "/proc", true, false, &procfd);
+
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(proc_readonly); i++)
+		r = proc_make_readonly(procfd, proc_readonly[i]);
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(proc_masked); i++)
+		r = proc_mask(procfd, proc_masked[i]);
+	return r;
+}
+
+/* The service's /proc: a fresh one when asked (new_pid), protected unless
+ * the unit says protect_proc = false. */
+static int setup_proc(int rootfd, const struct unit_isolation *iso, bool fresh)
+{
+	int r = fresh || iso->rootfs ? mount_proc(rootfd, fresh) : 0;
+
+	return r < 0 || iso->proc_unprotected ? r : protect_proc(rootfd);
+}
+
 /* A minimal /dev: a tmpfs with the host's null, zero, full, random, urandom
  * and tty bound in one by one, a private devpts, /dev/shm. */
 static int mount_dev(int rootfd)
@@ -274,19 +363,56 @@ static int mount_sys(int rootfd)
 	return mfd < 0 ? mfd : attach_at(mfd, rootfd, "/sys", true);
 }
 
+/* A host path (rootfs, bind source) as an O_PATH fd, no symlink followed
+ * in any component: a service that can write somewhere on the way cannot
+ * redirect what initd mounts for it. -ELOOP for a symlink. */
+static int open_host_path(const char *path, bool dir)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0),
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* A detached copy of the tree at the O_PATH fd (recursive), optionally
+ * read-only all the way down. */
+static int clone_tree_at(int fd, bool readonly)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	int mfd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+			    AT_EMPTY_PATH);
+
+	if (mfd < 0)
+		return -errno;
+	if (readonly && mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
+		int r = -errno;
+		close(mfd);
+		return r;
+	}
+	return mfd;
+}
+
+static int mount_bind(int rootfd, const struct unit_bind *b)
+{
+	_cleanup_close_ int src = open_host_path(b->source, false);
+	struct stat st;
+	int mfd;
+
+	if (src < 0)
+		return src;
+	if (fstat(src, &st) < 0)
+		return -errno;
+	mfd = clone_tree_at(src, b->readonly);
+	return mfd < 0 ? mfd : attach_at(mfd, rootfd, b->target, S_ISDIR(st.st_mode));
+}
+
 static int mount_binds(int rootfd, const struct unit_isolation *iso)
 {
 	for (size_t i = 0; i < iso->n_binds; i++) {
-		const struct unit_bind *b = &iso->binds[i];
-		struct stat st;
-		int mfd, r;
-
-		if (stat(b->source, &st) < 0)
-			return -errno;
-		mfd = clone_tree(b->source, b->readonly);
-		if (mfd < 0)
-			return mfd;
-		r = attach_at(mfd, rootfd, b->target, S_ISDIR(st.st_mode));
+		int r = mount_bind(rootfd, &iso->binds[i]);
 		if (r < 0)
 			return r;
 	}
@@ -328,18 +454,24 @@ static int switch_root(int rootfd, bool readonly)
 	return 0;
 }
 
-/* The rootfs bound onto itself (so it is a mount), as an O_PATH fd on that
- * mount's root. */
+/* The rootfs bound onto itself (so it is a mount), resolved without
+ * following a symlink; *ret_fd is the attached copy's root (O_PATH). */
 static int bind_rootfs(const char *path, int *ret_fd)
 {
-	int fd;
+	_cleanup_close_ int dirfd = open_host_path(path, true);
+	int mfd;
 
-	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return -errno;
-	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	*ret_fd = fd;
+	if (dirfd < 0)
+		return dirfd;
+	mfd = clone_tree_at(dirfd, false);
+	if (mfd < 0)
+		return mfd;
+	if (move_mount(mfd, "", dirfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+		int r = -errno;
+		close(mfd);
+		return r;
+	}
+	*ret_fd = mfd;
 	return 0;
 }
 
@@ -357,65 +489,19 @@ int ns_setup_mounts(const struct unit_isolation *iso, int *ret_stage)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -errno;
 	if (!iso->rootfs) {
-		/* The host's tree, with a /proc that shows the service's PIDs. */
-		if (!new_pid)
-			return 0;
+		/* The host's tree, with a /proc that shows the service's PIDs
+		 * (a new PID namespace) or the host's (in this namespace's
+		 * own copy), protected either way. */
 		rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		STEP(SPAWN_STAGE_MOUNTS, rootfd < 0 ? -errno : mount_proc(rootfd, true));
+		STEP(SPAWN_STAGE_MOUNTS, rootfd < 0 ? -errno : setup_proc(rootfd, iso, new_pid));
 		return 0;
 	}
 	STEP(SPAWN_STAGE_ROOTFS, bind_rootfs(iso->rootfs, &rootfd));
-	STEP(SPAWN_STAGE_MOUNTS, mount_proc(rootfd, new_pid));
+	STEP(SPAWN_STAGE_MOUNTS, setup_proc(rootfd, iso, new_pid));
 	STEP(SPAWN_STAGE_DEV, mount_dev(rootfd));
 	STEP(SPAWN_STAGE_SYS, mount_sys(rootfd));
 	STEP(SPAWN_STAGE_BINDS, mount_binds(rootfd, iso));
 	STEP(SPAWN_STAGE_TMPFS, mount_tmpfs(rootfd, iso));
 	STEP(SPAWN_STAGE_PIVOT, switch_root(rootfd, iso->rootfs_readonly));
 	return 0;
-}
-
-/* ---- the reaper ------------------------------------------------------------- */
-
-static _Noreturn void reaper_loop(pid_t main_pid)
-{
-	sigset_t all;
-
-	sigfillset(&all);
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&all, &si), status;
-		pid_t p;
-
-		if (sig < 0)
-			continue;
-		if (sig != SIGCHLD) {
-			kill(main_pid, sig);
-			continue;
-		}
-		while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (p != main_pid)
-				continue;
-			/* PID 1 of a namespace cannot die of its own signal:
-			 * report it the way a shell does. */
-			_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-		}
-	}
-}
-
-int ns_fork_reaper(int report_fd)
-{
-	sigset_t all, old;
-	pid_t pid;
-
-	sigfillset(&all);
-	if (sigprocmask(SIG_SETMASK, &all, &old) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0)
-		return sigprocmask(SIG_SETMASK, &old, NULL) < 0 ? -errno : 0;
-	close(report_fd);
-	/* stdio stays: the reaper writes nothing, the pipe closes with it. */
-	reaper_loop(pid);
 }

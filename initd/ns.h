@@ -1,4 +1,4 @@
-/* ns.h — namespaces, the service's mount tree and its PID-namespace reaper.
+/* ns.h — namespaces and the service's mount tree.
  *
  * The parent asks for namespaces as clone3 flags (ns_clone_flags) and, while
  * the child waits on its sync pipe, writes what only it may write: the uid
@@ -10,9 +10,8 @@
  * then pivot_root — or, when the current root is the initramfs (which
  * pivot_root refuses), a move onto "/" and chroot, as switch_root does.
  *
- * In a new PID namespace the service would be PID 1 and inherit every
- * orphan; ns_reaper is that PID 1 instead: it forwards signals to the
- * service, reaps everything, and exits with the service's status.
+ * In a new PID namespace, the namespace's PID 1 is a reaper (reaper.h),
+ * forked and exec'd before any of this: the mounts are the service's alone.
  *
  * Everything here returns 0 or -errno; child-side functions only run in the
  * forked child (they may leak: the child execs or exits).
@@ -41,10 +40,5 @@ int ns_setup_mounts(const struct unit_isolation *iso, int *ret_stage);
  * as an O_PATH fd; create it (a directory, or an empty file when !dir)
  * when missing and create is set. */
 int ns_open_in_root(int rootfd, const char *path, bool dir, bool create, int *ret_fd);
-
-/* Child, PID 1 of a new PID namespace: fork; the returned child (0) goes on
- * to exec the service; the reaper never returns. -errno if fork fails.
- * report_fd is closed in the reaper, so the report pipe ends with exec. */
-int ns_fork_reaper(int report_fd);
 
 #endif

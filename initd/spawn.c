@@ -18,8 +18,10 @@
 
 #include "common/util.h"
 #include "initd/caps.h"
+#include "initd/child.h"
 #include "initd/net.h"
 #include "initd/ns.h"
+#include "initd/reaper.h"
 
 #define SPAWN_ENV_MAX (UNIT_ENV_MAX + 8)
 #define SPAWN_GROUPS_MAX 64
@@ -176,34 +178,16 @@ static _Noreturn void child_fail(int report_fd, int stage, int err)
 	_exit(127);
 }
 
-/* The kernel's struct sigaction: glibc's sigaction() refuses the signals it
- * reserves (32, 33), and an ignored one would be inherited across exec. */
-struct kernel_sigaction {
-	void (*handler)(int);
-	unsigned long flags;
-	void (*restorer)(void);
-	uint64_t mask;
-};
-
-static int child_reset_signals(void)
-{
-	struct kernel_sigaction dfl = { .handler = SIG_DFL };
-	sigset_t none;
-
-	sigemptyset(&none);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
-	return sigprocmask(SIG_SETMASK, &none, NULL) < 0 ? -errno : 0;
-}
-
-/* fd 0 /dev/null, 1 and 2 the log pipe; *report_fd moved above 2 first. */
-static int child_setup_stdio(int output_fd, int *report_fd)
+/* fd 0 /dev/null, 1 and 2 the log pipe; *report_fd (and *exe_fd, the
+ * reaper's executable, when >= 0) moved above 2 first. */
+static int child_setup_stdio(int output_fd, int *report_fd, int *exe_fd)
 {
 	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	if (*report_fd < 3)
 		*report_fd = fcntl(*report_fd, F_DUPFD_CLOEXEC, 3);
+	if (*exe_fd >= 0 && *exe_fd < 3 && (*exe_fd = fcntl(*exe_fd, F_DUPFD_CLOEXEC, 3)) < 0)
+		return -errno;
 	if (output_fd >= 0 && output_fd < 3)
 		output_fd = fcntl(output_fd, F_DUPFD_CLOEXEC, 3);
 	if (null_fd >= 0 && null_fd < 3)
@@ -217,14 +201,21 @@ static int child_setup_stdio(int output_fd, int *report_fd)
 	return 0;
 }
 
-static int child_close_fds(int report_fd)
+/* Close every fd from 3 up but the ones in keep (-1 entries ignored);
+ * those close themselves on exec. */
+static int child_close_fds(int keep_a, int keep_b)
 {
-	/* Everything but 0-2 and the report pipe, which closes itself on exec. */
-	if (report_fd > 3 && close_range(3, (unsigned)report_fd - 1, 0) < 0)
-		return -errno;
-	if (close_range((unsigned)report_fd + 1, ~0U, 0) < 0)
-		return -errno;
-	return 0;
+	unsigned from = 3;
+	int keep[2] = { keep_a < keep_b ? keep_a : keep_b, keep_a < keep_b ? keep_b : keep_a };
+
+	for (size_t i = 0; i < 2; i++) {
+		if (keep[i] < 3)
+			continue;
+		if ((unsigned)keep[i] > from && close_range(from, (unsigned)keep[i] - 1, 0) < 0)
+			return -errno;
+		from = (unsigned)keep[i] + 1;
+	}
+	return close_range(from, ~0U, 0) < 0 ? -errno : 0;
 }
 
 struct child_creds {
@@ -419,23 +410,38 @@ static void child_credentials(const struct spawn_params *p, const struct child_c
 		      ERRNO(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)));
 }
 
-static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int sync_fd)
+/* A PID-namespace unit: from here on this process is the service under a
+ * freshly exec'd reaper (reaper.h); exe_fd < 0 is the errno of the memfd
+ * PID 1 could not make. */
+static void child_fork_reaper(int exe_fd, int report_fd)
+{
+	int r = exe_fd < 0 ? exe_fd : reaper_fork(exe_fd);
+
+	if (r < 0)
+		child_fail(report_fd, SPAWN_STAGE_REAPER, -r);
+}
+
+static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int sync_fd,
+				int exe_fd)
 {
 	const struct unit *u = p->unit;
+	bool new_pid = u->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID);
 	struct child_creds creds;
 	char *env[SPAWN_ENV_MAX + 1];
 	int r;
 
+	/* First: until then a fault here would run PID 1's crash action. */
+	r = child_reset_signals();
+	if (r < 0)
+		child_fail(report_fd, SPAWN_STAGE_SIGNALS, -r);
 	if (sync_fd >= 0)
 		child_wait_parent(sync_fd);
-	if (child_reset_signals() < 0)
-		child_fail(report_fd, SPAWN_STAGE_SIGNALS, errno);
 	if (setsid() < 0)
 		child_fail(report_fd, SPAWN_STAGE_SESSION, errno);
-	r = child_setup_stdio(p->output_fd, &report_fd);
+	r = child_setup_stdio(p->output_fd, &report_fd, &exe_fd);
 	if (r < 0)
 		child_fail(report_fd, SPAWN_STAGE_STDIO, -r);
-	r = child_close_fds(report_fd);
+	r = child_close_fds(report_fd, new_pid ? exe_fd : -1);
 	if (r < 0)
 		child_fail(report_fd, SPAWN_STAGE_FDS, -r);
 	/* Before the rootfs: users come from the image's own files. */
@@ -444,13 +450,17 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 		child_fail(report_fd, SPAWN_STAGE_USER, -r);
 	if (u->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER))
 		CHECK(report_fd, SPAWN_STAGE_ID_MAP, child_userns_root());
+	/* Before any mount: the reaper's exec must find the host's root (and
+	 * the dynamic loader there), and a pivot_root would move its root too.
+	 * After the user namespace's root: that is the reaper's uid, so it
+	 * may signal the service whatever the service becomes. */
+	if (new_pid)
+		child_fork_reaper(exe_fd, report_fd);
 	child_isolate(&u->iso, report_fd);
 	child_credentials(p, &creds, report_fd);
 	if (chdir(u->workdir ? u->workdir : "/") < 0)
 		child_fail(report_fd, SPAWN_STAGE_CHDIR, errno);
 	child_build_env(p, &creds, env);
-	if (u->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID))
-		CHECK(report_fd, SPAWN_STAGE_REAPER, ns_fork_reaper(report_fd));
 	execve(u->exec[0], u->exec, env);
 	child_fail(report_fd, SPAWN_STAGE_EXEC, errno);
 }
@@ -521,11 +531,15 @@ static void parent_release(pid_t pid, const struct unit_isolation *iso, int repo
 int spawn_start(const struct spawn_params *p, struct spawn_child *ret)
 {
 	const struct unit_isolation *iso = &p->unit->iso;
-	int report[2], sync[2] = { -1, -1 }, pidfd = -1, r;
+	int report[2], sync[2] = { -1, -1 }, pidfd = -1, exe_fd = -1, r;
 	pid_t pid;
 
 	if (!p->unit->exec || !p->unit->exec[0])
 		return -EINVAL;
+	/* Made once, the first time: the child reports a failure as stage
+	 * "reaper" (exe_fd holds the errno then). */
+	if (iso->namespaces & UNIT_NS_BIT(UNIT_NS_PID))
+		exe_fd = reaper_exe_fd();
 	if (pipe2(report, O_CLOEXEC) < 0)
 		return -errno;
 	if (parent_has_work(iso) && pipe2(sync, O_CLOEXEC) < 0) {
@@ -540,7 +554,7 @@ int spawn_start(const struct spawn_params *p, struct spawn_child *ret)
 	if (pid == 0) {
 		close(report[0]);
 		safe_close(sync[1]);
-		child_run(p, report[1], sync[0]);
+		child_run(p, report[1], sync[0], exe_fd);
 	}
 	if (sync[1] >= 0) {
 		close(sync[0]);

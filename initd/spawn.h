@@ -1,8 +1,9 @@
 /* spawn.h — start a service's main process.
  *
  * clone3(CLONE_PIDFD | CLONE_INTO_CGROUP) puts the child straight into its
- * leaf. The child then runs its setup in stages, and reports the first that
- * fails as {stage, errno} over a CLOEXEC pipe; a successful execve closes the
+ * leaf. The child resets its signals first (child.h), then runs its setup
+ * in stages, and reports the first that fails as {stage, errno} over a
+ * CLOEXEC pipe; a successful execve closes the
  * pipe, so end-of-file with no report means "exec happened". The parent never
  * waits for the child: the report pipe is read from the event loop.
  */
@@ -14,7 +15,7 @@
 #include "units/unit.h"
 
 enum spawn_stage {
-	SPAWN_STAGE_SIGNALS,      /* reset mask and dispositions */
+	SPAWN_STAGE_SIGNALS,      /* reset mask, dispositions, altstack (child.h) */
 	SPAWN_STAGE_SESSION,      /* setsid */
 	SPAWN_STAGE_STDIO,        /* stdin /dev/null, stdout/stderr to the log pipe */
 	SPAWN_STAGE_FDS,          /* close everything else */
@@ -42,7 +43,7 @@ enum spawn_stage {
 	SPAWN_STAGE_BOUNDING,     /* capability bounding set */
 	SPAWN_STAGE_CAPS,         /* permitted/effective/inheritable/ambient */
 	SPAWN_STAGE_NO_NEW_PRIVS,
-	SPAWN_STAGE_REAPER,       /* fork the service under a PID-namespace reaper */
+	SPAWN_STAGE_REAPER,       /* fork; exec the PID-namespace reaper (reaper.h) */
 	SPAWN_STAGE_MAX,
 };
 

@@ -729,6 +729,11 @@ static void dump_isolation(struct dump *d, const struct unit_isolation *iso)
 		unset(d, "capabilities", "those of the user");
 	}
 	key_bool(d, "no_new_privs", iso->no_new_privs);
+	/* Said only where it applies: the dump must parse again. */
+	if (iso->namespaces & UNIT_NS_BIT(UNIT_NS_MOUNT))
+		key_bool(d, "protect_proc", !iso->proc_unprotected);
+	else
+		unset(d, "protect_proc", "no mount namespace: the host's /proc");
 	key_strv(d, "supplementary_groups", iso->supplementary_groups);
 	dump_rlimits(d, iso->rlimits, iso->n_rlimits);
 	dump_indent(d);

@@ -252,6 +252,7 @@ static const struct enc_field unit_fields[] = {
 	F_STR(56, struct unit, iso.veth_bridge),
 	F_STR(57, struct unit, iso.veth_address),
 	F_STR(58, struct unit, iso.veth_gateway),
+	F_NUM(59, struct unit, iso.proc_unprotected, 1),
 };
 static const struct enc_record unit_record = {
 	unit_fields, ARRAY_SIZE(unit_fields), sizeof(struct unit), BIT(1) | BIT(2), NULL,

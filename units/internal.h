@@ -42,7 +42,7 @@ struct parse_ctx {
 
 /* Lines of the isolation keys, for checks across keys and units. */
 struct isolation_lines {
-	int namespaces, hostname, rootfs, user_namespace, network, bridge;
+	int namespaces, hostname, rootfs, user_namespace, network, bridge, protect_proc;
 };
 
 /* Line numbers of the entries cross-unit validation reports on. */
@@ -218,6 +218,7 @@ int parse_iso_hostname(struct parse_ctx *c, config_setting_t *s, const char *pat
 int parse_rootfs(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_capabilities(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_no_new_privs(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_protect_proc(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_supplementary_groups(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_rlimits(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 /* A group of NAME = LIMIT | [SOFT, HARD]: a unit's rlimits, initd.conf's

@@ -362,6 +362,18 @@ int parse_no_new_privs(struct parse_ctx *c, config_setting_t *s, const char *pat
 	return setting_bool(c, s, path, &parse_state_unit(obj)->iso.no_new_privs);
 }
 
+int parse_protect_proc(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	bool protect;
+	int r;
+
+	parse_state_lines(obj)->iso.protect_proc = setting_line(s);
+	r = setting_bool(c, s, path, &protect);
+	if (r == 0)
+		parse_state_unit(obj)->iso.proc_unprotected = !protect;
+	return r;
+}
+
 /* A group name, or (leading digit) a strict numeric id. */
 static bool group_valid(const char *v)
 {
@@ -620,6 +632,9 @@ int isolation_check(struct parse_ctx *c, struct unit *u, const struct isolation_
 			    UNIT_NS_USER);
 	if (r == 0)
 		r = need_ns(c, u, l->network, l->network != 0, "network", UNIT_NS_NET);
+	if (r == 0)
+		r = need_ns(c, u, l->protect_proc, l->protect_proc != 0, "protect_proc",
+			    UNIT_NS_MOUNT);
 	if (r < 0 || !(iso->namespaces & UNIT_NS_BIT(UNIT_NS_USER)))
 		return r;
 	if (!iso->uid_map && !(iso->uid_map = strdup(UNIT_ID_MAP_DEFAULT "\n")))
@@ -677,7 +692,7 @@ bool isolation_equal(const struct unit_isolation *a, const struct unit_isolation
 	       streq_ptr(a->rootfs, b->rootfs) && a->rootfs_readonly == b->rootfs_readonly &&
 	       binds_equal(a, b) && strv_equal(a->tmpfs, b->tmpfs) &&
 	       a->has_capabilities == b->has_capabilities && a->capabilities == b->capabilities &&
-	       a->no_new_privs == b->no_new_privs &&
+	       a->no_new_privs == b->no_new_privs && a->proc_unprotected == b->proc_unprotected &&
 	       strv_equal(a->supplementary_groups, b->supplementary_groups) &&
 	       rlimits_equal(a->rlimits, a->n_rlimits, b->rlimits, b->n_rlimits) &&
 	       a->umask == b->umask &&

@@ -433,6 +433,7 @@ static const struct key unit_keys[] = {
 	{ "rootfs", parse_rootfs },
 	{ "capabilities", parse_capabilities },
 	{ "no_new_privs", parse_no_new_privs },
+	{ "protect_proc", parse_protect_proc },
 	{ "supplementary_groups", parse_supplementary_groups },
 	{ "rlimits", parse_rlimits },
 	{ "umask", parse_umask },

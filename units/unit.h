@@ -209,6 +209,8 @@ struct unit_isolation {
 	bool has_capabilities;  /* "capabilities" given: everything else is dropped */
 	uint64_t capabilities;  /* bit per capability number */
 	bool no_new_privs;
+	bool proc_unprotected;  /* protect_proc = false: the service's /proc as the kernel
+	                         * makes it (default: sysctls read-only, kcore... masked) */
 	char **supplementary_groups;  /* NULL-terminated names or ids (never NULL) */
 	struct unit_rlimit *rlimits;  /* n_rlimits, at most one per resource */
 	size_t n_rlimits;

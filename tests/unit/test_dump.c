@@ -270,6 +270,7 @@ static const char every_key[] =
 	" tmpfs = [ \"/tmp\", \"/run\" ]; };\n"
 	"capabilities = [ \"cap_net_raw\", \"NET_BIND_SERVICE\" ];\n"
 	"no_new_privs = true;\n"
+	"protect_proc = false;\n"
 	"supplementary_groups = [ \"adm\", \"27\" ];\n"
 	"rlimits = { nofile = 1024; core = 0; stack = \"8M\"; as = \"infinity\"; cpu = 5000000000L;"
 	" memlock = 65537; fsize = \"18446744073709551614\"; };\n"
@@ -297,6 +298,7 @@ START_TEST(test_dump_every_key)
 	ck_assert_ptr_nonnull(strstr(text, "  memory = { max = \"max\"; high = \"1536M\"; low = \"1000\";"
 				     " min = \"0\"; swap_max = \"2T\"; oom_group = false; };\n"));
 	ck_assert_ptr_nonnull(strstr(text, "  pids = { max = \"max\"; };\n"));
+	ck_assert_ptr_nonnull(strstr(text, "protect_proc = false;\n"));
 	ck_assert_ptr_nonnull(strstr(text, "{ device = \"8:0\"; rbps = \"10M\"; riops = 5000000000L; }"));
 	ck_assert_ptr_nonnull(strstr(text, "{ device = \"8:16\"; rbps = \"max\"; }"));
 	ck_assert_ptr_nonnull(strstr(text, "  subtree_control = [ \"cpu\", \"pids\" ];\n"));
@@ -341,6 +343,7 @@ START_TEST(test_dump_defaults)
 		"# rootfs: unset (the host's /)\n"
 		"# capabilities: unset (those of the user)\n"
 		"no_new_privs = false;\n"
+		"# protect_proc: unset (no mount namespace: the host's /proc)\n"
 		"supplementary_groups = [ ];\n"
 		"rlimits = { };\n"
 		"umask = \"0022\";\n"

@@ -49,6 +49,7 @@ static const char *diags(const struct unit *u)
 	"  tmpfs = [ \"/tmp\", \"/run\" ]; };\n" \
 	"capabilities = [ \"NET_BIND_SERVICE\", \"cap_chown\" ];\n" \
 	"no_new_privs = true;\n" \
+	"protect_proc = false;\n" \
 	"supplementary_groups = [ \"audio\", \"42\" ];\n" \
 	"rlimits = { nofile = 1024; core = 0; stack = \"8M\"; as = \"infinity\"; };\n" \
 	"umask = \"0027\";\n" \
@@ -73,6 +74,7 @@ START_TEST(full_schema_parses)
 	ck_assert(i->has_capabilities);
 	ck_assert_uint_eq(i->capabilities, (1ULL << CAP_NET_BIND_SERVICE) | (1ULL << CAP_CHOWN));
 	ck_assert(i->no_new_privs);
+	ck_assert(i->proc_unprotected);
 	ck_assert_str_eq(i->supplementary_groups[1], "42");
 	ck_assert_uint_eq(i->n_rlimits, 4);
 	ck_assert_int_eq(i->rlimits[0].resource, RLIMIT_NOFILE);
@@ -97,6 +99,7 @@ START_TEST(defaults)
 	ck_assert(!u->bad);
 	ck_assert_uint_eq(u->iso.namespaces, 0);
 	ck_assert(!u->iso.has_capabilities && !u->iso.no_new_privs && !u->iso.has_oom_score_adj);
+	ck_assert(!u->iso.proc_unprotected);   /* protect_proc defaults to true */
 	ck_assert_uint_eq(u->iso.umask, 022);
 	ck_assert_ptr_null(u->iso.rootfs);
 	ck_assert_ptr_null(u->iso.tmpfs[0]);
@@ -120,6 +123,8 @@ static const struct {
 	{ "capabilities = [ \"NET_BIND_SERVIC\" ];", "2: 'capabilities[0]': unknown capability 'NET_BIND_SERVIC' (did you mean 'NET_BIND_SERVICE'?)\n" },
 	{ "hostname = \"a\";", "2: 'hostname' needs the 'uts' namespace (add it to 'namespaces')\n" },
 	{ "rootfs = { path = \"/r\"; };", "2: 'rootfs' needs the 'mount' namespace (add it to 'namespaces')\n" },
+	{ "namespaces = [ \"pid\" ];\nprotect_proc = false;", "3: 'protect_proc' needs the 'mount' namespace (add it to 'namespaces')\n" },
+	{ "namespaces = [ \"mount\" ];\nprotect_proc = \"no\";", "3: 'protect_proc' must be true or false\n" },
 	{ "namespaces = [ \"mount\" ];\nrootfs = { readonly = true; };", "3: missing required key 'rootfs.path'\n" },
 	{ "namespaces = [ \"mount\" ];\nrootfs = { path = \"/r\"; binds = ( { source = \"/a\"; target = \"/x/../y\"; } ); };",
 	  "3: 'rootfs.binds[0].target': '/x/../y' must be an absolute path inside the rootfs, not '/', without '.' or '..'\n" },

@@ -6,6 +6,10 @@
 #   poweroff  initd says so and the kernel powers down
 #   freeze    PID 1 stays alive, services keep running
 #   shell     a shell is started on the console as a child of PID 1
+# Before faulting PID 1 under reboot, the trigger makes the unit loader fault
+# during `svctl reload` (issue 11): the reload is refused, the machine stays
+# up, a later reload works.
+# CRASH_ACTIONS (default "reboot poweroff freeze shell") picks the boots.
 # One boot per action (~10 s each under TCG). Appends TAP lines to OUT.tap.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -40,7 +44,7 @@ boot() {   # boot ACTION: console in $dir/ACTION.console, reports in $dir/ACTION
 
 has() { grep -q "$2" "$dir/$1.$3"; }
 
-for a in reboot poweroff freeze shell; do
+for a in ${CRASH_ACTIONS:-reboot poweroff freeze shell}; do
 	boot "$a"
 	rc=$(cat "$dir/$a.rc")
 	[ "$rc" = 124 ] && tap "not ok" "$a: the machine hung (qemu killed after 90 s)" && continue
@@ -61,6 +65,16 @@ for a in reboot poweroff freeze shell; do
 	fi
 	case $a in
 	reboot)
+		for r in loader-crash-refused pid1-alive-after-loader-crash reload-after-loader-crash; do
+			if has reboot "report: $r" out; then tap ok "reboot: loader fault: $r"
+			else tap "not ok" "reboot: loader fault: $r"; fi
+		done
+		if has reboot "initd: fatal:.*" console && [ "$(grep -ac '^initd: crash action' "$dir/reboot.console")" != 1 ]; then
+			tap "not ok" "reboot: loader fault: the crash action ran once (PID 1's own fault), not for the loader"
+		else
+			tap ok "reboot: loader fault: the crash action ran once (PID 1's own fault), not for the loader"
+		fi
+		grep -a '^loader:' "$dir/reboot.out" | sed 's/^/# /'
 		if has reboot "reboot: Restarting system" console; then tap ok "reboot: the kernel restarted"
 		else tap "not ok" "reboot: the kernel restarted"; fi ;;
 	poweroff)

@@ -25,6 +25,15 @@
  *                           for SECS seconds: SIGKILL a random process of a
  *                           random CGDIR (any process of its subtree), then
  *                           sleep 0-40 ms. Prints "chaos: K kills in SECS s"
+ *   hog memscan PID MARKER  read every readable mapping of PID through
+ *                           /proc/PID/maps and /proc/PID/mem; exit 0 and print
+ *                           "memscan: found" when MARKER is there, 1 when not
+ *                           ("memscan: not found in N bytes"), 2 when nothing
+ *                           could be read
+ *   hog peekmem PID         open /proc/PID/mem and read one byte of PID's
+ *                           first readable mapping: exit 0 ("peekmem: read")
+ *                           when it works, 1 ("peekmem: open|read: ERROR")
+ *                           when the kernel refuses
  *
  * No mode opens a file descriptor it keeps (the fd checks of faults.sh look
  * at these processes too).
@@ -286,10 +295,94 @@ static int mode_chaos(long secs, unsigned seed, int ndirs, char **dirs)
 	return 0;
 }
 
+/* Next readable mapping "START-END r..." of an open /proc/PID/maps. */
+static int next_readable(FILE *maps, unsigned long *start, unsigned long *end)
+{
+	char line[512], perms[8];
+
+	while (fgets(line, sizeof(line), maps))
+		if (sscanf(line, "%lx-%lx %7s", start, end, perms) == 3 && perms[0] == 'r')
+			return 1;
+	return 0;
+}
+
+static FILE *open_maps(const char *pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%s/maps", pid);
+	return fopen(path, "re");
+}
+
+static int mode_memscan(const char *pid, const char *marker)
+{
+	size_t mlen = strlen(marker), total = 0;
+	unsigned long start, end;
+	static char buf[1 << 16];
+	char path[64];
+	FILE *maps = open_maps(pid);
+	int fd, found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%s/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (!maps || fd < 0) {
+		say("memscan: cannot open %s: %s", maps ? path : "maps", strerror(errno));
+		return 2;
+	}
+	while (!found && next_readable(maps, &start, &end)) {
+		/* overlapping chunks, so a marker across two reads is seen */
+		for (unsigned long a = start; !found && a < end; a += sizeof(buf) - mlen) {
+			size_t want = end - a < sizeof(buf) ? end - a : sizeof(buf);
+			ssize_t n = pread(fd, buf, want, (off_t)a);
+			if (n <= 0)
+				break;
+			total += (size_t)n;
+			found = memmem(buf, (size_t)n, marker, mlen) != NULL;
+			if ((size_t)n < mlen)
+				break;
+		}
+	}
+	if (found) {
+		say("memscan: found");
+		return 0;
+	}
+	say("memscan: not found in %zu bytes", total);
+	return total ? 1 : 2;
+}
+
+static int mode_peekmem(const char *pid)
+{
+	unsigned long start, end;
+	char path[64], c;
+	FILE *maps = open_maps(pid);
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		say("peekmem: open: %s", strerror(errno));
+		return 1;
+	}
+	if (!maps || !next_readable(maps, &start, &end)) {
+		/* maps is refused like mem: try the usual load address */
+		start = 0x400000;
+	}
+	if (pread(fd, &c, 1, (off_t)start) != 1) {
+		say("peekmem: read: %s", strerror(errno));
+		return 1;
+	}
+	say("peekmem: read");
+	return 0;
+}
+
 static int usage(void)
 {
-	fputs("usage: hog mem MB [HOLD_MB GO] | forkbomb MAX | spin | term NAME MS|hang |\n"
-	      "           killloop CGDIR N SECS | chaos SECS SEED CGDIR...\n", stderr);
+	fputs("usage: hog mem MB [HOLD_MB GO] | forkbomb MAX | spin | term NAME MS|hang |
+"
+	      "           killloop CGDIR N SECS | chaos SECS SEED CGDIR... |
+"
+	      "           memscan PID MARKER | peekmem PID
+", stderr);
 	return 2;
 }
 
@@ -312,5 +405,9 @@ int main(int argc, char **argv)
 		return mode_killloop(argv[2], atol(argv[3]), atol(argv[4]));
 	if (!strcmp(argv[1], "chaos") && argc >= 5)
 		return mode_chaos(atol(argv[2]), (unsigned)atol(argv[3]), argc - 4, argv + 4);
+	if (!strcmp(argv[1], "memscan") && argc == 4)
+		return mode_memscan(argv[2], argv[3]);
+	if (!strcmp(argv[1], "peekmem") && argc == 3)
+		return mode_peekmem(argv[2]);
 	return usage();
 }

@@ -14,6 +14,7 @@
 
 . "$VMT/basic.sh"
 . "$VMT/isolation.sh"
+. "$VMT/hardening.sh"
 
 echo "# $failures failed"
 exit "$failures"

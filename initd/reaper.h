@@ -1,0 +1,46 @@
+/* reaper.h — PID 1 of a service's PID namespace.
+ *
+ * In a new PID namespace the service would be PID 1 and inherit every
+ * orphan; a reaper is that PID 1 instead: it forwards every signal but
+ * SIGCHLD to the service, reaps everything, and exits with the service's
+ * status (128+N for a signal: PID 1 of a namespace cannot die of its own).
+ *
+ * The reaper must hold nothing of initd's: a fork of initd would carry PID
+ * 1's heap (other units' environments, log rings), readable by a service
+ * through /proc/1/mem. So the reaper is a fresh program: PID 1 keeps one
+ * sealed memfd copy of its own executable (reaper_exe_fd, made the first
+ * time a PID-namespace unit is spawned, the CVE-2019-5736 answer: no
+ * service can rewrite what initd execs), and the clone3 child forks
+ * (reaper_fork): the parent execs that memfd as `initd --reaper MAINPID`
+ * with an empty environment, the child goes on to become the service. The
+ * exec'd reaper (reaper_main) first makes itself non-dumpable and keeps no
+ * capability but CAP_KILL (to forward signals to a service of another
+ * uid).
+ */
+#ifndef INITD_REAPER_H
+#define INITD_REAPER_H
+
+#include <stdbool.h>
+
+/* PID 1: the sealed memfd copy of /proc/self/exe (CLOEXEC), made on the
+ * first call and kept for good; the same fd after that. -errno when it
+ * cannot be made (retried on the next call). Copies the executable once:
+ * a read of a few MB, the only time. */
+int reaper_exe_fd(void);
+
+/* The clone3 child of a PID-namespace unit, after its signals were reset
+ * and before any mount: fork. The parent, PID 1 of the namespace, execs
+ * exe_fd as the reaper (every signal blocked across the exec: none is
+ * lost). The child returns 0 once that exec happened (the close-on-exec
+ * pipe between them reached end-of-file): only then may it mount. Returns
+ * -errno if fork fails, and in the parent if the exec fails (the child
+ * was told and exits quietly): the caller reports it and exits. */
+int reaper_fork(int exe_fd);
+
+/* main(): is this the reaper's command line ("--reaper PID")? */
+bool reaper_requested(int argc, char **argv);
+
+/* The reaper itself: before anything else in main(). Never returns. */
+_Noreturn void reaper_main(int argc, char **argv);
+
+#endif
