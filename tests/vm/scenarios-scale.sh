@@ -9,13 +9,18 @@
 
 n=${SCALE_UNITS:-2000}
 
+# run-script's own `svctl wait` gives up after 30 s; 2000 spawns under TCG
+# may take longer.
+w=$(svctl -t 240 wait 2>&1) || diag "scale: svctl wait: $w"
+diag "scale: settled at uptime $(cut -d' ' -f1 /proc/uptime) s"
+
 running=$(sv status | awk '$2 == "running"' | wc -l)
 check_eq "scale: svctl status: all $n units running" "$running" "$n"
 
 # The kernel's view: a leaf per unit, each with its process in it.
 populated=0
 for d in "$CG"/system/s[0-9]*; do
-	[ -s "$d/cgroup.procs" ] && populated=$((populated + 1))
+	read -r p <"$d/cgroup.procs" && [ -n "$p" ] && populated=$((populated + 1))
 done
 check_eq "scale: $n leaves under /system hold a process (cgroup.procs)" "$populated" "$n"
 
