@@ -281,6 +281,43 @@ bench_scale() {
 	note "floor rows: the same fork+exec+wait with no request, on this machine."
 }
 
+# ---- file descriptors ------------------------------------------------------
+
+# pid1_fds — how many fds initd holds, from /proc.
+pid1_fds() { ls "/proc/$INITD_HPID/fd" | wc -l; }
+
+# The figures before the fd budget (issue 11), this table on the same
+# machine: 3.00 per unit all up, 5.01 per running unit with half stopped
+# (a stopped unit kept its log pipe pair); with cgroups 4 more per unit
+# (node, cgroup.events, memory.events, pids.events).
+FDS_BEFORE="3.00 all up, 5.01 per running unit half stopped; +4 with cgroups"
+
+bench_fds() {
+	local n half running stopped per_run per_stop
+	title "PID-1 file descriptors per unit (goal: <= 2 per running unit, 0 per stopped unit; before: $FDS_BEFORE)"
+	printf '%-8s %-12s %-14s %-22s %-16s\n' units "fds, all up" "per unit" "fds, half stopped" "per running unit"
+	for n in 100 1000 2000; do
+		if ! scale_boot "$n" sleep default; then
+			printf '%-8s %s\n' "$n" "boot failed"
+			stop_initd
+			continue
+		fi
+		running=$(pid1_fds)
+		half=$((n / 2))
+		# in requests of 50 names (a request names at most 256 units)
+		seq -f 's%g' 0 $((half - 1)) | xargs -n 50 timeout 120 "$SVCTL" \
+			--socket "$B/control" stop >/dev/null
+		stopped=$(pid1_fds)
+		per_run=$(awk -v f="$running" -v n="$n" 'BEGIN { printf "%.2f", f / n }')
+		per_stop=$(awk -v f="$stopped" -v n="$((n - half))" 'BEGIN { printf "%.2f", f / n }')
+		printf '%-8s %-12s %-14s %-22s %-16s\n' "$n" "$running" "$per_run" "$stopped" "$per_stop"
+		stop_initd
+	done
+	note "/proc/PID/fd of initd (--no-cgroup: a cgroup costs no fd either, its node is" \
+	     "opened by path and its event files share one inotify instance); the fixed part" \
+	     "(epoll, signalfd, timerfd, sockets, stdio) is ~10 fds."
+}
+
 # ---- idle wakeups ----------------------------------------------------------
 
 bench_idle() {
@@ -329,7 +366,7 @@ bench_size() {
 	fi
 }
 
-what=${*:-size restart spawn scale idle}
+what=${*:-size restart spawn scale fds idle}
 for w in $what; do
 	"bench_$w"
 done
