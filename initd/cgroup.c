@@ -152,9 +152,10 @@ int cgroup_move_self(const struct cgroup_tree *t, const char *name)
 	return write_at(fd, "cgroup.procs", pid);
 }
 
-/* rmdir calls one removal may make: far above what cgroup.max.descendants
- * lets a delegating service make, a bound should a tree still be growing. */
-#define CGROUP_REMOVE_STEPS 65536
+/* rmdir calls one removal may make: every sub-cgroup cgroup.max.descendants
+ * lets a delegating service make, its "main" leaf and the node itself; a
+ * bound should a tree still be growing. */
+#define CGROUP_REMOVE_STEPS (UNIT_DELEGATE_DESCENDANTS_MAX + 2)
 
 /* The name of some child cgroup of dir_fd into name: 1, 0 when it has none,
  * -errno. */
@@ -232,8 +233,10 @@ static int remove_tree(int dir_fd, const char *name)
 		if (r == -EBUSY) {
 			_cleanup_close_ int fd = openat(dir_fd, name,
 							O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd >= 0 && cgroup_kill(fd) == 1)
-				continue;   /* emptied meanwhile: go on */
+			/* Killing what is left; the kernel frees the cgroups
+			 * once their processes are gone: a later removal. */
+			if (fd >= 0)
+				cgroup_kill(fd);
 			return -EBUSY;
 		}
 		if (r < 0 && r != -ENOENT)

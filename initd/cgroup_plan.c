@@ -63,11 +63,6 @@ static void add_subtree(const struct cgroup_plan *p, size_t i, void *data)
 	p->slice_subtree[i] |= *(uint32_t *)data;
 }
 
-static const char *unit_slice(const struct unit *u)
-{
-	return u->cgroup.slice ? u->cgroup.slice : "system";
-}
-
 static uint32_t unit_own_needs(const struct unit *u)
 {
 	return unit_limits_controllers(&u->cgroup.limits) | u->cgroup.subtree_control;
@@ -500,7 +495,7 @@ int cgroup_plan_open_service(const struct unit *u, int root_fd, uid_t uid, gid_t
 	const char *file = NULL;
 	int node = -1, leaf = -1, r;
 
-	snprintf(path, sizeof(path), "%s/%s", u->cgroup.slice ? u->cgroup.slice : "system", u->name);
+	unit_cgroup_path(u, path, sizeof(path));
 	r = open_path(root_fd, path, &node);
 	if (r < 0) {
 		snprintf(problem, size, "mkdir %s: %s", path, strerror(-r));

@@ -129,8 +129,7 @@ static void put_service_node(struct commands *cmds, struct proto_buf *b,
 
 	if (!manager_cgroup_path(cmds->manager, s, path, sizeof(path))) {
 		/* no cgroup (failed to set up): shown with why */
-		snprintf(path, sizeof(path), "%s/%s", u->cgroup.slice ? u->cgroup.slice : "system",
-			 u->name);
+		unit_cgroup_path(u, path, sizeof(path));
 		proto_nest_begin(b, PROTO_ATTR_NODE);
 		proto_put_str(b, PROTO_ATTR_PATH, path);
 		proto_put_str(b, PROTO_ATTR_KIND, "service");
@@ -153,7 +152,7 @@ static void put_service_node(struct commands *cmds, struct proto_buf *b,
 
 static bool in_slice(const struct service *s, const char *slice)
 {
-	return strcmp(s->unit->cgroup.slice ? s->unit->cgroup.slice : "system", slice) == 0;
+	return strcmp(unit_slice(s->unit), slice) == 0;
 }
 
 int commands_tree(struct commands *cmds, struct proto_buf *reply)

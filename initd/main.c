@@ -606,8 +606,11 @@ static int run_daemon(struct initd *d)
 			  d->opt.notify_path, strerror(-r));
 	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, boot_units_loaded, d,
 			 &d->reloading);
-	if (r < 0)
+	if (r < 0) {
 		log_error("cannot start the unit loader: %s", strerror(-r));
+		snprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why),
+			 "cannot start the unit loader: %s", strerror(-r));
+	}
 	return loop_run(d->loop);
 }
 

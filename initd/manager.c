@@ -169,6 +169,21 @@ static void output_close(struct svc *v)
 	v->output.fd = safe_close(v->output.fd);
 }
 
+/* Everything the pipe holds now, into the ring (bounded: a pipe holds at
+ * most its size, and a writer may add while we read). */
+static void output_drain(struct svc *v)
+{
+	char buf[LOG_READ_CHUNK];
+
+	for (int i = 0; i < 256; i++) {
+		ssize_t n = read(v->output.fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			return;
+		logbuf_append(&v->log, buf, (size_t)n);
+	}
+}
+
 static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct svc *v = data;
@@ -232,7 +247,16 @@ static int svc_output_writer(struct manager *m, struct svc *v)
 		fd = open(path, O_WRONLY | O_CLOEXEC);
 		if (fd >= 0)
 			return fd;
-		output_close(v);   /* no /proc: a new pipe, the old one is drained */
+		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM) {
+			/* Passing: this run's output is lost, not the pipe's. */
+			log_warn("%s: no log pipe for this run: %s", v->s.unit->name,
+				 strerror(errno));
+			return -1;
+		}
+		/* No /proc to reopen it through: what it holds goes to the
+		 * ring, then a new pipe. */
+		output_drain(v);
+		output_close(v);
 	}
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
 		log_warn("%s: no log pipe: %s", v->s.unit->name, strerror(errno));
@@ -492,7 +516,8 @@ static void manager_pass(struct loop *l, void *data)
 		if (v->s.state == SERVICE_WAITING && v->s.want_running) {
 			if (!spawn_budget_left(m)) {
 				/* The rest in a later pass, once the fds were served. */
-				loop_timer_arm(m->loop, &m->pass_timer, now_usec());
+				if (!loop_timer_armed(&m->pass_timer))
+					loop_timer_arm(m->loop, &m->pass_timer, now_usec());
 				continue;
 			}
 			if (pass_may_start(m, v)) {
@@ -903,10 +928,8 @@ const struct unit_set *manager_set(const struct manager *m)
 
 const char *manager_cgroup_path(struct manager *m, struct service *s, char *buf, size_t size)
 {
-	if (!svc_of(s)->has_cgroup)
+	if (!svc_of(s)->has_cgroup || unit_cgroup_path(s->unit, buf, size) < 0)
 		return NULL;
-	snprintf(buf, size, "%s/%s", s->unit->cgroup.slice ? s->unit->cgroup.slice : "system",
-		 s->unit->name);
 	return buf;
 }
 

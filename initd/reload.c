@@ -60,7 +60,30 @@ enum match {
 	MATCH_NEW,        /* a new record, made here */
 	MATCH_SAME,       /* an existing record, its unit unchanged */
 	MATCH_CHANGED,    /* an existing record, its unit changed */
+	MATCH_REVIVED,    /* a record an earlier reload removed, still stopping:
+	                   * it comes back as a changed one (one record per
+	                   * name, so one owner for its cgroup node) */
 };
+
+/* A removed record of this name, still stopping, or NULL. */
+static struct svc *removed_find(struct manager *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_removed; i++)
+		if (strcmp(m->removed[i]->s.unit->name, name) == 0)
+			return m->removed[i];
+	return NULL;
+}
+
+/* Take v out of the removed records (a reload added its name again). */
+static void removed_take(struct manager *m, struct svc *v)
+{
+	for (size_t i = 0; i < m->n_removed; i++)
+		if (m->removed[i] == v) {
+			m->removed[i] = m->removed[--m->n_removed];
+			break;
+		}
+	v->removed = false;
+}
 
 /* Place every unit of the new set: an existing record when the name is known,
  * a new one otherwise. Fills svcs[] and how[] (new order) and marks taken[]
@@ -73,6 +96,11 @@ static int match_units(struct manager *m, struct unit_set *set, struct svc **svc
 		const struct unit *u = set->units[i];
 		ssize_t old = set_index(m->set, u->name);
 
+		if (old < 0 && (svcs[i] = removed_find(m, u->name))) {
+			how[i] = MATCH_REVIVED;
+			sum->added++;
+			continue;
+		}
 		if (old < 0) {
 			int r = svc_new(m, u, &svcs[i]);
 			if (r < 0)
@@ -104,7 +132,11 @@ static void match_commit(struct manager *m, struct unit_set *set, struct svc **s
 		if (how[i] == MATCH_NEW)
 			continue;
 		v->pending_unit = NULL;
-		if (how[i] == MATCH_SAME) {
+		if (how[i] == MATCH_REVIVED) {
+			removed_take(m, v);
+			v->pending_unit = set->units[i];
+			v->restart_after_swap = true;   /* a new unit of the set: it starts */
+		} else if (how[i] == MATCH_SAME) {
 			v->s.unit = set->units[i];
 			v->gen = m->gen + 1;
 		} else {
@@ -218,7 +250,7 @@ static void swap_in(struct manager *m, struct svc *v)
 	v->pending_unit = NULL;
 	svc_close_cgroup(m, v);
 	if (cgroup_tree_enabled(&m->cg) && !old->bad &&
-	    (r = cgroup_leaf_remove(&m->cg, old->cgroup.slice ? old->cgroup.slice : "system",
+	    (r = cgroup_leaf_remove(&m->cg, unit_slice(old),
 				    old->name)) < 0 && r != -ENOENT)
 		log_warn("%s: cannot remove its old cgroup: %s", old->name, strerror(-r));
 	service_replace_unit(&v->s, u);
@@ -245,7 +277,7 @@ static void free_removed(struct manager *m)
 		}
 		svc_close_cgroup(m, v);
 		if (cgroup_tree_enabled(&m->cg) && !u->bad)
-			cgroup_leaf_remove(&m->cg, u->cgroup.slice ? u->cgroup.slice : "system",
+			cgroup_leaf_remove(&m->cg, unit_slice(u),
 					   u->name);
 		svc_free(m, v);
 	}

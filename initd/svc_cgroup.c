@@ -1,7 +1,8 @@
 /* svc_cgroup.c — the manager's cgroup side: building the tree a set asks for
  * (cgroup_plan.h), each service's node and leaf, and the kernel's events on
  * them: cgroup.events (populated), memory.events (oom_kill) and
- * pids.events (max), all signalled with EPOLLPRI.
+ * pids.events (max), each change seen through the manager's one inotify
+ * instance (cgroup_watch.h).
  *
  * A service's node is what is killed, watched and read for statistics, so
  * a delegating service's sub-cgroups are covered too. Its processes go to
@@ -24,16 +25,6 @@
 
 /* ---- the node, by path ---------------------------------------------------------- */
 
-/* "SLICE/NAME" below the cgroup root. */
-static int svc_cgroup_relpath(const struct svc *v, char *buf, size_t size)
-{
-	const struct unit *u = v->s.unit;
-	int n = snprintf(buf, size, "%s/%s", u->cgroup.slice ? u->cgroup.slice : "system",
-			 u->name);
-
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
 /* PID 1 holds no fd per unit for its cgroup (the fd budget, initd(8)): the
  * node is opened by path for each use, which costs one openat. `leaf`: the
  * directory its processes go to (a delegating unit's "main"). */
@@ -44,7 +35,7 @@ static int svc_cgroup_open(struct manager *m, struct svc *v, bool leaf)
 
 	if (!v->has_cgroup)
 		return -ENOENT;
-	r = svc_cgroup_relpath(v, path, sizeof(path));
+	r = unit_cgroup_path(v->s.unit, path, sizeof(path));
 	if (r < 0)
 		return r;
 	if (leaf && v->s.unit->cgroup.subtree_control)
@@ -123,7 +114,7 @@ static int svc_cgroup_watch(struct manager *m, struct svc *v)
 {
 	char dir[sizeof(m->cg.root) + CGROUP_PATH_MAX + 1];
 	size_t n = (size_t)snprintf(dir, sizeof(dir), "%s/", m->cg.root);
-	int r = svc_cgroup_relpath(v, dir + n, sizeof(dir) - n);
+	int r = unit_cgroup_path(v->s.unit, dir + n, sizeof(dir) - n);
 
 	for (int ev = 0; r == 0 && ev < CGROUP_EVENT_MAX; ev++) {
 		r = cgroup_watch_add(m->watch, dir, (enum cgroup_event)ev, v, &v->wd[ev]);
@@ -213,8 +204,17 @@ int svc_open_cgroup(struct manager *m, struct svc *v)
 	cgroup_oom_kills(node, &v->oom_kills);   /* count from here on */
 	safe_close(leaf);
 	safe_close(node);
+	r = svc_cgroup_watch(m, v);
+	if (r < 0) {
+		/* Unwatched, a node would never say it emptied: no cgroup
+		 * rather than one whose end is missed (a later start retries). */
+		svc_close_cgroup(m, v);
+		snprintf(why, sizeof(why), "cannot watch its cgroup.events: %s", strerror(-r));
+		svc_cgroup_failed(v, why);
+		return r;
+	}
 	v->has_cgroup = true;
-	return svc_cgroup_watch(m, v);
+	return 0;
 }
 
 int svc_spawn_cgroup_fd(struct manager *m, struct svc *v)
@@ -226,7 +226,15 @@ int svc_spawn_cgroup_fd(struct manager *m, struct svc *v)
 	if (!v->has_cgroup && (svc_open_cgroup(m, v) < 0 || !v->has_cgroup))
 		return -ENODEV;   /* failed again: the log says why */
 	fd = svc_cgroup_open(m, v, true);
-	return fd;
+	if (fd != -ENOENT)
+		return fd;
+	/* Its node (or a delegating unit's "main", which the service owns)
+	 * was removed behind initd's back: made anew, once. */
+	log_warn("%s: its cgroup was removed; making it again", v->s.unit->name);
+	svc_close_cgroup(m, v);
+	if (svc_open_cgroup(m, v) < 0 || !v->has_cgroup)
+		return -ENODEV;
+	return svc_cgroup_open(m, v, true);
 }
 
 /* ---- the tree ---------------------------------------------------------------------- */

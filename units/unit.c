@@ -1,5 +1,7 @@
 /* unit.c — the life of a struct unit and of a set: freeing, comparing, and
  * the NULL-terminated string vectors they are made of. */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "units/internal.h"
@@ -123,4 +125,16 @@ bool unit_equal(const struct unit *a, const struct unit *b)
 	       a->cgroup.subtree_control == b->cgroup.subtree_control &&
 	       a->cgroup.delegate_max_depth == b->cgroup.delegate_max_depth &&
 	       a->cgroup.delegate_max_descendants == b->cgroup.delegate_max_descendants;
+}
+
+const char *unit_slice(const struct unit *u)
+{
+	return u->cgroup.slice ? u->cgroup.slice : "system";
+}
+
+int unit_cgroup_path(const struct unit *u, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s/%s", unit_slice(u), u->name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }

@@ -385,6 +385,11 @@ const char *crash_action_to_string(enum crash_action a);
 bool unit_name_valid(const char *name);
 /* "apps" or "apps/db": 1..UNIT_SLICE_DEPTH components, each a valid unit name. */
 bool unit_slice_path_valid(const char *path);
+/* The slice a unit runs in: its own, or "system". */
+const char *unit_slice(const struct unit *u);
+/* "SLICE/NAME", its cgroup node below the root: 0, or -ENAMETOOLONG when
+ * size (UNIT_CGROUP_PATH_MAX + 1 always fits) is too small. */
+int unit_cgroup_path(const struct unit *u, char *buf, size_t size);
 
 /* ---- cgroup limits (units/limits.c) ---- */
 /* The controllers a set of limits needs enabled above it. */

@@ -115,4 +115,36 @@ check "SIGHUP: extra (removed) is stopped" wait_until 5 ns_gone "$extra"
 check "SIGHUP: initd is still PID 1" eval 'alive "$INITD_HPID" && sv status > /dev/null'
 
 stop_initd
+
+# --- removed, then added back while it is still stopping: one record per
+# name, so one instance at a time (the new one starts once the old one is
+# gone), and one owner for its cgroup node and events.
+new_boot revive
+testd_unit slow "--term-delay 1500"
+start_initd
+check "revive: slow reaches running" wait_until 5 state_is slow running
+old=$(svc_pid slow)
+unit_file=$T/slow.unit.saved
+mv "$T/conf/units/slow.unit" "$unit_file"
+sv reload > /dev/null 2>&1
+check "revive: the reload removing slow began its stop (it takes 1.5 s)" \
+	wait_until 3 log_has slow '^got SIGTERM'
+mv "$unit_file" "$T/conf/units/slow.unit"
+svx reload
+is "revive: the reload adding slow back succeeds" "$rc" 0
+# While the old process lives, no second instance of slow may run.
+count_slow() { in_ns sh -c 'for f in /proc/[0-9]*/cmdline; do tr "\0" " " < "$f"; echo; done' 2>/dev/null |
+	grep -c "^$TESTD --touch $T/slow.touch" ; }
+most=0
+while ns_alive "$old"; do
+	n=$(count_slow)
+	[ "$n" -gt "$most" ] && most=$n
+	sleep 0.05
+done
+check "revive: never two instances of slow at once (most: $most)" test "$most" -le 1
+check "revive: slow runs again, a new process" \
+	wait_until 5 eval 'state_is slow running && [ "$(svc_pid slow)" != "$old" ]'
+check "revive: initd still answers" sv status slow
+
+stop_initd
 [ "$FAILED" -eq 0 ]
