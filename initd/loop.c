@@ -186,6 +186,14 @@ int loop_watch_mod(struct loop *l, struct loop_watch *w, uint32_t events)
 	return epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, w->fd, &ev) < 0 ? -errno : 0;
 }
 
+void loop_watch_close(struct loop *l, struct loop_watch *w)
+{
+	if (w->fd < 0)
+		return;
+	loop_watch_del(l, w);
+	w->fd = safe_close(w->fd);
+}
+
 void loop_watch_del(struct loop *l, struct loop_watch *w)
 {
 	if (w->fd >= 0)

@@ -45,6 +45,8 @@ int loop_watch_mod(struct loop *l, struct loop_watch *w, uint32_t events);
 /* Stop watching. Safe to call from any callback: a pending event for w in
  * the batch being dispatched is dropped, so w may be freed right after. */
 void loop_watch_del(struct loop *l, struct loop_watch *w);
+/* Stop watching and close w->fd (then -1); a no-op when it is -1. */
+void loop_watch_close(struct loop *l, struct loop_watch *w);
 
 void loop_timer_init(struct loop_timer *t, loop_timer_fn fn, void *data);
 /* Arm (or re-arm) at an absolute monotonic deadline in usec. */

@@ -131,10 +131,7 @@ static const struct service_ops real_ops = {
 
 static void report_close(struct svc *v)
 {
-	if (v->report.fd < 0)
-		return;
-	loop_watch_del(v->m->loop, &v->report);
-	v->report.fd = safe_close(v->report.fd);
+	loop_watch_close(v->m->loop, &v->report);
 }
 
 /* Read the child's report; `final` when the child is known to be dead. */
@@ -163,10 +160,7 @@ static void report_ready(struct loop *l, int fd, uint32_t events, void *data)
 
 static void output_close(struct svc *v)
 {
-	if (v->output.fd < 0)
-		return;
-	loop_watch_del(v->m->loop, &v->output);
-	v->output.fd = safe_close(v->output.fd);
+	loop_watch_close(v->m->loop, &v->output);
 }
 
 /* Everything the pipe holds now, into the ring (bounded: a pipe holds at

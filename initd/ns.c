@@ -183,12 +183,13 @@ fail:
 	return mfd;
 }
 
-/* A detached copy of the host's tree at source (recursive), optionally
- * read-only all the way down. */
-static int clone_tree(const char *source, bool readonly)
+/* A detached copy of the tree at dirfd/path (recursive; path "" with
+ * AT_EMPTY_PATH in flags: dirfd itself), optionally read-only all the way
+ * down. */
+static int clone_tree_flags(int dirfd, const char *path, unsigned flags, bool readonly)
 {
 	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-	int mfd = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	int mfd = open_tree(dirfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | flags);
 
 	if (mfd < 0)
 		return -errno;
@@ -198,6 +199,12 @@ static int clone_tree(const char *source, bool readonly)
 		return r;
 	}
 	return mfd;
+}
+
+/* The host's tree at source. */
+static int clone_tree(const char *source, bool readonly)
+{
+	return clone_tree_flags(AT_FDCWD, source, 0, readonly);
 }
 
 static int mount_fresh_at(int rootfd, const char *path, const char *type, const char *options,
@@ -377,22 +384,10 @@ static int open_host_path(const char *path, bool dir)
 	return fd < 0 ? -errno : fd;
 }
 
-/* A detached copy of the tree at the O_PATH fd (recursive), optionally
- * read-only all the way down. */
+/* The tree at the O_PATH fd. */
 static int clone_tree_at(int fd, bool readonly)
 {
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-	int mfd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
-			    AT_EMPTY_PATH);
-
-	if (mfd < 0)
-		return -errno;
-	if (readonly && mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
-		int r = -errno;
-		close(mfd);
-		return r;
-	}
-	return mfd;
+	return clone_tree_flags(fd, "", AT_EMPTY_PATH, readonly);
 }
 
 static int mount_bind(int rootfd, const struct unit_bind *b)
