@@ -161,6 +161,7 @@ static void service_spawn(struct service *s)
 	}
 	s->exec_seen = false;
 	s->stop_timed_out = false;
+	s->stop_cause = STOP_NONE;
 	s->watchdog_fired = false;
 	s->notify_errno = 0;
 	s->setup_error.kind = EXIT_NONE;
@@ -202,6 +203,16 @@ void service_start(struct service *s)
 	}
 }
 
+void service_pull_in(struct service *s)
+{
+	if (s->state != SERVICE_STOPPED && s->state != SERVICE_EXITED) {
+		service_start(s);
+		return;
+	}
+	s->want_running = true;
+	service_set_state(s, SERVICE_WAITING);
+}
+
 void service_deps_ready(struct service *s)
 {
 	if (s->state != SERVICE_WAITING || !s->want_running)
@@ -214,14 +225,16 @@ void service_deps_ready(struct service *s)
 	service_spawn(s);
 }
 
-void service_dep_failed(struct service *s, const char *dep)
+void service_dep_failed(struct service *s, const char *dep, const char *reason)
 {
 	if (s->state == SERVICE_BAD_CONFIG)
 		return;
 	service_record_exit(s, EXIT_DEPENDENCY, 0);
-	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s", dep);
+	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s%s%s", dep,
+		 reason && *reason ? ": " : "", reason ? reason : "");
 	if (s->pid > 0 || s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING) {
 		service_stop(s);
+		s->stop_cause = STOP_DEPENDENCY;
 		return;
 	}
 	service_fail(s, EXIT_NONE, 0);
@@ -279,15 +292,20 @@ static void watchdog_fired(struct loop *l, void *data)
 
 static bool exit_is_success(const struct service_exit *e)
 {
+	if (e->before_ready)
+		return false;
 	return (e->kind == EXIT_CODE && e->code == 0) || e->kind == EXIT_UNKNOWN;
 }
 
+/* What the exit of the main process means, into last_exit. */
 static void classify_exit(struct service *s, const siginfo_t *si)
 {
 	bool oom = s->last_exit.kind == EXIT_OOM && s->last_exit.at >= s->started_at;
 
 	if (s->setup_error.kind == EXIT_SETUP)
 		s->last_exit = s->setup_error;
+	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_DEPENDENCY)
+		return;   /* it was stopped for that reason: keep it */
 	else if (s->stop_timed_out)
 		service_record_exit(s, EXIT_STOP_TIMEOUT, SIGKILL);
 	else if (s->watchdog_fired)
@@ -302,6 +320,11 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 	}
 	else
 		service_record_exit(s, EXIT_SIGNAL, si->si_status);
+	/* A notify unit that ends before READY=1 never came up, even with exit
+	 * 0 (typically a daemon that forked into the background): a failure. */
+	if (s->state == SERVICE_STARTING && s->unit->type == UNIT_NOTIFY &&
+	    s->last_exit.kind != EXIT_SETUP)
+		s->last_exit.before_ready = true;
 }
 
 static bool restart_wanted(const struct service *s, bool success)
@@ -343,7 +366,7 @@ static void service_after_exit(struct service *s)
 
 	if (s->state == SERVICE_STOPPING) {
 		loop_timer_cancel(s->loop, &s->timer);
-		if (s->last_exit.kind == EXIT_DEPENDENCY) {
+		if (s->stop_cause == STOP_DEPENDENCY) {
 			service_fail(s, EXIT_NONE, 0);
 			return;
 		}
@@ -490,8 +513,8 @@ static void start_limit_reason(const struct service *s, const struct service_exi
 		 service_exit_to_string(s, &s->limit_exit, last, sizeof(last)));
 }
 
-const char *service_exit_to_string(const struct service *s, const struct service_exit *e,
-				   char *buf, size_t size)
+static void exit_kind_to_string(const struct service *s, const struct service_exit *e,
+				char *buf, size_t size)
 {
 	const char *name = e->kind == EXIT_SIGNAL ? signal_to_string(e->code) : NULL;
 	char d[32];
@@ -528,9 +551,13 @@ const char *service_exit_to_string(const struct service *s, const struct service
 	case EXIT_SPAWN:
 		snprintf(buf, size, "clone3: %s", strerror(e->code));
 		break;
-	case EXIT_DEPENDENCY:
-		snprintf(buf, size, "dependency %s failed", e->detail);
+	case EXIT_DEPENDENCY: {
+		/* detail: "NAME" or "NAME: its reason" */
+		int n = (int)strcspn(e->detail, ":");
+
+		snprintf(buf, size, "dependency %.*s failed%s", n, e->detail, e->detail + n);
 		break;
+	}
 	case EXIT_CGROUP:
 		snprintf(buf, size, "cgroup: %s", e->detail);
 		break;
@@ -544,5 +571,18 @@ const char *service_exit_to_string(const struct service *s, const struct service
 	default:
 		snprintf(buf, size, "unknown");
 	}
+}
+
+const char *service_exit_to_string(const struct service *s, const struct service_exit *e,
+				   char *buf, size_t size)
+{
+	static const char prefix[] = "exited before ready: ";
+
+	if (!e->before_ready || size <= sizeof(prefix)) {
+		exit_kind_to_string(s, e, buf, size);
+		return buf;
+	}
+	memcpy(buf, prefix, sizeof(prefix));
+	exit_kind_to_string(s, e, buf + sizeof(prefix) - 1, size - (sizeof(prefix) - 1));
 	return buf;
 }

@@ -12,12 +12,16 @@
  *   waiting    --dependencies ready, spawn------> starting
  *   starting   --exec (simple) / READY=1 (notify)-> running
  *   starting   --exit 0 (oneshot)---------------> exited
+ *   starting   --exit before READY=1 (notify)---> restarting | failed
+ *              (a failure whatever the exit code: "exited before ready")
  *   running    --exit, restart wanted-----------> restarting --timer--> starting
  *   running    --exit, no restart---------------> exited | failed
  *   any live   --stop---------------------------> stopping --exit+empty--> stopped
  *   stopping   --stop timeout-------------------> (cgroup.kill) stopping
  *   restarting --start limit hit----------------> failed
  *   waiting    --a required unit failed---------> failed
+ *   live       --a required unit failed---------> stopping --exit--> failed
+ *   stopped|exited --pulled in by a dependent---> waiting (start limit kept)
  *   (a unit that did not parse)                  bad-config, forever
  *
  * A service is over when its main process is reaped; whatever it left in its
@@ -59,7 +63,7 @@ enum exit_kind {
 	EXIT_STOP_TIMEOUT,    /* did not stop in time, killed */
 	EXIT_SETUP,           /* stage, code = errno: child setup failed */
 	EXIT_SPAWN,           /* code = errno: clone3 itself failed */
-	EXIT_DEPENDENCY,      /* detail = the unit that failed */
+	EXIT_DEPENDENCY,      /* detail = "NAME" or "NAME: its reason" */
 	EXIT_START_LIMIT,     /* too many starts in the interval */
 	EXIT_CGROUP,          /* detail = why its cgroup could not be set up */
 	EXIT_WATCHDOG,        /* ready, then silent past its watchdog: killed */
@@ -72,11 +76,23 @@ struct service_exit {
 	int code;
 	int stage;            /* enum spawn_stage, for EXIT_SETUP */
 	int notify_errno;     /* ERRNO= the service sent before it ended, or 0 */
-	char detail[UNIT_NAME_MAX + 1];
+	bool before_ready;    /* a notify unit's process ended before READY=1:
+	                       * a failure, whatever its exit code */
+	/* Room for a unit name and the start of its own reason (a dependency
+	 * failure says why the dependency failed); truncated beyond. */
+	char detail[UNIT_NAME_MAX + 96];
 	uint64_t at;          /* monotonic usec */
 };
 
 struct service;
+
+/* Why a service is stopping: decides what the exit that follows means. */
+enum stop_cause {
+	STOP_NONE,            /* not stopping, or the manager stopped it (a
+	                       * required unit stopped, shutdown, reload) */
+	STOP_DEPENDENCY,      /* a required unit failed: failed once stopped */
+	STOP_CAUSE_MAX,
+};
 
 struct service_ops {
 	/* Spawn the main process: set s->pid and s->pidfd, or return -errno.
@@ -109,6 +125,7 @@ struct service {
 	int pidfd;                    /* -1 when none */
 	bool exec_seen;               /* the child reached execve */
 	bool stop_timed_out;
+	enum stop_cause stop_cause;   /* while stopping; reset at each spawn */
 
 	unsigned restarts;            /* automatic restarts since boot */
 	uint64_t restart_delay;       /* current backoff */
@@ -145,10 +162,15 @@ void service_replace_unit(struct service *s, const struct unit *u);
 /* Operator / manager requests. */
 void service_start(struct service *s);
 void service_stop(struct service *s);
+/* A dependent needs s, which nobody asked for: as service_start, but not
+ * a fresh start (the start limit window and the backoff are kept), so a
+ * dependency that keeps ending is not restarted for ever by its dependent. */
+void service_pull_in(struct service *s);
 /* The manager found every dependency ready: spawn now. */
 void service_deps_ready(struct service *s);
-/* A unit this one requires failed or stopped. */
-void service_dep_failed(struct service *s, const char *dep);
+/* A unit this one requires failed: s fails too, "dependency DEP failed"
+ * followed by DEP's own reason when given (NULL or ""). */
+void service_dep_failed(struct service *s, const char *dep, const char *reason);
 
 /* Events. */
 void service_on_exec(struct service *s);

@@ -402,7 +402,7 @@ START_TEST(dependency_failure_fails_waiting_service)
 
 	service_init(&s, &unit, &ops, loop, NULL);
 	service_start(&s);
-	service_dep_failed(&s, "net");
+	service_dep_failed(&s, "net", NULL);
 	ck_assert_int_eq(s.state, SERVICE_FAILED);
 	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
 			 "dependency net failed");
@@ -420,6 +420,115 @@ START_TEST(spawn_failure_fails)
 	service_deps_ready(&s);
 	ck_assert_int_eq(s.state, SERVICE_FAILED);
 	ck_assert_int_eq(s.last_exit.kind, EXIT_SPAWN);
+	service_done(&s);
+}
+END_TEST
+
+/* issue 12: a notify unit that exits 0 before READY=1 (a daemon that forked
+ * despite type = "notify") failed; it is not an operator's clean stop. */
+START_TEST(notify_exit_before_ready_is_a_failure)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+	char buf[256];
+
+	unit.type = UNIT_NOTIFY;
+	unit.restart = UNIT_RESTART_NO;
+	start_running(&s);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "exited before ready: exit 0");
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(notify_exit_before_ready_hits_the_start_limit)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+	char buf[256];
+
+	unit.type = UNIT_NOTIFY;
+	unit.start_limit_burst = 3;
+	start_running(&s);
+	for (int i = 0; i < 10 && s.state == SERVICE_STARTING; i++) {
+		fake.empty = true;
+		service_on_exit(&s, &si);   /* restart_delay 0: spawned at once */
+	}
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_int_eq(fake.spawns, 3);
+	ck_assert_uint_eq(s.restarts, 3);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "start limit hit (3 starts in 10.0s), last: exited before ready: exit 0");
+	service_done(&s);
+}
+END_TEST
+
+/* Pulled in by a dependent: not an operator's fresh start, so the start
+ * limit window and the backoff are kept. */
+START_TEST(pull_in_keeps_the_start_limit)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+
+	unit.start_limit_burst = 2;
+	unit.restart = UNIT_RESTART_NO;
+	for (int i = 0; i < 2; i++) {
+		if (i == 0)
+			start_running(&s);
+		else {
+			service_pull_in(&s);
+			ck_assert_int_eq(s.state, SERVICE_WAITING);
+			service_deps_ready(&s);
+			service_on_exec(&s);
+		}
+		ck_assert_int_eq(s.state, SERVICE_RUNNING);
+		fake.empty = true;
+		service_on_exit(&s, &si);
+		ck_assert_int_eq(s.state, SERVICE_EXITED);
+	}
+	service_pull_in(&s);
+	service_deps_ready(&s);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_int_eq(s.last_exit.kind, EXIT_START_LIMIT);
+	ck_assert_int_eq(fake.spawns, 2);
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(dependency_failure_names_the_reason)
+{
+	struct service s;
+	char buf[256];
+
+	service_init(&s, &unit, &ops, loop, NULL);
+	service_start(&s);
+	service_dep_failed(&s, "redis", "exited before ready: exit 0");
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "dependency redis failed: exited before ready: exit 0");
+	service_done(&s);
+}
+END_TEST
+
+/* A running dependent stopped because its dependency failed ends failed,
+ * with that reason, not "stopped" with the stop signal's exit. */
+START_TEST(dependency_failure_stops_and_fails_a_running_service)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+	char buf[256];
+
+	start_running(&s);
+	service_dep_failed(&s, "net", "exit 1");
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "dependency net failed: exit 1");
 	service_done(&s);
 }
 END_TEST
@@ -447,6 +556,11 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, bad_config_never_starts);
 	tcase_add_test(tc, dependency_failure_fails_waiting_service);
 	tcase_add_test(tc, spawn_failure_fails);
+	tcase_add_test(tc, notify_exit_before_ready_is_a_failure);
+	tcase_add_test(tc, notify_exit_before_ready_hits_the_start_limit);
+	tcase_add_test(tc, pull_in_keeps_the_start_limit);
+	tcase_add_test(tc, dependency_failure_names_the_reason);
+	tcase_add_test(tc, dependency_failure_stops_and_fails_a_running_service);
 	suite_add_tcase(s, tc);
 	return s;
 }
