@@ -57,6 +57,14 @@ static void watchdog_arm(struct service *s)
 		loop_timer_arm(s->loop, &s->watchdog, now_usec() + s->unit->watchdog_usec);
 }
 
+/* notify and oneshot units wait for a signal of readiness (READY=1, a clean
+ * exit) that may never come: bounded by start_timeout. */
+static void start_timeout_arm(struct service *s)
+{
+	if (s->unit->start_timeout_usec && s->unit->type != UNIT_SIMPLE)
+		loop_timer_arm(s->loop, &s->timer, now_usec() + s->unit->start_timeout_usec);
+}
+
 /* The one place where the state changes. */
 static void service_set_state(struct service *s, enum service_state st)
 {
@@ -66,6 +74,12 @@ static void service_set_state(struct service *s, enum service_state st)
 		return;
 	s->state = st;
 	s->state_since = now_usec();
+	/* s->timer is the start timeout while starting, and only then; the
+	 * states that follow arm it for themselves after this. */
+	if (st == SERVICE_STARTING)
+		start_timeout_arm(s);
+	else if (old == SERVICE_STARTING)
+		loop_timer_cancel(s->loop, &s->timer);
 	/* The watchdog runs while the service is ready, and only then. */
 	if (st == SERVICE_RUNNING)
 		watchdog_arm(s);
@@ -306,6 +320,8 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 		s->last_exit = s->setup_error;
 	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_DEPENDENCY)
 		return;   /* it was stopped for that reason: keep it */
+	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_START_TIMEOUT)
+		service_record_exit(s, EXIT_START_TIMEOUT, 0);   /* even if killed */
 	else if (s->stop_timed_out)
 		service_record_exit(s, EXIT_STOP_TIMEOUT, SIGKILL);
 	else if (s->watchdog_fired)
@@ -370,8 +386,11 @@ static void service_after_exit(struct service *s)
 			service_fail(s, EXIT_NONE, 0);
 			return;
 		}
-		service_set_state(s, s->want_running ? SERVICE_WAITING : SERVICE_STOPPED);
-		return;
+		if (s->stop_cause != STOP_START_TIMEOUT) {
+			service_set_state(s, s->want_running ? SERVICE_WAITING : SERVICE_STOPPED);
+			return;
+		}
+		/* a start timeout: a failure like a crash, see below */
 	}
 	if (restart_wanted(s, success)) {
 		uint64_t delay = next_restart_delay(s, now);
@@ -420,6 +439,15 @@ void service_on_empty(struct service *s)
 
 /* ---- stopping ----------------------------------------------------------- */
 
+/* The stop signal to the main process; the stop timeout. */
+static void service_send_stop(struct service *s)
+{
+	if (s->pid > 0)
+		s->ops->signal(s, s->unit->stop_signal);
+	service_set_state(s, SERVICE_STOPPING);   /* cancels the start timeout */
+	loop_timer_arm(s->loop, &s->timer, now_usec() + s->unit->stop_timeout_usec);
+}
+
 void service_stop(struct service *s)
 {
 	s->want_running = false;
@@ -437,14 +465,20 @@ void service_stop(struct service *s)
 		return;
 	case SERVICE_STARTING:
 	case SERVICE_RUNNING:
-		if (s->pid > 0)
-			s->ops->signal(s, s->unit->stop_signal);
-		loop_timer_arm(s->loop, &s->timer, now_usec() + s->unit->stop_timeout_usec);
-		service_set_state(s, SERVICE_STOPPING);
+		service_send_stop(s);
 		return;
 	default:
 		return;
 	}
+}
+
+/* Not ready within start_timeout: stopped as a stop does (the stop signal,
+ * then the leaf killed at the stop timeout), still wanted, so that the exit
+ * is a failure for the restart policy. */
+static void service_start_timed_out(struct service *s)
+{
+	service_send_stop(s);
+	s->stop_cause = STOP_START_TIMEOUT;
 }
 
 static void timer_fired(struct loop *l, void *data)
@@ -452,6 +486,9 @@ static void timer_fired(struct loop *l, void *data)
 	struct service *s = data;
 
 	switch (s->state) {
+	case SERVICE_STARTING:
+		service_start_timed_out(s);
+		return;
 	case SERVICE_RESTARTING:
 		if (!s->ops->is_empty(s)) {
 			s->ops->kill_all(s);   /* service_on_empty spawns */
@@ -471,6 +508,25 @@ static void timer_fired(struct loop *l, void *data)
 }
 
 /* ---- reporting ---------------------------------------------------------- */
+
+/* A duration the way a unit file writes it ("90s", "2min", "300ms"): the
+ * largest unit that holds it whole, so a reason quotes the configured value. */
+static const char *duration_as_written(char *buf, size_t size, uint64_t usec)
+{
+	static const struct { const char *name; uint64_t usec; } units[] = {
+		{ "min", 60 * USEC_PER_SEC }, { "s", USEC_PER_SEC }, { "ms", USEC_PER_MSEC },
+		{ "us", 1 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+		if (usec && usec % units[i].usec == 0) {
+			snprintf(buf, size, "%llu%s", (unsigned long long)(usec / units[i].usec),
+				 units[i].name);
+			return buf;
+		}
+	snprintf(buf, size, "0");
+	return buf;
+}
 
 /* "exec /bin/x: No such file or directory": what the child could not do. */
 static void setup_reason(const struct unit *u, const struct service_exit *e, char *buf,
@@ -544,6 +600,10 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 		break;
 	case EXIT_STOP_TIMEOUT:
 		snprintf(buf, size, "stop timeout, killed");
+		break;
+	case EXIT_START_TIMEOUT:
+		snprintf(buf, size, "start timeout (%s)",
+			 duration_as_written(d, sizeof(d), s->unit->start_timeout_usec));
 		break;
 	case EXIT_SETUP:
 		setup_reason(s->unit, e, buf, size);

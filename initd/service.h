@@ -12,6 +12,7 @@
  *   waiting    --dependencies ready, spawn------> starting
  *   starting   --exec (simple) / READY=1 (notify)-> running
  *   starting   --exit 0 (oneshot)---------------> exited
+ *   starting   --start_timeout (notify, oneshot)-> stopping --exit--> restarting | failed
  *   starting   --exit before READY=1 (notify)---> restarting | failed
  *              (a failure whatever the exit code: "exited before ready")
  *   running    --exit, restart wanted-----------> restarting --timer--> starting
@@ -68,6 +69,7 @@ enum exit_kind {
 	EXIT_CGROUP,          /* detail = why its cgroup could not be set up */
 	EXIT_WATCHDOG,        /* ready, then silent past its watchdog: killed */
 	EXIT_UNKNOWN,         /* a MAINPID process that was not initd's child */
+	EXIT_START_TIMEOUT,   /* not ready within its start_timeout: stopped */
 	EXIT_KIND_MAX,
 };
 
@@ -91,6 +93,8 @@ enum stop_cause {
 	STOP_NONE,            /* not stopping, or the manager stopped it (a
 	                       * required unit stopped, shutdown, reload) */
 	STOP_DEPENDENCY,      /* a required unit failed: failed once stopped */
+	STOP_START_TIMEOUT,   /* not ready in time: a failure once stopped, the
+	                       * restart policy decides */
 	STOP_CAUSE_MAX,
 };
 
@@ -139,7 +143,8 @@ struct service {
 	struct service_exit last_exit;
 	struct service_exit limit_exit;    /* the exit that hit the start limit */
 	struct service_exit setup_error;   /* reported by the child before it exits */
-	struct loop_timer timer;      /* restart backoff or stop timeout */
+	struct loop_timer timer;      /* start timeout, restart backoff or stop
+	                               * timeout: one per state that needs one */
 	struct loop_timer watchdog;   /* WATCHDOG=1 due by this deadline */
 	bool watchdog_fired;
 

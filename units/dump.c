@@ -553,6 +553,10 @@ static void dump_base(struct dump *d, const struct unit *u)
 	key_duration(d, "restart_delay_max", u->restart_delay_max_usec);
 	dump_start_limit(d, u);
 	dump_stop(d, u);
+	if (u->type == UNIT_SIMPLE)
+		unset(d, "start_timeout", "a simple unit is ready once executed");
+	else
+		key_duration(d, "start_timeout", u->start_timeout_usec);
 	key_string_or_unset(d, "user", u->user, "root");
 	key_string_or_unset(d, "group", u->group, "the user's group");
 	dump_environment(d, u->environment);

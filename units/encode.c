@@ -227,6 +227,7 @@ static const struct enc_field unit_fields[] = {
 	F_NUM(22, struct unit, watchdog_usec, UINT64_MAX),
 	F_NUM(23, struct unit, log_console, 1),
 	F_NUM(24, struct unit, log_kmsg, 1),
+	F_NUM(29, struct unit, start_timeout_usec, UINT64_MAX),
 	/* cgroup: 25.. */
 	F_REC(25, struct unit, cgroup.limits, &limits_record),
 	F_NUM(26, struct unit, cgroup.subtree_control, UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_MAX) - 1),

@@ -14,6 +14,7 @@ struct parse_state {
 	struct unit_lines *lines;
 	int delay_line;         /* restart_delay, restart_delay_max: 0 if unset */
 	int delay_max_line;
+	int start_timeout_line; /* 0 if unset */
 	bool has_exec;
 };
 
@@ -203,6 +204,15 @@ static const struct key stop_keys[] = {
 static int parse_stop(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	return setting_group(c, s, path, stop_keys, ARRAY_SIZE(stop_keys), obj);
+}
+
+static int parse_start_timeout(struct parse_ctx *c, config_setting_t *s, const char *path,
+			       void *obj)
+{
+	struct parse_state *st = obj;
+
+	st->start_timeout_line = setting_line(s);
+	return setting_duration(c, s, path, &st->unit->start_timeout_usec);
 }
 
 static int parse_user(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -420,6 +430,7 @@ static const struct key unit_keys[] = {
 	{ "restart_delay_max", parse_restart_delay_max },
 	{ "start_limit", parse_start_limit },
 	{ "stop", parse_stop },
+	{ "start_timeout", parse_start_timeout },
 	{ "user", parse_user },
 	{ "group", parse_group_key },
 	{ "environment", parse_environment },
@@ -473,6 +484,7 @@ struct unit *unit_new(const char *name, const char *file)
 		.start_limit_interval_usec = 10 * USEC_PER_SEC,
 		.stop_signal = SIGTERM,
 		.stop_timeout_usec = 5 * USEC_PER_SEC,
+		.start_timeout_usec = 90 * USEC_PER_SEC,
 		.environment = strv_new(),
 		.cgroup.slice = strdup("system"),
 		.cgroup.delegate_max_depth = UNIT_DELEGATE_DEPTH_DEFAULT,
@@ -523,6 +535,9 @@ static int unit_check(struct parse_ctx *c, struct parse_state *st)
 	if (r == 0 && u->restart_delay_max_usec < u->restart_delay_usec)
 		r = diag_add(c, st->delay_max_line ? st->delay_max_line : st->delay_line,
 			     "'restart_delay_max' must not be less than 'restart_delay'");
+	if (r == 0 && st->start_timeout_line && u->type == UNIT_SIMPLE)
+		r = diag_add(c, st->start_timeout_line, "'start_timeout' applies to notify and "
+			     "oneshot units only (a simple unit is ready once executed)");
 	if (r == 0)
 		r = isolation_check(c, u, &st->lines->iso);
 	return r;

@@ -242,6 +242,8 @@ struct unit {
 	uint64_t start_limit_interval_usec; /* default 10s, > 0 */
 	int stop_signal;                  /* default SIGTERM */
 	uint64_t stop_timeout_usec;       /* default 5s */
+	uint64_t start_timeout_usec;      /* notify, oneshot: stopped when not ready
+	                                   * by then; default 90s, 0 = never */
 	char *user;             /* name or numeric id, NULL = root */
 	char *group;            /* name or numeric id, NULL = user's group */
 	char **environment;     /* NULL-terminated "KEY=VALUE" (never NULL itself) */

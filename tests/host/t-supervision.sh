@@ -4,12 +4,24 @@
 #           --daemonize: the child never sends READY=1): a failure, "exited
 #           before ready", within its start limit, not a restart loop
 #   web     requires redis: fails with redis's reason; `svctl wait` returns
+#   silent  notify, never READY=1: stopped at its start timeout, restarted,
+#           then failed at its start limit
+#   hang    oneshot that never ends: start timeout, restart = "no": failed
+#   stubborn  notify that ignores SIGTERM: the start timeout's stop goes on
+#           to a kill at the stop timeout, the reason stays the start timeout
+#   after   requires hang: fails with the start timeout as its reason
 . "$(dirname "$0")/lib.sh"
 
 new_boot supervision
 testd_unit redis "--daemonize --exit-after 3000" 'type = "notify";' 'restart_delay = "50ms";' \
 	'start_limit = { burst = 3; interval = "30s"; };'
 testd_unit web "" 'requires = [ "redis" ];'
+testd_unit silent "" 'type = "notify";' 'start_timeout = "300ms";' 'restart_delay = "0";' \
+	'start_limit = { burst = 2; interval = "30s"; };'
+testd_unit hang "" 'type = "oneshot";' 'start_timeout = "300ms";' 'restart = "no";'
+testd_unit stubborn "--ignore-term" 'type = "notify";' 'start_timeout = "300ms";' \
+	'restart = "no";' 'stop = { signal = "TERM"; timeout = "300ms"; };'
+testd_unit after "" 'requires = [ "hang" ];'
 start_initd
 
 # ---- exit before READY=1 ----------------------------------------------------
@@ -22,6 +34,21 @@ check "web fails" wait_state web failed 5
 check "web: the reason names redis and why it failed" \
 	eval 'svc_reason web | grep -q "dependency redis failed: .*exited before ready"'
 check "web never started" eval '[ "$(touch_count web)" = 0 ]'
+
+# ---- start timeout ----------------------------------------------------------
+check "silent ends failed at its start limit" wait_state silent failed 10
+check "silent: the reason is the start limit, last the start timeout" \
+	eval 'svc_reason silent | grep -q "start limit hit.*last: start timeout (300ms)"'
+check "silent was restarted after its start timeout" eval '[ "$(svc_restarts silent)" -ge 1 ]'
+check "hang ends failed" wait_state hang failed 5
+check "hang: the reason is its start timeout" eval '[ "$(svc_reason hang)" = "start timeout (300ms)" ]'
+check "hang: its process is gone" ns_gone "$(touch_pid hang)"
+check "stubborn ends failed" wait_state stubborn failed 5
+check "stubborn: the reason is still its start timeout" \
+	eval '[ "$(svc_reason stubborn)" = "start timeout (300ms)" ]'
+check "stubborn: killed at its stop timeout" ns_gone "$(touch_pid stubborn)"
+check "after fails with hang's start timeout" \
+	eval 'svc_reason after | grep -q "dependency hang failed: start timeout (300ms)"'
 check "svctl wait returns" sv wait
 
 stop_initd

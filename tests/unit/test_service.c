@@ -533,6 +533,105 @@ START_TEST(dependency_failure_stops_and_fails_a_running_service)
 }
 END_TEST
 
+/* issue 12: start_timeout. Run the loop until a signal was sent, at most
+ * ~1 s. */
+static void wait_for_signal(int n)
+{
+	for (int i = 0; i < 100 && fake.n_signals < n; i++)
+		loop_run_once(loop, 10);
+}
+
+START_TEST(start_timeout_stops_a_silent_notify_unit)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+	char buf[256];
+
+	unit.type = UNIT_NOTIFY;
+	unit.restart = UNIT_RESTART_NO;
+	unit.start_timeout_usec = 20 * USEC_PER_MSEC;
+	start_running(&s);
+	wait_for_signal(1);
+	ck_assert_int_eq(fake.n_signals, 1);
+	ck_assert_int_eq(fake.signals[0], SIGTERM);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "start timeout (20ms)");
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(start_timeout_applies_the_restart_policy)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+
+	unit.type = UNIT_NOTIFY;
+	unit.start_timeout_usec = 20 * USEC_PER_MSEC;
+	start_running(&s);
+	wait_for_signal(1);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);   /* on-failure, delay 0 */
+	ck_assert_uint_eq(s.restarts, 1);
+	ck_assert_int_eq(fake.spawns, 2);
+	service_on_ready(&s);
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	/* ready in time: nothing more is sent */
+	for (int i = 0; i < 5; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(fake.n_signals, 1);
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	service_done(&s);
+}
+END_TEST
+
+/* A hung oneshot that ignores the stop signal: killed at the stop timeout,
+ * and the reason is still the start timeout. */
+START_TEST(start_timeout_of_a_hung_oneshot_kills_at_the_stop_timeout)
+{
+	struct service s;
+	siginfo_t si = killed(SIGKILL);
+	char buf[256];
+
+	unit.type = UNIT_ONESHOT;
+	unit.restart = UNIT_RESTART_NO;
+	unit.start_timeout_usec = 90 * USEC_PER_MSEC;
+	unit.stop_timeout_usec = 10 * USEC_PER_MSEC;
+	start_running(&s);
+	wait_for_signal(1);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	for (int i = 0; i < 100 && !fake.kill_alls; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(fake.kill_alls, 1);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "start timeout (90ms)");
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(start_timeout_zero_waits_for_ever)
+{
+	struct service s;
+
+	unit.type = UNIT_NOTIFY;
+	unit.start_timeout_usec = 0;
+	start_running(&s);
+	for (int i = 0; i < 5; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	ck_assert_int_eq(fake.n_signals, 0);
+	ck_assert(!loop_timer_armed(&s.timer));
+	service_done(&s);
+}
+END_TEST
+
 static Suite *service_suite(void)
 {
 	Suite *s = suite_create("service");
@@ -561,6 +660,10 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, pull_in_keeps_the_start_limit);
 	tcase_add_test(tc, dependency_failure_names_the_reason);
 	tcase_add_test(tc, dependency_failure_stops_and_fails_a_running_service);
+	tcase_add_test(tc, start_timeout_stops_a_silent_notify_unit);
+	tcase_add_test(tc, start_timeout_applies_the_restart_policy);
+	tcase_add_test(tc, start_timeout_of_a_hung_oneshot_kills_at_the_stop_timeout);
+	tcase_add_test(tc, start_timeout_zero_waits_for_ever);
 	suite_add_tcase(s, tc);
 	return s;
 }

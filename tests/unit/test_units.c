@@ -295,6 +295,7 @@ START_TEST(test_parse_defaults)
 	ck_assert_uint_eq(u->start_limit_interval_usec, 10 * USEC_PER_SEC);
 	ck_assert_int_eq(u->stop_signal, SIGTERM);
 	ck_assert_uint_eq(u->stop_timeout_usec, 5 * USEC_PER_SEC);
+	ck_assert_uint_eq(u->start_timeout_usec, 90 * USEC_PER_SEC);
 	ck_assert_ptr_null(u->user);
 	ck_assert_ptr_null(u->group);
 	ck_assert_ptr_nonnull(u->environment);
@@ -313,6 +314,15 @@ START_TEST(test_parse_defaults)
 	unit_free(v);
 	v = parse("units/min.unit", "exec = [ \"/bin/true\" ]; watchdog = \"1s\";\n");
 	ck_assert(!unit_equal(u, v));
+	unit_free(v);
+	v = parse("units/min.unit", "exec = [ \"/bin/true\" ]; type = \"oneshot\";\n");
+	ck_assert_uint_eq(v->start_timeout_usec, 90 * USEC_PER_SEC);
+	struct unit *w = parse("units/min.unit", "exec = [ \"/bin/true\" ]; type = \"oneshot\";\n"
+			       "start_timeout = \"0\";\n");
+	ck_assert(!w->bad);
+	ck_assert_uint_eq(w->start_timeout_usec, 0);
+	ck_assert(!unit_equal(v, w));
+	unit_free(w);
 	unit_free(v);
 	v = parse("units/min.unit", "exec = [ \"/bin/true\" ]; log = { kmsg = true; };\n");
 	ck_assert(!unit_equal(u, v));
@@ -417,6 +427,13 @@ static const struct {
 	{ EXEC "log = { kmsg = 1; };\n", "t.unit:2: 'log.kmsg' must be true or false" },
 	{ EXEC "log = { file = true; };\n", "t.unit:2: unknown key 'log.file'" },
 	{ EXEC "log = true;\n", "t.unit:2: 'log' must be a group" },
+	{ EXEC "type = \"notify\";\nstart_timeout = 90;\n",
+	  "t.unit:3: 'start_timeout' must be a string (expected a duration string like \"5s\")" },
+	{ EXEC "start_timeout = \"1m\";\ntype = \"oneshot\";\n",
+	  "t.unit:2: 'start_timeout': invalid duration '1m' (expected a duration string like \"5s\")" },
+	{ EXEC "start_timeout = \"5s\";\n",
+	  "t.unit:2: 'start_timeout' applies to notify and oneshot units only "
+	  "(a simple unit is ready once executed)" },
 };
 
 START_TEST(test_parse_error)
