@@ -304,11 +304,25 @@ static void watchdog_fired(struct loop *l, void *data)
 
 /* ---- exit --------------------------------------------------------------- */
 
-static bool exit_is_success(const struct service_exit *e)
+/* Status 0, or a status or signal the unit lists in success_exit (dropbear
+ * exits 1 on SIGTERM). Never an exit before READY=1. */
+static bool exit_is_success(const struct service *s, const struct service_exit *e)
 {
+	const struct unit *u = s->unit;
+
 	if (e->before_ready)
 		return false;
-	return (e->kind == EXIT_CODE && e->code == 0) || e->kind == EXIT_UNKNOWN;
+	switch (e->kind) {
+	case EXIT_CODE:
+		return e->code == 0 || (e->code > 0 && e->code < 256 &&
+					(u->success_exit_codes[e->code / 64] >> (e->code % 64)) & 1);
+	case EXIT_SIGNAL:
+		return e->code >= 1 && e->code <= 64 && (u->success_exit_signals >> (e->code - 1)) & 1;
+	case EXIT_UNKNOWN:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* What the exit of the main process means, into last_exit. */
@@ -377,7 +391,7 @@ static uint64_t next_restart_delay(struct service *s, uint64_t now)
 /* Main process gone and leaf empty: decide what comes next. */
 static void service_after_exit(struct service *s)
 {
-	bool success = exit_is_success(&s->last_exit);
+	bool success = exit_is_success(s, &s->last_exit);
 	uint64_t now = now_usec();
 
 	if (s->state == SERVICE_STOPPING) {

@@ -215,6 +215,71 @@ static int parse_start_timeout(struct parse_ctx *c, config_setting_t *s, const c
 	return setting_duration(c, s, path, &st->unit->start_timeout_usec);
 }
 
+/* One entry of success_exit: an exit status 0..255 or a signal name, into
+ * codes / signals; a value given twice is an error. */
+static int parse_success_entry(struct parse_ctx *c, config_setting_t *e, const char *path,
+			       size_t i, struct unit *u)
+{
+	char q[DIAG_QUOTE_SIZE];
+	const char *name, *hint;
+	int type = config_setting_type(e), sig;
+	uint64_t *word, bit;
+	long long v;
+
+	if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
+		v = config_setting_get_int64(e);
+		if (v < 0 || v > 255)
+			return FAIL(c, e, "'%s[%zu]': exit status %lld is out of range (0 to 255)",
+				    path, i, v);
+		word = &u->success_exit_codes[v / 64];
+		bit = 1ULL << (v % 64);
+		snprintf(q, sizeof(q), "%lld", v);
+	} else if (type == CONFIG_TYPE_STRING) {
+		name = config_setting_get_string(e);
+		if (parse_signal(name, &sig) < 0 || sig < 1 || sig > 64) {
+			hint = signal_hint(name);
+			if (hint)
+				return FAIL(c, e, "'%s[%zu]': unknown signal '%s' (did you mean '%s'?)",
+					    path, i, diag_quote(q, name), hint);
+			return FAIL(c, e, "'%s[%zu]': unknown signal '%s'", path, i,
+				    diag_quote(q, name));
+		}
+		word = &u->success_exit_signals;
+		bit = 1ULL << (sig - 1);
+		diag_quote(q, name);
+	} else
+		return FAIL(c, e, "'%s[%zu]' must be an exit status (0 to 255) or a signal name",
+			    path, i);
+	if (*word & bit)
+		return FAIL(c, e, "'%s[%zu]': %s is listed twice", path, i, q);
+	*word |= bit;
+	return 0;
+}
+
+/* success_exit = ( 1, "TERM" ): a list, since a libconfig array cannot mix
+ * numbers and strings (an array of either is accepted too). */
+static int parse_success_exit(struct parse_ctx *c, config_setting_t *s, const char *path,
+			      void *obj)
+{
+	struct parse_state *st = obj;
+	int n, r, ret = 0;
+
+	if (!config_setting_is_list(s) && !config_setting_is_array(s))
+		return FAIL(c, s, "'%s' must be a list of exit statuses and signal names, "
+			    "e.g. ( 1, \"TERM\" )", path);
+	r = setting_length(c, s, path, UNIT_SUCCESS_EXIT_MAX, &n);
+	if (r < 0)
+		return r;
+	for (int i = 0; i < n; i++) {
+		r = parse_success_entry(c, config_setting_get_elem(s, (unsigned)i), path,
+					(size_t)i, st->unit);
+		if (r == -ENOMEM)
+			return r;
+		ret = ret ? ret : r;
+	}
+	return ret;
+}
+
 static int parse_user(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct parse_state *st = obj;
@@ -431,6 +496,7 @@ static const struct key unit_keys[] = {
 	{ "start_limit", parse_start_limit },
 	{ "stop", parse_stop },
 	{ "start_timeout", parse_start_timeout },
+	{ "success_exit", parse_success_exit },
 	{ "user", parse_user },
 	{ "group", parse_group_key },
 	{ "environment", parse_environment },

@@ -125,6 +125,8 @@ cgroup = { subtree_control = [ "memory", "frob" ]; };
 type = "notify"; start_timeout = "90s";
 type = "oneshot"; start_timeout = "0";
 start_timeout = "5s";
+success_exit = ( 1, "TERM" );
+success_exit = ( 256, "TREM", 1, 1 );
 KEYS
 printf 'exec = [ "/bin/true" ]' | seed $d syntax-nosemicolon
 printf 'exec = [ "/bin/true" ];\n/* unterminated comment' | seed $d syntax-comment

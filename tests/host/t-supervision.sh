@@ -10,6 +10,9 @@
 #   stubborn  notify that ignores SIGTERM: the start timeout's stop goes on
 #           to a kill at the stop timeout, the reason stays the start timeout
 #   after   requires hang: fails with the start timeout as its reason
+#   drop    exits 1 on SIGTERM (dropbear) with success_exit = ( 1 ): a TERM
+#           it gets is a clean exit, not restarted
+#   plain   the same without success_exit: exit 1 is a failure, restarted
 . "$(dirname "$0")/lib.sh"
 
 new_boot supervision
@@ -22,6 +25,8 @@ testd_unit hang "" 'type = "oneshot";' 'start_timeout = "300ms";' 'restart = "no
 testd_unit stubborn "--ignore-term" 'type = "notify";' 'start_timeout = "300ms";' \
 	'restart = "no";' 'stop = { signal = "TERM"; timeout = "300ms"; };'
 testd_unit after "" 'requires = [ "hang" ];'
+testd_unit drop "--term-exit 1" 'success_exit = ( 1, "HUP" );'
+testd_unit plain "--term-exit 1" 'restart_delay = "0";'
 start_initd
 
 # ---- exit before READY=1 ----------------------------------------------------
@@ -50,6 +55,17 @@ check "stubborn: killed at its stop timeout" ns_gone "$(touch_pid stubborn)"
 check "after fails with hang's start timeout" \
 	eval 'svc_reason after | grep -q "dependency hang failed: start timeout (300ms)"'
 check "svctl wait returns" sv wait
+
+# ---- success_exit -------------------------------------------------------------
+check "drop runs" wait_state drop running 5
+check "plain runs" wait_state plain running 5
+sv kill drop TERM >/dev/null
+sv kill plain TERM >/dev/null
+check "drop: exit 1 after TERM is clean: exited" wait_state drop exited 5
+check "drop: not restarted" eval '[ "$(svc_restarts drop)" = 0 ] && [ "$(touch_count drop)" = 1 ]'
+check "drop: the reason is its exit" eval '[ "$(svc_reason drop)" = "exit 1" ]'
+restarted() { [ "$(svc_restarts plain)" -ge 1 ] 2>/dev/null; }
+check "plain: exit 1 is a failure: restarted" wait_until 5 restarted
 
 stop_initd
 [ "$FAILED" -eq 0 ]

@@ -632,6 +632,66 @@ START_TEST(start_timeout_zero_waits_for_ever)
 }
 END_TEST
 
+/* issue 12: success_exit. dropbear exits 1 on SIGTERM: with 1 listed that is
+ * a clean exit, and on-failure does not restart it. */
+START_TEST(success_exit_code_is_clean)
+{
+	struct service s;
+	siginfo_t si = exited(1);
+	char buf[64];
+
+	unit.success_exit_codes[0] = 1ULL << 1;
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_EXITED);
+	ck_assert_int_eq(fake.spawns, 1);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)), "exit 1");
+	/* not listed: still a failure */
+	si = exited(2);
+	service_start(&s);
+	service_deps_ready(&s);
+	service_on_exec(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);   /* restarted */
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(success_exit_signal_is_clean)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+
+	unit.success_exit_signals = 1ULL << (SIGTERM - 1);
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_EXITED);
+	ck_assert_int_eq(fake.spawns, 1);
+	service_done(&s);
+}
+END_TEST
+
+/* A notify unit that exits with a success status before READY=1 still
+ * failed: it never came up. */
+START_TEST(success_exit_does_not_excuse_an_exit_before_ready)
+{
+	struct service s;
+	siginfo_t si = exited(1);
+
+	unit.type = UNIT_NOTIFY;
+	unit.restart = UNIT_RESTART_NO;
+	unit.success_exit_codes[0] = 1ULL << 1;
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	service_done(&s);
+}
+END_TEST
+
 static Suite *service_suite(void)
 {
 	Suite *s = suite_create("service");
@@ -664,6 +724,9 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, start_timeout_applies_the_restart_policy);
 	tcase_add_test(tc, start_timeout_of_a_hung_oneshot_kills_at_the_stop_timeout);
 	tcase_add_test(tc, start_timeout_zero_waits_for_ever);
+	tcase_add_test(tc, success_exit_code_is_clean);
+	tcase_add_test(tc, success_exit_signal_is_clean);
+	tcase_add_test(tc, success_exit_does_not_excuse_an_exit_before_ready);
 	suite_add_tcase(s, tc);
 	return s;
 }
