@@ -940,7 +940,7 @@ int manager_start(struct manager *m, struct service *s)
 
 int manager_stop(struct manager *m, struct service *s)
 {
-	service_stop(s);
+	service_stop_by_operator(s);
 	manager_schedule(m);
 	return 0;
 }
@@ -953,7 +953,7 @@ int manager_restart(struct manager *m, struct service *s)
 		return -ESHUTDOWN;
 	if (s->state == SERVICE_BAD_CONFIG)
 		return -ENOEXEC;
-	service_stop(s);
+	service_stop_by_operator(s);
 	r = manager_start(m, s);
 	return r;
 }

@@ -277,10 +277,12 @@ void service_on_ready(struct service *s)
 		service_set_state(s, SERVICE_RUNNING);
 }
 
+/* The OOM killer may pick any process of the leaf: the last exit stays what
+ * it is (the count is the cgroup's, in svctl status NAME); only a main
+ * process that dies by SIGKILL after it reads oom-kill (classify_exit). */
 void service_on_oom(struct service *s)
 {
-	s->last_exit.kind = EXIT_OOM;   /* refined at exit: see classify_exit */
-	s->last_exit.at = now_usec();
+	s->oom_at = now_usec();
 }
 
 void service_on_watchdog(struct service *s)
@@ -328,7 +330,7 @@ static bool exit_is_success(const struct service *s, const struct service_exit *
 /* What the exit of the main process means, into last_exit. */
 static void classify_exit(struct service *s, const siginfo_t *si)
 {
-	bool oom = s->last_exit.kind == EXIT_OOM && s->last_exit.at >= s->started_at;
+	bool oom = s->oom_at && s->oom_at >= s->started_at;
 
 	if (s->setup_error.kind == EXIT_SETUP)
 		s->last_exit = s->setup_error;
@@ -336,13 +338,16 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 		return;   /* it was stopped for that reason: keep it */
 	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_START_TIMEOUT)
 		service_record_exit(s, EXIT_START_TIMEOUT, 0);   /* even if killed */
+	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_OPERATOR &&
+		 !s->stop_timed_out)
+		service_record_exit(s, EXIT_OPERATOR, 0);   /* however it ended */
 	else if (s->stop_timed_out)
 		service_record_exit(s, EXIT_STOP_TIMEOUT, SIGKILL);
 	else if (s->watchdog_fired)
 		service_record_exit(s, EXIT_WATCHDOG, SIGKILL);
 	else if (si->si_code == 0)
 		service_record_exit(s, EXIT_UNKNOWN, 0);
-	else if (oom && si->si_code != CLD_EXITED)
+	else if (oom && si->si_code != CLD_EXITED && si->si_status == SIGKILL)
 		service_record_exit(s, EXIT_OOM, si->si_status);
 	else if (si->si_code == CLD_EXITED) {
 		service_record_exit(s, EXIT_CODE, si->si_status);
@@ -486,6 +491,15 @@ void service_stop(struct service *s)
 	}
 }
 
+void service_stop_by_operator(struct service *s)
+{
+	bool live = service_is_active(s);
+
+	service_stop(s);
+	if (live && s->state == SERVICE_STOPPING && s->stop_cause != STOP_DEPENDENCY)
+		s->stop_cause = STOP_OPERATOR;
+}
+
 /* Not ready within start_timeout: stopped as a stop does (the stop signal,
  * then the leaf killed at the stop timeout), still wanted, so that the exit
  * is a failure for the restart policy. */
@@ -614,6 +628,9 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 		break;
 	case EXIT_STOP_TIMEOUT:
 		snprintf(buf, size, "stop timeout, killed");
+		break;
+	case EXIT_OPERATOR:
+		snprintf(buf, size, "stopped by svctl");
 		break;
 	case EXIT_START_TIMEOUT:
 		snprintf(buf, size, "start timeout (%s)",

@@ -70,6 +70,7 @@ enum exit_kind {
 	EXIT_WATCHDOG,        /* ready, then silent past its watchdog: killed */
 	EXIT_UNKNOWN,         /* a MAINPID process that was not initd's child */
 	EXIT_START_TIMEOUT,   /* not ready within its start_timeout: stopped */
+	EXIT_OPERATOR,        /* stopped by svctl (stop, restart) */
 	EXIT_KIND_MAX,
 };
 
@@ -95,6 +96,7 @@ enum stop_cause {
 	STOP_DEPENDENCY,      /* a required unit failed: failed once stopped */
 	STOP_START_TIMEOUT,   /* not ready in time: a failure once stopped, the
 	                       * restart policy decides */
+	STOP_OPERATOR,        /* svctl stop or restart: "stopped by svctl" */
 	STOP_CAUSE_MAX,
 };
 
@@ -145,6 +147,9 @@ struct service {
 	struct service_exit setup_error;   /* reported by the child before it exits */
 	struct loop_timer timer;      /* start timeout, restart backoff or stop
 	                               * timeout: one per state that needs one */
+	uint64_t oom_at;              /* last OOM kill in its cgroup, monotonic usec:
+	                               * kept apart from last_exit, which it only
+	                               * explains when the main process is killed */
 	struct loop_timer watchdog;   /* WATCHDOG=1 due by this deadline */
 	bool watchdog_fired;
 
@@ -167,6 +172,8 @@ void service_replace_unit(struct service *s, const struct unit *u);
 /* Operator / manager requests. */
 void service_start(struct service *s);
 void service_stop(struct service *s);
+/* svctl stop or restart: a stop whose exit reads "stopped by svctl". */
+void service_stop_by_operator(struct service *s);
 /* A dependent needs s, which nobody asked for: as service_start, but not
  * a fresh start (the start limit window and the backoff are kept), so a
  * dependency that keeps ending is not restarted for ever by its dependent. */

@@ -13,6 +13,7 @@
 #   drop    exits 1 on SIGTERM (dropbear) with success_exit = ( 1 ): a TERM
 #           it gets is a clean exit, not restarted
 #   plain   the same without success_exit: exit 1 is a failure, restarted
+#   op      an operator's stop reads "stopped by svctl", not a signal
 . "$(dirname "$0")/lib.sh"
 
 new_boot supervision
@@ -27,6 +28,7 @@ testd_unit stubborn "--ignore-term" 'type = "notify";' 'start_timeout = "300ms";
 testd_unit after "" 'requires = [ "hang" ];'
 testd_unit drop "--term-exit 1" 'success_exit = ( 1, "HUP" );'
 testd_unit plain "--term-exit 1" 'restart_delay = "0";'
+testd_unit op ""
 start_initd
 
 # ---- exit before READY=1 ----------------------------------------------------
@@ -66,6 +68,21 @@ check "drop: not restarted" eval '[ "$(svc_restarts drop)" = 0 ] && [ "$(touch_c
 check "drop: the reason is its exit" eval '[ "$(svc_reason drop)" = "exit 1" ]'
 restarted() { [ "$(svc_restarts plain)" -ge 1 ] 2>/dev/null; }
 check "plain: exit 1 is a failure: restarted" wait_until 5 restarted
+
+# ---- an operator's stop --------------------------------------------------------
+check "op runs" wait_state op running 5
+sv stop op >/dev/null
+check "op is stopped" wait_state op stopped 5
+check "op: the reason says svctl stopped it" eval '[ "$(svc_reason op)" = "stopped by svctl" ]'
+check "op: its process is gone" ns_gone "$(touch_pid op)"
+sv start op >/dev/null
+check "op runs again" wait_state op running 5
+first=$(svc_pid op)
+sv restart op >/dev/null
+check "op runs again after svctl restart, a new process" \
+	eval '[ "$(svc_state op)" = running ] && [ "$(svc_pid op)" != "$first" ]'
+check "op: after svctl restart the reason says svctl, RESTARTS stays 0" \
+	eval '[ "$(svc_reason op)" = "stopped by svctl" ] && [ "$(svc_restarts op)" = 0 ]'
 
 stop_initd
 [ "$FAILED" -eq 0 ]

@@ -692,6 +692,85 @@ START_TEST(success_exit_does_not_excuse_an_exit_before_ready)
 }
 END_TEST
 
+/* issue 12: an OOM kill of another process in the cgroup while the main
+ * process lives does not overwrite the last exit. */
+START_TEST(oom_kill_of_a_child_keeps_the_last_exit)
+{
+	struct service s;
+	siginfo_t si = exited(3);
+	char buf[64];
+
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);        /* exit 3: restarted at once */
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	service_on_exec(&s);
+	service_on_oom(&s);              /* a worker was OOM-killed; main lives */
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)), "exit 3");
+	/* the main process then exits on its own: its exit, not oom-kill */
+	si = exited(2);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)), "exit 2");
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(oom_kill_of_the_main_process_reads_oom_kill)
+{
+	struct service s;
+	siginfo_t si = killed(SIGKILL);
+	char buf[64];
+
+	start_running(&s);
+	service_on_oom(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)), "oom-kill");
+	service_done(&s);
+}
+END_TEST
+
+/* An operator's stop reads as one, not as the stop signal's exit. */
+START_TEST(operator_stop_reads_stopped_by_svctl)
+{
+	struct service s;
+	siginfo_t si = exited(1);   /* dropbear on SIGTERM */
+	char buf[64];
+
+	start_running(&s);
+	service_stop_by_operator(&s);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "stopped by svctl");
+	service_done(&s);
+}
+END_TEST
+
+/* An operator's stop while a start timeout is stopping the service: it ends
+ * stopped, as asked, not failed. */
+START_TEST(operator_stop_during_a_start_timeout_ends_stopped)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+
+	unit.type = UNIT_NOTIFY;
+	unit.start_timeout_usec = 20 * USEC_PER_MSEC;
+	start_running(&s);
+	wait_for_signal(1);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	service_stop_by_operator(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	ck_assert_int_eq(fake.spawns, 1);
+	service_done(&s);
+}
+END_TEST
+
 static Suite *service_suite(void)
 {
 	Suite *s = suite_create("service");
@@ -727,6 +806,10 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, success_exit_code_is_clean);
 	tcase_add_test(tc, success_exit_signal_is_clean);
 	tcase_add_test(tc, success_exit_does_not_excuse_an_exit_before_ready);
+	tcase_add_test(tc, oom_kill_of_a_child_keeps_the_last_exit);
+	tcase_add_test(tc, oom_kill_of_the_main_process_reads_oom_kill);
+	tcase_add_test(tc, operator_stop_reads_stopped_by_svctl);
+	tcase_add_test(tc, operator_stop_during_a_start_timeout_ends_stopped);
 	suite_add_tcase(s, tc);
 	return s;
 }
