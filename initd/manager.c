@@ -394,6 +394,18 @@ static bool dep_failed(const struct service *d)
 	return d->state == SERVICE_BAD_CONFIG || d->state == SERVICE_FAILED;
 }
 
+/* v fails because d, which it requires, failed: with d's reason. */
+static void svc_dep_failed(struct svc *v, const struct service *d)
+{
+	char reason[256] = "";
+
+	if (d->state == SERVICE_FAILED)
+		service_exit_to_string(d, &d->last_exit, reason, sizeof(reason));
+	else
+		snprintf(reason, sizeof(reason), "%s", service_state_to_string(d->state));
+	service_dep_failed(&v->s, d->unit->name, reason);
+}
+
 /* A waiting service starts once every required unit is ready and every unit
  * it comes after has settled. A required unit that nobody asked for is pulled
  * in. Returns true when it may start. */
@@ -405,11 +417,11 @@ static bool pass_may_start(struct manager *m, struct svc *v)
 		struct service *d = &m->svcs[v->requires[k]]->s;
 
 		if (dep_failed(d)) {
-			service_dep_failed(&v->s, d->unit->name);
+			svc_dep_failed(v, d);
 			return false;
 		}
 		if (!d->want_running && !service_is_ready(d))
-			service_start(d);
+			service_pull_in(d);   /* not a fresh start: its limits hold */
 		if (!service_is_ready(d))
 			ready = false;
 	}
@@ -430,7 +442,7 @@ static void pass_check_requires(struct manager *m, struct svc *v)
 		struct service *d = &m->svcs[v->requires[k]]->s;
 
 		if (dep_failed(d)) {
-			service_dep_failed(&v->s, d->unit->name);
+			svc_dep_failed(v, d);
 			return;
 		}
 		if (!d->want_running && !service_is_ready(d)) {
@@ -945,7 +957,7 @@ int manager_start(struct manager *m, struct service *s)
 
 int manager_stop(struct manager *m, struct service *s)
 {
-	service_stop(s);
+	service_stop_by_operator(s);
 	manager_schedule(m);
 	return 0;
 }
@@ -958,7 +970,7 @@ int manager_restart(struct manager *m, struct service *s)
 		return -ESHUTDOWN;
 	if (s->state == SERVICE_BAD_CONFIG)
 		return -ENOEXEC;
-	service_stop(s);
+	service_stop_by_operator(s);
 	r = manager_start(m, s);
 	return r;
 }

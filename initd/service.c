@@ -57,6 +57,14 @@ static void watchdog_arm(struct service *s)
 		loop_timer_arm(s->loop, &s->watchdog, now_usec() + s->unit->watchdog_usec);
 }
 
+/* notify and oneshot units wait for a signal of readiness (READY=1, a clean
+ * exit) that may never come: bounded by start_timeout. */
+static void start_timeout_arm(struct service *s)
+{
+	if (s->unit->start_timeout_usec && s->unit->type != UNIT_SIMPLE)
+		loop_timer_arm(s->loop, &s->timer, now_usec() + s->unit->start_timeout_usec);
+}
+
 /* The one place where the state changes. */
 static void service_set_state(struct service *s, enum service_state st)
 {
@@ -66,6 +74,12 @@ static void service_set_state(struct service *s, enum service_state st)
 		return;
 	s->state = st;
 	s->state_since = now_usec();
+	/* s->timer is the start timeout while starting, and only then; the
+	 * states that follow arm it for themselves after this. */
+	if (st == SERVICE_STARTING)
+		start_timeout_arm(s);
+	else if (old == SERVICE_STARTING)
+		loop_timer_cancel(s->loop, &s->timer);
 	/* The watchdog runs while the service is ready, and only then. */
 	if (st == SERVICE_RUNNING)
 		watchdog_arm(s);
@@ -161,6 +175,7 @@ static void service_spawn(struct service *s)
 	}
 	s->exec_seen = false;
 	s->stop_timed_out = false;
+	s->stop_cause = STOP_NONE;
 	s->watchdog_fired = false;
 	s->notify_errno = 0;
 	s->setup_error.kind = EXIT_NONE;
@@ -202,6 +217,16 @@ void service_start(struct service *s)
 	}
 }
 
+void service_pull_in(struct service *s)
+{
+	if (s->state != SERVICE_STOPPED && s->state != SERVICE_EXITED) {
+		service_start(s);
+		return;
+	}
+	s->want_running = true;
+	service_set_state(s, SERVICE_WAITING);
+}
+
 void service_deps_ready(struct service *s)
 {
 	if (s->state != SERVICE_WAITING || !s->want_running)
@@ -214,14 +239,16 @@ void service_deps_ready(struct service *s)
 	service_spawn(s);
 }
 
-void service_dep_failed(struct service *s, const char *dep)
+void service_dep_failed(struct service *s, const char *dep, const char *reason)
 {
 	if (s->state == SERVICE_BAD_CONFIG)
 		return;
 	service_record_exit(s, EXIT_DEPENDENCY, 0);
-	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s", dep);
+	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s%s%s", dep,
+		 reason && *reason ? ": " : "", reason ? reason : "");
 	if (s->pid > 0 || s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING) {
 		service_stop(s);
+		s->stop_cause = STOP_DEPENDENCY;
 		return;
 	}
 	service_fail(s, EXIT_NONE, 0);
@@ -250,10 +277,12 @@ void service_on_ready(struct service *s)
 		service_set_state(s, SERVICE_RUNNING);
 }
 
+/* The OOM killer may pick any process of the leaf: the last exit stays what
+ * it is (the count is the cgroup's, in svctl status NAME); only a main
+ * process that dies by SIGKILL after it reads oom-kill (classify_exit). */
 void service_on_oom(struct service *s)
 {
-	s->last_exit.kind = EXIT_OOM;   /* refined at exit: see classify_exit */
-	s->last_exit.at = now_usec();
+	s->oom_at = now_usec();
 }
 
 void service_on_watchdog(struct service *s)
@@ -277,24 +306,48 @@ static void watchdog_fired(struct loop *l, void *data)
 
 /* ---- exit --------------------------------------------------------------- */
 
-static bool exit_is_success(const struct service_exit *e)
+/* Status 0, or a status or signal the unit lists in success_exit (dropbear
+ * exits 1 on SIGTERM). Never an exit before READY=1. */
+static bool exit_is_success(const struct service *s, const struct service_exit *e)
 {
-	return (e->kind == EXIT_CODE && e->code == 0) || e->kind == EXIT_UNKNOWN;
+	const struct unit *u = s->unit;
+
+	if (e->before_ready)
+		return false;
+	switch (e->kind) {
+	case EXIT_CODE:
+		return e->code == 0 || (e->code > 0 && e->code < 256 &&
+					(u->success_exit_codes[e->code / 64] >> (e->code % 64)) & 1);
+	case EXIT_SIGNAL:
+		return e->code >= 1 && e->code <= 64 && (u->success_exit_signals >> (e->code - 1)) & 1;
+	case EXIT_UNKNOWN:
+		return true;
+	default:
+		return false;
+	}
 }
 
+/* What the exit of the main process means, into last_exit. */
 static void classify_exit(struct service *s, const siginfo_t *si)
 {
-	bool oom = s->last_exit.kind == EXIT_OOM && s->last_exit.at >= s->started_at;
+	bool oom = s->oom_at && s->oom_at >= s->started_at;
 
 	if (s->setup_error.kind == EXIT_SETUP)
 		s->last_exit = s->setup_error;
+	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_DEPENDENCY)
+		return;   /* it was stopped for that reason: keep it */
+	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_START_TIMEOUT)
+		service_record_exit(s, EXIT_START_TIMEOUT, 0);   /* even if killed */
+	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_OPERATOR &&
+		 !s->stop_timed_out)
+		service_record_exit(s, EXIT_OPERATOR, 0);   /* however it ended */
 	else if (s->stop_timed_out)
 		service_record_exit(s, EXIT_STOP_TIMEOUT, SIGKILL);
 	else if (s->watchdog_fired)
 		service_record_exit(s, EXIT_WATCHDOG, SIGKILL);
 	else if (si->si_code == 0)
 		service_record_exit(s, EXIT_UNKNOWN, 0);
-	else if (oom && si->si_code != CLD_EXITED)
+	else if (oom && si->si_code != CLD_EXITED && si->si_status == SIGKILL)
 		service_record_exit(s, EXIT_OOM, si->si_status);
 	else if (si->si_code == CLD_EXITED) {
 		service_record_exit(s, EXIT_CODE, si->si_status);
@@ -302,6 +355,11 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 	}
 	else
 		service_record_exit(s, EXIT_SIGNAL, si->si_status);
+	/* A notify unit that ends before READY=1 never came up, even with exit
+	 * 0 (typically a daemon that forked into the background): a failure. */
+	if (s->state == SERVICE_STARTING && s->unit->type == UNIT_NOTIFY &&
+	    s->last_exit.kind != EXIT_SETUP)
+		s->last_exit.before_ready = true;
 }
 
 static bool restart_wanted(const struct service *s, bool success)
@@ -338,17 +396,20 @@ static uint64_t next_restart_delay(struct service *s, uint64_t now)
 /* Main process gone and leaf empty: decide what comes next. */
 static void service_after_exit(struct service *s)
 {
-	bool success = exit_is_success(&s->last_exit);
+	bool success = exit_is_success(s, &s->last_exit);
 	uint64_t now = now_usec();
 
 	if (s->state == SERVICE_STOPPING) {
 		loop_timer_cancel(s->loop, &s->timer);
-		if (s->last_exit.kind == EXIT_DEPENDENCY) {
+		if (s->stop_cause == STOP_DEPENDENCY) {
 			service_fail(s, EXIT_NONE, 0);
 			return;
 		}
-		service_set_state(s, s->want_running ? SERVICE_WAITING : SERVICE_STOPPED);
-		return;
+		if (s->stop_cause != STOP_START_TIMEOUT) {
+			service_set_state(s, s->want_running ? SERVICE_WAITING : SERVICE_STOPPED);
+			return;
+		}
+		/* a start timeout: a failure like a crash, see below */
 	}
 	if (restart_wanted(s, success)) {
 		uint64_t delay = next_restart_delay(s, now);
@@ -397,6 +458,15 @@ void service_on_empty(struct service *s)
 
 /* ---- stopping ----------------------------------------------------------- */
 
+/* The stop signal to the main process; the stop timeout. */
+static void service_send_stop(struct service *s)
+{
+	if (s->pid > 0)
+		s->ops->signal(s, s->unit->stop_signal);
+	service_set_state(s, SERVICE_STOPPING);   /* cancels the start timeout */
+	loop_timer_arm(s->loop, &s->timer, now_usec() + s->unit->stop_timeout_usec);
+}
+
 void service_stop(struct service *s)
 {
 	s->want_running = false;
@@ -414,14 +484,29 @@ void service_stop(struct service *s)
 		return;
 	case SERVICE_STARTING:
 	case SERVICE_RUNNING:
-		if (s->pid > 0)
-			s->ops->signal(s, s->unit->stop_signal);
-		loop_timer_arm(s->loop, &s->timer, now_usec() + s->unit->stop_timeout_usec);
-		service_set_state(s, SERVICE_STOPPING);
+		service_send_stop(s);
 		return;
 	default:
 		return;
 	}
+}
+
+void service_stop_by_operator(struct service *s)
+{
+	bool live = service_is_active(s);
+
+	service_stop(s);
+	if (live && s->state == SERVICE_STOPPING && s->stop_cause != STOP_DEPENDENCY)
+		s->stop_cause = STOP_OPERATOR;
+}
+
+/* Not ready within start_timeout: stopped as a stop does (the stop signal,
+ * then the leaf killed at the stop timeout), still wanted, so that the exit
+ * is a failure for the restart policy. */
+static void service_start_timed_out(struct service *s)
+{
+	service_send_stop(s);
+	s->stop_cause = STOP_START_TIMEOUT;
 }
 
 static void timer_fired(struct loop *l, void *data)
@@ -429,6 +514,9 @@ static void timer_fired(struct loop *l, void *data)
 	struct service *s = data;
 
 	switch (s->state) {
+	case SERVICE_STARTING:
+		service_start_timed_out(s);
+		return;
 	case SERVICE_RESTARTING:
 		if (!s->ops->is_empty(s)) {
 			s->ops->kill_all(s);   /* service_on_empty spawns */
@@ -448,6 +536,25 @@ static void timer_fired(struct loop *l, void *data)
 }
 
 /* ---- reporting ---------------------------------------------------------- */
+
+/* A duration the way a unit file writes it ("90s", "2min", "300ms"): the
+ * largest unit that holds it whole, so a reason quotes the configured value. */
+static const char *duration_as_written(char *buf, size_t size, uint64_t usec)
+{
+	static const struct { const char *name; uint64_t usec; } units[] = {
+		{ "min", 60 * USEC_PER_SEC }, { "s", USEC_PER_SEC }, { "ms", USEC_PER_MSEC },
+		{ "us", 1 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+		if (usec && usec % units[i].usec == 0) {
+			snprintf(buf, size, "%llu%s", (unsigned long long)(usec / units[i].usec),
+				 units[i].name);
+			return buf;
+		}
+	snprintf(buf, size, "0");
+	return buf;
+}
 
 /* "exec /bin/x: No such file or directory": what the child could not do. */
 static void setup_reason(const struct unit *u, const struct service_exit *e, char *buf,
@@ -490,8 +597,8 @@ static void start_limit_reason(const struct service *s, const struct service_exi
 		 service_exit_to_string(s, &s->limit_exit, last, sizeof(last)));
 }
 
-const char *service_exit_to_string(const struct service *s, const struct service_exit *e,
-				   char *buf, size_t size)
+static void exit_kind_to_string(const struct service *s, const struct service_exit *e,
+				char *buf, size_t size)
 {
 	const char *name = e->kind == EXIT_SIGNAL ? signal_to_string(e->code) : NULL;
 	char d[32];
@@ -522,15 +629,26 @@ const char *service_exit_to_string(const struct service *s, const struct service
 	case EXIT_STOP_TIMEOUT:
 		snprintf(buf, size, "stop timeout, killed");
 		break;
+	case EXIT_OPERATOR:
+		snprintf(buf, size, "stopped by svctl");
+		break;
+	case EXIT_START_TIMEOUT:
+		snprintf(buf, size, "start timeout (%s)",
+			 duration_as_written(d, sizeof(d), s->unit->start_timeout_usec));
+		break;
 	case EXIT_SETUP:
 		setup_reason(s->unit, e, buf, size);
 		break;
 	case EXIT_SPAWN:
 		snprintf(buf, size, "clone3: %s", strerror(e->code));
 		break;
-	case EXIT_DEPENDENCY:
-		snprintf(buf, size, "dependency %s failed", e->detail);
+	case EXIT_DEPENDENCY: {
+		/* detail: "NAME" or "NAME: its reason" */
+		int n = (int)strcspn(e->detail, ":");
+
+		snprintf(buf, size, "dependency %.*s failed%s", n, e->detail, e->detail + n);
 		break;
+	}
 	case EXIT_CGROUP:
 		snprintf(buf, size, "cgroup: %s", e->detail);
 		break;
@@ -544,5 +662,18 @@ const char *service_exit_to_string(const struct service *s, const struct service
 	default:
 		snprintf(buf, size, "unknown");
 	}
+}
+
+const char *service_exit_to_string(const struct service *s, const struct service_exit *e,
+				   char *buf, size_t size)
+{
+	static const char prefix[] = "exited before ready: ";
+
+	if (!e->before_ready || size <= sizeof(prefix)) {
+		exit_kind_to_string(s, e, buf, size);
+		return buf;
+	}
+	memcpy(buf, prefix, sizeof(prefix));
+	exit_kind_to_string(s, e, buf + sizeof(prefix) - 1, size - (sizeof(prefix) - 1));
 	return buf;
 }

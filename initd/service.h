@@ -12,12 +12,17 @@
  *   waiting    --dependencies ready, spawn------> starting
  *   starting   --exec (simple) / READY=1 (notify)-> running
  *   starting   --exit 0 (oneshot)---------------> exited
+ *   starting   --start_timeout (notify, oneshot)-> stopping --exit--> restarting | failed
+ *   starting   --exit before READY=1 (notify)---> restarting | failed
+ *              (a failure whatever the exit code: "exited before ready")
  *   running    --exit, restart wanted-----------> restarting --timer--> starting
  *   running    --exit, no restart---------------> exited | failed
  *   any live   --stop---------------------------> stopping --exit+empty--> stopped
  *   stopping   --stop timeout-------------------> (cgroup.kill) stopping
  *   restarting --start limit hit----------------> failed
  *   waiting    --a required unit failed---------> failed
+ *   live       --a required unit failed---------> stopping --exit--> failed
+ *   stopped|exited --pulled in by a dependent---> waiting (start limit kept)
  *   (a unit that did not parse)                  bad-config, forever
  *
  * A service is over when its main process is reaped; whatever it left in its
@@ -59,11 +64,13 @@ enum exit_kind {
 	EXIT_STOP_TIMEOUT,    /* did not stop in time, killed */
 	EXIT_SETUP,           /* stage, code = errno: child setup failed */
 	EXIT_SPAWN,           /* code = errno: clone3 itself failed */
-	EXIT_DEPENDENCY,      /* detail = the unit that failed */
+	EXIT_DEPENDENCY,      /* detail = "NAME" or "NAME: its reason" */
 	EXIT_START_LIMIT,     /* too many starts in the interval */
 	EXIT_CGROUP,          /* detail = why its cgroup could not be set up */
 	EXIT_WATCHDOG,        /* ready, then silent past its watchdog: killed */
 	EXIT_UNKNOWN,         /* a MAINPID process that was not initd's child */
+	EXIT_START_TIMEOUT,   /* not ready within its start_timeout: stopped */
+	EXIT_OPERATOR,        /* stopped by svctl (stop, restart) */
 	EXIT_KIND_MAX,
 };
 
@@ -72,11 +79,26 @@ struct service_exit {
 	int code;
 	int stage;            /* enum spawn_stage, for EXIT_SETUP */
 	int notify_errno;     /* ERRNO= the service sent before it ended, or 0 */
-	char detail[UNIT_NAME_MAX + 1];
+	bool before_ready;    /* a notify unit's process ended before READY=1:
+	                       * a failure, whatever its exit code */
+	/* Room for a unit name and the start of its own reason (a dependency
+	 * failure says why the dependency failed); truncated beyond. */
+	char detail[UNIT_NAME_MAX + 96];
 	uint64_t at;          /* monotonic usec */
 };
 
 struct service;
+
+/* Why a service is stopping: decides what the exit that follows means. */
+enum stop_cause {
+	STOP_NONE,            /* not stopping, or the manager stopped it (a
+	                       * required unit stopped, shutdown, reload) */
+	STOP_DEPENDENCY,      /* a required unit failed: failed once stopped */
+	STOP_START_TIMEOUT,   /* not ready in time: a failure once stopped, the
+	                       * restart policy decides */
+	STOP_OPERATOR,        /* svctl stop or restart: "stopped by svctl" */
+	STOP_CAUSE_MAX,
+};
 
 struct service_ops {
 	/* Spawn the main process: set s->pid and s->pidfd, or return -errno.
@@ -109,6 +131,7 @@ struct service {
 	int pidfd;                    /* -1 when none */
 	bool exec_seen;               /* the child reached execve */
 	bool stop_timed_out;
+	enum stop_cause stop_cause;   /* while stopping; reset at each spawn */
 
 	unsigned restarts;            /* automatic restarts since boot */
 	uint64_t restart_delay;       /* current backoff */
@@ -122,7 +145,11 @@ struct service {
 	struct service_exit last_exit;
 	struct service_exit limit_exit;    /* the exit that hit the start limit */
 	struct service_exit setup_error;   /* reported by the child before it exits */
-	struct loop_timer timer;      /* restart backoff or stop timeout */
+	struct loop_timer timer;      /* start timeout, restart backoff or stop
+	                               * timeout: one per state that needs one */
+	uint64_t oom_at;              /* last OOM kill in its cgroup, monotonic usec:
+	                               * kept apart from last_exit, which it only
+	                               * explains when the main process is killed */
 	struct loop_timer watchdog;   /* WATCHDOG=1 due by this deadline */
 	bool watchdog_fired;
 
@@ -145,10 +172,17 @@ void service_replace_unit(struct service *s, const struct unit *u);
 /* Operator / manager requests. */
 void service_start(struct service *s);
 void service_stop(struct service *s);
+/* svctl stop or restart: a stop whose exit reads "stopped by svctl". */
+void service_stop_by_operator(struct service *s);
+/* A dependent needs s, which nobody asked for: as service_start, but not
+ * a fresh start (the start limit window and the backoff are kept), so a
+ * dependency that keeps ending is not restarted for ever by its dependent. */
+void service_pull_in(struct service *s);
 /* The manager found every dependency ready: spawn now. */
 void service_deps_ready(struct service *s);
-/* A unit this one requires failed or stopped. */
-void service_dep_failed(struct service *s, const char *dep);
+/* A unit this one requires failed: s fails too, "dependency DEP failed"
+ * followed by DEP's own reason when given (NULL or ""). */
+void service_dep_failed(struct service *s, const char *dep, const char *reason);
 
 /* Events. */
 void service_on_exec(struct service *s);

@@ -52,6 +52,7 @@ enum term_mode {
 	TERM_DEFAULT,   /* log, then die by SIGTERM */
 	TERM_IGNORE,    /* SIG_IGN */
 	TERM_HANG,      /* log, keep running */
+	TERM_EXIT,      /* log, exit with term_exit_code (dropbear exits 1) */
 };
 
 struct options {
@@ -62,7 +63,9 @@ struct options {
 	long term_delay_ms;     /* TERM_DEFAULT: linger this long before dying */
 	long notify_after_ms;   /* -1 = never */
 	long watchdog_every_ms; /* -1 = never: send WATCHDOG=1 this often */
+	int term_exit_code;     /* TERM_EXIT */
 	bool fork_mainpid;      /* fork; the parent sends MAINPID=child and exits */
+	bool daemonize;         /* fork; the parent exits 0 without a word */
 	bool double_fork_mainpid; /* the same through an intermediate that exits */
 	const char *mainpid;    /* NULL, or send MAINPID=this (see --mainpid) */
 	long watchdog_stop_ms;  /* -1 = never: stop pinging after this long */
@@ -426,8 +429,12 @@ static int run(const struct options *o)
 		if (got_term) {
 			got_term = 0;
 			event(o, "got SIGTERM%s", o->term == TERM_HANG ? ", ignoring it" : "");
-			if (o->term == TERM_DEFAULT && term_at == NEVER)
+			if ((o->term == TERM_DEFAULT || o->term == TERM_EXIT) && term_at == NEVER)
 				term_at = deadline(now, o->term_delay_ms);
+		}
+		if (now >= term_at && o->term == TERM_EXIT) {
+			event(o, "exiting with code %d on SIGTERM", o->term_exit_code);
+			exit(o->term_exit_code);
 		}
 		if (now >= term_at) {
 			event(o, "dying by SIGTERM");
@@ -482,11 +489,16 @@ static void usage(FILE *f)
 	      "  --ignore-term        ignore SIGTERM (SIG_IGN)\n"
 	      "  --hang-on-term       catch SIGTERM, log it and keep running\n"
 	      "  --term-delay MS      on SIGTERM, log it and die by it MS milliseconds later\n"
+	      "  --term-exit CODE     on SIGTERM, log it and exit with CODE (as dropbear does)\n"
 	      "  --notify-after MS    send READY=1 after MS milliseconds (sd_notify)\n"
 	      "  --raw-notify         send notify datagrams by hand, not with libsystemd\n"
 	      "  --watchdog-every MS  send WATCHDOG=1 every MS milliseconds\n"
 	      "  --watchdog-stop MS   stop sending WATCHDOG=1 after MS milliseconds (a hang)\n"
 	      "  --fork-mainpid       fork; the parent sends MAINPID=child, READY=1 and exits\n"
+	      "  --daemonize          fork; the parent exits 0 at once and says nothing (no\n"
+	      "                       READY=1, no MAINPID=); the child runs on as testd and\n"
+	      "                       never sends READY=1 either (--notify-after is ignored):\n"
+	      "                       a daemon that forks despite type = \"notify\"\n"
 	      "  --double-fork-mainpid  fork twice (the middle one exits, the grandchild is\n"
 	      "                       reparented to initd); then as --fork-mainpid\n"
 	      "  --mainpid WHAT       send MAINPID=WHAT, READY=1 at start and keep running:\n"
@@ -524,7 +536,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		OPT_HANG_ON_TERM, OPT_TERM_DELAY, OPT_NOTIFY_AFTER, OPT_RAW_NOTIFY, OPT_STATUS,
 		OPT_PRINT_EVERY, OPT_STDERR, OPT_ORPHANS, OPT_ORPHAN_SLEEP, OPT_TOUCH,
 		OPT_LOG, OPT_CHECK_CLEAN, OPT_NOW, OPT_HELP, OPT_WATCHDOG_EVERY, OPT_WATCHDOG_STOP,
-		OPT_FORK_MAINPID, OPT_DOUBLE_FORK_MAINPID, OPT_MAINPID,
+		OPT_FORK_MAINPID, OPT_DOUBLE_FORK_MAINPID, OPT_MAINPID, OPT_TERM_EXIT,
+		OPT_DAEMONIZE,
 	};
 	static const struct option longopts[] = {
 		{ "exit-after",   required_argument, NULL, OPT_EXIT_AFTER },
@@ -533,6 +546,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "ignore-term",  no_argument,       NULL, OPT_IGNORE_TERM },
 		{ "hang-on-term", no_argument,       NULL, OPT_HANG_ON_TERM },
 		{ "term-delay",   required_argument, NULL, OPT_TERM_DELAY },
+		{ "term-exit",    required_argument, NULL, OPT_TERM_EXIT },
+		{ "daemonize",    no_argument,       NULL, OPT_DAEMONIZE },
 		{ "notify-after", required_argument, NULL, OPT_NOTIFY_AFTER },
 		{ "watchdog-every", required_argument, NULL, OPT_WATCHDOG_EVERY },
 		{ "watchdog-stop", required_argument, NULL, OPT_WATCHDOG_STOP },
@@ -567,6 +582,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_IGNORE_TERM:  o->term = TERM_IGNORE; break;
 		case OPT_HANG_ON_TERM: o->term = TERM_HANG; break;
 		case OPT_TERM_DELAY:   o->term_delay_ms = parse_num("--term-delay", optarg); break;
+		case OPT_TERM_EXIT:
+			o->term = TERM_EXIT;
+			o->term_exit_code = (int)parse_num("--term-exit", optarg) & 0xff;
+			break;
+		case OPT_DAEMONIZE:    o->daemonize = true; break;
 		case OPT_NOTIFY_AFTER: o->notify_after_ms = parse_num("--notify-after", optarg); break;
 		case OPT_RAW_NOTIFY:   o->raw_notify = true; break;
 		case OPT_WATCHDOG_EVERY: o->watchdog_every_ms = parse_num("--watchdog-every", optarg); break;
@@ -619,6 +639,18 @@ int main(int argc, char **argv)
 
 	if (o.double_fork_mainpid)
 		double_fork_mainpid(&o);
+	if (o.daemonize) {
+		/* Deterministic on purpose: a READY=1 sent by the child could
+		 * reach initd before or after the parent's exit, so the child
+		 * never sends one. */
+		pid_t child = fork();
+
+		if (child < 0)
+			return 1;
+		if (child > 0)
+			_exit(0);
+		o.notify_after_ms = -1;
+	}
 	if (o.mainpid)
 		send_mainpid(&o);
 	if (o.fork_mainpid) {

@@ -505,6 +505,32 @@ static void dump_stop(struct dump *d, const struct unit *u)
 	key_end(d);
 }
 
+/* success_exit = ( 1, "TERM" ); statuses in order, then signals. */
+static void dump_success_exit(struct dump *d, const struct unit *u)
+{
+	const char *sep = "( ";
+
+	if (!(u->success_exit_codes[0] | u->success_exit_codes[1] | u->success_exit_codes[2] |
+	      u->success_exit_codes[3] | u->success_exit_signals)) {
+		unset(d, "success_exit", "exit status 0 only");
+		return;
+	}
+	key(d, "success_exit");
+	for (int v = 0; v < 256; v++)
+		if (u->success_exit_codes[v / 64] & (1ULL << (v % 64))) {
+			fprintf(d->f, "%s%d", sep, v);
+			sep = ", ";
+		}
+	for (int sig = 1; sig <= 64; sig++)
+		if (u->success_exit_signals & (1ULL << (sig - 1))) {
+			fputs(sep, d->f);
+			dump_signal(d, sig);
+			sep = ", ";
+		}
+	fputs(" )", d->f);
+	key_end(d);
+}
+
 /* environment = { KEY = "value"; ... }; from "KEY=value" entries. */
 static void dump_environment(struct dump *d, char *const *env)
 {
@@ -553,6 +579,11 @@ static void dump_base(struct dump *d, const struct unit *u)
 	key_duration(d, "restart_delay_max", u->restart_delay_max_usec);
 	dump_start_limit(d, u);
 	dump_stop(d, u);
+	if (u->type == UNIT_SIMPLE)
+		unset(d, "start_timeout", "a simple unit is ready once executed");
+	else
+		key_duration(d, "start_timeout", u->start_timeout_usec);
+	dump_success_exit(d, u);
 	key_string_or_unset(d, "user", u->user, "root");
 	key_string_or_unset(d, "group", u->group, "the user's group");
 	dump_environment(d, u->environment);

@@ -227,6 +227,12 @@ static const struct enc_field unit_fields[] = {
 	F_NUM(22, struct unit, watchdog_usec, UINT64_MAX),
 	F_NUM(23, struct unit, log_console, 1),
 	F_NUM(24, struct unit, log_kmsg, 1),
+	F_NUM(29, struct unit, start_timeout_usec, UINT64_MAX),
+	F_NUM(30, struct unit, success_exit_codes[0], UINT64_MAX),
+	F_NUM(31, struct unit, success_exit_codes[1], UINT64_MAX),
+	F_NUM(32, struct unit, success_exit_codes[2], UINT64_MAX),
+	F_NUM(33, struct unit, success_exit_codes[3], UINT64_MAX),
+	F_NUM(34, struct unit, success_exit_signals, UINT64_MAX),
 	/* cgroup: 25.. */
 	F_REC(25, struct unit, cgroup.limits, &limits_record),
 	F_NUM(26, struct unit, cgroup.subtree_control, UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_MAX) - 1),

@@ -14,6 +14,7 @@ struct parse_state {
 	struct unit_lines *lines;
 	int delay_line;         /* restart_delay, restart_delay_max: 0 if unset */
 	int delay_max_line;
+	int start_timeout_line; /* 0 if unset */
 	bool has_exec;
 };
 
@@ -203,6 +204,80 @@ static const struct key stop_keys[] = {
 static int parse_stop(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	return setting_group(c, s, path, stop_keys, ARRAY_SIZE(stop_keys), obj);
+}
+
+static int parse_start_timeout(struct parse_ctx *c, config_setting_t *s, const char *path,
+			       void *obj)
+{
+	struct parse_state *st = obj;
+
+	st->start_timeout_line = setting_line(s);
+	return setting_duration(c, s, path, &st->unit->start_timeout_usec);
+}
+
+/* One entry of success_exit: an exit status 0..255 or a signal name, into
+ * codes / signals; a value given twice is an error. */
+static int parse_success_entry(struct parse_ctx *c, config_setting_t *e, const char *path,
+			       size_t i, struct unit *u)
+{
+	char q[DIAG_QUOTE_SIZE];
+	const char *name, *hint;
+	int type = config_setting_type(e), sig;
+	uint64_t *word, bit;
+	long long v;
+
+	if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
+		v = config_setting_get_int64(e);
+		if (v < 0 || v > 255)
+			return FAIL(c, e, "'%s[%zu]': exit status %lld is out of range (0 to 255)",
+				    path, i, v);
+		word = &u->success_exit_codes[v / 64];
+		bit = 1ULL << (v % 64);
+		snprintf(q, sizeof(q), "%lld", v);
+	} else if (type == CONFIG_TYPE_STRING) {
+		name = config_setting_get_string(e);
+		if (parse_signal(name, &sig) < 0 || sig < 1 || sig > 64) {
+			hint = signal_hint(name);
+			if (hint)
+				return FAIL(c, e, "'%s[%zu]': unknown signal '%s' (did you mean '%s'?)",
+					    path, i, diag_quote(q, name), hint);
+			return FAIL(c, e, "'%s[%zu]': unknown signal '%s'", path, i,
+				    diag_quote(q, name));
+		}
+		word = &u->success_exit_signals;
+		bit = 1ULL << (sig - 1);
+		diag_quote(q, name);
+	} else
+		return FAIL(c, e, "'%s[%zu]' must be an exit status (0 to 255) or a signal name",
+			    path, i);
+	if (*word & bit)
+		return FAIL(c, e, "'%s[%zu]': %s is listed twice", path, i, q);
+	*word |= bit;
+	return 0;
+}
+
+/* success_exit = ( 1, "TERM" ): a list, since a libconfig array cannot mix
+ * numbers and strings (an array of either is accepted too). */
+static int parse_success_exit(struct parse_ctx *c, config_setting_t *s, const char *path,
+			      void *obj)
+{
+	struct parse_state *st = obj;
+	int n, r, ret = 0;
+
+	if (!config_setting_is_list(s) && !config_setting_is_array(s))
+		return FAIL(c, s, "'%s' must be a list of exit statuses and signal names, "
+			    "e.g. ( 1, \"TERM\" )", path);
+	r = setting_length(c, s, path, UNIT_SUCCESS_EXIT_MAX, &n);
+	if (r < 0)
+		return r;
+	for (int i = 0; i < n; i++) {
+		r = parse_success_entry(c, config_setting_get_elem(s, (unsigned)i), path,
+					(size_t)i, st->unit);
+		if (r == -ENOMEM)
+			return r;
+		ret = ret ? ret : r;
+	}
+	return ret;
 }
 
 static int parse_user(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -420,6 +495,8 @@ static const struct key unit_keys[] = {
 	{ "restart_delay_max", parse_restart_delay_max },
 	{ "start_limit", parse_start_limit },
 	{ "stop", parse_stop },
+	{ "start_timeout", parse_start_timeout },
+	{ "success_exit", parse_success_exit },
 	{ "user", parse_user },
 	{ "group", parse_group_key },
 	{ "environment", parse_environment },
@@ -473,6 +550,7 @@ struct unit *unit_new(const char *name, const char *file)
 		.start_limit_interval_usec = 10 * USEC_PER_SEC,
 		.stop_signal = SIGTERM,
 		.stop_timeout_usec = 5 * USEC_PER_SEC,
+		.start_timeout_usec = 90 * USEC_PER_SEC,
 		.environment = strv_new(),
 		.cgroup.slice = strdup("system"),
 		.cgroup.delegate_max_depth = UNIT_DELEGATE_DEPTH_DEFAULT,
@@ -523,6 +601,9 @@ static int unit_check(struct parse_ctx *c, struct parse_state *st)
 	if (r == 0 && u->restart_delay_max_usec < u->restart_delay_usec)
 		r = diag_add(c, st->delay_max_line ? st->delay_max_line : st->delay_line,
 			     "'restart_delay_max' must not be less than 'restart_delay'");
+	if (r == 0 && st->start_timeout_line && u->type == UNIT_SIMPLE)
+		r = diag_add(c, st->start_timeout_line, "'start_timeout' applies to notify and "
+			     "oneshot units only (a simple unit is ready once executed)");
 	if (r == 0)
 		r = isolation_check(c, u, &st->lines->iso);
 	return r;

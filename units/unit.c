@@ -100,6 +100,10 @@ static bool unit_numbers_equal(const struct unit *a, const struct unit *b)
 	       a->start_limit_burst == b->start_limit_burst &&
 	       a->start_limit_interval_usec == b->start_limit_interval_usec &&
 	       a->stop_signal == b->stop_signal && a->stop_timeout_usec == b->stop_timeout_usec &&
+	       a->start_timeout_usec == b->start_timeout_usec &&
+	       !memcmp(a->success_exit_codes, b->success_exit_codes,
+		       sizeof(a->success_exit_codes)) &&
+	       a->success_exit_signals == b->success_exit_signals &&
 	       a->watchdog_usec == b->watchdog_usec && a->log_console == b->log_console &&
 	       a->log_kmsg == b->log_kmsg;
 }

@@ -23,6 +23,7 @@
 #include <sys/types.h>
 
 /* Limits on everything that comes from outside. */
+#define UNIT_SUCCESS_EXIT_MAX 320  /* success_exit entries: 256 statuses, 64 signals */
 #define UNIT_NAME_MAX      64      /* bytes, NUL excluded: [A-Za-z0-9_.@-],
                                     * not starting with '.' or '-' */
 #define UNIT_MAX           16384   /* units in one directory */
@@ -242,6 +243,12 @@ struct unit {
 	uint64_t start_limit_interval_usec; /* default 10s, > 0 */
 	int stop_signal;                  /* default SIGTERM */
 	uint64_t stop_timeout_usec;       /* default 5s */
+	uint64_t start_timeout_usec;      /* notify, oneshot: stopped when not ready
+	                                   * by then; default 90s, 0 = never */
+	/* success_exit: exit statuses (bit N of word N / 64) and signals (bit
+	 * SIG - 1) that count as a clean exit, besides status 0 (default: none) */
+	uint64_t success_exit_codes[4];
+	uint64_t success_exit_signals;
 	char *user;             /* name or numeric id, NULL = root */
 	char *group;            /* name or numeric id, NULL = user's group */
 	char **environment;     /* NULL-terminated "KEY=VALUE" (never NULL itself) */

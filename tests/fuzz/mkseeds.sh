@@ -122,6 +122,11 @@ cgroup = { io = { max = ( { device = "sda"; rbps = "1M"; } ); }; };
 cgroup = { io = { max = ( { device = "8:0"; } ); }; };
 cgroup = { pids = { max = "max"; }; };
 cgroup = { subtree_control = [ "memory", "frob" ]; };
+type = "notify"; start_timeout = "90s";
+type = "oneshot"; start_timeout = "0";
+start_timeout = "5s";
+success_exit = ( 1, "TERM" );
+success_exit = ( 256, "TREM", 1, 1 );
 KEYS
 printf 'exec = [ "/bin/true" ]' | seed $d syntax-nosemicolon
 printf 'exec = [ "/bin/true" ];\n/* unterminated comment' | seed $d syntax-comment

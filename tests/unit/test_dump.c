@@ -246,6 +246,8 @@ static const char every_key[] =
 	"restart_delay_max = \"1min 30s\";\n"
 	"start_limit = { burst = 4000000000L; interval = \"250us\"; };\n"
 	"stop = { signal = \"RTMIN+3\"; timeout = \"0\"; };\n"
+	"start_timeout = \"2min\";\n"
+	"success_exit = ( 0, 1, 255, \"TERM\", \"RTMIN+2\" );\n"
 	"user = \"www\";\n"
 	"group = \"1000\";\n"
 	"environment = { A = \"1\"; B_2 = \"x=y\"; EMPTY = \"\"; };\n"
@@ -294,6 +296,8 @@ START_TEST(test_dump_every_key)
 	ck_assert_ptr_nonnull(strstr(text, "restart_delay_max = \"90s\";\n"));
 	ck_assert_ptr_nonnull(strstr(text, "start_limit = { burst = 4000000000L; interval = \"250us\"; };\n"));
 	ck_assert_ptr_nonnull(strstr(text, "stop = { signal = \"RTMIN+3\"; timeout = \"0\"; };\n"));
+	ck_assert_ptr_nonnull(strstr(text, "start_timeout = \"2min\";\n"));
+	ck_assert_ptr_nonnull(strstr(text, "success_exit = ( 0, 1, 255, \"TERM\", \"RTMIN+2\" );\n"));
 	ck_assert_ptr_nonnull(strstr(text, "  cpu = { max = \"1234 5000\"; weight = 10000; };\n"));
 	ck_assert_ptr_nonnull(strstr(text, "  memory = { max = \"max\"; high = \"1536M\"; low = \"1000\";"
 				     " min = \"0\"; swap_max = \"2T\"; oom_group = false; };\n"));
@@ -328,6 +332,8 @@ START_TEST(test_dump_defaults)
 		"restart_delay_max = \"30s\";\n"
 		"start_limit = { burst = 5; interval = \"10s\"; };\n"
 		"stop = { signal = \"TERM\"; timeout = \"5s\"; };\n"
+		"# start_timeout: unset (a simple unit is ready once executed)\n"
+		"# success_exit: unset (exit status 0 only)\n"
 		"# user: unset (root)\n"
 		"# group: unset (the user's group)\n"
 		"environment = { };\n"

@@ -402,7 +402,7 @@ START_TEST(dependency_failure_fails_waiting_service)
 
 	service_init(&s, &unit, &ops, loop, NULL);
 	service_start(&s);
-	service_dep_failed(&s, "net");
+	service_dep_failed(&s, "net", NULL);
 	ck_assert_int_eq(s.state, SERVICE_FAILED);
 	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
 			 "dependency net failed");
@@ -420,6 +420,353 @@ START_TEST(spawn_failure_fails)
 	service_deps_ready(&s);
 	ck_assert_int_eq(s.state, SERVICE_FAILED);
 	ck_assert_int_eq(s.last_exit.kind, EXIT_SPAWN);
+	service_done(&s);
+}
+END_TEST
+
+/* issue 12: a notify unit that exits 0 before READY=1 (a daemon that forked
+ * despite type = "notify") failed; it is not an operator's clean stop. */
+START_TEST(notify_exit_before_ready_is_a_failure)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+	char buf[256];
+
+	unit.type = UNIT_NOTIFY;
+	unit.restart = UNIT_RESTART_NO;
+	start_running(&s);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "exited before ready: exit 0");
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(notify_exit_before_ready_hits_the_start_limit)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+	char buf[256];
+
+	unit.type = UNIT_NOTIFY;
+	unit.start_limit_burst = 3;
+	start_running(&s);
+	for (int i = 0; i < 10 && s.state == SERVICE_STARTING; i++) {
+		fake.empty = true;
+		service_on_exit(&s, &si);   /* restart_delay 0: spawned at once */
+	}
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_int_eq(fake.spawns, 3);
+	ck_assert_uint_eq(s.restarts, 3);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "start limit hit (3 starts in 10.0s), last: exited before ready: exit 0");
+	service_done(&s);
+}
+END_TEST
+
+/* Pulled in by a dependent: not an operator's fresh start, so the start
+ * limit window and the backoff are kept. */
+START_TEST(pull_in_keeps_the_start_limit)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+
+	unit.start_limit_burst = 2;
+	unit.restart = UNIT_RESTART_NO;
+	for (int i = 0; i < 2; i++) {
+		if (i == 0)
+			start_running(&s);
+		else {
+			service_pull_in(&s);
+			ck_assert_int_eq(s.state, SERVICE_WAITING);
+			service_deps_ready(&s);
+			service_on_exec(&s);
+		}
+		ck_assert_int_eq(s.state, SERVICE_RUNNING);
+		fake.empty = true;
+		service_on_exit(&s, &si);
+		ck_assert_int_eq(s.state, SERVICE_EXITED);
+	}
+	service_pull_in(&s);
+	service_deps_ready(&s);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_int_eq(s.last_exit.kind, EXIT_START_LIMIT);
+	ck_assert_int_eq(fake.spawns, 2);
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(dependency_failure_names_the_reason)
+{
+	struct service s;
+	char buf[256];
+
+	service_init(&s, &unit, &ops, loop, NULL);
+	service_start(&s);
+	service_dep_failed(&s, "redis", "exited before ready: exit 0");
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "dependency redis failed: exited before ready: exit 0");
+	service_done(&s);
+}
+END_TEST
+
+/* A running dependent stopped because its dependency failed ends failed,
+ * with that reason, not "stopped" with the stop signal's exit. */
+START_TEST(dependency_failure_stops_and_fails_a_running_service)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+	char buf[256];
+
+	start_running(&s);
+	service_dep_failed(&s, "net", "exit 1");
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "dependency net failed: exit 1");
+	service_done(&s);
+}
+END_TEST
+
+/* issue 12: start_timeout. Run the loop until a signal was sent, at most
+ * ~1 s. */
+static void wait_for_signal(int n)
+{
+	for (int i = 0; i < 100 && fake.n_signals < n; i++)
+		loop_run_once(loop, 10);
+}
+
+START_TEST(start_timeout_stops_a_silent_notify_unit)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+	char buf[256];
+
+	unit.type = UNIT_NOTIFY;
+	unit.restart = UNIT_RESTART_NO;
+	unit.start_timeout_usec = 20 * USEC_PER_MSEC;
+	start_running(&s);
+	wait_for_signal(1);
+	ck_assert_int_eq(fake.n_signals, 1);
+	ck_assert_int_eq(fake.signals[0], SIGTERM);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "start timeout (20ms)");
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(start_timeout_applies_the_restart_policy)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+
+	unit.type = UNIT_NOTIFY;
+	unit.start_timeout_usec = 20 * USEC_PER_MSEC;
+	start_running(&s);
+	wait_for_signal(1);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);   /* on-failure, delay 0 */
+	ck_assert_uint_eq(s.restarts, 1);
+	ck_assert_int_eq(fake.spawns, 2);
+	service_on_ready(&s);
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	/* ready in time: nothing more is sent */
+	for (int i = 0; i < 5; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(fake.n_signals, 1);
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	service_done(&s);
+}
+END_TEST
+
+/* A hung oneshot that ignores the stop signal: killed at the stop timeout,
+ * and the reason is still the start timeout. */
+START_TEST(start_timeout_of_a_hung_oneshot_kills_at_the_stop_timeout)
+{
+	struct service s;
+	siginfo_t si = killed(SIGKILL);
+	char buf[256];
+
+	unit.type = UNIT_ONESHOT;
+	unit.restart = UNIT_RESTART_NO;
+	unit.start_timeout_usec = 90 * USEC_PER_MSEC;
+	unit.stop_timeout_usec = 10 * USEC_PER_MSEC;
+	start_running(&s);
+	wait_for_signal(1);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	for (int i = 0; i < 100 && !fake.kill_alls; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(fake.kill_alls, 1);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "start timeout (90ms)");
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(start_timeout_zero_waits_for_ever)
+{
+	struct service s;
+
+	unit.type = UNIT_NOTIFY;
+	unit.start_timeout_usec = 0;
+	start_running(&s);
+	for (int i = 0; i < 5; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	ck_assert_int_eq(fake.n_signals, 0);
+	ck_assert(!loop_timer_armed(&s.timer));
+	service_done(&s);
+}
+END_TEST
+
+/* issue 12: success_exit. dropbear exits 1 on SIGTERM: with 1 listed that is
+ * a clean exit, and on-failure does not restart it. */
+START_TEST(success_exit_code_is_clean)
+{
+	struct service s;
+	siginfo_t si = exited(1);
+	char buf[64];
+
+	unit.success_exit_codes[0] = 1ULL << 1;
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_EXITED);
+	ck_assert_int_eq(fake.spawns, 1);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)), "exit 1");
+	/* not listed: still a failure */
+	si = exited(2);
+	service_start(&s);
+	service_deps_ready(&s);
+	service_on_exec(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);   /* restarted */
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(success_exit_signal_is_clean)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+
+	unit.success_exit_signals = 1ULL << (SIGTERM - 1);
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_EXITED);
+	ck_assert_int_eq(fake.spawns, 1);
+	service_done(&s);
+}
+END_TEST
+
+/* A notify unit that exits with a success status before READY=1 still
+ * failed: it never came up. */
+START_TEST(success_exit_does_not_excuse_an_exit_before_ready)
+{
+	struct service s;
+	siginfo_t si = exited(1);
+
+	unit.type = UNIT_NOTIFY;
+	unit.restart = UNIT_RESTART_NO;
+	unit.success_exit_codes[0] = 1ULL << 1;
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	service_done(&s);
+}
+END_TEST
+
+/* issue 12: an OOM kill of another process in the cgroup while the main
+ * process lives does not overwrite the last exit. */
+START_TEST(oom_kill_of_a_child_keeps_the_last_exit)
+{
+	struct service s;
+	siginfo_t si = exited(3);
+	char buf[64];
+
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);        /* exit 3: restarted at once */
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	service_on_exec(&s);
+	service_on_oom(&s);              /* a worker was OOM-killed; main lives */
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)), "exit 3");
+	/* the main process then exits on its own: its exit, not oom-kill */
+	si = exited(2);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)), "exit 2");
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(oom_kill_of_the_main_process_reads_oom_kill)
+{
+	struct service s;
+	siginfo_t si = killed(SIGKILL);
+	char buf[64];
+
+	start_running(&s);
+	service_on_oom(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)), "oom-kill");
+	service_done(&s);
+}
+END_TEST
+
+/* An operator's stop reads as one, not as the stop signal's exit. */
+START_TEST(operator_stop_reads_stopped_by_svctl)
+{
+	struct service s;
+	siginfo_t si = exited(1);   /* dropbear on SIGTERM */
+	char buf[64];
+
+	start_running(&s);
+	service_stop_by_operator(&s);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "stopped by svctl");
+	service_done(&s);
+}
+END_TEST
+
+/* An operator's stop while a start timeout is stopping the service: it ends
+ * stopped, as asked, not failed. */
+START_TEST(operator_stop_during_a_start_timeout_ends_stopped)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+
+	unit.type = UNIT_NOTIFY;
+	unit.start_timeout_usec = 20 * USEC_PER_MSEC;
+	start_running(&s);
+	wait_for_signal(1);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	service_stop_by_operator(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	ck_assert_int_eq(fake.spawns, 1);
 	service_done(&s);
 }
 END_TEST
@@ -447,6 +794,22 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, bad_config_never_starts);
 	tcase_add_test(tc, dependency_failure_fails_waiting_service);
 	tcase_add_test(tc, spawn_failure_fails);
+	tcase_add_test(tc, notify_exit_before_ready_is_a_failure);
+	tcase_add_test(tc, notify_exit_before_ready_hits_the_start_limit);
+	tcase_add_test(tc, pull_in_keeps_the_start_limit);
+	tcase_add_test(tc, dependency_failure_names_the_reason);
+	tcase_add_test(tc, dependency_failure_stops_and_fails_a_running_service);
+	tcase_add_test(tc, start_timeout_stops_a_silent_notify_unit);
+	tcase_add_test(tc, start_timeout_applies_the_restart_policy);
+	tcase_add_test(tc, start_timeout_of_a_hung_oneshot_kills_at_the_stop_timeout);
+	tcase_add_test(tc, start_timeout_zero_waits_for_ever);
+	tcase_add_test(tc, success_exit_code_is_clean);
+	tcase_add_test(tc, success_exit_signal_is_clean);
+	tcase_add_test(tc, success_exit_does_not_excuse_an_exit_before_ready);
+	tcase_add_test(tc, oom_kill_of_a_child_keeps_the_last_exit);
+	tcase_add_test(tc, oom_kill_of_the_main_process_reads_oom_kill);
+	tcase_add_test(tc, operator_stop_reads_stopped_by_svctl);
+	tcase_add_test(tc, operator_stop_during_a_start_timeout_ends_stopped);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -295,6 +295,9 @@ START_TEST(test_parse_defaults)
 	ck_assert_uint_eq(u->start_limit_interval_usec, 10 * USEC_PER_SEC);
 	ck_assert_int_eq(u->stop_signal, SIGTERM);
 	ck_assert_uint_eq(u->stop_timeout_usec, 5 * USEC_PER_SEC);
+	ck_assert_uint_eq(u->start_timeout_usec, 90 * USEC_PER_SEC);
+	ck_assert_uint_eq(u->success_exit_codes[0] | u->success_exit_codes[3] |
+			  u->success_exit_signals, 0);
 	ck_assert_ptr_null(u->user);
 	ck_assert_ptr_null(u->group);
 	ck_assert_ptr_nonnull(u->environment);
@@ -313,6 +316,28 @@ START_TEST(test_parse_defaults)
 	unit_free(v);
 	v = parse("units/min.unit", "exec = [ \"/bin/true\" ]; watchdog = \"1s\";\n");
 	ck_assert(!unit_equal(u, v));
+	unit_free(v);
+	v = parse("units/min.unit", "exec = [ \"/bin/true\" ]; type = \"oneshot\";\n");
+	ck_assert_uint_eq(v->start_timeout_usec, 90 * USEC_PER_SEC);
+	struct unit *w = parse("units/min.unit", "exec = [ \"/bin/true\" ]; type = \"oneshot\";\n"
+			       "start_timeout = \"0\";\n");
+	ck_assert(!w->bad);
+	ck_assert_uint_eq(w->start_timeout_usec, 0);
+	ck_assert(!unit_equal(v, w));
+	unit_free(w);
+	unit_free(v);
+	v = parse("units/min.unit", "exec = [ \"/bin/true\" ];\n"
+		  "success_exit = ( 1, 255, \"TERM\", \"SIGHUP\", \"RTMIN+1\" );\n");
+	ck_assert(!v->bad);
+	ck_assert_uint_eq(v->success_exit_codes[0], 1ULL << 1);
+	ck_assert_uint_eq(v->success_exit_codes[3], 1ULL << 63);
+	ck_assert_uint_eq(v->success_exit_signals, (1ULL << (SIGTERM - 1)) | (1ULL << (SIGHUP - 1)) |
+			  (1ULL << (SIGRTMIN + 1 - 1)));
+	ck_assert(!unit_equal(u, v));
+	unit_free(v);
+	v = parse("units/min.unit", "exec = [ \"/bin/true\" ];\nsuccess_exit = [ 3, 4 ];\n");
+	ck_assert(!v->bad);
+	ck_assert_uint_eq(v->success_exit_codes[0], (1ULL << 3) | (1ULL << 4));
 	unit_free(v);
 	v = parse("units/min.unit", "exec = [ \"/bin/true\" ]; log = { kmsg = true; };\n");
 	ck_assert(!unit_equal(u, v));
@@ -417,6 +442,24 @@ static const struct {
 	{ EXEC "log = { kmsg = 1; };\n", "t.unit:2: 'log.kmsg' must be true or false" },
 	{ EXEC "log = { file = true; };\n", "t.unit:2: unknown key 'log.file'" },
 	{ EXEC "log = true;\n", "t.unit:2: 'log' must be a group" },
+	{ EXEC "type = \"notify\";\nstart_timeout = 90;\n",
+	  "t.unit:3: 'start_timeout' must be a string (expected a duration string like \"5s\")" },
+	{ EXEC "start_timeout = \"1m\";\ntype = \"oneshot\";\n",
+	  "t.unit:2: 'start_timeout': invalid duration '1m' (expected a duration string like \"5s\")" },
+	{ EXEC "success_exit = 1;\n",
+	  "t.unit:2: 'success_exit' must be a list of exit statuses and signal names, "
+	  "e.g. ( 1, \"TERM\" )" },
+	{ EXEC "success_exit = ( 1,\n 256 );\n",
+	  "t.unit:3: 'success_exit[1]': exit status 256 is out of range (0 to 255)" },
+	{ EXEC "success_exit = ( \"TREM\" );\n",
+	  "t.unit:2: 'success_exit[0]': unknown signal 'TREM' (did you mean 'TERM'?)" },
+	{ EXEC "success_exit = ( 1, \"TERM\", 1 );\n",
+	  "t.unit:2: 'success_exit[2]': 1 is listed twice" },
+	{ EXEC "success_exit = ( 1.5 );\n",
+	  "t.unit:2: 'success_exit[0]' must be an exit status (0 to 255) or a signal name" },
+	{ EXEC "start_timeout = \"5s\";\n",
+	  "t.unit:2: 'start_timeout' applies to notify and oneshot units only "
+	  "(a simple unit is ready once executed)" },
 };
 
 START_TEST(test_parse_error)
