@@ -2,6 +2,8 @@
  *
  *   svctl [--socket PATH] [--json] [--timeout SEC] COMMAND [ARGS]
  *
+ * The global options may also stand among ARGS (up to "--"), as with
+ * systemctl: svctl status web --json.
  * One connection, one request (logs -f: one request, a stream of replies).
  * The command table below is the whole command set; client.c talks to the
  * socket, output.c formats what comes back. Exit codes: client.h.
@@ -475,6 +477,8 @@ static void usage(FILE *f)
 		"                      (default 30; 0 waits for ever)\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n"
+		"-s, -j and -t may also follow the command (svctl status web --json);\n"
+		"after \"--\" every word is a name.\n"
 		"\n"
 		"Commands:\n", SVCTL_SOCKET_DEFAULT);
 	for (const struct command *c = commands; c->name; c++) {
@@ -560,16 +564,108 @@ static int operands_check(const struct command *cmd, int *argc, char ***argv)
 	return 0;
 }
 
+/* The global options, wherever they stand. */
+static const struct option global_opts[] = {
+	{ "socket", required_argument, NULL, 's' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 },
+};
+
+/* Apply the global option o (-s, -j, -t) with its value arg. Returns 0 or
+ * SVCTL_EXIT_USAGE. */
+static int global_apply(struct svctl *s, int o, const char *arg)
+{
+	switch (o) {
+	case 's':
+		s->socket = arg;
+		return 0;
+	case 'j':
+		s->json = true;
+		return 0;
+	case 't':
+		if (timeout_parse(arg, &s->timeout_usec) < 0) {
+			fprintf(stderr, "svctl: --timeout wants seconds (e.g. 5, 0.5, 0 for none), "
+				"not \"%s\"\n", arg);
+			return SVCTL_EXIT_USAGE;
+		}
+		return 0;
+	default:
+		return SVCTL_EXIT_USAGE;
+	}
+}
+
+/* If v[0] is a global option taking a value (-s, --socket, -t,
+ * --timeout; not -h/-V, which after a command ask for the command's help
+ * or are the command's own), its letter; *ret_arg is its value, inline
+ * ("--socket=P", "-sP") or NULL when it is the next word. 0 otherwise. */
+static int global_match(const char *w, const char **ret_arg)
+{
+	*ret_arg = NULL;
+	if (w[0] != '-' || !w[1])
+		return 0;
+	if (w[1] != '-') {
+		if (!strchr("sjt", w[1]))
+			return 0;
+		if (w[1] == 'j')
+			return w[2] ? 0 : 'j';
+		*ret_arg = w[2] ? w + 2 : NULL;
+		return w[1];
+	}
+	for (const struct option *o = global_opts; o->name; o++) {
+		size_t n = strlen(o->name);
+
+		if (o->val == 'h' || o->val == 'V' || strncmp(w + 2, o->name, n))
+			continue;
+		if (!w[2 + n])
+			return o->val;
+		if (w[2 + n] == '=' && o->has_arg == required_argument) {
+			*ret_arg = w + 3 + n;
+			return o->val;
+		}
+	}
+	return 0;
+}
+
+/* svctl status --json, svctl status web -j: take the global options out
+ * of a command's operands (up to "--", which stays for the command: after
+ * it a unit may be named "-j"), as systemctl does. */
+static int globals_extract(struct svctl *s, int *argc, char **argv)
+{
+	int n = *argc, k = 0, o, r;
+	const char *arg;
+
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < n)
+				argv[k++] = argv[i++];
+			break;
+		}
+		o = global_match(argv[i], &arg);
+		if (!o) {
+			argv[k++] = argv[i];
+			continue;
+		}
+		if (o != 'j' && !arg) {
+			if (i + 1 >= n) {
+				fprintf(stderr, "svctl: %s wants a value\n", argv[i]);
+				return SVCTL_EXIT_USAGE;
+			}
+			arg = argv[++i];
+		}
+		r = global_apply(s, o, arg);
+		if (r)
+			return r;
+	}
+	*argc = k;
+	argv[k] = NULL;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
-	};
 	struct svctl s = { .timeout_usec = SVCTL_TIMEOUT_DEFAULT };
 	const struct command *cmd;
 	int o, r;
@@ -577,29 +673,21 @@ int main(int argc, char **argv)
 	s.socket = getenv("INITD_CONTROL");
 	if (!s.socket || !*s.socket)
 		s.socket = SVCTL_SOCKET_DEFAULT;
-	while ((o = getopt_long(argc, argv, "+s:jt:hV", opts, NULL)) != -1) {
+	/* "+": stop at the command; its operands may hold more (below). */
+	while ((o = getopt_long(argc, argv, "+s:jt:hV", global_opts, NULL)) != -1) {
 		switch (o) {
-		case 's':
-			s.socket = optarg;
-			break;
-		case 'j':
-			s.json = true;
-			break;
-		case 't':
-			if (timeout_parse(optarg, &s.timeout_usec) < 0) {
-				fprintf(stderr, "svctl: --timeout wants seconds (e.g. 5, 0.5, 0 for none), "
-					"not \"%s\"\n", optarg);
-				return SVCTL_EXIT_USAGE;
-			}
-			break;
 		case 'h':
 			usage(stdout);
 			return finish_output(SVCTL_EXIT_OK);
 		case 'V':
 			return cmd_version(&s, NULL, 0, NULL);
-		default:
+		case '?':
 			fputs("Try 'svctl --help'.\n", stderr);
 			return SVCTL_EXIT_USAGE;
+		default:
+			r = global_apply(&s, o, optarg);
+			if (r)
+				return r;
 		}
 	}
 	if (optind >= argc) {
@@ -613,6 +701,9 @@ int main(int argc, char **argv)
 	}
 	argc -= optind + 1;
 	argv += optind + 1;
+	r = globals_extract(&s, &argc, argv);
+	if (r)
+		return r;
 	if (cmd->run != cmd_logs && cmd->run != cmd_lifecycle) {
 		r = operands_check(cmd, &argc, &argv);
 		if (r)
