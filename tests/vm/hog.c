@@ -377,12 +377,9 @@ static int mode_peekmem(const char *pid)
 
 static int usage(void)
 {
-	fputs("usage: hog mem MB [HOLD_MB GO] | forkbomb MAX | spin | term NAME MS|hang |
-"
-	      "           killloop CGDIR N SECS | chaos SECS SEED CGDIR... |
-"
-	      "           memscan PID MARKER | peekmem PID
-", stderr);
+	fputs("usage: hog mem MB [HOLD_MB GO] | forkbomb MAX | spin | term NAME MS|hang |\n"
+	      "           killloop CGDIR N SECS | chaos SECS SEED CGDIR... |\n"
+	      "           memscan PID MARKER | peekmem PID\n", stderr);
 	return 2;
 }
 
