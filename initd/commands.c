@@ -562,7 +562,8 @@ static int cmd_kill(struct commands *cmds, struct control_client *c,
 	s = manager_find(cmds->manager, names[0]);
 	if (!s)
 		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
-	r = manager_kill(cmds->manager, s, (int)sig);
+	r = manager_kill(cmds->manager, s, (int)sig,
+			 request_flag(req, PROTO_ATTR_MAIN_ONLY));
 	if (r == -ESRCH)
 		return reply_error(reply, ESRCH, "%s has no running process", names[0]);
 	if (r < 0)

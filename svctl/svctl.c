@@ -46,6 +46,7 @@ struct command {
 };
 
 static const struct command commands[];
+static int operands_check(const struct command *cmd, int *argc, char ***argv);
 
 /* ---- requests ------------------------------------------------------------- */
 
@@ -207,7 +208,27 @@ static int cmd_simple(struct svctl *s, const struct command *cmd, int argc, char
 	return call_done(s, &b);
 }
 
-static int operands_check(const struct command *cmd, int *argc, char ***argv);
+
+/* Take the flag `flag` out of the operands, anywhere before "--". */
+static bool flag_take(const char *flag, int *argc, char **argv)
+{
+	bool seen = false;
+	int k = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < *argc)
+				argv[k++] = argv[i++];
+			break;
+		}
+		if (!strcmp(argv[i], flag))
+			seen = true;
+		else
+			argv[k++] = argv[i];
+	}
+	*argc = k;
+	return seen;
+}
 
 /* start, stop, restart: as cmd_simple (initd answers once the units are
  * ready, or failed, or stopped, saying which failed and why), unless
@@ -215,21 +236,9 @@ static int operands_check(const struct command *cmd, int *argc, char ***argv);
 static int cmd_lifecycle(struct svctl *s, const struct command *cmd, int argc, char **argv)
 {
 	struct proto_buf b;
-	bool no_wait = false;
-	int k = 0, r;
+	bool no_wait = flag_take("--no-wait", &argc, argv);
+	int r;
 
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			while (i < argc)
-				argv[k++] = argv[i++];
-			break;
-		}
-		if (!strcmp(argv[i], "--no-wait"))
-			no_wait = true;
-		else
-			argv[k++] = argv[i];
-	}
-	argc = k;
 	r = operands_check(cmd, &argc, &argv);
 	if (r)
 		return r;
@@ -262,12 +271,18 @@ static int signal_parse(const char *s)
 	return 0;
 }
 
+/* kill [--main] NAME [SIGNAL]: every process of the unit, or with --main
+ * its main process alone (initd decides how, svctl(8)). */
 static int cmd_kill(struct svctl *s, const struct command *cmd, int argc, char **argv)
 {
 	struct proto_buf b;
 	struct reply rep;
+	bool main_only = flag_take("--main", &argc, argv);
 	int sig = SIGTERM, r;
 
+	r = operands_check(cmd, &argc, &argv);
+	if (r)
+		return r;
 	if (argc > 1) {
 		sig = signal_parse(argv[1]);
 		if (!sig) {
@@ -278,6 +293,8 @@ static int cmd_kill(struct svctl *s, const struct command *cmd, int argc, char *
 	}
 	request_begin(&b, PROTO_REQ_KILL, 1, argv);
 	proto_put_u32(&b, PROTO_ATTR_SIGNAL, (uint32_t)sig);
+	if (main_only)
+		proto_put_flag(&b, PROTO_ATTR_MAIN_ONLY);
 	proto_msg_end(&b);
 	r = call(s, &b, &rep);
 	if (r)
@@ -437,7 +454,7 @@ static const struct command commands[] = {
 	  cmd_simple, PROTO_REQ_RELOAD, 0, 0 },
 	{ "wait",     "", "wait until no unit is starting or stopping",
 	  cmd_simple, PROTO_REQ_WAIT, 0, 0 },
-	{ "kill",     "NAME [SIGNAL]", "send SIGNAL (default TERM) to a unit's processes",
+	{ "kill",     "[--main] NAME [SIGNAL]", "send SIGNAL (default TERM) to every process of a unit",
 	  cmd_kill, PROTO_REQ_KILL, 1, 2 },
 	{ "logs",     "NAME [-n LINES] [-f]", "show a unit's recent output; -f follows it",
 	  cmd_logs, PROTO_REQ_LOGS, 0, -1 },
@@ -500,8 +517,15 @@ static void command_help(FILE *f, const struct command *cmd)
 		      "  -f, --follow    keep printing new output until interrupted\n", f);
 	if (cmd->run == cmd_lifecycle)
 		fputs("\nWaits until each unit is ready (stopped, for stop) or has failed; a\n"
-		      "failure is reported as \"NAME failed: REASON\" with exit status 1.\n"
+		      "failure is reported as \"NAME failed: REASON\" with exit status 1; a\n"
+		      "unit whose start failed into its restart backoff as \"NAME failed:\n"
+		      "REASON, restarting in N\".\n"
 		      "  --no-wait       return at once, once initd has begun the action\n", f);
+	if (cmd->run == cmd_kill)
+		fputs("\nEvery process of the unit: its cgroup (sub-cgroups included), in a PID\n"
+		      "namespace every process of the namespace but its reaper, without\n"
+		      "cgroups its process group.\n"
+		      "  --main          the main process alone\n", f);
 	fprintf(f, "\n%s", exit_codes_text);
 }
 
@@ -704,7 +728,7 @@ int main(int argc, char **argv)
 	r = globals_extract(&s, &argc, argv);
 	if (r)
 		return r;
-	if (cmd->run != cmd_logs && cmd->run != cmd_lifecycle) {
+	if (cmd->run != cmd_logs && cmd->run != cmd_lifecycle && cmd->run != cmd_kill) {
 		r = operands_check(cmd, &argc, &argv);
 		if (r)
 			goto done;
