@@ -110,6 +110,8 @@ enum proto_attr {
 	PROTO_ATTR_UNIT_TEXT,     /* string: the unit as parsed (unit_dump) */
 	PROTO_ATTR_NO_WAIT,       /* flag (empty): answer start/stop/restart at
 	                           * once with the units' current SERVICE */
+	PROTO_ATTR_MAIN_ONLY,     /* flag (empty): kill the main process alone,
+	                           * not every process of the unit */
 	PROTO_ATTR_MAX,
 };
 

@@ -42,6 +42,11 @@ int cgroup_is_populated(int leaf_fd);
 /* Kill everything in the leaf. 1 if it was already empty, 0 if killing. */
 int cgroup_kill(int leaf_fd);
 
+/* Send sig to every process in node_fd's cgroup and the cgroups below it,
+ * until no new one appears (cgroup_signal.c). The number signalled, or
+ * -errno. */
+int cgroup_signal(int node_fd, int sig);
+
 /* Move the calling process into the leaf NAME directly below the root (PID 1
  * into "init.scope"): then every process lives in a leaf, initd included. */
 int cgroup_move_self(const struct cgroup_tree *t, const char *name);

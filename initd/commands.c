@@ -29,6 +29,7 @@ struct pending {
 	struct commands *cmds;
 	struct control_client *client;
 	uint16_t type;
+	uint64_t at;              /* when it was asked (CLOCK_MONOTONIC usec) */
 	size_t n_names;
 	char *names[];
 };
@@ -242,6 +243,28 @@ static void pending_free(struct pending *p)
 	free(p);
 }
 
+/* A start (or restart) that failed since the request and now waits out
+ * its restart backoff. A crash-looping unit never settles (it goes from
+ * backoff to starting and back): that failure is the answer, not a wait
+ * until the client gives up. */
+static bool pending_failed_into_backoff(const struct pending *p, const struct service *s)
+{
+	return p->type != PROTO_REQ_STOP && s->state == SERVICE_RESTARTING &&
+	       s->last_exit.kind != EXIT_NONE && s->last_exit.at >= p->at;
+}
+
+/* "web failed: exit 3, restarting in 1.6s" */
+static void reply_backoff(struct proto_buf *b, const char *name, struct service *s)
+{
+	char reason[512], delay[32];
+	uint64_t now = now_usec();
+
+	service_exit_to_string(s, &s->last_exit, reason, sizeof(reason));
+	format_duration(delay, sizeof(delay),
+			s->timer.deadline > now ? s->timer.deadline - now : 0);
+	reply_error(b, EIO, "%s failed: %s, restarting in %s", name, reason, delay);
+}
+
 /* The manager settled: say how each named unit ended up. */
 static void pending_settled(struct manager *m, void *data)
 {
@@ -254,6 +277,10 @@ static void pending_settled(struct manager *m, void *data)
 		struct service *s = manager_find(m, p->names[i]);
 		bool want_up = p->type != PROTO_REQ_STOP;
 
+		if (s && pending_failed_into_backoff(p, s)) {
+			reply_backoff(&b, p->names[i], s);
+			goto send;
+		}
 		if (!s || !want_up || service_is_ready(s))
 			continue;
 		if (s->state == SERVICE_EXITED && s->unit->type != UNIT_ONESHOT)
@@ -289,7 +316,8 @@ void commands_pass(void *ctx)
 			continue;   /* `wait`: answered by manager_wait_settled */
 		for (size_t i = 0; i < p->n_names && settled; i++) {
 			struct service *s = manager_find(cmds->manager, p->names[i]);
-			settled = !s || manager_service_settled(cmds->manager, s);
+			settled = !s || manager_service_settled(cmds->manager, s) ||
+				  pending_failed_into_backoff(p, s);
 		}
 		if (settled)
 			pending_settled(cmds->manager, p);
@@ -306,6 +334,7 @@ static int defer_until_settled(struct commands *cmds, struct control_client *c, 
 	p->cmds = cmds;
 	p->client = c;
 	p->type = type;
+	p->at = now_usec();
 	for (size_t i = 0; i < n; i++) {
 		p->names[i] = strdup(names[i]);
 		if (!p->names[i]) {
@@ -533,7 +562,8 @@ static int cmd_kill(struct commands *cmds, struct control_client *c,
 	s = manager_find(cmds->manager, names[0]);
 	if (!s)
 		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
-	r = manager_kill(cmds->manager, s, (int)sig);
+	r = manager_kill(cmds->manager, s, (int)sig,
+			 request_flag(req, PROTO_ATTR_MAIN_ONLY));
 	if (r == -ESRCH)
 		return reply_error(reply, ESRCH, "%s has no running process", names[0]);
 	if (r < 0)

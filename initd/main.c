@@ -580,6 +580,11 @@ static int run_daemon(struct initd *d)
 	if (d->pid1)
 		boot_install_crash_handlers(d->crash);
 	log_info("initd %s starting%s", INITD_VERSION, d->pid1 ? " as PID 1" : "");
+	/* Every daemon expects 127.0.0.1: the machine's own lo is up before
+	 * any unit starts (not with --no-mounts: then the network namespace
+	 * is not ours to change). */
+	if (d->pid1 && !d->opt.no_mounts)
+		net_loopback_up();
 
 	r = loop_new(&d->loop);
 	if (r >= 0)

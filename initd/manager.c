@@ -18,6 +18,7 @@
 #include "initd/logbuf.h"
 #include "initd/notify.h"
 #include "initd/proc.h"
+#include "initd/reaper.h"
 #include "initd/spawn.h"
 
 #define LOG_READ_CHUNK 4096
@@ -975,9 +976,32 @@ int manager_restart(struct manager *m, struct service *s)
 	return r;
 }
 
-int manager_kill(struct manager *m, struct service *s, int sig)
+/* Every process of s: in a PID namespace through its reaper (reaper.h);
+ * else its cgroup subtree; else, without cgroups, its process group (a
+ * service starts with setsid; a MAINPID daemon that forked without setsid
+ * is still in it). */
+static int signal_unit(struct manager *m, struct service *s, int sig)
+{
+	struct svc *v = svc_of(s);
+	pid_t pgid;
+	int r;
+
+	if (s->unit->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID))
+		return s->pidfd >= 0 ? reaper_signal_all(s->pidfd, sig) : -ESRCH;
+	if (v->has_cgroup) {
+		r = svc_cgroup_signal(m, v, sig);
+		return r < 0 ? r : 0;
+	}
+	pgid = getpgid(s->pid);
+	/* Never initd's own group (a service always has one of its own). */
+	if (pgid <= 1 || pgid == getpgid(0))
+		return ops_signal(s, sig);
+	return kill(-pgid, sig) < 0 ? -errno : 0;
+}
+
+int manager_kill(struct manager *m, struct service *s, int sig, bool main_only)
 {
 	if (s->pid <= 0)
 		return -ESRCH;
-	return ops_signal(s, sig);
+	return main_only ? ops_signal(s, sig) : signal_unit(m, s, sig);
 }

@@ -107,10 +107,11 @@ struct cgroup_stats;
 int manager_cgroup_stats(struct manager *m, struct service *s, struct cgroup_stats *ret);
 const struct cgroup_tree *manager_cgroup_tree(const struct manager *m);
 
-/* Operator commands: 0 or -errno. */
+/* Operator commands: 0 or -errno. manager_kill signals every process of
+ * the unit (main_only: its main process alone); -ESRCH without one. */
 int manager_start(struct manager *m, struct service *s);
 int manager_stop(struct manager *m, struct service *s);
 int manager_restart(struct manager *m, struct service *s);
-int manager_kill(struct manager *m, struct service *s, int sig);
+int manager_kill(struct manager *m, struct service *s, int sig, bool main_only);
 
 #endif

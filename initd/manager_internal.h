@@ -122,6 +122,9 @@ void svc_cgroup_poll_oom(struct svc *v);
 /* cgroup.kill on the node: 1 when it is empty (or has no cgroup), 0 while
  * killing, -errno. populated: 1, 0 (or no cgroup), -errno. */
 int svc_cgroup_kill(struct manager *m, struct svc *v);
+/* sig to every process of the node and its sub-cgroups: the number
+ * signalled, or -errno. */
+int svc_cgroup_signal(struct manager *m, struct svc *v, int sig);
 int svc_cgroup_populated(struct manager *m, struct svc *v);
 /* m->watch's callback: one of v's event files changed. */
 void svc_cgroup_event(void *owner, enum cgroup_event ev);

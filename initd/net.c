@@ -182,6 +182,20 @@ static int ip_forward_enable(void)
 	return r;
 }
 
+void net_loopback_up(void)
+{
+	struct nl_sock *sk = NULL;
+	int r = sock_open(&sk);
+
+	if (r == 0)
+		r = link_up(sk, "lo", 0);
+	if (r < 0)
+		log_error("lo: cannot bring it up: %s", strerror(-r));
+	else
+		log_debug("lo up");
+	nl_socket_free(sk);
+}
+
 void net_boot(const struct initd_conf *conf)
 {
 	struct nl_sock *sk = NULL;

@@ -1,7 +1,7 @@
 /* net.h — host bridges and per-service veth networking over rtnetlink
  * (libnl-route-3; the only module that includes libnl).
  *
- * At boot PID 1 creates the bridges initd.conf declares, gives them their
+ * At boot PID 1 brings up its own lo (net_loopback_up) and creates the bridges initd.conf declares, gives them their
  * addresses, brings them up and sets ip_forward (net_boot). For a service
  * with network.veth the parent, between clone3 and releasing the child,
  * creates a veth pair whose peer is born as "eth0" inside the child's net
@@ -20,6 +20,10 @@
 #include <sys/types.h>
 
 #include "units/unit.h"
+
+/* PID 1 at boot, before any unit: lo up (the kernel gives it 127.0.0.1/8
+ * and ::1). A failure is logged, not fatal. */
+void net_loopback_up(void);
 
 /* PID 1 at boot: bridges and ip_forward. Problems are logged, not fatal. */
 void net_boot(const struct initd_conf *conf);

@@ -83,6 +83,41 @@ int reaper_exe_fd(void)
 	return exe_copy_fd;
 }
 
+/* ---- PID 1: signal the whole namespace ------------------------------------------ */
+
+/* The carrier: blockable (so that KILL and STOP can be asked for without
+ * killing or stopping the reaper) and queued with SI_QUEUE and a value
+ * whose high bits say it is a request, which a forwarded signal never is. */
+#define REAPER_SIG_ALL SIGRTMAX
+#define REAPER_ALL_MAGIC 0x5a110000
+#define REAPER_ALL_MASK 0xffff0000
+
+int reaper_signal_all(int pidfd, int sig)
+{
+	siginfo_t si = { .si_signo = REAPER_SIG_ALL, .si_code = SI_QUEUE };
+
+	if (sig <= 0 || sig >= NSIG)
+		return -EINVAL;
+	si.si_pid = getpid();
+	si.si_uid = getuid();
+	si.si_value.sival_int = REAPER_ALL_MAGIC | sig;
+	if (syscall(SYS_pidfd_send_signal, pidfd, REAPER_SIG_ALL, &si, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* A request from reaper_signal_all: the signal it asks for, else 0. */
+static int reaper_all_request(int sig, const siginfo_t *si)
+{
+	int want = si->si_value.sival_int;
+
+	if (sig != REAPER_SIG_ALL || si->si_code != SI_QUEUE ||
+	    (want & (int)REAPER_ALL_MASK) != REAPER_ALL_MAGIC)
+		return 0;
+	want &= ~(int)REAPER_ALL_MASK;
+	return want > 0 && want < NSIG ? want : 0;
+}
+
 /* ---- the clone3 child: fork, exec the reaper -------------------------------- */
 
 /* The reaper-to-be: exec; on failure tell the waiting child (one byte, so
@@ -160,9 +195,16 @@ static _Noreturn void reaper_loop(pid_t main_pid)
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si), status;
 		pid_t p;
+		int every;
 
 		if (sig < 0)
 			continue;
+		every = reaper_all_request(sig, &si);
+		if (every) {
+			/* Every process of the namespace but us. */
+			kill(-1, every);
+			continue;
+		}
 		if (sig != SIGCHLD) {
 			kill(main_pid, sig);
 			continue;

@@ -16,6 +16,17 @@
  * exec'd reaper (reaper_main) first makes itself non-dumpable and keeps no
  * capability but CAP_KILL (to forward signals to a service of another
  * uid).
+ *
+ * `svctl kill` of such a unit must reach every process of the namespace
+ * once: PID 1 cannot signal them all itself (the reaper would forward the
+ * one it gets a second time, and without cgroups PID 1 cannot list them),
+ * so it asks the reaper (reaper_signal_all): a queued REAPER_SIG_ALL whose
+ * value carries the signal. The reaper then calls kill(-1, sig), which in
+ * a PID namespace is every process of it but its PID 1, the reaper itself
+ * (fork-safe: the kernel's own walk). Any other signal is forwarded to the
+ * main process as before. A process inside the namespace can ask for the
+ * same (sigqueue can set any sender): no more than the reaper's forwarding
+ * already lets it do with the main process.
  */
 #ifndef INITD_REAPER_H
 #define INITD_REAPER_H
@@ -36,6 +47,10 @@ int reaper_exe_fd(void);
  * -errno if fork fails, and in the parent if the exec fails (the child
  * was told and exits quietly): the caller reports it and exits. */
 int reaper_fork(int exe_fd);
+
+/* PID 1: have the reaper behind pidfd send sig to every process of its
+ * namespace but itself. 0 or -errno. */
+int reaper_signal_all(int pidfd, int sig);
 
 /* main(): is this the reaper's command line ("--reaper PID")? */
 bool reaper_requested(int argc, char **argv);

@@ -51,6 +51,13 @@ int svc_cgroup_kill(struct manager *m, struct svc *v)
 	return fd < 0 ? (fd == -ENOENT ? 1 : fd) : cgroup_kill(fd);
 }
 
+int svc_cgroup_signal(struct manager *m, struct svc *v, int sig)
+{
+	_cleanup_close_ int fd = svc_cgroup_open(m, v, false);
+
+	return fd < 0 ? fd : cgroup_signal(fd, sig);
+}
+
 int svc_cgroup_populated(struct manager *m, struct svc *v)
 {
 	_cleanup_close_ int fd = svc_cgroup_open(m, v, false);

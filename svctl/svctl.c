@@ -2,6 +2,8 @@
  *
  *   svctl [--socket PATH] [--json] [--timeout SEC] COMMAND [ARGS]
  *
+ * The global options may also stand among ARGS (up to "--"), as with
+ * systemctl: svctl status web --json.
  * One connection, one request (logs -f: one request, a stream of replies).
  * The command table below is the whole command set; client.c talks to the
  * socket, output.c formats what comes back. Exit codes: client.h.
@@ -44,6 +46,7 @@ struct command {
 };
 
 static const struct command commands[];
+static int operands_check(const struct command *cmd, int *argc, char ***argv);
 
 /* ---- requests ------------------------------------------------------------- */
 
@@ -205,7 +208,27 @@ static int cmd_simple(struct svctl *s, const struct command *cmd, int argc, char
 	return call_done(s, &b);
 }
 
-static int operands_check(const struct command *cmd, int *argc, char ***argv);
+
+/* Take the flag `flag` out of the operands, anywhere before "--". */
+static bool flag_take(const char *flag, int *argc, char **argv)
+{
+	bool seen = false;
+	int k = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < *argc)
+				argv[k++] = argv[i++];
+			break;
+		}
+		if (!strcmp(argv[i], flag))
+			seen = true;
+		else
+			argv[k++] = argv[i];
+	}
+	*argc = k;
+	return seen;
+}
 
 /* start, stop, restart: as cmd_simple (initd answers once the units are
  * ready, or failed, or stopped, saying which failed and why), unless
@@ -213,21 +236,9 @@ static int operands_check(const struct command *cmd, int *argc, char ***argv);
 static int cmd_lifecycle(struct svctl *s, const struct command *cmd, int argc, char **argv)
 {
 	struct proto_buf b;
-	bool no_wait = false;
-	int k = 0, r;
+	bool no_wait = flag_take("--no-wait", &argc, argv);
+	int r;
 
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			while (i < argc)
-				argv[k++] = argv[i++];
-			break;
-		}
-		if (!strcmp(argv[i], "--no-wait"))
-			no_wait = true;
-		else
-			argv[k++] = argv[i];
-	}
-	argc = k;
 	r = operands_check(cmd, &argc, &argv);
 	if (r)
 		return r;
@@ -260,12 +271,18 @@ static int signal_parse(const char *s)
 	return 0;
 }
 
+/* kill [--main] NAME [SIGNAL]: every process of the unit, or with --main
+ * its main process alone (initd decides how, svctl(8)). */
 static int cmd_kill(struct svctl *s, const struct command *cmd, int argc, char **argv)
 {
 	struct proto_buf b;
 	struct reply rep;
+	bool main_only = flag_take("--main", &argc, argv);
 	int sig = SIGTERM, r;
 
+	r = operands_check(cmd, &argc, &argv);
+	if (r)
+		return r;
 	if (argc > 1) {
 		sig = signal_parse(argv[1]);
 		if (!sig) {
@@ -276,6 +293,8 @@ static int cmd_kill(struct svctl *s, const struct command *cmd, int argc, char *
 	}
 	request_begin(&b, PROTO_REQ_KILL, 1, argv);
 	proto_put_u32(&b, PROTO_ATTR_SIGNAL, (uint32_t)sig);
+	if (main_only)
+		proto_put_flag(&b, PROTO_ATTR_MAIN_ONLY);
 	proto_msg_end(&b);
 	r = call(s, &b, &rep);
 	if (r)
@@ -435,7 +454,7 @@ static const struct command commands[] = {
 	  cmd_simple, PROTO_REQ_RELOAD, 0, 0 },
 	{ "wait",     "", "wait until no unit is starting or stopping",
 	  cmd_simple, PROTO_REQ_WAIT, 0, 0 },
-	{ "kill",     "NAME [SIGNAL]", "send SIGNAL (default TERM) to a unit's processes",
+	{ "kill",     "[--main] NAME [SIGNAL]", "send SIGNAL (default TERM) to every process of a unit",
 	  cmd_kill, PROTO_REQ_KILL, 1, 2 },
 	{ "logs",     "NAME [-n LINES] [-f]", "show a unit's recent output; -f follows it",
 	  cmd_logs, PROTO_REQ_LOGS, 0, -1 },
@@ -475,6 +494,8 @@ static void usage(FILE *f)
 		"                      (default 30; 0 waits for ever)\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n"
+		"-s, -j and -t may also follow the command (svctl status web --json);\n"
+		"after \"--\" every word is a name.\n"
 		"\n"
 		"Commands:\n", SVCTL_SOCKET_DEFAULT);
 	for (const struct command *c = commands; c->name; c++) {
@@ -496,8 +517,15 @@ static void command_help(FILE *f, const struct command *cmd)
 		      "  -f, --follow    keep printing new output until interrupted\n", f);
 	if (cmd->run == cmd_lifecycle)
 		fputs("\nWaits until each unit is ready (stopped, for stop) or has failed; a\n"
-		      "failure is reported as \"NAME failed: REASON\" with exit status 1.\n"
+		      "failure is reported as \"NAME failed: REASON\" with exit status 1; a\n"
+		      "unit whose start failed into its restart backoff as \"NAME failed:\n"
+		      "REASON, restarting in N\".\n"
 		      "  --no-wait       return at once, once initd has begun the action\n", f);
+	if (cmd->run == cmd_kill)
+		fputs("\nEvery process of the unit: its cgroup (sub-cgroups included), in a PID\n"
+		      "namespace every process of the namespace but its reaper, without\n"
+		      "cgroups its process group.\n"
+		      "  --main          the main process alone\n", f);
 	fprintf(f, "\n%s", exit_codes_text);
 }
 
@@ -560,16 +588,108 @@ static int operands_check(const struct command *cmd, int *argc, char ***argv)
 	return 0;
 }
 
+/* The global options, wherever they stand. */
+static const struct option global_opts[] = {
+	{ "socket", required_argument, NULL, 's' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 },
+};
+
+/* Apply the global option o (-s, -j, -t) with its value arg. Returns 0 or
+ * SVCTL_EXIT_USAGE. */
+static int global_apply(struct svctl *s, int o, const char *arg)
+{
+	switch (o) {
+	case 's':
+		s->socket = arg;
+		return 0;
+	case 'j':
+		s->json = true;
+		return 0;
+	case 't':
+		if (timeout_parse(arg, &s->timeout_usec) < 0) {
+			fprintf(stderr, "svctl: --timeout wants seconds (e.g. 5, 0.5, 0 for none), "
+				"not \"%s\"\n", arg);
+			return SVCTL_EXIT_USAGE;
+		}
+		return 0;
+	default:
+		return SVCTL_EXIT_USAGE;
+	}
+}
+
+/* If v[0] is a global option taking a value (-s, --socket, -t,
+ * --timeout; not -h/-V, which after a command ask for the command's help
+ * or are the command's own), its letter; *ret_arg is its value, inline
+ * ("--socket=P", "-sP") or NULL when it is the next word. 0 otherwise. */
+static int global_match(const char *w, const char **ret_arg)
+{
+	*ret_arg = NULL;
+	if (w[0] != '-' || !w[1])
+		return 0;
+	if (w[1] != '-') {
+		if (!strchr("sjt", w[1]))
+			return 0;
+		if (w[1] == 'j')
+			return w[2] ? 0 : 'j';
+		*ret_arg = w[2] ? w + 2 : NULL;
+		return w[1];
+	}
+	for (const struct option *o = global_opts; o->name; o++) {
+		size_t n = strlen(o->name);
+
+		if (o->val == 'h' || o->val == 'V' || strncmp(w + 2, o->name, n))
+			continue;
+		if (!w[2 + n])
+			return o->val;
+		if (w[2 + n] == '=' && o->has_arg == required_argument) {
+			*ret_arg = w + 3 + n;
+			return o->val;
+		}
+	}
+	return 0;
+}
+
+/* svctl status --json, svctl status web -j: take the global options out
+ * of a command's operands (up to "--", which stays for the command: after
+ * it a unit may be named "-j"), as systemctl does. */
+static int globals_extract(struct svctl *s, int *argc, char **argv)
+{
+	int n = *argc, k = 0, o, r;
+	const char *arg;
+
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < n)
+				argv[k++] = argv[i++];
+			break;
+		}
+		o = global_match(argv[i], &arg);
+		if (!o) {
+			argv[k++] = argv[i];
+			continue;
+		}
+		if (o != 'j' && !arg) {
+			if (i + 1 >= n) {
+				fprintf(stderr, "svctl: %s wants a value\n", argv[i]);
+				return SVCTL_EXIT_USAGE;
+			}
+			arg = argv[++i];
+		}
+		r = global_apply(s, o, arg);
+		if (r)
+			return r;
+	}
+	*argc = k;
+	argv[k] = NULL;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
-	};
 	struct svctl s = { .timeout_usec = SVCTL_TIMEOUT_DEFAULT };
 	const struct command *cmd;
 	int o, r;
@@ -577,29 +697,21 @@ int main(int argc, char **argv)
 	s.socket = getenv("INITD_CONTROL");
 	if (!s.socket || !*s.socket)
 		s.socket = SVCTL_SOCKET_DEFAULT;
-	while ((o = getopt_long(argc, argv, "+s:jt:hV", opts, NULL)) != -1) {
+	/* "+": stop at the command; its operands may hold more (below). */
+	while ((o = getopt_long(argc, argv, "+s:jt:hV", global_opts, NULL)) != -1) {
 		switch (o) {
-		case 's':
-			s.socket = optarg;
-			break;
-		case 'j':
-			s.json = true;
-			break;
-		case 't':
-			if (timeout_parse(optarg, &s.timeout_usec) < 0) {
-				fprintf(stderr, "svctl: --timeout wants seconds (e.g. 5, 0.5, 0 for none), "
-					"not \"%s\"\n", optarg);
-				return SVCTL_EXIT_USAGE;
-			}
-			break;
 		case 'h':
 			usage(stdout);
 			return finish_output(SVCTL_EXIT_OK);
 		case 'V':
 			return cmd_version(&s, NULL, 0, NULL);
-		default:
+		case '?':
 			fputs("Try 'svctl --help'.\n", stderr);
 			return SVCTL_EXIT_USAGE;
+		default:
+			r = global_apply(&s, o, optarg);
+			if (r)
+				return r;
 		}
 	}
 	if (optind >= argc) {
@@ -613,7 +725,10 @@ int main(int argc, char **argv)
 	}
 	argc -= optind + 1;
 	argv += optind + 1;
-	if (cmd->run != cmd_logs && cmd->run != cmd_lifecycle) {
+	r = globals_extract(&s, &argc, argv);
+	if (r)
+		return r;
+	if (cmd->run != cmd_logs && cmd->run != cmd_lifecycle && cmd->run != cmd_kill) {
 		r = operands_check(cmd, &argc, &argv);
 		if (r)
 			goto done;

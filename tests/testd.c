@@ -78,9 +78,23 @@ struct options {
 	const char *touch_file;
 	const char *log_file;
 	const char *clean_file;
+	long workers;           /* fork this many copies that run on as workers */
+	bool log_signals;       /* log HUP, USR1, USR2 and 40 (a queued RT signal) */
 };
 
 static volatile sig_atomic_t got_term;
+
+/* --log-signals: how many of each arrived (a realtime signal queues, so a
+ * signal sent twice is counted twice). */
+static const int logged_signals[] = { SIGHUP, SIGUSR1, SIGUSR2, 40 };
+static volatile sig_atomic_t signal_count[ARRAY_SIZE(logged_signals)];
+
+static void on_logged_signal(int sig)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(logged_signals); i++)
+		if (logged_signals[i] == sig)
+			signal_count[i]++;
+}
 static int log_fd = -1;
 
 static void on_term(int sig)
@@ -420,11 +434,19 @@ static int run(const struct options *o)
 	 * the handler is always seen before the next sleep. */
 	sigemptyset(&blocked);
 	sigaddset(&blocked, SIGTERM);
+	for (size_t i = 0; o->log_signals && i < ARRAY_SIZE(logged_signals); i++)
+		sigaddset(&blocked, logged_signals[i]);
 	sigprocmask(SIG_BLOCK, &blocked, &waitmask);
 	sigdelset(&waitmask, SIGTERM);
+	for (size_t i = 0; o->log_signals && i < ARRAY_SIZE(logged_signals); i++)
+		sigdelset(&waitmask, logged_signals[i]);
 
 	for (;;) {
 		uint64_t now = now_usec(), next = NEVER;
+
+		for (size_t i = 0; i < ARRAY_SIZE(logged_signals); i++)
+			for (; signal_count[i] > 0; signal_count[i]--)
+				event(o, "got signal %d", logged_signals[i]);
 
 		if (got_term) {
 			got_term = 0;
@@ -508,6 +530,8 @@ static void usage(FILE *f)
 	      "  --print-every MS     print \"testd PID line N\" every MS milliseconds\n"
 	      "  --stderr             print to stderr instead of stdout\n"
 	      "  --orphans N          leave N orphaned grandchildren behind\n"
+	      "  --workers N          fork N workers that run on like testd itself\n"
+	      "  --log-signals        log \"got signal N\" for HUP, USR1, USR2 and 40, each time\n"
 	      "  --orphan-sleep MS    how long each orphan lives (default 500)\n"
 	      "  --touch FILE         append \"PID MONOTONIC_USEC\" to FILE at start\n"
 	      "  --log FILE           append \"PID MONOTONIC_USEC EVENT\" lines to FILE\n"
@@ -537,7 +561,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		OPT_PRINT_EVERY, OPT_STDERR, OPT_ORPHANS, OPT_ORPHAN_SLEEP, OPT_TOUCH,
 		OPT_LOG, OPT_CHECK_CLEAN, OPT_NOW, OPT_HELP, OPT_WATCHDOG_EVERY, OPT_WATCHDOG_STOP,
 		OPT_FORK_MAINPID, OPT_DOUBLE_FORK_MAINPID, OPT_MAINPID, OPT_TERM_EXIT,
-		OPT_DAEMONIZE,
+		OPT_DAEMONIZE, OPT_WORKERS, OPT_LOG_SIGNALS,
 	};
 	static const struct option longopts[] = {
 		{ "exit-after",   required_argument, NULL, OPT_EXIT_AFTER },
@@ -559,6 +583,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "print-every",  required_argument, NULL, OPT_PRINT_EVERY },
 		{ "stderr",       no_argument,       NULL, OPT_STDERR },
 		{ "orphans",      required_argument, NULL, OPT_ORPHANS },
+		{ "workers",      required_argument, NULL, OPT_WORKERS },
+		{ "log-signals",  no_argument,       NULL, OPT_LOG_SIGNALS },
 		{ "orphan-sleep", required_argument, NULL, OPT_ORPHAN_SLEEP },
 		{ "touch",        required_argument, NULL, OPT_TOUCH },
 		{ "log",          required_argument, NULL, OPT_LOG },
@@ -602,6 +628,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_STDERR:       o->to_stderr = true; break;
 		case OPT_ORPHANS:      o->orphans = parse_num("--orphans", optarg); break;
+		case OPT_WORKERS:      o->workers = parse_num("--workers", optarg); break;
+		case OPT_LOG_SIGNALS:  o->log_signals = true; break;
 		case OPT_ORPHAN_SLEEP: o->orphan_sleep_ms = parse_num("--orphan-sleep", optarg); break;
 		case OPT_TOUCH:        o->touch_file = optarg; break;
 		case OPT_LOG:          o->log_file = optarg; break;
@@ -682,6 +710,28 @@ int main(int argc, char **argv)
 		struct sigaction sa = { .sa_handler = on_term };
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGTERM, &sa, NULL);
+	}
+
+	if (o.log_signals) {
+		struct sigaction sa = { .sa_handler = on_logged_signal };
+		sigemptyset(&sa.sa_mask);
+		for (size_t i = 0; i < ARRAY_SIZE(logged_signals); i++)
+			sigaction(logged_signals[i], &sa, NULL);
+	}
+	/* Workers: copies that run on (signals already caught), each saying
+	 * so in the log; never readiness or orphans of their own. */
+	for (long i = 0; i < o.workers; i++) {
+		pid_t w = fork();
+
+		if (w == 0) {
+			event(&o, "worker of %d", (int)getppid());
+			o.notify_after_ms = -1;
+			o.orphans = 0;
+			o.status = NULL;
+			return run(&o);
+		}
+		if (w < 0)
+			event(&o, "fork: %s", strerror(errno));
 	}
 
 	if (o.status && o.notify_after_ms < 0) {

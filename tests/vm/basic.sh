@@ -28,6 +28,14 @@ done
 h=$(hostname)
 check "hostname set from initd.conf (vmtest)" [ "$h" = vmtest ]
 
+# ---- loopback: PID 1 brought lo up, no unit did ---------------------------
+lo_up() { ip -o link show lo | grep -q '[<,]UP[,>]'; }
+check "lo is up at boot (ip link show lo)" lo_up
+check "127.0.0.1 answers (ping)" ping -c 1 -W 2 127.0.0.1
+check "127.0.0.1 is lo's address" sh -c "ip -o addr show lo | grep -q 'inet 127.0.0.1/8'"
+lo_units=$(grep -lE '"lo"|ifconfig|link.*set' /etc/initd/units/*.unit 2>/dev/null)
+check_eq "no test unit brings lo up itself" "$lo_units" ""
+
 # ---- svctl status: every unit running -------------------------------------
 status=$(svctl status 2>&1)
 src=$?

@@ -15,6 +15,7 @@
 . "$VMT/basic.sh"
 . "$VMT/isolation.sh"
 . "$VMT/hardening.sh"
+. "$VMT/kill.sh"
 
 echo "# $failures failed"
 exit "$failures"

@@ -1,0 +1,51 @@
+#!/bin/bash
+# t-restart-loop.sh — svctl restart (and start) of a crash-looping unit
+# answers within its own bound: once the start it waited for has failed and
+# the unit is in its restart backoff, with exit 1 and "NAME failed: REASON,
+# restarting in N" (not at the client's timeout with "cannot reach initd").
+. "$(dirname "$0")/lib.sh"
+
+# svx CMD... — svctl with a 10 s client timeout: stdout $SO, stderr $SE,
+# exit code $rc, wall time in ms $ms.
+svx() {
+	local t0 t1
+	t0=$(wall_us)
+	SO=$(timeout 20 "$SVCTL" --socket "$T/control" --timeout 10 "$@" 2> "$T/svx.err"); rc=$?
+	t1=$(wall_us)
+	SE=$(cat "$T/svx.err")
+	ms=$(( (t1 - t0) / 1000 ))
+}
+
+new_boot loop
+# notify, never ready: exits 3 after 100 ms, every time.
+testd_unit loop "--exit-after 100 --exit-code 3" 'type = "notify";' 'restart = "always";' \
+	'restart_delay = "2s";' 'restart_delay_max = "2s";' \
+	'start_limit = { burst = 100; interval = "10s"; };'
+testd_unit ok ""
+start_initd
+check "loop has crashed once" wait_until 5 eval '[ "$(touch_count loop)" -ge 1 ] && state_is loop restarting'
+
+svx restart loop
+is "restart loop: exit 1 (failed), not 5 (timed out)" "$rc" 1
+check "restart loop answered before the client's timeout (${ms}ms)" eval '[ "$ms" -lt 9000 ]'
+check "restart loop says it failed and why: $SE" eval '[[ "$SE" == *"loop failed: "*"exit 3"* ]]'
+check "restart loop says when it restarts: $SE" eval '[[ "$SE" =~ restarting\ in\ [0-9.]+m?s ]]'
+
+n=$(touch_count loop)
+svx start loop
+is "start loop (in its backoff): exit 1" "$rc" 1
+check "start loop waited for a new attempt ($n before, $(touch_count loop) now)" \
+	eval '[ "$(touch_count loop)" -gt "$n" ]'
+check "start loop says why: $SE" eval '[[ "$SE" == *"loop failed: "*"exit 3"*"restarting in"* ]]'
+
+svx restart ok loop
+is "restart ok loop: exit 1" "$rc" 1
+check "restart ok loop names loop: $SE" eval '[[ "$SE" == *"loop failed: "* ]]'
+check "ok still running" state_is ok running
+
+svx stop loop
+is "stop loop: exit 0" "$rc" 0
+check "loop is stopped" state_is loop stopped
+
+stop_initd
+[ "$FAILED" -eq 0 ]
