@@ -14,7 +14,7 @@ n=${SCALE_UNITS:-2000}
 w=$(svctl -t 240 wait 2>&1) || diag "scale: svctl wait: $w"
 diag "scale: settled at uptime $(cut -d' ' -f1 /proc/uptime) s"
 
-running=$(sv status | awk '$2 == "running"' | wc -l)
+running=$(sv status | awk '$1 ~ /^s[0-9]+$/ && $2 == "running"' | wc -l)
 check_eq "scale: svctl status: all $n units running" "$running" "$n"
 
 # The kernel's view: a leaf per unit, each with its process in it.
