@@ -31,8 +31,13 @@ for i in $(seq 1 16); do
 done
 diag "initd VmRSS: ${base} kB before, ${peak} kB peak with 20 followers that never read"
 diag "slowest svctl status meanwhile: ${worst} ms"
-check "initd's RSS grows by less than 16 MiB (${base} -> ${peak} kB)" \
-	test $(( peak - base )) -lt 16384
+# Unbounded, 20 followers pinned 160 MB in 4 s. Under ASan (the san tier)
+# every freed buffer sits in its quarantine for a while: a wider bound
+# there, still far below what an unbounded queue costs.
+bound=16384
+ldd "$INITD" 2>/dev/null | grep -q libasan && bound=65536
+check "initd's RSS grows by less than $((bound / 1024)) MiB (${base} -> ${peak} kB)" \
+	test $(( peak - base )) -lt "$bound"
 check "svctl status answers meanwhile (slowest ${worst} ms)" test "$worst" -lt 2000
 wait "$fpid"
 check "followers that never read are dropped by the idle timeout: $(cat "$T/followers.out")" \
