@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "initd/cgroup_plan.h"
 #include "units/unit.h"
 
 static int read_at(int dir_fd, const char *file, char *buf, size_t size)
@@ -48,7 +47,6 @@ int cgroup_tree_open(const char *root, struct cgroup_tree *ret)
 	int fd, n;
 
 	ret->root_fd = -1;
-	ret->plan = NULL;
 	snprintf(ret->root, sizeof(ret->root), "%s", root);
 	ret->controllers[0] = '\0';
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -68,8 +66,6 @@ int cgroup_tree_open(const char *root, struct cgroup_tree *ret)
 void cgroup_tree_close(struct cgroup_tree *t)
 {
 	t->root_fd = safe_close(t->root_fd);
-	cgroup_plan_free(t->plan);
-	t->plan = NULL;
 }
 
 /* mkdir -p below the root, one component at a time, without following

@@ -11,14 +11,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct cgroup_plan;
+/* A delegating service keeps its processes in this leaf below its node. */
+#define CGROUP_LEAF_NAME "main"
 
+/* The mount point, open. What a unit set asks of it (the plan) is the
+ * manager's (manager_cgroup.c): this layer only reads and writes the
+ * kernel's files. */
 struct cgroup_tree {
 	int root_fd;              /* -1 when initd supervises without cgroups */
 	char root[256];
 	char controllers[256];    /* cgroup.controllers of the root */
-	struct cgroup_plan *plan; /* what the current set asks (cgroup_plan.h),
-	                           * NULL before the first apply; owned */
 };
 
 /* Mount point to use. Returns 0, or -ENOMEDIUM when root is not cgroup2. */

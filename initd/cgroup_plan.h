@@ -31,10 +31,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "initd/cgroup.h"
 #include "units/unit.h"
 
 #define CGROUP_PROBLEM_MAX 128
-#define CGROUP_LEAF_NAME "main"   /* a delegating service's process leaf */
 /* "SLICE/.../NAME" below the root, NUL included, with room to spare. */
 #define CGROUP_PATH_MAX (UNIT_CGROUP_PATH_MAX + 16)
 #define CGROUP_GONE_MAX UNIT_SLICE_MAX   /* slices left to remove, at most */

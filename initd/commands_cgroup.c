@@ -10,7 +10,6 @@
 #include "common/util.h"
 #include "initd/cgroup.h"
 #include "initd/cgroup_limits.h"
-#include "initd/cgroup_plan.h"
 #include "initd/commands.h"
 
 /* a service's leaf, and a file name below it */
@@ -110,14 +109,15 @@ static void put_root(struct proto_buf *b, const struct cgroup_tree *t)
 	proto_nest_end(b);
 }
 
-static void put_slice(struct proto_buf *b, const struct cgroup_tree *t,
-		      const struct unit_slice *sl, size_t i)
+static void put_slice(struct proto_buf *b, const struct manager *m, const struct cgroup_tree *t,
+		      const struct unit_slice *sl)
 {
+	const char *problem = manager_cgroup_slice_problem(m, sl->path);
+
 	put_node_head(b, t->root_fd, sl->path, "slice");
 	put_limits(b, &sl->limits);
-	if (t->plan && i < t->plan->n_slices && strcmp(t->plan->slice_path[i], sl->path) == 0 &&
-	    t->plan->slice_problem[i][0])
-		proto_put_str(b, PROTO_ATTR_MESSAGE, t->plan->slice_problem[i]);
+	if (problem)
+		proto_put_str(b, PROTO_ATTR_MESSAGE, problem);
 	proto_nest_end(b);
 }
 
@@ -170,7 +170,7 @@ int commands_tree(struct commands *cmds, struct proto_buf *reply)
 	proto_msg_begin(reply, PROTO_REPLY_OK);
 	put_root(reply, t);
 	for (size_t i = 0; i < set->conf.n_slices; i++) {
-		put_slice(reply, t, &set->conf.slices[i], i);
+		put_slice(reply, cmds->manager, t, &set->conf.slices[i]);
 		for (size_t k = 0; k < manager_count(cmds->manager); k++) {
 			struct service *s = manager_service_at(cmds->manager, k);
 			if (!s->unit->bad && in_slice(s, set->conf.slices[i].path))

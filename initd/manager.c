@@ -51,7 +51,8 @@ static int ops_spawn(struct service *s)
 {
 	struct svc *v = svc_of(s);
 	struct manager *m = v->m;
-	_cleanup_close_ int cgroup_fd = svc_spawn_cgroup_fd(m, v);
+	_cleanup_close_ int cgroup_fd = -1;
+	int r = svc_spawn_cgroup_fd(m, v, &cgroup_fd);
 	_cleanup_close_ int output_fd = svc_output_writer(m, v);
 	struct spawn_params p = {
 		.unit = s->unit,
@@ -64,8 +65,9 @@ static int ops_spawn(struct service *s)
 		.n_default_rlimits = m->set->conf.n_rlimits,
 	};
 	struct spawn_child child;
-	int r = cgroup_fd < -1 ? cgroup_fd : spawn_start(&p, &child);
 
+	if (r == 0)
+		r = spawn_start(&p, &child);
 	if (r < 0)
 		return r;
 	s->pid = child.pid;
@@ -204,7 +206,7 @@ static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
 		v->m->output_hook(v->m->output_ctx, &v->s);
 }
 
-/* cgroup.events, memory.events, pids.events: svc_cgroup.c */
+/* cgroup.events, memory.events, pids.events: manager_cgroup.c */
 
 /* ---- per-unit records ------------------------------------------------------ */
 
@@ -225,7 +227,7 @@ void svc_free(struct manager *m, struct svc *v)
 	free(v);
 }
 
-/* svc_open_cgroup, svc_close_cgroup: svc_cgroup.c */
+/* svc_open_cgroup, svc_close_cgroup: manager_cgroup.c */
 
 /* A write end of v's log pipe for a child (the caller closes it), or -1
  * (the child's output then goes to /dev/null). The pipe outlives the
@@ -803,7 +805,7 @@ void manager_free(struct manager *m)
 	loop_timer_cancel(m->loop, &m->shutdown_timer);
 	loop_timer_cancel(m->loop, &m->pass_timer);
 	cgroup_watch_free(m->watch);
-	cgroup_tree_close(&m->cg);
+	manager_cgroup_close(m);
 	unit_set_free(m->set);
 	free(m);
 }

@@ -1,5 +1,5 @@
-/* svc_cgroup.c — the manager's cgroup side: building the tree a set asks for
- * (cgroup_plan.h), each service's node and leaf, and the kernel's events on
+/* manager_cgroup.c — the manager's cgroup side: the plan of the current set
+ * (cgroup_plan.h) and building the tree it asks for, each service's node and leaf, and the kernel's events on
  * them: cgroup.events (populated), memory.events (oom_kill) and
  * pids.events (max), each change seen through the manager's one inotify
  * instance (cgroup_watch.h).
@@ -195,7 +195,7 @@ int svc_open_cgroup(struct manager *m, struct svc *v)
 			svc_cgroup_failed(v, "limits need a cgroup2 hierarchy");
 		return 0;
 	}
-	if (m->cg.plan && cgroup_plan_unit_problem(m->cg.plan, u, why, sizeof(why))) {
+	if (m->cgroup_plan && cgroup_plan_unit_problem(m->cgroup_plan, u, why, sizeof(why))) {
 		svc_cgroup_failed(v, why);
 		return 0;
 	}
@@ -224,12 +224,12 @@ int svc_open_cgroup(struct manager *m, struct svc *v)
 	return 0;
 }
 
-int svc_spawn_cgroup_fd(struct manager *m, struct svc *v)
+/* The leaf fd of a service whose cgroup is set up, made anew once when it
+ * was removed behind initd's back. */
+static int svc_cgroup_open_leaf(struct manager *m, struct svc *v)
 {
 	int fd;
 
-	if (!cgroup_tree_enabled(&m->cg) || v->s.unit->bad)
-		return -1;
 	if (!v->has_cgroup && (svc_open_cgroup(m, v) < 0 || !v->has_cgroup))
 		return -ENODEV;   /* failed again: the log says why */
 	fd = svc_cgroup_open(m, v, true);
@@ -242,6 +242,21 @@ int svc_spawn_cgroup_fd(struct manager *m, struct svc *v)
 	if (svc_open_cgroup(m, v) < 0 || !v->has_cgroup)
 		return -ENODEV;
 	return svc_cgroup_open(m, v, true);
+}
+
+int svc_spawn_cgroup_fd(struct manager *m, struct svc *v, int *ret_fd)
+{
+	int fd;
+
+	if (!cgroup_tree_enabled(&m->cg) || v->s.unit->bad) {
+		*ret_fd = -1;
+		return 0;
+	}
+	fd = svc_cgroup_open_leaf(m, v);
+	if (fd < 0)
+		return fd;
+	*ret_fd = fd;
+	return 0;
 }
 
 /* ---- the tree ---------------------------------------------------------------------- */
@@ -257,19 +272,19 @@ void manager_cgroup_apply(struct manager *m, const struct unit_set *set)
 		return;
 	}
 	cgroup_plan_apply(plan, set, m->cg.root_fd);
-	if (m->cg.plan && cgroup_plan_inherit(plan, m->cg.plan) < 0)
+	if (m->cgroup_plan && cgroup_plan_inherit(plan, m->cgroup_plan) < 0)
 		log_error("cgroup: out of memory: some unneeded controllers or slices stay");
-	cgroup_plan_free(m->cg.plan);
-	m->cg.plan = plan;
+	cgroup_plan_free(m->cgroup_plan);
+	m->cgroup_plan = plan;
 }
 
 bool manager_cgroup_prune(struct manager *m)
 {
 	size_t left;
 
-	if (!cgroup_tree_enabled(&m->cg) || !m->cg.plan)
+	if (!cgroup_tree_enabled(&m->cg) || !m->cgroup_plan)
 		return false;
-	left = cgroup_plan_prune(m->cg.plan, m->cg.root_fd);
+	left = cgroup_plan_prune(m->cgroup_plan, m->cg.root_fd);
 	if (left)
 		log_debug("cgroup: %zu node(s) still in use, pruned later", left);
 	return left > 0;
@@ -283,6 +298,23 @@ int manager_cgroup_stats(struct manager *m, struct service *s, struct cgroup_sta
 		return fd;
 	cgroup_stats_read(fd, ret);
 	return 0;
+}
+
+const char *manager_cgroup_slice_problem(const struct manager *m, const char *path)
+{
+	const struct cgroup_plan *p = m->cgroup_plan;
+
+	for (size_t i = 0; p && i < p->n_slices; i++)
+		if (strcmp(p->slice_path[i], path) == 0)
+			return p->slice_problem[i][0] ? p->slice_problem[i] : NULL;
+	return NULL;
+}
+
+void manager_cgroup_close(struct manager *m)
+{
+	cgroup_plan_free(m->cgroup_plan);
+	m->cgroup_plan = NULL;
+	cgroup_tree_close(&m->cg);
 }
 
 const struct cgroup_tree *manager_cgroup_tree(const struct manager *m)

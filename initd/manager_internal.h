@@ -1,6 +1,7 @@
-/* manager_internal.h — the manager's private records, shared by manager.c
- * (lifecycle, dependencies, reaping, shutdown) and reload.c (applying a new
- * unit set). Not for other modules. */
+/* manager_internal.h — the manager's private records, shared by its three
+ * files: manager.c (lifecycle, dependencies, reaping, shutdown),
+ * manager_cgroup.c (the cgroup plan, each service's node and its events)
+ * and manager_reload.c (applying a new unit set). Not for other modules. */
 #ifndef INITD_MANAGER_INTERNAL_H
 #define INITD_MANAGER_INTERNAL_H
 
@@ -11,6 +12,8 @@
 #include "initd/log.h"
 #include "initd/logbuf.h"
 #include "initd/manager.h"
+
+struct cgroup_plan;
 
 /* The manager's record of one unit: the state machine and what the manager
  * holds for it across restarts. */
@@ -33,7 +36,7 @@ struct svc {
 	size_t *dependents;           /* units that require or come after this one */
 	size_t n_dependents;
 
-	/* cgroup (svc_cgroup.c) */
+	/* cgroup (manager_cgroup.c) */
 	bool has_cgroup;              /* its node exists; opened by path when used */
 	int wd[CGROUP_EVENT_MAX];     /* its event files' watches (m->watch), -1 */
 	unsigned long oom_kills;      /* memory.events oom_kill seen so far */
@@ -55,7 +58,10 @@ struct settled_waiter {
 struct manager {
 	struct loop *loop;
 	struct manager_options opt;
-	struct cgroup_tree cg;
+	struct cgroup_tree cg;        /* the kernel's side (cgroup.h) */
+	struct cgroup_plan *cgroup_plan;   /* what the current set asks of it
+	                               * (cgroup_plan.h): NULL before the first
+	                               * apply and without cgroups; owned */
 	struct cgroup_watch *watch;   /* every unit's cgroup event files; NULL
 	                               * without cgroups */
 	struct unit_set *set;
@@ -105,19 +111,28 @@ static inline struct svc *svc_of(struct service *s)
 	return (struct svc *)s;   /* struct service is the first member */
 }
 
+/* ---- manager.c ---- */
 int svc_new(struct manager *m, const struct unit *u, struct svc **ret);
 void svc_free(struct manager *m, struct svc *v);
-/* svc_cgroup.c: a service's node and leaf, and their events. init: no
- * cgroup, no watch (svc_new). open: 0, or -errno when its files cannot be
- * watched; a unit that cannot have its cgroup is set failed with the
- * reason (EXIT_CGROUP). spawn_cgroup_fd: a new fd to spawn into (the
- * caller closes it), -1 without cgroups, -errno when the cgroup cannot be
- * set up (a second try is made). poll_oom: read memory.events now (before
- * an exit is classified). */
+/* Resolve every svc's dependency names to indexes (after m->svcs changed). */
+int manager_link(struct manager *m);
+void manager_unlink(struct manager *m);
+void manager_schedule(struct manager *m);
+ssize_t set_index(const struct unit_set *set, const char *name);
+
+/* ---- manager_cgroup.c ---- */
+/* A service's node and leaf, and their events. init: no cgroup, no watch
+ * (svc_new). open: 0, or -errno when its files cannot be watched; a unit
+ * that cannot have its cgroup is set failed with the reason (EXIT_CGROUP).
+ * poll_oom: read memory.events now (before an exit is classified). */
 void svc_cgroup_init(struct svc *v);
 int svc_open_cgroup(struct manager *m, struct svc *v);
 void svc_close_cgroup(struct manager *m, struct svc *v);
-int svc_spawn_cgroup_fd(struct manager *m, struct svc *v);
+/* The directory to spawn v into: 0 with *ret_fd a new fd (the caller
+ * closes it), or with *ret_fd = -1 when initd runs without cgroups (or the
+ * unit is bad: it gets none); -errno when the cgroup cannot be set up (a
+ * second try is made), *ret_fd then untouched. */
+int svc_spawn_cgroup_fd(struct manager *m, struct svc *v, int *ret_fd);
 void svc_cgroup_poll_oom(struct svc *v);
 /* cgroup.kill on the node: 1 when it is empty (or has no cgroup), 0 while
  * killing, -errno. populated: 1, 0 (or no cgroup), -errno. */
@@ -134,13 +149,11 @@ void manager_cgroup_apply(struct manager *m, const struct unit_set *set);
 /* Prune the tree to the current plan (cgroup_plan_prune): once a reload's
  * old services are gone. true while something is left for a later pass. */
 bool manager_cgroup_prune(struct manager *m);
-/* Resolve every svc's dependency names to indexes (after m->svcs changed). */
-int manager_link(struct manager *m);
-void manager_unlink(struct manager *m);
-void manager_schedule(struct manager *m);
-ssize_t set_index(const struct unit_set *set, const char *name);
+/* Close the tree and free the plan (manager_free; accepts either unset). */
+void manager_cgroup_close(struct manager *m);
 
-/* reload.c: called from the pass. */
+/* ---- manager_reload.c ---- */
+/* Called from the pass. */
 void reload_pass(struct manager *m);
 
 #endif

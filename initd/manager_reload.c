@@ -1,4 +1,4 @@
-/* reload.c — apply a new unit set to a running manager.
+/* manager_reload.c — the manager's side of a reload: apply a new unit set to a running manager.
  *
  * Unchanged units keep their runtime and just point at the new model.
  * Changed units are stopped; once nothing of theirs runs, the pass swaps the
