@@ -1,4 +1,5 @@
-/* service.c — the service state machine. See service.h for the table. */
+/* service.c — the service state machine: its transition table, then the
+ * events that move it. */
 #include "initd/service.h"
 
 #include <stdio.h>
@@ -6,6 +7,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "initd/log.h"
 #include "initd/spawn.h"
 
 static const char *const state_names[SERVICE_STATE_MAX] = {
@@ -65,13 +67,65 @@ static void start_timeout_arm(struct service *s)
 		loop_timer_arm(s->loop, &s->timer, now_usec() + s->unit->start_timeout_usec);
 }
 
-/* The one place where the state changes. */
+/* Every change of state the machine makes, and what makes it. The unit
+ * tests walk each row (tests/unit/test_service.c). */
+#define T(f, t, ev) { SERVICE_##f, SERVICE_##t, ev }
+const struct service_transition service_transitions[] = {
+	T(STOPPED,    WAITING,    "start, or pulled in by a dependent"),
+	T(STOPPED,    BAD_CONFIG, "reload: the unit no longer parses"),
+	T(WAITING,    STARTING,   "dependencies ready: spawned"),
+	T(WAITING,    FAILED,     "start limit, spawn failed, a required unit failed"),
+	T(WAITING,    STOPPED,    "stop"),
+	T(WAITING,    STOPPING,   "stop, while leftovers of a run are killed"),
+	T(WAITING,    BAD_CONFIG, "reload: the unit no longer parses"),
+	T(STARTING,   RUNNING,    "exec (simple), READY=1 (notify)"),
+	T(STARTING,   EXITED,     "exit 0 (oneshot), no restart"),
+	T(STARTING,   FAILED,     "exit (before ready: a failure), no restart"),
+	T(STARTING,   RESTARTING, "exit, restart wanted"),
+	T(STARTING,   STOPPING,   "stop, start timeout, a required unit failed"),
+	T(RUNNING,    EXITED,     "clean exit, no restart"),
+	T(RUNNING,    FAILED,     "exit, no restart"),
+	T(RUNNING,    RESTARTING, "exit, restart wanted"),
+	T(RUNNING,    STOPPING,   "stop, a required unit failed"),
+	T(STOPPING,   STOPPED,    "exit and empty leaf"),
+	T(STOPPING,   WAITING,    "exit and empty leaf, started again meanwhile"),
+	T(STOPPING,   FAILED,     "exit: stopped for a failed dependency, or a start "
+				  "timeout without restart"),
+	T(STOPPING,   RESTARTING, "exit after a start timeout, restart wanted"),
+	T(RESTARTING, STARTING,   "backoff over (or none), leaf empty: spawned"),
+	T(RESTARTING, FAILED,     "start limit, spawn failed"),
+	T(RESTARTING, STOPPED,    "stop"),
+	T(RESTARTING, STOPPING,   "stop, while leftovers of a run are killed"),
+	T(EXITED,     WAITING,    "start, or pulled in by a dependent"),
+	T(EXITED,     BAD_CONFIG, "reload: the unit no longer parses"),
+	T(FAILED,     WAITING,    "start"),
+	T(FAILED,     BAD_CONFIG, "reload: the unit no longer parses"),
+	T(BAD_CONFIG, STOPPED,    "reload: the unit parses again"),
+};
+#undef T
+const size_t service_n_transitions = ARRAY_SIZE(service_transitions);
+
+bool service_transition_allowed(enum service_state from, enum service_state to)
+{
+	for (size_t i = 0; i < service_n_transitions; i++)
+		if (service_transitions[i].from == from && service_transitions[i].to == to)
+			return true;
+	return false;
+}
+
+/* The one place where the state changes. A change the table does not have
+ * is a bug in initd, but PID 1 must go on: it is said, counted and made. */
 static void service_set_state(struct service *s, enum service_state st)
 {
 	enum service_state old = s->state;
 
 	if (old == st)
 		return;
+	if (!service_transition_allowed(old, st)) {
+		s->transitions_outside_table++;
+		log_warn("%s: state %s -> %s is not in the transition table", s->unit->name,
+			 service_state_to_string(old), service_state_to_string(st));
+	}
 	s->state = st;
 	s->state_since = now_usec();
 	/* s->timer is the start timeout while starting, and only then; the

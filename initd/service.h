@@ -5,26 +5,19 @@
  * exit. Desired state (`want`, what the operator asked for) is kept apart from
  * the current state.
  *
- * States and what moves them (the whole table is service_transition() in
- * service.c):
+ * States and what moves them: the table service_transitions[] in
+ * service.c, one row per allowed change {from, to, event}, beside
+ * service_set_state(), the one place the state changes. A change outside
+ * the table is logged (and counted), never fatal: PID 1 goes on. In short:
  *
- *   stopped    --start--------------------------> waiting
- *   waiting    --dependencies ready, spawn------> starting
- *   starting   --exec (simple) / READY=1 (notify)-> running
- *   starting   --exit 0 (oneshot)---------------> exited
- *   starting   --start_timeout (notify, oneshot)-> stopping --exit--> restarting | failed
- *   starting   --exit before READY=1 (notify)---> restarting | failed
- *              (a failure whatever the exit code: "exited before ready")
- *   running    --exit, restart wanted-----------> restarting --timer--> starting
- *   running    --exit, no restart---------------> exited | failed
- *   any live   --stop---------------------------> stopping --exit+empty--> stopped
- *   stopping   --stop timeout-------------------> (cgroup.kill) stopping
- *   restarting --start limit hit----------------> failed
- *   waiting    --a required unit failed---------> failed
- *   live       --a required unit failed---------> stopping --exit--> failed
- *   stopped|exited --pulled in by a dependent---> waiting (start limit kept)
- *   (a unit that did not parse)                  bad-config, forever
+ *   stopped|exited|failed --start / pulled in--> waiting --spawn--> starting
+ *   starting --exec (simple), READY=1 (notify)--> running
+ *   starting|running --exit--> restarting (--timer--> starting) | exited | failed
+ *   live --stop, start timeout, a required unit failed--> stopping
+ *   stopping --exit+empty--> stopped | waiting | restarting | failed
+ *   (a unit that did not parse)                   bad-config, until a reload
  *
+
  * A service is over when its main process is reaped; whatever it left in its
  * leaf is killed with cgroup.kill, and it is not spawned again until the leaf
  * is empty (cgroup.events populated 0).
@@ -152,6 +145,7 @@ struct service {
 	                               * explains when the main process is killed */
 	struct loop_timer watchdog;   /* WATCHDOG=1 due by this deadline */
 	bool watchdog_fired;
+	unsigned transitions_outside_table;   /* logged; a bug if ever > 0 */
 
 	void *priv;                   /* the manager's per-service data */
 };
@@ -196,6 +190,16 @@ void service_on_empty(struct service *s);
 void service_on_oom(struct service *s);
 /* WATCHDOG=1 from the service: push its watchdog deadline back. */
 void service_on_watchdog(struct service *s);
+
+/* The transition table (service.c): every change of state the machine
+ * makes is one of these rows. */
+struct service_transition {
+	enum service_state from, to;
+	const char *event;            /* what moves it, for people and tests */
+};
+extern const struct service_transition service_transitions[];
+extern const size_t service_n_transitions;
+bool service_transition_allowed(enum service_state from, enum service_state to);
 
 /* Queries. */
 const char *service_state_to_string(enum service_state st);

@@ -54,8 +54,12 @@ static bool f_is_empty(struct service *s)
 	return fake.empty;
 }
 
+/* Every transition the machine made in this test, [from][to]. */
+static bool walked[SERVICE_STATE_MAX][SERVICE_STATE_MAX];
+
 static void f_changed(struct service *s, enum service_state old)
 {
+	walked[old][s->state] = true;
 	if (fake.n_seen < 64)
 		fake.seen[fake.n_seen++] = s->state;
 }
@@ -65,11 +69,8 @@ static const struct service_ops ops = {
 	.is_empty = f_is_empty, .changed = f_changed,
 };
 
-static void setup(void)
+static void unit_reset(void)
 {
-	memset(&fake, 0, sizeof(fake));
-	fake.empty = true;
-	ck_assert_int_eq(loop_new(&loop), 0);
 	unit = (struct unit){
 		.name = "svc", .exec = argv_true, .type = UNIT_SIMPLE,
 		.requires = no_names, .after = no_names, .environment = no_names,
@@ -78,6 +79,15 @@ static void setup(void)
 		.start_limit_burst = 5, .start_limit_interval_usec = 10 * USEC_PER_SEC,
 		.stop_signal = SIGTERM, .stop_timeout_usec = 5 * USEC_PER_SEC,
 	};
+}
+
+static void setup(void)
+{
+	memset(&fake, 0, sizeof(fake));
+	memset(walked, 0, sizeof(walked));
+	fake.empty = true;
+	ck_assert_int_eq(loop_new(&loop), 0);
+	unit_reset();
 }
 
 static void teardown(void)
@@ -771,6 +781,314 @@ START_TEST(operator_stop_during_a_start_timeout_ends_stopped)
 }
 END_TEST
 
+/* ---- the transition table (service_transitions) ------------------------------ */
+
+/* Each walk starts afresh: a new service of a unit reset to the fixture's,
+ * the leaf empty; `walked` keeps what every walk did. */
+static void walk_begin(struct service *s)
+{
+	unit_reset();
+	fake.empty = true;
+	fake.spawn_error = 0;
+	fake.n_signals = 0;
+	service_init(s, &unit, &ops, loop, NULL);
+}
+
+static void walk_end(struct service *s)
+{
+	ck_assert_uint_eq(s->transitions_outside_table, 0);
+	service_done(s);
+}
+
+/* stopped, waiting, starting, running, restarting, starting, running,
+ * stopping, stopped. */
+static void walk_crash_and_stop(void)
+{
+	struct service s;
+	siginfo_t si = killed(SIGSEGV);
+
+	walk_begin(&s);
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);              /* restarted at once: no delay */
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	service_on_exec(&s);
+	service_stop(&s);
+	si = killed(SIGTERM);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	walk_end(&s);
+}
+
+/* A notify unit that exits before READY=1, no restart: starting, failed;
+ * then started again, failed to waiting. */
+static void walk_fail_while_starting(void)
+{
+	struct service s;
+	siginfo_t si = exited(1);
+
+	walk_begin(&s);
+	unit.type = UNIT_NOTIFY;
+	unit.restart = UNIT_RESTART_NO;
+	service_start(&s);
+	service_deps_ready(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	service_start(&s);
+	ck_assert_int_eq(s.state, SERVICE_WAITING);
+	walk_end(&s);
+}
+
+/* A oneshot: starting, exited; started again: waiting. */
+static void walk_oneshot(void)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+
+	walk_begin(&s);
+	unit.type = UNIT_ONESHOT;
+	service_start(&s);
+	service_deps_ready(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_EXITED);
+	service_start(&s);
+	ck_assert_int_eq(s.state, SERVICE_WAITING);
+	walk_end(&s);
+}
+
+/* Exits before exec with a restart delay: starting, restarting; stopped
+ * there, the leaf empty (stopped) or not (stopping). */
+static void walk_stop_while_restarting(bool empty)
+{
+	struct service s;
+	siginfo_t si = exited(1);
+
+	walk_begin(&s);
+	unit.restart_delay_usec = unit.restart_delay_max_usec = 10 * USEC_PER_SEC;
+	service_start(&s);
+	service_deps_ready(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	fake.empty = empty;
+	service_stop(&s);
+	ck_assert_int_eq(s.state, empty ? SERVICE_STOPPED : SERVICE_STOPPING);
+	walk_end(&s);
+}
+
+/* A running service without restart ends: exited (status 0) or failed. */
+static void walk_running_ends(int code)
+{
+	struct service s;
+	siginfo_t si = exited(code);
+
+	walk_begin(&s);
+	unit.restart = UNIT_RESTART_NO;
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, code == 0 ? SERVICE_EXITED : SERVICE_FAILED);
+	walk_end(&s);
+}
+
+/* Stopped while starting and started again meanwhile: stopping, waiting. */
+static void walk_restart_while_starting(void)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+
+	walk_begin(&s);
+	service_start(&s);
+	service_deps_ready(&s);
+	service_stop(&s);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	service_start(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_WAITING);
+	walk_end(&s);
+}
+
+/* A required unit fails while running: stopping, failed. */
+static void walk_dependency_stops(void)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+
+	walk_begin(&s);
+	start_running(&s);
+	service_dep_failed(&s, "db", NULL);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	walk_end(&s);
+}
+
+/* Waiting, then: a required unit fails (failed), stopped with an empty
+ * leaf (stopped), stopped with leftovers (stopping). */
+static void walk_waiting_ends(int how)
+{
+	struct service s;
+
+	walk_begin(&s);
+	service_start(&s);
+	if (how == 0) {
+		service_dep_failed(&s, "db", NULL);
+		ck_assert_int_eq(s.state, SERVICE_FAILED);
+	} else {
+		fake.empty = how == 1;
+		service_stop(&s);
+		ck_assert_int_eq(s.state, how == 1 ? SERVICE_STOPPED : SERVICE_STOPPING);
+	}
+	walk_end(&s);
+}
+
+/* Burst 1: the restart after a crash hits the start limit: restarting,
+ * failed. */
+static void walk_start_limit(void)
+{
+	struct service s;
+	siginfo_t si = killed(SIGSEGV);
+
+	walk_begin(&s);
+	unit.start_limit_burst = 1;
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_int_eq(s.last_exit.kind, EXIT_START_LIMIT);
+	walk_end(&s);
+}
+
+/* Not ready within start_timeout, restart on failure: starting, stopping,
+ * restarting. */
+static void walk_start_timeout(void)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+
+	walk_begin(&s);
+	unit.type = UNIT_NOTIFY;
+	unit.start_timeout_usec = 20 * USEC_PER_MSEC;
+	unit.restart_delay_usec = unit.restart_delay_max_usec = 10 * USEC_PER_SEC;
+	service_start(&s);
+	service_deps_ready(&s);
+	wait_for_signal(1);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	walk_end(&s);
+}
+
+/* A reload makes the unit bad in each inactive state, and fixes it. */
+static void walk_reload_bad(enum service_state from)
+{
+	struct service s;
+	struct unit bad;
+	siginfo_t si = exited(from == SERVICE_EXITED ? 0 : 1);
+
+	walk_begin(&s);
+	bad = unit;
+	bad.bad = true;
+	if (from != SERVICE_STOPPED) {
+		unit.restart = UNIT_RESTART_NO;
+		service_start(&s);
+	}
+	if (from == SERVICE_EXITED || from == SERVICE_FAILED) {
+		service_deps_ready(&s);
+		service_on_exec(&s);
+		fake.empty = true;
+	service_on_exit(&s, &si);
+	}
+	ck_assert_int_eq(s.state, from);
+	service_replace_unit(&s, &bad);
+	ck_assert_int_eq(s.state, SERVICE_BAD_CONFIG);
+	service_replace_unit(&s, &unit);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	walk_end(&s);
+}
+
+START_TEST(every_table_row_is_walked)
+{
+	static const enum service_state inactive[] = {
+		SERVICE_STOPPED, SERVICE_WAITING, SERVICE_EXITED, SERVICE_FAILED,
+	};
+
+	walk_crash_and_stop();
+	walk_fail_while_starting();
+	walk_oneshot();
+	walk_stop_while_restarting(true);
+	walk_stop_while_restarting(false);
+	walk_running_ends(0);
+	walk_running_ends(1);
+	walk_restart_while_starting();
+	walk_dependency_stops();
+	for (int how = 0; how < 3; how++)
+		walk_waiting_ends(how);
+	walk_start_limit();
+	walk_start_timeout();
+	for (size_t i = 0; i < ARRAY_SIZE(inactive); i++)
+		walk_reload_bad(inactive[i]);
+
+	/* every row was walked, and nothing else was (walk_end) */
+	for (size_t i = 0; i < service_n_transitions; i++) {
+		const struct service_transition *t = &service_transitions[i];
+
+		ck_assert_msg(walked[t->from][t->to], "row %s -> %s (%s) not walked",
+			      service_state_to_string(t->from), service_state_to_string(t->to),
+			      t->event);
+	}
+	for (int from = 0; from < SERVICE_STATE_MAX; from++)
+		for (int to = 0; to < SERVICE_STATE_MAX; to++)
+			ck_assert_msg(!walked[from][to] || service_transition_allowed(from, to),
+				      "walked %s -> %s, not in the table",
+				      service_state_to_string(from), service_state_to_string(to));
+}
+END_TEST
+
+START_TEST(table_rows_are_distinct_changes)
+{
+	for (size_t i = 0; i < service_n_transitions; i++) {
+		const struct service_transition *t = &service_transitions[i];
+
+		ck_assert_int_lt(t->from, SERVICE_STATE_MAX);
+		ck_assert_int_lt(t->to, SERVICE_STATE_MAX);
+		ck_assert_int_ne(t->from, t->to);
+		ck_assert(t->event && *t->event);
+		for (size_t k = 0; k < i; k++)
+			ck_assert(service_transitions[k].from != t->from ||
+				  service_transitions[k].to != t->to);
+	}
+}
+END_TEST
+
+/* Forced into a state the events do not expect (stopped, yet a main
+ * process ends): stopped -> failed is not in the table. It is logged and
+ * counted; the machine goes on. */
+START_TEST(transition_outside_the_table_is_logged_not_fatal)
+{
+	struct service s;
+	siginfo_t si = exited(1);
+
+	ck_assert(!service_transition_allowed(SERVICE_STOPPED, SERVICE_FAILED));
+	service_init(&s, &unit, &ops, loop, NULL);
+	s.pid = 4242;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_uint_eq(s.transitions_outside_table, 1);
+	ck_assert(walked[SERVICE_STOPPED][SERVICE_FAILED]);
+	service_start(&s);   /* and it still works */
+	ck_assert_int_eq(s.state, SERVICE_WAITING);
+	ck_assert_uint_eq(s.transitions_outside_table, 1);
+	service_done(&s);
+}
+END_TEST
+
 static Suite *service_suite(void)
 {
 	Suite *s = suite_create("service");
@@ -810,6 +1128,9 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, oom_kill_of_the_main_process_reads_oom_kill);
 	tcase_add_test(tc, operator_stop_reads_stopped_by_svctl);
 	tcase_add_test(tc, operator_stop_during_a_start_timeout_ends_stopped);
+	tcase_add_test(tc, every_table_row_is_walked);
+	tcase_add_test(tc, table_rows_are_distinct_changes);
+	tcase_add_test(tc, transition_outside_the_table_is_logged_not_fatal);
 	suite_add_tcase(s, tc);
 	return s;
 }
