@@ -2,6 +2,7 @@
 #include "common/util.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 uint64_t now_usec(void)
@@ -50,4 +51,22 @@ const char *format_duration(char *buf, size_t size, uint64_t usec)
 		snprintf(buf, size, "%llud %lluh", (unsigned long long)(s / 86400),
 			 (unsigned long long)(s % 86400 / 3600));
 	return buf;
+}
+
+int parse_id(const char *s, uint32_t *ret)
+{
+	uint64_t v = 0;
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0 || s[n] || (s[0] == '0' && n > 1))
+		return -EINVAL;
+	/* ten digits at most: no overflow of v before the bound is checked */
+	if (n > 10)
+		return -ERANGE;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	if (v >= UINT32_MAX)
+		return -ERANGE;
+	*ret = (uint32_t)v;
+	return 0;
 }

@@ -49,6 +49,12 @@ uint64_t now_usec(void);
 /* Write all of buf to a (blocking) fd, retrying on EINTR. 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
 
+/* A numeric uid or gid, the one rule for the unit parser and for spawn's
+ * lookups: decimal digits only (no sign, no space), no leading zero ("0"
+ * alone is root), below (uid_t)-1, which means "no id". 0, or -EINVAL
+ * (not that form) or -ERANGE (too large), *ret untouched. */
+int parse_id(const char *s, uint32_t *ret);
+
 /* Format a duration ("1.5s", "20ms", "3min 2s") into buf. Returns buf. */
 const char *format_duration(char *buf, size_t size, uint64_t usec);
 

@@ -68,26 +68,11 @@ const char *spawn_stage_to_string(int stage)
 
 /* ---- users and groups, without NSS ---------------------------------------- */
 
-/* Strict decimal id: digits only, no sign, no overflow, not (uid_t)-1. */
-static int parse_id(const char *s, unsigned *ret)
-{
-	char *end;
-	unsigned long v;
-
-	if (!*s || strspn(s, "0123456789") != strlen(s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v >= 0xffffffffUL)
-		return -ERANGE;
-	*ret = (unsigned)v;
-	return 0;
-}
-
+/* user: a name, or a numeric id by the unit parser's rule (parse_id). */
 int spawn_lookup_user(const char *passwd_file, const char *user, uid_t *ret_uid,
 		      gid_t *ret_gid, char *ret_home, size_t home_size)
 {
-	unsigned id;
+	uint32_t id;
 	bool numeric = parse_id(user, &id) == 0;
 	FILE *f = fopen(passwd_file, "re");
 	struct passwd *pw;
@@ -116,7 +101,7 @@ int spawn_lookup_user(const char *passwd_file, const char *user, uid_t *ret_uid,
 
 int spawn_lookup_group(const char *group_file, const char *group, gid_t *ret_gid)
 {
-	unsigned id;
+	uint32_t id;
 	FILE *f;
 	struct group *gr;
 

@@ -71,7 +71,6 @@ bool hostname_valid(const char *s);
 bool account_name_valid(const char *s);
 bool module_name_valid(const char *s);
 bool env_name_valid(const char *s);
-int parse_id(const char *s, uint32_t *ret);
 extern const char *const unit_type_names[UNIT_TYPE_MAX];
 extern const char *const unit_restart_names[UNIT_RESTART_MAX];
 extern const char *const crash_action_names[CRASH_ACTION_MAX];

@@ -339,15 +339,3 @@ bool env_name_valid(const char *s)
 {
 	return chars_valid(s, ALNUM "_", UNIT_STRING_MAX) && !isdigit((unsigned char)s[0]);
 }
-
-/* A numeric uid/gid: decimal, no sign, no leading zero, below (uid_t)-1. */
-int parse_id(const char *s, uint32_t *ret)
-{
-	uint64_t v;
-	const char *p = s;
-
-	if (parse_digits(&p, &v) < 0 || *p || (s[0] == '0' && s[1]) || v >= UINT32_MAX)
-		return -EINVAL;
-	*ret = (uint32_t)v;
-	return 0;
-}

@@ -410,6 +410,8 @@ static const struct {
 	{ EXEC "stop = { signal = 15; };\n", "t.unit:2: 'stop.signal' must be a string" },
 	{ EXEC "user = \"12a\";\n", "t.unit:2: 'user': invalid numeric id '12a'" },
 	{ EXEC "user = \"4294967295\";\n", "t.unit:2: 'user': invalid numeric id '4294967295'" },
+	{ EXEC "user = \"007\";\n", "t.unit:2: 'user': invalid numeric id '007'" },
+	{ EXEC "group = \"010\";\n", "t.unit:2: 'group': invalid numeric id '010'" },
 	{ EXEC "user = \"a b\";\n", "t.unit:2: 'user': invalid user name 'a b'" },
 	{ EXEC "group = 100;\n", "t.unit:2: 'group' must be a string" },
 	{ EXEC "environment = { A = 1; };\n", "t.unit:2: 'environment.A' must be a string" },

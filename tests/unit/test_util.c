@@ -1,0 +1,119 @@
+/* test_util.c — common/util.c, and the one numeric id rule (parse_id) as
+ * both its users see it: the unit parser (units/) and spawn's user and
+ * group lookup. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "initd/spawn.h"
+
+/* A passwd and a group file that name nobody: every lookup is numeric. */
+static char passwd_file[] = "/tmp/test_util_passwdXXXXXX";
+
+static void setup(void)
+{
+	int fd = mkstemp(passwd_file);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "root:x:0:0::/root:/bin/sh\n", 26), 26);
+	close(fd);
+}
+
+static void teardown(void)
+{
+	unlink(passwd_file);
+}
+
+START_TEST(parse_id_rule)
+{
+	static const struct { const char *in; int r; uint32_t id; } cases[] = {
+		{ "0", 0, 0 },
+		{ "7", 0, 7 },
+		{ "1000", 0, 1000 },
+		{ "4294967294", 0, 4294967294u },
+		{ "4294967295", -ERANGE, 0 },      /* (uid_t)-1: "no id" */
+		{ "4294967296", -ERANGE, 0 },
+		{ "99999999999", -ERANGE, 0 },
+		{ "184467440737095516160", -ERANGE, 0 },   /* would wrap 64 bits */
+		{ "007", -EINVAL, 0 },
+		{ "00", -EINVAL, 0 },
+		{ "01", -EINVAL, 0 },
+		{ "", -EINVAL, 0 },
+		{ "-1", -EINVAL, 0 },
+		{ "+1", -EINVAL, 0 },
+		{ " 1", -EINVAL, 0 },
+		{ "1 ", -EINVAL, 0 },
+		{ "1a", -EINVAL, 0 },
+		{ "0x10", -EINVAL, 0 },
+		{ "www", -EINVAL, 0 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint32_t id = 12345;
+		int r = parse_id(cases[i].in, &id);
+
+		ck_assert_msg(r == cases[i].r, "parse_id(\"%s\") = %d, want %d", cases[i].in, r,
+			      cases[i].r);
+		ck_assert_uint_eq(id, r == 0 ? cases[i].id : 12345);   /* untouched on failure */
+	}
+}
+END_TEST
+
+/* "007" is not the id 7: ids are written without leading zeros, as the
+ * unit parser requires; a lookup takes the same rule. */
+START_TEST(lookup_rejects_leading_zero_ids)
+{
+	uid_t uid = 1;
+	gid_t gid = 1;
+	char home[64];
+
+	ck_assert_int_eq(spawn_lookup_user(passwd_file, "007", &uid, &gid, home, sizeof(home)),
+			 -ENOENT);
+	ck_assert_int_eq(uid, 1);
+	ck_assert_int_lt(spawn_lookup_group(passwd_file, "007", &gid), 0);
+	ck_assert_int_eq(gid, 1);
+}
+END_TEST
+
+START_TEST(lookup_takes_numeric_ids)
+{
+	uid_t uid = 1;
+	gid_t gid = 1;
+	char home[64];
+
+	ck_assert_int_eq(spawn_lookup_user(passwd_file, "7", &uid, &gid, home, sizeof(home)), 0);
+	ck_assert_int_eq(uid, 7);
+	ck_assert_int_eq(gid, 7);
+	ck_assert_int_eq(spawn_lookup_user(passwd_file, "0", &uid, &gid, home, sizeof(home)), 0);
+	ck_assert_int_eq(uid, 0);
+	ck_assert_int_eq(spawn_lookup_group(passwd_file, "4294967294", &gid), 0);
+	ck_assert_uint_eq(gid, 4294967294u);
+}
+END_TEST
+
+static Suite *util_suite(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("ids");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, parse_id_rule);
+	tcase_add_test(tc, lookup_rejects_leading_zero_ids);
+	tcase_add_test(tc, lookup_takes_numeric_ids);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(util_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
