@@ -1,8 +1,9 @@
-/* manager_cgroup.c — the manager's cgroup side: the plan of the current set
- * (cgroup_plan.h) and building the tree it asks for, each service's node and leaf, and the kernel's events on
- * them: cgroup.events (populated), memory.events (oom_kill) and
- * pids.events (max), each change seen through the manager's one inotify
- * instance (cgroup_watch.h).
+/* manager_cgroup.c — the manager's cgroup side: the plan of the current
+ * set (cgroup_plan.h; the manager owns it, cgroup.c only does the kernel's
+ * file I/O) and building the tree it asks for, each service's node and
+ * leaf, and the kernel's events on them: cgroup.events (populated),
+ * memory.events (oom_kill) and pids.events (max), each change seen through
+ * the manager's one inotify instance (cgroup_watch.h).
  *
  * A service's node is what is killed, watched and read for statistics, so
  * a delegating service's sub-cgroups are covered too. Its processes go to
