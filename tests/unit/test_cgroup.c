@@ -204,14 +204,14 @@ START_TEST(test_limits_settings)
 	struct unit *u = NULL;
 	struct cgroup_setting *st = calloc(CGROUP_SETTINGS_MAX, sizeof(*st));
 	static const char *const want[][2] = {
-		{ "cpuset.mems", "0" },
-		{ "cpuset.cpus", "0-1" },
+		{ "cpu.max", "50000 100000" },   /* in unit_limit_table's order */
 		{ "cpu.weight", "100" },
-		{ "cpu.max", "50000 100000" },
-		{ "memory.min", "8388608" },
-		{ "memory.low", "16777216" },
-		{ "memory.high", "50331648" },
+		{ "cpuset.cpus", "0-1" },
+		{ "cpuset.mems", "0" },
 		{ "memory.max", "67108864" },
+		{ "memory.high", "50331648" },
+		{ "memory.low", "16777216" },
+		{ "memory.min", "8388608" },
 		{ "memory.swap.max", "0" },
 		{ "memory.oom.group", "1" },
 		{ "pids.max", "64" },
