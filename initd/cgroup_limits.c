@@ -70,6 +70,9 @@ static void setting_value(const struct unit_limits *l, enum unit_limit i, char *
 	case UNIT_LIMIT_KIND_BOOL:
 		snprintf(buf, CGROUP_VALUE_MAX, "%d", *(const bool *)v ? 1 : 0);
 		break;
+	case UNIT_LIMIT_KIND_DURATION:
+		snprintf(buf, CGROUP_VALUE_MAX, "%" PRIu64, *(const uint64_t *)v);
+		break;
 	case UNIT_LIMIT_KIND_CPULIST:
 		snprintf(buf, CGROUP_VALUE_MAX, "%s", *(char *const *)v);
 		break;

@@ -355,6 +355,9 @@ static void dump_limit_value(struct dump *d, const struct unit_limits *l, enum u
 	case UNIT_LIMIT_KIND_BOOL:
 		dump_bool(d, *(const bool *)v);
 		break;
+	case UNIT_LIMIT_KIND_DURATION:
+		dump_duration(d, *(const uint64_t *)v);
+		break;
 	case UNIT_LIMIT_KIND_CPULIST:
 		dump_string(d, *(char *const *)v);
 		break;

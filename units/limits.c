@@ -70,6 +70,7 @@ _Static_assert(UNIT_LIMIT_MAX < 32, "unit_limits.declared is a uint32_t (and enc
 #define KIND_TYPE_WEIGHT uint32_t
 #define KIND_TYPE_IO_WEIGHT uint32_t
 #define KIND_TYPE_BOOL bool
+#define KIND_TYPE_DURATION uint64_t
 #define KIND_TYPE_CPULIST char *
 #define KIND_TYPE_CPU_MAX uint64_t
 #define KIND_TYPE_IO_MAX struct unit_io_limit *
@@ -100,6 +101,7 @@ static bool value_equal(const struct unit_limits *a, const struct unit_limits *b
 	switch (unit_limit_table[i].kind) {
 	case UNIT_LIMIT_KIND_SIZE:
 	case UNIT_LIMIT_KIND_COUNT:
+	case UNIT_LIMIT_KIND_DURATION:
 		return U64(a, i) == U64(b, i);
 	case UNIT_LIMIT_KIND_WEIGHT:
 	case UNIT_LIMIT_KIND_IO_WEIGHT:
@@ -373,6 +375,18 @@ static int parse_weight(struct parse_ctx *c, config_setting_t *s, const char *pa
 	return r;
 }
 
+/* cpu.max.burst: a duration the kernel's bandwidth bound holds. */
+static int parse_duration_limit(struct parse_ctx *c, config_setting_t *s, const char *path,
+				uint64_t *ret)
+{
+	int r = setting_duration(c, s, path, ret);
+
+	if (r == 0 && *ret > UNIT_LIMIT_DURATION_MAX)
+		return FAIL(c, s, "'%s' must be at most %llu microseconds", path,
+			    (unsigned long long)UNIT_LIMIT_DURATION_MAX);
+	return r;
+}
+
 /* cpuset.cpus, cpuset.mems */
 static int parse_cpulist(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret)
 {
@@ -515,6 +529,8 @@ static int parse_value(struct parse_ctx *c, config_setting_t *s, const char *pat
 		return parse_weight(c, s, path, v);
 	case UNIT_LIMIT_KIND_BOOL:
 		return setting_bool(c, s, path, v);
+	case UNIT_LIMIT_KIND_DURATION:
+		return parse_duration_limit(c, s, path, v);
 	case UNIT_LIMIT_KIND_CPULIST:
 		return parse_cpulist(c, s, path, v);
 	case UNIT_LIMIT_KIND_CPU_MAX:
@@ -563,6 +579,14 @@ int limits_parse_key(struct parse_ctx *c, config_setting_t *s, const char *path,
 	return setting_group(c, s, path, keys, n, lp);
 }
 
+/* The kernel refuses a cpu.max.burst above the node's own cpu.max quota
+ * (without cpu.max the quota is "max"). */
+static bool burst_within_quota(const struct unit_limits *l)
+{
+	return !has(l, UNIT_LIMIT_CPU_MAX_BURST) || !has(l, UNIT_LIMIT_CPU_MAX) ||
+	       l->cpu_quota_usec == UNIT_UNLIMITED || l->cpu_burst_usec <= l->cpu_quota_usec;
+}
+
 int limits_check(struct parse_ctx *c, const struct limits_parse *lp)
 {
 	const struct unit_limits *l = lp->limits;
@@ -580,6 +604,11 @@ int limits_check(struct parse_ctx *c, const struct limits_parse *lp)
 		r = diag_add(c, lp->line[UNIT_LIMIT_MEMORY_MIN],
 			     "'%s.memory.min' must not be greater than '%s.memory.low'",
 			     lp->prefix, lp->prefix);
+	if (r == 0 && !burst_within_quota(l))
+		r = diag_add(c, lp->line[UNIT_LIMIT_CPU_MAX_BURST],
+			     "'%s.cpu.max_burst' must not be greater than the quota of "
+			     "'%s.cpu.max' (%lluus)", lp->prefix, lp->prefix,
+			     (unsigned long long)l->cpu_quota_usec);
 	return r;
 }
 
@@ -607,6 +636,8 @@ static bool value_valid(const struct unit_limits *l, enum unit_limit i)
 	case UNIT_LIMIT_KIND_COUNT:
 	case UNIT_LIMIT_KIND_BOOL:   /* the decoder bounds it to 0..1 */
 		return true;
+	case UNIT_LIMIT_KIND_DURATION:
+		return U64(l, i) <= UNIT_LIMIT_DURATION_MAX;
 	case UNIT_LIMIT_KIND_WEIGHT:
 	case UNIT_LIMIT_KIND_IO_WEIGHT:
 		return !d || (U32(l, i) >= WEIGHT_MIN && U32(l, i) <= WEIGHT_MAX);
@@ -640,7 +671,7 @@ bool limits_valid(const struct unit_limits *l)
 	for (int i = 0; i < UNIT_LIMIT_MAX; i++)
 		if (!value_valid(l, i))
 			return false;
-	return true;
+	return burst_within_quota(l);
 }
 
 /* ---- slices -------------------------------------------------------------------- */

@@ -81,6 +81,8 @@ struct unit_diags {
 #define UNIT_CPULIST_MAX    256          /* bytes of a cpuset.cpus / .mems list */
 #define UNIT_CPULIST_ID_MAX 8191         /* largest CPU or memory node number */
 #define UNIT_CPU_PERIOD_DEFAULT 100000   /* usec: the kernel's cpu.max period */
+#define UNIT_LIMIT_DURATION_MAX ((1ULL << 44) - 1)   /* usec: the kernel's CFS
+					      * bandwidth bound (MAX_BW) */
 
 /* cgroup v2 controllers, in the kernel's order. */
 enum unit_controller {
@@ -117,7 +119,9 @@ enum unit_controller {
 	X(MEMORY_OOM_GROUP,"memory", "oom_group", "memory.oom.group", memory_oom_group, BOOL,      MEMORY) \
 	X(PIDS_MAX,        "pids",   "max",       "pids.max",         pids_max,         COUNT,     PIDS) \
 	X(IO_WEIGHT,       "io",     "weight",    "io.weight",        io_weight,        IO_WEIGHT, IO) \
-	X(IO_MAX,          "io",     "max",       "io.max",           io_max,           IO_MAX,    IO)
+	X(IO_MAX,          "io",     "max",       "io.max",           io_max,           IO_MAX,    IO) \
+	/* after cpu.max: the kernel refuses a burst above the quota */ \
+	X(CPU_MAX_BURST,   "cpu",    "max_burst", "cpu.max.burst",    cpu_burst_usec,   DURATION,  CPU)
 
 /* Bits of unit_limits.declared: which keys a unit or slice sets. */
 enum unit_limit {
@@ -137,6 +141,7 @@ enum unit_limit_kind {
 	UNIT_LIMIT_KIND_WEIGHT,     /* uint32_t 1..10000, written "N" */
 	UNIT_LIMIT_KIND_IO_WEIGHT,  /* the same, written "default N" */
 	UNIT_LIMIT_KIND_BOOL,       /* bool, written 0 or 1 */
+	UNIT_LIMIT_KIND_DURATION,   /* uint64_t usec, 0..UNIT_LIMIT_DURATION_MAX */
 	UNIT_LIMIT_KIND_CPULIST,    /* char *, the kernel's list syntax */
 	UNIT_LIMIT_KIND_CPU_MAX,    /* cpu_quota_usec then cpu_period_usec */
 	UNIT_LIMIT_KIND_IO_MAX,     /* io_max[n_io_max], a kernel line per device */
@@ -174,6 +179,7 @@ struct unit_limits {
 	uint64_t cpu_quota_usec;    /* cpu.max: quota per period, or UNIT_UNLIMITED */
 	uint64_t cpu_period_usec;   /* cpu.max: period, 1000..1000000 */
 	uint32_t cpu_weight;        /* 1..10000 */
+	uint64_t cpu_burst_usec;    /* cpu.max.burst: usec a period may borrow, <= quota */
 	char *cpuset_cpus;          /* kernel list syntax ("0-1,4"), or NULL */
 	char *cpuset_mems;
 	uint64_t memory_max;

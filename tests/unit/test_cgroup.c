@@ -217,11 +217,12 @@ START_TEST(test_limits_settings)
 		{ "pids.max", "64" },
 		{ "io.weight", "default 100" },
 		{ "io.max", "8:0 rbps=10485760 wbps=max riops=1000 wiops=max" },
+		{ "cpu.max.burst", "10000" },   /* after cpu.max, which bounds it */
 	};
 	size_t n;
 
 	ck_assert_int_eq(unit_parse_string("t.unit", EXEC "cgroup = {\n"
-		"  cpu = { max = \"50%\"; weight = 100; };\n"
+		"  cpu = { max = \"50%\"; weight = 100; max_burst = \"10ms\"; };\n"
 		"  cpuset = { cpus = \"0-1\"; mems = \"0\"; };\n"
 		"  memory = { max = \"64M\"; high = \"48M\"; low = \"16M\"; min = \"8M\"; swap_max = \"0\";"
 		" oom_group = true; };\n"
