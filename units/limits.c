@@ -1,6 +1,8 @@
 /* limits.c — cgroup resource limits, shared by a unit's `cgroup` group and
- * the slices of initd.conf: the key parsers (cpu, cpuset, memory, pids, io),
- * the checks across keys, controller names and the kernel's cpu list syntax.
+ * the slices of initd.conf: unit_limit_table (one row per key, see
+ * UNIT_LIMITS in unit.h) and what reads it by kind (parsing, equality,
+ * validity), the checks across keys, controller names and the kernel's cpu
+ * list syntax.
  *
  * Values are kept as the kernel takes them (bytes, microseconds), with
  * UNIT_UNLIMITED for "max"; `declared` says which keys were given, since
