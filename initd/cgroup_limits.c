@@ -33,58 +33,11 @@ static struct cgroup_setting *add(struct cgroup_setting *out, size_t *n, const c
 	return &out[(*n)++];
 }
 
-static void settings_cpu(const struct unit_limits *l, struct cgroup_setting *out, size_t *n)
+/* io.max: a line per device. */
+static void settings_io_max(const struct unit_limits *l, const char *file,
+			    struct cgroup_setting *out, size_t *n)
 {
-	struct cgroup_setting *s;
-
-	if (has(l, UNIT_LIMIT_CPUSET_MEMS))
-		snprintf(add(out, n, "cpuset.mems")->value, CGROUP_VALUE_MAX, "%s", l->cpuset_mems);
-	if (has(l, UNIT_LIMIT_CPUSET_CPUS))
-		snprintf(add(out, n, "cpuset.cpus")->value, CGROUP_VALUE_MAX, "%s", l->cpuset_cpus);
-	if (has(l, UNIT_LIMIT_CPU_WEIGHT))
-		snprintf(add(out, n, "cpu.weight")->value, CGROUP_VALUE_MAX, "%" PRIu32,
-			 l->cpu_weight);
-	if (has(l, UNIT_LIMIT_CPU_MAX)) {
-		s = add(out, n, "cpu.max");
-		format_limit(s->value, CGROUP_VALUE_MAX, l->cpu_quota_usec);
-		snprintf(s->value + strlen(s->value), CGROUP_VALUE_MAX - strlen(s->value),
-			 " %" PRIu64, l->cpu_period_usec);
-	}
-}
-
-static void settings_memory(const struct unit_limits *l, struct cgroup_setting *out, size_t *n)
-{
-	static const struct {
-		enum unit_limit bit;
-		const char *file;
-		size_t offset;
-	} sizes[] = {   /* floors first, so a ceiling never undercuts them */
-		{ UNIT_LIMIT_MEMORY_MIN, "memory.min", offsetof(struct unit_limits, memory_min) },
-		{ UNIT_LIMIT_MEMORY_LOW, "memory.low", offsetof(struct unit_limits, memory_low) },
-		{ UNIT_LIMIT_MEMORY_HIGH, "memory.high", offsetof(struct unit_limits, memory_high) },
-		{ UNIT_LIMIT_MEMORY_MAX, "memory.max", offsetof(struct unit_limits, memory_max) },
-		{ UNIT_LIMIT_MEMORY_SWAP_MAX, "memory.swap.max",
-		  offsetof(struct unit_limits, memory_swap_max) },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
-		uint64_t v;
-		if (!has(l, sizes[i].bit))
-			continue;
-		memcpy(&v, (const char *)l + sizes[i].offset, sizeof(v));
-		format_limit(add(out, n, sizes[i].file)->value, CGROUP_VALUE_MAX, v);
-	}
-	if (has(l, UNIT_LIMIT_MEMORY_OOM_GROUP))
-		snprintf(add(out, n, "memory.oom.group")->value, CGROUP_VALUE_MAX, "%d",
-			 l->memory_oom_group ? 1 : 0);
-}
-
-static void settings_io(const struct unit_limits *l, struct cgroup_setting *out, size_t *n)
-{
-	if (has(l, UNIT_LIMIT_IO_WEIGHT))
-		snprintf(add(out, n, "io.weight")->value, CGROUP_VALUE_MAX, "default %" PRIu32,
-			 l->io_weight);
-	for (size_t i = 0; has(l, UNIT_LIMIT_IO_MAX) && i < l->n_io_max; i++) {
+	for (size_t i = 0; i < l->n_io_max; i++) {
 		const struct unit_io_limit *d = &l->io_max[i];
 		char r[24], w[24], ri[24], wi[24];
 
@@ -92,21 +45,63 @@ static void settings_io(const struct unit_limits *l, struct cgroup_setting *out,
 		format_limit(w, sizeof(w), d->wbps);
 		format_limit(ri, sizeof(ri), d->riops);
 		format_limit(wi, sizeof(wi), d->wiops);
-		snprintf(add(out, n, "io.max")->value, CGROUP_VALUE_MAX,
+		snprintf(add(out, n, file)->value, CGROUP_VALUE_MAX,
 			 "%" PRIu32 ":%" PRIu32 " rbps=%s wbps=%s riops=%s wiops=%s",
 			 d->major, d->minor, r, w, ri, wi);
 	}
 }
 
+/* Key i's value as its kernel file takes it. */
+static void setting_value(const struct unit_limits *l, enum unit_limit i, char *buf)
+{
+	const void *v = unit_limit_value(l, i);
+
+	switch (unit_limit_table[i].kind) {
+	case UNIT_LIMIT_KIND_SIZE:
+	case UNIT_LIMIT_KIND_COUNT:
+		format_limit(buf, CGROUP_VALUE_MAX, *(const uint64_t *)v);
+		break;
+	case UNIT_LIMIT_KIND_WEIGHT:
+		snprintf(buf, CGROUP_VALUE_MAX, "%" PRIu32, *(const uint32_t *)v);
+		break;
+	case UNIT_LIMIT_KIND_IO_WEIGHT:
+		snprintf(buf, CGROUP_VALUE_MAX, "default %" PRIu32, *(const uint32_t *)v);
+		break;
+	case UNIT_LIMIT_KIND_BOOL:
+		snprintf(buf, CGROUP_VALUE_MAX, "%d", *(const bool *)v ? 1 : 0);
+		break;
+	case UNIT_LIMIT_KIND_DURATION:
+		snprintf(buf, CGROUP_VALUE_MAX, "%" PRIu64, *(const uint64_t *)v);
+		break;
+	case UNIT_LIMIT_KIND_CPULIST:
+		snprintf(buf, CGROUP_VALUE_MAX, "%s", *(char *const *)v);
+		break;
+	case UNIT_LIMIT_KIND_CPU_MAX:
+		format_limit(buf, CGROUP_VALUE_MAX, l->cpu_quota_usec);
+		snprintf(buf + strlen(buf), CGROUP_VALUE_MAX - strlen(buf), " %" PRIu64,
+			 l->cpu_period_usec);
+		break;
+	case UNIT_LIMIT_KIND_IO_MAX:   /* several lines: settings_io_max */
+	case UNIT_LIMIT_KIND_MAX:
+		break;
+	}
+}
+
+/* In table order: a key's file is written after those of the keys above
+ * it (cpu.max before anything that the kernel bounds by it). */
 size_t cgroup_limits_settings(const struct unit_limits *l, struct cgroup_setting *out)
 {
 	size_t n = 0;
 
-	settings_cpu(l, out, &n);
-	settings_memory(l, out, &n);
-	if (has(l, UNIT_LIMIT_PIDS_MAX))
-		format_limit(add(out, &n, "pids.max")->value, CGROUP_VALUE_MAX, l->pids_max);
-	settings_io(l, out, &n);
+	for (int i = 0; i < UNIT_LIMIT_MAX; i++) {
+		const struct unit_limit_desc *d = &unit_limit_table[i];
+		if (!has(l, i))
+			continue;
+		if (d->kind == UNIT_LIMIT_KIND_IO_MAX)
+			settings_io_max(l, d->file, out, &n);
+		else
+			setting_value(l, i, add(out, &n, d->file)->value);
+	}
 	return n;
 }
 

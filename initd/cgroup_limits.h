@@ -21,9 +21,9 @@ struct cgroup_setting {
 	char value[CGROUP_VALUE_MAX];    /* "67108864", "max", "8:0 rbps=..." */
 };
 
-/* The files l sets, in the order they are written (cpuset first, memory
- * floors before ceilings). out has room for CGROUP_SETTINGS_MAX. Returns
- * how many were filled. */
+/* The files l sets, in the order they are written (unit_limit_table's:
+ * cpu.max.burst after cpu.max). out has room for CGROUP_SETTINGS_MAX.
+ * Returns how many were filled. */
 size_t cgroup_limits_settings(const struct unit_limits *l, struct cgroup_setting *out);
 
 /* Write every setting of l into dir_fd. 0, or the first -errno with

@@ -305,94 +305,6 @@ static void dump_cpu_max(struct dump *d, const struct unit_limits *l)
 		fprintf(d->f, "\"%llu %llu\"", (unsigned long long)q, (unsigned long long)p);
 }
 
-static void dump_limits_cpu(struct dump *d, const struct unit_limits *l)
-{
-	if (!has(l, UNIT_LIMIT_CPU_MAX) && !has(l, UNIT_LIMIT_CPU_WEIGHT))
-		return;
-	key(d, "cpu");
-	fputc('{', d->f);
-	if (has(l, UNIT_LIMIT_CPU_MAX)) {
-		inline_key(d, "max");
-		dump_cpu_max(d, l);
-		inline_end(d);
-	}
-	if (has(l, UNIT_LIMIT_CPU_WEIGHT)) {
-		inline_key(d, "weight");
-		dump_int(d, l->cpu_weight);
-		inline_end(d);
-	}
-	fputs(" }", d->f);
-	key_end(d);
-}
-
-static void dump_limits_cpuset(struct dump *d, const struct unit_limits *l)
-{
-	if (!l->cpuset_cpus && !l->cpuset_mems)
-		return;
-	key(d, "cpuset");
-	fputc('{', d->f);
-	if (l->cpuset_cpus) {
-		inline_key(d, "cpus");
-		dump_string(d, l->cpuset_cpus);
-		inline_end(d);
-	}
-	if (l->cpuset_mems) {
-		inline_key(d, "mems");
-		dump_string(d, l->cpuset_mems);
-		inline_end(d);
-	}
-	fputs(" }", d->f);
-	key_end(d);
-}
-
-static void dump_limits_memory(struct dump *d, const struct unit_limits *l)
-{
-	static const struct {
-		const char *name;
-		enum unit_limit bit;
-		size_t offset;
-	} sizes[] = {
-		{ "max", UNIT_LIMIT_MEMORY_MAX, offsetof(struct unit_limits, memory_max) },
-		{ "high", UNIT_LIMIT_MEMORY_HIGH, offsetof(struct unit_limits, memory_high) },
-		{ "low", UNIT_LIMIT_MEMORY_LOW, offsetof(struct unit_limits, memory_low) },
-		{ "min", UNIT_LIMIT_MEMORY_MIN, offsetof(struct unit_limits, memory_min) },
-		{ "swap_max", UNIT_LIMIT_MEMORY_SWAP_MAX, offsetof(struct unit_limits, memory_swap_max) },
-	};
-	uint32_t mask = 0;
-
-	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++)
-		mask |= UNIT_LIMIT_BIT(sizes[i].bit);
-	if (!(l->declared & (mask | UNIT_LIMIT_BIT(UNIT_LIMIT_MEMORY_OOM_GROUP))))
-		return;
-	key(d, "memory");
-	fputc('{', d->f);
-	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
-		if (!has(l, sizes[i].bit))
-			continue;
-		inline_key(d, sizes[i].name);
-		dump_size_or_max(d, *(const uint64_t *)((const char *)l + sizes[i].offset));
-		inline_end(d);
-	}
-	if (has(l, UNIT_LIMIT_MEMORY_OOM_GROUP)) {
-		inline_key(d, "oom_group");
-		dump_bool(d, l->memory_oom_group);
-		inline_end(d);
-	}
-	fputs(" }", d->f);
-	key_end(d);
-}
-
-static void dump_limits_pids(struct dump *d, const struct unit_limits *l)
-{
-	if (!has(l, UNIT_LIMIT_PIDS_MAX))
-		return;
-	key(d, "pids");
-	fputs("{ max = ", d->f);
-	dump_int_or_max(d, l->pids_max);
-	fputs("; }", d->f);
-	key_end(d);
-}
-
 /* One io.max entry: the device and the rates that are not "max" (at least
  * one key, so an all-"max" entry says rbps = "max"). */
 static void dump_io_entry(struct dump *d, size_t i, const void *data)
@@ -424,37 +336,90 @@ static void dump_io_entry(struct dump *d, size_t i, const void *data)
 	fputs(" }", d->f);
 }
 
-static void dump_limits_io(struct dump *d, const struct unit_limits *l)
+/* Key i's value, by its kind. */
+static void dump_limit_value(struct dump *d, const struct unit_limits *l, enum unit_limit i)
 {
-	if (!has(l, UNIT_LIMIT_IO_WEIGHT) && !has(l, UNIT_LIMIT_IO_MAX))
-		return;
-	if (!has(l, UNIT_LIMIT_IO_MAX)) {
-		key(d, "io");
-		fputs("{ weight = ", d->f);
-		dump_int(d, l->io_weight);
-		fputs("; }", d->f);
-		key_end(d);
-		return;
+	const void *v = unit_limit_value(l, i);
+
+	switch (unit_limit_table[i].kind) {
+	case UNIT_LIMIT_KIND_SIZE:
+		dump_size_or_max(d, *(const uint64_t *)v);
+		break;
+	case UNIT_LIMIT_KIND_COUNT:
+		dump_int_or_max(d, *(const uint64_t *)v);
+		break;
+	case UNIT_LIMIT_KIND_WEIGHT:
+	case UNIT_LIMIT_KIND_IO_WEIGHT:
+		dump_int(d, *(const uint32_t *)v);
+		break;
+	case UNIT_LIMIT_KIND_BOOL:
+		dump_bool(d, *(const bool *)v);
+		break;
+	case UNIT_LIMIT_KIND_DURATION:
+		dump_duration(d, *(const uint64_t *)v);
+		break;
+	case UNIT_LIMIT_KIND_CPULIST:
+		dump_string(d, *(char *const *)v);
+		break;
+	case UNIT_LIMIT_KIND_CPU_MAX:
+		dump_cpu_max(d, l);
+		break;
+	case UNIT_LIMIT_KIND_IO_MAX:   /* a list: only in a block, dump_limit_group */
+	case UNIT_LIMIT_KIND_MAX:
+		break;
 	}
-	group_begin(d, "io");
-	if (has(l, UNIT_LIMIT_IO_WEIGHT)) {
-		key(d, "weight");
-		dump_int(d, l->io_weight);
-		key_end(d);
-	}
-	if (has(l, UNIT_LIMIT_IO_MAX))
-		key_list(d, "max", l->n_io_max, dump_io_entry, l);
-	group_end(d);
 }
 
-/* The declared limits, one key (cpu, cpuset, memory, pids, io) a line. */
+/* The declared keys of the group that row `first` opens: inline
+ * ("memory = { max = "64M"; };"), or as a block when one is a list. */
+static void dump_limit_group(struct dump *d, const struct unit_limits *l, int first)
+{
+	const char *group = unit_limit_table[first].group;
+	bool any = false, block = false;
+
+	for (int i = first; i < UNIT_LIMIT_MAX; i++)
+		if (strcmp(unit_limit_table[i].group, group) == 0 && has(l, i)) {
+			any = true;
+			block |= unit_limit_table[i].kind == UNIT_LIMIT_KIND_IO_MAX;
+		}
+	if (!any)
+		return;
+	if (block)
+		group_begin(d, group);
+	else {
+		key(d, group);
+		fputc('{', d->f);
+	}
+	for (int i = first; i < UNIT_LIMIT_MAX; i++) {
+		if (strcmp(unit_limit_table[i].group, group) != 0 || !has(l, i))
+			continue;
+		if (unit_limit_table[i].kind == UNIT_LIMIT_KIND_IO_MAX) {
+			key_list(d, unit_limit_table[i].key, l->n_io_max, dump_io_entry, l);
+			continue;
+		}
+		(block ? key : inline_key)(d, unit_limit_table[i].key);
+		dump_limit_value(d, l, i);
+		(block ? key_end : inline_end)(d);
+	}
+	if (block)
+		group_end(d);
+	else {
+		fputs(" }", d->f);
+		key_end(d);
+	}
+}
+
+/* The declared limits, a group (cpu, cpuset, memory, pids, io) a line, in
+ * the order the table first names each group. */
 static void dump_limits(struct dump *d, const struct unit_limits *l)
 {
-	dump_limits_cpu(d, l);
-	dump_limits_cpuset(d, l);
-	dump_limits_memory(d, l);
-	dump_limits_pids(d, l);
-	dump_limits_io(d, l);
+	for (int i = 0; i < UNIT_LIMIT_MAX; i++) {
+		bool seen = false;
+		for (int j = 0; j < i && !seen; j++)
+			seen = strcmp(unit_limit_table[j].group, unit_limit_table[i].group) == 0;
+		if (!seen)
+			dump_limit_group(d, l, i);
+	}
 }
 
 static const char *controller_name(unsigned bit)

@@ -110,7 +110,11 @@ static const struct enc_field limits_fields[] = {
 	F_NUM(13, struct unit_limits, pids_max, UINT64_MAX),
 	F_NUM(14, struct unit_limits, io_weight, UINT32_MAX),
 	F_LIST(15, struct unit_limits, io_max, n_io_max, UNIT_IO_DEVICES_MAX, &io_limit_record),
+	F_NUM(16, struct unit_limits, cpu_burst_usec, UINT64_MAX),
 };
+/* A tag per key of UNIT_LIMITS, plus declared and cpu.max's period. */
+_Static_assert(ARRAY_SIZE(limits_fields) == UNIT_LIMIT_MAX + 2,
+	       "a cgroup limit key needs its encode tag in limits_fields");
 static const struct enc_record limits_record = {
 	limits_fields, ARRAY_SIZE(limits_fields), sizeof(struct unit_limits), BIT(1), NULL,
 };

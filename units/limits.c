@@ -1,6 +1,8 @@
 /* limits.c — cgroup resource limits, shared by a unit's `cgroup` group and
- * the slices of initd.conf: the key parsers (cpu, cpuset, memory, pids, io),
- * the checks across keys, controller names and the kernel's cpu list syntax.
+ * the slices of initd.conf: unit_limit_table (one row per key, see
+ * UNIT_LIMITS in unit.h) and what reads it by kind (parsing, equality,
+ * validity), the checks across keys, controller names and the kernel's cpu
+ * list syntax.
  *
  * Values are kept as the kernel takes them (bytes, microseconds), with
  * UNIT_UNLIMITED for "max"; `declared` says which keys were given, since
@@ -50,46 +52,99 @@ int unit_controller_from_string(const char *s)
 	return -EINVAL;
 }
 
+/* ---- the table ---------------------------------------------------------------- */
+
+/* One row per enum unit_limit: both come from UNIT_LIMITS, so neither can
+ * miss a key the other has. */
+const struct unit_limit_desc unit_limit_table[UNIT_LIMIT_MAX] = {
+#define UNIT_LIMIT_ROW(name, grp, k, f, field, kind, ctl) \
+	[UNIT_LIMIT_##name] = { grp, k, f, offsetof(struct unit_limits, field), \
+				UNIT_LIMIT_KIND_##kind, UNIT_CONTROLLER_##ctl },
+	UNIT_LIMITS(UNIT_LIMIT_ROW)
+#undef UNIT_LIMIT_ROW
+};
+_Static_assert(UNIT_LIMIT_MAX < 32, "unit_limits.declared is a uint32_t (and encodes its bound)");
+
+/* The C type each kind keeps its value in: a row naming a field of another
+ * type (a size key pointed at a bool, say) does not compile. */
+#define KIND_TYPE_SIZE uint64_t
+#define KIND_TYPE_COUNT uint64_t
+#define KIND_TYPE_WEIGHT uint32_t
+#define KIND_TYPE_IO_WEIGHT uint32_t
+#define KIND_TYPE_BOOL bool
+#define KIND_TYPE_DURATION uint64_t
+#define KIND_TYPE_CPULIST char *
+#define KIND_TYPE_CPU_MAX uint64_t
+#define KIND_TYPE_IO_MAX struct unit_io_limit *
+#define UNIT_LIMIT_TYPE_CHECK(name, grp, k, f, field, kind, ctl) \
+	_Static_assert(_Generic(((struct unit_limits *)0)->field, KIND_TYPE_##kind: 1, default: 0), \
+		       "UNIT_LIMIT_" #name ": the field's type is not its kind's");
+UNIT_LIMITS(UNIT_LIMIT_TYPE_CHECK)
+#undef UNIT_LIMIT_TYPE_CHECK
+
+static bool has(const struct unit_limits *l, enum unit_limit i)
+{
+	return l->declared & UNIT_LIMIT_BIT(i);
+}
+
+/* The value of key i in l, of its kind's type. */
+static void *value_of(struct unit_limits *l, enum unit_limit i)
+{
+	return (char *)l + unit_limit_table[i].offset;
+}
+
+#define U64(l, i) (*(const uint64_t *)unit_limit_value((l), (i)))
+#define U32(l, i) (*(const uint32_t *)unit_limit_value((l), (i)))
+
+/* Equal values of key i, both declared. */
+static bool value_equal(const struct unit_limits *a, const struct unit_limits *b,
+			enum unit_limit i)
+{
+	switch (unit_limit_table[i].kind) {
+	case UNIT_LIMIT_KIND_SIZE:
+	case UNIT_LIMIT_KIND_COUNT:
+	case UNIT_LIMIT_KIND_DURATION:
+		return U64(a, i) == U64(b, i);
+	case UNIT_LIMIT_KIND_WEIGHT:
+	case UNIT_LIMIT_KIND_IO_WEIGHT:
+		return U32(a, i) == U32(b, i);
+	case UNIT_LIMIT_KIND_BOOL:
+		return *(const bool *)unit_limit_value(a, i) == *(const bool *)unit_limit_value(b, i);
+	case UNIT_LIMIT_KIND_CPULIST:
+		return streq_ptr(*(char *const *)unit_limit_value(a, i),
+				 *(char *const *)unit_limit_value(b, i));
+	case UNIT_LIMIT_KIND_CPU_MAX:
+		return a->cpu_quota_usec == b->cpu_quota_usec &&
+		       a->cpu_period_usec == b->cpu_period_usec;
+	case UNIT_LIMIT_KIND_IO_MAX:
+		return a->n_io_max == b->n_io_max &&
+		       (a->n_io_max == 0 ||
+			memcmp(a->io_max, b->io_max, a->n_io_max * sizeof(*a->io_max)) == 0);
+	case UNIT_LIMIT_KIND_MAX:
+		break;
+	}
+	return false;
+}
+
 /* ---- the model ------------------------------------------------------------- */
 
 uint32_t unit_limits_controllers(const struct unit_limits *l)
 {
-	static const uint8_t needs[UNIT_LIMIT_MAX] = {
-		[UNIT_LIMIT_CPU_MAX] = UNIT_CONTROLLER_CPU,
-		[UNIT_LIMIT_CPU_WEIGHT] = UNIT_CONTROLLER_CPU,
-		[UNIT_LIMIT_CPUSET_CPUS] = UNIT_CONTROLLER_CPUSET,
-		[UNIT_LIMIT_CPUSET_MEMS] = UNIT_CONTROLLER_CPUSET,
-		[UNIT_LIMIT_MEMORY_MAX] = UNIT_CONTROLLER_MEMORY,
-		[UNIT_LIMIT_MEMORY_HIGH] = UNIT_CONTROLLER_MEMORY,
-		[UNIT_LIMIT_MEMORY_LOW] = UNIT_CONTROLLER_MEMORY,
-		[UNIT_LIMIT_MEMORY_MIN] = UNIT_CONTROLLER_MEMORY,
-		[UNIT_LIMIT_MEMORY_SWAP_MAX] = UNIT_CONTROLLER_MEMORY,
-		[UNIT_LIMIT_MEMORY_OOM_GROUP] = UNIT_CONTROLLER_MEMORY,
-		[UNIT_LIMIT_PIDS_MAX] = UNIT_CONTROLLER_PIDS,
-		[UNIT_LIMIT_IO_WEIGHT] = UNIT_CONTROLLER_IO,
-		[UNIT_LIMIT_IO_MAX] = UNIT_CONTROLLER_IO,
-	};
 	uint32_t mask = 0;
 
 	for (int i = 0; i < UNIT_LIMIT_MAX; i++)
-		if (l->declared & UNIT_LIMIT_BIT(i))
-			mask |= UNIT_CONTROLLER_BIT(needs[i]);
+		if (has(l, i))
+			mask |= UNIT_CONTROLLER_BIT(unit_limit_table[i].controller);
 	return mask;
 }
 
+/* Only declared values count: an undeclared one is no limit at all. */
 bool unit_limits_equal(const struct unit_limits *a, const struct unit_limits *b)
 {
-	if (a->declared != b->declared || a->cpu_quota_usec != b->cpu_quota_usec ||
-	    a->cpu_period_usec != b->cpu_period_usec || a->cpu_weight != b->cpu_weight ||
-	    !streq_ptr(a->cpuset_cpus, b->cpuset_cpus) ||
-	    !streq_ptr(a->cpuset_mems, b->cpuset_mems) || a->memory_max != b->memory_max ||
-	    a->memory_high != b->memory_high || a->memory_low != b->memory_low ||
-	    a->memory_min != b->memory_min || a->memory_swap_max != b->memory_swap_max ||
-	    a->memory_oom_group != b->memory_oom_group || a->pids_max != b->pids_max ||
-	    a->io_weight != b->io_weight || a->n_io_max != b->n_io_max)
+	if (a->declared != b->declared)
 		return false;
-	for (size_t i = 0; i < a->n_io_max; i++)
-		if (memcmp(&a->io_max[i], &b->io_max[i], sizeof(a->io_max[i])) != 0)
+	for (int i = 0; i < UNIT_LIMIT_MAX; i++)
+		if (has(a, i) && !value_equal(a, b, i))
 			return false;
 	return true;
 }
@@ -280,21 +335,20 @@ static int int_or_max(struct parse_ctx *c, config_setting_t *s, const char *path
 	return r;
 }
 
-/* Mark key `bit` declared at s's line once its value was stored. */
-static int declared(struct limits_parse *lp, config_setting_t *s, enum unit_limit bit, int r)
+/* Mark key i declared at s's line once its value was stored. */
+static int declared(struct limits_parse *lp, config_setting_t *s, enum unit_limit i, int r)
 {
 	if (r == 0) {
-		lp->limits->declared |= UNIT_LIMIT_BIT(bit);
-		lp->line[bit] = setting_line(s);
+		lp->limits->declared |= UNIT_LIMIT_BIT(i);
+		lp->line[i] = setting_line(s);
 	}
 	return r;
 }
 
-/* ---- cpu ---------------------------------------------------------------------- */
-
-static int parse_cpu_max_key(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+/* cpu.max: quota and period. */
+static int parse_cpu_max_value(struct parse_ctx *c, config_setting_t *s, const char *path,
+			       struct unit_limits *l)
 {
-	struct limits_parse *lp = obj;
 	char q[DIAG_QUOTE_SIZE];
 	const char *v;
 	int r;
@@ -302,131 +356,49 @@ static int parse_cpu_max_key(struct parse_ctx *c, config_setting_t *s, const cha
 	r = setting_string(c, s, path, &v);
 	if (r < 0)
 		return r;
-	r = parse_cpu_max(v, &lp->limits->cpu_quota_usec, &lp->limits->cpu_period_usec);
+	r = parse_cpu_max(v, &l->cpu_quota_usec, &l->cpu_period_usec);
 	if (r == -ERANGE)
 		return FAIL(c, s, "'%s': a percentage must be at least 1%% (got '%s')", path,
 			    diag_quote(q, v));
 	if (r < 0)
 		return FAIL(c, s, "'%s': invalid value '%s' (" CPU_MAX_HINT ")", path,
 			    diag_quote(q, v));
-	return declared(lp, s, UNIT_LIMIT_CPU_MAX, 0);
+	return 0;
 }
 
 /* cpu.weight, io.weight */
-static int parse_weight(struct parse_ctx *c, config_setting_t *s, const char *path,
-			struct limits_parse *lp, enum unit_limit bit, uint32_t *ret)
+static int parse_weight(struct parse_ctx *c, config_setting_t *s, const char *path, uint32_t *ret)
 {
 	uint64_t v;
 	int r = int_or_max(c, s, path, WEIGHT_MIN, WEIGHT_MAX, false, &v);
 
 	if (r == 0)
 		*ret = (uint32_t)v;
-	return declared(lp, s, bit, r);
+	return r;
 }
 
-static int parse_cpu_weight(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+/* cpu.max.burst: a duration the kernel's bandwidth bound holds. */
+static int parse_duration_limit(struct parse_ctx *c, config_setting_t *s, const char *path,
+				uint64_t *ret)
 {
-	struct limits_parse *lp = obj;
+	int r = setting_duration(c, s, path, ret);
 
-	return parse_weight(c, s, path, lp, UNIT_LIMIT_CPU_WEIGHT, &lp->limits->cpu_weight);
+	if (r == 0 && *ret > UNIT_LIMIT_DURATION_MAX)
+		return FAIL(c, s, "'%s' must be at most %llu microseconds", path,
+			    (unsigned long long)UNIT_LIMIT_DURATION_MAX);
+	return r;
 }
 
-static const struct key cpu_keys[] = {
-	{ "max", parse_cpu_max_key },
-	{ "weight", parse_cpu_weight },
-};
-
-/* ---- cpuset ------------------------------------------------------------------- */
-
-static int parse_cpulist(struct parse_ctx *c, config_setting_t *s, const char *path,
-			 struct limits_parse *lp, enum unit_limit bit, char **ret)
+/* cpuset.cpus, cpuset.mems */
+static int parse_cpulist(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret)
 {
 	static const struct string_rule rule = {
 		.valid = unit_cpulist_valid, .what = "list",
 		.hint = " (" CPULIST_HINT ", numbers up to 8191)",
 	};
 
-	return declared(lp, s, bit, setting_strdup_valid(c, s, path, &rule, ret));
+	return setting_strdup_valid(c, s, path, &rule, ret);
 }
-
-static int parse_cpuset_cpus(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	struct limits_parse *lp = obj;
-
-	return parse_cpulist(c, s, path, lp, UNIT_LIMIT_CPUSET_CPUS, &lp->limits->cpuset_cpus);
-}
-
-static int parse_cpuset_mems(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	struct limits_parse *lp = obj;
-
-	return parse_cpulist(c, s, path, lp, UNIT_LIMIT_CPUSET_MEMS, &lp->limits->cpuset_mems);
-}
-
-static const struct key cpuset_keys[] = {
-	{ "cpus", parse_cpuset_cpus },
-	{ "mems", parse_cpuset_mems },
-};
-
-/* ---- memory ------------------------------------------------------------------- */
-
-/* Where each memory size key goes. */
-static uint64_t *memory_field(struct unit_limits *l, enum unit_limit bit)
-{
-	switch (bit) {
-	case UNIT_LIMIT_MEMORY_MAX: return &l->memory_max;
-	case UNIT_LIMIT_MEMORY_HIGH: return &l->memory_high;
-	case UNIT_LIMIT_MEMORY_LOW: return &l->memory_low;
-	case UNIT_LIMIT_MEMORY_MIN: return &l->memory_min;
-	default: return &l->memory_swap_max;
-	}
-}
-
-static int parse_memory_size(struct parse_ctx *c, config_setting_t *s, const char *path,
-			     struct limits_parse *lp, enum unit_limit bit)
-{
-	return declared(lp, s, bit, size_or_max(c, s, path, memory_field(lp->limits, bit)));
-}
-
-#define MEMORY_KEY(fn, bit) \
-	static int fn(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj) \
-	{ return parse_memory_size(c, s, path, obj, bit); }
-MEMORY_KEY(parse_memory_max, UNIT_LIMIT_MEMORY_MAX)
-MEMORY_KEY(parse_memory_high, UNIT_LIMIT_MEMORY_HIGH)
-MEMORY_KEY(parse_memory_low, UNIT_LIMIT_MEMORY_LOW)
-MEMORY_KEY(parse_memory_min, UNIT_LIMIT_MEMORY_MIN)
-MEMORY_KEY(parse_memory_swap_max, UNIT_LIMIT_MEMORY_SWAP_MAX)
-
-static int parse_oom_group(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	struct limits_parse *lp = obj;
-
-	return declared(lp, s, UNIT_LIMIT_MEMORY_OOM_GROUP,
-			setting_bool(c, s, path, &lp->limits->memory_oom_group));
-}
-
-static const struct key memory_keys[] = {
-	{ "max", parse_memory_max },
-	{ "high", parse_memory_high },
-	{ "low", parse_memory_low },
-	{ "min", parse_memory_min },
-	{ "swap_max", parse_memory_swap_max },
-	{ "oom_group", parse_oom_group },
-};
-
-/* ---- pids --------------------------------------------------------------------- */
-
-static int parse_pids_max(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	struct limits_parse *lp = obj;
-
-	return declared(lp, s, UNIT_LIMIT_PIDS_MAX,
-			int_or_max(c, s, path, 0, INT32_MAX, true, &lp->limits->pids_max));
-}
-
-static const struct key pids_keys[] = {
-	{ "max", parse_pids_max },
-};
 
 /* ---- io ----------------------------------------------------------------------- */
 
@@ -509,9 +481,9 @@ static int parse_io_entry(struct parse_ctx *c, config_setting_t *s, const char *
 	return r == -ENOMEM ? r : 0;
 }
 
-static int parse_io_max(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+static int parse_io_max(struct parse_ctx *c, config_setting_t *s, const char *path,
+			struct unit_limits *l)
 {
-	struct limits_parse *lp = obj;
 	_cleanup_free_ struct unit_io_limit *v = NULL;
 	bool failed = c->failed;
 	size_t k = 0;
@@ -534,46 +506,87 @@ static int parse_io_max(struct parse_ctx *c, config_setting_t *s, const char *pa
 		return r < 0 ? r : -EINVAL;
 	}
 	c->failed = failed;
-	free(lp->limits->io_max);
-	lp->limits->io_max = TAKE_PTR(v);
-	lp->limits->n_io_max = k;
-	return declared(lp, s, UNIT_LIMIT_IO_MAX, 0);
+	free(l->io_max);
+	l->io_max = TAKE_PTR(v);
+	l->n_io_max = k;
+	return 0;
 }
-
-static int parse_io_weight(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	struct limits_parse *lp = obj;
-
-	return parse_weight(c, s, path, lp, UNIT_LIMIT_IO_WEIGHT, &lp->limits->io_weight);
-}
-
-static const struct key io_keys[] = {
-	{ "weight", parse_io_weight },
-	{ "max", parse_io_max },
-};
 
 /* ---- entry points -------------------------------------------------------------- */
+
+/* The value of key i at s into lp->limits, by its kind. 0, -ENOMEM, or
+ * -EINVAL with the problem reported. */
+static int parse_value(struct parse_ctx *c, config_setting_t *s, const char *path,
+		       struct unit_limits *l, enum unit_limit i)
+{
+	void *v = value_of(l, i);
+
+	switch (unit_limit_table[i].kind) {
+	case UNIT_LIMIT_KIND_SIZE:
+		return size_or_max(c, s, path, v);
+	case UNIT_LIMIT_KIND_COUNT:
+		return int_or_max(c, s, path, 0, INT32_MAX, true, v);
+	case UNIT_LIMIT_KIND_WEIGHT:
+	case UNIT_LIMIT_KIND_IO_WEIGHT:
+		return parse_weight(c, s, path, v);
+	case UNIT_LIMIT_KIND_BOOL:
+		return setting_bool(c, s, path, v);
+	case UNIT_LIMIT_KIND_DURATION:
+		return parse_duration_limit(c, s, path, v);
+	case UNIT_LIMIT_KIND_CPULIST:
+		return parse_cpulist(c, s, path, v);
+	case UNIT_LIMIT_KIND_CPU_MAX:
+		return parse_cpu_max_value(c, s, path, l);
+	case UNIT_LIMIT_KIND_IO_MAX:
+		return parse_io_max(c, s, path, l);
+	case UNIT_LIMIT_KIND_MAX:
+		break;
+	}
+	return -EINVAL;
+}
+
+/* The row of group.key, or -ENOENT. */
+static int limit_find(const char *group, const char *key)
+{
+	for (int i = 0; i < UNIT_LIMIT_MAX; i++)
+		if (strcmp(unit_limit_table[i].group, group) == 0 &&
+		    strcmp(unit_limit_table[i].key, key) == 0)
+			return i;
+	return -ENOENT;
+}
+
+/* A key of a limits group: s's parent names the group, s the key. */
+static int parse_limit(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct limits_parse *lp = obj;
+	int i = limit_find(config_setting_name(config_setting_parent(s)), config_setting_name(s));
+
+	if (i < 0)
+		return -EINVAL;   /* setting_group only hands over the table's keys */
+	return declared(lp, s, i, parse_value(c, s, path, lp->limits, i));
+}
 
 int limits_parse_key(struct parse_ctx *c, config_setting_t *s, const char *path,
 		     struct limits_parse *lp)
 {
-	static const struct {
-		const char *name;
-		const struct key *keys;
-		size_t n;
-	} groups[] = {
-		{ "cpu", cpu_keys, ARRAY_SIZE(cpu_keys) },
-		{ "cpuset", cpuset_keys, ARRAY_SIZE(cpuset_keys) },
-		{ "memory", memory_keys, ARRAY_SIZE(memory_keys) },
-		{ "pids", pids_keys, ARRAY_SIZE(pids_keys) },
-		{ "io", io_keys, ARRAY_SIZE(io_keys) },
-	};
 	const char *name = config_setting_name(s);
+	struct key keys[UNIT_LIMIT_MAX];
+	size_t n = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(groups); i++)
-		if (strcmp(name, groups[i].name) == 0)
-			return setting_group(c, s, path, groups[i].keys, groups[i].n, lp);
-	return -EINVAL;   /* not a limits key: the caller's table is wrong */
+	for (int i = 0; i < UNIT_LIMIT_MAX; i++)
+		if (strcmp(unit_limit_table[i].group, name) == 0)
+			keys[n++] = (struct key){ unit_limit_table[i].key, parse_limit };
+	if (n == 0)
+		return -EINVAL;   /* not a limits key: the caller's table is wrong */
+	return setting_group(c, s, path, keys, n, lp);
+}
+
+/* The kernel refuses a cpu.max.burst above the node's own cpu.max quota
+ * (without cpu.max the quota is "max"). */
+static bool burst_within_quota(const struct unit_limits *l)
+{
+	return !has(l, UNIT_LIMIT_CPU_MAX_BURST) || !has(l, UNIT_LIMIT_CPU_MAX) ||
+	       l->cpu_quota_usec == UNIT_UNLIMITED || l->cpu_burst_usec <= l->cpu_quota_usec;
 }
 
 int limits_check(struct parse_ctx *c, const struct limits_parse *lp)
@@ -593,6 +606,11 @@ int limits_check(struct parse_ctx *c, const struct limits_parse *lp)
 		r = diag_add(c, lp->line[UNIT_LIMIT_MEMORY_MIN],
 			     "'%s.memory.min' must not be greater than '%s.memory.low'",
 			     lp->prefix, lp->prefix);
+	if (r == 0 && !burst_within_quota(l))
+		r = diag_add(c, lp->line[UNIT_LIMIT_CPU_MAX_BURST],
+			     "'%s.cpu.max_burst' must not be greater than the quota of "
+			     "'%s.cpu.max' (%lluus)", lp->prefix, lp->prefix,
+			     (unsigned long long)l->cpu_quota_usec);
 	return r;
 }
 
@@ -609,34 +627,53 @@ int limits_parse_controllers(struct parse_ctx *c, config_setting_t *s, const cha
 	return r;
 }
 
+/* Key i's value in l as the parsers leave it; a pointer is set exactly
+ * when the key is declared. */
+static bool value_valid(const struct unit_limits *l, enum unit_limit i)
+{
+	bool d = has(l, i);
+
+	switch (unit_limit_table[i].kind) {
+	case UNIT_LIMIT_KIND_SIZE:
+	case UNIT_LIMIT_KIND_COUNT:
+	case UNIT_LIMIT_KIND_BOOL:   /* the decoder bounds it to 0..1 */
+		return true;
+	case UNIT_LIMIT_KIND_DURATION:
+		return U64(l, i) <= UNIT_LIMIT_DURATION_MAX;
+	case UNIT_LIMIT_KIND_WEIGHT:
+	case UNIT_LIMIT_KIND_IO_WEIGHT:
+		return !d || (U32(l, i) >= WEIGHT_MIN && U32(l, i) <= WEIGHT_MAX);
+	case UNIT_LIMIT_KIND_CPULIST: {
+		const char *list = *(char *const *)unit_limit_value(l, i);
+		return !d == !list && (!list || unit_cpulist_valid(list));
+	}
+	case UNIT_LIMIT_KIND_CPU_MAX:
+		return !d || (l->cpu_period_usec >= CPU_PERIOD_MIN &&
+			      l->cpu_period_usec <= CPU_PERIOD_MAX &&
+			      l->cpu_quota_usec >= CPU_QUOTA_MIN);
+	case UNIT_LIMIT_KIND_IO_MAX:
+		if (!d != !l->n_io_max || l->n_io_max > UNIT_IO_DEVICES_MAX ||
+		    (l->n_io_max && !l->io_max))
+			return false;
+		for (size_t k = 0; k < l->n_io_max; k++)
+			if (l->io_max[k].major > DEV_MAJOR_MAX || l->io_max[k].minor > DEV_MINOR_MAX)
+				return false;
+		return true;
+	case UNIT_LIMIT_KIND_MAX:
+		break;
+	}
+	return false;
+}
+
 /* What a decoded set may contain: values as the parsers accept them. */
 bool limits_valid(const struct unit_limits *l)
 {
-	uint32_t d = l->declared;
-
-	if (d >= UNIT_LIMIT_BIT(UNIT_LIMIT_MAX) || l->n_io_max > UNIT_IO_DEVICES_MAX ||
-	    (l->n_io_max && !l->io_max))
+	if (l->declared >= UNIT_LIMIT_BIT(UNIT_LIMIT_MAX))
 		return false;
-	if ((d & UNIT_LIMIT_BIT(UNIT_LIMIT_CPU_MAX)) &&
-	    (l->cpu_period_usec < CPU_PERIOD_MIN || l->cpu_period_usec > CPU_PERIOD_MAX ||
-	     l->cpu_quota_usec < CPU_QUOTA_MIN))
-		return false;
-	if (((d & UNIT_LIMIT_BIT(UNIT_LIMIT_CPU_WEIGHT)) &&
-	     (l->cpu_weight < WEIGHT_MIN || l->cpu_weight > WEIGHT_MAX)) ||
-	    ((d & UNIT_LIMIT_BIT(UNIT_LIMIT_IO_WEIGHT)) &&
-	     (l->io_weight < WEIGHT_MIN || l->io_weight > WEIGHT_MAX)))
-		return false;
-	if (!(d & UNIT_LIMIT_BIT(UNIT_LIMIT_CPUSET_CPUS)) != !l->cpuset_cpus ||
-	    !(d & UNIT_LIMIT_BIT(UNIT_LIMIT_CPUSET_MEMS)) != !l->cpuset_mems ||
-	    !(d & UNIT_LIMIT_BIT(UNIT_LIMIT_IO_MAX)) != !l->n_io_max)
-		return false;
-	if ((l->cpuset_cpus && !unit_cpulist_valid(l->cpuset_cpus)) ||
-	    (l->cpuset_mems && !unit_cpulist_valid(l->cpuset_mems)))
-		return false;
-	for (size_t i = 0; i < l->n_io_max; i++)
-		if (l->io_max[i].major > DEV_MAJOR_MAX || l->io_max[i].minor > DEV_MINOR_MAX)
+	for (int i = 0; i < UNIT_LIMIT_MAX; i++)
+		if (!value_valid(l, i))
 			return false;
-	return true;
+	return burst_within_quota(l);
 }
 
 /* ---- slices -------------------------------------------------------------------- */

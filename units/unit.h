@@ -81,6 +81,8 @@ struct unit_diags {
 #define UNIT_CPULIST_MAX    256          /* bytes of a cpuset.cpus / .mems list */
 #define UNIT_CPULIST_ID_MAX 8191         /* largest CPU or memory node number */
 #define UNIT_CPU_PERIOD_DEFAULT 100000   /* usec: the kernel's cpu.max period */
+#define UNIT_LIMIT_DURATION_MAX ((1ULL << 44) - 1)   /* usec: the kernel's CFS
+					      * bandwidth bound (MAX_BW) */
 
 /* cgroup v2 controllers, in the kernel's order. */
 enum unit_controller {
@@ -96,24 +98,71 @@ enum unit_controller {
 };
 #define UNIT_CONTROLLER_BIT(c) (1U << (c))
 
+/* Every cgroup limit key, one row each: the single table that parsing,
+ * validation, controller needs, equality, dump and the kernel write read
+ * (units/limits.c, units/dump.c, initd/cgroup_limits.c). A new key is a
+ * field in struct unit_limits, a row here, an encode tag (units/encode.c)
+ * and a man-page line. Rows are in dump order, which is also the order the
+ * kernel files are written in.
+ *
+ *   NAME            group     key          kernel file        field            kind       controller */
+#define UNIT_LIMITS(X) \
+	X(CPU_MAX,         "cpu",    "max",       "cpu.max",          cpu_quota_usec,   CPU_MAX,   CPU) \
+	X(CPU_WEIGHT,      "cpu",    "weight",    "cpu.weight",       cpu_weight,       WEIGHT,    CPU) \
+	X(CPUSET_CPUS,     "cpuset", "cpus",      "cpuset.cpus",      cpuset_cpus,      CPULIST,   CPUSET) \
+	X(CPUSET_MEMS,     "cpuset", "mems",      "cpuset.mems",      cpuset_mems,      CPULIST,   CPUSET) \
+	X(MEMORY_MAX,      "memory", "max",       "memory.max",       memory_max,       SIZE,      MEMORY) \
+	X(MEMORY_HIGH,     "memory", "high",      "memory.high",      memory_high,      SIZE,      MEMORY) \
+	X(MEMORY_LOW,      "memory", "low",       "memory.low",       memory_low,       SIZE,      MEMORY) \
+	X(MEMORY_MIN,      "memory", "min",       "memory.min",       memory_min,       SIZE,      MEMORY) \
+	X(MEMORY_SWAP_MAX, "memory", "swap_max",  "memory.swap.max",  memory_swap_max,  SIZE,      MEMORY) \
+	X(MEMORY_OOM_GROUP,"memory", "oom_group", "memory.oom.group", memory_oom_group, BOOL,      MEMORY) \
+	X(PIDS_MAX,        "pids",   "max",       "pids.max",         pids_max,         COUNT,     PIDS) \
+	X(IO_WEIGHT,       "io",     "weight",    "io.weight",        io_weight,        IO_WEIGHT, IO) \
+	X(IO_MAX,          "io",     "max",       "io.max",           io_max,           IO_MAX,    IO) \
+	/* after cpu.max: the kernel refuses a burst above the quota */ \
+	X(CPU_MAX_BURST,   "cpu",    "max_burst", "cpu.max.burst",    cpu_burst_usec,   DURATION,  CPU)
+
 /* Bits of unit_limits.declared: which keys a unit or slice sets. */
 enum unit_limit {
-	UNIT_LIMIT_CPU_MAX,
-	UNIT_LIMIT_CPU_WEIGHT,
-	UNIT_LIMIT_CPUSET_CPUS,
-	UNIT_LIMIT_CPUSET_MEMS,
-	UNIT_LIMIT_MEMORY_MAX,
-	UNIT_LIMIT_MEMORY_HIGH,
-	UNIT_LIMIT_MEMORY_LOW,
-	UNIT_LIMIT_MEMORY_MIN,
-	UNIT_LIMIT_MEMORY_SWAP_MAX,
-	UNIT_LIMIT_MEMORY_OOM_GROUP,
-	UNIT_LIMIT_PIDS_MAX,
-	UNIT_LIMIT_IO_WEIGHT,
-	UNIT_LIMIT_IO_MAX,
+#define UNIT_LIMIT_ENUM(name, ...) UNIT_LIMIT_##name,
+	UNIT_LIMITS(UNIT_LIMIT_ENUM)
+#undef UNIT_LIMIT_ENUM
 	UNIT_LIMIT_MAX,
 };
 #define UNIT_LIMIT_BIT(l) (1U << (l))
+
+/* How a limit's value is read, held, compared, dumped and written. The
+ * field at the row's offset has the kind's type. Every switch over a kind
+ * has no default, so -Wswitch names each place a new kind must be handled. */
+enum unit_limit_kind {
+	UNIT_LIMIT_KIND_SIZE,       /* uint64_t bytes or UNIT_UNLIMITED: "64M", "max" */
+	UNIT_LIMIT_KIND_COUNT,      /* uint64_t 0..INT32_MAX or UNIT_UNLIMITED */
+	UNIT_LIMIT_KIND_WEIGHT,     /* uint32_t 1..10000, written "N" */
+	UNIT_LIMIT_KIND_IO_WEIGHT,  /* the same, written "default N" */
+	UNIT_LIMIT_KIND_BOOL,       /* bool, written 0 or 1 */
+	UNIT_LIMIT_KIND_DURATION,   /* uint64_t usec, 0..UNIT_LIMIT_DURATION_MAX */
+	UNIT_LIMIT_KIND_CPULIST,    /* char *, the kernel's list syntax */
+	UNIT_LIMIT_KIND_CPU_MAX,    /* cpu_quota_usec then cpu_period_usec */
+	UNIT_LIMIT_KIND_IO_MAX,     /* io_max[n_io_max], a kernel line per device */
+	UNIT_LIMIT_KIND_MAX,
+};
+
+/* One row of UNIT_LIMITS: `group`.`key` in a unit's cgroup group or a
+ * slice, the value at `offset` in struct unit_limits, written to the
+ * node's `file`, needing `controller` enabled above the node. */
+struct unit_limit_desc {
+	const char *group;
+	const char *key;
+	const char *file;
+	size_t offset;
+	enum unit_limit_kind kind;
+	enum unit_controller controller;
+};
+/* Indexed by enum unit_limit, a row for each (units/limits.c). */
+extern const struct unit_limit_desc unit_limit_table[UNIT_LIMIT_MAX];
+/* Where key i's value is in l (its kind says the type). */
+#define unit_limit_value(l, i) ((const void *)((const char *)(l) + unit_limit_table[(i)].offset))
 
 /* io.max for one device; UNIT_UNLIMITED where "max" or not given. */
 struct unit_io_limit {
@@ -130,6 +179,7 @@ struct unit_limits {
 	uint64_t cpu_quota_usec;    /* cpu.max: quota per period, or UNIT_UNLIMITED */
 	uint64_t cpu_period_usec;   /* cpu.max: period, 1000..1000000 */
 	uint32_t cpu_weight;        /* 1..10000 */
+	uint64_t cpu_burst_usec;    /* cpu.max.burst: usec a period may borrow, <= quota */
 	char *cpuset_cpus;          /* kernel list syntax ("0-1,4"), or NULL */
 	char *cpuset_mems;
 	uint64_t memory_max;

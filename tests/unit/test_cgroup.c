@@ -204,24 +204,25 @@ START_TEST(test_limits_settings)
 	struct unit *u = NULL;
 	struct cgroup_setting *st = calloc(CGROUP_SETTINGS_MAX, sizeof(*st));
 	static const char *const want[][2] = {
-		{ "cpuset.mems", "0" },
-		{ "cpuset.cpus", "0-1" },
+		{ "cpu.max", "50000 100000" },   /* in unit_limit_table's order */
 		{ "cpu.weight", "100" },
-		{ "cpu.max", "50000 100000" },
-		{ "memory.min", "8388608" },
-		{ "memory.low", "16777216" },
-		{ "memory.high", "50331648" },
+		{ "cpuset.cpus", "0-1" },
+		{ "cpuset.mems", "0" },
 		{ "memory.max", "67108864" },
+		{ "memory.high", "50331648" },
+		{ "memory.low", "16777216" },
+		{ "memory.min", "8388608" },
 		{ "memory.swap.max", "0" },
 		{ "memory.oom.group", "1" },
 		{ "pids.max", "64" },
 		{ "io.weight", "default 100" },
 		{ "io.max", "8:0 rbps=10485760 wbps=max riops=1000 wiops=max" },
+		{ "cpu.max.burst", "10000" },   /* after cpu.max, which bounds it */
 	};
 	size_t n;
 
 	ck_assert_int_eq(unit_parse_string("t.unit", EXEC "cgroup = {\n"
-		"  cpu = { max = \"50%\"; weight = 100; };\n"
+		"  cpu = { max = \"50%\"; weight = 100; max_burst = \"10ms\"; };\n"
 		"  cpuset = { cpus = \"0-1\"; mems = \"0\"; };\n"
 		"  memory = { max = \"64M\"; high = \"48M\"; low = \"16M\"; min = \"8M\"; swap_max = \"0\";"
 		" oom_group = true; };\n"

@@ -254,7 +254,7 @@ static const char every_key[] =
 	"workdir = \"/srv\";\n"
 	"cgroup = {\n"
 	"  slice = \"apps/db\";\n"
-	"  cpu = { max = \"1234 5000\"; weight = 10000; };\n"
+	"  cpu = { max = \"1234 5000\"; weight = 10000; max_burst = \"1000us\"; };\n"
 	"  cpuset = { cpus = \"0-3,6\"; mems = \"0\"; };\n"
 	"  memory = { max = \"max\"; high = \"1536M\"; low = \"1000\"; min = \"0\";"
 	" swap_max = \"2T\"; oom_group = false; };\n"
@@ -298,7 +298,8 @@ START_TEST(test_dump_every_key)
 	ck_assert_ptr_nonnull(strstr(text, "stop = { signal = \"RTMIN+3\"; timeout = \"0\"; };\n"));
 	ck_assert_ptr_nonnull(strstr(text, "start_timeout = \"2min\";\n"));
 	ck_assert_ptr_nonnull(strstr(text, "success_exit = ( 0, 1, 255, \"TERM\", \"RTMIN+2\" );\n"));
-	ck_assert_ptr_nonnull(strstr(text, "  cpu = { max = \"1234 5000\"; weight = 10000; };\n"));
+	ck_assert_ptr_nonnull(strstr(text, "  cpu = { max = \"1234 5000\"; weight = 10000;"
+				     " max_burst = \"1ms\"; };\n"));
 	ck_assert_ptr_nonnull(strstr(text, "  memory = { max = \"max\"; high = \"1536M\"; low = \"1000\";"
 				     " min = \"0\"; swap_max = \"2T\"; oom_group = false; };\n"));
 	ck_assert_ptr_nonnull(strstr(text, "  pids = { max = \"max\"; };\n"));
@@ -441,7 +442,7 @@ START_TEST(test_dump_conf)
 		"crash_action = \"shell\";\n"
 		"control_group = \"operators\";\n"
 		"modules = [ \"llc\", \"bridge\" ];\n"
-		"slices = ( { path = \"apps\"; memory = { max = \"1G\"; }; cpu = { max = \"150%\"; }; },\n"
+		"slices = ( { path = \"apps\"; memory = { max = \"1G\"; }; cpu = { max = \"150%\"; max_burst = \"5ms\"; }; },\n"
 		"  { path = \"apps/db\"; cpuset = { cpus = \"1\"; }; io = { weight = 200; }; },\n"
 		"  { path = \"system\"; pids = { max = 512; }; } );\n"
 		"shutdown_timeout = \"1min\";\n"

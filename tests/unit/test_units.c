@@ -350,7 +350,7 @@ END_TEST
 
 #define CG_FULL "cgroup = {\n" \
 	"  slice = \"apps\";\n" \
-	"  cpu = { max = \"50%\"; weight = 100; };\n" \
+	"  cpu = { max = \"50%\"; weight = 100; max_burst = \"10ms\"; };\n" \
 	"  cpuset = { cpus = \"0-1\"; mems = \"0\"; };\n" \
 	"  memory = { max = \"64M\"; high = \"48M\"; low = \"16M\"; min = \"8M\"; swap_max = \"0\";" \
 	" oom_group = true; };\n" \
@@ -958,7 +958,8 @@ static struct unit_set *mixed_set(struct tree *t)
 	tree_write(t, "initd.conf", "hostname = \"box\";\nmodules = [ \"m\" ];\n"
 		   "slices = ( { path = \"apps\"; cpuset = { cpus = \"0-3\"; }; io = { max = ( "
 		   "{ device = \"8:0\"; rbps = \"1M\"; } ); }; },\n"
-		   " { path = \"apps/db\"; memory = { max = \"1G\"; }; } );\nlog_buffer = \"1K\";\n");
+		   " { path = \"apps/db\"; memory = { max = \"1G\"; }; cpu = { max_burst = \"2ms\"; }; } );\n"
+		   "log_buffer = \"1K\";\n");
 	tree_write(t, "units/web.unit", EXEC "requires = [ \"db\" ];\nafter = [ \"broken\" ];\n"
 		   "environment = { A = \"1\"; B = \"\"; };\nuser = \"0\";\nworkdir = \"/\";\n"
 		   "description = \"d\";\ncgroup = { slice = \"apps\"; };\n"
@@ -1191,6 +1192,7 @@ START_TEST(test_cgroup_every_key)
 	ck_assert_uint_eq(l->cpu_quota_usec, 50000);
 	ck_assert_uint_eq(l->cpu_period_usec, 100000);
 	ck_assert_uint_eq(l->cpu_weight, 100);
+	ck_assert_uint_eq(l->cpu_burst_usec, 10000);
 	ck_assert_str_eq(l->cpuset_cpus, "0-1");
 	ck_assert_str_eq(l->cpuset_mems, "0");
 	ck_assert_uint_eq(l->memory_max, 64 << 20);
@@ -1221,6 +1223,20 @@ START_TEST(test_cgroup_every_key)
 			  UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_IO));
 	struct unit *v = parse("t.unit", EXEC CG_FULL);
 	ck_assert(unit_equal(u, v));
+	unit_free(v);
+	/* reload sees a changed burst, and a burst set on a unit without one */
+	v = parse("t.unit", EXEC "cgroup = { cpu = { max_burst = \"10ms\"; }; };\n");
+	struct unit *w = parse("t.unit", EXEC "cgroup = { cpu = { max_burst = \"20ms\"; }; };\n");
+	ck_assert(!unit_equal(v, w));
+	ck_assert_uint_eq(unit_limits_controllers(&w->cgroup.limits),
+			  UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_CPU));
+	unit_free(w);
+	w = parse("t.unit", EXEC "cgroup = { cpu = { max_burst = \"10ms\"; }; };\n");
+	ck_assert(unit_equal(v, w));
+	unit_free(w);
+	w = parse("t.unit", EXEC "cgroup = { cpu = { weight = 100; }; };\n");
+	ck_assert(!unit_equal(v, w));
+	unit_free(w);
 	unit_free(v);
 	v = parse("t.unit", EXEC "cgroup = { slice = \"apps\"; pids = { max = 65; }; };\n");
 	ck_assert(!unit_equal(u, v));
@@ -1296,6 +1312,15 @@ static const struct {
 	{ CG("cpu = { weight = 0; };"), "t.unit:3: 'cgroup.cpu.weight' must be between 1 and 10000" },
 	{ CG("cpu = { weight = \"100\"; };"), "t.unit:3: 'cgroup.cpu.weight' must be an integer" },
 	{ CG("cpu = { quota = \"1\"; };"), "t.unit:3: unknown key 'cgroup.cpu.quota'" },
+	{ CG("cpu = { max_burst = \"10 ms\"; };"),
+	  "t.unit:3: 'cgroup.cpu.max_burst': invalid duration '10 ms' (expected a duration string like \"5s\")" },
+	{ CG("cpu = { max_burst = 10000; };"),
+	  "t.unit:3: 'cgroup.cpu.max_burst' must be a string (expected a duration string like \"5s\")" },
+	{ CG("cpu = { max = \"20%\";\n max_burst = \"30ms\"; };"),
+	  "t.unit:4: 'cgroup.cpu.max_burst' must not be greater than the quota of 'cgroup.cpu.max' "
+	  "(20000us)" },
+	{ CG("cpu = { max_brust = \"1ms\"; };"),
+	  "t.unit:3: unknown key 'cgroup.cpu.max_brust' (did you mean 'cgroup.cpu.max_burst'?)" },
 	{ CG("cpuset = { cpus = \"0-\"; };"),
 	  "t.unit:3: 'cgroup.cpuset.cpus': invalid list '0-' (expected the kernel's list syntax, "
 	  "like \"0-3,6\", numbers up to 8191)" },

@@ -6,7 +6,8 @@
 # loosely (its format belongs to the cgroup code).
 #
 #   lim       every limit, non-default values      /apps/lim
-#   lim2      cpu.max "30000 50000", weight 200    /apps/lim2
+#   lim2      cpu.max "30000 50000", weight 200,   /apps/lim2
+#             cpu.max.burst 10ms
 #   memhog    64 MiB in memory.max 32M             /apps/memhog
 #   bomb      forkbomb (bounded 200), pids.max 16  /apps/bomb
 #   spin      busy loop, cpu.max 20%               /apps/spin
@@ -45,6 +46,8 @@ reads lim apps/lim/pids.max 16
 reads lim apps/lim/io.weight "default 50"
 reads lim2 apps/lim2/cpu.max "30000 50000"
 reads lim2 apps/lim2/cpu.weight 200
+reads lim2 apps/lim2/cpu.max.burst 10000
+reads spin apps/spin/cpu.max.burst 0   # a sibling without one keeps the default
 reads memhog apps/memhog/memory.max 33554432
 reads memhog apps/memhog/memory.swap.max 0
 reads bomb apps/bomb/pids.max 16
