@@ -751,7 +751,8 @@ typedef int (*command_fn)(struct commands *cmds, struct control_client *c,
 /* Every request initd answers, who may make it and what it needs: the one
  * place that says so. A type without a handler here is unknown. The read
  * level (the control group) gets what only looks; initd.conf(5) and
- * svctl(8) list the same commands. */
+ * svctl(8) list the same commands (test_access_table_documented checks),
+ * and doc/DESIGN.md §9 describes the control plane around it. */
 static const struct command {
 	enum control_access access;   /* the least level that may ask */
 	bool needs_units;             /* refused until a unit set is loaded */

@@ -5,6 +5,10 @@
  * the crash action. Not as PID 1 (a container, another init, the host tests)
  * it supervises the same way and returns once its services have stopped
  * after SIGTERM or SIGINT.
+ *
+ * Only wiring lives here: what each module does is in its header, how
+ * they fit in doc/DESIGN.md. A reload is decided here (reload_loaded) and
+ * answered by the commands (commands_reload_*).
  */
 #include <errno.h>
 #include <getopt.h>
