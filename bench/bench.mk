@@ -1,4 +1,4 @@
-# bench.mk — `make bench` (DESIGN §12): measured figures, printed as tables,
+# bench.mk — `make bench` (doc/DESIGN.md §12): measured figures, printed as tables,
 # never pass/fail. See bench/README.md.
 #
 #   make bench                  host tier + VM tier, ~10 minutes

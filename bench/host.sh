@@ -1,7 +1,7 @@
 #!/bin/bash
 # host.sh — the host tier of `make bench`: initd as PID 1 of a PID + mount
 # namespace (unshare, --no-cgroup), one table per metric. Figures are
-# printed, never judged: the "goal" column only says what DESIGN §12 and the
+# printed, never judged: the "goal" column only says what doc/DESIGN.md §12 and the
 # issues aim for. See bench/README.md for what each figure means.
 #
 # Environment: BUILD (default build), BENCH_QUICK=1 (fewer samples, shorter

@@ -1,5 +1,5 @@
 /* caps.h — a service's capabilities (libcap; the only module that includes
- * it). Called in the forked child, in this order:
+ * it: doc/DESIGN.md §2). Called in the forked child, in this order:
  *
  *   caps_limit_bounding   while still root: every capability outside the
  *                         declared set leaves the bounding set

@@ -1,9 +1,10 @@
 /* cgroup.h — the cgroup v2 tree initd builds: /<slice path>/<service>.
  *
  * Processes live only in leaves (the root is exempt, and holds initd itself).
- * A service's leaf is made once and reused across restarts; its directory fd
- * is what clone3(CLONE_INTO_CGROUP) spawns into. Emptiness is watched through
- * cgroup.events, which the kernel signals with EPOLLPRI.
+ * A service's leaf is made once and reused across restarts; its directory fd,
+ * opened by path when needed, is what clone3(CLONE_INTO_CGROUP) spawns into.
+ * Emptiness is read from cgroup.events, whose changes cgroup_watch.h sees
+ * through one inotify instance for every unit (doc/DESIGN.md §5, §14).
  */
 #ifndef INITD_CGROUP_H
 #define INITD_CGROUP_H

@@ -6,7 +6,7 @@
  * would reboot the machine from the child; a service that kept the mask
  * would ignore SIGTERM. So every fork and clone of PID 1 calls
  * child_reset_signals() before anything else: the loader, the clone3 child
- * of a service, the crash action's shell.
+ * of a service, the crash action's shell (doc/DESIGN.md §13).
  */
 #ifndef INITD_CHILD_H
 #define INITD_CHILD_H

@@ -607,6 +607,125 @@ void commands_reload_done(struct commands *cmds, const struct proto_buf *msg)
 	}
 }
 
+/* One reply to every waiting client, built by `build` only if one waits. */
+static void reload_answer(struct commands *cmds,
+			  void (*build)(struct commands *cmds, struct proto_buf *b, const void *arg),
+			  const void *arg)
+{
+	struct proto_buf b;
+
+	if (!cmds->reloads)
+		return;
+	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
+	build(cmds, &b, arg);
+	commands_reload_done(cmds, &b);
+	proto_buf_free(&b);
+}
+
+struct reload_failure {
+	int err;
+	const char *text;
+};
+
+static void build_failed(struct commands *cmds, struct proto_buf *b, const void *arg)
+{
+	const struct reload_failure *f = arg;
+	char line[256];
+
+	snprintf(line, sizeof(line), "reload failed: %s", f->text);
+	proto_msg_error(b, f->err, line);
+}
+
+void commands_reload_failed(struct commands *cmds, int err, const char *fmt, ...)
+{
+	struct reload_failure f = { .err = err };
+	char text[256 - sizeof("reload failed: ") + 1];   /* the line is 256 */
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	f.text = text;
+	reload_answer(cmds, build_failed, &f);
+}
+
+/* A refused set lists every error, so that one `svctl reload` says all
+ * that must be fixed. */
+static void build_refused(struct commands *cmds, struct proto_buf *b, const void *arg)
+{
+	const struct unit_set *set = arg;
+	size_t cap = 128 + set->diags.n * 256, len;
+	_cleanup_free_ char *text = malloc(cap);
+
+	if (!text) {
+		proto_msg_error(b, ENOMEM, "reload refused: out of memory");
+		return;
+	}
+	len = (size_t)snprintf(text, cap, "reload refused: %zu error(s), the running "
+				"configuration is unchanged", set->diags.n);
+	/* Room for the newline and a NUL at least: snprintf ends the text. */
+	for (size_t i = 0; i < set->diags.n && len + 1 < cap; i++) {
+		text[len++] = '\n';
+		len += unit_diag_format(&set->diags.v[i], text + len, cap - len);
+	}
+	proto_msg_error(b, EINVAL, text);
+}
+
+void commands_reload_refused(struct commands *cmds, const struct unit_set *set)
+{
+	reload_answer(cmds, build_refused, set);
+}
+
+struct reload_applied {
+	const struct reload_summary *sum;
+	bool incomplete;
+};
+
+static void build_applied(struct commands *cmds, struct proto_buf *b, const void *arg)
+{
+	const struct reload_applied *a = arg;
+	char line[256];
+
+	snprintf(line, sizeof(line), "reload: %zu added, %zu removed, %zu changed, "
+		 "%zu unchanged%s", a->sum->added, a->sum->removed, a->sum->changed,
+		 a->sum->unchanged, a->incomplete ? " (out of memory: some changes not applied)" : "");
+	proto_msg_begin(b, PROTO_REPLY_OK);
+	proto_put_str(b, PROTO_ATTR_MESSAGE, line);
+	proto_msg_end(b);
+}
+
+void commands_reload_applied(struct commands *cmds, const struct reload_summary *sum,
+			     bool incomplete)
+{
+	struct reload_applied a = { sum, incomplete };
+
+	reload_answer(cmds, build_applied, &a);
+}
+
+/* The answer to a reload that had nothing running to change: the first
+ * load's outcome. */
+static void build_first_load(struct commands *cmds, struct proto_buf *b, const void *arg)
+{
+	const size_t *errors = arg;
+	char line[320];
+
+	if (!cmds->manager) {
+		snprintf(line, sizeof(line), "reload failed: %s", cmds->no_units_why);
+		proto_msg_error(b, EIO, line);
+		return;
+	}
+	snprintf(line, sizeof(line), "units loaded: %zu units, %zu error(s)",
+		 manager_count(cmds->manager), *errors);
+	proto_msg_begin(b, PROTO_REPLY_OK);
+	proto_put_str(b, PROTO_ATTR_MESSAGE, line);
+	proto_msg_end(b);
+}
+
+void commands_reload_first_load(struct commands *cmds, size_t errors)
+{
+	reload_answer(cmds, build_first_load, &errors);
+}
+
 static int cmd_tree(struct commands *cmds, struct control_client *c,
 		    const struct control_request *req, struct proto_buf *reply)
 {
@@ -632,7 +751,8 @@ typedef int (*command_fn)(struct commands *cmds, struct control_client *c,
 /* Every request initd answers, who may make it and what it needs: the one
  * place that says so. A type without a handler here is unknown. The read
  * level (the control group) gets what only looks; initd.conf(5) and
- * svctl(8) list the same commands. */
+ * svctl(8) list the same commands (test_access_table_documented checks),
+ * and doc/DESIGN.md §9 describes the control plane around it. */
 static const struct command {
 	enum control_access access;   /* the least level that may ask */
 	bool needs_units;             /* refused until a unit set is loaded */

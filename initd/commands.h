@@ -2,6 +2,7 @@
 #ifndef INITD_COMMANDS_H
 #define INITD_COMMANDS_H
 
+#include "common/util.h"
 #include "initd/control.h"
 #include "initd/manager.h"
 
@@ -26,6 +27,21 @@ struct commands {
 
 /* A reload finished: send msg to every client that asked for one. */
 void commands_reload_done(struct commands *cmds, const struct proto_buf *msg);
+
+/* The outcomes of a reload (or of the first load, which a reload asked
+ * for meanwhile waits on), each answered to every client waiting for one;
+ * with none waiting (SIGHUP) they build nothing. The caller logs. */
+/* The units could not be loaded at all: "reload failed: " and the text. */
+void commands_reload_failed(struct commands *cmds, int err, const char *fmt, ...)
+	_printf_(3, 4);
+/* An invalid set, refused whole: every diagnostic of set (not taken). */
+void commands_reload_refused(struct commands *cmds, const struct unit_set *set);
+/* A valid set applied; incomplete when manager_reload ran out of memory. */
+void commands_reload_applied(struct commands *cmds, const struct reload_summary *sum,
+			     bool incomplete);
+/* The first load ended (cmds->manager set, or cmds->no_units_why says
+ * why not) with `errors` diagnostics. */
+void commands_reload_first_load(struct commands *cmds, size_t errors);
 
 /* Hook for manager_set_pass_hook: answer start/stop/restart requests. */
 void commands_pass(void *ctx);

@@ -6,7 +6,7 @@
  * (unit_set_encode) and writes it down a pipe; initd reads the pipe from its
  * event loop and decodes it with a bounded decoder. A child that dies, hangs
  * past LOADER_TIMEOUT_USEC or sends garbage costs an error message, never
- * initd.
+ * initd (doc/DESIGN.md §4, §13: PID 1 never parses).
  */
 #ifndef INITD_LOADER_H
 #define INITD_LOADER_H

@@ -4,7 +4,8 @@
  * its clients, log pipes, cgroup.events), one timerfd driven by a binary heap
  * of timers, and a queue of deferred work drained before the loop sleeps.
  * Nothing here blocks except epoll_wait itself, and nothing wakes up
- * periodically: with no timer armed the loop sleeps until an fd is ready.
+ * periodically: with no timer armed the loop sleeps until an fd is ready
+ * (doc/DESIGN.md §13: PID 1 never blocks).
  */
 #ifndef INITD_LOOP_H
 #define INITD_LOOP_H

@@ -5,6 +5,10 @@
  * the crash action. Not as PID 1 (a container, another init, the host tests)
  * it supervises the same way and returns once its services have stopped
  * after SIGTERM or SIGINT.
+ *
+ * Only wiring lives here: what each module does is in its header, how
+ * they fit in doc/DESIGN.md. A reload is decided here (reload_loaded) and
+ * answered by the commands (commands_reload_*).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -421,24 +425,6 @@ static void units_loaded(struct unit_set *set, int err, const char *why, void *d
 	log_info("%zu units loaded", manager_count(d->manager));
 }
 
-/* The answer to a reload that had nothing running to change: the first
- * load's outcome. */
-static void reply_first_load(struct initd *d, struct proto_buf *b, size_t errors)
-{
-	char line[320];
-
-	if (!d->manager) {
-		snprintf(line, sizeof(line), "reload failed: %s", d->cmds.no_units_why);
-		proto_msg_error(b, EIO, line);
-		return;
-	}
-	snprintf(line, sizeof(line), "units loaded: %zu units, %zu error(s)",
-		 manager_count(d->manager), errors);
-	proto_msg_begin(b, PROTO_REPLY_OK);
-	proto_put_str(b, PROTO_ATTR_MESSAGE, line);
-	proto_msg_end(b);
-}
-
 /* The first load, tracked like a reload's so that a SIGHUP or `svctl
  * reload` meanwhile waits for it (and is answered by it) instead of
  * loading, and starting everything, a second time. */
@@ -446,16 +432,10 @@ static void boot_units_loaded(struct unit_set *set, int err, const char *why, vo
 {
 	struct initd *d = data;
 	size_t errors = set ? set->diags.n : 0;
-	struct proto_buf b;
 
 	d->reloading = NULL;
 	units_loaded(set, err, why, data);
-	if (!d->cmds.reloads)
-		return;
-	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
-	reply_first_load(d, &b, errors);
-	commands_reload_done(&d->cmds, &b);
-	proto_buf_free(&b);
+	commands_reload_first_load(&d->cmds, errors);
 }
 
 static void notify_received(void *ctx, pid_t sender, const struct notify_msg *msg)
@@ -466,70 +446,40 @@ static void notify_received(void *ctx, pid_t sender, const struct notify_msg *ms
 		manager_notify(d->manager, sender, msg);
 }
 
-/* The reply to `svctl reload`: a refused set lists every error. */
-static void reload_reply_refused(struct proto_buf *b, const struct unit_set *set)
-{
-	size_t cap = 128 + set->diags.n * 256, len;
-	_cleanup_free_ char *text = malloc(cap);
-
-	if (!text) {
-		proto_msg_error(b, ENOMEM, "reload refused: out of memory");
-		return;
-	}
-	len = (size_t)snprintf(text, cap, "reload refused: %zu error(s), the running "
-				"configuration is unchanged", set->diags.n);
-	/* Room for the newline and a NUL at least: snprintf ends the text. */
-	for (size_t i = 0; i < set->diags.n && len + 1 < cap; i++) {
-		text[len++] = '\n';
-		len += unit_diag_format(&set->diags.v[i], text + len, cap - len);
-	}
-	proto_msg_error(b, EINVAL, text);
-}
-
+/* A reload's units are in: apply them, or keep the running set; the
+ * commands answer the clients that asked. */
 static void reload_loaded(struct unit_set *set, int err, const char *why, void *data)
 {
 	struct initd *d = data;
 	struct reload_summary sum = { 0 };
-	struct proto_buf b;
-	char line[256];
 	int r;
 
 	d->reloading = NULL;
-	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
 	if (!d->manager) {
 		/* Nothing runs yet (the first load failed): this is the first
 		 * load, bad units and all, as at boot. */
 		size_t errors = set ? set->diags.n : 0;
 
 		units_loaded(set, err, why, d);
-		reply_first_load(d, &b, errors);
+		commands_reload_first_load(&d->cmds, errors);
 	} else if (!set) {
 		log_error("reload: %s: %s", why, strerror(-err));
-		snprintf(line, sizeof(line), "reload failed: %s: %s", why, strerror(-err));
-		proto_msg_error(&b, -err, line);
+		commands_reload_failed(&d->cmds, -err, "%s: %s", why, strerror(-err));
 	} else if (set->diags.n) {
 		log_diags(set);
 		log_error("reload refused: %zu error(s), keeping the running configuration",
 			  set->diags.n);
-		reload_reply_refused(&b, set);
+		commands_reload_refused(&d->cmds, set);
 		unit_set_free(set);
 	} else {
 		apply_conf(d, &set->conf);
 		r = manager_reload(d->manager, set, &sum);
-		proto_msg_begin(&b, PROTO_REPLY_OK);
-		snprintf(line, sizeof(line), "reload: %zu added, %zu removed, %zu changed, "
-			 "%zu unchanged%s", sum.added, sum.removed, sum.changed, sum.unchanged,
-			 r < 0 ? " (out of memory: some changes not applied)" : "");
-		proto_put_str(&b, PROTO_ATTR_MESSAGE, line);
-		proto_msg_end(&b);
+		commands_reload_applied(&d->cmds, &sum, r < 0);
 	}
-	commands_reload_done(&d->cmds, &b);
-	proto_buf_free(&b);
 }
 
 static void start_reload(struct initd *d)
 {
-	struct proto_buf b;
 	int r;
 
 	if (d->reloading)
@@ -540,10 +490,7 @@ static void start_reload(struct initd *d)
 	if (r >= 0)
 		return;
 	log_error("reload: cannot start the unit loader: %s", strerror(-r));
-	proto_buf_init(&b, PROTO_HDR_SIZE + 1024);
-	proto_msg_error(&b, -r, "reload failed: cannot start the unit loader");
-	commands_reload_done(&d->cmds, &b);
-	proto_buf_free(&b);
+	commands_reload_failed(&d->cmds, -r, "cannot start the unit loader");
 }
 
 static void commands_reload(struct commands *cmds)

@@ -1,5 +1,5 @@
 /* net.h — host bridges and per-service veth networking over rtnetlink
- * (libnl-route-3; the only module that includes libnl).
+ * (libnl-route-3; the only module that includes libnl: doc/DESIGN.md §2).
  *
  * At boot PID 1 brings up its own lo (net_loopback_up) and creates the bridges initd.conf declares, gives them their
  * addresses, brings them up and sets ip_forward (net_boot). For a service

@@ -6,6 +6,7 @@
  * CLOEXEC pipe; a successful execve closes the
  * pipe, so end-of-file with no report means "exec happened". The parent never
  * waits for the child: the report pipe is read from the event loop.
+ * doc/DESIGN.md §7 lists the stages in the order the child runs them.
  */
 #ifndef INITD_SPAWN_H
 #define INITD_SPAWN_H

@@ -1,4 +1,4 @@
-# tests.mk — the test tiers (DESIGN §11). Every tier writes TAP lines
+# tests.mk — the test tiers (doc/DESIGN.md §11). Every tier writes TAP lines
 # ("ok N - name" / "not ok N - name") to $(RESULTS)/TIER.tap; tests/summary.sh
 # prints them and closes with "N passed, N failed".
 

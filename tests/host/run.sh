@@ -1,5 +1,5 @@
 #!/bin/bash
-# run.sh OUT.tap [t-NAME...] — the host tier (DESIGN §11).
+# run.sh OUT.tap [t-NAME...] — the host tier (doc/DESIGN.md §11).
 #
 # Runs every tests/host/t-*.sh (or the ones named) as its own bash process
 # with a time limit. Each boots initd as PID 1 of a new PID + mount namespace

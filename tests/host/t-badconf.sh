@@ -1,5 +1,5 @@
 #!/bin/bash
-# t-badconf.sh — one bad unit never stops the rest from booting (DESIGN §4):
+# t-badconf.sh — one bad unit never stops the rest from booting (doc/DESIGN.md §4):
 # it shows as bad-config with its message, the good units run, and a unit
 # that requires the bad one is never started (no process ever wrote its
 # --touch file).

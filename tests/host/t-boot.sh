@@ -39,8 +39,9 @@ check "the three PIDs differ" \
 check "initd is PID 1 of the namespace" \
 	eval '[ "$(ns_stat 1 | cut -d" " -f3)" = initd ]'
 
-# The clean start (DESIGN §7: reset signal mask and dispositions; a service
-# sees only stdin/stdout/stderr). First, that there was something to clean:
+# The clean start (doc/DESIGN.md §7 and §13: reset signal mask and
+# dispositions; a service sees only stdin/stdout/stderr). First, that there
+# was something to clean:
 # initd itself has the junk fd and ignored signal, and blocks signals.
 usr2=$(printf '%x' $(( 1 << ($(kill -l USR2) - 1) )))
 check "precondition: initd inherited fd 9" test -e "/proc/$INITD_HPID/fd/9"

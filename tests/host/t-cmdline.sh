@@ -1,6 +1,6 @@
 #!/bin/bash
 # t-cmdline.sh — as PID 1, argv is whatever the kernel did not understand on
-# its command line (DESIGN §8: PID 1 never trusts its input). Options that
+# its command line (doc/DESIGN.md §13: PID 1 never trusts its input). Options that
 # would end an ordinary initd (--check, -n, --dump, --help, --version, an
 # unknown option, a stray argument) are ignored there: initd boots and
 # supervises as usual.

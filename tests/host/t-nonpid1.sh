@@ -1,5 +1,5 @@
 #!/bin/bash
-# t-nonpid1.sh — the same engine as an ordinary process (DESIGN §1: a
+# t-nonpid1.sh — the same engine as an ordinary process (doc/DESIGN.md §1: a
 # container, another init): no early mounts, no reboot(2); on SIGTERM it
 # stops its services in reverse order and exits 0. initd runs here as a
 # plain child of this script (no namespace), supervising testd.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t-orphans.sh — initd as PID 1 reaps every orphan (DESIGN §8). A service
+# t-orphans.sh — initd as PID 1 reaps every orphan (doc/DESIGN.md §8). A service
 # leaves 20 orphaned grandchildren that live 1.5s: while they live their
 # parent is PID 1 (initd); once they exit none of them may linger as a
 # zombie, and their deaths must not be mistaken for the service's.

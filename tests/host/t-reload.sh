@@ -1,6 +1,6 @@
 #!/bin/bash
 # t-reload.sh — `svctl reload` re-reads the unit files and applies the
-# difference (issue 6, DESIGN §9), checked against /proc in the namespace:
+# difference (issue 6, doc/DESIGN.md §9), checked against /proc in the namespace:
 #   added      new.unit appears: it starts (a live process that wrote its
 #              touch file)
 #   removed    gone.unit disappears: its process is stopped, the unit is no
@@ -10,7 +10,7 @@
 #   unchanged  same.unit: the very same process, never restarted
 #   broken     a set with a bad unit is refused whole (exit 1, every error
 #              printed) and the running system keeps its old model
-#   SIGHUP     to initd reloads too (DESIGN §8)
+#   SIGHUP     to initd reloads too (doc/DESIGN.md §8)
 . "$(dirname "$0")/lib.sh"
 
 # svx CMD... — svctl; stdout in $SO, stderr in $SE, exit code in $rc.

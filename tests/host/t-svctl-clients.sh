@@ -1,6 +1,6 @@
 #!/bin/bash
 # t-svctl-clients.sh — clients that misbehave never disturb the others
-# (DESIGN §9): zero-length, truncated, garbage, oversized, stalled and idle
+# (doc/DESIGN.md §9): zero-length, truncated, garbage, oversized, stalled and idle
 # connections are dropped (the stalled and idle ones after the idle
 # timeout, 5s) while `svctl status` keeps answering at once; 100 clients at
 # the same time are each answered or cleanly refused with EUSERS, and

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t-svctl-exit.sh — initd *not* as PID 1 (DESIGN §1: under another init, the
+# t-svctl-exit.sh — initd *not* as PID 1 (doc/DESIGN.md §1: under another init, the
 # same control plane; on SIGTERM it stops its services and exits), driven
 # through every kind of control traffic, then ended while clients are still
 # in every state: a `logs -f` follower attached, a `start` waiting for a

@@ -913,6 +913,11 @@ START_TEST(test_access_table_documented)
 		ck_assert_msg(mentions(svctl, svctl_command[t]) == read,
 			      "svctl(8) and the table disagree on %s", svctl_command[t]);
 	}
+	/* svctl's `list` is a status request (svctl.c's table): listed alike. */
+	ck_assert_msg(mentions(conf, "list") == (commands_access(PROTO_REQ_STATUS) == CONTROL_READ),
+		      "initd.conf(5) control_group and the table disagree on list");
+	ck_assert_msg(mentions(svctl, "list") == (commands_access(PROTO_REQ_STATUS) == CONTROL_READ),
+		      "svctl(8) and the table disagree on list");
 	ck_assert_int_eq(commands_access(0), -EOPNOTSUPP);
 	ck_assert_int_eq(commands_access(PROTO_REQ_MAX), -EOPNOTSUPP);
 	free(conf);

@@ -1,4 +1,4 @@
-# badunits.sh — issue 7 (and DESIGN §4) in the VM: a directory of broken
+# badunits.sh — issue 7 (and doc/DESIGN.md §4) in the VM: a directory of broken
 # unit files of every kind. The rest boots; each bad unit is reported by
 # `svctl status` as bad-config with its error (FILE:LINE: message); a unit
 # that requires a bad one never runs; PID 1 survived parsing every file.

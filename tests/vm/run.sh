@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/vm/run.sh OUT.tap — the VM tier (DESIGN §11.3).
+# tests/vm/run.sh OUT.tap — the VM tier (doc/DESIGN.md §11, tier 3).
 #
 # Boots the appliance several times, each with its own unit set, and runs a
 # driver script inside each (images/run.sh script mode). The drivers print
