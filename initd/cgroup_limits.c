@@ -113,6 +113,16 @@ int cgroup_limits_write(int dir_fd, const struct unit_limits *l, const char **re
 	if (!s)
 		return -ENOMEM;
 	n = cgroup_limits_settings(l, s);
+	/* The kernel refuses a cpu.max quota below the cpu.max.burst already
+	 * set (a reload lowering both): clear the burst first; it is
+	 * written again from the table when declared. Absent before 5.14. */
+	if (l->declared & UNIT_LIMIT_BIT(UNIT_LIMIT_CPU_MAX)) {
+		int r = cgroup_write_file(dir_fd, "cpu.max.burst", "0");
+		if (r < 0 && r != -ENOENT) {
+			*ret_file = "cpu.max.burst";
+			return r;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		int r = cgroup_write_file(dir_fd, s[i].file, s[i].value);
 		if (r < 0) {
