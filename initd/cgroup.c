@@ -103,13 +103,6 @@ int cgroup_leaf_open(const struct cgroup_tree *t, const char *slice, const char 
 	return 0;
 }
 
-int cgroup_events_open(int leaf_fd)
-{
-	int fd = openat(leaf_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
-}
-
 int cgroup_is_populated(int leaf_fd)
 {
 	char buf[256];

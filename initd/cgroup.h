@@ -36,9 +36,6 @@ static inline bool cgroup_tree_enabled(const struct cgroup_tree *t)
 int cgroup_leaf_open(const struct cgroup_tree *t, const char *slice, const char *name,
 		     int *ret_fd);
 
-/* Open the leaf's cgroup.events for EPOLLPRI watching. */
-int cgroup_events_open(int leaf_fd);
-
 /* 1 when populated, 0 when empty, -errno. */
 int cgroup_is_populated(int leaf_fd);
 
