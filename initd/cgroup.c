@@ -148,23 +148,34 @@ int cgroup_move_self(const struct cgroup_tree *t, const char *name)
 
 /* The name of some child cgroup of dir_fd into name: 1, 0 when it has none,
  * -errno. */
-static int first_child(int dir_fd, char *name, size_t size)
+DIR *cgroup_dir_open(int dir_fd)
 {
 	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct dirent *de;
 	DIR *d;
-	int r = 0;
 
 	if (fd < 0)
-		return -errno;
+		return NULL;
 	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
+	if (!d)
+		safe_close(fd);
+	return d;
+}
+
+bool cgroup_dir_is_child(const struct dirent *e)
+{
+	return e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+}
+
+static int first_child(int dir_fd, char *name, size_t size)
+{
+	struct dirent *de;
+	DIR *d = cgroup_dir_open(dir_fd);
+	int r = 0;
+
+	if (!d)
 		return -errno;
-	}
 	while ((de = readdir(d)))
-		if (de->d_type == DT_DIR && strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-		    strlen(de->d_name) < size) {
+		if (cgroup_dir_is_child(de) && strlen(de->d_name) < size) {
 			strcpy(name, de->d_name);
 			r = 1;
 			break;

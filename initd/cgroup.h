@@ -9,6 +9,7 @@
 #ifndef INITD_CGROUP_H
 #define INITD_CGROUP_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -58,6 +59,12 @@ int cgroup_leaf_remove(const struct cgroup_tree *t, const char *slice, const cha
 /* 1 when memory.events shows an oom_kill count above *last (updated), 0 if
  * not, -errno when the file is absent (controller not enabled). */
 int cgroup_oom_kills(int leaf_fd, unsigned long *last);
+
+/* A directory stream over dir_fd's cgroup (a new fd: dir_fd stays the
+ * caller's), for listing its child cgroups; NULL with errno set. */
+DIR *cgroup_dir_open(int dir_fd);
+/* A child cgroup's entry: a directory other than "." and "..". */
+bool cgroup_dir_is_child(const struct dirent *e);
 
 /* Read a file of dir_fd (one bounded read, NUL-terminated): its length, or
  * -errno. Write value to a file of dir_fd: 0 or -errno. */

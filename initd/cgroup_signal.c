@@ -115,22 +115,17 @@ static int signal_tree(struct pid_set *set, int dir_fd, int depth)
 {
 	DIR *d;
 	struct dirent *e;
-	int fd, r = signal_procs(set, dir_fd);
+	int r = signal_procs(set, dir_fd);
 
 	if (r < 0 || depth == CGROUP_SIGNAL_DEPTH)
 		return r;
-	fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	d = cgroup_dir_open(dir_fd);
+	if (!d)
 		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
 	while (r == 0 && (e = readdir(d))) {
 		_cleanup_close_ int sub = -1;
 
-		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+		if (!cgroup_dir_is_child(e))
 			continue;
 		sub = openat(dir_fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
