@@ -583,6 +583,13 @@ void manager_reap(struct manager *m)
 		v = svc_by_pid(m, si.si_pid);
 		if (!v)
 			continue;   /* an orphan, or a helper: reaped is all it needs */
+		/* What it sent before it died is queued by now, though it may
+		 * have come after the drain above: read it while its pid still
+		 * names the service, so a MAINPID= hand-over is not lost. */
+		if (m->drain_hook)
+			m->drain_hook(m->drain_ctx);
+		if (v->s.pid != si.si_pid)
+			continue;   /* it handed over to its MAINPID= process */
 		/* The setup report, if any, was written before the exit. */
 		report_drain(v);
 		report_close(v);
