@@ -1,7 +1,8 @@
-/* manager_internal.h — the manager's private records, shared by its three
+/* manager_internal.h — the manager's private records, shared by its four
  * files: manager.c (lifecycle, dependencies, reaping, shutdown),
- * manager_cgroup.c (the cgroup plan, each service's node and its events)
- * and manager_reload.c (applying a new unit set). Not for other modules. */
+ * manager_cgroup.c (the cgroup plan, each service's node and its events),
+ * manager_notify.c (readiness messages and MAINPID=) and manager_reload.c
+ * (applying a new unit set). Not for other modules. */
 #ifndef INITD_MANAGER_INTERNAL_H
 #define INITD_MANAGER_INTERNAL_H
 
@@ -119,6 +120,14 @@ int manager_link(struct manager *m);
 void manager_unlink(struct manager *m);
 void manager_schedule(struct manager *m);
 ssize_t set_index(const struct unit_set *set, const char *name);
+/* The record whose main process is pid (current units, then removed
+ * ones), or NULL. */
+struct svc *svc_by_pid(struct manager *m, pid_t pid);
+
+/* ---- manager_notify.c ---- */
+/* Stop following a MAINPID= process's pidfd (the fd is s.pidfd: its owner
+ * closes it). manager_notify itself is in manager.h. */
+void main_watch_close(struct manager *m, struct svc *v);
 
 /* ---- manager_cgroup.c ---- */
 /* A service's node and leaf, and their events. init: no cgroup, no watch

@@ -1,0 +1,164 @@
+/* manager_notify.c — the manager's side of the readiness protocol: which
+ * service a datagram comes from (its main process, or a process in its
+ * cgroup), and MAINPID=: when a forking service's named process is
+ * believed, and how initd then follows it by pidfd. notify.c parses the
+ * datagrams; the state changes they cause are service.c's. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "initd/log.h"
+#include "initd/manager_internal.h"
+#include "initd/notify.h"
+#include "initd/proc.h"
+
+/* ---- readiness ----------------------------------------------------------- */
+
+/* Which service does `pid` belong to: its main process, or a process in its
+ * leaf (a helper such as systemd-notify, or a forked worker). */
+static struct svc *svc_by_sender(struct manager *m, pid_t pid)
+{
+	/* room for the longest leaf and the byte after it ('/' or the end) */
+	char cg[UNIT_CGROUP_PATH_MAX + 2];
+	struct svc *v = svc_by_pid(m, pid);
+
+	if (v || !cgroup_tree_enabled(&m->cg))
+		return v;
+	if (proc_cgroup_path(pid, cg, sizeof(cg)) < 0)
+		return NULL;
+	for (size_t i = 0; i < m->n_svcs && !v; i++) {
+		char leaf[UNIT_CGROUP_PATH_MAX + 1];
+		size_t n;
+
+		if (!manager_cgroup_path(m, &m->svcs[i]->s, leaf, sizeof(leaf)))
+			continue;
+		n = strlen(leaf);
+		if (strncmp(cg, leaf, n) == 0 && (cg[n] == '\0' || cg[n] == '/'))
+			v = m->svcs[i];
+	}
+	return v;
+}
+
+void main_watch_close(struct manager *m, struct svc *v)
+{
+	if (v->main_exit.fd < 0)
+		return;
+	loop_watch_del(m->loop, &v->main_exit);
+	v->main_exit.fd = -1;   /* the fd is s.pidfd: closed by its owner */
+}
+
+/* The MAINPID process ended. If it is our child (reparented to initd when its
+ * parent exited), the reaper has or will have its status. If not, nobody
+ * will tell us how it ended: it is recorded as "exit status unknown". */
+static void main_exit_ready(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct svc *v = data;
+	siginfo_t si = { 0 };
+
+	main_watch_close(v->m, v);
+	if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG | WNOWAIT) == 0)
+		return;   /* our child: SIGCHLD brings the real status */
+	if (errno != ECHILD || v->s.pidfd != fd)
+		return;
+	v->s.pidfd = safe_close(v->s.pidfd);
+	si.si_code = 0;   /* neither exited nor killed: unknown */
+	service_on_exit(&v->s, &si);
+}
+
+/* Without cgroups, who may be named: a child of the sender (the current
+ * main process), or an orphan initd adopted (PPid is initd) that is still in
+ * the sender's session. Every service starts as a session leader (spawn
+ * calls setsid), a session ID is never shared between sessions, and only
+ * descendants inherit it: so this is a process the service forked, through
+ * any number of exited middle processes, that did not call setsid(). */
+static bool mainpid_is_related(pid_t sender, pid_t pid)
+{
+	pid_t ppid, sid, sender_ppid, sender_sid;
+
+	if (proc_stat_ids(pid, &ppid, &sid) < 0)
+		return false;
+	if (ppid == sender)
+		return true;
+	return ppid == getpid() && proc_stat_ids(sender, &sender_ppid, &sender_sid) == 0 &&
+	       sid == sender_sid;
+}
+
+/* Why v may not follow pid (open as pidfd, or -1), or NULL when it may. */
+static const char *mainpid_refusal(struct manager *m, struct svc *v, pid_t sender, pid_t pid,
+				   int pidfd)
+{
+	struct svc *other;
+
+	if (pid <= 1)
+		return pid == 1 ? "PID 1" : "not a process";
+	if (pid == getpid())
+		return "initd itself";
+	other = svc_by_pid(m, pid);
+	if (other && other != v)
+		return "the main process of another unit";
+	if (pidfd < 0)
+		return "no such process";
+	if (cgroup_tree_enabled(&m->cg) ? svc_by_sender(m, pid) != v
+					: !mainpid_is_related(sender, pid))
+		return "not a process of this service";
+	/* The checks read /proc by number: only a process still alive now is
+	 * sure to be the one they read about (its PID cannot be reused). */
+	if (!pidfd_alive(pidfd))
+		return "it has exited";
+	return NULL;
+}
+
+/* MAINPID=N: a forking service names its real main process. N is believed
+ * only when it is in the service's own cgroup or, without cgroups, related
+ * to the sender (mainpid_is_related); never initd, PID 1 or another unit's
+ * main process. The pidfd is opened before the checks, so a PID reused in
+ * between is caught. initd then follows N. */
+static void svc_take_mainpid(struct manager *m, struct svc *v, pid_t sender, pid_t pid)
+{
+	const char *why;
+	int fd = -1;
+
+	if (v->s.pid <= 0)
+		return;
+	if (pid > 1)
+		fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	why = mainpid_refusal(m, v, sender, pid, fd);
+	if (why) {
+		log_warn("%s: MAINPID=%d ignored: %s", v->s.unit->name, (int)pid, why);
+		safe_close(fd);
+		return;
+	}
+	main_watch_close(m, v);
+	safe_close(v->s.pidfd);
+	log_info("%s: main process is now %d (MAINPID)", v->s.unit->name, (int)pid);
+	v->s.pid = pid;   /* the old main process is reaped as an orphan */
+	v->s.pidfd = fd;
+	v->main_exit = (struct loop_watch){ .fd = fd, .fn = main_exit_ready, .data = v };
+	if (loop_watch_add(m->loop, &v->main_exit, EPOLLIN) < 0)
+		v->main_exit.fd = -1;
+}
+
+void manager_notify(struct manager *m, pid_t sender, const struct notify_msg *msg)
+{
+	struct svc *v = svc_by_sender(m, sender);
+
+	if (!v)
+		return;   /* not from a service: ignored */
+	if (msg->has_status)
+		service_set_status_text(&v->s, msg->status);
+	if (msg->errno_value)
+		v->s.notify_errno = msg->errno_value;
+	if (msg->mainpid && msg->mainpid != v->s.pid)
+		svc_take_mainpid(m, v, sender, msg->mainpid);
+	if (msg->ready)
+		service_on_ready(&v->s);
+	if (msg->watchdog)
+		service_on_watchdog(&v->s);
+}
+
