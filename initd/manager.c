@@ -285,9 +285,10 @@ int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 							       : 64 * 1024);
 	if (r >= 0)
 		r = svc_open_cgroup(m, v);
-	if (r < 0) {
-		log_error("%s: cannot set up its cgroup leaf or log pipe: %s", u->name,
-			  strerror(-r));
+	/* A cgroup that could not be set up already failed the unit with its
+	 * own reason (svc_cgroup_failed): keep that one. */
+	if (r < 0 && v->s.state != SERVICE_FAILED) {
+		log_error("%s: cannot set up its log ring: %s", u->name, strerror(-r));
 		v->s.last_exit = (struct service_exit){ .kind = EXIT_SPAWN, .code = -r };
 		v->s.state = SERVICE_FAILED;
 	}
