@@ -14,11 +14,13 @@
 # already cached; when apt cannot be asked (offline) the cached one is used.
 #
 # Environment: KMODS — modules to carry, dependencies are added (default
-# "veth bridge", which gives veth llc stp bridge).
+# "veth bridge i6300esb virtio_pci virtio_blk ext4 overlay": the test
+# bridges, the watchdog QEMU emulates, a virtio data disk with ext4 on it,
+# and overlayfs for a writable /etc or /var over a read-only root).
 set -eu
 
 cache=${1:?usage: kernel.sh CACHE_DIR}
-kmods=${KMODS:-veth bridge}
+kmods=${KMODS:-veth bridge i6300esb virtio_pci virtio_blk ext4 overlay}
 say() { echo "kernel: $*" >&2; }
 
 mkdir -p "$cache"
