@@ -260,6 +260,28 @@ static void commands_shutdown(struct commands *cmds, enum shutdown_how how)
 	request_shutdown(cmds->data, how);
 }
 
+/* The failure action (issue 14): a unit with on_failure or critical ended
+ * failed, or a required mount failed. `why` says what, for the log. */
+__attribute__((unused))   /* until the mounts and on_failure call it */
+static void failure_action_run(struct initd *d, enum failure_action a, const char *why)
+{
+	switch (a) {
+	case FAILURE_NONE:
+		log_error("%s", why);
+		return;
+	case FAILURE_REBOOT:
+	case FAILURE_POWEROFF:
+		log_error("%s: %s", why, failure_action_to_string(a));
+		request_shutdown(d, a == FAILURE_REBOOT ? SHUTDOWN_REBOOT : SHUTDOWN_POWEROFF);
+		return;
+	case FAILURE_RESCUE:
+	case FAILURE_ACTION_MAX:
+		break;
+	}
+	/* The rescue mode is built by the escalation part of issue 14. */
+	log_error("%s: rescue is not available yet", why);
+}
+
 static void reap_orphans(void)
 {
 	while (waitpid(-1, NULL, WNOHANG) > 0)

@@ -74,6 +74,7 @@ bool env_name_valid(const char *s);
 extern const char *const unit_type_names[UNIT_TYPE_MAX];
 extern const char *const unit_restart_names[UNIT_RESTART_MAX];
 extern const char *const crash_action_names[CRASH_ACTION_MAX];
+extern const char *const failure_action_names[FAILURE_ACTION_MAX];
 const char *signal_hint(const char *s);
 
 /* source.c: *ret_text is malloc'd, the caller's. -ENOENT is returned

@@ -331,6 +331,16 @@ enum crash_action {
 	CRASH_ACTION_MAX,
 };
 
+/* What initd does when something essential fails: a unit with on_failure
+ * (or critical) ends failed, a required mount cannot be mounted. */
+enum failure_action {
+	FAILURE_NONE,
+	FAILURE_REBOOT,
+	FAILURE_POWEROFF,
+	FAILURE_RESCUE,     /* stop every unit, a root shell on the console */
+	FAILURE_ACTION_MAX,
+};
+
 /* initd.conf: global settings. Every field has a default, the file may be
  * absent. */
 struct initd_conf {
@@ -439,6 +449,7 @@ int initd_conf_dump(const struct initd_conf *c, FILE *f);
 const char *unit_type_to_string(enum unit_type t);
 const char *unit_restart_to_string(enum unit_restart r);
 const char *crash_action_to_string(enum crash_action a);
+const char *failure_action_to_string(enum failure_action a);
 bool unit_name_valid(const char *name);
 /* "apps" or "apps/db": 1..UNIT_SLICE_DEPTH components, each a valid unit name. */
 bool unit_slice_path_valid(const char *path);

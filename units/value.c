@@ -25,6 +25,13 @@ const char *const crash_action_names[CRASH_ACTION_MAX] = {
 	[CRASH_POWEROFF] = "poweroff",
 };
 
+const char *const failure_action_names[FAILURE_ACTION_MAX] = {
+	[FAILURE_NONE] = "none",
+	[FAILURE_REBOOT] = "reboot",
+	[FAILURE_POWEROFF] = "poweroff",
+	[FAILURE_RESCUE] = "rescue",
+};
+
 const char *unit_type_to_string(enum unit_type t)
 {
 	return (unsigned)t < UNIT_TYPE_MAX ? unit_type_names[t] : NULL;
@@ -38,6 +45,11 @@ const char *unit_restart_to_string(enum unit_restart r)
 const char *crash_action_to_string(enum crash_action a)
 {
 	return (unsigned)a < CRASH_ACTION_MAX ? crash_action_names[a] : NULL;
+}
+
+const char *failure_action_to_string(enum failure_action a)
+{
+	return (unsigned)a < FAILURE_ACTION_MAX ? failure_action_names[a] : NULL;
 }
 
 int parse_digits(const char **p, uint64_t *ret)
