@@ -33,7 +33,7 @@ enum enc_kind { ENC_NUM = 1, ENC_STR, ENC_STRV, ENC_LIST, ENC_REC };
 struct enc_record;
 
 struct enc_field {
-	uint8_t tag;            /* 1..63 */
+	uint8_t tag;            /* 1..255; only 1..63 may be required */
 	uint8_t kind;
 	uint8_t width;          /* ENC_NUM: bytes of the member */
 	size_t offset;
@@ -681,7 +681,9 @@ static const struct enc_field *record_field(const struct enc_record *rec, uint64
  * on failure: its owner frees it. */
 static int get_record(struct dec *d, const struct enc_record *rec, void *obj, unsigned depth)
 {
-	uint64_t seen = 0, tag;
+	/* A bit per possible tag (an enc_field's tag is a uint8_t): a
+	 * record may use tags past 63, only `required` stops there. */
+	uint64_t seen[4] = { 0 }, tag;
 	uint8_t kind;
 	int r;
 
@@ -698,16 +700,16 @@ static int get_record(struct dec *d, const struct enc_record *rec, void *obj, un
 		f = record_field(rec, tag);
 		if (!f) {
 			r = skip_value(d, kind, depth);
-		} else if (f->kind != kind || (seen & BIT(tag))) {
+		} else if (f->kind != kind || (seen[tag / 64] & BIT(tag % 64))) {
 			r = -EBADMSG;
 		} else {
-			seen |= BIT(tag);
+			seen[tag / 64] |= BIT(tag % 64);
 			r = get_field(d, f, obj, depth);
 		}
 		if (r < 0)
 			return r;
 	}
-	return (seen & rec->required) == rec->required ? 0 : -EBADMSG;
+	return (seen[0] & rec->required) == rec->required ? 0 : -EBADMSG;
 }
 
 static int get_units(struct dec *d, struct unit_set *s)
