@@ -121,6 +121,7 @@ static const struct key conf_keys[] = {
 	{ "bridges", parse_bridges },       /* network.c */
 	{ "ip_forward", parse_ip_forward },
 	{ "rlimits", parse_conf_rlimits },
+	{ "mounts", parse_mounts },         /* mounts.c */
 };
 
 /* Every service's open-file limit unless initd.conf or its unit says
@@ -162,6 +163,7 @@ void conf_clear(struct initd_conf *conf)
 	strv_free(conf->modules);
 	slices_clear(conf);
 	network_conf_clear(conf);
+	mounts_conf_clear(conf);
 	free(conf->rlimits);
 	*conf = (struct initd_conf){ .file = NULL };
 }
@@ -186,7 +188,7 @@ struct unit_slice *conf_find_slice(const struct initd_conf *conf, const char *pa
 
 bool initd_conf_equal(const struct initd_conf *a, const struct initd_conf *b)
 {
-	if (!network_conf_equal(a, b))
+	if (!network_conf_equal(a, b) || !mounts_conf_equal(a, b))
 		return false;
 	if (!streq_ptr(a->file, b->file) || !streq_ptr(a->hostname, b->hostname) ||
 	    a->crash_action != b->crash_action || !streq_ptr(a->control_group, b->control_group) ||

@@ -763,6 +763,7 @@ int unit_dump_flags(const struct unit *u, FILE *f, unsigned flags)
 
 	dump_base(&d, u);
 	dump_isolation(&d, &u->iso);
+	key_strv(&d, "requires_mounts", u->requires_mounts);
 	return dump_finish(f);
 }
 
@@ -801,6 +802,26 @@ static void dump_bridge(struct dump *d, size_t i, const void *data)
 	fputs("; }", d->f);
 }
 
+/* One mount, every key written (a group over lines). */
+static void dump_mount(struct dump *d, size_t i, const void *data)
+{
+	const struct unit_mount *m = &((const struct initd_conf *)data)->mounts[i];
+
+	fputs("{\n", d->f);
+	d->depth++;
+	key_string(d, "what", m->what ?: "");
+	key_string(d, "where", m->where ?: "");
+	key_string(d, "type", m->type ?: "");
+	key_string_or_unset(d, "options", m->options, "the type's defaults");
+	key_bool(d, "fsck", m->fsck);
+	key_bool(d, "required", m->required);
+	key_duration(d, "timeout", m->timeout_usec);
+	key_string(d, "on_failure", failure_action_to_string(m->on_failure) ?: "?");
+	d->depth--;
+	dump_indent(d);
+	fputc('}', d->f);
+}
+
 int initd_conf_dump(const struct initd_conf *c, FILE *f)
 {
 	struct dump d = { .f = f };
@@ -817,5 +838,6 @@ int initd_conf_dump(const struct initd_conf *c, FILE *f)
 	key_list(&d, "bridges", c->n_bridges, dump_bridge, c);
 	key_bool(&d, "ip_forward", c->ip_forward);
 	dump_rlimits(&d, c->rlimits, c->n_rlimits);
+	key_list(&d, "mounts", c->n_mounts, dump_mount, c);
 	return dump_finish(f);
 }

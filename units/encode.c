@@ -188,6 +188,32 @@ static const struct enc_record bridge_record = {
 	bridge_clear_elem,
 };
 
+/* Mounts (issue 14): initd.conf's mounts. */
+static void mount_clear_elem(void *elem)
+{
+	struct unit_mount *m = elem;
+
+	free(m->what);
+	free(m->where);
+	free(m->type);
+	free(m->options);
+}
+
+static const struct enc_field mount_fields[] = {
+	F_STR(1, struct unit_mount, what),
+	F_STR(2, struct unit_mount, where),
+	F_STR(3, struct unit_mount, type),
+	F_STR(4, struct unit_mount, options),
+	F_NUM(5, struct unit_mount, fsck, 1),
+	F_NUM(6, struct unit_mount, required, 1),
+	F_NUM(7, struct unit_mount, timeout_usec, UINT64_MAX),
+	F_NUM(8, struct unit_mount, on_failure, FAILURE_ACTION_MAX - 1),
+};
+static const struct enc_record mount_record = {
+	mount_fields, ARRAY_SIZE(mount_fields), sizeof(struct unit_mount),
+	BIT(1) | BIT(2) | BIT(3), mount_clear_elem,
+};
+
 static const struct enc_field conf_fields[] = {
 	F_STR(1, struct initd_conf, file),
 	F_STR(2, struct initd_conf, hostname),
@@ -201,6 +227,8 @@ static const struct enc_field conf_fields[] = {
 	F_LIST(30, struct initd_conf, bridges, n_bridges, UNIT_BRIDGES_MAX, &bridge_record),
 	F_NUM(31, struct initd_conf, ip_forward, 1),
 	F_LIST(32, struct initd_conf, rlimits, n_rlimits, 64, &rlimit_record),
+	/* mounts (issue 14): 17..20 */
+	F_LIST(17, struct initd_conf, mounts, n_mounts, UNIT_MOUNTS_MAX, &mount_record),
 };
 static const struct enc_record conf_record = {
 	conf_fields, ARRAY_SIZE(conf_fields), sizeof(struct initd_conf), BIT(6), NULL,
@@ -263,6 +291,8 @@ static const struct enc_field unit_fields[] = {
 	F_STR(57, struct unit, iso.veth_address),
 	F_STR(58, struct unit, iso.veth_gateway),
 	F_NUM(59, struct unit, iso.proc_unprotected, 1),
+	/* mounts (issue 14): 65..67 */
+	F_STRV(65, struct unit, requires_mounts, UNIT_MOUNTS_MAX),
 };
 static const struct enc_record unit_record = {
 	unit_fields, ARRAY_SIZE(unit_fields), sizeof(struct unit), BIT(1) | BIT(2), NULL,

@@ -13,6 +13,7 @@
  *   dump.c     a unit, initd.conf, back into libconfig text
  *   limits.c   cgroup limits of units and slices, controller names, cpu lists
  *   slices.c   initd.conf's slices: parsing, parents, cpusets
+ *   mounts.c   initd.conf's mounts, requires_mounts, mount options
  */
 #ifndef INITD_UNITS_INTERNAL_H
 #define INITD_UNITS_INTERNAL_H
@@ -52,6 +53,7 @@ struct unit_lines {
 	int slice;
 	int cpuset_cpus;        /* cgroup.cpuset.cpus, .mems: 0 if unset */
 	int cpuset_mems;
+	int requires_mounts[UNIT_MOUNTS_MAX];
 	struct isolation_lines iso;
 };
 
@@ -247,6 +249,17 @@ void network_conf_clear(struct initd_conf *conf);
 bool network_conf_equal(const struct initd_conf *a, const struct initd_conf *b);
 bool network_conf_valid(const struct initd_conf *conf);
 bool network_unit_valid(const struct unit_isolation *iso);
+
+/* mounts.c: initd.conf's mounts, a unit's requires_mounts, the check
+ * that each is declared. */
+int parse_mounts(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_requires_mounts(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int mounts_check_unit(const struct initd_conf *conf, struct unit *u, const struct unit_lines *l);
+void mounts_conf_clear(struct initd_conf *conf);
+bool mounts_conf_equal(const struct initd_conf *a, const struct initd_conf *b);
+bool mounts_conf_valid(const struct initd_conf *conf);
+bool mounts_unit_valid(const struct unit *u);
+const struct unit_mount *mounts_find(const struct initd_conf *conf, const char *where);
 
 /* set.c */
 int set_check_invariants(const struct unit_set *s);

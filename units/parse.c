@@ -517,6 +517,7 @@ static const struct key unit_keys[] = {
 	{ "oom_score_adj", parse_oom_score_adj },
 	{ "user_namespace", parse_user_namespace },
 	{ "network", parse_network },
+	{ "requires_mounts", parse_requires_mounts },   /* mounts.c */
 };
 
 struct unit *parse_state_unit(void *obj)
@@ -543,6 +544,7 @@ struct unit *unit_new(const char *name, const char *file)
 		.type = UNIT_SIMPLE,
 		.requires = strv_new(),
 		.after = strv_new(),
+		.requires_mounts = strv_new(),
 		.restart = UNIT_RESTART_ON_FAILURE,
 		.restart_delay_usec = 100 * USEC_PER_MSEC,
 		.restart_delay_max_usec = 30 * USEC_PER_SEC,
@@ -557,7 +559,7 @@ struct unit *unit_new(const char *name, const char *file)
 		.cgroup.delegate_max_descendants = UNIT_DELEGATE_DESCENDANTS_DEFAULT,
 	};
 	if (!u->name || !u->file || !u->requires || !u->after || !u->environment ||
-	    !u->cgroup.slice) {
+	    !u->cgroup.slice || !u->requires_mounts) {
 		unit_free(u);
 		return NULL;
 	}

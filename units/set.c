@@ -210,6 +210,8 @@ static int check_units(struct unit_set *s, const struct unit_lines *lines)
 			r = check_slice(s, s->units[i], &lines[i]);
 		if (r == 0)
 			r = network_check_unit(&s->conf, s->units[i], &lines[i]);
+		if (r == 0)
+			r = mounts_check_unit(&s->conf, s->units[i], &lines[i]);
 	}
 	return r < 0 ? r : graph_check_cycles(s, lines);
 }
@@ -299,7 +301,8 @@ static bool conf_valid(const struct initd_conf *conf)
 	    !account_valid(conf->control_group) ||
 	    conf->log_buffer_size < LOG_BUFFER_MIN || conf->log_buffer_size > LOG_BUFFER_MAX ||
 	    !conf_find_slice(conf, "system") || !network_conf_valid(conf) ||
-	    !slices_valid(conf) || !rlimits_valid(conf->rlimits, conf->n_rlimits))
+	    !slices_valid(conf) || !rlimits_valid(conf->rlimits, conf->n_rlimits) ||
+	    !mounts_conf_valid(conf))
 		return false;
 	for (char **m = conf->modules; *m; m++)
 		if (!module_name_valid(*m))
@@ -339,6 +342,14 @@ static bool env_valid(char *const *env)
 	return true;
 }
 
+static bool mounts_declared(const struct unit_set *s, char *const *wheres)
+{
+	for (; *wheres; wheres++)
+		if (!mounts_find(&s->conf, *wheres))
+			return false;
+	return true;
+}
+
 /* What the rest of initd may rely on for a unit that is not bad. */
 static bool good_unit_valid(const struct unit_set *s, const struct unit *u)
 {
@@ -349,7 +360,7 @@ static bool good_unit_valid(const struct unit_set *s, const struct unit *u)
 	       u->start_limit_interval_usec > 0 && u->stop_signal >= 1 && u->stop_signal < _NSIG &&
 	       u->restart_delay_max_usec >= u->restart_delay_usec &&
 	       account_valid(u->user) && account_valid(u->group) && env_valid(u->environment) &&
-	       isolation_valid(&u->iso);
+	       isolation_valid(&u->iso) && mounts_declared(s, u->requires_mounts);
 }
 
 static bool unit_valid(const struct unit_set *s, const struct unit *u)
@@ -357,7 +368,8 @@ static bool unit_valid(const struct unit_set *s, const struct unit *u)
 	if (!u->name || !u->file || !u->requires || !u->after || !u->environment ||
 	    (unsigned)u->type >= UNIT_TYPE_MAX || (unsigned)u->restart >= UNIT_RESTART_MAX ||
 	    strv_length(u->exec) > UNIT_ARGV_MAX || strv_length(u->environment) > UNIT_ENV_MAX ||
-	    !limits_valid(&u->cgroup.limits) || u->cgroup.delegate_max_depth < 1 ||
+	    !limits_valid(&u->cgroup.limits) || !mounts_unit_valid(u) ||
+	    u->cgroup.delegate_max_depth < 1 ||
 	    u->cgroup.delegate_max_descendants < 1)
 		return false;
 	return u->bad || good_unit_valid(s, u);

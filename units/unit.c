@@ -59,6 +59,7 @@ void unit_free(struct unit *u)
 	strv_free(u->exec);
 	strv_free(u->requires);
 	strv_free(u->after);
+	strv_free(u->requires_mounts);
 	free(u->user);
 	free(u->group);
 	strv_free(u->environment);
@@ -121,6 +122,7 @@ bool unit_equal(const struct unit *a, const struct unit *b)
 	       streq_ptr(a->file, b->file) && diags_equal(&a->diags, &b->diags) &&
 	       streq_ptr(a->description, b->description) && strv_equal(a->exec, b->exec) &&
 	       strv_equal(a->requires, b->requires) && strv_equal(a->after, b->after) &&
+	       strv_equal(a->requires_mounts, b->requires_mounts) &&
 	       streq_ptr(a->user, b->user) && streq_ptr(a->group, b->group) &&
 	       strv_equal(a->environment, b->environment) &&
 	       streq_ptr(a->workdir, b->workdir) &&

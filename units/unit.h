@@ -306,6 +306,9 @@ struct unit {
 	uint64_t watchdog_usec; /* WATCHDOG=1 expected this often; 0 = off */
 	bool log_console;       /* also copy the service's output to the console */
 	bool log_kmsg;          /* ... and to /dev/kmsg */
+	char **requires_mounts; /* NULL-terminated `where`s of initd.conf mounts
+	                         * that must be mounted for the unit to start
+	                         * (never NULL itself) */
 
 	struct unit_cgroup cgroup;
 	struct unit_isolation iso;   /* see initd.unit(5), ISOLATION */
@@ -341,6 +344,42 @@ enum failure_action {
 	FAILURE_ACTION_MAX,
 };
 
+/* ---- mounts (issue 14): filesystems initd mounts before any unit ---- */
+
+#define UNIT_MOUNTS_MAX        32       /* entries in initd.conf mounts */
+#define UNIT_MOUNT_OPTIONS_MAX 1024     /* bytes of one options string */
+#define UNIT_MOUNT_TYPE_MAX    32       /* bytes of a filesystem type */
+#define UNIT_MOUNT_LABEL_MAX   16       /* bytes of LABEL= (ext's volume name) */
+#define UNIT_MOUNT_TIMEOUT_DEFAULT (90 * 1000000ULL)   /* usec */
+
+/* One entry of initd.conf's mounts, mounted in order at boot by a helper
+ * (initd/mounts.h), unmounted in reverse at shutdown. */
+struct unit_mount {
+	char *what;             /* "/dev/vda", "LABEL=data", "UUID=...", "PARTUUID=...",
+	                         * or a pseudo source ("tmpfs", "overlay") */
+	char *where;            /* absolute, normalised, never "/" */
+	char *type;             /* "ext4", "tmpfs", "overlay"... */
+	char *options;          /* the mount(8) string as written, or NULL */
+	bool fsck;              /* e2fsck -p / fsck.TYPE -p first (block devices) */
+	bool required;          /* default true: a failure runs on_failure */
+	uint64_t timeout_usec;  /* the whole mount, device wait and fsck included;
+	                         * default 90s, > 0 */
+	enum failure_action on_failure;   /* default FAILURE_RESCUE */
+};
+
+/* A mount options string split the way mount(8) does: the flag words
+ * (ro, noatime, nosuid...) into mount(2) flags, the rest, comma-joined,
+ * into data (what the filesystem reads; at least UNIT_MOUNT_OPTIONS_MAX + 1
+ * bytes). 0, or -EINVAL with the first bad word (empty, a mount(8)-only
+ * word such as nofail, or unknown to ext2/3/4, tmpfs or overlay) copied
+ * into bad (size bytes, truncated). Other types take any data word. type
+ * may be NULL; options may be NULL (no flags, empty data). */
+int unit_mount_options_parse(const char *type, const char *options, unsigned long *ret_flags,
+			     char *data, char *bad, size_t size);
+/* "LABEL=x", "UUID=x", "PARTUUID=x": the tag's name length (5, 4, 8), or 0
+ * when what is not a tag. */
+size_t unit_mount_tag(const char *what);
+
 /* initd.conf: global settings. Every field has a default, the file may be
  * absent. */
 struct initd_conf {
@@ -363,6 +402,9 @@ struct initd_conf {
 	                                  * own rlimits win (default: nofile
 	                                  * 1024 soft, 524288 hard) */
 	size_t n_rlimits;
+	struct unit_mount *mounts;       /* n_mounts, in mount order, unique
+	                                  * `where`s (units/mounts.c) */
+	size_t n_mounts;
 };
 
 /* The whole validated model: what initd runs. */

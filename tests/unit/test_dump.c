@@ -356,7 +356,8 @@ START_TEST(test_dump_defaults)
 		"umask = \"0022\";\n"
 		"# oom_score_adj: unset (inherited)\n"
 		"# user_namespace: unset (no user namespace)\n"
-		"# network: unset (no veth: lo only in a net namespace)\n";
+		"# network: unset (no veth: lo only in a net namespace)\n"
+		"requires_mounts = [ ];\n";
 	struct unit *u = NULL;
 	char *text;
 
@@ -464,7 +465,8 @@ START_TEST(test_dump_conf)
 		"ip_forward = false;\n"
 		"rlimits = {\n"
 		"  nofile = ( 1024, 524288 );\n"
-		"};\n";
+		"};\n"
+		"mounts = ( );\n";
 	char tmp[] = "/tmp/test_dump.XXXXXX", *text;
 	struct initd_conf c;
 	struct unit_diags d = { NULL, 0 };

@@ -1,0 +1,227 @@
+/* test_mounts.c — initd.conf's mounts and a unit's requires_mounts (issue
+ * 14): the options split into mount(2) flags and data, the schema and its
+ * FILE:LINE errors, the cross-file check, and the binary encoding (unit tag
+ * 65, past the 63 a record's tag bitmap once held). */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "units/unit.h"
+
+START_TEST(options_split)
+{
+	char data[UNIT_MOUNT_OPTIONS_MAX + 1], bad[64];
+	unsigned long flags = 0;
+
+	ck_assert_int_eq(unit_mount_options_parse("ext4", "noatime,ro,nosuid,errors=remount-ro,nodev",
+						  &flags, data, bad, sizeof(bad)), 0);
+	ck_assert_uint_eq(flags, MS_NOATIME | MS_RDONLY | MS_NOSUID | MS_NODEV);
+	ck_assert_str_eq(data, "errors=remount-ro");
+	ck_assert_int_eq(unit_mount_options_parse("ext4", "ro,rw,defaults", &flags, data, bad,
+						  sizeof(bad)), 0);
+	ck_assert_uint_eq(flags, 0);
+	ck_assert_str_eq(data, "");
+	ck_assert_int_eq(unit_mount_options_parse("overlay",
+			"lowerdir=/var,upperdir=/data/u,workdir=/data/w,noexec", &flags, data, bad,
+			sizeof(bad)), 0);
+	ck_assert_uint_eq(flags, MS_NOEXEC);
+	ck_assert_str_eq(data, "lowerdir=/var,upperdir=/data/u,workdir=/data/w");
+	ck_assert_int_eq(unit_mount_options_parse(NULL, NULL, &flags, data, bad, sizeof(bad)), 0);
+	ck_assert_uint_eq(flags, 0);
+	/* refused: a mount(8)-only word, an unknown ext4 word, an empty word */
+	ck_assert_int_eq(unit_mount_options_parse("ext4", "noatime,nofail", &flags, data, bad,
+						  sizeof(bad)), -EINVAL);
+	ck_assert_str_eq(bad, "nofail");
+	ck_assert_int_eq(unit_mount_options_parse("ext4", "journal=1", &flags, data, bad,
+						  sizeof(bad)), -EINVAL);
+	ck_assert_str_eq(bad, "journal=1");
+	ck_assert_int_eq(unit_mount_options_parse("tmpfs", "size=1M,,mode=755", &flags, data, bad,
+						  sizeof(bad)), -EINVAL);
+	ck_assert_int_eq(unit_mount_options_parse("tmpfs", "size=1M,", &flags, data, bad,
+						  sizeof(bad)), -EINVAL);
+	/* another type takes any data word */
+	ck_assert_int_eq(unit_mount_options_parse("vfat", "utf8,umask=022", &flags, data, bad,
+						  sizeof(bad)), 0);
+	ck_assert_str_eq(data, "utf8,umask=022");
+}
+END_TEST
+
+START_TEST(tags)
+{
+	ck_assert_uint_eq(unit_mount_tag("LABEL=data"), 5);
+	ck_assert_uint_eq(unit_mount_tag("UUID=x"), 4);
+	ck_assert_uint_eq(unit_mount_tag("PARTUUID=x"), 8);
+	ck_assert_uint_eq(unit_mount_tag("/dev/vda"), 0);
+	ck_assert_uint_eq(unit_mount_tag("tmpfs"), 0);
+}
+END_TEST
+
+static struct unit_set *load(const char *conf, const char *unit)
+{
+	char dir[] = "/tmp/test_mounts.XXXXXX", path[256], units[128];
+	struct unit_set *s = NULL;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/initd.conf", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(conf, f);
+	fclose(f);
+	snprintf(units, sizeof(units), "%s/units", dir);
+	ck_assert_int_eq(mkdir(units, 0755), 0);
+	snprintf(path, sizeof(path), "%s/units/app.unit", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(unit, f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/initd.conf", dir);
+	ck_assert_int_eq(unit_set_load(path, units, &s), 0);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/app.unit", units);
+	unlink(path);
+	rmdir(units);
+	rmdir(dir);
+	return s;
+}
+
+#define MOUNTS \
+	"mounts = (\n" \
+	"  { what = \"LABEL=data\"; where = \"/data\"; type = \"ext4\"; options = \"noatime\";\n" \
+	"    fsck = true; timeout = \"20s\"; on_failure = \"poweroff\"; },\n" \
+	"  { what = \"tmpfs\"; where = \"/scratch\"; type = \"tmpfs\"; required = false; }\n" \
+	");\n"
+
+START_TEST(schema_and_defaults)
+{
+	struct unit_set *s = load(MOUNTS, "exec = [ \"/bin/x\" ];\nrequires_mounts = [ \"/data\" ];\n");
+	const struct unit_mount *m = s->conf.mounts;
+
+	ck_assert_uint_eq(s->diags.n, 0);
+	ck_assert_uint_eq(s->conf.n_mounts, 2);
+	ck_assert_str_eq(m[0].what, "LABEL=data");
+	ck_assert(m[0].fsck && m[0].required);
+	ck_assert_uint_eq(m[0].timeout_usec, 20000000);
+	ck_assert_int_eq(m[0].on_failure, FAILURE_POWEROFF);
+	ck_assert_ptr_null(m[1].options);
+	ck_assert(!m[1].required && !m[1].fsck);
+	ck_assert_uint_eq(m[1].timeout_usec, UNIT_MOUNT_TIMEOUT_DEFAULT);
+	ck_assert_int_eq(m[1].on_failure, FAILURE_RESCUE);
+	ck_assert_str_eq(s->units[0]->requires_mounts[0], "/data");
+	ck_assert(!s->units[0]->bad);
+	unit_set_free(s);
+}
+END_TEST
+
+static const struct {
+	const char *entry;
+	const char *message;
+} bad_cases[] = {
+	{ "{ what = \"LABEL=\"; where = \"/d\"; type = \"ext4\"; }",
+	  "'mounts[0].what': invalid source 'LABEL=': a LABEL= is 1 to 16 bytes, no '/'" },
+	{ "{ what = \"UUID=zz\"; where = \"/d\"; type = \"ext4\"; }",
+	  "'mounts[0].what': invalid source 'UUID=zz': a UUID= is 8-4-4-4-12 hex digits (or XXXX-XXXX)" },
+	{ "{ what = \"/dev/vda\"; where = \"data\"; type = \"ext4\"; }",
+	  "'mounts[0].where': invalid mount point 'data' (an absolute path, not \"/\", without '.', '..', '//' or a trailing '/')" },
+	{ "{ what = \"/dev/vda\"; where = \"/\"; type = \"ext4\"; }",
+	  "'mounts[0].where': invalid mount point '/' (an absolute path, not \"/\", without '.', '..', '//' or a trailing '/')" },
+	{ "{ what = \"/dev/vda\"; where = \"/a/../b\"; type = \"ext4\"; }",
+	  "'mounts[0].where': invalid mount point '/a/../b' (an absolute path, not \"/\", without '.', '..', '//' or a trailing '/')" },
+	{ "{ what = \"/dev/vda\"; where = \"/d\"; }", "missing required key 'mounts[0].type'" },
+	{ "{ what = \"/dev/vda\"; where = \"/d\"; type = \"ext4\"; options = \"nofail\"; }",
+	  "'mounts[0].options': mount(8)-only option 'nofail' for type ext4 (write required = false)" },
+	{ "{ what = \"tmpfs\"; where = \"/d\"; type = \"tmpfs\"; fsck = true; }",
+	  "'mounts[0].fsck': 'tmpfs' is not a block device" },
+	{ "{ what = \"overlay\"; where = \"/d\"; type = \"overlay\"; options = \"upperdir=/u\"; }",
+	  "'mounts[0].options': an overlay needs lowerdir=" },
+	{ "{ what = \"/dev/vda\"; where = \"/d\"; type = \"ext4\"; timeout = \"0\"; }",
+	  "'mounts[0].timeout' must be more than 0" },
+	{ "{ what = \"/dev/vda\"; where = \"/d\"; type = \"ext4\"; on_failure = \"halt\"; }",
+	  "'mounts[0].on_failure': unknown value 'halt' (expected none, reboot, poweroff or rescue)" },
+};
+
+START_TEST(bad_entries_have_lines)
+{
+	char conf[512];
+	struct unit_set *s;
+
+	snprintf(conf, sizeof(conf), "# line 1\nmounts = (\n  %s\n);\n", bad_cases[_i].entry);
+	s = load(conf, "exec = [ \"/bin/x\" ];\n");
+	ck_assert_uint_ge(s->diags.n, 1);
+	ck_assert_int_eq(s->diags.v[0].line, 3);
+	ck_assert_str_eq(s->diags.v[0].message, bad_cases[_i].message);
+	ck_assert_uint_eq(s->conf.n_mounts, 0);   /* a bad entry is left out */
+	unit_set_free(s);
+}
+END_TEST
+
+START_TEST(duplicate_where_and_undeclared)
+{
+	struct unit_set *s = load("mounts = (\n"
+				  "  { what = \"tmpfs\"; where = \"/d\"; type = \"tmpfs\"; },\n"
+				  "  { what = \"/dev/vda\"; where = \"/d\"; type = \"ext4\"; }\n);\n",
+				  "exec = [ \"/bin/x\" ];\nrequires_mounts = [\n \"/d\",\n \"/srv\" ];\n");
+
+	ck_assert_uint_eq(s->conf.n_mounts, 1);
+	ck_assert_int_eq(s->diags.v[0].line, 3);
+	ck_assert_str_eq(s->diags.v[0].message, "'mounts[1]': '/d' is mounted by an earlier entry");
+	ck_assert(s->units[0]->bad);
+	ck_assert_int_eq(s->units[0]->diags.v[0].line, 4);
+	ck_assert_str_eq(s->units[0]->diags.v[0].message,
+			 "requires_mounts: '/srv' is not in initd.conf's mounts "
+			 "(mounts = ( { where = \"/srv\"; ... } ))");
+	unit_set_free(s);
+}
+END_TEST
+
+START_TEST(encode_round_trip)
+{
+	struct unit_set *s = load(MOUNTS, "exec = [ \"/bin/x\" ];\nrequires_mounts = [ \"/data\", \"/scratch\" ];\n");
+	struct unit_set *d = NULL;
+	void *buf = NULL;
+	size_t len;
+
+	ck_assert_int_eq(unit_set_encode(s, &buf, &len), 0);
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), 0);
+	ck_assert(initd_conf_equal(&s->conf, &d->conf));
+	ck_assert(unit_equal(s->units[0], d->units[0]));
+	ck_assert_str_eq(d->units[0]->requires_mounts[1], "/scratch");
+	ck_assert_int_eq(d->conf.mounts[0].on_failure, FAILURE_POWEROFF);
+	/* a changed mount is a changed configuration */
+	d->conf.mounts[1].required = true;
+	ck_assert(!initd_conf_equal(&s->conf, &d->conf));
+	free(buf);
+	unit_set_free(s);
+	unit_set_free(d);
+}
+END_TEST
+
+static Suite *mounts_suite(void)
+{
+	Suite *s = suite_create("mounts");
+	TCase *tc = tcase_create("mounts");
+
+	tcase_add_test(tc, options_split);
+	tcase_add_test(tc, tags);
+	tcase_add_test(tc, schema_and_defaults);
+	tcase_add_loop_test(tc, bad_entries_have_lines, 0,
+			    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
+	tcase_add_test(tc, duplicate_where_and_undeclared);
+	tcase_add_test(tc, encode_round_trip);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(mounts_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,538 @@
+/* mounts.c — initd.conf's `mounts` (issue 14), a unit's `requires_mounts`
+ * and the check across the two, and the split of a mount(8) options
+ * string into mount(2) flags and filesystem data, which both --check and
+ * the mount helper (initd/mounts.c) use, so that what --check accepts is
+ * exactly what the helper passes to the kernel. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "units/internal.h"
+
+#define FAIL(c, s, ...) ({ int _r = diag_add((c), setting_line(s), __VA_ARGS__); \
+			   _r < 0 ? _r : -EINVAL; })
+
+/* ---- options ------------------------------------------------------------- */
+
+/* mount(8)'s flag words: the ones mount(2) takes as flags, not data. */
+static const struct {
+	const char *word;
+	unsigned long set, clear;
+} mount_flags[] = {
+	{ "defaults", 0, 0 },
+	{ "ro", MS_RDONLY, 0 },          { "rw", 0, MS_RDONLY },
+	{ "nosuid", MS_NOSUID, 0 },      { "suid", 0, MS_NOSUID },
+	{ "nodev", MS_NODEV, 0 },        { "dev", 0, MS_NODEV },
+	{ "noexec", MS_NOEXEC, 0 },      { "exec", 0, MS_NOEXEC },
+	{ "sync", MS_SYNCHRONOUS, 0 },   { "async", 0, MS_SYNCHRONOUS },
+	{ "dirsync", MS_DIRSYNC, 0 },
+	{ "noatime", MS_NOATIME, 0 },    { "atime", 0, MS_NOATIME },
+	{ "nodiratime", MS_NODIRATIME, 0 }, { "diratime", 0, MS_NODIRATIME },
+	{ "relatime", MS_RELATIME, 0 },  { "norelatime", 0, MS_RELATIME },
+	{ "strictatime", MS_STRICTATIME, 0 },
+	{ "lazytime", MS_LAZYTIME, 0 },  { "nolazytime", 0, MS_LAZYTIME },
+	{ "mand", MS_MANDLOCK, 0 },      { "nomand", 0, MS_MANDLOCK },
+	{ "silent", MS_SILENT, 0 },      { "loud", 0, MS_SILENT },
+	{ "bind", MS_BIND, 0 },          { "rbind", MS_BIND | MS_REC, 0 },
+};
+
+/* Words only mount(8) and fstab understand: the kernel would refuse them
+ * as data, so they are refused here, where the line is known. */
+static const char *const mount8_words[] = {
+	"auto", "noauto", "nofail", "user", "users", "nouser", "owner", "group", "_netdev",
+};
+
+/* The data keys (before any '=') the kernel's ext4, tmpfs and overlay
+ * take; a word outside its type's list is refused by --check. */
+static const char *const ext_words[] = {
+	"acl", "noacl", "user_xattr", "nouser_xattr", "errors", "data", "data_err", "barrier",
+	"nobarrier", "commit", "discard", "nodiscard", "noload", "norecovery",
+	"journal_checksum", "nojournal_checksum", "journal_async_commit", "delalloc",
+	"nodelalloc", "auto_da_alloc", "noauto_da_alloc", "init_itable", "noinit_itable",
+	"dax", "stripe", "resuid", "resgid", "sb", "grpid", "bsdgroups", "nogrpid",
+	"sysvgroups", "quota", "noquota", "usrquota", "grpquota", "prjquota",
+	"min_batch_time", "max_batch_time", "journal_ioprio", "inode_readahead_blks",
+	"max_dir_size_kb", "i_version", "nombcache", "block_validity", "noblock_validity",
+	"dioread_lock", "dioread_nolock", "debug",
+};
+static const char *const tmpfs_words[] = {
+	"size", "nr_blocks", "nr_inodes", "mode", "uid", "gid", "huge", "mpol", "inode32",
+	"inode64", "noswap",
+};
+static const char *const overlay_words[] = {
+	"lowerdir", "upperdir", "workdir", "default_permissions", "redirect_dir", "index",
+	"uuid", "nfs_export", "xino", "metacopy", "volatile", "userxattr",
+};
+
+static bool word_in(const char *w, size_t n, const char *const *v, size_t nv)
+{
+	for (size_t i = 0; i < nv; i++)
+		if (strlen(v[i]) == n && strncmp(w, v[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* Is the data word w (n bytes, key before any '=') one type takes? */
+static bool data_word_known(const char *type, const char *w, size_t n)
+{
+	size_t key = strcspn(w, "=");
+
+	if (key > n)
+		key = n;
+	if (!type)
+		return true;
+	if (!strcmp(type, "ext2") || !strcmp(type, "ext3") || !strcmp(type, "ext4"))
+		return word_in(w, key, ext_words, ARRAY_SIZE(ext_words));
+	if (!strcmp(type, "tmpfs"))
+		return word_in(w, key, tmpfs_words, ARRAY_SIZE(tmpfs_words));
+	if (!strcmp(type, "overlay"))
+		return word_in(w, key, overlay_words, ARRAY_SIZE(overlay_words));
+	return true;
+}
+
+/* One word: into flags, or appended to data (o bytes used so far). */
+static int option_word(const char *type, const char *w, size_t n, unsigned long *flags,
+		       char *data, size_t *o)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(mount_flags); i++) {
+		if (strlen(mount_flags[i].word) == n && !strncmp(w, mount_flags[i].word, n)) {
+			*flags = (*flags & ~mount_flags[i].clear) | mount_flags[i].set;
+			return 0;
+		}
+	}
+	if (n == 0 || word_in(w, n, mount8_words, ARRAY_SIZE(mount8_words)) ||
+	    (n >= 2 && !strncmp(w, "x-", 2)) || !data_word_known(type, w, n))
+		return -EINVAL;
+	if (*o)
+		data[(*o)++] = ',';
+	memcpy(data + *o, w, n);
+	*o += n;
+	data[*o] = '\0';
+	return 0;
+}
+
+int unit_mount_options_parse(const char *type, const char *options, unsigned long *ret_flags,
+			     char *data, char *bad, size_t size)
+{
+	unsigned long flags = 0;
+	size_t o = 0;
+	const char *p = options;
+
+	data[0] = '\0';
+	if (options && strlen(options) > UNIT_MOUNT_OPTIONS_MAX)
+		return -E2BIG;
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+
+		if (option_word(type, p, n, &flags, data, &o) < 0) {
+			snprintf(bad, size, "%.*s", (int)n, p);
+			return -EINVAL;
+		}
+		p += n + (p[n] == ',');
+		if (p[-1] == ',' && !*p) {
+			snprintf(bad, size, "%s", "");   /* a trailing comma: an empty word */
+			return -EINVAL;
+		}
+	}
+	*ret_flags = flags;
+	return 0;
+}
+
+size_t unit_mount_tag(const char *what)
+{
+	static const char *const tags[] = { "LABEL=", "UUID=", "PARTUUID=" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(tags); i++)
+		if (!strncmp(what, tags[i], strlen(tags[i])))
+			return strlen(tags[i]) - 1;
+	return 0;
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+/* "/data", "/var/lib/x": absolute, no empty, "." or ".." component, no
+ * trailing '/', not "/" itself (the root is the initramfs or the kernel's). */
+static bool where_valid(const char *s)
+{
+	if (s[0] != '/' || !s[1])
+		return false;
+	for (const char *p = s + 1; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && !strncmp(p, "..", 2)))
+			return false;
+		p += n;
+		if (*p == '/' && !*++p)
+			return false;
+	}
+	return strlen(s) < 4096;
+}
+
+static bool hex_run(const char *s, size_t n)
+{
+	return strspn(s, "0123456789abcdefABCDEF") >= n;
+}
+
+/* A UUID as blkid prints it: 8-4-4-4-12 hex, or FAT's XXXX-XXXX; a
+ * PARTUUID: 8-4-4-4-12 (GPT) or MBR's 8-2. */
+static bool uuid_valid(const char *v, bool part)
+{
+	size_t n = strlen(v);
+
+	if (n == 36)
+		return hex_run(v, 8) && v[8] == '-' && hex_run(v + 9, 4) && v[13] == '-' &&
+		       hex_run(v + 14, 4) && v[18] == '-' && hex_run(v + 19, 4) && v[23] == '-' &&
+		       hex_run(v + 24, 12);
+	if (!part)
+		return n == 9 && hex_run(v, 4) && v[4] == '-' && hex_run(v + 5, 4);
+	return n == 11 && hex_run(v, 8) && v[8] == '-' && hex_run(v + 9, 2);
+}
+
+/* A pseudo source: "tmpfs", "overlay", "none"... */
+static bool pseudo_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= UNIT_NAME_MAX &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+/* What `what` is wrong with, or NULL when it is good. */
+static const char *what_problem(const char *what)
+{
+	size_t tag = unit_mount_tag(what);
+	const char *v = what + tag + 1;
+
+	if (what[0] == '/')
+		return where_valid(what) ? NULL : "a device path must be a normalised absolute path";
+	if (!tag)
+		return pseudo_valid(what) ? NULL :
+		       "expected a device path, LABEL=, UUID=, PARTUUID= or a pseudo source (tmpfs, overlay)";
+	if (tag == 5 && !strncmp(what, "LABEL", 5))
+		return *v && strlen(v) <= UNIT_MOUNT_LABEL_MAX && !strchr(v, '/') ? NULL :
+		       "a LABEL= is 1 to 16 bytes, no '/'";
+	if (tag == 4)
+		return uuid_valid(v, false) ? NULL :
+		       "a UUID= is 8-4-4-4-12 hex digits (or XXXX-XXXX)";
+	return uuid_valid(v, true) ? NULL : "a PARTUUID= is 8-4-4-4-12 hex digits (or XXXXXXXX-NN)";
+}
+
+static bool type_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= UNIT_MOUNT_TYPE_MAX &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.") == n;
+}
+
+static bool is_block_source(const char *what)
+{
+	return what[0] == '/' || unit_mount_tag(what) > 0;
+}
+
+/* ---- initd.conf's mounts ------------------------------------------------- */
+
+static int parse_what(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit_mount *m = obj;
+	char q[DIAG_QUOTE_SIZE];
+	const char *v, *why;
+	int r = setting_string(c, s, path, &v);
+
+	if (r < 0)
+		return r;
+	why = what_problem(v);
+	if (why)
+		return FAIL(c, s, "'%s': invalid source '%s': %s", path, diag_quote(q, v), why);
+	return setting_strdup(c, s, path, &m->what);
+}
+
+static int parse_where(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	static const struct string_rule rule = {
+		.valid = where_valid, .what = "mount point",
+		.hint = " (an absolute path, not \"/\", without '.', '..', '//' or a trailing '/')",
+	};
+
+	return setting_strdup_valid(c, s, path, &rule, &((struct unit_mount *)obj)->where);
+}
+
+static int parse_type(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	static const struct string_rule rule = {
+		.valid = type_valid, .what = "filesystem type",
+		.hint = " (1 to 32 bytes of a-z, 0-9, '_', '.')",
+	};
+
+	return setting_strdup_valid(c, s, path, &rule, &((struct unit_mount *)obj)->type);
+}
+
+static int parse_options(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit_mount *m = obj;
+	const char *v;
+	int r = setting_string(c, s, path, &v);
+
+	if (r < 0)
+		return r;
+	if (strlen(v) > UNIT_MOUNT_OPTIONS_MAX)
+		return FAIL(c, s, "'%s' is longer than %d bytes", path, UNIT_MOUNT_OPTIONS_MAX);
+	return setting_strdup(c, s, path, &m->options);   /* checked with the type */
+}
+
+static int parse_fsck(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return setting_bool(c, s, path, &((struct unit_mount *)obj)->fsck);
+}
+
+static int parse_required(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return setting_bool(c, s, path, &((struct unit_mount *)obj)->required);
+}
+
+static int parse_timeout(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit_mount *m = obj;
+	uint64_t v;
+	int r = setting_duration(c, s, path, &v);
+
+	if (r < 0)
+		return r;
+	if (v == 0)
+		return FAIL(c, s, "'%s' must be more than 0", path);
+	m->timeout_usec = v;
+	return 0;
+}
+
+static int parse_on_failure(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	int v, r = setting_enum(c, s, path, failure_action_names, FAILURE_ACTION_MAX, &v);
+
+	if (r == 0)
+		((struct unit_mount *)obj)->on_failure = (enum failure_action)v;
+	return r;
+}
+
+static const struct key mount_keys[] = {
+	{ "what", parse_what },
+	{ "where", parse_where },
+	{ "type", parse_type },
+	{ "options", parse_options },
+	{ "fsck", parse_fsck },
+	{ "required", parse_required },
+	{ "timeout", parse_timeout },
+	{ "on_failure", parse_on_failure },
+};
+
+static void mount_clear(struct unit_mount *m)
+{
+	free(m->what);
+	free(m->where);
+	free(m->type);
+	free(m->options);
+	*m = (struct unit_mount){ .what = NULL };
+}
+
+/* Checks across one entry's keys, once each was read. */
+static int mount_check(struct parse_ctx *c, config_setting_t *s, const char *path,
+		       const struct unit_mount *m)
+{
+	char data[UNIT_MOUNT_OPTIONS_MAX + 1], bad[DIAG_QUOTE_MAX], q[DIAG_QUOTE_SIZE];
+	unsigned long flags;
+	int r;
+
+	const char *missing = !m->what ? "what" : !m->where ? "where" : !m->type ? "type" : NULL;
+
+	if (missing)
+		return FAIL(c, s, "missing required key '%s.%s'", path, missing);
+	r = unit_mount_options_parse(m->type, m->options, &flags, data, bad, sizeof(bad));
+	if (r < 0)
+		return FAIL(c, s, "'%s.options': %s option '%s' for type %s%s", path,
+			    word_in(bad, strlen(bad), mount8_words, ARRAY_SIZE(mount8_words)) ?
+			    "mount(8)-only" : "unknown", diag_quote(q, bad), m->type,
+			    !strcmp(bad, "nofail") ? " (write required = false)" : "");
+	if (m->fsck && !is_block_source(m->what))
+		return FAIL(c, s, "'%s.fsck': '%s' is not a block device", path, m->what);
+	if (!strcmp(m->type, "overlay") && !strstr(data, "lowerdir="))
+		return FAIL(c, s, "'%s.options': an overlay needs lowerdir=", path);
+	return 0;
+}
+
+/* One element of mounts: a group, complete and consistent, with a `where`
+ * no earlier entry has. */
+static int parse_mount(struct parse_ctx *c, config_setting_t *s, const char *path,
+		       struct unit_mount *v, size_t k)
+{
+	bool failed = c->failed;
+	int r;
+
+	c->failed = false;
+	v[k] = (struct unit_mount){ .required = true, .timeout_usec = UNIT_MOUNT_TIMEOUT_DEFAULT,
+				    .on_failure = FAILURE_RESCUE };
+	r = setting_group(c, s, path, mount_keys, ARRAY_SIZE(mount_keys), &v[k]);
+	if (r == 0 && !c->failed && config_setting_is_group(s))
+		r = mount_check(c, s, path, &v[k]);
+	for (size_t i = 0; r == 0 && !c->failed && i < k; i++)
+		if (strcmp(v[i].where, v[k].where) == 0)
+			r = diag_add(c, setting_line(s), "'%s': '%s' is mounted by an earlier entry",
+				     path, v[k].where);
+	if (r == 0 && c->failed)
+		r = -EINVAL;
+	if (r < 0)
+		mount_clear(&v[k]);
+	c->failed |= failed;
+	return r;
+}
+
+int parse_mounts(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct initd_conf *conf = obj;
+	struct unit_mount *v;
+	size_t k = 0;
+	int n, r;
+
+	r = setting_list(c, s, path, UNIT_MOUNTS_MAX,
+			 " ( { what = \"LABEL=data\"; where = \"/data\"; type = \"ext4\"; } )", &n);
+	if (r < 0)
+		return r;
+	v = calloc((size_t)n + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (int i = 0; i < n && r != -ENOMEM; i++) {
+		char p[DIAG_PATH_SIZE];
+
+		r = parse_mount(c, config_setting_get_elem(s, (unsigned)i),
+				setting_elem_path(p, path, i), v, k);
+		k += r == 0;
+	}
+	if (r == -ENOMEM) {
+		for (size_t i = 0; i < k; i++)
+			mount_clear(&v[i]);
+		free(v);
+		return r;
+	}
+	mounts_conf_clear(conf);
+	conf->mounts = v;   /* the good ones: a bad entry is reported and left out */
+	conf->n_mounts = k;
+	return 0;
+}
+
+void mounts_conf_clear(struct initd_conf *conf)
+{
+	for (size_t i = 0; conf->mounts && i < conf->n_mounts; i++)
+		mount_clear(&conf->mounts[i]);
+	free(conf->mounts);
+	conf->mounts = NULL;
+	conf->n_mounts = 0;
+}
+
+bool mounts_conf_equal(const struct initd_conf *a, const struct initd_conf *b)
+{
+	if (a->n_mounts != b->n_mounts)
+		return false;
+	for (size_t i = 0; i < a->n_mounts; i++) {
+		const struct unit_mount *x = &a->mounts[i], *y = &b->mounts[i];
+
+		if (!streq_ptr(x->what, y->what) || !streq_ptr(x->where, y->where) ||
+		    !streq_ptr(x->type, y->type) || !streq_ptr(x->options, y->options) ||
+		    x->fsck != y->fsck || x->required != y->required ||
+		    x->timeout_usec != y->timeout_usec || x->on_failure != y->on_failure)
+			return false;
+	}
+	return true;
+}
+
+/* What parse_mounts guarantees, checked on a decoded conf. */
+bool mounts_conf_valid(const struct initd_conf *conf)
+{
+	char data[UNIT_MOUNT_OPTIONS_MAX + 1], bad[8];
+	unsigned long flags;
+
+	if (conf->n_mounts > UNIT_MOUNTS_MAX || (conf->n_mounts && !conf->mounts))
+		return false;
+	for (size_t i = 0; i < conf->n_mounts; i++) {
+		const struct unit_mount *m = &conf->mounts[i];
+
+		if (!m->what || !m->where || !m->type || what_problem(m->what) ||
+		    !where_valid(m->where) || !type_valid(m->type) || m->timeout_usec == 0 ||
+		    (unsigned)m->on_failure >= FAILURE_ACTION_MAX ||
+		    (m->fsck && !is_block_source(m->what)) ||
+		    unit_mount_options_parse(m->type, m->options, &flags, data, bad, sizeof(bad)) < 0)
+			return false;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(conf->mounts[j].where, m->where))
+				return false;
+	}
+	return true;
+}
+
+const struct unit_mount *mounts_find(const struct initd_conf *conf, const char *where)
+{
+	for (size_t i = 0; i < conf->n_mounts; i++)
+		if (!strcmp(conf->mounts[i].where, where))
+			return &conf->mounts[i];
+	return NULL;
+}
+
+/* ---- a unit's requires_mounts -------------------------------------------- */
+
+static int check_where(struct parse_ctx *c, config_setting_t *e, const char *path, const char *v,
+		       void *data)
+{
+	char q[DIAG_QUOTE_SIZE];
+
+	if (!where_valid(v))
+		return FAIL(c, e, "'%s': invalid mount point '%s' (an absolute path, not \"/\")",
+			    path, diag_quote(q, v));
+	return 0;
+}
+
+int parse_requires_mounts(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit *u = parse_state_unit(obj);
+	struct unit_lines *l = parse_state_lines(obj);
+	int r = setting_strv_checked(c, s, path, UNIT_MOUNTS_MAX, check_where, NULL,
+				     &u->requires_mounts);
+
+	for (size_t i = 0; r == 0 && u->requires_mounts[i]; i++) {
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+
+		l->requires_mounts[i] = setting_line(e);
+		for (size_t j = 0; r == 0 && j < i; j++)
+			if (!strcmp(u->requires_mounts[j], u->requires_mounts[i]))
+				r = FAIL(c, e, "'%s[%zu]': '%s' is listed twice", path, i,
+					 u->requires_mounts[i]);
+	}
+	return r;
+}
+
+/* Cross-file: each required mount is one initd.conf declares (an error:
+ * the unit could never start). 0 or -ENOMEM. */
+int mounts_check_unit(const struct initd_conf *conf, struct unit *u, const struct unit_lines *l)
+{
+	struct parse_ctx c = { .file = u->file, .diags = &u->diags };
+
+	for (size_t i = 0; u->requires_mounts[i] && i < UNIT_MOUNTS_MAX; i++) {
+		const char *w = u->requires_mounts[i];
+		int r;
+
+		if (!where_valid(w) || mounts_find(conf, w))
+			continue;
+		r = diag_add(&c, l->requires_mounts[i], "requires_mounts: '%s' is not in initd.conf's "
+			     "mounts (mounts = ( { where = \"%s\"; ... } ))", w, w);
+		if (r < 0)
+			return r;
+	}
+	u->bad |= c.failed;
+	return 0;
+}
+
+bool mounts_unit_valid(const struct unit *u)
+{
+	if (!u->requires_mounts || strv_length(u->requires_mounts) > UNIT_MOUNTS_MAX)
+		return false;
+	for (char **w = u->requires_mounts; *w; w++)
+		if (!where_valid(*w))
+			return false;
+	return true;
+}
