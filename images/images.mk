@@ -4,10 +4,13 @@
 #        build/image/initramfs.cpio.gz: static initd as PID 1, svctl, busybox,
 #        the units of DIR (default examples/basic/units), DIR/../initd.conf and
 #        DIR/../overlay when present, the kernel modules
-#   make run [SCRIPT=FILE] [RUN_TIMEOUT=SECS]
+#   make run [SCRIPT=FILE] [RUN_TIMEOUT=SECS] [DISK=FILE] [APPEND="..."] [QEMU_OPTS="..."]
 #        boot it in qemu (TCG); with SCRIPT, run FILE inside once every service
 #        is up, print its output, power off (images/run.sh exits with FILE's
-#        status; make turns any failure into 2)
+#        status; make turns any failure into 2). DISK: a virtio disk
+#        (/dev/vda) backed by FILE, created as a 64M ext4 labelled "data"
+#        when missing, so two runs share state; APPEND: extra kernel
+#        arguments; QEMU_OPTS: extra qemu arguments
 #   make image-deps
 #        fetch the Debian kernel into build/kernel/ (no-op when cached)
 #
@@ -23,6 +26,9 @@ OVERLAY      ?=
 INITD_CONF   ?=
 SCRIPT       ?=
 RUN_TIMEOUT  ?= 300
+DISK         ?=
+APPEND       ?=
+QEMU_OPTS    ?=
 
 image-deps: deps
 	$(Q)images/kernel.sh $(KERNEL_CACHE) >/dev/null
@@ -43,6 +49,7 @@ image: image-deps
 
 run: image
 	$(Q)RUN_TIMEOUT=$(RUN_TIMEOUT) images/run.sh $(if $(SCRIPT),-s $(SCRIPT)) \
-		$(VMLINUZ) $(IMAGE)
+		$(if $(DISK),-D '$(DISK)') $(if $(APPEND),-a '$(APPEND)') \
+		$(if $(QEMU_OPTS),-q '$(QEMU_OPTS)') $(VMLINUZ) $(IMAGE)
 
 .PHONY: image image-deps run

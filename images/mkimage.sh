@@ -14,7 +14,9 @@
 # The result is a gzip'd newc cpio: initd at /sbin/initd and /init, svctl at
 # /bin/svctl, busybox with its applet links, /etc/initd/{initd.conf,units/},
 # the kernel modules under /lib/modules/KVER, /etc/passwd and /etc/group
-# (root, nobody, www), and empty mount points. There is no shell /init: initd
+# (root, nobody, www), /sbin/e2fsck (the host's static /sbin/e2fsck.static,
+# from e2fsck-static, when present: initd.conf's `fsck = true`), and empty
+# mount points. There is no shell /init: initd
 # does the early mounts itself.
 set -eu
 
@@ -85,6 +87,14 @@ install -m 0755 "$initd" "$root/sbin/initd"
 ln -sf sbin/initd "$root/init"
 rm -f "$root/bin/svctl"
 install -m 0755 "$svctl" "$root/bin/svctl"
+
+# fsck for initd.conf's mounts: busybox has no e2fsck. Static, so it needs
+# no libraries; without it initd skips the check and says so.
+if [ -x /sbin/e2fsck.static ]; then
+	install -m 0755 /sbin/e2fsck.static "$root/sbin/e2fsck"
+else
+	echo "mkimage: warning: no /sbin/e2fsck.static (apt-get install e2fsck-static): fsck = true will be skipped" >&2
+fi
 
 cat >"$root/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh

@@ -10,7 +10,13 @@
 #                 ended (default $RUN_POWEROFF_TIMEOUT or 60)
 #     -d DIR      script mode: where console.log, script.out and the combined
 #                 initrd go (default DIR_OF_INITRD/run)
-#     -a ARGS     extra kernel command line
+#     -a ARGS     extra kernel command line (also $RUN_APPEND)
+#     -D FILE     a virtio disk (/dev/vda in the guest) backed by FILE, raw; when
+#                 FILE is missing it is created ($RUN_DISK_SIZE, default 64M)
+#                 with an ext4 filesystem labelled "data" (mkfs.ext4 -L data),
+#                 so two runs with the same FILE share its state (also $RUN_DISK)
+#     -q OPTS     extra qemu arguments, split at blanks (also $RUN_QEMU_OPTS),
+#                 e.g. "-device i6300esb -action watchdog=reset"
 #
 # Without -s the console is this terminal (Ctrl-A X quits qemu).
 #
@@ -27,21 +33,23 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-script= dir= append=
+script= dir= append=${RUN_APPEND:-} disk=${RUN_DISK:-} qemu_opts=${RUN_QEMU_OPTS:-}
 timeout=${RUN_TIMEOUT:-300}
 poweroff_timeout=${RUN_POWEROFF_TIMEOUT:-60}
-while getopts s:t:p:d:a: opt; do
+while getopts s:t:p:d:a:D:q: opt; do
 	case $opt in
 	s) script=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	p) poweroff_timeout=$OPTARG ;;
 	d) dir=$OPTARG ;;
 	a) append=$OPTARG ;;
+	D) disk=$OPTARG ;;
+	q) qemu_opts=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 2 ] || { echo "usage: run.sh [-s SCRIPT] [-t SECS] [-d DIR] VMLINUZ INITRD" >&2; exit 2; }
+[ $# -eq 2 ] || { echo "usage: run.sh [-s SCRIPT] [-t SECS] [-d DIR] [-a ARGS] [-D DISK] [-q QEMU_OPTS] VMLINUZ INITRD" >&2; exit 2; }
 vmlinuz=$1 initrd=$2
 for f in "$vmlinuz" "$initrd"; do
 	[ -f "$f" ] || { echo "run: missing $f" >&2; exit 125; }
@@ -52,6 +60,20 @@ command -v qemu-system-x86_64 >/dev/null ||
 cmdline="console=ttyS0 quiet panic=-1 rdinit=/sbin/initd${append:+ $append}"
 qemu=(qemu-system-x86_64 -accel tcg -m "${RUN_MEM:-512}" -smp 2 -no-reboot
 	-nic none -kernel "$vmlinuz")
+if [ -n "$disk" ]; then
+	if [ ! -e "$disk" ]; then
+		mkfs=$(PATH=$PATH:/sbin:/usr/sbin command -v mkfs.ext4) ||
+			{ echo "run: mkfs.ext4 not found (make deps: e2fsprogs)" >&2; exit 125; }
+		mkdir -p "$(dirname "$disk")"
+		truncate -s "${RUN_DISK_SIZE:-64M}" "$disk" &&
+			"$mkfs" -F -q -L data "$disk" ||
+			{ echo "run: cannot create the disk $disk" >&2; exit 125; }
+		echo "run: created $disk (${RUN_DISK_SIZE:-64M}, ext4, label data)" >&2
+	fi
+	qemu+=(-drive "file=$disk,if=virtio,format=raw")
+fi
+# shellcheck disable=SC2206 # split at blanks on purpose
+[ -z "$qemu_opts" ] || qemu+=($qemu_opts)
 
 if [ -z "$script" ]; then
 	echo "run: booting $initrd (Ctrl-A X quits)" >&2

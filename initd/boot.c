@@ -21,6 +21,7 @@
 #include "common/util.h"
 #include "initd/child.h"
 #include "initd/log.h"
+#include "initd/mounts.h"
 
 struct early_mount {
 	const char *source, *target, *type;
@@ -242,7 +243,8 @@ static void unmount_all(void)
 	mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL);
 }
 
-_Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool unmount)
+_Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool unmount,
+			  struct mounts *declared)
 {
 	int cmd = how == SHUTDOWN_REBOOT ? RB_AUTOBOOT :
 		  how == SHUTDOWN_HALT ? RB_HALT_SYSTEM : RB_POWER_OFF;
@@ -254,6 +256,11 @@ _Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool u
 	/* Not after --no-mounts: there the mounts are not ours to touch, and a
 	 * read-only remount of / would reach the host's filesystem. */
 	if (unmount) {
+		/* The one place initd.conf's mounts are unmounted: every
+		 * service has stopped and been reaped (their logs flushed
+		 * before), so /data is no longer busy. */
+		mounts_unmount(declared);
+		sync();
 		unmount_all();
 		sync();
 	}

@@ -22,9 +22,13 @@ int boot_set_hostname(const char *name);
 /* Load the listed kernel modules from /lib/modules/$(uname -r). */
 void boot_load_modules(char **modules);
 
-/* The end: kill what is left, reap, sync, unmount, reboot(2). Never returns
- * when it works; if reboot(2) fails the crash action runs. */
-_Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool unmount);
+/* The end: kill what is left, reap, sync, unmount initd.conf's mounts in
+ * reverse (declared: NULL when none), then everything else, sync,
+ * reboot(2). Never returns when it works; if reboot(2) fails the crash
+ * action runs. */
+struct mounts;
+_Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool unmount,
+			  struct mounts *declared);
 
 /* Run `action` for an unrecoverable error; never returns. Async-signal-safe
  * enough to be called from a fault handler. */

@@ -32,6 +32,7 @@
 #include "initd/net.h"
 #include "initd/loop.h"
 #include "initd/manager.h"
+#include "initd/mounts.h"
 #include "initd/notify.h"
 #include "initd/reaper.h"
 #include "initd/spawn.h"
@@ -71,6 +72,10 @@ struct initd {
 	struct commands cmds;
 	struct manager *manager;
 	struct loader *reloading;     /* a reload's loader in flight */
+	struct mounts *mounts;        /* initd.conf's mounts, from the first load
+	                               * on (PID 1 only); NULL when none */
+	struct unit_set *mounting;    /* the first set, held while its mounts
+	                               * are being mounted */
 	enum crash_action crash;
 	enum shutdown_how shutdown;   /* requested before the units were loaded */
 };
@@ -223,8 +228,10 @@ static void shutdown_done(struct manager *m, enum shutdown_how how, void *data)
 {
 	struct initd *d = data;
 
-	if (d->pid1)
-		boot_final(how, d->crash, !d->opt.no_mounts);
+	if (d->pid1) {
+		mounts_cancel(d->mounts);   /* a shutdown while still mounting */
+		boot_final(how, d->crash, !d->opt.no_mounts, d->mounts);
+	}
 	log_info("all services stopped, exiting");
 	loop_quit(d->loop);
 }
@@ -262,7 +269,6 @@ static void commands_shutdown(struct commands *cmds, enum shutdown_how how)
 
 /* The failure action (issue 14): a unit with on_failure or critical ended
  * failed, or a required mount failed. `why` says what, for the log. */
-__attribute__((unused))   /* until the mounts and on_failure call it */
 static void failure_action_run(struct initd *d, enum failure_action a, const char *why)
 {
 	switch (a) {
@@ -405,16 +411,11 @@ static void drain_notify(void *ctx)
 	notify_server_drain(d->notify);
 }
 
+static void units_start(struct initd *d, struct unit_set *set);
+
 static void units_loaded(struct unit_set *set, int err, const char *why, void *data)
 {
 	struct initd *d = data;
-	struct manager_options mo = {
-		.use_cgroup = !d->opt.no_cgroup,
-		.cgroup_root = d->opt.cgroup_root,
-		.notify_socket = d->notify ? d->opt.notify_path : NULL,
-		.own_leaf = d->pid1,
-	};
-	int r;
 
 	if (!set) {
 		log_error("%s: %s; no services will run", why, strerror(-err));
@@ -424,9 +425,34 @@ static void units_loaded(struct unit_set *set, int err, const char *why, void *d
 	}
 	log_diags(set);
 	apply_conf(d, &set->conf);
+	units_start(d, set);
+}
+
+/* requires_mounts: what the boot's mounts made of `where`. Without them
+ * (not PID 1, --no-mounts) initd mounted nothing and checks nothing. */
+static bool mount_check(void *ctx, const char *where, char *why, size_t size)
+{
+	struct initd *d = ctx;
+
+	return !d->mounts || mounts_is_mounted(d->mounts, where, why, size);
+}
+
+/* A manager for set (its owner from here on), its units started. */
+static void units_start(struct initd *d, struct unit_set *set)
+{
+	struct manager_options mo = {
+		.use_cgroup = !d->opt.no_cgroup,
+		.cgroup_root = d->opt.cgroup_root,
+		.notify_socket = d->notify ? d->opt.notify_path : NULL,
+		.own_leaf = d->pid1,
+	};
+	int r;
+
 	r = manager_new(d->loop, &mo, &d->manager);
-	if (r >= 0)
+	if (r >= 0) {
+		manager_set_mount_hook(d->manager, mount_check, d);
 		r = manager_apply(d->manager, set);
+	}
 	else
 		unit_set_free(set);
 	if (r < 0) {
@@ -447,6 +473,53 @@ static void units_loaded(struct unit_set *set, int err, const char *why, void *d
 	log_info("%zu units loaded", manager_count(d->manager));
 }
 
+/* The boot's mounts are done: start the units, or (a required mount
+ * failed) run its failure action and start none, so that no service
+ * writes into the empty directory under a missing mount. */
+static void mounts_done(struct mounts *ms, const struct mount_status *failed, void *data)
+{
+	struct initd *d = data;
+	struct unit_set *set = TAKE_PTR(d->mounting);
+	size_t errors = set->diags.n;
+	char why[sizeof(failed->why) + 4200];
+
+	if (!failed) {
+		units_start(d, set);
+		commands_reload_first_load(&d->cmds, errors);
+		return;
+	}
+	snprintf(why, sizeof(why), "required mount %s failed: %s", failed->where, failed->why);
+	snprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why), "%.200s; no units started",
+		 why);
+	unit_set_free(set);
+	commands_reload_first_load(&d->cmds, errors);
+	failure_action_run(d, failed->on_failure, why);
+}
+
+/* PID 1's first load: the configuration applied (modules first), then
+ * initd.conf's mounts, all before any unit starts. True when mounting
+ * started (mounts_done takes it from there). */
+static bool boot_mounts_start(struct initd *d, struct unit_set *set)
+{
+	size_t errors;
+	int r;
+
+	if (!d->pid1 || d->opt.no_mounts || d->mounts || !set->conf.n_mounts)
+		return false;
+	log_diags(set);
+	apply_conf(d, &set->conf);
+	d->mounting = set;
+	r = mounts_start(d->loop, &set->conf, mounts_done, d, &d->mounts);
+	if (r == 0)
+		return true;
+	log_error("cannot mount initd.conf's mounts: %s; starting the units", strerror(-r));
+	d->mounting = NULL;
+	errors = set->diags.n;
+	units_start(d, set);
+	commands_reload_first_load(&d->cmds, errors);
+	return true;
+}
+
 /* The first load, tracked like a reload's so that a SIGHUP or `svctl
  * reload` meanwhile waits for it (and is answered by it) instead of
  * loading, and starting everything, a second time. */
@@ -456,6 +529,8 @@ static void boot_units_loaded(struct unit_set *set, int err, const char *why, vo
 	size_t errors = set ? set->diags.n : 0;
 
 	d->reloading = NULL;
+	if (set && boot_mounts_start(d, set))
+		return;   /* mounts_done goes on */
 	units_loaded(set, err, why, data);
 	commands_reload_first_load(&d->cmds, errors);
 }
@@ -504,8 +579,8 @@ static void start_reload(struct initd *d)
 {
 	int r;
 
-	if (d->reloading)
-		return;   /* the load in flight answers this request too */
+	if (d->reloading || d->mounting)
+		return;   /* the load in flight (or its mounts) answers this too */
 	log_info("reloading the units");
 	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, reload_loaded, d,
 			 &d->reloading);
@@ -609,6 +684,8 @@ int main(int argc, char **argv)
 		boot_crash(d.crash, "the event loop failed");
 	control_server_free(d.control);
 	loader_cancel(d.reloading);
+	mounts_free(d.mounts);
+	unit_set_free(d.mounting);
 	notify_server_free(d.notify);
 	manager_free(d.manager);
 	loop_free(d.loop);

@@ -415,6 +415,16 @@ static bool pass_may_start(struct manager *m, struct svc *v)
 {
 	bool ready = true;
 
+	for (char **w = v->s.unit->requires_mounts; m->mount_hook && w && *w; w++) {
+		char why[sizeof(v->s.last_exit.detail)];
+
+		if (!m->mount_hook(m->mount_ctx, *w, why, sizeof(why))) {
+			log_error("%s: %s", v->s.unit->name, why);
+			service_mount_failed(&v->s, why);
+			return false;
+		}
+	}
+
 	for (size_t k = 0; k < v->n_requires; k++) {
 		struct service *d = &m->svcs[v->requires[k]]->s;
 
@@ -756,6 +766,12 @@ void manager_set_drain_hook(struct manager *m, manager_drain_fn fn, void *ctx)
 {
 	m->drain_hook = fn;
 	m->drain_ctx = ctx;
+}
+
+void manager_set_mount_hook(struct manager *m, manager_mount_fn fn, void *ctx)
+{
+	m->mount_hook = fn;
+	m->mount_ctx = ctx;
 }
 
 void manager_set_pass_hook(struct manager *m, manager_pass_fn fn, void *ctx)

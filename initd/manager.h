@@ -84,6 +84,11 @@ void manager_set_pass_hook(struct manager *m, manager_pass_fn fn, void *ctx);
 /* Settled: not waiting, starting, stopping, or changing for a reload. */
 bool manager_service_settled(struct manager *m, struct service *s);
 
+/* Is the mount at `where` (a unit's requires_mounts) mounted? If not, the
+ * reason goes in why. Without a hook every mount counts as mounted. */
+typedef bool (*manager_mount_fn)(void *ctx, const char *where, char *why, size_t size);
+void manager_set_mount_hook(struct manager *m, manager_mount_fn fn, void *ctx);
+
 /* Called by manager_reap before it handles any exit (the readiness socket's
  * drain: see notify_server_drain). */
 typedef void (*manager_drain_fn)(void *ctx);

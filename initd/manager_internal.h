@@ -91,6 +91,8 @@ struct manager {
 	void *pass_ctx;
 	manager_drain_fn drain_hook;
 	void *drain_ctx;
+	manager_mount_fn mount_hook;
+	void *mount_ctx;
 
 	/* reload: older sets stay alive while a service still points into them */
 	unsigned gen;

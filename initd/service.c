@@ -74,7 +74,7 @@ const struct service_transition service_transitions[] = {
 	T(STOPPED,    WAITING,    "start, or pulled in by a dependent"),
 	T(STOPPED,    BAD_CONFIG, "reload: the unit no longer parses"),
 	T(WAITING,    STARTING,   "dependencies ready: spawned"),
-	T(WAITING,    FAILED,     "start limit, spawn failed, a required unit failed"),
+	T(WAITING,    FAILED,     "start limit, spawn failed, a required unit or mount failed"),
 	T(WAITING,    STOPPED,    "stop"),
 	T(WAITING,    STOPPING,   "stop, while leftovers of a run are killed"),
 	T(WAITING,    BAD_CONFIG, "reload: the unit no longer parses"),
@@ -305,6 +305,15 @@ void service_dep_failed(struct service *s, const char *dep, const char *reason)
 		s->stop_cause = STOP_DEPENDENCY;
 		return;
 	}
+	service_fail(s, EXIT_NONE, 0);
+}
+
+void service_mount_failed(struct service *s, const char *why)
+{
+	if (s->state != SERVICE_WAITING)
+		return;
+	service_record_exit(s, EXIT_MOUNT, 0);
+	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s", why);
 	service_fail(s, EXIT_NONE, 0);
 }
 
@@ -705,6 +714,9 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 	}
 	case EXIT_CGROUP:
 		snprintf(buf, size, "cgroup: %s", e->detail);
+		break;
+	case EXIT_MOUNT:
+		snprintf(buf, size, "%s", e->detail);
 		break;
 	case EXIT_WATCHDOG:
 		snprintf(buf, size, "watchdog timeout (%s without WATCHDOG=1), killed",

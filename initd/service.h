@@ -64,6 +64,8 @@ enum exit_kind {
 	EXIT_UNKNOWN,         /* a MAINPID process that was not initd's child */
 	EXIT_START_TIMEOUT,   /* not ready within its start_timeout: stopped */
 	EXIT_OPERATOR,        /* stopped by svctl (stop, restart) */
+	EXIT_MOUNT,           /* detail = "mount /data failed: why": a
+	                       * requires_mounts entry is not mounted */
 	EXIT_KIND_MAX,
 };
 
@@ -177,6 +179,10 @@ void service_deps_ready(struct service *s);
 /* A unit this one requires failed: s fails too, "dependency DEP failed"
  * followed by DEP's own reason when given (NULL or ""). */
 void service_dep_failed(struct service *s, const char *dep, const char *reason);
+
+/* A mount the unit requires is not mounted: a waiting s fails with why
+ * ("mount /data failed: ...") as its reason, and does not start. */
+void service_mount_failed(struct service *s, const char *why);
 
 /* Events. */
 void service_on_exec(struct service *s);

@@ -1,0 +1,288 @@
+/* mount_helper.c — see mount_helper.h. Everything here may block: it runs
+ * only in the helper, never in PID 1. */
+#include "initd/mount_helper.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "initd/child.h"
+#include "initd/mounts.h"
+
+#define DEVICE_POLL_NSEC (50 * 1000 * 1000)   /* how often a missing device is looked for */
+#define EXT_SUPER_OFFSET 1024
+#define EXT_MAGIC        0xEF53
+
+static void report(int out, size_t i, enum mount_report_kind kind, enum mount_stage stage,
+		   int err, int status)
+{
+	struct mount_report r = {
+		.index = (uint32_t)i, .kind = (uint8_t)kind, .stage = (uint8_t)stage,
+		.err = err, .status = status,
+	};
+
+	/* PID 1 gone or the pipe broken: nothing to tell anyone. */
+	if (write_all(out, &r, sizeof(r)) < 0)
+		_exit(1);
+}
+
+/* ---- the device ------------------------------------------------------------ */
+
+/* The ext2/3/4 superblock's label and UUID ("8-4-4-4-12", lower case) of
+ * dev; -errno when it is not an ext filesystem. */
+static int ext_ids(const char *dev, char label[UNIT_MOUNT_LABEL_MAX + 1], char uuid[37])
+{
+	uint8_t sb[256];
+	_cleanup_close_ int fd = open(dev, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	const uint8_t *u = sb + 0x68;
+
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, sb, sizeof(sb), EXT_SUPER_OFFSET) != (ssize_t)sizeof(sb))
+		return -EIO;
+	if ((sb[0x38] | sb[0x39] << 8) != EXT_MAGIC)
+		return -EMEDIUMTYPE;
+	memcpy(label, sb + 0x78, UNIT_MOUNT_LABEL_MAX);
+	label[UNIT_MOUNT_LABEL_MAX] = '\0';
+	snprintf(uuid, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+		 u[13], u[14], u[15]);
+	return 0;
+}
+
+/* Scan /sys/class/block for an ext filesystem with this label (tag 5) or
+ * UUID (tag 4). 0 and the device in dev, or -ENOENT. */
+static int scan_superblocks(const char *what, size_t tag, char *dev, size_t size)
+{
+	DIR *d = opendir("/sys/class/block");
+	const char *want = what + tag + 1;
+	struct dirent *e;
+	int r = -ENOENT;
+
+	if (!d)
+		return -ENOENT;
+	while (r < 0 && (e = readdir(d))) {
+		char path[PATH_MAX], label[UNIT_MOUNT_LABEL_MAX + 1], uuid[37];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", e->d_name);
+		if (ext_ids(path, label, uuid) < 0)
+			continue;
+		if ((tag == 5 && !strcmp(label, want)) || (tag == 4 && !strcasecmp(uuid, want))) {
+			snprintf(dev, size, "%s", path);
+			r = 0;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+/* The device `what` names, once it is there: 0, or -ENOENT (not yet). */
+static int device_find(const char *what, char *dev, size_t size)
+{
+	static const char *const dirs[] = { NULL, NULL, NULL, NULL, "by-uuid", "by-label", NULL,
+					     NULL, "by-partuuid" };
+	size_t tag = unit_mount_tag(what);
+	struct stat st;
+	char path[PATH_MAX];
+
+	if (!tag) {
+		if (stat(what, &st) < 0)
+			return -ENOENT;
+		snprintf(dev, size, "%s", what);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/dev/disk/%s/%s", dirs[tag], what + tag + 1);
+	if (realpath(path, dev) && strlen(dev) < size)
+		return 0;
+	if (tag == 8)
+		return -ENOENT;
+	return scan_superblocks(what, tag, dev, size);
+}
+
+/* Poll until the device appears; PID 1's timeout bounds the wait. */
+static void device_wait(const char *what, char *dev, size_t size)
+{
+	struct timespec tick = { 0, DEVICE_POLL_NSEC };
+
+	while (device_find(what, dev, size) < 0)
+		nanosleep(&tick, NULL);
+}
+
+/* ---- fsck ----------------------------------------------------------------- */
+
+/* The checker for type: e2fsck for ext2/3/4, else fsck.TYPE; NULL when the
+ * image has none. */
+static const char *fsck_tool(const char *type, char *buf, size_t size)
+{
+	static const char *const dirs[] = { "/sbin", "/usr/sbin", "/bin", "/usr/bin" };
+	bool ext = !strcmp(type, "ext2") || !strcmp(type, "ext3") || !strcmp(type, "ext4");
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		if (ext)
+			snprintf(buf, size, "%s/e2fsck", dirs[i]);
+		else
+			snprintf(buf, size, "%s/fsck.%s", dirs[i], type);
+		if (access(buf, X_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}
+
+/* Run `tool -p dev`: its exit status, 128 + signal, or -errno. */
+static int fsck_run(const char *tool, const char *dev)
+{
+	char *argv[] = { (char *)tool, "-p", (char *)dev, NULL };
+	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execve(tool, argv, envp);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* fsck's exit status: 0 clean, 1 fixed, 2 fixed (reboot advised: nothing
+ * is mounted yet, so nothing to reboot for), 4 and up: not fixed. */
+static int fsck_stage(int out, size_t i, const struct unit_mount *m, const char *dev)
+{
+	char buf[PATH_MAX];
+	const char *tool = fsck_tool(m->type, buf, sizeof(buf));
+	int st;
+
+	if (!tool) {
+		report(out, i, MOUNT_REPORT_FSCK_SKIPPED, MOUNT_STAGE_FSCK, ENOENT, 0);
+		return 0;
+	}
+	st = fsck_run(tool, dev);
+	if (st < 0) {
+		report(out, i, MOUNT_REPORT_FAILED, MOUNT_STAGE_FSCK, -st, 0);
+		return st;
+	}
+	if (st >= 4) {
+		report(out, i, MOUNT_REPORT_FAILED, MOUNT_STAGE_FSCK, EUCLEAN, st);
+		return -EUCLEAN;
+	}
+	if (st > 0)
+		report(out, i, MOUNT_REPORT_FSCK_FIXED, MOUNT_STAGE_FSCK, 0, st);
+	return 0;
+}
+
+/* ---- directories and the mount ----------------------------------------------- */
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		if (!c)
+			return 0;
+		*p = c;
+	}
+}
+
+/* An overlay's upperdir= and workdir= live on a mount of their own (the
+ * data disk): made when missing, as the mount point is. */
+static int overlay_dirs(const char *data)
+{
+	static const char *const keys[] = { "upperdir=", "workdir=" };
+
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+		const char *p = strstr(data, keys[k]);
+		char dir[PATH_MAX];
+		int r;
+
+		if (!p || (p != data && p[-1] != ','))
+			continue;
+		p += strlen(keys[k]);
+		snprintf(dir, sizeof(dir), "%.*s", (int)strcspn(p, ","), p);
+		r = dir[0] == '/' ? mkdir_p(dir) : 0;
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int mount_one(int out, size_t i, const struct unit_mount *m)
+{
+	char dev[PATH_MAX], data[UNIT_MOUNT_OPTIONS_MAX + 1], bad[64];
+	bool block = m->what[0] == '/' || unit_mount_tag(m->what);
+	unsigned long flags = 0;
+	int r;
+
+	snprintf(dev, sizeof(dev), "%s", m->what);
+	report(out, i, MOUNT_REPORT_ENTER, MOUNT_STAGE_DEVICE, 0, 0);
+	if (block)
+		device_wait(m->what, dev, sizeof(dev));
+	if (m->fsck) {
+		report(out, i, MOUNT_REPORT_ENTER, MOUNT_STAGE_FSCK, 0, 0);
+		if (fsck_stage(out, i, m, dev) < 0)
+			return -1;
+	}
+	report(out, i, MOUNT_REPORT_ENTER, MOUNT_STAGE_MKDIR, 0, 0);
+	r = unit_mount_options_parse(m->type, m->options, &flags, data, bad, sizeof(bad));
+	if (r == 0)
+		r = mkdir_p(m->where);
+	if (r == 0 && !strcmp(m->type, "overlay"))
+		r = overlay_dirs(data);
+	if (r < 0) {
+		report(out, i, MOUNT_REPORT_FAILED, MOUNT_STAGE_MKDIR, -r, 0);
+		return -1;
+	}
+	report(out, i, MOUNT_REPORT_ENTER, MOUNT_STAGE_MOUNT, 0, 0);
+	if (mount(dev, m->where, m->type, flags, data[0] ? data : NULL) < 0) {
+		report(out, i, MOUNT_REPORT_FAILED, MOUNT_STAGE_MOUNT, errno, 0);
+		return -1;
+	}
+	report(out, i, MOUNT_REPORT_MOUNTED, MOUNT_STAGE_MOUNT, 0, 0);
+	return 0;
+}
+
+_Noreturn void mount_helper_main(int out, const struct initd_conf *conf, size_t first)
+{
+	/* First: PID 1's crash handlers and mask are not the helper's. */
+	if (child_reset_signals() < 0)
+		_exit(1);
+	/* The console stays (fsck speaks there); PID 1's other fds go. */
+	if (out > 3)
+		close_range(3, (unsigned)out - 1, 0);
+	close_range((unsigned)out + 1, ~0U, 0);
+	for (size_t i = first; i < conf->n_mounts; i++) {
+		const struct unit_mount *m = &conf->mounts[i];
+
+		/* A failure that runs an action ends the mounting: nothing
+		 * after it is mounted (PID 1 decides and logs). */
+		if (mount_one(out, i, m) < 0 && m->required && m->on_failure != FAILURE_NONE)
+			break;
+	}
+	_exit(0);
+}
