@@ -14,7 +14,9 @@
 #     -D FILE     a virtio disk (/dev/vda in the guest) backed by FILE, raw; when
 #                 FILE is missing it is created ($RUN_DISK_SIZE, default 64M)
 #                 with an ext4 filesystem labelled "data" (mkfs.ext4 -L data),
-#                 so two runs with the same FILE share its state (also $RUN_DISK)
+#                 so two runs with the same FILE share its state (also $RUN_DISK);
+#                 mounting it needs initd.conf to load the virtio and ext4
+#                 modules, crc32c_generic included
 #     -q OPTS     extra qemu arguments, split at blanks (also $RUN_QEMU_OPTS),
 #                 e.g. "-device i6300esb -action watchdog=reset"
 #
