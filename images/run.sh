@@ -12,6 +12,10 @@
 #                 initrd go (default DIR_OF_INITRD/run)
 #     -a ARGS     extra kernel command line
 #
+# Environment: RUN_MEM (MiB, default 512), RUN_TIMEOUT, RUN_POWEROFF_TIMEOUT
+# (the -t and -p defaults), RUN_QEMU_OPTS (extra qemu arguments, split on
+# blanks, e.g. "-device i6300esb -action watchdog=reset").
+#
 # Without -s the console is this terminal (Ctrl-A X quits qemu).
 #
 # Script mode appends a second cpio to the initrd (the kernel unpacks
@@ -52,6 +56,8 @@ command -v qemu-system-x86_64 >/dev/null ||
 cmdline="console=ttyS0 quiet panic=-1 rdinit=/sbin/initd${append:+ $append}"
 qemu=(qemu-system-x86_64 -accel tcg -m "${RUN_MEM:-512}" -smp 2 -no-reboot
 	-nic none -kernel "$vmlinuz")
+read -ra extra_opts <<< "${RUN_QEMU_OPTS:-}"
+qemu+=("${extra_opts[@]}")
 
 if [ -z "$script" ]; then
 	echo "run: booting $initrd (Ctrl-A X quits)" >&2
