@@ -20,7 +20,28 @@ echo "BENCH init=initd services=$(cat /tmp/s*.touch 2>/dev/null | wc -l) t0=$(ca
 	"pid1_rss=$(awk '/^Rss:/ { print $2 }' /proc/1/smaps_rollup)" \
 	"pid1_priv=$(awk '/^Private_Dirty:/ { print $2 }' /proc/1/smaps_rollup)"
 [ -f /bench/extra ] || exit 0
-. /bench/extra     # RESTARTS, STATUS_RUNS, IDLE_SECS
+. /bench/extra     # RESTARTS, STATUS_RUNS, IDLE_SECS, IDLE_ONLY
+
+cpu() { sed 's/^.*) //' /proc/1/stat | awk '{ print $12 + $13 }'; }
+switches() { awk '/ctxt_switches/ { s += $2 } END { print s }' /proc/1/status; }
+pets() { svctl show-system --json | sed -n 's/.*"pets":\([0-9]*\).*/\1/p'; }
+
+# PID 1's wakeups while nothing happens; with a hardware watchdog
+# (initd.conf `watchdog`), also the pets it made meanwhile: the two should
+# be equal (the pets are its only periodic wakeups).
+idle() {
+	local v0 v1 c0 c1 p0 p1
+	p0=$(pets) v0=$(switches) c0=$(cpu)
+	sleep "$IDLE_SECS"
+	v1=$(switches) c1=$(cpu) p1=$(pets)
+	echo "BENCH-IDLE switches=$((v1 - v0)) cpu_ticks=$((c1 - c0)) seconds=$IDLE_SECS" \
+		"pets=$(( ${p1:-0} - ${p0:-0} )) watchdog=$(svctl show-system | awk '$1 == "watchdog" { print $2 }')"
+}
+if [ -n "${IDLE_ONLY:-}" ]; then
+	svctl wait >/dev/null 2>&1
+	idle
+	exit 0
+fi
 
 stats() {
 	sort -n | awk '{ v[NR] = $1 }
@@ -38,9 +59,5 @@ echo "BENCH-CGROUP $(cat /proc/$(tail -n 1 /tmp/r.touch | cut -d' ' -f1)/cgroup 
 svctl stop r >/dev/null 2>&1
 echo "BENCH-MEM rss=$(awk '/^Rss:/ { print $2 }' /proc/1/smaps_rollup) priv=$(awk '/^Private_Dirty:/ { print $2 }' /proc/1/smaps_rollup)"
 
-cpu() { sed 's/^.*) //' /proc/1/stat | awk '{ print $12 + $13 }'; }
-v0=$(awk '/ctxt_switches/ { s += $2 } END { print s }' /proc/1/status) c0=$(cpu)
-sleep "$IDLE_SECS"
-v1=$(awk '/ctxt_switches/ { s += $2 } END { print s }' /proc/1/status) c1=$(cpu)
-echo "BENCH-IDLE switches=$((v1 - v0)) cpu_ticks=$((c1 - c0)) seconds=$IDLE_SECS"
+idle
 exit 0

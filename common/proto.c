@@ -236,6 +236,7 @@ const char *proto_msg_name(uint16_t type)
 		[PROTO_REQ_WAIT] = "wait",
 		[PROTO_REQ_TREE] = "tree",
 		[PROTO_REQ_SHOW] = "show",
+		[PROTO_REQ_SYSTEM] = "system",
 	};
 
 	if (type < sizeof(names) / sizeof(names[0]) && names[type])

@@ -26,7 +26,8 @@
  *      cgroup statistics in SERVICE (MEM_CURRENT .. OOM_KILLS); the tree
  *      request (NODE with PATH, KIND, SUBTREE_CONTROL, LIMITs); the show
  *      request (SERVICE and UNIT_TEXT); NO_WAIT on start, stop, restart
- *      (an older initd ignores it and waits).
+ *      (an older initd ignores it and waits); the system request (WATCHDOG
+ *      with STATE, PATH, TIMEOUT, ASKED, LAST_PET, PETS, NOWAYOUT).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H
@@ -57,6 +58,7 @@ enum proto_msg {
 	PROTO_REQ_WAIT,          /* reply once no service is starting/stopping */
 	PROTO_REQ_TREE,          /* -> NODE... (the cgroup tree, parents first) */
 	PROTO_REQ_SHOW,          /* NAME -> SERVICE, UNIT_TEXT */
+	PROTO_REQ_SYSTEM,        /* -> WATCHDOG (initd's own state) */
 	PROTO_REQ_MAX,
 	/* replies */
 	PROTO_REPLY_OK = 100,    /* payload depends on the request */
@@ -112,6 +114,14 @@ enum proto_attr {
 	                           * once with the units' current SERVICE */
 	PROTO_ATTR_MAIN_ONLY,     /* flag (empty): kill the main process alone,
 	                           * not every process of the unit */
+	/* show-system: the hardware watchdog */
+	PROTO_ATTR_WATCHDOG,      /* nested: STATE, [PATH (the device), TIMEOUT,
+	                           * ASKED, LAST_PET, PETS, NOWAYOUT, MESSAGE] */
+	PROTO_ATTR_TIMEOUT,       /* u32: seconds the hardware took */
+	PROTO_ATTR_ASKED,         /* u32: seconds initd.conf asked */
+	PROTO_ATTR_LAST_PET,      /* u64: usec since the last pet (absent: never) */
+	PROTO_ATTR_PETS,          /* u64: pets since it was armed */
+	PROTO_ATTR_NOWAYOUT,      /* flag (empty): the driver cannot be stopped */
 	PROTO_ATTR_MAX,
 };
 

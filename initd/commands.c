@@ -732,6 +732,37 @@ static int cmd_tree(struct commands *cmds, struct control_client *c,
 	return commands_tree(cmds, reply);
 }
 
+/* show-system: initd's own state, which needs no unit set: the hardware
+ * watchdog, as watchdog_get_status has it. */
+static int cmd_system(struct commands *cmds, struct control_client *c,
+		      const struct control_request *req, struct proto_buf *reply)
+{
+	struct watchdog_status wi = { .state = WATCHDOG_OFF };
+	int r;
+
+	if (cmds->watchdog)
+		watchdog_get_status(cmds->watchdog, &wi);
+	proto_msg_begin(reply, PROTO_REPLY_OK);
+	proto_nest_begin(reply, PROTO_ATTR_WATCHDOG);
+	proto_put_str(reply, PROTO_ATTR_STATE, watchdog_state_to_string(wi.state));
+	if (wi.device) {
+		proto_put_str(reply, PROTO_ATTR_PATH, wi.device);
+		proto_put_u32(reply, PROTO_ATTR_ASKED, wi.asked_sec);
+		proto_put_u64(reply, PROTO_ATTR_PETS, wi.pets);
+	}
+	if (wi.timeout_sec)
+		proto_put_u32(reply, PROTO_ATTR_TIMEOUT, wi.timeout_sec);
+	if (wi.last_pet)
+		proto_put_u64(reply, PROTO_ATTR_LAST_PET, now_usec() - wi.last_pet);
+	if (wi.nowayout)
+		proto_put_flag(reply, PROTO_ATTR_NOWAYOUT);
+	if (wi.error && wi.error[0])
+		proto_put_str(reply, PROTO_ATTR_MESSAGE, wi.error);
+	proto_nest_end(reply);
+	r = proto_msg_end(reply);
+	return r < 0 ? reply_error(reply, -r, "system reply too large") : 0;
+}
+
 /* poweroff, reboot, halt: need no unit set (with none, initd goes straight
  * to the end). */
 static int cmd_shutdown(struct commands *cmds, struct control_client *c,
@@ -760,6 +791,7 @@ static const struct command {
 } command_table[PROTO_REQ_MAX] = {
 	[PROTO_REQ_STATUS]   = { CONTROL_READ,  true,  cmd_status },
 	[PROTO_REQ_SHOW]     = { CONTROL_READ,  true,  cmd_show },
+	[PROTO_REQ_SYSTEM]   = { CONTROL_READ,  false, cmd_system },
 	[PROTO_REQ_TREE]     = { CONTROL_READ,  true,  cmd_tree },
 	[PROTO_REQ_LOGS]     = { CONTROL_READ,  true,  cmd_logs },
 	[PROTO_REQ_WAIT]     = { CONTROL_READ,  true,  cmd_lifecycle },

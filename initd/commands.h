@@ -5,6 +5,7 @@
 #include "common/util.h"
 #include "initd/control.h"
 #include "initd/manager.h"
+#include "initd/watchdog.h"
 
 struct pending;
 struct follower;
@@ -12,6 +13,7 @@ struct reload_waiter;
 
 struct commands {
 	struct manager *manager;      /* NULL until the units are loaded */
+	struct watchdog *watchdog;    /* the hardware watchdog (show-system) */
 	/* poweroff / reboot / halt */
 	void (*shutdown)(struct commands *cmds, enum shutdown_how how);
 	void *data;                   /* for the shutdown callback */

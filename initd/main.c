@@ -36,6 +36,7 @@
 #include "initd/notify.h"
 #include "initd/reaper.h"
 #include "initd/spawn.h"
+#include "initd/watchdog.h"
 
 #define DEFAULT_CONFIG  "/etc/initd"
 #define DEFAULT_CONTROL "/run/initd/control"
@@ -71,6 +72,7 @@ struct initd {
 	struct notify_server *notify;
 	struct commands cmds;
 	struct manager *manager;
+	struct watchdog *watchdog;    /* the hardware watchdog (initd.conf) */
 	struct loader *reloading;     /* a reload's loader in flight */
 	struct mounts *mounts;        /* initd.conf's mounts, from the first load
 	                               * on (PID 1 only); NULL when none */
@@ -246,6 +248,8 @@ static void shutdown_unsupervised(struct loop *l, void *data)
 
 static void request_shutdown(struct initd *d, enum shutdown_how how)
 {
+	/* From now on a hang of the shutdown ends in a reset. */
+	watchdog_shutdown(d->watchdog);
 	if (!d->pid1)
 		how = SHUTDOWN_EXIT;
 	if (!d->manager) {
@@ -393,15 +397,17 @@ static void apply_conf(struct initd *d, const struct initd_conf *conf)
 {
 	d->crash = conf->crash_action;
 	apply_control_group(d, conf);
-	if (!d->pid1)
-		return;
-	boot_set_crash_action(conf->crash_action);
-	if (conf->hostname && boot_set_hostname(conf->hostname) < 0)
-		log_error("hostname %s: %s", conf->hostname, strerror(errno));
-	if (!d->opt.no_mounts) {
-		boot_load_modules(conf->modules);
-		net_boot(conf);   /* bridges and ip_forward: after veth/bridge load */
+	if (d->pid1) {
+		boot_set_crash_action(conf->crash_action);
+		if (conf->hostname && boot_set_hostname(conf->hostname) < 0)
+			log_error("hostname %s: %s", conf->hostname, strerror(errno));
+		if (!d->opt.no_mounts) {
+			boot_load_modules(conf->modules);
+			net_boot(conf);   /* bridges and ip_forward: after veth/bridge load */
+		}
 	}
+	/* After the modules: its driver (i6300esb, ...) may be one of them. */
+	watchdog_apply(d->watchdog, &conf->watchdog);
 }
 
 static void drain_notify(void *ctx)
@@ -632,6 +638,8 @@ static int run_daemon(struct initd *d)
 
 	r = loop_new(&d->loop);
 	if (r >= 0)
+		r = watchdog_new(d->loop, &d->watchdog);
+	if (r >= 0)
 		r = setup_signals(d);
 	if (r < 0) {
 		log_error("cannot set up the event loop: %s", strerror(-r));
@@ -640,6 +648,7 @@ static int run_daemon(struct initd *d)
 	d->cmds.shutdown = commands_shutdown;
 	d->cmds.reload = commands_reload;
 	d->cmds.data = d;
+	d->cmds.watchdog = d->watchdog;
 	r = control_server_new(d->loop, d->opt.control_path, (gid_t)-1, commands_dispatch,
 			       &d->cmds, &d->control);
 	if (r < 0)
@@ -688,6 +697,7 @@ int main(int argc, char **argv)
 	unit_set_free(d.mounting);
 	notify_server_free(d.notify);
 	manager_free(d.manager);
+	watchdog_free(d.watchdog);   /* not PID 1: initd's exit disarms it */
 	loop_free(d.loop);
 	return r < 0 ? 1 : 0;
 }

@@ -88,6 +88,14 @@ int tree_print(FILE *f, const void *payload, size_t len, bool json);
  * exactly one SERVICE, or no UNIT_TEXT; nothing printed) or -ENOMEM. */
 int show_print(FILE *f, const void *payload, size_t len, bool json);
 
+/* A SYSTEM reply (system.c): initd's own state, today the hardware
+ * watchdog: "watchdog STATE", then its device, the timeout the hardware
+ * took (and the one asked), the last pet ("1.2s ago") and any error; or,
+ * json, {"watchdog": {state, device, timeout_sec, asked_sec,
+ * last_pet_usec_ago, pets, nowayout, error}} (null when absent). 0 or
+ * -EBADMSG (nothing printed). */
+int system_print(FILE *f, const void *payload, size_t len, bool json);
+
 /* Whether to colour output on f: a tty, and $NO_COLOR unset. */
 bool output_colour(FILE *f);
 

@@ -198,6 +198,12 @@ static int cmd_show(struct svctl *s, const struct command *cmd, int argc, char *
 	return call_print(s, cmd, argc, argv, show_print);
 }
 
+/* show-system: initd's own state (the hardware watchdog). */
+static int cmd_show_system(struct svctl *s, const struct command *cmd, int argc, char **argv)
+{
+	return call_print(s, cmd, argc, argv, system_print);
+}
+
 /* reload, wait, poweroff, reboot, halt: NAME operands (if any), an OK
  * means done. */
 static int cmd_simple(struct svctl *s, const struct command *cmd, int argc, char **argv)
@@ -444,6 +450,8 @@ static const struct command commands[] = {
 	  cmd_tree, PROTO_REQ_TREE, 0, 0 },
 	{ "show",     "NAME", "show a unit as parsed (every key) and its runtime state",
 	  cmd_show, PROTO_REQ_SHOW, 1, 1 },
+	{ "show-system", "", "show initd's own state: the hardware watchdog, its last pet",
+	  cmd_show_system, PROTO_REQ_SYSTEM, 0, 0 },
 	{ "start",    "[--no-wait] NAME...", "start units (and what they require)",
 	  cmd_lifecycle, PROTO_REQ_START, 1, -1 },
 	{ "stop",     "[--no-wait] NAME...", "stop units (and what requires them)",
@@ -489,7 +497,7 @@ static void usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH   control socket (default $INITD_CONTROL, else %s)\n"
-		"  -j, --json          print status, list, tree and show as JSON\n"
+		"  -j, --json          print status, list, tree, show and show-system as JSON\n"
 		"  -t, --timeout SEC   give up waiting for initd after SEC seconds\n"
 		"                      (default 30; 0 waits for ever)\n"
 		"  -h, --help          this help\n"

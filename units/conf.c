@@ -75,6 +75,72 @@ static int parse_log_buffer(struct parse_ctx *c, config_setting_t *s, const char
 	return 0;
 }
 
+/* ---- watchdog = { device = "/dev/watchdog0"; timeout = "30s"; ... } ---- */
+
+/* A watchdog timeout: WDIOC_SETTIMEOUT takes whole seconds, and neither a
+ * timeout the loop cannot beat on a slow machine nor one longer than an
+ * hour (no reset worth the name) is taken. */
+static int parse_watchdog_seconds(struct parse_ctx *c, config_setting_t *s, const char *path,
+				  uint64_t *ret)
+{
+	char q[DIAG_QUOTE_SIZE];
+	uint64_t v;
+	int r;
+
+	r = setting_duration(c, s, path, &v);
+	if (r < 0)
+		return r;
+	if (v < WATCHDOG_TIMEOUT_MIN || v > WATCHDOG_TIMEOUT_MAX || v % USEC_PER_SEC)
+		return FAIL(c, s, "'%s' must be whole seconds between 1s and 60min (got '%s')", path,
+			    diag_quote(q, config_setting_get_string(s)));
+	*ret = v;
+	return 0;
+}
+
+static int parse_watchdog_device(struct parse_ctx *c, config_setting_t *s, const char *path,
+				 void *obj)
+{
+	struct unit_watchdog *w = obj;
+
+	return setting_abspath(c, s, path, &w->device);
+}
+
+static int parse_watchdog_timeout(struct parse_ctx *c, config_setting_t *s, const char *path,
+				  void *obj)
+{
+	return parse_watchdog_seconds(c, s, path, &((struct unit_watchdog *)obj)->timeout_usec);
+}
+
+static int parse_watchdog_shutdown(struct parse_ctx *c, config_setting_t *s, const char *path,
+				   void *obj)
+{
+	struct unit_watchdog *w = obj;
+
+	return parse_watchdog_seconds(c, s, path, &w->shutdown_timeout_usec);
+}
+
+/* The group's presence turns the watchdog on, with the defaults for what
+ * it leaves out (`watchdog = { };` is /dev/watchdog0 at 30s). A bad key
+ * keeps its default, as everywhere in initd.conf. */
+static int parse_watchdog(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	static const struct key keys[] = {
+		{ "device", parse_watchdog_device },
+		{ "timeout", parse_watchdog_timeout },
+		{ "shutdown_timeout", parse_watchdog_shutdown },
+	};
+	struct unit_watchdog *w = &((struct initd_conf *)obj)->watchdog;
+
+	if (!config_setting_is_group(s))
+		return FAIL(c, s, "'%s' must be a group", path);
+	if (!w->device) {
+		w->device = strdup(WATCHDOG_DEVICE_DEFAULT);
+		if (!w->device)
+			return -ENOMEM;
+	}
+	return setting_group(c, s, path, keys, ARRAY_SIZE(keys), w);
+}
+
 /* Upsert: a resource initd.conf names replaces its default, the others
  * stay. Kept sorted by resource, so equal settings compare equal. */
 static int rlimit_put(struct initd_conf *conf, const struct unit_rlimit *rl)
@@ -122,6 +188,7 @@ static const struct key conf_keys[] = {
 	{ "ip_forward", parse_ip_forward },
 	{ "rlimits", parse_conf_rlimits },
 	{ "mounts", parse_mounts },         /* mounts.c */
+	{ "watchdog", parse_watchdog },
 };
 
 /* Every service's open-file limit unless initd.conf or its unit says
@@ -144,6 +211,8 @@ int conf_init(struct initd_conf *conf)
 		.slices = calloc(1, sizeof(struct unit_slice)),
 		.shutdown_timeout_usec = 30 * USEC_PER_SEC,
 		.log_buffer_size = 64 * 1024,
+		.watchdog = { .timeout_usec = WATCHDOG_TIMEOUT_DEFAULT,
+			      .shutdown_timeout_usec = WATCHDOG_SHUTDOWN_DEFAULT },
 	};
 	if (!conf->modules || !conf->slices || rlimit_put(conf, &nofile) < 0)
 		return -ENOMEM;
@@ -165,6 +234,7 @@ void conf_clear(struct initd_conf *conf)
 	network_conf_clear(conf);
 	mounts_conf_clear(conf);
 	free(conf->rlimits);
+	free(conf->watchdog.device);
 	*conf = (struct initd_conf){ .file = NULL };
 }
 
@@ -186,6 +256,24 @@ struct unit_slice *conf_find_slice(const struct initd_conf *conf, const char *pa
 	return NULL;
 }
 
+static bool watchdog_seconds_valid(uint64_t v)
+{
+	return v >= WATCHDOG_TIMEOUT_MIN && v <= WATCHDOG_TIMEOUT_MAX && v % USEC_PER_SEC == 0;
+}
+
+/* As parse_watchdog leaves it (encode.c's decoder checks a set with it). */
+bool watchdog_conf_valid(const struct unit_watchdog *w)
+{
+	return (!w->device || w->device[0] == '/') && watchdog_seconds_valid(w->timeout_usec) &&
+	       watchdog_seconds_valid(w->shutdown_timeout_usec);
+}
+
+bool watchdog_conf_equal(const struct unit_watchdog *a, const struct unit_watchdog *b)
+{
+	return streq_ptr(a->device, b->device) && a->timeout_usec == b->timeout_usec &&
+	       a->shutdown_timeout_usec == b->shutdown_timeout_usec;
+}
+
 bool initd_conf_equal(const struct initd_conf *a, const struct initd_conf *b)
 {
 	if (!network_conf_equal(a, b) || !mounts_conf_equal(a, b))
@@ -195,6 +283,7 @@ bool initd_conf_equal(const struct initd_conf *a, const struct initd_conf *b)
 	    !strv_equal(a->modules, b->modules) || !slices_equal(a, b) ||
 	    a->shutdown_timeout_usec != b->shutdown_timeout_usec ||
 	    a->log_buffer_size != b->log_buffer_size ||
+	    !watchdog_conf_equal(&a->watchdog, &b->watchdog) ||
 	    !rlimits_equal(a->rlimits, a->n_rlimits, b->rlimits, b->n_rlimits))
 		return false;
 	return true;

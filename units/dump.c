@@ -822,6 +822,19 @@ static void dump_mount(struct dump *d, size_t i, const void *data)
 	fputc('}', d->f);
 }
 
+static void dump_watchdog(struct dump *d, const struct unit_watchdog *w)
+{
+	if (!w->device) {
+		unset(d, "watchdog", "no hardware watchdog");
+		return;
+	}
+	group_begin(d, "watchdog");
+	key_string(d, "device", w->device);
+	key_duration(d, "timeout", w->timeout_usec);
+	key_duration(d, "shutdown_timeout", w->shutdown_timeout_usec);
+	group_end(d);
+}
+
 int initd_conf_dump(const struct initd_conf *c, FILE *f)
 {
 	struct dump d = { .f = f };
@@ -839,5 +852,6 @@ int initd_conf_dump(const struct initd_conf *c, FILE *f)
 	key_bool(&d, "ip_forward", c->ip_forward);
 	dump_rlimits(&d, c->rlimits, c->n_rlimits);
 	key_list(&d, "mounts", c->n_mounts, dump_mount, c);
+	dump_watchdog(&d, &c->watchdog);
 	return dump_finish(f);
 }

@@ -214,6 +214,15 @@ static const struct enc_record mount_record = {
 	BIT(1) | BIT(2) | BIT(3), mount_clear_elem,
 };
 
+static const struct enc_field watchdog_fields[] = {
+	F_STR(1, struct unit_watchdog, device),
+	F_NUM(2, struct unit_watchdog, timeout_usec, UINT64_MAX),
+	F_NUM(3, struct unit_watchdog, shutdown_timeout_usec, UINT64_MAX),
+};
+static const struct enc_record watchdog_record = {
+	watchdog_fields, ARRAY_SIZE(watchdog_fields), sizeof(struct unit_watchdog), 0, NULL,
+};
+
 static const struct enc_field conf_fields[] = {
 	F_STR(1, struct initd_conf, file),
 	F_STR(2, struct initd_conf, hostname),
@@ -223,6 +232,8 @@ static const struct enc_field conf_fields[] = {
 	F_LIST(6, struct initd_conf, slices, n_slices, UNIT_SLICE_MAX + 1, &slice_record),
 	F_NUM(7, struct initd_conf, shutdown_timeout_usec, UINT64_MAX),
 	F_NUM(8, struct initd_conf, log_buffer_size, SIZE_MAX),
+	/* the hardware watchdog: 9..12 */
+	F_REC(9, struct initd_conf, watchdog, &watchdog_record),
 	/* isolation: 30.. */
 	F_LIST(30, struct initd_conf, bridges, n_bridges, UNIT_BRIDGES_MAX, &bridge_record),
 	F_NUM(31, struct initd_conf, ip_forward, 1),

@@ -246,6 +246,8 @@ int parse_bridges(struct parse_ctx *c, config_setting_t *s, const char *path, vo
 int parse_ip_forward(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int network_check_unit(const struct initd_conf *conf, struct unit *u, const struct unit_lines *l);
 void network_conf_clear(struct initd_conf *conf);
+/* conf.c: initd.conf's watchdog group, as the parser leaves it. */
+bool watchdog_conf_valid(const struct unit_watchdog *w);
 bool network_conf_equal(const struct initd_conf *a, const struct initd_conf *b);
 bool network_conf_valid(const struct initd_conf *conf);
 bool network_unit_valid(const struct unit_isolation *iso);

@@ -302,7 +302,8 @@ static bool conf_valid(const struct initd_conf *conf)
 	    conf->log_buffer_size < LOG_BUFFER_MIN || conf->log_buffer_size > LOG_BUFFER_MAX ||
 	    !conf_find_slice(conf, "system") || !network_conf_valid(conf) ||
 	    !slices_valid(conf) || !rlimits_valid(conf->rlimits, conf->n_rlimits) ||
-	    !mounts_conf_valid(conf))
+	    !mounts_conf_valid(conf) ||
+	    !watchdog_conf_valid(&conf->watchdog))
 		return false;
 	for (char **m = conf->modules; *m; m++)
 		if (!module_name_valid(*m))

@@ -380,6 +380,22 @@ int unit_mount_options_parse(const char *type, const char *options, unsigned lon
  * when what is not a tag. */
 size_t unit_mount_tag(const char *what);
 
+/* The hardware watchdog initd.conf declares (`watchdog = { ... }`), run by
+ * initd/watchdog.c: the device is opened at boot and petted from the event
+ * loop, so a hung PID 1 (or kernel) resets the machine. Timeouts are whole
+ * seconds, WDIOC_SETTIMEOUT's unit. */
+#define WATCHDOG_DEVICE_DEFAULT   "/dev/watchdog0"
+#define WATCHDOG_TIMEOUT_DEFAULT  (30 * 1000000ULL)
+#define WATCHDOG_SHUTDOWN_DEFAULT (600 * 1000000ULL)
+#define WATCHDOG_TIMEOUT_MIN      (1 * 1000000ULL)
+#define WATCHDOG_TIMEOUT_MAX      (3600 * 1000000ULL)
+
+struct unit_watchdog {
+	char *device;                    /* absolute path; NULL = no watchdog */
+	uint64_t timeout_usec;           /* while running, default 30s */
+	uint64_t shutdown_timeout_usec;  /* once a shutdown starts, default 10min */
+};
+
 /* initd.conf: global settings. Every field has a default, the file may be
  * absent. */
 struct initd_conf {
@@ -394,6 +410,7 @@ struct initd_conf {
 	size_t n_slices;
 	uint64_t shutdown_timeout_usec;  /* total bound on an ordered stop, default 30s */
 	size_t log_buffer_size;          /* per-service ring, default 64K */
+	struct unit_watchdog watchdog;   /* the hardware watchdog, off by default */
 	struct unit_bridge *bridges;     /* n_bridges, unique names */
 	size_t n_bridges;
 	bool ip_forward;                 /* net.ipv4.ip_forward = 1 at boot */
@@ -470,6 +487,7 @@ bool unit_equal(const struct unit *a, const struct unit *b);
 
 /* Two configurations are equal when every field is (reload diff). */
 bool initd_conf_equal(const struct initd_conf *a, const struct initd_conf *b);
+bool watchdog_conf_equal(const struct unit_watchdog *a, const struct unit_watchdog *b);
 
 /* Write a unit, or initd.conf, as libconfig text (units/dump.c): every
  * field in schema order, defaults written out, unset optional keys as

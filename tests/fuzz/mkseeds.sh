@@ -181,6 +181,20 @@ ip_forward = 1;
 slices = ( { path = "apps"; cpu = { max = "50%"; weight = 100; }; cpuset = { cpus = "0-3"; }; memory = { max = "1G"; }; pids = { max = 512; }; io = { max = ( { device = "8:0"; rbps = "1M"; } ); }; } );
 slices = ( { path = "apps"; memory = { max = "1G"; }; }, { path = "apps/db"; memory = { max = "2G"; }; } );
 KEYS
+# the hardware watchdog (issue 14), seeds of their own: other keys append above
+n=0
+while IFS= read -r line; do
+	n=$((n + 1))
+	printf '%s\n' "$line" | seed $d "watchdog-$(printf %02d $n)"
+done <<'KEYS'
+watchdog = { };
+watchdog = { device = "/dev/watchdog0"; timeout = "30s"; shutdown_timeout = "10min"; };
+watchdog = { device = "watchdog0"; };
+watchdog = { timeout = "1500ms"; };
+watchdog = { timeout = "0"; shutdown_timeout = "61min"; };
+watchdog = { timout = "5s"; };
+watchdog = "/dev/watchdog";
+KEYS
 
 # ---- notify datagrams ---------------------------------------------------------
 d=notify

@@ -450,7 +450,8 @@ START_TEST(test_dump_conf)
 		"log_buffer = \"256K\";\n"
 		"bridges = ( { name = \"br0\"; address = \"10.0.1.1/24\"; }, { name = \"br1\"; } );\n"
 		"ip_forward = true;\n"
-		"rlimits = { core = 0; nofile = [ 4096, 65536 ]; };\n";
+		"rlimits = { core = 0; nofile = [ 4096, 65536 ]; };\n"
+		"watchdog = { device = \"/dev/watchdog1\"; timeout = \"5s\"; shutdown_timeout = \"90s\"; };\n";
 	static const char defaults[] =
 		"# hostname: unset (left as it is)\n"
 		"crash_action = \"reboot\";\n"
@@ -466,7 +467,8 @@ START_TEST(test_dump_conf)
 		"rlimits = {\n"
 		"  nofile = ( 1024, 524288 );\n"
 		"};\n"
-		"mounts = ( );\n";
+		"mounts = ( );\n"
+		"# watchdog: unset (no hardware watchdog)\n";
 	char tmp[] = "/tmp/test_dump.XXXXXX", *text;
 	struct initd_conf c;
 	struct unit_diags d = { NULL, 0 };

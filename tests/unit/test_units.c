@@ -676,6 +676,107 @@ START_TEST(test_set_conf_missing)
 }
 END_TEST
 
+/* initd.conf's watchdog group: off by default, on with defaults when the
+ * group is there, each key checked with FILE:LINE. */
+START_TEST(test_set_conf_watchdog)
+{
+	static const char *const want[] = {
+		"initd.conf:2: 'watchdog.device' must be an absolute path (got 'watchdog0')",
+		"initd.conf:3: 'watchdog.timeout' must be whole seconds between 1s and 60min (got '1500ms')",
+		"initd.conf:4: 'watchdog.shutdown_timeout' must be whole seconds between 1s and 60min (got '61min')",
+		"initd.conf:5: unknown key 'watchdog.timout' (did you mean 'watchdog.timeout'?)",
+		NULL,
+	};
+	struct tree t;
+	struct unit_set *s;
+
+	tree_init(&t);
+	tree_write(&t, "units/a.unit", EXEC);
+	s = tree_load(&t);
+	ck_assert_ptr_null(s->conf.watchdog.device);   /* absent: no watchdog */
+	unit_set_free(s);
+
+	tree_write(&t, "initd.conf", "watchdog = { };\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 0);
+	ck_assert_str_eq(s->conf.watchdog.device, "/dev/watchdog0");
+	ck_assert_uint_eq(s->conf.watchdog.timeout_usec, 30 * USEC_PER_SEC);
+	ck_assert_uint_eq(s->conf.watchdog.shutdown_timeout_usec, 600 * USEC_PER_SEC);
+	unit_set_free(s);
+
+	tree_write(&t, "initd.conf",
+		   "watchdog = { device = \"/dev/watchdog1\"; timeout = \"5s\";\n"
+		   "  shutdown_timeout = \"60min\"; };\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 0);
+	ck_assert_str_eq(s->conf.watchdog.device, "/dev/watchdog1");
+	ck_assert_uint_eq(s->conf.watchdog.timeout_usec, 5 * USEC_PER_SEC);
+	ck_assert_uint_eq(s->conf.watchdog.shutdown_timeout_usec, 3600 * USEC_PER_SEC);
+	unit_set_free(s);
+
+	tree_write(&t, "initd.conf",
+		   "watchdog = {\n"
+		   "  device = \"watchdog0\";\n"
+		   "  timeout = \"1500ms\";\n"
+		   "  shutdown_timeout = \"61min\";\n"
+		   "  timout = \"5s\";\n"
+		   "};\n");
+	s = tree_load(&t);
+	assert_diags(s, t.dir, want);
+	/* bad keys keep their defaults; the group still turns it on */
+	ck_assert_str_eq(s->conf.watchdog.device, "/dev/watchdog0");
+	ck_assert_uint_eq(s->conf.watchdog.timeout_usec, 30 * USEC_PER_SEC);
+	ck_assert_uint_eq(s->conf.watchdog.shutdown_timeout_usec, 600 * USEC_PER_SEC);
+	unit_set_free(s);
+
+	tree_write(&t, "initd.conf", "watchdog = { timeout = \"0\"; };\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 1);
+	ck_assert_str_eq(s->diags.v[0].message,
+			 "'watchdog.timeout' must be whole seconds between 1s and 60min (got '0')");
+	unit_set_free(s);
+
+	tree_write(&t, "initd.conf", "watchdog = \"/dev/watchdog\";\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 1);
+	ck_assert_str_eq(s->diags.v[0].message, "'watchdog' must be a group");
+	ck_assert_ptr_null(s->conf.watchdog.device);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+/* The watchdog survives the loader's encoding, and a change to it is a
+ * change of the configuration (a reload applies it). */
+START_TEST(test_set_conf_watchdog_encode)
+{
+	struct tree t;
+	struct unit_set *s, *d = NULL;
+	void *buf = NULL;
+	size_t len;
+
+	tree_init(&t);
+	tree_write(&t, "units/a.unit", EXEC);
+	tree_write(&t, "initd.conf", "watchdog = { device = \"/dev/wd\"; timeout = \"7s\"; "
+		   "shutdown_timeout = \"9s\"; };\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 0);
+	ck_assert_int_eq(unit_set_encode(s, &buf, &len), 0);
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), 0);
+	ck_assert(initd_conf_equal(&s->conf, &d->conf));
+	ck_assert_str_eq(d->conf.watchdog.device, "/dev/wd");
+	ck_assert_uint_eq(d->conf.watchdog.timeout_usec, 7 * USEC_PER_SEC);
+	ck_assert_uint_eq(d->conf.watchdog.shutdown_timeout_usec, 9 * USEC_PER_SEC);
+	d->conf.watchdog.timeout_usec = 8 * USEC_PER_SEC;
+	ck_assert(!initd_conf_equal(&s->conf, &d->conf));
+	ck_assert(!watchdog_conf_equal(&s->conf.watchdog, &d->conf.watchdog));
+	free(buf);
+	unit_set_free(d);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
 START_TEST(test_set_conf_errors)
 {
 	static const char *const want[] = {
@@ -1475,6 +1576,8 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, test_set_good);
 	tcase_add_test(tc, test_set_conf_missing);
 	tcase_add_test(tc, test_set_conf_errors);
+	tcase_add_test(tc, test_set_conf_watchdog);
+	tcase_add_test(tc, test_set_conf_watchdog_encode);
 	tcase_add_test(tc, test_set_conf_syntax);
 	tcase_add_test(tc, test_set_unknown_dep);
 	tcase_add_test(tc, test_set_cycle2);

@@ -1,0 +1,118 @@
+/* system.c — `svctl show-system`: initd's own state, not a unit's. Today
+ * the hardware watchdog (initd.conf `watchdog`): its device, the timeout
+ * the hardware took, and how long ago initd last petted it. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "common/proto.h"
+#include "common/util.h"
+#include "svctl/output.h"
+
+struct system_watchdog {
+	const char *state, *device, *error;
+	uint32_t timeout, asked;
+	uint64_t last_pet, pets;
+	bool has_timeout, has_last_pet, nowayout;
+};
+
+static int watchdog_parse(const struct proto_attr_view *nest, struct system_watchdog *w)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+	int r = 0;
+
+	proto_iter_init(&it, nest->data, nest->len);
+	while (r == 0 && proto_iter_next(&it, &a) > 0) {
+		switch (a.type) {
+		case PROTO_ATTR_STATE: r = proto_get_str(&a, &w->state); break;
+		case PROTO_ATTR_PATH: r = proto_get_str(&a, &w->device); break;
+		case PROTO_ATTR_MESSAGE: r = proto_get_str(&a, &w->error); break;
+		case PROTO_ATTR_ASKED: r = proto_get_u32(&a, &w->asked); break;
+		case PROTO_ATTR_PETS: r = proto_get_u64(&a, &w->pets); break;
+		case PROTO_ATTR_NOWAYOUT: w->nowayout = true; break;
+		case PROTO_ATTR_TIMEOUT:
+			r = proto_get_u32(&a, &w->timeout);
+			w->has_timeout = true;
+			break;
+		case PROTO_ATTR_LAST_PET:
+			r = proto_get_u64(&a, &w->last_pet);
+			w->has_last_pet = true;
+			break;
+		default: break;   /* a newer initd's */
+		}
+	}
+	return r < 0 || it.error || !w->state ? -EBADMSG : 0;
+}
+
+/* Text from initd without control characters (it may hold a path). */
+static void print_clean(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+static void watchdog_print_human(FILE *f, const struct system_watchdog *w)
+{
+	char d[32];
+
+	fputs("watchdog  ", f);
+	print_clean(f, w->state);
+	fputc('\n', f);
+	if (w->device) {
+		fputs("device    ", f);
+		print_clean(f, w->device);
+		fputs(w->nowayout ? " (nowayout)\n" : "\n", f);
+		if (w->has_timeout)
+			fprintf(f, "timeout   %" PRIu32 "s (asked %" PRIu32 "s)\n", w->timeout, w->asked);
+		else
+			fprintf(f, "timeout   - (asked %" PRIu32 "s)\n", w->asked);
+		if (w->has_last_pet)
+			fprintf(f, "last pet  %s ago (%" PRIu64 " pets)\n",
+				format_duration(d, sizeof(d), w->last_pet), w->pets);
+		else
+			fputs("last pet  never\n", f);
+	}
+	if (w->error) {
+		fputs("error     ", f);
+		print_clean(f, w->error);
+		fputc('\n', f);
+	}
+}
+
+static void watchdog_print_json(FILE *f, const struct system_watchdog *w)
+{
+	fputs("{\"watchdog\":{\"state\":", f);
+	json_print_string(f, w->state);
+	fputs(",\"device\":", f);
+	json_print_string(f, w->device);
+	fputs(",\"timeout_sec\":", f);
+	if (w->has_timeout)
+		fprintf(f, "%" PRIu32, w->timeout);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"asked_sec\":%" PRIu32 ",\"last_pet_usec_ago\":", w->asked);
+	if (w->has_last_pet)
+		fprintf(f, "%" PRIu64, w->last_pet);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"pets\":%" PRIu64 ",\"nowayout\":%s,\"error\":", w->pets,
+		w->nowayout ? "true" : "false");
+	json_print_string(f, w->error);
+	fputs("}}\n", f);
+}
+
+int system_print(FILE *f, const void *payload, size_t len, bool json)
+{
+	struct system_watchdog w = { 0 };
+	struct proto_attr_view a;
+
+	if (proto_attr_find(payload, len, PROTO_ATTR_WATCHDOG, &a) != 1 ||
+	    watchdog_parse(&a, &w) < 0)
+		return -EBADMSG;
+	if (json)
+		watchdog_print_json(f, &w);
+	else
+		watchdog_print_human(f, &w);
+	return 0;
+}
