@@ -203,6 +203,15 @@ static int run_check(const struct options *o)
 		unit_diag_format(&set->diags.v[i], line, sizeof(line));
 		fprintf(stderr, "%s\n", line);   /* "FILE: message" where no line applies */
 	}
+	/* Warnings go to stderr too but leave the exit code alone. */
+	for (size_t i = 0; i < set->warnings.n; i++) {
+		const struct unit_diag *w = &set->warnings.v[i];
+
+		if (w->line > 0)
+			fprintf(stderr, "%s:%d: warning: %s\n", w->file, w->line, w->message);
+		else
+			fprintf(stderr, "%s: warning: %s\n", w->file, w->message);
+	}
 	for (size_t i = 0; i < set->n_units; i++)
 		bad += set->units[i]->bad;
 	if (o->dump)
@@ -360,6 +369,9 @@ static void log_diags(const struct unit_set *set)
 	for (size_t i = 0; i < set->diags.n; i++)
 		log_error("%s:%d: %s", set->diags.v[i].file, set->diags.v[i].line,
 			  set->diags.v[i].message);
+	for (size_t i = 0; i < set->warnings.n; i++)
+		log_warn("%s:%d: warning: %s", set->warnings.v[i].file, set->warnings.v[i].line,
+			 set->warnings.v[i].message);
 }
 
 /* The control socket's group, in every mode: granted, changed, or (a reload

@@ -27,13 +27,14 @@
 #define ENC_STRING_MAX  (2 * UNIT_STRING_MAX)   /* paths and messages too */
 #define ENC_DEPTH_MAX   4
 #define ENC_SET_DIAGS_MAX ((UNIT_MAX + 2) * UNIT_DIAG_MAX)
+#define ENC_TAG_MAX     127     /* the decoder's seen-set holds tags 0..127 */
 
 enum enc_kind { ENC_NUM = 1, ENC_STR, ENC_STRV, ENC_LIST, ENC_REC };
 
 struct enc_record;
 
 struct enc_field {
-	uint8_t tag;            /* 1..63 */
+	uint8_t tag;            /* 1..127 (ENC_TAG_MAX); required ones 1..63 */
 	uint8_t kind;
 	uint8_t width;          /* ENC_NUM: bytes of the member */
 	size_t offset;
@@ -201,6 +202,10 @@ static const struct enc_field conf_fields[] = {
 	F_LIST(30, struct initd_conf, bridges, n_bridges, UNIT_BRIDGES_MAX, &bridge_record),
 	F_NUM(31, struct initd_conf, ip_forward, 1),
 	F_LIST(32, struct initd_conf, rlimits, n_rlimits, 64, &rlimit_record),
+	/* escalation (issue 14): 21..26 */
+	F_STRV(21, struct initd_conf, sysctl, UNIT_SYSCTL_MAX),
+	F_STR(22, struct initd_conf, boot_guard_file),
+	F_NUM(23, struct initd_conf, boot_guard_max, UNIT_BOOT_GUARD_MAX),
 };
 static const struct enc_record conf_record = {
 	conf_fields, ARRAY_SIZE(conf_fields), sizeof(struct initd_conf), BIT(6), NULL,
@@ -263,6 +268,11 @@ static const struct enc_field unit_fields[] = {
 	F_STR(57, struct unit, iso.veth_address),
 	F_STR(58, struct unit, iso.veth_gateway),
 	F_NUM(59, struct unit, iso.proc_unprotected, 1),
+	/* escalation and modes (issue 14): 68..75 */
+	F_NUM(68, struct unit, on_failure, FAILURE_ACTION_MAX - 1),
+	F_NUM(69, struct unit, critical, 1),
+	F_STRV(70, struct unit, modes, UNIT_MODES_MAX),
+	F_NUM(71, struct unit, autostart, 1),
 };
 static const struct enc_record unit_record = {
 	unit_fields, ARRAY_SIZE(unit_fields), sizeof(struct unit), BIT(1) | BIT(2), NULL,
@@ -271,6 +281,7 @@ static const struct enc_record unit_record = {
 /* The set's own fields: its diagnostics. */
 static const struct enc_field set_fields[] = {
 	F_LIST(1, struct unit_set, diags.v, diags.n, ENC_SET_DIAGS_MAX, &diag_record),
+	F_LIST(2, struct unit_set, warnings.v, warnings.n, ENC_SET_DIAGS_MAX, &diag_record),
 };
 static const struct enc_record set_record = {
 	set_fields, ARRAY_SIZE(set_fields), sizeof(struct unit_set), 0, NULL,
@@ -681,7 +692,7 @@ static const struct enc_field *record_field(const struct enc_record *rec, uint64
  * on failure: its owner frees it. */
 static int get_record(struct dec *d, const struct enc_record *rec, void *obj, unsigned depth)
 {
-	uint64_t seen = 0, tag;
+	uint64_t seen[2] = { 0, 0 }, tag;
 	uint8_t kind;
 	int r;
 
@@ -698,16 +709,17 @@ static int get_record(struct dec *d, const struct enc_record *rec, void *obj, un
 		f = record_field(rec, tag);
 		if (!f) {
 			r = skip_value(d, kind, depth);
-		} else if (f->kind != kind || (seen & BIT(tag))) {
+		} else if (f->kind != kind || tag > ENC_TAG_MAX ||
+			   (seen[tag / 64] & BIT(tag % 64))) {
 			r = -EBADMSG;
 		} else {
-			seen |= BIT(tag);
+			seen[tag / 64] |= BIT(tag % 64);
 			r = get_field(d, f, obj, depth);
 		}
 		if (r < 0)
 			return r;
 	}
-	return (seen & rec->required) == rec->required ? 0 : -EBADMSG;
+	return (seen[0] & rec->required) == rec->required ? 0 : -EBADMSG;
 }
 
 static int get_units(struct dec *d, struct unit_set *s)
@@ -761,7 +773,7 @@ static int set_decode(struct dec *d, struct unit_set *s)
 	for (size_t i = 0; i < s->n_units && r == 0; i++)
 		if (!diags_complete(&s->units[i]->diags))
 			r = -EBADMSG;
-	if (r == 0 && !diags_complete(&s->diags))
+	if (r == 0 && (!diags_complete(&s->diags) || !diags_complete(&s->warnings)))
 		r = -EBADMSG;
 	return r < 0 ? r : set_check_invariants(s);
 }
