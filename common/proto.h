@@ -112,6 +112,10 @@ enum proto_attr {
 	                           * once with the units' current SERVICE */
 	PROTO_ATTR_MAIN_ONLY,     /* flag (empty): kill the main process alone,
 	                           * not every process of the unit */
+	/* status (issue 14): the system's side, before the SERVICEs */
+	PROTO_ATTR_BOOT_MODE,     /* string: the boot mode (initd.mode=), "default" */
+	PROTO_ATTR_RESCUE,        /* string: why the system is in rescue; absent
+	                           * when it is not */
 	PROTO_ATTR_MAX,
 };
 

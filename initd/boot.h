@@ -22,6 +22,10 @@ int boot_set_hostname(const char *name);
 /* Load the listed kernel modules from /lib/modules/$(uname -r). */
 void boot_load_modules(char **modules);
 
+/* initd.conf's sysctl entries ("NAME=VALUE") into /proc/sys; failures are
+ * logged, not fatal. */
+void boot_apply_sysctl(char **entries);
+
 /* The end: kill what is left, reap, sync, unmount, reboot(2). Never returns
  * when it works; if reboot(2) fails the crash action runs. */
 _Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool unmount);
