@@ -122,6 +122,10 @@ enum proto_attr {
 	PROTO_ATTR_LAST_PET,      /* u64: usec since the last pet (absent: never) */
 	PROTO_ATTR_PETS,          /* u64: pets since it was armed */
 	PROTO_ATTR_NOWAYOUT,      /* flag (empty): the driver cannot be stopped */
+	/* status (issue 14): the system's side, before the SERVICEs */
+	PROTO_ATTR_BOOT_MODE,     /* string: the boot mode (initd.mode=), "default" */
+	PROTO_ATTR_RESCUE,        /* string: why the system is in rescue; absent
+	                           * when it is not */
 	PROTO_ATTR_MAX,
 };
 

@@ -204,6 +204,32 @@ void boot_load_modules(char **modules)
 	}
 }
 
+/* Writing /proc/sys goes to the kernel's handler, never to a disk: done in
+ * PID 1's loop. A name the kernel lacks or a value it refuses is logged
+ * and the rest go on. */
+void boot_apply_sysctl(char **entries)
+{
+	for (char **e = entries; e && *e; e++) {
+		char path[UNIT_SYSCTL_NAME_MAX + 16];
+		const char *value = strchr(*e, '=');
+		_cleanup_close_ int fd = -1;
+		size_t n;
+
+		if (!value || unit_sysctl_path(*e, path, sizeof(path)) < 0) {
+			log_error("sysctl %s: malformed", *e);
+			continue;
+		}
+		value++;
+		n = strlen(value);
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0 || write(fd, value, n) != (ssize_t)n)
+			log_error("sysctl %.*s: %s%s", (int)(value - 1 - *e), *e, strerror(errno),
+				  errno == ENOENT ? " (unknown name)" : "");
+		else
+			log_info("sysctl %s", *e);
+	}
+}
+
 /* ---- the end ---------------------------------------------------------------- */
 
 static void kill_and_reap_all(void)

@@ -22,6 +22,10 @@ int boot_set_hostname(const char *name);
 /* Load the listed kernel modules from /lib/modules/$(uname -r). */
 void boot_load_modules(char **modules);
 
+/* initd.conf's sysctl entries ("NAME=VALUE") into /proc/sys; failures are
+ * logged, not fatal. */
+void boot_apply_sysctl(char **entries);
+
 /* The end: kill what is left, reap, sync, unmount initd.conf's mounts in
  * reverse (declared: NULL when none), then everything else, sync,
  * reboot(2). Never returns when it works; if reboot(2) fails the crash

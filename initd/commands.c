@@ -164,6 +164,9 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 		if (!manager_find(cmds->manager, names[i]))
 			return reply_error(reply, ENOENT, "unit %s not found", names[i]);
 	proto_msg_begin(reply, PROTO_REPLY_OK);
+	proto_put_str(reply, PROTO_ATTR_BOOT_MODE, cmds->mode ? cmds->mode : "default");
+	if (cmds->rescue_why[0])
+		proto_put_str(reply, PROTO_ATTR_RESCUE, cmds->rescue_why);
 	if (n == 0)
 		for (size_t i = 0; i < manager_count(cmds->manager); i++)
 			put_service(cmds, reply, manager_service_at(cmds->manager, i));

@@ -25,6 +25,10 @@ struct commands {
 	/* Why no unit set is loaded, once the first load failed (empty while
 	 * it runs): status says so, reload tries again. */
 	char no_units_why[256];
+	/* Issue 14: the boot mode ("default" unless initd.mode=), and why the
+	 * system is in rescue (empty when it is not): status sends both. */
+	const char *mode;
+	char rescue_why[320];
 };
 
 /* A reload finished: send msg to every client that asked for one. */

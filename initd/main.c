@@ -25,6 +25,8 @@
 
 #include "common/util.h"
 #include "initd/boot.h"
+#include "initd/boot_guard.h"
+#include "initd/cmdline.h"
 #include "initd/commands.h"
 #include "initd/control.h"
 #include "initd/loader.h"
@@ -35,6 +37,7 @@
 #include "initd/mounts.h"
 #include "initd/notify.h"
 #include "initd/reaper.h"
+#include "initd/rescue.h"
 #include "initd/spawn.h"
 #include "initd/watchdog.h"
 
@@ -61,6 +64,8 @@ struct options {
 	bool no_cgroup;
 	bool no_mounts;
 	bool verbose;
+	const char *cmdline;    /* --cmdline FILE (not as PID 1): read instead of
+	                         * /proc/cmdline, a test hook */
 };
 
 struct initd {
@@ -80,6 +85,17 @@ struct initd {
 	                               * are being mounted */
 	enum crash_action crash;
 	enum shutdown_how shutdown;   /* requested before the units were loaded */
+
+	/* issue 14: the kernel command line, the boot, escalation, rescue */
+	struct boot_cmdline cmdline;
+	bool boot_begun;              /* the first unit set is in: the guard ran or runs */
+	struct boot_guard *guard;     /* its check in flight */
+	char *guard_file;             /* initd.conf's boot_guard.file, copied */
+	int guard_prior;              /* failed boots in a row before this one */
+	bool guard_counted;           /* the file holds guard_prior + 1 (this boot
+	                               * counted as failed until it settles) */
+	bool failure_shutdown;        /* the shutdown is a failure action's */
+	struct rescue_shell rescue;
 };
 
 static void usage(FILE *f)
@@ -97,6 +113,8 @@ static void usage(FILE *f)
 		"      --cgroup-root P  cgroup2 mount (default /sys/fs/cgroup)\n"
 		"      --no-cgroup      supervise by pid alone, never touch cgroups\n"
 		"      --no-mounts      as PID 1, skip the early mounts and unmounts\n"
+		"      --cmdline FILE   not as PID 1: read initd.* parameters from FILE\n"
+		"                       (as PID 1 they come from /proc/cmdline)\n"
 		"  -n, --check [DIR]    validate the configuration and exit:\n"
 		"                       0 OK, 1 errors found, 2 usage, 3 unreadable\n"
 		"      --dump           with --check: print initd.conf and every unit as\n"
@@ -111,7 +129,7 @@ static void usage(FILE *f)
 static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 {
 	enum { OPT_UNITS = 256, OPT_CONTROL, OPT_NOTIFY, OPT_CGROUP_ROOT, OPT_NO_CGROUP, OPT_NO_MOUNTS,
-	       OPT_DUMP };
+	       OPT_DUMP, OPT_CMDLINE };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "units", required_argument, NULL, OPT_UNITS },
@@ -122,6 +140,7 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 		{ "no-mounts", no_argument, NULL, OPT_NO_MOUNTS },
 		{ "check", no_argument, NULL, 'n' },
 		{ "dump", no_argument, NULL, OPT_DUMP },
+		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -143,6 +162,7 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 		case OPT_NO_MOUNTS: o->no_mounts = true; break;
 		case 'n': if (!pid1) o->check = true; break;
 		case OPT_DUMP: if (!pid1) o->check = o->dump = true; break;
+		case OPT_CMDLINE: if (!pid1) o->cmdline = optarg; break;
 		case 'v': o->verbose = true; break;
 		case 'h': if (!pid1) { usage(stdout); return 1; } break;
 		case 'V': if (!pid1) { printf("initd %s\n", INITD_VERSION); return 1; } break;
@@ -210,6 +230,15 @@ static int run_check(const struct options *o)
 		unit_diag_format(&set->diags.v[i], line, sizeof(line));
 		fprintf(stderr, "%s\n", line);   /* "FILE: message" where no line applies */
 	}
+	/* Warnings go to stderr too but leave the exit code alone. */
+	for (size_t i = 0; i < set->warnings.n; i++) {
+		const struct unit_diag *w = &set->warnings.v[i];
+
+		if (w->line > 0)
+			fprintf(stderr, "%s:%d: warning: %s\n", w->file, w->line, w->message);
+		else
+			fprintf(stderr, "%s: warning: %s\n", w->file, w->message);
+	}
 	for (size_t i = 0; i < set->n_units; i++)
 		bad += set->units[i]->bad;
 	if (o->dump)
@@ -226,10 +255,43 @@ static int run_check(const struct options *o)
 
 /* ---- the daemon ------------------------------------------------------------ */
 
+static void rescue_reached(struct initd *d);
+
+static bool manager_shutting_down_or_null(struct initd *d)
+{
+	return d->manager && manager_shutting_down(d->manager);
+}
+
+/* A failure action ends this boot: it follows the failed boots before it,
+ * even when it had settled meanwhile (a unit that fails late, or slowly
+ * hits its start limit), so the file gets guard_prior + 1 unless it holds
+ * that already. Blocking is acceptable here: every service has stopped,
+ * and sync() and the unmounts that follow block on the same disk. */
+static void guard_count_failure(struct initd *d)
+{
+	int r;
+
+	if (!d->guard_file || !d->failure_shutdown || d->guard_counted)
+		return;
+	r = boot_guard_write(d->guard_file, d->guard_prior + 1);
+	if (r < 0)
+		log_error("boot_guard %s: cannot count this failed boot: %s", d->guard_file,
+			  strerror(-r));
+	else
+		log_notice("boot_guard %s: %d failed boot(s) in a row", d->guard_file,
+			   d->guard_prior + 1);
+}
+
 static void shutdown_done(struct manager *m, enum shutdown_how how, void *data)
 {
 	struct initd *d = data;
 
+	if (how == SHUTDOWN_RESCUE) {
+		rescue_reached(d);
+		return;
+	}
+	rescue_shell_done(&d->rescue);
+	guard_count_failure(d);
 	if (d->pid1) {
 		mounts_cancel(d->mounts);   /* a shutdown while still mounting */
 		boot_final(how, d->crash, !d->opt.no_mounts, d->mounts);
@@ -271,25 +333,62 @@ static void commands_shutdown(struct commands *cmds, enum shutdown_how how)
 	request_shutdown(cmds->data, how);
 }
 
+/* ---- rescue (rescue.h; doc/DESIGN.md, Rescue) ------------------------------ */
+
+/* Every unit has stopped (or none had started): the manager takes requests
+ * again, and as PID 1 a root shell comes up on the console. */
+static void rescue_reached(struct initd *d)
+{
+	if (d->manager)
+		manager_rescue_reached(d->manager);
+	if (!d->pid1) {
+		log_notice("rescue: every unit is stopped; not PID 1, so no shell "
+			   "(the console is not initd's): svctl still answers");
+		return;
+	}
+	log_notice("rescue: every unit is stopped; svctl start, reboot and poweroff work");
+	rescue_shell_start(&d->rescue);
+}
+
+/* Stop every unit in order, as a shutdown would, then stay in rescue. */
+static void enter_rescue(struct initd *d, const char *why)
+{
+	if (d->cmds.rescue_why[0])
+		return;   /* already there, or on the way */
+	snprintf(d->cmds.rescue_why, sizeof(d->cmds.rescue_why), "%s", why);
+	log_error("rescue: %s", why);
+	if (d->manager && !manager_shutting_down(d->manager))
+		manager_shutdown(d->manager, SHUTDOWN_RESCUE, shutdown_done, d);
+	else if (!d->manager)
+		rescue_reached(d);
+}
+
 /* The failure action (issue 14): a unit with on_failure or critical ended
- * failed, or a required mount failed. `why` says what, for the log. */
+ * failed, or a required mount failed. `why` says what, for the log. The
+ * first action wins: a second failure while the first one's shutdown or
+ * rescue is under way only logs. */
 static void failure_action_run(struct initd *d, enum failure_action a, const char *why)
 {
-	switch (a) {
-	case FAILURE_NONE:
-		log_error("%s", why);
+	bool busy = d->failure_shutdown || d->cmds.rescue_why[0] ||
+		    manager_shutting_down_or_null(d);
+
+	if (a == FAILURE_NONE || a >= FAILURE_ACTION_MAX || busy) {
+		log_error("%s%s", why, busy && a != FAILURE_NONE ?
+			  " (a failure action or shutdown is already under way)" : "");
 		return;
-	case FAILURE_REBOOT:
-	case FAILURE_POWEROFF:
-		log_error("%s: %s", why, failure_action_to_string(a));
-		request_shutdown(d, a == FAILURE_REBOOT ? SHUTDOWN_REBOOT : SHUTDOWN_POWEROFF);
-		return;
-	case FAILURE_RESCUE:
-	case FAILURE_ACTION_MAX:
-		break;
 	}
-	/* The rescue mode is built by the escalation part of issue 14. */
-	log_error("%s: rescue is not available yet", why);
+	log_error("%s: failure action %s", why, failure_action_to_string(a));
+	if (a == FAILURE_RESCUE) {
+		enter_rescue(d, why);
+		return;
+	}
+	d->failure_shutdown = true;
+	request_shutdown(d, a == FAILURE_REBOOT ? SHUTDOWN_REBOOT : SHUTDOWN_POWEROFF);
+}
+
+static void unit_failed(void *ctx, const struct unit *u, enum failure_action a, const char *why)
+{
+	failure_action_run(ctx, a, why);
 }
 
 static void reap_orphans(void)
@@ -299,11 +398,6 @@ static void reap_orphans(void)
 }
 
 static void start_reload(struct initd *d);
-
-static bool manager_shutting_down_or_null(struct initd *d)
-{
-	return d->manager && manager_shutting_down(d->manager);
-}
 
 static void signal_ready(struct loop *l, int fd, uint32_t events, void *data)
 {
@@ -370,6 +464,9 @@ static void log_diags(const struct unit_set *set)
 	for (size_t i = 0; i < set->diags.n; i++)
 		log_error("%s:%d: %s", set->diags.v[i].file, set->diags.v[i].line,
 			  set->diags.v[i].message);
+	for (size_t i = 0; i < set->warnings.n; i++)
+		log_warn("%s:%d: %s", set->warnings.v[i].file, set->warnings.v[i].line,
+			 set->warnings.v[i].message);
 }
 
 /* The control socket's group, in every mode: granted, changed, or (a reload
@@ -395,19 +492,110 @@ static void apply_control_group(struct initd *d, const struct initd_conf *conf)
 
 static void apply_conf(struct initd *d, const struct initd_conf *conf)
 {
-	d->crash = conf->crash_action;
+	/* initd.crash_action= on the kernel command line wins. */
+	d->crash = d->cmdline.has_crash_action ? d->cmdline.crash_action : conf->crash_action;
 	apply_control_group(d, conf);
 	if (d->pid1) {
-		boot_set_crash_action(conf->crash_action);
+		boot_set_crash_action(d->crash);
 		if (conf->hostname && boot_set_hostname(conf->hostname) < 0)
 			log_error("hostname %s: %s", conf->hostname, strerror(errno));
 		if (!d->opt.no_mounts) {
 			boot_load_modules(conf->modules);
 			net_boot(conf);   /* bridges and ip_forward: after veth/bridge load */
+			boot_apply_sysctl(conf->sysctl);   /* after the modules: theirs too */
 		}
 	}
 	/* After the modules: its driver (i6300esb, ...) may be one of them. */
 	watchdog_apply(d->watchdog, &conf->watchdog);
+}
+
+/* ---- the boot: guard, mode, rescue (issue 14) ------------------------------- */
+
+/* Once every unit settled: a boot with no failed unit that has a failure
+ * action is a good boot, and resets the guard's count. */
+static void boot_settled(struct manager *m, void *data)
+{
+	struct initd *d = data;
+
+	if (manager_shutting_down(m) || manager_in_rescue(m) || d->failure_shutdown)
+		return;
+	for (size_t i = 0; i < manager_count(m); i++) {
+		struct service *s = manager_service_at(m, i);
+
+		if (s->state == SERVICE_FAILED && unit_failure_action(s->unit) != FAILURE_NONE)
+			return;
+	}
+	if (boot_guard_reset(d->guard_file) < 0) {
+		log_error("boot_guard %s: cannot reset the count: %s", d->guard_file,
+			  strerror(errno));
+		return;
+	}
+	log_info("boot_guard %s: the boot settled, count reset", d->guard_file);
+	d->guard_counted = false;
+}
+
+static void boot_start_units(struct initd *d)
+{
+	if (!d->manager)
+		return;
+	manager_boot(d->manager);
+	if (d->guard_counted && manager_wait_settled(d->manager, boot_settled, d) < 0)
+		log_error("boot_guard %s: cannot wait for the boot to settle", d->guard_file);
+}
+
+static void guard_answered(int count, void *data)
+{
+	struct initd *d = data;
+	const struct unit_set *set = d->manager ? manager_set(d->manager) : NULL;
+	unsigned max = set ? set->conf.boot_guard_max : 3;
+	char why[sizeof(d->cmds.rescue_why)];
+
+	d->guard = NULL;
+	if (count < 0) {
+		log_error("boot_guard %s: %s; booting without the guard", d->guard_file,
+			  strerror(-count));
+	} else if ((unsigned)count >= max) {
+		snprintf(why, sizeof(why), "boot_guard: %d failed boots in a row (%s); remove "
+			 "that file to boot normally", count, d->guard_file);
+		d->guard_prior = count;
+		enter_rescue(d, why);
+		return;
+	} else {
+		d->guard_prior = count;
+		d->guard_counted = true;
+		if (count > 0)
+			log_notice("boot_guard %s: %d failed boot(s) before this one", d->guard_file,
+				   count);
+	}
+	boot_start_units(d);
+}
+
+/* The first unit set is in: rescue if the command line says so, else the
+ * guard (a child reads and counts, the units wait for its answer), else
+ * the units of the mode start. */
+static void boot_begin(struct initd *d, const struct initd_conf *conf)
+{
+	int r;
+
+	if (d->boot_begun)
+		return;
+	d->boot_begun = true;
+	if (d->cmds.rescue_why[0]) {
+		/* initd.rescue: the shell came up before the units were in;
+		 * they stay loaded and stopped. */
+		manager_rescue_reached(d->manager);
+		return;
+	}
+	if (conf->boot_guard_file) {
+		d->guard_file = strdup(conf->boot_guard_file);
+		r = d->guard_file ? boot_guard_begin(d->loop, d->guard_file, conf->boot_guard_max,
+						     guard_answered, d, &d->guard) : -ENOMEM;
+		if (r >= 0)
+			return;
+		log_error("boot_guard %s: %s; booting without the guard", conf->boot_guard_file,
+			  strerror(-r));
+	}
+	boot_start_units(d);
 }
 
 static void drain_notify(void *ctx)
@@ -451,6 +639,7 @@ static void units_start(struct initd *d, struct unit_set *set)
 		.cgroup_root = d->opt.cgroup_root,
 		.notify_socket = d->notify ? d->opt.notify_path : NULL,
 		.own_leaf = d->pid1,
+		.mode = d->cmdline.mode[0] ? d->cmdline.mode : NULL,
 	};
 	int r;
 
@@ -476,7 +665,9 @@ static void units_start(struct initd *d, struct unit_set *set)
 	manager_set_output_hook(d->manager, commands_output, &d->cmds);
 	manager_set_pass_hook(d->manager, commands_pass, &d->cmds);
 	manager_set_drain_hook(d->manager, drain_notify, d);
+	manager_set_failure_hook(d->manager, unit_failed, d);
 	log_info("%zu units loaded", manager_count(d->manager));
+	boot_begin(d, &manager_set(d->manager)->conf);
 }
 
 /* The boot's mounts are done: start the units, or (a required mount
@@ -495,6 +686,14 @@ static void mounts_done(struct mounts *ms, const struct mount_status *failed, vo
 		return;
 	}
 	snprintf(why, sizeof(why), "required mount %s failed: %s", failed->where, failed->why);
+	if (failed->on_failure == FAILURE_RESCUE) {
+		/* Loaded but not started (boot_begin sees the rescue), so
+		 * that the operator can start them by hand once it is fixed. */
+		failure_action_run(d, FAILURE_RESCUE, why);
+		units_start(d, set);
+		commands_reload_first_load(&d->cmds, errors);
+		return;
+	}
 	snprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why), "%.200s; no units started",
 		 why);
 	unit_set_free(set);
@@ -601,6 +800,36 @@ static void commands_reload(struct commands *cmds)
 	start_reload(cmds->data);
 }
 
+static void cmdline_problem(void *ctx, const char *msg)
+{
+	log_warn("kernel command line: %s", msg);
+}
+
+/* initd.* from /proc/cmdline (PID 1), or from --cmdline FILE (not PID 1:
+ * the host's command line is not ours). */
+static void read_cmdline(struct initd *d)
+{
+	const char *path = d->pid1 ? "/proc/cmdline" : d->opt.cmdline;
+	static char text[CMDLINE_MAX + 1];
+	int r;
+
+	if (!path)
+		return;
+	r = cmdline_read(path, text, sizeof(text));
+	if (r < 0) {
+		log_warn("%s: %s; no initd.* parameters", path, strerror(-r));
+		return;
+	}
+	cmdline_parse(text, &d->cmdline, cmdline_problem, d);
+	if (d->cmdline.verbose)
+		log_set_max_level(LOG_DEBUG);
+	if (d->cmdline.has_crash_action)
+		d->crash = d->cmdline.crash_action;
+	d->cmds.mode = d->cmdline.mode[0] ? d->cmdline.mode : "default";
+	if (d->cmdline.mode[0])
+		log_info("boot mode %s (initd.mode)", d->cmdline.mode);
+}
+
 static void boot_pid1(struct initd *d)
 {
 	if (!d->opt.no_mounts) {
@@ -627,6 +856,7 @@ static int run_daemon(struct initd *d)
 	boot_raise_nofile();
 	log_open(d->pid1 && !d->opt.no_mounts);
 	log_set_max_level(d->opt.verbose ? LOG_DEBUG : LOG_INFO);
+	read_cmdline(d);
 	if (d->pid1)
 		boot_install_crash_handlers(d->crash);
 	log_info("initd %s starting%s", INITD_VERSION, d->pid1 ? " as PID 1" : "");
@@ -649,6 +879,7 @@ static int run_daemon(struct initd *d)
 	d->cmds.reload = commands_reload;
 	d->cmds.data = d;
 	d->cmds.watchdog = d->watchdog;
+	rescue_shell_init(&d->rescue, d->loop);
 	r = control_server_new(d->loop, d->opt.control_path, (gid_t)-1, commands_dispatch,
 			       &d->cmds, &d->control);
 	if (r < 0)
@@ -662,6 +893,8 @@ static int run_daemon(struct initd *d)
 	if (r < 0)
 		log_error("notify socket %s: %s; notify services will not become ready",
 			  d->opt.notify_path, strerror(-r));
+	if (d->cmdline.rescue)
+		enter_rescue(d, "initd.rescue on the kernel command line");
 	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, boot_units_loaded, d,
 			 &d->reloading);
 	if (r < 0) {
@@ -681,7 +914,8 @@ int main(int argc, char **argv)
 	 * anything else, no logging, no configuration. */
 	if (reaper_requested(argc, argv))
 		reaper_main(argc, argv);
-	d = (struct initd){ .pid1 = getpid() == 1, .crash = CRASH_REBOOT };
+	d = (struct initd){ .pid1 = getpid() == 1, .crash = CRASH_REBOOT,
+			    .cmds.mode = "default" };
 	r = parse_options(argc, argv, d.pid1, &d.opt);
 
 	if (r != 0)
@@ -691,6 +925,9 @@ int main(int argc, char **argv)
 	r = run_daemon(&d);
 	if (d.pid1)
 		boot_crash(d.crash, "the event loop failed");
+	rescue_shell_done(&d.rescue);
+	boot_guard_cancel(d.guard);
+	free(d.guard_file);
 	control_server_free(d.control);
 	loader_cancel(d.reloading);
 	mounts_free(d.mounts);

@@ -408,9 +408,32 @@ static void svc_dep_failed(struct svc *v, const struct service *d)
 	service_dep_failed(&v->s, d->unit->name, reason);
 }
 
+bool manager_starts(const struct manager *m, const struct unit *u)
+{
+	return m->booted && !m->rescue && unit_in_mode(u, m->opt.mode);
+}
+
+/* A required unit nobody asked for is pulled in, unless the boot leaves it
+ * out (another mode, autostart off): then v fails saying so. true when d
+ * was left out. */
+static bool pass_dep_left_out(struct manager *m, struct svc *v, const struct service *d)
+{
+	char why[UNIT_MODE_NAME_MAX + 64];
+
+	if (unit_in_mode(d->unit, m->opt.mode))
+		return false;
+	if (!d->unit->autostart)
+		snprintf(why, sizeof(why), "has autostart = false and was not started");
+	else
+		snprintf(why, sizeof(why), "is not started in mode %s",
+			 m->opt.mode ? m->opt.mode : "default");
+	service_dep_not_started(&v->s, d->unit->name, why);
+	return true;
+}
+
 /* A waiting service starts once every required unit is ready and every unit
  * it comes after has settled. A required unit that nobody asked for is pulled
- * in. Returns true when it may start. */
+ * in (pass_dep_left_out). Returns true when it may start. */
 static bool pass_may_start(struct manager *m, struct svc *v)
 {
 	bool ready = true;
@@ -432,8 +455,11 @@ static bool pass_may_start(struct manager *m, struct svc *v)
 			svc_dep_failed(v, d);
 			return false;
 		}
-		if (!d->want_running && !service_is_ready(d))
+		if (!d->want_running && !service_is_ready(d)) {
+			if (pass_dep_left_out(m, v, d))
+				return false;
 			service_pull_in(d);   /* not a fresh start: its limits hold */
+		}
 		if (!service_is_ready(d))
 			ready = false;
 	}
@@ -516,6 +542,29 @@ static void notify_settled(struct manager *m)
 	free(w);
 }
 
+/* A unit whose failure action is not none ended failed: once per failure,
+ * never while shutting down nor in rescue (the operator is there). */
+static void pass_escalate(struct manager *m)
+{
+	for (size_t i = 0; i < m->n_svcs; i++) {
+		struct svc *v = m->svcs[i];
+		enum failure_action a = unit_failure_action(v->s.unit);
+		char why[UNIT_NAME_MAX + 320], reason[256];
+
+		if (v->s.state != SERVICE_FAILED) {
+			v->escalated = false;
+			continue;
+		}
+		if (v->escalated || a == FAILURE_NONE || m->shutdown != SHUTDOWN_NONE ||
+		    m->rescue || !m->failure_hook)
+			continue;
+		v->escalated = true;
+		snprintf(why, sizeof(why), "%s failed: %s", v->s.unit->name,
+			 service_exit_to_string(&v->s, &v->s.last_exit, reason, sizeof(reason)));
+		m->failure_hook(m->failure_ctx, v->s.unit, a, why);
+	}
+}
+
 static void manager_pass(struct loop *l, void *data)
 {
 	struct manager *m = data;
@@ -546,6 +595,8 @@ static void manager_pass(struct loop *l, void *data)
 			pass_check_requires(m, v);
 		}
 	}
+	if (m->shutdown == SHUTDOWN_NONE)
+		pass_escalate(m);
 	if (m->shutdown != SHUTDOWN_NONE && manager_all_stopped(m))
 		shutdown_finish(m);
 	notify_settled(m);
@@ -707,23 +758,65 @@ int manager_apply(struct manager *m, struct unit_set *set)
 	r = manager_link(m);
 	if (r < 0)
 		return r;
+	for (size_t i = 0; i < m->n_svcs; i++)
+		if (m->svcs[i]->s.state == SERVICE_BAD_CONFIG)
+			log_error("%s: bad configuration, not started", m->svcs[i]->s.unit->name);
+	manager_schedule(m);
+	return 0;
+}
+
+void manager_boot(struct manager *m)
+{
+	size_t held = 0;
+
+	if (m->booted || m->rescue || m->shutdown != SHUTDOWN_NONE)
+		return;
+	m->booted = true;
 	for (size_t i = 0; i < m->n_svcs; i++) {
 		struct service *s = &m->svcs[i]->s;
 
-		if (s->state == SERVICE_BAD_CONFIG)
-			log_error("%s: bad configuration, not started", s->unit->name);
-		else if (s->state == SERVICE_STOPPED)
+		if (s->state != SERVICE_STOPPED)
+			continue;
+		if (unit_in_mode(s->unit, m->opt.mode))
 			service_start(s);
+		else
+			held++;
 	}
+	if (held)
+		log_info("mode %s: %zu unit(s) not started (other modes, or autostart = false)",
+			 m->opt.mode ? m->opt.mode : "default", held);
 	manager_schedule(m);
-	return 0;
+}
+
+void manager_rescue_reached(struct manager *m)
+{
+	m->rescue = true;
+	m->shutdown = SHUTDOWN_NONE;
+	m->shutdown_finished = false;
+	m->shutdown_done = NULL;
+	loop_timer_cancel(m->loop, &m->shutdown_timer);
+	manager_schedule(m);
+}
+
+bool manager_in_rescue(const struct manager *m)
+{
+	return m->rescue;
+}
+
+void manager_set_failure_hook(struct manager *m, manager_failure_fn fn, void *ctx)
+{
+	m->failure_hook = fn;
+	m->failure_ctx = ctx;
 }
 
 void manager_shutdown(struct manager *m, enum shutdown_how how, manager_done_fn done,
 		      void *data)
 {
 	if (m->shutdown != SHUTDOWN_NONE) {
-		m->shutdown = how;   /* "poweroff" after "reboot" wins, and vice versa */
+		/* "poweroff" after "reboot" wins, and vice versa; a rescue
+		 * never replaces a real shutdown. */
+		if (how != SHUTDOWN_RESCUE)
+			m->shutdown = how;
 		return;
 	}
 	m->shutdown = how;

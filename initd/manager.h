@@ -26,6 +26,7 @@ enum shutdown_how {
 	SHUTDOWN_REBOOT,
 	SHUTDOWN_HALT,
 	SHUTDOWN_EXIT,        /* non-PID-1 mode: stop services, then return */
+	SHUTDOWN_RESCUE,      /* stop every unit, then stay (manager_rescue_reached) */
 };
 
 struct manager_options {
@@ -35,7 +36,25 @@ struct manager_options {
 	const char *group_file;       /* default /etc/group */
 	const char *notify_socket;    /* NOTIFY_SOCKET given to services, or NULL */
 	bool own_leaf;                /* move initd itself into /init.scope (PID 1) */
+	const char *mode;             /* the boot mode (initd.mode=), NULL = "default";
+	                               * borrowed for the manager's life */
 };
+
+/* A unit with on_failure (or critical) ended failed, outside a shutdown and
+ * outside rescue: the caller runs the action. why is "NAME failed: REASON". */
+typedef void (*manager_failure_fn)(void *ctx, const struct unit *u, enum failure_action a,
+				   const char *why);
+void manager_set_failure_hook(struct manager *m, manager_failure_fn fn, void *ctx);
+
+/* The boot: start every unit that belongs to the mode and has autostart
+ * (manager_apply starts nothing). Reload starts new units only after this,
+ * and only those; never in rescue. */
+void manager_boot(struct manager *m);
+/* The ordered stop of SHUTDOWN_RESCUE is over: the manager takes requests
+ * again (svctl start), runs no failure action and starts no unit by
+ * itself. Also for a rescue with nothing started (initd.rescue). */
+void manager_rescue_reached(struct manager *m);
+bool manager_in_rescue(const struct manager *m);
 
 /* Called once every service has stopped (or the shutdown bound expired). */
 typedef void (*manager_done_fn)(struct manager *m, enum shutdown_how how, void *data);
@@ -45,7 +64,7 @@ typedef void (*manager_settled_fn)(struct manager *m, void *data);
 int manager_new(struct loop *l, const struct manager_options *opt, struct manager **ret);
 void manager_free(struct manager *m);
 
-/* Take ownership of a loaded set and start its units (boot), or apply it as
+/* Take ownership of a loaded set (boot; manager_boot starts it), or apply it as
  * a reload: new units start, removed ones stop, changed ones restart,
  * unchanged ones are untouched. */
 int manager_apply(struct manager *m, struct unit_set *set);
@@ -64,7 +83,8 @@ int manager_reload(struct manager *m, struct unit_set *set, struct reload_summar
 /* SIGCHLD: reap every child, services and orphans alike. */
 void manager_reap(struct manager *m);
 
-/* Begin the ordered shutdown (idempotent: a second call only upgrades how). */
+/* Begin the ordered shutdown (idempotent: a second call only upgrades how;
+ * SHUTDOWN_RESCUE never replaces a real shutdown). */
 void manager_shutdown(struct manager *m, enum shutdown_how how, manager_done_fn done,
 		      void *data);
 bool manager_shutting_down(const struct manager *m);

@@ -49,6 +49,8 @@ struct svc {
 	const struct unit *pending_unit;  /* changed by a reload: swapped in once stopped */
 	bool restart_after_swap;
 	bool removed;                 /* gone from the units: freed once stopped */
+
+	bool escalated;               /* its failure action ran for this failure */
 };
 
 struct settled_waiter {
@@ -93,6 +95,11 @@ struct manager {
 	void *drain_ctx;
 	manager_mount_fn mount_hook;
 	void *mount_ctx;
+	manager_failure_fn failure_hook;
+	void *failure_ctx;
+
+	bool booted;                  /* manager_boot ran: reloads start new units */
+	bool rescue;                  /* manager_rescue_reached: nothing starts by itself */
 
 	/* reload: older sets stay alive while a service still points into them */
 	unsigned gen;
@@ -122,6 +129,9 @@ int manager_link(struct manager *m);
 void manager_unlink(struct manager *m);
 void manager_schedule(struct manager *m);
 ssize_t set_index(const struct unit_set *set, const char *name);
+/* Would the manager start u by itself now (booted, not in rescue, u in
+ * the mode with autostart)? */
+bool manager_starts(const struct manager *m, const struct unit *u);
 /* The record whose main process is pid (current units, then removed
  * ones), or NULL. */
 struct svc *svc_by_pid(struct manager *m, pid_t pid);

@@ -135,7 +135,8 @@ static void match_commit(struct manager *m, struct unit_set *set, struct svc **s
 		if (how[i] == MATCH_REVIVED) {
 			removed_take(m, v);
 			v->pending_unit = set->units[i];
-			v->restart_after_swap = true;   /* a new unit of the set: it starts */
+			/* a new unit of the set: it starts if the boot would */
+			v->restart_after_swap = manager_starts(m, set->units[i]);
 		} else if (how[i] == MATCH_SAME) {
 			v->s.unit = set->units[i];
 			v->gen = m->gen + 1;
@@ -177,7 +178,7 @@ static void reload_kick(struct manager *m, const enum match *how)
 
 		if (v->pending_unit && service_is_active(&v->s))
 			service_stop(&v->s);
-		else if (how[i] == MATCH_NEW)
+		else if (how[i] == MATCH_NEW && manager_starts(m, v->s.unit))
 			service_start(&v->s);
 	}
 }

@@ -293,11 +293,11 @@ void service_deps_ready(struct service *s)
 	service_spawn(s);
 }
 
-void service_dep_failed(struct service *s, const char *dep, const char *reason)
+static void service_dep_fail(struct service *s, const char *dep, const char *reason, int code)
 {
 	if (s->state == SERVICE_BAD_CONFIG)
 		return;
-	service_record_exit(s, EXIT_DEPENDENCY, 0);
+	service_record_exit(s, EXIT_DEPENDENCY, code);
 	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s%s%s", dep,
 		 reason && *reason ? ": " : "", reason ? reason : "");
 	if (s->pid > 0 || s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING) {
@@ -315,6 +315,16 @@ void service_mount_failed(struct service *s, const char *why)
 	service_record_exit(s, EXIT_MOUNT, 0);
 	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s", why);
 	service_fail(s, EXIT_NONE, 0);
+}
+
+void service_dep_failed(struct service *s, const char *dep, const char *reason)
+{
+	service_dep_fail(s, dep, reason, 0);
+}
+
+void service_dep_not_started(struct service *s, const char *dep, const char *why)
+{
+	service_dep_fail(s, dep, why, 1);
 }
 
 /* ---- events while starting --------------------------------------------- */
@@ -709,7 +719,11 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 		/* detail: "NAME" or "NAME: its reason" */
 		int n = (int)strcspn(e->detail, ":");
 
-		snprintf(buf, size, "dependency %.*s failed%s", n, e->detail, e->detail + n);
+		if (e->code == 1 && e->detail[n])
+			snprintf(buf, size, "requires %.*s, which%s", n, e->detail,
+				 e->detail + n + 1);
+		else
+			snprintf(buf, size, "dependency %.*s failed%s", n, e->detail, e->detail + n);
 		break;
 	}
 	case EXIT_CGROUP:

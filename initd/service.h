@@ -57,7 +57,8 @@ enum exit_kind {
 	EXIT_STOP_TIMEOUT,    /* did not stop in time, killed */
 	EXIT_SETUP,           /* stage, code = errno: child setup failed */
 	EXIT_SPAWN,           /* code = errno: clone3 itself failed */
-	EXIT_DEPENDENCY,      /* detail = "NAME" or "NAME: its reason" */
+	EXIT_DEPENDENCY,      /* detail = "NAME" or "NAME: its reason"; code 1:
+	                       * not started for it, detail "NAME: why" */
 	EXIT_START_LIMIT,     /* too many starts in the interval */
 	EXIT_CGROUP,          /* detail = why its cgroup could not be set up */
 	EXIT_WATCHDOG,        /* ready, then silent past its watchdog: killed */
@@ -179,6 +180,9 @@ void service_deps_ready(struct service *s);
 /* A unit this one requires failed: s fails too, "dependency DEP failed"
  * followed by DEP's own reason when given (NULL or ""). */
 void service_dep_failed(struct service *s, const char *dep, const char *reason);
+/* A unit this one requires will not be started for it (not in the boot
+ * mode, autostart off): s fails, "requires DEP, which WHY". */
+void service_dep_not_started(struct service *s, const char *dep, const char *why);
 
 /* A mount the unit requires is not mounted: a waiting s fails with why
  * ("mount /data failed: ...") as its reason, and does not start. */

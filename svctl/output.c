@@ -142,6 +142,27 @@ static void print_clean(FILE *f, const char *s)
 		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 }
 
+void status_print_system(FILE *f, const void *payload, size_t len)
+{
+	struct proto_attr_view a;
+	const char *mode = NULL, *why = NULL;
+
+	if (proto_attr_find(payload, len, PROTO_ATTR_BOOT_MODE, &a) == 1)
+		(void)proto_get_str(&a, &mode);
+	if (proto_attr_find(payload, len, PROTO_ATTR_RESCUE, &a) == 1)
+		(void)proto_get_str(&a, &why);
+	if (mode && strcmp(mode, "default") != 0) {
+		fputs("mode: ", f);
+		print_clean(f, mode);
+		fputc('\n', f);
+	}
+	if (why) {
+		fputs("rescue: ", f);
+		print_clean(f, why);
+		fputc('\n', f);
+	}
+}
+
 /* A left-aligned cell of `width` followed by two spaces. */
 static void print_cell(FILE *f, const char *s, size_t width, const char *colour)
 {

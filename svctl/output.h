@@ -48,6 +48,11 @@ int status_parse(const void *payload, size_t len, struct unit_status **ret, size
  * and is always last); a bad-config unit's diagnostics follow, one per
  * line, indented by two spaces. colour: ANSI colours for the state. */
 void status_print_table(FILE *f, const struct unit_status *u, size_t n, bool colour);
+/* The system's lines above the status table (issue 14), from a STATUS
+ * reply: "mode: NAME" when the boot mode is not "default", "rescue: WHY"
+ * when the system is in rescue; nothing on a normal boot, so the table
+ * still starts the output. */
+void status_print_system(FILE *f, const void *payload, size_t len);
 /* The detail block of one unit, printed under its table line by
  * `svctl status NAME`: memory current/peak/max, pids current/max (and forks
  * refused), CPU usage and throttling (periods throttled, their share, time),

@@ -168,8 +168,10 @@ static int status_show(struct svctl *s, int argc, char **argv, bool list)
 		status_print_json(stdout, units, n);
 	else if (list)
 		status_print_list(stdout, units, n, output_colour(stdout));
-	else
+	else {
+		status_print_system(stdout, rep.payload, rep.hdr.len);
 		status_print_table(stdout, units, n, output_colour(stdout));
+	}
 	if (!s->json && !list && argc == 1 && n == 1)
 		status_print_detail(stdout, &units[0]);
 	free(units);

@@ -189,6 +189,8 @@ static const struct key conf_keys[] = {
 	{ "rlimits", parse_conf_rlimits },
 	{ "mounts", parse_mounts },         /* mounts.c */
 	{ "watchdog", parse_watchdog },
+	{ "sysctl", parse_sysctl },          /* escalation.c (issue 14) */
+	{ "boot_guard", parse_boot_guard },
 };
 
 /* Every service's open-file limit unless initd.conf or its unit says
@@ -213,8 +215,10 @@ int conf_init(struct initd_conf *conf)
 		.log_buffer_size = 64 * 1024,
 		.watchdog = { .timeout_usec = WATCHDOG_TIMEOUT_DEFAULT,
 			      .shutdown_timeout_usec = WATCHDOG_SHUTDOWN_DEFAULT },
+		.sysctl = strv_new(),
+		.boot_guard_max = 3,
 	};
-	if (!conf->modules || !conf->slices || rlimit_put(conf, &nofile) < 0)
+	if (!conf->modules || !conf->sysctl || !conf->slices || rlimit_put(conf, &nofile) < 0)
 		return -ENOMEM;
 	conf->slices[0].path = strdup("system");
 	if (!conf->slices[0].path)
@@ -235,6 +239,8 @@ void conf_clear(struct initd_conf *conf)
 	mounts_conf_clear(conf);
 	free(conf->rlimits);
 	free(conf->watchdog.device);
+	strv_free(conf->sysctl);
+	free(conf->boot_guard_file);
 	*conf = (struct initd_conf){ .file = NULL };
 }
 
@@ -284,7 +290,9 @@ bool initd_conf_equal(const struct initd_conf *a, const struct initd_conf *b)
 	    a->shutdown_timeout_usec != b->shutdown_timeout_usec ||
 	    a->log_buffer_size != b->log_buffer_size ||
 	    !watchdog_conf_equal(&a->watchdog, &b->watchdog) ||
-	    !rlimits_equal(a->rlimits, a->n_rlimits, b->rlimits, b->n_rlimits))
+	    !rlimits_equal(a->rlimits, a->n_rlimits, b->rlimits, b->n_rlimits) ||
+	    !strv_equal(a->sysctl, b->sysctl) || !streq_ptr(a->boot_guard_file, b->boot_guard_file) ||
+	    a->boot_guard_max != b->boot_guard_max)
 		return false;
 	return true;
 }
@@ -304,8 +312,14 @@ static int conf_parse_text(struct parse_ctx *c, const char *text, struct initd_c
 
 int conf_load(const char *path, struct initd_conf *conf, struct unit_diags *diags)
 {
+	return conf_load_warn(path, conf, diags, NULL);
+}
+
+int conf_load_warn(const char *path, struct initd_conf *conf, struct unit_diags *diags,
+		   struct unit_diags *warnings)
+{
 	_cleanup_free_ char *text = NULL;
-	struct parse_ctx c = { .file = path, .diags = diags };
+	struct parse_ctx c = { .file = path, .diags = diags, .warnings = warnings };
 	int r;
 
 	r = conf_init(conf);

@@ -68,6 +68,24 @@ int diag_add(struct parse_ctx *c, int line, const char *fmt, ...)
 	return diags_append(c->diags, c->file, line, msg);
 }
 
+int warn_add(struct parse_ctx *c, int line, const char *fmt, ...)
+{
+	_cleanup_free_ char *msg = NULL;
+	va_list ap;
+	int r;
+
+	if (!c->warnings || c->warnings->n >= UNIT_DIAG_MAX)
+		return 0;
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		msg = NULL;
+		return -ENOMEM;
+	}
+	return diags_append(c->warnings, c->file, line, msg);
+}
+
 size_t unit_diag_format(const struct unit_diag *d, char *buf, size_t size)
 {
 	int n;

@@ -529,6 +529,19 @@ static void dump_log(struct dump *d, const struct unit *u)
 	key_end(d);
 }
 
+/* critical = true is on_failure "reboot" said shortly: only one is
+ * written, so the text parses back (both set is an error). */
+static void dump_failure(struct dump *d, const struct unit *u)
+{
+	if (u->critical)
+		unset(d, "on_failure", "critical: \"reboot\"");
+	else
+		key_string(d, "on_failure", failure_action_to_string(u->on_failure) ?: "?");
+	key_bool(d, "critical", u->critical);
+	key_strv(d, "modes", u->modes);
+	key_bool(d, "autostart", u->autostart);
+}
+
 static void dump_base(struct dump *d, const struct unit *u)
 {
 	key_string_or_unset(d, "description", u->description, "none");
@@ -556,6 +569,7 @@ static void dump_base(struct dump *d, const struct unit *u)
 	dump_cgroup(d, &u->cgroup);
 	key_duration(d, "watchdog", u->watchdog_usec);
 	dump_log(d, u);
+	dump_failure(d, u);
 }
 
 /* ---- isolation ------------------------------------------------------------------------ */
@@ -853,5 +867,16 @@ int initd_conf_dump(const struct initd_conf *c, FILE *f)
 	dump_rlimits(&d, c->rlimits, c->n_rlimits);
 	key_list(&d, "mounts", c->n_mounts, dump_mount, c);
 	dump_watchdog(&d, &c->watchdog);
+	key_strv(&d, "sysctl", c->sysctl);
+	if (c->boot_guard_file) {
+		group_begin(&d, "boot_guard");
+		key_string(&d, "file", c->boot_guard_file);
+		key(&d, "max");
+		dump_int(&d, c->boot_guard_max);
+		key_end(&d);
+		group_end(&d);
+	} else {
+		unset(&d, "boot_guard", "no reboot-loop guard");
+	}
 	return dump_finish(f);
 }

@@ -240,6 +240,10 @@ static const struct enc_field conf_fields[] = {
 	F_LIST(32, struct initd_conf, rlimits, n_rlimits, 64, &rlimit_record),
 	/* mounts (issue 14): 17..20 */
 	F_LIST(17, struct initd_conf, mounts, n_mounts, UNIT_MOUNTS_MAX, &mount_record),
+	/* escalation (issue 14): 21..26 */
+	F_STRV(21, struct initd_conf, sysctl, UNIT_SYSCTL_MAX),
+	F_STR(22, struct initd_conf, boot_guard_file),
+	F_NUM(23, struct initd_conf, boot_guard_max, UNIT_BOOT_GUARD_MAX),
 };
 static const struct enc_record conf_record = {
 	conf_fields, ARRAY_SIZE(conf_fields), sizeof(struct initd_conf), BIT(6), NULL,
@@ -304,6 +308,11 @@ static const struct enc_field unit_fields[] = {
 	F_NUM(59, struct unit, iso.proc_unprotected, 1),
 	/* mounts (issue 14): 65..67 */
 	F_STRV(65, struct unit, requires_mounts, UNIT_MOUNTS_MAX),
+	/* escalation and modes (issue 14): 68..75 */
+	F_NUM(68, struct unit, on_failure, FAILURE_ACTION_MAX - 1),
+	F_NUM(69, struct unit, critical, 1),
+	F_STRV(70, struct unit, modes, UNIT_MODES_MAX),
+	F_NUM(71, struct unit, autostart, 1),
 };
 static const struct enc_record unit_record = {
 	unit_fields, ARRAY_SIZE(unit_fields), sizeof(struct unit), BIT(1) | BIT(2), NULL,
@@ -312,6 +321,7 @@ static const struct enc_record unit_record = {
 /* The set's own fields: its diagnostics. */
 static const struct enc_field set_fields[] = {
 	F_LIST(1, struct unit_set, diags.v, diags.n, ENC_SET_DIAGS_MAX, &diag_record),
+	F_LIST(2, struct unit_set, warnings.v, warnings.n, ENC_SET_DIAGS_MAX, &diag_record),
 };
 static const struct enc_record set_record = {
 	set_fields, ARRAY_SIZE(set_fields), sizeof(struct unit_set), 0, NULL,
@@ -804,7 +814,7 @@ static int set_decode(struct dec *d, struct unit_set *s)
 	for (size_t i = 0; i < s->n_units && r == 0; i++)
 		if (!diags_complete(&s->units[i]->diags))
 			r = -EBADMSG;
-	if (r == 0 && !diags_complete(&s->diags))
+	if (r == 0 && (!diags_complete(&s->diags) || !diags_complete(&s->warnings)))
 		r = -EBADMSG;
 	return r < 0 ? r : set_check_invariants(s);
 }

@@ -38,6 +38,8 @@
 struct parse_ctx {
 	const char *file;           /* borrowed */
 	struct unit_diags *diags;   /* borrowed, appended to */
+	struct unit_diags *warnings;  /* borrowed, appended to by warn_add; NULL:
+	                               * warnings are not looked for */
 	bool failed;                /* an error was reported */
 };
 
@@ -55,10 +57,14 @@ struct unit_lines {
 	int cpuset_mems;
 	int requires_mounts[UNIT_MOUNTS_MAX];
 	struct isolation_lines iso;
+	int on_failure, critical;   /* 0 if unset */
 };
 
 /* diag.c */
 int diag_add(struct parse_ctx *c, int line, const char *fmt, ...) _printf_(3, 4);
+/* A warning in c's file (c->warnings; nothing when NULL): c stays good.
+ * At most UNIT_DIAG_MAX per list. 0 or -ENOMEM. */
+int warn_add(struct parse_ctx *c, int line, const char *fmt, ...) _printf_(3, 4);
 int diags_append(struct unit_diags *d, const char *file, int line, const char *msg);
 int diags_copy(struct unit_diags *to, const struct unit_diags *from);
 void diags_clear(struct unit_diags *d);
@@ -171,6 +177,9 @@ int unit_parse_at(int dirfd, const char *file, const char *name, struct unit **r
 /* conf.c: conf is filled with defaults, then whatever the file sets;
  * problems go to diags. -ENOMEM only. */
 int conf_load(const char *path, struct initd_conf *conf, struct unit_diags *diags);
+/* conf_load, also looking for warnings (an unknown sysctl) into warnings. */
+int conf_load_warn(const char *path, struct initd_conf *conf, struct unit_diags *diags,
+		   struct unit_diags *warnings);
 int conf_init(struct initd_conf *conf);
 void conf_clear(struct initd_conf *conf);
 struct unit_slice *conf_find_slice(const struct initd_conf *conf, const char *path);
@@ -211,6 +220,23 @@ bool slices_valid(const struct initd_conf *conf);
 /* parse.c: what a key parser's obj holds (struct parse_state is private). */
 struct unit *parse_state_unit(void *obj);
 struct unit_lines *parse_state_lines(void *obj);
+
+/* escalation.c: on_failure, critical, modes, autostart (unit keys; obj is
+ * the parse state), sysctl and boot_guard (initd.conf keys; obj is the
+ * conf), the checks across keys and units, and the invariants. */
+int parse_on_failure(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_critical(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_modes(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_autostart(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int escalation_check(struct parse_ctx *c, struct unit *u, const struct unit_lines *l);
+int parse_sysctl(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_boot_guard(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+/* Warnings into s->warnings for each requirement of u that the boot will
+ * not start with it (autostart off, a mode u is in and it is not). */
+int escalation_check_requires(struct unit_set *s, const struct unit *u,
+			      const struct unit_lines *lines);
+bool escalation_conf_valid(const struct initd_conf *conf);
+bool escalation_unit_valid(const struct unit *u);
 
 /* isolation.c: the isolation keys of a unit file (initd.unit(5) ISOLATION),
  * checks across them once the file is read, the model's destructor, equality

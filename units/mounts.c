@@ -304,7 +304,7 @@ static int parse_timeout(struct parse_ctx *c, config_setting_t *s, const char *p
 	return 0;
 }
 
-static int parse_on_failure(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+static int parse_mount_on_failure(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	int v, r = setting_enum(c, s, path, failure_action_names, FAILURE_ACTION_MAX, &v);
 
@@ -321,7 +321,7 @@ static const struct key mount_keys[] = {
 	{ "fsck", parse_fsck },
 	{ "required", parse_required },
 	{ "timeout", parse_timeout },
-	{ "on_failure", parse_on_failure },
+	{ "on_failure", parse_mount_on_failure },
 };
 
 static void mount_clear(struct unit_mount *m)

@@ -504,6 +504,11 @@ static const struct key unit_keys[] = {
 	{ "cgroup", parse_cgroup },
 	{ "watchdog", parse_watchdog },
 	{ "log", parse_log },
+	/* failure and modes (issue 14): escalation.c */
+	{ "on_failure", parse_on_failure },
+	{ "critical", parse_critical },
+	{ "modes", parse_modes },
+	{ "autostart", parse_autostart },
 	/* isolation.c, network.c */
 	{ "namespaces", parse_namespaces },
 	{ "hostname", parse_iso_hostname },
@@ -554,12 +559,14 @@ struct unit *unit_new(const char *name, const char *file)
 		.stop_timeout_usec = 5 * USEC_PER_SEC,
 		.start_timeout_usec = 90 * USEC_PER_SEC,
 		.environment = strv_new(),
+		.modes = strv_new(),
+		.autostart = true,
 		.cgroup.slice = strdup("system"),
 		.cgroup.delegate_max_depth = UNIT_DELEGATE_DEPTH_DEFAULT,
 		.cgroup.delegate_max_descendants = UNIT_DELEGATE_DESCENDANTS_DEFAULT,
 	};
 	if (!u->name || !u->file || !u->requires || !u->after || !u->environment ||
-	    !u->cgroup.slice || !u->requires_mounts) {
+	    !u->modes || !u->cgroup.slice || !u->requires_mounts) {
 		unit_free(u);
 		return NULL;
 	}
@@ -608,6 +615,8 @@ static int unit_check(struct parse_ctx *c, struct parse_state *st)
 			     "oneshot units only (a simple unit is ready once executed)");
 	if (r == 0)
 		r = isolation_check(c, u, &st->lines->iso);
+	if (r == 0)
+		r = escalation_check(c, u, st->lines);
 	return r;
 }
 

@@ -213,6 +213,8 @@ static int check_units(struct unit_set *s, const struct unit_lines *lines)
 		if (r == 0)
 			r = mounts_check_unit(&s->conf, s->units[i], &lines[i]);
 	}
+	for (size_t i = 0; i < s->n_units && r == 0; i++)
+		r = escalation_check_requires(s, s->units[i], &lines[i]);
 	return r < 0 ? r : graph_check_cycles(s, lines);
 }
 
@@ -267,7 +269,8 @@ int unit_set_load(const char *conf_path, const char *units_dir, struct unit_set 
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	r = conf_load(conf_path ? conf_path : UNIT_CONFIG_DIR "/initd.conf", &s->conf, &head);
+	r = conf_load_warn(conf_path ? conf_path : UNIT_CONFIG_DIR "/initd.conf", &s->conf, &head,
+			   &s->warnings);
 	if (r == 0) {
 		dirfd = open(units_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		r = dirfd < 0 ? -errno : load_units(s, dirfd, units_dir, &head);
@@ -303,7 +306,7 @@ static bool conf_valid(const struct initd_conf *conf)
 	    !conf_find_slice(conf, "system") || !network_conf_valid(conf) ||
 	    !slices_valid(conf) || !rlimits_valid(conf->rlimits, conf->n_rlimits) ||
 	    !mounts_conf_valid(conf) ||
-	    !watchdog_conf_valid(&conf->watchdog))
+	    !watchdog_conf_valid(&conf->watchdog) || !escalation_conf_valid(conf))
 		return false;
 	for (char **m = conf->modules; *m; m++)
 		if (!module_name_valid(*m))
@@ -361,12 +364,13 @@ static bool good_unit_valid(const struct unit_set *s, const struct unit *u)
 	       u->start_limit_interval_usec > 0 && u->stop_signal >= 1 && u->stop_signal < _NSIG &&
 	       u->restart_delay_max_usec >= u->restart_delay_usec &&
 	       account_valid(u->user) && account_valid(u->group) && env_valid(u->environment) &&
-	       isolation_valid(&u->iso) && mounts_declared(s, u->requires_mounts);
+	       isolation_valid(&u->iso) && mounts_declared(s, u->requires_mounts) &&
+	       escalation_unit_valid(u);
 }
 
 static bool unit_valid(const struct unit_set *s, const struct unit *u)
 {
-	if (!u->name || !u->file || !u->requires || !u->after || !u->environment ||
+	if (!u->name || !u->file || !u->requires || !u->after || !u->environment || !u->modes ||
 	    (unsigned)u->type >= UNIT_TYPE_MAX || (unsigned)u->restart >= UNIT_RESTART_MAX ||
 	    strv_length(u->exec) > UNIT_ARGV_MAX || strv_length(u->environment) > UNIT_ENV_MAX ||
 	    !limits_valid(&u->cgroup.limits) || !mounts_unit_valid(u) ||

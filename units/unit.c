@@ -63,6 +63,7 @@ void unit_free(struct unit *u)
 	free(u->user);
 	free(u->group);
 	strv_free(u->environment);
+	strv_free(u->modes);
 	free(u->workdir);
 	free(u->cgroup.slice);
 	unit_limits_clear(&u->cgroup.limits);
@@ -79,6 +80,7 @@ void unit_set_free(struct unit_set *s)
 		unit_free(s->units[i]);
 	free(s->units);
 	diags_clear(&s->diags);
+	diags_clear(&s->warnings);
 	free(s);
 }
 
@@ -106,7 +108,8 @@ static bool unit_numbers_equal(const struct unit *a, const struct unit *b)
 		       sizeof(a->success_exit_codes)) &&
 	       a->success_exit_signals == b->success_exit_signals &&
 	       a->watchdog_usec == b->watchdog_usec && a->log_console == b->log_console &&
-	       a->log_kmsg == b->log_kmsg;
+	       a->log_kmsg == b->log_kmsg && a->on_failure == b->on_failure &&
+	       a->critical == b->critical && a->autostart == b->autostart;
 }
 
 /* Every field counts, the diagnostics too: a unit whose messages changed is
@@ -124,7 +127,7 @@ bool unit_equal(const struct unit *a, const struct unit *b)
 	       strv_equal(a->requires, b->requires) && strv_equal(a->after, b->after) &&
 	       strv_equal(a->requires_mounts, b->requires_mounts) &&
 	       streq_ptr(a->user, b->user) && streq_ptr(a->group, b->group) &&
-	       strv_equal(a->environment, b->environment) &&
+	       strv_equal(a->environment, b->environment) && strv_equal(a->modes, b->modes) &&
 	       streq_ptr(a->workdir, b->workdir) &&
 	       streq_ptr(a->cgroup.slice, b->cgroup.slice) &&
 	       unit_limits_equal(&a->cgroup.limits, &b->cgroup.limits) &&

@@ -43,6 +43,12 @@
 _Static_assert(UNIT_CGROUP_PATH_MAX == 584, "slice depth or name limits changed: "
 	       "check every buffer sized from UNIT_CGROUP_PATH_MAX");
 #define UNIT_MODULES_MAX   256     /* entries in initd.conf modules */
+#define UNIT_MODES_MAX     16      /* entries in a unit's modes */
+#define UNIT_MODE_NAME_MAX 32      /* bytes of a mode name: [A-Za-z0-9_-] */
+#define UNIT_SYSCTL_MAX    256     /* entries in initd.conf sysctl */
+#define UNIT_SYSCTL_NAME_MAX 128   /* bytes of a sysctl name ("net.core.somaxconn") */
+#define UNIT_SYSCTL_VALUE_MAX 256  /* bytes of its value */
+#define UNIT_BOOT_GUARD_MAX 100    /* largest boot_guard.max */
 #define UNIT_DIAG_MAX      32      /* diagnostics per file; the last one
                                     * then says "too many errors" */
 #define UNIT_CONFIG_DIR    "/etc/initd"   /* default home of initd.conf and units/ */
@@ -275,6 +281,16 @@ struct unit_isolation {
 	char *veth_gateway;     /* "A.B.C.D" or NULL: no default route */
 };
 
+/* What initd does when something essential fails: a unit with on_failure
+ * (or critical) ends failed, a required mount cannot be mounted. */
+enum failure_action {
+	FAILURE_NONE,
+	FAILURE_REBOOT,
+	FAILURE_POWEROFF,
+	FAILURE_RESCUE,     /* stop every unit, a root shell on the console */
+	FAILURE_ACTION_MAX,
+};
+
 struct unit {
 	char *name;             /* from the file name, without ".unit" */
 	char *file;             /* path it was read from */
@@ -310,6 +326,17 @@ struct unit {
 	                         * that must be mounted for the unit to start
 	                         * (never NULL itself) */
 
+	/* Escalation and boot modes (issue 14; initd.unit(5), FAILURE AND
+	 * MODES). The action run when the unit ends failed is critical ?
+	 * FAILURE_REBOOT : on_failure (unit_failure_action); both set is an
+	 * error. */
+	enum failure_action on_failure;   /* default FAILURE_NONE */
+	bool critical;                    /* the short form of on_failure "reboot" */
+	char **modes;           /* NULL-terminated boot mode names (never NULL
+	                         * itself); empty: the unit belongs to every mode */
+	bool autostart;         /* started at boot (default true); false: loaded,
+	                         * started only by svctl start */
+
 	struct unit_cgroup cgroup;
 	struct unit_isolation iso;   /* see initd.unit(5), ISOLATION */
 };
@@ -332,16 +359,6 @@ enum crash_action {
 	CRASH_REBOOT,
 	CRASH_POWEROFF,
 	CRASH_ACTION_MAX,
-};
-
-/* What initd does when something essential fails: a unit with on_failure
- * (or critical) ends failed, a required mount cannot be mounted. */
-enum failure_action {
-	FAILURE_NONE,
-	FAILURE_REBOOT,
-	FAILURE_POWEROFF,
-	FAILURE_RESCUE,     /* stop every unit, a root shell on the console */
-	FAILURE_ACTION_MAX,
 };
 
 /* ---- mounts (issue 14): filesystems initd mounts before any unit ---- */
@@ -422,6 +439,15 @@ struct initd_conf {
 	struct unit_mount *mounts;       /* n_mounts, in mount order, unique
 	                                  * `where`s (units/mounts.c) */
 	size_t n_mounts;
+	/* Issue 14 (initd.conf(5)): "NAME=VALUE" written to /proc/sys/NAME
+	 * (dots become slashes) at boot and on reload; NULL-terminated, never
+	 * NULL itself. */
+	char **sysctl;
+	/* The reboot-loop guard: the count of failed boots in a row is kept in
+	 * boot_guard_file (NULL = no guard); at boot_guard_max the next boot
+	 * goes to rescue. */
+	char *boot_guard_file;
+	uint32_t boot_guard_max;         /* 1..UNIT_BOOT_GUARD_MAX, default 3 */
 };
 
 /* The whole validated model: what initd runs. */
@@ -431,6 +457,10 @@ struct unit_set {
 	size_t n_units;
 	struct unit_diags diags;  /* every diagnostic: initd.conf's, the units
 	                           * directory's, then each unit's in name order */
+	struct unit_diags warnings;   /* what may be wrong but does not make the
+	                               * set invalid (a unit that requires one not
+	                               * started in some mode, an unknown sysctl):
+	                               * reported, never counted as errors */
 };
 
 /* Parse DIR/units/\*.unit and DIR/initd.conf into a set, DIR being
@@ -510,6 +540,18 @@ const char *unit_type_to_string(enum unit_type t);
 const char *unit_restart_to_string(enum unit_restart r);
 const char *crash_action_to_string(enum crash_action a);
 const char *failure_action_to_string(enum failure_action a);
+/* The action run when u ends failed: critical is on_failure "reboot". */
+enum failure_action unit_failure_action(const struct unit *u);
+/* Does u start at boot in mode (NULL: "default")? autostart, and its modes
+ * list empty or holding mode. */
+bool unit_in_mode(const struct unit *u, const char *mode);
+bool unit_mode_name_valid(const char *name);
+/* "NAME=VALUE" as initd.conf's sysctl takes it: 0, or -EINVAL with *ret_why
+ * a static reason. On success the name's length goes to *ret_name_len. */
+int unit_sysctl_entry_check(const char *entry, size_t *ret_name_len, const char **ret_why);
+/* "/proc/sys/NAME" of a valid entry, its dots as slashes: 0, or -EINVAL
+ * (a bad entry, or buf smaller than UNIT_SYSCTL_NAME_MAX + 11). */
+int unit_sysctl_path(const char *entry, char *buf, size_t size);
 bool unit_name_valid(const char *name);
 /* "apps" or "apps/db": 1..UNIT_SLICE_DEPTH components, each a valid unit name. */
 bool unit_slice_path_valid(const char *path);

@@ -265,6 +265,9 @@ static const char every_key[] =
 	"};\n"
 	"watchdog = \"2min\";\n"
 	"log = { console = true; kmsg = true; };\n"
+	"on_failure = \"rescue\";\n"
+	"modes = [ \"default\", \"maint\" ];\n"
+	"autostart = false;\n"
 	"namespaces = [ \"user\", \"pid\", \"mount\", \"uts\", \"ipc\", \"net\", \"cgroup\" ];\n"
 	"hostname = \"box-1.example\";\n"
 	"rootfs = { path = \"/srv/root\"; readonly = true;"
@@ -345,6 +348,10 @@ START_TEST(test_dump_defaults)
 		"};\n"
 		"watchdog = \"0\";\n"
 		"log = { console = false; kmsg = false; };\n"
+		"on_failure = \"none\";\n"
+		"critical = false;\n"
+		"modes = [ ];\n"
+		"autostart = true;\n"
 		"namespaces = [ ];\n"
 		"# hostname: unset (inherited)\n"
 		"# rootfs: unset (the host's /)\n"
@@ -451,7 +458,9 @@ START_TEST(test_dump_conf)
 		"bridges = ( { name = \"br0\"; address = \"10.0.1.1/24\"; }, { name = \"br1\"; } );\n"
 		"ip_forward = true;\n"
 		"rlimits = { core = 0; nofile = [ 4096, 65536 ]; };\n"
-		"watchdog = { device = \"/dev/watchdog1\"; timeout = \"5s\"; shutdown_timeout = \"90s\"; };\n";
+		"watchdog = { device = \"/dev/watchdog1\"; timeout = \"5s\"; shutdown_timeout = \"90s\"; };\n"
+		"sysctl = [ \"net.core.somaxconn=1024\", \"kernel.panic=5\" ];\n"
+		"boot_guard = { file = \"/data/initd/failed-boots\"; max = 4; };\n";
 	static const char defaults[] =
 		"# hostname: unset (left as it is)\n"
 		"crash_action = \"reboot\";\n"
@@ -468,7 +477,9 @@ START_TEST(test_dump_conf)
 		"  nofile = ( 1024, 524288 );\n"
 		"};\n"
 		"mounts = ( );\n"
-		"# watchdog: unset (no hardware watchdog)\n";
+		"# watchdog: unset (no hardware watchdog)\n"
+		"sysctl = [ ];\n"
+		"# boot_guard: unset (no reboot-loop guard)\n";
 	char tmp[] = "/tmp/test_dump.XXXXXX", *text;
 	struct initd_conf c;
 	struct unit_diags d = { NULL, 0 };

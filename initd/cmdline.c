@@ -1,0 +1,117 @@
+/* cmdline.c — see cmdline.h. */
+#include "initd/cmdline.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/util.h"
+
+#define CMDLINE_WORD_MAX 256   /* longer initd.* words are reported, not parsed */
+
+/* A problem: counted, and told to fn with its message. */
+#define report(fn, ctx, n, ...) do {					\
+		char msg_[CMDLINE_WORD_MAX + 128];			\
+		snprintf(msg_, sizeof(msg_), __VA_ARGS__);		\
+		(*(n))++;						\
+		if (fn)							\
+			(fn)((ctx), msg_);				\
+	} while (0)
+
+static int crash_action_from(const char *v, enum crash_action *ret)
+{
+	for (int a = 0; a < CRASH_ACTION_MAX; a++)
+		if (strcmp(v, crash_action_to_string((enum crash_action)a)) == 0) {
+			*ret = (enum crash_action)a;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* One word, "initd." already known to start it. */
+static void parse_word(const char *w, struct boot_cmdline *c, cmdline_report_fn fn, void *ctx,
+		       int *n)
+{
+	const char *eq = strchr(w, '=');
+	const char *v = eq ? eq + 1 : NULL;
+	size_t klen = eq ? (size_t)(eq - w) : strlen(w);
+
+	if (klen == 10 && strncmp(w, "initd.mode", klen) == 0 && v) {
+		if (unit_mode_name_valid(v))
+			snprintf(c->mode, sizeof(c->mode), "%s", v);
+		else
+			report(fn, ctx, n, "%s: invalid mode name (1 to 32 of [A-Za-z0-9_-])", w);
+	} else if (klen == 12 && strncmp(w, "initd.rescue", klen) == 0 && !v) {
+		c->rescue = true;
+	} else if (klen == 13 && strncmp(w, "initd.verbose", klen) == 0 && !v) {
+		c->verbose = true;
+	} else if (klen == 18 && strncmp(w, "initd.crash_action", klen) == 0 && v) {
+		if (crash_action_from(v, &c->crash_action) == 0)
+			c->has_crash_action = true;
+		else
+			report(fn, ctx, n, "%s: expected freeze, shell, reboot or poweroff", w);
+	} else {
+		report(fn, ctx, n, "%s: unknown initd parameter (initd.mode=, initd.rescue, "
+		       "initd.verbose, initd.crash_action=)", w);
+	}
+}
+
+int cmdline_parse(const char *text, struct boot_cmdline *ret, cmdline_report_fn fn, void *ctx)
+{
+	const char *p = text, *end = text + strnlen(text, CMDLINE_MAX);
+	int n = 0;
+
+	*ret = (struct boot_cmdline){ .crash_action = CRASH_REBOOT };
+	while (p < end) {
+		char w[CMDLINE_WORD_MAX + 1];
+		size_t len = 0;
+		bool quoted = false, long_word = false;
+
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n'))
+			p++;
+		if (p == end)
+			break;
+		for (; p < end && (quoted || (*p != ' ' && *p != '\t' && *p != '\n')); p++) {
+			if (*p == '"')
+				quoted = !quoted;
+			else if (len < CMDLINE_WORD_MAX)
+				w[len++] = *p;
+			else
+				long_word = true;
+		}
+		w[len] = '\0';
+		if (len < 6 || memcmp(w, "initd.", 6) != 0)
+			continue;
+		if (long_word)
+			report(fn, ctx, &n, "%.64s...: too long", w);
+		else
+			parse_word(w, ret, fn, ctx, &n);
+	}
+	return n;
+}
+
+int cmdline_read(const char *path, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+
+	if (size <= CMDLINE_MAX)
+		return -EINVAL;
+	if (fd < 0)
+		return -errno;
+	while (got < CMDLINE_MAX) {
+		ssize_t n = read(fd, buf + got, CMDLINE_MAX - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return 0;
+}

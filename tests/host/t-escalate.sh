@@ -1,0 +1,96 @@
+#!/bin/bash
+# t-escalate.sh — issue 14 without PID 1 (initd as a plain child of this
+# script, as t-nonpid1.sh): a critical unit that hits its start limit runs
+# its failure action (reboot: not PID 1, initd stops its units and exits);
+# the reboot-loop guard counts failed boots in a temporary file across runs
+# and sends the third to rescue (no shell: not PID 1; svctl status says
+# why); a good boot resets the count; initd.mode= through the --cmdline test
+# hook starts only that mode's units, a left-out requirement gives its
+# reason; autostart = false is loaded, not started, and svctl start works.
+. "$(dirname "$0")/lib.sh"
+
+ipid=
+trap '[ -n "$ipid" ] && kill -KILL "$ipid" 2>/dev/null' EXIT   # only while unreaped
+BOOT_OK=1   # not booted by start_initd: each initd is our own child
+
+# run_initd [ARGS...] — initd in the background, $ipid; waits for svctl.
+run_initd() {
+	"$INITD" --no-cgroup --verbose --config "$T/conf" --control "$T/control" "$@" \
+		>> "$T/initd.log" 2>&1 < /dev/null &
+	ipid=$!
+}
+gone() { ! alive "$ipid"; }
+# end_initd — SIGTERM if still up; waits; $rc its status.
+end_initd() {
+	alive "$ipid" && kill -TERM "$ipid"
+	wait_until 10 gone
+	wait "$ipid"; rc=$?
+	ipid=
+}
+
+new_boot escalate
+guard=$T/failed-boots
+cat > "$T/conf/initd.conf" <<EOC
+boot_guard = { file = "$guard"; max = 2; };
+EOC
+testd_unit crit "--exit-after 50 --exit-code 3" 'critical = true;' 'restart = "always";' \
+	'restart_delay = "50ms";' 'start_limit = { burst = 2; interval = "30s"; };'
+testd_unit bystander ""
+
+for n in 1 2; do
+	: > "$T/initd.log"
+	run_initd
+	check "run $n: the critical unit's failure ends the run" wait_until 20 gone
+	end_initd
+	is "run $n: initd exited 0" "$rc" 0
+	check "run $n: the failure action ran" grep -q 'crit failed: start limit hit.*: failure action reboot' "$T/initd.log"
+	check "run $n: it stopped the units first" grep -q 'stopping services for exit' "$T/initd.log"
+	is "run $n: the guard counted $n failed boot(s)" "$(cat "$guard")" "$n"
+done
+
+: > "$T/initd.log"
+before=$(touch_count bystander)
+run_initd
+check "run 3: svctl answers" wait_until 5 control_answers
+check "run 3: status says rescue and why" eval 'sv status | grep -q "^rescue: boot_guard: 2 failed boots in a row ($guard)"'
+check "run 3: no unit started" eval '[ "$(touch_count bystander)" = "$before" ] && state_is crit stopped'
+check "run 3: initd says there is no shell (not PID 1)" grep -q 'not PID 1, so no shell' "$T/initd.log"
+check "run 3: svctl start still works in rescue" sv start bystander
+check "run 3: bystander runs" wait_state bystander running 5
+end_initd
+is "run 3: the guard left the count" "$(cat "$guard")" 2
+
+# A good boot: the count goes back to 0 once every unit settled.
+rm -f "$T/conf/units/crit.unit"
+echo 1 > "$guard"
+: > "$T/initd.log"
+run_initd
+check "good run: bystander runs" wait_until 5 eval 'control_answers && state_is bystander running'
+check "good run: the count is reset" wait_until 5 eval '[ "$(cat "$guard")" = 0 ]'
+end_initd
+
+# Modes, autostart, through --cmdline (read only when not PID 1).
+new_boot modes
+testd_unit plain ""
+testd_unit maint "" 'modes = [ "maint" ];'
+testd_unit dflt "" 'modes = [ "default" ];'
+testd_unit manual "" 'autostart = false;'
+testd_unit needs_manual "" 'requires = [ "manual" ];' 'modes = [ "maint" ];'
+echo 'BOOT_IMAGE=x initd.mode=maint initd.nonsense quiet' > "$T/cmdline"
+run_initd --cmdline "$T/cmdline"
+check "modes: svctl answers" wait_until 5 control_answers
+check "modes: the maint unit runs" wait_state maint running 5
+check "modes: a unit without modes runs" wait_state plain running 5
+check "modes: the default-only unit is not started" eval 'sleep 0.3; state_is dflt stopped && [ "$(touch_count dflt)" = 0 ]'
+check "modes: autostart = false is loaded, not started" eval 'state_is manual stopped && [ "$(touch_count manual)" = 0 ]'
+check "modes: its dependent failed" wait_state needs_manual failed 5
+check "modes: with the reason" eval 'svc_reason needs_manual | grep -q "requires manual, which has autostart = false"'
+check "modes: status shows the mode" eval 'sv status | grep -q "^mode: maint$"'
+check "modes: the unknown parameter is reported" grep -q 'initd.nonsense: unknown initd parameter' "$T/initd.log"
+check "modes: svctl start manual" sv start manual
+check "modes: manual runs" wait_state manual running 5
+check "modes: svctl start needs_manual now works" sv start needs_manual
+end_initd
+is "modes: initd exited 0" "$rc" 0
+
+[ "$FAILED" -eq 0 ]

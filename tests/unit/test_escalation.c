@@ -1,0 +1,427 @@
+/* test_escalation.c — issue 14's keys and decisions: on_failure/critical,
+ * modes and autostart, sysctl and boot_guard in initd.conf, the warnings
+ * --check gives without failing, their encoding (tags past 63), the kernel
+ * command line parser, the boot guard's file, and the reason a unit gets
+ * when its requirement is left out of the boot. */
+#include <check.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "initd/boot_guard.h"
+#include "initd/cmdline.h"
+#include "initd/loop.h"
+#include "initd/service.h"
+#include "units/internal.h"
+
+struct tree {
+	char dir[64], conf[128], units[128];
+};
+
+static void tree_init(struct tree *t)
+{
+	snprintf(t->dir, sizeof(t->dir), "/tmp/test_escalation.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(t->dir));
+	snprintf(t->conf, sizeof(t->conf), "%s/initd.conf", t->dir);
+	snprintf(t->units, sizeof(t->units), "%s/units", t->dir);
+	ck_assert_int_eq(mkdir(t->units, 0755), 0);
+}
+
+static void tree_write(struct tree *t, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static struct unit_set *tree_load(struct tree *t)
+{
+	struct unit_set *s = NULL;
+
+	ck_assert_int_eq(unit_set_load(t->conf, t->units, &s), 0);
+	return s;
+}
+
+static void tree_remove(struct tree *t)
+{
+	nftw(t->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The message of diagnostic i of d, with its line, "LINE: message". */
+static const char *diag_at(const struct unit_diags *d, size_t i)
+{
+	static char buf[1024];
+
+	ck_assert_uint_lt(i, d->n);
+	snprintf(buf, sizeof(buf), "%d: %s", d->v[i].line, d->v[i].message);
+	return buf;
+}
+
+/* ---- unit keys ---------------------------------------------------------------- */
+
+START_TEST(test_unit_keys)
+{
+	struct unit *u = NULL;
+
+	ck_assert_int_eq(unit_parse_string("a.unit", "exec = [\"/bin/true\"];\n", &u), 0);
+	ck_assert(!u->bad);
+	ck_assert_int_eq(u->on_failure, FAILURE_NONE);
+	ck_assert(!u->critical && u->autostart && u->modes && !u->modes[0]);
+	ck_assert_int_eq(unit_failure_action(u), FAILURE_NONE);
+	ck_assert(unit_in_mode(u, NULL) && unit_in_mode(u, "maint"));
+	unit_free(u);
+
+	ck_assert_int_eq(unit_parse_string("a.unit", "exec = [\"/bin/true\"];\n"
+					   "critical = true;\nmodes = [\"maint\"];\n", &u), 0);
+	ck_assert(!u->bad);
+	ck_assert_int_eq(unit_failure_action(u), FAILURE_REBOOT);
+	ck_assert(!unit_in_mode(u, NULL) && unit_in_mode(u, "maint"));
+	unit_free(u);
+
+	ck_assert_int_eq(unit_parse_string("a.unit", "exec = [\"/bin/true\"];\n"
+					   "on_failure = \"rescue\";\nautostart = false;\n", &u), 0);
+	ck_assert(!u->bad);
+	ck_assert_int_eq(unit_failure_action(u), FAILURE_RESCUE);
+	ck_assert(!unit_in_mode(u, NULL));   /* autostart off: in no mode */
+	unit_free(u);
+}
+END_TEST
+
+static const struct {
+	const char *text, *want;
+} unit_errors[] = {
+	{ "critical = true;\non_failure = \"poweroff\";\n",
+	  "2: 'critical' and 'on_failure' are both set ('critical = true' is 'on_failure = "
+	  "\"reboot\"'): keep one" },
+	{ "on_failure = \"halt\";\n", "2: 'on_failure': " },
+	{ "modes = [ \"a b\" ];\n", "2: 'modes[0]': invalid mode name 'a b'" },
+	{ "modes = [ \"x\", \"x\" ];\n", "2: 'modes[1]': mode 'x' is listed twice" },
+	{ "autostart = \"no\";\n", "2: 'autostart'" },
+};
+
+START_TEST(test_unit_errors)
+{
+	char text[512];
+	struct unit *u = NULL;
+
+	snprintf(text, sizeof(text), "exec = [\"/bin/true\"];\n%s", unit_errors[_i].text);
+	ck_assert_int_eq(unit_parse_string("a.unit", text, &u), 0);
+	ck_assert_msg(u->bad, "%s: not bad", unit_errors[_i].text);
+	ck_assert_msg(strstr(diag_at(&u->diags, 0), unit_errors[_i].want) == diag_at(&u->diags, 0),
+		      "got '%s', want '%s...'", diag_at(&u->diags, 0), unit_errors[_i].want);
+	unit_free(u);
+}
+END_TEST
+
+/* ---- initd.conf ---------------------------------------------------------------- */
+
+START_TEST(test_sysctl_entries)
+{
+	static const struct {
+		const char *entry;
+		bool ok;
+	} cases[] = {
+		{ "net.core.somaxconn=1024", true },
+		{ "kernel.core_pattern=|/bin/false %p", true },
+		{ "net.ipv4.conf.all-x.rp_filter=1", true },
+		{ "a=", true },
+		{ "noequals", false },
+		{ "=1", false },
+		{ "net/core/somaxconn=1", false },
+		{ "net..core=1", false },
+		{ ".net=1", false },
+		{ "net.=1", false },
+		{ "net core=1", false },
+		{ "net.core=a\nb", false },
+	};
+	char name[UNIT_SYSCTL_NAME_MAX + 40], path[UNIT_SYSCTL_NAME_MAX + 16];
+	const char *why;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = unit_sysctl_entry_check(cases[i].entry, &n, &why);
+		ck_assert_msg((r == 0) == cases[i].ok, "%s: %s", cases[i].entry, why ? why : "ok");
+	}
+	memset(name, 'a', UNIT_SYSCTL_NAME_MAX + 1);
+	strcpy(name + UNIT_SYSCTL_NAME_MAX + 1, "=1");
+	ck_assert_int_eq(unit_sysctl_entry_check(name, &n, &why), -EINVAL);
+	ck_assert_int_eq(unit_sysctl_path("net.core.somaxconn=1024", path, sizeof(path)), 0);
+	ck_assert_str_eq(path, "/proc/sys/net/core/somaxconn");
+}
+END_TEST
+
+START_TEST(test_conf_keys)
+{
+	struct tree t;
+	struct unit_set *s;
+
+	tree_init(&t);
+	tree_write(&t, "initd.conf", "sysctl = [ \"kernel.panic=5\" ];\n"
+		   "boot_guard = { file = \"/data/fb\"; max = 4; };\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 0);
+	ck_assert_str_eq(s->conf.sysctl[0], "kernel.panic=5");
+	ck_assert_ptr_null(s->conf.sysctl[1]);
+	ck_assert_str_eq(s->conf.boot_guard_file, "/data/fb");
+	ck_assert_uint_eq(s->conf.boot_guard_max, 4);
+	unit_set_free(s);
+
+	tree_write(&t, "initd.conf", "sysctl = [ \"ok.x=1\", \"bad/x=1\" ];\n"
+		   "boot_guard = { max = 0; };\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 3);
+	ck_assert_ptr_nonnull(strstr(diag_at(&s->diags, 0), "1: 'sysctl[1]': 'bad/x=1': "));
+	ck_assert_ptr_nonnull(strstr(diag_at(&s->diags, 1), "2: 'boot_guard.max'"));
+	ck_assert_ptr_nonnull(strstr(diag_at(&s->diags, 2), "2: 'boot_guard' needs 'file'"));
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+/* An unknown sysctl is a warning where /proc/sys can say so: never an error. */
+START_TEST(test_sysctl_unknown_warns)
+{
+	struct tree t;
+	struct unit_set *s;
+
+	if (access("/proc/sys/kernel", F_OK) < 0)
+		return;   /* nothing to compare with on this machine */
+	tree_init(&t);
+	tree_write(&t, "initd.conf", "sysctl = [ \"kernel.no_such_sysctl_x=1\" ];\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 0);
+	ck_assert_uint_eq(s->warnings.n, 1);
+	ck_assert_ptr_nonnull(strstr(diag_at(&s->warnings, 0), "1: 'sysctl[0]': no "
+				     "/proc/sys/kernel/no_such_sysctl_x on this machine"));
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+/* ---- across units: warnings ------------------------------------------------------ */
+
+START_TEST(test_requires_warnings)
+{
+	struct tree t;
+	struct unit_set *s;
+
+	tree_init(&t);
+	tree_write(&t, "units/db.unit", "exec = [\"/bin/true\"];\nautostart = false;\n");
+	tree_write(&t, "units/web.unit", "exec = [\"/bin/true\"];\nrequires = [\"db\"];\n");
+	tree_write(&t, "units/mt.unit", "exec = [\"/bin/true\"];\nmodes = [\"maint\"];\n");
+	tree_write(&t, "units/all.unit", "exec = [\"/bin/true\"];\nrequires = [\"mt\"];\n");
+	tree_write(&t, "units/two.unit", "exec = [\"/bin/true\"];\nmodes = [\"maint\", \"x\"];\n"
+		   "requires = [\"mt\"];\n");
+	tree_write(&t, "units/same.unit", "exec = [\"/bin/true\"];\nmodes = [\"maint\"];\n"
+		   "requires = [\"mt\"];\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 0);
+	ck_assert_uint_eq(s->warnings.n, 3);
+	/* In name order: all, two, web. */
+	ck_assert_str_eq(diag_at(&s->warnings, 0), "2: requires 'mt', which is started only in "
+			 "mode 'maint' while this unit is in every mode: it will fail at boot in "
+			 "the others");
+	ck_assert_str_eq(diag_at(&s->warnings, 1), "3: requires 'mt', which is not started in "
+			 "mode 'x' (its modes do not list it): this unit will fail at boot in that "
+			 "mode");
+	ck_assert_str_eq(diag_at(&s->warnings, 2), "2: requires 'db', which has 'autostart = "
+			 "false': this unit will fail at boot unless 'db' is started first");
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+/* The new fields and the warnings survive the loader's encoding; the unit
+ * tags (68..71) are past the 63 a single seen-mask could hold. */
+START_TEST(test_encode_roundtrip)
+{
+	struct tree t;
+	struct unit_set *s, *d = NULL;
+	void *buf = NULL;
+	size_t len = 0;
+
+	tree_init(&t);
+	tree_write(&t, "initd.conf", "sysctl = [ \"kernel.panic=5\" ];\n"
+		   "boot_guard = { file = \"/data/fb\"; max = 2; };\n");
+	tree_write(&t, "units/db.unit", "exec = [\"/bin/true\"];\nautostart = false;\n"
+		   "on_failure = \"poweroff\";\nmodes = [\"a\", \"b\"];\n");
+	tree_write(&t, "units/web.unit", "exec = [\"/bin/true\"];\nrequires = [\"db\"];\n"
+		   "critical = true;\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 0);
+	ck_assert_uint_eq(s->warnings.n, 1);
+	ck_assert_int_eq(unit_set_encode(s, &buf, &len), 0);
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), 0);
+	ck_assert(initd_conf_equal(&s->conf, &d->conf));
+	for (size_t i = 0; i < s->n_units; i++)
+		ck_assert(unit_equal(s->units[i], d->units[i]));
+	ck_assert_uint_eq(d->warnings.n, 1);
+	ck_assert_str_eq(d->warnings.v[0].message, s->warnings.v[0].message);
+	ck_assert(!d->units[0]->autostart && d->units[1]->critical);
+	ck_assert_int_eq(d->units[0]->on_failure, FAILURE_POWEROFF);
+	free(buf);
+	unit_set_free(s);
+	unit_set_free(d);
+	tree_remove(&t);
+}
+END_TEST
+
+/* ---- the kernel command line ------------------------------------------------------ */
+
+static int problems;
+static char last_problem[512];
+
+static void count_problem(void *ctx, const char *msg)
+{
+	problems++;
+	snprintf(last_problem, sizeof(last_problem), "%s", msg);
+}
+
+START_TEST(test_cmdline)
+{
+	struct boot_cmdline c;
+	char big[CMDLINE_MAX * 2];
+
+	problems = 0;
+	ck_assert_int_eq(cmdline_parse("BOOT_IMAGE=/vmlinuz console=ttyS0 initd.mode=maint "
+				       "quiet initd.verbose initd.crash_action=poweroff\n",
+				       &c, count_problem, NULL), 0);
+	ck_assert_str_eq(c.mode, "maint");
+	ck_assert(c.verbose && !c.rescue && c.has_crash_action);
+	ck_assert_int_eq(c.crash_action, CRASH_POWEROFF);
+
+	ck_assert_int_eq(cmdline_parse("initd.rescue foo=\"initd.mode=x y\"", &c, count_problem,
+				       NULL), 0);
+	ck_assert(c.rescue && !c.mode[0]);   /* a quoted value is not a word of ours */
+
+	ck_assert_int_eq(cmdline_parse("initd.mode=a/b initd.bogus=1 initd.crash_action=halt "
+				       "initd.rescue=1", &c, count_problem, NULL), 4);
+	ck_assert(!c.mode[0] && !c.has_crash_action && !c.rescue);
+	ck_assert_ptr_nonnull(strstr(last_problem, "initd.rescue=1: unknown initd parameter"));
+
+	/* Bounded: a command line past CMDLINE_MAX is cut there. */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big + CMDLINE_MAX + 10, " initd.rescue ", 14);
+	ck_assert_int_eq(cmdline_parse(big, &c, count_problem, NULL), 0);
+	ck_assert(!c.rescue);
+	memcpy(big, "initd.mode=", 11);   /* one word, longer than a word may be */
+	ck_assert_int_eq(cmdline_parse(big, &c, count_problem, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(last_problem, "too long"));
+}
+END_TEST
+
+/* ---- the boot guard's file --------------------------------------------------------- */
+
+static int guard_answer = -1000;
+
+static void guard_done(int count, void *data)
+{
+	guard_answer = count;
+	loop_quit(data);
+}
+
+static int guard_run(struct loop *l, const char *file, unsigned max)
+{
+	guard_answer = -1000;
+	ck_assert_int_eq(boot_guard_begin(l, file, max, guard_done, l, NULL), 0);
+	ck_assert_int_eq(loop_run(l), 0);
+	return guard_answer;
+}
+
+START_TEST(test_guard_counts)
+{
+	char dir[] = "/tmp/test_guard.XXXXXX", file[64];
+	struct loop *l = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/fb", dir);
+	ck_assert_int_eq(loop_new(&l), 0);
+	ck_assert_int_eq(boot_guard_read(file), 0);             /* missing: none */
+	ck_assert_int_eq(guard_run(l, file, 2), 0);             /* counted: 1 */
+	ck_assert_int_eq(boot_guard_read(file), 1);
+	ck_assert_int_eq(guard_run(l, file, 2), 1);             /* counted: 2 */
+	ck_assert_int_eq(guard_run(l, file, 2), 2);             /* at max: left as is */
+	ck_assert_int_eq(boot_guard_read(file), 2);
+	ck_assert_int_eq(boot_guard_write(file, 0), 0);
+	ck_assert_int_eq(boot_guard_read(file), 0);
+	ck_assert_int_eq(boot_guard_write(file, 7), 0);
+	ck_assert_int_eq(guard_run(l, file, 3), 7);
+	{
+		FILE *f = fopen(file, "w");   /* garbage counts as nothing */
+		fputs("zz\n", f);
+		fclose(f);
+	}
+	ck_assert_int_eq(boot_guard_read(file), 0);
+	loop_free(l);
+	unlink(file);
+	rmdir(dir);
+}
+END_TEST
+
+/* ---- the reason a left-out requirement gives ------------------------------------- */
+
+START_TEST(test_dep_not_started_reason)
+{
+	struct service s;
+	struct unit u = { .name = "web" };
+	char buf[256];
+
+	memset(&s, 0, sizeof(s));
+	s.unit = &u;
+	s.last_exit = (struct service_exit){ .kind = EXIT_DEPENDENCY, .code = 1 };
+	snprintf(s.last_exit.detail, sizeof(s.last_exit.detail), "db: is not started in mode maint");
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "requires db, which is not started in mode maint");
+	s.last_exit.code = 0;
+	snprintf(s.last_exit.detail, sizeof(s.last_exit.detail), "db: exit 3");
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "dependency db failed: exit 3");
+}
+END_TEST
+
+static Suite *escalation_suite(void)
+{
+	Suite *s = suite_create("escalation");
+	TCase *tc = tcase_create("keys");
+
+	tcase_add_test(tc, test_unit_keys);
+	tcase_add_loop_test(tc, test_unit_errors, 0, (int)(sizeof(unit_errors) / sizeof(unit_errors[0])));
+	tcase_add_test(tc, test_sysctl_entries);
+	tcase_add_test(tc, test_conf_keys);
+	tcase_add_test(tc, test_sysctl_unknown_warns);
+	tcase_add_test(tc, test_requires_warnings);
+	tcase_add_test(tc, test_encode_roundtrip);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("runtime");
+	tcase_add_test(tc, test_cmdline);
+	tcase_add_test(tc, test_guard_counts);
+	tcase_add_test(tc, test_dep_not_started_reason);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(escalation_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
