@@ -75,6 +75,40 @@ static int parse_log_buffer(struct parse_ctx *c, config_setting_t *s, const char
 	return 0;
 }
 
+static int parse_log_directory(struct parse_ctx *c, config_setting_t *s, const char *path,
+			       void *obj)
+{
+	struct initd_conf *conf = obj;
+
+	return setting_log_path(c, s, path, UNIT_LOG_DIR_MAX, &conf->log_directory);
+}
+
+static int parse_log_max_size(struct parse_ctx *c, config_setting_t *s, const char *path,
+			      void *obj)
+{
+	struct initd_conf *conf = obj;
+
+	return setting_log_size(c, s, path, &conf->log_max_size);
+}
+
+static int parse_log_keep(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct initd_conf *conf = obj;
+
+	return setting_log_keep(c, s, path, &conf->log_keep);
+}
+
+static const struct key log_keys[] = {
+	{ "directory", parse_log_directory },
+	{ "max_size", parse_log_max_size },
+	{ "keep", parse_log_keep },
+};
+
+static int parse_log(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return setting_group(c, s, path, log_keys, ARRAY_SIZE(log_keys), obj);
+}
+
 /* Upsert: a resource initd.conf names replaces its default, the others
  * stay. Kept sorted by resource, so equal settings compare equal. */
 static int rlimit_put(struct initd_conf *conf, const struct unit_rlimit *rl)
@@ -118,6 +152,7 @@ static const struct key conf_keys[] = {
 	{ "slices", parse_slices },
 	{ "shutdown_timeout", parse_shutdown_timeout },
 	{ "log_buffer", parse_log_buffer },
+	{ "log", parse_log },
 	{ "bridges", parse_bridges },       /* network.c */
 	{ "ip_forward", parse_ip_forward },
 	{ "rlimits", parse_conf_rlimits },
@@ -143,6 +178,8 @@ int conf_init(struct initd_conf *conf)
 		.slices = calloc(1, sizeof(struct unit_slice)),
 		.shutdown_timeout_usec = 30 * USEC_PER_SEC,
 		.log_buffer_size = 64 * 1024,
+		.log_max_size = UNIT_LOG_SIZE_DEFAULT,
+		.log_keep = UNIT_LOG_KEEP_DEFAULT,
 	};
 	if (!conf->modules || !conf->slices || rlimit_put(conf, &nofile) < 0)
 		return -ENOMEM;
@@ -159,6 +196,7 @@ void conf_clear(struct initd_conf *conf)
 	free(conf->file);
 	free(conf->hostname);
 	free(conf->control_group);
+	free(conf->log_directory);
 	strv_free(conf->modules);
 	slices_clear(conf);
 	network_conf_clear(conf);
@@ -193,6 +231,8 @@ bool initd_conf_equal(const struct initd_conf *a, const struct initd_conf *b)
 	    !strv_equal(a->modules, b->modules) || !slices_equal(a, b) ||
 	    a->shutdown_timeout_usec != b->shutdown_timeout_usec ||
 	    a->log_buffer_size != b->log_buffer_size ||
+	    !streq_ptr(a->log_directory, b->log_directory) ||
+	    a->log_max_size != b->log_max_size || a->log_keep != b->log_keep ||
 	    !rlimits_equal(a->rlimits, a->n_rlimits, b->rlimits, b->n_rlimits))
 		return false;
 	return true;

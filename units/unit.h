@@ -43,6 +43,16 @@
 _Static_assert(UNIT_CGROUP_PATH_MAX == 584, "slice depth or name limits changed: "
 	       "check every buffer sized from UNIT_CGROUP_PATH_MAX");
 #define UNIT_MODULES_MAX   256     /* entries in initd.conf modules */
+/* Persistent logs (issue 14): a log file's path, its rotation size and the
+ * rotated files kept. The path leaves room for ".100" and for
+ * log.directory's "/NAME.log". */
+#define UNIT_LOG_PATH_MAX     1024
+#define UNIT_LOG_DIR_MAX      (UNIT_LOG_PATH_MAX - UNIT_NAME_MAX - 5)
+#define UNIT_LOG_SIZE_MIN     (4ULL * 1024)
+#define UNIT_LOG_SIZE_MAX     (1024ULL * 1024 * 1024)
+#define UNIT_LOG_SIZE_DEFAULT (1024ULL * 1024)
+#define UNIT_LOG_KEEP_MAX     100
+#define UNIT_LOG_KEEP_DEFAULT 3
 #define UNIT_DIAG_MAX      32      /* diagnostics per file; the last one
                                     * then says "too many errors" */
 #define UNIT_CONFIG_DIR    "/etc/initd"   /* default home of initd.conf and units/ */
@@ -306,6 +316,15 @@ struct unit {
 	uint64_t watchdog_usec; /* WATCHDOG=1 expected this often; 0 = off */
 	bool log_console;       /* also copy the service's output to the console */
 	bool log_kmsg;          /* ... and to /dev/kmsg */
+	/* log.file, log.max_size, log.keep (issue 14): the file its output is
+	 * appended to by the log writer, NULL = initd.conf's log.directory/
+	 * NAME.log, or no file when that is unset too; rotated past max_size
+	 * bytes (0 = initd.conf's log.max_size), keeping log_keep older files
+	 * FILE.1..FILE.N (initd.conf's log.keep unless log_keep_set). */
+	char *log_file;
+	uint64_t log_max_size;
+	unsigned log_keep;
+	bool log_keep_set;
 
 	struct unit_cgroup cgroup;
 	struct unit_isolation iso;   /* see initd.unit(5), ISOLATION */
@@ -355,6 +374,12 @@ struct initd_conf {
 	size_t n_slices;
 	uint64_t shutdown_timeout_usec;  /* total bound on an ordered stop, default 30s */
 	size_t log_buffer_size;          /* per-service ring, default 64K */
+	/* log = { directory; max_size; keep; } (issue 14): every unit without
+	 * its own log.file writes DIRECTORY/NAME.log (NULL: no file), and
+	 * these are the rotation defaults of every unit (1M, 3). */
+	char *log_directory;
+	uint64_t log_max_size;
+	unsigned log_keep;
 	struct unit_bridge *bridges;     /* n_bridges, unique names */
 	size_t n_bridges;
 	bool ip_forward;                 /* net.ipv4.ip_forward = 1 at boot */
