@@ -29,6 +29,7 @@
 #include "initd/control.h"
 #include "initd/loader.h"
 #include "initd/log.h"
+#include "initd/logwriter.h"
 #include "initd/net.h"
 #include "initd/loop.h"
 #include "initd/manager.h"
@@ -70,6 +71,9 @@ struct initd {
 	struct notify_server *notify;
 	struct commands cmds;
 	struct manager *manager;
+	struct logwriter *logwriter;  /* persistent logs; NULL if it could not be made */
+	bool final_started;           /* shutdown_done ran: the writer is closing */
+	enum shutdown_how final_how;
 	struct loader *reloading;     /* a reload's loader in flight */
 	enum crash_action crash;
 	enum shutdown_how shutdown;   /* requested before the units were loaded */
@@ -219,14 +223,35 @@ static int run_check(const struct options *o)
 
 /* ---- the daemon ------------------------------------------------------------ */
 
-static void shutdown_done(struct manager *m, enum shutdown_how how, void *data)
+/* The log writer has fsynced and exited (or its bound passed). */
+static void shutdown_final(void *data)
 {
 	struct initd *d = data;
 
 	if (d->pid1)
-		boot_final(how, d->crash, !d->opt.no_mounts);
+		boot_final(d->final_how, d->crash, !d->opt.no_mounts);
 	log_info("all services stopped, exiting");
 	loop_quit(d->loop);
+}
+
+/* Every service stopped: what their pipes still hold goes to the rings
+ * and the log writer, whose stream then ends; boot_final (which kills
+ * everything and unmounts) waits for it, LOGWRITER_CLOSE_USEC at most. */
+static void shutdown_done(struct manager *m, enum shutdown_how how, void *data)
+{
+	struct initd *d = data;
+
+	if (d->final_started)
+		return;
+	d->final_started = true;
+	d->final_how = how;
+	if (d->manager)
+		manager_output_flush(d->manager);
+	if (!d->logwriter) {
+		shutdown_final(d);
+		return;
+	}
+	logwriter_close(d->logwriter, LOGWRITER_CLOSE_USEC, shutdown_final, d);
 }
 
 /* From the loop, so that the OK to `svctl poweroff` is sent first. */
@@ -425,8 +450,10 @@ static void units_loaded(struct unit_set *set, int err, const char *why, void *d
 	log_diags(set);
 	apply_conf(d, &set->conf);
 	r = manager_new(d->loop, &mo, &d->manager);
-	if (r >= 0)
+	if (r >= 0) {
+		manager_set_logwriter(d->manager, d->logwriter);
 		r = manager_apply(d->manager, set);
+	}
 	else
 		unit_set_free(set);
 	if (r < 0) {
@@ -562,6 +589,9 @@ static int run_daemon(struct initd *d)
 		log_error("cannot set up the event loop: %s", strerror(-r));
 		return r;
 	}
+	/* Its process starts with the first line for a log file. */
+	if (logwriter_new(d->loop, &d->logwriter) < 0)
+		log_error("no log writer (out of memory): services' lines stay in their rings");
 	d->cmds.shutdown = commands_shutdown;
 	d->cmds.reload = commands_reload;
 	d->cmds.data = d;
@@ -597,6 +627,9 @@ int main(int argc, char **argv)
 	 * anything else, no logging, no configuration. */
 	if (reaper_requested(argc, argv))
 		reaper_main(argc, argv);
+	/* The log writer (logwriter.h), exec'd the same way. */
+	if (logwriter_requested(argc, argv))
+		logwriter_main();
 	d = (struct initd){ .pid1 = getpid() == 1, .crash = CRASH_REBOOT };
 	r = parse_options(argc, argv, d.pid1, &d.opt);
 
@@ -611,6 +644,7 @@ int main(int argc, char **argv)
 	loader_cancel(d.reloading);
 	notify_server_free(d.notify);
 	manager_free(d.manager);
+	logwriter_free(d.logwriter);
 	loop_free(d.loop);
 	return r < 0 ? 1 : 0;
 }
