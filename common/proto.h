@@ -112,6 +112,9 @@ enum proto_attr {
 	                           * once with the units' current SERVICE */
 	PROTO_ATTR_MAIN_ONLY,     /* flag (empty): kill the main process alone,
 	                           * not every process of the unit */
+	PROTO_ATTR_LOG_SINCE,     /* u64: logs from this time on (usec since the
+	                           * epoch, as the lines' stamps; logtime.h) */
+	PROTO_ATTR_LOG_UNTIL,     /* u64: logs up to this time */
 	PROTO_ATTR_MAX,
 };
 

@@ -33,6 +33,7 @@ struct wfile {
 	bool dirty;              /* written since the last sync */
 	uint64_t written_usec;   /* last write, monotonic */
 	uint64_t used;           /* for closing the least recently used */
+	bool mid_line;           /* the last byte written was not a newline */
 	uint64_t failed;         /* lines not written since the last success */
 	bool failing;            /* said so already */
 };
@@ -109,6 +110,7 @@ static int file_open(struct wfile *f, bool truncate)
 	if (f->fd < 0)
 		return -errno;
 	f->regular = fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode);
+	f->mid_line = false;
 	f->size = f->regular ? (uint64_t)st.st_size : 0;
 	return 0;
 }
@@ -212,6 +214,7 @@ static bool file_write(struct wfile *f, const char *p, size_t n)
 		return false;
 	}
 	f->failing = false;
+	f->mid_line = n > 0 && p[n - 1] != '\n';
 	f->size += n;
 	f->dirty = true;
 	f->written_usec = now_usec();
@@ -227,8 +230,9 @@ static bool file_marker(struct wfile *f, uint64_t lines)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	logtime_format(stamp, (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000);
-	n = snprintf(text, sizeof(text), "%s [initd: %llu lines dropped]\n", stamp,
-		     (unsigned long long)lines);
+	/* On a line of its own, even after a record cut mid-line. */
+	n = snprintf(text, sizeof(text), "%s%s [initd: %llu lines dropped]\n",
+		     f->mid_line ? "\n" : "", stamp, (unsigned long long)lines);
 	return file_write(f, text, (size_t)n);
 }
 

@@ -447,6 +447,7 @@ START_TEST(test_dump_conf)
 		"  { path = \"system\"; pids = { max = 512; }; } );\n"
 		"shutdown_timeout = \"1min\";\n"
 		"log_buffer = \"256K\";\n"
+		"log = { directory = \"/data/log\"; max_size = \"4M\"; keep = 0; };\n"
 		"bridges = ( { name = \"br0\"; address = \"10.0.1.1/24\"; }, { name = \"br1\"; } );\n"
 		"ip_forward = true;\n"
 		"rlimits = { core = 0; nofile = [ 4096, 65536 ]; };\n";
@@ -460,6 +461,7 @@ START_TEST(test_dump_conf)
 		");\n"
 		"shutdown_timeout = \"30s\";\n"
 		"log_buffer = \"64K\";\n"
+		"log = { max_size = \"1M\"; keep = 3; };\n"
 		"bridges = ( );\n"
 		"ip_forward = false;\n"
 		"rlimits = {\n"
