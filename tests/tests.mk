@@ -33,7 +33,8 @@ check-vm: all
 	@mkdir -p $(RESULTS)
 	$(Q)$(MAKE) --no-print-directory image-deps
 	$(Q)BUILD=$(BUILD) tests/vm/run.sh $(RESULTS)/vm.tap; rc=$$?; \
-	BUILD=$(BUILD) tests/vm/crash.sh $(RESULTS)/vm.tap || rc=1; exit $$rc
+	BUILD=$(BUILD) tests/vm/crash.sh $(RESULTS)/vm.tap || rc=1; \
+	BUILD=$(BUILD) tests/vm/persist.sh $(RESULTS)/vm.tap || rc=1; exit $$rc
 
 # ---- fuzz (tests/fuzz/README.md) --------------------------------------------
 # Targets: tests/fuzz/fuzz_TARGET.c; corpus: tests/fuzz/TARGET/.
