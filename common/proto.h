@@ -126,6 +126,9 @@ enum proto_attr {
 	PROTO_ATTR_BOOT_MODE,     /* string: the boot mode (initd.mode=), "default" */
 	PROTO_ATTR_RESCUE,        /* string: why the system is in rescue; absent
 	                           * when it is not */
+	PROTO_ATTR_LOG_SINCE,     /* u64: logs from this time on (usec since the
+	                           * epoch, as the lines' stamps; logtime.h) */
+	PROTO_ATTR_LOG_UNTIL,     /* u64: logs up to this time */
 	PROTO_ATTR_MAX,
 };
 

@@ -13,6 +13,7 @@
 
 #include "common/util.h"
 #include "initd/log.h"
+#include "common/logtime.h"
 #include "initd/logbuf.h"
 
 #define COMMAND_NAMES_MAX 256
@@ -103,6 +104,19 @@ static int request_u32(const struct control_request *req, uint16_t type, uint32_
 	while ((r = proto_iter_next(&it, &a)) > 0)
 		if (a.type == type)
 			return proto_get_u32(&a, ret) < 0 ? -EBADMSG : 1;
+	return r;
+}
+
+static int request_u64(const struct control_request *req, uint16_t type, uint64_t *ret)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+	int r;
+
+	proto_iter_init(&it, req->payload, req->len);
+	while ((r = proto_iter_next(&it, &a)) > 0)
+		if (a.type == type)
+			return proto_get_u64(&a, ret) < 0 ? -EBADMSG : 1;
 	return r;
 }
 
@@ -403,21 +417,59 @@ static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 
 /* ---- logs, kill ------------------------------------------------------------------ */
 
-/* Put the ring's bytes from *offset on into one OK message. */
-static int put_log_data(struct proto_buf *b, struct logbuf *log, uint64_t *offset)
+/* Put the ring's bytes from *offset to end into one OK message. */
+static int put_log_data(struct proto_buf *b, struct logbuf *log, uint64_t *offset, uint64_t end)
 {
 	_cleanup_free_ char *chunk = malloc(LOG_CHUNK);
 
 	if (!chunk)
 		return -ENOMEM;
 	proto_msg_begin(b, PROTO_REPLY_OK);
-	for (;;) {
-		size_t k = logbuf_read(log, *offset, chunk, LOG_CHUNK, offset);
+	while (*offset < end) {
+		size_t max = end - *offset < LOG_CHUNK ? (size_t)(end - *offset) : LOG_CHUNK;
+		size_t k = logbuf_read(log, *offset, chunk, max, offset);
 		if (k == 0)
 			break;
 		proto_put_bytes(b, PROTO_ATTR_DATA, chunk, k);
 	}
 	return proto_msg_end(b);
+}
+
+/* The first line at or after from stamped t or later (logtime.h): lines
+ * are stamped as they are read, so in order. A line without a stamp (the
+ * ring's first, cut by wrapping) is passed over. A scan of the ring, its
+ * size bounded by log_buffer. */
+static uint64_t log_first_from(const struct logbuf *log, uint64_t from, uint64_t t)
+{
+	char stamp[LOGTIME_LEN];
+	uint64_t off = from, next, v;
+
+	while (off < log->end) {
+		size_t k = logbuf_read(log, off, stamp, sizeof(stamp), &next);
+
+		if (logtime_parse_stamp(stamp, k, &v) == 0 && v >= t)
+			return off;
+		off = logbuf_line_after(log, off);
+	}
+	return log->end;
+}
+
+/* Where the reply's lines start and end: the last `lines` lines of those
+ * stamped in [since, until] (either bound optional). */
+static void log_range(const struct control_request *req, const struct logbuf *log,
+		      uint32_t lines, uint64_t *ret_start, uint64_t *ret_end)
+{
+	uint64_t since = 0, until = 0, start = logbuf_oldest(log), end = log->end, off;
+	bool has_since = request_u64(req, PROTO_ATTR_LOG_SINCE, &since) > 0;
+	bool has_until = request_u64(req, PROTO_ATTR_LOG_UNTIL, &until) > 0;
+
+	if (has_since)
+		start = log_first_from(log, start, since);
+	if (has_until)
+		end = until == UINT64_MAX ? end : log_first_from(log, start, until + 1);
+	off = logbuf_tail_offset_before(log, end, lines);
+	*ret_start = off > start ? off : start;
+	*ret_end = end;
 }
 
 static int cmd_logs(struct commands *cmds, struct control_client *c,
@@ -428,7 +480,7 @@ static int cmd_logs(struct commands *cmds, struct control_client *c,
 	uint32_t lines = 10;
 	struct service *s;
 	struct follower *f;
-	uint64_t off;
+	uint64_t off, end;
 
 	if (request_names(req, names, 1, &n) < 0 || n != 1 ||
 	    request_u32(req, PROTO_ATTR_LINES, &lines) < 0)
@@ -436,8 +488,8 @@ static int cmd_logs(struct commands *cmds, struct control_client *c,
 	s = manager_find(cmds->manager, names[0]);
 	if (!s)
 		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
-	off = logbuf_tail_offset(manager_service_log(s), lines);
-	if (put_log_data(reply, manager_service_log(s), &off) < 0)
+	log_range(req, manager_service_log(s), lines, &off, &end);
+	if (put_log_data(reply, manager_service_log(s), &off, end) < 0)
 		return reply_error(reply, EMSGSIZE, "log reply too large");
 	if (!request_flag(req, PROTO_ATTR_FOLLOW))
 		return 0;

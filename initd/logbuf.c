@@ -92,10 +92,16 @@ static char byte_at(const struct logbuf *b, uint64_t off)
 
 uint64_t logbuf_tail_offset(const struct logbuf *b, unsigned lines)
 {
-	uint64_t off = b->end, first = oldest(b);
+	return logbuf_tail_offset_before(b, b->end, lines);
+}
 
+uint64_t logbuf_tail_offset_before(const struct logbuf *b, uint64_t end, unsigned lines)
+{
+	uint64_t first = oldest(b), off = end > b->end ? b->end : end < first ? first : end;
+
+	end = off;
 	if (!b->data || lines == 0)
-		return b->end;
+		return end;
 	/* A trailing newline ends the last line; it does not start another. */
 	if (off > first && byte_at(b, off - 1) == '\n')
 		off--;
@@ -137,4 +143,22 @@ size_t logbuf_follow(const struct logbuf *b, uint64_t *offset, char *out, size_t
 
 	*ret_lost = from < oldest(b) ? oldest(b) - from : 0;
 	return logbuf_read(b, from + *ret_lost, out, max, offset);
+}
+
+uint64_t logbuf_line_after(const struct logbuf *b, uint64_t off)
+{
+	if (off < oldest(b))
+		off = oldest(b);
+	while (b->data && off < b->end) {
+		size_t at = (size_t)(off % b->size), k = b->size - at;
+		const char *nl;
+
+		if (k > b->end - off)
+			k = (size_t)(b->end - off);
+		nl = memchr(b->data + at, '\n', k);
+		if (nl)
+			return off + (uint64_t)(nl - (b->data + at)) + 1;
+		off += k;
+	}
+	return b->end;
 }

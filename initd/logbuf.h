@@ -28,6 +28,11 @@ void logbuf_append(struct logbuf *b, const void *p, size_t n);
 /* Offset where the last `lines` lines begin (the oldest retained byte at
  * most). */
 uint64_t logbuf_tail_offset(const struct logbuf *b, unsigned lines);
+/* The same for the lines that end before offset end. */
+uint64_t logbuf_tail_offset_before(const struct logbuf *b, uint64_t end, unsigned lines);
+/* The offset just past the first newline at or after off (the end when
+ * there is none): where the next line starts. */
+uint64_t logbuf_line_after(const struct logbuf *b, uint64_t off);
 /* Copy bytes [from, end) (from clamped to what is retained) into out, at most
  * max bytes; returns the number copied and the offset after them. */
 size_t logbuf_read(const struct logbuf *b, uint64_t from, char *out, size_t max,

@@ -31,6 +31,7 @@
 #include "initd/control.h"
 #include "initd/loader.h"
 #include "initd/log.h"
+#include "initd/logwriter.h"
 #include "initd/net.h"
 #include "initd/loop.h"
 #include "initd/manager.h"
@@ -78,6 +79,9 @@ struct initd {
 	struct commands cmds;
 	struct manager *manager;
 	struct watchdog *watchdog;    /* the hardware watchdog (initd.conf) */
+	struct logwriter *logwriter;  /* persistent logs; NULL if it could not be made */
+	bool final_started;           /* shutdown_done ran: the writer is closing */
+	enum shutdown_how final_how;
 	struct loader *reloading;     /* a reload's loader in flight */
 	struct mounts *mounts;        /* initd.conf's mounts, from the first load
 	                               * on (PID 1 only); NULL when none */
@@ -282,6 +286,24 @@ static void guard_count_failure(struct initd *d)
 			   d->guard_prior + 1);
 }
 
+/* The log writer has fsynced and exited (or its bound passed). */
+static void shutdown_final(void *data)
+{
+	struct initd *d = data;
+
+	rescue_shell_done(&d->rescue);
+	guard_count_failure(d);
+	if (d->pid1) {
+		mounts_cancel(d->mounts);   /* a shutdown while still mounting */
+		boot_final(d->final_how, d->crash, !d->opt.no_mounts, d->mounts);
+	}
+	log_info("all services stopped, exiting");
+	loop_quit(d->loop);
+}
+
+/* Every service stopped: what their pipes still hold goes to the rings
+ * and the log writer, whose stream then ends; boot_final (which kills
+ * everything and unmounts) waits for it, LOGWRITER_CLOSE_USEC at most. */
 static void shutdown_done(struct manager *m, enum shutdown_how how, void *data)
 {
 	struct initd *d = data;
@@ -290,14 +312,17 @@ static void shutdown_done(struct manager *m, enum shutdown_how how, void *data)
 		rescue_reached(d);
 		return;
 	}
-	rescue_shell_done(&d->rescue);
-	guard_count_failure(d);
-	if (d->pid1) {
-		mounts_cancel(d->mounts);   /* a shutdown while still mounting */
-		boot_final(how, d->crash, !d->opt.no_mounts, d->mounts);
+	if (d->final_started)
+		return;
+	d->final_started = true;
+	d->final_how = how;
+	if (d->manager)
+		manager_output_flush(d->manager);
+	if (!d->logwriter) {
+		shutdown_final(d);
+		return;
 	}
-	log_info("all services stopped, exiting");
-	loop_quit(d->loop);
+	logwriter_close(d->logwriter, LOGWRITER_CLOSE_USEC, shutdown_final, d);
 }
 
 /* From the loop, so that the OK to `svctl poweroff` is sent first. */
@@ -646,6 +671,7 @@ static void units_start(struct initd *d, struct unit_set *set)
 	r = manager_new(d->loop, &mo, &d->manager);
 	if (r >= 0) {
 		manager_set_mount_hook(d->manager, mount_check, d);
+		manager_set_logwriter(d->manager, d->logwriter);
 		r = manager_apply(d->manager, set);
 	}
 	else
@@ -875,6 +901,9 @@ static int run_daemon(struct initd *d)
 		log_error("cannot set up the event loop: %s", strerror(-r));
 		return r;
 	}
+	/* Its process starts with the first line for a log file. */
+	if (logwriter_new(d->loop, &d->logwriter) < 0)
+		log_error("no log writer (out of memory): services' lines stay in their rings");
 	d->cmds.shutdown = commands_shutdown;
 	d->cmds.reload = commands_reload;
 	d->cmds.data = d;
@@ -914,6 +943,9 @@ int main(int argc, char **argv)
 	 * anything else, no logging, no configuration. */
 	if (reaper_requested(argc, argv))
 		reaper_main(argc, argv);
+	/* The log writer (logwriter.h), exec'd the same way. */
+	if (logwriter_requested(argc, argv))
+		logwriter_main();
 	d = (struct initd){ .pid1 = getpid() == 1, .crash = CRASH_REBOOT,
 			    .cmds.mode = "default" };
 	r = parse_options(argc, argv, d.pid1, &d.opt);
@@ -935,6 +967,7 @@ int main(int argc, char **argv)
 	notify_server_free(d.notify);
 	manager_free(d.manager);
 	watchdog_free(d.watchdog);   /* not PID 1: initd's exit disarms it */
+	logwriter_free(d.logwriter);
 	loop_free(d.loop);
 	return r < 0 ? 1 : 0;
 }

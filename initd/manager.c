@@ -13,9 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/logtime.h"
 #include "common/util.h"
 #include "initd/log.h"
 #include "initd/logbuf.h"
+#include "initd/logwriter.h"
 #include "initd/notify.h"
 #include "initd/reaper.h"
 #include "initd/spawn.h"
@@ -164,18 +166,62 @@ static void output_close(struct svc *v)
 	loop_watch_close(v->m->loop, &v->output);
 }
 
+static uint64_t count_lines(const char *p, size_t n)
+{
+	uint64_t k = 0;
+
+	for (const char *e = p + n; p < e && (p = memchr(p, '\n', (size_t)(e - p))); p++)
+		k++;
+	return k ? k : 1;
+}
+
+/* To the writer's queue; what it refuses is counted and said with the
+ * next record it takes (logwriter.h). */
+static void output_to_file(struct svc *v, const struct logwriter_target *t, const char *p,
+			   size_t n)
+{
+	if (logwriter_send(v->m->logwriter, t, p, n, v->log_dropped) == 0)
+		v->log_dropped = 0;
+	else
+		v->log_dropped += count_lines(p, n);
+}
+
+/* A chunk of output: each line stamped with the time it was read
+ * (logtime.h), into the ring and to the unit's log file if it has one. */
+static void output_take(struct svc *v, const char *buf, size_t n)
+{
+	struct logwriter_target t;
+	struct logtime_clock now;
+	char stamp[LOGTIME_SIZE], out[LOGWRITER_DATA_MAX];
+	bool file = v->m->logwriter &&
+		    logwriter_target_of(v->s.unit, &v->m->set->conf, &t);
+
+	logtime_clock_now(&now);
+	logtime_format(stamp, now.realtime_usec);
+	while (n > 0) {
+		size_t used, k = logwriter_stamp(stamp, buf, n, &v->log_mid_line, out,
+						 sizeof(out), &used);
+
+		logbuf_append(&v->log, out, k);
+		if (file)
+			output_to_file(v, &t, out, k);
+		buf += used;
+		n -= used;
+	}
+}
+
 /* Everything the pipe holds now, into the ring (bounded: a pipe holds at
  * most its size, and a writer may add while we read). */
 static void output_drain(struct svc *v)
 {
 	char buf[LOG_READ_CHUNK];
 
-	for (int i = 0; i < 256; i++) {
+	for (int i = 0; v->output.fd >= 0 && i < 256; i++) {
 		ssize_t n = read(v->output.fd, buf, sizeof(buf));
 
 		if (n <= 0)
 			return;
-		logbuf_append(&v->log, buf, (size_t)n);
+		output_take(v, buf, (size_t)n);
 	}
 }
 
@@ -194,7 +240,7 @@ static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
 			output_close(v);   /* every writer is gone, all was read */
 		if (n <= 0)
 			break;
-		logbuf_append(&v->log, buf, (size_t)n);
+		output_take(v, buf, (size_t)n);
 		if (v->s.unit->log_console || v->s.unit->log_kmsg)
 			log_service_output(v->s.unit->name, buf, (size_t)n, v->s.unit->log_console,
 					   v->s.unit->log_kmsg, &v->log_forward);
@@ -876,6 +922,19 @@ void manager_set_pass_hook(struct manager *m, manager_pass_fn fn, void *ctx)
 bool manager_service_settled(struct manager *m, struct service *s)
 {
 	return service_is_settled(s) && !svc_of(s)->pending_unit;
+}
+
+void manager_set_logwriter(struct manager *m, struct logwriter *w)
+{
+	m->logwriter = w;
+}
+
+void manager_output_flush(struct manager *m)
+{
+	for (size_t i = 0; i < m->n_svcs; i++)
+		output_drain(m->svcs[i]);
+	for (size_t i = 0; i < m->n_removed; i++)
+		output_drain(m->removed[i]);
 }
 
 void manager_set_output_hook(struct manager *m, manager_output_fn fn, void *ctx)

@@ -118,6 +118,14 @@ void manager_set_drain_hook(struct manager *m, manager_drain_fn fn, void *ctx);
 typedef void (*manager_output_fn)(void *ctx, struct service *s);
 void manager_set_output_hook(struct manager *m, manager_output_fn fn, void *ctx);
 
+/* Persistent logs (logwriter.h): each service's stamped lines also go to
+ * w for its log file, if it has one (w may be NULL: rings only; not
+ * owned). output_flush reads every output pipe now, before the writer's
+ * stream ends at shutdown. */
+struct logwriter;
+void manager_set_logwriter(struct manager *m, struct logwriter *w);
+void manager_output_flush(struct manager *m);
+
 /* Lookup and iteration for the control commands. */
 size_t manager_count(const struct manager *m);
 struct service *manager_service_at(struct manager *m, size_t i);

@@ -30,6 +30,9 @@ struct svc {
 	struct loop_watch output;
 	struct logbuf log;
 	struct log_forward log_forward;   /* its console/kmsg budget's count */
+	bool log_mid_line;            /* the last byte taken was not a newline */
+	uint64_t log_dropped;         /* lines its log file did not get (the
+	                               * writer's queue was full), not yet said */
 	size_t *requires;             /* indexes into m->svcs, n_requires */
 	size_t n_requires;
 	size_t *after;
@@ -87,6 +90,7 @@ struct manager {
 	struct settled_waiter *waiters;
 	size_t n_waiters;
 
+	struct logwriter *logwriter;  /* not owned; NULL: rings only */
 	manager_output_fn output_hook;
 	void *output_ctx;
 	manager_pass_fn pass_hook;

@@ -18,9 +18,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/logtime.h"
 #include "common/proto.h"
 #include "common/util.h"
 #include "svctl/client.h"
+#include "units/unit.h"
 #include "svctl/output.h"
 
 #ifndef INITD_VERSION
@@ -359,15 +361,31 @@ static int logs_stream(struct svctl *s, struct proto_buf *b, bool follow)
 	return r;
 }
 
+/* --since/--until ARG (logtime.h) into *ret; false after saying why. */
+static bool logs_time(const char *opt, const char *arg, uint64_t *ret)
+{
+	struct logtime_clock now;
+
+	logtime_clock_now(&now);
+	if (logtime_parse_arg(arg, &now, parse_duration, ret) == 0)
+		return true;
+	fprintf(stderr, "svctl: logs: --%s wants \"-5min\", \"2026-12-01 10:00:00\" (UTC), "
+		"seconds of uptime or \"now\", not \"%s\"\n", opt, arg);
+	return false;
+}
+
 static int cmd_logs(struct svctl *s, const struct command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "lines", required_argument, NULL, 'n' },
 		{ "follow", no_argument, NULL, 'f' },
+		{ "since", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	bool follow = false;
+	bool follow = false, since = false, until = false;
+	uint64_t since_usec = 0, until_usec = 0;
 	long lines = -1;
 	struct proto_buf b;
 	char *end;
@@ -379,7 +397,7 @@ static int cmd_logs(struct svctl *s, const struct command *cmd, int argc, char *
 	argc++;
 	optind = 0;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "n:fh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "n:fhS:U:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n':
 			errno = 0;
@@ -392,6 +410,13 @@ static int cmd_logs(struct svctl *s, const struct command *cmd, int argc, char *
 			break;
 		case 'f':
 			follow = true;
+			break;
+		case 'S':
+		case 'U':
+			if (!logs_time(o == 'S' ? "since" : "until", optarg,
+				       o == 'S' ? &since_usec : &until_usec))
+				return SVCTL_EXIT_USAGE;
+			*(o == 'S' ? &since : &until) = true;
 			break;
 		case 'h':
 			return -1;    /* main prints the command's help */
@@ -407,9 +432,20 @@ static int cmd_logs(struct svctl *s, const struct command *cmd, int argc, char *
 		fprintf(stderr, "svctl: usage: svctl logs %s\n", cmd->args);
 		return SVCTL_EXIT_USAGE;
 	}
+	if (follow && until) {
+		fprintf(stderr, "svctl: logs: --follow and --until do not go together\n");
+		return SVCTL_EXIT_USAGE;
+	}
 	request_begin(&b, PROTO_REQ_LOGS, 1, &argv[optind]);
+	/* A time range asks for all its lines unless -n says otherwise. */
+	if (lines < 0 && (since || until))
+		lines = UINT32_MAX;
 	if (lines >= 0)
 		proto_put_u32(&b, PROTO_ATTR_LINES, (uint32_t)lines);
+	if (since)
+		proto_put_u64(&b, PROTO_ATTR_LOG_SINCE, since_usec);
+	if (until)
+		proto_put_u64(&b, PROTO_ATTR_LOG_UNTIL, until_usec);
 	if (follow)
 		proto_put_flag(&b, PROTO_ATTR_FOLLOW);
 	proto_msg_end(&b);
@@ -466,7 +502,8 @@ static const struct command commands[] = {
 	  cmd_simple, PROTO_REQ_WAIT, 0, 0 },
 	{ "kill",     "[--main] NAME [SIGNAL]", "send SIGNAL (default TERM) to every process of a unit",
 	  cmd_kill, PROTO_REQ_KILL, 1, 2 },
-	{ "logs",     "NAME [-n LINES] [-f]", "show a unit's recent output; -f follows it",
+	{ "logs",     "NAME [-n LINES] [-f] [--since T] [--until T]",
+	  "show a unit's recent output, each line stamped; -f follows it",
 	  cmd_logs, PROTO_REQ_LOGS, 0, -1 },
 	{ "poweroff", "", "stop every unit and power the machine off",
 	  cmd_simple, PROTO_REQ_POWEROFF, 0, 0 },
@@ -524,7 +561,11 @@ static void command_help(FILE *f, const struct command *cmd)
 		: cmd->summary[0], cmd->summary + 1);
 	if (!strcmp(cmd->name, "logs"))
 		fputs("\n  -n, --lines N   the last N lines (default: initd's choice)\n"
-		      "  -f, --follow    keep printing new output until interrupted\n", f);
+		      "  -f, --follow    keep printing new output until interrupted\n"
+		      "  -S, --since T   lines stamped at T or later (all of them, without -n)\n"
+		      "  -U, --until T   lines stamped at T or earlier\n"
+		      "T: \"-5min\" (that long ago), \"2026-12-01 10:00:00\" (UTC, \".mmm\" and\n"
+		      "a 'T' allowed), \"123.5\" (seconds of uptime) or \"now\".\n", f);
 	if (cmd->run == cmd_lifecycle)
 		fputs("\nWaits until each unit is ready (stopped, for stop) or has failed; a\n"
 		      "failure is reported as \"NAME failed: REASON\" with exit status 1; a\n"

@@ -141,6 +141,40 @@ static int parse_watchdog(struct parse_ctx *c, config_setting_t *s, const char *
 	return setting_group(c, s, path, keys, ARRAY_SIZE(keys), w);
 }
 
+static int parse_log_directory(struct parse_ctx *c, config_setting_t *s, const char *path,
+			       void *obj)
+{
+	struct initd_conf *conf = obj;
+
+	return setting_log_path(c, s, path, UNIT_LOG_DIR_MAX, &conf->log_directory);
+}
+
+static int parse_log_max_size(struct parse_ctx *c, config_setting_t *s, const char *path,
+			      void *obj)
+{
+	struct initd_conf *conf = obj;
+
+	return setting_log_size(c, s, path, &conf->log_max_size);
+}
+
+static int parse_log_keep(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct initd_conf *conf = obj;
+
+	return setting_log_keep(c, s, path, &conf->log_keep);
+}
+
+static const struct key log_keys[] = {
+	{ "directory", parse_log_directory },
+	{ "max_size", parse_log_max_size },
+	{ "keep", parse_log_keep },
+};
+
+static int parse_log(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return setting_group(c, s, path, log_keys, ARRAY_SIZE(log_keys), obj);
+}
+
 /* Upsert: a resource initd.conf names replaces its default, the others
  * stay. Kept sorted by resource, so equal settings compare equal. */
 static int rlimit_put(struct initd_conf *conf, const struct unit_rlimit *rl)
@@ -184,6 +218,7 @@ static const struct key conf_keys[] = {
 	{ "slices", parse_slices },
 	{ "shutdown_timeout", parse_shutdown_timeout },
 	{ "log_buffer", parse_log_buffer },
+	{ "log", parse_log },
 	{ "bridges", parse_bridges },       /* network.c */
 	{ "ip_forward", parse_ip_forward },
 	{ "rlimits", parse_conf_rlimits },
@@ -217,6 +252,8 @@ int conf_init(struct initd_conf *conf)
 			      .shutdown_timeout_usec = WATCHDOG_SHUTDOWN_DEFAULT },
 		.sysctl = strv_new(),
 		.boot_guard_max = 3,
+		.log_max_size = UNIT_LOG_SIZE_DEFAULT,
+		.log_keep = UNIT_LOG_KEEP_DEFAULT,
 	};
 	if (!conf->modules || !conf->sysctl || !conf->slices || rlimit_put(conf, &nofile) < 0)
 		return -ENOMEM;
@@ -233,6 +270,7 @@ void conf_clear(struct initd_conf *conf)
 	free(conf->file);
 	free(conf->hostname);
 	free(conf->control_group);
+	free(conf->log_directory);
 	strv_free(conf->modules);
 	slices_clear(conf);
 	network_conf_clear(conf);
@@ -290,9 +328,11 @@ bool initd_conf_equal(const struct initd_conf *a, const struct initd_conf *b)
 	    a->shutdown_timeout_usec != b->shutdown_timeout_usec ||
 	    a->log_buffer_size != b->log_buffer_size ||
 	    !watchdog_conf_equal(&a->watchdog, &b->watchdog) ||
-	    !rlimits_equal(a->rlimits, a->n_rlimits, b->rlimits, b->n_rlimits) ||
 	    !strv_equal(a->sysctl, b->sysctl) || !streq_ptr(a->boot_guard_file, b->boot_guard_file) ||
-	    a->boot_guard_max != b->boot_guard_max)
+	    a->boot_guard_max != b->boot_guard_max ||
+	    !streq_ptr(a->log_directory, b->log_directory) ||
+	    a->log_max_size != b->log_max_size || a->log_keep != b->log_keep ||
+	    !rlimits_equal(a->rlimits, a->n_rlimits, b->rlimits, b->n_rlimits))
 		return false;
 	return true;
 }

@@ -525,7 +525,24 @@ static void dump_log(struct dump *d, const struct unit *u)
 	dump_bool(d, u->log_console);
 	fputs("; kmsg = ", d->f);
 	dump_bool(d, u->log_kmsg);
-	fputs("; }", d->f);
+	fputc(';', d->f);
+	/* Unset: initd.conf's log.directory and rotation apply. */
+	if (u->log_file) {
+		inline_key(d, "file");
+		dump_string(d, u->log_file);
+		inline_end(d);
+	}
+	if (u->log_max_size) {
+		inline_key(d, "max_size");
+		dump_size(d, u->log_max_size);
+		inline_end(d);
+	}
+	if (u->log_keep_set) {
+		inline_key(d, "keep");
+		dump_int(d, u->log_keep);
+		inline_end(d);
+	}
+	fputs(" }", d->f);
 	key_end(d);
 }
 
@@ -849,6 +866,26 @@ static void dump_watchdog(struct dump *d, const struct unit_watchdog *w)
 	group_end(d);
 }
 
+/* No directory: units without their own log.file have no file. */
+static void dump_conf_log(struct dump *d, const struct initd_conf *c)
+{
+	key(d, "log");
+	fputc('{', d->f);
+	if (c->log_directory) {
+		inline_key(d, "directory");
+		dump_string(d, c->log_directory);
+		inline_end(d);
+	}
+	inline_key(d, "max_size");
+	dump_size(d, c->log_max_size);
+	inline_end(d);
+	inline_key(d, "keep");
+	dump_int(d, c->log_keep);
+	inline_end(d);
+	fputs(" }", d->f);
+	key_end(d);
+}
+
 int initd_conf_dump(const struct initd_conf *c, FILE *f)
 {
 	struct dump d = { .f = f };
@@ -862,6 +899,7 @@ int initd_conf_dump(const struct initd_conf *c, FILE *f)
 	key(&d, "log_buffer");
 	dump_size(&d, c->log_buffer_size);
 	key_end(&d);
+	dump_conf_log(&d, c);
 	key_list(&d, "bridges", c->n_bridges, dump_bridge, c);
 	key_bool(&d, "ip_forward", c->ip_forward);
 	dump_rlimits(&d, c->rlimits, c->n_rlimits);

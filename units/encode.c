@@ -234,6 +234,10 @@ static const struct enc_field conf_fields[] = {
 	F_NUM(8, struct initd_conf, log_buffer_size, SIZE_MAX),
 	/* the hardware watchdog: 9..12 */
 	F_REC(9, struct initd_conf, watchdog, &watchdog_record),
+	/* persistent logs (issue 14): 13..16 */
+	F_STR(13, struct initd_conf, log_directory),
+	F_NUM(14, struct initd_conf, log_max_size, UNIT_LOG_SIZE_MAX),
+	F_NUM(15, struct initd_conf, log_keep, UNIT_LOG_KEEP_MAX),
 	/* isolation: 30.. */
 	F_LIST(30, struct initd_conf, bridges, n_bridges, UNIT_BRIDGES_MAX, &bridge_record),
 	F_NUM(31, struct initd_conf, ip_forward, 1),
@@ -313,6 +317,11 @@ static const struct enc_field unit_fields[] = {
 	F_NUM(69, struct unit, critical, 1),
 	F_STRV(70, struct unit, modes, UNIT_MODES_MAX),
 	F_NUM(71, struct unit, autostart, 1),
+	/* persistent logs (issue 14): 60..64 */
+	F_STR(60, struct unit, log_file),
+	F_NUM(61, struct unit, log_max_size, UNIT_LOG_SIZE_MAX),
+	F_NUM(62, struct unit, log_keep, UNIT_LOG_KEEP_MAX),
+	F_NUM(63, struct unit, log_keep_set, 1),
 };
 static const struct enc_record unit_record = {
 	unit_fields, ARRAY_SIZE(unit_fields), sizeof(struct unit), BIT(1) | BIT(2), NULL,

@@ -165,6 +165,11 @@ int setting_strv_valid(struct parse_ctx *c, config_setting_t *s, const char *pat
 		       const struct string_rule *rule, char ***ret);
 int setting_hostname(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret);
 int setting_slice_path(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret);
+/* parse.c: log.file / log.directory, log.max_size, log.keep (issue 14). */
+int setting_log_path(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
+		     char **ret);
+int setting_log_size(struct parse_ctx *c, config_setting_t *s, const char *path, uint64_t *ret);
+int setting_log_keep(struct parse_ctx *c, config_setting_t *s, const char *path, unsigned *ret);
 int setting_bool(struct parse_ctx *c, config_setting_t *s, const char *path, bool *ret);
 
 /* parse.c */

@@ -474,9 +474,84 @@ static int parse_log_kmsg(struct parse_ctx *c, config_setting_t *s, const char *
 	return setting_bool(c, s, path, &st->unit->log_kmsg);
 }
 
+/* Shared with initd.conf's log group (conf.c): a log path (absolute, not a
+ * directory's trailing slash, at most max bytes), a rotation size and a
+ * count of rotated files, with their bounds. */
+int setting_log_path(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
+		     char **ret)
+{
+	char q[DIAG_QUOTE_SIZE];
+	const char *v;
+	size_t n;
+	int r;
+
+	r = setting_string(c, s, path, &v);
+	if (r < 0)
+		return r;
+	n = strlen(v);
+	if (v[0] != '/' || n < 2 || v[n - 1] == '/' || n > max)
+		return FAIL(c, s, "'%s' must be an absolute path of at most %zu bytes, "
+			    "not ending in '/' (got '%s')", path, max, diag_quote(q, v));
+	return setting_strdup(c, s, path, ret);
+}
+
+int setting_log_size(struct parse_ctx *c, config_setting_t *s, const char *path, uint64_t *ret)
+{
+	char q[DIAG_QUOTE_SIZE];
+	uint64_t v;
+	int r;
+
+	r = setting_size(c, s, path, &v);
+	if (r < 0)
+		return r;
+	if (v < UNIT_LOG_SIZE_MIN || v > UNIT_LOG_SIZE_MAX)
+		return FAIL(c, s, "'%s' must be between 4K and 1G (got '%s')", path,
+			    diag_quote(q, config_setting_get_string(s)));
+	*ret = v;
+	return 0;
+}
+
+int setting_log_keep(struct parse_ctx *c, config_setting_t *s, const char *path, unsigned *ret)
+{
+	long long v;
+	int r;
+
+	r = setting_int_range(c, s, path, 0, UNIT_LOG_KEEP_MAX, &v);
+	if (r == 0)
+		*ret = (unsigned)v;
+	return r;
+}
+
+static int parse_log_file(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+
+	return setting_log_path(c, s, path, UNIT_LOG_PATH_MAX, &st->unit->log_file);
+}
+
+static int parse_log_max_size(struct parse_ctx *c, config_setting_t *s, const char *path,
+			      void *obj)
+{
+	struct parse_state *st = obj;
+
+	return setting_log_size(c, s, path, &st->unit->log_max_size);
+}
+
+static int parse_log_keep(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+	int r = setting_log_keep(c, s, path, &st->unit->log_keep);
+
+	st->unit->log_keep_set = r == 0;
+	return r;
+}
+
 static const struct key log_keys[] = {
 	{ "console", parse_log_console },
 	{ "kmsg", parse_log_kmsg },
+	{ "file", parse_log_file },
+	{ "max_size", parse_log_max_size },
+	{ "keep", parse_log_keep },
 };
 
 static int parse_log(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)

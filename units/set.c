@@ -294,6 +294,14 @@ static bool account_valid(const char *s)
 	return !s || account_name_valid(s) || parse_id(s, &id) == 0;
 }
 
+/* A log path as setting_log_path checks it, or none. */
+static bool log_path_valid(const char *p, size_t max)
+{
+	size_t n = p ? strlen(p) : 0;
+
+	return !p || (p[0] == '/' && n >= 2 && n <= max && p[n - 1] != '/');
+}
+
 /* Values as conf.c checks them; slices sorted, unique, valid, each with
  * its parent, "system" present. */
 static bool conf_valid(const struct initd_conf *conf)
@@ -303,6 +311,9 @@ static bool conf_valid(const struct initd_conf *conf)
 	    (conf->hostname && !hostname_valid(conf->hostname)) ||
 	    !account_valid(conf->control_group) ||
 	    conf->log_buffer_size < LOG_BUFFER_MIN || conf->log_buffer_size > LOG_BUFFER_MAX ||
+	    !log_path_valid(conf->log_directory, UNIT_LOG_DIR_MAX) ||
+	    conf->log_max_size < UNIT_LOG_SIZE_MIN || conf->log_max_size > UNIT_LOG_SIZE_MAX ||
+	    conf->log_keep > UNIT_LOG_KEEP_MAX ||
 	    !conf_find_slice(conf, "system") || !network_conf_valid(conf) ||
 	    !slices_valid(conf) || !rlimits_valid(conf->rlimits, conf->n_rlimits) ||
 	    !mounts_conf_valid(conf) ||
@@ -361,6 +372,9 @@ static bool good_unit_valid(const struct unit_set *s, const struct unit *u)
 	       deps_valid(s, u->requires) && deps_valid(s, u->after) &&
 	       u->cgroup.slice && conf_find_slice(&s->conf, u->cgroup.slice) &&
 	       (!u->workdir || u->workdir[0] == '/') && u->start_limit_burst >= 1 &&
+	       log_path_valid(u->log_file, UNIT_LOG_PATH_MAX) &&
+	       (u->log_max_size == 0 || (u->log_max_size >= UNIT_LOG_SIZE_MIN &&
+					  u->log_max_size <= UNIT_LOG_SIZE_MAX)) &&
 	       u->start_limit_interval_usec > 0 && u->stop_signal >= 1 && u->stop_signal < _NSIG &&
 	       u->restart_delay_max_usec >= u->restart_delay_usec &&
 	       account_valid(u->user) && account_valid(u->group) && env_valid(u->environment) &&

@@ -65,6 +65,7 @@ void unit_free(struct unit *u)
 	strv_free(u->environment);
 	strv_free(u->modes);
 	free(u->workdir);
+	free(u->log_file);
 	free(u->cgroup.slice);
 	unit_limits_clear(&u->cgroup.limits);
 	isolation_clear(&u->iso);
@@ -109,7 +110,9 @@ static bool unit_numbers_equal(const struct unit *a, const struct unit *b)
 	       a->success_exit_signals == b->success_exit_signals &&
 	       a->watchdog_usec == b->watchdog_usec && a->log_console == b->log_console &&
 	       a->log_kmsg == b->log_kmsg && a->on_failure == b->on_failure &&
-	       a->critical == b->critical && a->autostart == b->autostart;
+	       a->critical == b->critical && a->autostart == b->autostart &&
+	       a->log_max_size == b->log_max_size && a->log_keep == b->log_keep &&
+	       a->log_keep_set == b->log_keep_set;
 }
 
 /* Every field counts, the diagnostics too: a unit whose messages changed is
@@ -128,7 +131,7 @@ bool unit_equal(const struct unit *a, const struct unit *b)
 	       strv_equal(a->requires_mounts, b->requires_mounts) &&
 	       streq_ptr(a->user, b->user) && streq_ptr(a->group, b->group) &&
 	       strv_equal(a->environment, b->environment) && strv_equal(a->modes, b->modes) &&
-	       streq_ptr(a->workdir, b->workdir) &&
+	       streq_ptr(a->workdir, b->workdir) && streq_ptr(a->log_file, b->log_file) &&
 	       streq_ptr(a->cgroup.slice, b->cgroup.slice) &&
 	       unit_limits_equal(&a->cgroup.limits, &b->cgroup.limits) &&
 	       a->cgroup.subtree_control == b->cgroup.subtree_control &&

@@ -49,6 +49,16 @@ _Static_assert(UNIT_CGROUP_PATH_MAX == 584, "slice depth or name limits changed:
 #define UNIT_SYSCTL_NAME_MAX 128   /* bytes of a sysctl name ("net.core.somaxconn") */
 #define UNIT_SYSCTL_VALUE_MAX 256  /* bytes of its value */
 #define UNIT_BOOT_GUARD_MAX 100    /* largest boot_guard.max */
+/* Persistent logs (issue 14): a log file's path, its rotation size and the
+ * rotated files kept. The path leaves room for ".100" and for
+ * log.directory's "/NAME.log". */
+#define UNIT_LOG_PATH_MAX     1024
+#define UNIT_LOG_DIR_MAX      (UNIT_LOG_PATH_MAX - UNIT_NAME_MAX - 5)
+#define UNIT_LOG_SIZE_MIN     (4ULL * 1024)
+#define UNIT_LOG_SIZE_MAX     (1024ULL * 1024 * 1024)
+#define UNIT_LOG_SIZE_DEFAULT (1024ULL * 1024)
+#define UNIT_LOG_KEEP_MAX     100
+#define UNIT_LOG_KEEP_DEFAULT 3
 #define UNIT_DIAG_MAX      32      /* diagnostics per file; the last one
                                     * then says "too many errors" */
 #define UNIT_CONFIG_DIR    "/etc/initd"   /* default home of initd.conf and units/ */
@@ -337,6 +347,16 @@ struct unit {
 	bool autostart;         /* started at boot (default true); false: loaded,
 	                         * started only by svctl start */
 
+	/* log.file, log.max_size, log.keep (issue 14): the file its output is
+	 * appended to by the log writer, NULL = initd.conf's log.directory/
+	 * NAME.log, or no file when that is unset too; rotated past max_size
+	 * bytes (0 = initd.conf's log.max_size), keeping log_keep older files
+	 * FILE.1..FILE.N (initd.conf's log.keep unless log_keep_set). */
+	char *log_file;
+	uint64_t log_max_size;
+	unsigned log_keep;
+	bool log_keep_set;
+
 	struct unit_cgroup cgroup;
 	struct unit_isolation iso;   /* see initd.unit(5), ISOLATION */
 };
@@ -428,6 +448,12 @@ struct initd_conf {
 	uint64_t shutdown_timeout_usec;  /* total bound on an ordered stop, default 30s */
 	size_t log_buffer_size;          /* per-service ring, default 64K */
 	struct unit_watchdog watchdog;   /* the hardware watchdog, off by default */
+	/* log = { directory; max_size; keep; } (issue 14): every unit without
+	 * its own log.file writes DIRECTORY/NAME.log (NULL: no file), and
+	 * these are the rotation defaults of every unit (1M, 3). */
+	char *log_directory;
+	uint64_t log_max_size;
+	unsigned log_keep;
 	struct unit_bridge *bridges;     /* n_bridges, unique names */
 	size_t n_bridges;
 	bool ip_forward;                 /* net.ipv4.ip_forward = 1 at boot */

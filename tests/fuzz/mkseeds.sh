@@ -127,6 +127,8 @@ type = "oneshot"; start_timeout = "0";
 start_timeout = "5s";
 success_exit = ( 1, "TERM" );
 success_exit = ( 256, "TREM", 1, 1 );
+log = { file = "/var/log/web.log"; max_size = "1M"; keep = 3; };
+log = { file = "/var/log/"; max_size = "1K"; keep = -1; };
 KEYS
 printf 'exec = [ "/bin/true" ]' | seed $d syntax-nosemicolon
 printf 'exec = [ "/bin/true" ];\n/* unterminated comment' | seed $d syntax-comment
@@ -180,6 +182,8 @@ ip_forward = true;
 ip_forward = 1;
 slices = ( { path = "apps"; cpu = { max = "50%"; weight = 100; }; cpuset = { cpus = "0-3"; }; memory = { max = "1G"; }; pids = { max = 512; }; io = { max = ( { device = "8:0"; rbps = "1M"; } ); }; } );
 slices = ( { path = "apps"; memory = { max = "1G"; }; }, { path = "apps/db"; memory = { max = "2G"; }; } );
+log = { directory = "/data/log"; max_size = "1M"; keep = 3; };
+log = { directory = "data"; max_size = "2G"; keep = 101; };
 KEYS
 # the hardware watchdog (issue 14), seeds of their own: other keys append above
 n=0

@@ -189,7 +189,7 @@ exits "wait takes no operand" 2 wait web
 check "web printed a dozen lines" wait_until 5 eval '[ "$(sv logs web -n 12 | wc -l)" -ge 12 ]'
 exits "logs web" 0 logs web
 check "logs web: 10 lines by default" eval '[ "$(printf "%s\n" "$SO" | wc -l)" = 10 ]'
-check "logs web: lines are web's output" eval '! printf "%s\n" "$SO" | grep -Ev "^testd [0-9]+ (line [0-9]+|started|got SIGTERM.*|dying by SIGTERM)$"'
+check "logs web: lines are web's output, stamped" eval '! printf "%s\n" "$SO" | grep -Ev "^[0-9-]{10}T[0-9:.]{12}Z testd [0-9]+ (line [0-9]+|started|got SIGTERM.*|dying by SIGTERM)$"'
 exits "logs web -n 3" 0 logs web -n 3
 check "logs -n 3: 3 lines" eval '[ "$(printf "%s\n" "$SO" | wc -l)" = 3 ]'
 exits "logs -n 5 web (option first)" 0 logs -n 5 web
@@ -204,7 +204,7 @@ check "logs -f streams new lines" wait_until 5 eval '[ "$(lines)" -ge 5 ]'
 n1=$(lines)
 check "logs -f keeps streaming" wait_until 5 eval '[ "$(lines)" -gt "$n1" ]'
 check "logs -f lines are consecutive" eval '
-	awk "{ print \$4 }" "$T/follow.out" | awk "NR > 1 && \$1 != prev + 1 { exit 1 } { prev = \$1 }"'
+	awk "{ print \$5 }" "$T/follow.out" | awk "NR > 1 && \$1 != prev + 1 { exit 1 } { prev = \$1 }"'
 check "svctl status answers while a follower is attached" sv status web
 kill -TERM "$follow_pid" 2>/dev/null
 wait "$follow_pid"; frc=$?

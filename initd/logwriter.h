@@ -1,0 +1,116 @@
+/* logwriter.h — persistent logs (issue 14): the log writer process and
+ * PID 1's side of it. doc/DESIGN.md, "Persistent logs", says why.
+ *
+ * write(2) to a regular file blocks on a slow or full disk whatever
+ * O_NONBLOCK says, so PID 1 never writes a log file itself. It runs a log
+ * writer, `initd --log-writer`, exec'd from the sealed memfd copy of initd
+ * the reaper uses (reaper_exe_fd; a fresh program: it holds nothing of PID
+ * 1's heap), and feeds it records over a SOCK_SEQPACKET socketpair whose
+ * end PID 1 holds non-blocking. A record is {file, max_size, keep, lines
+ * dropped before it, stamped text}. The writer opens (creating the
+ * directory), appends, rotates (FILE -> FILE.1 ... FILE.KEEP, the oldest
+ * dropped) before a write would take FILE past max_size, fdatasyncs a file
+ * a second after its last write, and fsyncs everything and exits at
+ * end-of-file. What it has to say (a file it cannot write) comes back as
+ * text on the same socket, and PID 1 logs it.
+ *
+ * PID 1 side: a record the socket does not take now waits in a bounded
+ * queue (LOGWRITER_QUEUE_MAX bytes); past it the record is refused and the
+ * caller counts its lines as dropped, then sends the count with its next
+ * record, which the writer writes first as "STAMP [initd: N lines
+ * dropped]". PID 1 never waits for the writer: a stopped or slow writer
+ * costs the queue and dropped lines, never a stall. A writer that dies is
+ * started again after a backoff (100ms doubling to 30s, reset by a run of
+ * a minute), and said so in initd's log; the records it had taken but not
+ * written are lost with it.
+ *
+ * At shutdown (logwriter_close) PID 1 sends what the queue holds, shuts its
+ * end for writing (the writer reads end-of-file, fsyncs, exits) and waits
+ * for the writer's exit, at most LOGWRITER_CLOSE_USEC, before boot_final
+ * kills everything and unmounts.
+ */
+#ifndef INITD_LOGWRITER_H
+#define INITD_LOGWRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "units/unit.h"
+
+struct loop;
+struct logwriter;
+
+#define LOGWRITER_DATA_MAX   (16u * 1024)   /* stamped text in one record */
+#define LOGWRITER_QUEUE_MAX  (256u * 1024)  /* bytes PID 1 holds for it */
+#define LOGWRITER_CLOSE_USEC (3 * USEC_PER_SEC)
+
+/* ---- the wire: one SOCK_SEQPACKET message per record --------------------- */
+
+#define LOGWRITER_MAGIC 0x4c4f4731u          /* "LOG1" */
+
+struct logwriter_hdr {
+	uint32_t magic;
+	uint32_t path_len;       /* 2..UNIT_LOG_PATH_MAX bytes follow, no NUL */
+	uint64_t max_size;       /* UNIT_LOG_SIZE_MIN..UNIT_LOG_SIZE_MAX */
+	uint32_t keep;           /* 0..UNIT_LOG_KEEP_MAX */
+	uint32_t data_len;       /* 0..LOGWRITER_DATA_MAX bytes after the path */
+	uint64_t dropped;        /* lines PID 1 dropped for this file before */
+};
+
+#define LOGWRITER_RECORD_MAX \
+	(sizeof(struct logwriter_hdr) + UNIT_LOG_PATH_MAX + LOGWRITER_DATA_MAX)
+
+/* Where a unit's lines go. */
+struct logwriter_target {
+	char path[UNIT_LOG_PATH_MAX + 1];
+	uint64_t max_size;
+	unsigned keep;
+};
+
+/* The unit's file (its own log.file, else initd.conf's log.directory/
+ * NAME.log) with its rotation; false when it has none. */
+bool logwriter_target_of(const struct unit *u, const struct initd_conf *conf,
+			 struct logwriter_target *ret);
+
+/* ---- stamping (PID 1) ------------------------------------------------------ */
+
+/* Copy in[0..n) to out (at most max bytes), the stamp (logtime.h) and a
+ * space before every line start; *mid_line says whether the text before
+ * in ended without a newline, and is updated. Returns bytes written and
+ * sets *ret_used to the input bytes consumed (less than n when out is
+ * full: call again with the rest). max must hold a stamp and one byte. */
+size_t logwriter_stamp(const char *stamp, const char *in, size_t n, bool *mid_line, char *out,
+		       size_t max, size_t *ret_used);
+
+/* ---- PID 1 ---------------------------------------------------------------- */
+
+/* An idle writer: its process starts with the first record. 0 or -ENOMEM. */
+int logwriter_new(struct loop *l, struct logwriter **ret);
+/* Kill the process if any (SIGKILL) and free; accepts NULL. */
+void logwriter_free(struct logwriter *w);
+
+/* Queue data for t, after a marker for `dropped` lines when nonzero.
+ * 0, or -ENOBUFS when the queue is full (nothing was queued: the caller
+ * keeps counting), -ESHUTDOWN once closing, -ENOMEM. */
+int logwriter_send(struct logwriter *w, const struct logwriter_target *t, const char *data,
+		   size_t n, uint64_t dropped);
+
+/* Flush the queue, end the stream, wait for the writer to exit (at most
+ * bound_usec), then call done(data) from the loop — at once when no writer
+ * ever ran. Later sends are refused. */
+void logwriter_close(struct logwriter *w, uint64_t bound_usec, void (*done)(void *data),
+		     void *data);
+
+/* For status and tests: lines refused so far, and the writer's pid (0). */
+uint64_t logwriter_refused(const struct logwriter *w);
+int logwriter_pid(const struct logwriter *w);
+
+/* ---- the writer process -------------------------------------------------- */
+
+/* main(): is this the writer's command line ("--log-writer")? */
+bool logwriter_requested(int argc, char **argv);
+/* The writer itself, its socket on fd 3. Never returns. */
+_Noreturn void logwriter_main(void);
+
+#endif

@@ -1,0 +1,372 @@
+/* logwriter_main.c — the log writer process (logwriter.h): records from
+ * PID 1 on fd 3, appended to their files, rotated, synced. It may block on
+ * the disk: that is what it is for. It trusts nothing in a record it has
+ * not checked, and keeps at most FILES_MAX files open. */
+#include "initd/logwriter.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/logtime.h"
+#include "common/util.h"
+
+#define SOCK_FD     3
+#define FILES_MAX   64
+#define SYNC_USEC   USEC_PER_SEC    /* fdatasync a file this long after its last write */
+
+struct wfile {
+	char path[UNIT_LOG_PATH_MAX + 1];
+	int fd;                  /* -1: slot free */
+	uint64_t size;           /* bytes in the file (regular files) */
+	bool regular;            /* only a regular file is rotated */
+	bool dirty;              /* written since the last sync */
+	uint64_t written_usec;   /* last write, monotonic */
+	uint64_t used;           /* for closing the least recently used */
+	bool mid_line;           /* the last byte written was not a newline */
+	uint64_t failed;         /* lines not written since the last success */
+	bool failing;            /* said so already */
+};
+
+static struct wfile files[FILES_MAX];
+static uint64_t use_tick;
+
+bool logwriter_requested(int argc, char **argv)
+{
+	return argc == 2 && strcmp(argv[1], "--log-writer") == 0;
+}
+
+/* One message to PID 1, which logs it; dropped if the socket is full, and
+ * at most SAY_BURST a minute (a file that cannot be opened would otherwise
+ * fill initd's log with one message per record). */
+#define SAY_BURST 10
+static void _printf_(1, 2) say(const char *fmt, ...)
+{
+	static uint64_t window_usec;
+	static unsigned said;
+	char text[512];
+	va_list ap;
+	int n;
+
+	if (now_usec() - window_usec >= 60 * USEC_PER_SEC) {
+		window_usec = now_usec();
+		said = 0;
+	}
+	if (said++ >= SAY_BURST)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(text) - 1)
+		n = sizeof(text) - 1;
+	if (n > 0 && send(SOCK_FD, text, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		/* PID 1 is not listening: nothing else to tell */
+	}
+}
+
+static uint64_t count_lines(const char *p, size_t n)
+{
+	uint64_t k = 0;
+
+	for (const char *e = p + n; p < e && (p = memchr(p, '\n', (size_t)(e - p))); p++)
+		k++;
+	return k;
+}
+
+/* mkdir -p of path's directory (mode 0755). */
+static void make_parents(const char *path)
+{
+	char dir[UNIT_LOG_PATH_MAX + 1];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *p = dir + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return;
+		*p = '/';
+	}
+}
+
+static int file_open(struct wfile *f, bool truncate)
+{
+	int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | (truncate ? O_TRUNC : 0);
+	struct stat st;
+
+	f->fd = open(f->path, flags, 0640);
+	if (f->fd < 0 && errno == ENOENT) {
+		make_parents(f->path);
+		f->fd = open(f->path, flags, 0640);
+	}
+	if (f->fd < 0)
+		return -errno;
+	f->regular = fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode);
+	f->mid_line = false;
+	f->size = f->regular ? (uint64_t)st.st_size : 0;
+	return 0;
+}
+
+/* Sync f's data, and the directory entries rotation changed, when asked. */
+static void file_sync(struct wfile *f, bool dir)
+{
+	if (f->fd >= 0 && f->dirty)
+		fdatasync(f->fd);
+	f->dirty = false;
+	if (dir) {
+		char d[UNIT_LOG_PATH_MAX + 1];
+		char *slash;
+		int fd;
+
+		snprintf(d, sizeof(d), "%s", f->path);
+		slash = strrchr(d, '/');
+		if (slash == d)
+			slash[1] = '\0';
+		else if (slash)
+			*slash = '\0';
+		fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			fsync(fd);
+			close(fd);
+		}
+	}
+}
+
+static void file_close(struct wfile *f)
+{
+	file_sync(f, true);
+	f->fd = safe_close(f->fd);
+}
+
+/* The open file for path, opening it (and closing the least recently used
+ * one when all slots are taken); NULL when it cannot be opened. */
+static struct wfile *file_get(const char *path)
+{
+	struct wfile *free_slot = NULL, *lru = NULL;
+	int r;
+
+	for (size_t i = 0; i < FILES_MAX; i++) {
+		struct wfile *f = &files[i];
+
+		if (f->fd >= 0 && strcmp(f->path, path) == 0) {
+			f->used = ++use_tick;
+			return f;
+		}
+		if (f->fd < 0 && !free_slot)
+			free_slot = f;
+		if (f->fd >= 0 && (!lru || f->used < lru->used))
+			lru = f;
+	}
+	if (!free_slot) {
+		file_close(lru);
+		free_slot = lru;
+	}
+	*free_slot = (struct wfile){ .fd = -1, .used = ++use_tick };
+	snprintf(free_slot->path, sizeof(free_slot->path), "%s", path);
+	r = file_open(free_slot, false);
+	if (r < 0) {
+		say("%s: cannot open: %s", path, strerror(-r));
+		return NULL;
+	}
+	return free_slot;
+}
+
+/* FILE -> FILE.1 -> ... -> FILE.keep (the oldest goes), then a new FILE;
+ * with keep 0 the file starts again empty. */
+static int file_rotate(struct wfile *f, unsigned keep)
+{
+	char from[UNIT_LOG_PATH_MAX + 8], to[UNIT_LOG_PATH_MAX + 8];
+
+	file_sync(f, false);
+	f->fd = safe_close(f->fd);
+	for (unsigned i = keep; i > 1; i--) {
+		snprintf(from, sizeof(from), "%s.%u", f->path, i - 1);
+		snprintf(to, sizeof(to), "%s.%u", f->path, i);
+		if (rename(from, to) < 0 && errno != ENOENT)
+			say("%s: cannot rotate: %s", from, strerror(errno));
+	}
+	if (keep > 0) {
+		snprintf(to, sizeof(to), "%s.1", f->path);
+		if (rename(f->path, to) < 0)
+			say("%s: cannot rotate: %s", f->path, strerror(errno));
+	}
+	return file_open(f, keep == 0);
+}
+
+/* true when all of p went in; a failure is said once until a write works. */
+static bool file_write(struct wfile *f, const char *p, size_t n)
+{
+	int r = write_all(f->fd, p, n);
+
+	if (r < 0) {
+		if (!f->failing)
+			say("%s: cannot write: %s (lines are dropped until it can)", f->path,
+			    strerror(-r));
+		f->failing = true;
+		return false;
+	}
+	f->failing = false;
+	f->mid_line = n > 0 && p[n - 1] != '\n';
+	f->size += n;
+	f->dirty = true;
+	f->written_usec = now_usec();
+	return true;
+}
+
+/* "STAMP [initd: N lines dropped]" into f, at the time it is written. */
+static bool file_marker(struct wfile *f, uint64_t lines)
+{
+	struct timespec ts;
+	char stamp[LOGTIME_SIZE], text[LOGTIME_SIZE + 64];
+	int n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	logtime_format(stamp, (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000);
+	/* On a line of its own, even after a record cut mid-line. */
+	n = snprintf(text, sizeof(text), "%s%s [initd: %llu lines dropped]\n",
+		     f->mid_line ? "\n" : "", stamp, (unsigned long long)lines);
+	return file_write(f, text, (size_t)n);
+}
+
+/* How much of p[0..n) to write before f must rotate: whole lines that fit
+ * under max, or 0 when f must rotate first; an empty file takes at least
+ * one line, however long (a line is never split across files). */
+static size_t fits(const struct wfile *f, const char *p, size_t n, uint64_t max)
+{
+	size_t room;
+	const char *nl;
+
+	if (!f->regular || f->size + n <= max)
+		return n;
+	room = f->size < max ? (size_t)(max - f->size) : 0;
+	nl = room ? memrchr(p, '\n', room < n ? room : n) : NULL;
+	if (nl)
+		return (size_t)(nl - p) + 1;
+	if (f->size > 0)
+		return 0;
+	nl = memchr(p, '\n', n);
+	return nl ? (size_t)(nl - p) + 1 : n;
+}
+
+/* Write p[0..n) into f, rotating as often as max asks. */
+static bool file_write_rotating(struct wfile *f, const char *p, size_t n,
+				const struct logwriter_hdr *h)
+{
+	while (n > 0) {
+		size_t k = fits(f, p, n, h->max_size);
+
+		if (k == 0) {
+			if (file_rotate(f, h->keep) < 0) {
+				say("%s: cannot reopen after rotating: %s", f->path, strerror(errno));
+				return false;
+			}
+			continue;
+		}
+		if (!file_write(f, p, k))
+			return false;
+		p += k;
+		n -= k;
+	}
+	return true;
+}
+
+/* Lines PID 1 dropped and lines this file refused are said, with their
+ * count, before the next lines that do go in. */
+static void record_write(const struct logwriter_hdr *h, const char *path, const char *data)
+{
+	struct wfile *f = file_get(path);
+	uint64_t lost;
+
+	if (!f)
+		return;
+	lost = h->dropped + f->failed;
+	if (lost && !file_marker(f, lost)) {
+		f->failed = lost + count_lines(data, h->data_len);
+		return;
+	}
+	f->failed = file_write_rotating(f, data, h->data_len, h) ? 0
+								 : count_lines(data, h->data_len);
+	if (f->fd < 0)
+		*f = (struct wfile){ .fd = -1 };   /* reopened at its next record */
+}
+
+/* A record from PID 1, checked: its header's bounds, and lengths that add
+ * up to what was received. */
+static void record_take(const char *buf, size_t n)
+{
+	struct logwriter_hdr h;
+	char path[UNIT_LOG_PATH_MAX + 1];
+
+	if (n < sizeof(h))
+		return;
+	memcpy(&h, buf, sizeof(h));
+	if (h.magic != LOGWRITER_MAGIC || h.path_len < 2 || h.path_len > UNIT_LOG_PATH_MAX ||
+	    h.data_len > LOGWRITER_DATA_MAX || n != sizeof(h) + h.path_len + h.data_len ||
+	    h.keep > UNIT_LOG_KEEP_MAX || h.max_size < UNIT_LOG_SIZE_MIN ||
+	    h.max_size > UNIT_LOG_SIZE_MAX)
+		return;
+	memcpy(path, buf + sizeof(h), h.path_len);
+	path[h.path_len] = '\0';
+	if (path[0] != '/' || strlen(path) != h.path_len)
+		return;
+	record_write(&h, path, buf + sizeof(h) + h.path_len);
+}
+
+/* Sync files whose last write is SYNC_USEC old; the poll timeout until
+ * the next one is due, -1 when none is dirty. */
+static int sync_due(bool all)
+{
+	uint64_t now = now_usec(), next = UINT64_MAX;
+
+	for (size_t i = 0; i < FILES_MAX; i++) {
+		struct wfile *f = &files[i];
+
+		if (f->fd < 0 || !f->dirty)
+			continue;
+		if (all || now - f->written_usec >= SYNC_USEC)
+			file_sync(f, false);
+		else if (f->written_usec + SYNC_USEC - now < next)
+			next = f->written_usec + SYNC_USEC - now;
+	}
+	return next == UINT64_MAX ? -1 : (int)(next / USEC_PER_MSEC) + 1;
+}
+
+_Noreturn void logwriter_main(void)
+{
+	static char buf[LOGWRITER_RECORD_MAX + 1];
+
+	/* Nobody reads our memory; only SIGKILL (PID 1's bound) ends us
+	 * early: the stream's end is what says we are done. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	for (size_t i = 0; i < FILES_MAX; i++)
+		files[i].fd = -1;
+	for (;;) {
+		struct pollfd p = { .fd = SOCK_FD, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, sync_due(false)) <= 0)
+			continue;
+		n = recv(SOCK_FD, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break;    /* the end of the stream (or PID 1's end is gone) */
+		record_take(buf, (size_t)n);
+	}
+	for (size_t i = 0; i < FILES_MAX; i++)
+		if (files[i].fd >= 0)
+			file_close(&files[i]);
+	_exit(0);
+}

@@ -1,0 +1,152 @@
+#!/bin/bash
+# t-logfile.sh — persistent logs (issue 14): stamped lines in the unit's log
+# file (initd.conf log.directory or the unit's log.file), rotation at
+# max_size keeping N files, appending across a restart, a reload and a
+# second boot, the last lines flushed at poweroff, and a stopped writer or a
+# file on /dev/full costing dropped lines (with a marker), never an answer
+# from PID 1. Also `svctl logs --since/--until`.
+. "$(dirname "$0")/lib.sh"
+
+STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
+LOGDIR=$WORK/logdir
+rm -rf "$LOGDIR"
+
+# writer_pid — host PID of the log writer ("initd --log-writer") in our namespace.
+writer_pid() {
+	local p
+	for p in $(ns_procs "$NS_ID"); do
+		if tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- '--log-writer'; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# The units: chatter prints 300 numbered lines at once and exits, restarted;
+# byebye says goodbye on SIGTERM; own has its own log.file; full writes to
+# /dev/full; flood prints 60000 lines once asked, then one more on $T/go.
+units() {
+	cat > "$T/conf/initd.conf" <<EOC
+log = { directory = "$LOGDIR"; max_size = "8K"; keep = 2; };
+EOC
+	unit chatter <<EOU
+exec = [ "/bin/sh", "-c", "i=0; while [ \$i -lt 300 ]; do echo chatter \$\$ line \$i; i=\$((i+1)); done; sleep 1" ];
+restart = "always";
+restart_delay = "200ms";
+EOU
+	unit byebye <<EOU
+exec = [ "/bin/sh", "-c", "trap 'echo goodbye from \$\$; exit 0' TERM; echo hello from \$\$; while :; do sleep 0.1; done" ];
+EOU
+	unit own <<EOU
+exec = [ "/bin/sh", "-c", "echo own line; exec sleep 1000" ];
+log = { file = "$LOGDIR/own/custom.log"; max_size = "4K"; keep = 0; };
+EOU
+	unit full <<EOU
+exec = [ "/bin/sh", "-c", "while :; do echo to the void; sleep 0.2; done" ];
+log = { file = "/dev/full"; };
+EOU
+}
+
+new_boot logfile
+units
+start_initd
+
+check "a line lands in DIRECTORY/NAME.log, stamped" \
+	wait_until 5 eval "grep -Eq '^$STAMP hello from [0-9]+\$' '$LOGDIR/byebye.log'"
+check "a unit's own log.file is used (its directory made)" \
+	wait_until 5 eval "grep -Eq '^$STAMP own line\$' '$LOGDIR/own/custom.log'"
+check "rotation keeps chatter.log, .1 and .2" \
+	wait_until 10 eval "[ -s '$LOGDIR/chatter.log.2' ]"
+sizes_ok() {
+	local f
+	for f in "$LOGDIR"/chatter.log*; do
+		[ "$(stat -c %s "$f")" -le 8192 ] || return 1
+	done
+}
+check "no file past max_size (8K)" sizes_ok
+check "no file past keep (2)" eval "[ ! -e '$LOGDIR/chatter.log.3' ]"
+# Lines of two runs (two $$) in the file set: a restart appends.
+runs() { cat "$LOGDIR"/chatter.log* | awk '{ print $3 }' | sort -u | wc -l; }
+check "a restarted service's lines go on in the same files" \
+	wait_until 10 eval '[ "$(runs)" -ge 2 ]'
+check "every line of the newest file is stamped" \
+	eval "! grep -Evq '^$STAMP ' '$LOGDIR/chatter.log'"
+
+# seen_runs, then new_run: a chatter run whose lines came after seen_runs.
+seen_runs() { cat "$LOGDIR"/chatter.log* | awk '{ print $3 }' | sort -u > "$T/runs"; }
+new_run() { cat "$LOGDIR"/chatter.log* | awk '{ print $3 }' | sort -u | grep -qvxFf "$T/runs"; }
+
+# Reload: the writer and the files go on.
+seen_runs
+check "svctl reload" sv reload
+check "lines keep coming after a reload" wait_until 10 new_run
+
+# /dev/full: the writer says so, PID 1 answers, /dev/full stays a device.
+check "a file on /dev/full is reported in initd's log" \
+	wait_until 5 grep -q 'log writer: /dev/full: cannot write' "$T/initd.log"
+check "/dev/full is not rotated away" test -c /dev/full
+
+# A writer killed is started again.
+w=$(writer_pid)
+check "the log writer runs" test -n "$w"
+[ -n "$w" ] && kill -KILL "$w"
+check "a killed writer is reported and started again" \
+	wait_until 5 eval 'grep -q "log writer exited" "$T/initd.log" && w2=$(writer_pid) && [ "$w2" != "$w" ]'
+seen_runs
+check "lines reach the files again after the writer's restart" wait_until 10 new_run
+
+# --since / --until against the stamps.
+first=$(sv logs byebye | head -n 1)
+t=${first%% *}
+check "svctl logs shows the stamp" eval "echo '$first' | grep -Eq '^$STAMP hello'"
+check "--since the line's stamp keeps it" eval "sv logs byebye --since '$t' | grep -q hello"
+check "--until before it drops it" eval "[ -z \"\$(sv logs byebye --until 2000-01-01)\" ]"
+check "--since -5min keeps it" eval "sv logs byebye --since -5min | grep -q hello"
+up=$(cut -d' ' -f1 /proc/uptime)
+check "--since an uptime after it drops it" eval "[ -z \"\$(sv logs byebye --since $up)\" ]"
+check "--until now keeps it, date and time form" \
+	eval "sv logs byebye --until \"\$(date -u '+%Y-%m-%d %H:%M:%S')\" | grep -q hello"
+check "a bad --since is a usage error (exit 2)" eval 'sv logs byebye --since yesterday; [ $? = 2 ]'
+
+bye=$(svc_pid byebye)
+check "poweroff" stop_initd
+check "the goodbye written while stopping is in the file after poweroff" \
+	grep -q "goodbye from $bye" "$LOGDIR/byebye.log"
+
+# Second boot, same directory: the file is appended to.
+new_boot logfile2
+units
+start_initd
+check "a second boot appends to the same file" \
+	wait_until 5 eval "[ \$(grep -c 'hello from' '$LOGDIR/byebye.log') -ge 2 ] && grep -q 'goodbye from $bye' '$LOGDIR/byebye.log'"
+stop_initd
+
+# A stopped writer: PID 1 queues, then drops and counts; status answers.
+new_boot logstop
+cat > "$T/conf/initd.conf" <<EOC
+log = { directory = "$LOGDIR/stop"; };
+EOC
+unit first <<EOU
+exec = [ "/bin/sh", "-c", "echo first; exec sleep 1000" ];
+EOU
+unit flood <<EOU
+exec = [ "/bin/sh", "-c", "while [ ! -e $T/flood ]; do sleep 0.1; done; seq 1 60000 | sed 's/^/flood /'; while [ ! -e $T/go ]; do sleep 0.1; done; echo after; exec sleep 1000" ];
+EOU
+start_initd
+check "the writer starts with the first line" wait_until 5 writer_pid
+w=$(writer_pid)
+kill -STOP "$w"
+touch "$T/flood"
+check "PID 1 took the whole flood into the ring" \
+	wait_until 20 eval 'sv logs flood -n 1 | grep -q "flood 60000"'
+check "svctl status answers while the writer is stopped" sv status flood
+kill -CONT "$w"
+check "what was queued reaches the file" \
+	wait_until 10 grep -q "flood 1\$" "$LOGDIR/stop/flood.log"
+touch "$T/go"
+check "the next line comes after an 'N lines dropped' marker" \
+	wait_until 10 eval "grep -Eq '^$STAMP \[initd: [0-9]+ lines dropped\]\$' '$LOGDIR/stop/flood.log' && grep -q 'after\$' '$LOGDIR/stop/flood.log'"
+stop_initd
+
+[ "$FAILED" -eq 0 ]

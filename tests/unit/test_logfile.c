@@ -1,0 +1,273 @@
+/* test_logfile.c — persistent logs (issue 14): the stamp's format and
+ * parsing, the --since/--until arguments, stamping chunks cut anywhere,
+ * ring lines by offset, and the log writer process itself (forked here,
+ * fed records): appending, rotation at max_size keeping N files, the
+ * dropped-lines marker, and its exit at end-of-stream. */
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/logtime.h"
+#include "common/util.h"
+#include "initd/logbuf.h"
+#include "initd/logwriter.h"
+#include "units/unit.h"
+
+#define T0 1796119200000000ULL   /* 2026-12-01T10:00:00Z */
+
+START_TEST(stamp_format_and_parse)
+{
+	char s[LOGTIME_SIZE];
+	uint64_t v;
+
+	logtime_format(s, T0 + 123456);
+	ck_assert_str_eq(s, "2026-12-01T10:00:00.123Z");
+	ck_assert_int_eq(logtime_parse_stamp(s, LOGTIME_LEN, &v), 0);
+	ck_assert_uint_eq(v, T0 + 123000);
+	ck_assert_int_lt(logtime_parse_stamp(s, LOGTIME_LEN - 1, &v), 0);
+	ck_assert_int_lt(logtime_parse_stamp("2026-12-01 10:00:00.123Z", LOGTIME_LEN, &v), 0);
+	ck_assert_int_lt(logtime_parse_stamp("2026-13-01T10:00:00.123Z", LOGTIME_LEN, &v), 0);
+	ck_assert_int_lt(logtime_parse_stamp("hello world, a plain line", 25, &v), 0);
+}
+END_TEST
+
+START_TEST(arguments)
+{
+	const struct logtime_clock c = { .realtime_usec = T0, .uptime_usec = 100 * USEC_PER_SEC };
+	uint64_t v;
+
+	ck_assert_int_eq(logtime_parse_arg("now", &c, parse_duration, &v), 0);
+	ck_assert_uint_eq(v, T0);
+	ck_assert_int_eq(logtime_parse_arg("-5min", &c, parse_duration, &v), 0);
+	ck_assert_uint_eq(v, T0 - 300 * USEC_PER_SEC);
+	ck_assert_int_eq(logtime_parse_arg("2026-12-01 09:59:00", &c, parse_duration, &v), 0);
+	ck_assert_uint_eq(v, T0 - 60 * USEC_PER_SEC);
+	ck_assert_int_eq(logtime_parse_arg("2026-12-01T10:00:00.250Z", &c, parse_duration, &v), 0);
+	ck_assert_uint_eq(v, T0 + 250000);
+	ck_assert_int_eq(logtime_parse_arg("2026-12-02", &c, parse_duration, &v), 0);
+	ck_assert_uint_eq(v, T0 + 14 * 3600 * USEC_PER_SEC);
+	ck_assert_int_eq(logtime_parse_arg("40", &c, parse_duration, &v), 0);
+	ck_assert_uint_eq(v, T0 - 60 * USEC_PER_SEC);
+	ck_assert_int_eq(logtime_parse_arg("99.5", &c, parse_duration, &v), 0);
+	ck_assert_uint_eq(v, T0 - 500000);
+	ck_assert_int_lt(logtime_parse_arg("yesterday", &c, parse_duration, &v), 0);
+	ck_assert_int_lt(logtime_parse_arg("-5 min", &c, parse_duration, &v), 0);
+	ck_assert_int_lt(logtime_parse_arg("2026-12-01 25:00:00", &c, parse_duration, &v), 0);
+	ck_assert_int_lt(logtime_parse_arg("2026-12-01 10:00", &c, parse_duration, &v), 0);
+	ck_assert_int_lt(logtime_parse_arg("1.1234567", &c, parse_duration, &v), 0);
+	ck_assert_int_lt(logtime_parse_arg("", &c, parse_duration, &v), 0);
+}
+END_TEST
+
+/* Stamping a text cut at every offset, into a small out buffer, gives the
+ * same result as stamping it whole. */
+START_TEST(stamping_is_cut_proof)
+{
+	static const char in[] = "one\ntwo\n\nthree";
+	static const char want[] = "S one\nS two\nS \nS three";
+	const char *stamp = "S                       ";   /* LOGTIME_LEN bytes */
+
+	for (size_t cut = 0; cut <= strlen(in); cut++) {
+		char out[256], small[LOGTIME_LEN + 4];
+		size_t o = 0, i = 0, used;
+		bool mid = false;
+
+		while (i < strlen(in)) {
+			size_t end = i < cut ? cut : strlen(in);
+			size_t k = logwriter_stamp(stamp, in + i, end - i, &mid, small, sizeof(small),
+						   &used);
+			memcpy(out + o, small, k);
+			o += k;
+			i += used;
+		}
+		out[o] = '\0';
+		/* squeeze the stamp's padding for the comparison */
+		for (char *p; (p = strstr(out, "S  "));)
+			memmove(p + 1, p + 2, strlen(p + 2) + 1);
+		ck_assert_str_eq(out, want);
+		ck_assert(mid);
+	}
+}
+END_TEST
+
+START_TEST(ring_line_after)
+{
+	struct logbuf b;
+
+	logbuf_init(&b, 64);
+	logbuf_append(&b, "ab\ncd\nef", 8);
+	ck_assert_uint_eq(logbuf_line_after(&b, 0), 3);
+	ck_assert_uint_eq(logbuf_line_after(&b, 3), 6);
+	ck_assert_uint_eq(logbuf_line_after(&b, 6), 8);
+	ck_assert_uint_eq(logbuf_tail_offset_before(&b, 6, 1), 3);
+	ck_assert_uint_eq(logbuf_tail_offset_before(&b, 6, 5), 0);
+	logbuf_free(&b);
+}
+END_TEST
+
+/* ---- the writer process ---------------------------------------------------- */
+
+static char dir[] = "/tmp/test_logfile.XXXXXX";
+
+static pid_t writer_start(int *ret_sock)
+{
+	int sv[2];
+	pid_t pid;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(sv[1], 3);
+		logwriter_main();
+	}
+	close(sv[1]);
+	*ret_sock = sv[0];
+	return pid;
+}
+
+static void writer_send(int sock, const char *path, uint64_t max, unsigned keep,
+			const char *text, uint64_t dropped)
+{
+	char buf[LOGWRITER_RECORD_MAX];
+	struct logwriter_hdr h = { LOGWRITER_MAGIC, (uint32_t)strlen(path), max, keep,
+				   (uint32_t)strlen(text), dropped };
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), path, h.path_len);
+	memcpy(buf + sizeof(h) + h.path_len, text, h.data_len);
+	ck_assert_int_eq(send(sock, buf, sizeof(h) + h.path_len + h.data_len, 0),
+			 (ssize_t)(sizeof(h) + h.path_len + h.data_len));
+}
+
+static void writer_end(int sock, pid_t pid)
+{
+	int status;
+
+	shutdown(sock, SHUT_WR);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(sock);
+}
+
+static long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static char *slurp(const char *path)
+{
+	static char text[1 << 16];
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	text[n] = '\0';
+	return text;
+}
+
+START_TEST(writer_rotates_keeping_n)
+{
+	char path[256], p[300], line[128];
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sub/app.log", dir);
+	pid = writer_start(&sock);
+	/* 300 lines of 32 bytes (9600) per round, 10 rounds, 4K files, keep 3 */
+	for (int r = 0; r < 10; r++) {
+		char text[10000] = "";
+
+		for (int i = 0; i < 300; i++) {
+			snprintf(line, sizeof(line), "2026-12-01T10:00:00.000Z %06d\n", r * 300 + i);
+			strcat(text, line);
+		}
+		writer_send(sock, path, 4096, 3, text, 0);
+	}
+	writer_end(sock, pid);
+	for (int i = 0; i <= 3; i++) {
+		snprintf(p, sizeof(p), i ? "%s.%d" : "%s", path, i);
+		ck_assert_int_gt(file_size(p), 0);
+		ck_assert_int_le(file_size(p), 4096);
+		ck_assert_int_eq(file_size(p) % 32, 0);    /* whole lines only */
+	}
+	snprintf(p, sizeof(p), "%s.4", path);
+	ck_assert_int_eq(file_size(p), -1);
+	/* The newest line is last in the file; .1 ends where it begins. */
+	ck_assert_ptr_nonnull(strstr(slurp(path), "002999\n"));
+	snprintf(line, sizeof(line), "%06d\n", atoi(slurp(path) + LOGTIME_LEN + 1) - 1);
+	snprintf(p, sizeof(p), "%s.1", path);
+	ck_assert_ptr_nonnull(strstr(slurp(p), line));
+}
+END_TEST
+
+START_TEST(writer_appends_and_marks_drops)
+{
+	char path[256], *t;
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a.log", dir);
+	pid = writer_start(&sock);
+	writer_send(sock, path, 1 << 20, 3, "S one\nS tw", 0);
+	writer_send(sock, path, 1 << 20, 3, "S three\n", 7);
+	writer_end(sock, pid);
+	pid = writer_start(&sock);     /* a second writer appends */
+	writer_send(sock, path, 1 << 20, 3, "S four\n", 0);
+	writer_end(sock, pid);
+	t = slurp(path);
+	ck_assert_ptr_nonnull(strstr(t, "S one\nS tw\n"));
+	ck_assert_ptr_nonnull(strstr(t, "Z [initd: 7 lines dropped]\nS three\nS four\n"));
+}
+END_TEST
+
+START_TEST(writer_refuses_bad_records)
+{
+	char path[256];
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/b.log", dir);
+	pid = writer_start(&sock);
+	writer_send(sock, path, 100, 3, "too small a max_size\n", 0);
+	writer_send(sock, "relative/b.log", 4096, 3, "relative\n", 0);
+	ck_assert_int_eq(send(sock, "short", 5, 0), 5);
+	writer_send(sock, path, 4096, 3, "good\n", 0);
+	writer_end(sock, pid);
+	ck_assert_str_eq(slurp(path), "good\n");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("logfile");
+	TCase *tc = tcase_create("logfile");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, stamp_format_and_parse);
+	tcase_add_test(tc, arguments);
+	tcase_add_test(tc, stamping_is_cut_proof);
+	tcase_add_test(tc, ring_line_after);
+	tcase_add_test(tc, writer_rotates_keeping_n);
+	tcase_add_test(tc, writer_appends_and_marks_drops);
+	tcase_add_test(tc, writer_refuses_bad_records);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
