@@ -1,8 +1,7 @@
 #!/bin/bash
 # persist.sh OUT.tap — persistent logs survive a clean reboot (issue 14):
 # two QEMU runs on the same virtio disk (ext4, made here with mkfs.ext4).
-# Boot 1: a unit mounts the disk on /data (until initd.conf's mounts land),
-# rec writes 500 numbered records (initd.conf log.directory = /data/log),
+# Boot 1: initd.conf's mounts put the disk on /data, rec writes 500 numbered records (initd.conf log.directory = /data/log),
 # and the driver, as soon as the last one is in initd's ring, asks for a
 # reboot: the records reach the disk only through the shutdown's flush
 # (QEMU -no-reboot then exits). Boot 2 reads every record of boot 1 back
@@ -18,10 +17,8 @@ fail() { tap "not ok" "$1"; exit 1; }
 
 make --no-print-directory STATIC=1 all >"$dir/build.log" 2>&1 ||
 	fail "static build failed (see $dir/build.log)"
-# Its own kernel cache: ext4 in Debian's 6.1 wants the crc32c_generic module
-# at mount time, which the shared cache (build/kernel) does not carry.
-kdir=$(KMODS="virtio_pci virtio_blk ext4 crc32c_generic" \
-	images/kernel.sh "${BUILD:-build}/kernel-persist" 2>>"$dir/build.log" | tail -1)
+kdir=${BUILD:-build}/kernel/current
+[ -f "$kdir/vmlinuz" ] || kdir=$(images/kernel.sh "${BUILD:-build}/kernel" 2>>"$dir/build.log" | tail -1)
 [ -f "$kdir/vmlinuz" ] || fail "no kernel (see $dir/build.log)"
 images/mkimage.sh -o "$dir/initrd" -k "$kdir" -i build-static/initd -s build-static/svctl \
 	-u tests/vm/persist/units -C tests/vm/persist/initd.conf \
