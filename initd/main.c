@@ -100,6 +100,10 @@ struct initd {
 	                               * counted as failed until it settles) */
 	bool failure_shutdown;        /* the shutdown is a failure action's */
 	struct rescue_shell rescue;
+	bool mounts_declared;         /* PID 1 has initd.conf mounts to honour */
+	enum failure_action boot_failure;   /* a required mount's, run in place
+	                                     * of starting the units */
+	char boot_failure_why[512];
 };
 
 static void usage(FILE *f)
@@ -541,6 +545,7 @@ static void apply_conf(struct initd *d, const struct initd_conf *conf)
 static void boot_settled(struct manager *m, void *data)
 {
 	struct initd *d = data;
+	int r;
 
 	if (manager_shutting_down(m) || manager_in_rescue(m) || d->failure_shutdown)
 		return;
@@ -550,9 +555,10 @@ static void boot_settled(struct manager *m, void *data)
 		if (s->state == SERVICE_FAILED && unit_failure_action(s->unit) != FAILURE_NONE)
 			return;
 	}
-	if (boot_guard_reset(d->guard_file) < 0) {
+	r = boot_guard_reset(d->guard_file);
+	if (r < 0) {
 		log_error("boot_guard %s: cannot reset the count: %s", d->guard_file,
-			  strerror(errno));
+			  strerror(-r));
 		return;
 	}
 	log_info("boot_guard %s: the boot settled, count reset", d->guard_file);
@@ -561,8 +567,15 @@ static void boot_settled(struct manager *m, void *data)
 
 static void boot_start_units(struct initd *d)
 {
-	if (!d->manager)
+	if (!d->manager || d->shutdown != SHUTDOWN_NONE)
+		return;   /* a shutdown asked for while mounting goes on */
+	if (d->boot_failure != FAILURE_NONE) {
+		/* A required mount failed: its action instead of the units,
+		 * once the guard counted this boot (a disk that never comes
+		 * back must not reboot the machine forever). */
+		failure_action_run(d, d->boot_failure, d->boot_failure_why);
 		return;
+	}
 	manager_boot(d->manager);
 	if (d->guard_counted && manager_wait_settled(d->manager, boot_settled, d) < 0)
 		log_error("boot_guard %s: cannot wait for the boot to settle", d->guard_file);
@@ -653,7 +666,9 @@ static bool mount_check(void *ctx, const char *where, char *why, size_t size)
 {
 	struct initd *d = ctx;
 
-	return !d->mounts || mounts_is_mounted(d->mounts, where, why, size);
+	/* Declared but never mounted (initd.rescue, or the helper could not
+	 * start): only what the operator mounted since counts. */
+	return !d->mounts_declared || mounts_is_mounted(d->mounts, where, why, size);
 }
 
 /* A manager for set (its owner from here on), its units started. */
@@ -704,27 +719,17 @@ static void mounts_done(struct mounts *ms, const struct mount_status *failed, vo
 	struct initd *d = data;
 	struct unit_set *set = TAKE_PTR(d->mounting);
 	size_t errors = set->diags.n;
-	char why[sizeof(failed->why) + 4200];
 
-	if (!failed) {
-		units_start(d, set);
-		commands_reload_first_load(&d->cmds, errors);
-		return;
+	if (failed) {
+		/* The units are loaded, not started: boot_start_units runs the
+		 * action once the guard has counted this boot, svctl shows
+		 * them, and in rescue the operator can start them by hand. */
+		d->boot_failure = failed->on_failure;
+		snprintf(d->boot_failure_why, sizeof(d->boot_failure_why),
+			 "required mount %s failed: %.400s", failed->where, failed->why);
 	}
-	snprintf(why, sizeof(why), "required mount %s failed: %s", failed->where, failed->why);
-	if (failed->on_failure == FAILURE_RESCUE) {
-		/* Loaded but not started (boot_begin sees the rescue), so
-		 * that the operator can start them by hand once it is fixed. */
-		failure_action_run(d, FAILURE_RESCUE, why);
-		units_start(d, set);
-		commands_reload_first_load(&d->cmds, errors);
-		return;
-	}
-	snprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why), "%.200s; no units started",
-		 why);
-	unit_set_free(set);
+	units_start(d, set);
 	commands_reload_first_load(&d->cmds, errors);
-	failure_action_run(d, failed->on_failure, why);
 }
 
 /* PID 1's first load: the configuration applied (modules first), then
@@ -737,6 +742,13 @@ static bool boot_mounts_start(struct initd *d, struct unit_set *set)
 
 	if (!d->pid1 || d->opt.no_mounts || d->mounts || !set->conf.n_mounts)
 		return false;
+	d->mounts_declared = true;
+	if (d->cmdline.rescue) {
+		/* No fsck or mount behind the operator's back, on the disk the
+		 * rescue shell may be there to repair. */
+		log_notice("initd.rescue: initd.conf's mounts are left to the operator");
+		return false;
+	}
 	log_diags(set);
 	apply_conf(d, &set->conf);
 	d->mounting = set;

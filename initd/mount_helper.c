@@ -6,12 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -147,11 +149,15 @@ static int fsck_run(const char *tool, const char *dev)
 	char *argv[] = { (char *)tool, "-p", (char *)dev, NULL };
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	int status;
-	pid_t pid = fork();
+	pid_t helper = getpid(), pid = fork();
 
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		/* Killed with the helper at its timeout, not left writing
+		 * to the device under whatever runs next (PID 1 adopts it). */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != helper)
+			_exit(127);
 		execve(tool, argv, envp);
 		_exit(127);
 	}

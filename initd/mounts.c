@@ -208,7 +208,15 @@ static void helper_start(struct mounts *ms, size_t first)
 		mounts_finish(ms, NULL);
 		return;
 	}
-	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+	pid = -1;
+	if (pipe2(p, O_CLOEXEC) == 0 && (pid = fork()) < 0) {
+		int err = errno;
+
+		close(p[0]);
+		close(p[1]);
+		errno = err;
+	}
+	if (pid < 0) {
 		/* Nothing can be mounted: every entry left fails alike. */
 		int err = errno;
 
@@ -247,6 +255,8 @@ int mounts_start(struct loop *l, const struct initd_conf *conf, mounts_done_fn d
 		return -ENOMEM;
 	*ms = (struct mounts){ .loop = l, .conf = conf, .n = conf->n_mounts, .active = conf->n_mounts,
 			       .pipe.fd = -1, .pidfd = -1, .running = true, .done = done, .data = data };
+	/* Before anything can fail: mounts_free cancels it. */
+	loop_timer_init(&ms->timeout, entry_timed_out, ms);
 	ms->v = calloc(ms->n + 1, sizeof(*ms->v));
 	if (!ms->v)
 		goto fail;
@@ -257,7 +267,6 @@ int mounts_start(struct loop *l, const struct initd_conf *conf, mounts_done_fn d
 		if (!ms->v[i].where)
 			goto fail;
 	}
-	loop_timer_init(&ms->timeout, entry_timed_out, ms);
 	if (loop_defer(l, mounts_begin, ms) < 0)
 		goto fail;
 	*ret = ms;
@@ -286,8 +295,28 @@ void mounts_free(struct mounts *ms)
 	free(ms);
 }
 
+/* Is `where` a mount point now? /proc/self/mountinfo is made by the
+ * kernel on read: it never waits for a disk. Its mount points escape
+ * blanks as \040, which no `where` holds (units/mounts.c). */
+static bool mounted_now(const char *where)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096], point[4096];
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1 &&
+			strcmp(point, where) == 0;
+	if (f)
+		fclose(f);
+	return found;
+}
+
 bool mounts_is_mounted(const struct mounts *ms, const char *where, char *why, size_t size)
 {
+	/* In rescue the operator may have mounted it by hand. */
+	if (mounted_now(where))
+		return true;
 	for (size_t i = 0; ms && i < ms->n; i++) {
 		const struct mount_status *st = &ms->v[i];
 

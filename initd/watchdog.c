@@ -274,9 +274,12 @@ void watchdog_apply(struct watchdog *w, const struct unit_watchdog *conf)
 		return;
 	}
 	/* Off, another device, or a failed one to try again. */
-	if (w->device && w->nowayout && w->fd >= 0 && !conf->device) {
+	if (w->device && w->nowayout && w->fd >= 0) {
+		/* Closing it would leave it counting down with nobody to pet
+		 * it: removed or moved to another device, it keeps this one. */
 		log_warn("watchdog %s: the driver is nowayout and cannot be stopped; "
-			 "initd keeps petting it", w->device);
+			 "initd keeps petting it%s", w->device,
+			 conf->device ? " (restart initd to move to another device)" : "");
 		return;
 	}
 	disarm(w);

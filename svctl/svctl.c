@@ -314,22 +314,49 @@ static int cmd_kill(struct svctl *s, const struct command *cmd, int argc, char *
 }
 
 /* DATA attributes of one LOGS reply to stdout, as they are. */
-static void logs_write(const struct reply *rep)
+/* --raw: each line as the service wrote it, without the stamp initd put
+ * before it. initd sends whole lines, so a stamp is at a line's start;
+ * *bol carries "at a line's start" from one reply to the next. */
+static void logs_write_raw(const char *p, size_t n, bool *bol)
+{
+	uint64_t t;
+
+	while (n > 0) {
+		const char *nl = memchr(p, '\n', n);
+		size_t len = nl ? (size_t)(nl - p) + 1 : n;
+		size_t skip = 0;
+
+		if (*bol && len > LOGTIME_LEN && p[LOGTIME_LEN] == ' ' &&
+		    logtime_parse_stamp(p, len, &t) == 0)
+			skip = LOGTIME_LEN + 1;
+		fwrite(p + skip, 1, len - skip, stdout);
+		*bol = nl != NULL;
+		p += len;
+		n -= len;
+	}
+}
+
+static void logs_write(const struct reply *rep, bool raw, bool *bol)
 {
 	struct proto_attr_iter it;
 	struct proto_attr_view a;
 
 	proto_iter_init(&it, rep->payload, rep->hdr.len);
-	while (proto_iter_next(&it, &a) > 0)
-		if (a.type == PROTO_ATTR_DATA && a.len)
+	while (proto_iter_next(&it, &a) > 0) {
+		if (a.type != PROTO_ATTR_DATA || !a.len)
+			continue;
+		if (raw)
+			logs_write_raw((const char *)a.data, a.len, bol);
+		else
 			fwrite(a.data, 1, a.len, stdout);
+	}
 }
 
-static int logs_stream(struct svctl *s, struct proto_buf *b, bool follow)
+static int logs_stream(struct svctl *s, struct proto_buf *b, bool follow, bool raw)
 {
 	struct client c;
 	struct reply rep;
-	bool eof, first = true;
+	bool eof, first = true, bol = true;
 	int r;
 
 	r = connect_or_fail(s, &c);
@@ -350,7 +377,7 @@ static int logs_stream(struct svctl *s, struct proto_buf *b, bool follow)
 		}
 		r = reply_check(&rep);
 		if (r == SVCTL_EXIT_OK)
-			logs_write(&rep);
+			logs_write(&rep, raw, &bol);
 		reply_free(&rep);
 		r = finish_output(r);
 		first = false;
@@ -381,10 +408,11 @@ static int cmd_logs(struct svctl *s, const struct command *cmd, int argc, char *
 		{ "follow", no_argument, NULL, 'f' },
 		{ "since", required_argument, NULL, 'S' },
 		{ "until", required_argument, NULL, 'U' },
+		{ "raw", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	bool follow = false, since = false, until = false;
+	bool follow = false, since = false, until = false, raw = false;
 	uint64_t since_usec = 0, until_usec = 0;
 	long lines = -1;
 	struct proto_buf b;
@@ -397,7 +425,7 @@ static int cmd_logs(struct svctl *s, const struct command *cmd, int argc, char *
 	argc++;
 	optind = 0;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "n:fhS:U:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "n:fhrS:U:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n':
 			errno = 0;
@@ -410,6 +438,9 @@ static int cmd_logs(struct svctl *s, const struct command *cmd, int argc, char *
 			break;
 		case 'f':
 			follow = true;
+			break;
+		case 'r':
+			raw = true;
 			break;
 		case 'S':
 		case 'U':
@@ -449,7 +480,7 @@ static int cmd_logs(struct svctl *s, const struct command *cmd, int argc, char *
 	if (follow)
 		proto_put_flag(&b, PROTO_ATTR_FOLLOW);
 	proto_msg_end(&b);
-	return logs_stream(s, &b, follow);
+	return logs_stream(s, &b, follow, raw);
 }
 
 static int cmd_version(struct svctl *s, const struct command *cmd, int argc, char **argv)
@@ -502,7 +533,7 @@ static const struct command commands[] = {
 	  cmd_simple, PROTO_REQ_WAIT, 0, 0 },
 	{ "kill",     "[--main] NAME [SIGNAL]", "send SIGNAL (default TERM) to every process of a unit",
 	  cmd_kill, PROTO_REQ_KILL, 1, 2 },
-	{ "logs",     "NAME [-n LINES] [-f] [--since T] [--until T]",
+	{ "logs",     "NAME [-n LINES] [-f] [-r] [--since T] [--until T]",
 	  "show a unit's recent output, each line stamped; -f follows it",
 	  cmd_logs, PROTO_REQ_LOGS, 0, -1 },
 	{ "poweroff", "", "stop every unit and power the machine off",
@@ -564,6 +595,7 @@ static void command_help(FILE *f, const struct command *cmd)
 		      "  -f, --follow    keep printing new output until interrupted\n"
 		      "  -S, --since T   lines stamped at T or later (all of them, without -n)\n"
 		      "  -U, --until T   lines stamped at T or earlier\n"
+		      "  -r, --raw       each line as the service wrote it, without its stamp\n"
 		      "T: \"-5min\" (that long ago), \"2026-12-01 10:00:00\" (UTC, \".mmm\" and\n"
 		      "a 'T' allowed), \"123.5\" (seconds of uptime) or \"now\".\n", f);
 	if (cmd->run == cmd_lifecycle)

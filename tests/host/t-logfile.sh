@@ -100,6 +100,7 @@ check "lines reach the files again after the writer's restart" wait_until 10 new
 first=$(sv logs byebye | head -n 1)
 t=${first%% *}
 check "svctl logs shows the stamp" eval "echo '$first' | grep -Eq '^$STAMP hello'"
+check "svctl logs --raw shows the line as written" eval "[ \"\$(sv logs --raw byebye | head -n 1)\" = '${first#* }' ]"
 check "--since the line's stamp keeps it" eval "sv logs byebye --since '$t' | grep -q hello"
 check "--until before it drops it" eval "[ -z \"\$(sv logs byebye --until 2000-01-01)\" ]"
 check "--since -5min keeps it" eval "sv logs byebye --since -5min | grep -q hello"

@@ -23,7 +23,7 @@ done
 mpid=$(main_pid iso-mem)
 msvc=$(iso_child "$mpid")
 diag "iso-mem reaper $mpid service $msvc; iso-a reaper $(main_pid iso-a)"
-logs_of() { sv logs -n 50 "$1" 2>/dev/null; }
+logs_of() { sv logs --raw -n 50 "$1" 2>/dev/null; }
 # log_has NAME LINE: NAME's log holds exactly LINE.
 log_has() { logs_of "$1" | grep -qx "$2"; }
 
@@ -34,7 +34,7 @@ check_eq "iso-mem: the service is PID 2 under it" \
 	"$(awk '$1 == "NSpid:" { print $NF }' "/proc/$msvc/status" 2>/dev/null)" 2
 check_eq "iso-mem: the reaper's environment is empty" "$(tr '\0' '\n' <"/proc/$mpid/environ" | wc -c)" 0
 check "iso-mem: the service logged its attempt on /proc/1/mem" \
-	eventually 5 sh -c "svctl -t 10 logs -n 50 iso-mem | grep -q '^peekmem: '"
+	eventually 5 sh -c "svctl -t 10 logs --raw -n 50 iso-mem | grep -q '^peekmem: '"
 if log_has iso-mem "peekmem: read"; then
 	not_ok "iso-mem: a capability-less root service cannot read its PID 1's memory" \
 		"$(logs_of iso-mem | grep peekmem)"
@@ -62,7 +62,7 @@ check "memscan finds the secret in iso-sec's own memory (the scan works)" \
 
 # ---- defect 4: /proc in a service's mount namespace is protected ------------------
 check "iso-mem: the service logged its swappiness attempt" \
-	eventually 5 sh -c "svctl -t 10 logs -n 50 iso-mem | grep -q '^swappiness: '"
+	eventually 5 sh -c "svctl -t 10 logs --raw -n 50 iso-mem | grep -q '^swappiness: '"
 check "iso-mem: writing /proc/sys/vm/swappiness is refused" log_has iso-mem "swappiness: refused"
 check "iso-mnt: writing /proc/sys/vm/swappiness is refused" \
 	eventually 5 log_has iso-mnt "swappiness: refused"

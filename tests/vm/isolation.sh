@@ -59,7 +59,7 @@ check_eq "iso-a: the service runs under it" "$(awk '$1 == "NSpid:" { print $NF }
 # iso-a prints its own /proc/self/cgroup at start: its cgroup namespace
 # starts at its leaf.
 check "iso-a: cgroup namespace rooted at its leaf (it sees 0::/)" \
-	sh -c 'svctl -t 10 logs -n 50 iso-a | grep -qx "0::/"'
+	sh -c 'svctl -t 10 logs --raw -n 50 iso-a | grep -qx "0::/"'
 
 # ---- rootfs ------------------------------------------------------------------
 check "iso-a: the rootfs is the busybox root (/bin/busybox there)" in_root "$asvc" test -x /bin/busybox
