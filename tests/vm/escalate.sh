@@ -11,7 +11,8 @@
 #              and initd.conf's sysctl values are read back from /proc/sys
 #   cmdrescue  initd.rescue: no unit runs, the shell comes up
 #   guard      the reboot-loop guard on a virtio disk across two QEMU runs
-#              (needs initd.conf mounts, issue 14 part 3: skipped without it)
+#   mountguard a required mount that never appears reboots (on_failure), and
+#              the guard, on another disk, sends the second run to rescue
 # ESCALATE_CASES picks the boots. Appends TAP lines to OUT.tap.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -109,7 +110,9 @@ units_mode() {
 	sh_unit probe "sleep 1; for p in /proc/[0-9]*; do tr '\\\\0' ' ' < \$p/cmdline; echo; done | grep '^sleep' > /dev/ttyS1; echo sysctl: \$(cat /proc/sys/vm/swappiness) \$(cat /proc/sys/kernel/domainname) > /dev/ttyS1; svctl status > /dev/ttyS1; svctl poweroff" \
 		'modes = [ "maint" ];' 'type = "oneshot";' 'requires = [ "inmaint", "everywhere" ];'
 }
-conf_cmdrescue() { :; }
+# A declared mount is not touched under initd.rescue: the shell may be there
+# to repair that very disk (no disk here: tried, it would time out and fail).
+conf_cmdrescue() { echo 'mounts = ( { what = "/dev/vda"; where = "/data"; type = "ext4"; timeout = "2s"; } );'; }
 units_cmdrescue() { report_unit bystander 1; }
 
 run_rescue_shell() {   # the rescue shell on the console, then poweroff
@@ -160,6 +163,9 @@ case_cmdrescue() {
 	run_rescue_shell cmdrescue
 	t "cmdrescue: no unit ran" eval '! has cmdrescue.out "bystander-ran"'
 	t "cmdrescue: status says why" has cmdrescue.console "^rescue: initd.rescue on the kernel command line"
+	t "cmdrescue: initd.conf's mounts are left to the operator" \
+		has cmdrescue.console "initd.rescue: initd.conf's mounts are left to the operator"
+	t "cmdrescue: no mount was tried" eval '! has cmdrescue.console "mount /data"'
 }
 
 # The guard: run 1 fails a critical unit (reboot, count 1 on the disk); run
@@ -168,7 +174,7 @@ conf_guard() {
 	cat <<'EOC'
 crash_action = "freeze";
 modules = [ "virtio_ring", "virtio", "virtio_pci_modern_dev", "virtio_pci_legacy_dev",
-	"virtio_pci", "virtio_blk", "crc16", "mbcache", "jbd2", "ext4" ];
+	"virtio_pci", "virtio_blk", "crc32c_generic", "crc16", "mbcache", "jbd2", "ext4" ];
 mounts = ( { what = "/dev/vda"; where = "/data"; type = "ext4"; } );
 boot_guard = { file = "/data/initd/failed-boots"; max = 1; };
 EOC
@@ -176,11 +182,6 @@ EOC
 units_guard() { sh_unit crit "exit 3" 'critical = true;' 'restart = "no";'; }
 case_guard() {
 	local img=$dir/data.img
-	mkdir -p "$dir/guard.stage/etc/initd/units" && conf_guard > "$dir/guard.stage/etc/initd/initd.conf"
-	if [[ "$(build-static/initd --check "$dir/guard.stage/etc/initd" 2>&1)" == *"unknown key 'mounts'"* ]]; then
-		tap "ok" "guard: # SKIP initd.conf mounts (issue 14 part 3) is not merged yet"
-		return
-	fi
 	mkdir -p "$dir/data/initd"
 	truncate -s 32M "$img"
 	mkfs.ext4 -q -F -O ^metadata_csum -d "$dir/data" "$img" || { t "guard: mkfs" false; return; }
@@ -193,7 +194,40 @@ case_guard() {
 	t "guard: run 2 went to rescue" has guard.console "^rescue: boot_guard: 1 failed boots in a row"
 }
 
-for case in ${ESCALATE_CASES:-critical poweroff rescue mode cmdrescue guard}; do
+# A required mount whose device never comes (/dev/vdb: no second disk) with
+# on_failure = "reboot": run 1 counts itself on /data (vda) and reboots
+# with no unit started; run 2 finds the count at max and goes to rescue
+# instead of rebooting again (before, the guard never ran on this path and
+# the machine rebooted for ever).
+conf_mountguard() {
+	cat <<'EOC'
+crash_action = "freeze";
+modules = [ "virtio_ring", "virtio", "virtio_pci_modern_dev", "virtio_pci_legacy_dev",
+	"virtio_pci", "virtio_blk", "crc32c_generic", "crc16", "mbcache", "jbd2", "ext4" ];
+mounts = ( { what = "/dev/vda"; where = "/data"; type = "ext4"; },
+	   { what = "/dev/vdb"; where = "/more"; type = "ext4"; timeout = "2s";
+	     on_failure = "reboot"; } );
+boot_guard = { file = "/data/initd/failed-boots"; max = 1; };
+EOC
+}
+units_mountguard() { sh_unit bystander "echo bystander-ran > /dev/ttyS1; exec sleep 600"; }
+case_mountguard() {
+	local img=$dir/mountguard.img
+	mkdir -p "$dir/mg/initd"
+	truncate -s 32M "$img"
+	mkfs.ext4 -q -F -d "$dir/mg" "$img" || { t "mountguard: mkfs" false; return; }
+	stage mountguard
+	boot mountguard "" -drive "file=$img,if=virtio,format=raw"; finish
+	t "mountguard: run 1 rebooted on the missing mount" has mountguard.console "reboot: Restarting system"
+	t "mountguard: run 1 started no unit" eval '! has mountguard.out "bystander-ran"'
+	mv "$dir/mountguard.console" "$dir/mountguard1.console"
+	boot mountguard "" -drive "file=$img,if=virtio,format=raw"
+	run_rescue_shell mountguard
+	t "mountguard: run 2 went to rescue, not rebooting again" \
+		has mountguard.console "^rescue: boot_guard: 1 failed boots in a row"
+}
+
+for case in ${ESCALATE_CASES:-critical poweroff rescue mode cmdrescue guard mountguard}; do
 	"case_$case"
 done
 ! grep -q '^not ok - escalate:' "$out"
