@@ -114,7 +114,7 @@ for b in ${STATE_BOOTS:-write reboot corrupt missing}; do
 		check "corrupt: e2fsck failed and initd said so" \
 			grep -aEq "mount /data .*fsck: exit (8|12|16)" "$dir/corrupt.log"
 		check "corrupt: the configured on_failure (poweroff) ran" \
-			has corrupt "required mount /data failed: fsck: exit .*: poweroff"
+			has corrupt "required mount /data failed: fsck: exit .*: failure action poweroff"
 		check "corrupt: no unit started" hasnt corrupt "state:"
 		ended corrupt || show corrupt ;;
 	missing)
