@@ -94,30 +94,35 @@ static int request_names(const struct control_request *req, const char **names, 
 	return r;
 }
 
-static int request_u32(const struct control_request *req, uint16_t type, uint32_t *ret)
+/* The request's first attribute of this type: 1, 0 when absent, or
+ * -EBADMSG for a malformed payload. */
+static int request_attr(const struct control_request *req, uint16_t type,
+			struct proto_attr_view *ret)
 {
 	struct proto_attr_iter it;
-	struct proto_attr_view a;
 	int r;
 
 	proto_iter_init(&it, req->payload, req->len);
-	while ((r = proto_iter_next(&it, &a)) > 0)
-		if (a.type == type)
-			return proto_get_u32(&a, ret) < 0 ? -EBADMSG : 1;
+	while ((r = proto_iter_next(&it, ret)) > 0)
+		if (ret->type == type)
+			return 1;
 	return r;
+}
+
+static int request_u32(const struct control_request *req, uint16_t type, uint32_t *ret)
+{
+	struct proto_attr_view a;
+	int r = request_attr(req, type, &a);
+
+	return r > 0 && proto_get_u32(&a, ret) < 0 ? -EBADMSG : r;
 }
 
 static int request_u64(const struct control_request *req, uint16_t type, uint64_t *ret)
 {
-	struct proto_attr_iter it;
 	struct proto_attr_view a;
-	int r;
+	int r = request_attr(req, type, &a);
 
-	proto_iter_init(&it, req->payload, req->len);
-	while ((r = proto_iter_next(&it, &a)) > 0)
-		if (a.type == type)
-			return proto_get_u64(&a, ret) < 0 ? -EBADMSG : 1;
-	return r;
+	return r > 0 && proto_get_u64(&a, ret) < 0 ? -EBADMSG : r;
 }
 
 static bool request_flag(const struct control_request *req, uint16_t type)

@@ -125,6 +125,21 @@ int setting_length(struct parse_ctx *c, config_setting_t *s, const char *path, s
  * *ret_n. example, if not NULL, ends the message for another type. */
 int setting_list(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
 		 const char *example, int *ret_n);
+/* A list of groups whose good elements are kept, a bad one reported and
+ * left out (initd.conf's bridges, mounts): parse fills element k of v
+ * from one group and returns 0, or empties it and returns an error it
+ * reported; clear empties a parsed one. */
+struct group_list {
+	size_t max;             /* elements */
+	size_t size;            /* bytes of one */
+	const char *example;    /* for the "must be a list of groups" error */
+	int (*parse)(struct parse_ctx *c, config_setting_t *s, const char *path, void *v, size_t k);
+	void (*clear)(void *elem);
+};
+/* The good elements into a new array *ret (*ret_n of them); 0 even when
+ * some were bad, -ENOMEM with nothing kept, or the list's own error. */
+int setting_group_list(struct parse_ctx *c, config_setting_t *s, const char *path,
+		       const struct group_list *l, void **ret, size_t *ret_n);
 /* "path[i]", the path of an array or list element. */
 const char *setting_elem_path(char buf[static DIAG_PATH_SIZE], const char *path, int i);
 /* What a string value must be: valid() says. Messages say "'PATH': invalid

@@ -324,8 +324,10 @@ static const struct key mount_keys[] = {
 	{ "on_failure", parse_mount_on_failure },
 };
 
-static void mount_clear(struct unit_mount *m)
+static void mount_clear(void *elem)
 {
+	struct unit_mount *m = elem;
+
 	free(m->what);
 	free(m->where);
 	free(m->type);
@@ -360,9 +362,10 @@ static int mount_check(struct parse_ctx *c, config_setting_t *s, const char *pat
 
 /* One element of mounts: a group, complete and consistent, with a `where`
  * no earlier entry has. */
-static int parse_mount(struct parse_ctx *c, config_setting_t *s, const char *path,
-		       struct unit_mount *v, size_t k)
+static int parse_mount(struct parse_ctx *c, config_setting_t *s, const char *path, void *elems,
+		       size_t k)
 {
+	struct unit_mount *v = elems;
 	bool failed = c->failed;
 	int r;
 
@@ -386,34 +389,21 @@ static int parse_mount(struct parse_ctx *c, config_setting_t *s, const char *pat
 
 int parse_mounts(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
+	static const struct group_list list = {
+		UNIT_MOUNTS_MAX, sizeof(struct unit_mount),
+		" ( { what = \"LABEL=data\"; where = \"/data\"; type = \"ext4\"; } )",
+		parse_mount, mount_clear,
+	};
 	struct initd_conf *conf = obj;
-	struct unit_mount *v;
-	size_t k = 0;
-	int n, r;
+	void *v;
+	size_t n;
+	int r = setting_group_list(c, s, path, &list, &v, &n);
 
-	r = setting_list(c, s, path, UNIT_MOUNTS_MAX,
-			 " ( { what = \"LABEL=data\"; where = \"/data\"; type = \"ext4\"; } )", &n);
 	if (r < 0)
 		return r;
-	v = calloc((size_t)n + 1, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (int i = 0; i < n && r != -ENOMEM; i++) {
-		char p[DIAG_PATH_SIZE];
-
-		r = parse_mount(c, config_setting_get_elem(s, (unsigned)i),
-				setting_elem_path(p, path, i), v, k);
-		k += r == 0;
-	}
-	if (r == -ENOMEM) {
-		for (size_t i = 0; i < k; i++)
-			mount_clear(&v[i]);
-		free(v);
-		return r;
-	}
 	mounts_conf_clear(conf);
 	conf->mounts = v;   /* the good ones: a bad entry is reported and left out */
-	conf->n_mounts = k;
+	conf->n_mounts = n;
 	return 0;
 }
 

@@ -195,17 +195,20 @@ static const struct key bridge_keys[] = {
 	{ "address", parse_bridge_address },
 };
 
-static void bridge_clear(struct unit_bridge *b)
+static void bridge_clear(void *elem)
 {
+	struct unit_bridge *b = elem;
+
 	free(b->name);
 	free(b->address);
 	*b = (struct unit_bridge){ .name = NULL };
 }
 
 /* One element of bridges: a group with a unique name. */
-static int parse_bridge(struct parse_ctx *c, config_setting_t *s, const char *path,
-			struct unit_bridge *v, size_t k)
+static int parse_bridge(struct parse_ctx *c, config_setting_t *s, const char *path, void *elems,
+			size_t k)
 {
+	struct unit_bridge *v = elems;
 	bool failed = c->failed;
 	int r;
 
@@ -227,32 +230,20 @@ static int parse_bridge(struct parse_ctx *c, config_setting_t *s, const char *pa
 
 int parse_bridges(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
+	static const struct group_list list = {
+		UNIT_BRIDGES_MAX, sizeof(struct unit_bridge), " ( { name = \"br0\"; } )",
+		parse_bridge, bridge_clear,
+	};
 	struct initd_conf *conf = obj;
-	struct unit_bridge *v;
-	size_t k = 0;
-	int n, r = 0;
+	void *v;
+	size_t n;
+	int r = setting_group_list(c, s, path, &list, &v, &n);
 
-	r = setting_list(c, s, path, UNIT_BRIDGES_MAX, " ( { name = \"br0\"; } )", &n);
 	if (r < 0)
 		return r;
-	v = calloc((size_t)n + 1, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (int i = 0; i < n && r != -ENOMEM; i++) {
-		char p[DIAG_PATH_SIZE];
-		r = parse_bridge(c, config_setting_get_elem(s, (unsigned)i),
-				 setting_elem_path(p, path, i), v, k);
-		k += r == 0;
-	}
-	if (r == -ENOMEM) {
-		for (size_t i = 0; i < k; i++)
-			bridge_clear(&v[i]);
-		free(v);
-		return r;
-	}
 	network_conf_clear(conf);
 	conf->bridges = v;   /* the good ones: a bad bridge is reported and left out */
-	conf->n_bridges = k;
+	conf->n_bridges = n;
 	return 0;
 }
 

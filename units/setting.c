@@ -128,6 +128,37 @@ int setting_list(struct parse_ctx *c, config_setting_t *s, const char *path, siz
 	return setting_length(c, s, path, max, ret_n);
 }
 
+int setting_group_list(struct parse_ctx *c, config_setting_t *s, const char *path,
+		       const struct group_list *l, void **ret, size_t *ret_n)
+{
+	uint8_t *v;
+	size_t k = 0;
+	int n, r;
+
+	r = setting_list(c, s, path, l->max, l->example, &n);
+	if (r < 0)
+		return r;
+	v = calloc((size_t)n + 1, l->size);
+	if (!v)
+		return -ENOMEM;
+	for (int i = 0; i < n && r != -ENOMEM; i++) {
+		char p[DIAG_PATH_SIZE];
+
+		r = l->parse(c, config_setting_get_elem(s, (unsigned)i),
+			     setting_elem_path(p, path, i), v, k);
+		k += r == 0;
+	}
+	if (r == -ENOMEM) {
+		for (size_t i = 0; i < k; i++)
+			l->clear(v + i * l->size);
+		free(v);
+		return r;
+	}
+	*ret = v;
+	*ret_n = k;
+	return 0;
+}
+
 /* An array or list of up to max strings into a new NULL-terminated vector;
  * *ret's old vector is freed. Each bad entry is reported. */
 int setting_strv(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max, char ***ret)
