@@ -6,10 +6,13 @@
 #   poweroff  initd says so and the kernel powers down
 #   freeze    PID 1 stays alive, services keep running
 #   shell     a shell is started on the console as a child of PID 1
+#   cmdline   initd.conf says freeze, the kernel command line says
+#             initd.crash_action=poweroff initd.verbose (issue 14): the
+#             command line wins, and initd logs its state changes
 # Before faulting PID 1 under reboot, the trigger makes the unit loader fault
 # during `svctl reload` (issue 11): the reload is refused, the machine stays
 # up, a later reload works.
-# CRASH_ACTIONS (default "reboot poweroff freeze shell") picks the boots.
+# CRASH_ACTIONS (default "reboot poweroff freeze shell cmdline") picks the boots.
 # One boot per action (~10 s each under TCG). Appends TAP lines to OUT.tap.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,22 +32,23 @@ images/mkimage.sh -o "$dir/base.cpio.gz" -k "$kdir" -i build-static-fault/initd 
 	-O tests/vm/crash/overlay >>"$dir/build.log" 2>&1 || fail "image build failed"
 
 boot() {   # boot ACTION: console in $dir/ACTION.console, reports in $dir/ACTION.out
-	local a=$1 stage=$dir/$1.stage
+	local a=$1 stage=$dir/$1.stage conf=$1 append=
+	[ "$a" = cmdline ] && conf=freeze append="initd.crash_action=poweroff initd.verbose"
 	mkdir -p "$stage/etc/initd"
-	echo "crash_action = \"$a\";" > "$stage/etc/initd/initd.conf"
+	echo "crash_action = \"$conf\";" > "$stage/etc/initd/initd.conf"
 	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip) > "$dir/$a.conf.gz"
 	cat "$dir/base.cpio.gz" "$dir/$a.conf.gz" > "$dir/$a.initrd"
 	timeout 90 qemu-system-x86_64 -accel tcg -m 512 -smp 2 -no-reboot -nic none \
 		-display none -monitor none \
 		-kernel "$kdir/vmlinuz" -initrd "$dir/$a.initrd" \
-		-append "console=ttyS0 quiet panic=-1 rdinit=/sbin/initd" \
+		-append "console=ttyS0 quiet panic=-1 rdinit=/sbin/initd $append" \
 		-serial "file:$dir/$a.console" -serial "file:$dir/$a.out" </dev/null
 	echo $? > "$dir/$a.rc"
 }
 
 has() { grep -q "$2" "$dir/$1.$3"; }
 
-for a in ${CRASH_ACTIONS:-reboot poweroff freeze shell}; do
+for a in ${CRASH_ACTIONS:-reboot poweroff freeze shell cmdline}; do
 	boot "$a"
 	rc=$(cat "$dir/$a.rc")
 	[ "$rc" = 124 ] && tap "not ok" "$a: the machine hung (qemu killed after 90 s)" && continue
@@ -58,7 +62,8 @@ for a in ${CRASH_ACTIONS:-reboot poweroff freeze shell}; do
 	else
 		tap "not ok" "$a: initd reported its fault"; tail -20 "$dir/$a.console" | sed 's/^/# /'
 	fi
-	if has "$a" "initd: crash action: $a" console; then
+	want=$a; [ "$a" = cmdline ] && want=poweroff
+	if has "$a" "initd: crash action: $want" console; then
 		tap ok "$a: the configured action ran"
 	else
 		tap "not ok" "$a: the configured action ran"
@@ -77,9 +82,16 @@ for a in ${CRASH_ACTIONS:-reboot poweroff freeze shell}; do
 		grep -a '^loader:' "$dir/reboot.out" | sed 's/^/# /'
 		if has reboot "reboot: Restarting system" console; then tap ok "reboot: the kernel restarted"
 		else tap "not ok" "reboot: the kernel restarted"; fi ;;
-	poweroff)
-		if has poweroff "reboot: Power down" console; then tap ok "poweroff: the kernel powered down"
-		else tap "not ok" "poweroff: the kernel powered down"; fi ;;
+	poweroff|cmdline)
+		if has "$a" "reboot: Power down" console; then tap ok "$a: the kernel powered down"
+		else tap "not ok" "$a: the kernel powered down"; fi
+		if [ $a = cmdline ]; then
+			if has cmdline "initd: bystander: .* -> running" console; then
+				tap ok "cmdline: initd.verbose: initd logs each state change"
+			else
+				tap "not ok" "cmdline: initd.verbose: initd logs each state change"
+			fi
+		fi ;;
 	freeze|shell)
 		for r in pid1-alive bystander-alive; do
 			if has "$a" "report: $r" out; then tap ok "$a: $r"
