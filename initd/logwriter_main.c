@@ -183,7 +183,7 @@ static struct wfile *file_get(const char *path)
  * with keep 0 the file starts again empty. */
 static int file_rotate(struct wfile *f, unsigned keep)
 {
-	char from[UNIT_LOG_PATH_MAX + 8], to[UNIT_LOG_PATH_MAX + 8];
+	char from[UNIT_LOG_PATH_MAX + 16], to[UNIT_LOG_PATH_MAX + 16];   /* + ".4294967295" */
 
 	file_sync(f, false);
 	f->fd = safe_close(f->fd);
