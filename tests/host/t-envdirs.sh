@@ -105,6 +105,17 @@ case $reason in
 esac
 is "evil: the symlink's target keeps its owner" "$(stat -c '%U %a' "$T/target")" "root 755"
 
+show=$(sv show dirs 2>&1)
+case $show in
+*'runtime = [ "dsvc" ];'*'mode = "0750";'*) ok "dirs: svctl show prints its directories" ;;
+*) not_ok "dirs: svctl show prints its directories" "$show" ;;
+esac
+case $(sv show env 2>&1) in
+*"environment_files = [ \"$T/web.env\", \"-$T/absent.env\", \"$T/late.env\" ];"*)
+	ok "env: svctl show prints its environment files" ;;
+*) not_ok "env: svctl show prints its environment files" "$(sv show env 2>&1)" ;;
+esac
+
 in_ns sh -c 'echo data > /run/dsvc/file; mkdir -p /run/dsvc/a/b; echo x > /run/dsvc/a/b/c'
 check "dirs: svctl stop" sv stop dirs
 check "dirs stops" wait_state dirs stopped 5
