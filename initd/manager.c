@@ -15,6 +15,7 @@
 
 #include "common/logtime.h"
 #include "common/util.h"
+#include "initd/dirs.h"
 #include "initd/log.h"
 #include "initd/logbuf.h"
 #include "initd/logwriter.h"
@@ -119,6 +120,11 @@ static void ops_changed(struct service *s, enum service_state old)
 	else
 		log_debug("%s: %s -> %s", s->unit->name, service_state_to_string(old),
 			  service_state_to_string(s->state));
+	/* Stopped for good (not between automatic restarts): its runtime
+	 * directories go (dirs.h). */
+	if ((s->state == SERVICE_STOPPED || s->state == SERVICE_EXITED ||
+	     s->state == SERVICE_FAILED) && unit_has_dirs(s->unit, UNIT_DIR_RUNTIME))
+		dirs_remove_runtime(s->unit);
 	manager_schedule(v->m);
 }
 
@@ -140,11 +146,12 @@ static void report_close(struct svc *v)
 /* Read the child's report; `final` when the child is known to be dead. */
 static void report_drain(struct svc *v)
 {
+	char detail[SPAWN_DETAIL_MAX];
 	int stage, err, r;
 
 	if (v->report.fd < 0)
 		return;
-	r = spawn_report_read(v->report.fd, &stage, &err);
+	r = spawn_report_read(v->report.fd, &stage, &err, detail);
 	if (r == 0)
 		return;
 	report_close(v);
@@ -153,7 +160,7 @@ static void report_drain(struct svc *v)
 	if (stage == SPAWN_STAGE_MAX)
 		service_on_exec(&v->s);
 	else
-		service_on_setup_failed(&v->s, stage, err);
+		service_on_setup_failed(&v->s, stage, err, detail);
 }
 
 static void report_ready(struct loop *l, int fd, uint32_t events, void *data)

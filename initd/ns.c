@@ -425,6 +425,20 @@ static int mount_tmpfs(int rootfd, const struct unit_isolation *iso)
 	return 0;
 }
 
+/* A unit's managed directories (dirs.h), bound read-write at the same
+ * path inside the rootfs; the last component is made there if missing,
+ * its parent must exist. */
+static int mount_dirs(int rootfd, char *const *dirs)
+{
+	for (; dirs && *dirs; dirs++) {
+		struct unit_bind b = { .source = *dirs, .target = *dirs, .readonly = false };
+		int r = mount_bind(rootfd, &b);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Make rootfd's directory the root: read-only if asked, then pivot_root;
  * when the current root is the initramfs (pivot_root says EINVAL), move the
  * new root onto "/" and chroot into it, as switch_root(8) does: the old
@@ -472,7 +486,7 @@ static int bind_rootfs(const char *path, int *ret_fd)
 
 #define STEP(st, expr) do { *ret_stage = (st); r = (expr); if (r < 0) return r; } while (0)
 
-int ns_setup_mounts(const struct unit_isolation *iso, int *ret_stage)
+int ns_setup_mounts(const struct unit_isolation *iso, char *const *dirs, int *ret_stage)
 {
 	bool new_pid = iso->namespaces & UNIT_NS_BIT(UNIT_NS_PID);
 	_cleanup_close_ int rootfd = -1;
@@ -497,6 +511,7 @@ int ns_setup_mounts(const struct unit_isolation *iso, int *ret_stage)
 	STEP(SPAWN_STAGE_SYS, mount_sys(rootfd));
 	STEP(SPAWN_STAGE_BINDS, mount_binds(rootfd, iso));
 	STEP(SPAWN_STAGE_TMPFS, mount_tmpfs(rootfd, iso));
+	STEP(SPAWN_STAGE_DIRECTORIES, mount_dirs(rootfd, dirs));
 	STEP(SPAWN_STAGE_PIVOT, switch_root(rootfd, iso->rootfs_readonly));
 	return 0;
 }

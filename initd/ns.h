@@ -34,7 +34,7 @@ int ns_write_oom_score_adj(pid_t pid, int adj);
 
 /* Child: the mount tree of the unit. On failure *ret_stage says which step
  * (an enum spawn_stage). */
-int ns_setup_mounts(const struct unit_isolation *iso, int *ret_stage);
+int ns_setup_mounts(const struct unit_isolation *iso, char *const *dirs, int *ret_stage);
 
 /* Child: resolve path inside the root dirfd (no escape by symlink or ".."),
  * as an O_PATH fd; create it (a directory, or an empty file when !dir)

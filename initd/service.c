@@ -336,12 +336,13 @@ void service_on_exec(struct service *s)
 		service_set_state(s, SERVICE_RUNNING);
 }
 
-void service_on_setup_failed(struct service *s, int stage, int err)
+void service_on_setup_failed(struct service *s, int stage, int err, const char *detail)
 {
 	/* The child exits right after reporting; the exit event decides. */
 	s->setup_error = (struct service_exit){
 		.kind = EXIT_SETUP, .stage = stage, .code = err, .at = now_usec()
 	};
+	snprintf(s->setup_error.detail, sizeof(s->setup_error.detail), "%s", detail ? detail : "");
 }
 
 void service_on_ready(struct service *s)
@@ -635,6 +636,11 @@ static void setup_reason(const struct unit *u, const struct service_exit *e, cha
 {
 	const char *err = strerror(e->code);
 
+	if (e->detail[0]) {
+		/* the child said it all ("environment file F:L: why") */
+		snprintf(buf, size, "%s", e->detail);
+		return;
+	}
 	switch (e->stage) {
 	case SPAWN_STAGE_EXEC:
 		snprintf(buf, size, "exec %s: %s", u->exec && u->exec[0] ? u->exec[0] : "?", err);

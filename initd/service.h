@@ -55,7 +55,8 @@ enum exit_kind {
 	EXIT_SIGNAL,          /* code = signal number */
 	EXIT_OOM,             /* killed by the OOM killer in its cgroup */
 	EXIT_STOP_TIMEOUT,    /* did not stop in time, killed */
-	EXIT_SETUP,           /* stage, code = errno: child setup failed */
+	EXIT_SETUP,           /* stage, code = errno: child setup failed;
+	                       * detail = the child's text, if it sent one */
 	EXIT_SPAWN,           /* code = errno: clone3 itself failed */
 	EXIT_DEPENDENCY,      /* detail = "NAME" or "NAME: its reason"; code 1:
 	                       * not started for it, detail "NAME: why" */
@@ -79,7 +80,7 @@ struct service_exit {
 	                       * a failure, whatever its exit code */
 	/* Room for a unit name and the start of its own reason (a dependency
 	 * failure says why the dependency failed); truncated beyond. */
-	char detail[UNIT_NAME_MAX + 96];
+	char detail[UNIT_NAME_MAX + 192];
 	uint64_t at;          /* monotonic usec */
 };
 
@@ -190,7 +191,8 @@ void service_mount_failed(struct service *s, const char *why);
 
 /* Events. */
 void service_on_exec(struct service *s);
-void service_on_setup_failed(struct service *s, int stage, int err);
+/* detail: the child's own words ("" or NULL: none), kept as the reason. */
+void service_on_setup_failed(struct service *s, int stage, int err, const char *detail);
 void service_on_ready(struct service *s);
 /* The main process ended. si_code CLD_EXITED/KILLED/DUMPED with si_status;
  * si_code 0 when its status cannot be known (a MAINPID= process that was

@@ -16,19 +16,23 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/envfile.h"
 #include "common/util.h"
 #include "initd/caps.h"
 #include "initd/child.h"
+#include "initd/dirs.h"
 #include "initd/net.h"
 #include "initd/ns.h"
 #include "initd/reaper.h"
 
-#define SPAWN_ENV_MAX (UNIT_ENV_MAX + 8)
+#define SPAWN_ENV_MAX (UNIT_ENV_MAX + ENVFILE_ENTRIES_MAX + 8)
 #define SPAWN_GROUPS_MAX 64
 
+/* One write, under PIPE_BUF: the parent reads it whole or not at all. */
 struct spawn_report {
 	int stage;
 	int err;
+	char detail[SPAWN_DETAIL_MAX];
 };
 
 static const char *const stage_names[SPAWN_STAGE_MAX] = {
@@ -59,6 +63,8 @@ static const char *const stage_names[SPAWN_STAGE_MAX] = {
 	[SPAWN_STAGE_CAPS] = "capabilities",
 	[SPAWN_STAGE_NO_NEW_PRIVS] = "no-new-privs",
 	[SPAWN_STAGE_REAPER] = "reaper",
+	[SPAWN_STAGE_ENV_FILES] = "environment-files",
+	[SPAWN_STAGE_DIRECTORIES] = "directories",
 };
 
 const char *spawn_stage_to_string(int stage)
@@ -153,14 +159,20 @@ int spawn_user_groups(const char *group_file, const char *user, gid_t *groups, s
 
 /* ---- the child ------------------------------------------------------------ */
 
-static _Noreturn void child_fail(int report_fd, int stage, int err)
+static _Noreturn void child_fail_detail(int report_fd, int stage, int err, const char *detail)
 {
-	struct spawn_report rep = { stage, err };
+	struct spawn_report rep = { stage, err, "" };
 
+	snprintf(rep.detail, sizeof(rep.detail), "%s", detail ? detail : "");
 	if (write(report_fd, &rep, sizeof(rep)) < 0) {
 		/* nothing left to tell anyone */
 	}
 	_exit(127);
+}
+
+static _Noreturn void child_fail(int report_fd, int stage, int err)
+{
+	child_fail_detail(report_fd, stage, err, NULL);
 }
 
 /* fd 0 /dev/null, 1 and 2 the log pipe; *report_fd (and *exe_fd, the
@@ -263,10 +275,108 @@ static void env_put(char **env, size_t *n, char *entry)
 		env[(*n)++] = entry;
 }
 
-/* The child's environment: a sane base, then the unit's own entries. The
- * strings are built in the child, which execs or exits: nothing to free. */
+/* ---- environment files (issue 15) ------------------------------------------ */
+
+/* What the files gave, in order: entries point into their buffers, which
+ * live until exec. */
+struct file_env {
+	char *v[ENVFILE_ENTRIES_MAX];
+	size_t n;
+};
+
+static int file_env_add(char *entry, void *data)
+{
+	struct file_env *fe = data;
+
+	if (fe->n == ENVFILE_ENTRIES_MAX)
+		return -E2BIG;
+	fe->v[fe->n++] = entry;
+	return 0;
+}
+
+/* path's bytes into a new buffer (one more byte, for the parser): a
+ * regular file (O_NONBLOCK: a FIFO there cannot hold the start), at most
+ * ENVFILE_SIZE_MAX bytes. */
+static int env_file_read(const char *path, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+	size_t len = 0;
+	char *buf;
+	ssize_t n;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EBADF;
+	if (st.st_size > ENVFILE_SIZE_MAX)
+		return -EFBIG;
+	buf = malloc(ENVFILE_SIZE_MAX + 2);
+	if (!buf)
+		return -ENOMEM;
+	/* The file may grow meanwhile: one byte past the limit says so. */
+	while (len <= ENVFILE_SIZE_MAX &&
+	       (n = read(fd, buf + len, ENVFILE_SIZE_MAX + 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			return -errno;
+		}
+		len += (size_t)n;
+	}
+	if (len > ENVFILE_SIZE_MAX) {
+		free(buf);
+		return -EFBIG;
+	}
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+/* One file, "-" optional: 0, or -errno with why ("FILE:LINE: what"). */
+static int env_file_load(const char *spec, struct file_env *fe, char *why, size_t size)
+{
+	bool optional = spec[0] == '-';
+	const char *path = spec + optional, *what;
+	unsigned line = 0;
+	size_t len = 0;
+	char *buf = NULL;
+	int r = env_file_read(path, &buf, &len);
+
+	if (r == -ENOENT && optional)
+		return 0;
+	if (r < 0) {
+		snprintf(why, size, "environment file %s: %s", path,
+			 r == -EBADF ? "not a regular file" : r == -EFBIG ? "larger than 64K" :
+			 strerror(-r));
+		return r;
+	}
+	r = envfile_parse(buf, len, file_env_add, fe, &line, &what);
+	if (r < 0)
+		snprintf(why, size, "environment file %s:%u: %s", path, line,
+			 r == -E2BIG ? "more than 256 variables from files" : what);
+	return r;   /* buf stays: fe points into it until exec */
+}
+
+static void child_env_files(const struct unit *u, struct file_env *fe, int report_fd)
+{
+	char why[SPAWN_DETAIL_MAX];
+
+	fe->n = 0;
+	for (char **f = u->environment_files; f && *f; f++) {
+		int r = env_file_load(*f, fe, why, sizeof(why));
+
+		if (r < 0)
+			child_fail_detail(report_fd, SPAWN_STAGE_ENV_FILES, -r, why);
+	}
+}
+
+/* The child's environment: a sane base, the environment files' entries,
+ * then the unit's own, which win. The strings are built in the child,
+ * which execs or exits: nothing to free. */
 static void child_build_env(const struct spawn_params *p, const struct child_creds *c,
-			    char **env)
+			    const struct file_env *fe, char **env)
 {
 	static char home[300], user[300], notify[300], unit[300], watchdog[64];
 	size_t n = 0;
@@ -290,6 +400,8 @@ static void child_build_env(const struct spawn_params *p, const struct child_cre
 			 (unsigned long long)p->unit->watchdog_usec);
 		env_put(env, &n, watchdog);
 	}
+	for (size_t i = 0; i < fe->n; i++)
+		env_put(env, &n, fe->v[i]);
 	for (char **e = p->unit->environment; e && *e; e++)
 		env_put(env, &n, *e);
 	env[n] = NULL;
@@ -325,13 +437,13 @@ static int child_userns_root(void)
 }
 
 /* Namespaces already hold the child: network, mounts, hostname. */
-static void child_isolate(const struct unit_isolation *iso, int report_fd)
+static void child_isolate(const struct unit_isolation *iso, char *const *dirs, int report_fd)
 {
 	int stage, r;
 
 	if (iso->namespaces & UNIT_NS_BIT(UNIT_NS_NET))
 		CHECK(report_fd, SPAWN_STAGE_NETWORK, net_child_setup(iso));
-	r = ns_setup_mounts(iso, &stage);
+	r = ns_setup_mounts(iso, dirs, &stage);
 	if (r < 0)
 		child_fail(report_fd, stage, -r);
 	if (iso->hostname)
@@ -412,7 +524,8 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 	const struct unit *u = p->unit;
 	bool new_pid = u->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID);
 	struct child_creds creds;
-	char *env[SPAWN_ENV_MAX + 1];
+	struct file_env file_env;
+	char *env[SPAWN_ENV_MAX + 1], *dirs[DIRS_MAX + 1], why[SPAWN_DETAIL_MAX];
 	int r;
 
 	/* First: until then a fault here would run PID 1's crash action. */
@@ -433,6 +546,15 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 	r = child_lookup(p, &creds);
 	if (r < 0)
 		child_fail(report_fd, SPAWN_STAGE_USER, -r);
+	/* Still the host's root, on the host's tree (issue 15): the files
+	 * are host paths, the directories host directories. */
+	child_env_files(u, &file_env, report_fd);
+	r = dirs_make(u, creds.uid, creds.gid, dirs, why, sizeof(why));
+	if (r < 0) {
+		size_t n = strlen(why);
+		snprintf(why + n, sizeof(why) - n, ": %s", strerror(-r));
+		child_fail_detail(report_fd, SPAWN_STAGE_DIRECTORIES, -r, why);
+	}
 	if (u->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER))
 		CHECK(report_fd, SPAWN_STAGE_ID_MAP, child_userns_root());
 	/* Before any mount: the reaper's exec must find the host's root (and
@@ -441,11 +563,11 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 	 * may signal the service whatever the service becomes. */
 	if (new_pid)
 		child_fork_reaper(exe_fd, report_fd);
-	child_isolate(&u->iso, report_fd);
+	child_isolate(&u->iso, dirs, report_fd);
 	child_credentials(p, &creds, report_fd);
 	if (chdir(u->workdir ? u->workdir : "/") < 0)
 		child_fail(report_fd, SPAWN_STAGE_CHDIR, errno);
-	child_build_env(p, &creds, env);
+	child_build_env(p, &creds, &file_env, env);
 	execve(u->exec[0], u->exec, env);
 	child_fail(report_fd, SPAWN_STAGE_EXEC, errno);
 }
@@ -498,13 +620,13 @@ static int parent_plumb(pid_t pid, const struct unit_isolation *iso, int *ret_st
  * then sees end-of-file and leaves quietly). */
 static void parent_release(pid_t pid, const struct unit_isolation *iso, int report_w, int sync_w)
 {
-	struct spawn_report rep;
+	struct spawn_report rep = { 0 };
 	int r = parent_plumb(pid, iso, &rep.stage);
 
 	if (r == 0) {
 		if (write(sync_w, "g", 1) == 1)
 			return;
-		rep = (struct spawn_report){ SPAWN_STAGE_SIGNALS, errno };
+		rep = (struct spawn_report){ SPAWN_STAGE_SIGNALS, errno, "" };
 	} else {
 		rep.err = -r;
 	}
@@ -558,7 +680,7 @@ fail:
 	return r;
 }
 
-int spawn_report_read(int fd, int *ret_stage, int *ret_err)
+int spawn_report_read(int fd, int *ret_stage, int *ret_err, char ret_detail[SPAWN_DETAIL_MAX])
 {
 	struct spawn_report rep;
 	ssize_t n = read(fd, &rep, sizeof(rep));
@@ -568,11 +690,14 @@ int spawn_report_read(int fd, int *ret_stage, int *ret_err)
 	if (n == 0) {
 		*ret_stage = SPAWN_STAGE_MAX;   /* closed by execve */
 		*ret_err = 0;
+		ret_detail[0] = '\0';
 		return 1;
 	}
 	if (n != (ssize_t)sizeof(rep) || rep.stage < 0 || rep.stage >= SPAWN_STAGE_MAX)
 		return -EBADMSG;   /* the child writes its report in one go */
 	*ret_stage = rep.stage;
 	*ret_err = rep.err;
+	rep.detail[SPAWN_DETAIL_MAX - 1] = '\0';   /* never trusted to end */
+	memcpy(ret_detail, rep.detail, SPAWN_DETAIL_MAX);
 	return 1;
 }

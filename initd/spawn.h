@@ -4,7 +4,9 @@
  * leaf. The child resets its signals first (child.h), then runs its setup
  * in stages, and reports the first that fails as {stage, errno} over a
  * CLOEXEC pipe; a successful execve closes the
- * pipe, so end-of-file with no report means "exec happened". The parent never
+ * pipe, so end-of-file with no report means "exec happened". A report may
+ * carry a short text (SPAWN_DETAIL_MAX bytes, e.g. the FILE:LINE of a bad
+ * environment file line) that the stage and errno alone cannot say. The parent never
  * waits for the child: the report pipe is read from the event loop.
  * doc/DESIGN.md §7 lists the stages in the order the child runs them.
  */
@@ -45,8 +47,13 @@ enum spawn_stage {
 	SPAWN_STAGE_CAPS,         /* permitted/effective/inheritable/ambient */
 	SPAWN_STAGE_NO_NEW_PRIVS,
 	SPAWN_STAGE_REAPER,       /* fork; exec the PID-namespace reaper (reaper.h) */
+	/* issue 15, before the namespaces (their report carries a detail): */
+	SPAWN_STAGE_ENV_FILES,    /* read environment_files: "FILE:LINE: why" */
+	SPAWN_STAGE_DIRECTORIES,  /* make directories (dirs.h): "directory PATH" */
 	SPAWN_STAGE_MAX,
 };
+
+#define SPAWN_DETAIL_MAX 240      /* bytes of a report's text, NUL included */
 
 struct spawn_params {
 	const struct unit *unit;
@@ -71,8 +78,8 @@ int spawn_start(const struct spawn_params *p, struct spawn_child *ret);
 
 /* Read the child's report pipe. Returns 1 when the report is complete:
  * *ret_stage is SPAWN_STAGE_MAX if exec succeeded, else the failing stage
- * with *ret_err; 0 when more is to come (EAGAIN); -errno on a read error. */
-int spawn_report_read(int fd, int *ret_stage, int *ret_err);
+ * with *ret_err and ret_detail (NUL-terminated, "" when none); 0 when more is to come (EAGAIN); -errno on a read error. */
+int spawn_report_read(int fd, int *ret_stage, int *ret_err, char ret_detail[SPAWN_DETAIL_MAX]);
 
 const char *spawn_stage_to_string(int stage);
 

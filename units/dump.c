@@ -496,6 +496,17 @@ static void dump_success_exit(struct dump *d, const struct unit *u)
 	key_end(d);
 }
 
+/* directories = { runtime = [...]; ...; mode = "0755"; } (issue 15). */
+static void dump_directories(struct dump *d, const struct unit_directories *dirs)
+{
+	group_begin(d, "directories");
+	for (unsigned k = 0; k < UNIT_DIR_KIND_MAX; k++)
+		key_strv(d, unit_dir_kind_name(k), dirs->names[k]);
+	dump_indent(d);
+	fprintf(d->f, "mode = \"%04o\";\n", dirs->mode & 07777);
+	group_end(d);
+}
+
 /* environment = { KEY = "value"; ... }; from "KEY=value" entries. */
 static void dump_environment(struct dump *d, char *const *env)
 {
@@ -582,6 +593,8 @@ static void dump_base(struct dump *d, const struct unit *u)
 	key_string_or_unset(d, "user", u->user, "root");
 	key_string_or_unset(d, "group", u->group, "the user's group");
 	dump_environment(d, u->environment);
+	key_strv(d, "environment_files", u->environment_files);
+	dump_directories(d, &u->dirs);
 	key_string_or_unset(d, "workdir", u->workdir, "\"/\"");
 	dump_cgroup(d, &u->cgroup);
 	key_duration(d, "watchdog", u->watchdog_usec);

@@ -317,6 +317,13 @@ static const struct enc_field unit_fields[] = {
 	F_NUM(69, struct unit, critical, 1),
 	F_STRV(70, struct unit, modes, UNIT_MODES_MAX),
 	F_NUM(71, struct unit, autostart, 1),
+	/* environment files, directories (issue 15): 76..85 */
+	F_STRV(76, struct unit, environment_files, UNIT_ENV_FILES_MAX),
+	F_STRV(77, struct unit, dirs.names[UNIT_DIR_RUNTIME], UNIT_DIRS_MAX),
+	F_STRV(78, struct unit, dirs.names[UNIT_DIR_STATE], UNIT_DIRS_MAX),
+	F_STRV(79, struct unit, dirs.names[UNIT_DIR_LOGS], UNIT_DIRS_MAX),
+	F_STRV(80, struct unit, dirs.names[UNIT_DIR_CACHE], UNIT_DIRS_MAX),
+	F_NUM(81, struct unit, dirs.mode, 07777),
 	/* persistent logs (issue 14): 60..64 */
 	F_STR(60, struct unit, log_file),
 	F_NUM(61, struct unit, log_max_size, UNIT_LOG_SIZE_MAX),

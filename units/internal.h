@@ -14,6 +14,7 @@
  *   limits.c   cgroup limits of units and slices, controller names, cpu lists
  *   slices.c   initd.conf's slices: parsing, parents, cpusets
  *   mounts.c   initd.conf's mounts, requires_mounts, mount options
+ *   envdirs.c  a unit's environment_files and directories
  */
 #ifndef INITD_UNITS_INTERNAL_H
 #define INITD_UNITS_INTERNAL_H
@@ -58,6 +59,7 @@ struct unit_lines {
 	int requires_mounts[UNIT_MOUNTS_MAX];
 	struct isolation_lines iso;
 	int on_failure, critical;   /* 0 if unset */
+	int directories;        /* 0 if unset */
 };
 
 /* diag.c */
@@ -308,6 +310,16 @@ bool mounts_conf_equal(const struct initd_conf *a, const struct initd_conf *b);
 bool mounts_conf_valid(const struct initd_conf *conf);
 bool mounts_unit_valid(const struct unit *u);
 const struct unit_mount *mounts_find(const struct initd_conf *conf, const char *where);
+
+/* envdirs.c: a unit's environment_files and directories (issue 15). */
+int parse_environment_files(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_directories(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int envdirs_check(struct parse_ctx *c, const struct unit *u, const struct unit_lines *l);
+/* Defaults into a new unit: 0 or -ENOMEM (unit_free frees what was made). */
+int envdirs_init(struct unit *u);
+void envdirs_clear(struct unit *u);
+bool envdirs_equal(const struct unit *a, const struct unit *b);
+bool envdirs_valid(const struct unit *u);
 
 /* set.c */
 int set_check_invariants(const struct unit_set *s);

@@ -576,6 +576,8 @@ static const struct key unit_keys[] = {
 	{ "group", parse_group_key },
 	{ "environment", parse_environment },
 	{ "workdir", parse_workdir },
+	{ "environment_files", parse_environment_files },   /* envdirs.c */
+	{ "directories", parse_directories },
 	{ "cgroup", parse_cgroup },
 	{ "watchdog", parse_watchdog },
 	{ "log", parse_log },
@@ -645,7 +647,7 @@ struct unit *unit_new(const char *name, const char *file)
 		unit_free(u);
 		return NULL;
 	}
-	if (isolation_init(&u->iso) < 0) {
+	if (isolation_init(&u->iso) < 0 || envdirs_init(u) < 0) {
 		unit_free(u);
 		return NULL;
 	}
@@ -692,6 +694,8 @@ static int unit_check(struct parse_ctx *c, struct parse_state *st)
 		r = isolation_check(c, u, &st->lines->iso);
 	if (r == 0)
 		r = escalation_check(c, u, st->lines);
+	if (r == 0)
+		r = envdirs_check(c, u, st->lines);
 	return r;
 }
 

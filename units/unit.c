@@ -69,6 +69,7 @@ void unit_free(struct unit *u)
 	free(u->cgroup.slice);
 	unit_limits_clear(&u->cgroup.limits);
 	isolation_clear(&u->iso);
+	envdirs_clear(u);
 	free(u);
 }
 
@@ -123,7 +124,7 @@ bool unit_equal(const struct unit *a, const struct unit *b)
 		return true;
 	if (!a || !b)
 		return false;
-	return unit_numbers_equal(a, b) && isolation_equal(&a->iso, &b->iso) &&
+	return unit_numbers_equal(a, b) && isolation_equal(&a->iso, &b->iso) && envdirs_equal(a, b) &&
 	       streq_ptr(a->name, b->name) &&
 	       streq_ptr(a->file, b->file) && diags_equal(&a->diags, &b->diags) &&
 	       streq_ptr(a->description, b->description) && strv_equal(a->exec, b->exec) &&

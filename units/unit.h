@@ -291,6 +291,41 @@ struct unit_isolation {
 	char *veth_gateway;     /* "A.B.C.D" or NULL: no default route */
 };
 
+/* ---- environment files, managed directories (issue 15) ---- */
+
+#define UNIT_ENV_FILES_MAX  16     /* environment_files entries */
+#define UNIT_DIRS_MAX       16     /* entries of one kind of directories */
+#define UNIT_DIR_NAME_MAX   255    /* bytes of one directory name */
+#define UNIT_DIR_MODE_DEFAULT 0755
+
+/* The kinds of directories = { ... }, each under its own base. */
+enum unit_dir_kind {
+	UNIT_DIR_RUNTIME,       /* /run, removed when the unit stops */
+	UNIT_DIR_STATE,         /* /var/lib */
+	UNIT_DIR_LOGS,          /* /var/log */
+	UNIT_DIR_CACHE,         /* /var/cache */
+	UNIT_DIR_KIND_MAX,
+};
+
+/* directories: relative names ("redis", "redis/db"; no "." or "..", no
+ * empty component) created under their kind's base before the unit starts,
+ * owned by its user and group, with mode; bound at the same path into its
+ * rootfs. names[k] are NULL-terminated (never NULL). */
+struct unit_directories {
+	char **names[UNIT_DIR_KIND_MAX];
+	uint32_t mode;          /* 0..07777, default UNIT_DIR_MODE_DEFAULT */
+};
+
+struct unit;
+/* "runtime"... and "/run"...; NULL out of range. */
+const char *unit_dir_kind_name(enum unit_dir_kind k);
+const char *unit_dir_kind_base(enum unit_dir_kind k);
+/* Is name a valid directories entry (see struct unit_directories)? */
+bool unit_dir_name_valid(const char *name);
+/* Does u declare any directory (of kind k; any kind when k is
+ * UNIT_DIR_KIND_MAX)? */
+bool unit_has_dirs(const struct unit *u, enum unit_dir_kind k);
+
 /* What initd does when something essential fails: a unit with on_failure
  * (or critical) ends failed, a required mount cannot be mounted. */
 enum failure_action {
@@ -328,6 +363,12 @@ struct unit {
 	char *user;             /* name or numeric id, NULL = root */
 	char *group;            /* name or numeric id, NULL = user's group */
 	char **environment;     /* NULL-terminated "KEY=VALUE" (never NULL itself) */
+	/* environment_files (issue 15): NULL-terminated absolute host paths,
+	 * "-/path" when optional (never NULL itself); read by the spawned
+	 * child at each start (common/envfile.h), in order, before the
+	 * inline environment, which wins. */
+	char **environment_files;
+	struct unit_directories dirs;   /* directories = { ... } (issue 15) */
 	char *workdir;          /* NULL = "/" */
 	uint64_t watchdog_usec; /* WATCHDOG=1 expected this often; 0 = off */
 	bool log_console;       /* also copy the service's output to the console */

@@ -129,6 +129,10 @@ success_exit = ( 1, "TERM" );
 success_exit = ( 256, "TREM", 1, 1 );
 log = { file = "/var/log/web.log"; max_size = "1M"; keep = 3; };
 log = { file = "/var/log/"; max_size = "1K"; keep = -1; };
+environment_files = [ "/etc/default/web", "-/data/web.env" ];
+environment_files = [ "web.env", "-", "--/x" ];
+directories = { runtime = [ "redis" ]; state = [ "redis", "redis/db" ]; logs = [ "redis" ]; cache = [ "c" ]; mode = "0750"; };
+directories = { runtime = [ "../x", "a//b", "." ]; state = [ "a", "a" ]; mode = "0999"; tmp = [ ]; };
 KEYS
 printf 'exec = [ "/bin/true" ]' | seed $d syntax-nosemicolon
 printf 'exec = [ "/bin/true" ];\n/* unterminated comment' | seed $d syntax-comment

@@ -10,6 +10,7 @@
 #   testd_unit NAME 'ARGS' [LINE...]   a unit running testd ARGS (+ --touch
 #                            $T/NAME.touch --log $T/NAME.log) and extra lines
 #   start_initd              unshare ... initd; waits until svctl answers
+#                            (INITD_PRE: shell run in the namespace first)
 #   stop_initd               svctl poweroff, then (only if needed) SIGKILL
 #   sv ARGS...               svctl --socket $T/control ARGS (bounded)
 #   svc_state/svc_pid/svc_restarts NAME, wait_state NAME STATE SECONDS
@@ -188,10 +189,15 @@ control_answers() { [ -S "$T/control" ] && sv status >/dev/null 2>&1; }
 # start_initd [INITD ARGS...] — boot initd as PID 1 of a new PID + mount
 # namespace. --kill-child makes the kernel SIGKILL initd (and so the whole
 # namespace) if unshare dies, so nothing can outlive the test.
+# INITD_PRE, if set, is shell run inside the namespace first (as root, in
+# its private mount namespace: tmpfs over /run...), then initd is exec'd.
 start_initd() {
+	local pre=()
 	BOOT_OK=0
+	[ -n "${INITD_PRE:-}" ] && pre=(/bin/sh -ec "$INITD_PRE"'
+exec "$@"' initd-pre)
 	unshare --pid --fork --kill-child --mount --propagation private --mount-proc \
-		"$INITD" --no-mounts --no-cgroup --verbose --config "$T/conf" --control "$T/control" "$@" \
+		"${pre[@]}" "$INITD" --no-mounts --no-cgroup --verbose --config "$T/conf" --control "$T/control" "$@" \
 		> "$T/initd.log" 2>&1 < /dev/null &
 	UNSHARE_PID=$!
 	echo "$UNSHARE_PID" > "$T/unshare.pid"

@@ -274,7 +274,7 @@ START_TEST(setup_failure_is_reported_and_not_retried)
 	service_init(&s, &unit, &ops, loop, NULL);
 	service_start(&s);
 	service_deps_ready(&s);
-	service_on_setup_failed(&s, SPAWN_STAGE_EXEC, ENOENT);
+	service_on_setup_failed(&s, SPAWN_STAGE_EXEC, ENOENT, NULL);
 	fake.empty = true;
 	service_on_exit(&s, &si);
 	ck_assert_int_eq(s.state, SERVICE_FAILED);

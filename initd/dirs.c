@@ -1,0 +1,198 @@
+/* dirs.c — see dirs.h. */
+#include "initd/dirs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "initd/child.h"
+#include "initd/log.h"
+
+#define REMOVE_DEPTH_MAX   64        /* levels below a runtime directory */
+#define REMOVE_ENTRIES_MAX 1000000   /* entries one helper removes */
+#define REMOVE_TIMEOUT_SEC 60        /* the helper's whole life (SIGALRM) */
+
+/* ---- making them (the spawned child) -------------------------------------- */
+
+/* The base ("/var/lib"), made when missing (its parent must exist). */
+static int open_base(const char *base)
+{
+	int fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT && (mkdir(base, 0755) == 0 || errno == EEXIST))
+		fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* name (len bytes) in dirfd, made if missing, opened without following a
+ * symlink: -ELOOP or -ENOTDIR when something else is there. */
+static int open_component(int dirfd, const char *name, size_t len, mode_t mode)
+{
+	char comp[UNIT_DIR_NAME_MAX + 1];
+	int fd;
+
+	if (len > UNIT_DIR_NAME_MAX)
+		return -ENAMETOOLONG;
+	memcpy(comp, name, len);
+	comp[len] = '\0';
+	if (mkdirat(dirfd, comp, mode) < 0 && errno != EEXIST)
+		return -errno;
+	fd = openat(dirfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* base/name: components above the last root's, 0755; the last one the
+ * unit's, through its own fd. */
+static int make_one(const char *base, const char *name, uid_t uid, gid_t gid, mode_t mode)
+{
+	int fd = open_base(base);
+
+	while (fd >= 0) {
+		size_t len = strcspn(name, "/");
+		bool last = name[len] == '\0';
+		int next = open_component(fd, name, len, last ? 0700 : 0755);
+
+		close(fd);
+		fd = next;
+		if (fd < 0 || last)
+			break;
+		name += len + 1;
+	}
+	if (fd < 0)
+		return fd;
+	if (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	close(fd);
+	return 0;
+}
+
+int dirs_make(const struct unit *u, uid_t uid, gid_t gid, char *paths[DIRS_MAX + 1],
+	      char *why, size_t size)
+{
+	static char store[DIRS_MAX][DIRS_PATH_MAX];
+	size_t n = 0;
+
+	for (unsigned k = 0; k < UNIT_DIR_KIND_MAX; k++) {
+		for (char **name = u->dirs.names[k]; *name && n < DIRS_MAX; name++) {
+			const char *base = unit_dir_kind_base(k);
+			int r;
+
+			snprintf(store[n], DIRS_PATH_MAX, "%s/%s", base, *name);
+			r = make_one(base, *name, uid, gid, (mode_t)u->dirs.mode);
+			if (r < 0) {
+				snprintf(why, size, "directory %s", store[n]);
+				return r;
+			}
+			paths[n] = store[n];
+			n++;
+		}
+	}
+	paths[n] = NULL;
+	return 0;
+}
+
+/* ---- removing runtime ones (PID 1, then a helper) ---------------------------- */
+
+static int remove_tree(int dirfd, const char *name, unsigned depth, unsigned long *budget);
+
+/* Everything inside the directory fd (closed), staying on its filesystem. */
+static void remove_entries(int fd, unsigned depth, unsigned long *budget)
+{
+	struct stat st;
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+
+	if (!d) {
+		close(fd);
+		return;
+	}
+	if (fstat(fd, &st) < 0) {
+		closedir(d);
+		return;
+	}
+	while ((e = readdir(d)) && *budget) {
+		struct stat est;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		(*budget)--;
+		if (fstatat(fd, e->d_name, &est, AT_SYMLINK_NOFOLLOW) == 0 && est.st_dev != st.st_dev)
+			continue;   /* a mount point: not ours to empty */
+		remove_tree(fd, e->d_name, depth, budget);
+	}
+	closedir(d);
+}
+
+/* rm -rf of dirfd/name, never following a symlink. */
+static int remove_tree(int dirfd, const char *name, unsigned depth, unsigned long *budget)
+{
+	int fd;
+
+	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR)
+		return -errno;
+	if (depth == 0)
+		return -ELOOP;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	remove_entries(fd, depth - 1, budget);
+	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 ? -errno : 0;
+}
+
+/* The helper: a fresh fork of PID 1, reaped by manager_reap like any
+ * child it does not know. */
+static _Noreturn void remove_helper(char (*paths)[DIRS_PATH_MAX], size_t n)
+{
+	unsigned long budget = REMOVE_ENTRIES_MAX;
+
+	if (child_reset_signals() < 0)
+		_exit(1);
+	close_range(3, ~0U, 0);
+	alarm(REMOVE_TIMEOUT_SEC);   /* SIGALRM's default ends a hung helper */
+	for (size_t i = 0; i < n; i++)
+		remove_tree(AT_FDCWD, paths[i], REMOVE_DEPTH_MAX, &budget);
+	_exit(0);
+}
+
+void dirs_remove_runtime(const struct unit *u)
+{
+	static unsigned long serial;
+	char paths[UNIT_DIRS_MAX][DIRS_PATH_MAX], path[DIRS_PATH_MAX];
+	size_t n = 0;
+	pid_t pid;
+
+	for (char **name = u->dirs.names[UNIT_DIR_RUNTIME]; *name && n < UNIT_DIRS_MAX; name++) {
+		snprintf(path, sizeof(path), "/run/%s", *name);
+		/* Renamed aside first: the next start makes a fresh one. A
+		 * symlink is renamed, never followed; across a mount
+		 * (EXDEV) the helper removes it in place. */
+		snprintf(paths[n], DIRS_PATH_MAX, "/run/.initd-removing.%d.%lu", getpid(), ++serial);
+		if (rename(path, paths[n]) < 0) {
+			if (errno == ENOENT)
+				continue;
+			if (errno != EXDEV) {
+				log_warn("%s: cannot remove %s: %s", u->name, path, strerror(errno));
+				continue;
+			}
+			snprintf(paths[n], DIRS_PATH_MAX, "%s", path);
+		}
+		n++;
+	}
+	if (n == 0)
+		return;
+	pid = fork();
+	if (pid == 0)
+		remove_helper(paths, n);
+	if (pid < 0)
+		log_warn("%s: cannot remove its runtime directories: %s", u->name, strerror(errno));
+}

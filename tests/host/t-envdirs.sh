@@ -1,0 +1,133 @@
+#!/bin/bash
+# t-envdirs.sh — issue 15's environment_files and directories on the host
+# tier. The files' variables reach the service (its /proc/PID/environ):
+# later files win over earlier ones, the inline environment over both, an
+# optional missing file is fine; a bad line, or a missing required file,
+# fails the start with FILE:LINE in svctl status. Directories are made
+# under /run, /var/lib, /var/log, /var/cache (tmpfs in the namespace, made
+# by INITD_PRE) owned by the unit's user (nobody) with its mode, an
+# existing one chowned too; a symlink planted at the path is not followed
+# (the start fails, the target keeps its owner); the runtime one goes when
+# the unit stops, the others stay.
+. "$(dirname "$0")/lib.sh"
+
+new_boot envdirs
+mkdir -p "$T/target"
+cat > "$T/web.env" <<'EOF'
+# a comment, then a blank line
+
+A=from-file
+  B="quoted value"
+C='single quoted'
+D=with # a hash
+INLINE=from-file
+EMPTY=
+EOF
+printf 'A=late\r\nE=no newline at the end' > "$T/late.env"
+printf 'GOOD=1\n# fine\nnot a line\n' > "$T/bad.env"
+
+unit env <<EOF
+exec = [ "/bin/sleep", "1000" ];
+environment_files = [ "$T/web.env", "-$T/absent.env", "$T/late.env" ];
+environment = { INLINE = "inline"; };
+EOF
+unit badline <<EOF
+exec = [ "/bin/sleep", "1000" ];
+restart = "no";
+environment_files = [ "$T/bad.env" ];
+EOF
+unit missing <<EOF
+exec = [ "/bin/sleep", "1000" ];
+restart = "no";
+environment_files = [ "$T/absent.env" ];
+EOF
+unit dirs <<EOF
+exec = [ "/bin/sleep", "1000" ];
+user = "nobody";
+directories = { runtime = [ "dsvc" ]; state = [ "dsvc/db" ]; logs = [ "dsvc" ];
+                cache = [ "dsvc", "pre" ]; mode = "0750"; };
+EOF
+unit evil <<EOF
+exec = [ "/bin/sleep", "1000" ];
+restart = "no";
+user = "nobody";
+directories = { runtime = [ "evil" ]; };
+EOF
+INITD_PRE="for d in /run /var/lib /var/log /var/cache; do mount -t tmpfs -o mode=0755 tmpfs \$d; done
+mkdir -m 0700 /var/cache/pre
+ln -s $T/target /run/evil"
+start_initd || exit 1
+
+# ---- environment files ----
+check "env reaches running" wait_state env running 5
+pid=$(svc_pid env)
+environ=$(in_ns cat "/proc/$pid/environ" 2>/dev/null | tr '\0' '\n')
+var() { printf '%s\n' "$environ" | grep "^$1=" ; }
+is "env: a later file wins over an earlier one" "$(var A)" "A=late"
+is "env: double quotes are removed" "$(var B)" "B=quoted value"
+is "env: single quotes are removed" "$(var C)" "C=single quoted"
+is "env: a '#' in a value is kept" "$(var D)" "D=with # a hash"
+is "env: the inline environment wins over the files" "$(var INLINE)" "INLINE=inline"
+is "env: an empty value" "$(var EMPTY)" "EMPTY="
+is "env: a last line without a newline, CRLF line ends" "$(var E)" "E=no newline at the end"
+is "env: comments are no variables" "$(printf '%s\n' "$environ" | grep -c '^#')" 0
+
+check "badline fails" wait_state badline failed 5
+reason=$(svc_reason badline)
+case $reason in
+*"$T/bad.env:3: expected"*) ok "badline: the reason names FILE:LINE" ;;
+*) not_ok "badline: the reason names FILE:LINE" "reason '$reason'" ;;
+esac
+check "missing fails" wait_state missing failed 5
+reason=$(svc_reason missing)
+case $reason in
+*"$T/absent.env: No such file"*) ok "missing: a required file that is missing fails the start" ;;
+*) not_ok "missing: a required file that is missing fails the start" "reason '$reason'" ;;
+esac
+
+# ---- directories ----
+check "dirs reaches running" wait_state dirs running 5
+owner() { in_ns stat -c '%U:%G %a' "$1" 2>&1; }
+is "dirs: runtime /run/dsvc" "$(owner /run/dsvc)" "nobody:nogroup 750"
+is "dirs: state /var/lib/dsvc/db" "$(owner /var/lib/dsvc/db)" "nobody:nogroup 750"
+is "dirs: its parent /var/lib/dsvc stays root's" "$(owner /var/lib/dsvc)" "root:root 755"
+is "dirs: logs /var/log/dsvc" "$(owner /var/log/dsvc)" "nobody:nogroup 750"
+is "dirs: cache /var/cache/dsvc" "$(owner /var/cache/dsvc)" "nobody:nogroup 750"
+is "dirs: an existing directory is chowned and chmod'ed" "$(owner /var/cache/pre)" \
+	"nobody:nogroup 750"
+
+check "evil fails" wait_state evil failed 5
+reason=$(svc_reason evil)
+case $reason in
+*"directory /run/evil"*"symbolic links"*|*"directory /run/evil"*"Not a directory"*)
+	ok "evil: a symlink at the directory's path fails the start" ;;
+*) not_ok "evil: a symlink at the directory's path fails the start" "reason '$reason'" ;;
+esac
+is "evil: the symlink's target keeps its owner" "$(stat -c '%U %a' "$T/target")" "root 755"
+
+show=$(sv show dirs 2>&1)
+case $show in
+*'runtime = [ "dsvc" ];'*'mode = "0750";'*) ok "dirs: svctl show prints its directories" ;;
+*) not_ok "dirs: svctl show prints its directories" "$show" ;;
+esac
+case $(sv show env 2>&1) in
+*"environment_files = [ \"$T/web.env\", \"-$T/absent.env\", \"$T/late.env\" ];"*)
+	ok "env: svctl show prints its environment files" ;;
+*) not_ok "env: svctl show prints its environment files" "$(sv show env 2>&1)" ;;
+esac
+
+in_ns sh -c 'echo data > /run/dsvc/file; mkdir -p /run/dsvc/a/b; echo x > /run/dsvc/a/b/c'
+check "dirs: svctl stop" sv stop dirs
+check "dirs stops" wait_state dirs stopped 5
+check "dirs: its runtime directory is removed once stopped" \
+	wait_until 10 eval "! in_ns test -e /run/dsvc"
+check "dirs: nothing is left aside in /run" \
+	wait_until 10 eval "[ -z \"\$(in_ns ls -A /run | grep initd-removing)\" ]"
+check "dirs: its state directory stays" in_ns test -d /var/lib/dsvc/db
+check "dirs: svctl start again" sv start dirs
+check "dirs runs again" wait_state dirs running 5
+is "dirs: a fresh runtime directory" "$(owner /run/dsvc) $(in_ns ls -A /run/dsvc)" \
+	"nobody:nogroup 750 "
+
+stop_initd
+[ "$FAILED" -eq 0 ]
