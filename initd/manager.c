@@ -127,6 +127,7 @@ static const struct service_ops real_ops = {
 	.signal = ops_signal,
 	.kill_all = ops_kill_all,
 	.is_empty = ops_is_empty,
+	.find_main = svc_find_main,
 	.changed = ops_changed,
 };
 
