@@ -141,25 +141,62 @@ int pidfile_read_at(int dir_fd, const char *path, pid_t *ret_pid, const char **r
 	return r;
 }
 
+/* /run, opened O_PATH, when it is a tmpfs or ramfs: the fd, or -errno. */
+static int run_dir_open(const char **ret_why)
+{
+	int fd = open(UNIT_PIDFILE_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct statfs fs;
+
+	if (fd < 0 || fstatfs(fd, &fs) < 0) {
+		*ret_why = strerror(errno);
+		safe_close(fd);
+		return -errno;
+	}
+	if (fs.f_type != TMPFS_MAGIC && fs.f_type != RAMFS_MAGIC) {
+		*ret_why = UNIT_PIDFILE_DIR " is not a tmpfs";
+		safe_close(fd);
+		return -EXDEV;
+	}
+	return fd;
+}
+
 int pidfile_read(const char *path, pid_t *ret_pid, const char **ret_why)
 {
-	size_t prefix = strlen(UNIT_PIDFILE_DIR);
 	_cleanup_close_ int dir_fd = -1;
-	struct statfs fs;
 
 	*ret_why = NULL;
 	if (!unit_pidfile_valid(path)) {
 		*ret_why = "is not a path below " UNIT_PIDFILE_DIR;
 		return -EINVAL;
 	}
-	dir_fd = open(UNIT_PIDFILE_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dir_fd < 0 || fstatfs(dir_fd, &fs) < 0) {
-		*ret_why = strerror(errno);
+	dir_fd = run_dir_open(ret_why);
+	if (dir_fd < 0)
+		return dir_fd;
+	return pidfile_read_at(dir_fd, path + strlen(UNIT_PIDFILE_DIR), ret_pid, ret_why);
+}
+
+int pidfile_remove(const char *path)
+{
+	const char *why, *rel = path + strlen(UNIT_PIDFILE_DIR), *base;
+	_cleanup_close_ int run_fd = -1, dir_fd = -1;
+	char dir[UNIT_PIDFILE_MAX];
+
+	if (!unit_pidfile_valid(path))
+		return -EINVAL;
+	run_fd = run_dir_open(&why);
+	if (run_fd < 0)
+		return run_fd;
+	base = strrchr(rel, '/');
+	if (base) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(base - rel), rel);
+		dir_fd = open_path(run_fd, dir, &why);
+		if (dir_fd < 0)
+			return dir_fd == -ENOENT ? 0 : dir_fd;
+		base++;
+	} else {
+		base = rel;
+	}
+	if (unlinkat(base == rel ? run_fd : dir_fd, base, 0) < 0 && errno != ENOENT)
 		return -errno;
-	}
-	if (fs.f_type != TMPFS_MAGIC && fs.f_type != RAMFS_MAGIC) {
-		*ret_why = UNIT_PIDFILE_DIR " is not a tmpfs";
-		return -EXDEV;
-	}
-	return pidfile_read_at(dir_fd, path + prefix, ret_pid, ret_why);
+	return 0;
 }

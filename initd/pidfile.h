@@ -34,4 +34,11 @@ int pidfile_read_at(int dir_fd, const char *path, pid_t *ret_pid, const char **r
  * and checks it is a tmpfs or ramfs (-EXDEV, "/run is not a tmpfs"). */
 int pidfile_read(const char *path, pid_t *ret_pid, const char **ret_why);
 
+/* Remove a stale pid file at path (below /run, as pidfile_read) before the
+ * unit starts, so that it cannot name the last run's dead daemon, or a
+ * process that reused its pid. Its directory is opened as pidfile_read
+ * opens the file (no symlink, no other file system). 0 (also when it was
+ * not there), -errno. */
+int pidfile_remove(const char *path);
+
 #endif

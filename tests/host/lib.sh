@@ -10,6 +10,7 @@
 #   testd_unit NAME 'ARGS' [LINE...]   a unit running testd ARGS (+ --touch
 #                            $T/NAME.touch --log $T/NAME.log) and extra lines
 #   start_initd              unshare ... initd; waits until svctl answers
+#                            (RUN_TMPFS=1: with a tmpfs of its own on /run)
 #   stop_initd               svctl poweroff, then (only if needed) SIGKILL
 #   sv ARGS...               svctl --socket $T/control ARGS (bounded)
 #   svc_state/svc_pid/svc_restarts NAME, wait_state NAME STATE SECONDS
@@ -190,7 +191,14 @@ control_answers() { [ -S "$T/control" ] && sv status >/dev/null 2>&1; }
 # namespace) if unshare dies, so nothing can outlive the test.
 start_initd() {
 	BOOT_OK=0
+	# RUN_TMPFS=1: a tmpfs of the namespace's own on /run (forking units
+	# read their pid files only from a tmpfs there), mounted by a shell
+	# that then execs initd (same PID).
+	local pre=()
+	[ "${RUN_TMPFS:-0}" = 1 ] &&
+		pre=(sh -c 'mount -t tmpfs -o mode=0755 run /run && exec "$@"' sh)
 	unshare --pid --fork --kill-child --mount --propagation private --mount-proc \
+		"${pre[@]}" \
 		"$INITD" --no-mounts --no-cgroup --verbose --config "$T/conf" --control "$T/control" "$@" \
 		> "$T/initd.log" 2>&1 < /dev/null &
 	UNSHARE_PID=$!
