@@ -1,6 +1,7 @@
 /* manager.c — see manager.h. */
 #include "initd/manager.h"
 #include "initd/manager_internal.h"
+#include "initd/pidfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +49,20 @@ static bool spawn_budget_left(struct manager *m)
 static void report_ready(struct loop *l, int fd, uint32_t events, void *data);
 static int svc_output_writer(struct manager *m, struct svc *v);
 
+/* A forking unit's pid file left by its last run would name a dead
+ * daemon, or whoever reused its pid: it goes before the start. */
+static void svc_pidfile_clear(struct service *s)
+{
+	int r;
+
+	if (s->unit->type != UNIT_FORKING || !s->unit->pidfile)
+		return;
+	r = pidfile_remove(s->unit->pidfile);
+	if (r < 0)
+		log_warn("%s: removing the old pid file %s: %s", s->unit->name, s->unit->pidfile,
+			 strerror(-r));
+}
+
 static int ops_spawn(struct service *s)
 {
 	struct svc *v = svc_of(s);
@@ -67,6 +82,8 @@ static int ops_spawn(struct service *s)
 	};
 	struct spawn_child child;
 
+	if (r == 0)
+		svc_pidfile_clear(s);
 	if (r == 0)
 		r = spawn_start(&p, &child);
 	if (r < 0)
@@ -133,6 +150,7 @@ static const struct service_ops real_ops = {
 	.signal = ops_signal,
 	.kill_all = ops_kill_all,
 	.is_empty = ops_is_empty,
+	.find_main = svc_find_main,
 	.changed = ops_changed,
 };
 

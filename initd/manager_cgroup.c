@@ -66,6 +66,13 @@ int svc_cgroup_populated(struct manager *m, struct svc *v)
 	return fd < 0 ? (fd == -ENOENT ? 0 : fd) : cgroup_is_populated(fd);
 }
 
+int svc_cgroup_procs(struct manager *m, struct svc *v, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = svc_cgroup_open(m, v, true);
+
+	return fd < 0 ? fd : cgroup_read_file(fd, "cgroup.procs", buf, size);
+}
+
 /* ---- events -------------------------------------------------------------------- */
 
 void svc_cgroup_poll_oom(struct svc *v)

@@ -144,6 +144,18 @@ struct svc *svc_by_pid(struct manager *m, pid_t pid);
 /* Stop following a MAINPID= process's pidfd (the fd is s.pidfd: its owner
  * closes it). manager_notify itself is in manager.h. */
 void main_watch_close(struct manager *m, struct svc *v);
+/* Why v may not take pid (open as pidfd, or -1) as its main process, or
+ * NULL when it may: never PID 1, initd, another unit's main process, a
+ * process outside v's cgroup or, without cgroups, one not related to
+ * sender (MAINPID=) or not in session (forking: the starter's session; 0
+ * for MAINPID=); and only a process still alive after the checks. */
+const char *svc_main_refusal(struct manager *m, struct svc *v, pid_t sender, pid_t session,
+			     pid_t pid, int pidfd);
+/* v's main process is now pid, followed through pidfd (taken). */
+void svc_follow_main(struct manager *m, struct svc *v, pid_t pid, int pidfd);
+
+/* manager_forking.c: service_ops.find_main. */
+int svc_find_main(struct service *s, char *why, size_t size);
 
 /* ---- manager_cgroup.c ---- */
 /* A service's node and leaf, and their events. init: no cgroup, no watch
@@ -166,6 +178,9 @@ int svc_cgroup_kill(struct manager *m, struct svc *v);
  * signalled, or -errno. */
 int svc_cgroup_signal(struct manager *m, struct svc *v, int sig);
 int svc_cgroup_populated(struct manager *m, struct svc *v);
+/* The cgroup.procs of v's leaf (where its processes live), NUL-terminated,
+ * at most size - 1 bytes: its length, or -errno. */
+int svc_cgroup_procs(struct manager *m, struct svc *v, char *buf, size_t size);
 /* m->watch's callback: one of v's event files changed. */
 void svc_cgroup_event(void *owner, enum cgroup_event ev);
 /* Plan and build the tree of set (slices, controllers) before its services

@@ -89,10 +89,11 @@ static bool mainpid_is_related(pid_t sender, pid_t pid)
 	       sid == sender_sid;
 }
 
-/* Why v may not follow pid (open as pidfd, or -1), or NULL when it may. */
-static const char *mainpid_refusal(struct manager *m, struct svc *v, pid_t sender, pid_t pid,
-				   int pidfd)
+const char *svc_main_refusal(struct manager *m, struct svc *v, pid_t sender, pid_t session,
+			     pid_t pid, int pidfd)
 {
+	pid_t ppid, sid;
+
 	struct svc *other;
 
 	if (pid <= 1)
@@ -104,9 +105,16 @@ static const char *mainpid_refusal(struct manager *m, struct svc *v, pid_t sende
 		return "the main process of another unit";
 	if (pidfd < 0)
 		return "no such process";
-	if (cgroup_tree_enabled(&m->cg) ? svc_by_sender(m, pid) != v
-					: !mainpid_is_related(sender, pid))
+	if (cgroup_tree_enabled(&m->cg)) {
+		if (svc_by_sender(m, pid) != v)
+			return "not a process of this service";
+	} else if (session > 0) {
+		/* forking: a descendant of the starter, a session leader */
+		if (proc_stat_ids(pid, &ppid, &sid) < 0 || sid != session)
+			return "not a process of this service (not in its session)";
+	} else if (!mainpid_is_related(sender, pid)) {
 		return "not a process of this service";
+	}
 	/* The checks read /proc by number: only a process still alive now is
 	 * sure to be the one they read about (its PID cannot be reused). */
 	if (!pidfd_alive(pidfd))
@@ -128,18 +136,23 @@ static void svc_take_mainpid(struct manager *m, struct svc *v, pid_t sender, pid
 		return;
 	if (pid > 1)
 		fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	why = mainpid_refusal(m, v, sender, pid, fd);
+	why = svc_main_refusal(m, v, sender, 0, pid, fd);
 	if (why) {
 		log_warn("%s: MAINPID=%d ignored: %s", v->s.unit->name, (int)pid, why);
 		safe_close(fd);
 		return;
 	}
+	log_info("%s: main process is now %d (MAINPID)", v->s.unit->name, (int)pid);
+	svc_follow_main(m, v, pid, fd);
+}
+
+void svc_follow_main(struct manager *m, struct svc *v, pid_t pid, int pidfd)
+{
 	main_watch_close(m, v);
 	safe_close(v->s.pidfd);
-	log_info("%s: main process is now %d (MAINPID)", v->s.unit->name, (int)pid);
 	v->s.pid = pid;   /* the old main process is reaped as an orphan */
-	v->s.pidfd = fd;
-	v->main_exit = (struct loop_watch){ .fd = fd, .fn = main_exit_ready, .data = v };
+	v->s.pidfd = pidfd;
+	v->main_exit = (struct loop_watch){ .fd = pidfd, .fn = main_exit_ready, .data = v };
 	if (loop_watch_add(m->loop, &v->main_exit, EPOLLIN) < 0)
 		v->main_exit.fd = -1;
 }

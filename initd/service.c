@@ -59,8 +59,10 @@ static void watchdog_arm(struct service *s)
 		loop_timer_arm(s->loop, &s->watchdog, now_usec() + s->unit->watchdog_usec);
 }
 
-/* notify and oneshot units wait for a signal of readiness (READY=1, a clean
- * exit) that may never come: bounded by start_timeout. */
+/* notify, oneshot and forking units wait for a signal of readiness
+ * (READY=1, a clean exit, the daemon's PID) that may never come: bounded by
+ * start_timeout, which so covers a forking unit's whole start: the starter
+ * not exiting and the pid file never appearing. */
 static void start_timeout_arm(struct service *s)
 {
 	if (s->unit->start_timeout_usec && s->unit->type != UNIT_SIMPLE)
@@ -78,11 +80,12 @@ const struct service_transition service_transitions[] = {
 	T(WAITING,    STOPPED,    "stop"),
 	T(WAITING,    STOPPING,   "stop, while leftovers of a run are killed"),
 	T(WAITING,    BAD_CONFIG, "reload: the unit no longer parses"),
-	T(STARTING,   RUNNING,    "exec (simple), READY=1 (notify)"),
+	T(STARTING,   RUNNING,    "exec (simple), READY=1 (notify), main PID known (forking)"),
 	T(STARTING,   EXITED,     "exit 0 (oneshot), no restart"),
 	T(STARTING,   FAILED,     "exit (before ready: a failure), no restart"),
 	T(STARTING,   RESTARTING, "exit, restart wanted"),
-	T(STARTING,   STOPPING,   "stop, start timeout, a required unit failed"),
+	T(STARTING,   STOPPING,   "stop, start timeout, a required unit failed, "
+				  "no main PID (forking)"),
 	T(RUNNING,    EXITED,     "clean exit, no restart"),
 	T(RUNNING,    FAILED,     "exit, no restart"),
 	T(RUNNING,    RESTARTING, "exit, restart wanted"),
@@ -90,8 +93,9 @@ const struct service_transition service_transitions[] = {
 	T(STOPPING,   STOPPED,    "exit and empty leaf"),
 	T(STOPPING,   WAITING,    "exit and empty leaf, started again meanwhile"),
 	T(STOPPING,   FAILED,     "exit: stopped for a failed dependency, or a start "
-				  "timeout without restart"),
-	T(STOPPING,   RESTARTING, "exit after a start timeout, restart wanted"),
+				  "timeout or refused main PID without restart"),
+	T(STOPPING,   RESTARTING, "exit after a start timeout or a refused main PID, "
+				  "restart wanted"),
 	T(RESTARTING, STARTING,   "backoff over (or none), leaf empty: spawned"),
 	T(RESTARTING, FAILED,     "start limit, spawn failed"),
 	T(RESTARTING, STOPPED,    "stop"),
@@ -132,8 +136,10 @@ static void service_set_state(struct service *s, enum service_state st)
 	 * states that follow arm it for themselves after this. */
 	if (st == SERVICE_STARTING)
 		start_timeout_arm(s);
-	else if (old == SERVICE_STARTING)
+	else if (old == SERVICE_STARTING) {
 		loop_timer_cancel(s->loop, &s->timer);
+		loop_timer_cancel(s->loop, &s->main_poll);
+	}
 	/* The watchdog runs while the service is ready, and only then. */
 	if (st == SERVICE_RUNNING)
 		watchdog_arm(s);
@@ -150,6 +156,9 @@ static void service_record_exit(struct service *s, enum exit_kind kind, int code
 
 static void timer_fired(struct loop *l, void *data);
 static void watchdog_fired(struct loop *l, void *data);
+static void main_poll_fired(struct loop *l, void *data);
+static void service_send_stop(struct service *s);
+static void stop_without_main(struct service *s);
 
 void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,
 		  struct loop *l, void *owner)
@@ -165,6 +174,7 @@ void service_init(struct service *s, const struct unit *u, const struct service_
 	s->restart_delay = u->restart_delay_usec;
 	loop_timer_init(&s->timer, timer_fired, s);
 	loop_timer_init(&s->watchdog, watchdog_fired, s);
+	loop_timer_init(&s->main_poll, main_poll_fired, s);
 }
 
 void service_set_status_text(struct service *s, const char *text)
@@ -181,6 +191,7 @@ void service_done(struct service *s)
 	s->status_text = NULL;
 	loop_timer_cancel(s->loop, &s->timer);
 	loop_timer_cancel(s->loop, &s->watchdog);
+	loop_timer_cancel(s->loop, &s->main_poll);
 }
 
 void service_replace_unit(struct service *s, const struct unit *u)
@@ -228,6 +239,9 @@ static void service_spawn(struct service *s)
 		return;
 	}
 	s->exec_seen = false;
+	s->main_found = false;
+	s->starter_pid = 0;
+	s->main_poll_delay = SERVICE_MAIN_POLL_FIRST;
 	s->stop_timed_out = false;
 	s->stop_cause = STOP_NONE;
 	s->watchdog_fired = false;
@@ -351,6 +365,59 @@ void service_on_ready(struct service *s)
 		service_set_state(s, SERVICE_RUNNING);
 }
 
+/* ---- forking: the daemon the starter left ------------------------------ */
+
+/* The starter of a forking unit exited 0 before its daemon was found: the
+ * start goes on (its exit is no exit of the service). Anything else (a
+ * failure, a setup error, the daemon's own exit) is an exit as usual. */
+static bool starter_done(const struct service *s, const siginfo_t *si)
+{
+	return s->unit->type == UNIT_FORKING && s->state == SERVICE_STARTING && !s->main_found &&
+	       s->setup_error.kind != EXIT_SETUP && si->si_code == CLD_EXITED &&
+	       si->si_status == 0;
+}
+
+/* Look for the daemon: found, running; not yet, look again later (the
+ * delay doubles, start_timeout bounds the whole); refused, the start fails
+ * with the reason, once what the starter left is gone (stop_without_main). */
+static void service_find_main(struct service *s)
+{
+	char why[sizeof(s->last_exit.detail)] = "";
+	uint64_t delay;
+	int r = s->ops->find_main(s, why, sizeof(why));
+
+	if (r > 0) {
+		s->main_found = true;
+		service_set_state(s, SERVICE_RUNNING);
+		return;
+	}
+	if (r == 0) {
+		delay = s->main_poll_delay;
+		s->main_poll_delay = delay * 2 > SERVICE_MAIN_POLL_MAX ? SERVICE_MAIN_POLL_MAX
+								  : delay * 2;
+		loop_timer_arm(s->loop, &s->main_poll, now_usec() + delay);
+		return;
+	}
+	service_record_exit(s, EXIT_MAIN_REFUSED, -r);
+	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s",
+		 why[0] ? why : strerror(-r));
+	service_send_stop(s);
+	s->stop_cause = STOP_MAIN_REFUSED;
+}
+
+/* While starting: look for the daemon again. While stopping before it was
+ * found: end the stop (service_send_stop deferred it here, so that the
+ * caller's stop_cause is in place to name the exit). */
+static void main_poll_fired(struct loop *l, void *data)
+{
+	struct service *s = data;
+
+	if (s->state == SERVICE_STARTING && s->pid <= 0)
+		service_find_main(s);
+	else if (s->state == SERVICE_STOPPING && s->pid <= 0)
+		stop_without_main(s);
+}
+
 /* The OOM killer may pick any process of the leaf: the last exit stays what
  * it is (the count is the cgroup's, in svctl status NAME); only a main
  * process that dies by SIGKILL after it reads oom-kill (classify_exit). */
@@ -408,7 +475,8 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 
 	if (s->setup_error.kind == EXIT_SETUP)
 		s->last_exit = s->setup_error;
-	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_DEPENDENCY)
+	else if (s->state == SERVICE_STOPPING && (s->stop_cause == STOP_DEPENDENCY ||
+						    s->stop_cause == STOP_MAIN_REFUSED))
 		return;   /* it was stopped for that reason: keep it */
 	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_START_TIMEOUT)
 		service_record_exit(s, EXIT_START_TIMEOUT, 0);   /* even if killed */
@@ -430,9 +498,11 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 	else
 		service_record_exit(s, EXIT_SIGNAL, si->si_status);
 	/* A notify unit that ends before READY=1 never came up, even with exit
-	 * 0 (typically a daemon that forked into the background): a failure. */
-	if (s->state == SERVICE_STARTING && s->unit->type == UNIT_NOTIFY &&
-	    s->last_exit.kind != EXIT_SETUP)
+	 * 0 (typically a daemon that forked into the background): a failure.
+	 * So is a forking unit's starter that failed (starter_done takes its
+	 * exit 0). */
+	if (s->state == SERVICE_STARTING && s->last_exit.kind != EXIT_SETUP &&
+	    (s->unit->type == UNIT_NOTIFY || (s->unit->type == UNIT_FORKING && !s->main_found)))
 		s->last_exit.before_ready = true;
 }
 
@@ -479,11 +549,11 @@ static void service_after_exit(struct service *s)
 			service_fail(s, EXIT_NONE, 0);
 			return;
 		}
-		if (s->stop_cause != STOP_START_TIMEOUT) {
+		if (s->stop_cause != STOP_START_TIMEOUT && s->stop_cause != STOP_MAIN_REFUSED) {
 			service_set_state(s, s->want_running ? SERVICE_WAITING : SERVICE_STOPPED);
 			return;
 		}
-		/* a start timeout: a failure like a crash, see below */
+		/* a start timeout, a refused main PID: a failure like a crash */
 	}
 	if (restart_wanted(s, success)) {
 		uint64_t delay = next_restart_delay(s, now);
@@ -503,6 +573,12 @@ static void service_after_exit(struct service *s)
 
 void service_on_exit(struct service *s, const siginfo_t *si)
 {
+	if (starter_done(s, si)) {
+		s->starter_pid = s->pid;
+		s->pid = 0;
+		service_find_main(s);
+		return;
+	}
 	s->pid = 0;
 	classify_exit(s, si);
 	/* Whatever the main process left behind goes with it. */
@@ -516,7 +592,8 @@ void service_on_empty(struct service *s)
 	if (s->pid > 0)
 		return;
 	if (s->state == SERVICE_STOPPING) {
-		service_after_exit(s);
+		if (!loop_timer_armed(&s->main_poll))   /* else stop_without_main ends it */
+			service_after_exit(s);
 		return;
 	}
 	if (s->state == SERVICE_WAITING && s->want_running) {
@@ -539,6 +616,26 @@ static void service_send_stop(struct service *s)
 		s->ops->signal(s, s->unit->stop_signal);
 	service_set_state(s, SERVICE_STOPPING);   /* cancels the start timeout */
 	loop_timer_arm(s->loop, &s->timer, now_usec() + s->unit->stop_timeout_usec);
+	/* A forking unit whose daemon was not found yet: nothing to signal, and
+	 * no exit will come; stop_without_main runs once the caller has set
+	 * stop_cause. */
+	if (s->pid <= 0 && s->unit->type == UNIT_FORKING)
+		loop_timer_arm(s->loop, &s->main_poll, now_usec());
+}
+
+/* A forking unit stopped before its daemon was found: no main process will
+ * exit to say how it ended, so the exit is named by why it stops
+ * (classify_exit), and what the starter left in the leaf is killed at once
+ * (there is no main process for the stop signal); the stop ends once the
+ * leaf is empty. */
+static void stop_without_main(struct service *s)
+{
+	siginfo_t si = { 0 };
+
+	classify_exit(s, &si);
+	if (!s->ops->is_empty(s) && s->ops->kill_all(s) == 0)
+		return;   /* service_on_empty finishes the stop */
+	service_after_exit(s);
 }
 
 void service_stop(struct service *s)
@@ -599,6 +696,12 @@ static void timer_fired(struct loop *l, void *data)
 		service_spawn(s);
 		return;
 	case SERVICE_STOPPING:
+		if (loop_timer_armed(&s->main_poll)) {
+			loop_timer_cancel(s->loop, &s->main_poll);
+			stop_without_main(s);   /* a stop_timeout of 0 */
+			if (s->state != SERVICE_STOPPING)
+				return;
+		}
 		/* The stop timeout: no more asking. */
 		s->stop_timed_out = true;
 		if (s->ops->kill_all(s) == 1 && s->pid <= 0)
@@ -737,6 +840,9 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 		break;
 	case EXIT_MOUNT:
 		snprintf(buf, size, "%s", e->detail);
+		break;
+	case EXIT_MAIN_REFUSED:
+		snprintf(buf, size, "no main process: %s", e->detail);
 		break;
 	case EXIT_WATCHDOG:
 		snprintf(buf, size, "watchdog timeout (%s without WATCHDOG=1), killed",

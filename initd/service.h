@@ -11,7 +11,7 @@
  * the table is logged (and counted), never fatal: PID 1 goes on. In short:
  *
  *   stopped|exited|failed --start / pulled in--> waiting --spawn--> starting
- *   starting --exec (simple), READY=1 (notify)--> running
+ *   starting --exec (simple), READY=1 (notify), main PID known (forking)--> running
  *   starting|running --exit--> restarting (--timer--> starting) | exited | failed
  *   live --stop, start timeout, a required unit failed--> stopping
  *   stopping --exit+empty--> stopped | waiting | restarting | failed
@@ -68,6 +68,9 @@ enum exit_kind {
 	EXIT_OPERATOR,        /* stopped by svctl (stop, restart) */
 	EXIT_MOUNT,           /* detail = "mount /data failed: why": a
 	                       * requires_mounts entry is not mounted */
+	EXIT_MAIN_REFUSED,    /* detail = why: a forking unit's daemon could not
+	                       * be taken as its main process (pid file refused,
+	                       * no single process in its leaf) */
 	EXIT_KIND_MAX,
 };
 
@@ -86,6 +89,11 @@ struct service_exit {
 
 struct service;
 
+/* A forking unit's pid file is looked for again after 10ms, doubling up to
+ * 1s: wakeups only while such a unit starts, bounded by start_timeout. */
+#define SERVICE_MAIN_POLL_FIRST (10 * 1000ULL)     /* usec */
+#define SERVICE_MAIN_POLL_MAX   (1000 * 1000ULL)
+
 /* Why a service is stopping: decides what the exit that follows means. */
 enum stop_cause {
 	STOP_NONE,            /* not stopping, or the manager stopped it (a
@@ -94,6 +102,8 @@ enum stop_cause {
 	STOP_START_TIMEOUT,   /* not ready in time: a failure once stopped, the
 	                       * restart policy decides */
 	STOP_OPERATOR,        /* svctl stop or restart: "stopped by svctl" */
+	STOP_MAIN_REFUSED,    /* forking: no main process could be taken (the
+	                       * exit was recorded): a failure once stopped */
 	STOP_CAUSE_MAX,
 };
 
@@ -110,6 +120,12 @@ struct service_ops {
 	int (*kill_all)(struct service *s);
 	/* Is the leaf empty? Services without a cgroup say yes. */
 	bool (*is_empty)(struct service *s);
+	/* type forking, its starter exited 0: find the daemon it left (the
+	 * unit's pidfile, or the one process in its leaf), check it belongs to
+	 * the unit and follow it. 1: found, s->pid and s->pidfd set; 0: not
+	 * yet (no pid file yet: asked again later); -errno: refused, why (a
+	 * reason for svctl status) written into why[size]. */
+	int (*find_main)(struct service *s, char *why, size_t size);
 	/* Called after every state change (the manager schedules its pass). */
 	void (*changed)(struct service *s, enum service_state old);
 };
@@ -127,6 +143,11 @@ struct service {
 	pid_t pid;                    /* main process, 0 when none */
 	int pidfd;                    /* -1 when none */
 	bool exec_seen;               /* the child reached execve */
+	pid_t starter_pid;            /* forking: the process started (a session
+	                               * leader), once it exited 0 */
+	bool main_found;              /* forking: the daemon is s->pid */
+	uint64_t main_poll_delay;     /* forking: next wait for the pid file */
+	struct loop_timer main_poll;  /* forking: look for the daemon again */
 	bool stop_timed_out;
 	enum stop_cause stop_cause;   /* while stopping; reset at each spawn */
 

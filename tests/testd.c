@@ -66,6 +66,10 @@ struct options {
 	int term_exit_code;     /* TERM_EXIT */
 	bool fork_mainpid;      /* fork; the parent sends MAINPID=child and exits */
 	bool daemonize;         /* fork; the parent exits 0 without a word */
+	const char *pidfile;    /* --daemonize: the child writes its pid here */
+	const char *pidfile_value;  /* ... or this text instead */
+	const char *pidfile_after;  /* ... once this file exists */
+	bool pidfile_link;      /* ... into PIDFILE.real, PIDFILE a symlink to it */
 	bool double_fork_mainpid; /* the same through an intermediate that exits */
 	const char *mainpid;    /* NULL, or send MAINPID=this (see --mainpid) */
 	long watchdog_stop_ms;  /* -1 = never: stop pinging after this long */
@@ -349,6 +353,33 @@ static void send_mainpid(const struct options *o)
 	notify(o, msg);
 }
 
+/* --pidfile: a forking daemon's pid file, written whole (a temporary file
+ * renamed over it), once --pidfile-after's file exists. */
+static void write_pidfile(const struct options *o)
+{
+	char tmp[4096], real[4096], text[64];
+	FILE *f;
+
+	for (int i = 0; o->pidfile_after && access(o->pidfile_after, F_OK) < 0 && i < 3000; i++)
+		usleep(20000);
+	if (o->pidfile_value && o->pidfile_value[0] == '@')
+		snprintf(text, sizeof(text), "%ld\n", mainpid_value(o->pidfile_value));
+	else if (o->pidfile_value)
+		snprintf(text, sizeof(text), "%s\n", o->pidfile_value);
+	else
+		snprintf(text, sizeof(text), "%d\n", (int)getpid());
+	snprintf(real, sizeof(real), "%s%s", o->pidfile, o->pidfile_link ? ".real" : "");
+	snprintf(tmp, sizeof(tmp), "%s.tmp", o->pidfile);
+	f = fopen(tmp, "we");
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+	rename(tmp, real);
+	if (o->pidfile_link)
+		(void)!symlink(real, o->pidfile);
+}
+
 /* --double-fork-mainpid: a daemon that forks twice without setsid(). The
  * middle process exits, so the grandchild is reparented to initd (PID 1 or
  * subreaper); only then does the first process send MAINPID=grandchild and
@@ -517,6 +548,10 @@ static void usage(FILE *f)
 	      "  --watchdog-every MS  send WATCHDOG=1 every MS milliseconds\n"
 	      "  --watchdog-stop MS   stop sending WATCHDOG=1 after MS milliseconds (a hang)\n"
 	      "  --fork-mainpid       fork; the parent sends MAINPID=child, READY=1 and exits\n"
+	      "  --pidfile PATH       with --daemonize: the child writes its pid into PATH\n"
+	      "  --pidfile-value V    ... writes V instead of its pid (@FILE: FILE's last line)\n"
+	      "  --pidfile-after F    ... once file F exists (polled, at most 60s)\n"
+	      "  --pidfile-link       ... into PATH.real, and makes PATH a symlink to it\n"
 	      "  --daemonize          fork; the parent exits 0 at once and says nothing (no\n"
 	      "                       READY=1, no MAINPID=); the child runs on as testd and\n"
 	      "                       never sends READY=1 either (--notify-after is ignored):\n"
@@ -561,7 +596,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		OPT_PRINT_EVERY, OPT_STDERR, OPT_ORPHANS, OPT_ORPHAN_SLEEP, OPT_TOUCH,
 		OPT_LOG, OPT_CHECK_CLEAN, OPT_NOW, OPT_HELP, OPT_WATCHDOG_EVERY, OPT_WATCHDOG_STOP,
 		OPT_FORK_MAINPID, OPT_DOUBLE_FORK_MAINPID, OPT_MAINPID, OPT_TERM_EXIT,
-		OPT_DAEMONIZE, OPT_WORKERS, OPT_LOG_SIGNALS,
+		OPT_DAEMONIZE, OPT_WORKERS, OPT_LOG_SIGNALS, OPT_PIDFILE, OPT_PIDFILE_VALUE,
+		OPT_PIDFILE_AFTER, OPT_PIDFILE_LINK,
 	};
 	static const struct option longopts[] = {
 		{ "exit-after",   required_argument, NULL, OPT_EXIT_AFTER },
@@ -572,6 +608,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "term-delay",   required_argument, NULL, OPT_TERM_DELAY },
 		{ "term-exit",    required_argument, NULL, OPT_TERM_EXIT },
 		{ "daemonize",    no_argument,       NULL, OPT_DAEMONIZE },
+		{ "pidfile",      required_argument, NULL, OPT_PIDFILE },
+		{ "pidfile-value", required_argument, NULL, OPT_PIDFILE_VALUE },
+		{ "pidfile-after", required_argument, NULL, OPT_PIDFILE_AFTER },
+		{ "pidfile-link", no_argument,       NULL, OPT_PIDFILE_LINK },
 		{ "notify-after", required_argument, NULL, OPT_NOTIFY_AFTER },
 		{ "watchdog-every", required_argument, NULL, OPT_WATCHDOG_EVERY },
 		{ "watchdog-stop", required_argument, NULL, OPT_WATCHDOG_STOP },
@@ -613,6 +653,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->term_exit_code = (int)parse_num("--term-exit", optarg) & 0xff;
 			break;
 		case OPT_DAEMONIZE:    o->daemonize = true; break;
+		case OPT_PIDFILE:      o->pidfile = optarg; break;
+		case OPT_PIDFILE_VALUE: o->pidfile_value = optarg; break;
+		case OPT_PIDFILE_AFTER: o->pidfile_after = optarg; break;
+		case OPT_PIDFILE_LINK: o->pidfile_link = true; break;
 		case OPT_NOTIFY_AFTER: o->notify_after_ms = parse_num("--notify-after", optarg); break;
 		case OPT_RAW_NOTIFY:   o->raw_notify = true; break;
 		case OPT_WATCHDOG_EVERY: o->watchdog_every_ms = parse_num("--watchdog-every", optarg); break;
@@ -678,6 +722,8 @@ int main(int argc, char **argv)
 		if (child > 0)
 			_exit(0);
 		o.notify_after_ms = -1;
+		if (o.pidfile)
+			write_pidfile(&o);
 	}
 	if (o.mainpid)
 		send_mainpid(&o);

@@ -589,6 +589,8 @@ static void dump_base(struct dump *d, const struct unit *u)
 		unset(d, "start_timeout", "a simple unit is ready once executed");
 	else
 		key_duration(d, "start_timeout", u->start_timeout_usec);
+	if (u->type == UNIT_FORKING)
+		key_string_or_unset(d, "pidfile", u->pidfile, "the one process left in its leaf");
 	dump_success_exit(d, u);
 	key_string_or_unset(d, "user", u->user, "root");
 	key_string_or_unset(d, "group", u->group, "the user's group");

@@ -329,6 +329,8 @@ static const struct enc_field unit_fields[] = {
 	F_NUM(61, struct unit, log_max_size, UNIT_LOG_SIZE_MAX),
 	F_NUM(62, struct unit, log_keep, UNIT_LOG_KEEP_MAX),
 	F_NUM(63, struct unit, log_keep_set, 1),
+	/* forking daemons (issue 15): 90..95 */
+	F_STR(90, struct unit, pidfile),
 };
 static const struct enc_record unit_record = {
 	unit_fields, ARRAY_SIZE(unit_fields), sizeof(struct unit), BIT(1) | BIT(2), NULL,

@@ -15,6 +15,8 @@ struct parse_state {
 	int delay_line;         /* restart_delay, restart_delay_max: 0 if unset */
 	int delay_max_line;
 	int start_timeout_line; /* 0 if unset */
+	int type_line;          /* type, pidfile: 0 if unset */
+	int pidfile_line;
 	bool has_exec;
 };
 
@@ -52,10 +54,35 @@ static int parse_type(struct parse_ctx *c, config_setting_t *s, const char *path
 	struct parse_state *st = obj;
 	int v, r;
 
+	st->type_line = setting_line(s);
 	r = setting_enum(c, s, path, unit_type_names, UNIT_TYPE_MAX, &v);
 	if (r == 0)
 		st->unit->type = (enum unit_type)v;
 	return r;
+}
+
+/* pidfile: an absolute, plain path below /run/ (no "//", ".", ".."
+ * component, no trailing '/'): initd reads it from the tmpfs it mounted
+ * there, never crossing into another file system (doc/DESIGN.md §6). */
+static int parse_pidfile(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct parse_state *st = obj;
+	char q[DIAG_QUOTE_SIZE];
+	const char *v;
+	int r;
+
+	st->pidfile_line = setting_line(s);
+	r = setting_string(c, s, path, &v);
+	if (r < 0)
+		return r;
+	if (v[0] != '/')
+		return FAIL(c, s, "'%s' must be an absolute path (got '%s')", path, diag_quote(q, v));
+	if (strlen(v) >= UNIT_PIDFILE_MAX)
+		return FAIL(c, s, "'%s' is too long (at most %d bytes)", path, UNIT_PIDFILE_MAX - 1);
+	if (!unit_pidfile_valid(v))
+		return FAIL(c, s, "'%s' must be a file below " UNIT_PIDFILE_DIR " without '.', '..' "
+			    "or empty components (got '%s')", path, diag_quote(q, v));
+	return setting_strdup(c, s, path, &st->unit->pidfile);
 }
 
 static int parse_restart(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -571,6 +598,7 @@ static const struct key unit_keys[] = {
 	{ "start_limit", parse_start_limit },
 	{ "stop", parse_stop },
 	{ "start_timeout", parse_start_timeout },
+	{ "pidfile", parse_pidfile },
 	{ "success_exit", parse_success_exit },
 	{ "user", parse_user },
 	{ "group", parse_group_key },
@@ -676,6 +704,32 @@ static int unit_from_file(struct parse_ctx *c, const char *file, struct unit **r
 	return *ret ? 0 : -ENOMEM;
 }
 
+/* type = "forking" and pidfile: the pid file only for a forking unit; a
+ * forking unit neither in a PID namespace (its reaper ends with the process
+ * it started: the daemon would die with its parent) nor, with a pidfile, in
+ * its own rootfs (the daemon's /run is not initd's). */
+static int forking_check(struct parse_ctx *c, struct parse_state *st)
+{
+	const struct unit *u = st->unit;
+
+	if (st->pidfile_line && u->type != UNIT_FORKING)
+		return diag_add(c, st->pidfile_line, "'pidfile' applies to forking units only "
+				"(type = \"forking\")");
+	if (u->type != UNIT_FORKING)
+		return 0;
+	if (u->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID))
+		return diag_add(c, st->lines->iso.namespaces ? st->lines->iso.namespaces
+							      : st->type_line,
+				"type \"forking\" cannot run in a PID namespace: its reaper ends "
+				"with the process it started, and the daemon with it (run the "
+				"daemon in the foreground as type \"simple\")");
+	if (u->pidfile && u->iso.rootfs)
+		return diag_add(c, st->pidfile_line, "'pidfile' cannot be read from a unit's "
+				"own rootfs (its /run is not initd's): leave it out, initd "
+				"then takes the one process left in the leaf");
+	return 0;
+}
+
 /* Checks across keys, once the whole file was read. */
 static int unit_check(struct parse_ctx *c, struct parse_state *st)
 {
@@ -688,8 +742,10 @@ static int unit_check(struct parse_ctx *c, struct parse_state *st)
 		r = diag_add(c, st->delay_max_line ? st->delay_max_line : st->delay_line,
 			     "'restart_delay_max' must not be less than 'restart_delay'");
 	if (r == 0 && st->start_timeout_line && u->type == UNIT_SIMPLE)
-		r = diag_add(c, st->start_timeout_line, "'start_timeout' applies to notify and "
-			     "oneshot units only (a simple unit is ready once executed)");
+		r = diag_add(c, st->start_timeout_line, "'start_timeout' applies to notify, "
+			     "oneshot and forking units only (a simple unit is ready once executed)");
+	if (r == 0)
+		r = forking_check(c, st);
 	if (r == 0)
 		r = isolation_check(c, u, &st->lines->iso);
 	if (r == 0)

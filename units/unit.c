@@ -66,6 +66,7 @@ void unit_free(struct unit *u)
 	strv_free(u->modes);
 	free(u->workdir);
 	free(u->log_file);
+	free(u->pidfile);
 	free(u->cgroup.slice);
 	unit_limits_clear(&u->cgroup.limits);
 	isolation_clear(&u->iso);
@@ -133,6 +134,7 @@ bool unit_equal(const struct unit *a, const struct unit *b)
 	       streq_ptr(a->user, b->user) && streq_ptr(a->group, b->group) &&
 	       strv_equal(a->environment, b->environment) && strv_equal(a->modes, b->modes) &&
 	       streq_ptr(a->workdir, b->workdir) && streq_ptr(a->log_file, b->log_file) &&
+	       streq_ptr(a->pidfile, b->pidfile) &&
 	       streq_ptr(a->cgroup.slice, b->cgroup.slice) &&
 	       unit_limits_equal(&a->cgroup.limits, &b->cgroup.limits) &&
 	       a->cgroup.subtree_control == b->cgroup.subtree_control &&

@@ -59,6 +59,8 @@ _Static_assert(UNIT_CGROUP_PATH_MAX == 584, "slice depth or name limits changed:
 #define UNIT_LOG_SIZE_DEFAULT (1024ULL * 1024)
 #define UNIT_LOG_KEEP_MAX     100
 #define UNIT_LOG_KEEP_DEFAULT 3
+#define UNIT_PIDFILE_DIR   "/run/"  /* a pidfile lives below it (tmpfs) */
+#define UNIT_PIDFILE_MAX   256     /* bytes of a pidfile path */
 #define UNIT_DIAG_MAX      32      /* diagnostics per file; the last one
                                     * then says "too many errors" */
 #define UNIT_CONFIG_DIR    "/etc/initd"   /* default home of initd.conf and units/ */
@@ -68,6 +70,9 @@ enum unit_type {
 	UNIT_SIMPLE,    /* ready once exec succeeded */
 	UNIT_NOTIFY,    /* ready on READY=1 */
 	UNIT_ONESHOT,   /* ready once it exited 0 */
+	UNIT_FORKING,   /* ready once it exited 0 and its daemon's main PID is
+	                 * known: from `pidfile`, or the one process left in
+	                 * its leaf (doc/DESIGN.md §6, forking daemons) */
 	UNIT_TYPE_MAX,
 };
 
@@ -354,8 +359,11 @@ struct unit {
 	uint64_t start_limit_interval_usec; /* default 10s, > 0 */
 	int stop_signal;                  /* default SIGTERM */
 	uint64_t stop_timeout_usec;       /* default 5s */
-	uint64_t start_timeout_usec;      /* notify, oneshot: stopped when not ready
-	                                   * by then; default 90s, 0 = never */
+	uint64_t start_timeout_usec;      /* notify, oneshot, forking: stopped when
+	                                   * not ready by then; default 90s, 0 = never */
+	char *pidfile;          /* forking only: "/run/..." where the daemon
+	                         * writes its main PID, NULL = the single
+	                         * process left in the leaf */
 	/* success_exit: exit statuses (bit N of word N / 64) and signals (bit
 	 * SIG - 1) that count as a clean exit, besides status 0 (default: none) */
 	uint64_t success_exit_codes[4];
@@ -620,6 +628,10 @@ int unit_sysctl_entry_check(const char *entry, size_t *ret_name_len, const char 
  * (a bad entry, or buf smaller than UNIT_SYSCTL_NAME_MAX + 11). */
 int unit_sysctl_path(const char *entry, char *buf, size_t size);
 bool unit_name_valid(const char *name);
+/* A pidfile path: UNIT_PIDFILE_DIR followed by 1..n components, none empty,
+ * "." or "..", shorter than UNIT_PIDFILE_MAX. PID 1 checks it again before
+ * reading (it trusts no decoded model). */
+bool unit_pidfile_valid(const char *path);
 /* "apps" or "apps/db": 1..UNIT_SLICE_DEPTH components, each a valid unit name. */
 bool unit_slice_path_valid(const char *path);
 /* The slice a unit runs in: its own, or "system". */

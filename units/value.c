@@ -10,6 +10,7 @@ const char *const unit_type_names[UNIT_TYPE_MAX] = {
 	[UNIT_SIMPLE] = "simple",
 	[UNIT_NOTIFY] = "notify",
 	[UNIT_ONESHOT] = "oneshot",
+	[UNIT_FORKING] = "forking",
 };
 
 const char *const unit_restart_names[UNIT_RESTART_MAX] = {
@@ -296,6 +297,25 @@ bool unit_name_valid(const char *name)
 {
 	return chars_valid(name, ALNUM "_.@-", UNIT_NAME_MAX) &&
 	       name[0] != '.' && name[0] != '-';
+}
+
+bool unit_pidfile_valid(const char *path)
+{
+	size_t prefix = strlen(UNIT_PIDFILE_DIR);
+	const char *p;
+
+	if (!path || strlen(path) >= UNIT_PIDFILE_MAX ||
+	    strncmp(path, UNIT_PIDFILE_DIR, prefix) != 0)
+		return false;
+	for (p = path + prefix;; p++) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		p += n;
+		if (!*p)
+			return true;
+	}
 }
 
 bool unit_slice_path_valid(const char *path)

@@ -18,6 +18,23 @@ d=unit
 for f in ../unit/data/units-good/units/*.unit ../vm/units/*.unit ../../examples/*/units/*.unit; do
 	[ -f "$f" ] && seed $d "file-$(basename "$(dirname "$(dirname "$f")")")-$(basename "$f")" < "$f"
 done
+# type = "forking" and pidfile (issue 15), named apart from the numbered keys
+seed unit forking-1 <<'EOF1'
+exec = [ "/usr/sbin/httpd", "-p", "8080" ];
+type = "forking";
+start_timeout = "10s";
+EOF1
+seed unit forking-2 <<'EOF1'
+exec = [ "/usr/bin/redis-server", "/etc/redis/redis.conf" ];
+type = "forking";
+pidfile = "/run/redis/redis-server.pid";
+EOF1
+seed unit forking-3 <<'EOF1'
+exec = [ "/bin/true" ];
+type = "forking";
+pidfile = "/var/run/../x.pid";
+namespaces = [ "pid" ];
+EOF1
 X='exec = [ "/bin/true" ];'
 n=0
 while IFS= read -r line; do

@@ -2,6 +2,7 @@
  * no process is started, no signal sent; the test plays the kernel. */
 #include <check.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/util.h"
@@ -18,6 +19,8 @@ struct fake {
 	bool empty;
 	enum service_state seen[64];
 	int n_seen;
+	int find_result;      /* forking: what find_main answers */
+	int find_calls;
 };
 
 static struct fake fake;
@@ -54,6 +57,17 @@ static bool f_is_empty(struct service *s)
 	return fake.empty;
 }
 
+/* forking: the daemon is pid 2000 once find_result says found. */
+static int f_find_main(struct service *s, char *why, size_t size)
+{
+	fake.find_calls++;
+	if (fake.find_result > 0)
+		s->pid = 2000;
+	else if (fake.find_result < 0)
+		snprintf(why, size, "pid file /run/d.pid names 1: PID 1");
+	return fake.find_result;
+}
+
 /* Every transition the machine made in this test, [from][to]. */
 static bool walked[SERVICE_STATE_MAX][SERVICE_STATE_MAX];
 
@@ -66,7 +80,7 @@ static void f_changed(struct service *s, enum service_state old)
 
 static const struct service_ops ops = {
 	.spawn = f_spawn, .signal = f_signal, .kill_all = f_kill_all,
-	.is_empty = f_is_empty, .changed = f_changed,
+	.is_empty = f_is_empty, .find_main = f_find_main, .changed = f_changed,
 };
 
 static void unit_reset(void)
@@ -781,6 +795,178 @@ START_TEST(operator_stop_during_a_start_timeout_ends_stopped)
 }
 END_TEST
 
+/* ---- forking ---------------------------------------------------------------------- */
+
+/* A forking unit spawned and exec'd: its starter runs. */
+static void start_forking(struct service *s)
+{
+	unit.type = UNIT_FORKING;
+	service_init(s, &unit, &ops, loop, NULL);
+	service_start(s);
+	service_deps_ready(s);
+	service_on_exec(s);
+	fake.empty = false;   /* the starter and its daemon */
+}
+
+/* Running only once the starter exited 0 and the daemon was found; the
+ * daemon's pid is then the main one, and its death a crash. */
+START_TEST(forking_ready_once_starter_exited_and_main_found)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+
+	fake.find_result = 1;
+	start_forking(&s);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	ck_assert(!service_is_ready(&s));
+	ck_assert_int_eq(fake.find_calls, 0);
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	ck_assert_int_eq(fake.find_calls, 1);
+	ck_assert_int_eq(s.pid, 2000);
+	ck_assert_int_eq(s.starter_pid, 1001);
+	ck_assert_int_eq(fake.kill_alls, 0);   /* the daemon is left alone */
+	si = killed(SIGKILL);
+	fake.empty = true;
+	service_on_exit(&s, &si);              /* restart on-failure, no delay */
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	ck_assert_int_eq(fake.spawns, 2);
+	ck_assert_uint_eq(s.restarts, 1);
+	ck_assert_int_eq(s.last_exit.kind, EXIT_SIGNAL);
+	service_done(&s);
+}
+END_TEST
+
+/* No pid file yet: looked for again from a timer until it is there. */
+START_TEST(forking_looks_again_until_the_pid_file_appears)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+
+	fake.find_result = 0;
+	start_forking(&s);
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	ck_assert_int_eq(s.pid, 0);
+	for (int i = 0; i < 100 && fake.find_calls < 3; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_ge(fake.find_calls, 3);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	fake.find_result = 1;
+	for (int i = 0; i < 200 && s.state == SERVICE_STARTING; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	ck_assert_int_eq(s.pid, 2000);
+	service_done(&s);
+}
+END_TEST
+
+/* A starter that fails is a start failure with its status; nobody looks
+ * for a daemon. */
+START_TEST(forking_starter_failure_is_a_start_failure)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+	char buf[128];
+
+	unit.restart = UNIT_RESTART_NO;
+	unit.success_exit_codes[0] = 1ULL << 3;   /* not for a starter */
+	fake.find_result = 1;
+	start_forking(&s);
+	si = exited(3);
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_int_eq(fake.find_calls, 0);
+	ck_assert_int_ge(fake.kill_alls, 1);      /* what it left is killed */
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "exited before ready: exit 3");
+	service_done(&s);
+}
+END_TEST
+
+/* A refused daemon: what the starter left is killed, and the start fails
+ * with the reason; the restart policy applies. */
+START_TEST(forking_refused_main_fails_with_the_reason)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+	char buf[160];
+
+	unit.restart = UNIT_RESTART_NO;
+	fake.find_result = -EPERM;
+	start_forking(&s);
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	ck_assert_int_eq(fake.n_signals, 0);      /* no main process to signal */
+	run_timers();
+	ck_assert_int_ge(fake.kill_alls, 1);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	service_on_empty(&s);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "no main process: pid file /run/d.pid names 1: PID 1");
+	service_done(&s);
+
+	unit.restart = UNIT_RESTART_ON_FAILURE;
+	unit.restart_delay_usec = unit.restart_delay_max_usec = 10 * USEC_PER_SEC;
+	start_forking(&s);
+	service_on_exit(&s, &si);
+	fake.empty = true;                        /* nothing left: ends at once */
+	run_timers();
+	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	ck_assert_int_eq(s.last_exit.kind, EXIT_MAIN_REFUSED);
+	service_done(&s);
+}
+END_TEST
+
+/* The pid file never appears: start_timeout ends the start. */
+START_TEST(forking_start_timeout_while_the_pid_file_is_missing)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+	char buf[64];
+
+	unit.restart = UNIT_RESTART_NO;
+	unit.start_timeout_usec = 30 * USEC_PER_MSEC;
+	fake.find_result = 0;
+	start_forking(&s);
+	service_on_exit(&s, &si);
+	for (int i = 0; i < 200 && s.state == SERVICE_STARTING; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	run_timers();
+	ck_assert_int_ge(fake.kill_alls, 1);
+	fake.empty = true;
+	service_on_empty(&s);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "start timeout (30ms)");
+	service_done(&s);
+}
+END_TEST
+
+/* svctl stop while the pid file is awaited: stopped, as asked. */
+START_TEST(forking_operator_stop_before_the_main_is_found)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+	char buf[64];
+
+	fake.find_result = 0;
+	start_forking(&s);
+	service_on_exit(&s, &si);
+	service_stop_by_operator(&s);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	run_timers();
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "stopped by svctl");
+	service_done(&s);
+}
+END_TEST
+
 /* ---- the transition table (service_transitions) ------------------------------ */
 
 /* Each walk starts afresh: a new service of a unit reset to the fixture's,
@@ -1128,6 +1314,12 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, oom_kill_of_the_main_process_reads_oom_kill);
 	tcase_add_test(tc, operator_stop_reads_stopped_by_svctl);
 	tcase_add_test(tc, operator_stop_during_a_start_timeout_ends_stopped);
+	tcase_add_test(tc, forking_ready_once_starter_exited_and_main_found);
+	tcase_add_test(tc, forking_looks_again_until_the_pid_file_appears);
+	tcase_add_test(tc, forking_starter_failure_is_a_start_failure);
+	tcase_add_test(tc, forking_refused_main_fails_with_the_reason);
+	tcase_add_test(tc, forking_start_timeout_while_the_pid_file_is_missing);
+	tcase_add_test(tc, forking_operator_stop_before_the_main_is_found);
 	tcase_add_test(tc, every_table_row_is_walked);
 	tcase_add_test(tc, table_rows_are_distinct_changes);
 	tcase_add_test(tc, transition_outside_the_table_is_logged_not_fatal);

@@ -381,8 +381,23 @@ static const struct {
 	{ "exec = [];\n", "t.unit:1: 'exec' must not be empty" },
 	{ "exec = [ \"bin/x\" ];\n", "t.unit:1: 'exec[0]' must be an absolute path (got 'bin/x')" },
 	{ "type = \"simple\";\n", "t.unit: missing required key 'exec'" },
-	{ EXEC "type = \"forking\";\n",
-	  "t.unit:2: 'type': unknown value 'forking' (expected simple, notify or oneshot)" },
+	{ EXEC "type = \"daemon\";\n",
+	  "t.unit:2: 'type': unknown value 'daemon' (expected simple, notify, oneshot or forking)" },
+	{ EXEC "pidfile = \"/run/x.pid\";\n",
+	  "t.unit:2: 'pidfile' applies to forking units only (type = \"forking\")" },
+	{ EXEC "type = \"forking\";\npidfile = \"run/x.pid\";\n",
+	  "t.unit:3: 'pidfile' must be an absolute path (got 'run/x.pid')" },
+	{ EXEC "type = \"forking\";\npidfile = \"/var/run/x.pid\";\n",
+	  "t.unit:3: 'pidfile' must be a file below /run/ without '.', '..' or empty "
+	  "components (got '/var/run/x.pid')" },
+	{ EXEC "type = \"forking\";\npidfile = \"/run/../x.pid\";\n",
+	  "t.unit:3: 'pidfile' must be a file below /run/ without '.', '..' or empty "
+	  "components (got '/run/../x.pid')" },
+	{ EXEC "type = \"forking\";\npidfile = 5;\n", "t.unit:3: 'pidfile' must be a string" },
+	{ EXEC "type = \"forking\";\nnamespaces = [ \"pid\", \"mount\" ];\n",
+	  "t.unit:3: type \"forking\" cannot run in a PID namespace: its reaper ends with the "
+	  "process it started, and the daemon with it (run the daemon in the foreground as "
+	  "type \"simple\")" },
 	{ EXEC "restart = \"alway\";\n",
 	  "t.unit:2: 'restart': unknown value 'alway' (did you mean 'always'?)" },
 	{ EXEC "restart_delay = \"5 seconds\";\n",
@@ -467,7 +482,7 @@ static const struct {
 	{ EXEC "success_exit = ( 1.5 );\n",
 	  "t.unit:2: 'success_exit[0]' must be an exit status (0 to 255) or a signal name" },
 	{ EXEC "start_timeout = \"5s\";\n",
-	  "t.unit:2: 'start_timeout' applies to notify and oneshot units only "
+	  "t.unit:2: 'start_timeout' applies to notify, oneshot and forking units only "
 	  "(a simple unit is ready once executed)" },
 };
 
@@ -1074,7 +1089,7 @@ static struct unit_set *mixed_set(struct tree *t)
 		   "stop = { signal = \"KILL\"; timeout = \"0\"; };\n");
 	tree_write(t, "units/db.unit", EXEC "type = \"notify\";\ncgroup = { slice = \"apps/db\"; };\n");
 	tree_write(t, "units/lim.unit", EXEC CG_FULL);
-	tree_write(t, "units/broken.unit", EXEC "type = \"forking\";\nrequires = [ \"nope\" ];\n");
+	tree_write(t, "units/broken.unit", EXEC "type = \"daemon\";\nrequires = [ \"nope\" ];\n");
 	tree_write(t, "units/x.unit", "exec = [ \"/bin/x\" \n");
 	return tree_load(t);
 }

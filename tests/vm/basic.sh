@@ -47,6 +47,7 @@ fi
 all_running=1
 for f in /etc/initd/units/*.unit; do
 	u=$(basename "$f" .unit)
+	grep -q '^autostart = false;' "$f" && continue   # started by its own area's driver
 	st=$(echo "$status" | awk -v u="$u" 'NR > 1 && $1 == u { print $2 }')
 	[ "$st" = running ] || { all_running=0; echo "# $u: state '${st:-missing}'"; }
 done

@@ -16,6 +16,7 @@
 . "$VMT/isolation.sh"
 . "$VMT/hardening.sh"
 . "$VMT/kill.sh"
+. "$VMT/forking.sh"
 
 echo "# $failures failed"
 exit "$failures"

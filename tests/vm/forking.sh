@@ -1,0 +1,36 @@
+# forking.sh — type = "forking" with cgroups (main boot): fork (busybox
+# httpd without -f, no pidfile) and forkpid (testd, a pid file) run with
+# their daemon as the main process, the only process of their leaf; killing
+# the daemon restarts the unit; forkbad's pid file names PID 1, outside its
+# cgroup: refused with the reason.
+section forking
+
+for u in fork forkpid; do
+	if ! eventually 20 state_is $u running; then
+		not_ok "$u: running" "$(sv status $u 2>&1)"
+		continue
+	fi
+	ok "$u: running"
+	pid=$(main_pid $u)
+	check_eq "$u: its leaf holds one process" "$(procs_count "$CG/system/$u")" 1
+	check "$u: the main process ($pid) is the one in its leaf" procs_has "$CG/system/$u" "$pid"
+	check_eq "$u: the daemon was reparented to initd" "$(proc_ppid "$pid")" 1
+	check_eq "$u: its cgroup is the unit's" "$(cgroup_of "$pid")" "/system/$u"
+done
+check "fork: the main process is httpd" eval \
+	'tr "\\0" " " < /proc/$(main_pid fork)/cmdline | grep -q "^/bin/busybox httpd "'
+check_eq "forkpid: the pid file names the main process" "$(cat /run/forkpid.pid 2>/dev/null)" \
+	"$(main_pid forkpid)"
+
+old=$(main_pid fork)
+kill -KILL "$old"
+new=$(wait_new_pid fork "$old" 20)
+check "fork: killing the daemon restarts the unit" eventually 20 state_is fork running
+check_eq "fork: the new daemon is the one in its leaf" \
+	"$(cat "$CG/system/fork/cgroup.procs" 2>/dev/null)" "${new:-none}"
+
+sv start forkbad >/dev/null 2>&1
+check "forkbad: a pid file naming PID 1 fails the start" eventually 20 state_is forkbad failed
+check "forkbad: with its reason" eval \
+	'unit_reason forkbad | grep -q "pid file /run/forkbad.pid names 1: PID 1"'
+check "forkbad: what its starter left is killed" eventually 10 unpopulated "$CG/system/forkbad"
