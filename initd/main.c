@@ -212,11 +212,19 @@ static void check_dump(const struct unit_set *set)
 	for (size_t i = 0; i < set->n_units; i++) {
 		const struct unit *u = set->units[i];
 
+		/* an instance's file is its template's (issue 15) */
+		const char *base = strrchr(u->file, '/') ? strrchr(u->file, '/') + 1 : u->file;
+		bool instance = strchr(u->name, '@') && strstr(base, "@.unit");
+
 		if (u->bad) {
-			printf("\n# %s.unit: not shown, it has errors\n", u->name);
+			printf("\n# %s%s: not shown, it has errors\n", u->name,
+			       instance ? "" : ".unit");
 			continue;
 		}
-		printf("\n# %s.unit\n", u->name);
+		if (instance)
+			printf("\n# %s: instance of %s\n", u->name, base);
+		else
+			printf("\n# %s.unit\n", u->name);
 		unit_dump(u, stdout);
 	}
 	putchar('\n');
