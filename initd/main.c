@@ -833,10 +833,12 @@ static void start_reload(struct initd *d)
 	if (d->reloading || d->mounting)
 		return;   /* the load in flight (or its mounts) answers this too */
 	log_info("reloading the units");
-	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, reload_loaded, d,
-			 &d->reloading);
-	if (r >= 0)
+	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, d->cmds.instances,
+			 reload_loaded, d, &d->reloading);
+	if (r >= 0) {
+		commands_load_started(&d->cmds);
 		return;
+	}
 	log_error("reload: cannot start the unit loader: %s", strerror(-r));
 	commands_reload_failed(&d->cmds, -r, "cannot start the unit loader");
 }
@@ -944,7 +946,7 @@ static int run_daemon(struct initd *d)
 			  d->opt.notify_path, strerror(-r));
 	if (d->cmdline.rescue)
 		enter_rescue(d, "initd.rescue on the kernel command line");
-	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, boot_units_loaded, d,
+	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, NULL, boot_units_loaded, d,
 			 &d->reloading);
 	if (r < 0) {
 		log_error("cannot start the unit loader: %s", strerror(-r));
@@ -981,6 +983,7 @@ int main(int argc, char **argv)
 	boot_guard_cancel(d.guard);
 	free(d.guard_file);
 	control_server_free(d.control);
+	commands_instances_free(&d.cmds);
 	loader_cancel(d.reloading);
 	mounts_free(d.mounts);
 	unit_set_free(d.mounting);
