@@ -519,10 +519,10 @@ int set_check_invariants(const struct unit_set *s)
 	_cleanup_free_ size_t *order = NULL;
 	int r;
 
-	if (!conf_valid(&s->conf) || s->n_units > UNIT_MAX || !s->templates ||
-	    strv_length(s->templates) > UNIT_MAX)
+	/* templates: NULL in a set built by hand, none */
+	if (!conf_valid(&s->conf) || s->n_units > UNIT_MAX || strv_length(s->templates) > UNIT_MAX)
 		return -EBADMSG;
-	for (size_t i = 0; s->templates[i]; i++)
+	for (size_t i = 0; s->templates && s->templates[i]; i++)
 		if (!unit_template_name_valid(s->templates[i]) ||
 		    (i > 0 && strcmp(s->templates[i - 1], s->templates[i]) >= 0))
 			return -EBADMSG;
