@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)   /* a macro's value as a string literal */
 #define USEC_PER_SEC  1000000ULL
 #define USEC_PER_MSEC 1000ULL
 

@@ -390,10 +390,30 @@ static int reply_services(struct commands *cmds, const char **names, size_t n,
 	return r < 0 ? reply_error(reply, -r, "reply too large") : 0;
 }
 
+int commands_lifecycle_run(struct commands *cmds, struct control_client *c, uint16_t type,
+			   const char **names, size_t n, bool no_wait, struct proto_buf *reply)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct service *s = manager_find(cmds->manager, names[i]);
+		int r = type == PROTO_REQ_START ? manager_start(cmds->manager, s) :
+			type == PROTO_REQ_STOP ? manager_stop(cmds->manager, s) :
+			type == PROTO_REQ_RESTART ? manager_restart(cmds->manager, s) : 0;
+
+		if (r == -ENOEXEC)
+			return reply_error(reply, ENOEXEC, "%s has a bad configuration", names[i]);
+		if (r < 0)
+			return reply_error(reply, -r, "%s: %s", names[i], strerror(-r));
+	}
+	if (n > 0 && no_wait)
+		return reply_services(cmds, names, n, reply);
+	return defer_until_settled(cmds, c, type, names, n, reply);
+}
+
 static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 			 const struct control_request *req, struct proto_buf *reply)
 {
 	const char *names[COMMAND_NAMES_MAX];
+	bool no_wait = request_flag(req, PROTO_ATTR_NO_WAIT);
 	size_t n;
 	int r = request_names(req, names, COMMAND_NAMES_MAX, &n);
 
@@ -401,23 +421,15 @@ static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 		return reply_error(reply, -r, "malformed request");
 	if (n == 0 && req->type != PROTO_REQ_WAIT)
 		return reply_error(reply, EINVAL, "no unit named");
-	for (size_t i = 0; i < n; i++)
-		if (!manager_find(cmds->manager, names[i]))
-			return reply_error(reply, ENOENT, "unit %s not found", names[i]);
 	for (size_t i = 0; i < n; i++) {
-		struct service *s = manager_find(cmds->manager, names[i]);
-
-		r = req->type == PROTO_REQ_START ? manager_start(cmds->manager, s) :
-		    req->type == PROTO_REQ_STOP ? manager_stop(cmds->manager, s) :
-		    req->type == PROTO_REQ_RESTART ? manager_restart(cmds->manager, s) : 0;
-		if (r == -ENOEXEC)
-			return reply_error(reply, ENOEXEC, "%s has a bad configuration", names[i]);
-		if (r < 0)
-			return reply_error(reply, -r, "%s: %s", names[i], strerror(-r));
+		if (manager_find(cmds->manager, names[i]))
+			continue;
+		/* an instance not loaded yet: a load makes it first */
+		if (req->type == PROTO_REQ_START)
+			return commands_start_instances(cmds, c, names, n, no_wait, reply);
+		return reply_error(reply, ENOENT, "unit %s not found", names[i]);
 	}
-	if (n > 0 && request_flag(req, PROTO_ATTR_NO_WAIT))
-		return reply_services(cmds, names, n, reply);
-	return defer_until_settled(cmds, c, req->type, names, n, reply);
+	return commands_lifecycle_run(cmds, c, req->type, names, n, no_wait, reply);
 }
 
 /* ---- logs, kill ------------------------------------------------------------------ */
@@ -667,18 +679,23 @@ void commands_reload_done(struct commands *cmds, const struct proto_buf *msg)
 	}
 }
 
-/* One reply to every waiting client, built by `build` only if one waits. */
+/* One reply to every waiting client, built by `build` only if one waits;
+ * the starts waiting for run-time instances hear of the load too (ok: it
+ * was applied). */
 static void reload_answer(struct commands *cmds,
 			  void (*build)(struct commands *cmds, struct proto_buf *b, const void *arg),
-			  const void *arg)
+			  const void *arg, bool ok)
 {
 	struct proto_buf b;
 
-	if (!cmds->reloads)
+	if (!cmds->reloads && (ok || !commands_instances_waiting(cmds))) {
+		commands_instances_loaded(cmds, ok, NULL);
 		return;
+	}
 	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
 	build(cmds, &b, arg);
 	commands_reload_done(cmds, &b);
+	commands_instances_loaded(cmds, ok, &b);
 	proto_buf_free(&b);
 }
 
@@ -706,7 +723,7 @@ void commands_reload_failed(struct commands *cmds, int err, const char *fmt, ...
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	f.text = text;
-	reload_answer(cmds, build_failed, &f);
+	reload_answer(cmds, build_failed, &f, false);
 }
 
 /* A refused set lists every error, so that one `svctl reload` says all
@@ -733,7 +750,7 @@ static void build_refused(struct commands *cmds, struct proto_buf *b, const void
 
 void commands_reload_refused(struct commands *cmds, const struct unit_set *set)
 {
-	reload_answer(cmds, build_refused, set);
+	reload_answer(cmds, build_refused, set, false);
 }
 
 struct reload_applied {
@@ -759,7 +776,7 @@ void commands_reload_applied(struct commands *cmds, const struct reload_summary 
 {
 	struct reload_applied a = { sum, incomplete };
 
-	reload_answer(cmds, build_applied, &a);
+	reload_answer(cmds, build_applied, &a, true);
 }
 
 /* The answer to a reload that had nothing running to change: the first
@@ -783,7 +800,7 @@ static void build_first_load(struct commands *cmds, struct proto_buf *b, const v
 
 void commands_reload_first_load(struct commands *cmds, size_t errors)
 {
-	reload_answer(cmds, build_first_load, &errors);
+	reload_answer(cmds, build_first_load, &errors, cmds->manager != NULL);
 }
 
 static int cmd_tree(struct commands *cmds, struct control_client *c,
@@ -920,6 +937,7 @@ void commands_client_gone(void *ctx, struct control_client *c)
 			pp = &w->next;
 		}
 	}
+	commands_instances_client_gone(cmds, c);
 	for (f = cmds->followers; f; f = fnext) {
 		fnext = f->next;
 		if (f->client == c)

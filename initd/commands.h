@@ -10,6 +10,10 @@
 struct pending;
 struct follower;
 struct reload_waiter;
+struct instance_waiter;
+
+/* Run-time instances (`svctl start NAME@INST`) PID 1 keeps at most. */
+#define COMMANDS_INSTANCES_MAX 1024
 
 struct commands {
 	struct manager *manager;      /* NULL until the units are loaded */
@@ -29,6 +33,13 @@ struct commands {
 	 * system is in rescue (empty when it is not): status sends both. */
 	const char *mode;
 	char rescue_why[320];
+	/* Issue 15 (commands_instance.c): the run-time instances every load
+	 * is handed (NULL-terminated once one is added), the starts waiting
+	 * for a load to make theirs, and whether a load runs. */
+	char **instances;
+	size_t n_instances;
+	struct instance_waiter *instance_waiters;
+	bool loading;
 };
 
 /* A reload finished: send msg to every client that asked for one. */
@@ -68,6 +79,30 @@ int commands_dispatch(void *ctx, struct control_client *c, const struct control_
 void commands_client_drained(void *ctx, struct control_client *c);
 /* A control_gone_fn: forget the client's deferred request. */
 void commands_client_gone(void *ctx, struct control_client *c);
+
+/* start, stop, restart or wait on the named loaded units, as the request
+ * of client c: 0 with the reply in reply, or CONTROL_DEFER (c answered
+ * once they settle). Shared with commands_instance.c. */
+int commands_lifecycle_run(struct commands *cmds, struct control_client *c, uint16_t type,
+			   const char **names, size_t n, bool no_wait, struct proto_buf *reply);
+
+/* commands_instance.c (issue 15). A start naming NAME@INST instances no
+ * load made yet: checks them (a template of that name, a valid instance),
+ * adds them to cmds->instances and asks for a load; 0 with an error in
+ * reply, or CONTROL_DEFER. */
+int commands_start_instances(struct commands *cmds, struct control_client *c, const char **names,
+			     size_t n, bool no_wait, struct proto_buf *reply);
+/* A load was forked: it was handed cmds->instances. */
+void commands_load_started(struct commands *cmds);
+/* Does a start wait for the load that runs? */
+bool commands_instances_waiting(const struct commands *cmds);
+/* The load ended, applied (ok) or not (msg: what its reload waiters got,
+ * sent to the starts that waited for it). Starts the instances, forgets
+ * those no load keeps, and asks for another load for the starts that came
+ * while this one ran. */
+void commands_instances_loaded(struct commands *cmds, bool ok, const struct proto_buf *msg);
+void commands_instances_client_gone(struct commands *cmds, struct control_client *c);
+void commands_instances_free(struct commands *cmds);
 
 /* commands_cgroup.c: s's cgroup statistics, into the SERVICE being built;
  * the reply to a tree request (0 or the proto_buf error). */

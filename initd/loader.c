@@ -38,7 +38,8 @@ static void loader_fault_if_asked(const char *units_dir)
 }
 #endif
 
-static _Noreturn void loader_child(int out, const char *conf_path, const char *units_dir)
+static _Noreturn void loader_child(int out, const char *conf_path, const char *units_dir,
+				   char *const *extra)
 {
 	struct unit_set *set = NULL;
 	void *buf = NULL;
@@ -57,7 +58,7 @@ static _Noreturn void loader_child(int out, const char *conf_path, const char *u
 #ifdef INITD_FAULT_INJECTION
 	loader_fault_if_asked(units_dir);
 #endif
-	r = unit_set_load(conf_path, units_dir, &set);
+	r = unit_set_load_with(conf_path, units_dir, extra, &set);
 	if (r >= 0)
 		r = unit_set_encode(set, &buf, &len);
 	if (r < 0) {
@@ -159,7 +160,7 @@ static void loader_timed_out(struct loop *l, void *data)
 }
 
 int loader_start(struct loop *l, const char *conf_path, const char *units_dir,
-		 loader_done_fn done, void *data, struct loader **ret)
+		 char *const *extra, loader_done_fn done, void *data, struct loader **ret)
 {
 	struct loader *ld = calloc(1, sizeof(*ld));
 	int p[2];
@@ -181,7 +182,7 @@ int loader_start(struct loop *l, const char *conf_path, const char *units_dir,
 	}
 	if (pid == 0) {
 		close(p[0]);
-		loader_child(p[1], conf_path, units_dir);
+		loader_child(p[1], conf_path, units_dir, extra);
 	}
 	close(p[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);

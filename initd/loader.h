@@ -23,10 +23,12 @@ typedef void (*loader_done_fn)(struct unit_set *set, int err, const char *why, v
 
 struct loader;
 
-/* Start a load of conf_path and units_dir. Returns 0 (done will be called
- * exactly once, from the loop) or -errno. */
+/* Start a load of conf_path and units_dir, with the run-time instances
+ * extra (NULL-terminated, or NULL; unit_set_load_with): the child is a
+ * fork, so it reads them where they are, nothing is sent. Returns 0 (done
+ * will be called exactly once, from the loop) or -errno. */
 int loader_start(struct loop *l, const char *conf_path, const char *units_dir,
-		 loader_done_fn done, void *data, struct loader **ret);
+		 char *const *extra, loader_done_fn done, void *data, struct loader **ret);
 
 /* Abandon a load in flight (done is not called). Accepts NULL. */
 void loader_cancel(struct loader *ld);

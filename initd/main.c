@@ -212,11 +212,19 @@ static void check_dump(const struct unit_set *set)
 	for (size_t i = 0; i < set->n_units; i++) {
 		const struct unit *u = set->units[i];
 
+		/* an instance's file is its template's (issue 15) */
+		const char *base = strrchr(u->file, '/') ? strrchr(u->file, '/') + 1 : u->file;
+		bool instance = strchr(u->name, '@') && strstr(base, "@.unit");
+
 		if (u->bad) {
-			printf("\n# %s.unit: not shown, it has errors\n", u->name);
+			printf("\n# %s%s: not shown, it has errors\n", u->name,
+			       instance ? "" : ".unit");
 			continue;
 		}
-		printf("\n# %s.unit\n", u->name);
+		if (instance)
+			printf("\n# %s: instance of %s\n", u->name, base);
+		else
+			printf("\n# %s.unit\n", u->name);
 		unit_dump(u, stdout);
 	}
 	putchar('\n');
@@ -825,10 +833,12 @@ static void start_reload(struct initd *d)
 	if (d->reloading || d->mounting)
 		return;   /* the load in flight (or its mounts) answers this too */
 	log_info("reloading the units");
-	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, reload_loaded, d,
-			 &d->reloading);
-	if (r >= 0)
+	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, d->cmds.instances,
+			 reload_loaded, d, &d->reloading);
+	if (r >= 0) {
+		commands_load_started(&d->cmds);
 		return;
+	}
 	log_error("reload: cannot start the unit loader: %s", strerror(-r));
 	commands_reload_failed(&d->cmds, -r, "cannot start the unit loader");
 }
@@ -936,7 +946,7 @@ static int run_daemon(struct initd *d)
 			  d->opt.notify_path, strerror(-r));
 	if (d->cmdline.rescue)
 		enter_rescue(d, "initd.rescue on the kernel command line");
-	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, boot_units_loaded, d,
+	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, NULL, boot_units_loaded, d,
 			 &d->reloading);
 	if (r < 0) {
 		log_error("cannot start the unit loader: %s", strerror(-r));
@@ -973,6 +983,7 @@ int main(int argc, char **argv)
 	boot_guard_cancel(d.guard);
 	free(d.guard_file);
 	control_server_free(d.control);
+	commands_instances_free(&d.cmds);
 	loader_cancel(d.reloading);
 	mounts_free(d.mounts);
 	unit_set_free(d.mounting);

@@ -226,6 +226,7 @@ static const struct key conf_keys[] = {
 	{ "watchdog", parse_watchdog },
 	{ "sysctl", parse_sysctl },          /* escalation.c (issue 14) */
 	{ "boot_guard", parse_boot_guard },
+	{ "instances", parse_instances },    /* instances.c (issue 15) */
 };
 
 /* Every service's open-file limit unless initd.conf or its unit says
@@ -279,6 +280,7 @@ void conf_clear(struct initd_conf *conf)
 	free(conf->watchdog.device);
 	strv_free(conf->sysctl);
 	free(conf->boot_guard_file);
+	instances_conf_clear(conf);
 	*conf = (struct initd_conf){ .file = NULL };
 }
 
@@ -320,7 +322,7 @@ bool watchdog_conf_equal(const struct unit_watchdog *a, const struct unit_watchd
 
 bool initd_conf_equal(const struct initd_conf *a, const struct initd_conf *b)
 {
-	if (!network_conf_equal(a, b) || !mounts_conf_equal(a, b))
+	if (!network_conf_equal(a, b) || !mounts_conf_equal(a, b) || !instances_conf_equal(a, b))
 		return false;
 	if (!streq_ptr(a->file, b->file) || !streq_ptr(a->hostname, b->hostname) ||
 	    a->crash_action != b->crash_action || !streq_ptr(a->control_group, b->control_group) ||

@@ -868,6 +868,18 @@ static void dump_mount(struct dump *d, size_t i, const void *data)
 	fputc('}', d->f);
 }
 
+/* One group of instances (issue 15), on one line. */
+static void dump_instances(struct dump *d, size_t i, const void *data)
+{
+	const struct unit_instances *g = &((const struct initd_conf *)data)->instances[i];
+
+	fputs("{ template = ", d->f);
+	dump_string(d, g->template ?: "");
+	fputs("; names = ", d->f);
+	dump_strv(d, g->names);
+	fputs("; }", d->f);
+}
+
 static void dump_watchdog(struct dump *d, const struct unit_watchdog *w)
 {
 	if (!w->device) {
@@ -931,5 +943,6 @@ int initd_conf_dump(const struct initd_conf *c, FILE *f)
 	} else {
 		unset(&d, "boot_guard", "no reboot-loop guard");
 	}
+	key_list(&d, "instances", c->n_instances, dump_instances, c);
 	return dump_finish(f);
 }

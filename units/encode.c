@@ -214,6 +214,24 @@ static const struct enc_record mount_record = {
 	BIT(1) | BIT(2) | BIT(3), mount_clear_elem,
 };
 
+/* Instances (issue 15): initd.conf's instances. */
+static void instances_clear_elem(void *elem)
+{
+	struct unit_instances *g = elem;
+
+	free(g->template);
+	strv_free(g->names);
+}
+
+static const struct enc_field instances_fields[] = {
+	F_STR(1, struct unit_instances, template),
+	F_STRV(2, struct unit_instances, names, UNIT_INSTANCE_NAMES_MAX),
+};
+static const struct enc_record instances_record = {
+	instances_fields, ARRAY_SIZE(instances_fields), sizeof(struct unit_instances),
+	BIT(1) | BIT(2), instances_clear_elem,
+};
+
 static const struct enc_field watchdog_fields[] = {
 	F_STR(1, struct unit_watchdog, device),
 	F_NUM(2, struct unit_watchdog, timeout_usec, UINT64_MAX),
@@ -248,6 +266,9 @@ static const struct enc_field conf_fields[] = {
 	F_STRV(21, struct initd_conf, sysctl, UNIT_SYSCTL_MAX),
 	F_STR(22, struct initd_conf, boot_guard_file),
 	F_NUM(23, struct initd_conf, boot_guard_max, UNIT_BOOT_GUARD_MAX),
+	/* instances (issue 15): 27..30 */
+	F_LIST(27, struct initd_conf, instances, n_instances, UNIT_INSTANCES_MAX,
+	       &instances_record),
 };
 static const struct enc_record conf_record = {
 	conf_fields, ARRAY_SIZE(conf_fields), sizeof(struct initd_conf), BIT(6), NULL,
@@ -340,6 +361,7 @@ static const struct enc_record unit_record = {
 static const struct enc_field set_fields[] = {
 	F_LIST(1, struct unit_set, diags.v, diags.n, ENC_SET_DIAGS_MAX, &diag_record),
 	F_LIST(2, struct unit_set, warnings.v, warnings.n, ENC_SET_DIAGS_MAX, &diag_record),
+	F_STRV(3, struct unit_set, templates, UNIT_MAX),   /* issue 15 */
 };
 static const struct enc_record set_record = {
 	set_fields, ARRAY_SIZE(set_fields), sizeof(struct unit_set), 0, NULL,
@@ -827,6 +849,8 @@ static int set_decode(struct dec *d, struct unit_set *s)
 		r = get_units(d, s);
 	if (r == 0)
 		r = get_record(d, &set_record, s, 0);
+	if (r == 0 && !s->templates)
+		r = (s->templates = strv_new()) ? 0 : -ENOMEM;   /* none is an empty list */
 	if (r == 0 && d->left != 0)
 		r = -EBADMSG;
 	for (size_t i = 0; i < s->n_units && r == 0; i++)

@@ -15,6 +15,8 @@
  *   slices.c   initd.conf's slices: parsing, parents, cpusets
  *   mounts.c   initd.conf's mounts, requires_mounts, mount options
  *   envdirs.c  a unit's environment_files and directories
+ *   template.c instance names, specifiers, substitution in a template
+ *   instances.c initd.conf's instances; making the instances of a set
  */
 #ifndef INITD_UNITS_INTERNAL_H
 #define INITD_UNITS_INTERNAL_H
@@ -320,6 +322,41 @@ int envdirs_init(struct unit *u);
 void envdirs_clear(struct unit *u);
 bool envdirs_equal(const struct unit *a, const struct unit *b);
 bool envdirs_valid(const struct unit *u);
+/* template.c: every string value below root with its specifiers
+ * replaced (unit_specifiers_expand), a bad one reported in c. 0 or
+ * -ENOMEM. */
+int template_substitute(struct parse_ctx *c, config_setting_t *root, const char *name,
+			const char *instance);
+/* parse.c: the instance name of text, the template read from file, as a
+ * unit (possibly bad) into *ret. -ENOMEM only. */
+int unit_parse_instance(const char *file, const char *text, const char *name,
+			const char *instance, struct unit **ret, struct unit_lines *ret_lines);
+/* instances.c: initd.conf's instances (a conf key parser). */
+int parse_instances(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+void instances_conf_clear(struct initd_conf *conf);
+/* A parsed unit with the lines cross-unit checks report at. */
+struct load_entry {
+	struct unit *unit;
+	struct unit_lines lines;
+};
+struct load_entries {
+	struct load_entry *v;
+	size_t n, cap;
+};
+/* Append u (taken: freed on -ENOMEM). 0 or -ENOMEM. */
+int load_entries_push(struct load_entries *e, struct unit *u, const struct unit_lines *lines);
+/* The instances of s's templates (s->templates and s->conf are set; e
+ * holds the plain units, sorted by name) appended to e: initd.conf's,
+ * extra's (run-time ones; a gone template is a warning), and those the
+ * units require or order after; each template no instance uses is parsed
+ * with a placeholder instance into checks. Problems outside a unit go to
+ * head. 0 or -ENOMEM. */
+int instances_make(struct unit_set *s, int dirfd, const char *dir, struct load_entries *e,
+		   struct unit_diags *head, char *const *extra, struct load_entries *checks);
+/* what ("instance") and u's name before each of u's diagnostics. */
+int instances_label_diags(struct unit *u, const char *what);
+bool instances_conf_equal(const struct initd_conf *a, const struct initd_conf *b);
+bool instances_conf_valid(const struct initd_conf *conf);
 
 /* set.c */
 int set_check_invariants(const struct unit_set *s);

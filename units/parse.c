@@ -696,7 +696,11 @@ static int unit_from_file(struct parse_ctx *c, const char *file, struct unit **r
 	name = strndup(base, n);
 	if (!name)
 		return -ENOMEM;
-	if (!unit_name_valid(name))
+	if (strchr(name, '@'))
+		r = diag_add(c, 0, "unit name '%s' holds '@': a template is NAME@.unit and its "
+			     "instances are declared in initd.conf or started with svctl start",
+			     diag_quote(q, name));
+	else if (!unit_name_valid(name))
 		r = diag_add(c, 0, "invalid unit name '%s'", diag_quote(q, name));
 	if (r < 0)
 		return r;
@@ -755,14 +759,21 @@ static int unit_check(struct parse_ctx *c, struct parse_state *st)
 	return r;
 }
 
-/* Parse text into u; problems go to c. 0 or -ENOMEM. */
-static int unit_fill(struct parse_ctx *c, const char *text, struct unit *u, struct unit_lines *lines)
+/* Parse text into u, an instance's text first substituted when instance
+ * is not NULL; problems go to c. 0 or -ENOMEM. */
+static int unit_fill(struct parse_ctx *c, const char *text, const char *instance, struct unit *u,
+		     struct unit_lines *lines)
 {
 	struct parse_state st = { .unit = u, .lines = lines };
 	config_t cfg;
 	int r;
 
 	r = source_parse(c, text, &cfg);
+	if (r == 0 && instance) {
+		r = template_substitute(c, config_root_setting(&cfg), u->name, instance);
+		if (r == 0 && c->failed)
+			r = -EINVAL;   /* a value would be read half-expanded */
+	}
 	if (r == 0)
 		r = setting_group(c, config_root_setting(&cfg), "", unit_keys,
 				  ARRAY_SIZE(unit_keys), &st);
@@ -793,7 +804,32 @@ static int unit_parse(int dirfd, const char *path, const char *file, const char 
 		text = buf;
 	}
 	if (r == 0 || r == -EINVAL)
-		r = text ? unit_fill(&c, text, u, &lines) : 0;
+		r = text ? unit_fill(&c, text, NULL, u, &lines) : 0;
+	if (r < 0) {
+		unit_free(u);
+		diags_clear(&diags);
+		return r;
+	}
+	u->diags = diags;
+	u->bad = c.failed;
+	*ret = u;
+	if (ret_lines)
+		*ret_lines = lines;
+	return 0;
+}
+
+int unit_parse_instance(const char *file, const char *text, const char *name,
+			const char *instance, struct unit **ret, struct unit_lines *ret_lines)
+{
+	struct unit_lines lines = { .slice = 0 };
+	struct unit_diags diags = { NULL, 0 };
+	struct parse_ctx c = { .file = file, .diags = &diags };
+	struct unit *u = unit_new(name, file);
+	int r;
+
+	if (!u)
+		return -ENOMEM;
+	r = unit_fill(&c, text, instance, u, &lines);
 	if (r < 0) {
 		unit_free(u);
 		diags_clear(&diags);

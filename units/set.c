@@ -10,12 +10,6 @@
 
 #include "units/internal.h"
 
-/* A parsed unit with the lines cross-unit checks report at. */
-struct load_entry {
-	struct unit *unit;
-	struct unit_lines lines;
-};
-
 struct unit *unit_set_find(const struct unit_set *s, const char *name)
 {
 	size_t lo = 0, hi = s->n_units;
@@ -93,29 +87,93 @@ static int compare_entry(const void *a, const void *b)
 		      ((const struct load_entry *)b)->unit->name);
 }
 
-/* Parse each file in dirfd into e[] (sorted by unit name). *n counts the
- * entries made, also on failure, so the caller can free them. */
-static int parse_unit_files(int dirfd, const char *dir, char **files, struct load_entry *e,
-			    size_t *n)
+/* "NAME@.unit": a template (issue 15), not a unit. */
+static bool is_template_file(const char *file)
 {
-	for (*n = 0; files[*n]; (*n)++) {
+	size_t n = strlen(file);
+
+	return n >= 6 && strcmp(file + n - 6, "@.unit") == 0;
+}
+
+/* Move the templates out of files (NAME@.unit) into s->templates as
+ * NAME, sorted; a bad template name is reported in head. 0 or -ENOMEM. */
+static int split_templates(struct unit_set *s, char **files, const char *dir,
+			   struct unit_diags *head)
+{
+	size_t n = strv_length(files), k = 0, t = 0;
+	int r = 0;
+
+	s->templates = calloc(n + 1, sizeof(char *));
+	if (!s->templates)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *name = NULL;
+		char q[DIAG_QUOTE_SIZE];
+
+		if (!is_template_file(files[i])) {
+			files[k++] = files[i];
+			continue;
+		}
+		name = r < 0 ? NULL : strndup(files[i], strlen(files[i]) - 6);
+		if (r < 0)
+			;   /* out of memory already: only free the rest */
+		else if (!name)
+			r = -ENOMEM;
+		else if (!unit_template_name_valid(name))
+			r = diag_add(&(struct parse_ctx){ .file = dir, .diags = head }, 0,
+				     "invalid template name '%s' (file %s)", diag_quote(q, name),
+				     files[i]);
+		else
+			s->templates[t++] = TAKE_PTR(name);
+		free(files[i]);
+	}
+	for (size_t i = k; i < n; i++)
+		files[i] = NULL;   /* moved, or freed */
+	/* "a-b@.unit" sorts before "a@.unit", "a" before "a-b" */
+	qsort(s->templates, t, sizeof(char *), compare_str);
+	return r;
+}
+
+/* Parse each file in dirfd into e (sorted by unit name). */
+static int parse_unit_files(int dirfd, const char *dir, char **files, struct load_entries *e)
+{
+	for (size_t i = 0; files[i]; i++) {
 		_cleanup_free_ char *path = NULL;
+		struct unit_lines lines;
+		struct unit *u;
 		int r;
-		if (asprintf(&path, "%s/%s", dir, files[*n]) < 0) {
+		if (asprintf(&path, "%s/%s", dir, files[i]) < 0) {
 			path = NULL;
 			return -ENOMEM;
 		}
-		r = unit_parse_at(dirfd, path, files[*n], &e[*n].unit, &e[*n].lines);
+		r = unit_parse_at(dirfd, path, files[i], &u, &lines);
+		if (r == 0)
+			r = load_entries_push(e, u, &lines);
 		if (r < 0)
 			return r;
 	}
-	qsort(e, *n, sizeof(*e), compare_entry);
+	qsort(e->v, e->n, sizeof(*e->v), compare_entry);
 	return 0;
+}
+
+/* Is dep an instance of one of s's templates (a placeholder's check: the
+ * instance it would name is not made)? */
+static bool dep_instantiable(const struct unit_set *s, const char *dep)
+{
+	char template[UNIT_NAME_MAX + 1];
+	const char *inst;
+
+	if (unit_name_split(dep, template, &inst) < 0)
+		return false;
+	for (char **t = s->templates; *t; t++)
+		if (strcmp(*t, template) == 0)
+			return true;
+	return false;
 }
 
 /* Each requires/after entry of u (index i) must name a unit of the set. */
 static int check_deps(struct unit_set *s, struct unit *u, const struct unit_lines *lines,
-		      const char *const *names)
+		      const char *const *names, bool placeholder)
 {
 	struct parse_ctx c = { .file = u->file, .diags = &u->diags };
 	char **lists[2] = { u->requires, u->after };
@@ -127,7 +185,8 @@ static int check_deps(struct unit_set *s, struct unit *u, const struct unit_line
 		for (size_t k = 0; lists[l][k] && k < UNIT_DEPS_MAX; k++) {
 			const char *dep = lists[l][k], *hint;
 			int r;
-			if (!unit_name_valid(dep) || unit_set_find(s, dep))
+			if (!unit_name_valid(dep) || unit_set_find(s, dep) ||
+			    (placeholder && dep_instantiable(s, dep)))
 				continue;   /* an invalid name was reported already */
 			hint = hint_closest(dep, names, s->n_units);
 			diag_quote(q, dep);
@@ -205,7 +264,7 @@ static int check_units(struct unit_set *s, const struct unit_lines *lines)
 	for (size_t i = 0; i < s->n_units; i++)
 		names[i] = s->units[i]->name;
 	for (size_t i = 0; i < s->n_units && r == 0; i++) {
-		r = check_deps(s, s->units[i], &lines[i], names);
+		r = check_deps(s, s->units[i], &lines[i], names, false);
 		if (r == 0)
 			r = check_slice(s, s->units[i], &lines[i]);
 		if (r == 0)
@@ -228,14 +287,52 @@ int set_collect_diags(struct unit_set *s, const struct unit_diags *head)
 	return r;
 }
 
-/* Load the units of dirfd into s. 0, or -ENOMEM; a directory with too many
- * unit files is reported in head. */
-static int load_units(struct unit_set *s, int dirfd, const char *dir, struct unit_diags *head)
+/* The cross-unit checks of a placeholder instance (instances.c): its
+ * diagnostics, labelled, go to head; the unit is not kept. */
+static int check_placeholder(struct unit_set *s, struct load_entry *e, struct unit_diags *head)
 {
-	_cleanup_free_ struct load_entry *e = NULL;
+	int r = check_deps(s, e->unit, &e->lines, NULL, true);
+
+	if (r == 0)
+		r = check_slice(s, e->unit, &e->lines);
+	if (r == 0)
+		r = network_check_unit(&s->conf, e->unit, &e->lines);
+	if (r == 0)
+		r = mounts_check_unit(&s->conf, e->unit, &e->lines);
+	if (r == 0)
+		r = instances_label_diags(e->unit, "placeholder instance");
+	if (r == 0)
+		r = diags_copy(head, &e->unit->diags);
+	return r;
+}
+
+/* Label the instances' diagnostics with their names. */
+static int label_instances(struct unit_set *s)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < s->n_units && r == 0; i++)
+		if (strchr(s->units[i]->name, '@') && strstr(s->units[i]->file, "@.unit"))
+			r = instances_label_diags(s->units[i], "instance");
+	return r;
+}
+
+static void entries_free(struct load_entries *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		unit_free(e->v[i].unit);
+	free(e->v);
+}
+
+/* Load the units of dirfd into s, with the instances of its templates
+ * (extra: the run-time ones). 0, or -ENOMEM; a directory with too many
+ * unit files is reported in head. */
+static int load_units(struct unit_set *s, int dirfd, const char *dir, struct unit_diags *head,
+		      char *const *extra)
+{
+	struct load_entries e = { NULL, 0, 0 }, checks = { NULL, 0, 0 };
 	_cleanup_free_ struct unit_lines *lines = NULL;
 	char **files = NULL;
-	size_t n = 0;
 	int r;
 
 	r = list_unit_files(dirfd, &files);
@@ -244,20 +341,33 @@ static int load_units(struct unit_set *s, int dirfd, const char *dir, struct uni
 				"more than %d unit files, none loaded", UNIT_MAX);
 	if (r < 0)
 		return r;
-	e = calloc(strv_length(files) + 1, sizeof(*e));
-	s->units = calloc(strv_length(files) + 1, sizeof(*s->units));
-	lines = calloc(strv_length(files) + 1, sizeof(*lines));
-	r = e && s->units && lines ? parse_unit_files(dirfd, dir, files, e, &n) : -ENOMEM;
+	r = split_templates(s, files, dir, head);
+	if (r == 0)
+		r = parse_unit_files(dirfd, dir, files, &e);
 	strv_free(files);
-	for (size_t i = 0; i < n && s->units; i++) {
-		s->units[s->n_units++] = e[i].unit;
-		lines[i] = e[i].lines;
+	if (r == 0)
+		r = instances_make(s, dirfd, dir, &e, head, extra, &checks);
+	if (r == 0)
+		qsort(e.v, e.n, sizeof(*e.v), compare_entry);
+	s->units = calloc(e.n + 1, sizeof(*s->units));
+	lines = calloc(e.n + 1, sizeof(*lines));
+	for (size_t i = 0; i < e.n && s->units && lines; i++) {
+		s->units[s->n_units++] = TAKE_PTR(e.v[i].unit);
+		lines[i] = e.v[i].lines;
 	}
-	/* the units are the set's now, even on failure */
-	return r < 0 ? r : check_units(s, lines);
+	entries_free(&e);   /* the units are the set's now, even on failure */
+	if (r == 0 && (!s->units || !lines))
+		r = -ENOMEM;
+	if (r == 0)
+		r = check_units(s, lines);
+	for (size_t i = 0; i < checks.n && r == 0; i++)
+		r = check_placeholder(s, &checks.v[i], head);
+	entries_free(&checks);
+	return r < 0 ? r : label_instances(s);
 }
 
-int unit_set_load(const char *conf_path, const char *units_dir, struct unit_set **ret)
+int unit_set_load_with(const char *conf_path, const char *units_dir, char *const *extra,
+		       struct unit_set **ret)
 {
 	struct unit_diags head = { NULL, 0 };
 	struct unit_set *s;
@@ -273,8 +383,10 @@ int unit_set_load(const char *conf_path, const char *units_dir, struct unit_set 
 			   &s->warnings);
 	if (r == 0) {
 		dirfd = open(units_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		r = dirfd < 0 ? -errno : load_units(s, dirfd, units_dir, &head);
+		r = dirfd < 0 ? -errno : load_units(s, dirfd, units_dir, &head, extra);
 	}
+	if (r == 0 && !s->templates)
+		r = (s->templates = strv_new()) ? 0 : -ENOMEM;
 	if (r == 0)
 		r = set_collect_diags(s, &head);
 	diags_clear(&head);
@@ -284,6 +396,11 @@ int unit_set_load(const char *conf_path, const char *units_dir, struct unit_set 
 	}
 	*ret = s;
 	return 0;
+}
+
+int unit_set_load(const char *conf_path, const char *units_dir, struct unit_set **ret)
+{
+	return unit_set_load_with(conf_path, units_dir, NULL, ret);
 }
 
 /* A NULL or a name / numeric id as setting_account takes it. */
@@ -317,7 +434,8 @@ static bool conf_valid(const struct initd_conf *conf)
 	    !conf_find_slice(conf, "system") || !network_conf_valid(conf) ||
 	    !slices_valid(conf) || !rlimits_valid(conf->rlimits, conf->n_rlimits) ||
 	    !mounts_conf_valid(conf) ||
-	    !watchdog_conf_valid(&conf->watchdog) || !escalation_conf_valid(conf))
+	    !watchdog_conf_valid(&conf->watchdog) || !escalation_conf_valid(conf) ||
+	    !instances_conf_valid(conf))
 		return false;
 	for (char **m = conf->modules; *m; m++)
 		if (!module_name_valid(*m))
@@ -401,8 +519,13 @@ int set_check_invariants(const struct unit_set *s)
 	_cleanup_free_ size_t *order = NULL;
 	int r;
 
-	if (!conf_valid(&s->conf) || s->n_units > UNIT_MAX)
+	/* templates: NULL in a set built by hand, none */
+	if (!conf_valid(&s->conf) || s->n_units > UNIT_MAX || strv_length(s->templates) > UNIT_MAX)
 		return -EBADMSG;
+	for (size_t i = 0; s->templates && s->templates[i]; i++)
+		if (!unit_template_name_valid(s->templates[i]) ||
+		    (i > 0 && strcmp(s->templates[i - 1], s->templates[i]) >= 0))
+			return -EBADMSG;
 	for (size_t i = 0; i < s->n_units; i++) {
 		if (!s->units[i] || !s->units[i]->name ||
 		    (i > 0 && strcmp(s->units[i - 1]->name, s->units[i]->name) >= 0))

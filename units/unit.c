@@ -84,6 +84,7 @@ void unit_set_free(struct unit_set *s)
 	free(s->units);
 	diags_clear(&s->diags);
 	diags_clear(&s->warnings);
+	strv_free(s->templates);
 	free(s);
 }
 

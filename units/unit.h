@@ -24,8 +24,12 @@
 
 /* Limits on everything that comes from outside. */
 #define UNIT_SUCCESS_EXIT_MAX 320  /* success_exit entries: 256 statuses, 64 signals */
-#define UNIT_NAME_MAX      64      /* bytes, NUL excluded: [A-Za-z0-9_.@-],
-                                    * not starting with '.' or '-' */
+#define UNIT_NAME_MAX      64      /* bytes, NUL excluded: [A-Za-z0-9_.-],
+                                    * not starting with '.' or '-'; or an
+                                    * instance TEMPLATE@INSTANCE */
+#define UNIT_INSTANCE_MAX  32      /* bytes of an instance name (template.c) */
+#define UNIT_INSTANCES_MAX 256     /* groups in initd.conf's instances */
+#define UNIT_INSTANCE_NAMES_MAX 1024  /* names in one of them */
 #define UNIT_MAX           16384   /* units in one directory */
 #define UNIT_FILE_MAX      (256 * 1024)  /* bytes in one unit file / initd.conf */
 #define UNIT_STRING_MAX    4096    /* any single string value */
@@ -523,6 +527,19 @@ struct initd_conf {
 	 * goes to rescue. */
 	char *boot_guard_file;
 	uint32_t boot_guard_max;         /* 1..UNIT_BOOT_GUARD_MAX, default 3 */
+	/* Issue 15: the instances to load at boot, each TEMPLATE@NAME
+	 * (initd.conf(5) instances). */
+	struct unit_instances *instances;   /* n_instances */
+	size_t n_instances;
+};
+
+/* One group of initd.conf's instances: the units TEMPLATE@NAME for each
+ * name, made from units/TEMPLATE@.unit (units/template.c). */
+struct unit_instances {
+	char *template;         /* a unit name without '@' */
+	char **names;           /* NULL-terminated instance names, unique in
+	                         * the whole list (never NULL itself) */
+	int line;               /* in initd.conf, for messages; not encoded */
 };
 
 /* The whole validated model: what initd runs. */
@@ -536,6 +553,10 @@ struct unit_set {
 	                               * set invalid (a unit that requires one not
 	                               * started in some mode, an unknown sysctl):
 	                               * reported, never counted as errors */
+	char **templates;       /* sorted names of the templates in the units
+	                         * directory (units/NAME@.unit gives "NAME"),
+	                         * so PID 1 knows which NAME@INST `svctl start`
+	                         * may ask for (never NULL itself) */
 };
 
 /* Parse DIR/units/\*.unit and DIR/initd.conf into a set, DIR being
@@ -548,6 +569,12 @@ struct unit_set {
  * read at all (e.g. -ENOMEM, or the units directory cannot be opened).
  * A missing initd.conf is not an error. */
 int unit_set_load(const char *conf_path, const char *units_dir, struct unit_set **ret);
+/* unit_set_load, also making the instances TEMPLATE@INST named in extra
+ * (NULL-terminated; NULL for none): `svctl start` asked for them at run
+ * time. One whose template is gone, or whose name is not an instance's,
+ * is left out with a warning. */
+int unit_set_load_with(const char *conf_path, const char *units_dir, char *const *extra,
+		       struct unit_set **ret);
 
 /* Parse one unit file (no cross-unit validation). Returns 0 and a unit
  * (possibly ->bad) in *ret, or -errno. Caller frees with unit_free. */
@@ -632,6 +659,26 @@ bool unit_name_valid(const char *name);
  * "." or "..", shorter than UNIT_PIDFILE_MAX. PID 1 checks it again before
  * reading (it trusts no decoded model). */
 bool unit_pidfile_valid(const char *path);
+
+/* ---- templates and instances (units/template.c, issue 15) ---- */
+/* Why inst is not a valid instance name ("is empty", "holds '/'", ...: a
+ * static string), or NULL when it is: 1..UNIT_INSTANCE_MAX bytes of
+ * [A-Za-z0-9_.-], not starting with '.' or '-'. */
+const char *unit_instance_problem(const char *inst);
+bool unit_instance_valid(const char *inst);
+/* A template's name: a valid unit name without '@' short enough for an
+ * instance. */
+bool unit_template_name_valid(const char *name);
+/* "worker@3" -> template "worker" and *ret_instance "3" (pointing into
+ * name). -EINVAL when name has no '@' or the part before it is not a
+ * template name; the instance is not checked. */
+int unit_name_split(const char *name, char template[static UNIT_NAME_MAX + 1],
+		    const char **ret_instance);
+/* in with %i (instance), %n (name), %p (name up to '@') and %% replaced,
+ * into *ret (malloc'd, the caller's). -EINVAL with *ret_why (static) for
+ * an unknown specifier or a result past UNIT_STRING_MAX; -ENOMEM. */
+int unit_specifiers_expand(const char *in, const char *name, const char *instance, char **ret,
+			   const char **ret_why);
 /* "apps" or "apps/db": 1..UNIT_SLICE_DEPTH components, each a valid unit name. */
 bool unit_slice_path_valid(const char *path);
 /* The slice a unit runs in: its own, or "system". */

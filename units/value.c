@@ -293,10 +293,22 @@ static bool chars_valid(const char *s, const char *set, size_t max)
 
 #define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
+static bool plain_name_valid(const char *name)
+{
+	return chars_valid(name, ALNUM "_.-", UNIT_NAME_MAX) && name[0] != '.' && name[0] != '-';
+}
+
+/* A plain name, or TEMPLATE@INSTANCE (template.c's rules), within
+ * UNIT_NAME_MAX in all. */
 bool unit_name_valid(const char *name)
 {
-	return chars_valid(name, ALNUM "_.@-", UNIT_NAME_MAX) &&
-	       name[0] != '.' && name[0] != '-';
+	char template[UNIT_NAME_MAX + 1];
+	const char *inst;
+
+	if (!strchr(name, '@'))
+		return plain_name_valid(name);
+	return strlen(name) <= UNIT_NAME_MAX && unit_name_split(name, template, &inst) == 0 &&
+	       unit_instance_valid(inst);
 }
 
 bool unit_pidfile_valid(const char *path)

@@ -489,7 +489,8 @@ START_TEST(test_dump_conf)
 		"mounts = ( );\n"
 		"# watchdog: unset (no hardware watchdog)\n"
 		"sysctl = [ ];\n"
-		"# boot_guard: unset (no reboot-loop guard)\n";
+		"# boot_guard: unset (no reboot-loop guard)\n"
+		"instances = ( );\n";
 	char tmp[] = "/tmp/test_dump.XXXXXX", *text;
 	struct initd_conf c;
 	struct unit_diags d = { NULL, 0 };
