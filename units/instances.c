@@ -92,11 +92,9 @@ static int parse_instance(struct parse_ctx *c, config_setting_t *s, const char *
 			  size_t k)
 {
 	struct unit_instances *v = elems;
-	bool failed = c->failed;
 	char p[DIAG_PATH_SIZE];
 	int r;
 
-	c->failed = false;
 	v[k] = (struct unit_instances){ .line = setting_line(s) };
 	r = setting_group(c, s, path, instance_keys, ARRAY_SIZE(instance_keys), &v[k]);
 	if (r == 0 && !c->failed && config_setting_is_group(s) && (!v[k].template || !v[k].names))
@@ -104,11 +102,6 @@ static int parse_instance(struct parse_ctx *c, config_setting_t *s, const char *
 			     v[k].template ? "names" : "template");
 	if (r == 0 && !c->failed)
 		r = check_names(c, s, setting_path(p, path, "names"), v, k);
-	if (r == 0 && c->failed)
-		r = -EINVAL;
-	if (r < 0)
-		instances_clear(&v[k]);
-	c->failed |= failed;
 	return r;
 }
 

@@ -130,9 +130,9 @@ int setting_length(struct parse_ctx *c, config_setting_t *s, const char *path, s
 int setting_list(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
 		 const char *example, int *ret_n);
 /* A list of groups whose good elements are kept, a bad one reported and
- * left out (initd.conf's bridges, mounts): parse fills element k of v
- * from one group and returns 0, or empties it and returns an error it
- * reported; clear empties a parsed one. */
+ * left out (initd.conf's bridges, mounts, instances): parse fills element
+ * k of v from one group (c->failed starts false for it and says whether
+ * it reported an error); an element with an error is emptied by clear. */
 struct group_list {
 	size_t max;             /* elements */
 	size_t size;            /* bytes of one */

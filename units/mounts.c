@@ -366,10 +366,8 @@ static int parse_mount(struct parse_ctx *c, config_setting_t *s, const char *pat
 		       size_t k)
 {
 	struct unit_mount *v = elems;
-	bool failed = c->failed;
 	int r;
 
-	c->failed = false;
 	v[k] = (struct unit_mount){ .required = true, .timeout_usec = UNIT_MOUNT_TIMEOUT_DEFAULT,
 				    .on_failure = FAILURE_RESCUE };
 	r = setting_group(c, s, path, mount_keys, ARRAY_SIZE(mount_keys), &v[k]);
@@ -379,11 +377,6 @@ static int parse_mount(struct parse_ctx *c, config_setting_t *s, const char *pat
 		if (strcmp(v[i].where, v[k].where) == 0)
 			r = diag_add(c, setting_line(s), "'%s': '%s' is mounted by an earlier entry",
 				     path, v[k].where);
-	if (r == 0 && c->failed)
-		r = -EINVAL;
-	if (r < 0)
-		mount_clear(&v[k]);
-	c->failed |= failed;
 	return r;
 }
 

@@ -209,10 +209,8 @@ static int parse_bridge(struct parse_ctx *c, config_setting_t *s, const char *pa
 			size_t k)
 {
 	struct unit_bridge *v = elems;
-	bool failed = c->failed;
 	int r;
 
-	c->failed = false;
 	r = setting_group(c, s, path, bridge_keys, ARRAY_SIZE(bridge_keys), &v[k]);
 	if (r == 0 && !c->failed && config_setting_is_group(s) && !v[k].name)
 		r = diag_add(c, setting_line(s), "missing required key '%s.name'", path);
@@ -220,11 +218,6 @@ static int parse_bridge(struct parse_ctx *c, config_setting_t *s, const char *pa
 		if (strcmp(v[i].name, v[k].name) == 0)
 			r = diag_add(c, setting_line(s), "'%s': bridge '%s' is declared twice", path,
 				     v[k].name);
-	if (r == 0 && c->failed)
-		r = -EINVAL;
-	if (r < 0)
-		bridge_clear(&v[k]);
-	c->failed |= failed;
 	return r;
 }
 

@@ -142,10 +142,18 @@ int setting_group_list(struct parse_ctx *c, config_setting_t *s, const char *pat
 	if (!v)
 		return -ENOMEM;
 	for (int i = 0; i < n && r != -ENOMEM; i++) {
+		bool failed = c->failed;
 		char p[DIAG_PATH_SIZE];
 
+		/* c->failed says whether this element had an error. */
+		c->failed = false;
 		r = l->parse(c, config_setting_get_elem(s, (unsigned)i),
 			     setting_elem_path(p, path, i), v, k);
+		if (r == 0 && c->failed)
+			r = -EINVAL;
+		if (r < 0)
+			l->clear(v + k * l->size);
+		c->failed |= failed;
 		k += r == 0;
 	}
 	if (r == -ENOMEM) {
