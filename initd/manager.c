@@ -149,9 +149,12 @@ static void probe_done(void *data, bool ok, const char *why)
 {
 	struct svc *v = data;
 
-	if (!ok)
-		log_info("%s: %s probe failed: %s", v->s.unit->name,
-			 v->s.state == SERVICE_STARTING ? "ready" : "health", why);
+	/* A ready probe fails as long as the service comes up: not worth
+	 * the console. */
+	if (!ok && v->s.state == SERVICE_STARTING)
+		log_debug("%s: ready probe failed: %s", v->s.unit->name, why);
+	else if (!ok)
+		log_info("%s: health probe failed: %s", v->s.unit->name, why);
 	service_on_probe(&v->s, ok, why);
 }
 

@@ -87,14 +87,31 @@ static void verdict_ready(struct loop *l, int fd, uint32_t events, void *data)
 							  : "the probe ended without a verdict");
 }
 
+/* The timeout as the unit file writes it ("2s", "500ms"): the largest unit
+ * that holds it whole, so the reason quotes the configured value. */
+static void timeout_as_written(char *buf, size_t size, uint64_t usec)
+{
+	static const struct { const char *name; uint64_t usec; } units[] = {
+		{ "min", 60 * USEC_PER_SEC }, { "s", USEC_PER_SEC }, { "ms", USEC_PER_MSEC },
+		{ "us", 1 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+		if (usec % units[i].usec == 0) {
+			snprintf(buf, size, "%llu%s", (unsigned long long)(usec / units[i].usec),
+				 units[i].name);
+			return;
+		}
+}
+
 static void timeout_fired(struct loop *l, void *data)
 {
 	struct probe_run *run = data;
-	char d[32], why[64];
+	char d[32] = "?", why[64];
 
 	probe_kill(run);
-	snprintf(why, sizeof(why), "timed out after %s",
-		 format_duration(d, sizeof(d), run->timeout_usec));
+	timeout_as_written(d, sizeof(d), run->timeout_usec);
+	snprintf(why, sizeof(why), "timed out after %s", d);
 	probe_run_finish(run, false, why);
 }
 
