@@ -73,6 +73,8 @@ else
 	check "... a new main process" eval '[ "$(svc_pid web)" != "$pid" ]'
 fi
 
+check "svctl show prints the probes" eval \
+	'sv show web | grep -q "tcp = \"127.0.0.1:8080\";" && sv show web | grep -q "failures = 2;"'
 check "ex is starting while its exec probe fails" state_is ex starting
 touch "$T/ex-ready"
 check "ex is running once the exec probe exits 0" wait_state ex running 10
