@@ -145,12 +145,51 @@ static void ops_changed(struct service *s, enum service_state old)
 	manager_schedule(v->m);
 }
 
+static void probe_done(void *data, bool ok, const char *why)
+{
+	struct svc *v = data;
+
+	/* A ready probe fails as long as the service comes up: not worth
+	 * the console. */
+	if (!ok && v->s.state == SERVICE_STARTING)
+		log_debug("%s: ready probe failed: %s", v->s.unit->name, why);
+	else if (!ok)
+		log_info("%s: health probe failed: %s", v->s.unit->name, why);
+	service_on_probe(&v->s, ok, why);
+}
+
+/* A probe in the service's namespaces (probe.h): its main process must be
+ * there to say which. */
+static int ops_probe_start(struct service *s, const struct unit_probe *p)
+{
+	struct svc *v = svc_of(s);
+	struct probe_target t = {
+		.unit = s->unit,
+		.probe = p,
+		.pid = s->pid,
+		.pidfd = s->pidfd,
+		.passwd_file = v->m->opt.passwd_file,
+		.group_file = v->m->opt.group_file,
+	};
+
+	if (s->pid <= 0)
+		return -ESRCH;
+	return probe_run_start(&v->probe, &t, probe_done, v);
+}
+
+static void ops_probe_cancel(struct service *s)
+{
+	probe_run_cancel(&svc_of(s)->probe);
+}
+
 static const struct service_ops real_ops = {
 	.spawn = ops_spawn,
 	.signal = ops_signal,
 	.kill_all = ops_kill_all,
 	.is_empty = ops_is_empty,
 	.find_main = svc_find_main,
+	.probe_start = ops_probe_start,
+	.probe_cancel = ops_probe_cancel,
 	.changed = ops_changed,
 };
 
@@ -283,7 +322,7 @@ void svc_free(struct manager *m, struct svc *v)
 {
 	if (!v)
 		return;
-	service_done(&v->s);
+	service_done(&v->s);   /* cancels its probe */
 	report_close(v);
 	main_watch_close(m, v);
 	svc_close_cgroup(m, v);
@@ -350,6 +389,7 @@ int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 	v->m = m;
 	v->gen = m->gen;
 	v->report.fd = v->output.fd = v->main_exit.fd = -1;
+	probe_run_init(&v->probe, m->loop);
 	svc_cgroup_init(v);
 	service_init(&v->s, u, &real_ops, m->loop, m);
 	r = logbuf_init(&v->log, m->set->conf.log_buffer_size ? m->set->conf.log_buffer_size

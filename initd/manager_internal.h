@@ -13,6 +13,7 @@
 #include "initd/log.h"
 #include "initd/logbuf.h"
 #include "initd/manager.h"
+#include "initd/probe.h"
 
 struct cgroup_plan;
 
@@ -54,6 +55,7 @@ struct svc {
 	bool removed;                 /* gone from the units: freed once stopped */
 
 	bool escalated;               /* its failure action ran for this failure */
+	struct probe_run probe;       /* its ready or health probe (issue 15) */
 };
 
 struct settled_waiter {

@@ -60,12 +60,14 @@ static void watchdog_arm(struct service *s)
 }
 
 /* notify, oneshot and forking units wait for a signal of readiness
- * (READY=1, a clean exit, the daemon's PID) that may never come: bounded by
- * start_timeout, which so covers a forking unit's whole start: the starter
- * not exiting and the pid file never appearing. */
+ * (READY=1, a clean exit, the daemon's PID) that may never come, and so
+ * does a unit with a ready probe: bounded by start_timeout, which so covers
+ * a forking unit's whole start (the starter not exiting, the pid file never
+ * appearing) and every ready probe until one succeeds. */
 static void start_timeout_arm(struct service *s)
 {
-	if (s->unit->start_timeout_usec && s->unit->type != UNIT_SIMPLE)
+	if (s->unit->start_timeout_usec &&
+	    (s->unit->type != UNIT_SIMPLE || s->unit->ready.kind != UNIT_PROBE_NONE))
 		loop_timer_arm(s->loop, &s->timer, now_usec() + s->unit->start_timeout_usec);
 }
 
@@ -80,7 +82,8 @@ const struct service_transition service_transitions[] = {
 	T(WAITING,    STOPPED,    "stop"),
 	T(WAITING,    STOPPING,   "stop, while leftovers of a run are killed"),
 	T(WAITING,    BAD_CONFIG, "reload: the unit no longer parses"),
-	T(STARTING,   RUNNING,    "exec (simple), READY=1 (notify), main PID known (forking)"),
+	T(STARTING,   RUNNING,    "exec (simple), READY=1 (notify), main PID known (forking); "
+				  "then the ready probe's first success"),
 	T(STARTING,   EXITED,     "exit 0 (oneshot), no restart"),
 	T(STARTING,   FAILED,     "exit (before ready: a failure), no restart"),
 	T(STARTING,   RESTARTING, "exit, restart wanted"),
@@ -89,13 +92,14 @@ const struct service_transition service_transitions[] = {
 	T(RUNNING,    EXITED,     "clean exit, no restart"),
 	T(RUNNING,    FAILED,     "exit, no restart"),
 	T(RUNNING,    RESTARTING, "exit, restart wanted"),
-	T(RUNNING,    STOPPING,   "stop, a required unit failed"),
+	T(RUNNING,    STOPPING,   "stop, a required unit failed, health probe failed"),
 	T(STOPPING,   STOPPED,    "exit and empty leaf"),
 	T(STOPPING,   WAITING,    "exit and empty leaf, started again meanwhile"),
 	T(STOPPING,   FAILED,     "exit: stopped for a failed dependency, or a start "
-				  "timeout or refused main PID without restart"),
-	T(STOPPING,   RESTARTING, "exit after a start timeout or a refused main PID, "
-				  "restart wanted"),
+				  "timeout, refused main PID or failed health probe without "
+				  "restart"),
+	T(STOPPING,   RESTARTING, "exit after a start timeout, a refused main PID or a "
+				  "failed health probe, restart wanted"),
 	T(RESTARTING, STARTING,   "backoff over (or none), leaf empty: spawned"),
 	T(RESTARTING, FAILED,     "start limit, spawn failed"),
 	T(RESTARTING, STOPPED,    "stop"),
@@ -116,6 +120,8 @@ bool service_transition_allowed(enum service_state from, enum service_state to)
 			return true;
 	return false;
 }
+
+static void probes_follow_state(struct service *s);
 
 /* The one place where the state changes. A change the table does not have
  * is a bug in initd, but PID 1 must go on: it is said, counted and made. */
@@ -145,6 +151,7 @@ static void service_set_state(struct service *s, enum service_state st)
 		watchdog_arm(s);
 	else
 		loop_timer_cancel(s->loop, &s->watchdog);
+	probes_follow_state(s);
 	if (s->ops->changed)
 		s->ops->changed(s, old);
 }
@@ -154,10 +161,126 @@ static void service_record_exit(struct service *s, enum exit_kind kind, int code
 	s->last_exit = (struct service_exit){ .kind = kind, .code = code, .at = now_usec() };
 }
 
+/* ---- probes (issue 15) --------------------------------------------------- */
+
+static void probe_arm(struct service *s, uint64_t delay)
+{
+	loop_timer_arm(s->loop, &s->probe_timer, now_usec() + delay);
+}
+
+static void probe_stop(struct service *s)
+{
+	loop_timer_cancel(s->loop, &s->probe_timer);
+	if (s->probe_running && s->ops->probe_cancel)
+		s->ops->probe_cancel(s);
+	s->probe_running = false;
+}
+
+/* Probes run while starting (ready, once the type's own sign came) and
+ * while running (health), and only then: entering running schedules the
+ * first health probe one interval later; any other state ends probing. */
+static void probes_follow_state(struct service *s)
+{
+	if (s->state == SERVICE_STARTING && s->type_ready)
+		return;
+	probe_stop(s);
+	if (s->state == SERVICE_RUNNING && s->unit->health.kind != UNIT_PROBE_NONE) {
+		s->health_failures = 0;
+		probe_arm(s, s->unit->health.interval_usec);
+	}
+}
+
+static const struct unit_probe *probe_due(const struct service *s)
+{
+	if (s->state == SERVICE_STARTING && s->type_ready)
+		return &s->unit->ready;
+	if (s->state == SERVICE_RUNNING && s->unit->health.kind != UNIT_PROBE_NONE)
+		return &s->unit->health;
+	return NULL;
+}
+
+static void probe_run(struct service *s)
+{
+	const struct unit_probe *p = probe_due(s);
+	char why[SERVICE_PROBE_WHY_MAX];
+	int r;
+
+	if (!p || s->probe_running)
+		return;
+	r = s->ops->probe_start ? s->ops->probe_start(s, p) : -ENOSYS;
+	if (r == 0) {
+		s->probe_running = true;
+		return;
+	}
+	if (r == -EBUSY) {
+		probe_arm(s, p->interval_usec);   /* not the service's fault */
+		return;
+	}
+	snprintf(why, sizeof(why), "cannot run the probe: %s", strerror(-r));
+	service_on_probe(s, false, why);
+}
+
+static void probe_timer_fired(struct loop *l, void *data)
+{
+	probe_run(data);
+}
+
+static void service_send_stop(struct service *s);
+
+/* The health probe failed `failures` times in a row: stopped as a stop
+ * does, still wanted, the exit a failure for the restart policy. SIGCONT
+ * after the stop signal: a stopped process would not see it. */
+static void service_health_failed(struct service *s)
+{
+	service_record_exit(s, EXIT_HEALTH, 0);
+	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s", s->probe_why);
+	service_send_stop(s);
+	s->stop_cause = STOP_HEALTH;
+	if (s->pid > 0)
+		s->ops->signal(s, SIGCONT);
+}
+
+void service_on_probe(struct service *s, bool ok, const char *why)
+{
+	const struct unit_probe *p;
+
+	s->probe_running = false;
+	p = probe_due(s);
+	if (!p)
+		return;   /* a verdict that came as the state changed */
+	if (ok && p == &s->unit->ready) {
+		s->probe_why[0] = '\0';
+		service_set_state(s, SERVICE_RUNNING);
+		return;
+	}
+	if (ok)
+		s->health_failures = 0;
+	else
+		snprintf(s->probe_why, sizeof(s->probe_why), "%s", why && *why ? why : "failed");
+	if (!ok && p == &s->unit->health && ++s->health_failures >= p->failures) {
+		service_health_failed(s);
+		return;
+	}
+	probe_arm(s, p->interval_usec);
+}
+
+/* The type's own sign of readiness came (exec, READY=1, the daemon's PID):
+ * running; with a ready probe, probing at once until it succeeds. */
+static void service_type_ready(struct service *s)
+{
+	if (s->unit->ready.kind == UNIT_PROBE_NONE) {
+		service_set_state(s, SERVICE_RUNNING);
+		return;
+	}
+	if (s->type_ready)
+		return;
+	s->type_ready = true;
+	probe_run(s);
+}
+
 static void timer_fired(struct loop *l, void *data);
 static void watchdog_fired(struct loop *l, void *data);
 static void main_poll_fired(struct loop *l, void *data);
-static void service_send_stop(struct service *s);
 static void stop_without_main(struct service *s);
 
 void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,
@@ -175,6 +298,7 @@ void service_init(struct service *s, const struct unit *u, const struct service_
 	loop_timer_init(&s->timer, timer_fired, s);
 	loop_timer_init(&s->watchdog, watchdog_fired, s);
 	loop_timer_init(&s->main_poll, main_poll_fired, s);
+	loop_timer_init(&s->probe_timer, probe_timer_fired, s);
 }
 
 void service_set_status_text(struct service *s, const char *text)
@@ -192,6 +316,7 @@ void service_done(struct service *s)
 	loop_timer_cancel(s->loop, &s->timer);
 	loop_timer_cancel(s->loop, &s->watchdog);
 	loop_timer_cancel(s->loop, &s->main_poll);
+	probe_stop(s);
 }
 
 void service_replace_unit(struct service *s, const struct unit *u)
@@ -245,6 +370,8 @@ static void service_spawn(struct service *s)
 	s->stop_timed_out = false;
 	s->stop_cause = STOP_NONE;
 	s->watchdog_fired = false;
+	s->type_ready = false;
+	s->probe_why[0] = '\0';
 	s->notify_errno = 0;
 	s->setup_error.kind = EXIT_NONE;
 	s->started_at = now;
@@ -347,7 +474,7 @@ void service_on_exec(struct service *s)
 {
 	s->exec_seen = true;
 	if (s->state == SERVICE_STARTING && s->unit->type == UNIT_SIMPLE)
-		service_set_state(s, SERVICE_RUNNING);
+		service_type_ready(s);
 }
 
 void service_on_setup_failed(struct service *s, int stage, int err, const char *detail)
@@ -362,7 +489,7 @@ void service_on_setup_failed(struct service *s, int stage, int err, const char *
 void service_on_ready(struct service *s)
 {
 	if (s->state == SERVICE_STARTING && s->unit->type == UNIT_NOTIFY)
-		service_set_state(s, SERVICE_RUNNING);
+		service_type_ready(s);
 }
 
 /* ---- forking: the daemon the starter left ------------------------------ */
@@ -388,7 +515,7 @@ static void service_find_main(struct service *s)
 
 	if (r > 0) {
 		s->main_found = true;
-		service_set_state(s, SERVICE_RUNNING);
+		service_type_ready(s);
 		return;
 	}
 	if (r == 0) {
@@ -476,10 +603,14 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 	if (s->setup_error.kind == EXIT_SETUP)
 		s->last_exit = s->setup_error;
 	else if (s->state == SERVICE_STOPPING && (s->stop_cause == STOP_DEPENDENCY ||
-						    s->stop_cause == STOP_MAIN_REFUSED))
+						    s->stop_cause == STOP_MAIN_REFUSED ||
+						    s->stop_cause == STOP_HEALTH))
 		return;   /* it was stopped for that reason: keep it */
-	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_START_TIMEOUT)
+	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_START_TIMEOUT) {
 		service_record_exit(s, EXIT_START_TIMEOUT, 0);   /* even if killed */
+		/* a ready probe that never succeeded says why */
+		snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s", s->probe_why);
+	}
 	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_OPERATOR &&
 		 !s->stop_timed_out)
 		service_record_exit(s, EXIT_OPERATOR, 0);   /* however it ended */
@@ -549,11 +680,13 @@ static void service_after_exit(struct service *s)
 			service_fail(s, EXIT_NONE, 0);
 			return;
 		}
-		if (s->stop_cause != STOP_START_TIMEOUT && s->stop_cause != STOP_MAIN_REFUSED) {
+		if (s->stop_cause != STOP_START_TIMEOUT && s->stop_cause != STOP_MAIN_REFUSED &&
+		    s->stop_cause != STOP_HEALTH) {
 			service_set_state(s, s->want_running ? SERVICE_WAITING : SERVICE_STOPPED);
 			return;
 		}
-		/* a start timeout, a refused main PID: a failure like a crash */
+		/* a start timeout, a refused main PID, a failed health probe:
+		 * a failure like a crash */
 	}
 	if (restart_wanted(s, success)) {
 		uint64_t delay = next_restart_delay(s, now);
@@ -815,8 +948,12 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 		snprintf(buf, size, "stopped by svctl");
 		break;
 	case EXIT_START_TIMEOUT:
-		snprintf(buf, size, "start timeout (%s)",
-			 duration_as_written(d, sizeof(d), s->unit->start_timeout_usec));
+		snprintf(buf, size, "start timeout (%s)%s%s",
+			 duration_as_written(d, sizeof(d), s->unit->start_timeout_usec),
+			 e->detail[0] ? ", ready probe: " : "", e->detail);
+		break;
+	case EXIT_HEALTH:
+		snprintf(buf, size, "health check failed: %s", e->detail);
 		break;
 	case EXIT_SETUP:
 		setup_reason(s->unit, e, buf, size);

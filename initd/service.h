@@ -12,6 +12,8 @@
  *
  *   stopped|exited|failed --start / pulled in--> waiting --spawn--> starting
  *   starting --exec (simple), READY=1 (notify), main PID known (forking)--> running
+ *     (with a ready probe: that, then the probe's first success)
+ *   running --health probe failed `failures` times in a row--> stopping
  *   starting|running --exit--> restarting (--timer--> starting) | exited | failed
  *   live --stop, start timeout, a required unit failed--> stopping
  *   stopping --exit+empty--> stopped | waiting | restarting | failed
@@ -71,6 +73,8 @@ enum exit_kind {
 	EXIT_MAIN_REFUSED,    /* detail = why: a forking unit's daemon could not
 	                       * be taken as its main process (pid file refused,
 	                       * no single process in its leaf) */
+	EXIT_HEALTH,          /* detail = the last probe's failure: its health
+	                       * probe failed `failures` times in a row */
 	EXIT_KIND_MAX,
 };
 
@@ -94,6 +98,8 @@ struct service;
 #define SERVICE_MAIN_POLL_FIRST (10 * 1000ULL)     /* usec */
 #define SERVICE_MAIN_POLL_MAX   (1000 * 1000ULL)
 
+#define SERVICE_PROBE_WHY_MAX 160   /* bytes of a probe's failure, NUL included */
+
 /* Why a service is stopping: decides what the exit that follows means. */
 enum stop_cause {
 	STOP_NONE,            /* not stopping, or the manager stopped it (a
@@ -104,6 +110,8 @@ enum stop_cause {
 	STOP_OPERATOR,        /* svctl stop or restart: "stopped by svctl" */
 	STOP_MAIN_REFUSED,    /* forking: no main process could be taken (the
 	                       * exit was recorded): a failure once stopped */
+	STOP_HEALTH,          /* its health probe kept failing (the exit was
+	                       * recorded): a failure once stopped */
 	STOP_CAUSE_MAX,
 };
 
@@ -126,6 +134,14 @@ struct service_ops {
 	 * yet (no pid file yet: asked again later); -errno: refused, why (a
 	 * reason for svctl status) written into why[size]. */
 	int (*find_main)(struct service *s, char *why, size_t size);
+	/* Run probe p (the unit's ready or health) in the service's own
+	 * namespaces, as its user, bounded by p->timeout_usec: its verdict
+	 * comes later, through service_on_probe(). 0, -EBUSY when too many
+	 * probes run already (tried again at the next interval, not counted),
+	 * -errno. */
+	int (*probe_start)(struct service *s, const struct unit_probe *p);
+	/* Kill the probe that runs, if any: its verdict never comes. */
+	void (*probe_cancel)(struct service *s);
 	/* Called after every state change (the manager schedules its pass). */
 	void (*changed)(struct service *s, enum service_state old);
 };
@@ -169,6 +185,14 @@ struct service {
 	                               * kept apart from last_exit, which it only
 	                               * explains when the main process is killed */
 	struct loop_timer watchdog;   /* WATCHDOG=1 due by this deadline */
+	/* Probes (issue 15): the next one is due at probe_timer; one at a
+	 * time. type_ready: the type's own sign came (exec, READY=1, the
+	 * daemon's PID), the ready probe decides now. */
+	struct loop_timer probe_timer;
+	bool probe_running;
+	bool type_ready;
+	unsigned health_failures;     /* in a row, while running */
+	char probe_why[SERVICE_PROBE_WHY_MAX];   /* the last failure, "" if none */
 	bool watchdog_fired;
 	unsigned transitions_outside_table;   /* logged; a bug if ever > 0 */
 
@@ -221,6 +245,9 @@ void service_on_ready(struct service *s);
 void service_on_exit(struct service *s, const siginfo_t *si);
 void service_on_empty(struct service *s);
 void service_on_oom(struct service *s);
+/* The verdict of the probe ops->probe_start ran: ok, or why it failed
+ * ("tcp 127.0.0.1:80: connection refused", "timed out after 2s"). */
+void service_on_probe(struct service *s, bool ok, const char *why);
 /* WATCHDOG=1 from the service: push its watchdog deadline back. */
 void service_on_watchdog(struct service *s);
 

@@ -570,6 +570,29 @@ static void dump_failure(struct dump *d, const struct unit *u)
 	key_bool(d, "autostart", u->autostart);
 }
 
+/* ready = { tcp = "..."; interval = "1s"; timeout = "2s"; } (issue 15). */
+static void dump_probe(struct dump *d, const char *name, const struct unit_probe *p,
+		       const char *meaning)
+{
+	if (p->kind == UNIT_PROBE_NONE) {
+		unset(d, name, meaning);
+		return;
+	}
+	group_begin(d, name);
+	if (p->kind == UNIT_PROBE_EXEC)
+		key_strv(d, "exec", p->exec);
+	else
+		key_string(d, unit_probe_kind_name(p->kind), p->target ?: "");
+	key_duration(d, "interval", p->interval_usec);
+	key_duration(d, "timeout", p->timeout_usec);
+	if (p->failures) {
+		key(d, "failures");
+		dump_int(d, p->failures);
+		key_end(d);
+	}
+	group_end(d);
+}
+
 static void dump_base(struct dump *d, const struct unit *u)
 {
 	key_string_or_unset(d, "description", u->description, "none");
@@ -585,12 +608,14 @@ static void dump_base(struct dump *d, const struct unit *u)
 	key_duration(d, "restart_delay_max", u->restart_delay_max_usec);
 	dump_start_limit(d, u);
 	dump_stop(d, u);
-	if (u->type == UNIT_SIMPLE)
+	if (u->type == UNIT_SIMPLE && u->ready.kind == UNIT_PROBE_NONE)
 		unset(d, "start_timeout", "a simple unit is ready once executed");
 	else
 		key_duration(d, "start_timeout", u->start_timeout_usec);
 	if (u->type == UNIT_FORKING)
 		key_string_or_unset(d, "pidfile", u->pidfile, "the one process left in its leaf");
+	dump_probe(d, "ready", &u->ready, "ready as its type says");
+	dump_probe(d, "health", &u->health, "not checked");
 	dump_success_exit(d, u);
 	key_string_or_unset(d, "user", u->user, "root");
 	key_string_or_unset(d, "group", u->group, "the user's group");

@@ -119,6 +119,19 @@ static const struct enc_record limits_record = {
 	limits_fields, ARRAY_SIZE(limits_fields), sizeof(struct unit_limits), BIT(1), NULL,
 };
 
+/* A ready or health probe (issue 15). */
+static const struct enc_field probe_fields[] = {
+	F_NUM(1, struct unit_probe, kind, UNIT_PROBE_KIND_MAX - 1),
+	F_STR(2, struct unit_probe, target),
+	F_STRV(3, struct unit_probe, exec, UNIT_PROBE_ARGV_MAX),
+	F_NUM(4, struct unit_probe, interval_usec, UNIT_PROBE_DURATION_MAX),
+	F_NUM(5, struct unit_probe, timeout_usec, UNIT_PROBE_DURATION_MAX),
+	F_NUM(6, struct unit_probe, failures, UNIT_PROBE_FAILURES_MAX),
+};
+static const struct enc_record probe_record = {
+	probe_fields, ARRAY_SIZE(probe_fields), sizeof(struct unit_probe), BIT(1), NULL,
+};
+
 static const struct enc_field diag_fields[] = {
 	F_STR(1, struct unit_diag, file),
 	F_NUM(2, struct unit_diag, line, INT32_MAX),
@@ -352,6 +365,9 @@ static const struct enc_field unit_fields[] = {
 	F_NUM(63, struct unit, log_keep_set, 1),
 	/* forking daemons (issue 15): 90..95 */
 	F_STR(90, struct unit, pidfile),
+	/* ready and health probes (issue 15): 100..119 */
+	F_REC(100, struct unit, ready, &probe_record),
+	F_REC(101, struct unit, health, &probe_record),
 };
 static const struct enc_record unit_record = {
 	unit_fields, ARRAY_SIZE(unit_fields), sizeof(struct unit), BIT(1) | BIT(2), NULL,

@@ -15,6 +15,7 @@
  *   slices.c   initd.conf's slices: parsing, parents, cpusets
  *   mounts.c   initd.conf's mounts, requires_mounts, mount options
  *   envdirs.c  a unit's environment_files and directories
+ *   probes.c   a unit's ready and health probes
  *   template.c instance names, specifiers, substitution in a template
  *   instances.c initd.conf's instances; making the instances of a set
  */
@@ -62,6 +63,7 @@ struct unit_lines {
 	struct isolation_lines iso;
 	int on_failure, critical;   /* 0 if unset */
 	int directories;        /* 0 if unset */
+	int ready, health;      /* 0 if unset */
 };
 
 /* diag.c */
@@ -322,6 +324,12 @@ int envdirs_init(struct unit *u);
 void envdirs_clear(struct unit *u);
 bool envdirs_equal(const struct unit *a, const struct unit *b);
 bool envdirs_valid(const struct unit *u);
+/* probes.c: a unit's ready and health probes (issue 15). */
+int parse_ready(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_health(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int probes_check(struct parse_ctx *c, const struct unit *u, const struct unit_lines *l);
+void probes_init(struct unit *u);
+bool probes_valid(const struct unit_probe *p);
 /* template.c: every string value below root with its specifiers
  * replaced (unit_specifiers_expand), a bad one reported in c. 0 or
  * -ENOMEM. */

@@ -606,6 +606,8 @@ static const struct key unit_keys[] = {
 	{ "workdir", parse_workdir },
 	{ "environment_files", parse_environment_files },   /* envdirs.c */
 	{ "directories", parse_directories },
+	{ "ready", parse_ready },                       /* probes.c */
+	{ "health", parse_health },
 	{ "cgroup", parse_cgroup },
 	{ "watchdog", parse_watchdog },
 	{ "log", parse_log },
@@ -675,6 +677,7 @@ struct unit *unit_new(const char *name, const char *file)
 		unit_free(u);
 		return NULL;
 	}
+	probes_init(u);
 	if (isolation_init(&u->iso) < 0 || envdirs_init(u) < 0) {
 		unit_free(u);
 		return NULL;
@@ -745,9 +748,13 @@ static int unit_check(struct parse_ctx *c, struct parse_state *st)
 	if (r == 0 && u->restart_delay_max_usec < u->restart_delay_usec)
 		r = diag_add(c, st->delay_max_line ? st->delay_max_line : st->delay_line,
 			     "'restart_delay_max' must not be less than 'restart_delay'");
-	if (r == 0 && st->start_timeout_line && u->type == UNIT_SIMPLE)
+	if (r == 0 && st->start_timeout_line && u->type == UNIT_SIMPLE &&
+	    u->ready.kind == UNIT_PROBE_NONE)
 		r = diag_add(c, st->start_timeout_line, "'start_timeout' applies to notify, "
-			     "oneshot and forking units only (a simple unit is ready once executed)");
+			     "oneshot and forking units, and to simple units with 'ready' "
+			     "(a simple unit is ready once executed)");
+	if (r == 0)
+		r = probes_check(c, u, st->lines);
 	if (r == 0)
 		r = forking_check(c, st);
 	if (r == 0)

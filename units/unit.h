@@ -335,6 +335,58 @@ bool unit_dir_name_valid(const char *name);
  * UNIT_DIR_KIND_MAX)? */
 bool unit_has_dirs(const struct unit *u, enum unit_dir_kind k);
 
+/* ---- readiness and health probes (issue 15) ---- */
+
+#define UNIT_PROBE_TARGET_MAX 256  /* bytes of a tcp address or an http URL */
+#define UNIT_PROBE_ARGV_MAX   64   /* exec probe arguments */
+#define UNIT_PROBE_FAILURES_MAX 100
+#define UNIT_PROBE_INTERVAL_MIN (100 * 1000ULL)         /* usec: no fork storm */
+#define UNIT_PROBE_DURATION_MAX (3600 * 1000000ULL)     /* usec: interval, timeout */
+#define UNIT_READY_INTERVAL_DEFAULT  (1 * 1000000ULL)
+#define UNIT_HEALTH_INTERVAL_DEFAULT (10 * 1000000ULL)
+#define UNIT_PROBE_TIMEOUT_DEFAULT   (2 * 1000000ULL)
+#define UNIT_HEALTH_FAILURES_DEFAULT 3
+
+enum unit_probe_kind {
+	UNIT_PROBE_NONE,        /* not declared */
+	UNIT_PROBE_TCP,         /* a connect to target succeeds */
+	UNIT_PROBE_HTTP,        /* GET target answers 2xx or 3xx */
+	UNIT_PROBE_EXEC,        /* exec exits 0 */
+	UNIT_PROBE_KIND_MAX,
+};
+
+/* ready = { ... } or health = { ... }: one check, run in the unit's own
+ * namespaces as its user by a short-lived child of PID 1 (initd/probe.h),
+ * every interval, killed at timeout. */
+struct unit_probe {
+	enum unit_probe_kind kind;
+	char *target;           /* tcp: "A.B.C.D:PORT" or "[V6]:PORT"; http:
+	                         * "http://HOST[:PORT][/PATH]", HOST an address;
+	                         * NULL for exec */
+	char **exec;            /* exec: NULL-terminated argv, [0] absolute;
+	                         * NULL otherwise */
+	uint64_t interval_usec; /* between probes: ready 1s, health 10s */
+	uint64_t timeout_usec;  /* one probe, default 2s */
+	unsigned failures;      /* health: failures in a row that restart the
+	                         * unit, default 3; ready: 0 */
+};
+
+/* A probe target taken apart: where to connect, and for http the Host
+ * header and the path. */
+struct unit_probe_endpoint {
+	int family;             /* AF_INET or AF_INET6 */
+	uint8_t addr[16];       /* network order: 4 or 16 bytes */
+	uint16_t port;
+	char host[64];          /* http: HOST[:PORT] as written */
+	char path[UNIT_PROBE_TARGET_MAX];   /* http: "/..." ("/" when none) */
+};
+/* p's target (tcp or http) into *ret. 0 or -EINVAL. */
+int unit_probe_endpoint(const struct unit_probe *p, struct unit_probe_endpoint *ret);
+/* "tcp", "http", "exec"; NULL out of range. */
+const char *unit_probe_kind_name(enum unit_probe_kind k);
+void unit_probe_clear(struct unit_probe *p);
+bool unit_probe_equal(const struct unit_probe *a, const struct unit_probe *b);
+
 /* What initd does when something essential fails: a unit with on_failure
  * (or critical) ends failed, a required mount cannot be mounted. */
 enum failure_action {
@@ -363,8 +415,13 @@ struct unit {
 	uint64_t start_limit_interval_usec; /* default 10s, > 0 */
 	int stop_signal;                  /* default SIGTERM */
 	uint64_t stop_timeout_usec;       /* default 5s */
-	uint64_t start_timeout_usec;      /* notify, oneshot, forking: stopped when
-	                                   * not ready by then; default 90s, 0 = never */
+	uint64_t start_timeout_usec;      /* notify, oneshot, forking, a simple unit
+	                                   * with ready: stopped when not ready by
+	                                   * then; default 90s, 0 = never */
+	struct unit_probe ready;          /* ready = { } (issue 15): not running
+	                                   * until it succeeds */
+	struct unit_probe health;         /* health = { } (issue 15): restarted
+	                                   * after `failures` in a row */
 	char *pidfile;          /* forking only: "/run/..." where the daemon
 	                         * writes its main PID, NULL = the single
 	                         * process left in the leaf */

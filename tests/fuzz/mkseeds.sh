@@ -35,6 +35,25 @@ type = "forking";
 pidfile = "/var/run/../x.pid";
 namespaces = [ "pid" ];
 EOF1
+# ready and health probes (issue 15)
+seed unit probes-1 <<'EOF1'
+exec = [ "/usr/sbin/httpd", "-f", "-p", "8080" ];
+ready = { tcp = "127.0.0.1:8080"; interval = "200ms"; timeout = "1s"; };
+start_timeout = "10s";
+health = { http = "http://[::1]:8080/health"; interval = "10s"; failures = 3; };
+EOF1
+seed unit probes-2 <<'EOF1'
+exec = [ "/usr/bin/redis-server" ];
+type = "notify";
+ready = { exec = [ "/usr/bin/redis-cli", "ping" ]; };
+health = { exec = [ "/usr/bin/redis-cli", "ping" ]; timeout = "2s"; failures = 100; };
+EOF1
+seed unit probes-3 <<'EOF1'
+exec = [ "/bin/true" ];
+type = "oneshot";
+ready = { tcp = "localhost:0"; http = "https://x/"; failures = 0; interval = "1ms"; };
+health = { };
+EOF1
 X='exec = [ "/bin/true" ];'
 n=0
 while IFS= read -r line; do

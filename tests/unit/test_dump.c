@@ -247,6 +247,8 @@ static const char every_key[] =
 	"start_limit = { burst = 4000000000L; interval = \"250us\"; };\n"
 	"stop = { signal = \"RTMIN+3\"; timeout = \"0\"; };\n"
 	"start_timeout = \"2min\";\n"
+	"ready = { http = \"http://[::1]:8080/health?x=1\"; interval = \"250ms\"; };\n"
+	"health = { exec = [ \"/bin/check\", \"a b\" ]; timeout = \"1500ms\"; failures = 100; };\n"
 	"success_exit = ( 0, 1, 255, \"TERM\", \"RTMIN+2\" );\n"
 	"user = \"www\";\n"
 	"group = \"1000\";\n"
@@ -307,6 +309,11 @@ START_TEST(test_dump_every_key)
 				     " min = \"0\"; swap_max = \"2T\"; oom_group = false; };\n"));
 	ck_assert_ptr_nonnull(strstr(text, "  pids = { max = \"max\"; };\n"));
 	ck_assert_ptr_nonnull(strstr(text, "protect_proc = false;\n"));
+	ck_assert_ptr_nonnull(strstr(text, "ready = {\n  http = \"http://[::1]:8080/health?x=1\";\n"
+				     "  interval = \"250ms\";\n  timeout = \"2s\";\n};\n"));
+	ck_assert_ptr_nonnull(strstr(text, "health = {\n  exec = [ \"/bin/check\", \"a b\" ];\n"
+				     "  interval = \"10s\";\n  timeout = \"1500ms\";\n"
+				     "  failures = 100;\n};\n"));
 	ck_assert_ptr_nonnull(strstr(text, "{ device = \"8:0\"; rbps = \"10M\"; riops = 5000000000L; }"));
 	ck_assert_ptr_nonnull(strstr(text, "{ device = \"8:16\"; rbps = \"max\"; }"));
 	ck_assert_ptr_nonnull(strstr(text, "  subtree_control = [ \"cpu\", \"pids\" ];\n"));
@@ -337,6 +344,8 @@ START_TEST(test_dump_defaults)
 		"start_limit = { burst = 5; interval = \"10s\"; };\n"
 		"stop = { signal = \"TERM\"; timeout = \"5s\"; };\n"
 		"# start_timeout: unset (a simple unit is ready once executed)\n"
+		"# ready: unset (ready as its type says)\n"
+		"# health: unset (not checked)\n"
 		"# success_exit: unset (exit status 0 only)\n"
 		"# user: unset (root)\n"
 		"# group: unset (the user's group)\n"

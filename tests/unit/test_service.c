@@ -21,6 +21,10 @@ struct fake {
 	int n_seen;
 	int find_result;      /* forking: what find_main answers */
 	int find_calls;
+	int probes;           /* probe_start calls */
+	int probe_error;      /* what probe_start returns */
+	const struct unit_probe *probing;
+	int probe_cancels;
 };
 
 static struct fake fake;
@@ -78,9 +82,25 @@ static void f_changed(struct service *s, enum service_state old)
 		fake.seen[fake.n_seen++] = s->state;
 }
 
+static int f_probe_start(struct service *s, const struct unit_probe *p)
+{
+	if (fake.probe_error)
+		return fake.probe_error;
+	fake.probes++;
+	fake.probing = p;
+	return 0;
+}
+
+static void f_probe_cancel(struct service *s)
+{
+	fake.probe_cancels++;
+	fake.probing = NULL;
+}
+
 static const struct service_ops ops = {
 	.spawn = f_spawn, .signal = f_signal, .kill_all = f_kill_all,
 	.is_empty = f_is_empty, .find_main = f_find_main, .changed = f_changed,
+	.probe_start = f_probe_start, .probe_cancel = f_probe_cancel,
 };
 
 static void unit_reset(void)
@@ -1199,6 +1219,176 @@ static void walk_reload_bad(enum service_state from)
 	walk_end(&s);
 }
 
+/* ---- probes (issue 15) ----------------------------------------------------- */
+
+static char *argv_probe[] = { "/bin/check", NULL };
+
+static void ready_probe(enum unit_probe_kind kind)
+{
+	unit.ready = (struct unit_probe){
+		.kind = kind, .target = kind == UNIT_PROBE_EXEC ? NULL : "127.0.0.1:80",
+		.exec = kind == UNIT_PROBE_EXEC ? argv_probe : NULL,
+		.interval_usec = 10 * USEC_PER_MSEC, .timeout_usec = USEC_PER_SEC,
+	};
+}
+
+static void health_probe(unsigned failures)
+{
+	unit.health = (struct unit_probe){
+		.kind = UNIT_PROBE_EXEC, .exec = argv_probe, .failures = failures,
+		.interval_usec = 10 * USEC_PER_MSEC, .timeout_usec = USEC_PER_SEC,
+	};
+}
+
+/* Run the loop until probe_start was called n times in all, at most ~1 s. */
+static void wait_for_probes(int n)
+{
+	for (int i = 0; i < 100 && fake.probes < n; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(fake.probes, n);
+}
+
+START_TEST(ready_probe_holds_starting_until_it_succeeds)
+{
+	struct service s;
+
+	ready_probe(UNIT_PROBE_TCP);
+	start_running(&s);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);   /* exec is not enough */
+	ck_assert_int_eq(fake.probes, 1);              /* probed at once */
+	ck_assert_ptr_eq(fake.probing, &unit.ready);
+	ck_assert(!service_is_ready(&s));
+	service_on_probe(&s, false, "tcp 127.0.0.1:80: connection refused");
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	ck_assert_str_eq(s.probe_why, "tcp 127.0.0.1:80: connection refused");
+	wait_for_probes(2);                            /* again, an interval later */
+	service_on_probe(&s, true, "");
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	ck_assert(service_is_ready(&s));
+	/* no health probe: nothing more is probed */
+	for (int i = 0; i < 5; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(fake.probes, 2);
+	service_done(&s);
+}
+END_TEST
+
+/* notify + ready: READY=1 first, then the probe; both are needed. */
+START_TEST(notify_with_ready_probe_needs_both)
+{
+	struct service s;
+
+	unit.type = UNIT_NOTIFY;
+	ready_probe(UNIT_PROBE_EXEC);
+	start_running(&s);
+	ck_assert_int_eq(fake.probes, 0);
+	service_on_ready(&s);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	ck_assert_int_eq(fake.probes, 1);
+	service_on_probe(&s, true, "");
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(start_timeout_bounds_a_ready_probe)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+	char buf[256];
+
+	unit.restart = UNIT_RESTART_NO;
+	unit.start_timeout_usec = 30 * USEC_PER_MSEC;
+	ready_probe(UNIT_PROBE_TCP);
+	start_running(&s);
+	service_on_probe(&s, false, "tcp 127.0.0.1:80: connection refused");
+	wait_for_signal(1);
+	ck_assert_int_eq(fake.signals[0], SIGTERM);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "start timeout (30ms), ready probe: tcp 127.0.0.1:80: connection refused");
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(health_failures_in_a_row_restart)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+	char buf[256];
+
+	health_probe(3);
+	start_running(&s);
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	ck_assert_int_eq(fake.probes, 0);             /* one interval after ready */
+	wait_for_probes(1);
+	ck_assert_ptr_eq(fake.probing, &unit.health);
+	service_on_probe(&s, false, "exec exited 1");
+	wait_for_probes(2);
+	service_on_probe(&s, true, "");               /* a success resets the count */
+	wait_for_probes(3);
+	service_on_probe(&s, false, "exec exited 1");
+	wait_for_probes(4);
+	service_on_probe(&s, false, "exec exited 1");
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	wait_for_probes(5);
+	service_on_probe(&s, false, "exec exited 2");
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	ck_assert_int_eq(fake.signals[0], SIGTERM);
+	ck_assert_int_eq(fake.signals[1], SIGCONT);   /* a stopped process sees it */
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);  /* on-failure, delay 0 */
+	ck_assert_uint_eq(s.restarts, 1);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "health check failed: exec exited 2");
+	service_done(&s);
+}
+END_TEST
+
+/* Leaving running kills a probe that runs; its late verdict changes nothing. */
+START_TEST(stop_cancels_a_running_probe)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+
+	health_probe(1);
+	start_running(&s);
+	wait_for_probes(1);
+	service_stop(&s);
+	ck_assert_int_eq(fake.probe_cancels, 1);
+	service_on_probe(&s, false, "late");
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	for (int i = 0; i < 5; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(fake.probes, 1);
+	service_done(&s);
+}
+END_TEST
+
+/* Too many probes running: not counted, tried at the next interval. */
+START_TEST(busy_probe_is_not_a_failure)
+{
+	struct service s;
+
+	health_probe(1);
+	fake.probe_error = -EBUSY;
+	start_running(&s);
+	for (int i = 0; i < 5; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	fake.probe_error = 0;
+	wait_for_probes(1);
+	service_done(&s);
+}
+END_TEST
+
 START_TEST(every_table_row_is_walked)
 {
 	static const enum service_state inactive[] = {
@@ -1319,6 +1509,12 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, forking_starter_failure_is_a_start_failure);
 	tcase_add_test(tc, forking_refused_main_fails_with_the_reason);
 	tcase_add_test(tc, forking_start_timeout_while_the_pid_file_is_missing);
+	tcase_add_test(tc, ready_probe_holds_starting_until_it_succeeds);
+	tcase_add_test(tc, notify_with_ready_probe_needs_both);
+	tcase_add_test(tc, start_timeout_bounds_a_ready_probe);
+	tcase_add_test(tc, health_failures_in_a_row_restart);
+	tcase_add_test(tc, stop_cancels_a_running_probe);
+	tcase_add_test(tc, busy_probe_is_not_a_failure);
 	tcase_add_test(tc, forking_operator_stop_before_the_main_is_found);
 	tcase_add_test(tc, every_table_row_is_walked);
 	tcase_add_test(tc, table_rows_are_distinct_changes);

@@ -326,6 +326,33 @@ START_TEST(test_parse_defaults)
 	ck_assert(!unit_equal(v, w));
 	unit_free(w);
 	unit_free(v);
+	/* probes (issue 15): defaults, a simple unit with ready takes start_timeout */
+	v = parse("units/min.unit", "exec = [ \"/bin/true\" ];\n"
+		  "ready = { tcp = \"[::1]:8080\"; };\nstart_timeout = \"5s\";\n"
+		  "health = { exec = [ \"/bin/check\", \"-q\" ]; };\n");
+	ck_assert(!v->bad);
+	ck_assert_int_eq(v->ready.kind, UNIT_PROBE_TCP);
+	ck_assert_str_eq(v->ready.target, "[::1]:8080");
+	ck_assert_uint_eq(v->ready.interval_usec, USEC_PER_SEC);
+	ck_assert_uint_eq(v->ready.timeout_usec, 2 * USEC_PER_SEC);
+	ck_assert_uint_eq(v->start_timeout_usec, 5 * USEC_PER_SEC);
+	ck_assert_int_eq(v->health.kind, UNIT_PROBE_EXEC);
+	ck_assert_str_eq(v->health.exec[1], "-q");
+	ck_assert_uint_eq(v->health.interval_usec, 10 * USEC_PER_SEC);
+	ck_assert_uint_eq(v->health.failures, 3);
+	struct unit_probe_endpoint e;
+	ck_assert_int_eq(unit_probe_endpoint(&v->ready, &e), 0);
+	ck_assert_int_eq(e.port, 8080);
+	ck_assert(!unit_equal(u, v));
+	unit_free(v);
+	v = parse("units/min.unit", "exec = [ \"/bin/true\" ];\n"
+		  "health = { http = \"http://10.1.2.3\"; };\n");
+	ck_assert(!v->bad);
+	ck_assert_int_eq(unit_probe_endpoint(&v->health, &e), 0);
+	ck_assert_int_eq(e.port, 80);
+	ck_assert_str_eq(e.path, "/");
+	ck_assert_str_eq(e.host, "10.1.2.3");
+	unit_free(v);
 	v = parse("units/min.unit", "exec = [ \"/bin/true\" ];\n"
 		  "success_exit = ( 1, 255, \"TERM\", \"SIGHUP\", \"RTMIN+1\" );\n");
 	ck_assert(!v->bad);
@@ -482,8 +509,36 @@ static const struct {
 	{ EXEC "success_exit = ( 1.5 );\n",
 	  "t.unit:2: 'success_exit[0]' must be an exit status (0 to 255) or a signal name" },
 	{ EXEC "start_timeout = \"5s\";\n",
-	  "t.unit:2: 'start_timeout' applies to notify, oneshot and forking units only "
-	  "(a simple unit is ready once executed)" },
+	  "t.unit:2: 'start_timeout' applies to notify, oneshot and forking units, and to "
+	  "simple units with 'ready' (a simple unit is ready once executed)" },
+	/* probes (issue 15) */
+	{ EXEC "ready = { tcp = \"localhost:80\"; };\n",
+	  "t.unit:2: 'ready.tcp' must be ADDRESS:PORT, an IPv4 address or an IPv6 one in "
+	  "brackets, port 1 to 65535 (got 'localhost:80')" },
+	{ EXEC "ready = { tcp = \"127.0.0.1:0\"; };\n",
+	  "t.unit:2: 'ready.tcp' must be ADDRESS:PORT, an IPv4 address or an IPv6 one in "
+	  "brackets, port 1 to 65535 (got '127.0.0.1:0')" },
+	{ EXEC "ready = { tcp = \"::1:80\"; };\n",
+	  "t.unit:2: 'ready.tcp' must be ADDRESS:PORT, an IPv4 address or an IPv6 one in "
+	  "brackets, port 1 to 65535 (got '::1:80')" },
+	{ EXEC "health = { http = \"https://10.0.0.1/\"; };\n",
+	  "t.unit:2: 'health.http' must be http://ADDRESS[:PORT][/PATH], an IP address, at most "
+	  "255 bytes, no space in the path (got 'https://10.0.0.1/')" },
+	{ EXEC "health = { http = \"http://10.0.0.1/a b\"; };\n",
+	  "t.unit:2: 'health.http' must be http://ADDRESS[:PORT][/PATH], an IP address, at most "
+	  "255 bytes, no space in the path (got 'http://10.0.0.1/a b')" },
+	{ EXEC "ready = { interval = \"1s\"; };\n",
+	  "t.unit:2: 'ready' needs exactly one of 'tcp', 'http' and 'exec'" },
+	{ EXEC "ready = { exec = [ \"x\" ]; };\n",
+	  "t.unit:2: 'ready.exec[0]' must be an absolute path (got 'x')" },
+	{ EXEC "ready = { tcp = \"127.0.0.1:80\"; failures = 3; };\n",
+	  "t.unit:2: unknown key 'ready.failures'" },
+	{ EXEC "health = { tcp = \"127.0.0.1:80\"; failures = 0; };\n",
+	  "t.unit:2: 'health.failures' must be between 1 and 100" },
+	{ EXEC "health = { tcp = \"127.0.0.1:80\"; interval = \"10ms\"; };\n",
+	  "t.unit:2: 'health.interval' must be between 100ms and 1h (got '10ms')" },
+	{ EXEC "type = \"oneshot\";\nready = { tcp = \"127.0.0.1:80\"; };\n",
+	  "t.unit:3: 'ready' does not apply to oneshot units (they are ready once they exited 0)" },
 };
 
 START_TEST(test_parse_error)

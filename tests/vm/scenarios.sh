@@ -17,6 +17,7 @@
 . "$VMT/hardening.sh"
 . "$VMT/kill.sh"
 . "$VMT/forking.sh"
+. "$VMT/probes.sh"
 
 echo "# $failures failed"
 exit "$failures"

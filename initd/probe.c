@@ -1,0 +1,457 @@
+/* probe.c — see probe.h. PID 1's side first (start, verdict, timeout,
+ * cancel), then the helper's. */
+#include "initd/probe.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "initd/child.h"
+#include "initd/spawn.h"
+
+#define HTTP_REPLY_MAX 512        /* bytes read for the status line */
+#define PROBE_PATH_DEFAULT "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static unsigned probes_running;
+
+static _Noreturn void probe_helper(const struct probe_target *t, int out);
+
+void probe_run_init(struct probe_run *run, struct loop *l)
+{
+	*run = (struct probe_run){ .loop = l, .pidfd = -1, .verdict = { .fd = -1 } };
+}
+
+/* The helper is gone or killed: close what PID 1 holds for it. */
+static void probe_run_close(struct probe_run *run)
+{
+	loop_watch_close(run->loop, &run->verdict);
+	loop_timer_cancel(run->loop, &run->timeout);
+	run->pidfd = safe_close(run->pidfd);
+	if (run->pid > 0)
+		probes_running--;
+	run->pid = 0;
+}
+
+static void probe_run_finish(struct probe_run *run, bool ok, const char *why)
+{
+	probe_done_fn done = run->done;
+
+	probe_run_close(run);
+	if (done)
+		done(run->data, ok, why);   /* may start the next probe */
+}
+
+static void probe_kill(struct probe_run *run)
+{
+	if (run->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, run->pidfd, SIGKILL, NULL, 0);
+}
+
+static void verdict_ready(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct probe_run *run = data;
+	ssize_t n;
+
+	for (;;) {
+		char drop[64];
+		bool room = run->len < sizeof(run->buf) - 1;
+
+		n = read(fd, room ? run->buf + run->len : drop,
+			 room ? sizeof(run->buf) - 1 - run->len : sizeof(drop));
+		if (n > 0 && room)
+			run->len += (size_t)n;
+		if (n <= 0)
+			break;
+	}
+	if (n < 0 && errno == EAGAIN)
+		return;
+	run->buf[run->len] = '\0';
+	/* End of file: the helper said its word (or died without one). */
+	if (run->len > 0 && run->buf[0] == '0')
+		probe_run_finish(run, true, "");
+	else
+		probe_run_finish(run, false, run->len > 1 ? run->buf + 1
+							  : "the probe ended without a verdict");
+}
+
+/* The timeout as the unit file writes it ("2s", "500ms"): the largest unit
+ * that holds it whole, so the reason quotes the configured value. */
+static void timeout_as_written(char *buf, size_t size, uint64_t usec)
+{
+	static const struct { const char *name; uint64_t usec; } units[] = {
+		{ "min", 60 * USEC_PER_SEC }, { "s", USEC_PER_SEC }, { "ms", USEC_PER_MSEC },
+		{ "us", 1 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+		if (usec % units[i].usec == 0) {
+			snprintf(buf, size, "%llu%s", (unsigned long long)(usec / units[i].usec),
+				 units[i].name);
+			return;
+		}
+}
+
+static void timeout_fired(struct loop *l, void *data)
+{
+	struct probe_run *run = data;
+	char d[32] = "?", why[64];
+
+	probe_kill(run);
+	timeout_as_written(d, sizeof(d), run->timeout_usec);
+	snprintf(why, sizeof(why), "timed out after %s", d);
+	probe_run_finish(run, false, why);
+}
+
+int probe_run_start(struct probe_run *run, const struct probe_target *t, probe_done_fn done,
+		    void *data)
+{
+	int fds[2], pidfd;
+	pid_t pid;
+
+	if (run->pid > 0)
+		return -EALREADY;
+	if (probes_running >= PROBE_RUNNING_MAX)
+		return -EBUSY;
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	pid = fork();
+	if (pid == 0)
+		probe_helper(t, fds[1]);
+	close(fds[1]);
+	/* Not reaped before this loop's next turn: the pid is still ours. */
+	pidfd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	if (pid < 0 || pidfd < 0) {
+		int r = -errno;
+		if (pid > 0)
+			kill(pid, SIGKILL);
+		close(fds[0]);
+		return r;
+	}
+	probes_running++;
+	run->pid = pid;
+	run->pidfd = pidfd;
+	run->len = 0;
+	run->done = done;
+	run->data = data;
+	run->timeout_usec = t->probe->timeout_usec;
+	run->verdict = (struct loop_watch){ .fd = fds[0], .fn = verdict_ready, .data = run };
+	loop_timer_init(&run->timeout, timeout_fired, run);
+	if (loop_watch_add(run->loop, &run->verdict, EPOLLIN) < 0) {
+		int r = -errno;
+		probe_kill(run);
+		run->done = NULL;
+		probe_run_close(run);
+		return r ? r : -EIO;
+	}
+	loop_timer_arm(run->loop, &run->timeout, now_usec() + t->probe->timeout_usec);
+	return 0;
+}
+
+void probe_run_cancel(struct probe_run *run)
+{
+	if (run->pid <= 0)
+		return;
+	probe_kill(run);
+	run->done = NULL;
+	probe_run_close(run);
+}
+
+/* ---- the helper -------------------------------------------------------------- */
+
+/* "Connection refused" -> "connection refused": it follows a colon. */
+static const char *errno_text(int err, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", strerror(err));
+	if (buf[0] && !(buf[1] && isupper((unsigned char)buf[1])))
+		buf[0] = (char)tolower((unsigned char)buf[0]);
+	return buf;
+}
+
+static int probe_connect(const struct unit_probe_endpoint *e)
+{
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons(e->port) };
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(e->port) };
+	bool v6 = e->family == AF_INET6;
+	int fd = socket(e->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	memcpy(v6 ? (void *)&in6.sin6_addr : (void *)&in.sin_addr, e->addr, v6 ? 16 : 4);
+	if (connect(fd, v6 ? (struct sockaddr *)&in6 : (struct sockaddr *)&in,
+		    v6 ? sizeof(in6) : sizeof(in)) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* "HTTP/1.x NNN ...": 2xx and 3xx are ok. */
+static int http_status(int fd, const struct unit_probe_endpoint *e, char *why, size_t size)
+{
+	char req[UNIT_PROBE_TARGET_MAX + 128], reply[HTTP_REPLY_MAX + 1];
+	size_t len = 0;
+	int n, code;
+
+	n = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: initd-probe\r\n"
+		     "Connection: close\r\n\r\n", e->path, e->host);
+	if (n < 0 || (size_t)n >= sizeof(req) || write(fd, req, (size_t)n) != n) {
+		snprintf(why, size, "http %s: cannot send the request", e->host);
+		return -1;
+	}
+	while (len < HTTP_REPLY_MAX && !memchr(reply, '\n', len)) {
+		ssize_t r = read(fd, reply + len, HTTP_REPLY_MAX - len);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	reply[len] = '\0';
+	if (sscanf(reply, "HTTP/%*u.%*u %3d", &code) != 1) {
+		snprintf(why, size, "http %s%s: no status line", e->host, e->path);
+		return -1;
+	}
+	if (code >= 200 && code < 400)
+		return 0;
+	snprintf(why, size, "http %d", code);
+	return -1;
+}
+
+int probe_check_tcp_http(const struct unit_probe *p, char *why, size_t size)
+{
+	struct unit_probe_endpoint e;
+	char err[64];
+	int fd, r;
+
+	if (unit_probe_endpoint(p, &e) < 0) {
+		snprintf(why, size, "bad target");
+		return -1;
+	}
+	fd = probe_connect(&e);
+	if (fd < 0) {
+		snprintf(why, size, "%s %s: %s", unit_probe_kind_name(p->kind),
+			 p->kind == UNIT_PROBE_TCP ? p->target : e.host,
+			 errno_text(-fd, err, sizeof(err)));
+		return -1;
+	}
+	r = p->kind == UNIT_PROBE_HTTP ? http_status(fd, &e, why, size) : 0;
+	close(fd);
+	return r;
+}
+
+/* The namespaces the unit declared, as CLONE_NEW* flags. */
+static int ns_flags(const struct unit *u)
+{
+	static const int flag[UNIT_NS_MAX] = {
+		[UNIT_NS_PID] = CLONE_NEWPID, [UNIT_NS_MOUNT] = CLONE_NEWNS,
+		[UNIT_NS_UTS] = CLONE_NEWUTS, [UNIT_NS_IPC] = CLONE_NEWIPC,
+		[UNIT_NS_NET] = CLONE_NEWNET, [UNIT_NS_USER] = CLONE_NEWUSER,
+		[UNIT_NS_CGROUP] = CLONE_NEWCGROUP,
+	};
+	int flags = 0;
+
+	for (unsigned i = 0; i < UNIT_NS_MAX; i++)
+		if (u->iso.namespaces & UNIT_NS_BIT(i))
+			flags |= flag[i];
+	return flags;
+}
+
+/* Before 5.8 setns takes no pidfd: one /proc/PID/ns file each, the user
+ * namespace first (it owns the others). */
+static int join_by_proc(pid_t pid, int flags)
+{
+	static const struct { int flag; const char *name; } ns[] = {
+		{ CLONE_NEWUSER, "user" }, { CLONE_NEWNET, "net" }, { CLONE_NEWUTS, "uts" },
+		{ CLONE_NEWIPC, "ipc" }, { CLONE_NEWPID, "pid" }, { CLONE_NEWCGROUP, "cgroup" },
+		{ CLONE_NEWNS, "mnt" },
+	};
+	char path[64];
+
+	for (size_t i = 0; i < ARRAY_SIZE(ns); i++) {
+		int fd, r;
+
+		if (!(flags & ns[i].flag))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns[i].name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		r = setns(fd, ns[i].flag);
+		close(fd);
+		if (r < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static int join_namespaces(const struct probe_target *t)
+{
+	int flags = ns_flags(t->unit);
+
+	if (!flags)
+		return 0;
+	if (t->pidfd >= 0 && setns(t->pidfd, flags) == 0)
+		return chdir("/") < 0 ? -errno : 0;
+	if (t->pidfd >= 0 && errno != EINVAL)
+		return -errno;
+	if (join_by_proc(t->pid, flags) < 0)
+		return -errno;
+	return chdir("/") < 0 ? -errno : 0;
+}
+
+/* The unit's user and group, looked up in the host's files (as spawn
+ * does), then taken: no supplementary group. */
+static int lookup_creds(const struct probe_target *t, uid_t *uid, gid_t *gid)
+{
+	const struct unit *u = t->unit;
+	char home[256];
+	int r = 0;
+
+	*uid = 0;
+	*gid = 0;
+	if (u->user)
+		r = spawn_lookup_user(t->passwd_file, u->user, uid, gid, home, sizeof(home));
+	if (r == 0 && u->group)
+		r = spawn_lookup_group(t->group_file, u->group, gid);
+	return r;
+}
+
+static int drop_creds(uid_t uid, gid_t gid)
+{
+	if (setgroups(0, NULL) < 0 && errno != EPERM)
+		return -errno;
+	if (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+		return -errno;
+	return 0;
+}
+
+/* exec: the command, forked so that it lives in a PID namespace joined
+ * above; it dies with the helper (PR_SET_PDEATHSIG, set after the uid
+ * change, which clears it). */
+static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int devnull,
+		       int err_fd, pid_t helper)
+{
+	char *env[UNIT_ENV_MAX + 2];
+	size_t n = 0;
+	int e;
+
+	if (drop_creds(uid, gid) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+	    getppid() != helper)
+		_exit(126);
+	if (dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0)
+		_exit(126);
+	env[n++] = (char *)PROBE_PATH_DEFAULT;
+	for (char **v = t->unit->environment; v && *v && n < UNIT_ENV_MAX + 1; v++)
+		env[n++] = *v;
+	env[n] = NULL;
+	execve(t->probe->exec[0], t->probe->exec, env);
+	e = errno;
+	if (write(err_fd, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+static int probe_exec(const struct probe_target *t, uid_t uid, gid_t gid, char *why, size_t size)
+{
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC), err[2], status, e = 0;
+	pid_t self = getpid(), pid;
+	const char *sig;
+	char text[64];
+
+	if (devnull < 0 || pipe2(err, O_CLOEXEC) < 0) {
+		snprintf(why, size, "exec: %s", errno_text(errno, text, sizeof(text)));
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0)
+		exec_child(t, uid, gid, devnull, err[1], self);
+	close(err[1]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		snprintf(why, size, "exec: %s", errno_text(errno, text, sizeof(text)));
+		return -1;
+	}
+	if (read(err[0], &e, sizeof(e)) == sizeof(e) && e) {
+		snprintf(why, size, "exec %s: %s", t->probe->exec[0], errno_text(e, text, sizeof(text)));
+		return -1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		snprintf(why, size, "exec exited %d", WEXITSTATUS(status));
+	else if ((sig = signal_to_string(WTERMSIG(status))))
+		snprintf(why, size, "exec killed by signal %s", sig);
+	else
+		snprintf(why, size, "exec killed by signal %d", WTERMSIG(status));
+	return -1;
+}
+
+static void verdict(int out, int r, const char *why)
+{
+	char buf[PROBE_WHY_MAX + 1];
+	int n = snprintf(buf, sizeof(buf), "%c%s", r == 0 ? '0' : '1', r == 0 ? "" : why);
+
+	if (n > 0 && write(out, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0)
+		_exit(2);
+	_exit(r == 0 ? 0 : 1);
+}
+
+static _Noreturn void probe_helper(const struct probe_target *t, int out)
+{
+	struct probe_target self = *t;
+	char why[PROBE_WHY_MAX], err[64];
+	uid_t uid;
+	gid_t gid;
+	int r;
+
+	/* First: until then a fault here would run PID 1's crash action. */
+	if (child_reset_signals() < 0)
+		_exit(3);
+	/* PID 1's heap is in here: not for the service's user to read. */
+	prctl(PR_SET_DUMPABLE, 0);
+	/* Keep the pipe as fd 3 and the pidfd as 4, close-on-exec (an exec
+	 * probe's command must not hold the pipe), and nothing else. */
+	out = fcntl(out, F_DUPFD_CLOEXEC, 100);
+	self.pidfd = t->pidfd >= 0 ? fcntl(t->pidfd, F_DUPFD_CLOEXEC, 100) : -1;
+	if (out < 0 || dup3(out, 3, O_CLOEXEC) < 0 ||
+	    (self.pidfd >= 0 && dup3(self.pidfd, 4, O_CLOEXEC) < 0))
+		_exit(3);
+	out = 3;
+	self.pidfd = self.pidfd >= 0 ? 4 : -1;
+	close_range(self.pidfd >= 0 ? 5 : 4, ~0U, 0);
+	r = lookup_creds(&self, &uid, &gid);
+	if (r < 0) {
+		snprintf(why, sizeof(why), "user %s: %s", t->unit->user ? t->unit->user : "root",
+			 r == -ENOENT ? "no such user or group" : errno_text(-r, err, sizeof(err)));
+		verdict(out, -1, why);
+	}
+	r = join_namespaces(&self);
+	if (r < 0) {
+		snprintf(why, sizeof(why), "cannot enter the unit's namespaces: %s",
+			 errno_text(-r, err, sizeof(err)));
+		verdict(out, -1, why);
+	}
+	if (t->probe->kind == UNIT_PROBE_EXEC) {
+		r = probe_exec(&self, uid, gid, why, sizeof(why));
+		verdict(out, r, why);
+	}
+	if (drop_creds(uid, gid) < 0) {
+		snprintf(why, sizeof(why), "cannot become the unit's user: %s",
+			 errno_text(errno, err, sizeof(err)));
+		verdict(out, -1, why);
+	}
+	r = probe_check_tcp_http(t->probe, why, sizeof(why));
+	verdict(out, r, why);
+	_exit(1);
+}

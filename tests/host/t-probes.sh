@@ -1,0 +1,106 @@
+#!/bin/bash
+# t-probes.sh — ready and health probes (issue 15). A simple unit with a
+# ready probe is `starting` until the probe succeeds, and units ordered
+# after it wait; tcp and http probes run in the unit's own network namespace
+# (its 127.0.0.1 is not the host's); an exec ready probe; a health exec
+# probe failing `failures` times restarts the unit with the reason; a hung
+# probe is killed at its timeout (and its command with it) while svctl
+# answers; a stopped http server fails its health probe by timeout; a ready
+# probe that never succeeds ends at start_timeout with the probe's reason.
+. "$(dirname "$0")/lib.sh"
+
+HTTPD=
+if busybox --list 2>/dev/null | grep -qx httpd; then
+	HTTPD=$(command -v busybox)
+fi
+
+new_boot probes
+mkdir -p "$T/www"
+echo hello > "$T/www/index.html"
+sh_unit() {   # sh_unit NAME 'SCRIPT' [LINE...]: a unit running sh -c SCRIPT
+	local name=$1 script=$2
+	shift 2
+	{
+		echo "exec = [ \"/bin/sh\", \"-c\", $(cfg_str "$script") ];"
+		for a in "$@"; do echo "$a"; done
+	} > "$T/conf/units/$name.unit"
+}
+# web: a server that listens once $T/go exists, in its own network
+# namespace; its health probe is http, 500ms.
+sh_unit web "while [ ! -e $T/go ]; do sleep 0.05; done; exec $HTTPD httpd -f -p 127.0.0.1:8080 -h $T/www" \
+	'namespaces = [ "net" ];' \
+	'ready = { tcp = "127.0.0.1:8080"; interval = "100ms"; };' \
+	'health = { http = "http://127.0.0.1:8080/"; interval = "300ms"; timeout = "500ms"; failures = 2; };' \
+	'start_timeout = "60s";' 'restart_delay = "0";' 'stop = { timeout = "2s"; };'
+testd_unit later "" 'after = [ "web" ];' 'requires = [ "web" ];'
+# hweb: ready once GET /ok.html answers 200 (404 before).
+sh_unit hweb "exec $HTTPD httpd -f -p 127.0.0.1:8081 -h $T/www" \
+	'namespaces = [ "net" ];' \
+	'ready = { http = "http://127.0.0.1:8081/ok.html"; interval = "100ms"; };'
+testd_unit ex "" "ready = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "test -e $T/ex-ready") ]; interval = \"100ms\"; };"
+testd_unit sick "" \
+	"health = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "test ! -e $T/sick") ]; interval = \"200ms\"; failures = 3; };" \
+	'restart_delay = "0";'
+testd_unit hang "" \
+	"health = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "test ! -e $T/hang && exit 0; exec sleep 97") ]; interval = \"200ms\"; timeout = \"500ms\"; failures = 2; };" \
+	'restart = "no";'
+testd_unit never "" 'namespaces = [ "net" ];' \
+	'ready = { tcp = "127.0.0.1:9"; interval = "100ms"; };' \
+	'start_timeout = "1s";' 'restart = "no";'
+start_initd
+
+if [ -z "$HTTPD" ]; then
+	diag "no busybox httpd on this host: web and hweb not checked"
+else
+	sleep 0.5
+	check "web is starting while nothing listens" state_is web starting
+	check "later (after web) is not started meanwhile" eval '! state_is later running'
+	check "the host's 127.0.0.1:8080 is not the unit's (nothing answers there)" \
+		eval '! in_ns nc -z 127.0.0.1 8080'
+	touch "$T/go"
+	check "web is running once it accepts connections" wait_state web running 10
+	check "later starts once web is ready" wait_state later running 10
+	check "hweb is starting while /ok.html is 404" state_is hweb starting
+	echo ok > "$T/www/ok.html"
+	check "hweb is running once GET /ok.html answers 200" wait_state hweb running 10
+
+	# SIGSTOP: the kernel still completes a tcp handshake; http times out.
+	pid=$(svc_pid web)
+	in_ns kill -STOP "$pid"
+	restarted() { [ "$(svc_restarts web)" = 1 ] && state_is web running; }
+	check "a stopped web fails its http health probe and is restarted" wait_until 20 restarted
+	check "... with the reason" eval 'svc_reason web | grep -q "health check failed: timed out after 500ms"'
+	check "... a new main process" eval '[ "$(svc_pid web)" != "$pid" ]'
+fi
+
+check "svctl show prints the probes" eval \
+	'sv show web | grep -q "tcp = \"127.0.0.1:8080\";" && sv show web | grep -q "failures = 2;"'
+check "ex is starting while its exec probe fails" state_is ex starting
+touch "$T/ex-ready"
+check "ex is running once the exec probe exits 0" wait_state ex running 10
+
+check "sick is running" wait_state sick running 10
+touch "$T/sick"
+sick_restarted() { [ "$(svc_restarts sick)" -ge 1 ]; }
+check "sick is restarted after 3 failed health probes" wait_until 15 sick_restarted
+rm -f "$T/sick"
+check "... with the reason" eval 'svc_line sick | grep -q "health check failed: exec exited 1"'
+check "... and runs again" wait_state sick running 10
+
+check "hang is running" wait_state hang running 10
+touch "$T/hang"
+sleep 0.3
+check "svctl answers while a probe hangs" control_answers
+check "a hung probe is killed at its timeout: hang fails with the reason" wait_state hang failed 15
+is "... reason" "$(svc_reason hang)" "health check failed: timed out after 500ms"
+check "the hung probe's command is gone (dies with its helper)" \
+	wait_until 5 eval '! in_ns pgrep -f "sleep 97" >/dev/null'
+
+check "a ready probe that never succeeds ends at start_timeout" wait_state never failed 15
+is "... with the probe's reason" "$(svc_reason never)" \
+	"start timeout (1s), ready probe: tcp 127.0.0.1:9: connection refused"
+check "initd is still there" control_answers
+stop_initd
+
+[ "$FAILED" -gt 0 ] && dump_log
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,39 @@
+# probes.sh — ready and health probes (issue 15) with cgroups and
+# isolation (main boot). probe (tests/vm/units/probe.unit) serves on
+# 127.0.0.1:8080 of its own network namespace: it is `running` only once
+# httpd accepts connections there (the probe joins its namespaces; the
+# VM's own 127.0.0.1:8080 has nothing); SIGSTOP'ed, its http health probe
+# times out twice and the unit is restarted with that reason.
+section probes
+
+# probe_go: let the service's shell exec httpd (in its mount namespace).
+probe_go() {
+	_p=$(main_pid probe)
+	_c=$(iso_child "$_p") || return 1
+	nsenter -t "$_c" -m -r -- touch /tmp/go
+}
+sv start --no-wait probe >/dev/null 2>&1
+check "probe: starting while nothing listens" eventually 20 state_is probe starting
+sleep 1
+check "probe: still starting (its ready probe fails)" state_is probe starting
+check "probe: the VM's own 127.0.0.1:8080 has nothing" eval '! nc -z 127.0.0.1 8080'
+check "probe: let httpd start" eventually 10 probe_go
+check "probe: running once httpd accepts connections in its namespace" \
+	eventually 30 state_is probe running
+check "probe: nothing answers outside its namespace still" eval '! nc -z 127.0.0.1 8080'
+old=$(main_pid probe)
+httpd=$(pidof httpd | tr ' ' '\n' | while read -r p; do
+	[ "$(readlink /proc/$p/ns/net)" != "$(readlink /proc/1/ns/net)" ] &&
+		[ "$(cgroup_of "$p")" = /system/probe ] && echo "$p"; done | head -n 1)
+check "probe: its httpd found ($httpd)" is_pid "$httpd"
+kill -STOP "$httpd"
+check "probe: a stopped httpd fails the http health probe: restarted" \
+	eventually 60 eval '[ "$(unit_restarts probe)" = 1 ]'
+check "probe: with the reason" eval \
+	'unit_reason probe | grep -q "health check failed: timed out after 1s"'
+check "probe: the stopped httpd is gone" eventually 20 eval "! alive $httpd"
+check "probe: starting again, a new main process" eval \
+	'state_is probe starting && [ "$(main_pid probe)" != "$old" ]'
+check "probe: let the new httpd start" eventually 10 probe_go
+check "probe: running again" eventually 30 state_is probe running
+sv stop probe >/dev/null 2>&1
