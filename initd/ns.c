@@ -390,57 +390,6 @@ static int clone_tree_at(int fd, bool readonly)
 	return clone_tree_flags(fd, "", AT_EMPTY_PATH, readonly);
 }
 
-static int mount_bind(int rootfd, const struct unit_bind *b)
-{
-	_cleanup_close_ int src = open_host_path(b->source, false);
-	struct stat st;
-	int mfd;
-
-	if (src < 0)
-		return src;
-	if (fstat(src, &st) < 0)
-		return -errno;
-	mfd = clone_tree_at(src, b->readonly);
-	return mfd < 0 ? mfd : attach_at(mfd, rootfd, b->target, S_ISDIR(st.st_mode));
-}
-
-static int mount_binds(int rootfd, const struct unit_isolation *iso)
-{
-	for (size_t i = 0; i < iso->n_binds; i++) {
-		int r = mount_bind(rootfd, &iso->binds[i]);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-static int mount_tmpfs(int rootfd, const struct unit_isolation *iso)
-{
-	for (char **t = iso->tmpfs; t && *t; t++) {
-		int r = mount_fresh_at(rootfd, *t, "tmpfs", "mode=1777",
-				       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* A unit's managed directories (dirs.h), bound read-write at the same
- * path inside the rootfs; the last component is made there if missing,
- * its parent must exist. */
-static int mount_dirs(int rootfd, char *const *dirs)
-{
-	for (; dirs && *dirs; dirs++) {
-		struct unit_bind b = { .source = *dirs, .target = *dirs, .readonly = false };
-		int r = mount_bind(rootfd, &b);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* ---- rootfs.from_host (issue 15) --------------------------------------------- */
-
 /* Every directory above path (absolute) inside root, made when missing. */
 static int make_parents(int rootfd, const char *path)
 {
@@ -456,6 +405,70 @@ static int make_parents(int rootfd, const char *path)
 	}
 	return r;
 }
+
+static int mount_bind(int rootfd, const struct unit_bind *b)
+{
+	_cleanup_close_ int src = open_host_path(b->source, false);
+	struct stat st;
+	int mfd;
+
+	if (src < 0)
+		return src;
+	if (fstat(src, &st) < 0)
+		return -errno;
+	mfd = clone_tree_at(src, b->readonly);
+	return mfd < 0 ? mfd : attach_at(mfd, rootfd, b->target, S_ISDIR(st.st_mode));
+}
+
+/* A root built by from_host starts empty: the parents of its binds,
+ * tmpfs and directories are made; a rootfs.path must hold them. */
+static int make_parents_if(int rootfd, const struct unit_isolation *iso, const char *path)
+{
+	return iso->from_host[0] ? make_parents(rootfd, path) : 0;
+}
+
+static int mount_binds(int rootfd, const struct unit_isolation *iso)
+{
+	for (size_t i = 0; i < iso->n_binds; i++) {
+		int r = make_parents_if(rootfd, iso, iso->binds[i].target);
+		if (r == 0)
+			r = mount_bind(rootfd, &iso->binds[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int mount_tmpfs(int rootfd, const struct unit_isolation *iso)
+{
+	for (char **t = iso->tmpfs; t && *t; t++) {
+		int r = make_parents_if(rootfd, iso, *t);
+		if (r == 0)
+			r = mount_fresh_at(rootfd, *t, "tmpfs", "mode=1777",
+					   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* A unit's managed directories (dirs.h), bound read-write at the same
+ * path inside the rootfs; the last component is made there if missing,
+ * its parent must exist. */
+static int mount_dirs(int rootfd, const struct unit_isolation *iso, char *const *dirs)
+{
+	for (; dirs && *dirs; dirs++) {
+		struct unit_bind b = { .source = *dirs, .target = *dirs, .readonly = false };
+		int r = make_parents_if(rootfd, iso, *dirs);
+		if (r == 0)
+			r = mount_bind(rootfd, &b);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- rootfs.from_host (issue 15) --------------------------------------------- */
 
 /* The host's file or directory at path, read-only at the same path inside
  * root. Symlinks on the host are followed, as exec and ld.so follow them
@@ -622,7 +635,7 @@ int ns_setup_mounts(const struct unit_isolation *iso, char *const *dirs, char *c
 		STEP(SPAWN_STAGE_FROM_HOST, mount_from_host(rootfd, iso, libs));
 	STEP(SPAWN_STAGE_BINDS, mount_binds(rootfd, iso));
 	STEP(SPAWN_STAGE_TMPFS, mount_tmpfs(rootfd, iso));
-	STEP(SPAWN_STAGE_DIRECTORIES, mount_dirs(rootfd, dirs));
+	STEP(SPAWN_STAGE_DIRECTORIES, mount_dirs(rootfd, iso, dirs));
 	STEP(SPAWN_STAGE_PIVOT, switch_root(rootfd, iso->rootfs_readonly, !iso->rootfs));
 	return 0;
 }

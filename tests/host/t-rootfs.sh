@@ -15,7 +15,7 @@ mkdir -p "$T/empty"
 unit tiny <<EOF2
 exec = [ "/bin/sh", "-c", "w() { if (: >> \"\$1\") 2>/dev/null; then echo \"\$1 writable\"; else echo \"\$1 read-only\"; fi; }; { w /bin/sh; w /etc/passwd; w /tmp/probe; w /newfile; } > /tmp/out; exec /bin/sleep 1000" ];
 namespaces = [ "mount" ];
-rootfs = { from_host = [ "/bin/sh", "/bin/sleep" ]; };
+rootfs = { from_host = [ "/bin/sh", "/bin/sleep" ]; tmpfs = [ "/var/lib/tiny" ]; };
 EOF2
 unit sealed <<EOF2
 exec = [ "/bin/sleep", "1000" ];
@@ -44,8 +44,9 @@ loader=$(readelf -l /bin/sleep 2>/dev/null | sed -n 's/.*interpreter: \(.*\)\]/\
 check "tiny reaches running" wait_state tiny running 5
 r=$(root_of tiny)
 check "tiny: wrote what it could write" wait_until 5 in_ns test -s "$r/tmp/out"
-is "tiny: its root holds only bin, dev, etc, lib*, proc, tmp (and what it wrote)" \
-	"$(in_ns ls -A "$r" | grep -v '^lib' | tr '\n' ' ')" "bin dev etc newfile proc tmp "
+is "tiny: its root holds only bin, dev, etc, lib*, proc, tmp, var (and what it wrote)" \
+	"$(in_ns ls -A "$r" | grep -v '^lib' | tr '\n' ' ')" "bin dev etc newfile proc tmp var "
+check "tiny: rootfs.tmpfs /var/lib/tiny got its parents made" in_ns test -d "$r/var/lib/tiny"
 check "tiny: /bin/sh and /bin/sleep are there" in_ns test -x "$r/bin/sh" -a -x "$r/bin/sleep"
 check "tiny: the loader $loader is there" in_ns test -f "$r$loader"
 check "tiny: libc.so.6 is there" eval "in_ns sh -c 'ls $r/lib*/*/libc.so.6 $r/lib*/libc.so.6 2>/dev/null' | grep -q libc"
