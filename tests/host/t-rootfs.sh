@@ -69,6 +69,10 @@ check "inpath reaches running" wait_state inpath running 5
 check "inpath: the empty directory got bin/sleep as a mount point" test -e "$T/empty/bin/sleep"
 check "inpath: sleep runs from it" in_ns test -x "$(root_of inpath)/bin/sleep"
 
+check "svctl show tiny prints from_host" \
+	eval "sv show tiny | grep -qF 'from_host = [ \"/bin/sh\", \"/bin/sleep\" ];'"
+check "svctl show tiny: no path, a fresh tmpfs" eval "sv show tiny | grep -qF '# path: unset (a fresh tmpfs)'"
+
 check "missing fails" wait_state missing failed 5
 reason=$(svc_reason missing)
 case $reason in
