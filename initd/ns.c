@@ -311,7 +311,7 @@ static int protect_proc(int rootfd)
  * the unit says protect_proc = false. */
 static int setup_proc(int rootfd, const struct unit_isolation *iso, bool fresh)
 {
-	int r = fresh || iso->rootfs ? mount_proc(rootfd, fresh) : 0;
+	int r = fresh || unit_has_rootfs(iso) ? mount_proc(rootfd, fresh) : 0;
 
 	return r < 0 || iso->proc_unprotected ? r : protect_proc(rootfd);
 }
@@ -390,6 +390,22 @@ static int clone_tree_at(int fd, bool readonly)
 	return clone_tree_flags(fd, "", AT_EMPTY_PATH, readonly);
 }
 
+/* Every directory above path (absolute) inside root, made when missing. */
+static int make_parents(int rootfd, const char *path)
+{
+	_cleanup_free_ char *p = strdup(path);
+	int r = p ? 0 : -ENOMEM;
+
+	for (char *s = p ? strchr(p + 1, '/') : NULL; r == 0 && s; s = strchr(s + 1, '/')) {
+		int fd = -1;
+		*s = '\0';
+		r = ns_open_in_root(rootfd, p, true, true, &fd);
+		safe_close(fd);
+		*s = '/';
+	}
+	return r;
+}
+
 static int mount_bind(int rootfd, const struct unit_bind *b)
 {
 	_cleanup_close_ int src = open_host_path(b->source, false);
@@ -404,10 +420,19 @@ static int mount_bind(int rootfd, const struct unit_bind *b)
 	return mfd < 0 ? mfd : attach_at(mfd, rootfd, b->target, S_ISDIR(st.st_mode));
 }
 
+/* A root built by from_host starts empty: the parents of its binds,
+ * tmpfs and directories are made; a rootfs.path must hold them. */
+static int make_parents_if(int rootfd, const struct unit_isolation *iso, const char *path)
+{
+	return iso->from_host[0] ? make_parents(rootfd, path) : 0;
+}
+
 static int mount_binds(int rootfd, const struct unit_isolation *iso)
 {
 	for (size_t i = 0; i < iso->n_binds; i++) {
-		int r = mount_bind(rootfd, &iso->binds[i]);
+		int r = make_parents_if(rootfd, iso, iso->binds[i].target);
+		if (r == 0)
+			r = mount_bind(rootfd, &iso->binds[i]);
 		if (r < 0)
 			return r;
 	}
@@ -417,8 +442,10 @@ static int mount_binds(int rootfd, const struct unit_isolation *iso)
 static int mount_tmpfs(int rootfd, const struct unit_isolation *iso)
 {
 	for (char **t = iso->tmpfs; t && *t; t++) {
-		int r = mount_fresh_at(rootfd, *t, "tmpfs", "mode=1777",
-				       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+		int r = make_parents_if(rootfd, iso, *t);
+		if (r == 0)
+			r = mount_fresh_at(rootfd, *t, "tmpfs", "mode=1777",
+					   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 		if (r < 0)
 			return r;
 	}
@@ -428,14 +455,104 @@ static int mount_tmpfs(int rootfd, const struct unit_isolation *iso)
 /* A unit's managed directories (dirs.h), bound read-write at the same
  * path inside the rootfs; the last component is made there if missing,
  * its parent must exist. */
-static int mount_dirs(int rootfd, char *const *dirs)
+static int mount_dirs(int rootfd, const struct unit_isolation *iso, char *const *dirs)
 {
 	for (; dirs && *dirs; dirs++) {
 		struct unit_bind b = { .source = *dirs, .target = *dirs, .readonly = false };
-		int r = mount_bind(rootfd, &b);
+		int r = make_parents_if(rootfd, iso, *dirs);
+		if (r == 0)
+			r = mount_bind(rootfd, &b);
 		if (r < 0)
 			return r;
 	}
+	return 0;
+}
+
+/* ---- rootfs.from_host (issue 15) --------------------------------------------- */
+
+/* The host's file or directory at path, read-only at the same path inside
+ * root. Symlinks on the host are followed, as exec and ld.so follow them
+ * (/bin, /lib64 are links on a merged-/usr system): these are the image's
+ * own files, which the unit author named, and the bind is read-only. */
+static int bind_same_path(int rootfd, const char *path)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_NO_MAGICLINKS,
+	};
+	_cleanup_close_ int src = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	struct stat st;
+	int mfd, r;
+
+	if (src < 0)
+		return -errno;
+	if (fstat(src, &st) < 0)
+		return -errno;
+	r = make_parents(rootfd, path);
+	if (r < 0)
+		return r;
+	mfd = clone_tree_at(src, true);
+	return mfd < 0 ? mfd : attach_at(mfd, rootfd, path, S_ISDIR(st.st_mode));
+}
+
+static bool strv_has(char *const *v, const char *s)
+{
+	for (; v && *v; v++)
+		if (strcmp(*v, s) == 0)
+			return true;
+	return false;
+}
+
+/* What a daemon expects besides /dev and /proc: the users and groups it
+ * names (the host's, read-only, unless listed or already in the root) and
+ * a writable /tmp (unless rootfs.tmpfs mounts one). */
+static int mount_daemon_minimum(int rootfd, const struct unit_isolation *iso)
+{
+	static const char *const files[] = { "/etc/passwd", "/etc/group" };
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(files); i++) {
+		int fd = -1;
+		if (strv_has(iso->from_host, files[i]) ||
+		    ns_open_in_root(rootfd, files[i], false, false, &fd) == 0 ||
+		    access(files[i], F_OK) < 0) {
+			safe_close(fd);
+			continue;
+		}
+		r = bind_same_path(rootfd, files[i]);
+	}
+	if (r == 0 && !strv_has(iso->tmpfs, "/tmp"))
+		r = mount_fresh_at(rootfd, "/tmp", "tmpfs", "mode=1777",
+				   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	return r;
+}
+
+static int mount_from_host(int rootfd, const struct unit_isolation *iso, char *const *libs)
+{
+	int r = 0;
+
+	for (char *const *p = iso->from_host; r == 0 && *p; p++)
+		r = bind_same_path(rootfd, *p);
+	for (char *const *p = libs; r == 0 && p && *p; p++)
+		r = bind_same_path(rootfd, *p);
+	return r == 0 ? mount_daemon_minimum(rootfd, iso) : r;
+}
+
+/* A fresh tmpfs as the root, stacked on "/" in this (private) namespace.
+ * The process's root and cwd still name the host's tree beneath it until
+ * switch_root, so host paths keep resolving meanwhile. */
+static int tmpfs_root(int *ret_fd)
+{
+	int mfd = fresh_fs("tmpfs", "mode=0755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+
+	if (mfd < 0)
+		return mfd;
+	if (move_mount(mfd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		int r = -errno;
+		close(mfd);
+		return r;
+	}
+	*ret_fd = mfd;
 	return 0;
 }
 
@@ -443,7 +560,7 @@ static int mount_dirs(int rootfd, char *const *dirs)
  * when the current root is the initramfs (pivot_root says EINVAL), move the
  * new root onto "/" and chroot into it, as switch_root(8) does: the old
  * root is then covered, not detached. */
-static int switch_root(int rootfd, bool readonly)
+static int switch_root(int rootfd, bool readonly, bool stacked)
 {
 	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
 
@@ -458,7 +575,10 @@ static int switch_root(int rootfd, bool readonly)
 	}
 	if (errno != EINVAL)
 		return -errno;
-	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0)
+	/* A tmpfs root is on "/" already: only the chroot is left. */
+	if (!stacked && mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		return -errno;
+	if (chroot(".") < 0 || chdir("/") < 0)
 		return -errno;
 	return 0;
 }
@@ -486,7 +606,8 @@ static int bind_rootfs(const char *path, int *ret_fd)
 
 #define STEP(st, expr) do { *ret_stage = (st); r = (expr); if (r < 0) return r; } while (0)
 
-int ns_setup_mounts(const struct unit_isolation *iso, char *const *dirs, int *ret_stage)
+int ns_setup_mounts(const struct unit_isolation *iso, char *const *dirs, char *const *libs,
+		    int *ret_stage)
 {
 	bool new_pid = iso->namespaces & UNIT_NS_BIT(UNIT_NS_PID);
 	_cleanup_close_ int rootfd = -1;
@@ -497,7 +618,7 @@ int ns_setup_mounts(const struct unit_isolation *iso, char *const *dirs, int *re
 		return 0;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -errno;
-	if (!iso->rootfs) {
+	if (!unit_has_rootfs(iso)) {
 		/* The host's tree, with a /proc that shows the service's PIDs
 		 * (a new PID namespace) or the host's (in this namespace's
 		 * own copy), protected either way. */
@@ -505,13 +626,16 @@ int ns_setup_mounts(const struct unit_isolation *iso, char *const *dirs, int *re
 		STEP(SPAWN_STAGE_MOUNTS, rootfd < 0 ? -errno : setup_proc(rootfd, iso, new_pid));
 		return 0;
 	}
-	STEP(SPAWN_STAGE_ROOTFS, bind_rootfs(iso->rootfs, &rootfd));
+	STEP(SPAWN_STAGE_ROOTFS, iso->rootfs ? bind_rootfs(iso->rootfs, &rootfd)
+					      : tmpfs_root(&rootfd));
 	STEP(SPAWN_STAGE_MOUNTS, setup_proc(rootfd, iso, new_pid));
 	STEP(SPAWN_STAGE_DEV, mount_dev(rootfd));
 	STEP(SPAWN_STAGE_SYS, mount_sys(rootfd));
+	if (iso->from_host[0])
+		STEP(SPAWN_STAGE_FROM_HOST, mount_from_host(rootfd, iso, libs));
 	STEP(SPAWN_STAGE_BINDS, mount_binds(rootfd, iso));
 	STEP(SPAWN_STAGE_TMPFS, mount_tmpfs(rootfd, iso));
-	STEP(SPAWN_STAGE_DIRECTORIES, mount_dirs(rootfd, dirs));
-	STEP(SPAWN_STAGE_PIVOT, switch_root(rootfd, iso->rootfs_readonly));
+	STEP(SPAWN_STAGE_DIRECTORIES, mount_dirs(rootfd, iso, dirs));
+	STEP(SPAWN_STAGE_PIVOT, switch_root(rootfd, iso->rootfs_readonly, !iso->rootfs));
 	return 0;
 }

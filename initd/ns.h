@@ -10,6 +10,13 @@
  * then pivot_root — or, when the current root is the initramfs (which
  * pivot_root refuses), a move onto "/" and chroot, as switch_root does.
  *
+ * With rootfs.from_host (issue 15) the root is rootfs.path or, without one,
+ * a fresh tmpfs stacked on "/" in the child's namespace; the listed host
+ * files and the libraries they need are bound read-only at their own paths
+ * (parents made as needed), then what a daemon expects besides /dev and
+ * /proc: a tmpfs /tmp, and the host's /etc/passwd and /etc/group when the
+ * root has none.
+ *
  * In a new PID namespace, the namespace's PID 1 is a reaper (reaper.h),
  * forked and exec'd before any of this: the mounts are the service's alone.
  *
@@ -32,9 +39,11 @@ int ns_write_id_maps(pid_t pid, const char *uid_map, const char *gid_map);
 /* Parent: /proc/PID/oom_score_adj. */
 int ns_write_oom_score_adj(pid_t pid, int adj);
 
-/* Child: the mount tree of the unit. On failure *ret_stage says which step
- * (an enum spawn_stage). */
-int ns_setup_mounts(const struct unit_isolation *iso, char *const *dirs, int *ret_stage);
+/* Child: the mount tree of the unit; libs are the files rootfs.from_host
+ * needs besides its own (elf_deps_closure), NULL for none. On failure
+ * *ret_stage says which step (an enum spawn_stage). */
+int ns_setup_mounts(const struct unit_isolation *iso, char *const *dirs, char *const *libs,
+		    int *ret_stage);
 
 /* Child: resolve path inside the root dirfd (no escape by symlink or ".."),
  * as an O_PATH fd; create it (a directory, or an empty file when !dir)

@@ -886,7 +886,7 @@ static void setup_reason(const struct unit *u, const struct service_exit *e, cha
 			 e->code == ENOENT ? "no such user or group" : err);
 		break;
 	case SPAWN_STAGE_ROOTFS:
-		snprintf(buf, size, "rootfs %s: %s", u->iso.rootfs ? u->iso.rootfs : "?", err);
+		snprintf(buf, size, "rootfs %s: %s", u->iso.rootfs ? u->iso.rootfs : "(tmpfs)", err);
 		break;
 	case SPAWN_STAGE_VETH:
 		snprintf(buf, size, "veth into bridge %s: %s",

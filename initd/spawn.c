@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/elfdeps.h"
 #include "common/envfile.h"
 #include "common/util.h"
 #include "initd/caps.h"
@@ -65,6 +66,7 @@ static const char *const stage_names[SPAWN_STAGE_MAX] = {
 	[SPAWN_STAGE_REAPER] = "reaper",
 	[SPAWN_STAGE_ENV_FILES] = "environment-files",
 	[SPAWN_STAGE_DIRECTORIES] = "directories",
+	[SPAWN_STAGE_FROM_HOST] = "from_host",
 };
 
 const char *spawn_stage_to_string(int stage)
@@ -437,13 +439,35 @@ static int child_userns_root(void)
 }
 
 /* Namespaces already hold the child: network, mounts, hostname. */
+/* rootfs.from_host's ELF files, read here, at each start, on the host's
+ * tree: the loader and libraries each needs (common/elfdeps.h). Not at
+ * load time (the files may change between a reload and a start), never in
+ * PID 1 (reading files may block). NULL when there is nothing to read. */
+static char **child_from_host_libs(const struct unit_isolation *iso, int report_fd)
+{
+	char why[SPAWN_DETAIL_MAX - 16], detail[SPAWN_DETAIL_MAX];
+	char **libs = NULL;
+	int r;
+
+	if (!iso->from_host[0])
+		return NULL;
+	r = elf_deps_closure(iso->from_host, &libs, why, sizeof(why));
+	if (r < 0) {
+		snprintf(detail, sizeof(detail), "from_host: %s", why[0] ? why : strerror(-r));
+		child_fail_detail(report_fd, SPAWN_STAGE_FROM_HOST, -r, detail);
+	}
+	return libs;
+}
+
 static void child_isolate(const struct unit_isolation *iso, char *const *dirs, int report_fd)
 {
+	char **libs;
 	int stage, r;
 
 	if (iso->namespaces & UNIT_NS_BIT(UNIT_NS_NET))
 		CHECK(report_fd, SPAWN_STAGE_NETWORK, net_child_setup(iso));
-	r = ns_setup_mounts(iso, dirs, &stage);
+	libs = child_from_host_libs(iso, report_fd);
+	r = ns_setup_mounts(iso, dirs, libs, &stage);
 	if (r < 0)
 		child_fail(report_fd, stage, -r);
 	if (iso->hostname)

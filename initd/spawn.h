@@ -50,6 +50,9 @@ enum spawn_stage {
 	/* issue 15, before the namespaces (their report carries a detail): */
 	SPAWN_STAGE_ENV_FILES,    /* read environment_files: "FILE:LINE: why" */
 	SPAWN_STAGE_DIRECTORIES,  /* make directories (dirs.h): "directory PATH" */
+	SPAWN_STAGE_FROM_HOST,    /* rootfs.from_host: read the ELF files' needs
+	                           * ("from_host: LIB (needed by F): not found"),
+	                           * then bind them all */
 	SPAWN_STAGE_MAX,
 };
 

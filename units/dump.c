@@ -651,13 +651,17 @@ static void dump_bind(struct dump *d, size_t i, const void *data)
 
 static void dump_rootfs(struct dump *d, const struct unit_isolation *iso)
 {
-	if (!iso->rootfs) {
+	if (!unit_has_rootfs(iso)) {
 		unset(d, "rootfs", "the host's /");
 		return;
 	}
 	group_begin(d, "rootfs");
-	key_string(d, "path", iso->rootfs);
+	if (iso->rootfs)
+		key_string(d, "path", iso->rootfs);
+	else
+		unset(d, "path", "a fresh tmpfs");
 	key_bool(d, "readonly", iso->rootfs_readonly);
+	key_strv(d, "from_host", iso->from_host);
 	key_list(d, "binds", iso->n_binds, dump_bind, iso);
 	key_strv(d, "tmpfs", iso->tmpfs);
 	group_end(d);

@@ -330,6 +330,8 @@ static const struct enc_field unit_fields[] = {
 	F_NUM(43, struct unit, iso.rootfs_readonly, 1),
 	F_LIST(44, struct unit, iso.binds, iso.n_binds, UNIT_BINDS_MAX, &bind_record),
 	F_STRV(45, struct unit, iso.tmpfs, UNIT_TMPFS_MAX),
+	/* rootfs from the image (issue 15): 120.. */
+	F_STRV(120, struct unit, iso.from_host, UNIT_FROM_HOST_MAX),
 	F_NUM(46, struct unit, iso.has_capabilities, 1),
 	F_NUM(47, struct unit, iso.capabilities, (1ULL << UNIT_CAP_MAX) - 1),
 	F_NUM(48, struct unit, iso.no_new_privs, 1),

@@ -303,23 +303,43 @@ static int parse_rootfs_readonly(struct parse_ctx *c, config_setting_t *s, const
 	return setting_bool(c, s, path, &((struct unit *)obj)->iso.rootfs_readonly);
 }
 
+/* from_host: host files, bound at the same path; the same rule as a mount
+ * target, said of the host. */
+static const struct string_rule host_path_rule = {
+	.valid = mount_target_valid,
+	.must = "an absolute host path, not '/', without '.' or '..'",
+};
+
+static int parse_from_host(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit *u = obj;
+
+	return setting_strv_valid(c, s, path, UNIT_FROM_HOST_MAX, &host_path_rule,
+				  &u->iso.from_host);
+}
+
 static const struct key rootfs_keys[] = {
 	{ "path", parse_rootfs_path },
 	{ "readonly", parse_rootfs_readonly },
+	{ "from_host", parse_from_host },
 	{ "binds", parse_binds },
 	{ "tmpfs", parse_tmpfs },
 };
 
+/* rootfs = "/srv/web" is rootfs = { path = "/srv/web"; }; a group needs a
+ * path or from_host (then the root is a fresh tmpfs). */
 int parse_rootfs(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct unit *u = parse_state_unit(obj);
 	int r;
 
 	parse_state_lines(obj)->iso.rootfs = setting_line(s);
+	if (config_setting_type(s) == CONFIG_TYPE_STRING)
+		return parse_rootfs_path(c, s, path, u);
 	r = setting_group(c, s, path, rootfs_keys, ARRAY_SIZE(rootfs_keys), u);
 	if (r == 0 && config_setting_is_group(s) && !u->iso.rootfs &&
-	    !config_setting_get_member(s, "path"))
-		return FAIL(c, s, "missing required key '%s.path'", path);
+	    !config_setting_get_member(s, "path") && !config_setting_get_member(s, "from_host"))
+		return FAIL(c, s, "'%s' needs 'path' or 'from_host'", path);
 	return r;
 }
 
@@ -624,7 +644,7 @@ int isolation_check(struct parse_ctx *c, struct unit *u, const struct isolation_
 	struct unit_isolation *iso = &u->iso;
 	int r;
 
-	r = need_ns(c, u, l->rootfs, iso->rootfs != NULL, "rootfs", UNIT_NS_MOUNT);
+	r = need_ns(c, u, l->rootfs, unit_has_rootfs(iso), "rootfs", UNIT_NS_MOUNT);
 	if (r == 0)
 		r = need_ns(c, u, l->hostname, iso->hostname != NULL, "hostname", UNIT_NS_UTS);
 	if (r == 0)
@@ -649,17 +669,19 @@ int isolation_check(struct parse_ctx *c, struct unit *u, const struct isolation_
 int isolation_init(struct unit_isolation *iso)
 {
 	*iso = (struct unit_isolation){
+		.from_host = strv_new(),
 		.tmpfs = strv_new(),
 		.supplementary_groups = strv_new(),
 		.umask = 022,
 	};
-	return iso->tmpfs && iso->supplementary_groups ? 0 : -ENOMEM;
+	return iso->from_host && iso->tmpfs && iso->supplementary_groups ? 0 : -ENOMEM;
 }
 
 void isolation_clear(struct unit_isolation *iso)
 {
 	free(iso->hostname);
 	free(iso->rootfs);
+	strv_free(iso->from_host);
 	for (size_t i = 0; iso->binds && i < iso->n_binds; i++)
 		bind_clear(&iso->binds[i]);
 	free(iso->binds);
@@ -690,6 +712,7 @@ bool isolation_equal(const struct unit_isolation *a, const struct unit_isolation
 {
 	return a->namespaces == b->namespaces && streq_ptr(a->hostname, b->hostname) &&
 	       streq_ptr(a->rootfs, b->rootfs) && a->rootfs_readonly == b->rootfs_readonly &&
+	       strv_equal(a->from_host, b->from_host) &&
 	       binds_equal(a, b) && strv_equal(a->tmpfs, b->tmpfs) &&
 	       a->has_capabilities == b->has_capabilities && a->capabilities == b->capabilities &&
 	       a->no_new_privs == b->no_new_privs && a->proc_unprotected == b->proc_unprotected &&
@@ -716,14 +739,15 @@ bool isolation_valid(const struct unit_isolation *iso)
 {
 	bool user = iso->namespaces & UNIT_NS_BIT(UNIT_NS_USER);
 
-	if (iso->namespaces >= UNIT_NS_BIT(UNIT_NS_MAX) || !iso->tmpfs ||
+	if (iso->namespaces >= UNIT_NS_BIT(UNIT_NS_MAX) || !iso->tmpfs || !iso->from_host ||
 	    !iso->supplementary_groups || iso->umask > 0777 ||
 	    iso->oom_score_adj < -1000 || iso->oom_score_adj > 1000 ||
 	    iso->capabilities >= (1ULL << UNIT_CAP_MAX) ||
 	    (iso->hostname && !hostname_valid(iso->hostname)) ||
-	    (iso->rootfs && (iso->rootfs[0] != '/' ||
-			     !(iso->namespaces & UNIT_NS_BIT(UNIT_NS_MOUNT)))) ||
-	    (!iso->rootfs && (iso->n_binds || iso->tmpfs[0])) ||
+	    (iso->rootfs && iso->rootfs[0] != '/') ||
+	    (unit_has_rootfs(iso) && !(iso->namespaces & UNIT_NS_BIT(UNIT_NS_MOUNT))) ||
+	    (!unit_has_rootfs(iso) && (iso->n_binds || iso->tmpfs[0])) ||
+	    strv_length(iso->from_host) > UNIT_FROM_HOST_MAX ||
 	    user != (iso->uid_map && iso->gid_map) ||
 	    !id_map_valid(iso->uid_map) || !id_map_valid(iso->gid_map) ||
 	    strv_length(iso->tmpfs) > UNIT_TMPFS_MAX ||
@@ -734,6 +758,9 @@ bool isolation_valid(const struct unit_isolation *iso)
 		    !iso->binds[i].target || !mount_target_valid(iso->binds[i].target))
 			return false;
 	for (char **t = iso->tmpfs; *t; t++)
+		if (!mount_target_valid(*t))
+			return false;
+	for (char **t = iso->from_host; *t; t++)
 		if (!mount_target_valid(*t))
 			return false;
 	return rlimits_valid(iso->rlimits, iso->n_rlimits) && network_unit_valid(iso);

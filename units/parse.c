@@ -730,7 +730,7 @@ static int forking_check(struct parse_ctx *c, struct parse_state *st)
 				"type \"forking\" cannot run in a PID namespace: its reaper ends "
 				"with the process it started, and the daemon with it (run the "
 				"daemon in the foreground as type \"simple\")");
-	if (u->pidfile && u->iso.rootfs)
+	if (u->pidfile && unit_has_rootfs(&u->iso))
 		return diag_add(c, st->pidfile_line, "'pidfile' cannot be read from a unit's "
 				"own rootfs (its /run is not initd's): leave it out, initd "
 				"then takes the one process left in the leaf");

@@ -242,6 +242,7 @@ struct unit_cgroup {
 
 #define UNIT_BINDS_MAX     64      /* rootfs.binds entries */
 #define UNIT_TMPFS_MAX     32      /* rootfs.tmpfs entries */
+#define UNIT_FROM_HOST_MAX 64      /* rootfs.from_host entries */
 #define UNIT_GROUPS_MAX    32      /* supplementary_groups entries */
 #define UNIT_ID_MAP_MAX    5       /* lines in a uid_map / gid_map */
 #define UNIT_BRIDGES_MAX   16      /* bridges in initd.conf */
@@ -277,8 +278,12 @@ struct unit_rlimit {
 struct unit_isolation {
 	uint32_t namespaces;    /* UNIT_NS_BIT() set */
 	char *hostname;         /* needs "uts"; NULL = inherited */
-	char *rootfs;           /* rootfs.path, needs "mount"; NULL = the host's / */
+	char *rootfs;           /* rootfs.path, needs "mount"; NULL = the host's /, or
+	                         * with from_host a fresh tmpfs (unit_has_rootfs) */
 	bool rootfs_readonly;
+	char **from_host;       /* rootfs.from_host: NULL-terminated absolute host paths
+	                         * bound read-only at the same paths, with the libraries
+	                         * the ELF ones need (never NULL) */
 	struct unit_bind *binds;  /* n_binds; needs rootfs */
 	size_t n_binds;
 	char **tmpfs;           /* NULL-terminated targets inside the rootfs (never NULL) */
@@ -299,6 +304,13 @@ struct unit_isolation {
 	char *veth_address;     /* "A.B.C.D/PREFIX" for the service's eth0 */
 	char *veth_gateway;     /* "A.B.C.D" or NULL: no default route */
 };
+
+/* Does the unit get a root of its own: rootfs.path, or a tmpfs filled
+ * from rootfs.from_host? */
+static inline bool unit_has_rootfs(const struct unit_isolation *iso)
+{
+	return iso->rootfs || (iso->from_host && iso->from_host[0]);
+}
 
 /* ---- environment files, managed directories (issue 15) ---- */
 

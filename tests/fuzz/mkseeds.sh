@@ -54,6 +54,22 @@ type = "oneshot";
 ready = { tcp = "localhost:0"; http = "https://x/"; failures = 0; interval = "1ms"; };
 health = { };
 EOF1
+# rootfs.from_host and rootfs = "PATH" (issue 15), named apart too
+seed unit rootfs-from-host-1 <<'EOF1'
+exec = [ "/usr/sbin/nginx", "-g", "daemon off;" ];
+namespaces = [ "mount", "pid" ];
+rootfs = { from_host = [ "/usr/sbin/nginx", "/etc/nginx" ]; readonly = true; tmpfs = [ "/var/lib/nginx" ]; };
+EOF1
+seed unit rootfs-from-host-2 <<'EOF1'
+exec = [ "/bin/true" ];
+namespaces = [ "mount" ];
+rootfs = { path = "/srv/%i"; from_host = [ "relative", "/a/../b", "/" ]; };
+EOF1
+seed unit rootfs-from-host-3 <<'EOF1'
+exec = [ "/bin/true" ];
+namespaces = [ "mount" ];
+rootfs = "/srv/box";
+EOF1
 X='exec = [ "/bin/true" ];'
 n=0
 while IFS= read -r line; do

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "initd/ns.h"
+#include "units/internal.h"
 #include "units/unit.h"
 
 static struct unit *parse(const char *text)
@@ -44,6 +45,7 @@ static const char *diags(const struct unit *u)
 	"namespaces = [ \"pid\", \"mount\", \"uts\", \"ipc\", \"net\", \"user\", \"cgroup\" ];\n" \
 	"hostname = \"web\";\n" \
 	"rootfs = { path = \"/srv/web\"; readonly = true;\n" \
+	"  from_host = [ \"/usr/sbin/nginx\", \"/etc/nginx\" ];\n" \
 	"  binds = ( { source = \"/srv/www\"; target = \"/www\"; readonly = true; },\n" \
 	"            { source = \"/srv/log\"; target = \"/var/log\"; } );\n" \
 	"  tmpfs = [ \"/tmp\", \"/run\" ]; };\n" \
@@ -67,6 +69,8 @@ START_TEST(full_schema_parses)
 	ck_assert_str_eq(i->hostname, "web");
 	ck_assert_str_eq(i->rootfs, "/srv/web");
 	ck_assert(i->rootfs_readonly);
+	ck_assert_str_eq(i->from_host[1], "/etc/nginx");
+	ck_assert_ptr_null(i->from_host[2]);
 	ck_assert_uint_eq(i->n_binds, 2);
 	ck_assert_str_eq(i->binds[0].target, "/www");
 	ck_assert(i->binds[0].readonly && !i->binds[1].readonly);
@@ -103,6 +107,8 @@ START_TEST(defaults)
 	ck_assert_uint_eq(u->iso.umask, 022);
 	ck_assert_ptr_null(u->iso.rootfs);
 	ck_assert_ptr_null(u->iso.tmpfs[0]);
+	ck_assert_ptr_null(u->iso.from_host[0]);
+	ck_assert(!unit_has_rootfs(&u->iso));
 	ck_assert_ptr_null(u->iso.uid_map);
 	unit_free(u);
 	/* A user namespace without maps gets root mapped to 100000. */
@@ -125,7 +131,18 @@ static const struct {
 	{ "rootfs = { path = \"/r\"; };", "2: 'rootfs' needs the 'mount' namespace (add it to 'namespaces')\n" },
 	{ "namespaces = [ \"pid\" ];\nprotect_proc = false;", "3: 'protect_proc' needs the 'mount' namespace (add it to 'namespaces')\n" },
 	{ "namespaces = [ \"mount\" ];\nprotect_proc = \"no\";", "3: 'protect_proc' must be true or false\n" },
-	{ "namespaces = [ \"mount\" ];\nrootfs = { readonly = true; };", "3: missing required key 'rootfs.path'\n" },
+	{ "namespaces = [ \"mount\" ];\nrootfs = { readonly = true; };", "3: 'rootfs' needs 'path' or 'from_host'\n" },
+	{ "rootfs = { from_host = [ \"/bin/busybox\" ]; };", "2: 'rootfs' needs the 'mount' namespace (add it to 'namespaces')\n" },
+	{ "namespaces = [ \"mount\" ];\nrootfs = { from_host = [ \"bin/busybox\" ]; };",
+	  "3: 'rootfs.from_host[0]': 'bin/busybox' must be an absolute host path, not '/', without '.' or '..'\n" },
+	{ "namespaces = [ \"mount\" ];\nrootfs = { from_host = [ \"/usr/../etc/shadow\" ]; };",
+	  "3: 'rootfs.from_host[0]': '/usr/../etc/shadow' must be an absolute host path, not '/', without '.' or '..'\n" },
+	{ "namespaces = [ \"mount\" ];\nrootfs = { from_host = [ \"/\" ]; };",
+	  "3: 'rootfs.from_host[0]': '/' must be an absolute host path, not '/', without '.' or '..'\n" },
+	{ "namespaces = [ \"mount\" ];\nrootfs = { from_host = \"/bin/sh\"; };",
+	  "3: 'rootfs.from_host' must be an array of strings\n" },
+	{ "namespaces = [ \"mount\" ];\nrootfs = \"srv/web\";",
+	  "3: 'rootfs' must be an absolute path (got 'srv/web')\n" },
 	{ "namespaces = [ \"mount\" ];\nrootfs = { path = \"/r\"; binds = ( { source = \"/a\"; target = \"/x/../y\"; } ); };",
 	  "3: 'rootfs.binds[0].target': '/x/../y' must be an absolute path inside the rootfs, not '/', without '.' or '..'\n" },
 	{ "namespaces = [ \"mount\" ];\nrootfs = { path = \"/r\"; binds = ( { source = \"/a\"; } ); };",
@@ -293,9 +310,50 @@ START_TEST(encode_round_trip)
 	/* a changed isolation field is a changed unit (reload restarts it) */
 	d->units[0]->iso.rootfs_readonly = false;
 	ck_assert(!unit_equal(s->units[0], d->units[0]));
+	d->units[0]->iso.rootfs_readonly = true;
+	ck_assert(unit_equal(s->units[0], d->units[0]));
+	free(d->units[0]->iso.from_host[1]);
+	d->units[0]->iso.from_host[1] = NULL;
+	ck_assert(!unit_equal(s->units[0], d->units[0]));
 	free(buf);
 	unit_set_free(s);
 	unit_set_free(d);
+}
+END_TEST
+
+/* rootfs = "PATH" is the short form; from_host without a path means a
+ * tmpfs root; a decoded unit with a bad from_host is refused. */
+START_TEST(rootfs_forms)
+{
+	char text[4096];
+	size_t o;
+	struct unit *u = parse("exec = [ \"/bin/true\" ];\nnamespaces = [ \"mount\" ];\n"
+			       "rootfs = \"/srv/box\";\n");
+
+	ck_assert_msg(!u->bad, "%s", diags(u));
+	ck_assert_str_eq(u->iso.rootfs, "/srv/box");
+	ck_assert(unit_has_rootfs(&u->iso) && !u->iso.rootfs_readonly);
+	unit_free(u);
+	u = parse("exec = [ \"/bin/true\" ];\nnamespaces = [ \"mount\" ];\n"
+		  "rootfs = { from_host = [ \"/bin/busybox\" ]; tmpfs = [ \"/run\" ]; };\n");
+	ck_assert_msg(!u->bad, "%s", diags(u));
+	ck_assert_ptr_null(u->iso.rootfs);
+	ck_assert(unit_has_rootfs(&u->iso));
+	ck_assert(isolation_valid(&u->iso));
+	free(u->iso.from_host[0]);
+	u->iso.from_host[0] = strdup("/a/../b");
+	ck_assert(!isolation_valid(&u->iso));
+	unit_free(u);
+	/* at most UNIT_FROM_HOST_MAX entries */
+	o = (size_t)snprintf(text, sizeof(text),
+			     "exec = [ \"/bin/true\" ];\nnamespaces = [ \"mount\" ];\nrootfs = { from_host = [ ");
+	for (int i = 0; i <= UNIT_FROM_HOST_MAX; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "%s\"/f%d\"", i ? ", " : "", i);
+	snprintf(text + o, sizeof(text) - o, " ]; };\n");
+	u = parse(text);
+	ck_assert(u->bad);
+	ck_assert_ptr_nonnull(strstr(diags(u), "more than 64 entries"));
+	unit_free(u);
 }
 END_TEST
 
@@ -322,6 +380,7 @@ static Suite *isolation_suite(void)
 	tcase_add_test(tc, addresses);
 	tcase_add_test(tc, bridge_must_be_declared);
 	tcase_add_test(tc, encode_round_trip);
+	tcase_add_test(tc, rootfs_forms);
 	tcase_add_test(tc, clone_flags);
 	suite_add_tcase(s, tc);
 	return s;

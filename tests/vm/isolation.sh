@@ -211,3 +211,24 @@ check "iso-a still running beside the failed unit" state_is iso-a running
 rm -f /etc/initd/units/iso-bad.unit
 sv reload >/dev/null 2>&1
 eventually 10 sh -c '! svctl status iso-bad >/dev/null 2>&1'
+
+# ---- rootfs from the image's files (issue 15): iso-dyn ------------------------
+# Two dynamically linked programs in a tmpfs root built by from_host: they
+# run (their loader and libc were found and bound), and the root holds only
+# what was bound.
+eventually 10 state_is iso-dyn running
+check "iso-dyn: dynamically linked programs run in a from_host rootfs" state_is iso-dyn running
+dpid=$(main_pid iso-dyn)
+eventually 10 sh -c 'svctl -t 10 logs --raw -n 50 iso-dyn | grep -qx "root: end"'
+dlist=$(svctl -t 10 logs --raw -n 50 iso-dyn | sed -n 's/^root: //p' | tr '\n' ' ')
+check_eq "iso-dyn: its root holds only the bound files, their libraries and the minimum" "$dlist" \
+	"/dev /etc /lib /lib64 /proc /tmp /usr /usr/lib/vmtest/dyn-sh /usr/lib/vmtest/dyn-sleep /etc/group /etc/passwd end "
+check_eq "iso-dyn: the service is the dynamic sleep" "$(readlink "/proc/$dpid/exe")" \
+	"/usr/lib/vmtest/dyn-sleep"
+check "iso-dyn: libc is bound in its root" test -f "/proc/$dpid/root/lib/x86_64-linux-gnu/libc.so.6"
+check "iso-dyn: the image's busybox is not" test ! -e "/proc/$dpid/root/bin/busybox"
+err=$(in_root "$dpid" /usr/lib/vmtest/dyn-sh -c ': > /newfile' 2>&1)
+case $err in
+*"Read-only"*) ok "iso-dyn: its root is read-only" ;;
+*) not_ok "iso-dyn: its root is read-only" "got '$err'" ;;
+esac

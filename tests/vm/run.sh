@@ -64,6 +64,10 @@ if ! gcc -static -O2 -Wall -o "$ov/usr/lib/vmtest/hog" tests/vm/hog.c >"$work/he
 	exit 1
 fi
 install -m 0755 tests/vm/*.sh "$ov/usr/lib/vmtest/"
+# Two dynamically linked programs of the build host for iso-dyn's rootfs
+# from_host (mkimage.sh copies their loader and libraries into the image).
+install -m 0755 "$(readlink -f /bin/dash)" "$ov/usr/lib/vmtest/dyn-sh"
+install -m 0755 "$(readlink -f /bin/sleep)" "$ov/usr/lib/vmtest/dyn-sleep"
 printf 'CHAOS_SECS=%s\nKILLS=%s\nSCALE_UNITS=%s\n' "$CHAOS_SECS" "$KILLS" "$SCALE_UNITS" \
 	>"$ov/usr/lib/vmtest/env"
 
