@@ -205,7 +205,9 @@ static ssize_t template_index(const struct unit_set *s, const char *template)
 
 static bool name_present(struct instance_ctx *ic, const char *name)
 {
-	if (bsearch(name, ic->e->v, ic->n_plain, sizeof(*ic->e->v), compare_entry_name))
+	/* bsearch wants a non-NULL base even for 0 elements */
+	if (ic->n_plain &&
+	    bsearch(name, ic->e->v, ic->n_plain, sizeof(*ic->e->v), compare_entry_name))
 		return true;
 	for (size_t i = 0; i < ic->q.n; i++)
 		if (strcmp(ic->q.names[i], name) == 0)

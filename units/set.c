@@ -152,7 +152,8 @@ static int parse_unit_files(int dirfd, const char *dir, char **files, struct loa
 		if (r < 0)
 			return r;
 	}
-	qsort(e->v, e->n, sizeof(*e->v), compare_entry);
+	if (e->n)   /* qsort wants a non-NULL base even for 0 elements */
+		qsort(e->v, e->n, sizeof(*e->v), compare_entry);
 	return 0;
 }
 
@@ -347,7 +348,7 @@ static int load_units(struct unit_set *s, int dirfd, const char *dir, struct uni
 	strv_free(files);
 	if (r == 0)
 		r = instances_make(s, dirfd, dir, &e, head, extra, &checks);
-	if (r == 0)
+	if (r == 0 && e.n)
 		qsort(e.v, e.n, sizeof(*e.v), compare_entry);
 	s->units = calloc(e.n + 1, sizeof(*s->units));
 	lines = calloc(e.n + 1, sizeof(*lines));
