@@ -1,8 +1,10 @@
-/* manager_internal.h — the manager's private records, shared by its four
- * files: manager.c (lifecycle, dependencies, reaping, shutdown),
+/* manager_internal.h — the manager's private records, shared by its
+ * files: manager.c (lifecycle, reaping, the public calls), manager_pass.c
+ * (the pass: dependencies, starts, failures, shutdown order, escalation),
  * manager_cgroup.c (the cgroup plan, each service's node and its events),
- * manager_notify.c (readiness messages and MAINPID=) and manager_reload.c
- * (applying a new unit set). Not for other modules. */
+ * manager_notify.c (readiness messages and MAINPID=), manager_forking.c
+ * (a forking daemon's main process) and manager_reload.c (applying a new
+ * unit set). Not for other modules. */
 #ifndef INITD_MANAGER_INTERNAL_H
 #define INITD_MANAGER_INTERNAL_H
 
@@ -133,14 +135,21 @@ void svc_free(struct manager *m, struct svc *v);
 /* Resolve every svc's dependency names to indexes (after m->svcs changed). */
 int manager_link(struct manager *m);
 void manager_unlink(struct manager *m);
-void manager_schedule(struct manager *m);
 ssize_t set_index(const struct unit_set *set, const char *name);
-/* Would the manager start u by itself now (booted, not in rescue, u in
- * the mode with autostart)? */
-bool manager_starts(const struct manager *m, const struct unit *u);
 /* The record whose main process is pid (current units, then removed
  * ones), or NULL. */
 struct svc *svc_by_pid(struct manager *m, pid_t pid);
+
+/* ---- manager_pass.c ---- */
+/* A pass soon (deferred: one per loop iteration however often asked). */
+void manager_schedule(struct manager *m);
+/* Would the manager start u by itself now (booted, not in rescue, u in
+ * the mode with autostart)? */
+bool manager_starts(const struct manager *m, const struct unit *u);
+/* The shutdown's last steps once every service stopped (its done hook). */
+void shutdown_finish(struct manager *m);
+/* m->pass_timer's callback: the next slice of spawns. */
+void pass_timer_fired(struct loop *l, void *data);
 
 /* ---- manager_notify.c ---- */
 /* Stop following a MAINPID= process's pidfd (the fd is s.pidfd: its owner

@@ -1,0 +1,253 @@
+/* manager_pass.c — the pass: after any change of state, what can start
+ * (its requirements up, its spawn budget left), what must fail (a
+ * requirement failed or was left out of this boot), what may stop in a
+ * shutdown, which failure action runs, and who waits for the boot to
+ * settle. One deferred pass per loop iteration (manager_schedule). */
+#include <stdio.h>
+
+#include "initd/log.h"
+#include "initd/manager.h"
+#include "initd/manager_internal.h"
+
+/* Thousands of units start in slices of this many spawns, with the event
+ * loop's fds (svctl, exits, readiness) served between two slices. A pass
+ * runs again in the same iteration whenever a state changes, so the
+ * budget is per loop iteration, not per pass. */
+#define MANAGER_SPAWNS_PER_ROUND 32
+
+static bool spawn_budget_left(struct manager *m)
+{
+	uint64_t round = loop_iteration(m->loop);
+
+	if (m->spawn_round != round) {
+		m->spawn_round = round;
+		m->spawns = 0;
+	}
+	return m->spawns < MANAGER_SPAWNS_PER_ROUND;
+}
+
+static bool dep_failed(const struct service *d)
+{
+	return d->state == SERVICE_BAD_CONFIG || d->state == SERVICE_FAILED;
+}
+
+/* v fails because d, which it requires, failed: with d's reason. */
+static void svc_dep_failed(struct svc *v, const struct service *d)
+{
+	char reason[256] = "";
+
+	if (d->state == SERVICE_FAILED)
+		service_exit_to_string(d, &d->last_exit, reason, sizeof(reason));
+	else
+		snprintf(reason, sizeof(reason), "%s", service_state_to_string(d->state));
+	service_dep_failed(&v->s, d->unit->name, reason);
+}
+
+bool manager_starts(const struct manager *m, const struct unit *u)
+{
+	return m->booted && !m->rescue && unit_in_mode(u, m->opt.mode);
+}
+
+/* A required unit nobody asked for is pulled in, unless the boot leaves it
+ * out (another mode, autostart off): then v fails saying so. true when d
+ * was left out. */
+static bool pass_dep_left_out(struct manager *m, struct svc *v, const struct service *d)
+{
+	char why[UNIT_MODE_NAME_MAX + 64];
+
+	if (unit_in_mode(d->unit, m->opt.mode))
+		return false;
+	if (!d->unit->autostart)
+		snprintf(why, sizeof(why), "has autostart = false and was not started");
+	else
+		snprintf(why, sizeof(why), "is not started in mode %s",
+			 m->opt.mode ? m->opt.mode : "default");
+	service_dep_not_started(&v->s, d->unit->name, why);
+	return true;
+}
+
+/* A waiting service starts once every required unit is ready and every unit
+ * it comes after has settled. A required unit that nobody asked for is pulled
+ * in (pass_dep_left_out). Returns true when it may start. */
+static bool pass_may_start(struct manager *m, struct svc *v)
+{
+	bool ready = true;
+
+	for (char **w = v->s.unit->requires_mounts; m->mount_hook && w && *w; w++) {
+		char why[sizeof(v->s.last_exit.detail)];
+
+		if (!m->mount_hook(m->mount_ctx, *w, why, sizeof(why))) {
+			log_error("%s: %s", v->s.unit->name, why);
+			service_mount_failed(&v->s, why);
+			return false;
+		}
+	}
+
+	for (size_t k = 0; k < v->n_requires; k++) {
+		struct service *d = &m->svcs[v->requires[k]]->s;
+
+		if (dep_failed(d)) {
+			svc_dep_failed(v, d);
+			return false;
+		}
+		if (!d->want_running && !service_is_ready(d)) {
+			if (pass_dep_left_out(m, v, d))
+				return false;
+			service_pull_in(d);   /* not a fresh start: its limits hold */
+		}
+		if (!service_is_ready(d))
+			ready = false;
+	}
+	for (size_t k = 0; k < v->n_after; k++) {
+		struct service *d = &m->svcs[v->after[k]]->s;
+
+		if (d->state == SERVICE_WAITING || d->state == SERVICE_STARTING ||
+		    (d->state == SERVICE_RESTARTING && d->want_running))
+			ready = false;
+	}
+	return ready;
+}
+
+/* A running service whose required unit failed or was stopped goes too. */
+static void pass_check_requires(struct manager *m, struct svc *v)
+{
+	for (size_t k = 0; k < v->n_requires; k++) {
+		struct service *d = &m->svcs[v->requires[k]]->s;
+
+		if (dep_failed(d)) {
+			svc_dep_failed(v, d);
+			return;
+		}
+		if (!d->want_running && !service_is_ready(d)) {
+			service_stop(&v->s);
+			return;
+		}
+	}
+}
+
+/* Shutting down: a service stops once everything that depends on it has. */
+static void pass_shutdown_one(struct manager *m, struct svc *v)
+{
+	for (size_t k = 0; k < v->n_dependents; k++)
+		if (service_is_active(&m->svcs[v->dependents[k]]->s))
+			return;
+	service_stop(&v->s);
+}
+
+static bool manager_all_settled(const struct manager *m)
+{
+	for (size_t i = 0; i < m->n_svcs; i++)
+		if (!service_is_settled(&m->svcs[i]->s) || m->svcs[i]->pending_unit)
+			return false;
+	return m->n_removed == 0;
+}
+
+static bool manager_all_stopped(const struct manager *m)
+{
+	for (size_t i = 0; i < m->n_svcs; i++)
+		if (service_is_active(&m->svcs[i]->s))
+			return false;
+	for (size_t i = 0; i < m->n_removed; i++)
+		if (service_is_active(&m->removed[i]->s))
+			return false;
+	return true;
+}
+
+void shutdown_finish(struct manager *m)
+{
+	if (m->shutdown_finished)
+		return;
+	m->shutdown_finished = true;
+	loop_timer_cancel(m->loop, &m->shutdown_timer);
+	if (m->shutdown_done)
+		m->shutdown_done(m, m->shutdown, m->shutdown_data);
+}
+
+static void notify_settled(struct manager *m)
+{
+	struct settled_waiter *w = m->waiters;
+	size_t n = m->n_waiters;
+
+	if (!n || !manager_all_settled(m))
+		return;
+	m->waiters = NULL;
+	m->n_waiters = 0;
+	for (size_t i = 0; i < n; i++)
+		w[i].fn(m, w[i].data);
+	free(w);
+}
+
+/* A unit whose failure action is not none ended failed: once per failure,
+ * never while shutting down nor in rescue (the operator is there). */
+static void pass_escalate(struct manager *m)
+{
+	for (size_t i = 0; i < m->n_svcs; i++) {
+		struct svc *v = m->svcs[i];
+		enum failure_action a = unit_failure_action(v->s.unit);
+		char why[UNIT_NAME_MAX + 320], reason[256];
+
+		if (v->s.state != SERVICE_FAILED) {
+			v->escalated = false;
+			continue;
+		}
+		if (v->escalated || a == FAILURE_NONE || m->shutdown != SHUTDOWN_NONE ||
+		    m->rescue || !m->failure_hook)
+			continue;
+		v->escalated = true;
+		snprintf(why, sizeof(why), "%s failed: %s", v->s.unit->name,
+			 service_exit_to_string(&v->s, &v->s.last_exit, reason, sizeof(reason)));
+		m->failure_hook(m->failure_ctx, v->s.unit, a, why);
+	}
+}
+
+static void manager_pass(struct loop *l, void *data)
+{
+	struct manager *m = data;
+
+	m->pass_scheduled = false;
+	reload_pass(m);
+	for (size_t k = 0; k < m->n_svcs; k++) {
+		struct svc *v = m->svcs[m->order ? m->order[k] : k];
+
+		if (m->shutdown != SHUTDOWN_NONE) {
+			pass_shutdown_one(m, v);
+			continue;
+		}
+		if (v->pending_unit)
+			continue;   /* stopping for a reload; reload_pass restarts it */
+		if (v->s.state == SERVICE_WAITING && v->s.want_running) {
+			if (!spawn_budget_left(m)) {
+				/* The rest in a later pass, once the fds were served. */
+				if (!loop_timer_armed(&m->pass_timer))
+					loop_timer_arm(m->loop, &m->pass_timer, now_usec());
+				continue;
+			}
+			if (pass_may_start(m, v)) {
+				service_deps_ready(&v->s);
+				m->spawns++;
+			}
+		} else if (v->s.state == SERVICE_STARTING || v->s.state == SERVICE_RUNNING) {
+			pass_check_requires(m, v);
+		}
+	}
+	if (m->shutdown == SHUTDOWN_NONE)
+		pass_escalate(m);
+	if (m->shutdown != SHUTDOWN_NONE && manager_all_stopped(m))
+		shutdown_finish(m);
+	notify_settled(m);
+	if (m->pass_hook)
+		m->pass_hook(m->pass_ctx);
+}
+
+void pass_timer_fired(struct loop *l, void *data)
+{
+	manager_schedule(data);
+}
+
+void manager_schedule(struct manager *m)
+{
+	if (m->pass_scheduled)
+		return;
+	if (loop_defer(m->loop, manager_pass, m) == 0)
+		m->pass_scheduled = true;
+}
