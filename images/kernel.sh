@@ -14,14 +14,15 @@
 # already cached; when apt cannot be asked (offline) the cached one is used.
 #
 # Environment: KMODS — modules to carry, dependencies are added (default
-# "veth bridge i6300esb virtio_pci virtio_blk ext4 crc32c_generic overlay": the test
-# bridges, the watchdog QEMU emulates, a virtio data disk with ext4 on it
-# (ext4 loads the crc32c driver at every mount, and 6.1 builds it as a module),
-# and overlayfs for a writable /etc or /var over a read-only root).
+# "veth bridge i6300esb virtio_pci virtio_blk virtio_net ext4 crc32c_generic
+# overlay squashfs": the test bridges, the watchdog QEMU emulates, a virtio
+# data disk with ext4 on it (ext4 loads the crc32c driver at every mount, and
+# 6.1 builds it as a module), QEMU's user network, overlayfs for a writable
+# /etc or /var over a read-only root, and squashfs for a disk image's root).
 set -eu
 
 cache=${1:?usage: kernel.sh CACHE_DIR}
-kmods=${KMODS:-veth bridge i6300esb virtio_pci virtio_blk ext4 crc32c_generic overlay}
+kmods=${KMODS:-veth bridge i6300esb virtio_pci virtio_blk virtio_net ext4 crc32c_generic overlay squashfs}
 say() { echo "kernel: $*" >&2; }
 
 mkdir -p "$cache"
