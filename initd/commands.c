@@ -139,6 +139,24 @@ static bool request_flag(const struct control_request *req, uint16_t type)
 
 /* ---- status ----------------------------------------------------------------- */
 
+/* The last exit, and for a unit waiting out its restart backoff when it
+ * comes back: "exit 1, restarting in 3.2s" (the backoff made visible). */
+static const char *status_reason(struct service *s, char *buf, size_t size)
+{
+	char delay[32];
+	size_t len;
+	uint64_t now = now_usec();
+
+	service_exit_to_string(s, &s->last_exit, buf, size);
+	if (s->state != SERVICE_RESTARTING)
+		return buf;
+	len = strlen(buf);
+	format_duration(delay, sizeof(delay),
+			s->timer.deadline > now ? s->timer.deadline - now : 0);
+	snprintf(buf + len, size - len, ", restarting in %s", delay);
+	return buf;
+}
+
 static void put_service(struct commands *cmds, struct proto_buf *b, struct service *s)
 {
 	const struct unit *u = s->unit;
@@ -151,8 +169,7 @@ static void put_service(struct commands *cmds, struct proto_buf *b, struct servi
 	proto_put_u32(b, PROTO_ATTR_RESTARTS, s->restarts);
 	proto_put_u64(b, PROTO_ATTR_SINCE, now_usec() - s->state_since);
 	if (s->last_exit.kind != EXIT_NONE)
-		proto_put_str(b, PROTO_ATTR_REASON,
-			      service_exit_to_string(s, &s->last_exit, reason, sizeof(reason)));
+		proto_put_str(b, PROTO_ATTR_REASON, status_reason(s, reason, sizeof(reason)));
 	if (u->description)
 		proto_put_str(b, PROTO_ATTR_DESCRIPTION, u->description);
 	if (s->status_text)

@@ -3,6 +3,8 @@
 # answers within its own bound: once the start it waited for has failed and
 # the unit is in its restart backoff, with exit 1 and "NAME failed: REASON,
 # restarting in N" (not at the client's timeout with "cannot reach initd").
+# svctl status of a unit in its backoff says the same: "exit 3, restarting
+# in 1.6s".
 . "$(dirname "$0")/lib.sh"
 
 # svx CMD... — svctl with a 10 s client timeout: stdout $SO, stderr $SE,
@@ -24,6 +26,13 @@ testd_unit loop "--exit-after 100 --exit-code 3" 'type = "notify";' 'restart = "
 testd_unit ok ""
 start_initd
 check "loop has crashed once" wait_until 5 eval '[ "$(touch_count loop)" -ge 1 ] && state_is loop restarting'
+# svctl status shows the backoff of a restarting unit: its last exit and
+# when it comes back (the REASON column, and "reason" in --json).
+st=$(sv status loop)
+check "status loop shows the backoff: $(echo "$st" | tail -n 1)" \
+	eval '[[ "$st" =~ exit\ 3,\ restarting\ in\ [0-9.]+m?s ]]'
+check "status loop --json shows the backoff" \
+	eval 'sv status --json loop | grep -Eq "\"reason\":\"[^\"]*exit 3, restarting in [0-9.]+m?s\""'
 
 svx restart loop
 is "restart loop: exit 1 (failed), not 5 (timed out)" "$rc" 1
