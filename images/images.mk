@@ -2,15 +2,20 @@
 #
 #   make image [UNITS=DIR] [OVERLAY=DIR] [INITD_CONF=FILE]
 #        build/image/initramfs.cpio.gz: static initd as PID 1, svctl, busybox,
-#        the units of DIR (default examples/basic/units), DIR/../initd.conf and
-#        DIR/../overlay when present, the kernel modules
+#        the units of DIR, DIR/../initd.conf and DIR/../overlay when present,
+#        the kernel modules. Without UNITS: the demo appliance
+#        (examples/demo/units, plus what examples/demo/demo.mk builds for it)
 #   make run [SCRIPT=FILE] [RUN_TIMEOUT=SECS] [DISK=FILE] [APPEND="..."] [QEMU_OPTS="..."]
+#        [FWD_PORT=PORT]
 #        boot it in qemu (TCG); with SCRIPT, run FILE inside once every service
 #        is up, print its output, power off (images/run.sh exits with FILE's
 #        status; make turns any failure into 2). DISK: a virtio disk
 #        (/dev/vda) backed by FILE, created as a 64M ext4 labelled "data"
 #        when missing, so two runs share state; APPEND: extra kernel
-#        arguments; QEMU_OPTS: extra qemu arguments
+#        arguments; QEMU_OPTS: extra qemu arguments; FWD_PORT (default
+#        8080): QEMU user networking (the guest's eth0) with the host's
+#        127.0.0.1:PORT forwarded to the guest's port 8080; FWD_PORT= runs
+#        without a network card
 #   make image-deps
 #        fetch the Debian kernel into build/kernel/ (no-op when cached)
 #
@@ -29,12 +34,15 @@ RUN_TIMEOUT  ?= 300
 DISK         ?=
 APPEND       ?=
 QEMU_OPTS    ?=
+FWD_PORT     ?= 8080
+
+include examples/demo/demo.mk
 
 image-deps: deps
 	$(Q)images/kernel.sh $(KERNEL_CACHE) >/dev/null
 
 # The static build runs in a sub-make (STATIC=1 switches BUILD to build-static).
-image: image-deps
+image: image-deps $(if $(UNITS),,demo-overlay)
 	$(Q)if $(MAKE) --no-print-directory STATIC=1 SANITIZE= all; then \
 		bin=build-static; \
 	else \
@@ -44,12 +52,13 @@ image: image-deps
 	fi; \
 	images/mkimage.sh -o $(IMAGE) -k $(KERNEL_CACHE)/current \
 		-i $$bin/initd -s $$bin/svctl \
-		$(if $(UNITS),-u $(UNITS)) $(if $(INITD_CONF),-C $(INITD_CONF)) \
-		$(if $(OVERLAY),-O $(OVERLAY))
+		$(if $(UNITS),-u $(UNITS),-u $(DEMO_DIR)/units -O $(DEMO_OVERLAY)) \
+		$(if $(INITD_CONF),-C $(INITD_CONF)) $(if $(OVERLAY),-O $(OVERLAY))
 
 run: image
 	$(Q)RUN_TIMEOUT=$(RUN_TIMEOUT) images/run.sh $(if $(SCRIPT),-s $(SCRIPT)) \
 		$(if $(DISK),-D '$(DISK)') $(if $(APPEND),-a '$(APPEND)') \
-		$(if $(QEMU_OPTS),-q '$(QEMU_OPTS)') $(VMLINUZ) $(IMAGE)
+		$(if $(QEMU_OPTS),-q '$(QEMU_OPTS)') $(if $(FWD_PORT),-f $(FWD_PORT)) \
+		$(VMLINUZ) $(IMAGE)
 
 .PHONY: image image-deps run

@@ -2,12 +2,13 @@
 # mkimage.sh — build an initramfs with initd as PID 1.
 #
 #   mkimage.sh -o OUT.cpio.gz -k KERNEL_DIR -i INITD -s SVCTL
-#              [-u UNITS_DIR] [-C INITD_CONF] [-O OVERLAY_DIR]
+#              [-u UNITS_DIR] [-C INITD_CONF] [-O OVERLAY_DIR]...
 #
 # KERNEL_DIR is what images/kernel.sh prints (vmlinuz, kver, modules/KVER).
-# UNITS_DIR defaults to examples/basic/units; INITD_CONF to UNITS_DIR/../initd.conf
-# when present, else examples/basic/initd.conf. UNITS_DIR/../overlay (when
-# present) and then OVERLAY_DIR are copied over the image root, and every ELF
+# UNITS_DIR defaults to examples/minimal/units (`make image` passes the demo's);
+# INITD_CONF to UNITS_DIR/../initd.conf when present, else
+# examples/minimal/initd.conf. UNITS_DIR/../overlay (when present) and then
+# each OVERLAY_DIR, in order, are copied over the image root, and every ELF
 # file in the image (INITD/SVCTL too when they are dynamic) gets its shared
 # libraries and the loader copied in. (Paths with blanks are not supported.)
 #
@@ -31,27 +32,27 @@ while getopts o:k:i:s:u:C:O: opt; do
 	s) svctl=$OPTARG ;;
 	u) units=$OPTARG ;;
 	C) conf=$OPTARG ;;
-	O) overlay=$OPTARG ;;
+	O) overlay="$overlay $OPTARG" ;;
 	*) exit 2 ;;
 	esac
 done
 die() { echo "mkimage: $*" >&2; exit 1; }
 [ -n "$out" ] && [ -n "$kdir" ] && [ -n "$initd" ] && [ -n "$svctl" ] ||
 	die "usage: mkimage.sh -o OUT -k KERNEL_DIR -i INITD -s SVCTL [-u UNITS] [-C CONF] [-O OVERLAY]"
-units=${units:-$top/examples/basic/units}
+units=${units:-$top/examples/minimal/units}
 [ -d "$units" ] || die "no unit directory $units"
 if [ -z "$conf" ]; then
 	if [ -f "$units/../initd.conf" ]; then conf=$units/../initd.conf
-	else conf=$top/examples/basic/initd.conf; fi
+	else conf=$top/examples/minimal/initd.conf; fi
 fi
 [ -f "$conf" ] || die "no initd.conf at $conf"
-# The appliance's own overlay (next to its units), then -O on top of it.
+# The appliance's own overlay (next to its units), then each -O on top of it.
 overlays=
 [ -d "$units/../overlay" ] && overlays=$units/../overlay
-if [ -n "$overlay" ]; then
-	[ -d "$overlay" ] || die "no overlay directory $overlay"
-	overlays="$overlays $overlay"
-fi
+for o in $overlay; do
+	[ -d "$o" ] || die "no overlay directory $o"
+	overlays="$overlays $o"
+done
 for f in "$initd" "$svctl" "$kdir/vmlinuz" "$kdir/kver"; do
 	[ -f "$f" ] || die "missing $f"
 done

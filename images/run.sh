@@ -17,6 +17,10 @@
 #                 so two runs with the same FILE share its state (also $RUN_DISK);
 #                 mounting it needs initd.conf to load the virtio and ext4
 #                 modules, crc32c_generic included
+#     -f PORT     user networking: a virtio-net card (eth0 in the guest) on
+#                 QEMU's user network (guest 10.0.2.15, gateway 10.0.2.2),
+#                 with the host's 127.0.0.1:PORT forwarded to the guest's
+#                 port 8080 (also $RUN_FWD_PORT). Without it: no network card
 #     -q OPTS     extra qemu arguments, split at blanks (also $RUN_QEMU_OPTS),
 #                 e.g. "-device i6300esb -action watchdog=reset"
 #
@@ -36,9 +40,10 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 script= dir= append=${RUN_APPEND:-} disk=${RUN_DISK:-} qemu_opts=${RUN_QEMU_OPTS:-}
+fwd_port=${RUN_FWD_PORT:-}
 timeout=${RUN_TIMEOUT:-300}
 poweroff_timeout=${RUN_POWEROFF_TIMEOUT:-60}
-while getopts s:t:p:d:a:D:q: opt; do
+while getopts s:t:p:d:a:D:q:f: opt; do
 	case $opt in
 	s) script=$OPTARG ;;
 	t) timeout=$OPTARG ;;
@@ -47,11 +52,16 @@ while getopts s:t:p:d:a:D:q: opt; do
 	a) append=$OPTARG ;;
 	D) disk=$OPTARG ;;
 	q) qemu_opts=$OPTARG ;;
+	f) fwd_port=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 2 ] || { echo "usage: run.sh [-s SCRIPT] [-t SECS] [-d DIR] [-a ARGS] [-D DISK] [-q QEMU_OPTS] VMLINUZ INITRD" >&2; exit 2; }
+[ $# -eq 2 ] || { echo "usage: run.sh [-s SCRIPT] [-t SECS] [-d DIR] [-a ARGS] [-D DISK] [-q QEMU_OPTS] [-f PORT] VMLINUZ INITRD" >&2; exit 2; }
+case $fwd_port in
+'' | [1-9] | [1-9][0-9] | [1-9][0-9][0-9] | [1-9][0-9][0-9][0-9] | [1-5][0-9][0-9][0-9][0-9] | 6[0-4][0-9][0-9][0-9] | 65[0-4][0-9][0-9] | 655[0-2][0-9] | 6553[0-5]) ;;
+*) echo "run: -f wants a port number (got '$fwd_port')" >&2; exit 2 ;;
+esac
 vmlinuz=$1 initrd=$2
 for f in "$vmlinuz" "$initrd"; do
 	[ -f "$f" ] || { echo "run: missing $f" >&2; exit 125; }
@@ -60,8 +70,11 @@ command -v qemu-system-x86_64 >/dev/null ||
 	{ echo "run: qemu-system-x86_64 not found (make deps)" >&2; exit 125; }
 
 cmdline="console=ttyS0 quiet panic=-1 rdinit=/sbin/initd${append:+ $append}"
+nic=(-nic none)
+[ -z "$fwd_port" ] ||
+	nic=(-nic "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$fwd_port-:8080")
 qemu=(qemu-system-x86_64 -accel tcg -m "${RUN_MEM:-512}" -smp 2 -no-reboot
-	-nic none -kernel "$vmlinuz")
+	"${nic[@]}" -kernel "$vmlinuz")
 if [ -n "$disk" ]; then
 	if [ ! -e "$disk" ]; then
 		mkfs=$(PATH=$PATH:/sbin:/usr/sbin command -v mkfs.ext4) ||
@@ -79,6 +92,7 @@ fi
 
 if [ -z "$script" ]; then
 	echo "run: booting $initrd (Ctrl-A X quits)" >&2
+	[ -z "$fwd_port" ] || echo "run: http://127.0.0.1:$fwd_port/ reaches the guest's port 8080" >&2
 	exec "${qemu[@]}" -initrd "$initrd" -nographic -serial mon:stdio \
 		-append "$cmdline"
 fi

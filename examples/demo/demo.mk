@@ -1,0 +1,19 @@
+# demo.mk — what the demo appliance (examples/demo) needs built: notifyd,
+# dynamic and linked with libsystemd (from pkg-config), staged in
+# $(DEMO_OVERLAY)/usr/sbin, which `make image` passes to mkimage.sh with -O
+# when it builds the demo (mkimage copies libsystemd and the loader in).
+# Included by images/images.mk.
+
+DEMO_DIR     := examples/demo
+DEMO_OVERLAY := build/demo/overlay
+DEMO_NOTIFYD := $(DEMO_OVERLAY)/usr/sbin/notifyd
+
+$(DEMO_NOTIFYD): $(DEMO_DIR)/src/notifyd.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -O2 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) $(call cflags,libsystemd) \
+		-o $@ $< $(shell $(PKG_CONFIG) --libs libsystemd)
+
+demo-overlay: $(DEMO_NOTIFYD)
+
+.PHONY: demo-overlay
