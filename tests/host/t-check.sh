@@ -170,4 +170,18 @@ else
 	printf '%s\n' "$OUT" | sed 's/^/#   /'
 fi
 
+# --- the shipped examples are clean: warnings count as problems too (the
+# image build shows them to every newcomer who types `make image`)
+for ex in demo minimal; do
+	run_check "examples/$ex"
+	is "examples/$ex: exits 0" "$RC" 0
+	if [ "$(printf '%s\n' "$OUT" | grep -c .)" = 1 ] &&
+		printf '%s\n' "$OUT" | grep -q '^configuration OK'; then
+		ok "examples/$ex: configuration OK, nothing else"
+	else
+		not_ok "examples/$ex: configuration OK, nothing else" "output was:"
+		printf '%s\n' "$OUT" | sed 's/^/#   /'
+	fi
+done
+
 [ "$FAILED" -eq 0 ]
