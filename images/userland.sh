@@ -32,7 +32,7 @@ fetch() {
 	if [ ! -f "$dir/$key/$2" ]; then
 		say "fetching $1:$karch $ver"
 		work=$dir/.work.$$
-		rm -rf "$work" "$dir/$key"
+		rm -rf "$work" "${dir:?}/$key"
 		mkdir -p "$work"
 		if ! (cd "$work" && apt-get download "$1:$karch" >/dev/null 2>"$work/apt.err"); then
 			cat "$work/apt.err" >&2

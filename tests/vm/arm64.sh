@@ -9,7 +9,7 @@
 # "reboot: Power down"). One boot. Skipped, loudly, only when the cross
 # toolchain or qemu-system-aarch64 is missing (make deps installs them).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 out=${1:?usage: tests/vm/arm64.sh OUT.tap}
 dir=${BUILD:-build}/vm-arm64
 rm -rf "$dir"; mkdir -p "$dir"
