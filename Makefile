@@ -7,12 +7,15 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install build/test dependencies (Debian, as root)
 #
-# Knobs: SANITIZE=1 (ASan+UBSan), STATIC=1 (static initd/svctl),
+# Knobs: ARCH=arm64 (cross build into build-arm64*/, images/arch.mk),
+#        SANITIZE=1 (ASan+UBSan), STATIC=1 (static initd/svctl),
 #        FAULT=1 (test build: SIGUSR2 makes initd fault), WERROR=1 (CI), V=1.
+
+include images/arch.mk
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
-BUILD     ?= build
+BUILD     ?= $(A_BUILD)
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
@@ -31,7 +34,7 @@ BUILD     := build-san
 endif
 ifeq ($(STATIC),1)
 LDFLAGS   += -static
-BUILD     := build-static
+BUILD     := $(A_BUILD)-static
 PKG_STATIC := --static
 endif
 # A test build whose PID 1 faults on SIGUSR2, to prove the crash action.
@@ -92,8 +95,16 @@ DEB_BUILD := build-essential pkg-config libconfig-dev libnl-3-dev \
 	     libnl-route-3-dev libcap-dev check libsystemd-dev
 DEB_TEST  := qemu-system-x86 busybox-static cpio util-linux procps python3 clang \
 	     libclang-rt-14-dev e2fsck-static e2fsprogs curl
+# ARCH=arm64 images and the arm64 VM tier: the cross toolchain, qemu, and the
+# arm64 builds of the libraries (multiarch; deps-arm64.sh adds the foreign
+# architecture first). The arm64 kernel, busybox and e2fsck are downloaded,
+# not installed (images/kernel.sh, images/userland.sh).
+DEB_ARM64 := gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm \
+	     libc6-dev:arm64 libconfig-dev:arm64 libnl-3-dev:arm64 \
+	     libnl-route-3-dev:arm64 libcap-dev:arm64 libsystemd-dev:arm64
 deps:
 	$(Q)./images/deps.sh $(DEB_BUILD) $(DEB_TEST)
+	$(Q)./images/deps-arm64.sh $(DEB_ARM64)
 
 # ---- install ------------------------------------------------------------
 MAN5 := $(wildcard units/*.5)
@@ -105,6 +116,6 @@ install: all
 	for m in $(MAN8); do install -Dm644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/$$(basename $$m); done
 
 clean:
-	rm -rf build build-san build-static build-fuzz
+	rm -rf build build-san build-static build-fuzz build-arm64 build-arm64-static
 
 .PHONY: all deps install clean

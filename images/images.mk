@@ -18,12 +18,17 @@
 #        without a network card
 #   make image-deps
 #        fetch the Debian kernel into build/kernel/ (no-op when cached)
+#   ARCH=arm64 (any of the above; images/arch.mk holds the table)
+#        cross-build into build-arm64-static/ (build-arm64/ if static fails),
+#        Debian's arm64 kernel, busybox and e2fsck in build/kernel-arm64/
+#        (images/userland.sh), the image in build/image-arm64/, qemu-system-aarch64
+#        -M virt; `initd --check` runs the host build (build/initd)
 #
 # Image paths do not follow $(BUILD): the image always carries the static
-# build (build-static/), falling back to the dynamic one if that fails.
+# build ($(A_BUILD)-static/), falling back to the dynamic one if that fails.
 
-IMAGE_DIR    ?= build/image
-KERNEL_CACHE ?= build/kernel
+IMAGE_DIR    ?= $(if $(A_CROSS),build/image-$(ARCH),build/image)
+KERNEL_CACHE ?= $(A_KCACHE)
 IMAGE        := $(IMAGE_DIR)/initramfs.cpio.gz
 VMLINUZ      := $(KERNEL_CACHE)/current/vmlinuz
 UNITS        ?=
@@ -39,24 +44,34 @@ FWD_PORT     ?= 8080
 include examples/demo/demo.mk
 
 image-deps: deps
-	$(Q)images/kernel.sh $(KERNEL_CACHE) >/dev/null
+	$(Q)KARCH=$(A_DEB) images/kernel.sh $(KERNEL_CACHE) >/dev/null
+ifneq ($(A_CROSS),)
+	$(Q)KARCH=$(A_DEB) images/userland.sh $(KERNEL_CACHE) >/dev/null
+endif
+
+# A cross image: the target's busybox and e2fsck, and the host's initd for
+# --check (built here, in build/).
+IMAGE_CROSS_OPTS := $(if $(A_CROSS),-b $(KERNEL_CACHE)/userland/busybox \
+	-e $(KERNEL_CACHE)/userland/e2fsck -x build/initd)
 
 # The static build runs in a sub-make (STATIC=1 switches BUILD to build-static).
 image: image-deps $(if $(UNITS),,demo-overlay)
 	$(Q)if $(MAKE) --no-print-directory STATIC=1 SANITIZE= all; then \
-		bin=build-static; \
+		bin=$(A_BUILD)-static; \
 	else \
 		echo "image: static link failed; using the dynamic build and its libraries" >&2; \
-		$(MAKE) --no-print-directory STATIC= SANITIZE= BUILD=build all || exit 1; \
-		bin=build; \
+		$(MAKE) --no-print-directory STATIC= SANITIZE= BUILD=$(A_BUILD) all || exit 1; \
+		bin=$(A_BUILD); \
 	fi; \
+	$(if $(A_CROSS),$(MAKE) --no-print-directory ARCH=x86_64 STATIC= SANITIZE= BUILD=build all || exit 1;) \
 	images/mkimage.sh -o $(IMAGE) -k $(KERNEL_CACHE)/current \
-		-i $$bin/initd -s $$bin/svctl \
+		-i $$bin/initd -s $$bin/svctl $(IMAGE_CROSS_OPTS) \
 		$(if $(UNITS),-u $(UNITS),-u $(DEMO_DIR)/units -O $(DEMO_OVERLAY)) \
 		$(if $(INITD_CONF),-C $(INITD_CONF)) $(if $(OVERLAY),-O $(OVERLAY))
 
 run: image
-	$(Q)RUN_TIMEOUT=$(RUN_TIMEOUT) images/run.sh $(if $(SCRIPT),-s $(SCRIPT)) \
+	$(Q)RUN_TIMEOUT=$(RUN_TIMEOUT) RUN_QEMU=$(A_QEMU) RUN_MACHINE='$(A_MACHINE)' \
+		RUN_CONSOLE=$(A_CONSOLE) images/run.sh $(if $(SCRIPT),-s $(SCRIPT)) \
 		$(if $(DISK),-D '$(DISK)') $(if $(APPEND),-a '$(APPEND)') \
 		$(if $(QEMU_OPTS),-q '$(QEMU_OPTS)') $(if $(FWD_PORT),-f $(FWD_PORT)) \
 		$(VMLINUZ) $(IMAGE)

@@ -1,6 +1,7 @@
 #!/bin/sh
-# kernel.sh CACHE_DIR — fetch the Debian kernel behind linux-image-amd64
-# without touching /boot, and keep what an image needs.
+# kernel.sh CACHE_DIR — fetch the Debian kernel behind linux-image-$KARCH
+# (linux-image-amd64 on this x86-64 host) without touching /boot, and keep
+# what an image needs.
 #
 #   CACHE_DIR/PKG_VERSION/vmlinuz        the kernel
 #   CACHE_DIR/PKG_VERSION/kver           its release string (uname -r)
@@ -19,38 +20,62 @@
 # data disk with ext4 on it (ext4 loads the crc32c driver at every mount, and
 # 6.1 builds it as a module), QEMU's user network, overlayfs for a writable
 # /etc or /var over a read-only root, and squashfs for a disk image's root).
+# A module of the default list that the kernel builds in (modules.builtin) or
+# does not have is left out with a message; one named in KMODS must exist.
+# KARCH — the Debian architecture of the kernel (default: this host's, from
+# dpkg --print-architecture; arm64 needs `dpkg --add-architecture arm64`):
+# linux-image-arm64 is Debian's arm64 kernel, a gzip'd Image that
+# qemu-system-aarch64 -kernel loads as it is. A foreign KARCH reads each
+# module's .modinfo with the cross objcopy (aarch64-linux-gnu-objcopy).
 set -eu
 
 cache=${1:?usage: kernel.sh CACHE_DIR}
-kmods=${KMODS:-veth bridge i6300esb virtio_pci virtio_blk virtio_net ext4 crc32c_generic overlay squashfs}
+default_kmods="veth bridge i6300esb virtio_pci virtio_blk virtio_net ext4 crc32c_generic overlay squashfs"
+kmods=${KMODS:-$default_kmods}
 say() { echo "kernel: $*" >&2; }
+host_arch=$(dpkg --print-architecture)
+karch=${KARCH:-$host_arch}
+meta=linux-image-$karch
+# apt names a foreign architecture's package PKG:ARCH
+qual=
+[ "$karch" = "$host_arch" ] || qual=:$karch
+case $karch in
+amd64) objcopy=objcopy ;;
+arm64) objcopy=aarch64-linux-gnu-objcopy ;;
+*) say "unsupported KARCH $karch (amd64, arm64)"; exit 1 ;;
+esac
+[ "$karch" = "$host_arch" ] && objcopy=objcopy
+command -v "$objcopy" >/dev/null || {
+	say "$objcopy not found (make deps)"
+	exit 1
+}
 
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
 
-# 1. Which versioned package does linux-image-amd64 stand for?
+# 1. Which versioned package does linux-image-$KARCH stand for?
 resolve() {
-	apt-cache depends linux-image-amd64 2>/dev/null |
+	apt-cache depends "$meta$qual" 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1
 }
 pkg=$(resolve || true)
 if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
-	say "apt knows no linux-image-amd64, running apt-get update"
+	say "apt knows no $meta$qual, running apt-get update"
 	apt-get update -qq >&2 || true
 	pkg=$(resolve || true)
 fi
 if [ -z "$pkg" ]; then
 	if [ -f "$cache/current/stamp" ]; then
-		say "apt cannot resolve linux-image-amd64, using the cached kernel"
+		say "apt cannot resolve $meta$qual, using the cached kernel"
 		echo "$cache/current"
 		exit 0
 	fi
-	say "cannot resolve linux-image-amd64 (apt-get update?) and nothing is cached"
+	say "cannot resolve $meta$qual (apt-get update?) and nothing is cached"
 	exit 1
 fi
 ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null |
 	sed -n 's/^Version: //p' | head -n 1)
-key="${pkg}_${ver:-unknown}"
+key="${pkg%%:*}_${ver:-unknown}"
 dir=$cache/$key
 
 if [ -f "$dir/stamp" ] && [ "$(cat "$dir/stamp")" = "$kmods" ]; then
@@ -103,7 +128,7 @@ unpack_ko() {
 }
 # depends_of KO: the modules KO names in its .modinfo "depends=" field.
 depends_of() {
-	objcopy -O binary --only-section=.modinfo "$1" "$work/modinfo" 2>/dev/null ||
+	"$objcopy" -O binary --only-section=.modinfo "$1" "$work/modinfo" 2>/dev/null ||
 		return 0
 	tr '\0' '\n' <"$work/modinfo" | sed -n 's/^depends=//p' | tr , ' '
 }
@@ -112,19 +137,31 @@ depends_of() {
 # path_NAME (its .ko) and closure_NAME (every module it needs, load order).
 # (dash and busybox sh both have "local", which the recursion needs.)
 order=
-visit() {
+visit() {   # visit NAME top|dep
 	local _v _deps p rel d _c _o m
 	_v=$(echo "$1" | tr - _)
 	case " $order " in *" $_v "*) return 0 ;; esac
 	p=$(modpath "$_v")
-	[ -n "$p" ] || { say "module $1 not found in $pkg"; exit 1; }
+	if [ -z "$p" ]; then
+		# only a top-level name of the default list may be missing
+		if [ -z "${KMODS:-}" ] && [ "$2" = top ]; then
+			if builtin "$_v"; then
+				say "$1 is built into $pkg (not carried)"
+			else
+				say "module $1 not found in $pkg (not carried)"
+			fi
+			return 0
+		fi
+		say "module $1 not found in $pkg"
+		exit 1
+	fi
 	rel=${p%%.ko*}.ko
 	mkdir -p "$work/m/$(dirname "$rel")"
 	unpack_ko "$src/$p" "$work/m/$rel"
 	eval "path_$_v=\$rel"
 	_deps=$(depends_of "$work/m/$rel" | tr - _)
 	for d in $_deps; do
-		visit "$d"
+		visit "$d" dep
 	done
 	_v=$(echo "$1" | tr - _)
 	_c=
@@ -139,8 +176,13 @@ visit() {
 	eval "closure_$_v=\$_o"
 	order="$order $_v"
 }
+# builtin NAME: the kernel has NAME built in.
+builtin() {
+	re=$(echo "$1" | sed 's/[-_]/[-_]/g')
+	grep -qE "/$re\.ko\$" "$src/modules.builtin" 2>/dev/null
+}
 mkdir -p "$work/m"
-for m in $kmods; do visit "$m"; done
+for m in $kmods; do visit "$m" top; done
 
 # 4. Lay out the cache entry.
 mkdir -p "$dir/modules/$kver"

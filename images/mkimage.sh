@@ -3,6 +3,7 @@
 #
 #   mkimage.sh -o OUT.cpio.gz -k KERNEL_DIR -i INITD -s SVCTL
 #              [-u UNITS_DIR] [-C INITD_CONF] [-O OVERLAY_DIR]...
+#              [-b BUSYBOX] [-e E2FSCK] [-x CHECK_INITD]
 #
 # KERNEL_DIR is what images/kernel.sh prints (vmlinuz, kver, modules/KVER).
 # UNITS_DIR defaults to examples/minimal/units (`make image` passes the demo's);
@@ -11,6 +12,14 @@
 # each OVERLAY_DIR, in order, are copied over the image root, and every ELF
 # file in the image (INITD/SVCTL too when they are dynamic) gets its shared
 # libraries and the loader copied in. (Paths with blanks are not supported.)
+#
+# Another architecture (the -i binary's ELF machine, e.g. arm64 from
+# `make image ARCH=arm64`): BUSYBOX (default: the host's `command -v busybox`)
+# and E2FSCK (default /sbin/e2fsck.static) must be that architecture's static
+# builds (images/userland.sh fetches them); a dynamic ELF of that architecture
+# gets its libraries from /usr/lib/TRIPLET (readelf's NEEDED), never from the
+# host's ldd; CHECK_INITD (default INITD) is the host build that runs
+# `initd --check` on the staged configuration.
 #
 # The result is a gzip'd newc cpio: initd at /sbin/initd and /init, svctl at
 # /bin/svctl, busybox with its applet links, /etc/initd/{initd.conf,units/},
@@ -23,8 +32,8 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-out= kdir= initd= svctl= units= conf= overlay=
-while getopts o:k:i:s:u:C:O: opt; do
+out= kdir= initd= svctl= units= conf= overlay= busybox= e2fsck= check_initd=
+while getopts o:k:i:s:u:C:O:b:e:x: opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) kdir=$OPTARG ;;
@@ -33,6 +42,9 @@ while getopts o:k:i:s:u:C:O: opt; do
 	u) units=$OPTARG ;;
 	C) conf=$OPTARG ;;
 	O) overlay="$overlay $OPTARG" ;;
+	b) busybox=$OPTARG ;;
+	e) e2fsck=$OPTARG ;;
+	x) check_initd=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -56,10 +68,30 @@ done
 for f in "$initd" "$svctl" "$kdir/vmlinuz" "$kdir/kver"; do
 	[ -f "$f" ] || die "missing $f"
 done
-busybox=$(command -v busybox || true)
-[ -n "$busybox" ] || die "busybox not found (apt-get install busybox-static)"
-ldd "$busybox" >/dev/null 2>&1 &&
-	die "$busybox is dynamic: install busybox-static"
+check_initd=${check_initd:-$initd}
+e2fsck=${e2fsck:-/sbin/e2fsck.static}
+busybox=${busybox:-$(command -v busybox || true)}
+[ -n "$busybox" ] && [ -f "$busybox" ] ||
+	die "busybox not found (apt-get install busybox-static)"
+
+# ELF machine numbers (e_machine): the image's is its initd's.
+machine() { od -An -tu2 -j18 -N2 "$1" 2>/dev/null | tr -d ' '; }
+case $(uname -m) in
+x86_64) host_machine=62 ;;
+aarch64) host_machine=183 ;;
+*) host_machine=unknown ;;
+esac
+target_machine=$(machine "$initd")
+case $target_machine in
+62) triplet=x86_64-linux-gnu ;;
+183) triplet=aarch64-linux-gnu ;;
+*) triplet= ;;
+esac
+# is_static ELF: no program interpreter, no shared libraries.
+is_static() { ! readelf -lW "$1" 2>/dev/null | grep -q 'program interpreter'; }
+[ "$(machine "$busybox")" = "$target_machine" ] ||
+	die "$busybox is not built for the image's architecture (ELF machine $target_machine; -b)"
+is_static "$busybox" || die "$busybox is dynamic: install busybox-static"
 
 mkdir -p "$(dirname "$out")"
 out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
@@ -75,14 +107,36 @@ done
 chmod 1777 "$root/tmp"
 chmod 0700 "$root/root"
 
+# applets: busybox --list-full when it runs here; a foreign busybox's names
+# are read from its applet name table ("[", "[[", ... NUL-separated) and
+# placed where the host's busybox puts them (/bin when it does not know them).
+applets() {
+	if "$busybox" true 2>/dev/null; then
+		"$busybox" --list-full
+		return
+	fi
+	host=$(command -v busybox || true)
+	: >"$root.host-applets"
+	[ -z "$host" ] || "$host" --list-full >"$root.host-applets" 2>/dev/null || true
+	LC_ALL=C tr '\0' '\n' <"$busybox" |
+		LC_ALL=C awk -v host="$root.host-applets" '
+			BEGIN { while ((getline l < host) > 0) { n = l; sub(/.*\//, "", n); at[n] = l } }
+			function out(n) { print (n in at) ? at[n] : "bin/" n }
+			on { if ($0 == "") exit; out($0); next }
+			prev == "[" && $0 == "[[" { on = 1; out(prev); out($0); next }
+			{ prev = $0 }'
+	rm -f "$root.host-applets"
+}
 cp "$busybox" "$root/bin/busybox"
-"$busybox" --list-full | while read -r applet; do
+applets >"$root.applets"
+[ -s "$root.applets" ] || die "no applet list from $busybox"
+while read -r applet; do
 	case $applet in
 	linuxrc | sbin/init | bin/busybox) continue ;;
 	esac
 	mkdir -p "$root/$(dirname "$applet")"
 	ln -sf /bin/busybox "$root/$applet"
-done
+done <"$root.applets"
 
 install -m 0755 "$initd" "$root/sbin/initd"
 ln -sf sbin/initd "$root/init"
@@ -91,10 +145,10 @@ install -m 0755 "$svctl" "$root/bin/svctl"
 
 # fsck for initd.conf's mounts: busybox has no e2fsck. Static, so it needs
 # no libraries; without it initd skips the check and says so.
-if [ -x /sbin/e2fsck.static ]; then
-	install -m 0755 /sbin/e2fsck.static "$root/sbin/e2fsck"
+if [ -f "$e2fsck" ] && [ "$(machine "$e2fsck")" = "$target_machine" ]; then
+	install -m 0755 "$e2fsck" "$root/sbin/e2fsck"
 else
-	echo "mkimage: warning: no /sbin/e2fsck.static (apt-get install e2fsck-static): fsck = true will be skipped" >&2
+	echo "mkimage: warning: no $e2fsck for this architecture (apt-get install e2fsck-static, or -e): fsck = true will be skipped" >&2
 fi
 
 cat >"$root/etc/passwd" <<'EOF'
@@ -135,8 +189,10 @@ fi
 is_elf() { [ -f "$1" ] && [ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ]; }
 
 # copy_libs FILE: copy the loader and libraries FILE needs (per ldd) into the
-# image at the same paths. Static files are left alone.
+# image at the same paths. Static files are left alone; another
+# architecture's go to cross_libs.
 copy_libs() {
+	[ "$(machine "$1")" = "$host_machine" ] || { cross_libs "$1"; return; }
 	ldd "$1" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p' |
 		while read -r lib; do
 			[ -e "$root$lib" ] && continue
@@ -144,6 +200,34 @@ copy_libs() {
 			cp -L "$lib" "$root$lib"
 			echo "mkimage: + $lib (for ${1#$root})" >&2
 		done
+}
+
+# cross_libs FILE: the libraries of a foreign dynamic ELF, resolved from its
+# NEEDED entries (readelf reads any architecture) in /lib/TRIPLET and
+# /usr/lib/TRIPLET (the multiarch packages), recursively, plus its loader.
+cross_libs() {
+	is_static "$1" && return 0
+	[ "$(machine "$1")" = "$target_machine" ] && [ -n "$triplet" ] ||
+		die "${1#$root}: a dynamic ELF of another architecture (machine $(machine "$1"))"
+	interp=$(readelf -lW "$1" | sed -n 's/.*program interpreter: \([^]]*\)\]/\1/p')
+	if [ -n "$interp" ] && [ ! -e "$root$interp" ]; then
+		[ -e "$interp" ] || die "loader $interp of ${1#$root} not found (make deps)"
+		mkdir -p "$root$(dirname "$interp")"
+		cp -L "$interp" "$root$interp"
+		echo "mkimage: + $interp (for ${1#$root})" >&2
+	fi
+	for lib in $(readelf -dW "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+		[ -e "$root/usr/lib/$triplet/$lib" ] && continue
+		src=
+		for d in /lib/$triplet /usr/lib/$triplet; do
+			[ -e "$d/$lib" ] && { src=$d/$lib; break; }
+		done
+		[ -n "$src" ] || die "$lib for ${1#$root} not found in /usr/lib/$triplet (install its :$triplet -dev package)"
+		mkdir -p "$root/usr/lib/$triplet"
+		cp -L "$src" "$root/usr/lib/$triplet/$lib"
+		echo "mkimage: + /usr/lib/$triplet/$lib (for ${1#$root})" >&2
+		cross_libs "$root/usr/lib/$triplet/$lib"
+	done
 }
 
 for o in $overlays; do
@@ -159,9 +243,10 @@ find "$root" -name .busybox-rootfs -type f | while read -r mark; do
 	box=$(dirname "$mark")
 	for d in bin proc dev sys tmp run etc; do mkdir -p "$box/$d"; done
 	ln -f "$root/bin/busybox" "$box/bin/busybox"
-	"$busybox" --list | while read -r applet; do
+	while read -r applet; do
+		applet=${applet##*/}
 		[ "$applet" = busybox ] || ln -sf busybox "$box/bin/$applet"
-	done
+	done <"$root.applets"
 	echo "mkimage: busybox rootfs at ${box#$root}" >&2
 done
 find "$root" -type f ! -path "$root/lib/modules/*" ! -path "$root/bin/busybox" |
@@ -173,9 +258,11 @@ find "$root" -type f ! -path "$root/lib/modules/*" ! -path "$root/bin/busybox" |
 # Warnings only: an image may carry a bad unit on purpose (initd reports it
 # and boots the rest). Only a real (ELF) initd is asked: a stand-in script
 # might do PID-1 things on the build host.
-if ! is_elf "$initd"; then
-	echo "mkimage: $initd is not an ELF binary, skipping initd --check" >&2
-elif check=$(timeout 10 "$initd" --check "$root/etc/initd" 2>&1); then
+if ! is_elf "$check_initd"; then
+	echo "mkimage: $check_initd is not an ELF binary, skipping initd --check" >&2
+elif [ "$(machine "$check_initd")" != "$host_machine" ]; then
+	echo "mkimage: $check_initd is built for another architecture, skipping initd --check (-x HOST_INITD)" >&2
+elif check=$(timeout 10 "$check_initd" --check "$root/etc/initd" 2>&1); then
 	echo "mkimage: initd --check: $check" >&2
 else
 	echo "mkimage: warning: initd --check found problems:" >&2
@@ -206,4 +293,5 @@ newc_node() {
 	newc_node dev/console $((0020000 | 0600)) 5 1
 ) | gzip -9n >"$out.tmp"
 mv "$out.tmp" "$out"
+rm -f "$root.applets"
 echo "mkimage: $out ($(du -k "$out" | cut -f1) KiB, kernel $kver, $n units)" >&2

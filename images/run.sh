@@ -26,11 +26,20 @@
 #
 # Without -s the console is this terminal (Ctrl-A X quits qemu).
 #
+# The machine comes from the environment (images/arch.mk's table, which
+# `make run ARCH=...` passes): RUN_QEMU (default qemu-system-x86_64),
+# RUN_MACHINE (machine options, e.g. "-M virt -cpu max"), RUN_CONSOLE (the
+# guest's console, default ttyS0; ttyAMA0 on arm64).
+#
 # Script mode appends a second cpio to the initrd (the kernel unpacks
 # concatenated archives) holding /etc/initd/script, /lib/initd/run-script and
 # /etc/initd/units/run-script.unit. run-script writes the script's output and
 # a closing "INITD-SCRIPT-EXIT=<rc>" line to ttyS1, a second serial port
 # captured in DIR/script.out; the console (ttyS0) goes to DIR/console.log.
+# A machine with one serial port (arm64 virt: ttyAMA0) gets
+# run_script.out=console on the kernel command line: run-script then writes
+# those lines to the console prefixed "INITD-SCRIPT| ", and DIR/script.out is
+# cut from DIR/console.log.
 #
 # Exit status (script mode): the script's, or 125 when the VM ended (or the
 # time limit hit) without the marker; then the console's last 60 lines are
@@ -66,15 +75,21 @@ vmlinuz=$1 initrd=$2
 for f in "$vmlinuz" "$initrd"; do
 	[ -f "$f" ] || { echo "run: missing $f" >&2; exit 125; }
 done
-command -v qemu-system-x86_64 >/dev/null ||
-	{ echo "run: qemu-system-x86_64 not found (make deps)" >&2; exit 125; }
+qemu_bin=${RUN_QEMU:-qemu-system-x86_64}
+console=${RUN_CONSOLE:-ttyS0}
+command -v "$qemu_bin" >/dev/null ||
+	{ echo "run: $qemu_bin not found (make deps)" >&2; exit 125; }
 
-cmdline="console=ttyS0 quiet panic=-1 rdinit=/sbin/initd${append:+ $append}"
+cmdline="console=$console quiet panic=-1 rdinit=/sbin/initd${append:+ $append}"
 nic=(-nic none)
 [ -z "$fwd_port" ] ||
 	nic=(-nic "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$fwd_port-:8080")
-qemu=(qemu-system-x86_64 -accel tcg -m "${RUN_MEM:-512}" -smp 2 -no-reboot
+# shellcheck disable=SC2206 # machine options split at blanks on purpose
+qemu=("$qemu_bin" ${RUN_MACHINE:-} -accel tcg -m "${RUN_MEM:-512}" -smp 2 -no-reboot
 	"${nic[@]}" -kernel "$vmlinuz")
+# x86's 8250 driver gives a second port (ttyS1) for the script's output
+one_port=
+case $console in ttyS0) ;; *) one_port=1 ;; esac
 if [ -n "$disk" ]; then
 	if [ ! -e "$disk" ]; then
 		mkfs=$(PATH=$PATH:/sbin:/usr/sbin command -v mkfs.ext4) ||
@@ -85,7 +100,12 @@ if [ -n "$disk" ]; then
 			{ echo "run: cannot create the disk $disk" >&2; exit 125; }
 		echo "run: created $disk (${RUN_DISK_SIZE:-64M}, ext4, label data)" >&2
 	fi
-	qemu+=(-drive "file=$disk,if=virtio,format=raw")
+	if [ -n "${RUN_MACHINE:-}" ]; then
+		# arm virt: a PCI virtio disk, the same modules as on x86 (virtio_pci)
+		qemu+=(-drive "file=$disk,if=none,id=disk0,format=raw" -device virtio-blk-pci,drive=disk0)
+	else
+		qemu+=(-drive "file=$disk,if=virtio,format=raw")
+	fi
 fi
 # shellcheck disable=SC2206 # split at blanks on purpose
 [ -z "$qemu_opts" ] || qemu+=($qemu_opts)
@@ -116,9 +136,18 @@ rm -f "$dir/console.log" "$dir/script.out"
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+serials=(-serial "file:$dir/console.log" -serial "file:$dir/script.out")
+if [ -n "$one_port" ]; then
+	serials=(-serial "file:$dir/console.log")
+	cmdline="$cmdline run_script.out=console"
+fi
+# cut_script: script.out from the console's prefixed lines (one port)
+cut_script() {
+	[ -z "$one_port" ] ||
+		sed -n 's/^.*INITD-SCRIPT| //p' "$dir/console.log" | tr -d '\r' >"$dir/script.out"
+}
 t0=$(now)
-"${qemu[@]}" -initrd "$dir/initrd.gz" -display none -monitor none \
-	-serial "file:$dir/console.log" -serial "file:$dir/script.out" \
+"${qemu[@]}" -initrd "$dir/initrd.gz" -display none -monitor none "${serials[@]}" \
 	-append "$cmdline" </dev/null >"$dir/qemu.log" 2>&1 &
 qpid=$!
 trap 'kill "$qpid" 2>/dev/null; exit 130' INT TERM
@@ -126,6 +155,7 @@ trap 'kill "$qpid" 2>/dev/null; exit 130' INT TERM
 t_start= t_marker= t_end= killed=
 deadline=$((SECONDS + timeout))
 while kill -0 "$qpid" 2>/dev/null; do
+	cut_script
 	if [ -z "$t_start" ] && grep -q '^INITD-SCRIPT-START' "$dir/script.out"; then
 		t_start=$(now)
 	fi
@@ -147,6 +177,7 @@ done
 wait "$qpid" 2>/dev/null
 qrc=$?
 t_end=$(now)
+cut_script
 
 tr -d '\r' <"$dir/script.out" >"$dir/script.txt"
 marker=$(grep -ao 'INITD-SCRIPT-EXIT=[0-9]*$' "$dir/script.txt" | tail -n 1)
@@ -184,7 +215,7 @@ fi
 if [ -n "$killed" ]; then
 	echo "poweroff: timed out" >&2
 else
-	echo "poweroff: completed" >&2
+	echo "poweroff: completed (qemu exit $qrc)" >&2
 fi
 rc=${marker#INITD-SCRIPT-EXIT=}
 case $rc in '' | *[!0-9]*) rc=125 ;; esac

@@ -1,11 +1,12 @@
 # demo.mk — what the demo appliance (examples/demo) needs built: notifyd,
 # dynamic and linked with libsystemd (from pkg-config), staged in
-# $(DEMO_OVERLAY)/usr/sbin, which `make image` passes to mkimage.sh with -O
+# $(DEMO_OVERLAY)/usr/sbin (one per ARCH: a cross build links the target's
+# libsystemd), which `make image` passes to mkimage.sh with -O
 # when it builds the demo (mkimage copies libsystemd and the loader in).
 # Included by images/images.mk.
 
 DEMO_DIR     := examples/demo
-DEMO_OVERLAY := build/demo/overlay
+DEMO_OVERLAY := build/demo-$(ARCH)/overlay
 DEMO_NOTIFYD := $(DEMO_OVERLAY)/usr/sbin/notifyd
 
 $(DEMO_NOTIFYD): $(DEMO_DIR)/src/notifyd.c
