@@ -61,7 +61,7 @@ UNITS_OBJ  := $(UNITS_SRC:%.c=$(BUILD)/obj/%.o)
 INITD_OBJ  := $(INITD_SRC:%.c=$(BUILD)/obj/%.o)
 SVCTL_OBJ  := $(SVCTL_SRC:%.c=$(BUILD)/obj/%.o)
 
-all: $(BUILD)/initd $(BUILD)/svctl
+all: $(BUILD)/initd $(BUILD)/svctl $(BUILD)/initd-stage1
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -81,7 +81,12 @@ $(BUILD)/svctl: $(SVCTL_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKGS_UNITS))
 
--include $(COMMON_OBJ:.o=.d) $(UNITS_OBJ:.o=.d) $(INITD_OBJ:.o=.d) $(SVCTL_OBJ:.o=.d)
+# The stage 1 of a disk image (images/mkdisk.sh): libcommon only.
+$(BUILD)/initd-stage1: $(BUILD)/obj/stage1/stage1.o $(BUILD)/libcommon.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+-include $(BUILD)/obj/stage1/stage1.d $(COMMON_OBJ:.o=.d) $(UNITS_OBJ:.o=.d) $(INITD_OBJ:.o=.d) $(SVCTL_OBJ:.o=.d)
 
 include tests/tests.mk
 include bench/bench.mk
