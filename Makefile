@@ -96,7 +96,7 @@ include images/images.mk
 DEB_BUILD := build-essential pkg-config libconfig-dev libnl-3-dev \
 	     libnl-route-3-dev libcap-dev check libsystemd-dev
 DEB_TEST  := qemu-system-x86 busybox-static cpio util-linux procps python3 clang \
-	     libclang-rt-14-dev e2fsck-static e2fsprogs
+	     libclang-rt-14-dev e2fsck-static e2fsprogs squashfs-tools fdisk
 deps:
 	$(Q)./images/deps.sh $(DEB_BUILD) $(DEB_TEST)
 

@@ -11,6 +11,14 @@
 #        (/dev/vda) backed by FILE, created as a 64M ext4 labelled "data"
 #        when missing, so two runs share state; APPEND: extra kernel
 #        arguments; QEMU_OPTS: extra qemu arguments
+#   make disk [UNITS=DIR] [OVERLAY=DIR] [INITD_CONF=FILE]
+#        build/image/disk.img: a GPT disk, partition 1 a read-only squashfs
+#        root (the image's tree, images/disk/initd.conf by default),
+#        partition 2 an empty data partition; and its stage 1,
+#        build/image/disk-stage1.cpio.gz (images/mkdisk.sh)
+#   make run DISK_IMAGE=FILE [RUN_TIMEOUT=SECS] [APPEND="..."] [QEMU_OPTS="..."]
+#        boot a disk image (FILE is written: its data partition) with the
+#        kernel passed by qemu and the stage 1 as initrd (no SCRIPT=)
 #   make image-deps
 #        fetch the Debian kernel into build/kernel/ (no-op when cached)
 #
@@ -29,6 +37,10 @@ RUN_TIMEOUT  ?= 300
 DISK         ?=
 APPEND       ?=
 QEMU_OPTS    ?=
+DISK_OUT     := $(IMAGE_DIR)/disk.img
+DISK_STAGE1  := $(IMAGE_DIR)/disk-stage1.cpio.gz
+DISK_IMAGE   ?=
+include images/disk/layout.env
 
 image-deps: deps
 	$(Q)images/kernel.sh $(KERNEL_CACHE) >/dev/null
@@ -47,9 +59,27 @@ image: image-deps
 		$(if $(UNITS),-u $(UNITS)) $(if $(INITD_CONF),-C $(INITD_CONF)) \
 		$(if $(OVERLAY),-O $(OVERLAY))
 
+# The same static-or-dynamic choice as image, then images/mkdisk.sh.
+disk: image-deps
+	$(Q)if $(MAKE) --no-print-directory STATIC=1 SANITIZE= all; then bin=build-static; \
+	else $(MAKE) --no-print-directory STATIC= SANITIZE= BUILD=build all || exit 1; bin=build; fi; \
+	images/mkdisk.sh -o $(DISK_OUT) -k $(KERNEL_CACHE)/current -i $$bin/initd \
+		-s $$bin/svctl -1 $$bin/initd-stage1 $(if $(ARCH),-a $(ARCH)) \
+		$(if $(UNITS),-u $(UNITS)) $(if $(INITD_CONF),-C $(INITD_CONF)) \
+		$(if $(OVERLAY),-O $(OVERLAY))
+
+ifeq ($(DISK_IMAGE),)
 run: image
 	$(Q)RUN_TIMEOUT=$(RUN_TIMEOUT) images/run.sh $(if $(SCRIPT),-s $(SCRIPT)) \
 		$(if $(DISK),-D '$(DISK)') $(if $(APPEND),-a '$(APPEND)') \
 		$(if $(QEMU_OPTS),-q '$(QEMU_OPTS)') $(VMLINUZ) $(IMAGE)
+else
+run: disk
+	$(if $(SCRIPT),$(error SCRIPT= runs in an initramfs boot, not with DISK_IMAGE=))
+	$(Q)RUN_RDINIT=/init RUN_TIMEOUT=$(RUN_TIMEOUT) images/run.sh \
+		-a 'initd.root=PARTUUID=$(DISK_ROOT_PARTUUID)$(if $(APPEND), $(APPEND))' \
+		-q '-drive file=$(DISK_IMAGE),if=virtio,format=raw$(if $(QEMU_OPTS), $(QEMU_OPTS))' \
+		$(VMLINUZ) $(DISK_STAGE1)
+endif
 
-.PHONY: image image-deps run
+.PHONY: image image-deps run disk

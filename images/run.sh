@@ -59,7 +59,8 @@ done
 command -v qemu-system-x86_64 >/dev/null ||
 	{ echo "run: qemu-system-x86_64 not found (make deps)" >&2; exit 125; }
 
-cmdline="console=ttyS0 quiet panic=-1 rdinit=/sbin/initd${append:+ $append}"
+# RUN_RDINIT: the initrd's init (a disk image's stage 1 is /init).
+cmdline="console=ttyS0 quiet panic=-1 rdinit=${RUN_RDINIT:-/sbin/initd}${append:+ $append}"
 qemu=(qemu-system-x86_64 -accel tcg -m "${RUN_MEM:-512}" -smp 2 -no-reboot
 	-nic none -kernel "$vmlinuz")
 if [ -n "$disk" ]; then
