@@ -7,9 +7,11 @@
 #      the empty data partition is formatted ext4 and mounted on /data, a
 #      record is written;
 #   3. boot 2 from the same copy: the record is there, the filesystem UUID
-#      is the same (no second format), no "formatted" on the console.
+#      is the same (no second format), no "formatted" on the console;
+#   4. boot 3 names a PARTUUID no disk has (initd.rootwait=2): stage 1 says
+#      so on the console and powers off, no hang.
 # The image is the default one plus tests/vm/disk (a unit that reports on
-# ttyS1 and powers off). Two builds, two boots. Appends TAP lines to OUT.tap.
+# ttyS1 and powers off). Two builds, three boots. Appends TAP lines to OUT.tap.
 # VM_DIR (default $BUILD/vm-disk) is the work directory.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -42,12 +44,12 @@ echo "$sum1" | sed 's/^/# /'
 check "two clean builds give the same disk and stage 1 (sha256)" '[ "$sum1" = "$sum2" ]'
 
 cp --sparse=always "$dir/img/disk.img" "$dir/scratch.img"
-boot() {   # boot N: console in $dir/N.console, reports in $dir/N.out
+boot() {   # boot N [PARTUUID ARGS]: console in $dir/N.console, reports in $dir/N.out
 	timeout 90 qemu-system-x86_64 -accel tcg -m 512 -smp 2 -no-reboot -nic none \
 		-display none -monitor none -kernel "$kdir/vmlinuz" \
 		-initrd "$dir/img/disk-stage1.cpio.gz" \
 		-drive "file=$dir/scratch.img,if=virtio,format=raw" \
-		-append "console=ttyS0 quiet panic=-1 rdinit=/init initd.root=PARTUUID=$DISK_ROOT_PARTUUID" \
+		-append "console=ttyS0 quiet panic=-1 rdinit=/init initd.root=PARTUUID=${2:-$DISK_ROOT_PARTUUID}${3:+ $3}" \
 		-serial "file:$dir/$1.console" -serial "file:$dir/$1.out" </dev/null
 	echo $? >"$dir/$1.rc"
 	tr -d '\r' <"$dir/$1.out" >"$dir/$1.txt"
@@ -78,4 +80,10 @@ check "boot 2: the record of boot 1 is on /data" \
 	"[ -n '$uuid1' ] && [ \"\$(field 2 record)\" = 'written-on-$uuid1' ]"
 check "boot 2: no second format (filesystem UUID unchanged)" \
 	"[ -n '$uuid1' ] && [ '$uuid1' = '$uuid2' ] && ! grep -aq 'formatted as' '$dir/2.console'"
+
+# A root that never appears: stage 1 says so and powers off, it never hangs.
+missing=00000000-0000-4000-8000-000000000000
+boot 3 "$missing" initd.rootwait=2
+check "no root: stage 1 names the PARTUUID and powers off by itself" \
+	"[ \"\$(cat '$dir/3.rc')\" = 0 ] && grep -aq 'stage1: error: no partition with PARTUUID $missing after 2 s' '$dir/3.console' && grep -aq 'reboot: Power down' '$dir/3.console'"
 ! grep -q '^not ok - disk:' "$out"
