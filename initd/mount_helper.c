@@ -159,8 +159,16 @@ static int tool_run(char *const argv[])
 	if (pid == 0) {
 		/* Killed with the helper at its timeout, not left writing
 		 * to the device under whatever runs next (PID 1 adopts it). */
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != helper)
 			_exit(127);
+		/* No questions: a tool that would ask (mke2fs seeing
+		 * something we did not) reads EOF and gives up. */
+		if (null > STDIN_FILENO)
+			dup2(null, STDIN_FILENO);   /* the copy is not CLOEXEC */
+		else if (null == STDIN_FILENO)
+			fcntl(null, F_SETFD, 0);
 		execve(argv[0], argv, envp);
 		_exit(127);
 	}
