@@ -18,7 +18,9 @@
 #        build/image/disk-stage1.cpio.gz (images/mkdisk.sh)
 #   make run DISK_IMAGE=FILE [RUN_TIMEOUT=SECS] [APPEND="..."] [QEMU_OPTS="..."]
 #        boot a disk image (FILE is written: its data partition) with the
-#        kernel passed by qemu and the stage 1 as initrd (no SCRIPT=)
+#        kernel passed by qemu and the stage 1 as initrd (no SCRIPT=); the
+#        disk is built first only when FILE or the stage 1 is missing, so
+#        two runs share the data partition
 #   make image-deps
 #        fetch the Debian kernel into build/kernel/ (no-op when cached)
 #
@@ -74,8 +76,9 @@ run: image
 		$(if $(DISK),-D '$(DISK)') $(if $(APPEND),-a '$(APPEND)') \
 		$(if $(QEMU_OPTS),-q '$(QEMU_OPTS)') $(VMLINUZ) $(IMAGE)
 else
-run: disk
+run: $(if $(wildcard $(DISK_IMAGE)),$(if $(wildcard $(DISK_STAGE1)),,disk),disk)
 	$(if $(SCRIPT),$(error SCRIPT= runs in an initramfs boot, not with DISK_IMAGE=))
+	$(Q)test -f '$(DISK_IMAGE)' || { echo "run: no disk image $(DISK_IMAGE) (make disk builds $(DISK_OUT))" >&2; exit 2; }
 	$(Q)RUN_RDINIT=/init RUN_TIMEOUT=$(RUN_TIMEOUT) images/run.sh \
 		-a 'initd.root=PARTUUID=$(DISK_ROOT_PARTUUID)$(if $(APPEND), $(APPEND))' \
 		-q '-drive file=$(DISK_IMAGE),if=virtio,format=raw$(if $(QEMU_OPTS), $(QEMU_OPTS))' \

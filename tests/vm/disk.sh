@@ -8,7 +8,9 @@
 #      record is written;
 #   3. boot 2 from the same copy: the record is there, the filesystem UUID
 #      is the same (no second format), no "formatted" on the console;
-#   4. boot 3 names a PARTUUID no disk has (initd.rootwait=2): stage 1 says
+#   4. both boots also see vdb, a disk with an XFS signature under an entry
+#      with format = "ext4": refused every time, its bytes unchanged;
+#   5. boot 3 names a PARTUUID no disk has (initd.rootwait=2): stage 1 says
 #      so on the console and powers off, no hang.
 # The image is the default one plus tests/vm/disk (a unit that reports on
 # ttyS1 and powers off). Two builds, three boots. Appends TAP lines to OUT.tap.
@@ -31,10 +33,18 @@ kdir=${BUILD:-build}/kernel/current
 # shellcheck source=../../images/disk/layout.env
 . images/disk/layout.env
 
+# The disk's own initd.conf plus one entry: format = "ext4" on a second
+# disk (vdb) that carries an XFS signature, which must stay untouched.
+sed 's|\(options = "lowerdir=[^"]*"; }\) );|\1,\n\t   { what = "/dev/vdb"; where = "/data/foreign"; type = "ext4"; format = "ext4"; required = false; timeout = "20s"; } );|' \
+	images/disk/initd.conf >"$dir/initd.conf"
+grep -q /data/foreign "$dir/initd.conf" || fail "cannot add the foreign entry to images/disk/initd.conf"
+truncate -s 1M "$dir/foreign.img" && printf 'XFSB' | dd of="$dir/foreign.img" conv=notrunc status=none
+foreign_sum=$(sha256sum <"$dir/foreign.img")
+
 build() {   # build: $dir/img/disk.img and disk-stage1.cpio.gz, from clean
 	rm -rf "$dir/img"
 	images/mkdisk.sh -o "$dir/img/disk.img" -k "$kdir" -i build-static/initd \
-		-s build-static/svctl -1 build-static/initd-stage1 -O tests/vm/disk \
+		-s build-static/svctl -1 build-static/initd-stage1 -O tests/vm/disk -C "$dir/initd.conf" \
 		>>"$dir/build.log" 2>&1 || fail "disk build failed (see $dir/build.log)"
 	(cd "$dir/img" && sha256sum disk.img disk-stage1.cpio.gz)
 }
@@ -49,6 +59,7 @@ boot() {   # boot N [PARTUUID ARGS]: console in $dir/N.console, reports in $dir/
 		-display none -monitor none -kernel "$kdir/vmlinuz" \
 		-initrd "$dir/img/disk-stage1.cpio.gz" \
 		-drive "file=$dir/scratch.img,if=virtio,format=raw" \
+		-drive "file=$dir/foreign.img,if=virtio,format=raw" \
 		-append "console=ttyS0 quiet panic=-1 rdinit=/init initd.root=PARTUUID=${2:-$DISK_ROOT_PARTUUID}${3:+ $3}" \
 		-serial "file:$dir/$1.console" -serial "file:$dir/$1.out" </dev/null
 	echo $? >"$dir/$1.rc"
@@ -80,6 +91,8 @@ check "boot 2: the record of boot 1 is on /data" \
 	"[ -n '$uuid1' ] && [ \"\$(field 2 record)\" = 'written-on-$uuid1' ]"
 check "boot 2: no second format (filesystem UUID unchanged)" \
 	"[ -n '$uuid1' ] && [ '$uuid1' = '$uuid2' ] && ! grep -aq 'formatted as' '$dir/2.console'"
+check "a device with another signature is never formatted (XFS on vdb: refused, unchanged)" \
+	"grep -aq '/data/foreign.*format: the device has another filesystem' '$dir/1.console' && [ \"\$(sha256sum <'$dir/foreign.img')\" = '$foreign_sum' ]"
 
 # A root that never appears: stage 1 says so and powers off, it never hangs.
 missing=00000000-0000-4000-8000-000000000000
