@@ -64,7 +64,7 @@ UNITS_OBJ  := $(UNITS_SRC:%.c=$(BUILD)/obj/%.o)
 INITD_OBJ  := $(INITD_SRC:%.c=$(BUILD)/obj/%.o)
 SVCTL_OBJ  := $(SVCTL_SRC:%.c=$(BUILD)/obj/%.o)
 
-all: $(BUILD)/initd $(BUILD)/svctl
+all: $(BUILD)/initd $(BUILD)/svctl $(BUILD)/initd-stage1
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -84,7 +84,12 @@ $(BUILD)/svctl: $(SVCTL_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKGS_UNITS))
 
--include $(COMMON_OBJ:.o=.d) $(UNITS_OBJ:.o=.d) $(INITD_OBJ:.o=.d) $(SVCTL_OBJ:.o=.d)
+# The stage 1 of a disk image (images/mkdisk.sh): libcommon only.
+$(BUILD)/initd-stage1: $(BUILD)/obj/stage1/stage1.o $(BUILD)/libcommon.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+-include $(BUILD)/obj/stage1/stage1.d $(COMMON_OBJ:.o=.d) $(UNITS_OBJ:.o=.d) $(INITD_OBJ:.o=.d) $(SVCTL_OBJ:.o=.d)
 
 include tests/tests.mk
 include bench/bench.mk
@@ -94,7 +99,7 @@ include images/images.mk
 DEB_BUILD := build-essential pkg-config libconfig-dev libnl-3-dev \
 	     libnl-route-3-dev libcap-dev check libsystemd-dev
 DEB_TEST  := qemu-system-x86 busybox-static cpio util-linux procps python3 clang \
-	     libclang-rt-14-dev e2fsck-static e2fsprogs curl
+	     libclang-rt-14-dev e2fsck-static e2fsprogs curl squashfs-tools fdisk
 # ARCH=arm64 images and the arm64 VM tier: the cross toolchain, qemu, and the
 # arm64 builds of the libraries (multiarch; deps-arm64.sh adds the foreign
 # architecture first). The arm64 kernel, busybox and e2fsck are downloaded,

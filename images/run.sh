@@ -80,7 +80,8 @@ console=${RUN_CONSOLE:-ttyS0}
 command -v "$qemu_bin" >/dev/null ||
 	{ echo "run: $qemu_bin not found (make deps)" >&2; exit 125; }
 
-cmdline="console=$console quiet panic=-1 rdinit=/sbin/initd${append:+ $append}"
+# RUN_RDINIT: the initrd's init (a disk image's stage 1 is /init).
+cmdline="console=$console quiet panic=-1 rdinit=${RUN_RDINIT:-/sbin/initd}${append:+ $append}"
 nic=(-nic none)
 [ -z "$fwd_port" ] ||
 	nic=(-nic "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$fwd_port-:8080")

@@ -30,6 +30,18 @@ static int crash_action_from(const char *v, enum crash_action *ret)
 	return -EINVAL;
 }
 
+/* initd.root=, initd.rootfstype=, initd.rootwait=: stage 1's (a disk
+ * image), still on the command line when initd runs. */
+static bool stage1_word(const char *w, size_t klen)
+{
+	static const char *const keys[] = { "initd.root", "initd.rootfstype", "initd.rootwait" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (klen == strlen(keys[i]) && !strncmp(w, keys[i], klen))
+			return true;
+	return false;
+}
+
 /* One word, "initd." already known to start it. */
 static void parse_word(const char *w, struct boot_cmdline *c, cmdline_report_fn fn, void *ctx,
 		       int *n)
@@ -52,6 +64,8 @@ static void parse_word(const char *w, struct boot_cmdline *c, cmdline_report_fn 
 			c->has_crash_action = true;
 		else
 			report(fn, ctx, n, "%s: expected freeze, shell, reboot or poweroff", w);
+	} else if (stage1_word(w, klen) && v) {
+		;   /* the disk image's stage 1 read it (stage1/stage1.c) */
 	} else {
 		report(fn, ctx, n, "%s: unknown initd parameter (initd.mode=, initd.rescue, "
 		       "initd.verbose, initd.crash_action=)", w);

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fssig.h"
+#include "common/gpt.h"
 #include "common/util.h"
 #include "initd/child.h"
 #include "initd/mounts.h"
@@ -109,8 +111,9 @@ static int device_find(const char *what, char *dev, size_t size)
 	snprintf(path, sizeof(path), "/dev/disk/%s/%s", dirs[tag], what + tag + 1);
 	if (realpath(path, dev) && strlen(dev) < size)
 		return 0;
+	/* No device manager: read the GPT of every disk (common/gpt.h). */
 	if (tag == 8)
-		return -ENOENT;
+		return gpt_partuuid_dev(what + tag + 1, dev, size);
 	return scan_superblocks(what, tag, dev, size);
 }
 
@@ -143,10 +146,10 @@ static const char *fsck_tool(const char *type, char *buf, size_t size)
 	return NULL;
 }
 
-/* Run `tool -p dev`: its exit status, 128 + signal, or -errno. */
-static int fsck_run(const char *tool, const char *dev)
+/* Run argv (an absolute path first): its exit status, 128 + signal, or
+ * -errno. */
+static int tool_run(char *const argv[])
 {
-	char *argv[] = { (char *)tool, "-p", (char *)dev, NULL };
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	int status;
 	pid_t helper = getpid(), pid = fork();
@@ -156,9 +159,17 @@ static int fsck_run(const char *tool, const char *dev)
 	if (pid == 0) {
 		/* Killed with the helper at its timeout, not left writing
 		 * to the device under whatever runs next (PID 1 adopts it). */
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != helper)
 			_exit(127);
-		execve(tool, argv, envp);
+		/* No questions: a tool that would ask (mke2fs seeing
+		 * something we did not) reads EOF and gives up. */
+		if (null > STDIN_FILENO)
+			dup2(null, STDIN_FILENO);   /* the copy is not CLOEXEC */
+		else if (null == STDIN_FILENO)
+			fcntl(null, F_SETFD, 0);
+		execve(argv[0], argv, envp);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0)
@@ -179,7 +190,7 @@ static int fsck_stage(int out, size_t i, const struct unit_mount *m, const char 
 		report(out, i, MOUNT_REPORT_FSCK_SKIPPED, MOUNT_STAGE_FSCK, ENOENT, 0);
 		return 0;
 	}
-	st = fsck_run(tool, dev);
+	st = tool_run((char *const[]){ (char *)tool, "-p", (char *)dev, NULL });
 	if (st < 0) {
 		report(out, i, MOUNT_REPORT_FAILED, MOUNT_STAGE_FSCK, -st, 0);
 		return st;
@@ -190,6 +201,66 @@ static int fsck_stage(int out, size_t i, const struct unit_mount *m, const char 
 	}
 	if (st > 0)
 		report(out, i, MOUNT_REPORT_FSCK_FIXED, MOUNT_STAGE_FSCK, 0, st);
+	return 0;
+}
+
+/* ---- format ----------------------------------------------------------------- */
+
+/* The signature on dev (common/fssig.h): its name in *ret (NULL: blank),
+ * 0 or -errno. A device shorter than the probe is read as far as it goes. */
+static int device_signature(const char *dev, const char **ret)
+{
+	_cleanup_free_ uint8_t *buf = calloc(1, FS_SIGNATURE_PROBE);
+	_cleanup_close_ int fd = open(dev, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	if (fd < 0)
+		return -errno;
+	while (got < FS_SIGNATURE_PROBE) {
+		ssize_t n = pread(fd, buf + got, FS_SIGNATURE_PROBE - got, (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	*ret = fs_signature(buf, got);
+	return 0;
+}
+
+/* `format`: a blank device gets the filesystem (mke2fs -t ext4); one with
+ * that filesystem is left alone; anything else is never written over
+ * (EMEDIUMTYPE). mke2fs's exit status travels in the report. */
+static int format_stage(int out, size_t i, const struct unit_mount *m, const char *dev)
+{
+	static const char tool[] = "/sbin/mke2fs";
+	const char *sig = NULL;
+	int st = device_signature(dev, &sig);
+
+	if (st == 0 && sig && strcmp(sig, "ext"))
+		st = -EMEDIUMTYPE;
+	if (st < 0 || sig) {
+		if (st < 0)
+			report(out, i, MOUNT_REPORT_FAILED, MOUNT_STAGE_FORMAT, -st, 0);
+		return st;
+	}
+	if (access(tool, X_OK) < 0) {
+		report(out, i, MOUNT_REPORT_FAILED, MOUNT_STAGE_FORMAT, errno, 0);
+		return -ENOENT;
+	}
+	st = tool_run((char *const[]){ (char *)tool, "-q", "-t",
+				       (char *)mount_format_to_string(m->format), (char *)dev, NULL });
+	if (st != 0) {
+		report(out, i, MOUNT_REPORT_FAILED, MOUNT_STAGE_FORMAT, st < 0 ? -st : EIO,
+		       st < 0 ? 0 : st);
+		return -EIO;
+	}
+	report(out, i, MOUNT_REPORT_FORMATTED, MOUNT_STAGE_FORMAT, 0, 0);
 	return 0;
 }
 
@@ -249,6 +320,11 @@ static int mount_one(int out, size_t i, const struct unit_mount *m)
 	report(out, i, MOUNT_REPORT_ENTER, MOUNT_STAGE_DEVICE, 0, 0);
 	if (block)
 		device_wait(m->what, dev, sizeof(dev));
+	if (m->format != MOUNT_FORMAT_NONE) {
+		report(out, i, MOUNT_REPORT_ENTER, MOUNT_STAGE_FORMAT, 0, 0);
+		if (format_stage(out, i, m, dev) < 0)
+			return -1;
+	}
 	if (m->fsck) {
 		report(out, i, MOUNT_REPORT_ENTER, MOUNT_STAGE_FSCK, 0, 0);
 		if (fsck_stage(out, i, m, dev) < 0)

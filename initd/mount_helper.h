@@ -1,12 +1,13 @@
 /* mount_helper.h — the child that does the blocking part of initd.conf's
- * mounts (mounts.h): wait for the device, resolve LABEL=/UUID=, fsck,
- * mkdir, mount(2). It reports each step to PID 1 as fixed-size records, one
+ * mounts (mounts.h): wait for the device, resolve LABEL=/UUID=/PARTUUID=,
+ * format a blank device (`format`), fsck, mkdir, mount(2). It reports each step to PID 1 as fixed-size records, one
  * write each (smaller than PIPE_BUF, so never torn).
  *
  * LABEL= and UUID= are resolved by /dev/disk/by-label|by-uuid when a device
  * manager made them, else by reading the ext2/3/4 superblock of every
  * block device in /sys/class/block (the image has no udev; other
- * filesystems need a device path). PARTUUID= needs /dev/disk/by-partuuid.
+ * filesystems need a device path). PARTUUID= is /dev/disk/by-partuuid's, else
+ * found by reading the GPT of every disk (common/gpt.h).
  */
 #ifndef INITD_MOUNT_HELPER_H
 #define INITD_MOUNT_HELPER_H
@@ -22,6 +23,7 @@ enum mount_report_kind {
 	MOUNT_REPORT_MOUNTED,
 	MOUNT_REPORT_FSCK_SKIPPED,   /* fsck asked for, no tool in the image */
 	MOUNT_REPORT_FSCK_FIXED,     /* the tool fixed errors: status 1 or 2 */
+	MOUNT_REPORT_FORMATTED,      /* a blank device got its filesystem */
 	MOUNT_REPORT_KIND_MAX,
 };
 
@@ -31,7 +33,7 @@ struct mount_report {
 	uint8_t stage;          /* enum mount_stage */
 	uint16_t pad;
 	int32_t err;            /* positive errno */
-	int32_t status;         /* the fsck tool's exit status, or 128 + signal */
+	int32_t status;         /* fsck's or mke2fs's exit status, or 128 + signal */
 };
 
 /* The helper: mount conf's entries from `first` on, reporting to out;

@@ -35,6 +35,7 @@ struct mounts {
 
 static const char *const stage_names[MOUNT_STAGE_MAX] = {
 	[MOUNT_STAGE_DEVICE] = "device",
+	[MOUNT_STAGE_FORMAT] = "format",
 	[MOUNT_STAGE_FSCK] = "fsck",
 	[MOUNT_STAGE_MKDIR] = "mkdir",
 	[MOUNT_STAGE_MOUNT] = "mount",
@@ -115,6 +116,10 @@ static void entry_report(struct mounts *ms, const struct mount_report *r)
 		log_warn("mount %s: fsck asked for, but the image has no checker for %s: skipped",
 			 st->where, m->type);
 		break;
+	case MOUNT_REPORT_FORMATTED:
+		log_notice("mount %s: %s was blank: formatted as %s", st->where, m->what,
+			   mount_format_to_string(m->format));
+		break;
 	case MOUNT_REPORT_FSCK_FIXED:
 		log_notice("mount %s: fsck fixed errors on %s (exit %d)", st->where, m->what, r->status);
 		break;
@@ -130,6 +135,12 @@ static void entry_report(struct mounts *ms, const struct mount_report *r)
 		if (r->stage == MOUNT_STAGE_FSCK && r->status)
 			snprintf(st->why, sizeof(st->why), "fsck: exit %d (errors left uncorrected)",
 				 r->status);
+		else if (r->stage == MOUNT_STAGE_FORMAT && r->status)
+			snprintf(st->why, sizeof(st->why), "format: mke2fs exit %d", r->status);
+		else if (r->stage == MOUNT_STAGE_FORMAT && r->err == EMEDIUMTYPE)
+			snprintf(st->why, sizeof(st->why),
+				 "format: the device has another filesystem or a partition table: "
+				 "not formatted");
 		else
 			snprintf(st->why, sizeof(st->why), "%s: %s", mount_stage_to_string(r->stage),
 				 strerror(r->err));

@@ -26,6 +26,7 @@
 /* Where a mount is, or where it stopped. */
 enum mount_stage {
 	MOUNT_STAGE_DEVICE,   /* waiting for the device, resolving LABEL=/UUID= */
+	MOUNT_STAGE_FORMAT,   /* `format`: the signature check, mke2fs */
 	MOUNT_STAGE_FSCK,
 	MOUNT_STAGE_MKDIR,    /* the mount point (and an overlay's upper/work) */
 	MOUNT_STAGE_MOUNT,

@@ -889,6 +889,7 @@ static void dump_mount(struct dump *d, size_t i, const void *data)
 	key_string(d, "type", m->type ?: "");
 	key_string_or_unset(d, "options", m->options, "the type's defaults");
 	key_bool(d, "fsck", m->fsck);
+	key_string(d, "format", mount_format_to_string(m->format) ?: "?");
 	key_bool(d, "required", m->required);
 	key_duration(d, "timeout", m->timeout_usec);
 	key_string(d, "on_failure", failure_action_to_string(m->on_failure) ?: "?");

@@ -221,6 +221,7 @@ static const struct enc_field mount_fields[] = {
 	F_NUM(6, struct unit_mount, required, 1),
 	F_NUM(7, struct unit_mount, timeout_usec, UINT64_MAX),
 	F_NUM(8, struct unit_mount, on_failure, FAILURE_ACTION_MAX - 1),
+	F_NUM(9, struct unit_mount, format, MOUNT_FORMAT_MAX - 1),
 };
 static const struct enc_record mount_record = {
 	mount_fields, ARRAY_SIZE(mount_fields), sizeof(struct unit_mount),

@@ -285,6 +285,40 @@ static int parse_fsck(struct parse_ctx *c, config_setting_t *s, const char *path
 	return setting_bool(c, s, path, &((struct unit_mount *)obj)->fsck);
 }
 
+static const char *const mount_format_names[MOUNT_FORMAT_MAX] = {
+	[MOUNT_FORMAT_NONE] = "none",
+	[MOUNT_FORMAT_EXT4] = "ext4",
+};
+
+const char *mount_format_to_string(enum mount_format f)
+{
+	return (unsigned)f < MOUNT_FORMAT_MAX ? mount_format_names[f] : NULL;
+}
+
+static int parse_format(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	int v, r = setting_enum(c, s, path, mount_format_names, MOUNT_FORMAT_MAX, &v);
+
+	if (r == 0)
+		((struct unit_mount *)obj)->format = (enum mount_format)v;
+	return r;
+}
+
+/* format's rule, shared by the parser and the decoded-model check: a block
+ * device, and the type it makes is the type mounted. NULL when fine. */
+static const char *format_problem(const struct unit_mount *m)
+{
+	if (m->format == MOUNT_FORMAT_NONE)
+		return NULL;
+	if ((unsigned)m->format >= MOUNT_FORMAT_MAX)
+		return "unknown format";
+	if (!is_block_source(m->what))
+		return "formatting needs a block device what";
+	if (strcmp(m->type, mount_format_names[m->format]))
+		return "the format differs from the type mounted";
+	return NULL;
+}
+
 static int parse_required(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	return setting_bool(c, s, path, &((struct unit_mount *)obj)->required);
@@ -319,6 +353,7 @@ static const struct key mount_keys[] = {
 	{ "type", parse_type },
 	{ "options", parse_options },
 	{ "fsck", parse_fsck },
+	{ "format", parse_format },
 	{ "required", parse_required },
 	{ "timeout", parse_timeout },
 	{ "on_failure", parse_mount_on_failure },
@@ -357,6 +392,9 @@ static int mount_check(struct parse_ctx *c, config_setting_t *s, const char *pat
 		return FAIL(c, s, "'%s.fsck': '%s' is not a block device", path, m->what);
 	if (!strcmp(m->type, "overlay") && !strstr(data, "lowerdir="))
 		return FAIL(c, s, "'%s.options': an overlay needs lowerdir=", path);
+	if (format_problem(m))
+		return FAIL(c, s, "'%s.format': %s (what '%s', type %s)", path, format_problem(m),
+			    m->what, m->type);
 	return 0;
 }
 
@@ -418,7 +456,7 @@ bool mounts_conf_equal(const struct initd_conf *a, const struct initd_conf *b)
 
 		if (!streq_ptr(x->what, y->what) || !streq_ptr(x->where, y->where) ||
 		    !streq_ptr(x->type, y->type) || !streq_ptr(x->options, y->options) ||
-		    x->fsck != y->fsck || x->required != y->required ||
+		    x->fsck != y->fsck || x->format != y->format || x->required != y->required ||
 		    x->timeout_usec != y->timeout_usec || x->on_failure != y->on_failure)
 			return false;
 	}
@@ -439,7 +477,7 @@ bool mounts_conf_valid(const struct initd_conf *conf)
 		if (!m->what || !m->where || !m->type || what_problem(m->what) ||
 		    !where_valid(m->where) || !type_valid(m->type) || m->timeout_usec == 0 ||
 		    (unsigned)m->on_failure >= FAILURE_ACTION_MAX ||
-		    (m->fsck && !is_block_source(m->what)) ||
+		    (m->fsck && !is_block_source(m->what)) || format_problem(m) ||
 		    unit_mount_options_parse(m->type, m->options, &flags, data, bad, sizeof(bad)) < 0)
 			return false;
 		for (size_t j = 0; j < i; j++)

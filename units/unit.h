@@ -511,6 +511,15 @@ enum crash_action {
 #define UNIT_MOUNT_LABEL_MAX   16       /* bytes of LABEL= (ext's volume name) */
 #define UNIT_MOUNT_TIMEOUT_DEFAULT (90 * 1000000ULL)   /* usec */
 
+/* What the mount helper may make on an empty device (`format`): nothing,
+ * or an ext4 filesystem (mke2fs -t ext4) when the device carries no
+ * filesystem signature at all. */
+enum mount_format {
+	MOUNT_FORMAT_NONE,
+	MOUNT_FORMAT_EXT4,
+	MOUNT_FORMAT_MAX,
+};
+
 /* One entry of initd.conf's mounts, mounted in order at boot by a helper
  * (initd/mounts.h), unmounted in reverse at shutdown. */
 struct unit_mount {
@@ -520,6 +529,8 @@ struct unit_mount {
 	char *type;             /* "ext4", "tmpfs", "overlay"... */
 	char *options;          /* the mount(8) string as written, or NULL */
 	bool fsck;              /* e2fsck -p / fsck.TYPE -p first (block devices) */
+	enum mount_format format;   /* make a filesystem on a blank block device first;
+	                             * equal to type; default none */
 	bool required;          /* default true: a failure runs on_failure */
 	uint64_t timeout_usec;  /* the whole mount, device wait and fsck included;
 	                         * default 90s, > 0 */
@@ -535,6 +546,8 @@ struct unit_mount {
  * may be NULL; options may be NULL (no flags, empty data). */
 int unit_mount_options_parse(const char *type, const char *options, unsigned long *ret_flags,
 			     char *data, char *bad, size_t size);
+/* "none", "ext4": format's name, or NULL out of range. */
+const char *mount_format_to_string(enum mount_format f);
 /* "LABEL=x", "UUID=x", "PARTUUID=x": the tag's name length (5, 4, 8), or 0
  * when what is not a tag. */
 size_t unit_mount_tag(const char *what);

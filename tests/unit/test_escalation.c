@@ -308,6 +308,12 @@ START_TEST(test_cmdline)
 				       NULL), 0);
 	ck_assert(c.rescue && !c.mode[0]);   /* a quoted value is not a word of ours */
 
+	/* A disk image's stage 1 words pass silently; without a value they are wrong. */
+	ck_assert_int_eq(cmdline_parse("initd.root=PARTUUID=8e1c0b7a-5d1f-4c55-9a1e-1d15c0000001 "
+				       "initd.rootwait=5 initd.rootfstype=squashfs", &c,
+				       count_problem, NULL), 0);
+	ck_assert_int_eq(cmdline_parse("initd.root initd.rootx=1", &c, count_problem, NULL), 2);
+
 	ck_assert_int_eq(cmdline_parse("initd.mode=a/b initd.bogus=1 initd.crash_action=halt "
 				       "initd.rescue=1", &c, count_problem, NULL), 4);
 	ck_assert(!c.mode[0] && !c.has_crash_action && !c.rescue);

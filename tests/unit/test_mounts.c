@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fssig.h"
 #include "units/unit.h"
 
 START_TEST(options_split)
@@ -91,7 +92,7 @@ static struct unit_set *load(const char *conf, const char *unit)
 #define MOUNTS \
 	"mounts = (\n" \
 	"  { what = \"LABEL=data\"; where = \"/data\"; type = \"ext4\"; options = \"noatime\";\n" \
-	"    fsck = true; timeout = \"20s\"; on_failure = \"poweroff\"; },\n" \
+	"    fsck = true; format = \"ext4\"; timeout = \"20s\"; on_failure = \"poweroff\"; },\n" \
 	"  { what = \"tmpfs\"; where = \"/scratch\"; type = \"tmpfs\"; required = false; }\n" \
 	");\n"
 
@@ -104,6 +105,8 @@ START_TEST(schema_and_defaults)
 	ck_assert_uint_eq(s->conf.n_mounts, 2);
 	ck_assert_str_eq(m[0].what, "LABEL=data");
 	ck_assert(m[0].fsck && m[0].required);
+	ck_assert_int_eq(m[0].format, MOUNT_FORMAT_EXT4);
+	ck_assert_int_eq(m[1].format, MOUNT_FORMAT_NONE);
 	ck_assert_uint_eq(m[0].timeout_usec, 20000000);
 	ck_assert_int_eq(m[0].on_failure, FAILURE_POWEROFF);
 	ck_assert_ptr_null(m[1].options);
@@ -135,6 +138,12 @@ static const struct {
 	  "'mounts[0].options': mount(8)-only option 'nofail' for type ext4 (write required = false)" },
 	{ "{ what = \"tmpfs\"; where = \"/d\"; type = \"tmpfs\"; fsck = true; }",
 	  "'mounts[0].fsck': 'tmpfs' is not a block device" },
+	{ "{ what = \"tmpfs\"; where = \"/d\"; type = \"tmpfs\"; format = \"ext4\"; }",
+	  "'mounts[0].format': formatting needs a block device what (what 'tmpfs', type tmpfs)" },
+	{ "{ what = \"/dev/vda\"; where = \"/d\"; type = \"ext2\"; format = \"ext4\"; }",
+	  "'mounts[0].format': the format differs from the type mounted (what '/dev/vda', type ext2)" },
+	{ "{ what = \"/dev/vda\"; where = \"/d\"; type = \"xfs\"; format = \"xfs\"; }",
+	  "'mounts[0].format': unknown value 'xfs' (expected none or ext4)" },
 	{ "{ what = \"overlay\"; where = \"/d\"; type = \"overlay\"; options = \"upperdir=/u\"; }",
 	  "'mounts[0].options': an overlay needs lowerdir=" },
 	{ "{ what = \"/dev/vda\"; where = \"/d\"; type = \"ext4\"; timeout = \"0\"; }",
@@ -190,12 +199,72 @@ START_TEST(encode_round_trip)
 	ck_assert(unit_equal(s->units[0], d->units[0]));
 	ck_assert_str_eq(d->units[0]->requires_mounts[1], "/scratch");
 	ck_assert_int_eq(d->conf.mounts[0].on_failure, FAILURE_POWEROFF);
+	ck_assert_int_eq(d->conf.mounts[0].format, MOUNT_FORMAT_EXT4);
 	/* a changed mount is a changed configuration */
+	d->conf.mounts[0].format = MOUNT_FORMAT_NONE;
+	ck_assert(!initd_conf_equal(&s->conf, &d->conf));
+	d->conf.mounts[0].format = MOUNT_FORMAT_EXT4;
+	ck_assert(initd_conf_equal(&s->conf, &d->conf));
 	d->conf.mounts[1].required = true;
 	ck_assert(!initd_conf_equal(&s->conf, &d->conf));
 	free(buf);
 	unit_set_free(s);
 	unit_set_free(d);
+}
+END_TEST
+
+/* ---- format's signature check (common/fssig.h) ------------------------------- */
+
+START_TEST(blank_device_has_no_signature)
+{
+	static uint8_t zero[FS_SIGNATURE_PROBE];
+
+	ck_assert_ptr_null(fs_signature(zero, sizeof(zero)));
+	ck_assert_ptr_null(fs_signature(zero, 0));
+}
+END_TEST
+
+static const struct {
+	size_t offset;
+	const char *magic;
+	const char *name;
+} sigs[] = {
+	{ 0x438, "\x53\xef", "ext" }, { 0, "hsqs", "squashfs" }, { 1024, "\xe2\xe1\xf5\xe0", "erofs" },
+	{ 0x10040, "_BHRfS_M", "btrfs" }, { 0, "XFSB", "xfs" }, { 0x8001, "CD001", "iso9660" },
+	{ 4086, "SWAPSPACE2", "swap" }, { 512, "EFI PART", "gpt" }, { 510, "\x55\xaa", "dos" },
+	{ 0, "LUKS\xba\xbe", "luks" }, { 1024, "\x10\x20\xf5\xf2", "f2fs" },
+};
+
+/* Each one is found, and a probe cut before it ends does not read it. */
+START_TEST(each_signature_is_seen)
+{
+	static uint8_t buf[FS_SIGNATURE_PROBE];
+	size_t len = strlen(sigs[_i].magic);
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf + sigs[_i].offset, sigs[_i].magic, len);
+	ck_assert_str_eq(fs_signature(buf, sizeof(buf)), sigs[_i].name);
+	ck_assert_ptr_null(fs_signature(buf, sigs[_i].offset + len - 1));
+}
+END_TEST
+
+/* What the host's mke2fs makes is seen as ext, as the helper must. */
+START_TEST(mke2fs_image_is_ext)
+{
+	char path[] = "/tmp/test_mounts.XXXXXX", cmd[512];
+	static uint8_t buf[FS_SIGNATURE_PROBE];
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 8 << 20), 0);
+	snprintf(cmd, sizeof(cmd), "PATH=$PATH:/sbin:/usr/sbin mke2fs -q -F -t ext4 %s >/dev/null 2>&1",
+		 path);
+	if (system(cmd) == 0) {
+		ck_assert_int_eq(pread(fd, buf, sizeof(buf), 0), (ssize_t)sizeof(buf));
+		ck_assert_str_eq(fs_signature(buf, sizeof(buf)), "ext");
+	}
+	unlink(path);
+	close(fd);
 }
 END_TEST
 
@@ -211,6 +280,9 @@ static Suite *mounts_suite(void)
 			    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, duplicate_where_and_undeclared);
 	tcase_add_test(tc, encode_round_trip);
+	tcase_add_test(tc, blank_device_has_no_signature);
+	tcase_add_loop_test(tc, each_signature_is_seen, 0, (int)(sizeof(sigs) / sizeof(sigs[0])));
+	tcase_add_test(tc, mke2fs_image_is_ext);
 	suite_add_tcase(s, tc);
 	return s;
 }

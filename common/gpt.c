@@ -1,0 +1,230 @@
+/* gpt.c — see gpt.h. */
+#include "common/gpt.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/util.h"
+
+static const char gpt_signature[8] = { 'E', 'F', 'I', ' ', 'P', 'A', 'R', 'T' };
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int gpt_guid_parse(const char *text, uint8_t ret[16])
+{
+	/* Where each text byte goes: the first three fields are stored
+	 * little-endian, the last two as written. */
+	static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+	uint8_t b[16];
+	size_t k = 0;
+
+	if (!text || strlen(text) != GPT_GUID_TEXT)
+		return -EINVAL;
+	for (size_t i = 0; i < GPT_GUID_TEXT; ) {
+		int hi, lo;
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (text[i++] != '-')
+				return -EINVAL;
+			continue;
+		}
+		hi = hex_digit(text[i]);
+		lo = hex_digit(text[i + 1]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		b[order[k++]] = (uint8_t)(hi << 4 | lo);
+		i += 2;
+	}
+	memcpy(ret, b, sizeof(b));
+	return 0;
+}
+
+uint32_t gpt_crc32(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	uint32_t crc = 0xFFFFFFFFu;
+
+	while (len--) {
+		crc ^= *p++;
+		for (int i = 0; i < 8; i++)
+			crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1)));
+	}
+	return ~crc;
+}
+
+int gpt_header_parse(const void *sector, size_t len, struct gpt_header *ret)
+{
+	const uint8_t *h = sector;
+	uint8_t copy[512];
+	uint32_t size, entry_size, n;
+
+	if (!h || len < GPT_HEADER_SIZE_MIN || memcmp(h, gpt_signature, sizeof(gpt_signature)))
+		return -EINVAL;
+	size = le32(h + 12);
+	if (size < GPT_HEADER_SIZE_MIN || size > len || size > sizeof(copy))
+		return -EINVAL;
+	/* The CRC covers the header with its own CRC field zeroed. */
+	memcpy(copy, h, size);
+	memset(copy + 16, 0, 4);
+	if (gpt_crc32(copy, size) != le32(h + 16) || le64(h + 24) != 1)
+		return -EINVAL;
+	entry_size = le32(h + 84);
+	n = le32(h + 80);
+	if (entry_size < GPT_ENTRY_SIZE_MIN || entry_size > GPT_ENTRY_SIZE_MAX ||
+	    entry_size % 8 || n == 0 || n > GPT_ENTRIES_MAX ||
+	    (size_t)n * entry_size > GPT_TABLE_MAX || le64(h + 72) < 2)
+		return -EINVAL;
+	ret->entries_lba = le64(h + 72);
+	ret->n_entries = n;
+	ret->entry_size = entry_size;
+	ret->entries_crc = le32(h + 88);
+	memcpy(ret->disk_guid, h + 56, 16);
+	return 0;
+}
+
+int gpt_entries_find(const struct gpt_header *h, const void *entries, size_t len,
+		     const uint8_t guid[16], uint32_t *ret_number)
+{
+	static const uint8_t unused[16];
+	const uint8_t *e = entries;
+	size_t total;
+
+	if (h->n_entries > GPT_ENTRIES_MAX || h->entry_size < GPT_ENTRY_SIZE_MIN ||
+	    h->entry_size > GPT_ENTRY_SIZE_MAX)
+		return -EINVAL;
+	total = (size_t)h->n_entries * h->entry_size;
+	if (len < total || gpt_crc32(e, total) != h->entries_crc)
+		return -EINVAL;
+	for (uint32_t i = 0; i < h->n_entries; i++, e += h->entry_size) {
+		/* An all-zero type GUID marks an unused slot. */
+		if (!memcmp(e, unused, 16) || memcmp(e + 16, guid, 16))
+			continue;
+		*ret_number = i + 1;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* pread exactly len bytes at off: 0, or -EIO on a short read. */
+static int read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	ssize_t n = pread(fd, buf, len, (off_t)off);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int gpt_disk_find(int fd, const uint8_t guid[16], uint32_t *ret_number)
+{
+	static const size_t sector_sizes[] = { 512, 4096 };
+	uint8_t sector[4096];
+
+	for (size_t s = 0; s < ARRAY_SIZE(sector_sizes); s++) {
+		size_t ss = sector_sizes[s], len;
+		struct gpt_header h;
+		_cleanup_free_ uint8_t *table = NULL;
+		int r = read_at(fd, sector, ss, ss);
+
+		if (r < 0)
+			return r;
+		if (gpt_header_parse(sector, ss, &h) < 0)
+			continue;
+		len = (size_t)h.n_entries * h.entry_size;
+		if (!(table = malloc(len)))
+			return -ENOMEM;
+		r = read_at(fd, table, len, h.entries_lba * ss);
+		if (r < 0)
+			return r;
+		return gpt_entries_find(&h, table, len, guid, ret_number);
+	}
+	return -EINVAL;
+}
+
+/* The partition number sysfs gives /sys/class/block/name (0: none). */
+static unsigned partition_number(const char *name)
+{
+	char path[300], buf[16] = "";
+	_cleanup_close_ int fd = -1;
+
+	snprintf(path, sizeof(path), "/sys/class/block/%s/partition", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
+		return 0;
+	return (unsigned)strtoul(buf, NULL, 10);
+}
+
+/* The partition `number` of disk: its name, from the disk's sysfs
+ * directory (vda1, nvme0n1p1, mmcblk0p1: sysfs knows, names do not). */
+static int partition_name(const char *disk, uint32_t number, char *dev, size_t size)
+{
+	char path[300];
+	DIR *d;
+	struct dirent *e;
+	int r = -ENOENT;
+
+	snprintf(path, sizeof(path), "/sys/class/block/%s", disk);
+	if (!(d = opendir(path)))
+		return -ENOENT;
+	while (r < 0 && (e = readdir(d))) {
+		if (strncmp(e->d_name, disk, strlen(disk)) || partition_number(e->d_name) != number)
+			continue;
+		snprintf(dev, size, "/dev/%s", e->d_name);
+		r = 0;
+	}
+	closedir(d);
+	return r;
+}
+
+int gpt_partuuid_dev(const char *text, char *dev, size_t size)
+{
+	uint8_t guid[16];
+	DIR *d;
+	struct dirent *e;
+	int r = gpt_guid_parse(text, guid);
+
+	if (r < 0)
+		return r;
+	if (!(d = opendir("/sys/class/block")))
+		return -ENOENT;
+	r = -ENOENT;
+	while (r < 0 && (e = readdir(d))) {
+		char path[300];
+		uint32_t number;
+		_cleanup_close_ int fd = -1;
+
+		if (e->d_name[0] == '.' || partition_number(e->d_name))
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0 || gpt_disk_find(fd, guid, &number) < 0)
+			continue;
+		r = partition_name(e->d_name, number, dev, size);
+	}
+	closedir(d);
+	return r;
+}

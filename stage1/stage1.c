@@ -1,0 +1,223 @@
+/* stage1.c — the stage 1 of a disk image (images/mkdisk.sh): PID 1 of a
+ * small initramfs that loads the modules the root needs (the Debian kernel
+ * builds virtio_blk and squashfs as modules), waits a bounded time for the
+ * partition whose PARTUUID the kernel command line names, mounts it
+ * read-only and switches to it, exec'ing its /sbin/init (initd).
+ *
+ *   initd.root=PARTUUID=8-4-4-4-12   the root partition (required)
+ *   initd.rootfstype=TYPE            default squashfs
+ *   initd.rootwait=SECS              how long to wait for it, default 30
+ *
+ * The modules are those listed, one name a line, in /etc/stage1.modules,
+ * loaded in that order from /lib/modules/KVER/NAME.ko (dependencies
+ * first). A separate program rather than an initd mode: it runs before
+ * the root exists, needs none of initd's libraries, and must stay small
+ * enough to read at a glance. On any failure it says why on the console
+ * and powers off: a stage 1 never hangs and never drops to a shell.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/gpt.h"
+#include "common/util.h"
+
+#define CMDLINE_MAX     4096
+#define MODULES_MAX     64
+#define ROOTWAIT_DEFAULT 30
+#define ROOTWAIT_MAX    600
+#define POLL_NSEC       (50 * 1000 * 1000)
+#define NEW_ROOT        "/root"
+
+struct stage1_args {
+	char root[64];          /* the PARTUUID text */
+	char fstype[32];
+	unsigned rootwait;      /* seconds */
+};
+
+static void say(const char *fmt, ...) _printf_(1, 2);
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("stage1: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Nothing to boot: say so, then power off (with panic=-1 and no power-off
+ * support the kernel panics when PID 1 exits: still not a hang). */
+static _Noreturn void fail(const char *fmt, ...) _printf_(1, 2);
+static _Noreturn void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("stage1: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("; powering off\n", stderr);
+	sync();
+	reboot(RB_POWER_OFF);
+	_exit(1);
+}
+
+static void mount_or_fail(const char *src, const char *dst, const char *type, unsigned long flags)
+{
+	mkdir(dst, 0755);
+	if (mount(src, dst, type, flags, NULL) < 0 && errno != EBUSY)
+		fail("mount %s on %s: %s", type, dst, strerror(errno));
+}
+
+static void console_open(void)
+{
+	int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+
+	if (fd < 0)
+		return;
+	for (int i = 0; i < 3; i++)
+		dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+}
+
+/* One `key=value` word of the command line into buf; unknown words pass. */
+static void arg_take(const char *word, size_t len, const char *key, char *buf, size_t size)
+{
+	size_t k = strlen(key);
+
+	if (len > k && !strncmp(word, key, k) && len - k < size) {
+		memcpy(buf, word + k, len - k);
+		buf[len - k] = '\0';
+	}
+}
+
+static void args_read(struct stage1_args *a)
+{
+	char line[CMDLINE_MAX], wait[16] = "";
+	_cleanup_close_ int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, line, sizeof(line) - 1);
+
+	if (n <= 0)
+		fail("cannot read /proc/cmdline: %s", strerror(n < 0 ? errno : EIO));
+	line[n] = '\0';
+	snprintf(a->fstype, sizeof(a->fstype), "squashfs");
+	for (char *w = line; *w; ) {
+		size_t len = strcspn(w, " \t\n");
+
+		arg_take(w, len, "initd.root=PARTUUID=", a->root, sizeof(a->root));
+		arg_take(w, len, "initd.rootfstype=", a->fstype, sizeof(a->fstype));
+		arg_take(w, len, "initd.rootwait=", wait, sizeof(wait));
+		w += len;
+		w += strspn(w, " \t\n");
+	}
+	if (!a->root[0])
+		fail("no initd.root=PARTUUID=... on the kernel command line");
+	a->rootwait = wait[0] ? (unsigned)strtoul(wait, NULL, 10) : ROOTWAIT_DEFAULT;
+	if (a->rootwait > ROOTWAIT_MAX)
+		a->rootwait = ROOTWAIT_MAX;
+}
+
+static void module_load(const char *dir, const char *name)
+{
+	char path[512];
+	_cleanup_close_ int fd = -1;
+
+	snprintf(path, sizeof(path), "%s/%s.ko", dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail("module %s: %s", path, strerror(errno));
+	if (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST)
+		fail("module %s: %s", name, strerror(errno));
+}
+
+static void modules_load(void)
+{
+	struct utsname uts;
+	char dir[300], name[128];
+	FILE *f = fopen("/etc/stage1.modules", "re");
+	int n = 0;
+
+	if (!f)
+		return;
+	if (uname(&uts) < 0)
+		fail("uname: %s", strerror(errno));
+	snprintf(dir, sizeof(dir), "/lib/modules/%s", uts.release);
+	while (n++ < MODULES_MAX && fgets(name, sizeof(name), f)) {
+		name[strcspn(name, "\n")] = '\0';
+		if (name[0] && name[0] != '#')
+			module_load(dir, name);
+	}
+	fclose(f);
+}
+
+/* Poll for the root partition until the deadline: its /dev node in dev. */
+static void root_wait(const struct stage1_args *a, char *dev, size_t size)
+{
+	struct timespec tick = { 0, POLL_NSEC };
+	uint64_t deadline = now_usec() + a->rootwait * USEC_PER_SEC;
+	uint8_t guid[16];
+	int r;
+
+	if (gpt_guid_parse(a->root, guid) < 0)
+		fail("initd.root=PARTUUID=%s: not a GUID (8-4-4-4-12 hex digits)", a->root);
+	while ((r = gpt_partuuid_dev(a->root, dev, size)) < 0) {
+		if (now_usec() >= deadline)
+			fail("no partition with PARTUUID %s after %u s (%s)", a->root, a->rootwait,
+			     strerror(-r));
+		nanosleep(&tick, NULL);
+	}
+}
+
+/* Move the new root over /, as switch_root does. The initramfs stays in
+ * memory (a few MiB); stage 1's own mounts go (initd makes its own, and
+ * would stack a second proc and sysfs over moved ones). */
+static _Noreturn void root_switch(void)
+{
+	static const char *const mine[] = { "/proc", "/sys", "/dev" };
+	char *argv[] = { "/sbin/init", NULL };
+
+	for (size_t i = 0; i < ARRAY_SIZE(mine); i++)
+		umount2(mine[i], MNT_DETACH);
+	if (chdir(NEW_ROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 ||
+	    chroot(".") < 0 || chdir("/") < 0)
+		fail("switching to the new root: %s", strerror(errno));
+	execv(argv[0], argv);
+	fail("exec %s on the new root: %s", argv[0], strerror(errno));
+}
+
+int main(void)
+{
+	struct stage1_args a = { 0 };
+	char dev[256];
+
+	/* Anywhere else it would mount over the host's /dev and power it off. */
+	if (getpid() != 1) {
+		say("not PID 1: a stage 1 runs only as an initramfs's init");
+		return 2;
+	}
+	mount_or_fail("devtmpfs", "/dev", "devtmpfs", MS_NOSUID);
+	console_open();
+	mount_or_fail("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	mount_or_fail("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	args_read(&a);
+	modules_load();
+	root_wait(&a, dev, sizeof(dev));
+	mkdir(NEW_ROOT, 0755);
+	if (mount(dev, NEW_ROOT, a.fstype, MS_RDONLY, NULL) < 0)
+		fail("mount %s (%s) read-only on " NEW_ROOT ": %s", dev, a.fstype, strerror(errno));
+	say("root %s (PARTUUID %s, %s, read-only)", dev, a.root, a.fstype);
+	root_switch();
+}
