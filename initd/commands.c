@@ -139,14 +139,17 @@ static bool request_flag(const struct control_request *req, uint16_t type)
 
 /* ---- status ----------------------------------------------------------------- */
 
-static void put_service(struct commands *cmds, struct proto_buf *b, struct service *s)
+/* last_failure: its last post-mortem too (a status of one unit). */
+static void put_service_ex(struct commands *cmds, struct proto_buf *b, struct service *s,
+			   bool last_failure)
 {
 	const struct unit *u = s->unit;
+	const struct postmortem *pm = last_failure ? manager_postmortem(cmds->manager, s, 0) : NULL;
 	char reason[512], cg[UNIT_CGROUP_PATH_MAX + 1];
 
 	proto_nest_begin(b, PROTO_ATTR_SERVICE);
 	proto_put_str(b, PROTO_ATTR_NAME, u->name);
-	proto_put_str(b, PROTO_ATTR_STATE, service_state_to_string(s->state));
+	proto_put_str(b, PROTO_ATTR_STATE, manager_state_name(cmds->manager, s));
 	proto_put_u32(b, PROTO_ATTR_PID, s->pid > 0 ? (uint32_t)s->pid : 0);
 	proto_put_u32(b, PROTO_ATTR_RESTARTS, s->restarts);
 	proto_put_u64(b, PROTO_ATTR_SINCE, now_usec() - s->state_since);
@@ -167,7 +170,14 @@ static void put_service(struct commands *cmds, struct proto_buf *b, struct servi
 			 u->diags.v[i].message);
 		proto_put_str(b, PROTO_ATTR_MESSAGE, line);
 	}
+	if (pm)
+		commands_put_postmortem(b, pm);
 	proto_nest_end(b);
+}
+
+static void put_service(struct commands *cmds, struct proto_buf *b, struct service *s)
+{
+	put_service_ex(cmds, b, s, false);
 }
 
 static int cmd_status(struct commands *cmds, struct control_client *c,
@@ -190,7 +200,7 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 		for (size_t i = 0; i < manager_count(cmds->manager); i++)
 			put_service(cmds, reply, manager_service_at(cmds->manager, i));
 	for (size_t i = 0; i < n; i++)
-		put_service(cmds, reply, manager_find(cmds->manager, names[i]));
+		put_service_ex(cmds, reply, manager_find(cmds->manager, names[i]), n == 1);
 	r = proto_msg_end(reply);
 	if (r < 0)
 		return reply_error(reply, -r, "status reply too large");
@@ -643,6 +653,62 @@ static int cmd_kill(struct commands *cmds, struct control_client *c,
 	return reply_ok(reply);
 }
 
+/* ---- post-mortems, freeze, thaw (issue 17) ------------------------------------- */
+
+/* postmortem NAME [COUNT]: its records, newest first, at most COUNT. */
+static int cmd_postmortem(struct commands *cmds, struct control_client *c,
+			  const struct control_request *req, struct proto_buf *reply)
+{
+	const struct postmortem *p;
+	const char *names[1];
+	uint32_t count = UINT32_MAX;
+	struct service *s;
+	size_t n;
+	int r;
+
+	if (request_names(req, names, 1, &n) < 0 || n != 1 ||
+	    request_u32(req, PROTO_ATTR_COUNT, &count) < 0)
+		return reply_error(reply, EINVAL, "postmortem needs exactly one unit name");
+	s = manager_find(cmds->manager, names[0]);
+	if (!s)
+		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
+	proto_msg_begin(reply, PROTO_REPLY_OK);
+	for (uint32_t i = 0; i < count && (p = manager_postmortem(cmds->manager, s, i)); i++)
+		commands_put_postmortem(reply, p);
+	r = proto_msg_end(reply);
+	if (r < 0)
+		return reply_error(reply, -r, "postmortem reply too large");
+	return 0;
+}
+
+static int cmd_freeze(struct commands *cmds, struct control_client *c,
+		      const struct control_request *req, struct proto_buf *reply)
+{
+	bool freeze = req->type == PROTO_REQ_FREEZE;
+	const char *names[1], *verb = freeze ? "freeze" : "thaw";
+	struct service *s;
+	size_t n;
+	int r;
+
+	if (request_names(req, names, 1, &n) < 0 || n != 1)
+		return reply_error(reply, EINVAL, "%s needs exactly one unit name", verb);
+	s = manager_find(cmds->manager, names[0]);
+	if (!s)
+		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
+	r = freeze ? manager_freeze(cmds->manager, s) : manager_thaw(cmds->manager, s);
+	if (r == -EOPNOTSUPP)
+		return reply_error(reply, EOPNOTSUPP, "%s has no cgroup to freeze (initd runs "
+				   "without cgroups)", names[0]);
+	if (r == -EINVAL)
+		return reply_error(reply, EINVAL, "%s is %s: only a running unit can be frozen",
+				   names[0], service_state_to_string(s->state));
+	if (r == -EALREADY)
+		return reply_error(reply, EALREADY, "%s is not frozen", names[0]);
+	if (r < 0)
+		return reply_error(reply, -r, "%s %s: %s", verb, names[0], strerror(-r));
+	return reply_ok(reply);
+}
+
 /* ---- reload ---------------------------------------------------------------------- */
 
 static int cmd_reload(struct commands *cmds, struct control_client *c,
@@ -871,6 +937,9 @@ static const struct command {
 	[PROTO_REQ_SYSTEM]   = { CONTROL_READ,  false, cmd_system },
 	[PROTO_REQ_TREE]     = { CONTROL_READ,  true,  cmd_tree },
 	[PROTO_REQ_LOGS]     = { CONTROL_READ,  true,  cmd_logs },
+	[PROTO_REQ_POSTMORTEM] = { CONTROL_READ, true, cmd_postmortem },
+	[PROTO_REQ_FREEZE]   = { CONTROL_ADMIN, true,  cmd_freeze },
+	[PROTO_REQ_THAW]     = { CONTROL_ADMIN, true,  cmd_freeze },
 	[PROTO_REQ_WAIT]     = { CONTROL_READ,  true,  cmd_lifecycle },
 	[PROTO_REQ_START]    = { CONTROL_ADMIN, true,  cmd_lifecycle },
 	[PROTO_REQ_STOP]     = { CONTROL_ADMIN, true,  cmd_lifecycle },

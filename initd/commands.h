@@ -109,4 +109,8 @@ void commands_instances_free(struct commands *cmds);
 void commands_put_cgroup_stats(struct commands *cmds, struct proto_buf *b, struct service *s);
 int commands_tree(struct commands *cmds, struct proto_buf *reply);
 
+/* commands_postmortem.c (issue 17): one record as a POSTMORTEM. */
+struct postmortem;
+void commands_put_postmortem(struct proto_buf *b, const struct postmortem *p);
+
 #endif

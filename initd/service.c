@@ -55,7 +55,7 @@ bool service_is_active(const struct service *s)
 
 static void watchdog_arm(struct service *s)
 {
-	if (s->unit->watchdog_usec)
+	if (s->unit->watchdog_usec && !s->suspended)
 		loop_timer_arm(s->loop, &s->watchdog, now_usec() + s->unit->watchdog_usec);
 }
 
@@ -192,6 +192,8 @@ static void probes_follow_state(struct service *s)
 
 static const struct unit_probe *probe_due(const struct service *s)
 {
+	if (s->suspended)
+		return NULL;
 	if (s->state == SERVICE_STARTING && s->type_ready)
 		return &s->unit->ready;
 	if (s->state == SERVICE_RUNNING && s->unit->health.kind != UNIT_PROBE_NONE)
@@ -262,6 +264,24 @@ void service_on_probe(struct service *s, bool ok, const char *why)
 		return;
 	}
 	probe_arm(s, p->interval_usec);
+}
+
+/* Frozen (manager_freeze.c): a frozen process can neither pet its
+ * watchdog nor answer a probe, so neither runs; thawed, both start afresh
+ * (a whole watchdog interval, the health count from zero). */
+void service_suspend(struct service *s, bool on)
+{
+	if (s->suspended == on)
+		return;
+	s->suspended = on;
+	if (on) {
+		loop_timer_cancel(s->loop, &s->watchdog);
+		probe_stop(s);
+		return;
+	}
+	if (s->state == SERVICE_RUNNING)
+		watchdog_arm(s);
+	probes_follow_state(s);
 }
 
 /* The type's own sign of readiness came (exec, READY=1, the daemon's PID):
@@ -576,7 +596,7 @@ static void watchdog_fired(struct loop *l, void *data)
 
 /* Status 0, or a status or signal the unit lists in success_exit (dropbear
  * exits 1 on SIGTERM). Never an exit before READY=1. */
-static bool exit_is_success(const struct service *s, const struct service_exit *e)
+bool service_exit_is_success(const struct service *s, const struct service_exit *e)
 {
 	const struct unit *u = s->unit;
 
@@ -671,7 +691,7 @@ static uint64_t next_restart_delay(struct service *s, uint64_t now)
 /* Main process gone and leaf empty: decide what comes next. */
 static void service_after_exit(struct service *s)
 {
-	bool success = exit_is_success(s, &s->last_exit);
+	bool success = service_exit_is_success(s, &s->last_exit);
 	uint64_t now = now_usec();
 
 	if (s->state == SERVICE_STOPPING) {
