@@ -697,7 +697,7 @@ static int cmd_freeze(struct commands *cmds, struct control_client *c,
 		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
 	r = freeze ? manager_freeze(cmds->manager, s) : manager_thaw(cmds->manager, s);
 	if (r == -EOPNOTSUPP)
-		return reply_error(reply, EOPNOTSUPP, "%s has no cgroup to freeze (initd runs "
+		return reply_error(reply, ENODEV, "%s has no cgroup to freeze (initd runs "
 				   "without cgroups)", names[0]);
 	if (r == -EINVAL)
 		return reply_error(reply, EINVAL, "%s is %s: only a running unit can be frozen",

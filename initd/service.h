@@ -19,6 +19,9 @@
  *   stopping --exit+empty--> stopped | waiting | restarting | failed
  *   (a unit that did not parse)                   bad-config, until a reload
  *
+ * Frozen (svctl freeze, manager_freeze.c) is no state: a running unit's
+ * cgroup is frozen and `suspended` holds its watchdog and probes; any
+ * change of state out of running thaws it first.
 
  * A service is over when its main process is reaped; whatever it left in its
  * leaf is killed with cgroup.kill, and it is not spawned again until the leaf

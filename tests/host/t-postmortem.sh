@@ -109,7 +109,7 @@ check "no unit: an error" eval '! sv postmortem nosuch 2>/dev/null'
 
 # freeze needs a cgroup
 fz=$(sv freeze calm 2>&1); rc=$?
-check "freeze without cgroups fails (rc $rc)" eval '[ "$rc" != 0 ]'
+check "freeze without cgroups fails with exit status 1 (rc $rc)" eval '[ "$rc" = 1 ]'
 check "... saying why" eval 'printf "%s\n" "$fz" | grep -q "no cgroup"'
 stop_initd
 
