@@ -655,58 +655,30 @@ static int cmd_kill(struct commands *cmds, struct control_client *c,
 
 /* ---- post-mortems, freeze, thaw (issue 17) ------------------------------------- */
 
-/* postmortem NAME [COUNT]: its records, newest first, at most COUNT. */
+/* postmortem NAME [COUNT], freeze NAME, thaw NAME: commands_forensics.c. */
 static int cmd_postmortem(struct commands *cmds, struct control_client *c,
 			  const struct control_request *req, struct proto_buf *reply)
 {
-	const struct postmortem *p;
 	const char *names[1];
 	uint32_t count = UINT32_MAX;
-	struct service *s;
 	size_t n;
-	int r;
 
 	if (request_names(req, names, 1, &n) < 0 || n != 1 ||
 	    request_u32(req, PROTO_ATTR_COUNT, &count) < 0)
 		return reply_error(reply, EINVAL, "postmortem needs exactly one unit name");
-	s = manager_find(cmds->manager, names[0]);
-	if (!s)
-		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
-	proto_msg_begin(reply, PROTO_REPLY_OK);
-	for (uint32_t i = 0; i < count && (p = manager_postmortem(cmds->manager, s, i)); i++)
-		commands_put_postmortem(reply, p);
-	r = proto_msg_end(reply);
-	if (r < 0)
-		return reply_error(reply, -r, "postmortem reply too large");
-	return 0;
+	return commands_postmortem(cmds, names[0], count, reply);
 }
 
 static int cmd_freeze(struct commands *cmds, struct control_client *c,
 		      const struct control_request *req, struct proto_buf *reply)
 {
-	bool freeze = req->type == PROTO_REQ_FREEZE;
-	const char *names[1], *verb = freeze ? "freeze" : "thaw";
-	struct service *s;
+	const char *names[1];
 	size_t n;
-	int r;
 
 	if (request_names(req, names, 1, &n) < 0 || n != 1)
-		return reply_error(reply, EINVAL, "%s needs exactly one unit name", verb);
-	s = manager_find(cmds->manager, names[0]);
-	if (!s)
-		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
-	r = freeze ? manager_freeze(cmds->manager, s) : manager_thaw(cmds->manager, s);
-	if (r == -EOPNOTSUPP)
-		return reply_error(reply, ENODEV, "%s has no cgroup to freeze (initd runs "
-				   "without cgroups)", names[0]);
-	if (r == -EINVAL)
-		return reply_error(reply, EINVAL, "%s is %s: only a running unit can be frozen",
-				   names[0], service_state_to_string(s->state));
-	if (r == -EALREADY)
-		return reply_error(reply, EALREADY, "%s is not frozen", names[0]);
-	if (r < 0)
-		return reply_error(reply, -r, "%s %s: %s", verb, names[0], strerror(-r));
-	return reply_ok(reply);
+		return reply_error(reply, EINVAL, "%s needs exactly one unit name",
+				   proto_msg_name(req->type));
+	return commands_freeze(cmds, names[0], req->type == PROTO_REQ_FREEZE, reply);
 }
 
 /* ---- reload ---------------------------------------------------------------------- */
