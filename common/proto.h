@@ -27,7 +27,9 @@
  *      request (NODE with PATH, KIND, SUBTREE_CONTROL, LIMITs); the show
  *      request (SERVICE and UNIT_TEXT); NO_WAIT on start, stop, restart
  *      (an older initd ignores it and waits); the system request (WATCHDOG
- *      with STATE, PATH, TIMEOUT, ASKED, LAST_PET, PETS, NOWAYOUT).
+ *      with STATE, PATH, TIMEOUT, ASKED, LAST_PET, PETS, NOWAYOUT); the
+ *      postmortem, freeze and thaw requests (POSTMORTEM with TIME,
+ *      PIDS_PEAK; COUNT), and a POSTMORTEM in a one-unit status reply.
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H
@@ -59,6 +61,9 @@ enum proto_msg {
 	PROTO_REQ_TREE,          /* -> NODE... (the cgroup tree, parents first) */
 	PROTO_REQ_SHOW,          /* NAME -> SERVICE, UNIT_TEXT */
 	PROTO_REQ_SYSTEM,        /* -> WATCHDOG (initd's own state) */
+	PROTO_REQ_POSTMORTEM,    /* NAME [COUNT] -> POSTMORTEM... (newest first) */
+	PROTO_REQ_FREEZE,        /* NAME: cgroup.freeze 1 on its node */
+	PROTO_REQ_THAW,          /* NAME: cgroup.freeze 0 */
 	PROTO_REQ_MAX,
 	/* replies */
 	PROTO_REPLY_OK = 100,    /* payload depends on the request */
@@ -129,6 +134,14 @@ enum proto_attr {
 	PROTO_ATTR_LOG_SINCE,     /* u64: logs from this time on (usec since the
 	                           * epoch, as the lines' stamps; logtime.h) */
 	PROTO_ATTR_LOG_UNTIL,     /* u64: logs up to this time */
+	/* post-mortems (issue 17): in a POSTMORTEM, REASON, RESTARTS, DATA
+	 * (its last lines) and, when read, MEM_PEAK, CPU_USAGE_USEC,
+	 * OOM_KILLS, PIDS_PEAK; a single-unit status request's SERVICE
+	 * carries its last one */
+	PROTO_ATTR_POSTMORTEM,    /* nested: one record, as above, and TIME */
+	PROTO_ATTR_TIME,          /* u64: wall time, usec since the epoch */
+	PROTO_ATTR_PIDS_PEAK,     /* u64: pids.peak */
+	PROTO_ATTR_COUNT,         /* u32: records asked for (postmortem -n) */
 	PROTO_ATTR_MAX,
 };
 

@@ -157,14 +157,17 @@ static const char *status_reason(struct service *s, char *buf, size_t size)
 	return buf;
 }
 
-static void put_service(struct commands *cmds, struct proto_buf *b, struct service *s)
+/* last_failure: its last post-mortem too (a status of one unit). */
+static void put_service_ex(struct commands *cmds, struct proto_buf *b, struct service *s,
+			   bool last_failure)
 {
 	const struct unit *u = s->unit;
+	const struct postmortem *pm = last_failure ? manager_postmortem(cmds->manager, s, 0) : NULL;
 	char reason[512], cg[UNIT_CGROUP_PATH_MAX + 1];
 
 	proto_nest_begin(b, PROTO_ATTR_SERVICE);
 	proto_put_str(b, PROTO_ATTR_NAME, u->name);
-	proto_put_str(b, PROTO_ATTR_STATE, service_state_to_string(s->state));
+	proto_put_str(b, PROTO_ATTR_STATE, manager_state_name(cmds->manager, s));
 	proto_put_u32(b, PROTO_ATTR_PID, s->pid > 0 ? (uint32_t)s->pid : 0);
 	proto_put_u32(b, PROTO_ATTR_RESTARTS, s->restarts);
 	proto_put_u64(b, PROTO_ATTR_SINCE, now_usec() - s->state_since);
@@ -184,7 +187,14 @@ static void put_service(struct commands *cmds, struct proto_buf *b, struct servi
 			 u->diags.v[i].message);
 		proto_put_str(b, PROTO_ATTR_MESSAGE, line);
 	}
+	if (pm)
+		commands_put_postmortem(b, pm);
 	proto_nest_end(b);
+}
+
+static void put_service(struct commands *cmds, struct proto_buf *b, struct service *s)
+{
+	put_service_ex(cmds, b, s, false);
 }
 
 static int cmd_status(struct commands *cmds, struct control_client *c,
@@ -207,7 +217,7 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 		for (size_t i = 0; i < manager_count(cmds->manager); i++)
 			put_service(cmds, reply, manager_service_at(cmds->manager, i));
 	for (size_t i = 0; i < n; i++)
-		put_service(cmds, reply, manager_find(cmds->manager, names[i]));
+		put_service_ex(cmds, reply, manager_find(cmds->manager, names[i]), n == 1);
 	r = proto_msg_end(reply);
 	if (r < 0)
 		return reply_error(reply, -r, "status reply too large");
@@ -660,6 +670,34 @@ static int cmd_kill(struct commands *cmds, struct control_client *c,
 	return reply_ok(reply);
 }
 
+/* ---- post-mortems, freeze, thaw (issue 17) ------------------------------------- */
+
+/* postmortem NAME [COUNT], freeze NAME, thaw NAME: commands_forensics.c. */
+static int cmd_postmortem(struct commands *cmds, struct control_client *c,
+			  const struct control_request *req, struct proto_buf *reply)
+{
+	const char *names[1];
+	uint32_t count = UINT32_MAX;
+	size_t n;
+
+	if (request_names(req, names, 1, &n) < 0 || n != 1 ||
+	    request_u32(req, PROTO_ATTR_COUNT, &count) < 0)
+		return reply_error(reply, EINVAL, "postmortem needs exactly one unit name");
+	return commands_postmortem(cmds, names[0], count, reply);
+}
+
+static int cmd_freeze(struct commands *cmds, struct control_client *c,
+		      const struct control_request *req, struct proto_buf *reply)
+{
+	const char *names[1];
+	size_t n;
+
+	if (request_names(req, names, 1, &n) < 0 || n != 1)
+		return reply_error(reply, EINVAL, "%s needs exactly one unit name",
+				   proto_msg_name(req->type));
+	return commands_freeze(cmds, names[0], req->type == PROTO_REQ_FREEZE, reply);
+}
+
 /* ---- reload ---------------------------------------------------------------------- */
 
 static int cmd_reload(struct commands *cmds, struct control_client *c,
@@ -888,6 +926,9 @@ static const struct command {
 	[PROTO_REQ_SYSTEM]   = { CONTROL_READ,  false, cmd_system },
 	[PROTO_REQ_TREE]     = { CONTROL_READ,  true,  cmd_tree },
 	[PROTO_REQ_LOGS]     = { CONTROL_READ,  true,  cmd_logs },
+	[PROTO_REQ_POSTMORTEM] = { CONTROL_READ, true, cmd_postmortem },
+	[PROTO_REQ_FREEZE]   = { CONTROL_ADMIN, true,  cmd_freeze },
+	[PROTO_REQ_THAW]     = { CONTROL_ADMIN, true,  cmd_freeze },
 	[PROTO_REQ_WAIT]     = { CONTROL_READ,  true,  cmd_lifecycle },
 	[PROTO_REQ_START]    = { CONTROL_ADMIN, true,  cmd_lifecycle },
 	[PROTO_REQ_STOP]     = { CONTROL_ADMIN, true,  cmd_lifecycle },

@@ -109,4 +109,14 @@ void commands_instances_free(struct commands *cmds);
 void commands_put_cgroup_stats(struct commands *cmds, struct proto_buf *b, struct service *s);
 int commands_tree(struct commands *cmds, struct proto_buf *reply);
 
+/* commands_forensics.c (issue 17): one post-mortem record as a
+ * POSTMORTEM; the replies to postmortem (the unit's last `count` records,
+ * newest first) and to freeze or thaw. 0 or the proto_buf error. */
+struct postmortem;
+void commands_put_postmortem(struct proto_buf *b, const struct postmortem *p);
+int commands_postmortem(struct commands *cmds, const char *name, uint32_t count,
+			struct proto_buf *reply);
+int commands_freeze(struct commands *cmds, const char *name, bool freeze,
+		    struct proto_buf *reply);
+
 #endif

@@ -110,6 +110,7 @@ static void ops_changed(struct service *s, enum service_state old)
 	struct svc *v = svc_of(s);
 	char reason[256];
 
+	svc_freeze_follow_state(v);
 	if (s->state == SERVICE_FAILED)
 		log_warn("%s: failed: %s", s->unit->name,
 			 service_exit_to_string(s, &s->last_exit, reason, sizeof(reason)));
@@ -271,6 +272,15 @@ static void output_drain(struct svc *v)
 	}
 }
 
+void svc_output_flush(struct svc *v)
+{
+	uint64_t end = v->log.end;
+
+	output_drain(v);
+	if (v->log.end != end && v->m->output_hook)
+		v->m->output_hook(v->m->output_ctx, &v->s);
+}
+
 static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct svc *v = data;
@@ -311,6 +321,7 @@ void svc_free(struct manager *m, struct svc *v)
 	output_close(v);
 	safe_close(v->s.pidfd);
 	logbuf_free(&v->log);
+	postmortem_ring_free(&v->postmortems);
 	free(v->requires);
 	free(v->after);
 	free(v->dependents);
@@ -521,7 +532,8 @@ void manager_reap(struct manager *m)
 		main_watch_close(m, v);
 		v->s.pidfd = safe_close(v->s.pidfd);
 		svc_cgroup_poll_oom(v);   /* an OOM kill may not have been read yet */
-		service_on_exit(&v->s, &si);
+		svc_output_flush(v);      /* its last lines, for a post-mortem */
+		svc_exit(m, v, &si);
 	}
 }
 

@@ -19,6 +19,7 @@
 #include "units/unit.h"
 
 struct manager;
+struct postmortem;
 
 enum shutdown_how {
 	SHUTDOWN_NONE,
@@ -149,5 +150,17 @@ int manager_start(struct manager *m, struct service *s);
 int manager_stop(struct manager *m, struct service *s);
 int manager_restart(struct manager *m, struct service *s);
 int manager_kill(struct manager *m, struct service *s, int sig, bool main_only);
+
+/* Issue 17. s's i-th newest post-mortem record (0: the last), or NULL
+ * (manager_postmortem.c). */
+const struct postmortem *manager_postmortem(struct manager *m, struct service *s, unsigned i);
+/* Freeze or thaw s's cgroup (manager_freeze.c): 0; -EOPNOTSUPP without a
+ * cgroup, -EINVAL when s is not running (freeze), -EALREADY when it is not
+ * frozen (thaw), -errno of the write. */
+int manager_freeze(struct manager *m, struct service *s);
+int manager_thaw(struct manager *m, struct service *s);
+/* The state svctl shows: "frozen" once the kernel said so, else the
+ * state machine's. */
+const char *manager_state_name(struct manager *m, struct service *s);
 
 #endif

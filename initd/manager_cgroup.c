@@ -45,6 +45,11 @@ static int svc_cgroup_open(struct manager *m, struct svc *v, bool leaf)
 	return fd < 0 ? -errno : fd;
 }
 
+int svc_cgroup_node_open(struct manager *m, struct svc *v)
+{
+	return svc_cgroup_open(m, v, false);
+}
+
 int svc_cgroup_kill(struct manager *m, struct svc *v)
 {
 	_cleanup_close_ int fd = svc_cgroup_open(m, v, false);
@@ -103,14 +108,28 @@ static void svc_cgroup_poll_pids(struct svc *v)
 	v->pids_refused_at = now_usec();
 }
 
+/* cgroup.events: populated (an empty node ends a run) and frozen
+ * (manager_freeze.c). No cgroup: empty. */
+static void svc_cgroup_events_changed(struct svc *v)
+{
+	bool populated = false, frozen = false;
+	int r = svc_cgroup_events(v->m, v, &populated, &frozen);
+
+	if (r < 0 && r != -ENOENT)
+		return;
+	if (r == 0)
+		svc_freeze_seen(v, frozen);
+	if (!populated)
+		service_on_empty(&v->s);
+}
+
 void svc_cgroup_event(void *owner, enum cgroup_event ev)
 {
 	struct svc *v = owner;
 
 	switch (ev) {
 	case CGROUP_EVENT_POPULATED:
-		if (svc_cgroup_populated(v->m, v) == 0)
-			service_on_empty(&v->s);
+		svc_cgroup_events_changed(v);
 		break;
 	case CGROUP_EVENT_MEMORY:
 		svc_cgroup_poll_oom(v);

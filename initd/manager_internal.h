@@ -8,6 +8,7 @@
 #ifndef INITD_MANAGER_INTERNAL_H
 #define INITD_MANAGER_INTERNAL_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -15,6 +16,7 @@
 #include "initd/log.h"
 #include "initd/logbuf.h"
 #include "initd/manager.h"
+#include "initd/postmortem.h"
 #include "initd/probe.h"
 
 struct cgroup_plan;
@@ -58,6 +60,11 @@ struct svc {
 
 	bool escalated;               /* its failure action ran for this failure */
 	struct probe_run probe;       /* its ready or health probe (issue 15) */
+
+	/* issue 17 */
+	struct postmortem_ring postmortems;   /* manager_postmortem.c */
+	bool freeze_wanted;           /* cgroup.freeze 1 written (manager_freeze.c) */
+	bool frozen;                  /* its cgroup.events said frozen 1 since */
 };
 
 struct settled_waiter {
@@ -182,6 +189,9 @@ void svc_close_cgroup(struct manager *m, struct svc *v);
  * second try is made), *ret_fd then untouched. */
 int svc_spawn_cgroup_fd(struct manager *m, struct svc *v, int *ret_fd);
 void svc_cgroup_poll_oom(struct svc *v);
+/* v's node, opened for reading (the caller closes it), or -errno
+ * (-ENOENT: no cgroup). */
+int svc_cgroup_node_open(struct manager *m, struct svc *v);
 /* cgroup.kill on the node: 1 when it is empty (or has no cgroup), 0 while
  * killing, -errno. populated: 1, 0 (or no cgroup), -errno. */
 int svc_cgroup_kill(struct manager *m, struct svc *v);
@@ -202,6 +212,28 @@ void manager_cgroup_apply(struct manager *m, const struct unit_set *set);
 bool manager_cgroup_prune(struct manager *m);
 /* Close the tree and free the plan (manager_free; accepts either unset). */
 void manager_cgroup_close(struct manager *m);
+
+/* ---- manager.c: output ---- */
+/* What v's pipe holds now, into its ring (and to followers). */
+void svc_output_flush(struct svc *v);
+
+/* ---- manager_postmortem.c ---- */
+/* The reaper's call for v's main process ending: service_on_exit, and a
+ * post-mortem record when the exit is a failure nobody asked for. */
+void svc_exit(struct manager *m, struct svc *v, const siginfo_t *si);
+
+/* ---- manager_freeze.c ---- */
+/* cgroup.events changed and says frozen (0 or 1). */
+void svc_freeze_seen(struct svc *v, bool frozen);
+/* After every state change: a frozen unit that leaves running (a stop,
+ * its exit) is thawed first, so that a signal sent reaches it and no
+ * process of a later run starts frozen. */
+void svc_freeze_follow_state(struct svc *v);
+/* cgroup.freeze of v's node: 0 or -errno. */
+int svc_cgroup_freeze(struct manager *m, struct svc *v, bool on);
+/* cgroup.events of v's node: populated and frozen, 0 or -errno
+ * (-ENOENT: no cgroup). */
+int svc_cgroup_events(struct manager *m, struct svc *v, bool *ret_populated, bool *ret_frozen);
 
 /* ---- manager_reload.c ---- */
 /* Called from the pass. */

@@ -8,7 +8,6 @@
 
 #include "common/util.h"
 #include "initd/log.h"
-#include "initd/spawn.h"
 
 static const char *const state_names[SERVICE_STATE_MAX] = {
 	[SERVICE_STOPPED] = "stopped",
@@ -55,7 +54,7 @@ bool service_is_active(const struct service *s)
 
 static void watchdog_arm(struct service *s)
 {
-	if (s->unit->watchdog_usec)
+	if (s->unit->watchdog_usec && !s->suspended)
 		loop_timer_arm(s->loop, &s->watchdog, now_usec() + s->unit->watchdog_usec);
 }
 
@@ -192,6 +191,8 @@ static void probes_follow_state(struct service *s)
 
 static const struct unit_probe *probe_due(const struct service *s)
 {
+	if (s->suspended)
+		return NULL;
 	if (s->state == SERVICE_STARTING && s->type_ready)
 		return &s->unit->ready;
 	if (s->state == SERVICE_RUNNING && s->unit->health.kind != UNIT_PROBE_NONE)
@@ -262,6 +263,24 @@ void service_on_probe(struct service *s, bool ok, const char *why)
 		return;
 	}
 	probe_arm(s, p->interval_usec);
+}
+
+/* Frozen (manager_freeze.c): a frozen process can neither pet its
+ * watchdog nor answer a probe, so neither runs; thawed, both start afresh
+ * (a whole watchdog interval, the health count from zero). */
+void service_suspend(struct service *s, bool on)
+{
+	if (s->suspended == on)
+		return;
+	s->suspended = on;
+	if (on) {
+		loop_timer_cancel(s->loop, &s->watchdog);
+		probe_stop(s);
+		return;
+	}
+	if (s->state == SERVICE_RUNNING)
+		watchdog_arm(s);
+	probes_follow_state(s);
 }
 
 /* The type's own sign of readiness came (exec, READY=1, the daemon's PID):
@@ -576,7 +595,7 @@ static void watchdog_fired(struct loop *l, void *data)
 
 /* Status 0, or a status or signal the unit lists in success_exit (dropbear
  * exits 1 on SIGTERM). Never an exit before READY=1. */
-static bool exit_is_success(const struct service *s, const struct service_exit *e)
+bool service_exit_is_success(const struct service *s, const struct service_exit *e)
 {
 	const struct unit *u = s->unit;
 
@@ -671,7 +690,7 @@ static uint64_t next_restart_delay(struct service *s, uint64_t now)
 /* Main process gone and leaf empty: decide what comes next. */
 static void service_after_exit(struct service *s)
 {
-	bool success = exit_is_success(s, &s->last_exit);
+	bool success = service_exit_is_success(s, &s->last_exit);
 	uint64_t now = now_usec();
 
 	if (s->state == SERVICE_STOPPING) {
@@ -845,164 +864,4 @@ static void timer_fired(struct loop *l, void *data)
 	}
 }
 
-/* ---- reporting ---------------------------------------------------------- */
-
-/* A duration the way a unit file writes it ("90s", "2min", "300ms"): the
- * largest unit that holds it whole, so a reason quotes the configured value. */
-static const char *duration_as_written(char *buf, size_t size, uint64_t usec)
-{
-	static const struct { const char *name; uint64_t usec; } units[] = {
-		{ "min", 60 * USEC_PER_SEC }, { "s", USEC_PER_SEC }, { "ms", USEC_PER_MSEC },
-		{ "us", 1 },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
-		if (usec && usec % units[i].usec == 0) {
-			snprintf(buf, size, "%llu%s", (unsigned long long)(usec / units[i].usec),
-				 units[i].name);
-			return buf;
-		}
-	snprintf(buf, size, "0");
-	return buf;
-}
-
-/* "exec /bin/x: No such file or directory": what the child could not do. */
-static void setup_reason(const struct unit *u, const struct service_exit *e, char *buf,
-			 size_t size)
-{
-	const char *err = strerror(e->code);
-
-	if (e->detail[0]) {
-		/* the child said it all ("environment file F:L: why") */
-		snprintf(buf, size, "%s", e->detail);
-		return;
-	}
-	switch (e->stage) {
-	case SPAWN_STAGE_EXEC:
-		snprintf(buf, size, "exec %s: %s", u->exec && u->exec[0] ? u->exec[0] : "?", err);
-		break;
-	case SPAWN_STAGE_USER:
-		snprintf(buf, size, "user %s: %s", u->user ? u->user : "root",
-			 e->code == ENOENT ? "no such user or group" : err);
-		break;
-	case SPAWN_STAGE_ROOTFS:
-		snprintf(buf, size, "rootfs %s: %s", u->iso.rootfs ? u->iso.rootfs : "(tmpfs)", err);
-		break;
-	case SPAWN_STAGE_VETH:
-		snprintf(buf, size, "veth into bridge %s: %s",
-			 u->iso.veth_bridge ? u->iso.veth_bridge : "?", err);
-		break;
-	case SPAWN_STAGE_CHDIR:
-		snprintf(buf, size, "chdir %s: %s", u->workdir ? u->workdir : "/", err);
-		break;
-	default:
-		snprintf(buf, size, "setup %s: %s", spawn_stage_to_string(e->stage), err);
-	}
-}
-
-static void start_limit_reason(const struct service *s, const struct service_exit *e,
-			       char *buf, size_t size)
-{
-	char interval[32], last[256];
-
-	snprintf(buf, size, "start limit hit (%u starts in %s), last: %s",
-		 s->unit->start_limit_burst,
-		 format_duration(interval, sizeof(interval), s->unit->start_limit_interval_usec),
-		 e == &s->limit_exit ? "?" :
-		 service_exit_to_string(s, &s->limit_exit, last, sizeof(last)));
-}
-
-static void exit_kind_to_string(const struct service *s, const struct service_exit *e,
-				char *buf, size_t size)
-{
-	const char *name = e->kind == EXIT_SIGNAL ? signal_to_string(e->code) : NULL;
-	char d[32];
-
-	switch (e->kind) {
-	case EXIT_NONE:
-		snprintf(buf, size, "%s", "");
-		break;
-	case EXIT_CODE:
-		if (e->notify_errno && e->code != 0)
-			snprintf(buf, size, "exit %d (ERRNO=%d: %s)", e->code, e->notify_errno,
-				 strerror(e->notify_errno));
-		else
-			snprintf(buf, size, "exit %d", e->code);
-		break;
-	case EXIT_SIGNAL:
-		if (name)
-			snprintf(buf, size, "signal %s (%d)", name, 128 + e->code);
-		else
-			snprintf(buf, size, "signal %d (%d)", e->code, 128 + e->code);
-		break;
-	case EXIT_OOM:
-		snprintf(buf, size, "oom-kill");
-		break;
-	case EXIT_UNKNOWN:
-		snprintf(buf, size, "exited, status unknown (not initd's child)");
-		break;
-	case EXIT_STOP_TIMEOUT:
-		snprintf(buf, size, "stop timeout, killed");
-		break;
-	case EXIT_OPERATOR:
-		snprintf(buf, size, "stopped by svctl");
-		break;
-	case EXIT_START_TIMEOUT:
-		snprintf(buf, size, "start timeout (%s)%s%s",
-			 duration_as_written(d, sizeof(d), s->unit->start_timeout_usec),
-			 e->detail[0] ? ", ready probe: " : "", e->detail);
-		break;
-	case EXIT_HEALTH:
-		snprintf(buf, size, "health check failed: %s", e->detail);
-		break;
-	case EXIT_SETUP:
-		setup_reason(s->unit, e, buf, size);
-		break;
-	case EXIT_SPAWN:
-		snprintf(buf, size, "clone3: %s", strerror(e->code));
-		break;
-	case EXIT_DEPENDENCY: {
-		/* detail: "NAME" or "NAME: its reason" */
-		int n = (int)strcspn(e->detail, ":");
-
-		if (e->code == 1 && e->detail[n])
-			snprintf(buf, size, "requires %.*s, which%s", n, e->detail,
-				 e->detail + n + 1);
-		else
-			snprintf(buf, size, "dependency %.*s failed%s", n, e->detail, e->detail + n);
-		break;
-	}
-	case EXIT_CGROUP:
-		snprintf(buf, size, "cgroup: %s", e->detail);
-		break;
-	case EXIT_MOUNT:
-		snprintf(buf, size, "%s", e->detail);
-		break;
-	case EXIT_MAIN_REFUSED:
-		snprintf(buf, size, "no main process: %s", e->detail);
-		break;
-	case EXIT_WATCHDOG:
-		snprintf(buf, size, "watchdog timeout (%s without WATCHDOG=1), killed",
-			 format_duration(d, sizeof(d), s->unit->watchdog_usec));
-		break;
-	case EXIT_START_LIMIT:
-		start_limit_reason(s, e, buf, size);
-		break;
-	default:
-		snprintf(buf, size, "unknown");
-	}
-}
-
-const char *service_exit_to_string(const struct service *s, const struct service_exit *e,
-				   char *buf, size_t size)
-{
-	static const char prefix[] = "exited before ready: ";
-
-	if (!e->before_ready || size <= sizeof(prefix)) {
-		exit_kind_to_string(s, e, buf, size);
-		return buf;
-	}
-	memcpy(buf, prefix, sizeof(prefix));
-	exit_kind_to_string(s, e, buf + sizeof(prefix) - 1, size - (sizeof(prefix) - 1));
-	return buf;
-}
+/* Reporting (service_exit_to_string): service_reason.c. */

@@ -19,6 +19,9 @@
  *   stopping --exit+empty--> stopped | waiting | restarting | failed
  *   (a unit that did not parse)                   bad-config, until a reload
  *
+ * Frozen (svctl freeze, manager_freeze.c) is no state: a running unit's
+ * cgroup is frozen and `suspended` holds its watchdog and probes; any
+ * change of state out of running thaws it first.
 
  * A service is over when its main process is reaped; whatever it left in its
  * leaf is killed with cgroup.kill, and it is not spawned again until the leaf
@@ -194,6 +197,7 @@ struct service {
 	unsigned health_failures;     /* in a row, while running */
 	char probe_why[SERVICE_PROBE_WHY_MAX];   /* the last failure, "" if none */
 	bool watchdog_fired;
+	bool suspended;               /* frozen: no watchdog, no probes */
 	unsigned transitions_outside_table;   /* logged; a bug if ever > 0 */
 
 	void *priv;                   /* the manager's per-service data */
@@ -250,6 +254,9 @@ void service_on_oom(struct service *s);
 void service_on_probe(struct service *s, bool ok, const char *why);
 /* WATCHDOG=1 from the service: push its watchdog deadline back. */
 void service_on_watchdog(struct service *s);
+/* Its cgroup is (being) frozen, or thawed (manager_freeze.c): while on,
+ * no watchdog and no probe runs; the state does not change. */
+void service_suspend(struct service *s, bool on);
 
 /* The transition table (service.c): every change of state the machine
  * makes is one of these rows. */
@@ -266,6 +273,9 @@ const char *service_state_to_string(enum service_state st);
 bool service_is_ready(const struct service *s);      /* dependents may start */
 bool service_is_settled(const struct service *s);    /* not starting/stopping */
 bool service_is_active(const struct service *s);     /* has or may get a process */
+/* Status 0, or one the unit lists in success_exit; never an exit before
+ * READY=1. */
+bool service_exit_is_success(const struct service *s, const struct service_exit *e);
 /* "exit 1", "signal KILL", "exec /bin/x: No such file or directory"... */
 const char *service_exit_to_string(const struct service *s, const struct service_exit *e,
 				   char *buf, size_t size);

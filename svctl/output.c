@@ -59,6 +59,11 @@ static int unit_parse(const struct proto_attr_view *svc, struct unit_status *u)
 		case PROTO_ATTR_PID:         r = proto_get_u32(&a, &u->pid); break;
 		case PROTO_ATTR_RESTARTS:    r = proto_get_u32(&a, &u->restarts); break;
 		case PROTO_ATTR_SINCE:       r = proto_get_u64(&a, &u->since_usec); break;
+		case PROTO_ATTR_POSTMORTEM:
+			u->postmortem = a.data;
+			u->postmortem_len = a.len;
+			r = 0;
+			break;
 		default:
 			if (a.type >= STATUS_CG_FIRST && a.type < STATUS_CG_FIRST + STATUS_CG_N)
 				r = cg_parse(&a, u);
@@ -129,7 +134,7 @@ static const char *state_colour(const char *state)
 	if (!strcmp(state, "failed") || !strcmp(state, "bad-config"))
 		return "\033[1;31m";
 	if (!strcmp(state, "starting") || !strcmp(state, "stopping") ||
-	    !strcmp(state, "restarting"))
+	    !strcmp(state, "restarting") || !strcmp(state, "frozen"))
 		return "\033[33m";
 	return NULL;
 }
@@ -413,6 +418,8 @@ void status_print_detail(FILE *f, const struct unit_status *u)
 	detail_cpu(f, u);
 	detail_psi(f, u);
 	detail_sizes(f, u, "oom", oom, oom_names, ARRAY_SIZE(oom), false);
+	if (u->postmortem && postmortem_print_last(f, u->postmortem, u->postmortem_len) < 0)
+		fputs("  last failure: (malformed)\n", f);
 }
 
 void status_print_list(FILE *f, const struct unit_status *u, size_t n, bool colour)

@@ -34,6 +34,8 @@ struct unit_status {
 	uint64_t since_usec;
 	uint32_t cg_have;
 	uint64_t cg[STATUS_CG_N];
+	const uint8_t *postmortem;  /* its last POSTMORTEM's data (one-unit */
+	uint32_t postmortem_len;    /* status), NULL when none */
 };
 
 /* Parse the SERVICE attributes of a STATUS reply payload into a malloc'ed
@@ -100,6 +102,18 @@ int show_print(FILE *f, const void *payload, size_t len, bool json);
  * last_pet_usec_ago, pets, nowayout, error}} (null when absent). 0 or
  * -EBADMSG (nothing printed). */
 int system_print(FILE *f, const void *payload, size_t len, bool json);
+
+/* Post-mortems (postmortem.c, issue 17). The "last failure" block of
+ * `svctl status NAME` from a POSTMORTEM's data: "last failure: TIME
+ * REASON (restarts N)", its counters, then its lines under "  | ". 0 or
+ * -EBADMSG. */
+#define POSTMORTEM_LINE_MAX 2048
+int postmortem_print_last(FILE *f, const uint8_t *data, uint32_t len);
+/* A POSTMORTEM reply: each record as above (headed "failure"), newest
+ * first, a blank line between; or, json, an array of {time, time_usec,
+ * reason, restarts, memory_peak, cpu_usage_usec, oom_kills, pids_peak
+ * (null when not read), lines[]}. 0 or -EBADMSG (nothing printed). */
+int postmortem_print(FILE *f, const char *name, const void *payload, size_t len, bool json);
 
 /* Whether to colour output on f: a tty, and $NO_COLOR unset. */
 bool output_colour(FILE *f);

@@ -313,6 +313,64 @@ static int cmd_kill(struct svctl *s, const struct command *cmd, int argc, char *
 	return SVCTL_EXIT_OK;
 }
 
+/* postmortem NAME [-n N]: the unit's records of unexpected exits, newest
+ * first; -n (anywhere before "--") the last N only. */
+static int count_take(int *argc, char **argv, uint32_t *ret)
+{
+	char *end;
+	long v;
+	int k = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < *argc)
+				argv[k++] = argv[i++];
+			break;
+		}
+		if (strcmp(argv[i], "-n") && strcmp(argv[i], "--count")) {
+			argv[k++] = argv[i];
+			continue;
+		}
+		errno = 0;
+		v = i + 1 < *argc ? strtol(argv[i + 1], &end, 10) : -1;
+		if (v < 1 || errno || *end || v > UINT32_MAX) {
+			fprintf(stderr, "svctl: postmortem: -n wants a number of records\n");
+			return SVCTL_EXIT_USAGE;
+		}
+		*ret = (uint32_t)v;
+		i++;
+	}
+	*argc = k;
+	return 0;
+}
+
+static int cmd_postmortem(struct svctl *s, const struct command *cmd, int argc, char **argv)
+{
+	struct proto_buf b;
+	struct reply rep;
+	uint32_t count = 0;
+	int r = count_take(&argc, argv, &count);
+
+	if (!r)
+		r = operands_check(cmd, &argc, &argv);
+	if (r)
+		return r;
+	request_begin(&b, PROTO_REQ_POSTMORTEM, 1, argv);
+	if (count)
+		proto_put_u32(&b, PROTO_ATTR_COUNT, count);
+	proto_msg_end(&b);
+	r = call(s, &b, &rep);
+	if (r)
+		return r;
+	r = postmortem_print(stdout, argv[0], rep.payload, rep.hdr.len, s->json);
+	reply_free(&rep);
+	if (r < 0) {
+		fprintf(stderr, "svctl: malformed postmortem reply from initd\n");
+		return SVCTL_EXIT_PROTOCOL;
+	}
+	return finish_output(SVCTL_EXIT_OK);
+}
+
 /* DATA attributes of one LOGS reply to stdout, as they are. */
 /* --raw: each line as the service wrote it, without the stamp initd put
  * before it. initd sends whole lines, so a stamp is at a line's start;
@@ -536,6 +594,12 @@ static const struct command commands[] = {
 	{ "logs",     "NAME [-n LINES] [-f] [-r] [--since T] [--until T]",
 	  "show a unit's recent output, each line stamped; -f follows it",
 	  cmd_logs, PROTO_REQ_LOGS, 0, -1 },
+	{ "postmortem", "NAME [-n N]", "show the records of a unit's unexpected exits, newest first",
+	  cmd_postmortem, PROTO_REQ_POSTMORTEM, 1, 1 },
+	{ "freeze",   "NAME", "freeze a running unit's processes (cgroup.freeze)",
+	  cmd_simple, PROTO_REQ_FREEZE, 1, 1 },
+	{ "thaw",     "NAME", "thaw a frozen unit",
+	  cmd_simple, PROTO_REQ_THAW, 1, 1 },
 	{ "poweroff", "", "stop every unit and power the machine off",
 	  cmd_simple, PROTO_REQ_POWEROFF, 0, 0 },
 	{ "reboot",   "", "stop every unit and reboot",
@@ -604,6 +668,11 @@ static void command_help(FILE *f, const struct command *cmd)
 		      "unit whose start failed into its restart backoff as \"NAME failed:\n"
 		      "REASON, restarting in N\".\n"
 		      "  --no-wait       return at once, once initd has begun the action\n", f);
+	if (cmd->run == cmd_postmortem)
+		fputs("\n  -n, --count N   the last N records only\n"
+		      "Each: its time, reason and restarts before it, the cgroup's counters\n"
+		      "(memory.peak, cpu usage_usec, oom_kills, pids.peak) and its last 20\n"
+		      "lines of output.\n", f);
 	if (cmd->run == cmd_kill)
 		fputs("\nEvery process of the unit: its cgroup (sub-cgroups included), in a PID\n"
 		      "namespace every process of the namespace but its reaper, without\n"
@@ -811,7 +880,8 @@ int main(int argc, char **argv)
 	r = globals_extract(&s, &argc, argv);
 	if (r)
 		return r;
-	if (cmd->run != cmd_logs && cmd->run != cmd_lifecycle && cmd->run != cmd_kill) {
+	if (cmd->run != cmd_logs && cmd->run != cmd_lifecycle && cmd->run != cmd_kill &&
+	    cmd->run != cmd_postmortem) {
 		r = operands_check(cmd, &argc, &argv);
 		if (r)
 			goto done;

@@ -626,6 +626,9 @@ static void dump_base(struct dump *d, const struct unit *u)
 	dump_cgroup(d, &u->cgroup);
 	key_duration(d, "watchdog", u->watchdog_usec);
 	dump_log(d, u);
+	key(d, "postmortems");
+	fprintf(d->f, "%u", u->postmortems);
+	key_end(d);
 	dump_failure(d, u);
 }
 

@@ -333,6 +333,8 @@ static const struct enc_field unit_fields[] = {
 	F_STRV(45, struct unit, iso.tmpfs, UNIT_TMPFS_MAX),
 	/* rootfs from the image (issue 15): 120.. */
 	F_STRV(120, struct unit, iso.from_host, UNIT_FROM_HOST_MAX),
+	/* forensics (issue 17): 130.. */
+	F_NUM(130, struct unit, postmortems, UNIT_POSTMORTEMS_MAX),
 	F_NUM(46, struct unit, iso.has_capabilities, 1),
 	F_NUM(47, struct unit, iso.capabilities, (1ULL << UNIT_CAP_MAX) - 1),
 	F_NUM(48, struct unit, iso.no_new_privs, 1),

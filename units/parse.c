@@ -172,6 +172,23 @@ static int parse_burst(struct parse_ctx *c, config_setting_t *s, const char *pat
 	return 0;
 }
 
+/* Records of unexpected exits PID 1 keeps for the unit (initd/postmortem.h). */
+static int parse_postmortems(struct parse_ctx *c, config_setting_t *s, const char *path,
+			     void *obj)
+{
+	struct parse_state *st = obj;
+	long long v;
+	int r;
+
+	r = setting_int(c, s, path, &v);
+	if (r < 0)
+		return r;
+	if (v < 0 || v > UNIT_POSTMORTEMS_MAX)
+		return FAIL(c, s, "'%s' must be 0..%d", path, UNIT_POSTMORTEMS_MAX);
+	st->unit->postmortems = (unsigned)v;
+	return 0;
+}
+
 static int parse_interval(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct parse_state *st = obj;
@@ -611,6 +628,7 @@ static const struct key unit_keys[] = {
 	{ "cgroup", parse_cgroup },
 	{ "watchdog", parse_watchdog },
 	{ "log", parse_log },
+	{ "postmortems", parse_postmortems },
 	/* failure and modes (issue 14): escalation.c */
 	{ "on_failure", parse_on_failure },
 	{ "critical", parse_critical },
@@ -661,6 +679,7 @@ struct unit *unit_new(const char *name, const char *file)
 		.restart_delay_usec = 100 * USEC_PER_MSEC,
 		.restart_delay_max_usec = 30 * USEC_PER_SEC,
 		.start_limit_burst = 5,
+		.postmortems = 5,
 		.start_limit_interval_usec = 10 * USEC_PER_SEC,
 		.stop_signal = SIGTERM,
 		.stop_timeout_usec = 5 * USEC_PER_SEC,

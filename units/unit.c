@@ -107,6 +107,7 @@ static bool unit_numbers_equal(const struct unit *a, const struct unit *b)
 	       a->restart_delay_usec == b->restart_delay_usec &&
 	       a->restart_delay_max_usec == b->restart_delay_max_usec &&
 	       a->start_limit_burst == b->start_limit_burst &&
+	       a->postmortems == b->postmortems &&
 	       a->start_limit_interval_usec == b->start_limit_interval_usec &&
 	       a->stop_signal == b->stop_signal && a->stop_timeout_usec == b->stop_timeout_usec &&
 	       a->start_timeout_usec == b->start_timeout_usec &&

@@ -62,6 +62,7 @@ _Static_assert(UNIT_CGROUP_PATH_MAX == 584, "slice depth or name limits changed:
 #define UNIT_LOG_SIZE_MAX     (1024ULL * 1024 * 1024)
 #define UNIT_LOG_SIZE_DEFAULT (1024ULL * 1024)
 #define UNIT_LOG_KEEP_MAX     100
+#define UNIT_POSTMORTEMS_MAX  32
 #define UNIT_LOG_KEEP_DEFAULT 3
 #define UNIT_PIDFILE_DIR   "/run/"  /* a pidfile lives below it (tmpfs) */
 #define UNIT_PIDFILE_MAX   256     /* bytes of a pidfile path */
@@ -424,6 +425,9 @@ struct unit {
 	uint64_t restart_delay_usec;      /* default 100ms */
 	uint64_t restart_delay_max_usec;  /* default 30s */
 	unsigned start_limit_burst;       /* default 5, >= 1 */
+	unsigned postmortems;             /* post-mortem records kept (issue 17,
+	                                   * initd/postmortem.h): 0..UNIT_POSTMORTEMS_MAX,
+	                                   * default 5 */
 	uint64_t start_limit_interval_usec; /* default 10s, > 0 */
 	int stop_signal;                  /* default SIGTERM */
 	uint64_t stop_timeout_usec;       /* default 5s */

@@ -868,7 +868,8 @@ static const char *const svctl_command[PROTO_REQ_MAX] = {
 	[PROTO_REQ_RESTART] = "restart", [PROTO_REQ_RELOAD] = "reload",
 	[PROTO_REQ_LOGS] = "logs", [PROTO_REQ_KILL] = "kill", [PROTO_REQ_WAIT] = "wait",
 	[PROTO_REQ_TREE] = "tree", [PROTO_REQ_SHOW] = "show",
-	[PROTO_REQ_SYSTEM] = "show\\-system",
+	[PROTO_REQ_SYSTEM] = "show\\-system", [PROTO_REQ_POSTMORTEM] = "postmortem",
+	[PROTO_REQ_FREEZE] = "freeze", [PROTO_REQ_THAW] = "thaw",
 };
 
 /* The text between `start` and `end` in the man page at `file`. */

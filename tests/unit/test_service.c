@@ -1349,6 +1349,41 @@ START_TEST(health_failures_in_a_row_restart)
 }
 END_TEST
 
+/* Frozen (issue 17): a frozen process can neither pet its watchdog nor
+ * answer a probe. Suspended, neither fires nor runs however long; resumed,
+ * both start afresh: a whole watchdog interval, the next probe an interval
+ * out, the failure count from zero. The state stays running throughout. */
+START_TEST(suspended_service_trips_neither_watchdog_nor_probe)
+{
+	struct service s;
+
+	unit.watchdog_usec = 30 * USEC_PER_MSEC;
+	health_probe(1);
+	start_running(&s);
+	wait_for_probes(1);
+	service_suspend(&s, true);
+	ck_assert_int_eq(fake.probe_cancels, 1);      /* the running one is killed */
+	service_on_probe(&s, false, "timed out");     /* a late verdict: dropped */
+	for (int i = 0; i < 20; i++)                   /* 200ms: past both */
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(fake.kill_alls, 0);
+	ck_assert_int_eq(fake.probes, 1);
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	service_on_watchdog(&s);                       /* does not re-arm it */
+	loop_run_once(loop, 40);
+	ck_assert_int_eq(fake.kill_alls, 0);
+	service_suspend(&s, false);
+	wait_for_probes(2);
+	service_on_probe(&s, true, "");
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	/* the watchdog runs again: silent, killed */
+	for (int i = 0; i < 20 && !fake.kill_alls; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(fake.kill_alls, 1);
+	service_done(&s);
+}
+END_TEST
+
 /* Leaving running kills a probe that runs; its late verdict changes nothing. */
 START_TEST(stop_cancels_a_running_probe)
 {
@@ -1485,6 +1520,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, leftovers_are_killed_before_respawn);
 	tcase_add_test(tc, backoff_doubles_up_to_max);
 	tcase_add_test(tc, watchdog_kills_a_silent_service);
+	tcase_add_test(tc, suspended_service_trips_neither_watchdog_nor_probe);
 	tcase_add_test(tc, bad_config_never_starts);
 	tcase_add_test(tc, dependency_failure_fails_waiting_service);
 	tcase_add_test(tc, spawn_failure_fails);

@@ -8,6 +8,7 @@
 . "$VMT/cgroup.sh"
 . "$VMT/cgroup-deleg.sh"
 . "$VMT/cgroup-long.sh"
+. "$VMT/freeze.sh"
 . "$VMT/reload.sh"
 
 echo reboot >/run/initd-script.shutdown

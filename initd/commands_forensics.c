@@ -1,0 +1,87 @@
+/* commands_forensics.c — issue 17's requests: postmortem (a unit's
+ * post-mortem records, postmortem.h, each a POSTMORTEM attribute) and
+ * freeze / thaw (manager_freeze.c). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "initd/commands.h"
+#include "initd/postmortem.h"
+
+static int reply_error(struct proto_buf *reply, int err, const char *fmt, ...) _printf_(3, 4);
+
+static int reply_error(struct proto_buf *reply, int err, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return proto_msg_error(reply, err, msg);
+}
+
+void commands_put_postmortem(struct proto_buf *b, const struct postmortem *p)
+{
+	static const uint16_t attr[POSTMORTEM_STAT_MAX] = {
+		[POSTMORTEM_MEM_PEAK] = PROTO_ATTR_MEM_PEAK,
+		[POSTMORTEM_CPU_USAGE] = PROTO_ATTR_CPU_USAGE_USEC,
+		[POSTMORTEM_OOM_KILLS] = PROTO_ATTR_OOM_KILLS,
+		[POSTMORTEM_PIDS_PEAK] = PROTO_ATTR_PIDS_PEAK,
+	};
+
+	proto_nest_begin(b, PROTO_ATTR_POSTMORTEM);
+	proto_put_u64(b, PROTO_ATTR_TIME, p->wall_usec);
+	proto_put_str(b, PROTO_ATTR_REASON, p->reason);
+	proto_put_u32(b, PROTO_ATTR_RESTARTS, p->restarts);
+	for (int i = 0; i < POSTMORTEM_STAT_MAX; i++)
+		if (p->have & (1U << i))
+			proto_put_u64(b, attr[i], p->stat[i]);
+	proto_put_str(b, PROTO_ATTR_DATA, p->lines);
+	proto_nest_end(b);
+}
+
+int commands_postmortem(struct commands *cmds, const char *name, uint32_t count,
+			struct proto_buf *reply)
+{
+	struct service *s = manager_find(cmds->manager, name);
+	const struct postmortem *p;
+	int r;
+
+	if (!s)
+		return reply_error(reply, ENOENT, "unit %s not found", name);
+	proto_msg_begin(reply, PROTO_REPLY_OK);
+	for (uint32_t i = 0; i < count && (p = manager_postmortem(cmds->manager, s, i)); i++)
+		commands_put_postmortem(reply, p);
+	r = proto_msg_end(reply);
+	if (r < 0)
+		return reply_error(reply, -r, "postmortem reply too large");
+	return 0;
+}
+
+/* ENODEV, not EOPNOTSUPP, without cgroups: svctl reads the latter as a
+ * protocol error (exit 6), this is an operation that failed (exit 1). */
+int commands_freeze(struct commands *cmds, const char *name, bool freeze,
+		    struct proto_buf *reply)
+{
+	struct service *s = manager_find(cmds->manager, name);
+	const char *verb = freeze ? "freeze" : "thaw";
+	int r;
+
+	if (!s)
+		return reply_error(reply, ENOENT, "unit %s not found", name);
+	r = freeze ? manager_freeze(cmds->manager, s) : manager_thaw(cmds->manager, s);
+	if (r == -EOPNOTSUPP)
+		return reply_error(reply, ENODEV, "%s has no cgroup to freeze (initd runs "
+				   "without cgroups)", name);
+	if (r == -EINVAL)
+		return reply_error(reply, EINVAL, "%s is %s: only a running unit can be frozen",
+				   name, service_state_to_string(s->state));
+	if (r == -EALREADY)
+		return reply_error(reply, EALREADY, "%s is not frozen", name);
+	if (r < 0)
+		return reply_error(reply, -r, "%s %s: %s", verb, name, strerror(-r));
+	proto_msg_begin(reply, PROTO_REPLY_OK);
+	return proto_msg_end(reply);
+}

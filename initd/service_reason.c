@@ -1,0 +1,173 @@
+/* service_reason.c — a service's exit in words, as svctl status shows it
+ * ("exit 1", "signal KILL (137)", "exec /bin/x: No such file or
+ * directory", "start timeout (90s)"...): service_exit_to_string
+ * (service.h). Apart from the state machine (service.c), which only
+ * records the exit. */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "initd/service.h"
+#include "initd/spawn.h"
+
+/* ---- reporting ---------------------------------------------------------- */
+
+/* A duration the way a unit file writes it ("90s", "2min", "300ms"): the
+ * largest unit that holds it whole, so a reason quotes the configured value. */
+static const char *duration_as_written(char *buf, size_t size, uint64_t usec)
+{
+	static const struct { const char *name; uint64_t usec; } units[] = {
+		{ "min", 60 * USEC_PER_SEC }, { "s", USEC_PER_SEC }, { "ms", USEC_PER_MSEC },
+		{ "us", 1 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+		if (usec && usec % units[i].usec == 0) {
+			snprintf(buf, size, "%llu%s", (unsigned long long)(usec / units[i].usec),
+				 units[i].name);
+			return buf;
+		}
+	snprintf(buf, size, "0");
+	return buf;
+}
+
+/* "exec /bin/x: No such file or directory": what the child could not do. */
+static void setup_reason(const struct unit *u, const struct service_exit *e, char *buf,
+			 size_t size)
+{
+	const char *err = strerror(e->code);
+
+	if (e->detail[0]) {
+		/* the child said it all ("environment file F:L: why") */
+		snprintf(buf, size, "%s", e->detail);
+		return;
+	}
+	switch (e->stage) {
+	case SPAWN_STAGE_EXEC:
+		snprintf(buf, size, "exec %s: %s", u->exec && u->exec[0] ? u->exec[0] : "?", err);
+		break;
+	case SPAWN_STAGE_USER:
+		snprintf(buf, size, "user %s: %s", u->user ? u->user : "root",
+			 e->code == ENOENT ? "no such user or group" : err);
+		break;
+	case SPAWN_STAGE_ROOTFS:
+		snprintf(buf, size, "rootfs %s: %s", u->iso.rootfs ? u->iso.rootfs : "(tmpfs)", err);
+		break;
+	case SPAWN_STAGE_VETH:
+		snprintf(buf, size, "veth into bridge %s: %s",
+			 u->iso.veth_bridge ? u->iso.veth_bridge : "?", err);
+		break;
+	case SPAWN_STAGE_CHDIR:
+		snprintf(buf, size, "chdir %s: %s", u->workdir ? u->workdir : "/", err);
+		break;
+	default:
+		snprintf(buf, size, "setup %s: %s", spawn_stage_to_string(e->stage), err);
+	}
+}
+
+static void start_limit_reason(const struct service *s, const struct service_exit *e,
+			       char *buf, size_t size)
+{
+	char interval[32], last[256];
+
+	snprintf(buf, size, "start limit hit (%u starts in %s), last: %s",
+		 s->unit->start_limit_burst,
+		 format_duration(interval, sizeof(interval), s->unit->start_limit_interval_usec),
+		 e == &s->limit_exit ? "?" :
+		 service_exit_to_string(s, &s->limit_exit, last, sizeof(last)));
+}
+
+static void exit_kind_to_string(const struct service *s, const struct service_exit *e,
+				char *buf, size_t size)
+{
+	const char *name = e->kind == EXIT_SIGNAL ? signal_to_string(e->code) : NULL;
+	char d[32];
+
+	switch (e->kind) {
+	case EXIT_NONE:
+		snprintf(buf, size, "%s", "");
+		break;
+	case EXIT_CODE:
+		if (e->notify_errno && e->code != 0)
+			snprintf(buf, size, "exit %d (ERRNO=%d: %s)", e->code, e->notify_errno,
+				 strerror(e->notify_errno));
+		else
+			snprintf(buf, size, "exit %d", e->code);
+		break;
+	case EXIT_SIGNAL:
+		if (name)
+			snprintf(buf, size, "signal %s (%d)", name, 128 + e->code);
+		else
+			snprintf(buf, size, "signal %d (%d)", e->code, 128 + e->code);
+		break;
+	case EXIT_OOM:
+		snprintf(buf, size, "oom-kill");
+		break;
+	case EXIT_UNKNOWN:
+		snprintf(buf, size, "exited, status unknown (not initd's child)");
+		break;
+	case EXIT_STOP_TIMEOUT:
+		snprintf(buf, size, "stop timeout, killed");
+		break;
+	case EXIT_OPERATOR:
+		snprintf(buf, size, "stopped by svctl");
+		break;
+	case EXIT_START_TIMEOUT:
+		snprintf(buf, size, "start timeout (%s)%s%s",
+			 duration_as_written(d, sizeof(d), s->unit->start_timeout_usec),
+			 e->detail[0] ? ", ready probe: " : "", e->detail);
+		break;
+	case EXIT_HEALTH:
+		snprintf(buf, size, "health check failed: %s", e->detail);
+		break;
+	case EXIT_SETUP:
+		setup_reason(s->unit, e, buf, size);
+		break;
+	case EXIT_SPAWN:
+		snprintf(buf, size, "clone3: %s", strerror(e->code));
+		break;
+	case EXIT_DEPENDENCY: {
+		/* detail: "NAME" or "NAME: its reason" */
+		int n = (int)strcspn(e->detail, ":");
+
+		if (e->code == 1 && e->detail[n])
+			snprintf(buf, size, "requires %.*s, which%s", n, e->detail,
+				 e->detail + n + 1);
+		else
+			snprintf(buf, size, "dependency %.*s failed%s", n, e->detail, e->detail + n);
+		break;
+	}
+	case EXIT_CGROUP:
+		snprintf(buf, size, "cgroup: %s", e->detail);
+		break;
+	case EXIT_MOUNT:
+		snprintf(buf, size, "%s", e->detail);
+		break;
+	case EXIT_MAIN_REFUSED:
+		snprintf(buf, size, "no main process: %s", e->detail);
+		break;
+	case EXIT_WATCHDOG:
+		snprintf(buf, size, "watchdog timeout (%s without WATCHDOG=1), killed",
+			 format_duration(d, sizeof(d), s->unit->watchdog_usec));
+		break;
+	case EXIT_START_LIMIT:
+		start_limit_reason(s, e, buf, size);
+		break;
+	default:
+		snprintf(buf, size, "unknown");
+	}
+}
+
+const char *service_exit_to_string(const struct service *s, const struct service_exit *e,
+				   char *buf, size_t size)
+{
+	static const char prefix[] = "exited before ready: ";
+
+	if (!e->before_ready || size <= sizeof(prefix)) {
+		exit_kind_to_string(s, e, buf, size);
+		return buf;
+	}
+	memcpy(buf, prefix, sizeof(prefix));
+	exit_kind_to_string(s, e, buf + sizeof(prefix) - 1, size - (sizeof(prefix) - 1));
+	return buf;
+}

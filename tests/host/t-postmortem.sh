@@ -1,0 +1,116 @@
+#!/bin/bash
+# t-postmortem.sh — crash forensics (issue 17 item 2): a post-mortem record
+# for every unexpected exit, never for a requested stop.
+#   crasher  prints 30 numbered lines and exits 7, four runs in a row, then
+#            stays up; postmortems = 3: three records kept, newest first,
+#            each with its last 20 lines (of 30), reason and restarts;
+#            `svctl status` shows the last; the log directory gets all four
+#   wide     prints 20 lines of 300 bytes and exits 1: the byte bound keeps
+#            whole lines, the newest
+#   victim   SIGKILLed from outside: "signal KILL"
+#   calm     stopped by svctl: no record; none, postmortems = 0: none
+#   toomany  postmortems = 40: bad-config
+# Without cgroups (this tier) freeze is a clear error.
+. "$(dirname "$0")/lib.sh"
+
+LOGDIR=$WORK/logdir
+rm -rf "$LOGDIR"
+
+new_boot postmortem
+cat > "$T/conf/initd.conf" <<EOC
+log = { directory = "$LOGDIR"; };
+EOC
+unit crasher <<EOU
+exec = [ "/bin/sh", "-c", "echo run >> $T/crasher.runs; r=\$(wc -l < $T/crasher.runs); i=1; while [ \$i -le 30 ]; do echo crash run \$r line \$i; i=\$((i+1)); done; [ \$r -ge 5 ] && exec sleep 1000; exit 7" ];
+restart = "on-failure";
+restart_delay = "100ms";
+start_limit = { burst = 20; interval = "60s"; };
+postmortems = 3;
+EOU
+unit wide <<EOU
+exec = [ "/bin/sh", "-c", "i=1; while [ \$i -le 20 ]; do printf 'wide %02d %0290d\\\\n' \$i 0; i=\$((i+1)); done; exit 1" ];
+restart = "no";
+EOU
+unit victim <<EOU
+exec = [ "/bin/sh", "-c", "echo victim up; exec sleep 1000" ];
+restart = "no";
+EOU
+unit calm <<EOU
+exec = [ "/bin/sh", "-c", "echo calm up; exec sleep 1000" ];
+EOU
+unit none <<EOU
+exec = [ "/bin/sh", "-c", "echo none; exit 3" ];
+restart = "no";
+postmortems = 0;
+EOU
+unit toomany <<EOU
+exec = [ "/bin/true" ];
+postmortems = 40;
+EOU
+start_initd
+
+runs() { [ -f "$T/crasher.runs" ] && wc -l < "$T/crasher.runs" || echo 0; }
+check "crasher ran five times and stays up" \
+	wait_until 20 eval '[ "$(runs)" = 5 ] && state_is crasher running'
+pm=$(sv postmortem crasher)
+printf '%s\n' "$pm" | sed 's/^/#   /' | head -5
+is "postmortems = 3: three records of four failures" \
+	"$(printf '%s\n' "$pm" | grep -c '^failure: ')" 3
+is "newest first: run 4, then 3, then 2" \
+	"$(printf '%s\n' "$pm" | grep '| .*line 30$' | sed -E 's/.*crash run ([0-9]+) .*/\1/' | tr '\n' ' ')" "4 3 2 "
+check "each record says exit 7 with the restarts before it (3, 2, 1)" \
+	eval '[ "$(printf "%s\n" "$pm" | grep "^failure: " | sed -E "s/.* exit 7 \(restarts ([0-9]+)\)$/\1/" | tr "\n" " ")" = "3 2 1 " ]'
+first=$(sv postmortem crasher -n 1)
+is "-n 1: one record" "$(printf '%s\n' "$first" | grep -c '^failure: ')" 1
+is "the last 20 lines of 30: 11..30" \
+	"$(printf '%s\n' "$first" | grep -c '| .*crash run 4 line ')" 20
+check "the first kept line is line 11, stamped" \
+	eval 'printf "%s\n" "$first" | grep "| " | head -n 1 | grep -Eq "^  \| [0-9-]{10}T[0-9:.]{12}Z crash run 4 line 11$"'
+check "svctl status crasher shows the last failure" \
+	eval 'sv status crasher | grep -Eq "^  last failure: [0-9-]{10}T.*Z exit 7 \(restarts 3\)$"'
+check "status shows its last lines" eval 'sv status crasher | grep -q "| .*crash run 4 line 30$"'
+check "--json: three records of 20 lines, reason, restarts, null counters without cgroups" \
+	eval "sv postmortem crasher --json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert len(r) == 3, r
+assert all(len(x[\"lines\"]) == 20 for x in r)
+assert r[0][\"reason\"] == \"exit 7\" and r[0][\"restarts\"] == 3
+assert r[0][\"memory_peak\"] is None and r[0][\"lines\"][-1].endswith(\"crash run 4 line 30\")
+assert r[0][\"time\"].endswith(\"Z\") and r[0][\"time_usec\"] > r[1][\"time_usec\"]
+'"
+check "the log directory keeps every record: crasher.postmortem has four" \
+	wait_until 5 eval '[ "$(grep -c "post-mortem crasher: exit 7" "$LOGDIR/crasher.postmortem" 2>/dev/null)" = 4 ]'
+check "... with its lines" \
+	eval '[ "$(grep -c "^  | .*crash run 1 line" "$LOGDIR/crasher.postmortem")" = 20 ]'
+
+# the byte bound
+check "wide failed" wait_state wide failed 5
+w=$(sv postmortem wide)
+n=$(printf '%s\n' "$w" | grep -c '| .*wide ')
+check "wide: fewer than 20 lines of 300 bytes kept ($n)" eval '[ "$n" -ge 5 ] && [ "$n" -lt 20 ]'
+check "wide: the newest ones, whole" \
+	eval 'printf "%s\n" "$w" | grep "| " | tail -n 1 | grep -Eq "wide 20 0{290}$" &&
+	      [ -z "$(printf "%s\n" "$w" | grep "| " | grep -Ev "Z wide [0-9]{2} 0{290}$")" ]'
+
+# a signal from outside; a requested stop; postmortems = 0
+check "victim is running" wait_state victim running 5
+in_ns kill -KILL "$(svc_pid victim)"
+check "victim: signal KILL recorded" \
+	wait_until 5 eval 'sv postmortem victim | grep -q "^failure: .* signal KILL"'
+check "calm is running" wait_state calm running 5
+sv stop calm > /dev/null
+is "calm, stopped by svctl: no record" "$(sv postmortem calm)" "calm: no unexpected exit recorded"
+check "none failed" wait_state none failed 5
+is "none (postmortems = 0): no record" "$(sv postmortem none)" "none: no unexpected exit recorded"
+check "toomany (postmortems = 40) is bad-config" wait_state toomany bad-config 2
+check "its diagnostic names the bound" eval 'sv status toomany | grep -q "postmortems.*0..32"'
+check "no unit: an error" eval '! sv postmortem nosuch 2>/dev/null'
+
+# freeze needs a cgroup
+fz=$(sv freeze calm 2>&1); rc=$?
+check "freeze without cgroups fails with exit status 1 (rc $rc)" eval '[ "$rc" = 1 ]'
+check "... saying why" eval 'printf "%s\n" "$fz" | grep -q "no cgroup"'
+stop_initd
+
+[ "$FAILED" -eq 0 ]
