@@ -21,6 +21,9 @@ CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter \
 	     -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
 	     -Wvla -D_GNU_SOURCE -I. -DINITD_VERSION='"$(VERSION)"'
+# The source directory never reaches the binaries (debug info, __FILE__):
+# the same tree built anywhere gives the same image (images/README.md).
+CFLAGS    += -ffile-prefix-map=$(CURDIR)=.
 ifeq ($(WERROR),1)
 CFLAGS    += -Werror
 endif

@@ -11,6 +11,9 @@
 #        (/dev/vda) backed by FILE, created as a 64M ext4 labelled "data"
 #        when missing, so two runs share state; APPEND: extra kernel
 #        arguments; QEMU_OPTS: extra qemu arguments
+#        The image is reproducible: SOURCE_DATE_EPOCH=SECS pins its mtimes
+#        (default: the last commit's time); CHECK_INITD=FILE is the host
+#        initd that runs `--check --root` on it (default: the image's own)
 #   make image-deps
 #        fetch the Debian kernel into build/kernel/ (no-op when cached)
 #
@@ -29,6 +32,7 @@ RUN_TIMEOUT  ?= 300
 DISK         ?=
 APPEND       ?=
 QEMU_OPTS    ?=
+CHECK_INITD  ?=
 
 image-deps: deps
 	$(Q)images/kernel.sh $(KERNEL_CACHE) >/dev/null
@@ -43,7 +47,7 @@ image: image-deps
 		bin=build; \
 	fi; \
 	images/mkimage.sh -o $(IMAGE) -k $(KERNEL_CACHE)/current \
-		-i $$bin/initd -s $$bin/svctl \
+		-i $$bin/initd -s $$bin/svctl -x $(or $(CHECK_INITD),$$bin/initd) \
 		$(if $(UNITS),-u $(UNITS)) $(if $(INITD_CONF),-C $(INITD_CONF)) \
 		$(if $(OVERLAY),-O $(OVERLAY))
 
