@@ -13,7 +13,8 @@
 #        arguments; QEMU_OPTS: extra qemu arguments
 #        The image is reproducible: SOURCE_DATE_EPOCH=SECS pins its mtimes
 #        (default: the last commit's time); CHECK_INITD=FILE is the host
-#        initd that runs `--check --root` on it (default: the image's own)
+#        initd that runs `--check --root` on it (default: the image's own);
+#        CHECK_WARN=1: its errors are warnings (test images with bad units)
 #   make image-deps
 #        fetch the Debian kernel into build/kernel/ (no-op when cached)
 #
@@ -33,6 +34,7 @@ DISK         ?=
 APPEND       ?=
 QEMU_OPTS    ?=
 CHECK_INITD  ?=
+CHECK_WARN   ?=
 
 image-deps: deps
 	$(Q)images/kernel.sh $(KERNEL_CACHE) >/dev/null
@@ -48,6 +50,7 @@ image: image-deps
 	fi; \
 	images/mkimage.sh -o $(IMAGE) -k $(KERNEL_CACHE)/current \
 		-i $$bin/initd -s $$bin/svctl -x $(or $(CHECK_INITD),$$bin/initd) \
+		$(if $(filter 1,$(CHECK_WARN)),-W) \
 		$(if $(UNITS),-u $(UNITS)) $(if $(INITD_CONF),-C $(INITD_CONF)) \
 		$(if $(OVERLAY),-O $(OVERLAY))
 
