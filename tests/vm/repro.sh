@@ -17,8 +17,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 top=$PWD
 out=${1:?usage: tests/vm/repro.sh OUT.tap}
-dir=$top/${BUILD:-build}/vm-repro
-case ${BUILD:-build} in /*) dir=$BUILD/vm-repro ;; esac
+dir=$top/${BUILD:-build}/repro-image
+case ${BUILD:-build} in /*) dir=$BUILD/repro-image ;; esac
 rm -rf "$dir"; mkdir -p "$dir"
 
 tap() { echo "$1 - repro: $2" | tee -a "$out"; }
