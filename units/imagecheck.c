@@ -232,8 +232,11 @@ static bool name_in(struct root_check *rc, const char *file, const char *name)
 		close(fd);
 		return false;
 	}
-	while (!found && fgets(line, sizeof(line), f))
-		found = strncmp(line, name, n) == 0 && line[n] == ':';
+	/* A line longer than the buffer comes in pieces: only a piece that
+	 * starts a line is a name. */
+	for (bool start = true; !found && fgets(line, sizeof(line), f);
+	     start = strchr(line, '\n') != NULL)
+		found = start && strncmp(line, name, n) == 0 && line[n] == ':';
 	fclose(f);
 	return found;
 }
@@ -373,6 +376,13 @@ int unit_set_check_root(struct unit_set *s, const char *root)
 	rc.root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rc.root_fd < 0)
 		return -errno;
+	/* Without openat2 (Linux < 5.6) every path would look missing. */
+	r = open_in(rc.root_fd, "/", O_PATH);
+	if (r < 0) {
+		close(rc.root_fd);
+		return r;
+	}
+	close(r);
 	r = check_modules(&rc);
 	if (r == 0 && cg)
 		r = check_account(&rc, s->conf.file ? s->conf.file : "initd.conf",

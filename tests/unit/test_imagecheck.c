@@ -51,7 +51,14 @@ static void make_tree(void)
 	link_to("/bin/busybox", "/bin/sh");
 	link_to("/usr/bin/env", "/bin/hostenv");   /* on the host, not in the tree */
 	put("/bin/data", "not a program\n", 0644);
-	put("/etc/passwd", "root:x:0:0::/root:/bin/sh\nwww:x:33:33::/www:/bin/false\n", 0644);
+	/* a 1023-byte piece of a long line, then "bob:" (not a user) */
+	{
+		char passwd[1200];
+
+		snprintf(passwd, sizeof(passwd), "root:x:0:0::/root:/bin/sh\n"
+			 "www:x:33:33::/www:/bin/false\nlong:%01018dbob:x:1:1::/:/bin/sh\n", 0);
+		put("/etc/passwd", passwd, 0644);
+	}
 	put("/etc/group", "root:x:0:\nwww:x:33:\n", 0644);
 	put("/etc/app.env", "A=1\n", 0644);
 	put("/lib/modules/6.1.0/kernel/net/good.ko", "", 0644);
