@@ -59,11 +59,11 @@ build b another/longer/path/src 077 ||
 ha=$(sha256sum <"$dir/a.cpio.gz" | cut -d' ' -f1)
 hb=$(sha256sum <"$dir/b.cpio.gz" | cut -d' ' -f1)
 if [ "$ha" = "$hb" ]; then
-	tap ok "two clean builds give the same image (sha256 $ha)"
+	tap ok "two independent builds give the same image (sha256 $ha)"
 	rm -rf "$dir/a" "$dir/b"   # ~100 MB of copies and objects
 	exit 0
 fi
-tap "not ok" "two clean builds give two images ($ha, $hb)"
+tap "not ok" "two independent builds give two images ($ha, $hb)"
 # What differs: the listings (names, modes, owners, sizes, times), then
 # the bytes of the binaries.
 for x in a b; do
