@@ -24,6 +24,9 @@ CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter \
 	     -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
 	     -Wvla -D_GNU_SOURCE -I. -DINITD_VERSION='"$(VERSION)"'
+# The source directory never reaches the binaries (debug info, __FILE__):
+# the same tree built anywhere gives the same image (images/README.md).
+CFLAGS    += -ffile-prefix-map=$(CURDIR)=.
 ifeq ($(WERROR),1)
 CFLAGS    += -Werror
 endif
@@ -66,7 +69,24 @@ SVCTL_OBJ  := $(SVCTL_SRC:%.c=$(BUILD)/obj/%.o)
 
 all: $(BUILD)/initd $(BUILD)/svctl $(BUILD)/initd-stage1
 
-$(BUILD)/obj/%.o: %.c
+# An incremental build must give what a clean one gives (a reproducible
+# image, images/README.md): every object depends on a stamp of the compiler
+# and flags, the two that print the version also on a stamp of VERSION (a
+# commit rebuilds those two only). A stamp is rewritten only when its text
+# changes.
+FLAGS_STAMP   := $(BUILD)/stamp-flags
+VERSION_STAMP := $(BUILD)/stamp-version
+FLAGS_TEXT    := $(CC) $(filter-out -DINITD_VERSION=%,$(CFLAGS))
+$(shell mkdir -p $(BUILD))
+ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_TEXT))
+$(file >$(FLAGS_STAMP),$(FLAGS_TEXT))
+endif
+ifneq ($(file <$(VERSION_STAMP)),$(VERSION))
+$(file >$(VERSION_STAMP),$(VERSION))
+endif
+$(BUILD)/obj/initd/main.o $(BUILD)/obj/svctl/svctl.o: $(VERSION_STAMP)
+
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(call cflags,$(PKGS_INITD)) -MMD -MP -c -o $@ $<

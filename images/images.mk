@@ -26,6 +26,10 @@
 #        kernel passed by qemu and the stage 1 as initrd (no SCRIPT=); the
 #        disk is built first only when FILE or the stage 1 is missing, so
 #        two runs share the data partition
+#        The image is reproducible: SOURCE_DATE_EPOCH=SECS pins its mtimes
+#        (default: the last commit's time); CHECK_INITD=FILE is the host
+#        initd that runs `--check --root` on it (default: the image's own);
+#        CHECK_WARN=1: its errors are warnings (test images with bad units)
 #   make image-deps
 #        fetch the Debian kernel into build/kernel/ (no-op when cached)
 #   ARCH=arm64 (any of the above; images/arch.mk holds the table)
@@ -56,6 +60,8 @@ DISK_OUT     := $(IMAGE_DIR)/disk.img
 DISK_STAGE1  := $(IMAGE_DIR)/disk-stage1.cpio.gz
 DISK_IMAGE   ?=
 include images/disk/layout.env
+CHECK_INITD  ?=
+CHECK_WARN   ?=
 
 image-deps: deps
 	$(Q)KARCH=$(A_DEB) images/kernel.sh $(KERNEL_CACHE) >/dev/null
@@ -66,7 +72,7 @@ endif
 # A cross image: the target's busybox and e2fsck, and the host's initd for
 # --check (built here, in build/).
 IMAGE_CROSS_OPTS := $(if $(A_CROSS),-b $(KERNEL_CACHE)/userland/busybox \
-	-e $(KERNEL_CACHE)/userland/e2fsck -x build/initd)
+	-e $(KERNEL_CACHE)/userland/e2fsck)
 
 # The static build runs in a sub-make (STATIC=1 switches BUILD to build-static).
 image: image-deps $(if $(UNITS),,demo-overlay)
@@ -80,6 +86,8 @@ image: image-deps $(if $(UNITS),,demo-overlay)
 	$(if $(A_CROSS),$(MAKE) --no-print-directory ARCH=x86_64 STATIC= SANITIZE= BUILD=build all || exit 1;) \
 	images/mkimage.sh -o $(IMAGE) -k $(KERNEL_CACHE)/current \
 		-i $$bin/initd -s $$bin/svctl $(IMAGE_CROSS_OPTS) \
+		-x $(or $(CHECK_INITD),$(if $(A_CROSS),build/initd,$$bin/initd)) \
+		$(if $(filter 1,$(CHECK_WARN)),-W) \
 		$(if $(UNITS),-u $(UNITS),-u $(DEMO_DIR)/units -O $(DEMO_OVERLAY)) \
 		$(if $(INITD_CONF),-C $(INITD_CONF)) $(if $(OVERLAY),-O $(OVERLAY))
 

@@ -3,7 +3,7 @@
 #
 #   mkimage.sh -o OUT.cpio.gz -k KERNEL_DIR -i INITD -s SVCTL
 #              [-u UNITS_DIR] [-C INITD_CONF] [-O OVERLAY_DIR]...
-#              [-b BUSYBOX] [-e E2FSCK] [-x CHECK_INITD]
+#              [-b BUSYBOX] [-e E2FSCK] [-x CHECK_INITD] [-W]
 #
 # KERNEL_DIR is what images/kernel.sh prints (vmlinuz, kver, modules/KVER).
 # UNITS_DIR defaults to examples/minimal/units (`make image` passes the demo's);
@@ -28,12 +28,21 @@
 # from e2fsck-static, when present: initd.conf's `fsck = true`), and empty
 # mount points. There is no shell /init: initd
 # does the early mounts itself.
+#
+# `CHECK_INITD --check --root` (default: INITD; it must run on the build
+# host, so a cross-built INITD needs -x) checks the staged configuration
+# against the image's own files and fails the build on an error; -W turns
+# its errors into warnings, for test images that carry a bad unit on purpose.
+# The archive is reproducible (pack_root, at the end): the same inputs give
+# the same bytes; every mtime is $SOURCE_DATE_EPOCH (default: the last
+# commit's time).
 set -eu
+umask 022
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-out= kdir= initd= svctl= units= conf= overlay= busybox= e2fsck= check_initd=
-while getopts o:k:i:s:u:C:O:b:e:x: opt; do
+out= kdir= initd= svctl= units= conf= overlay= busybox= e2fsck= check_initd= check_warns=
+while getopts o:k:i:s:u:C:O:b:e:x:W opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) kdir=$OPTARG ;;
@@ -45,12 +54,13 @@ while getopts o:k:i:s:u:C:O:b:e:x: opt; do
 	b) busybox=$OPTARG ;;
 	e) e2fsck=$OPTARG ;;
 	x) check_initd=$OPTARG ;;
+	W) check_warns=1 ;;
 	*) exit 2 ;;
 	esac
 done
 die() { echo "mkimage: $*" >&2; exit 1; }
 [ -n "$out" ] && [ -n "$kdir" ] && [ -n "$initd" ] && [ -n "$svctl" ] ||
-	die "usage: mkimage.sh -o OUT -k KERNEL_DIR -i INITD -s SVCTL [-u UNITS] [-C CONF] [-O OVERLAY]"
+	die "usage: mkimage.sh -o OUT -k KERNEL_DIR -i INITD -s SVCTL [-u UNITS] [-C CONF] [-O OVERLAY]... [-b BUSYBOX] [-e E2FSCK] [-x CHECK_INITD] [-W]"
 units=${units:-$top/examples/minimal/units}
 [ -d "$units" ] || die "no unit directory $units"
 if [ -z "$conf" ]; then
@@ -255,18 +265,21 @@ find "$root" -type f ! -path "$root/lib/modules/*" ! -path "$root/bin/busybox" |
 	done
 
 # ---- the configuration, as the image's initd sees it ----------------------
-# Warnings only: an image may carry a bad unit on purpose (initd reports it
-# and boots the rest). Only a real (ELF) initd is asked: a stand-in script
-# might do PID-1 things on the build host.
+# Against the image's own files (executables, users, modules: initd(8)
+# --root). Only a real (ELF) initd of this machine is asked: a stand-in
+# script might do PID-1 things on the build host.
 if ! is_elf "$check_initd"; then
 	echo "mkimage: $check_initd is not an ELF binary, skipping initd --check" >&2
 elif [ "$(machine "$check_initd")" != "$host_machine" ]; then
 	echo "mkimage: $check_initd is built for another architecture, skipping initd --check (-x HOST_INITD)" >&2
-elif check=$(timeout 10 "$check_initd" --check "$root/etc/initd" 2>&1); then
-	echo "mkimage: initd --check: $check" >&2
+elif check=$(timeout 20 "$check_initd" --check --root "$root" "$root/etc/initd" 2>&1); then
+	echo "mkimage: initd --check --root: $check" | sed "s|$root|IMAGE|g" >&2
+elif [ -n "$check_warns" ]; then
+	echo "mkimage: warning: initd --check found problems (-W: not fatal):" >&2
+	echo "$check" | sed "s|$root|IMAGE|g; s/^/  /" >&2
 else
-	echo "mkimage: warning: initd --check found problems:" >&2
-	echo "$check" | sed 's/^/  /' >&2
+	echo "$check" | sed "s|$root|IMAGE|g; s/^/  /" >&2
+	die "initd --check --root failed on the staged image (IMAGE = $root)"
 fi
 
 # ---- archive --------------------------------------------------------------
@@ -285,13 +298,27 @@ newc_node() {
 	head -c $(((4 - (110 + 11) % 4) % 4)) /dev/zero
 }
 
-(
-	cd "$root"
-	find . -mindepth 1 | LC_ALL=C sort |
-		cpio -o -H newc -R 0:0 --reproducible --quiet
-	# /dev/console: the kernel opens it for init before anything is mounted.
-	newc_node dev/console $((0020000 | 0600)) 5 1
-) | gzip -9n >"$out.tmp"
+# ---- reproducibility ----------------------------------------------------------
+# pack_root ROOT OUT: ROOT as a gzip'd newc archive at OUT, the same bytes
+# for the same contents. What would differ between two builds is pinned:
+# mtimes (all $SOURCE_DATE_EPOCH), owners (0:0), inode and device numbers
+# (GNU cpio --reproducible renumbers inodes, hard links kept, and zeroes
+# device numbers), entry order (sorted, C locale), gzip's name and time
+# (-n). Modes come from the inputs and umask 022 (above).
+pack_root() {
+	sde=${SOURCE_DATE_EPOCH:-$(git -C "$top" log -1 --format=%ct 2>/dev/null || echo 0)}
+	case $sde in '' | *[!0-9]*) die "SOURCE_DATE_EPOCH '$sde' is not a number of seconds" ;; esac
+	find "$1" -exec touch -h -d "@$sde" {} +
+	(
+		cd "$1"
+		find . -mindepth 1 | LC_ALL=C sort |
+			cpio -o -H newc -R 0:0 --reproducible --quiet
+		# /dev/console: the kernel opens it for init before anything is mounted.
+		newc_node dev/console $((0020000 | 0600)) 5 1
+	) | gzip -9n >"$2"
+}
+
+pack_root "$root" "$out.tmp"
 mv "$out.tmp" "$out"
 rm -f "$root.applets"
 echo "mkimage: $out ($(du -k "$out" | cut -f1) KiB, kernel $kver, $n units)" >&2

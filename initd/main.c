@@ -62,6 +62,8 @@ struct options {
 	const char *cgroup_root;
 	bool check;
 	bool dump;              /* --check --dump: also print the parsed model */
+	const char *root;       /* --check --root DIR: also check against DIR's
+	                         * files (units/imagecheck.c) */
 	bool no_cgroup;
 	bool no_mounts;
 	bool verbose;
@@ -110,7 +112,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: initd [OPTIONS]\n"
-		"       initd --check [--dump] [DIR]\n"
+		"       initd --check [--dump] [--root ROOT] [DIR]\n"
 		"\n"
 		"A declarative PID-1 supervisor. Reads DIR/initd.conf and DIR/units/*.unit.\n"
 		"\n"
@@ -127,6 +129,9 @@ static void usage(FILE *f)
 		"                       0 OK, 1 errors found, 2 usage, 3 unreadable\n"
 		"      --dump           with --check: print initd.conf and every unit as\n"
 		"                       parsed, defaults included\n"
+		"      --root ROOT      with --check: also check against the tree ROOT\n"
+		"                       (an image): executables, users and groups,\n"
+		"                       kernel modules, files the units need\n"
 		"  -v, --verbose        log every state change\n"
 		"  -h, --help           this help\n"
 		"  -V, --version        print the version\n");
@@ -137,7 +142,7 @@ static void usage(FILE *f)
 static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 {
 	enum { OPT_UNITS = 256, OPT_CONTROL, OPT_NOTIFY, OPT_CGROUP_ROOT, OPT_NO_CGROUP, OPT_NO_MOUNTS,
-	       OPT_DUMP, OPT_CMDLINE };
+	       OPT_DUMP, OPT_CMDLINE, OPT_ROOT };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "units", required_argument, NULL, OPT_UNITS },
@@ -148,6 +153,7 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 		{ "no-mounts", no_argument, NULL, OPT_NO_MOUNTS },
 		{ "check", no_argument, NULL, 'n' },
 		{ "dump", no_argument, NULL, OPT_DUMP },
+		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -170,6 +176,7 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 		case OPT_NO_MOUNTS: o->no_mounts = true; break;
 		case 'n': if (!pid1) o->check = true; break;
 		case OPT_DUMP: if (!pid1) o->check = o->dump = true; break;
+		case OPT_ROOT: if (!pid1) o->root = optarg; break;
 		case OPT_CMDLINE: if (!pid1) o->cmdline = optarg; break;
 		case 'v': o->verbose = true; break;
 		case 'h': if (!pid1) { usage(stdout); return 1; } break;
@@ -179,6 +186,10 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 	}
 	if (o->check && optind < argc)
 		o->config_dir = argv[optind++];
+	if (o->root && !o->check) {
+		fprintf(stderr, "initd: --root needs --check\n");
+		return -EINVAL;
+	}
 	if (!pid1 && optind < argc) {
 		fprintf(stderr, "initd: unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
@@ -238,6 +249,11 @@ static int run_check(const struct options *o)
 
 	if (r < 0) {
 		fprintf(stderr, "initd: cannot read %s: %s\n", o->units_dir, strerror(-r));
+		return CHECK_UNREADABLE;
+	}
+	if (o->root && (r = unit_set_check_root(set, o->root)) < 0) {
+		fprintf(stderr, "initd: cannot check against %s: %s\n", o->root, strerror(-r));
+		unit_set_free(set);
 		return CHECK_UNREADABLE;
 	}
 	for (size_t i = 0; i < set->diags.n; i++) {

@@ -40,7 +40,8 @@ check-vm: all
 	BUILD=$(BUILD) tests/vm/persist.sh $(RESULTS)/vm.tap || rc=1; \
 	BUILD=$(BUILD) tests/vm/demo.sh $(RESULTS)/vm.tap || rc=1; \
 	BUILD=$(BUILD) tests/vm/arm64.sh $(RESULTS)/vm.tap || rc=1; \
-	BUILD=$(BUILD) tests/vm/disk.sh $(RESULTS)/vm.tap || rc=1; exit $$rc
+	BUILD=$(BUILD) tests/vm/disk.sh $(RESULTS)/vm.tap || rc=1; \
+	BUILD=$(BUILD) tests/vm/repro.sh $(RESULTS)/vm.tap || rc=1; exit $$rc
 
 # ---- fuzz (tests/fuzz/README.md) --------------------------------------------
 # Targets: tests/fuzz/fuzz_TARGET.c; corpus: tests/fuzz/TARGET/.

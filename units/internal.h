@@ -18,6 +18,7 @@
  *   probes.c   a unit's ready and health probes
  *   template.c instance names, specifiers, substitution in a template
  *   instances.c initd.conf's instances; making the instances of a set
+ *   imagecheck.c --check --root: a set against the files of its image
  */
 #ifndef INITD_UNITS_INTERNAL_H
 #define INITD_UNITS_INTERNAL_H

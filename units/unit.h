@@ -662,6 +662,17 @@ int unit_set_load(const char *conf_path, const char *units_dir, struct unit_set 
 int unit_set_load_with(const char *conf_path, const char *units_dir, char *const *extra,
 		       struct unit_set **ret);
 
+/* `initd --check --root DIR` (units/imagecheck.c): check s against the
+ * files of root, the tree it will run in (an image being built): every
+ * unit's executables (in its rootfs.path when it has one), its user,
+ * group and supplementary_groups in root's /etc/passwd and /etc/group,
+ * rootfs.path, binds' sources, from_host paths and required
+ * environment_files, initd.conf's modules under root's /lib/modules/KVER
+ * and its control_group. Paths resolve inside root; what is mounted at
+ * boot is not looked at. Problems are appended to s->diags with the
+ * key's FILE:LINE. 0, or -errno (root cannot be opened, -ENOMEM). */
+int unit_set_check_root(struct unit_set *s, const char *root);
+
 /* Parse one unit file (no cross-unit validation). Returns 0 and a unit
  * (possibly ->bad) in *ret, or -errno. Caller frees with unit_free. */
 int unit_parse_file(const char *path, struct unit **ret);
