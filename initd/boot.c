@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/kmod.h"
 #include "common/util.h"
 #include "initd/child.h"
 #include "initd/log.h"
@@ -178,6 +179,18 @@ static int find_module(const char *dir, const char *file, char *out, size_t size
 	return found;
 }
 
+/* A module without NAME.ko that this kernel builds in (modules.builtin):
+ * nothing to load, and no error (common/kmod.h). */
+static bool module_builtin(const char *dir, const char *name)
+{
+	char path[320];
+	_cleanup_close_ int fd = -1;
+
+	snprintf(path, sizeof(path), "%s/modules.builtin", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd >= 0 && kmod_builtin(fd, name);
+}
+
 void boot_load_modules(char **modules)
 {
 	struct utsname uts;
@@ -192,7 +205,10 @@ void boot_load_modules(char **modules)
 
 		snprintf(file, sizeof(file), "%s.ko", *m);
 		if (!find_module(dir, file, path, sizeof(path), 0)) {
-			log_error("module %s: not found under %s", *m, dir);
+			if (module_builtin(dir, *m))
+				log_info("module %s: built into the kernel", *m);
+			else
+				log_error("module %s: not found under %s", *m, dir);
 			continue;
 		}
 		fd = open(path, O_RDONLY | O_CLOEXEC);

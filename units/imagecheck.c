@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/kmod.h"
 #include "units/internal.h"
 
 #define MODULE_DEPTH_MAX 8      /* initd/boot.c searches as deep */
@@ -320,8 +321,18 @@ static int open_kvers(struct root_check *rc, int *kver, int max)
 	return n;
 }
 
+/* Built into that kernel: listed in KVER/modules.builtin (common/kmod.h). */
+static bool module_builtin(int kver_fd, const char *name)
+{
+	_cleanup_close_ int fd = openat(kver_fd, "modules.builtin",
+					O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	return fd >= 0 && kmod_builtin(fd, name);
+}
+
 /* Each module must be under every DIR/lib/modules/KVER (the kernel the
- * image boots is one of them, usually the only one). */
+ * image boots is one of them, usually the only one), as a NAME.ko or built
+ * in (initd/boot.c loads neither twice). */
 static int check_modules(struct root_check *rc)
 {
 	const struct initd_conf *conf = &rc->set->conf;
@@ -337,7 +348,8 @@ static int check_modules(struct root_check *rc)
 
 		snprintf(ko, sizeof(ko), "%s.ko", conf->modules[i]);
 		for (int k = 0; found && k < n; k++)
-			found = module_in(kver[k], ko, 0);
+			found = module_in(kver[k], ko, 0) ||
+				module_builtin(kver[k], conf->modules[i]);
 		if (!found)
 			r = report(rc, file, "modules", (int)i, conf->modules[i], n ?
 				   "not found under /lib/modules/KVER" :
