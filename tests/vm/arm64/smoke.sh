@@ -7,6 +7,9 @@ section arm64
 
 check_eq "uname -m is aarch64" "$(uname -m)" aarch64
 check "veth (arm64 module) is loaded" test -d /sys/module/veth
+check "virtio (built into the arm64 kernel) counts as loaded" \
+	eval 'dmesg | grep -q "module virtio: built into the kernel"'
+check "no listed module is reported missing" eval '! dmesg | grep -q "not found under /lib/modules"'
 
 # a leaf cgroup per service, read from /proc/PID/cgroup
 for u in sleeper ticker; do
