@@ -33,7 +33,7 @@ endif
 ifeq ($(SANITIZE),1)
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS   += -fsanitize=address,undefined
-BUILD     := build-san
+BUILD     := $(A_BUILD)-san
 endif
 ifeq ($(STATIC),1)
 LDFLAGS   += -static
@@ -104,10 +104,12 @@ $(BUILD)/svctl: $(SVCTL_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKGS_UNITS))
 
-# The stage 1 of a disk image (images/mkdisk.sh): libcommon only.
+# The stage 1 of a disk image (images/mkdisk.sh): libcommon only, and always
+# static: it is /init of an initramfs that carries no libraries (a
+# sanitizer build cannot link statically; mkdisk refuses a dynamic one).
 $(BUILD)/initd-stage1: $(BUILD)/obj/stage1/stage1.o $(BUILD)/libcommon.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+	$(Q)$(CC) $(LDFLAGS) $(if $(filter 1,$(SANITIZE)),,-static) -o $@ $^
 
 -include $(BUILD)/obj/stage1/stage1.d $(COMMON_OBJ:.o=.d) $(UNITS_OBJ:.o=.d) $(INITD_OBJ:.o=.d) $(SVCTL_OBJ:.o=.d)
 
@@ -127,8 +129,12 @@ DEB_TEST  := qemu-system-x86 busybox-static cpio util-linux procps python3 clang
 DEB_ARM64 := gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm \
 	     libc6-dev:arm64 libconfig-dev:arm64 libnl-3-dev:arm64 \
 	     libnl-route-3-dev:arm64 libcap-dev:arm64 libsystemd-dev:arm64
+# `make deps` is what an x86_64 build, image and run need; deps-arm64 adds the
+# arm64 architecture to dpkg, so only ARCH=arm64 images (image-deps) and
+# `make check` (its arm64 tier) ask for it.
 deps:
 	$(Q)./images/deps.sh $(DEB_BUILD) $(DEB_TEST)
+deps-arm64:
 	$(Q)./images/deps-arm64.sh $(DEB_ARM64)
 
 # ---- install ------------------------------------------------------------
@@ -141,6 +147,6 @@ install: all
 	for m in $(MAN8); do install -Dm644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/$$(basename $$m); done
 
 clean:
-	rm -rf build build-san build-static build-fuzz build-arm64 build-arm64-static
+	rm -rf build build-san build-static build-fuzz build-arm64 build-arm64-static build-arm64-san
 
-.PHONY: all deps install clean
+.PHONY: all deps deps-arm64 install clean

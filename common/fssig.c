@@ -34,5 +34,10 @@ const char *fs_signature(const uint8_t *buf, size_t len)
 		if (s->offset + s->len <= len && !memcmp(buf + s->offset, s->magic, s->len))
 			return s->name;
 	}
+	/* The list cannot know every format (LVM2, MD RAID, bcache, ZFS...):
+	 * only zeros are blank, anything else is data nobody may format over. */
+	for (size_t i = 0; i < len; i++)
+		if (buf[i])
+			return "data";
 	return NULL;
 }

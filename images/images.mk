@@ -4,7 +4,11 @@
 #        build/image/initramfs.cpio.gz: static initd as PID 1, svctl, busybox,
 #        the units of DIR, DIR/../initd.conf and DIR/../overlay when present,
 #        the kernel modules. Without UNITS: the demo appliance
-#        (examples/demo/units, plus what examples/demo/demo.mk builds for it)
+#        (examples/demo/units, plus what examples/demo/demo.mk builds for it).
+#        The image is reproducible: SOURCE_DATE_EPOCH=SECS pins its mtimes
+#        (default: the last commit's time); CHECK_INITD=FILE is the host
+#        initd that runs `--check --root` on it (default: the image's own);
+#        CHECK_WARN=1: its errors are warnings (test images with bad units)
 #   make run [SCRIPT=FILE] [RUN_TIMEOUT=SECS] [DISK=FILE] [APPEND="..."] [QEMU_OPTS="..."]
 #        [FWD_PORT=PORT]
 #        boot it in qemu (TCG); with SCRIPT, run FILE inside once every service
@@ -16,20 +20,17 @@
 #        8080): QEMU user networking (the guest's eth0) with the host's
 #        127.0.0.1:PORT forwarded to the guest's port 8080; FWD_PORT= runs
 #        without a network card
-#   make disk [UNITS=DIR] [OVERLAY=DIR] [INITD_CONF=FILE]
+#   make disk [UNITS=DIR] [OVERLAY=DIR] [INITD_CONF=FILE] [CHECK_WARN=1]
 #        build/image/disk.img: a GPT disk, partition 1 a read-only squashfs
-#        root (the image's tree, images/disk/initd.conf by default),
+#        root (mkimage's tree: UNITS default examples/minimal/units, with
+#        images/disk/initd.conf by default),
 #        partition 2 an empty data partition; and its stage 1,
 #        build/image/disk-stage1.cpio.gz (images/mkdisk.sh)
 #   make run DISK_IMAGE=FILE [RUN_TIMEOUT=SECS] [APPEND="..."] [QEMU_OPTS="..."]
 #        boot a disk image (FILE is written: its data partition) with the
 #        kernel passed by qemu and the stage 1 as initrd (no SCRIPT=); the
-#        disk is built first only when FILE or the stage 1 is missing, so
-#        two runs share the data partition
-#        The image is reproducible: SOURCE_DATE_EPOCH=SECS pins its mtimes
-#        (default: the last commit's time); CHECK_INITD=FILE is the host
-#        initd that runs `--check --root` on it (default: the image's own);
-#        CHECK_WARN=1: its errors are warnings (test images with bad units)
+#        disk is built first only when FILE is build/image/disk.img and
+#        missing, so two runs share the data partition (x86_64 only)
 #   make image-deps
 #        fetch the Debian kernel into build/kernel/ (no-op when cached)
 #   ARCH=arm64 (any of the above; images/arch.mk holds the table)
@@ -63,7 +64,7 @@ include images/disk/layout.env
 CHECK_INITD  ?=
 CHECK_WARN   ?=
 
-image-deps: deps
+image-deps: deps $(if $(A_CROSS),deps-arm64)
 	$(Q)KARCH=$(A_DEB) images/kernel.sh $(KERNEL_CACHE) >/dev/null
 ifneq ($(A_CROSS),)
 	$(Q)KARCH=$(A_DEB) images/userland.sh $(KERNEL_CACHE) >/dev/null
@@ -74,8 +75,13 @@ endif
 IMAGE_CROSS_OPTS := $(if $(A_CROSS),-b $(KERNEL_CACHE)/userland/busybox \
 	-e $(KERNEL_CACHE)/userland/e2fsck)
 
+# The demo's units (the default) also need what demo.mk builds, however
+# UNITS names them.
+IMAGE_UNITS = $(or $(UNITS),$(DEMO_DIR)/units)
+IMAGE_DEMO  = $(filter $(abspath $(DEMO_DIR)/units),$(abspath $(IMAGE_UNITS)))
+
 # The static build runs in a sub-make (STATIC=1 switches BUILD to build-static).
-image: image-deps $(if $(UNITS),,demo-overlay)
+image: image-deps $(if $(IMAGE_DEMO),demo-overlay)
 	$(Q)if $(MAKE) --no-print-directory STATIC=1 SANITIZE= all; then \
 		bin=$(A_BUILD)-static; \
 	else \
@@ -88,7 +94,7 @@ image: image-deps $(if $(UNITS),,demo-overlay)
 		-i $$bin/initd -s $$bin/svctl $(IMAGE_CROSS_OPTS) \
 		-x $(or $(CHECK_INITD),$(if $(A_CROSS),build/initd,$$bin/initd)) \
 		$(if $(filter 1,$(CHECK_WARN)),-W) \
-		$(if $(UNITS),-u $(UNITS),-u $(DEMO_DIR)/units -O $(DEMO_OVERLAY)) \
+		-u $(IMAGE_UNITS) $(if $(IMAGE_DEMO),-O $(DEMO_OVERLAY)) \
 		$(if $(INITD_CONF),-C $(INITD_CONF)) $(if $(OVERLAY),-O $(OVERLAY))
 
 # The same static-or-dynamic choice as image, then images/mkdisk.sh. x86_64
@@ -100,6 +106,7 @@ disk: image-deps
 	else $(MAKE) --no-print-directory STATIC= SANITIZE= BUILD=build all || exit 1; bin=build; fi; \
 	images/mkdisk.sh -o $(DISK_OUT) -k $(KERNEL_CACHE)/current -i $$bin/initd \
 		-s $$bin/svctl -1 $$bin/initd-stage1 -a $(ARCH) \
+		$(if $(CHECK_INITD),-x $(CHECK_INITD)) $(if $(filter 1,$(CHECK_WARN)),-W) \
 		$(if $(UNITS),-u $(UNITS)) $(if $(INITD_CONF),-C $(INITD_CONF)) \
 		$(if $(OVERLAY),-O $(OVERLAY))
 
@@ -111,13 +118,22 @@ run: image
 		$(if $(QEMU_OPTS),-q '$(QEMU_OPTS)') $(if $(FWD_PORT),-f $(FWD_PORT)) \
 		$(VMLINUZ) $(IMAGE)
 else
-run: $(if $(wildcard $(DISK_IMAGE)),$(if $(wildcard $(DISK_STAGE1)),,disk),disk)
-	$(if $(SCRIPT),$(error SCRIPT= runs in an initramfs boot, not with DISK_IMAGE=))
+# A disk boot, checked when make reads this, before anything is built. Only
+# the default disk is built when missing: a disk that exists is never
+# rebuilt (its data partition is the point), nor is a FILE elsewhere made.
+ifneq ($(A_CROSS),)
+$(error make run DISK_IMAGE=: ARCH=$(ARCH) disks are not supported yet (x86_64 only))
+endif
+ifneq ($(SCRIPT),)
+$(error SCRIPT= runs in an initramfs boot, not with DISK_IMAGE=)
+endif
+run: $(if $(wildcard $(DISK_IMAGE)),,$(if $(filter $(abspath $(DISK_OUT)),$(abspath $(DISK_IMAGE))),disk))
 	$(Q)test -f '$(DISK_IMAGE)' || { echo "run: no disk image $(DISK_IMAGE) (make disk builds $(DISK_OUT))" >&2; exit 2; }
+	$(Q)test -f '$(DISK_STAGE1)' || { echo "run: no stage 1 $(DISK_STAGE1) (make disk builds it, and a new disk)" >&2; exit 2; }
 	$(Q)RUN_RDINIT=/init RUN_TIMEOUT=$(RUN_TIMEOUT) images/run.sh \
 		-a 'initd.root=PARTUUID=$(DISK_ROOT_PARTUUID)$(if $(APPEND), $(APPEND))' \
 		-q '-drive file=$(DISK_IMAGE),if=virtio,format=raw$(if $(QEMU_OPTS), $(QEMU_OPTS))' \
-		$(VMLINUZ) $(DISK_STAGE1)
+		$(if $(FWD_PORT),-f $(FWD_PORT)) $(VMLINUZ) $(DISK_STAGE1)
 endif
 
 .PHONY: image image-deps run disk

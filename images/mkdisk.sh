@@ -4,8 +4,10 @@
 #
 #   mkdisk.sh -o OUT.img -k KERNEL_DIR -i INITD -s SVCTL -1 STAGE1
 #             [-u UNITS_DIR] [-C INITD_CONF] [-O OVERLAY_DIR] [-a ARCH]
+#             [-x CHECK_INITD] [-W]
 #
-# The root tree is mkimage.sh's (same options), plus /sbin/init -> initd,
+# The root tree is mkimage.sh's (same options, -x and -W too: the host
+# initd that checks the tree, and its errors as warnings), plus /sbin/init -> initd,
 # /data, and /sbin/mke2fs with its libraries and /etc/mke2fs.conf (the
 # data partition's `format`). INITD_CONF defaults to images/disk/initd.conf.
 # @DISK_DATA_PARTUUID@ in it is replaced from images/disk/layout.env,
@@ -26,8 +28,8 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-out= kdir= initd= svctl= stage1= units= conf= overlay= arch=${ARCH:-x86_64}
-while getopts o:k:i:s:1:u:C:O:a: opt; do
+out= kdir= initd= svctl= stage1= units= conf= overlay= arch=${ARCH:-x86_64} check_opts=
+while getopts o:k:i:s:1:u:C:O:a:x:W opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) kdir=$OPTARG ;;
@@ -38,17 +40,22 @@ while getopts o:k:i:s:1:u:C:O:a: opt; do
 	C) conf=$OPTARG ;;
 	O) overlay=$OPTARG ;;
 	a) arch=$OPTARG ;;
+	x) check_opts="$check_opts -x $OPTARG" ;;
+	W) check_opts="$check_opts -W" ;;
 	*) exit 2 ;;
 	esac
 done
 die() { echo "mkdisk: $*" >&2; exit 1; }
 [ -n "$out" ] && [ -n "$kdir" ] && [ -n "$initd" ] && [ -n "$svctl" ] && [ -n "$stage1" ] ||
-	die "usage: mkdisk.sh -o OUT.img -k KERNEL_DIR -i INITD -s SVCTL -1 STAGE1 [-u UNITS] [-C CONF] [-O OVERLAY] [-a ARCH]"
+	die "usage: mkdisk.sh -o OUT.img -k KERNEL_DIR -i INITD -s SVCTL -1 STAGE1 [-u UNITS] [-C CONF] [-O OVERLAY] [-a ARCH] [-x CHECK_INITD] [-W]"
 PATH=$PATH:/sbin:/usr/sbin
 for t in mksquashfs sfdisk cpio gzip; do
 	command -v "$t" >/dev/null || die "$t not found (make deps: squashfs-tools, fdisk, cpio)"
 done
 [ -f "$stage1" ] || die "missing $stage1"
+# /init of an initramfs that carries no libraries: it must be static.
+readelf -lW "$stage1" 2>/dev/null | grep -q 'program interpreter' &&
+	die "$stage1 is dynamic: stage 1 has no libraries to run it with"
 # shellcheck source=disk/layout.env
 . "$here/disk/layout.env"
 case $arch in
@@ -74,7 +81,7 @@ mke2fs=$(command -v mke2fs) || die "mke2fs not found (make deps: e2fsprogs)"
 cp "$mke2fs" "$work/overlay/sbin/mke2fs"
 [ ! -f /etc/mke2fs.conf ] || cp /etc/mke2fs.conf "$work/overlay/etc/mke2fs.conf"
 "$here/mkimage.sh" -o "$work/root.cpio.gz" -k "$kdir" -i "$initd" -s "$svctl" \
-	${units:+-u "$units"} -C "$work/initd.conf" -O "$work/overlay"
+	${units:+-u "$units"} -C "$work/initd.conf" -O "$work/overlay" $check_opts
 root=$work/root.cpio.gz.root
 ln -sf initd "$root/sbin/init"
 
@@ -117,8 +124,8 @@ for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_p
 	cp "$ko" "$mods/$m.ko"
 	echo "$m" >>"$s1/etc/stage1.modules"
 done
-find "$s1" -exec touch -h -d "@$epoch" {} +
-(cd "$s1" && find . -mindepth 1 | LC_ALL=C sort |
-	cpio -o -H newc -R 0:0 --reproducible --quiet) | gzip -9n >"${out%.img}-stage1.cpio.gz"
+# shellcheck source=pack.sh
+. "$here/pack.sh"
+SOURCE_DATE_EPOCH=$epoch pack_root "$s1" "${out%.img}-stage1.cpio.gz"
 echo "mkdisk: $out ($((1 + root_mib + data_mib + 1)) MiB: root ${root_mib} MiB squashfs, data ${data_mib} MiB empty)" >&2
 echo "mkdisk: ${out%.img}-stage1.cpio.gz (boot: rdinit=/init initd.root=PARTUUID=$DISK_ROOT_PARTUUID)" >&2

@@ -153,6 +153,14 @@ int boot_set_hostname(const char *name)
 	return sethostname(name, strlen(name)) < 0 ? -errno : 0;
 }
 
+/* A filesystem may leave d_type DT_UNKNOWN: then ask stat (no symlinks). */
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* Find NAME.ko under dir, depth-first, bounded. */
 static int find_module(const char *dir, const char *file, char *out, size_t size, int depth)
 {
@@ -168,7 +176,7 @@ static int find_module(const char *dir, const char *file, char *out, size_t size
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (e->d_type == DT_DIR)
+		if (e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && is_dir(path)))
 			found = find_module(path, file, out, size, depth + 1);
 		else if (strcmp(e->d_name, file) == 0) {
 			snprintf(out, size, "%s", path);

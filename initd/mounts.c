@@ -139,7 +139,7 @@ static void entry_report(struct mounts *ms, const struct mount_report *r)
 			snprintf(st->why, sizeof(st->why), "format: mke2fs exit %d", r->status);
 		else if (r->stage == MOUNT_STAGE_FORMAT && r->err == EMEDIUMTYPE)
 			snprintf(st->why, sizeof(st->why),
-				 "format: the device has another filesystem or a partition table: "
+				 "format: the device has another filesystem, a partition table or other data: "
 				 "not formatted");
 		else
 			snprintf(st->why, sizeof(st->why), "%s: %s", mount_stage_to_string(r->stage),

@@ -144,7 +144,7 @@ check-san:
 	$(Q)tests/san.sh $(RESULTS)/san.d $(RESULTS)/san.tap
 
 # `make check` runs every tier even when one fails, then sums up.
-check: deps
+check: deps deps-arm64
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
 	$(Q)$(MAKE) --no-print-directory all
 	-$(Q)$(MAKE) --no-print-directory check-unit

@@ -269,6 +269,17 @@ static int check_accounts(struct root_check *rc, const struct unit *u)
 
 /* ---- kernel modules ---------------------------------------------------------- */
 
+/* A directory entry that is a directory (not a symlink to one); a
+ * filesystem may leave d_type DT_UNKNOWN, then fstatat says. */
+static bool entry_is_dir(int dir_fd, const struct dirent *e)
+{
+	struct stat st;
+
+	if (e->d_type != DT_UNKNOWN)
+		return e->d_type == DT_DIR;
+	return fstatat(dir_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* Is file (NAME.ko) below dirfd, depth-first as initd/boot.c looks? */
 static bool module_in(int dir_fd, const char *file, int depth)
 {
@@ -283,7 +294,7 @@ static bool module_in(int dir_fd, const char *file, int depth)
 	while (!found && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		if (e->d_type == DT_DIR) {
+		if (entry_is_dir(dir_fd, e)) {
 			_cleanup_close_ int sub = openat(dir_fd, e->d_name,
 							 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			found = sub >= 0 && module_in(sub, file, depth + 1);
@@ -312,7 +323,7 @@ static int open_kvers(struct root_check *rc, int *kver, int max)
 		return 0;
 	}
 	while (n < max && (e = readdir(d))) {
-		if (e->d_name[0] == '.' || e->d_type != DT_DIR)
+		if (e->d_name[0] == '.' || !entry_is_dir(lib, e))
 			continue;
 		kver[n] = openat(lib, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		n += kver[n] >= 0;

@@ -7,7 +7,7 @@
 # after SIGKILL (new PID, restart count); here: the image built, the script
 # passed, the poweroff was clean (QEMU exited 0 by itself after the kernel's
 # "reboot: Power down"). One boot. Skipped, loudly, only when the cross
-# toolchain or qemu-system-aarch64 is missing (make deps installs them).
+# toolchain or qemu-system-aarch64 is missing (make deps-arm64 installs them; make check runs it).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 out=${1:?usage: tests/vm/arm64.sh OUT.tap}
@@ -23,7 +23,7 @@ for t in aarch64-linux-gnu-gcc qemu-system-aarch64; do
 	command -v $t >/dev/null || missing="$missing $t"
 done
 if [ -n "$missing" ]; then
-	echo "arm64: ********** SKIPPED: missing$missing (make deps installs them) **********" >&2
+	echo "arm64: ********** SKIPPED: missing$missing (make deps-arm64 installs them; make check runs it) **********" >&2
 	tap ok "smoke boot # SKIP missing$missing"
 	exit 0
 fi
@@ -33,8 +33,10 @@ mkdir -p "$dir/overlay/usr/lib/vmtest"
 cp tests/vm/lib.sh "$dir/overlay/usr/lib/vmtest/"
 t0=$SECONDS
 # One make run: it builds the image (cross build, kernel, busybox) and boots it.
-make --no-print-directory -j2 ARCH=arm64 IMAGE_DIR="$dir/image" \
-	UNITS=tests/vm/arm64/units OVERLAY="$dir/overlay" \
+# BUILD from check-vm's environment would put the cross objects in the
+# host's build/; FWD_PORT= keeps qemu off the host's port 8080.
+env -u BUILD make --no-print-directory -j2 ARCH=arm64 IMAGE_DIR="$dir/image" \
+	UNITS=tests/vm/arm64/units OVERLAY="$dir/overlay" FWD_PORT= \
 	SCRIPT=tests/vm/arm64/smoke.sh RUN_TIMEOUT=${VM_ARM64_TIMEOUT:-120} run \
 	>"$dir/run.out" 2>"$dir/run.err"
 rc=$?
