@@ -115,18 +115,29 @@ OUT=$(timeout 10 "$INITD" --check --root "$R/none" "$R/good/etc/initd" 2>&1); RC
 is "--root of a missing directory: exits 3" "$RC" 3
 
 # ---- mkimage.sh: an error fails the build, -W lets it through ---------------
-# A stand-in busybox with two applets keeps each build to a few seconds.
+# A stand-in busybox with two applets keeps each build to a few seconds. It
+# is a static ELF of this machine, as mkimage requires of a busybox.
 mkdir -p "$WORK/bin"
-cat > "$WORK/bin/busybox" <<'EOF'
-#!/bin/sh
-case $1 in --list-full) printf 'bin/sh\nbin/sleep\n' ;; --list) printf 'sh\nsleep\n' ;; esac
+cat > "$WORK/busybox.c" <<'EOF'
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--list-full"))
+		fputs("bin/sh\nbin/sleep\n", stdout);
+	else if (argc > 1 && !strcmp(argv[1], "--list"))
+		fputs("sh\nsleep\n", stdout);
+	return 0;
+}
 EOF
-chmod 755 "$WORK/bin/busybox"
+${CC:-cc} -static -o "$WORK/bin/busybox" "$WORK/busybox.c" ||
+	not_ok "a static stand-in busybox builds"
 export PATH=$WORK/bin:$PATH
 K=$WORK/kernel
 mkdir -p "$K/modules/6.1.0/kernel/net"
 : > "$K/vmlinuz"; echo 6.1.0 > "$K/kver"; : > "$K/modules/6.1.0/kernel/net/veth.ko"
 U=$WORK/img/units
+rm -rf "$WORK/img"   # a rerun starts without the last run's bad.unit
 mkdir -p "$U"
 printf 'modules = [ "veth" ];\n' > "$WORK/img/initd.conf"
 printf 'exec = [ "/bin/sleep", "1" ];\nuser = "www";\n' > "$U/ok.unit"
