@@ -23,7 +23,11 @@ writer_pid() {
 	return 1
 }
 
-# The units: chatter prints 300 numbered lines at once and exits, restarted;
+# The units: chatter prints 100 numbered lines at once and exits, restarted
+# (a run is about 7K: the 8K files with keep = 2 hold three runs or more, so
+# two runs are in the file set whenever it is read); each run names itself
+# by a fresh random id (not its pid, which the test's pid namespace may hand
+# out again);
 # byebye says goodbye on SIGTERM; own has its own log.file; full writes to
 # /dev/full; flood prints 60000 lines once asked, then one more on $T/go.
 units() {
@@ -31,7 +35,7 @@ units() {
 log = { directory = "$LOGDIR"; max_size = "8K"; keep = 2; };
 EOC
 	unit chatter <<EOU
-exec = [ "/bin/sh", "-c", "i=0; while [ \$i -lt 300 ]; do echo chatter \$\$ line \$i; i=\$((i+1)); done; sleep 1" ];
+exec = [ "/bin/sh", "-c", "read r < /proc/sys/kernel/random/uuid; i=0; while [ \$i -lt 100 ]; do echo chatter \$r line \$i; i=\$((i+1)); done; sleep 1" ];
 restart = "always";
 restart_delay = "200ms";
 EOU
@@ -53,11 +57,11 @@ units
 start_initd
 
 check "a line lands in DIRECTORY/NAME.log, stamped" \
-	wait_until 5 eval "grep -Eq '^$STAMP hello from [0-9]+\$' '$LOGDIR/byebye.log'"
+	wait_until 20 eval "grep -Eq '^$STAMP hello from [0-9]+\$' '$LOGDIR/byebye.log'"
 check "a unit's own log.file is used (its directory made)" \
-	wait_until 5 eval "grep -Eq '^$STAMP own line\$' '$LOGDIR/own/custom.log'"
+	wait_until 20 eval "grep -Eq '^$STAMP own line\$' '$LOGDIR/own/custom.log'"
 check "rotation keeps chatter.log, .1 and .2" \
-	wait_until 10 eval "[ -s '$LOGDIR/chatter.log.2' ]"
+	wait_until 20 eval "[ -s '$LOGDIR/chatter.log.2' ]"
 sizes_ok() {
 	local f
 	for f in "$LOGDIR"/chatter.log*; do
@@ -66,10 +70,10 @@ sizes_ok() {
 }
 check "no file past max_size (8K)" sizes_ok
 check "no file past keep (2)" eval "[ ! -e '$LOGDIR/chatter.log.3' ]"
-# Lines of two runs (two $$) in the file set: a restart appends.
+# Lines of two runs (two ids) in the file set: a restart appends.
 runs() { cat "$LOGDIR"/chatter.log* | awk '{ print $3 }' | sort -u | wc -l; }
 check "a restarted service's lines go on in the same files" \
-	wait_until 10 eval '[ "$(runs)" -ge 2 ]'
+	wait_until 20 eval '[ "$(runs)" -ge 2 ]'
 check "every line of the newest file is stamped" \
 	eval "! grep -Evq '^$STAMP ' '$LOGDIR/chatter.log'"
 
@@ -80,11 +84,11 @@ new_run() { cat "$LOGDIR"/chatter.log* | awk '{ print $3 }' | sort -u | grep -qv
 # Reload: the writer and the files go on.
 seen_runs
 check "svctl reload" sv reload
-check "lines keep coming after a reload" wait_until 10 new_run
+check "lines keep coming after a reload" wait_until 20 new_run
 
 # /dev/full: the writer says so, PID 1 answers, /dev/full stays a device.
 check "a file on /dev/full is reported in initd's log" \
-	wait_until 5 grep -q 'log writer: /dev/full: cannot write' "$T/initd.log"
+	wait_until 20 grep -q 'log writer: /dev/full: cannot write' "$T/initd.log"
 check "/dev/full is not rotated away" test -c /dev/full
 
 # A writer killed is started again.
@@ -92,9 +96,9 @@ w=$(writer_pid)
 check "the log writer runs" test -n "$w"
 [ -n "$w" ] && kill -KILL "$w"
 check "a killed writer is reported and started again" \
-	wait_until 5 eval 'grep -q "log writer exited" "$T/initd.log" && w2=$(writer_pid) && [ "$w2" != "$w" ]'
+	wait_until 20 eval 'grep -q "log writer exited" "$T/initd.log" && w2=$(writer_pid) && [ "$w2" != "$w" ]'
 seen_runs
-check "lines reach the files again after the writer's restart" wait_until 10 new_run
+check "lines reach the files again after the writer's restart" wait_until 20 new_run
 
 # --since / --until against the stamps.
 first=$(sv logs byebye | head -n 1)
@@ -120,7 +124,7 @@ new_boot logfile2
 units
 start_initd
 check "a second boot appends to the same file" \
-	wait_until 5 eval "[ \$(grep -c 'hello from' '$LOGDIR/byebye.log') -ge 2 ] && grep -q 'goodbye from $bye' '$LOGDIR/byebye.log'"
+	wait_until 20 eval "[ \$(grep -c 'hello from' '$LOGDIR/byebye.log') -ge 2 ] && grep -q 'goodbye from $bye' '$LOGDIR/byebye.log'"
 stop_initd
 
 # A stopped writer: PID 1 queues, then drops and counts; status answers.
@@ -135,7 +139,7 @@ unit flood <<EOU
 exec = [ "/bin/sh", "-c", "while [ ! -e $T/flood ]; do sleep 0.1; done; seq 1 60000 | sed 's/^/flood /'; while [ ! -e $T/go ]; do sleep 0.1; done; echo after; exec sleep 1000" ];
 EOU
 start_initd
-check "the writer starts with the first line" wait_until 5 writer_pid
+check "the writer starts with the first line" wait_until 20 writer_pid
 w=$(writer_pid)
 kill -STOP "$w"
 touch "$T/flood"
@@ -144,10 +148,10 @@ check "PID 1 took the whole flood into the ring" \
 check "svctl status answers while the writer is stopped" sv status flood
 kill -CONT "$w"
 check "what was queued reaches the file" \
-	wait_until 10 grep -q "flood 1\$" "$LOGDIR/stop/flood.log"
+	wait_until 20 grep -q "flood 1\$" "$LOGDIR/stop/flood.log"
 touch "$T/go"
 check "the next line comes after an 'N lines dropped' marker" \
-	wait_until 10 eval "grep -Eq '^$STAMP \[initd: [0-9]+ lines dropped\]\$' '$LOGDIR/stop/flood.log' && grep -q 'after\$' '$LOGDIR/stop/flood.log'"
+	wait_until 20 eval "grep -Eq '^$STAMP \[initd: [0-9]+ lines dropped\]\$' '$LOGDIR/stop/flood.log' && grep -q 'after\$' '$LOGDIR/stop/flood.log'"
 stop_initd
 
 [ "$FAILED" -eq 0 ]
