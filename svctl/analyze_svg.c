@@ -42,7 +42,8 @@ static uint64_t chart_end(const struct analyze *a)
 			end = u->spawned;
 	}
 	end = end > a->exec_at ? end - a->exec_at : 0;
-	end += end / 20;
+	if (end < UINT64_MAX / 2)
+		end += end / 20;
 	return end < 100000 ? 100000 : end;   /* at least 0.1 s across */
 }
 
@@ -92,12 +93,13 @@ static void svg_head(FILE *f, const struct analyze *a, size_t rows)
 		"memory.peak</text>\n");
 }
 
-/* Ticks at a round step, about ten across. */
+/* Ticks at a round step, about ten across; past the largest step (a
+ * malformed reply), a twelfth of the span: never more than 13 ticks. */
 static void svg_axis(FILE *f, const struct chart *c, size_t rows)
 {
 	static const uint64_t steps[] = { 10000, 20000, 50000, 100000, 200000, 500000,
 		1000000, 2000000, 5000000, 10000000, 30000000, 60000000, 300000000 };
-	uint64_t step = steps[sizeof(steps) / sizeof(steps[0]) - 1];
+	uint64_t step = c->end / 12 + 1;
 	double bottom = SVG_TOP + (double)rows * SVG_ROW;
 
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
@@ -105,12 +107,12 @@ static void svg_axis(FILE *f, const struct chart *c, size_t rows)
 			step = steps[i];
 			break;
 		}
-	for (uint64_t t = 0; t <= c->end; t += step) {
-		double x = SVG_LABEL + (double)t * SVG_CHART / (double)c->end;
+	for (uint64_t k = 0; k <= 12 && k * step <= c->end; k++) {
+		double x = SVG_LABEL + (double)(k * step) * SVG_CHART / (double)c->end;
 
 		fprintf(f, "<line class=\"tick\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\"/>"
 			"<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.2fs</text>\n",
-			x, SVG_TOP - 12, x, bottom, x, SVG_TOP - 16, (double)t / 1e6);
+			x, SVG_TOP - 12, x, bottom, x, SVG_TOP - 16, (double)(k * step) / 1e6);
 	}
 	if (c->a->settled) {
 		double x = x_of(c, c->a->settled);

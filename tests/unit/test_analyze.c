@@ -153,6 +153,18 @@ START_TEST(svg_one_bar_per_spawned_unit_names_escaped)
 }
 END_TEST
 
+START_TEST(svg_a_huge_span_keeps_its_ticks_bounded)
+{
+	struct analyze_unit u[] = { mk("a", 10, UINT64_MAX, NULL) };
+	struct analyze a = { .exec_at = 1, .settled = UINT64_MAX, .u = u, .n = 1 };
+	char *t = capture(svg_fn, &a);
+
+	ck_assert_uint_le(count(t, "<line class=\"tick\""), 13);
+	ck_assert_uint_eq(count(t, "</svg>"), 1);
+	free(t);
+}
+END_TEST
+
 START_TEST(parse_the_reply)
 {
 	struct proto_buf b;
@@ -206,6 +218,7 @@ int main(void)
 	tcase_add_test(tc, no_unit_ready_no_chain);
 	tcase_add_test(tc, xml_escaping);
 	tcase_add_test(tc, svg_one_bar_per_spawned_unit_names_escaped);
+	tcase_add_test(tc, svg_a_huge_span_keeps_its_ticks_bounded);
 	tcase_add_test(tc, parse_the_reply);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
