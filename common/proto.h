@@ -148,7 +148,7 @@ enum proto_attr {
 	/* boot analysis (issue 17): monotonic usec (the kernel started at 0);
 	 * a stamp not reached is absent. Top level: initd's exec (EXEC_AT),
 	 * its first spawn, when all first settled, now. In a SERVICE: NAME,
-	 * STATE, its latest start's stamps, REQUIRES and AFTER (one name
+	 * STATE, its latest start's stamps (and its end), REQUIRES and AFTER (one name
 	 * each), its cgroup statistics */
 	PROTO_ATTR_EXEC_AT,       /* u64 */
 	PROTO_ATTR_FIRST_SPAWN,   /* u64 */
@@ -157,6 +157,7 @@ enum proto_attr {
 	PROTO_ATTR_REQUESTED_AT,  /* u64 */
 	PROTO_ATTR_SPAWNED_AT,    /* u64 */
 	PROTO_ATTR_READY_AT,      /* u64 */
+	PROTO_ATTR_ENDED_AT,      /* u64: its last exit, when that run is over */
 	PROTO_ATTR_REQUIRES,      /* string */
 	PROTO_ATTR_AFTER,         /* string */
 	PROTO_ATTR_MAX,

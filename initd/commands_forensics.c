@@ -81,6 +81,9 @@ static void put_analyze_service(struct commands *cmds, struct proto_buf *b, stru
 	if (started) {
 		put_u64_nz(b, PROTO_ATTR_EXEC_AT, s->exec_at);
 		put_u64_nz(b, PROTO_ATTR_READY_AT, s->ready_at);
+		/* The latest run is over: its exit ends the chart's bar. */
+		if (!service_is_active(s) && s->last_exit.at >= s->started_at)
+			put_u64_nz(b, PROTO_ATTR_ENDED_AT, s->last_exit.at);
 	}
 	for (char **d = u->requires; *d; d++)
 		proto_put_str(b, PROTO_ATTR_REQUIRES, *d);

@@ -139,8 +139,8 @@ static void service_set_state(struct service *s, enum service_state st)
 	s->state_since = now_usec();
 	if (st == SERVICE_WAITING)
 		s->requested_at = s->state_since;
-	else if (st == SERVICE_RUNNING && old == SERVICE_STARTING)
-		s->ready_at = s->state_since;
+	else if ((st == SERVICE_RUNNING || st == SERVICE_EXITED) && old == SERVICE_STARTING)
+		s->ready_at = s->state_since;   /* exited: a oneshot's success */
 	/* s->timer is the start timeout while starting, and only then; the
 	 * states that follow arm it for themselves after this. */
 	if (st == SERVICE_STARTING)

@@ -176,7 +176,8 @@ struct service {
 	/* Boot analysis (svctl analyze, issue 17): the latest start's
 	 * other stamps, monotonic usec, 0 until reached: asked for (became
 	 * waiting; a restart's timer, else the spawn), exec'd (the setup
-	 * pipe closed on exec), ready (starting -> running). A restart
+	 * pipe closed on exec), ready (starting -> running, or -> exited:
+	 * a oneshot). A restart
 	 * stamps them anew: the chart shows each unit's latest start. */
 	uint64_t requested_at;
 	uint64_t exec_at;

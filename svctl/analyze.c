@@ -20,6 +20,7 @@ static int unit_attr(struct analyze_unit *u, const struct proto_attr_view *a)
 		{ PROTO_ATTR_SPAWNED_AT, offsetof(struct analyze_unit, spawned) },
 		{ PROTO_ATTR_EXEC_AT, offsetof(struct analyze_unit, exec) },
 		{ PROTO_ATTR_READY_AT, offsetof(struct analyze_unit, ready) },
+		{ PROTO_ATTR_ENDED_AT, offsetof(struct analyze_unit, ended) },
 		{ PROTO_ATTR_CPU_USAGE_USEC, offsetof(struct analyze_unit, cpu_usec) },
 		{ PROTO_ATTR_MEM_PEAK, offsetof(struct analyze_unit, mem_peak) },
 	};
@@ -290,6 +291,7 @@ static void json_unit(FILE *f, const struct analyze_unit *u)
 	json_u64(f, "spawned_usec", u->spawned, u->spawned);
 	json_u64(f, "exec_usec", u->exec, u->exec);
 	json_u64(f, "ready_usec", u->ready, u->ready);
+	json_u64(f, "ended_usec", u->ended, u->ended);
 	json_u64(f, "cpu_usage_usec", u->cpu_usec, u->have_cpu);
 	json_u64(f, "memory_peak", u->mem_peak, u->have_mem);
 	fputs(",\"after\":[", f);

@@ -19,6 +19,7 @@ struct analyze_unit {
 	const char *name;
 	const char *state;
 	uint64_t requested, spawned, exec, ready;
+	uint64_t ended;        /* its latest run is over: its exit */
 	const char *deps[ANALYZE_DEPS_MAX];   /* requires, then after */
 	size_t n_deps;
 	bool have_cpu, have_mem;

@@ -146,9 +146,12 @@ static void svg_stats(FILE *f, const struct analyze_unit *u, double y)
 static void svg_unit(FILE *f, const struct chart *c, const struct analyze_unit *u, size_t row)
 {
 	double y = SVG_TOP + (double)row * SVG_ROW + 2;
-	double xs = x_of(c, u->spawned), xe = SVG_LABEL + SVG_CHART;
+	double xs = x_of(c, u->spawned);
+	double xe = u->ended >= u->spawned && u->ended ? x_of(c, u->ended) : SVG_LABEL + SVG_CHART;
 	double xr = u->ready >= u->spawned && u->ready ? x_of(c, u->ready) : xe;
 
+	if (xr > xe)
+		xr = xe;
 	fputs("<g class=\"unit\" data-unit=\"", f);
 	xml_print_escaped(f, u->name);
 	fputs("\">\n  <title>", f);
@@ -162,7 +165,7 @@ static void svg_unit(FILE *f, const struct chart *c, const struct analyze_unit *
 	if (u->requested && u->requested < u->spawned)
 		svg_rect(f, "wait", x_of(c, u->requested), xs, y);
 	svg_rect(f, "starting", xs, xr, y);
-	if (u->ready && u->ready >= u->spawned)
+	if (u->ready && u->ready >= u->spawned && xe > xr)
 		svg_rect(f, "running", xr, xe, y);
 	if (u->exec >= u->spawned && u->exec) {
 		double xx = x_of(c, u->exec);

@@ -5,6 +5,7 @@
 #   app   simple, requires db
 #   web   notify, READY=1 after 0.6s, requires app, after db
 #   side  simple, no dependency
+#   once  oneshot, exits 0: ready when it exited, its bar ends there
 # Blame: db, then web, slowest first; the critical chain (web ready last):
 # db -> app -> web. The SVG is well-formed, has one bar per unit and
 # rsvg-convert renders it. A restart stamps the unit anew.
@@ -18,10 +19,15 @@ testd_unit app "" 'requires = [ "db" ];'
 testd_unit web "--notify-after 600 --raw-notify" 'type = "notify";' \
 	'requires = [ "app" ];' 'after = [ "db" ];'
 testd_unit side ""
+unit once <<EOU
+type = "oneshot";
+exec = [ "/bin/true" ];
+restart = "no";
+EOU
 start_initd
 
-check "every unit is running" wait_until 15 eval \
-	'state_is db running && state_is app running && state_is web running && state_is side running'
+check "every unit is running (once exited)" wait_until 15 eval \
+	'state_is db running && state_is app running && state_is web running && state_is side running && state_is once exited'
 sv wait > /dev/null
 text=$(sv analyze)
 printf '%s\n' "$text" | sed 's/^/#   /'
@@ -29,7 +35,7 @@ check "header: kernel + initd + units = total (settled)" \
 	eval 'printf "%s\n" "$text" | head -n 1 | grep -Eq "^kernel [0-9]+\.[0-9]{3}s \+ initd [0-9]+\.[0-9]{3}s \+ units [0-9]+\.[0-9]{3}s = [0-9]+\.[0-9]{3}s \(settled\)$"'
 blame=$(printf '%s\n' "$text" | sed -n '/^blame/,/^$/p' | awk 'NF == 2 { print $2 }' | tr '\n' ' ')
 check "blame: db, then web, slowest first ($blame)" eval '[[ "$blame" == "db web "* ]]'
-check "blame: every unit" eval '[ "$(printf "%s\n" $blame | sort | tr "\n" " ")" = "app db side web " ]'
+check "blame: every unit" eval '[ "$(printf "%s\n" $blame | sort | tr "\n" " ")" = "app db once side web " ]'
 chain=$(printf '%s\n' "$text" | sed -n '/^critical chain/,$p' | tail -n +2 |
 	sed -E 's/^ *(`-)?([^ ]+) @.*/\2/' | tr '\n' ' ')
 is "critical chain: web <- app <- db" "$chain" "web app db "
@@ -52,6 +58,8 @@ assert u[\"app\"][\"spawned_usec\"] >= u[\"db\"][\"ready_usec\"], u
 assert u[\"app\"][\"requested_usec\"] < u[\"db\"][\"ready_usec\"], \"app waited for db\"
 assert u[\"web\"][\"after\"] == [\"app\", \"db\"], u[\"web\"]
 assert u[\"db\"][\"cpu_usage_usec\"] is None, \"no cgroups in this tier\"
+assert u[\"once\"][\"state\"] == \"exited\" and u[\"once\"][\"ready_usec\"] >= u[\"once\"][\"ended_usec\"] >= u[\"once\"][\"exec_usec\"] > 0, u[\"once\"]
+assert u[\"web\"][\"ended_usec\"] is None, u[\"web\"]
 '"
 
 sv analyze --svg > "$T/boot.svg"
@@ -62,10 +70,11 @@ root = ET.parse(sys.argv[1]).getroot()
 assert root.tag == ns + \"svg\", root.tag
 g = [e for e in root.iter(ns + \"g\") if e.get(\"class\") == \"unit\"]
 names = sorted(e.get(\"data-unit\") for e in g)
-assert names == [\"app\", \"db\", \"side\", \"web\"], names
+assert names == [\"app\", \"db\", \"once\", \"side\", \"web\"], names
 for e in g:
     cls = [r.get(\"class\") for r in e.iter(ns + \"rect\")]
-    assert \"starting\" in cls and \"running\" in cls, (e.get(\"data-unit\"), cls)
+    assert \"starting\" in cls, (e.get(\"data-unit\"), cls)
+    assert (\"running\" in cls) == (e.get(\"data-unit\") != \"once\"), (e.get(\"data-unit\"), cls)
 wait = [e.get(\"data-unit\") for e in g if any(r.get(\"class\") == \"wait\" for r in e.iter(ns + \"rect\"))]
 assert \"app\" in wait and \"web\" in wait, wait
 ' '$T/boot.svg'"
