@@ -121,7 +121,8 @@ include images/images.mk
 DEB_BUILD := build-essential pkg-config libconfig-dev libnl-3-dev \
 	     libnl-route-3-dev libcap-dev check libsystemd-dev
 DEB_TEST  := qemu-system-x86 busybox-static cpio util-linux procps python3 clang \
-	     libclang-rt-14-dev e2fsck-static e2fsprogs curl squashfs-tools fdisk
+	     libclang-rt-14-dev e2fsck-static e2fsprogs curl squashfs-tools fdisk \
+	     librsvg2-bin
 # ARCH=arm64 images and the arm64 VM tier: the cross toolchain, qemu, and the
 # arm64 builds of the libraries (multiarch; deps-arm64.sh adds the foreign
 # architecture first). The arm64 kernel, busybox and e2fsck are downloaded,

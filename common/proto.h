@@ -29,7 +29,8 @@
  *      (an older initd ignores it and waits); the system request (WATCHDOG
  *      with STATE, PATH, TIMEOUT, ASKED, LAST_PET, PETS, NOWAYOUT); the
  *      postmortem, freeze and thaw requests (POSTMORTEM with TIME,
- *      PIDS_PEAK; COUNT), and a POSTMORTEM in a one-unit status reply.
+ *      PIDS_PEAK; COUNT), and a POSTMORTEM in a one-unit status reply;
+ *      the analyze request (EXEC_AT .. AFTER).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H
@@ -64,6 +65,8 @@ enum proto_msg {
 	PROTO_REQ_POSTMORTEM,    /* NAME [COUNT] -> POSTMORTEM... (newest first) */
 	PROTO_REQ_FREEZE,        /* NAME: cgroup.freeze 1 on its node */
 	PROTO_REQ_THAW,          /* NAME: cgroup.freeze 0 */
+	PROTO_REQ_ANALYZE,       /* -> EXEC_AT, NOW, [FIRST_SPAWN, SETTLED_AT],
+	                          * SERVICE... with the stamps below */
 	PROTO_REQ_MAX,
 	/* replies */
 	PROTO_REPLY_OK = 100,    /* payload depends on the request */
@@ -142,6 +145,21 @@ enum proto_attr {
 	PROTO_ATTR_TIME,          /* u64: wall time, usec since the epoch */
 	PROTO_ATTR_PIDS_PEAK,     /* u64: pids.peak */
 	PROTO_ATTR_COUNT,         /* u32: records asked for (postmortem -n) */
+	/* boot analysis (issue 17): monotonic usec (the kernel started at 0);
+	 * a stamp not reached is absent. Top level: initd's exec (EXEC_AT),
+	 * its first spawn, when all first settled, now. In a SERVICE: NAME,
+	 * STATE, its latest start's stamps (and its end), REQUIRES and AFTER (one name
+	 * each), its cgroup statistics */
+	PROTO_ATTR_EXEC_AT,       /* u64 */
+	PROTO_ATTR_FIRST_SPAWN,   /* u64 */
+	PROTO_ATTR_SETTLED_AT,    /* u64 */
+	PROTO_ATTR_NOW,           /* u64 */
+	PROTO_ATTR_REQUESTED_AT,  /* u64 */
+	PROTO_ATTR_SPAWNED_AT,    /* u64 */
+	PROTO_ATTR_READY_AT,      /* u64 */
+	PROTO_ATTR_ENDED_AT,      /* u64: its last exit, when that run is over */
+	PROTO_ATTR_REQUIRES,      /* string */
+	PROTO_ATTR_AFTER,         /* string */
 	PROTO_ATTR_MAX,
 };
 

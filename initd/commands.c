@@ -686,6 +686,12 @@ static int cmd_postmortem(struct commands *cmds, struct control_client *c,
 	return commands_postmortem(cmds, names[0], count, reply);
 }
 
+static int cmd_analyze(struct commands *cmds, struct control_client *c,
+		       const struct control_request *req, struct proto_buf *reply)
+{
+	return commands_analyze(cmds, reply);
+}
+
 static int cmd_freeze(struct commands *cmds, struct control_client *c,
 		      const struct control_request *req, struct proto_buf *reply)
 {
@@ -927,6 +933,7 @@ static const struct command {
 	[PROTO_REQ_TREE]     = { CONTROL_READ,  true,  cmd_tree },
 	[PROTO_REQ_LOGS]     = { CONTROL_READ,  true,  cmd_logs },
 	[PROTO_REQ_POSTMORTEM] = { CONTROL_READ, true, cmd_postmortem },
+	[PROTO_REQ_ANALYZE]  = { CONTROL_READ,  true,  cmd_analyze },
 	[PROTO_REQ_FREEZE]   = { CONTROL_ADMIN, true,  cmd_freeze },
 	[PROTO_REQ_THAW]     = { CONTROL_ADMIN, true,  cmd_freeze },
 	[PROTO_REQ_WAIT]     = { CONTROL_READ,  true,  cmd_lifecycle },

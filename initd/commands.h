@@ -40,6 +40,8 @@ struct commands {
 	size_t n_instances;
 	struct instance_waiter *instance_waiters;
 	bool loading;
+	/* Issue 17: when initd's main() began, monotonic usec (analyze). */
+	uint64_t exec_usec;
 };
 
 /* A reload finished: send msg to every client that asked for one. */
@@ -114,6 +116,8 @@ int commands_tree(struct commands *cmds, struct proto_buf *reply);
  * newest first) and to freeze or thaw. 0 or the proto_buf error. */
 struct postmortem;
 void commands_put_postmortem(struct proto_buf *b, const struct postmortem *p);
+/* analyze: initd's boot stamps, then every unit's (svctl analyze). */
+int commands_analyze(struct commands *cmds, struct proto_buf *reply);
 int commands_postmortem(struct commands *cmds, const char *name, uint32_t count,
 			struct proto_buf *reply);
 int commands_freeze(struct commands *cmds, const char *name, bool freeze,

@@ -60,6 +60,58 @@ int commands_postmortem(struct commands *cmds, const char *name, uint32_t count,
 	return 0;
 }
 
+static void put_u64_nz(struct proto_buf *b, uint16_t attr, uint64_t v)
+{
+	if (v)
+		proto_put_u64(b, attr, v);
+}
+
+/* One unit for svctl analyze: its latest start's stamps, the edges the
+ * critical chain follows, and its cgroup's counters (CPU, memory.peak). */
+static void put_analyze_service(struct commands *cmds, struct proto_buf *b, struct service *s)
+{
+	const struct unit *u = s->unit;
+	bool started = s->started_at != 0;
+
+	proto_nest_begin(b, PROTO_ATTR_SERVICE);
+	proto_put_str(b, PROTO_ATTR_NAME, u->name);
+	proto_put_str(b, PROTO_ATTR_STATE, manager_state_name(cmds->manager, s));
+	put_u64_nz(b, PROTO_ATTR_REQUESTED_AT, s->requested_at);
+	put_u64_nz(b, PROTO_ATTR_SPAWNED_AT, s->started_at);
+	if (started) {
+		put_u64_nz(b, PROTO_ATTR_EXEC_AT, s->exec_at);
+		put_u64_nz(b, PROTO_ATTR_READY_AT, s->ready_at);
+		/* The latest run is over: its exit ends the chart's bar. */
+		if (!service_is_active(s) && s->last_exit.at >= s->started_at)
+			put_u64_nz(b, PROTO_ATTR_ENDED_AT, s->last_exit.at);
+	}
+	for (char **d = u->requires; *d; d++)
+		proto_put_str(b, PROTO_ATTR_REQUIRES, *d);
+	for (char **d = u->after; *d; d++)
+		proto_put_str(b, PROTO_ATTR_AFTER, *d);
+	commands_put_cgroup_stats(cmds, b, s);
+	proto_nest_end(b);
+}
+
+int commands_analyze(struct commands *cmds, struct proto_buf *reply)
+{
+	uint64_t first_spawn, settled;
+	int r;
+
+	manager_boot_times(cmds->manager, &first_spawn, &settled);
+	proto_msg_begin(reply, PROTO_REPLY_OK);
+	proto_put_u64(reply, PROTO_ATTR_EXEC_AT, cmds->exec_usec);
+	proto_put_u64(reply, PROTO_ATTR_NOW, now_usec());
+	put_u64_nz(reply, PROTO_ATTR_FIRST_SPAWN, first_spawn);
+	put_u64_nz(reply, PROTO_ATTR_SETTLED_AT, settled);
+	for (size_t i = 0; i < manager_count(cmds->manager); i++)
+		put_analyze_service(cmds, reply, manager_service_at(cmds->manager, i));
+	r = proto_msg_end(reply);
+	if (r < 0)
+		return reply_error(reply, -r, "analyze reply too large");
+	return 0;
+}
+
 /* ENODEV, not EOPNOTSUPP, without cgroups: svctl reads the latter as a
  * protocol error (exit 6), this is an operation that failed (exit 1). */
 int commands_freeze(struct commands *cmds, const char *name, bool freeze,

@@ -985,7 +985,7 @@ int main(int argc, char **argv)
 	if (logwriter_requested(argc, argv))
 		logwriter_main();
 	d = (struct initd){ .pid1 = getpid() == 1, .crash = CRASH_REBOOT,
-			    .cmds.mode = "default" };
+			    .cmds.mode = "default", .cmds.exec_usec = now_usec() };
 	r = parse_options(argc, argv, d.pid1, &d.opt);
 
 	if (r != 0)

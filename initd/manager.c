@@ -711,6 +711,12 @@ bool manager_shutting_down(const struct manager *m)
 	return m->shutdown != SHUTDOWN_NONE;
 }
 
+void manager_boot_times(const struct manager *m, uint64_t *first_spawn, uint64_t *settled)
+{
+	*first_spawn = m->first_spawn_at;
+	*settled = m->settled_at;
+}
+
 int manager_wait_settled(struct manager *m, manager_settled_fn fn, void *data)
 {
 	struct settled_waiter *w = reallocarray(m->waiters, m->n_waiters + 1, sizeof(*w));

@@ -89,6 +89,9 @@ void manager_reap(struct manager *m);
 void manager_shutdown(struct manager *m, enum shutdown_how how, manager_done_fn done,
 		      void *data);
 bool manager_shutting_down(const struct manager *m);
+/* Boot analysis: when the first unit was spawned and when every unit
+ * first settled after manager_boot, monotonic usec, 0 until then. */
+void manager_boot_times(const struct manager *m, uint64_t *first_spawn, uint64_t *settled);
 
 /* Ask to be told when everything settles (one-shot); fires at once from the
  * next pass when already settled. Returns a handle for cancel. */

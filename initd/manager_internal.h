@@ -114,6 +114,9 @@ struct manager {
 	void *failure_ctx;
 
 	bool booted;                  /* manager_boot ran: reloads start new units */
+	uint64_t first_spawn_at;      /* boot analysis: the first unit's spawn and */
+	uint64_t settled_at;          /* the first pass that found all settled after
+	                               * manager_boot, monotonic usec, 0 until then */
 	bool rescue;                  /* manager_rescue_reached: nothing starts by itself */
 
 	/* reload: older sets stay alive while a service still points into them */

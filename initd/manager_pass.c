@@ -225,6 +225,8 @@ static void manager_pass(struct loop *l, void *data)
 			if (pass_may_start(m, v)) {
 				service_deps_ready(&v->s);
 				m->spawns++;
+				if (!m->first_spawn_at && v->s.state == SERVICE_STARTING)
+					m->first_spawn_at = v->s.started_at;
 			}
 		} else if (v->s.state == SERVICE_STARTING || v->s.state == SERVICE_RUNNING) {
 			pass_check_requires(m, v);
@@ -234,6 +236,9 @@ static void manager_pass(struct loop *l, void *data)
 		pass_escalate(m);
 	if (m->shutdown != SHUTDOWN_NONE && manager_all_stopped(m))
 		shutdown_finish(m);
+	/* The boot's end for svctl analyze: once, whatever reloads follow. */
+	if (m->booted && !m->settled_at && m->shutdown == SHUTDOWN_NONE && manager_all_settled(m))
+		m->settled_at = now_usec();
 	notify_settled(m);
 	if (m->pass_hook)
 		m->pass_hook(m->pass_ctx);

@@ -137,6 +137,10 @@ static void service_set_state(struct service *s, enum service_state st)
 	}
 	s->state = st;
 	s->state_since = now_usec();
+	if (st == SERVICE_WAITING)
+		s->requested_at = s->state_since;
+	else if ((st == SERVICE_RUNNING || st == SERVICE_EXITED) && old == SERVICE_STARTING)
+		s->ready_at = s->state_since;   /* exited: a oneshot's success */
 	/* s->timer is the start timeout while starting, and only then; the
 	 * states that follow arm it for themselves after this. */
 	if (st == SERVICE_STARTING)
@@ -394,6 +398,10 @@ static void service_spawn(struct service *s)
 	s->notify_errno = 0;
 	s->setup_error.kind = EXIT_NONE;
 	s->started_at = now;
+	if (s->state != SERVICE_WAITING)
+		s->requested_at = now;   /* a restart: asked for by its timer */
+	s->exec_at = 0;
+	s->ready_at = 0;
 	r = s->ops->spawn(s);
 	if (r < 0) {
 		service_fail(s, EXIT_SPAWN, -r);
@@ -492,6 +500,7 @@ void service_dep_not_started(struct service *s, const char *dep, const char *why
 void service_on_exec(struct service *s)
 {
 	s->exec_seen = true;
+	s->exec_at = now_usec();
 	if (s->state == SERVICE_STARTING && s->unit->type == UNIT_SIMPLE)
 		service_type_ready(s);
 }

@@ -173,6 +173,15 @@ struct service {
 	unsigned restarts;            /* automatic restarts since boot */
 	uint64_t restart_delay;       /* current backoff */
 	uint64_t started_at;          /* last spawn, monotonic usec */
+	/* Boot analysis (svctl analyze, issue 17): the latest start's
+	 * other stamps, monotonic usec, 0 until reached: asked for (became
+	 * waiting; a restart's timer, else the spawn), exec'd (the setup
+	 * pipe closed on exec), ready (starting -> running, or -> exited:
+	 * a oneshot). A restart
+	 * stamps them anew: the chart shows each unit's latest start. */
+	uint64_t requested_at;
+	uint64_t exec_at;
+	uint64_t ready_at;
 	uint64_t limit_window_start;  /* start limit: first start of the window */
 	unsigned limit_window_count;
 

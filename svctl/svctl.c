@@ -21,6 +21,7 @@
 #include "common/logtime.h"
 #include "common/proto.h"
 #include "common/util.h"
+#include "svctl/analyze.h"
 #include "svctl/client.h"
 #include "units/unit.h"
 #include "svctl/output.h"
@@ -371,6 +372,40 @@ static int cmd_postmortem(struct svctl *s, const struct command *cmd, int argc, 
 	return finish_output(SVCTL_EXIT_OK);
 }
 
+/* analyze [--svg]: the boot's times (header, blame, critical chain), as
+ * JSON with -j, or the boot chart as SVG. */
+static int cmd_analyze(struct svctl *s, const struct command *cmd, int argc, char **argv)
+{
+	bool svg = flag_take("--svg", &argc, argv);
+	struct analyze a;
+	struct proto_buf b;
+	struct reply rep;
+	int r = operands_check(cmd, &argc, &argv);
+
+	if (r)
+		return r;
+	request_names(&b, cmd->type, 0, NULL);
+	r = call(s, &b, &rep);
+	if (r)
+		return r;
+	r = analyze_parse(rep.payload, rep.hdr.len, &a);
+	if (r < 0) {
+		reply_free(&rep);
+		fprintf(stderr, "svctl: %s analyze reply from initd\n",
+			r == -ENOMEM ? "out of memory for the" : "malformed");
+		return r == -ENOMEM ? SVCTL_EXIT_FAILED : SVCTL_EXIT_PROTOCOL;
+	}
+	if (svg)
+		analyze_print_svg(stdout, &a);
+	else if (s->json)
+		analyze_print_json(stdout, &a);
+	else
+		analyze_print(stdout, &a);
+	analyze_free(&a);
+	reply_free(&rep);
+	return finish_output(SVCTL_EXIT_OK);
+}
+
 /* DATA attributes of one LOGS reply to stdout, as they are. */
 /* --raw: each line as the service wrote it, without the stamp initd put
  * before it. initd sends whole lines, so a stamp is at a line's start;
@@ -596,6 +631,8 @@ static const struct command commands[] = {
 	  cmd_logs, PROTO_REQ_LOGS, 0, -1 },
 	{ "postmortem", "NAME [-n N]", "show the records of a unit's unexpected exits, newest first",
 	  cmd_postmortem, PROTO_REQ_POSTMORTEM, 1, 1 },
+	{ "analyze",  "[--svg]", "show where boot time went: blame, critical chain; --svg: a chart",
+	  cmd_analyze, PROTO_REQ_ANALYZE, 0, 0 },
 	{ "freeze",   "NAME", "freeze a running unit's processes (cgroup.freeze)",
 	  cmd_simple, PROTO_REQ_FREEZE, 1, 1 },
 	{ "thaw",     "NAME", "thaw a frozen unit",
@@ -631,7 +668,8 @@ static void usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH   control socket (default $INITD_CONTROL, else %s)\n"
-		"  -j, --json          print status, list, tree, show and show-system as JSON\n"
+		"  -j, --json          print status, list, tree, show, show-system, postmortem\n"
+		"                      and analyze as JSON\n"
 		"  -t, --timeout SEC   give up waiting for initd after SEC seconds\n"
 		"                      (default 30; 0 waits for ever)\n"
 		"  -h, --help          this help\n"
@@ -673,6 +711,13 @@ static void command_help(FILE *f, const struct command *cmd)
 		      "Each: its time, reason and restarts before it, the cgroup's counters\n"
 		      "(memory.peak, cpu usage_usec, oom_kills, pids.peak) and its last 20\n"
 		      "lines of output.\n", f);
+	if (cmd->run == cmd_analyze)
+		fputs("\nTimes are initd's stamps of each unit's latest start (monotonic, the\n"
+		      "kernel started at 0; \"@T\" is after initd's exec). Blame: spawn to\n"
+		      "ready, slowest first. Critical chain: from the unit ready last, back\n"
+		      "through the dependency (requires, after) it waited for.\n"
+		      "  --svg           a boot chart as SVG on stdout\n"
+		      "  -j, --json      the times, blame and chain as JSON\n", f);
 	if (cmd->run == cmd_kill)
 		fputs("\nEvery process of the unit: its cgroup (sub-cgroups included), in a PID\n"
 		      "namespace every process of the namespace but its reaper, without\n"
@@ -881,7 +926,7 @@ int main(int argc, char **argv)
 	if (r)
 		return r;
 	if (cmd->run != cmd_logs && cmd->run != cmd_lifecycle && cmd->run != cmd_kill &&
-	    cmd->run != cmd_postmortem) {
+	    cmd->run != cmd_postmortem && cmd->run != cmd_analyze) {
 		r = operands_check(cmd, &argc, &argv);
 		if (r)
 			goto done;

@@ -17,6 +17,10 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(INITD_LIB_OBJ) $(BUILD)/libuni
 	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) $(call cflags,$(PKGS_UNITS)) -o $@ $^ \
 		$(CHECK_LIBS) $(call libs,$(PKGS_INITD))
 
+# svctl's analyze (client-side rendering) and what it prints with.
+$(BUILD)/tests/unit/test_analyze: $(BUILD)/obj/svctl/analyze.o $(BUILD)/obj/svctl/analyze_svg.o \
+	$(BUILD)/obj/svctl/output.o $(BUILD)/obj/svctl/postmortem.o
+
 $(BUILD)/testd: tests/testd.c $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(if $(HAVE_SYSTEMD),-DHAVE_LIBSYSTEMD $(call libs,libsystemd))

@@ -7,7 +7,7 @@
  *      a manager holding no units: nothing is started or signalled); the
  *      reply it builds must be a well-formed message;
  *   3. as a reply, through svctl's STATUS parser and every way svctl prints
- *      it, and through svctl's TREE output; the JSON output must be valid
+ *      it, through svctl's TREE output and its ANALYZE ones; the JSON output must be valid
  *      JSON whatever the bytes were, and a bad TREE reply prints nothing.
  *
  * Properties: no crash, leak or read past the message; the iterator never
@@ -21,6 +21,7 @@
 #include "initd/commands.h"
 #include "initd/loop.h"
 #include "initd/manager.h"
+#include "svctl/analyze.h"
 #include "svctl/output.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -308,6 +309,31 @@ static void svctl_tree(const uint8_t *payload, size_t len)
 	free(out);
 }
 
+/* svctl analyze [--json|--svg]: an ANALYZE reply. */
+static void svctl_analyze(const uint8_t *payload, size_t len)
+{
+	struct analyze a;
+	size_t out_len = 0;
+	char *out = NULL;
+	FILE *f;
+
+	if (analyze_parse(payload, len, &a) < 0)
+		return;
+	f = open_memstream(&out, &out_len);
+	FUZZ_ASSERT(f);
+	analyze_print_json(f, &a);
+	FUZZ_ASSERT(fclose(f) == 0);
+	assert_json("analyze_print_json", out, out_len);
+	free(out);
+	f = open_memstream(&out, &out_len);
+	FUZZ_ASSERT(f);
+	analyze_print(f, &a);
+	analyze_print_svg(f, &a);
+	FUZZ_ASSERT(fclose(f) == 0);
+	free(out);
+	analyze_free(&a);
+}
+
 static void svctl_side(const uint8_t *payload, size_t len)
 {
 	struct unit_status *units = NULL;
@@ -316,6 +342,7 @@ static void svctl_side(const uint8_t *payload, size_t len)
 	FILE *f;
 
 	svctl_tree(payload, len);
+	svctl_analyze(payload, len);
 	if (status_parse(payload, len, &units, &n) < 0)
 		return;
 	f = open_memstream(&out, &out_len);

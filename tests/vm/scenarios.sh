@@ -13,6 +13,7 @@
 . /usr/lib/vmtest/lib.sh
 
 . "$VMT/basic.sh"
+. "$VMT/analyze.sh"
 . "$VMT/isolation.sh"
 . "$VMT/hardening.sh"
 . "$VMT/kill.sh"
