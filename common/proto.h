@@ -29,7 +29,10 @@
  *      (an older initd ignores it and waits); the system request (WATCHDOG
  *      with STATE, PATH, TIMEOUT, ASKED, LAST_PET, PETS, NOWAYOUT); the
  *      postmortem, freeze and thaw requests (POSTMORTEM with TIME,
- *      PIDS_PEAK; COUNT), and a POSTMORTEM in a one-unit status reply.
+ *      PIDS_PEAK; COUNT), and a POSTMORTEM in a one-unit status reply; the
+ *      metrics request (DATA), METRICS_WRITES in the system reply; a status
+ *      of every unit (no NAME) carries MEM_CURRENT alone of the cgroup
+ *      statistics (the table's: a status of named units has them all).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H
@@ -64,6 +67,7 @@ enum proto_msg {
 	PROTO_REQ_POSTMORTEM,    /* NAME [COUNT] -> POSTMORTEM... (newest first) */
 	PROTO_REQ_FREEZE,        /* NAME: cgroup.freeze 1 on its node */
 	PROTO_REQ_THAW,          /* NAME: cgroup.freeze 0 */
+	PROTO_REQ_METRICS,       /* -> DATA: the Prometheus text (initd/metrics.h) */
 	PROTO_REQ_MAX,
 	/* replies */
 	PROTO_REPLY_OK = 100,    /* payload depends on the request */
@@ -142,6 +146,8 @@ enum proto_attr {
 	PROTO_ATTR_TIME,          /* u64: wall time, usec since the epoch */
 	PROTO_ATTR_PIDS_PEAK,     /* u64: pids.peak */
 	PROTO_ATTR_COUNT,         /* u32: records asked for (postmortem -n) */
+	/* show-system (issue 17): the metrics file */
+	PROTO_ATTR_METRICS_WRITES,   /* u64: times initd wrote metrics_file */
 	PROTO_ATTR_MAX,
 };
 

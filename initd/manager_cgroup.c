@@ -327,6 +327,27 @@ int manager_cgroup_stats(struct manager *m, struct service *s, struct cgroup_sta
 	return 0;
 }
 
+/* One open and one read: the status table's only cgroup file per unit. */
+int manager_cgroup_mem_current(struct manager *m, struct service *s, uint64_t *ret)
+{
+	struct svc *v = svc_of(s);
+	char path[CGROUP_PATH_MAX + sizeof("/memory.current")], buf[32], *end;
+	int r;
+
+	if (!v->has_cgroup)
+		return -ENOENT;
+	r = unit_cgroup_path(s->unit, path, sizeof(path) - sizeof("/memory.current") + 1);
+	if (r < 0)
+		return r;
+	strcat(path, "/memory.current");
+	r = cgroup_read_file(m->cg.root_fd, path, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	errno = 0;
+	*ret = strtoull(buf, &end, 10);
+	return errno || end == buf ? -EBADMSG : 0;
+}
+
 const char *manager_cgroup_slice_problem(const struct manager *m, const char *path)
 {
 	const struct cgroup_plan *p = m->cgroup_plan;
