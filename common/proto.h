@@ -31,8 +31,9 @@
  *      postmortem, freeze and thaw requests (POSTMORTEM with TIME,
  *      PIDS_PEAK; COUNT), and a POSTMORTEM in a one-unit status reply; the
  *      metrics request (DATA), METRICS_WRITES in the system reply; a status
- *      of every unit (no NAME) carries MEM_CURRENT alone of the cgroup
- *      statistics (the table's: a status of named units has them all).
+ *      of every unit (no NAME) carries MEM_CURRENT and CPU_USAGE_USEC alone of
+ *      the cgroup statistics (the table's: a status of named units has
+ *      them all).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H

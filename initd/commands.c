@@ -16,6 +16,7 @@
 #include "common/logtime.h"
 #include "initd/logbuf.h"
 #include "initd/metrics.h"
+#include "initd/cgroup_limits.h"
 
 #define COMMAND_NAMES_MAX 256
 #define LOG_CHUNK (32u * 1024)
@@ -159,14 +160,15 @@ static const char *status_reason(struct service *s, char *buf, size_t size)
 }
 
 /* last_failure: its last post-mortem too (a status of one unit). table:
- * the status of every unit, whose table shows memory alone: one cgroup
- * file per unit (memory.current), not the dozen of a unit's full stats,
+ * the status of every unit, whose table shows memory and CPU alone: two
+ * cgroup files per unit (memory.current, cpu.stat), not the dozen of a
+ * unit's full stats,
  * so the table costs O(units) with a small constant; the rest (state,
  * pid, restarts, last exit) is the model's, kept by the events. */
 static void put_service_ex(struct commands *cmds, struct proto_buf *b, struct service *s,
 			   bool last_failure, bool table)
 {
-	uint64_t mem;
+	struct cgroup_stats st;
 	const struct unit *u = s->unit;
 	const struct postmortem *pm = last_failure ? manager_postmortem(cmds->manager, s, 0) : NULL;
 	char reason[512], cg[UNIT_CGROUP_PATH_MAX + 1];
@@ -187,8 +189,13 @@ static void put_service_ex(struct commands *cmds, struct proto_buf *b, struct se
 		proto_put_str(b, PROTO_ATTR_CGROUP, cg);
 	if (!table)
 		commands_put_cgroup_stats(cmds, b, s);
-	else if (manager_cgroup_mem_current(cmds->manager, s, &mem) == 0)
-		proto_put_u64(b, PROTO_ATTR_MEM_CURRENT, mem);
+	else if (manager_cgroup_tree(cmds->manager)) {
+		manager_cgroup_table_stats(cmds->manager, s, &st);
+		if (st.have & CGROUP_STAT_BIT(CGROUP_STAT_MEM_CURRENT))
+			proto_put_u64(b, PROTO_ATTR_MEM_CURRENT, st.mem_current);
+		if (st.have & CGROUP_STAT_BIT(CGROUP_STAT_CPU_USAGE))
+			proto_put_u64(b, PROTO_ATTR_CPU_USAGE_USEC, st.cpu_usage_usec);
+	}
 	for (size_t i = 0; i < u->diags.n; i++) {
 		char line[UNIT_STRING_MAX + 300];
 
