@@ -9,7 +9,9 @@
 # cgroup boot checks those against the kernel's files.
 # Writes are coalesced (at most one a second: a burst of restarts makes
 # fewer writes than it has events) and none happens while nothing does (no
-# metrics_interval: the writes counter and the file stay the same).
+# metrics_interval: the writes counter and the file stay the same); a
+# reload to another path with metrics_interval = "1s" writes there, and
+# keeps writing with no event.
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
@@ -88,6 +90,17 @@ before=$(in_ns cat "$FILE") w0=$(writes) ino=$(file_inode)
 sleep 3
 check "idle: no write in 3s (writes $w0 -> $(writes))" eval '[ "$(writes)" = "$w0" ]'
 check "idle: same file" eval '[ "$(file_inode)" = "$ino" ] && [ "$(in_ns cat "$FILE")" = "$before" ]'
+
+# Reload applies a new path and metrics_interval: writes without events.
+cat > "$T/conf/initd.conf" <<EOC
+metrics_file = "/run/initd/other.prom";
+metrics_interval = "1s";
+EOC
+check "reload with a new metrics_file" eval 'sv reload >/dev/null'
+check "the new file appears" wait_until 5 in_ns test -f /run/initd/other.prom
+w0=$(writes)
+check "metrics_interval: writes go on without events ($w0 -> more)" \
+	wait_until 10 eval '[ "$(writes)" -ge $((w0 + 2)) ]'
 stop_initd
 
 # --check: the keys' bounds
