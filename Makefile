@@ -120,7 +120,7 @@ include images/images.mk
 # ---- dependencies -------------------------------------------------------
 DEB_BUILD := build-essential pkg-config libconfig-dev libnl-3-dev \
 	     libnl-route-3-dev libcap-dev check libsystemd-dev
-DEB_TEST  := qemu-system-x86 busybox-static cpio util-linux procps python3 clang \
+DEB_TEST  := qemu-system-x86 busybox-static cpio util-linux procps python3 python3-prometheus-client clang \
 	     libclang-rt-14-dev e2fsck-static e2fsprogs curl squashfs-tools fdisk \
 	     librsvg2-bin
 # ARCH=arm64 images and the arm64 VM tier: the cross toolchain, qemu, and the

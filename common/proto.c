@@ -239,6 +239,7 @@ const char *proto_msg_name(uint16_t type)
 		[PROTO_REQ_SYSTEM] = "system",
 		[PROTO_REQ_POSTMORTEM] = "postmortem",
 		[PROTO_REQ_ANALYZE] = "analyze",
+		[PROTO_REQ_METRICS] = "metrics",
 		[PROTO_REQ_FREEZE] = "freeze",
 		[PROTO_REQ_THAW] = "thaw",
 	};

@@ -30,7 +30,10 @@
  *      with STATE, PATH, TIMEOUT, ASKED, LAST_PET, PETS, NOWAYOUT); the
  *      postmortem, freeze and thaw requests (POSTMORTEM with TIME,
  *      PIDS_PEAK; COUNT), and a POSTMORTEM in a one-unit status reply;
- *      the analyze request (EXEC_AT .. AFTER).
+ *      the analyze request (EXEC_AT .. AFTER); the metrics request (DATA),
+ *      METRICS_WRITES in the system reply; a status of every unit (no NAME)
+ *      carries MEM_CURRENT and CPU_USAGE_USEC alone of the cgroup statistics
+ *      (the table's: a status of named units has them all).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H
@@ -67,6 +70,7 @@ enum proto_msg {
 	PROTO_REQ_THAW,          /* NAME: cgroup.freeze 0 */
 	PROTO_REQ_ANALYZE,       /* -> EXEC_AT, NOW, [FIRST_SPAWN, SETTLED_AT],
 	                          * SERVICE... with the stamps below */
+	PROTO_REQ_METRICS,       /* -> DATA: the Prometheus text (initd/metrics.h) */
 	PROTO_REQ_MAX,
 	/* replies */
 	PROTO_REPLY_OK = 100,    /* payload depends on the request */
@@ -160,6 +164,8 @@ enum proto_attr {
 	PROTO_ATTR_ENDED_AT,      /* u64: its last exit, when that run is over */
 	PROTO_ATTR_REQUIRES,      /* string */
 	PROTO_ATTR_AFTER,         /* string */
+	/* show-system (issue 17): the metrics file */
+	PROTO_ATTR_METRICS_WRITES,   /* u64: times initd wrote metrics_file */
 	PROTO_ATTR_MAX,
 };
 

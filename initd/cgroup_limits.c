@@ -167,15 +167,30 @@ static int psi_avg10(const char *line, uint32_t *ret)
 	return 0;
 }
 
+/* "total=N" in line, up to its end: N, or 0 when absent (older kernels'
+ * files all have it; a test's fake file may not). */
+static uint64_t psi_total(const char *line)
+{
+	const char *p = strstr(line, "total=");
+	const char *nl = strchr(line, '\n');
+
+	if (!p || (nl && p > nl))
+		return 0;
+	return strtoull(p + 6, NULL, 10);
+}
+
 int cgroup_psi_parse(const char *text, struct cgroup_psi *p)
 {
 	const char *full = strstr(text, "full ");
 
-	*p = (struct cgroup_psi){ 0, 0 };
+	*p = (struct cgroup_psi){ 0, 0, 0, 0 };
 	if (strncmp(text, "some ", 5) != 0 || psi_avg10(text, &p->some_avg10) < 0)
 		return -EBADMSG;
+	p->some_total = psi_total(text);
 	if (full && psi_avg10(full, &p->full_avg10) < 0)
 		return -EBADMSG;
+	if (full)
+		p->full_total = psi_total(full);
 	return 0;
 }
 

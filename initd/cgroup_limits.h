@@ -48,10 +48,13 @@ enum cgroup_stat {
 };
 #define CGROUP_STAT_BIT(s) (1U << (s))
 
-/* Pressure: avg10 of "some" and "full", in hundredths of a percent. */
+/* Pressure: avg10 of "some" and "full", in hundredths of a percent, and
+ * their total= (usec stalled since the cgroup was made; 0 if absent). */
 struct cgroup_psi {
 	uint32_t some_avg10;
 	uint32_t full_avg10;
+	uint64_t some_total;
+	uint64_t full_total;
 };
 
 struct cgroup_stats {

@@ -68,6 +68,16 @@ static uint32_t unit_own_needs(const struct unit *u)
 	return unit_limits_controllers(&u->cgroup.limits) | u->cgroup.subtree_control;
 }
 
+/* memory and pids in every leaf's parent unless initd.conf's
+ * default_accounting is off: so `svctl status` shows every unit's memory
+ * (as systemd's DefaultMemoryAccounting). Only what the kernel has. */
+static uint32_t default_needs(const struct initd_conf *conf)
+{
+	if (!conf->default_accounting)
+		return 0;
+	return UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_MEMORY) | UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_PIDS);
+}
+
 uint32_t cgroup_plan_unit_needs(const struct cgroup_plan *p, const struct unit *u)
 {
 	uint32_t mask = unit_own_needs(u);
@@ -122,7 +132,8 @@ int cgroup_plan_build(const struct unit_set *set, uint32_t available, struct cgr
 	for (size_t i = 0; i < set->n_units; i++) {
 		const struct unit *u = set->units[i];
 		if (!u->bad)
-			plan_need(p, unit_slice(u), strlen(unit_slice(u)), unit_own_needs(u));
+			plan_need(p, unit_slice(u), strlen(unit_slice(u)),
+				  unit_own_needs(u) | default_needs(&set->conf));
 	}
 	*ret = p;
 	return 0;

@@ -15,6 +15,8 @@
 #include "initd/log.h"
 #include "common/logtime.h"
 #include "initd/logbuf.h"
+#include "initd/metrics.h"
+#include "initd/cgroup_limits.h"
 
 #define COMMAND_NAMES_MAX 256
 #define LOG_CHUNK (32u * 1024)
@@ -157,10 +159,16 @@ static const char *status_reason(struct service *s, char *buf, size_t size)
 	return buf;
 }
 
-/* last_failure: its last post-mortem too (a status of one unit). */
+/* last_failure: its last post-mortem too (a status of one unit). table:
+ * the status of every unit, whose table shows memory and CPU alone: two
+ * cgroup files per unit (memory.current, cpu.stat), not the dozen of a
+ * unit's full stats,
+ * so the table costs O(units) with a small constant; the rest (state,
+ * pid, restarts, last exit) is the model's, kept by the events. */
 static void put_service_ex(struct commands *cmds, struct proto_buf *b, struct service *s,
-			   bool last_failure)
+			   bool last_failure, bool table)
 {
+	struct cgroup_stats st;
 	const struct unit *u = s->unit;
 	const struct postmortem *pm = last_failure ? manager_postmortem(cmds->manager, s, 0) : NULL;
 	char reason[512], cg[UNIT_CGROUP_PATH_MAX + 1];
@@ -179,7 +187,15 @@ static void put_service_ex(struct commands *cmds, struct proto_buf *b, struct se
 		proto_put_str(b, PROTO_ATTR_STATUS_TEXT, s->status_text);
 	if (manager_cgroup_path(cmds->manager, s, cg, sizeof(cg)))
 		proto_put_str(b, PROTO_ATTR_CGROUP, cg);
-	commands_put_cgroup_stats(cmds, b, s);
+	if (!table)
+		commands_put_cgroup_stats(cmds, b, s);
+	else if (manager_cgroup_tree(cmds->manager)) {
+		manager_cgroup_table_stats(cmds->manager, s, &st);
+		if (st.have & CGROUP_STAT_BIT(CGROUP_STAT_MEM_CURRENT))
+			proto_put_u64(b, PROTO_ATTR_MEM_CURRENT, st.mem_current);
+		if (st.have & CGROUP_STAT_BIT(CGROUP_STAT_CPU_USAGE))
+			proto_put_u64(b, PROTO_ATTR_CPU_USAGE_USEC, st.cpu_usage_usec);
+	}
 	for (size_t i = 0; i < u->diags.n; i++) {
 		char line[UNIT_STRING_MAX + 300];
 
@@ -194,7 +210,7 @@ static void put_service_ex(struct commands *cmds, struct proto_buf *b, struct se
 
 static void put_service(struct commands *cmds, struct proto_buf *b, struct service *s)
 {
-	put_service_ex(cmds, b, s, false);
+	put_service_ex(cmds, b, s, false, false);
 }
 
 static int cmd_status(struct commands *cmds, struct control_client *c,
@@ -215,9 +231,9 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 		proto_put_str(reply, PROTO_ATTR_RESCUE, cmds->rescue_why);
 	if (n == 0)
 		for (size_t i = 0; i < manager_count(cmds->manager); i++)
-			put_service(cmds, reply, manager_service_at(cmds->manager, i));
+			put_service_ex(cmds, reply, manager_service_at(cmds->manager, i), false, true);
 	for (size_t i = 0; i < n; i++)
-		put_service_ex(cmds, reply, manager_find(cmds->manager, names[i]), n == 1);
+		put_service_ex(cmds, reply, manager_find(cmds->manager, names[i]), n == 1, false);
 	r = proto_msg_end(reply);
 	if (r < 0)
 		return reply_error(reply, -r, "status reply too large");
@@ -897,8 +913,29 @@ static int cmd_system(struct commands *cmds, struct control_client *c,
 	if (wi.error && wi.error[0])
 		proto_put_str(reply, PROTO_ATTR_MESSAGE, wi.error);
 	proto_nest_end(reply);
+	if (cmds->metrics)
+		proto_put_u64(reply, PROTO_ATTR_METRICS_WRITES, metrics_writes(cmds->metrics));
 	r = proto_msg_end(reply);
 	return r < 0 ? reply_error(reply, -r, "system reply too large") : 0;
+}
+
+/* metrics: the text metrics_file holds too, rendered now. */
+static int cmd_metrics(struct commands *cmds, struct control_client *c,
+		       const struct control_request *req, struct proto_buf *reply)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r;
+
+	if (!cmds->metrics)
+		return reply_error(reply, ENOMEM, "out of memory");
+	r = metrics_render(cmds->metrics, &text, &len);
+	if (r < 0)
+		return reply_error(reply, -r, "cannot render the metrics");
+	proto_msg_begin(reply, PROTO_REPLY_OK);
+	proto_put_bytes(reply, PROTO_ATTR_DATA, text, len);
+	r = proto_msg_end(reply);
+	return r < 0 ? reply_error(reply, -r, "metrics reply too large") : 0;
 }
 
 /* poweroff, reboot, halt: need no unit set (with none, initd goes straight
@@ -934,6 +971,7 @@ static const struct command {
 	[PROTO_REQ_LOGS]     = { CONTROL_READ,  true,  cmd_logs },
 	[PROTO_REQ_POSTMORTEM] = { CONTROL_READ, true, cmd_postmortem },
 	[PROTO_REQ_ANALYZE]  = { CONTROL_READ,  true,  cmd_analyze },
+	[PROTO_REQ_METRICS]  = { CONTROL_READ,  true,  cmd_metrics },
 	[PROTO_REQ_FREEZE]   = { CONTROL_ADMIN, true,  cmd_freeze },
 	[PROTO_REQ_THAW]     = { CONTROL_ADMIN, true,  cmd_freeze },
 	[PROTO_REQ_WAIT]     = { CONTROL_READ,  true,  cmd_lifecycle },

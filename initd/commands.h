@@ -18,6 +18,7 @@ struct instance_waiter;
 struct commands {
 	struct manager *manager;      /* NULL until the units are loaded */
 	struct watchdog *watchdog;    /* the hardware watchdog (show-system) */
+	struct metrics *metrics;      /* `svctl metrics`, the metrics file's count */
 	/* poweroff / reboot / halt */
 	void (*shutdown)(struct commands *cmds, enum shutdown_how how);
 	void *data;                   /* for the shutdown callback */

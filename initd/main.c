@@ -26,6 +26,7 @@
 #include "common/util.h"
 #include "initd/boot.h"
 #include "initd/boot_guard.h"
+#include "initd/metrics.h"
 #include "initd/cmdline.h"
 #include "initd/commands.h"
 #include "initd/control.h"
@@ -81,6 +82,7 @@ struct initd {
 	struct commands cmds;
 	struct manager *manager;
 	struct watchdog *watchdog;    /* the hardware watchdog (initd.conf) */
+	struct metrics *metrics;      /* svctl metrics and metrics_file (issue 17) */
 	struct logwriter *logwriter;  /* persistent logs; NULL if it could not be made */
 	bool final_started;           /* shutdown_done ran: the writer is closing */
 	enum shutdown_how final_how;
@@ -560,6 +562,8 @@ static void apply_conf(struct initd *d, const struct initd_conf *conf)
 	}
 	/* After the modules: its driver (i6300esb, ...) may be one of them. */
 	watchdog_apply(d->watchdog, &conf->watchdog);
+	if (d->metrics)
+		metrics_configure(d->metrics, conf);
 }
 
 /* ---- the boot: guard, mode, rescue (issue 14) ------------------------------- */
@@ -589,6 +593,20 @@ static void boot_settled(struct manager *m, void *data)
 	d->guard_counted = false;
 }
 
+/* Every manager pass: a state changed (start, exit, restart, OOM). */
+static void pass_done(void *ctx)
+{
+	struct initd *d = ctx;
+
+	commands_pass(&d->cmds);
+	metrics_changed(d->metrics);
+}
+
+static void metrics_settled(struct manager *m, void *data)
+{
+	metrics_boot_settled(data, now_usec());
+}
+
 static void boot_start_units(struct initd *d)
 {
 	if (!d->manager || d->shutdown != SHUTDOWN_NONE)
@@ -601,6 +619,8 @@ static void boot_start_units(struct initd *d)
 		return;
 	}
 	manager_boot(d->manager);
+	if (d->metrics && manager_wait_settled(d->manager, metrics_settled, d->metrics) < 0)
+		log_error("metrics: cannot wait for the boot to settle");
 	if (d->guard_counted && manager_wait_settled(d->manager, boot_settled, d) < 0)
 		log_error("boot_guard %s: cannot wait for the boot to settle", d->guard_file);
 }
@@ -728,7 +748,9 @@ static void units_start(struct initd *d, struct unit_set *set)
 	d->cmds.no_units_why[0] = '\0';
 	d->cmds.manager = d->manager;
 	manager_set_output_hook(d->manager, commands_output, &d->cmds);
-	manager_set_pass_hook(d->manager, commands_pass, &d->cmds);
+	manager_set_pass_hook(d->manager, pass_done, d);
+	if (d->metrics)
+		metrics_set_manager(d->metrics, d->manager);
 	manager_set_drain_hook(d->manager, drain_notify, d);
 	manager_set_failure_hook(d->manager, unit_failed, d);
 	log_info("%zu units loaded", manager_count(d->manager));
@@ -946,6 +968,10 @@ static int run_daemon(struct initd *d)
 	d->cmds.reload = commands_reload;
 	d->cmds.data = d;
 	d->cmds.watchdog = d->watchdog;
+	d->metrics = metrics_new(d->loop);
+	if (!d->metrics)
+		log_error("no metrics (out of memory): svctl metrics and metrics_file will not work");
+	d->cmds.metrics = d->metrics;
 	rescue_shell_init(&d->rescue, d->loop);
 	r = control_server_new(d->loop, d->opt.control_path, (gid_t)-1, commands_dispatch,
 			       &d->cmds, &d->control);
@@ -1005,6 +1031,7 @@ int main(int argc, char **argv)
 	unit_set_free(d.mounting);
 	notify_server_free(d.notify);
 	manager_free(d.manager);
+	metrics_free(d.metrics);
 	watchdog_free(d.watchdog);   /* not PID 1: initd's exit disarms it */
 	logwriter_free(d.logwriter);
 	loop_free(d.loop);

@@ -102,6 +102,9 @@ int show_print(FILE *f, const void *payload, size_t len, bool json);
  * last_pet_usec_ago, pets, nowayout, error}} (null when absent). 0 or
  * -EBADMSG (nothing printed). */
 int system_print(FILE *f, const void *payload, size_t len, bool json);
+/* metrics: the Prometheus text initd rendered (initd/metrics.h); the same
+ * with --json (the format is already machine-read). */
+int metrics_print(FILE *f, const void *payload, size_t len, bool json);
 
 /* Post-mortems (postmortem.c, issue 17). The "last failure" block of
  * `svctl status NAME` from a POSTMORTEM's data: "last failure: TIME

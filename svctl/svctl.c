@@ -209,6 +209,12 @@ static int cmd_show_system(struct svctl *s, const struct command *cmd, int argc,
 	return call_print(s, cmd, argc, argv, system_print);
 }
 
+/* metrics: every unit's numbers in the Prometheus text format. */
+static int cmd_metrics(struct svctl *s, const struct command *cmd, int argc, char **argv)
+{
+	return call_print(s, cmd, argc, argv, metrics_print);
+}
+
 /* reload, wait, poweroff, reboot, halt: NAME operands (if any), an OK
  * means done. */
 static int cmd_simple(struct svctl *s, const struct command *cmd, int argc, char **argv)
@@ -614,6 +620,8 @@ static const struct command commands[] = {
 	  cmd_show, PROTO_REQ_SHOW, 1, 1 },
 	{ "show-system", "", "show initd's own state: the hardware watchdog, its last pet",
 	  cmd_show_system, PROTO_REQ_SYSTEM, 0, 0 },
+	{ "metrics",  "", "print every unit's state, restarts, memory, CPU, pids, pressure (Prometheus text)",
+	  cmd_metrics, PROTO_REQ_METRICS, 0, 0 },
 	{ "start",    "[--no-wait] NAME...", "start units (and what they require)",
 	  cmd_lifecycle, PROTO_REQ_START, 1, -1 },
 	{ "stop",     "[--no-wait] NAME...", "stop units (and what requires them)",

@@ -99,20 +99,44 @@ static void watchdog_print_json(FILE *f, const struct system_watchdog *w)
 	fprintf(f, ",\"pets\":%" PRIu64 ",\"nowayout\":%s,\"error\":", w->pets,
 		w->nowayout ? "true" : "false");
 	json_print_string(f, w->error);
-	fputs("}}\n", f);
+	fputs("}", f);
 }
 
 int system_print(FILE *f, const void *payload, size_t len, bool json)
 {
 	struct system_watchdog w = { 0 };
 	struct proto_attr_view a;
+	uint64_t writes = 0;
+	bool has_writes = false;
 
 	if (proto_attr_find(payload, len, PROTO_ATTR_WATCHDOG, &a) != 1 ||
 	    watchdog_parse(&a, &w) < 0)
 		return -EBADMSG;
-	if (json)
+	if (proto_attr_find(payload, len, PROTO_ATTR_METRICS_WRITES, &a) == 1) {
+		if (proto_get_u64(&a, &writes) < 0)
+			return -EBADMSG;
+		has_writes = true;
+	}
+	if (json) {
 		watchdog_print_json(f, &w);
-	else
+		if (has_writes)
+			fprintf(f, ",\"metrics_writes\":%" PRIu64, writes);
+		fputs("}\n", f);
+	} else {
 		watchdog_print_human(f, &w);
+		if (has_writes)
+			fprintf(f, "metrics   %" PRIu64 " file writes\n", writes);
+	}
+	return 0;
+}
+
+/* metrics: initd's Prometheus text, as it sent it (one DATA). */
+int metrics_print(FILE *f, const void *payload, size_t len, bool json)
+{
+	struct proto_attr_view a;
+
+	if (proto_attr_find(payload, len, PROTO_ATTR_DATA, &a) != 1)
+		return -EBADMSG;
+	fwrite(a.data, 1, a.len, f);
 	return 0;
 }

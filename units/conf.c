@@ -210,6 +210,57 @@ static int parse_conf_rlimits(struct parse_ctx *c, config_setting_t *s, const ch
 	return r;
 }
 
+/* Under /run/ only: PID 1 writes it from its event loop, which must never
+ * wait on a slow disk, and /run is tmpfs (initd.conf(5)). */
+static int parse_metrics_file(struct parse_ctx *c, config_setting_t *s, const char *path,
+			      void *obj)
+{
+	struct initd_conf *conf = obj;
+	const char *v;
+	int r = setting_string(c, s, path, &v);
+
+	if (r < 0)
+		return r;
+	if (strlen(v) > METRICS_FILE_MAX)
+		return FAIL(c, s, "'%s' is longer than %d bytes", path, METRICS_FILE_MAX);
+	if (!metrics_file_valid(v))
+		return FAIL(c, s, "'%s' must be a file under " METRICS_FILE_PREFIX
+			    " (tmpfs: PID 1 never writes to a disk), not \"%s\"", path, v);
+	free(conf->metrics_file);
+	conf->metrics_file = strdup(v);
+	return conf->metrics_file ? 0 : -ENOMEM;
+}
+
+static int parse_metrics_interval(struct parse_ctx *c, config_setting_t *s, const char *path,
+				  void *obj)
+{
+	struct initd_conf *conf = obj;
+	uint64_t v;
+	int r = setting_duration(c, s, path, &v);
+
+	if (r < 0)
+		return r;
+	if (v < METRICS_INTERVAL_MIN || v > METRICS_INTERVAL_MAX)
+		return FAIL(c, s, "'%s' must be between 1s and 1h", path);
+	conf->metrics_interval_usec = v;
+	return 0;
+}
+
+static int parse_default_accounting(struct parse_ctx *c, config_setting_t *s, const char *path,
+				    void *obj)
+{
+	return setting_bool(c, s, path, &((struct initd_conf *)obj)->default_accounting);
+}
+
+bool metrics_file_valid(const char *v)
+{
+	size_t len = strlen(v);
+
+	return strncmp(v, METRICS_FILE_PREFIX, strlen(METRICS_FILE_PREFIX)) == 0 &&
+	       len > strlen(METRICS_FILE_PREFIX) && len <= METRICS_FILE_MAX && v[len - 1] != '/' &&
+	       !strstr(v, "/../") && !strstr(v, "/./") && !strstr(v, "//");
+}
+
 static const struct key conf_keys[] = {
 	{ "hostname", parse_hostname },
 	{ "crash_action", parse_crash_action },
@@ -227,6 +278,9 @@ static const struct key conf_keys[] = {
 	{ "sysctl", parse_sysctl },          /* escalation.c (issue 14) */
 	{ "boot_guard", parse_boot_guard },
 	{ "instances", parse_instances },    /* instances.c (issue 15) */
+	{ "metrics_file", parse_metrics_file },        /* issue 17 */
+	{ "metrics_interval", parse_metrics_interval },
+	{ "default_accounting", parse_default_accounting },
 };
 
 /* Every service's open-file limit unless initd.conf or its unit says
@@ -255,6 +309,7 @@ int conf_init(struct initd_conf *conf)
 		.boot_guard_max = 3,
 		.log_max_size = UNIT_LOG_SIZE_DEFAULT,
 		.log_keep = UNIT_LOG_KEEP_DEFAULT,
+		.default_accounting = true,
 	};
 	if (!conf->modules || !conf->sysctl || !conf->slices || rlimit_put(conf, &nofile) < 0)
 		return -ENOMEM;
@@ -280,6 +335,7 @@ void conf_clear(struct initd_conf *conf)
 	free(conf->watchdog.device);
 	strv_free(conf->sysctl);
 	free(conf->boot_guard_file);
+	free(conf->metrics_file);
 	instances_conf_clear(conf);
 	*conf = (struct initd_conf){ .file = NULL };
 }
@@ -332,6 +388,9 @@ bool initd_conf_equal(const struct initd_conf *a, const struct initd_conf *b)
 	    !watchdog_conf_equal(&a->watchdog, &b->watchdog) ||
 	    !strv_equal(a->sysctl, b->sysctl) || !streq_ptr(a->boot_guard_file, b->boot_guard_file) ||
 	    a->boot_guard_max != b->boot_guard_max ||
+	    !streq_ptr(a->metrics_file, b->metrics_file) ||
+	    a->metrics_interval_usec != b->metrics_interval_usec ||
+	    a->default_accounting != b->default_accounting ||
 	    !streq_ptr(a->log_directory, b->log_directory) ||
 	    a->log_max_size != b->log_max_size || a->log_keep != b->log_keep ||
 	    !rlimits_equal(a->rlimits, a->n_rlimits, b->rlimits, b->n_rlimits))

@@ -977,5 +977,11 @@ int initd_conf_dump(const struct initd_conf *c, FILE *f)
 		unset(&d, "boot_guard", "no reboot-loop guard");
 	}
 	key_list(&d, "instances", c->n_instances, dump_instances, c);
+	key_string_or_unset(&d, "metrics_file", c->metrics_file, "no metrics file");
+	if (c->metrics_interval_usec)
+		key_duration(&d, "metrics_interval", c->metrics_interval_usec);
+	else
+		unset(&d, "metrics_interval", "rewritten on state events only");
+	key_bool(&d, "default_accounting", c->default_accounting);
 	return dump_finish(f);
 }

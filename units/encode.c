@@ -283,6 +283,10 @@ static const struct enc_field conf_fields[] = {
 	/* instances (issue 15): 27..30 */
 	F_LIST(27, struct initd_conf, instances, n_instances, UNIT_INSTANCES_MAX,
 	       &instances_record),
+	/* metrics (issue 17): 60..69 */
+	F_STR(60, struct initd_conf, metrics_file),
+	F_NUM(61, struct initd_conf, metrics_interval_usec, METRICS_INTERVAL_MAX),
+	F_NUM(62, struct initd_conf, default_accounting, 1),
 };
 static const struct enc_record conf_record = {
 	conf_fields, ARRAY_SIZE(conf_fields), sizeof(struct initd_conf), BIT(6), NULL,

@@ -263,6 +263,9 @@ int parse_boot_guard(struct parse_ctx *c, config_setting_t *s, const char *path,
 int escalation_check_requires(struct unit_set *s, const struct unit *u,
 			      const struct unit_lines *lines);
 bool escalation_conf_valid(const struct initd_conf *conf);
+/* conf.c: initd.conf's metrics_file: absolute, under /run/, bounded, no
+ * "." or ".." component (issue 17). */
+bool metrics_file_valid(const char *v);
 bool escalation_unit_valid(const struct unit *u);
 
 /* isolation.c: the isolation keys of a unit file (initd.unit(5) ISOLATION),

@@ -436,7 +436,11 @@ static bool conf_valid(const struct initd_conf *conf)
 	    !slices_valid(conf) || !rlimits_valid(conf->rlimits, conf->n_rlimits) ||
 	    !mounts_conf_valid(conf) ||
 	    !watchdog_conf_valid(&conf->watchdog) || !escalation_conf_valid(conf) ||
-	    !instances_conf_valid(conf))
+	    !instances_conf_valid(conf) ||
+	    (conf->metrics_file && !metrics_file_valid(conf->metrics_file)) ||
+	    (conf->metrics_interval_usec &&
+	     (conf->metrics_interval_usec < METRICS_INTERVAL_MIN ||
+	      conf->metrics_interval_usec > METRICS_INTERVAL_MAX)))
 		return false;
 	for (char **m = conf->modules; *m; m++)
 		if (!module_name_valid(*m))

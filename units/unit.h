@@ -57,6 +57,10 @@ _Static_assert(UNIT_CGROUP_PATH_MAX == 584, "slice depth or name limits changed:
  * rotated files kept. The path leaves room for ".100" and for
  * log.directory's "/NAME.log". */
 #define UNIT_LOG_PATH_MAX     1024
+#define METRICS_FILE_MAX      256     /* bytes of initd.conf's metrics_file */
+#define METRICS_FILE_PREFIX   "/run/"
+#define METRICS_INTERVAL_MIN  (1 * 1000000ULL)
+#define METRICS_INTERVAL_MAX  (3600 * 1000000ULL)
 #define UNIT_LOG_DIR_MAX      (UNIT_LOG_PATH_MAX - UNIT_NAME_MAX - 5)
 #define UNIT_LOG_SIZE_MIN     (4ULL * 1024)
 #define UNIT_LOG_SIZE_MAX     (1024ULL * 1024 * 1024)
@@ -617,6 +621,16 @@ struct initd_conf {
 	 * (initd.conf(5) instances). */
 	struct unit_instances *instances;   /* n_instances */
 	size_t n_instances;
+	/* Issue 17 (initd.conf(5), initd/metrics.c): the Prometheus text file
+	 * PID 1 keeps (NULL: none), an absolute path under /run/ (tmpfs: a
+	 * write there never waits on a disk), rewritten on state events at
+	 * most once a second, and every metrics_interval_usec too (0: only on
+	 * events, PID 1 keeps no periodic wakeup). */
+	char *metrics_file;
+	uint64_t metrics_interval_usec;  /* 0 or METRICS_INTERVAL_MIN..MAX */
+	/* memory and pids accounting for every leaf (+memory +pids in the
+	 * subtree_control above them), as systemd does; default true */
+	bool default_accounting;
 };
 
 /* One group of initd.conf's instances: the units TEMPLATE@NAME for each

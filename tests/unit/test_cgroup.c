@@ -129,7 +129,10 @@ static ssize_t slice_at(const struct cgroup_plan *p, const char *path)
 
 #define EXEC "exec = [ \"/bin/x\" ];\n"
 
+/* default_accounting off: these plans test what limits alone enable
+ * (test_plan_default_accounting tests the default). */
 static const char conf_text[] =
+	"default_accounting = false;\n"
 	"slices = ( { path = \"apps\"; memory = { max = \"1G\"; }; },\n"
 	"  { path = \"apps/db\"; cpu = { max = \"50%\"; }; },\n"
 	"  { path = \"idle\"; } );\n";
@@ -533,12 +536,32 @@ END_TEST
 
 /* conf_text's set reloaded: slices apps/db and idle dropped, del (the only
  * one needing memory and pids in system) and db removed. */
-static const char conf2_text[] = "slices = ( { path = \"apps\"; memory = { max = \"1G\"; }; } );\n";
+static const char conf2_text[] = "default_accounting = false; slices = ( { path = \"apps\"; memory = { max = \"1G\"; }; } );\n";
 static const char *const units2_text[] = {
 	"web", EXEC "cgroup = { slice = \"apps\"; pids = { max = 16; }; };\n",
 	"plain", EXEC,
 	NULL,
 };
+
+/* The default: memory and pids down to every unit's slice, for a unit
+ * without any limit too (`svctl status` shows every unit's memory). */
+START_TEST(test_plan_default_accounting)
+{
+	static const char *const units[] = { "plain", EXEC, NULL };
+	struct tree t;
+	struct unit_set *s;
+	struct cgroup_plan *p = NULL;
+
+	tree_init(&t);
+	s = load(&t, "", units);
+	ck_assert_int_eq(cgroup_plan_build(s, ALL, &p), 0);
+	ck_assert_uint_eq(p->root_subtree, BIT(MEMORY) | BIT(PIDS));
+	ck_assert_uint_eq(p->slice_subtree[slice_at(p, "system")], BIT(MEMORY) | BIT(PIDS));
+	cgroup_plan_free(p);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
 
 START_TEST(test_plan_inherit)
 {
@@ -667,6 +690,7 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_stats_read);
 	tcase_add_test(tc, test_apply);
 	tcase_add_test(tc, test_apply_slice_problem);
+	tcase_add_test(tc, test_plan_default_accounting);
 	tcase_add_test(tc, test_plan_inherit);
 	tcase_add_test(tc, test_prune);
 	tcase_add_test(tc, test_leaf_longest_path);

@@ -871,6 +871,7 @@ static const char *const svctl_command[PROTO_REQ_MAX] = {
 	[PROTO_REQ_SYSTEM] = "show\\-system", [PROTO_REQ_POSTMORTEM] = "postmortem",
 	[PROTO_REQ_FREEZE] = "freeze", [PROTO_REQ_THAW] = "thaw",
 	[PROTO_REQ_ANALYZE] = "analyze",
+	[PROTO_REQ_METRICS] = "metrics",
 };
 
 /* The text between `start` and `end` in the man page at `file`. */

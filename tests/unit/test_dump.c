@@ -501,7 +501,10 @@ START_TEST(test_dump_conf)
 		"# watchdog: unset (no hardware watchdog)\n"
 		"sysctl = [ ];\n"
 		"# boot_guard: unset (no reboot-loop guard)\n"
-		"instances = ( );\n";
+		"instances = ( );\n"
+		"# metrics_file: unset (no metrics file)\n"
+		"# metrics_interval: unset (rewritten on state events only)\n"
+		"default_accounting = true;\n";
 	char tmp[] = "/tmp/test_dump.XXXXXX", *text;
 	struct initd_conf c;
 	struct unit_diags d = { NULL, 0 };

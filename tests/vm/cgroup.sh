@@ -91,9 +91,9 @@ ctl_is() {
 }
 ctl_is "root (what apps and system need)" "" "cpu cpuset io memory pids"
 ctl_is "slice apps (the union of its children's)" /apps "cpu cpuset io memory pids"
-ctl_is "slice apps/db (memory for dbsvc)" /apps/db "memory"
-ctl_is "slice system (pids for sys1 only)" /system "pids"
-ctl_is "slice other (nothing)" /other ""
+ctl_is "slice apps/db (memory for dbsvc, pids by default)" /apps/db "memory pids"
+ctl_is "slice system (memory and pids: default_accounting)" /system "memory pids"
+ctl_is "slice other (memory and pids: default_accounting)" /other "memory pids"
 for l in apps/lim apps/lim2 apps/memhog apps/bomb apps/spin apps/bystander apps/db/dbsvc \
 	system/sys1 system/dfork other/plain apps/deleg/main; do
 	ctl_is "leaf" "/$l" ""

@@ -77,8 +77,8 @@ check "prune: lim's leaf /apps/lim is removed" eventually 5 test ! -d $CG/apps/l
 check "prune: sys1's leaf /system/sys1 is removed" eventually 5 test ! -d $CG/system/sys1
 ctl_becomes "prune: root loses cpuset and io (lim was their last user)" "" "cpu memory pids"
 ctl_becomes "prune: slice apps loses cpuset and io, keeps the rest" /apps "cpu memory pids"
-ctl_becomes "prune: slice system loses pids (sys1 was its last user)" /system ""
-ctl_becomes "prune: slice other enables memory for dbsvc" /other "memory"
+ctl_becomes "prune: slice system keeps memory and pids (default_accounting, dfork)" /system "memory pids"
+ctl_becomes "prune: slice other keeps memory and pids" /other "memory pids"
 ctl_becomes "prune: deleg's node keeps its own subtree_control" /apps/deleg "memory pids"
 check "prune: slices apps, system, other and init.scope stay" \
 	sh -c "[ -d $CG/apps ] && [ -d $CG/system ] && [ -d $CG/other ] && [ -d $CG/init.scope ]"

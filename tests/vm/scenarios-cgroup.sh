@@ -6,6 +6,7 @@
 . /usr/lib/vmtest/lib.sh
 
 . "$VMT/cgroup.sh"
+. "$VMT/metrics.sh"
 . "$VMT/cgroup-deleg.sh"
 . "$VMT/cgroup-long.sh"
 . "$VMT/freeze.sh"

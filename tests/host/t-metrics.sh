@@ -1,0 +1,124 @@
+#!/bin/bash
+# t-metrics.sh — fleet metrics (issue 17 item 4): `svctl metrics` and the
+# metrics_file, both parsed by the real Prometheus text parser
+# (prometheus_client, /usr/bin/python3: python3-prometheus-client).
+#   web      runs; SIGKILLed from outside, it restarts: the file is
+#            rewritten (new inode: renamed over) with restarts 1, signal 9
+#   done1    exits 3 once (restart = "no"): last exit code 3, failed
+# Without cgroups here (--no-cgroup) no memory/CPU sample appears; the VM
+# cgroup boot checks those against the kernel's files.
+# Writes are coalesced (at most one a second: a burst of restarts makes
+# fewer writes than it has events) and none happens while nothing does (no
+# metrics_interval: the writes counter and the file stay the same); a
+# reload to another path with metrics_interval = "1s" writes there, and
+# keeps writing with no event.
+. "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3
+PROM=$(cd "$(dirname "$0")" && pwd)/prom_check.py
+FILE=/run/initd/metrics.prom
+
+new_boot metrics
+cat > "$T/conf/initd.conf" <<EOC
+metrics_file = "$FILE";
+EOC
+unit web <<EOU
+exec = [ "/bin/sleep", "1000" ];
+restart = "always";
+restart_delay = "100ms";
+start_limit = { burst = 100; interval = "60s"; };
+EOU
+unit done1 <<EOU
+exec = [ "/bin/sh", "-c", "exit 3" ];
+restart = "no";
+EOU
+
+parsed_cli()  { sv metrics | "$PY" "$PROM" -; }
+parsed_file() { in_ns cat "$FILE" | "$PY" "$PROM" -; }
+file_has()    { parsed_file | grep -qxF "$1"; }
+file_inode()  { in_ns stat -c %i "$FILE"; }
+writes()      { sv show-system | awk '$1 == "metrics" { print $2 }'; }
+
+INITD_PRE='mount -t tmpfs tmpfs /run' start_initd
+check "web is running" wait_state web running 5
+check "done1 failed" wait_state done1 failed 5
+sv wait >/dev/null
+
+MOUT=$(parsed_cli 2>&1); rc=$?; [ "$rc" = 0 ] || diag "$MOUT"
+check "svctl metrics parses (rc $rc)" eval '[ "$rc" = 0 ] && [ -n "$MOUT" ]'
+has() { printf '%s\n' "$MOUT" | grep -qxF "$1"; }
+check "state of web: running" has 'initd_unit_state{state=running,unit=web} 1.0'
+check "state of done1: failed" has 'initd_unit_state{state=failed,unit=done1} 1.0'
+check "one state line per unit" eval '[ "$(printf "%s\n" "$MOUT" | grep -c "^initd_unit_state{")" = 2 ]'
+check "units total" has 'initd_units{} 2.0'
+check "done1's last exit code 3" has 'initd_unit_last_exit_code{unit=done1} 3.0'
+check "restarts is a counter" has 'FAMILY initd_unit_restarts counter'
+check "restarts of web 0" has 'initd_unit_restarts_total{unit=web} 0.0'
+check "boot settled time known" eval 'printf "%s\n" "$MOUT" | grep -q "^initd_boot_settled_seconds{} [0-9]"'
+check "no cgroup here: no memory sample" eval '! printf "%s\n" "$MOUT" | grep -q "^initd_unit_memory_current_bytes{"'
+raw=$(sv metrics)
+check "HELP and TYPE once per family" eval \
+	'[ -z "$(printf "%s\n" "$raw" | grep "^# TYPE" | sort | uniq -d)" ]'
+
+check "the file appears" wait_until 5 in_ns test -f "$FILE"
+check "the file parses, web running" wait_until 5 file_has 'initd_unit_state{state=running,unit=web} 1.0'
+check "no temporary left beside it" eval '! in_ns test -e "$FILE.tmp"'
+
+ino=$(file_inode)
+pid=$(svc_pid web)
+in_ns kill -KILL "$pid"
+check "web restarted" wait_until 5 eval '[ "$(svc_restarts web)" = 1 ] && state_is web running'
+check "the file shows the restart" wait_until 5 file_has 'initd_unit_restarts_total{unit=web} 1.0'
+check "... and the signal" file_has 'initd_unit_last_exit_signal{unit=web} 9.0'
+check "the file was replaced, not edited (inode $ino)" eval '[ "$(file_inode)" != "$ino" ]'
+
+# A burst: 8 restarts, each several passes. One write per pass would be
+# dozens; coalesced it is at most one a second (+1 for the edge).
+sv wait >/dev/null
+w0=$(writes) t0=$(wall_us)
+for i in 1 2 3 4 5 6 7 8; do sv restart web >/dev/null; done
+sv wait >/dev/null
+check "the burst's last state reaches the file" \
+	wait_until 5 file_has 'initd_unit_restarts_total{unit=web} 1.0'
+sleep 1.2   # the last coalesced write is due within a second
+w1=$(writes) t1=$(wall_us)
+secs=$(( (t1 - t0) / 1000000 + 1 ))
+check "coalesced: $((w1 - w0)) writes for a burst over ${secs}s" eval '[ $((w1 - w0)) -le $((secs + 1)) ] && [ $((w1 - w0)) -ge 1 ]'
+
+# Idle: no metrics_interval, nothing happens: no write at all.
+before=$(in_ns cat "$FILE") w0=$(writes) ino=$(file_inode)
+sleep 3
+check "idle: no write in 3s (writes $w0 -> $(writes))" eval '[ "$(writes)" = "$w0" ]'
+check "idle: same file" eval '[ "$(file_inode)" = "$ino" ] && [ "$(in_ns cat "$FILE")" = "$before" ]'
+
+# Reload applies a new path and metrics_interval: writes without events.
+cat > "$T/conf/initd.conf" <<EOC
+metrics_file = "/run/initd/other.prom";
+metrics_interval = "1s";
+EOC
+check "reload with a new metrics_file" eval 'sv reload >/dev/null'
+check "the new file appears" wait_until 5 in_ns test -f /run/initd/other.prom
+w0=$(writes)
+check "metrics_interval: writes go on without events ($w0 -> more)" \
+	wait_until 10 eval '[ "$(writes)" -ge $((w0 + 2)) ]'
+stop_initd
+
+# --check: the keys' bounds
+bad() {
+	local dir=$WORK/check-$1
+	rm -rf "$dir"; mkdir -p "$dir/units"
+	printf '%s\n' "$2" > "$dir/initd.conf"
+	! timeout 10 "$INITD" --check "$dir" >"$dir/out" 2>&1 && grep -q "$3" "$dir/out"
+}
+NEEDS_BOOT=0 check "--check: metrics_file off /run refused" \
+	bad disk 'metrics_file = "/var/lib/m.prom";' 'metrics_file.*under /run/'
+NEEDS_BOOT=0 check "--check: relative metrics_file refused" \
+	bad rel 'metrics_file = "run/m.prom";' 'metrics_file'
+NEEDS_BOOT=0 check "--check: metrics_interval 0 refused" \
+	bad zero 'metrics_interval = "0s";' 'metrics_interval.*between'
+NEEDS_BOOT=0 check "--check: metrics_interval 7200s refused" \
+	bad long 'metrics_interval = "7200s";' 'metrics_interval.*between'
+NEEDS_BOOT=0 check "--check: default_accounting must be a boolean" \
+	bad acct 'default_accounting = "no";' 'default_accounting'
+
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,81 @@
+/* test_metrics.c — initd/metrics.c's text without units: label escaping
+ * (the text format's three escapes) and the initd-level families, each
+ * with HELP and TYPE once. The units' families are checked with the real
+ * parser in tests/host/t-metrics.sh and against the kernel in the VM. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "initd/loop.h"
+#include "initd/metrics.h"
+
+static char *label(const char *s)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	metrics_put_label(f, s);
+	fclose(f);
+	return text;
+}
+
+START_TEST(label_escapes)
+{
+	char *t = label("a\\b\"c\nd");
+
+	ck_assert_str_eq(t, "a\\\\b\\\"c\\nd");
+	free(t);
+	t = label("web@1.x");
+	ck_assert_str_eq(t, "web@1.x");
+	free(t);
+}
+END_TEST
+
+START_TEST(render_without_units)
+{
+	struct loop *l = NULL;
+	struct metrics *mx;
+	char *text = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(loop_new(&l), 0);
+	mx = metrics_new(l);
+	ck_assert_ptr_nonnull(mx);
+	ck_assert_int_eq(metrics_render(mx, &text, &len), 0);
+	ck_assert_uint_eq(strlen(text), len);
+	ck_assert_ptr_nonnull(strstr(text, "# TYPE initd_units gauge\ninitd_units 0\n"));
+	ck_assert_ptr_nonnull(strstr(text, "# TYPE initd_metrics_writes_total counter\n"
+					   "initd_metrics_writes_total 0\n"));
+	ck_assert_ptr_null(strstr(text, "initd_boot_settled_seconds"));   /* not yet */
+	ck_assert_ptr_null(strstr(strstr(text, "# TYPE initd_units ") + 1, "# TYPE initd_units "));
+	ck_assert_uint_eq(metrics_writes(mx), 0);
+	free(text);
+	metrics_free(mx);
+	loop_free(l);
+}
+END_TEST
+
+static Suite *metrics_suite(void)
+{
+	Suite *s = suite_create("metrics");
+	TCase *tc = tcase_create("text");
+
+	tcase_add_test(tc, label_escapes);
+	tcase_add_test(tc, render_without_units);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(metrics_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
