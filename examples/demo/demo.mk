@@ -9,11 +9,14 @@ DEMO_DIR     := examples/demo
 DEMO_OVERLAY := build/demo-$(ARCH)/overlay
 DEMO_NOTIFYD := $(DEMO_OVERLAY)/usr/sbin/notifyd
 
+# Modes are set, not left to the umask: the overlay is copied into the image
+# as it is, and the image must not depend on who built it (tests/vm/repro.sh).
 $(DEMO_NOTIFYD): $(DEMO_DIR)/src/notifyd.c
-	@mkdir -p $(dir $@)
+	@install -d -m 0755 $(DEMO_OVERLAY) $(DEMO_OVERLAY)/usr $(DEMO_OVERLAY)/usr/sbin
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) -O2 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) $(call cflags,libsystemd) \
 		-o $@ $< $(shell $(PKG_CONFIG) --libs libsystemd)
+	@chmod 0755 $@
 
 demo-overlay: $(DEMO_NOTIFYD)
 
