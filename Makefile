@@ -91,10 +91,13 @@ $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(call cflags,$(PKGS_INITD)) -MMD -MP -c -o $@ $<
 
+# Archives are made afresh (rm first): `ar r` on an old one appends a new
+# member at the end, and the link order, so the binary, would depend on the
+# build's history rather than the tree (tests/vm/repro.sh).
 $(BUILD)/libcommon.a: $(COMMON_OBJ)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcsD $@ $^
 $(BUILD)/libunits.a: $(UNITS_OBJ)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcsD $@ $^
 
 $(BUILD)/initd: $(INITD_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 	@$(if $(Q),echo "  LD      $@")
