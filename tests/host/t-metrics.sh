@@ -72,6 +72,15 @@ check "the file shows the restart" wait_until 5 file_has 'initd_unit_restarts_to
 check "... and the signal" file_has 'initd_unit_last_exit_signal{unit=web} 9.0'
 check "the file was replaced, not edited (inode $ino)" eval '[ "$(file_inode)" != "$ino" ]'
 
+# A FIFO where the temporary goes (anything that can write /run/initd can
+# make one) must not block PID 1: the temporary is made afresh, O_EXCL.
+in_ns mkfifo "$FILE.tmp"
+w0=$(writes)
+sv restart web >/dev/null 2>&1
+check "a FIFO at the temporary's path does not block initd (writes past $w0)" \
+	wait_until 10 eval '[ "$(writes)" -gt "${w0:-0}" ] 2>/dev/null && state_is web running'
+check "... and the file is written again" wait_until 5 eval 'in_ns test -f "$FILE" && ! in_ns test -e "$FILE.tmp"'
+
 # A burst: 8 restarts, each several passes. One write per pass would be
 # dozens; coalesced it is at most one a second (+1 for the edge).
 sv wait >/dev/null
