@@ -258,7 +258,9 @@ int metrics_render(struct metrics *mx, char **ret, size_t *ret_len)
 /* ---- the file ------------------------------------------------------------------ */
 
 /* PATH.tmp, then rename over PATH: a reader sees the old or the new file,
- * never a part. The parent is made if missing (/run/initd at boot). */
+ * never a part. The parent is made if missing (/run/initd at boot). The
+ * temporary is made afresh (unlink, O_EXCL): whatever stood there, a FIFO
+ * above all, whose open would block PID 1, is never opened. */
 static int write_file(const char *path, const char *text, size_t len)
 {
 	char tmp[METRICS_FILE_MAX + 8], dir[METRICS_FILE_MAX + 1];
@@ -273,7 +275,8 @@ static int write_file(const char *path, const char *text, size_t len)
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return -errno;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
 	r = write_all(fd, text, len);
