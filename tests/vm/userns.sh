@@ -61,7 +61,8 @@ dpid=$(main_pid ns-side)
 sns=$(readlink "/proc/$spid/ns/net")
 check_eq "ns-side: in ns-src's network namespace" "$(readlink "/proc/$dpid/ns/net")" "$sns"
 check "ns-src: not PID 1's network namespace" sh -c "[ '$sns' != \"\$(readlink /proc/1/ns/net)\" ]"
-check_eq "ns-side: sees ns-src's interfaces (lo eth0)" "$(links "$dpid")" "$(links "$spid")"
+check_eq "ns-side: sees ns-src's interfaces (lo eth0)" "$(links "$dpid")" "eth0 lo "
+check_eq "ns-src: the same interfaces" "$(links "$spid")" "eth0 lo "
 check "ns-side: eth0 has ns-src's 10.0.1.45/24" \
 	sh -c "nsenter -t $dpid -n ip -o addr show eth0 | grep -q 'inet 10.0.1.45/24'"
 sv restart ns-src >/dev/null 2>&1
@@ -72,4 +73,6 @@ check "ns-side: restarted after its source restarted" is_pid "$dpid2"
 sns2=$(readlink "/proc/$spid2/ns/net" 2>/dev/null)
 check "ns-src: a new network namespace after its restart" sh -c "[ -n '$sns2' ] && [ '$sns2' != '$sns' ]"
 check_eq "ns-side: in ns-src's new network namespace" "$(readlink "/proc/$dpid2/ns/net" 2>/dev/null)" "$sns2"
-check_eq "ns-side: sees the new namespace's interfaces" "$(links "$dpid2")" "$(links "$spid2")"
+check_eq "ns-side: sees the new namespace's interfaces" "$(links "$dpid2")" "eth0 lo "
+check "ns-side: the new veth's eth0 has 10.0.1.45/24" \
+	sh -c "nsenter -t $dpid2 -n ip -o addr show eth0 | grep -q 'inet 10.0.1.45/24'"
