@@ -360,7 +360,8 @@ int join_check(struct parse_ctx *c, struct unit *u, struct unit_lines *l)
 	return r;
 }
 
-/* A source unit must have the namespace to share: its own, or joined. */
+/* A source unit must have the namespace to share (its own, or joined)
+ * and a process that keeps it (not a oneshot). */
 int join_check_set(struct unit_set *s, struct unit *u, const struct unit_lines *l)
 {
 	struct parse_ctx c = { .file = u->file, .diags = &u->diags };
@@ -376,6 +377,10 @@ int join_check_set(struct unit_set *s, struct unit *u, const struct unit_lines *
 				     "%s namespace of its own (add '%s' to its 'namespaces')",
 				     unit_join_names[k], src, unit_join_names[k],
 				     unit_join_names[k]);
+		else if (w->type == UNIT_ONESHOT)
+			r = diag_add(&c, l->iso.join[k], "'namespaces_from.%s': unit '%s' is a "
+				     "oneshot: once done it has no process whose namespace to join",
+				     unit_join_names[k], src);
 	}
 	u->bad |= c.failed;
 	return r;
