@@ -45,6 +45,26 @@ static void svc_pidfile_clear(struct service *s)
 			 strerror(-r));
 }
 
+struct svc *svc_join_source(struct manager *m, const struct svc *v, enum unit_join k)
+{
+	const char *src = v->s.unit->iso.join[k];
+	ssize_t i;
+
+	if (!unit_join_is_unit(src) || !m->set)
+		return NULL;
+	i = set_index(m->set, src);
+	return i >= 0 && (size_t)i < m->n_svcs ? m->svcs[i] : NULL;
+}
+
+/* The sources' main pids, for the child and for pass_check_joined. */
+static void svc_join_pids(struct manager *m, struct svc *v, struct spawn_params *p)
+{
+	for (int k = 0; k < UNIT_JOIN_MAX; k++) {
+		struct svc *src = svc_join_source(m, v, (enum unit_join)k);
+		p->join_pid[k] = v->join_pid[k] = src ? src->s.pid : 0;
+	}
+}
+
 static int ops_spawn(struct service *s)
 {
 	struct svc *v = svc_of(s);
@@ -66,6 +86,7 @@ static int ops_spawn(struct service *s)
 
 	if (r == 0)
 		svc_pidfile_clear(s);
+	svc_join_pids(m, v, &p);
 	if (r == 0)
 		r = spawn_start(&p, &child);
 	if (r < 0)

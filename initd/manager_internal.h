@@ -65,6 +65,11 @@ struct svc {
 	struct postmortem_ring postmortems;   /* manager_postmortem.c */
 	bool freeze_wanted;           /* cgroup.freeze 1 written (manager_freeze.c) */
 	bool frozen;                  /* its cgroup.events said frozen 1 since */
+
+	/* issue 18.4: the main pid of each namespaces_from source unit when
+	 * this one was spawned; another pid there means the namespace is not
+	 * the one joined: restart (pass_check_joined). 0 = none. */
+	pid_t join_pid[UNIT_JOIN_MAX];
 };
 
 struct settled_waiter {
@@ -146,6 +151,8 @@ void svc_free(struct manager *m, struct svc *v);
 int manager_link(struct manager *m);
 void manager_unlink(struct manager *m);
 ssize_t set_index(const struct unit_set *set, const char *name);
+/* The svc of namespaces_from source k of v's unit, NULL for a path or none. */
+struct svc *svc_join_source(struct manager *m, const struct svc *v, enum unit_join k);
 /* The record whose main process is pid (current units, then removed
  * ones), or NULL. */
 struct svc *svc_by_pid(struct manager *m, pid_t pid);

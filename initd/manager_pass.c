@@ -125,6 +125,24 @@ static void pass_check_requires(struct manager *m, struct svc *v)
 	}
 }
 
+/* namespaces_from: a source whose main process is not the one whose
+ * namespaces v joined (it restarted, or stopped) took them away: v goes
+ * and comes back, once the source is ready again (its implied requires). */
+static void pass_check_joined(struct manager *m, struct svc *v)
+{
+	for (int k = 0; k < UNIT_JOIN_MAX; k++) {
+		struct svc *src = svc_join_source(m, v, (enum unit_join)k);
+
+		if (!src || src->s.pid == v->join_pid[k])
+			continue;
+		log_info("%s: the %s namespace of %s is gone, restarting", v->s.unit->name,
+			 unit_join_names[k], src->s.unit->name);
+		service_stop(&v->s);
+		service_start(&v->s);
+		return;
+	}
+}
+
 /* Shutting down: a service stops once everything that depends on it has. */
 static void pass_shutdown_one(struct manager *m, struct svc *v)
 {
@@ -230,6 +248,8 @@ static void manager_pass(struct loop *l, void *data)
 			}
 		} else if (v->s.state == SERVICE_STARTING || v->s.state == SERVICE_RUNNING) {
 			pass_check_requires(m, v);
+			if (v->s.state == SERVICE_STARTING || v->s.state == SERVICE_RUNNING)
+				pass_check_joined(m, v);
 		}
 	}
 	if (m->shutdown == SHUTDOWN_NONE)

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +53,41 @@ static int write_proc(pid_t pid, const char *file, const char *text)
 	r = n == (ssize_t)strlen(text) ? 0 : n < 0 ? -errno : -EIO;
 	close(fd);
 	return r;
+}
+
+static const int join_flags[UNIT_JOIN_MAX] = {
+	[UNIT_JOIN_NET] = CLONE_NEWNET,
+	[UNIT_JOIN_UTS] = CLONE_NEWUTS,
+	[UNIT_JOIN_IPC] = CLONE_NEWIPC,
+};
+
+/* setns(2) on a pidfd takes the namespace of that process (Linux 5.8); on
+ * an nsfs file it checks the type is the one asked for. */
+int ns_join(const struct unit_isolation *iso, const int *fds, int *ret_kind)
+{
+	for (int k = 0; k < UNIT_JOIN_MAX; k++) {
+		int fd, r = 0;
+
+		if (!iso->join[k])
+			continue;
+		*ret_kind = k;
+		if (unit_join_is_unit(iso->join[k])) {
+			if (fds[k] < 0)
+				return -ESRCH;   /* the source has no process now */
+			fd = fds[k];
+		} else {
+			fd = open(iso->join[k], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+			if (fd < 0)
+				return -errno;
+		}
+		if (setns(fd, join_flags[k]) < 0)
+			r = -errno;
+		if (fd != fds[k])
+			close(fd);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 int ns_write_id_maps(pid_t pid, const char *uid_map, const char *gid_map)

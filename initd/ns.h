@@ -39,6 +39,13 @@ int ns_write_id_maps(pid_t pid, const char *uid_map, const char *gid_map);
 /* Parent: /proc/PID/oom_score_adj. */
 int ns_write_oom_score_adj(pid_t pid, int adj);
 
+/* Child: join the namespaces of namespaces_from (issue 18.4), before any
+ * other setup: a source unit's through fds[k] (a pidfd of its main
+ * process the parent opened, -1 if it had none), a path's by opening it
+ * here (the child may block; PID 1 must not). On failure *ret_kind says
+ * which (an enum unit_join). */
+int ns_join(const struct unit_isolation *iso, const int *fds, int *ret_kind);
+
 /* Child: the mount tree of the unit; libs are the files rootfs.from_host
  * needs besides its own (elf_deps_closure), NULL for none. On failure
  * *ret_stage says which step (an enum spawn_stage). */

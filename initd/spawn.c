@@ -67,6 +67,7 @@ static const char *const stage_names[SPAWN_STAGE_MAX] = {
 	[SPAWN_STAGE_ENV_FILES] = "environment-files",
 	[SPAWN_STAGE_DIRECTORIES] = "directories",
 	[SPAWN_STAGE_FROM_HOST] = "from_host",
+	[SPAWN_STAGE_JOIN] = "namespaces-from",
 };
 
 const char *spawn_stage_to_string(int stage)
@@ -542,8 +543,21 @@ static void child_fork_reaper(int exe_fd, int report_fd)
 		child_fail(report_fd, SPAWN_STAGE_REAPER, -r);
 }
 
+/* namespaces_from, before anything else is set up in the namespaces. */
+static void child_join(const struct unit_isolation *iso, const int *join_fds, int report_fd)
+{
+	char why[SPAWN_DETAIL_MAX];
+	int kind = 0, r = ns_join(iso, join_fds, &kind);
+
+	if (r == 0)
+		return;
+	snprintf(why, sizeof(why), "namespaces_from.%s \"%s\": %s", unit_join_names[kind],
+		 iso->join[kind], strerror(-r));
+	child_fail_detail(report_fd, SPAWN_STAGE_JOIN, -r, why);
+}
+
 static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int sync_fd,
-				int exe_fd)
+				int exe_fd, const int *join_fds)
 {
 	const struct unit *u = p->unit;
 	bool new_pid = u->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID);
@@ -558,6 +572,7 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 		child_fail(report_fd, SPAWN_STAGE_SIGNALS, -r);
 	if (sync_fd >= 0)
 		child_wait_parent(sync_fd);
+	child_join(&u->iso, join_fds, report_fd);
 	if (setsid() < 0)
 		child_fail(report_fd, SPAWN_STAGE_SESSION, errno);
 	r = child_setup_stdio(p->output_fd, &report_fd, &exe_fd);
@@ -659,7 +674,22 @@ static void parent_release(pid_t pid, const struct unit_isolation *iso, int repo
 	}
 }
 
-int spawn_start(const struct spawn_params *p, struct spawn_child *ret)
+/* The pidfds of the source units' main processes, -1 where none: the
+ * child inherits them (a child in a new PID namespace could not name the
+ * source by pid). Closed by spawn_start once the child is forked. */
+static void join_fds_open(const struct spawn_params *p, int *fds)
+{
+	for (int k = 0; k < UNIT_JOIN_MAX; k++)
+		fds[k] = p->join_pid[k] > 0 ? (int)syscall(SYS_pidfd_open, p->join_pid[k], 0) : -1;
+}
+
+static void join_fds_close(int *fds)
+{
+	for (int k = 0; k < UNIT_JOIN_MAX; k++)
+		fds[k] = safe_close(fds[k]);
+}
+
+static int spawn_fork(const struct spawn_params *p, const int *join_fds, struct spawn_child *ret)
 {
 	const struct unit_isolation *iso = &p->unit->iso;
 	int report[2], sync[2] = { -1, -1 }, pidfd = -1, exe_fd = -1, r;
@@ -685,7 +715,7 @@ int spawn_start(const struct spawn_params *p, struct spawn_child *ret)
 	if (pid == 0) {
 		close(report[0]);
 		safe_close(sync[1]);
-		child_run(p, report[1], sync[0], exe_fd);
+		child_run(p, report[1], sync[0], exe_fd, join_fds);
 	}
 	if (sync[1] >= 0) {
 		close(sync[0]);
@@ -701,6 +731,16 @@ fail:
 	close(report[1]);
 	safe_close(sync[0]);
 	safe_close(sync[1]);
+	return r;
+}
+
+int spawn_start(const struct spawn_params *p, struct spawn_child *ret)
+{
+	int join_fds[UNIT_JOIN_MAX], r;
+
+	join_fds_open(p, join_fds);
+	r = spawn_fork(p, join_fds, ret);
+	join_fds_close(join_fds);
 	return r;
 }
 

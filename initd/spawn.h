@@ -53,6 +53,8 @@ enum spawn_stage {
 	SPAWN_STAGE_FROM_HOST,    /* rootfs.from_host: read the ELF files' needs
 	                           * ("from_host: LIB (needed by F): not found"),
 	                           * then bind them all */
+	/* issue 18.4, right after the signals: namespaces_from, "net from web" */
+	SPAWN_STAGE_JOIN,
 	SPAWN_STAGE_MAX,
 };
 
@@ -68,6 +70,9 @@ struct spawn_params {
 	/* initd.conf's rlimits, applied before the unit's own. */
 	const struct unit_rlimit *default_rlimits;
 	size_t n_default_rlimits;
+	/* namespaces_from: the main pid of each source unit, 0 = none (a path,
+	 * or a source without a process: the child fails at stage join). */
+	pid_t join_pid[UNIT_JOIN_MAX];
 };
 
 struct spawn_child {

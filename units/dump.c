@@ -758,6 +758,18 @@ static void dump_user_namespace(struct dump *d, const struct unit_isolation *iso
 		unset(d, "user_namespace", "no user namespace");
 		return;
 	}
+	if (iso->userns_auto) {
+		/* The slot is said even when derived: the dump parses to the same. */
+		key(d, "user_namespace");
+		fprintf(d->f, "{ auto = true; size = %u; slot = %u; }", iso->userns_size,
+			iso->userns_slot);
+		key_end(d);
+		dump_indent(d);
+		fputs("# user_namespace: auto range uid_map = gid_map = ", d->f);
+		dump_id_map(d, iso->uid_map);
+		fputc('\n', d->f);
+		return;
+	}
 	key(d, "user_namespace");
 	fputs("{ uid_map = ", d->f);
 	dump_id_map(d, iso->uid_map);
@@ -785,6 +797,25 @@ static void dump_network(struct dump *d, const struct unit_isolation *iso)
 		dump_string(d, iso->veth_gateway);
 	}
 	fputs("; }; }", d->f);
+	key_end(d);
+}
+
+static void dump_namespaces_from(struct dump *d, const struct unit_isolation *iso)
+{
+	const char *sep = "{ ";
+
+	for (int k = 0; k < UNIT_JOIN_MAX; k++) {
+		if (!iso->join[k])
+			continue;
+		if (*sep == '{')
+			key(d, "namespaces_from");
+		fprintf(d->f, "%s%s = ", sep, unit_join_names[k]);
+		dump_string(d, iso->join[k]);
+		sep = "; ";
+	}
+	if (*sep == '{')
+		return;   /* nothing said: most units join nothing */
+	fputs("; }", d->f);
 	key_end(d);
 }
 
@@ -821,6 +852,7 @@ static void dump_isolation(struct dump *d, const struct unit_isolation *iso)
 	}
 	dump_user_namespace(d, iso);
 	dump_network(d, iso);
+	dump_namespaces_from(d, iso);
 }
 
 static int dump_finish(FILE *f)

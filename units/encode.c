@@ -353,6 +353,13 @@ static const struct enc_field unit_fields[] = {
 	F_STR(57, struct unit, iso.veth_address),
 	F_STR(58, struct unit, iso.veth_gateway),
 	F_NUM(59, struct unit, iso.proc_unprotected, 1),
+	/* issue 18.3/18.4 (userns): 176..185 */
+	F_NUM(176, struct unit, iso.userns_auto, 1),
+	F_NUM(177, struct unit, iso.userns_size, UNIT_USERNS_SIZE_MAX),
+	F_NUM(178, struct unit, iso.userns_slot, UNIT_USERNS_SLOTS - 1),
+	F_STR(179, struct unit, iso.join[UNIT_JOIN_NET]),
+	F_STR(180, struct unit, iso.join[UNIT_JOIN_UTS]),
+	F_STR(181, struct unit, iso.join[UNIT_JOIN_IPC]),
 	/* mounts (issue 14): 65..67 */
 	F_STRV(65, struct unit, requires_mounts, UNIT_MOUNTS_MAX),
 	/* escalation and modes (issue 14): 68..75 */

@@ -51,6 +51,8 @@ struct parse_ctx {
 /* Lines of the isolation keys, for checks across keys and units. */
 struct isolation_lines {
 	int namespaces, hostname, rootfs, user_namespace, network, bridge, protect_proc;
+	int userns_slot;                /* user_namespace.slot: 0 if unset */
+	int namespaces_from, join[UNIT_JOIN_MAX];
 };
 
 /* Line numbers of the entries cross-unit validation reports on. */
@@ -294,6 +296,22 @@ int isolation_init(struct unit_isolation *iso);
 void isolation_clear(struct unit_isolation *iso);
 bool isolation_equal(const struct unit_isolation *a, const struct unit_isolation *b);
 bool isolation_valid(const struct unit_isolation *iso);
+
+/* userns.c: user_namespace.auto, namespaces_from (obj: the parse state). */
+int parse_userns_auto(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_userns_size(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_userns_slot(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+int parse_namespaces_from(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+/* auto's maps into u (isolation_check). 0 or -ENOMEM. */
+int userns_check(struct parse_ctx *c, struct unit *u, const struct isolation_lines *l);
+/* namespaces_from in u; a source unit becomes a requires + after. */
+int join_check(struct parse_ctx *c, struct unit *u, struct unit_lines *l);
+/* Across the set: auto ranges meet no other unit's; a source unit has
+ * the namespace. Refused units become bad. 0 or -ENOMEM. */
+int userns_check_set(struct unit_set *s, const struct unit_lines *lines);
+int join_check_set(struct unit_set *s, struct unit *u, const struct unit_lines *l);
+bool userns_valid(const struct unit_isolation *iso);
+bool join_valid(const struct unit_isolation *iso);
 
 /* network.c: the unit's network key, initd.conf's bridges and ip_forward,
  * and the cross-unit check that a veth's bridge is declared. */

@@ -605,24 +605,28 @@ static int parse_id_map(struct parse_ctx *c, config_setting_t *s, const char *pa
 
 static int parse_uid_map(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	return parse_id_map(c, s, path, &((struct unit *)obj)->iso.uid_map);
+	return parse_id_map(c, s, path, &parse_state_unit(obj)->iso.uid_map);
 }
 
 static int parse_gid_map(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	return parse_id_map(c, s, path, &((struct unit *)obj)->iso.gid_map);
+	return parse_id_map(c, s, path, &parse_state_unit(obj)->iso.gid_map);
 }
 
+/* obj: the parse state. auto, size, slot: userns.c. */
 static const struct key user_namespace_keys[] = {
 	{ "uid_map", parse_uid_map },
 	{ "gid_map", parse_gid_map },
+	{ "auto", parse_userns_auto },
+	{ "size", parse_userns_size },
+	{ "slot", parse_userns_slot },
 };
 
 int parse_user_namespace(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	parse_state_lines(obj)->iso.user_namespace = setting_line(s);
 	return setting_group(c, s, path, user_namespace_keys, ARRAY_SIZE(user_namespace_keys),
-			     parse_state_unit(obj));
+			     obj);
 }
 
 /* ---- across keys ---------------------------------------------------------- */
@@ -655,6 +659,8 @@ int isolation_check(struct parse_ctx *c, struct unit *u, const struct isolation_
 	if (r == 0)
 		r = need_ns(c, u, l->protect_proc, l->protect_proc != 0, "protect_proc",
 			    UNIT_NS_MOUNT);
+	if (r == 0)
+		r = userns_check(c, u, l);
 	if (r < 0 || !(iso->namespaces & UNIT_NS_BIT(UNIT_NS_USER)))
 		return r;
 	if (!iso->uid_map && !(iso->uid_map = strdup(UNIT_ID_MAP_DEFAULT "\n")))
@@ -693,6 +699,8 @@ void isolation_clear(struct unit_isolation *iso)
 	free(iso->veth_bridge);
 	free(iso->veth_address);
 	free(iso->veth_gateway);
+	for (int k = 0; k < UNIT_JOIN_MAX; k++)
+		free(iso->join[k]);
 	*iso = (struct unit_isolation){ .umask = 022 };
 }
 
@@ -704,6 +712,14 @@ static bool binds_equal(const struct unit_isolation *a, const struct unit_isolat
 		if (!streq_ptr(a->binds[i].source, b->binds[i].source) ||
 		    !streq_ptr(a->binds[i].target, b->binds[i].target) ||
 		    a->binds[i].readonly != b->binds[i].readonly)
+			return false;
+	return true;
+}
+
+static bool joins_equal(const struct unit_isolation *a, const struct unit_isolation *b)
+{
+	for (int k = 0; k < UNIT_JOIN_MAX; k++)
+		if (!streq_ptr(a->join[k], b->join[k]))
 			return false;
 	return true;
 }
@@ -723,7 +739,9 @@ bool isolation_equal(const struct unit_isolation *a, const struct unit_isolation
 	       a->oom_score_adj == b->oom_score_adj && streq_ptr(a->uid_map, b->uid_map) &&
 	       streq_ptr(a->gid_map, b->gid_map) && streq_ptr(a->veth_bridge, b->veth_bridge) &&
 	       streq_ptr(a->veth_address, b->veth_address) &&
-	       streq_ptr(a->veth_gateway, b->veth_gateway);
+	       streq_ptr(a->veth_gateway, b->veth_gateway) && a->userns_auto == b->userns_auto &&
+	       a->userns_size == b->userns_size && a->userns_slot == b->userns_slot &&
+	       joins_equal(a, b);
 }
 
 static bool id_map_valid(const char *m)
@@ -763,5 +781,6 @@ bool isolation_valid(const struct unit_isolation *iso)
 	for (char **t = iso->from_host; *t; t++)
 		if (!mount_target_valid(*t))
 			return false;
-	return rlimits_valid(iso->rlimits, iso->n_rlimits) && network_unit_valid(iso);
+	return rlimits_valid(iso->rlimits, iso->n_rlimits) && network_unit_valid(iso) &&
+	       userns_valid(iso) && join_valid(iso);
 }

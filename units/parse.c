@@ -646,6 +646,7 @@ static const struct key unit_keys[] = {
 	{ "umask", parse_umask },
 	{ "oom_score_adj", parse_oom_score_adj },
 	{ "user_namespace", parse_user_namespace },
+	{ "namespaces_from", parse_namespaces_from },   /* userns.c */
 	{ "network", parse_network },
 	{ "requires_mounts", parse_requires_mounts },   /* mounts.c */
 };
@@ -778,6 +779,8 @@ static int unit_check(struct parse_ctx *c, struct parse_state *st)
 		r = forking_check(c, st);
 	if (r == 0)
 		r = isolation_check(c, u, &st->lines->iso);
+	if (r == 0)
+		r = join_check(c, u, st->lines);
 	if (r == 0)
 		r = escalation_check(c, u, st->lines);
 	if (r == 0)

@@ -272,9 +272,13 @@ static int check_units(struct unit_set *s, const struct unit_lines *lines)
 			r = network_check_unit(&s->conf, s->units[i], &lines[i]);
 		if (r == 0)
 			r = mounts_check_unit(&s->conf, s->units[i], &lines[i]);
+		if (r == 0)
+			r = join_check_set(s, s->units[i], &lines[i]);
 	}
 	for (size_t i = 0; i < s->n_units && r == 0; i++)
 		r = escalation_check_requires(s, s->units[i], &lines[i]);
+	if (r == 0)
+		r = userns_check_set(s, lines);
 	return r < 0 ? r : graph_check_cycles(s, lines);
 }
 

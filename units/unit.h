@@ -253,6 +253,21 @@ struct unit_cgroup {
 #define UNIT_BRIDGES_MAX   16      /* bridges in initd.conf */
 #define UNIT_CAP_MAX       41      /* capability numbers 0..40 (CAP_CHECKPOINT_RESTORE) */
 #define UNIT_ID_MAP_DEFAULT "0 100000 65536"   /* user ns without user_namespace */
+/* user_namespace.auto (issue 18.3): ranges of the pool, one or more slots
+ * of UNIT_USERNS_SLOT ids from UNIT_USERNS_POOL_BASE, above the static
+ * ranges (the default one, subuid's usual 100000.. blocks). */
+#define UNIT_USERNS_POOL_BASE  0x10000000U
+#define UNIT_USERNS_SLOT       65536U
+#define UNIT_USERNS_SLOTS      0xE000U    /* up to 0xF0000000 */
+#define UNIT_USERNS_SIZE_MAX   (256U * UNIT_USERNS_SLOT)   /* ids of one auto range */
+
+/* namespaces_from (issue 18.4): the kinds a unit may join. */
+enum unit_join {
+	UNIT_JOIN_NET,
+	UNIT_JOIN_UTS,
+	UNIT_JOIN_IPC,
+	UNIT_JOIN_MAX,
+};
 
 /* Bits of unit_isolation.namespaces, in the order of unit_namespace_names. */
 enum unit_namespace {
@@ -308,6 +323,16 @@ struct unit_isolation {
 	char *veth_bridge;      /* network.veth: NULL = no veth (lo only) */
 	char *veth_address;     /* "A.B.C.D/PREFIX" for the service's eth0 */
 	char *veth_gateway;     /* "A.B.C.D" or NULL: no default route */
+	/* user_namespace.auto (issue 18.3): uid_map and gid_map above are then
+	 * "0 POOL_BASE+slot*SLOT size", derived from the name (units/userns.c) */
+	bool userns_auto;
+	uint32_t userns_size;   /* ids mapped; 0 unless auto */
+	uint32_t userns_slot;   /* first slot in the pool; 0 unless auto */
+	/* namespaces_from (issue 18.4): per unit_join kind, a unit name (its
+	 * main process's namespace; implies requires and after) or an absolute
+	 * path (/run/netns/foo); NULL = none. Never with the same kind in
+	 * namespaces, nor with "user". */
+	char *join[UNIT_JOIN_MAX];
 };
 
 /* Does the unit get a root of its own: rootfs.path, or a tmpfs filled
@@ -831,6 +856,14 @@ const char *signal_to_string(int sig);   /* "TERM"; NULL if unknown */
 /* ---- isolation helpers (units/isolation.c, units/network.c) ---- */
 
 extern const char *const unit_namespace_names[UNIT_NS_MAX];
+/* userns.c (issue 18): "net", "uts", "ipc"; the namespace each joins; is a
+ * namespaces_from source a unit (not a path)? the auto range's pieces. */
+extern const char *const unit_join_names[UNIT_JOIN_MAX];
+enum unit_namespace unit_join_namespace(enum unit_join k);
+bool unit_join_is_unit(const char *source);
+uint32_t userns_name_hash(const char *name);
+uint32_t userns_default_slot(const char *name, uint32_t size);
+uint32_t userns_base(uint32_t slot);
 /* "NET_BIND_SERVICE" or "CAP_NET_BIND_SERVICE" (any case) -> number, or
  * -EINVAL. The table is the kernel's (linux/capability.h), so units/ needs
  * no libcap. */

@@ -70,6 +70,28 @@ exec = [ "/bin/true" ];
 namespaces = [ "mount" ];
 rootfs = "/srv/box";
 EOF1
+# user_namespace.auto and namespaces_from (issue 18.3, 18.4), named apart
+seed unit userns-auto-1 <<'EOF1'
+exec = [ "/bin/true" ];
+namespaces = [ "user", "mount" ];
+user_namespace = { auto = true; size = 100000; slot = 57343; };
+EOF1
+seed unit userns-auto-2 <<'EOF1'
+exec = [ "/bin/true" ];
+namespaces = [ "user" ];
+user_namespace = { auto = true; uid_map = "0 100000 65536"; size = 0; slot = -1; };
+EOF1
+seed unit namespaces-from-1 <<'EOF1'
+exec = [ "/bin/true" ];
+namespaces = [ "mount" ];
+namespaces_from = { net = "web"; uts = "/run/uts/x"; ipc = "relative"; };
+EOF1
+seed unit namespaces-from-2 <<'EOF1'
+exec = [ "/bin/true" ];
+namespaces = [ "net", "user" ];
+namespaces_from = { net = "t"; pid = "web"; };
+requires = [ "web" ];
+EOF1
 X='exec = [ "/bin/true" ];'
 n=0
 while IFS= read -r line; do

@@ -367,6 +367,69 @@ START_TEST(clone_flags)
 }
 END_TEST
 
+/* issue 18.3: the auto range is a fixed function of the name (FNV-1a):
+ * these values must never change, or files on /data change owners. */
+START_TEST(userns_auto_stable)
+{
+	struct unit *u = parse("exec = [ \"/bin/true\" ];\nnamespaces = [ \"user\" ];\n"
+			       "user_namespace = { auto = true; };\n");
+	char want[64];
+
+	ck_assert_uint_eq(userns_name_hash(""), 2166136261U);
+	ck_assert_uint_eq(userns_name_hash("a"), 0xe40c292cU);
+	ck_assert_uint_eq(userns_name_hash("foobar"), 0xbf9cf968U);
+	ck_assert_uint_eq(userns_default_slot("t", 65536), userns_name_hash("t") % UNIT_USERNS_SLOTS);
+	/* a range that would run past the pool ends at its top */
+	ck_assert_uint_le(userns_default_slot("t", UNIT_USERNS_SIZE_MAX) + 256, UNIT_USERNS_SLOTS);
+	ck_assert_msg(!u->bad, "%s", diags(u));
+	ck_assert(u->iso.userns_auto);
+	ck_assert_uint_eq(u->iso.userns_size, 65536);
+	ck_assert_uint_eq(u->iso.userns_slot, userns_default_slot("t", 65536));
+	snprintf(want, sizeof(want), "0 %u 65536\n", userns_base(u->iso.userns_slot));
+	ck_assert_str_eq(u->iso.uid_map, want);
+	ck_assert_str_eq(u->iso.gid_map, want);
+	ck_assert(isolation_valid(&u->iso));
+	/* a decoded map that is not the slot's is refused */
+	u->iso.uid_map[2] = '9';
+	ck_assert(!isolation_valid(&u->iso));
+	unit_free(u);
+}
+END_TEST
+
+/* issue 18.3/18.4: the new fields survive the encoding; a change is a
+ * changed unit (reload restarts it). */
+START_TEST(userns_join_round_trip)
+{
+	struct unit_set *s = load("", "exec = [ \"/bin/true\" ];\n"
+				  "namespaces = [ \"mount\", \"user\" ];\n"
+				  "user_namespace = { auto = true; size = 70000; slot = 3; };\n"), *d = NULL;
+	struct unit *u = parse("exec = [ \"/bin/true\" ];\n"
+			       "namespaces_from = { net = \"/run/netns/x\"; uts = \"web\"; };\n");
+	void *buf = NULL;
+	size_t len;
+
+	ck_assert_msg(!s->units[0]->bad, "%s", diags(s->units[0]));
+	ck_assert_int_eq(unit_set_encode(s, &buf, &len), 0);
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), 0);
+	ck_assert(unit_equal(s->units[0], d->units[0]));
+	ck_assert_str_eq(d->units[0]->iso.uid_map, "0 268632064 70000\n");
+	d->units[0]->iso.userns_slot = 4;
+	ck_assert(!unit_equal(s->units[0], d->units[0]));
+	free(buf);
+	unit_set_free(s);
+	unit_set_free(d);
+	ck_assert_msg(!u->bad, "%s", diags(u));
+	ck_assert_str_eq(u->iso.join[UNIT_JOIN_NET], "/run/netns/x");
+	ck_assert_str_eq(u->iso.join[UNIT_JOIN_UTS], "web");
+	ck_assert_str_eq(u->requires[0], "web");
+	ck_assert_str_eq(u->after[0], "web");
+	ck_assert(isolation_valid(&u->iso));
+	u->iso.namespaces |= UNIT_NS_BIT(UNIT_NS_UTS);
+	ck_assert(!isolation_valid(&u->iso));
+	unit_free(u);
+}
+END_TEST
+
 static Suite *isolation_suite(void)
 {
 	Suite *s = suite_create("isolation");
@@ -382,6 +445,8 @@ static Suite *isolation_suite(void)
 	tcase_add_test(tc, encode_round_trip);
 	tcase_add_test(tc, rootfs_forms);
 	tcase_add_test(tc, clone_flags);
+	tcase_add_test(tc, userns_auto_stable);
+	tcase_add_test(tc, userns_join_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,69 @@
+#!/bin/bash
+# t-joinns.sh — namespaces_from (issue 18.4) on the host tier: a sidecar
+# joins a unit's net and uts namespaces (the same nsfs inodes in /proc,
+# not initd's own), is restarted when its source restarts and then shares
+# the source's new namespaces; a named netns path is joined; a missing
+# path fails naming the key, the path and the errno; the
+# sidecar stops when its source is stopped. The VM tier repeats it with a
+# veth (tests/vm/userns.sh).
+. "$(dirname "$0")/lib.sh"
+
+new_boot joinns
+unit src <<EOF3
+exec = [ "/bin/sleep", "1000" ];
+namespaces = [ "net", "uts" ];
+EOF3
+unit side <<EOF3
+exec = [ "/bin/sleep", "1000" ];
+namespaces_from = { net = "src"; uts = "src"; };
+EOF3
+unit named <<EOF3
+exec = [ "/bin/sleep", "1000" ];
+namespaces_from = { net = "$T/named"; };
+EOF3
+unit missing <<EOF3
+exec = [ "/bin/sleep", "1000" ];
+restart = "no";
+namespaces_from = { ipc = "$T/absent"; };
+EOF3
+INITD_PRE="touch $T/named; unshare --net=$T/named true" start_initd || exit 1
+
+ns_of() { in_ns readlink "/proc/$1/ns/$2"; }
+# same_ns A B KIND — both processes in one KIND namespace.
+same_ns() { [ -n "$1" ] && [ -n "$2" ] && [ "$(ns_of "$1" "$3")" = "$(ns_of "$2" "$3")" ]; }
+
+check "src reaches running" wait_state src running 5
+check "side reaches running" wait_state side running 5
+spid=$(svc_pid src)
+dpid=$(svc_pid side)
+check "side is in src's net namespace" same_ns "$spid" "$dpid" net
+check "side is in src's uts namespace" same_ns "$spid" "$dpid" uts
+check "src's net namespace is not initd's" eval '! same_ns 1 "$spid" net'
+oldns=$(ns_of "$spid" net)
+
+sv restart src >/dev/null 2>&1
+newpid() { p=$(svc_pid "$1"); [ -n "$p" ] && [ "$p" != "$2" ] && state_is "$1" running; }
+check "src restarted" wait_until 5 newpid src "$spid"
+check "side restarted after src" wait_until 5 newpid side "$dpid"
+spid2=$(svc_pid src)
+dpid2=$(svc_pid side)
+check "side shares src's new net namespace" same_ns "$spid2" "$dpid2" net
+check "the new net namespace is not the old one" eval '[ "$(ns_of "$spid2" net)" != "$oldns" ]'
+
+check "named reaches running" wait_state named running 5
+npid=$(svc_pid named)
+is "named joined the netns bound at a path" "$(ns_of "$npid" net)" \
+	"net:[$(in_ns stat -L -c %i "$T/named")]"
+
+check "missing fails" wait_state missing failed 5
+reason=$(svc_reason missing)
+case $reason in
+*"namespaces_from.ipc \"$T/absent\": No such file"*)
+	ok "missing: the key, the path and ENOENT" ;;
+*) not_ok "missing: the key, the path and ENOENT" "reason '$reason'" ;;
+esac
+
+sv stop src >/dev/null 2>&1
+check "side stops with its source" wait_until 5 eval '! state_is side running'
+stop_initd
+[ "$FAILED" -eq 0 ]
