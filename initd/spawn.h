@@ -53,6 +53,7 @@ enum spawn_stage {
 	SPAWN_STAGE_FROM_HOST,    /* rootfs.from_host: read the ELF files' needs
 	                           * ("from_host: LIB (needed by F): not found"),
 	                           * then bind them all */
+	SPAWN_STAGE_SECCOMP,      /* install the unit's filter, last before exec (issue 18) */
 	SPAWN_STAGE_MAX,
 };
 

@@ -648,6 +648,7 @@ static const struct key unit_keys[] = {
 	{ "user_namespace", parse_user_namespace },
 	{ "network", parse_network },
 	{ "requires_mounts", parse_requires_mounts },   /* mounts.c */
+	{ "seccomp", parse_seccomp },                  /* seccomp.c */
 };
 
 struct unit *parse_state_unit(void *obj)
