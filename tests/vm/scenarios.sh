@@ -19,6 +19,7 @@
 . "$VMT/kill.sh"
 . "$VMT/forking.sh"
 . "$VMT/probes.sh"
+. "$VMT/seccomp.sh"
 
 echo "# $failures failed"
 exit "$failures"
