@@ -46,8 +46,8 @@ CFLAGS    += -DINITD_FAULT_INJECTION
 BUILD     := $(BUILD)-fault
 endif
 
-PKGS_UNITS := libconfig
-PKGS_INITD := libconfig libcap libnl-3.0 libnl-route-3.0
+PKGS_UNITS := libconfig libseccomp
+PKGS_INITD := libconfig libcap libnl-3.0 libnl-route-3.0 libseccomp
 HAVE_SYSTEMD := $(shell $(PKG_CONFIG) --exists libsystemd 2>/dev/null && echo 1)
 
 cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
@@ -121,7 +121,7 @@ include bench/bench.mk
 include images/images.mk
 
 # ---- dependencies -------------------------------------------------------
-DEB_BUILD := build-essential pkg-config libconfig-dev libnl-3-dev \
+DEB_BUILD := build-essential pkg-config libconfig-dev libnl-3-dev libseccomp-dev \
 	     libnl-route-3-dev libcap-dev check libsystemd-dev
 DEB_TEST  := qemu-system-x86 busybox-static cpio util-linux procps python3 python3-prometheus-client clang \
 	     libclang-rt-14-dev e2fsck-static e2fsprogs curl squashfs-tools fdisk \
@@ -132,7 +132,8 @@ DEB_TEST  := qemu-system-x86 busybox-static cpio util-linux procps python3 pytho
 # not installed (images/kernel.sh, images/userland.sh).
 DEB_ARM64 := gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm \
 	     libc6-dev:arm64 libconfig-dev:arm64 libnl-3-dev:arm64 \
-	     libnl-route-3-dev:arm64 libcap-dev:arm64 libsystemd-dev:arm64
+	     libnl-route-3-dev:arm64 libcap-dev:arm64 libsystemd-dev:arm64 \
+	     libseccomp-dev:arm64
 # `make deps` is what an x86_64 build, image and run need; deps-arm64 adds the
 # arm64 architecture to dpkg, so only ARCH=arm64 images (image-deps) and
 # `make check` (its arm64 tier) ask for it.

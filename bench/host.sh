@@ -70,8 +70,24 @@ ns_supported() {
 	"$INITD" --check "$d" > "$d/out" 2>&1
 }
 
+# The seccomp row's filter (issue 18): issue 18's denylist, no namespaces.
+SPAWN_SECCOMP='seccomp = { deny = [ "@mount", "@module", "@reboot", "@swap", "@raw-io", "kexec_load" ]; errno = "EPERM"; };'
+
+# seccomp_row_check — the row's service holds a filter (Seccomp: 2), or a
+# line saying why not.
+seccomp_row_check() {
+	local pid
+	pid=$(sv status sp | awk '$1 == "sp" { print $3 }')
+	[ -n "$pid" ] && [ "$pid" != - ] &&
+		[ "$(in_ns awk '$1 == "Seccomp:" { print $2 }' "/proc/$pid/status")" = 2 ] && return 0
+	printf '%-26s %-20s %s\n' seccomp "-" "accepted, but the service holds no filter (state $(sv status sp | awk '$1 == "sp" { print $2 }'))"
+	return 1
+}
+
 # spawn_row SET [OTHERS] — start request -> exec through initd, with
-# namespaces SET, while OTHERS (default 0) silent services are up.
+# namespaces SET, while OTHERS (default 0) silent services are up. SET
+# "seccomp": no namespaces, $SPAWN_SECCOMP's filter. Sets SPAWN_P50[SET].
+declare -A SPAWN_P50
 spawn_row() {
 	local set=$1 others=${2:-0} label=$1 list lines=() s pid i
 	boot_dir "spawn-${set//,/-}-$others"
@@ -79,7 +95,9 @@ spawn_row() {
 	for ((i = 0; i < others; i++)); do
 		echo 'exec = [ "/bin/sleep", "infinity" ];' > "$B/conf/units/o$i.unit"
 	done
-	if [ "$set" != none ]; then
+	if [ "$set" = seccomp ]; then
+		lines=("$SPAWN_SECCOMP")
+	elif [ "$set" != none ]; then
 		if ! ns_supported "$set"; then
 			printf '%-26s %-20s %s\n' "$set" "-" "not yet: initd --check: $(grep -m1 -v '^configuration' "$WORK/nscheck/out" | sed "s|$WORK/nscheck/||")"
 			return
@@ -97,7 +115,10 @@ spawn_row() {
 		kill_initd
 		return
 	fi
-	if [ "$set" != none ]; then
+	if [ "$set" = seccomp ] && ! seccomp_row_check; then
+		stop_initd
+		return
+	elif [ "$set" != none ] && [ "$set" != seccomp ]; then
 		# Did the service really get its own namespaces?
 		pid=$(sv status sp | awk '$1 == "sp" { print $3 }')
 		for ns in ${set//,/ }; do
@@ -112,6 +133,7 @@ spawn_row() {
 	fi
 	if "$BT" spawn "$SPAWNS" "$B/control" sp "$B/sp.touch" > "$B/samples" 2> "$B/err"; then
 		s=$(stats < "$B/samples")
+		[ "$others" = 0 ] && SPAWN_P50[$set]=$(echo $s | cut -d' ' -f2)
 		printf '%-26s %-20s %5s %8s %8s %8s %8s\n' "$label" "initd start -> exec" $(echo $s | cut -d' ' -f1-5)
 	else
 		printf '%-26s %-20s %s\n' "$label" "-" "measurement failed: $(tail -n 1 "$B/err");" \
@@ -134,10 +156,11 @@ bench_spawn() {
 	local set
 	title "spawn latency: start request -> exec, per namespace set (ms)"
 	printf '%-26s %-20s %5s %8s %8s %8s %8s\n' namespaces path n p50 p90 p99 max
-	for set in ${SPAWN_SETS:-none pid,mount,uts,ipc pid,mount,uts,ipc,net pid,mount,uts,ipc,net,user}; do
+	for set in ${SPAWN_SETS:-none pid,mount,uts,ipc pid,mount,uts,ipc,net pid,mount,uts,ipc,net,user seccomp}; do
 		spawn_row "$set"
-		floor_row "$set"
+		[ "$set" = seccomp ] || floor_row "$set"
 	done
+	spawn_ratio seccomp "seccomp filter (issue 18's denylist)"
 	[ -n "${SPAWN_SETS:-}" ] || spawn_row none 1000
 	note "initd: benchtool sends a start request on the control socket (time taken just" \
 	     "before the write) and reads the static testd's --touch stamp; the service is" \
@@ -145,6 +168,13 @@ bench_spawn() {
 	     "flags and exec, no supervisor — the kernel's share of the figure." \
 	     "\"1000 others up\": the same with 1000 /bin/sleep services running (initd then" \
 	     "holds ~3000 fds and a 64 MiB heap that every clone3 copies)."
+}
+
+# spawn_ratio SET WHAT — SET's p50 over the no-namespace p50, when both ran.
+spawn_ratio() {
+	[ -n "${SPAWN_P50[$1]:-}" ] && [ -n "${SPAWN_P50[none]:-}" ] || return 0
+	awk -v a="${SPAWN_P50[$1]}" -v b="${SPAWN_P50[none]}" -v w="$2" \
+		'BEGIN { if (b > 0) printf "%-26s %-20s p50 %.2fx the no-namespace p50 (%.3f / %.3f ms)\n", "ratio", w, a / b, a, b }'
 }
 
 # ---- cold start, memory, svctl status ------------------------------------

@@ -3,6 +3,7 @@
  * directory", "start timeout (90s)"...): service_exit_to_string
  * (service.h). Apart from the state machine (service.c), which only
  * records the exit. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,7 +96,10 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 			snprintf(buf, size, "exit %d", e->code);
 		break;
 	case EXIT_SIGNAL:
-		if (name)
+		if (e->code == SIGSYS && s->unit->seccomp.n_bpf)
+			snprintf(buf, size, "signal SYS (%d): a call its seccomp filter kills",
+				 128 + e->code);
+		else if (name)
 			snprintf(buf, size, "signal %s (%d)", name, 128 + e->code);
 		else
 			snprintf(buf, size, "signal %d (%d)", e->code, 128 + e->code);

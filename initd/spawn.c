@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -68,6 +69,7 @@ static const char *const stage_names[SPAWN_STAGE_MAX] = {
 	[SPAWN_STAGE_DIRECTORIES] = "directories",
 	[SPAWN_STAGE_FROM_HOST] = "from_host",
 	[SPAWN_STAGE_JOIN] = "namespaces-from",
+	[SPAWN_STAGE_SECCOMP] = "seccomp",
 };
 
 const char *spawn_stage_to_string(int stage)
@@ -532,6 +534,21 @@ static void child_credentials(const struct spawn_params *p, const struct child_c
 		      ERRNO(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)));
 }
 
+/* The unit's filter, compiled by the loader (units/seccomp.c): the last
+ * stage, so every call before it (setuid, mounts, capabilities) is initd's
+ * and none is filtered; the only call after it is execve, which every
+ * filter allows. no_new_privs is implied: the kernel requires it of a
+ * process without CAP_SYS_ADMIN, and a filter a setuid exec could shed
+ * would protect nothing. */
+static void child_seccomp(const struct unit_seccomp *sc, int report_fd)
+{
+	struct sock_fprog prog = { .len = (unsigned short)sc->n_bpf, .filter = sc->bpf };
+
+	CHECK(report_fd, SPAWN_STAGE_NO_NEW_PRIVS, ERRNO(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)));
+	CHECK(report_fd, SPAWN_STAGE_SECCOMP,
+	      ERRNO((int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog)));
+}
+
 /* A PID-namespace unit: from here on this process is the service under a
  * freshly exec'd reaper (reaper.h); exe_fd < 0 is the errno of the memfd
  * PID 1 could not make. */
@@ -607,6 +624,8 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 	if (chdir(u->workdir ? u->workdir : "/") < 0)
 		child_fail(report_fd, SPAWN_STAGE_CHDIR, errno);
 	child_build_env(p, &creds, &file_env, env);
+	if (u->seccomp.n_bpf)
+		child_seccomp(&u->seccomp, report_fd);
 	execve(u->exec[0], u->exec, env);
 	child_fail(report_fd, SPAWN_STAGE_EXEC, errno);
 }

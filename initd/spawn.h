@@ -55,6 +55,7 @@ enum spawn_stage {
 	                           * then bind them all */
 	/* issue 18.4, right after the signals: namespaces_from, "net from web" */
 	SPAWN_STAGE_JOIN,
+	SPAWN_STAGE_SECCOMP,      /* install the unit's filter, last before exec (issue 18) */
 	SPAWN_STAGE_MAX,
 };
 

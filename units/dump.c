@@ -855,6 +855,27 @@ static void dump_isolation(struct dump *d, const struct unit_isolation *iso)
 	dump_namespaces_from(d, iso);
 }
 
+/* The key as declared: the compiled program depends on libseccomp and the
+ * architecture, not on the unit. */
+static void dump_seccomp(struct dump *d, const struct unit_seccomp *sc)
+{
+	const char *err = seccomp_errno_name(sc->errno_value);
+
+	if (!sc->n_bpf) {
+		unset(d, "seccomp", "no system call filter");
+		return;
+	}
+	group_begin(d, "seccomp");
+	key_string(d, "default", seccomp_default_names[sc->default_action]);
+	if (sc->deny)
+		key_strv(d, "deny", sc->deny);
+	if (sc->allow)
+		key_strv(d, "allow", sc->allow);
+	if (err)
+		key_string(d, "errno", err);
+	group_end(d);
+}
+
 static int dump_finish(FILE *f)
 {
 	if (fflush(f) != 0 || ferror(f))
@@ -874,6 +895,7 @@ int unit_dump_flags(const struct unit *u, FILE *f, unsigned flags)
 	dump_base(&d, u);
 	dump_isolation(&d, &u->iso);
 	key_strv(&d, "requires_mounts", u->requires_mounts);
+	dump_seccomp(&d, &u->seccomp);
 	return dump_finish(f);
 }
 

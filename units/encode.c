@@ -132,6 +132,22 @@ static const struct enc_record probe_record = {
 	probe_fields, ARRAY_SIZE(probe_fields), sizeof(struct unit_probe), BIT(1), NULL,
 };
 
+/* One BPF instruction of a unit's seccomp filter (issue 18): it holds
+ * nothing to free. */
+static void bpf_clear(void *elem)
+{
+}
+
+static const struct enc_field bpf_fields[] = {
+	F_NUM(1, struct sock_filter, code, UINT16_MAX),
+	F_NUM(2, struct sock_filter, jt, UINT8_MAX),
+	F_NUM(3, struct sock_filter, jf, UINT8_MAX),
+	F_NUM(4, struct sock_filter, k, UINT32_MAX),
+};
+static const struct enc_record bpf_record = {
+	bpf_fields, ARRAY_SIZE(bpf_fields), sizeof(struct sock_filter), 0, bpf_clear,
+};
+
 static const struct enc_field diag_fields[] = {
 	F_STR(1, struct unit_diag, file),
 	F_NUM(2, struct unit_diag, line, INT32_MAX),
@@ -384,6 +400,12 @@ static const struct enc_field unit_fields[] = {
 	/* ready and health probes (issue 15): 100..119 */
 	F_REC(100, struct unit, ready, &probe_record),
 	F_REC(101, struct unit, health, &probe_record),
+	/* seccomp (issue 18): 131..139 */
+	F_NUM(131, struct unit, seccomp.default_action, UNIT_SECCOMP_DEFAULT_MAX - 1),
+	F_NUM(132, struct unit, seccomp.errno_value, UNIT_SECCOMP_ERRNO_MAX),
+	F_STRV(133, struct unit, seccomp.deny, UNIT_SECCOMP_NAMES_MAX),
+	F_STRV(134, struct unit, seccomp.allow, UNIT_SECCOMP_NAMES_MAX),
+	F_LIST(135, struct unit, seccomp.bpf, seccomp.n_bpf, UNIT_SECCOMP_INSNS_MAX, &bpf_record),
 };
 static const struct enc_record unit_record = {
 	unit_fields, ARRAY_SIZE(unit_fields), sizeof(struct unit), BIT(1) | BIT(2), NULL,
@@ -403,6 +425,7 @@ static uint64_t num_get(const void *obj, const struct enc_field *f)
 {
 	const uint8_t *p = (const uint8_t *)obj + f->offset;
 	uint8_t v8;
+	uint16_t v16;
 	uint32_t v32;
 	uint64_t v64;
 
@@ -410,6 +433,9 @@ static uint64_t num_get(const void *obj, const struct enc_field *f)
 	case 1:
 		memcpy(&v8, p, 1);
 		return v8;
+	case 2:     /* struct sock_filter's code */
+		memcpy(&v16, p, 2);
+		return v16;
 	case 4:
 		memcpy(&v32, p, 4);
 		return v32;
@@ -423,10 +449,13 @@ static void num_set(void *obj, const struct enc_field *f, uint64_t v)
 {
 	uint8_t *p = (uint8_t *)obj + f->offset;
 	uint8_t v8 = (uint8_t)v;
+	uint16_t v16 = (uint16_t)v;
 	uint32_t v32 = (uint32_t)v;
 
 	if (f->width == 1)
 		memcpy(p, &v8, 1);
+	else if (f->width == 2)
+		memcpy(p, &v16, 2);
 	else if (f->width == 4)
 		memcpy(p, &v32, 4);
 	else

@@ -19,6 +19,7 @@
  *   template.c instance names, specifiers, substitution in a template
  *   instances.c initd.conf's instances; making the instances of a set
  *   imagecheck.c --check --root: a set against the files of its image
+ *   seccomp.c  a unit's seccomp key, its groups, the filter compiled to BPF
  */
 #ifndef INITD_UNITS_INTERNAL_H
 #define INITD_UNITS_INTERNAL_H
@@ -336,6 +337,21 @@ bool mounts_conf_equal(const struct initd_conf *a, const struct initd_conf *b);
 bool mounts_conf_valid(const struct initd_conf *conf);
 bool mounts_unit_valid(const struct unit *u);
 const struct unit_mount *mounts_find(const struct initd_conf *conf, const char *where);
+
+/* seccomp.c: a unit's seccomp key, its named groups, and its compilation
+ * to BPF with libseccomp (issue 18). */
+struct seccomp_group {
+	const char *name;       /* "@mount" */
+	const char *members;    /* syscall and "@group" names, one space apart */
+};
+extern const struct seccomp_group seccomp_groups[];
+extern const size_t seccomp_n_groups;
+extern const char *const seccomp_default_names[UNIT_SECCOMP_DEFAULT_MAX];
+int parse_seccomp(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+const char *seccomp_errno_name(uint32_t err);   /* NULL if not in the table */
+void seccomp_clear(struct unit_seccomp *sc);
+bool seccomp_equal(const struct unit_seccomp *a, const struct unit_seccomp *b);
+bool seccomp_valid(const struct unit_seccomp *sc);
 
 /* envdirs.c: a unit's environment_files and directories (issue 15). */
 int parse_environment_files(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);

@@ -649,6 +649,7 @@ static const struct key unit_keys[] = {
 	{ "namespaces_from", parse_namespaces_from },   /* userns.c */
 	{ "network", parse_network },
 	{ "requires_mounts", parse_requires_mounts },   /* mounts.c */
+	{ "seccomp", parse_seccomp },                  /* seccomp.c */
 };
 
 struct unit *parse_state_unit(void *obj)

@@ -70,6 +70,7 @@ void unit_free(struct unit *u)
 	free(u->cgroup.slice);
 	unit_limits_clear(&u->cgroup.limits);
 	isolation_clear(&u->iso);
+	seccomp_clear(&u->seccomp);
 	envdirs_clear(u);
 	unit_probe_clear(&u->ready);
 	unit_probe_clear(&u->health);
@@ -130,6 +131,7 @@ bool unit_equal(const struct unit *a, const struct unit *b)
 	if (!a || !b)
 		return false;
 	return unit_numbers_equal(a, b) && isolation_equal(&a->iso, &b->iso) && envdirs_equal(a, b) &&
+	       seccomp_equal(&a->seccomp, &b->seccomp) &&
 	       unit_probe_equal(&a->ready, &b->ready) && unit_probe_equal(&a->health, &b->health) &&
 	       streq_ptr(a->name, b->name) &&
 	       streq_ptr(a->file, b->file) && diags_equal(&a->diags, &b->diags) &&

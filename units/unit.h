@@ -16,6 +16,7 @@
 #ifndef INITD_UNITS_UNIT_H
 #define INITD_UNITS_UNIT_H
 
+#include <linux/filter.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -342,6 +343,35 @@ static inline bool unit_has_rootfs(const struct unit_isolation *iso)
 	return iso->rootfs || (iso->from_host && iso->from_host[0]);
 }
 
+/* ---- seccomp (issue 18) ---- */
+
+#define UNIT_SECCOMP_NAMES_MAX  512     /* entries of seccomp.deny, of seccomp.allow */
+#define UNIT_SECCOMP_INSNS_MAX  4096    /* BPF instructions of a compiled filter */
+#define UNIT_SECCOMP_ERRNO_MAX  4095    /* the kernel's MAX_ERRNO */
+
+/* seccomp.default: what a call in neither list meets. */
+enum unit_seccomp_default {
+	UNIT_SECCOMP_ALLOW,     /* a denylist: only seccomp.deny is refused */
+	UNIT_SECCOMP_ERRNO,     /* an allowlist: the rest fails with errno (EPERM) */
+	UNIT_SECCOMP_KILL,      /* an allowlist: the rest kills the process (SIGSYS) */
+	UNIT_SECCOMP_DEFAULT_MAX,
+};
+
+/* seccomp = { ... } as declared, and the filter the loader compiled from
+ * it with libseccomp (units/seccomp.c): PID 1 only carries the program,
+ * the child installs it last before exec (initd/spawn.c). */
+struct unit_seccomp {
+	uint32_t default_action;  /* enum unit_seccomp_default */
+	uint32_t errno_value;     /* errno = "NAME": what a refused call returns;
+	                           * 0 = a denied call kills the process */
+	char **deny;              /* NULL-terminated syscall and "@group" names as
+	                           * declared; NULL = none */
+	char **allow;
+	struct sock_filter *bpf;  /* n_bpf instructions for seccomp(2); n_bpf 0 =
+	                           * no seccomp key */
+	size_t n_bpf;
+};
+
 /* ---- environment files, managed directories (issue 15) ---- */
 
 #define UNIT_ENV_FILES_MAX  16     /* environment_files entries */
@@ -514,6 +544,7 @@ struct unit {
 
 	struct unit_cgroup cgroup;
 	struct unit_isolation iso;   /* see initd.unit(5), ISOLATION */
+	struct unit_seccomp seccomp;  /* seccomp = { ... } (issue 18) */
 };
 
 /* A slice declared in initd.conf. */

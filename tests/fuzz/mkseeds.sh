@@ -92,6 +92,19 @@ namespaces = [ "net", "user" ];
 namespaces_from = { net = "t"; pid = "web"; };
 requires = [ "web" ];
 EOF1
+# seccomp (issue 18): a denylist, an allowlist, and errors
+seed unit seccomp-1 <<'EOF1'
+exec = [ "/bin/true" ];
+seccomp = { deny = [ "@mount", "@module", "@reboot", "@swap", "@raw-io", "kexec_load" ]; errno = "EPERM"; };
+EOF1
+seed unit seccomp-2 <<'EOF1'
+exec = [ "/bin/true" ];
+seccomp = { default = "kill"; allow = [ "@system-service", "setuid32" ]; deny = [ "@mount" ]; };
+EOF1
+seed unit seccomp-3 <<'EOF1'
+exec = [ "/bin/true" ];
+seccomp = { default = "errno"; deny = [ "@mounts", "nosuchcall" ]; errno = "EPRM"; allow = "x"; };
+EOF1
 X='exec = [ "/bin/true" ];'
 n=0
 while IFS= read -r line; do

@@ -285,7 +285,9 @@ static const char every_key[] =
 	"umask = \"077\";\n"
 	"oom_score_adj = -1000;\n"
 	"user_namespace = { uid_map = \"0 100000 1000, 1000 1000 1\"; gid_map = \"0 200000 65536\"; };\n"
-	"network = { veth = { bridge = \"br0\"; address = \"10.0.1.2/24\"; gateway = \"10.0.1.1\"; }; };\n";
+	"network = { veth = { bridge = \"br0\"; address = \"10.0.1.2/24\"; gateway = \"10.0.1.1\"; }; };\n"
+	"seccomp = { default = \"errno\"; allow = [ \"@system-service\", \"setuid\" ];"
+	" deny = [ \"@mount\" ]; errno = \"EACCES\"; };\n";
 
 START_TEST(test_dump_every_key)
 {
@@ -383,7 +385,8 @@ START_TEST(test_dump_defaults)
 		"# oom_score_adj: unset (inherited)\n"
 		"# user_namespace: unset (no user namespace)\n"
 		"# network: unset (no veth: lo only in a net namespace)\n"
-		"requires_mounts = [ ];\n";
+		"requires_mounts = [ ];\n"
+		"# seccomp: unset (no system call filter)\n";
 	struct unit *u = NULL;
 	char *text;
 

@@ -34,6 +34,10 @@
  *                           first readable mapping: exit 0 ("peekmem: read")
  *                           when it works, 1 ("peekmem: open|read: ERROR")
  *                           when the kernel refuses
+ *   hog mount TARGET        mount(2) a tmpfs on TARGET, print "mount: ok" or
+ *                           "mount: errno N", then ordinary work (read its
+ *                           own /proc status: "work: ok"), then sleep for
+ *                           ever (seccomp.sh: a denied call's errno)
  *
  * No mode opens a file descriptor it keeps (the fd checks of faults.sh look
  * at these processes too).
@@ -49,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -375,11 +380,28 @@ static int mode_peekmem(const char *pid)
 	return 0;
 }
 
+static void mode_mount(const char *target)
+{
+	char buf[256];
+	int fd;
+
+	if (mount("none", target, "tmpfs", 0, NULL) == 0)
+		say("mount: ok");
+	else
+		say("mount: errno %d", errno);
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	say("work: %s", fd >= 0 && read(fd, buf, sizeof(buf)) > 0 ? "ok" : strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	for (;;)
+		pause();
+}
+
 static int usage(void)
 {
 	fputs("usage: hog mem MB [HOLD_MB GO] | forkbomb MAX | spin | term NAME MS|hang |\n"
 	      "           killloop CGDIR N SECS | chaos SECS SEED CGDIR... |\n"
-	      "           memscan PID MARKER | peekmem PID\n", stderr);
+	      "           memscan PID MARKER | peekmem PID | mount TARGET\n", stderr);
 	return 2;
 }
 
@@ -406,5 +428,7 @@ int main(int argc, char **argv)
 		return mode_memscan(argv[2], argv[3]);
 	if (!strcmp(argv[1], "peekmem") && argc == 3)
 		return mode_peekmem(argv[2]);
+	if (!strcmp(argv[1], "mount") && argc == 3)
+		mode_mount(argv[2]);
 	return usage();
 }

@@ -20,6 +20,7 @@
 . "$VMT/forking.sh"
 . "$VMT/probes.sh"
 . "$VMT/userns.sh"
+. "$VMT/seccomp.sh"
 
 echo "# $failures failed"
 exit "$failures"

@@ -1,0 +1,87 @@
+#!/bin/bash
+# t-seccomp.sh — issue 18's seccomp key on the host tier (the VM tier has
+# tests/vm/seccomp.sh): a denylist service whose mount(2) fails with the
+# declared EPERM while its ordinary work runs, and whose /proc status shows
+# the filter (Seccomp: 2) and no_new_privs; a denied call without errno
+# kills with SIGSYS and svctl status says so; an allowlist of
+# @system-service runs a shell; `initd --check` names an unknown group by
+# FILE:LINE. Each mount attempt targets a directory of this test, inside
+# the boot's private mount namespace.
+. "$(dirname "$0")/lib.sh"
+
+new_boot seccomp
+mkdir -p "$T/mnt" "$T/mnt2"
+# mount(2) through libc: prints "mount ERRNONAME" (or "mount ok").
+cat > "$T/mount.py" <<'EOF2'
+import ctypes, errno, sys
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.mount(b"none", sys.argv[1].encode(), b"tmpfs", 0, None)
+print("mount", "ok" if r == 0 else errno.errorcode[ctypes.get_errno()])
+EOF2
+PY="/usr/bin/python3 $T/mount.py"
+unit deny <<EOF2
+exec = [ "/bin/sh", "-c", "$PY $T/mnt > $T/deny.out 2>&1; echo work > $T/deny.work; exec sleep 1000" ];
+restart = "no";
+seccomp = { deny = [ "@mount", "@module", "@reboot", "@swap", "@raw-io", "kexec_load" ]; errno = "EPERM"; };
+EOF2
+unit plain <<EOF2
+exec = [ "/bin/sh", "-c", "$PY $T/mnt2 > $T/plain.out 2>&1; exec sleep 1000" ];
+restart = "no";
+EOF2
+unit kill <<EOF2
+exec = [ "/usr/sbin/swapoff", "$T/nothing" ];
+restart = "no";
+seccomp = { deny = [ "@swap" ]; };
+EOF2
+unit allowlist <<EOF2
+exec = [ "/bin/sh", "-c", "echo work > $T/allowlist.work; exec sleep 1000" ];
+restart = "no";
+seccomp = { default = "kill"; allow = [ "@system-service" ]; };
+EOF2
+start_initd || exit 1
+
+check "deny reaches running" wait_state deny running 5
+check "deny tried its mount" wait_until 5 test -s "$T/deny.work"
+is "deny: mount(2) fails with the declared EPERM" "$(cat "$T/deny.out" 2>/dev/null)" "mount EPERM"
+dpid=$(svc_pid deny)
+is "deny: the kernel holds a filter (Seccomp: 2)" \
+	"$(in_ns awk '$1 == "Seccomp:" { print $2 }' "/proc/$dpid/status")" 2
+is "deny: no_new_privs is implied (NoNewPrivs: 1)" \
+	"$(in_ns awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$dpid/status")" 1
+# the same mount without a filter succeeds: EPERM above was the filter's
+check "plain reaches running" wait_state plain running 5
+check "plain tried its mount" wait_until 5 test -s "$T/plain.out"
+is "plain: the same mount without a filter works" "$(cat "$T/plain.out" 2>/dev/null)" "mount ok"
+ppid=$(svc_pid plain)
+is "plain: no filter (Seccomp: 0)" \
+	"$(in_ns awk '$1 == "Seccomp:" { print $2 }' "/proc/$ppid/status")" 0
+
+check "kill fails" wait_state kill failed 5
+reason=$(svc_reason kill)
+case $reason in
+"signal SYS (159): a call its seccomp filter kills") ok "kill: a denied call without errno kills with SIGSYS" ;;
+*) not_ok "kill: a denied call without errno kills with SIGSYS" "reason '$reason'" ;;
+esac
+
+check "allowlist reaches running" wait_state allowlist running 5
+check "allowlist: a shell runs under @system-service" wait_until 5 test -s "$T/allowlist.work"
+apid=$(svc_pid allowlist)
+is "allowlist: Seccomp: 2" "$(in_ns awk '$1 == "Seccomp:" { print $2 }' "/proc/$apid/status")" 2
+stop_initd
+
+# --check: an unknown group is an error at its line
+C=$WORK/check
+rm -rf "$C"
+mkdir -p "$C/units"
+: > "$C/initd.conf"
+printf 'exec = [ "/bin/true" ];\nseccomp = {\n  deny = [ "@mounts" ];\n};\n' > "$C/units/bad.unit"
+out=$(timeout 10 "$INITD" --check "$C" 2>&1)
+rc=$?
+is "--check: an unknown group fails" "$rc" 1
+case $out in
+*"$C/units/bad.unit:3: 'seccomp.deny[0]': unknown group '@mounts' (did you mean '@mount'?)"*)
+	ok "--check: the unknown group is named by FILE:LINE" ;;
+*) not_ok "--check: the unknown group is named by FILE:LINE" "$out" ;;
+esac
+
+[ "$FAILED" -eq 0 ]
