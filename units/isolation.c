@@ -690,9 +690,7 @@ void isolation_clear(struct unit_isolation *iso)
 	free(iso->rlimits);
 	free(iso->uid_map);
 	free(iso->gid_map);
-	free(iso->veth_bridge);
-	free(iso->veth_address);
-	free(iso->veth_gateway);
+	network_unit_clear(iso);
 	*iso = (struct unit_isolation){ .umask = 022 };
 }
 
@@ -721,9 +719,7 @@ bool isolation_equal(const struct unit_isolation *a, const struct unit_isolation
 	       a->umask == b->umask &&
 	       a->has_oom_score_adj == b->has_oom_score_adj &&
 	       a->oom_score_adj == b->oom_score_adj && streq_ptr(a->uid_map, b->uid_map) &&
-	       streq_ptr(a->gid_map, b->gid_map) && streq_ptr(a->veth_bridge, b->veth_bridge) &&
-	       streq_ptr(a->veth_address, b->veth_address) &&
-	       streq_ptr(a->veth_gateway, b->veth_gateway);
+	       streq_ptr(a->gid_map, b->gid_map) && network_unit_equal(a, b);
 }
 
 static bool id_map_valid(const char *m)
