@@ -19,6 +19,7 @@
 . "$VMT/kill.sh"
 . "$VMT/forking.sh"
 . "$VMT/probes.sh"
+. "$VMT/net6.sh"
 
 echo "# $failures failed"
 exit "$failures"
