@@ -7,9 +7,11 @@
 # both default routes, routes to 10.9.0.0/16 and fd00:9::/48), n6-b (veth
 # on br0, IPv6 only: fd00:1::21/64), n6-p2p (point-to-point veth: host end
 # 10.77.0.1/30 + fd00:77::1/64, service 10.77.0.2/30 + fd00:77::2/64),
-# n6-lower (oneshot: dummy0, up) and n6-mv1/n6-mv2 (macvlans in bridge mode
-# on dummy0: 10.66.0.11-12/24, fd00:66::11-12/64). initd.conf gives br0
-# fd00:1::1/64 and loads macvlan and dummy.
+# n6-mv1/n6-mv2 (macvlans in bridge mode on dummy0: 10.66.0.11-12/24,
+# fd00:66::11-12/64; autostart = false: this driver brings their lower
+# device dummy0 up first, and a macvlan never reaches its lower device's own
+# address, so the two reach each other). initd.conf gives br0 fd00:1::1/64
+# and loads macvlan and dummy (the dummy module makes dummy0 itself).
 
 section "net6"
 
@@ -36,6 +38,10 @@ ping1() { "$@" >/dev/null 2>&1; }
 fails() { ! "$@"; }
 Z32=00000000000000000000000000000000
 
+ip link show dummy0 >/dev/null 2>&1 || ip link add dummy0 type dummy
+ip link set dummy0 up
+sv start n6-mv1 >/dev/null 2>&1
+sv start n6-mv2 >/dev/null 2>&1
 for u in n6-a n6-b n6-p2p n6-mv1 n6-mv2; do
 	eventually 10 state_is "$u" running
 	check "$u: running" state_is "$u" running
@@ -86,7 +92,7 @@ check "n6-p2p reaches the host end (ping6 fd00:77::1)" \
 	eventually 5 ping1 nsenter -t "$p" -n ping6 -c 1 -W 1 fd00:77::1
 
 # ---- macvlan on dummy0 (bridge mode) ----------------------------------------------
-check "n6-lower: dummy0 exists and is up" sh -c 'ip -o link show dummy0 | grep -q "[<,]UP[,>]"'
+check "dummy0 (the macvlans' lower device) is up" sh -c 'ip -o link show dummy0 | grep -q "[<,]UP[,>]"'
 lower=$(cat /sys/class/net/dummy0/ifindex 2>/dev/null)
 # mv_checks NAME PID N: NAME's eth0 is a macvlan on dummy0 with .N / ::N.
 mv_checks() {
