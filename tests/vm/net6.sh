@@ -27,12 +27,12 @@ if6_nodad() {
 	_f=$(if6_flags "$@")
 	[ -n "$_f" ] && [ $((0x$_f & 0x42)) -eq 2 ]
 }
-# route6 PID DEST PLEN GATEWAY: /proc/net/ipv6_route in PID's namespace has
-# DEST/PLEN via GATEWAY on eth0 (all in ipv6_route's hex).
+# route6 PID DEST PLEN [GATEWAY]: /proc/net/ipv6_route in PID's namespace
+# has DEST/PLEN via GATEWAY (any, when not given) on eth0 (ipv6_route's hex).
 route6() {
 	nsenter -t "$1" -n cat /proc/net/ipv6_route |
-		awk -v d="$2" -v l="$3" -v g="$4" '$1 == d && $2 == l && $5 == g && $10 == "eth0" { f = 1 }
-			END { exit !f }'
+		awk -v d="$2" -v l="$3" -v g="${4:-any}" '$1 == d && $2 == l && (g == "any" || $5 == g) &&
+			$10 == "eth0" { f = 1 } END { exit !f }'
 }
 ping1() { "$@" >/dev/null 2>&1; }
 fails() { ! "$@"; }
@@ -69,7 +69,7 @@ check "n6-a: route 10.9.0.0/16 via 10.0.1.1" \
 check "n6-b: eth0 has fd00:1::21/64 without DAD" if6_nodad "$b" eth0 fd000001000000000000000000000021 40
 check "n6-b: IPv6 only (no IPv4 address on eth0)" \
 	sh -c "! nsenter -t $b -n ip -o addr show eth0 | grep -q 'inet '"
-check "n6-b: no IPv6 default route (no gateway6)" fails route6 "$b" "$Z32" 00 "$Z32"
+check "n6-b: no IPv6 default route on eth0 (no gateway6)" fails route6 "$b" "$Z32" 00
 check "n6-a reaches n6-b over IPv6 (ping6 fd00:1::21)" \
 	eventually 5 ping1 nsenter -t "$a" -n ping6 -c 1 -W 1 fd00:1::21
 check "n6-a reaches the bridge's address6 (ping6 fd00:1::1)" \
@@ -94,10 +94,18 @@ check "n6-p2p reaches the host end (ping6 fd00:77::1)" \
 # ---- macvlan on dummy0 (bridge mode) ----------------------------------------------
 check "dummy0 (the macvlans' lower device) is up" sh -c 'ip -o link show dummy0 | grep -q "[<,]UP[,>]"'
 lower=$(cat /sys/class/net/dummy0/ifindex 2>/dev/null)
+# ns_sys PID FILE: FILE (under sysfs) as PID's net namespace sees it: a
+# sysfs mounted from inside shows that namespace's devices. (Interface
+# indexes are per namespace, so `ip link`'s "eth0@ifN" names may collide.)
+ns_sys() {
+	nsenter -t "$1" -n sh -c "mkdir -p /tmp/n6sys && mount -t sysfs sysfs /tmp/n6sys &&
+		cat /tmp/n6sys/$2; r=\$?; umount /tmp/n6sys; exit \$r" 2>/dev/null
+}
 # mv_checks NAME PID N: NAME's eth0 is a macvlan on dummy0 with .N / ::N.
 mv_checks() {
-	check "$1: eth0 hangs on dummy0 (eth0@if$lower)" \
-		sh -c "nsenter -t $2 -n ip -o link show eth0 | grep -q 'eth0@if$lower:'"
+	check_eq "$1: eth0's lower device is dummy0 (iflink = dummy0's ifindex $lower)" \
+		"$(ns_sys "$2" class/net/eth0/iflink)" "$lower"
+	diag "$1: eth0 $(ns_sys "$2" class/net/eth0/uevent | tr '\n' ' ')"
 	check "$1: eth0 has 10.66.0.$3/24" \
 		sh -c "nsenter -t $2 -n ip -o addr show eth0 | grep -q 'inet 10.66.0.$3/24'"
 	check "$1: eth0 has fd00:66::$3/64 without DAD" \
@@ -105,7 +113,8 @@ mv_checks() {
 }
 mv_checks n6-mv1 "$m1" 11
 mv_checks n6-mv2 "$m2" 12
-check "no macvlan is left in the host's namespace" sh -c '! ip -o link | grep -q "@dummy0"'
+check_eq "no macvlan on dummy0 is left in the host's namespace (no upper_* link)" \
+	"$(ls /sys/class/net/dummy0/ | grep -c '^upper_')" 0
 check "n6-mv1 reaches n6-mv2 (ping 10.66.0.12)" \
 	eventually 5 ping1 nsenter -t "$m1" -n ping -c 1 -W 1 10.66.0.12
 check "n6-mv1 reaches n6-mv2 over IPv6 (ping6 fd00:66::12)" \
