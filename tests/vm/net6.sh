@@ -38,7 +38,7 @@ ping1() { "$@" >/dev/null 2>&1; }
 fails() { ! "$@"; }
 Z32=00000000000000000000000000000000
 
-# a dummy of our own (the module's mvlow0 has ifindex 2, like eth0 inside
+# a dummy of our own (the module's own dummy0 has ifindex 2, like eth0 inside
 # a fresh namespace: the iflink check below could not tell them apart)
 ip link add mvlow0 type dummy
 ip link set mvlow0 up
