@@ -88,7 +88,9 @@ initd_child() {
 
 # start_initd [INITD ARGS...] — returns at once; $B/t0 gets initd's exec time.
 start_initd() {
+	# BENCH_UNSHARE_NET=1: a net namespace of its own too (bridges, veths)
 	unshare --pid --fork --kill-child --mount --propagation private --mount-proc \
+		${BENCH_UNSHARE_NET:+--net} \
 		"$BT" exec-stamp "$B/t0" \
 		"$INITD" --no-mounts --no-cgroup --config "$B/conf" --control "$B/control" "$@" \
 		> "$B/initd.log" 2>&1 < /dev/null &

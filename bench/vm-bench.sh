@@ -60,4 +60,29 @@ svctl stop r >/dev/null 2>&1
 echo "BENCH-MEM rss=$(awk '/^Rss:/ { print $2 }' /proc/1/smaps_rollup) priv=$(awk '/^Private_Dirty:/ { print $2 }' /proc/1/smaps_rollup)"
 
 idle
+
+# spawn latency, no namespace against a net namespace with a point-to-point
+# veth, both ends given IPv4 + IPv6 addresses (issue 18; the same unit as
+# bench/host.sh's row); measured last so that the figures above see the
+# same units as before. Ratio: p50 over p50.
+spawn_unit() {   # spawn_unit NAME [LINE...]
+	_n=$1
+	shift
+	{
+		echo "exec = [ \"/bench/testd\", \"--touch\", \"/tmp/$_n.touch\" ];"
+		echo 'restart = "no";'
+		for _l in "$@"; do echo "$_l"; done
+	} > "/etc/initd/units/$_n.unit"
+	: > "/tmp/$_n.touch"
+}
+spawn_unit sp0
+spawn_unit sp6 'namespaces = [ "net" ];' \
+	'network = { veth = { host_address = "10.77.0.1/30"; host_address6 = "fd00:77::1/64"; address = "10.77.0.2/30"; address6 = "fd00:77::2/64"; gateway6 = "fd00:77::1"; }; };'
+svctl reload >/dev/null 2>&1
+svctl wait >/dev/null 2>&1
+s0=$(/bench/benchtool spawn "${SPAWNS:-30}" /run/initd/control sp0 /tmp/sp0.touch | stats)
+s6=$(/bench/benchtool spawn "${SPAWNS:-30}" /run/initd/control sp6 /tmp/sp6.touch | stats)
+echo "BENCH-SPAWN0 $s0"
+echo "BENCH-SPAWN6 $s6 ratio=$(echo "$s0 $s6" | sed 's/[a-z0-9]*=//g' |
+	awk '{ if ($2 > 0) printf "%.1f", $7 / $2; else print "-" }')"
 exit 0

@@ -15,8 +15,9 @@
 # already cached; when apt cannot be asked (offline) the cached one is used.
 #
 # Environment: KMODS — modules to carry, dependencies are added (default
-# "veth bridge i6300esb virtio_pci virtio_blk virtio_net ext4 crc32c_generic
-# overlay squashfs": the test bridges, the watchdog QEMU emulates, a virtio
+# "veth bridge macvlan dummy i6300esb virtio_pci virtio_blk virtio_net ext4
+# crc32c_generic overlay squashfs": the test bridges, macvlan links and the
+# dummy lower device they hang on in the VM tests, the watchdog QEMU emulates, a virtio
 # data disk with ext4 on it (ext4 loads the crc32c driver at every mount, and
 # 6.1 builds it as a module), QEMU's user network, overlayfs for a writable
 # /etc or /var over a read-only root, and squashfs for a disk image's root).
@@ -30,7 +31,7 @@
 set -eu
 
 cache=${1:?usage: kernel.sh CACHE_DIR}
-default_kmods="veth bridge i6300esb virtio_pci virtio_blk virtio_net ext4 crc32c_generic overlay squashfs"
+default_kmods="veth bridge macvlan dummy i6300esb virtio_pci virtio_blk virtio_net ext4 crc32c_generic overlay squashfs"
 kmods=${KMODS:-$default_kmods}
 say() { echo "kernel: $*" >&2; }
 host_arch=$(dpkg --print-architecture)

@@ -14,6 +14,7 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
+#include <netlink/route/link/macvlan.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/route.h>
 
@@ -95,7 +96,10 @@ static int link_index(struct nl_sock *sk, const char *name)
 	return i;
 }
 
-/* "A.B.C.D/N" on the interface ifindex. An address already there is fine. */
+/* "ADDRESS/N" (either family) on the interface ifindex. An IPv6 address
+ * skips duplicate-address detection (IFA_F_NODAD): usable at once, never
+ * "tentative" while a service binds or a test pings. An address already
+ * there is fine. */
 static int addr_add(struct nl_sock *sk, int ifindex, const char *prefix)
 {
 	struct rtnl_addr *a = rtnl_addr_alloc();
@@ -104,11 +108,13 @@ static int addr_add(struct nl_sock *sk, int ifindex, const char *prefix)
 
 	if (!a)
 		return -ENOMEM;
-	r = nl_addr_parse(prefix, AF_INET, &local);
+	r = nl_addr_parse(prefix, AF_UNSPEC, &local);
 	if (r == 0) {
 		rtnl_addr_set_ifindex(a, ifindex);
 		r = rtnl_addr_set_local(a, local);
 	}
+	if (r == 0 && nl_addr_get_family(local) == AF_INET6)
+		rtnl_addr_set_flags(a, IFA_F_NODAD);
 	if (r == 0)
 		r = rtnl_addr_add(sk, a, 0);
 	nl_addr_put(local);
@@ -117,8 +123,17 @@ static int addr_add(struct nl_sock *sk, int ifindex, const char *prefix)
 	return r == -EEXIST ? 0 : r;
 }
 
-/* default via gateway dev ifindex. */
-static int route_default(struct nl_sock *sk, int ifindex, const char *gateway)
+/* Each address that is set, in order; the first failure ends it. */
+static int addrs_add(struct nl_sock *sk, int ifindex, const char *a, const char *b)
+{
+	int r = a ? addr_add(sk, ifindex, a) : 0;
+
+	return r == 0 && b ? addr_add(sk, ifindex, b) : r;
+}
+
+/* to ("NET/N", either family) dev ifindex, via gateway when not NULL
+ * (else on-link: libnl then picks the link scope). */
+static int route_add(struct nl_sock *sk, int ifindex, const char *to, const char *gateway)
 {
 	struct rtnl_route *rt = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
@@ -131,14 +146,15 @@ static int route_default(struct nl_sock *sk, int ifindex, const char *gateway)
 			rtnl_route_nh_free(nh);
 		return -ENOMEM;
 	}
-	r = nl_addr_parse("0.0.0.0/0", AF_INET, &dst);
-	if (r == 0)
-		r = nl_addr_parse(gateway, AF_INET, &gw);
+	r = nl_addr_parse(to, AF_UNSPEC, &dst);
+	if (r == 0 && gateway)
+		r = nl_addr_parse(gateway, nl_addr_get_family(dst), &gw);
 	if (r == 0)
 		r = rtnl_route_set_dst(rt, dst);
 	if (r == 0) {
 		rtnl_route_nh_set_ifindex(nh, ifindex);
-		rtnl_route_nh_set_gateway(nh, gw);
+		if (gw)
+			rtnl_route_nh_set_gateway(nh, gw);
 		rtnl_route_add_nexthop(rt, nh);   /* rt owns nh now */
 		nh = NULL;
 		r = rtnl_route_add(sk, rt, NLM_F_CREATE);
@@ -162,12 +178,9 @@ static int bridge_setup(struct nl_sock *sk, const struct unit_bridge *b)
 	i = link_index(sk, b->name);
 	if (i < 0)
 		return i;
-	if (b->address) {
-		r = addr_add(sk, i, b->address);
-		if (r < 0)
-			return r;
-	}
-	return link_up(sk, b->name, 0);
+	/* up first: IPv6 addresses belong on an up link */
+	r = link_up(sk, b->name, 0);
+	return r < 0 ? r : addrs_add(sk, i, b->address, b->address6);
 }
 
 static int ip_forward_enable(void)
@@ -215,52 +228,114 @@ void net_boot(const struct initd_conf *conf)
 		if (r < 0)
 			log_error("bridge %s: %s", conf->bridges[i].name, strerror(-r));
 		else
-			log_info("bridge %s up%s%s", conf->bridges[i].name,
+			log_info("bridge %s up%s%s%s%s", conf->bridges[i].name,
 				 conf->bridges[i].address ? " with " : "",
-				 conf->bridges[i].address ? conf->bridges[i].address : "");
+				 conf->bridges[i].address ? conf->bridges[i].address : "",
+				 conf->bridges[i].address6 ? " with " : "",
+				 conf->bridges[i].address6 ? conf->bridges[i].address6 : "");
 	}
 	nl_socket_free(sk);
 }
 
 /* ---- per service -------------------------------------------------------------- */
 
-int net_veth_create(pid_t pid, const struct unit_isolation *iso)
+/* A veth pair: "eth0" born in pid's namespace, the host end "vi<PID>" up,
+ * in the bridge or (point-to-point) given the host addresses. */
+static int veth_create(struct nl_sock *sk, pid_t pid, const struct unit_isolation *iso)
 {
-	struct nl_sock *sk = NULL;
 	char host[IFNAMSIZ];
-	int r, master;
+	int r, master = 0, i;
 
-	if (!iso->veth_bridge)
-		return 0;
 	snprintf(host, sizeof(host), "vi%d", (int)pid);
+	if (iso->veth_bridge) {
+		master = link_index(sk, iso->veth_bridge);
+		if (master < 0)
+			return master;
+	}
+	r = nl_to_errno(rtnl_link_veth_add(sk, host, "eth0", pid));
+	if (r == 0)
+		r = link_up(sk, host, master);
+	if (r < 0 || iso->veth_bridge)
+		return r;
+	i = link_index(sk, host);
+	return i < 0 ? i : addrs_add(sk, i, iso->veth_host_address, iso->veth_host_address6);
+}
+
+static const int macvlan_modes[UNIT_MACVLAN_MODE_MAX] = {
+	[UNIT_MACVLAN_BRIDGE] = MACVLAN_MODE_BRIDGE, [UNIT_MACVLAN_PRIVATE] = MACVLAN_MODE_PRIVATE,
+	[UNIT_MACVLAN_VEPA] = MACVLAN_MODE_VEPA, [UNIT_MACVLAN_PASSTHRU] = MACVLAN_MODE_PASSTHRU,
+};
+
+/* A macvlan on the host's lower interface, created as "eth0" right inside
+ * pid's namespace (IFLA_NET_NS_PID): no host-side name to clash with. */
+static int macvlan_create(struct nl_sock *sk, pid_t pid, const struct unit_isolation *iso)
+{
+	struct rtnl_link *link;
+	int lower = link_index(sk, iso->macvlan_interface), r;
+
+	if (lower < 0)
+		return lower;
+	link = rtnl_link_macvlan_alloc();
+	if (!link)
+		return -ENOMEM;
+	rtnl_link_set_link(link, lower);
+	rtnl_link_set_name(link, "eth0");
+	rtnl_link_set_ns_pid(link, pid);
+	r = rtnl_link_macvlan_set_mode(link, (uint32_t)macvlan_modes[iso->macvlan_mode %
+								   UNIT_MACVLAN_MODE_MAX]);
+	if (r == 0)
+		r = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_put(link);
+	return nl_to_errno(r);
+}
+
+int net_link_create(pid_t pid, const struct unit_isolation *iso)
+{
+	enum unit_link_kind kind = unit_link_kind(iso);
+	struct nl_sock *sk = NULL;
+	int r;
+
+	if (kind == UNIT_LINK_NONE)
+		return 0;
 	r = sock_open(&sk);
 	if (r < 0)
 		return r;
-	master = link_index(sk, iso->veth_bridge);
-	r = master < 0 ? master : nl_to_errno(rtnl_link_veth_add(sk, host, "eth0", pid));
-	if (r == 0)
-		r = link_up(sk, host, master);
+	r = kind == UNIT_LINK_MACVLAN ? macvlan_create(sk, pid, iso) : veth_create(sk, pid, iso);
 	nl_socket_free(sk);
+	return r;
+}
+
+/* eth0 up, its addresses, the default routes, then the static ones (their
+ * gateways are on-link through the addresses). */
+static int eth0_setup(struct nl_sock *sk, const struct unit_isolation *iso)
+{
+	int i = link_index(sk, "eth0"), r;
+
+	if (i < 0)
+		return i;
+	r = link_up(sk, "eth0", 0);
+	if (r == 0)
+		r = addrs_add(sk, i, iso->veth_address, iso->veth_address6);
+	if (r == 0 && iso->veth_gateway)
+		r = route_add(sk, i, "0.0.0.0/0", iso->veth_gateway);
+	if (r == 0 && iso->veth_gateway6)
+		r = route_add(sk, i, "::/0", iso->veth_gateway6);
+	for (size_t k = 0; r == 0 && k < iso->n_routes; k++)
+		r = route_add(sk, i, iso->routes[k].to, iso->routes[k].via);
 	return r;
 }
 
 int net_child_setup(const struct unit_isolation *iso)
 {
 	struct nl_sock *sk = NULL;
-	int r, i;
+	int r;
 
 	r = sock_open(&sk);
 	if (r < 0)
 		return r;
 	r = link_up(sk, "lo", 0);
-	if (r == 0 && iso->veth_bridge) {
-		i = link_index(sk, "eth0");
-		r = i < 0 ? i : addr_add(sk, i, iso->veth_address);
-		if (r == 0)
-			r = link_up(sk, "eth0", 0);
-		if (r == 0 && iso->veth_gateway)
-			r = route_default(sk, i, iso->veth_gateway);
-	}
+	if (r == 0 && unit_link_kind(iso) != UNIT_LINK_NONE)
+		r = eth0_setup(sk, iso);
 	nl_socket_free(sk);
 	return r;
 }

@@ -1,14 +1,17 @@
 /* net.h — host bridges and per-service veth networking over rtnetlink
  * (libnl-route-3; the only module that includes libnl: doc/DESIGN.md §2).
  *
- * At boot PID 1 brings up its own lo (net_loopback_up) and creates the bridges initd.conf declares, gives them their
- * addresses, brings them up and sets ip_forward (net_boot). For a service
+ * At boot PID 1 brings up its own lo (net_loopback_up) and creates the bridges initd.conf declares, brings them up,
+ * gives them their addresses and sets ip_forward (net_boot). For a service
  * with network.veth the parent, between clone3 and releasing the child,
  * creates a veth pair whose peer is born as "eth0" inside the child's net
- * namespace and whose host end ("vi<PID>") joins the bridge and goes up
- * (net_veth_create). The child itself, in its own namespace, brings lo up
- * (every new net namespace) and gives eth0 its address and default route
- * (net_child_setup): initd never enters a service's namespace.
+ * namespace and whose host end ("vi<PID>") joins the bridge, or (a
+ * point-to-point veth) gets the host addresses, and goes up; for
+ * network.macvlan it creates a macvlan on the host interface, born as
+ * "eth0" inside the namespace (net_link_create). The child itself, in its
+ * own namespace, brings lo up (every new net namespace) and gives eth0 its
+ * addresses, default routes and static routes (net_child_setup): initd never
+ * enters a service's namespace. IPv6 addresses skip DAD (IFA_F_NODAD).
  *
  * Every call is a request/ack on a local netlink socket: quick, never
  * waiting on the network. Nothing needs tearing down: the veth pair goes
@@ -28,10 +31,12 @@ void net_loopback_up(void);
 /* PID 1 at boot: bridges and ip_forward. Problems are logged, not fatal. */
 void net_boot(const struct initd_conf *conf);
 
-/* Parent: the veth pair for pid's net namespace. 0 or -errno. */
-int net_veth_create(pid_t pid, const struct unit_isolation *iso);
+/* Parent: the link for pid's net namespace (unit_link_kind: a veth pair
+ * into a bridge or point-to-point, or a macvlan). 0 or -errno. */
+int net_link_create(pid_t pid, const struct unit_isolation *iso);
 
-/* Child, inside its new net namespace: lo up; eth0 when iso has a veth. */
+/* Child, inside its new net namespace: lo up; eth0 (addresses, gateways,
+ * routes) when iso has a link. */
 int net_child_setup(const struct unit_isolation *iso);
 
 #endif

@@ -55,8 +55,12 @@ static void setup_reason(const struct unit *u, const struct service_exit *e, cha
 		snprintf(buf, size, "rootfs %s: %s", u->iso.rootfs ? u->iso.rootfs : "(tmpfs)", err);
 		break;
 	case SPAWN_STAGE_VETH:
-		snprintf(buf, size, "veth into bridge %s: %s",
-			 u->iso.veth_bridge ? u->iso.veth_bridge : "?", err);
+		if (u->iso.macvlan_interface)
+			snprintf(buf, size, "macvlan on %s: %s", u->iso.macvlan_interface, err);
+		else if (u->iso.veth_bridge)
+			snprintf(buf, size, "veth into bridge %s: %s", u->iso.veth_bridge, err);
+		else
+			snprintf(buf, size, "point-to-point veth: %s", err);
 		break;
 	case SPAWN_STAGE_CHDIR:
 		snprintf(buf, size, "chdir %s: %s", u->workdir ? u->workdir : "/", err);

@@ -651,7 +651,7 @@ static pid_t clone3_into(int cgroup_fd, uint64_t ns_flags, int *ret_pidfd)
 static bool parent_has_work(const struct unit_isolation *iso)
 {
 	return (iso->namespaces & UNIT_NS_BIT(UNIT_NS_USER)) || iso->has_oom_score_adj ||
-	       iso->veth_bridge;
+	       unit_link_kind(iso) != UNIT_LINK_NONE;
 }
 
 /* What only the parent can do for the waiting child. Quick writes to /proc
@@ -667,9 +667,9 @@ static int parent_plumb(pid_t pid, const struct unit_isolation *iso, int *ret_st
 		*ret_stage = SPAWN_STAGE_OOM;
 		r = ns_write_oom_score_adj(pid, iso->oom_score_adj);
 	}
-	if (r == 0 && iso->veth_bridge) {
+	if (r == 0 && unit_link_kind(iso) != UNIT_LINK_NONE) {
 		*ret_stage = SPAWN_STAGE_VETH;
-		r = net_veth_create(pid, iso);
+		r = net_link_create(pid, iso);
 	}
 	return r;
 }

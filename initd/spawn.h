@@ -32,7 +32,7 @@ enum spawn_stage {
 	 * releasing the child report as stages too: */
 	SPAWN_STAGE_ID_MAP,       /* parent: write /proc/PID/{uid,gid}_map */
 	SPAWN_STAGE_OOM,          /* parent: write /proc/PID/oom_score_adj */
-	SPAWN_STAGE_VETH,         /* parent: veth pair, host end into the bridge */
+	SPAWN_STAGE_VETH,         /* parent: the link (veth pair, macvlan) */
 	SPAWN_STAGE_NETWORK,      /* lo up; eth0 address, up, default route */
 	SPAWN_STAGE_MOUNTS,       /* private propagation, fresh /proc */
 	SPAWN_STAGE_ROOTFS,       /* bind the rootfs onto itself */

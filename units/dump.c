@@ -779,23 +779,61 @@ static void dump_user_namespace(struct dump *d, const struct unit_isolation *iso
 	key_end(d);
 }
 
+/* "; KEY = VALUE" when value is set. */
+static void dump_opt(struct dump *d, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	fprintf(d->f, "; %s = ", key);
+	dump_string(d, value);
+}
+
+static void dump_routes(struct dump *d, const struct unit_isolation *iso)
+{
+	if (!iso->n_routes)
+		return;
+	fputs("; routes = (", d->f);
+	for (size_t i = 0; i < iso->n_routes; i++) {
+		fputs(i ? ", { to = " : " { to = ", d->f);
+		dump_string(d, iso->routes[i].to);
+		dump_opt(d, "via", iso->routes[i].via);
+		fputs("; }", d->f);
+	}
+	fputs(" )", d->f);
+}
+
 static void dump_network(struct dump *d, const struct unit_isolation *iso)
 {
-	if (!iso->veth_bridge) {
+	enum unit_link_kind kind = unit_link_kind(iso);
+
+	if (kind == UNIT_LINK_NONE) {
 		unset(d, "network", "no veth: lo only in a net namespace");
 		return;
 	}
 	key(d, "network");
-	fputs("{ veth = { bridge = ", d->f);
-	dump_string(d, iso->veth_bridge);
-	if (iso->veth_address) {
-		fputs("; address = ", d->f);
-		dump_string(d, iso->veth_address);
+	if (kind == UNIT_LINK_MACVLAN) {
+		fputs("{ macvlan = { interface = ", d->f);
+		dump_string(d, iso->macvlan_interface);
+		dump_opt(d, "mode", unit_macvlan_mode_name(iso->macvlan_mode));
+	} else if (kind == UNIT_LINK_BRIDGE) {
+		fputs("{ veth = { bridge = ", d->f);
+		dump_string(d, iso->veth_bridge);
+	} else {
+		fputs("{ veth = { ", d->f);
+		if (iso->veth_host_address) {
+			fputs("host_address = ", d->f);
+			dump_string(d, iso->veth_host_address);
+		}
+		if (iso->veth_host_address6) {
+			fputs(iso->veth_host_address ? "; host_address6 = " : "host_address6 = ", d->f);
+			dump_string(d, iso->veth_host_address6);
+		}
 	}
-	if (iso->veth_gateway) {
-		fputs("; gateway = ", d->f);
-		dump_string(d, iso->veth_gateway);
-	}
+	dump_opt(d, "address", iso->veth_address);
+	dump_opt(d, "gateway", iso->veth_gateway);
+	dump_opt(d, "address6", iso->veth_address6);
+	dump_opt(d, "gateway6", iso->veth_gateway6);
+	dump_routes(d, iso);
 	fputs("; }; }", d->f);
 	key_end(d);
 }
@@ -931,6 +969,7 @@ static void dump_bridge(struct dump *d, size_t i, const void *data)
 		fputs("; address = ", d->f);
 		dump_string(d, b->address);
 	}
+	dump_opt(d, "address6", b->address6);
 	fputs("; }", d->f);
 }
 

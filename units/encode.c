@@ -181,6 +181,15 @@ static void bridge_clear_elem(void *elem)
 
 	free(b->name);
 	free(b->address);
+	free(b->address6);
+}
+
+static void route_clear_elem(void *elem)
+{
+	struct unit_route *r = elem;
+
+	free(r->to);
+	free(r->via);
 }
 
 static const struct enc_field bind_fields[] = {
@@ -211,10 +220,21 @@ static const struct enc_record rlimit_record = {
 static const struct enc_field bridge_fields[] = {
 	F_STR(1, struct unit_bridge, name),
 	F_STR(2, struct unit_bridge, address),
+	F_STR(3, struct unit_bridge, address6),   /* issue 18 */
 };
 static const struct enc_record bridge_record = {
 	bridge_fields, ARRAY_SIZE(bridge_fields), sizeof(struct unit_bridge), BIT(1),
 	bridge_clear_elem,
+};
+
+/* Static routes (issue 18). */
+static const struct enc_field route_fields[] = {
+	F_STR(1, struct unit_route, to),
+	F_STR(2, struct unit_route, via),
+};
+static const struct enc_record route_record = {
+	route_fields, ARRAY_SIZE(route_fields), sizeof(struct unit_route), BIT(1),
+	route_clear_elem,
 };
 
 /* Mounts (issue 14): initd.conf's mounts. */
@@ -376,6 +396,14 @@ static const struct enc_field unit_fields[] = {
 	F_STR(179, struct unit, iso.join[UNIT_JOIN_NET]),
 	F_STR(180, struct unit, iso.join[UNIT_JOIN_UTS]),
 	F_STR(181, struct unit, iso.join[UNIT_JOIN_IPC]),
+	/* IPv6, routes, p2p veth, macvlan (issue 18): 160..175 */
+	F_STR(160, struct unit, iso.veth_address6),
+	F_STR(161, struct unit, iso.veth_gateway6),
+	F_STR(162, struct unit, iso.veth_host_address),
+	F_STR(163, struct unit, iso.veth_host_address6),
+	F_STR(164, struct unit, iso.macvlan_interface),
+	F_NUM(165, struct unit, iso.macvlan_mode, UNIT_MACVLAN_MODE_MAX - 1),
+	F_LIST(166, struct unit, iso.routes, iso.n_routes, UNIT_ROUTES_MAX, &route_record),
 	/* mounts (issue 14): 65..67 */
 	F_STRV(65, struct unit, requires_mounts, UNIT_MOUNTS_MAX),
 	/* escalation and modes (issue 14): 68..75 */

@@ -326,6 +326,9 @@ bool watchdog_conf_valid(const struct unit_watchdog *w);
 bool network_conf_equal(const struct initd_conf *a, const struct initd_conf *b);
 bool network_conf_valid(const struct initd_conf *conf);
 bool network_unit_valid(const struct unit_isolation *iso);
+void network_unit_clear(struct unit_isolation *iso);
+bool network_unit_equal(const struct unit_isolation *a, const struct unit_isolation *b);
+void network_routes_clear(struct unit_isolation *iso);
 
 /* mounts.c: initd.conf's mounts, a unit's requires_mounts, the check
  * that each is declared. */

@@ -696,9 +696,7 @@ void isolation_clear(struct unit_isolation *iso)
 	free(iso->rlimits);
 	free(iso->uid_map);
 	free(iso->gid_map);
-	free(iso->veth_bridge);
-	free(iso->veth_address);
-	free(iso->veth_gateway);
+	network_unit_clear(iso);
 	for (int k = 0; k < UNIT_JOIN_MAX; k++)
 		free(iso->join[k]);
 	*iso = (struct unit_isolation){ .umask = 022 };
@@ -737,11 +735,9 @@ bool isolation_equal(const struct unit_isolation *a, const struct unit_isolation
 	       a->umask == b->umask &&
 	       a->has_oom_score_adj == b->has_oom_score_adj &&
 	       a->oom_score_adj == b->oom_score_adj && streq_ptr(a->uid_map, b->uid_map) &&
-	       streq_ptr(a->gid_map, b->gid_map) && streq_ptr(a->veth_bridge, b->veth_bridge) &&
-	       streq_ptr(a->veth_address, b->veth_address) &&
-	       streq_ptr(a->veth_gateway, b->veth_gateway) && a->userns_auto == b->userns_auto &&
-	       a->userns_size == b->userns_size && a->userns_slot == b->userns_slot &&
-	       joins_equal(a, b);
+	       streq_ptr(a->gid_map, b->gid_map) && network_unit_equal(a, b) &&
+	       a->userns_auto == b->userns_auto && a->userns_size == b->userns_size &&
+	       a->userns_slot == b->userns_slot && joins_equal(a, b);
 }
 
 static bool id_map_valid(const char *m)

@@ -1,6 +1,7 @@
-/* network.c — a unit's `network` key (a veth into a bridge), initd.conf's
- * `bridges` and `ip_forward`, and the check across the two: a veth's bridge
- * must be declared. IPv4 only for now. */
+/* network.c — a unit's `network` key (a veth into a bridge, a point-to-point
+ * veth, or a macvlan; IPv4 and IPv6 addresses, gateways, static routes),
+ * initd.conf's `bridges` and `ip_forward`, and the check across the two: a
+ * veth's bridge must be declared. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,9 +21,20 @@ bool unit_ifname_valid(const char *s)
 
 int unit_ipv4_prefix_parse(const char *s, uint32_t *ret_addr_be, unsigned *ret_prefix)
 {
-	char buf[INET_ADDRSTRLEN];
+	struct unit_ip ip;
+
+	if (unit_ip_prefix_parse(s, AF_INET, &ip) < 0 || ip.prefix < 1)
+		return -EINVAL;
+	memcpy(ret_addr_be, ip.bytes, 4);
+	*ret_prefix = ip.prefix;
+	return 0;
+}
+
+int unit_ip_prefix_parse(const char *s, int family, struct unit_ip *ret)
+{
+	char buf[INET6_ADDRSTRLEN];
 	const char *slash = strchr(s, '/');
-	struct in_addr a;
+	unsigned max = family == AF_INET ? 32 : 128;
 	size_t n;
 
 	if (!slash || (size_t)(slash - s) >= sizeof(buf))
@@ -30,14 +42,22 @@ int unit_ipv4_prefix_parse(const char *s, uint32_t *ret_addr_be, unsigned *ret_p
 	memcpy(buf, s, (size_t)(slash - s));
 	buf[slash - s] = '\0';
 	n = strlen(slash + 1);
-	if (inet_pton(AF_INET, buf, &a) != 1 || n < 1 || n > 2 ||
-	    strspn(slash + 1, "0123456789") != n || (n == 2 && slash[1] == '0'))
+	*ret = (struct unit_ip){ .family = family };
+	/* decimal, no sign, no leading zero: "/024" is a typo, not 24 */
+	if (inet_pton(family, buf, ret->bytes) != 1 || n < 1 || n > 3 ||
+	    strspn(slash + 1, "0123456789") != n || (n > 1 && slash[1] == '0'))
 		return -EINVAL;
-	*ret_prefix = (unsigned)atoi(slash + 1);
-	if (*ret_prefix < 1 || *ret_prefix > 32)
-		return -EINVAL;
-	*ret_addr_be = a.s_addr;
-	return 0;
+	ret->prefix = (unsigned)atoi(slash + 1);
+	return ret->prefix <= max ? 0 : -EINVAL;
+}
+
+/* Do a and b agree in their first prefix bits? (16-byte buffers) */
+static bool ip_same_prefix(const unsigned char *a, const unsigned char *b, unsigned prefix)
+{
+	unsigned full = prefix / 8, rest = prefix % 8;
+	unsigned char mask = (unsigned char)(0xff << (8 - rest));
+
+	return memcmp(a, b, full) == 0 && (rest == 0 || ((a[full] ^ b[full]) & mask) == 0);
 }
 
 static bool ipv4_valid(const char *s)
@@ -45,6 +65,13 @@ static bool ipv4_valid(const char *s)
 	struct in_addr a;
 
 	return inet_pton(AF_INET, s, &a) == 1;
+}
+
+static bool ipv6_valid(const char *s)
+{
+	struct in6_addr a;
+
+	return inet_pton(AF_INET6, s, &a) == 1;
 }
 
 static bool prefix_valid(const char *s)
@@ -55,11 +82,55 @@ static bool prefix_valid(const char *s)
 	return unit_ipv4_prefix_parse(s, &a, &p) == 0;
 }
 
+static bool prefix6_valid(const char *s)
+{
+	struct unit_ip ip;
+
+	return unit_ip_prefix_parse(s, AF_INET6, &ip) == 0 && ip.prefix >= 1;
+}
+
+/* A route's destination: either family, /0 allowed, host bits zero (the
+ * kernel refuses an IPv4 one with host bits; say so before boot). */
+static bool destination_valid(const char *s)
+{
+	static const unsigned char zero[16];
+	struct unit_ip ip, net;
+
+	if (unit_ip_prefix_parse(s, AF_INET, &ip) < 0 && unit_ip_prefix_parse(s, AF_INET6, &ip) < 0)
+		return false;
+	net = ip;
+	memset(net.bytes, 0, sizeof(net.bytes));
+	memcpy(net.bytes, ip.bytes, ip.prefix / 8 + (ip.prefix % 8 != 0));
+	if (ip.prefix % 8)
+		net.bytes[ip.prefix / 8] &= (unsigned char)(0xff << (8 - ip.prefix % 8));
+	return memcmp(net.bytes, ip.bytes, sizeof(ip.bytes)) == 0 &&
+	       (ip.prefix > 0 || memcmp(ip.bytes, zero, sizeof(zero)) == 0);
+}
+
+static bool gateway_valid(const char *s)
+{
+	return ipv4_valid(s) || ipv6_valid(s);
+}
+
 static const struct string_rule prefix_rule = {
 	.valid = prefix_valid, .what = "address", .hint = " (expected \"A.B.C.D/PREFIX\")",
 };
+static const struct string_rule prefix6_rule = {
+	.valid = prefix6_valid, .what = "address",
+	.hint = " (expected \"IPV6/PREFIX\", prefix 1..128)",
+};
 static const struct string_rule ipv4_rule = {
 	.valid = ipv4_valid, .what = "address", .hint = " (expected \"A.B.C.D\")",
+};
+static const struct string_rule ipv6_rule = {
+	.valid = ipv6_valid, .what = "address", .hint = " (expected an IPv6 address)",
+};
+static const struct string_rule destination_rule = {
+	.valid = destination_valid, .what = "destination",
+	.hint = " (expected \"NETWORK/PREFIX\" with the host bits zero)",
+};
+static const struct string_rule via_rule = {
+	.valid = gateway_valid, .what = "gateway", .hint = " (expected an IPv4 or IPv6 address)",
 };
 static const struct string_rule ifname_rule = {
 	.valid = unit_ifname_valid, .what = "interface name",
@@ -88,55 +159,277 @@ static int parse_veth_address(struct parse_ctx *c, config_setting_t *s, const ch
 	return setting_strdup_valid(c, s, path, &prefix_rule, &v->unit->iso.veth_address);
 }
 
+static int parse_veth_address6(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct veth_state *v = obj;
+
+	return setting_strdup_valid(c, s, path, &prefix6_rule, &v->unit->iso.veth_address6);
+}
+
+static int parse_host_address(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct veth_state *v = obj;
+
+	return setting_strdup_valid(c, s, path, &prefix_rule, &v->unit->iso.veth_host_address);
+}
+
+static int parse_host_address6(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct veth_state *v = obj;
+
+	return setting_strdup_valid(c, s, path, &prefix6_rule, &v->unit->iso.veth_host_address6);
+}
+
+/* A gateway of the other family is a likely slip: name the right key. */
+static int gateway_parse(struct parse_ctx *c, config_setting_t *s, const char *path, int family,
+			 char **ret)
+{
+	const char *g = config_setting_get_string(s);
+
+	if (g && family == AF_INET && ipv6_valid(g))
+		return FAIL(c, s, "'%s' %s is an IPv6 address: use 'gateway6'", path, g);
+	if (g && family == AF_INET6 && ipv4_valid(g))
+		return FAIL(c, s, "'%s' %s is an IPv4 address: use 'gateway'", path, g);
+	return setting_strdup_valid(c, s, path, family == AF_INET ? &ipv4_rule : &ipv6_rule, ret);
+}
+
 static int parse_veth_gateway(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct veth_state *v = obj;
 
-	return setting_strdup_valid(c, s, path, &ipv4_rule, &v->unit->iso.veth_gateway);
+	return gateway_parse(c, s, path, AF_INET, &v->unit->iso.veth_gateway);
 }
 
-static const struct key veth_keys[] = {
-	{ "bridge", parse_veth_bridge },
-	{ "address", parse_veth_address },
-	{ "gateway", parse_veth_gateway },
+static int parse_veth_gateway6(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct veth_state *v = obj;
+
+	return gateway_parse(c, s, path, AF_INET6, &v->unit->iso.veth_gateway6);
+}
+
+static int parse_route_to(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return setting_strdup_valid(c, s, path, &destination_rule, &((struct unit_route *)obj)->to);
+}
+
+static int parse_route_via(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return setting_strdup_valid(c, s, path, &via_rule, &((struct unit_route *)obj)->via);
+}
+
+static const struct key route_keys[] = {
+	{ "to", parse_route_to },
+	{ "via", parse_route_via },
 };
 
-/* The gateway must lie in the address's subnet. */
-static int veth_check(struct parse_ctx *c, config_setting_t *s, const char *path,
-		      const struct unit_isolation *iso)
+static void route_clear(void *elem)
 {
-	uint32_t a, mask;
-	unsigned p;
-	struct in_addr g;
+	struct unit_route *r = elem;
 
-	if (!iso->veth_bridge || !iso->veth_address)
-		return FAIL(c, s, "'%s' needs 'bridge' and 'address'", path);
-	if (!iso->veth_gateway || unit_ipv4_prefix_parse(iso->veth_address, &a, &p) < 0 ||
-	    inet_pton(AF_INET, iso->veth_gateway, &g) != 1)
-		return 0;
-	mask = htonl(p == 32 ? 0xffffffffU : ~(0xffffffffU >> p));
-	if ((a & mask) != (g.s_addr & mask))
-		return FAIL(c, s, "'%s.gateway' %s is outside %s", path, iso->veth_gateway,
-			    iso->veth_address);
+	free(r->to);
+	free(r->via);
+	*r = (struct unit_route){ .to = NULL };
+}
+
+/* One element of routes; the family and on-link checks need the link's
+ * addresses, so link_check makes them. */
+static int parse_route(struct parse_ctx *c, config_setting_t *s, const char *path, void *elems,
+		       size_t k)
+{
+	struct unit_route *v = elems;
+	int r = setting_group(c, s, path, route_keys, ARRAY_SIZE(route_keys), &v[k]);
+
+	if (r == 0 && !c->failed && config_setting_is_group(s) && !v[k].to)
+		r = FAIL(c, s, "'%s' needs 'to'", path);
+	return r;
+}
+
+static int parse_routes(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	static const struct group_list list = {
+		UNIT_ROUTES_MAX, sizeof(struct unit_route),
+		" ( { to = \"10.9.0.0/16\"; via = \"10.88.0.1\"; } )", parse_route, route_clear,
+	};
+	struct unit_isolation *iso = &((struct veth_state *)obj)->unit->iso;
+	void *v;
+	size_t n;
+	int r = setting_group_list(c, s, path, &list, &v, &n);
+
+	if (r < 0)
+		return r;
+	network_routes_clear(iso);
+	iso->routes = v;
+	iso->n_routes = n;
 	return 0;
 }
 
-static int parse_veth(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+void network_routes_clear(struct unit_isolation *iso)
+{
+	for (size_t i = 0; iso->routes && i < iso->n_routes; i++)
+		route_clear(&iso->routes[i]);
+	free(iso->routes);
+	iso->routes = NULL;
+	iso->n_routes = 0;
+}
+
+static int parse_macvlan_interface(struct parse_ctx *c, config_setting_t *s, const char *path,
+				   void *obj)
+{
+	struct veth_state *v = obj;
+
+	return setting_strdup_valid(c, s, path, &ifname_rule, &v->unit->iso.macvlan_interface);
+}
+
+static const char *const macvlan_mode_names[UNIT_MACVLAN_MODE_MAX] = {
+	[UNIT_MACVLAN_BRIDGE] = "bridge", [UNIT_MACVLAN_PRIVATE] = "private",
+	[UNIT_MACVLAN_VEPA] = "vepa", [UNIT_MACVLAN_PASSTHRU] = "passthru",
+};
+
+const char *unit_macvlan_mode_name(unsigned mode)
+{
+	return mode < UNIT_MACVLAN_MODE_MAX ? macvlan_mode_names[mode] : NULL;
+}
+
+static int parse_macvlan_mode(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct veth_state *v = obj;
+	int mode, r;
+
+	r = setting_enum(c, s, path, macvlan_mode_names, UNIT_MACVLAN_MODE_MAX, &mode);
+	if (r == 0)
+		v->unit->iso.macvlan_mode = (uint32_t)mode;
+	return r;
+}
+
+/* The service end's keys, the same for every link kind. */
+#define LINK_KEYS \
+	{ "address", parse_veth_address }, \
+	{ "gateway", parse_veth_gateway }, \
+	{ "address6", parse_veth_address6 }, \
+	{ "gateway6", parse_veth_gateway6 }, \
+	{ "routes", parse_routes }
+
+static const struct key veth_keys[] = {
+	{ "bridge", parse_veth_bridge },
+	{ "host_address", parse_host_address },
+	{ "host_address6", parse_host_address6 },
+	LINK_KEYS,
+};
+
+static const struct key macvlan_keys[] = {
+	{ "interface", parse_macvlan_interface },
+	{ "mode", parse_macvlan_mode },
+	LINK_KEYS,
+};
+/* gateway (of family) lies in address's subnet; a link-local IPv6
+ * gateway is on-link by definition. */
+static int gateway_check(struct parse_ctx *c, config_setting_t *s, const char *path,
+			 const char *key, int family, const char *address, const char *gateway)
+{
+	struct unit_ip a, g;
+
+	if (!gateway)
+		return 0;
+	if (!address)
+		return FAIL(c, s, "'%s.%s' needs '%s'", path, key,
+			    family == AF_INET ? "address" : "address6");
+	if (unit_ip_prefix_parse(address, family, &a) < 0 || inet_pton(family, gateway, g.bytes) != 1)
+		return 0;
+	if (family == AF_INET6 && g.bytes[0] == 0xfe && (g.bytes[1] & 0xc0) == 0x80)
+		return 0;
+	if (!ip_same_prefix(a.bytes, g.bytes, a.prefix))
+		return FAIL(c, s, "'%s.%s' %s is outside %s", path, key, gateway, address);
+	return 0;
+}
+
+/* routes[i].via: of to's family and on-link (inside the link's address of
+ * that family, or IPv6 link-local). Read from the setting, so the message
+ * carries the element's own line and index. */
+static int route_check(struct parse_ctx *c, config_setting_t *e, const char *path, int i,
+		       const struct unit_isolation *iso)
+{
+	const char *to = NULL, *via = NULL, *address;
+	struct unit_ip t, a, g;
+	int family;
+
+	if (!config_setting_lookup_string(e, "to", &to) || !config_setting_lookup_string(e, "via", &via) ||
+	    !destination_valid(to) || !gateway_valid(via))
+		return 0;   /* no via, or reported while parsing */
+	family = unit_ip_prefix_parse(to, AF_INET, &t) == 0 ? AF_INET : AF_INET6;
+	if (inet_pton(family, via, g.bytes) != 1)
+		return FAIL(c, e, "'%s.routes[%d].via' %s is not of the family of 'to' %s", path, i, via,
+			    to);
+	if (family == AF_INET6 && g.bytes[0] == 0xfe && (g.bytes[1] & 0xc0) == 0x80)
+		return 0;
+	address = family == AF_INET ? iso->veth_address : iso->veth_address6;
+	if (!address)
+		return FAIL(c, e, "'%s.routes[%d].via' %s is not on-link (the link has no '%s')", path, i,
+			    via, family == AF_INET ? "address" : "address6");
+	if (unit_ip_prefix_parse(address, family, &a) == 0 && !ip_same_prefix(a.bytes, g.bytes, a.prefix))
+		return FAIL(c, e, "'%s.routes[%d].via' %s is not on-link (outside %s)", path, i, via,
+			    address);
+	return 0;
+}
+
+/* What one link needs, and the service end's gateways and routes. */
+static int link_check(struct parse_ctx *c, config_setting_t *s, const char *path,
+		      const struct unit_isolation *iso, bool veth)
+{
+	config_setting_t *routes = config_setting_get_member(s, "routes");
+	bool host = iso->veth_host_address || iso->veth_host_address6;
+	int r = 0;
+
+	if (veth && iso->veth_bridge && host)
+		return FAIL(c, s, "'%s': 'bridge' and 'host_address' are two link kinds "
+			    "(a bridge, point-to-point): give one", path);
+	if (veth && !iso->veth_bridge && !host)
+		return FAIL(c, s, "'%s' needs 'bridge' (on a bridge) or 'host_address'/'host_address6' "
+			    "(point-to-point)", path);
+	if (!veth && !iso->macvlan_interface)
+		return FAIL(c, s, "'%s' needs 'interface' (the host interface it hangs on)", path);
+	if (!iso->veth_address && !iso->veth_address6)
+		return FAIL(c, s, "'%s' needs 'address' or 'address6'", path);
+	r = gateway_check(c, s, path, "gateway", AF_INET, iso->veth_address, iso->veth_gateway);
+	if (r == 0)
+		r = gateway_check(c, s, path, "gateway6", AF_INET6, iso->veth_address6,
+				  iso->veth_gateway6);
+	for (int i = 0; r == 0 && routes && config_setting_is_list(routes) &&
+			i < config_setting_length(routes) && i < UNIT_ROUTES_MAX; i++)
+		r = route_check(c, config_setting_get_elem(routes, (unsigned)i), path, i, iso);
+	return r;
+}
+
+static int parse_link(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj,
+		      bool veth)
 {
 	struct veth_state *v = obj;
 	bool failed = c->failed;
 	int r;
 
 	c->failed = false;
-	r = setting_group(c, s, path, veth_keys, ARRAY_SIZE(veth_keys), v);
+	if (veth)
+		r = setting_group(c, s, path, veth_keys, ARRAY_SIZE(veth_keys), v);
+	else
+		r = setting_group(c, s, path, macvlan_keys, ARRAY_SIZE(macvlan_keys), v);
 	if (r == 0 && !c->failed && config_setting_is_group(s))
-		r = veth_check(c, s, path, &v->unit->iso);
+		r = link_check(c, s, path, &v->unit->iso, veth);
 	c->failed |= failed;
 	return r;
 }
 
+static int parse_veth(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return parse_link(c, s, path, obj, true);
+}
+
+static int parse_macvlan(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	return parse_link(c, s, path, obj, false);
+}
+
 static const struct key network_keys[] = {
 	{ "veth", parse_veth },
+	{ "macvlan", parse_macvlan },
 };
 
 int parse_network(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -144,6 +437,9 @@ int parse_network(struct parse_ctx *c, config_setting_t *s, const char *path, vo
 	struct veth_state v = { parse_state_unit(obj), parse_state_lines(obj) };
 
 	v.lines->iso.network = setting_line(s);
+	if (config_setting_is_group(s) && config_setting_get_member(s, "veth") &&
+	    config_setting_get_member(s, "macvlan"))
+		return FAIL(c, s, "'%s': more than one link kind ('veth' and 'macvlan'): give one", path);
 	return setting_group(c, s, path, network_keys, ARRAY_SIZE(network_keys), &v);
 }
 
@@ -164,14 +460,78 @@ int network_check_unit(const struct initd_conf *conf, struct unit *u, const stru
 	return r;
 }
 
+static bool opt_valid(const char *v, bool (*valid)(const char *))
+{
+	return !v || valid(v);
+}
+
+static bool routes_valid(const struct unit_isolation *iso)
+{
+	if (iso->n_routes > UNIT_ROUTES_MAX || (iso->n_routes && !iso->routes))
+		return false;
+	for (size_t i = 0; i < iso->n_routes; i++)
+		if (!iso->routes[i].to || !destination_valid(iso->routes[i].to) ||
+		    !opt_valid(iso->routes[i].via, gateway_valid))
+			return false;
+	return true;
+}
+
+/* The decoder's check (PID 1 trusts no input): every field well formed,
+ * one link kind, and a link only in a net namespace. */
 bool network_unit_valid(const struct unit_isolation *iso)
 {
 	bool net = iso->namespaces & UNIT_NS_BIT(UNIT_NS_NET);
+	enum unit_link_kind kind = unit_link_kind(iso);
+	bool host = iso->veth_host_address || iso->veth_host_address6;
 
-	if (!iso->veth_bridge)
-		return !iso->veth_address && !iso->veth_gateway;
-	return net && unit_ifname_valid(iso->veth_bridge) && iso->veth_address &&
-	       prefix_valid(iso->veth_address) && (!iso->veth_gateway || ipv4_valid(iso->veth_gateway));
+	if (kind == UNIT_LINK_NONE)
+		return !iso->veth_address && !iso->veth_gateway && !iso->veth_address6 &&
+		       !iso->veth_gateway6 && iso->n_routes == 0;
+	if (kind == UNIT_LINK_MACVLAN && (iso->veth_bridge || host))
+		return false;
+	if (kind == UNIT_LINK_BRIDGE && host)
+		return false;
+	return net && (iso->veth_address || iso->veth_address6) &&
+	       opt_valid(iso->veth_bridge, unit_ifname_valid) &&
+	       opt_valid(iso->macvlan_interface, unit_ifname_valid) &&
+	       iso->macvlan_mode < UNIT_MACVLAN_MODE_MAX &&
+	       opt_valid(iso->veth_address, prefix_valid) && opt_valid(iso->veth_gateway, ipv4_valid) &&
+	       opt_valid(iso->veth_address6, prefix6_valid) &&
+	       opt_valid(iso->veth_gateway6, ipv6_valid) &&
+	       opt_valid(iso->veth_host_address, prefix_valid) &&
+	       opt_valid(iso->veth_host_address6, prefix6_valid) && routes_valid(iso);
+}
+
+/* Frees the network fields of iso (the caller resets the struct). */
+void network_unit_clear(struct unit_isolation *iso)
+{
+	free(iso->veth_bridge);
+	free(iso->veth_address);
+	free(iso->veth_gateway);
+	free(iso->veth_address6);
+	free(iso->veth_gateway6);
+	free(iso->veth_host_address);
+	free(iso->veth_host_address6);
+	free(iso->macvlan_interface);
+	network_routes_clear(iso);
+}
+
+bool network_unit_equal(const struct unit_isolation *a, const struct unit_isolation *b)
+{
+	if (!streq_ptr(a->veth_bridge, b->veth_bridge) || !streq_ptr(a->veth_address, b->veth_address) ||
+	    !streq_ptr(a->veth_gateway, b->veth_gateway) ||
+	    !streq_ptr(a->veth_address6, b->veth_address6) ||
+	    !streq_ptr(a->veth_gateway6, b->veth_gateway6) ||
+	    !streq_ptr(a->veth_host_address, b->veth_host_address) ||
+	    !streq_ptr(a->veth_host_address6, b->veth_host_address6) ||
+	    !streq_ptr(a->macvlan_interface, b->macvlan_interface) ||
+	    a->macvlan_mode != b->macvlan_mode || a->n_routes != b->n_routes)
+		return false;
+	for (size_t i = 0; i < a->n_routes; i++)
+		if (!streq_ptr(a->routes[i].to, b->routes[i].to) ||
+		    !streq_ptr(a->routes[i].via, b->routes[i].via))
+			return false;
+	return true;
 }
 
 /* ---- initd.conf: bridges, ip_forward ---------------------------------------- */
@@ -190,9 +550,17 @@ static int parse_bridge_address(struct parse_ctx *c, config_setting_t *s, const 
 	return setting_strdup_valid(c, s, path, &prefix_rule, &b->address);
 }
 
+static int parse_bridge_address6(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
+{
+	struct unit_bridge *b = obj;
+
+	return setting_strdup_valid(c, s, path, &prefix6_rule, &b->address6);
+}
+
 static const struct key bridge_keys[] = {
 	{ "name", parse_bridge_name },
 	{ "address", parse_bridge_address },
+	{ "address6", parse_bridge_address6 },
 };
 
 static void bridge_clear(void *elem)
@@ -201,6 +569,7 @@ static void bridge_clear(void *elem)
 
 	free(b->name);
 	free(b->address);
+	free(b->address6);
 	*b = (struct unit_bridge){ .name = NULL };
 }
 
@@ -261,7 +630,8 @@ bool network_conf_equal(const struct initd_conf *a, const struct initd_conf *b)
 		return false;
 	for (size_t i = 0; i < a->n_bridges; i++)
 		if (!streq_ptr(a->bridges[i].name, b->bridges[i].name) ||
-		    !streq_ptr(a->bridges[i].address, b->bridges[i].address))
+		    !streq_ptr(a->bridges[i].address, b->bridges[i].address) ||
+		    !streq_ptr(a->bridges[i].address6, b->bridges[i].address6))
 			return false;
 	return true;
 }
@@ -272,7 +642,8 @@ bool network_conf_valid(const struct initd_conf *conf)
 		return false;
 	for (size_t i = 0; i < conf->n_bridges; i++) {
 		const struct unit_bridge *b = &conf->bridges[i];
-		if (!b->name || !unit_ifname_valid(b->name) || (b->address && !prefix_valid(b->address)))
+		if (!b->name || !unit_ifname_valid(b->name) || (b->address && !prefix_valid(b->address)) ||
+		    !opt_valid(b->address6, prefix6_valid))
 			return false;
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(conf->bridges[j].name, b->name) == 0)

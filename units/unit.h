@@ -252,6 +252,7 @@ struct unit_cgroup {
 #define UNIT_GROUPS_MAX    32      /* supplementary_groups entries */
 #define UNIT_ID_MAP_MAX    5       /* lines in a uid_map / gid_map */
 #define UNIT_BRIDGES_MAX   16      /* bridges in initd.conf */
+#define UNIT_ROUTES_MAX    16      /* network.*.routes entries */
 #define UNIT_CAP_MAX       41      /* capability numbers 0..40 (CAP_CHECKPOINT_RESTORE) */
 #define UNIT_ID_MAP_DEFAULT "0 100000 65536"   /* user ns without user_namespace */
 /* user_namespace.auto (issue 18.3): ranges of the pool, one or more slots
@@ -321,8 +322,9 @@ struct unit_isolation {
 	int32_t oom_score_adj;  /* -1000..1000 */
 	char *uid_map;          /* "IN OUT COUNT\n"..., set iff "user" is declared */
 	char *gid_map;
-	char *veth_bridge;      /* network.veth: NULL = no veth (lo only) */
-	char *veth_address;     /* "A.B.C.D/PREFIX" for the service's eth0 */
+	char *veth_bridge;      /* network.veth.bridge: the veth's host end joins it */
+	char *veth_address;     /* "A.B.C.D/PREFIX" for the service's eth0 (veth or
+	                         * macvlan), or NULL */
 	char *veth_gateway;     /* "A.B.C.D" or NULL: no default route */
 	/* user_namespace.auto (issue 18.3): uid_map and gid_map above are then
 	 * "0 POOL_BASE+slot*SLOT size", derived from the name (units/userns.c) */
@@ -334,7 +336,46 @@ struct unit_isolation {
 	 * path (/run/netns/foo); NULL = none. Never with the same kind in
 	 * namespaces, nor with "user". */
 	char *join[UNIT_JOIN_MAX];
+	/* IPv6 and more link kinds (issue 18). unit_link_kind() says which link
+	 * the service gets; every address below is added without DAD. */
+	char *veth_address6;    /* "IPV6/PREFIX" for eth0, or NULL */
+	char *veth_gateway6;    /* IPv6 default route's gateway, or NULL */
+	char *veth_host_address;   /* network.veth.host_address: a point-to-point
+	                            * veth (no bridge) whose host end has this */
+	char *veth_host_address6;  /* and/or this "IPV6/PREFIX" */
+	char *macvlan_interface;   /* network.macvlan.interface: the host's lower
+	                            * device, NULL = no macvlan */
+	uint32_t macvlan_mode;     /* enum unit_macvlan_mode */
+	struct unit_route *routes; /* n_routes static routes inside the netns */
+	size_t n_routes;
 };
+
+/* The service's network link: at most one kind per unit. */
+enum unit_link_kind {
+	UNIT_LINK_NONE,         /* lo only (or no net namespace) */
+	UNIT_LINK_BRIDGE,       /* veth, host end in a bridge */
+	UNIT_LINK_P2P,          /* veth, host end addressed, no bridge */
+	UNIT_LINK_MACVLAN,      /* macvlan on a host interface */
+};
+
+enum unit_macvlan_mode {
+	UNIT_MACVLAN_BRIDGE,    /* the default: macvlans of one lower device talk */
+	UNIT_MACVLAN_PRIVATE,
+	UNIT_MACVLAN_VEPA,
+	UNIT_MACVLAN_PASSTHRU,
+	UNIT_MACVLAN_MODE_MAX,
+};
+
+static inline enum unit_link_kind unit_link_kind(const struct unit_isolation *iso)
+{
+	if (iso->macvlan_interface)
+		return UNIT_LINK_MACVLAN;
+	if (iso->veth_bridge)
+		return UNIT_LINK_BRIDGE;
+	if (iso->veth_host_address || iso->veth_host_address6)
+		return UNIT_LINK_P2P;
+	return UNIT_LINK_NONE;
+}
 
 /* Does the unit get a root of its own: rootfs.path, or a tmpfs filled
  * from rootfs.from_host? */
@@ -557,6 +598,13 @@ struct unit_slice {
 struct unit_bridge {
 	char *name;             /* interface name, 1..15 bytes */
 	char *address;          /* "A.B.C.D/PREFIX" or NULL */
+	char *address6;         /* "IPV6/PREFIX" or NULL, added without DAD */
+};
+
+/* A static route inside a service's net namespace, via its eth0. */
+struct unit_route {
+	char *to;               /* "NETWORK/PREFIX", v4 or v6, host bits zero */
+	char *via;              /* on-link gateway of to's family, or NULL: on eth0 */
 };
 
 enum crash_action {
@@ -914,6 +962,16 @@ struct unit_id_range {
 int unit_id_map_parse(const char *text, struct unit_id_range *v, size_t max, size_t *ret_n);
 /* "10.0.1.2/24" -> address and prefix (1..32); 0 or -EINVAL. */
 int unit_ipv4_prefix_parse(const char *s, uint32_t *ret_addr_be, unsigned *ret_prefix);
+/* An address of one family with its prefix length (0..32 or 0..128). */
+struct unit_ip {
+	int family;             /* AF_INET or AF_INET6 */
+	unsigned char bytes[16];  /* network order; 4 used for AF_INET */
+	unsigned prefix;
+};
+/* "ADDRESS/PREFIX" of family (AF_INET, AF_INET6) into *ret; 0 or -EINVAL. */
+int unit_ip_prefix_parse(const char *s, int family, struct unit_ip *ret);
+/* "bridge", "private", "vepa", "passthru"; NULL when out of range. */
+const char *unit_macvlan_mode_name(unsigned mode);
 /* A Linux interface name: 1..15 bytes, no '/', ':', blank; not "." or "..". */
 bool unit_ifname_valid(const char *s);
 

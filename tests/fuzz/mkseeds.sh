@@ -35,6 +35,27 @@ type = "forking";
 pidfile = "/var/run/../x.pid";
 namespaces = [ "pid" ];
 EOF1
+# IPv6, routes, point-to-point veth and macvlan (issue 18), named apart from the numbered keys
+seed unit net6-1 <<'EOF1'
+exec = [ "/bin/httpd" ];
+namespaces = [ "net" ];
+network = { veth = { bridge = "br0"; address = "10.88.0.2/24"; gateway = "10.88.0.1"; address6 = "fd00:88::2/64"; gateway6 = "fd00:88::1";
+  routes = ( { to = "10.9.0.0/16"; via = "10.88.0.1"; }, { to = "fd00:9::/48"; via = "fd00:88::1"; }, { to = "0.0.0.0/0"; } ); }; };
+EOF1
+seed unit net6-2 <<'EOF1'
+exec = [ "/bin/httpd" ];
+namespaces = [ "net" ];
+network = { veth = { host_address = "10.77.0.1/30"; host_address6 = "fd00:77::1/64"; address = "10.77.0.2/30"; gateway6 = "fe80::1"; }; };
+EOF1
+seed unit net6-3 <<'EOF1'
+exec = [ "/bin/httpd" ];
+namespaces = [ "net" ];
+network = { macvlan = { interface = "eth0"; mode = "bridge"; address6 = "fd00:66::2/64"; routes = ( { to = "fd00:9::1/48"; via = "10.0.0.1"; } ); };
+  veth = { bridge = "br0"; }; };
+EOF1
+seed conf net6-1 <<'EOF1'
+bridges = ( { name = "br0"; address = "10.88.0.1/24"; address6 = "fd00:88::1/64"; }, { name = "br1"; address6 = "fd00::1/129"; } );
+EOF1
 # ready and health probes (issue 15)
 seed unit probes-1 <<'EOF1'
 exec = [ "/usr/sbin/httpd", "-f", "-p", "8080" ];

@@ -21,6 +21,7 @@
 . "$VMT/probes.sh"
 . "$VMT/userns.sh"
 . "$VMT/seccomp.sh"
+. "$VMT/net6.sh"
 
 echo "# $failures failed"
 exit "$failures"
