@@ -281,6 +281,47 @@ bench_scale() {
 	note "floor rows: the same fork+exec+wait with no request, on this machine."
 }
 
+# ---- memory by component (issue 19) ----------------------------------------
+
+MEM_PARTS="unit_struct unit_strings unit_arrays svc_struct deps log_rings postmortems index cgroup_watch heap_in_use heap_free"
+
+# pid1_parts — "PART=BYTES ..." of initd's initd_memory_bytes metrics.
+pid1_parts() {
+	sv metrics | awk '/^initd_memory_bytes\{/ { sub(/.*component="/, ""); sub(/"\}/, ""); printf "%s=%s ", $1, $2 }
+		/^initd_memory_allocations / { printf "allocations=%s ", $2 }'
+}
+
+bench_mem() {
+	local n parts part priv rss a b
+	declare -A P=()
+	title "PID-1 memory by component, N silent /bin/sleep services (bytes per service = (at N - at 0) / N; goal <= 1024 private)"
+	for n in 0 100 1000; do
+		if ! scale_boot "$n" sleep default; then
+			echo "$n: boot failed"
+			stop_initd
+			continue
+		fi
+		read -r rss priv <<< "$MEM"
+		P[$n-rss]=$((rss * 1024)) P[$n-Private_Dirty]=$((priv * 1024))
+		for part in $(pid1_parts); do
+			P[$n-${part%%=*}]=${part#*=}
+		done
+		stop_initd
+	done
+	printf '%-16s %12s %12s %12s %14s\n' component "0 units" "100 units" "1000 units" "per service"
+	for part in Private_Dirty rss $MEM_PARTS allocations; do
+		a=${P[0-$part]:--} b=${P[1000-$part]:--}
+		printf '%-16s %12s %12s %12s %14s\n' "$part" "$a" "${P[100-$part]:--}" "$b" \
+			"$(awk -v a="$a" -v b="$b" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.1f", (b - a) / 1000 }')"
+	done
+	note "Private_Dirty and rss from /proc/PID/smaps_rollup; the components from initd's" \
+	     "initd_memory_bytes metrics (svctl metrics): heap blocks as malloc holds them" \
+	     "(usable size + 8-byte header). unit_*: the decoded model (struct unit, its" \
+	     "strings, its arrays); svc_struct: the runtime state; deps: dependency indexes;" \
+	     "index: the name/order tables; heap_free: free chunks held (fragmentation)." \
+	     "allocations: heap blocks of the model (a count, not bytes)."
+}
+
 # ---- file descriptors ------------------------------------------------------
 
 # pid1_fds — how many fds initd holds, from /proc.
@@ -381,7 +422,7 @@ bench_size() {
 	fi
 }
 
-what=${*:-size restart spawn scale fds idle}
+what=${*:-size restart spawn scale mem fds idle}
 for w in $what; do
 	"bench_$w"
 done
