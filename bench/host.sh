@@ -326,6 +326,14 @@ bench_mem() {
 
 # pid1_fds — how many fds initd holds, from /proc.
 pid1_fds() { ls "/proc/$INITD_HPID/fd" | wc -l; }
+# pid1_fd_kinds — "KIND=COUNT ..." of initd's fds by what they are (pipe,
+# socket, pidfd, epoll, ...), from their /proc links.
+pid1_fd_kinds() {
+	local f
+	for f in /proc/$INITD_HPID/fd/*; do readlink "$f"; done 2>/dev/null |
+		sed 's/^anon_inode:\[\{0,1\}\([a-z_]*\).*/\1/; s/:\[.*//; s|^/.*|file|' |
+		sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }'
+}
 
 # The figures before the fd budget (issue 11), this table on the same
 # machine: 3.00 per unit all up, 5.01 per running unit with half stopped
@@ -335,6 +343,7 @@ FDS_BEFORE="3.00 all up, 5.01 per running unit half stopped; +4 with cgroups"
 
 bench_fds() {
 	local n half running stopped per_run per_stop
+	declare -A KINDS=()
 	title "PID-1 file descriptors per unit (goal: <= 2 per running unit, 0 per stopped unit; before: $FDS_BEFORE)"
 	printf '%-8s %-12s %-14s %-22s %-16s\n' units "fds, all up" "per unit" "fds, half stopped" "per running unit"
 	for n in 100 1000 2000; do
@@ -344,15 +353,21 @@ bench_fds() {
 			continue
 		fi
 		running=$(pid1_fds)
+		KINDS_UP=$(pid1_fd_kinds)
 		half=$((n / 2))
 		# in requests of 50 names (a request names at most 256 units)
 		seq -f 's%g' 0 $((half - 1)) | xargs -n 50 timeout 120 "$SVCTL" \
 			--socket "$B/control" stop >/dev/null
 		stopped=$(pid1_fds)
+		KINDS_HALF=$(pid1_fd_kinds)
 		per_run=$(awk -v f="$running" -v n="$n" 'BEGIN { printf "%.2f", f / n }')
 		per_stop=$(awk -v f="$stopped" -v n="$((n - half))" 'BEGIN { printf "%.2f", f / n }')
 		printf '%-8s %-12s %-14s %-22s %-16s\n' "$n" "$running" "$per_run" "$stopped" "$per_stop"
+		KINDS[$n]="all up: $KINDS_UP; half stopped: $KINDS_HALF"
 		stop_initd
+	done
+	for n in 100 1000 2000; do
+		[ -n "${KINDS[$n]:-}" ] && note "by kind at $n: ${KINDS[$n]}"
 	done
 	note "/proc/PID/fd of initd (--no-cgroup: a cgroup costs no fd either, its node is" \
 	     "opened by path and its event files share one inotify instance); the fixed part" \

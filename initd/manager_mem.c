@@ -14,7 +14,8 @@ static size_t chunk(const void *p)
 
 static void svc_footprint(const struct svc *v, struct manager_footprint *fp)
 {
-	fp->svc_structs += chunk(v) + chunk(v->s.status_text);
+	fp->svc_structs += chunk(v) + chunk(v->s.status_text) + chunk(v->probe) +
+			   chunk(v->s.limit_exit) + chunk(v->s.setup_error.detail);
 	fp->deps += chunk(v->requires) + chunk(v->after) + chunk(v->dependents);
 	fp->log_rings += chunk(v->log.data);
 	fp->postmortems += chunk(v->postmortems.rec);
