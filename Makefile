@@ -35,6 +35,13 @@ CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS   += -fsanitize=address,undefined
 BUILD     := $(A_BUILD)-san
 endif
+# C that never unwinds (no backtrace(), no C++, no cancellation) needs no
+# .eh_frame: 64 KiB of the stripped initd (issue 19). -g still writes
+# .debug_frame for gdb. The sanitizer build keeps them: ASan's reports
+# unwind through them.
+ifneq ($(SANITIZE),1)
+CFLAGS    += -fno-asynchronous-unwind-tables -fno-unwind-tables
+endif
 ifeq ($(STATIC),1)
 LDFLAGS   += -static
 BUILD     := $(A_BUILD)-static

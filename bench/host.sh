@@ -349,10 +349,61 @@ bench_scale() {
 	note "floor rows: the same fork+exec+wait with no request, on this machine."
 }
 
+# ---- memory by component (issue 19) ----------------------------------------
+
+MEM_PARTS="unit_struct unit_strings unit_arrays svc_struct deps log_rings postmortems index cgroup_watch heap_in_use heap_free"
+
+# pid1_parts — "PART=BYTES ..." of initd's initd_memory_bytes metrics.
+pid1_parts() {
+	sv metrics | awk '/^initd_memory_bytes\{/ { sub(/.*component="/, ""); sub(/"\}/, ""); printf "%s=%s ", $1, $2 }
+		/^initd_memory_allocations / { printf "allocations=%s ", $2 }'
+}
+
+bench_mem() {
+	local n parts part priv rss a b
+	declare -A P=()
+	title "PID-1 memory by component, N silent /bin/sleep services (bytes; per service = (at 1000 - at 100) / 900; goal <= 1024 private)"
+	for n in 0 100 1000; do
+		if ! scale_boot "$n" sleep default; then
+			echo "$n: boot failed"
+			stop_initd
+			continue
+		fi
+		read -r rss priv <<< "$MEM"
+		P[$n-rss]=$((rss * 1024)) P[$n-Private_Dirty]=$((priv * 1024))
+		for part in $(pid1_parts); do
+			P[$n-${part%%=*}]=${part#*=}
+		done
+		stop_initd
+	done
+	printf '%-16s %12s %12s %12s %14s\n' component "0 units" "100 units" "1000 units" "per service"
+	for part in Private_Dirty rss $MEM_PARTS allocations; do
+		a=${P[100-$part]:--} b=${P[1000-$part]:--}
+		printf '%-16s %12s %12s %12s %14s\n' "$part" "${P[0-$part]:--}" "$a" "$b" \
+			"$(awk -v a="$a" -v b="$b" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.1f", (b - a) / 900 }')"
+	done
+	note "per service is the slope from 100 to 1000 units: the 0-unit boot's Private_Dirty" \
+	     "varies by a few hundred KiB (pages still shared with a child count as shared)." \
+	     "Private_Dirty and rss from /proc/PID/smaps_rollup; the components from initd's" \
+	     "initd_memory_bytes metrics (svctl metrics): heap blocks as malloc holds them" \
+	     "(usable size + 8-byte header). unit_*: the decoded model (struct unit, its" \
+	     "strings, its arrays); svc_struct: the runtime state; deps: dependency indexes;" \
+	     "index: the name/order tables; heap_free: free chunks held (fragmentation)." \
+	     "allocations: heap blocks of the model (a count, not bytes)."
+}
+
 # ---- file descriptors ------------------------------------------------------
 
 # pid1_fds — how many fds initd holds, from /proc.
 pid1_fds() { ls "/proc/$INITD_HPID/fd" | wc -l; }
+# pid1_fd_kinds — "KIND=COUNT ..." of initd's fds by what they are (pipe,
+# socket, pidfd, epoll, ...), from their /proc links.
+pid1_fd_kinds() {
+	local f
+	for f in /proc/$INITD_HPID/fd/*; do readlink "$f"; done 2>/dev/null |
+		sed 's/^anon_inode:\[\{0,1\}\([a-z_]*\).*/\1/; s/:\[.*//; s|^/.*|file|' |
+		sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }'
+}
 
 # The figures before the fd budget (issue 11), this table on the same
 # machine: 3.00 per unit all up, 5.01 per running unit with half stopped
@@ -362,6 +413,7 @@ FDS_BEFORE="3.00 all up, 5.01 per running unit half stopped; +4 with cgroups"
 
 bench_fds() {
 	local n half running stopped per_run per_stop
+	declare -A KINDS=()
 	title "PID-1 file descriptors per unit (goal: <= 2 per running unit, 0 per stopped unit; before: $FDS_BEFORE)"
 	printf '%-8s %-12s %-14s %-22s %-16s\n' units "fds, all up" "per unit" "fds, half stopped" "per running unit"
 	for n in 100 1000 2000; do
@@ -371,15 +423,21 @@ bench_fds() {
 			continue
 		fi
 		running=$(pid1_fds)
+		KINDS_UP=$(pid1_fd_kinds)
 		half=$((n / 2))
 		# in requests of 50 names (a request names at most 256 units)
 		seq -f 's%g' 0 $((half - 1)) | xargs -n 50 timeout 120 "$SVCTL" \
 			--socket "$B/control" stop >/dev/null
 		stopped=$(pid1_fds)
+		KINDS_HALF=$(pid1_fd_kinds)
 		per_run=$(awk -v f="$running" -v n="$n" 'BEGIN { printf "%.2f", f / n }')
 		per_stop=$(awk -v f="$stopped" -v n="$((n - half))" 'BEGIN { printf "%.2f", f / n }')
 		printf '%-8s %-12s %-14s %-22s %-16s\n' "$n" "$running" "$per_run" "$stopped" "$per_stop"
+		KINDS[$n]="all up: $KINDS_UP; half stopped: $KINDS_HALF"
 		stop_initd
+	done
+	for n in 100 1000 2000; do
+		[ -n "${KINDS[$n]:-}" ] && note "by kind at $n: ${KINDS[$n]}"
 	done
 	note "/proc/PID/fd of initd (--no-cgroup: a cgroup costs no fd either, its node is" \
 	     "opened by path and its event files share one inotify instance); the fixed part" \
@@ -449,7 +507,7 @@ bench_size() {
 	fi
 }
 
-what=${*:-size restart spawn scale fds idle}
+what=${*:-size restart spawn scale mem fds idle}
 for w in $what; do
 	"bench_$w"
 done

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,4 +207,11 @@ void cgroup_watch_remove(struct cgroup_watch *w, int wd)
 		return;
 	entry_drop(w, wd);
 	inotify_rm_watch(w->io.fd, wd);   /* EINVAL if its directory is gone: fine */
+}
+
+size_t cgroup_watch_footprint(const struct cgroup_watch *w)
+{
+	if (!w || !w->v)
+		return 0;
+	return malloc_usable_size(w->v) + sizeof(size_t);
 }

@@ -37,5 +37,7 @@ int cgroup_watch_add(struct cgroup_watch *w, const char *dir, enum cgroup_event 
 		     void *owner, int *ret_wd);
 /* Stop a watch (wd < 0 is a no-op). Its owner gets no call after this. */
 void cgroup_watch_remove(struct cgroup_watch *w, int wd);
+/* Heap bytes the watch table takes (issue 19's memory table); 0 for NULL. */
+size_t cgroup_watch_footprint(const struct cgroup_watch *w);
 
 #endif

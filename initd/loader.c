@@ -2,6 +2,7 @@
 #include "initd/loader.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -117,6 +118,10 @@ static void loader_decode(struct loader *ld)
 		return;
 	}
 	loader_finish(ld, set, 0, NULL);
+	/* The decoder's scratch (each unit as a tree of mallocs before it was
+	 * copied into the set's block) and the answer's buffer are free now:
+	 * give their pages back, or they stay dirty in PID 1 (issue 19). */
+	malloc_trim(0);
 }
 
 static void pipe_ready(struct loop *l, int fd, uint32_t events, void *data)

@@ -178,12 +178,19 @@ static int ops_probe_start(struct service *s, const struct unit_probe *p)
 
 	if (s->pid <= 0)
 		return -ESRCH;
-	return probe_run_start(&v->probe, &t, probe_done, v);
+	if (!v->probe) {
+		v->probe = malloc(sizeof(*v->probe));
+		if (!v->probe)
+			return -ENOMEM;
+		probe_run_init(v->probe, v->m->loop);
+	}
+	return probe_run_start(v->probe, &t, probe_done, v);
 }
 
 static void ops_probe_cancel(struct service *s)
 {
-	probe_run_cancel(&svc_of(s)->probe);
+	if (svc_of(s)->probe)
+		probe_run_cancel(svc_of(s)->probe);
 }
 
 static const struct service_ops real_ops = {
@@ -336,6 +343,7 @@ void svc_free(struct manager *m, struct svc *v)
 	if (!v)
 		return;
 	service_done(&v->s);   /* cancels its probe */
+	free(v->probe);
 	report_close(v);
 	main_watch_close(m, v);
 	svc_close_cgroup(m, v);
@@ -403,7 +411,6 @@ int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 	v->m = m;
 	v->gen = m->gen;
 	v->report.fd = v->output.fd = v->main_exit.fd = -1;
-	probe_run_init(&v->probe, m->loop);
 	svc_cgroup_init(v);
 	service_init(&v->s, u, &real_ops, m->loop, m);
 	r = logbuf_init(&v->log, m->set->conf.log_buffer_size ? m->set->conf.log_buffer_size

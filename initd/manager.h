@@ -169,4 +169,19 @@ int manager_thaw(struct manager *m, struct service *s);
  * state machine's. */
 const char *manager_state_name(struct manager *m, struct service *s);
 
+/* Issue 19: the heap PID 1 holds for its units, by component, in bytes as
+ * the allocator holds them (usable size plus header; manager_mem.c). */
+struct manager_footprint {
+	size_t units;
+	struct unit_set_footprint model;   /* the current set's units */
+	size_t model_retired;         /* older sets still alive (a reload) */
+	size_t svc_structs;           /* struct svc: state, timers, exits */
+	size_t deps;                  /* requires/after/dependents indexes */
+	size_t log_rings;             /* output rings, as allocated so far */
+	size_t postmortems;
+	size_t index;                 /* m->svcs, m->order, the set's array */
+	size_t cgroup_watch;
+};
+void manager_footprint(struct manager *m, struct manager_footprint *fp);
+
 #endif

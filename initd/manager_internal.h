@@ -59,7 +59,9 @@ struct svc {
 	bool removed;                 /* gone from the units: freed once stopped */
 
 	bool escalated;               /* its failure action ran for this failure */
-	struct probe_run probe;       /* its ready or health probe (issue 15) */
+	struct probe_run *probe;      /* its ready or health probe (issue 15):
+	                               * made at its first run, NULL before
+	                               * (most units have none; issue 19) */
 
 	/* issue 17 */
 	struct postmortem_ring postmortems;   /* manager_postmortem.c */

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -76,6 +77,41 @@ static void put_seconds(FILE *f, const char *metric, const struct service *s, ui
 	fprintf(f, "} %" PRIu64 ".%06" PRIu64 "\n", usec / 1000000, usec % 1000000);
 }
 
+static void put_mem(FILE *f, const char *component, size_t bytes)
+{
+	fprintf(f, "initd_memory_bytes{component=\"%s\"} %zu\n", component, bytes);
+}
+
+/* PID 1's own heap, by component (issue 19; manager_mem.c), and the
+ * allocator's totals: what the bench divides by the number of units. */
+static void render_memory(struct metrics *mx, FILE *f)
+{
+	struct manager_footprint fp;
+	struct mallinfo2 mi = mallinfo2();
+
+	if (mx->manager)
+		manager_footprint(mx->manager, &fp);
+	else
+		fp = (struct manager_footprint){ .units = 0 };
+	family(f, "initd_memory_bytes", "gauge",
+	       "PID 1's heap: its units' parts, and the allocator's totals.");
+	put_mem(f, "unit_struct", fp.model.unit_structs);
+	put_mem(f, "unit_strings", fp.model.strings);
+	put_mem(f, "unit_arrays", fp.model.arrays);
+	put_mem(f, "unit_retired", fp.model_retired);
+	put_mem(f, "svc_struct", fp.svc_structs);
+	put_mem(f, "deps", fp.deps);
+	put_mem(f, "log_rings", fp.log_rings);
+	put_mem(f, "postmortems", fp.postmortems);
+	put_mem(f, "index", fp.index);
+	put_mem(f, "cgroup_watch", fp.cgroup_watch);
+	put_mem(f, "heap_in_use", mi.uordblks + mi.hblkhd);
+	put_mem(f, "heap_free", mi.fordblks);
+	put_mem(f, "heap_arena", mi.arena + mi.hblkhd);
+	family(f, "initd_memory_allocations", "gauge", "Heap blocks of the units' model.");
+	fprintf(f, "initd_memory_allocations %zu\n", fp.model.allocations);
+}
+
 static void render_system(struct metrics *mx, FILE *f, size_t n)
 {
 	uint64_t now = now_usec();
@@ -93,6 +129,7 @@ static void render_system(struct metrics *mx, FILE *f, size_t n)
 	family(f, "initd_metrics_writes_total", "counter",
 	       "Times initd wrote its metrics_file.");
 	fprintf(f, "initd_metrics_writes_total %" PRIu64 "\n", mx->writes);
+	render_memory(mx, f);
 }
 
 static void render_model(struct metrics *mx, FILE *f, const struct unit_sample *v, size_t n)

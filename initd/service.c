@@ -306,6 +306,24 @@ static void watchdog_fired(struct loop *l, void *data);
 static void main_poll_fired(struct loop *l, void *data);
 static void stop_without_main(struct service *s);
 
+static void setup_error_clear(struct service *s)
+{
+	free(s->setup_error.detail);
+	s->setup_error.detail = NULL;
+	s->setup_error.set = false;
+}
+
+/* The child's report becomes the exit (its detail truncated as any). */
+static void setup_error_take(struct service *s)
+{
+	s->last_exit = (struct service_exit){
+		.kind = EXIT_SETUP, .stage = s->setup_error.stage, .code = s->setup_error.code,
+		.at = s->setup_error.at
+	};
+	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s",
+		 s->setup_error.detail ? s->setup_error.detail : "");
+}
+
 void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,
 		  struct loop *l, void *owner)
 {
@@ -336,6 +354,9 @@ void service_done(struct service *s)
 {
 	free(s->status_text);
 	s->status_text = NULL;
+	free(s->limit_exit);
+	s->limit_exit = NULL;
+	setup_error_clear(s);
 	loop_timer_cancel(s->loop, &s->timer);
 	loop_timer_cancel(s->loop, &s->watchdog);
 	loop_timer_cancel(s->loop, &s->main_poll);
@@ -382,7 +403,10 @@ static void service_spawn(struct service *s)
 	int r;
 
 	if (start_limit_hit(s, now)) {
-		s->limit_exit = s->last_exit;
+		if (!s->limit_exit)
+			s->limit_exit = malloc(sizeof(*s->limit_exit));
+		if (s->limit_exit)
+			*s->limit_exit = s->last_exit;
 		service_fail(s, EXIT_START_LIMIT, 0);
 		return;
 	}
@@ -396,7 +420,7 @@ static void service_spawn(struct service *s)
 	s->type_ready = false;
 	s->probe_why[0] = '\0';
 	s->notify_errno = 0;
-	s->setup_error.kind = EXIT_NONE;
+	setup_error_clear(s);
 	s->started_at = now;
 	if (s->state != SERVICE_WAITING)
 		s->requested_at = now;   /* a restart: asked for by its timer */
@@ -508,10 +532,12 @@ void service_on_exec(struct service *s)
 void service_on_setup_failed(struct service *s, int stage, int err, const char *detail)
 {
 	/* The child exits right after reporting; the exit event decides. */
-	s->setup_error = (struct service_exit){
-		.kind = EXIT_SETUP, .stage = stage, .code = err, .at = now_usec()
-	};
-	snprintf(s->setup_error.detail, sizeof(s->setup_error.detail), "%s", detail ? detail : "");
+	setup_error_clear(s);
+	s->setup_error.set = true;
+	s->setup_error.stage = stage;
+	s->setup_error.code = err;
+	s->setup_error.at = now_usec();
+	s->setup_error.detail = detail && *detail ? strdup(detail) : NULL;
 }
 
 void service_on_ready(struct service *s)
@@ -528,7 +554,7 @@ void service_on_ready(struct service *s)
 static bool starter_done(const struct service *s, const siginfo_t *si)
 {
 	return s->unit->type == UNIT_FORKING && s->state == SERVICE_STARTING && !s->main_found &&
-	       s->setup_error.kind != EXIT_SETUP && si->si_code == CLD_EXITED &&
+	       !s->setup_error.set && si->si_code == CLD_EXITED &&
 	       si->si_status == 0;
 }
 
@@ -628,8 +654,8 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 {
 	bool oom = s->oom_at && s->oom_at >= s->started_at;
 
-	if (s->setup_error.kind == EXIT_SETUP)
-		s->last_exit = s->setup_error;
+	if (s->setup_error.set)
+		setup_error_take(s);
 	else if (s->state == SERVICE_STOPPING && (s->stop_cause == STOP_DEPENDENCY ||
 						    s->stop_cause == STOP_MAIN_REFUSED ||
 						    s->stop_cause == STOP_HEALTH))

@@ -189,8 +189,20 @@ struct service {
 	int notify_errno;             /* last ERRNO= */
 
 	struct service_exit last_exit;
-	struct service_exit limit_exit;    /* the exit that hit the start limit */
-	struct service_exit setup_error;   /* reported by the child before it exits */
+	/* Issue 19: the two rare exits are kept out of line (288 bytes each
+	 * in every unit otherwise). limit_exit: the exit that hit the start
+	 * limit, malloc'd at the first hit, NULL before (or if memory was
+	 * short: the reason then says "last: ?"). setup_error: what the child
+	 * reported before it exited, until that exit is classified; its
+	 * detail malloc'd (NULL: none sent, or memory short). */
+	struct service_exit *limit_exit;
+	struct {
+		bool set;
+		int stage;
+		int code;
+		uint64_t at;
+		char *detail;
+	} setup_error;
 	struct loop_timer timer;      /* start timeout, restart backoff or stop
 	                               * timeout: one per state that needs one */
 	uint64_t oom_at;              /* last OOM kill in its cgroup, monotonic usec:

@@ -78,8 +78,8 @@ static void start_limit_reason(const struct service *s, const struct service_exi
 	snprintf(buf, size, "start limit hit (%u starts in %s), last: %s",
 		 s->unit->start_limit_burst,
 		 format_duration(interval, sizeof(interval), s->unit->start_limit_interval_usec),
-		 e == &s->limit_exit ? "?" :
-		 service_exit_to_string(s, &s->limit_exit, last, sizeof(last)));
+		 !s->limit_exit || e == s->limit_exit ? "?" :
+		 service_exit_to_string(s, s->limit_exit, last, sizeof(last)));
 }
 
 static void exit_kind_to_string(const struct service *s, const struct service_exit *e,

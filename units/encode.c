@@ -17,7 +17,9 @@
  * every count and length is bounded by the schema and by the bytes left, a
  * tag may appear once, required tags must appear, and the result must meet
  * the set's invariants (set_check_invariants) before it is returned. */
+#include <malloc.h>
 #include <signal.h>
+#include <stdalign.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -912,6 +914,172 @@ static int get_units(struct dec *d, struct unit_set *s)
 	return r;
 }
 
+/* ---- compaction: the decoded units into one block (issue 19) ------------ */
+
+/* Bytes a record's pointers need in the arena, at most (strings counted
+ * as if none were shared, every array with its alignment). */
+static size_t record_bound(const struct enc_record *rec, const void *obj)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rec->n_fields; i++) {
+		const struct enc_field *f = &rec->fields[i];
+		char *const *v;
+		const uint8_t *list;
+		size_t c;
+
+		switch (f->kind) {
+		case ENC_STR:
+			if (*MEMBER(obj, f, char *))
+				n += strlen(*MEMBER(obj, f, char *)) + 1;
+			break;
+		case ENC_STRV:
+			v = *MEMBER(obj, f, char **);
+			for (c = 0; v && v[c]; c++)
+				n += strlen(v[c]) + 1;
+			n += (c + 1) * sizeof(char *) + sizeof(char *);
+			break;
+		case ENC_REC:
+			n += record_bound(f->sub, (const uint8_t *)obj + f->offset);
+			break;
+		case ENC_LIST:
+			list = *MEMBER(obj, f, uint8_t *);
+			c = *(const size_t *)(const void *)((const uint8_t *)obj + f->count_offset);
+			n += c * f->sub->size + sizeof(max_align_t);
+			for (size_t j = 0; list && j < c; j++)
+				n += record_bound(f->sub, list + j * f->sub->size);
+			break;
+		}
+	}
+	return n;
+}
+
+/* Where every empty vector and list of the arena points: an empty array
+ * is not NULL (reload tells the two apart), and one copy serves all. */
+struct compact {
+	struct unit_arena *a;
+	void *empty;
+};
+
+static int record_compact(struct compact *c, const struct enc_record *rec, void *obj);
+
+static int strv_compact(struct compact *c, char ***member)
+{
+	char **v = *member, **w;
+	size_t n = strv_length(v);
+
+	if (!v)
+		return 0;
+	if (n == 0) {
+		*member = c->empty;
+		return 0;
+	}
+	w = arena_alloc(c->a, (n + 1) * sizeof(*w), alignof(char *));
+	if (!w)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (!(w[i] = arena_strdup(c->a, v[i])))
+			return -ENOMEM;
+	*member = w;
+	return 0;
+}
+
+static int list_compact(struct compact *c, const struct enc_field *f, void *obj)
+{
+	uint8_t **member = MEMBER(obj, f, uint8_t *), *w;
+	size_t n = *(size_t *)(void *)((uint8_t *)obj + f->count_offset);
+	int r = 0;
+
+	if (!*member)
+		return 0;
+	if (n == 0) {
+		*member = c->empty;
+		return 0;
+	}
+	w = arena_alloc(c->a, n * f->sub->size, alignof(max_align_t));
+	if (!w)
+		return -ENOMEM;
+	memcpy(w, *member, n * f->sub->size);
+	*member = w;
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = record_compact(c, f->sub, w + i * f->sub->size);
+	return r;
+}
+
+/* obj (already in the arena, a byte copy of the decoded one) made to
+ * point into the arena: the decoded one keeps its own pointers. */
+static int record_compact(struct compact *c, const struct enc_record *rec, void *obj)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < rec->n_fields && r == 0; i++) {
+		const struct enc_field *f = &rec->fields[i];
+		char **str;
+
+		switch (f->kind) {
+		case ENC_STR:
+			str = MEMBER(obj, f, char *);
+			if (*str && !(*str = arena_strdup(c->a, *str)))
+				r = -ENOMEM;
+			break;
+		case ENC_STRV:
+			r = strv_compact(c, MEMBER(obj, f, char **));
+			break;
+		case ENC_REC:
+			r = record_compact(c, f->sub, (uint8_t *)obj + f->offset);
+			break;
+		case ENC_LIST:
+			r = list_compact(c, f, obj);
+			break;
+		}
+	}
+	return r;
+}
+
+/* The decoded units, each a tree of mallocs, copied into one arena: all
+ * or nothing (on -ENOMEM s is as it was). Every pointer struct unit owns
+ * is a field of unit_record, so the table says what to copy. */
+static int set_compact(struct unit_set *s)
+{
+	struct compact c = { 0 };
+	struct unit **v;
+	size_t bound = sizeof(max_align_t);
+	int r = 0;
+
+	for (size_t i = 0; i < s->n_units; i++)
+		bound += sizeof(struct unit) + sizeof(max_align_t) +
+			 record_bound(&unit_record, s->units[i]);
+	v = calloc(s->n_units + 1, sizeof(*v));
+	c.a = v ? arena_new(bound) : NULL;
+	c.empty = c.a ? arena_alloc(c.a, sizeof(max_align_t), alignof(max_align_t)) : NULL;
+	if (!c.empty) {
+		arena_free(c.a);
+		free(v);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < s->n_units && r == 0; i++) {
+		v[i] = arena_alloc(c.a, sizeof(struct unit), alignof(struct unit));
+		if (!v[i]) {
+			r = -ENOMEM;
+			break;
+		}
+		memcpy(v[i], s->units[i], sizeof(struct unit));
+		r = record_compact(&c, &unit_record, v[i]);
+	}
+	if (r < 0) {
+		arena_free(c.a);
+		free(v);
+		return r;
+	}
+	arena_seal(c.a);
+	for (size_t i = 0; i < s->n_units; i++)
+		unit_free(s->units[i]);
+	free(s->units);
+	s->units = v;
+	s->arena = c.a;
+	return 0;
+}
+
 /* Every diagnostic must have its strings (a decoded one may lack them). */
 static bool diags_complete(const struct unit_diags *d)
 {
@@ -947,7 +1115,9 @@ static int set_decode(struct dec *d, struct unit_set *s)
 			r = -EBADMSG;
 	if (r == 0 && (!diags_complete(&s->diags) || !diags_complete(&s->warnings)))
 		r = -EBADMSG;
-	return r < 0 ? r : set_check_invariants(s);
+	if (r == 0)
+		r = set_check_invariants(s);
+	return r < 0 ? r : set_compact(s);
 }
 
 int unit_set_decode(const void *buf, size_t len, struct unit_set **ret)
@@ -966,4 +1136,73 @@ int unit_set_decode(const void *buf, size_t len, struct unit_set **ret)
 	}
 	*ret = s;
 	return 0;
+}
+
+/* ---- footprint ------------------------------------------------------------ */
+
+/* A heap block as the allocator holds it: its usable size and a header. */
+static size_t chunk(const void *p)
+{
+	return p ? malloc_usable_size((void *)p) + sizeof(size_t) : 0;
+}
+
+static void count(size_t *where, const void *p, struct unit_set_footprint *fp)
+{
+	if (p) {
+		*where += chunk(p);
+		fp->allocations++;
+	}
+}
+
+static void record_footprint(const struct enc_record *rec, const void *obj,
+			     struct unit_set_footprint *fp)
+{
+	for (size_t i = 0; i < rec->n_fields; i++) {
+		const struct enc_field *f = &rec->fields[i];
+		char *const *v;
+		const uint8_t *list;
+		size_t n;
+
+		switch (f->kind) {
+		case ENC_STR:
+			count(&fp->strings, *MEMBER(obj, f, char *), fp);
+			break;
+		case ENC_STRV:
+			v = *MEMBER(obj, f, char **);
+			count(&fp->arrays, v, fp);
+			for (size_t j = 0; v && v[j]; j++)
+				count(&fp->strings, v[j], fp);
+			break;
+		case ENC_REC:
+			record_footprint(f->sub, (const uint8_t *)obj + f->offset, fp);
+			break;
+		case ENC_LIST:
+			list = *MEMBER(obj, f, uint8_t *);
+			n = *(const size_t *)(const void *)((const uint8_t *)obj + f->count_offset);
+			count(&fp->arrays, list, fp);
+			for (size_t j = 0; list && j < n; j++)
+				record_footprint(f->sub, list + j * f->sub->size, fp);
+			break;
+		}
+	}
+}
+
+void unit_set_footprint(const struct unit_set *s, struct unit_set_footprint *fp)
+{
+	struct arena_usage au;
+
+	if (s->arena) {
+		arena_usage(s->arena, &au);
+		fp->units += s->n_units;
+		fp->unit_structs += s->n_units * sizeof(struct unit);
+		fp->strings += au.strings;
+		fp->arrays += au.used - au.strings - s->n_units * sizeof(struct unit);
+		fp->allocations += 1;
+		return;
+	}
+	for (size_t i = 0; i < s->n_units; i++) {
+		fp->units++;
+		count(&fp->unit_structs, s->units[i], fp);
+		record_footprint(&unit_record, s->units[i], fp);
+	}
 }

@@ -407,6 +407,26 @@ int instances_label_diags(struct unit *u, const char *what);
 bool instances_conf_equal(const struct initd_conf *a, const struct initd_conf *b);
 bool instances_conf_valid(const struct initd_conf *conf);
 
+/* arena.c: one mmap'd block a decoded set's units are copied into
+ * (encode.c), so PID 1 holds each unit as one run of bytes, strings
+ * interned, instead of a tree of mallocs. Sized up front by the caller
+ * (an upper bound: the unused tail is never touched, so costs no memory),
+ * then trimmed. alloc: NULL when the block is full (a bug in the bound). */
+struct unit_arena;
+struct unit_arena *arena_new(size_t size);
+void arena_free(struct unit_arena *a);                   /* accepts NULL */
+void *arena_alloc(struct unit_arena *a, size_t n, size_t align);
+/* s as an interned string of a: the same text gives the same pointer. */
+char *arena_strdup(struct unit_arena *a, const char *s);
+/* Give back the untouched tail; the interning table is dropped too. */
+void arena_seal(struct unit_arena *a);
+/* Bytes taken: by structs, strings and arrays (what the caller asked for
+ * each, by alignment class), and the block's mapped size. */
+struct arena_usage {
+	size_t used, strings, mapped;
+};
+void arena_usage(const struct unit_arena *a, struct arena_usage *u);
+
 /* set.c */
 int set_check_invariants(const struct unit_set *s);
 int set_collect_diags(struct unit_set *s, const struct unit_diags *conf_diags);

@@ -82,8 +82,10 @@ void unit_set_free(struct unit_set *s)
 	if (!s)
 		return;
 	conf_clear(&s->conf);
-	for (size_t i = 0; i < s->n_units; i++)
+	/* A decoded set's units are in its arena (encode.c), freed at once. */
+	for (size_t i = 0; !s->arena && i < s->n_units; i++)
 		unit_free(s->units[i]);
+	arena_free(s->arena);
 	free(s->units);
 	diags_clear(&s->diags);
 	diags_clear(&s->warnings);

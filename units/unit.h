@@ -761,6 +761,10 @@ struct unit_set {
 	                         * directory (units/NAME@.unit gives "NAME"),
 	                         * so PID 1 knows which NAME@INST `svctl start`
 	                         * may ask for (never NULL itself) */
+	struct unit_arena *arena;   /* a decoded set (issue 19): every unit, its
+	                             * strings (interned) and arrays live in this
+	                             * one block, freed with the set; NULL: each
+	                             * unit is its own tree of mallocs */
 };
 
 /* Parse DIR/units/\*.unit and DIR/initd.conf into a set, DIR being
@@ -824,6 +828,19 @@ int unit_set_order(const struct unit_set *s, size_t *order);
  * len, never leaks. */
 int unit_set_encode(const struct unit_set *s, void **ret, size_t *ret_len);
 int unit_set_decode(const void *buf, size_t len, struct unit_set **ret);
+
+/* What a set's units take on the heap (issue 19: bytes per service by
+ * component): struct unit itself, its strings, and its arrays (string
+ * vectors, lists), each counted as the allocator's chunk (usable size plus
+ * its header). The conf and the set's own diagnostics are not counted. */
+struct unit_set_footprint {
+	size_t units;
+	size_t unit_structs;
+	size_t strings;
+	size_t arrays;
+	size_t allocations;
+};
+void unit_set_footprint(const struct unit_set *s, struct unit_set_footprint *fp);
 
 /* Format a diagnostic as "FILE:LINE: message" ("FILE: message" when line is
  * 0) into buf, snprintf-style: returns the length it needed. */

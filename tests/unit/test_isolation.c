@@ -312,8 +312,7 @@ START_TEST(encode_round_trip)
 	ck_assert(!unit_equal(s->units[0], d->units[0]));
 	d->units[0]->iso.rootfs_readonly = true;
 	ck_assert(unit_equal(s->units[0], d->units[0]));
-	free(d->units[0]->iso.from_host[1]);
-	d->units[0]->iso.from_host[1] = NULL;
+	d->units[0]->iso.from_host[1] = NULL;   /* the string is d's arena's */
 	ck_assert(!unit_equal(s->units[0], d->units[0]));
 	free(buf);
 	unit_set_free(s);

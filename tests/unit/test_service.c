@@ -165,6 +165,15 @@ static void run_timers(void)
 		loop_run_once(loop, 1);
 }
 
+/* Issue 19: every unit pays for struct service; the start limit's exit
+ * and the child's setup report are rare and kept out of line, so a service
+ * holds one struct service_exit (last_exit), not three. */
+START_TEST(rare_exits_out_of_line)
+{
+	ck_assert_uint_lt(sizeof(struct service), 3 * sizeof(struct service_exit));
+}
+END_TEST
+
 START_TEST(simple_is_ready_at_exec)
 {
 	struct service s;
@@ -1506,6 +1515,7 @@ static Suite *service_suite(void)
 	TCase *tc = tcase_create("state machine");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, rare_exits_out_of_line);
 	tcase_add_test(tc, simple_is_ready_at_exec);
 	tcase_add_test(tc, notify_waits_for_ready);
 	tcase_add_test(tc, oneshot_ready_when_exited_zero);

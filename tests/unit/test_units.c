@@ -1177,6 +1177,38 @@ START_TEST(test_encode_roundtrip)
 }
 END_TEST
 
+/* Issue 19: a decoded set holds its units in one block, not a tree of
+ * mallocs: one allocation for all, equal strings shared, the same units. */
+START_TEST(test_decode_compact)
+{
+	struct tree t;
+	struct unit_set *s = mixed_set(&t), *d = NULL;
+	struct unit_set_footprint fp = { 0 };
+	struct unit *web, *db;
+	uint8_t *buf;
+	size_t len;
+
+	encode(s, &buf, &len);
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), 0);
+	assert_sets_equal(s, d);
+	unit_set_footprint(d, &fp);
+	ck_assert_uint_eq(fp.units, d->n_units);
+	ck_assert_uint_eq(fp.allocations, 1);
+	web = unit_set_find(d, "web");
+	db = unit_set_find(d, "db");
+	ck_assert_ptr_nonnull(web);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_str_eq(web->exec[0], db->exec[0]);
+	ck_assert_ptr_eq(web->exec[0], db->exec[0]);       /* interned */
+	ck_assert_ptr_nonnull(db->requires);               /* empty is not NULL */
+	ck_assert_ptr_null(db->requires[0]);
+	unit_set_free(d);
+	free(buf);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
 START_TEST(test_encode_truncated)
 {
 	struct tree t;
@@ -1676,6 +1708,7 @@ static Suite *units_suite(void)
 	tc = tcase_create("encode");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_encode_roundtrip);
+	tcase_add_test(tc, test_decode_compact);
 	tcase_add_test(tc, test_encode_truncated);
 	tcase_add_test(tc, test_encode_flips);
 	tcase_add_test(tc, test_encode_invariants);

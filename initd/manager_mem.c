@@ -1,0 +1,48 @@
+/* manager_mem.c — what PID 1's heap holds for its units, by component
+ * (issue 19: bytes per service). Read by the metrics text, so the bench
+ * can print where each service's memory goes and what a change saved. */
+#include <malloc.h>
+
+#include "initd/cgroup_watch.h"
+#include "initd/manager_internal.h"
+
+/* A heap block as the allocator holds it: its usable size and a header. */
+static size_t chunk(const void *p)
+{
+	return p ? malloc_usable_size((void *)p) + sizeof(size_t) : 0;
+}
+
+static void svc_footprint(const struct svc *v, struct manager_footprint *fp)
+{
+	fp->svc_structs += chunk(v) + chunk(v->s.status_text) + chunk(v->probe) +
+			   chunk(v->s.limit_exit) + chunk(v->s.setup_error.detail);
+	fp->deps += chunk(v->requires) + chunk(v->after) + chunk(v->dependents);
+	fp->log_rings += chunk(v->log.data);
+	fp->postmortems += chunk(v->postmortems.rec);
+}
+
+static size_t model_total(const struct unit_set_footprint *f)
+{
+	return f->unit_structs + f->strings + f->arrays;
+}
+
+void manager_footprint(struct manager *m, struct manager_footprint *fp)
+{
+	*fp = (struct manager_footprint){ .units = m->n_svcs };
+	if (m->set) {
+		unit_set_footprint(m->set, &fp->model);
+		fp->index += chunk(m->set->units);
+	}
+	for (size_t i = 0; i < m->n_retired; i++) {
+		struct unit_set_footprint f = { 0 };
+
+		unit_set_footprint(m->retired[i].set, &f);
+		fp->model_retired += model_total(&f);
+	}
+	for (size_t i = 0; i < m->n_svcs; i++)
+		svc_footprint(m->svcs[i], fp);
+	for (size_t i = 0; i < m->n_removed; i++)
+		svc_footprint(m->removed[i], fp);
+	fp->index += chunk(m->svcs) + chunk(m->order);
+	fp->cgroup_watch = cgroup_watch_footprint(m->watch);
+}
