@@ -223,11 +223,10 @@ START_TEST(encode_round_trip)
 		ck_assert_int_eq(unit_link_kind(i), unit_link_kind(&s->units[0]->iso));
 		if (k == 0) {
 			ck_assert_str_eq(i->routes[1].via, "fd00:88::1");
-			free(i->routes[1].via);
-			i->routes[1].via = strdup("fd00:88::9");
+			i->routes[1].via = (char *)"fd00:88::9";   /* d's block owns the old */
 		} else if (k == 1) {
 			ck_assert_str_eq(i->veth_host_address6, "fd00:77::1/64");
-			i->veth_host_address6[10] = '2';
+			i->veth_host_address6 = (char *)"fd00:77::2/64";
 		} else {
 			ck_assert_uint_eq(i->macvlan_mode, UNIT_MACVLAN_VEPA);
 			i->macvlan_mode = UNIT_MACVLAN_BRIDGE;
