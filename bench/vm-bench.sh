@@ -19,6 +19,8 @@ echo "BENCH init=initd services=$(cat /tmp/s*.touch 2>/dev/null | wc -l) t0=$(ca
 	"pid1_ticks=$(sed 's/^.*) //' /proc/1/stat | awk '{ print $20 }')" \
 	"pid1_rss=$(awk '/^Rss:/ { print $2 }' /proc/1/smaps_rollup)" \
 	"pid1_priv=$(awk '/^Private_Dirty:/ { print $2 }' /proc/1/smaps_rollup)"
+# PID 1's boot phases and each unit's spawn/exec stamps (bench/phases.py)
+echo "BENCH-ANALYZE $(svctl analyze --json 2>/dev/null)"
 [ -f /bench/extra ] || exit 0
 . /bench/extra     # RESTARTS, STATUS_RUNS, IDLE_SECS, IDLE_ONLY
 

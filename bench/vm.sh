@@ -11,7 +11,9 @@
 # Environment: BUILD, BENCH_QUICK=1 (one boot per init, fewer samples),
 # BENCH_BOOTS (boots per init; default 3, quick 1), BENCH_VM_DIR (work
 # directory, default $BUILD/bench/vm: a second run can use its own),
-# BENCH_INITS (the inits to boot, default all; initd is the ratios' base).
+# BENCH_INITS (the inits to boot, default all; initd is the ratios' base),
+# BENCH_VM_EXTRAS=0 (skip the extra and watchdog boots: the comparison and
+# the phase table only).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -283,6 +285,11 @@ main() {
 	   are not held up); autofs4 is not in the image (binfmt_misc automount UNSUPP).
 	NOTE
 	[ -n "${SD_ROOTFS_INFO:-}" ] && printf '   systemd root: %s\n' "$SD_ROOTFS_INFO"
+	if [ -n "${FROM_INIT[initd]:-}" ]; then
+		printf '\n== where initd'"'"'s boot goes (VM, %s boot(s), ms after init exec; PID 1'"'"'s phase stamps)\n' "$BOOTS"
+		/usr/bin/python3 bench/phases.py "$V"/initd.[0-9]*.out
+	fi
+	[ "${BENCH_VM_EXTRAS:-1}" = 0 ] && return 0
 
 	log "extra boot under initd (real PID 1, cgroups)"
 	local f=$V/initd.extra.out
