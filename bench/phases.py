@@ -8,17 +8,22 @@ initd/bootphase.h, and each unit's spawn and exec stamps). Prints, for
 every phase, the median over the boots of its time after the exec stamp
 and of its cost (time since the previous phase), in ms."""
 import json
+import os
 import re
 import statistics
 import sys
 
 
 def boot(path):
-    t0, an = None, None
+    t0, an, touch = None, None, {}
     for line in open(path, errors="replace"):
         if line.startswith("BENCH init="):
             m = re.search(r" t0=(\d+)", line)
             t0 = int(m.group(1)) if m else None
+            for k in ("first", "last"):
+                m = re.search(r" %s=(\d+)" % k, line)
+                if m:
+                    touch[k] = int(m.group(1))
         elif line.startswith("BENCH-ANALYZE "):
             try:
                 an = json.loads(line[len("BENCH-ANALYZE "):])
@@ -39,6 +44,11 @@ def boot(path):
         rows.append(("last spawn", spawns[-1]))
     if execs:
         rows.append(("last exec (%d units)" % len(execs), execs[-1]))
+    if "first" in touch:
+        rows.append(("first testd main() (touch)", touch["first"]))
+    if "last" in touch:
+        rows.append(("last testd main() (touch)", touch["last"]))
+    rows.sort(key=lambda r: r[1])
     extra = {}
     if len(spawns) > 1:
         extra["spawn -> next spawn, mean"] = (spawns[-1] - spawns[0]) / (len(spawns) - 1)
@@ -59,7 +69,7 @@ def main(paths):
             if n not in names:
                 names.append(n)
     print("%-30s %12s %12s   %s" % ("phase (initd, VM)", "@ms", "+ms", "runs @ms"))
-    prev = None
+    summary = []
     for n in names:
         at = []
         cost = []
@@ -75,11 +85,17 @@ def main(paths):
             continue
         print("%-30s %12.2f %12.2f   [%s]" % (n, statistics.median(at), statistics.median(cost),
                                            " ".join("%.1f" % v for v in at)))
+        if n.startswith(("model_decoded", "units_applied", "first spawn", "last testd")):
+            summary.append("%s @%.0f" % (n.split(" (")[0], statistics.median(at)))
     for k in boots[0][2]:
         v = [b[2][k] / 1000 for b in boots if k in b[2]]
         print("%-30s %12s %12.2f" % (k, "", statistics.median(v)))
+    if os.environ.get("BENCH_FIGURES") and summary:
+        with open(os.environ["BENCH_FIGURES"], "a") as f:
+            f.write("vm_phases=%s (median of %d boots)\n" % (", ".join(summary), len(boots)))
     print("   @: after benchtool's stamp just before initd's exec (median of the boots);")
     print("   +: since the row above (the phase's own cost). Phases: initd/bootphase.h;")
+    print("   testd main(): the 10 services' --touch stamps (the comparison's \"last exec\").")
     print("   spawn/exec: each unit's SPAWNED_AT (clone3 returned) and EXEC_AT (the child's")
     print("   report that exec succeeded), from `svctl analyze --json`.")
 
