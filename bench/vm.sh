@@ -330,9 +330,9 @@ main() {
 		BENCH_FIGURES=${BENCH_FIGURES:-$BUILD/bench/figures.txt} \
 			/usr/bin/python3 bench/phases.py "$V"/initd.[0-9]*.out
 	fi
+	vm_scale
 	[ "${BENCH_VM_EXTRAS:-1}" = 0 ] && return 0
 
-	vm_scale
 	log "extra boot under initd (real PID 1, cgroups)"
 	local f=$V/initd.extra.out
 	boot initd extra "$V/image-extra" || true
