@@ -927,6 +927,7 @@ static void boot_pid1(struct initd *d)
 	if (!d->opt.no_mounts) {
 		boot_mount_early(!d->opt.no_cgroup);
 		boot_open_console();
+		boot_phase_mark(BOOT_PHASE_MOUNTS);
 	}
 	/* Ctrl-Alt-Del sends SIGINT to PID 1 instead of rebooting at once. */
 	reboot(RB_DISABLE_CAD);
@@ -952,10 +953,9 @@ static int run_daemon(struct initd *d)
 {
 	int r;
 
-	if (d->pid1) {
+	if (d->pid1)
 		boot_pid1(d);
-		boot_phase_mark(BOOT_PHASE_MOUNTS);
-	} else if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+	else if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		/* Not PID 1: orphans of our services (and a forking service's
 		 * MAINPID) come back to us instead of our parent. */
 		log_warn("cannot become a child subreaper: %s", strerror(errno));
