@@ -141,6 +141,7 @@ make_tree() {
 		echo 'exec = [ "/bench/testd" ];' > "$V/scale/units/s$i.unit"
 	done
 	echo "SCALE_UNITS=$SCALE_UNITS" > "$V/scale/overlay/bench/scale"
+	cp "$V/initd.conf" "$V/scale/initd.conf"
 	if fetch_pkgs; then
 		mkdir -p "$o/usr/bin" "$o/usr/lib/x86_64-linux-gnu"
 		cp -a "$PKGS"/root/usr/lib/x86_64-linux-gnu/lib{skarnet,s6,execline}.so* "$o/usr/lib/x86_64-linux-gnu/"

@@ -936,19 +936,6 @@ static void boot_pid1(struct initd *d)
 	}
 }
 
-static void start_first_load(struct initd *d)
-{
-	int r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, NULL,
-			     boot_units_loaded, d, &d->reloading);
-
-	boot_phase_mark(BOOT_PHASE_LOADER_FORKED);
-	if (r < 0) {
-		log_error("cannot start the unit loader: %s", strerror(-r));
-		snprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why),
-			 "cannot start the unit loader: %s", strerror(-r));
-	}
-}
-
 static int run_daemon(struct initd *d)
 {
 	int r;
@@ -966,21 +953,17 @@ static int run_daemon(struct initd *d)
 	if (d->pid1)
 		boot_install_crash_handlers(d->crash);
 	log_info("initd %s starting%s", INITD_VERSION, d->pid1 ? " as PID 1" : "");
-	r = loop_new(&d->loop);
-	if (r >= 0)
-		r = setup_signals(d);
-	/* The loader parses while PID 1 sets up the rest (issue 19: it was
-	 * forked last, its parse after ~80 ms of setup in the VM). Its
-	 * answer is read by the loop, after every server below is up. */
-	if (r >= 0)
-		start_first_load(d);
 	/* Every daemon expects 127.0.0.1: the machine's own lo is up before
 	 * any unit starts (not with --no-mounts: then the network namespace
 	 * is not ours to change). */
 	if (d->pid1 && !d->opt.no_mounts)
 		net_loopback_up();
+
+	r = loop_new(&d->loop);
 	if (r >= 0)
 		r = watchdog_new(d->loop, &d->watchdog);
+	if (r >= 0)
+		r = setup_signals(d);
 	if (r < 0) {
 		log_error("cannot set up the event loop: %s", strerror(-r));
 		return r;
@@ -1013,6 +996,14 @@ static int run_daemon(struct initd *d)
 	if (d->cmdline.rescue)
 		enter_rescue(d, "initd.rescue on the kernel command line");
 	boot_phase_mark(BOOT_PHASE_LOOP);
+	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, NULL, boot_units_loaded, d,
+			 &d->reloading);
+	boot_phase_mark(BOOT_PHASE_LOADER_FORKED);
+	if (r < 0) {
+		log_error("cannot start the unit loader: %s", strerror(-r));
+		snprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why),
+			 "cannot start the unit loader: %s", strerror(-r));
+	}
 	return loop_run(d->loop);
 }
 
