@@ -18,7 +18,8 @@ echo "BENCH init=initd services=$(cat /tmp/s*.touch 2>/dev/null | wc -l) t0=$(ca
 	"ready=$ready" \
 	"pid1_ticks=$(sed 's/^.*) //' /proc/1/stat | awk '{ print $20 }')" \
 	"pid1_rss=$(awk '/^Rss:/ { print $2 }' /proc/1/smaps_rollup)" \
-	"pid1_priv=$(awk '/^Private_Dirty:/ { print $2 }' /proc/1/smaps_rollup)"
+	"pid1_priv=$(awk '/^Private_Dirty:/ { print $2 }' /proc/1/smaps_rollup)" \
+	"pid1_cgroup=$(cut -d: -f3 /proc/1/cgroup)"
 # PID 1's boot phases and each unit's spawn/exec stamps (bench/phases.py)
 echo "BENCH-ANALYZE $(svctl analyze --json 2>/dev/null)"
 # The scale image (/bench/scale, SCALE_UNITS testd units): initd start ->
