@@ -22,6 +22,13 @@
  *                            like pid,mnt,uts,ipc,net,user) and exec
  *                            TESTD --touch TOUCH --exit-after 0; print the
  *                            child's start time - the time before clone3
+ *   leaves N DIR TESTD TOUCH the floor of a boot of N units (issue 19): mkdir
+ *                            DIR (a cgroup2 directory; +memory +pids in its
+ *                            subtree, as initd's default_accounting), then N
+ *                            times mkdir DIR/fI, open it, clone3 into it and
+ *                            exec TESTD --touch TOUCH --exit-after 0, without
+ *                            waiting between them; print the last child's
+ *                            start time - the time before the first mkdir
  *   times N CMD...           fork+exec CMD N times (stdout and stderr to
  *                            /dev/null, after 3 unrecorded runs); print each
  *                            run's wall time, fork to reaped
@@ -49,6 +56,7 @@
 #include <sys/inotify.h>
 #include <sys/syscall.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -302,6 +310,80 @@ static int cmd_floor(int argc, char **argv)
 	return 0;
 }
 
+/* ---- leaves: N x (mkdir a leaf + clone3 into it + exec) --------------------- */
+
+static pid_t leaf_spawn(int dir, long i, char **args)
+{
+	struct clone_args ca = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD };
+	char name[32];
+	int fd;
+	pid_t pid;
+
+	snprintf(name, sizeof(name), "f%ld", i);
+	if (mkdirat(dir, name, 0755) < 0 && errno != EEXIST)
+		return -1;
+	fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ca.cgroup = (uint64_t)fd;
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		execv(args[0], args);
+		_exit(127);
+	}
+	close(fd);
+	return pid;
+}
+
+static int cmd_leaves(int argc, char **argv)
+{
+	long n = argc == 4 ? parse_count(argv[0]) : -1, started = 0;
+	char *args[] = { argv[2], "--touch", argv[3], "--exit-after", "0", NULL };
+	char path[PATH_MAX];
+	uint64_t t0, last = 0;
+	FILE *f;
+	int dir, fd, status;
+	pid_t pid;
+
+	if (n < 0)
+		return 2;
+	if (mkdir(argv[1], 0755) < 0 && errno != EEXIST)
+		return perror(argv[1]), 1;
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", argv[1]);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && write(fd, "+memory +pids", 13) < 0) {
+		/* a kernel without them: the floor without accounting */
+	}
+	if (fd >= 0)
+		close(fd);
+	dir = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return perror(argv[1]), 1;
+	t0 = now_usec();
+	for (long i = 0; i < n; i++) {
+		if (leaf_spawn(dir, i, args) < 0) {
+			fprintf(stderr, "benchtool: leaf %ld: %s\n", i, strerror(errno));
+			break;
+		}
+		started++;
+	}
+	while ((pid = wait(&status)) > 0 || (pid < 0 && errno == EINTR))
+		;
+	f = fopen(argv[3], "re");
+	for (unsigned long long p, u; f && fscanf(f, "%llu %llu", &p, &u) == 2;)
+		if (u > last)
+			last = u;
+	if (f)
+		fclose(f);
+	close(dir);
+	if (started < n || !last)
+		return 1;
+	printf("%" PRIu64 "\n", last - t0);
+	return 0;
+}
+
 /* ---- times: whole-command latency ------------------------------------------ */
 
 static int run_quiet(char **cmd, int *ret_status)
@@ -445,6 +527,7 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{ "restart", cmd_restart }, { "spawn", cmd_spawn }, { "times", cmd_times }, { "floor", cmd_floor },
+		{ "leaves", cmd_leaves },
 		{ "ready", cmd_ready }, { "exec-stamp", cmd_exec_stamp },
 	};
 	const char *self = strrchr(argv[0], '/');

@@ -38,6 +38,7 @@ restart_row() {
 	if in_ns "$BT" restart "$RESTARTS" "$B/r.touch" > "$B/samples"; then
 		s=$(stats < "$B/samples")
 		printf '%-34s %5s %8s %8s %8s %8s %8s\n' "$label" $s
+		[ "$testd" = "$TESTD" ] && fig restart_p50 "$(echo $s | cut -d' ' -f2)"
 	else
 		printf '%-34s %s\n' "$label" "measurement failed: $(tail -n 1 "$B/initd.log")"
 	fi
@@ -135,6 +136,7 @@ spawn_row() {
 		s=$(stats < "$B/samples")
 		[ "$others" = 0 ] && SPAWN_P50[$set]=$(echo $s | cut -d' ' -f2)
 		printf '%-26s %-20s %5s %8s %8s %8s %8s\n' "$label" "initd start -> exec" $(echo $s | cut -d' ' -f1-5)
+		[ "$set" = none ] && fig "spawn${others}_p50" "$(echo $s | cut -d' ' -f2)"
 	else
 		printf '%-26s %-20s %s\n' "$label" "-" "measurement failed: $(tail -n 1 "$B/err");" \
 			"   svctl status: $(sv status sp | awk '$1 == "sp"' | tr -s ' ')"
@@ -280,6 +282,7 @@ bench_scale() {
 		done
 		med=$(printf '%s\n' "${all[@]}" | grep -v '[a-z]' | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }')
 		printf '%-8s %-28s %-12s %s\n' "$n" "${all[*]}" "$med" "$cpu"
+		[ "$n" = 1000 ] && fig cold1000 "$med"
 	done
 	note "T0 is written by benchtool just before it execs initd (unshare's child, PID 1)." \
 	     "svctl wait is retried while initd still loads its units (it answers EAGAIN then)."
@@ -330,6 +333,7 @@ bench_scale() {
 				static) what="testd, static initd" ;;
 				esac
 				printf '%-8s %-24s %-10s %8s %14s %22s\n' "$n" "$what" "${logbuf/default/64K}" "$rss" "$priv" "$per"
+				[ "$n" = 1000 ] && [ "$logbuf" = default ] && fig "priv_$kind" "$per" && fig "rss_$kind" "$rss"
 			done
 		done
 	done
@@ -340,6 +344,7 @@ bench_scale() {
 	printf '%-34s %5s %8s %8s %8s %8s %8s\n' "" n p50 p90 p99 max mean
 	for n in 10 100 1000; do
 		printf '%-34s %5s %8s %8s %8s %8s %8s\n' "$n services" ${STATUS[$n]:-"- failed"}
+		fig "status${n}_p50" "$(echo ${STATUS[$n]:-- -} | cut -d' ' -f2)"
 	done
 	boot_dir status-floor
 	"$BT" times "$STATUS_RUNS" /bin/true > "$B/a" &&
@@ -392,6 +397,58 @@ bench_mem() {
 	     "allocations: heap blocks of the model (a count, not bytes)."
 }
 
+# ---- 10,000 units (issue 19) -------------------------------------------------
+
+# One boot at 0, 1000 and 10,000 static-testd units each: cold start (the
+# ratio 10,000 / 1000: 10 is linear), PID-1 memory, fds, `svctl status` and
+# `svctl restart` of one unit (whole commands).
+bench_scale10k() {
+	local n runs=$((STATUS_RUNS < 20 ? STATUS_RUNS : 20)) rss priv base_priv=- cold1k=-
+	title "10,000 units: cold start, PID-1 memory, svctl at 0 / 1000 / 10,000 testd services (ms, KiB)"
+	printf '%-8s %10s %8s %8s %14s %8s %16s %16s\n' services "cold (ms)" ratio RSS Private_Dirty \
+		"priv/svc" "status p50 (ms)" "restart p50 (ms)"
+	for n in 0 1000 10000; do
+		boot_dir "scale10k-$n"
+		scale_units "$n" testd
+		# the restarted unit: its start limit out of reach of the runs
+		[ "$n" = 0 ] || echo "${restart_unit_lines[2]}" >> "$B/conf/units/s$((n / 2)).unit"
+		start_initd
+		if ! WAIT_TIMEOUT=600 wait_ready; then
+			printf '%-8s %s\n' "$n" "did not come up (see $B/initd.log)"
+			kill_initd
+			continue
+		fi
+		COLD_MS=$(ms "$T0" "$READY_T")
+		[ "$(count_state running)" = "$n" ] || COLD_MS="$COLD_MS(!)"
+		sleep 0.3
+		read -r rss priv <<< "$(pid1_mem)"
+		local per=- ratio=- st=- rs=-
+		[ "$n" = 0 ] && base_priv=$priv
+		[ "$n" -gt 0 ] && [ "$base_priv" != - ] &&
+			per=$(awk -v a="$priv" -v b="$base_priv" -v n="$n" 'BEGIN { printf "%.2f KiB", (a - b) / n }')
+		[ "$n" = 1000 ] && cold1k=${COLD_MS%(!)}
+		[ "$n" = 10000 ] && [ "$cold1k" != - ] &&
+			ratio=$(awk -v a="${COLD_MS%(!)}" -v b="$cold1k" 'BEGIN { printf "%.1fx", a / b }')
+		"$BT" times "$runs" "$SVCTL" --socket "$B/control" status > "$B/status" &&
+			st=$(stats < "$B/status" | awk '{ print $2 }')
+		if [ "$n" -gt 0 ]; then
+			"$BT" times "$runs" "$SVCTL" --socket "$B/control" restart s$((n / 2)) > "$B/restart" &&
+				rs=$(stats < "$B/restart" | awk '{ print $2 }')
+		fi
+		printf '%-8s %10s %8s %8s %14s %8s %16s %16s\n' "$n" "$COLD_MS" "$ratio" "$rss" "$priv" \
+			"$per" "$st" "$rs"
+		SCALE10K_FDS[$n]=$(pid1_fds)
+		[ "$n" = 10000 ] && fig host10k "cold $COLD_MS ms ($ratio the 1000-unit $cold1k ms), RSS $rss KiB, priv/svc $per, status p50 $st ms, restart p50 $rs ms"
+		stop_initd
+	done
+	note "one boot each; ratio = cold start at 10,000 / at 1000 (10 = linear; goal <= 10)." \
+	     "priv/svc = (Private_Dirty at N - at 0) / N; status and restart: $runs whole svctl commands" \
+	     "(restart: stop + start of the middle unit, answered once it runs again)." \
+	     "PID 1's fds at 0 / 1000 / 10,000: ${SCALE10K_FDS[0]:--} / ${SCALE10K_FDS[1000]:--} / ${SCALE10K_FDS[10000]:--}" \
+	     "(initd raises its own RLIMIT_NOFILE to fs.nr_open at boot: no ulimit by hand)."
+}
+declare -A SCALE10K_FDS=()
+
 # ---- file descriptors ------------------------------------------------------
 
 # pid1_fds — how many fds initd holds, from /proc.
@@ -434,6 +491,7 @@ bench_fds() {
 		per_stop=$(awk -v f="$stopped" -v n="$((n - half))" 'BEGIN { printf "%.2f", f / n }')
 		printf '%-8s %-12s %-14s %-22s %-16s\n' "$n" "$running" "$per_run" "$stopped" "$per_stop"
 		KINDS[$n]="all up: $KINDS_UP; half stopped: $KINDS_HALF"
+		[ "$n" = 2000 ] && fig fds_unit "$per_run all up / $per_stop per running unit, half stopped"
 		stop_initd
 	done
 	for n in 100 1000 2000; do
@@ -456,6 +514,7 @@ idle_row() {
 	sleep "$IDLE_SECS"
 	read -r v1 n1 < <(awk '/^voluntary_ctxt/ { v = $2 } /^nonvoluntary_ctxt/ { n = $2 } END { print v, n }' "/proc/$INITD_HPID/status")
 	r1=$(awk '{ print $3 }' "/proc/$INITD_HPID/schedstat")
+	IDLE_SWITCHES=$((v1 - v0 + n1 - n0))
 	printf '%-34s %-12s %-12s %-14s %-8s %s\n' "$1" $((v1 - v0)) $((n1 - n0)) $((r1 - r0)) \
 		"$IDLE_SECS" "$(awk -v r=$((r1 - r0)) -v s="$IDLE_SECS" 'BEGIN { printf "%.1f", r / s }')"
 }
@@ -477,6 +536,7 @@ bench_idle() {
 			continue
 		fi
 		idle_row "probes: $probes"
+		[ "$probes" = none ] && fig idle "$IDLE_SWITCHES switches in ${IDLE_SECS}s"
 		stop_initd
 	done
 	note "context switches from /proc/PID/status, times scheduled from /proc/PID/schedstat;" \
@@ -499,6 +559,7 @@ bench_size() {
 		[ -n "$libs" ] || libs="(static)"
 		printf '%-26s %10s %10s  %s\n' "${f#$PWD/}" $(( $(stat -c %s "$f") / 1024 )) \
 			$(( $(stat -c %s "$d/x") / 1024 )) "$libs"
+		[ "$f" = "$BUILD/initd" ] && fig size_dyn "$(( $(stat -c %s "$d/x") / 1024 ))"
 	done
 	if [ -f build-static/initd ]; then
 		note "largest parts of the static initd (nm --size-sort, top 6):"
@@ -507,7 +568,7 @@ bench_size() {
 	fi
 }
 
-what=${*:-size restart spawn scale mem fds idle}
+what=${*:-size restart spawn scale scale10k mem fds idle}
 for w in $what; do
 	"bench_$w"
 done

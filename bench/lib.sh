@@ -100,7 +100,7 @@ start_initd() {
 # wait_ready — READY_T: the time `svctl wait` returned (its first connect
 # polled every 100 us); T0: initd's exec time; sets INITD_HPID.
 wait_ready() {
-	READY_T=$("$BT" ready "$B/control" "$SVCTL" --socket "$B/control" --timeout 120 wait) || return 1
+	READY_T=$("$BT" ready "$B/control" "$SVCTL" --socket "$B/control" --timeout "${WAIT_TIMEOUT:-120}" wait) || return 1
 	T0=$(cat "$B/t0")
 	INITD_HPID=$(initd_child) || return 1
 	NS_ID=$(readlink "/proc/$INITD_HPID/ns/pid")
@@ -143,6 +143,10 @@ stats() {
 				pct(99) / 1000, v[NR] / 1000, sum / NR / 1000
 		}'
 }
+
+# fig KEY VALUE — one figure for run.sh's summary (bench/summary.sh: the
+# previous figure from bench/previous.txt beside it).
+fig() { echo "$1=$2" >> "${BENCH_FIGURES:-$BUILD/bench/figures.txt}"; }
 
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
 

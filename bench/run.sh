@@ -11,6 +11,8 @@ export BUILD=${BUILD:-build}
 tiers=${BENCH_TIERS:-host vm}
 out=$BUILD/bench/latest.txt
 mkdir -p "$BUILD/bench"
+export BENCH_FIGURES=$(cd "$BUILD/bench" && pwd)/figures.txt
+: > "$BENCH_FIGURES"
 
 [ "$(id -u)" = 0 ] || { echo "bench: must run as root (unshare --pid --mount)" >&2; exit 1; }
 
@@ -28,6 +30,7 @@ mkdir -p "$BUILD/bench"
 		      bash bench/vm.sh ;;
 		esac
 	done
+	bash bench/summary.sh "$BENCH_FIGURES"
 	echo
 	echo "bench: done in $((SECONDS - start))s"
 } 2>&1 | tee "$out"

@@ -18,7 +18,28 @@ echo "BENCH init=initd services=$(cat /tmp/s*.touch 2>/dev/null | wc -l) t0=$(ca
 	"ready=$ready" \
 	"pid1_ticks=$(sed 's/^.*) //' /proc/1/stat | awk '{ print $20 }')" \
 	"pid1_rss=$(awk '/^Rss:/ { print $2 }' /proc/1/smaps_rollup)" \
-	"pid1_priv=$(awk '/^Private_Dirty:/ { print $2 }' /proc/1/smaps_rollup)"
+	"pid1_priv=$(awk '/^Private_Dirty:/ { print $2 }' /proc/1/smaps_rollup)" \
+	"pid1_cgroup=$(cut -d: -f3 /proc/1/cgroup)"
+# PID 1's boot phases and each unit's spawn/exec stamps (bench/phases.py)
+echo "BENCH-ANALYZE $(svctl analyze --json 2>/dev/null)"
+# The scale image (/bench/scale, SCALE_UNITS testd units): initd start ->
+# every unit settled (svctl analyze), then the floor in the same boot
+# (benchtool leaves: SCALE_UNITS x mkdir a leaf + clone3 into it + exec)
+# and svctl status at that many units.
+if [ -f /bench/scale ]; then
+	. /bench/scale
+	svctl -t 240 wait >/dev/null 2>&1
+	a=$(svctl analyze --json 2>/dev/null)
+	ex=$(echo "$a" | sed -n 's/.*"exec_usec":\([0-9]*\).*"first_spawn_usec.*/\1/p')
+	st=$(echo "$a" | sed -n 's/.*"settled_usec":\([0-9]*\).*/\1/p')
+	floor=$(/bench/benchtool leaves "$SCALE_UNITS" /sys/fs/cgroup/bench-floor /bench/testd /tmp/floor.touch)
+	status=$(/bench/benchtool times 5 svctl status | sort -n | sed -n 3p)
+	echo "BENCH-SCALE units=$SCALE_UNITS running=$(svctl status | awk '$2 == "running"' | wc -l)" \
+		"t0=$(cat /bench/stamp-initd.t0) exec=$ex settled=$st floor_usec=$floor status_usec=$status" \
+		"pid1_rss=$(awk '/^Rss:/ { print $2 }' /proc/1/smaps_rollup)" \
+		"pid1_fds=$(ls /proc/1/fd | wc -l) nofile=$(awk '/^Max open files/ { print $4 }' /proc/1/limits)"
+	exit 0
+fi
 [ -f /bench/extra ] || exit 0
 . /bench/extra     # RESTARTS, STATUS_RUNS, IDLE_SECS, IDLE_ONLY
 

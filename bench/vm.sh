@@ -11,7 +11,9 @@
 # Environment: BUILD, BENCH_QUICK=1 (one boot per init, fewer samples),
 # BENCH_BOOTS (boots per init; default 3, quick 1), BENCH_VM_DIR (work
 # directory, default $BUILD/bench/vm: a second run can use its own),
-# BENCH_INITS (the inits to boot, default all; initd is the ratios' base).
+# BENCH_INITS (the inits to boot, default all; initd is the ratios' base),
+# BENCH_VM_EXTRAS=0 (skip the extra and watchdog boots: the comparison and
+# the phase table only).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -23,6 +25,7 @@ V=${BENCH_VM_DIR:-$BUILD/bench/vm}
 PKGS=$BUILD/bench/pkgs
 FPKGS=$BUILD/bench/pkgs-finit
 MAKE=${MAKE:-make}
+SCALE_UNITS=${BENCH_VM_SCALE:-1000}
 INITS=${BENCH_INITS:-initd busybox s6 runit finit finit-bare systemd systemd-bare}
 declare -A IMG=()   # init -> image directory, when not $V/image
 declare -A WHY=()   # init -> why it was left out
@@ -134,6 +137,13 @@ make_tree() {
 	} > "$V/watchdog/initd.conf"
 	echo "IDLE_ONLY=1 IDLE_SECS=$([ -z "$QUICK" ] && echo 30 || echo 10)" \
 		> "$V/watchdog/overlay/bench/extra"
+	# the scale image (issue 19): SCALE_UNITS testd units and /bench/scale
+	mkdir -p "$V/scale/units" "$V/scale/overlay/bench"
+	for ((i = 0; i < SCALE_UNITS; i++)); do
+		echo 'exec = [ "/bench/testd" ];' > "$V/scale/units/s$i.unit"
+	done
+	echo "SCALE_UNITS=$SCALE_UNITS" > "$V/scale/overlay/bench/scale"
+	cp "$V/initd.conf" "$V/scale/initd.conf"
 	if fetch_pkgs; then
 		mkdir -p "$o/usr/bin" "$o/usr/lib/x86_64-linux-gnu"
 		cp -a "$PKGS"/root/usr/lib/x86_64-linux-gnu/lib{skarnet,s6,execline}.so* "$o/usr/lib/x86_64-linux-gnu/"
@@ -193,8 +203,37 @@ boot() {
 	grep -q '^BENCH init=' "$out"
 }
 
+fig() { echo "$1=$2" >> "${BENCH_FIGURES:-$BUILD/bench/figures.txt}"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else printf "-" }'; }
 field() { sed -n "s/.*[ ]$2=\([^ ]*\).*/\1/p" <<< " $1"; }
+
+# The 1000-unit boot and its floor, measured in the same boot (issue 19).
+vm_scale() {
+	local f=$V/initd.scale.out line ms floor
+	[ "${BENCH_VM_SCALE:-1000}" = 0 ] && return 0
+	log "scale boot under initd ($SCALE_UNITS units, then the floor)"
+	build_image "$V/image-scale" "$V/scale/units" "$V/overlay" "$V/scale/overlay" || return 0
+	boot initd scale "$V/image-scale" || true
+	printf '\n== VM: %s units, initd start -> settled, and the floor in the same boot (ms)\n' "$SCALE_UNITS"
+	line=$(grep -m1 '^BENCH-SCALE' "$f" 2>/dev/null)
+	if [ -z "$line" ]; then
+		echo "   not measured (see $f, $V/run-initd/console.log)"
+		return 0
+	fi
+	ms=$(awk -v a="$(field "$line" t0)" -v b="$(field "$line" settled)" 'BEGIN { printf "%.0f", (b - a) / 1000 }')
+	floor=$(awk -v a="$(field "$line" floor_usec)" 'BEGIN { printf "%.0f", a / 1000 }')
+	printf '%-48s %s\n' "initd exec -> $SCALE_UNITS units settled" "$ms ($(field "$line" running) running)" \
+		"floor: benchtool leaves ($SCALE_UNITS x mkdir + clone3 + exec)" "$floor" \
+		"ratio initd / floor" "$(ratio "$ms" "$floor")" \
+		"svctl status at $SCALE_UNITS units (median of 5)" "$(awk -v a="$(field "$line" status_usec)" 'BEGIN { printf "%.1f", a / 1000 }')" \
+		"PID 1: RSS KiB, fds, RLIMIT_NOFILE (raised by initd)" "$(field "$line" pid1_rss), $(field "$line" pid1_fds), $(field "$line" nofile)"
+	echo "   settled: svctl analyze's settled_usec - the exec stamp; the floor is a static"
+	echo "   benchtool doing the kernel's part of the same boot: a leaf per unit under"
+	echo "   /sys/fs/cgroup/bench-floor (+memory +pids, as default_accounting), clone3 into it,"
+	echo "   exec testd (which exits at once): the last exec - the first mkdir."
+	fig vm_settle1000 "$ms, floor $floor ($(ratio "$ms" "$floor")x the floor)"
+	fig vm_status1000 "$(awk -v a="$(field "$line" status_usec)" 'BEGIN { printf "%.1f", a / 1000 }') (12 units: see the extra boot)"
+}
 
 main() {
 	KERNEL=$BUILD/kernel/current/vmlinuz
@@ -255,6 +294,10 @@ main() {
 			"$(ratio "$mi" "$base_i")" \
 			"${MEM[$n]/ //}"
 	done
+	if [ -n "${FROM_INIT[initd]:-}" ] && [ -n "${FROM_INIT[busybox]:-}" ]; then
+		mi=$(med <<< "${FROM_INIT[busybox]}")
+		fig vm_exec10 "initd $base_i, busybox $mi (initd $(ratio "$base_i" "$mi")x busybox's; $BOOTS boot(s) each)"
+	fi
 	[ -n "${READY:-}" ] && printf '   initd: init exec -> `svctl wait` returned (+ exec of the script): %s ms\n' "${READY% }"
 	cat <<-'NOTE'
 	   "last exec": the latest CLOCK_MONOTONIC stamp among the 10 testd --touch files
@@ -285,6 +328,13 @@ main() {
 	   are not held up); autofs4 is not in the image (binfmt_misc automount UNSUPP).
 	NOTE
 	[ -n "${SD_ROOTFS_INFO:-}" ] && printf '   systemd root: %s\n' "$SD_ROOTFS_INFO"
+	if [ -n "${FROM_INIT[initd]:-}" ]; then
+		printf '\n== where initd'"'"'s boot goes (VM, %s boot(s), ms after init exec; PID 1'"'"'s phase stamps)\n' "$BOOTS"
+		BENCH_FIGURES=${BENCH_FIGURES:-$BUILD/bench/figures.txt} \
+			/usr/bin/python3 bench/phases.py "$V"/initd.[0-9]*.out
+	fi
+	vm_scale
+	[ "${BENCH_VM_EXTRAS:-1}" = 0 ] && return 0
 
 	log "extra boot under initd (real PID 1, cgroups)"
 	local f=$V/initd.extra.out

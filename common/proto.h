@@ -166,6 +166,10 @@ enum proto_attr {
 	PROTO_ATTR_AFTER,         /* string */
 	/* show-system (issue 17): the metrics file */
 	PROTO_ATTR_METRICS_WRITES,   /* u64: times initd wrote metrics_file */
+	/* issue 19: analyze's boot phases (initd/bootphase.h), one nested
+	 * BOOT_PHASE {NAME, PHASE_AT} per phase reached, in boot order */
+	PROTO_ATTR_BOOT_PHASE,       /* nested: NAME, PHASE_AT */
+	PROTO_ATTR_PHASE_AT,         /* u64: monotonic usec */
 	PROTO_ATTR_MAX,
 };
 

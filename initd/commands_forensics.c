@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "initd/bootphase.h"
 #include "initd/commands.h"
 #include "initd/postmortem.h"
 
@@ -93,6 +94,19 @@ static void put_analyze_service(struct commands *cmds, struct proto_buf *b, stru
 	proto_nest_end(b);
 }
 
+/* PID 1's boot phases reached (bootphase.h). */
+static void put_boot_phases(struct proto_buf *b)
+{
+	for (int p = 0; p < BOOT_PHASE_MAX; p++) {
+		if (!boot_phase_at(p))
+			continue;
+		proto_nest_begin(b, PROTO_ATTR_BOOT_PHASE);
+		proto_put_str(b, PROTO_ATTR_NAME, boot_phase_name(p));
+		proto_put_u64(b, PROTO_ATTR_PHASE_AT, boot_phase_at(p));
+		proto_nest_end(b);
+	}
+}
+
 int commands_analyze(struct commands *cmds, struct proto_buf *reply)
 {
 	uint64_t first_spawn, settled;
@@ -104,6 +118,7 @@ int commands_analyze(struct commands *cmds, struct proto_buf *reply)
 	proto_put_u64(reply, PROTO_ATTR_NOW, now_usec());
 	put_u64_nz(reply, PROTO_ATTR_FIRST_SPAWN, first_spawn);
 	put_u64_nz(reply, PROTO_ATTR_SETTLED_AT, settled);
+	put_boot_phases(reply);
 	for (size_t i = 0; i < manager_count(cmds->manager); i++)
 		put_analyze_service(cmds, reply, manager_service_at(cmds->manager, i));
 	r = proto_msg_end(reply);

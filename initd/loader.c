@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "initd/bootphase.h"
 #include "initd/child.h"
 
 struct loader {
@@ -112,7 +113,9 @@ static void loader_decode(struct loader *ld)
 		loader_finish(ld, NULL, -EPIPE, "the unit loader died without an answer");
 		return;
 	}
+	boot_phase_mark(BOOT_PHASE_MODEL_READ);
 	r = unit_set_decode(ld->buf, ld->len, &set);
+	boot_phase_mark(BOOT_PHASE_MODEL_DECODED);
 	if (r < 0) {
 		loader_finish(ld, NULL, r, "the unit loader sent a malformed model");
 		return;

@@ -25,6 +25,7 @@
 
 #include "common/util.h"
 #include "initd/boot.h"
+#include "initd/bootphase.h"
 #include "initd/boot_guard.h"
 #include "initd/metrics.h"
 #include "initd/cmdline.h"
@@ -556,6 +557,7 @@ static void apply_conf(struct initd *d, const struct initd_conf *conf)
 			log_error("hostname %s: %s", conf->hostname, strerror(errno));
 		if (!d->opt.no_mounts) {
 			boot_load_modules(conf->modules);
+			boot_phase_mark(BOOT_PHASE_MODULES);
 			net_boot(conf);   /* bridges and ip_forward: after veth/bridge load */
 			boot_apply_sysctl(conf->sysctl);   /* after the modules: theirs too */
 		}
@@ -564,6 +566,7 @@ static void apply_conf(struct initd *d, const struct initd_conf *conf)
 	watchdog_apply(d->watchdog, &conf->watchdog);
 	if (d->metrics)
 		metrics_configure(d->metrics, conf);
+	boot_phase_mark(BOOT_PHASE_CONF);
 }
 
 /* ---- the boot: guard, mode, rescue (issue 14) ------------------------------- */
@@ -618,6 +621,7 @@ static void boot_start_units(struct initd *d)
 		failure_action_run(d, d->boot_failure, d->boot_failure_why);
 		return;
 	}
+	boot_phase_mark(BOOT_PHASE_BOOT);
 	manager_boot(d->manager);
 	if (d->metrics && manager_wait_settled(d->manager, metrics_settled, d->metrics) < 0)
 		log_error("metrics: cannot wait for the boot to settle");
@@ -731,7 +735,9 @@ static void units_start(struct initd *d, struct unit_set *set)
 	if (r >= 0) {
 		manager_set_mount_hook(d->manager, mount_check, d);
 		manager_set_logwriter(d->manager, d->logwriter);
+		boot_phase_mark(BOOT_PHASE_CGROUP);
 		r = manager_apply(d->manager, set);
+		boot_phase_mark(BOOT_PHASE_APPLIED);
 	}
 	else
 		unit_set_free(set);
@@ -921,6 +927,7 @@ static void boot_pid1(struct initd *d)
 	if (!d->opt.no_mounts) {
 		boot_mount_early(!d->opt.no_cgroup);
 		boot_open_console();
+		boot_phase_mark(BOOT_PHASE_MOUNTS);
 	}
 	/* Ctrl-Alt-Del sends SIGINT to PID 1 instead of rebooting at once. */
 	reboot(RB_DISABLE_CAD);
@@ -988,8 +995,10 @@ static int run_daemon(struct initd *d)
 			  d->opt.notify_path, strerror(-r));
 	if (d->cmdline.rescue)
 		enter_rescue(d, "initd.rescue on the kernel command line");
+	boot_phase_mark(BOOT_PHASE_LOOP);
 	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, NULL, boot_units_loaded, d,
 			 &d->reloading);
+	boot_phase_mark(BOOT_PHASE_LOADER_FORKED);
 	if (r < 0) {
 		log_error("cannot start the unit loader: %s", strerror(-r));
 		snprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why),

@@ -608,8 +608,8 @@ int manager_new(struct loop *l, const struct manager_options *opt, struct manage
 			log_error("cannot watch cgroup events (%s): supervising by pid alone",
 				  strerror(-r));
 			cgroup_tree_close(&m->cg);
-		} else if (m->opt.own_leaf && (r = cgroup_move_self(&m->cg, "init.scope")) < 0)
-			log_warn("cannot move initd into /init.scope: %s", strerror(-r));
+		}
+		/* own_leaf: after the boot's first pass (manager_pass.c). */
 	}
 	*ret = m;
 	return 0;

@@ -121,6 +121,7 @@ struct manager {
 	void *failure_ctx;
 
 	bool booted;                  /* manager_boot ran: reloads start new units */
+	bool own_leaf_done;           /* initd moved into /init.scope (own_leaf) */
 	uint64_t first_spawn_at;      /* boot analysis: the first unit's spawn and */
 	uint64_t settled_at;          /* the first pass that found all settled after
 	                               * manager_boot, monotonic usec, 0 until then */

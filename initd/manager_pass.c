@@ -4,6 +4,7 @@
  * shutdown, which failure action runs, and who waits for the boot to
  * settle. One deferred pass per loop iteration (manager_schedule). */
 #include <stdio.h>
+#include <string.h>
 
 #include "initd/log.h"
 #include "initd/manager.h"
@@ -218,6 +219,25 @@ static void pass_escalate(struct manager *m)
 	}
 }
 
+/* initd into /init.scope (own_leaf), once, after the boot's first pass
+ * (or on reaching rescue): the migration waits for an RCU grace period in
+ * the kernel (cgroup.procs takes the threadgroup rwsem for writing), which
+ * cost ~60 ms of the bench VM's path to the first exec when it came before
+ * it (issue 19). Until then PID 1 stays in the root, which has no
+ * controllers' no-internal-process rule. */
+static void pass_own_leaf(struct manager *m)
+{
+	int r;
+
+	if (!m->opt.own_leaf || m->own_leaf_done || !(m->booted || m->rescue) ||
+	    !cgroup_tree_enabled(&m->cg))
+		return;
+	m->own_leaf_done = true;
+	r = cgroup_move_self(&m->cg, "init.scope");
+	if (r < 0)
+		log_warn("cannot move initd into /init.scope: %s", strerror(-r));
+}
+
 static void manager_pass(struct loop *l, void *data)
 {
 	struct manager *m = data;
@@ -260,6 +280,7 @@ static void manager_pass(struct loop *l, void *data)
 	if (m->booted && !m->settled_at && m->shutdown == SHUTDOWN_NONE && manager_all_settled(m))
 		m->settled_at = now_usec();
 	notify_settled(m);
+	pass_own_leaf(m);
 	if (m->pass_hook)
 		m->pass_hook(m->pass_ctx);
 }

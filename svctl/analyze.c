@@ -58,8 +58,34 @@ static int unit_parse(const struct proto_attr_view *svc, struct analyze_unit *u)
 	return r < 0 || !u->name || !u->state ? -EBADMSG : 0;
 }
 
+/* One BOOT_PHASE: {NAME, PHASE_AT}; both needed. */
+static int phase_parse(struct analyze *a, const struct proto_attr_view *v)
+{
+	struct analyze_phase ph = { 0 };
+	struct proto_attr_iter it;
+	struct proto_attr_view f;
+	int r;
+
+	proto_iter_init(&it, v->data, v->len);
+	while ((r = proto_iter_next(&it, &f)) > 0) {
+		if (f.type == PROTO_ATTR_NAME)
+			r = proto_get_str(&f, &ph.name);
+		else if (f.type == PROTO_ATTR_PHASE_AT)
+			r = proto_get_u64(&f, &ph.at);
+		if (r < 0)
+			return -EBADMSG;
+	}
+	if (r < 0 || !ph.name || !ph.at)
+		return -EBADMSG;
+	if (a->n_phases < ANALYZE_PHASES_MAX)
+		a->phases[a->n_phases++] = ph;
+	return 0;
+}
+
 static int top_attr(struct analyze *a, const struct proto_attr_view *v, bool *have_exec)
 {
+	if (v->type == PROTO_ATTR_BOOT_PHASE)
+		return phase_parse(a, v);
 	if (v->type == PROTO_ATTR_EXEC_AT) {
 		*have_exec = true;
 		return proto_get_u64(v, &a->exec_at);
@@ -248,6 +274,13 @@ static void print_header(FILE *f, const struct analyze *a)
 	fprintf(f, "  kernel start -> initd exec @%s, first spawn @%s, settled @%s\n",
 		secs(t1, sizeof(t1), a->exec_at), secs(t2, sizeof(t2), a->first_spawn),
 		a->settled ? secs(t3, sizeof(t3), a->settled) : "-");
+	if (a->n_phases)
+		fputs("\nboot phases (@after initd exec, +since the previous one):\n", f);
+	for (size_t k = 0; k < a->n_phases; k++)
+		fprintf(f, "  %-16s @%s +%s\n", a->phases[k].name,
+			secs(t1, sizeof(t1), rel(a, a->phases[k].at)),
+			secs(t2, sizeof(t2), diff(k ? a->phases[k - 1].at : a->exec_at,
+						  a->phases[k].at)));
 }
 
 void analyze_print(FILE *f, const struct analyze *a)
@@ -311,7 +344,13 @@ void analyze_print_json(FILE *f, const struct analyze *a)
 	fprintf(f, "{\"kernel_usec\":0,\"exec_usec\":%llu", (unsigned long long)a->exec_at);
 	json_u64(f, "first_spawn_usec", a->first_spawn, a->first_spawn);
 	json_u64(f, "settled_usec", a->settled, a->settled);
-	fputs(",\"units\":[", f);
+	fputs(",\"phases\":[", f);
+	for (size_t k = 0; k < a->n_phases; k++) {
+		fputs(k ? ",{\"name\":" : "{\"name\":", f);
+		json_print_string(f, a->phases[k].name);
+		fprintf(f, ",\"usec\":%llu}", (unsigned long long)a->phases[k].at);
+	}
+	fputs("],\"units\":[", f);
 	for (size_t i = 0; i < a->n; i++) {
 		if (i)
 			fputc(',', f);

@@ -26,8 +26,18 @@ struct analyze_unit {
 	uint64_t cpu_usec, mem_peak;
 };
 
+/* PID 1's boot phases (initd/bootphase.h); more are ignored */
+#define ANALYZE_PHASES_MAX 32
+
+struct analyze_phase {
+	const char *name;      /* into the payload */
+	uint64_t at;
+};
+
 struct analyze {
 	uint64_t exec_at;      /* initd's main(); the kernel started at 0 */
+	struct analyze_phase phases[ANALYZE_PHASES_MAX];   /* in boot order */
+	size_t n_phases;
 	uint64_t first_spawn;  /* 0: none yet */
 	uint64_t settled;      /* 0: not yet */
 	uint64_t now;

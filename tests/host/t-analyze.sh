@@ -62,6 +62,19 @@ assert u[\"once\"][\"state\"] == \"exited\" and u[\"once\"][\"ready_usec\"] >= u
 assert u[\"web\"][\"ended_usec\"] is None, u[\"web\"]
 '"
 
+# Issue 19: PID 1's boot phases (no mounts here: --no-mounts), in boot
+# order, between the exec and the first spawn; the text lists the same.
+check "--json has the boot phases, in order, before the first spawn" eval "printf '%s' \"\$json\" | $PY -c '
+import json, sys
+r = json.load(sys.stdin)
+p = [(x[\"name\"], x[\"usec\"]) for x in r[\"phases\"]]
+names = [n for n, _ in p]
+assert names == [\"event_loop\", \"loader_forked\", \"model_read\", \"model_decoded\", \"conf_applied\", \"cgroup_setup\", \"units_applied\", \"boot_pass\"], names
+t = [u for _, u in p]
+assert r[\"exec_usec\"] <= t[0] and t == sorted(t) and t[-1] <= r[\"first_spawn_usec\"], (r[\"exec_usec\"], p, r[\"first_spawn_usec\"])
+'"
+is "the text lists the phases" "$(printf '%s\n' "$text" | sed -n '/^boot phases/,/^$/p' | grep -c ' @[0-9.]*s +[0-9.]*s$')" 8
+
 sv analyze --svg > "$T/boot.svg"
 check "--svg is well-formed, one bar (g.unit) per unit, each with its segments" eval "$PY -c '
 import sys, xml.etree.ElementTree as ET

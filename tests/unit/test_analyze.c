@@ -205,6 +205,53 @@ START_TEST(parse_the_reply)
 }
 END_TEST
 
+/* Issue 19: PID 1's boot phases come in order, are printed relative to
+ * the exec (text) and raw (JSON); a phase without its time is malformed. */
+START_TEST(parse_and_print_the_boot_phases)
+{
+	struct proto_buf b;
+	struct analyze a;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
+	proto_msg_begin(&b, PROTO_REPLY_OK);
+	proto_put_u64(&b, PROTO_ATTR_EXEC_AT, 1000000);
+	proto_nest_begin(&b, PROTO_ATTR_BOOT_PHASE);
+	proto_put_str(&b, PROTO_ATTR_NAME, "early_mounts");
+	proto_put_u64(&b, PROTO_ATTR_PHASE_AT, 1002000);
+	proto_nest_end(&b);
+	proto_nest_begin(&b, PROTO_ATTR_BOOT_PHASE);
+	proto_put_str(&b, PROTO_ATTR_NAME, "model_decoded");
+	proto_put_u64(&b, PROTO_ATTR_PHASE_AT, 1010000);
+	proto_nest_end(&b);
+	ck_assert_int_eq(proto_msg_end(&b), 0);
+	ck_assert_int_eq(analyze_parse(b.data + PROTO_HDR_SIZE, b.len - PROTO_HDR_SIZE, &a), 0);
+	ck_assert_uint_eq(a.n_phases, 2);
+	ck_assert_str_eq(a.phases[1].name, "model_decoded");
+	ck_assert_uint_eq(a.phases[1].at, 1010000);
+	f = open_memstream(&out, &len);
+	analyze_print(f, &a);
+	analyze_print_json(f, &a);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(out, "model_decoded    @0.010s +0.008s"));
+	ck_assert_ptr_nonnull(strstr(out, "\"phases\":[{\"name\":\"early_mounts\",\"usec\":1002000}"));
+	free(out);
+	analyze_free(&a);
+
+	proto_msg_begin(&b, PROTO_REPLY_OK);
+	proto_put_u64(&b, PROTO_ATTR_EXEC_AT, 1);
+	proto_nest_begin(&b, PROTO_ATTR_BOOT_PHASE);
+	proto_put_str(&b, PROTO_ATTR_NAME, "early_mounts");
+	proto_nest_end(&b);
+	ck_assert_int_eq(proto_msg_end(&b), 0);
+	ck_assert_int_eq(analyze_parse(b.data + PROTO_HDR_SIZE, b.len - PROTO_HDR_SIZE, &a),
+			 -EBADMSG);
+	proto_buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("analyze");
@@ -219,6 +266,7 @@ int main(void)
 	tcase_add_test(tc, xml_escaping);
 	tcase_add_test(tc, svg_one_bar_per_spawned_unit_names_escaped);
 	tcase_add_test(tc, svg_a_huge_span_keeps_its_ticks_bounded);
+	tcase_add_test(tc, parse_and_print_the_boot_phases);
 	tcase_add_test(tc, parse_the_reply);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -1,0 +1,34 @@
+/* bootphase.h — where PID 1's boot goes (issue 19): a fixed table of
+ * CLOCK_MONOTONIC stamps, one per phase, each taken the first time the
+ * phase is reached. No I/O and no allocation on the boot's path: the
+ * table is read by svctl analyze (BOOT_PHASE nested attributes) and the
+ * bench prints it. Each unit's own spawn and exec stamps are its
+ * SPAWNED_AT and EXEC_AT (service.h). */
+#ifndef INITD_BOOTPHASE_H
+#define INITD_BOOTPHASE_H
+
+#include <stdint.h>
+
+enum boot_phase {
+	BOOT_PHASE_MOUNTS,         /* early mounts (proc, sys, dev, run, cgroup2) done */
+	BOOT_PHASE_LOOP,           /* event loop, sockets, log writer up */
+	BOOT_PHASE_LOADER_FORKED,  /* the unit loader forked */
+	BOOT_PHASE_MODEL_READ,     /* its whole answer read (EOF) */
+	BOOT_PHASE_MODEL_DECODED,  /* the model decoded in PID 1 */
+	BOOT_PHASE_MODULES,        /* initd.conf's modules loaded */
+	BOOT_PHASE_CONF,           /* network, sysctl, watchdog applied */
+	BOOT_PHASE_CGROUP,         /* the manager: cgroup root and PID 1's leaf */
+	BOOT_PHASE_APPLIED,        /* every unit in the manager (their leaves) */
+	BOOT_PHASE_BOOT,           /* the boot's first pass asked (manager_boot) */
+	BOOT_PHASE_MAX,
+};
+
+/* Stamp phase p now, unless it was stamped already (a reload does not
+ * move the boot's stamps). */
+void boot_phase_mark(enum boot_phase p);
+
+/* Its stamp (monotonic usec), 0 if not reached; its name, for svctl. */
+uint64_t boot_phase_at(enum boot_phase p);
+const char *boot_phase_name(enum boot_phase p);
+
+#endif
