@@ -251,7 +251,9 @@ int probe_check_tcp_http(const struct unit_probe *p, char *why, size_t size)
 	return r;
 }
 
-/* The namespaces the unit declared, as CLONE_NEW* flags. */
+/* The namespaces the service lives in apart from PID 1's, as CLONE_NEW*
+ * flags: the ones it declared and the ones it joined (namespaces_from), so
+ * a sidecar's probe checks the shared network, not the host's. */
 static int ns_flags(const struct unit *u)
 {
 	static const int flag[UNIT_NS_MAX] = {
@@ -260,11 +262,18 @@ static int ns_flags(const struct unit *u)
 		[UNIT_NS_NET] = CLONE_NEWNET, [UNIT_NS_USER] = CLONE_NEWUSER,
 		[UNIT_NS_CGROUP] = CLONE_NEWCGROUP,
 	};
+	static const int join_flag[UNIT_JOIN_MAX] = {
+		[UNIT_JOIN_NET] = CLONE_NEWNET, [UNIT_JOIN_UTS] = CLONE_NEWUTS,
+		[UNIT_JOIN_IPC] = CLONE_NEWIPC,
+	};
 	int flags = 0;
 
 	for (unsigned i = 0; i < UNIT_NS_MAX; i++)
 		if (u->iso.namespaces & UNIT_NS_BIT(i))
 			flags |= flag[i];
+	for (unsigned k = 0; k < UNIT_JOIN_MAX; k++)
+		if (u->iso.join[k])
+			flags |= join_flag[k];
 	return flags;
 }
 

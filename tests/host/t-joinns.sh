@@ -8,6 +8,11 @@
 # veth (tests/vm/userns.sh).
 . "$(dirname "$0")/lib.sh"
 
+HTTPD=
+if busybox --list 2>/dev/null | grep -qx httpd; then
+	HTTPD=$(command -v busybox)
+fi
+
 new_boot joinns
 unit src <<EOF3
 exec = [ "/bin/sleep", "1000" ];
@@ -26,6 +31,22 @@ exec = [ "/bin/sleep", "1000" ];
 restart = "no";
 namespaces_from = { ipc = "$T/absent"; };
 EOF3
+# A sidecar's probe runs in the namespace it joined: pweb serves in its own
+# netns, psid (joined to it) is ready once 127.0.0.1:18091 answers there;
+# nothing listens on that port in initd's own network.
+if [ -n "$HTTPD" ]; then
+	mkdir -p "$T/www"
+	unit pweb <<EOF3
+exec = [ "$HTTPD", "httpd", "-f", "-p", "127.0.0.1:18091", "-h", "$T/www" ];
+namespaces = [ "net" ];
+EOF3
+	unit psid <<EOF3
+exec = [ "/bin/sleep", "1000" ];
+namespaces_from = { net = "pweb"; };
+ready = { tcp = "127.0.0.1:18091"; interval = "100ms"; };
+start_timeout = "30s";
+EOF3
+fi
 INITD_PRE="touch $T/named; unshare --net=$T/named true" start_initd || exit 1
 
 ns_of() { in_ns readlink "/proc/$1/ns/$2"; }
@@ -62,6 +83,14 @@ case $reason in
 	ok "missing: the key, the path and ENOENT" ;;
 *) not_ok "missing: the key, the path and ENOENT" "reason '$reason'" ;;
 esac
+
+if [ -z "$HTTPD" ]; then
+	diag "no busybox httpd on this host: a sidecar's probe not checked"
+else
+	check "psid is ready: its tcp probe ran in pweb's network" wait_state psid running 10
+	check "nothing answers on 127.0.0.1:18091 in initd's network" \
+		eval '! in_ns nc -z 127.0.0.1 18091'
+fi
 
 sv stop src >/dev/null 2>&1
 check "side stops with its source" wait_until 5 eval '! state_is side running'
