@@ -282,20 +282,32 @@ static int filter_export(scmp_filter_ctx ctx, struct sock_filter **ret, size_t *
 	return 0;
 }
 
+/* Does the libseccomp we run with build binary trees right with no rules? */
+static bool binary_tree_safe(void)
+{
+	const struct scmp_version *v = seccomp_version();
+
+	return v && (v->major > 2 || (v->major == 2 && (v->minor > 5 ||
+							 (v->minor == 5 && v->micro >= 4))));
+}
+
 /* sc's lists compiled for the native architecture into sc->bpf. */
 static int seccomp_compile(struct unit_seccomp *sc)
 {
 	struct nr_set *sets = calloc(2, sizeof(*sets));
 	scmp_filter_ctx ctx = NULL;
-	int r = -ENOMEM;
+	int r;
 
-	if (sets)
-		ctx = seccomp_init(default_action(sc));
-	if (ctx)
-		r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if (!sets)
+		return -ENOMEM;
+	/* NULL also when the kernel lacks what the action needs (no
+	 * SECCOMP_FILTER, no kill-process): this unit's error, not the load's */
+	ctx = seccomp_init(default_action(sc));
+	r = ctx ? seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) : -ENOSYS;
 	/* a binary search over the numbers: an allowlist of 300 calls costs
-	 * a few comparisons per call, not a walk through all of them */
-	if (r == 0)
+	 * a few comparisons per call, not a walk through all of them; before
+	 * 2.5.4 libseccomp's tree of no rules killed every call (its #370) */
+	if (r == 0 && binary_tree_safe())
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (r == 0)
 		r = filter_rules(ctx, sc, &sets[0], &sets[1]);
@@ -409,7 +421,9 @@ static int seccomp_check(struct parse_ctx *c, config_setting_t *s, const char *p
 		return r;
 	if (r < 0)
 		return FAIL(c, s, "'%s': the filter cannot be compiled: %s%s", path, strerror(-r),
-			    r == -E2BIG ? " (more than 4096 instructions)" : "");
+			    r == -E2BIG ? " (more than 4096 instructions)" :
+			    r == -ENOSYS ? " (libseccomp: this kernel lacks seccomp filters"
+					   " or the kill-process action)" : "");
 	return 0;
 }
 
@@ -450,6 +464,9 @@ bool seccomp_valid(const struct unit_seccomp *sc)
 	return sc->default_action < UNIT_SECCOMP_DEFAULT_MAX &&
 	       sc->errno_value <= UNIT_SECCOMP_ERRNO_MAX && sc->n_bpf <= UNIT_SECCOMP_INSNS_MAX &&
 	       (sc->n_bpf == 0 || sc->bpf) &&
+	       /* declared but no program would run the service unfiltered */
+	       (sc->n_bpf > 0 || (!sc->deny && !sc->allow &&
+				  sc->default_action == UNIT_SECCOMP_ALLOW)) &&
 	       strv_length(sc->deny) <= UNIT_SECCOMP_NAMES_MAX &&
 	       strv_length(sc->allow) <= UNIT_SECCOMP_NAMES_MAX;
 }

@@ -197,6 +197,23 @@ START_TEST(encode_round_trip)
 }
 END_TEST
 
+/* A decoded unit that declares a filter but carries no program would run
+ * its service unfiltered: PID 1 refuses such a model. */
+START_TEST(declared_filter_without_program_refused)
+{
+	char *deny[] = { "mount", NULL };
+	struct sock_filter insn = { 0 };
+	struct unit_seccomp none = { 0 }, denied = { .deny = deny },
+			    kill = { .default_action = UNIT_SECCOMP_KILL },
+			    ok = { .deny = deny, .bpf = &insn, .n_bpf = 1 };
+
+	ck_assert(seccomp_valid(&none));
+	ck_assert(seccomp_valid(&ok));
+	ck_assert(!seccomp_valid(&denied));
+	ck_assert(!seccomp_valid(&kill));
+}
+END_TEST
+
 /* Fork; the child installs u's filter as spawn does, runs fn; its status. */
 static int run_filtered(const struct unit *u, int (*fn)(void))
 {
@@ -342,6 +359,7 @@ static Suite *seccomp_suite(void)
 	tcase_add_test(tc, group_members_known);
 	tcase_add_test(tc, groups_match_man_page);
 	tcase_add_test(tc, encode_round_trip);
+	tcase_add_test(tc, declared_filter_without_program_refused);
 	tcase_add_test(tc, filter_denies_in_the_kernel);
 #ifdef __x86_64__
 	tcase_add_test(tc, foreign_abi_kills);
