@@ -62,6 +62,7 @@ static void svc_join_pids(struct manager *m, struct svc *v, struct spawn_params 
 	for (int k = 0; k < UNIT_JOIN_MAX; k++) {
 		struct svc *src = svc_join_source(m, v, (enum unit_join)k);
 		p->join_pid[k] = v->join_pid[k] = src ? src->s.pid : 0;
+		p->join_pidfd[k] = src ? src->s.pidfd : -1;
 	}
 }
 

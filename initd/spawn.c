@@ -695,11 +695,20 @@ static void parent_release(pid_t pid, const struct unit_isolation *iso, int repo
 
 /* The pidfds of the source units' main processes, -1 where none: the
  * child inherits them (a child in a new PID namespace could not name the
- * source by pid). Closed by spawn_start once the child is forked. */
+ * source by pid). A copy of the pidfd PID 1 tracks the source by, never
+ * one opened by pid: a pid whose death PID 1 has not handled yet may be
+ * another process's by now. Closed by spawn_start once the child is forked. */
 static void join_fds_open(const struct spawn_params *p, int *fds)
 {
-	for (int k = 0; k < UNIT_JOIN_MAX; k++)
-		fds[k] = p->join_pid[k] > 0 ? (int)syscall(SYS_pidfd_open, p->join_pid[k], 0) : -1;
+	for (int k = 0; k < UNIT_JOIN_MAX; k++) {
+		fds[k] = -1;
+		if (p->join_pid[k] <= 0)
+			continue;
+		if (p->join_pidfd[k] > 0)   /* 0: params that only name a pid */
+			fds[k] = fcntl(p->join_pidfd[k], F_DUPFD_CLOEXEC, 3);
+		else
+			fds[k] = (int)syscall(SYS_pidfd_open, p->join_pid[k], 0);
+	}
 }
 
 static void join_fds_close(int *fds)

@@ -74,6 +74,8 @@ struct spawn_params {
 	/* namespaces_from: the main pid of each source unit, 0 = none (a path,
 	 * or a source without a process: the child fails at stage join). */
 	pid_t join_pid[UNIT_JOIN_MAX];
+	int join_pidfd[UNIT_JOIN_MAX];   /* the source's tracked pidfd (borrowed);
+	                                  * <= 0: opened from join_pid */
 };
 
 struct spawn_child {
