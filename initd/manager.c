@@ -144,6 +144,8 @@ static void ops_changed(struct service *s, enum service_state old)
 			  service_state_to_string(s->state));
 	/* Stopped for good (not between automatic restarts): its runtime
 	 * directories go (dirs.h). */
+	if (s->state == SERVICE_FAILED || old == SERVICE_FAILED)
+		v->m->escalate_dirty = true;
 	if ((s->state == SERVICE_STOPPED || s->state == SERVICE_EXITED ||
 	     s->state == SERVICE_FAILED) && unit_has_dirs(s->unit, UNIT_DIR_RUNTIME))
 		dirs_remove_runtime(s->unit);
@@ -411,6 +413,7 @@ int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 		return -ENOMEM;
 	v->m = m;
 	v->gen = m->gen;
+	m->escalate_dirty = true;   /* it may be set failed below (pass_escalate) */
 	v->report.fd = v->output.fd = v->main_exit.fd = -1;
 	svc_cgroup_init(v);
 	service_init(&v->s, u, &real_ops, m->loop, m);
@@ -712,6 +715,7 @@ bool manager_in_rescue(const struct manager *m)
 void manager_set_failure_hook(struct manager *m, manager_failure_fn fn, void *ctx)
 {
 	m->failure_hook = fn;
+	m->escalate_dirty = true;
 	m->failure_ctx = ctx;
 }
 

@@ -183,6 +183,7 @@ static void svc_cgroup_failed(struct svc *v, const char *why)
 	v->s.last_exit = (struct service_exit){ .kind = EXIT_CGROUP, .at = now_usec() };
 	snprintf(v->s.last_exit.detail, sizeof(v->s.last_exit.detail), "%s", why);
 	v->s.state = SERVICE_FAILED;
+	v->m->escalate_dirty = true;
 }
 
 /* The owner a delegated node is given: the unit's user (and group), or

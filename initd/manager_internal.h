@@ -126,6 +126,12 @@ struct manager {
 	uint64_t settled_at;          /* the first pass that found all settled after
 	                               * manager_boot, monotonic usec, 0 until then */
 	bool rescue;                  /* manager_rescue_reached: nothing starts by itself */
+	bool escalate_dirty;          /* a unit entered or left failed since the
+	                               * last escalation walk (pass_escalate): a
+	                               * pass walks every unit only then, not once
+	                               * per event (issue 19: O(n^2) over a boot) */
+	size_t settle_hint;           /* the unit manager_all_settled last found
+	                               * unsettled: looked at first */
 
 	/* reload: older sets stay alive while a service still points into them */
 	unsigned gen;

@@ -69,6 +69,19 @@ check "good run: bystander runs" wait_until 5 eval 'control_answers && state_is 
 check "good run: the count is reset" wait_until 5 eval '[ "$(cat "$guard")" = 0 ]'
 end_initd
 
+# A failure long after the boot settled, among units that keep running:
+# the passes since found no unit entering failed and skipped the
+# escalation walk (issue 19); this one still runs its action.
+new_boot late
+for i in $(seq 1 20); do testd_unit "by$i" ""; done
+testd_unit late "--exit-after 1500 --exit-code 3" 'on_failure = "poweroff";' 'restart = "no";'
+run_initd
+check "late: svctl answers" wait_until 5 control_answers
+check "late: the boot settles first" eval 'timeout 10 "$SVCTL" --socket "$T/control" wait'
+check "late: the late failure ends the run" wait_until 20 gone
+end_initd
+check "late: its failure action ran" grep -q 'late failed: .*: failure action poweroff' "$T/initd.log"
+
 # Modes, autostart, through --cmdline (read only when not PID 1).
 new_boot modes
 testd_unit plain ""
