@@ -2,6 +2,7 @@
  * events that move it. */
 #include "initd/service.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,12 +160,51 @@ static void service_set_state(struct service *s, enum service_state st)
 		s->ops->changed(s, old);
 }
 
+void service_exit_set(struct service_exit *e, struct service_exit v)
+{
+	free(e->detail);
+	*e = v;
+}
+
+void service_exit_describe(struct service_exit *e, const char *fmt, ...)
+{
+	char buf[SERVICE_EXIT_DETAIL_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	free(e->detail);
+	e->detail = buf[0] ? strdup(buf) : NULL;
+}
+
+void service_exit_copy(struct service_exit *dst, const struct service_exit *src)
+{
+	service_exit_set(dst, *src);
+	dst->detail = src->detail ? strdup(src->detail) : NULL;
+}
+
+void service_exit_free(struct service_exit *e)
+{
+	free(e->detail);
+	e->detail = NULL;
+}
+
 static void service_record_exit(struct service *s, enum exit_kind kind, int code)
 {
-	s->last_exit = (struct service_exit){ .kind = kind, .code = code, .at = now_usec() };
+	service_exit_set(&s->last_exit,
+			 (struct service_exit){ .kind = kind, .code = code, .at = now_usec() });
 }
 
 /* ---- probes (issue 15) --------------------------------------------------- */
+
+/* The last probe failure, truncated to SERVICE_PROBE_WHY_MAX; NULL clears
+ * it (memory short: none said). */
+static void probe_why_set(struct service *s, const char *why)
+{
+	free(s->probe_why);
+	s->probe_why = why ? strndup(why, SERVICE_PROBE_WHY_MAX - 1) : NULL;
+}
 
 static void probe_arm(struct service *s, uint64_t delay)
 {
@@ -238,7 +278,7 @@ static void service_send_stop(struct service *s);
 static void service_health_failed(struct service *s)
 {
 	service_record_exit(s, EXIT_HEALTH, 0);
-	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s", s->probe_why);
+	service_exit_describe(&s->last_exit, "%s", s->probe_why ? s->probe_why : "");
 	service_send_stop(s);
 	s->stop_cause = STOP_HEALTH;
 	if (s->pid > 0)
@@ -254,14 +294,14 @@ void service_on_probe(struct service *s, bool ok, const char *why)
 	if (!p)
 		return;   /* a verdict that came as the state changed */
 	if (ok && p == &s->unit->ready) {
-		s->probe_why[0] = '\0';
+		probe_why_set(s, NULL);
 		service_set_state(s, SERVICE_RUNNING);
 		return;
 	}
 	if (ok)
 		s->health_failures = 0;
 	else
-		snprintf(s->probe_why, sizeof(s->probe_why), "%s", why && *why ? why : "failed");
+		probe_why_set(s, why && *why ? why : "failed");
 	if (!ok && p == &s->unit->health && ++s->health_failures >= p->failures) {
 		service_health_failed(s);
 		return;
@@ -316,12 +356,12 @@ static void setup_error_clear(struct service *s)
 /* The child's report becomes the exit (its detail truncated as any). */
 static void setup_error_take(struct service *s)
 {
-	s->last_exit = (struct service_exit){
+	service_exit_set(&s->last_exit, (struct service_exit){
 		.kind = EXIT_SETUP, .stage = s->setup_error.stage, .code = s->setup_error.code,
 		.at = s->setup_error.at
-	};
-	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s",
-		 s->setup_error.detail ? s->setup_error.detail : "");
+	});
+	service_exit_describe(&s->last_exit, "%s",
+			      s->setup_error.detail ? s->setup_error.detail : "");
 }
 
 void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,
@@ -354,8 +394,12 @@ void service_done(struct service *s)
 {
 	free(s->status_text);
 	s->status_text = NULL;
+	if (s->limit_exit)
+		service_exit_free(s->limit_exit);
 	free(s->limit_exit);
 	s->limit_exit = NULL;
+	service_exit_free(&s->last_exit);
+	probe_why_set(s, NULL);
 	setup_error_clear(s);
 	loop_timer_cancel(s->loop, &s->timer);
 	loop_timer_cancel(s->loop, &s->watchdog);
@@ -404,9 +448,9 @@ static void service_spawn(struct service *s)
 
 	if (start_limit_hit(s, now)) {
 		if (!s->limit_exit)
-			s->limit_exit = malloc(sizeof(*s->limit_exit));
+			s->limit_exit = calloc(1, sizeof(*s->limit_exit));
 		if (s->limit_exit)
-			*s->limit_exit = s->last_exit;
+			service_exit_copy(s->limit_exit, &s->last_exit);
 		service_fail(s, EXIT_START_LIMIT, 0);
 		return;
 	}
@@ -418,7 +462,7 @@ static void service_spawn(struct service *s)
 	s->stop_cause = STOP_NONE;
 	s->watchdog_fired = false;
 	s->type_ready = false;
-	s->probe_why[0] = '\0';
+	probe_why_set(s, NULL);
 	s->notify_errno = 0;
 	setup_error_clear(s);
 	s->started_at = now;
@@ -490,8 +534,8 @@ static void service_dep_fail(struct service *s, const char *dep, const char *rea
 	if (s->state == SERVICE_BAD_CONFIG)
 		return;
 	service_record_exit(s, EXIT_DEPENDENCY, code);
-	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s%s%s", dep,
-		 reason && *reason ? ": " : "", reason ? reason : "");
+	service_exit_describe(&s->last_exit, "%s%s%s", dep, reason && *reason ? ": " : "",
+			      reason ? reason : "");
 	if (s->pid > 0 || s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING) {
 		service_stop(s);
 		s->stop_cause = STOP_DEPENDENCY;
@@ -505,7 +549,7 @@ void service_mount_failed(struct service *s, const char *why)
 	if (s->state != SERVICE_WAITING)
 		return;
 	service_record_exit(s, EXIT_MOUNT, 0);
-	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s", why);
+	service_exit_describe(&s->last_exit, "%s", why);
 	service_fail(s, EXIT_NONE, 0);
 }
 
@@ -563,7 +607,7 @@ static bool starter_done(const struct service *s, const siginfo_t *si)
  * with the reason, once what the starter left is gone (stop_without_main). */
 static void service_find_main(struct service *s)
 {
-	char why[sizeof(s->last_exit.detail)] = "";
+	char why[SERVICE_EXIT_DETAIL_MAX] = "";
 	uint64_t delay;
 	int r = s->ops->find_main(s, why, sizeof(why));
 
@@ -580,8 +624,7 @@ static void service_find_main(struct service *s)
 		return;
 	}
 	service_record_exit(s, EXIT_MAIN_REFUSED, -r);
-	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s",
-		 why[0] ? why : strerror(-r));
+	service_exit_describe(&s->last_exit, "%s", why[0] ? why : strerror(-r));
 	service_send_stop(s);
 	s->stop_cause = STOP_MAIN_REFUSED;
 }
@@ -663,7 +706,7 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_START_TIMEOUT) {
 		service_record_exit(s, EXIT_START_TIMEOUT, 0);   /* even if killed */
 		/* a ready probe that never succeeded says why */
-		snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s", s->probe_why);
+		service_exit_describe(&s->last_exit, "%s", s->probe_why ? s->probe_why : "");
 	}
 	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_OPERATOR &&
 		 !s->stop_timed_out)
