@@ -53,10 +53,48 @@ bool service_is_active(const struct service *s)
 	       s->state == SERVICE_STOPPING || s->state == SERVICE_RESTARTING;
 }
 
+static void watchdog_fired(struct loop *l, void *data);
+static void main_poll_fired(struct loop *l, void *data);
+static void probe_timer_fired(struct loop *l, void *data);
+
+/* Arm one of s->cold_timers, made at the first use. Memory short: not
+ * armed, said (a watchdog not kept, a probe or search for the daemon not
+ * run: the start timeout still ends the start). */
+static void cold_arm(struct service *s, enum service_cold_timer t, uint64_t deadline)
+{
+	static const loop_timer_fn fn[SERVICE_COLD_TIMERS] = {
+		[SERVICE_WATCHDOG] = watchdog_fired,
+		[SERVICE_PROBE_TIMER] = probe_timer_fired,
+		[SERVICE_MAIN_POLL] = main_poll_fired,
+	};
+
+	if (!s->cold_timers) {
+		s->cold_timers = malloc(SERVICE_COLD_TIMERS * sizeof(*s->cold_timers));
+		if (!s->cold_timers) {
+			log_error("%s: out of memory for a timer", s->unit->name);
+			return;
+		}
+		for (int i = 0; i < SERVICE_COLD_TIMERS; i++)
+			loop_timer_init(&s->cold_timers[i], fn[i], s);
+	}
+	loop_timer_arm(s->loop, &s->cold_timers[t], deadline);
+}
+
+static void cold_cancel(struct service *s, enum service_cold_timer t)
+{
+	if (s->cold_timers)
+		loop_timer_cancel(s->loop, &s->cold_timers[t]);
+}
+
+static bool cold_armed(const struct service *s, enum service_cold_timer t)
+{
+	return s->cold_timers && loop_timer_armed(&s->cold_timers[t]);
+}
+
 static void watchdog_arm(struct service *s)
 {
 	if (s->unit->watchdog_usec && !s->suspended)
-		loop_timer_arm(s->loop, &s->watchdog, now_usec() + s->unit->watchdog_usec);
+		cold_arm(s, SERVICE_WATCHDOG, now_usec() + s->unit->watchdog_usec);
 }
 
 /* notify, oneshot and forking units wait for a signal of readiness
@@ -148,13 +186,13 @@ static void service_set_state(struct service *s, enum service_state st)
 		start_timeout_arm(s);
 	else if (old == SERVICE_STARTING) {
 		loop_timer_cancel(s->loop, &s->timer);
-		loop_timer_cancel(s->loop, &s->main_poll);
+		cold_cancel(s, SERVICE_MAIN_POLL);
 	}
 	/* The watchdog runs while the service is ready, and only then. */
 	if (st == SERVICE_RUNNING)
 		watchdog_arm(s);
 	else
-		loop_timer_cancel(s->loop, &s->watchdog);
+		cold_cancel(s, SERVICE_WATCHDOG);
 	probes_follow_state(s);
 	if (s->ops->changed)
 		s->ops->changed(s, old);
@@ -208,12 +246,12 @@ static void probe_why_set(struct service *s, const char *why)
 
 static void probe_arm(struct service *s, uint64_t delay)
 {
-	loop_timer_arm(s->loop, &s->probe_timer, now_usec() + delay);
+	cold_arm(s, SERVICE_PROBE_TIMER, now_usec() + delay);
 }
 
 static void probe_stop(struct service *s)
 {
-	loop_timer_cancel(s->loop, &s->probe_timer);
+	cold_cancel(s, SERVICE_PROBE_TIMER);
 	if (s->probe_running && s->ops->probe_cancel)
 		s->ops->probe_cancel(s);
 	s->probe_running = false;
@@ -318,7 +356,7 @@ void service_suspend(struct service *s, bool on)
 		return;
 	s->suspended = on;
 	if (on) {
-		loop_timer_cancel(s->loop, &s->watchdog);
+		cold_cancel(s, SERVICE_WATCHDOG);
 		probe_stop(s);
 		return;
 	}
@@ -342,8 +380,6 @@ static void service_type_ready(struct service *s)
 }
 
 static void timer_fired(struct loop *l, void *data);
-static void watchdog_fired(struct loop *l, void *data);
-static void main_poll_fired(struct loop *l, void *data);
 static void stop_without_main(struct service *s);
 
 static void setup_error_clear(struct service *s)
@@ -377,9 +413,6 @@ void service_init(struct service *s, const struct unit *u, const struct service_
 	s->state_since = now_usec();
 	s->restart_delay = u->restart_delay_usec;
 	loop_timer_init(&s->timer, timer_fired, s);
-	loop_timer_init(&s->watchdog, watchdog_fired, s);
-	loop_timer_init(&s->main_poll, main_poll_fired, s);
-	loop_timer_init(&s->probe_timer, probe_timer_fired, s);
 }
 
 void service_set_status_text(struct service *s, const char *text)
@@ -402,9 +435,11 @@ void service_done(struct service *s)
 	probe_why_set(s, NULL);
 	setup_error_clear(s);
 	loop_timer_cancel(s->loop, &s->timer);
-	loop_timer_cancel(s->loop, &s->watchdog);
-	loop_timer_cancel(s->loop, &s->main_poll);
+	cold_cancel(s, SERVICE_WATCHDOG);
+	cold_cancel(s, SERVICE_MAIN_POLL);
 	probe_stop(s);
+	free(s->cold_timers);
+	s->cold_timers = NULL;
 }
 
 void service_replace_unit(struct service *s, const struct unit *u)
@@ -620,7 +655,7 @@ static void service_find_main(struct service *s)
 		delay = s->main_poll_delay;
 		s->main_poll_delay = delay * 2 > SERVICE_MAIN_POLL_MAX ? SERVICE_MAIN_POLL_MAX
 								  : delay * 2;
-		loop_timer_arm(s->loop, &s->main_poll, now_usec() + delay);
+		cold_arm(s, SERVICE_MAIN_POLL, now_usec() + delay);
 		return;
 	}
 	service_record_exit(s, EXIT_MAIN_REFUSED, -r);
@@ -822,7 +857,7 @@ void service_on_empty(struct service *s)
 	if (s->pid > 0)
 		return;
 	if (s->state == SERVICE_STOPPING) {
-		if (!loop_timer_armed(&s->main_poll))   /* else stop_without_main ends it */
+		if (!cold_armed(s, SERVICE_MAIN_POLL))   /* else stop_without_main ends it */
 			service_after_exit(s);
 		return;
 	}
@@ -850,7 +885,7 @@ static void service_send_stop(struct service *s)
 	 * no exit will come; stop_without_main runs once the caller has set
 	 * stop_cause. */
 	if (s->pid <= 0 && s->unit->type == UNIT_FORKING)
-		loop_timer_arm(s->loop, &s->main_poll, now_usec());
+		cold_arm(s, SERVICE_MAIN_POLL, now_usec());
 }
 
 /* A forking unit stopped before its daemon was found: no main process will
@@ -926,8 +961,8 @@ static void timer_fired(struct loop *l, void *data)
 		service_spawn(s);
 		return;
 	case SERVICE_STOPPING:
-		if (loop_timer_armed(&s->main_poll)) {
-			loop_timer_cancel(s->loop, &s->main_poll);
+		if (cold_armed(s, SERVICE_MAIN_POLL)) {
+			cold_cancel(s, SERVICE_MAIN_POLL);
 			stop_without_main(s);   /* a stop_timeout of 0 */
 			if (s->state != SERVICE_STOPPING)
 				return;

@@ -114,6 +114,9 @@ static inline const char *service_exit_detail(const struct service_exit *e)
 
 struct service;
 
+enum service_cold_timer { SERVICE_WATCHDOG, SERVICE_PROBE_TIMER, SERVICE_MAIN_POLL,
+			  SERVICE_COLD_TIMERS };
+
 /* A forking unit's pid file is looked for again after 10ms, doubling up to
  * 1s: wakeups only while such a unit starts, bounded by start_timeout. */
 #define SERVICE_MAIN_POLL_FIRST (10 * 1000ULL)     /* usec */
@@ -184,7 +187,6 @@ struct service {
 	pid_t starter_pid;            /* forking: the process started (a session
 	                               * leader), once it exited 0 */
 	uint64_t main_poll_delay;     /* forking: next wait for the pid file */
-	struct loop_timer main_poll;  /* forking: look for the daemon again */
 	bool stop_timed_out;
 	enum stop_cause stop_cause;   /* while stopping; reset at each spawn */
 
@@ -227,11 +229,15 @@ struct service {
 	uint64_t oom_at;              /* last OOM kill in its cgroup, monotonic usec:
 	                               * kept apart from last_exit, which it only
 	                               * explains when the main process is killed */
-	struct loop_timer watchdog;   /* WATCHDOG=1 due by this deadline */
-	/* Probes (issue 15): the next one is due at probe_timer; one at a
-	 * time. type_ready: the type's own sign came (exec, READY=1, the
+	/* The timers only some units use, [SERVICE_COLD_TIMERS], malloc'd
+	 * when one is first armed, NULL before (issue 19: 96 bytes most units
+	 * never need): SERVICE_WATCHDOG, WATCHDOG=1 due by this deadline;
+	 * SERVICE_PROBE_TIMER, the next probe; SERVICE_MAIN_POLL, forking:
+	 * look for the daemon again. */
+	struct loop_timer *cold_timers;
+	/* Probes (issue 15): the next one is due at SERVICE_PROBE_TIMER; one
+	 * at a time. type_ready: the type's own sign came (exec, READY=1, the
 	 * daemon's PID), the ready probe decides now. */
-	struct loop_timer probe_timer;
 	bool probe_running;
 	bool type_ready;
 	unsigned health_failures;     /* in a row, while running */

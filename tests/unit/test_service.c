@@ -167,17 +167,20 @@ static void run_timers(void)
 
 /* Issue 19: every unit pays for struct service; what only a failure or a
  * probe fills is kept out of line (the start limit's exit, the child's
- * setup report, the last exit's detail text, the last probe failure), so a
- * running unit that never failed holds none of it. */
+ * setup report, the last exit's detail text, the last probe failure, the
+ * watchdog/probe/daemon-search timers), so a running unit that never
+ * failed and uses none of those holds none of it. */
 START_TEST(rare_exits_out_of_line)
 {
 	struct service s;
 
-	ck_assert_uint_lt(sizeof(struct service), SERVICE_EXIT_DETAIL_MAX + SERVICE_PROBE_WHY_MAX);
+	ck_assert_uint_lt(sizeof(struct service), SERVICE_EXIT_DETAIL_MAX + SERVICE_PROBE_WHY_MAX -
+						  SERVICE_COLD_TIMERS * sizeof(struct loop_timer));
 	start_running(&s);
 	ck_assert_ptr_null(s.last_exit.detail);
 	ck_assert_ptr_null(s.probe_why);
 	ck_assert_ptr_null(s.limit_exit);
+	ck_assert_ptr_null(s.cold_timers);   /* no watchdog, no probe, not forking */
 	service_done(&s);
 }
 END_TEST
