@@ -397,6 +397,7 @@ START_TEST(test_dep_not_started_reason)
 	service_exit_describe(&s.last_exit, "db: exit 3");
 	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
 			 "dependency db failed: exit 3");
+	service_exit_free(&s.last_exit);   /* the detail is malloc'd (issue 19) */
 }
 END_TEST
 
