@@ -425,7 +425,8 @@ int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 	 * own reason (svc_cgroup_failed): keep that one. */
 	if (r < 0 && v->s.state != SERVICE_FAILED) {
 		log_error("%s: cannot set up its log ring: %s", u->name, strerror(-r));
-		v->s.last_exit = (struct service_exit){ .kind = EXIT_SPAWN, .code = -r };
+		service_exit_set(&v->s.last_exit,
+				 (struct service_exit){ .kind = EXIT_SPAWN, .code = -r });
 		v->s.state = SERVICE_FAILED;
 	}
 	*ret = v;

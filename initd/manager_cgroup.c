@@ -180,8 +180,9 @@ void svc_close_cgroup(struct manager *m, struct svc *v)
 static void svc_cgroup_failed(struct svc *v, const char *why)
 {
 	log_error("%s: cgroup: %s", v->s.unit->name, why);
-	v->s.last_exit = (struct service_exit){ .kind = EXIT_CGROUP, .at = now_usec() };
-	snprintf(v->s.last_exit.detail, sizeof(v->s.last_exit.detail), "%s", why);
+	service_exit_set(&v->s.last_exit,
+			 (struct service_exit){ .kind = EXIT_CGROUP, .at = now_usec() });
+	service_exit_describe(&v->s.last_exit, "%s", why);
 	v->s.state = SERVICE_FAILED;
 	v->m->escalate_dirty = true;
 }

@@ -35,7 +35,6 @@ struct svc {
 	struct loop_watch output;
 	struct logbuf log;
 	struct log_forward log_forward;   /* its console/kmsg budget's count */
-	bool log_mid_line;            /* the last byte taken was not a newline */
 	uint64_t log_dropped;         /* lines its log file did not get (the
 	                               * writer's queue was full), not yet said */
 	size_t *requires;             /* indexes into m->svcs, n_requires */
@@ -54,11 +53,13 @@ struct svc {
 
 	/* reload */
 	unsigned gen;                 /* generation of the set s.unit belongs to */
-	const struct unit *pending_unit;  /* changed by a reload: swapped in once stopped */
 	bool restart_after_swap;
 	bool removed;                 /* gone from the units: freed once stopped */
-
+	/* two apart, next to the flags above: no padding (issue 19) */
 	bool escalated;               /* its failure action ran for this failure */
+	bool log_mid_line;            /* log: the last byte taken was not a newline */
+	const struct unit *pending_unit;  /* changed by a reload: swapped in once stopped */
+
 	struct probe_run *probe;      /* its ready or health probe (issue 15):
 	                               * made at its first run, NULL before
 	                               * (most units have none; issue 19) */

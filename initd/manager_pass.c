@@ -75,7 +75,7 @@ static bool pass_may_start(struct manager *m, struct svc *v)
 	bool ready = true;
 
 	for (char **w = v->s.unit->requires_mounts; m->mount_hook && w && *w; w++) {
-		char why[sizeof(v->s.last_exit.detail)];
+		char why[SERVICE_EXIT_DETAIL_MAX];
 
 		if (!m->mount_hook(m->mount_ctx, *w, why, sizeof(why))) {
 			log_error("%s: %s", v->s.unit->name, why);

@@ -2,6 +2,7 @@
  * events that move it. */
 #include "initd/service.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,10 +53,48 @@ bool service_is_active(const struct service *s)
 	       s->state == SERVICE_STOPPING || s->state == SERVICE_RESTARTING;
 }
 
+static void watchdog_fired(struct loop *l, void *data);
+static void main_poll_fired(struct loop *l, void *data);
+static void probe_timer_fired(struct loop *l, void *data);
+
+/* Arm one of s->cold_timers, made at the first use. Memory short: not
+ * armed, said (a watchdog not kept, a probe or search for the daemon not
+ * run: the start timeout still ends the start). */
+static void cold_arm(struct service *s, enum service_cold_timer t, uint64_t deadline)
+{
+	static const loop_timer_fn fn[SERVICE_COLD_TIMERS] = {
+		[SERVICE_WATCHDOG] = watchdog_fired,
+		[SERVICE_PROBE_TIMER] = probe_timer_fired,
+		[SERVICE_MAIN_POLL] = main_poll_fired,
+	};
+
+	if (!s->cold_timers) {
+		s->cold_timers = malloc(SERVICE_COLD_TIMERS * sizeof(*s->cold_timers));
+		if (!s->cold_timers) {
+			log_error("%s: out of memory for a timer", s->unit->name);
+			return;
+		}
+		for (int i = 0; i < SERVICE_COLD_TIMERS; i++)
+			loop_timer_init(&s->cold_timers[i], fn[i], s);
+	}
+	loop_timer_arm(s->loop, &s->cold_timers[t], deadline);
+}
+
+static void cold_cancel(struct service *s, enum service_cold_timer t)
+{
+	if (s->cold_timers)
+		loop_timer_cancel(s->loop, &s->cold_timers[t]);
+}
+
+static bool cold_armed(const struct service *s, enum service_cold_timer t)
+{
+	return s->cold_timers && loop_timer_armed(&s->cold_timers[t]);
+}
+
 static void watchdog_arm(struct service *s)
 {
 	if (s->unit->watchdog_usec && !s->suspended)
-		loop_timer_arm(s->loop, &s->watchdog, now_usec() + s->unit->watchdog_usec);
+		cold_arm(s, SERVICE_WATCHDOG, now_usec() + s->unit->watchdog_usec);
 }
 
 /* notify, oneshot and forking units wait for a signal of readiness
@@ -147,33 +186,72 @@ static void service_set_state(struct service *s, enum service_state st)
 		start_timeout_arm(s);
 	else if (old == SERVICE_STARTING) {
 		loop_timer_cancel(s->loop, &s->timer);
-		loop_timer_cancel(s->loop, &s->main_poll);
+		cold_cancel(s, SERVICE_MAIN_POLL);
 	}
 	/* The watchdog runs while the service is ready, and only then. */
 	if (st == SERVICE_RUNNING)
 		watchdog_arm(s);
 	else
-		loop_timer_cancel(s->loop, &s->watchdog);
+		cold_cancel(s, SERVICE_WATCHDOG);
 	probes_follow_state(s);
 	if (s->ops->changed)
 		s->ops->changed(s, old);
 }
 
+void service_exit_set(struct service_exit *e, struct service_exit v)
+{
+	free(e->detail);
+	*e = v;
+}
+
+void service_exit_describe(struct service_exit *e, const char *fmt, ...)
+{
+	char buf[SERVICE_EXIT_DETAIL_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	free(e->detail);
+	e->detail = buf[0] ? strdup(buf) : NULL;
+}
+
+void service_exit_copy(struct service_exit *dst, const struct service_exit *src)
+{
+	service_exit_set(dst, *src);
+	dst->detail = src->detail ? strdup(src->detail) : NULL;
+}
+
+void service_exit_free(struct service_exit *e)
+{
+	free(e->detail);
+	e->detail = NULL;
+}
+
 static void service_record_exit(struct service *s, enum exit_kind kind, int code)
 {
-	s->last_exit = (struct service_exit){ .kind = kind, .code = code, .at = now_usec() };
+	service_exit_set(&s->last_exit,
+			 (struct service_exit){ .kind = kind, .code = code, .at = now_usec() });
 }
 
 /* ---- probes (issue 15) --------------------------------------------------- */
 
+/* The last probe failure, truncated to SERVICE_PROBE_WHY_MAX; NULL clears
+ * it (memory short: none said). */
+static void probe_why_set(struct service *s, const char *why)
+{
+	free(s->probe_why);
+	s->probe_why = why ? strndup(why, SERVICE_PROBE_WHY_MAX - 1) : NULL;
+}
+
 static void probe_arm(struct service *s, uint64_t delay)
 {
-	loop_timer_arm(s->loop, &s->probe_timer, now_usec() + delay);
+	cold_arm(s, SERVICE_PROBE_TIMER, now_usec() + delay);
 }
 
 static void probe_stop(struct service *s)
 {
-	loop_timer_cancel(s->loop, &s->probe_timer);
+	cold_cancel(s, SERVICE_PROBE_TIMER);
 	if (s->probe_running && s->ops->probe_cancel)
 		s->ops->probe_cancel(s);
 	s->probe_running = false;
@@ -238,7 +316,7 @@ static void service_send_stop(struct service *s);
 static void service_health_failed(struct service *s)
 {
 	service_record_exit(s, EXIT_HEALTH, 0);
-	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s", s->probe_why);
+	service_exit_describe(&s->last_exit, "%s", s->probe_why ? s->probe_why : "");
 	service_send_stop(s);
 	s->stop_cause = STOP_HEALTH;
 	if (s->pid > 0)
@@ -254,14 +332,14 @@ void service_on_probe(struct service *s, bool ok, const char *why)
 	if (!p)
 		return;   /* a verdict that came as the state changed */
 	if (ok && p == &s->unit->ready) {
-		s->probe_why[0] = '\0';
+		probe_why_set(s, NULL);
 		service_set_state(s, SERVICE_RUNNING);
 		return;
 	}
 	if (ok)
 		s->health_failures = 0;
 	else
-		snprintf(s->probe_why, sizeof(s->probe_why), "%s", why && *why ? why : "failed");
+		probe_why_set(s, why && *why ? why : "failed");
 	if (!ok && p == &s->unit->health && ++s->health_failures >= p->failures) {
 		service_health_failed(s);
 		return;
@@ -278,7 +356,7 @@ void service_suspend(struct service *s, bool on)
 		return;
 	s->suspended = on;
 	if (on) {
-		loop_timer_cancel(s->loop, &s->watchdog);
+		cold_cancel(s, SERVICE_WATCHDOG);
 		probe_stop(s);
 		return;
 	}
@@ -302,8 +380,6 @@ static void service_type_ready(struct service *s)
 }
 
 static void timer_fired(struct loop *l, void *data);
-static void watchdog_fired(struct loop *l, void *data);
-static void main_poll_fired(struct loop *l, void *data);
 static void stop_without_main(struct service *s);
 
 static void setup_error_clear(struct service *s)
@@ -316,12 +392,12 @@ static void setup_error_clear(struct service *s)
 /* The child's report becomes the exit (its detail truncated as any). */
 static void setup_error_take(struct service *s)
 {
-	s->last_exit = (struct service_exit){
+	service_exit_set(&s->last_exit, (struct service_exit){
 		.kind = EXIT_SETUP, .stage = s->setup_error.stage, .code = s->setup_error.code,
 		.at = s->setup_error.at
-	};
-	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s",
-		 s->setup_error.detail ? s->setup_error.detail : "");
+	});
+	service_exit_describe(&s->last_exit, "%s",
+			      s->setup_error.detail ? s->setup_error.detail : "");
 }
 
 void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,
@@ -337,9 +413,6 @@ void service_init(struct service *s, const struct unit *u, const struct service_
 	s->state_since = now_usec();
 	s->restart_delay = u->restart_delay_usec;
 	loop_timer_init(&s->timer, timer_fired, s);
-	loop_timer_init(&s->watchdog, watchdog_fired, s);
-	loop_timer_init(&s->main_poll, main_poll_fired, s);
-	loop_timer_init(&s->probe_timer, probe_timer_fired, s);
 }
 
 void service_set_status_text(struct service *s, const char *text)
@@ -354,13 +427,19 @@ void service_done(struct service *s)
 {
 	free(s->status_text);
 	s->status_text = NULL;
+	if (s->limit_exit)
+		service_exit_free(s->limit_exit);
 	free(s->limit_exit);
 	s->limit_exit = NULL;
+	service_exit_free(&s->last_exit);
+	probe_why_set(s, NULL);
 	setup_error_clear(s);
 	loop_timer_cancel(s->loop, &s->timer);
-	loop_timer_cancel(s->loop, &s->watchdog);
-	loop_timer_cancel(s->loop, &s->main_poll);
+	cold_cancel(s, SERVICE_WATCHDOG);
+	cold_cancel(s, SERVICE_MAIN_POLL);
 	probe_stop(s);
+	free(s->cold_timers);
+	s->cold_timers = NULL;
 }
 
 void service_replace_unit(struct service *s, const struct unit *u)
@@ -404,9 +483,9 @@ static void service_spawn(struct service *s)
 
 	if (start_limit_hit(s, now)) {
 		if (!s->limit_exit)
-			s->limit_exit = malloc(sizeof(*s->limit_exit));
+			s->limit_exit = calloc(1, sizeof(*s->limit_exit));
 		if (s->limit_exit)
-			*s->limit_exit = s->last_exit;
+			service_exit_copy(s->limit_exit, &s->last_exit);
 		service_fail(s, EXIT_START_LIMIT, 0);
 		return;
 	}
@@ -418,7 +497,7 @@ static void service_spawn(struct service *s)
 	s->stop_cause = STOP_NONE;
 	s->watchdog_fired = false;
 	s->type_ready = false;
-	s->probe_why[0] = '\0';
+	probe_why_set(s, NULL);
 	s->notify_errno = 0;
 	setup_error_clear(s);
 	s->started_at = now;
@@ -490,8 +569,8 @@ static void service_dep_fail(struct service *s, const char *dep, const char *rea
 	if (s->state == SERVICE_BAD_CONFIG)
 		return;
 	service_record_exit(s, EXIT_DEPENDENCY, code);
-	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s%s%s", dep,
-		 reason && *reason ? ": " : "", reason ? reason : "");
+	service_exit_describe(&s->last_exit, "%s%s%s", dep, reason && *reason ? ": " : "",
+			      reason ? reason : "");
 	if (s->pid > 0 || s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING) {
 		service_stop(s);
 		s->stop_cause = STOP_DEPENDENCY;
@@ -505,7 +584,7 @@ void service_mount_failed(struct service *s, const char *why)
 	if (s->state != SERVICE_WAITING)
 		return;
 	service_record_exit(s, EXIT_MOUNT, 0);
-	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s", why);
+	service_exit_describe(&s->last_exit, "%s", why);
 	service_fail(s, EXIT_NONE, 0);
 }
 
@@ -563,7 +642,7 @@ static bool starter_done(const struct service *s, const siginfo_t *si)
  * with the reason, once what the starter left is gone (stop_without_main). */
 static void service_find_main(struct service *s)
 {
-	char why[sizeof(s->last_exit.detail)] = "";
+	char why[SERVICE_EXIT_DETAIL_MAX] = "";
 	uint64_t delay;
 	int r = s->ops->find_main(s, why, sizeof(why));
 
@@ -576,12 +655,11 @@ static void service_find_main(struct service *s)
 		delay = s->main_poll_delay;
 		s->main_poll_delay = delay * 2 > SERVICE_MAIN_POLL_MAX ? SERVICE_MAIN_POLL_MAX
 								  : delay * 2;
-		loop_timer_arm(s->loop, &s->main_poll, now_usec() + delay);
+		cold_arm(s, SERVICE_MAIN_POLL, now_usec() + delay);
 		return;
 	}
 	service_record_exit(s, EXIT_MAIN_REFUSED, -r);
-	snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s",
-		 why[0] ? why : strerror(-r));
+	service_exit_describe(&s->last_exit, "%s", why[0] ? why : strerror(-r));
 	service_send_stop(s);
 	s->stop_cause = STOP_MAIN_REFUSED;
 }
@@ -663,7 +741,7 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_START_TIMEOUT) {
 		service_record_exit(s, EXIT_START_TIMEOUT, 0);   /* even if killed */
 		/* a ready probe that never succeeded says why */
-		snprintf(s->last_exit.detail, sizeof(s->last_exit.detail), "%s", s->probe_why);
+		service_exit_describe(&s->last_exit, "%s", s->probe_why ? s->probe_why : "");
 	}
 	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_OPERATOR &&
 		 !s->stop_timed_out)
@@ -779,7 +857,7 @@ void service_on_empty(struct service *s)
 	if (s->pid > 0)
 		return;
 	if (s->state == SERVICE_STOPPING) {
-		if (!loop_timer_armed(&s->main_poll))   /* else stop_without_main ends it */
+		if (!cold_armed(s, SERVICE_MAIN_POLL))   /* else stop_without_main ends it */
 			service_after_exit(s);
 		return;
 	}
@@ -807,7 +885,7 @@ static void service_send_stop(struct service *s)
 	 * no exit will come; stop_without_main runs once the caller has set
 	 * stop_cause. */
 	if (s->pid <= 0 && s->unit->type == UNIT_FORKING)
-		loop_timer_arm(s->loop, &s->main_poll, now_usec());
+		cold_arm(s, SERVICE_MAIN_POLL, now_usec());
 }
 
 /* A forking unit stopped before its daemon was found: no main process will
@@ -883,8 +961,8 @@ static void timer_fired(struct loop *l, void *data)
 		service_spawn(s);
 		return;
 	case SERVICE_STOPPING:
-		if (loop_timer_armed(&s->main_poll)) {
-			loop_timer_cancel(s->loop, &s->main_poll);
+		if (cold_armed(s, SERVICE_MAIN_POLL)) {
+			cold_cancel(s, SERVICE_MAIN_POLL);
 			stop_without_main(s);   /* a stop_timeout of 0 */
 			if (s->state != SERVICE_STOPPING)
 				return;

@@ -88,13 +88,34 @@ struct service_exit {
 	int notify_errno;     /* ERRNO= the service sent before it ended, or 0 */
 	bool before_ready;    /* a notify unit's process ended before READY=1:
 	                       * a failure, whatever its exit code */
-	/* Room for a unit name and the start of its own reason (a dependency
-	 * failure says why the dependency failed); truncated beyond. */
-	char detail[UNIT_NAME_MAX + 192];
 	uint64_t at;          /* monotonic usec */
+	/* Room for a unit name and the start of its own reason (a dependency
+	 * failure says why the dependency failed); truncated beyond
+	 * SERVICE_EXIT_DETAIL_MAX. Issue 19: malloc'd when there is one (NULL:
+	 * none, or memory was short), not 256 bytes in every unit; owned by
+	 * the exit's holder: set and freed with service_exit_set/_free. */
+	char *detail;
 };
 
+#define SERVICE_EXIT_DETAIL_MAX (UNIT_NAME_MAX + 192)
+
+/* Replace *e by v (whose detail must be NULL), freeing e's detail. */
+void service_exit_set(struct service_exit *e, struct service_exit v);
+/* Give e a detail (printf format; "" or a short memory: none). */
+void service_exit_describe(struct service_exit *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* *dst becomes a copy of src, detail included (memory short: no detail). */
+void service_exit_copy(struct service_exit *dst, const struct service_exit *src);
+void service_exit_free(struct service_exit *e);
+static inline const char *service_exit_detail(const struct service_exit *e)
+{
+	return e->detail ? e->detail : "";
+}
+
 struct service;
+
+enum service_cold_timer { SERVICE_WATCHDOG, SERVICE_PROBE_TIMER, SERVICE_MAIN_POLL,
+			  SERVICE_COLD_TIMERS };
 
 /* A forking unit's pid file is looked for again after 10ms, doubling up to
  * 1s: wakeups only while such a unit starts, bounded by start_timeout. */
@@ -162,15 +183,16 @@ struct service {
 	pid_t pid;                    /* main process, 0 when none */
 	int pidfd;                    /* -1 when none */
 	bool exec_seen;               /* the child reached execve */
+	bool main_found;              /* forking: the daemon is s->pid */
 	pid_t starter_pid;            /* forking: the process started (a session
 	                               * leader), once it exited 0 */
-	bool main_found;              /* forking: the daemon is s->pid */
 	uint64_t main_poll_delay;     /* forking: next wait for the pid file */
-	struct loop_timer main_poll;  /* forking: look for the daemon again */
 	bool stop_timed_out;
 	enum stop_cause stop_cause;   /* while stopping; reset at each spawn */
 
 	unsigned restarts;            /* automatic restarts since boot */
+	unsigned limit_window_count;  /* start limit: starts in the window
+	                               * (beside restarts: no padding) */
 	uint64_t restart_delay;       /* current backoff */
 	uint64_t started_at;          /* last spawn, monotonic usec */
 	/* Boot analysis (svctl analyze, issue 17): the latest start's
@@ -183,7 +205,6 @@ struct service {
 	uint64_t exec_at;
 	uint64_t ready_at;
 	uint64_t limit_window_start;  /* start limit: first start of the window */
-	unsigned limit_window_count;
 
 	char *status_text;            /* last STATUS= from the service, or NULL */
 	int notify_errno;             /* last ERRNO= */
@@ -208,15 +229,20 @@ struct service {
 	uint64_t oom_at;              /* last OOM kill in its cgroup, monotonic usec:
 	                               * kept apart from last_exit, which it only
 	                               * explains when the main process is killed */
-	struct loop_timer watchdog;   /* WATCHDOG=1 due by this deadline */
-	/* Probes (issue 15): the next one is due at probe_timer; one at a
-	 * time. type_ready: the type's own sign came (exec, READY=1, the
+	/* The timers only some units use, [SERVICE_COLD_TIMERS], malloc'd
+	 * when one is first armed, NULL before (issue 19: 96 bytes most units
+	 * never need): SERVICE_WATCHDOG, WATCHDOG=1 due by this deadline;
+	 * SERVICE_PROBE_TIMER, the next probe; SERVICE_MAIN_POLL, forking:
+	 * look for the daemon again. */
+	struct loop_timer *cold_timers;
+	/* Probes (issue 15): the next one is due at SERVICE_PROBE_TIMER; one
+	 * at a time. type_ready: the type's own sign came (exec, READY=1, the
 	 * daemon's PID), the ready probe decides now. */
-	struct loop_timer probe_timer;
 	bool probe_running;
 	bool type_ready;
 	unsigned health_failures;     /* in a row, while running */
-	char probe_why[SERVICE_PROBE_WHY_MAX];   /* the last failure, "" if none */
+	char *probe_why;              /* the last failure, NULL if none: malloc'd
+	                               * (issue 19: not 160 bytes in every unit) */
 	bool watchdog_fired;
 	bool suspended;               /* frozen: no watchdog, no probes */
 	unsigned transitions_outside_table;   /* logged; a bug if ever > 0 */

@@ -38,9 +38,9 @@ static void setup_reason(const struct unit *u, const struct service_exit *e, cha
 {
 	const char *err = strerror(e->code);
 
-	if (e->detail[0]) {
+	if (service_exit_detail(e)[0]) {
 		/* the child said it all ("environment file F:L: why") */
-		snprintf(buf, size, "%s", e->detail);
+		snprintf(buf, size, "%s", service_exit_detail(e));
 		return;
 	}
 	switch (e->stage) {
@@ -123,10 +123,10 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 	case EXIT_START_TIMEOUT:
 		snprintf(buf, size, "start timeout (%s)%s%s",
 			 duration_as_written(d, sizeof(d), s->unit->start_timeout_usec),
-			 e->detail[0] ? ", ready probe: " : "", e->detail);
+			 service_exit_detail(e)[0] ? ", ready probe: " : "", service_exit_detail(e));
 		break;
 	case EXIT_HEALTH:
-		snprintf(buf, size, "health check failed: %s", e->detail);
+		snprintf(buf, size, "health check failed: %s", service_exit_detail(e));
 		break;
 	case EXIT_SETUP:
 		setup_reason(s->unit, e, buf, size);
@@ -136,23 +136,23 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 		break;
 	case EXIT_DEPENDENCY: {
 		/* detail: "NAME" or "NAME: its reason" */
-		int n = (int)strcspn(e->detail, ":");
+		int n = (int)strcspn(service_exit_detail(e), ":");
 
-		if (e->code == 1 && e->detail[n])
-			snprintf(buf, size, "requires %.*s, which%s", n, e->detail,
-				 e->detail + n + 1);
+		if (e->code == 1 && service_exit_detail(e)[n])
+			snprintf(buf, size, "requires %.*s, which%s", n, service_exit_detail(e),
+				 service_exit_detail(e) + n + 1);
 		else
-			snprintf(buf, size, "dependency %.*s failed%s", n, e->detail, e->detail + n);
+			snprintf(buf, size, "dependency %.*s failed%s", n, service_exit_detail(e), service_exit_detail(e) + n);
 		break;
 	}
 	case EXIT_CGROUP:
-		snprintf(buf, size, "cgroup: %s", e->detail);
+		snprintf(buf, size, "cgroup: %s", service_exit_detail(e));
 		break;
 	case EXIT_MOUNT:
-		snprintf(buf, size, "%s", e->detail);
+		snprintf(buf, size, "%s", service_exit_detail(e));
 		break;
 	case EXIT_MAIN_REFUSED:
-		snprintf(buf, size, "no main process: %s", e->detail);
+		snprintf(buf, size, "no main process: %s", service_exit_detail(e));
 		break;
 	case EXIT_WATCHDOG:
 		snprintf(buf, size, "watchdog timeout (%s without WATCHDOG=1), killed",

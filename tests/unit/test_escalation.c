@@ -389,14 +389,15 @@ START_TEST(test_dep_not_started_reason)
 
 	memset(&s, 0, sizeof(s));
 	s.unit = &u;
-	s.last_exit = (struct service_exit){ .kind = EXIT_DEPENDENCY, .code = 1 };
-	snprintf(s.last_exit.detail, sizeof(s.last_exit.detail), "db: is not started in mode maint");
+	service_exit_set(&s.last_exit, (struct service_exit){ .kind = EXIT_DEPENDENCY, .code = 1 });
+	service_exit_describe(&s.last_exit, "db: is not started in mode maint");
 	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
 			 "requires db, which is not started in mode maint");
 	s.last_exit.code = 0;
-	snprintf(s.last_exit.detail, sizeof(s.last_exit.detail), "db: exit 3");
+	service_exit_describe(&s.last_exit, "db: exit 3");
 	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
 			 "dependency db failed: exit 3");
+	service_exit_free(&s.last_exit);   /* the detail is malloc'd (issue 19) */
 }
 END_TEST
 

@@ -165,12 +165,23 @@ static void run_timers(void)
 		loop_run_once(loop, 1);
 }
 
-/* Issue 19: every unit pays for struct service; the start limit's exit
- * and the child's setup report are rare and kept out of line, so a service
- * holds one struct service_exit (last_exit), not three. */
+/* Issue 19: every unit pays for struct service; what only a failure or a
+ * probe fills is kept out of line (the start limit's exit, the child's
+ * setup report, the last exit's detail text, the last probe failure, the
+ * watchdog/probe/daemon-search timers), so a running unit that never
+ * failed and uses none of those holds none of it. */
 START_TEST(rare_exits_out_of_line)
 {
-	ck_assert_uint_lt(sizeof(struct service), 3 * sizeof(struct service_exit));
+	struct service s;
+
+	ck_assert_uint_lt(sizeof(struct service), SERVICE_EXIT_DETAIL_MAX + SERVICE_PROBE_WHY_MAX -
+						  SERVICE_COLD_TIMERS * sizeof(struct loop_timer));
+	start_running(&s);
+	ck_assert_ptr_null(s.last_exit.detail);
+	ck_assert_ptr_null(s.probe_why);
+	ck_assert_ptr_null(s.limit_exit);
+	ck_assert_ptr_null(s.cold_timers);   /* no watchdog, no probe, not forking */
+	service_done(&s);
 }
 END_TEST
 
