@@ -117,7 +117,8 @@ static void loader_decode(struct loader *ld)
 	r = unit_set_decode(ld->buf, ld->len, &set);
 	boot_phase_mark(BOOT_PHASE_MODEL_DECODED);
 	if (r < 0) {
-		loader_finish(ld, NULL, r, "the unit loader sent a malformed model");
+		loader_finish(ld, NULL, r, r == -ENOMEM ? "out of memory decoding the unit model" :
+					   "the unit loader sent a malformed model");
 		return;
 	}
 	loader_finish(ld, set, 0, NULL);

@@ -255,6 +255,9 @@ static void swap_in(struct manager *m, struct svc *v)
 				    old->name)) < 0 && r != -ENOENT)
 		log_warn("%s: cannot remove its old cgroup: %s", old->name, strerror(-r));
 	service_replace_unit(&v->s, u);
+	/* a failed unit's new failure action is due now, not at the next
+	 * unit that happens to fail (manager_pass.c walks only when dirty) */
+	m->escalate_dirty = true;
 	v->gen = m->gen;
 	r = svc_open_cgroup(m, v);
 	if (r < 0)

@@ -82,6 +82,22 @@ check "late: the late failure ends the run" wait_until 20 gone
 end_initd
 check "late: its failure action ran" grep -q 'late failed: .*: failure action poweroff' "$T/initd.log"
 
+# A reload that gives an already failed unit a failure action runs it at
+# once, as before the escalation walk was skipped between failures: no
+# other unit enters failed to wake the walk later (hours later, it would
+# act "out of nowhere").
+new_boot relabel
+for i in $(seq 1 5); do testd_unit "by$i" ""; done
+testd_unit relabel "--exit-after 300 --exit-code 3" 'restart = "no";'
+run_initd
+check "relabel: svctl answers" wait_until 5 control_answers
+check "relabel: it fails with no action" wait_state relabel failed 10
+testd_unit relabel "--exit-after 300 --exit-code 3" 'restart = "no";' 'on_failure = "poweroff";'
+"$SVCTL" --socket "$T/control" reload >/dev/null 2>&1
+check "relabel: the reload's new action ends the run" wait_until 10 gone
+end_initd
+check "relabel: its failure action ran" grep -q 'relabel failed: .*: failure action poweroff' "$T/initd.log"
+
 # Modes, autostart, through --cmdline (read only when not PID 1).
 new_boot modes
 testd_unit plain ""
