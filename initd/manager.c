@@ -420,10 +420,8 @@ int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 	r = logbuf_init(&v->log, m->set->conf.log_buffer_size ? m->set->conf.log_buffer_size
 							       : 64 * 1024);
 	if (r >= 0)
-		r = svc_open_cgroup(m, v);
-	/* A cgroup that could not be set up already failed the unit with its
-	 * own reason (svc_cgroup_failed): keep that one. */
-	if (r < 0 && v->s.state != SERVICE_FAILED) {
+		svc_cgroup_check(m, v);   /* its leaf: at its first spawn */
+	if (r < 0) {
 		log_error("%s: cannot set up its log ring: %s", u->name, strerror(-r));
 		service_exit_set(&v->s.last_exit,
 				 (struct service_exit){ .kind = EXIT_SPAWN, .code = -r });
