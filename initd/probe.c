@@ -346,30 +346,46 @@ static int drop_creds(uid_t uid, gid_t gid)
 	return 0;
 }
 
+/* What keeps exec_child from its command: its errno for probe_exec. */
+static _Noreturn void exec_child_fail(int err_fd, int err)
+{
+	if (write(err_fd, &err, sizeof(err)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
 /* exec: the command, forked so that it lives in a PID namespace joined
  * above; it dies with the helper (PR_SET_PDEATHSIG, set after the uid
- * change, which clears it). */
+ * change, which clears it). The command may be one of the service's own
+ * files: it runs as confined as the service (its user, bounding set,
+ * capabilities, no_new_privs and seccomp filter), never with more. */
 static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int devnull,
 		       int err_fd, pid_t helper)
 {
+	const struct unit *u = t->unit;
 	char *env[UNIT_ENV_MAX + 2];
 	size_t n = 0;
-	int e;
+	int stage, r;
 
-	if (drop_creds(uid, gid) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
-	    getppid() != helper)
+	r = spawn_caps_before_uid(&u->iso, uid == 0, &stage);
+	if (r == 0)
+		r = drop_creds(uid, gid);
+	if (r == 0)
+		r = spawn_caps_after_uid(&u->iso, uid == 0, &stage);
+	if (r < 0)
+		exec_child_fail(err_fd, -r);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != helper)
 		_exit(126);
 	if (dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0)
 		_exit(126);
 	env[n++] = (char *)PROBE_PATH_DEFAULT;
-	for (char **v = t->unit->environment; v && *v && n < UNIT_ENV_MAX + 1; v++)
+	for (char **v = u->environment; v && *v && n < UNIT_ENV_MAX + 1; v++)
 		env[n++] = *v;
 	env[n] = NULL;
+	if (u->seccomp.n_bpf && (r = spawn_seccomp_install(&u->seccomp, &stage)) < 0)
+		exec_child_fail(err_fd, -r);
 	execve(t->probe->exec[0], t->probe->exec, env);
-	e = errno;
-	if (write(err_fd, &e, sizeof(e)) < 0)
-		_exit(127);
-	_exit(127);
+	exec_child_fail(err_fd, errno);
 }
 
 static int probe_exec(const struct probe_target *t, uid_t uid, gid_t gid, char *why, size_t size)

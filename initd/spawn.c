@@ -511,42 +511,72 @@ static int child_rlimits(const struct spawn_params *p)
 	return 0;
 }
 
+int spawn_caps_before_uid(const struct unit_isolation *iso, bool root, int *ret_stage)
+{
+	int r = 0;
+
+	*ret_stage = SPAWN_STAGE_BOUNDING;
+	if (iso->has_capabilities)
+		r = caps_limit_bounding(iso->capabilities);
+	*ret_stage = SPAWN_STAGE_CAPS;
+	if (r == 0 && iso->has_capabilities && !root && iso->capabilities)
+		r = caps_keep_across_uid();
+	return r;
+}
+
+int spawn_caps_after_uid(const struct unit_isolation *iso, bool root, int *ret_stage)
+{
+	int r = 0;
+
+	*ret_stage = SPAWN_STAGE_CAPS;
+	if (iso->has_capabilities)
+		r = caps_apply(iso->capabilities, root);
+	*ret_stage = SPAWN_STAGE_NO_NEW_PRIVS;
+	if (r == 0 && iso->no_new_privs)
+		r = ERRNO(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	return r;
+}
+
+/* no_new_privs is implied: the kernel requires it of a process without
+ * CAP_SYS_ADMIN, and a filter a setuid exec could shed would protect
+ * nothing. */
+int spawn_seccomp_install(const struct unit_seccomp *sc, int *ret_stage)
+{
+	struct sock_fprog prog = { .len = (unsigned short)sc->n_bpf, .filter = sc->bpf };
+
+	*ret_stage = SPAWN_STAGE_NO_NEW_PRIVS;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	*ret_stage = SPAWN_STAGE_SECCOMP;
+	return ERRNO((int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog));
+}
+
 /* rlimits, umask, then who the service is and what it may do. */
 static void child_credentials(const struct spawn_params *p, const struct child_creds *c,
 			      int report_fd)
 {
 	const struct unit_isolation *iso = &p->unit->iso;
 	bool root = c->uid == 0;
+	int stage;
 
 	CHECK(report_fd, SPAWN_STAGE_RLIMITS, child_rlimits(p));
 	umask((mode_t)iso->umask);
-	if (iso->has_capabilities)
-		CHECK(report_fd, SPAWN_STAGE_BOUNDING, caps_limit_bounding(iso->capabilities));
-	if (iso->has_capabilities && !root && iso->capabilities)
-		CHECK(report_fd, SPAWN_STAGE_CAPS, caps_keep_across_uid());
+	CHECK(report_fd, stage, spawn_caps_before_uid(iso, root, &stage));
 	CHECK(report_fd, SPAWN_STAGE_GROUPS, ERRNO(setgroups(c->n_groups, c->groups)));
 	CHECK(report_fd, SPAWN_STAGE_GID, ERRNO(setresgid(c->gid, c->gid, c->gid)));
 	CHECK(report_fd, SPAWN_STAGE_UID, ERRNO(setresuid(c->uid, c->uid, c->uid)));
-	if (iso->has_capabilities)
-		CHECK(report_fd, SPAWN_STAGE_CAPS, caps_apply(iso->capabilities, root));
-	if (iso->no_new_privs)
-		CHECK(report_fd, SPAWN_STAGE_NO_NEW_PRIVS,
-		      ERRNO(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)));
+	CHECK(report_fd, stage, spawn_caps_after_uid(iso, root, &stage));
 }
 
 /* The unit's filter, compiled by the loader (units/seccomp.c): the last
  * stage, so every call before it (setuid, mounts, capabilities) is initd's
  * and none is filtered; the only call after it is execve, which every
- * filter allows. no_new_privs is implied: the kernel requires it of a
- * process without CAP_SYS_ADMIN, and a filter a setuid exec could shed
- * would protect nothing. */
+ * filter allows. */
 static void child_seccomp(const struct unit_seccomp *sc, int report_fd)
 {
-	struct sock_fprog prog = { .len = (unsigned short)sc->n_bpf, .filter = sc->bpf };
+	int stage;
 
-	CHECK(report_fd, SPAWN_STAGE_NO_NEW_PRIVS, ERRNO(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)));
-	CHECK(report_fd, SPAWN_STAGE_SECCOMP,
-	      ERRNO((int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog)));
+	CHECK(report_fd, stage, spawn_seccomp_install(sc, &stage));
 }
 
 /* A PID-namespace unit: from here on this process is the service under a

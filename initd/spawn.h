@@ -94,6 +94,16 @@ int spawn_report_read(int fd, int *ret_stage, int *ret_err, char ret_detail[SPAW
 
 const char *spawn_stage_to_string(int stage);
 
+/* Confining a process as its unit says, shared by the service's child and
+ * an exec probe's command (probe.c), which must not get more than the
+ * service has. Around the uid change: before it the bounding set (and
+ * keeping the capabilities across it), after it the capability sets and
+ * no_new_privs; the filter last, right before execve. 0 or -errno, with
+ * *ret_stage the SPAWN_STAGE_* that failed. */
+int spawn_caps_before_uid(const struct unit_isolation *iso, bool root, int *ret_stage);
+int spawn_caps_after_uid(const struct unit_isolation *iso, bool root, int *ret_stage);
+int spawn_seccomp_install(const struct unit_seccomp *sc, int *ret_stage);
+
 /* Resolve user/group names or numeric ids from passwd/group files (works in a
  * static build: no NSS). Numeric ids are parsed strictly. Exposed for tests. */
 int spawn_lookup_user(const char *passwd_file, const char *user, uid_t *ret_uid,

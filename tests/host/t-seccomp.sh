@@ -38,7 +38,25 @@ exec = [ "/bin/sh", "-c", "echo work > $T/allowlist.work; exec sleep 1000" ];
 restart = "no";
 seccomp = { default = "kill"; allow = [ "@system-service" ]; };
 EOF2
+# An exec probe's command runs as confined as the service: the same
+# bounding set and capabilities, no_new_privs and filter (a command in the
+# service's own files must not get more than the service has).
+unit probed <<EOF2
+exec = [ "/bin/sh", "-c", "grep -E '^(Seccomp|NoNewPrivs|CapBnd|CapEff):' /proc/self/status > $T/probed.svc; exec sleep 1000" ];
+restart = "no";
+capabilities = [ "CAP_NET_BIND_SERVICE" ];
+seccomp = { deny = [ "@mount" ]; errno = "EPERM"; };
+ready = { exec = [ "/bin/sh", "-c", "grep -E '^(Seccomp|NoNewPrivs|CapBnd|CapEff):' /proc/self/status > $T/probed.probe" ]; interval = "100ms"; };
+EOF2
 start_initd || exit 1
+
+check "probed: its ready probe ran" wait_until 10 test -s "$T/probed.probe"
+check "probed reaches running" wait_state probed running 5
+is "probed: the probe's command holds the service's filter, bounding set, capabilities and no_new_privs" \
+	"$(cat "$T/probed.probe" 2>/dev/null)" "$(cat "$T/probed.svc" 2>/dev/null)"
+is "probed: ... which are confined (Seccomp: 2, NoNewPrivs: 1, CapBnd/CapEff: net_bind_service)" \
+	"$(awk '{ printf "%s%s ", $1, $2 }' "$T/probed.probe" 2>/dev/null)" \
+	"CapEff:0000000000000400 CapBnd:0000000000000400 NoNewPrivs:1 Seccomp:2 "
 
 check "deny reaches running" wait_state deny running 5
 check "deny tried its mount" wait_until 5 test -s "$T/deny.work"
