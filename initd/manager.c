@@ -29,6 +29,7 @@
 /* ---- service_ops: what the state machine asks of the outside world ------- */
 
 static void report_ready(struct loop *l, int fd, uint32_t events, void *data);
+static void report_close(struct svc *v);
 static int svc_output_writer(struct manager *m, struct svc *v);
 
 /* A forking unit's pid file left by its last run would name a dead
@@ -88,15 +89,26 @@ static int ops_spawn(struct service *s)
 	if (r == 0)
 		svc_pidfile_clear(s);
 	svc_join_pids(m, v, &p);
+	/* The report's watch lives only while the child starts (issue 19):
+	 * made before the child, so that short memory fails the spawn. */
+	report_close(v);
+	if (r == 0 && !(v->report = malloc(sizeof(*v->report))))
+		r = -ENOMEM;
 	if (r == 0)
 		r = spawn_start(&p, &child);
-	if (r < 0)
+	if (r < 0) {
+		free(v->report);
+		v->report = NULL;
 		return r;
+	}
 	s->pid = child.pid;
 	s->pidfd = child.pidfd;
-	v->report = (struct loop_watch){ .fd = child.report_fd, .fn = report_ready, .data = v };
-	if (loop_watch_add(m->loop, &v->report, EPOLLIN) < 0)
-		v->report.fd = safe_close(v->report.fd);   /* the exit still tells */
+	*v->report = (struct loop_watch){ .fd = child.report_fd, .fn = report_ready, .data = v };
+	if (loop_watch_add(m->loop, v->report, EPOLLIN) < 0) {
+		safe_close(child.report_fd);   /* the exit still tells */
+		free(v->report);
+		v->report = NULL;
+	}
 	return 0;
 }
 
@@ -211,7 +223,11 @@ static const struct service_ops real_ops = {
 
 static void report_close(struct svc *v)
 {
-	loop_watch_close(v->m->loop, &v->report);
+	if (!v->report)
+		return;
+	loop_watch_close(v->m->loop, v->report);
+	free(v->report);   /* loop_watch_del: safe even from its callback */
+	v->report = NULL;
 }
 
 /* Read the child's report; `final` when the child is known to be dead. */
@@ -220,9 +236,9 @@ static void report_drain(struct svc *v)
 	char detail[SPAWN_DETAIL_MAX];
 	int stage, err, r;
 
-	if (v->report.fd < 0)
+	if (!v->report)
 		return;
-	r = spawn_report_read(v->report.fd, &stage, &err, detail);
+	r = spawn_report_read(v->report->fd, &stage, &err, detail);
 	if (r == 0)
 		return;
 	report_close(v);
@@ -258,10 +274,25 @@ static uint64_t count_lines(const char *p, size_t n)
 static void output_to_file(struct svc *v, const struct logwriter_target *t, const char *p,
 			   size_t n)
 {
-	if (logwriter_send(v->m->logwriter, t, p, n, v->log_dropped) == 0)
-		v->log_dropped = 0;
+	if (logwriter_send(v->m->logwriter, t, p, n, v->log->dropped) == 0)
+		v->log->dropped = 0;
 	else
-		v->log_dropped += count_lines(p, n);
+		v->log->dropped += count_lines(p, n);
+}
+
+/* v's output state, made now if this is its first output; NULL when
+ * memory is short (the chunk is then lost, as a ring that cannot grow
+ * loses it: logbuf.c). */
+static struct svc_log *svc_log_get(struct svc *v)
+{
+	const struct initd_conf *c = &v->m->set->conf;
+
+	if (v->log)
+		return v->log;
+	v->log = calloc(1, sizeof(*v->log));
+	if (v->log)   /* fails only for a size of 0 */
+		logbuf_init(&v->log->ring, c->log_buffer_size ? c->log_buffer_size : 64 * 1024);
+	return v->log;
 }
 
 /* A chunk of output: each line stamped with the time it was read
@@ -274,13 +305,15 @@ static void output_take(struct svc *v, const char *buf, size_t n)
 	bool file = v->m->logwriter &&
 		    logwriter_target_of(v->s.unit, &v->m->set->conf, &t);
 
+	if (!svc_log_get(v))
+		return;
 	logtime_clock_now(&now);
 	logtime_format(stamp, now.realtime_usec);
 	while (n > 0) {
-		size_t used, k = logwriter_stamp(stamp, buf, n, &v->log_mid_line, out,
+		size_t used, k = logwriter_stamp(stamp, buf, n, &v->log->mid_line, out,
 						 sizeof(out), &used);
 
-		logbuf_append(&v->log, out, k);
+		logbuf_append(&v->log->ring, out, k);
 		if (file)
 			output_to_file(v, &t, out, k);
 		buf += used;
@@ -303,12 +336,17 @@ static void output_drain(struct svc *v)
 	}
 }
 
+static uint64_t svc_log_end(const struct svc *v)
+{
+	return v->log ? v->log->ring.end : 0;
+}
+
 void svc_output_flush(struct svc *v)
 {
-	uint64_t end = v->log.end;
+	uint64_t end = svc_log_end(v);
 
 	output_drain(v);
-	if (v->log.end != end && v->m->output_hook)
+	if (svc_log_end(v) != end && v->m->output_hook)
 		v->m->output_hook(v->m->output_ctx, &v->s);
 }
 
@@ -328,9 +366,9 @@ static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
 		if (n <= 0)
 			break;
 		output_take(v, buf, (size_t)n);
-		if (v->s.unit->log_console || v->s.unit->log_kmsg)
+		if (v->log && (v->s.unit->log_console || v->s.unit->log_kmsg))
 			log_service_output(v->s.unit->name, buf, (size_t)n, v->s.unit->log_console,
-					   v->s.unit->log_kmsg, &v->log_forward);
+					   v->s.unit->log_kmsg, &v->log->forward);
 		got = true;
 	}
 	if (got && v->m->output_hook)
@@ -352,7 +390,9 @@ void svc_free(struct manager *m, struct svc *v)
 	svc_close_cgroup(m, v);
 	output_close(v);
 	safe_close(v->s.pidfd);
-	logbuf_free(&v->log);
+	if (v->log)
+		logbuf_free(&v->log->ring);
+	free(v->log);
 	postmortem_ring_free(&v->postmortems);
 	free(v->requires);
 	free(v->after);
@@ -414,17 +454,14 @@ int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 	v->m = m;
 	v->gen = m->gen;
 	m->escalate_dirty = true;   /* it may be set failed below (pass_escalate) */
-	v->report.fd = v->output.fd = v->main_exit.fd = -1;
+	v->output.fd = -1;
 	svc_cgroup_init(v);
 	service_init(&v->s, u, &real_ops, m->loop, m);
-	r = logbuf_init(&v->log, m->set->conf.log_buffer_size ? m->set->conf.log_buffer_size
-							       : 64 * 1024);
-	if (r >= 0)
-		r = svc_open_cgroup(m, v);
+	r = svc_open_cgroup(m, v);
 	/* A cgroup that could not be set up already failed the unit with its
 	 * own reason (svc_cgroup_failed): keep that one. */
 	if (r < 0 && v->s.state != SERVICE_FAILED) {
-		log_error("%s: cannot set up its log ring: %s", u->name, strerror(-r));
+		log_error("%s: cannot set up its cgroup: %s", u->name, strerror(-r));
 		service_exit_set(&v->s.last_exit,
 				 (struct service_exit){ .kind = EXIT_SPAWN, .code = -r });
 		v->s.state = SERVICE_FAILED;
@@ -843,9 +880,12 @@ const char *manager_cgroup_path(struct manager *m, struct service *s, char *buf,
 	return buf;
 }
 
-struct logbuf *manager_service_log(struct service *s)
+const struct logbuf *manager_service_log(struct service *s)
 {
-	return &svc_of(s)->log;
+	/* A unit that never wrote reads as an empty ring. */
+	static const struct logbuf none = { .size = 1 };
+
+	return svc_of(s)->log ? &svc_of(s)->log->ring : &none;
 }
 
 int manager_start(struct manager *m, struct service *s)

@@ -21,22 +21,33 @@
 
 struct cgroup_plan;
 
+/* What a unit's output left: made at its first output (issue 19: most
+ * units are silent, and 64 bytes in each of them was most of a ring that
+ * holds nothing). */
+struct svc_log {
+	struct logbuf ring;
+	struct log_forward forward;   /* its console/kmsg budget's count */
+	uint64_t dropped;             /* lines its log file did not get (the
+	                               * writer's queue was full), not yet said */
+	bool mid_line;                /* the last byte taken was not a newline */
+};
+
 /* The manager's record of one unit: the state machine and what the manager
  * holds for it across restarts. */
 struct svc {
 	struct service s;
 	struct manager *m;
-	struct loop_watch report;     /* the child's setup report pipe */
-	struct loop_watch main_exit;  /* pidfd of a MAINPID= process not (yet) our child */
+	/* Issue 19: watches only some moments need, malloc'd then, NULL
+	 * otherwise: the child's setup report pipe while it starts; the pidfd
+	 * of a MAINPID= process not (yet) our child. */
+	struct loop_watch *report;
+	struct loop_watch *main_exit;
 	/* The read end of the stdout/stderr pipe, -1 when none: made at the
 	 * first spawn, reopened for writing at the next while it lasts (so a
 	 * restart loses nothing), closed at end-of-file, once every process
 	 * that held the write end is gone. PID 1 never keeps the write end. */
 	struct loop_watch output;
-	struct logbuf log;
-	struct log_forward log_forward;   /* its console/kmsg budget's count */
-	uint64_t log_dropped;         /* lines its log file did not get (the
-	                               * writer's queue was full), not yet said */
+	struct svc_log *log;          /* made at its first output, NULL before */
 	size_t *requires;             /* indexes into m->svcs, n_requires */
 	size_t n_requires;
 	size_t *after;
@@ -57,7 +68,6 @@ struct svc {
 	bool removed;                 /* gone from the units: freed once stopped */
 	/* two apart, next to the flags above: no padding (issue 19) */
 	bool escalated;               /* its failure action ran for this failure */
-	bool log_mid_line;            /* log: the last byte taken was not a newline */
 	const struct unit *pending_unit;  /* changed by a reload: swapped in once stopped */
 
 	struct probe_run *probe;      /* its ready or health probe (issue 15):

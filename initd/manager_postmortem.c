@@ -99,7 +99,8 @@ static void postmortem_record(struct manager *m, struct svc *v, unsigned restart
 	p->wall_usec = now.realtime_usec;
 	p->restarts = restarts;
 	postmortem_reason(&v->s, p);
-	postmortem_take_lines(p, &v->log, POSTMORTEM_LINES);
+	if (v->log)
+		postmortem_take_lines(p, &v->log->ring, POSTMORTEM_LINES);
 	/* Small in-kernel files, read once per failure: never a disk. */
 	fd = svc_cgroup_node_open(m, v);
 	if (fd >= 0) {
