@@ -393,7 +393,9 @@ void svc_free(struct manager *m, struct svc *v)
 	if (v->log)
 		logbuf_free(&v->log->ring);
 	free(v->log);
-	postmortem_ring_free(&v->postmortems);
+	if (v->postmortems)
+		postmortem_ring_free(v->postmortems);
+	free(v->postmortems);
 	free(v->requires);
 	free(v->after);
 	free(v->dependents);
@@ -456,7 +458,7 @@ int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 	m->escalate_dirty = true;   /* it may be set failed below (pass_escalate) */
 	v->output.fd = -1;
 	svc_cgroup_init(v);
-	service_init(&v->s, u, &real_ops, m->loop, m);
+	service_init(&v->s, u, &real_ops, m->loop);
 	r = svc_open_cgroup(m, v);
 	/* A cgroup that could not be set up already failed the unit with its
 	 * own reason (svc_cgroup_failed): keep that one. */
@@ -489,8 +491,8 @@ ssize_t set_index(const struct unit_set *set, const char *name)
 	return -1;
 }
 
-static int names_to_indexes(const struct unit_set *set, char **names, size_t **ret,
-			    size_t *ret_n)
+static int names_to_indexes(const struct unit_set *set, char **names, uint32_t **ret,
+			    uint32_t *ret_n)
 {
 	size_t n = 0;
 
@@ -506,18 +508,18 @@ static int names_to_indexes(const struct unit_set *set, char **names, size_t **r
 	for (char **p = names; p && *p; p++) {
 		ssize_t i = set_index(set, *p);
 		if (i >= 0)
-			(*ret)[(*ret_n)++] = (size_t)i;
+			(*ret)[(*ret_n)++] = (uint32_t)i;
 	}
 	return 0;
 }
 
-static int append_index(size_t **v, size_t *n, size_t i)
+static int append_index(uint32_t **v, uint32_t *n, size_t i)
 {
-	size_t *nv = reallocarray(*v, *n + 1, sizeof(**v));
+	uint32_t *nv = reallocarray(*v, *n + 1, sizeof(**v));
 
 	if (!nv)
 		return -ENOMEM;
-	nv[(*n)++] = i;
+	nv[(*n)++] = (uint32_t)i;
 	*v = nv;
 	return 0;
 }

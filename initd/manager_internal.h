@@ -48,41 +48,40 @@ struct svc {
 	 * that held the write end is gone. PID 1 never keeps the write end. */
 	struct loop_watch output;
 	struct svc_log *log;          /* made at its first output, NULL before */
-	size_t *requires;             /* indexes into m->svcs, n_requires */
-	size_t n_requires;
-	size_t *after;
-	size_t n_after;
-	size_t *dependents;           /* units that require or come after this one */
-	size_t n_dependents;
-
-	/* cgroup (manager_cgroup.c) */
-	bool has_cgroup;              /* its node exists; opened by path when used */
-	int wd[CGROUP_EVENT_MAX];     /* its event files' watches (m->watch), -1 */
-	unsigned long oom_kills;      /* memory.events oom_kill seen so far */
-	uint64_t pids_refused;        /* pids.events max seen so far */
-	uint64_t pids_refused_at;     /* when it last grew, monotonic usec */
-
-	/* reload */
-	unsigned gen;                 /* generation of the set s.unit belongs to */
-	bool restart_after_swap;
-	bool removed;                 /* gone from the units: freed once stopped */
-	/* two apart, next to the flags above: no padding (issue 19) */
-	bool escalated;               /* its failure action ran for this failure */
-	const struct unit *pending_unit;  /* changed by a reload: swapped in once stopped */
-
-	struct probe_run *probe;      /* its ready or health probe (issue 15):
-	                               * made at its first run, NULL before
-	                               * (most units have none; issue 19) */
-
-	/* issue 17 */
-	struct postmortem_ring postmortems;   /* manager_postmortem.c */
-	bool freeze_wanted;           /* cgroup.freeze 1 written (manager_freeze.c) */
-	bool frozen;                  /* its cgroup.events said frozen 1 since */
-
+	/* Dependencies: indexes into m->svcs, NULL when none (most units).
+	 * 32 bits (issue 19): a set holds far fewer units. */
+	uint32_t *requires;
+	uint32_t *after;
+	uint32_t *dependents;         /* units that require or come after this one */
+	uint32_t n_requires, n_after, n_dependents;
 	/* issue 18.4: the main pid of each namespaces_from source unit when
 	 * this one was spawned; another pid there means the namespace is not
 	 * the one joined: restart (pass_check_joined). 0 = none. */
 	pid_t join_pid[UNIT_JOIN_MAX];
+
+	/* cgroup (manager_cgroup.c) */
+	unsigned long oom_kills;      /* memory.events oom_kill seen so far */
+	uint64_t pids_refused;        /* pids.events max seen so far */
+	uint64_t pids_refused_at;     /* when it last grew, monotonic usec */
+	int wd[CGROUP_EVENT_MAX];     /* its event files' watches (m->watch), -1 */
+	bool has_cgroup;              /* its node exists; opened by path when used */
+	bool freeze_wanted;           /* cgroup.freeze 1 written (manager_freeze.c) */
+	bool frozen;                  /* its cgroup.events said frozen 1 since */
+
+	/* reload */
+	const struct unit *pending_unit;  /* changed by a reload: swapped in once stopped */
+	unsigned gen;                 /* generation of the set s.unit belongs to */
+	bool restart_after_swap;
+	bool removed;                 /* gone from the units: freed once stopped */
+	/* next to the flags above: no padding (issue 19) */
+	bool escalated;               /* its failure action ran for this failure */
+
+	struct probe_run *probe;      /* its ready or health probe (issue 15):
+	                               * made at its first run, NULL before
+	                               * (most units have none; issue 19) */
+	/* issue 17 */
+	struct postmortem_ring *postmortems;  /* manager_postmortem.c: made
+	                               * with the first record, NULL before */
 };
 
 struct settled_waiter {

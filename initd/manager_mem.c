@@ -20,7 +20,7 @@ static void svc_footprint(const struct svc *v, struct manager_footprint *fp)
 			   (v->s.limit_exit ? chunk(v->s.limit_exit->detail) : 0);
 	fp->deps += chunk(v->requires) + chunk(v->after) + chunk(v->dependents);
 	fp->log_rings += v->log ? chunk(v->log) + chunk(v->log->ring.data) : 0;
-	fp->postmortems += chunk(v->postmortems.rec);
+	fp->postmortems += v->postmortems ? chunk(v->postmortems) + chunk(v->postmortems->rec) : 0;
 }
 
 static size_t model_total(const struct unit_set_footprint *f)

@@ -401,13 +401,12 @@ static void setup_error_take(struct service *s)
 }
 
 void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,
-		  struct loop *l, void *owner)
+		  struct loop *l)
 {
 	memset(s, 0, sizeof(*s));
 	s->unit = u;
 	s->ops = ops;
 	s->loop = l;
-	s->owner = owner;
 	s->pidfd = -1;
 	s->state = u->bad ? SERVICE_BAD_CONFIG : SERVICE_STOPPED;
 	s->state_since = now_usec();
