@@ -58,13 +58,24 @@ struct svc *svc_join_source(struct manager *m, const struct svc *v, enum unit_jo
 }
 
 /* The sources' main pids, for the child and for pass_check_joined. */
-static void svc_join_pids(struct manager *m, struct svc *v, struct spawn_params *p)
+/* What v joins, into p and kept in v->join_pid (made at the first spawn
+ * that joins a unit): 0, or -ENOMEM (the spawn fails). */
+static int svc_join_pids(struct manager *m, struct svc *v, struct spawn_params *p)
 {
+	bool any = false;
+
 	for (int k = 0; k < UNIT_JOIN_MAX; k++) {
 		struct svc *src = svc_join_source(m, v, (enum unit_join)k);
-		p->join_pid[k] = v->join_pid[k] = src ? src->s.pid : 0;
+		p->join_pid[k] = src ? src->s.pid : 0;
 		p->join_pidfd[k] = src ? src->s.pidfd : -1;
+		any |= src != NULL;
 	}
+	if (!any && !v->join_pid)
+		return 0;
+	if (!v->join_pid && !(v->join_pid = calloc(UNIT_JOIN_MAX, sizeof(*v->join_pid))))
+		return -ENOMEM;
+	memcpy(v->join_pid, p->join_pid, UNIT_JOIN_MAX * sizeof(*v->join_pid));
+	return 0;
 }
 
 static int ops_spawn(struct service *s)
@@ -88,7 +99,8 @@ static int ops_spawn(struct service *s)
 
 	if (r == 0)
 		svc_pidfile_clear(s);
-	svc_join_pids(m, v, &p);
+	if (r == 0)
+		r = svc_join_pids(m, v, &p);
 	/* The report's watch lives only while the child starts (issue 19):
 	 * made before the child, so that short memory fails the spawn. */
 	report_close(v);
@@ -396,6 +408,8 @@ void svc_free(struct manager *m, struct svc *v)
 	if (v->postmortems)
 		postmortem_ring_free(v->postmortems);
 	free(v->postmortems);
+	free(v->join_pid);
+	free(v->pids);
 	free(v->requires);
 	free(v->after);
 	free(v->dependents);

@@ -32,6 +32,12 @@ struct svc_log {
 	bool mid_line;                /* the last byte taken was not a newline */
 };
 
+/* pids.events of a unit whose cgroup refused a fork. */
+struct svc_pids {
+	uint64_t refused;             /* pids.events max seen so far */
+	uint64_t refused_at;          /* when it last grew, monotonic usec */
+};
+
 /* The manager's record of one unit: the state machine and what the manager
  * holds for it across restarts. */
 struct svc {
@@ -54,27 +60,23 @@ struct svc {
 	uint32_t *after;
 	uint32_t *dependents;         /* units that require or come after this one */
 	uint32_t n_requires, n_after, n_dependents;
+
+	/* cgroup (manager_cgroup.c; has_cgroup, freeze_wanted and frozen are
+	 * with the flags below) */
+	int wd[CGROUP_EVENT_MAX];     /* its event files' watches (m->watch), -1 */
+	unsigned long oom_kills;      /* memory.events oom_kill seen so far */
+	struct svc_pids *pids;        /* made at its first refused fork, NULL
+	                               * before (issue 19: few units hit pids.max) */
+
 	/* issue 18.4: the main pid of each namespaces_from source unit when
 	 * this one was spawned; another pid there means the namespace is not
-	 * the one joined: restart (pass_check_joined). 0 = none. */
-	pid_t join_pid[UNIT_JOIN_MAX];
+	 * the one joined: restart (pass_check_joined). 0 = none.
+	 * [UNIT_JOIN_MAX], made at the first spawn that joins a unit, NULL
+	 * before: all 0 (issue 19). */
+	pid_t *join_pid;
 
-	/* cgroup (manager_cgroup.c) */
-	unsigned long oom_kills;      /* memory.events oom_kill seen so far */
-	uint64_t pids_refused;        /* pids.events max seen so far */
-	uint64_t pids_refused_at;     /* when it last grew, monotonic usec */
-	int wd[CGROUP_EVENT_MAX];     /* its event files' watches (m->watch), -1 */
-	bool has_cgroup;              /* its node exists; opened by path when used */
-	bool freeze_wanted;           /* cgroup.freeze 1 written (manager_freeze.c) */
-	bool frozen;                  /* its cgroup.events said frozen 1 since */
-
-	/* reload */
+	/* reload (gen and its flags below) */
 	const struct unit *pending_unit;  /* changed by a reload: swapped in once stopped */
-	unsigned gen;                 /* generation of the set s.unit belongs to */
-	bool restart_after_swap;
-	bool removed;                 /* gone from the units: freed once stopped */
-	/* next to the flags above: no padding (issue 19) */
-	bool escalated;               /* its failure action ran for this failure */
 
 	struct probe_run *probe;      /* its ready or health probe (issue 15):
 	                               * made at its first run, NULL before
@@ -82,6 +84,15 @@ struct svc {
 	/* issue 17 */
 	struct postmortem_ring *postmortems;  /* manager_postmortem.c: made
 	                               * with the first record, NULL before */
+
+	/* Last, together: a bit each beside gen, no padding (issue 19). */
+	unsigned gen;                 /* reload: generation of the set s.unit belongs to */
+	bool restart_after_swap : 1;  /* reload */
+	bool removed : 1;             /* reload: gone from the units: freed once stopped */
+	bool escalated : 1;           /* its failure action ran for this failure */
+	bool has_cgroup : 1;          /* its node exists; opened by path when used */
+	bool freeze_wanted : 1;       /* cgroup.freeze 1 written (manager_freeze.c) */
+	bool frozen : 1;              /* its cgroup.events said frozen 1 since */
 };
 
 struct settled_waiter {

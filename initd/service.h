@@ -209,7 +209,6 @@ struct service {
 
 	char *status_text;            /* last STATUS= from the service, or NULL */
 	int notify_errno;             /* last ERRNO= */
-	unsigned transitions_outside_table;   /* logged; a bug if ever > 0 */
 
 	struct service_exit last_exit;
 	/* Issue 19: the two rare exits are kept out of line (288 bytes each
@@ -312,6 +311,9 @@ struct service_transition {
 };
 extern const struct service_transition service_transitions[];
 extern const size_t service_n_transitions;
+/* Changes made outside the table, every service together: logged; a bug
+ * if ever > 0 (one count for the process, not 4 bytes in every unit). */
+extern unsigned service_transitions_outside_table;
 bool service_transition_allowed(enum service_state from, enum service_state to);
 
 /* Queries. */
