@@ -13,12 +13,13 @@ enum boot_phase {
 	BOOT_PHASE_MOUNTS,         /* early mounts (proc, sys, dev, run, cgroup2) done */
 	BOOT_PHASE_LOOP,           /* event loop, sockets, log writer up */
 	BOOT_PHASE_LOADER_FORKED,  /* the unit loader forked */
+	BOOT_PHASE_LOOPBACK,       /* lo up (PID 1, while the loader parses) */
 	BOOT_PHASE_MODEL_READ,     /* its whole answer read (EOF) */
 	BOOT_PHASE_MODEL_DECODED,  /* the model decoded in PID 1 */
 	BOOT_PHASE_MODULES,        /* initd.conf's modules loaded */
 	BOOT_PHASE_CONF,           /* network, sysctl, watchdog applied */
-	BOOT_PHASE_CGROUP,         /* the manager: cgroup root and PID 1's leaf */
-	BOOT_PHASE_APPLIED,        /* every unit in the manager (their leaves) */
+	BOOT_PHASE_CGROUP,         /* the manager: the cgroup root opened */
+	BOOT_PHASE_APPLIED,        /* every unit in the manager (leaves: at spawn) */
 	BOOT_PHASE_BOOT,           /* the boot's first pass asked (manager_boot) */
 	BOOT_PHASE_MAX,
 };

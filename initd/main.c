@@ -953,12 +953,6 @@ static int run_daemon(struct initd *d)
 	if (d->pid1)
 		boot_install_crash_handlers(d->crash);
 	log_info("initd %s starting%s", INITD_VERSION, d->pid1 ? " as PID 1" : "");
-	/* Every daemon expects 127.0.0.1: the machine's own lo is up before
-	 * any unit starts (not with --no-mounts: then the network namespace
-	 * is not ours to change). */
-	if (d->pid1 && !d->opt.no_mounts)
-		net_loopback_up();
-
 	r = loop_new(&d->loop);
 	if (r >= 0)
 		r = watchdog_new(d->loop, &d->watchdog);
@@ -999,6 +993,14 @@ static int run_daemon(struct initd *d)
 	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, NULL, boot_units_loaded, d,
 			 &d->reloading);
 	boot_phase_mark(BOOT_PHASE_LOADER_FORKED);
+	/* Every daemon expects 127.0.0.1: the machine's own lo is up before
+	 * any unit starts (not with --no-mounts: then the network namespace
+	 * is not ours to change). Done while the loader parses, on the other
+	 * CPU: the model cannot arrive before this returns (issue 19). */
+	if (d->pid1 && !d->opt.no_mounts) {
+		net_loopback_up();
+		boot_phase_mark(BOOT_PHASE_LOOPBACK);
+	}
 	if (r < 0) {
 		log_error("cannot start the unit loader: %s", strerror(-r));
 		snprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why),

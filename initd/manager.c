@@ -463,7 +463,6 @@ static int svc_output_writer(struct manager *m, struct svc *v)
 int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 {
 	struct svc *v = calloc(1, sizeof(*v));
-	int r;
 
 	if (!v)
 		return -ENOMEM;
@@ -473,15 +472,7 @@ int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 	v->output.fd = -1;
 	svc_cgroup_init(v);
 	service_init(&v->s, u, &real_ops, m->loop);
-	r = svc_open_cgroup(m, v);
-	/* A cgroup that could not be set up already failed the unit with its
-	 * own reason (svc_cgroup_failed): keep that one. */
-	if (r < 0 && v->s.state != SERVICE_FAILED) {
-		log_error("%s: cannot set up its cgroup: %s", u->name, strerror(-r));
-		service_exit_set(&v->s.last_exit,
-				 (struct service_exit){ .kind = EXIT_SPAWN, .code = -r });
-		v->s.state = SERVICE_FAILED;
-	}
+	svc_cgroup_check(m, v);   /* its leaf: at its first spawn */
 	*ret = v;
 	return 0;
 }

@@ -180,14 +180,17 @@ void svc_close_cgroup(struct manager *m, struct svc *v)
 	v->has_cgroup = false;
 }
 
-/* The unit cannot have its cgroup: it fails with the reason. */
+/* The unit cannot have its cgroup: it fails with the reason. A start in
+ * progress (its leaf made at the spawn) is failed by service_spawn, which
+ * keeps this reason; a unit not being started is failed here. */
 static void svc_cgroup_failed(struct svc *v, const char *why)
 {
 	log_error("%s: cgroup: %s", v->s.unit->name, why);
 	service_exit_set(&v->s.last_exit,
 			 (struct service_exit){ .kind = EXIT_CGROUP, .at = now_usec() });
 	service_exit_describe(&v->s.last_exit, "%s", why);
-	v->s.state = SERVICE_FAILED;
+	if (v->s.state != SERVICE_WAITING && v->s.state != SERVICE_RESTARTING)
+		v->s.state = SERVICE_FAILED;
 	v->m->escalate_dirty = true;
 }
 
@@ -213,6 +216,40 @@ static bool unit_has_limits(const struct unit *u)
 	return u->cgroup.limits.declared || u->cgroup.subtree_control;
 }
 
+/* What can be told without touching the tree: 0, or -EINVAL with the
+ * unit failed (it cannot have the cgroup it asks for); *uid and *gid
+ * the owner of a delegated node. */
+static int svc_cgroup_plan_check(struct manager *m, struct svc *v, uid_t *uid, gid_t *gid)
+{
+	const struct unit *u = v->s.unit;
+	char why[CGROUP_PROBLEM_MAX];
+
+	if (!cgroup_tree_enabled(&m->cg)) {
+		if (unit_has_limits(u))
+			svc_cgroup_failed(v, "limits need a cgroup2 hierarchy");
+		return -EINVAL;
+	}
+	if (m->cgroup_plan && cgroup_plan_unit_problem(m->cgroup_plan, u, why, sizeof(why))) {
+		svc_cgroup_failed(v, why);
+		return -EINVAL;
+	}
+	if (delegate_owner(m, u, uid, gid) < 0) {
+		svc_cgroup_failed(v, "delegation: unknown user or group");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void svc_cgroup_check(struct manager *m, struct svc *v)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (!v->s.unit->bad)
+		(void)svc_cgroup_plan_check(m, v, &uid, &gid);
+	m->leaves_pending = true;
+}
+
 int svc_open_cgroup(struct manager *m, struct svc *v)
 {
 	const struct unit *u = v->s.unit;
@@ -221,21 +258,8 @@ int svc_open_cgroup(struct manager *m, struct svc *v)
 	uid_t uid;
 	gid_t gid;
 
-	if (u->bad)
+	if (u->bad || svc_cgroup_plan_check(m, v, &uid, &gid) < 0)
 		return 0;
-	if (!cgroup_tree_enabled(&m->cg)) {
-		if (unit_has_limits(u))
-			svc_cgroup_failed(v, "limits need a cgroup2 hierarchy");
-		return 0;
-	}
-	if (m->cgroup_plan && cgroup_plan_unit_problem(m->cgroup_plan, u, why, sizeof(why))) {
-		svc_cgroup_failed(v, why);
-		return 0;
-	}
-	if (delegate_owner(m, u, &uid, &gid) < 0) {
-		svc_cgroup_failed(v, "delegation: unknown user or group");
-		return 0;
-	}
 	r = cgroup_plan_open_service(u, m->cg.root_fd, uid, gid, &node, &leaf, why, sizeof(why));
 	if (r < 0) {
 		svc_cgroup_failed(v, why);
@@ -290,6 +314,30 @@ int svc_spawn_cgroup_fd(struct manager *m, struct svc *v, int *ret_fd)
 		return fd;
 	*ret_fd = fd;
 	return 0;
+}
+
+/* A unit the pass did not spawn and will not soon: stopped (autostart
+ * false, another mode), or failed before any spawn (a dependency), but
+ * not for want of its cgroup. A waiting unit gets its leaf at its spawn. */
+static bool svc_idle_without_leaf(const struct svc *v)
+{
+	if (v->has_cgroup || v->pending_unit || v->s.unit->bad)
+		return false;
+	return v->s.state == SERVICE_STOPPED ||
+	       (v->s.state == SERVICE_FAILED && v->s.last_exit.kind != EXIT_CGROUP);
+}
+
+void manager_cgroup_idle_leaves(struct manager *m)
+{
+	if (!m->leaves_pending || !cgroup_tree_enabled(&m->cg) || m->shutdown != SHUTDOWN_NONE)
+		return;
+	m->leaves_pending = false;
+	for (size_t i = 0; i < m->n_svcs; i++) {
+		struct svc *v = m->svcs[i];
+
+		if (svc_idle_without_leaf(v) && svc_open_cgroup(m, v) < 0)
+			log_error("%s: cannot set up its cgroup leaf", v->s.unit->name);
+	}
 }
 
 /* ---- the tree ---------------------------------------------------------------------- */

@@ -114,6 +114,8 @@ struct manager {
 	size_t n_svcs;
 	size_t *order;                /* start order (topological) */
 	bool pass_scheduled;
+	bool leaves_pending;          /* a unit without its leaf may be stopped:
+	                               * manager_cgroup_idle_leaves after the pass */
 	struct loop_timer pass_timer; /* the next pass, after the fds had their
 	                               * turn: at most MANAGER_SPAWNS_PER_ROUND
 	                               * spawns per loop iteration */
@@ -217,11 +219,19 @@ int svc_find_main(struct service *s, char *why, size_t size);
 
 /* ---- manager_cgroup.c ---- */
 /* A service's node and leaf, and their events. init: no cgroup, no watch
- * (svc_new). open: 0, or -errno when its files cannot be watched; a unit
- * that cannot have its cgroup is set failed with the reason (EXIT_CGROUP).
+ * (svc_new). check: what the plan and the passwd file can tell, without
+ * touching the tree (svc_new); a unit that cannot have its cgroup is set
+ * failed with the reason (EXIT_CGROUP). open: make the node and leaf, 0,
+ * or -errno when its files cannot be watched; a unit that cannot have
+ * them is failed with the reason (at a spawn, by service_spawn). The
+ * leaves are made at each unit's first spawn, so that the boot's first
+ * execs need not wait for every other unit's leaf (issue 19); the units
+ * not started get theirs after the pass (idle_leaves).
  * poll_oom: read memory.events now (before an exit is classified). */
 void svc_cgroup_init(struct svc *v);
+void svc_cgroup_check(struct manager *m, struct svc *v);
 int svc_open_cgroup(struct manager *m, struct svc *v);
+void manager_cgroup_idle_leaves(struct manager *m);
 void svc_close_cgroup(struct manager *m, struct svc *v);
 /* The directory to spawn v into: 0 with *ret_fd a new fd (the caller
  * closes it), or with *ret_fd = -1 when initd runs without cgroups (or the

@@ -306,6 +306,8 @@ static void manager_pass(struct loop *l, void *data)
 	if (m->booted && !m->settled_at && m->shutdown == SHUTDOWN_NONE && manager_all_settled(m))
 		m->settled_at = now_usec();
 	notify_settled(m);
+	if (m->booted || m->rescue)
+		manager_cgroup_idle_leaves(m);
 	pass_own_leaf(m);
 	if (m->pass_hook)
 		m->pass_hook(m->pass_ctx);

@@ -508,7 +508,11 @@ static void service_spawn(struct service *s)
 	s->ready_at = 0;
 	r = s->ops->spawn(s);
 	if (r < 0) {
-		service_fail(s, EXIT_SPAWN, -r);
+		/* The ops may have said why already (a cgroup leaf they could
+		 * not make: EXIT_CGROUP with its reason, stamped now): keep it. */
+		bool said = s->last_exit.kind == EXIT_CGROUP && s->last_exit.at >= now;
+
+		service_fail(s, said ? EXIT_NONE : EXIT_SPAWN, -r);
 		return;
 	}
 	service_set_state(s, SERVICE_STARTING);

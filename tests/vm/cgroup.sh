@@ -81,6 +81,18 @@ check_eq "sys1: main PID in /system/sys1" "$(cgroup_of "$(main_pid sys1)")" /sys
 check_eq "plain: main PID in /other/plain" "$(cgroup_of "$(main_pid plain)")" /other/plain
 check_eq "deleg: main PID in the child leaf /apps/deleg/main" "$(cgroup_of "$(main_pid deleg)")" /apps/deleg/main
 
+# ---- leaves made at the first spawn (issue 19) ----------------------------------
+# A unit's leaf is made when it is first spawned; one the boot does not
+# start gets its leaf after the boot's first pass; a leaf that cannot be
+# made fails its unit with the kernel's reason, not a bare spawn errno.
+reads idle system/idle/pids.max 8
+check_eq "idle: autostart = false, its leaf is empty" "$(cat $CG/system/idle/cgroup.procs)" ""
+check "iobad: failed (its leaf's io.max names a device that does not exist)" \
+	eventually 10 state_is iobad failed
+check "iobad: svctl status gives the cgroup reason: io.max and the kernel's error" \
+	eval 'unit_reason iobad | grep -q "cgroup: io.max: No such device"'
+check_eq "iobad: never ran (no main PID)" "$(main_pid iobad)" "-"
+
 # ---- controllers: top-down, only where needed ---------------------------------
 # ctl DIR: DIR's cgroup.subtree_control, sorted, on one line
 ctl() { tr ' ' '\n' <"$CG$1/cgroup.subtree_control" 2>/dev/null | grep . | sort | tr '\n' ' ' | sed 's/ $//'; }
