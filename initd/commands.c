@@ -478,7 +478,7 @@ static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 /* ---- logs, kill ------------------------------------------------------------------ */
 
 /* Put the ring's bytes from *offset to end into one OK message. */
-static int put_log_data(struct proto_buf *b, struct logbuf *log, uint64_t *offset, uint64_t end)
+static int put_log_data(struct proto_buf *b, const struct logbuf *log, uint64_t *offset, uint64_t end)
 {
 	_cleanup_free_ char *chunk = malloc(LOG_CHUNK);
 
@@ -575,7 +575,7 @@ static void follower_remove(struct commands *cmds, struct follower *f)
 /* One message of at most `room` payload bytes for f: a marker line for
  * what the ring overwrote before f took it, then what follows. 0 with
  * nothing to send, 1 with a message in b, or -errno. */
-static int follower_message(struct follower *f, struct logbuf *log, size_t room,
+static int follower_message(struct follower *f, const struct logbuf *log, size_t room,
 			    struct proto_buf *b)
 {
 	_cleanup_free_ char *chunk = malloc(LOG_CHUNK);
@@ -607,7 +607,7 @@ static int follower_message(struct follower *f, struct logbuf *log, size_t room,
 /* Send f what it may have: messages while its queue has room. Returns 0,
  * or -errno once f was removed: its client gone, or told why it is
  * released (a follower that cannot be fed would hold its slot forever). */
-static int follower_feed(struct commands *cmds, struct follower *f, struct logbuf *log)
+static int follower_feed(struct commands *cmds, struct follower *f, const struct logbuf *log)
 {
 	struct proto_buf b;
 	int r = 0;

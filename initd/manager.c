@@ -29,6 +29,7 @@
 /* ---- service_ops: what the state machine asks of the outside world ------- */
 
 static void report_ready(struct loop *l, int fd, uint32_t events, void *data);
+static void report_close(struct svc *v);
 static int svc_output_writer(struct manager *m, struct svc *v);
 
 /* A forking unit's pid file left by its last run would name a dead
@@ -57,13 +58,24 @@ struct svc *svc_join_source(struct manager *m, const struct svc *v, enum unit_jo
 }
 
 /* The sources' main pids, for the child and for pass_check_joined. */
-static void svc_join_pids(struct manager *m, struct svc *v, struct spawn_params *p)
+/* What v joins, into p and kept in v->join_pid (made at the first spawn
+ * that joins a unit): 0, or -ENOMEM (the spawn fails). */
+static int svc_join_pids(struct manager *m, struct svc *v, struct spawn_params *p)
 {
+	bool any = false;
+
 	for (int k = 0; k < UNIT_JOIN_MAX; k++) {
 		struct svc *src = svc_join_source(m, v, (enum unit_join)k);
-		p->join_pid[k] = v->join_pid[k] = src ? src->s.pid : 0;
+		p->join_pid[k] = src ? src->s.pid : 0;
 		p->join_pidfd[k] = src ? src->s.pidfd : -1;
+		any |= src != NULL;
 	}
+	if (!any && !v->join_pid)
+		return 0;
+	if (!v->join_pid && !(v->join_pid = calloc(UNIT_JOIN_MAX, sizeof(*v->join_pid))))
+		return -ENOMEM;
+	memcpy(v->join_pid, p->join_pid, UNIT_JOIN_MAX * sizeof(*v->join_pid));
+	return 0;
 }
 
 static int ops_spawn(struct service *s)
@@ -87,16 +99,28 @@ static int ops_spawn(struct service *s)
 
 	if (r == 0)
 		svc_pidfile_clear(s);
-	svc_join_pids(m, v, &p);
+	if (r == 0)
+		r = svc_join_pids(m, v, &p);
+	/* The report's watch lives only while the child starts (issue 19):
+	 * made before the child, so that short memory fails the spawn. */
+	report_close(v);
+	if (r == 0 && !(v->report = malloc(sizeof(*v->report))))
+		r = -ENOMEM;
 	if (r == 0)
 		r = spawn_start(&p, &child);
-	if (r < 0)
+	if (r < 0) {
+		free(v->report);
+		v->report = NULL;
 		return r;
+	}
 	s->pid = child.pid;
 	s->pidfd = child.pidfd;
-	v->report = (struct loop_watch){ .fd = child.report_fd, .fn = report_ready, .data = v };
-	if (loop_watch_add(m->loop, &v->report, EPOLLIN) < 0)
-		v->report.fd = safe_close(v->report.fd);   /* the exit still tells */
+	*v->report = (struct loop_watch){ .fd = child.report_fd, .fn = report_ready, .data = v };
+	if (loop_watch_add(m->loop, v->report, EPOLLIN) < 0) {
+		safe_close(child.report_fd);   /* the exit still tells */
+		free(v->report);
+		v->report = NULL;
+	}
 	return 0;
 }
 
@@ -211,7 +235,11 @@ static const struct service_ops real_ops = {
 
 static void report_close(struct svc *v)
 {
-	loop_watch_close(v->m->loop, &v->report);
+	if (!v->report)
+		return;
+	loop_watch_close(v->m->loop, v->report);
+	free(v->report);   /* loop_watch_del: safe even from its callback */
+	v->report = NULL;
 }
 
 /* Read the child's report; `final` when the child is known to be dead. */
@@ -220,9 +248,9 @@ static void report_drain(struct svc *v)
 	char detail[SPAWN_DETAIL_MAX];
 	int stage, err, r;
 
-	if (v->report.fd < 0)
+	if (!v->report)
 		return;
-	r = spawn_report_read(v->report.fd, &stage, &err, detail);
+	r = spawn_report_read(v->report->fd, &stage, &err, detail);
 	if (r == 0)
 		return;
 	report_close(v);
@@ -258,10 +286,25 @@ static uint64_t count_lines(const char *p, size_t n)
 static void output_to_file(struct svc *v, const struct logwriter_target *t, const char *p,
 			   size_t n)
 {
-	if (logwriter_send(v->m->logwriter, t, p, n, v->log_dropped) == 0)
-		v->log_dropped = 0;
+	if (logwriter_send(v->m->logwriter, t, p, n, v->log->dropped) == 0)
+		v->log->dropped = 0;
 	else
-		v->log_dropped += count_lines(p, n);
+		v->log->dropped += count_lines(p, n);
+}
+
+/* v's output state, made now if this is its first output; NULL when
+ * memory is short (the chunk is then lost, as a ring that cannot grow
+ * loses it: logbuf.c). */
+static struct svc_log *svc_log_get(struct svc *v)
+{
+	const struct initd_conf *c = &v->m->set->conf;
+
+	if (v->log)
+		return v->log;
+	v->log = calloc(1, sizeof(*v->log));
+	if (v->log)   /* fails only for a size of 0 */
+		logbuf_init(&v->log->ring, c->log_buffer_size ? c->log_buffer_size : 64 * 1024);
+	return v->log;
 }
 
 /* A chunk of output: each line stamped with the time it was read
@@ -274,13 +317,15 @@ static void output_take(struct svc *v, const char *buf, size_t n)
 	bool file = v->m->logwriter &&
 		    logwriter_target_of(v->s.unit, &v->m->set->conf, &t);
 
+	if (!svc_log_get(v))
+		return;
 	logtime_clock_now(&now);
 	logtime_format(stamp, now.realtime_usec);
 	while (n > 0) {
-		size_t used, k = logwriter_stamp(stamp, buf, n, &v->log_mid_line, out,
+		size_t used, k = logwriter_stamp(stamp, buf, n, &v->log->mid_line, out,
 						 sizeof(out), &used);
 
-		logbuf_append(&v->log, out, k);
+		logbuf_append(&v->log->ring, out, k);
 		if (file)
 			output_to_file(v, &t, out, k);
 		buf += used;
@@ -303,12 +348,17 @@ static void output_drain(struct svc *v)
 	}
 }
 
+static uint64_t svc_log_end(const struct svc *v)
+{
+	return v->log ? v->log->ring.end : 0;
+}
+
 void svc_output_flush(struct svc *v)
 {
-	uint64_t end = v->log.end;
+	uint64_t end = svc_log_end(v);
 
 	output_drain(v);
-	if (v->log.end != end && v->m->output_hook)
+	if (svc_log_end(v) != end && v->m->output_hook)
 		v->m->output_hook(v->m->output_ctx, &v->s);
 }
 
@@ -328,9 +378,9 @@ static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
 		if (n <= 0)
 			break;
 		output_take(v, buf, (size_t)n);
-		if (v->s.unit->log_console || v->s.unit->log_kmsg)
+		if (v->log && (v->s.unit->log_console || v->s.unit->log_kmsg))
 			log_service_output(v->s.unit->name, buf, (size_t)n, v->s.unit->log_console,
-					   v->s.unit->log_kmsg, &v->log_forward);
+					   v->s.unit->log_kmsg, &v->log->forward);
 		got = true;
 	}
 	if (got && v->m->output_hook)
@@ -352,8 +402,14 @@ void svc_free(struct manager *m, struct svc *v)
 	svc_close_cgroup(m, v);
 	output_close(v);
 	safe_close(v->s.pidfd);
-	logbuf_free(&v->log);
-	postmortem_ring_free(&v->postmortems);
+	if (v->log)
+		logbuf_free(&v->log->ring);
+	free(v->log);
+	if (v->postmortems)
+		postmortem_ring_free(v->postmortems);
+	free(v->postmortems);
+	free(v->join_pid);
+	free(v->pids);
 	free(v->requires);
 	free(v->after);
 	free(v->dependents);
@@ -407,26 +463,16 @@ static int svc_output_writer(struct manager *m, struct svc *v)
 int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 {
 	struct svc *v = calloc(1, sizeof(*v));
-	int r;
 
 	if (!v)
 		return -ENOMEM;
 	v->m = m;
 	v->gen = m->gen;
 	m->escalate_dirty = true;   /* it may be set failed below (pass_escalate) */
-	v->report.fd = v->output.fd = v->main_exit.fd = -1;
+	v->output.fd = -1;
 	svc_cgroup_init(v);
-	service_init(&v->s, u, &real_ops, m->loop, m);
-	r = logbuf_init(&v->log, m->set->conf.log_buffer_size ? m->set->conf.log_buffer_size
-							       : 64 * 1024);
-	if (r >= 0)
-		svc_cgroup_check(m, v);   /* its leaf: at its first spawn */
-	if (r < 0) {
-		log_error("%s: cannot set up its log ring: %s", u->name, strerror(-r));
-		service_exit_set(&v->s.last_exit,
-				 (struct service_exit){ .kind = EXIT_SPAWN, .code = -r });
-		v->s.state = SERVICE_FAILED;
-	}
+	service_init(&v->s, u, &real_ops, m->loop);
+	svc_cgroup_check(m, v);   /* its leaf: at its first spawn */
 	*ret = v;
 	return 0;
 }
@@ -450,8 +496,8 @@ ssize_t set_index(const struct unit_set *set, const char *name)
 	return -1;
 }
 
-static int names_to_indexes(const struct unit_set *set, char **names, size_t **ret,
-			    size_t *ret_n)
+static int names_to_indexes(const struct unit_set *set, char **names, uint32_t **ret,
+			    uint32_t *ret_n)
 {
 	size_t n = 0;
 
@@ -467,18 +513,18 @@ static int names_to_indexes(const struct unit_set *set, char **names, size_t **r
 	for (char **p = names; p && *p; p++) {
 		ssize_t i = set_index(set, *p);
 		if (i >= 0)
-			(*ret)[(*ret_n)++] = (size_t)i;
+			(*ret)[(*ret_n)++] = (uint32_t)i;
 	}
 	return 0;
 }
 
-static int append_index(size_t **v, size_t *n, size_t i)
+static int append_index(uint32_t **v, uint32_t *n, size_t i)
 {
-	size_t *nv = reallocarray(*v, *n + 1, sizeof(**v));
+	uint32_t *nv = reallocarray(*v, *n + 1, sizeof(**v));
 
 	if (!nv)
 		return -ENOMEM;
-	nv[(*n)++] = i;
+	nv[(*n)++] = (uint32_t)i;
 	*v = nv;
 	return 0;
 }
@@ -841,9 +887,12 @@ const char *manager_cgroup_path(struct manager *m, struct service *s, char *buf,
 	return buf;
 }
 
-struct logbuf *manager_service_log(struct service *s)
+const struct logbuf *manager_service_log(struct service *s)
 {
-	return &svc_of(s)->log;
+	/* A unit that never wrote reads as an empty ring. */
+	static const struct logbuf none = { .size = 1 };
+
+	return svc_of(s)->log ? &svc_of(s)->log->ring : &none;
 }
 
 int manager_start(struct manager *m, struct service *s)

@@ -137,7 +137,7 @@ struct service *manager_find(struct manager *m, const char *name);
 const struct unit_set *manager_set(const struct manager *m);
 /* The leaf path below the cgroup root ("system/web"), or NULL. */
 const char *manager_cgroup_path(struct manager *m, struct service *s, char *buf, size_t size);
-struct logbuf *manager_service_log(struct service *s);
+const struct logbuf *manager_service_log(struct service *s);
 /* The statistics of s's cgroup node (manager_cgroup.c): 0, or -ENOENT when
  * it has none. The tree (root, controllers) for `svctl tree`: NULL without
  * cgroups. slice_problem: why the slice at path could not be set up, NULL

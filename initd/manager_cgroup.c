@@ -100,12 +100,16 @@ static void svc_cgroup_poll_pids(struct svc *v)
 	uint64_t n;
 
 	if (fd < 0 || cgroup_read_file(fd, "pids.events", buf, sizeof(buf)) < 0 ||
-	    cgroup_keyed_value(buf, "max", &n) < 0 || n <= v->pids_refused)
+	    cgroup_keyed_value(buf, "max", &n) < 0 || n <= (v->pids ? v->pids->refused : 0))
 		return;
-	if (v->pids_refused_at < v->s.started_at)
+	if (!v->pids || v->pids->refused_at < v->s.started_at)
 		log_warn("%s: pids.max reached, forks refused", v->s.unit->name);
-	v->pids_refused = n;
-	v->pids_refused_at = now_usec();
+	if (!v->pids)
+		v->pids = calloc(1, sizeof(*v->pids));
+	if (!v->pids)
+		return;   /* memory short: said again at the next refusal */
+	v->pids->refused = n;
+	v->pids->refused_at = now_usec();
 }
 
 /* cgroup.events: populated (an empty node ends a run) and frozen

@@ -21,58 +21,78 @@
 
 struct cgroup_plan;
 
+/* What a unit's output left: made at its first output (issue 19: most
+ * units are silent, and 64 bytes in each of them was most of a ring that
+ * holds nothing). */
+struct svc_log {
+	struct logbuf ring;
+	struct log_forward forward;   /* its console/kmsg budget's count */
+	uint64_t dropped;             /* lines its log file did not get (the
+	                               * writer's queue was full), not yet said */
+	bool mid_line;                /* the last byte taken was not a newline */
+};
+
+/* pids.events of a unit whose cgroup refused a fork. */
+struct svc_pids {
+	uint64_t refused;             /* pids.events max seen so far */
+	uint64_t refused_at;          /* when it last grew, monotonic usec */
+};
+
 /* The manager's record of one unit: the state machine and what the manager
  * holds for it across restarts. */
 struct svc {
 	struct service s;
 	struct manager *m;
-	struct loop_watch report;     /* the child's setup report pipe */
-	struct loop_watch main_exit;  /* pidfd of a MAINPID= process not (yet) our child */
+	/* Issue 19: watches only some moments need, malloc'd then, NULL
+	 * otherwise: the child's setup report pipe while it starts; the pidfd
+	 * of a MAINPID= process not (yet) our child. */
+	struct loop_watch *report;
+	struct loop_watch *main_exit;
 	/* The read end of the stdout/stderr pipe, -1 when none: made at the
 	 * first spawn, reopened for writing at the next while it lasts (so a
 	 * restart loses nothing), closed at end-of-file, once every process
 	 * that held the write end is gone. PID 1 never keeps the write end. */
 	struct loop_watch output;
-	struct logbuf log;
-	struct log_forward log_forward;   /* its console/kmsg budget's count */
-	uint64_t log_dropped;         /* lines its log file did not get (the
-	                               * writer's queue was full), not yet said */
-	size_t *requires;             /* indexes into m->svcs, n_requires */
-	size_t n_requires;
-	size_t *after;
-	size_t n_after;
-	size_t *dependents;           /* units that require or come after this one */
-	size_t n_dependents;
+	struct svc_log *log;          /* made at its first output, NULL before */
+	/* Dependencies: indexes into m->svcs, NULL when none (most units).
+	 * 32 bits (issue 19): a set holds far fewer units. */
+	uint32_t *requires;
+	uint32_t *after;
+	uint32_t *dependents;         /* units that require or come after this one */
+	uint32_t n_requires, n_after, n_dependents;
 
-	/* cgroup (manager_cgroup.c) */
-	bool has_cgroup;              /* its node exists; opened by path when used */
+	/* cgroup (manager_cgroup.c; has_cgroup, freeze_wanted and frozen are
+	 * with the flags below) */
 	int wd[CGROUP_EVENT_MAX];     /* its event files' watches (m->watch), -1 */
 	unsigned long oom_kills;      /* memory.events oom_kill seen so far */
-	uint64_t pids_refused;        /* pids.events max seen so far */
-	uint64_t pids_refused_at;     /* when it last grew, monotonic usec */
+	struct svc_pids *pids;        /* made at its first refused fork, NULL
+	                               * before (issue 19: few units hit pids.max) */
 
-	/* reload */
-	unsigned gen;                 /* generation of the set s.unit belongs to */
-	bool restart_after_swap;
-	bool removed;                 /* gone from the units: freed once stopped */
-	/* two apart, next to the flags above: no padding (issue 19) */
-	bool escalated;               /* its failure action ran for this failure */
-	bool log_mid_line;            /* log: the last byte taken was not a newline */
+	/* issue 18.4: the main pid of each namespaces_from source unit when
+	 * this one was spawned; another pid there means the namespace is not
+	 * the one joined: restart (pass_check_joined). 0 = none.
+	 * [UNIT_JOIN_MAX], made at the first spawn that joins a unit, NULL
+	 * before: all 0 (issue 19). */
+	pid_t *join_pid;
+
+	/* reload (gen and its flags below) */
 	const struct unit *pending_unit;  /* changed by a reload: swapped in once stopped */
 
 	struct probe_run *probe;      /* its ready or health probe (issue 15):
 	                               * made at its first run, NULL before
 	                               * (most units have none; issue 19) */
-
 	/* issue 17 */
-	struct postmortem_ring postmortems;   /* manager_postmortem.c */
-	bool freeze_wanted;           /* cgroup.freeze 1 written (manager_freeze.c) */
-	bool frozen;                  /* its cgroup.events said frozen 1 since */
+	struct postmortem_ring *postmortems;  /* manager_postmortem.c: made
+	                               * with the first record, NULL before */
 
-	/* issue 18.4: the main pid of each namespaces_from source unit when
-	 * this one was spawned; another pid there means the namespace is not
-	 * the one joined: restart (pass_check_joined). 0 = none. */
-	pid_t join_pid[UNIT_JOIN_MAX];
+	/* Last, together: a bit each beside gen, no padding (issue 19). */
+	unsigned gen;                 /* reload: generation of the set s.unit belongs to */
+	bool restart_after_swap : 1;  /* reload */
+	bool removed : 1;             /* reload: gone from the units: freed once stopped */
+	bool escalated : 1;           /* its failure action ran for this failure */
+	bool has_cgroup : 1;          /* its node exists; opened by path when used */
+	bool freeze_wanted : 1;       /* cgroup.freeze 1 written (manager_freeze.c) */
+	bool frozen : 1;              /* its cgroup.events said frozen 1 since */
 };
 
 struct settled_waiter {

@@ -17,10 +17,11 @@ static void svc_footprint(const struct svc *v, struct manager_footprint *fp)
 	fp->svc_structs += chunk(v) + chunk(v->s.status_text) + chunk(v->probe) +
 			   chunk(v->s.limit_exit) + chunk(v->s.setup_error.detail) +
 			   chunk(v->s.last_exit.detail) + chunk(v->s.probe_why) + chunk(v->s.cold_timers) +
-			   (v->s.limit_exit ? chunk(v->s.limit_exit->detail) : 0);
+			   (v->s.limit_exit ? chunk(v->s.limit_exit->detail) : 0) +
+			   chunk(v->report) + chunk(v->main_exit) + chunk(v->join_pid) + chunk(v->pids);
 	fp->deps += chunk(v->requires) + chunk(v->after) + chunk(v->dependents);
-	fp->log_rings += chunk(v->log.data);
-	fp->postmortems += chunk(v->postmortems.rec);
+	fp->log_rings += v->log ? chunk(v->log) + chunk(v->log->ring.data) : 0;
+	fp->postmortems += v->postmortems ? chunk(v->postmortems) + chunk(v->postmortems->rec) : 0;
 }
 
 static size_t model_total(const struct unit_set_footprint *f)

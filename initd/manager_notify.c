@@ -47,10 +47,11 @@ static struct svc *svc_by_sender(struct manager *m, pid_t pid)
 
 void main_watch_close(struct manager *m, struct svc *v)
 {
-	if (v->main_exit.fd < 0)
+	if (!v->main_exit)
 		return;
-	loop_watch_del(m->loop, &v->main_exit);
-	v->main_exit.fd = -1;   /* the fd is s.pidfd: closed by its owner */
+	loop_watch_del(m->loop, v->main_exit);   /* the fd is s.pidfd: closed by its owner */
+	free(v->main_exit);
+	v->main_exit = NULL;
 }
 
 /* The MAINPID process ended. If it is our child (reparented to initd when its
@@ -152,9 +153,17 @@ void svc_follow_main(struct manager *m, struct svc *v, pid_t pid, int pidfd)
 	safe_close(v->s.pidfd);
 	v->s.pid = pid;   /* the old main process is reaped as an orphan */
 	v->s.pidfd = pidfd;
-	v->main_exit = (struct loop_watch){ .fd = pidfd, .fn = main_exit_ready, .data = v };
-	if (loop_watch_add(m->loop, &v->main_exit, EPOLLIN) < 0)
-		v->main_exit.fd = -1;
+	/* Made on demand (issue 19: few units ever send MAINPID=); without
+	 * memory or a watch, as before, its end is seen only if it was our
+	 * child (the reaper). */
+	v->main_exit = malloc(sizeof(*v->main_exit));
+	if (!v->main_exit)
+		return;
+	*v->main_exit = (struct loop_watch){ .fd = pidfd, .fn = main_exit_ready, .data = v };
+	if (loop_watch_add(m->loop, v->main_exit, EPOLLIN) < 0) {
+		free(v->main_exit);
+		v->main_exit = NULL;
+	}
 }
 
 void manager_notify(struct manager *m, pid_t sender, const struct notify_msg *msg)

@@ -3,6 +3,7 @@
  * and its copy in the log directory through the log writer (PID 1 does no
  * file I/O of its own: logwriter.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -87,9 +88,21 @@ static void postmortem_reason(const struct service *s, struct postmortem *p)
 		snprintf(p->reason, sizeof(p->reason), "%s", reason);
 }
 
+/* A slot in v's ring, the ring made with its first record (issue 19: a
+ * unit that never failed holds none); NULL when the unit keeps none or
+ * memory is short (the record is not kept). */
+static struct postmortem *postmortem_slot(struct svc *v)
+{
+	unsigned keep = v->s.unit->postmortems;
+
+	if (!v->postmortems && keep)
+		v->postmortems = calloc(1, sizeof(*v->postmortems));
+	return v->postmortems ? postmortem_ring_add(v->postmortems, keep) : NULL;
+}
+
 static void postmortem_record(struct manager *m, struct svc *v, unsigned restarts)
 {
-	struct postmortem *p = postmortem_ring_add(&v->postmortems, v->s.unit->postmortems);
+	struct postmortem *p = postmortem_slot(v);
 	struct logtime_clock now;
 	int fd;
 
@@ -99,7 +112,8 @@ static void postmortem_record(struct manager *m, struct svc *v, unsigned restart
 	p->wall_usec = now.realtime_usec;
 	p->restarts = restarts;
 	postmortem_reason(&v->s, p);
-	postmortem_take_lines(p, &v->log, POSTMORTEM_LINES);
+	if (v->log)
+		postmortem_take_lines(p, &v->log->ring, POSTMORTEM_LINES);
 	/* Small in-kernel files, read once per failure: never a disk. */
 	fd = svc_cgroup_node_open(m, v);
 	if (fd >= 0) {
@@ -121,5 +135,7 @@ void svc_exit(struct manager *m, struct svc *v, const siginfo_t *si)
 
 const struct postmortem *manager_postmortem(struct manager *m, struct service *s, unsigned i)
 {
-	return postmortem_ring_get(&svc_of(s)->postmortems, i);
+	const struct postmortem_ring *r = svc_of(s)->postmortems;
+
+	return r ? postmortem_ring_get(r, i) : NULL;
 }

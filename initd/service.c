@@ -161,6 +161,8 @@ bool service_transition_allowed(enum service_state from, enum service_state to)
 
 static void probes_follow_state(struct service *s);
 
+unsigned service_transitions_outside_table;
+
 /* The one place where the state changes. A change the table does not have
  * is a bug in initd, but PID 1 must go on: it is said, counted and made. */
 static void service_set_state(struct service *s, enum service_state st)
@@ -170,7 +172,7 @@ static void service_set_state(struct service *s, enum service_state st)
 	if (old == st)
 		return;
 	if (!service_transition_allowed(old, st)) {
-		s->transitions_outside_table++;
+		service_transitions_outside_table++;
 		log_warn("%s: state %s -> %s is not in the transition table", s->unit->name,
 			 service_state_to_string(old), service_state_to_string(st));
 	}
@@ -401,13 +403,12 @@ static void setup_error_take(struct service *s)
 }
 
 void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,
-		  struct loop *l, void *owner)
+		  struct loop *l)
 {
 	memset(s, 0, sizeof(*s));
 	s->unit = u;
 	s->ops = ops;
 	s->loop = l;
-	s->owner = owner;
 	s->pidfd = -1;
 	s->state = u->bad ? SERVICE_BAD_CONFIG : SERVICE_STOPPED;
 	s->state_since = now_usec();

@@ -84,8 +84,9 @@ enum exit_kind {
 struct service_exit {
 	enum exit_kind kind;
 	int code;
-	int stage;            /* enum spawn_stage, for EXIT_SETUP */
 	int notify_errno;     /* ERRNO= the service sent before it ended, or 0 */
+	uint16_t stage;       /* enum spawn_stage, for EXIT_SETUP (16 bits:
+	                       * beside before_ready, no padding; issue 19) */
 	bool before_ready;    /* a notify unit's process ended before READY=1:
 	                       * a failure, whatever its exit code */
 	uint64_t at;          /* monotonic usec */
@@ -174,25 +175,25 @@ struct service {
 	const struct unit *unit;      /* borrowed from the manager's current set */
 	const struct service_ops *ops;
 	struct loop *loop;
-	void *owner;                  /* the manager */
 
+	/* Issue 19: ordered so that no padding is left (the flags beside the
+	 * 4-byte fields). */
 	enum service_state state;
 	bool want_running;            /* desired state */
+	bool exec_seen;               /* the child reached execve */
+	bool main_found;              /* forking: the daemon is s->pid */
+	bool stop_timed_out;
 	uint64_t state_since;
 
 	pid_t pid;                    /* main process, 0 when none */
 	int pidfd;                    /* -1 when none */
-	bool exec_seen;               /* the child reached execve */
-	bool main_found;              /* forking: the daemon is s->pid */
 	pid_t starter_pid;            /* forking: the process started (a session
 	                               * leader), once it exited 0 */
-	uint64_t main_poll_delay;     /* forking: next wait for the pid file */
-	bool stop_timed_out;
 	enum stop_cause stop_cause;   /* while stopping; reset at each spawn */
+	uint64_t main_poll_delay;     /* forking: next wait for the pid file */
 
 	unsigned restarts;            /* automatic restarts since boot */
-	unsigned limit_window_count;  /* start limit: starts in the window
-	                               * (beside restarts: no padding) */
+	unsigned limit_window_count;  /* start limit: starts in the window */
 	uint64_t restart_delay;       /* current backoff */
 	uint64_t started_at;          /* last spawn, monotonic usec */
 	/* Boot analysis (svctl analyze, issue 17): the latest start's
@@ -218,11 +219,11 @@ struct service {
 	 * detail malloc'd (NULL: none sent, or memory short). */
 	struct service_exit *limit_exit;
 	struct {
-		bool set;
-		int stage;
-		int code;
 		uint64_t at;
 		char *detail;
+		int code;
+		uint16_t stage;       /* enum spawn_stage */
+		bool set;
 	} setup_error;
 	struct loop_timer timer;      /* start timeout, restart backoff or stop
 	                               * timeout: one per state that needs one */
@@ -238,20 +239,17 @@ struct service {
 	/* Probes (issue 15): the next one is due at SERVICE_PROBE_TIMER; one
 	 * at a time. type_ready: the type's own sign came (exec, READY=1, the
 	 * daemon's PID), the ready probe decides now. */
-	bool probe_running;
-	bool type_ready;
-	unsigned health_failures;     /* in a row, while running */
 	char *probe_why;              /* the last failure, NULL if none: malloc'd
 	                               * (issue 19: not 160 bytes in every unit) */
+	unsigned health_failures;     /* in a row, while running */
+	bool probe_running;
+	bool type_ready;
 	bool watchdog_fired;
 	bool suspended;               /* frozen: no watchdog, no probes */
-	unsigned transitions_outside_table;   /* logged; a bug if ever > 0 */
-
-	void *priv;                   /* the manager's per-service data */
 };
 
 void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,
-		  struct loop *l, void *owner);
+		  struct loop *l);
 /* The service's own STATUS= text (copied; NULL or "" clears it). */
 void service_set_status_text(struct service *s, const char *text);
 
@@ -313,6 +311,9 @@ struct service_transition {
 };
 extern const struct service_transition service_transitions[];
 extern const size_t service_n_transitions;
+/* Changes made outside the table, every service together: logged; a bug
+ * if ever > 0 (one count for the process, not 4 bytes in every unit). */
+extern unsigned service_transitions_outside_table;
 bool service_transition_allowed(enum service_state from, enum service_state to);
 
 /* Queries. */

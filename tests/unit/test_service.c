@@ -7,6 +7,7 @@
 
 #include "common/util.h"
 #include "initd/loop.h"
+#include "initd/manager_internal.h"
 #include "initd/service.h"
 #include "initd/spawn.h"
 
@@ -150,7 +151,7 @@ static siginfo_t killed(int sig)
 /* Start a service and bring it to running. */
 static void start_running(struct service *s)
 {
-	service_init(s, &unit, &ops, loop, NULL);
+	service_init(s, &unit, &ops, loop);
 	service_start(s);
 	ck_assert_int_eq(s->state, SERVICE_WAITING);
 	service_deps_ready(s);
@@ -182,6 +183,20 @@ START_TEST(rare_exits_out_of_line)
 	ck_assert_ptr_null(s.limit_exit);
 	ck_assert_ptr_null(s.cold_timers);   /* no watchdog, no probe, not forking */
 	service_done(&s);
+}
+END_TEST
+
+/* Issue 19: PID 1's runtime state per unit (struct svc, struct service
+ * inside it) well within half of the 1 KiB a plain unit may cost: what
+ * only some units or some moments need (log state at the first output,
+ * the child's report pipe while it starts, a MAINPID= watch, the
+ * post-mortem ring, namespaces_from pids, pids.events counts) is out of
+ * line, flags are bits, no padding is left (600 and 312
+ * bytes before). */
+START_TEST(runtime_state_small)
+{
+	ck_assert_uint_le(sizeof(struct service), 264);
+	ck_assert_uint_le(sizeof(struct svc), 424);
 }
 END_TEST
 
@@ -325,7 +340,7 @@ START_TEST(setup_failure_is_reported_and_not_retried)
 	char buf[256];
 
 	unit.restart = UNIT_RESTART_ALWAYS;
-	service_init(&s, &unit, &ops, loop, NULL);
+	service_init(&s, &unit, &ops, loop);
 	service_start(&s);
 	service_deps_ready(&s);
 	service_on_setup_failed(&s, SPAWN_STAGE_EXEC, ENOENT, NULL);
@@ -449,7 +464,7 @@ START_TEST(bad_config_never_starts)
 	struct service s;
 
 	unit.bad = true;
-	service_init(&s, &unit, &ops, loop, NULL);
+	service_init(&s, &unit, &ops, loop);
 	ck_assert_int_eq(s.state, SERVICE_BAD_CONFIG);
 	service_start(&s);
 	service_deps_ready(&s);
@@ -464,7 +479,7 @@ START_TEST(dependency_failure_fails_waiting_service)
 	struct service s;
 	char buf[128];
 
-	service_init(&s, &unit, &ops, loop, NULL);
+	service_init(&s, &unit, &ops, loop);
 	service_start(&s);
 	service_dep_failed(&s, "net", NULL);
 	ck_assert_int_eq(s.state, SERVICE_FAILED);
@@ -479,7 +494,7 @@ START_TEST(spawn_failure_fails)
 	struct service s;
 
 	fake.spawn_error = -EAGAIN;
-	service_init(&s, &unit, &ops, loop, NULL);
+	service_init(&s, &unit, &ops, loop);
 	service_start(&s);
 	service_deps_ready(&s);
 	ck_assert_int_eq(s.state, SERVICE_FAILED);
@@ -567,7 +582,7 @@ START_TEST(dependency_failure_names_the_reason)
 	struct service s;
 	char buf[256];
 
-	service_init(&s, &unit, &ops, loop, NULL);
+	service_init(&s, &unit, &ops, loop);
 	service_start(&s);
 	service_dep_failed(&s, "redis", "exited before ready: exit 0");
 	ck_assert_int_eq(s.state, SERVICE_FAILED);
@@ -841,7 +856,7 @@ END_TEST
 static void start_forking(struct service *s)
 {
 	unit.type = UNIT_FORKING;
-	service_init(s, &unit, &ops, loop, NULL);
+	service_init(s, &unit, &ops, loop);
 	service_start(s);
 	service_deps_ready(s);
 	service_on_exec(s);
@@ -1011,18 +1026,21 @@ END_TEST
 
 /* Each walk starts afresh: a new service of a unit reset to the fixture's,
  * the leaf empty; `walked` keeps what every walk did. */
+static unsigned walk_outside;   /* service_transitions_outside_table then */
+
 static void walk_begin(struct service *s)
 {
+	walk_outside = service_transitions_outside_table;
 	unit_reset();
 	fake.empty = true;
 	fake.spawn_error = 0;
 	fake.n_signals = 0;
-	service_init(s, &unit, &ops, loop, NULL);
+	service_init(s, &unit, &ops, loop);
 }
 
 static void walk_end(struct service *s)
 {
-	ck_assert_uint_eq(s->transitions_outside_table, 0);
+	ck_assert_uint_eq(service_transitions_outside_table, walk_outside);
 	service_done(s);
 }
 
@@ -1506,16 +1524,18 @@ START_TEST(transition_outside_the_table_is_logged_not_fatal)
 	struct service s;
 	siginfo_t si = exited(1);
 
+	unsigned before = service_transitions_outside_table;
+
 	ck_assert(!service_transition_allowed(SERVICE_STOPPED, SERVICE_FAILED));
-	service_init(&s, &unit, &ops, loop, NULL);
+	service_init(&s, &unit, &ops, loop);
 	s.pid = 4242;
 	service_on_exit(&s, &si);
 	ck_assert_int_eq(s.state, SERVICE_FAILED);
-	ck_assert_uint_eq(s.transitions_outside_table, 1);
+	ck_assert_uint_eq(service_transitions_outside_table, before + 1);
 	ck_assert(walked[SERVICE_STOPPED][SERVICE_FAILED]);
 	service_start(&s);   /* and it still works */
 	ck_assert_int_eq(s.state, SERVICE_WAITING);
-	ck_assert_uint_eq(s.transitions_outside_table, 1);
+	ck_assert_uint_eq(service_transitions_outside_table, before + 1);
 	service_done(&s);
 }
 END_TEST
@@ -1527,6 +1547,7 @@ static Suite *service_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, rare_exits_out_of_line);
+	tcase_add_test(tc, runtime_state_small);
 	tcase_add_test(tc, simple_is_ready_at_exec);
 	tcase_add_test(tc, notify_waits_for_ready);
 	tcase_add_test(tc, oneshot_ready_when_exited_zero);
