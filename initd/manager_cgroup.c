@@ -206,7 +206,7 @@ static int delegate_owner(struct manager *m, const struct unit *u, uid_t *uid, g
 
 static bool unit_has_limits(const struct unit *u)
 {
-	return u->cgroup.limits.declared || u->cgroup.subtree_control;
+	return u->opt->limits.declared || u->cgroup.subtree_control;
 }
 
 int svc_open_cgroup(struct manager *m, struct svc *v)

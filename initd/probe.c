@@ -269,10 +269,10 @@ static int ns_flags(const struct unit *u)
 	int flags = 0;
 
 	for (unsigned i = 0; i < UNIT_NS_MAX; i++)
-		if (u->iso.namespaces & UNIT_NS_BIT(i))
+		if (u->opt->iso.namespaces & UNIT_NS_BIT(i))
 			flags |= flag[i];
 	for (unsigned k = 0; k < UNIT_JOIN_MAX; k++)
-		if (u->iso.join[k])
+		if (u->opt->iso.join[k])
 			flags |= join_flag[k];
 	return flags;
 }
