@@ -171,7 +171,8 @@ void dirs_remove_runtime(const struct unit *u)
 	size_t n = 0;
 	pid_t pid;
 
-	for (char **name = u->opt->dirs.names[UNIT_DIR_RUNTIME]; *name && n < UNIT_DIRS_MAX; name++) {
+	for (char **name = u->opt->dirs.names[UNIT_DIR_RUNTIME]; *name && n < UNIT_DIRS_MAX;
+	     name++) {
 		snprintf(path, sizeof(path), "/run/%s", *name);
 		/* Renamed aside first: the next start makes a fresh one. A
 		 * symlink is renamed, never followed; across a mount

@@ -716,10 +716,12 @@ bool service_exit_is_success(const struct service *s, const struct service_exit 
 		return false;
 	switch (e->kind) {
 	case EXIT_CODE:
-		return e->code == 0 || (e->code > 0 && e->code < 256 &&
-					(u->opt->success_exit_codes[e->code / 64] >> (e->code % 64)) & 1);
+		return e->code == 0 ||
+		       (e->code > 0 && e->code < 256 &&
+			(u->opt->success_exit_codes[e->code / 64] >> (e->code % 64)) & 1);
 	case EXIT_SIGNAL:
-		return e->code >= 1 && e->code <= 64 && (u->opt->success_exit_signals >> (e->code - 1)) & 1;
+		return e->code >= 1 && e->code <= 64 &&
+		       (u->opt->success_exit_signals >> (e->code - 1)) & 1;
 	case EXIT_UNKNOWN:
 		return true;
 	default:

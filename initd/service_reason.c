@@ -52,13 +52,16 @@ static void setup_reason(const struct unit *u, const struct service_exit *e, cha
 			 e->code == ENOENT ? "no such user or group" : err);
 		break;
 	case SPAWN_STAGE_ROOTFS:
-		snprintf(buf, size, "rootfs %s: %s", u->opt->iso.rootfs ? u->opt->iso.rootfs : "(tmpfs)", err);
+		snprintf(buf, size, "rootfs %s: %s",
+			 u->opt->iso.rootfs ? u->opt->iso.rootfs : "(tmpfs)", err);
 		break;
 	case SPAWN_STAGE_VETH:
 		if (u->opt->iso.macvlan_interface)
-			snprintf(buf, size, "macvlan on %s: %s", u->opt->iso.macvlan_interface, err);
+			snprintf(buf, size, "macvlan on %s: %s", u->opt->iso.macvlan_interface,
+				 err);
 		else if (u->opt->iso.veth_bridge)
-			snprintf(buf, size, "veth into bridge %s: %s", u->opt->iso.veth_bridge, err);
+			snprintf(buf, size, "veth into bridge %s: %s", u->opt->iso.veth_bridge,
+				 err);
 		else
 			snprintf(buf, size, "point-to-point veth: %s", err);
 		break;

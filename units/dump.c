@@ -474,21 +474,22 @@ static void dump_stop(struct dump *d, const struct unit *u)
 /* success_exit = ( 1, "TERM" ); statuses in order, then signals. */
 static void dump_success_exit(struct dump *d, const struct unit *u)
 {
+	const struct unit_optional *o = u->opt;
 	const char *sep = "( ";
 
-	if (!(u->opt->success_exit_codes[0] | u->opt->success_exit_codes[1] | u->opt->success_exit_codes[2] |
-	      u->opt->success_exit_codes[3] | u->opt->success_exit_signals)) {
+	if (!(o->success_exit_codes[0] | o->success_exit_codes[1] | o->success_exit_codes[2] |
+	      o->success_exit_codes[3] | o->success_exit_signals)) {
 		unset(d, "success_exit", "exit status 0 only");
 		return;
 	}
 	key(d, "success_exit");
 	for (int v = 0; v < 256; v++)
-		if (u->opt->success_exit_codes[v / 64] & (1ULL << (v % 64))) {
+		if (o->success_exit_codes[v / 64] & (1ULL << (v % 64))) {
 			fprintf(d->f, "%s%d", sep, v);
 			sep = ", ";
 		}
 	for (int sig = 1; sig <= 64; sig++)
-		if (u->opt->success_exit_signals & (1ULL << (sig - 1))) {
+		if (o->success_exit_signals & (1ULL << (sig - 1))) {
 			fputs(sep, d->f);
 			dump_signal(d, sig);
 			sep = ", ";

@@ -407,7 +407,8 @@ static const struct enc_field optional_fields[] = {
 	F_NUM(132, struct unit_optional, seccomp.errno_value, UNIT_SECCOMP_ERRNO_MAX),
 	F_STRV(133, struct unit_optional, seccomp.deny, UNIT_SECCOMP_NAMES_MAX),
 	F_STRV(134, struct unit_optional, seccomp.allow, UNIT_SECCOMP_NAMES_MAX),
-	F_LIST(135, struct unit_optional, seccomp.bpf, seccomp.n_bpf, UNIT_SECCOMP_INSNS_MAX, &bpf_record),
+	F_LIST(135, struct unit_optional, seccomp.bpf, seccomp.n_bpf, UNIT_SECCOMP_INSNS_MAX,
+	       &bpf_record),
 };
 static const struct enc_record optional_record = {
 	optional_fields, ARRAY_SIZE(optional_fields), sizeof(struct unit_optional), 0, NULL,

@@ -182,7 +182,8 @@ int parse_directories(struct parse_ctx *c, config_setting_t *s, const char *path
  * longer that root, so it could not. */
 int envdirs_check(struct parse_ctx *c, const struct unit *u, const struct unit_lines *l)
 {
-	if (unit_has_dirs(u, UNIT_DIR_KIND_MAX) && (u->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER)))
+	if (unit_has_dirs(u, UNIT_DIR_KIND_MAX) &&
+	    (u->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER)))
 		return diag_add(c, l->directories, "'directories' cannot be used with the \"user\" "
 				"namespace (initd makes them as the host's root)");
 	return 0;

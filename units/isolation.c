@@ -287,7 +287,8 @@ static int parse_tmpfs(struct parse_ctx *c, config_setting_t *s, const char *pat
 {
 	struct unit *u = obj;
 
-	return setting_strv_valid(c, s, path, UNIT_TMPFS_MAX, &mount_target_rule, &unit_opt_own(u)->iso.tmpfs);
+	return setting_strv_valid(c, s, path, UNIT_TMPFS_MAX, &mount_target_rule,
+				  &unit_opt_own(u)->iso.tmpfs);
 }
 
 static int parse_rootfs_path(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -407,7 +408,8 @@ int parse_supplementary_groups(struct parse_ctx *c, config_setting_t *s, const c
 	static const struct string_rule rule = { .valid = group_valid, .what = "group" };
 	struct unit *u = parse_state_unit(obj);
 
-	return setting_strv_valid(c, s, path, UNIT_GROUPS_MAX, &rule, &unit_opt_own(u)->iso.supplementary_groups);
+	return setting_strv_valid(c, s, path, UNIT_GROUPS_MAX, &rule,
+				  &unit_opt_own(u)->iso.supplementary_groups);
 }
 
 /* A limit: an integer >= 0, "infinity" (or "unlimited"), or a size "64M". */

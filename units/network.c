@@ -149,35 +149,40 @@ static int parse_veth_bridge(struct parse_ctx *c, config_setting_t *s, const cha
 	struct veth_state *v = obj;
 
 	v->lines->iso.bridge = setting_line(s);
-	return setting_strdup_valid(c, s, path, &ifname_rule, &unit_opt_own(v->unit)->iso.veth_bridge);
+	return setting_strdup_valid(c, s, path, &ifname_rule,
+				    &unit_opt_own(v->unit)->iso.veth_bridge);
 }
 
 static int parse_veth_address(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct veth_state *v = obj;
 
-	return setting_strdup_valid(c, s, path, &prefix_rule, &unit_opt_own(v->unit)->iso.veth_address);
+	return setting_strdup_valid(c, s, path, &prefix_rule,
+				    &unit_opt_own(v->unit)->iso.veth_address);
 }
 
 static int parse_veth_address6(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct veth_state *v = obj;
 
-	return setting_strdup_valid(c, s, path, &prefix6_rule, &unit_opt_own(v->unit)->iso.veth_address6);
+	return setting_strdup_valid(c, s, path, &prefix6_rule,
+				    &unit_opt_own(v->unit)->iso.veth_address6);
 }
 
 static int parse_host_address(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct veth_state *v = obj;
 
-	return setting_strdup_valid(c, s, path, &prefix_rule, &unit_opt_own(v->unit)->iso.veth_host_address);
+	return setting_strdup_valid(c, s, path, &prefix_rule,
+				    &unit_opt_own(v->unit)->iso.veth_host_address);
 }
 
 static int parse_host_address6(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct veth_state *v = obj;
 
-	return setting_strdup_valid(c, s, path, &prefix6_rule, &unit_opt_own(v->unit)->iso.veth_host_address6);
+	return setting_strdup_valid(c, s, path, &prefix6_rule,
+				    &unit_opt_own(v->unit)->iso.veth_host_address6);
 }
 
 /* A gateway of the other family is a likely slip: name the right key. */
@@ -277,7 +282,8 @@ static int parse_macvlan_interface(struct parse_ctx *c, config_setting_t *s, con
 {
 	struct veth_state *v = obj;
 
-	return setting_strdup_valid(c, s, path, &ifname_rule, &unit_opt_own(v->unit)->iso.macvlan_interface);
+	return setting_strdup_valid(c, s, path, &ifname_rule,
+				    &unit_opt_own(v->unit)->iso.macvlan_interface);
 }
 
 static const char *const macvlan_mode_names[UNIT_MACVLAN_MODE_MAX] = {
@@ -455,7 +461,8 @@ int network_check_unit(const struct initd_conf *conf, struct unit *u, const stru
 		if (strcmp(conf->bridges[i].name, u->opt->iso.veth_bridge) == 0)
 			return 0;
 	r = diag_add(&c, l->iso.bridge, "bridge '%s' is not declared in initd.conf "
-		     "(bridges = ( { name = \"%s\"; ... } ))", u->opt->iso.veth_bridge, u->opt->iso.veth_bridge);
+		     "(bridges = ( { name = \"%s\"; ... } ))", u->opt->iso.veth_bridge,
+		     u->opt->iso.veth_bridge);
 	u->bad |= c.failed;
 	return r;
 }

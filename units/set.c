@@ -515,7 +515,8 @@ static bool unit_valid(const struct unit_set *s, const struct unit *u)
 	    (unsigned)u->type >= UNIT_TYPE_MAX || (unsigned)u->restart >= UNIT_RESTART_MAX ||
 	    strv_length(u->exec) > UNIT_ARGV_MAX || strv_length(u->environment) > UNIT_ENV_MAX ||
 	    !limits_valid(&u->opt->limits) || !mounts_unit_valid(u) || !envdirs_valid(u) ||
-	    !probes_valid(&u->opt->ready) || !probes_valid(&u->opt->health) || !seccomp_valid(&u->opt->seccomp) ||
+	    !probes_valid(&u->opt->ready) || !probes_valid(&u->opt->health) ||
+	    !seccomp_valid(&u->opt->seccomp) ||
 	    u->cgroup.delegate_max_depth < 1 ||
 	    u->cgroup.delegate_max_descendants < 1)
 		return false;

@@ -200,7 +200,8 @@ static int span_clash(struct unit_set *s, const struct unit_lines *lines,
 		r = diag_add(&c, lines[loser->unit].iso.user_namespace,
 			     "'user_namespace': the auto range of '%s' (slot %u) meets the one of "
 			     "'%s' (%s, slot %u): give one of them a free 'slot' (or explicit maps)",
-			     u->name, u->opt->iso.userns_slot, w->name, w->file, w->opt->iso.userns_slot);
+			     u->name, u->opt->iso.userns_slot, w->name, w->file,
+			     w->opt->iso.userns_slot);
 	else
 		r = diag_add(&c, lines[loser->unit].iso.user_namespace,
 			     "'user_namespace': the auto range of '%s' (%llu..%llu) meets a map "
@@ -262,7 +263,8 @@ static int parse_join_kind(struct parse_ctx *c, config_setting_t *s, const char 
 	};
 
 	parse_state_lines(obj)->iso.join[k] = setting_line(s);
-	return setting_strdup_valid(c, s, path, &rule, &unit_opt_own(parse_state_unit(obj))->iso.join[k]);
+	return setting_strdup_valid(c, s, path, &rule,
+				    &unit_opt_own(parse_state_unit(obj))->iso.join[k]);
 }
 
 static int parse_join_net(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)

@@ -102,7 +102,8 @@ START_TEST(defaults)
 
 	ck_assert(!u->bad);
 	ck_assert_uint_eq(u->opt->iso.namespaces, 0);
-	ck_assert(!u->opt->iso.has_capabilities && !u->opt->iso.no_new_privs && !u->opt->iso.has_oom_score_adj);
+	ck_assert(!u->opt->iso.has_capabilities && !u->opt->iso.no_new_privs &&
+		  !u->opt->iso.has_oom_score_adj);
 	ck_assert(!u->opt->iso.proc_unprotected);   /* protect_proc defaults to true */
 	ck_assert_uint_eq(u->opt->iso.umask, 022);
 	ck_assert_ptr_null(u->opt->iso.rootfs);

@@ -358,8 +358,8 @@ START_TEST(test_parse_defaults)
 	ck_assert(!v->bad);
 	ck_assert_uint_eq(v->opt->success_exit_codes[0], 1ULL << 1);
 	ck_assert_uint_eq(v->opt->success_exit_codes[3], 1ULL << 63);
-	ck_assert_uint_eq(v->opt->success_exit_signals, (1ULL << (SIGTERM - 1)) | (1ULL << (SIGHUP - 1)) |
-			  (1ULL << (SIGRTMIN + 1 - 1)));
+	ck_assert_uint_eq(v->opt->success_exit_signals, (1ULL << (SIGTERM - 1)) |
+			  (1ULL << (SIGHUP - 1)) | (1ULL << (SIGRTMIN + 1 - 1)));
 	ck_assert(!unit_equal(u, v));
 	unit_free(v);
 	v = parse("units/min.unit", "exec = [ \"/bin/true\" ];\nsuccess_exit = [ 3, 4 ];\n");
