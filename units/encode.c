@@ -1026,7 +1026,10 @@ static bool list_equal(const struct enc_field *f, const void *a, const void *b)
 }
 
 /* Is every field of the schema equal in a and b? What is encoded is all a
- * decoded record holds, so two records equal here are interchangeable. */
+ * decoded record holds, so two records equal here are interchangeable.
+ * Stricter than unit_equal, which is reload's "does it behave the same"
+ * (an undeclared cgroup limit's value does not count there): a unit may
+ * only share a copy nothing could tell from its own. */
 static bool record_equal(const struct enc_record *rec, const void *a, const void *b)
 {
 	for (size_t i = 0; i < rec->n_fields; i++) {
