@@ -356,7 +356,7 @@ bench_scale() {
 
 # ---- memory by component (issue 19) ----------------------------------------
 
-MEM_PARTS="unit_struct unit_strings unit_arrays svc_struct deps log_rings postmortems index cgroup_watch heap_in_use heap_free"
+MEM_PARTS="unit_struct unit_optional unit_strings unit_arrays svc_struct deps log_rings postmortems index cgroup_watch heap_in_use heap_free"
 
 # pid1_parts — "PART=BYTES ..." of initd's initd_memory_bytes metrics.
 pid1_parts() {
@@ -392,7 +392,8 @@ bench_mem() {
 	     "Private_Dirty and rss from /proc/PID/smaps_rollup; the components from initd's" \
 	     "initd_memory_bytes metrics (svctl metrics): heap blocks as malloc holds them" \
 	     "(usable size + 8-byte header). unit_*: the decoded model (struct unit, its" \
-	     "strings, its arrays); svc_struct: the runtime state; deps: dependency indexes;" \
+	     "optional groups (one shared copy for units declaring none), its strings, its" \
+	     "arrays); svc_struct: the runtime state; deps: dependency indexes;" \
 	     "index: the name/order tables; heap_free: free chunks held (fragmentation)." \
 	     "allocations: heap blocks of the model (a count, not bytes)."
 }

@@ -65,7 +65,7 @@ static void add_subtree(const struct cgroup_plan *p, size_t i, void *data)
 
 static uint32_t unit_own_needs(const struct unit *u)
 {
-	return unit_limits_controllers(&u->cgroup.limits) | u->cgroup.subtree_control;
+	return unit_limits_controllers(&u->opt->limits) | u->cgroup.subtree_control;
 }
 
 /* memory and pids in every leaf's parent unless initd.conf's
@@ -512,7 +512,7 @@ int cgroup_plan_open_service(const struct unit *u, int root_fd, uid_t uid, gid_t
 		snprintf(problem, size, "mkdir %s: %s", path, strerror(-r));
 		return r;
 	}
-	r = cgroup_limits_write(node, &u->cgroup.limits, &file);
+	r = cgroup_limits_write(node, &u->opt->limits, &file);
 	if (r < 0)
 		snprintf(problem, size, "%s: %s", file, strerror(-r));
 	else if (u->cgroup.subtree_control)

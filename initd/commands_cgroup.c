@@ -138,7 +138,7 @@ static void put_service_node(struct commands *cmds, struct proto_buf *b,
 	}
 	proto_put_str(b, PROTO_ATTR_NAME, u->name);
 	proto_put_str(b, PROTO_ATTR_STATE, service_state_to_string(s->state));
-	put_limits(b, &u->cgroup.limits);
+	put_limits(b, &u->opt->limits);
 	if (s->last_exit.kind == EXIT_CGROUP)
 		proto_put_str(b, PROTO_ATTR_MESSAGE,
 			      service_exit_to_string(s, &s->last_exit, reason, sizeof(reason)));

@@ -81,12 +81,12 @@ int dirs_make(const struct unit *u, uid_t uid, gid_t gid, char *paths[DIRS_MAX +
 	size_t n = 0;
 
 	for (unsigned k = 0; k < UNIT_DIR_KIND_MAX; k++) {
-		for (char **name = u->dirs.names[k]; *name && n < DIRS_MAX; name++) {
+		for (char **name = u->opt->dirs.names[k]; *name && n < DIRS_MAX; name++) {
 			const char *base = unit_dir_kind_base(k);
 			int r;
 
 			snprintf(store[n], DIRS_PATH_MAX, "%s/%s", base, *name);
-			r = make_one(base, *name, uid, gid, (mode_t)u->dirs.mode);
+			r = make_one(base, *name, uid, gid, (mode_t)u->opt->dirs.mode);
 			if (r < 0) {
 				snprintf(why, size, "directory %s", store[n]);
 				return r;
@@ -171,7 +171,8 @@ void dirs_remove_runtime(const struct unit *u)
 	size_t n = 0;
 	pid_t pid;
 
-	for (char **name = u->dirs.names[UNIT_DIR_RUNTIME]; *name && n < UNIT_DIRS_MAX; name++) {
+	for (char **name = u->opt->dirs.names[UNIT_DIR_RUNTIME]; *name && n < UNIT_DIRS_MAX;
+	     name++) {
 		snprintf(path, sizeof(path), "/run/%s", *name);
 		/* Renamed aside first: the next start makes a fresh one. A
 		 * symlink is renamed, never followed; across a mount

@@ -24,7 +24,7 @@
 #define DIRS_PATH_MAX (16 + UNIT_DIR_NAME_MAX)    /* "/var/cache/NAME" and NUL */
 #define DIRS_MAX (UNIT_DIR_KIND_MAX * UNIT_DIRS_MAX)
 
-/* Child: make every directory of u, owned by uid:gid, mode u->dirs.mode.
+/* Child: make every directory of u, owned by uid:gid, mode u->opt->dirs.mode.
  * Their host paths go to paths[] (NULL-terminated; the strings are static
  * storage: the child execs or exits). 0, or -errno with the failing path
  * in why (size bytes). */

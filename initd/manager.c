@@ -48,7 +48,7 @@ static void svc_pidfile_clear(struct service *s)
 
 struct svc *svc_join_source(struct manager *m, const struct svc *v, enum unit_join k)
 {
-	const char *src = v->s.unit->iso.join[k];
+	const char *src = v->s.unit->opt->iso.join[k];
 	ssize_t i;
 
 	if (!unit_join_is_unit(src) || !m->set)
@@ -936,7 +936,7 @@ static int signal_unit(struct manager *m, struct service *s, int sig)
 	pid_t pgid;
 	int r;
 
-	if (s->unit->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID))
+	if (s->unit->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID))
 		return s->pidfd >= 0 ? reaper_signal_all(s->pidfd, sig) : -ESRCH;
 	if (v->has_cgroup) {
 		r = svc_cgroup_signal(m, v, sig);

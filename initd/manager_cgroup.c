@@ -213,7 +213,7 @@ static int delegate_owner(struct manager *m, const struct unit *u, uid_t *uid, g
 
 static bool unit_has_limits(const struct unit *u)
 {
-	return u->cgroup.limits.declared || u->cgroup.subtree_control;
+	return u->opt->limits.declared || u->cgroup.subtree_control;
 }
 
 /* What can be told without touching the tree: 0, or -EINVAL with the

@@ -26,7 +26,7 @@ static void svc_footprint(const struct svc *v, struct manager_footprint *fp)
 
 static size_t model_total(const struct unit_set_footprint *f)
 {
-	return f->unit_structs + f->strings + f->arrays;
+	return f->unit_structs + f->optional + f->strings + f->arrays;
 }
 
 void manager_footprint(struct manager *m, struct manager_footprint *fp)

@@ -96,6 +96,7 @@ static void render_memory(struct metrics *mx, FILE *f)
 	family(f, "initd_memory_bytes", "gauge",
 	       "PID 1's heap: its units' parts, and the allocator's totals.");
 	put_mem(f, "unit_struct", fp.model.unit_structs);
+	put_mem(f, "unit_optional", fp.model.optional);
 	put_mem(f, "unit_strings", fp.model.strings);
 	put_mem(f, "unit_arrays", fp.model.arrays);
 	put_mem(f, "unit_retired", fp.model_retired);

@@ -269,10 +269,10 @@ static int ns_flags(const struct unit *u)
 	int flags = 0;
 
 	for (unsigned i = 0; i < UNIT_NS_MAX; i++)
-		if (u->iso.namespaces & UNIT_NS_BIT(i))
+		if (u->opt->iso.namespaces & UNIT_NS_BIT(i))
 			flags |= flag[i];
 	for (unsigned k = 0; k < UNIT_JOIN_MAX; k++)
-		if (u->iso.join[k])
+		if (u->opt->iso.join[k])
 			flags |= join_flag[k];
 	return flags;
 }
@@ -367,11 +367,11 @@ static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int d
 	size_t n = 0;
 	int stage, r;
 
-	r = spawn_caps_before_uid(&u->iso, uid == 0, &stage);
+	r = spawn_caps_before_uid(&u->opt->iso, uid == 0, &stage);
 	if (r == 0)
 		r = drop_creds(uid, gid);
 	if (r == 0)
-		r = spawn_caps_after_uid(&u->iso, uid == 0, &stage);
+		r = spawn_caps_after_uid(&u->opt->iso, uid == 0, &stage);
 	if (r < 0)
 		exec_child_fail(err_fd, -r);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != helper)
@@ -382,7 +382,7 @@ static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int d
 	for (char **v = u->environment; v && *v && n < UNIT_ENV_MAX + 1; v++)
 		env[n++] = *v;
 	env[n] = NULL;
-	if (u->seccomp.n_bpf && (r = spawn_seccomp_install(&u->seccomp, &stage)) < 0)
+	if (u->opt->seccomp.n_bpf && (r = spawn_seccomp_install(&u->opt->seccomp, &stage)) < 0)
 		exec_child_fail(err_fd, -r);
 	execve(t->probe->exec[0], t->probe->exec, env);
 	exec_child_fail(err_fd, errno);

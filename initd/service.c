@@ -105,7 +105,7 @@ static void watchdog_arm(struct service *s)
 static void start_timeout_arm(struct service *s)
 {
 	if (s->unit->start_timeout_usec &&
-	    (s->unit->type != UNIT_SIMPLE || s->unit->ready.kind != UNIT_PROBE_NONE))
+	    (s->unit->type != UNIT_SIMPLE || s->unit->opt->ready.kind != UNIT_PROBE_NONE))
 		loop_timer_arm(s->loop, &s->timer, now_usec() + s->unit->start_timeout_usec);
 }
 
@@ -267,9 +267,9 @@ static void probes_follow_state(struct service *s)
 	if (s->state == SERVICE_STARTING && s->type_ready)
 		return;
 	probe_stop(s);
-	if (s->state == SERVICE_RUNNING && s->unit->health.kind != UNIT_PROBE_NONE) {
+	if (s->state == SERVICE_RUNNING && s->unit->opt->health.kind != UNIT_PROBE_NONE) {
 		s->health_failures = 0;
-		probe_arm(s, s->unit->health.interval_usec);
+		probe_arm(s, s->unit->opt->health.interval_usec);
 	}
 }
 
@@ -278,9 +278,9 @@ static const struct unit_probe *probe_due(const struct service *s)
 	if (s->suspended)
 		return NULL;
 	if (s->state == SERVICE_STARTING && s->type_ready)
-		return &s->unit->ready;
-	if (s->state == SERVICE_RUNNING && s->unit->health.kind != UNIT_PROBE_NONE)
-		return &s->unit->health;
+		return &s->unit->opt->ready;
+	if (s->state == SERVICE_RUNNING && s->unit->opt->health.kind != UNIT_PROBE_NONE)
+		return &s->unit->opt->health;
 	return NULL;
 }
 
@@ -333,7 +333,7 @@ void service_on_probe(struct service *s, bool ok, const char *why)
 	p = probe_due(s);
 	if (!p)
 		return;   /* a verdict that came as the state changed */
-	if (ok && p == &s->unit->ready) {
+	if (ok && p == &s->unit->opt->ready) {
 		probe_why_set(s, NULL);
 		service_set_state(s, SERVICE_RUNNING);
 		return;
@@ -342,7 +342,7 @@ void service_on_probe(struct service *s, bool ok, const char *why)
 		s->health_failures = 0;
 	else
 		probe_why_set(s, why && *why ? why : "failed");
-	if (!ok && p == &s->unit->health && ++s->health_failures >= p->failures) {
+	if (!ok && p == &s->unit->opt->health && ++s->health_failures >= p->failures) {
 		service_health_failed(s);
 		return;
 	}
@@ -371,7 +371,7 @@ void service_suspend(struct service *s, bool on)
  * running; with a ready probe, probing at once until it succeeds. */
 static void service_type_ready(struct service *s)
 {
-	if (s->unit->ready.kind == UNIT_PROBE_NONE) {
+	if (s->unit->opt->ready.kind == UNIT_PROBE_NONE) {
 		service_set_state(s, SERVICE_RUNNING);
 		return;
 	}
@@ -721,10 +721,12 @@ bool service_exit_is_success(const struct service *s, const struct service_exit 
 		return false;
 	switch (e->kind) {
 	case EXIT_CODE:
-		return e->code == 0 || (e->code > 0 && e->code < 256 &&
-					(u->success_exit_codes[e->code / 64] >> (e->code % 64)) & 1);
+		return e->code == 0 ||
+		       (e->code > 0 && e->code < 256 &&
+			(u->opt->success_exit_codes[e->code / 64] >> (e->code % 64)) & 1);
 	case EXIT_SIGNAL:
-		return e->code >= 1 && e->code <= 64 && (u->success_exit_signals >> (e->code - 1)) & 1;
+		return e->code >= 1 && e->code <= 64 &&
+		       (u->opt->success_exit_signals >> (e->code - 1)) & 1;
 	case EXIT_UNKNOWN:
 		return true;
 	default:

@@ -52,13 +52,16 @@ static void setup_reason(const struct unit *u, const struct service_exit *e, cha
 			 e->code == ENOENT ? "no such user or group" : err);
 		break;
 	case SPAWN_STAGE_ROOTFS:
-		snprintf(buf, size, "rootfs %s: %s", u->iso.rootfs ? u->iso.rootfs : "(tmpfs)", err);
+		snprintf(buf, size, "rootfs %s: %s",
+			 u->opt->iso.rootfs ? u->opt->iso.rootfs : "(tmpfs)", err);
 		break;
 	case SPAWN_STAGE_VETH:
-		if (u->iso.macvlan_interface)
-			snprintf(buf, size, "macvlan on %s: %s", u->iso.macvlan_interface, err);
-		else if (u->iso.veth_bridge)
-			snprintf(buf, size, "veth into bridge %s: %s", u->iso.veth_bridge, err);
+		if (u->opt->iso.macvlan_interface)
+			snprintf(buf, size, "macvlan on %s: %s", u->opt->iso.macvlan_interface,
+				 err);
+		else if (u->opt->iso.veth_bridge)
+			snprintf(buf, size, "veth into bridge %s: %s", u->opt->iso.veth_bridge,
+				 err);
 		else
 			snprintf(buf, size, "point-to-point veth: %s", err);
 		break;
@@ -100,7 +103,7 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 			snprintf(buf, size, "exit %d", e->code);
 		break;
 	case EXIT_SIGNAL:
-		if (e->code == SIGSYS && s->unit->seccomp.n_bpf)
+		if (e->code == SIGSYS && s->unit->opt->seccomp.n_bpf)
 			snprintf(buf, size, "signal SYS (%d): a call its seccomp filter kills",
 				 128 + e->code);
 		else if (name)

@@ -231,7 +231,7 @@ struct child_creds {
 /* The unit's supplementary_groups, after the user's own from the group file. */
 static int child_extra_groups(const struct spawn_params *p, struct child_creds *c)
 {
-	for (char **g = p->unit->iso.supplementary_groups; g && *g; g++) {
+	for (char **g = p->unit->opt->iso.supplementary_groups; g && *g; g++) {
 		gid_t gid;
 		int r = spawn_lookup_group(p->group_file, *g, &gid);
 		if (r < 0)
@@ -489,7 +489,7 @@ static rlim_t rlim_of(uint64_t v)
  * must apply exactly. */
 static int child_rlimits(const struct spawn_params *p)
 {
-	const struct unit_isolation *iso = &p->unit->iso;
+	const struct unit_isolation *iso = &p->unit->opt->iso;
 
 	for (size_t i = 0; i < p->n_default_rlimits; i++) {
 		const struct unit_rlimit *d = &p->default_rlimits[i];
@@ -555,7 +555,7 @@ int spawn_seccomp_install(const struct unit_seccomp *sc, int *ret_stage)
 static void child_credentials(const struct spawn_params *p, const struct child_creds *c,
 			      int report_fd)
 {
-	const struct unit_isolation *iso = &p->unit->iso;
+	const struct unit_isolation *iso = &p->unit->opt->iso;
 	bool root = c->uid == 0;
 	int stage;
 
@@ -607,7 +607,7 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 				int exe_fd, const int *join_fds)
 {
 	const struct unit *u = p->unit;
-	bool new_pid = u->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID);
+	bool new_pid = u->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID);
 	struct child_creds creds;
 	struct file_env file_env;
 	char *env[SPAWN_ENV_MAX + 1], *dirs[DIRS_MAX + 1], why[SPAWN_DETAIL_MAX];
@@ -619,7 +619,7 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 		child_fail(report_fd, SPAWN_STAGE_SIGNALS, -r);
 	if (sync_fd >= 0)
 		child_wait_parent(sync_fd);
-	child_join(&u->iso, join_fds, report_fd);
+	child_join(&u->opt->iso, join_fds, report_fd);
 	if (setsid() < 0)
 		child_fail(report_fd, SPAWN_STAGE_SESSION, errno);
 	r = child_setup_stdio(p->output_fd, &report_fd, &exe_fd);
@@ -641,7 +641,7 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 		snprintf(why + n, sizeof(why) - n, ": %s", strerror(-r));
 		child_fail_detail(report_fd, SPAWN_STAGE_DIRECTORIES, -r, why);
 	}
-	if (u->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER))
+	if (u->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER))
 		CHECK(report_fd, SPAWN_STAGE_ID_MAP, child_userns_root());
 	/* Before any mount: the reaper's exec must find the host's root (and
 	 * the dynamic loader there), and a pivot_root would move its root too.
@@ -649,13 +649,13 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 	 * may signal the service whatever the service becomes. */
 	if (new_pid)
 		child_fork_reaper(exe_fd, report_fd);
-	child_isolate(&u->iso, dirs, report_fd);
+	child_isolate(&u->opt->iso, dirs, report_fd);
 	child_credentials(p, &creds, report_fd);
 	if (chdir(u->workdir ? u->workdir : "/") < 0)
 		child_fail(report_fd, SPAWN_STAGE_CHDIR, errno);
 	child_build_env(p, &creds, &file_env, env);
-	if (u->seccomp.n_bpf)
-		child_seccomp(&u->seccomp, report_fd);
+	if (u->opt->seccomp.n_bpf)
+		child_seccomp(&u->opt->seccomp, report_fd);
 	execve(u->exec[0], u->exec, env);
 	child_fail(report_fd, SPAWN_STAGE_EXEC, errno);
 }
@@ -749,7 +749,7 @@ static void join_fds_close(int *fds)
 
 static int spawn_fork(const struct spawn_params *p, const int *join_fds, struct spawn_child *ret)
 {
-	const struct unit_isolation *iso = &p->unit->iso;
+	const struct unit_isolation *iso = &p->unit->opt->iso;
 	int report[2], sync[2] = { -1, -1 }, pidfd = -1, exe_fd = -1, r;
 	pid_t pid;
 

@@ -16,6 +16,7 @@ struct unit_arena {
 	size_t size;            /* mapped */
 	size_t used;
 	size_t strings;         /* of used: interned string bytes */
+	size_t records;         /* of used: optional records (encode.c says) */
 	char **table;           /* interning: open addressing, NULL = free */
 	size_t table_cap;       /* a power of two, 0 = no table */
 	size_t table_n;
@@ -125,7 +126,13 @@ void arena_seal(struct unit_arena *a)
 		a->size = keep;
 }
 
+void arena_note_records(struct unit_arena *a, size_t n)
+{
+	a->records += n;
+}
+
 void arena_usage(const struct unit_arena *a, struct arena_usage *u)
 {
-	*u = (struct arena_usage){ .used = a->used, .strings = a->strings, .mapped = a->size };
+	*u = (struct arena_usage){ .used = a->used, .strings = a->strings, .mapped = a->size,
+				   .records = a->records };
 }

@@ -427,11 +427,12 @@ static const char *controller_name(unsigned bit)
 	return unit_controller_to_string((enum unit_controller)bit);
 }
 
-static void dump_cgroup(struct dump *d, const struct unit_cgroup *cg)
+static void dump_cgroup(struct dump *d, const struct unit_cgroup *cg,
+			const struct unit_limits *limits)
 {
 	group_begin(d, "cgroup");
 	key_string_or_unset(d, "slice", cg->slice, "system");
-	dump_limits(d, &cg->limits);
+	dump_limits(d, limits);
 	key(d, "subtree_control");
 	dump_bit_names(d, cg->subtree_control, UNIT_CONTROLLER_MAX, controller_name);
 	key_end(d);
@@ -473,21 +474,22 @@ static void dump_stop(struct dump *d, const struct unit *u)
 /* success_exit = ( 1, "TERM" ); statuses in order, then signals. */
 static void dump_success_exit(struct dump *d, const struct unit *u)
 {
+	const struct unit_optional *o = u->opt;
 	const char *sep = "( ";
 
-	if (!(u->success_exit_codes[0] | u->success_exit_codes[1] | u->success_exit_codes[2] |
-	      u->success_exit_codes[3] | u->success_exit_signals)) {
+	if (!(o->success_exit_codes[0] | o->success_exit_codes[1] | o->success_exit_codes[2] |
+	      o->success_exit_codes[3] | o->success_exit_signals)) {
 		unset(d, "success_exit", "exit status 0 only");
 		return;
 	}
 	key(d, "success_exit");
 	for (int v = 0; v < 256; v++)
-		if (u->success_exit_codes[v / 64] & (1ULL << (v % 64))) {
+		if (o->success_exit_codes[v / 64] & (1ULL << (v % 64))) {
 			fprintf(d->f, "%s%d", sep, v);
 			sep = ", ";
 		}
 	for (int sig = 1; sig <= 64; sig++)
-		if (u->success_exit_signals & (1ULL << (sig - 1))) {
+		if (o->success_exit_signals & (1ULL << (sig - 1))) {
 			fputs(sep, d->f);
 			dump_signal(d, sig);
 			sep = ", ";
@@ -608,22 +610,22 @@ static void dump_base(struct dump *d, const struct unit *u)
 	key_duration(d, "restart_delay_max", u->restart_delay_max_usec);
 	dump_start_limit(d, u);
 	dump_stop(d, u);
-	if (u->type == UNIT_SIMPLE && u->ready.kind == UNIT_PROBE_NONE)
+	if (u->type == UNIT_SIMPLE && u->opt->ready.kind == UNIT_PROBE_NONE)
 		unset(d, "start_timeout", "a simple unit is ready once executed");
 	else
 		key_duration(d, "start_timeout", u->start_timeout_usec);
 	if (u->type == UNIT_FORKING)
 		key_string_or_unset(d, "pidfile", u->pidfile, "the one process left in its leaf");
-	dump_probe(d, "ready", &u->ready, "ready as its type says");
-	dump_probe(d, "health", &u->health, "not checked");
+	dump_probe(d, "ready", &u->opt->ready, "ready as its type says");
+	dump_probe(d, "health", &u->opt->health, "not checked");
 	dump_success_exit(d, u);
 	key_string_or_unset(d, "user", u->user, "root");
 	key_string_or_unset(d, "group", u->group, "the user's group");
 	dump_environment(d, u->environment);
 	key_strv(d, "environment_files", u->environment_files);
-	dump_directories(d, &u->dirs);
+	dump_directories(d, &u->opt->dirs);
 	key_string_or_unset(d, "workdir", u->workdir, "\"/\"");
-	dump_cgroup(d, &u->cgroup);
+	dump_cgroup(d, &u->cgroup, &u->opt->limits);
 	key_duration(d, "watchdog", u->watchdog_usec);
 	dump_log(d, u);
 	key(d, "postmortems");
@@ -931,9 +933,9 @@ int unit_dump_flags(const struct unit *u, FILE *f, unsigned flags)
 	struct dump d = { .f = f, .hide_env = flags & UNIT_DUMP_HIDE_ENV };
 
 	dump_base(&d, u);
-	dump_isolation(&d, &u->iso);
+	dump_isolation(&d, &u->opt->iso);
 	key_strv(&d, "requires_mounts", u->requires_mounts);
-	dump_seccomp(&d, &u->seccomp);
+	dump_seccomp(&d, &u->opt->seccomp);
 	return dump_finish(f);
 }
 

@@ -10,6 +10,8 @@
  *            | STRV: varint count | STR value * count
  *            | LIST: varint count | record * count
  *            | REC:  record                          (an embedded struct)
+ *            | PREC: record                          (a struct pointed to:
+ *                                                      absent = its defaults)
  *
  * Every field says what it is, so the decoder checks each kind against the
  * schema below and skips tags it does not know (a newer loader may add
@@ -30,7 +32,7 @@
 #define ENC_DEPTH_MAX   4
 #define ENC_SET_DIAGS_MAX ((UNIT_MAX + 2) * UNIT_DIAG_MAX)
 
-enum enc_kind { ENC_NUM = 1, ENC_STR, ENC_STRV, ENC_LIST, ENC_REC };
+enum enc_kind { ENC_NUM = 1, ENC_STR, ENC_STRV, ENC_LIST, ENC_REC, ENC_PREC };
 
 struct enc_record;
 
@@ -42,7 +44,10 @@ struct enc_field {
 	size_t count_offset;    /* ENC_LIST: the size_t count member */
 	uint64_t max;           /* ENC_NUM: largest value; STRV/LIST: most entries */
 	const struct enc_record *sub;   /* ENC_LIST: the element's record;
-	                                 * ENC_REC: the embedded struct's */
+	                                 * ENC_REC: the embedded struct's;
+	                                 * ENC_PREC: the pointed-to one's */
+	void *(*make)(void);    /* ENC_PREC: a new record with every default,
+	                         * its owner's to free; NULL on ENOMEM */
 };
 
 struct enc_record {
@@ -62,6 +67,11 @@ struct enc_record {
 				      .count_offset = offsetof(T, n), .max = mx, .sub = rec }
 /* A struct member encoded as a record of its own (kind ENC_REC). */
 #define F_REC(t, T, m, rec) { .tag = t, .kind = ENC_REC, .offset = offsetof(T, m), .sub = rec }
+/* A pointer member to a struct encoded as a record (kind ENC_PREC): a NULL
+ * pointer is not written, a missing field leaves the defaults the owner's
+ * constructor pointed it at. */
+#define F_PREC(t, T, m, rec, mk) { .tag = t, .kind = ENC_PREC, .offset = offsetof(T, m), \
+				   .sub = rec, .make = mk }
 #define BIT(t) (1ULL << (t))
 
 static void diag_clear(void *elem)
@@ -330,6 +340,80 @@ static const struct enc_record conf_record = {
 	conf_fields, ARRAY_SIZE(conf_fields), sizeof(struct initd_conf), BIT(6), NULL,
 };
 
+static void *optional_make(void)
+{
+	return unit_optional_new();
+}
+
+/* A unit's optional groups (issue 19: out of line, struct unit_optional);
+ * the tags are the ones they had in the unit's record. */
+static const struct enc_field optional_fields[] = {
+	F_NUM(30, struct unit_optional, success_exit_codes[0], UINT64_MAX),
+	F_NUM(31, struct unit_optional, success_exit_codes[1], UINT64_MAX),
+	F_NUM(32, struct unit_optional, success_exit_codes[2], UINT64_MAX),
+	F_NUM(33, struct unit_optional, success_exit_codes[3], UINT64_MAX),
+	F_NUM(34, struct unit_optional, success_exit_signals, UINT64_MAX),
+	/* cgroup limits: 25 */
+	F_REC(25, struct unit_optional, limits, &limits_record),
+	/* isolation: 40.. */
+	F_NUM(40, struct unit_optional, iso.namespaces, UNIT_NS_BIT(UNIT_NS_MAX) - 1),
+	F_STR(41, struct unit_optional, iso.hostname),
+	F_STR(42, struct unit_optional, iso.rootfs),
+	F_NUM(43, struct unit_optional, iso.rootfs_readonly, 1),
+	F_LIST(44, struct unit_optional, iso.binds, iso.n_binds, UNIT_BINDS_MAX, &bind_record),
+	F_STRV(45, struct unit_optional, iso.tmpfs, UNIT_TMPFS_MAX),
+	F_NUM(46, struct unit_optional, iso.has_capabilities, 1),
+	F_NUM(47, struct unit_optional, iso.capabilities, (1ULL << UNIT_CAP_MAX) - 1),
+	F_NUM(48, struct unit_optional, iso.no_new_privs, 1),
+	F_STRV(49, struct unit_optional, iso.supplementary_groups, UNIT_GROUPS_MAX),
+	F_LIST(50, struct unit_optional, iso.rlimits, iso.n_rlimits, 64, &rlimit_record),
+	F_NUM(51, struct unit_optional, iso.umask, 0777),
+	F_NUM(52, struct unit_optional, iso.has_oom_score_adj, 1),
+	F_NUM(53, struct unit_optional, iso.oom_score_adj, UINT32_MAX),   /* int32 bits */
+	F_STR(54, struct unit_optional, iso.uid_map),
+	F_STR(55, struct unit_optional, iso.gid_map),
+	F_STR(56, struct unit_optional, iso.veth_bridge),
+	F_STR(57, struct unit_optional, iso.veth_address),
+	F_STR(58, struct unit_optional, iso.veth_gateway),
+	F_NUM(59, struct unit_optional, iso.proc_unprotected, 1),
+	/* rootfs from the image (issue 15): 120.. */
+	F_STRV(120, struct unit_optional, iso.from_host, UNIT_FROM_HOST_MAX),
+	/* issue 18.3/18.4 (userns): 176..185 */
+	F_NUM(176, struct unit_optional, iso.userns_auto, 1),
+	F_NUM(177, struct unit_optional, iso.userns_size, UNIT_USERNS_SIZE_MAX),
+	F_NUM(178, struct unit_optional, iso.userns_slot, UNIT_USERNS_SLOTS - 1),
+	F_STR(179, struct unit_optional, iso.join[UNIT_JOIN_NET]),
+	F_STR(180, struct unit_optional, iso.join[UNIT_JOIN_UTS]),
+	F_STR(181, struct unit_optional, iso.join[UNIT_JOIN_IPC]),
+	/* IPv6, routes, p2p veth, macvlan (issue 18): 160..175 */
+	F_STR(160, struct unit_optional, iso.veth_address6),
+	F_STR(161, struct unit_optional, iso.veth_gateway6),
+	F_STR(162, struct unit_optional, iso.veth_host_address),
+	F_STR(163, struct unit_optional, iso.veth_host_address6),
+	F_STR(164, struct unit_optional, iso.macvlan_interface),
+	F_NUM(165, struct unit_optional, iso.macvlan_mode, UNIT_MACVLAN_MODE_MAX - 1),
+	F_LIST(166, struct unit_optional, iso.routes, iso.n_routes, UNIT_ROUTES_MAX, &route_record),
+	/* directories (issue 15): 77..81 */
+	F_STRV(77, struct unit_optional, dirs.names[UNIT_DIR_RUNTIME], UNIT_DIRS_MAX),
+	F_STRV(78, struct unit_optional, dirs.names[UNIT_DIR_STATE], UNIT_DIRS_MAX),
+	F_STRV(79, struct unit_optional, dirs.names[UNIT_DIR_LOGS], UNIT_DIRS_MAX),
+	F_STRV(80, struct unit_optional, dirs.names[UNIT_DIR_CACHE], UNIT_DIRS_MAX),
+	F_NUM(81, struct unit_optional, dirs.mode, 07777),
+	/* ready and health probes (issue 15): 100..119 */
+	F_REC(100, struct unit_optional, ready, &probe_record),
+	F_REC(101, struct unit_optional, health, &probe_record),
+	/* seccomp (issue 18): 131..139 */
+	F_NUM(131, struct unit_optional, seccomp.default_action, UNIT_SECCOMP_DEFAULT_MAX - 1),
+	F_NUM(132, struct unit_optional, seccomp.errno_value, UNIT_SECCOMP_ERRNO_MAX),
+	F_STRV(133, struct unit_optional, seccomp.deny, UNIT_SECCOMP_NAMES_MAX),
+	F_STRV(134, struct unit_optional, seccomp.allow, UNIT_SECCOMP_NAMES_MAX),
+	F_LIST(135, struct unit_optional, seccomp.bpf, seccomp.n_bpf, UNIT_SECCOMP_INSNS_MAX,
+	       &bpf_record),
+};
+static const struct enc_record optional_record = {
+	optional_fields, ARRAY_SIZE(optional_fields), sizeof(struct unit_optional), 0, NULL,
+};
+
 static const struct enc_field unit_fields[] = {
 	F_STR(1, struct unit, name),
 	F_STR(2, struct unit, file),
@@ -356,56 +440,12 @@ static const struct enc_field unit_fields[] = {
 	F_NUM(23, struct unit, log_console, 1),
 	F_NUM(24, struct unit, log_kmsg, 1),
 	F_NUM(29, struct unit, start_timeout_usec, UINT64_MAX),
-	F_NUM(30, struct unit, success_exit_codes[0], UINT64_MAX),
-	F_NUM(31, struct unit, success_exit_codes[1], UINT64_MAX),
-	F_NUM(32, struct unit, success_exit_codes[2], UINT64_MAX),
-	F_NUM(33, struct unit, success_exit_codes[3], UINT64_MAX),
-	F_NUM(34, struct unit, success_exit_signals, UINT64_MAX),
-	/* cgroup: 25.. */
-	F_REC(25, struct unit, cgroup.limits, &limits_record),
+	/* cgroup: 25.. (the limits are optional_fields') */
 	F_NUM(26, struct unit, cgroup.subtree_control, UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_MAX) - 1),
 	F_NUM(27, struct unit, cgroup.delegate_max_depth, UNIT_DELEGATE_DEPTH_MAX),
 	F_NUM(28, struct unit, cgroup.delegate_max_descendants, UNIT_DELEGATE_DESCENDANTS_MAX),
-	/* isolation: 40.. */
-	F_NUM(40, struct unit, iso.namespaces, UNIT_NS_BIT(UNIT_NS_MAX) - 1),
-	F_STR(41, struct unit, iso.hostname),
-	F_STR(42, struct unit, iso.rootfs),
-	F_NUM(43, struct unit, iso.rootfs_readonly, 1),
-	F_LIST(44, struct unit, iso.binds, iso.n_binds, UNIT_BINDS_MAX, &bind_record),
-	F_STRV(45, struct unit, iso.tmpfs, UNIT_TMPFS_MAX),
-	/* rootfs from the image (issue 15): 120.. */
-	F_STRV(120, struct unit, iso.from_host, UNIT_FROM_HOST_MAX),
 	/* forensics (issue 17): 130.. */
 	F_NUM(130, struct unit, postmortems, UNIT_POSTMORTEMS_MAX),
-	F_NUM(46, struct unit, iso.has_capabilities, 1),
-	F_NUM(47, struct unit, iso.capabilities, (1ULL << UNIT_CAP_MAX) - 1),
-	F_NUM(48, struct unit, iso.no_new_privs, 1),
-	F_STRV(49, struct unit, iso.supplementary_groups, UNIT_GROUPS_MAX),
-	F_LIST(50, struct unit, iso.rlimits, iso.n_rlimits, 64, &rlimit_record),
-	F_NUM(51, struct unit, iso.umask, 0777),
-	F_NUM(52, struct unit, iso.has_oom_score_adj, 1),
-	F_NUM(53, struct unit, iso.oom_score_adj, UINT32_MAX),   /* int32 bits */
-	F_STR(54, struct unit, iso.uid_map),
-	F_STR(55, struct unit, iso.gid_map),
-	F_STR(56, struct unit, iso.veth_bridge),
-	F_STR(57, struct unit, iso.veth_address),
-	F_STR(58, struct unit, iso.veth_gateway),
-	F_NUM(59, struct unit, iso.proc_unprotected, 1),
-	/* issue 18.3/18.4 (userns): 176..185 */
-	F_NUM(176, struct unit, iso.userns_auto, 1),
-	F_NUM(177, struct unit, iso.userns_size, UNIT_USERNS_SIZE_MAX),
-	F_NUM(178, struct unit, iso.userns_slot, UNIT_USERNS_SLOTS - 1),
-	F_STR(179, struct unit, iso.join[UNIT_JOIN_NET]),
-	F_STR(180, struct unit, iso.join[UNIT_JOIN_UTS]),
-	F_STR(181, struct unit, iso.join[UNIT_JOIN_IPC]),
-	/* IPv6, routes, p2p veth, macvlan (issue 18): 160..175 */
-	F_STR(160, struct unit, iso.veth_address6),
-	F_STR(161, struct unit, iso.veth_gateway6),
-	F_STR(162, struct unit, iso.veth_host_address),
-	F_STR(163, struct unit, iso.veth_host_address6),
-	F_STR(164, struct unit, iso.macvlan_interface),
-	F_NUM(165, struct unit, iso.macvlan_mode, UNIT_MACVLAN_MODE_MAX - 1),
-	F_LIST(166, struct unit, iso.routes, iso.n_routes, UNIT_ROUTES_MAX, &route_record),
 	/* mounts (issue 14): 65..67 */
 	F_STRV(65, struct unit, requires_mounts, UNIT_MOUNTS_MAX),
 	/* escalation and modes (issue 14): 68..75 */
@@ -413,13 +453,8 @@ static const struct enc_field unit_fields[] = {
 	F_NUM(69, struct unit, critical, 1),
 	F_STRV(70, struct unit, modes, UNIT_MODES_MAX),
 	F_NUM(71, struct unit, autostart, 1),
-	/* environment files, directories (issue 15): 76..85 */
+	/* environment files (issue 15): 76 */
 	F_STRV(76, struct unit, environment_files, UNIT_ENV_FILES_MAX),
-	F_STRV(77, struct unit, dirs.names[UNIT_DIR_RUNTIME], UNIT_DIRS_MAX),
-	F_STRV(78, struct unit, dirs.names[UNIT_DIR_STATE], UNIT_DIRS_MAX),
-	F_STRV(79, struct unit, dirs.names[UNIT_DIR_LOGS], UNIT_DIRS_MAX),
-	F_STRV(80, struct unit, dirs.names[UNIT_DIR_CACHE], UNIT_DIRS_MAX),
-	F_NUM(81, struct unit, dirs.mode, 07777),
 	/* persistent logs (issue 14): 60..64 */
 	F_STR(60, struct unit, log_file),
 	F_NUM(61, struct unit, log_max_size, UNIT_LOG_SIZE_MAX),
@@ -427,15 +462,8 @@ static const struct enc_field unit_fields[] = {
 	F_NUM(63, struct unit, log_keep_set, 1),
 	/* forking daemons (issue 15): 90..95 */
 	F_STR(90, struct unit, pidfile),
-	/* ready and health probes (issue 15): 100..119 */
-	F_REC(100, struct unit, ready, &probe_record),
-	F_REC(101, struct unit, health, &probe_record),
-	/* seccomp (issue 18): 131..139 */
-	F_NUM(131, struct unit, seccomp.default_action, UNIT_SECCOMP_DEFAULT_MAX - 1),
-	F_NUM(132, struct unit, seccomp.errno_value, UNIT_SECCOMP_ERRNO_MAX),
-	F_STRV(133, struct unit, seccomp.deny, UNIT_SECCOMP_NAMES_MAX),
-	F_STRV(134, struct unit, seccomp.allow, UNIT_SECCOMP_NAMES_MAX),
-	F_LIST(135, struct unit, seccomp.bpf, seccomp.n_bpf, UNIT_SECCOMP_INSNS_MAX, &bpf_record),
+	/* the optional groups, out of line (issue 19): 182 */
+	F_PREC(182, struct unit, opt, &optional_record, optional_make),
 };
 static const struct enc_record unit_record = {
 	unit_fields, ARRAY_SIZE(unit_fields), sizeof(struct unit), BIT(1) | BIT(2), NULL,
@@ -613,6 +641,12 @@ static void put_field(struct enc_buf *b, const struct enc_field *f, const void *
 		put_head(b, f);
 		put_record(b, f->sub, (const uint8_t *)obj + f->offset);
 		break;
+	case ENC_PREC:
+		if (!*MEMBER(obj, f, const void *const))
+			return;
+		put_head(b, f);
+		put_record(b, f->sub, *MEMBER(obj, f, const void *const));
+		break;
 	default:
 		put_list(b, f, obj);
 	}
@@ -756,6 +790,7 @@ static int skip_value(struct dec *d, uint8_t kind, unsigned depth)
 			r = kind == ENC_STRV ? get_str(d, NULL) : skip_record(d, depth + 1);
 		return r;
 	case ENC_REC:
+	case ENC_PREC:
 		return skip_record(d, depth + 1);
 	default:
 		return -EBADMSG;
@@ -818,6 +853,17 @@ static int get_list(struct dec *d, const struct enc_field *f, void *obj, unsigne
 	return r;
 }
 
+/* An ENC_PREC record into the one obj points at, made with its defaults
+ * first when obj has none (obj's destructor frees it whatever happens). */
+static int get_pointed(struct dec *d, const struct enc_field *f, void *obj, unsigned depth)
+{
+	void **member = MEMBER(obj, f, void *);
+
+	if (!*member && !(*member = f->make()))
+		return -ENOMEM;
+	return get_record(d, f->sub, *member, depth + 1);
+}
+
 static int get_field(struct dec *d, const struct enc_field *f, void *obj, unsigned depth)
 {
 	uint64_t v;
@@ -846,6 +892,8 @@ static int get_field(struct dec *d, const struct enc_field *f, void *obj, unsign
 		return 0;
 	case ENC_REC:
 		return get_record(d, f->sub, (uint8_t *)obj + f->offset, depth + 1);
+	case ENC_PREC:
+		return get_pointed(d, f, obj, depth);
 	default:
 		return get_list(d, f, obj, depth);
 	}
@@ -942,6 +990,11 @@ static size_t record_bound(const struct enc_record *rec, const void *obj)
 		case ENC_REC:
 			n += record_bound(f->sub, (const uint8_t *)obj + f->offset);
 			break;
+		case ENC_PREC:
+			if (*MEMBER(obj, f, const void *))
+				n += f->sub->size + sizeof(max_align_t) +
+				     record_bound(f->sub, *MEMBER(obj, f, const void *));
+			break;
 		case ENC_LIST:
 			list = *MEMBER(obj, f, uint8_t *);
 			c = *(const size_t *)(const void *)((const uint8_t *)obj + f->count_offset);
@@ -954,11 +1007,75 @@ static size_t record_bound(const struct enc_record *rec, const void *obj)
 	return n;
 }
 
+static bool record_equal(const struct enc_record *rec, const void *a, const void *b);
+
+static bool list_equal(const struct enc_field *f, const void *a, const void *b)
+{
+	const uint8_t *va = *MEMBER(a, f, const uint8_t *), *vb = *MEMBER(b, f, const uint8_t *);
+	size_t na = *(const size_t *)(const void *)((const uint8_t *)a + f->count_offset);
+	size_t nb = *(const size_t *)(const void *)((const uint8_t *)b + f->count_offset);
+
+	/* a list is its count's elements: no reader tells a NULL one from an
+	 * empty one (an encoded NULL list decodes as an empty one) */
+	if (na != nb)
+		return false;
+	for (size_t j = 0; j < na; j++)
+		if (!record_equal(f->sub, va + j * f->sub->size, vb + j * f->sub->size))
+			return false;
+	return true;
+}
+
+/* Is every field of the schema equal in a and b? What is encoded is all a
+ * decoded record holds, so two records equal here are interchangeable.
+ * Stricter than unit_equal, which is reload's "does it behave the same"
+ * (an undeclared cgroup limit's value does not count there): a unit may
+ * only share a copy nothing could tell from its own. */
+static bool record_equal(const struct enc_record *rec, const void *a, const void *b)
+{
+	for (size_t i = 0; i < rec->n_fields; i++) {
+		const struct enc_field *f = &rec->fields[i];
+		const void *pa, *pb;
+		bool eq = true;
+
+		switch (f->kind) {
+		case ENC_NUM:
+			eq = num_get(a, f) == num_get(b, f);
+			break;
+		case ENC_STR:
+			eq = streq_ptr(*MEMBER(a, f, const char *), *MEMBER(b, f, const char *));
+			break;
+		case ENC_STRV:
+			eq = strv_equal(*MEMBER(a, f, char **), *MEMBER(b, f, char **));
+			break;
+		case ENC_REC:
+			eq = record_equal(f->sub, (const uint8_t *)a + f->offset,
+					  (const uint8_t *)b + f->offset);
+			break;
+		case ENC_PREC:
+			pa = *MEMBER(a, f, const void *);
+			pb = *MEMBER(b, f, const void *);
+			eq = pa == pb || (pa && pb && record_equal(f->sub, pa, pb));
+			break;
+		case ENC_LIST:
+			eq = list_equal(f, a, b);
+			break;
+		}
+		if (!eq)
+			return false;
+	}
+	return true;
+}
+
 /* Where every empty vector and list of the arena points: an empty array
- * is not NULL (reload tells the two apart), and one copy serves all. */
+ * is not NULL (reload tells the two apart), and one copy serves all. The
+ * ENC_PREC record `shared` (of record `rec`) is the arena's one copy of
+ * `defaults`: every pointed-to record equal to it becomes a pointer to it. */
 struct compact {
 	struct unit_arena *a;
 	void *empty;
+	const struct enc_record *rec;
+	void *defaults, *shared;
+	size_t records;         /* bytes of ENC_PREC records in the arena */
 };
 
 static int record_compact(struct compact *c, const struct enc_record *rec, void *obj);
@@ -1006,6 +1123,30 @@ static int list_compact(struct compact *c, const struct enc_field *f, void *obj)
 	return r;
 }
 
+/* A record pointed to: the shared copy of the defaults when it equals
+ * them, else a copy of its own in the arena. */
+static int pointed_compact(struct compact *c, const struct enc_field *f, void *obj)
+{
+	const void **member = MEMBER(obj, f, const void *);
+	void *w;
+
+	if (!*member)
+		return 0;
+	if (f->sub != c->rec)
+		return -EINVAL;         /* one kind of ENC_PREC record so far */
+	if (record_equal(f->sub, *member, c->defaults)) {
+		*member = c->shared;
+		return 0;
+	}
+	w = arena_alloc(c->a, f->sub->size, alignof(max_align_t));
+	if (!w)
+		return -ENOMEM;
+	memcpy(w, *member, f->sub->size);
+	*member = w;
+	c->records += f->sub->size;
+	return record_compact(c, f->sub, w);
+}
+
 /* obj (already in the arena, a byte copy of the decoded one) made to
  * point into the arena: the decoded one keeps its own pointers. */
 static int record_compact(struct compact *c, const struct enc_record *rec, void *obj)
@@ -1028,6 +1169,9 @@ static int record_compact(struct compact *c, const struct enc_record *rec, void 
 		case ENC_REC:
 			r = record_compact(c, f->sub, (uint8_t *)obj + f->offset);
 			break;
+		case ENC_PREC:
+			r = pointed_compact(c, f, obj);
+			break;
 		case ENC_LIST:
 			r = list_compact(c, f, obj);
 			break;
@@ -1036,27 +1180,52 @@ static int record_compact(struct compact *c, const struct enc_record *rec, void 
 	return r;
 }
 
-/* The decoded units, each a tree of mallocs, copied into one arena: all
- * or nothing (on -ENOMEM s is as it was). Every pointer struct unit owns
- * is a field of unit_record, so the table says what to copy. */
-static int set_compact(struct unit_set *s)
+/* Start c: an arena big enough for s's units, its shared empty array, and
+ * the shared copy of the optional groups' defaults. 0 or -ENOMEM. */
+static int compact_begin(struct compact *c, const struct unit_set *s)
 {
-	struct compact c = { 0 };
-	struct unit **v;
-	size_t bound = sizeof(max_align_t);
-	int r = 0;
+	size_t bound = 3 * sizeof(max_align_t);
 
+	c->rec = &optional_record;
+	c->defaults = unit_optional_new();
+	if (!c->defaults)
+		return -ENOMEM;
+	bound += c->rec->size + record_bound(c->rec, c->defaults);
 	for (size_t i = 0; i < s->n_units; i++)
 		bound += sizeof(struct unit) + sizeof(max_align_t) +
 			 record_bound(&unit_record, s->units[i]);
-	v = calloc(s->n_units + 1, sizeof(*v));
-	c.a = v ? arena_new(bound) : NULL;
-	c.empty = c.a ? arena_alloc(c.a, sizeof(max_align_t), alignof(max_align_t)) : NULL;
-	if (!c.empty) {
-		arena_free(c.a);
-		free(v);
+	c->a = arena_new(bound);
+	c->empty = c->a ? arena_alloc(c->a, sizeof(max_align_t), alignof(max_align_t)) : NULL;
+	c->shared = c->empty ? arena_alloc(c->a, c->rec->size, alignof(max_align_t)) : NULL;
+	if (!c->shared)
 		return -ENOMEM;
+	memcpy(c->shared, c->defaults, c->rec->size);
+	c->records = c->rec->size;
+	return record_compact(c, c->rec, c->shared);
+}
+
+/* End c: the arena sealed when ok, else freed; the defaults freed. */
+static void compact_end(struct compact *c, bool ok)
+{
+	unit_optional_free(c->defaults);
+	if (!ok) {
+		arena_free(c->a);
+		return;
 	}
+	arena_note_records(c->a, c->records);
+	arena_seal(c->a);
+}
+
+/* The decoded units, each a tree of mallocs, copied into one arena: all
+ * or nothing (on -ENOMEM s is as it was). Every pointer struct unit owns
+ * is a field of unit_record, so the table says what to copy; units whose
+ * optional groups are the defaults share one copy of them. */
+static int set_compact(struct unit_set *s)
+{
+	struct compact c = { 0 };
+	struct unit **v = calloc(s->n_units + 1, sizeof(*v));
+	int r = v ? compact_begin(&c, s) : -ENOMEM;
+
 	for (size_t i = 0; i < s->n_units && r == 0; i++) {
 		v[i] = arena_alloc(c.a, sizeof(struct unit), alignof(struct unit));
 		if (!v[i]) {
@@ -1066,12 +1235,11 @@ static int set_compact(struct unit_set *s)
 		memcpy(v[i], s->units[i], sizeof(struct unit));
 		r = record_compact(&c, &unit_record, v[i]);
 	}
+	compact_end(&c, r == 0);
 	if (r < 0) {
-		arena_free(c.a);
 		free(v);
 		return r;
 	}
-	arena_seal(c.a);
 	for (size_t i = 0; i < s->n_units; i++)
 		unit_free(s->units[i]);
 	free(s->units);
@@ -1176,6 +1344,11 @@ static void record_footprint(const struct enc_record *rec, const void *obj,
 		case ENC_REC:
 			record_footprint(f->sub, (const uint8_t *)obj + f->offset, fp);
 			break;
+		case ENC_PREC:
+			count(&fp->optional, *MEMBER(obj, f, const void *), fp);
+			if (*MEMBER(obj, f, const void *))
+				record_footprint(f->sub, *MEMBER(obj, f, const void *), fp);
+			break;
 		case ENC_LIST:
 			list = *MEMBER(obj, f, uint8_t *);
 			n = *(const size_t *)(const void *)((const uint8_t *)obj + f->count_offset);
@@ -1195,8 +1368,9 @@ void unit_set_footprint(const struct unit_set *s, struct unit_set_footprint *fp)
 		arena_usage(s->arena, &au);
 		fp->units += s->n_units;
 		fp->unit_structs += s->n_units * sizeof(struct unit);
+		fp->optional += au.records;
 		fp->strings += au.strings;
-		fp->arrays += au.used - au.strings - s->n_units * sizeof(struct unit);
+		fp->arrays += au.used - au.strings - au.records - s->n_units * sizeof(struct unit);
 		fp->allocations += 1;
 		return;
 	}

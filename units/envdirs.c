@@ -60,8 +60,8 @@ bool unit_dir_name_valid(const char *name)
 bool unit_has_dirs(const struct unit *u, enum unit_dir_kind k)
 {
 	for (unsigned i = 0; i < UNIT_DIR_KIND_MAX; i++)
-		if ((k == UNIT_DIR_KIND_MAX || i == (unsigned)k) && u->dirs.names[i] &&
-		    u->dirs.names[i][0])
+		if ((k == UNIT_DIR_KIND_MAX || i == (unsigned)k) && u->opt->dirs.names[i] &&
+		    u->opt->dirs.names[i][0])
 			return true;
 	return false;
 }
@@ -114,9 +114,9 @@ static int parse_dir_kind(struct parse_ctx *c, config_setting_t *s, const char *
 	struct unit *u = parse_state_unit(obj);
 	char **v;
 	int r = setting_strv_checked(c, s, path, UNIT_DIRS_MAX, check_dir_name, NULL,
-				     &u->dirs.names[k]);
+				     &unit_opt_own(u)->dirs.names[k]);
 
-	v = u->dirs.names[k];
+	v = u->opt->dirs.names[k];
 	for (size_t i = 0; r == 0 && v[i]; i++)
 		for (size_t j = 0; r == 0 && j < i; j++)
 			if (!strcmp(v[i], v[j]))
@@ -159,7 +159,7 @@ static int parse_dirs_mode(struct parse_ctx *c, config_setting_t *s, const char 
 	if (n < 1 || n > 5 || strspn(v, "01234567") != n || strtoul(v, NULL, 8) > 07777)
 		return FAIL(c, s, "'%s': invalid mode '%s' (expected octal like \"0750\")", path,
 			    diag_quote(q, v));
-	u->dirs.mode = (uint32_t)strtoul(v, NULL, 8);
+	unit_opt_own(u)->dirs.mode = (uint32_t)strtoul(v, NULL, 8);
 	return 0;
 }
 
@@ -182,7 +182,8 @@ int parse_directories(struct parse_ctx *c, config_setting_t *s, const char *path
  * longer that root, so it could not. */
 int envdirs_check(struct parse_ctx *c, const struct unit *u, const struct unit_lines *l)
 {
-	if (unit_has_dirs(u, UNIT_DIR_KIND_MAX) && (u->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER)))
+	if (unit_has_dirs(u, UNIT_DIR_KIND_MAX) &&
+	    (u->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER)))
 		return diag_add(c, l->directories, "'directories' cannot be used with the \"user\" "
 				"namespace (initd makes them as the host's root)");
 	return 0;
@@ -193,31 +194,45 @@ int envdirs_check(struct parse_ctx *c, const struct unit *u, const struct unit_l
 int envdirs_init(struct unit *u)
 {
 	u->environment_files = strv_new();
-	u->dirs.mode = UNIT_DIR_MODE_DEFAULT;
-	for (unsigned k = 0; k < UNIT_DIR_KIND_MAX; k++)
-		u->dirs.names[k] = strv_new();
-	for (unsigned k = 0; k < UNIT_DIR_KIND_MAX; k++)
-		if (!u->dirs.names[k])
-			return -ENOMEM;
 	return u->environment_files ? 0 : -ENOMEM;
+}
+
+int dirs_init(struct unit_directories *d)
+{
+	d->mode = UNIT_DIR_MODE_DEFAULT;
+	for (unsigned k = 0; k < UNIT_DIR_KIND_MAX; k++)
+		d->names[k] = strv_new();
+	for (unsigned k = 0; k < UNIT_DIR_KIND_MAX; k++)
+		if (!d->names[k])
+			return -ENOMEM;
+	return 0;
 }
 
 void envdirs_clear(struct unit *u)
 {
 	strv_free(u->environment_files);
 	u->environment_files = NULL;
+}
+
+void dirs_clear(struct unit_directories *d)
+{
 	for (unsigned k = 0; k < UNIT_DIR_KIND_MAX; k++) {
-		strv_free(u->dirs.names[k]);
-		u->dirs.names[k] = NULL;
+		strv_free(d->names[k]);
+		d->names[k] = NULL;
 	}
 }
 
 bool envdirs_equal(const struct unit *a, const struct unit *b)
 {
-	if (!strv_equal(a->environment_files, b->environment_files) || a->dirs.mode != b->dirs.mode)
+	return strv_equal(a->environment_files, b->environment_files);
+}
+
+bool dirs_equal(const struct unit_directories *a, const struct unit_directories *b)
+{
+	if (a->mode != b->mode)
 		return false;
 	for (unsigned k = 0; k < UNIT_DIR_KIND_MAX; k++)
-		if (!strv_equal(a->dirs.names[k], b->dirs.names[k]))
+		if (!strv_equal(a->names[k], b->names[k]))
 			return false;
 	return true;
 }
@@ -226,15 +241,15 @@ bool envdirs_equal(const struct unit *a, const struct unit *b)
 bool envdirs_valid(const struct unit *u)
 {
 	if (!u->environment_files || strv_length(u->environment_files) > UNIT_ENV_FILES_MAX ||
-	    u->dirs.mode > 07777)
+	    u->opt->dirs.mode > 07777)
 		return false;
 	for (char **f = u->environment_files; *f; f++)
 		if (!env_file_valid(*f))
 			return false;
 	for (unsigned k = 0; k < UNIT_DIR_KIND_MAX; k++) {
-		if (!u->dirs.names[k] || strv_length(u->dirs.names[k]) > UNIT_DIRS_MAX)
+		if (!u->opt->dirs.names[k] || strv_length(u->opt->dirs.names[k]) > UNIT_DIRS_MAX)
 			return false;
-		for (char **n = u->dirs.names[k]; *n; n++)
+		for (char **n = u->opt->dirs.names[k]; *n; n++)
 			if (!unit_dir_name_valid(*n))
 				return false;
 	}

@@ -142,7 +142,7 @@ static int executable_in(int dirfd, const char *path)
 static int exec_base(struct root_check *rc, const struct unit *u, const char *exec,
 		     char *path, size_t size)
 {
-	const struct unit_isolation *iso = &u->iso;
+	const struct unit_isolation *iso = &u->opt->iso;
 
 	snprintf(path, size, "%s", exec);
 	for (size_t i = 0; i < iso->n_binds; i++)
@@ -173,7 +173,7 @@ static int check_exec(struct root_check *rc, const struct unit *u, const char *k
 	if (r == -EACCES)
 		return report(rc, u->file, key, 0, exec[0], "is not an executable file");
 	if (r < 0)
-		return report(rc, u->file, key, 0, exec[0], u->iso.rootfs ?
+		return report(rc, u->file, key, 0, exec[0], u->opt->iso.rootfs ?
 			      "not found in the unit's rootfs.path" : "not found");
 	return 0;
 }
@@ -198,7 +198,7 @@ static int check_exists(struct root_check *rc, const char *file, const char *key
 
 static int check_files(struct root_check *rc, const struct unit *u)
 {
-	const struct unit_isolation *iso = &u->iso;
+	const struct unit_isolation *iso = &u->opt->iso;
 	int r = 0;
 
 	if (iso->rootfs)
@@ -257,7 +257,7 @@ static int check_account(struct root_check *rc, const char *unit_file, const cha
 
 static int check_accounts(struct root_check *rc, const struct unit *u)
 {
-	char **groups = u->iso.supplementary_groups;
+	char **groups = u->opt->iso.supplementary_groups;
 	int r = check_account(rc, u->file, "user", -1, u->user, false);
 
 	if (r == 0)
@@ -381,10 +381,10 @@ static int check_unit(struct root_check *rc, const struct unit *u)
 	r = check_files(rc, u);
 	if (r == 0)
 		r = check_exec(rc, u, "exec", u->exec);
-	if (r == 0 && u->ready.kind == UNIT_PROBE_EXEC)
-		r = check_exec(rc, u, "ready.exec", u->ready.exec);
-	if (r == 0 && u->health.kind == UNIT_PROBE_EXEC)
-		r = check_exec(rc, u, "health.exec", u->health.exec);
+	if (r == 0 && u->opt->ready.kind == UNIT_PROBE_EXEC)
+		r = check_exec(rc, u, "ready.exec", u->opt->ready.exec);
+	if (r == 0 && u->opt->health.kind == UNIT_PROBE_EXEC)
+		r = check_exec(rc, u, "health.exec", u->opt->health.exec);
 	if (r == 0)
 		r = check_accounts(rc, u);
 	return r;

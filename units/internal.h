@@ -218,6 +218,16 @@ struct unit_slice *conf_find_slice(const struct initd_conf *conf, const char *pa
 int graph_check_cycles(struct unit_set *s, const struct unit_lines *lines);
 
 /* unit.c */
+/* The optional groups of a unit the loader is filling: its own (unit_new
+ * made them), never a decoded set's, which are read-only in its arena. */
+static inline struct unit_optional *unit_opt_own(struct unit *u)
+{
+	return (struct unit_optional *)u->opt;
+}
+/* A unit_optional with every default; NULL on ENOMEM. unit_optional_free
+ * frees it and what it holds (NULL is fine). */
+struct unit_optional *unit_optional_new(void);
+void unit_optional_free(struct unit_optional *o);
 char **strv_new(void);
 void strv_free(char **v);
 size_t strv_length(char *const *v);
@@ -362,6 +372,9 @@ int parse_directories(struct parse_ctx *c, config_setting_t *s, const char *path
 int envdirs_check(struct parse_ctx *c, const struct unit *u, const struct unit_lines *l);
 /* Defaults into a new unit: 0 or -ENOMEM (unit_free frees what was made). */
 int envdirs_init(struct unit *u);
+int dirs_init(struct unit_directories *d);
+void dirs_clear(struct unit_directories *d);
+bool dirs_equal(const struct unit_directories *a, const struct unit_directories *b);
 void envdirs_clear(struct unit *u);
 bool envdirs_equal(const struct unit *a, const struct unit *b);
 bool envdirs_valid(const struct unit *u);
@@ -369,7 +382,7 @@ bool envdirs_valid(const struct unit *u);
 int parse_ready(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_health(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int probes_check(struct parse_ctx *c, const struct unit *u, const struct unit_lines *l);
-void probes_init(struct unit *u);
+void probes_init(struct unit_optional *o);
 bool probes_valid(const struct unit_probe *p);
 /* template.c: every string value below root with its specifiers
  * replaced (unit_specifiers_expand), a bad one reported in c. 0 or
@@ -421,10 +434,12 @@ char *arena_strdup(struct unit_arena *a, const char *s);
 /* Give back the untouched tail; the interning table is dropped too. */
 void arena_seal(struct unit_arena *a);
 /* Bytes taken: by structs, strings and arrays (what the caller asked for
- * each, by alignment class), and the block's mapped size. */
+ * each, by alignment class), and the block's mapped size; records: of
+ * used, what the caller said were optional records (arena_note_records). */
 struct arena_usage {
-	size_t used, strings, mapped;
+	size_t used, strings, mapped, records;
 };
+void arena_note_records(struct unit_arena *a, size_t n);
 void arena_usage(const struct unit_arena *a, struct arena_usage *u);
 
 /* set.c */

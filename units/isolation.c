@@ -173,14 +173,14 @@ int parse_namespaces(struct parse_ctx *c, config_setting_t *s, const char *path,
 	parse_state_lines(obj)->iso.namespaces = setting_line(s);
 	r = setting_strv_each(c, s, path, UNIT_NS_MAX * 2, check_name_bit, &nb);
 	if (r == 0)
-		parse_state_unit(obj)->iso.namespaces = nb.bits;
+		unit_opt_own(parse_state_unit(obj))->iso.namespaces = nb.bits;
 	return r;
 }
 
 int parse_iso_hostname(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	parse_state_lines(obj)->iso.hostname = setting_line(s);
-	return setting_hostname(c, s, path, &parse_state_unit(obj)->iso.hostname);
+	return setting_hostname(c, s, path, &unit_opt_own(parse_state_unit(obj))->iso.hostname);
 }
 
 /* An absolute path with no "." or ".." component and not "/" itself: a
@@ -275,11 +275,11 @@ static int parse_binds(struct parse_ctx *c, config_setting_t *s, const char *pat
 		free(v);
 		return ret;
 	}
-	for (size_t i = 0; i < u->iso.n_binds; i++)
-		bind_clear(&u->iso.binds[i]);
-	free(u->iso.binds);
-	u->iso.binds = v;
-	u->iso.n_binds = (size_t)n;
+	for (size_t i = 0; i < u->opt->iso.n_binds; i++)
+		bind_clear(&u->opt->iso.binds[i]);
+	free(u->opt->iso.binds);
+	unit_opt_own(u)->iso.binds = v;
+	unit_opt_own(u)->iso.n_binds = (size_t)n;
 	return 0;
 }
 
@@ -287,20 +287,21 @@ static int parse_tmpfs(struct parse_ctx *c, config_setting_t *s, const char *pat
 {
 	struct unit *u = obj;
 
-	return setting_strv_valid(c, s, path, UNIT_TMPFS_MAX, &mount_target_rule, &u->iso.tmpfs);
+	return setting_strv_valid(c, s, path, UNIT_TMPFS_MAX, &mount_target_rule,
+				  &unit_opt_own(u)->iso.tmpfs);
 }
 
 static int parse_rootfs_path(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct unit *u = obj;
 
-	return setting_abspath(c, s, path, &u->iso.rootfs);
+	return setting_abspath(c, s, path, &unit_opt_own(u)->iso.rootfs);
 }
 
 static int parse_rootfs_readonly(struct parse_ctx *c, config_setting_t *s, const char *path,
 				 void *obj)
 {
-	return setting_bool(c, s, path, &((struct unit *)obj)->iso.rootfs_readonly);
+	return setting_bool(c, s, path, &unit_opt_own((struct unit *)obj)->iso.rootfs_readonly);
 }
 
 /* from_host: host files, bound at the same path; the same rule as a mount
@@ -315,7 +316,7 @@ static int parse_from_host(struct parse_ctx *c, config_setting_t *s, const char 
 	struct unit *u = obj;
 
 	return setting_strv_valid(c, s, path, UNIT_FROM_HOST_MAX, &host_path_rule,
-				  &u->iso.from_host);
+				  &unit_opt_own(u)->iso.from_host);
 }
 
 static const struct key rootfs_keys[] = {
@@ -337,7 +338,7 @@ int parse_rootfs(struct parse_ctx *c, config_setting_t *s, const char *path, voi
 	if (config_setting_type(s) == CONFIG_TYPE_STRING)
 		return parse_rootfs_path(c, s, path, u);
 	r = setting_group(c, s, path, rootfs_keys, ARRAY_SIZE(rootfs_keys), u);
-	if (r == 0 && config_setting_is_group(s) && !u->iso.rootfs &&
+	if (r == 0 && config_setting_is_group(s) && !u->opt->iso.rootfs &&
 	    !config_setting_get_member(s, "path") && !config_setting_get_member(s, "from_host"))
 		return FAIL(c, s, "'%s' needs 'path' or 'from_host'", path);
 	return r;
@@ -371,15 +372,15 @@ int parse_capabilities(struct parse_ctx *c, config_setting_t *s, const char *pat
 
 	r = setting_strv_each(c, s, path, UNIT_CAP_MAX * 2, check_capability, &caps);
 	if (r == 0) {
-		u->iso.has_capabilities = true;
-		u->iso.capabilities = caps;
+		unit_opt_own(u)->iso.has_capabilities = true;
+		unit_opt_own(u)->iso.capabilities = caps;
 	}
 	return r;
 }
 
 int parse_no_new_privs(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	return setting_bool(c, s, path, &parse_state_unit(obj)->iso.no_new_privs);
+	return setting_bool(c, s, path, &unit_opt_own(parse_state_unit(obj))->iso.no_new_privs);
 }
 
 int parse_protect_proc(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -390,7 +391,7 @@ int parse_protect_proc(struct parse_ctx *c, config_setting_t *s, const char *pat
 	parse_state_lines(obj)->iso.protect_proc = setting_line(s);
 	r = setting_bool(c, s, path, &protect);
 	if (r == 0)
-		parse_state_unit(obj)->iso.proc_unprotected = !protect;
+		unit_opt_own(parse_state_unit(obj))->iso.proc_unprotected = !protect;
 	return r;
 }
 
@@ -407,7 +408,8 @@ int parse_supplementary_groups(struct parse_ctx *c, config_setting_t *s, const c
 	static const struct string_rule rule = { .valid = group_valid, .what = "group" };
 	struct unit *u = parse_state_unit(obj);
 
-	return setting_strv_valid(c, s, path, UNIT_GROUPS_MAX, &rule, &u->iso.supplementary_groups);
+	return setting_strv_valid(c, s, path, UNIT_GROUPS_MAX, &rule,
+				  &unit_opt_own(u)->iso.supplementary_groups);
 }
 
 /* A limit: an integer >= 0, "infinity" (or "unlimited"), or a size "64M". */
@@ -517,9 +519,9 @@ int parse_rlimits(struct parse_ctx *c, config_setting_t *s, const char *path, vo
 
 	if (r < 0)
 		return r;
-	free(u->iso.rlimits);
-	u->iso.rlimits = v;
-	u->iso.n_rlimits = n;
+	free(u->opt->iso.rlimits);
+	unit_opt_own(u)->iso.rlimits = v;
+	unit_opt_own(u)->iso.n_rlimits = n;
 	return 0;
 }
 
@@ -558,7 +560,7 @@ int parse_umask(struct parse_ctx *c, config_setting_t *s, const char *path, void
 	if (n < 1 || n > 4 || strspn(v, "01234567") != n)
 		return FAIL(c, s, "'%s': invalid umask '%s' (expected octal like \"0022\")", path,
 			    diag_quote(q, v));
-	u->iso.umask = (uint32_t)strtoul(v, NULL, 8) & 0777;
+	unit_opt_own(u)->iso.umask = (uint32_t)strtoul(v, NULL, 8) & 0777;
 	if (strtoul(v, NULL, 8) > 0777)
 		return FAIL(c, s, "'%s': umask '%s' is above 0777", path, diag_quote(q, v));
 	return 0;
@@ -573,8 +575,8 @@ int parse_oom_score_adj(struct parse_ctx *c, config_setting_t *s, const char *pa
 	r = setting_int_range(c, s, path, -1000, 1000, &v);
 	if (r < 0)
 		return r;
-	u->iso.has_oom_score_adj = true;
-	u->iso.oom_score_adj = (int32_t)v;
+	unit_opt_own(u)->iso.has_oom_score_adj = true;
+	unit_opt_own(u)->iso.oom_score_adj = (int32_t)v;
 	return 0;
 }
 
@@ -605,12 +607,12 @@ static int parse_id_map(struct parse_ctx *c, config_setting_t *s, const char *pa
 
 static int parse_uid_map(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	return parse_id_map(c, s, path, &parse_state_unit(obj)->iso.uid_map);
+	return parse_id_map(c, s, path, &unit_opt_own(parse_state_unit(obj))->iso.uid_map);
 }
 
 static int parse_gid_map(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	return parse_id_map(c, s, path, &parse_state_unit(obj)->iso.gid_map);
+	return parse_id_map(c, s, path, &unit_opt_own(parse_state_unit(obj))->iso.gid_map);
 }
 
 /* obj: the parse state. auto, size, slot: userns.c. */
@@ -635,7 +637,7 @@ int parse_user_namespace(struct parse_ctx *c, config_setting_t *s, const char *p
 static int need_ns(struct parse_ctx *c, const struct unit *u, int line, bool used,
 		   const char *key, enum unit_namespace ns)
 {
-	if (!used || (u->iso.namespaces & UNIT_NS_BIT(ns)))
+	if (!used || (u->opt->iso.namespaces & UNIT_NS_BIT(ns)))
 		return 0;
 	return diag_add(c, line, "'%s' needs the '%s' namespace (add it to 'namespaces')", key,
 			unit_namespace_names[ns]);
@@ -645,7 +647,7 @@ static int need_ns(struct parse_ctx *c, const struct unit *u, int line, bool use
  * default id maps of a user namespace. 0 or -ENOMEM. */
 int isolation_check(struct parse_ctx *c, struct unit *u, const struct isolation_lines *l)
 {
-	struct unit_isolation *iso = &u->iso;
+	struct unit_isolation *iso = &unit_opt_own(u)->iso;
 	int r;
 
 	r = need_ns(c, u, l->rootfs, unit_has_rootfs(iso), "rootfs", UNIT_NS_MOUNT);

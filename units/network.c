@@ -149,35 +149,40 @@ static int parse_veth_bridge(struct parse_ctx *c, config_setting_t *s, const cha
 	struct veth_state *v = obj;
 
 	v->lines->iso.bridge = setting_line(s);
-	return setting_strdup_valid(c, s, path, &ifname_rule, &v->unit->iso.veth_bridge);
+	return setting_strdup_valid(c, s, path, &ifname_rule,
+				    &unit_opt_own(v->unit)->iso.veth_bridge);
 }
 
 static int parse_veth_address(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct veth_state *v = obj;
 
-	return setting_strdup_valid(c, s, path, &prefix_rule, &v->unit->iso.veth_address);
+	return setting_strdup_valid(c, s, path, &prefix_rule,
+				    &unit_opt_own(v->unit)->iso.veth_address);
 }
 
 static int parse_veth_address6(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct veth_state *v = obj;
 
-	return setting_strdup_valid(c, s, path, &prefix6_rule, &v->unit->iso.veth_address6);
+	return setting_strdup_valid(c, s, path, &prefix6_rule,
+				    &unit_opt_own(v->unit)->iso.veth_address6);
 }
 
 static int parse_host_address(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct veth_state *v = obj;
 
-	return setting_strdup_valid(c, s, path, &prefix_rule, &v->unit->iso.veth_host_address);
+	return setting_strdup_valid(c, s, path, &prefix_rule,
+				    &unit_opt_own(v->unit)->iso.veth_host_address);
 }
 
 static int parse_host_address6(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct veth_state *v = obj;
 
-	return setting_strdup_valid(c, s, path, &prefix6_rule, &v->unit->iso.veth_host_address6);
+	return setting_strdup_valid(c, s, path, &prefix6_rule,
+				    &unit_opt_own(v->unit)->iso.veth_host_address6);
 }
 
 /* A gateway of the other family is a likely slip: name the right key. */
@@ -197,14 +202,14 @@ static int parse_veth_gateway(struct parse_ctx *c, config_setting_t *s, const ch
 {
 	struct veth_state *v = obj;
 
-	return gateway_parse(c, s, path, AF_INET, &v->unit->iso.veth_gateway);
+	return gateway_parse(c, s, path, AF_INET, &unit_opt_own(v->unit)->iso.veth_gateway);
 }
 
 static int parse_veth_gateway6(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct veth_state *v = obj;
 
-	return gateway_parse(c, s, path, AF_INET6, &v->unit->iso.veth_gateway6);
+	return gateway_parse(c, s, path, AF_INET6, &unit_opt_own(v->unit)->iso.veth_gateway6);
 }
 
 static int parse_route_to(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -250,7 +255,7 @@ static int parse_routes(struct parse_ctx *c, config_setting_t *s, const char *pa
 		UNIT_ROUTES_MAX, sizeof(struct unit_route),
 		" ( { to = \"10.9.0.0/16\"; via = \"10.88.0.1\"; } )", parse_route, route_clear,
 	};
-	struct unit_isolation *iso = &((struct veth_state *)obj)->unit->iso;
+	struct unit_isolation *iso = &unit_opt_own(((struct veth_state *)obj)->unit)->iso;
 	void *v;
 	size_t n;
 	int r = setting_group_list(c, s, path, &list, &v, &n);
@@ -277,7 +282,8 @@ static int parse_macvlan_interface(struct parse_ctx *c, config_setting_t *s, con
 {
 	struct veth_state *v = obj;
 
-	return setting_strdup_valid(c, s, path, &ifname_rule, &v->unit->iso.macvlan_interface);
+	return setting_strdup_valid(c, s, path, &ifname_rule,
+				    &unit_opt_own(v->unit)->iso.macvlan_interface);
 }
 
 static const char *const macvlan_mode_names[UNIT_MACVLAN_MODE_MAX] = {
@@ -297,7 +303,7 @@ static int parse_macvlan_mode(struct parse_ctx *c, config_setting_t *s, const ch
 
 	r = setting_enum(c, s, path, macvlan_mode_names, UNIT_MACVLAN_MODE_MAX, &mode);
 	if (r == 0)
-		v->unit->iso.macvlan_mode = (uint32_t)mode;
+		unit_opt_own(v->unit)->iso.macvlan_mode = (uint32_t)mode;
 	return r;
 }
 
@@ -412,7 +418,7 @@ static int parse_link(struct parse_ctx *c, config_setting_t *s, const char *path
 	else
 		r = setting_group(c, s, path, macvlan_keys, ARRAY_SIZE(macvlan_keys), v);
 	if (r == 0 && !c->failed && config_setting_is_group(s))
-		r = link_check(c, s, path, &v->unit->iso, veth);
+		r = link_check(c, s, path, &v->unit->opt->iso, veth);
 	c->failed |= failed;
 	return r;
 }
@@ -449,13 +455,14 @@ int network_check_unit(const struct initd_conf *conf, struct unit *u, const stru
 	struct parse_ctx c = { .file = u->file, .diags = &u->diags };
 	int r;
 
-	if (!u->iso.veth_bridge)
+	if (!u->opt->iso.veth_bridge)
 		return 0;
 	for (size_t i = 0; i < conf->n_bridges; i++)
-		if (strcmp(conf->bridges[i].name, u->iso.veth_bridge) == 0)
+		if (strcmp(conf->bridges[i].name, u->opt->iso.veth_bridge) == 0)
 			return 0;
 	r = diag_add(&c, l->iso.bridge, "bridge '%s' is not declared in initd.conf "
-		     "(bridges = ( { name = \"%s\"; ... } ))", u->iso.veth_bridge, u->iso.veth_bridge);
+		     "(bridges = ( { name = \"%s\"; ... } ))", u->opt->iso.veth_bridge,
+		     u->opt->iso.veth_bridge);
 	u->bad |= c.failed;
 	return r;
 }

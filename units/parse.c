@@ -275,7 +275,7 @@ static int parse_success_entry(struct parse_ctx *c, config_setting_t *e, const c
 		if (v < 0 || v > 255)
 			return FAIL(c, e, "'%s[%zu]': exit status %lld is out of range (0 to 255)",
 				    path, i, v);
-		word = &u->success_exit_codes[v / 64];
+		word = &unit_opt_own(u)->success_exit_codes[v / 64];
 		bit = 1ULL << (v % 64);
 		snprintf(q, sizeof(q), "%lld", v);
 	} else if (type == CONFIG_TYPE_STRING) {
@@ -288,7 +288,7 @@ static int parse_success_entry(struct parse_ctx *c, config_setting_t *e, const c
 			return FAIL(c, e, "'%s[%zu]': unknown signal '%s'", path, i,
 				    diag_quote(q, name));
 		}
-		word = &u->success_exit_signals;
+		word = &unit_opt_own(u)->success_exit_signals;
 		bit = 1ULL << (sig - 1);
 		diag_quote(q, name);
 	} else
@@ -480,7 +480,7 @@ static int parse_cgroup(struct parse_ctx *c, config_setting_t *s, const char *pa
 	struct parse_state *st = obj;
 	struct cgroup_parse cp = {
 		.st = st,
-		.lp = { .limits = &st->unit->cgroup.limits, .prefix = "cgroup" },
+		.lp = { .limits = &unit_opt_own(st->unit)->limits, .prefix = "cgroup" },
 	};
 	int r;
 
@@ -692,14 +692,14 @@ struct unit *unit_new(const char *name, const char *file)
 		.cgroup.slice = strdup("system"),
 		.cgroup.delegate_max_depth = UNIT_DELEGATE_DEPTH_DEFAULT,
 		.cgroup.delegate_max_descendants = UNIT_DELEGATE_DESCENDANTS_DEFAULT,
+		.opt = unit_optional_new(),
 	};
 	if (!u->name || !u->file || !u->requires || !u->after || !u->environment ||
-	    !u->modes || !u->cgroup.slice || !u->requires_mounts) {
+	    !u->modes || !u->cgroup.slice || !u->requires_mounts || !u->opt) {
 		unit_free(u);
 		return NULL;
 	}
-	probes_init(u);
-	if (isolation_init(&u->iso) < 0 || envdirs_init(u) < 0) {
+	if (envdirs_init(u) < 0) {
 		unit_free(u);
 		return NULL;
 	}
@@ -745,13 +745,13 @@ static int forking_check(struct parse_ctx *c, struct parse_state *st)
 				"(type = \"forking\")");
 	if (u->type != UNIT_FORKING)
 		return 0;
-	if (u->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID))
+	if (u->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID))
 		return diag_add(c, st->lines->iso.namespaces ? st->lines->iso.namespaces
 							      : st->type_line,
 				"type \"forking\" cannot run in a PID namespace: its reaper ends "
 				"with the process it started, and the daemon with it (run the "
 				"daemon in the foreground as type \"simple\")");
-	if (u->pidfile && unit_has_rootfs(&u->iso))
+	if (u->pidfile && unit_has_rootfs(&u->opt->iso))
 		return diag_add(c, st->pidfile_line, "'pidfile' cannot be read from a unit's "
 				"own rootfs (its /run is not initd's): leave it out, initd "
 				"then takes the one process left in the leaf");
@@ -770,7 +770,7 @@ static int unit_check(struct parse_ctx *c, struct parse_state *st)
 		r = diag_add(c, st->delay_max_line ? st->delay_max_line : st->delay_line,
 			     "'restart_delay_max' must not be less than 'restart_delay'");
 	if (r == 0 && st->start_timeout_line && u->type == UNIT_SIMPLE &&
-	    u->ready.kind == UNIT_PROBE_NONE)
+	    u->opt->ready.kind == UNIT_PROBE_NONE)
 		r = diag_add(c, st->start_timeout_line, "'start_timeout' applies to notify, "
 			     "oneshot and forking units, and to simple units with 'ready' "
 			     "(a simple unit is ready once executed)");

@@ -244,23 +244,23 @@ static int parse_probe(struct parse_ctx *c, config_setting_t *s, const char *pat
 int parse_ready(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	parse_state_lines(obj)->ready = setting_line(s);
-	return parse_probe(c, s, path, &parse_state_unit(obj)->ready, ready_keys,
+	return parse_probe(c, s, path, &unit_opt_own(parse_state_unit(obj))->ready, ready_keys,
 			   ARRAY_SIZE(ready_keys));
 }
 
 int parse_health(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	parse_state_lines(obj)->health = setting_line(s);
-	return parse_probe(c, s, path, &parse_state_unit(obj)->health, health_keys,
+	return parse_probe(c, s, path, &unit_opt_own(parse_state_unit(obj))->health, health_keys,
 			   ARRAY_SIZE(health_keys));
 }
 
 /* Defaults into a new unit (a probe counts only once its kind is set). */
-void probes_init(struct unit *u)
+void probes_init(struct unit_optional *o)
 {
-	u->ready = (struct unit_probe){ .interval_usec = UNIT_READY_INTERVAL_DEFAULT,
+	o->ready = (struct unit_probe){ .interval_usec = UNIT_READY_INTERVAL_DEFAULT,
 					.timeout_usec = UNIT_PROBE_TIMEOUT_DEFAULT };
-	u->health = (struct unit_probe){ .interval_usec = UNIT_HEALTH_INTERVAL_DEFAULT,
+	o->health = (struct unit_probe){ .interval_usec = UNIT_HEALTH_INTERVAL_DEFAULT,
 					 .timeout_usec = UNIT_PROBE_TIMEOUT_DEFAULT,
 					 .failures = UNIT_HEALTH_FAILURES_DEFAULT };
 }

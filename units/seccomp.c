@@ -429,7 +429,7 @@ static int seccomp_check(struct parse_ctx *c, config_setting_t *s, const char *p
 
 int parse_seccomp(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	struct unit_seccomp *sc = &parse_state_unit(obj)->seccomp;
+	struct unit_seccomp *sc = &unit_opt_own(parse_state_unit(obj))->seccomp;
 	bool failed = c->failed;
 	int r;
 

@@ -210,7 +210,7 @@ static int check_deps(struct unit_set *s, struct unit *u, const struct unit_line
 static int check_cpuset(struct unit_set *s, struct unit *u, const struct unit_lines *lines,
 			struct parse_ctx *c)
 {
-	const struct unit_limits *l = &u->cgroup.limits;
+	const struct unit_limits *l = &u->opt->limits;
 
 	for (int mems = 0; mems < 2; mems++) {
 		const char *own = mems ? l->cpuset_mems : l->cpuset_cpus, *theirs;
@@ -505,7 +505,7 @@ static bool good_unit_valid(const struct unit_set *s, const struct unit *u)
 	       u->start_limit_interval_usec > 0 && u->stop_signal >= 1 && u->stop_signal < _NSIG &&
 	       u->restart_delay_max_usec >= u->restart_delay_usec &&
 	       account_valid(u->user) && account_valid(u->group) && env_valid(u->environment) &&
-	       isolation_valid(&u->iso) && mounts_declared(s, u->requires_mounts) &&
+	       isolation_valid(&u->opt->iso) && mounts_declared(s, u->requires_mounts) &&
 	       escalation_unit_valid(u);
 }
 
@@ -514,8 +514,9 @@ static bool unit_valid(const struct unit_set *s, const struct unit *u)
 	if (!u->name || !u->file || !u->requires || !u->after || !u->environment || !u->modes ||
 	    (unsigned)u->type >= UNIT_TYPE_MAX || (unsigned)u->restart >= UNIT_RESTART_MAX ||
 	    strv_length(u->exec) > UNIT_ARGV_MAX || strv_length(u->environment) > UNIT_ENV_MAX ||
-	    !limits_valid(&u->cgroup.limits) || !mounts_unit_valid(u) || !envdirs_valid(u) ||
-	    !probes_valid(&u->ready) || !probes_valid(&u->health) || !seccomp_valid(&u->seccomp) ||
+	    !limits_valid(&u->opt->limits) || !mounts_unit_valid(u) || !envdirs_valid(u) ||
+	    !probes_valid(&u->opt->ready) || !probes_valid(&u->opt->health) ||
+	    !seccomp_valid(&u->opt->seccomp) ||
 	    u->cgroup.delegate_max_depth < 1 ||
 	    u->cgroup.delegate_max_descendants < 1)
 		return false;

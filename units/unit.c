@@ -48,6 +48,33 @@ bool strv_equal(char *const *a, char *const *b)
 	return !*a && !*b;
 }
 
+struct unit_optional *unit_optional_new(void)
+{
+	struct unit_optional *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return NULL;
+	probes_init(o);
+	if (isolation_init(&o->iso) < 0 || dirs_init(&o->dirs) < 0) {
+		unit_optional_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+void unit_optional_free(struct unit_optional *o)
+{
+	if (!o)
+		return;
+	isolation_clear(&o->iso);
+	unit_limits_clear(&o->limits);
+	unit_probe_clear(&o->ready);
+	unit_probe_clear(&o->health);
+	seccomp_clear(&o->seccomp);
+	dirs_clear(&o->dirs);
+	free(o);
+}
+
 void unit_free(struct unit *u)
 {
 	if (!u)
@@ -68,12 +95,10 @@ void unit_free(struct unit *u)
 	free(u->log_file);
 	free(u->pidfile);
 	free(u->cgroup.slice);
-	unit_limits_clear(&u->cgroup.limits);
-	isolation_clear(&u->iso);
-	seccomp_clear(&u->seccomp);
 	envdirs_clear(u);
-	unit_probe_clear(&u->ready);
-	unit_probe_clear(&u->health);
+	/* a unit unit_free is called on owns its optional groups (a decoded
+	 * set's units are freed with its arena, never one by one) */
+	unit_optional_free(unit_opt_own(u));
 	free(u);
 }
 
@@ -114,14 +139,25 @@ static bool unit_numbers_equal(const struct unit *a, const struct unit *b)
 	       a->start_limit_interval_usec == b->start_limit_interval_usec &&
 	       a->stop_signal == b->stop_signal && a->stop_timeout_usec == b->stop_timeout_usec &&
 	       a->start_timeout_usec == b->start_timeout_usec &&
-	       !memcmp(a->success_exit_codes, b->success_exit_codes,
-		       sizeof(a->success_exit_codes)) &&
-	       a->success_exit_signals == b->success_exit_signals &&
 	       a->watchdog_usec == b->watchdog_usec && a->log_console == b->log_console &&
 	       a->log_kmsg == b->log_kmsg && a->on_failure == b->on_failure &&
 	       a->critical == b->critical && a->autostart == b->autostart &&
 	       a->log_max_size == b->log_max_size && a->log_keep == b->log_keep &&
 	       a->log_keep_set == b->log_keep_set;
+}
+
+/* Two units' optional groups; a decoded set's units without any share
+ * one copy, so the pointers are often the same. */
+static bool optional_equal(const struct unit_optional *a, const struct unit_optional *b)
+{
+	if (a == b)
+		return true;
+	return isolation_equal(&a->iso, &b->iso) && unit_limits_equal(&a->limits, &b->limits) &&
+	       unit_probe_equal(&a->ready, &b->ready) && unit_probe_equal(&a->health, &b->health) &&
+	       seccomp_equal(&a->seccomp, &b->seccomp) && dirs_equal(&a->dirs, &b->dirs) &&
+	       !memcmp(a->success_exit_codes, b->success_exit_codes,
+		       sizeof(a->success_exit_codes)) &&
+	       a->success_exit_signals == b->success_exit_signals;
 }
 
 /* Every field counts, the diagnostics too: a unit whose messages changed is
@@ -132,9 +168,7 @@ bool unit_equal(const struct unit *a, const struct unit *b)
 		return true;
 	if (!a || !b)
 		return false;
-	return unit_numbers_equal(a, b) && isolation_equal(&a->iso, &b->iso) && envdirs_equal(a, b) &&
-	       seccomp_equal(&a->seccomp, &b->seccomp) &&
-	       unit_probe_equal(&a->ready, &b->ready) && unit_probe_equal(&a->health, &b->health) &&
+	return unit_numbers_equal(a, b) && optional_equal(a->opt, b->opt) && envdirs_equal(a, b) &&
 	       streq_ptr(a->name, b->name) &&
 	       streq_ptr(a->file, b->file) && diags_equal(&a->diags, &b->diags) &&
 	       streq_ptr(a->description, b->description) && strv_equal(a->exec, b->exec) &&
@@ -145,7 +179,6 @@ bool unit_equal(const struct unit *a, const struct unit *b)
 	       streq_ptr(a->workdir, b->workdir) && streq_ptr(a->log_file, b->log_file) &&
 	       streq_ptr(a->pidfile, b->pidfile) &&
 	       streq_ptr(a->cgroup.slice, b->cgroup.slice) &&
-	       unit_limits_equal(&a->cgroup.limits, &b->cgroup.limits) &&
 	       a->cgroup.subtree_control == b->cgroup.subtree_control &&
 	       a->cgroup.delegate_max_depth == b->cgroup.delegate_max_depth &&
 	       a->cgroup.delegate_max_descendants == b->cgroup.delegate_max_descendants;

@@ -74,7 +74,7 @@ _Static_assert(UNIT_CGROUP_PATH_MAX == 584, "slice depth or name limits changed:
 #define UNIT_DIAG_MAX      32      /* diagnostics per file; the last one
                                     * then says "too many errors" */
 #define UNIT_CONFIG_DIR    "/etc/initd"   /* default home of initd.conf and units/ */
-#define UNIT_ENCODE_VERSION 1      /* version byte of unit_set_encode's format */
+#define UNIT_ENCODE_VERSION 2      /* version byte of unit_set_encode's format */
 
 enum unit_type {
 	UNIT_SIMPLE,    /* ready once exec succeeded */
@@ -234,10 +234,10 @@ struct unit_limits {
 #define UNIT_DELEGATE_DESCENDANTS_DEFAULT  256
 #define UNIT_DELEGATE_DESCENDANTS_MAX      65536
 
-/* The cgroup section of a unit. */
+/* The cgroup section of a unit; its limits are among the optional groups
+ * (struct unit_optional). */
 struct unit_cgroup {
 	char *slice;            /* slice path, default "system" */
-	struct unit_limits limits;
 	uint32_t subtree_control;  /* UNIT_CONTROLLER_BIT() set the service may
 	                            * use below its node; 0 = no delegation */
 	uint32_t delegate_max_depth;        /* 1..UNIT_DELEGATE_DEPTH_MAX */
@@ -510,6 +510,28 @@ enum failure_action {
 	FAILURE_ACTION_MAX,
 };
 
+/* The optional groups of a unit (issue 19): what it may declare beyond
+ * the command it runs and how. Every key here has a default and most
+ * units declare none, so struct unit holds them behind one pointer,
+ * `opt`, never NULL: each of the loader's units owns its own (the parser
+ * fills it); in a decoded set (PID 1) every unit whose groups all equal
+ * the defaults points at one shared copy in the set's arena, a unit
+ * declaring any has a copy of its own there. Read-only once decoded. */
+struct unit_optional {
+	struct unit_isolation iso;    /* see initd.unit(5), ISOLATION */
+	struct unit_limits limits;    /* cgroup = { cpu, memory, ... } (issue 4) */
+	struct unit_probe ready;      /* ready = { } (issue 15): not running
+	                               * until it succeeds */
+	struct unit_probe health;     /* health = { } (issue 15): restarted
+	                               * after `failures` in a row */
+	struct unit_seccomp seccomp;  /* seccomp = { ... } (issue 18) */
+	struct unit_directories dirs; /* directories = { ... } (issue 15) */
+	/* success_exit: exit statuses (bit N of word N / 64) and signals (bit
+	 * SIG - 1) that count as a clean exit, besides status 0 (default: none) */
+	uint64_t success_exit_codes[4];
+	uint64_t success_exit_signals;
+};
+
 struct unit {
 	char *name;             /* from the file name, without ".unit" */
 	char *file;             /* path it was read from */
@@ -534,17 +556,9 @@ struct unit {
 	uint64_t start_timeout_usec;      /* notify, oneshot, forking, a simple unit
 	                                   * with ready: stopped when not ready by
 	                                   * then; default 90s, 0 = never */
-	struct unit_probe ready;          /* ready = { } (issue 15): not running
-	                                   * until it succeeds */
-	struct unit_probe health;         /* health = { } (issue 15): restarted
-	                                   * after `failures` in a row */
 	char *pidfile;          /* forking only: "/run/..." where the daemon
 	                         * writes its main PID, NULL = the single
 	                         * process left in the leaf */
-	/* success_exit: exit statuses (bit N of word N / 64) and signals (bit
-	 * SIG - 1) that count as a clean exit, besides status 0 (default: none) */
-	uint64_t success_exit_codes[4];
-	uint64_t success_exit_signals;
 	char *user;             /* name or numeric id, NULL = root */
 	char *group;            /* name or numeric id, NULL = user's group */
 	char **environment;     /* NULL-terminated "KEY=VALUE" (never NULL itself) */
@@ -553,7 +567,6 @@ struct unit {
 	 * child at each start (common/envfile.h), in order, before the
 	 * inline environment, which wins. */
 	char **environment_files;
-	struct unit_directories dirs;   /* directories = { ... } (issue 15) */
 	char *workdir;          /* NULL = "/" */
 	uint64_t watchdog_usec; /* WATCHDOG=1 expected this often; 0 = off */
 	bool log_console;       /* also copy the service's output to the console */
@@ -584,8 +597,9 @@ struct unit {
 	bool log_keep_set;
 
 	struct unit_cgroup cgroup;
-	struct unit_isolation iso;   /* see initd.unit(5), ISOLATION */
-	struct unit_seccomp seccomp;  /* seccomp = { ... } (issue 18) */
+	/* isolation, cgroup limits, probes, seccomp, directories, success_exit:
+	 * never NULL, see struct unit_optional */
+	const struct unit_optional *opt;
 };
 
 /* A slice declared in initd.conf. */
@@ -830,12 +844,15 @@ int unit_set_encode(const struct unit_set *s, void **ret, size_t *ret_len);
 int unit_set_decode(const void *buf, size_t len, struct unit_set **ret);
 
 /* What a set's units take on the heap (issue 19: bytes per service by
- * component): struct unit itself, its strings, and its arrays (string
- * vectors, lists), each counted as the allocator's chunk (usable size plus
- * its header). The conf and the set's own diagnostics are not counted. */
+ * component): struct unit itself, its optional groups (struct
+ * unit_optional: a decoded set's shared copy counted once), its strings,
+ * and its arrays (string vectors, lists), each counted as the allocator's
+ * chunk (usable size plus its header). The conf and the set's own
+ * diagnostics are not counted. */
 struct unit_set_footprint {
 	size_t units;
 	size_t unit_structs;
+	size_t optional;
 	size_t strings;
 	size_t arrays;
 	size_t allocations;

@@ -72,7 +72,7 @@ int parse_userns_size(struct parse_ctx *c, config_setting_t *s, const char *path
 	int r = setting_int_range(c, s, path, 1, UNIT_USERNS_SIZE_MAX, &v);
 
 	if (r == 0)
-		parse_state_unit(obj)->iso.userns_size = (uint32_t)v;
+		unit_opt_own(parse_state_unit(obj))->iso.userns_size = (uint32_t)v;
 	return r;
 }
 
@@ -82,7 +82,7 @@ int parse_userns_slot(struct parse_ctx *c, config_setting_t *s, const char *path
 	int r = setting_int_range(c, s, path, 0, UNIT_USERNS_SLOTS - 1, &v);
 
 	if (r == 0) {
-		parse_state_unit(obj)->iso.userns_slot = (uint32_t)v;
+		unit_opt_own(parse_state_unit(obj))->iso.userns_slot = (uint32_t)v;
 		parse_state_lines(obj)->iso.userns_slot = setting_line(s);
 	}
 	return r;
@@ -90,13 +90,13 @@ int parse_userns_slot(struct parse_ctx *c, config_setting_t *s, const char *path
 
 int parse_userns_auto(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	return setting_bool(c, s, path, &parse_state_unit(obj)->iso.userns_auto);
+	return setting_bool(c, s, path, &unit_opt_own(parse_state_unit(obj))->iso.userns_auto);
 }
 
 /* Once the file was read: auto's maps, or size/slot without auto. */
 int userns_check(struct parse_ctx *c, struct unit *u, const struct isolation_lines *l)
 {
-	struct unit_isolation *iso = &u->iso;
+	struct unit_isolation *iso = &unit_opt_own(u)->iso;
 	uint32_t k;
 
 	if (!iso->userns_auto) {
@@ -161,11 +161,11 @@ static int compare_span(const void *a, const void *b)
 /* The outside ranges of unit i's maps into v at *n (auto: one span). */
 static void spans_add(const struct unit *u, size_t i, struct id_span *v, size_t *n)
 {
-	const char *maps[2] = { u->iso.uid_map, u->iso.gid_map };
+	const char *maps[2] = { u->opt->iso.uid_map, u->opt->iso.gid_map };
 
-	if (u->iso.userns_auto) {
-		uint64_t b = userns_base(u->iso.userns_slot);
-		v[(*n)++] = (struct id_span){ b, b + u->iso.userns_size, i, true };
+	if (u->opt->iso.userns_auto) {
+		uint64_t b = userns_base(u->opt->iso.userns_slot);
+		v[(*n)++] = (struct id_span){ b, b + u->opt->iso.userns_size, i, true };
 		return;
 	}
 	for (int m = 0; m < 2; m++) {
@@ -200,7 +200,8 @@ static int span_clash(struct unit_set *s, const struct unit_lines *lines,
 		r = diag_add(&c, lines[loser->unit].iso.user_namespace,
 			     "'user_namespace': the auto range of '%s' (slot %u) meets the one of "
 			     "'%s' (%s, slot %u): give one of them a free 'slot' (or explicit maps)",
-			     u->name, u->iso.userns_slot, w->name, w->file, w->iso.userns_slot);
+			     u->name, u->opt->iso.userns_slot, w->name, w->file,
+			     w->opt->iso.userns_slot);
 	else
 		r = diag_add(&c, lines[loser->unit].iso.user_namespace,
 			     "'user_namespace': the auto range of '%s' (%llu..%llu) meets a map "
@@ -222,14 +223,14 @@ int userns_check_set(struct unit_set *s, const struct unit_lines *lines)
 	int r = 0;
 
 	for (size_t i = 0; i < s->n_units; i++)
-		n_auto += s->units[i]->iso.userns_auto;
+		n_auto += s->units[i]->opt->iso.userns_auto;
 	if (!n_auto)
 		return 0;
 	v = calloc(s->n_units * 2 * UNIT_ID_MAP_MAX + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	for (size_t i = 0; i < s->n_units; i++)
-		if (s->units[i]->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER))
+		if (s->units[i]->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER))
 			spans_add(s->units[i], i, v, &n);
 	qsort(v, n, sizeof(*v), compare_span);
 	for (size_t i = 0; i < n && r == 0; i++) {
@@ -262,7 +263,8 @@ static int parse_join_kind(struct parse_ctx *c, config_setting_t *s, const char 
 	};
 
 	parse_state_lines(obj)->iso.join[k] = setting_line(s);
-	return setting_strdup_valid(c, s, path, &rule, &parse_state_unit(obj)->iso.join[k]);
+	return setting_strdup_valid(c, s, path, &rule,
+				    &unit_opt_own(parse_state_unit(obj))->iso.join[k]);
 }
 
 static int parse_join_net(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -325,10 +327,10 @@ static int dep_add(struct parse_ctx *c, char ***deps, int *lines, const char *na
 static int join_check_kind(struct parse_ctx *c, struct unit *u, struct unit_lines *l,
 			   enum unit_join k)
 {
-	const char *src = u->iso.join[k], *name = unit_join_names[k];
+	const char *src = u->opt->iso.join[k], *name = unit_join_names[k];
 	int line = l->iso.join[k], r;
 
-	if (u->iso.namespaces & UNIT_NS_BIT(join_ns[k]))
+	if (u->opt->iso.namespaces & UNIT_NS_BIT(join_ns[k]))
 		return diag_add(c, line, "'namespaces_from.%s' joins a %s namespace: the unit "
 				"cannot also make its own (remove '%s' from 'namespaces')",
 				name, name, name);
@@ -348,12 +350,12 @@ int join_check(struct parse_ctx *c, struct unit *u, struct unit_lines *l)
 	int r = 0;
 
 	for (int k = 0; k < UNIT_JOIN_MAX && r == 0; k++) {
-		if (!u->iso.join[k])
+		if (!u->opt->iso.join[k])
 			continue;
 		any = true;
 		r = join_check_kind(c, u, l, (enum unit_join)k);
 	}
-	if (r == 0 && any && (u->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER)))
+	if (r == 0 && any && (u->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER)))
 		r = diag_add(c, l->iso.namespaces_from, "'namespaces_from' cannot go with the "
 			     "'user' namespace: joining needs initd's privileges, which a new "
 			     "user namespace has not over the joined one");
@@ -368,11 +370,11 @@ int join_check_set(struct unit_set *s, struct unit *u, const struct unit_lines *
 	int r = 0;
 
 	for (int k = 0; k < UNIT_JOIN_MAX && r == 0; k++) {
-		const char *src = u->iso.join[k];
+		const char *src = u->opt->iso.join[k];
 		const struct unit *w;
 		if (!unit_join_is_unit(src) || !(w = unit_set_find(s, src)))
 			continue;   /* an unknown unit: requires said so */
-		if (!(w->iso.namespaces & UNIT_NS_BIT(join_ns[k])) && !w->iso.join[k])
+		if (!(w->opt->iso.namespaces & UNIT_NS_BIT(join_ns[k])) && !w->opt->iso.join[k])
 			r = diag_add(&c, l->iso.join[k], "'namespaces_from.%s': unit '%s' has no "
 				     "%s namespace of its own (add '%s' to its 'namespaces')",
 				     unit_join_names[k], src, unit_join_names[k],

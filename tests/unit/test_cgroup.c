@@ -233,7 +233,7 @@ START_TEST(test_limits_settings)
 		"  io = { weight = 100; max = ( { device = \"8:0\"; rbps = \"10M\"; wbps = \"max\";"
 		" riops = 1000; wiops = \"max\"; } ); };\n};\n", &u), 0);
 	ck_assert(!u->bad);
-	n = cgroup_limits_settings(&u->cgroup.limits, st);
+	n = cgroup_limits_settings(&u->opt->limits, st);
 	ck_assert_uint_eq(n, ARRAY_SIZE(want));
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_str_eq(st[i].file, want[i][0]);
@@ -243,7 +243,7 @@ START_TEST(test_limits_settings)
 	ck_assert_int_eq(unit_parse_string("t.unit", EXEC "cgroup = { cpu = { max = \"max\"; };"
 					   " memory = { max = \"max\"; }; pids = { max = \"max\"; }; };\n",
 					   &u), 0);
-	n = cgroup_limits_settings(&u->cgroup.limits, st);
+	n = cgroup_limits_settings(&u->opt->limits, st);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_str_eq(st[0].value, "max 100000");
 	ck_assert_str_eq(st[1].value, "max");

@@ -62,7 +62,7 @@ static const char *diags(const struct unit *u)
 START_TEST(full_schema_parses)
 {
 	struct unit *u = parse(FULL);
-	const struct unit_isolation *i = &u->iso;
+	const struct unit_isolation *i = &u->opt->iso;
 
 	ck_assert_msg(!u->bad, "%s", diags(u));
 	ck_assert_uint_eq(i->namespaces, UNIT_NS_BIT(UNIT_NS_MAX) - 1);
@@ -101,21 +101,22 @@ START_TEST(defaults)
 	struct unit *u = parse("exec = [ \"/bin/true\" ];\n");
 
 	ck_assert(!u->bad);
-	ck_assert_uint_eq(u->iso.namespaces, 0);
-	ck_assert(!u->iso.has_capabilities && !u->iso.no_new_privs && !u->iso.has_oom_score_adj);
-	ck_assert(!u->iso.proc_unprotected);   /* protect_proc defaults to true */
-	ck_assert_uint_eq(u->iso.umask, 022);
-	ck_assert_ptr_null(u->iso.rootfs);
-	ck_assert_ptr_null(u->iso.tmpfs[0]);
-	ck_assert_ptr_null(u->iso.from_host[0]);
-	ck_assert(!unit_has_rootfs(&u->iso));
-	ck_assert_ptr_null(u->iso.uid_map);
+	ck_assert_uint_eq(u->opt->iso.namespaces, 0);
+	ck_assert(!u->opt->iso.has_capabilities && !u->opt->iso.no_new_privs &&
+		  !u->opt->iso.has_oom_score_adj);
+	ck_assert(!u->opt->iso.proc_unprotected);   /* protect_proc defaults to true */
+	ck_assert_uint_eq(u->opt->iso.umask, 022);
+	ck_assert_ptr_null(u->opt->iso.rootfs);
+	ck_assert_ptr_null(u->opt->iso.tmpfs[0]);
+	ck_assert_ptr_null(u->opt->iso.from_host[0]);
+	ck_assert(!unit_has_rootfs(&u->opt->iso));
+	ck_assert_ptr_null(u->opt->iso.uid_map);
 	unit_free(u);
 	/* A user namespace without maps gets root mapped to 100000. */
 	u = parse("exec = [ \"/bin/true\" ];\nnamespaces = [ \"user\" ];\n");
 	ck_assert(!u->bad);
-	ck_assert_str_eq(u->iso.uid_map, UNIT_ID_MAP_DEFAULT "\n");
-	ck_assert_str_eq(u->iso.gid_map, UNIT_ID_MAP_DEFAULT "\n");
+	ck_assert_str_eq(u->opt->iso.uid_map, UNIT_ID_MAP_DEFAULT "\n");
+	ck_assert_str_eq(u->opt->iso.gid_map, UNIT_ID_MAP_DEFAULT "\n");
 	unit_free(u);
 }
 END_TEST
@@ -305,14 +306,14 @@ START_TEST(encode_round_trip)
 	ck_assert_int_eq(unit_set_decode(buf, len, &d), 0);
 	ck_assert(unit_equal(s->units[0], d->units[0]));
 	ck_assert(initd_conf_equal(&s->conf, &d->conf));
-	ck_assert_int_eq(d->units[0]->iso.oom_score_adj, -500);
-	ck_assert_uint_eq(d->units[0]->iso.rlimits[3].soft, UINT64_MAX);
+	ck_assert_int_eq(d->units[0]->opt->iso.oom_score_adj, -500);
+	ck_assert_uint_eq(d->units[0]->opt->iso.rlimits[3].soft, UINT64_MAX);
 	/* a changed isolation field is a changed unit (reload restarts it) */
-	d->units[0]->iso.rootfs_readonly = false;
+	unit_opt_own(d->units[0])->iso.rootfs_readonly = false;
 	ck_assert(!unit_equal(s->units[0], d->units[0]));
-	d->units[0]->iso.rootfs_readonly = true;
+	unit_opt_own(d->units[0])->iso.rootfs_readonly = true;
 	ck_assert(unit_equal(s->units[0], d->units[0]));
-	d->units[0]->iso.from_host[1] = NULL;   /* the string is d's arena's */
+	unit_opt_own(d->units[0])->iso.from_host[1] = NULL;   /* the string is d's arena's */
 	ck_assert(!unit_equal(s->units[0], d->units[0]));
 	free(buf);
 	unit_set_free(s);
@@ -330,18 +331,18 @@ START_TEST(rootfs_forms)
 			       "rootfs = \"/srv/box\";\n");
 
 	ck_assert_msg(!u->bad, "%s", diags(u));
-	ck_assert_str_eq(u->iso.rootfs, "/srv/box");
-	ck_assert(unit_has_rootfs(&u->iso) && !u->iso.rootfs_readonly);
+	ck_assert_str_eq(u->opt->iso.rootfs, "/srv/box");
+	ck_assert(unit_has_rootfs(&u->opt->iso) && !u->opt->iso.rootfs_readonly);
 	unit_free(u);
 	u = parse("exec = [ \"/bin/true\" ];\nnamespaces = [ \"mount\" ];\n"
 		  "rootfs = { from_host = [ \"/bin/busybox\" ]; tmpfs = [ \"/run\" ]; };\n");
 	ck_assert_msg(!u->bad, "%s", diags(u));
-	ck_assert_ptr_null(u->iso.rootfs);
-	ck_assert(unit_has_rootfs(&u->iso));
-	ck_assert(isolation_valid(&u->iso));
-	free(u->iso.from_host[0]);
-	u->iso.from_host[0] = strdup("/a/../b");
-	ck_assert(!isolation_valid(&u->iso));
+	ck_assert_ptr_null(u->opt->iso.rootfs);
+	ck_assert(unit_has_rootfs(&u->opt->iso));
+	ck_assert(isolation_valid(&u->opt->iso));
+	free(u->opt->iso.from_host[0]);
+	u->opt->iso.from_host[0] = strdup("/a/../b");
+	ck_assert(!isolation_valid(&u->opt->iso));
 	unit_free(u);
 	/* at most UNIT_FROM_HOST_MAX entries */
 	o = (size_t)snprintf(text, sizeof(text),
@@ -381,16 +382,16 @@ START_TEST(userns_auto_stable)
 	/* a range that would run past the pool ends at its top */
 	ck_assert_uint_le(userns_default_slot("t", UNIT_USERNS_SIZE_MAX) + 256, UNIT_USERNS_SLOTS);
 	ck_assert_msg(!u->bad, "%s", diags(u));
-	ck_assert(u->iso.userns_auto);
-	ck_assert_uint_eq(u->iso.userns_size, 65536);
-	ck_assert_uint_eq(u->iso.userns_slot, userns_default_slot("t", 65536));
-	snprintf(want, sizeof(want), "0 %u 65536\n", userns_base(u->iso.userns_slot));
-	ck_assert_str_eq(u->iso.uid_map, want);
-	ck_assert_str_eq(u->iso.gid_map, want);
-	ck_assert(isolation_valid(&u->iso));
+	ck_assert(u->opt->iso.userns_auto);
+	ck_assert_uint_eq(u->opt->iso.userns_size, 65536);
+	ck_assert_uint_eq(u->opt->iso.userns_slot, userns_default_slot("t", 65536));
+	snprintf(want, sizeof(want), "0 %u 65536\n", userns_base(u->opt->iso.userns_slot));
+	ck_assert_str_eq(u->opt->iso.uid_map, want);
+	ck_assert_str_eq(u->opt->iso.gid_map, want);
+	ck_assert(isolation_valid(&u->opt->iso));
 	/* a decoded map that is not the slot's is refused */
-	u->iso.uid_map[2] = '9';
-	ck_assert(!isolation_valid(&u->iso));
+	u->opt->iso.uid_map[2] = '9';
+	ck_assert(!isolation_valid(&u->opt->iso));
 	unit_free(u);
 }
 END_TEST
@@ -411,20 +412,20 @@ START_TEST(userns_join_round_trip)
 	ck_assert_int_eq(unit_set_encode(s, &buf, &len), 0);
 	ck_assert_int_eq(unit_set_decode(buf, len, &d), 0);
 	ck_assert(unit_equal(s->units[0], d->units[0]));
-	ck_assert_str_eq(d->units[0]->iso.uid_map, "0 268632064 70000\n");
-	d->units[0]->iso.userns_slot = 4;
+	ck_assert_str_eq(d->units[0]->opt->iso.uid_map, "0 268632064 70000\n");
+	unit_opt_own(d->units[0])->iso.userns_slot = 4;
 	ck_assert(!unit_equal(s->units[0], d->units[0]));
 	free(buf);
 	unit_set_free(s);
 	unit_set_free(d);
 	ck_assert_msg(!u->bad, "%s", diags(u));
-	ck_assert_str_eq(u->iso.join[UNIT_JOIN_NET], "/run/netns/x");
-	ck_assert_str_eq(u->iso.join[UNIT_JOIN_UTS], "web");
+	ck_assert_str_eq(u->opt->iso.join[UNIT_JOIN_NET], "/run/netns/x");
+	ck_assert_str_eq(u->opt->iso.join[UNIT_JOIN_UTS], "web");
 	ck_assert_str_eq(u->requires[0], "web");
 	ck_assert_str_eq(u->after[0], "web");
-	ck_assert(isolation_valid(&u->iso));
-	u->iso.namespaces |= UNIT_NS_BIT(UNIT_NS_UTS);
-	ck_assert(!isolation_valid(&u->iso));
+	ck_assert(isolation_valid(&u->opt->iso));
+	unit_opt_own(u)->iso.namespaces |= UNIT_NS_BIT(UNIT_NS_UTS);
+	ck_assert(!isolation_valid(&u->opt->iso));
 	unit_free(u);
 }
 END_TEST

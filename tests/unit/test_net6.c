@@ -44,7 +44,7 @@ static const char *diags(const struct unit *u)
 START_TEST(bridged_veth_with_ipv6_and_routes)
 {
 	struct unit *u = parse(BRIDGED);
-	const struct unit_isolation *i = &u->iso;
+	const struct unit_isolation *i = &u->opt->iso;
 
 	ck_assert_msg(!u->bad, "%s", diags(u));
 	ck_assert_int_eq(unit_link_kind(i), UNIT_LINK_BRIDGE);
@@ -64,20 +64,20 @@ START_TEST(p2p_and_macvlan)
 			       "  host_address6 = \"fd00:77::1/64\"; address = \"10.77.0.2/30\"; }; };\n");
 
 	ck_assert_msg(!u->bad, "%s", diags(u));
-	ck_assert_int_eq(unit_link_kind(&u->iso), UNIT_LINK_P2P);
-	ck_assert_str_eq(u->iso.veth_host_address, "10.77.0.1/30");
-	ck_assert_str_eq(u->iso.veth_host_address6, "fd00:77::1/64");
+	ck_assert_int_eq(unit_link_kind(&u->opt->iso), UNIT_LINK_P2P);
+	ck_assert_str_eq(u->opt->iso.veth_host_address, "10.77.0.1/30");
+	ck_assert_str_eq(u->opt->iso.veth_host_address6, "fd00:77::1/64");
 	unit_free(u);
 	u = parse(HEAD "network = { macvlan = { interface = \"eth0\"; mode = \"private\";\n"
 		  "  address6 = \"fd00:66::2/64\"; }; };\n");
 	ck_assert_msg(!u->bad, "%s", diags(u));
-	ck_assert_int_eq(unit_link_kind(&u->iso), UNIT_LINK_MACVLAN);
-	ck_assert_str_eq(u->iso.macvlan_interface, "eth0");
-	ck_assert_uint_eq(u->iso.macvlan_mode, UNIT_MACVLAN_PRIVATE);
+	ck_assert_int_eq(unit_link_kind(&u->opt->iso), UNIT_LINK_MACVLAN);
+	ck_assert_str_eq(u->opt->iso.macvlan_interface, "eth0");
+	ck_assert_uint_eq(u->opt->iso.macvlan_mode, UNIT_MACVLAN_PRIVATE);
 	unit_free(u);
 	u = parse(HEAD "network = { macvlan = { interface = \"eth0\"; address = \"10.66.0.2/24\"; }; };\n");
 	ck_assert_msg(!u->bad, "%s", diags(u));
-	ck_assert_uint_eq(u->iso.macvlan_mode, UNIT_MACVLAN_BRIDGE);
+	ck_assert_uint_eq(u->opt->iso.macvlan_mode, UNIT_MACVLAN_BRIDGE);
 	unit_free(u);
 }
 END_TEST
@@ -219,8 +219,8 @@ START_TEST(encode_round_trip)
 		ck_assert_int_eq(unit_set_decode(buf, len, &d), 0);
 		ck_assert(unit_equal(s->units[0], d->units[0]));
 		ck_assert(initd_conf_equal(&s->conf, &d->conf));
-		i = &d->units[0]->iso;
-		ck_assert_int_eq(unit_link_kind(i), unit_link_kind(&s->units[0]->iso));
+		i = &unit_opt_own(d->units[0])->iso;   /* its own: it has a link */
+		ck_assert_int_eq(unit_link_kind(i), unit_link_kind(&s->units[0]->opt->iso));
 		if (k == 0) {
 			ck_assert_str_eq(i->routes[1].via, "fd00:88::1");
 			i->routes[1].via = (char *)"fd00:88::9";   /* d's block owns the old */

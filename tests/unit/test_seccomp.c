@@ -47,14 +47,14 @@ START_TEST(denylist_parses)
 			       "  errno = \"EPERM\"; };\n");
 
 	ck_assert_msg(!u->bad, "%s", first_diag(u));
-	ck_assert_uint_eq(u->seccomp.default_action, UNIT_SECCOMP_ALLOW);
-	ck_assert_uint_eq(u->seccomp.errno_value, EPERM);
-	ck_assert_str_eq(u->seccomp.deny[2], "kexec_load");
-	ck_assert_ptr_null(u->seccomp.allow);
-	ck_assert(u->seccomp.n_bpf > 4 && u->seccomp.n_bpf <= UNIT_SECCOMP_INSNS_MAX);
+	ck_assert_uint_eq(u->opt->seccomp.default_action, UNIT_SECCOMP_ALLOW);
+	ck_assert_uint_eq(u->opt->seccomp.errno_value, EPERM);
+	ck_assert_str_eq(u->opt->seccomp.deny[2], "kexec_load");
+	ck_assert_ptr_null(u->opt->seccomp.allow);
+	ck_assert(u->opt->seccomp.n_bpf > 4 && u->opt->seccomp.n_bpf <= UNIT_SECCOMP_INSNS_MAX);
 	unit_free(u);
 	u = parse(EXEC);
-	ck_assert_uint_eq(u->seccomp.n_bpf, 0);
+	ck_assert_uint_eq(u->opt->seccomp.n_bpf, 0);
 	unit_free(u);
 }
 END_TEST
@@ -183,13 +183,13 @@ START_TEST(encode_round_trip)
 	ck_assert_int_eq(unit_set_encode(s, &buf, &len), 0);
 	ck_assert_int_eq(unit_set_decode(buf, len, &d), 0);
 	ck_assert(unit_equal(s->units[0], d->units[0]));
-	ck_assert_uint_eq(d->units[0]->seccomp.n_bpf, s->units[0]->seccomp.n_bpf);
-	ck_assert_uint_eq(d->units[0]->seccomp.errno_value, EACCES);
+	ck_assert_uint_eq(d->units[0]->opt->seccomp.n_bpf, s->units[0]->opt->seccomp.n_bpf);
+	ck_assert_uint_eq(d->units[0]->opt->seccomp.errno_value, EACCES);
 	/* a changed filter is a changed unit (reload restarts it) */
-	d->units[0]->seccomp.bpf[1].k ^= 1;
+	unit_opt_own(d->units[0])->seccomp.bpf[1].k ^= 1;
 	ck_assert(!unit_equal(s->units[0], d->units[0]));
-	d->units[0]->seccomp.bpf[1].k ^= 1;
-	d->units[0]->seccomp.errno_value = EPERM;
+	unit_opt_own(d->units[0])->seccomp.bpf[1].k ^= 1;
+	unit_opt_own(d->units[0])->seccomp.errno_value = EPERM;
 	ck_assert(!unit_equal(s->units[0], d->units[0]));
 	free(buf);
 	unit_set_free(s);
@@ -217,7 +217,7 @@ END_TEST
 /* Fork; the child installs u's filter as spawn does, runs fn; its status. */
 static int run_filtered(const struct unit *u, int (*fn)(void))
 {
-	struct sock_fprog prog = { (unsigned short)u->seccomp.n_bpf, u->seccomp.bpf };
+	struct sock_fprog prog = { (unsigned short)u->opt->seccomp.n_bpf, u->opt->seccomp.bpf };
 	pid_t pid = fork();
 	int status;
 
@@ -342,7 +342,7 @@ START_TEST(dump_parses_again)
 			     "  allow = [ \"@system-service\" ];\n  errno = \"ENOSYS\";\n};\n"),
 		      "%s", text);
 	v = parse(text);
-	ck_assert(seccomp_equal(&u->seccomp, &v->seccomp));
+	ck_assert(seccomp_equal(&u->opt->seccomp, &v->opt->seccomp));
 	free(text);
 	unit_free(u);
 	unit_free(v);

@@ -31,6 +31,7 @@ struct fake {
 static struct fake fake;
 static struct loop *loop;
 static struct unit unit;
+static struct unit_optional unit_opt;    /* unit.opt: no optional group */
 static char *argv_true[] = { "/bin/true", NULL };
 static char *no_names[] = { NULL };
 
@@ -106,7 +107,9 @@ static const struct service_ops ops = {
 
 static void unit_reset(void)
 {
+	unit_opt = (struct unit_optional){ 0 };
 	unit = (struct unit){
+		.opt = &unit_opt,
 		.name = "svc", .exec = argv_true, .type = UNIT_SIMPLE,
 		.requires = no_names, .after = no_names, .environment = no_names,
 		.restart = UNIT_RESTART_ON_FAILURE,
@@ -719,7 +722,7 @@ START_TEST(success_exit_code_is_clean)
 	siginfo_t si = exited(1);
 	char buf[64];
 
-	unit.success_exit_codes[0] = 1ULL << 1;
+	unit_opt.success_exit_codes[0] = 1ULL << 1;
 	start_running(&s);
 	fake.empty = true;
 	service_on_exit(&s, &si);
@@ -743,7 +746,7 @@ START_TEST(success_exit_signal_is_clean)
 	struct service s;
 	siginfo_t si = killed(SIGTERM);
 
-	unit.success_exit_signals = 1ULL << (SIGTERM - 1);
+	unit_opt.success_exit_signals = 1ULL << (SIGTERM - 1);
 	start_running(&s);
 	fake.empty = true;
 	service_on_exit(&s, &si);
@@ -762,7 +765,7 @@ START_TEST(success_exit_does_not_excuse_an_exit_before_ready)
 
 	unit.type = UNIT_NOTIFY;
 	unit.restart = UNIT_RESTART_NO;
-	unit.success_exit_codes[0] = 1ULL << 1;
+	unit_opt.success_exit_codes[0] = 1ULL << 1;
 	start_running(&s);
 	fake.empty = true;
 	service_on_exit(&s, &si);
@@ -925,7 +928,7 @@ START_TEST(forking_starter_failure_is_a_start_failure)
 	char buf[128];
 
 	unit.restart = UNIT_RESTART_NO;
-	unit.success_exit_codes[0] = 1ULL << 3;   /* not for a starter */
+	unit_opt.success_exit_codes[0] = 1ULL << 3;   /* not for a starter */
 	fake.find_result = 1;
 	start_forking(&s);
 	si = exited(3);
@@ -1263,7 +1266,7 @@ static char *argv_probe[] = { "/bin/check", NULL };
 
 static void ready_probe(enum unit_probe_kind kind)
 {
-	unit.ready = (struct unit_probe){
+	unit_opt.ready = (struct unit_probe){
 		.kind = kind, .target = kind == UNIT_PROBE_EXEC ? NULL : "127.0.0.1:80",
 		.exec = kind == UNIT_PROBE_EXEC ? argv_probe : NULL,
 		.interval_usec = 10 * USEC_PER_MSEC, .timeout_usec = USEC_PER_SEC,
@@ -1272,7 +1275,7 @@ static void ready_probe(enum unit_probe_kind kind)
 
 static void health_probe(unsigned failures)
 {
-	unit.health = (struct unit_probe){
+	unit_opt.health = (struct unit_probe){
 		.kind = UNIT_PROBE_EXEC, .exec = argv_probe, .failures = failures,
 		.interval_usec = 10 * USEC_PER_MSEC, .timeout_usec = USEC_PER_SEC,
 	};
@@ -1294,7 +1297,7 @@ START_TEST(ready_probe_holds_starting_until_it_succeeds)
 	start_running(&s);
 	ck_assert_int_eq(s.state, SERVICE_STARTING);   /* exec is not enough */
 	ck_assert_int_eq(fake.probes, 1);              /* probed at once */
-	ck_assert_ptr_eq(fake.probing, &unit.ready);
+	ck_assert_ptr_eq(fake.probing, &unit_opt.ready);
 	ck_assert(!service_is_ready(&s));
 	service_on_probe(&s, false, "tcp 127.0.0.1:80: connection refused");
 	ck_assert_int_eq(s.state, SERVICE_STARTING);
@@ -1363,7 +1366,7 @@ START_TEST(health_failures_in_a_row_restart)
 	ck_assert_int_eq(s.state, SERVICE_RUNNING);
 	ck_assert_int_eq(fake.probes, 0);             /* one interval after ready */
 	wait_for_probes(1);
-	ck_assert_ptr_eq(fake.probing, &unit.health);
+	ck_assert_ptr_eq(fake.probing, &unit_opt.health);
 	service_on_probe(&s, false, "exec exited 1");
 	wait_for_probes(2);
 	service_on_probe(&s, true, "");               /* a success resets the count */

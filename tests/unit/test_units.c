@@ -296,8 +296,8 @@ START_TEST(test_parse_defaults)
 	ck_assert_int_eq(u->stop_signal, SIGTERM);
 	ck_assert_uint_eq(u->stop_timeout_usec, 5 * USEC_PER_SEC);
 	ck_assert_uint_eq(u->start_timeout_usec, 90 * USEC_PER_SEC);
-	ck_assert_uint_eq(u->success_exit_codes[0] | u->success_exit_codes[3] |
-			  u->success_exit_signals, 0);
+	ck_assert_uint_eq(u->opt->success_exit_codes[0] | u->opt->success_exit_codes[3] |
+			  u->opt->success_exit_signals, 0);
 	ck_assert_ptr_null(u->user);
 	ck_assert_ptr_null(u->group);
 	ck_assert_ptr_nonnull(u->environment);
@@ -331,24 +331,24 @@ START_TEST(test_parse_defaults)
 		  "ready = { tcp = \"[::1]:8080\"; };\nstart_timeout = \"5s\";\n"
 		  "health = { exec = [ \"/bin/check\", \"-q\" ]; };\n");
 	ck_assert(!v->bad);
-	ck_assert_int_eq(v->ready.kind, UNIT_PROBE_TCP);
-	ck_assert_str_eq(v->ready.target, "[::1]:8080");
-	ck_assert_uint_eq(v->ready.interval_usec, USEC_PER_SEC);
-	ck_assert_uint_eq(v->ready.timeout_usec, 2 * USEC_PER_SEC);
+	ck_assert_int_eq(v->opt->ready.kind, UNIT_PROBE_TCP);
+	ck_assert_str_eq(v->opt->ready.target, "[::1]:8080");
+	ck_assert_uint_eq(v->opt->ready.interval_usec, USEC_PER_SEC);
+	ck_assert_uint_eq(v->opt->ready.timeout_usec, 2 * USEC_PER_SEC);
 	ck_assert_uint_eq(v->start_timeout_usec, 5 * USEC_PER_SEC);
-	ck_assert_int_eq(v->health.kind, UNIT_PROBE_EXEC);
-	ck_assert_str_eq(v->health.exec[1], "-q");
-	ck_assert_uint_eq(v->health.interval_usec, 10 * USEC_PER_SEC);
-	ck_assert_uint_eq(v->health.failures, 3);
+	ck_assert_int_eq(v->opt->health.kind, UNIT_PROBE_EXEC);
+	ck_assert_str_eq(v->opt->health.exec[1], "-q");
+	ck_assert_uint_eq(v->opt->health.interval_usec, 10 * USEC_PER_SEC);
+	ck_assert_uint_eq(v->opt->health.failures, 3);
 	struct unit_probe_endpoint e;
-	ck_assert_int_eq(unit_probe_endpoint(&v->ready, &e), 0);
+	ck_assert_int_eq(unit_probe_endpoint(&v->opt->ready, &e), 0);
 	ck_assert_int_eq(e.port, 8080);
 	ck_assert(!unit_equal(u, v));
 	unit_free(v);
 	v = parse("units/min.unit", "exec = [ \"/bin/true\" ];\n"
 		  "health = { http = \"http://10.1.2.3\"; };\n");
 	ck_assert(!v->bad);
-	ck_assert_int_eq(unit_probe_endpoint(&v->health, &e), 0);
+	ck_assert_int_eq(unit_probe_endpoint(&v->opt->health, &e), 0);
 	ck_assert_int_eq(e.port, 80);
 	ck_assert_str_eq(e.path, "/");
 	ck_assert_str_eq(e.host, "10.1.2.3");
@@ -356,15 +356,15 @@ START_TEST(test_parse_defaults)
 	v = parse("units/min.unit", "exec = [ \"/bin/true\" ];\n"
 		  "success_exit = ( 1, 255, \"TERM\", \"SIGHUP\", \"RTMIN+1\" );\n");
 	ck_assert(!v->bad);
-	ck_assert_uint_eq(v->success_exit_codes[0], 1ULL << 1);
-	ck_assert_uint_eq(v->success_exit_codes[3], 1ULL << 63);
-	ck_assert_uint_eq(v->success_exit_signals, (1ULL << (SIGTERM - 1)) | (1ULL << (SIGHUP - 1)) |
-			  (1ULL << (SIGRTMIN + 1 - 1)));
+	ck_assert_uint_eq(v->opt->success_exit_codes[0], 1ULL << 1);
+	ck_assert_uint_eq(v->opt->success_exit_codes[3], 1ULL << 63);
+	ck_assert_uint_eq(v->opt->success_exit_signals, (1ULL << (SIGTERM - 1)) |
+			  (1ULL << (SIGHUP - 1)) | (1ULL << (SIGRTMIN + 1 - 1)));
 	ck_assert(!unit_equal(u, v));
 	unit_free(v);
 	v = parse("units/min.unit", "exec = [ \"/bin/true\" ];\nsuccess_exit = [ 3, 4 ];\n");
 	ck_assert(!v->bad);
-	ck_assert_uint_eq(v->success_exit_codes[0], (1ULL << 3) | (1ULL << 4));
+	ck_assert_uint_eq(v->opt->success_exit_codes[0], (1ULL << 3) | (1ULL << 4));
 	unit_free(v);
 	v = parse("units/min.unit", "exec = [ \"/bin/true\" ]; log = { kmsg = true; };\n");
 	ck_assert(!unit_equal(u, v));
@@ -1114,6 +1114,13 @@ END_TEST
 
 /* ---- encoding ---------------------------------------------------------- */
 
+/* A loaded (not decoded) unit's optional groups: its own, so a test may
+ * change them. */
+static struct unit_optional *own_opt(struct unit *u)
+{
+	return (struct unit_optional *)u->opt;
+}
+
 static void assert_sets_equal(const struct unit_set *a, const struct unit_set *b)
 {
 	ck_assert(initd_conf_equal(&a->conf, &b->conf));
@@ -1202,6 +1209,62 @@ START_TEST(test_decode_compact)
 	ck_assert_ptr_eq(web->exec[0], db->exec[0]);       /* interned */
 	ck_assert_ptr_nonnull(db->requires);               /* empty is not NULL */
 	ck_assert_ptr_null(db->requires[0]);
+	unit_set_free(d);
+	free(buf);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+/* Issue 19: a unit's optional groups (isolation, cgroup limits, probes,
+ * seccomp, directories, success_exit) are out of line, behind one
+ * pointer, so a unit declaring none costs PID 1 a small struct; the old
+ * layout carried them all inline (912 bytes). */
+START_TEST(test_unit_size)
+{
+	ck_assert_uint_le(sizeof(struct unit), 320);
+}
+END_TEST
+
+/* Issue 19: decoded units without optional features share one read-only
+ * block of defaults; a unit with limits or a probe has its own copy. */
+START_TEST(test_decode_optional_shared)
+{
+	struct tree t;
+	struct unit_set *s, *d = NULL;
+	struct unit_set_footprint fp = { 0 };
+	const struct unit *a, *b, *lim, *probe;
+	uint8_t *buf;
+	size_t len;
+
+	tree_init(&t);
+	tree_write(&t, "initd.conf", "slices = ( { path = \"apps\"; } );\n");
+	tree_write(&t, "units/a.unit", EXEC);
+	tree_write(&t, "units/b.unit", EXEC "cgroup = { slice = \"apps\"; };\n");
+	tree_write(&t, "units/lim.unit", EXEC CG_FULL);
+	tree_write(&t, "units/probe.unit", EXEC "ready = { tcp = \"127.0.0.1:80\"; };\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 0);
+	encode(s, &buf, &len);
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), 0);
+	assert_sets_equal(s, d);
+	a = unit_set_find(d, "a");
+	b = unit_set_find(d, "b");
+	lim = unit_set_find(d, "lim");
+	probe = unit_set_find(d, "probe");
+	ck_assert_ptr_eq(a->opt, b->opt);
+	ck_assert_ptr_ne(lim->opt, a->opt);
+	ck_assert_ptr_ne(probe->opt, a->opt);
+	ck_assert_ptr_ne(probe->opt, lim->opt);
+	ck_assert_int_eq(a->opt->ready.kind, UNIT_PROBE_NONE);
+	ck_assert_int_eq(probe->opt->ready.kind, UNIT_PROBE_TCP);
+	ck_assert(lim->opt->limits.declared != 0);
+	ck_assert_str_eq(unit_slice(b), "apps");
+	/* the loader's units each have their own */
+	ck_assert_ptr_ne(unit_set_find(s, "a")->opt, unit_set_find(s, "b")->opt);
+	/* PID 1 holds three: the shared one, lim's and probe's */
+	unit_set_footprint(d, &fp);
+	ck_assert_uint_eq(fp.optional, 3 * sizeof(struct unit_optional));
 	unit_set_free(d);
 	free(buf);
 	unit_set_free(s);
@@ -1311,16 +1374,16 @@ START_TEST(test_encode_invariants)
 	ck_assert_int_eq(unit_set_decode(buf, len, &d), -EBADMSG);
 	free(buf);
 
-	saved = find(s, "lim")->cgroup.limits.cpuset_cpus;
-	find(s, "lim")->cgroup.limits.cpuset_cpus = (char *)"9-1";
+	saved = own_opt(find(s, "lim"))->limits.cpuset_cpus;
+	own_opt(find(s, "lim"))->limits.cpuset_cpus = (char *)"9-1";
 	encode(s, &buf, &len);
-	find(s, "lim")->cgroup.limits.cpuset_cpus = saved;
+	own_opt(find(s, "lim"))->limits.cpuset_cpus = saved;
 	ck_assert_int_eq(unit_set_decode(buf, len, &d), -EBADMSG);
 	free(buf);
 
-	find(s, "lim")->cgroup.limits.cpu_weight = 0;   /* declared, out of range */
+	own_opt(find(s, "lim"))->limits.cpu_weight = 0;   /* declared, out of range */
 	encode(s, &buf, &len);
-	find(s, "lim")->cgroup.limits.cpu_weight = 100;
+	own_opt(find(s, "lim"))->limits.cpu_weight = 100;
 	ck_assert_int_eq(unit_set_decode(buf, len, &d), -EBADMSG);
 	free(buf);
 
@@ -1340,15 +1403,16 @@ START_TEST(test_decode_crafted)
 	uint8_t *buf, *longer;
 	size_t len;
 	/* "iuse", version, conf record: slices = LIST of 2^62 */
-	static const uint8_t huge[] = { 'i', 'u', 's', 'e', 1, 6, 4,
+	static const uint8_t huge[] = { 'i', 'u', 's', 'e', UNIT_ENCODE_VERSION, 6, 4,
 					0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40 };
-	static const uint8_t long_varint[] = { 'i', 'u', 's', 'e', 1, 0x80, 0x80, 0x80, 0x80,
-					       0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 };
+	static const uint8_t long_varint[] = { 'i', 'u', 's', 'e', UNIT_ENCODE_VERSION,
+					       0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+					       0x80, 0x80, 0x01 };
 
 	ck_assert_int_eq(unit_set_decode("", 0, &d), -EBADMSG);
 	ck_assert_int_eq(unit_set_decode("iuse", 4, &d), -EBADMSG);
 	ck_assert_int_eq(unit_set_decode("iusx\1", 5, &d), -EBADMSG);
-	ck_assert_int_eq(unit_set_decode("iuse\2", 5, &d), -EPROTONOSUPPORT);
+	ck_assert_int_eq(unit_set_decode("iuse\177", 5, &d), -EPROTONOSUPPORT);
 	ck_assert_int_eq(unit_set_decode(huge, sizeof(huge), &d), -EBADMSG);
 	ck_assert_int_eq(unit_set_decode(long_varint, sizeof(long_varint), &d), -EBADMSG);
 
@@ -1395,7 +1459,7 @@ END_TEST
 START_TEST(test_cgroup_every_key)
 {
 	struct unit *u = parse("t.unit", EXEC CG_FULL);
-	const struct unit_limits *l = &u->cgroup.limits;
+	const struct unit_limits *l = &u->opt->limits;
 
 	ck_assert_msg(!u->bad, "%s", u->diags.n ? u->diags.v[0].message : "");
 	ck_assert_uint_eq(l->declared, UNIT_LIMIT_BIT(UNIT_LIMIT_MAX) - 1);
@@ -1438,7 +1502,7 @@ START_TEST(test_cgroup_every_key)
 	v = parse("t.unit", EXEC "cgroup = { cpu = { max_burst = \"10ms\"; }; };\n");
 	struct unit *w = parse("t.unit", EXEC "cgroup = { cpu = { max_burst = \"20ms\"; }; };\n");
 	ck_assert(!unit_equal(v, w));
-	ck_assert_uint_eq(unit_limits_controllers(&w->cgroup.limits),
+	ck_assert_uint_eq(unit_limits_controllers(&w->opt->limits),
 			  UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_CPU));
 	unit_free(w);
 	w = parse("t.unit", EXEC "cgroup = { cpu = { max_burst = \"10ms\"; }; };\n");
@@ -1450,7 +1514,7 @@ START_TEST(test_cgroup_every_key)
 	unit_free(v);
 	v = parse("t.unit", EXEC "cgroup = { slice = \"apps\"; pids = { max = 65; }; };\n");
 	ck_assert(!unit_equal(u, v));
-	ck_assert_uint_eq(unit_limits_controllers(&v->cgroup.limits),
+	ck_assert_uint_eq(unit_limits_controllers(&v->opt->limits),
 			  UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_PIDS));
 	unit_free(v);
 	unit_free(u);
@@ -1464,22 +1528,22 @@ START_TEST(test_cgroup_values)
 	u = parse("t.unit", EXEC "cgroup = { cpu = { max = \"250%\"; }; pids = { max = \"max\"; };\n"
 		  " memory = { max = \"max\"; high = \"1G\"; }; };\n");
 	ck_assert(!u->bad);
-	ck_assert_uint_eq(u->cgroup.limits.cpu_quota_usec, 250000);
-	ck_assert_uint_eq(u->cgroup.limits.pids_max, UNIT_UNLIMITED);
-	ck_assert_uint_eq(u->cgroup.limits.memory_max, UNIT_UNLIMITED);
+	ck_assert_uint_eq(u->opt->limits.cpu_quota_usec, 250000);
+	ck_assert_uint_eq(u->opt->limits.pids_max, UNIT_UNLIMITED);
+	ck_assert_uint_eq(u->opt->limits.memory_max, UNIT_UNLIMITED);
 	ck_assert_uint_eq(u->cgroup.subtree_control, 0);
 	ck_assert_uint_eq(u->cgroup.delegate_max_depth, UNIT_DELEGATE_DEPTH_DEFAULT);
 	ck_assert_uint_eq(u->cgroup.delegate_max_descendants, UNIT_DELEGATE_DESCENDANTS_DEFAULT);
 	unit_free(u);
 	u = parse("t.unit", EXEC "cgroup = { cpu = { max = \"20000 50000\"; }; };\n");
 	ck_assert(!u->bad);
-	ck_assert_uint_eq(u->cgroup.limits.cpu_quota_usec, 20000);
-	ck_assert_uint_eq(u->cgroup.limits.cpu_period_usec, 50000);
+	ck_assert_uint_eq(u->opt->limits.cpu_quota_usec, 20000);
+	ck_assert_uint_eq(u->opt->limits.cpu_period_usec, 50000);
 	unit_free(u);
 	u = parse("t.unit", EXEC "cgroup = { cpu = { max = \"max\"; }; };\n");
 	ck_assert(!u->bad);
-	ck_assert_uint_eq(u->cgroup.limits.cpu_quota_usec, UNIT_UNLIMITED);
-	ck_assert_uint_eq(u->cgroup.limits.cpu_period_usec, 100000);
+	ck_assert_uint_eq(u->opt->limits.cpu_quota_usec, UNIT_UNLIMITED);
+	ck_assert_uint_eq(u->opt->limits.cpu_period_usec, 100000);
 	unit_free(u);
 
 	ck_assert(unit_cpulist_valid("0"));
@@ -1709,6 +1773,8 @@ static Suite *units_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_encode_roundtrip);
 	tcase_add_test(tc, test_decode_compact);
+	tcase_add_test(tc, test_unit_size);
+	tcase_add_test(tc, test_decode_optional_shared);
 	tcase_add_test(tc, test_encode_truncated);
 	tcase_add_test(tc, test_encode_flips);
 	tcase_add_test(tc, test_encode_invariants);
