@@ -6,12 +6,17 @@ with t0 (benchtool's stamp just before it execs initd) and a
 "BENCH-ANALYZE {json}" line (`svctl analyze --json`: PID 1's phase stamps,
 initd/bootphase.h, and each unit's spawn and exec stamps). Prints, for
 every phase, the median over the boots of its time after the exec stamp
-and of its cost (time since the previous phase), in ms."""
+and of its cost (time since the previous phase), in ms. PHASES_TAG picks
+another analyze line (the 1000-unit boot's "BENCH-ANALYZE-SCALE ", taken
+once every unit settled: it adds the "settled" row)."""
 import json
 import os
 import re
 import statistics
 import sys
+
+
+TAG = os.environ.get("PHASES_TAG", "BENCH-ANALYZE ")
 
 
 def boot(path):
@@ -24,9 +29,9 @@ def boot(path):
                 m = re.search(r" %s=(\d+)" % k, line)
                 if m:
                     touch[k] = int(m.group(1))
-        elif line.startswith("BENCH-ANALYZE "):
+        elif line.startswith(TAG):
             try:
-                an = json.loads(line[len("BENCH-ANALYZE "):])
+                an = json.loads(line[len(TAG):])
             except ValueError:
                 an = None
     if t0 is None or an is None:
@@ -46,8 +51,10 @@ def boot(path):
         rows.append(("last exec (%d units)" % len(execs), execs[-1]))
     if "first" in touch:
         rows.append(("first testd main() (touch)", touch["first"]))
-    if "last" in touch:
+    if "last" in touch and TAG == "BENCH-ANALYZE ":
         rows.append(("last testd main() (touch)", touch["last"]))
+    if an.get("settled_usec") and TAG != "BENCH-ANALYZE ":
+        rows.append(("settled (every unit)", an["settled_usec"]))
     rows.sort(key=lambda r: r[1])
     extra = {}
     if len(spawns) > 1:
@@ -90,7 +97,7 @@ def main(paths):
     for k in boots[0][2]:
         v = [b[2][k] / 1000 for b in boots if k in b[2]]
         print("%-30s %12s %12.2f" % (k, "", statistics.median(v)))
-    if os.environ.get("BENCH_FIGURES") and summary:
+    if os.environ.get("BENCH_FIGURES") and summary and TAG == "BENCH-ANALYZE ":
         with open(os.environ["BENCH_FIGURES"], "a") as f:
             f.write("vm_phases=%s (median of %d boots)\n" % (", ".join(summary), len(boots)))
     print("   @: after benchtool's stamp just before initd's exec (median of the boots);")

@@ -231,6 +231,8 @@ vm_scale() {
 	echo "   benchtool doing the kernel's part of the same boot: a leaf per unit under"
 	echo "   /sys/fs/cgroup/bench-floor (+memory +pids, as default_accounting), clone3 into it,"
 	echo "   exec testd (which exits at once): the last exec - the first mkdir."
+	printf '\n== where the %s-unit boot goes (VM, ms after init exec)\n' "$SCALE_UNITS"
+	PHASES_TAG="BENCH-ANALYZE-SCALE " BENCH_FIGURES= /usr/bin/python3 bench/phases.py "$f"
 	fig vm_settle1000 "$ms, floor $floor ($(ratio "$ms" "$floor")x the floor)"
 	fig vm_status1000 "$(awk -v a="$(field "$line" status_usec)" 'BEGIN { printf "%.1f", a / 1000 }') (12 units: see the extra boot)"
 }
