@@ -518,8 +518,10 @@ int spawn_caps_before_uid(const struct unit_isolation *iso, bool root, int *ret_
 	*ret_stage = SPAWN_STAGE_BOUNDING;
 	if (iso->has_capabilities)
 		r = caps_limit_bounding(iso->capabilities);
+	if (r < 0)
+		return r;
 	*ret_stage = SPAWN_STAGE_CAPS;
-	if (r == 0 && iso->has_capabilities && !root && iso->capabilities)
+	if (iso->has_capabilities && !root && iso->capabilities)
 		r = caps_keep_across_uid();
 	return r;
 }
@@ -531,8 +533,10 @@ int spawn_caps_after_uid(const struct unit_isolation *iso, bool root, int *ret_s
 	*ret_stage = SPAWN_STAGE_CAPS;
 	if (iso->has_capabilities)
 		r = caps_apply(iso->capabilities, root);
+	if (r < 0)
+		return r;
 	*ret_stage = SPAWN_STAGE_NO_NEW_PRIVS;
-	if (r == 0 && iso->no_new_privs)
+	if (iso->no_new_privs)
 		r = ERRNO(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
 	return r;
 }

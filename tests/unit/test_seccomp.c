@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "initd/spawn.h"
 #include "units/internal.h"
 #include "units/unit.h"
 
@@ -328,6 +330,35 @@ END_TEST
 #endif
 
 /* The dump gives the key as declared, and it parses to the same unit. */
+/* The confinement spawn and exec probes share (spawn.h) says which step
+ * failed: a bounding set the process may not drop (no CAP_SETPCAP) is
+ * stage "bounding", not "capabilities". */
+START_TEST(refused_bounding_set_names_its_stage)
+{
+	pid_t pid = fork();
+	int status;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct unit_isolation iso = { .has_capabilities = true,
+					      .capabilities = 1ULL << CAP_NET_BIND_SERVICE };
+		cap_t c = cap_get_proc();
+		cap_value_t setpcap = CAP_SETPCAP;
+		int stage = -1, r;
+
+		if (!c || cap_set_flag(c, CAP_EFFECTIVE, 1, &setpcap, CAP_CLEAR) < 0 ||
+		    cap_set_proc(c) < 0)
+			_exit(100);
+		r = spawn_caps_before_uid(&iso, true, &stage);
+		_exit(r == -EPERM ? stage : 101);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_msg(WEXITSTATUS(status) == SPAWN_STAGE_BOUNDING, "stage %s (%d)",
+		      spawn_stage_to_string(WEXITSTATUS(status)), WEXITSTATUS(status));
+}
+END_TEST
+
 START_TEST(dump_parses_again)
 {
 	struct unit *u = parse(EXEC "seccomp = { default = \"kill\"; allow = [ \"@system-service\" ];"
@@ -364,6 +395,7 @@ static Suite *seccomp_suite(void)
 #ifdef __x86_64__
 	tcase_add_test(tc, foreign_abi_kills);
 #endif
+	tcase_add_test(tc, refused_bounding_set_names_its_stage);
 	tcase_add_test(tc, dump_parses_again);
 	suite_add_tcase(s, tc);
 	return s;
