@@ -170,6 +170,10 @@ static void ops_changed(struct service *s, enum service_state old)
 	 * directories go (dirs.h). */
 	if (s->state == SERVICE_FAILED || old == SERVICE_FAILED)
 		v->m->escalate_dirty = true;
+	/* Stopped or failed before it had a leaf: it gets one after the
+	 * pass (manager_cgroup_idle_leaves). */
+	if (!v->has_cgroup && (s->state == SERVICE_STOPPED || s->state == SERVICE_FAILED))
+		v->m->leaves_pending = true;
 	if ((s->state == SERVICE_STOPPED || s->state == SERVICE_EXITED ||
 	     s->state == SERVICE_FAILED) && unit_has_dirs(s->unit, UNIT_DIR_RUNTIME))
 		dirs_remove_runtime(s->unit);

@@ -180,17 +180,16 @@ void svc_close_cgroup(struct manager *m, struct svc *v)
 	v->has_cgroup = false;
 }
 
-/* The unit cannot have its cgroup: it fails with the reason. A start in
- * progress (its leaf made at the spawn) is failed by service_spawn, which
- * keeps this reason; a unit not being started is failed here. */
-static void svc_cgroup_failed(struct svc *v, const char *why)
+/* The unit cannot have its cgroup: the reason becomes its last exit.
+ * Failing it is the caller's: svc_cgroup_check (a unit just made is born
+ * failed), service_spawn (a start in progress fails with this reason),
+ * service_setup_refused (a unit not started, given its leaf after a pass). */
+static void svc_cgroup_refused(struct svc *v, const char *why)
 {
 	log_error("%s: cgroup: %s", v->s.unit->name, why);
 	service_exit_set(&v->s.last_exit,
 			 (struct service_exit){ .kind = EXIT_CGROUP, .at = now_usec() });
 	service_exit_describe(&v->s.last_exit, "%s", why);
-	if (v->s.state != SERVICE_WAITING && v->s.state != SERVICE_RESTARTING)
-		v->s.state = SERVICE_FAILED;
 	v->m->escalate_dirty = true;
 }
 
@@ -216,38 +215,48 @@ static bool unit_has_limits(const struct unit *u)
 	return u->opt->limits.declared || u->cgroup.subtree_control;
 }
 
-/* What can be told without touching the tree: 0, or -EINVAL with the
- * unit failed (it cannot have the cgroup it asks for); *uid and *gid
- * the owner of a delegated node. */
+/* What the plan and the passwd file can tell, without touching the tree:
+ * 0, or -EINVAL with the reason recorded (svc_cgroup_refused); *uid and
+ * *gid the owner of a delegated node. */
 static int svc_cgroup_plan_check(struct manager *m, struct svc *v, uid_t *uid, gid_t *gid)
 {
 	const struct unit *u = v->s.unit;
 	char why[CGROUP_PROBLEM_MAX];
 
-	if (!cgroup_tree_enabled(&m->cg)) {
-		if (unit_has_limits(u))
-			svc_cgroup_failed(v, "limits need a cgroup2 hierarchy");
-		return -EINVAL;
-	}
 	if (m->cgroup_plan && cgroup_plan_unit_problem(m->cgroup_plan, u, why, sizeof(why))) {
-		svc_cgroup_failed(v, why);
+		svc_cgroup_refused(v, why);
 		return -EINVAL;
 	}
 	if (delegate_owner(m, u, uid, gid) < 0) {
-		svc_cgroup_failed(v, "delegation: unknown user or group");
+		svc_cgroup_refused(v, "delegation: unknown user or group");
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* Without a cgroup2 hierarchy, limits cannot be had. */
+static int svc_cgroup_off_check(struct svc *v)
+{
+	if (!unit_has_limits(v->s.unit))
+		return 0;
+	svc_cgroup_refused(v, "limits need a cgroup2 hierarchy");
+	return -EINVAL;
 }
 
 void svc_cgroup_check(struct manager *m, struct svc *v)
 {
 	uid_t uid;
 	gid_t gid;
+	int r;
 
-	if (!v->s.unit->bad)
-		(void)svc_cgroup_plan_check(m, v, &uid, &gid);
-	m->leaves_pending = true;
+	if (v->s.unit->bad)
+		return;
+	r = cgroup_tree_enabled(&m->cg) ? svc_cgroup_plan_check(m, v, &uid, &gid)
+					: svc_cgroup_off_check(v);
+	if (r < 0)
+		v->s.state = SERVICE_FAILED;   /* born failed: nothing saw it stopped */
+	else
+		m->leaves_pending = true;
 }
 
 int svc_open_cgroup(struct manager *m, struct svc *v)
@@ -258,12 +267,13 @@ int svc_open_cgroup(struct manager *m, struct svc *v)
 	uid_t uid;
 	gid_t gid;
 
-	if (u->bad || svc_cgroup_plan_check(m, v, &uid, &gid) < 0)
-		return 0;
+	r = svc_cgroup_plan_check(m, v, &uid, &gid);
+	if (r < 0)
+		return r;
 	r = cgroup_plan_open_service(u, m->cg.root_fd, uid, gid, &node, &leaf, why, sizeof(why));
 	if (r < 0) {
-		svc_cgroup_failed(v, why);
-		return 0;
+		svc_cgroup_refused(v, why);
+		return r;
 	}
 	cgroup_oom_kills(node, &v->oom_kills);   /* count from here on */
 	safe_close(leaf);
@@ -274,7 +284,7 @@ int svc_open_cgroup(struct manager *m, struct svc *v)
 		 * rather than one whose end is missed (a later start retries). */
 		svc_close_cgroup(m, v);
 		snprintf(why, sizeof(why), "cannot watch its cgroup.events: %s", strerror(-r));
-		svc_cgroup_failed(v, why);
+		svc_cgroup_refused(v, why);
 		return r;
 	}
 	v->has_cgroup = true;
@@ -287,8 +297,8 @@ static int svc_cgroup_open_leaf(struct manager *m, struct svc *v)
 {
 	int fd;
 
-	if (!v->has_cgroup && (svc_open_cgroup(m, v) < 0 || !v->has_cgroup))
-		return -ENODEV;   /* failed again: the log says why */
+	if (!v->has_cgroup && svc_open_cgroup(m, v) < 0)
+		return -ENODEV;   /* its reason is recorded: service_spawn keeps it */
 	fd = svc_cgroup_open(m, v, true);
 	if (fd != -ENOENT)
 		return fd;
@@ -296,7 +306,7 @@ static int svc_cgroup_open_leaf(struct manager *m, struct svc *v)
 	 * was removed behind initd's back: made anew, once. */
 	log_warn("%s: its cgroup was removed; making it again", v->s.unit->name);
 	svc_close_cgroup(m, v);
-	if (svc_open_cgroup(m, v) < 0 || !v->has_cgroup)
+	if (svc_open_cgroup(m, v) < 0)
 		return -ENODEV;
 	return svc_cgroup_open(m, v, true);
 }
@@ -305,9 +315,15 @@ int svc_spawn_cgroup_fd(struct manager *m, struct svc *v, int *ret_fd)
 {
 	int fd;
 
-	if (!cgroup_tree_enabled(&m->cg) || v->s.unit->bad) {
+	if (v->s.unit->bad) {
 		*ret_fd = -1;
 		return 0;
+	}
+	if (!cgroup_tree_enabled(&m->cg)) {
+		/* An operator's start of a unit failed at load for it: never
+		 * run without the limits it declares. */
+		*ret_fd = -1;
+		return svc_cgroup_off_check(v) < 0 ? -ENODEV : 0;
 	}
 	fd = svc_cgroup_open_leaf(m, v);
 	if (fd < 0)
@@ -336,7 +352,7 @@ void manager_cgroup_idle_leaves(struct manager *m)
 		struct svc *v = m->svcs[i];
 
 		if (svc_idle_without_leaf(v) && svc_open_cgroup(m, v) < 0)
-			log_error("%s: cannot set up its cgroup leaf", v->s.unit->name);
+			service_setup_refused(&v->s);   /* its reason is recorded */
 	}
 }
 

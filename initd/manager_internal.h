@@ -220,13 +220,14 @@ int svc_find_main(struct service *s, char *why, size_t size);
 /* ---- manager_cgroup.c ---- */
 /* A service's node and leaf, and their events. init: no cgroup, no watch
  * (svc_new). check: what the plan and the passwd file can tell, without
- * touching the tree (svc_new); a unit that cannot have its cgroup is set
- * failed with the reason (EXIT_CGROUP). open: make the node and leaf, 0,
- * or -errno when its files cannot be watched; a unit that cannot have
- * them is failed with the reason (at a spawn, by service_spawn). The
- * leaves are made at each unit's first spawn, so that the boot's first
- * execs need not wait for every other unit's leaf (issue 19); the units
- * not started get theirs after the pass (idle_leaves).
+ * touching the tree (svc_new); a unit that cannot have its cgroup is born
+ * failed with the reason (EXIT_CGROUP). open: make the node and leaf: 0,
+ * or -errno with the reason recorded as its last exit (the caller fails
+ * it: service_spawn, or service_setup_refused). The leaves are made at
+ * each unit's first spawn, so that the boot's first execs need not wait
+ * for every other unit's leaf (issue 19); a unit without one that is
+ * stopped or failed (not for its cgroup) gets it after the pass
+ * (idle_leaves, before the escalation walk).
  * poll_oom: read memory.events now (before an exit is classified). */
 void svc_cgroup_init(struct svc *v);
 void svc_cgroup_check(struct manager *m, struct svc *v);

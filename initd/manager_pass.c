@@ -298,6 +298,8 @@ static void manager_pass(struct loop *l, void *data)
 				pass_check_joined(m, v);
 		}
 	}
+	if (m->booted || m->rescue)
+		manager_cgroup_idle_leaves(m);   /* a refused leaf escalates below */
 	if (m->shutdown == SHUTDOWN_NONE)
 		pass_escalate(m);
 	if (m->shutdown != SHUTDOWN_NONE && manager_all_stopped(m))
@@ -306,8 +308,6 @@ static void manager_pass(struct loop *l, void *data)
 	if (m->booted && !m->settled_at && m->shutdown == SHUTDOWN_NONE && manager_all_settled(m))
 		m->settled_at = now_usec();
 	notify_settled(m);
-	if (m->booted || m->rescue)
-		manager_cgroup_idle_leaves(m);
 	pass_own_leaf(m);
 	if (m->pass_hook)
 		m->pass_hook(m->pass_ctx);

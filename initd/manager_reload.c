@@ -259,9 +259,7 @@ static void swap_in(struct manager *m, struct svc *v)
 	 * unit that happens to fail (manager_pass.c walks only when dirty) */
 	m->escalate_dirty = true;
 	v->gen = m->gen;
-	r = svc_open_cgroup(m, v);
-	if (r < 0)
-		log_error("%s: cannot set up its cgroup leaf: %s", u->name, strerror(-r));
+	m->leaves_pending = true;   /* its new leaf: at its spawn, or after the pass */
 	if (v->restart_after_swap && !u->bad)
 		service_start(&v->s);
 	v->restart_after_swap = false;

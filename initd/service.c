@@ -115,6 +115,7 @@ static void start_timeout_arm(struct service *s)
 const struct service_transition service_transitions[] = {
 	T(STOPPED,    WAITING,    "start, or pulled in by a dependent"),
 	T(STOPPED,    BAD_CONFIG, "reload: the unit no longer parses"),
+	T(STOPPED,    FAILED,     "its cgroup leaf refused by the kernel (a unit not started)"),
 	T(WAITING,    STARTING,   "dependencies ready: spawned"),
 	T(WAITING,    FAILED,     "start limit, spawn failed, a required unit or mount failed"),
 	T(WAITING,    STOPPED,    "stop"),
@@ -582,6 +583,12 @@ static void service_dep_fail(struct service *s, const char *dep, const char *rea
 		return;
 	}
 	service_fail(s, EXIT_NONE, 0);
+}
+
+void service_setup_refused(struct service *s)
+{
+	if (s->state == SERVICE_STOPPED)
+		service_fail(s, EXIT_NONE, 0);
 }
 
 void service_mount_failed(struct service *s, const char *why)

@@ -279,6 +279,11 @@ void service_dep_failed(struct service *s, const char *dep, const char *reason);
  * mode, autostart off): s fails, "requires DEP, which WHY". */
 void service_dep_not_started(struct service *s, const char *dep, const char *why);
 
+/* What s needs to run (its cgroup leaf) was refused, the reason already
+ * its last exit: a stopped s fails (a start in progress is failed by
+ * the spawn itself). */
+void service_setup_refused(struct service *s);
+
 /* A mount the unit requires is not mounted: a waiting s fails with why
  * ("mount /data failed: ...") as its reason, and does not start. */
 void service_mount_failed(struct service *s, const char *why);

@@ -4,6 +4,9 @@
 #   critical   a critical unit fails: the kernel restarts ("reboot:
 #              Restarting system" under -no-reboot)
 #   poweroff   on_failure = "poweroff": the kernel powers down
+#   leaf       a unit not started (autostart = false) whose cgroup leaf the
+#              kernel refuses after the boot's pass (io.max on a missing
+#              device) fails through the state machine and escalates
 #   rescue     on_failure = "rescue": the units stop, a root shell comes up on
 #              the console as a child of PID 1; the script types into it
 #              (QEMU's serial on a FIFO): its parent, svctl status, poweroff
@@ -95,6 +98,12 @@ units_poweroff() {
 	report_unit bystander 1
 	sh_unit gone "exit 4" 'on_failure = "poweroff";' 'restart = "no";'
 }
+conf_leaf() { echo 'crash_action = "freeze";'; }
+units_leaf() {
+	report_unit bystander 1
+	sh_unit idlebad "exit 0" 'autostart = false;' 'on_failure = "poweroff";' \
+		'cgroup = { io = { max = ( { device = "254:99"; rbps = "1M"; } ); }; };'
+}
 conf_rescue() { echo 'crash_action = "freeze";'; }
 units_rescue() {
 	report_unit bystander 1
@@ -135,6 +144,13 @@ case_critical() {
 	stage critical; boot critical ""; finish
 	t "critical: the failure action ran" has critical.console "crit failed: exit 3: failure action reboot"
 	t "critical: the kernel restarted" has critical.console "reboot: Restarting system"
+}
+case_leaf() {
+	stage leaf; boot leaf ""; finish
+	t "leaf: the refused leaf fails the unit through the state machine" \
+		has leaf.console "idlebad: failed: cgroup: io.max: No such device"
+	t "leaf: its failure action ran" has leaf.console "idlebad failed: cgroup: io.max: No such device: failure action poweroff"
+	t "leaf: the kernel powered down" has leaf.console "reboot: Power down"
 }
 case_poweroff() {
 	stage poweroff; boot poweroff ""; finish
@@ -227,7 +243,7 @@ case_mountguard() {
 		has mountguard.console "^rescue: boot_guard: 1 failed boots in a row"
 }
 
-for case in ${ESCALATE_CASES:-critical poweroff rescue mode cmdrescue guard mountguard}; do
+for case in ${ESCALATE_CASES:-critical poweroff leaf rescue mode cmdrescue guard mountguard}; do
 	"case_$case"
 done
 ! grep -q '^not ok - escalate:' "$out"
