@@ -21,8 +21,9 @@ PKG_CONFIG ?= pkg-config
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 # -Os: an init's code is cold but for a few system calls around each
-# event; -O2's unrolling and inlining made the stripped initd 72 KiB
-# larger (392 -> 320 KiB) for no figure bench/ can tell apart (issue 19).
+# event; -O2's unrolling and inlining made the stripped initd ~70 KiB
+# larger (392 -> 324 KiB); no bench/ row moved beyond a quick run's
+# noise (issue 19: bench/README.md).
 CFLAGS    ?= -Os -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter \
 	     -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
