@@ -72,13 +72,15 @@ COMMON_SRC := $(wildcard common/*.c)
 UNITS_SRC  := $(wildcard units/*.c)
 INITD_SRC  := $(wildcard initd/*.c)
 SVCTL_SRC  := $(wildcard svctl/*.c)
+LOADER_SRC := $(wildcard loader/*.c)
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 UNITS_OBJ  := $(UNITS_SRC:%.c=$(BUILD)/obj/%.o)
 INITD_OBJ  := $(INITD_SRC:%.c=$(BUILD)/obj/%.o)
 SVCTL_OBJ  := $(SVCTL_SRC:%.c=$(BUILD)/obj/%.o)
+LOADER_OBJ := $(LOADER_SRC:%.c=$(BUILD)/obj/%.o)
 
-all: $(BUILD)/initd $(BUILD)/svctl $(BUILD)/initd-stage1
+all: $(BUILD)/initd $(BUILD)/initd-loader $(BUILD)/svctl $(BUILD)/initd-stage1
 
 # An incremental build must give what a clean one gives (a reproducible
 # image, images/README.md): every object depends on a stamp of the compiler
@@ -114,6 +116,12 @@ $(BUILD)/initd: $(INITD_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKGS_INITD))
 
+# The unit files' reader (initd/loader.h): PID 1 runs it beside itself,
+# `initd --check` execs it; the parsers and libconfig live only here.
+$(BUILD)/initd-loader: $(LOADER_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKGS_UNITS))
+
 $(BUILD)/svctl: $(SVCTL_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call libs,$(PKGS_UNITS))
@@ -125,7 +133,7 @@ $(BUILD)/initd-stage1: $(BUILD)/obj/stage1/stage1.o $(BUILD)/libcommon.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $(if $(filter 1,$(SANITIZE)),,-static) -o $@ $^
 
--include $(BUILD)/obj/stage1/stage1.d $(COMMON_OBJ:.o=.d) $(UNITS_OBJ:.o=.d) $(INITD_OBJ:.o=.d) $(SVCTL_OBJ:.o=.d)
+-include $(BUILD)/obj/stage1/stage1.d $(COMMON_OBJ:.o=.d) $(UNITS_OBJ:.o=.d) $(INITD_OBJ:.o=.d) $(SVCTL_OBJ:.o=.d) $(LOADER_OBJ:.o=.d)
 
 include tests/tests.mk
 include bench/bench.mk
@@ -158,6 +166,7 @@ MAN5 := $(wildcard units/*.5)
 MAN8 := $(wildcard initd/*.8 svctl/*.8)
 install: all
 	install -Dm755 $(BUILD)/initd $(DESTDIR)$(PREFIX)/sbin/initd
+	install -Dm755 $(BUILD)/initd-loader $(DESTDIR)$(PREFIX)/sbin/initd-loader
 	install -Dm755 $(BUILD)/svctl $(DESTDIR)$(PREFIX)/bin/svctl
 	for m in $(MAN5); do install -Dm644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/$$(basename $$m); done
 	for m in $(MAN8); do install -Dm644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/$$(basename $$m); done

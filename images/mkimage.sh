@@ -21,7 +21,8 @@
 # host's ldd; CHECK_INITD (default INITD) is the host build that runs
 # `initd --check` on the staged configuration.
 #
-# The result is a gzip'd newc cpio: initd at /sbin/initd and /init, svctl at
+# The result is a gzip'd newc cpio: initd at /sbin/initd and /init (its
+# loader, the initd-loader beside -i INITD, at /sbin/initd-loader), svctl at
 # /bin/svctl, busybox with its applet links, /etc/initd/{initd.conf,units/},
 # the kernel modules under /lib/modules/KVER, /etc/passwd and /etc/group
 # (root, nobody, www), /sbin/e2fsck (the host's static /sbin/e2fsck.static,
@@ -75,7 +76,9 @@ for o in $overlay; do
 	[ -d "$o" ] || die "no overlay directory $o"
 	overlays="$overlays $o"
 done
-for f in "$initd" "$svctl" "$kdir/vmlinuz" "$kdir/kver"; do
+# initd's unit loader is a file of its own, beside initd (initd(8)).
+loader=$(dirname "$initd")/initd-loader
+for f in "$initd" "$loader" "$svctl" "$kdir/vmlinuz" "$kdir/kver"; do
 	[ -f "$f" ] || die "missing $f"
 done
 check_initd=${check_initd:-$initd}
@@ -149,6 +152,7 @@ while read -r applet; do
 done <"$root.applets"
 
 install -m 0755 "$initd" "$root/sbin/initd"
+install -m 0755 "$loader" "$root/sbin/initd-loader"
 ln -sf sbin/initd "$root/init"
 rm -f "$root/bin/svctl"
 install -m 0755 "$svctl" "$root/bin/svctl"

@@ -8,7 +8,7 @@ static uint64_t phase_at[BOOT_PHASE_MAX];
 static const char *const phase_name[BOOT_PHASE_MAX] = {
 	[BOOT_PHASE_MOUNTS] = "early_mounts",
 	[BOOT_PHASE_LOOP] = "event_loop",
-	[BOOT_PHASE_LOADER_FORKED] = "loader_forked",
+	[BOOT_PHASE_LOADER_STARTED] = "loader_started",
 	[BOOT_PHASE_LOOPBACK] = "loopback_up",
 	[BOOT_PHASE_MODEL_READ] = "model_read",
 	[BOOT_PHASE_MODEL_DECODED] = "model_decoded",

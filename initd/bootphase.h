@@ -11,8 +11,8 @@
 
 enum boot_phase {
 	BOOT_PHASE_MOUNTS,         /* early mounts (proc, sys, dev, run, cgroup2) done */
-	BOOT_PHASE_LOOP,           /* event loop, sockets, log writer up */
-	BOOT_PHASE_LOADER_FORKED,  /* the unit loader forked */
+	BOOT_PHASE_LOADER_STARTED,  /* the unit loader started (exec'd) */
+	BOOT_PHASE_LOOP,           /* sockets, log writer up (while it parses) */
 	BOOT_PHASE_LOOPBACK,       /* lo up (PID 1, while the loader parses) */
 	BOOT_PHASE_MODEL_READ,     /* its whole answer read (EOF) */
 	BOOT_PHASE_MODEL_DECODED,  /* the model decoded in PID 1 */

@@ -5,6 +5,7 @@
 #include <malloc.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 
 #include "common/util.h"
 #include "initd/bootphase.h"
-#include "initd/child.h"
+#include "initd/log.h"
 
 struct loader {
 	struct loop *loop;
@@ -26,50 +27,6 @@ struct loader {
 	loader_done_fn done;
 	void *data;
 };
-
-#ifdef INITD_FAULT_INJECTION
-/* Test builds: a units directory holding ".crash-loader" makes the loader
- * fault the way a bug in libconfig or the parser would (tests/vm/crash.sh). */
-static void loader_fault_if_asked(const char *units_dir)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/.crash-loader", units_dir);
-	if (access(path, F_OK) == 0)
-		raise(SIGSEGV);
-}
-#endif
-
-static _Noreturn void loader_child(int out, const char *conf_path, const char *units_dir,
-				   char *const *extra)
-{
-	struct unit_set *set = NULL;
-	void *buf = NULL;
-	size_t len = 0;
-	int r;
-
-	/* First: a fault in libconfig or the parser must kill the loader, not
-	 * run PID 1's crash action (reboot) from here. */
-	if (child_reset_signals() < 0)
-		_exit(1);
-	/* Not PID 1's sockets, pidfds and pipes: a client initd drops must
-	 * see its end now, not when the loader exits. */
-	if (out > 3)
-		close_range(3, (unsigned)out - 1, 0);
-	close_range((unsigned)out + 1, ~0U, 0);
-#ifdef INITD_FAULT_INJECTION
-	loader_fault_if_asked(units_dir);
-#endif
-	r = unit_set_load_with(conf_path, units_dir, extra, &set);
-	if (r >= 0)
-		r = unit_set_encode(set, &buf, &len);
-	if (r < 0) {
-		int32_t err = r;   /* a 4-byte answer: "no model, this errno" */
-		(void)!write_all(out, &err, sizeof(err));
-		_exit(1);
-	}
-	_exit(write_all(out, buf, len) < 0 ? 1 : 0);
-}
 
 static void loader_free(struct loader *ld)
 {
@@ -168,11 +125,118 @@ static void loader_timed_out(struct loop *l, void *data)
 	loader_finish(data, NULL, -ETIMEDOUT, "the unit loader hung and was killed");
 }
 
+/* Where initd-loader is: beside the running initd (/proc/self/exe: a
+ * symlink such as /init resolved, " (deleted)" after an upgrade only in
+ * the last component). */
+static int loader_exe_path(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+	char *slash;
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = '\0';
+	if ((size_t)snprintf(slash, size - (size_t)(slash - buf), "/%s", LOADER_EXE_NAME) >=
+	    size - (size_t)(slash - buf))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* An O_PATH fd on initd-loader, opened at the first load and kept: every
+ * later load runs the same file as the first, so an upgrade on disk cannot
+ * hand this PID 1 a loader of another version (it runs after a re-exec). */
+static int loader_exe_fd(void)
+{
+	static int fd = -1;
+	char path[4096];
+	int r;
+
+	if (fd >= 0)
+		return fd;
+	r = loader_exe_path(path, sizeof(path));
+	if (r == 0 && (fd = open(path, O_PATH | O_CLOEXEC)) < 0)
+		r = -errno;
+	if (r < 0)
+		log_error("%s: %s", r == -ENOENT || r == -ENAMETOOLONG ? LOADER_EXE_NAME : path,
+			  strerror(-r));
+	return r < 0 ? r : fd;
+}
+
+/* At most this many run-time instances go on the loader's command line
+ * (commands.c keeps at most 1024). */
+#define LOADER_ARGS_MAX (4 + 1024 + 1)
+
+/* posix_spawn: glibc's is a vfork (CLONE_VM | CLONE_VFORK) that only
+ * resets the signals, puts the pipe on stdout and execs, so PID 1 neither
+ * copies its page tables nor takes a copy-on-write fault per page it
+ * writes while the loader parses (issue 19). PID 1 waits for the exec
+ * alone: a local file, never the unit files. Every other fd of PID 1 is
+ * CLOEXEC. */
+static int loader_spawn(const char *conf_path, const char *units_dir, char *const *extra,
+			int out, pid_t *ret_pid)
+{
+	char exe[64], *argv[LOADER_ARGS_MAX];
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all;
+	size_t n = 0;
+	int fd = loader_exe_fd(), r;
+
+	if (fd < 0)
+		return fd;
+	snprintf(exe, sizeof(exe), "/proc/self/fd/%d", fd);
+	argv[n++] = (char *)LOADER_EXE_NAME;
+	argv[n++] = (char *)LOADER_MODEL_ARG;
+	argv[n++] = (char *)conf_path;
+	argv[n++] = (char *)units_dir;
+	for (size_t i = 0; extra && extra[i] && n < LOADER_ARGS_MAX - 1; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	sigemptyset(&none);
+	sigfillset(&all);
+	r = posix_spawn_file_actions_init(&fa);
+	if (r)
+		return -r;
+	r = posix_spawn_file_actions_adddup2(&fa, out, STDOUT_FILENO);
+	if (!r && !(r = posix_spawnattr_init(&at))) {
+		posix_spawnattr_setsigmask(&at, &none);
+		posix_spawnattr_setsigdefault(&at, &all);
+		posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+		r = posix_spawn(ret_pid, exe, &fa, &at, argv, environ);
+		posix_spawnattr_destroy(&at);
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	return -r;
+}
+
+int loader_exec_check(const char *conf_path, const char *units_dir, const char *root,
+		      bool dump)
+{
+	char path[4096];
+	char *argv[] = { (char *)LOADER_EXE_NAME, (char *)LOADER_CHECK_ARG, (char *)conf_path,
+			 (char *)units_dir, dump ? (char *)"--dump" : NULL, NULL, NULL, NULL };
+	size_t n = dump ? 5 : 4;
+	int r = loader_exe_path(path, sizeof(path));
+
+	if (root) {
+		argv[n++] = (char *)"--root";
+		argv[n++] = (char *)root;
+	}
+	if (r < 0)
+		return r;
+	execv(path, argv);
+	return -errno;
+}
+
 int loader_start(struct loop *l, const char *conf_path, const char *units_dir,
 		 char *const *extra, loader_done_fn done, void *data, struct loader **ret)
 {
 	struct loader *ld = calloc(1, sizeof(*ld));
-	int p[2];
+	int p[2], r;
 	pid_t pid;
 
 	if (!ld)
@@ -181,17 +245,12 @@ int loader_start(struct loop *l, const char *conf_path, const char *units_dir,
 		free(ld);
 		return -errno;
 	}
-	pid = fork();
-	if (pid < 0) {
-		int r = -errno;
+	r = loader_spawn(conf_path, units_dir, extra, p[1], &pid);
+	if (r < 0) {
 		close(p[0]);
 		close(p[1]);
 		free(ld);
 		return r;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		loader_child(p[1], conf_path, units_dir, extra);
 	}
 	close(p[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
@@ -205,7 +264,7 @@ int loader_start(struct loop *l, const char *conf_path, const char *units_dir,
 	loop_timer_init(&ld->timeout, loader_timed_out, ld);
 	if (loop_watch_add(l, &ld->pipe, EPOLLIN) < 0 ||
 	    loop_timer_arm(l, &ld->timeout, now_usec() + LOADER_TIMEOUT_USEC) < 0) {
-		int r = -errno;
+		r = -errno;
 		loader_free(ld);
 		return r ? r : -ENOMEM;
 	}

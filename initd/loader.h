@@ -2,11 +2,13 @@
  *
  * libconfig can terminate the calling process on some inputs, and a parser
  * is the most attacker-facing code an init has. So PID 1 never parses: a
- * forked child loads and validates the directory, encodes the model
- * (unit_set_encode) and writes it down a pipe; initd reads the pipe from its
- * event loop and decodes it with a bounded decoder. A child that dies, hangs
- * past LOADER_TIMEOUT_USEC or sends garbage costs an error message, never
- * initd (doc/DESIGN.md §4, §13: PID 1 never parses).
+ * child runs initd-loader (loader/main.c, installed beside initd), which
+ * loads and validates the directory, encodes the model (unit_set_encode)
+ * and writes it down a pipe; initd reads the pipe from its event loop and
+ * decodes it with a bounded decoder. A child that dies, hangs past
+ * LOADER_TIMEOUT_USEC or sends garbage costs an error message, never initd
+ * (doc/DESIGN.md §4, §13: PID 1 never parses). PID 1's binary links no
+ * parser at all.
  */
 #ifndef INITD_LOADER_H
 #define INITD_LOADER_H
@@ -17,6 +19,18 @@
 #define LOADER_TIMEOUT_USEC (30 * 1000000ULL)
 #define LOADER_OUTPUT_MAX   (64u * 1024 * 1024)
 
+/* initd-loader's interface: its file beside initd's, its first argument,
+ * and the exit codes of `initd --check` (documented in initd.8). */
+#define LOADER_EXE_NAME     "initd-loader"
+#define LOADER_MODEL_ARG    "--model"
+#define LOADER_CHECK_ARG    "--check"
+enum {
+	CHECK_OK = 0,
+	CHECK_ERRORS = 1,
+	CHECK_USAGE = 2,
+	CHECK_UNREADABLE = 3,
+};
+
 /* set is the decoded model (ownership passes to the callback), or NULL with
  * err a -errno and why a human message. */
 typedef void (*loader_done_fn)(struct unit_set *set, int err, const char *why, void *data);
@@ -24,13 +38,18 @@ typedef void (*loader_done_fn)(struct unit_set *set, int err, const char *why, v
 struct loader;
 
 /* Start a load of conf_path and units_dir, with the run-time instances
- * extra (NULL-terminated, or NULL; unit_set_load_with): the child is a
- * fork, so it reads them where they are, nothing is sent. Returns 0 (done
- * will be called exactly once, from the loop) or -errno. */
+ * extra (NULL-terminated, or NULL; unit_set_load_with), handed to the
+ * loader as arguments. Returns 0 (done will be called exactly once, from
+ * the loop) or -errno. */
 int loader_start(struct loop *l, const char *conf_path, const char *units_dir,
 		 char *const *extra, loader_done_fn done, void *data, struct loader **ret);
 
 /* Abandon a load in flight (done is not called). Accepts NULL. */
 void loader_cancel(struct loader *ld);
+
+/* `initd --check`: exec initd-loader's check. Returns only on failure,
+ * with -errno (the loader missing beside initd: -ENOENT). */
+int loader_exec_check(const char *conf_path, const char *units_dir, const char *root,
+		      bool dump);
 
 #endif

@@ -47,14 +47,6 @@
 #define DEFAULT_CONFIG  "/etc/initd"
 #define DEFAULT_CONTROL "/run/initd/control"
 
-/* Exit codes of `initd --check` (documented in initd.8). */
-enum {
-	CHECK_OK = 0,
-	CHECK_ERRORS = 1,
-	CHECK_USAGE = 2,
-	CHECK_UNREADABLE = 3,
-};
-
 struct options {
 	const char *config_dir;
 	char units_dir[4096];
@@ -216,76 +208,14 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 
 /* ---- --check --------------------------------------------------------------- */
 
-/* --dump: initd.conf, then each unit in name order, as units/dump.c writes
- * them, under a "# NAME.unit" header; a bad unit only gets its header (its
- * errors are on stderr). */
-static void check_dump(const struct unit_set *set)
-{
-	printf("# initd.conf%s\n", set->conf.file ? "" : " (absent: the defaults)");
-	initd_conf_dump(&set->conf, stdout);
-	for (size_t i = 0; i < set->n_units; i++) {
-		const struct unit *u = set->units[i];
-
-		/* an instance's file is its template's (issue 15) */
-		const char *base = strrchr(u->file, '/') ? strrchr(u->file, '/') + 1 : u->file;
-		bool instance = strchr(u->name, '@') && strstr(base, "@.unit");
-
-		if (u->bad) {
-			printf("\n# %s%s: not shown, it has errors\n", u->name,
-			       instance ? "" : ".unit");
-			continue;
-		}
-		if (instance)
-			printf("\n# %s: instance of %s\n", u->name, base);
-		else
-			printf("\n# %s.unit\n", u->name);
-		unit_dump(u, stdout);
-	}
-	putchar('\n');
-}
-
+/* initd-loader does it (the parser is not in this binary): it prints what
+ * `initd --check` always printed and exits with its codes. */
 static int run_check(const struct options *o)
 {
-	struct unit_set *set = NULL;
-	int r = unit_set_load(o->conf_path, o->units_dir, &set);
-	size_t bad = 0;
+	int r = loader_exec_check(o->conf_path, o->units_dir, o->root, o->dump);
 
-	if (r < 0) {
-		fprintf(stderr, "initd: cannot read %s: %s\n", o->units_dir, strerror(-r));
-		return CHECK_UNREADABLE;
-	}
-	if (o->root && (r = unit_set_check_root(set, o->root)) < 0) {
-		fprintf(stderr, "initd: cannot check against %s: %s\n", o->root, strerror(-r));
-		unit_set_free(set);
-		return CHECK_UNREADABLE;
-	}
-	for (size_t i = 0; i < set->diags.n; i++) {
-		char line[UNIT_STRING_MAX + 512];
-
-		unit_diag_format(&set->diags.v[i], line, sizeof(line));
-		fprintf(stderr, "%s\n", line);   /* "FILE: message" where no line applies */
-	}
-	/* Warnings go to stderr too but leave the exit code alone. */
-	for (size_t i = 0; i < set->warnings.n; i++) {
-		const struct unit_diag *w = &set->warnings.v[i];
-
-		if (w->line > 0)
-			fprintf(stderr, "%s:%d: warning: %s\n", w->file, w->line, w->message);
-		else
-			fprintf(stderr, "%s: warning: %s\n", w->file, w->message);
-	}
-	for (size_t i = 0; i < set->n_units; i++)
-		bad += set->units[i]->bad;
-	if (o->dump)
-		check_dump(set);
-	if (set->diags.n == 0)
-		printf("configuration OK (%zu units)\n", set->n_units);
-	else
-		fprintf(stderr, "%zu error(s), %zu of %zu units bad\n", set->diags.n, bad,
-			set->n_units);
-	r = set->diags.n ? CHECK_ERRORS : CHECK_OK;
-	unit_set_free(set);
-	return r;
+	fprintf(stderr, "initd: cannot run %s beside initd: %s\n", LOADER_EXE_NAME, strerror(-r));
+	return CHECK_UNREADABLE;
 }
 
 /* ---- the daemon ------------------------------------------------------------ */
@@ -883,7 +813,7 @@ static void start_reload(struct initd *d)
 		commands_load_started(&d->cmds);
 		return;
 	}
-	log_error("reload: cannot start the unit loader: %s", strerror(-r));
+	log_error("reload: cannot start the unit loader (" LOADER_EXE_NAME "): %s", strerror(-r));
 	commands_reload_failed(&d->cmds, -r, "cannot start the unit loader");
 }
 
@@ -938,7 +868,7 @@ static void boot_pid1(struct initd *d)
 
 static int run_daemon(struct initd *d)
 {
-	int r;
+	int r, lr;
 
 	if (d->pid1)
 		boot_pid1(d);
@@ -955,12 +885,24 @@ static int run_daemon(struct initd *d)
 	log_info("initd %s starting%s", INITD_VERSION, d->pid1 ? " as PID 1" : "");
 	r = loop_new(&d->loop);
 	if (r >= 0)
-		r = watchdog_new(d->loop, &d->watchdog);
-	if (r >= 0)
 		r = setup_signals(d);
+	if (r >= 0)
+		r = watchdog_new(d->loop, &d->watchdog);
 	if (r < 0) {
 		log_error("cannot set up the event loop: %s", strerror(-r));
 		return r;
+	}
+	/* The loader first: it is exec'd, not forked (initd/loader.h), so its
+	 * parse runs on the other CPU while PID 1 sets up its sockets, the
+	 * log writer and lo, and costs PID 1 no copy-on-write fault. Its
+	 * answer is read in the loop, after all of them (issue 19). */
+	lr = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, NULL, boot_units_loaded, d,
+			  &d->reloading);
+	boot_phase_mark(BOOT_PHASE_LOADER_STARTED);
+	if (lr < 0) {
+		log_error("cannot start the unit loader (" LOADER_EXE_NAME "): %s", strerror(-lr));
+		snprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why),
+			 "cannot start the unit loader (" LOADER_EXE_NAME "): %s", strerror(-lr));
 	}
 	/* Its process starts with the first line for a log file. */
 	if (logwriter_new(d->loop, &d->logwriter) < 0)
@@ -990,21 +932,13 @@ static int run_daemon(struct initd *d)
 	if (d->cmdline.rescue)
 		enter_rescue(d, "initd.rescue on the kernel command line");
 	boot_phase_mark(BOOT_PHASE_LOOP);
-	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, NULL, boot_units_loaded, d,
-			 &d->reloading);
-	boot_phase_mark(BOOT_PHASE_LOADER_FORKED);
 	/* Every daemon expects 127.0.0.1: the machine's own lo is up before
 	 * any unit starts (not with --no-mounts: then the network namespace
-	 * is not ours to change). Done while the loader parses, on the other
-	 * CPU: the model cannot arrive before this returns (issue 19). */
+	 * is not ours to change). The model cannot arrive before this
+	 * returns: it is read in the loop. */
 	if (d->pid1 && !d->opt.no_mounts) {
 		net_loopback_up();
 		boot_phase_mark(BOOT_PHASE_LOOPBACK);
-	}
-	if (r < 0) {
-		log_error("cannot start the unit loader: %s", strerror(-r));
-		snprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why),
-			 "cannot start the unit loader: %s", strerror(-r));
 	}
 	return loop_run(d->loop);
 }

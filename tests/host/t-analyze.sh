@@ -69,7 +69,7 @@ import json, sys
 r = json.load(sys.stdin)
 p = [(x[\"name\"], x[\"usec\"]) for x in r[\"phases\"]]
 names = [n for n, _ in p]
-assert names == [\"event_loop\", \"loader_forked\", \"model_read\", \"model_decoded\", \"conf_applied\", \"cgroup_setup\", \"units_applied\", \"boot_pass\"], names
+assert names == [\"loader_started\", \"event_loop\", \"model_read\", \"model_decoded\", \"conf_applied\", \"cgroup_setup\", \"units_applied\", \"boot_pass\"], names
 t = [u for _, u in p]
 assert r[\"exec_usec\"] <= t[0] and t == sorted(t) and t[-1] <= r[\"first_spawn_usec\"], (r[\"exec_usec\"], p, r[\"first_spawn_usec\"])
 '"
