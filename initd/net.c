@@ -199,8 +199,9 @@ static int ip_forward_enable(void)
 
 /* lo with two ioctls on a throwaway socket, not libnl: it is on the boot's
  * path, and libnl's link query (a cache, every attribute of the link
- * parsed) cost ~35 ms of it under TCG (issue 19). An AF_UNIX socket: the
- * interface ioctls are the socket layer's, so no IPv4 is needed. */
+ * parsed) is code run once, which under TCG is mostly translation (issue
+ * 19). An AF_UNIX socket: the interface ioctls are the socket layer's, so
+ * no IPv4 is needed. */
 void net_loopback_up(void)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };
