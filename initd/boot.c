@@ -120,17 +120,32 @@ static void boot_raise_inotify_watches(void)
 		sysctl_write(path, BOOT_INOTIFY_WATCHES);
 }
 
-void boot_mount_early(bool cgroup)
+/* favordynmods (Linux 6.0): the threadgroup lock's writers (enabling a
+ * controller on the root, which holds every process, and moving PID 1 into
+ * /init.scope) then wait for no RCU grace period, which under TCG is tens
+ * of ms on the boot's path (issue 19); forks and exits pay a few atomic
+ * operations instead. An older kernel refuses the option: mounted without. */
+static void mount_cgroup2(void)
 {
 	static const struct early_mount cg = {
 		"cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		"nsdelegate"
+		"nsdelegate,favordynmods"
 	};
+	struct early_mount plain = cg;
 
+	mkdir(cg.target, 0755);
+	if (mount(cg.source, cg.target, cg.type, cg.flags, cg.data) == 0 || errno == EBUSY)
+		return;
+	plain.data = "nsdelegate";
+	mount_one(&plain);
+}
+
+void boot_mount_early(bool cgroup)
+{
 	for (size_t i = 0; i < ARRAY_SIZE(early_mounts); i++)
 		mount_one(&early_mounts[i]);
 	if (cgroup)
-		mount_one(&cg);
+		mount_cgroup2();
 	mkdir("/run/initd", 0755);
 	boot_kmsg_unlimited();
 	boot_raise_inotify_watches();
