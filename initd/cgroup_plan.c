@@ -188,10 +188,29 @@ const char *cgroup_plan_unit_problem(const struct cgroup_plan *p, const struct u
 /* Enable each controller of mask in dir_fd's cgroup.subtree_control, one
  * at a time so that one refusal does not hide the others. Returns the
  * controllers refused; the first error goes into problem. */
+/* One write for every controller of mask: one walk of the subtree and, on a
+ * node holding processes (the root), one take of the kernel's threadgroup
+ * lock instead of one per controller (issue 19). */
+static int enable_all(int dir_fd, uint32_t mask)
+{
+	char line[32 * UNIT_CONTROLLER_MAX];
+	size_t n = 0;
+
+	for (int c = 0; c < UNIT_CONTROLLER_MAX; c++)
+		if (mask & UNIT_CONTROLLER_BIT(c))
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s+%s", n ? " " : "",
+					      unit_controller_to_string((enum unit_controller)c));
+	return n ? cgroup_write_file(dir_fd, "cgroup.subtree_control", line) : 0;
+}
+
+/* The controllers of mask that the kernel refused: all at once first, one
+ * by one only when that failed, to tell which. */
 static uint32_t enable_controllers(int dir_fd, uint32_t mask, char *problem, size_t size)
 {
 	uint32_t refused = 0;
 
+	if (enable_all(dir_fd, mask) == 0)
+		return 0;
 	for (int c = 0; c < UNIT_CONTROLLER_MAX; c++) {
 		char word[32];
 		int r;

@@ -347,12 +347,12 @@ START_TEST(test_apply)
 	ck_assert_int_eq(cgroup_plan_build(s, ALL, &p), 0);
 	cgroup_plan_apply(p, s, fd);
 
-	ck_assert_str_eq(tree_read(&t, "cg/cgroup.subtree_control"), "+cpuset+cpu+memory+pids");
-	ck_assert_str_eq(tree_read(&t, "cg/apps/cgroup.subtree_control"), "+cpuset+cpu+pids");
+	ck_assert_str_eq(tree_read(&t, "cg/cgroup.subtree_control"), "+cpuset +cpu +memory +pids");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/cgroup.subtree_control"), "+cpuset +cpu +pids");
 	ck_assert_str_eq(tree_read(&t, "cg/apps/memory.max"), "1073741824");
 	ck_assert_str_eq(tree_read(&t, "cg/apps/db/cpu.max"), "50000 100000");
 	ck_assert_str_eq(tree_read(&t, "cg/apps/db/cgroup.subtree_control"), "+cpuset");
-	ck_assert_str_eq(tree_read(&t, "cg/system/cgroup.subtree_control"), "+memory+pids");
+	ck_assert_str_eq(tree_read(&t, "cg/system/cgroup.subtree_control"), "+memory +pids");
 	ck_assert_str_eq(p->slice_problem[slice_at(p, "apps")], "");
 	ck_assert_str_eq(p->slice_problem[slice_at(p, "idle")], "");   /* nothing to write */
 
@@ -368,7 +368,7 @@ START_TEST(test_apply)
 	ck_assert_int_eq(cgroup_plan_open_service(unit_set_find(s, "del"), fd, 65534, 65534,
 						  &node, &leaf, why, sizeof(why)), 0);
 	ck_assert_int_ge(leaf, 0);
-	ck_assert_str_eq(tree_read(&t, "cg/system/del/cgroup.subtree_control"), "+memory+pids");
+	ck_assert_str_eq(tree_read(&t, "cg/system/del/cgroup.subtree_control"), "+memory +pids");
 	ck_assert_str_eq(tree_read(&t, "cg/system/del/memory.max"), "33554432");
 	ck_assert_str_eq(tree_read(&t, "cg/system/del/cgroup.max.depth"), "16");   /* defaults */
 	ck_assert_str_eq(tree_read(&t, "cg/system/del/cgroup.max.descendants"), "256");
