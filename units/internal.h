@@ -15,6 +15,7 @@
  *   slices.c   initd.conf's slices: parsing, parents, cpusets
  *   mounts.c   initd.conf's mounts, requires_mounts, mount options
  *   envdirs.c  a unit's environment_files and directories
+ *   envdirs_parse.c  their keys parsed from a unit file
  *   probes.c   a unit's ready and health probes
  *   template.c instance names, specifiers, substitution in a template
  *   instances.c initd.conf's instances; making the instances of a set
@@ -366,10 +367,12 @@ void seccomp_clear(struct unit_seccomp *sc);
 bool seccomp_equal(const struct unit_seccomp *a, const struct unit_seccomp *b);
 bool seccomp_valid(const struct unit_seccomp *sc);
 
-/* envdirs.c: a unit's environment_files and directories (issue 15). */
+/* envdirs_parse.c: a unit's environment_files and directories keys. */
 int parse_environment_files(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_directories(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int envdirs_check(struct parse_ctx *c, const struct unit *u, const struct unit_lines *l);
+/* envdirs.c: a unit's environment_files and directories (issue 15). */
+bool env_file_valid(const char *v);   /* "-/path" (optional) or "/path" */
 /* Defaults into a new unit: 0 or -ENOMEM (unit_free frees what was made). */
 int envdirs_init(struct unit *u);
 int dirs_init(struct unit_directories *d);
