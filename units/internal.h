@@ -19,6 +19,7 @@
  *   probes.c   a unit's ready and health probes
  *   template.c instance names, specifiers, substitution in a template
  *   instances.c initd.conf's instances; making the instances of a set
+ *   isolation.c, isolation_parse.c  a unit's isolation keys: model, parser
  *   imagecheck.c --check --root: a set against the files of its image
  *   seccomp.c  a unit's seccomp key, its groups, the filter compiled to BPF
  */
@@ -282,9 +283,16 @@ bool escalation_conf_valid(const struct initd_conf *conf);
 bool metrics_file_valid(const char *v);
 bool escalation_unit_valid(const struct unit *u);
 
-/* isolation.c: the isolation keys of a unit file (initd.unit(5) ISOLATION),
- * checks across them once the file is read, the model's destructor, equality
- * and the invariants a decoded unit must meet. */
+/* isolation_parse.c: the isolation keys of a unit file (initd.unit(5)
+ * ISOLATION), checks across them once the file is read; isolation.c: the
+ * model's names, destructor, equality and the invariants a decoded unit
+ * must meet. */
+extern const char *const capability_names[UNIT_CAP_MAX];
+/* The rlimit names (a static array), for hints: *ret_n of them. */
+const char *const *rlimit_name_list(size_t *ret_n);
+/* An absolute path with no "." or ".." component and not "/" itself. */
+bool mount_target_valid(const char *p);
+void bind_clear(struct unit_bind *b);
 int parse_namespaces(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_iso_hostname(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_rootfs(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
