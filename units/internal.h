@@ -20,6 +20,7 @@
  *   template.c instance names, specifiers, substitution in a template
  *   instances.c initd.conf's instances; making the instances of a set
  *   isolation.c, isolation_parse.c  a unit's isolation keys: model, parser
+ *   network.c, network_parse.c  network and bridges: model, parser
  *   imagecheck.c --check --root: a set against the files of its image
  *   seccomp.c  a unit's seccomp key, its groups, the filter compiled to BPF
  */
@@ -333,8 +334,18 @@ int join_check_set(struct unit_set *s, struct unit *u, const struct unit_lines *
 bool userns_valid(const struct unit_isolation *iso);
 bool join_valid(const struct unit_isolation *iso);
 
-/* network.c: the unit's network key, initd.conf's bridges and ip_forward,
- * and the cross-unit check that a veth's bridge is declared. */
+/* network_parse.c: the unit's network key, initd.conf's bridges and
+ * ip_forward, and the cross-unit check that a veth's bridge is declared;
+ * network.c: what an address is, the model's life and invariants. */
+bool ipv4_valid(const char *s);
+bool ipv6_valid(const char *s);
+bool prefix_valid(const char *s);       /* "A.B.C.D/PREFIX" */
+bool prefix6_valid(const char *s);      /* "IPV6/PREFIX", prefix 1..128 */
+bool destination_valid(const char *s);  /* "NETWORK/PREFIX", host bits zero */
+bool gateway_valid(const char *s);      /* an IPv4 or IPv6 address */
+extern const char *const macvlan_mode_names[UNIT_MACVLAN_MODE_MAX];
+void route_clear(void *elem);           /* a struct unit_route */
+void bridge_clear(void *elem);          /* a struct unit_bridge */
 int parse_network(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_bridges(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_ip_forward(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
