@@ -22,7 +22,8 @@
  *   isolation.c, isolation_parse.c  a unit's isolation keys: model, parser
  *   network.c, network_parse.c  network and bridges: model, parser
  *   imagecheck.c --check --root: a set against the files of its image
- *   seccomp.c  a unit's seccomp key, its groups, the filter compiled to BPF
+ *   seccomp.c  a unit's seccomp filter: names, equality, invariants
+ *   seccomp_parse.c  the seccomp key, its groups, the filter compiled to BPF
  */
 #ifndef INITD_UNITS_INTERNAL_H
 #define INITD_UNITS_INTERNAL_H
@@ -371,8 +372,9 @@ bool mounts_conf_valid(const struct initd_conf *conf);
 bool mounts_unit_valid(const struct unit *u);
 const struct unit_mount *mounts_find(const struct initd_conf *conf, const char *where);
 
-/* seccomp.c: a unit's seccomp key, its named groups, and its compilation
- * to BPF with libseccomp (issue 18). */
+/* seccomp_parse.c: a unit's seccomp key, its named groups, and its
+ * compilation to BPF with libseccomp (issue 18); seccomp.c: the model's
+ * names, life and invariants. */
 struct seccomp_group {
 	const char *name;       /* "@mount" */
 	const char *members;    /* syscall and "@group" names, one space apart */
@@ -382,6 +384,9 @@ extern const size_t seccomp_n_groups;
 extern const char *const seccomp_default_names[UNIT_SECCOMP_DEFAULT_MAX];
 int parse_seccomp(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 const char *seccomp_errno_name(uint32_t err);   /* NULL if not in the table */
+int seccomp_errno_from_name(const char *name, uint32_t *ret);   /* -EINVAL if not */
+/* The errno names (a static array), for hints: *ret_n of them. */
+const char *const *seccomp_errno_name_list(size_t *ret_n);
 void seccomp_clear(struct unit_seccomp *sc);
 bool seccomp_equal(const struct unit_seccomp *a, const struct unit_seccomp *b);
 bool seccomp_valid(const struct unit_seccomp *sc);
