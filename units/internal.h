@@ -21,6 +21,7 @@
  *   instances.c initd.conf's instances; making the instances of a set
  *   isolation.c, isolation_parse.c  a unit's isolation keys: model, parser
  *   network.c, network_parse.c  network and bridges: model, parser
+ *   escalation.c, escalation_parse.c  issue 14's keys: model, parser
  *   imagecheck.c --check --root: a set against the files of its image
  *   seccomp.c  a unit's seccomp filter: names, equality, invariants
  *   seccomp_parse.c  the seccomp key, its groups, the filter compiled to BPF
@@ -265,9 +266,10 @@ bool slices_valid(const struct initd_conf *conf);
 struct unit *parse_state_unit(void *obj);
 struct unit_lines *parse_state_lines(void *obj);
 
-/* escalation.c: on_failure, critical, modes, autostart (unit keys; obj is
- * the parse state), sysctl and boot_guard (initd.conf keys; obj is the
- * conf), the checks across keys and units, and the invariants. */
+/* escalation_parse.c: on_failure, critical, modes, autostart (unit keys;
+ * obj is the parse state), sysctl and boot_guard (initd.conf keys; obj is
+ * the conf), the checks across keys and units; escalation.c: the
+ * invariants. */
 int parse_on_failure(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_critical(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_modes(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
@@ -280,6 +282,9 @@ int parse_boot_guard(struct parse_ctx *c, config_setting_t *s, const char *path,
 int escalation_check_requires(struct unit_set *s, const struct unit *u,
 			      const struct unit_lines *lines);
 bool escalation_conf_valid(const struct initd_conf *conf);
+/* escalation.c: "/proc/sys/NAME" for entry (name_len bytes of it) with the
+ * dots as slashes, into buf. */
+void sysctl_path(char *buf, size_t size, const char *entry, size_t name_len);
 /* conf.c: initd.conf's metrics_file: absolute, under /run/, bounded, no
  * "." or ".." component (issue 17). */
 bool metrics_file_valid(const char *v);
