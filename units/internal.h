@@ -14,6 +14,7 @@
  *   limits.c   cgroup limits of units and slices, controller names, cpu lists
  *   slices.c   initd.conf's slices: parsing, parents, cpusets
  *   mounts.c   initd.conf's mounts, requires_mounts, mount options
+ *   mounts_parse.c  their keys parsed
  *   envdirs.c  a unit's environment_files and directories
  *   envdirs_parse.c  their keys parsed from a unit file
  *   probes.c   a unit's ready and health probes
@@ -366,8 +367,19 @@ void network_unit_clear(struct unit_isolation *iso);
 bool network_unit_equal(const struct unit_isolation *a, const struct unit_isolation *b);
 void network_routes_clear(struct unit_isolation *iso);
 
-/* mounts.c: initd.conf's mounts, a unit's requires_mounts, the check
- * that each is declared. */
+/* mounts_parse.c: initd.conf's mounts, a unit's requires_mounts, the check
+ * that each is declared; mounts.c: what their values are, the model's life
+ * and invariants. */
+/* Absolute, no empty, "." or ".." component, no trailing '/', not "/". */
+bool where_valid(const char *s);
+const char *what_problem(const char *what);   /* NULL when what is good */
+bool type_valid(const char *s);
+bool is_block_source(const char *what);       /* a path or a tag (UUID=...) */
+extern const char *const mount_format_names[MOUNT_FORMAT_MAX];
+/* format's rule (a block device, the type mounted): NULL when fine. */
+const char *format_problem(const struct unit_mount *m);
+void mount_clear(void *elem);                 /* a struct unit_mount */
+bool mount8_word(const char *w);   /* an option only mount(8) and fstab know */
 int parse_mounts(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_requires_mounts(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int mounts_check_unit(const struct initd_conf *conf, struct unit *u, const struct unit_lines *l);
