@@ -12,6 +12,7 @@
  *   encode.c   the binary form of a set
  *   dump.c     a unit, initd.conf, back into libconfig text
  *   limits.c   cgroup limits of units and slices, controller names, cpu lists
+ *   limits_parse.c  those limits read from the keys
  *   slices.c   initd.conf's slices: parsing, parents, cpusets
  *   mounts.c   initd.conf's mounts, requires_mounts, mount options
  *   mounts_parse.c  their keys parsed
@@ -240,7 +241,27 @@ size_t strv_length(char *const *v);
 bool strv_equal(char *const *a, char *const *b);
 bool streq_ptr(const char *a, const char *b);
 
-/* limits.c: the cgroup limits of a unit or a slice. */
+/* limits.c, limits_parse.c: the cgroup limits of a unit or a slice. The
+ * bounds the kernel takes, for the parser and the invariants alike: */
+#define CPU_QUOTA_MIN 1000                /* usec, the kernel's minimum */
+#define CPU_PERIOD_MIN 1000
+#define CPU_PERIOD_MAX 1000000
+#define WEIGHT_MIN 1
+#define WEIGHT_MAX 10000
+#define DEV_MAJOR_MAX 4095
+#define DEV_MINOR_MAX 1048575
+extern const char *const controller_names[UNIT_CONTROLLER_MAX];
+/* The value of key i in l, of its kind's type. */
+void *value_of(struct unit_limits *l, enum unit_limit i);
+/* Decimal digits at *p (no sign) into *ret, advancing *p. */
+int digits(const char **p, uint64_t *ret);
+/* One "A" or "A-B" of a cpu list at *p. */
+int cpulist_range(const char **p, uint64_t *lo, uint64_t *hi);
+/* Call fn for every range of a list; stops at the first nonzero return. */
+int cpulist_each(const char *list, int (*fn)(uint64_t lo, uint64_t hi, const void *d),
+		 const void *data);
+/* cpu.max.burst within the node's own cpu.max quota. */
+bool burst_within_quota(const struct unit_limits *l);
 struct limits_parse {
 	struct unit_limits *limits;   /* borrowed, filled in */
 	const char *prefix;           /* "cgroup" or "slices[2]", for messages */
