@@ -8,7 +8,7 @@
  *   conf.c     initd.conf -> struct initd_conf
  *   set.c      a directory -> struct unit_set, cross-unit validation, find
  *   graph.c    dependency graph: cycles, topological order
- *   unit.c     free, equal, string vectors
+ *   unit.c     new, free, equal, string vectors
  *   encode.c   the binary form of a set
  *   dump.c     a unit, initd.conf, back into libconfig text
  *   limits.c   cgroup limits of units and slices, controller names, cpu lists
@@ -205,7 +205,6 @@ int setting_log_keep(struct parse_ctx *c, config_setting_t *s, const char *path,
 int setting_bool(struct parse_ctx *c, config_setting_t *s, const char *path, bool *ret);
 
 /* parse.c */
-struct unit *unit_new(const char *name, const char *file);
 int unit_parse_text(const char *file, const char *text, struct unit **ret,
 		    struct unit_lines *ret_lines);
 int unit_parse_at(int dirfd, const char *file, const char *name, struct unit **ret,
@@ -225,6 +224,7 @@ struct unit_slice *conf_find_slice(const struct initd_conf *conf, const char *pa
 int graph_check_cycles(struct unit_set *s, const struct unit_lines *lines);
 
 /* unit.c */
+struct unit *unit_new(const char *name, const char *file);
 /* The optional groups of a unit the loader is filling: its own (unit_new
  * made them), never a decoded set's, which are read-only in its arena. */
 static inline struct unit_optional *unit_opt_own(struct unit *u)

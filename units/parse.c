@@ -662,50 +662,6 @@ struct unit_lines *parse_state_lines(void *obj)
 	return ((struct parse_state *)obj)->lines;
 }
 
-/* A unit with every default, named name, read from file. NULL on ENOMEM.
- * The caller owns it (unit_free). */
-struct unit *unit_new(const char *name, const char *file)
-{
-	struct unit *u = calloc(1, sizeof(*u));
-
-	if (!u)
-		return NULL;
-	*u = (struct unit){
-		.name = strdup(name),
-		.file = strdup(file),
-		.type = UNIT_SIMPLE,
-		.requires = strv_new(),
-		.after = strv_new(),
-		.requires_mounts = strv_new(),
-		.restart = UNIT_RESTART_ON_FAILURE,
-		.restart_delay_usec = 100 * USEC_PER_MSEC,
-		.restart_delay_max_usec = 30 * USEC_PER_SEC,
-		.start_limit_burst = 5,
-		.postmortems = 5,
-		.start_limit_interval_usec = 10 * USEC_PER_SEC,
-		.stop_signal = SIGTERM,
-		.stop_timeout_usec = 5 * USEC_PER_SEC,
-		.start_timeout_usec = 90 * USEC_PER_SEC,
-		.environment = strv_new(),
-		.modes = strv_new(),
-		.autostart = true,
-		.cgroup.slice = strdup("system"),
-		.cgroup.delegate_max_depth = UNIT_DELEGATE_DEPTH_DEFAULT,
-		.cgroup.delegate_max_descendants = UNIT_DELEGATE_DESCENDANTS_DEFAULT,
-		.opt = unit_optional_new(),
-	};
-	if (!u->name || !u->file || !u->requires || !u->after || !u->environment ||
-	    !u->modes || !u->cgroup.slice || !u->requires_mounts || !u->opt) {
-		unit_free(u);
-		return NULL;
-	}
-	if (envdirs_init(u) < 0) {
-		unit_free(u);
-		return NULL;
-	}
-	return u;
-}
-
 /* A new unit named after file ("dir/NAME.unit"), reporting a bad name. */
 static int unit_from_file(struct parse_ctx *c, const char *file, struct unit **ret)
 {
