@@ -5,8 +5,10 @@
  *   source.c   read a file with a bound, turn text into a libconfig tree
  *   setting.c  typed, strict getters over libconfig settings
  *   parse.c    one unit file -> struct unit
- *   conf.c     initd.conf -> struct initd_conf
- *   set.c      a directory -> struct unit_set, cross-unit validation, find
+ *   conf.c     struct initd_conf: defaults, invariants
+ *   conf_parse.c  initd.conf -> struct initd_conf
+ *   set.c      a unit_set: find by name, invariants
+ *   set_load.c a directory -> struct unit_set, cross-unit validation
  *   graph.c    dependency graph: cycles, topological order
  *   unit.c     new, free, equal, string vectors
  *   encode.c   the binary form of a set
@@ -210,13 +212,16 @@ int unit_parse_text(const char *file, const char *text, struct unit **ret,
 int unit_parse_at(int dirfd, const char *file, const char *name, struct unit **ret,
 		  struct unit_lines *ret_lines);
 
-/* conf.c: conf is filled with defaults, then whatever the file sets;
+/* conf_parse.c: conf is filled with defaults, then whatever the file sets;
  * problems go to diags. -ENOMEM only. */
 int conf_load(const char *path, struct initd_conf *conf, struct unit_diags *diags);
 /* conf_load, also looking for warnings (an unknown sysctl) into warnings. */
 int conf_load_warn(const char *path, struct initd_conf *conf, struct unit_diags *diags,
 		   struct unit_diags *warnings);
 int conf_init(struct initd_conf *conf);
+/* conf.c: rl into conf's default rlimits, replacing one for its resource;
+ * kept sorted. 0 or -ENOMEM. */
+int rlimit_put(struct initd_conf *conf, const struct unit_rlimit *rl);
 void conf_clear(struct initd_conf *conf);
 struct unit_slice *conf_find_slice(const struct initd_conf *conf, const char *path);
 
