@@ -15,17 +15,21 @@
  *   dump.c     a unit, initd.conf, back into libconfig text
  *   limits.c   cgroup limits of units and slices, controller names, cpu lists
  *   limits_parse.c  those limits read from the keys
- *   slices.c   initd.conf's slices: parsing, parents, cpusets
+ *   slices.c   initd.conf's slices: freeing, invariants
+ *   slices_parse.c  the slices read: parents, cpusets
  *   mounts.c   initd.conf's mounts, requires_mounts, mount options
  *   mounts_parse.c  their keys parsed
  *   envdirs.c  a unit's environment_files and directories
  *   envdirs_parse.c  their keys parsed from a unit file
  *   probes.c   a unit's ready and health probes
+ *   probes_parse.c  their keys parsed
  *   template.c instance names, specifiers, substitution in a template
- *   instances.c initd.conf's instances; making the instances of a set
+ *   instances.c initd.conf's instances: freeing, invariants
+ *   instances_parse.c  the instances read; making the instances of a set
  *   isolation.c, isolation_parse.c  a unit's isolation keys: model, parser
  *   network.c, network_parse.c  network and bridges: model, parser
  *   escalation.c, escalation_parse.c  issue 14's keys: model, parser
+ *   userns.c, userns_parse.c  user_namespace.auto, namespaces_from
  *   imagecheck.c --check --root: a set against the files of its image
  *   seccomp.c  a unit's seccomp filter: names, equality, invariants
  *   seccomp_parse.c  the seccomp key, its groups, the filter compiled to BPF
@@ -283,7 +287,8 @@ int limits_parse_controllers(struct parse_ctx *c, config_setting_t *s, const cha
 			     uint32_t *ret);
 bool limits_valid(const struct unit_limits *l);
 
-/* slices.c: initd.conf's slices (a conf key parser; obj is the conf). */
+/* slices_parse.c: initd.conf's slices (a conf key parser; obj is the
+ * conf); slices.c: freeing, invariants. */
 int parse_slices(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 void slices_clear(struct initd_conf *conf);   /* frees, leaves none */
 bool slices_equal(const struct initd_conf *a, const struct initd_conf *b);
@@ -351,7 +356,8 @@ void isolation_clear(struct unit_isolation *iso);
 bool isolation_equal(const struct unit_isolation *a, const struct unit_isolation *b);
 bool isolation_valid(const struct unit_isolation *iso);
 
-/* userns.c: user_namespace.auto, namespaces_from (obj: the parse state). */
+/* userns_parse.c: user_namespace.auto, namespaces_from (obj: the parse
+ * state); userns.c: their model. */
 int parse_userns_auto(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_userns_size(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_userns_slot(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
@@ -365,6 +371,11 @@ int join_check(struct parse_ctx *c, struct unit *u, struct unit_lines *l);
 int userns_check_set(struct unit_set *s, const struct unit_lines *lines);
 int join_check_set(struct unit_set *s, struct unit *u, const struct unit_lines *l);
 bool userns_valid(const struct unit_isolation *iso);
+/* userns.c: the pool slots a range of size ids takes. */
+uint32_t slots_of(uint32_t size);
+/* A unit name or an absolute path (a named namespace). */
+bool join_source_valid(const char *v);
+extern const enum unit_namespace join_ns[UNIT_JOIN_MAX];   /* what each kind joins */
 bool join_valid(const struct unit_isolation *iso);
 
 /* network_parse.c: the unit's network key, initd.conf's bridges and
@@ -448,7 +459,8 @@ bool dirs_equal(const struct unit_directories *a, const struct unit_directories 
 void envdirs_clear(struct unit *u);
 bool envdirs_equal(const struct unit *a, const struct unit *b);
 bool envdirs_valid(const struct unit *u);
-/* probes.c: a unit's ready and health probes (issue 15). */
+/* probes_parse.c, probes.c: a unit's ready and health probes (issue 15):
+ * the keys, the model. */
 int parse_ready(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_health(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int probes_check(struct parse_ctx *c, const struct unit *u, const struct unit_lines *l);
@@ -463,9 +475,11 @@ int template_substitute(struct parse_ctx *c, config_setting_t *root, const char 
  * unit (possibly bad) into *ret. -ENOMEM only. */
 int unit_parse_instance(const char *file, const char *text, const char *name,
 			const char *instance, struct unit **ret, struct unit_lines *ret_lines);
-/* instances.c: initd.conf's instances (a conf key parser). */
+/* instances_parse.c: initd.conf's instances (a conf key parser), making
+ * the instances of a set; instances.c: freeing, invariants. */
 int parse_instances(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 void instances_conf_clear(struct initd_conf *conf);
+void instances_clear(void *elem);   /* a struct unit_instances */
 /* A parsed unit with the lines cross-unit checks report at. */
 struct load_entry {
 	struct unit *unit;
