@@ -23,7 +23,8 @@
  *   envdirs_parse.c  their keys parsed from a unit file
  *   probes.c   a unit's ready and health probes
  *   probes_parse.c  their keys parsed
- *   template.c instance names, specifiers, substitution in a template
+ *   template.c instance names, template names
+ *   specifiers.c  specifiers expanded, substitution in a template
  *   instances.c initd.conf's instances: freeing, invariants
  *   instances_parse.c  the instances read; making the instances of a set
  *   isolation.c, isolation_parse.c  a unit's isolation keys: model, parser
@@ -466,7 +467,7 @@ int parse_health(struct parse_ctx *c, config_setting_t *s, const char *path, voi
 int probes_check(struct parse_ctx *c, const struct unit *u, const struct unit_lines *l);
 void probes_init(struct unit_optional *o);
 bool probes_valid(const struct unit_probe *p);
-/* template.c: every string value below root with its specifiers
+/* specifiers.c: every string value below root with its specifiers
  * replaced (unit_specifiers_expand), a bad one reported in c. 0 or
  * -ENOMEM. */
 int template_substitute(struct parse_ctx *c, config_setting_t *root, const char *name,
