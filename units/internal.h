@@ -1,6 +1,7 @@
 /* internal.h — what the files of units/ share and nobody else sees.
  *
- *   diag.c     diagnostics: collect "FILE:LINE: message", quote values, hints
+ *   diag.c     a diagnostic "FILE:LINE: message": text, freeing
+ *   diag_collect.c  diagnostics collected, values quoted, hints
  *   value.c    scalar syntaxes: durations, sizes, signals, names, enums
  *   source.c   read a file with a bound, turn text into a libconfig tree
  *   setting.c  typed, strict getters over libconfig settings
@@ -84,7 +85,7 @@ struct unit_lines {
 	int ready, health;      /* 0 if unset */
 };
 
-/* diag.c */
+/* diag_collect.c, diag.c (diags_clear) */
 int diag_add(struct parse_ctx *c, int line, const char *fmt, ...) _printf_(3, 4);
 /* A warning in c's file (c->warnings; nothing when NULL): c stays good.
  * At most UNIT_DIAG_MAX per list. 0 or -ENOMEM. */
