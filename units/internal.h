@@ -2,7 +2,8 @@
  *
  *   diag.c     a diagnostic "FILE:LINE: message": text, freeing
  *   diag_collect.c  diagnostics collected, values quoted, hints
- *   value.c    scalar syntaxes: durations, sizes, signals, names, enums
+ *   value.c    names: enums, signals, units, hosts, accounts
+ *   value_parse.c  scalar syntaxes: durations, sizes, signals
  *   source.c   read a file with a bound, turn text into a libconfig tree
  *   setting.c  typed, strict getters over libconfig settings
  *   parse.c    one unit file -> struct unit
@@ -108,7 +109,11 @@ extern const char *const unit_type_names[UNIT_TYPE_MAX];
 extern const char *const unit_restart_names[UNIT_RESTART_MAX];
 extern const char *const crash_action_names[CRASH_ACTION_MAX];
 extern const char *const failure_action_names[FAILURE_ACTION_MAX];
-const char *signal_hint(const char *s);
+const char *signal_hint(const char *s);   /* value_parse.c */
+/* A signal name without "SIG" ("TERM") into *ret_sig; -EINVAL if unknown. */
+int signal_from_name(const char *name, int *ret_sig);
+/* The signal names (a static array), for hints: *ret_n of them. */
+const char *const *signal_name_list(size_t *ret_n);
 
 /* source.c: *ret_text is malloc'd, the caller's. -ENOENT is returned
  * without a diagnostic (initd.conf may be absent); other read errors are
