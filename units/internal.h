@@ -11,7 +11,8 @@
  *   conf_parse.c  initd.conf -> struct initd_conf
  *   set.c      a unit_set: find by name, invariants
  *   set_load.c a directory -> struct unit_set, cross-unit validation
- *   graph.c    dependency graph: cycles, topological order
+ *   graph.c    dependency graph, topological order
+ *   graph_cycles.c  its cycles reported
  *   unit.c     new, free, equal, string vectors
  *   encode.c   the binary form of a set
  *   dump.c     a unit, initd.conf, back into libconfig text
@@ -236,7 +237,18 @@ int rlimit_put(struct initd_conf *conf, const struct unit_rlimit *rl);
 void conf_clear(struct initd_conf *conf);
 struct unit_slice *conf_find_slice(const struct initd_conf *conf, const char *path);
 
-/* graph.c: report every unit on a dependency cycle (they become bad). */
+/* graph.c: the dependency graph. */
+/* Adjacency in compressed rows: node i's targets are
+ * edges[start[i] .. start[i + 1]), sorted. */
+struct graph {
+	size_t n;
+	size_t *start;
+	size_t *edges;
+};
+
+int graph_build(const struct unit_set *s, bool skip_bad, struct graph *g);
+void graph_free(struct graph *g);
+/* graph_cycles.c: report every unit on a dependency cycle (they become bad). */
 int graph_check_cycles(struct unit_set *s, const struct unit_lines *lines);
 
 /* unit.c */
