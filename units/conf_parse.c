@@ -236,14 +236,14 @@ static const struct key conf_keys[] = {
 	{ "shutdown_timeout", parse_shutdown_timeout },
 	{ "log_buffer", parse_log_buffer },
 	{ "log", parse_log },
-	{ "bridges", parse_bridges },       /* network.c */
+	{ "bridges", parse_bridges },       /* network_parse.c */
 	{ "ip_forward", parse_ip_forward },
 	{ "rlimits", parse_conf_rlimits },
-	{ "mounts", parse_mounts },         /* mounts.c */
+	{ "mounts", parse_mounts },         /* mounts_parse.c */
 	{ "watchdog", parse_watchdog },
-	{ "sysctl", parse_sysctl },          /* escalation.c (issue 14) */
+	{ "sysctl", parse_sysctl },          /* escalation_parse.c (issue 14) */
 	{ "boot_guard", parse_boot_guard },
-	{ "instances", parse_instances },    /* instances.c (issue 15) */
+	{ "instances", parse_instances },    /* instances_parse.c (issue 15) */
 	{ "metrics_file", parse_metrics_file },        /* issue 17 */
 	{ "metrics_interval", parse_metrics_interval },
 	{ "default_accounting", parse_default_accounting },

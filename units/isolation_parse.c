@@ -432,7 +432,7 @@ static int parse_gid_map(struct parse_ctx *c, config_setting_t *s, const char *p
 	return parse_id_map(c, s, path, &unit_opt_own(parse_state_unit(obj))->iso.gid_map);
 }
 
-/* obj: the parse state. auto, size, slot: userns.c. */
+/* obj: the parse state. auto, size, slot: userns_parse.c. */
 static const struct key user_namespace_keys[] = {
 	{ "uid_map", parse_uid_map },
 	{ "gid_map", parse_gid_map },

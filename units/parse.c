@@ -621,9 +621,9 @@ static const struct key unit_keys[] = {
 	{ "group", parse_group_key },
 	{ "environment", parse_environment },
 	{ "workdir", parse_workdir },
-	{ "environment_files", parse_environment_files },   /* envdirs.c */
+	{ "environment_files", parse_environment_files },   /* envdirs_parse.c */
 	{ "directories", parse_directories },
-	{ "ready", parse_ready },                       /* probes.c */
+	{ "ready", parse_ready },                       /* probes_parse.c */
 	{ "health", parse_health },
 	{ "cgroup", parse_cgroup },
 	{ "watchdog", parse_watchdog },
@@ -634,7 +634,7 @@ static const struct key unit_keys[] = {
 	{ "critical", parse_critical },
 	{ "modes", parse_modes },
 	{ "autostart", parse_autostart },
-	/* isolation.c, network.c */
+	/* isolation_parse.c, network_parse.c */
 	{ "namespaces", parse_namespaces },
 	{ "hostname", parse_iso_hostname },
 	{ "rootfs", parse_rootfs },
@@ -646,10 +646,10 @@ static const struct key unit_keys[] = {
 	{ "umask", parse_umask },
 	{ "oom_score_adj", parse_oom_score_adj },
 	{ "user_namespace", parse_user_namespace },
-	{ "namespaces_from", parse_namespaces_from },   /* userns.c */
+	{ "namespaces_from", parse_namespaces_from },   /* userns_parse.c */
 	{ "network", parse_network },
-	{ "requires_mounts", parse_requires_mounts },   /* mounts.c */
-	{ "seccomp", parse_seccomp },                  /* seccomp.c */
+	{ "requires_mounts", parse_requires_mounts },   /* mounts_parse.c */
+	{ "seccomp", parse_seccomp },                  /* seccomp_parse.c */
 };
 
 struct unit *parse_state_unit(void *obj)

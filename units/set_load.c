@@ -276,7 +276,7 @@ int set_collect_diags(struct unit_set *s, const struct unit_diags *head)
 	return r;
 }
 
-/* The cross-unit checks of a placeholder instance (instances.c): its
+/* The cross-unit checks of a placeholder instance (instances_parse.c): its
  * diagnostics, labelled, go to head; the unit is not kept. */
 static int check_placeholder(struct unit_set *s, struct load_entry *e, struct unit_diags *head)
 {
