@@ -230,9 +230,8 @@ int conf_load(const char *path, struct initd_conf *conf, struct unit_diags *diag
 /* conf_load, also looking for warnings (an unknown sysctl) into warnings. */
 int conf_load_warn(const char *path, struct initd_conf *conf, struct unit_diags *diags,
 		   struct unit_diags *warnings);
+/* conf.c */
 int conf_init(struct initd_conf *conf);
-/* conf.c: rl into conf's default rlimits, replacing one for its resource;
- * kept sorted. 0 or -ENOMEM. */
 int rlimit_put(struct initd_conf *conf, const struct unit_rlimit *rl);
 void conf_clear(struct initd_conf *conf);
 struct unit_slice *conf_find_slice(const struct initd_conf *conf, const char *path);
@@ -245,7 +244,6 @@ struct graph {
 	size_t *start;
 	size_t *edges;
 };
-
 int graph_build(const struct unit_set *s, bool skip_bad, struct graph *g);
 void graph_free(struct graph *g);
 /* graph_cycles.c: report every unit on a dependency cycle (they become bad). */
@@ -279,16 +277,11 @@ bool streq_ptr(const char *a, const char *b);
 #define DEV_MAJOR_MAX 4095
 #define DEV_MINOR_MAX 1048575
 extern const char *const controller_names[UNIT_CONTROLLER_MAX];
-/* The value of key i in l, of its kind's type. */
 void *value_of(struct unit_limits *l, enum unit_limit i);
-/* Decimal digits at *p (no sign) into *ret, advancing *p. */
 int digits(const char **p, uint64_t *ret);
-/* One "A" or "A-B" of a cpu list at *p. */
 int cpulist_range(const char **p, uint64_t *lo, uint64_t *hi);
-/* Call fn for every range of a list; stops at the first nonzero return. */
 int cpulist_each(const char *list, int (*fn)(uint64_t lo, uint64_t hi, const void *d),
 		 const void *data);
-/* cpu.max.burst within the node's own cpu.max quota. */
 bool burst_within_quota(const struct unit_limits *l);
 struct limits_parse {
 	struct unit_limits *limits;   /* borrowed, filled in */
@@ -333,8 +326,7 @@ int parse_boot_guard(struct parse_ctx *c, config_setting_t *s, const char *path,
 int escalation_check_requires(struct unit_set *s, const struct unit *u,
 			      const struct unit_lines *lines);
 bool escalation_conf_valid(const struct initd_conf *conf);
-/* escalation.c: "/proc/sys/NAME" for entry (name_len bytes of it) with the
- * dots as slashes, into buf. */
+/* escalation.c */
 void sysctl_path(char *buf, size_t size, const char *entry, size_t name_len);
 /* conf.c: initd.conf's metrics_file: absolute, under /run/, bounded, no
  * "." or ".." component (issue 17). */
@@ -348,7 +340,6 @@ bool escalation_unit_valid(const struct unit *u);
 extern const char *const capability_names[UNIT_CAP_MAX];
 /* The rlimit names (a static array), for hints: *ret_n of them. */
 const char *const *rlimit_name_list(size_t *ret_n);
-/* An absolute path with no "." or ".." component and not "/" itself. */
 bool mount_target_valid(const char *p);
 void bind_clear(struct unit_bind *b);
 int parse_namespaces(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
@@ -426,13 +417,11 @@ void network_routes_clear(struct unit_isolation *iso);
 /* mounts_parse.c: initd.conf's mounts, a unit's requires_mounts, the check
  * that each is declared; mounts.c: what their values are, the model's life
  * and invariants. */
-/* Absolute, no empty, "." or ".." component, no trailing '/', not "/". */
 bool where_valid(const char *s);
 const char *what_problem(const char *what);   /* NULL when what is good */
 bool type_valid(const char *s);
 bool is_block_source(const char *what);       /* a path or a tag (UUID=...) */
 extern const char *const mount_format_names[MOUNT_FORMAT_MAX];
-/* format's rule (a block device, the type mounted): NULL when fine. */
 const char *format_problem(const struct unit_mount *m);
 void mount_clear(void *elem);                 /* a struct unit_mount */
 bool mount8_word(const char *w);   /* an option only mount(8) and fstab know */
@@ -469,7 +458,7 @@ int parse_environment_files(struct parse_ctx *c, config_setting_t *s, const char
 int parse_directories(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int envdirs_check(struct parse_ctx *c, const struct unit *u, const struct unit_lines *l);
 /* envdirs.c: a unit's environment_files and directories (issue 15). */
-bool env_file_valid(const char *v);   /* "-/path" (optional) or "/path" */
+bool env_file_valid(const char *v);
 /* Defaults into a new unit: 0 or -ENOMEM (unit_free frees what was made). */
 int envdirs_init(struct unit *u);
 int dirs_init(struct unit_directories *d);
