@@ -5,7 +5,6 @@
  * crash_action defaults to "reboot": initd runs unattended appliances, and
  * one that comes back on its own is better than one frozen (or sitting at
  * a root shell on its console) until somebody notices. */
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>

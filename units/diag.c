@@ -1,6 +1,5 @@
 /* diag.c — a diagnostic, "FILE:LINE: message": its text and freeing a
  * list. Collecting them, quoting values and hints are diag_collect.c's. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -2,10 +2,8 @@
  * modes, initd.conf's sysctl entries and boot_guard: what a mode name and a
  * sysctl entry are, and the invariants of a decoded set. The keys are
  * parsed, and their warnings given, in escalation_parse.c. */
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "units/internal.h"
 

@@ -1,7 +1,6 @@
 /* instances.c — initd.conf's instances: freeing and the invariants of a
  * decoded configuration. They are read, and the instances of a set made,
  * in instances_parse.c. */
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 

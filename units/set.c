@@ -1,9 +1,7 @@
 /* set.c — a unit_set's lookup by name and its invariants, which a decoded
  * set must meet as well as a loaded one. Loading a set from a directory is
  * set_load.c's. */
-#include <dirent.h>
 #include <signal.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
