@@ -2,7 +2,7 @@
  * `initd --check --dump` and `svctl show` print.
  *
  * Every field of the model is written, in the order of the schema (the key
- * tables of parse.c and conf.c), defaults included, so that an operator sees
+ * tables of parse.c and conf_parse.c), defaults included, so that an operator sees
  * the values in effect. A field the model keeps as "unset" (user, workdir,
  * hostname, ...) has no value that would parse back to "unset", so it is
  * written as a comment saying what applies instead. Cgroup limits are

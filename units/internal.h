@@ -1,25 +1,42 @@
 /* internal.h — what the files of units/ share and nobody else sees.
  *
- *   diag.c     diagnostics: collect "FILE:LINE: message", quote values, hints
- *   value.c    scalar syntaxes: durations, sizes, signals, names, enums
+ *   diag.c     a diagnostic "FILE:LINE: message": text, freeing
+ *   diag_collect.c  diagnostics collected, values quoted, hints
+ *   value.c    names: enums, signals, units, hosts, accounts
+ *   value_parse.c  scalar syntaxes: durations, sizes, signals
  *   source.c   read a file with a bound, turn text into a libconfig tree
  *   setting.c  typed, strict getters over libconfig settings
  *   parse.c    one unit file -> struct unit
- *   conf.c     initd.conf -> struct initd_conf
- *   set.c      a directory -> struct unit_set, cross-unit validation, find
- *   graph.c    dependency graph: cycles, topological order
- *   unit.c     free, equal, string vectors
+ *   conf.c     struct initd_conf: defaults, invariants
+ *   conf_parse.c  initd.conf -> struct initd_conf
+ *   set.c      a unit_set: find by name, invariants
+ *   set_load.c a directory -> struct unit_set, cross-unit validation
+ *   graph.c    dependency graph, topological order
+ *   graph_cycles.c  its cycles reported
+ *   unit.c     new, free, equal, string vectors
  *   encode.c   the binary form of a set
  *   dump.c     a unit, initd.conf, back into libconfig text
  *   limits.c   cgroup limits of units and slices, controller names, cpu lists
- *   slices.c   initd.conf's slices: parsing, parents, cpusets
+ *   limits_parse.c  those limits read from the keys
+ *   slices.c   initd.conf's slices: freeing, invariants
+ *   slices_parse.c  the slices read: parents, cpusets
  *   mounts.c   initd.conf's mounts, requires_mounts, mount options
+ *   mounts_parse.c  their keys parsed
  *   envdirs.c  a unit's environment_files and directories
+ *   envdirs_parse.c  their keys parsed from a unit file
  *   probes.c   a unit's ready and health probes
- *   template.c instance names, specifiers, substitution in a template
- *   instances.c initd.conf's instances; making the instances of a set
+ *   probes_parse.c  their keys parsed
+ *   template.c instance names, template names
+ *   specifiers.c  specifiers expanded, substitution in a template
+ *   instances.c initd.conf's instances: freeing, invariants
+ *   instances_parse.c  the instances read; making the instances of a set
+ *   isolation.c, isolation_parse.c  a unit's isolation keys: model, parser
+ *   network.c, network_parse.c  network and bridges: model, parser
+ *   escalation.c, escalation_parse.c  issue 14's keys: model, parser
+ *   userns.c, userns_parse.c  user_namespace.auto, namespaces_from
  *   imagecheck.c --check --root: a set against the files of its image
- *   seccomp.c  a unit's seccomp key, its groups, the filter compiled to BPF
+ *   seccomp.c  a unit's seccomp filter: names, equality, invariants
+ *   seccomp_parse.c  the seccomp key, its groups, the filter compiled to BPF
  */
 #ifndef INITD_UNITS_INTERNAL_H
 #define INITD_UNITS_INTERNAL_H
@@ -70,7 +87,7 @@ struct unit_lines {
 	int ready, health;      /* 0 if unset */
 };
 
-/* diag.c */
+/* diag_collect.c, diag.c (diags_clear) */
 int diag_add(struct parse_ctx *c, int line, const char *fmt, ...) _printf_(3, 4);
 /* A warning in c's file (c->warnings; nothing when NULL): c stays good.
  * At most UNIT_DIAG_MAX per list. 0 or -ENOMEM. */
@@ -93,7 +110,11 @@ extern const char *const unit_type_names[UNIT_TYPE_MAX];
 extern const char *const unit_restart_names[UNIT_RESTART_MAX];
 extern const char *const crash_action_names[CRASH_ACTION_MAX];
 extern const char *const failure_action_names[FAILURE_ACTION_MAX];
-const char *signal_hint(const char *s);
+const char *signal_hint(const char *s);   /* value_parse.c */
+/* A signal name without "SIG" ("TERM") into *ret_sig; -EINVAL if unknown. */
+int signal_from_name(const char *name, int *ret_sig);
+/* The signal names (a static array), for hints: *ret_n of them. */
+const char *const *signal_name_list(size_t *ret_n);
 
 /* source.c: *ret_text is malloc'd, the caller's. -ENOENT is returned
  * without a diagnostic (initd.conf may be absent); other read errors are
@@ -198,26 +219,38 @@ int setting_log_keep(struct parse_ctx *c, config_setting_t *s, const char *path,
 int setting_bool(struct parse_ctx *c, config_setting_t *s, const char *path, bool *ret);
 
 /* parse.c */
-struct unit *unit_new(const char *name, const char *file);
 int unit_parse_text(const char *file, const char *text, struct unit **ret,
 		    struct unit_lines *ret_lines);
 int unit_parse_at(int dirfd, const char *file, const char *name, struct unit **ret,
 		  struct unit_lines *ret_lines);
 
-/* conf.c: conf is filled with defaults, then whatever the file sets;
+/* conf_parse.c: conf is filled with defaults, then whatever the file sets;
  * problems go to diags. -ENOMEM only. */
 int conf_load(const char *path, struct initd_conf *conf, struct unit_diags *diags);
 /* conf_load, also looking for warnings (an unknown sysctl) into warnings. */
 int conf_load_warn(const char *path, struct initd_conf *conf, struct unit_diags *diags,
 		   struct unit_diags *warnings);
+/* conf.c */
 int conf_init(struct initd_conf *conf);
+int rlimit_put(struct initd_conf *conf, const struct unit_rlimit *rl);
 void conf_clear(struct initd_conf *conf);
 struct unit_slice *conf_find_slice(const struct initd_conf *conf, const char *path);
 
-/* graph.c: report every unit on a dependency cycle (they become bad). */
+/* graph.c: the dependency graph. */
+/* Adjacency in compressed rows: node i's targets are
+ * edges[start[i] .. start[i + 1]), sorted. */
+struct graph {
+	size_t n;
+	size_t *start;
+	size_t *edges;
+};
+int graph_build(const struct unit_set *s, bool skip_bad, struct graph *g);
+void graph_free(struct graph *g);
+/* graph_cycles.c: report every unit on a dependency cycle (they become bad). */
 int graph_check_cycles(struct unit_set *s, const struct unit_lines *lines);
 
 /* unit.c */
+struct unit *unit_new(const char *name, const char *file);
 /* The optional groups of a unit the loader is filling: its own (unit_new
  * made them), never a decoded set's, which are read-only in its arena. */
 static inline struct unit_optional *unit_opt_own(struct unit *u)
@@ -234,7 +267,22 @@ size_t strv_length(char *const *v);
 bool strv_equal(char *const *a, char *const *b);
 bool streq_ptr(const char *a, const char *b);
 
-/* limits.c: the cgroup limits of a unit or a slice. */
+/* limits.c, limits_parse.c: the cgroup limits of a unit or a slice. The
+ * bounds the kernel takes, for the parser and the invariants alike: */
+#define CPU_QUOTA_MIN 1000                /* usec, the kernel's minimum */
+#define CPU_PERIOD_MIN 1000
+#define CPU_PERIOD_MAX 1000000
+#define WEIGHT_MIN 1
+#define WEIGHT_MAX 10000
+#define DEV_MAJOR_MAX 4095
+#define DEV_MINOR_MAX 1048575
+extern const char *const controller_names[UNIT_CONTROLLER_MAX];
+void *value_of(struct unit_limits *l, enum unit_limit i);
+int digits(const char **p, uint64_t *ret);
+int cpulist_range(const char **p, uint64_t *lo, uint64_t *hi);
+int cpulist_each(const char *list, int (*fn)(uint64_t lo, uint64_t hi, const void *d),
+		 const void *data);
+bool burst_within_quota(const struct unit_limits *l);
 struct limits_parse {
 	struct unit_limits *limits;   /* borrowed, filled in */
 	const char *prefix;           /* "cgroup" or "slices[2]", for messages */
@@ -251,7 +299,8 @@ int limits_parse_controllers(struct parse_ctx *c, config_setting_t *s, const cha
 			     uint32_t *ret);
 bool limits_valid(const struct unit_limits *l);
 
-/* slices.c: initd.conf's slices (a conf key parser; obj is the conf). */
+/* slices_parse.c: initd.conf's slices (a conf key parser; obj is the
+ * conf); slices.c: freeing, invariants. */
 int parse_slices(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 void slices_clear(struct initd_conf *conf);   /* frees, leaves none */
 bool slices_equal(const struct initd_conf *a, const struct initd_conf *b);
@@ -261,9 +310,10 @@ bool slices_valid(const struct initd_conf *conf);
 struct unit *parse_state_unit(void *obj);
 struct unit_lines *parse_state_lines(void *obj);
 
-/* escalation.c: on_failure, critical, modes, autostart (unit keys; obj is
- * the parse state), sysctl and boot_guard (initd.conf keys; obj is the
- * conf), the checks across keys and units, and the invariants. */
+/* escalation_parse.c: on_failure, critical, modes, autostart (unit keys;
+ * obj is the parse state), sysctl and boot_guard (initd.conf keys; obj is
+ * the conf), the checks across keys and units; escalation.c: the
+ * invariants. */
 int parse_on_failure(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_critical(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_modes(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
@@ -276,14 +326,22 @@ int parse_boot_guard(struct parse_ctx *c, config_setting_t *s, const char *path,
 int escalation_check_requires(struct unit_set *s, const struct unit *u,
 			      const struct unit_lines *lines);
 bool escalation_conf_valid(const struct initd_conf *conf);
+/* escalation.c */
+void sysctl_path(char *buf, size_t size, const char *entry, size_t name_len);
 /* conf.c: initd.conf's metrics_file: absolute, under /run/, bounded, no
  * "." or ".." component (issue 17). */
 bool metrics_file_valid(const char *v);
 bool escalation_unit_valid(const struct unit *u);
 
-/* isolation.c: the isolation keys of a unit file (initd.unit(5) ISOLATION),
- * checks across them once the file is read, the model's destructor, equality
- * and the invariants a decoded unit must meet. */
+/* isolation_parse.c: the isolation keys of a unit file (initd.unit(5)
+ * ISOLATION), checks across them once the file is read; isolation.c: the
+ * model's names, destructor, equality and the invariants a decoded unit
+ * must meet. */
+extern const char *const capability_names[UNIT_CAP_MAX];
+/* The rlimit names (a static array), for hints: *ret_n of them. */
+const char *const *rlimit_name_list(size_t *ret_n);
+bool mount_target_valid(const char *p);
+void bind_clear(struct unit_bind *b);
 int parse_namespaces(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_iso_hostname(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_rootfs(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
@@ -308,7 +366,8 @@ void isolation_clear(struct unit_isolation *iso);
 bool isolation_equal(const struct unit_isolation *a, const struct unit_isolation *b);
 bool isolation_valid(const struct unit_isolation *iso);
 
-/* userns.c: user_namespace.auto, namespaces_from (obj: the parse state). */
+/* userns_parse.c: user_namespace.auto, namespaces_from (obj: the parse
+ * state); userns.c: their model. */
 int parse_userns_auto(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_userns_size(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_userns_slot(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
@@ -322,10 +381,25 @@ int join_check(struct parse_ctx *c, struct unit *u, struct unit_lines *l);
 int userns_check_set(struct unit_set *s, const struct unit_lines *lines);
 int join_check_set(struct unit_set *s, struct unit *u, const struct unit_lines *l);
 bool userns_valid(const struct unit_isolation *iso);
+/* userns.c: the pool slots a range of size ids takes. */
+uint32_t slots_of(uint32_t size);
+/* A unit name or an absolute path (a named namespace). */
+bool join_source_valid(const char *v);
+extern const enum unit_namespace join_ns[UNIT_JOIN_MAX];   /* what each kind joins */
 bool join_valid(const struct unit_isolation *iso);
 
-/* network.c: the unit's network key, initd.conf's bridges and ip_forward,
- * and the cross-unit check that a veth's bridge is declared. */
+/* network_parse.c: the unit's network key, initd.conf's bridges and
+ * ip_forward, and the cross-unit check that a veth's bridge is declared;
+ * network.c: what an address is, the model's life and invariants. */
+bool ipv4_valid(const char *s);
+bool ipv6_valid(const char *s);
+bool prefix_valid(const char *s);       /* "A.B.C.D/PREFIX" */
+bool prefix6_valid(const char *s);      /* "IPV6/PREFIX", prefix 1..128 */
+bool destination_valid(const char *s);  /* "NETWORK/PREFIX", host bits zero */
+bool gateway_valid(const char *s);      /* an IPv4 or IPv6 address */
+extern const char *const macvlan_mode_names[UNIT_MACVLAN_MODE_MAX];
+void route_clear(void *elem);           /* a struct unit_route */
+void bridge_clear(void *elem);          /* a struct unit_bridge */
 int parse_network(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_bridges(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_ip_forward(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
@@ -340,8 +414,17 @@ void network_unit_clear(struct unit_isolation *iso);
 bool network_unit_equal(const struct unit_isolation *a, const struct unit_isolation *b);
 void network_routes_clear(struct unit_isolation *iso);
 
-/* mounts.c: initd.conf's mounts, a unit's requires_mounts, the check
- * that each is declared. */
+/* mounts_parse.c: initd.conf's mounts, a unit's requires_mounts, the check
+ * that each is declared; mounts.c: what their values are, the model's life
+ * and invariants. */
+bool where_valid(const char *s);
+const char *what_problem(const char *what);   /* NULL when what is good */
+bool type_valid(const char *s);
+bool is_block_source(const char *what);       /* a path or a tag (UUID=...) */
+extern const char *const mount_format_names[MOUNT_FORMAT_MAX];
+const char *format_problem(const struct unit_mount *m);
+void mount_clear(void *elem);                 /* a struct unit_mount */
+bool mount8_word(const char *w);   /* an option only mount(8) and fstab know */
 int parse_mounts(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_requires_mounts(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int mounts_check_unit(const struct initd_conf *conf, struct unit *u, const struct unit_lines *l);
@@ -351,8 +434,9 @@ bool mounts_conf_valid(const struct initd_conf *conf);
 bool mounts_unit_valid(const struct unit *u);
 const struct unit_mount *mounts_find(const struct initd_conf *conf, const char *where);
 
-/* seccomp.c: a unit's seccomp key, its named groups, and its compilation
- * to BPF with libseccomp (issue 18). */
+/* seccomp_parse.c: a unit's seccomp key, its named groups, and its
+ * compilation to BPF with libseccomp (issue 18); seccomp.c: the model's
+ * names, life and invariants. */
 struct seccomp_group {
 	const char *name;       /* "@mount" */
 	const char *members;    /* syscall and "@group" names, one space apart */
@@ -362,14 +446,19 @@ extern const size_t seccomp_n_groups;
 extern const char *const seccomp_default_names[UNIT_SECCOMP_DEFAULT_MAX];
 int parse_seccomp(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 const char *seccomp_errno_name(uint32_t err);   /* NULL if not in the table */
+int seccomp_errno_from_name(const char *name, uint32_t *ret);   /* -EINVAL if not */
+/* The errno names (a static array), for hints: *ret_n of them. */
+const char *const *seccomp_errno_name_list(size_t *ret_n);
 void seccomp_clear(struct unit_seccomp *sc);
 bool seccomp_equal(const struct unit_seccomp *a, const struct unit_seccomp *b);
 bool seccomp_valid(const struct unit_seccomp *sc);
 
-/* envdirs.c: a unit's environment_files and directories (issue 15). */
+/* envdirs_parse.c: a unit's environment_files and directories keys. */
 int parse_environment_files(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_directories(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int envdirs_check(struct parse_ctx *c, const struct unit *u, const struct unit_lines *l);
+/* envdirs.c: a unit's environment_files and directories (issue 15). */
+bool env_file_valid(const char *v);
 /* Defaults into a new unit: 0 or -ENOMEM (unit_free frees what was made). */
 int envdirs_init(struct unit *u);
 int dirs_init(struct unit_directories *d);
@@ -378,13 +467,14 @@ bool dirs_equal(const struct unit_directories *a, const struct unit_directories 
 void envdirs_clear(struct unit *u);
 bool envdirs_equal(const struct unit *a, const struct unit *b);
 bool envdirs_valid(const struct unit *u);
-/* probes.c: a unit's ready and health probes (issue 15). */
+/* probes_parse.c, probes.c: a unit's ready and health probes (issue 15):
+ * the keys, the model. */
 int parse_ready(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int parse_health(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 int probes_check(struct parse_ctx *c, const struct unit *u, const struct unit_lines *l);
 void probes_init(struct unit_optional *o);
 bool probes_valid(const struct unit_probe *p);
-/* template.c: every string value below root with its specifiers
+/* specifiers.c: every string value below root with its specifiers
  * replaced (unit_specifiers_expand), a bad one reported in c. 0 or
  * -ENOMEM. */
 int template_substitute(struct parse_ctx *c, config_setting_t *root, const char *name,
@@ -393,9 +483,11 @@ int template_substitute(struct parse_ctx *c, config_setting_t *root, const char 
  * unit (possibly bad) into *ret. -ENOMEM only. */
 int unit_parse_instance(const char *file, const char *text, const char *name,
 			const char *instance, struct unit **ret, struct unit_lines *ret_lines);
-/* instances.c: initd.conf's instances (a conf key parser). */
+/* instances_parse.c: initd.conf's instances (a conf key parser), making
+ * the instances of a set; instances.c: freeing, invariants. */
 int parse_instances(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
 void instances_conf_clear(struct initd_conf *conf);
+void instances_clear(void *elem);   /* a struct unit_instances */
 /* A parsed unit with the lines cross-unit checks report at. */
 struct load_entry {
 	struct unit *unit;

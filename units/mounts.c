@@ -1,16 +1,14 @@
-/* mounts.c — initd.conf's `mounts` (issue 14), a unit's `requires_mounts`
- * and the check across the two, and the split of a mount(8) options
- * string into mount(2) flags and filesystem data, which both --check and
- * the mount helper (initd/mounts.c) use, so that what --check accepts is
- * exactly what the helper passes to the kernel. */
+/* mounts.c — the model of initd.conf's `mounts` (issue 14) and a unit's
+ * `requires_mounts`: what each value is, freeing, the invariants of a
+ * decoded set, and the split of a mount(8) options string into mount(2)
+ * flags and filesystem data, which both --check and the mount helper
+ * (initd/mounts.c) use, so that what --check accepts is exactly what the
+ * helper passes to the kernel. The keys are parsed in mounts_parse.c. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 
 #include "units/internal.h"
-
-#define FAIL(c, s, ...) ({ int _r = diag_add((c), setting_line(s), __VA_ARGS__); \
-			   _r < 0 ? _r : -EINVAL; })
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -70,6 +68,11 @@ static bool word_in(const char *w, size_t n, const char *const *v, size_t nv)
 		if (strlen(v[i]) == n && strncmp(w, v[i], n) == 0)
 			return true;
 	return false;
+}
+
+bool mount8_word(const char *w)
+{
+	return word_in(w, strlen(w), mount8_words, ARRAY_SIZE(mount8_words));
 }
 
 /* Is the data word w (n bytes, key before any '=') one type takes? */
@@ -152,7 +155,7 @@ size_t unit_mount_tag(const char *what)
 
 /* "/data", "/var/lib/x": absolute, no empty, "." or ".." component, no
  * trailing '/', not "/" itself (the root is the initramfs or the kernel's). */
-static bool where_valid(const char *s)
+bool where_valid(const char *s)
 {
 	if (s[0] != '/' || !s[1])
 		return false;
@@ -198,7 +201,7 @@ static bool pseudo_valid(const char *s)
 }
 
 /* What `what` is wrong with, or NULL when it is good. */
-static const char *what_problem(const char *what)
+const char *what_problem(const char *what)
 {
 	size_t tag = unit_mount_tag(what);
 	const char *v = what + tag + 1;
@@ -217,7 +220,7 @@ static const char *what_problem(const char *what)
 	return uuid_valid(v, true) ? NULL : "a PARTUUID= is 8-4-4-4-12 hex digits (or XXXXXXXX-NN)";
 }
 
-static bool type_valid(const char *s)
+bool type_valid(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -225,67 +228,14 @@ static bool type_valid(const char *s)
 	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.") == n;
 }
 
-static bool is_block_source(const char *what)
+bool is_block_source(const char *what)
 {
 	return what[0] == '/' || unit_mount_tag(what) > 0;
 }
 
 /* ---- initd.conf's mounts ------------------------------------------------- */
 
-static int parse_what(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	struct unit_mount *m = obj;
-	char q[DIAG_QUOTE_SIZE];
-	const char *v, *why;
-	int r = setting_string(c, s, path, &v);
-
-	if (r < 0)
-		return r;
-	why = what_problem(v);
-	if (why)
-		return FAIL(c, s, "'%s': invalid source '%s': %s", path, diag_quote(q, v), why);
-	return setting_strdup(c, s, path, &m->what);
-}
-
-static int parse_where(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	static const struct string_rule rule = {
-		.valid = where_valid, .what = "mount point",
-		.hint = " (an absolute path, not \"/\", without '.', '..', '//' or a trailing '/')",
-	};
-
-	return setting_strdup_valid(c, s, path, &rule, &((struct unit_mount *)obj)->where);
-}
-
-static int parse_type(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	static const struct string_rule rule = {
-		.valid = type_valid, .what = "filesystem type",
-		.hint = " (1 to 32 bytes of a-z, 0-9, '_', '.')",
-	};
-
-	return setting_strdup_valid(c, s, path, &rule, &((struct unit_mount *)obj)->type);
-}
-
-static int parse_options(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	struct unit_mount *m = obj;
-	const char *v;
-	int r = setting_string(c, s, path, &v);
-
-	if (r < 0)
-		return r;
-	if (strlen(v) > UNIT_MOUNT_OPTIONS_MAX)
-		return FAIL(c, s, "'%s' is longer than %d bytes", path, UNIT_MOUNT_OPTIONS_MAX);
-	return setting_strdup(c, s, path, &m->options);   /* checked with the type */
-}
-
-static int parse_fsck(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	return setting_bool(c, s, path, &((struct unit_mount *)obj)->fsck);
-}
-
-static const char *const mount_format_names[MOUNT_FORMAT_MAX] = {
+const char *const mount_format_names[MOUNT_FORMAT_MAX] = {
 	[MOUNT_FORMAT_NONE] = "none",
 	[MOUNT_FORMAT_EXT4] = "ext4",
 };
@@ -295,18 +245,9 @@ const char *mount_format_to_string(enum mount_format f)
 	return (unsigned)f < MOUNT_FORMAT_MAX ? mount_format_names[f] : NULL;
 }
 
-static int parse_format(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	int v, r = setting_enum(c, s, path, mount_format_names, MOUNT_FORMAT_MAX, &v);
-
-	if (r == 0)
-		((struct unit_mount *)obj)->format = (enum mount_format)v;
-	return r;
-}
-
 /* format's rule, shared by the parser and the decoded-model check: a block
  * device, and the type it makes is the type mounted. NULL when fine. */
-static const char *format_problem(const struct unit_mount *m)
+const char *format_problem(const struct unit_mount *m)
 {
 	if (m->format == MOUNT_FORMAT_NONE)
 		return NULL;
@@ -319,47 +260,7 @@ static const char *format_problem(const struct unit_mount *m)
 	return NULL;
 }
 
-static int parse_required(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	return setting_bool(c, s, path, &((struct unit_mount *)obj)->required);
-}
-
-static int parse_timeout(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	struct unit_mount *m = obj;
-	uint64_t v;
-	int r = setting_duration(c, s, path, &v);
-
-	if (r < 0)
-		return r;
-	if (v == 0)
-		return FAIL(c, s, "'%s' must be more than 0", path);
-	m->timeout_usec = v;
-	return 0;
-}
-
-static int parse_mount_on_failure(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	int v, r = setting_enum(c, s, path, failure_action_names, FAILURE_ACTION_MAX, &v);
-
-	if (r == 0)
-		((struct unit_mount *)obj)->on_failure = (enum failure_action)v;
-	return r;
-}
-
-static const struct key mount_keys[] = {
-	{ "what", parse_what },
-	{ "where", parse_where },
-	{ "type", parse_type },
-	{ "options", parse_options },
-	{ "fsck", parse_fsck },
-	{ "format", parse_format },
-	{ "required", parse_required },
-	{ "timeout", parse_timeout },
-	{ "on_failure", parse_mount_on_failure },
-};
-
-static void mount_clear(void *elem)
+void mount_clear(void *elem)
 {
 	struct unit_mount *m = elem;
 
@@ -370,74 +271,6 @@ static void mount_clear(void *elem)
 	*m = (struct unit_mount){ .what = NULL };
 }
 
-/* Checks across one entry's keys, once each was read. */
-static int mount_check(struct parse_ctx *c, config_setting_t *s, const char *path,
-		       const struct unit_mount *m)
-{
-	char data[UNIT_MOUNT_OPTIONS_MAX + 1], bad[DIAG_QUOTE_MAX], q[DIAG_QUOTE_SIZE];
-	unsigned long flags;
-	int r;
-
-	const char *missing = !m->what ? "what" : !m->where ? "where" : !m->type ? "type" : NULL;
-
-	if (missing)
-		return FAIL(c, s, "missing required key '%s.%s'", path, missing);
-	r = unit_mount_options_parse(m->type, m->options, &flags, data, bad, sizeof(bad));
-	if (r < 0)
-		return FAIL(c, s, "'%s.options': %s option '%s' for type %s%s", path,
-			    word_in(bad, strlen(bad), mount8_words, ARRAY_SIZE(mount8_words)) ?
-			    "mount(8)-only" : "unknown", diag_quote(q, bad), m->type,
-			    !strcmp(bad, "nofail") ? " (write required = false)" : "");
-	if (m->fsck && !is_block_source(m->what))
-		return FAIL(c, s, "'%s.fsck': '%s' is not a block device", path, m->what);
-	if (!strcmp(m->type, "overlay") && !strstr(data, "lowerdir="))
-		return FAIL(c, s, "'%s.options': an overlay needs lowerdir=", path);
-	if (format_problem(m))
-		return FAIL(c, s, "'%s.format': %s (what '%s', type %s)", path, format_problem(m),
-			    m->what, m->type);
-	return 0;
-}
-
-/* One element of mounts: a group, complete and consistent, with a `where`
- * no earlier entry has. */
-static int parse_mount(struct parse_ctx *c, config_setting_t *s, const char *path, void *elems,
-		       size_t k)
-{
-	struct unit_mount *v = elems;
-	int r;
-
-	v[k] = (struct unit_mount){ .required = true, .timeout_usec = UNIT_MOUNT_TIMEOUT_DEFAULT,
-				    .on_failure = FAILURE_RESCUE };
-	r = setting_group(c, s, path, mount_keys, ARRAY_SIZE(mount_keys), &v[k]);
-	if (r == 0 && !c->failed && config_setting_is_group(s))
-		r = mount_check(c, s, path, &v[k]);
-	for (size_t i = 0; r == 0 && !c->failed && i < k; i++)
-		if (strcmp(v[i].where, v[k].where) == 0)
-			r = diag_add(c, setting_line(s), "'%s': '%s' is mounted by an earlier entry",
-				     path, v[k].where);
-	return r;
-}
-
-int parse_mounts(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	static const struct group_list list = {
-		UNIT_MOUNTS_MAX, sizeof(struct unit_mount),
-		" ( { what = \"LABEL=data\"; where = \"/data\"; type = \"ext4\"; } )",
-		parse_mount, mount_clear,
-	};
-	struct initd_conf *conf = obj;
-	void *v;
-	size_t n;
-	int r = setting_group_list(c, s, path, &list, &v, &n);
-
-	if (r < 0)
-		return r;
-	mounts_conf_clear(conf);
-	conf->mounts = v;   /* the good ones: a bad entry is reported and left out */
-	conf->n_mounts = n;
-	return 0;
-}
-
 void mounts_conf_clear(struct initd_conf *conf)
 {
 	for (size_t i = 0; conf->mounts && i < conf->n_mounts; i++)
@@ -445,22 +278,6 @@ void mounts_conf_clear(struct initd_conf *conf)
 	free(conf->mounts);
 	conf->mounts = NULL;
 	conf->n_mounts = 0;
-}
-
-bool mounts_conf_equal(const struct initd_conf *a, const struct initd_conf *b)
-{
-	if (a->n_mounts != b->n_mounts)
-		return false;
-	for (size_t i = 0; i < a->n_mounts; i++) {
-		const struct unit_mount *x = &a->mounts[i], *y = &b->mounts[i];
-
-		if (!streq_ptr(x->what, y->what) || !streq_ptr(x->where, y->where) ||
-		    !streq_ptr(x->type, y->type) || !streq_ptr(x->options, y->options) ||
-		    x->fsck != y->fsck || x->format != y->format || x->required != y->required ||
-		    x->timeout_usec != y->timeout_usec || x->on_failure != y->on_failure)
-			return false;
-	}
-	return true;
 }
 
 /* What parse_mounts guarantees, checked on a decoded conf. */
@@ -496,57 +313,6 @@ const struct unit_mount *mounts_find(const struct initd_conf *conf, const char *
 }
 
 /* ---- a unit's requires_mounts -------------------------------------------- */
-
-static int check_where(struct parse_ctx *c, config_setting_t *e, const char *path, const char *v,
-		       void *data)
-{
-	char q[DIAG_QUOTE_SIZE];
-
-	if (!where_valid(v))
-		return FAIL(c, e, "'%s': invalid mount point '%s' (an absolute path, not \"/\")",
-			    path, diag_quote(q, v));
-	return 0;
-}
-
-int parse_requires_mounts(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
-{
-	struct unit *u = parse_state_unit(obj);
-	struct unit_lines *l = parse_state_lines(obj);
-	int r = setting_strv_checked(c, s, path, UNIT_MOUNTS_MAX, check_where, NULL,
-				     &u->requires_mounts);
-
-	for (size_t i = 0; r == 0 && u->requires_mounts[i]; i++) {
-		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-
-		l->requires_mounts[i] = setting_line(e);
-		for (size_t j = 0; r == 0 && j < i; j++)
-			if (!strcmp(u->requires_mounts[j], u->requires_mounts[i]))
-				r = FAIL(c, e, "'%s[%zu]': '%s' is listed twice", path, i,
-					 u->requires_mounts[i]);
-	}
-	return r;
-}
-
-/* Cross-file: each required mount is one initd.conf declares (an error:
- * the unit could never start). 0 or -ENOMEM. */
-int mounts_check_unit(const struct initd_conf *conf, struct unit *u, const struct unit_lines *l)
-{
-	struct parse_ctx c = { .file = u->file, .diags = &u->diags };
-
-	for (size_t i = 0; u->requires_mounts[i] && i < UNIT_MOUNTS_MAX; i++) {
-		const char *w = u->requires_mounts[i];
-		int r;
-
-		if (!where_valid(w) || mounts_find(conf, w))
-			continue;
-		r = diag_add(&c, l->requires_mounts[i], "requires_mounts: '%s' is not in initd.conf's "
-			     "mounts (mounts = ( { where = \"%s\"; ... } ))", w, w);
-		if (r < 0)
-			return r;
-	}
-	u->bad |= c.failed;
-	return 0;
-}
 
 bool mounts_unit_valid(const struct unit *u)
 {

@@ -621,9 +621,9 @@ static const struct key unit_keys[] = {
 	{ "group", parse_group_key },
 	{ "environment", parse_environment },
 	{ "workdir", parse_workdir },
-	{ "environment_files", parse_environment_files },   /* envdirs.c */
+	{ "environment_files", parse_environment_files },   /* envdirs_parse.c */
 	{ "directories", parse_directories },
-	{ "ready", parse_ready },                       /* probes.c */
+	{ "ready", parse_ready },                       /* probes_parse.c */
 	{ "health", parse_health },
 	{ "cgroup", parse_cgroup },
 	{ "watchdog", parse_watchdog },
@@ -634,7 +634,7 @@ static const struct key unit_keys[] = {
 	{ "critical", parse_critical },
 	{ "modes", parse_modes },
 	{ "autostart", parse_autostart },
-	/* isolation.c, network.c */
+	/* isolation_parse.c, network_parse.c */
 	{ "namespaces", parse_namespaces },
 	{ "hostname", parse_iso_hostname },
 	{ "rootfs", parse_rootfs },
@@ -646,10 +646,10 @@ static const struct key unit_keys[] = {
 	{ "umask", parse_umask },
 	{ "oom_score_adj", parse_oom_score_adj },
 	{ "user_namespace", parse_user_namespace },
-	{ "namespaces_from", parse_namespaces_from },   /* userns.c */
+	{ "namespaces_from", parse_namespaces_from },   /* userns_parse.c */
 	{ "network", parse_network },
-	{ "requires_mounts", parse_requires_mounts },   /* mounts.c */
-	{ "seccomp", parse_seccomp },                  /* seccomp.c */
+	{ "requires_mounts", parse_requires_mounts },   /* mounts_parse.c */
+	{ "seccomp", parse_seccomp },                  /* seccomp_parse.c */
 };
 
 struct unit *parse_state_unit(void *obj)
@@ -660,50 +660,6 @@ struct unit *parse_state_unit(void *obj)
 struct unit_lines *parse_state_lines(void *obj)
 {
 	return ((struct parse_state *)obj)->lines;
-}
-
-/* A unit with every default, named name, read from file. NULL on ENOMEM.
- * The caller owns it (unit_free). */
-struct unit *unit_new(const char *name, const char *file)
-{
-	struct unit *u = calloc(1, sizeof(*u));
-
-	if (!u)
-		return NULL;
-	*u = (struct unit){
-		.name = strdup(name),
-		.file = strdup(file),
-		.type = UNIT_SIMPLE,
-		.requires = strv_new(),
-		.after = strv_new(),
-		.requires_mounts = strv_new(),
-		.restart = UNIT_RESTART_ON_FAILURE,
-		.restart_delay_usec = 100 * USEC_PER_MSEC,
-		.restart_delay_max_usec = 30 * USEC_PER_SEC,
-		.start_limit_burst = 5,
-		.postmortems = 5,
-		.start_limit_interval_usec = 10 * USEC_PER_SEC,
-		.stop_signal = SIGTERM,
-		.stop_timeout_usec = 5 * USEC_PER_SEC,
-		.start_timeout_usec = 90 * USEC_PER_SEC,
-		.environment = strv_new(),
-		.modes = strv_new(),
-		.autostart = true,
-		.cgroup.slice = strdup("system"),
-		.cgroup.delegate_max_depth = UNIT_DELEGATE_DEPTH_DEFAULT,
-		.cgroup.delegate_max_descendants = UNIT_DELEGATE_DESCENDANTS_DEFAULT,
-		.opt = unit_optional_new(),
-	};
-	if (!u->name || !u->file || !u->requires || !u->after || !u->environment ||
-	    !u->modes || !u->cgroup.slice || !u->requires_mounts || !u->opt) {
-		unit_free(u);
-		return NULL;
-	}
-	if (envdirs_init(u) < 0) {
-		unit_free(u);
-		return NULL;
-	}
-	return u;
 }
 
 /* A new unit named after file ("dir/NAME.unit"), reporting a bad name. */

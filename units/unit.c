@@ -1,6 +1,8 @@
-/* unit.c — the life of a struct unit and of a set: freeing, comparing, and
- * the NULL-terminated string vectors they are made of. */
+/* unit.c — the life of a struct unit and of a set: a unit with every
+ * default, freeing, comparing, and the NULL-terminated string vectors they
+ * are made of. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -194,4 +196,48 @@ int unit_cgroup_path(const struct unit *u, char *buf, size_t size)
 	int n = snprintf(buf, size, "%s/%s", unit_slice(u), u->name);
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* A unit with every default, named name, read from file. NULL on ENOMEM.
+ * The caller owns it (unit_free). */
+struct unit *unit_new(const char *name, const char *file)
+{
+	struct unit *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	*u = (struct unit){
+		.name = strdup(name),
+		.file = strdup(file),
+		.type = UNIT_SIMPLE,
+		.requires = strv_new(),
+		.after = strv_new(),
+		.requires_mounts = strv_new(),
+		.restart = UNIT_RESTART_ON_FAILURE,
+		.restart_delay_usec = 100 * USEC_PER_MSEC,
+		.restart_delay_max_usec = 30 * USEC_PER_SEC,
+		.start_limit_burst = 5,
+		.postmortems = 5,
+		.start_limit_interval_usec = 10 * USEC_PER_SEC,
+		.stop_signal = SIGTERM,
+		.stop_timeout_usec = 5 * USEC_PER_SEC,
+		.start_timeout_usec = 90 * USEC_PER_SEC,
+		.environment = strv_new(),
+		.modes = strv_new(),
+		.autostart = true,
+		.cgroup.slice = strdup("system"),
+		.cgroup.delegate_max_depth = UNIT_DELEGATE_DEPTH_DEFAULT,
+		.cgroup.delegate_max_descendants = UNIT_DELEGATE_DESCENDANTS_DEFAULT,
+		.opt = unit_optional_new(),
+	};
+	if (!u->name || !u->file || !u->requires || !u->after || !u->environment ||
+	    !u->modes || !u->cgroup.slice || !u->requires_mounts || !u->opt) {
+		unit_free(u);
+		return NULL;
+	}
+	if (envdirs_init(u) < 0) {
+		unit_free(u);
+		return NULL;
+	}
+	return u;
 }

@@ -131,7 +131,7 @@ enum unit_controller {
 
 /* Every cgroup limit key, one row each: the single table that parsing,
  * validation, controller needs, equality, dump and the kernel write read
- * (units/limits.c, units/dump.c, initd/cgroup_limits.c). A new key is a
+ * (units/limits*.c, units/dump.c, initd/cgroup_limits.c). A new key is a
  * field in struct unit_limits, a row here, an encode tag (units/encode.c)
  * and a man-page line. Rows are in dump order, which is also the order the
  * kernel files are written in.
@@ -327,7 +327,7 @@ struct unit_isolation {
 	                         * macvlan), or NULL */
 	char *veth_gateway;     /* "A.B.C.D" or NULL: no default route */
 	/* user_namespace.auto (issue 18.3): uid_map and gid_map above are then
-	 * "0 POOL_BASE+slot*SLOT size", derived from the name (units/userns.c) */
+	 * "0 POOL_BASE+slot*SLOT size", derived from the name (units/userns_parse.c) */
 	bool userns_auto;
 	uint32_t userns_size;   /* ids mapped; 0 unless auto */
 	uint32_t userns_slot;   /* first slot in the pool; 0 unless auto */
@@ -399,7 +399,7 @@ enum unit_seccomp_default {
 };
 
 /* seccomp = { ... } as declared, and the filter the loader compiled from
- * it with libseccomp (units/seccomp.c): PID 1 only carries the program,
+ * it with libseccomp (units/seccomp_parse.c): PID 1 only carries the program,
  * the child installs it last before exec (initd/spawn.c). */
 struct unit_seccomp {
 	uint32_t default_action;  /* enum unit_seccomp_default */

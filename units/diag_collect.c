@@ -1,0 +1,146 @@
+/* diag_collect.c — diagnostics collected while a file is read: "FILE:LINE:
+ * message" appended, outside values quoted into messages, and "did you
+ * mean" hints. A diagnostic's text and freeing are diag.c's. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "units/internal.h"
+
+/* Append a copy of file and msg to d. 0 or -ENOMEM (d unchanged). */
+int diags_append(struct unit_diags *d, const char *file, int line, const char *msg)
+{
+	_cleanup_free_ char *f = strdup(file ? file : "");
+	_cleanup_free_ char *m = strdup(msg);
+	struct unit_diag *v;
+
+	if (!f || !m)
+		return -ENOMEM;
+	v = realloc(d->v, (d->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	d->v = v;
+	v[d->n++] = (struct unit_diag){ TAKE_PTR(f), line < 0 ? 0 : line, TAKE_PTR(m) };
+	return 0;
+}
+
+int diags_copy(struct unit_diags *to, const struct unit_diags *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		int r = diags_append(to, from->v[i].file, from->v[i].line, from->v[i].message);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Report an error in c's file. Past UNIT_DIAG_MAX - 1 diagnostics one last
+ * "too many errors" is kept and the rest dropped. 0 or -ENOMEM. */
+int diag_add(struct parse_ctx *c, int line, const char *fmt, ...)
+{
+	_cleanup_free_ char *msg = NULL;
+	va_list ap;
+	int r;
+
+	c->failed = true;
+	if (c->diags->n >= UNIT_DIAG_MAX)
+		return 0;
+	if (c->diags->n == UNIT_DIAG_MAX - 1)
+		return diags_append(c->diags, c->file, 0, "too many errors, not reporting more");
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		msg = NULL;
+		return -ENOMEM;
+	}
+	return diags_append(c->diags, c->file, line, msg);
+}
+
+int warn_add(struct parse_ctx *c, int line, const char *fmt, ...)
+{
+	_cleanup_free_ char *msg = NULL;
+	va_list ap;
+	int r;
+
+	if (!c->warnings || c->warnings->n >= UNIT_DIAG_MAX)
+		return 0;
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		msg = NULL;
+		return -ENOMEM;
+	}
+	return diags_append(c->warnings, c->file, line, msg);
+}
+
+/* Copy s into buf for a message: at most DIAG_QUOTE_MAX bytes, then "...";
+ * control characters, quotes and backslashes escaped as \xNN. Returns buf. */
+const char *diag_quote(char buf[static DIAG_QUOTE_SIZE], const char *s)
+{
+	size_t o = 0, i;
+
+	for (i = 0; i < DIAG_QUOTE_MAX && s[i]; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch == 0x7f || ch == '\'' || ch == '\\')
+			o += (size_t)snprintf(buf + o, DIAG_QUOTE_SIZE - o, "\\x%02x", ch);
+		else
+			buf[o++] = (char)ch;
+	}
+	if (s[i])
+		o += (size_t)snprintf(buf + o, DIAG_QUOTE_SIZE - o, "...");
+	buf[o] = '\0';
+	return buf;
+}
+
+#define HINT_LEN_MAX 64
+
+/* Optimal string alignment distance (a transposition counts once). */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	uint8_t d[HINT_LEN_MAX + 1][HINT_LEN_MAX + 1];   /* distances <= 64 */
+
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (uint8_t)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (uint8_t)j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned v = d[i - 1][j - 1] + (unsigned)(a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1u < v)
+				v = d[i - 1][j] + 1u;
+			if (d[i][j - 1] + 1u < v)
+				v = d[i][j - 1] + 1u;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1u < v)
+				v = d[i - 2][j - 2] + 1u;
+			d[i][j] = (uint8_t)v;
+		}
+	}
+	return d[la][lb];
+}
+
+/* The candidate closest to word when it is close enough to be a typo
+ * (distance 1 for words of up to 4 bytes, else 2), the first on ties;
+ * NULL otherwise. Returns a borrowed candidate. */
+const char *hint_closest(const char *word, const char *const *candidates, size_t n)
+{
+	size_t len = strlen(word), limit = len <= 4 ? 1 : 2, best_d = SIZE_MAX;
+	const char *best = NULL;
+
+	if (len == 0 || len > HINT_LEN_MAX)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t d;
+		if (!candidates[i] || strlen(candidates[i]) > HINT_LEN_MAX)
+			continue;
+		d = edit_distance(word, candidates[i]);
+		if (d > 0 && d <= limit && d < len && d < best_d) {
+			best = candidates[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
