@@ -242,34 +242,62 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 
 /* ---- show ------------------------------------------------------------------------ */
 
-/* u as unit_dump writes it: malloc'ed text (the caller's), NULL on ENOMEM.
- * Environment values may be secrets (tokens, passwords): only root sees
- * them, anyone else gets the keys with "<hidden>" values. */
-static char *unit_text(const struct unit *u, bool root)
+static void env_free(char **v)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	int r;
-
-	if (!f)
-		return NULL;
-	r = unit_dump_flags(u, f, root ? 0 : UNIT_DUMP_HIDE_ENV);
-	if (fclose(f) != 0 || r < 0) {
-		free(text);
-		return NULL;
-	}
-	return text;
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
 }
 
-/* One unit: its SERVICE (as status gives it) and its UNIT_TEXT. */
+/* "KEY=<hidden>" for each "KEY=value" of env: malloc'ed, NULL on ENOMEM. */
+static char **env_hidden(char *const *env)
+{
+	size_t n = 0;
+	char **v;
+
+	while (env[n])
+		n++;
+	v = calloc(n + 1, sizeof(*v));
+	for (size_t i = 0; v && i < n; i++)
+		if (asprintf(&v[i], "%.*s=<hidden>", (int)strcspn(env[i], "="), env[i]) < 0) {
+			v[i] = NULL;
+			env_free(v);
+			return NULL;
+		}
+	return v;
+}
+
+/* u encoded (unit_encode) for svctl, which writes the text: PID 1 formats
+ * none. Environment values may be secrets (tokens, passwords): only root
+ * gets them, anyone else the keys with "<hidden>" values, masked here,
+ * before anything leaves PID 1. */
+static int unit_model(const struct unit *u, bool root, void **ret, size_t *ret_len)
+{
+	struct unit masked;
+	char **hidden = NULL;
+	int r;
+
+	if (!root && u->environment && u->environment[0]) {
+		hidden = env_hidden(u->environment);
+		if (!hidden)
+			return -ENOMEM;
+		masked = *u;
+		masked.environment = hidden;
+		u = &masked;
+	}
+	r = unit_encode(u, ret, ret_len);
+	env_free(hidden);
+	return r;
+}
+
+/* One unit: its SERVICE (as status gives it) and its UNIT_MODEL. */
 static int cmd_show(struct commands *cmds, struct control_client *c,
 		    const struct control_request *req, struct proto_buf *reply)
 {
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ void *model = NULL;
 	const char *names[1];
 	struct service *s;
-	size_t n;
+	size_t n, len = 0;
 	int r;
 
 	if (request_names(req, names, 1, &n) < 0 || n != 1)
@@ -277,12 +305,12 @@ static int cmd_show(struct commands *cmds, struct control_client *c,
 	s = manager_find(cmds->manager, names[0]);
 	if (!s)
 		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
-	text = unit_text(s->unit, req->uid == 0);
-	if (!text)
-		return reply_error(reply, ENOMEM, "out of memory");
+	r = unit_model(s->unit, req->uid == 0, &model, &len);
+	if (r < 0)
+		return reply_error(reply, -r, "cannot encode the unit");
 	proto_msg_begin(reply, PROTO_REPLY_OK);
 	put_service(cmds, reply, s);
-	proto_put_str(reply, PROTO_ATTR_UNIT_TEXT, text);
+	proto_put_bytes(reply, PROTO_ATTR_UNIT_MODEL, model, len);
 	r = proto_msg_end(reply);
 	if (r < 0)
 		return reply_error(reply, -r, "show reply too large");

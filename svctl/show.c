@@ -1,6 +1,7 @@
-/* show.c — `svctl show NAME`: one unit as initd parsed it (the UNIT_TEXT of
- * a SHOW reply, libconfig text written by unit_dump) and its runtime state
- * (the SERVICE, as `status NAME` has it). */
+/* show.c — `svctl show NAME`: one unit as initd parsed it (the UNIT_MODEL
+ * of a SHOW reply, decoded and written here as libconfig text by
+ * unit_dump: PID 1 formats none) and its runtime state (the SERVICE, as
+ * `status NAME` has it). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "common/proto.h"
 #include "common/util.h"
 #include "svctl/output.h"
+#include "units/unit.h"
 
 /* Text from initd, its lines kept: other control characters become '?',
  * so nothing relayed can drive the terminal. */
@@ -68,21 +70,49 @@ static void show_print_human(FILE *f, const struct unit_status *u, const char *t
 	print_errors(f, u);
 }
 
+/* The UNIT_MODEL as unit_dump writes it: malloc'ed text, or NULL with
+ * *err -EBADMSG or -ENOMEM. */
+static char *model_text(const void *payload, size_t len, int *err)
+{
+	struct proto_attr_view a;
+	struct unit *u = NULL;
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	*err = -EBADMSG;
+	if (proto_attr_find(payload, len, PROTO_ATTR_UNIT_MODEL, &a) != 1)
+		return NULL;
+	*err = unit_decode(a.data, a.len, &u);
+	if (*err < 0)
+		return NULL;
+	f = open_memstream(&text, &n);
+	*err = f ? unit_dump(u, f) : -ENOMEM;
+	if (f && fclose(f) != 0 && *err == 0)
+		*err = -ENOMEM;
+	unit_free(u);
+	if (*err < 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 int show_print(FILE *f, const void *payload, size_t len, bool json)
 {
 	struct unit_status *units = NULL;
-	struct proto_attr_view a;
-	const char *text;
+	_cleanup_free_ char *text = NULL;
 	size_t n;
 	int r;
 
 	r = status_parse(payload, len, &units, &n);
 	if (r < 0)
 		return r;
-	if (n != 1 || proto_attr_find(payload, len, PROTO_ATTR_UNIT_TEXT, &a) != 1 ||
-	    proto_get_str(&a, &text) < 0) {
+	if (n == 1)
+		text = model_text(payload, len, &r);
+	if (!text) {
 		free(units);
-		return -EBADMSG;
+		return n == 1 && r == -ENOMEM ? -ENOMEM : -EBADMSG;
 	}
 	if (json) {
 		fputs("{\"unit\":", f);

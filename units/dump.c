@@ -30,7 +30,6 @@
 struct dump {
 	FILE *f;
 	unsigned depth;
-	bool hide_env;     /* environment values written as "<hidden>" */
 };
 
 /* ---- values ---------------------------------------------------------------- */
@@ -525,7 +524,7 @@ static void dump_environment(struct dump *d, char *const *env)
 
 		dump_indent(d);
 		fprintf(d->f, "%.*s = ", (int)n, env[i]);
-		dump_string(d, d->hide_env ? "<hidden>" : eq ? eq + 1 : "");
+		dump_string(d, eq ? eq + 1 : "");
 		key_end(d);
 	}
 	group_end(d);
@@ -925,12 +924,7 @@ static int dump_finish(FILE *f)
 
 int unit_dump(const struct unit *u, FILE *f)
 {
-	return unit_dump_flags(u, f, 0);
-}
-
-int unit_dump_flags(const struct unit *u, FILE *f, unsigned flags)
-{
-	struct dump d = { .f = f, .hide_env = flags & UNIT_DUMP_HIDE_ENV };
+	struct dump d = { .f = f };
 
 	dump_base(&d, u);
 	dump_isolation(&d, &u->opt->iso);

@@ -28,6 +28,7 @@
 #include "units/internal.h"
 
 #define ENC_MAGIC       "iuse"
+#define ENC_UNIT_MAGIC  "iuun"   /* one unit alone (unit_encode) */
 #define ENC_STRING_MAX  (2 * UNIT_STRING_MAX)   /* paths and messages too */
 #define ENC_DEPTH_MAX   4
 #define ENC_SET_DIAGS_MAX ((UNIT_MAX + 2) * UNIT_DIAG_MAX)
@@ -659,27 +660,47 @@ static void put_record(struct enc_buf *b, const struct enc_record *rec, const vo
 	put_varint(b, 0);
 }
 
+static void put_header(struct enc_buf *b, const char *magic)
+{
+	uint8_t version = UNIT_ENCODE_VERSION;
+
+	put(b, magic, 4);
+	put(b, &version, 1);
+}
+
+static int enc_finish(struct enc_buf *b, void **ret, size_t *ret_len)
+{
+	if (b->error) {
+		free(b->data);
+		return b->error;
+	}
+	*ret = b->data;
+	*ret_len = b->len;
+	return 0;
+}
+
 int unit_set_encode(const struct unit_set *s, void **ret, size_t *ret_len)
 {
 	struct enc_buf b = { .data = NULL };
-	uint8_t version = UNIT_ENCODE_VERSION;
 
 	if (s->n_units > UNIT_MAX)
 		return -EINVAL;
-	put(&b, ENC_MAGIC, 4);
-	put(&b, &version, 1);
+	put_header(&b, ENC_MAGIC);
 	put_record(&b, &conf_record, &s->conf);
 	put_varint(&b, s->n_units);
 	for (size_t i = 0; i < s->n_units; i++)
 		put_record(&b, &unit_record, s->units[i]);
 	put_record(&b, &set_record, s);
-	if (b.error) {
-		free(b.data);
-		return b.error;
-	}
-	*ret = b.data;
-	*ret_len = b.len;
-	return 0;
+	return enc_finish(&b, ret, ret_len);
+}
+
+int unit_encode(const struct unit *u, void **ret, size_t *ret_len)
+{
+	struct enc_buf b = { .data = NULL };
+
+	put_header(&b, ENC_UNIT_MAGIC);
+	put_record(&b, &unit_record, u);
+	return enc_finish(&b, ret, ret_len);
 }
 
 /* ---- decoding ---------------------------------------------------------- */
@@ -1257,17 +1278,23 @@ static bool diags_complete(const struct unit_diags *d)
 	return true;
 }
 
-static int set_decode(struct dec *d, struct unit_set *s)
+static int get_header(struct dec *d, const char *want)
 {
 	uint8_t magic[4], version;
-	int r;
 
-	if (get_bytes(d, magic, 4) < 0 || memcmp(magic, ENC_MAGIC, 4) != 0 ||
+	if (get_bytes(d, magic, 4) < 0 || memcmp(magic, want, 4) != 0 ||
 	    get_bytes(d, &version, 1) < 0)
 		return -EBADMSG;
-	if (version != UNIT_ENCODE_VERSION)
-		return -EPROTONOSUPPORT;
-	r = conf_init(&s->conf);
+	return version == UNIT_ENCODE_VERSION ? 0 : -EPROTONOSUPPORT;
+}
+
+static int set_decode(struct dec *d, struct unit_set *s)
+{
+	int r;
+
+	r = get_header(d, ENC_MAGIC);
+	if (r == 0)
+		r = conf_init(&s->conf);
 	if (r == 0)
 		r = get_record(d, &conf_record, &s->conf, 0);
 	if (r == 0)
@@ -1303,6 +1330,28 @@ int unit_set_decode(const void *buf, size_t len, struct unit_set **ret)
 		return r;
 	}
 	*ret = s;
+	return 0;
+}
+
+int unit_decode(const void *buf, size_t len, struct unit **ret)
+{
+	struct dec d = { buf, len };
+	struct unit *u;
+	int r = get_header(&d, ENC_UNIT_MAGIC);
+
+	if (r < 0)
+		return r;
+	u = unit_new("", "");
+	if (!u)
+		return -ENOMEM;
+	r = get_record(&d, &unit_record, u, 0);
+	if (r == 0 && (d.left != 0 || !diags_complete(&u->diags)))
+		r = -EBADMSG;
+	if (r < 0) {
+		unit_free(u);
+		return r;
+	}
+	*ret = u;
 	return 0;
 }
 

@@ -842,6 +842,13 @@ int unit_set_order(const struct unit_set *s, size_t *order);
  * len, never leaks. */
 int unit_set_encode(const struct unit_set *s, void **ret, size_t *ret_len);
 int unit_set_decode(const void *buf, size_t len, struct unit_set **ret);
+/* One unit alone, as `svctl show` gets it from PID 1 (which formats no
+ * text): its record behind a magic and version of its own. decode: 0 and
+ * a unit (a tree of mallocs: unit_free), -EBADMSG, -EPROTONOSUPPORT,
+ * -ENOMEM; bounded like unit_set_decode, but a lone unit's dependencies
+ * are not looked for. */
+int unit_encode(const struct unit *u, void **ret, size_t *ret_len);
+int unit_decode(const void *buf, size_t len, struct unit **ret);
 
 /* What a set's units take on the heap (issue 19: bytes per service by
  * component): struct unit itself, its optional groups (struct
@@ -879,11 +886,6 @@ bool watchdog_conf_equal(const struct unit_watchdog *a, const struct unit_watchd
  * parsed. 0, or -EIO when f reports an error (e.g. a memstream out of
  * memory). */
 int unit_dump(const struct unit *u, FILE *f);
-/* unit_dump, with UNIT_DUMP_HIDE_ENV: every environment value written as
- * "<hidden>" (the keys stay), for callers who may not see them. The text
- * then no longer parses back to an equal model. */
-#define UNIT_DUMP_HIDE_ENV 1u
-int unit_dump_flags(const struct unit *u, FILE *f, unsigned flags);
 int initd_conf_dump(const struct initd_conf *c, FILE *f);
 
 /* Names for enums; parse helpers shared with initd and svctl. */

@@ -9,6 +9,8 @@
  * Diagnostics and file names are not part of the dump: a unit is re-parsed
  * under the same file name, and a good unit has no diagnostics. */
 #include <check.h>
+#include <errno.h>
+#include <stdint.h>
 #include <dirent.h>
 #include <ftw.h>
 #include <signal.h>
@@ -84,6 +86,22 @@ static const char *diags_text(const struct unit_diags *d)
 	return buf;
 }
 
+/* svctl show's path: u encoded alone (PID 1), decoded and dumped (svctl). */
+static char *model_text(const struct unit *u)
+{
+	struct unit *w = NULL;
+	void *buf = NULL;
+	size_t len = 0;
+	char *text;
+
+	ck_assert_int_eq(unit_encode(u, &buf, &len), 0);
+	ck_assert_int_eq(unit_decode(buf, len, &w), 0);
+	text = dump_unit_text(w);
+	unit_free(w);
+	free(buf);
+	return text;
+}
+
 /* Parse text as `file`; if it is good, check the round trip. Returns 1 when
  * it was checked, 0 when the unit is bad (or text is not a string at all). */
 static int roundtrip_unit(const char *file, const char *text, const char *origin)
@@ -106,6 +124,10 @@ static int roundtrip_unit(const char *file, const char *text, const char *origin
 	second = dump_unit_text(v);
 	ck_assert_msg(strcmp(first, second) == 0, "%s: dump is not stable:\n%s--- then:\n%s",
 		      origin, first, second);
+	free(second);
+	second = model_text(u);
+	ck_assert_msg(strcmp(first, second) == 0, "%s: encoded alone, it dumps otherwise:\n%s"
+		      "--- then:\n%s", origin, first, second);
 	free(first);
 	free(second);
 	unit_free(u);
@@ -530,6 +552,35 @@ START_TEST(test_dump_conf)
 END_TEST
 
 /* A bad unit is written as far as it was parsed, without crashing. */
+/* unit_decode is bounded: every cut of a unit's encoding is refused, and
+ * another magic or version too. */
+START_TEST(test_dump_model_bounded)
+{
+	static const char text[] =
+		"exec = [ \"/bin/sleep\", \"1\" ];\n"
+		"environment = { A = \"1\"; B = \"secret\"; };\n"
+		"namespaces = [ \"mount\", \"pid\" ];\n"
+		"cgroup = { pids = { max = 8; }; };\n"
+		"requires = [ \"db\" ];\n";
+	struct unit *u = NULL, *w = NULL;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(unit_parse_string("m.unit", text, &u), 0);
+	ck_assert_msg(!u->bad, "%s", diags_text(&u->diags));
+	ck_assert_int_eq(unit_encode(u, (void **)&buf, &len), 0);
+	for (size_t n = 0; n < len; n++)
+		ck_assert_msg(unit_decode(buf, n, &w) < 0, "a cut at %zu of %zu decoded", n, len);
+	buf[4]++;
+	ck_assert_int_eq(unit_decode(buf, len, &w), -EPROTONOSUPPORT);
+	buf[4]--;
+	buf[0] ^= 1;
+	ck_assert_int_eq(unit_decode(buf, len, &w), -EBADMSG);
+	free(buf);
+	unit_free(u);
+}
+END_TEST
+
 START_TEST(test_dump_bad)
 {
 	struct unit *u = NULL;
@@ -556,6 +607,7 @@ static Suite *dump_suite(void)
 	tcase_add_test(tc, test_dump_scales);
 	tcase_add_test(tc, test_dump_conf);
 	tcase_add_test(tc, test_dump_bad);
+	tcase_add_test(tc, test_dump_model_bounded);
 	tcase_add_test(tc, test_dump_tree);
 	tcase_add_test(tc, test_dump_corpus);
 	suite_add_tcase(s, tc);
