@@ -120,32 +120,17 @@ static void boot_raise_inotify_watches(void)
 		sysctl_write(path, BOOT_INOTIFY_WATCHES);
 }
 
-/* favordynmods (Linux 6.0): the threadgroup lock's writers (enabling a
- * controller on the root, which holds every process, and moving PID 1 into
- * /init.scope) then wait for no RCU grace period, which under TCG is tens
- * of ms on the boot's path (issue 19); forks and exits pay a few atomic
- * operations instead. An older kernel refuses the option: mounted without. */
-static void mount_cgroup2(void)
+void boot_mount_early(bool cgroup)
 {
 	static const struct early_mount cg = {
 		"cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		"nsdelegate,favordynmods"
+		"nsdelegate"
 	};
-	struct early_mount plain = cg;
 
-	mkdir(cg.target, 0755);
-	if (mount(cg.source, cg.target, cg.type, cg.flags, cg.data) == 0 || errno == EBUSY)
-		return;
-	plain.data = "nsdelegate";
-	mount_one(&plain);
-}
-
-void boot_mount_early(bool cgroup)
-{
 	for (size_t i = 0; i < ARRAY_SIZE(early_mounts); i++)
 		mount_one(&early_mounts[i]);
 	if (cgroup)
-		mount_cgroup2();
+		mount_one(&cg);
 	mkdir("/run/initd", 0755);
 	boot_kmsg_unlimited();
 	boot_raise_inotify_watches();

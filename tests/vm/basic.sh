@@ -21,9 +21,6 @@ if awk '$2 == "/sys/fs/cgroup" && $3 == "cgroup2" { f = 1 } END { exit !f }' /pr
 else
 	not_ok "cgroup2 mounted at /sys/fs/cgroup" "$(grep cgroup /proc/mounts)"
 fi
-# issue 19: the threadgroup lock's writers wait for no RCU grace period.
-check "cgroup2 mounted with nsdelegate,favordynmods (the kernel's options)" \
-	awk '$2 == "/sys/fs/cgroup" && $3 == "cgroup2" && $4 ~ /nsdelegate/ && $4 ~ /favordynmods/ { f = 1 } END { exit !f }' /proc/mounts
 
 for m in veth llc stp bridge; do
 	check "module $m loaded (initd.conf modules)" grep -q "^$m " /proc/modules
