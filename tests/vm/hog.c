@@ -226,7 +226,11 @@ static int read_procs(const char *dir, pid_t *pids, int max)
 		long v = strtol(s, &end, 10);
 		if (end == s)
 			break;
-		pids[n++] = (pid_t)v;
+		/* An exiting task whose pid is already released is listed as
+		 * 0, and kill(0, SIGKILL) kills the caller's own process group:
+		 * the run-script (a 1000-kill run lost it so, once). */
+		if (v > 0)
+			pids[n++] = (pid_t)v;
 		while (*end == '\n')
 			end++;
 	}
