@@ -25,7 +25,7 @@
  *      refused by an older initd as unknown; newer attributes are skipped):
  *      cgroup statistics in SERVICE (MEM_CURRENT .. OOM_KILLS); the tree
  *      request (NODE with PATH, KIND, SUBTREE_CONTROL, LIMITs); the show
- *      request (SERVICE and UNIT_MODEL); NO_WAIT on start, stop, restart
+ *      request (SERVICE and UNIT_TEXT); NO_WAIT on start, stop, restart
  *      (an older initd ignores it and waits); the system request (WATCHDOG
  *      with STATE, PATH, TIMEOUT, ASKED, LAST_PET, PETS, NOWAYOUT); the
  *      postmortem, freeze and thaw requests (POSTMORTEM with TIME,
@@ -33,7 +33,8 @@
  *      the analyze request (EXEC_AT .. AFTER); the metrics request (DATA),
  *      METRICS_WRITES in the system reply; a status of every unit (no NAME)
  *      carries MEM_CURRENT and CPU_USAGE_USEC alone of the cgroup statistics
- *      (the table's: a status of named units has them all).
+ *      (the table's: a status of named units has them all); the show
+ *      reply's UNIT_MODEL in place of UNIT_TEXT (svctl reads either).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H
@@ -63,7 +64,7 @@ enum proto_msg {
 	PROTO_REQ_KILL,          /* NAME SIGNAL */
 	PROTO_REQ_WAIT,          /* reply once no service is starting/stopping */
 	PROTO_REQ_TREE,          /* -> NODE... (the cgroup tree, parents first) */
-	PROTO_REQ_SHOW,          /* NAME -> SERVICE, UNIT_MODEL */
+	PROTO_REQ_SHOW,          /* NAME -> SERVICE, UNIT_MODEL (UNIT_TEXT before) */
 	PROTO_REQ_SYSTEM,        /* -> WATCHDOG (initd's own state) */
 	PROTO_REQ_POSTMORTEM,    /* NAME [COUNT] -> POSTMORTEM... (newest first) */
 	PROTO_REQ_FREEZE,        /* NAME: cgroup.freeze 1 on its node */
@@ -121,8 +122,8 @@ enum proto_attr {
 	PROTO_ATTR_SUBTREE_CONTROL,  /* string: "cpu memory" as the kernel has it */
 	PROTO_ATTR_LIMIT,         /* string: "FILE VALUE", as written */
 	/* show, and start/stop/restart without waiting */
-	PROTO_ATTR_UNIT_MODEL,    /* bytes: the unit as PID 1 holds it
-	                           * (unit_encode); svctl writes its text */
+	PROTO_ATTR_UNIT_TEXT,     /* string: the unit as parsed (unit_dump);
+	                           * initd before issue 19's UNIT_MODEL */
 	PROTO_ATTR_NO_WAIT,       /* flag (empty): answer start/stop/restart at
 	                           * once with the units' current SERVICE */
 	PROTO_ATTR_MAIN_ONLY,     /* flag (empty): kill the main process alone,
@@ -171,6 +172,9 @@ enum proto_attr {
 	 * BOOT_PHASE {NAME, PHASE_AT} per phase reached, in boot order */
 	PROTO_ATTR_BOOT_PHASE,       /* nested: NAME, PHASE_AT */
 	PROTO_ATTR_PHASE_AT,         /* u64: monotonic usec */
+	/* issue 19: show sends the unit encoded, PID 1 formats no text */
+	PROTO_ATTR_UNIT_MODEL,       /* bytes: the unit as PID 1 holds it
+	                              * (unit_encode); svctl writes its text */
 	PROTO_ATTR_MAX,
 };
 

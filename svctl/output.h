@@ -92,8 +92,9 @@ int tree_print(FILE *f, const void *payload, size_t len, bool json);
  * since, last exit, cgroup, status text, the detail block of
  * status_print_detail, its errors); or, json, one object: "unit" (the
  * text) and the members status_print_json gives a unit. 0, -EBADMSG (not
- * exactly one SERVICE, or no well-formed UNIT_MODEL; nothing printed) or
- * -ENOMEM. */
+ * exactly one SERVICE, or no well-formed UNIT_MODEL nor an older initd's
+ * UNIT_TEXT; nothing printed), -EPROTONOSUPPORT (a model of another
+ * version) or -ENOMEM. */
 int show_print(FILE *f, const void *payload, size_t len, bool json);
 
 /* A SYSTEM reply (system.c): initd's own state, today the hardware

@@ -81,8 +81,17 @@ static char *model_text(const void *payload, size_t len, int *err)
 	FILE *f;
 
 	*err = -EBADMSG;
-	if (proto_attr_find(payload, len, PROTO_ATTR_UNIT_MODEL, &a) != 1)
-		return NULL;
+	if (proto_attr_find(payload, len, PROTO_ATTR_UNIT_MODEL, &a) != 1) {
+		const char *old;
+
+		/* an initd from before UNIT_MODEL sends the text */
+		if (proto_attr_find(payload, len, PROTO_ATTR_UNIT_TEXT, &a) != 1 ||
+		    proto_get_str(&a, &old) < 0)
+			return NULL;
+		text = strdup(old);
+		*err = text ? 0 : -ENOMEM;
+		return text;
+	}
 	*err = unit_decode(a.data, a.len, &u);
 	if (*err < 0)
 		return NULL;
@@ -112,7 +121,7 @@ int show_print(FILE *f, const void *payload, size_t len, bool json)
 		text = model_text(payload, len, &r);
 	if (!text) {
 		free(units);
-		return n == 1 && r == -ENOMEM ? -ENOMEM : -EBADMSG;
+		return n == 1 && (r == -ENOMEM || r == -EPROTONOSUPPORT) ? r : -EBADMSG;
 	}
 	if (json) {
 		fputs("{\"unit\":", f);

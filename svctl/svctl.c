@@ -141,6 +141,11 @@ static int call_print(struct svctl *s, const struct command *cmd, int argc, char
 		return r;
 	r = print(stdout, rep.payload, rep.hdr.len, s->json);
 	reply_free(&rep);
+	if (r == -EPROTONOSUPPORT) {
+		fprintf(stderr, "svctl: %s: initd's unit model is of another version than "
+			"svctl's (an initd and svctl from two builds)\n", cmd->name);
+		return SVCTL_EXIT_PROTOCOL;
+	}
 	if (r < 0) {
 		fprintf(stderr, "svctl: malformed %s reply from initd\n", cmd->name);
 		return SVCTL_EXIT_PROTOCOL;

@@ -1345,7 +1345,7 @@ int unit_decode(const void *buf, size_t len, struct unit **ret)
 	if (!u)
 		return -ENOMEM;
 	r = get_record(&d, &unit_record, u, 0);
-	if (r == 0 && (d.left != 0 || !diags_complete(&u->diags)))
+	if (r == 0 && (d.left != 0 || !diags_complete(&u->diags) || !unit_alone_valid(u)))
 		r = -EBADMSG;
 	if (r < 0) {
 		unit_free(u);

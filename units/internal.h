@@ -536,6 +536,10 @@ void arena_usage(const struct unit_arena *a, struct arena_usage *u);
 
 /* set.c */
 int set_check_invariants(const struct unit_set *s);
+/* What a unit must meet in any set (a lone unit from unit_decode): every
+ * field in range, a good unit complete; not that its dependencies, slice
+ * and mounts exist. */
+bool unit_alone_valid(const struct unit *u);
 int set_collect_diags(struct unit_set *s, const struct unit_diags *conf_diags);
 
 #endif

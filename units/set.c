@@ -82,12 +82,20 @@ static bool conf_valid(const struct initd_conf *conf)
 	return true;
 }
 
-static bool deps_valid(const struct unit_set *s, char *const *deps)
+static bool deps_names_valid(char *const *deps)
 {
 	if (strv_length(deps) > UNIT_DEPS_MAX)
 		return false;
 	for (; *deps; deps++)
-		if (!unit_name_valid(*deps) || !unit_set_find(s, *deps))
+		if (!unit_name_valid(*deps))
+			return false;
+	return true;
+}
+
+static bool deps_present(const struct unit_set *s, char *const *deps)
+{
+	for (; *deps; deps++)
+		if (!unit_set_find(s, *deps))
 			return false;
 	return true;
 }
@@ -108,12 +116,12 @@ static bool mounts_declared(const struct unit_set *s, char *const *wheres)
 	return true;
 }
 
-/* What the rest of initd may rely on for a unit that is not bad. */
-static bool good_unit_valid(const struct unit_set *s, const struct unit *u)
+/* What the rest of initd may rely on for a unit that is not bad, but for
+ * what only its set can tell. */
+static bool good_unit_alone_valid(const struct unit *u)
 {
 	return unit_name_valid(u->name) && u->exec && u->exec[0] && u->exec[0][0] == '/' &&
-	       deps_valid(s, u->requires) && deps_valid(s, u->after) &&
-	       u->cgroup.slice && conf_find_slice(&s->conf, u->cgroup.slice) &&
+	       deps_names_valid(u->requires) && deps_names_valid(u->after) && u->cgroup.slice &&
 	       (!u->workdir || u->workdir[0] == '/') && u->start_limit_burst >= 1 &&
 	       log_path_valid(u->log_file, UNIT_LOG_PATH_MAX) &&
 	       (u->log_max_size == 0 || (u->log_max_size >= UNIT_LOG_SIZE_MIN &&
@@ -121,22 +129,32 @@ static bool good_unit_valid(const struct unit_set *s, const struct unit *u)
 	       u->start_limit_interval_usec > 0 && u->stop_signal >= 1 && u->stop_signal < _NSIG &&
 	       u->restart_delay_max_usec >= u->restart_delay_usec &&
 	       account_valid(u->user) && account_valid(u->group) && env_valid(u->environment) &&
-	       isolation_valid(&u->opt->iso) && mounts_declared(s, u->requires_mounts) &&
-	       escalation_unit_valid(u);
+	       isolation_valid(&u->opt->iso) && escalation_unit_valid(u);
+}
+
+/* What every unit, bad or not, holds. */
+static bool unit_fields_valid(const struct unit *u)
+{
+	return u->name && u->file && u->requires && u->after && u->environment && u->modes &&
+	       (unsigned)u->type < UNIT_TYPE_MAX && (unsigned)u->restart < UNIT_RESTART_MAX &&
+	       strv_length(u->exec) <= UNIT_ARGV_MAX &&
+	       strv_length(u->environment) <= UNIT_ENV_MAX && limits_valid(&u->opt->limits) &&
+	       mounts_unit_valid(u) && envdirs_valid(u) && probes_valid(&u->opt->ready) &&
+	       probes_valid(&u->opt->health) && seccomp_valid(&u->opt->seccomp) &&
+	       u->cgroup.delegate_max_depth >= 1 && u->cgroup.delegate_max_descendants >= 1;
+}
+
+bool unit_alone_valid(const struct unit *u)
+{
+	return unit_fields_valid(u) && (u->bad || good_unit_alone_valid(u));
 }
 
 static bool unit_valid(const struct unit_set *s, const struct unit *u)
 {
-	if (!u->name || !u->file || !u->requires || !u->after || !u->environment || !u->modes ||
-	    (unsigned)u->type >= UNIT_TYPE_MAX || (unsigned)u->restart >= UNIT_RESTART_MAX ||
-	    strv_length(u->exec) > UNIT_ARGV_MAX || strv_length(u->environment) > UNIT_ENV_MAX ||
-	    !limits_valid(&u->opt->limits) || !mounts_unit_valid(u) || !envdirs_valid(u) ||
-	    !probes_valid(&u->opt->ready) || !probes_valid(&u->opt->health) ||
-	    !seccomp_valid(&u->opt->seccomp) ||
-	    u->cgroup.delegate_max_depth < 1 ||
-	    u->cgroup.delegate_max_descendants < 1)
-		return false;
-	return u->bad || good_unit_valid(s, u);
+	return unit_alone_valid(u) &&
+	       (u->bad || (deps_present(s, u->requires) && deps_present(s, u->after) &&
+			   conf_find_slice(&s->conf, u->cgroup.slice) &&
+			   mounts_declared(s, u->requires_mounts)));
 }
 
 /* Everything unit_set_load guarantees, checked on a set from elsewhere.
