@@ -67,8 +67,12 @@ CFLAGS    += -DINITD_FAULT_INJECTION
 BUILD     := $(BUILD)-fault
 endif
 
+# initd links no parser: libconfig and libseccomp's compiler are
+# initd-loader's (and svctl's, which decodes with libunits); the tests
+# link everything.
 PKGS_UNITS := libconfig libseccomp
-PKGS_INITD := libconfig libcap libnl-3.0 libnl-route-3.0 libseccomp
+PKGS_INITD := libcap libnl-3.0 libnl-route-3.0
+PKGS_ALL   := $(PKGS_UNITS) $(PKGS_INITD)
 HAVE_SYSTEMD := $(shell $(PKG_CONFIG) --exists libsystemd 2>/dev/null && echo 1)
 
 cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
@@ -112,7 +116,7 @@ $(BUILD)/obj/initd/main.o $(BUILD)/obj/svctl/svctl.o: $(VERSION_STAMP)
 $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) $(call cflags,$(PKGS_INITD)) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(call cflags,$(PKGS_ALL)) -MMD -MP -c -o $@ $<
 
 # Archives are made afresh (rm first): `ar r` on an old one appends a new
 # member at the end, and the link order, so the binary, would depend on the

@@ -11,7 +11,7 @@
 
 enum boot_phase {
 	BOOT_PHASE_MOUNTS,         /* early mounts (proc, sys, dev, run, cgroup2) done */
-	BOOT_PHASE_LOADER_STARTED,  /* the unit loader started (exec'd) */
+	BOOT_PHASE_LOADER_STARTED,  /* the unit loader forked (it execs initd-loader) */
 	BOOT_PHASE_LOOP,           /* sockets, log writer up (while it parses) */
 	BOOT_PHASE_LOOPBACK,       /* lo up (PID 1, while the loader parses) */
 	BOOT_PHASE_MODEL_READ,     /* its whole answer read (EOF) */

@@ -185,9 +185,6 @@ const char *cgroup_plan_unit_problem(const struct cgroup_plan *p, const struct u
 
 /* ---- applying ------------------------------------------------------------------ */
 
-/* Enable each controller of mask in dir_fd's cgroup.subtree_control, one
- * at a time so that one refusal does not hide the others. Returns the
- * controllers refused; the first error goes into problem. */
 /* One write for every controller of mask: one walk of the subtree and, on a
  * node holding processes (the root), one take of the kernel's threadgroup
  * lock instead of one per controller (issue 19). */
@@ -203,8 +200,10 @@ static int enable_all(int dir_fd, uint32_t mask)
 	return n ? cgroup_write_file(dir_fd, "cgroup.subtree_control", line) : 0;
 }
 
-/* The controllers of mask that the kernel refused: all at once first, one
- * by one only when that failed, to tell which. */
+/* Enable the controllers of mask in dir_fd's cgroup.subtree_control: all
+ * at once first; when that fails, one at a time, so that one refusal does
+ * not hide the others. Returns the controllers refused; the first error
+ * goes into problem. */
 static uint32_t enable_controllers(int dir_fd, uint32_t mask, char *problem, size_t size)
 {
 	uint32_t refused = 0;

@@ -17,6 +17,10 @@
 #include "initd/logbuf.h"
 #include "initd/metrics.h"
 #include "initd/cgroup_limits.h"
+#include "initd/loader.h"
+
+_Static_assert(COMMANDS_INSTANCES_MAX <= LOADER_EXTRA_MAX,
+	       "every run-time instance must fit on the loader's command line");
 
 #define COMMAND_NAMES_MAX 256
 #define LOG_CHUNK (32u * 1024)

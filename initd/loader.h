@@ -24,6 +24,11 @@
 #define LOADER_EXE_NAME     "initd-loader"
 #define LOADER_MODEL_ARG    "--model"
 #define LOADER_CHECK_ARG    "--check"
+/* At most this many run-time instances go to one load (the commands keep
+ * at most COMMANDS_INSTANCES_MAX: asserted there). */
+#define LOADER_EXTRA_MAX    1024
+/* The answer of a loader whose exec failed: this, then its -errno (int32). */
+#define LOADER_EXEC_FAILED  "iexe"
 enum {
 	CHECK_OK = 0,
 	CHECK_ERRORS = 1,
@@ -40,7 +45,7 @@ struct loader;
 /* Start a load of conf_path and units_dir, with the run-time instances
  * extra (NULL-terminated, or NULL; unit_set_load_with), handed to the
  * loader as arguments. Returns 0 (done will be called exactly once, from
- * the loop) or -errno. */
+ * the loop) or -errno (-E2BIG: more than LOADER_EXTRA_MAX instances). */
 int loader_start(struct loop *l, const char *conf_path, const char *units_dir,
 		 char *const *extra, loader_done_fn done, void *data, struct loader **ret);
 

@@ -214,7 +214,8 @@ static int run_check(const struct options *o)
 {
 	int r = loader_exec_check(o->conf_path, o->units_dir, o->root, o->dump);
 
-	fprintf(stderr, "initd: cannot run %s beside initd: %s\n", LOADER_EXE_NAME, strerror(-r));
+	fprintf(stderr, "initd: cannot run %s beside initd (/proc/self/exe, else argv[0], else "
+		"PATH): %s\n", LOADER_EXE_NAME, strerror(-r));
 	return CHECK_UNREADABLE;
 }
 
@@ -892,10 +893,10 @@ static int run_daemon(struct initd *d)
 		log_error("cannot set up the event loop: %s", strerror(-r));
 		return r;
 	}
-	/* The loader first: it is exec'd, not forked (initd/loader.h), so its
-	 * parse runs on the other CPU while PID 1 sets up its sockets, the
-	 * log writer and lo, and costs PID 1 no copy-on-write fault. Its
-	 * answer is read in the loop, after all of them (issue 19). */
+	/* The loader first (a fork that execs initd-loader, initd/loader.h):
+	 * its parse runs on the other CPU while PID 1 sets up its sockets,
+	 * the log writer and lo. Its answer is read in the loop, after all
+	 * of them (issue 19). */
 	lr = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, NULL, boot_units_loaded, d,
 			  &d->reloading);
 	boot_phase_mark(BOOT_PHASE_LOADER_STARTED);

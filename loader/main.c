@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -50,12 +51,15 @@ static int run_model(const char *conf_path, const char *units_dir, char *const *
 	r = unit_set_load_with(conf_path, units_dir, extra, &set);
 	if (r >= 0)
 		r = unit_set_encode(set, &buf, &len);
+	unit_set_free(set);
 	if (r < 0) {
 		int32_t err = r;   /* a 4-byte answer: "no model, this errno" */
 		(void)!write_all(STDOUT_FILENO, &err, sizeof(err));
 		return 1;
 	}
-	return write_all(STDOUT_FILENO, buf, len) < 0 ? 1 : 0;
+	r = write_all(STDOUT_FILENO, buf, len);
+	free(buf);
+	return r < 0 ? 1 : 0;
 }
 
 /* --dump: initd.conf, then each unit in name order, as units/dump.c writes
@@ -149,6 +153,9 @@ int main(int argc, char **argv)
 	const char *root = NULL;
 	bool dump = false;
 
+	/* PID 1 execs it as /proc/self/fd/N: without this its name would be
+	 * "N" in ps, the kernel's fault and OOM lines. */
+	prctl(PR_SET_NAME, LOADER_EXE_NAME);
 	/* Whatever fd an exec passed on by mistake is not ours to hold. */
 	close_range(3, ~0U, 0);
 	if (argc < 4)

@@ -15,7 +15,7 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(INITD_LIB_OBJ) $(BUILD)/libuni
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST-CC $<")
 	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) $(call cflags,$(PKGS_UNITS)) -o $@ $^ \
-		$(CHECK_LIBS) $(call libs,$(PKGS_INITD))
+		$(CHECK_LIBS) $(call libs,$(PKGS_ALL))
 
 # svctl's analyze (client-side rendering) and what it prints with.
 $(BUILD)/tests/unit/test_analyze: $(BUILD)/obj/svctl/analyze.o $(BUILD)/obj/svctl/analyze_svg.o \
@@ -66,8 +66,8 @@ FUZZ_REPLAY_OBJ = $(filter-out $(BUILD)/obj/initd/main.o,$(INITD_OBJ)) \
 $(BUILD)/fuzz/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(FUZZ_REPLAY_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ-CC $@")
-	$(Q)$(CC) $(CFLAGS) -fno-sanitize-recover=all $(call cflags,$(PKGS_INITD)) -o $@ \
-		tests/fuzz/fuzz_$*.c tests/fuzz/driver.c $(FUZZ_REPLAY_OBJ) $(call libs,$(PKGS_INITD))
+	$(Q)$(CC) $(CFLAGS) -fno-sanitize-recover=all $(call cflags,$(PKGS_ALL)) -o $@ \
+		tests/fuzz/fuzz_$*.c tests/fuzz/driver.c $(FUZZ_REPLAY_OBJ) $(call libs,$(PKGS_ALL))
 
 fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 	@mkdir -p $(RESULTS)
@@ -104,12 +104,12 @@ FUZZ_OBJ     := $(FUZZ_OBJ_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
 $(FUZZ_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ-CC $<")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(call cflags,$(PKGS_INITD)) -MMD -MP -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(call cflags,$(PKGS_ALL)) -MMD -MP -c -o $@ $<
 
 $(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
 	@$(if $(Q),echo "  FUZZ-LD $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(call cflags,$(PKGS_INITD)) -o $@ \
-		tests/fuzz/fuzz_$*.c $(FUZZ_OBJ) $(call libs,$(PKGS_INITD))
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(call cflags,$(PKGS_ALL)) -o $@ \
+		tests/fuzz/fuzz_$*.c $(FUZZ_OBJ) $(call libs,$(PKGS_ALL))
 
 -include $(FUZZ_OBJ:.o=.d)
 .SECONDARY: $(FUZZ_OBJ) $(FUZZ_REPLAY_OBJ)

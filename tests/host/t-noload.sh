@@ -4,8 +4,8 @@
 # answers with the reason and, once the directory is there, loads and starts
 # the units; poweroff ends initd with nothing loaded. An initd without its
 # initd-loader beside it (issue 19: the parser is another executable) keeps
-# running with nothing loaded and says which file is missing; its --check
-# exits 3 saying so.
+# running with nothing loaded and says which file is missing (or that it
+# cannot be exec'd); its --check exits 3 saying so.
 . "$(dirname "$0")/lib.sh"
 
 # initd answers at all (status fails here by design: nothing is loaded).
@@ -49,6 +49,17 @@ check "status names the missing initd-loader: $msg" \
 msg=$(sv reload 2>&1); rc=$?
 check "reload without initd-loader fails (exit $rc): $msg" test "$rc" -ne 0
 check "initd still answers after the failed reload" control_answers
+stop_initd; is "poweroff ends the namespace" "$?" 0
+# Its loader there but not executable: the exec's errno, not "died".
+mkdir -p "$WORK/noexec-bin" && cp "$BUILD/initd" "$WORK/noexec-bin/initd" &&
+	cp "$BUILD/initd-loader" "$WORK/noexec-bin/initd-loader" && chmod -x "$WORK/noexec-bin/initd-loader"
+new_boot noexec
+testd_unit web ""
+INITD=$WORK/noexec-bin/initd start_initd
+check "initd-loader not executable: status says no units are loaded" wait_until 5 status_says_none
+msg=$(sv status 2>&1)
+check "status says initd-loader cannot be exec'd: $msg" \
+	eval 'grep -q "cannot exec initd-loader: Permission denied" <<< "$msg"'
 stop_initd; is "poweroff ends the namespace" "$?" 0
 chk=$("$WORK/alone/initd" --check "$T/conf" 2>&1); rc=$?
 is "--check without initd-loader exits 3" "$rc" 3
