@@ -581,6 +581,25 @@ START_TEST(test_dump_model_bounded)
 }
 END_TEST
 
+/* A model that is well-formed bytes but not a unit initd would hold: the
+ * cpuset.cpus bit declared with no list (svctl's dump read the NULL). */
+START_TEST(test_dump_model_invalid_refused)
+{
+	struct unit *u = NULL, *w = NULL;
+	void *buf = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(unit_parse_string("m.unit", "exec = [ \"/bin/true\" ];\n", &u), 0);
+	ck_assert(!u->bad);
+	unit_opt_own(u)->limits.declared |= UNIT_LIMIT_BIT(UNIT_LIMIT_CPUSET_CPUS);
+	ck_assert_int_eq(unit_encode(u, &buf, &len), 0);
+	ck_assert_int_eq(unit_decode(buf, len, &w), -EBADMSG);
+	ck_assert_ptr_null(w);
+	free(buf);
+	unit_free(u);
+}
+END_TEST
+
 START_TEST(test_dump_bad)
 {
 	struct unit *u = NULL;
@@ -608,6 +627,7 @@ static Suite *dump_suite(void)
 	tcase_add_test(tc, test_dump_conf);
 	tcase_add_test(tc, test_dump_bad);
 	tcase_add_test(tc, test_dump_model_bounded);
+	tcase_add_test(tc, test_dump_model_invalid_refused);
 	tcase_add_test(tc, test_dump_tree);
 	tcase_add_test(tc, test_dump_corpus);
 	suite_add_tcase(s, tc);
