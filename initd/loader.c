@@ -161,7 +161,8 @@ static int loader_exe_path(char *buf, size_t size)
 
 /* An O_PATH fd on initd-loader, opened at the first load and kept: every
  * later load runs the same file as the first, so an upgrade on disk cannot
- * hand this PID 1 a loader of another version (it runs after a re-exec). */
+ * hand this PID 1 a loader of another version (the new one runs from the
+ * next boot on). */
 static int loader_exe_fd(void)
 {
 	static int fd = -1;

@@ -70,8 +70,9 @@ static void show_print_human(FILE *f, const struct unit_status *u, const char *t
 	print_errors(f, u);
 }
 
-/* The UNIT_MODEL as unit_dump writes it: malloc'ed text, or NULL with
- * *err -EBADMSG or -ENOMEM. */
+/* The UNIT_MODEL as unit_dump writes it (or an older initd's UNIT_TEXT):
+ * malloc'ed text, or NULL with *err -EBADMSG, -EPROTONOSUPPORT (a model
+ * of another version) or -ENOMEM. */
 static char *model_text(const void *payload, size_t len, int *err)
 {
 	struct proto_attr_view a;
