@@ -1,8 +1,10 @@
-/* encode.c — the binary form of a unit_set, how the forked loader hands a
- * validated model to PID 1.
+/* encode.c — the binary form of a unit_set, how initd-loader hands a
+ * validated model to PID 1; and of one unit alone, how PID 1 hands it to
+ * `svctl show` (unit_encode).
  *
  *   set     := magic "iuse" | version u8 | record(conf) | varint n_units
  *              | record(unit) * n_units | record(set: its diags)
+ *   unit    := magic "iuun" | version u8 | record(unit)
  *   record  := field* | varint 0
  *   field   := varint tag (>= 1) | u8 kind | value
  *   value   := NUM:  varint (LEB128, at most 10 bytes)

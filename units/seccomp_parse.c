@@ -3,7 +3,7 @@
  * declared lists to a BPF program with libseccomp. The model (the default
  * action's and errno names, equality, invariants) is seccomp.c's.
  *
- * The compilation runs where the unit is parsed: in the forked loader (and
+ * The compilation runs where the unit is parsed: in initd-loader (and
  * in `initd --check`), never in PID 1, which only carries the program in
  * the encoded model (unit_seccomp.bpf) for the child to install with
  * seccomp(2) last before exec. A filter holds only the native architecture:

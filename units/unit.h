@@ -831,7 +831,7 @@ struct unit *unit_set_find(const struct unit_set *s, const char *name);
 int unit_set_order(const struct unit_set *s, size_t *order);
 
 /* Serialise a set into a self-contained byte buffer (malloc'd, *ret_len), and
- * back. This is how the forked loader hands a validated model to PID 1:
+ * back. This is how initd-loader hands a validated model to PID 1:
  * the decoder is bounded and never trusts its input.
  * encode: 0, -ENOMEM, or -EINVAL if the set breaks a limit the decoder
  * enforces. *ret is the caller's to free().

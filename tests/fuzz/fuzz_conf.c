@@ -1,5 +1,5 @@
 /* fuzz_conf.c — initd.conf through its loader (conf_load, the code the
- * forked loader runs), from a memfd so that the real read path is used.
+ * loader runs), from a memfd so that the real read path is used.
  *
  * Properties: no crash, leak or bad access; whatever conf_load yields (a bad
  * key keeps its default) is a configuration a set may hold: with no units it
