@@ -15,6 +15,7 @@
  *   graph_cycles.c  its cycles reported
  *   unit.c     new, free, equal, string vectors
  *   encode.c   the binary form of a set
+ *   compiled.c initd.model: a compiled set and the digest of its inputs
  *   dump.c     a unit, initd.conf, back into libconfig text
  *   limits.c   cgroup limits of units and slices, controller names, cpu lists
  *   limits_parse.c  those limits read from the keys
@@ -263,6 +264,8 @@ struct unit_optional *unit_optional_new(void);
 void unit_optional_free(struct unit_optional *o);
 char **strv_new(void);
 void strv_free(char **v);
+/* "NAME.unit", not hidden: a file a load reads (compiled.c). */
+bool unit_file_name_ok(const char *name);
 size_t strv_length(char *const *v);
 bool strv_equal(char *const *a, char *const *b);
 bool streq_ptr(const char *a, const char *b);

@@ -16,13 +16,6 @@ static int compare_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool is_unit_file(const char *name)
-{
-	size_t n = strlen(name);
-
-	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".unit") == 0;
-}
-
 /* The NAME.unit files in dirfd, sorted, into a new vector (caller frees
  * with strv_free). More than UNIT_MAX gives -E2BIG; others -errno. */
 static int list_unit_files(int dirfd, char ***ret)
@@ -44,7 +37,7 @@ static int list_unit_files(int dirfd, char ***ret)
 	}
 	v = calloc(UNIT_MAX + 1, sizeof(*v));
 	while (v && r == 0 && (errno = 0, de = readdir(d))) {
-		if (!is_unit_file(de->d_name))
+		if (!unit_file_name_ok(de->d_name))
 			continue;
 		if (n == UNIT_MAX)
 			r = -E2BIG;

@@ -850,6 +850,35 @@ int unit_set_decode(const void *buf, size_t len, struct unit_set **ret);
 int unit_encode(const struct unit *u, void **ret, size_t *ret_len);
 int unit_decode(const void *buf, size_t len, struct unit **ret);
 
+/* ---- the compiled model (compiled.c, issue 19) ----
+ * CONFIG_DIR/initd.model: unit_set_encode's bytes behind a header with
+ * the digest of the inputs they were compiled from, written by
+ * `initd --compile` (initd-loader) when an image is built, decoded by
+ * PID 1 at boot in place of a loader's answer while the digest holds. */
+#define UNIT_MODEL_FILE     "initd.model"
+#define UNIT_MODEL_MAGIC    "iumc"
+#define UNIT_MODEL_VERSION  1
+#define UNIT_MODEL_HEADER   24
+#define UNIT_MODEL_FILE_MAX (UNIT_MODEL_HEADER + 64ULL * 1024 * 1024)
+
+/* The digest of what a load of conf_path and units_dir reads (the file,
+ * or its absence; each *.unit name and its bytes). 0, or -errno when an
+ * input cannot be read the way the loader would (-E2BIG: more than
+ * UNIT_MAX unit files). */
+int unit_inputs_digest(const char *conf_path, const char *units_dir, uint64_t *ret);
+/* The file's first UNIT_MODEL_HEADER bytes for this digest and the
+ * encoding body (len bytes) that follows them. */
+void unit_model_header(uint8_t out[UNIT_MODEL_HEADER], uint64_t digest, const void *body,
+		       size_t len);
+/* PID 1: the set compiled into path, if path is a regular file of the
+ * caller's user that no one else may write, of this version, and its
+ * digest is that of the inputs now. 0, or -errno with *why a human
+ * reason: -ENOENT (no file), -EPERM, -EFBIG, -EPROTONOSUPPORT (another
+ * initd's), -ESTALE (the files changed), -EBADMSG (damaged, malformed),
+ * -ENOMEM. */
+int unit_model_read(const char *path, const char *conf_path, const char *units_dir,
+		    struct unit_set **ret, const char **why);
+
 /* What a set's units take on the heap (issue 19: bytes per service by
  * component): struct unit itself, its optional groups (struct
  * unit_optional: a decoded set's shared copy counted once), its strings,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/util.h"
 #include "units/unit.h"
@@ -1722,6 +1723,175 @@ START_TEST(test_cgroup_slices)
 }
 END_TEST
 
+/* ---- the compiled model (units/compiled.c) -------------------------------- */
+
+static uint64_t digest_of(struct tree *t)
+{
+	uint64_t d = 0;
+
+	ck_assert_int_eq(unit_inputs_digest(t->conf, t->units, &d), 0);
+	return d;
+}
+
+/* Every input a load reads moves the digest; what it does not read does
+ * not; and an entry that is no file is hashed, never waited on. */
+START_TEST(test_compiled_digest)
+{
+	struct tree t;
+	char a[256], z[256];
+	uint64_t d0, d;
+
+	tree_init(&t);
+	tree_write(&t, "initd.conf", "hostname = \"h\";\n");
+	tree_write(&t, "units/a.unit", "exec = [ \"/bin/true\" ];\n");
+	tree_write(&t, "units/b.unit", "exec = [ \"/bin/false\" ];\n");
+	d0 = digest_of(&t);
+	ck_assert(digest_of(&t) == d0);
+	/* not inputs: other names, hidden units */
+	tree_write(&t, "units/README", "x\n");
+	tree_write(&t, "units/.hidden.unit", "x\n");
+	tree_write(&t, "initd.model", "x\n");
+	ck_assert(digest_of(&t) == d0);
+	/* a byte of a unit */
+	tree_write(&t, "units/a.unit", "exec = [ \"/bin/truE\" ];\n");
+	ck_assert(digest_of(&t) != d0);
+	tree_write(&t, "units/a.unit", "exec = [ \"/bin/true\" ];\n");
+	ck_assert(digest_of(&t) == d0);
+	/* a unit added, then renamed, then removed */
+	tree_write(&t, "units/c.unit", "");
+	d = digest_of(&t);
+	ck_assert(d != d0);
+	snprintf(a, sizeof(a), "%s/c.unit", t.units);
+	snprintf(z, sizeof(z), "%s/d.unit", t.units);
+	ck_assert_int_eq(rename(a, z), 0);
+	ck_assert(digest_of(&t) != d && digest_of(&t) != d0);
+	ck_assert_int_eq(unlink(z), 0);
+	ck_assert(digest_of(&t) == d0);
+	/* initd.conf: edited, empty, absent are three inputs */
+	tree_write(&t, "initd.conf", "");
+	d = digest_of(&t);
+	ck_assert(d != d0);
+	ck_assert_int_eq(unlink(t.conf), 0);
+	ck_assert(digest_of(&t) != d && digest_of(&t) != d0);
+	/* a FIFO and a directory named like units: hashed as "not a file" */
+	snprintf(a, sizeof(a), "%s/fifo.unit", t.units);
+	ck_assert_int_eq(mkfifo(a, 0644), 0);
+	d = digest_of(&t);
+	snprintf(z, sizeof(z), "%s/dir.unit", t.units);
+	ck_assert_int_eq(mkdir(z, 0755), 0);
+	ck_assert(digest_of(&t) != d);
+	/* the same files elsewhere (an image compiled where it is built):
+	 * the same digest, paths are not inputs */
+	{
+		struct tree t2;
+		char cmd[512];
+
+		tree_init(&t2);
+		snprintf(cmd, sizeof(cmd), "cp -a %s/. %s/", t.dir, t2.dir);
+		ck_assert_int_eq(unlink(a), 0);   /* cp would block on the FIFO */
+		d = digest_of(&t);
+		ck_assert_int_eq(system(cmd), 0);
+		ck_assert(digest_of(&t2) == d);
+		tree_remove(&t2);
+	}
+	/* no units directory: an error, no digest */
+	tree_remove(&t);
+	ck_assert_int_eq(unit_inputs_digest(t.conf, t.units, &d), -ENOENT);
+}
+END_TEST
+
+/* The model file of t's set, as initd-loader --compile writes it. */
+static void model_write(struct tree *t, const char *path, mode_t mode)
+{
+	uint8_t head[UNIT_MODEL_HEADER];
+	struct unit_set *s = tree_load(t);
+	void *buf = NULL;
+	size_t len = 0;
+	int fd;
+
+	ck_assert_int_eq(unit_set_encode(s, &buf, &len), 0);
+	unit_model_header(head, digest_of(t), buf, len);
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fchmod(fd, mode), 0);
+	ck_assert_int_eq(write_all(fd, head, sizeof(head)), 0);
+	ck_assert_int_eq(write_all(fd, buf, len), 0);
+	close(fd);
+	free(buf);
+	unit_set_free(s);
+}
+
+static void model_poke(const char *path, long off, uint8_t x)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	uint8_t b;
+
+	ck_assert_int_ge(fd, 0);
+	if (off < 0)
+		off += lseek(fd, 0, SEEK_END);
+	ck_assert_int_eq(pread(fd, &b, 1, off), 1);
+	b ^= x;
+	ck_assert_int_eq(pwrite(fd, &b, 1, off), 1);
+	close(fd);
+}
+
+static int model_read(struct tree *t, const char *path, size_t *n_units)
+{
+	struct unit_set *s = NULL;
+	const char *why = NULL;
+	int r = unit_model_read(path, t->conf, t->units, &s, &why);
+
+	if (r == 0) {
+		*n_units = s->n_units;
+		unit_set_free(s);
+	} else {
+		ck_assert_ptr_nonnull(why);
+		ck_assert_ptr_null(s);
+	}
+	return r;
+}
+
+START_TEST(test_compiled_read)
+{
+	struct tree t;
+	char path[256];
+	size_t n = 0;
+
+	tree_init(&t);
+	snprintf(path, sizeof(path), "%s/" UNIT_MODEL_FILE, t.dir);
+	ck_assert_int_eq(model_read(&t, path, &n), -ENOENT);
+	tree_write(&t, "units/a.unit", "exec = [ \"/bin/true\" ];\n");
+	tree_write(&t, "units/b.unit", "exec = [ \"/bin/false\" ];\nafter = [ \"a\" ];\n");
+	model_write(&t, path, 0644);
+	ck_assert_int_eq(model_read(&t, path, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	/* the files moved on */
+	tree_write(&t, "units/b.unit", "exec = [ \"/bin/false\" ];\n");
+	ck_assert_int_eq(model_read(&t, path, &n), -ESTALE);
+	tree_write(&t, "units/b.unit", "exec = [ \"/bin/false\" ];\nafter = [ \"a\" ];\n");
+	ck_assert_int_eq(model_read(&t, path, &n), 0);
+	/* a byte of the body damaged; the header's version; its digest */
+	model_poke(path, -2, 0x01);
+	ck_assert_int_eq(model_read(&t, path, &n), -EBADMSG);
+	model_poke(path, -2, 0x01);
+	model_poke(path, 4, 0x40);
+	ck_assert_int_eq(model_read(&t, path, &n), -EPROTONOSUPPORT);
+	model_poke(path, 4, 0x40);
+	model_poke(path, 9, 0x01);
+	ck_assert_int_eq(model_read(&t, path, &n), -ESTALE);
+	model_poke(path, 9, 0x01);
+	ck_assert_int_eq(model_read(&t, path, &n), 0);
+	/* writable by others; then cut short */
+	ck_assert_int_eq(chmod(path, 0664), 0);
+	ck_assert_int_eq(model_read(&t, path, &n), -EPERM);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_eq(truncate(path, UNIT_MODEL_HEADER - 1), 0);
+	ck_assert_int_eq(model_read(&t, path, &n), -EBADMSG);
+	tree_remove(&t);
+}
+END_TEST
+
 static Suite *units_suite(void)
 {
 	Suite *s = suite_create("units");
@@ -1779,6 +1949,11 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, test_encode_flips);
 	tcase_add_test(tc, test_encode_invariants);
 	tcase_add_test(tc, test_decode_crafted);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("compiled");
+	tcase_add_test(tc, test_compiled_digest);
+	tcase_add_test(tc, test_compiled_read);
 	suite_add_tcase(s, tc);
 	return s;
 }
