@@ -14,7 +14,9 @@ enum boot_phase {
 	BOOT_PHASE_LOADER_STARTED,  /* the unit loader forked (it execs initd-loader) */
 	BOOT_PHASE_LOOP,           /* sockets, log writer up (while it parses) */
 	BOOT_PHASE_LOOPBACK,       /* lo up (PID 1, while the loader parses) */
-	BOOT_PHASE_MODEL_READ,     /* its whole answer read (EOF) */
+	BOOT_PHASE_MODEL_READ,     /* its whole answer read (EOF); with a
+	                            * compiled model (initd.model) both this
+	                            * and the next once it is decoded */
 	BOOT_PHASE_MODEL_DECODED,  /* the model decoded in PID 1 */
 	BOOT_PHASE_MODULES,        /* initd.conf's modules loaded */
 	BOOT_PHASE_CONF,           /* network, sysctl, watchdog applied */

@@ -236,23 +236,46 @@ static int loader_spawn(const char *conf_path, const char *units_dir, char *cons
 	return 0;
 }
 
-int loader_exec_check(const char *conf_path, const char *units_dir, const char *root,
-		      bool dump)
+int loader_exec_tool(char *const *args)
 {
-	char path[4096];
-	char *argv[] = { (char *)LOADER_EXE_NAME, (char *)LOADER_CHECK_ARG, (char *)conf_path,
-			 (char *)units_dir, dump ? (char *)"--dump" : NULL, NULL, NULL, NULL };
-	size_t n = dump ? 5 : 4;
+	char path[4096], *argv[8];
+	size_t n = 0;
 	int r = loader_exe_path(path, sizeof(path));
 
-	if (root) {
-		argv[n++] = (char *)"--root";
-		argv[n++] = (char *)root;
-	}
 	if (r < 0)
 		return r;
+	argv[n++] = (char *)LOADER_EXE_NAME;
+	for (; *args; args++) {
+		if (n == sizeof(argv) / sizeof(*argv) - 1)
+			return -E2BIG;
+		argv[n++] = *args;
+	}
+	argv[n] = NULL;
 	execvp(path, argv);   /* a path as is; initd-loader alone: PATH */
 	return -errno;
+}
+
+int loader_read_compiled(const char *model_path, const char *conf_path, const char *units_dir,
+			 struct unit_set **ret)
+{
+	const char *why = NULL;
+	int r = unit_model_read(model_path, conf_path, units_dir, ret, &why);
+
+	if (r == -ENOENT)
+		return r;
+	if (r == -ESTALE) {   /* the files were edited: what they are for */
+		log_notice("%s: %s; reading the unit files", model_path, why);
+		return r;
+	}
+	if (r < 0) {
+		log_warn("%s: %s (%s); reading the unit files", model_path, why, strerror(-r));
+		return r;
+	}
+	boot_phase_mark(BOOT_PHASE_MODEL_READ);
+	boot_phase_mark(BOOT_PHASE_MODEL_DECODED);
+	log_info("units: %zu from %s (its digest matches the files)", (*ret)->n_units, model_path);
+	malloc_trim(0);   /* the file's buffer and the decoder's scratch */
+	return 0;
 }
 
 int loader_start(struct loop *l, const char *conf_path, const char *units_dir,

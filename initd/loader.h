@@ -24,6 +24,7 @@
 #define LOADER_EXE_NAME     "initd-loader"
 #define LOADER_MODEL_ARG    "--model"
 #define LOADER_CHECK_ARG    "--check"
+#define LOADER_COMPILE_ARG  "--compile"
 /* At most this many run-time instances go to one load (the commands keep
  * at most COMMANDS_INSTANCES_MAX: asserted there). */
 #define LOADER_EXTRA_MAX    1024
@@ -52,9 +53,16 @@ int loader_start(struct loop *l, const char *conf_path, const char *units_dir,
 /* Abandon a load in flight (done is not called). Accepts NULL. */
 void loader_cancel(struct loader *ld);
 
-/* `initd --check`: exec initd-loader's check. Returns only on failure,
- * with -errno (the loader missing beside initd: -ENOENT). */
-int loader_exec_check(const char *conf_path, const char *units_dir, const char *root,
-		      bool dump);
+/* `initd --check` and `initd --compile`: exec initd-loader with args
+ * (NULL-terminated, after its name: LOADER_CHECK_ARG ...). Returns only
+ * on failure, with -errno (the loader missing beside initd: -ENOENT). */
+int loader_exec_tool(char *const *args);
+
+/* The boot's model from the compiled file model_path (unit_model_read),
+ * with no loader: 0 and *ret, or -errno (-ENOENT: no such file, said
+ * nowhere; anything else logged with the reason, and the caller starts
+ * the loader instead). */
+int loader_read_compiled(const char *model_path, const char *conf_path, const char *units_dir,
+			 struct unit_set **ret);
 
 #endif

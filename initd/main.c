@@ -51,10 +51,12 @@ struct options {
 	const char *config_dir;
 	char units_dir[4096];
 	char conf_path[4096];
+	char model_path[4096];  /* DIR/initd.model: the compiled model */
 	const char *control_path;
 	char notify_path[4096];
 	const char *cgroup_root;
 	bool check;
+	bool compile;           /* --compile: write model_path and exit */
 	bool dump;              /* --check --dump: also print the parsed model */
 	const char *root;       /* --check --root DIR: also check against DIR's
 	                         * files (units/imagecheck.c) */
@@ -108,6 +110,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: initd [OPTIONS]\n"
 		"       initd --check [--dump] [--root ROOT] [DIR]\n"
+		"       initd --compile [--root ROOT] [DIR]\n"
 		"\n"
 		"A declarative PID-1 supervisor. Reads DIR/initd.conf and DIR/units/*.unit.\n"
 		"\n"
@@ -127,6 +130,10 @@ static void usage(FILE *f)
 		"      --root ROOT      with --check: also check against the tree ROOT\n"
 		"                       (an image): executables, users and groups,\n"
 		"                       kernel modules, files the units need\n"
+		"      --compile [DIR]  write DIR/" UNIT_MODEL_FILE ": the units as the boot\n"
+		"                       loads them, which initd then decodes at boot\n"
+		"                       instead of parsing, while the files match;\n"
+		"                       with --root ROOT, DIR lies in the image ROOT\n"
 		"  -v, --verbose        log every state change\n"
 		"  -h, --help           this help\n"
 		"  -V, --version        print the version\n");
@@ -137,7 +144,7 @@ static void usage(FILE *f)
 static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 {
 	enum { OPT_UNITS = 256, OPT_CONTROL, OPT_NOTIFY, OPT_CGROUP_ROOT, OPT_NO_CGROUP, OPT_NO_MOUNTS,
-	       OPT_DUMP, OPT_CMDLINE, OPT_ROOT };
+	       OPT_DUMP, OPT_CMDLINE, OPT_ROOT, OPT_COMPILE };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "units", required_argument, NULL, OPT_UNITS },
@@ -149,6 +156,7 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 		{ "check", no_argument, NULL, 'n' },
 		{ "dump", no_argument, NULL, OPT_DUMP },
 		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "compile", no_argument, NULL, OPT_COMPILE },
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -172,6 +180,7 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 		case 'n': if (!pid1) o->check = true; break;
 		case OPT_DUMP: if (!pid1) o->check = o->dump = true; break;
 		case OPT_ROOT: if (!pid1) o->root = optarg; break;
+		case OPT_COMPILE: if (!pid1) o->compile = true; break;
 		case OPT_CMDLINE: if (!pid1) o->cmdline = optarg; break;
 		case 'v': o->verbose = true; break;
 		case 'h': if (!pid1) { usage(stdout); return 1; } break;
@@ -179,10 +188,14 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 		default: if (!pid1) { usage(stderr); return -EINVAL; } break;
 		}
 	}
-	if (o->check && optind < argc)
+	if (o->check && o->compile) {
+		fprintf(stderr, "initd: --check and --compile are two runs\n");
+		return -EINVAL;
+	}
+	if ((o->check || o->compile) && optind < argc)
 		o->config_dir = argv[optind++];
-	if (o->root && !o->check) {
-		fprintf(stderr, "initd: --root needs --check\n");
+	if (o->root && !o->check && !o->compile) {
+		fprintf(stderr, "initd: --root needs --check or --compile\n");
 		return -EINVAL;
 	}
 	if (!pid1 && optind < argc) {
@@ -193,6 +206,7 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 	if (!units)
 		snprintf(o->units_dir, sizeof(o->units_dir), "%s/units", o->config_dir);
 	snprintf(o->conf_path, sizeof(o->conf_path), "%s/initd.conf", o->config_dir);
+	snprintf(o->model_path, sizeof(o->model_path), "%s/" UNIT_MODEL_FILE, o->config_dir);
 	if (notify) {
 		snprintf(o->notify_path, sizeof(o->notify_path), "%s", notify);
 	} else {
@@ -208,11 +222,25 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 
 /* ---- --check --------------------------------------------------------------- */
 
-/* initd-loader does it (the parser is not in this binary): it prints what
- * `initd --check` always printed and exits with its codes. */
+/* initd-loader does both (the parser is not in this binary): it prints
+ * what `initd --check` always printed and exits with its codes. */
 static int run_check(const struct options *o)
 {
-	int r = loader_exec_check(o->conf_path, o->units_dir, o->root, o->dump);
+	char *check[] = { (char *)LOADER_CHECK_ARG, (char *)o->conf_path, (char *)o->units_dir,
+			  NULL, NULL, NULL, NULL };
+	char *compile[] = { (char *)LOADER_COMPILE_ARG, (char *)o->conf_path,
+			    (char *)o->units_dir, (char *)o->model_path,
+			    o->root ? (char *)"--root" : NULL, (char *)o->root, NULL };
+	size_t n = 3;
+	int r;
+
+	if (o->dump)
+		check[n++] = (char *)"--dump";
+	if (o->root) {
+		check[n++] = (char *)"--root";
+		check[n++] = (char *)o->root;
+	}
+	r = loader_exec_tool(o->compile ? compile : check);
 
 	fprintf(stderr, "initd: cannot run %s beside initd (/proc/self/exe, else argv[0], else "
 		"PATH): %s\n", LOADER_EXE_NAME, strerror(-r));
@@ -869,6 +897,7 @@ static void boot_pid1(struct initd *d)
 
 static int run_daemon(struct initd *d)
 {
+	struct unit_set *compiled = NULL;
 	int r, lr;
 
 	if (d->pid1)
@@ -893,13 +922,18 @@ static int run_daemon(struct initd *d)
 		log_error("cannot set up the event loop: %s", strerror(-r));
 		return r;
 	}
-	/* The loader first (a fork that execs initd-loader, initd/loader.h):
-	 * its parse runs on the other CPU while PID 1 sets up its sockets,
-	 * the log writer and lo. Its answer is read in the loop, after all
-	 * of them (issue 19). */
-	lr = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, NULL, boot_units_loaded, d,
-			  &d->reloading);
-	boot_phase_mark(BOOT_PHASE_LOADER_STARTED);
+	/* The model compiled into the image (initd --compile), while its
+	 * digest matches the files: no loader on the boot's path. Else the
+	 * loader first (a fork that execs initd-loader, initd/loader.h): its
+	 * parse runs on the other CPU while PID 1 sets up its sockets, the
+	 * log writer and lo. Its answer is read in the loop, after all of
+	 * them (issue 19). */
+	lr = loader_read_compiled(d->opt.model_path, d->opt.conf_path, d->opt.units_dir, &compiled);
+	if (lr < 0) {
+		lr = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, NULL, boot_units_loaded,
+				  d, &d->reloading);
+		boot_phase_mark(BOOT_PHASE_LOADER_STARTED);
+	}
 	if (lr < 0) {
 		log_error("cannot start the unit loader (" LOADER_EXE_NAME "): %s", strerror(-lr));
 		snprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why),
@@ -941,6 +975,8 @@ static int run_daemon(struct initd *d)
 		net_loopback_up();
 		boot_phase_mark(BOOT_PHASE_LOOPBACK);
 	}
+	if (compiled)
+		boot_units_loaded(compiled, 0, NULL, d);
 	return loop_run(d->loop);
 }
 
@@ -962,7 +998,7 @@ int main(int argc, char **argv)
 
 	if (r != 0)
 		return r > 0 ? 0 : CHECK_USAGE;
-	if (d.opt.check)
+	if (d.opt.check || d.opt.compile)
 		return run_check(&d.opt);
 	r = run_daemon(&d);
 	if (d.pid1)

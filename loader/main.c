@@ -6,6 +6,11 @@
  *   initd-loader --check CONF UNITS [--dump] [--root ROOT]
  *	what `initd --check` runs: diagnostics on stderr, exit codes as
  *	initd(8) documents them.
+ *   initd-loader --compile CONF UNITS OUT [--root ROOT]
+ *	what `initd --compile` runs: the boot's model, headed by the digest
+ *	of its inputs, into OUT (units/compiled.c), for PID 1 to decode at
+ *	boot without a loader. With ROOT (an image tree the paths lie in),
+ *	the model names its files as that image's boot sees them.
  *
  * Its own executable, not a fork of PID 1: PID 1 links no configuration
  * parser (libconfig, libseccomp's compiler), and the loader starts as a
@@ -14,11 +19,13 @@
  * separate process whose answer PID 1 decodes with a bounded decoder.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -60,6 +67,105 @@ static int run_model(const char *conf_path, const char *units_dir, char *const *
 	r = write_all(STDOUT_FILENO, buf, len);
 	free(buf);
 	return r < 0 ? 1 : 0;
+}
+
+/* head and body into out, through a temporary file beside it and a
+ * rename: a boot finds the old model or the new one, never half of one. */
+static int write_model(const char *out, const uint8_t *head, const void *buf, size_t len)
+{
+	char tmp[4096];
+	int fd, r = 0;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
+		r = -errno;
+	if (r == 0 && (r = write_all(fd, head, UNIT_MODEL_HEADER)) == 0)
+		r = write_all(fd, buf, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, out) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+static void unroot(char *path, const char *root, size_t n)
+{
+	if (path && strncmp(path, root, n) == 0 && path[n] == '/')
+		memmove(path, path + n, strlen(path + n) + 1);
+}
+
+static void unroot_diags(struct unit_diags *d, const char *root, size_t n)
+{
+	for (size_t i = 0; i < d->n; i++)
+		unroot(d->v[i].file, root, n);
+}
+
+/* The files were read under root: the model names them without it (the
+ * digest never saw a path, only names and bytes). */
+static void unroot_set(struct unit_set *s, const char *root)
+{
+	size_t n = strlen(root);
+
+	while (n > 0 && root[n - 1] == '/')
+		n--;
+	unroot(s->conf.file, root, n);
+	unroot_diags(&s->diags, root, n);
+	unroot_diags(&s->warnings, root, n);
+	for (size_t i = 0; i < s->n_units; i++) {
+		unroot(s->units[i]->file, root, n);
+		unroot_diags(&s->units[i]->diags, root, n);
+	}
+}
+
+/* --compile: what a boot would load (no run-time instances), encoded. The
+ * digest is taken before the parse: a file that changes in between leaves
+ * a model no boot's digest matches, so that boot runs the loader. */
+static int run_compile(const char *conf_path, const char *units_dir, const char *out,
+		       const char *root)
+{
+	uint8_t head[UNIT_MODEL_HEADER];
+	struct unit_set *set = NULL;
+	void *buf = NULL;
+	size_t len = 0, bad = 0;
+	uint64_t digest;
+	int r;
+
+	r = unit_inputs_digest(conf_path, units_dir, &digest);
+	if (r >= 0)
+		r = unit_set_load(conf_path, units_dir, &set);
+	if (r < 0) {
+		fprintf(stderr, "initd: cannot read %s: %s\n", units_dir, strerror(-r));
+		return CHECK_UNREADABLE;
+	}
+	for (size_t i = 0; i < set->n_units; i++)
+		bad += set->units[i]->bad;
+	if (root)
+		unroot_set(set, root);
+	r = unit_set_encode(set, &buf, &len);
+	if (r == 0) {
+		unit_model_header(head, digest, buf, len);
+		r = write_model(out, head, buf, len);
+	}
+	free(buf);
+	if (r < 0) {
+		fprintf(stderr, "initd: cannot write %s: %s\n", out, strerror(-r));
+		unit_set_free(set);
+		return CHECK_UNREADABLE;
+	}
+	printf("compiled %zu units into %s", set->n_units, out);
+	if (set->diags.n)
+		printf(" (%zu bad, as at boot: initd --check says why)", bad);
+	putchar('\n');
+	unit_set_free(set);
+	return CHECK_OK;
 }
 
 /* --dump: initd.conf, then each unit in name order, as units/dump.c writes
@@ -143,6 +249,7 @@ static int usage(void)
 {
 	fputs("Usage: initd-loader --model CONF UNITS [INSTANCE...]\n"
 	      "       initd-loader --check CONF UNITS [--dump] [--root ROOT]\n"
+	      "       initd-loader --compile CONF UNITS OUT [--root ROOT]\n"
 	      "initd's unit-file reader: run by initd, not by hand (initd(8): --check).\n",
 	      stderr);
 	return CHECK_USAGE;
@@ -162,6 +269,10 @@ int main(int argc, char **argv)
 		return usage();
 	if (strcmp(argv[1], LOADER_MODEL_ARG) == 0)
 		return run_model(argv[2], argv[3], argc > 4 ? argv + 4 : NULL);
+	if (strcmp(argv[1], LOADER_COMPILE_ARG) == 0)
+		return argc == 5 ? run_compile(argv[2], argv[3], argv[4], NULL) :
+		       argc == 7 && strcmp(argv[5], "--root") == 0 ?
+		       run_compile(argv[2], argv[3], argv[4], argv[6]) : usage();
 	if (strcmp(argv[1], LOADER_CHECK_ARG) != 0)
 		return usage();
 	for (int i = 4; i < argc; i++) {

@@ -1,0 +1,114 @@
+#!/bin/bash
+# t-compiled.sh — initd.model (issue 19): `initd --compile DIR` writes the
+# units as the boot loads them; a boot whose files still match decodes it
+# without running initd-loader (shown by an initd with no loader beside
+# it, whose services still run); a unit file changed, added or removed, a
+# damaged file, a model others may write or of another format each make
+# the boot read the files instead, saying why. --root names the files as
+# the image sees them.
+. "$(dirname "$0")/lib.sh"
+
+model() { echo "$T/conf/initd.model"; }
+compile() { "$INITD" --compile "$@" "$T/conf"; }
+log_says() { grep -q -- "$1" "$T/initd.log"; }
+mkdir -p "$WORK/alone" && cp "$BUILD/initd" "$WORK/alone/initd"
+
+# ---- compiled, then booted by an initd that has no loader ------------------
+new_boot compiled
+testd_unit web ""
+testd_unit db ""
+msg=$(compile 2>&1); rc=$?
+is "--compile exits 0 ($msg)" "$rc" 0
+NEEDS_BOOT=0 check "--compile says what it wrote" \
+	eval 'grep -q "compiled 2 units into $(model)" <<< "$msg"'
+is "initd.model is 0644" "$(stat -c %a "$(model)" 2>/dev/null)" 644
+NEEDS_BOOT=0 check "nothing temporary is left beside it" \
+	eval '[ "$(ls "$T/conf" | grep -c initd.model)" = 1 ]'
+INITD=$WORK/alone/initd start_initd
+check "no loader: web runs from the model (its touch file)" \
+	wait_until 5 eval '[ "$(touch_count web)" -ge 1 ]'
+check "no loader: db runs from the model" wait_state db running 5
+check "the log names the model" log_says "units: 2 from $(model)"
+check "svctl show web works on a compiled unit" eval 'sv show web | grep -q "testd web"'
+stop_initd; is "poweroff ends the namespace" "$?" 0
+
+# ---- a unit changed after the compile: the files win --------------------------
+new_boot stale-edit
+testd_unit web ""
+compile >/dev/null 2>&1
+testd_unit web "" 'restart = "always";'
+sed -i 's/description = "testd web"/description = "edited web"/' "$T/conf/units/web.unit"
+start_initd
+check "edited: web reaches running" wait_state web running 5
+check "edited: the log says the model is out of date" log_says "initd.model: out of date"
+check "edited: web is the file's, not the model's" eval 'sv show web | grep -q "edited web"'
+stop_initd; is "poweroff ends the namespace" "$?" 0
+
+new_boot stale-added
+testd_unit web ""
+compile >/dev/null 2>&1
+testd_unit late ""
+start_initd
+check "added: a unit written after the compile runs" wait_state late running 5
+check "added: the log says the model is out of date" log_says "initd.model: out of date"
+stop_initd; is "poweroff ends the namespace" "$?" 0
+
+new_boot stale-removed
+testd_unit web ""
+testd_unit gone ""
+compile >/dev/null 2>&1
+rm "$T/conf/units/gone.unit"
+start_initd
+check "removed: web runs" wait_state web running 5
+check "removed: the removed unit is not loaded" eval '! sv status gone >/dev/null 2>&1'
+check "removed: its process never ran" eval '[ "$(touch_count gone)" = 0 ]'
+stop_initd; is "poweroff ends the namespace" "$?" 0
+
+new_boot stale-conf
+testd_unit web ""
+compile >/dev/null 2>&1
+echo 'hostname = "changed";' >> "$T/conf/initd.conf"
+start_initd
+check "initd.conf changed: web runs" wait_state web running 5
+check "initd.conf changed: out of date" log_says "initd.model: out of date"
+stop_initd; is "poweroff ends the namespace" "$?" 0
+
+# ---- a model PID 1 must not use -------------------------------------------------
+# bad_model NAME WHY CMD... — compile, spoil the file, boot: the
+# loader reads the files, web runs, the log names the cause.
+bad_model() {
+	local name=$1 why=$2
+	shift 2
+	new_boot "$name"
+	testd_unit web ""
+	compile >/dev/null 2>&1
+	"$@"
+	start_initd
+	check "$name: web runs from the files" wait_state web running 5
+	check "$name: the log says $why" log_says "initd.model: $why"
+	stop_initd; is "poweroff ends the namespace" "$?" 0
+}
+flip() {   # flip OFFSET — one byte of the model changed
+	local f; f=$(model)
+	python3 -c 'import sys; p, o = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, "rb").read()); o = o if o >= 0 else len(b) + o; b[o] ^= 0x20; open(p, "wb").write(bytes(b))' "$f" "$1"
+}
+bad_model damaged "damaged" flip -3
+bad_model version "not a model this initd compiles" flip 4
+bad_model writable "not initd's user's, or writable by others" eval 'chmod 0666 "$(model)"'
+bad_model truncated "too short for a compiled model" eval 'truncate -s 10 "$(model)"'
+bad_model directory "not a regular file" eval 'rm "$(model)" && mkdir "$(model)"'
+
+# ---- --root: the files as the image names them ---------------------------------
+new_boot rooted
+testd_unit web ""
+msg=$("$INITD" --compile --root "$T" "$T/conf" 2>&1); rc=$?
+is "--compile --root exits 0 ($msg)" "$rc" 0
+NEEDS_BOOT=0 check "the model names /conf/units/web.unit, not the build's path" \
+	eval 'grep -aq "/conf/units/web.unit" "$(model)" && ! grep -aq "$T/conf" "$(model)"'
+msg=$("$INITD" --compile "$T/none" 2>&1); rc=$?
+is "--compile of a missing directory exits 3" "$rc" 3
+NEEDS_BOOT=0 check "it says what it could not read: $msg" eval 'grep -q "cannot read" <<< "$msg"'
+msg=$("$INITD" --compile --check "$T/conf" 2>&1); rc=$?
+is "--compile with --check is a usage error" "$rc" 2
+
+[ "$FAILED" -eq 0 ]
