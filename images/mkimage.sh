@@ -3,7 +3,7 @@
 #
 #   mkimage.sh -o OUT.cpio.gz -k KERNEL_DIR -i INITD -s SVCTL
 #              [-u UNITS_DIR] [-C INITD_CONF] [-O OVERLAY_DIR]...
-#              [-b BUSYBOX] [-e E2FSCK] [-x CHECK_INITD] [-W]
+#              [-b BUSYBOX] [-e E2FSCK] [-x CHECK_INITD] [-W] [-L]
 #
 # KERNEL_DIR is what images/kernel.sh prints (vmlinuz, kver, modules/KVER).
 # UNITS_DIR defaults to examples/minimal/units (`make image` passes the demo's);
@@ -34,6 +34,10 @@
 # host, so a cross-built INITD needs -x) checks the staged configuration
 # against the image's own files and fails the build on an error; -W turns
 # its errors into warnings, for test images that carry a bad unit on purpose.
+# Then `CHECK_INITD --compile --root` writes /etc/initd/initd.model: the
+# units as the boot loads them, which PID 1 decodes instead of running
+# initd-loader while the image's files still match (initd(8), issue 19);
+# -L leaves it out, and every boot parses the files.
 # The archive is reproducible (pack_root, at the end): the same inputs give
 # the same bytes; every mtime is $SOURCE_DATE_EPOCH (default: the last
 # commit's time).
@@ -43,7 +47,8 @@ umask 022
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 out= kdir= initd= svctl= units= conf= overlay= busybox= e2fsck= check_initd= check_warns=
-while getopts o:k:i:s:u:C:O:b:e:x:W opt; do
+no_model=
+while getopts o:k:i:s:u:C:O:b:e:x:WL opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) kdir=$OPTARG ;;
@@ -56,6 +61,7 @@ while getopts o:k:i:s:u:C:O:b:e:x:W opt; do
 	e) e2fsck=$OPTARG ;;
 	x) check_initd=$OPTARG ;;
 	W) check_warns=1 ;;
+	L) no_model=1 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -284,6 +290,14 @@ elif [ -n "$check_warns" ]; then
 else
 	echo "$check" | sed "s|$root|IMAGE|g; s/^/  /" >&2
 	die "initd --check --root failed on the staged image (IMAGE = $root)"
+fi
+# The compiled model, by the same host initd (the format is the same on
+# every architecture: varints and bytes).
+if [ -z "$no_model" ] && is_elf "$check_initd" &&
+   [ "$(machine "$check_initd")" = "$host_machine" ]; then
+	compiled=$(timeout 20 "$check_initd" --compile --root "$root" "$root/etc/initd" 2>&1) ||
+		die "initd --compile failed on the staged image: $compiled"
+	echo "mkimage: initd --compile --root: $compiled" | sed "s|$root|IMAGE|g" >&2
 fi
 
 # ---- archive --------------------------------------------------------------

@@ -128,6 +128,28 @@ mkdir -p "$dir/extra/etc/initd/units" "$dir/extra/lib/initd"
 install -m 0755 "$script" "$dir/extra/etc/initd/script"
 install -m 0755 "$here/run-script" "$dir/extra/lib/initd/run-script"
 install -m 0644 "$here/run-script.unit" "$dir/extra/etc/initd/units/run-script.unit"
+# The image's compiled model (mkimage.sh) no longer matches its units once
+# run-script.unit joins them: compile them again, with this host's initd
+# (RUN_HOST_INITD, default build/initd), into the extra archive. Without
+# one the boot finds the model out of date and reads the files (initd(8)).
+case ${BUILD:=build} in /*) ;; *) BUILD=$here/../$BUILD ;; esac
+host_initd=${RUN_HOST_INITD:-$BUILD/initd}
+if [ -x "$host_initd" ] &&
+   gzip -dc "$initrd" | cpio -t --quiet 2>/dev/null | grep -x etc/initd/initd.model >/dev/null; then
+	rm -rf "$dir/compile"
+	mkdir -p "$dir/compile"
+	(initrd=$(cd "$(dirname "$initrd")" && pwd)/$(basename "$initrd") &&
+	 cd "$dir/compile" && gzip -dc "$initrd" |
+		cpio -id --quiet 'etc/initd/initd.conf' 'etc/initd/units/*.unit' 2>/dev/null)
+	mkdir -p "$dir/compile/etc/initd/units"
+	cp "$dir/extra/etc/initd/units/run-script.unit" "$dir/compile/etc/initd/units/"
+	if "$host_initd" --compile --root "$dir/compile" "$dir/compile/etc/initd" >/dev/null 2>&1; then
+		install -m 0644 "$dir/compile/etc/initd/initd.model" "$dir/extra/etc/initd/initd.model"
+	else
+		echo "run: warning: $host_initd --compile failed: the boot reads the unit files" >&2
+	fi
+	rm -rf "$dir/compile"
+fi
 (cd "$dir/extra" && find . -mindepth 1 | LC_ALL=C sort |
 	cpio -o -H newc -R 0:0 --quiet | gzip -n) >"$dir/script.cpio.gz" || exit 125
 cat "$initrd" "$dir/script.cpio.gz" >"$dir/initrd.gz"

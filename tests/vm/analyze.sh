@@ -31,3 +31,12 @@ check_eq "analyze --svg: a bar for every running unit" "$missing" ""
 check "analyze --svg: cgroup CPU (and memory.peak where the memory controller is on) beside the names" \
 	sh -c "printf '%s\n' \"\$1\" | grep -Eq 'class=\"stats\"[^>]*>cpu [0-9]+ms( mem [0-9.]+M)?<'" _ "$svg"
 check "analyze --svg: closed" sh -c "printf '%s\n' \"\$1\" | tail -n 1 | grep -q '^</svg>$'" _ "$svg"
+
+# The image's compiled model (mkimage.sh, images/run.sh with run-script)
+# was decoded at boot: no loader ran before the first spawn (issue 19).
+phases=$(printf '%s\n' "$aj" | sed -n 's/.*"phases":\[\([^]]*\)\].*/\1/p' |
+	grep -o '"name":"[a-z_]*"' | cut -d'"' -f4 | tr '\n' ' ')
+diag "analyze: phases $phases"
+check "analyze: the boot decoded /etc/initd/initd.model, no loader started" \
+	sh -c 'case " $1 " in *" loader_started "*) exit 1 ;; *" model_decoded "*) exit 0 ;; esac; exit 1' _ "$phases"
+check "analyze: the model is in the image" [ -f /etc/initd/initd.model ]
