@@ -404,10 +404,10 @@ bench_mem() {
 # ratio 10,000 / 1000: 10 is linear), PID-1 memory, fds, `svctl status` and
 # `svctl restart` of one unit (whole commands).
 bench_scale10k() {
-	local n runs=$((STATUS_RUNS < 20 ? STATUS_RUNS : 20)) rss priv base_priv=- cold1k=-
+	local n runs=$((STATUS_RUNS < 20 ? STATUS_RUNS : 20)) rss priv cpu base_priv=- cold1k=-
 	title "10,000 units: cold start, PID-1 memory, svctl at 0 / 1000 / 10,000 testd services (ms, KiB)"
-	printf '%-8s %10s %8s %8s %14s %8s %16s %16s\n' services "cold (ms)" ratio RSS Private_Dirty \
-		"priv/svc" "status p50 (ms)" "restart p50 (ms)"
+	printf '%-8s %10s %8s %12s %8s %14s %8s %16s %16s\n' services "cold (ms)" ratio "PID-1 CPU" RSS \
+		Private_Dirty "priv/svc" "status p50 (ms)" "restart p50 (ms)"
 	for n in 0 1000 10000; do
 		boot_dir "scale10k-$n"
 		scale_units "$n" testd
@@ -421,6 +421,7 @@ bench_scale10k() {
 		fi
 		COLD_MS=$(ms "$T0" "$READY_T")
 		[ "$(count_state running)" = "$n" ] || COLD_MS="$COLD_MS(!)"
+		cpu=$(pid1_cpu)
 		sleep 0.3
 		read -r rss priv <<< "$(pid1_mem)"
 		local per=- ratio=- st=- rs=-
@@ -436,8 +437,8 @@ bench_scale10k() {
 			"$BT" times "$runs" "$SVCTL" --socket "$B/control" restart s$((n / 2)) > "$B/restart" &&
 				rs=$(stats < "$B/restart" | awk '{ print $2 }')
 		fi
-		printf '%-8s %10s %8s %8s %14s %8s %16s %16s\n' "$n" "$COLD_MS" "$ratio" "$rss" "$priv" \
-			"$per" "$st" "$rs"
+		printf '%-8s %10s %8s %12s %8s %14s %8s %16s %16s\n' "$n" "$COLD_MS" "$ratio" "$cpu" "$rss" \
+			"$priv" "$per" "$st" "$rs"
 		SCALE10K_FDS[$n]=$(pid1_fds)
 		[ "$n" = 10000 ] && fig host10k "cold $COLD_MS ms ($ratio the 1000-unit $cold1k ms), RSS $rss KiB, priv/svc $per, status p50 $st ms, restart p50 $rs ms"
 		stop_initd
