@@ -67,7 +67,7 @@ while getopts o:k:i:s:u:C:O:b:e:x:WL opt; do
 done
 die() { echo "mkimage: $*" >&2; exit 1; }
 [ -n "$out" ] && [ -n "$kdir" ] && [ -n "$initd" ] && [ -n "$svctl" ] ||
-	die "usage: mkimage.sh -o OUT -k KERNEL_DIR -i INITD -s SVCTL [-u UNITS] [-C CONF] [-O OVERLAY]... [-b BUSYBOX] [-e E2FSCK] [-x CHECK_INITD] [-W]"
+	die "usage: mkimage.sh -o OUT -k KERNEL_DIR -i INITD -s SVCTL [-u UNITS] [-C CONF] [-O OVERLAY]... [-b BUSYBOX] [-e E2FSCK] [-x CHECK_INITD] [-W] [-L]"
 units=${units:-$top/examples/minimal/units}
 [ -d "$units" ] || die "no unit directory $units"
 if [ -z "$conf" ]; then
@@ -291,10 +291,13 @@ else
 	echo "$check" | sed "s|$root|IMAGE|g; s/^/  /" >&2
 	die "initd --check --root failed on the staged image (IMAGE = $root)"
 fi
-# The compiled model, by the same host initd (the format is the same on
-# every architecture: varints and bytes).
+# The compiled model, by the host initd, only for an image of this
+# machine's architecture: a seccomp filter is compiled for the compiling
+# initd's (and the header names it: PID 1 refuses another's). A cross-
+# built image boots by parsing.
 if [ -z "$no_model" ] && is_elf "$check_initd" &&
-   [ "$(machine "$check_initd")" = "$host_machine" ]; then
+   [ "$(machine "$check_initd")" = "$host_machine" ] &&
+   [ "$(machine "$initd")" = "$host_machine" ]; then
 	compiled=$(timeout 20 "$check_initd" --compile --root "$root" "$root/etc/initd" 2>&1) ||
 		die "initd --compile failed on the staged image: $compiled"
 	echo "mkimage: initd --compile --root: $compiled" | sed "s|$root|IMAGE|g" >&2

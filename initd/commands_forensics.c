@@ -95,9 +95,22 @@ static void put_analyze_service(struct commands *cmds, struct proto_buf *b, stru
 }
 
 /* PID 1's boot phases reached (bootphase.h). */
+/* In the order they were reached (a compiled model is decoded before the
+ * event loop is up; the loader's answer after it). */
 static void put_boot_phases(struct proto_buf *b)
 {
+	int order[BOOT_PHASE_MAX], n = 0;
+
 	for (int p = 0; p < BOOT_PHASE_MAX; p++) {
+		int i = n++;
+
+		for (; i > 0 && boot_phase_at(order[i - 1]) > boot_phase_at(p); i--)
+			order[i] = order[i - 1];
+		order[i] = p;
+	}
+	for (int i = 0; i < n; i++) {
+		int p = order[i];
+
 		if (!boot_phase_at(p))
 			continue;
 		proto_nest_begin(b, PROTO_ATTR_BOOT_PHASE);

@@ -222,10 +222,75 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 
 /* ---- --check --------------------------------------------------------------- */
 
+/* path made absolute with its "." and ".." segments, repeated and trailing
+ * slashes gone, by text alone (a symlink stays one: the boot names the
+ * path, not what it resolves to). 0, or -ENAMETOOLONG, or -errno. */
+static int path_normal(const char *path, char *out, size_t size)
+{
+	char tmp[4096];
+	size_t n = 0;
+
+	if (path[0] != '/') {
+		if (!getcwd(tmp, sizeof(tmp)))
+			return -errno;
+		if (strlen(tmp) + 1 + strlen(path) + 1 > sizeof(tmp))
+			return -ENAMETOOLONG;
+		strcat(strcat(tmp, "/"), path);
+	} else if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp)) {
+		return -ENAMETOOLONG;
+	}
+	for (char *save = NULL, *seg = strtok_r(tmp, "/", &save); seg;
+	     seg = strtok_r(NULL, "/", &save)) {
+		size_t len = strlen(seg);
+
+		if (strcmp(seg, ".") == 0)
+			continue;
+		if (strcmp(seg, "..") == 0) {
+			while (n > 0 && out[--n] != '/')
+				;
+			continue;
+		}
+		if (n + 1 + len + 1 > size)
+			return -ENAMETOOLONG;
+		out[n++] = '/';
+		memcpy(out + n, seg, len);
+		n += len;
+	}
+	if (n == 0)
+		out[n++] = '/';
+	out[n] = '\0';
+	return 0;
+}
+
+/* --compile: DIR and ROOT ("/" without --root) as text the loader can
+ * cut ROOT off from, with every path inside ROOT: units/compiled.c hashes
+ * the paths as the boot names them, so they must be written the way the
+ * boot writes them (absolute, no "//", no trailing "/"). */
+static int compile_paths(struct options *o, char *root, size_t size)
+{
+	char dir[4096 - 16], units[4096];   /* room for "/initd.model" */
+	size_t n;
+	int r;
+
+	if ((r = path_normal(o->root ? o->root : "/", root, size)) < 0 ||
+	    (r = path_normal(o->config_dir, dir, sizeof(dir))) < 0 ||
+	    (r = path_normal(o->units_dir, units, sizeof(units))) < 0)
+		return r;
+	n = strcmp(root, "/") == 0 ? 0 : strlen(root);
+	if (strncmp(dir, root, n) != 0 || dir[n] != '/' ||
+	    strncmp(units, root, n) != 0 || units[n] != '/')
+		return -EXDEV;
+	snprintf(o->conf_path, sizeof(o->conf_path), "%s/initd.conf", dir);
+	snprintf(o->model_path, sizeof(o->model_path), "%s/" UNIT_MODEL_FILE, dir);
+	snprintf(o->units_dir, sizeof(o->units_dir), "%s", units);
+	return 0;
+}
+
 /* initd-loader does both (the parser is not in this binary): it prints
  * what `initd --check` always printed and exits with its codes. */
-static int run_check(const struct options *o)
+static int run_check(struct options *o)
 {
+	char root[4096];
 	char *check[] = { (char *)LOADER_CHECK_ARG, (char *)o->conf_path, (char *)o->units_dir,
 			  NULL, NULL, NULL, NULL };
 	char *compile[] = { (char *)LOADER_COMPILE_ARG, (char *)o->conf_path,
@@ -234,6 +299,13 @@ static int run_check(const struct options *o)
 	size_t n = 3;
 	int r;
 
+	if (o->compile && (r = compile_paths(o, root, sizeof(root))) < 0) {
+		fprintf(stderr, "initd: --compile %s: %s\n", o->config_dir,
+			r == -EXDEV ? "not inside --root" : strerror(-r));
+		return CHECK_USAGE;
+	}
+	if (o->compile && o->root)
+		compile[5] = root;
 	if (o->dump)
 		check[n++] = (char *)"--dump";
 	if (o->root) {

@@ -96,6 +96,7 @@ static int write_model(const char *out, const uint8_t *head, const void *buf, si
 	return r;
 }
 
+/* initd --compile made every path begin with root (initd/main.c). */
 static void unroot(char *path, const char *root, size_t n)
 {
 	if (path && strncmp(path, root, n) == 0 && path[n] == '/')
@@ -112,10 +113,8 @@ static void unroot_diags(struct unit_diags *d, const char *root, size_t n)
  * digest never saw a path, only names and bytes). */
 static void unroot_set(struct unit_set *s, const char *root)
 {
-	size_t n = strlen(root);
+	size_t n = strcmp(root, "/") == 0 ? 0 : strlen(root);
 
-	while (n > 0 && root[n - 1] == '/')
-		n--;
 	unroot(s->conf.file, root, n);
 	unroot_diags(&s->diags, root, n);
 	unroot_diags(&s->warnings, root, n);
@@ -138,7 +137,7 @@ static int run_compile(const char *conf_path, const char *units_dir, const char 
 	uint64_t digest;
 	int r;
 
-	r = unit_inputs_digest(conf_path, units_dir, &digest);
+	r = unit_inputs_digest(conf_path, units_dir, root, &digest);
 	if (r >= 0)
 		r = unit_set_load(conf_path, units_dir, &set);
 	if (r < 0) {

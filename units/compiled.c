@@ -10,18 +10,24 @@
  * runs the loader otherwise. PID 1 reads the files to hash them, never
  * parses them.
  *
- * What a load reads, and so what the digest covers: initd.conf (or its
- * absence; not its path: an image is compiled where it is built), the *.unit names of the units directory (a file added,
+ * What a load reads, and so what the digest covers: the initd that
+ * compiles (INITD_VERSION: another parser may read the same bytes
+ * otherwise), initd.conf's and the units directory's paths as the boot
+ * names them (a model names its files; an image is compiled under ROOT,
+ * which is cut off), initd.conf (or its absence), the *.unit names of the units directory (a file added,
  * renamed or removed) and each one's first UNIT_FILE_MAX + 1 bytes (as
  * source.c reads them; more is an error either way). Each input is framed
  * (a tag, lengths) so no two input sets hash the same stream.
  *
- * The file:  magic "iumc" | version u8 | 3 zero bytes | digest u64 LE |
- *            check u64 LE | unit_set_encode's bytes
+ * The file:  magic "iumc" | version u8 | zero u8 | machine u16 LE |
+ *            digest u64 LE | check u64 LE | unit_set_encode's bytes
+ * where machine is the ELF machine initd was built for: a seccomp filter
+ * is compiled for one architecture, so a model is too.
  * where check is the same hash over those bytes: a file damaged on disk
  * is refused, not decoded into another valid model.
  */
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -31,6 +37,20 @@
 
 #include "common/util.h"
 #include "units/internal.h"
+
+#if defined(__x86_64__)
+#define MODEL_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define MODEL_MACHINE EM_AARCH64
+#elif defined(__i386__)
+#define MODEL_MACHINE EM_386
+#elif defined(__arm__)
+#define MODEL_MACHINE EM_ARM
+#elif defined(__riscv)
+#define MODEL_MACHINE EM_RISCV
+#else
+#define MODEL_MACHINE EM_NONE
+#endif
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 #define FNV_PRIME  0x100000001b3ULL
@@ -74,19 +94,24 @@ static int hash_file(uint64_t *h, int dirfd, const char *path, const char *label
 	hash_bytes(h, &tag, 1);
 	hash_u64(h, strlen(label));
 	hash_bytes(h, label, strlen(label));
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0 && errno != ENOENT)
-		return -errno;
-	if (fd < 0) {
+	/* Only a regular file is opened: an entry naming a device (opening
+	 * /dev/watchdog arms it) is hashed as "not a file", as the loader
+	 * reports it. */
+	if (fstatat(dirfd, path, &st, 0) < 0) {
+		if (errno != ENOENT)
+			return -errno;
 		hash_bytes(h, "-", 1);
 		return 0;
 	}
-	if (fstat(fd, &st) < 0)
-		return -errno;
 	if (!S_ISREG(st.st_mode)) {
 		hash_bytes(h, "!", 1);
 		return 0;
 	}
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EAGAIN;   /* swapped under us: no digest, the loader reads */
 	while (len <= UNIT_FILE_MAX) {
 		ssize_t n = read(fd, buf + len, UNIT_FILE_MAX + 1 - len);
 
@@ -161,7 +186,17 @@ static int list_names(int dirfd, char ***ret, size_t *ret_n)
 	return 0;
 }
 
-int unit_inputs_digest(const char *conf_path, const char *units_dir, uint64_t *ret)
+/* path as the boot names it: root cut off (the caller made sure it is
+ * there). */
+static const char *unrooted(const char *path, const char *root)
+{
+	size_t n = root && strcmp(root, "/") != 0 ? strlen(root) : 0;
+
+	return n && strncmp(path, root, n) == 0 && path[n] == '/' ? path + n : path;
+}
+
+int unit_inputs_digest(const char *conf_path, const char *units_dir, const char *root,
+		       uint64_t *ret)
 {
 	_cleanup_free_ char *buf = malloc(UNIT_FILE_MAX + 1);
 	_cleanup_close_ int dirfd = -1;
@@ -172,7 +207,10 @@ int unit_inputs_digest(const char *conf_path, const char *units_dir, uint64_t *r
 
 	if (!buf)
 		return -ENOMEM;
-	r = hash_file(&h, AT_FDCWD, conf_path, "", 'c', buf);
+	hash_bytes(&h, INITD_VERSION, sizeof(INITD_VERSION));
+	hash_bytes(&h, "d", 1);
+	hash_bytes(&h, unrooted(units_dir, root), strlen(unrooted(units_dir, root)) + 1);
+	r = hash_file(&h, AT_FDCWD, conf_path, unrooted(conf_path, root), 'c', buf);
 	if (r < 0)
 		return r;
 	dirfd = open(units_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -205,7 +243,9 @@ void unit_model_header(uint8_t out[UNIT_MODEL_HEADER], uint64_t digest, const vo
 	hash_bytes(&check, body, len);
 	memcpy(out, UNIT_MODEL_MAGIC, 4);
 	out[4] = UNIT_MODEL_VERSION;
-	out[5] = out[6] = out[7] = 0;
+	out[5] = 0;
+	out[6] = (uint8_t)(MODEL_MACHINE & 0xff);
+	out[7] = (uint8_t)(MODEL_MACHINE >> 8);
 	put_le64(out + 8, digest);
 	put_le64(out + 16, check);
 }
@@ -258,14 +298,19 @@ int unit_model_read(const char *path, const char *conf_path, const char *units_d
 	r = read_model(path, &buf, &len, why);
 	if (r < 0)
 		return r;
-	r = unit_inputs_digest(conf_path, units_dir, &digest);
+	/* The header first: the files are hashed only for a model that could
+	 * be used. */
+	unit_model_header(head, 0, buf + UNIT_MODEL_HEADER, len - UNIT_MODEL_HEADER);
+	if (memcmp(buf, head, 6) != 0)
+		return *why = "not a model this initd compiles (initd --compile)", -EPROTONOSUPPORT;
+	if (memcmp(buf + 6, head + 6, 2) != 0)
+		return *why = "compiled for another architecture", -EPROTONOSUPPORT;
+	if (memcmp(buf + 16, head + 16, 8) != 0)
+		return *why = "damaged: its bytes do not match their check", -EBADMSG;
+	r = unit_inputs_digest(conf_path, units_dir, NULL, &digest);
 	if (r < 0)
 		return *why = "cannot read the unit files to compare", r;
 	unit_model_header(head, digest, buf + UNIT_MODEL_HEADER, len - UNIT_MODEL_HEADER);
-	if (memcmp(buf, head, 5) != 0 || buf[5] || buf[6] || buf[7])
-		return *why = "not a model this initd compiles (initd --compile)", -EPROTONOSUPPORT;
-	if (memcmp(buf + 16, head + 16, 8) != 0)
-		return *why = "damaged: its bytes do not match their check", -EBADMSG;
 	if (memcmp(buf + 8, head + 8, 8) != 0)
 		return *why = "out of date: the unit files changed since it was compiled", -ESTALE;
 	r = unit_set_decode(buf + UNIT_MODEL_HEADER, len - UNIT_MODEL_HEADER, ret);

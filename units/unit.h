@@ -862,17 +862,20 @@ int unit_decode(const void *buf, size_t len, struct unit **ret);
 #define UNIT_MODEL_FILE_MAX (UNIT_MODEL_HEADER + 64ULL * 1024 * 1024)
 
 /* The digest of what a load of conf_path and units_dir reads (the file,
- * or its absence; each *.unit name and its bytes). 0, or -errno when an
- * input cannot be read the way the loader would (-E2BIG: more than
+ * or its absence; each *.unit name and its bytes), of initd's version and
+ * of the two paths as the boot names them: without root when they begin
+ * with it (a tree being built), as they are otherwise. 0, or -errno when
+ * an input cannot be read the way the loader would (-E2BIG: more than
  * UNIT_MAX unit files). */
-int unit_inputs_digest(const char *conf_path, const char *units_dir, uint64_t *ret);
+int unit_inputs_digest(const char *conf_path, const char *units_dir, const char *root,
+		       uint64_t *ret);
 /* The file's first UNIT_MODEL_HEADER bytes for this digest and the
  * encoding body (len bytes) that follows them. */
 void unit_model_header(uint8_t out[UNIT_MODEL_HEADER], uint64_t digest, const void *body,
 		       size_t len);
 /* PID 1: the set compiled into path, if path is a regular file of the
- * caller's user that no one else may write, of this version, and its
- * digest is that of the inputs now. 0, or -errno with *why a human
+ * caller's user that no one else may write, of this version and
+ * architecture, and its digest is that of the inputs now. 0, or -errno with *why a human
  * reason: -ENOENT (no file), -EPERM, -EFBIG, -EPROTONOSUPPORT (another
  * initd's), -ESTALE (the files changed), -EBADMSG (damaged, malformed),
  * -ENOMEM. */

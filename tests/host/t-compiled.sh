@@ -32,6 +32,22 @@ check "the log names the model" log_says "units: 2 from $(model)"
 check "svctl show web works on a compiled unit" eval 'sv show web | grep -q "testd web"'
 stop_initd; is "poweroff ends the namespace" "$?" 0
 
+# A reload reads the files (the loader): the model was what they say, so
+# nothing changed and no process was restarted.
+new_boot compiled-reload
+testd_unit web ""
+compile >/dev/null 2>&1
+start_initd
+check "compiled: web reaches running" wait_state web running 5
+check "compiled: the log names the model" log_says "units: 1 from $(model)"
+pid=$(svc_pid web)
+msg=$(sv reload 2>&1); rc=$?
+is "reload after a compiled boot exits 0 ($msg)" "$rc" 0
+sleep 0.3
+is "reload: web is the very same process" "$(svc_pid web)" "$pid"
+is "reload: web's process started once (its touch file)" "$(touch_count web)" 1
+stop_initd; is "poweroff ends the namespace" "$?" 0
+
 # ---- a unit changed after the compile: the files win --------------------------
 new_boot stale-edit
 testd_unit web ""
@@ -94,6 +110,7 @@ flip() {   # flip OFFSET — one byte of the model changed
 }
 bad_model damaged "damaged" flip -3
 bad_model version "not a model this initd compiles" flip 4
+bad_model machine "compiled for another architecture" flip 6
 bad_model writable "not initd's user's, or writable by others" eval 'chmod 0666 "$(model)"'
 bad_model truncated "too short for a compiled model" eval 'truncate -s 10 "$(model)"'
 bad_model directory "not a regular file" eval 'rm "$(model)" && mkdir "$(model)"'
@@ -105,10 +122,32 @@ msg=$("$INITD" --compile --root "$T" "$T/conf" 2>&1); rc=$?
 is "--compile --root exits 0 ($msg)" "$rc" 0
 NEEDS_BOOT=0 check "the model names /conf/units/web.unit, not the build's path" \
 	eval 'grep -aq "/conf/units/web.unit" "$(model)" && ! grep -aq "$T/conf" "$(model)"'
+# Booted where the image is not the root, the model names other files than
+# the loader would: it is out of date (else the first reload would see
+# every unit's file changed and restart it).
+start_initd
+check "rooted, booted elsewhere: web runs" wait_state web running 5
+check "rooted, booted elsewhere: the model is out of date" log_says "initd.model: out of date"
+pid=$(svc_pid web)
+sv reload >/dev/null 2>&1
+sleep 0.3
+is "rooted, booted elsewhere: a reload leaves web's process alone" "$(svc_pid web)" "$pid"
+stop_initd; is "poweroff ends the namespace" "$?" 0
 msg=$("$INITD" --compile "$T/none" 2>&1); rc=$?
 is "--compile of a missing directory exits 3" "$rc" 3
 NEEDS_BOOT=0 check "it says what it could not read: $msg" eval 'grep -q "cannot read" <<< "$msg"'
 msg=$("$INITD" --compile --check "$T/conf" 2>&1); rc=$?
 is "--compile with --check is a usage error" "$rc" 2
+msg=$("$INITD" --compile --root "$T/elsewhere" "$T/conf" 2>&1); rc=$?
+is "--compile of a directory outside --root is a usage error ($msg)" "$rc" 2
+# The way a boot writes its paths: "DIR/" and "DIR/." compile the model a
+# boot with --config DIR uses.
+new_boot normal-paths
+testd_unit web ""
+(cd "$T" && "$INITD" --compile ./conf/ >/dev/null 2>&1)
+start_initd
+check "normalized: web reaches running" wait_state web running 5
+check "normalized: the model compiled as ./conf/ is used" log_says "units: 1 from $(model)"
+stop_initd; is "poweroff ends the namespace" "$?" 0
 
 [ "$FAILED" -eq 0 ]

@@ -1725,11 +1725,13 @@ END_TEST
 
 /* ---- the compiled model (units/compiled.c) -------------------------------- */
 
+/* The digest with t's directory as the root: the paths hashed are
+ * "/initd.conf" and "/units", wherever t is. */
 static uint64_t digest_of(struct tree *t)
 {
 	uint64_t d = 0;
 
-	ck_assert_int_eq(unit_inputs_digest(t->conf, t->units, &d), 0);
+	ck_assert_int_eq(unit_inputs_digest(t->conf, t->units, t->dir, &d), 0);
 	return d;
 }
 
@@ -1773,13 +1775,23 @@ START_TEST(test_compiled_digest)
 	ck_assert(d != d0);
 	ck_assert_int_eq(unlink(t.conf), 0);
 	ck_assert(digest_of(&t) != d && digest_of(&t) != d0);
-	/* a FIFO and a directory named like units: hashed as "not a file" */
+	/* a FIFO is hashed, never opened (it would block); a directory and
+	 * an empty file of one name differ */
 	snprintf(a, sizeof(a), "%s/fifo.unit", t.units);
 	ck_assert_int_eq(mkfifo(a, 0644), 0);
+	tree_write(&t, "units/dir.unit", "");
 	d = digest_of(&t);
 	snprintf(z, sizeof(z), "%s/dir.unit", t.units);
+	ck_assert_int_eq(unlink(z), 0);
 	ck_assert_int_eq(mkdir(z, 0755), 0);
 	ck_assert(digest_of(&t) != d);
+	/* the paths as the boot names them are inputs: another root */
+	{
+		uint64_t other = 0;
+
+		ck_assert_int_eq(unit_inputs_digest(t.conf, t.units, "/tmp", &other), 0);
+		ck_assert(other != digest_of(&t));
+	}
 	/* the same files elsewhere (an image compiled where it is built):
 	 * the same digest, paths are not inputs */
 	{
@@ -1796,7 +1808,7 @@ START_TEST(test_compiled_digest)
 	}
 	/* no units directory: an error, no digest */
 	tree_remove(&t);
-	ck_assert_int_eq(unit_inputs_digest(t.conf, t.units, &d), -ENOENT);
+	ck_assert_int_eq(unit_inputs_digest(t.conf, t.units, t.dir, &d), -ENOENT);
 }
 END_TEST
 
@@ -1809,8 +1821,12 @@ static void model_write(struct tree *t, const char *path, mode_t mode)
 	size_t len = 0;
 	int fd;
 
+	uint64_t d = 0;
+
+	/* the digest as PID 1 takes it: t's paths as they are */
+	ck_assert_int_eq(unit_inputs_digest(t->conf, t->units, NULL, &d), 0);
 	ck_assert_int_eq(unit_set_encode(s, &buf, &len), 0);
-	unit_model_header(head, digest_of(t), buf, len);
+	unit_model_header(head, d, buf, len);
 	unlink(path);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	ck_assert_int_ge(fd, 0);
@@ -1836,6 +1852,8 @@ static void model_poke(const char *path, long off, uint8_t x)
 	close(fd);
 }
 
+/* Read path back; a model read is the set a load of t gives, unit by
+ * unit. */
 static int model_read(struct tree *t, const char *path, size_t *n_units)
 {
 	struct unit_set *s = NULL;
@@ -1843,7 +1861,14 @@ static int model_read(struct tree *t, const char *path, size_t *n_units)
 	int r = unit_model_read(path, t->conf, t->units, &s, &why);
 
 	if (r == 0) {
+		struct unit_set *want = tree_load(t);
+
+		ck_assert_uint_eq(s->n_units, want->n_units);
+		for (size_t i = 0; i < s->n_units; i++)
+			ck_assert_msg(unit_equal(s->units[i], want->units[i]), "%s differs",
+				      want->units[i]->name);
 		*n_units = s->n_units;
+		unit_set_free(want);
 		unit_set_free(s);
 	} else {
 		ck_assert_ptr_nonnull(why);
@@ -1878,6 +1903,9 @@ START_TEST(test_compiled_read)
 	model_poke(path, 4, 0x40);
 	ck_assert_int_eq(model_read(&t, path, &n), -EPROTONOSUPPORT);
 	model_poke(path, 4, 0x40);
+	model_poke(path, 6, 0x01);   /* the machine */
+	ck_assert_int_eq(model_read(&t, path, &n), -EPROTONOSUPPORT);
+	model_poke(path, 6, 0x01);
 	model_poke(path, 9, 0x01);
 	ck_assert_int_eq(model_read(&t, path, &n), -ESTALE);
 	model_poke(path, 9, 0x01);
