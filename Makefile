@@ -98,8 +98,9 @@ all: $(BUILD)/initd $(BUILD)/initd-loader $(BUILD)/svctl $(BUILD)/initd-stage1
 
 # An incremental build must give what a clean one gives (a reproducible
 # image, images/README.md): every object depends on a stamp of the compiler
-# and flags, the two that print the version also on a stamp of VERSION (a
-# commit rebuilds those two only). A stamp is rewritten only when its text
+# and flags, the three that use the version also on a stamp of VERSION (a
+# commit rebuilds those three only; units/compiled.c hashes it into a
+# compiled model's digest). A stamp is rewritten only when its text
 # changes.
 FLAGS_STAMP   := $(BUILD)/stamp-flags
 VERSION_STAMP := $(BUILD)/stamp-version
@@ -111,7 +112,7 @@ endif
 ifneq ($(file <$(VERSION_STAMP)),$(VERSION))
 $(file >$(VERSION_STAMP),$(VERSION))
 endif
-$(BUILD)/obj/initd/main.o $(BUILD)/obj/svctl/svctl.o: $(VERSION_STAMP)
+$(BUILD)/obj/initd/main.o $(BUILD)/obj/svctl/svctl.o $(BUILD)/obj/units/compiled.o: $(VERSION_STAMP)
 
 $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
