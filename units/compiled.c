@@ -89,7 +89,8 @@ static int hash_file(uint64_t *h, int dirfd, const char *path, const char *label
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
-	size_t len = 0;
+	ssize_t n;
+	size_t len;
 
 	hash_bytes(h, &tag, 1);
 	hash_u64(h, strlen(label));
@@ -112,6 +113,20 @@ static int hash_file(uint64_t *h, int dirfd, const char *path, const char *label
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EAGAIN;   /* swapped under us: no digest, the loader reads */
+	n = unit_file_read(fd, buf);
+	if (n < 0)
+		return (int)n;
+	len = (size_t)n;
+	hash_bytes(h, "=", 1);
+	hash_u64(h, len);
+	hash_bytes(h, buf, len);
+	return 0;
+}
+
+ssize_t unit_file_read(int fd, char *buf)
+{
+	size_t len = 0;
+
 	while (len <= UNIT_FILE_MAX) {
 		ssize_t n = read(fd, buf + len, UNIT_FILE_MAX + 1 - len);
 
@@ -123,10 +138,7 @@ static int hash_file(uint64_t *h, int dirfd, const char *path, const char *label
 			break;
 		len += (size_t)n;
 	}
-	hash_bytes(h, "=", 1);
-	hash_u64(h, len);
-	hash_bytes(h, buf, len);
-	return 0;
+	return (ssize_t)len;
 }
 
 static int compare_name(const void *a, const void *b)

@@ -266,6 +266,10 @@ char **strv_new(void);
 void strv_free(char **v);
 /* "NAME.unit", not hidden: a file a load reads (compiled.c). */
 bool unit_file_name_ok(const char *name);
+/* Up to UNIT_FILE_MAX + 1 bytes of fd into buf (that size): the length
+ * read (one past the limit tells a file too large), or -errno. What a load
+ * reads of a file, and so what a compiled model's digest hashes. */
+ssize_t unit_file_read(int fd, char *buf);
 size_t strv_length(char *const *v);
 bool strv_equal(char *const *a, char *const *b);
 bool streq_ptr(const char *a, const char *b);

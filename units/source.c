@@ -16,25 +16,6 @@ static int report_errno(struct parse_ctx *c, const char *what, int err)
 	return r < 0 ? r : -EINVAL;
 }
 
-/* Read all of fd into buf (UNIT_FILE_MAX + 1 bytes): the length read, or
- * -errno. Reading one byte past the limit tells a too large file. */
-static ssize_t read_bounded(int fd, char *buf)
-{
-	size_t len = 0;
-
-	while (len <= UNIT_FILE_MAX) {
-		ssize_t n = read(fd, buf + len, UNIT_FILE_MAX + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	return (ssize_t)len;
-}
-
 static int count_lines(const char *text, size_t len)
 {
 	int lines = 1;
@@ -64,7 +45,7 @@ int source_read(struct parse_ctx *c, int dirfd, const char *path, char **ret_tex
 	buf = malloc(UNIT_FILE_MAX + 1);
 	if (!buf)
 		return -ENOMEM;
-	len = read_bounded(fd, buf);
+	len = unit_file_read(fd, buf);
 	if (len < 0)
 		return report_errno(c, "cannot read file", (int)-len);
 	if (len > UNIT_FILE_MAX) {
