@@ -30,6 +30,24 @@ int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+ssize_t read_full(int fd, void *buf, size_t size)
+{
+	size_t got = 0;
+
+	while (got < size) {
+		ssize_t n = read(fd, (char *)buf + got, size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
 const char *format_duration(char *buf, size_t size, uint64_t usec)
 {
 	uint64_t s = usec / USEC_PER_SEC;

@@ -50,6 +50,10 @@ uint64_t now_usec(void);
 
 /* Write all of buf to a (blocking) fd, retrying on EINTR. 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
+/* Read fd into buf until size bytes or end of file, retrying on EINTR:
+ * the length read, or -errno. (A bounded read: ask for one byte past a
+ * limit to tell a file that is too large.) */
+ssize_t read_full(int fd, void *buf, size_t size);
 
 /* A numeric uid or gid, the one rule for the unit parser and for spawn's
  * lookups: decimal digits only (no sign, no space), no leading zero ("0"

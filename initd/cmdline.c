@@ -109,23 +109,15 @@ int cmdline_parse(const char *text, struct boot_cmdline *ret, cmdline_report_fn 
 int cmdline_read(const char *path, char *buf, size_t size)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t got = 0;
+	ssize_t got;
 
 	if (size <= CMDLINE_MAX)
 		return -EINVAL;
 	if (fd < 0)
 		return -errno;
-	while (got < CMDLINE_MAX) {
-		ssize_t n = read(fd, buf + got, CMDLINE_MAX - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
+	got = read_full(fd, buf, CMDLINE_MAX);
+	if (got < 0)
+		return (int)got;
 	buf[got] = '\0';
 	return 0;
 }

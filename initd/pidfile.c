@@ -83,23 +83,12 @@ static ssize_t read_bounded(int path_fd, char *buf, size_t size)
 {
 	char proc[64];
 	_cleanup_close_ int fd = -1;
-	ssize_t n, got = 0;
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", path_fd);
 	fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	while ((size_t)got < size) {
-		n = read(fd, buf + got, size - (size_t)got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		got += n;
-	}
-	return got;
+	return read_full(fd, buf, size);
 }
 
 int pidfile_read_at(int dir_fd, const char *path, pid_t *ret_pid, const char **ret_why)

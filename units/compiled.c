@@ -125,20 +125,7 @@ static int hash_file(uint64_t *h, int dirfd, const char *path, const char *label
 
 ssize_t unit_file_read(int fd, char *buf)
 {
-	size_t len = 0;
-
-	while (len <= UNIT_FILE_MAX) {
-		ssize_t n = read(fd, buf + len, UNIT_FILE_MAX + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	return (ssize_t)len;
+	return read_full(fd, buf, UNIT_FILE_MAX + 1);
 }
 
 static int compare_name(const void *a, const void *b)
@@ -269,7 +256,8 @@ static int read_model(const char *path, uint8_t **ret, size_t *ret_len, const ch
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	_cleanup_free_ uint8_t *buf = NULL;
 	struct stat st;
-	size_t len = 0;
+	size_t len;
+	ssize_t n;
 
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return *why = "cannot open it", -errno;
@@ -284,15 +272,10 @@ static int read_model(const char *path, uint8_t **ret, size_t *ret_len, const ch
 	buf = malloc((size_t)st.st_size);
 	if (!buf)
 		return *why = "out of memory", -ENOMEM;
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return *why = "cannot read it", n < 0 ? -errno : -EIO;
-		len += (size_t)n;
-	}
+	n = read_full(fd, buf, (size_t)st.st_size);
+	if (n < 0 || (size_t)n != (size_t)st.st_size)
+		return *why = "cannot read it", n < 0 ? (int)n : -EIO;
+	len = (size_t)n;
 	*ret = TAKE_PTR(buf);
 	*ret_len = len;
 	return 0;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -94,6 +95,27 @@ START_TEST(lookup_takes_numeric_ids)
 }
 END_TEST
 
+/* read_full: everything up to size across short reads, what there is
+ * at end of file, -errno on a bad fd. */
+START_TEST(read_full_bounded)
+{
+	char buf[16];
+	int p[2];
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(write_all(p[1], "abc", 3), 0);
+	ck_assert_int_eq(write_all(p[1], "defgh", 5), 0);
+	ck_assert_int_eq(read_full(p[0], buf, 4), 4);   /* the bound */
+	ck_assert(memcmp(buf, "abcd", 4) == 0);
+	close(p[1]);
+	ck_assert_int_eq(read_full(p[0], buf, sizeof(buf)), 4);   /* end of file */
+	ck_assert(memcmp(buf, "efgh", 4) == 0);
+	ck_assert_int_eq(read_full(p[0], buf, sizeof(buf)), 0);
+	close(p[0]);
+	ck_assert_int_eq(read_full(p[0], buf, sizeof(buf)), -EBADF);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -103,6 +125,7 @@ static Suite *util_suite(void)
 	tcase_add_test(tc, parse_id_rule);
 	tcase_add_test(tc, lookup_rejects_leading_zero_ids);
 	tcase_add_test(tc, lookup_takes_numeric_ids);
+	tcase_add_test(tc, read_full_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }
