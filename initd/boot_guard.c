@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -16,25 +18,48 @@
 
 struct boot_guard {
 	struct loop *loop;
-	struct loop_watch pipe;
+	struct loop_watch pipe;       /* the check's answer */
+	struct loop_watch child;      /* the child's pidfd (the reset watches it:
+	                               * readable once the child exited) */
 	struct loop_timer timeout;
-	int pidfd;
 	char answer[32];
 	size_t len;
 	boot_guard_fn done;
 	void *data;
 };
 
+/* The file, opened only if it is a regular file: O_NONBLOCK, because a
+ * FIFO put there would block the opener forever (for a writer with no
+ * reader, ENXIO; any other kind is refused after the open). */
+static int guard_open(const char *file, int flags)
+{
+	int fd = open(file, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW, 0644);
+	struct stat st;
+
+	if (fd < 0)
+		return errno == ENXIO ? -EINVAL : -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+const char *boot_guard_strerror(int r)
+{
+	return r == -EINVAL ? "not a regular file" : strerror(-r);
+}
+
 int boot_guard_read(const char *file)
 {
-	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_close_ int fd = guard_open(file, O_RDONLY);
 	char buf[32];
 	ssize_t n;
 	char *end;
 	long v;
 
 	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
+		return fd == -ENOENT ? 0 : fd;
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n < 0)
 		return -errno;
@@ -50,13 +75,12 @@ int boot_guard_read(const char *file)
 
 int boot_guard_write(const char *file, int count)
 {
-	_cleanup_close_ int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-				      0644);
+	_cleanup_close_ int fd = guard_open(file, O_WRONLY | O_CREAT | O_TRUNC);
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d\n", count);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (write_all(fd, buf, (size_t)n) < 0 || fsync(fd) < 0)
 		return -errno;
 	return 0;
@@ -91,10 +115,9 @@ static void guard_free(struct boot_guard *g)
 		return;
 	loop_watch_close(g->loop, &g->pipe);
 	loop_timer_cancel(g->loop, &g->timeout);
-	if (g->pidfd >= 0) {
-		syscall(SYS_pidfd_send_signal, g->pidfd, SIGKILL, NULL, 0);
-		close(g->pidfd);
-	}
+	if (g->child.fd >= 0)
+		syscall(SYS_pidfd_send_signal, g->child.fd, SIGKILL, NULL, 0);
+	loop_watch_close(g->loop, &g->child);
 	free(g);
 }
 
@@ -163,7 +186,7 @@ int boot_guard_begin(struct loop *l, const char *file, unsigned max, boot_guard_
 	close(p[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	*g = (struct boot_guard){ .loop = l, .done = done, .data = data };
-	g->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);   /* not reaped yet */
+	g->child.fd = (int)syscall(SYS_pidfd_open, pid, 0);   /* not reaped yet */
 	g->pipe = (struct loop_watch){ .fd = p[0], .fn = guard_pipe_ready, .data = g };
 	loop_timer_init(&g->timeout, guard_timed_out, g);
 	if (loop_watch_add(l, &g->pipe, EPOLLIN) < 0 ||
@@ -182,15 +205,62 @@ void boot_guard_cancel(struct boot_guard *g)
 	guard_free(g);
 }
 
-int boot_guard_reset(const char *file)
+/* The reset child has exited: nothing of it can land in the file now. */
+static void reset_exited(struct loop *l, int fd, uint32_t events, void *data)
 {
-	pid_t pid = fork();
+	guard_finish(data, 0);
+}
 
-	if (pid < 0)
+int boot_guard_reset(struct loop *l, const char *file, boot_guard_fn done, void *data,
+		     struct boot_guard **ret)
+{
+	struct boot_guard *g = calloc(1, sizeof(*g));
+	pid_t pid;
+	int r;
+
+	if (!g)
+		return -ENOMEM;
+	pid = fork();
+	if (pid < 0) {
+		free(g);
 		return -errno;
+	}
 	if (pid == 0) {
 		guard_child_setup(2);   /* keeps stdio, drops the rest */
-		_exit(boot_guard_write(file, 0) < 0 ? 1 : 0);
+		r = boot_guard_write(file, 0);
+		if (r < 0)
+			dprintf(STDERR_FILENO, "initd: error: boot_guard %s: cannot reset the "
+				"count: %s\n", file, boot_guard_strerror(r));
+		_exit(r < 0);
 	}
+	*g = (struct boot_guard){ .loop = l, .done = done, .data = data, .pipe.fd = -1 };
+	loop_timer_init(&g->timeout, guard_timed_out, g);
+	g->child = (struct loop_watch){ .fn = reset_exited, .data = g,
+					.fd = (int)syscall(SYS_pidfd_open, pid, 0) };
+	if (g->child.fd < 0 || loop_watch_add(l, &g->child, EPOLLIN) < 0) {
+		/* Untracked, its 0 could land after a failure's count. */
+		r = -errno;
+		if (g->child.fd < 0)
+			kill(pid, SIGKILL);   /* not reaped: pid is still the child */
+		guard_free(g);
+		return r ? r : -ENOMEM;
+	}
+	*ret = g;
 	return 0;
+}
+
+int boot_guard_fail(struct boot_guard *g, const char *file, int count)
+{
+	struct pollfd p;
+
+	if (g && g->child.fd >= 0) {
+		syscall(SYS_pidfd_send_signal, g->child.fd, SIGKILL, NULL, 0);
+		p = (struct pollfd){ .fd = g->child.fd, .events = POLLIN };
+		if (poll(&p, 1, (int)(BOOT_GUARD_TIMEOUT_USEC / 1000)) == 0) {
+			guard_free(g);
+			return -ETIMEDOUT;   /* stuck on the disk: writing would race */
+		}
+	}
+	guard_free(g);
+	return boot_guard_write(file, count);
 }

@@ -10,7 +10,12 @@
  * writes 0. A boot that ends with a failure action reboot or poweroff after
  * that writes count + 1 itself, from PID 1, just before reboot(2): every
  * service has stopped, sync() and the unmounts block right after anyway,
- * and it is the last chance to record the failure.
+ * and it is the last chance to record the failure. A reset child still
+ * running then is killed and waited for first, or its 0 could land after
+ * the count (a unit failing right after the settle, seen in the VM tier).
+ *
+ * Only a regular file is read or written: it is opened O_NONBLOCK and
+ * checked, since a FIFO put at that path would block its opener forever.
  *
  * The file lives on the data mount in practice: a slow or hung disk may
  * block its I/O, so during the boot it happens in children PID 1 waits for
@@ -40,13 +45,22 @@ int boot_guard_begin(struct loop *l, const char *file, unsigned max, boot_guard_
 		     void *data, struct boot_guard **ret);
 void boot_guard_cancel(struct boot_guard *g);   /* accepts NULL; done is not called */
 
-/* Write 0 from a child nobody waits for (the reaper collects it). 0 or
- * -errno (of the fork). */
-int boot_guard_reset(const char *file);
+/* Write 0 from a child (the reaper collects it); *ret tracks it until it
+ * exits, then done(0, data) is called and it is freed. 0 or -errno (of the
+ * fork, or the pidfd: then no child runs). */
+int boot_guard_reset(struct loop *l, const char *file, boot_guard_fn done, void *data,
+		     struct boot_guard **ret);
 
-/* The file's count, and writing one (with fsync): these block on the disk.
- * boot_guard_write is what PID 1 calls just before reboot(2). */
+/* A failure action ends the boot: g (a reset or a check in flight, or
+ * NULL) is killed and waited for, BOOT_GUARD_TIMEOUT_USEC at most (past it,
+ * -ETIMEDOUT and nothing written), and freed; then count is written. Blocks:
+ * what PID 1 calls just before reboot(2). */
+int boot_guard_fail(struct boot_guard *g, const char *file, int count);
+
+/* The file's count (a missing file is 0), and writing one (with fsync):
+ * these block on the disk. -EINVAL: not a regular file. */
 int boot_guard_read(const char *file);
 int boot_guard_write(const char *file, int count);
+const char *boot_guard_strerror(int r);   /* -EINVAL: "not a regular file" */
 
 #endif

@@ -92,7 +92,7 @@ struct initd {
 	/* issue 14: the kernel command line, the boot, escalation, rescue */
 	struct boot_cmdline cmdline;
 	bool boot_begun;              /* the first unit set is in: the guard ran or runs */
-	struct boot_guard *guard;     /* its check in flight */
+	struct boot_guard *guard;     /* its check, or its reset, in flight */
 	char *guard_file;             /* initd.conf's boot_guard.file, copied */
 	int guard_prior;              /* failed boots in a row before this one */
 	bool guard_counted;           /* the file holds guard_prior + 1 (this boot
@@ -339,10 +339,11 @@ static void guard_count_failure(struct initd *d)
 
 	if (!d->guard_file || !d->failure_shutdown || d->guard_counted)
 		return;
-	r = boot_guard_write(d->guard_file, d->guard_prior + 1);
+	r = boot_guard_fail(d->guard, d->guard_file, d->guard_prior + 1);
+	d->guard = NULL;
 	if (r < 0)
 		log_error("boot_guard %s: cannot count this failed boot: %s", d->guard_file,
-			  strerror(-r));
+			  boot_guard_strerror(r));
 	else
 		log_notice("boot_guard %s: %d failed boot(s) in a row", d->guard_file,
 			   d->guard_prior + 1);
@@ -602,6 +603,11 @@ static void apply_conf(struct initd *d, const struct initd_conf *conf)
 
 /* ---- the boot: guard, mode, rescue (issue 14) ------------------------------- */
 
+static void guard_reset_done(int count, void *data)
+{
+	((struct initd *)data)->guard = NULL;
+}
+
 /* Once every unit settled: a boot with no failed unit that has a failure
  * action is a good boot, and resets the guard's count. */
 static void boot_settled(struct manager *m, void *data)
@@ -617,7 +623,7 @@ static void boot_settled(struct manager *m, void *data)
 		if (s->state == SERVICE_FAILED && unit_failure_action(s->unit) != FAILURE_NONE)
 			return;
 	}
-	r = boot_guard_reset(d->guard_file);
+	r = boot_guard_reset(d->loop, d->guard_file, guard_reset_done, d, &d->guard);
 	if (r < 0) {
 		log_error("boot_guard %s: cannot reset the count: %s", d->guard_file,
 			  strerror(-r));
@@ -670,7 +676,7 @@ static void guard_answered(int count, void *data)
 	d->guard = NULL;
 	if (count < 0) {
 		log_error("boot_guard %s: %s; booting without the guard", d->guard_file,
-			  strerror(-count));
+			  boot_guard_strerror(count));
 	} else if ((unsigned)count >= max) {
 		snprintf(why, sizeof(why), "boot_guard: %d failed boots in a row (%s); remove "
 			 "that file to boot normally", count, d->guard_file);

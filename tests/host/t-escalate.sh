@@ -82,6 +82,26 @@ check "late: the late failure ends the run" wait_until 20 gone
 end_initd
 check "late: its failure action ran" grep -q 'late failed: .*: failure action poweroff' "$T/initd.log"
 
+# The guard's file replaced by a FIFO once this boot counted itself: the
+# settle's reset and the late failure's count refuse it at once (before,
+# each open blocked forever waiting for a reader, PID 1's too).
+new_boot fifo
+guard=$T/failed-boots
+cat > "$T/conf/initd.conf" <<EOC
+boot_guard = { file = "$guard"; max = 3; };
+EOC
+testd_unit slow "--notify-after 2000" 'type = "notify";'
+testd_unit late "--exit-after 3500 --exit-code 3" 'on_failure = "reboot";' 'restart = "no";'
+run_initd
+check "fifo: the boot counted itself" wait_until 5 eval '[ "$(cat "$guard" 2>/dev/null)" = 1 ]'
+rm -f "$guard" && mkfifo "$guard"
+check "fifo: the late failure still ends the run" wait_until 20 gone
+{ exec 9<> "$guard"; exec 9>&-; } 2>/dev/null   # frees a writer still blocked there
+end_initd
+check "fifo: the boot settled first" grep -q 'boot_guard .*: the boot settled, count reset' "$T/initd.log"
+check "fifo: the reset refused it" grep -q "boot_guard $guard: cannot reset the count: not a regular file" "$T/initd.log"
+check "fifo: so did the failure's count" grep -q "boot_guard $guard: cannot count this failed boot: not a regular file" "$T/initd.log"
+
 # A reload that gives an already failed unit a failure action runs it at
 # once, as before the escalation walk was skipped between failures: no
 # other unit enters failed to wake the walk later (hours later, it would

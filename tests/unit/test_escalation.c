@@ -379,6 +379,59 @@ START_TEST(test_guard_counts)
 }
 END_TEST
 
+static void reset_done(int count, void *data)
+{
+	*(struct boot_guard **)data = NULL;
+}
+
+/* A unit that fails right after the settle: the reset child, still
+ * running, must not write its 0 after the failure's count (the VM tier's
+ * escalate guard went to no rescue when it did). */
+START_TEST(test_guard_reset_then_fail)
+{
+	char dir[] = "/tmp/test_guard.XXXXXX", file[64];
+	struct loop *l = NULL;
+	struct boot_guard *g = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/fb", dir);
+	ck_assert_int_eq(loop_new(&l), 0);
+	for (int i = 0; i < 20; i++) {
+		ck_assert_int_eq(boot_guard_write(file, 1), 0);
+		ck_assert_int_eq(boot_guard_reset(l, file, reset_done, &g, &g), 0);
+		ck_assert_int_eq(boot_guard_fail(g, file, 2), 0);
+		usleep(10000);   /* a reset still alive would have written by now */
+		ck_assert_int_eq(boot_guard_read(file), 2);
+	}
+	/* Left alone, the reset writes 0 and says so once it exited. */
+	ck_assert_int_eq(boot_guard_reset(l, file, reset_done, &g, &g), 0);
+	while (g)
+		ck_assert_int_ge(loop_run_once(l, -1), 0);
+	ck_assert_int_eq(boot_guard_read(file), 0);
+	loop_free(l);
+	unlink(file);
+	rmdir(dir);
+}
+END_TEST
+
+/* A FIFO at the file's path would block its opener forever (PID 1, for
+ * the failure's count): refused at once, as any other non-regular file. */
+START_TEST(test_guard_not_regular)
+{
+	char dir[] = "/tmp/test_guard.XXXXXX", fifo[64];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fb", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_eq(boot_guard_write(fifo, 1), -EINVAL);   /* no reader: no block */
+	ck_assert_int_eq(boot_guard_read(fifo), -EINVAL);       /* no writer: no block */
+	ck_assert_str_eq(boot_guard_strerror(-EINVAL), "not a regular file");
+	ck_assert_int_eq(boot_guard_write(dir, 1), -EISDIR);
+	unlink(fifo);
+	rmdir(dir);
+}
+END_TEST
+
 /* ---- the reason a left-out requirement gives ------------------------------------- */
 
 START_TEST(test_dep_not_started_reason)
@@ -417,6 +470,8 @@ static Suite *escalation_suite(void)
 	tc = tcase_create("runtime");
 	tcase_add_test(tc, test_cmdline);
 	tcase_add_test(tc, test_guard_counts);
+	tcase_add_test(tc, test_guard_reset_then_fail);
+	tcase_add_test(tc, test_guard_not_regular);
 	tcase_add_test(tc, test_dep_not_started_reason);
 	suite_add_tcase(s, tc);
 	return s;
