@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,36 +20,44 @@
 
 struct boot_guard {
 	struct loop *loop;
-	struct loop_watch pipe;       /* the check's answer */
-	struct loop_watch child;      /* the child's pidfd (the reset watches it:
-	                               * readable once the child exited) */
-	struct loop_timer timeout;
+	struct loop_watch pipe;       /* the child's answer; end-of-file once it ended */
+	struct loop_timer timeout;    /* the check's bound (the boot waits for it) */
+	int pidfd;                    /* to kill the child, and to wait for its end */
+	bool reset;                   /* writes 0; else the check (count + 1) */
 	char answer[32];
 	size_t len;
 	boot_guard_fn done;
 	void *data;
 };
 
-/* The file, opened only if it is a regular file: O_NONBLOCK, because a
- * FIFO put there would block the opener forever (for a writer with no
- * reader, ENXIO; any other kind is refused after the open). */
+/* The file, opened only if it is a regular file (else -EBADF): looked at
+ * before the open (a device node is never opened: a watchdog's would arm),
+ * and opened O_NONBLOCK (a FIFO swapped in meanwhile would block its
+ * opener forever; for a writer with no reader, ENXIO). */
 static int guard_open(const char *file, int flags)
 {
-	int fd = open(file, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW, 0644);
 	struct stat st;
+	int fd;
 
+	if (fstatat(AT_FDCWD, file, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+		return -EBADF;
+	fd = open(file, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
-		return errno == ENXIO ? -EINVAL : -errno;
+		return errno == ENXIO || errno == ELOOP ? -EBADF : -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return -EINVAL;
+		return -EBADF;
 	}
 	return fd;
 }
 
 const char *boot_guard_strerror(int r)
 {
-	return r == -EINVAL ? "not a regular file" : strerror(-r);
+	if (r == -EBADF)
+		return "not a regular file";
+	if (r == -ETIMEDOUT)
+		return "no answer in 10 s (a hung disk?)";
+	return strerror(-r);
 }
 
 int boot_guard_read(const char *file)
@@ -86,47 +96,47 @@ int boot_guard_write(const char *file, int count)
 	return 0;
 }
 
-/* The child: fresh signals, no fd of PID 1's but out. */
-static void guard_child_setup(int out)
+/* The child: fresh signals, no fd of PID 1's but out; answers one number
+ * (the check: the count before this boot, or -errno; the reset: 0 or
+ * -errno) once its write is on the disk, then exits. */
+static _Noreturn void guard_child(int out, const char *file, unsigned max, bool reset)
 {
+	char buf[32];
+	int count = 0, r = 0, n;
+
 	if (child_reset_signals() < 0)
 		_exit(1);
 	if (out > 3)
 		close_range(3, (unsigned)out - 1, 0);
 	close_range((unsigned)out + 1, ~0U, 0);
-}
-
-static _Noreturn void guard_child(int out, const char *file, unsigned max)
-{
-	char buf[32];
-	int count, r = 0, n;
-
-	guard_child_setup(out);
-	count = boot_guard_read(file);
-	if (count >= 0 && (unsigned)count < max)
+	if (reset)
+		r = boot_guard_write(file, 0);
+	else if ((count = boot_guard_read(file)) >= 0 && (unsigned)count < max)
 		r = boot_guard_write(file, count + 1);
 	n = snprintf(buf, sizeof(buf), "%d\n", count < 0 ? count : r < 0 ? r : count);
 	_exit(write_all(out, buf, (size_t)n) < 0 ? 1 : 0);
 }
 
-static void guard_free(struct boot_guard *g)
+/* kill: a check past its bound, or cancelled; a reset is left to finish
+ * (its 0 is what a good boot wants) unless a failure kills it first. */
+static void guard_free(struct boot_guard *g, bool kill)
 {
 	if (!g)
 		return;
 	loop_watch_close(g->loop, &g->pipe);
 	loop_timer_cancel(g->loop, &g->timeout);
-	if (g->child.fd >= 0)
-		syscall(SYS_pidfd_send_signal, g->child.fd, SIGKILL, NULL, 0);
-	loop_watch_close(g->loop, &g->child);
+	if (kill)
+		syscall(SYS_pidfd_send_signal, g->pidfd, SIGKILL, NULL, 0);
+	close(g->pidfd);
 	free(g);
 }
 
-static void guard_finish(struct boot_guard *g, int count)
+static void guard_finish(struct boot_guard *g, int count, bool kill)
 {
 	boot_guard_fn done = g->done;
 	void *data = g->data;
 
-	guard_free(g);
+	guard_free(g, kill);
 	done(count, data);
 }
 
@@ -150,19 +160,24 @@ static void guard_pipe_ready(struct loop *l, int fd, uint32_t events, void *data
 	v = strtol(g->answer, &end, 10);
 	if (g->len == 0 || errno || end == g->answer || v > BOOT_GUARD_COUNT_MAX || v < -4095)
 		v = -EIO;
-	guard_finish(g, (int)v);
+	guard_finish(g, (int)v, false);   /* it answered: its write is done */
 }
 
 static void guard_timed_out(struct loop *l, void *data)
 {
-	guard_finish(data, -ETIMEDOUT);
+	guard_finish(data, -ETIMEDOUT, true);
 }
 
-int boot_guard_begin(struct loop *l, const char *file, unsigned max, boot_guard_fn done,
-		     void *data, struct boot_guard **ret)
+static int guard_start(struct loop *l, const char *file, unsigned max, bool reset,
+		       boot_guard_fn done, void *data, struct boot_guard **ret)
 {
 	struct boot_guard *g = calloc(1, sizeof(*g));
-	int p[2], r;
+	int p[2], pidfd = -1, r;
+	/* CLONE_PIDFD: the child is never without its pidfd (pidfd_open
+	 * after a fork can fail, and an untracked reset could write its 0
+	 * after a failure's count). */
+	struct clone_args args = { .flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&pidfd,
+				   .exit_signal = SIGCHLD };
 	pid_t pid;
 
 	if (!g)
@@ -171,7 +186,7 @@ int boot_guard_begin(struct loop *l, const char *file, unsigned max, boot_guard_
 		free(g);
 		return -errno;
 	}
-	pid = fork();
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0) {
 		r = -errno;
 		close(p[0]);
@@ -179,20 +194,18 @@ int boot_guard_begin(struct loop *l, const char *file, unsigned max, boot_guard_
 		free(g);
 		return r;
 	}
-	if (pid == 0) {
-		close(p[0]);
-		guard_child(p[1], file, max);
-	}
+	if (pid == 0)
+		guard_child(p[1], file, max, reset);
 	close(p[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	*g = (struct boot_guard){ .loop = l, .done = done, .data = data };
-	g->child.fd = (int)syscall(SYS_pidfd_open, pid, 0);   /* not reaped yet */
+	*g = (struct boot_guard){ .loop = l, .pidfd = pidfd, .reset = reset, .done = done,
+				  .data = data };
 	g->pipe = (struct loop_watch){ .fd = p[0], .fn = guard_pipe_ready, .data = g };
 	loop_timer_init(&g->timeout, guard_timed_out, g);
 	if (loop_watch_add(l, &g->pipe, EPOLLIN) < 0 ||
-	    loop_timer_arm(l, &g->timeout, now_usec() + BOOT_GUARD_TIMEOUT_USEC) < 0) {
+	    (!reset && loop_timer_arm(l, &g->timeout, now_usec() + BOOT_GUARD_TIMEOUT_USEC) < 0)) {
 		r = -errno;
-		guard_free(g);
+		guard_free(g, true);
 		return r ? r : -ENOMEM;
 	}
 	if (ret)
@@ -200,67 +213,49 @@ int boot_guard_begin(struct loop *l, const char *file, unsigned max, boot_guard_
 	return 0;
 }
 
-void boot_guard_cancel(struct boot_guard *g)
+int boot_guard_begin(struct loop *l, const char *file, unsigned max, boot_guard_fn done,
+		     void *data, struct boot_guard **ret)
 {
-	guard_free(g);
-}
-
-/* The reset child has exited: nothing of it can land in the file now. */
-static void reset_exited(struct loop *l, int fd, uint32_t events, void *data)
-{
-	guard_finish(data, 0);
+	return guard_start(l, file, max, false, done, data, ret);
 }
 
 int boot_guard_reset(struct loop *l, const char *file, boot_guard_fn done, void *data,
 		     struct boot_guard **ret)
 {
-	struct boot_guard *g = calloc(1, sizeof(*g));
-	pid_t pid;
-	int r;
+	return guard_start(l, file, 0, true, done, data, ret);
+}
 
-	if (!g)
-		return -ENOMEM;
-	pid = fork();
-	if (pid < 0) {
-		free(g);
-		return -errno;
-	}
-	if (pid == 0) {
-		guard_child_setup(2);   /* keeps stdio, drops the rest */
-		r = boot_guard_write(file, 0);
-		if (r < 0)
-			dprintf(STDERR_FILENO, "initd: error: boot_guard %s: cannot reset the "
-				"count: %s\n", file, boot_guard_strerror(r));
-		_exit(r < 0);
-	}
-	*g = (struct boot_guard){ .loop = l, .done = done, .data = data, .pipe.fd = -1 };
-	loop_timer_init(&g->timeout, guard_timed_out, g);
-	g->child = (struct loop_watch){ .fn = reset_exited, .data = g,
-					.fd = (int)syscall(SYS_pidfd_open, pid, 0) };
-	if (g->child.fd < 0 || loop_watch_add(l, &g->child, EPOLLIN) < 0) {
-		/* Untracked, its 0 could land after a failure's count. */
-		r = -errno;
-		if (g->child.fd < 0)
-			kill(pid, SIGKILL);   /* not reaped: pid is still the child */
-		guard_free(g);
-		return r ? r : -ENOMEM;
-	}
-	*ret = g;
-	return 0;
+void boot_guard_cancel(struct boot_guard *g)
+{
+	guard_free(g, g && !g->reset);
+}
+
+/* Until g's child has ended: its files are closed before its pidfd
+ * reads as exited. */
+static int guard_wait(struct boot_guard *g)
+{
+	struct pollfd p = { .fd = g->pidfd, .events = POLLIN };
+	int n = poll(&p, 1, (int)(BOOT_GUARD_TIMEOUT_USEC / 1000));
+
+	return n > 0 ? 0 : n == 0 ? -ETIMEDOUT : -errno;
 }
 
 int boot_guard_fail(struct boot_guard *g, const char *file, int count)
 {
-	struct pollfd p;
+	int r = 0;
 
-	if (g && g->child.fd >= 0) {
-		syscall(SYS_pidfd_send_signal, g->child.fd, SIGKILL, NULL, 0);
-		p = (struct pollfd){ .fd = g->child.fd, .events = POLLIN };
-		if (poll(&p, 1, (int)(BOOT_GUARD_TIMEOUT_USEC / 1000)) == 0) {
-			guard_free(g);
-			return -ETIMEDOUT;   /* stuck on the disk: writing would race */
-		}
+	if (g && !g->reset) {
+		/* The check counts this boot itself: let it finish. */
+		r = guard_wait(g);
+		guard_free(g, true);
+		return r < 0 ? r : 1;
 	}
-	guard_free(g);
+	if (g) {
+		syscall(SYS_pidfd_send_signal, g->pidfd, SIGKILL, NULL, 0);
+		r = guard_wait(g);
+		guard_free(g, false);
+		if (r < 0)
+			return r;   /* stuck on the disk: its 0 could still land */
+	}
 	return boot_guard_write(file, count);
 }

@@ -12,15 +12,18 @@
  * service has stopped, sync() and the unmounts block right after anyway,
  * and it is the last chance to record the failure. A reset child still
  * running then is killed and waited for first, or its 0 could land after
- * the count (a unit failing right after the settle, seen in the VM tier).
+ * the count (a unit failing right after the settle, seen in the VM tier);
+ * a check still running is waited for, and counts the boot itself.
  *
- * Only a regular file is read or written: it is opened O_NONBLOCK and
- * checked, since a FIFO put at that path would block its opener forever.
+ * Only a regular file is read or written: anything else at that path is
+ * refused before it is opened, and the open is O_NONBLOCK, since a FIFO
+ * swapped in would block its opener forever.
  *
  * The file lives on the data mount in practice: a slow or hung disk may
  * block its I/O, so during the boot it happens in children PID 1 waits for
- * through a pipe, bounded by BOOT_GUARD_TIMEOUT_USEC (past it the boot goes
- * on without the guard, and says so).
+ * through a pipe, the check bounded by BOOT_GUARD_TIMEOUT_USEC (past it the
+ * boot goes on without the guard, and says so; PID 1 then writes nothing
+ * in this boot, which the killed child might still race).
  */
 #ifndef INITD_BOOT_GUARD_H
 #define INITD_BOOT_GUARD_H
@@ -34,33 +37,39 @@
 
 struct boot_guard;
 
-/* count: the failed boots in a row before this one (the file's number; a
- * missing file is 0), or -errno (-ETIMEDOUT: the child hung, killed). When
- * count < max the file now holds count + 1. */
+/* The check's count: the failed boots in a row before this one (the
+ * file's number; a missing file is 0), or -errno (-ETIMEDOUT: the child
+ * hung, killed). When count < max the file now holds count + 1. The
+ * reset's: 0 once the file holds 0, or -errno. */
 typedef void (*boot_guard_fn)(int count, void *data);
 
 /* Start the check-and-count child. 0 (done will be called once, from the
- * loop) or -errno. *ret, if not NULL, is for boot_guard_cancel. */
+ * loop) or -errno. *ret, if not NULL, is for boot_guard_cancel and
+ * boot_guard_fail until done is called. */
 int boot_guard_begin(struct loop *l, const char *file, unsigned max, boot_guard_fn done,
 		     void *data, struct boot_guard **ret);
-void boot_guard_cancel(struct boot_guard *g);   /* accepts NULL; done is not called */
 
-/* Write 0 from a child (the reaper collects it); *ret tracks it until it
- * exits, then done(0, data) is called and it is freed. 0 or -errno (of the
- * fork, or the pidfd: then no child runs). */
+/* Start the child that writes 0: as boot_guard_begin, with no bound (no
+ * unit waits for it; boot_guard_fail has one). */
 int boot_guard_reset(struct loop *l, const char *file, boot_guard_fn done, void *data,
 		     struct boot_guard **ret);
 
-/* A failure action ends the boot: g (a reset or a check in flight, or
- * NULL) is killed and waited for, BOOT_GUARD_TIMEOUT_USEC at most (past it,
- * -ETIMEDOUT and nothing written), and freed; then count is written. Blocks:
- * what PID 1 calls just before reboot(2). */
+/* initd exits: a check is killed; a reset is left to finish (a good boot
+ * shut down normally keeps its 0). Accepts NULL; done is not called. */
+void boot_guard_cancel(struct boot_guard *g);
+
+/* A failure action ends the boot, with g in flight (or NULL). A reset is
+ * killed and waited for, then count is written: 0. A check is waited for
+ * and counts the boot itself: 1, nothing written. Each wait is bounded by
+ * BOOT_GUARD_TIMEOUT_USEC (past it -ETIMEDOUT, nothing written); g is
+ * freed, done not called. Blocks: what PID 1 calls just before reboot(2). */
 int boot_guard_fail(struct boot_guard *g, const char *file, int count);
 
 /* The file's count (a missing file is 0), and writing one (with fsync):
- * these block on the disk. -EINVAL: not a regular file. */
+ * these block on the disk. -EBADF: not a regular file. */
 int boot_guard_read(const char *file);
 int boot_guard_write(const char *file, int count);
-const char *boot_guard_strerror(int r);   /* -EINVAL: "not a regular file" */
+/* -EBADF "not a regular file", -ETIMEDOUT the bound, else strerror. */
+const char *boot_guard_strerror(int r);
 
 #endif

@@ -331,8 +331,10 @@ static bool manager_shutting_down_or_null(struct initd *d)
 /* A failure action ends this boot: it follows the failed boots before it,
  * even when it had settled meanwhile (a unit that fails late, or slowly
  * hits its start limit), so the file gets guard_prior + 1 unless it holds
- * that already. Blocking is acceptable here: every service has stopped,
- * and sync() and the unmounts that follow block on the same disk. */
+ * that already; a check still running counts it itself (a unit started by
+ * svctl before it answered). Blocking is acceptable here: every service
+ * has stopped, and sync() and the unmounts that follow block on the same
+ * disk. */
 static void guard_count_failure(struct initd *d)
 {
 	int r;
@@ -344,6 +346,8 @@ static void guard_count_failure(struct initd *d)
 	if (r < 0)
 		log_error("boot_guard %s: cannot count this failed boot: %s", d->guard_file,
 			  boot_guard_strerror(r));
+	else if (r > 0)
+		log_notice("boot_guard %s: its check counted this failed boot", d->guard_file);
 	else
 		log_notice("boot_guard %s: %d failed boot(s) in a row", d->guard_file,
 			   d->guard_prior + 1);
@@ -603,9 +607,25 @@ static void apply_conf(struct initd *d, const struct initd_conf *conf)
 
 /* ---- the boot: guard, mode, rescue (issue 14) ------------------------------- */
 
-static void guard_reset_done(int count, void *data)
+static void guard_reset_done(int r, void *data)
 {
-	((struct initd *)data)->guard = NULL;
+	struct initd *d = data;
+
+	d->guard = NULL;
+	if (r < 0)
+		log_error("boot_guard %s: cannot reset the count: %s", d->guard_file,
+			  boot_guard_strerror(r));
+	else
+		log_info("boot_guard %s: count reset", d->guard_file);
+}
+
+/* The check could not run or answer: no count of this boot is known, so
+ * none is written in it (a killed check might still write late). */
+static void guard_off(struct initd *d, const char *file, int r)
+{
+	log_error("boot_guard %s: %s; booting without the guard", file, boot_guard_strerror(r));
+	free(d->guard_file);
+	d->guard_file = NULL;
 }
 
 /* Once every unit settled: a boot with no failed unit that has a failure
@@ -629,7 +649,7 @@ static void boot_settled(struct manager *m, void *data)
 			  strerror(-r));
 		return;
 	}
-	log_info("boot_guard %s: the boot settled, count reset", d->guard_file);
+	log_info("boot_guard %s: the boot settled, resetting the count", d->guard_file);
 	d->guard_counted = false;
 }
 
@@ -675,8 +695,7 @@ static void guard_answered(int count, void *data)
 
 	d->guard = NULL;
 	if (count < 0) {
-		log_error("boot_guard %s: %s; booting without the guard", d->guard_file,
-			  boot_guard_strerror(count));
+		guard_off(d, d->guard_file, count);
 	} else if ((unsigned)count >= max) {
 		snprintf(why, sizeof(why), "boot_guard: %d failed boots in a row (%s); remove "
 			 "that file to boot normally", count, d->guard_file);
@@ -715,8 +734,7 @@ static void boot_begin(struct initd *d, const struct initd_conf *conf)
 						     guard_answered, d, &d->guard) : -ENOMEM;
 		if (r >= 0)
 			return;
-		log_error("boot_guard %s: %s; booting without the guard", conf->boot_guard_file,
-			  strerror(-r));
+		guard_off(d, conf->boot_guard_file, r);
 	}
 	boot_start_units(d);
 }

@@ -98,7 +98,7 @@ rm -f "$guard" && mkfifo "$guard"
 check "fifo: the late failure still ends the run" wait_until 20 gone
 { exec 9<> "$guard"; exec 9>&-; } 2>/dev/null   # frees a writer still blocked there
 end_initd
-check "fifo: the boot settled first" grep -q 'boot_guard .*: the boot settled, count reset' "$T/initd.log"
+check "fifo: the boot settled first" grep -q 'boot_guard .*: the boot settled, resetting the count' "$T/initd.log"
 check "fifo: the reset refused it" grep -q "boot_guard $guard: cannot reset the count: not a regular file" "$T/initd.log"
 check "fifo: so did the failure's count" grep -q "boot_guard $guard: cannot count this failed boot: not a regular file" "$T/initd.log"
 

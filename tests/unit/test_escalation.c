@@ -379,9 +379,12 @@ START_TEST(test_guard_counts)
 }
 END_TEST
 
+static int reset_answer;
+
 static void reset_done(int count, void *data)
 {
 	*(struct boot_guard **)data = NULL;
+	reset_answer = count;
 }
 
 /* A unit that fails right after the settle: the reset child, still
@@ -403,10 +406,58 @@ START_TEST(test_guard_reset_then_fail)
 		usleep(10000);   /* a reset still alive would have written by now */
 		ck_assert_int_eq(boot_guard_read(file), 2);
 	}
-	/* Left alone, the reset writes 0 and says so once it exited. */
+	/* Left alone, the reset writes 0 and answers once it is on disk. */
+	reset_answer = -1000;
 	ck_assert_int_eq(boot_guard_reset(l, file, reset_done, &g, &g), 0);
 	while (g)
 		ck_assert_int_ge(loop_run_once(l, -1), 0);
+	ck_assert_int_eq(reset_answer, 0);
+	ck_assert_int_eq(boot_guard_read(file), 0);
+	loop_free(l);
+	unlink(file);
+	rmdir(dir);
+}
+END_TEST
+
+/* A failure before the check answered (a unit svctl started meanwhile):
+ * the check counts the boot; PID 1 must not write guard_prior + 1, which
+ * it does not know yet. */
+START_TEST(test_guard_check_then_fail)
+{
+	char dir[] = "/tmp/test_guard.XXXXXX", file[64];
+	struct loop *l = NULL;
+	struct boot_guard *g = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/fb", dir);
+	ck_assert_int_eq(loop_new(&l), 0);
+	ck_assert_int_eq(boot_guard_write(file, 5), 0);
+	ck_assert_int_eq(boot_guard_begin(l, file, 9, guard_done, l, &g), 0);
+	ck_assert_int_eq(boot_guard_fail(g, file, 1), 1);
+	ck_assert_int_eq(boot_guard_read(file), 6);
+	loop_free(l);
+	unlink(file);
+	rmdir(dir);
+}
+END_TEST
+
+/* initd exiting (not PID 1: svctl poweroff right after the settle) leaves
+ * a reset to finish: a good boot keeps its 0. */
+START_TEST(test_guard_cancel_keeps_reset)
+{
+	char dir[] = "/tmp/test_guard.XXXXXX", file[64];
+	struct loop *l = NULL;
+	struct boot_guard *g = NULL;
+	int i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/fb", dir);
+	ck_assert_int_eq(loop_new(&l), 0);
+	ck_assert_int_eq(boot_guard_write(file, 1), 0);
+	ck_assert_int_eq(boot_guard_reset(l, file, reset_done, &g, &g), 0);
+	boot_guard_cancel(g);
+	for (i = 0; i < 300 && boot_guard_read(file) != 0; i++)
+		usleep(10000);
 	ck_assert_int_eq(boot_guard_read(file), 0);
 	loop_free(l);
 	unlink(file);
@@ -415,18 +466,33 @@ START_TEST(test_guard_reset_then_fail)
 END_TEST
 
 /* A FIFO at the file's path would block its opener forever (PID 1, for
- * the failure's count): refused at once, as any other non-regular file. */
+ * the failure's count), a device node must not even be opened: refused
+ * at once, as any other non-regular file, and the reset says so. */
 START_TEST(test_guard_not_regular)
 {
-	char dir[] = "/tmp/test_guard.XXXXXX", fifo[64];
+	char dir[] = "/tmp/test_guard.XXXXXX", fifo[64], link[64];
+	struct loop *l = NULL;
+	struct boot_guard *g = NULL;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(fifo, sizeof(fifo), "%s/fb", dir);
+	snprintf(link, sizeof(link), "%s/ln", dir);
 	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
-	ck_assert_int_eq(boot_guard_write(fifo, 1), -EINVAL);   /* no reader: no block */
-	ck_assert_int_eq(boot_guard_read(fifo), -EINVAL);       /* no writer: no block */
-	ck_assert_str_eq(boot_guard_strerror(-EINVAL), "not a regular file");
-	ck_assert_int_eq(boot_guard_write(dir, 1), -EISDIR);
+	ck_assert_int_eq(symlink("/dev/null", link), 0);
+	ck_assert_int_eq(boot_guard_write(fifo, 1), -EBADF);   /* no reader: no block */
+	ck_assert_int_eq(boot_guard_read(fifo), -EBADF);       /* no writer: no block */
+	ck_assert_int_eq(boot_guard_write(link, 1), -EBADF);
+	ck_assert_int_eq(boot_guard_read("/dev/null"), -EBADF);
+	ck_assert_int_eq(boot_guard_write(dir, 1), -EBADF);
+	ck_assert_str_eq(boot_guard_strerror(-EBADF), "not a regular file");
+	ck_assert_int_eq(loop_new(&l), 0);
+	reset_answer = -1000;
+	ck_assert_int_eq(boot_guard_reset(l, fifo, reset_done, &g, &g), 0);
+	while (g)
+		ck_assert_int_ge(loop_run_once(l, -1), 0);
+	ck_assert_int_eq(reset_answer, -EBADF);
+	loop_free(l);
+	unlink(link);
 	unlink(fifo);
 	rmdir(dir);
 }
@@ -471,6 +537,8 @@ static Suite *escalation_suite(void)
 	tcase_add_test(tc, test_cmdline);
 	tcase_add_test(tc, test_guard_counts);
 	tcase_add_test(tc, test_guard_reset_then_fail);
+	tcase_add_test(tc, test_guard_check_then_fail);
+	tcase_add_test(tc, test_guard_cancel_keeps_reset);
 	tcase_add_test(tc, test_guard_not_regular);
 	tcase_add_test(tc, test_dep_not_started_reason);
 	suite_add_tcase(s, tc);
