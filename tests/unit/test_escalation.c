@@ -333,6 +333,26 @@ END_TEST
 
 /* ---- the boot guard's file --------------------------------------------------------- */
 
+/* Each guard test: a fresh directory, the file's path in it (not created),
+ * a loop (the "guard" tcase's fixture). */
+static char guard_dir[32];
+static char guard_file[64];
+static struct loop *guard_loop;
+
+static void guard_setup(void)
+{
+	snprintf(guard_dir, sizeof(guard_dir), "/tmp/test_guard.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(guard_dir));
+	snprintf(guard_file, sizeof(guard_file), "%s/fb", guard_dir);
+	ck_assert_int_eq(loop_new(&guard_loop), 0);
+}
+
+static void guard_teardown(void)
+{
+	loop_free(guard_loop);
+	nftw(guard_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 static int guard_answer = -1000;
 
 static void guard_done(int count, void *data)
@@ -341,50 +361,58 @@ static void guard_done(int count, void *data)
 	loop_quit(data);
 }
 
-static int guard_run(struct loop *l, const char *file, unsigned max)
+static int guard_run(const char *file, unsigned max)
 {
 	guard_answer = -1000;
-	ck_assert_int_eq(boot_guard_begin(l, file, max, guard_done, l, NULL), 0);
-	ck_assert_int_eq(loop_run(l), 0);
+	ck_assert_int_eq(boot_guard_begin(guard_loop, file, max, guard_done, guard_loop, NULL), 0);
+	ck_assert_int_eq(loop_run(guard_loop), 0);
 	return guard_answer;
 }
 
 START_TEST(test_guard_counts)
 {
-	char dir[] = "/tmp/test_guard.XXXXXX", file[64];
-	struct loop *l = NULL;
+	const char *file = guard_file;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(file, sizeof(file), "%s/fb", dir);
-	ck_assert_int_eq(loop_new(&l), 0);
 	ck_assert_int_eq(boot_guard_read(file), 0);             /* missing: none */
-	ck_assert_int_eq(guard_run(l, file, 2), 0);             /* counted: 1 */
+	ck_assert_int_eq(guard_run(file, 2), 0);                /* counted: 1 */
 	ck_assert_int_eq(boot_guard_read(file), 1);
-	ck_assert_int_eq(guard_run(l, file, 2), 1);             /* counted: 2 */
-	ck_assert_int_eq(guard_run(l, file, 2), 2);             /* at max: left as is */
+	ck_assert_int_eq(guard_run(file, 2), 1);                /* counted: 2 */
+	ck_assert_int_eq(guard_run(file, 2), 2);                /* at max: left as is */
 	ck_assert_int_eq(boot_guard_read(file), 2);
 	ck_assert_int_eq(boot_guard_write(file, 0), 0);
 	ck_assert_int_eq(boot_guard_read(file), 0);
 	ck_assert_int_eq(boot_guard_write(file, 7), 0);
-	ck_assert_int_eq(guard_run(l, file, 3), 7);
+	ck_assert_int_eq(guard_run(file, 3), 7);
 	{
 		FILE *f = fopen(file, "w");   /* garbage counts as nothing */
 		fputs("zz\n", f);
 		fclose(f);
 	}
 	ck_assert_int_eq(boot_guard_read(file), 0);
-	loop_free(l);
-	unlink(file);
-	rmdir(dir);
 }
 END_TEST
 
+static struct boot_guard *reset_g;
 static int reset_answer;
 
 static void reset_done(int count, void *data)
 {
-	*(struct boot_guard **)data = NULL;
+	reset_g = NULL;
 	reset_answer = count;
+}
+
+static void reset_start(const char *file)
+{
+	reset_answer = -1000;
+	ck_assert_int_eq(boot_guard_reset(guard_loop, file, reset_done, NULL, &reset_g), 0);
+}
+
+/* Run the loop until the reset answered: its answer. */
+static int reset_finish(void)
+{
+	while (reset_g)
+		ck_assert_int_ge(loop_run_once(guard_loop, -1), 0);
+	return reset_answer;
 }
 
 /* A unit that fails right after the settle: the reset child, still
@@ -392,30 +420,17 @@ static void reset_done(int count, void *data)
  * escalate guard went to no rescue when it did). */
 START_TEST(test_guard_reset_then_fail)
 {
-	char dir[] = "/tmp/test_guard.XXXXXX", file[64];
-	struct loop *l = NULL;
-	struct boot_guard *g = NULL;
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(file, sizeof(file), "%s/fb", dir);
-	ck_assert_int_eq(loop_new(&l), 0);
 	for (int i = 0; i < 20; i++) {
-		ck_assert_int_eq(boot_guard_write(file, 1), 0);
-		ck_assert_int_eq(boot_guard_reset(l, file, reset_done, &g, &g), 0);
-		ck_assert_int_eq(boot_guard_fail(g, file, 2), 0);
+		ck_assert_int_eq(boot_guard_write(guard_file, 1), 0);
+		reset_start(guard_file);
+		ck_assert_int_eq(boot_guard_fail(reset_g, guard_file, 2), 0);
 		usleep(10000);   /* a reset still alive would have written by now */
-		ck_assert_int_eq(boot_guard_read(file), 2);
+		ck_assert_int_eq(boot_guard_read(guard_file), 2);
 	}
 	/* Left alone, the reset writes 0 and answers once it is on disk. */
-	reset_answer = -1000;
-	ck_assert_int_eq(boot_guard_reset(l, file, reset_done, &g, &g), 0);
-	while (g)
-		ck_assert_int_ge(loop_run_once(l, -1), 0);
-	ck_assert_int_eq(reset_answer, 0);
-	ck_assert_int_eq(boot_guard_read(file), 0);
-	loop_free(l);
-	unlink(file);
-	rmdir(dir);
+	reset_start(guard_file);
+	ck_assert_int_eq(reset_finish(), 0);
+	ck_assert_int_eq(boot_guard_read(guard_file), 0);
 }
 END_TEST
 
@@ -424,20 +439,12 @@ END_TEST
  * it does not know yet. */
 START_TEST(test_guard_check_then_fail)
 {
-	char dir[] = "/tmp/test_guard.XXXXXX", file[64];
-	struct loop *l = NULL;
 	struct boot_guard *g = NULL;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(file, sizeof(file), "%s/fb", dir);
-	ck_assert_int_eq(loop_new(&l), 0);
-	ck_assert_int_eq(boot_guard_write(file, 5), 0);
-	ck_assert_int_eq(boot_guard_begin(l, file, 9, guard_done, l, &g), 0);
-	ck_assert_int_eq(boot_guard_fail(g, file, 1), 1);
-	ck_assert_int_eq(boot_guard_read(file), 6);
-	loop_free(l);
-	unlink(file);
-	rmdir(dir);
+	ck_assert_int_eq(boot_guard_write(guard_file, 5), 0);
+	ck_assert_int_eq(boot_guard_begin(guard_loop, guard_file, 9, guard_done, guard_loop, &g), 0);
+	ck_assert_int_eq(boot_guard_fail(g, guard_file, 1), 1);
+	ck_assert_int_eq(boot_guard_read(guard_file), 6);
 }
 END_TEST
 
@@ -445,23 +452,12 @@ END_TEST
  * a reset to finish: a good boot keeps its 0. */
 START_TEST(test_guard_cancel_keeps_reset)
 {
-	char dir[] = "/tmp/test_guard.XXXXXX", file[64];
-	struct loop *l = NULL;
-	struct boot_guard *g = NULL;
-	int i;
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(file, sizeof(file), "%s/fb", dir);
-	ck_assert_int_eq(loop_new(&l), 0);
-	ck_assert_int_eq(boot_guard_write(file, 1), 0);
-	ck_assert_int_eq(boot_guard_reset(l, file, reset_done, &g, &g), 0);
-	boot_guard_cancel(g);
-	for (i = 0; i < 300 && boot_guard_read(file) != 0; i++)
+	ck_assert_int_eq(boot_guard_write(guard_file, 1), 0);
+	reset_start(guard_file);
+	boot_guard_cancel(reset_g);
+	for (int i = 0; i < 300 && boot_guard_read(guard_file) != 0; i++)
 		usleep(10000);
-	ck_assert_int_eq(boot_guard_read(file), 0);
-	loop_free(l);
-	unlink(file);
-	rmdir(dir);
+	ck_assert_int_eq(boot_guard_read(guard_file), 0);
 }
 END_TEST
 
@@ -470,31 +466,19 @@ END_TEST
  * at once, as any other non-regular file, and the reset says so. */
 START_TEST(test_guard_not_regular)
 {
-	char dir[] = "/tmp/test_guard.XXXXXX", fifo[64], link[64];
-	struct loop *l = NULL;
-	struct boot_guard *g = NULL;
+	char link[64];
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(fifo, sizeof(fifo), "%s/fb", dir);
-	snprintf(link, sizeof(link), "%s/ln", dir);
-	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	snprintf(link, sizeof(link), "%s/ln", guard_dir);
+	ck_assert_int_eq(mkfifo(guard_file, 0600), 0);
 	ck_assert_int_eq(symlink("/dev/null", link), 0);
-	ck_assert_int_eq(boot_guard_write(fifo, 1), -EBADF);   /* no reader: no block */
-	ck_assert_int_eq(boot_guard_read(fifo), -EBADF);       /* no writer: no block */
+	ck_assert_int_eq(boot_guard_write(guard_file, 1), -EBADF);   /* no reader: no block */
+	ck_assert_int_eq(boot_guard_read(guard_file), -EBADF);       /* no writer: no block */
 	ck_assert_int_eq(boot_guard_write(link, 1), -EBADF);
 	ck_assert_int_eq(boot_guard_read("/dev/null"), -EBADF);
-	ck_assert_int_eq(boot_guard_write(dir, 1), -EBADF);
+	ck_assert_int_eq(boot_guard_write(guard_dir, 1), -EBADF);
 	ck_assert_str_eq(boot_guard_strerror(-EBADF), "not a regular file");
-	ck_assert_int_eq(loop_new(&l), 0);
-	reset_answer = -1000;
-	ck_assert_int_eq(boot_guard_reset(l, fifo, reset_done, &g, &g), 0);
-	while (g)
-		ck_assert_int_ge(loop_run_once(l, -1), 0);
-	ck_assert_int_eq(reset_answer, -EBADF);
-	loop_free(l);
-	unlink(link);
-	unlink(fifo);
-	rmdir(dir);
+	reset_start(guard_file);
+	ck_assert_int_eq(reset_finish(), -EBADF);
 }
 END_TEST
 
@@ -535,12 +519,15 @@ static Suite *escalation_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("runtime");
 	tcase_add_test(tc, test_cmdline);
+	tcase_add_test(tc, test_dep_not_started_reason);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("guard");
+	tcase_add_checked_fixture(tc, guard_setup, guard_teardown);
 	tcase_add_test(tc, test_guard_counts);
 	tcase_add_test(tc, test_guard_reset_then_fail);
 	tcase_add_test(tc, test_guard_check_then_fail);
 	tcase_add_test(tc, test_guard_cancel_keeps_reset);
 	tcase_add_test(tc, test_guard_not_regular);
-	tcase_add_test(tc, test_dep_not_started_reason);
 	suite_add_tcase(s, tc);
 	return s;
 }
