@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -83,17 +84,47 @@ int boot_guard_read(const char *file)
 	return (int)v;
 }
 
-int boot_guard_write(const char *file, int count)
+/* fsync the directory of file: the rename is on the disk. */
+static int guard_sync_dir(const char *file)
 {
-	_cleanup_close_ int fd = guard_open(file, O_WRONLY | O_CREAT | O_TRUNC);
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d\n", count);
+	const char *slash = strrchr(file, '/');
+	size_t n = !slash ? 1 : slash == file ? 1 : (size_t)(slash - file);
+	char dir[PATH_MAX];
+	_cleanup_close_ int fd = -1;
 
-	if (fd < 0)
-		return fd;
-	if (write_all(fd, buf, (size_t)n) < 0 || fsync(fd) < 0)
+	if (n >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, slash ? file : ".", n);   /* "/data/fb" -> "/data", "/fb" -> "/" */
+	dir[n] = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
 		return -errno;
 	return 0;
+}
+
+/* Through FILE.new and a rename: a reader, a boot after a power cut or
+ * after a writer killed half-way (the guard kills its children) sees the
+ * old count or the new one, never an empty file (which counts 0). */
+int boot_guard_write(const char *file, int count)
+{
+	char tmp[PATH_MAX], buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d\n", count), r;
+	struct stat st;
+	_cleanup_close_ int fd = -1;
+
+	if (fstatat(AT_FDCWD, file, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+		return -EBADF;   /* a rename would replace it */
+	if (snprintf(tmp, sizeof(tmp), "%s.new", file) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = guard_open(tmp, O_WRONLY | O_CREAT | O_TRUNC);
+	if (fd < 0)
+		return fd;
+	if (write_all(fd, buf, (size_t)n) < 0 || fsync(fd) < 0 || rename(tmp, file) < 0) {
+		r = -errno;
+		unlink(tmp);
+		return r;
+	}
+	return guard_sync_dir(file);
 }
 
 /* The child: fresh signals, no fd of PID 1's but out; answers one number
@@ -140,27 +171,36 @@ static void guard_finish(struct boot_guard *g, int count, bool kill)
 	done(count, data);
 }
 
-static void guard_pipe_ready(struct loop *l, int fd, uint32_t events, void *data)
+/* Read what the child answered: 1 until end-of-file (or a full buffer),
+ * then 0 with *v its number (-EIO: none, or garbage). */
+static int guard_answer(struct boot_guard *g, long *v)
 {
-	struct boot_guard *g = data;
-	ssize_t n = read(fd, g->answer + g->len, sizeof(g->answer) - 1 - g->len);
+	ssize_t n = read(g->pipe.fd, g->answer + g->len, sizeof(g->answer) - 1 - g->len);
 	char *end;
-	long v;
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
+		return 1;
 	if (n > 0 && g->len + (size_t)n < sizeof(g->answer) - 1) {
 		g->len += (size_t)n;
-		return;   /* until end-of-file */
+		return 1;   /* until end-of-file */
 	}
 	if (n > 0)
 		g->len += (size_t)n;
 	g->answer[g->len] = '\0';
 	errno = 0;
-	v = strtol(g->answer, &end, 10);
-	if (g->len == 0 || errno || end == g->answer || v > BOOT_GUARD_COUNT_MAX || v < -4095)
-		v = -EIO;
-	guard_finish(g, (int)v, false);   /* it answered: its write is done */
+	*v = strtol(g->answer, &end, 10);
+	if (g->len == 0 || errno || end == g->answer || *v > BOOT_GUARD_COUNT_MAX || *v < -4095)
+		*v = -EIO;
+	return 0;
+}
+
+static void guard_pipe_ready(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct boot_guard *g = data;
+	long v;
+
+	if (guard_answer(g, &v) == 0)
+		guard_finish(g, (int)v, false);   /* it answered: its write is done */
 }
 
 static void guard_timed_out(struct loop *l, void *data)
@@ -225,30 +265,42 @@ int boot_guard_reset(struct loop *l, const char *file, boot_guard_fn done, void 
 	return guard_start(l, file, 0, true, done, data, ret);
 }
 
-void boot_guard_cancel(struct boot_guard *g)
-{
-	guard_free(g, g && !g->reset);
-}
-
-/* Until g's child has ended: its files are closed before its pidfd
- * reads as exited. */
+/* Until g's child has ended (bounded): its files are closed, its writes
+ * done, before its pidfd reads as exited. */
 static int guard_wait(struct boot_guard *g)
 {
 	struct pollfd p = { .fd = g->pidfd, .events = POLLIN };
-	int n = poll(&p, 1, (int)(BOOT_GUARD_TIMEOUT_USEC / 1000));
+	int n;
 
+	do
+		n = poll(&p, 1, (int)(BOOT_GUARD_TIMEOUT_USEC / 1000));
+	while (n < 0 && errno == EINTR);
 	return n > 0 ? 0 : n == 0 ? -ETIMEDOUT : -errno;
+}
+
+int boot_guard_end(struct boot_guard *g)
+{
+	int r = 0;
+
+	if (g && g->reset)
+		r = guard_wait(g);
+	guard_free(g, true);
+	return r;
 }
 
 int boot_guard_fail(struct boot_guard *g, const char *file, int count)
 {
-	int r = 0;
+	long v = -EIO;
+	int r;
 
 	if (g && !g->reset) {
-		/* The check counts this boot itself: let it finish. */
+		/* The check counts this boot itself: let it finish, and take
+		 * its answer (an error: nothing was counted). */
 		r = guard_wait(g);
+		for (int i = 0; r == 0 && i < 4 && guard_answer(g, &v) > 0; i++)
+			;   /* its number, then end-of-file: it has exited */
 		guard_free(g, true);
-		return r < 0 ? r : 1;
+		return r < 0 ? r : v < 0 ? (int)v : 1;
 	}
 	if (g) {
 		syscall(SYS_pidfd_send_signal, g->pidfd, SIGKILL, NULL, 0);

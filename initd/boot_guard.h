@@ -13,11 +13,15 @@
  * and it is the last chance to record the failure. A reset child still
  * running then is killed and waited for first, or its 0 could land after
  * the count (a unit failing right after the settle, seen in the VM tier);
- * a check still running is waited for, and counts the boot itself.
+ * a check still running is waited for, and counts the boot itself. A
+ * shutdown with no failure waits for a reset still running instead (as
+ * PID 1, boot_final kills every process next). Every write goes through
+ * FILE.new, fsync and rename: an empty file counts 0, so a writer killed
+ * half-way or a power cut must never leave one.
  *
  * Only a regular file is read or written: anything else at that path is
- * refused before it is opened, and the open is O_NONBLOCK, since a FIFO
- * swapped in would block its opener forever.
+ * refused, looked at before the open, and the open is O_NONBLOCK, since a
+ * FIFO swapped in meanwhile would block its opener forever.
  *
  * The file lives on the data mount in practice: a slow or hung disk may
  * block its I/O, so during the boot it happens in children PID 1 waits for
@@ -44,7 +48,7 @@ struct boot_guard;
 typedef void (*boot_guard_fn)(int count, void *data);
 
 /* Start the check-and-count child. 0 (done will be called once, from the
- * loop) or -errno. *ret, if not NULL, is for boot_guard_cancel and
+ * loop) or -errno. *ret, if not NULL, is for boot_guard_end and
  * boot_guard_fail until done is called. */
 int boot_guard_begin(struct loop *l, const char *file, unsigned max, boot_guard_fn done,
 		     void *data, struct boot_guard **ret);
@@ -54,19 +58,24 @@ int boot_guard_begin(struct loop *l, const char *file, unsigned max, boot_guard_
 int boot_guard_reset(struct loop *l, const char *file, boot_guard_fn done, void *data,
 		     struct boot_guard **ret);
 
-/* initd exits: a check is killed; a reset is left to finish (a good boot
- * shut down normally keeps its 0). Accepts NULL; done is not called. */
-void boot_guard_cancel(struct boot_guard *g);
+/* initd ends with no failure action (a reboot or poweroff asked for, not
+ * PID 1: initd's exit), with g in flight (or NULL): a check is killed, a
+ * reset is waited for, BOOT_GUARD_TIMEOUT_USEC at most, so that its 0 is
+ * on the disk before PID 1 kills every process; g is freed, done not
+ * called. 0 or -ETIMEDOUT. Blocks. */
+int boot_guard_end(struct boot_guard *g);
 
 /* A failure action ends the boot, with g in flight (or NULL). A reset is
  * killed and waited for, then count is written: 0. A check is waited for
- * and counts the boot itself: 1, nothing written. Each wait is bounded by
- * BOOT_GUARD_TIMEOUT_USEC (past it -ETIMEDOUT, nothing written); g is
- * freed, done not called. Blocks: what PID 1 calls just before reboot(2). */
+ * and counts the boot itself: 1 (its error if it could not: nothing was
+ * written). Each wait is bounded by BOOT_GUARD_TIMEOUT_USEC (past it
+ * -ETIMEDOUT, nothing written); g is freed, done not called. Blocks: what
+ * PID 1 calls just before reboot(2). */
 int boot_guard_fail(struct boot_guard *g, const char *file, int count);
 
-/* The file's count (a missing file is 0), and writing one (with fsync):
- * these block on the disk. -EBADF: not a regular file. */
+/* The file's count (a missing file is 0), and writing one (FILE.new,
+ * fsync, rename, the directory fsynced): these block on the disk. -EBADF:
+ * not a regular file. */
 int boot_guard_read(const char *file);
 int boot_guard_write(const char *file, int count);
 /* -EBADF "not a regular file", -ETIMEDOUT the bound, else strerror. */

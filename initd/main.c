@@ -360,6 +360,11 @@ static void shutdown_final(void *data)
 
 	rescue_shell_done(&d->rescue);
 	guard_count_failure(d);
+	/* No failure: a reset still writing gets to finish before
+	 * boot_final kills every process (a good boot keeps its 0). */
+	if (boot_guard_end(d->guard) < 0)
+		log_error("boot_guard %s: the count's reset did not finish in 10 s", d->guard_file);
+	d->guard = NULL;
 	if (d->pid1) {
 		mounts_cancel(d->mounts);   /* a shutdown while still mounting */
 		boot_final(d->final_how, d->crash, !d->opt.no_mounts, d->mounts);
@@ -646,7 +651,7 @@ static void boot_settled(struct manager *m, void *data)
 	r = boot_guard_reset(d->loop, d->guard_file, guard_reset_done, d, &d->guard);
 	if (r < 0) {
 		log_error("boot_guard %s: cannot reset the count: %s", d->guard_file,
-			  strerror(-r));
+			  boot_guard_strerror(r));
 		return;
 	}
 	log_info("boot_guard %s: the boot settled, resetting the count", d->guard_file);
@@ -1100,7 +1105,7 @@ int main(int argc, char **argv)
 	if (d.pid1)
 		boot_crash(d.crash, "the event loop failed");
 	rescue_shell_done(&d.rescue);
-	boot_guard_cancel(d.guard);
+	boot_guard_end(d.guard);
 	free(d.guard_file);
 	control_server_free(d.control);
 	commands_instances_free(&d.cmds);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "initd/boot_guard.h"
@@ -448,16 +449,76 @@ START_TEST(test_guard_check_then_fail)
 }
 END_TEST
 
-/* initd exiting (not PID 1: svctl poweroff right after the settle) leaves
- * a reset to finish: a good boot keeps its 0. */
-START_TEST(test_guard_cancel_keeps_reset)
+/* The file's raw bytes ("" when missing). */
+static const char *guard_bytes(const char *file)
+{
+	static char buf[64];
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? 0 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/* initd ending with no failure (svctl poweroff right after the settle; as
+ * PID 1, boot_final then kills every process): the reset finishes first,
+ * a good boot keeps its 0. */
+START_TEST(test_guard_end_waits_for_reset)
 {
 	ck_assert_int_eq(boot_guard_write(guard_file, 1), 0);
 	reset_start(guard_file);
-	boot_guard_cancel(reset_g);
-	for (int i = 0; i < 300 && boot_guard_read(guard_file) != 0; i++)
-		usleep(10000);
-	ck_assert_int_eq(boot_guard_read(guard_file), 0);
+	ck_assert_int_eq(boot_guard_end(reset_g), 0);
+	ck_assert_str_eq(guard_bytes(guard_file), "0\n");
+}
+END_TEST
+
+/* A check in flight at a failure that could not count (at max, or an
+ * error): boot_guard_fail says so instead of "counted". */
+START_TEST(test_guard_check_then_fail_at_max)
+{
+	char fifo[64];
+	struct boot_guard *g = NULL;
+
+	ck_assert_int_eq(boot_guard_write(guard_file, 3), 0);
+	ck_assert_int_eq(boot_guard_begin(guard_loop, guard_file, 3, guard_done, guard_loop, &g), 0);
+	ck_assert_int_eq(boot_guard_fail(g, guard_file, 1), 1);
+	ck_assert_str_eq(guard_bytes(guard_file), "3\n");     /* at max: left as is */
+	snprintf(fifo, sizeof(fifo), "%s/fifo", guard_dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_eq(boot_guard_begin(guard_loop, fifo, 3, guard_done, guard_loop, &g), 0);
+	ck_assert_int_eq(boot_guard_fail(g, fifo, 1), -EBADF);
+}
+END_TEST
+
+/* A reader (the next boot after a power cut, or after a writer killed
+ * half-way) never sees an empty file, which would count 0: the count is
+ * written beside it and renamed over it. */
+START_TEST(test_guard_write_atomic)
+{
+	pid_t pid;
+	int status, empty = 0, reads = 0;
+
+	ck_assert_int_eq(boot_guard_write(guard_file, 5), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		for (int i = 0; i < 200; i++)
+			if (boot_guard_write(guard_file, 5 + i % 2) < 0)
+				_exit(1);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		const char *b = guard_bytes(guard_file);
+
+		empty += strcmp(b, "5\n") != 0 && strcmp(b, "6\n") != 0;
+		reads++;
+	}
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_gt(reads, 0);
+	ck_assert_int_eq(empty, 0);
+	ck_assert_int_ne(access(guard_file, F_OK), -1);
 }
 END_TEST
 
@@ -523,10 +584,13 @@ static Suite *escalation_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("guard");
 	tcase_add_checked_fixture(tc, guard_setup, guard_teardown);
+	tcase_set_timeout(tc, 20);   /* fsyncs on a disk-backed /tmp, under ASan too */
 	tcase_add_test(tc, test_guard_counts);
 	tcase_add_test(tc, test_guard_reset_then_fail);
 	tcase_add_test(tc, test_guard_check_then_fail);
-	tcase_add_test(tc, test_guard_cancel_keeps_reset);
+	tcase_add_test(tc, test_guard_end_waits_for_reset);
+	tcase_add_test(tc, test_guard_check_then_fail_at_max);
+	tcase_add_test(tc, test_guard_write_atomic);
 	tcase_add_test(tc, test_guard_not_regular);
 	suite_add_tcase(s, tc);
 	return s;
