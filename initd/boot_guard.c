@@ -77,8 +77,9 @@ int boot_guard_read(const char *file)
 	buf[n] = '\0';
 	errno = 0;
 	v = strtol(buf, &end, 10);
-	/* Garbage (a torn write, an operator's typo) counts as no failure:
-	 * the guard must never be what keeps a good machine in rescue. */
+	/* Garbage (an operator's typo; writes are whole, boot_guard_write)
+	 * counts as no failure: the guard must never be what keeps a good
+	 * machine in rescue. */
 	if (errno || end == buf || v < 0 || v > BOOT_GUARD_COUNT_MAX)
 		return 0;
 	return (int)v;
