@@ -212,24 +212,16 @@ static int device_signature(const char *dev, const char **ret)
 {
 	_cleanup_free_ uint8_t *buf = calloc(1, FS_SIGNATURE_PROBE);
 	_cleanup_close_ int fd = open(dev, O_RDONLY | O_CLOEXEC);
-	size_t got = 0;
+	ssize_t got;
 
 	if (!buf)
 		return -ENOMEM;
 	if (fd < 0)
 		return -errno;
-	while (got < FS_SIGNATURE_PROBE) {
-		ssize_t n = pread(fd, buf + got, FS_SIGNATURE_PROBE - got, (off_t)got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	*ret = fs_signature(buf, got);
+	got = read_full(fd, buf, FS_SIGNATURE_PROBE);   /* from offset 0: just opened */
+	if (got < 0)
+		return (int)got;
+	*ret = fs_signature(buf, (size_t)got);
 	return 0;
 }
 
