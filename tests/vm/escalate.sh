@@ -131,7 +131,9 @@ run_rescue_shell() {   # the rescue shell on the console, then poweroff
 		kill "$qpid" 2>/dev/null; finish; return 1
 	fi
 	t "$c: the rescue shell came up" true
-	type_in 'echo SHELL-PARENT=$PPID; svctl status; echo STATUS-DONE'
+	# initd.rescue brings the shell up before the units are in (a loader
+	# may still be reading them: svctl says so and exits 1); ask again.
+	type_in 'echo SHELL-PARENT=$PPID; for i in $(seq 50); do svctl status && break; sleep 0.2; done; echo STATUS-DONE'
 	wait_console "$c" "^STATUS-DONE" 20
 	type_in 'svctl poweroff'
 	finish
