@@ -420,7 +420,12 @@ bench_scale10k() {
 			continue
 		fi
 		COLD_MS=$(ms "$T0" "$READY_T")
-		[ "$(count_state running)" = "$n" ] || COLD_MS="$COLD_MS(!)"
+		local up
+		up=$(count_state running)
+		if [ "$up" != "$n" ]; then
+			COLD_MS="$COLD_MS(!)"
+			SCALE10K_SHORT="(!): $up of $n running; PID 1 holds 2 fds per running unit, and this machine's hard fd limit is $(ulimit -Hn)"
+		fi
 		cpu=$(pid1_cpu)
 		sleep 0.3
 		read -r rss priv <<< "$(pid1_mem)"
@@ -447,9 +452,11 @@ bench_scale10k() {
 	     "priv/svc = (Private_Dirty at N - at 0) / N; status and restart: $runs whole svctl commands" \
 	     "(restart: stop + start of the middle unit, answered once it runs again)." \
 	     "PID 1's fds at 0 / 1000 / 10,000: ${SCALE10K_FDS[0]:--} / ${SCALE10K_FDS[1000]:--} / ${SCALE10K_FDS[10000]:--}" \
-	     "(initd raises its own RLIMIT_NOFILE to fs.nr_open at boot: no ulimit by hand)."
+	     "(initd raises its own RLIMIT_NOFILE to fs.nr_open at boot: no ulimit by hand)." \
+	     ${SCALE10K_SHORT:+"$SCALE10K_SHORT."}
 }
 declare -A SCALE10K_FDS=()
+SCALE10K_SHORT=
 
 # ---- file descriptors ------------------------------------------------------
 

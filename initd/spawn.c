@@ -7,14 +7,17 @@
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/elfdeps.h"
@@ -666,19 +669,193 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 
 /* ---- the parent ----------------------------------------------------------- */
 
-static pid_t clone3_into(int cgroup_fd, uint64_t ns_flags, int *ret_pidfd)
+/* flags: namespaces, and CLONE_PARENT from the window's vfork child (clone3
+ * wants exit_signal 0 with it: the child's is its parent's, SIGCHLD).
+ * ret_pidfd NULL: no pidfd. */
+static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd)
 {
 	struct clone_args args = {
-		.flags = CLONE_PIDFD | ns_flags,
-		.pidfd = (uint64_t)(uintptr_t)ret_pidfd,
-		.exit_signal = SIGCHLD,
+		.flags = flags,
+		.exit_signal = flags & CLONE_PARENT ? 0 : SIGCHLD,
 	};
 
+	if (ret_pidfd) {
+		args.flags |= CLONE_PIDFD;
+		args.pidfd = (uint64_t)(uintptr_t)ret_pidfd;
+	}
 	if (cgroup_fd >= 0) {
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)cgroup_fd;
 	}
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/* ---- the fd window -----------------------------------------------------------
+ *
+ * A fork copies the parent's whole fd table, and the child then closes all of
+ * it: with two fds per running unit, every spawn cost O(units) in dup_fd and
+ * as much again in the child's close_range (at 6000 units, 16% of the
+ * machine's time during a cold start). So a spawn goes through a vfork child
+ * that shares PID 1's memory and fd table (CLONE_VM | CLONE_VFORK |
+ * CLONE_FILES): it keeps only the fds below window.end (CLOSE_RANGE_UNSHARE
+ * copies just those), clone3s the service's child with CLONE_PARENT, and
+ * exits. The fds that child needs are dup3()ed first into the window's slots,
+ * low numbers PID 1 reserves before its first spawn (each a copy of one
+ * /dev/null fd), and put back right after: PID 1 is suspended until the vfork
+ * child exits, so nothing else sees the slots in between. The vfork child
+ * runs on a stack of its own in PID 1's memory: it resets its signals (not
+ * shared: no CLONE_SIGHAND) and its fds, clone3s, exits; PID 1 waits about
+ * as long as for a fork of its own (the clone3 copies the same page tables),
+ * never for an exec, which is what made glibc's posix_spawn too slow here
+ * (loader.c). The service's child resets what it inherited first thing
+ * (child_run), as a direct fork's does. Without the window (it could not be
+ * reserved), spawn_fork forks directly. */
+
+enum { SLOT_REPORT, SLOT_SYNC, SLOT_EXE, SLOT_OUTPUT, SLOT_CGROUP, SLOT_JOIN,
+       SLOTS = SLOT_JOIN + UNIT_JOIN_MAX };
+
+/* child_run's frames (env, dirs, creds, libseccomp) run on it in the child:
+ * reserved, touched only as used. */
+#define WINDOW_STACK_SIZE ((size_t)1 << 20)
+
+static struct {
+	int state;            /* 0 not tried, 1 ready, -1 unavailable */
+	int null_fd;          /* what an idle slot holds */
+	int slot[SLOTS];
+	unsigned end;         /* above every slot: the vfork child keeps [0, end) */
+	char *stack_top;
+} window;
+
+static void window_reserve(void)
+{
+	size_t guard = (size_t)sysconf(_SC_PAGESIZE);
+	char *stack;
+
+	window.state = -1;
+	window.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (window.null_fd < 0)
+		return;
+	window.end = (unsigned)window.null_fd + 1;
+	for (int i = 0; i < SLOTS; i++) {
+		window.slot[i] = fcntl(window.null_fd, F_DUPFD_CLOEXEC, 0);
+		if (window.slot[i] < 0)
+			return;   /* off: the few fds it holds are not worth undoing */
+		if ((unsigned)window.slot[i] >= window.end)
+			window.end = (unsigned)window.slot[i] + 1;
+	}
+	stack = mmap(NULL, WINDOW_STACK_SIZE + guard, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+	if (stack == MAP_FAILED)
+		return;
+	if (mprotect(stack, guard, PROT_NONE) < 0) {
+		munmap(stack, WINDOW_STACK_SIZE + guard);
+		return;
+	}
+	window.stack_top = stack + guard + WINDOW_STACK_SIZE;
+	window.state = 1;
+}
+
+/* What the vfork child reads and writes, in PID 1's (suspended) frame. */
+struct window_spawn {
+	const struct spawn_params *p;   /* the fds as the slots name them */
+	int report_w, sync_r, exe_fd;
+	const int *join_fds;
+	int report_r, sync_w;           /* PID 1's ends: the child's closes them */
+	uint64_t ns_flags;
+	pid_t pid;                      /* the service's child */
+	int err;
+};
+
+static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int sync_fd,
+				int exe_fd, const int *join_fds);
+
+/* The vfork child. Its exit status is not read: what it did is in *w. */
+static int window_child(void *data)
+{
+	struct window_spawn *w = data;
+	pid_t pid;
+	int r = child_reset_signals();   /* its own dispositions and mask */
+
+	if (r < 0) {
+		w->err = -r;
+		return 1;
+	}
+	if (close_range(window.end, ~0U, CLOSE_RANGE_UNSHARE) < 0) {
+		w->err = errno;
+		return 1;
+	}
+	pid = clone3_into(w->p->cgroup_fd, w->ns_flags | CLONE_PARENT, NULL);
+	if (pid == 0) {
+		/* PID 1's ends, if they were below window.end (else EBADF) */
+		close(w->report_r);
+		close(w->sync_w);
+		child_run(w->p, w->report_w, w->sync_r, w->exe_fd, w->join_fds);
+	}
+	if (pid < 0)
+		w->err = errno;
+	else
+		w->pid = pid;
+	return 0;
+}
+
+/* fd into slot i; negative values (none, or an errno for exe_fd) pass as
+ * they are. -EBADF if the dup3 failed. */
+static int window_put(int i, int fd)
+{
+	if (fd < 0)
+		return fd;
+	return dup3(fd, window.slot[i], O_CLOEXEC) < 0 ? -EBADF : window.slot[i];
+}
+
+/* The service's child through the window: its pid, with *ret_pidfd, or
+ * -errno. -ENOSYS: not through the window (spawn_fork forks directly). */
+static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const int *report,
+			  const int *sync, int exe_fd, const int *join_fds, int *ret_pidfd)
+{
+	struct spawn_params view = *p;
+	int join[UNIT_JOIN_MAX];
+	struct window_spawn w = {
+		.p = &view, .join_fds = join, .ns_flags = ns_flags,
+		.report_r = report[0], .sync_w = sync[1],
+	};
+	bool ok;
+	pid_t vpid;
+
+	if (window.state < 0)
+		return -ENOSYS;
+	w.report_w = window_put(SLOT_REPORT, report[1]);
+	w.sync_r = window_put(SLOT_SYNC, sync[0]);
+	w.exe_fd = window_put(SLOT_EXE, exe_fd);
+	view.output_fd = window_put(SLOT_OUTPUT, p->output_fd);
+	view.cgroup_fd = window_put(SLOT_CGROUP, p->cgroup_fd);
+	ok = w.report_w >= 0 && (sync[0] < 0 || w.sync_r >= 0) &&
+	     (exe_fd < 0 || w.exe_fd >= 0) && (p->output_fd < 0 || view.output_fd >= 0) &&
+	     (p->cgroup_fd < 0 || view.cgroup_fd >= 0);
+	for (int k = 0; k < UNIT_JOIN_MAX; k++) {
+		join[k] = window_put(SLOT_JOIN + k, join_fds[k]);
+		ok = ok && (join_fds[k] < 0 || join[k] >= 0);
+	}
+	vpid = ok ? clone(window_child, window.stack_top,
+			  CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &w) : -1;
+	if (vpid < 0)
+		w.err = ok ? errno : EBADF;
+	for (int i = 0; i < SLOTS; i++)
+		dup3(window.null_fd, window.slot[i], O_CLOEXEC);
+	/* Exited or about to (it released us on its way out): reaped here,
+	 * or by manager_reap as an unknown pid. */
+	if (vpid > 0)
+		waitpid(vpid, NULL, __WALL | WNOHANG);
+	if (w.pid <= 0)
+		return -(w.err ? w.err : ECHILD);
+	/* PID 1's child, not yet reaped: its pid cannot name another process. */
+	*ret_pidfd = (int)syscall(SYS_pidfd_open, w.pid, 0);
+	if (*ret_pidfd < 0) {
+		int r = -errno;
+
+		kill(w.pid, SIGKILL);   /* reaped as an unknown pid */
+		return r;
+	}
+	return w.pid;
 }
 
 /* Does the child have to wait for the parent? */
@@ -751,14 +928,33 @@ static void join_fds_close(int *fds)
 		fds[k] = safe_close(fds[k]);
 }
 
+/* The service's child forked straight from PID 1 (no window). */
+static pid_t spawn_direct(const struct spawn_params *p, uint64_t ns_flags, const int *report,
+			  const int *sync, int exe_fd, const int *join_fds, int *ret_pidfd)
+{
+	pid_t pid = clone3_into(p->cgroup_fd, ns_flags, ret_pidfd);
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		close(report[0]);
+		safe_close(sync[1]);
+		child_run(p, report[1], sync[0], exe_fd, join_fds);
+	}
+	return pid;
+}
+
 static int spawn_fork(const struct spawn_params *p, const int *join_fds, struct spawn_child *ret)
 {
 	const struct unit_isolation *iso = &p->unit->opt->iso;
+	uint64_t ns_flags = ns_clone_flags(iso->namespaces);
 	int report[2], sync[2] = { -1, -1 }, pidfd = -1, exe_fd = -1, r;
 	pid_t pid;
 
 	if (!p->unit->exec || !p->unit->exec[0])
 		return -EINVAL;
+	if (window.state == 0)
+		window_reserve();   /* before this spawn's fds: its slots are low */
 	/* Made once, the first time: the child reports a failure as stage
 	 * "reaper" (exe_fd holds the errno then). */
 	if (iso->namespaces & UNIT_NS_BIT(UNIT_NS_PID))
@@ -769,15 +965,12 @@ static int spawn_fork(const struct spawn_params *p, const int *join_fds, struct 
 		r = -errno;
 		goto fail;
 	}
-	pid = clone3_into(p->cgroup_fd, ns_clone_flags(iso->namespaces), &pidfd);
+	pid = window_spawn(p, ns_flags, report, sync, exe_fd, join_fds, &pidfd);
+	if (pid == -ENOSYS)
+		pid = spawn_direct(p, ns_flags, report, sync, exe_fd, join_fds, &pidfd);
 	if (pid < 0) {
-		r = -errno;
+		r = pid;
 		goto fail;
-	}
-	if (pid == 0) {
-		close(report[0]);
-		safe_close(sync[1]);
-		child_run(p, report[1], sync[0], exe_fd, join_fds);
 	}
 	if (sync[1] >= 0) {
 		close(sync[0]);

@@ -208,6 +208,7 @@ static int check_clean(const char *path)
 	}
 	copy_status_line(out, "SigBlk:");
 	copy_status_line(out, "SigIgn:");
+	copy_status_line(out, "FDSize:");
 	fprintf(out, "fds:");
 	for (int i = 0; i < n; i++)
 		fprintf(out, " %d", fds[i]);
