@@ -669,14 +669,12 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 
 /* ---- the parent ----------------------------------------------------------- */
 
-/* flags: namespaces, and CLONE_PARENT from the window's vfork child (clone3
- * wants exit_signal 0 with it: the child's is its parent's, SIGCHLD).
- * ret_pidfd NULL: no pidfd. */
+/* flags: the namespaces. ret_pidfd NULL: no pidfd. */
 static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd)
 {
 	struct clone_args args = {
 		.flags = flags,
-		.exit_signal = flags & CLONE_PARENT ? 0 : SIGCHLD,
+		.exit_signal = SIGCHLD,
 	};
 
 	if (ret_pidfd) {
@@ -698,8 +696,8 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd)
  * machine's time during a cold start). So a spawn goes through a vfork child
  * that shares PID 1's memory and fd table (CLONE_VM | CLONE_VFORK |
  * CLONE_FILES): it keeps only the fds below window.end (CLOSE_RANGE_UNSHARE
- * copies just those), clone3s the service's child with CLONE_PARENT, and
- * exits. The fds that child needs are dup3()ed first into the window's slots,
+ * copies just those), clone3s the service's child, and exits, handing
+ * that child to PID 1 (init, or a subreaper: main.c). The fds that child needs are dup3()ed first into the window's slots,
  * low numbers PID 1 reserves before its first spawn (each a copy of one
  * /dev/null fd), and put back right after: PID 1 is suspended until the vfork
  * child exits, so nothing else sees the slots in between. The vfork child
@@ -729,9 +727,14 @@ static struct {
 static void window_reserve(void)
 {
 	size_t guard = (size_t)sysconf(_SC_PAGESIZE);
+	int subreaper = 0;
 	char *stack;
 
 	window.state = -1;
+	/* The vfork child's child must come back to us: as init, or as a
+	 * subreaper (run_daemon), else it is forked directly. */
+	if (getpid() != 1 && (prctl(PR_GET_CHILD_SUBREAPER, &subreaper) < 0 || !subreaper))
+		return;
 	window.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (window.null_fd < 0)
 		return;
@@ -762,9 +765,28 @@ struct window_spawn {
 	const int *join_fds;
 	int report_r, sync_w;           /* PID 1's ends: the child's closes them */
 	uint64_t ns_flags;
+	bool pinned;                    /* PID 1 is on one CPU until it returns */
+	cpu_set_t cpus;                 /* PID 1's own set, for the service */
 	pid_t pid;                      /* the service's child */
 	int err;
 };
+
+/* The vfork child runs on PID 1's memory: on another CPU it would leave
+ * PID 1's address space loaded there, and every copy-on-write fault of PID
+ * 1's after the next fork would then flush that CPU's TLB too (an IPI). So
+ * PID 1 stays on its CPU while the vfork child runs, and both give the
+ * service PID 1's own set back. */
+static void window_pin(struct window_spawn *w)
+{
+	cpu_set_t one;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0 || sched_getaffinity(0, sizeof(w->cpus), &w->cpus) < 0)
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	w->pinned = sched_setaffinity(0, sizeof(one), &one) == 0;
+}
 
 static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int sync_fd,
 				int exe_fd, const int *join_fds);
@@ -780,11 +802,12 @@ static int window_child(void *data)
 		w->err = -r;
 		return 1;
 	}
-	if (close_range(window.end, ~0U, CLOSE_RANGE_UNSHARE) < 0) {
+	if (close_range(window.end, ~0U, CLOSE_RANGE_UNSHARE) < 0 ||
+	    (w->pinned && sched_setaffinity(0, sizeof(w->cpus), &w->cpus) < 0)) {
 		w->err = errno;
 		return 1;
 	}
-	pid = clone3_into(w->p->cgroup_fd, w->ns_flags | CLONE_PARENT, NULL);
+	pid = clone3_into(w->p->cgroup_fd, w->ns_flags, NULL);
 	if (pid == 0) {
 		/* PID 1's ends, if they were below window.end (else EBADF) */
 		close(w->report_r);
@@ -835,24 +858,32 @@ static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const
 		join[k] = window_put(SLOT_JOIN + k, join_fds[k]);
 		ok = ok && (join_fds[k] < 0 || join[k] >= 0);
 	}
+	/* No exit signal: a SIGCHLD per spawn would cost a waitid(P_ALL), a
+	 * walk of all PID 1's children, in manager_reap. */
+	if (ok)
+		window_pin(&w);
 	vpid = ok ? clone(window_child, window.stack_top,
-			  CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &w) : -1;
+			  CLONE_VM | CLONE_VFORK | CLONE_FILES, &w) : -1;
 	if (vpid < 0)
 		w.err = ok ? errno : EBADF;
+	if (w.pinned)
+		sched_setaffinity(0, sizeof(w.cpus), &w.cpus);
+	/* It released us on its way out, past its memory: what is left of
+	 * its exit is kernel work on its own few fds (PID 1 holds every one of
+	 * them, so none is a last close) and handing its child to PID 1. */
+	while (vpid > 0 && waitpid(vpid, NULL, __WALL) < 0 && errno == EINTR)
+		;
 	for (int i = 0; i < SLOTS; i++)
 		dup3(window.null_fd, window.slot[i], O_CLOEXEC);
-	/* Exited or about to (it released us on its way out): reaped here,
-	 * or by manager_reap as an unknown pid. */
-	if (vpid > 0)
-		waitpid(vpid, NULL, __WALL | WNOHANG);
 	if (w.pid <= 0)
 		return -(w.err ? w.err : ECHILD);
-	/* PID 1's child, not yet reaped: its pid cannot name another process. */
+	/* Handed to PID 1 when the vfork child exited (PID 1 is init, or a
+	 * subreaper), not yet reaped: its pid cannot name another process. */
 	*ret_pidfd = (int)syscall(SYS_pidfd_open, w.pid, 0);
 	if (*ret_pidfd < 0) {
 		int r = -errno;
 
-		kill(w.pid, SIGKILL);   /* reaped as an unknown pid */
+		kill(w.pid, SIGKILL);   /* reaped as an orphan */
 		return r;
 	}
 	return w.pid;
