@@ -549,6 +549,9 @@ static int setup_signals(struct initd *d)
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);
+	/* Inherited ignored, the kernel would reap our children itself and
+	 * their exit statuses would be lost. */
+	signal(SIGCHLD, SIG_DFL);
 	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;

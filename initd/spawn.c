@@ -669,8 +669,9 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 
 /* ---- the parent ----------------------------------------------------------- */
 
-/* flags: the namespaces. ret_pidfd NULL: no pidfd. */
-static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd)
+/* flags: the namespaces. ret_pidfd, ret_pid: NULL for none (ret_pid is
+ * written by the kernel, CLONE_PARENT_SETTID). */
+static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd, pid_t *ret_pid)
 {
 	struct clone_args args = {
 		.flags = flags,
@@ -680,6 +681,10 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd)
 	if (ret_pidfd) {
 		args.flags |= CLONE_PIDFD;
 		args.pidfd = (uint64_t)(uintptr_t)ret_pidfd;
+	}
+	if (ret_pid) {
+		args.flags |= CLONE_PARENT_SETTID;
+		args.parent_tid = (uint64_t)(uintptr_t)ret_pid;
 	}
 	if (cgroup_fd >= 0) {
 		args.flags |= CLONE_INTO_CGROUP;
@@ -697,7 +702,7 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd)
  * that shares PID 1's memory and fd table (CLONE_VM | CLONE_VFORK |
  * CLONE_FILES): it keeps only the fds below window.end (CLOSE_RANGE_UNSHARE
  * copies just those), clone3s the service's child, and exits, handing
- * that child to PID 1 (init, or a subreaper: main.c). The fds that child needs are dup3()ed first into the window's slots,
+ * that child to PID 1 (init: as anything else, PID 1 forks directly). The fds that child needs are dup3()ed first into the window's slots,
  * low numbers PID 1 reserves before its first spawn (each a copy of one
  * /dev/null fd), and put back right after: PID 1 is suspended until the vfork
  * child exits, so nothing else sees the slots in between. The vfork child
@@ -727,13 +732,13 @@ static struct {
 static void window_reserve(void)
 {
 	size_t guard = (size_t)sysconf(_SC_PAGESIZE);
-	int subreaper = 0;
 	char *stack;
 
 	window.state = -1;
-	/* The vfork child's child must come back to us: as init, or as a
-	 * subreaper (run_daemon), else it is forked directly. */
-	if (getpid() != 1 && (prctl(PR_GET_CHILD_SUBREAPER, &subreaper) < 0 || !subreaper))
+	/* As init only: the vfork child's child comes back to us when it
+	 * exits, and fds 0-2 are the console, whose closes (the vfork child's
+	 * exit closes its copies) wait on nothing. */
+	if (getpid() != 1)
 		return;
 	window.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (window.null_fd < 0)
@@ -765,28 +770,9 @@ struct window_spawn {
 	const int *join_fds;
 	int report_r, sync_w;           /* PID 1's ends: the child's closes them */
 	uint64_t ns_flags;
-	bool pinned;                    /* PID 1 is on one CPU until it returns */
-	cpu_set_t cpus;                 /* PID 1's own set, for the service */
 	pid_t pid;                      /* the service's child */
 	int err;
 };
-
-/* The vfork child runs on PID 1's memory: on another CPU it would leave
- * PID 1's address space loaded there, and every copy-on-write fault of PID
- * 1's after the next fork would then flush that CPU's TLB too (an IPI). So
- * PID 1 stays on its CPU while the vfork child runs, and both give the
- * service PID 1's own set back. */
-static void window_pin(struct window_spawn *w)
-{
-	cpu_set_t one;
-	int cpu = sched_getcpu();
-
-	if (cpu < 0 || sched_getaffinity(0, sizeof(w->cpus), &w->cpus) < 0)
-		return;
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	w->pinned = sched_setaffinity(0, sizeof(one), &one) == 0;
-}
 
 static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int sync_fd,
 				int exe_fd, const int *join_fds);
@@ -795,19 +781,24 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 static int window_child(void *data)
 {
 	struct window_spawn *w = data;
+	sigset_t all;
 	pid_t pid;
-	int r = child_reset_signals();   /* its own dispositions and mask */
+	int r = child_reset_signals();   /* its own: no CLONE_SIGHAND */
 
-	if (r < 0) {
-		w->err = -r;
+	/* Then nothing but SIGKILL and SIGSTOP: the service's child inherits
+	 * the mask, and child_run empties it first thing. */
+	sigfillset(&all);
+	if (r < 0 || sigprocmask(SIG_SETMASK, &all, NULL) < 0) {
+		w->err = r < 0 ? -r : errno;
 		return 1;
 	}
-	if (close_range(window.end, ~0U, CLOSE_RANGE_UNSHARE) < 0 ||
-	    (w->pinned && sched_setaffinity(0, sizeof(w->cpus), &w->cpus) < 0)) {
+	if (close_range(window.end, ~0U, CLOSE_RANGE_UNSHARE) < 0) {
 		w->err = errno;
 		return 1;
 	}
-	pid = clone3_into(w->p->cgroup_fd, w->ns_flags, NULL);
+	/* The kernel stores the pid in *w before clone3 returns: a signal
+	 * that kills us after it cannot lose the child. */
+	pid = clone3_into(w->p->cgroup_fd, w->ns_flags, NULL, &w->pid);
 	if (pid == 0) {
 		/* PID 1's ends, if they were below window.end (else EBADF) */
 		close(w->report_r);
@@ -816,8 +807,6 @@ static int window_child(void *data)
 	}
 	if (pid < 0)
 		w->err = errno;
-	else
-		w->pid = pid;
 	return 0;
 }
 
@@ -860,25 +849,29 @@ static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const
 	}
 	/* No exit signal: a SIGCHLD per spawn would cost a waitid(P_ALL), a
 	 * walk of all PID 1's children, in manager_reap. */
-	if (ok)
-		window_pin(&w);
 	vpid = ok ? clone(window_child, window.stack_top,
 			  CLONE_VM | CLONE_VFORK | CLONE_FILES, &w) : -1;
 	if (vpid < 0)
 		w.err = ok ? errno : EBADF;
-	if (w.pinned)
-		sched_setaffinity(0, sizeof(w.cpus), &w.cpus);
 	/* It released us on its way out, past its memory: what is left of
-	 * its exit is kernel work on its own few fds (PID 1 holds every one of
-	 * them, so none is a last close) and handing its child to PID 1. */
+	 * its exit is closing its copies of PID 1's lowest fds (the console,
+	 * PID 1's own sockets and pipes, the slots: none is a last close,
+	 * none waits) and handing its child to PID 1. */
 	while (vpid > 0 && waitpid(vpid, NULL, __WALL) < 0 && errno == EINTR)
 		;
 	for (int i = 0; i < SLOTS; i++)
-		dup3(window.null_fd, window.slot[i], O_CLOEXEC);
+		if (dup3(window.null_fd, window.slot[i], O_CLOEXEC) < 0) {
+			/* A pipe's end must not stay here: off for good. */
+			close(window.slot[i]);
+			window.state = -1;
+		}
+	if (w.pid <= 0 && w.err == ENOSYS)
+		window.state = -1;   /* a kernel without it: fork directly from now */
 	if (w.pid <= 0)
-		return -(w.err ? w.err : ECHILD);
-	/* Handed to PID 1 when the vfork child exited (PID 1 is init, or a
-	 * subreaper), not yet reaped: its pid cannot name another process. */
+		return w.err == ENOSYS ? -ENOSYS : -(w.err ? w.err : ECHILD);
+	/* Handed to PID 1 (init) when the vfork child exited, not yet reaped:
+	 * its pid cannot name another process (SIGCHLD is never ignored:
+	 * main.c). */
 	*ret_pidfd = (int)syscall(SYS_pidfd_open, w.pid, 0);
 	if (*ret_pidfd < 0) {
 		int r = -errno;
@@ -963,7 +956,7 @@ static void join_fds_close(int *fds)
 static pid_t spawn_direct(const struct spawn_params *p, uint64_t ns_flags, const int *report,
 			  const int *sync, int exe_fd, const int *join_fds, int *ret_pidfd)
 {
-	pid_t pid = clone3_into(p->cgroup_fd, ns_flags, ret_pidfd);
+	pid_t pid = clone3_into(p->cgroup_fd, ns_flags, ret_pidfd, NULL);
 
 	if (pid < 0)
 		return -errno;

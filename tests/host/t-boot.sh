@@ -88,4 +88,18 @@ check "beta: svctl logs shows its stderr" \
 	wait_until 3 eval 'sv logs -n 1000 beta | grep -q "testd $bpid line 3"'
 
 stop_initd
+
+# SIGCHLD inherited ignored: the kernel would reap initd's children itself
+# (no zombie, so no exit status for waitid). initd sets it back to default.
+# (sh's trap '' CHLD does not reach an exec; perl's IGNORE does.)
+ign_chld='exec perl -e '"'"'$SIG{CHLD} = "IGNORE"; exec @ARGV or die "exec: $!"'"'"' "$@"'
+new_boot chld
+testd_unit quitter "--exit-after 300 --exit-code 3" 'restart = "no";'
+INITD_PRE=$ign_chld start_initd
+chld_ign=$(/bin/sh -c "$ign_chld" sh awk '/^SigIgn:/ { print $2 }' /proc/self/status)
+check "precondition: that wrapper hands SIGCHLD on ignored (SigIgn $chld_ign, bit 16)" \
+	eval '(( 0x$chld_ign & 0x10000 ))'
+check "quitter: its exit 3 is seen (failed)" wait_state quitter failed 5
+check "quitter: the reason names exit 3" eval 'svc_reason quitter | grep -q "exit 3"'
+stop_initd
 [ "$FAILED" -eq 0 ]
