@@ -702,7 +702,8 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd, pid_t *r
  * that shares PID 1's memory and fd table (CLONE_VM | CLONE_VFORK |
  * CLONE_FILES): it keeps only the fds below window.end (CLOSE_RANGE_UNSHARE
  * copies just those), clone3s the service's child, and exits, handing
- * that child to PID 1 (init: as anything else, PID 1 forks directly). The fds that child needs are dup3()ed first into the window's slots,
+ * that child to PID 1. Only as init (anything else forks directly): the
+ * hand-over goes to init. The fds that child needs are dup3()ed first into the window's slots,
  * low numbers PID 1 reserves before its first spawn (each a copy of one
  * /dev/null fd), and put back right after: PID 1 is suspended until the vfork
  * child exits, so nothing else sees the slots in between. The vfork child
@@ -772,32 +773,36 @@ struct window_spawn {
 	uint64_t ns_flags;
 	pid_t pid;                      /* the service's child */
 	int err;
+	bool cloned;                    /* the error is clone3's, not the window's */
 };
 
 static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int sync_fd,
 				int exe_fd, const int *join_fds);
 
-/* The vfork child. Its exit status is not read: what it did is in *w. */
+/* The vfork child. Its exit status is not read: what it did is in *w.
+ * Every signal blocked first (a stop would hold PID 1 in its clone();
+ * SIGSTOP itself cannot be blocked, and only root can send it in the
+ * microseconds this child lives), then PID 1's handlers dropped: its
+ * own, no CLONE_SIGHAND. The service's child inherits the full mask, and
+ * child_run empties it first thing. */
 static int window_child(void *data)
 {
 	struct window_spawn *w = data;
-	sigset_t all;
 	pid_t pid;
-	int r = child_reset_signals();   /* its own: no CLONE_SIGHAND */
+	int r = child_block_all();
 
-	/* Then nothing but SIGKILL and SIGSTOP: the service's child inherits
-	 * the mask, and child_run empties it first thing. */
-	sigfillset(&all);
-	if (r < 0 || sigprocmask(SIG_SETMASK, &all, NULL) < 0) {
-		w->err = r < 0 ? -r : errno;
+	if (r < 0) {
+		w->err = -r;
 		return 1;
 	}
+	child_reset_actions();
 	if (close_range(window.end, ~0U, CLOSE_RANGE_UNSHARE) < 0) {
 		w->err = errno;
 		return 1;
 	}
 	/* The kernel stores the pid in *w before clone3 returns: a signal
 	 * that kills us after it cannot lose the child. */
+	w->cloned = true;
 	pid = clone3_into(w->p->cgroup_fd, w->ns_flags, NULL, &w->pid);
 	if (pid == 0) {
 		/* PID 1's ends, if they were below window.end (else EBADF) */
@@ -810,13 +815,54 @@ static int window_child(void *data)
 	return 0;
 }
 
-/* fd into slot i; negative values (none, or an errno for exe_fd) pass as
- * they are. -EBADF if the dup3 failed. */
-static int window_put(int i, int fd)
+/* fd into slot i, its number there; negative values (none, or an errno
+ * for exe_fd) pass as they are. A failed dup3 clears *ok. */
+static int window_put(int i, int fd, bool *ok)
 {
 	if (fd < 0)
 		return fd;
-	return dup3(fd, window.slot[i], O_CLOEXEC) < 0 ? -EBADF : window.slot[i];
+	if (dup3(fd, window.slot[i], O_CLOEXEC) < 0)
+		*ok = false;
+	return window.slot[i];
+}
+
+/* The child's fds into the slots, *view and join naming them; false if a
+ * dup3 failed. */
+static bool window_load(struct window_spawn *w, struct spawn_params *view, int *join,
+			const int *report, const int *sync, int exe_fd, const int *join_fds)
+{
+	bool ok = true;
+
+	w->report_w = window_put(SLOT_REPORT, report[1], &ok);
+	w->sync_r = window_put(SLOT_SYNC, sync[0], &ok);
+	w->exe_fd = window_put(SLOT_EXE, exe_fd, &ok);
+	view->output_fd = window_put(SLOT_OUTPUT, view->output_fd, &ok);
+	view->cgroup_fd = window_put(SLOT_CGROUP, view->cgroup_fd, &ok);
+	for (int k = 0; k < UNIT_JOIN_MAX; k++)
+		join[k] = window_put(SLOT_JOIN + k, join_fds[k], &ok);
+	return ok;
+}
+
+/* Every slot back to /dev/null: none may keep a pipe's end (PID 1 would
+ * never see its end of file). One that cannot be is closed, and the window
+ * is off for good. */
+static void window_unload(void)
+{
+	for (int i = 0; i < SLOTS; i++)
+		if (dup3(window.null_fd, window.slot[i], O_CLOEXEC) < 0) {
+			close(window.slot[i]);
+			window.state = -1;
+		}
+}
+
+/* A failure of the window's own steps, which a direct fork would not meet
+ * (a sandbox refusing CLONE_VM or CLOSE_RANGE_UNSHARE, a kernel without
+ * clone3's flags): not a passing one (EAGAIN, ENOMEM) nor a signal. */
+static bool window_broken(const struct window_spawn *w)
+{
+	if (w->pid > 0 || !w->err || w->err == EAGAIN || w->err == ENOMEM)
+		return false;
+	return !w->cloned || w->err == ENOSYS;
 }
 
 /* The service's child through the window: its pid, with *ret_pidfd, or
@@ -825,61 +871,50 @@ static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const
 			  const int *sync, int exe_fd, const int *join_fds, int *ret_pidfd)
 {
 	struct spawn_params view = *p;
-	int join[UNIT_JOIN_MAX];
+	int join[UNIT_JOIN_MAX], spare, r;
 	struct window_spawn w = {
 		.p = &view, .join_fds = join, .ns_flags = ns_flags,
 		.report_r = report[0], .sync_w = sync[1],
 	};
-	bool ok;
-	pid_t vpid;
+	pid_t vpid = -1;
 
 	if (window.state < 0)
 		return -ENOSYS;
-	w.report_w = window_put(SLOT_REPORT, report[1]);
-	w.sync_r = window_put(SLOT_SYNC, sync[0]);
-	w.exe_fd = window_put(SLOT_EXE, exe_fd);
-	view.output_fd = window_put(SLOT_OUTPUT, p->output_fd);
-	view.cgroup_fd = window_put(SLOT_CGROUP, p->cgroup_fd);
-	ok = w.report_w >= 0 && (sync[0] < 0 || w.sync_r >= 0) &&
-	     (exe_fd < 0 || w.exe_fd >= 0) && (p->output_fd < 0 || view.output_fd >= 0) &&
-	     (p->cgroup_fd < 0 || view.cgroup_fd >= 0);
-	for (int k = 0; k < UNIT_JOIN_MAX; k++) {
-		join[k] = window_put(SLOT_JOIN + k, join_fds[k]);
-		ok = ok && (join_fds[k] < 0 || join[k] >= 0);
-	}
+	/* The pidfd's number, held until the child exists: at the fd limit
+	 * a spawn fails before its child runs, as clone3's CLONE_PIDFD would. */
+	spare = fcntl(window.null_fd, F_DUPFD_CLOEXEC, 0);
+	if (spare < 0)
+		return -errno;
 	/* No exit signal: a SIGCHLD per spawn would cost a waitid(P_ALL), a
 	 * walk of all PID 1's children, in manager_reap. */
-	vpid = ok ? clone(window_child, window.stack_top,
-			  CLONE_VM | CLONE_VFORK | CLONE_FILES, &w) : -1;
-	if (vpid < 0)
-		w.err = ok ? errno : EBADF;
+	if (!window_load(&w, &view, join, report, sync, exe_fd, join_fds))
+		w.err = EBADF;
+	else if ((vpid = clone(window_child, window.stack_top,
+			       CLONE_VM | CLONE_VFORK | CLONE_FILES, &w)) < 0)
+		w.err = errno;
 	/* It released us on its way out, past its memory: what is left of
 	 * its exit is closing its copies of PID 1's lowest fds (the console,
 	 * PID 1's own sockets and pipes, the slots: none is a last close,
 	 * none waits) and handing its child to PID 1. */
 	while (vpid > 0 && waitpid(vpid, NULL, __WALL) < 0 && errno == EINTR)
 		;
-	for (int i = 0; i < SLOTS; i++)
-		if (dup3(window.null_fd, window.slot[i], O_CLOEXEC) < 0) {
-			/* A pipe's end must not stay here: off for good. */
-			close(window.slot[i]);
-			window.state = -1;
-		}
-	if (w.pid <= 0 && w.err == ENOSYS)
-		window.state = -1;   /* a kernel without it: fork directly from now */
+	window_unload();
+	close(spare);
+	if (window_broken(&w)) {
+		window.state = -1;
+		return -ENOSYS;
+	}
 	if (w.pid <= 0)
-		return w.err == ENOSYS ? -ENOSYS : -(w.err ? w.err : ECHILD);
+		return -(w.err ? w.err : EINTR);   /* EINTR: it was killed first */
 	/* Handed to PID 1 (init) when the vfork child exited, not yet reaped:
 	 * its pid cannot name another process (SIGCHLD is never ignored:
 	 * main.c). */
 	*ret_pidfd = (int)syscall(SYS_pidfd_open, w.pid, 0);
-	if (*ret_pidfd < 0) {
-		int r = -errno;
-
-		kill(w.pid, SIGKILL);   /* reaped as an orphan */
-		return r;
-	}
-	return w.pid;
+	if (*ret_pidfd >= 0)
+		return w.pid;
+	r = -errno;   /* not EMFILE (spare): the kernel out of memory or files */
+	kill(w.pid, SIGKILL);   /* reaped as an orphan */
+	return r;
 }
 
 /* Does the child have to wait for the parent? */

@@ -91,8 +91,8 @@ stop_initd
 
 # SIGCHLD inherited ignored: the kernel would reap initd's children itself
 # (no zombie, so no exit status for waitid). initd sets it back to default.
-# (sh's trap '' CHLD does not reach an exec; perl's IGNORE does.)
-ign_chld='exec perl -e '"'"'$SIG{CHLD} = "IGNORE"; exec @ARGV or die "exec: $!"'"'"' "$@"'
+# (sh's trap '' CHLD does not reach an exec; coreutils' env does it.)
+ign_chld='exec env --ignore-signal=CHLD "$@"'
 new_boot chld
 testd_unit quitter "--exit-after 300 --exit-code 3" 'restart = "no";'
 INITD_PRE=$ign_chld start_initd
