@@ -701,19 +701,20 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd, pid_t *r
  * machine's time during a cold start). So a spawn goes through a vfork child
  * that shares PID 1's memory and fd table (CLONE_VM | CLONE_VFORK |
  * CLONE_FILES): it keeps only the fds below window.end (CLOSE_RANGE_UNSHARE
- * copies just those), clone3s the service's child, and exits, handing
- * that child to PID 1. Only as init (anything else forks directly): the
- * hand-over goes to init. The fds that child needs are dup3()ed first into the window's slots,
- * low numbers PID 1 reserves before its first spawn (each a copy of one
- * /dev/null fd), and put back right after: PID 1 is suspended until the vfork
- * child exits, so nothing else sees the slots in between. The vfork child
- * runs on a stack of its own in PID 1's memory: it resets its signals (not
- * shared: no CLONE_SIGHAND) and its fds, clone3s, exits; PID 1 waits about
- * as long as for a fork of its own (the clone3 copies the same page tables),
- * never for an exec, which is what made glibc's posix_spawn too slow here
+ * copies just those), clone3s the service's child, and exits, handing that
+ * child to PID 1. Only as init (anything else forks directly): the
+ * hand-over goes to init. The fds that child needs are dup3()ed first into
+ * the window's slots, low numbers PID 1 reserves before its first spawn
+ * (each a copy of one /dev/null fd), and put back right after: PID 1 is
+ * suspended until the vfork child exits, so nothing else sees the slots in
+ * between. The vfork child runs on a stack of its own in PID 1's memory: it
+ * blocks its signals and drops PID 1's handlers (not shared: no
+ * CLONE_SIGHAND), drops the fds, clone3s, exits; PID 1 waits about as long
+ * as for a fork of its own (the clone3 copies the same page tables), never
+ * for an exec, which is what made glibc's posix_spawn too slow here
  * (loader.c). The service's child resets what it inherited first thing
- * (child_run), as a direct fork's does. Without the window (it could not be
- * reserved), spawn_fork forks directly. */
+ * (child_run), as a direct fork's does. Without the window (not reserved,
+ * or broken: window_broken), spawn_fork forks directly. */
 
 enum { SLOT_REPORT, SLOT_SYNC, SLOT_EXE, SLOT_OUTPUT, SLOT_CGROUP, SLOT_JOIN,
        SLOTS = SLOT_JOIN + UNIT_JOIN_MAX };
@@ -885,8 +886,8 @@ static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const
 	spare = fcntl(window.null_fd, F_DUPFD_CLOEXEC, 0);
 	if (spare < 0)
 		return -errno;
-	/* No exit signal: a SIGCHLD per spawn would cost a waitid(P_ALL), a
-	 * walk of all PID 1's children, in manager_reap. */
+	/* No exit signal for the vfork child: a SIGCHLD per spawn would cost
+	 * a waitid(P_ALL), a walk of all PID 1's children, in manager_reap. */
 	if (!window_load(&w, &view, join, report, sync, exe_fd, join_fds))
 		w.err = EBADF;
 	else if ((vpid = clone(window_child, window.stack_top,
