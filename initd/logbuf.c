@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "initd/nofork.h"
+
 #define LOGBUF_FIRST 256
 
 int logbuf_init(struct logbuf *b, size_t size)
@@ -19,13 +21,13 @@ int logbuf_init(struct logbuf *b, size_t size)
 
 void logbuf_free(struct logbuf *b)
 {
-	free(b->data);
+	nofork_free(b->data, b->cap);
 	b->data = NULL;
 	b->cap = 0;
 }
 
 /* Before the ring is full size it never wraps: bytes sit at their offset, so
- * growing is a plain realloc. Returns false when memory ran out. */
+ * growing is a plain copy. Returns false when memory ran out. */
 static bool grow(struct logbuf *b, size_t need)
 {
 	size_t cap = b->cap ? b->cap : LOGBUF_FIRST;
@@ -35,7 +37,7 @@ static bool grow(struct logbuf *b, size_t need)
 		cap *= 2;
 	if (cap > b->size)
 		cap = b->size;
-	d = realloc(b->data, cap);
+	d = nofork_realloc(b->data, b->cap, cap);
 	if (!d)
 		return false;
 	b->data = d;

@@ -20,7 +20,8 @@ struct logbuf {
 
 /* Set up an empty ring of at most `size` bytes. Memory comes with output:
  * it starts small and doubles until it reaches `size`, and only then wraps,
- * so a quiet service costs little and a chatty one its bound. */
+ * so a quiet service costs little and a chatty one its bound. The bytes are
+ * PID 1's alone: from nofork.h, which no forked child gets. */
 int logbuf_init(struct logbuf *b, size_t size);
 void logbuf_free(struct logbuf *b);
 void logbuf_append(struct logbuf *b, const void *p, size_t n);

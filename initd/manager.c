@@ -20,6 +20,7 @@
 #include "initd/log.h"
 #include "initd/logbuf.h"
 #include "initd/logwriter.h"
+#include "initd/nofork.h"
 #include "initd/notify.h"
 #include "initd/reaper.h"
 #include "initd/spawn.h"
@@ -305,7 +306,7 @@ static struct svc_log *svc_log_get(struct svc *v)
 
 	if (v->log)
 		return v->log;
-	v->log = calloc(1, sizeof(*v->log));
+	v->log = nofork_alloc(sizeof(*v->log));
 	if (v->log)   /* fails only for a size of 0 */
 		logbuf_init(&v->log->ring, c->log_buffer_size ? c->log_buffer_size : 64 * 1024);
 	return v->log;
@@ -408,7 +409,7 @@ void svc_free(struct manager *m, struct svc *v)
 	safe_close(v->s.pidfd);
 	if (v->log)
 		logbuf_free(&v->log->ring);
-	free(v->log);
+	nofork_free(v->log, sizeof(*v->log));
 	if (v->postmortems)
 		postmortem_ring_free(v->postmortems);
 	free(v->postmortems);
@@ -417,7 +418,7 @@ void svc_free(struct manager *m, struct svc *v)
 	free(v->requires);
 	free(v->after);
 	free(v->dependents);
-	free(v);
+	nofork_free(v, sizeof(*v));
 }
 
 /* svc_open_cgroup, svc_close_cgroup: manager_cgroup.c */
@@ -466,7 +467,8 @@ static int svc_output_writer(struct manager *m, struct svc *v)
 
 int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 {
-	struct svc *v = calloc(1, sizeof(*v));
+	/* Only PID 1 reads it: no fork copies it (nofork.h). */
+	struct svc *v = nofork_alloc(sizeof(*v));
 
 	if (!v)
 		return -ENOMEM;

@@ -21,7 +21,7 @@
 
 struct cgroup_plan;
 
-/* What a unit's output left: made at its first output (issue 19: most
+/* What a unit's output left (nofork.h): made at its first output (issue 19: most
  * units are silent, and 64 bytes in each of them was most of a ring that
  * holds nothing). */
 struct svc_log {
@@ -39,7 +39,8 @@ struct svc_pids {
 };
 
 /* The manager's record of one unit: the state machine and what the manager
- * holds for it across restarts. */
+ * holds for it across restarts. From nofork.h (svc_new), as its svc_log
+ * and ring: no forked child of PID 1 has them. */
 struct svc {
 	struct service s;
 	struct manager *m;

@@ -5,6 +5,7 @@
 
 #include "initd/cgroup_watch.h"
 #include "initd/manager_internal.h"
+#include "initd/nofork.h"
 
 /* A heap block as the allocator holds it: its usable size and a header. */
 static size_t chunk(const void *p)
@@ -14,13 +15,15 @@ static size_t chunk(const void *p)
 
 static void svc_footprint(const struct svc *v, struct manager_footprint *fp)
 {
-	fp->svc_structs += chunk(v) + chunk(v->s.status_text) + chunk(v->probe) +
+	/* The record and its log are nofork.h's blocks, not the heap's. */
+	fp->svc_structs += nofork_block_size(sizeof(*v)) + chunk(v->s.status_text) + chunk(v->probe) +
 			   chunk(v->s.limit_exit) + chunk(v->s.setup_error.detail) +
 			   chunk(v->s.last_exit.detail) + chunk(v->s.probe_why) + chunk(v->s.cold_timers) +
 			   (v->s.limit_exit ? chunk(v->s.limit_exit->detail) : 0) +
 			   chunk(v->report) + chunk(v->main_exit) + chunk(v->join_pid) + chunk(v->pids);
 	fp->deps += chunk(v->requires) + chunk(v->after) + chunk(v->dependents);
-	fp->log_rings += v->log ? chunk(v->log) + chunk(v->log->ring.data) : 0;
+	fp->log_rings += v->log ? nofork_block_size(sizeof(*v->log)) +
+					  nofork_block_size(v->log->ring.cap) : 0;
 	fp->postmortems += v->postmortems ? chunk(v->postmortems) + chunk(v->postmortems->rec) : 0;
 }
 

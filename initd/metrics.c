@@ -15,6 +15,7 @@
 #include "initd/log.h"
 #include "initd/manager.h"
 #include "initd/metrics.h"
+#include "initd/nofork.h"
 #include "initd/service.h"
 
 struct metrics {
@@ -88,13 +89,14 @@ static void render_memory(struct metrics *mx, FILE *f)
 {
 	struct manager_footprint fp;
 	struct mallinfo2 mi = mallinfo2();
+	struct nofork_stats nf;
 
 	if (mx->manager)
 		manager_footprint(mx->manager, &fp);
 	else
 		fp = (struct manager_footprint){ .units = 0 };
 	family(f, "initd_memory_bytes", "gauge",
-	       "PID 1's heap: its units' parts, and the allocator's totals.");
+	       "PID 1's heap and its memory no fork copies (nofork): its units' parts, and the allocators' totals.");
 	put_mem(f, "unit_struct", fp.model.unit_structs);
 	put_mem(f, "unit_optional", fp.model.optional);
 	put_mem(f, "unit_strings", fp.model.strings);
@@ -109,6 +111,10 @@ static void render_memory(struct metrics *mx, FILE *f)
 	put_mem(f, "heap_in_use", mi.uordblks + mi.hblkhd);
 	put_mem(f, "heap_free", mi.fordblks);
 	put_mem(f, "heap_arena", mi.arena + mi.hblkhd);
+	nofork_stats(&nf);
+	put_mem(f, "nofork_in_use", nf.in_use);
+	put_mem(f, "nofork_free", nf.free);
+	put_mem(f, "nofork_mapped", nf.mapped);
 	family(f, "initd_memory_allocations", "gauge", "Heap blocks of the units' model.");
 	fprintf(f, "initd_memory_allocations %zu\n", fp.model.allocations);
 }

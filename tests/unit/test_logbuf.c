@@ -1,26 +1,23 @@
 /* test_logbuf.c — the per-service output ring: growth, wrap, tails. */
 #include <check.h>
-#include <dlfcn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "initd/logbuf.h"
+#include "initd/nofork.h"
 
-/* realloc that can be told to fail (the ring's only allocation). The next
- * definition is libc's, or the sanitizer's in a SANITIZE=1 build. */
+/* The ring's only allocation, which can be told to fail: logbuf.o's calls
+ * come here (tests.mk links this test with --wrap=nofork_realloc). */
 static bool realloc_fails;
 
-void *realloc(void *p, size_t n)
-{
-	static void *(*next)(void *, size_t);
+void *__real_nofork_realloc(void *p, size_t old_size, size_t new_size);
+void *__wrap_nofork_realloc(void *p, size_t old_size, size_t new_size);
 
-	if (realloc_fails)
-		return NULL;
-	if (!next)
-		next = (void *(*)(void *, size_t))dlsym(RTLD_NEXT, "realloc");
-	return next ? next(p, n) : NULL;
+void *__wrap_nofork_realloc(void *p, size_t old_size, size_t new_size)
+{
+	return realloc_fails ? NULL : __real_nofork_realloc(p, old_size, new_size);
 }
 
 /* Everything appended, for comparison. */
