@@ -530,7 +530,8 @@ void arena_free(struct unit_arena *a);                   /* accepts NULL */
 void *arena_alloc(struct unit_arena *a, size_t n, size_t align);
 /* s as an interned string of a: the same text gives the same pointer. */
 char *arena_strdup(struct unit_arena *a, const char *s);
-/* Give back the untouched tail; the interning table is dropped too. */
+/* Give back the untouched tail, drop the interning table, and make the
+ * block read-only: a sealed set is never written (arena.c says why). */
 void arena_seal(struct unit_arena *a);
 /* Bytes taken: by structs, strings and arrays (what the caller asked for
  * each, by alignment class), and the block's mapped size; records: of

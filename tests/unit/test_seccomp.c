@@ -187,11 +187,12 @@ START_TEST(encode_round_trip)
 	ck_assert(unit_equal(s->units[0], d->units[0]));
 	ck_assert_uint_eq(d->units[0]->opt->seccomp.n_bpf, s->units[0]->opt->seccomp.n_bpf);
 	ck_assert_uint_eq(d->units[0]->opt->seccomp.errno_value, EACCES);
-	/* a changed filter is a changed unit (reload restarts it) */
-	unit_opt_own(d->units[0])->seccomp.bpf[1].k ^= 1;
+	/* a changed filter is a changed unit (reload restarts it); changed
+	 * on the loader's side: a decoded set is read-only */
+	unit_opt_own(s->units[0])->seccomp.bpf[1].k ^= 1;
 	ck_assert(!unit_equal(s->units[0], d->units[0]));
-	unit_opt_own(d->units[0])->seccomp.bpf[1].k ^= 1;
-	unit_opt_own(d->units[0])->seccomp.errno_value = EPERM;
+	unit_opt_own(s->units[0])->seccomp.bpf[1].k ^= 1;
+	unit_opt_own(s->units[0])->seccomp.errno_value = EPERM;
 	ck_assert(!unit_equal(s->units[0], d->units[0]));
 	free(buf);
 	unit_set_free(s);

@@ -3,9 +3,12 @@
  * and the binary encoding. Diagnostics are asserted as the exact
  * "FILE:LINE: message" the user sees. */
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1217,6 +1220,60 @@ START_TEST(test_decode_compact)
 }
 END_TEST
 
+/* The VmFlags line of the mapping holding p, from /proc/self/smaps. */
+static void vm_flags_of(const void *p, char *out, size_t size)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	char line[512];
+	bool in = false;
+
+	ck_assert_ptr_nonnull(f);
+	out[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+		else if (in && strncmp(line, "VmFlags:", 8) == 0) {
+			snprintf(out, size, "%s", line + 8);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/* Issue 19: the block is a shared mapping (a fork does not copy its page
+ * tables: a spawned child faults in only the pages it reads) and, once
+ * decoded, read-only: the kernel says so in smaps, and refuses to copy a
+ * byte into it (read() from a pipe: EFAULT, no signal to catch). */
+START_TEST(test_decode_block_shared_read_only)
+{
+	struct tree t;
+	struct unit_set *s = mixed_set(&t), *d = NULL;
+	char flags[256];
+	uint8_t *buf;
+	size_t len;
+	int p[2];
+
+	encode(s, &buf, &len);
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), 0);
+	vm_flags_of(d->units[0], flags, sizeof(flags));
+	ck_assert_msg(strstr(flags, " sh") && strstr(flags, " rd") && !strstr(flags, " wr"),
+		      "VmFlags:%s", flags);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	ck_assert_int_eq(write(p[1], "x", 1), 1);
+	errno = 0;
+	ck_assert_int_eq(read(p[0], (void *)d->units[0], 1), -1);
+	ck_assert_int_eq(errno, EFAULT);
+	close(p[0]);
+	close(p[1]);
+	unit_set_free(d);
+	free(buf);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
 /* Issue 19: a unit's optional groups (isolation, cgroup limits, probes,
  * seccomp, directories, success_exit) are out of line, behind one
  * pointer, so a unit declaring none costs PID 1 a small struct; the old
@@ -1971,6 +2028,7 @@ static Suite *units_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_encode_roundtrip);
 	tcase_add_test(tc, test_decode_compact);
+	tcase_add_test(tc, test_decode_block_shared_read_only);
 	tcase_add_test(tc, test_unit_size);
 	tcase_add_test(tc, test_decode_optional_shared);
 	tcase_add_test(tc, test_encode_truncated);
