@@ -16,13 +16,40 @@ struct kernel_sigaction {
 	uint64_t mask;
 };
 
-void child_reset_actions(void)
+/* Bit sig - 1 set: PID 1 holds something other than SIG_DFL for sig. Every
+ * signal until child_signals_snapshot() has looked. */
+static uint64_t not_default = ~(uint64_t)0;
+
+static uint64_t bit(int sig)
+{
+	return (uint64_t)1 << (sig - 1);
+}
+
+void child_signals_snapshot(void)
+{
+	uint64_t set = 0;
+
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct kernel_sigaction old;
+
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (syscall(SYS_rt_sigaction, sig, NULL, &old, sizeof(old.mask)) < 0 ||
+		    old.handler != SIG_DFL)
+			set |= bit(sig);
+	}
+	not_default = set;
+}
+
+/* Only what PID 1 changed: the rest is SIG_DFL already (issue 19: 64
+ * system calls in every child were most of its setup before exec). */
+static void reset_actions(void)
 {
 	struct kernel_sigaction dfl = { .handler = SIG_DFL };
 	stack_t no_stack = { .ss_flags = SS_DISABLE };
 
 	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
+		if ((not_default & bit(sig)) && sig != SIGKILL && sig != SIGSTOP)
 			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
 	/* The crash handler's stack is PID 1's static buffer: not ours. */
 	sigaltstack(&no_stack, NULL);
@@ -39,7 +66,7 @@ int child_reset_signals(void)
 {
 	sigset_t none;
 
-	child_reset_actions();
+	reset_actions();
 	sigemptyset(&none);
 	return sigprocmask(SIG_SETMASK, &none, NULL) < 0 ? -errno : 0;
 }

@@ -6,22 +6,27 @@
  * would reboot the machine from the child; a service that kept the mask
  * would ignore SIGTERM. So every fork and clone of PID 1 calls
  * child_reset_signals() before anything else: the loader, the clone3 child
- * of a service, the crash action's shell (doc/DESIGN.md §13); the fd
- * window's vfork child (spawn.c) blocks every signal, then resets the
- * dispositions.
+ * of a service, the crash action's shell (doc/DESIGN.md §13). The fd
+ * window's vfork child (spawn.c) only blocks every signal: then none of
+ * PID 1's handlers can run in it (a signal waits, pending; a fault the
+ * kernel delivers with the default action, since it is blocked).
  */
 #ifndef INITD_CHILD_H
 #define INITD_CHILD_H
 
-/* Every disposition back to SIG_DFL (even the ones glibc reserves), the
- * alternate signal stack off, the mask empty. Async-signal-safe: only
- * system calls. 0 or -errno (of the mask; the rest cannot fail). */
+/* Every disposition PID 1 changed back to SIG_DFL (even the ones glibc
+ * reserves), the alternate signal stack off, the mask empty. Async-signal-
+ * safe: only system calls. 0 or -errno (of the mask; the rest cannot fail). */
 int child_reset_signals(void);
 
-/* The two halves for a child that must not take a signal at all (the fd
- * window's vfork child, spawn.c): child_block_all() first (every signal,
- * glibc's too; 0 or -errno), then child_reset_actions(). */
+/* Which dispositions PID 1 holds that are not SIG_DFL, asked of the kernel
+ * once, after PID 1 set its own (its crash handlers, SIGPIPE ignored) and
+ * with what it inherited: child_reset_signals resets those only. PID 1
+ * sets no disposition after this (one that did would take the snapshot
+ * again); until it is taken, every signal is reset. */
+void child_signals_snapshot(void);
+
+/* Every signal blocked, glibc's too (a raw rt_sigprocmask). 0 or -errno. */
 int child_block_all(void);
-void child_reset_actions(void);
 
 #endif

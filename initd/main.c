@@ -26,6 +26,7 @@
 #include "common/util.h"
 #include "initd/boot.h"
 #include "initd/bootphase.h"
+#include "initd/child.h"
 #include "initd/boot_guard.h"
 #include "initd/metrics.h"
 #include "initd/cmdline.h"
@@ -552,6 +553,9 @@ static int setup_signals(struct initd *d)
 	/* Inherited ignored, the kernel would reap our children itself and
 	 * their exit statuses would be lost. */
 	signal(SIGCHLD, SIG_DFL);
+	/* Every disposition is set now (the crash handlers came before):
+	 * children reset only those (child.h). */
+	child_signals_snapshot();
 	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -783,9 +783,12 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 /* The vfork child. Its exit status is not read: what it did is in *w.
  * Every signal blocked first (a stop would hold PID 1 in its clone();
  * SIGSTOP itself cannot be blocked, and only root can send it in the
- * microseconds this child lives), then PID 1's handlers dropped: its
- * own, no CLONE_SIGHAND. The service's child inherits the full mask, and
- * child_run empties it first thing. */
+ * microseconds this child lives). Then none of PID 1's handlers can run
+ * here: a signal stays pending until this child exits, and a fault the
+ * kernel delivers with the default action, since it is blocked (its own
+ * actions: no CLONE_SIGHAND). So they are not reset here: 64 system calls
+ * while PID 1 waits. The service's child inherits the full mask, and
+ * child_run resets the actions and empties the mask first thing. */
 static int window_child(void *data)
 {
 	struct window_spawn *w = data;
@@ -796,7 +799,6 @@ static int window_child(void *data)
 		w->err = -r;
 		return 1;
 	}
-	child_reset_actions();
 	if (close_range(window.end, ~0U, CLOSE_RANGE_UNSHARE) < 0) {
 		w->err = errno;
 		return 1;
