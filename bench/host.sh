@@ -356,7 +356,7 @@ bench_scale() {
 
 # ---- memory by component (issue 19) ----------------------------------------
 
-MEM_PARTS="unit_struct unit_optional unit_strings unit_arrays svc_struct deps log_rings postmortems index cgroup_watch heap_in_use heap_free"
+MEM_PARTS="unit_struct unit_optional unit_strings unit_arrays svc_struct deps log_rings postmortems index cgroup_watch heap_in_use heap_free nofork_in_use nofork_free"
 
 # pid1_parts — "PART=BYTES ..." of initd's initd_memory_bytes metrics.
 pid1_parts() {
@@ -391,10 +391,12 @@ bench_mem() {
 	     "varies by a few hundred KiB (pages still shared with a child count as shared)." \
 	     "Private_Dirty and rss from /proc/PID/smaps_rollup; the components from initd's" \
 	     "initd_memory_bytes metrics (svctl metrics): heap blocks as malloc holds them" \
-	     "(usable size + 8-byte header). unit_*: the decoded model (struct unit, its" \
+	     "(usable size + 8-byte header), and struct svc and the log rings as nofork.h" \
+	     "holds them (their class). unit_*: the decoded model (struct unit, its" \
 	     "optional groups (one shared copy for units declaring none), its strings, its" \
 	     "arrays); svc_struct: the runtime state; deps: dependency indexes;" \
-	     "index: the name/order tables; heap_free: free chunks held (fragmentation)." \
+	     "index: the name/order tables; heap_free: free chunks held (fragmentation);" \
+	     "nofork_*: the memory no fork copies (svc_struct and log_rings are in it)." \
 	     "allocations: heap blocks of the model (a count, not bytes)."
 }
 

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define SMALL_STEP 64          /* classes 64, 128, ..., 1024 */
+#define SMALL_STEP 64          /* classes 64, 128, ..., 1024, then 2048 */
 #define SMALL_MAX 1024
-#define LARGE_MAX (64 * 1024)  /* classes 2 KiB ... 64 KiB: powers of two */
+#define LARGE_MAX 2048         /* above: a mapping of its own */
 #define N_SMALL (SMALL_MAX / SMALL_STEP)
-#define N_CLASSES (N_SMALL + 6)
+#define N_CLASSES (N_SMALL + 1)
 #define CHUNK_SIZE (256 * 1024)
 
 struct free_block {
@@ -26,18 +26,12 @@ static struct {
 /* The class of a block of size bytes (1 <= size <= LARGE_MAX). */
 static unsigned class_of(size_t size)
 {
-	unsigned c = N_SMALL;
-
-	if (size <= SMALL_MAX)
-		return (unsigned)((size + SMALL_STEP - 1) / SMALL_STEP) - 1;
-	for (size_t s = 2 * SMALL_MAX; s < size; s *= 2)
-		c++;
-	return c;
+	return size <= SMALL_MAX ? (unsigned)((size + SMALL_STEP - 1) / SMALL_STEP) - 1 : N_SMALL;
 }
 
 static size_t class_size(unsigned c)
 {
-	return c < N_SMALL ? (size_t)(c + 1) * SMALL_STEP : (size_t)2 * SMALL_MAX << (c - N_SMALL);
+	return c < N_SMALL ? (size_t)(c + 1) * SMALL_STEP : LARGE_MAX;
 }
 
 /* SIZE_MAX when it has no page-rounded size: no mapping is that big. */
@@ -142,10 +136,21 @@ void nofork_free(void *p, size_t size)
 
 void *nofork_realloc(void *p, size_t old_size, size_t new_size)
 {
+	size_t ob = nofork_block_size(old_size ? old_size : 1);
+	size_t nb = nofork_block_size(new_size ? new_size : 1);
 	void *n;
 
-	if (p && nofork_block_size(old_size) == nofork_block_size(new_size))
+	if (p && ob == nb)
 		return p;
+	if (p && ob > LARGE_MAX && nb > LARGE_MAX && nb < SIZE_MAX) {
+		/* Page tables moved, no bytes copied; the flags stay. */
+		n = mremap(p, ob, nb, MREMAP_MAYMOVE);
+		if (n == MAP_FAILED)
+			return NULL;
+		pool.st.in_use += nb - ob;
+		pool.st.mapped += nb - ob;
+		return n;
+	}
 	if (!(n = nofork_alloc(new_size)))
 		return NULL;
 	if (p)

@@ -8,19 +8,20 @@
  * record and its log ring, comes from here instead: chunks marked
  * MADV_DONTFORK, which a forked child does not have at all.
  *
- * So a forked child must never touch this memory (it would fault). The
- * children's code reads only the unit model, PID 1's configuration and its
- * own stack (spawn.c, probe.c, and the other fork sites: doc/DESIGN.md §7).
+ * So a forked child must never touch this memory (it would fault), nor
+ * allocate from it: the children's code reads only the unit model, PID
+ * 1's configuration and its own stack (doc/DESIGN.md §13 and §14).
  *
- * Blocks come in size classes (multiples of 64 bytes up to 1 KiB, then
- * powers of two up to 64 KiB) carved from 256 KiB chunks, a freed block
- * kept on its class's list for the next of that class; a larger block is
- * a mapping of its own, unmapped when freed. The caller passes a block's
- * size back: it always knows it (a struct's, a ring's capacity). Memory
- * for the classes is never given back to the kernel, like the heap's top.
+ * Blocks up to 2 KiB come in size classes (multiples of 64 bytes to 1 KiB,
+ * then 2 KiB) carved from 256 KiB chunks, a freed block kept on its
+ * class's list for the next of that class; a larger block is a mapping
+ * of its own, unmapped when freed (all of it back to the kernel) and
+ * grown by mremap (nothing copied). The caller passes a block's size
+ * back: it always knows it (a struct's, a ring's capacity).
  *
  * Under ASan the blocks are malloc's, so the sanitizer still sees every
- * overflow of them; PID 1 is single-threaded, and so is this.
+ * overflow of them (and nofork_stats reads 0); PID 1 is single-threaded,
+ * and so is this.
  */
 #ifndef INITD_NOFORK_H
 #define INITD_NOFORK_H

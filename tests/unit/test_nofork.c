@@ -20,6 +20,8 @@ START_TEST(sizes_round_up_to_their_class)
 	ck_assert_uint_eq(nofork_block_size(432), 448);
 	ck_assert_uint_eq(nofork_block_size(1024), 1024);
 	ck_assert_uint_eq(nofork_block_size(1025), 2048);
+	ck_assert_uint_eq(nofork_block_size(2048), 2048);
+	ck_assert_uint_eq(nofork_block_size(2049), 4096);   /* a mapping: pages */
 	ck_assert_uint_eq(nofork_block_size(65536), 65536);
 	ck_assert_uint_eq(nofork_block_size(65537), 65536 + 4096);
 	ck_assert_uint_eq(nofork_block_size(SIZE_MAX - 10), SIZE_MAX);
@@ -29,24 +31,26 @@ END_TEST
 #ifndef NOFORK_SANITIZED
 START_TEST(a_freed_block_comes_back_zeroed)
 {
-	struct nofork_stats st;
-	char *p = nofork_alloc(432), *q;
+	struct nofork_stats before, st;
+	char *p, *q;
 
+	nofork_stats(&before);
+	p = nofork_alloc(432);
 	ck_assert_ptr_nonnull(p);
 	for (size_t i = 0; i < 432; i++)
 		ck_assert_int_eq(p[i], 0);
 	memset(p, 0xa5, 432);
 	nofork_free(p, 432);
 	nofork_stats(&st);
-	ck_assert_uint_eq(st.in_use, 0);
-	ck_assert_uint_eq(st.free, 448);
+	ck_assert_uint_eq(st.in_use, before.in_use);
+	ck_assert_uint_eq(st.free - before.free, 448);
 	q = nofork_alloc(440);   /* the same class */
 	ck_assert_ptr_eq(q, p);
 	for (size_t i = 0; i < 448; i++)
 		ck_assert_int_eq(q[i], 0);
 	nofork_stats(&st);
-	ck_assert_uint_eq(st.in_use, 448);
-	ck_assert_uint_eq(st.free, 0);
+	ck_assert_uint_eq(st.in_use - before.in_use, 448);
+	ck_assert_uint_eq(st.free, before.free);
 	nofork_free(q, 440);
 }
 END_TEST
@@ -82,11 +86,15 @@ START_TEST(realloc_keeps_the_bytes)
 	ck_assert_ptr_nonnull(q);
 	for (size_t i = 0; i < 256; i++)
 		ck_assert_int_eq(q[i], 'x');
-	p = nofork_realloc(q, 512, 100000);
+	p = nofork_realloc(q, 512, 8192);      /* a class to a mapping */
 	ck_assert_ptr_nonnull(p);
-	for (size_t i = 0; i < 256; i++)
-		ck_assert_int_eq(p[i], 'x');
-	nofork_free(p, 100000);
+	memset(p + 256, 'y', 8192 - 256);
+	q = nofork_realloc(p, 8192, 100000);   /* a mapping grown */
+	ck_assert_ptr_nonnull(q);
+	for (size_t i = 0; i < 8192; i++)
+		ck_assert_int_eq(q[i], i < 256 ? 'x' : 'y');
+	ck_assert_int_eq(q[99999], 0);
+	nofork_free(q, 100000);
 }
 END_TEST
 
@@ -106,7 +114,7 @@ static int readable(const int *pipe_fds, const void *p)
 
 START_TEST(a_forked_child_has_none_of_it)
 {
-	char *small = nofork_alloc(432), *large = nofork_alloc(200000), *heap = malloc(432);
+	char *small = nofork_alloc(432), *large = nofork_alloc(20000), *heap = malloc(432);
 	int fd[2], status;
 	pid_t pid;
 
@@ -115,19 +123,24 @@ START_TEST(a_forked_child_has_none_of_it)
 	ck_assert_ptr_nonnull(heap);
 	ck_assert_int_eq(pipe2(fd, O_CLOEXEC), 0);
 	memset(small, 1, 432);
-	memset(large, 1, 200000);
+	memset(large, 1, 20000);
+	large = nofork_realloc(large, 20000, 200000);   /* moved by mremap */
+	ck_assert_ptr_nonnull(large);
 	memset(heap, 1, 432);
 	ck_assert_int_eq(readable(fd, small), 1);
 	ck_assert_int_eq(readable(fd, large), 1);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0)
-		_exit((readable(fd, small) == 0 ? 0 : 1) | (readable(fd, large) == 0 ? 0 : 2) |
+		_exit((readable(fd, small) == 0 ? 0 : 1) | (readable(fd, large + 199999) == 0 ? 0 : 2) |
 		      (readable(fd, heap) == 1 ? 0 : 4));
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status));
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
 	ck_assert_int_eq(readable(fd, small), 1);   /* still ours */
+	ck_assert_int_eq(readable(fd, large + 199999), 1);
+	nofork_free(small, 432);
+	nofork_free(large, 200000);
 	close(fd[0]);
 	close(fd[1]);
 	free(heap);
