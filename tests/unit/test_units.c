@@ -1250,7 +1250,7 @@ START_TEST(test_decode_block_shared_read_only)
 {
 	struct tree t;
 	struct unit_set *s = mixed_set(&t), *d = NULL;
-	char flags[256];
+	char flags[512];   /* a whole smaps line fits */
 	uint8_t *buf;
 	size_t len;
 	int p[2];
