@@ -140,7 +140,7 @@ static void pass_check_joined(struct manager *m, struct svc *v)
 	for (int k = 0; k < UNIT_JOIN_MAX; k++) {
 		struct svc *src = svc_join_source(m, v, (enum unit_join)k);
 
-		if (!src || src->s.pid == (v->join_pid ? v->join_pid[k] : 0))
+		if (!src || src->s.pid == v->join_pid[k])
 			continue;
 		log_info("%s: the %s namespace of %s is gone, restarting", v->s.unit->name,
 			 unit_join_names[k], src->s.unit->name);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define SMALL_STEP 64          /* classes 64, 128, ..., 1024, then 2048 */
 #define SMALL_MAX 1024
@@ -34,10 +35,18 @@ static size_t class_size(unsigned c)
 	return c < N_SMALL ? (size_t)(c + 1) * SMALL_STEP : LARGE_MAX;
 }
 
-/* SIZE_MAX when it has no page-rounded size: no mapping is that big. */
+/* SIZE_MAX when it has no page-rounded size: no mapping is that big. The
+ * machine's page (64 KiB on some arm64 kernels), not 4 KiB. */
 static size_t page_round(size_t size)
 {
-	return size > SIZE_MAX - 4095 ? SIZE_MAX : (size + 4095) & ~(size_t)4095;
+	static size_t page;
+
+	if (!page) {
+		long p = sysconf(_SC_PAGESIZE);
+
+		page = p > 0 ? (size_t)p : 4096;
+	}
+	return size > SIZE_MAX - (page - 1) ? SIZE_MAX : (size + page - 1) & ~(page - 1);
 }
 
 size_t nofork_block_size(size_t size)

@@ -708,8 +708,8 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd, pid_t *r
  * (each a copy of one /dev/null fd), and put back right after: PID 1 is
  * suspended until the vfork child exits, so nothing else sees the slots in
  * between. The vfork child runs on a stack of its own in PID 1's memory: it
- * blocks its signals and drops PID 1's handlers (not shared: no
- * CLONE_SIGHAND), drops the fds, clone3s, exits; PID 1 waits about as long
+ * blocks every signal (so none of PID 1's handlers can run in it: see
+ * window_child), drops the fds, clone3s, exits; PID 1 waits about as long
  * as for a fork of its own (the clone3 copies the same page tables), never
  * for an exec, which is what made glibc's posix_spawn too slow here
  * (loader.c). The service's child resets what it inherited first thing
