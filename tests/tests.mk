@@ -38,18 +38,7 @@ check-host: all $(BUILD)/testd
 
 check-vm: all
 	@mkdir -p $(RESULTS)
-	$(Q)$(MAKE) --no-print-directory image-deps
-	$(Q)export BUILD=$(BUILD); tap=$(RESULTS)/vm.tap; rtap=$(RESULTS)/vm-repro.tap; \
-	: >$$rtap; REPRO_CLEAN=1 tests/vm/timed.sh $$rtap nice -n 19 tests/vm/repro.sh $$rtap & repro=$$!; \
-	tests/vm/timed.sh $$tap tests/vm/run.sh $$tap; rc=$$?; \
-	for t in $(VM_SCRIPTS); do tests/vm/timed.sh $$tap tests/vm/$$t.sh $$tap || rc=1; done; \
-	wait $$repro || rc=1; cat $$rtap >>$$tap; rm -f $$rtap; exit $$rc
-
-# The VM scripts after tests/vm/run.sh's boots, one after the other (each
-# boots QEMU; two at once would make their timing checks depend on luck).
-# repro.sh boots nothing: it builds two images from clean copies of the
-# tree, at nice 19 beside the boots, so it only takes a core they leave idle.
-VM_SCRIPTS := crash state watchdog escalate persist demo arm64 disk
+	$(Q)BUILD=$(BUILD) tests/vm/tier.sh $(RESULTS)/vm.tap
 
 # ---- fuzz (tests/fuzz/README.md) --------------------------------------------
 # Targets: tests/fuzz/fuzz_TARGET.c; corpus: tests/fuzz/TARGET/.
