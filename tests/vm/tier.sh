@@ -26,8 +26,8 @@ export BUILD=${BUILD:-build}
 
 # lane NAME ENTRY...: ENTRY is a VM script's name, or boots:B1,B2 for
 # tests/vm/run.sh's boots B1 B2 (in a work directory of the lane's own).
-LANE_A="boots:faults crash escalate"
-LANE_B="boots:main,cgroup,scale state watchdog persist demo arm64 disk"
+LANE_A="boots:faults crash escalate persist demo"
+LANE_B="boots:main,cgroup,scale state watchdog arm64 disk"
 
 prep=$out.prep.log
 if ! { make --no-print-directory image-deps &&
