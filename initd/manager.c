@@ -116,6 +116,12 @@ static int ops_spawn(struct service *s)
 	}
 	s->pid = child.pid;
 	s->pidfd = child.pidfd;
+	/* Its end, by its pidfd (manager_reap says why); unwatched (epoll
+	 * out of memory), by the walk at SIGCHLD. */
+	r = main_watch_open(m, v);
+	if (r < 0)
+		log_warn("%s: cannot watch process %d: %s", s->unit->name, (int)s->pid,
+			 strerror(-r));
 	*v->report = (struct loop_watch){ .fd = child.report_fd, .fn = report_ready, .data = v };
 	if (loop_watch_add(m->loop, v->report, EPOLLIN) < 0) {
 		safe_close(child.report_fd);   /* the exit still tells */
@@ -178,7 +184,7 @@ static void ops_changed(struct service *s, enum service_state old)
 	if ((s->state == SERVICE_STOPPED || s->state == SERVICE_EXITED ||
 	     s->state == SERVICE_FAILED) && unit_has_dirs(s->unit, UNIT_DIR_RUNTIME))
 		dirs_remove_runtime(s->unit);
-	manager_schedule(v->m);
+	manager_schedule_svc(v->m, v);
 }
 
 static void probe_done(void *data, bool ok, const char *why)
@@ -476,6 +482,7 @@ int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 	v->gen = m->gen;
 	m->escalate_dirty = true;   /* it may be set failed below (pass_escalate) */
 	v->output.fd = -1;
+	v->main_exit.fd = -1;
 	svc_cgroup_init(v);
 	service_init(&v->s, u, &real_ops, m->loop);
 	svc_cgroup_check(m, v);   /* its leaf: at its first spawn */
@@ -551,6 +558,9 @@ void manager_unlink(struct manager *m)
 /* Resolve dependency names to indexes once, and the reverse edges. */
 int manager_link(struct manager *m)
 {
+	/* Without memory for the bitmap every pass walks every unit, as
+	 * before it: slower, not wrong. */
+	(void)pass_index(m);
 	for (size_t i = 0; i < m->n_svcs; i++) {
 		struct svc *v = m->svcs[i];
 		const struct unit *u = v->pending_unit ? v->pending_unit : v->s.unit;
@@ -589,8 +599,38 @@ struct svc *svc_by_pid(struct manager *m, pid_t pid)
 	return NULL;
 }
 
-void manager_reap(struct manager *m)
+/* v's main process ended and was reaped (si): unless it handed over to a
+ * MAINPID= process meanwhile, the service hears of it. */
+static void svc_reaped(struct manager *m, struct svc *v, const siginfo_t *si)
 {
+	/* What it sent before it died is queued by now, though it may have
+	 * come after an earlier drain: read it while its pid still names the
+	 * service, so a MAINPID= hand-over is not lost. */
+	if (m->drain_hook)
+		m->drain_hook(m->drain_ctx);
+	if (v->s.pid != si->si_pid)
+		return;   /* it handed over to its MAINPID= process */
+	/* The setup report, if any, was written before the exit. */
+	report_drain(v);
+	report_close(v);
+	main_watch_close(m, v);
+	v->s.pidfd = safe_close(v->s.pidfd);
+	svc_cgroup_poll_oom(v);   /* an OOM kill may not have been read yet */
+	svc_output_flush(v);      /* its last lines, for a post-mortem */
+	svc_exit(m, v, si);
+}
+
+/* The walk at SIGCHLD waits this long, so that it comes at most ten times
+ * a second however many children end (manager_reap). */
+#define REAP_SWEEP_USEC (100 * USEC_PER_MSEC)
+
+/* The walk of all of PID 1's children (waitid P_ALL) for what no pidfd
+ * watch reaps: helpers, orphans the kernel handed to PID 1, an old main
+ * process after MAINPID=, a child whose watch could not be made. */
+static void reap_sweep(struct loop *l, void *data)
+{
+	struct manager *m = data;
+
 	if (m->drain_hook)
 		m->drain_hook(m->drain_ctx);
 	for (;;) {
@@ -600,24 +640,62 @@ void manager_reap(struct manager *m)
 		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
 			return;
 		v = svc_by_pid(m, si.si_pid);
-		if (!v)
-			continue;   /* an orphan, or a helper: reaped is all it needs */
-		/* What it sent before it died is queued by now, though it may
-		 * have come after the drain above: read it while its pid still
-		 * names the service, so a MAINPID= hand-over is not lost. */
-		if (m->drain_hook)
-			m->drain_hook(m->drain_ctx);
-		if (v->s.pid != si.si_pid)
-			continue;   /* it handed over to its MAINPID= process */
-		/* The setup report, if any, was written before the exit. */
-		report_drain(v);
-		report_close(v);
-		main_watch_close(m, v);
-		v->s.pidfd = safe_close(v->s.pidfd);
-		svc_cgroup_poll_oom(v);   /* an OOM kill may not have been read yet */
-		svc_output_flush(v);      /* its last lines, for a post-mortem */
-		svc_exit(m, v, &si);
+		if (v)
+			svc_reaped(m, v, &si);
+		/* else an orphan, or a helper: reaped is all it needs */
 	}
+}
+
+/* SIGCHLD. A service's main process is reaped by its pidfd's watch
+ * (main_exit_ready), at once and without a walk; the walk comes
+ * REAP_SWEEP_USEC later, once for every SIGCHLD meanwhile. A walk per
+ * SIGCHLD cost O(children) per exit (issue 19: at 10,000 units most of
+ * a restart's time, and O(n^2) when they all end at once). */
+void manager_reap(struct manager *m)
+{
+	if (!loop_timer_armed(&m->reap_timer))
+		loop_timer_arm(m->loop, &m->reap_timer, now_usec() + REAP_SWEEP_USEC);
+}
+
+/* The main process's pidfd is readable: it ended. Our child (the one
+ * spawned, or one reparented to PID 1): reaped here, by its pidfd. Not our
+ * child (a MAINPID= process elsewhere): nobody will tell how it ended, so
+ * it is "exit status unknown". */
+static void main_exit_ready(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct svc *v = data;
+	siginfo_t si = { 0 };
+
+	main_watch_close(v->m, v);
+	if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) == 0) {
+		if (si.si_pid > 0)
+			svc_reaped(v->m, v, &si);
+		return;
+	}
+	if (errno != ECHILD || v->s.pidfd != fd)
+		return;
+	v->s.pidfd = safe_close(v->s.pidfd);
+	si.si_code = 0;   /* neither exited nor killed: unknown */
+	service_on_exit(&v->s, &si);
+}
+
+int main_watch_open(struct manager *m, struct svc *v)
+{
+	main_watch_close(m, v);
+	v->main_exit = (struct loop_watch){ .fd = v->s.pidfd, .fn = main_exit_ready, .data = v };
+	if (loop_watch_add(m->loop, &v->main_exit, EPOLLIN) < 0) {
+		v->main_exit.fd = -1;
+		return -errno;
+	}
+	return 0;
+}
+
+void main_watch_close(struct manager *m, struct svc *v)
+{
+	if (v->main_exit.fd < 0)
+		return;
+	loop_watch_del(m->loop, &v->main_exit);   /* the fd is s.pidfd: closed by its owner */
+	v->main_exit.fd = -1;
 }
 
 /* ---- public ------------------------------------------------------------------ */
@@ -654,6 +732,7 @@ int manager_new(struct loop *l, const struct manager_options *opt, struct manage
 	m->cg.root_fd = -1;
 	loop_timer_init(&m->shutdown_timer, shutdown_timeout, m);
 	loop_timer_init(&m->pass_timer, pass_timer_fired, m);
+	loop_timer_init(&m->reap_timer, reap_sweep, m);
 	if (m->opt.use_cgroup) {
 		r = cgroup_tree_open(m->opt.cgroup_root, &m->cg);
 		if (r < 0)
@@ -684,9 +763,11 @@ void manager_free(struct manager *m)
 	free(m->retired);
 	free(m->svcs);
 	free(m->order);
+	pass_index_free(m);
 	free(m->waiters);
 	loop_timer_cancel(m->loop, &m->shutdown_timer);
 	loop_timer_cancel(m->loop, &m->pass_timer);
+	loop_timer_cancel(m->loop, &m->reap_timer);
 	cgroup_watch_free(m->watch);
 	manager_cgroup_close(m);
 	unit_set_free(m->set);
@@ -908,14 +989,14 @@ int manager_start(struct manager *m, struct service *s)
 	if (s->state == SERVICE_BAD_CONFIG)
 		return -ENOEXEC;
 	service_start(s);
-	manager_schedule(m);
+	manager_schedule_svc(m, svc_of(s));
 	return 0;
 }
 
 int manager_stop(struct manager *m, struct service *s)
 {
 	service_stop_by_operator(s);
-	manager_schedule(m);
+	manager_schedule_svc(m, svc_of(s));
 	return 0;
 }
 

@@ -44,11 +44,13 @@ struct svc_pids {
 struct svc {
 	struct service s;
 	struct manager *m;
-	/* Issue 19: watches only some moments need, malloc'd then, NULL
-	 * otherwise: the child's setup report pipe while it starts; the pidfd
-	 * of a MAINPID= process not (yet) our child. */
+	/* The child's setup report pipe while it starts, malloc'd then,
+	 * NULL otherwise (issue 19). */
 	struct loop_watch *report;
-	struct loop_watch *main_exit;
+	/* Its main process's pidfd (s.pidfd) while watched, fd -1 otherwise:
+	 * the child PID 1 spawned, or a MAINPID= process. How its end is
+	 * seen without a walk of all children (manager_reap). */
+	struct loop_watch main_exit;
 	/* The read end of the stdout/stderr pipe, -1 when none: made at the
 	 * first spawn, reopened for writing at the next while it lasts (so a
 	 * restart loses nothing), closed at end-of-file, once every process
@@ -94,6 +96,9 @@ struct svc {
 	bool has_cgroup : 1;          /* its node exists; opened by path when used */
 	bool freeze_wanted : 1;       /* cgroup.freeze 1 written (manager_freeze.c) */
 	bool frozen : 1;              /* its cgroup.events said frozen 1 since */
+	/* Its position in m->order, its bit in m->pass_marks (pass_index):
+	 * in the bits' padding, as UNIT_MAX is far below 2^24. */
+	uint32_t pass_pos : 24;
 };
 
 struct settled_waiter {
@@ -114,9 +119,21 @@ struct manager {
 	struct svc **svcs;            /* same order as set->units */
 	size_t n_svcs;
 	size_t *order;                /* start order (topological) */
+	/* The units the next pass looks at, a bit per position in order:
+	 * a unit whose state changed and the units that depend on it
+	 * (manager_schedule_svc), every unit on manager_schedule. A pass
+	 * walked every unit once per event (issue 19: O(n) per exit or
+	 * readiness, O(n^2) over a boot). NULL (no memory): every unit. */
+	uint64_t *pass_marks;
+	/* A bit per position too: the unit was waiting when last marked.
+	 * Once the spawn budget of a loop iteration is spent, a pass passes
+	 * these by without reading them (they keep their marks). */
+	uint64_t *pass_waiting;
+	size_t pass_marks_n;          /* bits in each */
 	bool pass_scheduled;
 	bool leaves_pending;          /* a unit without its leaf may be stopped:
 	                               * manager_cgroup_idle_leaves after the pass */
+	struct loop_timer reap_timer; /* the walk of all children (manager_reap) */
 	struct loop_timer pass_timer; /* the next pass, after the fds had their
 	                               * turn: at most MANAGER_SPAWNS_PER_ROUND
 	                               * spawns per loop iteration */
@@ -191,8 +208,17 @@ struct svc *svc_join_source(struct manager *m, const struct svc *v, enum unit_jo
 struct svc *svc_by_pid(struct manager *m, pid_t pid);
 
 /* ---- manager_pass.c ---- */
-/* A pass soon (deferred: one per loop iteration however often asked). */
+/* A pass soon (deferred: one per loop iteration however often asked) that
+ * looks at every unit: for what changes more than one unit's standing
+ * (a boot, a reload, a shutdown, the mode, rescue). */
 void manager_schedule(struct manager *m);
+/* A pass soon that looks at v and the units that depend on it (v's state
+ * or main process changed, an operator asked something of it). */
+void manager_schedule_svc(struct manager *m, struct svc *v);
+/* The pass's bitmap and each unit's position, for m->svcs and m->order
+ * as they are now (after a load or reload), every unit marked. */
+int pass_index(struct manager *m);
+void pass_index_free(struct manager *m);
 /* Would the manager start u by itself now (booted, not in rescue, u in
  * the mode with autostart)? */
 bool manager_starts(const struct manager *m, const struct unit *u);
@@ -202,9 +228,11 @@ void shutdown_finish(struct manager *m);
 void pass_timer_fired(struct loop *l, void *data);
 
 /* ---- manager_notify.c ---- */
-/* Stop following a MAINPID= process's pidfd (the fd is s.pidfd: its owner
- * closes it). manager_notify itself is in manager.h. */
+/* Watch s.pidfd for the main process's end (main_exit), or stop (the fd
+ * is s.pidfd: its owner closes it). */
+int main_watch_open(struct manager *m, struct svc *v);
 void main_watch_close(struct manager *m, struct svc *v);
+
 /* Why v may not take pid (open as pidfd, or -1) as its main process, or
  * NULL when it may: never PID 1, initd, another unit's main process, a
  * process outside v's cgroup or, without cgroups, one not related to

@@ -20,7 +20,7 @@ static void svc_footprint(const struct svc *v, struct manager_footprint *fp)
 			   chunk(v->s.limit_exit) + chunk(v->s.setup_error.detail) +
 			   chunk(v->s.last_exit.detail) + chunk(v->s.probe_why) + chunk(v->s.cold_timers) +
 			   (v->s.limit_exit ? chunk(v->s.limit_exit->detail) : 0) +
-			   chunk(v->report) + chunk(v->main_exit) + chunk(v->join_pid) + chunk(v->pids);
+			   chunk(v->report) + chunk(v->join_pid) + chunk(v->pids);
 	fp->deps += chunk(v->requires) + chunk(v->after) + chunk(v->dependents);
 	fp->log_rings += v->log ? nofork_block_size(sizeof(*v->log)) +
 					  nofork_block_size(v->log->ring.cap) : 0;

@@ -45,33 +45,6 @@ static struct svc *svc_by_sender(struct manager *m, pid_t pid)
 	return v;
 }
 
-void main_watch_close(struct manager *m, struct svc *v)
-{
-	if (!v->main_exit)
-		return;
-	loop_watch_del(m->loop, v->main_exit);   /* the fd is s.pidfd: closed by its owner */
-	free(v->main_exit);
-	v->main_exit = NULL;
-}
-
-/* The MAINPID process ended. If it is our child (reparented to initd when its
- * parent exited), the reaper has or will have its status. If not, nobody
- * will tell us how it ended: it is recorded as "exit status unknown". */
-static void main_exit_ready(struct loop *l, int fd, uint32_t events, void *data)
-{
-	struct svc *v = data;
-	siginfo_t si = { 0 };
-
-	main_watch_close(v->m, v);
-	if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG | WNOWAIT) == 0)
-		return;   /* our child: SIGCHLD brings the real status */
-	if (errno != ECHILD || v->s.pidfd != fd)
-		return;
-	v->s.pidfd = safe_close(v->s.pidfd);
-	si.si_code = 0;   /* neither exited nor killed: unknown */
-	service_on_exit(&v->s, &si);
-}
-
 /* Without cgroups, who may be named: a child of the sender (the current
  * main process), or an orphan initd adopted (PPid is initd) that is still in
  * the sender's session. Every service starts as a session leader (spawn
@@ -149,21 +122,19 @@ static void svc_take_mainpid(struct manager *m, struct svc *v, pid_t sender, pid
 
 void svc_follow_main(struct manager *m, struct svc *v, pid_t pid, int pidfd)
 {
+	int r;
+
 	main_watch_close(m, v);
 	safe_close(v->s.pidfd);
 	v->s.pid = pid;   /* the old main process is reaped as an orphan */
 	v->s.pidfd = pidfd;
-	/* Made on demand (issue 19: few units ever send MAINPID=); without
-	 * memory or a watch, as before, its end is seen only if it was our
-	 * child (the reaper). */
-	v->main_exit = malloc(sizeof(*v->main_exit));
-	if (!v->main_exit)
-		return;
-	*v->main_exit = (struct loop_watch){ .fd = pidfd, .fn = main_exit_ready, .data = v };
-	if (loop_watch_add(m->loop, v->main_exit, EPOLLIN) < 0) {
-		free(v->main_exit);
-		v->main_exit = NULL;
-	}
+	manager_schedule_svc(m, v);   /* a unit that joined its namespaces looks */
+	/* Without a watch its end is seen only if it is our child (a walk
+	 * at SIGCHLD, manager_reap). */
+	r = main_watch_open(m, v);
+	if (r < 0)
+		log_warn("%s: cannot watch its main process %d: %s", v->s.unit->name, (int)pid,
+			 strerror(-r));
 }
 
 void manager_notify(struct manager *m, pid_t sender, const struct notify_msg *msg)

@@ -2,8 +2,11 @@
  * (its requirements up, its spawn budget left), what must fail (a
  * requirement failed or was left out of this boot), what may stop in a
  * shutdown, which failure action runs, and who waits for the boot to
- * settle. One deferred pass per loop iteration (manager_schedule). */
+ * settle. One deferred pass per loop iteration (manager_schedule), over
+ * the units marked since the last one (manager_schedule_svc). */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "initd/log.h"
@@ -95,6 +98,7 @@ static bool pass_may_start(struct manager *m, struct svc *v)
 			if (pass_dep_left_out(m, v, d))
 				return false;
 			service_pull_in(d);   /* not a fresh start: its limits hold */
+			manager_schedule_svc(m, svc_of(d));   /* want_running alone may change */
 		}
 		if (!service_is_ready(d))
 			ready = false;
@@ -270,38 +274,143 @@ static void pass_own_leaf(struct manager *m)
 		log_warn("cannot move initd into /init.scope: %s", strerror(-r));
 }
 
+/* ---- which units a pass looks at ------------------------------------------- */
+
+#define MARK_BITS 64
+_Static_assert(UNIT_MAX < (1 << 24), "struct svc's pass_pos has 24 bits");
+
+static void bit_set(uint64_t *bits, size_t k, bool on)
+{
+	uint64_t b = UINT64_C(1) << (k % MARK_BITS);
+
+	bits[k / MARK_BITS] = on ? bits[k / MARK_BITS] | b : bits[k / MARK_BITS] & ~b;
+}
+
+static void pass_mark_pos(struct manager *m, size_t k)
+{
+	if (k < m->pass_marks_n)
+		bit_set(m->pass_marks, k, true);
+}
+
+static void pass_mark_all(struct manager *m)
+{
+	size_t words = (m->pass_marks_n + MARK_BITS - 1) / MARK_BITS;
+
+	if (!words)
+		return;
+	memset(m->pass_marks, 0xff, words * sizeof(*m->pass_marks));
+	if (m->pass_marks_n % MARK_BITS)   /* no bit past the last unit */
+		m->pass_marks[words - 1] = (UINT64_C(1) << (m->pass_marks_n % MARK_BITS)) - 1;
+}
+
+void pass_index_free(struct manager *m)
+{
+	free(m->pass_marks);
+	free(m->pass_waiting);
+	m->pass_marks = m->pass_waiting = NULL;
+	m->pass_marks_n = 0;
+}
+
+int pass_index(struct manager *m)
+{
+	size_t n = m->n_svcs, words = (n + MARK_BITS - 1) / MARK_BITS;
+
+	pass_index_free(m);
+	m->pass_marks = calloc(words ? words : 1, sizeof(*m->pass_marks));
+	m->pass_waiting = calloc(words ? words : 1, sizeof(*m->pass_waiting));
+	if (!m->pass_marks || !m->pass_waiting) {
+		pass_index_free(m);
+		return -ENOMEM;
+	}
+	m->pass_marks_n = n;
+	for (size_t k = 0; k < n; k++) {
+		struct svc *v = m->svcs[m->order ? m->order[k] : k];
+
+		v->pass_pos = (uint32_t)k;
+		bit_set(m->pass_waiting, k, v->s.state == SERVICE_WAITING);
+	}
+	pass_mark_all(m);
+	return 0;
+}
+
+/* The first marked position from k on, its mark taken; n_svcs when none.
+ * skip_waiting: not one marked as waiting (its mark stays). Without the
+ * bitmaps every position counts as marked. */
+static size_t pass_take(struct manager *m, size_t k, bool skip_waiting)
+{
+	size_t n = m->n_svcs;
+
+	if (!m->pass_marks)
+		return k < n ? k : n;
+	while (k < n && k < m->pass_marks_n) {
+		size_t w = k / MARK_BITS;
+		uint64_t bits = m->pass_marks[w] & (~UINT64_C(0) << (k % MARK_BITS));
+
+		if (skip_waiting)
+			bits &= ~m->pass_waiting[w];
+		if (bits) {
+			k = w * MARK_BITS + (size_t)__builtin_ctzll(bits);
+			bit_set(m->pass_marks, k, false);
+			return k < n ? k : n;
+		}
+		k = (w + 1) * MARK_BITS;
+	}
+	return n;
+}
+
+/* One unit's turn in the pass; false when it waits for the next loop
+ * iteration's spawn budget. */
+static bool pass_one(struct manager *m, struct svc *v)
+{
+	if (m->shutdown != SHUTDOWN_NONE) {
+		pass_shutdown_one(m, v);
+		return true;
+	}
+	if (v->pending_unit)
+		return true;   /* stopping for a reload; reload_pass restarts it */
+	if (v->s.state == SERVICE_WAITING && v->s.want_running) {
+		if (!spawn_budget_left(m)) {
+			/* The rest in a later pass, once the fds were served. */
+			if (!loop_timer_armed(&m->pass_timer))
+				loop_timer_arm(m->loop, &m->pass_timer, now_usec());
+			return false;
+		}
+		if (pass_may_start(m, v)) {
+			service_deps_ready(&v->s);
+			m->spawns++;
+			if (!m->first_spawn_at && v->s.state == SERVICE_STARTING)
+				m->first_spawn_at = v->s.started_at;
+		}
+	} else if (v->s.state == SERVICE_STARTING || v->s.state == SERVICE_RUNNING) {
+		pass_check_requires(m, v);
+		if (v->s.state == SERVICE_STARTING || v->s.state == SERVICE_RUNNING)
+			pass_check_joined(m, v);
+	}
+	return true;
+}
+
 static void manager_pass(struct loop *l, void *data)
 {
 	struct manager *m = data;
 
 	m->pass_scheduled = false;
 	reload_pass(m);
-	for (size_t k = 0; k < m->n_svcs; k++) {
-		struct svc *v = m->svcs[m->order ? m->order[k] : k];
+	/* A unit stops once every unit that depends on it has: all of them
+	 * are looked at while shutting down (once per boot). */
+	if (m->shutdown != SHUTDOWN_NONE)
+		pass_mark_all(m);
+	/* In start order; a mark made on the way at a later position is
+	 * taken in this pass, at an earlier one in the next (scheduled by
+	 * whatever made it). Once the budget is spent, the waiting units
+	 * keep their marks for the next round unread: a wave of n starts
+	 * reads each unit about once, not n / MANAGER_SPAWNS_PER_ROUND
+	 * times. */
+	bool spent = false;
 
-		if (m->shutdown != SHUTDOWN_NONE) {
-			pass_shutdown_one(m, v);
-			continue;
-		}
-		if (v->pending_unit)
-			continue;   /* stopping for a reload; reload_pass restarts it */
-		if (v->s.state == SERVICE_WAITING && v->s.want_running) {
-			if (!spawn_budget_left(m)) {
-				/* The rest in a later pass, once the fds were served. */
-				if (!loop_timer_armed(&m->pass_timer))
-					loop_timer_arm(m->loop, &m->pass_timer, now_usec());
-				continue;
-			}
-			if (pass_may_start(m, v)) {
-				service_deps_ready(&v->s);
-				m->spawns++;
-				if (!m->first_spawn_at && v->s.state == SERVICE_STARTING)
-					m->first_spawn_at = v->s.started_at;
-			}
-		} else if (v->s.state == SERVICE_STARTING || v->s.state == SERVICE_RUNNING) {
-			pass_check_requires(m, v);
-			if (v->s.state == SERVICE_STARTING || v->s.state == SERVICE_RUNNING)
-				pass_check_joined(m, v);
+	for (size_t k = pass_take(m, 0, false); k < m->n_svcs; k = pass_take(m, k + 1, spent)) {
+		if (!pass_one(m, m->svcs[m->order ? m->order[k] : k])) {
+			pass_mark_pos(m, k);
+			spent = true;
 		}
 	}
 	if (m->booted || m->rescue)
@@ -319,15 +428,35 @@ static void manager_pass(struct loop *l, void *data)
 		m->pass_hook(m->pass_ctx);
 }
 
-void pass_timer_fired(struct loop *l, void *data)
-{
-	manager_schedule(data);
-}
-
-void manager_schedule(struct manager *m)
+static void pass_schedule(struct manager *m)
 {
 	if (m->pass_scheduled)
 		return;
 	if (loop_defer(m->loop, manager_pass, m) == 0)
 		m->pass_scheduled = true;
+}
+
+/* The spawn budget's next round: the marks left are the units to go on with. */
+void pass_timer_fired(struct loop *l, void *data)
+{
+	pass_schedule(data);
+}
+
+void manager_schedule(struct manager *m)
+{
+	pass_mark_all(m);
+	pass_schedule(m);
+}
+
+void manager_schedule_svc(struct manager *m, struct svc *v)
+{
+	/* A unit a reload removed has no position, and no unit depends on
+	 * it any more: reload_pass frees it once it stopped. */
+	if (!v->removed && v->pass_pos < m->pass_marks_n) {
+		bit_set(m->pass_waiting, v->pass_pos, v->s.state == SERVICE_WAITING);
+		pass_mark_pos(m, v->pass_pos);
+		for (size_t k = 0; k < v->n_dependents; k++)
+			pass_mark_pos(m, m->svcs[v->dependents[k]]->pass_pos);
+	}
+	pass_schedule(m);
 }

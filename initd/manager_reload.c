@@ -263,6 +263,7 @@ static void swap_in(struct manager *m, struct svc *v)
 	if (v->restart_after_swap && !u->bad)
 		service_start(&v->s);
 	v->restart_after_swap = false;
+	manager_schedule_svc(m, v);   /* its type, so what ready means, may differ */
 }
 
 static void free_removed(struct manager *m)

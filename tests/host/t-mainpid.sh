@@ -19,6 +19,11 @@ check "fork is still running after its parent exited" state_is fork running
 is "fork: RESTARTS 0" "$(svc_restarts fork)" 0
 check "the child was reparented to initd (PPid 1)" \
 	eval '[ "$(in_ns awk "/^PPid:/{print \$2}" /proc/$child/status)" = 1 ]'
+# initd reaps what it spawned by pidfd, and walks its children for the
+# rest only after a SIGCHLD, later: whether the parent ended before or
+# after its MAINPID= was read, it is reaped, not left a zombie.
+check "the parent that handed over was reaped (no zombie)" \
+	wait_until 3 eval '[ -z "$(ns_zombies)" ]'
 in_ns kill -KILL "$child"
 again() { local p; p=$(svc_pid fork); [ -n "$p" ] && [ "$p" != - ] && [ "$p" != "$child" ] && state_is fork running; }
 check "killing the MAINPID process restarts the service" wait_until 5 again
@@ -76,6 +81,7 @@ check "victim is still running" state_is victim running
 check "parent's orphan ($orphan) is alive" ns_alive "$orphan"
 sv stop dfork >/dev/null 2>&1
 check "stopping dfork ends its grandchild" wait_until 3 ns_gone "$dpid"
+check "no zombie is left in the namespace" wait_until 3 eval '[ -z "$(ns_zombies)" ]'
 stop_initd
 
 # Not PID 1: MAINPID=<initd's own pid> (testd names its parent) is refused

@@ -8,6 +8,7 @@
 #include "common/util.h"
 #include "initd/loop.h"
 #include "initd/manager_internal.h"
+#include "initd/nofork.h"
 #include "initd/service.h"
 #include "initd/spawn.h"
 
@@ -192,14 +193,17 @@ END_TEST
 /* Issue 19: PID 1's runtime state per unit (struct svc, struct service
  * inside it) well within half of the 1 KiB a plain unit may cost: what
  * only some units or some moments need (log state at the first output,
- * the child's report pipe while it starts, a MAINPID= watch, the
- * post-mortem ring, namespaces_from pids, pids.events counts) is out of
- * line, flags are bits, no padding is left (600 and 312
- * bytes before). */
+ * the child's report pipe while it starts, the post-mortem ring,
+ * namespaces_from pids, pids.events counts) is out of line, flags are
+ * bits, no padding is left (600 and 312 bytes before). The main
+ * process's pidfd watch is in line: every running unit has one (it is
+ * how its end is seen, manager_reap). 440 bytes: nofork.h's 448-byte
+ * class. */
 START_TEST(runtime_state_small)
 {
 	ck_assert_uint_le(sizeof(struct service), 264);
-	ck_assert_uint_le(sizeof(struct svc), 424);
+	ck_assert_uint_le(sizeof(struct svc), 440);
+	ck_assert_uint_eq(nofork_block_size(sizeof(struct svc)), 448);
 }
 END_TEST
 
