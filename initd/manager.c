@@ -620,8 +620,8 @@ static void svc_reaped(struct manager *m, struct svc *v, const siginfo_t *si)
 	svc_exit(m, v, si);
 }
 
-/* The walk at SIGCHLD waits this long, so that it comes at most ten times
- * a second however many children end (manager_reap). */
+/* The walks at SIGCHLD are this far apart at least: at most ten a second
+ * however many children end (manager_reap). */
 #define REAP_SWEEP_USEC (100 * USEC_PER_MSEC)
 
 /* The walk of all of PID 1's children (waitid P_ALL) for what no pidfd
@@ -631,6 +631,7 @@ static void reap_sweep(struct loop *l, void *data)
 {
 	struct manager *m = data;
 
+	m->reap_last = now_usec();
 	if (m->drain_hook)
 		m->drain_hook(m->drain_ctx);
 	for (;;) {
@@ -647,14 +648,22 @@ static void reap_sweep(struct loop *l, void *data)
 }
 
 /* SIGCHLD. A service's main process is reaped by its pidfd's watch
- * (main_exit_ready), at once and without a walk; the walk comes
- * REAP_SWEEP_USEC later, once for every SIGCHLD meanwhile. A walk per
- * SIGCHLD cost O(children) per exit (issue 19: at 10,000 units most of
- * a restart's time, and O(n^2) when they all end at once). */
+ * (main_exit_ready), at once and without a walk. The walk comes now if
+ * the last one is REAP_SWEEP_USEC old (a lone helper's exit costs no
+ * wakeup more), else once that much after it, for every SIGCHLD
+ * meanwhile. A walk per SIGCHLD cost O(children) per exit (issue 19: at
+ * 10,000 units most of a restart's time, and O(n^2) when they all end at
+ * once). */
 void manager_reap(struct manager *m)
 {
-	if (!loop_timer_armed(&m->reap_timer))
-		loop_timer_arm(m->loop, &m->reap_timer, now_usec() + REAP_SWEEP_USEC);
+	uint64_t next = m->reap_last + REAP_SWEEP_USEC;
+
+	if (loop_timer_armed(&m->reap_timer))
+		return;
+	if (now_usec() >= next)
+		reap_sweep(m->loop, m);
+	else
+		loop_timer_arm(m->loop, &m->reap_timer, next);
 }
 
 /* The main process's pidfd is readable: it ended. Our child (the one

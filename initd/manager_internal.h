@@ -134,6 +134,7 @@ struct manager {
 	bool leaves_pending;          /* a unit without its leaf may be stopped:
 	                               * manager_cgroup_idle_leaves after the pass */
 	struct loop_timer reap_timer; /* the walk of all children (manager_reap) */
+	uint64_t reap_last;           /* when the last walk began, monotonic usec */
 	struct loop_timer pass_timer; /* the next pass, after the fds had their
 	                               * turn: at most MANAGER_SPAWNS_PER_ROUND
 	                               * spawns per loop iteration */
