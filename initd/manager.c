@@ -555,12 +555,8 @@ void manager_unlink(struct manager *m)
 	}
 }
 
-/* Resolve dependency names to indexes once, and the reverse edges. */
-int manager_link(struct manager *m)
+static int link_edges(struct manager *m)
 {
-	/* Without memory for the bitmap every pass walks every unit, as
-	 * before it: slower, not wrong. */
-	(void)pass_index(m);
 	for (size_t i = 0; i < m->n_svcs; i++) {
 		struct svc *v = m->svcs[i];
 		const struct unit *u = v->pending_unit ? v->pending_unit : v->s.unit;
@@ -584,6 +580,20 @@ int manager_link(struct manager *m)
 				return -ENOMEM;
 	}
 	return 0;
+}
+
+/* Resolve dependency names to indexes once, and the reverse edges; the
+ * pass's bitmaps (manager_pass.c). */
+int manager_link(struct manager *m)
+{
+	int indexed = pass_index(m), r = link_edges(m);
+
+	/* Out of memory for either: no bitmap, so every pass walks every
+	 * unit (slower, not wrong), as marks along reverse edges a failed
+	 * link left out would not. */
+	if (indexed < 0 || r < 0)
+		pass_index_free(m);
+	return r;
 }
 
 /* ---- reaping ---------------------------------------------------------------- */
@@ -673,12 +683,22 @@ void manager_reap(struct manager *m)
 static void main_exit_ready(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct svc *v = data;
+	struct manager *m = v->m;
 	siginfo_t si = { 0 };
 
-	main_watch_close(v->m, v);
+	main_watch_close(m, v);
+	/* What it sent before it ended, read while it is a zombie: without
+	 * cgroups a MAINPID= is believed by the sender's /proc entry
+	 * (mainpid_is_related), gone once it is reaped. */
+	if (m->drain_hook)
+		m->drain_hook(m->drain_ctx);
+	if (v->s.pidfd != fd)
+		return;   /* it handed over (fd closed): the walk reaps it */
 	if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) == 0) {
+		/* si_pid 0: not waitable yet (traced); the walk reaps it at
+		 * the SIGCHLD that comes once it is */
 		if (si.si_pid > 0)
-			svc_reaped(v->m, v, &si);
+			svc_reaped(m, v, &si);
 		return;
 	}
 	if (errno != ECHILD || v->s.pidfd != fd)

@@ -81,7 +81,9 @@ struct reload_summary {
  * ownership of set. 0 or -errno (then the old model stays and set is freed). */
 int manager_reload(struct manager *m, struct unit_set *set, struct reload_summary *ret);
 
-/* SIGCHLD: reap every child, services and orphans alike. */
+/* SIGCHLD: the walk that reaps what no pidfd watch does (helpers,
+ * orphans), now or within 100 ms: a service's main process is reaped by
+ * its pidfd's watch. */
 void manager_reap(struct manager *m);
 
 /* Begin the ordered shutdown (idempotent: a second call only upgrades how;
@@ -113,8 +115,8 @@ bool manager_service_settled(struct manager *m, struct service *s);
 typedef bool (*manager_mount_fn)(void *ctx, const char *where, char *why, size_t size);
 void manager_set_mount_hook(struct manager *m, manager_mount_fn fn, void *ctx);
 
-/* Called by manager_reap before it handles any exit (the readiness socket's
- * drain: see notify_server_drain). */
+/* Called before a main process is reaped, by its pidfd or by the walk (the
+ * readiness socket's drain: see notify_server_drain). */
 typedef void (*manager_drain_fn)(void *ctx);
 void manager_set_drain_hook(struct manager *m, manager_drain_fn fn, void *ctx);
 

@@ -211,7 +211,7 @@ struct svc *svc_by_pid(struct manager *m, pid_t pid);
 /* ---- manager_pass.c ---- */
 /* A pass soon (deferred: one per loop iteration however often asked) that
  * looks at every unit: for what changes more than one unit's standing
- * (a boot, a reload, a shutdown, the mode, rescue). */
+ * (a boot, a reload, a shutdown, rescue). */
 void manager_schedule(struct manager *m);
 /* A pass soon that looks at v and the units that depend on it (v's state
  * or main process changed, an operator asked something of it). */

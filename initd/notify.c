@@ -109,12 +109,10 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *ret)
 	return any ? 0 : -EBADMSG;
 }
 
-static void datagram_ready(struct loop *l, int fd, uint32_t events, void *data)
+/* Reads and hands on at most max datagrams; stops when none is left. */
+static void datagrams_read(struct notify_server *s, int fd, int max)
 {
-	struct notify_server *s = data;
-
-	/* Bounded per wakeup: a flood cannot monopolise the loop. */
-	for (int i = 0; i < 64; i++) {
+	for (int i = 0; i < max; i++) {
 		char buf[NOTIFY_DATAGRAM_MAX + 1];
 		union {
 			struct cmsghdr hdr;
@@ -147,6 +145,12 @@ static void datagram_ready(struct loop *l, int fd, uint32_t events, void *data)
 		if (notify_parse(buf, (size_t)n, &msg) == 0)
 			s->fn(s->ctx, cred->pid, &msg);
 	}
+}
+
+static void datagram_ready(struct loop *l, int fd, uint32_t events, void *data)
+{
+	/* Bounded per wakeup: a flood cannot monopolise the loop. */
+	datagrams_read(data, fd, 64);
 }
 
 int notify_server_new(struct loop *l, const char *path, notify_fn fn, void *ctx,
@@ -201,8 +205,15 @@ void notify_server_free(struct notify_server *s)
 	free(s);
 }
 
+/* Before a reap, what the process sent must be read, however many
+ * datagrams are ahead of it: the socket holds at most
+ * net.unix.max_dgram_qlen (10 by default, 512 where systemd's sysctl is
+ * kept), so this bound is all of it. A flood of new ones meanwhile cannot
+ * hold the loop longer. */
+#define NOTIFY_DRAIN_MAX 4096
+
 void notify_server_drain(struct notify_server *s)
 {
 	if (s)
-		datagram_ready(s->loop, s->watch.fd, EPOLLIN, s);
+		datagrams_read(s, s->watch.fd, NOTIFY_DRAIN_MAX);
 }

@@ -889,7 +889,7 @@ static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const
 	if (spare < 0)
 		return -errno;
 	/* No exit signal for the vfork child: a SIGCHLD per spawn would cost
-	 * a waitid(P_ALL), a walk of all PID 1's children, in manager_reap. */
+	 * a waitid(P_ALL) walk of all PID 1's children (manager_reap). */
 	if (!window_load(&w, &view, join, report, sync, exe_fd, join_fds))
 		w.err = EBADF;
 	else if ((vpid = clone(window_child, window.stack_top,

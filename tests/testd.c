@@ -65,6 +65,8 @@ struct options {
 	long watchdog_every_ms; /* -1 = never: send WATCHDOG=1 this often */
 	int term_exit_code;     /* TERM_EXIT */
 	bool fork_mainpid;      /* fork; the parent sends MAINPID=child and exits */
+	long notify_flood;      /* ... after this many STATUS= datagrams */
+	const char *handover_after; /* ... once this file exists */
 	bool daemonize;         /* fork; the parent exits 0 without a word */
 	const char *pidfile;    /* --daemonize: the child writes its pid here */
 	const char *pidfile_value;  /* ... or this text instead */
@@ -549,6 +551,8 @@ static void usage(FILE *f)
 	      "  --watchdog-every MS  send WATCHDOG=1 every MS milliseconds\n"
 	      "  --watchdog-stop MS   stop sending WATCHDOG=1 after MS milliseconds (a hang)\n"
 	      "  --fork-mainpid       fork; the parent sends MAINPID=child, READY=1 and exits\n"
+	      "  --notify-flood N     ... after N STATUS= datagrams (more than initd reads at once)\n"
+	      "  --handover-after F   ... once file F exists (polled, at most 60s)\n"
 	      "  --pidfile PATH       with --daemonize: the child writes its pid into PATH\n"
 	      "  --pidfile-value V    ... writes V instead of its pid (@FILE: FILE's last line)\n"
 	      "  --pidfile-after F    ... once file F exists (polled, at most 60s)\n"
@@ -597,7 +601,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		OPT_PRINT_EVERY, OPT_STDERR, OPT_ORPHANS, OPT_ORPHAN_SLEEP, OPT_TOUCH,
 		OPT_LOG, OPT_CHECK_CLEAN, OPT_NOW, OPT_HELP, OPT_WATCHDOG_EVERY, OPT_WATCHDOG_STOP,
 		OPT_FORK_MAINPID, OPT_DOUBLE_FORK_MAINPID, OPT_MAINPID, OPT_TERM_EXIT,
-		OPT_DAEMONIZE, OPT_WORKERS, OPT_LOG_SIGNALS, OPT_PIDFILE, OPT_PIDFILE_VALUE,
+		OPT_DAEMONIZE, OPT_NOTIFY_FLOOD, OPT_HANDOVER_AFTER, OPT_WORKERS, OPT_LOG_SIGNALS, OPT_PIDFILE, OPT_PIDFILE_VALUE,
 		OPT_PIDFILE_AFTER, OPT_PIDFILE_LINK,
 	};
 	static const struct option longopts[] = {
@@ -617,6 +621,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "watchdog-every", required_argument, NULL, OPT_WATCHDOG_EVERY },
 		{ "watchdog-stop", required_argument, NULL, OPT_WATCHDOG_STOP },
 		{ "fork-mainpid", no_argument, NULL, OPT_FORK_MAINPID },
+		{ "notify-flood", required_argument, NULL, OPT_NOTIFY_FLOOD },
+		{ "handover-after", required_argument, NULL, OPT_HANDOVER_AFTER },
 		{ "double-fork-mainpid", no_argument, NULL, OPT_DOUBLE_FORK_MAINPID },
 		{ "mainpid",      required_argument, NULL, OPT_MAINPID },
 		{ "raw-notify",   no_argument,       NULL, OPT_RAW_NOTIFY },
@@ -663,6 +669,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_WATCHDOG_EVERY: o->watchdog_every_ms = parse_num("--watchdog-every", optarg); break;
 		case OPT_WATCHDOG_STOP: o->watchdog_stop_ms = parse_num("--watchdog-stop", optarg); break;
 		case OPT_FORK_MAINPID: o->fork_mainpid = true; break;
+		case OPT_NOTIFY_FLOOD: o->notify_flood = parse_num("--notify-flood", optarg); break;
+		case OPT_HANDOVER_AFTER: o->handover_after = optarg; break;
 		case OPT_DOUBLE_FORK_MAINPID: o->double_fork_mainpid = true; break;
 		case OPT_MAINPID:      o->mainpid = optarg; break;
 		case OPT_STATUS:       o->status = optarg; break;
@@ -737,6 +745,13 @@ int main(int argc, char **argv)
 		if (child < 0)
 			return 1;
 		if (child > 0) {
+			for (int i = 0; o.handover_after && access(o.handover_after, F_OK) < 0 &&
+					i < 3000; i++)
+				usleep(20000);
+			for (long i = 0; i < o.notify_flood; i++) {
+				snprintf(msg, sizeof(msg), "STATUS=flood %ld", i);
+				notify(&o, msg);
+			}
 			snprintf(msg, sizeof(msg), "MAINPID=%d\nREADY=1", (int)child);
 			notify(&o, msg);
 			_exit(0);

@@ -31,6 +31,36 @@ check "the reason is the child's death" eval 'svc_line fork | grep -q "signal KI
 
 stop_initd
 
+# The hand-over's datagram behind more than initd reads per wakeup (64),
+# and the parent already ended when initd looks: initd stopped (SIGSTOP
+# from here) while the parent floods, names its child and exits. The
+# parent's pidfd and the socket are then ready together. initd must read
+# every datagram queued before it reaps the parent: else its exit counts
+# first ("exited before ready") or, without cgroups, its MAINPID= is
+# refused (believed by the sender's /proc entry, gone once reaped). The socket
+# holds the flood in a net namespace of initd's own whose
+# net.unix.max_dgram_qlen is 512 (as systemd sets it; the kernel's 10
+# would block the parent).
+new_boot flood
+testd_unit flood "--fork-mainpid --notify-flood 150 --handover-after $T/go --raw-notify" \
+	'type = "notify";'
+INITD_PRE='exec unshare --net -- /bin/sh -ec "echo 512 > /proc/sys/net/unix/max_dgram_qlen; exec \"\$@\"" sh "$@"' \
+	start_initd
+check "flood: starting, its parent waiting for the go" wait_state flood starting 5
+parent=$(svc_pid flood)
+kill -STOP "$INITD_HPID"
+touch "$T/go"
+ended() { [ "$(ns_stat "$parent" | cut -d' ' -f1)" = Z ]; }
+check "flood: the parent ended while initd was stopped" wait_until 10 ended
+kill -CONT "$INITD_HPID"
+followed() { [ -n "$(touch_pid flood)" ] && [ "$(svc_pid flood)" = "$(touch_pid flood)" ] && state_is flood running; }
+check "flood: the child it named behind the flood is followed" wait_until 5 followed
+check "flood: its MAINPID= was not refused" eval '! grep -q "MAINPID=.* ignored" "$T/initd.log"'
+check "flood: its parent's exit counted after its MAINPID= and READY=1 (no restart)" \
+	eval '! grep -q "flood: exited before ready" "$T/initd.log"'
+is "flood: RESTARTS 0" "$(svc_restarts flood)" 0
+stop_initd
+
 # A hostile MAINPID= without cgroups: PID 1 (initd itself here) and another
 # unit's main process are refused with a warning; stopping the service then
 # signals its own process, never initd nor the other unit. A daemon that
