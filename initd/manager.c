@@ -684,6 +684,7 @@ static void main_exit_ready(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct svc *v = data;
 	struct manager *m = v->m;
+	pid_t pid = v->s.pid;   /* not reaped yet: its pid names it alone */
 	siginfo_t si = { 0 };
 
 	main_watch_close(m, v);
@@ -692,8 +693,11 @@ static void main_exit_ready(struct loop *l, int fd, uint32_t events, void *data)
 	 * (mainpid_is_related), gone once it is reaped. */
 	if (m->drain_hook)
 		m->drain_hook(m->drain_ctx);
-	if (v->s.pidfd != fd)
-		return;   /* it handed over (fd closed): the walk reaps it */
+	/* It handed over meanwhile (fd closed: the walk reaps it). The pid,
+	 * not only the fd: after two hand-overs the newest pidfd may have
+	 * taken fd's number. */
+	if (v->s.pid != pid || v->s.pidfd != fd)
+		return;
 	if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) == 0) {
 		/* si_pid 0: not waitable yet (traced); the walk reaps it at
 		 * the SIGCHLD that comes once it is */

@@ -19,6 +19,7 @@ struct notify_server {
 	char path[108];
 	notify_fn fn;
 	void *ctx;
+	int drain_max;          /* the socket's backlog, plus one (drain) */
 };
 
 static bool parse_int(const char *s, size_t len, long max, long *ret)
@@ -153,6 +154,21 @@ static void datagram_ready(struct loop *l, int fd, uint32_t events, void *data)
 	datagrams_read(data, fd, 64);
 }
 
+/* The socket's backlog, read when it is made: net.unix.max_dgram_qlen of
+ * initd's network namespace (10 by default, 512 where systemd's sysctl is
+ * kept), plus one. 64 if it cannot be read; at most 65536. */
+static int backlog_plus_one(void)
+{
+	char buf[32] = "";
+	int fd = open("/proc/sys/net/unix/max_dgram_qlen", O_RDONLY | O_CLOEXEC);
+	long v = 0;
+
+	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0)
+		v = strtol(buf, NULL, 10);
+	safe_close(fd);
+	return v > 0 ? (int)(v < 65535 ? v + 1 : 65536) : 64;
+}
+
 int notify_server_new(struct loop *l, const char *path, notify_fn fn, void *ctx,
 		      struct notify_server **ret)
 {
@@ -165,6 +181,7 @@ int notify_server_new(struct loop *l, const char *path, notify_fn fn, void *ctx,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	s->drain_max = backlog_plus_one();
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
@@ -206,14 +223,10 @@ void notify_server_free(struct notify_server *s)
 }
 
 /* Before a reap, what the process sent must be read, however many
- * datagrams are ahead of it: the socket holds at most
- * net.unix.max_dgram_qlen (10 by default, 512 where systemd's sysctl is
- * kept), so this bound is all of it. A flood of new ones meanwhile cannot
- * hold the loop longer. */
-#define NOTIFY_DRAIN_MAX 4096
-
+ * datagrams are ahead of it: the whole backlog. A flood of new ones
+ * meanwhile cannot hold the loop longer. */
 void notify_server_drain(struct notify_server *s)
 {
 	if (s)
-		datagrams_read(s, s->watch.fd, NOTIFY_DRAIN_MAX);
+		datagrams_read(s, s->watch.fd, s->drain_max);
 }

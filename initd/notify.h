@@ -42,9 +42,11 @@ int notify_server_new(struct loop *l, const char *path, notify_fn fn, void *ctx,
 		      struct notify_server **ret);
 void notify_server_free(struct notify_server *s);   /* accepts NULL */
 
-/* Handle every datagram already queued, now. The reaper calls this before
- * it looks at an exit: what a process sent before it died (MAINPID=,
- * READY=1) must count before its death does. Accepts NULL. */
+/* Handle every datagram already queued, now (at most the socket's backlog,
+ * net.unix.max_dgram_qlen when the server was made, plus one). The
+ * reaper calls this before it looks at an exit: what a process sent
+ * before it died (MAINPID=, READY=1) must count before its death does.
+ * Accepts NULL. */
 void notify_server_drain(struct notify_server *s);
 
 #endif

@@ -67,6 +67,7 @@ struct options {
 	bool fork_mainpid;      /* fork; the parent sends MAINPID=child and exits */
 	long notify_flood;      /* ... after this many STATUS= datagrams */
 	const char *handover_after; /* ... once this file exists */
+	bool chain_mainpid;     /* ... and the child hands over to its own child */
 	bool daemonize;         /* fork; the parent exits 0 without a word */
 	const char *pidfile;    /* --daemonize: the child writes its pid here */
 	const char *pidfile_value;  /* ... or this text instead */
@@ -383,6 +384,30 @@ static void write_pidfile(const struct options *o)
 		(void)!symlink(real, o->pidfile);
 }
 
+/* --chain-mainpid, in the child of --fork-mainpid: fork again; once the
+ * parent (which names us) has exited, name the new child with MAINPID=,
+ * write FILE.sent (FILE: --handover-after's) and sleep for good. Returns
+ * in the new child, which runs on as testd: two hand-overs, the second
+ * right behind the first. */
+static void chain_mainpid(const struct options *o, pid_t parent)
+{
+	char msg[64], sent[PATH_MAX];
+	pid_t child = fork();
+
+	if (child <= 0)
+		return;
+	while (getppid() == parent)
+		usleep(1000);
+	snprintf(msg, sizeof(msg), "MAINPID=%d\nREADY=1", (int)child);
+	notify(o, msg);
+	if (o->handover_after) {
+		snprintf(sent, sizeof(sent), "%s.sent", o->handover_after);
+		safe_close(open(sent, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	}
+	for (;;)
+		pause();
+}
+
 /* --double-fork-mainpid: a daemon that forks twice without setsid(). The
  * middle process exits, so the grandchild is reparented to initd (PID 1 or
  * subreaper); only then does the first process send MAINPID=grandchild and
@@ -553,6 +578,8 @@ static void usage(FILE *f)
 	      "  --fork-mainpid       fork; the parent sends MAINPID=child, READY=1 and exits\n"
 	      "  --notify-flood N     ... after N STATUS= datagrams (more than initd reads at once)\n"
 	      "  --handover-after F   ... once file F exists (polled, at most 60s)\n"
+	      "  --chain-mainpid      ... and the child forks, names its own child with\n"
+	      "                       MAINPID= once the parent is gone, writes F.sent, sleeps\n"
 	      "  --pidfile PATH       with --daemonize: the child writes its pid into PATH\n"
 	      "  --pidfile-value V    ... writes V instead of its pid (@FILE: FILE's last line)\n"
 	      "  --pidfile-after F    ... once file F exists (polled, at most 60s)\n"
@@ -601,7 +628,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		OPT_PRINT_EVERY, OPT_STDERR, OPT_ORPHANS, OPT_ORPHAN_SLEEP, OPT_TOUCH,
 		OPT_LOG, OPT_CHECK_CLEAN, OPT_NOW, OPT_HELP, OPT_WATCHDOG_EVERY, OPT_WATCHDOG_STOP,
 		OPT_FORK_MAINPID, OPT_DOUBLE_FORK_MAINPID, OPT_MAINPID, OPT_TERM_EXIT,
-		OPT_DAEMONIZE, OPT_NOTIFY_FLOOD, OPT_HANDOVER_AFTER, OPT_WORKERS, OPT_LOG_SIGNALS, OPT_PIDFILE, OPT_PIDFILE_VALUE,
+		OPT_DAEMONIZE, OPT_NOTIFY_FLOOD, OPT_HANDOVER_AFTER, OPT_CHAIN_MAINPID, OPT_WORKERS, OPT_LOG_SIGNALS, OPT_PIDFILE, OPT_PIDFILE_VALUE,
 		OPT_PIDFILE_AFTER, OPT_PIDFILE_LINK,
 	};
 	static const struct option longopts[] = {
@@ -623,6 +650,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "fork-mainpid", no_argument, NULL, OPT_FORK_MAINPID },
 		{ "notify-flood", required_argument, NULL, OPT_NOTIFY_FLOOD },
 		{ "handover-after", required_argument, NULL, OPT_HANDOVER_AFTER },
+		{ "chain-mainpid", no_argument, NULL, OPT_CHAIN_MAINPID },
 		{ "double-fork-mainpid", no_argument, NULL, OPT_DOUBLE_FORK_MAINPID },
 		{ "mainpid",      required_argument, NULL, OPT_MAINPID },
 		{ "raw-notify",   no_argument,       NULL, OPT_RAW_NOTIFY },
@@ -671,6 +699,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_FORK_MAINPID: o->fork_mainpid = true; break;
 		case OPT_NOTIFY_FLOOD: o->notify_flood = parse_num("--notify-flood", optarg); break;
 		case OPT_HANDOVER_AFTER: o->handover_after = optarg; break;
+		case OPT_CHAIN_MAINPID: o->chain_mainpid = true; break;
 		case OPT_DOUBLE_FORK_MAINPID: o->double_fork_mainpid = true; break;
 		case OPT_MAINPID:      o->mainpid = optarg; break;
 		case OPT_STATUS:       o->status = optarg; break;
@@ -744,6 +773,8 @@ int main(int argc, char **argv)
 
 		if (child < 0)
 			return 1;
+		if (child == 0 && o.chain_mainpid)
+			chain_mainpid(&o, getppid());   /* returns in the grandchild */
 		if (child > 0) {
 			for (int i = 0; o.handover_after && access(o.handover_after, F_OK) < 0 &&
 					i < 3000; i++)

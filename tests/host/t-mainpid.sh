@@ -19,9 +19,10 @@ check "fork is still running after its parent exited" state_is fork running
 is "fork: RESTARTS 0" "$(svc_restarts fork)" 0
 check "the child was reparented to initd (PPid 1)" \
 	eval '[ "$(in_ns awk "/^PPid:/{print \$2}" /proc/$child/status)" = 1 ]'
-# initd reaps what it spawned by pidfd, and walks its children for the
-# rest only after a SIGCHLD, later: whether the parent ended before or
-# after its MAINPID= was read, it is reaped, not left a zombie.
+# initd reaps what it follows by pidfd, and the rest by a walk of its
+# children at a SIGCHLD (at once, or within 100 ms of the last walk):
+# whether the parent ended before or after its MAINPID= was read, it is
+# reaped, not left a zombie.
 check "the parent that handed over was reaped (no zombie)" \
 	wait_until 3 eval '[ -z "$(ns_zombies)" ]'
 in_ns kill -KILL "$child"
@@ -41,25 +42,44 @@ stop_initd
 # holds the flood in a net namespace of initd's own whose
 # net.unix.max_dgram_qlen is 512 (as systemd sets it; the kernel's 10
 # would block the parent).
-new_boot flood
-testd_unit flood "--fork-mainpid --notify-flood 150 --handover-after $T/go --raw-notify" \
-	'type = "notify";'
-INITD_PRE='exec unshare --net -- /bin/sh -ec "echo 512 > /proc/sys/net/unix/max_dgram_qlen; exec \"\$@\"" sh "$@"' \
-	start_initd
-check "flood: starting, its parent waiting for the go" wait_state flood starting 5
-parent=$(svc_pid flood)
-kill -STOP "$INITD_HPID"
-touch "$T/go"
-ended() { [ "$(ns_stat "$parent" | cut -d' ' -f1)" = Z ]; }
-check "flood: the parent ended while initd was stopped" wait_until 10 ended
-kill -CONT "$INITD_HPID"
-followed() { [ -n "$(touch_pid flood)" ] && [ "$(svc_pid flood)" = "$(touch_pid flood)" ] && state_is flood running; }
-check "flood: the child it named behind the flood is followed" wait_until 5 followed
-check "flood: its MAINPID= was not refused" eval '! grep -q "MAINPID=.* ignored" "$T/initd.log"'
-check "flood: its parent's exit counted after its MAINPID= and READY=1 (no restart)" \
-	eval '! grep -q "flood: exited before ready" "$T/initd.log"'
-is "flood: RESTARTS 0" "$(svc_restarts flood)" 0
-stop_initd
+# handover_boot NAME TESTD_ARGS: a boot whose one unit NAME waits for
+# $T/go; initd is stopped while its parent floods and hands over (and,
+# with --chain-mainpid, its child hands over again), then continued.
+handover_boot() {
+	local hb_unit=$1 args=$2 parent
+	new_boot "$hb_unit"
+	testd_unit "$hb_unit" "$args --notify-flood 150 --handover-after $T/go --raw-notify" \
+		'type = "notify";'
+	INITD_PRE='exec unshare --net -- /bin/sh -ec "echo 512 > /proc/sys/net/unix/max_dgram_qlen; exec \"\$@\"" sh "$@"' \
+		start_initd
+	check "$hb_unit: starting, its parent waiting for the go" wait_state "$hb_unit" starting 5
+	parent=$(svc_pid "$hb_unit")
+	kill -STOP "$INITD_HPID"
+	stopped() { [ "$(sed 's/.*) //' "/proc/$INITD_HPID/stat" | cut -d' ' -f1)" = T ]; }
+	check "$hb_unit: initd stopped" wait_until 5 stopped
+	touch "$T/go"
+	ended() { [ "$(ns_stat "$parent" | cut -d' ' -f1)" = Z ]; }
+	check "$hb_unit: the parent ended while initd was stopped" wait_until 10 ended
+	case $args in *--chain-mainpid*)
+		check "$hb_unit: the second hand-over was sent while initd was stopped" \
+			wait_until 10 test -e "$T/go.sent" ;;
+	esac
+	kill -CONT "$INITD_HPID"
+	followed() { [ -n "$(touch_pid "$hb_unit")" ] && [ "$(svc_pid "$hb_unit")" = "$(touch_pid "$hb_unit")" ] &&
+		state_is "$hb_unit" running; }
+	check "$hb_unit: the process named last is followed" wait_until 5 followed
+	check "$hb_unit: no MAINPID= was refused" eval '! grep -q "MAINPID=.* ignored" "$T/initd.log"'
+	check "$hb_unit: the parent's exit counted after its MAINPID= and READY=1" \
+		eval '! grep -q "exited before ready" "$T/initd.log"'
+	is "$hb_unit: RESTARTS 0" "$(svc_restarts "$hb_unit")" 0
+	stop_initd
+}
+handover_boot flood "--fork-mainpid"
+# Two hand-overs in the same read: the parent names its child, which names
+# its own child once the parent is gone. The newest pidfd may take the
+# number of the parent's: initd must still see that the process whose end
+# it was told of is no longer the unit's main one.
+handover_boot chain "--fork-mainpid --chain-mainpid"
 
 # A hostile MAINPID= without cgroups: PID 1 (initd itself here) and another
 # unit's main process are refused with a warning; stopping the service then
