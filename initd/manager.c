@@ -630,9 +630,12 @@ static void svc_reaped(struct manager *m, struct svc *v, const siginfo_t *si)
 	svc_exit(m, v, si);
 }
 
-/* The walks at SIGCHLD are this far apart at least: at most ten a second
- * however many children end (manager_reap). */
+/* The walks at SIGCHLD are this far apart at least, at most ten a second
+ * however many children end, once there are REAP_WALK_CHEAP units or more
+ * (manager_reap). Below that a walk costs less than the wakeup a delay
+ * would: each SIGCHLD walks at once, and an orphan is reaped as it dies. */
 #define REAP_SWEEP_USEC (100 * USEC_PER_MSEC)
+#define REAP_WALK_CHEAP 256
 
 /* The walk of all of PID 1's children (waitid P_ALL) for what no pidfd
  * watch reaps: helpers, orphans the kernel handed to PID 1, an old main
@@ -659,18 +662,18 @@ static void reap_sweep(struct loop *l, void *data)
 
 /* SIGCHLD. A service's main process is reaped by its pidfd's watch
  * (main_exit_ready), at once and without a walk. The walk comes now if
- * the last one is REAP_SWEEP_USEC old (a lone helper's exit costs no
- * wakeup more), else once that much after it, for every SIGCHLD
- * meanwhile. A walk per SIGCHLD cost O(children) per exit (issue 19: at
- * 10,000 units most of a restart's time, and O(n^2) when they all end at
- * once). */
+ * there are few units or the last one is REAP_SWEEP_USEC old (a lone
+ * helper's exit costs no wakeup more), else once that much after it, for
+ * every SIGCHLD meanwhile. A walk per SIGCHLD cost O(children) per exit
+ * (issue 19: at 10,000 units most of a restart's time, and O(n^2) when
+ * they all end at once). */
 void manager_reap(struct manager *m)
 {
 	uint64_t next = m->reap_last + REAP_SWEEP_USEC;
 
 	if (loop_timer_armed(&m->reap_timer))
 		return;
-	if (now_usec() >= next)
+	if (m->n_svcs < REAP_WALK_CHEAP || now_usec() >= next)
 		reap_sweep(m->loop, m);
 	else
 		loop_timer_arm(m->loop, &m->reap_timer, next);

@@ -82,8 +82,8 @@ struct reload_summary {
 int manager_reload(struct manager *m, struct unit_set *set, struct reload_summary *ret);
 
 /* SIGCHLD: the walk that reaps what no pidfd watch does (helpers,
- * orphans), now or within 100 ms: a service's main process is reaped by
- * its pidfd's watch. */
+ * orphans), now or (at 256 units or more) within 100 ms: a service's main
+ * process is reaped by its pidfd's watch. */
 void manager_reap(struct manager *m);
 
 /* Begin the ordered shutdown (idempotent: a second call only upgrades how;

@@ -20,7 +20,7 @@ is "fork: RESTARTS 0" "$(svc_restarts fork)" 0
 check "the child was reparented to initd (PPid 1)" \
 	eval '[ "$(in_ns awk "/^PPid:/{print \$2}" /proc/$child/status)" = 1 ]'
 # initd reaps what it follows by pidfd, and the rest by a walk of its
-# children at a SIGCHLD (at once, or within 100 ms of the last walk):
+# children at a SIGCHLD (at once; at scale within 100 ms of the last walk):
 # whether the parent ended before or after its MAINPID= was read, it is
 # reaped, not left a zombie.
 check "the parent that handed over was reaped (no zombie)" \
