@@ -173,7 +173,7 @@ static void writer_exited(struct loop *l, int fd, uint32_t events, void *data)
 	siginfo_t si = { 0 };
 	uint64_t ran = now_usec() - w->started_usec;
 
-	/* Usually reaped already by the manager's waitid(P_ALL). */
+	/* Reaped here, or already by the manager's walk at SIGCHLD. */
 	waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG);
 	loop_watch_close(l, &w->exited);
 	loop_watch_close(l, &w->sock);

@@ -59,3 +59,5 @@ if [ "$(got boot0-stamped)" = 500 ]; then
 else
 	tap "not ok" "each record is stamped (got '$(got boot0-stamped)')"
 fi
+# any failed check above fails the script (the tier's exit status)
+! grep -q '^not ok - persist:' "$out"

@@ -14,10 +14,13 @@
 # times what a second machine on the other core costs them; the figures
 # each run measured are in its log.
 #
-# Every make the lanes run is a no-op once the static builds (plain and
-# FAULT=1) and the kernel are in place: they are made first, so two lanes
-# never build into one directory. Each lane writes its own TAP file and
+# The static builds (plain and FAULT=1) and the kernel are made first, so
+# the lanes' own makes of them do nothing and two lanes never build into
+# one directory; arm64.sh alone builds (its cross build, in directories of
+# its own, beside lane A's boots). Each lane writes its own TAP file and
 # log; both are appended to OUT.tap and stdout in lane order at the end.
+# Each entry has VM_ENTRY_TIMEOUT seconds (default 1200: the longest, the
+# boots of lane B, take ~330); an interrupt stops both lanes.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:?usage: tests/vm/tier.sh OUT.tap}
@@ -26,8 +29,9 @@ export BUILD=${BUILD:-build}
 
 # lane NAME ENTRY...: ENTRY is a VM script's name, or boots:B1,B2 for
 # tests/vm/run.sh's boots B1 B2 (in a work directory of the lane's own).
-LANE_A="boots:faults crash escalate persist demo"
-LANE_B="boots:main,cgroup,scale state watchdog arm64 disk"
+# VM_LANE_A / VM_LANE_B replace them (a part of the tier, by hand).
+LANE_A=${VM_LANE_A:-boots:faults crash escalate persist demo}
+LANE_B=${VM_LANE_B:-boots:main,cgroup,scale state watchdog arm64 disk}
 
 prep=$out.prep.log
 if ! { make --no-print-directory image-deps &&
@@ -39,32 +43,47 @@ if ! { make --no-print-directory image-deps &&
 fi
 
 lane() {   # lane TAP LOG ENTRY...
-	local tap=$1 log=$2 e boots rc=0
+	local tap=$1 log=$2 e boots rc=0 t=${VM_ENTRY_TIMEOUT:-1200}
 	shift 2
 	: >"$tap"
 	for e in "$@"; do
 		case $e in
 		boots:*)
+			# run.sh empties the file it is given: its own, appended
 			boots=${e#boots:}
 			VM_BOOTS=${boots//,/ } VM_DIR=$BUILD/vm-${boots//,/-} \
-				tests/vm/timed.sh "$tap" tests/vm/run.sh "$tap" || rc=1 ;;
-		*) tests/vm/timed.sh "$tap" "tests/vm/$e.sh" "$tap" || rc=1 ;;
+				tests/vm/timed.sh "$tap" timeout -k 30 "$t" tests/vm/run.sh "$tap.run" || rc=1
+			cat "$tap.run" >>"$tap" 2>/dev/null
+			rm -f "$tap.run" ;;
+		*) tests/vm/timed.sh "$tap" timeout -k 30 "$t" "tests/vm/$e.sh" "$tap" || rc=1 ;;
 		esac
 	done >"$log" 2>&1
 	return $rc
 }
 
+# Job control: each lane in a process group of its own, so an interrupt
+# ends it with what it started (QEMU under timeout(1) is in a group of
+# its own and ends at its time limit). With it, bash no longer gives a
+# background job /dev/null for stdin: each is given it here.
+set -m
+stop_lanes() {
+	kill -TERM -- ${a:+-$a} ${b:+-$b} ${repro:+-$repro} 2>/dev/null
+	for f in "$out".a.log "$out".b.log; do [ -f "$f" ] && tail -n 20 "$f"; done
+	exit 130
+}
+trap stop_lanes INT TERM HUP
+a= b= repro=
 start=$SECONDS
 rtap=$out.repro
 : >"$rtap"
 REPRO_CLEAN=1 tests/vm/timed.sh "$rtap" nice -n 19 tests/vm/repro.sh "$rtap" \
-	>"$out.repro.log" 2>&1 &
+	>"$out.repro.log" 2>&1 </dev/null &
 repro=$!
 # shellcheck disable=SC2086
-lane "$out.a" "$out.a.log" $LANE_A &
+lane "$out.a" "$out.a.log" $LANE_A </dev/null &
 a=$!
 # shellcheck disable=SC2086
-lane "$out.b" "$out.b.log" $LANE_B &
+lane "$out.b" "$out.b.log" $LANE_B </dev/null &
 b=$!
 rc=0
 wait $a || rc=1
