@@ -717,13 +717,14 @@ static void main_exit_ready(struct loop *l, int fd, uint32_t events, void *data)
 
 int main_watch_open(struct manager *m, struct svc *v)
 {
+	int r;
+
 	main_watch_close(m, v);
 	v->main_exit = (struct loop_watch){ .fd = v->s.pidfd, .fn = main_exit_ready, .data = v };
-	if (loop_watch_add(m->loop, &v->main_exit, EPOLLIN) < 0) {
+	r = loop_watch_add(m->loop, &v->main_exit, EPOLLIN);
+	if (r < 0)
 		v->main_exit.fd = -1;
-		return -errno;
-	}
-	return 0;
+	return r;
 }
 
 void main_watch_close(struct manager *m, struct svc *v)
