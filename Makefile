@@ -76,7 +76,7 @@ endif
 # initd-loader's (and svctl's, which decodes with libunits); the tests
 # link everything.
 PKGS_UNITS := libconfig libseccomp
-PKGS_INITD := libcap libnl-3.0 libnl-route-3.0
+PKGS_INITD := libcap
 PKGS_ALL   := $(PKGS_UNITS) $(PKGS_INITD)
 HAVE_SYSTEMD := $(shell $(PKG_CONFIG) --exists libsystemd 2>/dev/null && echo 1)
 
@@ -160,9 +160,9 @@ include bench/bench.mk
 include images/images.mk
 
 # ---- dependencies -------------------------------------------------------
-DEB_BUILD := build-essential pkg-config libconfig-dev libnl-3-dev libseccomp-dev \
-	     libnl-route-3-dev libcap-dev check libsystemd-dev
-DEB_TEST  := qemu-system-x86 busybox-static cpio util-linux procps python3 python3-prometheus-client clang \
+DEB_BUILD := build-essential pkg-config libconfig-dev libseccomp-dev \
+	     libcap-dev check libsystemd-dev
+DEB_TEST  := qemu-system-x86 busybox-static cpio util-linux procps iproute2 python3 python3-prometheus-client clang \
 	     libclang-rt-14-dev e2fsck-static e2fsprogs curl squashfs-tools fdisk \
 	     librsvg2-bin
 # ARCH=arm64 images and the arm64 VM tier: the cross toolchain, qemu, and the
@@ -170,8 +170,8 @@ DEB_TEST  := qemu-system-x86 busybox-static cpio util-linux procps python3 pytho
 # architecture first). The arm64 kernel, busybox and e2fsck are downloaded,
 # not installed (images/kernel.sh, images/userland.sh).
 DEB_ARM64 := gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm \
-	     libc6-dev:arm64 libconfig-dev:arm64 libnl-3-dev:arm64 \
-	     libnl-route-3-dev:arm64 libcap-dev:arm64 libsystemd-dev:arm64 \
+	     libc6-dev:arm64 libconfig-dev:arm64 \
+	     libcap-dev:arm64 libsystemd-dev:arm64 \
 	     libseccomp-dev:arm64
 # `make deps` is what an x86_64 build, image and run need; deps-arm64 adds the
 # arm64 architecture to dpkg, so only ARCH=arm64 images (image-deps) and

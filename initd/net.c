@@ -1,9 +1,12 @@
-/* net.c — bridges and veth pairs over rtnetlink with libnl-route-3. See
- * net.h. */
+/* net.c — bridges, veth pairs and macvlans over rtnetlink (common/rtnl.h:
+ * requests built by hand, not libnl). See net.h. */
 #include "initd/net.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_link.h>
+#include <linux/veth.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,177 +14,144 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <netlink/errno.h>
-#include <netlink/netlink.h>
-#include <netlink/route/addr.h>
-#include <netlink/route/link.h>
-#include <netlink/route/link/bridge.h>
-#include <netlink/route/link/macvlan.h>
-#include <netlink/route/link/veth.h>
-#include <netlink/route/route.h>
-
+#include "common/rtnl.h"
 #include "common/util.h"
 #include "initd/log.h"
 
-/* libnl's NLE_* codes as errno values (what {stage, errno} carries). */
-static int nl_to_errno(int nle)
+/* The interface's index in the caller's net namespace, or -errno. */
+static int link_index(const char *name)
 {
-	switch (nle < 0 ? -nle : nle) {
-	case 0: return 0;
-	case NLE_NOMEM: return -ENOMEM;
-	case NLE_EXIST: return -EEXIST;
-	case NLE_OBJ_NOTFOUND: return -ENODEV;
-	case NLE_NODEV: return -ENODEV;
-	case NLE_PERM: return -EPERM;
-	case NLE_BUSY: return -EBUSY;
-	case NLE_INVAL: return -EINVAL;
-	case NLE_RANGE: return -ERANGE;
-	case NLE_AGAIN: return -EAGAIN;
-	case NLE_NOADDR: return -EADDRNOTAVAIL;
-	case NLE_OPNOTSUPP: return -EOPNOTSUPP;
-	case NLE_AF_NOSUPPORT: return -EAFNOSUPPORT;
-	case NLE_SRCRT_NOSUPPORT: return -EOPNOTSUPP;
-	default: return -EIO;
-	}
-}
+	unsigned i = if_nametoindex(name);
 
-static int sock_open(struct nl_sock **ret)
-{
-	struct nl_sock *sk = nl_socket_alloc();
-	int r;
-
-	if (!sk)
-		return -ENOMEM;
-	r = nl_connect(sk, NETLINK_ROUTE);
-	if (r < 0) {
-		nl_socket_free(sk);
-		return nl_to_errno(r);
-	}
-	/* libnl may not ask for CLOEXEC: a service must never inherit it. */
-	fcntl(nl_socket_get_fd(sk), F_SETFD, FD_CLOEXEC);
-	*ret = sk;
-	return 0;
+	return i ? (int)i : (errno ? -errno : -ENODEV);
 }
 
 /* Up (and, when master > 0, enslaved to master): one RTM_NEWLINK change. */
-static int link_up(struct nl_sock *sk, const char *name, int master)
+static int link_up(int sk, int index, int master)
 {
-	struct rtnl_link *link = NULL, *change = NULL;
-	int r;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = index,
+				 .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
+	struct rtnl_msg m;
 
-	r = rtnl_link_get_kernel(sk, 0, name, &link);
-	if (r < 0)
-		return nl_to_errno(r);
-	change = rtnl_link_alloc();
-	if (!change) {
-		rtnl_link_put(link);
-		return -ENOMEM;
-	}
+	rtnl_init(&m, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
 	if (master > 0)
-		rtnl_link_set_master(change, master);
-	rtnl_link_set_flags(change, IFF_UP);
-	r = nl_to_errno(rtnl_link_change(sk, link, change, 0));
-	rtnl_link_put(change);
-	rtnl_link_put(link);
-	return r;
+		rtnl_put_u32(&m, IFLA_MASTER, (uint32_t)master);
+	return rtnl_call(sk, &m);
 }
 
-static int link_index(struct nl_sock *sk, const char *name)
-{
-	struct rtnl_link *link = NULL;
-	int r = rtnl_link_get_kernel(sk, 0, name, &link), i;
+/* A new link: name (NULL: the kernel's), born in pid's namespace when pid
+ * > 0, kind in IFLA_LINKINFO; *ret_data opens its IFLA_INFO_DATA nest for
+ * the caller (ret_data NULL: none). The caller closes the nests with
+ * link_new_end and sends. */
+struct link_new {
+	struct rtnl_msg m;
+	size_t info, data;
+};
 
-	if (r < 0)
-		return nl_to_errno(r);
-	i = rtnl_link_get_ifindex(link);
-	rtnl_link_put(link);
-	return i;
+static void link_new(struct link_new *l, const char *name, pid_t pid, int lower, const char *kind,
+		     bool data)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+
+	rtnl_init(&l->m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
+	if (name)
+		rtnl_put_str(&l->m, IFLA_IFNAME, name);
+	if (lower > 0)
+		rtnl_put_u32(&l->m, IFLA_LINK, (uint32_t)lower);
+	if (pid > 0)
+		rtnl_put_u32(&l->m, IFLA_NET_NS_PID, (uint32_t)pid);
+	l->info = rtnl_nest(&l->m, IFLA_LINKINFO);
+	rtnl_put_str(&l->m, IFLA_INFO_KIND, kind);
+	l->data = data ? rtnl_nest(&l->m, IFLA_INFO_DATA) : 0;
+}
+
+static int link_new_send(int sk, struct link_new *l)
+{
+	if (l->data)
+		rtnl_nest_end(&l->m, l->data);
+	rtnl_nest_end(&l->m, l->info);
+	return rtnl_call(sk, &l->m);
 }
 
 /* "ADDRESS/N" (either family) on the interface ifindex. An IPv6 address
  * skips duplicate-address detection (IFA_F_NODAD): usable at once, never
  * "tentative" while a service binds or a test pings. An address already
  * there is fine. */
-static int addr_add(struct nl_sock *sk, int ifindex, const char *prefix)
+static int addr_add(int sk, int ifindex, const char *prefix)
 {
-	struct rtnl_addr *a = rtnl_addr_alloc();
-	struct nl_addr *local = NULL;
+	struct unit_ip ip;
+	struct ifaddrmsg ifa = { .ifa_index = (uint32_t)ifindex };
+	struct rtnl_msg m;
+	size_t len;
 	int r;
 
-	if (!a)
-		return -ENOMEM;
-	r = nl_addr_parse(prefix, AF_UNSPEC, &local);
-	if (r == 0) {
-		rtnl_addr_set_ifindex(a, ifindex);
-		r = rtnl_addr_set_local(a, local);
-	}
-	if (r == 0 && nl_addr_get_family(local) == AF_INET6)
-		rtnl_addr_set_flags(a, IFA_F_NODAD);
-	if (r == 0)
-		r = rtnl_addr_add(sk, a, 0);
-	nl_addr_put(local);
-	rtnl_addr_put(a);
-	r = nl_to_errno(r);
+	if (unit_ip_prefix_parse(prefix, AF_INET, &ip) < 0 &&
+	    unit_ip_prefix_parse(prefix, AF_INET6, &ip) < 0)
+		return -EINVAL;
+	len = ip.family == AF_INET ? 4 : 16;
+	ifa.ifa_family = (uint8_t)ip.family;
+	ifa.ifa_prefixlen = (uint8_t)ip.prefix;
+	ifa.ifa_flags = ip.family == AF_INET6 ? IFA_F_NODAD : 0;
+	rtnl_init(&m, RTM_NEWADDR, NLM_F_CREATE, &ifa, sizeof(ifa));
+	rtnl_put(&m, IFA_LOCAL, ip.bytes, len);
+	rtnl_put(&m, IFA_ADDRESS, ip.bytes, len);
+	r = rtnl_call(sk, &m);
 	return r == -EEXIST ? 0 : r;
 }
 
 /* Each address that is set, in order; the first failure ends it. */
-static int addrs_add(struct nl_sock *sk, int ifindex, const char *a, const char *b)
+static int addrs_add(int sk, int ifindex, const char *a, const char *b)
 {
 	int r = a ? addr_add(sk, ifindex, a) : 0;
 
 	return r == 0 && b ? addr_add(sk, ifindex, b) : r;
 }
 
-/* to ("NET/N", either family) dev ifindex, via gateway when not NULL
- * (else on-link: libnl then picks the link scope). */
-static int route_add(struct nl_sock *sk, int ifindex, const char *to, const char *gateway)
+/* to ("NET/N", either family) dev ifindex, via gateway when not NULL (a
+ * route through a router: universe scope), else on-link (link scope). */
+static int route_add(int sk, int ifindex, const char *to, const char *gateway)
 {
-	struct rtnl_route *rt = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *dst = NULL, *gw = NULL;
-	int r;
+	struct unit_ip dst;
+	unsigned char gw[16];
+	struct rtmsg rtm = { .rtm_table = RT_TABLE_MAIN, .rtm_protocol = RTPROT_STATIC,
+			     .rtm_type = RTN_UNICAST };
+	struct rtnl_msg m;
+	size_t len;
 
-	if (!rt || !nh) {
-		rtnl_route_put(rt);
-		if (nh)
-			rtnl_route_nh_free(nh);
-		return -ENOMEM;
-	}
-	r = nl_addr_parse(to, AF_UNSPEC, &dst);
-	if (r == 0 && gateway)
-		r = nl_addr_parse(gateway, nl_addr_get_family(dst), &gw);
-	if (r == 0)
-		r = rtnl_route_set_dst(rt, dst);
-	if (r == 0) {
-		rtnl_route_nh_set_ifindex(nh, ifindex);
-		if (gw)
-			rtnl_route_nh_set_gateway(nh, gw);
-		rtnl_route_add_nexthop(rt, nh);   /* rt owns nh now */
-		nh = NULL;
-		r = rtnl_route_add(sk, rt, NLM_F_CREATE);
-	}
-	if (nh)
-		rtnl_route_nh_free(nh);   /* not NULL-safe */
-	nl_addr_put(dst);
-	nl_addr_put(gw);
-	rtnl_route_put(rt);
-	return nl_to_errno(r);
+	if (unit_ip_prefix_parse(to, AF_INET, &dst) < 0 &&
+	    unit_ip_prefix_parse(to, AF_INET6, &dst) < 0)
+		return -EINVAL;
+	if (gateway && inet_pton(dst.family, gateway, gw) != 1)
+		return -EINVAL;
+	len = dst.family == AF_INET ? 4 : 16;
+	rtm.rtm_family = (uint8_t)dst.family;
+	rtm.rtm_dst_len = (uint8_t)dst.prefix;
+	rtm.rtm_scope = gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtnl_init(&m, RTM_NEWROUTE, NLM_F_CREATE, &rtm, sizeof(rtm));
+	if (dst.prefix > 0)
+		rtnl_put(&m, RTA_DST, dst.bytes, len);
+	rtnl_put_u32(&m, RTA_OIF, (uint32_t)ifindex);
+	if (gateway)
+		rtnl_put(&m, RTA_GATEWAY, gw, len);
+	return rtnl_call(sk, &m);
 }
 
 /* ---- boot ----------------------------------------------------------------- */
 
-static int bridge_setup(struct nl_sock *sk, const struct unit_bridge *b)
+static int bridge_setup(int sk, const struct unit_bridge *b)
 {
-	int r = nl_to_errno(rtnl_link_bridge_add(sk, b->name)), i;
+	struct link_new l;
+	int r, i;
 
+	link_new(&l, b->name, 0, 0, "bridge", false);
+	r = link_new_send(sk, &l);
 	if (r < 0 && r != -EEXIST)
 		return r;
-	i = link_index(sk, b->name);
+	i = link_index(b->name);
 	if (i < 0)
 		return i;
 	/* up first: IPv6 addresses belong on an up link */
-	r = link_up(sk, b->name, 0);
+	r = link_up(sk, i, 0);
 	return r < 0 ? r : addrs_add(sk, i, b->address, b->address6);
 }
 
@@ -197,10 +167,9 @@ static int ip_forward_enable(void)
 	return r;
 }
 
-/* lo with two ioctls on a throwaway socket, not libnl: it is on the boot's
- * path, and libnl's link query (a cache, every attribute of the link
- * parsed) is code run once, which under TCG is mostly translation (issue
- * 19). An AF_UNIX socket: the interface ioctls are the socket layer's, so
+/* lo with two ioctls on a throwaway socket: it is on the boot's path, where
+ * code run once is mostly translation under TCG (issue 19), and the ioctls
+ * are the least code. An AF_UNIX socket: the interface ioctls are the socket layer's, so
  * no IPv4 is needed. */
 void net_loopback_up(void)
 {
@@ -224,16 +193,15 @@ void net_loopback_up(void)
 
 void net_boot(const struct initd_conf *conf)
 {
-	struct nl_sock *sk = NULL;
-	int r;
+	int sk, r;
 
 	if (conf->ip_forward && (r = ip_forward_enable()) < 0)
 		log_error("ip_forward: %s", strerror(-r));
 	if (conf->n_bridges == 0)
 		return;
-	r = sock_open(&sk);
-	if (r < 0) {
-		log_error("netlink: %s; no bridges", strerror(-r));
+	sk = rtnl_open();
+	if (sk < 0) {
+		log_error("netlink: %s; no bridges", strerror(-sk));
 		return;
 	}
 	for (size_t i = 0; i < conf->n_bridges; i++) {
@@ -247,86 +215,87 @@ void net_boot(const struct initd_conf *conf)
 				 conf->bridges[i].address6 ? " with " : "",
 				 conf->bridges[i].address6 ? conf->bridges[i].address6 : "");
 	}
-	nl_socket_free(sk);
+	close(sk);
 }
 
 /* ---- per service -------------------------------------------------------------- */
 
 /* A veth pair: "eth0" born in pid's namespace, the host end "vi<PID>" up,
  * in the bridge or (point-to-point) given the host addresses. */
-static int veth_create(struct nl_sock *sk, pid_t pid, const struct unit_isolation *iso)
+static int veth_create(int sk, pid_t pid, const struct unit_isolation *iso)
 {
 	char host[IFNAMSIZ];
+	struct ifinfomsg peer = { .ifi_family = AF_UNSPEC };
+	struct link_new l;
+	size_t nest;
 	int r, master = 0, i;
 
 	snprintf(host, sizeof(host), "vi%d", (int)pid);
 	if (iso->veth_bridge) {
-		master = link_index(sk, iso->veth_bridge);
+		master = link_index(iso->veth_bridge);
 		if (master < 0)
 			return master;
 	}
-	r = nl_to_errno(rtnl_link_veth_add(sk, host, "eth0", pid));
-	if (r == 0)
-		r = link_up(sk, host, master);
+	/* VETH_INFO_PEER holds a link message of its own: header, name, netns */
+	link_new(&l, host, 0, 0, "veth", true);
+	nest = rtnl_nest(&l.m, VETH_INFO_PEER);
+	rtnl_put_raw(&l.m, &peer, sizeof(peer));
+	rtnl_put_str(&l.m, IFLA_IFNAME, "eth0");
+	rtnl_put_u32(&l.m, IFLA_NET_NS_PID, (uint32_t)pid);
+	rtnl_nest_end(&l.m, nest);
+	r = link_new_send(sk, &l);
+	i = r < 0 ? r : link_index(host);
+	if (i < 0)
+		return i;
+	r = link_up(sk, i, master);
 	if (r < 0 || iso->veth_bridge)
 		return r;
-	i = link_index(sk, host);
-	return i < 0 ? i : addrs_add(sk, i, iso->veth_host_address, iso->veth_host_address6);
+	return addrs_add(sk, i, iso->veth_host_address, iso->veth_host_address6);
 }
 
-static const int macvlan_modes[UNIT_MACVLAN_MODE_MAX] = {
+static const uint32_t macvlan_modes[UNIT_MACVLAN_MODE_MAX] = {
 	[UNIT_MACVLAN_BRIDGE] = MACVLAN_MODE_BRIDGE, [UNIT_MACVLAN_PRIVATE] = MACVLAN_MODE_PRIVATE,
 	[UNIT_MACVLAN_VEPA] = MACVLAN_MODE_VEPA, [UNIT_MACVLAN_PASSTHRU] = MACVLAN_MODE_PASSTHRU,
 };
 
 /* A macvlan on the host's lower interface, created as "eth0" right inside
  * pid's namespace (IFLA_NET_NS_PID): no host-side name to clash with. */
-static int macvlan_create(struct nl_sock *sk, pid_t pid, const struct unit_isolation *iso)
+static int macvlan_create(int sk, pid_t pid, const struct unit_isolation *iso)
 {
-	struct rtnl_link *link;
-	int lower = link_index(sk, iso->macvlan_interface), r;
+	int lower = link_index(iso->macvlan_interface);
+	struct link_new l;
 
 	if (lower < 0)
 		return lower;
-	link = rtnl_link_macvlan_alloc();
-	if (!link)
-		return -ENOMEM;
-	rtnl_link_set_link(link, lower);
-	rtnl_link_set_name(link, "eth0");
-	rtnl_link_set_ns_pid(link, pid);
-	r = rtnl_link_macvlan_set_mode(link, (uint32_t)macvlan_modes[iso->macvlan_mode %
-								   UNIT_MACVLAN_MODE_MAX]);
-	if (r == 0)
-		r = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
-	rtnl_link_put(link);
-	return nl_to_errno(r);
+	link_new(&l, "eth0", pid, lower, "macvlan", true);
+	rtnl_put_u32(&l.m, IFLA_MACVLAN_MODE, macvlan_modes[iso->macvlan_mode % UNIT_MACVLAN_MODE_MAX]);
+	return link_new_send(sk, &l);
 }
 
 int net_link_create(pid_t pid, const struct unit_isolation *iso)
 {
 	enum unit_link_kind kind = unit_link_kind(iso);
-	struct nl_sock *sk = NULL;
-	int r;
+	int sk, r;
 
 	if (kind == UNIT_LINK_NONE)
 		return 0;
-	r = sock_open(&sk);
-	if (r < 0)
-		return r;
+	sk = rtnl_open();
+	if (sk < 0)
+		return sk;
 	r = kind == UNIT_LINK_MACVLAN ? macvlan_create(sk, pid, iso) : veth_create(sk, pid, iso);
-	nl_socket_free(sk);
+	close(sk);
 	return r;
 }
 
 /* eth0 up, its addresses, the default routes, then the static ones (their
  * gateways are on-link through the addresses). */
-static int eth0_setup(struct nl_sock *sk, const struct unit_isolation *iso)
+static int eth0_setup(int sk, const struct unit_isolation *iso)
 {
-	int i = link_index(sk, "eth0"), r;
+	int i = link_index("eth0"), r;
 
 	if (i < 0)
 		return i;
-	r = link_up(sk, "eth0", 0);
+	r = link_up(sk, i, 0);
 	if (r == 0)
 		r = addrs_add(sk, i, iso->veth_address, iso->veth_address6);
 	if (r == 0 && iso->veth_gateway)
@@ -340,15 +309,14 @@ static int eth0_setup(struct nl_sock *sk, const struct unit_isolation *iso)
 
 int net_child_setup(const struct unit_isolation *iso)
 {
-	struct nl_sock *sk = NULL;
-	int r;
+	int sk = rtnl_open(), r;
 
-	r = sock_open(&sk);
-	if (r < 0)
-		return r;
-	r = link_up(sk, "lo", 0);
+	if (sk < 0)
+		return sk;
+	r = link_index("lo");
+	r = r < 0 ? r : link_up(sk, r, 0);
 	if (r == 0 && unit_link_kind(iso) != UNIT_LINK_NONE)
 		r = eth0_setup(sk, iso);
-	nl_socket_free(sk);
+	close(sk);
 	return r;
 }

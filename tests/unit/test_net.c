@@ -1,0 +1,272 @@
+/* test_net.c — the rtnetlink requests of common/rtnl.c and what initd/net.c
+ * makes of them in a real kernel: a bridge with its addresses, a veth into
+ * it whose eth0 gets addresses, a gateway and a route inside a "service"
+ * namespace, a point-to-point veth, a macvlan. The kernel's state is read
+ * back with `ip` inside net namespaces this test creates (root only: CI
+ * runs the unit tier as root; the host's own network is never touched). */
+#include <check.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/rtnl.h"
+#include "initd/net.h"
+
+/* ---- the encoder ------------------------------------------------------------ */
+
+START_TEST(nests_and_alignment)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC }, peer = { .ifi_index = 7 };
+	struct rtnl_msg m;
+	size_t info, data, p;
+	struct rtattr *a, *in;
+
+	rtnl_init(&m, RTM_NEWLINK, NLM_F_CREATE, &ifi, sizeof(ifi));
+	ck_assert_uint_eq(m.h.nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE);
+	rtnl_put_str(&m, IFLA_IFNAME, "vi1");   /* 4 bytes: no padding */
+	info = rtnl_nest(&m, IFLA_LINKINFO);
+	rtnl_put_str(&m, IFLA_INFO_KIND, "veth");   /* 5 bytes: 3 of padding */
+	data = rtnl_nest(&m, IFLA_INFO_DATA);
+	p = rtnl_nest(&m, 1 /* VETH_INFO_PEER */);
+	rtnl_put_raw(&m, &peer, sizeof(peer));
+	rtnl_put_u32(&m, IFLA_NET_NS_PID, 42);
+	rtnl_nest_end(&m, p);
+	rtnl_nest_end(&m, data);
+	rtnl_nest_end(&m, info);
+	ck_assert_int_eq(m.overflow, 0);
+
+	a = (struct rtattr *)(m.buf + NLMSG_LENGTH(sizeof(ifi)));
+	ck_assert_uint_eq(a->rta_type, IFLA_IFNAME);
+	ck_assert_str_eq(RTA_DATA(a), "vi1");
+	a = (struct rtattr *)(m.buf + info);
+	ck_assert_uint_eq(a->rta_type, IFLA_LINKINFO);
+	ck_assert_uint_eq(info + a->rta_len, m.h.nlmsg_len);   /* the nest ends the message */
+	in = RTA_DATA(a);
+	ck_assert_uint_eq(in->rta_len, RTA_LENGTH(5));
+	ck_assert_str_eq(RTA_DATA(in), "veth");
+	in = (struct rtattr *)((char *)in + RTA_ALIGN(in->rta_len));
+	ck_assert_uint_eq((size_t)((char *)in - m.buf), data);
+	in = RTA_DATA(in);   /* VETH_INFO_PEER: a link header, then attributes */
+	ck_assert_uint_eq(in->rta_len, RTA_LENGTH(sizeof(peer)) + RTA_LENGTH(4));
+	ck_assert_int_eq(((struct ifinfomsg *)RTA_DATA(in))->ifi_index, 7);
+	a = (struct rtattr *)((char *)RTA_DATA(in) + sizeof(peer));
+	ck_assert_uint_eq(a->rta_type, IFLA_NET_NS_PID);
+	ck_assert_uint_eq(*(uint32_t *)RTA_DATA(a), 42);
+}
+END_TEST
+
+START_TEST(overflow_is_refused)
+{
+	char big[300];
+	struct rtnl_msg m;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	rtnl_init(&m, RTM_NEWLINK, 0, NULL, 0);
+	rtnl_put_str(&m, IFLA_IFALIAS, big);
+	ck_assert_int_eq(m.overflow, 0);
+	rtnl_put_str(&m, IFLA_IFALIAS, big);   /* 600 > RTNL_MSG_MAX */
+	ck_assert_int_eq(m.overflow, 1);
+	rtnl_put_u32(&m, IFLA_MTU, 1);   /* nothing more is written */
+	ck_assert_int_eq(rtnl_call(-1, &m), -EMSGSIZE);
+}
+END_TEST
+
+START_TEST(kernel_errors_come_back)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = 999999 };
+	struct rtnl_msg m;
+	int sk;
+
+	if (geteuid() != 0)
+		return;
+	/* Check forks each test: the namespace is this test's alone */
+	ck_assert_int_eq(unshare(CLONE_NEWNET), 0);
+	sk = rtnl_open();
+	ck_assert_int_ge(sk, 0);
+	rtnl_init(&m, RTM_NEWLINK, 0, &ifi, sizeof(ifi));   /* no such link */
+	ck_assert_int_eq(rtnl_call(sk, &m), -ENODEV);
+	rtnl_init(&m, RTM_NEWLINK, 0, &ifi, sizeof(ifi));   /* seq moved on: its own ack */
+	ck_assert_int_eq(rtnl_call(sk, &m), -ENODEV);
+	close(sk);
+}
+END_TEST
+
+/* ---- net.c in a real kernel ---------------------------------------------- */
+
+/* Does `ip ARGS` (in the caller's namespace) print a line containing want? */
+static int ip_shows(const char *args, const char *want)
+{
+	char cmd[256], line[512];
+	FILE *f;
+	int found = 0;
+
+	snprintf(cmd, sizeof(cmd), "ip %s 2>&1", args);
+	f = popen(cmd, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, want))
+			found = 1;
+	pclose(f);
+	if (!found)
+		fprintf(stderr, "ip %s: no line with \"%s\"\n", args, want);
+	return found;
+}
+
+/* A "service": a child in a new net namespace, stopped until told to run
+ * net_child_setup(iso) and check its eth0; exits 0 when all was seen. */
+static pid_t service(const struct unit_isolation *iso, const char *const *want, int *go)
+{
+	int p[2], q[2];
+	pid_t pid;
+	char c;
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(pipe(q), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int ok = unshare(CLONE_NEWNET) == 0 && write(p[1], "n", 1) == 1 &&
+			 read(q[0], &c, 1) == 1 && net_child_setup(iso) == 0;
+
+		for (size_t i = 0; ok && want[i]; i += 2)
+			ok = ip_shows(want[i], want[i + 1]);
+		_exit(ok ? 0 : 1);
+	}
+	ck_assert_int_eq(read(p[0], &c, 1), 1);   /* its namespace exists */
+	close(p[0]), close(p[1]), close(q[0]);
+	*go = q[1];
+	return pid;
+}
+
+static void run_service(pid_t pid, int go)
+{
+	int st;
+
+	ck_assert_int_eq(write(go, "g", 1), 1);
+	close(go);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the service's checks failed");
+}
+
+/* The test body, in a net namespace of its own (a forked child). */
+static void in_own_netns(void)
+{
+	struct unit_bridge br = { .name = "tbr0", .address = "10.9.0.1/24",
+				  .address6 = "fd00:9::1/64" };
+	struct initd_conf conf = { .bridges = &br, .n_bridges = 1 };
+	struct unit_route route = { .to = "10.10.0.0/16", .via = "10.9.0.254" },
+			  onlink = { .to = "fd00:10::/64", .via = NULL };
+	struct unit_route routes[] = { route, onlink };
+	struct unit_isolation bridged = {
+		.namespaces = UNIT_NS_BIT(UNIT_NS_NET), .veth_bridge = "tbr0",
+		.veth_address = "10.9.0.2/24", .veth_gateway = "10.9.0.1",
+		.veth_address6 = "fd00:9::2/64", .veth_gateway6 = "fd00:9::1",
+		.routes = routes, .n_routes = 2,
+	};
+	struct unit_isolation p2p = {
+		.namespaces = UNIT_NS_BIT(UNIT_NS_NET), .veth_host_address = "10.77.0.1/30",
+		.veth_address = "10.77.0.2/30",
+	};
+	struct unit_isolation mv = {
+		.namespaces = UNIT_NS_BIT(UNIT_NS_NET), .macvlan_interface = "tbr0",
+		.macvlan_mode = UNIT_MACVLAN_BRIDGE, .veth_address = "10.9.0.3/24",
+	};
+	static const char *const want_bridged[] = {
+		"-o addr show dev eth0", "inet 10.9.0.2/24",
+		"-o addr show dev eth0", "inet6 fd00:9::2/64",
+		"-o link show dev lo", "UP",
+		"route show default", "default via 10.9.0.1 dev eth0",
+		"route show 10.10.0.0/16", "10.10.0.0/16 via 10.9.0.254 dev eth0",
+		"-6 route show default", "default via fd00:9::1 dev eth0",
+		"-6 route show fd00:10::/64", "fd00:10::/64 dev eth0",
+		NULL,
+	};
+	static const char *const want_p2p[] = { "-o addr show dev eth0", "inet 10.77.0.2/30", NULL };
+	static const char *const want_mv[] = {
+		"-d -o link show dev eth0", "macvlan mode bridge",
+		"-o addr show dev eth0", "inet 10.9.0.3/24", NULL,
+	};
+	char args[64], want[64];
+	pid_t pid;
+	int go;
+
+	ck_assert_int_eq(unshare(CLONE_NEWNET), 0);
+	net_boot(&conf);
+	ck_assert(ip_shows("-o addr show dev tbr0", "inet 10.9.0.1/24"));
+	ck_assert(ip_shows("-o addr show dev tbr0", "inet6 fd00:9::1/64"));
+	ck_assert(ip_shows("-o link show dev tbr0", ",UP"));
+	net_boot(&conf);   /* a second boot's bridge exists: fine */
+	ck_assert(ip_shows("-o addr show dev tbr0", "inet 10.9.0.1/24"));
+
+	pid = service(&bridged, want_bridged, &go);
+	ck_assert_int_eq(net_link_create(pid, &bridged), 0);
+	snprintf(args, sizeof(args), "-o link show dev vi%d", (int)pid);
+	ck_assert(ip_shows(args, "master tbr0"));
+	ck_assert(ip_shows(args, ",UP"));
+	run_service(pid, go);
+
+	pid = service(&p2p, want_p2p, &go);
+	ck_assert_int_eq(net_link_create(pid, &p2p), 0);
+	snprintf(args, sizeof(args), "-o addr show dev vi%d", (int)pid);
+	snprintf(want, sizeof(want), "inet 10.77.0.1/30");
+	ck_assert(ip_shows(args, want));
+	run_service(pid, go);
+
+	pid = service(&mv, want_mv, &go);
+	ck_assert_int_eq(net_link_create(pid, &mv), 0);
+	run_service(pid, go);
+
+	/* an error comes back as the kernel's errno, and nothing is left */
+	mv.macvlan_interface = "nosuch0";
+	pid = service(&mv, want_mv, &go);
+	ck_assert_int_eq(net_link_create(pid, &mv), -ENODEV);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(go);
+}
+
+START_TEST(bridge_veth_p2p_macvlan)
+{
+	pid_t pid;
+	int st;
+
+	if (geteuid() != 0 || system("ip -V >/dev/null 2>&1") != 0)
+		return;   /* the unit tier runs as root in CI (.ci/run) */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		in_own_netns();   /* a failed ck_assert exits this child non-zero */
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "net.c in a private netns failed");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("net");
+	TCase *tc = tcase_create("net");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, nests_and_alignment);
+	tcase_add_test(tc, overflow_is_refused);
+	tcase_add_test(tc, kernel_errors_come_back);
+	tcase_add_test(tc, bridge_veth_p2p_macvlan);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
