@@ -8,20 +8,51 @@
 
 #include "common/util.h"
 
+/* UTC calendar arithmetic by hand (the proleptic Gregorian "days from
+ * civil" and its inverse, counted in 400-year eras of 146097 days), not
+ * gmtime_r and timegm: glibc's bring tzset, which parses TZ with sscanf,
+ * ~110 KiB of code a static PID 1 (its log writer stamps) would keep
+ * resident for a clock that is always UTC here. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* days >= 0 (the stamps are unsigned) */
+static void civil_from_days(uint64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+	uint64_t z = days + 719468, era = z / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)(era * 400 + yoe) + (*m <= 2);
+}
+
 void logtime_format(char out[static LOGTIME_SIZE], uint64_t realtime_usec)
 {
-	time_t t = (time_t)(realtime_usec / USEC_PER_SEC);
+	uint64_t s = realtime_usec / USEC_PER_SEC, secs = s % 86400;
 	char buf[64];
-	struct tm tm;
+	int64_t y;
+	unsigned m, d;
 
-	if (!gmtime_r(&t, &tm))
-		memset(&tm, 0, sizeof(tm));
+	civil_from_days(s / 86400, &y, &m, &d);
 	/* Years past 9999 would widen the stamp: clamp, it stays fixed-width. */
-	if (tm.tm_year > 9999 - 1900)
-		tm.tm_year = 9999 - 1900;
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (int)(realtime_usec % USEC_PER_SEC / 1000));
+	if (y > 9999)
+		y = 9999;
+	snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", (int)y, m, d,
+		 (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60), (unsigned)(secs % 60),
+		 (unsigned)(realtime_usec % USEC_PER_SEC / 1000));
 	memcpy(out, buf, LOGTIME_LEN);
 	out[LOGTIME_LEN] = '\0';
 }
@@ -44,9 +75,8 @@ static bool digits(const char *s, int n, int *ret)
  * bytes, checked by the caller), into usec since the epoch. */
 static int parse_date_time(const char *s, bool time, uint64_t *ret)
 {
-	struct tm tm = { 0 };
 	int y, mo, d, h = 0, mi = 0, se = 0;
-	time_t t;
+	int64_t t;
 
 	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
 	    !digits(s + 8, 2, &d))
@@ -56,11 +86,8 @@ static int parse_date_time(const char *s, bool time, uint64_t *ret)
 		return -EINVAL;
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
 		return -EINVAL;
-	tm = (struct tm){ .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-			  .tm_min = mi, .tm_sec = se };
-	t = timegm(&tm);
-	if (t < 0)
-		return -EINVAL;
+	/* as timegm: a day past the month's end rolls into the next */
+	t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se;
 	*ret = (uint64_t)t * USEC_PER_SEC;
 	return 0;
 }

@@ -71,6 +71,23 @@ const char *format_duration(char *buf, size_t size, uint64_t usec)
 	return buf;
 }
 
+const char *str_field(const char *line, unsigned n, size_t *len)
+{
+	static const char blank[] = " \t\n";
+	const char *p = line + strspn(line, blank);
+
+	for (; *p; p += strspn(p, blank)) {
+		size_t k = strcspn(p, blank);
+
+		if (n-- == 0) {
+			*len = k;
+			return p;
+		}
+		p += k;
+	}
+	return NULL;
+}
+
 int parse_id(const char *s, uint32_t *ret)
 {
 	uint64_t v = 0;

@@ -61,6 +61,13 @@ ssize_t read_full(int fd, void *buf, size_t size);
  * (not that form) or -ERANGE (too large), *ret untouched. */
 int parse_id(const char *s, uint32_t *ret);
 
+/* The n-th (from 0) field of a line of blank-separated fields (a /proc
+ * table's): its start, *len its length; NULL when the line has fewer.
+ * PID 1 reads its /proc and cgroup files with this and strtoul, not
+ * sscanf: glibc's scanf brings ~110 KiB of code (the wide-character and
+ * floating-point conversions) that a static PID 1 would keep resident. */
+const char *str_field(const char *line, unsigned n, size_t *len);
+
 /* Format a duration ("1.5s", "20ms", "3min 2s") into buf. Returns buf. */
 const char *format_duration(char *buf, size_t size, uint64_t usec);
 

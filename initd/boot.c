@@ -275,17 +275,17 @@ static void kill_and_reap_all(void)
 
 static void unmount_all(void)
 {
-	char lines[64][256];
-	size_t n = 0;
+	char lines[64][256], line[4096];
+	size_t n = 0, len;
 	FILE *f = fopen("/proc/self/mounts", "re");
+	const char *target;
 
-	if (f) {
-		char src[256], target[256];
-
-		while (n < ARRAY_SIZE(lines) && fscanf(f, "%255s %255s %*s %*s %*d %*d\n", src, target) == 2)
-			snprintf(lines[n++], sizeof(lines[0]), "%s", target);
+	/* "SOURCE TARGET TYPE OPTIONS 0 0"; a target too long is skipped */
+	while (f && n < ARRAY_SIZE(lines) && fgets(line, sizeof(line), f))
+		if ((target = str_field(line, 1, &len)) && len < sizeof(lines[0]))
+			snprintf(lines[n++], sizeof(lines[0]), "%.*s", (int)len, target);
+	if (f)
 		fclose(f);
-	}
 	/* Reverse order: children before parents. Lazy, so a busy one goes too. */
 	while (n-- > 0)
 		if (strcmp(lines[n], "/") != 0)

@@ -261,13 +261,19 @@ int cgroup_oom_kills(int leaf_fd, unsigned long *last)
 {
 	char buf[512];
 	const char *p;
+	char *end;
 	unsigned long v;
 	int n = read_at(leaf_fd, "memory.events", buf, sizeof(buf));
 
 	if (n < 0)
 		return n;
 	p = strstr(buf, "oom_kill ");
-	if (!p || sscanf(p + strlen("oom_kill "), "%lu", &v) != 1)
+	if (!p)
+		return -EBADMSG;
+	p += strlen("oom_kill ");
+	errno = 0;
+	v = strtoul(p, &end, 10);
+	if (end == p || errno || *p == '-')
 		return -EBADMSG;
 	if (v <= *last)
 		return 0;

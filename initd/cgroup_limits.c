@@ -158,12 +158,22 @@ int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret)
 /* "avg10=12.34" in line -> 1234. */
 static int psi_avg10(const char *line, uint32_t *ret)
 {
-	unsigned whole, frac;
 	const char *p = strstr(line, "avg10=");
+	unsigned whole = 0, frac = 0, k;
 
-	if (!p || sscanf(p + 6, "%u.%2u", &whole, &frac) != 2 || whole > 100)
+	if (!p)
 		return -EBADMSG;
-	*ret = whole * 100 + frac;
+	p += 6;
+	for (k = 0; *p >= '0' && *p <= '9' && k < 4; p++, k++)
+		whole = whole * 10 + (unsigned)(*p - '0');
+	if (k == 0 || *p++ != '.' || whole > 100)
+		return -EBADMSG;
+	/* the kernel prints two decimals; a third (never seen) is cut */
+	for (k = 0; *p >= '0' && *p <= '9' && k < 2; p++, k++)
+		frac = frac * 10 + (unsigned)(*p - '0');
+	if (k == 0)
+		return -EBADMSG;
+	*ret = whole * 100 + (k == 1 ? frac * 10 : frac);
 	return 0;
 }
 

@@ -312,12 +312,15 @@ void mounts_free(struct mounts *ms)
 static bool mounted_now(const char *where)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096], point[4096];
+	char line[4096];
+	const char *point;
+	size_t len;
 	bool found = false;
 
+	/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ..." */
 	while (f && !found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1 &&
-			strcmp(point, where) == 0;
+		found = (point = str_field(line, 4, &len)) && len == strlen(where) &&
+			memcmp(point, where, len) == 0;
 	if (f)
 		fclose(f);
 	return found;

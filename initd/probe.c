@@ -199,6 +199,28 @@ static int probe_connect(const struct unit_probe_endpoint *e)
 	return fd;
 }
 
+/* The status of an HTTP/1.x status line ("HTTP/1.1 200 OK"), or -1. */
+static int status_line_code(const char *line)
+{
+	const char *p = line + strlen("HTTP/");
+	size_t major;
+	int code = 0, k;
+
+	if (strncmp(line, "HTTP/", 5) != 0)
+		return -1;
+	major = strspn(p, "0123456789");
+	if (major == 0 || p[major] != '.' || strspn(p + major + 1, "0123456789") == 0)
+		return -1;
+	p += major + 1;
+	p += strspn(p, "0123456789");
+	if (*p != ' ')
+		return -1;
+	p += strspn(p, " ");
+	for (k = 0; k < 3 && *p >= '0' && *p <= '9'; k++, p++)
+		code = code * 10 + (*p - '0');
+	return k == 3 ? code : -1;
+}
+
 /* "HTTP/1.x NNN ...": 2xx and 3xx are ok. */
 static int http_status(int fd, const struct unit_probe_endpoint *e, char *why, size_t size)
 {
@@ -219,7 +241,8 @@ static int http_status(int fd, const struct unit_probe_endpoint *e, char *why, s
 		len += (size_t)r;
 	}
 	reply[len] = '\0';
-	if (sscanf(reply, "HTTP/%*u.%*u %3d", &code) != 1) {
+	code = status_line_code(reply);
+	if (code < 0) {
 		snprintf(why, size, "http %s%s: no status line", e->host, e->path);
 		return -1;
 	}

@@ -13,9 +13,10 @@
 
 int proc_stat_ids(pid_t pid, pid_t *ret_ppid, pid_t *ret_sid)
 {
-	char path[64], buf[1024], state;
-	const char *p;
-	int ppid, pgrp, sid, n;
+	char path[64], buf[1024];
+	const char *p, *f;
+	long ppid, sid;
+	size_t n;
 	_cleanup_close_ int fd = -1;
 	ssize_t len;
 
@@ -33,8 +34,12 @@ int proc_stat_ids(pid_t pid, pid_t *ret_ppid, pid_t *ret_sid)
 	p = strrchr(buf, ')');
 	if (!p)
 		return -EBADMSG;
-	n = sscanf(p + 1, " %c %d %d %d", &state, &ppid, &pgrp, &sid);
-	if (n != 4)
+	/* ") STATE PPID PGRP SID ..." */
+	f = str_field(p + 1, 1, &n);
+	ppid = f ? strtol(f, NULL, 10) : -1;
+	f = str_field(p + 1, 3, &n);
+	sid = f ? strtol(f, NULL, 10) : -1;
+	if (ppid < 0 || sid < 0)
 		return -EBADMSG;
 	*ret_ppid = (pid_t)ppid;
 	*ret_sid = (pid_t)sid;

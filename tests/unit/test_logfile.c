@@ -4,6 +4,7 @@
  * fed records): appending, rotation at max_size keeping N files, the
  * dropped-lines marker, and its exit at end-of-stream. */
 #include <check.h>
+#include <time.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,34 @@ START_TEST(stamp_format_and_parse)
 	ck_assert_int_lt(logtime_parse_stamp("2026-12-01 10:00:00.123Z", LOGTIME_LEN, &v), 0);
 	ck_assert_int_lt(logtime_parse_stamp("2026-13-01T10:00:00.123Z", LOGTIME_LEN, &v), 0);
 	ck_assert_int_lt(logtime_parse_stamp("hello world, a plain line", 25, &v), 0);
+}
+END_TEST
+
+/* The calendar arithmetic (no gmtime_r, no timegm in PID 1) against
+ * glibc's: every day's stamp from 1970 to 2400 and back, leap days and
+ * centuries included, and timegm's roll-over of a day past the month. */
+START_TEST(calendar_matches_libc)
+{
+	char s[LOGTIME_SIZE], want[64];
+	uint64_t v;
+	struct tm tm;
+
+	for (time_t t = 0; t < (time_t)13569465600LL; t += 86400 - 7) {   /* to 2400 */
+		uint64_t usec = (uint64_t)t * USEC_PER_SEC + 999999;
+
+		gmtime_r(&t, &tm);
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.999Z", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		logtime_format(s, usec);
+		ck_assert_str_eq(s, want);
+		ck_assert_int_eq(logtime_parse_stamp(s, LOGTIME_LEN, &v), 0);
+		ck_assert_uint_eq(v, (uint64_t)t * USEC_PER_SEC + 999000);
+	}
+	logtime_format(s, 253402300800ULL * USEC_PER_SEC);   /* 10000-01-01: clamped */
+	ck_assert_str_eq(s, "9999-01-01T00:00:00.000Z");
+	ck_assert_int_eq(logtime_parse_stamp("2024-02-31T00:00:00.000Z", LOGTIME_LEN, &v), 0);
+	tm = (struct tm){ .tm_year = 124, .tm_mon = 1, .tm_mday = 31 };
+	ck_assert_uint_eq(v, (uint64_t)timegm(&tm) * USEC_PER_SEC);
 }
 END_TEST
 
@@ -258,6 +287,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, stamp_format_and_parse);
+	tcase_add_test(tc, calendar_matches_libc);
 	tcase_add_test(tc, arguments);
 	tcase_add_test(tc, stamping_is_cut_proof);
 	tcase_add_test(tc, ring_line_after);
