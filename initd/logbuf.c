@@ -8,7 +8,11 @@
 
 #include "initd/nofork.h"
 
-#define LOGBUF_FIRST 256
+/* The first ring fits the first output: nofork's smallest class, doubled
+ * until it holds it. Most services say a line or two at startup and then
+ * little; 256 bytes each was a fifth of PID 1's memory per unit with 1000
+ * of them (issue 19). A chatty one pays two more doublings, once. */
+#define LOGBUF_FIRST 64
 
 int logbuf_init(struct logbuf *b, size_t size)
 {

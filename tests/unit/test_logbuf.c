@@ -67,7 +67,17 @@ START_TEST(one_line_allocates_little)
 	model_len = 0;
 	logbuf_init(&b, 64 * 1024);
 	put(&b, "hello\n");
-	ck_assert_uint_le(b.cap, 256);
+	/* one line, one block of nofork's smallest class: a service that
+	 * says one thing at startup costs 64 bytes of ring, not 256 */
+	ck_assert_uint_eq(b.cap, 64);
+	check_contents(&b);
+	logbuf_free(&b);
+	/* a first write of 100 bytes: the first power of two above it */
+	logbuf_init(&b, 64 * 1024);
+	model_len = 0;
+	for (int i = 0; i < 10; i++)
+		put(&b, "123456789\n");
+	ck_assert_uint_eq(b.cap, 128);
 	check_contents(&b);
 	logbuf_free(&b);
 }
