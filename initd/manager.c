@@ -322,9 +322,13 @@ static struct svc_log *svc_log_get(struct svc *v)
  * (logtime.h), into the ring and to the unit's log file if it has one. */
 static void output_take(struct svc *v, const char *buf, size_t n)
 {
+	/* Static, not on the stack: a 16 KiB frame on every read of output
+	 * set the depth of PID 1's stack, whose pages stay resident once
+	 * touched; here only what a chunk fills is. One loop, no reentry. */
+	static char out[LOGWRITER_DATA_MAX];
 	struct logwriter_target t;
 	struct logtime_clock now;
-	char stamp[LOGTIME_SIZE], out[LOGWRITER_DATA_MAX];
+	char stamp[LOGTIME_SIZE];
 	bool file = v->m->logwriter &&
 		    logwriter_target_of(v->s.unit, &v->m->set->conf, &t);
 
