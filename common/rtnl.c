@@ -46,7 +46,7 @@ void rtnl_put_raw(struct rtnl_msg *m, const void *data, size_t len)
 {
 	void *p = tail(m, len);
 
-	if (p)
+	if (p && len)
 		memcpy(p, data, len);
 }
 

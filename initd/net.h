@@ -1,5 +1,5 @@
 /* net.h — host bridges and per-service veth networking over rtnetlink
- * (libnl-route-3; the only module that includes libnl: doc/DESIGN.md §2).
+ * (requests built with common/rtnl.h; doc/DESIGN.md §2 says why not libnl).
  *
  * At boot PID 1 brings up its own lo (net_loopback_up) and creates the bridges initd.conf declares, brings them up,
  * gives them their addresses and sets ip_forward (net_boot). For a service

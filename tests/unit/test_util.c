@@ -97,6 +97,27 @@ END_TEST
 
 /* read_full: everything up to size across short reads, what there is
  * at end of file, -errno on a bad fd. */
+/* str_field: what PID 1 reads /proc tables with instead of sscanf. */
+START_TEST(fields_of_a_proc_line)
+{
+	const char *line = "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw\n", *f;
+	size_t len;
+
+	f = str_field(line, 0, &len);
+	ck_assert(f == line && len == 2);
+	f = str_field(line, 4, &len);
+	ck_assert_int_eq((int)len, 5);
+	ck_assert(strncmp(f, "/mnt2", len) == 0);
+	f = str_field(line, 10, &len);   /* the last, before the newline */
+	ck_assert(len == 2 && strncmp(f, "rw", 2) == 0);
+	ck_assert_ptr_null(str_field(line, 11, &len));
+	f = str_field("  \ta\t\tb ", 1, &len);   /* runs of blanks, leading ones */
+	ck_assert(len == 1 && *f == 'b');
+	ck_assert_ptr_null(str_field("", 0, &len));
+	ck_assert_ptr_null(str_field(" \n", 0, &len));
+}
+END_TEST
+
 START_TEST(read_full_bounded)
 {
 	char buf[16];
@@ -126,6 +147,7 @@ static Suite *util_suite(void)
 	tcase_add_test(tc, lookup_rejects_leading_zero_ids);
 	tcase_add_test(tc, lookup_takes_numeric_ids);
 	tcase_add_test(tc, read_full_bounded);
+	tcase_add_test(tc, fields_of_a_proc_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
