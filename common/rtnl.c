@@ -88,8 +88,10 @@ void rtnl_nest_end(struct rtnl_msg *m, size_t nest)
 }
 
 /* The ack for seq among the len bytes read: 0 or -errno; 1 when none is. */
-static int ack_of(const char *buf, size_t len, uint32_t seq)
+static int ack_of(const char *buf, int len, uint32_t seq)
 {
+	/* signed len: NLMSG_NEXT subtracts the aligned length of the last
+	 * message, which may pass the end of an unpadded one */
 	for (const struct nlmsghdr *h = (const void *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
 		const struct nlmsgerr *e = NLMSG_DATA(h);
 
@@ -129,7 +131,7 @@ int rtnl_call(int fd, struct rtnl_msg *m)
 			return errno == EAGAIN ? -EPROTO : -errno;
 		if ((size_t)n > sizeof(buf))
 			return -EPROTO;
-		r = ack_of(buf, (size_t)n, m->h.nlmsg_seq);
+		r = ack_of(buf, (int)n, m->h.nlmsg_seq);
 		if (r <= 0)
 			return r;
 	}

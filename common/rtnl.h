@@ -2,12 +2,14 @@
  * buffer, its attributes and nests appended in order, sent and acked on a
  * NETLINK_ROUTE socket.
  *
- * Why not libnl: PID 1 sends a dozen kinds of request (a link, an address,
- * a route) and never reads a dump. libnl-route-3 linked statically was a
- * quarter of initd's text (~280 KiB with the getaddrinfo and resolver code
- * its address parser pulls from libc), all of it resident in PID 1 for the
- * machine's life (bench/README.md, issue 19). A request here is ~100
- * bytes on the stack; the kernel answers it before send() returns.
+ * Why not libnl: PID 1 sends a handful of kinds of request (a link, an
+ * address, a route) and never reads a dump. libnl-route-3 linked
+ * statically, with the getaddrinfo and resolver code its address parser
+ * pulls from libc, was ~350 KiB of the static initd's 1.4 MiB, all of it
+ * resident in PID 1 for the machine's life (bench/README.md, issue 19).
+ * A request here is a 512-byte buffer and a 1 KiB one for the ack, on the
+ * stack; the kernel answers it before send() returns. Errors are the
+ * kernel's errno as it gave it (libnl folded many into EIO or ENODEV).
  *
  * Building never fails on its own: a message that would outgrow its buffer
  * is marked, and rtnl_call refuses it with -EMSGSIZE. */
@@ -20,7 +22,7 @@
 #include <stdint.h>
 
 /* Room for the largest request net.c sends (a veth with its nested peer:
- * ~90 bytes) several times over. */
+ * ~110 bytes) several times over. */
 #define RTNL_MSG_MAX 512
 
 struct rtnl_msg {

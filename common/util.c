@@ -71,6 +71,20 @@ const char *format_duration(char *buf, size_t size, uint64_t usec)
 	return buf;
 }
 
+bool fgets_line(char *buf, int size, FILE *f)
+{
+	size_t n;
+	int c;
+
+	if (!fgets(buf, size, f))
+		return false;
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] != '\n')
+		while ((c = getc(f)) != EOF && c != '\n')
+			;
+	return true;
+}
+
 const char *str_field(const char *line, unsigned n, size_t *len)
 {
 	static const char blank[] = " \t\n";

@@ -4,7 +4,9 @@
 #define INITD_COMMON_UTIL_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -67,6 +69,12 @@ int parse_id(const char *s, uint32_t *ret);
  * sscanf: glibc's scanf brings ~110 KiB of code (the wide-character and
  * floating-point conversions) that a static PID 1 would keep resident. */
 const char *str_field(const char *line, unsigned n, size_t *len);
+
+/* One line of f into buf, as fgets; a line longer than buf leaves its head
+ * in buf and the rest is read and dropped, so the next call starts at the
+ * next line (a /proc table's long options never read as a line of their
+ * own). false at the end of the file. */
+bool fgets_line(char *buf, int size, FILE *f);
 
 /* Format a duration ("1.5s", "20ms", "3min 2s") into buf. Returns buf. */
 const char *format_duration(char *buf, size_t size, uint64_t usec);

@@ -281,7 +281,7 @@ static void unmount_all(void)
 	const char *target;
 
 	/* "SOURCE TARGET TYPE OPTIONS 0 0"; a target too long is skipped */
-	while (f && n < ARRAY_SIZE(lines) && fgets(line, sizeof(line), f))
+	while (f && n < ARRAY_SIZE(lines) && fgets_line(line, sizeof(line), f))
 		if ((target = str_field(line, 1, &len)) && len < sizeof(lines[0]))
 			snprintf(lines[n++], sizeof(lines[0]), "%.*s", (int)len, target);
 	if (f)

@@ -318,7 +318,7 @@ static bool mounted_now(const char *where)
 	bool found = false;
 
 	/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ..." */
-	while (f && !found && fgets(line, sizeof(line), f))
+	while (f && !found && fgets_line(line, sizeof(line), f))
 		found = (point = str_field(line, 4, &len)) && len == strlen(where) &&
 			memcmp(point, where, len) == 0;
 	if (f)

@@ -39,21 +39,24 @@ static int link_up(int sk, int index, int master)
 	return rtnl_call(sk, &m);
 }
 
-/* A new link: name (NULL: the kernel's), born in pid's namespace when pid
- * > 0, kind in IFLA_LINKINFO; *ret_data opens its IFLA_INFO_DATA nest for
- * the caller (ret_data NULL: none). The caller closes the nests with
- * link_new_end and sends. */
+/* A new link: name, born in pid's namespace when pid > 0, on lower when
+ * lower > 0, of kind (IFLA_LINKINFO), its IFLA_INFO_DATA nest left open for
+ * the caller's attributes. link_new_send closes the nests and sends.
+ * flags: NLM_F_CREATE | NLM_F_EXCL for a link that must be new; without
+ * NLM_F_EXCL an existing link of that name is changed instead, and the
+ * IFLA_INFO_DATA nest (even empty) makes the kernel refuse one of another
+ * kind (EOPNOTSUPP). */
 struct link_new {
 	struct rtnl_msg m;
 	size_t info, data;
 };
 
-static void link_new(struct link_new *l, const char *name, pid_t pid, int lower, const char *kind,
-		     bool data)
+static void link_new(struct link_new *l, uint16_t flags, const char *name, pid_t pid, int lower,
+		     const char *kind)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 
-	rtnl_init(&l->m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
+	rtnl_init(&l->m, RTM_NEWLINK, flags, &ifi, sizeof(ifi));
 	if (name)
 		rtnl_put_str(&l->m, IFLA_IFNAME, name);
 	if (lower > 0)
@@ -62,13 +65,12 @@ static void link_new(struct link_new *l, const char *name, pid_t pid, int lower,
 		rtnl_put_u32(&l->m, IFLA_NET_NS_PID, (uint32_t)pid);
 	l->info = rtnl_nest(&l->m, IFLA_LINKINFO);
 	rtnl_put_str(&l->m, IFLA_INFO_KIND, kind);
-	l->data = data ? rtnl_nest(&l->m, IFLA_INFO_DATA) : 0;
+	l->data = rtnl_nest(&l->m, IFLA_INFO_DATA);
 }
 
 static int link_new_send(int sk, struct link_new *l)
 {
-	if (l->data)
-		rtnl_nest_end(&l->m, l->data);
+	rtnl_nest_end(&l->m, l->data);
 	rtnl_nest_end(&l->m, l->info);
 	return rtnl_call(sk, &l->m);
 }
@@ -92,6 +94,8 @@ static int addr_add(int sk, int ifindex, const char *prefix)
 	ifa.ifa_family = (uint8_t)ip.family;
 	ifa.ifa_prefixlen = (uint8_t)ip.prefix;
 	ifa.ifa_flags = ip.family == AF_INET6 ? IFA_F_NODAD : 0;
+	/* as the kernel's own 127.0.0.1 (and as libnl did): loopback is host scope */
+	ifa.ifa_scope = ip.family == AF_INET && ip.bytes[0] == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
 	rtnl_init(&m, RTM_NEWADDR, NLM_F_CREATE, &ifa, sizeof(ifa));
 	rtnl_put(&m, IFA_LOCAL, ip.bytes, len);
 	rtnl_put(&m, IFA_ADDRESS, ip.bytes, len);
@@ -143,9 +147,11 @@ static int bridge_setup(int sk, const struct unit_bridge *b)
 	struct link_new l;
 	int r, i;
 
-	link_new(&l, b->name, 0, 0, "bridge", false);
+	/* A bridge of that name already there (a second boot's) is fine;
+	 * another kind of link by that name is refused. */
+	link_new(&l, NLM_F_CREATE, b->name, 0, 0, "bridge");
 	r = link_new_send(sk, &l);
-	if (r < 0 && r != -EEXIST)
+	if (r < 0)
 		return r;
 	i = link_index(b->name);
 	if (i < 0)
@@ -237,7 +243,7 @@ static int veth_create(int sk, pid_t pid, const struct unit_isolation *iso)
 			return master;
 	}
 	/* VETH_INFO_PEER holds a link message of its own: header, name, netns */
-	link_new(&l, host, 0, 0, "veth", true);
+	link_new(&l, NLM_F_CREATE | NLM_F_EXCL, host, 0, 0, "veth");
 	nest = rtnl_nest(&l.m, VETH_INFO_PEER);
 	rtnl_put_raw(&l.m, &peer, sizeof(peer));
 	rtnl_put_str(&l.m, IFLA_IFNAME, "eth0");
@@ -267,7 +273,7 @@ static int macvlan_create(int sk, pid_t pid, const struct unit_isolation *iso)
 
 	if (lower < 0)
 		return lower;
-	link_new(&l, "eth0", pid, lower, "macvlan", true);
+	link_new(&l, NLM_F_CREATE | NLM_F_EXCL, "eth0", pid, lower, "macvlan");
 	rtnl_put_u32(&l.m, IFLA_MACVLAN_MODE, macvlan_modes[iso->macvlan_mode % UNIT_MACVLAN_MODE_MAX]);
 	return link_new_send(sk, &l);
 }

@@ -14,7 +14,9 @@
  * enters a service's namespace. IPv6 addresses skip DAD (IFA_F_NODAD).
  *
  * Every call is a request/ack on a local netlink socket: quick, never
- * waiting on the network. Nothing needs tearing down: the veth pair goes
+ * waiting on the network. Errors are the kernel's errno (ESRCH: the
+ * process whose namespace was named is gone; EOPNOTSUPP: a bridge's name
+ * taken by another kind of link). Nothing needs tearing down: the veth pair goes
  * with the service's namespace.
  */
 #ifndef INITD_NET_H

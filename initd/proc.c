@@ -11,12 +11,25 @@
 
 #include "common/util.h"
 
+/* Field i of a /proc line as a number >= 0, or -1 if it is not one. */
+static long number_field(const char *line, unsigned i)
+{
+	size_t n;
+	const char *f = str_field(line, i, &n);
+	char *end;
+	long v;
+
+	if (!f)
+		return -1;
+	v = strtol(f, &end, 10);
+	return end == f + n ? v : -1;
+}
+
 int proc_stat_ids(pid_t pid, pid_t *ret_ppid, pid_t *ret_sid)
 {
 	char path[64], buf[1024];
-	const char *p, *f;
+	const char *p;
 	long ppid, sid;
-	size_t n;
 	_cleanup_close_ int fd = -1;
 	ssize_t len;
 
@@ -35,10 +48,8 @@ int proc_stat_ids(pid_t pid, pid_t *ret_ppid, pid_t *ret_sid)
 	if (!p)
 		return -EBADMSG;
 	/* ") STATE PPID PGRP SID ..." */
-	f = str_field(p + 1, 1, &n);
-	ppid = f ? strtol(f, NULL, 10) : -1;
-	f = str_field(p + 1, 3, &n);
-	sid = f ? strtol(f, NULL, 10) : -1;
+	ppid = number_field(p + 1, 1);
+	sid = number_field(p + 1, 3);
 	if (ppid < 0 || sid < 0)
 		return -EBADMSG;
 	*ret_ppid = (pid_t)ppid;

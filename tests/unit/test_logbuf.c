@@ -72,12 +72,16 @@ START_TEST(one_line_allocates_little)
 	ck_assert_uint_eq(b.cap, 64);
 	check_contents(&b);
 	logbuf_free(&b);
-	/* a first write of 100 bytes: the first power of two above it */
+	/* a first write of 100 bytes: the first power of two above it; then
+	 * ten more lines of 10: doubled once more */
 	logbuf_init(&b, 64 * 1024);
 	model_len = 0;
+	put(&b, "123456789 123456789 123456789 123456789 123456789 "
+		"123456789 123456789 123456789 123456789 12345678\n");
+	ck_assert_uint_eq(b.cap, 128);
 	for (int i = 0; i < 10; i++)
 		put(&b, "123456789\n");
-	ck_assert_uint_eq(b.cap, 128);
+	ck_assert_uint_eq(b.cap, 256);
 	check_contents(&b);
 	logbuf_free(&b);
 }

@@ -95,8 +95,6 @@ START_TEST(lookup_takes_numeric_ids)
 }
 END_TEST
 
-/* read_full: everything up to size across short reads, what there is
- * at end of file, -errno on a bad fd. */
 /* str_field: what PID 1 reads /proc tables with instead of sscanf. */
 START_TEST(fields_of_a_proc_line)
 {
@@ -118,6 +116,29 @@ START_TEST(fields_of_a_proc_line)
 }
 END_TEST
 
+/* fgets_line: a line longer than the buffer leaves no tail to be read as a
+ * line of its own (unmount_all and mounted_now read /proc tables so). */
+START_TEST(long_lines_leave_no_tail)
+{
+	char text[300], buf[16];
+	FILE *f;
+
+	memset(text, 'o', sizeof(text));
+	memcpy(text, "a /long 0 0 ", 12);
+	strcpy(text + 200, " 0 0\nb /short\n");
+	f = fmemopen(text, strlen(text), "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert(fgets_line(buf, sizeof(buf), f));
+	ck_assert_str_eq(buf, "a /long 0 0 ooo");
+	ck_assert(fgets_line(buf, sizeof(buf), f));
+	ck_assert_str_eq(buf, "b /short\n");
+	ck_assert(!fgets_line(buf, sizeof(buf), f));
+	fclose(f);
+}
+END_TEST
+
+/* read_full: everything up to size across short reads, what there is
+ * at end of file, -errno on a bad fd. */
 START_TEST(read_full_bounded)
 {
 	char buf[16];
@@ -148,6 +169,7 @@ static Suite *util_suite(void)
 	tcase_add_test(tc, lookup_takes_numeric_ids);
 	tcase_add_test(tc, read_full_bounded);
 	tcase_add_test(tc, fields_of_a_proc_line);
+	tcase_add_test(tc, long_lines_leave_no_tail);
 	suite_add_tcase(s, tc);
 	return s;
 }
