@@ -533,29 +533,17 @@ struct unit_optional {
 };
 
 struct unit {
+	/* Laid out by size, pointers first, the 4-byte and 1-byte fields
+	 * together last: no holes (issue 19: 296 -> 264 bytes a unit in PID
+	 * 1's model). Each field says which part of the unit it belongs to. */
 	char *name;             /* from the file name, without ".unit" */
 	char *file;             /* path it was read from */
-	bool bad;               /* failed to parse/validate: see diags */
 	struct unit_diags diags;
 
 	char *description;      /* may be NULL */
 	char **exec;            /* NULL-terminated argv, exec[0] absolute */
-	enum unit_type type;
 	char **requires;        /* NULL-terminated unit names (never NULL itself) */
 	char **after;           /* NULL-terminated unit names (never NULL itself) */
-	enum unit_restart restart;
-	uint64_t restart_delay_usec;      /* default 100ms */
-	uint64_t restart_delay_max_usec;  /* default 30s */
-	unsigned start_limit_burst;       /* default 5, >= 1 */
-	unsigned postmortems;             /* post-mortem records kept (issue 17,
-	                                   * initd/postmortem.h): 0..UNIT_POSTMORTEMS_MAX,
-	                                   * default 5 */
-	uint64_t start_limit_interval_usec; /* default 10s, > 0 */
-	int stop_signal;                  /* default SIGTERM */
-	uint64_t stop_timeout_usec;       /* default 5s */
-	uint64_t start_timeout_usec;      /* notify, oneshot, forking, a simple unit
-	                                   * with ready: stopped when not ready by
-	                                   * then; default 90s, 0 = never */
 	char *pidfile;          /* forking only: "/run/..." where the daemon
 	                         * writes its main PID, NULL = the single
 	                         * process left in the leaf */
@@ -568,38 +556,54 @@ struct unit {
 	 * inline environment, which wins. */
 	char **environment_files;
 	char *workdir;          /* NULL = "/" */
-	uint64_t watchdog_usec; /* WATCHDOG=1 expected this often; 0 = off */
-	bool log_console;       /* also copy the service's output to the console */
-	bool log_kmsg;          /* ... and to /dev/kmsg */
 	char **requires_mounts; /* NULL-terminated `where`s of initd.conf mounts
 	                         * that must be mounted for the unit to start
 	                         * (never NULL itself) */
-
-	/* Escalation and boot modes (issue 14; initd.unit(5), FAILURE AND
-	 * MODES). The action run when the unit ends failed is critical ?
-	 * FAILURE_REBOOT : on_failure (unit_failure_action); both set is an
-	 * error. */
-	enum failure_action on_failure;   /* default FAILURE_NONE */
-	bool critical;                    /* the short form of on_failure "reboot" */
-	char **modes;           /* NULL-terminated boot mode names (never NULL
-	                         * itself); empty: the unit belongs to every mode */
-	bool autostart;         /* started at boot (default true); false: loaded,
-	                         * started only by svctl start */
-
+	char **modes;           /* boot modes (issue 14, with on_failure below):
+	                         * NULL-terminated names (never NULL itself);
+	                         * empty: the unit belongs to every mode */
 	/* log.file, log.max_size, log.keep (issue 14): the file its output is
 	 * appended to by the log writer, NULL = initd.conf's log.directory/
-	 * NAME.log, or no file when that is unset too; rotated past max_size
-	 * bytes (0 = initd.conf's log.max_size), keeping log_keep older files
-	 * FILE.1..FILE.N (initd.conf's log.keep unless log_keep_set). */
+	 * NAME.log, or no file when that is unset too; rotated past
+	 * log_max_size bytes (0 = initd.conf's log.max_size), keeping log_keep
+	 * older files FILE.1..FILE.N (initd.conf's log.keep unless
+	 * log_keep_set). */
 	char *log_file;
-	uint64_t log_max_size;
-	unsigned log_keep;
-	bool log_keep_set;
-
 	struct unit_cgroup cgroup;
 	/* isolation, cgroup limits, probes, seccomp, directories, success_exit:
 	 * never NULL, see struct unit_optional */
 	const struct unit_optional *opt;
+
+	uint64_t restart_delay_usec;      /* default 100ms */
+	uint64_t restart_delay_max_usec;  /* default 30s */
+	uint64_t start_limit_interval_usec; /* default 10s, > 0 */
+	uint64_t stop_timeout_usec;       /* default 5s */
+	uint64_t start_timeout_usec;      /* notify, oneshot, forking, a simple unit
+	                                   * with ready: stopped when not ready by
+	                                   * then; default 90s, 0 = never */
+	uint64_t watchdog_usec; /* WATCHDOG=1 expected this often; 0 = off */
+	uint64_t log_max_size;  /* log.max_size, see log_file */
+
+	enum unit_type type;
+	enum unit_restart restart;
+	unsigned start_limit_burst;       /* default 5, >= 1 */
+	unsigned postmortems;             /* post-mortem records kept (issue 17,
+	                                   * initd/postmortem.h): 0..UNIT_POSTMORTEMS_MAX,
+	                                   * default 5 */
+	int stop_signal;                  /* default SIGTERM */
+	/* Escalation (issue 14; initd.unit(5), FAILURE AND MODES). The action
+	 * run when the unit ends failed is critical ? FAILURE_REBOOT :
+	 * on_failure (unit_failure_action); both set is an error. */
+	enum failure_action on_failure;   /* default FAILURE_NONE */
+	unsigned log_keep;      /* log.keep, see log_file */
+
+	bool bad;               /* failed to parse/validate: see diags */
+	bool log_console;       /* also copy the service's output to the console */
+	bool log_kmsg;          /* ... and to /dev/kmsg */
+	bool critical;          /* the short form of on_failure "reboot" */
+	bool autostart;         /* started at boot (default true); false: loaded,
+	                         * started only by svctl start */
+	bool log_keep_set;      /* log.keep given, see log_file */
 };
 
 /* A slice declared in initd.conf. */
