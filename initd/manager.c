@@ -59,10 +59,11 @@ struct svc *svc_join_source(struct manager *m, const struct svc *v, enum unit_jo
 }
 
 /* The sources' main pids, for the child and for pass_check_joined. */
-/* What v joins, into p and kept in v->join_pid (made at the first spawn
- * that joins a unit): 0, or -ENOMEM (the spawn fails). */
+/* What v joins, into p and kept in v->rare->join_pid (made at the first
+ * spawn that joins a unit): 0, or -ENOMEM (the spawn fails). */
 static int svc_join_pids(struct manager *m, struct svc *v, struct spawn_params *p)
 {
+	struct svc_rare *rare;
 	bool any = false;
 
 	for (int k = 0; k < UNIT_JOIN_MAX; k++) {
@@ -71,11 +72,12 @@ static int svc_join_pids(struct manager *m, struct svc *v, struct spawn_params *
 		p->join_pidfd[k] = src ? src->s.pidfd : -1;
 		any |= src != NULL;
 	}
-	if (!any && !v->join_pid)
+	if (!any && !(v->rare && v->rare->join_pid))
 		return 0;
-	if (!v->join_pid && !(v->join_pid = calloc(UNIT_JOIN_MAX, sizeof(*v->join_pid))))
+	rare = svc_rare_get(v);
+	if (!rare || (!rare->join_pid && !(rare->join_pid = calloc(UNIT_JOIN_MAX, sizeof(pid_t)))))
 		return -ENOMEM;
-	memcpy(v->join_pid, p->join_pid, UNIT_JOIN_MAX * sizeof(*v->join_pid));
+	memcpy(rare->join_pid, p->join_pid, UNIT_JOIN_MAX * sizeof(pid_t));
 	return 0;
 }
 
@@ -216,19 +218,20 @@ static int ops_probe_start(struct service *s, const struct unit_probe *p)
 
 	if (s->pid <= 0)
 		return -ESRCH;
-	if (!v->probe) {
-		v->probe = malloc(sizeof(*v->probe));
-		if (!v->probe)
+	if (!svc_probe(v)) {
+		struct svc_rare *rare = svc_rare_get(v);
+
+		if (!rare || !(rare->probe = malloc(sizeof(*rare->probe))))
 			return -ENOMEM;
-		probe_run_init(v->probe, v->m->loop);
+		probe_run_init(rare->probe, v->m->loop);
 	}
-	return probe_run_start(v->probe, &t, probe_done, v);
+	return probe_run_start(svc_probe(v), &t, probe_done, v);
 }
 
 static void ops_probe_cancel(struct service *s)
 {
-	if (svc_of(s)->probe)
-		probe_run_cancel(svc_of(s)->probe);
+	if (svc_probe(svc_of(s)))
+		probe_run_cancel(svc_probe(svc_of(s)));
 }
 
 static const struct service_ops real_ops = {
@@ -406,12 +409,38 @@ static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
 
 /* ---- per-unit records ------------------------------------------------------ */
 
+struct svc_deps svc_no_deps;
+
+static void svc_deps_free(struct svc *v)
+{
+	if (v->deps != &svc_no_deps) {
+		free(v->deps->requires);
+		free(v->deps->after);
+		free(v->deps->dependents);
+		free(v->deps);
+	}
+	v->deps = &svc_no_deps;
+}
+
+/* v's own dependency record, made now if it points at the shared empty
+ * one: NULL when memory is short. */
+static struct svc_deps *svc_deps_own(struct svc *v)
+{
+	struct svc_deps *d;
+
+	if (v->deps != &svc_no_deps)
+		return v->deps;
+	d = calloc(1, sizeof(*d));
+	if (d)
+		v->deps = d;
+	return d;
+}
+
 void svc_free(struct manager *m, struct svc *v)
 {
 	if (!v)
 		return;
 	service_done(&v->s);   /* cancels its probe */
-	free(v->probe);
 	report_close(v);
 	main_watch_close(m, v);
 	svc_close_cgroup(m, v);
@@ -420,15 +449,24 @@ void svc_free(struct manager *m, struct svc *v)
 	if (v->log)
 		logbuf_free(&v->log->ring);
 	nofork_free(v->log, sizeof(*v->log));
-	if (v->postmortems)
-		postmortem_ring_free(v->postmortems);
-	free(v->postmortems);
-	free(v->join_pid);
-	free(v->pids);
-	free(v->requires);
-	free(v->after);
-	free(v->dependents);
+	if (v->rare) {
+		free(v->rare->probe);
+		if (v->rare->postmortems)
+			postmortem_ring_free(v->rare->postmortems);
+		free(v->rare->postmortems);
+		free(v->rare->join_pid);
+		free(v->rare->pids);
+		free(v->rare);
+	}
+	svc_deps_free(v);
 	nofork_free(v, sizeof(*v));
+}
+
+struct svc_rare *svc_rare_get(struct svc *v)
+{
+	if (!v->rare)
+		v->rare = calloc(1, sizeof(*v->rare));
+	return v->rare;
 }
 
 /* svc_open_cgroup, svc_close_cgroup: manager_cgroup.c */
@@ -483,6 +521,7 @@ int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 	if (!v)
 		return -ENOMEM;
 	v->m = m;
+	v->deps = &svc_no_deps;
 	v->gen = m->gen;
 	m->escalate_dirty = true;   /* it may be set failed below (pass_escalate) */
 	v->output.fd = -1;
@@ -535,52 +574,57 @@ static int names_to_indexes(const struct unit_set *set, char **names, uint32_t *
 	return 0;
 }
 
-static int append_index(uint32_t **v, uint32_t *n, size_t i)
+/* Index i among to's dependents. */
+static int append_dependent(struct svc *to, size_t i)
 {
-	uint32_t *nv = reallocarray(*v, *n + 1, sizeof(**v));
+	struct svc_deps *d = svc_deps_own(to);
+	uint32_t *nv = d ? reallocarray(d->dependents, d->n_dependents + 1, sizeof(*nv)) : NULL;
 
 	if (!nv)
 		return -ENOMEM;
-	nv[(*n)++] = (uint32_t)i;
-	*v = nv;
+	nv[d->n_dependents++] = (uint32_t)i;
+	d->dependents = nv;
 	return 0;
 }
 
 void manager_unlink(struct manager *m)
 {
-	for (size_t i = 0; i < m->n_svcs; i++) {
-		struct svc *v = m->svcs[i];
+	for (size_t i = 0; i < m->n_svcs; i++)
+		svc_deps_free(m->svcs[i]);
+}
 
-		free(v->requires);
-		free(v->after);
-		free(v->dependents);
-		v->requires = v->after = v->dependents = NULL;
-		v->n_requires = v->n_after = v->n_dependents = 0;
-	}
+/* v's requires and after as indexes: a record of its own when it has any. */
+static int link_own(struct manager *m, struct svc *v)
+{
+	const struct unit *u = v->pending_unit ? v->pending_unit : v->s.unit;
+	struct svc_deps *d;
+	int r;
+
+	if (!(u->requires && u->requires[0]) && !(u->after && u->after[0]))
+		return 0;
+	d = svc_deps_own(v);
+	if (!d)
+		return -ENOMEM;
+	r = names_to_indexes(m->set, u->requires, &d->requires, &d->n_requires);
+	return r < 0 ? r : names_to_indexes(m->set, u->after, &d->after, &d->n_after);
 }
 
 static int link_edges(struct manager *m)
 {
 	for (size_t i = 0; i < m->n_svcs; i++) {
-		struct svc *v = m->svcs[i];
-		const struct unit *u = v->pending_unit ? v->pending_unit : v->s.unit;
-		int r = names_to_indexes(m->set, u->requires, &v->requires, &v->n_requires);
+		int r = link_own(m, m->svcs[i]);
 
-		if (r >= 0)
-			r = names_to_indexes(m->set, u->after, &v->after, &v->n_after);
 		if (r < 0)
 			return r;
 	}
 	for (size_t i = 0; i < m->n_svcs; i++) {
-		struct svc *v = m->svcs[i];
+		const struct svc_deps *d = m->svcs[i]->deps;
 
-		for (size_t k = 0; k < v->n_requires; k++)
-			if (append_index(&m->svcs[v->requires[k]]->dependents,
-					 &m->svcs[v->requires[k]]->n_dependents, i) < 0)
+		for (size_t k = 0; k < d->n_requires; k++)
+			if (append_dependent(m->svcs[d->requires[k]], i) < 0)
 				return -ENOMEM;
-		for (size_t k = 0; k < v->n_after; k++)
-			if (append_index(&m->svcs[v->after[k]]->dependents,
-					 &m->svcs[v->after[k]]->n_dependents, i) < 0)
+		for (size_t k = 0; k < d->n_after; k++)
+			if (append_dependent(m->svcs[d->after[k]], i) < 0)
 				return -ENOMEM;
 	}
 	return 0;

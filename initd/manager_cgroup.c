@@ -80,12 +80,23 @@ int svc_cgroup_procs(struct manager *m, struct svc *v, char *buf, size_t size)
 
 /* ---- events -------------------------------------------------------------------- */
 
+/* memory.events' oom_kill in the node at fd, into v->oom_kills: 1 when it
+ * grew, 0 when not, -errno. */
+static int oom_kills_read(struct svc *v, int fd)
+{
+	unsigned long n = v->oom_kills;
+	int r = cgroup_oom_kills(fd, &n);
+
+	v->oom_kills = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	return r;
+}
+
 void svc_cgroup_poll_oom(struct svc *v)
 {
 	unsigned long before = v->oom_kills;
 	_cleanup_close_ int fd = svc_cgroup_open(v->m, v, false);
 
-	if (fd < 0 || cgroup_oom_kills(fd, &v->oom_kills) != 1)
+	if (fd < 0 || oom_kills_read(v, fd) != 1)
 		return;
 	log_warn("%s: the OOM killer killed %lu process(es) in its cgroup", v->s.unit->name,
 		 v->oom_kills - before);
@@ -96,20 +107,22 @@ void svc_cgroup_poll_oom(struct svc *v)
 static void svc_cgroup_poll_pids(struct svc *v)
 {
 	_cleanup_close_ int fd = svc_cgroup_open(v->m, v, false);
+	struct svc_pids *pids = v->rare ? v->rare->pids : NULL;
+	struct svc_rare *rare;
 	char buf[128];
 	uint64_t n;
 
 	if (fd < 0 || cgroup_read_file(fd, "pids.events", buf, sizeof(buf)) < 0 ||
-	    cgroup_keyed_value(buf, "max", &n) < 0 || n <= (v->pids ? v->pids->refused : 0))
+	    cgroup_keyed_value(buf, "max", &n) < 0 || n <= (pids ? pids->refused : 0))
 		return;
-	if (!v->pids || v->pids->refused_at < v->s.started_at)
+	if (!pids || pids->refused_at < v->s.started_at)
 		log_warn("%s: pids.max reached, forks refused", v->s.unit->name);
-	if (!v->pids)
-		v->pids = calloc(1, sizeof(*v->pids));
-	if (!v->pids)
+	if (!pids && (rare = svc_rare_get(v)))
+		pids = rare->pids = calloc(1, sizeof(*pids));
+	if (!pids)
 		return;   /* memory short: said again at the next refusal */
-	v->pids->refused = n;
-	v->pids->refused_at = now_usec();
+	pids->refused = n;
+	pids->refused_at = now_usec();
 }
 
 /* cgroup.events: populated (an empty node ends a run) and frozen
@@ -275,7 +288,7 @@ int svc_open_cgroup(struct manager *m, struct svc *v)
 		svc_cgroup_refused(v, why);
 		return r;
 	}
-	cgroup_oom_kills(node, &v->oom_kills);   /* count from here on */
+	oom_kills_read(v, node);   /* count from here on */
 	safe_close(leaf);
 	safe_close(node);
 	r = svc_cgroup_watch(m, v);

@@ -38,6 +38,35 @@ struct svc_pids {
 	uint64_t refused_at;          /* when it last grew, monotonic usec */
 };
 
+/* Dependencies: indexes into m->svcs, 32 bits (a set holds far fewer
+ * units). Out of line (issue 19): most units have none and point at the
+ * one shared empty record, svc_no_deps, so readers never check; a unit's
+ * own is made when it gets an edge (manager_link). */
+struct svc_deps {
+	uint32_t *requires;
+	uint32_t *after;
+	uint32_t *dependents;         /* units that require or come after this one */
+	uint32_t n_requires, n_after, n_dependents;
+};
+
+extern struct svc_deps svc_no_deps;
+
+/* What few units ever use, out of line (issue 19): made at the first need
+ * of any part (svc_rare_get), NULL before; each part NULL until used. */
+struct svc_rare {
+	/* issue 18.4: the main pid of each namespaces_from source unit when
+	 * this one was spawned; another pid there means the namespace is not
+	 * the one joined: restart (pass_check_joined). 0 = none.
+	 * [UNIT_JOIN_MAX], made at the first spawn that joins a unit, NULL
+	 * before: all 0. */
+	pid_t *join_pid;
+	struct svc_pids *pids;        /* made at its first refused fork */
+	struct probe_run *probe;      /* its ready or health probe (issue 15):
+	                               * made at its first run */
+	struct postmortem_ring *postmortems;  /* issue 17, manager_postmortem.c:
+	                               * made with the first record */
+};
+
 /* The manager's record of one unit: the state machine and what the manager
  * holds for it across restarts. From nofork.h (svc_new), as its svc_log
  * and ring: no forked child of PID 1 has them. */
@@ -57,36 +86,14 @@ struct svc {
 	 * that held the write end is gone. PID 1 never keeps the write end. */
 	struct loop_watch output;
 	struct svc_log *log;          /* made at its first output, NULL before */
-	/* Dependencies: indexes into m->svcs, NULL when none (most units).
-	 * 32 bits (issue 19): a set holds far fewer units. */
-	uint32_t *requires;
-	uint32_t *after;
-	uint32_t *dependents;         /* units that require or come after this one */
-	uint32_t n_requires, n_after, n_dependents;
+	struct svc_deps *deps;        /* never NULL: &svc_no_deps when none */
 
 	/* cgroup (manager_cgroup.c; has_cgroup, freeze_wanted and frozen are
 	 * with the flags below) */
 	int wd[CGROUP_EVENT_MAX];     /* its event files' watches (m->watch), -1 */
-	unsigned long oom_kills;      /* memory.events oom_kill seen so far */
-	struct svc_pids *pids;        /* made at its first refused fork, NULL
-	                               * before (issue 19: few units hit pids.max) */
-
-	/* issue 18.4: the main pid of each namespaces_from source unit when
-	 * this one was spawned; another pid there means the namespace is not
-	 * the one joined: restart (pass_check_joined). 0 = none.
-	 * [UNIT_JOIN_MAX], made at the first spawn that joins a unit, NULL
-	 * before: all 0 (issue 19). */
-	pid_t *join_pid;
-
-	/* reload (gen and its flags below) */
-	const struct unit *pending_unit;  /* changed by a reload: swapped in once stopped */
-
-	struct probe_run *probe;      /* its ready or health probe (issue 15):
-	                               * made at its first run, NULL before
-	                               * (most units have none; issue 19) */
-	/* issue 17 */
-	struct postmortem_ring *postmortems;  /* manager_postmortem.c: made
-	                               * with the first record, NULL before */
+	uint32_t oom_kills;           /* memory.events oom_kill seen so far
+	                               * (saturates: 32 bits keep struct svc in
+	                               * nofork's 384-byte class) */
 
 	/* Last, together: a bit each beside gen, no padding (issue 19). */
 	unsigned gen;                 /* reload: generation of the set s.unit belongs to */
@@ -99,6 +106,10 @@ struct svc {
 	/* Its position in m->order, its bit in m->pass_marks (pass_index):
 	 * in the bits' padding, as UNIT_MAX is far below 2^24. */
 	uint32_t pass_pos : 24;
+
+	/* reload (gen and its flags above) */
+	const struct unit *pending_unit;  /* changed by a reload: swapped in once stopped */
+	struct svc_rare *rare;        /* NULL until a part of it is needed */
 };
 
 struct settled_waiter {
@@ -193,6 +204,14 @@ struct retired_set {
 static inline struct svc *svc_of(struct service *s)
 {
 	return (struct svc *)s;   /* struct service is the first member */
+}
+
+/* v's rare parts, made now if it has none: NULL when memory is short. */
+struct svc_rare *svc_rare_get(struct svc *v);
+
+static inline struct probe_run *svc_probe(const struct svc *v)
+{
+	return v->rare ? v->rare->probe : NULL;
 }
 
 /* ---- manager.c ---- */

@@ -16,15 +16,19 @@ static size_t chunk(const void *p)
 static void svc_footprint(const struct svc *v, struct manager_footprint *fp)
 {
 	/* The record and its log are nofork.h's blocks, not the heap's. */
-	fp->svc_structs += nofork_block_size(sizeof(*v)) + chunk(v->s.status_text) + chunk(v->probe) +
+	const struct svc_rare *r = v->rare;
+
+	fp->svc_structs += nofork_block_size(sizeof(*v)) + chunk(v->s.status_text) +
 			   chunk(v->s.limit_exit) + chunk(v->s.setup_error.detail) +
 			   chunk(v->s.last_exit.detail) + chunk(v->s.probe_why) + chunk(v->s.cold_timers) +
-			   (v->s.limit_exit ? chunk(v->s.limit_exit->detail) : 0) +
-			   chunk(v->report) + chunk(v->join_pid) + chunk(v->pids);
-	fp->deps += chunk(v->requires) + chunk(v->after) + chunk(v->dependents);
+			   (v->s.limit_exit ? chunk(v->s.limit_exit->detail) : 0) + chunk(v->report) +
+			   (r ? chunk(r) + chunk(r->probe) + chunk(r->join_pid) + chunk(r->pids) : 0);
+	if (v->deps != &svc_no_deps)
+		fp->deps += chunk(v->deps) + chunk(v->deps->requires) + chunk(v->deps->after) +
+			    chunk(v->deps->dependents);
 	fp->log_rings += v->log ? nofork_block_size(sizeof(*v->log)) +
 					  nofork_block_size(v->log->ring.cap) : 0;
-	fp->postmortems += v->postmortems ? chunk(v->postmortems) + chunk(v->postmortems->rec) : 0;
+	fp->postmortems += r && r->postmortems ? chunk(r->postmortems) + chunk(r->postmortems->rec) : 0;
 }
 
 static size_t model_total(const struct unit_set_footprint *f)

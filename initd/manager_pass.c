@@ -87,8 +87,8 @@ static bool pass_may_start(struct manager *m, struct svc *v)
 		}
 	}
 
-	for (size_t k = 0; k < v->n_requires; k++) {
-		struct service *d = &m->svcs[v->requires[k]]->s;
+	for (size_t k = 0; k < v->deps->n_requires; k++) {
+		struct service *d = &m->svcs[v->deps->requires[k]]->s;
 
 		if (dep_failed(d)) {
 			svc_dep_failed(v, d);
@@ -103,8 +103,8 @@ static bool pass_may_start(struct manager *m, struct svc *v)
 		if (!service_is_ready(d))
 			ready = false;
 	}
-	for (size_t k = 0; k < v->n_after; k++) {
-		struct service *d = &m->svcs[v->after[k]]->s;
+	for (size_t k = 0; k < v->deps->n_after; k++) {
+		struct service *d = &m->svcs[v->deps->after[k]]->s;
 
 		if (d->state == SERVICE_WAITING || d->state == SERVICE_STARTING ||
 		    (d->state == SERVICE_RESTARTING && d->want_running))
@@ -116,8 +116,8 @@ static bool pass_may_start(struct manager *m, struct svc *v)
 /* A running service whose required unit failed or was stopped goes too. */
 static void pass_check_requires(struct manager *m, struct svc *v)
 {
-	for (size_t k = 0; k < v->n_requires; k++) {
-		struct service *d = &m->svcs[v->requires[k]]->s;
+	for (size_t k = 0; k < v->deps->n_requires; k++) {
+		struct service *d = &m->svcs[v->deps->requires[k]]->s;
 
 		if (dep_failed(d)) {
 			svc_dep_failed(v, d);
@@ -139,12 +139,14 @@ static void pass_check_joined(struct manager *m, struct svc *v)
 	 * (svc_join_pids): none, so nothing to look up. Every pass asks this
 	 * of every running unit (issue 19: at 10,000 units the three lookups
 	 * were most of a pass). */
-	if (!v->join_pid)
+	const pid_t *joined = v->rare ? v->rare->join_pid : NULL;
+
+	if (!joined)
 		return;
 	for (int k = 0; k < UNIT_JOIN_MAX; k++) {
 		struct svc *src = svc_join_source(m, v, (enum unit_join)k);
 
-		if (!src || src->s.pid == v->join_pid[k])
+		if (!src || src->s.pid == joined[k])
 			continue;
 		log_info("%s: the %s namespace of %s is gone, restarting", v->s.unit->name,
 			 unit_join_names[k], src->s.unit->name);
@@ -157,8 +159,8 @@ static void pass_check_joined(struct manager *m, struct svc *v)
 /* Shutting down: a service stops once everything that depends on it has. */
 static void pass_shutdown_one(struct manager *m, struct svc *v)
 {
-	for (size_t k = 0; k < v->n_dependents; k++)
-		if (service_is_active(&m->svcs[v->dependents[k]]->s))
+	for (size_t k = 0; k < v->deps->n_dependents; k++)
+		if (service_is_active(&m->svcs[v->deps->dependents[k]]->s))
 			return;
 	service_stop(&v->s);
 }
@@ -455,8 +457,8 @@ void manager_schedule_svc(struct manager *m, struct svc *v)
 	if (!v->removed && v->pass_pos < m->pass_marks_n) {
 		bit_set(m->pass_waiting, v->pass_pos, v->s.state == SERVICE_WAITING);
 		pass_mark_pos(m, v->pass_pos);
-		for (size_t k = 0; k < v->n_dependents; k++)
-			pass_mark_pos(m, m->svcs[v->dependents[k]]->pass_pos);
+		for (size_t k = 0; k < v->deps->n_dependents; k++)
+			pass_mark_pos(m, m->svcs[v->deps->dependents[k]]->pass_pos);
 	}
 	pass_schedule(m);
 }

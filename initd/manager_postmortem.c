@@ -95,9 +95,11 @@ static struct postmortem *postmortem_slot(struct svc *v)
 {
 	unsigned keep = v->s.unit->postmortems;
 
-	if (!v->postmortems && keep)
-		v->postmortems = calloc(1, sizeof(*v->postmortems));
-	return v->postmortems ? postmortem_ring_add(v->postmortems, keep) : NULL;
+	struct svc_rare *rare = keep ? svc_rare_get(v) : v->rare;
+
+	if (rare && !rare->postmortems && keep)
+		rare->postmortems = calloc(1, sizeof(*rare->postmortems));
+	return rare && rare->postmortems ? postmortem_ring_add(rare->postmortems, keep) : NULL;
 }
 
 static void postmortem_record(struct manager *m, struct svc *v, unsigned restarts)
@@ -135,7 +137,8 @@ void svc_exit(struct manager *m, struct svc *v, const siginfo_t *si)
 
 const struct postmortem *manager_postmortem(struct manager *m, struct service *s, unsigned i)
 {
-	const struct postmortem_ring *r = svc_of(s)->postmortems;
+	const struct svc_rare *rare = svc_of(s)->rare;
+	const struct postmortem_ring *r = rare ? rare->postmortems : NULL;
 
 	return r ? postmortem_ring_get(r, i) : NULL;
 }
