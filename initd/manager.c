@@ -409,7 +409,7 @@ static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
 
 /* ---- per-unit records ------------------------------------------------------ */
 
-struct svc_deps svc_no_deps;
+const struct svc_deps svc_no_deps;
 
 static void svc_deps_free(struct svc *v)
 {
@@ -419,7 +419,7 @@ static void svc_deps_free(struct svc *v)
 		free(v->deps->dependents);
 		free(v->deps);
 	}
-	v->deps = &svc_no_deps;
+	v->deps = (struct svc_deps *)&svc_no_deps;   /* never written: const */
 }
 
 /* v's own dependency record, made now if it points at the shared empty
@@ -521,7 +521,7 @@ int svc_new(struct manager *m, const struct unit *u, struct svc **ret)
 	if (!v)
 		return -ENOMEM;
 	v->m = m;
-	v->deps = &svc_no_deps;
+	v->deps = (struct svc_deps *)&svc_no_deps;
 	v->gen = m->gen;
 	m->escalate_dirty = true;   /* it may be set failed below (pass_escalate) */
 	v->output.fd = -1;

@@ -81,13 +81,16 @@ int svc_cgroup_procs(struct manager *m, struct svc *v, char *buf, size_t size)
 /* ---- events -------------------------------------------------------------------- */
 
 /* memory.events' oom_kill in the node at fd, into v->oom_kills: 1 when it
- * grew, 0 when not, -errno. */
+ * grew, 0 when not (or past what 32 bits count), -errno. */
 static int oom_kills_read(struct svc *v, int fd)
 {
 	unsigned long n = v->oom_kills;
 	int r = cgroup_oom_kills(fd, &n);
+	uint32_t kept = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 
-	v->oom_kills = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	if (r == 1 && kept == v->oom_kills)
+		return 0;
+	v->oom_kills = kept;
 	return r;
 }
 

@@ -49,7 +49,9 @@ struct svc_deps {
 	uint32_t n_requires, n_after, n_dependents;
 };
 
-extern struct svc_deps svc_no_deps;
+/* const: in read-only memory, so a stray write through a unit's deps
+ * faults rather than gives every unit an edge. */
+extern const struct svc_deps svc_no_deps;
 
 /* What few units ever use, out of line (issue 19): made at the first need
  * of any part (svc_rare_get), NULL before; each part NULL until used. */
