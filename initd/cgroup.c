@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "initd/cgroup_limits.h"
 #include "units/unit.h"
 
 static int read_at(int dir_fd, const char *file, char *buf, size_t size)
@@ -260,20 +261,12 @@ int cgroup_leaf_remove(const struct cgroup_tree *t, const char *slice, const cha
 int cgroup_oom_kills(int leaf_fd, unsigned long *last)
 {
 	char buf[512];
-	const char *p;
-	char *end;
-	unsigned long v;
+	uint64_t v;
 	int n = read_at(leaf_fd, "memory.events", buf, sizeof(buf));
 
 	if (n < 0)
 		return n;
-	p = strstr(buf, "oom_kill ");
-	if (!p)
-		return -EBADMSG;
-	p += strlen("oom_kill ");
-	errno = 0;
-	v = strtoul(p, &end, 10);
-	if (end == p || errno || *p == '-')
+	if (cgroup_keyed_value(buf, "oom_kill", &v) < 0)
 		return -EBADMSG;
 	if (v <= *last)
 		return 0;

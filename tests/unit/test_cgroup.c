@@ -321,6 +321,29 @@ START_TEST(test_stats_read)
 }
 END_TEST
 
+/* memory.events' oom_kill, as PID 1 follows it: 1 when it grew; the key at
+ * a line's start only (oom_group_kill is another counter). */
+START_TEST(test_oom_kills_grow)
+{
+	struct tree t;
+	unsigned long last = 0;
+	int fd;
+
+	tree_init(&t);
+	tree_file(&t, "memory.events", "oom 2\noom_group_kill 9\noom_kill 3\n");
+	fd = open(t.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(cgroup_oom_kills(fd, &last), 1);
+	ck_assert_uint_eq(last, 3);
+	ck_assert_int_eq(cgroup_oom_kills(fd, &last), 0);   /* no growth */
+	tree_file(&t, "memory.events", "oom 2\n");
+	ck_assert_int_eq(cgroup_oom_kills(fd, &last), -EBADMSG);
+	ck_assert_uint_eq(last, 3);
+	close(fd);
+	tree_remove(&t);
+}
+END_TEST
+
 /* ---- building the tree ------------------------------------------------------------- */
 
 START_TEST(test_apply)
@@ -688,6 +711,7 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_limits_settings);
 	tcase_add_test(tc, test_stats_parse);
 	tcase_add_test(tc, test_stats_read);
+	tcase_add_test(tc, test_oom_kills_grow);
 	tcase_add_test(tc, test_apply);
 	tcase_add_test(tc, test_apply_slice_problem);
 	tcase_add_test(tc, test_plan_default_accounting);
