@@ -422,14 +422,29 @@ size_t cgroup_plan_prune(struct cgroup_plan *p, int root_fd)
 
 /* ---- one service ------------------------------------------------------------------ */
 
-/* mkdir -p PATH below root_fd; *ret_fd opens it. */
+/* mkdir -p PATH below root_fd; *ret_fd opens it. Returns 1 when its last
+ * component was made by this call (a new cgroup: every counter in its
+ * *.events is 0), 0 when it was there (or a missing parent was made on
+ * the way). The slices are made by cgroup_plan_apply before any service's
+ * node, so a spawn makes and opens one directory: the walk is only for a
+ * parent removed since (issue 19: no work per unit that is done once). */
 static int open_path(int root_fd, const char *path, int *ret_fd)
 {
 	char buf[CGROUP_PATH_MAX], *save = NULL;
-	int dir = root_fd, r = 0;
+	int dir = root_fd, made, r = 0;
 
 	if (strlen(path) >= sizeof(buf))
 		return -ENAMETOOLONG;
+	made = mkdirat(root_fd, path, 0755) == 0;
+	if (made || errno == EEXIST) {
+		dir = openat(root_fd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dir < 0)
+			return -errno;
+		*ret_fd = dir;
+		return made;
+	}
+	if (errno != ENOENT)
+		return -errno;
 	strcpy(buf, path);
 	for (char *p = strtok_r(buf, "/", &save); p && r == 0; p = strtok_r(NULL, "/", &save)) {
 		int next;
@@ -522,13 +537,13 @@ int cgroup_plan_open_service(const struct unit *u, int root_fd, uid_t uid, gid_t
 {
 	char path[CGROUP_PATH_MAX];
 	const char *file = NULL;
-	int node = -1, leaf = -1, r;
+	int node = -1, leaf = -1, made, r;
 
 	unit_cgroup_path(u, path, sizeof(path));
-	r = open_path(root_fd, path, &node);
-	if (r < 0) {
-		snprintf(problem, size, "mkdir %s: %s", path, strerror(-r));
-		return r;
+	made = open_path(root_fd, path, &node);
+	if (made < 0) {
+		snprintf(problem, size, "mkdir %s: %s", path, strerror(-made));
+		return made;
 	}
 	r = cgroup_limits_write(node, &u->opt->limits, &file);
 	if (r < 0)
@@ -541,5 +556,5 @@ int cgroup_plan_open_service(const struct unit *u, int root_fd, uid_t uid, gid_t
 	}
 	*ret_node = node;
 	*ret_leaf = leaf;
-	return 0;
+	return made;
 }

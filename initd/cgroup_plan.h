@@ -100,8 +100,10 @@ size_t cgroup_plan_prune(struct cgroup_plan *p, int root_fd);
  * subtree_control, create NAME/main, and, with uid != (uid_t)-1, hand the
  * node to that user (the directory and its cgroup.procs, cgroup.threads,
  * cgroup.subtree_control). *ret_node: the node (events, kill, stats);
- * *ret_leaf: where processes go, -1 when that is the node itself. On
- * failure returns -errno with the reason in problem, and no fd open. */
+ * *ret_leaf: where processes go, -1 when that is the node itself.
+ * Returns 1 when the node was made by this call (its event counters are
+ * all 0: nothing to read), 0 when it was there. On failure returns -errno
+ * with the reason in problem, and no fd open. */
 int cgroup_plan_open_service(const struct unit *u, int root_fd, uid_t uid, gid_t gid,
 			     int *ret_node, int *ret_leaf, char *problem, size_t size);
 

@@ -275,7 +275,7 @@ void svc_cgroup_check(struct manager *m, struct svc *v)
 		m->leaves_pending = true;
 }
 
-int svc_open_cgroup(struct manager *m, struct svc *v)
+int svc_open_cgroup(struct manager *m, struct svc *v, int *ret_spawn_fd)
 {
 	const struct unit *u = v->s.unit;
 	char why[CGROUP_PROBLEM_MAX];
@@ -291,30 +291,46 @@ int svc_open_cgroup(struct manager *m, struct svc *v)
 		svc_cgroup_refused(v, why);
 		return r;
 	}
-	oom_kills_read(v, node);   /* count from here on */
-	safe_close(leaf);
-	safe_close(node);
+	/* Counted from here on: a node made just now has counted nothing. */
+	if (r == 1)
+		v->oom_kills = 0;
+	else
+		oom_kills_read(v, node);
 	r = svc_cgroup_watch(m, v);
 	if (r < 0) {
 		/* Unwatched, a node would never say it emptied: no cgroup
 		 * rather than one whose end is missed (a later start retries). */
 		svc_close_cgroup(m, v);
+		safe_close(leaf);
+		safe_close(node);
 		snprintf(why, sizeof(why), "cannot watch its cgroup.events: %s", strerror(-r));
 		svc_cgroup_refused(v, why);
 		return r;
 	}
 	v->has_cgroup = true;
+	/* Where its processes go, for the spawn that made it: not opened
+	 * twice. */
+	if (ret_spawn_fd && leaf >= 0) {
+		*ret_spawn_fd = leaf;
+		leaf = -1;
+	} else if (ret_spawn_fd) {
+		*ret_spawn_fd = node;
+		node = -1;
+	}
+	safe_close(leaf);
+	safe_close(node);
 	return 0;
 }
 
-/* The leaf fd of a service whose cgroup is set up, made anew once when it
- * was removed behind initd's back. */
+/* The leaf fd of a service, its cgroup set up at its first spawn, made
+ * anew once when it was removed behind initd's back. */
 static int svc_cgroup_open_leaf(struct manager *m, struct svc *v)
 {
-	int fd;
+	int fd = -1;
 
-	if (!v->has_cgroup && svc_open_cgroup(m, v) < 0)
-		return -ENODEV;   /* its reason is recorded: service_spawn keeps it */
+	if (!v->has_cgroup)
+		/* on failure, its reason is recorded: service_spawn keeps it */
+		return svc_open_cgroup(m, v, &fd) < 0 ? -ENODEV : fd;
 	fd = svc_cgroup_open(m, v, true);
 	if (fd != -ENOENT)
 		return fd;
@@ -322,9 +338,7 @@ static int svc_cgroup_open_leaf(struct manager *m, struct svc *v)
 	 * was removed behind initd's back: made anew, once. */
 	log_warn("%s: its cgroup was removed; making it again", v->s.unit->name);
 	svc_close_cgroup(m, v);
-	if (svc_open_cgroup(m, v) < 0)
-		return -ENODEV;
-	return svc_cgroup_open(m, v, true);
+	return svc_open_cgroup(m, v, &fd) < 0 ? -ENODEV : fd;
 }
 
 int svc_spawn_cgroup_fd(struct manager *m, struct svc *v, int *ret_fd)
@@ -367,7 +381,7 @@ void manager_cgroup_idle_leaves(struct manager *m)
 	for (size_t i = 0; i < m->n_svcs; i++) {
 		struct svc *v = m->svcs[i];
 
-		if (svc_idle_without_leaf(v) && svc_open_cgroup(m, v) < 0)
+		if (svc_idle_without_leaf(v) && svc_open_cgroup(m, v, NULL) < 0)
 			service_setup_refused(&v->s);   /* its reason is recorded */
 	}
 }

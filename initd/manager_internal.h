@@ -273,7 +273,8 @@ int svc_find_main(struct service *s, char *why, size_t size);
  * (svc_new). check: what the plan and the passwd file can tell, without
  * touching the tree (svc_new); a unit that cannot have its cgroup is born
  * failed with the reason (EXIT_CGROUP). open: make the node and leaf: 0,
- * or -errno with the reason recorded as its last exit (the caller fails
+ * and with ret_spawn_fd the fd its processes go in (the spawn's), or
+ * -errno with the reason recorded as its last exit (the caller fails
  * it: service_spawn, or service_setup_refused). The leaves are made at
  * each unit's first spawn, so that the boot's first execs need not wait
  * for every other unit's leaf (issue 19); a unit without one that is
@@ -282,7 +283,7 @@ int svc_find_main(struct service *s, char *why, size_t size);
  * poll_oom: read memory.events now (before an exit is classified). */
 void svc_cgroup_init(struct svc *v);
 void svc_cgroup_check(struct manager *m, struct svc *v);
-int svc_open_cgroup(struct manager *m, struct svc *v);
+int svc_open_cgroup(struct manager *m, struct svc *v, int *ret_spawn_fd);
 void manager_cgroup_idle_leaves(struct manager *m);
 void svc_close_cgroup(struct manager *m, struct svc *v);
 /* The directory to spawn v into: 0 with *ret_fd a new fd (the caller

@@ -351,7 +351,7 @@ START_TEST(test_apply)
 	struct tree t;
 	struct unit_set *s;
 	struct cgroup_plan *p = NULL;
-	char root[128], why[CGROUP_PROBLEM_MAX];
+	char root[128], why[CGROUP_PROBLEM_MAX], path[256];
 	int fd, node = -1, leaf = -1;
 	struct stat sb;
 
@@ -403,6 +403,25 @@ START_TEST(test_apply)
 	}
 	close(node);
 	close(leaf);
+
+	/* a node made by this call says so (its counters are all 0: PID 1
+	 * reads no memory.events for it); one that was there does not */
+	ck_assert_int_eq(cgroup_plan_open_service(unit_set_find(s, "plain"), fd, (uid_t)-1,
+						  (gid_t)-1, &node, &leaf, why, sizeof(why)), 1);
+	ck_assert(tree_exists(&t, "cg/system/plain"));
+	ck_assert_int_eq(leaf, -1);
+	close(node);
+	ck_assert_int_eq(cgroup_plan_open_service(unit_set_find(s, "plain"), fd, (uid_t)-1,
+						  (gid_t)-1, &node, &leaf, why, sizeof(why)), 0);
+	close(node);
+	/* its slice removed since the plan made it: made again on the way */
+	snprintf(path, sizeof(path), "%s/cg/system", t.dir);
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	ck_assert(!tree_exists(&t, "cg/system"));
+	ck_assert_int_eq(cgroup_plan_open_service(unit_set_find(s, "plain"), fd, (uid_t)-1,
+						  (gid_t)-1, &node, &leaf, why, sizeof(why)), 0);
+	ck_assert(tree_exists(&t, "cg/system/plain"));
+	close(node);
 
 	/* a node whose files refuse: the reason names the file */
 	ck_assert_int_eq(cgroup_plan_open_service(unit_set_find(s, "db"), fd, (uid_t)-1, (gid_t)-1,
