@@ -1,11 +1,13 @@
 /* spawn.c — clone3 into the leaf, staged child setup, exec. See spawn.h. */
 #include "initd/spawn.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -714,7 +716,19 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd, pid_t *r
  * for an exec, which is what made glibc's posix_spawn too slow here
  * (loader.c). The service's child resets what it inherited first thing
  * (child_run), as a direct fork's does. Without the window (not reserved,
- * or broken: window_broken), spawn_fork forks directly. */
+ * or broken: window_broken), spawn_fork forks directly.
+ *
+ * The window is for a big table only. A table whose fds are all below 64
+ * (the kernel's NR_OPEN_DEFAULT) is copied into the one embedded in the
+ * child's files_struct: nothing allocated, at most 64 entries, while the
+ * window's vfork child is one more task to make, run and reap per spawn
+ * (under TCG, 8.2 ms from one spawn to the next through the window at 10
+ * units, 4.9-6.5 forking directly; issue 19). Past 64, a direct copy
+ * would also leave each service a table as big as PID 1's for its whole
+ * life (the kernel never shrinks one), so from there on every spawn takes
+ * the window. window.fd_top: the highest fd PID 1 was seen to hold, a
+ * high-water mark (a new fd takes the lowest free number, so a spawn's
+ * own are the table's top but for holes; inherited ones are read once). */
 
 enum { SLOT_REPORT, SLOT_SYNC, SLOT_EXE, SLOT_OUTPUT, SLOT_CGROUP, SLOT_JOIN,
        SLOTS = SLOT_JOIN + UNIT_JOIN_MAX };
@@ -723,13 +737,34 @@ enum { SLOT_REPORT, SLOT_SYNC, SLOT_EXE, SLOT_OUTPUT, SLOT_CGROUP, SLOT_JOIN,
  * reserved, touched only as used. */
 #define WINDOW_STACK_SIZE ((size_t)1 << 20)
 
+/* The first fd a child's copy of the table cannot hold in its embedded
+ * one (NR_OPEN_DEFAULT, BITS_PER_LONG in the kernel). */
+#define WINDOW_FROM_FD ((int)(8 * sizeof(long)))
+
 static struct {
 	int state;            /* 0 not tried, 1 ready, -1 unavailable */
+	int fd_top;           /* the highest fd seen; INT_MAX: not known */
 	int null_fd;          /* what an idle slot holds */
 	int slot[SLOTS];
 	unsigned end;         /* above every slot: the vfork child keeps [0, end) */
 	char *stack_top;
 } window;
+
+/* The highest fd open now (/proc/self/fd), INT_MAX if it cannot be read. */
+static int fd_highest(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int top = -1;
+
+	if (!d)
+		return INT_MAX;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && atoi(e->d_name) > top)
+			top = atoi(e->d_name);
+	closedir(d);
+	return top;
+}
 
 static void window_reserve(void)
 {
@@ -762,7 +797,16 @@ static void window_reserve(void)
 		return;
 	}
 	window.stack_top = stack + guard + WINDOW_STACK_SIZE;
+	window.fd_top = fd_highest();   /* what PID 1 inherited, once */
 	window.state = 1;
+}
+
+/* Note fd as held; whether this spawn takes the window. */
+static bool window_wanted(int fd)
+{
+	if (fd > window.fd_top)
+		window.fd_top = fd;
+	return window.fd_top >= WINDOW_FROM_FD;
 }
 
 /* What the vfork child reads and writes, in PID 1's (suspended) frame. */
@@ -881,7 +925,7 @@ static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const
 	};
 	pid_t vpid = -1;
 
-	if (window.state < 0)
+	if (window.state < 0 || !window_wanted(report[1]))
 		return -ENOSYS;
 	/* The pidfd's number, held until the child exists: at the fd limit
 	 * a spawn fails before its child runs, as clone3's CLONE_PIDFD would. */
@@ -1034,6 +1078,7 @@ static int spawn_fork(const struct spawn_params *p, const int *join_fds, struct 
 		r = pid;
 		goto fail;
 	}
+	window_wanted(pidfd);
 	if (sync[1] >= 0) {
 		close(sync[0]);
 		parent_release(pid, iso, report[1], sync[1]);

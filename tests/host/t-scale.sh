@@ -51,6 +51,16 @@ lim=$(in_ns awk '/^Max open files/ { print $4, $5 }' "/proc/$pid/limits")
 want_hard=$(( hard < 524288 ? hard : 524288 ))
 is "a service gets the default open-file limit (1024, hard 524288 or initd's)" "$lim" "1024 $want_hard"
 
+# A service's fd table is a copy of the one it was forked with, and the
+# kernel never shrinks a table: the units started last, when initd held
+# ~2 fds per unit, would each keep a table as big as initd's (2048 slots
+# here) for life. spawn.c forks them through its fd window, whose copy
+# holds only the low fds: the 64 slots embedded in every process.
+pid=$(svc_pid "s$N")
+fdsize=$(in_ns awk '/^FDSize:/ { print $2 }' "/proc/$pid/status")
+check "the last unit started has a table of its own size, not initd's (FDSize ${fdsize:-?})" \
+	test "${fdsize:-9999}" -le 64
+
 names=$(for i in $(seq -w 1 "$STOPPED"); do printf 's%0*d ' "${#N}" "$((10#$i))"; done)
 # shellcheck disable=SC2086
 check "stopping $STOPPED units" timeout 60 "$SVCTL" --socket "$T/control" stop $names
