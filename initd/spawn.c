@@ -746,6 +746,7 @@ static struct {
 	int fd_top;           /* the highest fd seen; INT_MAX: not known */
 	int null_fd;          /* what an idle slot holds */
 	int slot[SLOTS];
+	uint32_t loaded;      /* the slots this spawn put an fd in */
 	unsigned end;         /* above every slot: the vfork child keeps [0, end) */
 	char *stack_top;
 } window;
@@ -866,8 +867,11 @@ static int window_child(void *data)
  * for exe_fd) pass as they are. A failed dup3 clears *ok. */
 static int window_put(int i, int fd, bool *ok)
 {
+	_Static_assert(SLOTS <= 32, "window.loaded has a bit per slot");
+
 	if (fd < 0)
 		return fd;
+	window.loaded |= UINT32_C(1) << i;
 	if (dup3(fd, window.slot[i], O_CLOEXEC) < 0)
 		*ok = false;
 	return window.slot[i];
@@ -890,16 +894,18 @@ static bool window_load(struct window_spawn *w, struct spawn_params *view, int *
 	return ok;
 }
 
-/* Every slot back to /dev/null: none may keep a pipe's end (PID 1 would
- * never see its end of file). One that cannot be is closed, and the window
- * is off for good. */
+/* Every slot this spawn loaded back to /dev/null (the others hold it
+ * still): none may keep a pipe's end (PID 1 would never see its end of
+ * file). One that cannot be is closed, and the window is off for good. */
 static void window_unload(void)
 {
 	for (int i = 0; i < SLOTS; i++)
-		if (dup3(window.null_fd, window.slot[i], O_CLOEXEC) < 0) {
+		if ((window.loaded & (UINT32_C(1) << i)) &&
+		    dup3(window.null_fd, window.slot[i], O_CLOEXEC) < 0) {
 			close(window.slot[i]);
 			window.state = -1;
 		}
+	window.loaded = 0;
 }
 
 /* A failure of the window's own steps, which a direct fork would not meet
