@@ -134,8 +134,12 @@ install -m 0644 "$here/run-script.unit" "$dir/extra/etc/initd/units/run-script.u
 # one the boot finds the model out of date and reads the files (initd(8)).
 case ${BUILD:=build} in /*) ;; *) BUILD=$here/../$BUILD ;; esac
 host_initd=${RUN_HOST_INITD:-$BUILD/initd}
-if [ -x "$host_initd" ] &&
-   gzip -dc "$initrd" | cpio -t --quiet 2>/dev/null | grep -x etc/initd/initd.model >/dev/null; then
+# The listing first, then grep: cpio stops at the archive's trailer, and
+# gzip, still writing what follows it, may die of SIGPIPE, which pipefail
+# made the pipeline's status: the model was then silently not compiled,
+# depending on the image's size.
+listing=$(gzip -dc "$initrd" 2>/dev/null | cpio -t --quiet 2>/dev/null)
+if [ -x "$host_initd" ] && grep -qx etc/initd/initd.model <<< "$listing"; then
 	rm -rf "$dir/compile"
 	mkdir -p "$dir/compile"
 	(initrd=$(cd "$(dirname "$initrd")" && pwd)/$(basename "$initrd") &&
