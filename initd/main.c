@@ -1006,7 +1006,7 @@ static void boot_pid1(struct initd *d)
 static int run_daemon(struct initd *d)
 {
 	struct unit_set *compiled = NULL;
-	int r, lr;
+	int r, lr, lo = -1;
 
 	if (d->pid1)
 		boot_pid1(d);
@@ -1030,6 +1030,13 @@ static int run_daemon(struct initd *d)
 		log_error("cannot set up the event loop: %s", strerror(-r));
 		return r;
 	}
+	/* Every daemon expects 127.0.0.1: the machine's own lo is up before
+	 * any unit starts (not with --no-mounts: then the network namespace
+	 * is not ours to change). Its child first, after the signalfd (its
+	 * SIGCHLD is read there): the kernel brings lo up on the other CPU
+	 * while PID 1 reads the model and makes its sockets. */
+	if (d->pid1 && !d->opt.no_mounts)
+		lo = net_loopback_start();
 	/* The model compiled into the image (initd --compile), while its
 	 * digest matches the files: no loader on the boot's path. Else the
 	 * loader first (a fork that execs initd-loader, initd/loader.h): its
@@ -1075,12 +1082,10 @@ static int run_daemon(struct initd *d)
 	if (d->cmdline.rescue)
 		enter_rescue(d, "initd.rescue on the kernel command line");
 	boot_phase_mark(BOOT_PHASE_LOOP);
-	/* Every daemon expects 127.0.0.1: the machine's own lo is up before
-	 * any unit starts (not with --no-mounts: then the network namespace
-	 * is not ours to change). The model cannot arrive before this
-	 * returns: it is read in the loop. */
+	/* lo's answer: the loader's model cannot arrive before this returns
+	 * (it is read in the loop), nor does a compiled one go in before. */
 	if (d->pid1 && !d->opt.no_mounts) {
-		net_loopback_up();
+		net_loopback_wait(lo);
 		boot_phase_mark(BOOT_PHASE_LOOPBACK);
 	}
 	if (compiled)

@@ -8,6 +8,7 @@
 #include <linux/if_link.h>
 #include <linux/veth.h>
 #include <net/if.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -16,6 +17,7 @@
 
 #include "common/rtnl.h"
 #include "common/util.h"
+#include "initd/child.h"
 #include "initd/log.h"
 
 /* The interface's index in the caller's net namespace, or -errno. */
@@ -177,7 +179,7 @@ static int ip_forward_enable(void)
  * code run once is mostly translation under TCG (issue 19), and the ioctls
  * are the least code. An AF_UNIX socket: the interface ioctls are the socket layer's, so
  * no IPv4 is needed. */
-void net_loopback_up(void)
+static int loopback_up(void)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = 0;
@@ -189,6 +191,46 @@ void net_loopback_up(void)
 		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
 			r = -errno;
 	}
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+int net_loopback_start(void)
+{
+	int p[2], r;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		/* what it inherited first (child.h): only the pipe stays */
+		r = child_reset_signals();
+		if (r == 0 && (close_range(0, (unsigned)p[1] - 1, 0) < 0 ||
+			       close_range((unsigned)p[1] + 1, ~0U, 0) < 0))
+			r = -errno;
+		if (r == 0)
+			r = loopback_up();
+		_exit(write(p[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : 1);
+	}
+	r = pid < 0 ? -errno : p[0];
+	if (pid < 0)
+		close(p[0]);
+	close(p[1]);
+	return r;
+}
+
+void net_loopback_wait(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int r = -ETIMEDOUT, got;
+
+	if (fd < 0)
+		r = loopback_up();
+	else if (poll(&pfd, 1, LOOPBACK_WAIT_MS) > 0)
+		/* end of file: the child died before it answered */
+		r = read(fd, &got, sizeof(got)) == (ssize_t)sizeof(got) ? got : -EPIPE;
 	if (fd >= 0)
 		close(fd);
 	if (r < 0)

@@ -1,8 +1,9 @@
 /* net.h — host bridges and per-service veth networking over rtnetlink
  * (requests built with common/rtnl.h; doc/DESIGN.md §2 says why not libnl).
  *
- * At boot PID 1 brings up its own lo (net_loopback_up) and creates the bridges initd.conf declares, brings them up,
- * gives them their addresses and sets ip_forward (net_boot). For a service
+ * At boot PID 1 brings up its own lo (in a child: net_loopback_start) and
+ * creates the bridges initd.conf declares, brings them up, gives them
+ * their addresses and sets ip_forward (net_boot). For a service
  * with network.veth the parent, between clone3 and releasing the child,
  * creates a veth pair whose peer is born as "eth0" inside the child's net
  * namespace and whose host end ("vi<PID>") joins the bridge, or (a
@@ -27,8 +28,15 @@
 #include "units/unit.h"
 
 /* PID 1 at boot, before any unit: lo up (the kernel gives it 127.0.0.1/8
- * and ::1). A failure is logged, not fatal. */
-void net_loopback_up(void);
+ * and ::1). A failure is logged, not fatal. The kernel's part (~12 ms
+ * under TCG, the address and route notifiers) runs in a child forked
+ * early, on the other CPU while PID 1 reads the model (issue 19): start
+ * returns the read end of its report pipe (or -errno: then wait does it
+ * in PID 1), wait reads the child's errno, at most LOOPBACK_WAIT_MS, logs
+ * a failure and closes fd. The child is reaped as any orphan is. */
+#define LOOPBACK_WAIT_MS 5000
+int net_loopback_start(void);
+void net_loopback_wait(int fd);
 
 /* PID 1 at boot: bridges and ip_forward. Problems are logged, not fatal. */
 void net_boot(const struct initd_conf *conf);

@@ -33,6 +33,11 @@ lo_up() { ip -o link show lo | grep -q '[<,]UP[,>]'; }
 check "lo is up at boot (ip link show lo)" lo_up
 check "127.0.0.1 answers (ping)" ping -c 1 -W 2 127.0.0.1
 check "127.0.0.1 is lo's address" sh -c "ip -o addr show lo | grep -q 'inet 127.0.0.1/8'"
+# PID 1 brings lo up in a child of its own, off its path, and waits for it
+# before any unit starts: one started at boot saw lo up (IFF_UP, 0x1).
+lo_seen=$(cat /run/lo-seen 2>/dev/null)
+check "lo was up when the boot's units started (lo-seen: flags ${lo_seen:-?})" \
+	sh -c '[ -n "$1" ] && [ $(( $1 & 1 )) = 1 ]' sh "$lo_seen"
 lo_units=$(grep -lE '"lo"|ifconfig|link.*set' /etc/initd/units/*.unit 2>/dev/null)
 check_eq "no test unit brings lo up itself" "$lo_units" ""
 
