@@ -726,9 +726,9 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd, pid_t *r
  * units, 4.9-6.5 forking directly; issue 19). Past 64, a direct copy
  * would also leave each service a table as big as PID 1's for its whole
  * life (the kernel never shrinks one), so from there on every spawn takes
- * the window. window.fd_top: the highest fd PID 1 was seen to hold, a
- * high-water mark (a new fd takes the lowest free number, so a spawn's
- * own are the table's top but for holes; inherited ones are read once). */
+ * the window. window.fd_top: the highest fd open at this spawn, read
+ * from /proc/self/fd (a listing of fewer than 64 entries) at each spawn
+ * until one is at 64 or above; from then on the window, for good. */
 
 enum { SLOT_REPORT, SLOT_SYNC, SLOT_EXE, SLOT_OUTPUT, SLOT_CGROUP, SLOT_JOIN,
        SLOTS = SLOT_JOIN + UNIT_JOIN_MAX };
@@ -743,7 +743,7 @@ enum { SLOT_REPORT, SLOT_SYNC, SLOT_EXE, SLOT_OUTPUT, SLOT_CGROUP, SLOT_JOIN,
 
 static struct {
 	int state;            /* 0 not tried, 1 ready, -1 unavailable */
-	int fd_top;           /* the highest fd seen; INT_MAX: not known */
+	int fd_top;           /* the highest fd seen open; INT_MAX: not known */
 	int null_fd;          /* what an idle slot holds */
 	int slot[SLOTS];
 	uint32_t loaded;      /* the slots this spawn put an fd in */
@@ -798,15 +798,14 @@ static void window_reserve(void)
 		return;
 	}
 	window.stack_top = stack + guard + WINDOW_STACK_SIZE;
-	window.fd_top = fd_highest();   /* what PID 1 inherited, once */
 	window.state = 1;
 }
 
-/* Note fd as held; whether this spawn takes the window. */
-static bool window_wanted(int fd)
+/* Whether this spawn takes the window: every fd it needs is open now. */
+static bool window_wanted(void)
 {
-	if (fd > window.fd_top)
-		window.fd_top = fd;
+	if (window.fd_top < WINDOW_FROM_FD)
+		window.fd_top = fd_highest();
 	return window.fd_top >= WINDOW_FROM_FD;
 }
 
@@ -931,7 +930,7 @@ static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const
 	};
 	pid_t vpid = -1;
 
-	if (window.state < 0 || !window_wanted(report[1]))
+	if (window.state < 0 || !window_wanted())
 		return -ENOSYS;
 	/* The pidfd's number, held until the child exists: at the fd limit
 	 * a spawn fails before its child runs, as clone3's CLONE_PIDFD would. */
@@ -1084,7 +1083,6 @@ static int spawn_fork(const struct spawn_params *p, const int *join_fds, struct 
 		r = pid;
 		goto fail;
 	}
-	window_wanted(pidfd);
 	if (sync[1] >= 0) {
 		close(sync[0]);
 		parent_release(pid, iso, report[1], sync[1]);
