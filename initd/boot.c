@@ -416,6 +416,14 @@ static void fault_handler(int sig)
 			  sig == SIGILL ? "illegal instruction" :
 			  sig == SIGFPE ? "arithmetic exception" : "abort";
 
+	/* A fork of PID 1 that has not reset its signals yet (child.h: a
+	 * service's clone3 child, lo's): the fault is its own, not the
+	 * machine's. It dies of the signal, once this handler returns. */
+	if (getpid() != 1) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
 	if (in_fault++)
 		boot_crash(CRASH_FREEZE, "fault in the fault handler");
 	boot_crash(crash_action_now, why);
