@@ -1040,9 +1040,9 @@ static int run_daemon(struct initd *d)
 	/* The model compiled into the image (initd --compile), while its
 	 * digest matches the files: no loader on the boot's path. Else the
 	 * loader first (a fork that execs initd-loader, initd/loader.h): its
-	 * parse runs on the other CPU while PID 1 sets up its sockets, the
-	 * log writer and lo. Its answer is read in the loop, after all of
-	 * them (issue 19). */
+	 * parse runs on the other CPU while PID 1 sets up its sockets and
+	 * the log writer, and waits for lo's child. Its answer is read in the
+	 * loop, after all of them (issue 19). */
 	lr = loader_read_compiled(d->opt.model_path, d->opt.conf_path, d->opt.units_dir, &compiled);
 	if (lr < 0) {
 		lr = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, NULL, boot_units_loaded,

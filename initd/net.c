@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -210,6 +211,13 @@ int net_loopback_start(void)
 		if (r == 0 && (close_range(0, (unsigned)p[1] - 1, 0) < 0 ||
 			       close_range((unsigned)p[1] + 1, ~0U, 0) < 0))
 			r = -errno;
+#ifdef INITD_FAULT_INJECTION
+		/* tests/vm/crash.sh: a slow lo (initd_fault_lo_ms= on the kernel
+		 * command line, so in PID 1's environment) shows that no unit
+		 * starts before it is up */
+		if (r == 0 && getenv("initd_fault_lo_ms"))
+			usleep((useconds_t)atoi(getenv("initd_fault_lo_ms")) * 1000);
+#endif
 		if (r == 0)
 			r = loopback_up();
 		_exit(write(p[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : 1);
@@ -226,13 +234,18 @@ void net_loopback_wait(int fd)
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	int r = -ETIMEDOUT, got;
 
-	if (fd < 0)
-		r = loopback_up();
-	else if (poll(&pfd, 1, LOOPBACK_WAIT_MS) > 0)
+	if (fd >= 0 && poll(&pfd, 1, LOOPBACK_WAIT_MS) > 0)
 		/* end of file: the child died before it answered */
 		r = read(fd, &got, sizeof(got)) == (ssize_t)sizeof(got) ? got : -EPIPE;
 	if (fd >= 0)
 		close(fd);
+	if (r < 0 && fd >= 0)
+		log_warn("lo: its child: %s; bringing it up here", strerror(-r));
+	/* No child, or no answer from it (it could not reset itself, died,
+	 * or took 5 s): PID 1 itself, so that no unit starts without lo
+	 * (a second SIOCSIFFLAGS on an lo already up does nothing). */
+	if (r < 0)
+		r = loopback_up();
 	if (r < 0)
 		log_error("lo: cannot bring it up: %s", strerror(-r));
 	else

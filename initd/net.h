@@ -31,9 +31,10 @@
  * and ::1). A failure is logged, not fatal. The kernel's part (~12 ms
  * under TCG, the address and route notifiers) runs in a child forked
  * early, on the other CPU while PID 1 reads the model (issue 19): start
- * returns the read end of its report pipe (or -errno: then wait does it
- * in PID 1), wait reads the child's errno, at most LOOPBACK_WAIT_MS, logs
- * a failure and closes fd. The child is reaped as any orphan is. */
+ * returns the read end of its report pipe (or -errno), wait reads the
+ * child's errno, at most LOOPBACK_WAIT_MS, and closes fd; without a child
+ * or an answer from it, PID 1 brings lo up itself there. A failure is
+ * logged. The child is reaped as any orphan is. */
 #define LOOPBACK_WAIT_MS 5000
 int net_loopback_start(void);
 void net_loopback_wait(int fd);

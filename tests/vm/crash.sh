@@ -8,7 +8,9 @@
 #   shell     a shell is started on the console as a child of PID 1
 #   cmdline   initd.conf says freeze, the kernel command line says
 #             initd.crash_action=poweroff initd.verbose (issue 14): the
-#             command line wins, and initd logs its state changes
+#             command line wins, and initd logs its state changes; and
+#             initd_fault_lo_ms=400 makes lo's child slow: a unit
+#             started at boot (lo-seen) still saw lo up
 # Before faulting PID 1 under reboot, the trigger makes the unit loader fault
 # during `svctl reload` (issue 11): the reload is refused, the machine stays
 # up, a later reload works.
@@ -33,7 +35,7 @@ images/mkimage.sh -o "$dir/base.cpio.gz" -k "$kdir" -i build-static-fault/initd 
 
 boot() {   # boot ACTION: console in $dir/ACTION.console, reports in $dir/ACTION.out
 	local a=$1 stage=$dir/$1.stage conf=$1 append=
-	[ "$a" = cmdline ] && conf=freeze append="initd.crash_action=poweroff initd.verbose"
+	[ "$a" = cmdline ] && conf=freeze append="initd.crash_action=poweroff initd.verbose initd_fault_lo_ms=400"
 	mkdir -p "$stage/etc/initd"
 	echo "crash_action = \"$conf\";" > "$stage/etc/initd/initd.conf"
 	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip) > "$dir/$a.conf.gz"
@@ -97,6 +99,14 @@ for a in ${CRASH_ACTIONS:-reboot poweroff freeze shell cmdline}; do
 		if has "$a" "reboot: Power down" console; then tap ok "$a: the kernel powered down"
 		else tap "not ok" "$a: the kernel powered down"; fi
 		if [ $a = cmdline ]; then
+			# lo's child slept 400 ms first (initd_fault_lo_ms): PID 1
+			# still waited for it before starting any unit
+			if has cmdline "report: lo-at-start 0x9" out; then
+				tap ok "cmdline: a slow lo: a unit started at boot saw it up"
+			else
+				tap "not ok" "cmdline: a slow lo: a unit started at boot saw it up"
+				grep -a "lo-at-start" "$dir/cmdline.out" | sed 's/^/# /'
+			fi
 			if has cmdline "initd: bystander: .* -> running" console; then
 				tap ok "cmdline: initd.verbose: initd logs each state change"
 			else
