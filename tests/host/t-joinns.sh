@@ -13,8 +13,9 @@ if busybox --list 2>/dev/null | grep -qx httpd; then
 	HTTPD=$(command -v busybox)
 fi
 
-# joinns_boot NAME — the whole check, in one boot.
+# joinns_boot NAME [window] — the whole check, in one boot.
 joinns_boot() {
+	local how=${2:-}
 	new_boot "$1"
 	unit src <<EOF3
 exec = [ "/bin/sleep", "1000" ];
@@ -50,6 +51,9 @@ start_timeout = "30s";
 EOF3
 	fi
 	INITD_PRE="touch $T/named; unshare --net=$T/named true" start_initd || exit 1
+	[ "$how" = window ] &&
+		check "precondition: initd holds fd 300 (its spawns take the window)" \
+			test -e "/proc/$INITD_HPID/fd/300"
 
 	ns_of() { in_ns readlink "/proc/$1/ns/$2"; }
 	# same_ns A B KIND — both processes in one KIND namespace.
@@ -110,6 +114,6 @@ EOF3
 joinns_boot joinns
 exec 300< /dev/null
 TEST_FILE="$TEST_FILE, fd window"
-joinns_boot joinns-window
+joinns_boot joinns-window window
 exec 300<&-
 [ "$FAILED" -eq 0 ]
