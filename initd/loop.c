@@ -30,6 +30,7 @@ struct loop {
 	size_t n_defer, cap_defer;
 	bool quit;
 	uint64_t iteration;          /* epoll_waits so far */
+	int fd_high;                 /* the highest fd ever watched */
 	struct loop_watch timer_watch;
 	/* The batch being dispatched: a watch deleted by a callback is struck
 	 * out here so that it is not called after its owner freed it. */
@@ -176,7 +177,16 @@ int loop_watch_add(struct loop *l, struct loop_watch *w, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = w };
 
-	return epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, w->fd, &ev) < 0 ? -errno : 0;
+	if (epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, w->fd, &ev) < 0)
+		return -errno;
+	if (w->fd > l->fd_high)
+		l->fd_high = w->fd;
+	return 0;
+}
+
+int loop_fd_high(const struct loop *l)
+{
+	return l->fd_high;
 }
 
 int loop_watch_mod(struct loop *l, struct loop_watch *w, uint32_t events)

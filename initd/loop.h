@@ -58,6 +58,11 @@ static inline bool loop_timer_armed(const struct loop_timer *t)
 	return t->heap_index != (size_t)-1;
 }
 
+/* The highest fd ever watched, a high-water mark: nearly every fd PID 1
+ * keeps (pidfds, log pipes, svctl clients) is watched, so it follows the
+ * top of PID 1's fd table (spawn.c's fd window). */
+int loop_fd_high(const struct loop *l);
+
 /* Run fn(data) before the loop next sleeps. Fails only with -ENOMEM. */
 int loop_defer(struct loop *l, loop_defer_fn fn, void *data);
 

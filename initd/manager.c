@@ -97,6 +97,7 @@ static int ops_spawn(struct service *s)
 		.notify_socket = m->opt.notify_socket,
 		.default_rlimits = m->set->conf.rlimits,
 		.n_default_rlimits = m->set->conf.n_rlimits,
+		.fd_high = loop_fd_high(m->loop),
 	};
 	struct spawn_child child;
 

@@ -76,6 +76,8 @@ struct spawn_params {
 	pid_t join_pid[UNIT_JOIN_MAX];
 	int join_pidfd[UNIT_JOIN_MAX];   /* the source's tracked pidfd (borrowed);
 	                                  * <= 0: opened from join_pid */
+	int fd_high;              /* the highest fd the caller knows PID 1 has
+	                           * held (loop_fd_high); 0 = none known */
 };
 
 struct spawn_child {

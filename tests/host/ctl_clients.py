@@ -16,6 +16,11 @@ for tests/host/t-svctl.sh. Each mode prints one result line on stdout.
   hold PATH FILE         STATUS, then (same connection) another STATUS once
                          FILE exists                              -> two lines,
                          each "ok N" or "error ERRNO"
+  holes PATH N KEEP FILE  N connections, each answered once (so initd holds
+                         an fd for each), then all but the last KEEP closed:
+                         initd's highest fds stay open above a hole. Prints
+                         "ready", holds them until FILE exists (<= 30 s)
+                                                                  -> "ready"
   followers PATH NAME N SECS   N `logs -f NAME` clients that never read;
                          after SECS, how many initd has closed    -> "dropped=K of N"
   follow-stall PATH NAME SECS  `logs -f NAME`, read the backlog, stop reading
@@ -175,6 +180,23 @@ def hold(s, path):
     print(status_once(s), flush=True)
 
 
+def holes(path, n, keep, done):
+    """Clients whose fds in initd are the highest, below them a hole."""
+    conns = []
+    for _ in range(n):
+        s = connect(path)
+        status_once(s)
+        conns.append(s)
+    for s in conns[:n - keep]:
+        s.close()
+    print("ready", flush=True)
+    deadline = time.monotonic() + 30
+    while not os.path.exists(done) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    for s in conns[n - keep:]:
+        s.close()
+
+
 def held(s, secs):
     start = time.monotonic()
     if closed(s, secs):
@@ -231,6 +253,9 @@ def main():
         return
     if mode == "followers":
         print(followers(path, arg, int(sys.argv[4]), float(sys.argv[5])))
+        return
+    if mode == "holes":
+        holes(path, int(arg), int(sys.argv[4]), sys.argv[5])
         return
     if mode == "follow-stall":
         print(follow_stall(path, arg, float(sys.argv[4])))

@@ -25,9 +25,43 @@ initd_fds() { ls "/proc/$INITD_HPID/fd" | wc -l; }
 new_boot clients
 testd_unit web "--print-every 200"
 testd_unit db ""
+testd_unit late "" "autostart = false;"
+# No fd at 64 or above for initd to inherit (one a harness leaked): the
+# fd-window check below needs initd to start with a small table.
+for f in /proc/$$/fd/*; do
+	n=${f##*/}
+	[ "$n" -ge 64 ] && [ "$n" != 255 ] && eval "exec $n>&-"
+done
 start_initd
 check "web and db reach running" wait_until 5 eval 'state_is web running && state_is db running'
 web=$(svc_pid web) db=$(svc_pid db)
+
+# ---- a spawn while clients hold initd's highest fds ---------------------------------------
+# 50 clients answered, the first 40 gone: initd's highest fds (~60-75) are
+# the last 10's, above a hole where the spawn's own pipes land. The
+# service's fd table is a copy of the one it was forked with, for its
+# life: it must come through spawn.c's fd window (64 slots), not be a copy
+# of initd's (128), so the window must see those clients' fds too.
+rm -f "$T/holes.done"
+client holes 50 10 "$T/holes.done" > "$T/holes.out" 2>&1 &
+holes_pid=$!
+top0=$(ls "/proc/$INITD_HPID/fd" | sort -n | tail -n 1)
+check "precondition: initd's highest fd before the clients is below 64 ($top0)" test "$top0" -lt 64
+if wait_until 20 grep -qx ready "$T/holes.out"; then
+	top=$(ls "/proc/$INITD_HPID/fd" | sort -n | tail -n 1)
+	diag "initd's highest fd with the clients: $top"
+	sv start late > /dev/null 2>&1
+	check "late starts while the clients hold initd's top fds" wait_state late running 5
+	pid=$(svc_pid late)
+	fdsize=$(in_ns awk '/^FDSize:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+	check "late's fd table is not a copy of initd's (FDSize ${fdsize:-?}, initd's top fd $top)" \
+		eval '[ "$top" -ge 64 ] && [ "${fdsize:-9999}" -le 64 ]'
+else
+	not_ok "50 clients answered, 40 closed" "$(cat "$T/holes.out")"
+fi
+touch "$T/holes.done"
+wait "$holes_pid"
+
 sleep 0.5     # let boot's transient fds (the unit loader's) close
 fds0=$(initd_fds)
 
@@ -109,6 +143,7 @@ check "web and db were not disturbed (same PIDs)" \
 check "initd's fd count is back to at most $fds0" wait_until 8 eval '[ "$(initd_fds)" -le "$fds0" ]' ||
 	diag "initd's fds now: $(ls -l "/proc/$INITD_HPID/fd" | tail -n +2 | sed 's/.* -> //' | sort | uniq -c | tr '\n' ' ')"
 check "initd logged no sanitizer report" eval '! grep -qE "Sanitizer|runtime error" "$T/initd.log"'
+
 
 stop_initd
 [ "$FAILED" -eq 0 ]
