@@ -489,6 +489,12 @@ static int cmd_exec_stamp(int argc, char **argv)
 		return 2;
 	if (write_stamp(argv[0]) < 0)
 		fprintf(stderr, "benchtool: %s: %s\n", argv[0], strerror(errno));
+	/* CMD starts as a booting PID 1 does, with stdin, stdout and stderr
+	 * only: an fd the shell or the harness left open (bash's fd 251, a
+	 * pipe) would be held by initd for its life and, at 64 or above,
+	 * send every spawn through the fd window (DESIGN §7), which a real
+	 * boot with few units does not take. */
+	close_range(3, ~0U, 0);
 	execvp(argv[1], argv + 1);
 	fprintf(stderr, "benchtool: exec %s: %s\n", argv[1], strerror(errno));
 	return 1;
