@@ -55,13 +55,6 @@ static void reset_actions(void)
 	sigaltstack(&no_stack, NULL);
 }
 
-int child_block_all(void)
-{
-	uint64_t all = ~(uint64_t)0;   /* the kernel keeps KILL and STOP out */
-
-	return syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof(all)) < 0 ? -errno : 0;
-}
-
 int child_reset_signals(void)
 {
 	sigset_t none;

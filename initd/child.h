@@ -6,10 +6,10 @@
  * would reboot the machine from the child; a service that kept the mask
  * would ignore SIGTERM. So every fork and clone of PID 1 calls
  * child_reset_signals() before anything else: the loader, the clone3 child
- * of a service, the crash action's shell (doc/DESIGN.md §13). The fd
- * window's vfork child (spawn.c) only blocks every signal: then none of
- * PID 1's handlers can run in it (a signal waits, pending; a fault the
- * kernel delivers with the default action, since it is blocked).
+ * of a service, the crash action's shell (doc/DESIGN.md §13). A child
+ * through the fd window (spawn.c) makes two system calls first, with PID
+ * 1's mask, which blocks every signal the signalfd reads; a fault there is
+ * the child's (boot.c's handler re-raises it outside PID 1).
  */
 #ifndef INITD_CHILD_H
 #define INITD_CHILD_H
@@ -25,8 +25,5 @@ int child_reset_signals(void);
  * sets no disposition after this (one that did would take the snapshot
  * again); until it is taken, every signal is reset. */
 void child_signals_snapshot(void);
-
-/* Every signal blocked, glibc's too (a raw rt_sigprocmask). 0 or -errno. */
-int child_block_all(void);
 
 #endif

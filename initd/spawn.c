@@ -8,6 +8,7 @@
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,10 +17,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/elfdeps.h"
@@ -28,6 +27,7 @@
 #include "initd/caps.h"
 #include "initd/child.h"
 #include "initd/dirs.h"
+#include "initd/log.h"
 #include "initd/net.h"
 #include "initd/ns.h"
 #include "initd/reaper.h"
@@ -700,49 +700,48 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd, pid_t *r
  * A fork copies the parent's whole fd table, and the child then closes all of
  * it: with two fds per running unit, every spawn cost O(units) in dup_fd and
  * as much again in the child's close_range (at 6000 units, 16% of the
- * machine's time during a cold start). So a spawn goes through a vfork child
- * that shares PID 1's memory and fd table (CLONE_VM | CLONE_VFORK |
- * CLONE_FILES): it keeps only the fds below window.end (CLOSE_RANGE_UNSHARE
- * copies just those), clone3s the service's child, and exits, handing that
- * child to PID 1. Only as init (anything else forks directly): the
- * hand-over goes to init. The fds that child needs are dup3()ed first into
- * the window's slots, low numbers PID 1 reserves before its first spawn
- * (each a copy of one /dev/null fd), and put back right after: PID 1 is
- * suspended until the vfork child exits, so nothing else sees the slots in
- * between. The vfork child runs on a stack of its own in PID 1's memory: it
- * blocks every signal (so none of PID 1's handlers can run in it: see
- * window_child), drops the fds, clone3s, exits; PID 1 waits about as long
- * as for a fork of its own (the clone3 copies the same page tables), never
- * for an exec, which is what made glibc's posix_spawn too slow here
- * (loader.c). The service's child resets what it inherited first thing
- * (child_run), as a direct fork's does. Without the window (not reserved,
- * or broken: window_broken), spawn_fork forks directly.
+ * machine's time during a cold start). So past 64 fds the service's child
+ * is cloned with CLONE_FILES: it shares PID 1's table instead of copying
+ * it, and its first system call, close_range(window.end, ~0U,
+ * CLOSE_RANGE_UNSHARE), gives it a table of its own holding only the fds
+ * below window.end (the kernel copies just those). The fds it needs are
+ * dup3()ed first into the window's slots, low numbers PID 1 reserves
+ * before its first spawn (each a copy of one /dev/null fd). Until the
+ * child has unshared, its table is PID 1's: PID 1 must not change a slot
+ * (nor may the child close anything). So the child then writes one byte
+ * on its report pipe, and PID 1 waits for that byte, or the child's end
+ * (its table is let go before its pidfd says so), before it puts the
+ * slots back to /dev/null: a wait for the child's first instructions,
+ * as long as a vfork's (issue 19: this replaced a vfork child per spawn
+ * that cloned the service for PID 1, one more task made, run and reaped
+ * each time: 9% of the 1000-unit VM boot). A child that says nothing for
+ * WINDOW_WAIT_MS (stopped before its first instruction) may still share
+ * the table: its slots are left as they are, and the window is off for
+ * good. The child resets what it inherited right after (child_run), as a
+ * direct fork's does.
  *
  * The window is for a big table only. A table whose fds are all below 64
  * (the kernel's NR_OPEN_DEFAULT) is copied into the one embedded in the
- * child's files_struct: nothing allocated, at most 64 entries, while the
- * window's vfork child is one more task to make, run and reap per spawn
- * (under TCG, 8.2 ms from one spawn to the next through the window at 10
- * units, 4.9-6.5 forking directly; issue 19). Past 64, a direct copy
- * would also leave each service a table as big as PID 1's for its whole
- * life (the kernel never shrinks one), so from there on every spawn takes
- * the window. window.fd_top is a high-water mark of the top of PID 1's
- * table: the fds open at the first spawn (read from /proc/self/fd: what
- * PID 1 inherited and made at boot), every fd its loop has watched
- * (pidfds, log pipes, svctl clients: spawn_params.fd_high) and each
- * spawn's own. From 64 on, the window, for good. (Reading /proc/self/fd
- * at every spawn instead cost ~0.5-0.9 ms a spawn under TCG.) */
+ * child's files_struct: nothing allocated, at most 64 entries, and no
+ * slots to load and wait for. Past 64, a direct copy would also leave
+ * each service a table as big as PID 1's for its whole life (the kernel
+ * never shrinks one), so from there on every spawn takes the window.
+ * window.fd_top is a high-water mark of the top of PID 1's table: the
+ * fds open at the first spawn (read from /proc/self/fd: what PID 1
+ * inherited and made at boot), every fd its loop has watched (pidfds,
+ * log pipes, svctl clients: spawn_params.fd_high) and each spawn's own.
+ * From 64 on, the window, for good. (Reading /proc/self/fd at every
+ * spawn instead cost ~0.5-0.9 ms a spawn under TCG.) */
 
-enum { SLOT_REPORT, SLOT_SYNC, SLOT_EXE, SLOT_OUTPUT, SLOT_CGROUP, SLOT_JOIN,
+enum { SLOT_REPORT, SLOT_SYNC, SLOT_EXE, SLOT_OUTPUT, SLOT_JOIN,
        SLOTS = SLOT_JOIN + UNIT_JOIN_MAX };
-
-/* child_run's frames (env, dirs, creds, libseccomp) run on it in the child:
- * reserved, touched only as used. */
-#define WINDOW_STACK_SIZE ((size_t)1 << 20)
 
 /* The first fd a child's copy of the table cannot hold in its embedded
  * one (NR_OPEN_DEFAULT, BITS_PER_LONG in the kernel). */
 #define WINDOW_FROM_FD ((int)(8 * sizeof(long)))
+
+/* How long PID 1 waits for a child's first instructions. */
+#define WINDOW_WAIT_MS 5000
 
 static struct {
 	int state;            /* 0 not tried, 1 ready, -1 unavailable */
@@ -750,8 +749,7 @@ static struct {
 	int null_fd;          /* what an idle slot holds */
 	int slot[SLOTS];
 	uint32_t loaded;      /* the slots this spawn put an fd in */
-	unsigned end;         /* above every slot: the vfork child keeps [0, end) */
-	char *stack_top;
+	unsigned end;         /* above every slot: the child keeps [0, end) */
 } window;
 
 /* The highest fd open now (/proc/self/fd), INT_MAX if it cannot be read. */
@@ -772,15 +770,7 @@ static int fd_highest(void)
 
 static void window_reserve(void)
 {
-	size_t guard = (size_t)sysconf(_SC_PAGESIZE);
-	char *stack;
-
 	window.state = -1;
-	/* As init only: the vfork child's child comes back to us when it
-	 * exits, and fds 0-2 are the console, whose closes (the vfork child's
-	 * exit closes its copies) wait on nothing. */
-	if (getpid() != 1)
-		return;
 	window.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (window.null_fd < 0)
 		return;
@@ -792,15 +782,6 @@ static void window_reserve(void)
 		if ((unsigned)window.slot[i] >= window.end)
 			window.end = (unsigned)window.slot[i] + 1;
 	}
-	stack = mmap(NULL, WINDOW_STACK_SIZE + guard, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
-	if (stack == MAP_FAILED)
-		return;
-	if (mprotect(stack, guard, PROT_NONE) < 0) {
-		munmap(stack, WINDOW_STACK_SIZE + guard);
-		return;
-	}
-	window.stack_top = stack + guard + WINDOW_STACK_SIZE;
 	window.fd_top = fd_highest();
 	window.state = 1;
 }
@@ -825,58 +806,13 @@ static bool window_wanted(const struct spawn_params *p, const int *report, const
 	return window.fd_top >= WINDOW_FROM_FD;
 }
 
-/* What the vfork child reads and writes, in PID 1's (suspended) frame. */
+/* What the child needs, as the slots name them. */
 struct window_spawn {
-	const struct spawn_params *p;   /* the fds as the slots name them */
+	const struct spawn_params *p;
 	int report_w, sync_r, exe_fd;
 	const int *join_fds;
-	int report_r, sync_w;           /* PID 1's ends: the child's closes them */
-	uint64_t ns_flags;
-	pid_t pid;                      /* the service's child */
-	int err;
-	bool cloned;                    /* the error is clone3's, not the window's */
+	int report_r, sync_w;           /* PID 1's ends: the child closes them */
 };
-
-static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int sync_fd,
-				int exe_fd, const int *join_fds);
-
-/* The vfork child. Its exit status is not read: what it did is in *w.
- * Every signal blocked first (a stop would hold PID 1 in its clone();
- * SIGSTOP itself cannot be blocked, and only root can send it in the
- * microseconds this child lives). Then none of PID 1's handlers can run
- * here: a signal stays pending until this child exits, and a fault the
- * kernel delivers with the default action, since it is blocked (its own
- * actions: no CLONE_SIGHAND). So they are not reset here: 64 system calls
- * while PID 1 waits. The service's child inherits the full mask, and
- * child_run resets the actions and empties the mask first thing. */
-static int window_child(void *data)
-{
-	struct window_spawn *w = data;
-	pid_t pid;
-	int r = child_block_all();
-
-	if (r < 0) {
-		w->err = -r;
-		return 1;
-	}
-	if (close_range(window.end, ~0U, CLOSE_RANGE_UNSHARE) < 0) {
-		w->err = errno;
-		return 1;
-	}
-	/* The kernel stores the pid in *w before clone3 returns: a signal
-	 * that kills us after it cannot lose the child. */
-	w->cloned = true;
-	pid = clone3_into(w->p->cgroup_fd, w->ns_flags, NULL, &w->pid);
-	if (pid == 0) {
-		/* PID 1's ends, if they were below window.end (else EBADF) */
-		close(w->report_r);
-		close(w->sync_w);
-		child_run(w->p, w->report_w, w->sync_r, w->exe_fd, w->join_fds);
-	}
-	if (pid < 0)
-		w->err = errno;
-	return 0;
-}
 
 /* fd into slot i, its number there; negative values (none, or an errno
  * for exe_fd) pass as they are. A failed dup3 clears *ok. */
@@ -893,7 +829,7 @@ static int window_put(int i, int fd, bool *ok)
 }
 
 /* The child's fds into the slots, *view and join naming them; false if a
- * dup3 failed. */
+ * dup3 failed. The leaf is not one: clone3 takes it in PID 1's table. */
 static bool window_load(struct window_spawn *w, struct spawn_params *view, int *join,
 			const int *report, const int *sync, int exe_fd, const int *join_fds)
 {
@@ -903,7 +839,6 @@ static bool window_load(struct window_spawn *w, struct spawn_params *view, int *
 	w->sync_r = window_put(SLOT_SYNC, sync[0], &ok);
 	w->exe_fd = window_put(SLOT_EXE, exe_fd, &ok);
 	view->output_fd = window_put(SLOT_OUTPUT, view->output_fd, &ok);
-	view->cgroup_fd = window_put(SLOT_CGROUP, view->cgroup_fd, &ok);
 	for (int k = 0; k < UNIT_JOIN_MAX; k++)
 		join[k] = window_put(SLOT_JOIN + k, join_fds[k], &ok);
 	return ok;
@@ -923,14 +858,50 @@ static void window_unload(void)
 	window.loaded = 0;
 }
 
-/* A failure of the window's own steps, which a direct fork would not meet
- * (a sandbox refusing CLONE_VM or CLOSE_RANGE_UNSHARE, a kernel without
- * clone3's flags): not a passing one (EAGAIN, ENOMEM) nor a signal. */
-static bool window_broken(const struct window_spawn *w)
+/* The child, in PID 1's table until its first system call. Nothing is
+ * closed before the table is its own (a close would be PID 1's), and the
+ * byte goes out after it: 0, or the errno of a table it could not make
+ * its own, when it exits at once (no report: PID 1 puts the slots back
+ * the moment it has read the byte, the report pipe's with them). PID 1
+ * reads the byte before anything else on the pipe. */
+static _Noreturn void window_child(const struct window_spawn *w)
 {
-	if (w->pid > 0 || !w->err || w->err == EAGAIN || w->err == ENOMEM)
-		return false;
-	return !w->cloned || w->err == ENOSYS;
+	unsigned char byte = 0;
+
+	if (close_range(window.end, ~0U, CLOSE_RANGE_UNSHARE) < 0)
+		byte = (unsigned char)(errno > 0 && errno < 256 ? errno : EIO);
+	if (write(w->report_w, &byte, 1) != 1 || byte)
+		_exit(127);
+	/* PID 1's ends, if they were below window.end (else EBADF) */
+	close(w->report_r);
+	close(w->sync_w);
+	child_run(w->p, w->report_w, w->sync_r, w->exe_fd, w->join_fds);
+}
+
+/* The child's byte, or its end: 0 once its table is its own (or gone),
+ * the errno (> 0) of one it could not make its own, -ETIMEDOUT if it said
+ * nothing in time (-errno if the wait itself failed). */
+static int window_wait_released(int report_r, int pidfd)
+{
+	struct pollfd fds[] = { { .fd = report_r, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+	uint64_t deadline = now_usec() + (uint64_t)WINDOW_WAIT_MS * 1000;
+	unsigned char byte;
+
+	for (;;) {
+		uint64_t now = now_usec();
+		int n = poll(fds, 2, now < deadline ? (int)((deadline - now + 999) / 1000) : 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (fds[0].revents & POLLIN)
+			return read(report_r, &byte, 1) == 1 ? byte : -EIO;
+		if (fds[1].revents)
+			return 0;   /* it ended: its table went with it */
+		if (n == 0)
+			return -ETIMEDOUT;
+	}
 }
 
 /* The service's child through the window: its pid, with *ret_pidfd, or
@@ -939,51 +910,48 @@ static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const
 			  const int *sync, int exe_fd, const int *join_fds, int *ret_pidfd)
 {
 	struct spawn_params view = *p;
-	int join[UNIT_JOIN_MAX], spare, r;
+	int join[UNIT_JOIN_MAX], r;
 	struct window_spawn w = {
-		.p = &view, .join_fds = join, .ns_flags = ns_flags,
-		.report_r = report[0], .sync_w = sync[1],
+		.p = &view, .join_fds = join, .report_r = report[0], .sync_w = sync[1],
 	};
-	pid_t vpid = -1;
+	pid_t pid;
 
 	fd_top_note(exe_fd);   /* the reaper's memfd, made at the first need */
 	if (window.state < 0 || !window_wanted(p, report, sync, join_fds))
 		return -ENOSYS;
-	/* The pidfd's number, held until the child exists: at the fd limit
-	 * a spawn fails before its child runs, as clone3's CLONE_PIDFD would. */
-	spare = fcntl(window.null_fd, F_DUPFD_CLOEXEC, 0);
-	if (spare < 0)
-		return -errno;
-	/* No exit signal for the vfork child: a SIGCHLD per spawn would cost
-	 * a waitid(P_ALL) walk of all PID 1's children (manager_reap). */
-	if (!window_load(&w, &view, join, report, sync, exe_fd, join_fds))
-		w.err = EBADF;
-	else if ((vpid = clone(window_child, window.stack_top,
-			       CLONE_VM | CLONE_VFORK | CLONE_FILES, &w)) < 0)
-		w.err = errno;
-	/* It released us on its way out, past its memory: what is left of
-	 * its exit is closing its copies of PID 1's lowest fds (the console,
-	 * PID 1's own sockets and pipes, the slots: none is a last close,
-	 * none waits) and handing its child to PID 1. */
-	while (vpid > 0 && waitpid(vpid, NULL, __WALL) < 0 && errno == EINTR)
-		;
-	window_unload();
-	close(spare);
-	if (window_broken(&w)) {
-		window.state = -1;
-		return -ENOSYS;
+	if (!window_load(&w, &view, join, report, sync, exe_fd, join_fds)) {
+		window_unload();
+		return -EBADF;
 	}
-	if (w.pid <= 0)
-		return -(w.err ? w.err : EINTR);   /* EINTR: it was killed first */
-	/* Handed to PID 1 (init) when the vfork child exited, not yet reaped:
-	 * its pid cannot name another process (SIGCHLD is never ignored:
-	 * main.c). */
-	*ret_pidfd = (int)syscall(SYS_pidfd_open, w.pid, 0);
-	if (*ret_pidfd >= 0)
-		return w.pid;
-	r = -errno;   /* not EMFILE (spare): the kernel out of memory or files */
-	kill(w.pid, SIGKILL);   /* reaped as an orphan */
-	return r;
+	pid = clone3_into(p->cgroup_fd, ns_flags | CLONE_FILES, ret_pidfd, NULL);
+	if (pid == 0)
+		window_child(&w);
+	if (pid < 0) {
+		r = -errno;
+		window_unload();
+		/* refused for CLONE_FILES (a sandbox): fork directly from now on */
+		if (r != -EAGAIN && r != -ENOMEM && r != -EINTR) {
+			window.state = -1;
+			return -ENOSYS;
+		}
+		return r;
+	}
+	r = window_wait_released(report[0], *ret_pidfd);
+	if (r < 0) {
+		/* It may still share the table: its slots stay as they are. */
+		log_error("spawn: child %d: no word from it (%s); no fd window from now on",
+			  (int)pid, strerror(-r));
+		window.loaded = 0;
+		window.state = -1;
+		return pid;
+	}
+	window_unload();
+	if (r > 0) {
+		/* It exits: reaped by the walk (manager_reap), no pidfd kept. */
+		*ret_pidfd = safe_close(*ret_pidfd);
+		return -r;
+	}
+	return pid;
 }
 
 /* Does the child have to wait for the parent? */

@@ -34,6 +34,14 @@ pid=$(main_pid s0001)
 lim=$(awk '/^Max open files/ { print $4, $5 }' "/proc/$pid/limits" 2>/dev/null)
 check_eq "scale: a service gets the default open-file limit" "$lim" "1024 524288"
 
+# The fd window (doc/DESIGN.md §7): a unit started while PID 1 held
+# thousands of fds got a table of its own, 64 slots, not a copy of PID
+# 1's, and kept none of PID 1's fds.
+pid=$(main_pid "s$n")
+fdsize=$(awk '/^FDSize:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+check_eq "scale: s$n's fd table is not a copy of PID 1's (FDSize)" "$fdsize" 64
+check_eq "scale: s$n holds stdin, stdout and stderr only" "$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)" 3
+
 t0=$(cut -d' ' -f1 /proc/uptime)
 lines=$(sv status | wc -l)
 t1=$(cut -d' ' -f1 /proc/uptime)
