@@ -341,6 +341,16 @@ static int svc_cgroup_open_leaf(struct manager *m, struct svc *v)
 	return svc_open_cgroup(m, v, &fd) < 0 ? -ENODEV : fd;
 }
 
+bool svc_cgroup_may_hold(const struct manager *m, const struct svc *v)
+{
+	const struct unit *u = v->s.unit;
+
+	if (!cgroup_tree_enabled(&m->cg) || !m->cgroup_plan)
+		return false;
+	return u->cgroup.subtree_control ||
+	       (cgroup_plan_unit_needs(m->cgroup_plan, u) & UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_CPU));
+}
+
 int svc_spawn_cgroup_fd(struct manager *m, struct svc *v, int *ret_fd)
 {
 	int fd;

@@ -105,6 +105,9 @@ struct svc {
 	bool has_cgroup : 1;          /* its node exists; opened by path when used */
 	bool freeze_wanted : 1;       /* cgroup.freeze 1 written (manager_freeze.c) */
 	bool frozen : 1;              /* its cgroup.events said frozen 1 since */
+	bool child_held : 1;          /* a child born in its cgroup did not run
+	                               * in time (spawn.c's fd window): forked
+	                               * with a copied table from then on */
 	/* Its position in m->order, its bit in m->pass_marks (pass_index):
 	 * in the bits' padding, as UNIT_MAX is far below 2^24. */
 	uint32_t pass_pos : 24;
@@ -291,6 +294,10 @@ void svc_close_cgroup(struct manager *m, struct svc *v);
  * unit is bad: it gets none); -errno when the cgroup cannot be set up (a
  * second try is made), *ret_fd then untouched. */
 int svc_spawn_cgroup_fd(struct manager *m, struct svc *v, int *ret_fd);
+/* Whether v's cgroup may hold a child born in it before its first
+ * instruction: a CPU limit of the unit or of a slice above it (cpu.max
+ * throttles), or a subtree the service manages (it may freeze it). */
+bool svc_cgroup_may_hold(const struct manager *m, const struct svc *v);
 void svc_cgroup_poll_oom(struct svc *v);
 /* v's node, opened for reading (the caller closes it), or -errno
  * (-ENOENT: no cgroup). */

@@ -671,23 +671,16 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 
 /* ---- the parent ----------------------------------------------------------- */
 
-/* flags: the namespaces. ret_pidfd, ret_pid: NULL for none (ret_pid is
- * written by the kernel, CLONE_PARENT_SETTID). */
-static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd, pid_t *ret_pid)
+/* flags: the namespaces (and CLONE_FILES for the fd window). The child's
+ * pidfd into *ret_pidfd (CLONE_PIDFD). */
+static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd)
 {
 	struct clone_args args = {
-		.flags = flags,
+		.flags = flags | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)ret_pidfd,
 		.exit_signal = SIGCHLD,
 	};
 
-	if (ret_pidfd) {
-		args.flags |= CLONE_PIDFD;
-		args.pidfd = (uint64_t)(uintptr_t)ret_pidfd;
-	}
-	if (ret_pid) {
-		args.flags |= CLONE_PARENT_SETTID;
-		args.parent_tid = (uint64_t)(uintptr_t)ret_pid;
-	}
 	if (cgroup_fd >= 0) {
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)cgroup_fd;
@@ -714,11 +707,15 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd, pid_t *r
  * slots back to /dev/null: a wait for the child's first instructions,
  * as long as a vfork's (issue 19: this replaced a vfork child per spawn
  * that cloned the service for PID 1, one more task made, run and reaped
- * each time: 9% of the 1000-unit VM boot). A child that says nothing for
- * WINDOW_WAIT_MS (stopped before its first instruction) may still share
- * the table: its slots are left as they are, and the window is off for
- * good. The child resets what it inherited right after (child_run), as a
- * direct fork's does.
+ * each time: 12% of the 1000-unit VM boot). The child runs them in the
+ * unit's cgroup, so a unit whose cgroup may hold it there (a CPU limit on
+ * its path, a subtree it manages: spawn_params.child_may_wait) forks
+ * directly instead. One that still says nothing for WINDOW_WAIT_MS (its
+ * cgroup frozen by hand) is killed and the spawn fails, ETIMEDOUT (the
+ * manager then forks that unit directly); one not gone even then may
+ * still share the table, so its slots are left as they are and the
+ * window is off for good. The child resets what it inherited right after
+ * (child_run), as a direct fork's does.
  *
  * The window is for a big table only. A table whose fds are all below 64
  * (the kernel's NR_OPEN_DEFAULT) is copied into the one embedded in the
@@ -740,8 +737,10 @@ enum { SLOT_REPORT, SLOT_SYNC, SLOT_EXE, SLOT_OUTPUT, SLOT_JOIN,
  * one (NR_OPEN_DEFAULT, BITS_PER_LONG in the kernel). */
 #define WINDOW_FROM_FD ((int)(8 * sizeof(long)))
 
-/* How long PID 1 waits for a child's first instructions. */
+/* How long PID 1 waits for a child's first instructions, and then for
+ * its end once killed. */
 #define WINDOW_WAIT_MS 5000
+#define WINDOW_KILL_MS 1000
 
 static struct {
 	int state;            /* 0 not tried, 1 ready, -1 unavailable */
@@ -749,6 +748,7 @@ static struct {
 	int null_fd;          /* what an idle slot holds */
 	int slot[SLOTS];
 	uint32_t loaded;      /* the slots this spawn put an fd in */
+	bool trial;           /* its clone3 failed: is it CLONE_FILES? */
 	unsigned end;         /* above every slot: the child keeps [0, end) */
 } window;
 
@@ -878,30 +878,40 @@ static _Noreturn void window_child(const struct window_spawn *w)
 	child_run(w->p, w->report_w, w->sync_r, w->exe_fd, w->join_fds);
 }
 
-/* The child's byte, or its end: 0 once its table is its own (or gone),
- * the errno (> 0) of one it could not make its own, -ETIMEDOUT if it said
- * nothing in time (-errno if the wait itself failed). */
-static int window_wait_released(int report_r, int pidfd)
+/* The child's byte, or its end, within ms: 0 once its table is its own
+ * (or gone), the errno (> 0) of one it could not make its own,
+ * -ETIMEDOUT if it said nothing in time (-errno if the wait failed).
+ * report_r < 0: its end only. */
+static int window_wait(int report_r, int pidfd, int ms)
 {
-	struct pollfd fds[] = { { .fd = report_r, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
-	uint64_t deadline = now_usec() + (uint64_t)WINDOW_WAIT_MS * 1000;
+	struct pollfd fds[] = { { .fd = pidfd, .events = POLLIN }, { .fd = report_r, .events = POLLIN } };
+	uint64_t deadline = now_usec() + (uint64_t)ms * 1000;
 	unsigned char byte;
 
 	for (;;) {
 		uint64_t now = now_usec();
-		int n = poll(fds, 2, now < deadline ? (int)((deadline - now + 999) / 1000) : 0);
+		int n = poll(fds, report_r >= 0 ? 2 : 1, now < deadline ? (int)((deadline - now + 999) / 1000) : 0);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
-		if (fds[0].revents & POLLIN)
+		if (report_r >= 0 && (fds[1].revents & POLLIN))
 			return read(report_r, &byte, 1) == 1 ? byte : -EIO;
-		if (fds[1].revents)
+		if (fds[0].revents)
 			return 0;   /* it ended: its table went with it */
 		if (n == 0)
 			return -ETIMEDOUT;
 	}
+}
+
+/* A child that said nothing in time: killed (a frozen task dies too),
+ * and its end awaited. 0 once it is gone, -errno if it is not. */
+static int window_kill(int pidfd)
+{
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
+		return -errno;
+	return window_wait(-1, pidfd, WINDOW_KILL_MS);
 }
 
 /* The service's child through the window: its pid, with *ret_pidfd, or
@@ -917,41 +927,57 @@ static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const
 	pid_t pid;
 
 	fd_top_note(exe_fd);   /* the reaper's memfd, made at the first need */
-	if (window.state < 0 || !window_wanted(p, report, sync, join_fds))
+	if (!window_wanted(p, report, sync, join_fds) || window.state < 0 || p->child_may_wait)
 		return -ENOSYS;
 	if (!window_load(&w, &view, join, report, sync, exe_fd, join_fds)) {
 		window_unload();
 		return -EBADF;
 	}
-	pid = clone3_into(p->cgroup_fd, ns_flags | CLONE_FILES, ret_pidfd, NULL);
+	pid = clone3_into(p->cgroup_fd, ns_flags | CLONE_FILES, ret_pidfd);
 	if (pid == 0)
 		window_child(&w);
 	if (pid < 0) {
 		r = -errno;
 		window_unload();
-		/* refused for CLONE_FILES (a sandbox): fork directly from now on */
-		if (r != -EAGAIN && r != -ENOMEM && r != -EINTR) {
-			window.state = -1;
-			return -ENOSYS;
-		}
-		return r;
+		/* Out of something (the pidfd's fd too): the spawn fails. Else
+		 * the same clone3 without CLONE_FILES is tried, and if that one
+		 * works the window is off (window_trial_done). */
+		if (r == -EAGAIN || r == -ENOMEM || r == -EINTR || r == -EMFILE || r == -ENFILE)
+			return r;
+		window.trial = true;
+		return -ENOSYS;
 	}
-	r = window_wait_released(report[0], *ret_pidfd);
+	r = window_wait(report[0], *ret_pidfd, WINDOW_WAIT_MS);
 	if (r < 0) {
-		/* It may still share the table: its slots stay as they are. */
-		log_error("spawn: child %d: no word from it (%s); no fd window from now on",
-			  (int)pid, strerror(-r));
-		window.loaded = 0;
-		window.state = -1;
-		return pid;
+		log_error("spawn: child %d did not run in %d ms (%s): killed", (int)pid,
+			  WINDOW_WAIT_MS, strerror(-r));
+		if (window_kill(*ret_pidfd) < 0) {
+			/* It may still share the table: its slots stay as
+			 * they are, and the window is off for good. */
+			log_error("spawn: child %d: no end seen; no fd window from now on", (int)pid);
+			window.loaded = 0;
+			window.state = -1;
+			return pid;
+		}
+		r = ETIMEDOUT;
 	}
 	window_unload();
 	if (r > 0) {
-		/* It exits: reaped by the walk (manager_reap), no pidfd kept. */
+		/* It exits, or is gone: reaped by the walk (manager_reap). */
 		*ret_pidfd = safe_close(*ret_pidfd);
 		return -r;
 	}
 	return pid;
+}
+
+/* The window's clone3 failed where a direct one (pid) worked: CLONE_FILES
+ * is refused here (a sandbox), so every spawn forks directly from now on.
+ * Where both failed, the error was the unit's. */
+static void window_trial_done(pid_t pid)
+{
+	if (window.trial && pid > 0)
+		window.state = -1;
+	window.trial = false;
 }
 
 /* Does the child have to wait for the parent? */
@@ -1028,7 +1054,7 @@ static void join_fds_close(int *fds)
 static pid_t spawn_direct(const struct spawn_params *p, uint64_t ns_flags, const int *report,
 			  const int *sync, int exe_fd, const int *join_fds, int *ret_pidfd)
 {
-	pid_t pid = clone3_into(p->cgroup_fd, ns_flags, ret_pidfd, NULL);
+	pid_t pid = clone3_into(p->cgroup_fd, ns_flags, ret_pidfd);
 
 	if (pid < 0)
 		return -errno;
@@ -1062,8 +1088,10 @@ static int spawn_fork(const struct spawn_params *p, const int *join_fds, struct 
 		goto fail;
 	}
 	pid = window_spawn(p, ns_flags, report, sync, exe_fd, join_fds, &pidfd);
-	if (pid == -ENOSYS)
+	if (pid == -ENOSYS) {
 		pid = spawn_direct(p, ns_flags, report, sync, exe_fd, join_fds, &pidfd);
+		window_trial_done(pid);
+	}
 	if (pid < 0) {
 		r = pid;
 		goto fail;

@@ -78,6 +78,10 @@ struct spawn_params {
 	                                  * <= 0: opened from join_pid */
 	int fd_high;              /* the highest fd the caller knows PID 1 has
 	                           * held (loop_fd_high); 0 = none known */
+	bool child_may_wait;      /* its cgroup may hold the child before its
+	                           * first instruction (a CPU limit on its path,
+	                           * a delegated subtree): no fd window, which
+	                           * waits for that instruction (spawn.c) */
 };
 
 struct spawn_child {

@@ -42,6 +42,37 @@ fdsize=$(awk '/^FDSize:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
 check_eq "scale: s$n's fd table is not a copy of PID 1's (FDSize)" "$fdsize" 64
 check_eq "scale: s$n holds stdin, stdout and stderr only" "$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)" 3
 
+# A child born in a cgroup frozen by hand (behind initd's back): through
+# the window PID 1 waits for its first instruction at most 5 s, kills it
+# and fails that spawn; the unit's next spawn forks with a copied table,
+# with no wait, and its child runs once the slice is thawed.
+old=$(main_pid held)
+echo 1 >"$CG/held/cgroup.freeze"
+kill -9 "$old"
+sleep 1   # its end seen, the restart's spawn waiting in the frozen slice
+t0=$(uptime_ms)
+sv status held >/dev/null 2>&1
+t1=$(uptime_ms)
+check "scale: PID 1 answers within 6 s while a child waits frozen in its birth cgroup ($((t1 - t0)) ms)" \
+	[ $((t1 - t0)) -lt 6000 ]
+i=0
+while [ "$(unit_state held)" != failed ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+check_eq "scale: held's spawn into the frozen slice failed (its child killed)" "$(unit_state held)" failed
+diag "scale: held: $(unit_reason held)"
+t0=$(uptime_ms)
+sv start --no-wait held >/dev/null 2>&1
+sv status held >/dev/null 2>&1
+t1=$(uptime_ms)
+check "scale: held's next spawn does not wait for its frozen child ($((t1 - t0)) ms)" [ $((t1 - t0)) -lt 2000 ]
+echo 0 >"$CG/held/cgroup.freeze"
+i=0
+while [ "$(unit_state held)" != running ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+check_eq "scale: held runs once its slice is thawed" "$(unit_state held)" running
+sv restart s0001 >/dev/null 2>&1
+pid=$(main_pid s0001)
+check_eq "scale: the window still serves other units after it (s0001 FDSize)" \
+	"$(awk '/^FDSize:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)" 64
+
 t0=$(cut -d' ' -f1 /proc/uptime)
 lines=$(sv status | wc -l)
 t1=$(cut -d' ' -f1 /proc/uptime)
