@@ -65,28 +65,33 @@ static void fill_table(int top)
 			ck_assert_int_eq(dup3(null_fd, fd, O_CLOEXEC), fd);
 }
 
-/* The first spawn reserves the window's slots, low as PID 1's are (a
- * table this small is then copied directly); then the table grows past
- * 64, as PID 1's does with its units. */
-static void reserve_then_grow(struct spawn_params *p)
+/* A spawn whose child gets a table of 64 slots, not a copy of ours. */
+static void spawn_small_table(const struct spawn_params *p)
 {
 	struct spawn_child c;
 
 	ck_assert_int_eq(spawn_start(p, &c), 0);
+	/* through the window, spawn_start returned once the child's table
+	 * was its own */
+	ck_assert_int_eq(fdsize_of(c.pid), 64);
 	end_child(&c);
+}
+
+/* The first spawn reserves the window's slots, low as PID 1's are (a
+ * table this small is then copied directly); then the table grows past
+ * 64, as PID 1's does with its units. */
+static void reserve_then_grow(const struct spawn_params *p)
+{
+	spawn_small_table(p);
 	fill_table(100);
 }
 
 START_TEST(window_gives_a_small_table)
 {
 	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
-	struct spawn_child c;
 
 	reserve_then_grow(&p);
-	ck_assert_int_eq(spawn_start(&p, &c), 0);
-	/* spawn_start returned once the child's table was its own */
-	ck_assert_int_eq(fdsize_of(c.pid), 64);
-	end_child(&c);
+	spawn_small_table(&p);
 	unit_free((struct unit *)p.unit);
 }
 END_TEST
@@ -103,9 +108,7 @@ START_TEST(window_stays_after_emfile)
 	int lowest;
 
 	reserve_then_grow(&p);
-	ck_assert_int_eq(spawn_start(&p, &c), 0);
-	ck_assert_int_eq(fdsize_of(c.pid), 64);
-	end_child(&c);
+	spawn_small_table(&p);
 	/* free: lowest and lowest + 1, the report pipe's; the pidfd has none */
 	lowest = fcntl(0, F_DUPFD_CLOEXEC, 3);
 	ck_assert_int_ge(lowest, 64);
@@ -117,9 +120,7 @@ START_TEST(window_stays_after_emfile)
 	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &lim), 0);
 	ck_assert_int_eq(spawn_start(&p, &c), -EMFILE);
 	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
-	ck_assert_int_eq(spawn_start(&p, &c), 0);
-	ck_assert_int_eq(fdsize_of(c.pid), 64);
-	end_child(&c);
+	spawn_small_table(&p);
 	unit_free((struct unit *)p.unit);
 }
 END_TEST
@@ -128,11 +129,8 @@ END_TEST
 START_TEST(small_table_forks_directly)
 {
 	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
-	struct spawn_child c;
 
-	ck_assert_int_eq(spawn_start(&p, &c), 0);
-	ck_assert_int_eq(fdsize_of(c.pid), 64);
-	end_child(&c);
+	spawn_small_table(&p);
 	unit_free((struct unit *)p.unit);
 }
 END_TEST
