@@ -348,7 +348,8 @@ bool svc_cgroup_may_hold(const struct manager *m, const struct svc *v)
 	if (!cgroup_tree_enabled(&m->cg) || !m->cgroup_plan)
 		return false;
 	return u->cgroup.subtree_control ||
-	       (cgroup_plan_unit_needs(m->cgroup_plan, u) & UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_CPU));
+	       (cgroup_plan_unit_needs(m->cgroup_plan, u) &
+		(UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_CPU) | UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_MEMORY)));
 }
 
 int svc_spawn_cgroup_fd(struct manager *m, struct svc *v, int *ret_fd)

@@ -295,8 +295,10 @@ void svc_close_cgroup(struct manager *m, struct svc *v);
  * second try is made), *ret_fd then untouched. */
 int svc_spawn_cgroup_fd(struct manager *m, struct svc *v, int *ret_fd);
 /* Whether v's cgroup may hold a child born in it before its first
- * instruction: a CPU limit of the unit or of a slice above it (cpu.max
- * throttles), or a subtree the service manages (it may freeze it). */
+ * instructions: a CPU or memory limit of the unit or of a slice above it
+ * (cpu.max throttles; memory.high throttles, and memory.max reclaims, at
+ * the child's first page faults), or a subtree the service manages (it
+ * may freeze it). */
 bool svc_cgroup_may_hold(const struct manager *m, const struct svc *v);
 void svc_cgroup_poll_oom(struct svc *v);
 /* v's node, opened for reading (the caller closes it), or -errno

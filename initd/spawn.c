@@ -708,9 +708,9 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd)
  * as long as a vfork's (issue 19: this replaced a vfork child per spawn
  * that cloned the service for PID 1, one more task made, run and reaped
  * each time: 12% of the 1000-unit VM boot). The child runs them in the
- * unit's cgroup, so a unit whose cgroup may hold it there (a CPU limit on
- * its path, a subtree it manages: spawn_params.child_may_wait) forks
- * directly instead. One that still says nothing for WINDOW_WAIT_MS (its
+ * unit's cgroup, so a unit whose cgroup may hold it there (a CPU or
+ * memory limit on its path, a subtree it manages:
+ * spawn_params.child_may_wait) forks directly instead. One that still says nothing for WINDOW_WAIT_MS (its
  * cgroup frozen by hand) is killed and the spawn fails, ETIMEDOUT (the
  * manager then forks that unit directly); one not gone even then may
  * still share the table, so its slots are left as they are and the

@@ -79,9 +79,9 @@ struct spawn_params {
 	int fd_high;              /* the highest fd the caller knows PID 1 has
 	                           * held (loop_fd_high); 0 = none known */
 	bool child_may_wait;      /* its cgroup may hold the child before its
-	                           * first instruction (a CPU limit on its path,
-	                           * a delegated subtree): no fd window, which
-	                           * waits for that instruction (spawn.c) */
+	                           * first instructions (a CPU or memory limit
+	                           * on its path, a delegated subtree): no fd
+	                           * window, which waits for them (spawn.c) */
 };
 
 struct spawn_child {
