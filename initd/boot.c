@@ -417,9 +417,10 @@ static void fault_handler(int sig)
 			  sig == SIGFPE ? "arithmetic exception" : "abort";
 
 	/* A fork of PID 1 that has not reset its signals yet (child.h: a
-	 * service's clone3 child, lo's): the fault is its own, not the
-	 * machine's. It dies of the signal, once this handler returns. */
-	if (getpid() != 1) {
+	 * service's clone3 child, lo's; one in a new PID namespace says 1
+	 * to getpid(), so it sets child_of_pid1): the fault is its own, not
+	 * the machine's. It dies of the signal, once this handler returns. */
+	if (child_of_pid1 || getpid() != 1) {
 		signal(sig, SIG_DFL);
 		raise(sig);
 		return;

@@ -16,6 +16,8 @@ struct kernel_sigaction {
 	uint64_t mask;
 };
 
+volatile sig_atomic_t child_of_pid1;
+
 /* Bit sig - 1 set: PID 1 holds something other than SIG_DFL for sig. Every
  * signal until child_signals_snapshot() has looked. */
 static uint64_t not_default = ~(uint64_t)0;

@@ -7,12 +7,21 @@
  * would ignore SIGTERM. So every fork and clone of PID 1 calls
  * child_reset_signals() before anything else: the loader, the clone3 child
  * of a service, the crash action's shell (doc/DESIGN.md §13). A child
- * through the fd window (spawn.c) makes two system calls first, with PID
- * 1's mask, which blocks every signal the signalfd reads; a fault there is
- * the child's (boot.c's handler re-raises it outside PID 1).
+ * through the fd window (spawn.c) makes its table its own, writes one
+ * byte and closes PID 1's pipe ends first, with PID 1's mask, which blocks
+ * every signal the signalfd reads; a fault before the reset is the
+ * child's (boot.c's handler re-raises it in a child: child_of_pid1).
  */
 #ifndef INITD_CHILD_H
 #define INITD_CHILD_H
+
+#include <signal.h>
+
+/* Set, a plain store, first thing in a service's clone3 child: one in a
+ * new PID namespace is PID 1 there, so getpid() cannot tell boot.c's
+ * fault handler that a fault before child_reset_signals() is the
+ * child's, not the machine's. */
+extern volatile sig_atomic_t child_of_pid1;
 
 /* Every disposition PID 1 changed back to SIG_DFL (even the ones glibc
  * reserves), the alternate signal stack off, the mask empty. Async-signal-

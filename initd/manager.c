@@ -98,7 +98,7 @@ static int ops_spawn(struct service *s)
 		.default_rlimits = m->set->conf.rlimits,
 		.n_default_rlimits = m->set->conf.n_rlimits,
 		.fd_high = loop_fd_high(m->loop),
-		.child_may_wait = v->child_held || svc_cgroup_may_hold(m, v),
+		.child_may_wait = svc_cgroup_may_hold(m, v),
 	};
 	struct spawn_child child;
 
@@ -113,8 +113,6 @@ static int ops_spawn(struct service *s)
 		r = -ENOMEM;
 	if (r == 0)
 		r = spawn_start(&p, &child);
-	if (r == -ETIMEDOUT)
-		v->child_held = true;
 	if (r < 0) {
 		free(v->report);
 		v->report = NULL;

@@ -710,12 +710,13 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd)
  * each time: 12% of the 1000-unit VM boot). The child runs them in the
  * unit's cgroup, so a unit whose cgroup may hold it there (a CPU or
  * memory limit on its path, a subtree it manages:
- * spawn_params.child_may_wait) forks directly instead. One that still says nothing for WINDOW_WAIT_MS (its
- * cgroup frozen by hand) is killed and the spawn fails, ETIMEDOUT (the
- * manager then forks that unit directly); one not gone even then may
- * still share the table, so its slots are left as they are and the
- * window is off for good. The child resets what it inherited right after
- * (child_run), as a direct fork's does.
+ * spawn_params.child_may_wait) forks directly instead. A child that still
+ * says nothing for WINDOW_WAIT_MS (its cgroup frozen by hand) is killed,
+ * the spawn fails with ETIMEDOUT, and the window is off for good
+ * (window_give_up). If the child cannot make its table its own, it says
+ * so and exits, and that spawn and all after it fork directly. The child
+ * resets what it inherited right after (child_run), as a direct fork's
+ * does.
  *
  * The window is for a big table only. A table whose fds are all below 64
  * (the kernel's NR_OPEN_DEFAULT) is copied into the one embedded in the
@@ -737,10 +738,8 @@ enum { SLOT_REPORT, SLOT_SYNC, SLOT_EXE, SLOT_OUTPUT, SLOT_JOIN,
  * one (NR_OPEN_DEFAULT, BITS_PER_LONG in the kernel). */
 #define WINDOW_FROM_FD ((int)(8 * sizeof(long)))
 
-/* How long PID 1 waits for a child's first instructions, and then for
- * its end once killed. */
+/* How long PID 1 waits for a child's first instructions. */
 #define WINDOW_WAIT_MS 5000
-#define WINDOW_KILL_MS 1000
 
 static struct {
 	int state;            /* 0 not tried, 1 ready, -1 unavailable */
@@ -878,40 +877,47 @@ static _Noreturn void window_child(const struct window_spawn *w)
 	child_run(w->p, w->report_w, w->sync_r, w->exe_fd, w->join_fds);
 }
 
-/* The child's byte, or its end, within ms: 0 once its table is its own
- * (or gone), the errno (> 0) of one it could not make its own,
- * -ETIMEDOUT if it said nothing in time (-errno if the wait failed).
- * report_r < 0: its end only. */
-static int window_wait(int report_r, int pidfd, int ms)
+/* The child's byte, or its end: 0 once its table is its own (or gone),
+ * the errno (> 0) of one it could not make its own, -ETIMEDOUT if it said
+ * nothing in WINDOW_WAIT_MS (-errno if the wait itself failed). */
+static int window_wait(int report_r, int pidfd)
 {
-	struct pollfd fds[] = { { .fd = pidfd, .events = POLLIN }, { .fd = report_r, .events = POLLIN } };
-	uint64_t deadline = now_usec() + (uint64_t)ms * 1000;
+	struct pollfd fds[] = { { .fd = report_r, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+	uint64_t deadline = now_usec() + (uint64_t)WINDOW_WAIT_MS * 1000;
 	unsigned char byte;
 
 	for (;;) {
 		uint64_t now = now_usec();
-		int n = poll(fds, report_r >= 0 ? 2 : 1, now < deadline ? (int)((deadline - now + 999) / 1000) : 0);
+		int n = poll(fds, 2, now < deadline ? (int)((deadline - now + 999) / 1000) : 0);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
-		if (report_r >= 0 && (fds[1].revents & POLLIN))
+		if (fds[0].revents & POLLIN)
 			return read(report_r, &byte, 1) == 1 ? byte : -EIO;
-		if (fds[0].revents)
+		if (fds[1].revents)
 			return 0;   /* it ended: its table went with it */
 		if (n == 0)
 			return -ETIMEDOUT;
 	}
 }
 
-/* A child that said nothing in time: killed (a frozen task dies too),
- * and its end awaited. 0 once it is gone, -errno if it is not. */
-static int window_kill(int pidfd)
+/* A child that gave no word: killed, it runs no instruction of its own
+ * again (the kernel copies a table under the same lock dup3 takes), so
+ * its slots can be put back; gone already (ESRCH), the same. Any other
+ * failure leaves it able to run in PID 1's table: its slots stay as they
+ * are. Either way the window is off for good: one wait that long is one
+ * too many (a slice frozen by hand would cost it again at every unit in
+ * it). */
+static void window_give_up(pid_t pid, int pidfd, int why)
 {
-	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
-		return -errno;
-	return window_wait(-1, pidfd, WINDOW_KILL_MS);
+	log_error("spawn: child %d gave no word in %d ms (%s): killed; no fd window from now on",
+		  (int)pid, WINDOW_WAIT_MS, strerror(-why));
+	window.state = -1;
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+		window.loaded = 0;
+	window_unload();
 }
 
 /* The service's child through the window: its pid, with *ret_pidfd, or
@@ -934,40 +940,39 @@ static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const
 		return -EBADF;
 	}
 	pid = clone3_into(p->cgroup_fd, ns_flags | CLONE_FILES, ret_pidfd);
-	if (pid == 0)
+	if (pid == 0) {
+		child_of_pid1 = 1;
 		window_child(&w);
+	}
 	if (pid < 0) {
 		r = -errno;
 		window_unload();
-		/* Out of something (the pidfd's fd too): the spawn fails. Else
-		 * the same clone3 without CLONE_FILES is tried, and if that one
-		 * works the window is off (window_trial_done). */
-		if (r == -EAGAIN || r == -ENOMEM || r == -EINTR || r == -EMFILE || r == -ENFILE)
+		/* Out of something (the pidfd's fd, a namespace): the spawn
+		 * fails. Else the same clone3 without CLONE_FILES is tried, and
+		 * if that one works the window is off (window_trial_done). */
+		if (r == -EAGAIN || r == -ENOMEM || r == -EINTR || r == -EMFILE || r == -ENFILE ||
+		    r == -ENOSPC || r == -EUSERS)
 			return r;
 		window.trial = true;
 		return -ENOSYS;
 	}
-	r = window_wait(report[0], *ret_pidfd, WINDOW_WAIT_MS);
+	r = window_wait(report[0], *ret_pidfd);
 	if (r < 0) {
-		log_error("spawn: child %d did not run in %d ms (%s): killed", (int)pid,
-			  WINDOW_WAIT_MS, strerror(-r));
-		if (window_kill(*ret_pidfd) < 0) {
-			/* It may still share the table: its slots stay as
-			 * they are, and the window is off for good. */
-			log_error("spawn: child %d: no end seen; no fd window from now on", (int)pid);
-			window.loaded = 0;
-			window.state = -1;
-			return pid;
-		}
+		window_give_up(pid, *ret_pidfd, r);
 		r = ETIMEDOUT;
+	} else {
+		window_unload();
 	}
-	window_unload();
-	if (r > 0) {
-		/* It exits, or is gone: reaped by the walk (manager_reap). */
-		*ret_pidfd = safe_close(*ret_pidfd);
+	if (r == 0)
+		return pid;
+	/* It exits (or is killed): reaped by the walk (manager_reap). */
+	*ret_pidfd = safe_close(*ret_pidfd);
+	if (r == ETIMEDOUT || r == ENOMEM)
 		return -r;
-	}
-	return pid;
+	/* It could not make its table its own (close_range refused, a
+	 * sandbox): this spawn forks directly, and every one after it. */
+	window.state = -1;
+	return -ENOSYS;
 }
 
 /* The window's clone3 failed where a direct one (pid) worked: CLONE_FILES
@@ -1059,6 +1064,7 @@ static pid_t spawn_direct(const struct spawn_params *p, uint64_t ns_flags, const
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		child_of_pid1 = 1;
 		close(report[0]);
 		safe_close(sync[1]);
 		child_run(p, report[1], sync[0], exe_fd, join_fds);

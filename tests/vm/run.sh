@@ -101,9 +101,12 @@ mkdir -p "$scale_units"
 for i in $(seq -w 1 "$SCALE_UNITS"); do
 	printf 'exec = [ "/bin/sleep", "1000000" ];\n' >"$scale_units/s$i.unit"
 done
-# One more in a slice of its own, which scenarios-scale.sh freezes by hand.
+# One more in a slice of its own, which scenarios-scale.sh freezes by hand,
+# and one with a memory limit, which the fd window leaves out.
 printf '%s\n' 'exec = [ "/bin/sleep", "1000000" ];' 'restart = "always";' \
 	'cgroup = { slice = "held"; };' >"$scale_units/held.unit"
+printf '%s\n' 'exec = [ "/bin/sleep", "1000000" ];' \
+	'cgroup = { memory = { max = "64M"; }; };' >"$scale_units/limited.unit"
 
 # ---- console helpers ----------------------------------------------------------
 # kts LINE: the kernel timestamp of a console line "[   12.345678] ...".
