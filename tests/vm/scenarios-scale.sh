@@ -38,15 +38,15 @@ check_eq "scale: a service gets the default open-file limit" "$lim" "1024 524288
 # thousands of fds got a table of its own, 64 slots, not a copy of PID
 # 1's, and kept none of PID 1's fds.
 pid=$(main_pid "s$n")
-fdsize=$(awk '/^FDSize:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
-check_eq "scale: s$n's fd table is not a copy of PID 1's (FDSize)" "$fdsize" 64
+check_eq "scale: s$n's fd table is not a copy of PID 1's (FDSize)" "$(status_field "$pid" FDSize)" 64
 check_eq "scale: s$n holds stdin, stdout and stderr only" "$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)" 3
+
+# restarted_fdsize NAME: NAME restarted, its new main process's FDSize.
+restarted_fdsize() { sv restart "$1" >/dev/null 2>&1; status_field "$(main_pid "$1")" FDSize; }
 
 # A memory limit may hold a child at its first page faults, which the
 # window would wait for: limited forks with PID 1's table copied.
-sv restart limited >/dev/null 2>&1
-pid=$(main_pid limited)
-fdsize=$(awk '/^FDSize:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+fdsize=$(restarted_fdsize limited)
 check "scale: a unit with a memory limit is forked outside the window (FDSize ${fdsize:-?})" \
 	[ "${fdsize:-0}" -gt 64 ]
 check "scale: limited runs" state_is limited running
@@ -78,9 +78,7 @@ echo 0 >"$CG/held/cgroup.freeze"
 i=0
 while [ "$(unit_state held)" != running ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
 check_eq "scale: held runs once its slice is thawed" "$(unit_state held)" running
-sv restart s0001 >/dev/null 2>&1
-pid=$(main_pid s0001)
-fdsize=$(awk '/^FDSize:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+fdsize=$(restarted_fdsize s0001)
 check "scale: after the timeout the window is off: s0001 forks with a copied table (FDSize ${fdsize:-?})" \
 	[ "${fdsize:-0}" -gt 64 ]
 check "scale: s0001 runs" state_is s0001 running
