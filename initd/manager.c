@@ -128,6 +128,7 @@ static int ops_spawn(struct service *s)
 			 strerror(-r));
 	*v->report = (struct loop_watch){ .fd = child.report_fd, .fn = report_ready, .data = v };
 	if (loop_watch_add(m->loop, v->report, EPOLLIN) < 0) {
+		spawn_report_done(child.report_fd);
 		safe_close(child.report_fd);   /* the exit still tells */
 		free(v->report);
 		v->report = NULL;
@@ -253,6 +254,7 @@ static void report_close(struct svc *v)
 {
 	if (!v->report)
 		return;
+	spawn_report_done(v->report->fd);
 	loop_watch_close(v->m->loop, v->report);
 	free(v->report);   /* loop_watch_del: safe even from its callback */
 	v->report = NULL;

@@ -698,38 +698,47 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd)
  * it, and its first system call, close_range(window.end, ~0U,
  * CLOSE_RANGE_UNSHARE), gives it a table of its own holding only the fds
  * below window.end (the kernel copies just those). The fds it needs are
- * dup3()ed first into the window's slots, low numbers PID 1 reserves
- * before its first spawn (each a copy of one /dev/null fd). Until the
- * child has unshared, its table is PID 1's: PID 1 must not change a slot
- * (nor may the child close anything). So the child then writes one byte
- * on its report pipe, and PID 1 waits for that byte, or the child's end
- * (its table is let go before its pidfd says so), before it puts the
- * slots back to /dev/null: a wait for the child's first instructions,
- * as long as a vfork's (issue 19: this replaced a vfork child per spawn
+ * dup3()ed first into a set of the window's slots, low numbers PID 1
+ * reserves before its first spawn (each a copy of one /dev/null fd).
+ * Until the child has unshared, its table is PID 1's: PID 1 must not
+ * change its slots (nor may the child close anything). So the child then
+ * writes one byte on its report pipe, and closes the other sets' slots.
+ *
+ * The set is lent to the child until PID 1 hears that byte, or of the
+ * child's end (its table is let go before its pidfd says so): the loop
+ * reads the byte first thing on the report pipe (spawn_report_read), and
+ * only then puts the slots back to /dev/null. PID 1 waits for a child's
+ * first instructions only when every set is lent (for the oldest), or
+ * when its report pipe is closed before it was heard from
+ * (spawn_report_done). (Issue 19: this replaced a vfork child per spawn
  * that cloned the service for PID 1, one more task made, run and reaped
- * each time: 12% of the 1000-unit VM boot). The child runs them in the
- * unit's cgroup, so a unit whose cgroup may hold it there (a CPU or
- * memory limit on its path, a subtree it manages:
- * spawn_params.child_may_wait) forks directly instead. A child that still
- * says nothing for WINDOW_WAIT_MS (its cgroup frozen by hand) is killed,
- * the spawn fails with ETIMEDOUT, and the window is off for good
- * (window_give_up). If the child cannot make its table its own, it says
- * so and exits, and that spawn and all after it fork directly. The child
- * resets what it inherited right after (child_run), as a direct fork's
- * does.
+ * each time, 12% of the 1000-unit VM boot; and then a wait for each
+ * child's byte, PID 1 idle while the child ran on the other CPU.) Until
+ * one child has made its table its own, each spawn through the window
+ * waits for its child's byte, so that a kernel without
+ * CLOSE_RANGE_UNSHARE costs no unit a failed spawn: its first child says
+ * so and that spawn, like all after it, forks directly.
+ *
+ * The child runs its first instructions in the unit's cgroup, so a unit
+ * whose cgroup may hold it there (a CPU or memory limit on its path, a
+ * subtree it manages: spawn_params.child_may_wait) forks directly. A wait
+ * that hears nothing for WINDOW_WAIT_MS (the cgroup frozen by hand) kills
+ * that child and turns the window off for good (window_give_up). The
+ * child resets what it inherited right after (child_run), as a direct
+ * fork's does.
  *
  * The window is for a big table only. A table whose fds are all below 64
  * (the kernel's NR_OPEN_DEFAULT) is copied into the one embedded in the
  * child's files_struct: nothing allocated, at most 64 entries, and no
- * slots to load and wait for. Past 64, a direct copy would also leave
- * each service a table as big as PID 1's for its whole life (the kernel
- * never shrinks one), so from there on every spawn takes the window.
- * window.fd_top is a high-water mark of the top of PID 1's table: the
- * fds open at the first spawn (read from /proc/self/fd: what PID 1
- * inherited and made at boot), every fd its loop has watched (pidfds,
- * log pipes, svctl clients: spawn_params.fd_high) and each spawn's own.
- * From 64 on, the window, for good. (Reading /proc/self/fd at every
- * spawn instead cost ~0.5-0.9 ms a spawn under TCG.) */
+ * slots to load. Past 64, a direct copy would also leave each service a
+ * table as big as PID 1's for its whole life (the kernel never shrinks
+ * one), so from there on every spawn takes the window. window.fd_top is a
+ * high-water mark of the top of PID 1's table: the fds open at the first
+ * spawn (read from /proc/self/fd: what PID 1 inherited and made at boot),
+ * every fd its loop has watched (pidfds, log pipes, svctl clients:
+ * spawn_params.fd_high) and each spawn's own. From 64 on, the window, for
+ * good. (Reading /proc/self/fd at every spawn instead cost ~0.5-0.9 ms a
+ * spawn under TCG.) */
 
 enum { SLOT_REPORT, SLOT_SYNC, SLOT_EXE, SLOT_OUTPUT, SLOT_JOIN,
        SLOTS = SLOT_JOIN + UNIT_JOIN_MAX };
@@ -741,47 +750,104 @@ enum { SLOT_REPORT, SLOT_SYNC, SLOT_EXE, SLOT_OUTPUT, SLOT_JOIN,
 /* How long PID 1 waits for a child's first instructions. */
 #define WINDOW_WAIT_MS 5000
 
+/* Children in flight through the window at once, a set of slots each
+ * (fewer if the sets would reach past WINDOW_FROM_FD). */
+#define WINDOW_SETS 3
+
+/* wait_heard's answer for a child that ended without a byte. */
+#define WINDOW_ENDED 256
+
+/* One child's slots: [first, first + SLOTS). */
+struct window_set {
+	int first;
+	uint32_t loaded;      /* the slots its child got an fd in */
+	bool lent;            /* a child may still run in PID 1's table */
+	bool lost;            /* its child could not be killed: never touched again */
+	int report_r;         /* lent: PID 1's end of the child's report pipe */
+	int pidfd;            /* lent: a copy of the child's pidfd */
+	pid_t pid;
+	uint64_t lent_at;     /* the oldest is the one waited for */
+};
+
 static struct {
 	int state;            /* 0 not tried, 1 ready, -1 unavailable */
-	int fd_top;           /* the highest fd seen open; INT_MAX: not known */
+	int fd_top;           /* the highest fd seen open */
 	int null_fd;          /* what an idle slot holds */
-	int slot[SLOTS];
-	uint32_t loaded;      /* the slots this spawn put an fd in */
+	struct window_set set[WINDOW_SETS];
+	unsigned n_sets;
+	unsigned first, end;  /* all the sets' slots: [first, end) */
+	uint64_t lends;
+	bool proven;          /* a child made its table its own: lend from now on */
 	bool trial;           /* its clone3 failed: is it CLONE_FILES? */
-	unsigned end;         /* above every slot: the child keeps [0, end) */
 } window;
 
-/* The highest fd open now (/proc/self/fd), INT_MAX if it cannot be read. */
-static int fd_highest(void)
+/* The highest fd open now (/proc/self/fd), INT_MAX if it cannot be read;
+ * in *low, a bit for each fd open below WINDOW_FROM_FD. */
+static int fd_highest(uint64_t *low)
 {
+	_Static_assert(WINDOW_FROM_FD <= 64, "a bit per low fd");
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
 	int top = -1;
 
+	*low = 0;
 	if (!d)
 		return INT_MAX;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.' && atoi(e->d_name) > top)
-			top = atoi(e->d_name);
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (fd > top)
+			top = fd;
+		if (fd < WINDOW_FROM_FD)
+			*low |= UINT64_C(1) << fd;
+	}
 	closedir(d);
 	return top;
 }
 
+/* The lowest run of n free fds below WINDOW_FROM_FD, or -1. */
+static int fd_free_run(uint64_t low, unsigned n)
+{
+	for (unsigned first = 0; first + n <= WINDOW_FROM_FD; first++) {
+		uint64_t run = (n == 64 ? ~UINT64_C(0) : (UINT64_C(1) << n) - 1) << first;
+
+		if (!(low & run))
+			return (int)first;
+	}
+	return -1;
+}
+
+/* The sets, contiguous (a child closes the others' slots in two calls)
+ * and low: as many as fit below WINDOW_FROM_FD, so that a child's table
+ * stays in the 64 slots the kernel embeds; one set right above the
+ * highest fd if none fits. */
 static void window_reserve(void)
 {
+	uint64_t low;
+	int top, first;
+
 	window.state = -1;
 	window.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (window.null_fd < 0)
+	top = fd_highest(&low);
+	if (window.null_fd < 0 || top == INT_MAX)
 		return;
-	window.end = (unsigned)window.null_fd + 1;
-	for (int i = 0; i < SLOTS; i++) {
-		window.slot[i] = fcntl(window.null_fd, F_DUPFD_CLOEXEC, 0);
-		if (window.slot[i] < 0)
+	window.n_sets = WINDOW_SETS;
+	while ((first = fd_free_run(low, window.n_sets * SLOTS)) < 0 && window.n_sets > 1)
+		window.n_sets--;
+	if (first < 0)
+		first = top + 1;
+	window.first = (unsigned)first;
+	window.end = window.first + window.n_sets * SLOTS;
+	for (unsigned fd = window.first; fd < window.end; fd++)
+		if (fcntl(window.null_fd, F_DUPFD_CLOEXEC, (int)fd) != (int)fd)
 			return;   /* off: the few fds it holds are not worth undoing */
-		if ((unsigned)window.slot[i] >= window.end)
-			window.end = (unsigned)window.slot[i] + 1;
-	}
-	window.fd_top = fd_highest();
+	for (unsigned k = 0; k < window.n_sets; k++)
+		window.set[k] = (struct window_set){
+			.first = (int)(window.first + k * SLOTS), .report_r = -1, .pidfd = -1,
+		};
+	window.fd_top = top > (int)window.end - 1 ? top : (int)window.end - 1;
 	window.state = 1;
 }
 
@@ -805,81 +871,91 @@ static bool window_wanted(const struct spawn_params *p, const int *report, const
 	return window.fd_top >= WINDOW_FROM_FD;
 }
 
-/* What the child needs, as the slots name them. */
+/* What the child needs, as its set's slots name them. */
 struct window_spawn {
 	const struct spawn_params *p;
 	int report_w, sync_r, exe_fd;
 	const int *join_fds;
 	int report_r, sync_w;           /* PID 1's ends: the child closes them */
+	int first;                      /* its set's first slot */
 };
 
-/* fd into slot i, its number there; negative values (none, or an errno
- * for exe_fd) pass as they are. A failed dup3 clears *ok. */
-static int window_put(int i, int fd, bool *ok)
+/* fd into slot i of ws, its number there; negative values (none, or an
+ * errno for exe_fd) pass as they are. A failed dup3 clears *ok. */
+static int window_put(struct window_set *ws, int i, int fd, bool *ok)
 {
-	_Static_assert(SLOTS <= 32, "window.loaded has a bit per slot");
+	_Static_assert(SLOTS <= 32, "window_set.loaded has a bit per slot");
 
 	if (fd < 0)
 		return fd;
-	window.loaded |= UINT32_C(1) << i;
-	if (dup3(fd, window.slot[i], O_CLOEXEC) < 0)
+	ws->loaded |= UINT32_C(1) << i;
+	if (dup3(fd, ws->first + i, O_CLOEXEC) < 0)
 		*ok = false;
-	return window.slot[i];
+	return ws->first + i;
 }
 
-/* The child's fds into the slots, *view and join naming them; false if a
- * dup3 failed. The leaf is not one: clone3 takes it in PID 1's table. */
-static bool window_load(struct window_spawn *w, struct spawn_params *view, int *join,
-			const int *report, const int *sync, int exe_fd, const int *join_fds)
+/* The child's fds into ws, *view and join naming them; false if a dup3
+ * failed. The leaf is not one: clone3 takes it in PID 1's table. */
+static bool window_load(struct window_set *ws, struct window_spawn *w, struct spawn_params *view,
+			int *join, const int *report, const int *sync, int exe_fd, const int *join_fds)
 {
 	bool ok = true;
 
-	w->report_w = window_put(SLOT_REPORT, report[1], &ok);
-	w->sync_r = window_put(SLOT_SYNC, sync[0], &ok);
-	w->exe_fd = window_put(SLOT_EXE, exe_fd, &ok);
-	view->output_fd = window_put(SLOT_OUTPUT, view->output_fd, &ok);
+	w->first = ws->first;
+	w->report_w = window_put(ws, SLOT_REPORT, report[1], &ok);
+	w->sync_r = window_put(ws, SLOT_SYNC, sync[0], &ok);
+	w->exe_fd = window_put(ws, SLOT_EXE, exe_fd, &ok);
+	view->output_fd = window_put(ws, SLOT_OUTPUT, view->output_fd, &ok);
 	for (int k = 0; k < UNIT_JOIN_MAX; k++)
-		join[k] = window_put(SLOT_JOIN + k, join_fds[k], &ok);
+		join[k] = window_put(ws, SLOT_JOIN + k, join_fds[k], &ok);
 	return ok;
 }
 
-/* Every slot this spawn loaded back to /dev/null (the others hold it
- * still): none may keep a pipe's end (PID 1 would never see its end of
- * file). One that cannot be is closed, and the window is off for good. */
-static void window_unload(void)
+/* ws free again, every slot its child got back to /dev/null: none may
+ * keep a pipe's end (PID 1 would never see its end of file). One that
+ * cannot be is closed, and the window is off for good. */
+static void window_return(struct window_set *ws)
 {
 	for (int i = 0; i < SLOTS; i++)
-		if ((window.loaded & (UINT32_C(1) << i)) &&
-		    dup3(window.null_fd, window.slot[i], O_CLOEXEC) < 0) {
-			close(window.slot[i]);
+		if ((ws->loaded & (UINT32_C(1) << i)) &&
+		    dup3(window.null_fd, ws->first + i, O_CLOEXEC) < 0) {
+			close(ws->first + i);
 			window.state = -1;
 		}
-	window.loaded = 0;
+	ws->loaded = 0;
+	ws->lent = false;
+	ws->report_r = -1;
+	ws->pidfd = safe_close(ws->pidfd);
 }
 
 /* The child, in PID 1's table until its first system call. Nothing is
  * closed before the table is its own (a close would be PID 1's), and the
  * byte goes out after it: 0, or the errno of a table it could not make
- * its own, when it exits at once (no report: PID 1 puts the slots back
- * the moment it has read the byte, the report pipe's with them). PID 1
- * reads the byte before anything else on the pipe. */
+ * its own, when it exits at once. PID 1 reads the byte before anything
+ * else on the pipe. Then the other sets' slots go: their children's pipe
+ * ends, which must not outlive those children's execs here. */
 static _Noreturn void window_child(const struct window_spawn *w)
 {
 	unsigned char byte = 0;
+	unsigned own = (unsigned)w->first;
 
 	if (close_range(window.end, ~0U, CLOSE_RANGE_UNSHARE) < 0)
 		byte = (unsigned char)(errno > 0 && errno < 256 ? errno : EIO);
 	if (write(w->report_w, &byte, 1) != 1 || byte)
 		_exit(127);
+	if (own > window.first)
+		close_range(window.first, own - 1, 0);
+	if (own + SLOTS < window.end)
+		close_range(own + SLOTS, window.end - 1, 0);
 	/* PID 1's ends, if they were below window.end (else EBADF) */
 	close(w->report_r);
 	close(w->sync_w);
 	child_run(w->p, w->report_w, w->sync_r, w->exe_fd, w->join_fds);
 }
 
-/* The child's byte, or its end: 0 once its table is its own (or gone),
- * the errno (> 0) of one it could not make its own, -ETIMEDOUT if it said
- * nothing in WINDOW_WAIT_MS (-errno if the wait itself failed). */
+/* The child's byte (0 once its table is its own, else the errno of one it
+ * could not make its own), WINDOW_ENDED if it ended first, -ETIMEDOUT if
+ * it said nothing in WINDOW_WAIT_MS (-errno if the wait itself failed). */
 static int window_wait(int report_r, int pidfd)
 {
 	struct pollfd fds[] = { { .fd = report_r, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
@@ -897,7 +973,7 @@ static int window_wait(int report_r, int pidfd)
 		if (fds[0].revents & POLLIN)
 			return read(report_r, &byte, 1) == 1 ? byte : -EIO;
 		if (fds[1].revents)
-			return 0;   /* it ended: its table went with it */
+			return WINDOW_ENDED;   /* its table went with it */
 		if (n == 0)
 			return -ETIMEDOUT;
 	}
@@ -906,18 +982,121 @@ static int window_wait(int report_r, int pidfd)
 /* A child that gave no word: killed, it runs no instruction of its own
  * again (the kernel copies a table under the same lock dup3 takes), so
  * its slots can be put back; gone already (ESRCH), the same. Any other
- * failure leaves it able to run in PID 1's table: its slots stay as they
- * are. Either way the window is off for good: one wait that long is one
- * too many (a slice frozen by hand would cost it again at every unit in
- * it). */
-static void window_give_up(pid_t pid, int pidfd, int why)
+ * failure leaves it able to run in PID 1's table: its set is lost. Either
+ * way the window is off for good: one wait that long is one too many (a
+ * slice frozen by hand would cost it again at every unit in it). */
+static void window_give_up(struct window_set *ws, pid_t pid, int pidfd, int why)
 {
 	log_error("spawn: child %d gave no word in %d ms (%s): killed; no fd window from now on",
 		  (int)pid, WINDOW_WAIT_MS, strerror(-why));
 	window.state = -1;
-	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
-		window.loaded = 0;
-	window_unload();
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
+		ws->lost = true;
+		ws->loaded = 0;
+	}
+	window_return(ws);
+}
+
+/* A lent set's child was heard from (heard: its byte, or WINDOW_ENDED):
+ * its set comes back. A child that could not make its table its own
+ * exits; its unit hears why from its report pipe, which PID 1 writes
+ * through the set's slot while it still holds it. */
+static void window_heard(struct window_set *ws, int heard)
+{
+	struct spawn_report rep = { .stage = SPAWN_STAGE_FDS, .err = heard };
+
+	if (heard == 0)
+		window.proven = true;
+	if (heard > 0 && heard != WINDOW_ENDED) {
+		snprintf(rep.detail, sizeof(rep.detail), "fd window: a table of its own: %s",
+			 strerror(heard));
+		if (write(ws->first + SLOT_REPORT, &rep, sizeof(rep)) < 0) {
+			/* the exit status still tells */
+		}
+		if (heard != ENOMEM)
+			window.state = -1;
+	}
+	window_return(ws);
+}
+
+/* Wait for ws's child to be heard from, and take its set back: 0, or
+ * -ETIMEDOUT when it was killed instead. */
+static int window_reclaim(struct window_set *ws)
+{
+	int r = window_wait(ws->report_r, ws->pidfd);
+
+	if (r < 0) {
+		window_give_up(ws, ws->pid, ws->pidfd, r);
+		return -ETIMEDOUT;
+	}
+	window_heard(ws, r);
+	return 0;
+}
+
+/* A set for the next child: a free one, else the oldest lent one once its
+ * child is heard from. NULL if the window went off meanwhile. */
+static struct window_set *window_set_take(void)
+{
+	struct window_set *oldest = NULL;
+
+	for (unsigned k = 0; k < window.n_sets; k++) {
+		struct window_set *ws = &window.set[k];
+
+		if (!ws->lent && !ws->lost)
+			return ws;
+		if (ws->lent && (!oldest || ws->lent_at < oldest->lent_at))
+			oldest = ws;
+	}
+	if (!oldest || window_reclaim(oldest) < 0 || window.state < 0)
+		return NULL;
+	return oldest;
+}
+
+static struct window_set *window_lent_to(int report_r)
+{
+	for (unsigned k = 0; k < window.n_sets; k++)
+		if (window.set[k].lent && window.set[k].report_r == report_r)
+			return &window.set[k];
+	return NULL;
+}
+
+/* Lend ws to the child: false if no copy of its pidfd could be made (PID
+ * 1 then waits for the child here). */
+static bool window_lend(struct window_set *ws, pid_t pid, int report_r, int pidfd)
+{
+	ws->pidfd = fcntl(pidfd, F_DUPFD_CLOEXEC, (int)window.end);
+	if (ws->pidfd < 0)
+		return false;
+	ws->lent = true;
+	ws->pid = pid;
+	ws->report_r = report_r;
+	ws->lent_at = ++window.lends;
+	return true;
+}
+
+/* Until a child has made its table its own: PID 1 waits for the byte
+ * here. 0 (the child runs), or -errno: the child exits or was killed,
+ * *ret_pidfd closed; -ENOSYS, it could not make its table its own, and
+ * this spawn and all after it fork directly. */
+static int window_wait_here(struct window_set *ws, pid_t pid, int report_r, int *ret_pidfd)
+{
+	int r = window_wait(report_r, *ret_pidfd);
+
+	if (r < 0) {
+		window_give_up(ws, pid, *ret_pidfd, r);
+		r = ETIMEDOUT;
+	} else {
+		window.proven |= r == 0;
+		window_return(ws);
+	}
+	if (r == 0 || r == WINDOW_ENDED)
+		return 0;
+	/* It exits (or is killed): reaped by the walk (manager_reap). */
+	*ret_pidfd = safe_close(*ret_pidfd);
+	if (r == ETIMEDOUT || r == ENOMEM)
+		return -r;
+	window.state = -1;
+	return -ENOSYS;
 }
 
 /* The service's child through the window: its pid, with *ret_pidfd, or
@@ -930,13 +1109,17 @@ static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const
 	struct window_spawn w = {
 		.p = &view, .join_fds = join, .report_r = report[0], .sync_w = sync[1],
 	};
+	struct window_set *ws;
 	pid_t pid;
 
 	fd_top_note(exe_fd);   /* the reaper's memfd, made at the first need */
 	if (!window_wanted(p, report, sync, join_fds) || window.state < 0 || p->child_may_wait)
 		return -ENOSYS;
-	if (!window_load(&w, &view, join, report, sync, exe_fd, join_fds)) {
-		window_unload();
+	ws = window_set_take();
+	if (!ws)
+		return -ENOSYS;
+	if (!window_load(ws, &w, &view, join, report, sync, exe_fd, join_fds)) {
+		window_return(ws);
 		return -EBADF;
 	}
 	pid = clone3_into(p->cgroup_fd, ns_flags | CLONE_FILES, ret_pidfd);
@@ -946,7 +1129,7 @@ static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const
 	}
 	if (pid < 0) {
 		r = -errno;
-		window_unload();
+		window_return(ws);
 		/* Out of something (the pidfd's fd, a namespace): the spawn
 		 * fails. Else the same clone3 without CLONE_FILES is tried, and
 		 * if that one works the window is off (window_trial_done). */
@@ -956,23 +1139,10 @@ static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const
 		window.trial = true;
 		return -ENOSYS;
 	}
-	r = window_wait(report[0], *ret_pidfd);
-	if (r < 0) {
-		window_give_up(pid, *ret_pidfd, r);
-		r = ETIMEDOUT;
-	} else {
-		window_unload();
-	}
-	if (r == 0)
+	if (window.proven && window_lend(ws, pid, report[0], *ret_pidfd))
 		return pid;
-	/* It exits (or is killed): reaped by the walk (manager_reap). */
-	*ret_pidfd = safe_close(*ret_pidfd);
-	if (r == ETIMEDOUT || r == ENOMEM)
-		return -r;
-	/* It could not make its table its own (close_range refused, a
-	 * sandbox): this spawn forks directly, and every one after it. */
-	window.state = -1;
-	return -ENOSYS;
+	r = window_wait_here(ws, pid, report[0], ret_pidfd);
+	return r < 0 ? r : pid;
 }
 
 /* The window's clone3 failed where a direct one (pid) worked: CLONE_FILES
@@ -1129,11 +1299,41 @@ int spawn_start(const struct spawn_params *p, struct spawn_child *ret)
 	return r;
 }
 
+/* The byte of a child through the window, which comes first on its
+ * report pipe: its set comes back. 0, or -errno (EAGAIN: not yet). */
+static int window_byte_read(struct window_set *ws)
+{
+	unsigned char byte;
+	ssize_t n = read(ws->report_r, &byte, 1);
+
+	if (n < 0)
+		return -errno;
+	/* End of file cannot come while PID 1 holds a write end in the set */
+	window_heard(ws, n == 1 ? byte : WINDOW_ENDED);
+	return 0;
+}
+
+void spawn_report_done(int fd)
+{
+	struct window_set *ws = window_lent_to(fd);
+
+	if (ws)
+		window_reclaim(ws);
+}
+
 int spawn_report_read(int fd, int *ret_stage, int *ret_err, char ret_detail[SPAWN_DETAIL_MAX])
 {
+	struct window_set *ws = window_lent_to(fd);
 	struct spawn_report rep;
-	ssize_t n = read(fd, &rep, sizeof(rep));
+	ssize_t n;
 
+	if (ws) {
+		int r = window_byte_read(ws);
+
+		if (r < 0)
+			return r == -EAGAIN || r == -EINTR ? 0 : r;
+	}
+	n = read(fd, &rep, sizeof(rep));
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
 	if (n == 0) {

@@ -95,8 +95,14 @@ int spawn_start(const struct spawn_params *p, struct spawn_child *ret);
 
 /* Read the child's report pipe. Returns 1 when the report is complete:
  * *ret_stage is SPAWN_STAGE_MAX if exec succeeded, else the failing stage
- * with *ret_err and ret_detail (NUL-terminated, "" when none); 0 when more is to come (EAGAIN); -errno on a read error. */
+ * with *ret_err and ret_detail (NUL-terminated, "" when none); 0 when more
+ * is to come (EAGAIN); -errno on a read error. */
 int spawn_report_read(int fd, int *ret_stage, int *ret_err, char ret_detail[SPAWN_DETAIL_MAX]);
+
+/* Before the report pipe's read end is closed, and only then (the child
+ * reported, or ended, or its unit is gone): a child through the fd window
+ * that was not heard from yet is waited for, at most 5 s (spawn.c). */
+void spawn_report_done(int fd);
 
 const char *spawn_stage_to_string(int stage);
 

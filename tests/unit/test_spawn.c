@@ -6,10 +6,12 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -42,8 +44,21 @@ static void end_child(struct spawn_child *c)
 
 	ck_assert_int_eq((int)syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0), 0);
 	ck_assert_int_eq(waitid(P_PIDFD, (id_t)c->pidfd, &si, WEXITED), 0);
+	spawn_report_done(c->report_fd);
 	close(c->pidfd);
 	close(c->report_fd);
+}
+
+/* The child's first word read, as PID 1's loop reads it: through the
+ * window, its byte (its table is its own from then on). */
+static void heard_from(struct spawn_child *c)
+{
+	struct pollfd pfd = { .fd = c->report_fd, .events = POLLIN };
+	char detail[SPAWN_DETAIL_MAX];
+	int stage, err;
+
+	ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
+	ck_assert_int_ge(spawn_report_read(c->report_fd, &stage, &err, detail), 0);
 }
 
 static struct unit *sleeper(void)
@@ -71,8 +86,7 @@ static void spawn_small_table(const struct spawn_params *p)
 	struct spawn_child c;
 
 	ck_assert_int_eq(spawn_start(p, &c), 0);
-	/* through the window, spawn_start returned once the child's table
-	 * was its own */
+	heard_from(&c);
 	ck_assert_int_eq(fdsize_of(c.pid), 64);
 	end_child(&c);
 }
@@ -125,6 +139,109 @@ START_TEST(window_stays_after_emfile)
 }
 END_TEST
 
+/* ---- a child held before its first instruction ----------------------------
+ *
+ * A tracer (a child of the test's process) that traces the test's process
+ * with PTRACE_O_TRACEFORK: every child it clones starts traced and stopped,
+ * before its first instruction, and stays so until the test writes a byte
+ * on `release`. Then the tracer detaches from them all and exits (which
+ * detaches the test's process too). */
+struct tracer {
+	pid_t pid;
+	int release;   /* write end */
+};
+
+static _Noreturn void tracer_run(pid_t tracee, int release, int ready)
+{
+	pid_t held[16];
+	size_t n = 0;
+	int st;
+
+	if (ptrace(PTRACE_SEIZE, tracee, NULL, (void *)(long)PTRACE_O_TRACEFORK) < 0)
+		_exit(2);
+	if (write(ready, "r", 1) != 1)
+		_exit(2);
+	for (;;) {
+		struct pollfd pfd = { .fd = release, .events = POLLIN };
+		pid_t pid = waitpid(-1, &st, __WALL | WNOHANG);
+
+		if (pid == tracee && WIFSTOPPED(st)) {
+			unsigned long child;
+			int sig = st >> 16 ? 0 : WSTOPSIG(st);
+
+			if (st >> 16 == PTRACE_EVENT_FORK &&
+			    ptrace(PTRACE_GETEVENTMSG, tracee, NULL, &child) == 0 && n < 16)
+				held[n++] = (pid_t)child;
+			ptrace(PTRACE_CONT, tracee, NULL, (void *)(long)sig);
+		} else if (pid == tracee) {
+			_exit(0);
+		} else if (pid <= 0 && poll(&pfd, 1, 5) == 1) {
+			break;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		ptrace(PTRACE_DETACH, held[i], NULL, NULL);
+	_exit(0);
+}
+
+static struct tracer tracer_start(void)
+{
+	int release[2], ready[2];
+	struct tracer t;
+	char c;
+
+	ck_assert_int_eq(pipe2(release, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(ready, O_CLOEXEC), 0);
+	t.pid = fork();
+	ck_assert_int_ge(t.pid, 0);
+	if (t.pid == 0)
+		tracer_run(getppid(), release[0], ready[1]);
+	close(release[0]);
+	close(ready[1]);
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	t.release = release[1];
+	return t;
+}
+
+static void tracer_end(struct tracer *t)
+{
+	int st;
+
+	ck_assert_int_eq(write(t->release, "g", 1), 1);
+	close(t->release);
+	ck_assert_int_eq(waitpid(t->pid, &st, 0), t->pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* Once a child has made its table its own through the window, a spawn
+ * does not wait for the next one's first instructions: its set of slots
+ * is lent until the child's byte is read (spawn_report_read). Here the
+ * children are held before their first instruction: every spawn still
+ * returns, and each child, let go, gets a table of its own. (The spawn
+ * used to wait for that byte itself: 5 s, then the child was killed and
+ * the spawn failed with ETIMEDOUT.) */
+START_TEST(window_lends_its_slots)
+{
+	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
+	struct spawn_child c[2];
+	struct tracer t;
+
+	reserve_then_grow(&p);
+	spawn_small_table(&p);   /* the first child through the window: waited for */
+	t = tracer_start();
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(spawn_start(&p, &c[i]), 0);
+	tracer_end(&t);
+	for (int i = 0; i < 2; i++) {
+		heard_from(&c[i]);
+		ck_assert_int_eq(fdsize_of(c[i].pid), 64);
+		end_child(&c[i]);
+	}
+	unit_free((struct unit *)p.unit);
+}
+END_TEST
+
 /* Below 64 fds a spawn forks directly (its small table is copied, which
  * /proc cannot tell from the window's): the child runs, with 64 slots. */
 START_TEST(small_table_gives_a_small_table)
@@ -143,8 +260,10 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
+	tcase_set_timeout(tc, 30);   /* a wait for a held child would be 5 s */
 	tcase_add_test(tc, window_gives_a_small_table);
 	tcase_add_test(tc, window_stays_after_emfile);
+	tcase_add_test(tc, window_lends_its_slots);
 	tcase_add_test(tc, small_table_gives_a_small_table);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

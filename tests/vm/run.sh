@@ -101,10 +101,13 @@ mkdir -p "$scale_units"
 for i in $(seq -w 1 "$SCALE_UNITS"); do
 	printf 'exec = [ "/bin/sleep", "1000000" ];\n' >"$scale_units/s$i.unit"
 done
-# One more in a slice of its own, which scenarios-scale.sh freezes by hand,
-# and one with a memory limit, which the fd window leaves out.
-printf '%s\n' 'exec = [ "/bin/sleep", "1000000" ];' 'restart = "always";' \
-	'cgroup = { slice = "held"; };' >"$scale_units/held.unit"
+# Four more in a slice of their own, which scenarios-scale.sh freezes by
+# hand (one more than the fd window's sets of slots), and one with a
+# memory limit, which the window leaves out.
+for k in 1 2 3 4; do
+	printf '%s\n' 'exec = [ "/bin/sleep", "1000000" ];' 'restart = "always";' \
+		'cgroup = { slice = "held"; };' >"$scale_units/held$k.unit"
+done
 printf '%s\n' 'exec = [ "/bin/sleep", "1000000" ];' \
 	'cgroup = { memory = { max = "64M"; }; };' >"$scale_units/limited.unit"
 
