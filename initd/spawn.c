@@ -754,7 +754,7 @@ enum { SLOT_REPORT, SLOT_SYNC, SLOT_EXE, SLOT_OUTPUT, SLOT_JOIN,
  * (fewer if the sets would reach past WINDOW_FROM_FD). */
 #define WINDOW_SETS 3
 
-/* wait_heard's answer for a child that ended without a byte. */
+/* window_wait's answer for a child that ended without a byte. */
 #define WINDOW_ENDED 256
 
 /* One child's slots: [first, first + SLOTS). */
@@ -807,10 +807,11 @@ static int fd_highest(uint64_t *low)
 	return top;
 }
 
-/* The lowest run of n free fds below WINDOW_FROM_FD, or -1. */
+/* The lowest run of n free fds below WINDOW_FROM_FD, or -1. Not 0-2: a
+ * PID 1 started without them writes its log to 2 all the same. */
 static int fd_free_run(uint64_t low, unsigned n)
 {
-	for (unsigned first = 0; first + n <= WINDOW_FROM_FD; first++) {
+	for (unsigned first = 3; first + n <= WINDOW_FROM_FD; first++) {
 		uint64_t run = (n == 64 ? ~UINT64_C(0) : (UINT64_C(1) << n) - 1) << first;
 
 		if (!(low & run))
@@ -953,29 +954,53 @@ static _Noreturn void window_child(const struct window_spawn *w)
 	child_run(w->p, w->report_w, w->sync_r, w->exe_fd, w->join_fds);
 }
 
-/* The child's byte (0 once its table is its own, else the errno of one it
- * could not make its own), WINDOW_ENDED if it ended first, -ETIMEDOUT if
- * it said nothing in WINDOW_WAIT_MS (-errno if the wait itself failed). */
-static int window_wait(int report_r, int pidfd)
+/* The first of n children, each a pair {report pipe, pidfd}, to be heard
+ * from: *which names it (left as it was on a timeout), and the answer is
+ * its byte (0 once its table is its own, else the errno of one it could
+ * not make its own), or WINDOW_ENDED if it ended first; -ETIMEDOUT if none
+ * said anything in WINDOW_WAIT_MS, -errno if the wait itself failed. */
+static int window_wait(const int (*pair)[2], unsigned n, unsigned *which)
 {
-	struct pollfd fds[] = { { .fd = report_r, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+	struct pollfd fds[2 * WINDOW_SETS];
 	uint64_t deadline = now_usec() + (uint64_t)WINDOW_WAIT_MS * 1000;
 	unsigned char byte;
 
+	for (unsigned i = 0; i < n; i++) {
+		fds[2 * i] = (struct pollfd){ .fd = pair[i][0], .events = POLLIN };
+		fds[2 * i + 1] = (struct pollfd){ .fd = pair[i][1], .events = POLLIN };
+	}
 	for (;;) {
 		uint64_t now = now_usec();
-		int n = poll(fds, 2, now < deadline ? (int)((deadline - now + 999) / 1000) : 0);
+		int r = poll(fds, 2 * n, now < deadline ? (int)((deadline - now + 999) / 1000) : 0);
 
-		if (n < 0 && errno == EINTR)
+		if (r < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (r < 0)
 			return -errno;
-		if (fds[0].revents & POLLIN)
-			return read(report_r, &byte, 1) == 1 ? byte : -EIO;
-		if (fds[1].revents)
-			return WINDOW_ENDED;   /* its table went with it */
-		if (n == 0)
+		if (r == 0)
 			return -ETIMEDOUT;
+		for (unsigned i = 0; i < n; i++) {
+			*which = i;
+			if (fds[2 * i].revents & POLLIN)
+				return read(pair[i][0], &byte, 1) == 1 ? byte : -EIO;
+			if (fds[2 * i].revents)
+				return -EIO;   /* no pipe to read: taken as no word */
+			if (fds[2 * i + 1].revents)
+				return WINDOW_ENDED;   /* its table went with it */
+		}
+	}
+}
+
+/* The unit of a lent set's child hears why it will not run (err, and what
+ * failed): a report written through the set's slot while PID 1 still
+ * holds it. */
+static void window_tell(struct window_set *ws, int err, const char *why)
+{
+	struct spawn_report rep = { .stage = SPAWN_STAGE_FDS, .err = err };
+
+	snprintf(rep.detail, sizeof(rep.detail), "fd window: %s: %s", why, strerror(err));
+	if (write(ws->first + SLOT_REPORT, &rep, sizeof(rep)) < 0) {
+		/* the exit status still tells */
 	}
 }
 
@@ -987,69 +1012,108 @@ static int window_wait(int report_r, int pidfd)
  * slice frozen by hand would cost it again at every unit in it). */
 static void window_give_up(struct window_set *ws, pid_t pid, int pidfd, int why)
 {
+	unsigned char late;
+
 	log_error("spawn: child %d gave no word in %d ms (%s): killed; no fd window from now on",
 		  (int)pid, WINDOW_WAIT_MS, strerror(-why));
 	window.state = -1;
 	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
 		ws->lost = true;
 		ws->loaded = 0;
+	} else if (ws->lent) {
+		/* a byte written since goes first (the pipe is non-blocking) */
+		if (read(ws->report_r, &late, 1) < 0) {
+			/* none */
+		}
+		window_tell(ws, ETIMEDOUT, "the child said nothing for 5 s and was killed");
 	}
 	window_return(ws);
 }
 
 /* A lent set's child was heard from (heard: its byte, or WINDOW_ENDED):
  * its set comes back. A child that could not make its table its own
- * exits; its unit hears why from its report pipe, which PID 1 writes
- * through the set's slot while it still holds it. */
+ * exits, and its unit hears why. */
 static void window_heard(struct window_set *ws, int heard)
 {
-	struct spawn_report rep = { .stage = SPAWN_STAGE_FDS, .err = heard };
-
 	if (heard == 0)
 		window.proven = true;
 	if (heard > 0 && heard != WINDOW_ENDED) {
-		snprintf(rep.detail, sizeof(rep.detail), "fd window: a table of its own: %s",
-			 strerror(heard));
-		if (write(ws->first + SLOT_REPORT, &rep, sizeof(rep)) < 0) {
-			/* the exit status still tells */
-		}
+		window_tell(ws, heard, "a table of its own (close_range)");
 		if (heard != ENOMEM)
 			window.state = -1;
 	}
 	window_return(ws);
 }
 
-/* Wait for ws's child to be heard from, and take its set back: 0, or
- * -ETIMEDOUT when it was killed instead. */
-static int window_reclaim(struct window_set *ws)
+/* The lent sets into lent[], oldest first; their count. */
+static unsigned window_lent(struct window_set **lent)
 {
-	int r = window_wait(ws->report_r, ws->pidfd);
-
-	if (r < 0) {
-		window_give_up(ws, ws->pid, ws->pidfd, r);
-		return -ETIMEDOUT;
-	}
-	window_heard(ws, r);
-	return 0;
-}
-
-/* A set for the next child: a free one, else the oldest lent one once its
- * child is heard from. NULL if the window went off meanwhile. */
-static struct window_set *window_set_take(void)
-{
-	struct window_set *oldest = NULL;
+	unsigned n = 0;
 
 	for (unsigned k = 0; k < window.n_sets; k++) {
 		struct window_set *ws = &window.set[k];
+		unsigned i = n;
 
-		if (!ws->lent && !ws->lost)
-			return ws;
-		if (ws->lent && (!oldest || ws->lent_at < oldest->lent_at))
-			oldest = ws;
+		if (!ws->lent)
+			continue;
+		for (; i > 0 && lent[i - 1]->lent_at > ws->lent_at; i--)
+			lent[i] = lent[i - 1];
+		lent[i] = ws;
+		n++;
 	}
-	if (!oldest || window_reclaim(oldest) < 0 || window.state < 0)
+	return n;
+}
+
+/* Wait for the first of n lent sets' children to be heard from, and take
+ * its set back: that set, or NULL when none answered in WINDOW_WAIT_MS
+ * (the oldest's child killed, the window off). */
+static struct window_set *window_reclaim(struct window_set **lent, unsigned n)
+{
+	int pair[WINDOW_SETS][2];
+	unsigned which = 0;   /* the oldest, on a timeout */
+	int r;
+
+	for (unsigned i = 0; i < n; i++) {
+		pair[i][0] = lent[i]->report_r;
+		pair[i][1] = lent[i]->pidfd;
+	}
+	r = window_wait(pair, n, &which);
+	if (r < 0) {
+		window_give_up(lent[which], lent[which]->pid, lent[which]->pidfd, r);
 		return NULL;
-	return oldest;
+	}
+	window_heard(lent[which], r);
+	return lent[which];
+}
+
+/* A set for the next child: a free one, else the first lent one whose
+ * child is heard from. NULL if the window went off meanwhile. */
+static struct window_set *window_set_take(void)
+{
+	struct window_set *lent[WINDOW_SETS], *ws;
+	unsigned n;
+
+	for (unsigned k = 0; k < window.n_sets; k++)
+		if (!window.set[k].lent && !window.set[k].lost)
+			return &window.set[k];
+	n = window_lent(lent);
+	ws = n ? window_reclaim(lent, n) : NULL;
+	return window.state < 0 ? NULL : ws;
+}
+
+/* Every lent set back, before a fork that copies PID 1's table: a child
+ * held at its birth (a direct one is born where its cgroup may hold it)
+ * would keep the lent children's pipe ends, and PID 1 would not see
+ * their execs until it let them go. One wait of WINDOW_WAIT_MS at most:
+ * after it the window is off, and the sets still lent (children frozen
+ * by hand) are copied. */
+static void window_settle(void)
+{
+	struct window_set *lent[WINDOW_SETS];
+	unsigned n;
+
+	while (window.state > 0 && (n = window_lent(lent)) > 0)
+		window_reclaim(lent, n);
 }
 
 static struct window_set *window_lent_to(int report_r)
@@ -1074,13 +1138,16 @@ static bool window_lend(struct window_set *ws, pid_t pid, int report_r, int pidf
 	return true;
 }
 
-/* Until a child has made its table its own: PID 1 waits for the byte
- * here. 0 (the child runs), or -errno: the child exits or was killed,
- * *ret_pidfd closed; -ENOSYS, it could not make its table its own, and
- * this spawn and all after it fork directly. */
+/* PID 1 waits for the byte here: until a child has made its table its
+ * own, and where PID 1 has work for the child (parent_release writes its
+ * own report on the pipe). 0 (the child runs), or -errno: the child exits
+ * or was killed, *ret_pidfd closed; -ENOSYS, it could not make its table
+ * its own, and this spawn and all after it fork directly. */
 static int window_wait_here(struct window_set *ws, pid_t pid, int report_r, int *ret_pidfd)
 {
-	int r = window_wait(report_r, *ret_pidfd);
+	const int pair[1][2] = { { report_r, *ret_pidfd } };
+	unsigned which;
+	int r = window_wait(pair, 1, &which);
 
 	if (r < 0) {
 		window_give_up(ws, pid, *ret_pidfd, r);
@@ -1139,7 +1206,7 @@ static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const
 		window.trial = true;
 		return -ENOSYS;
 	}
-	if (window.proven && window_lend(ws, pid, report[0], *ret_pidfd))
+	if (window.proven && sync[1] < 0 && window_lend(ws, pid, report[0], *ret_pidfd))
 		return pid;
 	r = window_wait_here(ws, pid, report[0], ret_pidfd);
 	return r < 0 ? r : pid;
@@ -1229,8 +1296,10 @@ static void join_fds_close(int *fds)
 static pid_t spawn_direct(const struct spawn_params *p, uint64_t ns_flags, const int *report,
 			  const int *sync, int exe_fd, const int *join_fds, int *ret_pidfd)
 {
-	pid_t pid = clone3_into(p->cgroup_fd, ns_flags, ret_pidfd);
+	pid_t pid;
 
+	window_settle();
+	pid = clone3_into(p->cgroup_fd, ns_flags, ret_pidfd);
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
@@ -1318,7 +1387,7 @@ void spawn_report_done(int fd)
 	struct window_set *ws = window_lent_to(fd);
 
 	if (ws)
-		window_reclaim(ws);
+		window_reclaim(&ws, 1);
 }
 
 int spawn_report_read(int fd, int *ret_stage, int *ret_err, char ret_detail[SPAWN_DETAIL_MAX])
