@@ -779,6 +779,7 @@ static struct {
 	uint64_t lends;
 	bool proven;          /* a child made its table its own: lend from now on */
 	bool trial;           /* its clone3 failed: is it CLONE_FILES? */
+	bool gave_up;         /* a wait gave up: no more waits */
 } window;
 
 /* The highest fd open now (/proc/self/fd), INT_MAX if it cannot be read;
@@ -954,15 +955,20 @@ static _Noreturn void window_child(const struct window_spawn *w)
 	child_run(w->p, w->report_w, w->sync_r, w->exe_fd, w->join_fds);
 }
 
+/* When a wait that starts now gives up. */
+static uint64_t window_deadline(void)
+{
+	return now_usec() + (uint64_t)WINDOW_WAIT_MS * 1000;
+}
+
 /* The first of n children, each a pair {report pipe, pidfd}, to be heard
  * from: *which names it (left as it was on a timeout), and the answer is
  * its byte (0 once its table is its own, else the errno of one it could
  * not make its own), or WINDOW_ENDED if it ended first; -ETIMEDOUT if none
- * said anything in WINDOW_WAIT_MS, -errno if the wait itself failed. */
-static int window_wait(const int (*pair)[2], unsigned n, unsigned *which)
+ * said anything by deadline, -errno if the wait itself failed. */
+static int window_wait(const int (*pair)[2], unsigned n, unsigned *which, uint64_t deadline)
 {
 	struct pollfd fds[2 * WINDOW_SETS];
-	uint64_t deadline = now_usec() + (uint64_t)WINDOW_WAIT_MS * 1000;
 	unsigned char byte;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -1012,20 +1018,26 @@ static void window_tell(struct window_set *ws, int err, const char *why)
  * slice frozen by hand would cost it again at every unit in it). */
 static void window_give_up(struct window_set *ws, pid_t pid, int pidfd, int why)
 {
+	struct pollfd end = { .fd = pidfd, .events = POLLIN };
+	bool silent = why == -ETIMEDOUT;
 	unsigned char late;
 
-	log_error("spawn: child %d gave no word in %d ms (%s): killed; no fd window from now on",
-		  (int)pid, WINDOW_WAIT_MS, strerror(-why));
+	log_error("spawn: child %d: %s (%s): killed; no fd window from now on", (int)pid,
+		  silent ? "no word in 5 s" : "no wait for its word", strerror(-why));
 	window.state = -1;
+	window.gave_up = true;
 	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
 		ws->lost = true;
 		ws->loaded = 0;
 	} else if (ws->lent) {
-		/* a byte written since goes first (the pipe is non-blocking) */
-		if (read(ws->report_r, &late, 1) < 0) {
+		/* A write the child was inside completes: its end first (briefly;
+		 * a frozen child's dies at once), then a byte written since goes
+		 * (the pipe is non-blocking), then the report. */
+		if (poll(&end, 1, 100) < 0 || read(ws->report_r, &late, 1) < 0) {
 			/* none */
 		}
-		window_tell(ws, ETIMEDOUT, "the child said nothing for 5 s and was killed");
+		window_tell(ws, -why, silent ? "the child said nothing for 5 s and was killed"
+					     : "the wait for the child failed, and it was killed");
 	}
 	window_return(ws);
 }
@@ -1065,9 +1077,10 @@ static unsigned window_lent(struct window_set **lent)
 }
 
 /* Wait for the first of n lent sets' children to be heard from, and take
- * its set back: that set, or NULL when none answered in WINDOW_WAIT_MS
- * (the oldest's child killed, the window off). */
-static struct window_set *window_reclaim(struct window_set **lent, unsigned n)
+ * its set back: that set, or NULL when none answered by deadline (the
+ * oldest's child killed, the window off). */
+static struct window_set *window_reclaim(struct window_set **lent, unsigned n,
+					 uint64_t deadline)
 {
 	int pair[WINDOW_SETS][2];
 	unsigned which = 0;   /* the oldest, on a timeout */
@@ -1077,7 +1090,7 @@ static struct window_set *window_reclaim(struct window_set **lent, unsigned n)
 		pair[i][0] = lent[i]->report_r;
 		pair[i][1] = lent[i]->pidfd;
 	}
-	r = window_wait(pair, n, &which);
+	r = window_wait(pair, n, &which, deadline);
 	if (r < 0) {
 		window_give_up(lent[which], lent[which]->pid, lent[which]->pidfd, r);
 		return NULL;
@@ -1097,23 +1110,24 @@ static struct window_set *window_set_take(void)
 		if (!window.set[k].lent && !window.set[k].lost)
 			return &window.set[k];
 	n = window_lent(lent);
-	ws = n ? window_reclaim(lent, n) : NULL;
+	ws = n ? window_reclaim(lent, n, window_deadline()) : NULL;
 	return window.state < 0 ? NULL : ws;
 }
 
 /* Every lent set back, before a fork that copies PID 1's table: a child
  * held at its birth (a direct one is born where its cgroup may hold it)
  * would keep the lent children's pipe ends, and PID 1 would not see
- * their execs until it let them go. One wait of WINDOW_WAIT_MS at most:
- * after it the window is off, and the sets still lent (children frozen
- * by hand) are copied. */
+ * their execs until it let them go. WINDOW_WAIT_MS at most, all sets
+ * together; once a wait has given up (here or before), the sets still
+ * lent (children frozen by hand) are copied instead. */
 static void window_settle(void)
 {
 	struct window_set *lent[WINDOW_SETS];
+	uint64_t deadline = window_deadline();
 	unsigned n;
 
-	while (window.state > 0 && (n = window_lent(lent)) > 0)
-		window_reclaim(lent, n);
+	while (!window.gave_up && (n = window_lent(lent)) > 0)
+		window_reclaim(lent, n, deadline);
 }
 
 static struct window_set *window_lent_to(int report_r)
@@ -1146,8 +1160,8 @@ static bool window_lend(struct window_set *ws, pid_t pid, int report_r, int pidf
 static int window_wait_here(struct window_set *ws, pid_t pid, int report_r, int *ret_pidfd)
 {
 	const int pair[1][2] = { { report_r, *ret_pidfd } };
-	unsigned which;
-	int r = window_wait(pair, 1, &which);
+	unsigned which = 0;
+	int r = window_wait(pair, 1, &which, window_deadline());
 
 	if (r < 0) {
 		window_give_up(ws, pid, *ret_pidfd, r);
@@ -1387,7 +1401,7 @@ void spawn_report_done(int fd)
 	struct window_set *ws = window_lent_to(fd);
 
 	if (ws)
-		window_reclaim(&ws, 1);
+		window_reclaim(&ws, 1, window_deadline());
 }
 
 int spawn_report_read(int fd, int *ret_stage, int *ret_err, char ret_detail[SPAWN_DETAIL_MAX])
