@@ -12,8 +12,8 @@
 
 N=${SCALE_UNITS:-600}
 STOPPED=200
-SLACK=48        # the loop's own fds (epoll, signalfd, timerfd, sockets, stdio)
-                # and the fd window's 22 (three sets of slots, spawn.c)
+SLACK=40        # the loop's own fds (epoll, signalfd, timerfd, sockets, stdio)
+                # and the fd window's 15 (two sets of slots, spawn.c)
 
 new_boot scale
 for i in $(seq -w 1 "$N"); do

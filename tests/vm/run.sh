@@ -102,7 +102,7 @@ for i in $(seq -w 1 "$SCALE_UNITS"); do
 	printf 'exec = [ "/bin/sleep", "1000000" ];\n' >"$scale_units/s$i.unit"
 done
 # Four more in a slice of their own, which scenarios-scale.sh freezes by
-# hand (one more than the fd window's sets of slots), and one with a
+# hand (more than the fd window has sets of slots), and one with a
 # memory limit, which the window leaves out.
 for k in 1 2 3 4; do
 	printf '%s\n' 'exec = [ "/bin/sleep", "1000000" ];' 'restart = "always";' \

@@ -65,7 +65,7 @@ sv status held1 >/dev/null 2>&1
 t1=$(uptime_ms)
 check "scale: PID 1 does not wait for a child frozen in its birth cgroup ($((t1 - t0)) ms)" \
 	[ $((t1 - t0)) -lt 2000 ]
-# With every set lent to a frozen child (there are 3 at most), the next
+# With every set lent to a frozen child (there are 2 at most), the next
 # spawn through the window waits for the oldest at most 5 s, kills it and
 # turns the window off: from then on every spawn forks with its table
 # copied, and none waits.
