@@ -708,12 +708,14 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd)
  * child's end (its table is let go before its pidfd says so): the loop
  * reads the byte first thing on the report pipe (spawn_report_read), and
  * only then puts the slots back to /dev/null. PID 1 waits for a child's
- * first instructions only when every set is lent (for the oldest), or
- * when its report pipe is closed before it was heard from
- * (spawn_report_done). (Issue 19: this replaced a vfork child per spawn
- * that cloned the service for PID 1, one more task made, run and reaped
- * each time, 12% of the 1000-unit VM boot; and then a wait for each
- * child's byte, PID 1 idle while the child ran on the other CPU.) Until
+ * first instructions only when every set is lent (for the first to
+ * answer), when its report pipe is closed before it was heard from
+ * (spawn_report_done), before a direct fork (window_settle), and where
+ * PID 1 has work for the child (window_wait_here). (Issue 19: this
+ * replaced a vfork child per spawn that cloned the service for PID 1,
+ * one more task made, run and reaped each time, 12% of the 1000-unit VM
+ * boot; and then a wait for each child's byte, 0.8 ms a spawn there, PID
+ * 1 idle while the child ran on the other CPU.) Until
  * one child has made its table its own, each spawn through the window
  * waits for its child's byte, so that a kernel without
  * CLOSE_RANGE_UNSHARE costs no unit a failed spawn: its first child says
@@ -723,7 +725,8 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd)
  * whose cgroup may hold it there (a CPU or memory limit on its path, a
  * subtree it manages: spawn_params.child_may_wait) forks directly. A wait
  * that hears nothing for WINDOW_WAIT_MS (the cgroup frozen by hand) kills
- * that child and turns the window off for good (window_give_up). The
+ * the oldest child, tells its unit why, and turns the window off for good
+ * (window_give_up). The
  * child resets what it inherited right after (child_run), as a direct
  * fork's does.
  *
