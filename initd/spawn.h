@@ -81,7 +81,8 @@ struct spawn_params {
 	bool child_may_wait;      /* its cgroup may hold the child before its
 	                           * first instructions (a CPU or memory limit
 	                           * on its path, a delegated subtree): no fd
-	                           * window, which waits for them (spawn.c) */
+	                           * window, whose slots the child would keep
+	                           * lent meanwhile (spawn.c) */
 };
 
 struct spawn_child {
