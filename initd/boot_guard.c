@@ -18,6 +18,7 @@
 
 #include "common/util.h"
 #include "initd/child.h"
+#include "initd/spawn.h"
 
 struct boot_guard {
 	struct loop *loop;
@@ -227,6 +228,7 @@ static int guard_start(struct loop *l, const char *file, unsigned max, bool rese
 		free(g);
 		return -errno;
 	}
+	spawn_settle();
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0) {
 		r = -errno;

@@ -12,6 +12,7 @@
 #include "common/util.h"
 #include "initd/child.h"
 #include "initd/log.h"
+#include "initd/spawn.h"
 
 #define REMOVE_DEPTH_MAX   64        /* levels below a runtime directory */
 #define REMOVE_ENTRIES_MAX 1000000   /* entries one helper removes */
@@ -191,7 +192,7 @@ void dirs_remove_runtime(const struct unit *u)
 	}
 	if (n == 0)
 		return;
-	pid = fork();
+	pid = spawn_helper_fork();
 	if (pid == 0)
 		remove_helper(paths, n);
 	if (pid < 0)

@@ -16,6 +16,7 @@
 #include "initd/bootphase.h"
 #include "initd/child.h"
 #include "initd/log.h"
+#include "initd/spawn.h"
 
 struct loader {
 	struct loop *loop;
@@ -222,7 +223,7 @@ static int loader_spawn(const char *conf_path, const char *units_dir, char *cons
 		argv[n++] = extra[i];
 	}
 	argv[n] = NULL;
-	pid = fork();
+	pid = spawn_helper_fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {

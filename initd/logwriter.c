@@ -21,6 +21,7 @@
 #include "initd/log.h"
 #include "initd/loop.h"
 #include "initd/reaper.h"
+#include "initd/spawn.h"
 
 #define BACKOFF_MIN_USEC   (100 * USEC_PER_MSEC)
 #define BACKOFF_MAX_USEC   (30 * USEC_PER_SEC)
@@ -227,7 +228,7 @@ static int writer_fork(struct logwriter *w)
 		return exe;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
-	pid = fork();
+	pid = spawn_helper_fork();
 	if (pid < 0) {
 		int r = -errno;
 		close(sv[0]);

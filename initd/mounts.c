@@ -16,6 +16,7 @@
 #include "common/util.h"
 #include "initd/log.h"
 #include "initd/mount_helper.h"
+#include "initd/spawn.h"
 
 struct mounts {
 	struct loop *loop;
@@ -220,7 +221,7 @@ static void helper_start(struct mounts *ms, size_t first)
 		return;
 	}
 	pid = -1;
-	if (pipe2(p, O_CLOEXEC) == 0 && (pid = fork()) < 0) {
+	if (pipe2(p, O_CLOEXEC) == 0 && (pid = spawn_helper_fork()) < 0) {
 		int err = errno;
 
 		close(p[0]);

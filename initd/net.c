@@ -20,6 +20,7 @@
 #include "common/util.h"
 #include "initd/child.h"
 #include "initd/log.h"
+#include "initd/spawn.h"
 
 /* The interface's index in the caller's net namespace, or -errno. */
 static int link_index(const char *name)
@@ -204,7 +205,7 @@ int net_loopback_start(void)
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	pid = fork();
+	pid = spawn_helper_fork();
 	if (pid == 0) {
 		/* what it inherited first (child.h): only the pipe stays */
 		r = child_reset_signals();

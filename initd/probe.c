@@ -127,7 +127,7 @@ int probe_run_start(struct probe_run *run, const struct probe_target *t, probe_d
 		return -EBUSY;
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
-	pid = fork();
+	pid = spawn_helper_fork();
 	if (pid == 0)
 		probe_helper(t, fds[1]);
 	close(fds[1]);

@@ -12,6 +12,7 @@
 #include "common/util.h"
 #include "initd/child.h"
 #include "initd/log.h"
+#include "initd/spawn.h"
 
 static _Noreturn void shell_child(void)
 {
@@ -56,7 +57,7 @@ int rescue_shell_start(struct rescue_shell *r)
 
 	if (r->pid > 0)
 		return 0;
-	pid = fork();
+	pid = spawn_helper_fork();
 	if (pid < 0) {
 		log_error("rescue: cannot start %s: %s", RESCUE_SHELL, strerror(errno));
 		return -errno;

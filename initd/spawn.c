@@ -702,7 +702,7 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd)
  * reserves before its first spawn (each a copy of one /dev/null fd).
  * Until the child has unshared, its table is PID 1's: PID 1 must not
  * change its slots (nor may the child close anything). So the child then
- * writes one byte on its report pipe, and closes the other sets' slots.
+ * closes the other sets' slots, and writes one byte on its report pipe.
  *
  * The set is lent to the child until PID 1 hears that byte, or of the
  * child's end (its table is let go before its pidfd says so): the loop
@@ -710,7 +710,8 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd)
  * only then puts the slots back to /dev/null. PID 1 waits for a child's
  * first instructions only when every set is lent (for the first to
  * answer), when its report pipe is closed before it was heard from
- * (spawn_report_done), before a direct fork (window_settle), and where
+ * (spawn_report_done), before a direct fork or a helper's
+ * (window_settle, spawn_helper_fork), and where
  * PID 1 has work for the child (window_wait_here). (Issue 19: this
  * replaced a vfork child per spawn that cloned the service for PID 1,
  * one more task made, run and reaped each time, 12% of the 1000-unit VM
@@ -938,24 +939,28 @@ static void window_return(struct window_set *ws)
 }
 
 /* The child, in PID 1's table until its first system call. Nothing is
- * closed before the table is its own (a close would be PID 1's), and the
- * byte goes out after it: 0, or the errno of a table it could not make
- * its own, when it exits at once. PID 1 reads the byte before anything
- * else on the pipe. Then the other sets' slots go: their children's pipe
- * ends, which must not outlive those children's execs here. */
+ * closed before the table is its own (a close would be PID 1's). Then
+ * the other sets' slots go at once: their children's pipe ends, which
+ * must not outlive those children's execs here. Only then the byte: 0,
+ * or the errno of a table it could not make its own, when it exits at
+ * once. (The byte wakes PID 1, which may take this CPU: the copies must
+ * be gone by then.) PID 1 reads the byte before anything else on the
+ * pipe. */
 static _Noreturn void window_child(const struct window_spawn *w)
 {
 	unsigned char byte = 0;
 	unsigned own = (unsigned)w->first;
 
-	if (close_range(window.end, ~0U, CLOSE_RANGE_UNSHARE) < 0)
+	if (close_range(window.end, ~0U, CLOSE_RANGE_UNSHARE) < 0) {
 		byte = (unsigned char)(errno > 0 && errno < 256 ? errno : EIO);
+	} else {
+		if (own > window.first)
+			close_range(window.first, own - 1, 0);
+		if (own + SLOTS < window.end)
+			close_range(own + SLOTS, window.end - 1, 0);
+	}
 	if (write(w->report_w, &byte, 1) != 1 || byte)
 		_exit(127);
-	if (own > window.first)
-		close_range(window.first, own - 1, 0);
-	if (own + SLOTS < window.end)
-		close_range(own + SLOTS, window.end - 1, 0);
 	/* PID 1's ends, if they were below window.end (else EBADF) */
 	close(w->report_r);
 	close(w->sync_w);
@@ -1122,9 +1127,11 @@ static struct window_set *window_set_take(void)
 }
 
 /* Every lent set back, before a fork that copies PID 1's table: a child
- * held at its birth (a direct one is born where its cgroup may hold it)
- * would keep the lent children's pipe ends, and PID 1 would not see
- * their execs until it let them go. WINDOW_WAIT_MS at most, all sets
+ * held at its birth (a direct one is born where its cgroup may hold it),
+ * or a helper that has not yet closed what it inherited (queued for a
+ * CPU behind the children), would keep the lent children's pipe ends, and
+ * PID 1 would not see their execs until it let them go: a service that
+ * exec'd and ended meanwhile would read as one that never exec'd. WINDOW_WAIT_MS at most, all sets
  * together; once a wait has given up (here or before), the sets still
  * lent (children frozen by hand) are copied instead. */
 static void window_settle(void)
@@ -1135,6 +1142,17 @@ static void window_settle(void)
 
 	while (!window.gave_up && (n = window_lent(lent)) > 0)
 		window_reclaim(lent, n, deadline);
+}
+
+void spawn_settle(void)
+{
+	window_settle();
+}
+
+pid_t spawn_helper_fork(void)
+{
+	window_settle();
+	return fork();
 }
 
 static struct window_set *window_lent_to(int report_r)

@@ -105,6 +105,14 @@ int spawn_report_read(int fd, int *ret_stage, int *ret_err, char ret_detail[SPAW
  * that was not heard from yet is waited for, at most 5 s (spawn.c). */
 void spawn_report_done(int fd);
 
+/* Every fork of PID 1 that is not a service's (a probe, the log writer,
+ * the loader, a remover): the fd window's lent sets hold their children's
+ * report pipe ends, and a helper's copy would hide those children's execs
+ * until it closed it. So they are settled first, as before a direct
+ * spawn (at most 5 s, spawn.c). spawn_settle alone before a clone3. */
+pid_t spawn_helper_fork(void);
+void spawn_settle(void);
+
 const char *spawn_stage_to_string(int stage);
 
 /* Confining a process as its unit says, shared by the service's child and

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,19 +147,37 @@ END_TEST
  * with PTRACE_O_TRACEFORK: every child it clones starts traced and stopped,
  * before its first instruction, and stays so until the test writes a byte
  * on `release`. Then the tracer detaches from them all and exits (which
- * detaches the test's process too). */
+ * detaches the test's process too). Asked to (tracer_start(true)), it
+ * runs each child instead to the entry of its first write(2), holds it
+ * there, and says so with a byte on `at_write`. */
 struct tracer {
 	pid_t pid;
-	int release;   /* write end */
+	int release;    /* write end */
+	int at_write;   /* read end, or -1 */
 };
 
-static _Noreturn void tracer_run(pid_t tracee, int release, int ready)
+/* A child stopped (at its birth or a system call): held at its first
+ * write's entry, else run on to its next system call. 1 when held. */
+static int tracer_step(pid_t pid)
+{
+	struct __ptrace_syscall_info info;
+
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)sizeof(info), &info) > 0 &&
+	    info.op == PTRACE_SYSCALL_INFO_ENTRY && info.entry.nr == SYS_write)
+		return 1;
+	ptrace(PTRACE_SYSCALL, pid, NULL, NULL);
+	return 0;
+}
+
+static _Noreturn void tracer_run(pid_t tracee, int release, int ready, int at_write)
 {
 	pid_t held[16];
 	size_t n = 0;
 	int st;
 
-	if (ptrace(PTRACE_SEIZE, tracee, NULL, (void *)(long)PTRACE_O_TRACEFORK) < 0)
+	/* TRACESYSGOOD: a system call's stop reads as one (tracer_step) */
+	if (ptrace(PTRACE_SEIZE, tracee, NULL,
+		   (void *)(long)(PTRACE_O_TRACEFORK | PTRACE_O_TRACESYSGOOD)) < 0)
 		_exit(2);
 	if (write(ready, "r", 1) != 1)
 		_exit(2);
@@ -176,6 +195,9 @@ static _Noreturn void tracer_run(pid_t tracee, int release, int ready)
 			ptrace(PTRACE_CONT, tracee, NULL, (void *)(long)sig);
 		} else if (pid == tracee) {
 			_exit(100);
+		} else if (pid > 0 && at_write >= 0 && WIFSTOPPED(st) && tracer_step(pid)) {
+			if (write(at_write, "h", 1) != 1)
+				_exit(2);
 		} else if (pid <= 0 && poll(&pfd, 1, 5) == 1) {
 			break;
 		}
@@ -185,25 +207,35 @@ static _Noreturn void tracer_run(pid_t tracee, int release, int ready)
 	_exit((int)n);
 }
 
-static struct tracer tracer_start(void)
+static struct tracer tracer_start(bool at_write)
 {
-	int release[2], ready[2];
+	int release[2], ready[2], held[2] = { -1, -1 };
 	struct tracer t;
 	char c;
 
 	ck_assert_int_eq(pipe2(release, O_CLOEXEC), 0);
 	ck_assert_int_eq(pipe2(ready, O_CLOEXEC), 0);
+	if (at_write)
+		ck_assert_int_eq(pipe2(held, O_CLOEXEC), 0);
 	/* Yama (where there is one) lets a child trace its parent only so */
 	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
 	t.pid = fork();
 	ck_assert_int_ge(t.pid, 0);
-	if (t.pid == 0)
-		tracer_run(getppid(), release[0], ready[1]);
+	if (t.pid == 0) {
+		/* none of the test's fds: the lent sets' pipe ends among them */
+		for (int fd = 3; fd < 1024; fd++)
+			if (fd != release[0] && fd != ready[1] && fd != held[1])
+				close(fd);
+		tracer_run(getppid(), release[0], ready[1], held[1]);
+	}
 	close(release[0]);
 	close(ready[1]);
+	if (at_write)
+		close(held[1]);
 	ck_assert_int_eq(read(ready[0], &c, 1), 1);
 	close(ready[0]);
 	t.release = release[1];
+	t.at_write = held[0];
 	return t;
 }
 
@@ -214,6 +246,8 @@ static int tracer_end(struct tracer *t)
 
 	ck_assert_int_eq(write(t->release, "g", 1), 1);
 	close(t->release);
+	if (t->at_write >= 0)
+		close(t->at_write);
 	ck_assert_int_eq(waitpid(t->pid, &st, 0), t->pid);
 	ck_assert(WIFEXITED(st));
 	return WEXITSTATUS(st);
@@ -234,7 +268,7 @@ START_TEST(window_lends_its_slots)
 
 	reserve_then_grow(&p);
 	spawn_small_table(&p);   /* the first child through the window: waited for */
-	t = tracer_start();
+	t = tracer_start(false);
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(spawn_start(&p, &c[i]), 0);
 	for (int i = 0; i < 2; i++) {   /* held indeed: no byte yet */
@@ -301,6 +335,103 @@ START_TEST(window_parent_report_after_the_byte)
 }
 END_TEST
 
+/* A helper PID 1 forks while a set is lent (a probe, the log writer, the
+ * loader) would copy the lent child's end of its report pipe, and until
+ * the helper closed it PID 1 would not see that child's exec: a service
+ * that exec'd and ended meanwhile would read as one that never exec'd.
+ * spawn_helper_fork settles the lent sets first, as a direct spawn does. Here
+ * the helper keeps all it inherited; /bin/true's exec must still be told
+ * (without the settle: its byte, then nothing, until the helper ends). */
+START_TEST(window_helper_keeps_no_lent_pipe)
+{
+	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
+	struct spawn_params q = { .cgroup_fd = -1, .output_fd = -1 };
+	char detail[SPAWN_DETAIL_MAX];
+	struct spawn_child c;
+	struct unit *u = NULL;
+	int stage = -1, err = 0, r = 0;
+	pid_t helper;
+	siginfo_t si;
+
+	ck_assert_int_eq(unit_parse_string("t.unit", "exec = [ \"/bin/true\" ];", &u), 0);
+	q.unit = u;
+	reserve_then_grow(&p);
+	spawn_small_table(&p);   /* the first child through the window: waited for */
+	ck_assert_int_eq(spawn_start(&q, &c), 0);   /* lent, its byte unread */
+	helper = spawn_helper_fork();
+	ck_assert_int_ge(helper, 0);
+	if (helper == 0) {
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_eq(waitid(P_PIDFD, (id_t)c.pidfd, &si, WEXITED), 0);
+	ck_assert_int_eq(si.si_code, CLD_EXITED);
+	ck_assert_int_eq(si.si_status, 0);   /* /bin/true ran */
+	while (r == 0) {
+		struct pollfd pfd = { .fd = c.report_fd, .events = POLLIN };
+
+		ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
+		r = spawn_report_read(c.report_fd, &stage, &err, detail);
+	}
+	ck_assert_int_eq(r, 1);
+	ck_assert_int_eq(stage, SPAWN_STAGE_MAX);
+	kill(helper, SIGKILL);
+	ck_assert_int_eq(waitpid(helper, NULL, 0), helper);
+	spawn_report_done(c.report_fd);
+	close(c.pidfd);
+	close(c.report_fd);
+	unit_free(u);
+	unit_free((struct unit *)p.unit);
+}
+END_TEST
+
+/* A child through the window copies the sets lent to others in its
+ * unshare, and closes them: before its byte, which wakes PID 1 (that may
+ * take its CPU; a first version closed them after, and a service lent
+ * the other set that exec'd and ended meanwhile read as one that never
+ * exec'd). Here the second child is held at its byte's write: the first
+ * one's exec is told all the same. */
+START_TEST(window_child_closes_lent_sets_before_its_byte)
+{
+	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
+	struct spawn_params q = { .cgroup_fd = -1, .output_fd = -1 };
+	char detail[SPAWN_DETAIL_MAX], h;
+	struct spawn_child a, b;
+	struct pollfd held;
+	struct unit *u = NULL;
+	int stage = -1, err = 0, r = 0;
+	struct tracer t;
+
+	ck_assert_int_eq(unit_parse_string("t.unit", "exec = [ \"/bin/true\" ];", &u), 0);
+	q.unit = u;
+	reserve_then_grow(&p);
+	spawn_small_table(&p);   /* the first child through the window: waited for */
+	ck_assert_int_eq(spawn_start(&q, &a), 0);   /* lent, its byte unread */
+	t = tracer_start(true);
+	ck_assert_int_eq(spawn_start(&p, &b), 0);   /* the other set */
+	held = (struct pollfd){ .fd = t.at_write, .events = POLLIN };
+	ck_assert_int_eq(poll(&held, 1, 10000), 1);
+	ck_assert_int_eq(read(t.at_write, &h, 1), 1);
+	while (r == 0) {
+		struct pollfd pfd = { .fd = a.report_fd, .events = POLLIN };
+
+		ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
+		r = spawn_report_read(a.report_fd, &stage, &err, detail);
+	}
+	ck_assert_int_eq(r, 1);
+	ck_assert_int_eq(stage, SPAWN_STAGE_MAX);
+	ck_assert_int_eq(tracer_end(&t), 1);
+	heard_from(&b);
+	end_child(&b);
+	ck_assert_int_eq(waitid(P_PIDFD, (id_t)a.pidfd, &(siginfo_t){ 0 }, WEXITED), 0);
+	spawn_report_done(a.report_fd);
+	close(a.pidfd);
+	close(a.report_fd);
+	unit_free(u);
+	unit_free((struct unit *)p.unit);
+}
+END_TEST
+
 /* Below 64 fds a spawn forks directly (its small table is copied, which
  * /proc cannot tell from the window's): the child runs, with 64 slots. */
 START_TEST(small_table_gives_a_small_table)
@@ -324,6 +455,8 @@ int main(void)
 	tcase_add_test(tc, window_stays_after_emfile);
 	tcase_add_test(tc, window_lends_its_slots);
 	tcase_add_test(tc, window_parent_report_after_the_byte);
+	tcase_add_test(tc, window_helper_keeps_no_lent_pipe);
+	tcase_add_test(tc, window_child_closes_lent_sets_before_its_byte);
 	tcase_add_test(tc, small_table_gives_a_small_table);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
