@@ -260,15 +260,17 @@ static void report_close(struct svc *v)
 	v->report = NULL;
 }
 
-/* Read the child's report; `final` when the child is known to be dead. */
-static void report_drain(struct svc *v)
+/* Read the child's report; `final` when the child is known to be dead
+ * (then to its end: spawn_report_read_final). */
+static void report_drain(struct svc *v, bool final)
 {
 	char detail[SPAWN_DETAIL_MAX];
 	int stage, err, r;
 
 	if (!v->report)
 		return;
-	r = spawn_report_read(v->report->fd, &stage, &err, detail);
+	r = final ? spawn_report_read_final(v->report->fd, &stage, &err, detail)
+		  : spawn_report_read(v->report->fd, &stage, &err, detail);
 	if (r == 0)
 		return;
 	report_close(v);
@@ -282,7 +284,7 @@ static void report_drain(struct svc *v)
 
 static void report_ready(struct loop *l, int fd, uint32_t events, void *data)
 {
-	report_drain(data);
+	report_drain(data, false);
 }
 
 static void output_close(struct svc *v)
@@ -673,7 +675,7 @@ static void svc_reaped(struct manager *m, struct svc *v, const siginfo_t *si)
 	if (v->s.pid != si->si_pid)
 		return;   /* it handed over to its MAINPID= process */
 	/* The setup report, if any, was written before the exit. */
-	report_drain(v);
+	report_drain(v, true);
 	report_close(v);
 	main_watch_close(m, v);
 	v->s.pidfd = safe_close(v->s.pidfd);

@@ -711,7 +711,8 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd)
  * first instructions only when every set is lent (for the first to
  * answer), when its report pipe is closed before it was heard from
  * (spawn_report_done), before a direct fork or a helper's
- * (window_settle, spawn_helper_fork), and where
+ * (window_settle, spawn_helper_fork), when a reaped child's report has
+ * not ended (spawn_report_read_final), and where
  * PID 1 has work for the child (window_wait_here). (Issue 19: this
  * replaced a vfork child per spawn that cloned the service for PID 1,
  * one more task made, run and reaped each time, 12% of the 1000-unit VM
@@ -1419,6 +1420,17 @@ static int window_byte_read(struct window_set *ws)
 	/* End of file cannot come while PID 1 holds a write end in the set */
 	window_heard(ws, n == 1 ? byte : WINDOW_ENDED);
 	return 0;
+}
+
+int spawn_report_read_final(int fd, int *ret_stage, int *ret_err,
+			    char ret_detail[SPAWN_DETAIL_MAX])
+{
+	int r = spawn_report_read(fd, ret_stage, ret_err, ret_detail);
+
+	if (r != 0)
+		return r;
+	window_settle();   /* once they have spoken, their copies are gone */
+	return spawn_report_read(fd, ret_stage, ret_err, ret_detail);
 }
 
 void spawn_report_done(int fd)

@@ -100,6 +100,14 @@ int spawn_start(const struct spawn_params *p, struct spawn_child *ret);
  * is to come (EAGAIN); -errno on a read error. */
 int spawn_report_read(int fd, int *ret_stage, int *ret_err, char ret_detail[SPAWN_DETAIL_MAX]);
 
+/* The same, once the child has ended (reaped): a child through the fd
+ * window may still hold a copy of its pipe (preempted between its unshare
+ * and its close of the other sets), so if the report has not ended, the
+ * children in flight are heard from first (at most 5 s, spawn.c) and it
+ * is read again. */
+int spawn_report_read_final(int fd, int *ret_stage, int *ret_err,
+			    char ret_detail[SPAWN_DETAIL_MAX]);
+
 /* Before the report pipe's read end is closed, and only then (the child
  * reported, or ended, or its unit is gone): a child through the fd window
  * that was not heard from yet is waited for, at most 5 s (spawn.c). */

@@ -147,32 +147,38 @@ END_TEST
  * with PTRACE_O_TRACEFORK: every child it clones starts traced and stopped,
  * before its first instruction, and stays so until the test writes a byte
  * on `release`. Then the tracer detaches from them all and exits (which
- * detaches the test's process too). Asked to (tracer_start(true)), it
- * runs each child instead to the entry of its first write(2), holds it
- * there, and says so with a byte on `at_write`. */
+ * detaches the test's process too). Asked to (a struct hold), it runs
+ * each child instead to the entry of its nth system call numbered nr,
+ * holds it there, and says so with a byte on `held`. */
 struct tracer {
 	pid_t pid;
-	int release;    /* write end */
-	int at_write;   /* read end, or -1 */
+	int release;   /* write end */
+	int held;      /* read end, or -1 */
 };
 
-/* A child stopped (at its birth or a system call): held at its first
- * write's entry, else run on to its next system call. 1 when held. */
-static int tracer_step(pid_t pid)
+struct hold {
+	long nr;   /* a system call's number, or -1: at birth */
+	int nth;   /* its nth call (from 1) */
+};
+
+/* A child stopped (at its birth or a system call): held at the entry of
+ * h's call, else run on to its next system call. 1 when held. */
+static int tracer_step(pid_t pid, struct hold *h)
 {
 	struct __ptrace_syscall_info info;
 
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)sizeof(info), &info) > 0 &&
-	    info.op == PTRACE_SYSCALL_INFO_ENTRY && info.entry.nr == SYS_write)
+	    info.op == PTRACE_SYSCALL_INFO_ENTRY && (long)info.entry.nr == h->nr && --h->nth == 0)
 		return 1;
 	ptrace(PTRACE_SYSCALL, pid, NULL, NULL);
 	return 0;
 }
 
-static _Noreturn void tracer_run(pid_t tracee, int release, int ready, int at_write)
+static _Noreturn void tracer_run(pid_t tracee, int release, int ready, int held_w, struct hold h)
 {
 	pid_t held[16];
 	size_t n = 0;
+	char go;
 	int st;
 
 	/* TRACESYSGOOD: a system call's stop reads as one (tracer_step) */
@@ -195,19 +201,21 @@ static _Noreturn void tracer_run(pid_t tracee, int release, int ready, int at_wr
 			ptrace(PTRACE_CONT, tracee, NULL, (void *)(long)sig);
 		} else if (pid == tracee) {
 			_exit(100);
-		} else if (pid > 0 && at_write >= 0 && WIFSTOPPED(st) && tracer_step(pid)) {
-			if (write(at_write, "h", 1) != 1)
+		} else if (pid > 0 && held_w >= 0 && WIFSTOPPED(st) && tracer_step(pid, &h)) {
+			if (write(held_w, "h", 1) != 1)
 				_exit(2);
 		} else if (pid <= 0 && poll(&pfd, 1, 5) == 1) {
 			break;
 		}
 	}
+	if (read(release, &go, 1) == 1 && go == 'l')
+		usleep(200 * 1000);   /* tracer_release_later */
 	for (size_t i = 0; i < n; i++)
 		ptrace(PTRACE_DETACH, held[i], NULL, NULL);
 	_exit((int)n);
 }
 
-static struct tracer tracer_start(bool at_write)
+static struct tracer tracer_start(struct hold h)
 {
 	int release[2], ready[2], held[2] = { -1, -1 };
 	struct tracer t;
@@ -215,7 +223,7 @@ static struct tracer tracer_start(bool at_write)
 
 	ck_assert_int_eq(pipe2(release, O_CLOEXEC), 0);
 	ck_assert_int_eq(pipe2(ready, O_CLOEXEC), 0);
-	if (at_write)
+	if (h.nr >= 0)
 		ck_assert_int_eq(pipe2(held, O_CLOEXEC), 0);
 	/* Yama (where there is one) lets a child trace its parent only so */
 	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
@@ -226,28 +234,47 @@ static struct tracer tracer_start(bool at_write)
 		for (int fd = 3; fd < 1024; fd++)
 			if (fd != release[0] && fd != ready[1] && fd != held[1])
 				close(fd);
-		tracer_run(getppid(), release[0], ready[1], held[1]);
+		tracer_run(getppid(), release[0], ready[1], held[1], h);
 	}
 	close(release[0]);
 	close(ready[1]);
-	if (at_write)
+	if (h.nr >= 0)
 		close(held[1]);
 	ck_assert_int_eq(read(ready[0], &c, 1), 1);
 	close(ready[0]);
 	t.release = release[1];
-	t.at_write = held[0];
+	t.held = held[0];
 	return t;
 }
 
-/* The children it held let go: how many it held. */
+/* Until it holds a child at its system call (struct hold). */
+static void tracer_held(struct tracer *t)
+{
+	struct pollfd pfd = { .fd = t->held, .events = POLLIN };
+	char c;
+
+	ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
+	ck_assert_int_eq(read(t->held, &c, 1), 1);
+}
+
+/* The children it held let go (tracer_end waits for that); `later`: in
+ * 200 ms, while the test waits for them. */
+static void tracer_release(struct tracer *t, bool later)
+{
+	ck_assert_int_eq(write(t->release, later ? "l" : "g", 1), 1);
+	close(t->release);
+	t->release = -1;
+}
+
+/* How many it held. */
 static int tracer_end(struct tracer *t)
 {
 	int st;
 
-	ck_assert_int_eq(write(t->release, "g", 1), 1);
-	close(t->release);
-	if (t->at_write >= 0)
-		close(t->at_write);
+	if (t->release >= 0)
+		tracer_release(t, false);
+	if (t->held >= 0)
+		close(t->held);
 	ck_assert_int_eq(waitpid(t->pid, &st, 0), t->pid);
 	ck_assert(WIFEXITED(st));
 	return WEXITSTATUS(st);
@@ -268,7 +295,7 @@ START_TEST(window_lends_its_slots)
 
 	reserve_then_grow(&p);
 	spawn_small_table(&p);   /* the first child through the window: waited for */
-	t = tracer_start(false);
+	t = tracer_start((struct hold){ .nr = -1 });
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(spawn_start(&p, &c[i]), 0);
 	for (int i = 0; i < 2; i++) {   /* held indeed: no byte yet */
@@ -395,9 +422,8 @@ START_TEST(window_child_closes_lent_sets_before_its_byte)
 {
 	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
 	struct spawn_params q = { .cgroup_fd = -1, .output_fd = -1 };
-	char detail[SPAWN_DETAIL_MAX], h;
+	char detail[SPAWN_DETAIL_MAX];
 	struct spawn_child a, b;
-	struct pollfd held;
 	struct unit *u = NULL;
 	int stage = -1, err = 0, r = 0;
 	struct tracer t;
@@ -407,11 +433,9 @@ START_TEST(window_child_closes_lent_sets_before_its_byte)
 	reserve_then_grow(&p);
 	spawn_small_table(&p);   /* the first child through the window: waited for */
 	ck_assert_int_eq(spawn_start(&q, &a), 0);   /* lent, its byte unread */
-	t = tracer_start(true);
+	t = tracer_start((struct hold){ .nr = SYS_write, .nth = 1 });
 	ck_assert_int_eq(spawn_start(&p, &b), 0);   /* the other set */
-	held = (struct pollfd){ .fd = t.at_write, .events = POLLIN };
-	ck_assert_int_eq(poll(&held, 1, 10000), 1);
-	ck_assert_int_eq(read(t.at_write, &h, 1), 1);
+	tracer_held(&t);
 	while (r == 0) {
 		struct pollfd pfd = { .fd = a.report_fd, .events = POLLIN };
 
@@ -424,6 +448,50 @@ START_TEST(window_child_closes_lent_sets_before_its_byte)
 	heard_from(&b);
 	end_child(&b);
 	ck_assert_int_eq(waitid(P_PIDFD, (id_t)a.pidfd, &(siginfo_t){ 0 }, WEXITED), 0);
+	spawn_report_done(a.report_fd);
+	close(a.pidfd);
+	close(a.report_fd);
+	unit_free(u);
+	unit_free((struct unit *)p.unit);
+}
+END_TEST
+
+/* A child through the window may still be preempted between its unshare
+ * and its close of the other sets: a copy of a lent child's pipe end
+ * then outlives that child, and its report has not ended when PID 1 reaps
+ * it. spawn_report_read_final hears the children in flight first (their
+ * copies are gone once they have spoken). Here the second child is held
+ * right there, at its second close_range, and let go 200 ms later: the
+ * first one's exec is told (a plain read finds nothing: its exec would
+ * be lost). */
+START_TEST(window_final_read_hears_the_children_in_flight)
+{
+	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
+	struct spawn_params q = { .cgroup_fd = -1, .output_fd = -1 };
+	char detail[SPAWN_DETAIL_MAX];
+	struct spawn_child a, b;
+	struct unit *u = NULL;
+	int stage = -1, err = 0;
+	struct tracer t;
+	siginfo_t si;
+
+	ck_assert_int_eq(unit_parse_string("t.unit", "exec = [ \"/bin/true\" ];", &u), 0);
+	q.unit = u;
+	reserve_then_grow(&p);
+	spawn_small_table(&p);   /* the first child through the window: waited for */
+	ck_assert_int_eq(spawn_start(&q, &a), 0);   /* lent, its byte unread */
+	t = tracer_start((struct hold){ .nr = SYS_close_range, .nth = 2 });
+	ck_assert_int_eq(spawn_start(&p, &b), 0);   /* the other set */
+	tracer_held(&t);
+	ck_assert_int_eq(waitid(P_PIDFD, (id_t)a.pidfd, &si, WEXITED), 0);
+	ck_assert_int_eq(si.si_status, 0);   /* /bin/true ran */
+	ck_assert_int_eq(spawn_report_read(a.report_fd, &stage, &err, detail), 0);
+	tracer_release(&t, true);
+	ck_assert_int_eq(spawn_report_read_final(a.report_fd, &stage, &err, detail), 1);
+	ck_assert_int_eq(stage, SPAWN_STAGE_MAX);
+	ck_assert_int_eq(tracer_end(&t), 1);
+	heard_from(&b);
+	end_child(&b);
 	spawn_report_done(a.report_fd);
 	close(a.pidfd);
 	close(a.report_fd);
@@ -457,6 +525,7 @@ int main(void)
 	tcase_add_test(tc, window_parent_report_after_the_byte);
 	tcase_add_test(tc, window_helper_keeps_no_lent_pipe);
 	tcase_add_test(tc, window_child_closes_lent_sets_before_its_byte);
+	tcase_add_test(tc, window_final_read_hears_the_children_in_flight);
 	tcase_add_test(tc, small_table_gives_a_small_table);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
