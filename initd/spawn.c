@@ -1427,7 +1427,10 @@ int spawn_report_read_final(int fd, int *ret_stage, int *ret_err,
 {
 	int r = spawn_report_read(fd, ret_stage, ret_err, ret_detail);
 
-	if (r != 0)
+	/* Its own set still lent: it ended before its byte, so before its
+	 * first system call, and never exec'd (the end of its pipe, once
+	 * the set is back, would say it did). */
+	if (r != 0 || window_lent_to(fd))
 		return r;
 	window_settle();   /* once they have spoken, their copies are gone */
 	return spawn_report_read(fd, ret_stage, ret_err, ret_detail);

@@ -100,11 +100,12 @@ int spawn_start(const struct spawn_params *p, struct spawn_child *ret);
  * is to come (EAGAIN); -errno on a read error. */
 int spawn_report_read(int fd, int *ret_stage, int *ret_err, char ret_detail[SPAWN_DETAIL_MAX]);
 
-/* The same, once the child has ended (reaped): a child through the fd
- * window may still hold a copy of its pipe (preempted between its unshare
- * and its close of the other sets), so if the report has not ended, the
- * children in flight are heard from first (at most 5 s, spawn.c) and it
- * is read again. */
+/* The same, once the child has ended (reaped): another child through
+ * the fd window may still hold a copy of its pipe (preempted between its
+ * unshare and its close of the other sets), so if the report has not
+ * ended, the children in flight are heard from first (at most 5 s,
+ * spawn.c) and it is read again. Not if the child's own set is still
+ * lent: it ended before its first system call, and 0 says no exec. */
 int spawn_report_read_final(int fd, int *ret_stage, int *ret_err,
 			    char ret_detail[SPAWN_DETAIL_MAX]);
 
@@ -114,10 +115,12 @@ int spawn_report_read_final(int fd, int *ret_stage, int *ret_err,
 void spawn_report_done(int fd);
 
 /* Every fork of PID 1 that is not a service's (a probe, the log writer,
- * the loader, a remover): the fd window's lent sets hold their children's
- * report pipe ends, and a helper's copy would hide those children's execs
- * until it closed it. So they are settled first, as before a direct
- * spawn (at most 5 s, spawn.c). spawn_settle alone before a clone3. */
+ * the loader, a remover, ...): the fd window's lent sets hold their
+ * children's report pipe ends, and a helper's copy would hide those
+ * children's execs until it closed it. So they are settled first, as
+ * before a direct spawn (at most 5 s, spawn.c). spawn_settle alone before
+ * a clone3. Not in the crash handler (boot.c): no waiting there, and its
+ * shell's exec drops the copies at once. */
 pid_t spawn_helper_fork(void);
 void spawn_settle(void);
 

@@ -148,8 +148,9 @@ END_TEST
  * before its first instruction, and stays so until the test writes a byte
  * on `release`. Then the tracer detaches from them all and exits (which
  * detaches the test's process too). Asked to (a struct hold), it runs
- * each child instead to the entry of its nth system call numbered nr,
- * holds it there, and says so with a byte on `held`. */
+ * the children instead to the entry of the nth system call numbered nr
+ * (counted over all of them: the tests clone one child after
+ * tracer_start), holds that one there, and says so with a byte on `held`. */
 struct tracer {
 	pid_t pid;
 	int release;   /* write end */
@@ -387,7 +388,8 @@ START_TEST(window_helper_keeps_no_lent_pipe)
 	ck_assert_int_eq(spawn_start(&q, &c), 0);   /* lent, its byte unread */
 	helper = spawn_helper_fork();
 	ck_assert_int_ge(helper, 0);
-	if (helper == 0) {
+	if (helper == 0) {   /* ends with the test, whatever fails */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		pause();
 		_exit(0);
 	}
@@ -500,6 +502,36 @@ START_TEST(window_final_read_hears_the_children_in_flight)
 }
 END_TEST
 
+/* A child through the window that ended before its first instruction
+ * (killed there) never exec'd: its final read must not say it did. Its
+ * set is still lent, and once that is back the pipe ends (a first
+ * version of spawn_report_read_final settled it, and read an exec). */
+START_TEST(window_final_read_killed_at_birth_is_no_exec)
+{
+	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
+	char detail[SPAWN_DETAIL_MAX];
+	struct spawn_child a;
+	int stage = -1, err = 0;
+	struct tracer t;
+	siginfo_t si;
+
+	reserve_then_grow(&p);
+	spawn_small_table(&p);   /* the first child through the window: waited for */
+	t = tracer_start((struct hold){ .nr = -1 });
+	ck_assert_int_eq(spawn_start(&p, &a), 0);   /* held at its birth */
+	ck_assert_int_eq((int)syscall(SYS_pidfd_send_signal, a.pidfd, SIGKILL, NULL, 0), 0);
+	ck_assert_int_eq(waitid(P_PIDFD, (id_t)a.pidfd, &si, WEXITED), 0);
+	ck_assert_int_eq(si.si_code, CLD_KILLED);
+	ck_assert_int_eq(spawn_report_read_final(a.report_fd, &stage, &err, detail), 0);
+	ck_assert_int_eq(tracer_end(&t), 1);
+	spawn_report_done(a.report_fd);
+	close(a.pidfd);
+	close(a.report_fd);
+	spawn_small_table(&p);   /* and the window is still on */
+	unit_free((struct unit *)p.unit);
+}
+END_TEST
+
 /* Below 64 fds a spawn forks directly (its small table is copied, which
  * /proc cannot tell from the window's): the child runs, with 64 slots. */
 START_TEST(small_table_gives_a_small_table)
@@ -526,6 +558,7 @@ int main(void)
 	tcase_add_test(tc, window_helper_keeps_no_lent_pipe);
 	tcase_add_test(tc, window_child_closes_lent_sets_before_its_byte);
 	tcase_add_test(tc, window_final_read_hears_the_children_in_flight);
+	tcase_add_test(tc, window_final_read_killed_at_birth_is_no_exec);
 	tcase_add_test(tc, small_table_gives_a_small_table);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
