@@ -40,15 +40,21 @@ static int fdsize_of(pid_t pid)
 	return size;
 }
 
+/* A child that ended and was reaped: its pipe and pidfd let go. */
+static void forget_child(struct spawn_child *c)
+{
+	spawn_report_done(c->report_fd);
+	close(c->pidfd);
+	close(c->report_fd);
+}
+
 static void end_child(struct spawn_child *c)
 {
 	siginfo_t si;
 
 	ck_assert_int_eq((int)syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0), 0);
 	ck_assert_int_eq(waitid(P_PIDFD, (id_t)c->pidfd, &si, WEXITED), 0);
-	spawn_report_done(c->report_fd);
-	close(c->pidfd);
-	close(c->report_fd);
+	forget_child(c);
 }
 
 /* The child's first word read, as PID 1's loop reads it: through the
@@ -100,6 +106,39 @@ static void reserve_then_grow(const struct spawn_params *p)
 {
 	spawn_small_table(p);
 	fill_table(100);
+}
+
+/* The window reserved and proven (its first child waited for), then a
+ * /bin/true spawned through it: its set lent, its byte unread. The unit,
+ * for the caller to free. */
+static struct unit *lent_true(const struct spawn_params *p, struct spawn_child *a)
+{
+	struct spawn_params q = { .cgroup_fd = -1, .output_fd = -1 };
+	struct unit *u = NULL;
+
+	ck_assert_int_eq(unit_parse_string("t.unit", "exec = [ \"/bin/true\" ];", &u), 0);
+	q.unit = u;
+	reserve_then_grow(p);
+	spawn_small_table(p);
+	ck_assert_int_eq(spawn_start(&q, a), 0);
+	return u;
+}
+
+/* The child's whole report as the loop reads it (10 s at most): its
+ * stage (SPAWN_STAGE_MAX: it exec'd) and *err. */
+static int report_complete(int fd, int *err)
+{
+	char detail[SPAWN_DETAIL_MAX];
+	int stage = -1, r = 0;
+
+	while (r == 0) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
+		r = spawn_report_read(fd, &stage, err, detail);
+	}
+	ck_assert_int_eq(r, 1);
+	return stage;
 }
 
 START_TEST(window_gives_a_small_table)
@@ -326,11 +365,10 @@ START_TEST(window_parent_report_after_the_byte)
 {
 	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
 	struct spawn_params q = { .cgroup_fd = -1, .output_fd = -1 };
-	char detail[SPAWN_DETAIL_MAX];
 	struct unit_isolation *iso;
 	struct spawn_child c;
 	struct unit *u = NULL;
-	int stage = -1, err = 0, r = 0;
+	int err = 0;
 	siginfo_t si;
 
 	ck_assert_int_eq(unit_parse_string("m.unit", "exec = [ \"/bin/sleep\", \"30\" ];\n"
@@ -344,19 +382,10 @@ START_TEST(window_parent_report_after_the_byte)
 	reserve_then_grow(&p);
 	spawn_small_table(&p);   /* the first child through the window */
 	ck_assert_int_eq(spawn_start(&q, &c), 0);
-	while (r == 0) {
-		struct pollfd pfd = { .fd = c.report_fd, .events = POLLIN };
-
-		ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
-		r = spawn_report_read(c.report_fd, &stage, &err, detail);
-	}
-	ck_assert_int_eq(r, 1);
-	ck_assert_int_eq(stage, SPAWN_STAGE_ID_MAP);
+	ck_assert_int_eq(report_complete(c.report_fd, &err), SPAWN_STAGE_ID_MAP);
 	ck_assert_int_eq(err, EINVAL);
 	ck_assert_int_eq(waitid(P_PIDFD, (id_t)c.pidfd, &si, WEXITED), 0);
-	spawn_report_done(c.report_fd);
-	close(c.pidfd);
-	close(c.report_fd);
+	forget_child(&c);
 	spawn_small_table(&p);   /* and the window is still on */
 	unit_free(u);
 	unit_free((struct unit *)p.unit);
@@ -373,19 +402,12 @@ END_TEST
 START_TEST(window_helper_keeps_no_lent_pipe)
 {
 	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
-	struct spawn_params q = { .cgroup_fd = -1, .output_fd = -1 };
-	char detail[SPAWN_DETAIL_MAX];
 	struct spawn_child c;
-	struct unit *u = NULL;
-	int stage = -1, err = 0, r = 0;
+	struct unit *u = lent_true(&p, &c);
+	int err = 0;
 	pid_t helper;
 	siginfo_t si;
 
-	ck_assert_int_eq(unit_parse_string("t.unit", "exec = [ \"/bin/true\" ];", &u), 0);
-	q.unit = u;
-	reserve_then_grow(&p);
-	spawn_small_table(&p);   /* the first child through the window: waited for */
-	ck_assert_int_eq(spawn_start(&q, &c), 0);   /* lent, its byte unread */
 	helper = spawn_helper_fork();
 	ck_assert_int_ge(helper, 0);
 	if (helper == 0) {   /* ends with the test, whatever fails */
@@ -396,19 +418,10 @@ START_TEST(window_helper_keeps_no_lent_pipe)
 	ck_assert_int_eq(waitid(P_PIDFD, (id_t)c.pidfd, &si, WEXITED), 0);
 	ck_assert_int_eq(si.si_code, CLD_EXITED);
 	ck_assert_int_eq(si.si_status, 0);   /* /bin/true ran */
-	while (r == 0) {
-		struct pollfd pfd = { .fd = c.report_fd, .events = POLLIN };
-
-		ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
-		r = spawn_report_read(c.report_fd, &stage, &err, detail);
-	}
-	ck_assert_int_eq(r, 1);
-	ck_assert_int_eq(stage, SPAWN_STAGE_MAX);
+	ck_assert_int_eq(report_complete(c.report_fd, &err), SPAWN_STAGE_MAX);
 	kill(helper, SIGKILL);
 	ck_assert_int_eq(waitpid(helper, NULL, 0), helper);
-	spawn_report_done(c.report_fd);
-	close(c.pidfd);
-	close(c.report_fd);
+	forget_child(&c);
 	unit_free(u);
 	unit_free((struct unit *)p.unit);
 }
@@ -423,36 +436,19 @@ END_TEST
 START_TEST(window_child_closes_lent_sets_before_its_byte)
 {
 	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
-	struct spawn_params q = { .cgroup_fd = -1, .output_fd = -1 };
-	char detail[SPAWN_DETAIL_MAX];
 	struct spawn_child a, b;
-	struct unit *u = NULL;
-	int stage = -1, err = 0, r = 0;
-	struct tracer t;
+	struct unit *u = lent_true(&p, &a);
+	struct tracer t = tracer_start((struct hold){ .nr = SYS_write, .nth = 1 });
+	int err = 0;
 
-	ck_assert_int_eq(unit_parse_string("t.unit", "exec = [ \"/bin/true\" ];", &u), 0);
-	q.unit = u;
-	reserve_then_grow(&p);
-	spawn_small_table(&p);   /* the first child through the window: waited for */
-	ck_assert_int_eq(spawn_start(&q, &a), 0);   /* lent, its byte unread */
-	t = tracer_start((struct hold){ .nr = SYS_write, .nth = 1 });
 	ck_assert_int_eq(spawn_start(&p, &b), 0);   /* the other set */
 	tracer_held(&t);
-	while (r == 0) {
-		struct pollfd pfd = { .fd = a.report_fd, .events = POLLIN };
-
-		ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
-		r = spawn_report_read(a.report_fd, &stage, &err, detail);
-	}
-	ck_assert_int_eq(r, 1);
-	ck_assert_int_eq(stage, SPAWN_STAGE_MAX);
+	ck_assert_int_eq(report_complete(a.report_fd, &err), SPAWN_STAGE_MAX);
 	ck_assert_int_eq(tracer_end(&t), 1);
 	heard_from(&b);
 	end_child(&b);
 	ck_assert_int_eq(waitid(P_PIDFD, (id_t)a.pidfd, &(siginfo_t){ 0 }, WEXITED), 0);
-	spawn_report_done(a.report_fd);
-	close(a.pidfd);
-	close(a.report_fd);
+	forget_child(&a);
 	unit_free(u);
 	unit_free((struct unit *)p.unit);
 }
@@ -469,20 +465,13 @@ END_TEST
 START_TEST(window_final_read_hears_the_children_in_flight)
 {
 	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
-	struct spawn_params q = { .cgroup_fd = -1, .output_fd = -1 };
 	char detail[SPAWN_DETAIL_MAX];
 	struct spawn_child a, b;
-	struct unit *u = NULL;
+	struct unit *u = lent_true(&p, &a);
+	struct tracer t = tracer_start((struct hold){ .nr = SYS_close_range, .nth = 2 });
 	int stage = -1, err = 0;
-	struct tracer t;
 	siginfo_t si;
 
-	ck_assert_int_eq(unit_parse_string("t.unit", "exec = [ \"/bin/true\" ];", &u), 0);
-	q.unit = u;
-	reserve_then_grow(&p);
-	spawn_small_table(&p);   /* the first child through the window: waited for */
-	ck_assert_int_eq(spawn_start(&q, &a), 0);   /* lent, its byte unread */
-	t = tracer_start((struct hold){ .nr = SYS_close_range, .nth = 2 });
 	ck_assert_int_eq(spawn_start(&p, &b), 0);   /* the other set */
 	tracer_held(&t);
 	ck_assert_int_eq(waitid(P_PIDFD, (id_t)a.pidfd, &si, WEXITED), 0);
@@ -494,9 +483,7 @@ START_TEST(window_final_read_hears_the_children_in_flight)
 	ck_assert_int_eq(tracer_end(&t), 1);
 	heard_from(&b);
 	end_child(&b);
-	spawn_report_done(a.report_fd);
-	close(a.pidfd);
-	close(a.report_fd);
+	forget_child(&a);
 	unit_free(u);
 	unit_free((struct unit *)p.unit);
 }
@@ -524,9 +511,7 @@ START_TEST(window_final_read_killed_at_birth_is_no_exec)
 	ck_assert_int_eq(si.si_code, CLD_KILLED);
 	ck_assert_int_eq(spawn_report_read_final(a.report_fd, &stage, &err, detail), 0);
 	ck_assert_int_eq(tracer_end(&t), 1);
-	spawn_report_done(a.report_fd);
-	close(a.pidfd);
-	close(a.report_fd);
+	forget_child(&a);
 	spawn_small_table(&p);   /* and the window is still on */
 	unit_free((struct unit *)p.unit);
 }
