@@ -1132,9 +1132,10 @@ static struct window_set *window_set_take(void)
  * or a helper that has not yet closed what it inherited (queued for a
  * CPU behind the children), would keep the lent children's pipe ends, and
  * PID 1 would not see their execs until it let them go: a service that
- * exec'd and ended meanwhile would read as one that never exec'd. WINDOW_WAIT_MS at most, all sets
- * together; once a wait has given up (here or before), the sets still
- * lent (children frozen by hand) are copied instead. */
+ * exec'd and ended meanwhile would read as one that never exec'd.
+ * WINDOW_WAIT_MS at most, all sets together; once a wait has given up
+ * (here or before), the sets still lent (children frozen by hand) are
+ * copied instead. */
 static void window_settle(void)
 {
 	struct window_set *lent[WINDOW_SETS];
