@@ -314,6 +314,7 @@ _Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool u
 		unmount_all();
 		sync();
 	}
+	log_drain(LOG_DRAIN_MSEC);
 	reboot(cmd);
 	/* Only reached when reboot(2) is refused. */
 	boot_crash(crash, "reboot(2) failed");

@@ -1,14 +1,37 @@
 /* log.c — see log.h. */
 #include "initd/log.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
+
+#include "initd/loop.h"
+
+/* The longest record written at once: a message or a forwarded line. */
+#define LOG_LINE_MAX 1100
 
 static int kmsg_fd = -1;
 static int max_level = LOG_INFO;
 static unsigned long dropped;
+
+/* Console records that could not be written at once, in order. A tty
+ * refuses a non-blocking write while another process writes to it (its
+ * write lock is taken with a trylock), not only when its buffer is full:
+ * a rescue shell echoing a typed line was enough to lose a message. The
+ * bytes live in BSS, touched only when a record has to wait. */
+static struct {
+	char buf[LOG_PENDING_MAX + LOG_LINE_MAX];   /* a started record always fits */
+	size_t len;
+	pid_t owner;                 /* a forked child's copy is not its to write */
+	unsigned long lost;          /* records dropped since the last report */
+	struct loop *loop;
+	struct loop_watch watch;     /* fd 2, while bytes wait */
+	bool watching;
+} pending;
 
 void log_open(bool kmsg)
 {
@@ -18,6 +41,137 @@ void log_open(bool kmsg)
 		fcntl(STDERR_FILENO, F_SETFL, flags | O_NONBLOCK);
 	if (kmsg && kmsg_fd < 0)
 		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+}
+
+static void console_ready(struct loop *l, int fd, uint32_t events, void *data);
+
+static void console_watch(bool want)
+{
+	if (!pending.loop || want == pending.watching)
+		return;
+	if (!want)
+		loop_watch_del(pending.loop, &pending.watch);
+	else if (loop_watch_add(pending.loop, &pending.watch, EPOLLOUT) < 0)
+		return;   /* (a regular file never refuses) the next record retries */
+	pending.watching = want;
+}
+
+static unsigned long count_records(const char *p, size_t n)
+{
+	unsigned long k = 0;
+
+	for (const char *nl; n > 0 && (nl = memchr(p, '\n', n)); n -= (size_t)(nl + 1 - p), p = nl + 1)
+		k++;
+	return k;
+}
+
+/* Write what waits. False when bytes still wait: the console cannot take
+ * them now. A console that fails otherwise (hung up) loses them, counted. */
+static bool console_flush(void)
+{
+	ssize_t w;
+
+	if (pending.len > 0 && pending.owner != getpid()) {
+		/* PID 1's, copied into a child at fork; so is its loop, whose
+		 * epoll instance is PID 1's own: not this process's to touch. */
+		pending.len = 0;
+		pending.loop = NULL;
+		pending.watching = false;
+	}
+	while (pending.len > 0) {
+		w = write(STDERR_FILENO, pending.buf, pending.len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			break;
+		if (w <= 0) {
+			pending.lost += count_records(pending.buf, pending.len);
+			dropped += count_records(pending.buf, pending.len);
+			pending.len = 0;
+			break;
+		}
+		memmove(pending.buf, pending.buf + w, pending.len - (size_t)w);
+		pending.len -= (size_t)w;
+	}
+	console_watch(pending.len > 0);
+	return pending.len == 0;
+}
+
+static void console_queue(const char *s, size_t n)
+{
+	if (pending.len == 0)
+		pending.owner = getpid();
+	memcpy(pending.buf + pending.len, s, n);
+	pending.len += n;
+	console_watch(true);
+}
+
+/* One record to fd 2, never waiting: behind the ones that wait, or in
+ * the queue when the console takes it only in part or not at all. */
+static void console_write(const char *s, size_t n)
+{
+	ssize_t w = 0;
+
+	if (pending.len > 0 && !console_flush()) {
+		if (pending.len >= LOG_PENDING_MAX) {
+			pending.lost++;
+			dropped++;
+			return;
+		}
+	} else {
+		do
+			w = write(STDERR_FILENO, s, n);
+		while (w < 0 && errno == EINTR);
+		if (w == (ssize_t)n)
+			return;
+		if (w < 0 && errno != EAGAIN) {
+			dropped++;
+			return;
+		}
+		w = w < 0 ? 0 : w;
+	}
+	console_queue(s + w, n - (size_t)w);
+}
+
+/* Once what waited is out, how much did not wait: that is news too. */
+static void console_report_lost(void)
+{
+	char line[96];
+	int k;
+
+	if (pending.len > 0 || pending.lost == 0)
+		return;
+	k = snprintf(line, sizeof(line), "initd: warning: %lu console lines dropped: the console was busy\n",
+		     pending.lost);
+	pending.lost = 0;
+	console_write(line, (size_t)k);
+}
+
+static void console_ready(struct loop *l, int fd, uint32_t events, void *data)
+{
+	if (console_flush())
+		console_report_lost();
+}
+
+void log_attach(struct loop *l)
+{
+	console_watch(false);
+	pending.loop = l;
+	pending.watch = (struct loop_watch){ .fd = STDERR_FILENO, .fn = console_ready };
+	console_watch(l && pending.len > 0);
+}
+
+void log_drain(int timeout_ms)
+{
+	uint64_t end = now_usec() + (uint64_t)timeout_ms * USEC_PER_MSEC;
+	struct pollfd p = { .fd = STDERR_FILENO, .events = POLLOUT };
+	uint64_t now;
+
+	while (!console_flush() && (now = now_usec()) < end)
+		if (poll(&p, 1, (int)((end - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC)) < 0 &&
+		    errno != EINTR)
+			break;
+	console_report_lost();
 }
 
 void log_set_max_level(int level)
@@ -44,7 +198,7 @@ static const char *level_prefix(int level)
 
 void log_msg(int level, const char *fmt, ...)
 {
-	char text[1024], line[1100];
+	char text[1024], line[LOG_LINE_MAX];
 	va_list ap;
 	int n;
 
@@ -57,8 +211,7 @@ void log_msg(int level, const char *fmt, ...)
 	n = snprintf(line, sizeof(line), "initd: %s%s\n", level_prefix(level), text);
 	if (n > (int)sizeof(line) - 1)
 		n = sizeof(line) - 1;
-	if (write(STDERR_FILENO, line, (size_t)n) != n)
-		dropped++;
+	console_write(line, (size_t)n);
 	if (kmsg_fd >= 0) {
 		/* Clamped to notice: with "quiet" the kernel would print errors on
 		 * the console a second time. The severity is in the text. */
@@ -92,18 +245,18 @@ static void forward_refill(void)
  * it (non-blocking). */
 static void forward_line(const char *name, const char *text, size_t n, bool console, bool kmsg)
 {
-	char line[1100];
+	char line[LOG_LINE_MAX];
 	int k;
 
 	if (n > 1000)
 		n = 1000;
 	if (console) {
 		k = snprintf(line, sizeof(line), "%s: %.*s\n", name, (int)n, text);
-		if (write(STDERR_FILENO, line, (size_t)k) != k)
-			dropped++;
+		console_write(line, k < (int)sizeof(line) ? (size_t)k : sizeof(line) - 1);
 	}
 	if (kmsg && kmsg_fd >= 0) {
 		k = snprintf(line, sizeof(line), "<%d>%s: %.*s\n", LOG_INFO, name, (int)n, text);
+		k = k < (int)sizeof(line) ? k : (int)sizeof(line) - 1;
 		if (write(kmsg_fd, line, (size_t)k) != k)
 			dropped++;
 	}

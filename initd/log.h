@@ -1,6 +1,9 @@
 /* log.h — initd's own messages: to stderr (the console when PID 1) and, when
- * PID 1, to /dev/kmsg. Never blocks: both fds are non-blocking and a message
- * that does not fit is dropped and counted. Services' output is not logged
+ * PID 1, to /dev/kmsg. Never blocks: both fds are non-blocking. A record the
+ * console cannot take now (another process is writing to the tty, or its
+ * buffer is full) waits in order, LOG_PENDING_MAX bytes at most, and goes
+ * out when fd 2 is writable again; past that, records are dropped, counted
+ * and the count written once there is room. Services' output is not logged
  * here; see logbuf.h. */
 #ifndef INITD_LOG_H
 #define INITD_LOG_H
@@ -11,7 +14,18 @@
 
 #include "common/util.h"
 
+#define LOG_PENDING_MAX (16 * 1024)
+
+struct loop;
+
 void log_open(bool kmsg);
+/* Write waiting records when fd 2 becomes writable (NULL: stop, before
+ * the loop is freed). Without a loop, the next record tries again. */
+void log_attach(struct loop *l);
+/* Before reboot(2) or exit: wait up to timeout_ms for the waiting records
+ * (LOG_DRAIN_MSEC: LOG_PENDING_MAX at 115200 baud is 1.4 s). */
+#define LOG_DRAIN_MSEC 2000
+void log_drain(int timeout_ms);
 void log_set_max_level(int level);
 void log_msg(int level, const char *fmt, ...) _printf_(2, 3);
 unsigned long log_dropped(void);

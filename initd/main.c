@@ -1022,8 +1022,10 @@ static int run_daemon(struct initd *d)
 		boot_install_crash_handlers(d->crash);
 	log_info("initd %s starting%s", INITD_VERSION, d->pid1 ? " as PID 1" : "");
 	r = loop_new(&d->loop);
-	if (r >= 0)
+	if (r >= 0) {
+		log_attach(d->loop);
 		r = setup_signals(d);
+	}
 	if (r >= 0)
 		r = watchdog_new(d->loop, &d->watchdog);
 	if (r < 0) {
@@ -1129,6 +1131,8 @@ int main(int argc, char **argv)
 	metrics_free(d.metrics);
 	watchdog_free(d.watchdog);   /* not PID 1: initd's exit disarms it */
 	logwriter_free(d.logwriter);
+	log_attach(NULL);
+	log_drain(LOG_DRAIN_MSEC);
 	loop_free(d.loop);
 	return r < 0 ? 1 : 0;
 }

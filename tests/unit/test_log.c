@@ -1,0 +1,240 @@
+/* test_log.c — initd's own messages on a console that cannot take them at
+ * once: a full pipe, and a tty another process is writing to. Not one line
+ * may be lost or reordered, and PID 1 must not wait for the console. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "initd/log.h"
+#include "initd/loop.h"
+
+/* fd 2 becomes `fd` (made non-blocking by log_open, as PID 1's console). */
+static void stderr_is(int fd)
+{
+	ck_assert_int_eq(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	close(fd);
+	log_open(false);
+}
+
+/* Everything readable from fd within ms of quiet, appended at out+*len. */
+static void read_all(int fd, char *out, size_t size, size_t *len, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	while (*len < size - 1 && poll(&p, 1, ms) == 1) {
+		n = read(fd, out + *len, size - 1 - *len);
+		if (n <= 0)
+			break;
+		*len += (size_t)n;
+	}
+	out[*len] = '\0';
+}
+
+/* Fill a non-blocking pipe until write(2) says EAGAIN. */
+static size_t fill(int fd)
+{
+	static const char junk[4096];
+	size_t total = 0;
+	ssize_t n;
+
+	while ((n = write(fd, junk, sizeof(junk))) > 0)
+		total += (size_t)n;
+	ck_assert_int_eq(errno, EAGAIN);
+	return total;
+}
+
+/* Read and discard n bytes of fill. */
+static void drain(int fd, size_t n)
+{
+	char buf[4096];
+	ssize_t k;
+
+	while (n > 0 && (k = read(fd, buf, n < sizeof(buf) ? n : sizeof(buf))) > 0)
+		n -= (size_t)k;
+	ck_assert_uint_eq(n, 0);
+}
+
+/* The console is full when a line comes: the line waits, and goes out
+ * before the next one, in order, once there is room. */
+START_TEST(a_line_the_console_cannot_take_now_is_not_lost)
+{
+	char out[4096];
+	size_t len = 0, filled;
+	int p[2];
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	stderr_is(p[1]);
+	filled = fill(STDERR_FILENO);
+	log_notice("first, while the console is full");
+	drain(p[0], filled);
+	log_notice("second, with room");
+	read_all(p[0], out, sizeof(out), &len, 100);
+	ck_assert_str_eq(out, "initd: first, while the console is full\n"
+			      "initd: second, with room\n");
+}
+END_TEST
+
+/* A pty whose slave, raw (no \r added), becomes fd 2; *name is its path. */
+static int pty_is_stderr(const char **name)
+{
+	struct termios t;
+	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), s;
+
+	ck_assert_int_ge(m, 0);
+	ck_assert_int_eq(grantpt(m), 0);
+	ck_assert_int_eq(unlockpt(m), 0);
+	*name = ptsname(m);
+	s = open(*name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(tcgetattr(s, &t), 0);
+	cfmakeraw(&t);
+	ck_assert_int_eq(tcsetattr(s, TCSANOW, &t), 0);
+	stderr_is(s);
+	return m;
+}
+
+#define WRITER_BYTES (256 * 1024)
+
+/* The rescue shell's case: another process is inside a write(2) to the
+ * tty (here blocked, the master not read), so the tty's write lock is
+ * taken and PID 1's non-blocking write fails at once with EAGAIN. The
+ * record waits, and the loop writes it when fd 2 is writable again. */
+START_TEST(a_line_meeting_another_writer_on_the_tty_waits_its_turn)
+{
+	static char out[WRITER_BYTES + 4096];
+	const char *name, *tail = "initd: while another process writes\n";
+	size_t len = 0, xs = 0;
+	struct loop *l;
+	int m = pty_is_stderr(&name), status, i;
+	pid_t writer = fork();
+
+	ck_assert_int_ge(writer, 0);
+	if (writer == 0) {
+		static char big[WRITER_BYTES];
+		int fd = open(name, O_WRONLY | O_NOCTTY);
+
+		memset(big, 'x', sizeof(big));
+		_exit(fd >= 0 && write(fd, big, sizeof(big)) == sizeof(big) ? 0 : 1);
+	}
+	/* A write of nothing fails with EAGAIN only while the lock is held. */
+	for (i = 0; i < 10000 && !(write(STDERR_FILENO, "", 0) < 0 && errno == EAGAIN); i++)
+		usleep(1000);
+	ck_assert_msg(i < 10000, "the writer never held the tty");
+	ck_assert_int_eq(loop_new(&l), 0);
+	log_attach(l);
+	log_notice("while another process writes");
+	while (waitpid(writer, &status, WNOHANG) == 0)
+		read_all(m, out, sizeof(out), &len, 10);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	read_all(m, out, sizeof(out), &len, 10);
+	ck_assert_ptr_null(strstr(out, "initd:"));
+	ck_assert_int_eq(loop_run_once(l, 2000), 0);
+	read_all(m, out, sizeof(out), &len, 100);
+	while (xs < len && out[xs] == 'x')
+		xs++;
+	ck_assert_uint_eq(xs, WRITER_BYTES);
+	ck_assert_str_eq(out + xs, tail);
+	log_attach(NULL);
+	loop_free(l);
+}
+END_TEST
+
+/* A console that takes nothing for long: LOG_PENDING_MAX bytes wait, the
+ * records past them are dropped, and how many is said when room returns. */
+START_TEST(a_console_full_for_long_loses_records_counted)
+{
+	static char out[4 * LOG_PENDING_MAX];
+	char msg[1001];
+	size_t len = 0, filled, kept = 0;
+	unsigned long lost = 0;
+	const char *p, *warn;
+	int fds[2], i;
+
+	memset(msg, 'm', sizeof(msg) - 1);
+	msg[sizeof(msg) - 1] = '\0';
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	stderr_is(fds[1]);
+	filled = fill(STDERR_FILENO);
+	for (i = 0; i < 40; i++)
+		log_notice("%s", msg);
+	drain(fds[0], filled);
+	log_drain(1000);
+	read_all(fds[0], out, sizeof(out), &len, 100);
+	for (p = out; strncmp(p, "initd: mmm", 10) == 0; p = strchr(p, '\n') + 1)
+		kept++;
+	warn = "initd: warning: ";
+	ck_assert_msg(strncmp(p, warn, strlen(warn)) == 0, "after %zu records: %.80s", kept, p);
+	ck_assert_int_eq(sscanf(p + strlen(warn), "%lu console lines dropped", &lost), 1);
+	ck_assert_uint_ge(kept * (sizeof(msg) + 7), LOG_PENDING_MAX);
+	ck_assert_uint_eq(kept + lost, 40);
+	ck_assert_uint_eq(log_dropped(), lost);
+	ck_assert_str_eq(strchr(p, '\n') + 1, "");
+}
+END_TEST
+
+/* A child forked while a record waits has a copy of it: not its to write
+ * (PID 1 writes it), or the console would show it twice. Nor is the
+ * copy of PID 1's loop its to change: the epoll instance is shared, and
+ * PID 1 must still hear that fd 2 is writable. */
+START_TEST(a_forked_child_does_not_write_pid1s_waiting_records)
+{
+	char out[256];
+	size_t len = 0, filled;
+	struct loop *l;
+	int fds[2], status;
+	pid_t child;
+
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	stderr_is(fds[1]);
+	ck_assert_int_eq(loop_new(&l), 0);
+	log_attach(l);
+	filled = fill(STDERR_FILENO);
+	log_notice("PID 1's");
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		drain(fds[0], filled);
+		log_notice("the child's");
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	read_all(fds[0], out, sizeof(out), &len, 100);
+	ck_assert_str_eq(out, "initd: the child's\n");
+	len = 0;
+	ck_assert_int_eq(loop_run_once(l, 2000), 0);
+	read_all(fds[0], out, sizeof(out), &len, 100);
+	ck_assert_str_eq(out, "initd: PID 1's\n");
+	log_attach(NULL);
+	loop_free(l);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("log");
+	TCase *tc = tcase_create("console");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, a_line_the_console_cannot_take_now_is_not_lost);
+	tcase_add_test(tc, a_line_meeting_another_writer_on_the_tty_waits_its_turn);
+	tcase_add_test(tc, a_console_full_for_long_loses_records_counted);
+	tcase_add_test(tc, a_forked_child_does_not_write_pid1s_waiting_records);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
