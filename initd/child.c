@@ -1,5 +1,6 @@
 /* child.c — see child.h. */
 #include "initd/child.h"
+#include "initd/log.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -62,6 +63,7 @@ int child_reset_signals(void)
 	sigset_t none;
 
 	reset_actions();
+	log_forked();
 	sigemptyset(&none);
 	return sigprocmask(SIG_SETMASK, &none, NULL) < 0 ? -errno : 0;
 }

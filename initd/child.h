@@ -24,8 +24,11 @@
 extern volatile sig_atomic_t child_of_pid1;
 
 /* Every disposition PID 1 changed back to SIG_DFL (even the ones glibc
- * reserves), the alternate signal stack off, the mask empty. Async-signal-
- * safe: only system calls. 0 or -errno (of the mask; the rest cannot fail). */
+ * reserves), the alternate signal stack off, the mask empty; and PID 1's
+ * console records waiting to be written forgotten (log_forked: they are
+ * PID 1's to write, its loop is not the child's). Async-signal-safe: only
+ * system calls and plain stores. 0 or -errno (of the mask; the rest cannot
+ * fail). */
 int child_reset_signals(void);
 
 /* Which dispositions PID 1 holds that are not SIG_DFL, asked of the kernel

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 
 #include "initd/loop.h"
 
@@ -24,14 +25,17 @@ static unsigned long dropped;
  * a rescue shell echoing a typed line was enough to lose a message. The
  * bytes live in BSS, touched only when a record has to wait. */
 static struct {
-	char buf[LOG_PENDING_MAX + LOG_LINE_MAX];   /* a started record always fits */
 	size_t len;
-	pid_t owner;                 /* a forked child's copy is not its to write */
 	unsigned long lost;          /* records dropped since the last report */
 	struct loop *loop;
 	struct loop_watch watch;     /* fd 2, while bytes wait */
 	bool watching;
+	char buf[LOG_PENDING_MAX + LOG_LINE_MAX];   /* a started record always fits */
 } pending;
+
+/* How much of the queue services' forwarded lines may fill: the rest is
+ * kept for initd's own messages. */
+#define FORWARD_PENDING_MAX (LOG_PENDING_MAX / 2)
 
 void log_open(bool kmsg)
 {
@@ -43,41 +47,62 @@ void log_open(bool kmsg)
 		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 }
 
-static void console_ready(struct loop *l, int fd, uint32_t events, void *data);
-
-static void console_watch(bool want)
+void log_forked(void)
 {
-	if (!pending.loop || want == pending.watching)
-		return;
-	if (!want)
-		loop_watch_del(pending.loop, &pending.watch);
-	else if (loop_watch_add(pending.loop, &pending.watch, EPOLLOUT) < 0)
-		return;   /* (a regular file never refuses) the next record retries */
-	pending.watching = want;
+	pending.len = 0;
+	pending.lost = 0;
+	pending.loop = NULL;
+	pending.watching = false;
 }
 
 static unsigned long count_records(const char *p, size_t n)
 {
 	unsigned long k = 0;
+	const char *nl;
 
-	for (const char *nl; n > 0 && (nl = memchr(p, '\n', n)); n -= (size_t)(nl + 1 - p), p = nl + 1)
+	while (n > 0 && (nl = memchr(p, '\n', n))) {
+		n -= (size_t)(nl + 1 - p);
+		p = nl + 1;
 		k++;
-	return k;
+	}
+	return k + (n > 0);
+}
+
+/* What waits, dropped and counted: the console failed (hung up), or no
+ * wakeup will come for it. */
+static void pending_drop(void)
+{
+	unsigned long k = count_records(pending.buf, pending.len);
+
+	pending.lost += k;
+	dropped += k;
+	pending.len = 0;
+}
+
+static void console_watch(bool want)
+{
+	int r;
+
+	if (!pending.loop || want == pending.watching)
+		return;
+	if (!want) {
+		loop_watch_del(pending.loop, &pending.watch);
+	} else if ((r = loop_watch_add(pending.loop, &pending.watch, EPOLLOUT)) < 0) {
+		/* EPERM: a regular file, whose short write (a full disk) is
+		 * not followed by room; else the next record tries again. */
+		if (r == -EPERM)
+			pending_drop();
+		return;
+	}
+	pending.watching = want;
 }
 
 /* Write what waits. False when bytes still wait: the console cannot take
- * them now. A console that fails otherwise (hung up) loses them, counted. */
+ * them now. */
 static bool console_flush(void)
 {
 	ssize_t w;
 
-	if (pending.len > 0 && pending.owner != getpid()) {
-		/* PID 1's, copied into a child at fork; so is its loop, whose
-		 * epoll instance is PID 1's own: not this process's to touch. */
-		pending.len = 0;
-		pending.loop = NULL;
-		pending.watching = false;
-	}
 	while (pending.len > 0) {
 		w = write(STDERR_FILENO, pending.buf, pending.len);
 		if (w < 0 && errno == EINTR)
@@ -85,9 +110,7 @@ static bool console_flush(void)
 		if (w < 0 && errno == EAGAIN)
 			break;
 		if (w <= 0) {
-			pending.lost += count_records(pending.buf, pending.len);
-			dropped += count_records(pending.buf, pending.len);
-			pending.len = 0;
+			pending_drop();
 			break;
 		}
 		memmove(pending.buf, pending.buf + w, pending.len - (size_t)w);
@@ -97,41 +120,7 @@ static bool console_flush(void)
 	return pending.len == 0;
 }
 
-static void console_queue(const char *s, size_t n)
-{
-	if (pending.len == 0)
-		pending.owner = getpid();
-	memcpy(pending.buf + pending.len, s, n);
-	pending.len += n;
-	console_watch(true);
-}
-
-/* One record to fd 2, never waiting: behind the ones that wait, or in
- * the queue when the console takes it only in part or not at all. */
-static void console_write(const char *s, size_t n)
-{
-	ssize_t w = 0;
-
-	if (pending.len > 0 && !console_flush()) {
-		if (pending.len >= LOG_PENDING_MAX) {
-			pending.lost++;
-			dropped++;
-			return;
-		}
-	} else {
-		do
-			w = write(STDERR_FILENO, s, n);
-		while (w < 0 && errno == EINTR);
-		if (w == (ssize_t)n)
-			return;
-		if (w < 0 && errno != EAGAIN) {
-			dropped++;
-			return;
-		}
-		w = w < 0 ? 0 : w;
-	}
-	console_queue(s + w, n - (size_t)w);
-}
+static void console_write(const char *s, size_t n, size_t limit);
 
 /* Once what waited is out, how much did not wait: that is news too. */
 static void console_report_lost(void)
@@ -141,10 +130,45 @@ static void console_report_lost(void)
 
 	if (pending.len > 0 || pending.lost == 0)
 		return;
-	k = snprintf(line, sizeof(line), "initd: warning: %lu console lines dropped: the console was busy\n",
+	k = snprintf(line, sizeof(line),
+		     "initd: warning: %lu console lines dropped: the console did not take them\n",
 		     pending.lost);
 	pending.lost = 0;
-	console_write(line, (size_t)k);
+	console_write(line, (size_t)k, LOG_PENDING_MAX);
+}
+
+/* One record to fd 2, never waiting: behind the records that wait while
+ * the queue holds fewer than `limit` bytes (else dropped and counted), or
+ * queued itself when the console takes it only in part or not at all. */
+static void console_write(const char *s, size_t n, size_t limit)
+{
+	ssize_t w;
+
+	if (pending.len == 0 || console_flush())
+		console_report_lost();
+	if (pending.len > 0) {
+		if (pending.len >= limit) {
+			pending.lost++;
+			dropped++;
+		} else {
+			memcpy(pending.buf + pending.len, s, n);
+			pending.len += n;
+		}
+		return;
+	}
+	do
+		w = write(STDERR_FILENO, s, n);
+	while (w < 0 && errno == EINTR);
+	if (w == (ssize_t)n)
+		return;
+	if (w < 0 && errno != EAGAIN) {
+		dropped++;      /* a console that fails (hung up, closed) */
+		return;
+	}
+	w = w < 0 ? 0 : w;
+	memcpy(pending.buf, s + w, n - (size_t)w);
+	pending.len = n - (size_t)w;
+	console_watch(true);
 }
 
 static void console_ready(struct loop *l, int fd, uint32_t events, void *data)
@@ -161,17 +185,37 @@ void log_attach(struct loop *l)
 	console_watch(l && pending.len > 0);
 }
 
+/* Bytes the tty has taken but not yet sent (a UART's buffer): none on a
+ * pipe or a file. */
+static int console_unsent(void)
+{
+	int q;
+
+	return ioctl(STDERR_FILENO, TIOCOUTQ, &q) == 0 ? q : 0;
+}
+
 void log_drain(int timeout_ms)
 {
-	uint64_t end = now_usec() + (uint64_t)timeout_ms * USEC_PER_MSEC;
+	uint64_t end = now_usec() + (uint64_t)timeout_ms * USEC_PER_MSEC, now;
 	struct pollfd p = { .fd = STDERR_FILENO, .events = POLLOUT };
-	uint64_t now;
 
-	while (!console_flush() && (now = now_usec()) < end)
-		if (poll(&p, 1, (int)((end - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC)) < 0 &&
-		    errno != EINTR)
+	for (;;) {
+		if (console_flush())
+			console_report_lost();
+		if (pending.len == 0 && console_unsent() == 0)
+			return;
+		now = now_usec();
+		if (now >= end)
 			break;
-	console_report_lost();
+		/* POLLOUT says the queue may go on; the UART's own buffer
+		 * empties at its baud rate, told by no event: a short nap. */
+		if (pending.len > 0)
+			poll(&p, 1, (int)((end - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC));
+		else
+			poll(NULL, 0, 10);
+	}
+	pending_drop();
+	console_watch(false);
 }
 
 void log_set_max_level(int level)
@@ -211,7 +255,7 @@ void log_msg(int level, const char *fmt, ...)
 	n = snprintf(line, sizeof(line), "initd: %s%s\n", level_prefix(level), text);
 	if (n > (int)sizeof(line) - 1)
 		n = sizeof(line) - 1;
-	console_write(line, (size_t)n);
+	console_write(line, (size_t)n, LOG_PENDING_MAX);
 	if (kmsg_fd >= 0) {
 		/* Clamped to notice: with "quiet" the kernel would print errors on
 		 * the console a second time. The severity is in the text. */
@@ -252,7 +296,8 @@ static void forward_line(const char *name, const char *text, size_t n, bool cons
 		n = 1000;
 	if (console) {
 		k = snprintf(line, sizeof(line), "%s: %.*s\n", name, (int)n, text);
-		console_write(line, k < (int)sizeof(line) ? (size_t)k : sizeof(line) - 1);
+		console_write(line, k < (int)sizeof(line) ? (size_t)k : sizeof(line) - 1,
+			      FORWARD_PENDING_MAX);
 	}
 	if (kmsg && kmsg_fd >= 0) {
 		k = snprintf(line, sizeof(line), "<%d>%s: %.*s\n", LOG_INFO, name, (int)n, text);

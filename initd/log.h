@@ -14,7 +14,11 @@
 
 #include "common/util.h"
 
+/* The console's queue (above); services' forwarded lines may fill half. */
 #define LOG_PENDING_MAX (16 * 1024)
+/* How long log_drain waits at most before reboot(2) or exit: the queue
+ * and a UART's 4 KiB buffer are ~1.8 s at 115200 baud. */
+#define LOG_DRAIN_MSEC  2000
 
 struct loop;
 
@@ -22,10 +26,12 @@ void log_open(bool kmsg);
 /* Write waiting records when fd 2 becomes writable (NULL: stop, before
  * the loop is freed). Without a loop, the next record tries again. */
 void log_attach(struct loop *l);
-/* Before reboot(2) or exit: wait up to timeout_ms for the waiting records
- * (LOG_DRAIN_MSEC: LOG_PENDING_MAX at 115200 baud is 1.4 s). */
-#define LOG_DRAIN_MSEC 2000
+/* Before reboot(2) or exit: the waiting records written and the tty's
+ * buffer sent, timeout_ms at most; what is left is dropped and counted. */
 void log_drain(int timeout_ms);
+/* In a child of PID 1 (child_reset_signals): PID 1's waiting records and
+ * its loop are not the child's. Async-signal-safe: plain stores. */
+void log_forked(void);
 void log_set_max_level(int level);
 void log_msg(int level, const char *fmt, ...) _printf_(2, 3);
 unsigned long log_dropped(void);

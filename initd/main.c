@@ -1116,8 +1116,10 @@ int main(int argc, char **argv)
 	if (d.opt.check || d.opt.compile)
 		return run_check(&d.opt);
 	r = run_daemon(&d);
-	if (d.pid1)
+	if (d.pid1) {
+		log_drain(LOG_DRAIN_MSEC);   /* the reason, before the crash action */
 		boot_crash(d.crash, "the event loop failed");
+	}
 	rescue_shell_done(&d.rescue);
 	boot_guard_end(d.guard);
 	free(d.guard_file);

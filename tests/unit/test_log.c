@@ -2,19 +2,19 @@
  * once: a full pipe, and a tty another process is writing to. Not one line
  * may be lost or reordered, and PID 1 must not wait for the console. */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/util.h"
+#include "initd/child.h"
 #include "initd/log.h"
 #include "initd/loop.h"
 
@@ -39,6 +39,49 @@ static void read_all(int fd, char *out, size_t size, size_t *len, int ms)
 		*len += (size_t)n;
 	}
 	out[*len] = '\0';
+}
+
+/* Read from fd until what was read ends with `tail`, 10 s at most: a
+ * tty hands its bytes to the reader from a worker, later than the write. */
+static void read_until(int fd, char *out, size_t size, size_t *len, const char *tail)
+{
+	size_t t = strlen(tail);
+
+	for (int i = 0; i < 100; i++) {
+		read_all(fd, out, size, len, 100);
+		if (*len >= t && strcmp(out + *len - t, tail) == 0)
+			return;
+	}
+}
+
+/* Whether one of this process's epoll instances watches fd 2, as the
+ * kernel lists them in /proc/self/fdinfo. */
+static bool an_epoll_watches_fd2(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	char path[300], link[64], line[256];
+	bool found = false;
+
+	ck_assert_ptr_nonnull(d);
+	while (!found && (e = readdir(d))) {
+		ssize_t n;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0 || (link[n] = '\0', strcmp(link, "anon_inode:[eventpoll]") != 0))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%s", e->d_name);
+		f = fopen(path, "re");
+		while (f && fgets(line, sizeof(line), f))
+			if (strncmp(line, "tfd:", 4) == 0 && atoi(line + 4) == STDERR_FILENO)
+				found = true;
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	return found;
 }
 
 /* Fill a non-blocking pipe until write(2) says EAGAIN. */
@@ -140,7 +183,7 @@ START_TEST(a_line_meeting_another_writer_on_the_tty_waits_its_turn)
 	read_all(m, out, sizeof(out), &len, 10);
 	ck_assert_ptr_null(strstr(out, "initd:"));
 	ck_assert_int_eq(loop_run_once(l, 2000), 0);
-	read_all(m, out, sizeof(out), &len, 100);
+	read_until(m, out, sizeof(out), &len, tail);
 	while (xs < len && out[xs] == 'x')
 		xs++;
 	ck_assert_uint_eq(xs, WRITER_BYTES);
@@ -151,14 +194,15 @@ START_TEST(a_line_meeting_another_writer_on_the_tty_waits_its_turn)
 END_TEST
 
 /* A console that takes nothing for long: LOG_PENDING_MAX bytes wait, the
- * records past them are dropped, and how many is said when room returns. */
+ * records past them are dropped, and how many is said when room returns,
+ * before the next message. */
 START_TEST(a_console_full_for_long_loses_records_counted)
 {
 	static char out[4 * LOG_PENDING_MAX];
 	char msg[1001];
 	size_t len = 0, filled, kept = 0;
 	unsigned long lost = 0;
-	const char *p, *warn;
+	const char *p, *warn = "initd: warning: ";
 	int fds[2], i;
 
 	memset(msg, 'm', sizeof(msg) - 1);
@@ -169,17 +213,86 @@ START_TEST(a_console_full_for_long_loses_records_counted)
 	for (i = 0; i < 40; i++)
 		log_notice("%s", msg);
 	drain(fds[0], filled);
-	log_drain(1000);
+	log_notice("room again");
 	read_all(fds[0], out, sizeof(out), &len, 100);
 	for (p = out; strncmp(p, "initd: mmm", 10) == 0; p = strchr(p, '\n') + 1)
 		kept++;
-	warn = "initd: warning: ";
 	ck_assert_msg(strncmp(p, warn, strlen(warn)) == 0, "after %zu records: %.80s", kept, p);
 	ck_assert_int_eq(sscanf(p + strlen(warn), "%lu console lines dropped", &lost), 1);
 	ck_assert_uint_ge(kept * (sizeof(msg) + 7), LOG_PENDING_MAX);
+	ck_assert_uint_le(kept * (sizeof(msg) + 7), LOG_PENDING_MAX + sizeof(msg) + 7);
 	ck_assert_uint_eq(kept + lost, 40);
 	ck_assert_uint_eq(log_dropped(), lost);
-	ck_assert_str_eq(strchr(p, '\n') + 1, "");
+	ck_assert_str_eq(strchr(p, '\n') + 1, "initd: room again\n");
+}
+END_TEST
+
+/* Services' forwarded lines fill half the queue at most: initd's own
+ * message after a flood still waits its turn. */
+START_TEST(a_flood_of_service_lines_leaves_room_for_initds_own)
+{
+	static char out[4 * LOG_PENDING_MAX], lines[40 * 1001];
+	struct log_forward fw = { 0 };
+	size_t len = 0, filled, forwarded = 0;
+	const char *p;
+	int fds[2];
+
+	memset(lines, 'f', sizeof(lines));
+	for (size_t i = 1000; i < sizeof(lines); i += 1001)
+		lines[i] = '\n';
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	stderr_is(fds[1]);
+	filled = fill(STDERR_FILENO);
+	log_service_output("chatty", lines, sizeof(lines), true, false, &fw);
+	log_notice("still said");
+	drain(fds[0], filled);
+	log_drain(1000);
+	read_all(fds[0], out, sizeof(out), &len, 100);
+	for (p = out; strncmp(p, "chatty: fff", 11) == 0; p = strchr(p, '\n') + 1)
+		forwarded++;
+	ck_assert_uint_ge(forwarded, 1);
+	ck_assert_uint_le(forwarded * 1009, LOG_PENDING_MAX / 2 + 1009);
+	ck_assert_msg(strncmp(p, "initd: still said\n", 18) == 0, "after %zu lines: %.80s", forwarded, p);
+	ck_assert_msg(strstr(p, "console lines dropped"), "%.200s", p);
+}
+END_TEST
+
+/* log_drain waits for room (here, a reader that comes 50 ms later) and,
+ * when none comes in time, drops what waits, counted. */
+START_TEST(log_drain_waits_for_room_then_gives_up_counted)
+{
+	char out[256];
+	size_t len = 0, filled;
+	int fds[2], status;
+	pid_t reader;
+
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	stderr_is(fds[1]);
+	filled = fill(STDERR_FILENO);
+	log_notice("before the end");
+	reader = fork();
+	ck_assert_int_ge(reader, 0);
+	if (reader == 0) {
+		usleep(50 * 1000);
+		drain(fds[0], filled);
+		_exit(0);
+	}
+	log_drain(10000);
+	ck_assert_int_eq(waitpid(reader, &status, 0), reader);
+	read_all(fds[0], out, sizeof(out), &len, 100);
+	ck_assert_str_eq(out, "initd: before the end\n");
+	ck_assert_uint_eq(log_dropped(), 0);
+
+	filled = fill(STDERR_FILENO);
+	log_notice("nobody reads this");
+	log_drain(50);
+	ck_assert_uint_eq(log_dropped(), 1);
+	drain(fds[0], filled);
+	log_notice("later");
+	len = 0;
+	read_all(fds[0], out, sizeof(out), &len, 100);
+	ck_assert_str_eq(out, "initd: warning: 1 console lines dropped: the console did not take them\n"
+			      "initd: later\n");
 }
 END_TEST
 
@@ -204,6 +317,7 @@ START_TEST(a_forked_child_does_not_write_pid1s_waiting_records)
 	child = fork();
 	ck_assert_int_ge(child, 0);
 	if (child == 0) {
+		child_reset_signals();   /* as every child of PID 1 does first */
 		drain(fds[0], filled);
 		log_notice("the child's");
 		_exit(0);
@@ -220,6 +334,37 @@ START_TEST(a_forked_child_does_not_write_pid1s_waiting_records)
 }
 END_TEST
 
+/* A child whose own record has to wait (PID 1's queue empty) has no loop
+ * to watch fd 2 with: PID 1's epoll instance, shared across the fork,
+ * must not be left watching fd 2 for nobody (it would wake forever). */
+START_TEST(a_forked_child_leaves_pid1s_epoll_alone)
+{
+	int fds[2], status;
+	struct loop *l;
+	pid_t child;
+
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	stderr_is(fds[1]);
+	ck_assert_int_eq(loop_new(&l), 0);
+	log_attach(l);
+	fill(STDERR_FILENO);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		child_reset_signals();
+		log_notice("the child's, while the console is full");
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(!an_epoll_watches_fd2());
+	log_notice("PID 1's, while the console is full");
+	ck_assert(an_epoll_watches_fd2());
+	log_attach(NULL);
+	ck_assert(!an_epoll_watches_fd2());
+	loop_free(l);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("log");
@@ -230,7 +375,10 @@ int main(void)
 	tcase_add_test(tc, a_line_the_console_cannot_take_now_is_not_lost);
 	tcase_add_test(tc, a_line_meeting_another_writer_on_the_tty_waits_its_turn);
 	tcase_add_test(tc, a_console_full_for_long_loses_records_counted);
+	tcase_add_test(tc, a_flood_of_service_lines_leaves_room_for_initds_own);
+	tcase_add_test(tc, log_drain_waits_for_room_then_gives_up_counted);
 	tcase_add_test(tc, a_forked_child_does_not_write_pid1s_waiting_records);
+	tcase_add_test(tc, a_forked_child_leaves_pid1s_epoll_alone);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
