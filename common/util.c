@@ -1,8 +1,10 @@
 /* util.c — see util.h. */
 #include "common/util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 uint64_t now_usec(void)
@@ -11,6 +13,21 @@ uint64_t now_usec(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* asm-generic's value, x86's and arm64's; glibc 2.36's headers predate it */
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS 83
+#endif
+
+int socket_refuse_fds(int fd)
+{
+	int zero = 0;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &zero, sizeof(zero)) < 0 &&
+	    errno != ENOPROTOOPT)
+		return -errno;
+	return 0;
 }
 
 int write_all(int fd, const void *buf, size_t len)

@@ -57,6 +57,15 @@ int write_all(int fd, const void *buf, size_t len);
  * limit to tell a file that is too large.) */
 ssize_t read_full(int fd, void *buf, size_t size);
 
+/* Refuse file descriptors sent to the AF_UNIX socket fd (a sender's
+ * SCM_RIGHTS then fails with EPERM; an accepted socket inherits it from
+ * its listener). A received fd that PID 1 closes may be the last
+ * reference, and its release runs in PID 1: a FUSE file whose server
+ * never answers, a TCP socket lingering on a peer that never reads, and
+ * PID 1 waits uninterruptibly. SO_PASSRIGHTS came in Linux 6.16: before,
+ * 0 as well (the fds are taken and closed as before: the risk stays). */
+int socket_refuse_fds(int fd);
+
 /* A numeric uid or gid, the one rule for the unit parser and for spawn's
  * lookups: decimal digits only (no sign, no space), no leading zero ("0"
  * alone is root), below (uid_t)-1, which means "no id". 0, or -EINVAL

@@ -161,6 +161,10 @@ static int socket_listen(const char *path, gid_t gid, int *ret_fd)
 		return -errno;
 	if (fchmod(fd, 0600) < 0)
 		return -errno;
+	/* No request carries an fd; the clients inherit this (util.h). */
+	r = socket_refuse_fds(fd);
+	if (r < 0)
+		return r;
 	old_umask = umask(0177);
 	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
 	umask(old_umask);

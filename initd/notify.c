@@ -133,7 +133,8 @@ static void datagrams_read(struct notify_server *s, int fd, int max)
 			    c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
 				cred = (struct ucred *)CMSG_DATA(c);
 			else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-				/* fd passing (FDSTORE) is not supported: close them */
+				/* FDSTORE is not supported: close them (a kernel
+				 * before 6.16 could not refuse them, util.h) */
 				int *fds = (int *)CMSG_DATA(c);
 				size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 				for (size_t j = 0; j < k; j++)
@@ -196,6 +197,10 @@ int notify_server_new(struct loop *l, const char *path, notify_fn fn, void *ctx,
 		r = -errno;
 		goto fail;
 	}
+	/* FDSTORE is not supported, and any user may write here (util.h) */
+	r = socket_refuse_fds(fd);
+	if (r < 0)
+		goto fail;
 	s->loop = l;
 	s->fn = fn;
 	s->ctx = ctx;
