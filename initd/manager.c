@@ -357,8 +357,19 @@ static void output_take(struct svc *v, const char *buf, size_t n)
 	}
 }
 
-/* Everything the pipe holds now, into the ring (bounded: a pipe holds at
- * most its size, and a writer may add while we read). */
+/* A chunk read from the pipe: into the ring (and file), and to the
+ * console and /dev/kmsg when the unit asks, wherever it was read. */
+static void output_chunk(struct svc *v, const char *buf, size_t n)
+{
+	output_take(v, buf, n);
+	if (v->log && (v->s.unit->log_console || v->s.unit->log_kmsg))
+		log_service_output(v->s.unit->name, buf, n, v->s.unit->log_console,
+				   v->s.unit->log_kmsg, &v->log->forward);
+}
+
+/* Everything the pipe holds now (bounded: a pipe holds at most its size,
+ * and a writer may add while we read). At a reap the service's last lines
+ * are here, often its crash message: forwarded like any other. */
 static void output_drain(struct svc *v)
 {
 	char buf[LOG_READ_CHUNK];
@@ -368,7 +379,7 @@ static void output_drain(struct svc *v)
 
 		if (n <= 0)
 			return;
-		output_take(v, buf, (size_t)n);
+		output_chunk(v, buf, (size_t)n);
 	}
 }
 
@@ -401,10 +412,7 @@ static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
 			output_close(v);   /* every writer is gone, all was read */
 		if (n <= 0)
 			break;
-		output_take(v, buf, (size_t)n);
-		if (v->log && (v->s.unit->log_console || v->s.unit->log_kmsg))
-			log_service_output(v->s.unit->name, buf, (size_t)n, v->s.unit->log_console,
-					   v->s.unit->log_kmsg, &v->log->forward);
+		output_chunk(v, buf, (size_t)n);
 		got = true;
 	}
 	if (got && v->m->output_hook)

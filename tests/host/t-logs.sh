@@ -23,4 +23,37 @@ check "loud's lines reach the console, tagged with its name" \
 check "quiet's lines stay off the console" eval '! grep -q "^quiet: " "$T/initd.log"'
 
 stop_initd
+
+# A service's last lines (often its crash message) reach the console even
+# when initd reads them at its reap, not when its pipe was ready: initd
+# stopped while early exits (its SIGCHLD then waits in the signalfd,
+# ahead of the rest) and late prints and exits; at SIGCONT the reap's
+# walk reaps late and drains its pipe before the pipe's own event.
+new_boot lastwords
+gate="while [ ! -e $T/go ]; do sleep 0.05; done"
+unit early <<EOF
+exec = [ "/bin/sh", "-c", "$gate; exit 0" ];
+restart = "no";
+EOF
+unit late <<EOF
+exec = [ "/bin/sh", "-c", "$gate; sleep 0.3; echo crashing now, last words; exit 3" ];
+restart = "no";
+log = { console = true; };
+EOF
+start_initd
+check "early and late are running" wait_until 5 eval 'state_is early running && state_is late running'
+early=$(svc_pid early)
+late=$(svc_pid late)
+kill -STOP "$INITD_HPID"
+touch "$T/go"
+zombie() { [ "$(ns_stat "$1" | cut -d' ' -f1)" = Z ]; }
+check "with initd stopped, early and then late exited" \
+	wait_until 5 eval 'zombie "$early" && zombie "$late"'
+kill -CONT "$INITD_HPID"
+check "late is reaped (failed)" wait_state late failed 5
+check "late's last line reached the console" \
+	wait_until 5 eval 'grep -q "^late: crashing now, last words" "$T/initd.log"'
+check "and its ring" eval 'sv logs late | grep -q "crashing now, last words"'
+
+stop_initd
 [ "$FAILED" -eq 0 ]
