@@ -293,6 +293,17 @@ static void unmount_all(void)
 	mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL);
 }
 
+/* The kernel's own PID namespace (PROC_PID_INIT_INO, fixed in the ABI):
+ * PID 1 there may never exit, PID 1 of a container may. */
+#define PID_NS_INITIAL_INO 0xEFFFFFFCU
+
+static bool pid_ns_is_initial(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/pid", &st) < 0 || st.st_ino == PID_NS_INITIAL_INO;
+}
+
 _Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool unmount,
 			  struct mounts *declared)
 {
@@ -317,6 +328,14 @@ _Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool u
 	log_drain(LOG_DRAIN_MSEC);
 	reboot(cmd);
 	/* Only reached when reboot(2) is refused. */
+	if (errno == EPERM && !pid_ns_is_initial()) {
+		/* PID 1 of a container without CAP_SYS_BOOT (Docker drops it):
+		 * the end the kernel would have made, the namespace's init
+		 * exiting, not a freeze that `docker stop` waits out. */
+		log_notice("reboot(2) refused (no CAP_SYS_BOOT in this container): exiting");
+		log_drain(LOG_DRAIN_MSEC);
+		_exit(0);
+	}
 	boot_crash(crash, "reboot(2) failed");
 }
 

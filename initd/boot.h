@@ -29,7 +29,8 @@ void boot_apply_sysctl(char **entries);
 /* The end: kill what is left, reap, sync, unmount initd.conf's mounts in
  * reverse (declared: NULL when none), then everything else, sync,
  * reboot(2). Never returns when it works; if reboot(2) fails the crash
- * action runs. */
+ * action runs, but for PID 1 of a container refused it (EPERM outside the
+ * kernel's own PID namespace), which exits with status 0. */
 struct mounts;
 _Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool unmount,
 			  struct mounts *declared);

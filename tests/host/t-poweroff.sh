@@ -79,4 +79,25 @@ check "solo got SIGTERM (its log)" log_has solo '^got SIGTERM'
 check "no process is left in the namespace" ns_empty "$NS_ID"
 stop_initd
 
+# --- PID 1 of a container without CAP_SYS_BOOT (Docker drops it): reboot(2)
+# is refused, and initd exits (status 0) as the kernel would have ended the
+# namespace, instead of running its crash action (a freeze that `docker
+# stop` waits out).
+new_boot nosysboot
+testd_unit svc ""
+INITD_PRE='exec setpriv --bounding-set -sys_boot -- "$@"' start_initd
+check "svc reaches running" wait_state svc running 5
+check "initd has no CAP_SYS_BOOT" eval \
+	'! capsh --decode=$(awk "/^CapEff:/ { print \$2 }" /proc/$INITD_HPID/status) | grep -q cap_sys_boot'
+sv poweroff >/dev/null 2>&1
+ended=0; wait_unshare 10 && ended=1
+check "poweroff ends the namespace" test "$ended" = 1
+if [ "$ended" = 1 ]; then
+	wait "$UNSHARE_PID"; rc=$?
+	is "initd exited with status 0" "$rc" 0
+	UNSHARE_PID=
+fi
+check "initd says why it exits" grep -q "reboot(2) refused (no CAP_SYS_BOOT in this container): exiting" "$T/initd.log"
+check "no crash action ran" eval '! grep -q "fatal\|crash action" "$T/initd.log"'
+stop_initd
 [ "$FAILED" -eq 0 ]
