@@ -897,12 +897,12 @@ static void boot_units_loaded(struct unit_set *set, int err, const char *why, vo
 	commands_reload_first_load(&d->cmds, errors);
 }
 
-static void notify_received(void *ctx, pid_t sender, const struct notify_msg *msg)
+static void notify_received(void *ctx, pid_t sender, uid_t uid, const struct notify_msg *msg)
 {
 	struct initd *d = ctx;
 
 	if (d->manager)
-		manager_notify(d->manager, sender, msg);
+		manager_notify(d->manager, sender, uid, msg);
 }
 
 /* A reload's units are in: apply them, or keep the running set; the

@@ -100,9 +100,10 @@ void manager_boot_times(const struct manager *m, uint64_t *first_spawn, uint64_t
 int manager_wait_settled(struct manager *m, manager_settled_fn fn, void *data);
 void manager_cancel_settled(struct manager *m, void *data);
 
-/* A readiness message from process `sender` (kernel credentials). */
+/* A readiness message from process `sender`, of real uid `uid` (kernel
+ * credentials). */
 struct notify_msg;
-void manager_notify(struct manager *m, pid_t sender, const struct notify_msg *msg);
+void manager_notify(struct manager *m, pid_t sender, uid_t uid, const struct notify_msg *msg);
 
 /* Called after every pass (a state changed somewhere). */
 typedef void (*manager_pass_fn)(void *ctx);

@@ -96,18 +96,39 @@ const char *svc_main_refusal(struct manager *m, struct svc *v, pid_t sender, pid
 	return NULL;
 }
 
+/* Who may name the main process: the main process itself, or a process
+ * of the service with its uid, or root. A worker that dropped its
+ * privileges (nginx's, a CGI) must not name itself main: PID 1 would then
+ * follow it and, when it exits, kill the cgroup, its master included. */
+static bool mainpid_sender_trusted(const struct svc *v, pid_t sender, uid_t uid,
+				   uid_t *ret_main_uid)
+{
+	*ret_main_uid = (uid_t)-1;
+	if (sender == v->s.pid || uid == 0)
+		return true;
+	return proc_real_uid(v->s.pid, ret_main_uid) == 0 && uid == *ret_main_uid;
+}
+
 /* MAINPID=N: a forking service names its real main process. N is believed
- * only when it is in the service's own cgroup or, without cgroups, related
- * to the sender (mainpid_is_related); never initd, PID 1 or another unit's
- * main process. The pidfd is opened before the checks, so a PID reused in
- * between is caught. initd then follows N. */
-static void svc_take_mainpid(struct manager *m, struct svc *v, pid_t sender, pid_t pid)
+ * only from a trusted sender (above), when it is in the service's own
+ * cgroup or, without cgroups, related to the sender (mainpid_is_related);
+ * never initd, PID 1 or another unit's main process. The pidfd is opened
+ * before the checks, so a PID reused in between is caught. initd then
+ * follows N. */
+static void svc_take_mainpid(struct manager *m, struct svc *v, pid_t sender, uid_t uid,
+			     pid_t pid)
 {
 	const char *why;
+	uid_t main_uid;
 	int fd = -1;
 
 	if (v->s.pid <= 0)
 		return;
+	if (!mainpid_sender_trusted(v, sender, uid, &main_uid)) {
+		log_warn("%s: MAINPID=%d ignored: sent by process %d of uid %u, neither the main process nor of its uid (%d)",
+			 v->s.unit->name, (int)pid, (int)sender, (unsigned)uid, (int)main_uid);
+		return;
+	}
 	if (pid > 1)
 		fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	why = svc_main_refusal(m, v, sender, 0, pid, fd);
@@ -137,7 +158,7 @@ void svc_follow_main(struct manager *m, struct svc *v, pid_t pid, int pidfd)
 			 strerror(-r));
 }
 
-void manager_notify(struct manager *m, pid_t sender, const struct notify_msg *msg)
+void manager_notify(struct manager *m, pid_t sender, uid_t uid, const struct notify_msg *msg)
 {
 	struct svc *v = svc_by_sender(m, sender);
 
@@ -148,7 +169,7 @@ void manager_notify(struct manager *m, pid_t sender, const struct notify_msg *ms
 	if (msg->errno_value)
 		v->s.notify_errno = msg->errno_value;
 	if (msg->mainpid && msg->mainpid != v->s.pid)
-		svc_take_mainpid(m, v, sender, msg->mainpid);
+		svc_take_mainpid(m, v, sender, uid, msg->mainpid);
 	if (msg->ready)
 		service_on_ready(&v->s);
 	if (msg->watchdog)

@@ -145,7 +145,7 @@ static void datagrams_read(struct notify_server *s, int fd, int max)
 		    n > NOTIFY_DATAGRAM_MAX)
 			continue;   /* unattributable or oversized: ignored */
 		if (notify_parse(buf, (size_t)n, &msg) == 0)
-			s->fn(s->ctx, cred->pid, &msg);
+			s->fn(s->ctx, cred->pid, cred->uid, &msg);
 	}
 }
 

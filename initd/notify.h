@@ -34,7 +34,9 @@ struct notify_msg {
  * 0, or -EBADMSG when nothing in it was understood. */
 int notify_parse(const char *buf, size_t len, struct notify_msg *ret);
 
-typedef void (*notify_fn)(void *ctx, pid_t sender, const struct notify_msg *msg);
+/* sender and uid: the kernel's credentials of the datagram (SCM_CREDENTIALS:
+ * the sender's real uid unless it claims its effective or saved one). */
+typedef void (*notify_fn)(void *ctx, pid_t sender, uid_t uid, const struct notify_msg *msg);
 
 struct notify_server;
 

@@ -112,6 +112,26 @@ int proc_cgroup_path(pid_t pid, char *buf, size_t size)
 	return r;
 }
 
+int proc_real_uid(pid_t pid, uid_t *ret)
+{
+	char path[64], line[256];
+	long uid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while (uid < 0 && fgets_line(line, sizeof(line), f))
+		if (strncmp(line, "Uid:", 4) == 0)
+			uid = number_field(line + 4, 0);
+	fclose(f);
+	if (uid < 0)
+		return -EBADMSG;
+	*ret = (uid_t)uid;
+	return 0;
+}
+
 bool pidfd_alive(int pidfd)
 {
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };

@@ -26,6 +26,11 @@ int proc_cgroup_path(pid_t pid, char *buf, size_t size);
 /* The same on an open /proc/PID/cgroup (the unit tests' seam). */
 int proc_cgroup_path_read(FILE *f, char *buf, size_t size);
 
+/* The real uid of pid (the "Uid:" line of /proc/PID/status, in initd's
+ * user namespace): what a process's SCM_CREDENTIALS say by default. 0, or
+ * -errno (-ESRCH once it is reaped). */
+int proc_real_uid(pid_t pid, uid_t *ret);
+
 /* true while the process behind pidfd has not exited (a zombie has). */
 bool pidfd_alive(int pidfd);
 

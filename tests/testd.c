@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
@@ -75,6 +76,7 @@ struct options {
 	bool pidfile_link;      /* ... into PIDFILE.real, PIDFILE a symlink to it */
 	bool double_fork_mainpid; /* the same through an intermediate that exits */
 	const char *mainpid;    /* NULL, or send MAINPID=this (see --mainpid) */
+	long as_uid;            /* -1, or become this uid (and gid) before --mainpid */
 	long watchdog_stop_ms;  /* -1 = never: stop pinging after this long */
 	bool raw_notify;
 	const char *status;
@@ -330,6 +332,8 @@ static long mainpid_value(const char *what)
 
 	if (strcmp(what, "parent") == 0)
 		return (long)getppid();
+	if (strcmp(what, "self") == 0)
+		return (long)getpid();
 	if (what[0] != '@')
 		return parse_num("--mainpid", what);
 	for (int i = 0; i < 100 && !line[0]; i++) {
@@ -591,8 +595,11 @@ static void usage(FILE *f)
 	      "  --double-fork-mainpid  fork twice (the middle one exits, the grandchild is\n"
 	      "                       reparented to initd); then as --fork-mainpid\n"
 	      "  --mainpid WHAT       send MAINPID=WHAT, READY=1 at start and keep running:\n"
-	      "                       a number, \"parent\" (testd's parent: initd), or @FILE\n"
-	      "                       (the PID of FILE's last line, e.g. another testd's --touch)\n"
+	      "                       a number, \"parent\" (testd's parent: initd), \"self\", or\n"
+	      "                       @FILE (the PID of FILE's last line, e.g. another testd's\n"
+	      "                       --touch)\n"
+	      "  --as-uid N           become uid and gid N (no groups) before --mainpid: a\n"
+	      "                       worker that dropped its privileges\n"
 	      "  --status TEXT        STATUS=TEXT (with READY=1, or at start)\n"
 	      "  --print-every MS     print \"testd PID line N\" every MS milliseconds\n"
 	      "  --stderr             print to stderr instead of stdout\n"
@@ -627,7 +634,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		OPT_HANG_ON_TERM, OPT_TERM_DELAY, OPT_NOTIFY_AFTER, OPT_RAW_NOTIFY, OPT_STATUS,
 		OPT_PRINT_EVERY, OPT_STDERR, OPT_ORPHANS, OPT_ORPHAN_SLEEP, OPT_TOUCH,
 		OPT_LOG, OPT_CHECK_CLEAN, OPT_NOW, OPT_HELP, OPT_WATCHDOG_EVERY, OPT_WATCHDOG_STOP,
-		OPT_FORK_MAINPID, OPT_DOUBLE_FORK_MAINPID, OPT_MAINPID, OPT_TERM_EXIT,
+		OPT_FORK_MAINPID, OPT_DOUBLE_FORK_MAINPID, OPT_MAINPID, OPT_AS_UID, OPT_TERM_EXIT,
 		OPT_DAEMONIZE, OPT_NOTIFY_FLOOD, OPT_HANDOVER_AFTER, OPT_CHAIN_MAINPID, OPT_WORKERS, OPT_LOG_SIGNALS, OPT_PIDFILE, OPT_PIDFILE_VALUE,
 		OPT_PIDFILE_AFTER, OPT_PIDFILE_LINK,
 	};
@@ -653,6 +660,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "chain-mainpid", no_argument, NULL, OPT_CHAIN_MAINPID },
 		{ "double-fork-mainpid", no_argument, NULL, OPT_DOUBLE_FORK_MAINPID },
 		{ "mainpid",      required_argument, NULL, OPT_MAINPID },
+		{ "as-uid",       required_argument, NULL, OPT_AS_UID },
 		{ "raw-notify",   no_argument,       NULL, OPT_RAW_NOTIFY },
 		{ "status",       required_argument, NULL, OPT_STATUS },
 		{ "print-every",  required_argument, NULL, OPT_PRINT_EVERY },
@@ -673,7 +681,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	*o = (struct options) {
 		.exit_after_ms = -1, .crash_after_ms = -1, .notify_after_ms = -1,
 		.watchdog_every_ms = -1, .watchdog_stop_ms = -1,
-		.print_every_ms = -1, .orphan_sleep_ms = 500,
+		.print_every_ms = -1, .orphan_sleep_ms = 500, .as_uid = -1,
 	};
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -702,6 +710,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_CHAIN_MAINPID: o->chain_mainpid = true; break;
 		case OPT_DOUBLE_FORK_MAINPID: o->double_fork_mainpid = true; break;
 		case OPT_MAINPID:      o->mainpid = optarg; break;
+		case OPT_AS_UID:       o->as_uid = parse_num("--as-uid", optarg); break;
 		case OPT_STATUS:       o->status = optarg; break;
 		case OPT_PRINT_EVERY:
 			o->print_every_ms = parse_num("--print-every", optarg);
@@ -762,6 +771,12 @@ int main(int argc, char **argv)
 		o.notify_after_ms = -1;
 		if (o.pidfile)
 			write_pidfile(&o);
+	}
+	if (o.as_uid >= 0 && (setgroups(0, NULL) < 0 || setresgid((gid_t)o.as_uid, (gid_t)o.as_uid,
+			(gid_t)o.as_uid) < 0 || setresuid((uid_t)o.as_uid, (uid_t)o.as_uid,
+			(uid_t)o.as_uid) < 0)) {
+		fprintf(stderr, "testd: --as-uid %ld: %s\n", o.as_uid, strerror(errno));
+		return 1;
 	}
 	if (o.mainpid)
 		send_mainpid(&o);

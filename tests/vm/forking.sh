@@ -2,7 +2,9 @@
 # httpd without -f, no pidfile) and forkpid (testd, a pid file) run with
 # their daemon as the main process, the only process of their leaf; killing
 # the daemon restarts the unit; forkbad's pid file names PID 1, outside its
-# cgroup: refused with the reason.
+# cgroup: refused with the reason. MAINPID= from a process of the unit
+# other than its main one: believed from one of the main process's uid
+# (mp-peer), refused from a worker that dropped to another (mp-worker).
 section forking
 
 for u in fork forkpid; do
@@ -37,3 +39,19 @@ check "forkbad: a pid file naming PID 1 fails the start" eventually 20 state_is 
 check "forkbad: with its reason" eval \
 	'unit_reason forkbad | grep -q "pid file /run/forkbad.pid names 1: PID 1"'
 check "forkbad: what its starter left is killed" eventually 10 unpopulated "$CG/system/forkbad"
+
+# A worker that dropped its privileges must not name itself main: PID 1
+# would follow it and, at its exit, kill the cgroup with its root master.
+mp_master() { head -n 1 "/tmp/$1.touch" 2>/dev/null | cut -d' ' -f1; }
+for u in mp-worker mp-peer; do
+	check "$u: running, its master's pid written" eventually 20 eval \
+		'state_is $u running && [ -n "$(mp_master $u)" ]'
+done
+check "mp-worker: MAINPID= from uid 65534 is refused, with the reason" eventually 10 eval \
+	'dmesg | grep -q "mp-worker: MAINPID=[0-9]* ignored: sent by process [0-9]* of uid 65534"'
+check_eq "mp-worker: the master is still the main process" "$(main_pid mp-worker)" \
+	"$(mp_master mp-worker)"
+check "mp-peer: MAINPID= from the master's uid is believed" eventually 10 eval \
+	'[ -n "$(main_pid mp-peer)" ] && [ "$(main_pid mp-peer)" != "$(mp_master mp-peer)" ]'
+check "mp-peer: the new main process is the worker, in the unit's leaf" eval \
+	'procs_has "$CG/system/mp-peer" "$(main_pid mp-peer)"'
