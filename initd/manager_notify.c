@@ -20,6 +20,32 @@
 
 /* ---- readiness ----------------------------------------------------------- */
 
+/* The service whose leaf holds cgroup path cg (a leaf is SLICE/NAME, and
+ * may have sub-cgroups of its own): each component of cg is looked up as
+ * a unit name, and taken when that unit's leaf is a prefix of cg. A
+ * datagram costs the path's depth in lookups, not a walk of every unit:
+ * anyone may write to the notify socket, as often as they like. */
+static struct svc *svc_by_cgroup(struct manager *m, const char *cg)
+{
+	char name[UNIT_CGROUP_PATH_MAX + 2], leaf[UNIT_CGROUP_PATH_MAX + 1];   /* name: as cg */
+	const char *p = cg, *e;
+	struct service *s;
+	size_t n;
+
+	for (; *p; p = *e ? e + 1 : e) {
+		e = strchrnul(p, '/');
+		memcpy(name, p, (size_t)(e - p));
+		name[e - p] = '\0';
+		s = manager_find(m, name);
+		if (!s || !manager_cgroup_path(m, s, leaf, sizeof(leaf)))
+			continue;
+		n = strlen(leaf);
+		if (strncmp(cg, leaf, n) == 0 && (cg[n] == '\0' || cg[n] == '/'))
+			return svc_of(s);
+	}
+	return NULL;
+}
+
 /* Which service does `pid` belong to: its main process, or a process in its
  * leaf (a helper such as systemd-notify, or a forked worker). */
 static struct svc *svc_by_sender(struct manager *m, pid_t pid)
@@ -32,17 +58,7 @@ static struct svc *svc_by_sender(struct manager *m, pid_t pid)
 		return v;
 	if (proc_cgroup_path(pid, cg, sizeof(cg)) < 0)
 		return NULL;
-	for (size_t i = 0; i < m->n_svcs && !v; i++) {
-		char leaf[UNIT_CGROUP_PATH_MAX + 1];
-		size_t n;
-
-		if (!manager_cgroup_path(m, &m->svcs[i]->s, leaf, sizeof(leaf)))
-			continue;
-		n = strlen(leaf);
-		if (strncmp(cg, leaf, n) == 0 && (cg[n] == '\0' || cg[n] == '/'))
-			v = m->svcs[i];
-	}
-	return v;
+	return svc_by_cgroup(m, cg);
 }
 
 /* Without cgroups, who may be named: a child of the sender (the current
