@@ -764,6 +764,10 @@ static int cmd_reload(struct commands *cmds, struct control_client *c,
 		return reply_error(reply, ENOMEM, "out of memory");
 	if (!cmds->reload)
 		return free(w), reply_error(reply, EOPNOTSUPP, "reload is not available");
+	/* A reload would apply initd.conf again (modules, bridges, sysctl)
+	 * and relink the units being stopped. */
+	if (cmds->shutting_down)
+		return free(w), reply_error(reply, ESHUTDOWN, "shutting down: no reload");
 	w->client = c;
 	w->next = cmds->reloads;
 	cmds->reloads = w;

@@ -22,6 +22,7 @@ struct commands {
 	/* poweroff / reboot / halt */
 	void (*shutdown)(struct commands *cmds, enum shutdown_how how);
 	void *data;                   /* for the shutdown callback */
+	bool shutting_down;           /* one was asked: reloads are refused */
 	struct pending *pending;      /* deferred requests (list) */
 	struct follower *followers;   /* `logs -f` clients (list) */
 	/* Start re-reading the units; commands_reload_done answers. */

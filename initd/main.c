@@ -410,6 +410,7 @@ static void request_shutdown(struct initd *d, enum shutdown_how how)
 {
 	/* From now on a hang of the shutdown ends in a reset. */
 	watchdog_shutdown(d->watchdog);
+	d->cmds.shutting_down = true;
 	if (!d->pid1)
 		how = SHUTDOWN_EXIT;
 	if (!d->manager) {
@@ -524,7 +525,7 @@ static void signal_ready(struct loop *l, int fd, uint32_t events, void *data)
 			break;
 #endif
 		case SIGHUP:
-			if (!manager_shutting_down_or_null(d))
+			if (!d->cmds.shutting_down && !manager_shutting_down_or_null(d))
 				start_reload(d);
 			break;
 		default:

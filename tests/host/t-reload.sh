@@ -147,4 +147,24 @@ check "revive: slow runs again, a new process" \
 check "revive: initd still answers" sv status slow
 
 stop_initd
+
+# ---- a reload while shutting down is refused: it would apply initd.conf
+# again and relink units being stopped. hanger holds the poweroff ~2 s.
+new_boot reloadstop
+testd_unit hanger "--hang-on-term" 'stop = { timeout = "2s"; };'
+start_initd
+check "hanger reaches running" wait_state hanger running 5
+sv poweroff >/dev/null 2>&1
+check "poweroff: hanger is stopping" wait_state hanger stopping 5
+svx reload
+is "a reload during the poweroff fails (exit 1)" "$rc" 1
+check "and says why" eval '[[ "$SE" == *"shutting down: no reload"* ]]'
+reloads=$(grep -c "reloading the units" "$T/initd.log")
+kill -HUP "$INITD_HPID" 2>/dev/null
+sleep 0.3
+is "SIGHUP during the poweroff starts no reload either" \
+	"$(grep -c "reloading the units" "$T/initd.log")" "$reloads"
+ended=0; wait_unshare 10 && ended=1
+check "the poweroff goes on and ends the namespace" test "$ended" = 1
+stop_initd
 [ "$FAILED" -eq 0 ]
