@@ -309,6 +309,9 @@ _Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool u
 {
 	int cmd = how == SHUTDOWN_REBOOT ? RB_AUTOBOOT :
 		  how == SHUTDOWN_HALT ? RB_HALT_SYSTEM : RB_POWER_OFF;
+	/* Asked now: unmount_all below detaches /proc too. */
+	bool container = !pid_ns_is_initial();
+	int err;
 
 	log_notice("%s", how == SHUTDOWN_REBOOT ? "rebooting" :
 			 how == SHUTDOWN_HALT ? "halting" : "powering off");
@@ -328,7 +331,8 @@ _Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool u
 	log_drain(LOG_DRAIN_MSEC);
 	reboot(cmd);
 	/* Only reached when reboot(2) is refused. */
-	if (errno == EPERM && !pid_ns_is_initial()) {
+	err = errno;
+	if (err == EPERM && container) {
 		/* PID 1 of a container without CAP_SYS_BOOT (Docker drops it):
 		 * the end the kernel would have made, the namespace's init
 		 * exiting, not a freeze that `docker stop` waits out. */
