@@ -119,10 +119,18 @@ const char *svc_main_refusal(struct manager *m, struct svc *v, pid_t sender, pid
 static bool mainpid_sender_trusted(const struct svc *v, pid_t sender, uid_t uid,
 				   uid_t *ret_main_uid)
 {
+	int r;
+
 	*ret_main_uid = (uid_t)-1;
 	if (sender == v->s.pid || uid == 0)
 		return true;
-	return proc_real_uid(v->s.pid, ret_main_uid) == 0 && uid == *ret_main_uid;
+	r = proc_real_uid(v->s.pid, ret_main_uid);
+	/* Already reaped (a hand-over read at its reap's drain): there is no
+	 * master left to kill, and the service ends without a new main; the
+	 * cgroup check still applies, as before this rule. */
+	if (r == -ESRCH)
+		return true;
+	return r == 0 && uid == *ret_main_uid;
 }
 
 /* MAINPID=N: a forking service names its real main process. N is believed
@@ -141,8 +149,8 @@ static void svc_take_mainpid(struct manager *m, struct svc *v, pid_t sender, uid
 	if (v->s.pid <= 0)
 		return;
 	if (!mainpid_sender_trusted(v, sender, uid, &main_uid)) {
-		log_warn("%s: MAINPID=%d ignored: sent by process %d of uid %u, neither the main process nor of its uid (%d)",
-			 v->s.unit->name, (int)pid, (int)sender, (unsigned)uid, (int)main_uid);
+		log_warn("%s: MAINPID=%d ignored: sent by process %d of uid %u, neither the main process nor of its uid (%u)",
+			 v->s.unit->name, (int)pid, (int)sender, (unsigned)uid, (unsigned)main_uid);
 		return;
 	}
 	if (pid > 1)

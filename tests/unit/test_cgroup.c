@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -655,6 +656,23 @@ START_TEST(test_plan_inherit)
 }
 END_TEST
 
+/* MAINPID='s trust reads the main process's real uid: this process's,
+ * and a PID that names no process. */
+START_TEST(test_proc_real_uid)
+{
+	uid_t uid = (uid_t)-1;
+	pid_t gone = fork();
+
+	ck_assert_int_ge(gone, 0);
+	if (gone == 0)
+		_exit(0);
+	ck_assert_int_eq(waitpid(gone, NULL, 0), gone);
+	ck_assert_int_eq(proc_real_uid(getpid(), &uid), 0);
+	ck_assert_uint_eq(uid, getuid());
+	ck_assert_int_eq(proc_real_uid(gone, &uid), -ESRCH);
+}
+END_TEST
+
 START_TEST(test_prune)
 {
 	struct tree t, t2;
@@ -738,6 +756,7 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_prune);
 	tcase_add_test(tc, test_leaf_longest_path);
 	tcase_add_test(tc, test_proc_cgroup_long_lines);
+	tcase_add_test(tc, test_proc_real_uid);
 	tcase_add_test(tc, test_remove_deep_tree);
 	suite_add_tcase(s, tc);
 	return s;
