@@ -768,6 +768,8 @@ static int cmd_reload(struct commands *cmds, struct control_client *c,
 	 * and relink the units being stopped. */
 	if (cmds->shutting_down)
 		return free(w), reply_error(reply, ESHUTDOWN, "shutting down: no reload");
+	if (cmds->manager && manager_shutting_down(cmds->manager))
+		return free(w), reply_error(reply, EBUSY, "stopping every unit for rescue: no reload");
 	w->client = c;
 	w->next = cmds->reloads;
 	cmds->reloads = w;

@@ -931,6 +931,11 @@ static void reload_loaded(struct unit_set *set, int err, const char *why, void *
 			  set->diags.n);
 		commands_reload_refused(&d->cmds, set);
 		unit_set_free(set);
+	} else if (d->cmds.shutting_down || manager_shutting_down_or_null(d)) {
+		/* Loaded while a shutdown (or rescue) began: applying it would
+		 * start units in the middle of their stop. */
+		unit_set_free(set);
+		commands_reload_failed(&d->cmds, ESHUTDOWN, "shutting down: the reload is not applied");
 	} else {
 		apply_conf(d, &set->conf);
 		r = manager_reload(d->manager, set, &sum);
