@@ -15,18 +15,25 @@ uint64_t now_usec(void)
 	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/* asm-generic's value, x86's and arm64's; glibc 2.36's headers predate it */
-#ifndef SO_PASSRIGHTS
+/* glibc 2.36's headers predate it: asm-generic's value, which x86 and
+ * arm64 use (alpha, mips, parisc and sparc number their options apart:
+ * there, without the headers, nothing is set) */
+#if !defined(SO_PASSRIGHTS) && (defined(__x86_64__) || defined(__i386__) || \
+				defined(__aarch64__) || defined(__arm__) || defined(__riscv))
 #define SO_PASSRIGHTS 83
 #endif
 
 int socket_refuse_fds(int fd)
 {
+#ifdef SO_PASSRIGHTS
 	int zero = 0;
 
 	if (setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &zero, sizeof(zero)) < 0 &&
 	    errno != ENOPROTOOPT)
 		return -errno;
+#else
+	(void)fd;
+#endif
 	return 0;
 }
 

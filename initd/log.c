@@ -191,7 +191,9 @@ static int console_unsent(void)
 {
 	int q;
 
-	return ioctl(STDERR_FILENO, TIOCOUTQ, &q) == 0 ? q : 0;
+	/* isatty first: on a socket the same request is SIOCOUTQ, bytes its
+	 * reader has not read yet */
+	return isatty(STDERR_FILENO) && ioctl(STDERR_FILENO, TIOCOUTQ, &q) == 0 ? q : 0;
 }
 
 void log_drain(int timeout_ms)
