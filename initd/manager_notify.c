@@ -126,8 +126,8 @@ static bool mainpid_sender_trusted(const struct svc *v, pid_t sender, uid_t uid,
 		return true;
 	r = proc_real_uid(v->s.pid, ret_main_uid);
 	/* Already reaped (a hand-over read at its reap's drain): there is no
-	 * master left to kill, and the service ends without a new main; the
-	 * cgroup check still applies, as before this rule. */
+	 * master left to kill; the cgroup check still applies, as before
+	 * this rule. */
 	if (r == -ESRCH)
 		return true;
 	return r == 0 && uid == *ret_main_uid;
