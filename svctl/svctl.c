@@ -673,6 +673,9 @@ static const char exit_codes_text[] =
 	"  5  cannot reach initd (no socket, connection refused, timed out)\n"
 	"  6  protocol error (malformed or unexpected reply)\n";
 
+/* The commands column of --help: a usage this wide or less, then its summary. */
+#define HELP_COLUMN 28
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -692,10 +695,14 @@ static void usage(FILE *f)
 		"\n"
 		"Commands:\n", SVCTL_SOCKET_DEFAULT);
 	for (const struct command *c = commands; c->name; c++) {
-		char head[48];
+		char head[128];
+		int n = snprintf(head, sizeof(head), "%s %s", c->name, c->args);
 
-		snprintf(head, sizeof(head), "%s %s", c->name, c->args);
-		fprintf(f, "  %-28s %s\n", head, c->summary);
+		/* A usage wider than its column gets a line of its own. */
+		if (n > HELP_COLUMN)
+			fprintf(f, "  %s\n  %-*s %s\n", head, HELP_COLUMN, "", c->summary);
+		else
+			fprintf(f, "  %-*s %s\n", HELP_COLUMN, head, c->summary);
 	}
 	fprintf(f, "\n%s\nSee svctl(8).\n", exit_codes_text);
 }

@@ -65,9 +65,13 @@ for c in $commands; do
 	check "--help lists $c" eval 'printf "%s\n" "$SO" | grep -Eq "^  $c( |$)"'
 done
 check "--help documents the exit codes" eval 'printf "%s\n" "$SO" | grep -q "3  no such unit"'
+HELP=$SO
 for c in $commands; do
 	exits "$c --help" 0 "$c" --help
 	check "$c --help shows its usage" eval '[[ "$SO" == "Usage: svctl [OPTIONS] $c"* ]]'
+	# --help's line for c shows the same usage, however long, not cut
+	usage=$(printf "%s\n" "$SO" | sed -n '1s/^Usage: svctl \[OPTIONS\] //p')
+	check "--help shows $c's whole usage" eval 'printf "%s\n" "$HELP" | grep -qF -- "  $usage"'
 	exits "help $c" 0 help "$c"
 done
 exits "logs -h" 0 logs -h
