@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -27,7 +28,10 @@
 
 struct wfile {
 	char path[UNIT_LOG_PATH_MAX + 1];
+	const char *name;        /* its last component, in path */
 	int fd;                  /* -1: slot free */
+	int dirfd;               /* its directory: opens and renames are in it */
+	int nofollow;            /* O_NOFOLLOW: the directory is one a unit may change */
 	uint64_t size;           /* bytes in the file (regular files) */
 	bool regular;            /* only a regular file is rotated */
 	bool dirty;              /* written since the last sync */
@@ -83,33 +87,98 @@ static uint64_t count_lines(const char *p, size_t n)
 	return k;
 }
 
-/* mkdir -p of path's directory (mode 0755). */
-static void make_parents(const char *path)
+/* A directory only root may change: whatever link is in it, root put there. */
+static bool dir_trusted(int dirfd)
 {
-	char dir[UNIT_LOG_PATH_MAX + 1];
+	struct stat st;
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (char *p = dir + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return;
-		*p = '/';
-	}
+	return fstat(dirfd, &st) == 0 && st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
 }
 
-static int file_open(struct wfile *f, bool truncate)
+/* name in dirfd, a directory (made 0755 when missing), opened; -ELOOP
+ * for a symlink not followed. */
+static int dir_step(int dirfd, const char *name, int nofollow)
+{
+	int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | nofollow;
+	int fd = openat(dirfd, name, flags);
+	struct stat st;
+
+	if (fd < 0 && errno == ENOENT && (mkdirat(dirfd, name, 0755) == 0 || errno == EEXIST))
+		fd = openat(dirfd, name, flags);
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOTDIR && nofollow && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode))
+		return -ELOOP;
+	return -errno;
+}
+
+/* f's directory, walked from / with its missing directories made. This
+ * process is root, and a unit may own a directory on the path
+ * (directories.logs): a symlink is followed only in a directory only root
+ * may change, and in any other the file must be its only link (file_open),
+ * so no unit can aim root's appends, renames or truncation at a file of
+ * its choosing. Later renames and opens are in the fd, not by path. */
+static int dir_open(struct wfile *f)
+{
+	char name[NAME_MAX + 1];
+	const char *p = f->path + strspn(f->path, "/");
+	int dirfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
+
+	if (dirfd < 0)
+		return -errno;
+	for (;;) {
+		size_t len = strcspn(p, "/");
+
+		if (len == 0 || len > NAME_MAX) {
+			close(dirfd);
+			return len ? -ENAMETOOLONG : -EISDIR;
+		}
+		f->nofollow = dir_trusted(dirfd) ? 0 : O_NOFOLLOW;
+		if (p[len + strspn(p + len, "/")] == '\0')
+			break;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		fd = dir_step(dirfd, name, f->nofollow);
+		close(dirfd);
+		if (fd < 0)
+			return fd;
+		dirfd = fd;
+		p += len + strspn(p + len, "/");
+	}
+	f->name = p;
+	f->dirfd = dirfd;
+	return 0;
+}
+
+/* f's file in its open directory; *why says what was refused when errno
+ * alone would not. Only a regular file or a device: an open of a FIFO
+ * would wait for a reader, a write to one for room, and every unit's logs
+ * with it. */
+static int file_open(struct wfile *f, bool truncate, const char **why)
 {
 	int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | (truncate ? O_TRUNC : 0);
 	struct stat st;
 
-	f->fd = open(f->path, flags, 0640);
-	if (f->fd < 0 && errno == ENOENT) {
-		make_parents(f->path);
-		f->fd = open(f->path, flags, 0640);
-	}
-	if (f->fd < 0)
+	*why = NULL;
+	f->fd = openat(f->dirfd, f->name, flags | f->nofollow | O_NONBLOCK, 0640);
+	if (f->fd < 0) {
+		if (errno == ELOOP && f->nofollow)
+			*why = "a symlink in a directory a unit may change";
 		return -errno;
-	f->regular = fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode);
+	}
+	if (fstat(f->fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)))
+		*why = "not a regular file or a device";
+	else if (S_ISREG(st.st_mode) && f->nofollow && st.st_nlink != 1)
+		*why = "a hard link, in a directory a unit may change";
+	if (*why) {
+		f->fd = safe_close(f->fd);
+		return -EPERM;
+	}
+	/* A device's writes block as before: only its open must not wait. */
+	if (S_ISCHR(st.st_mode))
+		fcntl(f->fd, F_SETFL, flags);
+	f->regular = S_ISREG(st.st_mode);
 	f->mid_line = false;
 	f->size = f->regular ? (uint64_t)st.st_size : 0;
 	return 0;
@@ -121,29 +190,17 @@ static void file_sync(struct wfile *f, bool dir)
 	if (f->fd >= 0 && f->dirty)
 		fdatasync(f->fd);
 	f->dirty = false;
-	if (dir) {
-		char d[UNIT_LOG_PATH_MAX + 1];
-		char *slash;
-		int fd;
-
-		snprintf(d, sizeof(d), "%s", f->path);
-		slash = strrchr(d, '/');
-		if (slash == d)
-			slash[1] = '\0';
-		else if (slash)
-			*slash = '\0';
-		fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0) {
-			fsync(fd);
-			close(fd);
-		}
-	}
+	if (dir && f->dirfd >= 0)
+		fsync(f->dirfd);
 }
 
+/* The slot free again, its file synced and closed. */
 static void file_close(struct wfile *f)
 {
 	file_sync(f, true);
-	f->fd = safe_close(f->fd);
+	safe_close(f->fd);
+	safe_close(f->dirfd);
+	*f = (struct wfile){ .fd = -1, .dirfd = -1 };
 }
 
 /* The open file for path, opening it (and closing the least recently used
@@ -151,6 +208,7 @@ static void file_close(struct wfile *f)
 static struct wfile *file_get(const char *path)
 {
 	struct wfile *free_slot = NULL, *lru = NULL;
+	const char *why = NULL;
 	int r;
 
 	for (size_t i = 0; i < FILES_MAX; i++) {
@@ -169,36 +227,48 @@ static struct wfile *file_get(const char *path)
 		file_close(lru);
 		free_slot = lru;
 	}
-	*free_slot = (struct wfile){ .fd = -1, .used = ++use_tick };
+	*free_slot = (struct wfile){ .fd = -1, .dirfd = -1, .used = ++use_tick };
 	snprintf(free_slot->path, sizeof(free_slot->path), "%s", path);
-	r = file_open(free_slot, false);
+	r = dir_open(free_slot);
+	if (r == 0)
+		r = file_open(free_slot, false, &why);
 	if (r < 0) {
-		say("%s: cannot open: %s", path, strerror(-r));
+		say("%s: cannot open: %s", path, why ? why : strerror(-r));
+		file_close(free_slot);
 		return NULL;
 	}
 	return free_slot;
 }
 
 /* FILE -> FILE.1 -> ... -> FILE.keep (the oldest goes), then a new FILE;
- * with keep 0 the file starts again empty. */
+ * with keep 0 the file starts again empty. -errno when FILE could not be
+ * moved aside (FILE is open again then, as full as it was) or reopened. */
 static int file_rotate(struct wfile *f, unsigned keep)
 {
-	char from[UNIT_LOG_PATH_MAX + 16], to[UNIT_LOG_PATH_MAX + 16];   /* + ".4294967295" */
+	char from[NAME_MAX + 16], to[NAME_MAX + 16];   /* + ".4294967295" */
+	const char *why;
+	int moved = 0, r;
 
 	file_sync(f, false);
 	f->fd = safe_close(f->fd);
 	for (unsigned i = keep; i > 1; i--) {
-		snprintf(from, sizeof(from), "%s.%u", f->path, i - 1);
-		snprintf(to, sizeof(to), "%s.%u", f->path, i);
-		if (rename(from, to) < 0 && errno != ENOENT)
-			say("%s: cannot rotate: %s", from, strerror(errno));
+		snprintf(from, sizeof(from), "%s.%u", f->name, i - 1);
+		snprintf(to, sizeof(to), "%s.%u", f->name, i);
+		if (renameat(f->dirfd, from, f->dirfd, to) < 0 && errno != ENOENT)
+			say("%s.%u: cannot rotate: %s", f->path, i - 1, strerror(errno));
 	}
 	if (keep > 0) {
-		snprintf(to, sizeof(to), "%s.1", f->path);
-		if (rename(f->path, to) < 0)
-			say("%s: cannot rotate: %s", f->path, strerror(errno));
+		snprintf(to, sizeof(to), "%s.1", f->name);
+		if (renameat(f->dirfd, f->name, f->dirfd, to) < 0)
+			moved = -errno;
 	}
-	return file_open(f, keep == 0);
+	r = file_open(f, keep == 0, &why);
+	if (moved < 0)
+		say("%s: cannot rotate: %s (lines are dropped until it can)", f->path,
+		    strerror(-moved));
+	else if (r < 0)
+		say("%s: cannot reopen after rotating: %s", f->path, why ? why : strerror(-r));
+	return moved < 0 ? moved : r;
 }
 
 /* true when all of p went in; a failure is said once until a write works. */
@@ -260,16 +330,20 @@ static size_t fits(const struct wfile *f, const char *p, size_t n, uint64_t max)
 static bool file_write_rotating(struct wfile *f, const char *p, size_t n,
 				const struct logwriter_hdr *h)
 {
+	bool rotated = false;
+
 	while (n > 0) {
 		size_t k = fits(f, p, n, h->max_size);
 
+		/* Twice in a row is a rotation that made no room: its
+		 * directory refused, or another writer refilled the file. */
 		if (k == 0) {
-			if (file_rotate(f, h->keep) < 0) {
-				say("%s: cannot reopen after rotating: %s", f->path, strerror(errno));
+			if (rotated || file_rotate(f, h->keep) < 0)
 				return false;
-			}
+			rotated = true;
 			continue;
 		}
+		rotated = false;
 		if (!file_write(f, p, k))
 			return false;
 		p += k;
@@ -295,7 +369,7 @@ static void record_write(const struct logwriter_hdr *h, const char *path, const 
 	f->failed = file_write_rotating(f, data, h->data_len, h) ? 0
 								 : count_lines(data, h->data_len);
 	if (f->fd < 0)
-		*f = (struct wfile){ .fd = -1 };   /* reopened at its next record */
+		file_close(f);   /* reopened at its next record */
 }
 
 /* A record from PID 1, checked: its header's bounds, and lengths that add
@@ -351,7 +425,7 @@ _Noreturn void logwriter_main(void)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; i < FILES_MAX; i++)
-		files[i].fd = -1;
+		files[i] = (struct wfile){ .fd = -1, .dirfd = -1 };
 	for (;;) {
 		struct pollfd p = { .fd = SOCK_FD, .events = POLLIN };
 		ssize_t n;

@@ -279,6 +279,136 @@ START_TEST(writer_refuses_bad_records)
 }
 END_TEST
 
+/* dir, as a directory a unit owns (directories.logs): not root's. */
+static void dir_give_away(const char *d)
+{
+	if (geteuid() == 0)
+		ck_assert_int_eq(chown(d, 65534, 65534), 0);
+}
+
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The writer is root; a unit that owns its log directory must not point
+ * root's appends (or a keep = 0 truncation) anywhere else: not with a
+ * symlink in place of the file or of a directory on the path, not with a
+ * hard link. A FIFO there is refused, not waited on. The files after
+ * them are still written. */
+START_TEST(writer_follows_no_link_a_unit_made)
+{
+	char p[512], victim[256], elsewhere[256];
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere", dir);
+	put_file(victim, "secret\n");
+	ck_assert_int_eq(mkdir(elsewhere, 0755), 0);
+	snprintf(p, sizeof(p), "%s/unit", dir);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/unit/a.log", dir);
+	ck_assert_int_eq(symlink(victim, p), 0);
+	snprintf(p, sizeof(p), "%s/unit/b.log", dir);
+	ck_assert_int_eq(symlink("../new", p), 0);
+	snprintf(p, sizeof(p), "%s/unit/c.postmortem", dir);
+	ck_assert_int_eq(symlink(victim, p), 0);
+	snprintf(p, sizeof(p), "%s/unit/sub", dir);
+	ck_assert_int_eq(symlink(elsewhere, p), 0);
+	snprintf(p, sizeof(p), "%s/unit/e.log", dir);
+	ck_assert_int_eq(link(victim, p), 0);
+	snprintf(p, sizeof(p), "%s/unit/f.log", dir);
+	ck_assert_int_eq(mkfifo(p, 0600), 0);
+	snprintf(p, sizeof(p), "%s/unit", dir);
+	dir_give_away(p);
+
+	pid = writer_start(&sock);
+	snprintf(p, sizeof(p), "%s/unit/a.log", dir);
+	writer_send(sock, p, 4096, 3, "S appended\n", 0);
+	snprintf(p, sizeof(p), "%s/unit/b.log", dir);
+	writer_send(sock, p, 4096, 3, "S created\n", 0);
+	snprintf(p, sizeof(p), "%s/unit/c.postmortem", dir);
+	writer_send(sock, p, 4096, 0, "S truncated\n", 0);
+	snprintf(p, sizeof(p), "%s/unit/sub/d.log", dir);
+	writer_send(sock, p, 4096, 3, "S elsewhere\n", 0);
+	snprintf(p, sizeof(p), "%s/unit/e.log", dir);
+	writer_send(sock, p, 4096, 3, "S hard\n", 0);
+	snprintf(p, sizeof(p), "%s/unit/f.log", dir);
+	writer_send(sock, p, 4096, 3, "S fifo\n", 0);
+	snprintf(p, sizeof(p), "%s/unit/g.log", dir);
+	writer_send(sock, p, 4096, 3, "S good\n", 0);
+	writer_end(sock, pid);
+
+	ck_assert_str_eq(slurp(victim), "secret\n");
+	snprintf(p, sizeof(p), "%s/new", dir);
+	ck_assert_int_eq(file_size(p), -1);
+	snprintf(p, sizeof(p), "%s/d.log", elsewhere);
+	ck_assert_int_eq(file_size(p), -1);
+	snprintf(p, sizeof(p), "%s/unit/g.log", dir);
+	ck_assert_str_eq(slurp(p), "S good\n");
+}
+END_TEST
+
+/* A directory root owns keeps its symlinks' meaning: /var/log -> /data/log
+ * is the administrator's. */
+START_TEST(writer_follows_roots_links)
+{
+	char p[512], real[256];
+	int sock;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		return;   /* only root makes a directory root's */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(real, sizeof(real), "%s/real", dir);
+	ck_assert_int_eq(mkdir(real, 0755), 0);
+	snprintf(p, sizeof(p), "%s/log", dir);
+	ck_assert_int_eq(symlink(real, p), 0);
+	pid = writer_start(&sock);
+	snprintf(p, sizeof(p), "%s/log/sub/app.log", dir);
+	writer_send(sock, p, 4096, 3, "S through\n", 0);
+	writer_end(sock, pid);
+	snprintf(p, sizeof(p), "%s/sub/app.log", real);
+	ck_assert_str_eq(slurp(p), "S through\n");
+}
+END_TEST
+
+/* A rotation the directory refuses (FILE.1 a directory that is not empty)
+ * drops the lines, counted, and the writer goes on: it does not rotate the
+ * same full file for ever, and the other files are written. */
+START_TEST(writer_survives_a_refused_rotation)
+{
+	char p[256], text[3000];
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/app.log.1", dir);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/app.log.1/x", dir);
+	put_file(p, "");
+	memset(text, 'x', sizeof(text) - 2);
+	text[sizeof(text) - 2] = '\n';
+	text[sizeof(text) - 1] = '\0';
+	pid = writer_start(&sock);
+	snprintf(p, sizeof(p), "%s/app.log", dir);
+	for (int i = 0; i < 4; i++)
+		writer_send(sock, p, 4096, 1, text, 0);
+	snprintf(p, sizeof(p), "%s/b.log", dir);
+	writer_send(sock, p, 4096, 1, "S other\n", 0);
+	writer_end(sock, pid);
+	ck_assert_str_eq(slurp(p), "S other\n");
+	snprintf(p, sizeof(p), "%s/app.log", dir);
+	ck_assert_int_le(file_size(p), 4096);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("logfile");
@@ -294,6 +424,9 @@ int main(void)
 	tcase_add_test(tc, writer_rotates_keeping_n);
 	tcase_add_test(tc, writer_appends_and_marks_drops);
 	tcase_add_test(tc, writer_refuses_bad_records);
+	tcase_add_test(tc, writer_follows_no_link_a_unit_made);
+	tcase_add_test(tc, writer_follows_roots_links);
+	tcase_add_test(tc, writer_survives_a_refused_rotation);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
