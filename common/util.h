@@ -57,6 +57,9 @@ int write_all(int fd, const void *buf, size_t len);
  * limit to tell a file that is too large.) */
 ssize_t read_full(int fd, void *buf, size_t size);
 
+/* mkdir -p (0755): every missing directory of path, path included. */
+int mkdir_p(const char *path);
+
 /* Refuse file descriptors sent to the AF_UNIX socket fd (a sender's
  * SCM_RIGHTS then fails with EPERM; an accepted socket inherits it from
  * its listener). A received fd that PID 1 closes may be the last

@@ -119,6 +119,22 @@ int boot_guard_write(const char *file, int count)
 	if (snprintf(tmp, sizeof(tmp), "%s.new", file) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	fd = guard_open(tmp, O_WRONLY | O_CREAT | O_TRUNC);
+	if (fd == -ENOENT) {
+		/* Its directory, on a data disk formatted at this boot: a
+		 * guard that cannot count lets an appliance reboot for ever. */
+		char dir[PATH_MAX];
+		char *slash;
+
+		snprintf(dir, sizeof(dir), "%s", file);
+		slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			r = mkdir_p(dir);
+			if (r < 0)
+				return r;
+		}
+		fd = guard_open(tmp, O_WRONLY | O_CREAT | O_TRUNC);
+	}
 	if (fd < 0)
 		return fd;
 	if (write_all(fd, buf, (size_t)n) < 0 || fsync(fd) < 0 || rename(tmp, file) < 0) {

@@ -258,27 +258,6 @@ static int format_stage(int out, size_t i, const struct unit_mount *m, const cha
 
 /* ---- directories and the mount ----------------------------------------------- */
 
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(path);
-
-	if (n == 0 || n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; ; p++) {
-		if (*p != '/' && *p)
-			continue;
-		char c = *p;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		if (!c)
-			return 0;
-		*p = c;
-	}
-}
-
 /* An overlay's upperdir= and workdir= live on a mount of their own (the
  * data disk): made when missing, as the mount point is. */
 static int overlay_dirs(const char *data)

@@ -393,6 +393,21 @@ START_TEST(test_guard_counts)
 }
 END_TEST
 
+/* The guard's directory on a data disk formatted at this boot (a disk's
+ * format = "ext4"): nothing made it yet. The check makes it and counts;
+ * a guard that cannot count lets a failing appliance reboot for ever. */
+START_TEST(test_guard_makes_its_directory)
+{
+	char file[128];
+
+	snprintf(file, sizeof(file), "%s/initd/sub/fb", guard_dir);
+	ck_assert_int_eq(guard_run(file, 3), 0);
+	ck_assert_int_eq(boot_guard_read(file), 1);
+	ck_assert_int_eq(guard_run(file, 3), 1);
+	ck_assert_int_eq(boot_guard_read(file), 2);
+}
+END_TEST
+
 static struct boot_guard *reset_g;
 static int reset_answer;
 
@@ -586,6 +601,7 @@ static Suite *escalation_suite(void)
 	tcase_add_checked_fixture(tc, guard_setup, guard_teardown);
 	tcase_set_timeout(tc, 20);   /* fsyncs on a disk-backed /tmp, under ASan too */
 	tcase_add_test(tc, test_guard_counts);
+	tcase_add_test(tc, test_guard_makes_its_directory);
 	tcase_add_test(tc, test_guard_reset_then_fail);
 	tcase_add_test(tc, test_guard_check_then_fail);
 	tcase_add_test(tc, test_guard_end_waits_for_reset);
