@@ -165,6 +165,10 @@ int commands_start_instances(struct commands *cmds, struct control_client *c, co
 			return 0;
 	if (!cmds->reload)
 		return reply_error(reply, EOPNOTSUPP, "loading an instance is not available");
+	if (cmds->shutting_down)
+		return reply_error(reply, ESHUTDOWN, "shutting down: no new instance");
+	if (cmds->manager && manager_shutting_down(cmds->manager))
+		return reply_error(reply, EBUSY, "stopping every unit for rescue: no new instance");
 	w = waiter_new(c, names, n, no_wait);
 	for (size_t i = 0; i < n && w && r == 0; i++)
 		if (!manager_find(cmds->manager, names[i]))
@@ -249,8 +253,14 @@ void commands_instances_loaded(struct commands *cmds, bool ok, const struct prot
 			control_client_reply(done->client, msg, true);
 		waiter_free(done);
 	}
-	if (cmds->instance_waiters && cmds->reload)
-		cmds->reload(cmds);   /* the ones that came while it loaded */
+	if (!cmds->instance_waiters || !cmds->reload)
+		return;
+	/* The ones that came while it loaded are the next load's now, so that
+	 * a load that cannot start answers them (asking again from inside
+	 * that answer recursed for ever). */
+	for (w = cmds->instance_waiters; w; w = w->next)
+		w->included = true;
+	cmds->reload(cmds);
 }
 
 void commands_instances_client_gone(struct commands *cmds, struct control_client *c)

@@ -1019,6 +1019,80 @@ START_TEST(test_reload_failing_at_once_is_answered)
 }
 END_TEST
 
+/* A load that starts the first time it is asked, and cannot start after
+ * (no fds, no memory for the loader). */
+static int loads_asked;
+
+static void reload_starts_once(struct commands *cmds)
+{
+	if (loads_asked++ == 0)
+		commands_load_started(cmds);
+	else
+		commands_reload_failed(cmds, EAGAIN, "cannot start the unit loader");
+}
+
+/* A second new instance asked for while the first one's load runs waits
+ * for the next load; when that one cannot start, it hears so. PID 1 asked
+ * again from inside the failure's answer, for ever: a recursion that
+ * crashed it. */
+START_TEST(test_instance_load_that_cannot_start_is_answered)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	struct commands cmds = { .reload = reload_starts_once };
+	struct manager *m = NULL;
+	struct unit_set *set = NULL;
+	char units[96], unit[128], conf[96];
+	int a, b;
+	FILE *f;
+
+	if (getuid() != 0)
+		return;   /* start needs root */
+	snprintf(units, sizeof(units), "%s/units", dir);
+	snprintf(unit, sizeof(unit), "%s/w@.unit", units);
+	snprintf(conf, sizeof(conf), "%s/initd.conf", dir);
+	ck_assert_int_eq(mkdir(units, 0755), 0);
+	ck_assert_ptr_nonnull(f = fopen(unit, "w"));
+	fputs("exec = [ \"/bin/true\" ];\n", f);
+	fclose(f);
+	ck_assert_int_eq(unit_set_load(conf, units, &set), 0);
+	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
+	ck_assert_int_eq(manager_apply(m, set), 0);
+	cmds.manager = m;
+	control_server_free(server);
+	ck_assert_int_eq(control_server_new(loop, path, getgid(), commands_dispatch, &cmds,
+					    &server), 0);
+	control_server_on_gone(server, commands_client_gone);
+	/* During a shutdown no loader is started for an instance. */
+	cmds.shutting_down = true;
+	a = client_connect();
+	client_request(a, PROTO_REQ_START, "w@9");
+	expect_error(a, ESHUTDOWN, false);
+	close(a);
+	ck_assert_int_eq(loads_asked, 0);
+	cmds.shutting_down = false;
+	a = client_connect();
+	client_request(a, PROTO_REQ_START, "w@1");
+	pump(3);
+	ck_assert_int_eq(loads_asked, 1);
+	b = client_connect();
+	client_request(b, PROTO_REQ_START, "w@2");
+	pump(3);
+	ck_assert_int_eq(loads_asked, 1);   /* w@2 waits for the next load */
+	commands_reload_failed(&cmds, EIO, "the loader died");   /* w@1's load ends */
+	ck_assert_int_eq(loads_asked, 2);
+	expect_error(a, EIO, false);
+	expect_error(b, EAGAIN, false);
+	close(a);
+	close(b);
+	control_server_free(server);
+	server = NULL;
+	manager_free(m);
+	commands_instances_free(&cmds);
+	unlink(unit);
+	rmdir(units);
+}
+END_TEST
+
 static Suite *control_suite(void)
 {
 	Suite *s = suite_create("control");
@@ -1050,6 +1124,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_root_keeps_reserved_slots);
 	tcase_add_test(tc, test_unknown_type_message);
 	tcase_add_test(tc, test_reload_failing_at_once_is_answered);
+	tcase_add_test(tc, test_instance_load_that_cannot_start_is_answered);
 	suite_add_tcase(s, tc);
 	return s;
 }
