@@ -25,5 +25,17 @@ sv reload >/dev/null; is "reload without control_group exits 0" "$?" 0
 is "the socket is back to 0600" "$(sock | cut -d' ' -f1)" 600
 as_nobody status web; is "the former member is refused: exit 4" "$?" 4
 
+# A group that cannot be found (a typo, a group not made yet): the access
+# goes back to root alone, as the log says, not the former group's.
+echo 'control_group = "nogroup";' > "$T/conf/initd.conf"
+sv reload >/dev/null; is "reload back to nogroup exits 0" "$?" 0
+is "the socket is nogroup's again" "$(sock)" "660 nogroup"
+echo 'control_group = "no-such-group-here";' > "$T/conf/initd.conf"
+sv reload >/dev/null; is "reload to a missing group exits 0" "$?" 0
+is "the socket is root's alone: 0600" "$(sock | cut -d' ' -f1)" 600
+as_nobody status web; is "nogroup's member is refused: exit 4" "$?" 4
+check "the log says the socket stays root-only" \
+	grep -q "control_group no-such-group-here: no such group; the control socket stays root-only" "$T/initd.log"
+
 stop_initd
 [ "$FAILED" -eq 0 ]
