@@ -866,6 +866,17 @@ void service_on_exit(struct service *s, const siginfo_t *si)
 	service_after_exit(s);
 }
 
+/* The restart delay is over and the leaf empty: spawn, unless nothing
+ * wants it any more (a shutdown or rescue that reaches it only once its
+ * dependents have stopped). */
+static void restart_now(struct service *s)
+{
+	if (s->want_running)
+		service_spawn(s);
+	else
+		service_stop(s);
+}
+
 void service_on_empty(struct service *s)
 {
 	if (s->pid > 0)
@@ -883,7 +894,7 @@ void service_on_empty(struct service *s)
 		return;
 	}
 	if (s->state == SERVICE_RESTARTING && !loop_timer_armed(&s->timer))
-		service_spawn(s);
+		restart_now(s);
 }
 
 /* ---- stopping ----------------------------------------------------------- */
@@ -968,11 +979,11 @@ static void timer_fired(struct loop *l, void *data)
 		service_start_timed_out(s);
 		return;
 	case SERVICE_RESTARTING:
-		if (!s->ops->is_empty(s)) {
+		if (s->want_running && !s->ops->is_empty(s)) {
 			s->ops->kill_all(s);   /* service_on_empty spawns */
 			return;
 		}
-		service_spawn(s);
+		restart_now(s);
 		return;
 	case SERVICE_STOPPING:
 		if (cold_armed(s, SERVICE_MAIN_POLL)) {

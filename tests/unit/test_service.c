@@ -400,6 +400,43 @@ START_TEST(stop_timeout_kills_the_leaf)
 }
 END_TEST
 
+/* A shutdown (or rescue) no longer wants it while it waits out its
+ * restart delay, and its dependents are still stopping, so nothing stops
+ * it yet: its timer must not start it again, nor the end of its
+ * leftovers. */
+START_TEST(restart_not_wanted_any_more_is_not_spawned)
+{
+	struct service s, t;
+	siginfo_t si = killed(SIGKILL);
+
+	unit.restart_delay_usec = 2000;
+	unit.restart_delay_max_usec = 2000;
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	s.want_running = false;          /* manager_shutdown */
+	for (int i = 0; i < 20; i++)
+		loop_run_once(loop, 1);
+	ck_assert_int_eq(fake.spawns, 1);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	service_done(&s);
+
+	fake.spawns = 0;
+	start_running(&t);
+	fake.empty = false;              /* a child of the service lingers */
+	service_on_exit(&t, &si);
+	ck_assert_int_eq(t.state, SERVICE_RESTARTING);
+	t.want_running = false;
+	run_timers();
+	fake.empty = true;
+	service_on_empty(&t);
+	ck_assert_int_eq(fake.spawns, 1);
+	ck_assert_int_ne(t.state, SERVICE_STARTING);
+	service_done(&t);
+}
+END_TEST
+
 START_TEST(leftovers_are_killed_before_respawn)
 {
 	struct service s;
@@ -1576,6 +1613,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, oneshot_ready_when_exited_zero);
 	tcase_add_test(tc, crash_restarts_with_new_pid);
 	tcase_add_test(tc, restart_delay_waits_for_the_timer);
+	tcase_add_test(tc, restart_not_wanted_any_more_is_not_spawned);
 	tcase_add_test(tc, clean_exit_is_not_restarted_on_failure);
 	tcase_add_test(tc, restart_no_leaves_failure_failed);
 	tcase_add_test(tc, start_limit_ends_failed);
