@@ -963,8 +963,10 @@ void manager_shutdown(struct manager *m, enum shutdown_how how, manager_done_fn 
 	m->shutdown = how;
 	m->shutdown_done = done;
 	m->shutdown_data = data;
-	for (size_t i = 0; i < m->n_svcs; i++)
+	for (size_t i = 0; i < m->n_svcs; i++) {
 		m->svcs[i]->s.want_running = false;
+		m->svcs[i]->restart_after_swap = false;
+	}
 	loop_timer_arm(m->loop, &m->shutdown_timer,
 		       now_usec() + (m->set ? m->set->conf.shutdown_timeout_usec : 30 * USEC_PER_SEC));
 	manager_schedule(m);
@@ -1088,6 +1090,9 @@ int manager_start(struct manager *m, struct service *s)
 	if (s->state == SERVICE_BAD_CONFIG)
 		return -ENOEXEC;
 	service_start(s);
+	/* A changed unit stopping for its swap comes back with its new unit. */
+	if (svc_of(s)->pending_unit)
+		svc_of(s)->restart_after_swap = true;
 	manager_schedule_svc(m, svc_of(s));
 	return 0;
 }
@@ -1095,6 +1100,7 @@ int manager_start(struct manager *m, struct service *s)
 int manager_stop(struct manager *m, struct service *s)
 {
 	service_stop_by_operator(s);
+	svc_of(s)->restart_after_swap = false;   /* nor after a pending swap */
 	manager_schedule_svc(m, svc_of(s));
 	return 0;
 }

@@ -141,9 +141,13 @@ static void match_commit(struct manager *m, struct unit_set *set, struct svc **s
 			v->s.unit = set->units[i];
 			v->gen = m->gen + 1;
 		} else {
+			/* Wanted, or up; not one an operator's stop or a
+			 * dependency's is taking down. */
 			v->pending_unit = set->units[i];
-			v->restart_after_swap = service_is_active(&v->s) || v->s.want_running ||
-						v->s.state == SERVICE_BAD_CONFIG;
+			v->restart_after_swap = v->s.want_running ||
+						v->s.state == SERVICE_BAD_CONFIG ||
+						(service_is_active(&v->s) &&
+						 v->s.state != SERVICE_STOPPING);
 		}
 	}
 }

@@ -148,6 +148,32 @@ check "revive: initd still answers" sv status slow
 
 stop_initd
 
+# ---- a changed unit waits for its stop before its swap; an operator's stop
+# meanwhile (a), or already under way when the reload came (b), must hold:
+# the swap does not start it again. Their stops hang until the test ends
+# them, so no timing decides.
+new_boot swapstop
+testd_unit a "--hang-on-term" 'stop = { timeout = "60s"; };'
+testd_unit b "--hang-on-term" 'stop = { timeout = "60s"; };'
+start_initd
+check "swapstop: a and b reach running" wait_until 5 all_running a b
+a=$(svc_pid a); b=$(svc_pid b)
+sv stop --no-wait b >/dev/null 2>&1
+check "swapstop: b is stopping (the operator's stop)" wait_state b stopping 5
+testd_unit a "--hang-on-term --print-every 1000" 'stop = { timeout = "60s"; };'
+testd_unit b "--hang-on-term --print-every 1000" 'stop = { timeout = "60s"; };'
+svx reload
+is "swapstop: the reload changing a and b succeeds" "$rc" 0
+check "swapstop: a is stopping for its swap" wait_state a stopping 5
+sv stop --no-wait a >/dev/null 2>&1
+in_ns kill -KILL "$a" "$b"
+check "swapstop: a ends stopped, as the operator asked" wait_state a stopped 5
+check "swapstop: b ends stopped, as the operator asked" wait_state b stopped 5
+sleep 0.5
+check "swapstop: neither was started again by its swap" \
+	eval 'state_is a stopped && state_is b stopped'
+stop_initd
+
 # ---- a reload while shutting down is refused: it would apply initd.conf
 # again and relink units being stopped. hanger holds the poweroff (its
 # stop timeout is long: the test ends it, so a slow machine cannot).
