@@ -144,6 +144,7 @@ static void svc_take_mainpid(struct manager *m, struct svc *v, pid_t sender, uid
 {
 	const char *why;
 	uid_t main_uid;
+	pid_t starter;
 	int fd = -1;
 
 	if (v->s.pid <= 0)
@@ -162,7 +163,9 @@ static void svc_take_mainpid(struct manager *m, struct svc *v, pid_t sender, uid
 		return;
 	}
 	log_info("%s: main process is now %d (MAINPID)", v->s.unit->name, (int)pid);
+	starter = v->s.pid;
 	svc_follow_main(m, v, pid, fd);
+	service_on_main_named(&v->s, starter);
 }
 
 void svc_follow_main(struct manager *m, struct svc *v, pid_t pid, int pidfd)

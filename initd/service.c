@@ -676,6 +676,15 @@ static void service_find_main(struct service *s)
 	s->stop_cause = STOP_MAIN_REFUSED;
 }
 
+void service_on_main_named(struct service *s, pid_t starter)
+{
+	if (s->unit->type != UNIT_FORKING || s->state != SERVICE_STARTING || s->main_found)
+		return;
+	s->starter_pid = starter;
+	s->main_found = true;
+	service_type_ready(s);
+}
+
 /* While starting: look for the daemon again. While stopping before it was
  * found: end the stop (service_send_stop deferred it here, so that the
  * caller's stop_cause is in place to name the exit). */

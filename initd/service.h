@@ -293,6 +293,10 @@ void service_on_exec(struct service *s);
 /* detail: the child's own words ("" or NULL: none), kept as the reason. */
 void service_on_setup_failed(struct service *s, int stage, int err, const char *detail);
 void service_on_ready(struct service *s);
+/* MAINPID= named s->pid, taking over from starter: a forking unit whose
+ * starter names its daemon is ready (what starter does next is its own:
+ * it is reaped as any orphan). */
+void service_on_main_named(struct service *s, pid_t starter);
 /* The main process ended. si_code CLD_EXITED/KILLED/DUMPED with si_status;
  * si_code 0 when its status cannot be known (a MAINPID= process that was
  * never initd's child), which counts as a clean exit, as in systemd. */

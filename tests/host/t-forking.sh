@@ -26,7 +26,17 @@ testd_unit link "--daemonize --pidfile /run/link.pid --pidfile-link" 'type = "fo
 testd_unit never "--daemonize --pidfile /run/never.pid --pidfile-after $T/never" \
 	'type = "forking";' 'pidfile = "/run/never.pid";' 'restart = "no";' \
 	'start_timeout = "1s";'
+testd_unit named "--fork-mainpid --raw-notify" 'type = "forking";' 'start_timeout = "20s";'
 start_initd
+
+# named: the starter names its daemon with MAINPID= and exits 0 (what
+# initd.unit(5) gives the key for): running at once, not at start_timeout.
+check "named (MAINPID= from its starter) is running" wait_state named running 5
+named=$(svc_pid named)
+check "named: its main process ($named) is the daemon, a live testd" ns_alive "$named" testd
+in_ns kill -KILL "$named"
+check "named: the daemon's end restarts it, running again" wait_until 5 eval \
+	'[ "$(svc_restarts named)" = 1 ] && state_is named running'
 
 # ready: starting while its pid file is missing, running once it is there.
 starter_gone() { [ "$(in_ns pgrep -c -f "pidfile /run/ready.pid")" = 1 ]; }
