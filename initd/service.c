@@ -859,20 +859,21 @@ static void service_after_exit(struct service *s)
 	service_set_state(s, success ? SERVICE_EXITED : SERVICE_FAILED);
 }
 
-void service_on_exit(struct service *s, const siginfo_t *si)
+bool service_on_exit(struct service *s, const siginfo_t *si)
 {
 	if (starter_done(s, si)) {
 		s->starter_pid = s->pid;
 		s->pid = 0;
 		service_find_main(s);
-		return;
+		return false;
 	}
 	s->pid = 0;
 	classify_exit(s, si);
 	/* Whatever the main process left behind goes with it. */
 	if (!s->ops->is_empty(s) && s->ops->kill_all(s) == 0 && s->state == SERVICE_STOPPING)
-		return;   /* service_on_empty finishes the stop */
+		return true;   /* service_on_empty finishes the stop */
 	service_after_exit(s);
+	return true;
 }
 
 /* The restart delay is over and the leaf empty: spawn, unless nothing

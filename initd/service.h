@@ -299,8 +299,10 @@ void service_on_ready(struct service *s);
 void service_on_main_named(struct service *s, pid_t starter);
 /* The main process ended. si_code CLD_EXITED/KILLED/DUMPED with si_status;
  * si_code 0 when its status cannot be known (a MAINPID= process that was
- * never initd's child), which counts as a clean exit, as in systemd. */
-void service_on_exit(struct service *s, const siginfo_t *si);
+ * never initd's child), which counts as a clean exit, as in systemd.
+ * False when it was no exit of the service: a forking unit's starter
+ * leaving its daemon. */
+bool service_on_exit(struct service *s, const siginfo_t *si);
 void service_on_empty(struct service *s);
 void service_on_oom(struct service *s);
 /* The verdict of the probe ops->probe_start ran: ok, or why it failed

@@ -47,7 +47,17 @@ unit toomany <<EOU
 exec = [ "/bin/true" ];
 postmortems = 40;
 EOU
+# A forking daemon that crashes: each crash one record, not a second one
+# when the next start's starter exits 0 (its exit is no exit of the unit).
+testd_unit fk "--daemonize --exit-after 300 --exit-code 7" 'type = "forking";' \
+	'restart = "on-failure";' 'restart_delay = "100ms";' \
+	'start_limit = { burst = 3; interval = "60s"; };' 'postmortems = 10;'
 start_initd
+
+check "fk crashed until its start limit" wait_state fk failed 10
+crashes=$(grep -c "exiting with code 7" "$T/fk.log")
+is "fk: one record per crash of its daemon ($crashes)" \
+	"$(sv postmortem fk | grep -c '^failure: ')" "$crashes"
 
 runs() { [ -f "$T/crasher.runs" ] && wc -l < "$T/crasher.runs" || echo 0; }
 check "crasher ran five times and stays up" \
