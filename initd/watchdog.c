@@ -156,7 +156,21 @@ static void device_setup(struct watchdog *w)
  * deadline (the driver's module may have just been loaded). */
 static void device_open(struct watchdog *w)
 {
-	w->fd = open(w->device, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+
+	/* Only a device node, looked at before the open and after it (a
+	 * FIFO's open would wait for a reader, PID 1 with it; O_NONBLOCK
+	 * covers one swapped in between). */
+	if (stat(w->device, &st) == 0 && !S_ISCHR(st.st_mode)) {
+		fail(w, "not a watchdog device (not a character device)");
+		return;
+	}
+	w->fd = open(w->device, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (w->fd >= 0 && (fstat(w->fd, &st) < 0 || !S_ISCHR(st.st_mode))) {
+		close_fd(w);
+		fail(w, "not a watchdog device (not a character device)");
+		return;
+	}
 	if (w->fd >= 0) {
 		device_setup(w);
 		return;

@@ -5,6 +5,7 @@
 #   off       no watchdog group: show-system says "off"
 #   notwd     device = a regular file: a clear error, the file untouched
 #             (no 'V' written), the services keep running
+#   fifo      device = a FIFO: refused, not waited on
 #   missing   a reload to a path that never appears: "opening", then a
 #             bounded wait ends in "no such device"; initd runs on
 #   removed   a reload without the group: "off" again
@@ -38,6 +39,17 @@ is "notwd: the file is left as it was (nothing written)" "$(stat -c %s "$T/not-a
 check "notwd: initd holds no fd on it" \
 	eval '! ls -l /proc/$ipid/fd | grep -q not-a-watchdog'
 is "notwd: svc still runs with its PID" "$(svc_pid svc)" "$svc"
+
+# A FIFO (a typo, a test rig): its open would wait for a reader for ever,
+# and PID 1 with it. Refused at once.
+mkfifo "$T/fifo"
+echo "watchdog = { device = \"$T/fifo\"; timeout = \"5s\"; };" > "$T/conf/initd.conf"
+timeout 5 "$SVCTL" --socket "$T/control" reload >/dev/null 2>&1
+is "fifo: the reload is answered" "$?" 0
+check "fifo: failed" wait_until 5 wd_state_is failed
+check "fifo: the error says it is not a watchdog" \
+	eval 'sv show-system | grep -q "^error *not a watchdog device"'
+check "fifo: initd still answers status" eval 'sv status svc >/dev/null'
 
 echo "watchdog = { device = \"$T/never\"; };" > "$T/conf/initd.conf"
 sv reload >/dev/null
