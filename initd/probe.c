@@ -54,10 +54,22 @@ static void probe_run_finish(struct probe_run *run, bool ok, const char *why)
 		done(run->data, ok, why);   /* may start the next probe */
 }
 
+/* The helper leads a process group of its own, which an exec probe's
+ * command and whatever it forks stay in: they all go, not only the
+ * helper (a command killed by the helper's death would leave its own
+ * children to PID 1, outside any unit, one more at every timeout). The
+ * group is signalled only while the helper is not reaped (alive, or a
+ * zombie): until then its PID, and so the group's ID, is not reused. */
 static void probe_kill(struct probe_run *run)
 {
-	if (run->pidfd >= 0)
-		syscall(SYS_pidfd_send_signal, run->pidfd, SIGKILL, NULL, 0);
+	siginfo_t si = { 0 };
+
+	if (run->pidfd < 0)
+		return;
+	if (waitid(P_PIDFD, (id_t)run->pidfd, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    kill(-run->pid, SIGKILL) == 0)
+		return;
+	syscall(SYS_pidfd_send_signal, run->pidfd, SIGKILL, NULL, 0);
 }
 
 static void verdict_ready(struct loop *l, int fd, uint32_t events, void *data)
@@ -130,6 +142,8 @@ int probe_run_start(struct probe_run *run, const struct probe_target *t, probe_d
 	pid = spawn_helper_fork();
 	if (pid == 0)
 		probe_helper(t, fds[1]);
+	if (pid > 0)
+		setpgid(pid, pid);   /* as the helper does: a group before any kill */
 	close(fds[1]);
 	/* Not reaped before this loop's next turn: the pid is still ours. */
 	pidfd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
@@ -445,13 +459,17 @@ static int probe_exec(const struct probe_target *t, uid_t uid, gid_t gid, char *
 	return -1;
 }
 
-static void verdict(int out, int r, const char *why)
+/* The verdict to PID 1, then the helper's end; after an exec probe, its
+ * whole group's (probe_kill): what the command left running goes too. */
+static void verdict(int out, int r, const char *why, bool group)
 {
 	char buf[PROBE_WHY_MAX + 1];
 	int n = snprintf(buf, sizeof(buf), "%c%s", r == 0 ? '0' : '1', r == 0 ? "" : why);
 
 	if (n > 0 && write(out, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0)
 		_exit(2);
+	if (group)
+		kill(0, SIGKILL);
 	_exit(r == 0 ? 0 : 1);
 }
 
@@ -466,6 +484,7 @@ static _Noreturn void probe_helper(const struct probe_target *t, int out)
 	/* First: until then a fault here would run PID 1's crash action. */
 	if (child_reset_signals() < 0)
 		_exit(3);
+	setpgid(0, 0);   /* its own group, for probe_kill */
 	/* PID 1's heap is in here: not for the service's user to read. */
 	prctl(PR_SET_DUMPABLE, 0);
 	/* Keep the pipe as fd 3 and the pidfd as 4, close-on-exec (an exec
@@ -482,24 +501,24 @@ static _Noreturn void probe_helper(const struct probe_target *t, int out)
 	if (r < 0) {
 		snprintf(why, sizeof(why), "user %s: %s", t->unit->user ? t->unit->user : "root",
 			 r == -ENOENT ? "no such user or group" : errno_text(-r, err, sizeof(err)));
-		verdict(out, -1, why);
+		verdict(out, -1, why, false);
 	}
 	r = join_namespaces(&self);
 	if (r < 0) {
 		snprintf(why, sizeof(why), "cannot enter the unit's namespaces: %s",
 			 errno_text(-r, err, sizeof(err)));
-		verdict(out, -1, why);
+		verdict(out, -1, why, false);
 	}
 	if (t->probe->kind == UNIT_PROBE_EXEC) {
 		r = probe_exec(&self, uid, gid, why, sizeof(why));
-		verdict(out, r, why);
+		verdict(out, r, why, true);
 	}
 	if (drop_creds(uid, gid) < 0) {
 		snprintf(why, sizeof(why), "cannot become the unit's user: %s",
 			 errno_text(errno, err, sizeof(err)));
-		verdict(out, -1, why);
+		verdict(out, -1, why, false);
 	}
 	r = probe_check_tcp_http(t->probe, why, sizeof(why));
-	verdict(out, r, why);
+	verdict(out, r, why, false);
 	_exit(1);
 }

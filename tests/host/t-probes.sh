@@ -44,6 +44,12 @@ testd_unit sick "" \
 testd_unit hang "" \
 	"health = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "test ! -e $T/hang && exit 0; exec sleep 97") ]; interval = \"200ms\"; timeout = \"500ms\"; failures = 2; };" \
 	'restart = "no";'
+# A probe's command whose own children outlive it: at its timeout (hang2)
+# and when it ends on time (litter): they go with it, not on to pile up.
+testd_unit hang2 "" \
+	"health = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "sleep 96; true") ]; interval = \"200ms\"; timeout = \"300ms\"; failures = 100; };"
+testd_unit litter "" \
+	"health = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "sleep 95 & exit 0") ]; interval = \"200ms\"; };"
 testd_unit never "" 'namespaces = [ "net" ];' \
 	'ready = { tcp = "127.0.0.1:9"; interval = "100ms"; };' \
 	'start_timeout = "1s";' 'restart = "no";'
@@ -95,6 +101,14 @@ check "a hung probe is killed at its timeout: hang fails with the reason" wait_s
 is "... reason" "$(svc_reason hang)" "health check failed: timed out after 500ms"
 check "the hung probe's command is gone (dies with its helper)" \
 	wait_until 5 eval '! in_ns pgrep -f "sleep 97" >/dev/null'
+
+check "hang2 and litter are running" wait_until 10 eval 'state_is hang2 running && state_is litter running'
+sleep 1.5   # several timed-out probes of hang2, several probes of litter
+ns_count() { local n; n=$(in_ns pgrep -c -f "$1" 2>/dev/null); echo "${n:-0}"; }
+n=$(ns_count "^sleep 96")
+check "hang2: at most the running probe's child is there ($n)" test "$n" -le 1
+n=$(ns_count "^sleep 95")
+check "litter: no probe's background child outlives it ($n)" test "$n" -le 1
 
 check "a ready probe that never succeeds ends at start_timeout" wait_state never failed 15
 is "... with the probe's reason" "$(svc_reason never)" \
