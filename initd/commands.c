@@ -509,7 +509,13 @@ static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 
 /* ---- logs, kill ------------------------------------------------------------------ */
 
-/* Put the ring's bytes from *offset to end into one OK message. */
+/* A reply's room for log bytes: its limit less the attribute headers (one
+ * per LOG_CHUNK) and the marker line. */
+#define LOG_REPLY_ROOM (PROTO_REPLY_MAX - 64 * 1024)
+
+/* Put the ring's bytes from *offset to end into one OK message: the
+ * newest whole lines that fit in a reply, after a line saying how much
+ * older output that leaves out (log_buffer may be twice a reply). */
 static int put_log_data(struct proto_buf *b, const struct logbuf *log, uint64_t *offset, uint64_t end)
 {
 	_cleanup_free_ char *chunk = malloc(LOG_CHUNK);
@@ -517,6 +523,15 @@ static int put_log_data(struct proto_buf *b, const struct logbuf *log, uint64_t 
 	if (!chunk)
 		return -ENOMEM;
 	proto_msg_begin(b, PROTO_REPLY_OK);
+	if (end - *offset > LOG_REPLY_ROOM) {
+		uint64_t from = logbuf_line_after(log, end - LOG_REPLY_ROOM);
+		int n = snprintf(chunk, LOG_CHUNK,
+				 "[initd: %llu bytes of older output not shown: a reply holds at most %uM]\n",
+				 (unsigned long long)(from - *offset), PROTO_REPLY_MAX >> 20);
+
+		proto_put_bytes(b, PROTO_ATTR_DATA, chunk, (size_t)n);
+		*offset = from;
+	}
 	while (*offset < end) {
 		size_t max = end - *offset < LOG_CHUNK ? (size_t)(end - *offset) : LOG_CHUNK;
 		size_t k = logbuf_read(log, *offset, chunk, max, offset);

@@ -56,4 +56,25 @@ check "late's last line reached the console" \
 check "and its ring" eval 'sv logs late | grep -q "crashing now, last words"'
 
 stop_initd
+
+# A ring larger than a reply (log_buffer up to 16M, a reply at most 8M):
+# svctl logs gives the newest lines that fit, after a line saying how much
+# older output it leaves out, not an error.
+new_boot bigring
+echo 'log_buffer = "16M";' > "$T/conf/initd.conf"
+unit big <<EOF
+exec = [ "/bin/sh", "-c", "yes 0123456789012345678901234567890123456789012345678 | head -n 240000; echo the last line; exec sleep 1000" ];
+EOF
+start_initd
+check "big printed 12 MB" wait_until 20 eval 'sv logs big -n 1 | grep -q "the last line"'
+sv logs big -n 1000000 > "$T/big.logs"; rc=$?
+is "logs of 12 MB: exit 0" "$rc" 0
+check "the first line says what is left out" \
+	eval 'head -n 1 "$T/big.logs" | grep -Eq "^\[initd: [0-9]+ bytes of older output not shown: a reply holds at most 8M\]$"'
+check "the last line is the newest" eval '[ "$(tail -n 1 "$T/big.logs" | cut -d" " -f2-)" = "the last line" ]'
+check "whole stamped lines between them" \
+	eval '[ -z "$(sed -n "2,\$p" "$T/big.logs" | grep -Ev "^[0-9-]{10}T[0-9:.]{12}Z (0123456789012345678901234567890123456789012345678|the last line)$" | head -n 1)" ]'
+n=$(wc -l < "$T/big.logs")
+check "more than 100000 lines of them ($n)" test "$n" -gt 100000
+stop_initd
 [ "$FAILED" -eq 0 ]
