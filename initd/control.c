@@ -44,6 +44,14 @@
 #define CONTROL_ACCEPT_RETRY_USEC   (100 * USEC_PER_MSEC)
 #define CONTROL_PEER_GROUPS_MAX     256
 #define CONTROL_OUT_MAX             (PROTO_HDR_SIZE + PROTO_REPLY_MAX)
+/* Replies waiting for slow readers, all clients together: past this a
+ * large reply to a client not root is refused with EBUSY (try again), not
+ * queued. Without it the 56 clients of a control group could each pin 8
+ * MiB of PID 1's heap (copied at every fork) by reading a byte now and
+ * then. Small messages (errors, log follow chunks) are always queued, and
+ * root's replies too: the group cannot keep root from them. */
+#define CONTROL_OUT_SHARED_MAX      (32u << 20)
+#define CONTROL_OUT_SMALL           (64u << 10)
 
 /* One queued message: appending links it, sending frees it once the socket
  * took all of it. Nothing is ever moved, so a streamed message costs its
@@ -96,6 +104,7 @@ struct control_server {
 	void *ctx;
 	struct control_client *clients;
 	unsigned n_clients;
+	size_t out_total;            /* every client's out_bytes, root's too */
 };
 
 static void client_free(struct control_client *c);
@@ -268,6 +277,7 @@ static void out_clear(struct control_client *c)
 		free(k);
 	}
 	c->out_head = c->out_tail = NULL;
+	c->server->out_total -= c->out_bytes;
 	c->out_bytes = 0;
 }
 
@@ -345,6 +355,9 @@ static int client_queue(struct control_client *c, uint8_t **data, size_t n, bool
 
 	if (n > CONTROL_OUT_MAX - out_pending(c))
 		return -ENOBUFS;
+	if (c->uid != 0 && n > CONTROL_OUT_SMALL &&
+	    n > CONTROL_OUT_SHARED_MAX - c->server->out_total)
+		return -EBUSY;
 	if (n == 0)
 		return 0;
 	k = calloc(1, sizeof(*k));
@@ -368,6 +381,7 @@ static int client_queue(struct control_client *c, uint8_t **data, size_t n, bool
 		c->out_head = k;
 	c->out_tail = k;
 	c->out_bytes += n;
+	c->server->out_total += n;
 	return 0;
 }
 
@@ -384,6 +398,7 @@ static void out_consume(struct control_client *c, size_t n)
 	bool trim = false;
 
 	c->out_bytes -= n;
+	c->server->out_total -= n;
 	while (n > 0) {
 		struct out_chunk *k = c->out_head;
 		size_t k_left = k->len - k->off;
@@ -450,12 +465,23 @@ static bool reply_valid(const struct proto_buf *b)
 	       h.len == b->len - PROTO_HDR_SIZE;
 }
 
-/* Queue the message in b (taking its memory), or drop the client when it
- * does not fit. */
+static int client_send_error(struct control_client *c, int err, const char *message);
+
+/* Queue the message in b (taking its memory); a large one while the shared
+ * bound is reached is answered "try again" instead (a deferred client,
+ * which has more coming, is dropped), any other that does not fit drops
+ * the client. */
 static int client_send_buf(struct control_client *c, struct proto_buf *b)
 {
+	char msg[160];
 	int r = client_queue(c, &b->data, b->len, true);
 
+	if (r == -EBUSY && !c->deferred) {
+		proto_buf_free(b);
+		snprintf(msg, sizeof(msg), "busy: %zu MiB of replies wait for clients that read "
+			 "them slowly; try again", c->server->out_total >> 20);
+		return client_send_error(c, EBUSY, msg);
+	}
 	if (r < 0) {
 		client_drop(c);
 		return r;
@@ -918,4 +944,9 @@ int control_server_set_group(struct control_server *s, gid_t gid, const char *na
 unsigned control_server_clients(const struct control_server *s)
 {
 	return s->n_clients;
+}
+
+size_t control_server_queued(const struct control_server *s)
+{
+	return s->out_total;
 }

@@ -125,5 +125,7 @@ int control_server_set_group(struct control_server *s, gid_t gid, const char *na
 
 /* Connected clients (tests, status). */
 unsigned control_server_clients(const struct control_server *s);
+/* Bytes of replies queued for all clients, not yet taken by their sockets. */
+size_t control_server_queued(const struct control_server *s);
 
 #endif

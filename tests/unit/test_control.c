@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -654,6 +655,100 @@ START_TEST(test_slow_reader_dropped)
 }
 END_TEST
 
+/* A member of the control group (uid nobody) asking for a big reply and
+ * not reading it: it reports on out the reply's type (or 0: none), read
+ * from its header once the server had time to queue it, then waits. */
+static pid_t slow_member(gid_t gid, int out)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		struct proto_buf b;
+		uint8_t h[PROTO_HDR_SIZE];
+		struct proto_hdr hdr;
+		uint16_t type = 0;
+		int fd;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);   /* a failed check leaves none */
+		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(65534) < 0)
+			_exit(101);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		strcpy(sa.sun_path, path);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			_exit(102);
+		proto_buf_init(&b, REQ_LIMIT);
+		proto_msg_begin(&b, PROTO_REQ_STATUS);
+		proto_put_str(&b, PROTO_ATTR_NAME, "big");
+		proto_msg_end(&b);
+		if (write(fd, b.data, b.len) != (ssize_t)b.len)
+			_exit(103);
+		usleep(500 * 1000);
+		if (recv(fd, h, sizeof(h), MSG_WAITALL) == sizeof(h) &&
+		    proto_hdr_decode(h, PROTO_REPLY_MAX, &hdr) == 0)
+			type = hdr.type;
+		if (write(out, &type, sizeof(type)) < 0)
+			_exit(104);
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+/* Replies wait in PID 1's heap for clients that read slowly, and the
+ * control group may hold 56 clients: together they may hold 32M of large
+ * replies. A member past that is told to try again (EBUSY), not queued 6M
+ * more. Root is not held to it: the group cannot keep root from its
+ * replies. */
+START_TEST(test_replies_share_a_bound)
+{
+	const gid_t group = 65534;
+	pid_t kids[8];
+	int pipefd[2], busy = 0, ok = 0;
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+	int fd;
+
+	if (getuid() != 0)
+		return;
+	control_server_free(server);
+	ck_assert_int_eq(control_server_new(loop, path, group, stub_dispatch, NULL, &server), 0);
+	control_server_on_gone(server, stub_gone);
+	control_server_set_idle_timeout(server, 30 * USEC_PER_SEC);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK), 0);
+	for (int i = 0; i < 8; i++)
+		kids[i] = slow_member(group, pipefd[1]);
+	for (int got = 0; got < 8;) {
+		uint16_t type;
+
+		pump(1);
+		if (read(pipefd[0], &type, sizeof(type)) == sizeof(type)) {
+			got++;
+			busy += type == PROTO_REPLY_ERROR;
+			ok += type == PROTO_REPLY_OK;
+		}
+	}
+	ck_assert_uint_le(control_server_queued(server), 32u << 20);
+	ck_assert_int_ge(busy, 1);
+	ck_assert_int_ge(ok, 4);
+	/* Root still gets its big reply, whole. */
+	fd = client_connect();
+	client_request(fd, PROTO_REQ_STATUS, "big");
+	ck_assert_int_eq(client_recv(fd, &h, &p, 5000), 1);
+	ck_assert_int_eq(h.type, PROTO_REPLY_OK);
+	free(p);
+	close(fd);
+	for (int i = 0; i < 8; i++) {
+		kill(kids[i], SIGKILL);
+		waitpid(kids[i], NULL, 0);
+	}
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+END_TEST
+
 START_TEST(test_stream_overflow)
 {
 	int fd = client_connect();
@@ -1116,6 +1211,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_half_close);
 	tcase_add_test(tc, test_no_request_while_deferred);
 	tcase_add_test(tc, test_slow_reader_dropped);
+	tcase_add_test(tc, test_replies_share_a_bound);
 	tcase_add_test(tc, test_stream_overflow);
 	tcase_add_test(tc, test_access_table_documented);
 	tcase_add_test(tc, test_bounded_stream);
