@@ -922,6 +922,10 @@ void manager_boot(struct manager *m)
 		else
 			held++;
 	}
+	if (m->opt.mode && strcmp(m->opt.mode, "default") != 0 &&
+	    !unit_set_names_mode(m->set, m->opt.mode))
+		log_warn("mode %s: no unit names mode %s in its modes: only units without modes start",
+			 m->opt.mode, m->opt.mode);
 	if (held)
 		log_info("mode %s: %zu unit(s) not started (other modes, or autostart = false)",
 			 m->opt.mode ? m->opt.mode : "default", held);

@@ -33,6 +33,15 @@ bool unit_in_mode(const struct unit *u, const char *mode)
 	return false;
 }
 
+bool unit_set_names_mode(const struct unit_set *set, const char *mode)
+{
+	for (size_t i = 0; i < set->n_units; i++)
+		for (char **m = set->units[i]->modes; m && *m; m++)
+			if (strcmp(*m, mode) == 0)
+				return true;
+	return false;
+}
+
 /* ---- initd.conf keys ---------------------------------------------------------- */
 
 int unit_sysctl_entry_check(const char *entry, size_t *ret_name_len, const char **ret_why)

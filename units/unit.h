@@ -934,6 +934,9 @@ enum failure_action unit_failure_action(const struct unit *u);
 /* Does u start at boot in mode (NULL: "default")? autostart, and its modes
  * list empty or holding mode. */
 bool unit_in_mode(const struct unit *u, const char *mode);
+/* Whether some unit of set lists mode in its modes (a mode no unit names,
+ * a typo on the kernel command line, starts only the units without). */
+bool unit_set_names_mode(const struct unit_set *set, const char *mode);
 bool unit_mode_name_valid(const char *name);
 /* "NAME=VALUE" as initd.conf's sysctl takes it: 0, or -EINVAL with *ret_why
  * a static reason. On success the name's length goes to *ret_name_len. */

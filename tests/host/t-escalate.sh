@@ -141,5 +141,18 @@ check "modes: manual runs" wait_state manual running 5
 check "modes: svctl start needs_manual now works" sv start needs_manual
 end_initd
 is "modes: initd exited 0" "$rc" 0
+check "modes: a mode some unit names gets no warning" \
+	eval '! grep -q "no unit names mode" "$T/initd.log"'
+
+# A mode no unit names (a typo on the kernel command line): only the units
+# without modes start, and the log says why the others do not.
+: > "$T/initd.log"
+echo 'initd.mode=mant' > "$T/cmdline"
+run_initd --cmdline "$T/cmdline"
+check "typo: svctl answers" wait_until 5 control_answers
+check "typo: the log warns that no unit names the mode" \
+	wait_until 5 grep -q 'warning: mode mant: no unit names mode mant in its modes: only units without modes start' "$T/initd.log"
+check "typo: a unit without modes still runs" wait_state plain running 5
+end_initd
 
 [ "$FAILED" -eq 0 ]
