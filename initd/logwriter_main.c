@@ -333,7 +333,9 @@ static bool file_write_rotating(struct wfile *f, const char *p, size_t n,
 	bool rotated = false;
 
 	while (n > 0) {
-		size_t k = fits(f, p, n, h->max_size);
+		/* A line the last record cut ends here, in the same file. */
+		const char *nl = f->mid_line ? memchr(p, '\n', n) : NULL;
+		size_t k = !f->mid_line ? fits(f, p, n, h->max_size) : nl ? (size_t)(nl - p) + 1 : n;
 
 		/* Twice in a row is a rotation that made no room: its
 		 * directory refused, or another writer refilled the file. */

@@ -279,6 +279,30 @@ START_TEST(writer_refuses_bad_records)
 }
 END_TEST
 
+/* A record may end mid-line (PID 1 sends what one read of the pipe got):
+ * the line's rest, in the next record, goes into the same file, so no
+ * rotation splits a line between two files. */
+START_TEST(writer_keeps_a_cut_line_whole)
+{
+	char path[256], p[300], text[4096];
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/cut.log", dir);
+	memset(text, 'x', 4079);
+	text[4079] = '\n';
+	strcpy(text + 4080, "S cut ");           /* 4086 bytes, the last line cut */
+	pid = writer_start(&sock);
+	writer_send(sock, path, 4096, 3, text, 0);
+	writer_send(sock, path, 4096, 3, "here and there, one line\nS next\n", 0);
+	writer_end(sock, pid);
+	snprintf(p, sizeof(p), "%s.1", path);
+	ck_assert_ptr_nonnull(strstr(slurp(p), "\nS cut here and there, one line\n"));
+	ck_assert_str_eq(slurp(path), "S next\n");
+}
+END_TEST
+
 /* dir, as a directory a unit owns (directories.logs): not root's. */
 static void dir_give_away(const char *d)
 {
@@ -427,6 +451,7 @@ int main(void)
 	tcase_add_test(tc, writer_follows_no_link_a_unit_made);
 	tcase_add_test(tc, writer_follows_roots_links);
 	tcase_add_test(tc, writer_survives_a_refused_rotation);
+	tcase_add_test(tc, writer_keeps_a_cut_line_whole);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
