@@ -138,6 +138,8 @@ static void match_commit(struct manager *m, struct unit_set *set, struct svc **s
 			/* a new unit of the set: it starts if the boot would */
 			v->restart_after_swap = manager_starts(m, set->units[i]);
 		} else if (how[i] == MATCH_SAME) {
+			/* restart_after_swap stays: a change reverted while
+			 * its swap waited comes back (reload_kick). */
 			v->s.unit = set->units[i];
 			v->gen = m->gen + 1;
 		} else {
@@ -180,10 +182,14 @@ static void reload_kick(struct manager *m, const enum match *how)
 	for (size_t i = 0; i < m->n_svcs; i++) {
 		struct svc *v = m->svcs[i];
 
-		if (v->pending_unit && service_is_active(&v->s))
+		if (v->pending_unit && service_is_active(&v->s)) {
 			service_stop(&v->s);
-		else if (how[i] == MATCH_NEW && manager_starts(m, v->s.unit))
+		} else if (how[i] == MATCH_NEW && manager_starts(m, v->s.unit)) {
 			service_start(&v->s);
+		} else if (how[i] == MATCH_SAME && v->restart_after_swap) {
+			v->restart_after_swap = false;
+			service_start(&v->s);   /* its stop for a swap no longer due */
+		}
 	}
 }
 

@@ -174,6 +174,26 @@ check "swapstop: neither was started again by its swap" \
 	eval 'state_is a stopped && state_is b stopped'
 stop_initd
 
+# ---- a change reverted before its swap: the second reload finds the unit
+# as it runs, but its first one's stop is under way; it must come back.
+new_boot revert
+testd_unit r "--hang-on-term" 'stop = { timeout = "60s"; };'
+start_initd
+check "revert: r reaches running" wait_state r running 5
+r=$(svc_pid r)
+cp "$T/conf/units/r.unit" "$T/r.unit.saved"
+testd_unit r "--hang-on-term --print-every 1000" 'stop = { timeout = "60s"; };'
+svx reload
+is "revert: the reload changing r succeeds" "$rc" 0
+check "revert: r is stopping for its swap" wait_state r stopping 5
+cp "$T/r.unit.saved" "$T/conf/units/r.unit"
+svx reload
+is "revert: the reload reverting r succeeds" "$rc" 0
+in_ns kill -KILL "$r"
+check "revert: r runs again, a new process" \
+	wait_until 5 eval 'state_is r running && [ "$(svc_pid r)" != "$r" ]'
+stop_initd
+
 # ---- a reload while shutting down is refused: it would apply initd.conf
 # again and relink units being stopped. hanger holds the poweroff (its
 # stop timeout is long: the test ends it, so a slow machine cannot).
