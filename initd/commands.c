@@ -53,6 +53,7 @@ struct follower {
 struct reload_waiter {
 	struct reload_waiter *next;
 	struct control_client *client;
+	bool included;   /* a load started after its request answers it */
 };
 
 static int reply_error(struct proto_buf *reply, int err, const char *fmt, ...) _printf_(3, 4);
@@ -769,11 +770,31 @@ static int cmd_freeze(struct commands *cmds, struct control_client *c,
 
 /* ---- reload ---------------------------------------------------------------------- */
 
+static bool reload_waiting(const struct commands *cmds, const struct reload_waiter *which)
+{
+	for (const struct reload_waiter *w = cmds->reloads; w; w = w->next)
+		if (which ? w == which : w->included)
+			return true;
+	return false;
+}
+
+void commands_reloads_include(struct commands *cmds)
+{
+	for (struct reload_waiter *w = cmds->reloads; w; w = w->next)
+		w->included = true;
+}
+
+/* Included first: a load that cannot start answers them at once. */
+void commands_reload_next(struct commands *cmds)
+{
+	commands_reloads_include(cmds);
+	cmds->reload(cmds);
+}
+
 static int cmd_reload(struct commands *cmds, struct control_client *c,
 		      const struct control_request *req, struct proto_buf *reply)
 {
 	struct reload_waiter *w = calloc(1, sizeof(*w));
-	bool first = !cmds->reloads;
 
 	if (!w)
 		return reply_error(reply, ENOMEM, "out of memory");
@@ -788,22 +809,27 @@ static int cmd_reload(struct commands *cmds, struct control_client *c,
 	w->client = c;
 	w->next = cmds->reloads;
 	cmds->reloads = w;
-	if (first)
-		cmds->reload(cmds);   /* one load answers everyone waiting */
+	/* A load in flight (another reload, an instance's, SIGHUP's) may
+	 * have read the files before this request: it waits for the next. */
+	if (!cmds->loading)
+		commands_reload_next(cmds);
 	/* A load that could not even start is answered at once, while this
 	 * client is not deferred yet: it would never hear of it. */
-	if (!cmds->reloads)
+	if (!reload_waiting(cmds, w))
 		return reply_error(reply, EAGAIN, "reload failed: cannot start the unit loader");
 	return CONTROL_DEFER;
 }
 
 void commands_reload_done(struct commands *cmds, const struct proto_buf *msg)
 {
-	struct reload_waiter *w = cmds->reloads, *next;
+	struct reload_waiter **pp = &cmds->reloads, *w;
 
-	cmds->reloads = NULL;
-	for (; w; w = next) {
-		next = w->next;
+	while ((w = *pp)) {
+		if (!w->included) {
+			pp = &w->next;
+			continue;
+		}
+		*pp = w->next;
 		control_client_reply(w->client, msg, true);
 		free(w);
 	}
@@ -818,15 +844,19 @@ static void reload_answer(struct commands *cmds,
 {
 	struct proto_buf b;
 
-	if (!cmds->reloads && (ok || !commands_instances_waiting(cmds))) {
+	if (!reload_waiting(cmds, NULL) && (ok || !commands_instances_waiting(cmds))) {
 		commands_instances_loaded(cmds, ok, NULL);
-		return;
+	} else {
+		proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
+		build(cmds, &b, arg);
+		commands_reload_done(cmds, &b);
+		commands_instances_loaded(cmds, ok, &b);
+		proto_buf_free(&b);
 	}
-	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
-	build(cmds, &b, arg);
-	commands_reload_done(cmds, &b);
-	commands_instances_loaded(cmds, ok, &b);
-	proto_buf_free(&b);
+	/* The reloads asked for while it loaded: the next load, unless the
+	 * instances' already started it (commands_load_started). */
+	if (cmds->reloads && !cmds->loading)
+		commands_reload_next(cmds);
 }
 
 struct reload_failure {

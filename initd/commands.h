@@ -46,8 +46,13 @@ struct commands {
 	uint64_t exec_usec;
 };
 
-/* A reload finished: send msg to every client that asked for one. */
+/* A reload finished: send msg to every client whose request came before
+ * that load started (the others wait for the next one). */
 void commands_reload_done(struct commands *cmds, const struct proto_buf *msg);
+/* Hand the waiting reloads to a load: the one starting now
+ * (commands_load_started), or, with _next, the one it asks for. */
+void commands_reloads_include(struct commands *cmds);
+void commands_reload_next(struct commands *cmds);
 
 /* The outcomes of a reload (or of the first load, which a reload asked
  * for meanwhile waits on), each answered to every client waiting for one;

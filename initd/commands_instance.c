@@ -198,6 +198,7 @@ void commands_load_started(struct commands *cmds)
 	cmds->loading = true;
 	for (struct instance_waiter *w = cmds->instance_waiters; w; w = w->next)
 		w->included = true;
+	commands_reloads_include(cmds);
 }
 
 bool commands_instances_waiting(const struct commands *cmds)

@@ -1188,6 +1188,57 @@ START_TEST(test_instance_load_that_cannot_start_is_answered)
 }
 END_TEST
 
+static int loads_started;
+
+static void reload_starts(struct commands *cmds)
+{
+	loads_started++;
+	commands_load_started(cmds);
+}
+
+/* svctl reload while a load runs (another reload's, an instance's,
+ * SIGHUP's): that load may have read the files before the request, so
+ * the request waits for the next load, which then starts. */
+START_TEST(test_reload_during_a_load_waits_for_the_next)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	struct commands cmds = { .reload = reload_starts };
+	struct manager *m = NULL;
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+	int a, b;
+
+	if (getuid() != 0)
+		return;   /* reload needs root */
+	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
+	cmds.manager = m;
+	control_server_free(server);
+	ck_assert_int_eq(control_server_new(loop, path, getgid(), commands_dispatch, &cmds,
+					    &server), 0);
+	control_server_on_gone(server, commands_client_gone);
+	a = client_connect();
+	client_request(a, PROTO_REQ_RELOAD, NULL);
+	pump(3);
+	ck_assert_int_eq(loads_started, 1);
+	b = client_connect();
+	client_request(b, PROTO_REQ_RELOAD, NULL);
+	pump(3);
+	ck_assert_int_eq(loads_started, 1);
+	commands_reload_failed(&cmds, EIO, "the first load");
+	expect_error(a, EIO, false);
+	ck_assert_int_eq(loads_started, 2);             /* b's own load */
+	ck_assert_int_eq(client_recv(b, &h, &p, 200), -ETIMEDOUT);
+	commands_reload_failed(&cmds, ENOENT, "the second load");
+	expect_error(b, ENOENT, false);
+	ck_assert_int_eq(loads_started, 2);
+	close(a);
+	close(b);
+	control_server_free(server);
+	server = NULL;
+	manager_free(m);
+}
+END_TEST
+
 static Suite *control_suite(void)
 {
 	Suite *s = suite_create("control");
@@ -1221,6 +1272,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_unknown_type_message);
 	tcase_add_test(tc, test_reload_failing_at_once_is_answered);
 	tcase_add_test(tc, test_instance_load_that_cannot_start_is_answered);
+	tcase_add_test(tc, test_reload_during_a_load_waits_for_the_next);
 	suite_add_tcase(s, tc);
 	return s;
 }
