@@ -194,33 +194,55 @@ static void file_sync(struct wfile *f, bool dir)
 		fsync(f->dirfd);
 }
 
+/* Its fds closed, its file synced; the slot stays f's, with the count of
+ * lines it could not take, until a record opens it again. */
+static void file_shut(struct wfile *f)
+{
+	file_sync(f, true);
+	f->fd = safe_close(f->fd);
+	f->dirfd = safe_close(f->dirfd);
+}
+
 /* The slot free again, its file synced and closed. */
 static void file_close(struct wfile *f)
 {
-	file_sync(f, true);
-	safe_close(f->fd);
-	safe_close(f->dirfd);
+	file_shut(f);
 	*f = (struct wfile){ .fd = -1, .dirfd = -1 };
 }
 
-/* The open file for path, opening it (and closing the least recently used
- * one when all slots are taken); NULL when it cannot be opened. */
+/* f's directory and file, opened; a failure is said (and f stays shut). */
+static void file_reopen(struct wfile *f)
+{
+	const char *why = NULL;
+	int r = dir_open(f);
+
+	if (r == 0)
+		r = file_open(f, false, &why);
+	if (r < 0) {
+		say("%s: cannot open: %s", f->path, why ? why : strerror(-r));
+		file_shut(f);
+	}
+}
+
+/* The slot for path (a slot is used while its path is set): its open file,
+ * or, when it cannot be opened, a shut one that counts what it could not
+ * take. Past FILES_MAX paths the least recently used one is closed. */
 static struct wfile *file_get(const char *path)
 {
 	struct wfile *free_slot = NULL, *lru = NULL;
-	const char *why = NULL;
-	int r;
 
 	for (size_t i = 0; i < FILES_MAX; i++) {
 		struct wfile *f = &files[i];
 
-		if (f->fd >= 0 && strcmp(f->path, path) == 0) {
+		if (f->path[0] && strcmp(f->path, path) == 0) {
 			f->used = ++use_tick;
+			if (f->fd < 0)
+				file_reopen(f);
 			return f;
 		}
-		if (f->fd < 0 && !free_slot)
+		if (!f->path[0] && !free_slot)
 			free_slot = f;
-		if (f->fd >= 0 && (!lru || f->used < lru->used))
+		if (f->path[0] && (!lru || f->used < lru->used))
 			lru = f;
 	}
 	if (!free_slot) {
@@ -229,14 +251,7 @@ static struct wfile *file_get(const char *path)
 	}
 	*free_slot = (struct wfile){ .fd = -1, .dirfd = -1, .used = ++use_tick };
 	snprintf(free_slot->path, sizeof(free_slot->path), "%s", path);
-	r = dir_open(free_slot);
-	if (r == 0)
-		r = file_open(free_slot, false, &why);
-	if (r < 0) {
-		say("%s: cannot open: %s", path, why ? why : strerror(-r));
-		file_close(free_slot);
-		return NULL;
-	}
+	file_reopen(free_slot);
 	return free_slot;
 }
 
@@ -361,8 +376,10 @@ static void record_write(const struct logwriter_hdr *h, const char *path, const 
 	struct wfile *f = file_get(path);
 	uint64_t lost;
 
-	if (!f)
+	if (f->fd < 0) {
+		f->failed += h->dropped + count_lines(data, h->data_len);
 		return;
+	}
 	lost = h->dropped + f->failed;
 	if (lost && !file_marker(f, lost)) {
 		f->failed = lost + count_lines(data, h->data_len);
@@ -371,7 +388,7 @@ static void record_write(const struct logwriter_hdr *h, const char *path, const 
 	f->failed = file_write_rotating(f, data, h->data_len, h) ? 0
 								 : count_lines(data, h->data_len);
 	if (f->fd < 0)
-		file_close(f);   /* reopened at its next record */
+		file_shut(f);   /* reopened at its next record, its count kept */
 }
 
 /* A record from PID 1, checked: its header's bounds, and lengths that add

@@ -319,6 +319,34 @@ static void put_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* Lines a file could not take because it could not be opened, and the
+ * count PID 1 sent with them, are said once it can: not lost with the
+ * record. */
+START_TEST(writer_counts_what_it_could_not_open)
+{
+	char path[256], blocker[256], said[600];
+	ssize_t n;
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(blocker, sizeof(blocker), "%s/sub", dir);
+	snprintf(path, sizeof(path), "%s/sub/a.log", dir);
+	put_file(blocker, "");                 /* a file where the directory goes */
+	pid = writer_start(&sock);
+	writer_send(sock, path, 4096, 3, "S one\nS two\n", 7);
+	/* Its word to PID 1 says it took the record. */
+	n = recv(sock, said, sizeof(said) - 1, 0);
+	ck_assert_int_gt(n, 0);
+	said[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(said, "cannot open"));
+	ck_assert_int_eq(unlink(blocker), 0);
+	writer_send(sock, path, 4096, 3, "S three\n", 0);
+	writer_end(sock, pid);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "Z [initd: 9 lines dropped]\nS three\n"));
+}
+END_TEST
+
 /* The writer is root; a unit that owns its log directory must not point
  * root's appends (or a keep = 0 truncation) anywhere else: not with a
  * symlink in place of the file or of a directory on the path, not with a
@@ -452,6 +480,7 @@ int main(void)
 	tcase_add_test(tc, writer_follows_roots_links);
 	tcase_add_test(tc, writer_survives_a_refused_rotation);
 	tcase_add_test(tc, writer_keeps_a_cut_line_whole);
+	tcase_add_test(tc, writer_counts_what_it_could_not_open);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
