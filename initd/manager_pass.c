@@ -106,8 +106,10 @@ static bool pass_may_start(struct manager *m, struct svc *v)
 	for (size_t k = 0; k < v->deps->n_after; k++) {
 		struct service *d = &m->svcs[v->deps->after[k]]->s;
 
+		/* Coming up, or going down to come back (a restart): not yet. */
 		if (d->state == SERVICE_WAITING || d->state == SERVICE_STARTING ||
-		    (d->state == SERVICE_RESTARTING && d->want_running))
+		    ((d->state == SERVICE_RESTARTING || d->state == SERVICE_STOPPING) &&
+		     d->want_running))
 			ready = false;
 	}
 	return ready;

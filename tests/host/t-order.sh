@@ -48,4 +48,18 @@ check "raw notify datagram: rawweb started ($web_start) after rawdb was ready ($
 	after_time "$ready" "$web_start"
 
 stop_initd
+
+# after = alone, and a restart of both: the dependency stopping in order to
+# come back is not "up" for its dependent, which waits for its new start.
+new_boot restart
+testd_unit slowdb "--term-delay 800"
+testd_unit app "" 'after = [ "slowdb" ];'
+start_initd
+check "restart: slowdb and app reach running" wait_until 6 all_running slowdb app
+sv restart slowdb app >/dev/null 2>&1
+check "restart: both run again" wait_until 10 eval \
+	'[ "$(touch_count slowdb)" = 2 ] && [ "$(touch_count app)" = 2 ] && all_running slowdb app'
+check "restart: app started again ($(touch_time app 2)) after slowdb did ($(touch_time slowdb 2))" \
+	after_time "$(touch_time slowdb 2)" "$(touch_time app 2)"
+stop_initd
 [ "$FAILED" -eq 0 ]
