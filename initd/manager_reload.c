@@ -128,6 +128,9 @@ static void match_commit(struct manager *m, struct unit_set *set, struct svc **s
 {
 	for (size_t i = 0; i < set->n_units; i++) {
 		struct svc *v = svcs[i];
+		/* Stopping for an earlier reload's swap: its wish to come back
+		 * holds (an operator's stop or a shutdown cleared it). */
+		bool due = v && v->pending_unit && v->restart_after_swap;
 
 		if (how[i] == MATCH_NEW)
 			continue;
@@ -146,7 +149,7 @@ static void match_commit(struct manager *m, struct unit_set *set, struct svc **s
 			/* Wanted, or up; not one an operator's stop or a
 			 * dependency's is taking down. */
 			v->pending_unit = set->units[i];
-			v->restart_after_swap = v->s.want_running ||
+			v->restart_after_swap = due || v->s.want_running ||
 						v->s.state == SERVICE_BAD_CONFIG ||
 						(service_is_active(&v->s) &&
 						 v->s.state != SERVICE_STOPPING);

@@ -174,6 +174,25 @@ check "swapstop: neither was started again by its swap" \
 	eval 'state_is a stopped && state_is b stopped'
 stop_initd
 
+# ---- a changed unit still stopping for its swap when another reload comes
+# (an unrelated edit): it still comes back with its new unit.
+new_boot twice
+testd_unit c2 "--hang-on-term" 'stop = { timeout = "60s"; };'
+testd_unit other ""
+start_initd
+check "twice: c2 reaches running" wait_state c2 running 5
+c2=$(svc_pid c2)
+testd_unit c2 "--hang-on-term --print-every 1000" 'stop = { timeout = "60s"; };'
+svx reload
+check "twice: c2 is stopping for its swap" wait_state c2 stopping 5
+testd_unit other "--print-every 1000"
+svx reload
+is "twice: the second reload succeeds" "$rc" 0
+in_ns kill -KILL "$c2"
+check "twice: c2 runs again, a new process" \
+	wait_until 5 eval 'state_is c2 running && [ "$(svc_pid c2)" != "$c2" ]'
+stop_initd
+
 # ---- a change reverted before its swap: the second reload finds the unit
 # as it runs, but its first one's stop is under way; it must come back.
 new_boot revert
