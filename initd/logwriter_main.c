@@ -25,6 +25,7 @@
 #define SOCK_FD     3
 #define FILES_MAX   64
 #define SYNC_USEC   USEC_PER_SEC    /* fdatasync a file this long after its last write */
+#define ROTATE_RETRY_USEC (5 * USEC_PER_SEC)   /* after a rotation the directory refused */
 
 struct wfile {
 	char path[UNIT_LOG_PATH_MAX + 1];
@@ -39,6 +40,7 @@ struct wfile {
 	uint64_t used;           /* for closing the least recently used */
 	bool mid_line;           /* the last byte written was not a newline */
 	uint64_t failed;         /* lines not written since the last success */
+	uint64_t rotate_after;   /* monotonic: no rotation tried before (one refused) */
 	bool failing;            /* said so already */
 };
 
@@ -157,7 +159,8 @@ static int dir_open(struct wfile *f)
  * with it. */
 static int file_open(struct wfile *f, bool truncate, const char **why)
 {
-	int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | (truncate ? O_TRUNC : 0);
+	/* No O_TRUNC: a truncation waits for the checks below. */
+	int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY;
 	struct stat st;
 
 	*why = NULL;
@@ -179,6 +182,8 @@ static int file_open(struct wfile *f, bool truncate, const char **why)
 	if (S_ISCHR(st.st_mode))
 		fcntl(f->fd, F_SETFL, flags);
 	f->regular = S_ISREG(st.st_mode);
+	if (truncate && f->regular && ftruncate(f->fd, 0) == 0)
+		st.st_size = 0;
 	f->mid_line = false;
 	f->size = f->regular ? (uint64_t)st.st_size : 0;
 	return 0;
@@ -341,32 +346,47 @@ static size_t fits(const struct wfile *f, const char *p, size_t n, uint64_t max)
 	return nl ? (size_t)(nl - p) + 1 : n;
 }
 
-/* Write p[0..n) into f, rotating as often as max asks. */
-static bool file_write_rotating(struct wfile *f, const char *p, size_t n,
-				const struct logwriter_hdr *h)
+/* Write p[0..n) into f, rotating as often as max asks: the count of lines
+ * that did not go in. */
+static uint64_t file_write_rotating(struct wfile *f, const char *p, size_t n,
+				    const struct logwriter_hdr *h)
 {
 	bool rotated = false;
 
 	while (n > 0) {
-		/* A line the last record cut ends here, in the same file. */
-		const char *nl = f->mid_line ? memchr(p, '\n', n) : NULL;
-		size_t k = !f->mid_line ? fits(f, p, n, h->max_size) : nl ? (size_t)(nl - p) + 1 : n;
+		/* A line the last record cut goes on in the same file while
+		 * there is room (a line that never ends is cut at max). */
+		bool rest = f->mid_line && f->size < h->max_size;
+		const char *nl = rest ? memchr(p, '\n', n) : NULL;
+		size_t k = !rest ? fits(f, p, n, h->max_size) : nl ? (size_t)(nl - p) + 1 : n;
 
-		/* Twice in a row is a rotation that made no room: its
-		 * directory refused, or another writer refilled the file. */
+		/* Twice in a row is a rotation that made no room: another
+		 * writer refilled the file. One the directory refused is not
+		 * tried again for ROTATE_RETRY_USEC. */
 		if (k == 0) {
-			if (rotated || file_rotate(f, h->keep) < 0)
-				return false;
+			if (rotated || now_usec() < f->rotate_after)
+				return count_lines(p, n);
+			if (file_rotate(f, h->keep) < 0) {
+				f->rotate_after = now_usec() + ROTATE_RETRY_USEC;
+				return count_lines(p, n);
+			}
 			rotated = true;
 			continue;
 		}
 		rotated = false;
 		if (!file_write(f, p, k))
-			return false;
+			return count_lines(p, n);
 		p += k;
 		n -= k;
 	}
-	return true;
+	return 0;
+}
+
+/* Is f full, and its rotation refused a moment ago? Nothing goes in then,
+ * not even the marker, until it may try again. */
+static bool file_stuck(const struct wfile *f, const struct logwriter_hdr *h)
+{
+	return f->regular && f->size >= h->max_size && now_usec() < f->rotate_after;
 }
 
 /* Lines PID 1 dropped and lines this file refused are said, with their
@@ -376,7 +396,7 @@ static void record_write(const struct logwriter_hdr *h, const char *path, const 
 	struct wfile *f = file_get(path);
 	uint64_t lost;
 
-	if (f->fd < 0) {
+	if (f->fd < 0 || file_stuck(f, h)) {
 		f->failed += h->dropped + count_lines(data, h->data_len);
 		return;
 	}
@@ -385,8 +405,7 @@ static void record_write(const struct logwriter_hdr *h, const char *path, const 
 		f->failed = lost + count_lines(data, h->data_len);
 		return;
 	}
-	f->failed = file_write_rotating(f, data, h->data_len, h) ? 0
-								 : count_lines(data, h->data_len);
+	f->failed = file_write_rotating(f, data, h->data_len, h);
 	if (f->fd < 0)
 		file_shut(f);   /* reopened at its next record, its count kept */
 }

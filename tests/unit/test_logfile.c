@@ -319,6 +319,55 @@ static void put_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* Output that never ends a line (a progress bar drawn with \r): the cut
+ * line goes on in the same file only while it is under max_size; past it
+ * the file rotates as for any line, so the files stay bounded. */
+START_TEST(writer_bounds_a_line_that_never_ends)
+{
+	char path[256], p[300], text[3001];
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/bar.log", dir);
+	memset(text, '#', 3000);
+	text[3000] = '\0';
+	pid = writer_start(&sock);
+	for (int i = 0; i < 40; i++)
+		writer_send(sock, path, 4096, 2, text, 0);
+	writer_end(sock, pid);
+	ck_assert_int_le(file_size(path), 4096 + 3000);
+	snprintf(p, sizeof(p), "%s.1", path);
+	ck_assert_int_le(file_size(p), 4096 + 3000);
+}
+END_TEST
+
+/* A rotation the directory refuses: the full file is left alone (no
+ * marker per record), and the lines are counted until it can rotate. */
+START_TEST(writer_leaves_a_file_it_cannot_rotate_alone)
+{
+	char p[256], line[64];
+	int sock;
+	pid_t pid;
+	long size;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/full.log.1", dir);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/full.log.1/x", dir);
+	put_file(p, "");
+	snprintf(p, sizeof(p), "%s/full.log", dir);
+	pid = writer_start(&sock);
+	for (int i = 0; i < 200; i++) {
+		snprintf(line, sizeof(line), "S line %03d of a full file, and more\n", i);
+		writer_send(sock, p, 4096, 1, line, i % 2);
+	}
+	writer_end(sock, pid);
+	size = file_size(p);
+	ck_assert_int_le(size, 4096 + 256);
+}
+END_TEST
+
 /* Lines a file could not take because it could not be opened, and the
  * count PID 1 sent with them, are said once it can: not lost with the
  * record. */
@@ -407,6 +456,38 @@ START_TEST(writer_follows_no_link_a_unit_made)
 }
 END_TEST
 
+/* keep = 0 starts the file again empty by truncating it: a file a unit
+ * swapped in for a hard link to another since the writer opened it is
+ * refused before anything is truncated. */
+START_TEST(writer_truncates_no_link_a_unit_made)
+{
+	char p[512], victim[256], text[4091];
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	put_file(victim, "secret\n");
+	snprintf(p, sizeof(p), "%s/unit", dir);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	dir_give_away(p);
+	snprintf(p, sizeof(p), "%s/unit/t.log", dir);
+	memset(text, 'x', 4089);
+	text[4089] = '\n';
+	text[4090] = '\0';
+	pid = writer_start(&sock);
+	writer_send(sock, p, 4096, 0, text, 0);
+	for (int i = 0; i < 500 && file_size(p) != 4090; i++)
+		usleep(10000);
+	ck_assert_int_eq(file_size(p), 4090);
+	ck_assert_int_eq(unlink(p), 0);
+	ck_assert_int_eq(link(victim, p), 0);   /* as the unit would */
+	writer_send(sock, p, 4096, 0, "S more than fits\n", 0);
+	writer_end(sock, pid);
+	ck_assert_str_eq(slurp(victim), "secret\n");
+}
+END_TEST
+
 /* A directory root owns keeps its symlinks' meaning: /var/log -> /data/log
  * is the administrator's. */
 START_TEST(writer_follows_roots_links)
@@ -478,9 +559,12 @@ int main(void)
 	tcase_add_test(tc, writer_refuses_bad_records);
 	tcase_add_test(tc, writer_follows_no_link_a_unit_made);
 	tcase_add_test(tc, writer_follows_roots_links);
+	tcase_add_test(tc, writer_truncates_no_link_a_unit_made);
 	tcase_add_test(tc, writer_survives_a_refused_rotation);
 	tcase_add_test(tc, writer_keeps_a_cut_line_whole);
 	tcase_add_test(tc, writer_counts_what_it_could_not_open);
+	tcase_add_test(tc, writer_bounds_a_line_that_never_ends);
+	tcase_add_test(tc, writer_leaves_a_file_it_cannot_rotate_alone);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
