@@ -355,8 +355,10 @@ static int client_queue(struct control_client *c, uint8_t **data, size_t n, bool
 
 	if (n > CONTROL_OUT_MAX - out_pending(c))
 		return -ENOBUFS;
+	/* out_total may be past the bound: root's replies are not held to it */
 	if (c->uid != 0 && n > CONTROL_OUT_SMALL &&
-	    n > CONTROL_OUT_SHARED_MAX - c->server->out_total)
+	    (c->server->out_total >= CONTROL_OUT_SHARED_MAX ||
+	     n > CONTROL_OUT_SHARED_MAX - c->server->out_total))
 		return -EBUSY;
 	if (n == 0)
 		return 0;

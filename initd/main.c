@@ -83,6 +83,7 @@ struct initd {
 	bool final_started;           /* shutdown_done ran: the writer is closing */
 	enum shutdown_how final_how;
 	struct loader *reloading;     /* a reload's loader in flight */
+	bool reload_again;            /* SIGHUP while one was in flight */
 	struct mounts *mounts;        /* initd.conf's mounts, from the first load
 	                               * on (PID 1 only); NULL when none */
 	struct unit_set *mounting;    /* the first set, held while its mounts
@@ -368,7 +369,7 @@ static void shutdown_final(void *data)
 	d->guard = NULL;
 	if (d->pid1) {
 		mounts_cancel(d->mounts);   /* a shutdown while still mounting */
-		boot_final(d->final_how, d->crash, !d->opt.no_mounts, d->mounts);
+		boot_final(d->final_how, d->crash, !d->opt.no_mounts, d->mounts, d->watchdog);
 	}
 	log_info("all services stopped, exiting");
 	loop_quit(d->loop);
@@ -497,6 +498,7 @@ static void reap_orphans(void)
 }
 
 static void start_reload(struct initd *d);
+static void reload_if_asked(struct initd *d);
 
 static void signal_ready(struct loop *l, int fd, uint32_t events, void *data)
 {
@@ -525,7 +527,13 @@ static void signal_ready(struct loop *l, int fd, uint32_t events, void *data)
 			break;
 #endif
 		case SIGHUP:
-			if (!d->cmds.shutting_down && !manager_shutting_down_or_null(d))
+			if (d->cmds.shutting_down || manager_shutting_down_or_null(d))
+				break;
+			/* A load in flight may have read the files before
+			 * the edit this SIGHUP is for: another one after it. */
+			if (d->reloading || d->mounting)
+				d->reload_again = true;
+			else
 				start_reload(d);
 			break;
 		default:
@@ -853,6 +861,7 @@ static void mounts_done(struct mounts *ms, const struct mount_status *failed, vo
 	}
 	units_start(d, set);
 	commands_reload_first_load(&d->cmds, errors);
+	reload_if_asked(d);
 }
 
 /* PID 1's first load: the configuration applied (modules first), then
@@ -909,6 +918,17 @@ static void notify_received(void *ctx, pid_t sender, uid_t uid, const struct not
 		manager_notify(d->manager, sender, uid, msg);
 }
 
+/* A SIGHUP that came during a load (or the first load's mounts): its own
+ * load now, unless one started meanwhile (svctl's). */
+static void reload_if_asked(struct initd *d)
+{
+	if (!d->reload_again || d->reloading || d->mounting)
+		return;
+	d->reload_again = false;
+	if (!d->cmds.shutting_down && !manager_shutting_down_or_null(d))
+		start_reload(d);
+}
+
 /* A reload's units are in: apply them, or keep the running set; the
  * commands answer the clients that asked. */
 static void reload_loaded(struct unit_set *set, int err, const char *why, void *data)
@@ -944,6 +964,7 @@ static void reload_loaded(struct unit_set *set, int err, const char *why, void *
 		r = manager_reload(d->manager, set, &sum);
 		commands_reload_applied(&d->cmds, &sum, r < 0);
 	}
+	reload_if_asked(d);
 }
 
 static void start_reload(struct initd *d)
