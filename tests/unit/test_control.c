@@ -749,6 +749,42 @@ START_TEST(test_replies_share_a_bound)
 }
 END_TEST
 
+/* Root's replies are queued past the bound; a member's big reply is
+ * still refused then (the room left must not wrap around). */
+START_TEST(test_replies_bound_holds_past_roots)
+{
+	const gid_t group = 65534;
+	int pipefd[2], roots[7];
+	uint16_t type = 0;
+	pid_t kid;
+
+	if (getuid() != 0)
+		return;
+	control_server_free(server);
+	ck_assert_int_eq(control_server_new(loop, path, group, stub_dispatch, NULL, &server), 0);
+	control_server_on_gone(server, stub_gone);
+	control_server_set_idle_timeout(server, 30 * USEC_PER_SEC);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	for (int i = 0; i < 7; i++) {
+		roots[i] = client_connect();
+		client_request(roots[i], PROTO_REQ_STATUS, "big");
+		pump(3);
+	}
+	ck_assert_uint_gt(control_server_queued(server), 32u << 20);
+	ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK), 0);
+	kid = slow_member(group, pipefd[1]);
+	while (read(pipefd[0], &type, sizeof(type)) != sizeof(type))
+		pump(1);
+	ck_assert_int_eq(type, PROTO_REPLY_ERROR);
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
+	for (int i = 0; i < 7; i++)
+		close(roots[i]);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+END_TEST
+
 START_TEST(test_stream_overflow)
 {
 	int fd = client_connect();
@@ -1263,6 +1299,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_no_request_while_deferred);
 	tcase_add_test(tc, test_slow_reader_dropped);
 	tcase_add_test(tc, test_replies_share_a_bound);
+	tcase_add_test(tc, test_replies_bound_holds_past_roots);
 	tcase_add_test(tc, test_stream_overflow);
 	tcase_add_test(tc, test_access_table_documented);
 	tcase_add_test(tc, test_bounded_stream);
