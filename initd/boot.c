@@ -23,6 +23,7 @@
 #include "initd/child.h"
 #include "initd/log.h"
 #include "initd/mounts.h"
+#include "initd/watchdog.h"
 
 struct early_mount {
 	const char *source, *target, *type;
@@ -305,7 +306,7 @@ static bool pid_ns_is_initial(void)
 }
 
 _Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool unmount,
-			  struct mounts *declared)
+			  struct mounts *declared, struct watchdog *wd)
 {
 	int cmd = how == SHUTDOWN_REBOOT ? RB_AUTOBOOT :
 		  how == SHUTDOWN_HALT ? RB_HALT_SYSTEM : RB_POWER_OFF;
@@ -328,6 +329,10 @@ _Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool u
 		unmount_all();
 		sync();
 	}
+	/* A halted machine must stay so: the shutdown timeout would reset it
+	 * (a reboot's own reset comes first). */
+	if (how != SHUTDOWN_REBOOT)
+		watchdog_halting(wd);
 	log_drain(LOG_DRAIN_MSEC);
 	reboot(cmd);
 	/* Only reached when reboot(2) is refused. */

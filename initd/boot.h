@@ -27,13 +27,16 @@ void boot_load_modules(char **modules);
 void boot_apply_sysctl(char **entries);
 
 /* The end: kill what is left, reap, sync, unmount initd.conf's mounts in
- * reverse (declared: NULL when none), then everything else, sync,
- * reboot(2). Never returns when it works; if reboot(2) fails the crash
- * action runs, but for PID 1 of a container refused it (EPERM outside the
- * kernel's own PID namespace), which exits with status 0. */
+ * reverse (declared: NULL when none), then everything else, sync; for a
+ * halt or power-off disarm the hardware watchdog (wd, NULL for none: it
+ * guarded all of that), then reboot(2). Never returns when it works; if
+ * reboot(2) fails the crash action runs, but for PID 1 of a container
+ * refused it (EPERM outside the kernel's own PID namespace), which exits
+ * with status 0. */
 struct mounts;
+struct watchdog;
 _Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool unmount,
-			  struct mounts *declared);
+			  struct mounts *declared, struct watchdog *wd);
 
 /* Run `action` for an unrecoverable error; never returns. Async-signal-safe
  * enough to be called from a fault handler. */

@@ -234,6 +234,12 @@ int watchdog_new(struct loop *l, struct watchdog **ret)
 	return 0;
 }
 
+void watchdog_halting(struct watchdog *w)
+{
+	if (w)
+		disarm(w);
+}
+
 void watchdog_free(struct watchdog *w)
 {
 	if (!w)

@@ -70,6 +70,12 @@ void watchdog_apply(struct watchdog *w, const struct unit_watchdog *conf);
  * shutdown with initd.conf's own shutdown_timeout). */
 void watchdog_shutdown(struct watchdog *w);
 
+/* A halt or power-off at its very end (boot_final, after the last sync):
+ * disarm with the magic close, so that the shutdown timeout does not reset
+ * a machine asked to stay off (a nowayout driver cannot be stopped: said).
+ * Accepts NULL. */
+void watchdog_halting(struct watchdog *w);
+
 void watchdog_get_status(const struct watchdog *w, struct watchdog_status *ret);
 const char *watchdog_state_to_string(enum watchdog_state s);
 

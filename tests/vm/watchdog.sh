@@ -13,7 +13,12 @@
 #   shutdown  a poweroff while a service ignores SIGTERM with a 60 s stop
 #             timeout: the watchdog's shutdown_timeout of 6 s resets the
 #             machine long before initd's own 60 s bound would power it off
-# WATCHDOG_CASES (default "run freeze shutdown") picks the boots. Appends
+#   halt      svctl halt with shutdown_timeout 6 s: initd disarms the
+#             watchdog (the magic close) right before reboot(2) and the
+#             kernel halts; QEMU is ended by this script 30 s after its
+#             start. i6300esb's driver also stops on halt by itself, so the
+#             absence of a reset is printed, not asserted
+# WATCHDOG_CASES (default "run freeze shutdown halt") picks the boots. Appends
 # TAP lines to OUT.tap. About 60-80 s of wall time under TCG.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -65,7 +70,7 @@ qmp_events() {
 # boot CASE CONF: console in $dir/CASE.console, reports in $dir/CASE.out,
 # QMP events in $dir/CASE.events, QEMU's exit status in $dir/CASE.rc
 boot() {
-	local c=$1 conf=$2 stage=$dir/$1.stage qpid t0
+	local c=$1 conf=$2 stage=$dir/$1.stage qpid t0 secs=${3:-120}
 	mkdir -p "$stage/etc/initd"
 	printf '%s\n' "$conf" > "$stage/etc/initd/initd.conf"
 	echo "$c" > "$stage/etc/wd-case"
@@ -76,7 +81,7 @@ boot() {
 	qmp_events "$dir/$c.qmp" "$dir/$c.events" 2>"$dir/$c.qmp.err" &
 	qpid=$!
 	t0=$SECONDS
-	timeout 120 qemu-system-x86_64 -accel tcg -m 512 -smp 2 -no-reboot -nic none \
+	timeout "$secs" qemu-system-x86_64 -accel tcg -m 512 -smp 2 -no-reboot -nic none \
 		-display none -monitor none -device i6300esb -action watchdog=reset \
 		-qmp "unix:$dir/$c.qmp,server=on,wait=off" \
 		-kernel "$kdir/vmlinuz" -initrd "$dir/$c.initrd" \
@@ -100,17 +105,28 @@ inside() {   # the reports every case makes from inside before its action
 }
 
 MODS='modules = [ "watchdog", "i6300esb" ];'
-for c in ${WATCHDOG_CASES:-run freeze shutdown}; do
+for c in ${WATCHDOG_CASES:-run freeze shutdown halt}; do
 	case $c in
 	run)      boot run "$MODS watchdog = { timeout = \"5s\"; };" ;;
 	freeze)   boot freeze "$MODS crash_action = \"freeze\"; watchdog = { timeout = \"5s\"; };" ;;
 	shutdown) boot shutdown "$MODS shutdown_timeout = \"90s\";
 		  watchdog = { timeout = \"5s\"; shutdown_timeout = \"6s\"; };" ;;
+	halt)     boot halt "$MODS watchdog = { timeout = \"5s\"; shutdown_timeout = \"6s\"; };" 30 ;;
 	*) fail "unknown case $c" ;;
 	esac
 	rc=$(cat "$dir/$c.rc") secs=$(cat "$dir/$c.secs")
 	echo "# $c: qemu exited $rc after ${secs}s; events: $(tr '\n' ' ' < "$dir/$c.events")" | tee -a "$out"
 	sed -n 's/^\(kernel\|pets\|show-system\):/#   &/p' "$dir/$c.out" | tee -a "$out"
+	if [ "$c" = halt ]; then
+		inside halt
+		expect halt "the kernel halted" "reboot: System halted" console
+		expect halt "the halt was asked" "report: halt" out
+		expect halt "initd disarmed the watchdog (the magic close took)" \
+			"watchdog /dev/watchdog0\?: disarmed" console
+		echo "# halt: WATCHDOG events in ${secs}s: $(grep -c WATCHDOG "$dir/halt.events")" |
+			tee -a "$out"
+		continue
+	fi
 	if [ "$rc" = 124 ]; then
 		tap "not ok" "$c: the machine ended (qemu killed after 120 s)"
 		tail -20 "$dir/$c.console" | sed 's/^/# /'
