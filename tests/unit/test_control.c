@@ -1110,6 +1110,15 @@ START_TEST(test_unknown_type_message)
 }
 END_TEST
 
+/* The server again, its requests going to the real commands. */
+static void serve_commands(struct commands *cmds)
+{
+	control_server_free(server);
+	ck_assert_int_eq(control_server_new(loop, path, getgid(), commands_dispatch, cmds,
+					    &server), 0);
+	control_server_on_gone(server, commands_client_gone);
+}
+
 /* A reload whose loader cannot even be started answers at once, from
  * inside the dispatch. */
 static void reload_fails_at_once(struct commands *cmds)
@@ -1135,10 +1144,7 @@ START_TEST(test_reload_failing_at_once_is_answered)
 		return;   /* reload needs root */
 	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
 	cmds.manager = m;
-	control_server_free(server);
-	ck_assert_int_eq(control_server_new(loop, path, getgid(), commands_dispatch, &cmds,
-					    &server), 0);
-	control_server_on_gone(server, commands_client_gone);
+	serve_commands(&cmds);
 	fd = client_connect();
 	client_request(fd, PROTO_REQ_RELOAD, NULL);
 	expect_error(fd, EAGAIN, false);
@@ -1189,10 +1195,7 @@ START_TEST(test_instance_load_that_cannot_start_is_answered)
 	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
 	ck_assert_int_eq(manager_apply(m, set), 0);
 	cmds.manager = m;
-	control_server_free(server);
-	ck_assert_int_eq(control_server_new(loop, path, getgid(), commands_dispatch, &cmds,
-					    &server), 0);
-	control_server_on_gone(server, commands_client_gone);
+	serve_commands(&cmds);
 	/* During a shutdown no loader is started for an instance. */
 	cmds.shutting_down = true;
 	a = client_connect();
@@ -1248,10 +1251,7 @@ START_TEST(test_reload_during_a_load_waits_for_the_next)
 		return;   /* reload needs root */
 	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
 	cmds.manager = m;
-	control_server_free(server);
-	ck_assert_int_eq(control_server_new(loop, path, getgid(), commands_dispatch, &cmds,
-					    &server), 0);
-	control_server_on_gone(server, commands_client_gone);
+	serve_commands(&cmds);
 	a = client_connect();
 	client_request(a, PROTO_REQ_RELOAD, NULL);
 	pump(3);
