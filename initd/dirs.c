@@ -150,51 +150,104 @@ static int remove_tree(int dirfd, const char *name, unsigned depth, unsigned lon
 	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 ? -errno : 0;
 }
 
+/* The directory holding /run/REL, walked from /run following no symlink
+ * (a directory on the way may be another unit's, which it may swap for a
+ * link out of /run), and REL's last component in *last: an fd, or -errno. */
+static int run_parent(const char *rel, const char **last)
+{
+	char comp[UNIT_DIR_NAME_MAX + 1];
+	int fd = open("/run", O_RDONLY | O_DIRECTORY | O_CLOEXEC), next;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		size_t len = strcspn(rel, "/");
+
+		if (rel[len] == '\0') {
+			*last = rel;
+			return fd;
+		}
+		if (len > UNIT_DIR_NAME_MAX) {
+			close(fd);
+			return -ENAMETOOLONG;
+		}
+		memcpy(comp, rel, len);
+		comp[len] = '\0';
+		next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		if (next < 0)
+			return -errno;
+		fd = next;
+		rel += len + 1;
+	}
+}
+
 /* The helper: a fresh fork of PID 1, reaped by manager_reap like any
- * child it does not know. */
-static _Noreturn void remove_helper(char (*paths)[DIRS_PATH_MAX], size_t n)
+ * child it does not know. Names are relative to /run. */
+static _Noreturn void remove_helper(char (*names)[DIRS_PATH_MAX], size_t n)
 {
 	unsigned long budget = REMOVE_ENTRIES_MAX;
+	const char *last;
+	int fd;
 
 	if (child_reset_signals() < 0)
 		_exit(1);
 	close_range(3, ~0U, 0);
 	alarm(REMOVE_TIMEOUT_SEC);   /* SIGALRM's default ends a hung helper */
-	for (size_t i = 0; i < n; i++)
-		remove_tree(AT_FDCWD, paths[i], REMOVE_DEPTH_MAX, &budget);
+	for (size_t i = 0; i < n; i++) {
+		fd = run_parent(names[i], &last);
+		if (fd >= 0) {
+			remove_tree(fd, last, REMOVE_DEPTH_MAX, &budget);
+			close(fd);
+		}
+	}
 	_exit(0);
+}
+
+/* /run/NAME renamed aside into /run (the next start makes a fresh one),
+ * by the fd of its directory: a symlink on the way is not followed, one at
+ * NAME is renamed, not its target. Into names[*n]: the name to remove
+ * (aside, or NAME itself across a mount: EXDEV). */
+static void runtime_aside(const struct unit *u, const char *name, int runfd,
+			  char (*names)[DIRS_PATH_MAX], size_t *n)
+{
+	static unsigned long serial;
+	const char *last;
+	int fd = run_parent(name, &last);
+
+	if (fd < 0) {
+		if (fd != -ENOENT)
+			log_warn("%s: cannot remove /run/%s: %s", u->name, name, strerror(-fd));
+		return;
+	}
+	snprintf(names[*n], DIRS_PATH_MAX, ".initd-removing.%d.%lu", getpid(), ++serial);
+	if (renameat(fd, last, runfd, names[*n]) == 0)
+		(*n)++;
+	else if (errno == EXDEV)
+		snprintf(names[(*n)++], DIRS_PATH_MAX, "%s", name);
+	else if (errno != ENOENT)
+		log_warn("%s: cannot remove /run/%s: %s", u->name, name, strerror(errno));
+	close(fd);
 }
 
 void dirs_remove_runtime(const struct unit *u)
 {
-	static unsigned long serial;
-	char paths[UNIT_DIRS_MAX][DIRS_PATH_MAX], path[DIRS_PATH_MAX];
+	char names[UNIT_DIRS_MAX][DIRS_PATH_MAX];
+	int runfd = open("/run", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	size_t n = 0;
 	pid_t pid;
 
+	if (runfd < 0)
+		return;
 	for (char **name = u->opt->dirs.names[UNIT_DIR_RUNTIME]; *name && n < UNIT_DIRS_MAX;
-	     name++) {
-		snprintf(path, sizeof(path), "/run/%s", *name);
-		/* Renamed aside first: the next start makes a fresh one. A
-		 * symlink is renamed, never followed; across a mount
-		 * (EXDEV) the helper removes it in place. */
-		snprintf(paths[n], DIRS_PATH_MAX, "/run/.initd-removing.%d.%lu", getpid(), ++serial);
-		if (rename(path, paths[n]) < 0) {
-			if (errno == ENOENT)
-				continue;
-			if (errno != EXDEV) {
-				log_warn("%s: cannot remove %s: %s", u->name, path, strerror(errno));
-				continue;
-			}
-			snprintf(paths[n], DIRS_PATH_MAX, "%s", path);
-		}
-		n++;
-	}
+	     name++)
+		runtime_aside(u, *name, runfd, names, &n);
+	close(runfd);
 	if (n == 0)
 		return;
 	pid = spawn_helper_fork();
 	if (pid == 0)
-		remove_helper(paths, n);
+		remove_helper(names, n);
 	if (pid < 0)
 		log_warn("%s: cannot remove its runtime directories: %s", u->name, strerror(errno));
 }

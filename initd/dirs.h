@@ -12,6 +12,9 @@
  * rename on /run's tmpfs: no I/O to wait for, and a start that follows at
  * once makes a fresh directory) and forks a short-lived helper that removes
  * the renamed tree, bounded in depth, entries and time (dirs_remove_runtime).
+ * Both walk from /run one directory fd at a time with O_NOFOLLOW: a
+ * directory on the way may be another unit's, which could swap a
+ * component for a link out of /run.
  */
 #ifndef INITD_DIRS_H
 #define INITD_DIRS_H

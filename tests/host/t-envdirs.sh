@@ -53,6 +53,18 @@ restart = "no";
 user = "nobody";
 directories = { runtime = [ "evil" ]; };
 EOF
+unit shared <<EOF
+exec = [ "/bin/sleep", "1000" ];
+user = "nobody";
+directories = { runtime = [ "shared" ]; };
+EOF
+unit nested <<EOF
+exec = [ "/bin/sleep", "1000" ];
+after = [ "shared" ];
+directories = { runtime = [ "shared/sub/c" ]; };
+EOF
+mkdir -p "$T/victim/c"
+echo precious > "$T/victim/c/file"
 INITD_PRE="for d in /run /var/lib /var/log /var/cache; do mount -t tmpfs -o mode=0755 tmpfs \$d; done
 mkdir -m 0700 /var/cache/pre
 ln -s $T/target /run/evil"
@@ -128,6 +140,16 @@ check "dirs: svctl start again" sv start dirs
 check "dirs runs again" wait_state dirs running 5
 is "dirs: a fresh runtime directory" "$(owner /run/dsvc) $(in_ns ls -A /run/dsvc)" \
 	"nobody:nogroup 750 "
+
+# A runtime directory below another unit's: that unit (nobody, owner of
+# /run/shared) swaps sub for a symlink out of /run. The removal at stop
+# follows no symlink on the way: what the link points at stays.
+check "nested and shared reach running" wait_until 5 eval 'state_is nested running && state_is shared running'
+in_ns sh -c "mv /run/shared/sub /run/shared/sub.old && ln -s $T/victim /run/shared/sub"
+check "nested: svctl stop" sv stop nested
+check "nested stops" wait_state nested stopped 5
+sleep 0.5   # the removal helper's time
+is "nested: the symlink's target is left alone" "$(cat "$T/victim/c/file" 2>&1)" precious
 
 stop_initd
 [ "$FAILED" -eq 0 ]
