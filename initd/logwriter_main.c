@@ -26,6 +26,8 @@
 #define FILES_MAX   64
 #define SYNC_USEC   USEC_PER_SEC    /* fdatasync a file this long after its last write */
 #define ROTATE_RETRY_USEC (5 * USEC_PER_SEC)   /* after a rotation the directory refused */
+#define DEVICE_WAIT_MS    100                  /* a device's room, per write */
+#define DEVICE_REST_USEC  USEC_PER_SEC         /* a device that took nothing, left alone */
 
 struct wfile {
 	char path[UNIT_LOG_PATH_MAX + 1];
@@ -41,6 +43,7 @@ struct wfile {
 	bool mid_line;           /* the last byte written was not a newline */
 	uint64_t failed;         /* lines not written since the last success */
 	uint64_t rotate_after;   /* monotonic: no rotation tried before (one refused) */
+	uint64_t rest_until;     /* monotonic: a device left alone until (it took nothing) */
 	bool failing;            /* said so already */
 };
 
@@ -156,7 +159,7 @@ static int dir_open(struct wfile *f)
 /* f's file in its open directory; *why says what was refused when errno
  * alone would not. Only a regular file or a device: an open of a FIFO
  * would wait for a reader, a write to one for room, and every unit's logs
- * with it. */
+ * with it. The fd stays O_NONBLOCK: a device's waits are device_write's. */
 static int file_open(struct wfile *f, bool truncate, const char **why)
 {
 	/* No O_TRUNC: a truncation waits for the checks below. */
@@ -178,9 +181,6 @@ static int file_open(struct wfile *f, bool truncate, const char **why)
 		f->fd = safe_close(f->fd);
 		return -EPERM;
 	}
-	/* A device's writes block as before: only its open must not wait. */
-	if (S_ISCHR(st.st_mode))
-		fcntl(f->fd, F_SETFL, flags);
 	f->regular = S_ISREG(st.st_mode);
 	if (truncate && f->regular && ftruncate(f->fd, 0) == 0)
 		st.st_size = 0;
@@ -292,9 +292,39 @@ static int file_rotate(struct wfile *f, unsigned keep)
 }
 
 /* true when all of p went in; a failure is said once until a write works. */
+/* A device's write (it is O_NONBLOCK): waiting DEVICE_WAIT_MS at most for
+ * room, then -EAGAIN and the device is left alone for DEVICE_REST_USEC, its
+ * lines counted: a serial line flow control stopped must not hold every
+ * other file's lines. */
+static int device_write(struct wfile *f, const char *p, size_t n)
+{
+	while (n > 0) {
+		struct pollfd pfd = { .fd = f->fd, .events = POLLOUT };
+		ssize_t k = write(f->fd, p, n);
+
+		if (k > 0) {
+			p += k;
+			n -= (size_t)k;
+			continue;
+		}
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && errno != EAGAIN)
+			return -errno;
+		/* A tty's write lock, taken by another writer, says EAGAIN
+		 * too: poll answers at once then, and the write is tried
+		 * again within the bound. */
+		if (poll(&pfd, 1, DEVICE_WAIT_MS) <= 0) {
+			f->rest_until = now_usec() + DEVICE_REST_USEC;
+			return -EAGAIN;
+		}
+	}
+	return 0;
+}
+
 static bool file_write(struct wfile *f, const char *p, size_t n)
 {
-	int r = write_all(f->fd, p, n);
+	int r = f->regular ? write_all(f->fd, p, n) : device_write(f, p, n);
 
 	if (r < 0) {
 		if (!f->failing)
@@ -382,11 +412,15 @@ static uint64_t file_write_rotating(struct wfile *f, const char *p, size_t n,
 	return 0;
 }
 
-/* Is f full, and its rotation refused a moment ago? Nothing goes in then,
- * not even the marker, until it may try again. */
+/* Is f full, and its rotation refused a moment ago, or a device that took
+ * nothing? Nothing goes in then, not even the marker, until it may try
+ * again. */
 static bool file_stuck(const struct wfile *f, const struct logwriter_hdr *h)
 {
-	return f->regular && f->size >= h->max_size && now_usec() < f->rotate_after;
+	uint64_t now = now_usec();
+
+	return now < f->rest_until ||
+	       (f->regular && f->size >= h->max_size && now < f->rotate_after);
 }
 
 /* Lines PID 1 dropped and lines this file refused are said, with their

@@ -368,6 +368,35 @@ START_TEST(writer_leaves_a_file_it_cannot_rotate_alone)
 }
 END_TEST
 
+/* A device as a log file (a serial line) that takes nothing (flow control
+ * stopped it; here a pty nobody reads): its lines are dropped after a short
+ * wait, and the other files are still written. */
+START_TEST(writer_is_not_held_by_a_stuck_device)
+{
+	char path[256], *tty, text[4001];
+	int sock, master;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/other.log", dir);
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	ck_assert_int_ge(master, 0);
+	ck_assert_int_eq(grantpt(master), 0);
+	ck_assert_int_eq(unlockpt(master), 0);
+	ck_assert_ptr_nonnull(tty = ptsname(master));
+	memset(text, 'y', 3999);
+	text[3999] = '\n';
+	text[4000] = '\0';
+	pid = writer_start(&sock);
+	for (int i = 0; i < 100; i++)        /* 400K: more than a pty holds */
+		writer_send(sock, tty, 1 << 20, 3, text, 0);
+	writer_send(sock, path, 4096, 3, "S other\n", 0);
+	writer_end(sock, pid);
+	ck_assert_str_eq(slurp(path), "S other\n");
+	close(master);
+}
+END_TEST
+
 /* Lines a file could not take because it could not be opened, and the
  * count PID 1 sent with them, are said once it can: not lost with the
  * record. */
@@ -565,6 +594,7 @@ int main(void)
 	tcase_add_test(tc, writer_counts_what_it_could_not_open);
 	tcase_add_test(tc, writer_bounds_a_line_that_never_ends);
 	tcase_add_test(tc, writer_leaves_a_file_it_cannot_rotate_alone);
+	tcase_add_test(tc, writer_is_not_held_by_a_stuck_device);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
