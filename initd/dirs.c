@@ -216,7 +216,10 @@ static void runtime_aside(const struct unit *u, const char *name, int runfd,
 	int fd = run_parent(name, &last);
 
 	if (fd < 0) {
-		if (fd != -ENOENT)
+		if (fd == -ENOTDIR || fd == -ELOOP)
+			log_warn("%s: cannot remove /run/%s: something on the way is not a "
+				 "directory (a symlink is not followed)", u->name, name);
+		else if (fd != -ENOENT)
 			log_warn("%s: cannot remove /run/%s: %s", u->name, name, strerror(-fd));
 		return;
 	}

@@ -26,8 +26,10 @@
 #define FILES_MAX   64
 #define SYNC_USEC   USEC_PER_SEC    /* fdatasync a file this long after its last write */
 #define ROTATE_RETRY_USEC (5 * USEC_PER_SEC)   /* after a rotation the directory refused */
-#define DEVICE_WAIT_MS    100                  /* a device's room, per write */
-#define DEVICE_REST_USEC  USEC_PER_SEC         /* a device that took nothing, left alone */
+#define DEVICE_STALL_USEC (100 * USEC_PER_MSEC)   /* a device taking no byte that long */
+#define DEVICE_WRITE_USEC USEC_PER_SEC            /* a record's whole write to a device */
+#define DEVICE_RETRY_MS   10                      /* a device's write tried again */
+#define DEVICE_REST_USEC  USEC_PER_SEC            /* then it is left alone that long */
 
 struct wfile {
 	char path[UNIT_LOG_PATH_MAX + 1];
@@ -292,53 +294,78 @@ static int file_rotate(struct wfile *f, unsigned keep)
 }
 
 /* true when all of p went in; a failure is said once until a write works. */
-/* A device's write (it is O_NONBLOCK): waiting DEVICE_WAIT_MS at most for
- * room, then -EAGAIN and the device is left alone for DEVICE_REST_USEC, its
- * lines counted: a serial line flow control stopped must not hold every
- * other file's lines. */
-static int device_write(struct wfile *f, const char *p, size_t n)
+/* A device's write (its fd is O_NONBLOCK): n bytes, or fewer with -errno
+ * in *err. It waits while the device takes bytes, but not past
+ * DEVICE_STALL_USEC without one nor DEVICE_WRITE_USEC in all: then -EAGAIN,
+ * and the device is left alone for DEVICE_REST_USEC, its lines counted. A
+ * serial line stopped by flow control must not hold every other file's
+ * lines; one that sends steadily (a tty says POLLOUT only once its buffer
+ * is nearly empty, so the write is tried again every DEVICE_RETRY_MS) is
+ * not cut. */
+static size_t device_write(struct wfile *f, const char *p, size_t n, int *err)
 {
-	while (n > 0) {
-		struct pollfd pfd = { .fd = f->fd, .events = POLLOUT };
-		ssize_t k = write(f->fd, p, n);
+	uint64_t start = now_usec(), progress = start, now;
+	size_t done = 0;
 
+	*err = 0;
+	while (done < n) {
+		struct pollfd pfd = { .fd = f->fd, .events = POLLOUT };
+		ssize_t k = write(f->fd, p + done, n - done);
+
+		now = now_usec();
 		if (k > 0) {
-			p += k;
-			n -= (size_t)k;
+			done += (size_t)k;
+			progress = now;
 			continue;
 		}
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k < 0 && errno != EAGAIN)
-			return -errno;
-		/* A tty's write lock, taken by another writer, says EAGAIN
-		 * too: poll answers at once then, and the write is tried
-		 * again within the bound. */
-		if (poll(&pfd, 1, DEVICE_WAIT_MS) <= 0) {
-			f->rest_until = now_usec() + DEVICE_REST_USEC;
-			return -EAGAIN;
+		if (k < 0 && errno != EAGAIN) {
+			*err = -errno;
+			break;
+		}
+		if (now - progress >= DEVICE_STALL_USEC || now - start >= DEVICE_WRITE_USEC) {
+			f->rest_until = now + DEVICE_REST_USEC;
+			*err = -EAGAIN;
+			break;
+		}
+		if (poll(&pfd, 1, DEVICE_RETRY_MS) > 0 &&
+		    (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))) {
+			*err = -EIO;
+			break;
 		}
 	}
-	return 0;
+	return done;
 }
 
-static bool file_write(struct wfile *f, const char *p, size_t n)
+/* p[0..n) into f: the bytes written (all of them, or fewer when it failed,
+ * said once until a write works). */
+static size_t file_write(struct wfile *f, const char *p, size_t n)
 {
-	int r = f->regular ? write_all(f->fd, p, n) : device_write(f, p, n);
+	int r = 0;
+	size_t done = n;
 
+	if (f->regular)
+		r = write_all(f->fd, p, n);
+	else
+		done = device_write(f, p, n, &r);
+	if (r < 0 && f->regular)
+		done = 0;   /* write_all: how much went in is not known; as before */
+	if (done > 0) {
+		f->mid_line = p[done - 1] != '\n';
+		f->size += done;
+		f->dirty = true;
+		f->written_usec = now_usec();
+	}
 	if (r < 0) {
 		if (!f->failing)
 			say("%s: cannot write: %s (lines are dropped until it can)", f->path,
 			    strerror(-r));
 		f->failing = true;
-		return false;
+		return done;
 	}
 	f->failing = false;
-	f->mid_line = n > 0 && p[n - 1] != '\n';
-	f->size += n;
-	f->dirty = true;
-	f->written_usec = now_usec();
-	return true;
+	return done;
 }
 
 /* "STAMP [initd: N lines dropped]" into f, at the time it is written. */
@@ -353,7 +380,7 @@ static bool file_marker(struct wfile *f, uint64_t lines)
 	/* On a line of its own, even after a record cut mid-line. */
 	n = snprintf(text, sizeof(text), "%s%s [initd: %llu lines dropped]\n",
 		     f->mid_line ? "\n" : "", stamp, (unsigned long long)lines);
-	return file_write(f, text, (size_t)n);
+	return file_write(f, text, (size_t)n) == (size_t)n;
 }
 
 /* How much of p[0..n) to write before f must rotate: whole lines that fit
@@ -382,6 +409,7 @@ static uint64_t file_write_rotating(struct wfile *f, const char *p, size_t n,
 				    const struct logwriter_hdr *h)
 {
 	bool rotated = false;
+	size_t w;
 
 	while (n > 0) {
 		/* A line the last record cut goes on in the same file while
@@ -404,8 +432,9 @@ static uint64_t file_write_rotating(struct wfile *f, const char *p, size_t n,
 			continue;
 		}
 		rotated = false;
-		if (!file_write(f, p, k))
-			return count_lines(p, n);
+		w = file_write(f, p, k);
+		if (w < k)
+			return count_lines(p + w, n - w);   /* a line cut by it counts */
 		p += k;
 		n -= k;
 	}

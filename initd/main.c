@@ -529,10 +529,12 @@ static void signal_ready(struct loop *l, int fd, uint32_t events, void *data)
 		case SIGHUP:
 			if (d->cmds.shutting_down || manager_shutting_down_or_null(d))
 				break;
-			/* A load in flight may have read the files before
-			 * the edit this SIGHUP is for: another one after it. */
+			/* A reload in flight may have read the files before
+			 * the edit this SIGHUP is for: another one after it.
+			 * The first load (no manager yet) answers it, as it
+			 * answers an svctl reload (boot_units_loaded). */
 			if (d->reloading || d->mounting)
-				d->reload_again = true;
+				d->reload_again = d->reload_again || d->manager;
 			else
 				start_reload(d);
 			break;
@@ -861,7 +863,6 @@ static void mounts_done(struct mounts *ms, const struct mount_status *failed, vo
 	}
 	units_start(d, set);
 	commands_reload_first_load(&d->cmds, errors);
-	reload_if_asked(d);
 }
 
 /* PID 1's first load: the configuration applied (modules first), then
@@ -918,8 +919,8 @@ static void notify_received(void *ctx, pid_t sender, uid_t uid, const struct not
 		manager_notify(d->manager, sender, uid, msg);
 }
 
-/* A SIGHUP that came during a load (or the first load's mounts): its own
- * load now, unless one started meanwhile (svctl's). */
+/* A SIGHUP that came during a reload: its own load now, unless one started
+ * meanwhile (svctl's: start_reload cleared the flag). */
 static void reload_if_asked(struct initd *d)
 {
 	if (!d->reload_again || d->reloading || d->mounting)
@@ -977,6 +978,7 @@ static void start_reload(struct initd *d)
 	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, d->cmds.instances,
 			 reload_loaded, d, &d->reloading);
 	if (r >= 0) {
+		d->reload_again = false;   /* this load reads after any SIGHUP so far */
 		commands_load_started(&d->cmds);
 		return;
 	}

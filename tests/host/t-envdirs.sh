@@ -148,7 +148,10 @@ check "nested and shared reach running" wait_until 5 eval 'state_is nested runni
 in_ns sh -c "mv /run/shared/sub /run/shared/sub.old && ln -s $T/victim /run/shared/sub"
 check "nested: svctl stop" sv stop nested
 check "nested stops" wait_state nested stopped 5
-sleep 0.5   # the removal helper's time
+check "nested: the removal refuses the symlink on the way (initd's log)" \
+	wait_until 5 grep -q "nested: cannot remove /run/shared/sub/c" "$T/initd.log"
+check "nested: nothing is left aside in /run" \
+	wait_until 10 eval "[ -z \"\$(in_ns ls -A /run | grep initd-removing)\" ]"
 is "nested: the symlink's target is left alone" "$(cat "$T/victim/c/file" 2>&1)" precious
 
 stop_initd
