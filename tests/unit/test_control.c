@@ -655,6 +655,32 @@ START_TEST(test_slow_reader_dropped)
 }
 END_TEST
 
+/* In a child: become uid nobody in group gid and connect (a control
+ * group member); exits 101 or 102 when that fails. */
+static int member_connect(gid_t gid)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(65534) < 0)
+		_exit(101);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	strcpy(sa.sun_path, path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		_exit(102);
+	return fd;
+}
+
+/* The server again, the stub's, for members of group too (uid nobody
+ * reaches the socket's directory). */
+static void serve_group(gid_t group)
+{
+	control_server_free(server);
+	ck_assert_int_eq(control_server_new(loop, path, group, stub_dispatch, NULL, &server), 0);
+	control_server_on_gone(server, stub_gone);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+}
+
 /* A member of the control group (uid nobody) asking for a big reply and
  * not reading it: it reports on out the reply's type (or 0: none), read
  * from its header once the server had time to queue it, then waits. */
@@ -664,7 +690,6 @@ static pid_t slow_member(gid_t gid, int out)
 
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		struct sockaddr_un sa = { .sun_family = AF_UNIX };
 		struct proto_buf b;
 		uint8_t h[PROTO_HDR_SIZE];
 		struct proto_hdr hdr;
@@ -672,12 +697,7 @@ static pid_t slow_member(gid_t gid, int out)
 		int fd;
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);   /* a failed check leaves none */
-		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(65534) < 0)
-			_exit(101);
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		strcpy(sa.sun_path, path);
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-			_exit(102);
+		fd = member_connect(gid);
 		proto_buf_init(&b, REQ_LIMIT);
 		proto_msg_begin(&b, PROTO_REQ_STATUS);
 		proto_put_str(&b, PROTO_ATTR_NAME, "big");
@@ -712,11 +732,8 @@ START_TEST(test_replies_share_a_bound)
 
 	if (getuid() != 0)
 		return;
-	control_server_free(server);
-	ck_assert_int_eq(control_server_new(loop, path, group, stub_dispatch, NULL, &server), 0);
-	control_server_on_gone(server, stub_gone);
+	serve_group(group);
 	control_server_set_idle_timeout(server, 30 * USEC_PER_SEC);
-	ck_assert_int_eq(chmod(dir, 0755), 0);
 	ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK), 0);
 	for (int i = 0; i < 8; i++)
 		kids[i] = slow_member(group, pipefd[1]);
@@ -760,11 +777,8 @@ START_TEST(test_replies_bound_holds_past_roots)
 
 	if (getuid() != 0)
 		return;
-	control_server_free(server);
-	ck_assert_int_eq(control_server_new(loop, path, group, stub_dispatch, NULL, &server), 0);
-	control_server_on_gone(server, stub_gone);
+	serve_group(group);
 	control_server_set_idle_timeout(server, 30 * USEC_PER_SEC);
-	ck_assert_int_eq(chmod(dir, 0755), 0);
 	for (int i = 0; i < 7; i++) {
 		roots[i] = client_connect();
 		client_request(roots[i], PROTO_REQ_STATUS, "big");
@@ -916,7 +930,6 @@ static int child_request(gid_t gid, uint16_t type)
 
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		struct sockaddr_un sa = { .sun_family = AF_UNIX };
 		struct proto_buf b;
 		uint8_t h[PROTO_HDR_SIZE], buf[4096];
 		struct proto_hdr hdr;
@@ -924,12 +937,7 @@ static int child_request(gid_t gid, uint16_t type)
 		uint32_t e;
 		int fd;
 
-		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(65534) < 0)
-			_exit(101);
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		strcpy(sa.sun_path, path);
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-			_exit(102);
+		fd = member_connect(gid);
 		proto_buf_init(&b, REQ_LIMIT);
 		proto_msg_begin(&b, type);
 		proto_msg_end(&b);
@@ -1068,10 +1076,7 @@ START_TEST(test_root_keeps_reserved_slots)
 
 	if (getuid() != 0)
 		return;
-	control_server_free(server);
-	ck_assert_int_eq(control_server_new(loop, path, group, stub_dispatch, NULL, &server), 0);
-	control_server_on_gone(server, stub_gone);
-	ck_assert_int_eq(chmod(dir, 0755), 0);
+	serve_group(group);
 	for (int i = 0; i < open_slots; i++) {
 		fds[i] = client_connect();
 		pump(1);
