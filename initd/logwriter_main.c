@@ -293,7 +293,6 @@ static int file_rotate(struct wfile *f, unsigned keep)
 	return moved < 0 ? moved : r;
 }
 
-/* true when all of p went in; a failure is said once until a write works. */
 /* A device's write (its fd is O_NONBLOCK): n bytes, or fewer with -errno
  * in *err. It waits while the device takes bytes, but not past
  * DEVICE_STALL_USEC without one nor DEVICE_WRITE_USEC in all: then -EAGAIN,
