@@ -1,7 +1,8 @@
 /* logwriter_main.c — the log writer process (logwriter.h): records from
  * PID 1 on fd 3, appended to their files, rotated, synced. It may block on
  * the disk: that is what it is for. It trusts nothing in a record it has
- * not checked, and keeps at most FILES_MAX files open. */
+ * not checked, and keeps at most FILES_MAX files open (fewer when its fd
+ * limit says so). */
 #include "initd/logwriter.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -23,7 +25,11 @@
 #include "common/util.h"
 
 #define SOCK_FD     3
-#define FILES_MAX   64
+/* Files held open at once: past it each record to another file closes
+ * (and syncs) the least recently used one, so the table covers every unit
+ * an appliance logs to files. Two fds each (the file, its directory). */
+#define FILES_MAX   1024
+#define FILES_FDS_SPARE 16          /* fds besides the table's */
 #define SYNC_USEC   USEC_PER_SEC    /* fdatasync a file this long after its last write */
 #define ROTATE_RETRY_USEC (5 * USEC_PER_SEC)   /* after a rotation the directory refused */
 #define DEVICE_STALL_USEC (100 * USEC_PER_MSEC)   /* a device taking no byte that long */
@@ -33,6 +39,7 @@
 
 struct wfile {
 	char path[UNIT_LOG_PATH_MAX + 1];
+	uint32_t hash;           /* of path: most slots are told apart by it */
 	const char *name;        /* its last component, in path */
 	int fd;                  /* -1: slot free */
 	int dirfd;               /* its directory: opens and renames are in it */
@@ -40,6 +47,7 @@ struct wfile {
 	uint64_t size;           /* bytes in the file (regular files) */
 	bool regular;            /* only a regular file is rotated */
 	bool dirty;              /* written since the last sync */
+	bool entries_dirty;      /* created or renamed in its directory since */
 	uint64_t written_usec;   /* last write, monotonic */
 	uint64_t used;           /* for closing the least recently used */
 	bool mid_line;           /* the last byte written was not a newline */
@@ -49,7 +57,8 @@ struct wfile {
 	bool failing;            /* said so already */
 };
 
-static struct wfile files[FILES_MAX];
+static struct wfile *files;
+static size_t files_max;
 static uint64_t use_tick;
 
 bool logwriter_requested(int argc, char **argv)
@@ -165,11 +174,16 @@ static int dir_open(struct wfile *f)
 static int file_open(struct wfile *f, bool truncate, const char **why)
 {
 	/* No O_TRUNC: a truncation waits for the checks below. */
-	int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY;
+	int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | f->nofollow;
 	struct stat st;
 
 	*why = NULL;
-	f->fd = openat(f->dirfd, f->name, flags | f->nofollow | O_NONBLOCK, 0640);
+	f->fd = openat(f->dirfd, f->name, flags);
+	if (f->fd < 0 && errno == ENOENT) {
+		/* Made here: its directory's entry wants a sync too. */
+		f->fd = openat(f->dirfd, f->name, flags | O_CREAT | O_EXCL, 0640);
+		f->entries_dirty |= f->fd >= 0;
+	}
 	if (f->fd < 0) {
 		if (errno == ELOOP && f->nofollow)
 			*why = "a symlink in a directory a unit may change";
@@ -191,14 +205,18 @@ static int file_open(struct wfile *f, bool truncate, const char **why)
 	return 0;
 }
 
-/* Sync f's data, and the directory entries rotation changed, when asked. */
+/* Sync f's data, and, when asked, its directory if an open made the file
+ * or a rotation renamed it there: only then (a directory fsync per closed
+ * file would cost one per record once more files are busy than the table
+ * holds). */
 static void file_sync(struct wfile *f, bool dir)
 {
 	if (f->fd >= 0 && f->dirty)
 		fdatasync(f->fd);
 	f->dirty = false;
-	if (dir && f->dirfd >= 0)
+	if (dir && f->entries_dirty && f->dirfd >= 0)
 		fsync(f->dirfd);
+	f->entries_dirty = f->entries_dirty && !dir;
 }
 
 /* Its fds closed, its file synced; the slot stays f's, with the count of
@@ -233,15 +251,25 @@ static void file_reopen(struct wfile *f)
 
 /* The slot for path (a slot is used while its path is set): its open file,
  * or, when it cannot be opened, a shut one that counts what it could not
- * take. Past FILES_MAX paths the least recently used one is closed. */
+ * take. Past files_max paths the least recently used one is closed. */
+static uint32_t path_hash(const char *p)
+{
+	uint32_t h = 2166136261u;   /* FNV-1a */
+
+	while (*p)
+		h = (h ^ (unsigned char)*p++) * 16777619u;
+	return h;
+}
+
 static struct wfile *file_get(const char *path)
 {
 	struct wfile *free_slot = NULL, *lru = NULL;
+	uint32_t hash = path_hash(path);
 
-	for (size_t i = 0; i < FILES_MAX; i++) {
+	for (size_t i = 0; i < files_max; i++) {
 		struct wfile *f = &files[i];
 
-		if (f->path[0] && strcmp(f->path, path) == 0) {
+		if (f->path[0] && f->hash == hash && strcmp(f->path, path) == 0) {
 			f->used = ++use_tick;
 			if (f->fd < 0)
 				file_reopen(f);
@@ -256,7 +284,7 @@ static struct wfile *file_get(const char *path)
 		file_close(lru);
 		free_slot = lru;
 	}
-	*free_slot = (struct wfile){ .fd = -1, .dirfd = -1, .used = ++use_tick };
+	*free_slot = (struct wfile){ .fd = -1, .dirfd = -1, .used = ++use_tick, .hash = hash };
 	snprintf(free_slot->path, sizeof(free_slot->path), "%s", path);
 	file_reopen(free_slot);
 	return free_slot;
@@ -284,6 +312,7 @@ static int file_rotate(struct wfile *f, unsigned keep)
 		if (renameat(f->dirfd, f->name, f->dirfd, to) < 0)
 			moved = -errno;
 	}
+	f->entries_dirty = true;
 	r = file_open(f, keep == 0, &why);
 	if (moved < 0)
 		say("%s: cannot rotate: %s (lines are dropped until it can)", f->path,
@@ -500,17 +529,45 @@ static int sync_due(bool all)
 {
 	uint64_t now = now_usec(), next = UINT64_MAX;
 
-	for (size_t i = 0; i < FILES_MAX; i++) {
+	for (size_t i = 0; i < files_max; i++) {
 		struct wfile *f = &files[i];
 
 		if (f->fd < 0 || !f->dirty)
 			continue;
 		if (all || now - f->written_usec >= SYNC_USEC)
-			file_sync(f, false);
+			file_sync(f, true);
 		else if (f->written_usec + SYNC_USEC - now < next)
 			next = f->written_usec + SYNC_USEC - now;
 	}
 	return next == UINT64_MAX ? -1 : (int)(next / USEC_PER_MSEC) + 1;
+}
+
+/* The table: FILES_MAX slots, or what the fd limit (raised to its hard
+ * one) leaves room for; a writer that cannot have it exits, and PID 1
+ * starts another after its backoff. */
+static void files_table(void)
+{
+	struct rlimit rl;
+	size_t fit = FILES_MAX;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+				getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		if (rl.rlim_cur < 2 * FILES_MAX + FILES_FDS_SPARE)
+			fit = rl.rlim_cur >= 2 + FILES_FDS_SPARE ?
+			      (size_t)(rl.rlim_cur - FILES_FDS_SPARE) / 2 : 1;
+	}
+	files = calloc(fit, sizeof(*files));
+	if (!files) {
+		say("no memory for %zu files", fit);
+		_exit(1);
+	}
+	files_max = fit;
+	for (size_t i = 0; i < files_max; i++)
+		files[i] = (struct wfile){ .fd = -1, .dirfd = -1 };
 }
 
 _Noreturn void logwriter_main(void)
@@ -524,8 +581,7 @@ _Noreturn void logwriter_main(void)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	for (size_t i = 0; i < FILES_MAX; i++)
-		files[i] = (struct wfile){ .fd = -1, .dirfd = -1 };
+	files_table();
 	for (;;) {
 		struct pollfd p = { .fd = SOCK_FD, .events = POLLIN };
 		ssize_t n;
@@ -539,7 +595,7 @@ _Noreturn void logwriter_main(void)
 			break;    /* the end of the stream (or PID 1's end is gone) */
 		record_take(buf, (size_t)n);
 	}
-	for (size_t i = 0; i < FILES_MAX; i++)
+	for (size_t i = 0; i < files_max; i++)
 		if (files[i].fd >= 0)
 			file_close(&files[i]);
 	_exit(0);

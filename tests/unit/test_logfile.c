@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -144,7 +146,8 @@ END_TEST
 
 static char dir[] = "/tmp/test_logfile.XXXXXX";
 
-static pid_t writer_start(int *ret_sock)
+/* A writer on a socketpair; nofile > 0: its fd limit (soft and hard). */
+static pid_t writer_start_limited(int *ret_sock, rlim_t nofile)
 {
 	int sv[2];
 	pid_t pid;
@@ -153,12 +156,21 @@ static pid_t writer_start(int *ret_sock)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
+		struct rlimit rl = { nofile, nofile };
+
 		dup2(sv[1], 3);
+		if (nofile && setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			_exit(2);
 		logwriter_main();
 	}
 	close(sv[1]);
 	*ret_sock = sv[0];
 	return pid;
+}
+
+static pid_t writer_start(int *ret_sock)
+{
+	return writer_start_limited(ret_sock, 0);
 }
 
 static void writer_send(int sock, const char *path, uint64_t max, unsigned keep,
@@ -571,6 +583,82 @@ START_TEST(writer_survives_a_refused_rotation)
 }
 END_TEST
 
+/* n files, two rounds of a line each, then a marker file the writer
+ * reaches only after them all (it takes records in order). */
+static void write_rounds(int sock, int n)
+{
+	char path[300];
+
+	for (int r = 0; r < 2; r++)
+		for (int i = 0; i < n; i++) {
+			snprintf(path, sizeof(path), "%s/f%03d.log", dir, i);
+			writer_send(sock, path, 1 << 20, 1, r ? "S two\n" : "S one\n", 0);
+		}
+	snprintf(path, sizeof(path), "%s/last.log", dir);
+	writer_send(sock, path, 1 << 20, 1, "S last\n", 0);
+	for (int i = 0; i < 500 && file_size(path) <= 0; i++)
+		usleep(10000);
+	ck_assert_int_gt(file_size(path), 0);
+}
+
+/* pid's open fds on log files in dir. */
+static int fds_in_dir(pid_t pid)
+{
+	char fdd[64], p[340], target[300];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(fdd, sizeof(fdd), "/proc/%d/fd", (int)pid);
+	d = opendir(fdd);
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d))) {
+		ssize_t k;
+
+		snprintf(p, sizeof(p), "%s/%s", fdd, e->d_name);
+		k = readlink(p, target, sizeof(target) - 1);
+		if (k <= 0)
+			continue;
+		target[k] = '\0';
+		n += strncmp(target, dir, strlen(dir)) == 0 && strstr(target, ".log") != NULL;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Every file an appliance logs to stays open: a writer that held 64
+ * closed (and synced, its directory too) one per record past them. */
+START_TEST(writer_holds_many_files)
+{
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	pid = writer_start(&sock);
+	write_rounds(sock, 200);
+	ck_assert_int_ge(fds_in_dir(pid), 201);
+	writer_end(sock, pid);
+}
+END_TEST
+
+/* With few fds the table is smaller, and every line still goes in. */
+START_TEST(writer_fits_its_fd_limit)
+{
+	char path[300];
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	pid = writer_start_limited(&sock, 64);
+	write_rounds(sock, 40);
+	writer_end(sock, pid);
+	for (int i = 0; i < 40; i++) {
+		snprintf(path, sizeof(path), "%s/f%03d.log", dir, i);
+		ck_assert_str_eq(slurp(path), "S one\nS two\n");
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("logfile");
@@ -595,6 +683,8 @@ int main(void)
 	tcase_add_test(tc, writer_bounds_a_line_that_never_ends);
 	tcase_add_test(tc, writer_leaves_a_file_it_cannot_rotate_alone);
 	tcase_add_test(tc, writer_is_not_held_by_a_stuck_device);
+	tcase_add_test(tc, writer_holds_many_files);
+	tcase_add_test(tc, writer_fits_its_fd_limit);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
