@@ -469,20 +469,29 @@ static bool reply_valid(const struct proto_buf *b)
 
 static int client_send_error(struct control_client *c, int err, const char *message);
 
-/* Queue the message in b (taking its memory); a large one while the shared
- * bound is reached is answered "try again" instead (a deferred client,
- * which has more coming, is dropped), any other that does not fit drops
- * the client. */
-static int client_send_buf(struct control_client *c, struct proto_buf *b)
+/* The answer to a large reply past the shared bound (a small one always
+ * fits). */
+static int client_send_busy(struct control_client *c)
 {
 	char msg[160];
+
+	snprintf(msg, sizeof(msg), "busy: %zu MiB of replies wait for clients that read "
+		 "them slowly; try again", c->server->out_total >> 20);
+	return client_send_error(c, EBUSY, msg);
+}
+
+/* Queue the message in b (taking its memory); a large one while the shared
+ * bound is reached is answered "try again" instead (a deferred client is
+ * closed after that: its dispatcher hears of it from on_gone, or from
+ * control_client_reply), any other that does not fit drops the client. */
+static int client_send_buf(struct control_client *c, struct proto_buf *b)
+{
 	int r = client_queue(c, &b->data, b->len, true);
 
-	if (r == -EBUSY && !c->deferred) {
+	if (r == -EBUSY) {
 		proto_buf_free(b);
-		snprintf(msg, sizeof(msg), "busy: %zu MiB of replies wait for clients that read "
-			 "them slowly; try again", c->server->out_total >> 20);
-		return client_send_error(c, EBUSY, msg);
+		c->closing |= c->deferred;
+		return client_send_busy(c);
 	}
 	if (r < 0) {
 		client_drop(c);
@@ -847,6 +856,7 @@ void control_server_free(struct control_server *s)
 
 int control_client_reply(struct control_client *c, const struct proto_buf *msg, bool last)
 {
+	bool refused = false;
 	uint8_t *data;
 	int r;
 
@@ -854,20 +864,35 @@ int control_client_reply(struct control_client *c, const struct proto_buf *msg, 
 		return -ENOTCONN;
 	if (!c->deferred)
 		return -EINVAL;
+	if (c->closing) {
+		/* told busy (client_send_buf): nothing more goes after that */
+		c->deferred = false;
+		return -ECONNRESET;
+	}
 	if (!reply_valid(msg)) {
 		r = -EINVAL;
 		goto drop;
 	}
 	data = msg->data;
 	r = client_queue(c, &data, msg->len, false);
-	if (r < 0)
+	if (r == -EBUSY) {
+		/* Past the shared bound (a follower's backlog): told so, as a
+		 * request is, and closed once that is sent; the caller forgets
+		 * c, as after a drop. */
+		refused = true;
+		c->deferred = false;
+		c->closing = true;
+		if (client_send_busy(c) < 0)
+			return -EBUSY;    /* dropped */
+		client_touch(c);
+	} else if (r < 0)
 		goto drop;
 	if (last) {
 		c->deferred = false;
 		client_touch(c);
 	}
 	if (c->busy)
-		return 0;    /* client_io flushes on its way out */
+		return refused ? -EBUSY : 0;    /* client_io flushes on its way out */
 	/* Flush as busy, so that a drop in there is ours to finish: the
 	 * caller learns it from r, on_gone must not run under its feet. */
 	c->busy = true;
@@ -880,9 +905,9 @@ int control_client_reply(struct control_client *c, const struct proto_buf *msg, 
 		client_free(c);
 		/* Closed right after a complete answer (the peer had shut
 		 * its side) is a success. */
-		return answered && r == -ECONNRESET ? 0 : r < 0 ? r : -EPIPE;
+		return refused ? -EBUSY : answered && r == -ECONNRESET ? 0 : r < 0 ? r : -EPIPE;
 	}
-	return 0;
+	return refused ? -EBUSY : 0;
 drop:
 	c->deferred = false;     /* the caller learns it from r, not on_gone */
 	client_drop(c);

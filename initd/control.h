@@ -77,8 +77,12 @@ void control_server_free(struct control_server *s);
  * queues a whole message built in `msg` (copied; msg stays the caller's).
  * `last` ends the deferral so the client goes back to normal request
  * handling. Returns 0 or -errno (the client is then dropped, and on_gone is
- * not called for it: the return value says it is gone), except -EINVAL when c is not deferred (nothing happens: only a
- * client whose dispatch returned CONTROL_DEFER may be answered here). */
+ * not called for it: the return value says it is gone), except -EINVAL
+ * when c is not deferred (nothing happens: only a client whose dispatch
+ * returned CONTROL_DEFER may be answered here). -EBUSY: a large message
+ * past the bound on all clients' queued replies (control.c); the client
+ * is told "busy: ... try again" instead, and closed once that is sent
+ * (-ECONNRESET when its first reply, the dispatcher's, was refused so). */
 int control_client_reply(struct control_client *c, const struct proto_buf *msg, bool last);
 
 /* Clients the dispatcher deferred may vanish: it registers a callback so it

@@ -77,7 +77,14 @@ static int stub_dispatch(void *ctx, struct control_client *c,
 	case PROTO_REQ_LOGS:
 		deferred_client = c;
 		proto_msg_begin(reply, PROTO_REPLY_OK);
-		proto_put_bytes(reply, PROTO_ATTR_DATA, "backlog\n", 8);
+		if (proto_attr_find(req->payload, req->len, PROTO_ATTR_NAME, &a) == 1 &&
+		    proto_get_str(&a, &name) == 0 && !strcmp(name, "big")) {
+			void *big = calloc(1, BIG_REPLY);
+
+			proto_put_bytes(reply, PROTO_ATTR_DATA, big, BIG_REPLY);
+			free(big);
+		} else
+			proto_put_bytes(reply, PROTO_ATTR_DATA, "backlog\n", 8);
 		proto_msg_end(reply);
 		return CONTROL_DEFER;
 	case PROTO_REQ_STOP:
@@ -681,10 +688,11 @@ static void serve_group(gid_t group)
 	ck_assert_int_eq(chmod(dir, 0755), 0);
 }
 
-/* A member of the control group (uid nobody) asking for a big reply and
- * not reading it: it reports on out the reply's type (or 0: none), read
- * from its header once the server had time to queue it, then waits. */
-static pid_t slow_member(gid_t gid, int out)
+/* A member of the control group (uid nobody) asking for a big reply (a
+ * status, a log backlog) or to wait, and not reading: it reports on out
+ * the first reply's type (or 0: none), read from its header once the
+ * server had time to queue it, then waits. */
+static pid_t member_asking(gid_t gid, int out, uint16_t req)
 {
 	pid_t pid = fork();
 
@@ -699,8 +707,9 @@ static pid_t slow_member(gid_t gid, int out)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);   /* a failed check leaves none */
 		fd = member_connect(gid);
 		proto_buf_init(&b, REQ_LIMIT);
-		proto_msg_begin(&b, PROTO_REQ_STATUS);
-		proto_put_str(&b, PROTO_ATTR_NAME, "big");
+		proto_msg_begin(&b, req);
+		if (req != PROTO_REQ_WAIT)
+			proto_put_str(&b, PROTO_ATTR_NAME, "big");
 		proto_msg_end(&b);
 		if (write(fd, b.data, b.len) != (ssize_t)b.len)
 			_exit(103);
@@ -714,6 +723,32 @@ static pid_t slow_member(gid_t gid, int out)
 		_exit(0);
 	}
 	return pid;
+}
+
+static pid_t slow_member(gid_t gid, int out)
+{
+	return member_asking(gid, out, PROTO_REQ_STATUS);
+}
+
+/* Root's replies past the shared bound (7 of 6M, unread): fds to close. */
+static void roots_fill(int roots[7])
+{
+	for (int i = 0; i < 7; i++) {
+		roots[i] = client_connect();
+		client_request(roots[i], PROTO_REQ_STATUS, "big");
+		pump(3);
+	}
+	ck_assert_uint_gt(control_server_queued(server), 32u << 20);
+}
+
+/* The reply type member_asking reported. */
+static uint16_t member_said(int fd)
+{
+	uint16_t type = 0;
+
+	while (read(fd, &type, sizeof(type)) != sizeof(type))
+		pump(1);
+	return type;
 }
 
 /* Replies wait in PID 1's heap for clients that read slowly, and the
@@ -772,24 +807,84 @@ START_TEST(test_replies_bound_holds_past_roots)
 {
 	const gid_t group = 65534;
 	int pipefd[2], roots[7];
-	uint16_t type = 0;
 	pid_t kid;
 
 	if (getuid() != 0)
 		return;
 	serve_group(group);
 	control_server_set_idle_timeout(server, 30 * USEC_PER_SEC);
-	for (int i = 0; i < 7; i++) {
-		roots[i] = client_connect();
-		client_request(roots[i], PROTO_REQ_STATUS, "big");
-		pump(3);
-	}
-	ck_assert_uint_gt(control_server_queued(server), 32u << 20);
+	roots_fill(roots);
 	ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK), 0);
 	kid = slow_member(group, pipefd[1]);
-	while (read(pipefd[0], &type, sizeof(type)) != sizeof(type))
-		pump(1);
-	ck_assert_int_eq(type, PROTO_REPLY_ERROR);
+	ck_assert_int_eq(member_said(pipefd[0]), PROTO_REPLY_ERROR);
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
+	for (int i = 0; i < 7; i++)
+		close(roots[i]);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+END_TEST
+
+/* A follower's backlog (`logs -f`) past the bound: told busy, like a
+ * request, not closed without a word; its dispatcher hears that it is
+ * gone once that is sent. */
+START_TEST(test_follower_told_busy)
+{
+	const gid_t group = 65534;
+	int pipefd[2], roots[7];
+	pid_t kid;
+
+	if (getuid() != 0)
+		return;
+	serve_group(group);
+	control_server_set_idle_timeout(server, 30 * USEC_PER_SEC);
+	roots_fill(roots);
+	ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK), 0);
+	kid = member_asking(group, pipefd[1], PROTO_REQ_LOGS);
+	ck_assert_int_eq(member_said(pipefd[0]), PROTO_REPLY_ERROR);
+	for (int i = 0; i < 100 && gone_calls == 0; i++)
+		pump(10);
+	ck_assert_int_eq(gone_calls, 1);
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
+	for (int i = 0; i < 7; i++)
+		close(roots[i]);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+END_TEST
+
+/* A deferred client's large answer past the bound: the same, and the
+ * dispatcher learns it from the return value (no on_gone). */
+START_TEST(test_deferred_answer_told_busy)
+{
+	const gid_t group = 65534;
+	int pipefd[2], roots[7];
+	struct proto_buf b;
+	void *big = calloc(1, BIG_REPLY);
+	pid_t kid;
+
+	if (getuid() != 0)
+		return;
+	serve_group(group);
+	control_server_set_idle_timeout(server, 30 * USEC_PER_SEC);
+	roots_fill(roots);
+	ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK), 0);
+	kid = member_asking(group, pipefd[1], PROTO_REQ_WAIT);
+	while (!deferred_client)
+		pump(10);
+	proto_buf_init(&b, REP_LIMIT);
+	proto_msg_begin(&b, PROTO_REPLY_OK);
+	proto_put_bytes(&b, PROTO_ATTR_DATA, big, BIG_REPLY);
+	ck_assert_int_eq(proto_msg_end(&b), 0);
+	ck_assert_int_eq(control_client_reply(deferred_client, &b, false), -EBUSY);
+	proto_buf_free(&b);
+	free(big);
+	deferred_client = NULL;
+	ck_assert_int_eq(member_said(pipefd[0]), PROTO_REPLY_ERROR);
+	pump(50);
+	ck_assert_int_eq(gone_calls, 0);
 	kill(kid, SIGKILL);
 	waitpid(kid, NULL, 0);
 	for (int i = 0; i < 7; i++)
@@ -1304,6 +1399,8 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_no_request_while_deferred);
 	tcase_add_test(tc, test_slow_reader_dropped);
 	tcase_add_test(tc, test_replies_share_a_bound);
+	tcase_add_test(tc, test_follower_told_busy);
+	tcase_add_test(tc, test_deferred_answer_told_busy);
 	tcase_add_test(tc, test_replies_bound_holds_past_roots);
 	tcase_add_test(tc, test_stream_overflow);
 	tcase_add_test(tc, test_access_table_documented);
