@@ -1013,6 +1013,9 @@ static int cmd_metrics(struct commands *cmds, struct control_client *c,
 	if (!cmds->metrics)
 		return reply_error(reply, ENOMEM, "out of memory");
 	r = metrics_render(cmds->metrics, &text, &len);
+	if (r == -E2BIG)
+		return reply_error(reply, E2BIG, "the metrics exceed a reply (%uM): "
+				   "initd.conf's metrics_file has them all", METRICS_TEXT_MAX >> 20);
 	if (r < 0)
 		return reply_error(reply, -r, "cannot render the metrics");
 	proto_msg_begin(reply, PROTO_REPLY_OK);

@@ -29,6 +29,7 @@ struct metrics {
 	uint64_t writes;
 	uint64_t started;            /* monotonic usec: initd's start */
 	uint64_t settled;            /* monotonic usec, 0 = not yet */
+	size_t text_max;             /* metrics_render's bound */
 };
 
 /* One unit's numbers, read once per render. */
@@ -268,31 +269,39 @@ static struct unit_sample *sample_units(struct manager *m, size_t n)
 	return v;
 }
 
-int metrics_render(struct metrics *mx, char **ret, size_t *ret_len)
+/* The whole text into f: 0, or -ENOMEM for the units' samples. */
+static int render(struct metrics *mx, FILE *f)
 {
 	size_t n = mx->manager ? manager_count(mx->manager) : 0;
 	_cleanup_free_ struct unit_sample *v = sample_units(mx->manager, n);
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
 
 	if (!v)
-		return -ENOMEM;
-	f = open_memstream(&text, &len);
-	if (!f)
 		return -ENOMEM;
 	render_system(mx, f, n);
 	render_model(mx, f, v, n);
 	render_cgroup(f, v, n);
 	render_psi(f, v, n, false);
 	render_psi(f, v, n, true);
-	if (fclose(f) != 0) {
-		free(text);
+	return 0;
+}
+
+int metrics_render(struct metrics *mx, char **ret, size_t *ret_len)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int r;
+
+	if (!f)
 		return -ENOMEM;
-	}
-	if (len > METRICS_TEXT_MAX) {
+	r = render(mx, f);
+	if (fclose(f) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r == 0 && len > mx->text_max)
+		r = -E2BIG;
+	if (r < 0) {
 		free(text);
-		return -E2BIG;
+		return r;
 	}
 	*ret = text;
 	*ret_len = len;
@@ -304,11 +313,14 @@ int metrics_render(struct metrics *mx, char **ret, size_t *ret_len)
 /* PATH.tmp, then rename over PATH: a reader sees the old or the new file,
  * never a part. The parent is made if missing (/run/initd at boot). The
  * temporary is made afresh (unlink, O_EXCL): whatever stood there, a FIFO
- * above all, whose open would block PID 1, is never opened. */
-static int write_file(const char *path, const char *text, size_t len)
+ * above all, whose open would block PID 1, is never opened. The text goes
+ * straight in (tmpfs: no write waits), so the file has no bound of the
+ * control reply's, nor a copy of it in PID 1's heap. */
+static int write_file(struct metrics *mx, const char *path)
 {
 	char tmp[METRICS_FILE_MAX + 8], dir[METRICS_FILE_MAX + 1];
 	char *slash;
+	FILE *f;
 	int fd, r;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -323,8 +335,18 @@ static int write_file(const char *path, const char *text, size_t len)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
-	r = write_all(fd, text, len);
-	if (close(fd) < 0 && r == 0)
+	f = fdopen(fd, "w");
+	if (!f) {
+		r = -errno;
+		close(fd);
+		unlink(tmp);
+		return r;
+	}
+	errno = 0;
+	r = render(mx, f);
+	if (r == 0 && ferror(f))
+		r = errno ? -errno : -EIO;
+	if (fclose(f) != 0 && r == 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
@@ -335,17 +357,13 @@ static int write_file(const char *path, const char *text, size_t len)
 
 static void write_now(struct metrics *mx)
 {
-	_cleanup_free_ char *text = NULL;
-	size_t len;
 	int r;
 
 	if (!mx->file)
 		return;
 	mx->last_write = now_usec();
 	mx->writes++;   /* counted before rendering: the file shows itself */
-	r = metrics_render(mx, &text, &len);
-	if (r == 0)
-		r = write_file(mx->file, text, len);
+	r = write_file(mx, mx->file);
 	if (r < 0) {
 		mx->writes--;
 		log_error("metrics_file %s: %s", mx->file, strerror(-r));
@@ -423,6 +441,11 @@ uint64_t metrics_writes(const struct metrics *mx)
 	return mx->writes;
 }
 
+void metrics_set_text_max(struct metrics *mx, size_t bytes)
+{
+	mx->text_max = bytes ? bytes : METRICS_TEXT_MAX;
+}
+
 struct metrics *metrics_new(struct loop *l)
 {
 	struct metrics *mx = calloc(1, sizeof(*mx));
@@ -431,6 +454,7 @@ struct metrics *metrics_new(struct loop *l)
 		return NULL;
 	mx->loop = l;
 	mx->started = now_usec();
+	mx->text_max = METRICS_TEXT_MAX;
 	loop_timer_init(&mx->write_timer, write_timer_fired, mx);
 	loop_timer_init(&mx->interval_timer, interval_timer_fired, mx);
 	return mx;

@@ -28,7 +28,8 @@
 
 struct manager;
 
-/* What the text may grow to (the control reply's bound, less room). */
+/* What metrics_render's text may grow to (the control reply's bound, less
+ * room); the file has no such bound. */
 #define METRICS_TEXT_MAX (7u * 1024 * 1024)
 #define METRICS_WRITE_GAP_USEC 1000000ULL   /* writes at most once a second */
 
@@ -57,6 +58,9 @@ int metrics_render(struct metrics *mx, char **ret, size_t *ret_len);
 
 /* Files written since initd started (a test's witness of no idle writes). */
 uint64_t metrics_writes(const struct metrics *mx);
+
+/* Override METRICS_TEXT_MAX (tests); 0 restores it. */
+void metrics_set_text_max(struct metrics *mx, size_t bytes);
 
 /* s as a label value: backslash, double quote and newline escaped (the
  * text format's rules). Exposed for the unit tests. */
