@@ -19,6 +19,20 @@ static int kmsg_fd = -1;
 static int max_level = LOG_INFO;
 static unsigned long dropped;
 
+/* A write to /dev/kmsg prints the record on the console inside it when
+ * the console's level lets it (6.1, a boot without `quiet`): at the
+ * UART's speed, ~9 ms a line at 115200 baud. So PID 1 spends at most
+ * KMSG_BUDGET_USEC of each KMSG_WINDOW_USEC in those writes (and one
+ * record more); the records past it are dropped, counted, and the count
+ * goes to /dev/kmsg first in the next window. */
+#define KMSG_WINDOW_USEC USEC_PER_SEC
+#define KMSG_BUDGET_USEC (50 * USEC_PER_MSEC)
+static struct {
+	uint64_t window;             /* its start, monotonic */
+	uint64_t spent;              /* usec inside write() in it */
+	unsigned long lost;          /* records dropped, not yet reported */
+} kbudget;
+
 /* Console records that could not be written at once, in order. A tty
  * refuses a non-blocking write while another process writes to it (its
  * write lock is taken with a trylock), not only when its buffer is full:
@@ -45,6 +59,39 @@ void log_open(bool kmsg)
 		fcntl(STDERR_FILENO, F_SETFL, flags | O_NONBLOCK);
 	if (kmsg && kmsg_fd < 0)
 		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+}
+
+/* One record to /dev/kmsg, within the time budget. */
+static void kmsg_write(const char *line, size_t n)
+{
+	uint64_t start = now_usec();
+	char note[128];
+	int k;
+
+	if (start - kbudget.window >= KMSG_WINDOW_USEC) {
+		kbudget.window = start;
+		kbudget.spent = 0;
+		if (kbudget.lost) {
+			k = snprintf(note, sizeof(note), "<%d>initd: %lu records not written "
+				     "here: the console's speed held each write (boot with quiet)\n",
+				     LOG_NOTICE, kbudget.lost);
+			kbudget.lost = write(kmsg_fd, note, (size_t)k) == k ? 0 : kbudget.lost;
+		}
+	}
+	if (kbudget.spent >= KMSG_BUDGET_USEC) {
+		kbudget.lost++;
+		dropped++;
+		return;
+	}
+	if (write(kmsg_fd, line, n) != (ssize_t)n)
+		dropped++;
+	kbudget.spent += now_usec() - start;
+}
+
+void log_set_kmsg_fd(int fd)
+{
+	kmsg_fd = fd;
+	kbudget = (typeof(kbudget)){ 0 };
 }
 
 void log_forked(void)
@@ -265,8 +312,7 @@ void log_msg(int level, const char *fmt, ...)
 			     level < LOG_NOTICE ? LOG_NOTICE : level, level_prefix(level), text);
 		if (n > (int)sizeof(line) - 1)
 			n = sizeof(line) - 1;
-		if (write(kmsg_fd, line, (size_t)n) != n)
-			dropped++;
+		kmsg_write(line, (size_t)n);
 	}
 }
 
@@ -303,9 +349,7 @@ static void forward_line(const char *name, const char *text, size_t n, bool cons
 	}
 	if (kmsg && kmsg_fd >= 0) {
 		k = snprintf(line, sizeof(line), "<%d>%s: %.*s\n", LOG_INFO, name, (int)n, text);
-		k = k < (int)sizeof(line) ? k : (int)sizeof(line) - 1;
-		if (write(kmsg_fd, line, (size_t)k) != k)
-			dropped++;
+		kmsg_write(line, k < (int)sizeof(line) ? (size_t)k : sizeof(line) - 1);
 	}
 }
 

@@ -23,6 +23,8 @@
 struct loop;
 
 void log_open(bool kmsg);
+/* /dev/kmsg's stand-in (tests): fd, or -1 for none. */
+void log_set_kmsg_fd(int fd);
 /* Write waiting records when fd 2 becomes writable (NULL: stop, before
  * the loop is freed). Without a loop, the next record tries again. */
 void log_attach(struct loop *l);

@@ -365,6 +365,64 @@ START_TEST(a_forked_child_leaves_pid1s_epoll_alone)
 }
 END_TEST
 
+/* /dev/kmsg prints on a slow console inside write() (a boot without
+ * quiet): a stand-in that takes 100 bytes per 20 ms. PID 1 spends at most
+ * its budget (50 ms a second) writing there; the rest is dropped, counted,
+ * and the count said in the next second. The old code waited ~13 s. */
+START_TEST(a_slow_kmsg_holds_pid1_a_bounded_time)
+{
+	static char lines[64 * 101], out[1 << 16];
+	struct log_forward fw = { 0 };
+	unsigned long dropped = log_dropped();
+	int fds[2], res[2], status;
+	uint64_t start, took;
+	size_t len = 0;
+	pid_t pid;
+
+	memset(lines, 'k', sizeof(lines));
+	for (size_t i = 100; i < sizeof(lines); i += 101)
+		lines[i] = '\n';
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(res, O_CLOEXEC), 0);
+	ck_assert_int_ge(fcntl(fds[1], F_SETPIPE_SZ, 4096), 4096);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		static char got[1 << 16];
+		size_t n = 0;
+		ssize_t k;
+
+		close(fds[1]);
+		while (n < sizeof(got) && (k = read(fds[0], got + n, 100)) > 0) {
+			n += (size_t)k;
+			usleep(20000);
+		}
+		_exit(write(res[1], got, n) == (ssize_t)n ? 0 : 1);
+	}
+	close(fds[0]);
+	close(res[1]);
+	log_set_kmsg_fd(fds[1]);
+	start = now_usec();
+	for (int i = 0; i < 10; i++)
+		log_service_output("chatty", lines, sizeof(lines), false, true, &fw);
+	took = now_usec() - start;
+	ck_assert_msg(took < 1500 * USEC_PER_MSEC, "%llu ms in kmsg writes",
+		      (unsigned long long)(took / 1000));
+	ck_assert_uint_gt(log_dropped(), dropped + 400);
+	usleep(1100 * 1000);
+	log_notice("a second later");
+	log_set_kmsg_fd(-1);
+	close(fds[1]);
+	read_all(res[0], out, sizeof(out), &len, 30000);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_ptr_nonnull(strstr(out, "<6>chatty: kkkk"));
+	ck_assert_msg(strstr(out, " records not written here: the console's speed held each "
+			      "write (boot with quiet)\n<5>initd: a second later\n"), "%s",
+		      out + (len > 300 ? len - 300 : 0));
+	close(res[0]);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("log");
@@ -379,6 +437,7 @@ int main(void)
 	tcase_add_test(tc, log_drain_waits_for_room_then_gives_up_counted);
 	tcase_add_test(tc, a_forked_child_does_not_write_pid1s_waiting_records);
 	tcase_add_test(tc, a_forked_child_leaves_pid1s_epoll_alone);
+	tcase_add_test(tc, a_slow_kmsg_holds_pid1_a_bounded_time);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
