@@ -134,7 +134,9 @@ const char *spawn_stage_to_string(int stage);
  * *ret_stage the SPAWN_STAGE_* that failed. */
 int spawn_caps_before_uid(const struct unit_isolation *iso, bool root, int *ret_stage);
 int spawn_caps_after_uid(const struct unit_isolation *iso, bool root, int *ret_stage);
-int spawn_seccomp_install(const struct unit_seccomp *sc, int *ret_stage);
+/* report_fd (>= 0): the one fd the filter lets this process write(2) to,
+ * for the errno of a failed execve after it. */
+int spawn_seccomp_install(const struct unit_seccomp *sc, int report_fd, int *ret_stage);
 
 /* Resolve user/group names or numeric ids from passwd/group files (works in a
  * static build: no NSS). Numeric ids are parsed strictly. Exposed for tests. */

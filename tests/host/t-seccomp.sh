@@ -3,7 +3,8 @@
 # tests/vm/seccomp.sh): a denylist service whose mount(2) fails with the
 # declared EPERM while its ordinary work runs, and whose /proc status shows
 # the filter (Seccomp: 2) and no_new_privs; a denied call without errno
-# kills with SIGSYS and svctl status says so; an allowlist of
+# kills with SIGSYS and svctl status says so; a failed exec under a filter
+# is reported as the exec's failure; an allowlist of
 # @system-service runs a shell; `initd --check` names an unknown group by
 # FILE:LINE. Each mount attempt targets a directory of this test, inside
 # the boot's private mount namespace.
@@ -48,7 +49,30 @@ capabilities = [ "CAP_NET_BIND_SERVICE" ];
 seccomp = { deny = [ "@mount" ]; errno = "EPERM"; };
 ready = { exec = [ "/bin/sh", "-c", "grep -E '^(Seccomp|NoNewPrivs|CapBnd|CapEff):' /proc/self/status > $T/probed.probe" ]; interval = "100ms"; };
 EOF2
+# A failed exec under a filter still says why: the filter lets the child
+# write its {exec, errno} report (it killed or refused that write, and
+# the unit counted as started, then failed of SIGSYS or exit 127).
+for f in 'default = "kill"; allow = [ "@default" ];' \
+	'default = "errno"; allow = [ "@default" ];' 'deny = [ "write" ];'; do
+	n=$((${n:-0} + 1))
+	unit noexec$n <<EOF2
+exec = [ "/nonexistent/binary" ];
+restart = "no";
+seccomp = { $f };
+EOF2
+done
 start_initd || exit 1
+
+for n in 1 2 3; do
+	check "noexec$n fails" wait_state noexec$n failed 5
+	is "noexec$n: the reason is the exec's, under a filter" "$(svc_reason noexec$n)" \
+		"exec /nonexistent/binary: No such file or directory"
+done
+if grep -q "noexec.: starting -> running" "$T/initd.log"; then
+	not_ok "noexec: never running" "$(grep 'noexec.: starting -> running' "$T/initd.log")"
+else
+	ok "noexec: never running"
+fi
 
 check "probed: its ready probe ran" wait_until 10 test -s "$T/probed.probe"
 check "probed reaches running" wait_state probed running 5
