@@ -217,6 +217,8 @@ static int ops_probe_start(struct service *s, const struct unit_probe *p)
 		.pidfd = s->pidfd,
 		.passwd_file = v->m->opt.passwd_file,
 		.group_file = v->m->opt.group_file,
+		.default_rlimits = v->m->set->conf.rlimits,
+		.n_default_rlimits = v->m->set->conf.n_rlimits,
 	};
 
 	if (s->pid <= 0)

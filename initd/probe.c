@@ -14,6 +14,7 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -394,8 +395,9 @@ static _Noreturn void exec_child_fail(int err_fd, int err)
 /* exec: the command, forked so that it lives in a PID namespace joined
  * above; it dies with the helper (PR_SET_PDEATHSIG, set after the uid
  * change, which clears it). The command may be one of the service's own
- * files: it runs as confined as the service (its user, bounding set,
- * capabilities, no_new_privs and seccomp filter), never with more. */
+ * files: it runs as confined as the service (its rlimits and umask, user,
+ * bounding set, capabilities, no_new_privs and seccomp filter), never
+ * with more: not with PID 1's limits (its nofile is fs.nr_open). */
 static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int devnull,
 		       int err_fd, pid_t helper)
 {
@@ -404,7 +406,10 @@ static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int d
 	size_t n = 0;
 	int stage, r;
 
-	r = spawn_caps_before_uid(&u->opt->iso, uid == 0, &stage);
+	r = spawn_rlimits_apply(&u->opt->iso, t->default_rlimits, t->n_default_rlimits);
+	umask((mode_t)u->opt->iso.umask);
+	if (r == 0)
+		r = spawn_caps_before_uid(&u->opt->iso, uid == 0, &stage);
 	if (r == 0)
 		r = drop_creds(uid, gid);
 	if (r == 0)

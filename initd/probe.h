@@ -57,6 +57,8 @@ struct probe_target {
 	int pidfd;                /* its pidfd, -1: /proc/PID/ns */
 	const char *passwd_file;
 	const char *group_file;
+	const struct unit_rlimit *default_rlimits;   /* initd.conf's, as spawn's */
+	size_t n_default_rlimits;
 };
 
 void probe_run_init(struct probe_run *run, struct loop *l);

@@ -496,12 +496,11 @@ static rlim_t rlim_of(uint64_t v)
  * (initd not PID 1, without CAP_SYS_RESOURCE) is cut to initd's own hard
  * limit, since nobody asked this unit for it. Then the unit's own, which
  * must apply exactly. */
-static int child_rlimits(const struct spawn_params *p)
+int spawn_rlimits_apply(const struct unit_isolation *iso, const struct unit_rlimit *defaults,
+			size_t n_defaults)
 {
-	const struct unit_isolation *iso = &p->unit->opt->iso;
-
-	for (size_t i = 0; i < p->n_default_rlimits; i++) {
-		const struct unit_rlimit *d = &p->default_rlimits[i];
+	for (size_t i = 0; i < n_defaults; i++) {
+		const struct unit_rlimit *d = &defaults[i];
 		struct rlimit rl = { rlim_of(d->soft), rlim_of(d->hard) }, own;
 
 		if (setrlimit(d->resource, &rl) == 0 || errno != EPERM ||
@@ -615,7 +614,8 @@ static void child_credentials(const struct spawn_params *p, const struct child_c
 	bool root = c->uid == 0;
 	int stage;
 
-	CHECK(report_fd, SPAWN_STAGE_RLIMITS, child_rlimits(p));
+	CHECK(report_fd, SPAWN_STAGE_RLIMITS,
+	      spawn_rlimits_apply(iso, p->default_rlimits, p->n_default_rlimits));
 	umask((mode_t)iso->umask);
 	CHECK(report_fd, stage, spawn_caps_before_uid(iso, root, &stage));
 	CHECK(report_fd, SPAWN_STAGE_GROUPS, ERRNO(setgroups(c->n_groups, c->groups)));

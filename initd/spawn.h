@@ -133,6 +133,10 @@ const char *spawn_stage_to_string(int stage);
  * no_new_privs; the filter last, right before execve. 0 or -errno, with
  * *ret_stage the SPAWN_STAGE_* that failed. */
 int spawn_caps_before_uid(const struct unit_isolation *iso, bool root, int *ret_stage);
+/* Before all that: initd.conf's rlimits (cut to this process's hard limit
+ * where it may not raise them), then the unit's own, exactly (-errno). */
+int spawn_rlimits_apply(const struct unit_isolation *iso, const struct unit_rlimit *defaults,
+			size_t n_defaults);
 int spawn_caps_after_uid(const struct unit_isolation *iso, bool root, int *ret_stage);
 /* report_fd (>= 0): the one fd the filter lets this process write(2) to,
  * for the errno of a failed execve after it. */

@@ -40,14 +40,17 @@ restart = "no";
 seccomp = { default = "kill"; allow = [ "@system-service" ]; };
 EOF2
 # An exec probe's command runs as confined as the service: the same
-# bounding set and capabilities, no_new_privs and filter (a command in the
+# rlimits and umask, bounding set and capabilities, no_new_privs and filter (a command in the
 # service's own files must not get more than the service has).
+LIMITS='echo nofile $(ulimit -Sn) $(ulimit -Hn) umask $(umask)'
 unit probed <<EOF2
-exec = [ "/bin/sh", "-c", "grep -E '^(Seccomp|NoNewPrivs|CapBnd|CapEff):' /proc/self/status > $T/probed.svc; exec sleep 1000" ];
+exec = [ "/bin/sh", "-c", "grep -E '^(Seccomp|NoNewPrivs|CapBnd|CapEff):' /proc/self/status > $T/probed.svc; $LIMITS > $T/probed.svclim; exec sleep 1000" ];
 restart = "no";
 capabilities = [ "CAP_NET_BIND_SERVICE" ];
 seccomp = { deny = [ "@mount" ]; errno = "EPERM"; };
-ready = { exec = [ "/bin/sh", "-c", "grep -E '^(Seccomp|NoNewPrivs|CapBnd|CapEff):' /proc/self/status > $T/probed.probe" ]; interval = "100ms"; };
+rlimits = { nofile = [ 256, 512 ]; };
+umask = "0077";
+ready = { exec = [ "/bin/sh", "-c", "grep -E '^(Seccomp|NoNewPrivs|CapBnd|CapEff):' /proc/self/status > $T/probed.probe; $LIMITS > $T/probed.problim" ]; interval = "100ms"; };
 EOF2
 # A failed exec under a filter still says why: the filter lets the child
 # write its {exec, errno} report (it killed or refused that write, and
@@ -81,6 +84,9 @@ is "probed: the probe's command holds the service's filter, bounding set, capabi
 is "probed: ... which are confined (Seccomp: 2, NoNewPrivs: 1, CapBnd/CapEff: net_bind_service)" \
 	"$(awk '{ printf "%s%s ", $1, $2 }' "$T/probed.probe" 2>/dev/null)" \
 	"CapEff:0000000000000400 CapBnd:0000000000000400 NoNewPrivs:1 Seccomp:2 "
+is "probed: the probe's command has the unit's rlimits and umask, not PID 1's" \
+	"$(cat "$T/probed.problim" 2>/dev/null)" "nofile 256 512 umask 0077"
+is "probed: ... as the service has" "$(cat "$T/probed.svclim" 2>/dev/null)" "nofile 256 512 umask 0077"
 
 check "deny reaches running" wait_state deny running 5
 check "deny tried its mount" wait_until 5 test -s "$T/deny.work"
