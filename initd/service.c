@@ -678,6 +678,19 @@ static void service_find_main(struct service *s)
 
 void service_on_main_named(struct service *s, pid_t starter)
 {
+	/* A hand-over queued before the old main process was signalled (read
+	 * at its reap's drain): the new one gets what the old one got, the
+	 * stop signal, or SIGKILL once the stop timed out or the watchdog
+	 * fired. Those timers do not fire again, and without a leaf to kill
+	 * nothing else would reach it. */
+	if (s->stop_timed_out || s->watchdog_fired) {
+		s->ops->kill_all(s);
+		return;
+	}
+	if (s->state == SERVICE_STOPPING) {
+		s->ops->signal(s, s->unit->stop_signal);
+		return;
+	}
 	if (s->unit->type != UNIT_FORKING || s->state != SERVICE_STARTING || s->main_found)
 		return;
 	s->starter_pid = starter;

@@ -295,7 +295,9 @@ void service_on_setup_failed(struct service *s, int stage, int err, const char *
 void service_on_ready(struct service *s);
 /* MAINPID= named s->pid, taking over from starter: a forking unit whose
  * starter names its daemon is ready (what starter does next is its own:
- * it is reaped as any orphan). */
+ * it is reaped as any orphan). During a stop, or once the stop timed out
+ * or the watchdog fired, the new main process is signalled as the old one
+ * was. */
 void service_on_main_named(struct service *s, pid_t starter);
 /* The main process ended. si_code CLD_EXITED/KILLED/DUMPED with si_status;
  * si_code 0 when its status cannot be known (a MAINPID= process that was

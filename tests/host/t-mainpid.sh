@@ -134,6 +134,54 @@ check "stopping dfork ends its grandchild" wait_until 3 ns_gone "$dpid"
 check "no zombie is left in the namespace" wait_until 3 eval '[ -z "$(ns_zombies)" ]'
 stop_initd
 
+# A hand-over queued when the main process's stop timed out (or its
+# watchdog fired), read after initd SIGKILLed it: the new main process gets
+# the SIGKILL too. Those timers do not fire again: followed unsignalled, it
+# held the unit stopping (or running, unwatched) for ever.
+new_boot late
+cat > "$T/late.py" <<'EOF2'
+import os, signal, socket, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+go = sys.argv[1]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+child = os.fork()
+if child == 0:
+    while True: time.sleep(1000)
+s.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])
+while not os.path.exists(go): time.sleep(0.01)
+s.sendto(("MAINPID=%d" % child).encode(), os.environ["NOTIFY_SOCKET"])
+open(go + ".sent", "w").write(str(child))
+while True: time.sleep(1000)
+EOF2
+unit stopped <<EOF2
+type = "notify";
+restart = "no";
+stop = { timeout = "1s"; };
+exec = [ "/usr/bin/python3", "$T/late.py", "$T/go-stopped" ];
+EOF2
+unit hung <<EOF2
+type = "notify";
+watchdog = "1s";
+exec = [ "/usr/bin/python3", "$T/late.py", "$T/go-hung" ];
+EOF2
+start_initd
+check "late: both reach running" wait_until 5 eval 'state_is stopped running && state_is hung running'
+sv stop stopped >/dev/null 2>&1 &
+stopper=$!
+check "late: stopped is stopping (it ignores SIGTERM)" wait_state stopped stopping 5
+kill -STOP "$INITD_HPID"
+sleep 1.5   # the stop timeout and the watchdog expire while initd is stopped
+touch "$T/go-stopped" "$T/go-hung"
+check "late: both hand-overs were sent while initd was stopped" \
+	wait_until 5 eval 'test -e "$T/go-stopped.sent" && test -e "$T/go-hung.sent"'
+kill -CONT "$INITD_HPID"
+check "late: stopped ends stopped" wait_state stopped stopped 5
+check "late: the process it named is gone" wait_until 3 ns_gone "$(cat "$T/go-stopped.sent")"
+check "late: hung was restarted" wait_until 5 eval '[ "$(svc_restarts hung)" -ge 1 ]'
+check "late: the process hung named is gone" wait_until 3 ns_gone "$(cat "$T/go-hung.sent")"
+wait "$stopper"
+stop_initd
+
 # Not PID 1: MAINPID=<initd's own pid> (testd names its parent) is refused
 # too, and stopping the service leaves initd running.
 new_boot selfpid
