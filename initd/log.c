@@ -316,6 +316,26 @@ void log_msg(int level, const char *fmt, ...)
 	}
 }
 
+bool log_limit(struct log_limit *l, unsigned burst, const char *what)
+{
+	uint64_t now = now_usec();
+
+	if (now - l->window >= USEC_PER_SEC) {
+		l->window = now;
+		l->said = 0;
+	}
+	if (l->said >= burst) {
+		l->quiet++;
+		return false;
+	}
+	l->said++;
+	if (l->quiet) {
+		log_notice("%lu %s not logged (more than %u a second)", l->quiet, what, burst);
+		l->quiet = 0;
+	}
+	return true;
+}
+
 /* The lines every service together may still forward: LOG_FORWARD_RATE a
  * second, up to a burst of as many. */
 static uint64_t forward_tokens = LOG_FORWARD_RATE;

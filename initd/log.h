@@ -59,6 +59,17 @@ struct log_forward {
 void log_service_output(const char *name, const char *buf, size_t len, bool console,
 			bool kmsg, struct log_forward *fw);
 
+/* Messages a service can make initd say at will (a datagram each) are
+ * bounded: log_limit is true for at most `burst` a second per limiter;
+ * the rest are counted, and the count is said ("N WHAT not logged") with
+ * the next one let through. */
+struct log_limit {
+	uint64_t window;             /* its second's start, monotonic */
+	unsigned said;
+	unsigned long quiet;         /* not logged since the last said */
+};
+bool log_limit(struct log_limit *l, unsigned burst, const char *what);
+
 #define log_error(...)  log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)   log_msg(LOG_WARNING, __VA_ARGS__)
 #define log_notice(...) log_msg(LOG_NOTICE, __VA_ARGS__)

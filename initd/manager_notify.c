@@ -139,6 +139,11 @@ static bool mainpid_sender_trusted(const struct svc *v, pid_t sender, uid_t uid,
  * never initd, PID 1 or another unit's main process. The pidfd is opened
  * before the checks, so a PID reused in between is caught. initd then
  * follows N. */
+/* What MAINPID= makes initd say, for every unit together: a service
+ * sending one in a loop filled initd's log, and the kernel's ring. */
+#define MAINPID_SAY_BURST 20
+static struct log_limit mainpid_said;
+
 static void svc_take_mainpid(struct manager *m, struct svc *v, pid_t sender, uid_t uid,
 			     pid_t pid)
 {
@@ -150,19 +155,23 @@ static void svc_take_mainpid(struct manager *m, struct svc *v, pid_t sender, uid
 	if (v->s.pid <= 0)
 		return;
 	if (!mainpid_sender_trusted(v, sender, uid, &main_uid)) {
-		log_warn("%s: MAINPID=%d ignored: sent by process %d of uid %u, neither the main process nor of its uid (%u)",
-			 v->s.unit->name, (int)pid, (int)sender, (unsigned)uid, (unsigned)main_uid);
+		if (log_limit(&mainpid_said, MAINPID_SAY_BURST, "MAINPID= messages"))
+			log_warn("%s: MAINPID=%d ignored: sent by process %d of uid %u, neither the main process nor of its uid (%u)",
+				 v->s.unit->name, (int)pid, (int)sender, (unsigned)uid,
+				 (unsigned)main_uid);
 		return;
 	}
 	if (pid > 1)
 		fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	why = svc_main_refusal(m, v, sender, 0, pid, fd);
 	if (why) {
-		log_warn("%s: MAINPID=%d ignored: %s", v->s.unit->name, (int)pid, why);
+		if (log_limit(&mainpid_said, MAINPID_SAY_BURST, "MAINPID= messages"))
+			log_warn("%s: MAINPID=%d ignored: %s", v->s.unit->name, (int)pid, why);
 		safe_close(fd);
 		return;
 	}
-	log_info("%s: main process is now %d (MAINPID)", v->s.unit->name, (int)pid);
+	if (log_limit(&mainpid_said, MAINPID_SAY_BURST, "MAINPID= messages"))
+		log_info("%s: main process is now %d (MAINPID)", v->s.unit->name, (int)pid);
 	starter = v->s.pid;
 	svc_follow_main(m, v, pid, fd);
 	service_on_main_named(&v->s, starter);

@@ -182,6 +182,35 @@ check "late: the process hung named is gone" wait_until 3 ns_gone "$(cat "$T/go-
 wait "$stopper"
 stop_initd
 
+# A service sending MAINPID=1 in a loop: initd says at most 20 of those a
+# second and counts the rest (each was a line in its log, the kernel's
+# ring and on the console).
+new_boot mainflood
+cat > "$T/flood.py" <<'EOF2'
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])
+for i in range(3000):
+    s.sendto(b"MAINPID=1", os.environ["NOTIFY_SOCKET"])
+time.sleep(1.2)
+s.sendto(b"MAINPID=1", os.environ["NOTIFY_SOCKET"])
+open(sys.argv[1], "w").write("done")
+time.sleep(1000)
+EOF2
+unit flood <<EOF2
+type = "notify";
+restart = "no";
+exec = [ "/usr/bin/python3", "$T/flood.py", "$T/flood.done" ];
+EOF2
+start_initd
+check "mainflood: the flood was sent" wait_until 20 test -e "$T/flood.done"
+check "mainflood: its count was said" \
+	wait_until 5 grep -q "MAINPID= messages not logged (more than 20 a second)" "$T/initd.log"
+refused=$(grep -c "flood: MAINPID=1 ignored" "$T/initd.log")
+check "mainflood: at most 20 refusals a second were logged, not 3001 ($refused)" \
+	eval '[ "$refused" -le 200 ]'
+stop_initd
+
 # Not PID 1: MAINPID=<initd's own pid> (testd names its parent) is refused
 # too, and stopping the service leaves initd running.
 new_boot selfpid
