@@ -547,15 +547,21 @@ static int put_log_data(struct proto_buf *b, const struct logbuf *log, uint64_t 
  * are stamped as they are read, so in order. A line without a stamp (the
  * ring's first, cut by wrapping) is passed over. A scan of the ring, its
  * size bounded by log_buffer. */
-static uint64_t log_first_from(const struct logbuf *log, uint64_t from, uint64_t t)
+static bool log_stamp_at(const struct logbuf *log, uint64_t off, uint64_t *ret_t)
 {
 	char stamp[LOGTIME_LEN];
-	uint64_t off = from, next, v;
+	uint64_t next;
+	size_t k = logbuf_read(log, off, stamp, sizeof(stamp), &next);
+
+	return logtime_parse_stamp(stamp, k, ret_t) == 0;
+}
+
+static uint64_t log_first_from(const struct logbuf *log, uint64_t from, uint64_t t)
+{
+	uint64_t off = from, v;
 
 	while (off < log->end) {
-		size_t k = logbuf_read(log, off, stamp, sizeof(stamp), &next);
-
-		if (logtime_parse_stamp(stamp, k, &v) == 0 && v >= t)
+		if (log_stamp_at(log, off, &v) && v >= t)
 			return off;
 		off = logbuf_line_after(log, off);
 	}
@@ -573,6 +579,8 @@ static void log_range(const struct control_request *req, const struct logbuf *lo
 
 	if (has_since)
 		start = log_first_from(log, start, since);
+	else if (start < log->end && !log_stamp_at(log, start, &off))
+		start = logbuf_line_after(log, start);   /* the rest of a line cut by wrapping */
 	if (has_until)
 		end = until == UINT64_MAX ? end : log_first_from(log, start, until + 1);
 	off = logbuf_tail_offset_before(log, end, lines);

@@ -417,30 +417,56 @@ static int cmd_analyze(struct svctl *s, const struct command *cmd, int argc, cha
 	return finish_output(SVCTL_EXIT_OK);
 }
 
-/* DATA attributes of one LOGS reply to stdout, as they are. */
 /* --raw: each line as the service wrote it, without the stamp initd put
- * before it. initd sends whole lines, so a stamp is at a line's start;
- * *bol carries "at a line's start" from one reply to the next. */
-static void logs_write_raw(const char *p, size_t n, bool *bol)
+ * before it. initd cuts its replies (and the attributes in them) at any
+ * byte, so a line's start is held back until it holds a whole stamp (or
+ * ends): only then is it known whether to drop one. */
+struct raw_lines {
+	bool mid_line;                     /* not at a line's start */
+	size_t held;
+	char head[LOGTIME_LEN + 1];        /* a line's start, not yet written */
+};
+
+/* The held start, written with or without its stamp; mid_line after it
+ * unless it ended the line. */
+static void raw_release(struct raw_lines *rl)
 {
 	uint64_t t;
+	size_t skip = 0;
 
+	if (rl->held == sizeof(rl->head) && rl->head[LOGTIME_LEN] == ' ' &&
+	    logtime_parse_stamp(rl->head, rl->held, &t) == 0)
+		skip = sizeof(rl->head);
+	fwrite(rl->head + skip, 1, rl->held - skip, stdout);
+	rl->mid_line = rl->head[rl->held - 1] != '\n';
+	rl->held = 0;
+}
+
+static void logs_write_raw(const char *p, size_t n, struct raw_lines *rl)
+{
 	while (n > 0) {
 		const char *nl = memchr(p, '\n', n);
 		size_t len = nl ? (size_t)(nl - p) + 1 : n;
-		size_t skip = 0;
 
-		if (*bol && len > LOGTIME_LEN && p[LOGTIME_LEN] == ' ' &&
-		    logtime_parse_stamp(p, len, &t) == 0)
-			skip = LOGTIME_LEN + 1;
-		fwrite(p + skip, 1, len - skip, stdout);
-		*bol = nl != NULL;
+		if (rl->mid_line) {
+			fwrite(p, 1, len, stdout);
+			rl->mid_line = nl == NULL;
+		} else {
+			size_t room = sizeof(rl->head) - rl->held;
+
+			len = len < room ? len : room;
+			memcpy(rl->head + rl->held, p, len);
+			rl->held += len;
+			if (rl->held == sizeof(rl->head) || rl->head[rl->held - 1] == '\n')
+				raw_release(rl);
+		}
 		p += len;
 		n -= len;
 	}
 }
 
-static void logs_write(const struct reply *rep, bool raw, bool *bol)
+/* DATA attributes of one LOGS reply to stdout. */
+static void logs_write(const struct reply *rep, bool raw, struct raw_lines *rl)
 {
 	struct proto_attr_iter it;
 	struct proto_attr_view a;
@@ -450,7 +476,7 @@ static void logs_write(const struct reply *rep, bool raw, bool *bol)
 		if (a.type != PROTO_ATTR_DATA || !a.len)
 			continue;
 		if (raw)
-			logs_write_raw((const char *)a.data, a.len, bol);
+			logs_write_raw((const char *)a.data, a.len, rl);
 		else
 			fwrite(a.data, 1, a.len, stdout);
 	}
@@ -460,7 +486,8 @@ static int logs_stream(struct svctl *s, struct proto_buf *b, bool follow, bool r
 {
 	struct client c;
 	struct reply rep;
-	bool eof, first = true, bol = true;
+	struct raw_lines rl = { 0 };
+	bool eof, first = true;
 	int r;
 
 	r = connect_or_fail(s, &c);
@@ -481,12 +508,16 @@ static int logs_stream(struct svctl *s, struct proto_buf *b, bool follow, bool r
 		}
 		r = reply_check(&rep);
 		if (r == SVCTL_EXIT_OK)
-			logs_write(&rep, raw, &bol);
+			logs_write(&rep, raw, &rl);
 		reply_free(&rep);
 		r = finish_output(r);
 		first = false;
 		if (!follow)
 			break;
+	}
+	if (rl.held) {
+		raw_release(&rl);   /* a start too short for a stamp */
+		r = finish_output(r);
 	}
 	client_close(&c);
 	return r;

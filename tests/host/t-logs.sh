@@ -77,4 +77,23 @@ check "whole stamped lines between them" \
 n=$(wc -l < "$T/big.logs")
 check "more than 100000 lines of them ($n)" test "$n" -gt 100000
 stop_initd
+
+# --raw strips every stamp, wherever initd's 32K pieces cut a line (in
+# its stamp, too), and a ring that wrapped in the middle of a line starts
+# at the next whole one.
+new_boot rawcut
+echo 'log_buffer = "64K";' > "$T/conf/initd.conf"
+unit chat <<EOF
+exec = [ "/bin/sh", "-c", "seq -f 'line %g' 1000 4999; exec sleep 1000" ];
+EOF
+start_initd
+check "chat printed its lines" wait_until 10 eval 'sv logs chat -n 1 --raw | grep -q "^line 4999$"'
+for n in 1000 1200 1400 1600 1800; do
+	is "logs -n $n --raw: the service's lines, whole, without stamps" \
+		"$(sv logs chat -n $n --raw | md5sum)" "$(seq -f 'line %g' $((5000 - n)) 4999 | md5sum)"
+done
+sv logs chat -n 100000 > "$T/all.logs"
+check "logs of a wrapped ring: every line whole and stamped" \
+	eval '[ -z "$(grep -Ev "^[0-9-]{10}T[0-9:.]{12}Z line [0-9]{4}$" "$T/all.logs" | head -n 1)" ]'
+stop_initd
 [ "$FAILED" -eq 0 ]
