@@ -139,12 +139,58 @@ static const char *state_colour(const char *state)
 	return NULL;
 }
 
-/* Print s with control characters shown as '?': what initd relays may come
- * from unit files, and must not drive the terminal. */
-static void print_clean(FILE *f, const char *s)
+/* Length of the valid UTF-8 sequence at s (1..4), 0 if it is not one.
+ * Overlong forms, surrogates and code points past U+10FFFF are invalid.
+ * Stops at a NUL: it is never a continuation byte. */
+static size_t utf8_sequence(const unsigned char *s)
 {
-	for (; *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+	uint32_t cp, min;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2; cp = s[0] & 0x1f; min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3; cp = s[0] & 0x0f; min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4; cp = s[0] & 0x07; min = 0x10000;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+void print_clean_n(FILE *f, const char *s, size_t n, const char *keep)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_sequence(p + i);
+
+		if (k == 0 || k > n - i)
+			k = 0;
+		if (k == 0 || (p[i] < 0x20 && !(p[i] && strchr(keep, p[i]))) || p[i] == 0x7f ||
+		    (p[i] == 0xc2 && p[i + 1] < 0xa0)) {   /* C1: U+0080..U+009F */
+			fputc('?', f);
+			i += k ? k : 1;
+			continue;
+		}
+		fwrite(p + i, 1, k, f);
+		i += k;
+	}
+}
+
+void print_clean(FILE *f, const char *s)
+{
+	print_clean_n(f, s, strlen(s), "");
 }
 
 void status_print_system(FILE *f, const void *payload, size_t len)
@@ -249,8 +295,7 @@ static void print_message(FILE *f, const char *msg)
 		size_t len = nl ? (size_t)(nl - msg) : strlen(msg);
 
 		fputs("  ", f);
-		for (size_t i = 0; i < len; i++)
-			fputc((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f ? '?' : msg[i], f);
+		print_clean_n(f, msg, len, "");
 		fputc('\n', f);
 		msg += len + (nl ? 1 : 0);
 	}
@@ -442,35 +487,6 @@ void status_print_list(FILE *f, const struct unit_status *u, size_t n, bool colo
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at s (1..4), 0 if it is not one.
- * Overlong forms, surrogates and code points past U+10FFFF are invalid.
- * Stops at a NUL: it is never a continuation byte. */
-static size_t utf8_sequence(const unsigned char *s)
-{
-	uint32_t cp, min;
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2; cp = s[0] & 0x1f; min = 0x80;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3; cp = s[0] & 0x0f; min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4; cp = s[0] & 0x07; min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
 
 /* The body of a JSON string (no quotes). */
 static void json_print_chars(FILE *f, const char *str)

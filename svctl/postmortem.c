@@ -59,11 +59,10 @@ static int record_parse(const uint8_t *data, uint32_t len, struct record *ret)
 	return r < 0 || !ret->reason || !ret->lines ? -EBADMSG : 0;
 }
 
-/* n bytes of s, control characters (tabs aside) as '?'. */
+/* n bytes of s, tabs kept (print_clean_n). */
 static void put_clean(FILE *f, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		fputc(((unsigned char)s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f ? '?' : s[i], f);
+	print_clean_n(f, s, n, "\t");
 }
 
 static void record_print(FILE *f, const struct record *p, const char *label)

@@ -11,13 +11,10 @@
 #include "svctl/output.h"
 #include "units/unit.h"
 
-/* Text from initd, its lines kept: other control characters become '?',
- * so nothing relayed can drive the terminal. */
+/* Text from initd, its lines kept (print_clean_n). */
 static void print_text(FILE *f, const char *s)
 {
-	for (; *s; s++)
-		fputc(((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f ? '?' : *s,
-		      f);
+	print_clean_n(f, s, strlen(s), "\n\t");
 }
 
 /* "label     value\n", value NULL or empty shown as "-". */

@@ -46,11 +46,6 @@ static int watchdog_parse(const struct proto_attr_view *nest, struct system_watc
 }
 
 /* Text from initd without control characters (it may hold a path). */
-static void print_clean(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
-}
 
 static void watchdog_print_human(FILE *f, const struct system_watchdog *w)
 {

@@ -73,11 +73,6 @@ static size_t node_depth(const char *path)
 	return d;
 }
 
-static void print_clean(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
-}
 
 static void indent(FILE *f, size_t n)
 {
