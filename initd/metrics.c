@@ -30,6 +30,7 @@ struct metrics {
 	uint64_t started;            /* monotonic usec: initd's start */
 	uint64_t settled;            /* monotonic usec, 0 = not yet */
 	size_t text_max;             /* metrics_render's bound */
+	int failing;                 /* the last write's -errno, said once */
 };
 
 /* One unit's numbers, read once per render. */
@@ -365,9 +366,16 @@ static void write_now(struct metrics *mx)
 	mx->writes++;   /* counted before rendering: the file shows itself */
 	r = write_file(mx, mx->file);
 	if (r < 0) {
+		/* No file rather than an old one a scraper takes for now. */
 		mx->writes--;
-		log_error("metrics_file %s: %s", mx->file, strerror(-r));
+		unlink(mx->file);
+		if (r != mx->failing)
+			log_error("metrics_file %s: %s (removed until a write succeeds)", mx->file,
+				  strerror(-r));
+	} else if (mx->failing) {
+		log_notice("metrics_file %s: written again", mx->file);
 	}
+	mx->failing = r < 0 ? r : 0;
 }
 
 static void write_timer_fired(struct loop *l, void *data)

@@ -99,6 +99,46 @@ START_TEST(file_has_no_reply_bound)
 }
 END_TEST
 
+/* A write that fails leaves no file, rather than an old one a scraper
+ * would take for now; the next one that works writes it again. */
+START_TEST(failed_write_leaves_no_stale_file)
+{
+	char dir[] = "/tmp/test_metrics.XXXXXX", path[64], tmp[72];
+	struct initd_conf conf = { 0 };
+	struct loop *l = NULL;
+	struct metrics *mx;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/initd.prom", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("initd_units 42\n", f);
+	fclose(f);
+	ck_assert_int_eq(mkdir(tmp, 0755), 0);    /* its temporary cannot be made */
+	ck_assert_int_eq(loop_new(&l), 0);
+	mx = metrics_new(l);
+	ck_assert_ptr_nonnull(mx);
+	conf.metrics_file = path;
+	metrics_configure(mx, &conf);
+	for (int i = 0; i < 50 && access(path, F_OK) == 0; i++)
+		loop_run_once(l, 20);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	ck_assert_uint_eq(metrics_writes(mx), 0);
+	ck_assert_int_eq(rmdir(tmp), 0);
+	metrics_changed(mx);
+	for (int i = 0; i < 100 && metrics_writes(mx) == 0; i++)
+		loop_run_once(l, 20);
+	ck_assert_uint_eq(metrics_writes(mx), 1);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	metrics_free(mx);
+	loop_free(l);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *metrics_suite(void)
 {
 	Suite *s = suite_create("metrics");
@@ -107,6 +147,7 @@ static Suite *metrics_suite(void)
 	tcase_add_test(tc, label_escapes);
 	tcase_add_test(tc, render_without_units);
 	tcase_add_test(tc, file_has_no_reply_bound);
+	tcase_add_test(tc, failed_write_leaves_no_stale_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
