@@ -214,6 +214,27 @@ static void check_print_diags(const struct unit_set *set)
 	}
 }
 
+/* What the boot would do with this set: encode it, and decode it as PID 1
+ * does (with its invariants). A set the loader makes must always pass; one
+ * that does not would be refused whole at boot, no unit started, so
+ * --check says so rather than "OK". */
+static int check_round_trip(const struct unit_set *set)
+{
+	struct unit_set *back = NULL;
+	void *buf = NULL;
+	size_t len = 0;
+	int r = unit_set_encode(set, &buf, &len);
+
+	if (r == 0)
+		r = unit_set_decode(buf, len, &back);
+	free(buf);
+	unit_set_free(back);
+	if (r < 0)
+		fprintf(stderr, "initd: internal error: PID 1 would refuse this configuration's model "
+			"(%s), and start no unit; please report it\n", strerror(-r));
+	return r;
+}
+
 static int run_check(const char *conf_path, const char *units_dir, const char *root, bool dump)
 {
 	struct unit_set *set = NULL;
@@ -234,12 +255,14 @@ static int run_check(const char *conf_path, const char *units_dir, const char *r
 		bad += set->units[i]->bad;
 	if (dump)
 		check_dump(set);
-	if (set->diags.n == 0)
+	r = set->diags.n ? CHECK_ERRORS : CHECK_OK;
+	if (check_round_trip(set) < 0)
+		r = CHECK_ERRORS;
+	else if (set->diags.n == 0)
 		printf("configuration OK (%zu units)\n", set->n_units);
-	else
+	if (set->diags.n)
 		fprintf(stderr, "%zu error(s), %zu of %zu units bad\n", set->diags.n, bad,
 			set->n_units);
-	r = set->diags.n ? CHECK_ERRORS : CHECK_OK;
 	unit_set_free(set);
 	return r;
 }

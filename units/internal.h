@@ -258,6 +258,13 @@ static inline struct unit_optional *unit_opt_own(struct unit *u)
 {
 	return (struct unit_optional *)u->opt;
 }
+/* A bad unit never runs, and a parser that failed may have left one of its
+ * groups half-filled (a seccomp list without its filter, a probe kind
+ * without a target): once the load's checks are done, its optional groups,
+ * required mounts and environment files go back to their defaults, so
+ * that the set's invariants (PID 1 checks them on the model) hold for it
+ * too. Its diagnostics say what was wrong. 0 or -ENOMEM. */
+int unit_forget_groups(struct unit *u);
 /* A unit_optional with every default; NULL on ENOMEM. unit_optional_free
  * frees it and what it holds (NULL is fine). */
 struct unit_optional *unit_optional_new(void);

@@ -291,6 +291,8 @@ static int parse_io_max(struct parse_ctx *c, config_setting_t *s, const char *pa
 	r = setting_list(c, s, path, UNIT_IO_DEVICES_MAX, NULL, &n);
 	if (r < 0)
 		return r;
+	if (n == 0)    /* declared, it must say something: the model holds no empty one */
+		return FAIL(c, s, "'%s' lists no device (leave it out for no limit)", path);
 	v = calloc((size_t)n + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;

@@ -371,6 +371,10 @@ int unit_set_load_with(const char *conf_path, const char *units_dir, char *const
 		r = (s->templates = strv_new()) ? 0 : -ENOMEM;
 	if (r == 0)
 		r = set_collect_diags(s, &head);
+	/* after every check that reads them, diagnostics taken */
+	for (size_t i = 0; r == 0 && i < s->n_units; i++)
+		if (s->units[i]->bad)
+			r = unit_forget_groups(s->units[i]);
 	diags_clear(&head);
 	if (r < 0) {
 		unit_set_free(s);

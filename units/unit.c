@@ -77,6 +77,24 @@ void unit_optional_free(struct unit_optional *o)
 	free(o);
 }
 
+int unit_forget_groups(struct unit *u)
+{
+	struct unit_optional *o = unit_optional_new();
+	char **mounts = strv_new();
+
+	if (!o || !mounts) {
+		unit_optional_free(o);
+		strv_free(mounts);
+		return -ENOMEM;
+	}
+	unit_optional_free(unit_opt_own(u));
+	u->opt = o;
+	strv_free(u->requires_mounts);
+	u->requires_mounts = mounts;
+	envdirs_clear(u);
+	return envdirs_init(u);
+}
+
 void unit_free(struct unit *u)
 {
 	if (!u)

@@ -133,6 +133,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(need > 0);
 		FUZZ_ASSERT(strlen(line) == (need < sizeof(line) ? need : sizeof(line) - 1));
 	}
+	/* A bad unit's groups go back to their defaults at the load's end
+	 * (unit_forget_groups): then it holds what PID 1 checks of every
+	 * unit, or the whole model would be refused. */
+	if (u->bad) {
+		r = unit_forget_groups(u);
+		FUZZ_ASSERT(r == 0 || r == -ENOMEM);
+		FUZZ_ASSERT(r < 0 || unit_alone_valid(u));
+	}
 	/* A self-dependency is a one-unit cycle: set.c makes it bad, and no
 	 * set holds it as a good unit. */
 	if (u->bad || lists(u->requires, u->name) || lists(u->after, u->name)) {

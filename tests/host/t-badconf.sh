@@ -16,6 +16,14 @@ testd_unit good2 ""
 testd_unit needsbad "" 'requires = [ "bad" ];'
 # bad.unit would run testd too, but line 3 is an unknown key.
 testd_unit bad "" 'frobnicate = 1;'
+# Mistakes that left a group half-filled in a bad unit (a seccomp list
+# with no filter, a probe kind with no target), which PID 1 refused in
+# the whole model: no unit started at all.
+testd_unit badsc "" 'seccomp = { default = "kill"; };'
+testd_unit badsc2 "" 'seccomp = { default = "errno"; errno = "EPRM"; };'
+testd_unit badprobe "" 'health = { exec = "x"; };'
+testd_unit badtcp "" 'ready = { tcp = "localhost:ms"; };'
+testd_unit badio "" 'cgroup = { io = { max = ( ); }; };'
 start_initd
 
 check "good1 and good2 reach running" wait_until 5 all_running good1 good2
@@ -26,6 +34,9 @@ check "bad is bad-config" wait_state bad bad-config 3
 check "svctl status bad gives the error (bad.unit:3)" \
 	eval 'sv status bad | grep -Eq "bad\.unit:3:"'
 check "bad never ran" test ! -e "$T/bad.touch"
+for b in badsc badsc2 badprobe badtcp badio; do
+	check "$b is bad-config, the rest runs" wait_state "$b" bad-config 3
+done
 
 # Give initd time to (wrongly) start needsbad, then look.
 sleep 0.5
