@@ -270,7 +270,7 @@ static const struct enc_field mount_fields[] = {
 	F_STR(4, struct unit_mount, options),
 	F_NUM(5, struct unit_mount, fsck, 1),
 	F_NUM(6, struct unit_mount, required, 1),
-	F_NUM(7, struct unit_mount, timeout_usec, UINT64_MAX),
+	F_NUM(7, struct unit_mount, timeout_usec, UNIT_DURATION_MAX),
 	F_NUM(8, struct unit_mount, on_failure, FAILURE_ACTION_MAX - 1),
 	F_NUM(9, struct unit_mount, format, MOUNT_FORMAT_MAX - 1),
 };
@@ -299,8 +299,8 @@ static const struct enc_record instances_record = {
 
 static const struct enc_field watchdog_fields[] = {
 	F_STR(1, struct unit_watchdog, device),
-	F_NUM(2, struct unit_watchdog, timeout_usec, UINT64_MAX),
-	F_NUM(3, struct unit_watchdog, shutdown_timeout_usec, UINT64_MAX),
+	F_NUM(2, struct unit_watchdog, timeout_usec, UNIT_DURATION_MAX),
+	F_NUM(3, struct unit_watchdog, shutdown_timeout_usec, UNIT_DURATION_MAX),
 };
 static const struct enc_record watchdog_record = {
 	watchdog_fields, ARRAY_SIZE(watchdog_fields), sizeof(struct unit_watchdog), 0, NULL,
@@ -313,7 +313,7 @@ static const struct enc_field conf_fields[] = {
 	F_STR(4, struct initd_conf, control_group),
 	F_STRV(5, struct initd_conf, modules, UNIT_MODULES_MAX),
 	F_LIST(6, struct initd_conf, slices, n_slices, UNIT_SLICE_MAX + 1, &slice_record),
-	F_NUM(7, struct initd_conf, shutdown_timeout_usec, UINT64_MAX),
+	F_NUM(7, struct initd_conf, shutdown_timeout_usec, UNIT_DURATION_MAX),
 	F_NUM(8, struct initd_conf, log_buffer_size, SIZE_MAX),
 	/* the hardware watchdog: 9..12 */
 	F_REC(9, struct initd_conf, watchdog, &watchdog_record),
@@ -428,21 +428,21 @@ static const struct enc_field unit_fields[] = {
 	F_STRV(8, struct unit, requires, UNIT_DEPS_MAX),
 	F_STRV(9, struct unit, after, UNIT_DEPS_MAX),
 	F_NUM(10, struct unit, restart, UNIT_RESTART_MAX - 1),
-	F_NUM(11, struct unit, restart_delay_usec, UINT64_MAX),
-	F_NUM(12, struct unit, restart_delay_max_usec, UINT64_MAX),
+	F_NUM(11, struct unit, restart_delay_usec, UNIT_DURATION_MAX),
+	F_NUM(12, struct unit, restart_delay_max_usec, UNIT_DURATION_MAX),
 	F_NUM(13, struct unit, start_limit_burst, UINT32_MAX),
-	F_NUM(14, struct unit, start_limit_interval_usec, UINT64_MAX),
+	F_NUM(14, struct unit, start_limit_interval_usec, UNIT_DURATION_MAX),
 	F_NUM(15, struct unit, stop_signal, _NSIG - 1),
-	F_NUM(16, struct unit, stop_timeout_usec, UINT64_MAX),
+	F_NUM(16, struct unit, stop_timeout_usec, UNIT_DURATION_MAX),
 	F_STR(17, struct unit, user),
 	F_STR(18, struct unit, group),
 	F_STRV(19, struct unit, environment, UNIT_ENV_MAX),
 	F_STR(20, struct unit, workdir),
 	F_STR(21, struct unit, cgroup.slice),
-	F_NUM(22, struct unit, watchdog_usec, UINT64_MAX),
+	F_NUM(22, struct unit, watchdog_usec, UNIT_DURATION_MAX),
 	F_NUM(23, struct unit, log_console, 1),
 	F_NUM(24, struct unit, log_kmsg, 1),
-	F_NUM(29, struct unit, start_timeout_usec, UINT64_MAX),
+	F_NUM(29, struct unit, start_timeout_usec, UNIT_DURATION_MAX),
 	/* cgroup: 25.. (the limits are optional_fields') */
 	F_NUM(26, struct unit, cgroup.subtree_control, UNIT_CONTROLLER_BIT(UNIT_CONTROLLER_MAX) - 1),
 	F_NUM(27, struct unit, cgroup.delegate_max_depth, UNIT_DELEGATE_DEPTH_MAX),

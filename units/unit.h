@@ -112,6 +112,9 @@ struct unit_diags {
 #define UNIT_CPULIST_MAX    256          /* bytes of a cpuset.cpus / .mems list */
 #define UNIT_CPULIST_ID_MAX 8191         /* largest CPU or memory node number */
 #define UNIT_CPU_PERIOD_DEFAULT 100000   /* usec: the kernel's cpu.max period */
+/* usec: any duration (ten years). A deadline now + it never wraps, nor
+ * a restart delay doubled. */
+#define UNIT_DURATION_MAX     (3650ULL * 24 * 3600 * 1000000)
 #define UNIT_LIMIT_DURATION_MAX ((1ULL << 44) - 1)   /* usec: the kernel's CFS
 					      * bandwidth bound (MAX_BW) */
 

@@ -82,7 +82,7 @@ int parse_duration(const char *s, uint64_t *ret_usec)
 		int r = parse_duration_part(&s, &v);
 		if (r < 0)
 			return r;
-		if (v > UINT64_MAX - total)
+		if (v > UNIT_DURATION_MAX - total)
 			return -ERANGE;
 		total += v;
 		if (*s == ' ' && *++s == '\0')

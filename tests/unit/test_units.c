@@ -130,7 +130,10 @@ START_TEST(test_duration)
 		{ "-1s", -EINVAL, 0 }, { "+1s", -EINVAL, 0 }, { "1.s", -EINVAL, 0 },
 		{ ".5s", -EINVAL, 0 }, { "5h", -EINVAL, 0 }, { "5sec", -EINVAL, 0 },
 		{ "1s ", -EINVAL, 0 }, { " 1s", -EINVAL, 0 }, { "1m", -EINVAL, 0 },
-		{ "max", -EINVAL, 0 }, { "18446744073709551615us", 0, UINT64_MAX },
+		{ "max", -EINVAL, 0 }, { "18446744073709551615us", -ERANGE, 0 },
+		/* ten years at most: a deadline now + it never wraps */
+		{ "5256000min", 0, UNIT_DURATION_MAX }, { "5256000min 1us", -ERANGE, 0 },
+		{ "307445734561min", -ERANGE, 0 },
 		{ "18446744073709551616us", -ERANGE, 0 }, { "999999999999999min", -ERANGE, 0 },
 		{ "18446744073709551615us 1us", -ERANGE, 0 },
 	};
