@@ -130,11 +130,57 @@ bool instances_conf_equal(const struct initd_conf *a, const struct initd_conf *b
 
 /* ---- making the instances of a set ---------------------------------------- */
 
-/* One load's instance names, in the order they were asked for. */
+/* One load's instance names, in the order they were asked for, and a
+ * hash of them (a scan for each name made a template's 16384 instances
+ * cost the loader minutes). */
 struct instance_queue {
 	char **names;           /* n of them, each its own */
 	size_t n, cap;
+	size_t *slots;          /* open addressing: index + 1, 0 = free */
+	size_t n_slots;         /* a power of two, >= 2 * cap */
 };
+
+static size_t name_hash(const char *p)
+{
+	size_t h = 14695981039346656037ULL;   /* FNV-1a */
+
+	while (*p)
+		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of name: its own, or the free one where it would go. */
+static size_t *queue_slot(const struct instance_queue *q, const char *name)
+{
+	size_t mask = q->n_slots - 1, i = name_hash(name) & mask;
+
+	while (q->slots[i] && strcmp(q->names[q->slots[i] - 1], name) != 0)
+		i = (i + 1) & mask;
+	return &q->slots[i];
+}
+
+/* Room for one more name in both. 0 or -ENOMEM. */
+static int queue_grow(struct instance_queue *q)
+{
+	size_t cap = q->cap ? 2 * q->cap : 16;
+	char **v;
+
+	if (q->n < q->cap)
+		return 0;
+	v = realloc(q->names, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	q->names = v;
+	q->cap = cap;
+	free(q->slots);
+	q->n_slots = 2 * cap;
+	q->slots = calloc(q->n_slots, sizeof(*q->slots));
+	if (!q->slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < q->n; i++)
+		*queue_slot(q, q->names[i]) = i + 1;
+	return 0;
+}
 
 struct instance_ctx {
 	struct unit_set *s;
@@ -175,10 +221,7 @@ static bool name_present(struct instance_ctx *ic, const char *name)
 	if (ic->n_plain &&
 	    bsearch(name, ic->e->v, ic->n_plain, sizeof(*ic->e->v), compare_entry_name))
 		return true;
-	for (size_t i = 0; i < ic->q.n; i++)
-		if (strcmp(ic->q.names[i], name) == 0)
-			return true;
-	return false;
+	return ic->q.n && *queue_slot(&ic->q, name) != 0;
 }
 
 /* Queue name (an instance of an existing template) unless it is there
@@ -195,16 +238,13 @@ static int queue_push(struct instance_ctx *ic, const char *name)
 				"more than %d units with the instances, %s left out", UNIT_MAX,
 				name);
 	}
-	if (ic->q.n == ic->q.cap) {
-		size_t cap = ic->q.cap ? 2 * ic->q.cap : 16;
-		char **v = realloc(ic->q.names, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		ic->q.names = v;
-		ic->q.cap = cap;
-	}
+	if (queue_grow(&ic->q) < 0)
+		return -ENOMEM;
 	ic->q.names[ic->q.n] = strdup(name);
-	return ic->q.names[ic->q.n++] ? 0 : -ENOMEM;
+	if (!ic->q.names[ic->q.n])
+		return -ENOMEM;
+	*queue_slot(&ic->q, name) = ++ic->q.n;
+	return 0;
 }
 
 /* name, if it is TEMPLATE@INST of an existing template and a valid
@@ -384,6 +424,7 @@ int instances_make(struct unit_set *s, int dirfd, const char *dir, struct load_e
 	for (size_t k = 0; ic.texts && k < n_templates; k++)
 		free(ic.texts[k]);
 	free(ic.q.names);
+	free(ic.q.slots);
 	free(ic.texts);
 	free(ic.unreadable);
 	free(ic.used);

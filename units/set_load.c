@@ -149,9 +149,29 @@ static bool dep_instantiable(const struct unit_set *s, const char *dep)
 	return false;
 }
 
-/* Each requires/after entry of u (index i) must name a unit of the set. */
+/* The "did you mean" of unknown dependencies: each costs a look at every
+ * name of the set, so a load gives at most HINTS_MAX of them (16384
+ * instances a template made, each with an unknown dependency, cost the
+ * loader minutes of edit distances, and the boot with it). */
+#define HINTS_MAX 64
+struct hints {
+	const char *const *names;    /* the set's, n of them */
+	size_t n;
+	size_t left;
+};
+
+static const char *hint_dep(struct hints *h, const char *dep)
+{
+	if (!h || h->left == 0)
+		return NULL;
+	h->left--;
+	return hint_closest(dep, h->names, h->n);
+}
+
+/* Each requires/after entry of u (index i) must name a unit of the set;
+ * h NULL: no hints. */
 static int check_deps(struct unit_set *s, struct unit *u, const struct unit_lines *lines,
-		      const char *const *names, bool placeholder)
+		      struct hints *h, bool placeholder)
 {
 	struct parse_ctx c = { .file = u->file, .diags = &u->diags };
 	char **lists[2] = { u->requires, u->after };
@@ -166,7 +186,7 @@ static int check_deps(struct unit_set *s, struct unit *u, const struct unit_line
 			if (!unit_name_valid(dep) || unit_set_find(s, dep) ||
 			    (placeholder && dep_instantiable(s, dep)))
 				continue;   /* an invalid name was reported already */
-			hint = hint_closest(dep, names, s->n_units);
+			hint = hint_dep(h, dep);
 			diag_quote(q, dep);
 			if (hint)
 				r = diag_add(&c, line[l][k], "%s unknown unit '%s' (did you mean '%s'?)",
@@ -235,6 +255,7 @@ static int check_slice(struct unit_set *s, struct unit *u, const struct unit_lin
 static int check_units(struct unit_set *s, const struct unit_lines *lines)
 {
 	_cleanup_free_ const char **names = calloc(s->n_units + 1, sizeof(*names));
+	struct hints h = { names, s->n_units, HINTS_MAX };
 	int r = 0;
 
 	if (!names)
@@ -242,7 +263,7 @@ static int check_units(struct unit_set *s, const struct unit_lines *lines)
 	for (size_t i = 0; i < s->n_units; i++)
 		names[i] = s->units[i]->name;
 	for (size_t i = 0; i < s->n_units && r == 0; i++) {
-		r = check_deps(s, s->units[i], &lines[i], names, false);
+		r = check_deps(s, s->units[i], &lines[i], &h, false);
 		if (r == 0)
 			r = check_slice(s, s->units[i], &lines[i]);
 		if (r == 0)

@@ -218,6 +218,46 @@ START_TEST(set_reports_instances)
 }
 END_TEST
 
+/* A template's placeholder with an unknown dependency, beside other
+ * units: said at the template's line (the loader dereferenced a NULL list
+ * of names for its "did you mean", and crashed: no unit started). */
+START_TEST(placeholder_with_an_unknown_dependency)
+{
+	struct unit_set *s;
+	char line[512];
+	bool said = false;
+
+	put("units/x@.unit", "exec = [ \"/bin/x\" ];\nrequires = [ \"nosuch\" ];\n");
+	s = load(NULL);
+	for (size_t i = 0; i < s->diags.n; i++) {
+		unit_diag_format(&s->diags.v[i], line, sizeof(line));
+		said |= strstr(line, "units/x@.unit:2: placeholder instance 'x@1': requires "
+			       "unknown unit 'nosuch'") != NULL;
+	}
+	ck_assert(said);
+	unit_set_free(s);
+}
+END_TEST
+
+/* A template whose instances require new instances of it without end:
+ * UNIT_MAX units and one diagnostic saying so, in a few seconds (a scan
+ * of the queue for each name and a "did you mean" for each unknown
+ * dependency took the loader minutes, past PID 1's 30 s bound). */
+START_TEST(instances_without_end_are_bounded)
+{
+	struct unit_set *s;
+
+	put("initd.conf", "");
+	put("units/a@.unit", "exec = [ \"/bin/a\" ];\ntype = \"oneshot\";\n"
+	    "requires = [ \"a@%ix\", \"a@%iy\" ];\n");
+	put("units/root.unit", "exec = [ \"/bin/r\" ];\nrequires = [ \"a@1\" ];\n");
+	s = load(NULL);
+	ck_assert_uint_eq(s->n_units, UNIT_MAX);
+	ck_assert_ptr_nonnull(strstr(s->diags.v[0].message, "more than 16384 units"));
+	unit_set_free(s);
+}
+END_TEST
+
 static Suite *instances_suite(void)
 {
 	Suite *s = suite_create("instances");
@@ -231,6 +271,9 @@ static Suite *instances_suite(void)
 	tcase_add_checked_fixture(sets, setup, teardown);
 	tcase_add_test(sets, set_makes_instances);
 	tcase_add_test(sets, set_reports_instances);
+	tcase_add_test(sets, placeholder_with_an_unknown_dependency);
+	tcase_add_test(sets, instances_without_end_are_bounded);
+	tcase_set_timeout(sets, 120);   /* UNIT_MAX units under the sanitizers */
 	suite_add_tcase(s, sets);
 	return s;
 }
