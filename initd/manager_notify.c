@@ -46,6 +46,19 @@ static struct svc *svc_by_cgroup(struct manager *m, const char *cg)
 	return NULL;
 }
 
+/* Without cgroups only the main process speaks for a unit; in a PID
+ * namespace that is the reaper (reaper.h), which sends nothing, and the
+ * service is its child: what the child sends is the unit's. */
+static struct svc *svc_by_reaper_child(struct manager *m, pid_t pid)
+{
+	pid_t ppid, sid;
+	struct svc *v;
+
+	if (proc_stat_ids(pid, &ppid, &sid) < 0 || ppid <= 1 || !(v = svc_by_pid(m, ppid)))
+		return NULL;
+	return v->s.unit->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID) ? v : NULL;
+}
+
 /* Which service does `pid` belong to: its main process, or a process in its
  * leaf (a helper such as systemd-notify, or a forked worker). */
 static struct svc *svc_by_sender(struct manager *m, pid_t pid)
@@ -54,8 +67,10 @@ static struct svc *svc_by_sender(struct manager *m, pid_t pid)
 	char cg[UNIT_CGROUP_PATH_MAX + 2];
 	struct svc *v = svc_by_pid(m, pid);
 
-	if (v || !cgroup_tree_enabled(&m->cg))
+	if (v)
 		return v;
+	if (!cgroup_tree_enabled(&m->cg))
+		return svc_by_reaper_child(m, pid);
 	if (proc_cgroup_path(pid, cg, sizeof(cg)) < 0)
 		return NULL;
 	return svc_by_cgroup(m, cg);

@@ -23,8 +23,16 @@ restart = "no";
 namespaces = [ "mount" ];
 rootfs = { path = "$T/root"; binds = ( { source = "$T/link"; target = "/data"; } ); };
 EOF2
+# Without cgroups (this tier) only the main process's datagrams count; in
+# a PID namespace the main process is the reaper, and the service, its
+# child, speaks for the unit (it could never be ready).
+testd_unit pidnotify "--notify-after 0 --status inside" 'type = "notify";' \
+	'namespaces = [ "pid", "mount" ];' 'start_timeout = "5s";'
 start_initd || exit 1
 
+check "pidnotify: READY=1 from inside its PID namespace makes it running" \
+	wait_state pidnotify running 4
+check "pidnotify: its STATUS= is shown" eval 'sv status pidnotify | grep -q "status *inside"'
 check "mem reaches running" wait_state mem running 5
 rpid=$(svc_pid mem)
 check "mem logged its attempt on /proc/1/mem" wait_until 5 test -s "$T/mem.out"
