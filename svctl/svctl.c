@@ -339,18 +339,22 @@ static int count_take(int *argc, char **argv, uint32_t *ret)
 				argv[k++] = argv[i++];
 			break;
 		}
-		if (strcmp(argv[i], "-n") && strcmp(argv[i], "--count")) {
+		/* -n N, --count N, --count=N (as getopt takes logs' --lines) */
+		const char *arg = !strncmp(argv[i], "--count=", 8) ? argv[i] + 8 : NULL;
+
+		if (!arg && strcmp(argv[i], "-n") && strcmp(argv[i], "--count")) {
 			argv[k++] = argv[i];
 			continue;
 		}
+		if (!arg)
+			arg = ++i < *argc ? argv[i] : "";
 		errno = 0;
-		v = i + 1 < *argc ? strtol(argv[i + 1], &end, 10) : -1;
-		if (v < 1 || errno || *end || v > UINT32_MAX) {
+		v = strtol(arg, &end, 10);
+		if (!*arg || v < 1 || errno || *end || v > UINT32_MAX) {
 			fprintf(stderr, "svctl: postmortem: -n wants a number of records\n");
 			return SVCTL_EXIT_USAGE;
 		}
 		*ret = (uint32_t)v;
-		i++;
 	}
 	*argc = k;
 	return 0;

@@ -72,6 +72,8 @@ check "each record says exit 7 with the restarts before it (3, 2, 1)" \
 	eval '[ "$(printf "%s\n" "$pm" | grep "^failure: " | sed -E "s/.* exit 7 \(restarts ([0-9]+)\)$/\1/" | tr "\n" " ")" = "3 2 1 " ]'
 first=$(sv postmortem crasher -n 1)
 is "-n 1: one record" "$(printf '%s\n' "$first" | grep -c '^failure: ')" 1
+is "--count=1: the same" "$(sv postmortem crasher --count=1)" "$first"
+is "--count 1: the same" "$(sv postmortem crasher --count 1)" "$first"
 is "the last 20 lines of 30: 11..30" \
 	"$(printf '%s\n' "$first" | grep -c '| .*crash run 4 line ')" 20
 check "the first kept line is line 11, stamped" \
