@@ -137,7 +137,7 @@ static void put_service_node(struct commands *cmds, struct proto_buf *b,
 		put_node_head(b, t->root_fd, path, "service");
 	}
 	proto_put_str(b, PROTO_ATTR_NAME, u->name);
-	proto_put_str(b, PROTO_ATTR_STATE, service_state_to_string(s->state));
+	proto_put_str(b, PROTO_ATTR_STATE, manager_state_name(cmds->manager, s));   /* as status */
 	put_limits(b, &u->opt->limits);
 	if (s->last_exit.kind == EXIT_CGROUP)
 		proto_put_str(b, PROTO_ATTR_MESSAGE,

@@ -20,6 +20,7 @@ check_eq "spin: cgroup.freeze reads 1" "$(cat $SPIN/cgroup.freeze)" 1
 check "spin: cgroup.events says frozen 1" \
 	eventually 10 eval '[ "$(kv $SPIN/cgroup.events frozen)" = 1 ]'
 check "spin: svctl status shows frozen" eventually 10 state_is spin frozen
+check "spin: svctl tree shows frozen too" eval 'sv tree | grep -q "^ *spin  (service, frozen)"'
 # Linux 6.1's cgroup v2 freezer parks each task in do_freezer_trap(),
 # TASK_INTERRUPTIBLE: State S (sleeping), never D.
 diag "spin: frozen: $(grep ^State: /proc/$spin_pid/status)"
