@@ -1030,7 +1030,8 @@ void manager_set_pass_hook(struct manager *m, manager_pass_fn fn, void *ctx)
 
 bool manager_service_settled(struct manager *m, struct service *s)
 {
-	return service_is_settled(s) && !svc_of(s)->pending_unit;
+	return service_is_settled(s) && !svc_of(s)->pending_unit &&
+	       !svc_of(s)->stop_after_dependents;
 }
 
 void manager_set_logwriter(struct manager *m, struct logwriter *w)
@@ -1096,6 +1097,7 @@ int manager_start(struct manager *m, struct service *s)
 	if (s->state == SERVICE_BAD_CONFIG)
 		return -ENOEXEC;
 	service_start(s);
+	svc_of(s)->stop_after_dependents = false;
 	/* A changed unit stopping for its swap comes back with its new unit. */
 	if (svc_of(s)->pending_unit)
 		svc_of(s)->restart_after_swap = true;
@@ -1103,11 +1105,30 @@ int manager_start(struct manager *m, struct service *s)
 	return 0;
 }
 
+/* An operator's stop reaches the units that require s (a waiting one would
+ * pull s back in), and they stop first, as at a shutdown: while one of
+ * them is on its way down, s stays up, wanted by nobody, and the pass
+ * stops it after them (pass_stop_after_dependents); it is not settled
+ * until then, so `svctl stop` waits for them all. */
 int manager_stop(struct manager *m, struct service *s)
 {
-	service_stop_by_operator(s);
-	svc_of(s)->restart_after_swap = false;   /* nor after a pending swap */
-	manager_schedule_svc(m, svc_of(s));
+	struct svc *v = svc_of(s);
+	bool wait = false;
+
+	v->restart_after_swap = false;   /* nor after a pending swap */
+	s->want_running = false;         /* first: a dependency cycle ends here */
+	for (size_t k = 0; k < v->deps->n_dependents; k++) {
+		struct service *d = &m->svcs[v->deps->dependents[k]]->s;
+
+		if (d->want_running)
+			manager_stop(m, d);
+		wait |= service_is_active(d) && !d->want_running;
+	}
+	if (wait && (s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING))
+		v->stop_after_dependents = true;
+	else
+		service_stop_by_operator(s);
+	manager_schedule_svc(m, v);
 	return 0;
 }
 

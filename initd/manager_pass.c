@@ -70,6 +70,14 @@ static bool pass_dep_left_out(struct manager *m, struct svc *v, const struct ser
 	return true;
 }
 
+/* A required unit stopping for a reload's swap comes back with its new
+ * unit: like one restarting, it keeps its dependents (a unit the reload
+ * did not change is untouched). */
+static bool dep_coming_back(struct service *d)
+{
+	return svc_of(d)->pending_unit && svc_of(d)->restart_after_swap;
+}
+
 /* A waiting service starts once every required unit is ready and every unit
  * it comes after has settled. A required unit that nobody asked for is pulled
  * in (pass_dep_left_out). Returns true when it may start. */
@@ -94,7 +102,7 @@ static bool pass_may_start(struct manager *m, struct svc *v)
 			svc_dep_failed(v, d);
 			return false;
 		}
-		if (!d->want_running && !service_is_ready(d)) {
+		if (!d->want_running && !service_is_ready(d) && !dep_coming_back(d)) {
 			if (pass_dep_left_out(m, v, d))
 				return false;
 			service_pull_in(d);   /* not a fresh start: its limits hold */
@@ -125,7 +133,7 @@ static void pass_check_requires(struct manager *m, struct svc *v)
 			svc_dep_failed(v, d);
 			return;
 		}
-		if (!d->want_running && !service_is_ready(d)) {
+		if (!d->want_running && !service_is_ready(d) && !dep_coming_back(d)) {
 			service_stop(&v->s);
 			return;
 		}
@@ -158,6 +166,22 @@ static void pass_check_joined(struct manager *m, struct svc *v)
 	}
 }
 
+/* An operator's stop of a unit others require (manager_stop): it stops
+ * once those it stopped have, as at a shutdown. True: v's turn is over. */
+static bool pass_stop_after_dependents(struct manager *m, struct svc *v)
+{
+	for (size_t k = 0; k < v->deps->n_dependents; k++) {
+		const struct service *d = &m->svcs[v->deps->dependents[k]]->s;
+
+		if (service_is_active(d) && !d->want_running)
+			return true;   /* one still on its way down */
+	}
+	v->stop_after_dependents = false;
+	if (!v->s.want_running)
+		service_stop_by_operator(&v->s);
+	return true;
+}
+
 /* Shutting down: a service stops once everything that depends on it has. */
 static void pass_shutdown_one(struct manager *m, struct svc *v)
 {
@@ -169,7 +193,7 @@ static void pass_shutdown_one(struct manager *m, struct svc *v)
 
 static bool svc_settled(const struct svc *v)
 {
-	return service_is_settled(&v->s) && !v->pending_unit;
+	return service_is_settled(&v->s) && !v->pending_unit && !v->stop_after_dependents;
 }
 
 /* Every pass asks while the boot runs: the unit found unsettled last time
@@ -367,11 +391,14 @@ static size_t pass_take(struct manager *m, size_t k, bool skip_waiting)
 static bool pass_one(struct manager *m, struct svc *v)
 {
 	if (m->shutdown != SHUTDOWN_NONE) {
+		v->stop_after_dependents = false;   /* the shutdown's order rules */
 		pass_shutdown_one(m, v);
 		return true;
 	}
 	if (v->pending_unit)
 		return true;   /* stopping for a reload; reload_pass restarts it */
+	if (v->stop_after_dependents && pass_stop_after_dependents(m, v))
+		return true;
 	if (v->s.state == SERVICE_WAITING && v->s.want_running) {
 		if (!spawn_budget_left(m)) {
 			/* The rest in a later pass, once the fds were served. */
@@ -461,6 +488,10 @@ void manager_schedule_svc(struct manager *m, struct svc *v)
 		pass_mark_pos(m, v->pass_pos);
 		for (size_t k = 0; k < v->deps->n_dependents; k++)
 			pass_mark_pos(m, m->svcs[v->deps->dependents[k]]->pass_pos);
+		/* a requirement whose stop waits for v (pass_stop_after_dependents) */
+		for (size_t k = 0; k < v->deps->n_requires; k++)
+			if (m->svcs[v->deps->requires[k]]->stop_after_dependents)
+				pass_mark_pos(m, m->svcs[v->deps->requires[k]]->pass_pos);
 	}
 	pass_schedule(m);
 }

@@ -139,8 +139,9 @@ const struct service_transition service_transitions[] = {
 				  "restart"),
 	T(STOPPING,   RESTARTING, "exit after a start timeout, a refused main PID or a "
 				  "failed health probe, restart wanted"),
-	T(RESTARTING, STARTING,   "backoff over (or none), leaf empty: spawned"),
-	T(RESTARTING, FAILED,     "start limit, spawn failed"),
+	T(RESTARTING, WAITING,    "backoff over (or none), leaf empty: it starts as a start "
+				  "does, once its requirements are ready"),
+	T(RESTARTING, FAILED,     "a required unit failed"),
 	T(RESTARTING, STOPPED,    "stop"),
 	T(RESTARTING, STOPPING,   "stop, while leftovers of a run are killed"),
 	T(EXITED,     WAITING,    "start, or pulled in by a dependent"),
@@ -837,6 +838,8 @@ static uint64_t next_restart_delay(struct service *s, uint64_t now)
 }
 
 /* Main process gone and leaf empty: decide what comes next. */
+static void restart_now(struct service *s);
+
 static void service_after_exit(struct service *s)
 {
 	bool success = service_exit_is_success(s, &s->last_exit);
@@ -862,7 +865,7 @@ static void service_after_exit(struct service *s)
 		s->restarts++;
 		service_set_state(s, SERVICE_RESTARTING);
 		if (delay == 0 && s->ops->is_empty(s)) {
-			service_spawn(s);   /* no delay asked: no trip through the timer */
+			restart_now(s);   /* no delay asked: no trip through the timer */
 			return;
 		}
 		loop_timer_arm(s->loop, &s->timer, now + delay);
@@ -889,13 +892,14 @@ bool service_on_exit(struct service *s, const siginfo_t *si)
 	return true;
 }
 
-/* The restart delay is over and the leaf empty: spawn, unless nothing
- * wants it any more (a shutdown or rescue that reaches it only once its
- * dependents have stopped). */
+/* The restart delay is over and the leaf empty: waiting, so that it starts
+ * as any start does, once its requirements are ready (the pass calls
+ * service_deps_ready), unless nothing wants it any more (a shutdown or
+ * rescue that reaches it only once its dependents have stopped). */
 static void restart_now(struct service *s)
 {
 	if (s->want_running)
-		service_spawn(s);
+		service_set_state(s, SERVICE_WAITING);
 	else
 		service_stop(s);
 }

@@ -14,7 +14,7 @@
  *   starting --exec (simple), READY=1 (notify), main PID known (forking)--> running
  *     (with a ready probe: that, then the probe's first success)
  *   running --health probe failed `failures` times in a row--> stopping
- *   starting|running --exit--> restarting (--timer--> starting) | exited | failed
+ *   starting|running --exit--> restarting (--timer--> waiting) | exited | failed
  *   live --stop, start timeout, a required unit failed--> stopping
  *   stopping --exit+empty--> stopped | waiting | restarting | failed
  *   (a unit that did not parse)                   bad-config, until a reload

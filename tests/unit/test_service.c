@@ -27,6 +27,7 @@ struct fake {
 	int probe_error;      /* what probe_start returns */
 	const struct unit_probe *probing;
 	int probe_cancels;
+	bool hold_restarts;   /* a restart stays waiting (its requirements are not ready) */
 };
 
 static struct fake fake;
@@ -83,6 +84,10 @@ static void f_changed(struct service *s, enum service_state old)
 	walked[old][s->state] = true;
 	if (fake.n_seen < 64)
 		fake.seen[fake.n_seen++] = s->state;
+	/* A restart waits for the manager's pass, which finds no requirement
+	 * here: it is ready at once. */
+	if (old == SERVICE_RESTARTING && s->state == SERVICE_WAITING && !fake.hold_restarts)
+		service_deps_ready(s);
 }
 
 static int f_probe_start(struct service *s, const struct unit_probe *p)
@@ -261,7 +266,8 @@ START_TEST(crash_restarts_with_new_pid)
 	fake.empty = true;
 	service_on_exit(&s, &si);
 	/* restart_delay 0: respawned at once, through restarting */
-	ck_assert_int_eq(fake.seen[fake.n_seen - 2], SERVICE_RESTARTING);
+	ck_assert_int_eq(fake.seen[fake.n_seen - 3], SERVICE_RESTARTING);
+	ck_assert_int_eq(fake.seen[fake.n_seen - 2], SERVICE_WAITING);   /* its requirements */
 	ck_assert_int_eq(s.state, SERVICE_STARTING);
 	ck_assert_uint_eq(s.restarts, 1);
 	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
@@ -1238,7 +1244,7 @@ static void walk_waiting_ends(int how)
 }
 
 /* Burst 1: the restart after a crash hits the start limit: restarting,
- * failed. */
+ * waiting, failed. */
 static void walk_start_limit(void)
 {
 	struct service s;
@@ -1251,6 +1257,25 @@ static void walk_start_limit(void)
 	service_on_exit(&s, &si);
 	ck_assert_int_eq(s.state, SERVICE_FAILED);
 	ck_assert_int_eq(s.last_exit.kind, EXIT_START_LIMIT);
+	walk_end(&s);
+}
+
+/* A required unit fails while the unit waits out its restart delay:
+ * restarting, failed. */
+static void walk_dependency_fails_while_restarting(void)
+{
+	struct service s;
+	siginfo_t si = killed(SIGSEGV);
+
+	walk_begin(&s);
+	unit.restart_delay_usec = 10 * USEC_PER_SEC;
+	unit.restart_delay_max_usec = 10 * USEC_PER_SEC;
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	service_dep_failed(&s, "db", "failed");
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
 	walk_end(&s);
 }
 
@@ -1538,6 +1563,7 @@ START_TEST(every_table_row_is_walked)
 	for (int how = 0; how < 3; how++)
 		walk_waiting_ends(how);
 	walk_start_limit();
+	walk_dependency_fails_while_restarting();
 	walk_start_timeout();
 	walk_setup_refused();
 	for (size_t i = 0; i < ARRAY_SIZE(inactive); i++)
