@@ -424,8 +424,8 @@ static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int d
 	for (char **v = u->environment; v && *v && n < UNIT_ENV_MAX + 1; v++)
 		env[n++] = *v;
 	env[n] = NULL;
-	if (u->opt->seccomp.n_bpf &&
-	    (r = spawn_seccomp_install(&u->opt->seccomp, err_fd, &stage)) < 0)
+	if (u->opt->seccomp.n_bpf && ((r = spawn_exec_check(t->probe->exec[0])) < 0 ||
+				      (r = spawn_seccomp_install(&u->opt->seccomp, &stage)) < 0))
 		exec_child_fail(err_fd, -r);
 	execve(t->probe->exec[0], t->probe->exec, env);
 	exec_child_fail(err_fd, errno);

@@ -5,12 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <endian.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
-#include <stddef.h>
 #include <limits.h>
 #include <poll.h>
 #include <pwd.h>
@@ -549,56 +545,51 @@ int spawn_caps_after_uid(const struct unit_isolation *iso, bool root, int *ret_s
 	return r;
 }
 
-#if defined(__x86_64__)
-#define NATIVE_AUDIT_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define NATIVE_AUDIT_ARCH AUDIT_ARCH_AARCH64
-#endif
-/* write's fd (an unsigned int): the low half of args[0] */
-#define ARG0_LOW (offsetof(struct seccomp_data, args[0]) + (BYTE_ORDER == BIG_ENDIAN ? 4 : 0))
-
-/* The filter, behind a prefix that lets the child write to report_fd: a
- * failed execve must still say why ({exec, errno}), and a filter that
- * kills or refuses write(2) would turn that into a SIGSYS or a silent exit,
- * which PID 1 takes for an exec that happened. The service never has that
- * fd (CLOEXEC), so it gains nothing. n + the prefix into buf. */
-static size_t seccomp_with_report(const struct unit_seccomp *sc, int report_fd,
-				  struct sock_filter *buf, size_t size)
+/* Before the seccomp filter: after it, a filter that kills or refuses
+ * write(2) keeps the child from reporting a failed execve, which PID 1
+ * then takes for an exec that happened (and a SIGSYS or an exit 127 for
+ * the service's own). No rule in the filter may let that report through:
+ * a filter outlives the exec, and the service could put any file on the
+ * report fd's number. So the failures a unit's author makes (no such file,
+ * not executable, a directory, a #! line naming a missing interpreter)
+ * are found here, as the service's user, in its root; the rarer ones
+ * (ENOEXEC, E2BIG) are still reported only when the filter lets the
+ * report through. */
+int spawn_exec_check(const char *path)
 {
-#ifdef NATIVE_AUDIT_ARCH
-	const struct sock_filter prefix[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 0, 5),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_write, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG0_LOW),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)report_fd, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
+	char line[256];
+	struct stat st;
+	ssize_t n;
+	char *p, *e;
+	int fd;
 
-	if (report_fd < 0 || ARRAY_SIZE(prefix) + sc->n_bpf > size)
+	if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0 || stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EACCES;   /* as execve says of a directory or a device */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return 0;         /* execute-only: its #! line is execve's to read */
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n < 3 || line[0] != '#' || line[1] != '!')
 		return 0;
-	memcpy(buf, prefix, sizeof(prefix));
-	memcpy(buf + ARRAY_SIZE(prefix), sc->bpf, sc->n_bpf * sizeof(*buf));
-	return ARRAY_SIZE(prefix) + sc->n_bpf;
-#else
-	return 0;
-#endif
+	line[n] = '\0';
+	p = line + 2 + strspn(line + 2, " \t");
+	e = p + strcspn(p, " \t\n");
+	if (e == p || !*e)
+		return 0;         /* empty, or longer than read: execve's to judge */
+	*e = '\0';
+	return faccessat(AT_FDCWD, p, X_OK, AT_EACCESS) < 0 ? -errno : 0;
 }
 
 /* no_new_privs is implied: the kernel requires it of a process without
  * CAP_SYS_ADMIN, and a filter a setuid exec could shed would protect
- * nothing. In a child of PID 1 (its own memory). */
-int spawn_seccomp_install(const struct unit_seccomp *sc, int report_fd, int *ret_stage)
+ * nothing. */
+int spawn_seccomp_install(const struct unit_seccomp *sc, int *ret_stage)
 {
-	static struct sock_filter buf[BPF_MAXINSNS];
 	struct sock_fprog prog = { .len = (unsigned short)sc->n_bpf, .filter = sc->bpf };
-	size_t n = seccomp_with_report(sc, report_fd, buf, ARRAY_SIZE(buf));
 
-	if (n) {
-		prog.len = (unsigned short)n;
-		prog.filter = buf;
-	}
 	*ret_stage = SPAWN_STAGE_NO_NEW_PRIVS;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
@@ -626,13 +617,15 @@ static void child_credentials(const struct spawn_params *p, const struct child_c
 
 /* The unit's filter, compiled by the loader (units/seccomp.c): the last
  * stage, so every call before it (setuid, mounts, capabilities) is initd's
- * and none is filtered; after it come execve, which every filter allows,
- * and when that fails, the report to report_fd, which the prefix allows. */
-static void child_seccomp(const struct unit_seccomp *sc, int report_fd)
+ * and none is filtered; the only call after it is execve, which every
+ * filter allows: what would keep that from working is checked first
+ * (spawn_exec_check). */
+static void child_seccomp(const struct unit_seccomp *sc, const char *exe, int report_fd)
 {
 	int stage;
 
-	CHECK(report_fd, stage, spawn_seccomp_install(sc, report_fd, &stage));
+	CHECK(report_fd, SPAWN_STAGE_EXEC, spawn_exec_check(exe));
+	CHECK(report_fd, stage, spawn_seccomp_install(sc, &stage));
 }
 
 /* A PID-namespace unit: from here on this process is the service under a
@@ -711,7 +704,7 @@ static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int
 		child_fail(report_fd, SPAWN_STAGE_CHDIR, errno);
 	child_build_env(p, &creds, &file_env, env);
 	if (u->opt->seccomp.n_bpf)
-		child_seccomp(&u->opt->seccomp, report_fd);
+		child_seccomp(&u->opt->seccomp, u->exec[0], report_fd);
 	execve(u->exec[0], u->exec, env);
 	child_fail(report_fd, SPAWN_STAGE_EXEC, errno);
 }

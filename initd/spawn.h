@@ -138,9 +138,11 @@ int spawn_caps_before_uid(const struct unit_isolation *iso, bool root, int *ret_
 int spawn_rlimits_apply(const struct unit_isolation *iso, const struct unit_rlimit *defaults,
 			size_t n_defaults);
 int spawn_caps_after_uid(const struct unit_isolation *iso, bool root, int *ret_stage);
-/* report_fd (>= 0): the one fd the filter lets this process write(2) to,
- * for the errno of a failed execve after it. */
-int spawn_seccomp_install(const struct unit_seccomp *sc, int report_fd, int *ret_stage);
+int spawn_seccomp_install(const struct unit_seccomp *sc, int *ret_stage);
+/* Before the filter: what would keep an execve of path (absolute) from
+ * working, as execve would say it (-ENOENT, -EACCES...), 0 when nothing
+ * does (spawn.c says why). */
+int spawn_exec_check(const char *path);
 
 /* Resolve user/group names or numeric ids from passwd/group files (works in a
  * static build: no NSS). Numeric ids are parsed strictly. Exposed for tests. */

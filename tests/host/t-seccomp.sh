@@ -52,12 +52,12 @@ rlimits = { nofile = [ 256, 512 ]; };
 umask = "0077";
 ready = { exec = [ "/bin/sh", "-c", "grep -E '^(Seccomp|NoNewPrivs|CapBnd|CapEff):' /proc/self/status > $T/probed.probe; $LIMITS > $T/probed.problim" ]; interval = "100ms"; };
 EOF2
-# A failed exec under a filter still says why: the filter lets the child
-# write its {exec, errno} report (it killed or refused that write, and
-# the unit counted as started, then failed of SIGSYS or exit 127).
-# sigaltstack: the sanitizer tier's runtime calls it after a failed exec.
-for f in 'default = "kill"; allow = [ "@default", "sigaltstack" ];' \
-	'default = "errno"; allow = [ "@default", "sigaltstack" ];' 'deny = [ "write" ];'; do
+# A failed exec under a filter still says why: what would fail is checked
+# before the filter goes in (the filter killed or refused the child's
+# report, and the unit counted as started, then failed of SIGSYS or exit
+# 127).
+for f in 'default = "kill"; allow = [ "@default" ];' \
+	'default = "errno"; allow = [ "@default" ];' 'deny = [ "write" ];'; do
 	n=$((${n:-0} + 1))
 	unit noexec$n <<EOF2
 exec = [ "/nonexistent/binary" ];
@@ -65,8 +65,43 @@ restart = "no";
 seccomp = { $f };
 EOF2
 done
+# ... a #! line naming a missing interpreter, too.
+printf '#!/nonexistent/sh\necho hi\n' > "$T/script"
+chmod 755 "$T/script"
+unit noexec4 <<EOF2
+exec = [ "$T/script" ];
+restart = "no";
+seccomp = { default = "kill"; allow = [ "@default" ]; };
+EOF2
+# No write gets through a filter that denies it, whatever fd it is on (a
+# rule for the child's report fd would outlive the exec: any file put on
+# that number could be written).
+cat > "$T/escape.py" <<'EOF2'
+import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o644)
+wrote = False
+for n in range(3, 200):
+    try:
+        os.dup2(fd, n)
+        os.write(n, b"x")
+        wrote = True
+    except OSError:
+        pass
+os._exit(42 if wrote else 7)
+EOF2
+unit escape <<EOF2
+exec = [ "/usr/bin/python3", "$T/escape.py", "$T/escape.out" ];
+restart = "no";
+seccomp = { deny = [ "write" ]; errno = "EPERM"; };
+EOF2
 start_initd || exit 1
 
+check "escape: it ended" wait_state escape failed 10
+is "escape: no write went through (exit 7, not 42)" "$(svc_reason escape)" "exit 7"
+is "escape: its file is empty" "$(wc -c < "$T/escape.out" 2>/dev/null)" 0
+check "noexec4 fails" wait_state noexec4 failed 5
+is "noexec4: the reason is the exec's, under a filter" "$(svc_reason noexec4)" \
+	"exec $T/script: No such file or directory"
 for n in 1 2 3; do
 	check "noexec$n fails" wait_state noexec$n failed 5
 	is "noexec$n: the reason is the exec's, under a filter" "$(svc_reason noexec$n)" \
