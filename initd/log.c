@@ -24,7 +24,7 @@ static unsigned long dropped;
  * UART's speed, ~9 ms a line at 115200 baud. So PID 1 spends at most
  * KMSG_BUDGET_USEC of each KMSG_WINDOW_USEC in those writes (and one
  * record more); the records past it are dropped, counted, and the count
- * goes to /dev/kmsg first in the next window. */
+ * goes to /dev/kmsg before the next record of a later window. */
 #define KMSG_WINDOW_USEC USEC_PER_SEC
 #define KMSG_BUDGET_USEC (50 * USEC_PER_MSEC)
 static struct {

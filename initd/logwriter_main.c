@@ -183,6 +183,11 @@ static int file_open(struct wfile *f, bool truncate, const char **why)
 		/* Made here: its directory's entry wants a sync too. */
 		f->fd = openat(f->dirfd, f->name, flags | O_CREAT | O_EXCL, 0640);
 		f->entries_dirty |= f->fd >= 0;
+		/* EEXIST: a dangling symlink (O_EXCL never follows one; in a
+		 * directory only root may change it is followed, as before), or
+		 * a file made since the first open. */
+		if (f->fd < 0 && errno == EEXIST)
+			f->fd = openat(f->dirfd, f->name, flags | O_CREAT, 0640);
 	}
 	if (f->fd < 0) {
 		if (errno == ELOOP && f->nofollow)

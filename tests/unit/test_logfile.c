@@ -550,6 +550,14 @@ START_TEST(writer_follows_roots_links)
 	writer_end(sock, pid);
 	snprintf(p, sizeof(p), "%s/sub/app.log", real);
 	ck_assert_str_eq(slurp(p), "S through\n");
+	/* a dangling one makes its target, as an open with O_CREAT does */
+	snprintf(p, sizeof(p), "%s/dangling.log", real);
+	ck_assert_int_eq(symlink("target.log", p), 0);
+	pid = writer_start(&sock);
+	writer_send(sock, p, 4096, 3, "S made\n", 0);
+	writer_end(sock, pid);
+	snprintf(p, sizeof(p), "%s/target.log", real);
+	ck_assert_str_eq(slurp(p), "S made\n");
 }
 END_TEST
 
