@@ -801,28 +801,44 @@ START_TEST(test_replies_share_a_bound)
 }
 END_TEST
 
+/* Root's replies past the bound, and a member of the control group
+ * asking with req (member_asking); _end ends it all. */
+struct past_bound {
+	int pipefd[2];
+	int roots[7];
+	pid_t kid;
+};
+
+static void past_bound_begin(struct past_bound *pb, uint16_t req)
+{
+	serve_group(65534);
+	control_server_set_idle_timeout(server, 30 * USEC_PER_SEC);
+	roots_fill(pb->roots);
+	ck_assert_int_eq(pipe2(pb->pipefd, O_CLOEXEC | O_NONBLOCK), 0);
+	pb->kid = member_asking(65534, pb->pipefd[1], req);
+}
+
+static void past_bound_end(struct past_bound *pb)
+{
+	kill(pb->kid, SIGKILL);
+	waitpid(pb->kid, NULL, 0);
+	for (int i = 0; i < 7; i++)
+		close(pb->roots[i]);
+	close(pb->pipefd[0]);
+	close(pb->pipefd[1]);
+}
+
 /* Root's replies are queued past the bound; a member's big reply is
  * still refused then (the room left must not wrap around). */
 START_TEST(test_replies_bound_holds_past_roots)
 {
-	const gid_t group = 65534;
-	int pipefd[2], roots[7];
-	pid_t kid;
+	struct past_bound pb;
 
 	if (getuid() != 0)
 		return;
-	serve_group(group);
-	control_server_set_idle_timeout(server, 30 * USEC_PER_SEC);
-	roots_fill(roots);
-	ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK), 0);
-	kid = slow_member(group, pipefd[1]);
-	ck_assert_int_eq(member_said(pipefd[0]), PROTO_REPLY_ERROR);
-	kill(kid, SIGKILL);
-	waitpid(kid, NULL, 0);
-	for (int i = 0; i < 7; i++)
-		close(roots[i]);
-	close(pipefd[0]);
-	close(pipefd[1]);
+	past_bound_begin(&pb, PROTO_REQ_STATUS);
+	ck_assert_int_eq(member_said(pb.pipefd[0]), PROTO_REPLY_ERROR);
+	past_bound_end(&pb);
 }
 END_TEST
 
@@ -831,27 +847,16 @@ END_TEST
  * gone once that is sent. */
 START_TEST(test_follower_told_busy)
 {
-	const gid_t group = 65534;
-	int pipefd[2], roots[7];
-	pid_t kid;
+	struct past_bound pb;
 
 	if (getuid() != 0)
 		return;
-	serve_group(group);
-	control_server_set_idle_timeout(server, 30 * USEC_PER_SEC);
-	roots_fill(roots);
-	ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK), 0);
-	kid = member_asking(group, pipefd[1], PROTO_REQ_LOGS);
-	ck_assert_int_eq(member_said(pipefd[0]), PROTO_REPLY_ERROR);
+	past_bound_begin(&pb, PROTO_REQ_LOGS);
+	ck_assert_int_eq(member_said(pb.pipefd[0]), PROTO_REPLY_ERROR);
 	for (int i = 0; i < 100 && gone_calls == 0; i++)
 		pump(10);
 	ck_assert_int_eq(gone_calls, 1);
-	kill(kid, SIGKILL);
-	waitpid(kid, NULL, 0);
-	for (int i = 0; i < 7; i++)
-		close(roots[i]);
-	close(pipefd[0]);
-	close(pipefd[1]);
+	past_bound_end(&pb);
 }
 END_TEST
 
@@ -859,19 +864,13 @@ END_TEST
  * dispatcher learns it from the return value (no on_gone). */
 START_TEST(test_deferred_answer_told_busy)
 {
-	const gid_t group = 65534;
-	int pipefd[2], roots[7];
-	struct proto_buf b;
 	void *big = calloc(1, BIG_REPLY);
-	pid_t kid;
+	struct past_bound pb;
+	struct proto_buf b;
 
 	if (getuid() != 0)
 		return;
-	serve_group(group);
-	control_server_set_idle_timeout(server, 30 * USEC_PER_SEC);
-	roots_fill(roots);
-	ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK), 0);
-	kid = member_asking(group, pipefd[1], PROTO_REQ_WAIT);
+	past_bound_begin(&pb, PROTO_REQ_WAIT);
 	while (!deferred_client)
 		pump(10);
 	proto_buf_init(&b, REP_LIMIT);
@@ -882,15 +881,10 @@ START_TEST(test_deferred_answer_told_busy)
 	proto_buf_free(&b);
 	free(big);
 	deferred_client = NULL;
-	ck_assert_int_eq(member_said(pipefd[0]), PROTO_REPLY_ERROR);
+	ck_assert_int_eq(member_said(pb.pipefd[0]), PROTO_REPLY_ERROR);
 	pump(50);
 	ck_assert_int_eq(gone_calls, 0);
-	kill(kid, SIGKILL);
-	waitpid(kid, NULL, 0);
-	for (int i = 0; i < 7; i++)
-		close(roots[i]);
-	close(pipefd[0]);
-	close(pipefd[1]);
+	past_bound_end(&pb);
 }
 END_TEST
 
