@@ -1109,7 +1109,7 @@ int manager_start(struct manager *m, struct service *s)
  * pull s back in), and they stop first, as at a shutdown: while one of
  * them is on its way down, s stays up, wanted by nobody, and the pass
  * stops it after them (pass_stop_after_dependents); it is not settled
- * until then, so `svctl stop` waits for them all. */
+ * until then (whatever its state), so `svctl stop` waits for them all. */
 int manager_stop(struct manager *m, struct service *s)
 {
 	struct svc *v = svc_of(s);
@@ -1118,14 +1118,16 @@ int manager_stop(struct manager *m, struct service *s)
 	v->restart_after_swap = false;   /* nor after a pending swap */
 	s->want_running = false;         /* first: a dependency cycle ends here */
 	for (size_t k = 0; k < v->deps->n_dependents; k++) {
-		struct service *d = &m->svcs[v->deps->dependents[k]]->s;
+		struct svc *d = m->svcs[v->deps->dependents[k]];
 
-		if (d->want_running)
-			manager_stop(m, d);
-		wait |= service_is_active(d) && !d->want_running;
+		/* wanted, or coming back from a reload's swap */
+		if (d->s.want_running || d->restart_after_swap)
+			manager_stop(m, &d->s);
+		wait |= service_is_active(&d->s) && !d->s.want_running;
 	}
+	v->stop_after_dependents = wait;
 	if (wait && (s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING))
-		v->stop_after_dependents = true;
+		service_stop_later(s);      /* up until they are down */
 	else
 		service_stop_by_operator(s);
 	manager_schedule_svc(m, v);

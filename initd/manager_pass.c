@@ -111,7 +111,10 @@ static bool pass_may_start(struct manager *m, struct svc *v)
 		if (!service_is_ready(d))
 			ready = false;
 	}
-	for (size_t k = 0; k < v->deps->n_after; k++) {
+	/* An automatic restart waits for what it requires, not for the units
+	 * it comes after: ordering is for starts an operator or the boot
+	 * asked for (one of them in its backoff would hold it that long). */
+	for (size_t k = 0; !v->s.restarted && k < v->deps->n_after; k++) {
 		struct service *d = &m->svcs[v->deps->after[k]]->s;
 
 		/* Coming up, or going down to come back (a restart): not yet. */
@@ -177,8 +180,9 @@ static bool pass_stop_after_dependents(struct manager *m, struct svc *v)
 			return true;   /* one still on its way down */
 	}
 	v->stop_after_dependents = false;
-	if (!v->s.want_running)
-		service_stop_by_operator(&v->s);
+	if (v->s.want_running)
+		return false;   /* started again meanwhile: its turn as any unit's */
+	service_stop_by_operator(&v->s);
 	return true;
 }
 

@@ -152,7 +152,8 @@ static void match_commit(struct manager *m, struct unit_set *set, struct svc **s
 			v->restart_after_swap = due || v->s.want_running ||
 						v->s.state == SERVICE_BAD_CONFIG ||
 						(service_is_active(&v->s) &&
-						 v->s.state != SERVICE_STOPPING);
+						 v->s.state != SERVICE_STOPPING &&
+						 !v->stop_after_dependents);
 		}
 	}
 }
@@ -273,8 +274,10 @@ static void swap_in(struct manager *m, struct svc *v)
 	m->escalate_dirty = true;
 	v->gen = m->gen;
 	m->leaves_pending = true;   /* its new leaf: at its spawn, or after the pass */
-	if (v->restart_after_swap && !u->bad)
+	if (v->restart_after_swap && !u->bad) {
 		service_start(&v->s);
+		v->stop_after_dependents = false;
+	}
 	v->restart_after_swap = false;
 	manager_schedule_svc(m, v);   /* its type, so what ready means, may differ */
 }

@@ -128,10 +128,12 @@ const struct service_transition service_transitions[] = {
 	T(STARTING,   RESTARTING, "exit, restart wanted"),
 	T(STARTING,   STOPPING,   "stop, start timeout, a required unit failed, "
 				  "no main PID (forking)"),
+	T(STARTING,   STOPPED,    "exit while an operator's stop waits (service_stop_later)"),
 	T(RUNNING,    EXITED,     "clean exit, no restart"),
 	T(RUNNING,    FAILED,     "exit, no restart"),
 	T(RUNNING,    RESTARTING, "exit, restart wanted"),
 	T(RUNNING,    STOPPING,   "stop, a required unit failed, health probe failed"),
+	T(RUNNING,    STOPPED,    "exit while an operator's stop waits (service_stop_later)"),
 	T(STOPPING,   STOPPED,    "exit and empty leaf"),
 	T(STOPPING,   WAITING,    "exit and empty leaf, started again meanwhile"),
 	T(STOPPING,   FAILED,     "exit: stopped for a failed dependency, or a start "
@@ -492,6 +494,7 @@ static void service_spawn(struct service *s)
 		service_fail(s, EXIT_START_LIMIT, 0);
 		return;
 	}
+	s->restarted = false;
 	s->exec_seen = false;
 	s->main_found = false;
 	s->starter_pid = 0;
@@ -522,6 +525,7 @@ static void service_spawn(struct service *s)
 
 void service_start(struct service *s)
 {
+	s->restarted = false;   /* asked for: after units hold it as at boot */
 	switch (s->state) {
 	case SERVICE_BAD_CONFIG:
 		return;
@@ -538,10 +542,13 @@ void service_start(struct service *s)
 		/* Comes back once stopped (see service_finish_stop). */
 		s->want_running = true;
 		return;
-	case SERVICE_RESTARTING:
-	case SERVICE_WAITING:
 	case SERVICE_STARTING:
 	case SERVICE_RUNNING:
+		if (s->stop_cause == STOP_OPERATOR)
+			s->stop_cause = STOP_NONE;   /* a stop that waited: called off */
+		/* fall through */
+	case SERVICE_RESTARTING:
+	case SERVICE_WAITING:
 		s->want_running = true;
 		return;
 	case SERVICE_STATE_MAX:
@@ -859,6 +866,10 @@ static void service_after_exit(struct service *s)
 		/* a start timeout, a refused main PID, a failed health probe:
 		 * a failure like a crash */
 	}
+	if (!s->want_running && s->stop_cause == STOP_OPERATOR) {
+		service_set_state(s, SERVICE_STOPPED);   /* service_stop_later */
+		return;
+	}
 	if (restart_wanted(s, success)) {
 		uint64_t delay = next_restart_delay(s, now);
 
@@ -898,10 +909,12 @@ bool service_on_exit(struct service *s, const siginfo_t *si)
  * rescue that reaches it only once its dependents have stopped). */
 static void restart_now(struct service *s)
 {
-	if (s->want_running)
+	if (s->want_running) {
+		s->restarted = true;
 		service_set_state(s, SERVICE_WAITING);
-	else
+	} else {
 		service_stop(s);
+	}
 }
 
 void service_on_empty(struct service *s)
@@ -977,6 +990,12 @@ void service_stop(struct service *s)
 	default:
 		return;
 	}
+}
+
+void service_stop_later(struct service *s)
+{
+	s->want_running = false;
+	s->stop_cause = STOP_OPERATOR;
 }
 
 void service_stop_by_operator(struct service *s)

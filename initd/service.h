@@ -245,7 +245,9 @@ struct service {
 	bool probe_running;
 	bool type_ready;
 	bool watchdog_fired;
-	bool suspended;               /* frozen: no watchdog, no probes */
+	bool suspended : 1;           /* frozen: no watchdog, no probes */
+	bool restarted : 1;           /* waiting after its backoff: for its required
+	                               * units, not for those it comes after */
 };
 
 void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,
@@ -266,6 +268,10 @@ void service_start(struct service *s);
 void service_stop(struct service *s);
 /* svctl stop or restart: a stop whose exit reads "stopped by svctl". */
 void service_stop_by_operator(struct service *s);
+/* An operator's stop that waits (for the units that require s): nobody
+ * wants s any more, and an exit meanwhile ends it stopped, as the stop
+ * would have, not failed (no restart, no failure action). */
+void service_stop_later(struct service *s);
 /* A dependent needs s, which nobody asked for: as service_start, but not
  * a fresh start (the start limit window and the backoff are kept), so a
  * dependency that keeps ending is not restarted for ever by its dependent. */

@@ -70,4 +70,57 @@ check "ra's new run started after rb's new run was ready ($ra_start > $rb_ready)
 	eval '[ "$(svc_restarts ra)" -ge 1 ] && [ "$ra_start" -gt "$rb_ready" ]'
 
 stop_initd
+
+# ---- an operator's stop that waits, against what comes meanwhile ---------------
+#   b1/d1  a reload changes b1 while its stop waits for d1: b1 ends stopped
+#   b2/d2  b2 crashes while its stop waits: stopped, not failed
+#   b3/d3  svctl stop b3 while d3 stops for a reload's swap: both stay stopped
+#   b4/d4  svctl stop b4 while it waits out its restart delay: returns once
+#          d4 has stopped
+#   x/v    v comes after x: v's automatic restart does not wait out x's backoff
+new_boot requires2
+for n in 1 2 3 4; do
+	testd_unit d$n "--term-delay 2000" "requires = [ \"b$n\" ];"
+done
+testd_unit b1 ""
+testd_unit b2 ""
+testd_unit b3 ""
+testd_unit b4 "--crash-after 300" 'restart_delay = "3s";' 'restart_delay_max = "3s";'
+testd_unit x "" 'restart = "always";' 'restart_delay = "10s";' 'restart_delay_max = "10s";'
+testd_unit v "" 'after = [ "x" ];' 'restart = "always";' 'restart_delay = "0";'
+start_initd || exit 1
+check "d1 d2 d3 b1 b2 b3 x v run" wait_until 5 eval \
+	'for u in d1 d2 d3 b1 b2 b3 x v; do state_is $u running || exit 1; done'
+
+sv stop b1 > /dev/null & s1=$!
+check "b1: d1 stops first" wait_state d1 stopping 3
+testd_unit b1 "--print-every 1000"
+sv reload > /dev/null
+wait "$s1"; rc=$?
+is "b1: svctl stop returns 0, across the reload" "$rc" 0
+check "b1 is stopped, and stays so" eval 'sleep 0.5; state_is b1 stopped && state_is d1 stopped'
+
+sv stop b2 > /dev/null & s2=$!
+check "b2: d2 stops first" wait_state d2 stopping 3
+sv kill --main b2 SEGV > /dev/null
+wait "$s2"
+check "b2, crashed while its stop waited, is stopped, not failed" state_is b2 stopped
+
+testd_unit d3 "--term-delay 2000" 'requires = [ "b3" ];' 'restart_delay = "1s";'
+sv reload > /dev/null
+check "d3 stops for its swap" wait_state d3 stopping 3
+sv stop b3 > /dev/null; rc=$?
+is "b3: svctl stop returns 0" "$rc" 0
+check "b3 and d3 stay stopped" eval 'sleep 0.5; state_is b3 stopped && state_is d3 stopped'
+
+check "b4 waits out its restart delay, d4 runs" wait_until 5 \
+	eval 'state_is b4 restarting && state_is d4 running'
+sv stop b4 > /dev/null
+check "b4: when svctl stop returns, d4 is stopped too" state_is d4 stopped
+
+sv kill --main x KILL > /dev/null
+check "x waits out its 10 s backoff" wait_state x restarting 3
+sv kill --main v KILL > /dev/null
+check "v runs again at once, not after x's backoff" wait_state v running 3
+stop_initd
 [ "$FAILED" -eq 0 ]

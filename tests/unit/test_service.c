@@ -1260,6 +1260,30 @@ static void walk_start_limit(void)
 	walk_end(&s);
 }
 
+/* An operator's stop that waits for the units requiring it, and an exit
+ * meanwhile, from starting and from running: stopped, not failed. */
+static void walk_exit_while_stop_waits(bool running)
+{
+	struct service s;
+	siginfo_t si = killed(SIGSEGV);
+	int spawns;
+
+	walk_begin(&s);
+	if (running)
+		start_running(&s);
+	else {
+		service_start(&s);
+		service_deps_ready(&s);
+	}
+	service_stop_later(&s);
+	spawns = fake.spawns;
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	ck_assert_int_eq(fake.spawns, spawns);   /* no restart */
+	walk_end(&s);
+}
+
 /* A required unit fails while the unit waits out its restart delay:
  * restarting, failed. */
 static void walk_dependency_fails_while_restarting(void)
@@ -1564,6 +1588,8 @@ START_TEST(every_table_row_is_walked)
 		walk_waiting_ends(how);
 	walk_start_limit();
 	walk_dependency_fails_while_restarting();
+	walk_exit_while_stop_waits(true);
+	walk_exit_while_stop_waits(false);
 	walk_start_timeout();
 	walk_setup_refused();
 	for (size_t i = 0; i < ARRAY_SIZE(inactive); i++)
