@@ -558,6 +558,7 @@ void service_start(struct service *s)
 
 void service_pull_in(struct service *s)
 {
+	s->restarted = false;   /* a start a dependent asked for */
 	if (s->state != SERVICE_STOPPED && s->state != SERVICE_EXITED) {
 		service_start(s);
 		return;
