@@ -1142,7 +1142,7 @@ int manager_restart(struct manager *m, struct service *s)
 		return -ESHUTDOWN;
 	if (s->state == SERVICE_BAD_CONFIG)
 		return -ENOEXEC;
-	service_stop_by_operator(s);
+	service_restart_by_operator(s);
 	r = manager_start(m, s);
 	return r;
 }

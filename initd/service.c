@@ -993,6 +993,13 @@ void service_stop(struct service *s)
 	}
 }
 
+void service_restart_by_operator(struct service *s)
+{
+	service_stop_by_operator(s);
+	s->limit_window_count = 0;
+	s->restart_delay = s->unit->restart_delay_usec;
+}
+
 void service_stop_later(struct service *s)
 {
 	s->want_running = false;

@@ -268,6 +268,11 @@ void service_start(struct service *s);
 void service_stop(struct service *s);
 /* svctl stop or restart: a stop whose exit reads "stopped by svctl". */
 void service_stop_by_operator(struct service *s);
+/* svctl restart's stop: the start that follows is a fresh one, as after
+ * svctl stop and start (a new start-limit window, no backoff): five
+ * restarts in a row failed the unit at its start limit, and ran its
+ * failure action. */
+void service_restart_by_operator(struct service *s);
 /* An operator's stop that waits (for the units that require s): nobody
  * wants s any more, and an exit meanwhile ends it stopped, as the stop
  * would have, not failed (no restart, no failure action). */
