@@ -312,11 +312,33 @@ static int mount_one(int out, size_t i, const struct unit_mount *m)
 		return -1;
 	}
 	report(out, i, MOUNT_REPORT_ENTER, MOUNT_STAGE_MOUNT, 0, 0);
-	if (mount(dev, m->where, m->type, flags, data[0] ? data : NULL) < 0) {
-		report(out, i, MOUNT_REPORT_FAILED, MOUNT_STAGE_MOUNT, errno, 0);
+	r = mount_entry(dev, m->where, m->type, flags, data);
+	if (r < 0) {
+		report(out, i, MOUNT_REPORT_FAILED, MOUNT_STAGE_MOUNT, -r, 0);
 		return -1;
 	}
 	report(out, i, MOUNT_REPORT_MOUNTED, MOUNT_STAGE_MOUNT, 0, 0);
+	return 0;
+}
+
+/* The flags a bind mount ignores on its first call: mount(8) applies them
+ * with a remount of the bind, and so does mount_entry. */
+#define BIND_REMOUNT_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | \
+			    MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)
+
+int mount_entry(const char *dev, const char *where, const char *type, unsigned long flags,
+		const char *data)
+{
+	if (mount(dev, where, type, flags, data && data[0] ? data : NULL) < 0)
+		return -errno;
+	if ((flags & MS_BIND) && (flags & BIND_REMOUNT_FLAGS) &&
+	    mount(NULL, where, NULL, MS_REMOUNT | MS_BIND | (flags & BIND_REMOUNT_FLAGS),
+		  NULL) < 0) {
+		int err = errno;
+
+		umount2(where, MNT_DETACH);   /* not left writable as if it were ro */
+		return -err;
+	}
 	return 0;
 }
 

@@ -40,4 +40,11 @@ struct mount_report {
  * exits 0 when it got through them. Runs in a fresh fork of PID 1. */
 _Noreturn void mount_helper_main(int out, const struct initd_conf *conf, size_t first);
 
+/* One entry's mount(2), with its parsed flags and data; a bind mount with
+ * ro, nosuid, nodev, noexec or an atime flag gets them by a remount, as
+ * mount(8) does (the kernel ignores them on the bind itself). 0 or
+ * -errno (the bind undone when the remount failed). */
+int mount_entry(const char *dev, const char *where, const char *type, unsigned long flags,
+		const char *data);
+
 #endif

@@ -7,11 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/fssig.h"
+#include "initd/mount_helper.h"
 #include "units/unit.h"
 
 START_TEST(options_split)
@@ -294,6 +298,44 @@ START_TEST(mke2fs_image_is_ext)
 }
 END_TEST
 
+/* "bind,ro,nosuid,nodev": the kernel ignores those on the bind itself;
+ * the entry is mounted read-only, nosuid and nodev all the same (it was
+ * read-write). In a mount namespace of a child of the test's own. */
+START_TEST(bind_keeps_its_flags)
+{
+	char src[] = "/tmp/test_mounts.XXXXXX", dst[] = "/tmp/test_mounts.XXXXXX";
+	char data[256], bad[64];
+	unsigned long flags;
+	int status;
+	pid_t pid;
+
+	if (getuid() != 0)
+		return;
+	ck_assert_ptr_nonnull(mkdtemp(src));
+	ck_assert_ptr_nonnull(mkdtemp(dst));
+	ck_assert_int_eq(unit_mount_options_parse("none", "bind,ro,nosuid,nodev", &flags, data,
+						  bad, sizeof(bad)), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct statvfs st;
+		char f[64];
+
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(2);
+		if (mount_entry(src, dst, "none", flags, data) < 0 || statvfs(dst, &st) < 0)
+			_exit(3);
+		snprintf(f, sizeof(f), "%s/w", dst);
+		_exit((st.f_flag & ST_RDONLY) && (st.f_flag & ST_NOSUID) && (st.f_flag & ST_NODEV) &&
+		      creat(f, 0644) < 0 ? 0 : 4);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child: %d", status);
+	rmdir(src);
+	rmdir(dst);
+}
+END_TEST
+
 static Suite *mounts_suite(void)
 {
 	Suite *s = suite_create("mounts");
@@ -310,6 +352,7 @@ static Suite *mounts_suite(void)
 	tcase_add_loop_test(tc, each_signature_is_seen, 0, (int)(sizeof(sigs) / sizeof(sigs[0])));
 	tcase_add_test(tc, unknown_contents_are_not_blank);
 	tcase_add_test(tc, mke2fs_image_is_ext);
+	tcase_add_test(tc, bind_keeps_its_flags);
 	suite_add_tcase(s, tc);
 	return s;
 }
