@@ -263,6 +263,43 @@ static int route_check(struct parse_ctx *c, config_setting_t *e, const char *pat
 	return 0;
 }
 
+/* to as a prefix of either family; -EINVAL when it is neither. */
+static int prefix_parse(const char *to, struct unit_ip *ret)
+{
+	if (unit_ip_prefix_parse(to, AF_INET, ret) == 0)
+		ret->family = AF_INET;
+	else if (unit_ip_prefix_parse(to, AF_INET6, ret) == 0)
+		ret->family = AF_INET6;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* One route per destination: the kernel refuses a second one (EEXIST)
+ * at every start, and the default route is the gateway's. */
+static int route_unique(struct parse_ctx *c, config_setting_t *routes, const char *path, int i,
+			const struct unit_isolation *iso)
+{
+	config_setting_t *e = config_setting_get_elem(routes, (unsigned)i);
+	const char *to = NULL, *other = NULL;
+	struct unit_ip t, o;
+
+	if (!config_setting_lookup_string(e, "to", &to) || !destination_valid(to) ||
+	    prefix_parse(to, &t) < 0)
+		return 0;   /* reported while parsing */
+	if (t.prefix == 0 && (t.family == AF_INET ? iso->veth_gateway : iso->veth_gateway6))
+		return FAIL(c, e, "'%s.routes[%d].to' %s is the default route, which '%s' makes "
+			    "already", path, i, to, t.family == AF_INET ? "gateway" : "gateway6");
+	for (int j = 0; j < i; j++)
+		if (config_setting_lookup_string(config_setting_get_elem(routes, (unsigned)j), "to",
+						 &other) && prefix_parse(other, &o) == 0 &&
+		    o.family == t.family && o.prefix == t.prefix &&
+		    ip_same_prefix(o.bytes, t.bytes, t.prefix))
+			return FAIL(c, e, "'%s.routes[%d].to' %s: routes[%d] goes there already (one "
+				    "route per destination)", path, i, to, j);
+	return 0;
+}
+
 /* What one link needs, and the service end's gateways and routes. */
 static int link_check(struct parse_ctx *c, config_setting_t *s, const char *path,
 		      const struct unit_isolation *iso, bool veth)
@@ -287,7 +324,8 @@ static int link_check(struct parse_ctx *c, config_setting_t *s, const char *path
 				  iso->veth_gateway6);
 	for (int i = 0; r == 0 && routes && config_setting_is_list(routes) &&
 			i < config_setting_length(routes) && i < UNIT_ROUTES_MAX; i++)
-		r = route_check(c, config_setting_get_elem(routes, (unsigned)i), path, i, iso);
+		r = route_check(c, config_setting_get_elem(routes, (unsigned)i), path, i, iso) ?:
+		    route_unique(c, routes, path, i, iso);
 	return r;
 }
 

@@ -126,6 +126,14 @@ static const struct {
 	{ "network = { veth = { bridge = \"br0\"; address = \"10.0.0.2/24\";\n"
 	  "  routes = ( { to = \"10.9.0.1/16\"; } ); }; };",
 	  "4: 'network.veth.routes[0].to': invalid destination '10.9.0.1/16' (expected \"NETWORK/PREFIX\" with the host bits zero)\n" },
+	/* one route per destination (the kernel refused the second at every
+	 * start), the default one the gateway's */
+	{ "network = { veth = { bridge = \"br0\"; address = \"10.0.0.2/24\"; gateway = \"10.0.0.1\";\n"
+	  "  routes = ( { to = \"0.0.0.0/0\"; via = \"10.0.0.1\"; } ); }; };",
+	  "4: 'network.veth.routes[0].to' 0.0.0.0/0 is the default route, which 'gateway' makes already\n" },
+	{ "network = { veth = { bridge = \"br0\"; address6 = \"fd00::2/64\";\n"
+	  "  routes = ( { to = \"fd00:9::/48\"; }, { to = \"fd00:9::/48\"; via = \"fd00::1\"; } ); }; };",
+	  "4: 'network.veth.routes[1].to' fd00:9::/48: routes[0] goes there already (one route per destination)\n" },
 	{ "network = { veth = { bridge = \"br0\"; address = \"10.0.0.2/24\";\n"
 	  "  routes = ( { via = \"10.0.0.1\"; } ); }; };",
 	  "4: 'network.veth.routes[0]' needs 'to'\n" },
