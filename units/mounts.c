@@ -255,6 +255,9 @@ const char *format_problem(const struct unit_mount *m)
 		return "unknown format";
 	if (!is_block_source(m->what))
 		return "formatting needs a block device what";
+	/* a blank device has neither: it would never be found to format */
+	if (!strncmp(m->what, "LABEL=", 6) || !strncmp(m->what, "UUID=", 5))
+		return "a blank device has no LABEL= or UUID=: name it by path or PARTUUID=";
 	if (strcmp(m->type, mount_format_names[m->format]))
 		return "the format differs from the type mounted";
 	return NULL;

@@ -95,7 +95,7 @@ static struct unit_set *load(const char *conf, const char *unit)
 
 #define MOUNTS \
 	"mounts = (\n" \
-	"  { what = \"LABEL=data\"; where = \"/data\"; type = \"ext4\"; options = \"noatime\";\n" \
+	"  { what = \"PARTUUID=9e1c2a3b-01\"; where = \"/data\"; type = \"ext4\"; options = \"noatime\";\n" \
 	"    fsck = true; format = \"ext4\"; timeout = \"20s\"; on_failure = \"poweroff\"; },\n" \
 	"  { what = \"tmpfs\"; where = \"/scratch\"; type = \"tmpfs\"; required = false; }\n" \
 	");\n"
@@ -107,7 +107,7 @@ START_TEST(schema_and_defaults)
 
 	ck_assert_uint_eq(s->diags.n, 0);
 	ck_assert_uint_eq(s->conf.n_mounts, 2);
-	ck_assert_str_eq(m[0].what, "LABEL=data");
+	ck_assert_str_eq(m[0].what, "PARTUUID=9e1c2a3b-01");
 	ck_assert(m[0].fsck && m[0].required);
 	ck_assert_int_eq(m[0].format, MOUNT_FORMAT_EXT4);
 	ck_assert_int_eq(m[1].format, MOUNT_FORMAT_NONE);
@@ -144,6 +144,10 @@ static const struct {
 	  "'mounts[0].fsck': 'tmpfs' is not a block device" },
 	{ "{ what = \"tmpfs\"; where = \"/d\"; type = \"tmpfs\"; format = \"ext4\"; }",
 	  "'mounts[0].format': formatting needs a block device what (what 'tmpfs', type tmpfs)" },
+	{ "{ what = \"LABEL=data\"; where = \"/d\"; type = \"ext4\"; format = \"ext4\"; }",
+	  "'mounts[0].format': a blank device has no LABEL= or UUID=: name it by path or PARTUUID= (what 'LABEL=data', type ext4)" },
+	{ "{ what = \"UUID=1b4e28ba-2fa1-11d2-883f-0016d3cca427\"; where = \"/d\"; type = \"ext4\"; format = \"ext4\"; }",
+	  "'mounts[0].format': a blank device has no LABEL= or UUID=: name it by path or PARTUUID= (what 'UUID=1b4e28ba-2fa1-11d2-883f-0016d3cca427', type ext4)" },
 	{ "{ what = \"/dev/vda\"; where = \"/d\"; type = \"ext2\"; format = \"ext4\"; }",
 	  "'mounts[0].format': the format differs from the type mounted (what '/dev/vda', type ext2)" },
 	{ "{ what = \"/dev/vda\"; where = \"/d\"; type = \"xfs\"; format = \"xfs\"; }",
