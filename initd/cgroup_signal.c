@@ -24,9 +24,12 @@
 
 #include "common/util.h"
 #include "initd/cgroup.h"
+#include "units/unit.h"
 
 #define CGROUP_SIGNAL_ROUNDS 8
-#define CGROUP_SIGNAL_DEPTH 32       /* sub-cgroups below the node */
+/* sub-cgroups below the node: its main/ and as deep as a unit may
+ * delegate (delegate_max_depth) */
+#define CGROUP_SIGNAL_DEPTH (UNIT_DELEGATE_DEPTH_MAX + 1)
 #define CGROUP_SIGNAL_PIDS_MAX 16384 /* processes signalled per call */
 
 struct pid_set {

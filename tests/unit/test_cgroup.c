@@ -6,9 +6,11 @@
 #include <check.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -546,6 +548,49 @@ START_TEST(test_remove_deep_tree)
 }
 END_TEST
 
+/* svctl kill reaches a process as deep as a delegated unit may nest
+ * (delegate_max_depth up to 64, below its node's main/): the walk stopped
+ * at 32 levels and said nothing. A child of the test, named in a
+ * cgroup.procs 66 levels down, gets the signal. */
+START_TEST(test_signal_reaches_the_deepest)
+{
+	struct tree t;
+	char path[2048], cmd[2200], procs[2100];
+	int fd, status;
+	size_t n;
+	pid_t kid;
+	FILE *f;
+
+	tree_init(&t);
+	n = (size_t)snprintf(path, sizeof(path), "%s/node/main", t.dir);
+	for (int i = 0; i < UNIT_DELEGATE_DEPTH_MAX; i++)
+		n += (size_t)snprintf(path + n, sizeof(path) - n, "/d");
+	ck_assert_uint_lt(n, sizeof(path));
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", path);
+	ck_assert_int_eq(system(cmd), 0);
+	kid = fork();
+	ck_assert_int_ge(kid, 0);
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);   /* a failed check leaves none */
+		pause();
+		_exit(0);
+	}
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
+	f = fopen(procs, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%d\n", (int)kid);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/node", t.dir);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(cgroup_signal(fd, SIGTERM), 1);
+	close(fd);
+	ck_assert_int_eq(waitpid(kid, &status, 0), kid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	tree_remove(&t);
+}
+END_TEST
+
 START_TEST(test_apply_slice_problem)
 {
 	struct tree t;
@@ -758,6 +803,7 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_proc_cgroup_long_lines);
 	tcase_add_test(tc, test_proc_real_uid);
 	tcase_add_test(tc, test_remove_deep_tree);
+	tcase_add_test(tc, test_signal_reaches_the_deepest);
 	suite_add_tcase(s, tc);
 	return s;
 }
