@@ -556,12 +556,14 @@ START_TEST(test_signal_reaches_the_deepest)
 {
 	struct tree t;
 	char path[2048], cmd[2200], procs[2100];
-	int fd, status;
+	int fd, status, ready[2];
 	size_t n;
 	pid_t kid;
+	char c;
 	FILE *f;
 
 	tree_init(&t);
+	ck_assert_int_eq(pipe2(ready, O_CLOEXEC), 0);
 	n = (size_t)snprintf(path, sizeof(path), "%s/node/main", t.dir);
 	for (int i = 0; i < UNIT_DELEGATE_DEPTH_MAX; i++)
 		n += (size_t)snprintf(path + n, sizeof(path) - n, "/d");
@@ -572,9 +574,15 @@ START_TEST(test_signal_reaches_the_deepest)
 	ck_assert_int_ge(kid, 0);
 	if (kid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);   /* a failed check leaves none */
+		signal(SIGTERM, SIG_DFL);           /* not the test runner's handler */
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
 		pause();
 		_exit(0);
 	}
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);   /* its handler is the default */
+	close(ready[0]);
+	close(ready[1]);
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
 	f = fopen(procs, "w");
 	ck_assert_ptr_nonnull(f);
