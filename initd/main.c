@@ -105,6 +105,9 @@ struct initd {
 	enum failure_action boot_failure;   /* a required mount's, run in place
 	                                     * of starting the units */
 	char boot_failure_why[512];
+	char guard_blind[280];        /* why the guard cannot count (its file's
+	                               * mount is missing): a reboot action
+	                               * goes to rescue instead */
 };
 
 static void usage(FILE *f)
@@ -477,6 +480,17 @@ static void failure_action_run(struct initd *d, enum failure_action a, const cha
 			  " (a failure action or shutdown is already under way)" : "");
 		return;
 	}
+	if (a == FAILURE_REBOOT && d->guard_blind[0]) {
+		/* With no count, nothing would ever end the loop the guard is
+		 * there to end. */
+		char text[sizeof(d->cmds.rescue_why)];
+
+		log_error("%s: failure action reboot", why);
+		snprintf(text, sizeof(text), "%.280s: rescue, not a reboot without end",
+			 d->guard_blind);
+		enter_rescue(d, text);
+		return;
+	}
 	log_error("%s: failure action %s", why, failure_action_to_string(a));
 	if (a == FAILURE_RESCUE) {
 		enter_rescue(d, why);
@@ -738,11 +752,32 @@ static void guard_answered(int count, void *data)
 	boot_start_units(d);
 }
 
+static bool mount_check(void *ctx, const char *where, char *why, size_t size);
+
+/* True when file lies below one of conf's mounts that is not mounted: the
+ * guard would count on the empty mount point under it, on the root
+ * filesystem, which a reboot forgets (or which no one reads again). */
+static bool guard_mount_missing(struct initd *d, const struct initd_conf *conf,
+				const char *file, char *why, size_t size)
+{
+	const char *where = NULL;
+
+	for (size_t i = 0; i < conf->n_mounts; i++) {
+		const char *w = conf->mounts[i].where;
+		size_t n = strlen(w);
+
+		if (strncmp(file, w, n) == 0 && file[n] == '/' && (!where || n > strlen(where)))
+			where = w;   /* the innermost mount holds it */
+	}
+	return where && !mount_check(d, where, why, size);
+}
+
 /* The first unit set is in: rescue if the command line says so, else the
  * guard (a child reads and counts, the units wait for its answer), else
  * the units of the mode start. */
 static void boot_begin(struct initd *d, const struct initd_conf *conf)
 {
+	char why[160];
 	int r;
 
 	if (d->boot_begun)
@@ -754,7 +789,13 @@ static void boot_begin(struct initd *d, const struct initd_conf *conf)
 		manager_rescue_reached(d->manager);
 		return;
 	}
-	if (conf->boot_guard_file) {
+	if (conf->boot_guard_file &&
+	    guard_mount_missing(d, conf, conf->boot_guard_file, why, sizeof(why))) {
+		snprintf(d->guard_blind, sizeof(d->guard_blind),
+			 "boot_guard %.80s cannot count failed boots (%.150s)",
+			 conf->boot_guard_file, why);
+		log_error("%s", d->guard_blind);
+	} else if (conf->boot_guard_file) {
 		d->guard_file = strdup(conf->boot_guard_file);
 		r = d->guard_file ? boot_guard_begin(d->loop, d->guard_file, conf->boot_guard_max,
 						     guard_answered, d, &d->guard) : -ENOMEM;

@@ -16,6 +16,8 @@
 #   guard      the reboot-loop guard on a virtio disk across two QEMU runs
 #   mountguard a required mount that never appears reboots (on_failure), and
 #              the guard, on another disk, sends the second run to rescue
+#   blindguard the guard's file on that missing mount: it cannot count, so
+#              the reboot becomes rescue at once (not a reboot loop)
 # ESCALATE_CASES picks the boots. Appends TAP lines to OUT.tap.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -245,7 +247,30 @@ case_mountguard() {
 		has mountguard.console "^rescue: boot_guard: 1 failed boots in a row"
 }
 
-for case in ${ESCALATE_CASES:-critical poweroff leaf rescue mode cmdrescue guard mountguard}; do
+# The guard's own file on the mount that never appears: the count would be
+# written on the empty mount point in the initramfs, which every reboot
+# forgets, so on_failure = "reboot" looped for ever. Without a count the
+# first run goes to rescue instead, and says why.
+conf_blindguard() {
+	cat <<'EOC'
+crash_action = "freeze";
+mounts = ( { what = "/dev/vda"; where = "/data"; type = "ext4"; timeout = "2s";
+	     on_failure = "reboot"; } );
+boot_guard = { file = "/data/initd/failed-boots"; max = 3; };
+EOC
+}
+units_blindguard() { units_mountguard; }
+case_blindguard() {
+	stage blindguard
+	boot blindguard ""
+	run_rescue_shell blindguard
+	t "blindguard: no reboot without a count" eval '! has blindguard.console "Restarting system"'
+	t "blindguard: rescue says the guard cannot count" has blindguard.console \
+		"^rescue: boot_guard /data/initd/failed-boots cannot count failed boots (mount /data failed"
+	t "blindguard: no unit started" eval '! has blindguard.out "bystander-ran"'
+}
+
+for case in ${ESCALATE_CASES:-critical poweroff leaf rescue mode cmdrescue guard mountguard blindguard}; do
 	"case_$case"
 done
 ! grep -q '^not ok - escalate:' "$out"
