@@ -1098,6 +1098,7 @@ int manager_start(struct manager *m, struct service *s)
 		return -ENOEXEC;
 	service_start(s);
 	svc_of(s)->stop_after_dependents = false;
+	svc_of(s)->operator_start = true;
 	/* A changed unit stopping for its swap comes back with its new unit. */
 	if (svc_of(s)->pending_unit)
 		svc_of(s)->restart_after_swap = true;
@@ -1116,6 +1117,7 @@ int manager_stop(struct manager *m, struct service *s)
 	bool wait = false;
 
 	v->restart_after_swap = false;   /* nor after a pending swap */
+	v->operator_start = false;
 	s->want_running = false;         /* first: a dependency cycle ends here */
 	for (size_t k = 0; k < v->deps->n_dependents; k++) {
 		struct svc *d = m->svcs[v->deps->dependents[k]];

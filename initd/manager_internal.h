@@ -106,6 +106,8 @@ struct svc {
 	bool freeze_wanted : 1;       /* cgroup.freeze 1 written (manager_freeze.c) */
 	bool frozen : 1;              /* its cgroup.events said frozen 1 since */
 	bool stop_after_dependents : 1;  /* an operator's stop, once they stopped */
+	bool operator_start : 1;      /* an operator's start (or one it pulled in):
+	                               * pulls in what it requires of other modes */
 	/* Its position in m->order, its bit in m->pass_marks (pass_index):
 	 * in the bits' padding, as UNIT_MAX is far below 2^24. */
 	uint32_t pass_pos : 24;

@@ -53,14 +53,19 @@ bool manager_starts(const struct manager *m, const struct unit *u)
 }
 
 /* A required unit nobody asked for is pulled in, unless the boot leaves it
- * out (another mode, autostart off): then v fails saying so. true when d
- * was left out. */
-static bool pass_dep_left_out(struct manager *m, struct svc *v, const struct service *d)
+ * out (another mode, autostart off): then v fails saying so. An operator's
+ * start asks for it too (and for what it requires in turn), as `svctl
+ * start` of each would. true when d was left out. */
+static bool pass_dep_left_out(struct manager *m, struct svc *v, struct service *d)
 {
 	char why[UNIT_MODE_NAME_MAX + 64];
 
 	if (unit_in_mode(d->unit, m->opt.mode))
 		return false;
+	if (v->operator_start) {
+		svc_of(d)->operator_start = true;
+		return false;
+	}
 	if (!d->unit->autostart)
 		snprintf(why, sizeof(why), "has autostart = false and was not started");
 	else

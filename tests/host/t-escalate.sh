@@ -125,6 +125,7 @@ testd_unit maint "" 'modes = [ "maint" ];'
 testd_unit dflt "" 'modes = [ "default" ];'
 testd_unit manual "" 'autostart = false;'
 testd_unit needs_manual "" 'requires = [ "manual" ];' 'modes = [ "maint" ];'
+testd_unit dflt2 "" 'requires = [ "dflt" ];' 'modes = [ "default" ];' 'on_failure = "poweroff";'
 echo 'BOOT_IMAGE=x initd.mode=maint initd.nonsense quiet' > "$T/cmdline"
 run_initd --cmdline "$T/cmdline"
 check "modes: svctl answers" wait_until 5 control_answers
@@ -139,6 +140,13 @@ check "modes: the unknown parameter is reported" grep -q 'initd.nonsense: unknow
 check "modes: svctl start manual" sv start manual
 check "modes: manual runs" wait_state manual running 5
 check "modes: svctl start needs_manual now works" sv start needs_manual
+# The operator's start of a unit of another mode pulls in what it requires
+# of that mode (before, it failed "is not started in mode maint", and ran
+# its failure action: here a poweroff, which ended initd).
+check "modes: svctl start of another mode's unit" sv start dflt2
+check "modes: it runs" wait_state dflt2 running 5
+check "modes: what it requires was pulled in" wait_state dflt running 5
+check "modes: no failure action ran" eval '! grep -q "failure action" "$T/initd.log"'
 end_initd
 is "modes: initd exited 0" "$rc" 0
 check "modes: a mode some unit names gets no warning" \
