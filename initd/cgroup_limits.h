@@ -30,6 +30,14 @@ size_t cgroup_limits_settings(const struct unit_limits *l, struct cgroup_setting
  * *ret_file naming the file that refused it. */
 int cgroup_limits_write(int dir_fd, const struct unit_limits *l, const char **ret_file);
 
+/* A reload took keys away: write the kernel's default into each file was
+ * sets and now does not (an io.max device now leaves out: "max" for each
+ * of its rates), so the node holds what the new text says. A file that is
+ * gone (its controller disabled) is fine. 0, or the first -errno with
+ * *ret_file naming the file. */
+int cgroup_limits_reset(int dir_fd, const struct unit_limits *was, const struct unit_limits *now,
+			const char **ret_file);
+
 /* Bits of cgroup_stats.have: which values could be read. */
 enum cgroup_stat {
 	CGROUP_STAT_MEM_CURRENT,

@@ -238,9 +238,19 @@ static bool inherit_problem(struct cgroup_plan *p, size_t i)
 	return true;
 }
 
-static void apply_slice(struct cgroup_plan *p, const struct initd_conf *conf, size_t i, int root_fd)
+/* The slice at path in conf, or NULL. */
+static const struct unit_slice *conf_slice(const struct initd_conf *conf, const char *path)
 {
-	const struct unit_slice *s = &conf->slices[i];
+	for (size_t i = 0; conf && i < conf->n_slices; i++)
+		if (strcmp(conf->slices[i].path, path) == 0)
+			return &conf->slices[i];
+	return NULL;
+}
+
+static void apply_slice(struct cgroup_plan *p, const struct initd_conf *conf,
+			const struct initd_conf *prev, size_t i, int root_fd)
+{
+	const struct unit_slice *s = &conf->slices[i], *was = conf_slice(prev, s->path);
 	char *problem = p->slice_problem[i];
 	_cleanup_close_ int fd = -1;
 	const char *file = NULL;
@@ -257,7 +267,10 @@ static void apply_slice(struct cgroup_plan *p, const struct initd_conf *conf, si
 		snprintf(problem, CGROUP_PROBLEM_MAX, "open: %s", strerror(errno));
 		return;
 	}
-	r = cgroup_limits_write(fd, &s->limits, &file);
+	/* what an earlier text set and this one no longer does first */
+	r = was ? cgroup_limits_reset(fd, &was->limits, &s->limits, &file) : 0;
+	if (r >= 0)
+		r = cgroup_limits_write(fd, &s->limits, &file);
 	if (r < 0) {
 		snprintf(problem, CGROUP_PROBLEM_MAX, "%s: %s", file, strerror(-r));
 		return;
@@ -265,7 +278,8 @@ static void apply_slice(struct cgroup_plan *p, const struct initd_conf *conf, si
 	enable_controllers(fd, p->slice_subtree[i] & p->available, problem, CGROUP_PROBLEM_MAX);
 }
 
-void cgroup_plan_apply(struct cgroup_plan *p, const struct unit_set *set, int root_fd)
+void cgroup_plan_apply(struct cgroup_plan *p, const struct unit_set *set,
+		       const struct unit_set *prev, int root_fd)
 {
 	const struct initd_conf *conf = &set->conf;
 	char names[128], problem[CGROUP_PROBLEM_MAX] = "";
@@ -278,7 +292,7 @@ void cgroup_plan_apply(struct cgroup_plan *p, const struct unit_set *set, int ro
 		p->available &= ~refused;
 	}
 	for (size_t i = 0; i < conf->n_slices; i++) {   /* sorted: parents first */
-		apply_slice(p, conf, i, root_fd);
+		apply_slice(p, conf, prev ? &prev->conf : NULL, i, root_fd);
 		if (p->slice_problem[i][0] && strncmp(p->slice_problem[i], "in slice ", 9) != 0)
 			log_error("cgroup: slice %s: %s; its units fail", conf->slices[i].path,
 				  p->slice_problem[i]);

@@ -74,10 +74,13 @@ const char *cgroup_plan_unit_problem(const struct cgroup_plan *p, const struct u
 				     char *buf, size_t size);
 
 /* Enable the root's controllers, create every slice, write its limits and
- * its cgroup.subtree_control. Never fails as a whole: a controller the root
- * refuses leaves `available`, a slice that cannot be set up gets its
- * problem (and its descendants theirs), each logged once. */
-void cgroup_plan_apply(struct cgroup_plan *p, const struct unit_set *set, int root_fd);
+ * its cgroup.subtree_control. prev (NULL at boot) is the set applied
+ * before: a limit its slice set that set's does not goes back to the
+ * kernel's default. Never fails as a whole: a controller the root refuses
+ * leaves `available`, a slice that cannot be set up gets its problem (and
+ * its descendants theirs), each logged once. */
+void cgroup_plan_apply(struct cgroup_plan *p, const struct unit_set *set,
+		       const struct unit_set *prev, int root_fd);
 
 /* Take over from old (the plan p replaces) what is left to undo: the
  * controllers old enabled (or still had to disable) in a node that p does

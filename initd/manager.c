@@ -882,7 +882,7 @@ int manager_apply(struct manager *m, struct unit_set *set)
 	if (m->set)
 		return manager_reload(m, set, NULL);
 	m->set = set;
-	manager_cgroup_apply(m, set);   /* slices and controllers before any leaf */
+	manager_cgroup_apply(m, set, NULL);   /* slices and controllers before any leaf */
 	m->svcs = calloc(set->n_units ? set->n_units : 1, sizeof(*m->svcs));
 	m->order = calloc(set->n_units ? set->n_units : 1, sizeof(*m->order));
 	if (!m->svcs || !m->order)

@@ -399,7 +399,8 @@ void manager_cgroup_idle_leaves(struct manager *m)
 
 /* ---- the tree ---------------------------------------------------------------------- */
 
-void manager_cgroup_apply(struct manager *m, const struct unit_set *set)
+void manager_cgroup_apply(struct manager *m, const struct unit_set *set,
+			  const struct unit_set *prev)
 {
 	struct cgroup_plan *plan;
 
@@ -409,7 +410,7 @@ void manager_cgroup_apply(struct manager *m, const struct unit_set *set)
 		log_error("cgroup: out of memory planning the tree");
 		return;
 	}
-	cgroup_plan_apply(plan, set, m->cg.root_fd);
+	cgroup_plan_apply(plan, set, prev, m->cg.root_fd);
 	if (m->cgroup_plan && cgroup_plan_inherit(plan, m->cgroup_plan) < 0)
 		log_error("cgroup: out of memory: some unneeded controllers or slices stay");
 	cgroup_plan_free(m->cgroup_plan);

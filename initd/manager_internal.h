@@ -317,8 +317,10 @@ int svc_cgroup_procs(struct manager *m, struct svc *v, char *buf, size_t size);
 /* m->watch's callback: one of v's event files changed. */
 void svc_cgroup_event(void *owner, enum cgroup_event ev);
 /* Plan and build the tree of set (slices, controllers) before its services
- * open their cgroups; at boot and on reload. */
-void manager_cgroup_apply(struct manager *m, const struct unit_set *set);
+ * open their cgroups; at boot (prev NULL) and on reload (prev: the set
+ * applied before, whose slice limits set no longer has are reset). */
+void manager_cgroup_apply(struct manager *m, const struct unit_set *set,
+			  const struct unit_set *prev);
 /* Prune the tree to the current plan (cgroup_plan_prune): once a reload's
  * old services are gone. true while something is left for a later pass. */
 bool manager_cgroup_prune(struct manager *m);

@@ -209,7 +209,7 @@ int manager_reload(struct manager *m, struct unit_set *set, struct reload_summar
 
 	if (!svcs || !order || !taken || !how || retire_set(m) < 0)
 		goto fail;
-	manager_cgroup_apply(m, set);   /* new slices and controllers first */
+	manager_cgroup_apply(m, set, m->set);   /* new slices and controllers first */
 	applied = true;
 	r = match_units(m, set, svcs, taken, how, &sum);
 	if (r < 0)
@@ -241,7 +241,7 @@ fail:
 	if (m->n_retired && m->retired[m->n_retired - 1].set == m->set)
 		m->n_retired--;
 	if (applied) {   /* back to the plan of the set that stays */
-		manager_cgroup_apply(m, m->set);
+		manager_cgroup_apply(m, m->set, set);
 		m->cgroup_prune_pending = true;
 	}
 	free(svcs);

@@ -371,7 +371,7 @@ START_TEST(test_apply)
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(cgroup_plan_build(s, ALL, &p), 0);
-	cgroup_plan_apply(p, s, fd);
+	cgroup_plan_apply(p, s, NULL, fd);
 
 	ck_assert_str_eq(tree_read(&t, "cg/cgroup.subtree_control"), "+cpuset +cpu +memory +pids");
 	ck_assert_str_eq(tree_read(&t, "cg/apps/cgroup.subtree_control"), "+cpuset +cpu +pids");
@@ -614,7 +614,7 @@ START_TEST(test_apply_slice_problem)
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(cgroup_plan_build(s, ALL, &p), 0);
-	cgroup_plan_apply(p, s, fd);
+	cgroup_plan_apply(p, s, NULL, fd);
 	ck_assert_str_eq(p->slice_problem[slice_at(p, "apps")], "memory.max: No such file or directory");
 	ck_assert_str_eq(p->slice_problem[slice_at(p, "apps/db")], "in slice apps");
 	ck_assert_str_eq(cgroup_plan_unit_problem(p, unit_set_find(s, "db"), why, sizeof(why)),
@@ -625,6 +625,68 @@ START_TEST(test_apply_slice_problem)
 	cgroup_plan_free(p);
 	unit_set_free(s);
 	tree_remove(&t);
+}
+END_TEST
+
+/* A reload whose initd.conf takes limits off a slice: the kernel files
+ * go back to their defaults (before, the old limits stayed in force). */
+START_TEST(test_reload_resets_slice_limits)
+{
+	static const char conf_a[] =
+		"default_accounting = false;\n"
+		"slices = ( { path = \"apps\"; memory = { max = \"1G\"; low = \"1M\"; };\n"
+		"  cpu = { weight = 50; }; pids = { max = 10; };\n"
+		"  io = { max = ( { device = \"8:0\"; rbps = \"1M\"; },\n"
+		"                 { device = \"8:16\"; wbps = \"2M\"; } ); }; } );\n";
+	static const char conf_b[] =
+		"default_accounting = false;\n"
+		"slices = ( { path = \"apps\"; pids = { max = 20; };\n"
+		"  io = { max = ( { device = \"8:16\"; wbps = \"3M\"; } ); }; } );\n";
+	static const char *const files[] = { "memory.max", "memory.low", "cpu.weight", "pids.max",
+					     "io.max", "cgroup.subtree_control" };
+	static const char *const units[] = { "web", EXEC "cgroup = { slice = \"apps\"; };\n", NULL };
+	struct tree t, t2;
+	struct unit_set *sa, *sb;
+	struct cgroup_plan *pa = NULL, *pb = NULL;
+	char root[128], name[64];
+	int fd;
+
+	tree_init(&t);
+	tree_init(&t2);
+	sa = load(&t, conf_a, units);
+	sb = load(&t2, conf_b, units);
+	snprintf(root, sizeof(root), "%s/cg", t.dir);
+	tree_node(&t, "cg");
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		snprintf(name, sizeof(name), "cg/apps/%s", files[i]);
+		tree_file(&t, name, "");
+	}
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(cgroup_plan_build(sa, ALL, &pa), 0);
+	cgroup_plan_apply(pa, sa, NULL, fd);
+	ck_assert_str_eq(pa->slice_problem[slice_at(pa, "apps")], "");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/memory.max"), "1073741824");
+	ck_assert_int_eq(cgroup_plan_build(sb, ALL, &pb), 0);
+	cgroup_plan_apply(pb, sb, sa, fd);
+	ck_assert_str_eq(pb->slice_problem[slice_at(pb, "apps")], "");
+	/* each file as appended to: the old value, then what the reload wrote */
+	ck_assert_str_eq(tree_read(&t, "cg/apps/memory.max"), "1073741824max");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/memory.low"), "10485760");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/cpu.weight"), "50100");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/pids.max"), "1020");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/io.max"),
+			 "8:0 rbps=1048576 wbps=max riops=max wiops=max"
+			 "8:16 rbps=max wbps=2097152 riops=max wiops=max"
+			 "8:0 rbps=max wbps=max riops=max wiops=max"
+			 "8:16 rbps=max wbps=3145728 riops=max wiops=max");
+	close(fd);
+	cgroup_plan_free(pa);
+	cgroup_plan_free(pb);
+	unit_set_free(sa);
+	unit_set_free(sb);
+	tree_remove(&t);
+	tree_remove(&t2);
 }
 END_TEST
 
@@ -747,12 +809,12 @@ START_TEST(test_prune)
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(cgroup_plan_build(s1, ALL, &p1), 0);
-	cgroup_plan_apply(p1, s1, fd);
+	cgroup_plan_apply(p1, s1, NULL, fd);
 	ck_assert(tree_exists(&t, "cg/idle"));
 
 	/* the reload: apply the new plan, then prune */
 	ck_assert_int_eq(cgroup_plan_build(s2, ALL, &p2), 0);
-	cgroup_plan_apply(p2, s2, fd);
+	cgroup_plan_apply(p2, s2, NULL, fd);
 	ck_assert_int_eq(cgroup_plan_inherit(p2, p1), 0);
 	tree_file(&t, "cg/cgroup.subtree_control", "");
 	tree_file(&t, "cg/apps/cgroup.subtree_control", "");
@@ -798,6 +860,7 @@ static Suite *cgroup_suite(void)
 
 	tcase_add_test(tc, test_plan_controllers);
 	tcase_add_test(tc, test_plan_missing_controller);
+	tcase_add_test(tc, test_reload_resets_slice_limits);
 	tcase_add_test(tc, test_limits_settings);
 	tcase_add_test(tc, test_stats_parse);
 	tcase_add_test(tc, test_stats_read);

@@ -58,6 +58,10 @@ ctl_becomes() {
 diag "before: / '$(ctl_now "")', /apps '$(ctl_now /apps)', /system '$(ctl_now /system)', /other '$(ctl_now /other)'"
 by_pid=$(main_pid bystander)
 sed -i '/path = "apps\/db"/d' /etc/initd/initd.conf
+# and slice apps's memory limit taken away: the kernel's file goes back to
+# "max" (before, 256M stayed in force after the reload)
+sed -i 's|{ path = "apps"; memory = { max = "256M"; }; }|{ path = "apps"; }|' /etc/initd/initd.conf
+check_eq "prune: the edit took apps's memory limit away" "$(grep -c 'path = "apps"; }' /etc/initd/initd.conf)" 1
 cat > $U/dbsvc.unit <<'EOT'
 description = "moved by a reload from the dropped slice apps/db to other";
 exec = [ "/bin/sleep", "7407" ];
@@ -84,6 +88,7 @@ check "prune: slices apps, system, other and init.scope stay" \
 	sh -c "[ -d $CG/apps ] && [ -d $CG/system ] && [ -d $CG/other ] && [ -d $CG/init.scope ]"
 check "prune: initd (PID 1) is still in /init.scope" procs_has $CG/init.scope 1
 check_eq "prune: bystander (unchanged) keeps its PID" "$(main_pid bystander)" "$by_pid"
+check_eq "prune: slice apps's memory.max is back to max" "$(cat $CG/apps/memory.max 2>/dev/null)" max
 check_eq "prune: bystander's memory.max is still there" \
 	"$(cat $CG/apps/bystander/memory.max 2>/dev/null)" 67108864
 check_eq "prune: bomb's pids.max is still there" "$(cat $CG/apps/bomb/pids.max 2>/dev/null)" 16
