@@ -634,7 +634,9 @@ static void apply_conf(struct initd *d, const struct initd_conf *conf)
 		if (!d->opt.no_mounts) {
 			boot_load_modules(conf->modules);
 			boot_phase_mark(BOOT_PHASE_MODULES);
-			net_boot(conf);   /* bridges and ip_forward: after veth/bridge load */
+			/* bridges and ip_forward: after veth/bridge load; on a
+			 * reload, what the running text had and this one drops */
+			net_boot(conf, d->manager ? &manager_set(d->manager)->conf : NULL);
 			boot_apply_sysctl(conf->sysctl);   /* after the modules: theirs too */
 		}
 	}

@@ -79,11 +79,12 @@ static int link_new_send(int sk, struct link_new *l)
 	return rtnl_call(sk, &l->m);
 }
 
-/* "ADDRESS/N" (either family) on the interface ifindex. An IPv6 address
- * skips duplicate-address detection (IFA_F_NODAD): usable at once, never
- * "tentative" while a service binds or a test pings. An address already
- * there is fine. */
-static int addr_add(int sk, int ifindex, const char *prefix)
+/* "ADDRESS/N" (either family) on the interface ifindex (RTM_NEWADDR), or
+ * taken off it (RTM_DELADDR). An IPv6 address skips duplicate-address
+ * detection (IFA_F_NODAD): usable at once, never "tentative" while a
+ * service binds or a test pings. An address already there, or already
+ * gone, is fine. */
+static int addr_change(int sk, int ifindex, const char *prefix, uint16_t type)
 {
 	struct unit_ip ip;
 	struct ifaddrmsg ifa = { .ifa_index = (uint32_t)ifindex };
@@ -100,11 +101,16 @@ static int addr_add(int sk, int ifindex, const char *prefix)
 	ifa.ifa_flags = ip.family == AF_INET6 ? IFA_F_NODAD : 0;
 	/* as the kernel's own 127.0.0.1 (and as libnl did): loopback is host scope */
 	ifa.ifa_scope = ip.family == AF_INET && ip.bytes[0] == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
-	rtnl_init(&m, RTM_NEWADDR, NLM_F_CREATE, &ifa, sizeof(ifa));
+	rtnl_init(&m, type, type == RTM_NEWADDR ? NLM_F_CREATE : 0, &ifa, sizeof(ifa));
 	rtnl_put(&m, IFA_LOCAL, ip.bytes, len);
 	rtnl_put(&m, IFA_ADDRESS, ip.bytes, len);
 	r = rtnl_call(sk, &m);
-	return r == -EEXIST ? 0 : r;
+	return r == -EEXIST || r == -EADDRNOTAVAIL ? 0 : r;
+}
+
+static int addr_add(int sk, int ifindex, const char *prefix)
+{
+	return addr_change(sk, ifindex, prefix, RTM_NEWADDR);
 }
 
 /* Each address that is set, in order; the first failure ends it. */
@@ -165,13 +171,54 @@ static int bridge_setup(int sk, const struct unit_bridge *b)
 	return r < 0 ? r : addrs_add(sk, i, b->address, b->address6);
 }
 
-static int ip_forward_enable(void)
+/* What a reload took away from the bridges the earlier text declared: a
+ * bridge no longer declared is deleted (the units on it were refused with
+ * it), an address no longer declared is taken off (a service would still
+ * be answered at the old one). */
+static void bridges_prune(int sk, const struct initd_conf *prev, const struct initd_conf *conf)
+{
+	for (size_t i = 0; prev && i < prev->n_bridges; i++) {
+		const struct unit_bridge *was = &prev->bridges[i], *now = NULL;
+		const char *addr[2] = { was->address, was->address6 };
+		int index = link_index(was->name), r = 0;
+
+		for (size_t k = 0; k < conf->n_bridges && !now; k++)
+			if (strcmp(conf->bridges[k].name, was->name) == 0)
+				now = &conf->bridges[k];
+		if (index < 0)
+			continue;   /* gone already */
+		if (!now) {
+			struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = index };
+			struct rtnl_msg m;
+
+			rtnl_init(&m, RTM_DELLINK, 0, &ifi, sizeof(ifi));
+			r = rtnl_call(sk, &m);
+			if (r < 0)
+				log_error("bridge %s: cannot delete it: %s", was->name, strerror(-r));
+			else
+				log_info("bridge %s deleted (no longer in initd.conf)", was->name);
+			continue;
+		}
+		for (int k = 0; k < 2; k++) {
+			const char *keep = k ? now->address6 : now->address;
+
+			if (!addr[k] || (keep && strcmp(keep, addr[k]) == 0))
+				continue;
+			r = addr_change(sk, index, addr[k], RTM_DELADDR);
+			if (r < 0)
+				log_error("bridge %s: cannot remove %s: %s", was->name, addr[k],
+					  strerror(-r));
+		}
+	}
+}
+
+static int ip_forward_set(bool on)
 {
 	int fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC), r = 0;
 
 	if (fd < 0)
 		return -errno;
-	if (write(fd, "1\n", 2) != 2)
+	if (write(fd, on ? "1\n" : "0\n", 2) != 2)
 		r = -errno;
 	close(fd);
 	return r;
@@ -253,19 +300,22 @@ void net_loopback_wait(int fd)
 		log_debug("lo up");
 }
 
-void net_boot(const struct initd_conf *conf)
+void net_boot(const struct initd_conf *conf, const struct initd_conf *prev)
 {
 	int sk, r;
 
-	if (conf->ip_forward && (r = ip_forward_enable()) < 0)
+	/* on, or back off after a reload that took it away */
+	if ((conf->ip_forward || (prev && prev->ip_forward)) &&
+	    (r = ip_forward_set(conf->ip_forward)) < 0)
 		log_error("ip_forward: %s", strerror(-r));
-	if (conf->n_bridges == 0)
+	if (conf->n_bridges == 0 && (!prev || prev->n_bridges == 0))
 		return;
 	sk = rtnl_open();
 	if (sk < 0) {
 		log_error("netlink: %s; no bridges", strerror(-sk));
 		return;
 	}
+	bridges_prune(sk, prev, conf);
 	for (size_t i = 0; i < conf->n_bridges; i++) {
 		r = bridge_setup(sk, &conf->bridges[i]);
 		if (r < 0)

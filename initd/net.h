@@ -39,8 +39,11 @@
 int net_loopback_start(void);
 void net_loopback_wait(int fd);
 
-/* PID 1 at boot: bridges and ip_forward. Problems are logged, not fatal. */
-void net_boot(const struct initd_conf *conf);
+/* PID 1 at boot (prev NULL) and on a reload (prev: the running text):
+ * bridges and ip_forward. What prev declared and conf does not is undone:
+ * a bridge deleted, an address taken off, ip_forward back to 0. Problems
+ * are logged, not fatal. */
+void net_boot(const struct initd_conf *conf, const struct initd_conf *prev);
 
 /* Parent: the link for pid's net namespace (unit_link_kind: a veth pair
  * into a bridge or point-to-point, or a macvlan). 0 or -errno. */

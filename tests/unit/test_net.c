@@ -208,17 +208,17 @@ static void in_own_netns(void)
 	int go;
 
 	ck_assert_int_eq(unshare(CLONE_NEWNET), 0);
-	net_boot(&conf);
+	net_boot(&conf, NULL);
 	ck_assert(ip_shows("-o addr show dev tbr0", "inet 10.9.0.1/24"));
 	ck_assert(ip_shows("-o addr show dev tbr0", "inet6 fd00:9::1/64"));
 	ck_assert(ip_shows("-o link show dev tbr0", ",UP"));
-	net_boot(&conf);   /* a second boot's bridge exists: fine, once */
+	net_boot(&conf, NULL);   /* a second boot's bridge exists: fine, once */
 	ck_assert_int_eq(ip_lines("-o addr show dev tbr0", "inet 10.9.0.1/24"), 1);
 	ck_assert(ip_shows("-o link show dev tbr0", ",UP"));
 	/* a link of another kind by that name is not taken for the bridge
 	 * (EOPNOTSUPP): this namespace's lo stays down, without the address */
 	br = (struct unit_bridge){ .name = "lo", .address = "10.8.0.1/24" };
-	net_boot(&conf);
+	net_boot(&conf, NULL);
 	ck_assert_int_eq(ip_lines("-o addr show dev lo", "10.8.0.1"), 0);
 	ck_assert(ip_shows("-o link show dev lo", "state DOWN"));
 
@@ -253,7 +253,32 @@ static void in_own_netns(void)
 	ck_assert_int_eq(ip_lines(args, " mtu "), 0);   /* "does not exist" */
 }
 
-START_TEST(bridge_veth_p2p_macvlan)
+/* A reload's text against the running one: what it no longer declares is
+ * undone (before, the old addresses and bridges stayed). */
+static void reload_in_own_netns(void)
+{
+	struct unit_bridge a[] = { { .name = "tbr0", .address = "10.9.0.1/24",
+				     .address6 = "fd00:9::1/64" },
+				   { .name = "tbr1", .address = "10.19.0.1/24" } };
+	struct unit_bridge b[] = { { .name = "tbr0", .address = "10.9.0.5/24" } };
+	struct initd_conf was = { .bridges = a, .n_bridges = 2, .ip_forward = true },
+			  now = { .bridges = b, .n_bridges = 1 };
+
+	ck_assert_int_eq(unshare(CLONE_NEWNET), 0);
+	net_boot(&was, NULL);
+	ck_assert(ip_shows("-o addr show dev tbr0", "inet 10.9.0.1/24"));
+	ck_assert(ip_shows("-o addr show dev tbr1", "inet 10.19.0.1/24"));
+	net_boot(&now, &was);
+	ck_assert(ip_shows("-o addr show dev tbr0", "inet 10.9.0.5/24"));
+	ck_assert_int_eq(ip_lines("-o addr show dev tbr0", "10.9.0.1/"), 0);
+	ck_assert_int_eq(ip_lines("-o addr show dev tbr0", "fd00:9::1/"), 0);
+	ck_assert(ip_shows("-o link show dev tbr0", ",UP"));
+	ck_assert_int_eq(ip_lines("-o link show dev tbr1", " mtu "), 0);   /* deleted */
+	net_boot(&now, &now);   /* the same text again: nothing taken away */
+	ck_assert_int_eq(ip_lines("-o addr show dev tbr0", "inet 10.9.0.5/24"), 1);
+}
+
+static void in_child(void (*fn)(void))
 {
 	pid_t pid;
 	int st;
@@ -266,11 +291,22 @@ START_TEST(bridge_veth_p2p_macvlan)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		in_own_netns();   /* a failed ck_assert exits this child non-zero */
+		fn();   /* a failed ck_assert exits this child non-zero */
 		_exit(0);
 	}
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "net.c in a private netns failed");
+}
+
+START_TEST(bridges_on_reload)
+{
+	in_child(reload_in_own_netns);
+}
+END_TEST
+
+START_TEST(bridge_veth_p2p_macvlan)
+{
+	in_child(in_own_netns);
 }
 END_TEST
 
@@ -286,6 +322,7 @@ int main(void)
 	tcase_add_test(tc, overflow_is_refused);
 	tcase_add_test(tc, kernel_errors_come_back);
 	tcase_add_test(tc, bridge_veth_p2p_macvlan);
+	tcase_add_test(tc, bridges_on_reload);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

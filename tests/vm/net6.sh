@@ -122,3 +122,12 @@ check "n6-mv1 reaches n6-mv2 over IPv6 (ping6 fd00:66::12)" \
 	eventually 5 ping1 nsenter -t "$m1" -n ping6 -c 1 -W 1 fd00:66::12
 check "n6-mv2 reaches n6-mv1 over IPv6 (ping6 fd00:66::11)" \
 	eventually 5 ping1 nsenter -t "$m2" -n ping6 -c 1 -W 1 fd00:66::11
+
+# ---- a reload that changes a bridge's address (last: br0 changes) -------------
+# The old address is taken off (before, br0 kept fd00:1::1 beside the new).
+sed -i 's|address6 = "fd00:1::1/64"|address6 = "fd00:1::2/64"|' /etc/initd/initd.conf
+check "reload: initd.conf now gives br0 fd00:1::2" grep -q 'fd00:1::2/64' /etc/initd/initd.conf
+check "reload: svctl reload succeeds" sh -c 'svctl reload >/dev/null'
+check "reload: br0 has fd00:1::2/64" sh -c 'ip -o -6 addr show br0 | grep -q "inet6 fd00:1::2/64"'
+check "reload: br0 no longer has fd00:1::1" sh -c '! ip -o -6 addr show br0 | grep -q "fd00:1::1/"'
+check "reload: br0 keeps 10.0.1.1/24" sh -c 'ip -o addr show br0 | grep -q "inet 10.0.1.1/24"'
