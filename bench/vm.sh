@@ -13,7 +13,8 @@
 # directory, default $BUILD/bench/vm: a second run can use its own),
 # BENCH_INITS (the inits to boot, default all; initd is the ratios' base),
 # BENCH_VM_EXTRAS=0 (skip the extra and watchdog boots: the comparison and
-# the phase table only).
+# the phase table only), BENCH_VM_SCALE (units of the scale boot, default
+# 1000; 0: no scale boot).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -209,6 +210,7 @@ field() { sed -n "s/.*[ ]$2=\([^ ]*\).*/\1/p" <<< " $1"; }
 
 # The 1000-unit boot and its floor, measured in the same boot (issue 19).
 vm_scale() {
+	[ "$SCALE_UNITS" -gt 0 ] || return 0   # BENCH_VM_SCALE=0: no scale boot
 	local f=$V/initd.scale.out line ms floor
 	[ "${BENCH_VM_SCALE:-1000}" = 0 ] && return 0
 	log "scale boot under initd ($SCALE_UNITS units, then the floor)"

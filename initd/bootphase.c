@@ -7,6 +7,8 @@ static uint64_t phase_at[BOOT_PHASE_MAX];
 
 static const char *const phase_name[BOOT_PHASE_MAX] = {
 	[BOOT_PHASE_MOUNTS] = "early_mounts",
+	[BOOT_PHASE_LOG] = "log_open",
+	[BOOT_PHASE_LOOP_READY] = "loop_ready",
 	[BOOT_PHASE_LOOP] = "event_loop",
 	[BOOT_PHASE_LOADER_STARTED] = "loader_started",
 	[BOOT_PHASE_LOOPBACK] = "loopback_up",

@@ -11,6 +11,8 @@
 
 enum boot_phase {
 	BOOT_PHASE_MOUNTS,         /* early mounts (proc, sys, dev, run, cgroup2) done */
+	BOOT_PHASE_LOG,            /* the log open, the command line read */
+	BOOT_PHASE_LOOP_READY,     /* epoll, signalfd, watchdog; lo's child forked */
 	BOOT_PHASE_LOADER_STARTED,  /* the unit loader forked (it execs initd-loader) */
 	BOOT_PHASE_LOOP,           /* sockets, log writer up (while it parses) */
 	BOOT_PHASE_LOOPBACK,       /* lo up (PID 1, while the loader parses) */

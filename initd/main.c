@@ -1096,6 +1096,7 @@ static int run_daemon(struct initd *d)
 	if (d->pid1)
 		boot_install_crash_handlers(d->crash);
 	log_info("initd %s starting%s", INITD_VERSION, d->pid1 ? " as PID 1" : "");
+	boot_phase_mark(BOOT_PHASE_LOG);
 	r = loop_new(&d->loop);
 	if (r >= 0) {
 		log_attach(d->loop);
@@ -1114,6 +1115,7 @@ static int run_daemon(struct initd *d)
 	 * while PID 1 reads the model and makes its sockets. */
 	if (d->pid1 && !d->opt.no_mounts)
 		lo = net_loopback_start();
+	boot_phase_mark(BOOT_PHASE_LOOP_READY);
 	/* The model compiled into the image (initd --compile), while its
 	 * digest matches the files: no loader on the boot's path. Else the
 	 * loader first (a fork that execs initd-loader, initd/loader.h): its
