@@ -773,6 +773,16 @@ bool service_exit_is_success(const struct service *s, const struct service_exit 
 }
 
 /* What the exit of the main process means, into last_exit. */
+/* Killed by sig: in a PID namespace the main process is its reaper, which
+ * exits 128 + the signal of the service (reaper.h). */
+static bool killed_by(const struct service *s, const siginfo_t *si, int sig)
+{
+	if (si->si_code != CLD_EXITED)
+		return si->si_status == sig;
+	return (s->unit->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID)) &&
+	       si->si_status == 128 + sig;
+}
+
 static void classify_exit(struct service *s, const siginfo_t *si)
 {
 	bool oom = s->oom_at && s->oom_at >= s->started_at;
@@ -797,8 +807,8 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 		service_record_exit(s, EXIT_WATCHDOG, SIGKILL);
 	else if (si->si_code == 0)
 		service_record_exit(s, EXIT_UNKNOWN, 0);
-	else if (oom && si->si_code != CLD_EXITED && si->si_status == SIGKILL)
-		service_record_exit(s, EXIT_OOM, si->si_status);
+	else if (oom && killed_by(s, si, SIGKILL))
+		service_record_exit(s, EXIT_OOM, SIGKILL);
 	else if (si->si_code == CLD_EXITED) {
 		service_record_exit(s, EXIT_CODE, si->si_status);
 		s->last_exit.notify_errno = s->notify_errno;

@@ -132,6 +132,13 @@ diag "memhog: memory.events: $(tr '\n' ' ' <"$CG/apps/memhog/memory.events")"
 check "memhog: svctl status reports oom-kill" eventually 10 eval 'sv status memhog | grep -q oom-kill'
 diag "memhog: $(sv status memhog 2>&1 | tr '\n' '|')"
 check "memhog: restarted (restarts >= 1)" eventually 10 eval '[ "$(unit_restarts memhog)" -ge 1 ]'
+# In a PID namespace the kill reaches the service under its reaper, which
+# exits 128 + 9: still an oom-kill (before: "exit 137").
+check "memhogpid: OOM-killed in its leaf" \
+	eventually 20 eval '[ "$(kv $CG/apps/memhogpid/memory.events oom_kill)" -ge 1 ]'
+check "memhogpid: its reason is oom-kill, not exit 137" \
+	eventually 10 eval 'sv status memhogpid | sed -n 2p | grep -q " oom-kill$"'
+diag "memhogpid: $(sv status memhogpid 2>&1 | tr '\n' '|')"
 check "memhog: comes back to running or restarting" \
 	eval 'case $(unit_state memhog) in running | restarting | starting) true ;; *) false ;; esac'
 bad=
@@ -144,7 +151,8 @@ n=$(kv "$CG/apps/memory.events.local" oom_kill)
 if [ -z "$bad" ]; then ok "memhog: no oom_kill in any other node"
 else not_ok "memhog: no oom_kill in any other node" "$bad"; fi
 memcgs=$(dmesg | sed -n 's/.*oom_memcg=\([^,]*\),.*/\1/p' | sort -u | tr '\n' ' ')
-check_eq "memhog: every kernel OOM kill names /apps/memhog as its memcg" "$memcgs" "/apps/memhog "
+check_eq "memhog: every kernel OOM kill names /apps/memhog (or memhogpid) as its memcg" "$memcgs" \
+	"/apps/memhog /apps/memhogpid "
 check "memhog: every OOM kill was a memcg kill, none global" \
 	eval '! dmesg | grep -q "constraint=CONSTRAINT_NONE"'
 
