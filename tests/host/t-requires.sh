@@ -69,6 +69,20 @@ rb_ready=$(awk '$3 == "ready" { t = $2 } END { print t }' "$T/rb.log")
 check "ra's new run started after rb's new run was ready ($ra_start > $rb_ready)" \
 	eval '[ "$(svc_restarts ra)" -ge 1 ] && [ "$ra_start" -gt "$rb_ready" ]'
 
+# svctl(8): `svctl restart rb ra` restarts both, ra once rb is ready again;
+# `svctl restart rb` alone leaves ra running.
+ra_pid=$(svc_pid ra)
+sv restart rb > /dev/null
+check "restart rb: ra keeps running, the same process" \
+	eval 'state_is ra running && [ "$(svc_pid ra)" = "$ra_pid" ]'
+sv restart rb ra > /dev/null; rc=$?
+is "restart rb ra: svctl returns 0" "$rc" 0
+check "restart rb ra: both run" eval 'state_is ra running && state_is rb running'
+ra_start=$(tail -n 1 "$T/ra.touch" | cut -d' ' -f2)
+rb_ready=$(awk '$3 == "ready" { t = $2 } END { print t }' "$T/rb.log")
+check "restart rb ra: ra's new run started after rb's was ready ($ra_start > $rb_ready)" \
+	eval '[ "$(svc_pid ra)" != "$ra_pid" ] && [ "$ra_start" -gt "$rb_ready" ]'
+
 stop_initd
 
 # ---- an operator's stop that waits, against what comes meanwhile ---------------
