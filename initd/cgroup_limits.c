@@ -133,70 +133,74 @@ int cgroup_limits_write(int dir_fd, const struct unit_limits *l, const char **re
 	return 0;
 }
 
-/* What a node's file holds until it is written: the kernel's default, by
- * key (io.max has one per device: reset_io_max). */
-static const char *const limit_default[UNIT_LIMIT_MAX] = {
-	[UNIT_LIMIT_CPU_MAX] = "max 100000",
-	[UNIT_LIMIT_CPU_WEIGHT] = "100",
-	[UNIT_LIMIT_CPUSET_CPUS] = "\n",       /* empty: the parent's */
-	[UNIT_LIMIT_CPUSET_MEMS] = "\n",
-	[UNIT_LIMIT_MEMORY_MAX] = "max",
-	[UNIT_LIMIT_MEMORY_HIGH] = "max",
-	[UNIT_LIMIT_MEMORY_LOW] = "0",
-	[UNIT_LIMIT_MEMORY_MIN] = "0",
-	[UNIT_LIMIT_MEMORY_SWAP_MAX] = "max",
-	[UNIT_LIMIT_MEMORY_OOM_GROUP] = "0",
-	[UNIT_LIMIT_PIDS_MAX] = "max",
-	[UNIT_LIMIT_IO_WEIGHT] = "default 100",
-	[UNIT_LIMIT_CPU_MAX_BURST] = "0",
-};
-
-static bool io_device_kept(const struct unit_limits *now, const struct unit_io_limit *d)
+static bool io_device_kept(const struct unit_limits *now, uint32_t major, uint32_t minor)
 {
 	for (size_t i = 0; has(now, UNIT_LIMIT_IO_MAX) && i < now->n_io_max; i++)
-		if (now->io_max[i].major == d->major && now->io_max[i].minor == d->minor)
+		if (now->io_max[i].major == major && now->io_max[i].minor == minor)
 			return true;
 	return false;
 }
 
-static int reset_io_max(int dir_fd, const struct unit_limits *was, const struct unit_limits *now)
+static int reset_io_device(int dir_fd, const struct unit_limits *now, uint32_t major,
+			   uint32_t minor)
 {
 	char line[96];
+	int r;
 
-	for (size_t i = 0; i < was->n_io_max; i++) {
-		const struct unit_io_limit *d = &was->io_max[i];
-		int r;
+	if (io_device_kept(now, major, minor))
+		return 0;
+	snprintf(line, sizeof(line), "%" PRIu32 ":%" PRIu32 " rbps=max wbps=max riops=max wiops=max",
+		 major, minor);
+	r = cgroup_write_file(dir_fd, "io.max", line);
+	return r == -ENODEV ? 0 : r;   /* the device went away, its limit too */
+}
 
-		if (io_device_kept(now, d))
-			continue;
-		snprintf(line, sizeof(line), "%" PRIu32 ":%" PRIu32
-			 " rbps=max wbps=max riops=max wiops=max", d->major, d->minor);
-		r = cgroup_write_file(dir_fd, "io.max", line);
-		if (r < 0 && r != -ENOENT && r != -ENODEV)
-			return r;   /* ENODEV: the device went away, its limit too */
+/* was's devices, or (was NULL) those the file lists: "MAJ:MIN rbps=...". */
+static int reset_io_max(int dir_fd, const struct unit_limits *was, const struct unit_limits *now)
+{
+	char text[STAT_FILE_MAX], *line, *save = NULL;
+	unsigned major, minor;
+	int r = 0, k;
+
+	if (was) {
+		for (size_t i = 0; i < was->n_io_max; i++)
+			if ((k = reset_io_device(dir_fd, now, was->io_max[i].major,
+						 was->io_max[i].minor)) < 0 && r == 0)
+				r = k;
+		return r;
 	}
-	return 0;
+	r = cgroup_read_file(dir_fd, "io.max", text, sizeof(text));
+	if (r < 0)
+		return r;
+	r = 0;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%u:%u ", &major, &minor) == 2 &&
+		    (k = reset_io_device(dir_fd, now, major, minor)) < 0 && r == 0)
+			r = k;
+	return r;
 }
 
 int cgroup_limits_reset(int dir_fd, const struct unit_limits *was, const struct unit_limits *now,
 			const char **ret_file)
 {
+	int first = 0;
+
 	for (int i = 0; i < UNIT_LIMIT_MAX; i++) {
-		const char *file = unit_limit_table[i].file;
+		const struct unit_limit_desc *d = &unit_limit_table[i];
 		int r = 0;
 
-		if (!has(was, i))
+		if (was && !has(was, i))
 			continue;
 		if (i == UNIT_LIMIT_IO_MAX)
 			r = reset_io_max(dir_fd, was, now);
 		else if (!has(now, i))
-			r = cgroup_write_file(dir_fd, file, limit_default[i]);
-		if (r < 0 && r != -ENOENT) {
-			*ret_file = file;
-			return r;
+			r = cgroup_write_file(dir_fd, d->file, d->reset);
+		if (r < 0 && r != -ENOENT && first == 0) {
+			*ret_file = d->file;
+			first = r;   /* the others are still tried */
 		}
 	}
-	return 0;
+	return first;
 }
 
 /* ---- statistics -------------------------------------------------------------- */

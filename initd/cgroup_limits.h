@@ -30,11 +30,13 @@ size_t cgroup_limits_settings(const struct unit_limits *l, struct cgroup_setting
  * *ret_file naming the file that refused it. */
 int cgroup_limits_write(int dir_fd, const struct unit_limits *l, const char **ret_file);
 
-/* A reload took keys away: write the kernel's default into each file was
- * sets and now does not (an io.max device now leaves out: "max" for each
- * of its rates), so the node holds what the new text says. A file that is
- * gone (its controller disabled) is fine. 0, or the first -errno with
- * *ret_file naming the file. */
+/* A reload took keys away: write the kernel's default (unit_limit_table's
+ * reset) into each file was sets and now does not (an io.max device now
+ * leaves out: "max" for each of its rates), so the node holds what the new
+ * text says. was NULL: a node some earlier text (or someone else) set up,
+ * so every key now does not set, and every device io.max lists. A file
+ * that is gone (its controller disabled) is fine; the others are all
+ * tried. 0, or the first -errno with *ret_file naming the file. */
 int cgroup_limits_reset(int dir_fd, const struct unit_limits *was, const struct unit_limits *now,
 			const char **ret_file);
 

@@ -256,21 +256,30 @@ static void apply_slice(struct cgroup_plan *p, const struct initd_conf *conf,
 	const char *file = NULL;
 	int r;
 
+	bool existed = false;
+
 	if (inherit_problem(p, i))
 		return;
-	if (mkdirat(root_fd, s->path, 0755) < 0 && errno != EEXIST) {
-		snprintf(problem, CGROUP_PROBLEM_MAX, "mkdir: %s", strerror(errno));
-		return;
+	if (mkdirat(root_fd, s->path, 0755) < 0) {
+		if (errno != EEXIST) {
+			snprintf(problem, CGROUP_PROBLEM_MAX, "mkdir: %s", strerror(errno));
+			return;
+		}
+		existed = true;
 	}
 	fd = openat(root_fd, s->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(problem, CGROUP_PROBLEM_MAX, "open: %s", strerror(errno));
 		return;
 	}
-	/* what an earlier text set and this one no longer does first */
-	r = was ? cgroup_limits_reset(fd, &was->limits, &s->limits, &file) : 0;
-	if (r >= 0)
-		r = cgroup_limits_write(fd, &s->limits, &file);
+	/* First what an earlier text set and this one no longer does: the
+	 * last text's keys, or (a slice that was there, but not in the last
+	 * text: dropped by an earlier reload, not yet pruned) all of them.
+	 * Best effort: the limits this text declares matter more. */
+	if ((was || existed) &&
+	    (r = cgroup_limits_reset(fd, was ? &was->limits : NULL, &s->limits, &file)) < 0)
+		log_warn("cgroup: slice %s: cannot reset %s: %s", s->path, file, strerror(-r));
+	r = cgroup_limits_write(fd, &s->limits, &file);
 	if (r < 0) {
 		snprintf(problem, CGROUP_PROBLEM_MAX, "%s: %s", file, strerror(-r));
 		return;

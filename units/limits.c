@@ -42,9 +42,9 @@ int unit_controller_from_string(const char *s)
 /* One row per enum unit_limit: both come from UNIT_LIMITS, so neither can
  * miss a key the other has. */
 const struct unit_limit_desc unit_limit_table[UNIT_LIMIT_MAX] = {
-#define UNIT_LIMIT_ROW(name, grp, k, f, field, kind, ctl) \
+#define UNIT_LIMIT_ROW(name, grp, k, f, field, kind, ctl, reset) \
 	[UNIT_LIMIT_##name] = { grp, k, f, offsetof(struct unit_limits, field), \
-				UNIT_LIMIT_KIND_##kind, UNIT_CONTROLLER_##ctl },
+				UNIT_LIMIT_KIND_##kind, UNIT_CONTROLLER_##ctl, reset },
 	UNIT_LIMITS(UNIT_LIMIT_ROW)
 #undef UNIT_LIMIT_ROW
 };
@@ -61,9 +61,12 @@ _Static_assert(UNIT_LIMIT_MAX < 32, "unit_limits.declared is a uint32_t (and enc
 #define KIND_TYPE_CPULIST char *
 #define KIND_TYPE_CPU_MAX uint64_t
 #define KIND_TYPE_IO_MAX struct unit_io_limit *
-#define UNIT_LIMIT_TYPE_CHECK(name, grp, k, f, field, kind, ctl) \
+#define UNIT_LIMIT_TYPE_CHECK(name, grp, k, f, field, kind, ctl, reset) \
 	_Static_assert(_Generic(((struct unit_limits *)0)->field, KIND_TYPE_##kind: 1, default: 0), \
-		       "UNIT_LIMIT_" #name ": the field's type is not its kind's");
+		       "UNIT_LIMIT_" #name ": the field's type is not its kind's"); \
+	_Static_assert((UNIT_LIMIT_KIND_##kind == UNIT_LIMIT_KIND_IO_MAX) == \
+		       __builtin_types_compatible_p(typeof(reset), void *), \
+		       "UNIT_LIMIT_" #name ": a reset value (NULL for io.max alone)");
 UNIT_LIMITS(UNIT_LIMIT_TYPE_CHECK)
 #undef UNIT_LIMIT_TYPE_CHECK
 

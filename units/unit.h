@@ -139,23 +139,27 @@ enum unit_controller {
  * and a man-page line. Rows are in dump order, which is also the order the
  * kernel files are written in.
  *
- *   NAME            group     key          kernel file        field            kind       controller */
+ * The last column is what the kernel's file holds until written, which a
+ * reload writes back when a slice stops declaring the key (io.max has one
+ * per device: "MAJ:MIN rbps=max ...").
+ *
+ *   NAME            group     key          kernel file        field            kind       controller  reset */
 #define UNIT_LIMITS(X) \
-	X(CPU_MAX,         "cpu",    "max",       "cpu.max",          cpu_quota_usec,   CPU_MAX,   CPU) \
-	X(CPU_WEIGHT,      "cpu",    "weight",    "cpu.weight",       cpu_weight,       WEIGHT,    CPU) \
-	X(CPUSET_CPUS,     "cpuset", "cpus",      "cpuset.cpus",      cpuset_cpus,      CPULIST,   CPUSET) \
-	X(CPUSET_MEMS,     "cpuset", "mems",      "cpuset.mems",      cpuset_mems,      CPULIST,   CPUSET) \
-	X(MEMORY_MAX,      "memory", "max",       "memory.max",       memory_max,       SIZE,      MEMORY) \
-	X(MEMORY_HIGH,     "memory", "high",      "memory.high",      memory_high,      SIZE,      MEMORY) \
-	X(MEMORY_LOW,      "memory", "low",       "memory.low",       memory_low,       SIZE,      MEMORY) \
-	X(MEMORY_MIN,      "memory", "min",       "memory.min",       memory_min,       SIZE,      MEMORY) \
-	X(MEMORY_SWAP_MAX, "memory", "swap_max",  "memory.swap.max",  memory_swap_max,  SIZE,      MEMORY) \
-	X(MEMORY_OOM_GROUP,"memory", "oom_group", "memory.oom.group", memory_oom_group, BOOL,      MEMORY) \
-	X(PIDS_MAX,        "pids",   "max",       "pids.max",         pids_max,         COUNT,     PIDS) \
-	X(IO_WEIGHT,       "io",     "weight",    "io.weight",        io_weight,        IO_WEIGHT, IO) \
-	X(IO_MAX,          "io",     "max",       "io.max",           io_max,           IO_MAX,    IO) \
+	X(CPU_MAX,         "cpu",    "max",       "cpu.max",          cpu_quota_usec,   CPU_MAX,   CPU, "max 100000") \
+	X(CPU_WEIGHT,      "cpu",    "weight",    "cpu.weight",       cpu_weight,       WEIGHT,    CPU, "100") \
+	X(CPUSET_CPUS,     "cpuset", "cpus",      "cpuset.cpus",      cpuset_cpus,      CPULIST,   CPUSET, "\n") \
+	X(CPUSET_MEMS,     "cpuset", "mems",      "cpuset.mems",      cpuset_mems,      CPULIST,   CPUSET, "\n") \
+	X(MEMORY_MAX,      "memory", "max",       "memory.max",       memory_max,       SIZE,      MEMORY, "max") \
+	X(MEMORY_HIGH,     "memory", "high",      "memory.high",      memory_high,      SIZE,      MEMORY, "max") \
+	X(MEMORY_LOW,      "memory", "low",       "memory.low",       memory_low,       SIZE,      MEMORY, "0") \
+	X(MEMORY_MIN,      "memory", "min",       "memory.min",       memory_min,       SIZE,      MEMORY, "0") \
+	X(MEMORY_SWAP_MAX, "memory", "swap_max",  "memory.swap.max",  memory_swap_max,  SIZE,      MEMORY, "max") \
+	X(MEMORY_OOM_GROUP,"memory", "oom_group", "memory.oom.group", memory_oom_group, BOOL,      MEMORY, "0") \
+	X(PIDS_MAX,        "pids",   "max",       "pids.max",         pids_max,         COUNT,     PIDS, "max") \
+	X(IO_WEIGHT,       "io",     "weight",    "io.weight",        io_weight,        IO_WEIGHT, IO, "default 100") \
+	X(IO_MAX,          "io",     "max",       "io.max",           io_max,           IO_MAX,    IO, NULL) \
 	/* after cpu.max: the kernel refuses a burst above the quota */ \
-	X(CPU_MAX_BURST,   "cpu",    "max_burst", "cpu.max.burst",    cpu_burst_usec,   DURATION,  CPU)
+	X(CPU_MAX_BURST,   "cpu",    "max_burst", "cpu.max.burst",    cpu_burst_usec,   DURATION,  CPU, "0")
 
 /* Bits of unit_limits.declared: which keys a unit or slice sets. */
 enum unit_limit {
@@ -192,6 +196,7 @@ struct unit_limit_desc {
 	size_t offset;
 	enum unit_limit_kind kind;
 	enum unit_controller controller;
+	const char *reset;      /* the kernel's default; NULL: per device */
 };
 /* Indexed by enum unit_limit, a row for each (units/limits.c). */
 extern const struct unit_limit_desc unit_limit_table[UNIT_LIMIT_MAX];

@@ -690,6 +690,66 @@ START_TEST(test_reload_resets_slice_limits)
 }
 END_TEST
 
+/* A slice dropped by one reload and declared again by the next, before the
+ * prune removed its directory: the limits of the first text go too. */
+START_TEST(test_readded_slice_is_reset)
+{
+	static const char conf_a[] = "default_accounting = false;\n"
+		"slices = ( { path = \"apps\"; memory = { max = \"1G\"; }; } );\n";
+	static const char conf_c[] = "default_accounting = false;\n";
+	static const char conf_b[] = "default_accounting = false;\n"
+		"slices = ( { path = \"apps\"; pids = { max = 20; }; } );\n";
+	static const char *const units[] = { "plain", EXEC, NULL };
+	struct tree t, t2, t3;
+	struct unit_set *sa, *sb, *sc;
+	struct cgroup_plan *pa = NULL, *pb = NULL, *pc = NULL;
+	char root[128];
+	int fd;
+
+	tree_init(&t);
+	tree_init(&t2);
+	tree_init(&t3);
+	sa = load(&t, conf_a, units);
+	sc = load(&t2, conf_c, units);
+	sb = load(&t3, conf_b, units);
+	snprintf(root, sizeof(root), "%s/cg", t.dir);
+	tree_node(&t, "cg");
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(cgroup_plan_build(sa, ALL, &pa), 0);
+	/* apps there before the first text (its files, for the writes to
+	 * land): what that text leaves out is reset too (pids.max "max") */
+	tree_file(&t, "cg/apps/memory.max", "");
+	tree_file(&t, "cg/apps/pids.max", "");
+	cgroup_plan_apply(pa, sa, NULL, fd);
+	ck_assert_str_eq(tree_read(&t, "cg/apps/memory.max"), "1073741824");
+	ck_assert_int_eq(cgroup_plan_build(sc, ALL, &pc), 0);
+	cgroup_plan_apply(pc, sc, sa, fd);   /* apps dropped, still there */
+	ck_assert_int_eq(cgroup_plan_build(sb, ALL, &pb), 0);
+	cgroup_plan_apply(pb, sb, sc, fd);   /* and back, without memory.max */
+	ck_assert_str_eq(tree_read(&t, "cg/apps/memory.max"), "1073741824max");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/pids.max"), "max20");
+	/* a reset the kernel refuses is logged: the slice and its new limits
+	 * stay (a directory where cpu.weight would be: EISDIR) */
+	tree_node(&t, "cg/apps/cpu.weight");
+	cgroup_plan_free(pb);
+	ck_assert_int_eq(cgroup_plan_build(sb, ALL, &pb), 0);
+	cgroup_plan_apply(pb, sb, NULL, fd);
+	ck_assert_str_eq(pb->slice_problem[slice_at(pb, "apps")], "");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/pids.max"), "max2020");
+	close(fd);
+	cgroup_plan_free(pa);
+	cgroup_plan_free(pb);
+	cgroup_plan_free(pc);
+	unit_set_free(sa);
+	unit_set_free(sb);
+	unit_set_free(sc);
+	tree_remove(&t);
+	tree_remove(&t2);
+	tree_remove(&t3);
+}
+END_TEST
+
 /* ---- pruning after a reload ------------------------------------------------------ */
 
 /* conf_text's set reloaded: slices apps/db and idle dropped, del (the only
@@ -861,6 +921,7 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_plan_controllers);
 	tcase_add_test(tc, test_plan_missing_controller);
 	tcase_add_test(tc, test_reload_resets_slice_limits);
+	tcase_add_test(tc, test_readded_slice_is_reset);
 	tcase_add_test(tc, test_limits_settings);
 	tcase_add_test(tc, test_stats_parse);
 	tcase_add_test(tc, test_stats_read);
