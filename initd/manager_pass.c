@@ -54,18 +54,13 @@ bool manager_starts(const struct manager *m, const struct unit *u)
 
 /* A required unit nobody asked for is pulled in, unless the boot leaves it
  * out (another mode, autostart off): then v fails saying so. An operator's
- * start asks for it too (and for what it requires in turn), as `svctl
- * start` of each would. true when d was left out. */
-static bool pass_dep_left_out(struct manager *m, struct svc *v, struct service *d)
+ * start asks for it too (pass_may_start). true when d was left out. */
+static bool pass_dep_left_out(struct manager *m, struct svc *v, const struct service *d)
 {
 	char why[UNIT_MODE_NAME_MAX + 64];
 
-	if (unit_in_mode(d->unit, m->opt.mode))
+	if (unit_in_mode(d->unit, m->opt.mode) || v->operator_start)
 		return false;
-	if (v->operator_start) {
-		svc_of(d)->operator_start = true;
-		return false;
-	}
 	if (!d->unit->autostart)
 		snprintf(why, sizeof(why), "has autostart = false and was not started");
 	else
@@ -103,13 +98,19 @@ static bool pass_may_start(struct manager *m, struct svc *v)
 	for (size_t k = 0; k < v->deps->n_requires; k++) {
 		struct service *d = &m->svcs[v->deps->requires[k]]->s;
 
-		if (dep_failed(d)) {
+		/* An operator's start (svctl start of v, or of a unit that
+		 * pulled v in) asks for what v requires, as `svctl start` of
+		 * each would: of any mode, and a failed one once more (once:
+		 * failing again, it fails v). */
+		if (dep_failed(d) && !(v->operator_start && d->state == SERVICE_FAILED &&
+				       !svc_of(d)->operator_start)) {
 			svc_dep_failed(v, d);
 			return false;
 		}
 		if (!d->want_running && !service_is_ready(d) && !dep_coming_back(d)) {
 			if (pass_dep_left_out(m, v, d))
 				return false;
+			svc_of(d)->operator_start = v->operator_start;
 			service_pull_in(d);   /* not a fresh start: its limits hold */
 			manager_schedule_svc(m, svc_of(d));   /* want_running alone may change */
 		}

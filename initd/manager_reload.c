@@ -83,6 +83,7 @@ static void removed_take(struct manager *m, struct svc *v)
 			break;
 		}
 	v->removed = false;
+	v->operator_start = false;   /* back as a new unit: the boot's rules */
 }
 
 /* Place every unit of the new set: an existing record when the name is known,

@@ -126,6 +126,11 @@ testd_unit dflt "" 'modes = [ "default" ];'
 testd_unit manual "" 'autostart = false;'
 testd_unit needs_manual "" 'requires = [ "manual" ];' 'modes = [ "maint" ];'
 testd_unit dflt2 "" 'requires = [ "dflt" ];' 'modes = [ "default" ];' 'on_failure = "poweroff";'
+# a chain through a unit of every mode: mid fails at boot (it requires
+# top, of another mode); svctl start of low starts mid again, and top
+testd_unit top "" 'modes = [ "default" ];'
+testd_unit mid "" 'requires = [ "top" ];'
+testd_unit low "" 'requires = [ "mid" ];' 'modes = [ "default" ];' 'on_failure = "poweroff";'
 echo 'BOOT_IMAGE=x initd.mode=maint initd.nonsense quiet' > "$T/cmdline"
 run_initd --cmdline "$T/cmdline"
 check "modes: svctl answers" wait_until 5 control_answers
@@ -146,6 +151,10 @@ check "modes: svctl start needs_manual now works" sv start needs_manual
 check "modes: svctl start of another mode's unit" sv start dflt2
 check "modes: it runs" wait_state dflt2 running 5
 check "modes: what it requires was pulled in" wait_state dflt running 5
+check "modes: mid failed at boot (top is of another mode)" state_is mid failed
+check "modes: svctl start low, through mid (no modes) to top (default)" sv start low
+check "modes: low, mid and top run" wait_until 5 \
+	eval 'state_is low running && state_is mid running && state_is top running'
 check "modes: no failure action ran" eval '! grep -q "failure action" "$T/initd.log"'
 end_initd
 is "modes: initd exited 0" "$rc" 0
