@@ -79,6 +79,12 @@ static int link_new_send(int sk, struct link_new *l)
 	return rtnl_call(sk, &l->m);
 }
 
+/* "ADDRESS/N" of either family; false when it does not parse. */
+static bool prefix_parse(const char *s, struct unit_ip *ip)
+{
+	return unit_ip_prefix_parse(s, AF_INET, ip) == 0 || unit_ip_prefix_parse(s, AF_INET6, ip) == 0;
+}
+
 /* "ADDRESS/N" (either family) on the interface ifindex (RTM_NEWADDR), or
  * taken off it (RTM_DELADDR). An IPv6 address skips duplicate-address
  * detection (IFA_F_NODAD): usable at once, never "tentative" while a
@@ -92,8 +98,7 @@ static int addr_change(int sk, int ifindex, const char *prefix, uint16_t type)
 	size_t len;
 	int r;
 
-	if (unit_ip_prefix_parse(prefix, AF_INET, &ip) < 0 &&
-	    unit_ip_prefix_parse(prefix, AF_INET6, &ip) < 0)
+	if (!prefix_parse(prefix, &ip))
 		return -EINVAL;
 	len = ip.family == AF_INET ? 4 : 16;
 	ifa.ifa_family = (uint8_t)ip.family;
@@ -132,8 +137,7 @@ static int route_add(int sk, int ifindex, const char *to, const char *gateway)
 	struct rtnl_msg m;
 	size_t len;
 
-	if (unit_ip_prefix_parse(to, AF_INET, &dst) < 0 &&
-	    unit_ip_prefix_parse(to, AF_INET6, &dst) < 0)
+	if (!prefix_parse(to, &dst))
 		return -EINVAL;
 	if (gateway && inet_pton(dst.family, gateway, gw) != 1)
 		return -EINVAL;
@@ -171,38 +175,43 @@ static int bridge_setup(int sk, const struct unit_bridge *b)
 	return r < 0 ? r : addrs_add(sk, i, b->address, b->address6);
 }
 
-/* What a reload took away from the bridges the earlier text declared: a
- * bridge no longer declared is deleted (the units on it were refused with
- * it), an address no longer declared is taken off (a service would still
- * be answered at the old one). */
+/* The same address and prefix, however written ("FD00:1:0::1/64"). */
+static bool prefix_equal(const char *a, const char *b)
+{
+	struct unit_ip x, y;
+
+	if (!a || !b || !prefix_parse(a, &x) || !prefix_parse(b, &y))
+		return a == b;
+	return x.family == y.family && x.prefix == y.prefix &&
+	       memcmp(x.bytes, y.bytes, x.family == AF_INET ? 4 : 16) == 0;
+}
+
+/* A reload: an address the running text gave a bridge that the new text
+ * no longer gives it is taken off (a service would still be answered at
+ * the old one). A bridge no longer declared is left as it is: it may not
+ * be initd's (bridge_setup takes one that was there), and the old units
+ * on it are still stopping. */
 static void bridges_prune(int sk, const struct initd_conf *prev, const struct initd_conf *conf)
 {
 	for (size_t i = 0; prev && i < prev->n_bridges; i++) {
 		const struct unit_bridge *was = &prev->bridges[i], *now = NULL;
 		const char *addr[2] = { was->address, was->address6 };
-		int index = link_index(was->name), r = 0;
+		int index = link_index(was->name);
 
 		for (size_t k = 0; k < conf->n_bridges && !now; k++)
 			if (strcmp(conf->bridges[k].name, was->name) == 0)
 				now = &conf->bridges[k];
 		if (index < 0)
-			continue;   /* gone already */
+			continue;   /* gone */
 		if (!now) {
-			struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = index };
-			struct rtnl_msg m;
-
-			rtnl_init(&m, RTM_DELLINK, 0, &ifi, sizeof(ifi));
-			r = rtnl_call(sk, &m);
-			if (r < 0)
-				log_error("bridge %s: cannot delete it: %s", was->name, strerror(-r));
-			else
-				log_info("bridge %s deleted (no longer in initd.conf)", was->name);
+			log_notice("bridge %s: no longer in initd.conf; left as it is until the "
+				   "next boot", was->name);
 			continue;
 		}
 		for (int k = 0; k < 2; k++) {
-			const char *keep = k ? now->address6 : now->address;
+			int r;
 
-			if (!addr[k] || (keep && strcmp(keep, addr[k]) == 0))
+			if (!addr[k] || prefix_equal(k ? now->address6 : now->address, addr[k]))
 				continue;
 			r = addr_change(sk, index, addr[k], RTM_DELADDR);
 			if (r < 0)
@@ -210,6 +219,18 @@ static void bridges_prune(int sk, const struct initd_conf *prev, const struct in
 					  strerror(-r));
 		}
 	}
+}
+
+/* initd.conf's sysctl sets net.ipv4.ip_forward itself (after net_boot). */
+static bool sysctl_sets_ip_forward(const struct initd_conf *conf)
+{
+	static const char *const names[] = { "net.ipv4.ip_forward=", "net/ipv4/ip_forward=" };
+
+	for (char **s = conf->sysctl; s && *s; s++)
+		for (size_t i = 0; i < 2; i++)
+			if (strncmp(*s, names[i], strlen(names[i])) == 0)
+				return true;
+	return false;
 }
 
 static int ip_forward_set(bool on)
@@ -304,8 +325,10 @@ void net_boot(const struct initd_conf *conf, const struct initd_conf *prev)
 {
 	int sk, r;
 
-	/* on, or back off after a reload that took it away */
-	if ((conf->ip_forward || (prev && prev->ip_forward)) &&
+	/* on, or back off after a reload that took it away (unless the
+	 * sysctl list sets it: no off-and-on again, which resets every
+	 * interface's forwarding) */
+	if ((conf->ip_forward || (prev && prev->ip_forward && !sysctl_sets_ip_forward(conf))) &&
 	    (r = ip_forward_set(conf->ip_forward)) < 0)
 		log_error("ip_forward: %s", strerror(-r));
 	if (conf->n_bridges == 0 && (!prev || prev->n_bridges == 0))

@@ -41,8 +41,8 @@ void net_loopback_wait(int fd);
 
 /* PID 1 at boot (prev NULL) and on a reload (prev: the running text):
  * bridges and ip_forward. What prev declared and conf does not is undone:
- * a bridge deleted, an address taken off, ip_forward back to 0. Problems
- * are logged, not fatal. */
+ * an address taken off its bridge, ip_forward back to 0 (a bridge no
+ * longer declared is left as it is). Problems are logged, not fatal. */
 void net_boot(const struct initd_conf *conf, const struct initd_conf *prev);
 
 /* Parent: the link for pid's net namespace (unit_link_kind: a veth pair
