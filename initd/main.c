@@ -757,8 +757,9 @@ static void guard_answered(int count, void *data)
 static bool mount_check(void *ctx, const char *where, char *why, size_t size);
 
 /* True when file lies below one of conf's mounts that is not mounted: the
- * guard would count on the empty mount point under it, on the root
- * filesystem, which a reboot forgets (or which no one reads again). */
+ * guard would count in the empty mount point, on whatever holds that (the
+ * initramfs, which a reboot forgets; or an outer mount, which no boot with
+ * the mount reads). The file is normalised (parse_guard_file). */
 static bool guard_mount_missing(struct initd *d, const struct initd_conf *conf,
 				const char *file, char *why, size_t size)
 {

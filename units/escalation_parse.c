@@ -98,9 +98,17 @@ int parse_sysctl(struct parse_ctx *c, config_setting_t *s, const char *path, voi
 				    &conf->sysctl);
 }
 
+/* Normalised, as a mount's `where` is: the boot finds the mount that holds
+ * it by its text (a guard under a missing mount cannot count). */
 static int parse_guard_file(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	return setting_abspath(c, s, path, &((struct initd_conf *)obj)->boot_guard_file);
+	char **file = &((struct initd_conf *)obj)->boot_guard_file;
+	int r = setting_abspath(c, s, path, file);
+
+	if (r == 0 && !where_valid(*file))
+		r = FAIL(c, s, "'%s': '%s' is not a normalised path (no '//', '.', '..' or "
+			 "trailing '/')", path, *file);
+	return r;
 }
 
 static int parse_guard_max(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)

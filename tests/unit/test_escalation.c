@@ -189,6 +189,14 @@ START_TEST(test_conf_keys)
 	ck_assert_ptr_nonnull(strstr(diag_at(&s->diags, 1), "2: 'boot_guard.max'"));
 	ck_assert_ptr_nonnull(strstr(diag_at(&s->diags, 2), "2: 'boot_guard' needs 'file'"));
 	unit_set_free(s);
+
+	/* the boot matches it against the mounts by its text */
+	tree_write(&t, "initd.conf", "boot_guard = { file = \"/data//fb\"; };\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 1);
+	ck_assert_ptr_nonnull(strstr(diag_at(&s->diags, 0),
+				     "'boot_guard.file': '/data//fb' is not a normalised path"));
+	unit_set_free(s);
 	tree_remove(&t);
 }
 END_TEST
