@@ -29,6 +29,11 @@
  *                            exec TESTD --touch TOUCH --exit-after 0, without
  *                            waiting between them; print the last child's
  *                            start time - the time before the first mkdir
+ *   statreads ROOT SLICE     the kernel's share of `svctl status` (issue 19):
+ *                            open and read memory.current and cpu.stat of
+ *                            every cgroup in ROOT/SLICE through ROOT's fd,
+ *                            as initd's table does; print the usec (median
+ *                            of 5 rounds) and the count
  *   times N CMD...           fork+exec CMD N times (stdout and stderr to
  *                            /dev/null, after 3 unrecorded runs); print each
  *                            run's wall time, fork to reaped
@@ -42,6 +47,7 @@
  *
  * Exit status: 0, 1 when a measurement could not be taken, 2 usage.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -384,6 +390,73 @@ static int cmd_leaves(int argc, char **argv)
 	return 0;
 }
 
+/* ---- statreads: the kernel's share of `svctl status` ---------------------- */
+
+/* statreads ROOT SLICE: for every cgroup below ROOT/SLICE, open and read its
+ * memory.current and cpu.stat through ROOT's fd, as initd's status table
+ * does (manager_cgroup_table_stats); prints the time in usec (the median of
+ * 5 rounds, after one unrecorded) and the count. */
+#define STATREAD_ROUNDS 5
+
+static int read_rel(int root, const char *path)
+{
+	char buf[512];
+	int fd = openat(root, path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmd_statreads(int argc, char **argv)
+{
+	static char names[20000][80];
+	uint64_t took[STATREAD_ROUNDS];
+	char path[PATH_MAX];
+	size_t n = 0;
+	struct dirent *de;
+	int root;
+	DIR *d;
+
+	if (argc != 2)
+		return 2;
+	snprintf(path, sizeof(path), "%s/%s", argv[0], argv[1]);
+	root = open(argv[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = opendir(path);
+	if (root < 0 || !d)
+		return perror(path), 1;
+	while ((de = readdir(d)) && n < ARRAY_SIZE(names))
+		if (de->d_type == DT_DIR && de->d_name[0] != '.')
+			snprintf(names[n++], sizeof(names[0]), "%.60s", de->d_name);
+	closedir(d);
+	for (int round = -1; round < STATREAD_ROUNDS; round++) {
+		uint64_t t0 = now_usec();
+
+		for (size_t i = 0; i < n; i++) {
+			snprintf(path, sizeof(path), "%.200s/%.79s/memory.current", argv[1], names[i]);
+			read_rel(root, path);
+			snprintf(path, sizeof(path), "%.200s/%.79s/cpu.stat", argv[1], names[i]);
+			read_rel(root, path);
+		}
+		if (round >= 0)
+			took[round] = now_usec() - t0;
+	}
+	close(root);
+	qsort(took, STATREAD_ROUNDS, sizeof(*took), compare_u64);
+	printf("%" PRIu64 " %zu\n", took[STATREAD_ROUNDS / 2], n);
+	return 0;
+}
+
 /* ---- times: whole-command latency ------------------------------------------ */
 
 static int run_quiet(char **cmd, int *ret_status)
@@ -533,7 +606,7 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{ "restart", cmd_restart }, { "spawn", cmd_spawn }, { "times", cmd_times }, { "floor", cmd_floor },
-		{ "leaves", cmd_leaves },
+		{ "leaves", cmd_leaves }, { "statreads", cmd_statreads },
 		{ "ready", cmd_ready }, { "exec-stamp", cmd_exec_stamp },
 	};
 	const char *self = strrchr(argv[0], '/');
@@ -555,6 +628,6 @@ int main(int argc, char **argv)
 			return r;
 		}
 	}
-	fprintf(stderr, "usage: benchtool now|exec-stamp|restart|spawn|floor|times|ready ...\n");
+	fprintf(stderr, "usage: benchtool now|exec-stamp|restart|spawn|floor|leaves|statreads|times|ready ...\n");
 	return 2;
 }

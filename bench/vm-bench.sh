@@ -34,9 +34,11 @@ if [ -f /bench/scale ]; then
 	st=$(echo "$a" | sed -n 's/.*"settled_usec":\([0-9]*\).*/\1/p')
 	floor=$(/bench/benchtool leaves "$SCALE_UNITS" /sys/fs/cgroup/bench-floor /bench/testd /tmp/floor.touch)
 	status=$(/bench/benchtool times 5 svctl status | sort -n | sed -n 3p)
+	# the two cgroup files per unit the table reads, without initd or svctl
+	statreads=$(/bench/benchtool statreads /sys/fs/cgroup system | cut -d' ' -f1)
 	echo "BENCH-ANALYZE-SCALE $a"
 	echo "BENCH-SCALE units=$SCALE_UNITS running=$(svctl status | awk '$2 == "running"' | wc -l)" \
-		"t0=$(cat /bench/stamp-initd.t0) exec=$ex settled=$st floor_usec=$floor status_usec=$status" \
+		"t0=$(cat /bench/stamp-initd.t0) exec=$ex settled=$st floor_usec=$floor status_usec=$status statreads_usec=$statreads" \
 		"pid1_rss=$(awk '/^Rss:/ { print $2 }' /proc/1/smaps_rollup)" \
 		"pid1_fds=$(ls /proc/1/fd | wc -l) nofile=$(awk '/^Max open files/ { print $4 }' /proc/1/limits)"
 	exit 0
