@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,6 +454,25 @@ static void rescue_reached(struct initd *d)
 	rescue_shell_start(&d->rescue);
 }
 
+/* No unit set is in: the first load failed, or its manager did. svctl
+ * status and reload say why; as PID 1 a root shell comes up on the console
+ * too, or an appliance whose only way in is a unit (sshd) could not be
+ * repaired. Not rescue: the units of a load that works then start as the
+ * boot's would have, and the shell is not started again after it exits. */
+static void __attribute__((format(printf, 2, 3))) no_units(struct initd *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why), fmt, ap);
+	va_end(ap);
+	log_error("%s; no services will run", d->cmds.no_units_why);
+	if (!d->pid1 || d->cmds.rescue_why[0] || d->cmds.shutting_down)
+		return;   /* no console of ours; or the rescue's shell, or none */
+	log_notice("no units: a shell on the console to repair them; svctl reload loads them");
+	rescue_shell_start(&d->rescue);
+}
+
 /* Stop every unit in order, as a shutdown would, then stay in rescue. */
 static void enter_rescue(struct initd *d, const char *why)
 {
@@ -823,9 +843,7 @@ static void units_loaded(struct unit_set *set, int err, const char *why, void *d
 	struct initd *d = data;
 
 	if (!set) {
-		log_error("%s: %s; no services will run", why, strerror(-err));
-		snprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why), "%s: %s", why,
-			 strerror(-err));
+		no_units(d, "%s: %s", why, strerror(-err));
 		return;
 	}
 	log_diags(set);
@@ -869,14 +887,14 @@ static void units_start(struct initd *d, struct unit_set *set)
 	if (r < 0) {
 		/* A half-built manager is no base for a reload: drop it (it
 		 * started nothing) so that the next one loads from scratch. */
-		log_error("cannot start the services: %s", strerror(-r));
-		snprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why),
-			 "cannot start the services: %s", strerror(-r));
+		no_units(d, "cannot start the services: %s", strerror(-r));
 		manager_free(d->manager);
 		d->manager = NULL;
 		return;
 	}
 	d->cmds.no_units_why[0] = '\0';
+	if (!d->cmds.rescue_why[0])
+		rescue_shell_release(&d->rescue);   /* no_units's, if one came up */
 	d->cmds.manager = d->manager;
 	manager_set_output_hook(d->manager, commands_output, &d->cmds);
 	manager_set_pass_hook(d->manager, pass_done, d);
@@ -1100,6 +1118,7 @@ static int run_daemon(struct initd *d)
 	boot_phase_mark(BOOT_PHASE_LOG);
 	r = loop_new(&d->loop);
 	if (r >= 0) {
+		rescue_shell_init(&d->rescue, d->loop);
 		log_attach(d->loop);
 		r = setup_signals(d);
 	}
@@ -1129,11 +1148,8 @@ static int run_daemon(struct initd *d)
 				  d, &d->reloading);
 		boot_phase_mark(BOOT_PHASE_LOADER_STARTED);
 	}
-	if (lr < 0) {
-		log_error("cannot start the unit loader (" LOADER_EXE_NAME "): %s", strerror(-lr));
-		snprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why),
-			 "cannot start the unit loader (" LOADER_EXE_NAME "): %s", strerror(-lr));
-	}
+	if (lr < 0)
+		no_units(d, "cannot start the unit loader (" LOADER_EXE_NAME "): %s", strerror(-lr));
 	/* Its process starts with the first line for a log file. */
 	if (logwriter_new(d->loop, &d->logwriter) < 0)
 		log_error("no log writer (out of memory): services' lines stay in their rings");
@@ -1145,7 +1161,6 @@ static int run_daemon(struct initd *d)
 	if (!d->metrics)
 		log_error("no metrics (out of memory): svctl metrics and metrics_file will not work");
 	d->cmds.metrics = d->metrics;
-	rescue_shell_init(&d->rescue, d->loop);
 	r = control_server_new(d->loop, d->opt.control_path, (gid_t)-1, commands_dispatch,
 			       &d->cmds, &d->control);
 	if (r < 0)

@@ -55,6 +55,7 @@ int rescue_shell_start(struct rescue_shell *r)
 	pid_t pid;
 	int fd;
 
+	r->released = false;
 	if (r->pid > 0)
 		return 0;
 	pid = spawn_helper_fork();
@@ -88,6 +89,10 @@ static void shell_exited(struct loop *l, int fd, uint32_t events, void *data)
 
 	loop_watch_close(l, &r->exit);
 	r->pid = 0;
+	if (r->released) {
+		log_notice("rescue: the shell exited; the units are in, so no other comes");
+		return;
+	}
 	if (now - r->started_at >= RESCUE_LIVED_USEC)
 		r->delay = 0;
 	else
@@ -98,6 +103,13 @@ static void shell_exited(struct loop *l, int fd, uint32_t events, void *data)
 		log_notice("rescue: the shell exited; a new one in %llu s",
 			   (unsigned long long)(r->delay / USEC_PER_SEC));
 	loop_timer_arm(l, &r->respawn, now + r->delay);
+}
+
+void rescue_shell_release(struct rescue_shell *r)
+{
+	r->released = true;
+	if (r->loop)
+		loop_timer_cancel(r->loop, &r->respawn);
 }
 
 void rescue_shell_done(struct rescue_shell *r)

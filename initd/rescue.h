@@ -10,6 +10,7 @@
 #ifndef INITD_RESCUE_H
 #define INITD_RESCUE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -28,11 +29,16 @@ struct rescue_shell {
 	pid_t pid;                  /* 0 when none */
 	uint64_t started_at;        /* monotonic usec */
 	uint64_t delay;             /* the next respawn's, after a young death */
+	bool released;              /* its exit is its last (rescue_shell_release) */
 };
 
 void rescue_shell_init(struct rescue_shell *r, struct loop *l);
 /* Start the shell now (no-op when one runs). 0 or -errno (logged). */
 int rescue_shell_start(struct rescue_shell *r);
+/* What the shell was there for is over (the units a failed load left
+ * out are in): the one running may stay until it exits, none comes after
+ * it. A rescue_shell_start undoes this. */
+void rescue_shell_release(struct rescue_shell *r);
 /* Stop watching and respawning (the shutdown kills the shell itself). */
 void rescue_shell_done(struct rescue_shell *r);
 
