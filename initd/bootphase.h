@@ -17,8 +17,8 @@ enum boot_phase {
 	BOOT_PHASE_LOOP,           /* sockets, log writer up (while it parses) */
 	BOOT_PHASE_LOOPBACK,       /* lo up (PID 1, while the loader parses) */
 	BOOT_PHASE_MODEL_READ,     /* its whole answer read (EOF); with a
-	                            * compiled model (initd.model) both this
-	                            * and the next once it is decoded */
+	                            * compiled model (initd.model): the file
+	                            * read, its digest that of the unit files */
 	BOOT_PHASE_MODEL_DECODED,  /* the model decoded in PID 1 */
 	BOOT_PHASE_MODULES,        /* initd.conf's modules loaded */
 	BOOT_PHASE_CONF,           /* network, sysctl, watchdog applied */

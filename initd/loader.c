@@ -259,9 +259,15 @@ int loader_exec_tool(char *const *args)
 int loader_read_compiled(const char *model_path, const char *conf_path, const char *units_dir,
 			 struct unit_set **ret)
 {
+	_cleanup_free_ uint8_t *buf = NULL;
 	const char *why = NULL;
-	int r = unit_model_read(model_path, conf_path, units_dir, ret, &why);
+	size_t len = 0;
+	int r = unit_model_check(model_path, conf_path, units_dir, &buf, &len, &why);
 
+	if (r == 0) {
+		boot_phase_mark(BOOT_PHASE_MODEL_READ);
+		r = unit_model_decode(buf, len, ret, &why);
+	}
 	if (r == -ENOENT)
 		return r;
 	if (r == -ESTALE) {   /* the files were edited: what they are for */
@@ -272,9 +278,9 @@ int loader_read_compiled(const char *model_path, const char *conf_path, const ch
 		log_warn("%s: %s (%s); reading the unit files", model_path, why, strerror(-r));
 		return r;
 	}
-	boot_phase_mark(BOOT_PHASE_MODEL_READ);
 	boot_phase_mark(BOOT_PHASE_MODEL_DECODED);
 	log_info("units: %zu from %s (its digest matches the files)", (*ret)->n_units, model_path);
+	free(TAKE_PTR(buf));
 	malloc_trim(0);   /* the file's buffer and the decoder's scratch */
 	return 0;
 }

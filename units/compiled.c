@@ -281,8 +281,8 @@ static int read_model(const char *path, uint8_t **ret, size_t *ret_len, const ch
 	return 0;
 }
 
-int unit_model_read(const char *path, const char *conf_path, const char *units_dir,
-		    struct unit_set **ret, const char **why)
+int unit_model_check(const char *path, const char *conf_path, const char *units_dir,
+		     uint8_t **ret_buf, size_t *ret_len, const char **why)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	uint8_t head[UNIT_MODEL_HEADER];
@@ -308,9 +308,27 @@ int unit_model_read(const char *path, const char *conf_path, const char *units_d
 	unit_model_header(head, digest, buf + UNIT_MODEL_HEADER, len - UNIT_MODEL_HEADER);
 	if (memcmp(buf + 8, head + 8, 8) != 0)
 		return *why = "out of date: the unit files changed since it was compiled", -ESTALE;
-	r = unit_set_decode(buf + UNIT_MODEL_HEADER, len - UNIT_MODEL_HEADER, ret);
+	*ret_buf = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
+}
+
+int unit_model_decode(const uint8_t *buf, size_t len, struct unit_set **ret, const char **why)
+{
+	int r = unit_set_decode(buf + UNIT_MODEL_HEADER, len - UNIT_MODEL_HEADER, ret);
+
 	if (r < 0)
 		*why = r == -ENOMEM ? "out of memory decoding it" :
 		       r == -EPROTONOSUPPORT ? "compiled by another version of initd" : "malformed";
 	return r;
+}
+
+int unit_model_read(const char *path, const char *conf_path, const char *units_dir,
+		    struct unit_set **ret, const char **why)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	size_t len = 0;
+	int r = unit_model_check(path, conf_path, units_dir, &buf, &len, why);
+
+	return r < 0 ? r : unit_model_decode(buf, len, ret, why);
 }

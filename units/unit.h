@@ -893,6 +893,12 @@ void unit_model_header(uint8_t out[UNIT_MODEL_HEADER], uint64_t digest, const vo
  * -ENOMEM. */
 int unit_model_read(const char *path, const char *conf_path, const char *units_dir,
 		    struct unit_set **ret, const char **why);
+/* unit_model_read in its two steps (so the boot can stamp each): the
+ * checks and the digest, *ret_buf then the whole file (the caller frees
+ * it); and the decode of that buffer. */
+int unit_model_check(const char *path, const char *conf_path, const char *units_dir,
+		     uint8_t **ret_buf, size_t *ret_len, const char **why);
+int unit_model_decode(const uint8_t *buf, size_t len, struct unit_set **ret, const char **why);
 
 /* What a set's units take on the heap (issue 19: bytes per service by
  * component): struct unit itself, its optional groups (struct
