@@ -168,9 +168,12 @@ static size_t utf8_sequence(const unsigned char *s)
 	return n;
 }
 
+/* The clean bytes go out in runs, one fwrite each (not one a character:
+ * a table of 1000 units is ~70,000 of them). */
 void print_clean_n(FILE *f, const char *s, size_t n, const char *keep)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t run = 0;   /* clean bytes before p + i, not written yet */
 
 	for (size_t i = 0; i < n;) {
 		size_t k = utf8_sequence(p + i);
@@ -179,13 +182,16 @@ void print_clean_n(FILE *f, const char *s, size_t n, const char *keep)
 			k = 0;
 		if (k == 0 || (p[i] < 0x20 && !(p[i] && strchr(keep, p[i]))) || p[i] == 0x7f ||
 		    (p[i] == 0xc2 && p[i + 1] < 0xa0)) {   /* C1: U+0080..U+009F */
+			fwrite(p + i - run, 1, run, f);
+			run = 0;
 			fputc('?', f);
 			i += k ? k : 1;
 			continue;
 		}
-		fwrite(p + i, 1, k, f);
+		run += k;
 		i += k;
 	}
+	fwrite(p + n - run, 1, run, f);
 }
 
 void print_clean(FILE *f, const char *s)
@@ -224,8 +230,12 @@ static void print_cell(FILE *f, const char *s, size_t width, const char *colour)
 	print_clean(f, s);
 	if (colour)
 		fputs("\033[0m", f);
-	for (size_t i = len; i < width + 2; i++)
-		fputc(' ', f);
+	for (size_t pad = len < width + 2 ? width + 2 - len : 0, k; pad; pad -= k) {
+		static const char spaces[] = "                                ";
+
+		k = pad < sizeof(spaces) - 1 ? pad : sizeof(spaces) - 1;
+		fwrite(spaces, 1, k, f);
+	}
 }
 
 static size_t max_size(size_t a, size_t b)
@@ -332,17 +342,21 @@ void status_print_table(FILE *f, const struct unit_status *u, size_t n, bool col
 {
 	size_t w_name = 4, w_state = 5, w_pid = 3, w_restarts = 8, w_since = 5, w_mem = 6,
 	       w_cpu = 3;
-	struct cells c;
+	/* Each row's cells made once for the widths and the print (with no
+	 * memory for them, made again for the print). */
+	_cleanup_free_ struct cells *all = calloc(n ? n : 1, sizeof(*all));
+	struct cells one, *c;
 
 	for (size_t i = 0; i < n; i++) {
-		cells_fill(&c, &u[i]);
+		c = all ? &all[i] : &one;
+		cells_fill(c, &u[i]);
 		w_name = max_size(w_name, strlen(u[i].name));
 		w_state = max_size(w_state, strlen(u[i].state));
-		w_pid = max_size(w_pid, strlen(c.pid));
-		w_restarts = max_size(w_restarts, strlen(c.restarts));
-		w_since = max_size(w_since, strlen(c.since));
-		w_mem = max_size(w_mem, strlen(c.memory));
-		w_cpu = max_size(w_cpu, strlen(c.cpu));
+		w_pid = max_size(w_pid, strlen(c->pid));
+		w_restarts = max_size(w_restarts, strlen(c->restarts));
+		w_since = max_size(w_since, strlen(c->since));
+		w_mem = max_size(w_mem, strlen(c->memory));
+		w_cpu = max_size(w_cpu, strlen(c->cpu));
 	}
 	print_cell(f, "NAME", w_name, NULL);
 	print_cell(f, "STATE", w_state, NULL);
@@ -353,14 +367,16 @@ void status_print_table(FILE *f, const struct unit_status *u, size_t n, bool col
 	print_cell(f, "CPU", w_cpu, NULL);
 	fputs("REASON\n", f);
 	for (size_t i = 0; i < n; i++) {
-		cells_fill(&c, &u[i]);
+		c = all ? &all[i] : &one;
+		if (!all)
+			cells_fill(c, &u[i]);
 		print_cell(f, u[i].name, w_name, NULL);
 		print_cell(f, u[i].state, w_state, colour ? state_colour(u[i].state) : NULL);
-		print_cell(f, c.pid, w_pid, NULL);
-		print_cell(f, c.restarts, w_restarts, NULL);
-		print_cell(f, c.since, w_since, NULL);
-		print_cell(f, c.memory, w_mem, NULL);
-		print_cell(f, c.cpu, w_cpu, NULL);
+		print_cell(f, c->pid, w_pid, NULL);
+		print_cell(f, c->restarts, w_restarts, NULL);
+		print_cell(f, c->since, w_since, NULL);
+		print_cell(f, c->memory, w_mem, NULL);
+		print_cell(f, c->cpu, w_cpu, NULL);
 		print_clean(f, u[i].reason && *u[i].reason ? u[i].reason : "-");
 		fputc('\n', f);
 		print_messages(f, &u[i]);
