@@ -156,8 +156,13 @@ static int reset_io_device(int dir_fd, const struct unit_limits *now, uint32_t m
 	return r == -ENODEV ? 0 : r;   /* the device went away, its limit too */
 }
 
-/* "MAJ:MIN ..." of an io.max line. By hand, not sscanf: glibc's scanf
- * would be ~35 KiB of a static PID 1 for this one line. */
+/* io.max read back to reset a slice that was not in the previous text:
+ * a line is ~60 bytes, so ~270 limited devices. */
+#define IO_MAX_FILE_MAX 16384
+
+/* "MAJ:MIN ..." of an io.max line (the kernel writes a blank and the
+ * limits after it: a line without one was cut). By hand, not sscanf:
+ * glibc's scanf and its locale code were 120 KiB of the static PID 1. */
 static bool io_line_device(const char *line, unsigned *major, unsigned *minor)
 {
 	char *end;
@@ -169,7 +174,7 @@ static bool io_line_device(const char *line, unsigned *major, unsigned *minor)
 	if (*end != ':' || end[1] < '0' || end[1] > '9')
 		return false;
 	b = strtoul(end + 1, &end, 10);
-	if ((*end != ' ' && *end != '\0') || a > UINT_MAX || b > UINT_MAX)
+	if (*end != ' ' || a > UINT_MAX || b > UINT_MAX)
 		return false;
 	*major = (unsigned)a;
 	*minor = (unsigned)b;
@@ -179,9 +184,9 @@ static bool io_line_device(const char *line, unsigned *major, unsigned *minor)
 /* was's devices, or (was NULL) those the file lists: "MAJ:MIN rbps=...". */
 static int reset_io_max(int dir_fd, const struct unit_limits *was, const struct unit_limits *now)
 {
-	char text[STAT_FILE_MAX], *line, *save = NULL;
+	char text[IO_MAX_FILE_MAX], *line, *save = NULL;
 	unsigned major, minor;
-	int r = 0, k;
+	int r = 0, k, n;
 
 	if (was) {
 		for (size_t i = 0; i < was->n_io_max; i++)
@@ -190,15 +195,15 @@ static int reset_io_max(int dir_fd, const struct unit_limits *was, const struct 
 				r = k;
 		return r;
 	}
-	r = cgroup_read_file(dir_fd, "io.max", text, sizeof(text));
-	if (r < 0)
-		return r;
-	r = 0;
+	n = cgroup_read_file(dir_fd, "io.max", text, sizeof(text));
+	if (n < 0)
+		return n;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		if (io_line_device(line, &major, &minor) &&
 		    (k = reset_io_device(dir_fd, now, major, minor)) < 0 && r == 0)
 			r = k;
-	return r;
+	/* A full buffer may have left devices unread: said, not hidden. */
+	return r == 0 && (size_t)n == sizeof(text) - 1 ? -EFBIG : r;
 }
 
 int cgroup_limits_reset(int dir_fd, const struct unit_limits *was, const struct unit_limits *now,

@@ -733,9 +733,10 @@ START_TEST(test_readded_slice_is_reset)
 	 * stay (a directory where cpu.weight would be: EISDIR) */
 	tree_node(&t, "cg/apps/cpu.weight");
 	/* with no text before, io.max's devices are the file's (a line
-	 * that names none is passed over) */
+	 * that names none is passed over, and so is one cut after MAJ:MIN,
+	 * which may name another device: "259:1" of "259:12 ...") */
 	tree_file(&t, "cg/apps/io.max", "8:0 rbps=1 wbps=max riops=max wiops=max\n"
-		  "x:1 rbps=2\n253:7 rbps=max wbps=5 riops=max wiops=max\n");
+		  "x:1 rbps=2\n253:7 rbps=max wbps=5 riops=max wiops=max\n259:1");
 	cgroup_plan_free(pb);
 	ck_assert_int_eq(cgroup_plan_build(sb, ALL, &pb), 0);
 	cgroup_plan_apply(pb, sb, NULL, fd);
@@ -743,7 +744,7 @@ START_TEST(test_readded_slice_is_reset)
 	ck_assert_str_eq(tree_read(&t, "cg/apps/pids.max"), "max2020");
 	ck_assert_str_eq(tree_read(&t, "cg/apps/io.max"),
 			 "8:0 rbps=1 wbps=max riops=max wiops=max\nx:1 rbps=2\n"
-			 "253:7 rbps=max wbps=5 riops=max wiops=max\n"
+			 "253:7 rbps=max wbps=5 riops=max wiops=max\n259:1"
 			 "8:0 rbps=max wbps=max riops=max wiops=max"
 			 "253:7 rbps=max wbps=max riops=max wiops=max");
 	close(fd);
