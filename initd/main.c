@@ -439,15 +439,23 @@ static void commands_shutdown(struct commands *cmds, enum shutdown_how how)
 
 /* ---- rescue (rescue.h; doc/DESIGN.md, Rescue) ------------------------------ */
 
+/* The console is initd's own: PID 1 of the machine, which opened it at
+ * boot. PID 1 of a namespace (--no-mounts: a container, the host tests)
+ * shares its parent's: no shell goes there. */
+static bool console_ours(const struct initd *d)
+{
+	return d->pid1 && !d->opt.no_mounts;
+}
+
 /* Every unit has stopped (or none had started): the manager takes requests
  * again, and as PID 1 a root shell comes up on the console. */
 static void rescue_reached(struct initd *d)
 {
 	if (d->manager)
 		manager_rescue_reached(d->manager);
-	if (!d->pid1) {
-		log_notice("rescue: every unit is stopped; not PID 1, so no shell "
-			   "(the console is not initd's): svctl still answers");
+	if (!console_ours(d)) {
+		log_notice("rescue: every unit is stopped; no shell (the console is not initd's: "
+			   "not PID 1, or --no-mounts): svctl still answers");
 		return;
 	}
 	log_notice("rescue: every unit is stopped; svctl start, reboot and poweroff work");
@@ -467,7 +475,7 @@ static void __attribute__((format(printf, 2, 3))) no_units(struct initd *d, cons
 	vsnprintf(d->cmds.no_units_why, sizeof(d->cmds.no_units_why), fmt, ap);
 	va_end(ap);
 	log_error("%s; no services will run", d->cmds.no_units_why);
-	if (!d->pid1 || d->cmds.rescue_why[0] || d->cmds.shutting_down)
+	if (!console_ours(d) || d->cmds.rescue_why[0] || d->cmds.shutting_down)
 		return;   /* no console of ours; or the rescue's shell, or none */
 	log_notice("no units: a shell on the console to repair them; svctl reload loads them");
 	rescue_shell_start(&d->rescue);
