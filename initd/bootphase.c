@@ -21,10 +21,15 @@ static const char *const phase_name[BOOT_PHASE_MAX] = {
 	[BOOT_PHASE_BOOT] = "boot_pass",
 };
 
-void boot_phase_mark(enum boot_phase p)
+void boot_phase_mark_at(enum boot_phase p, uint64_t usec)
 {
 	if ((unsigned)p < BOOT_PHASE_MAX && !phase_at[p])
-		phase_at[p] = now_usec();
+		phase_at[p] = usec;
+}
+
+void boot_phase_mark(enum boot_phase p)
+{
+	boot_phase_mark_at(p, now_usec());
 }
 
 uint64_t boot_phase_at(enum boot_phase p)

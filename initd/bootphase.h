@@ -31,6 +31,9 @@ enum boot_phase {
 /* Stamp phase p now, unless it was stamped already (a reload does not
  * move the boot's stamps). */
 void boot_phase_mark(enum boot_phase p);
+/* The same with a stamp taken before (now_usec()): a phase known to have
+ * ended only once a later step worked. */
+void boot_phase_mark_at(enum boot_phase p, uint64_t usec);
 
 /* Its stamp (monotonic usec), 0 if not reached; its name, for svctl. */
 uint64_t boot_phase_at(enum boot_phase p);

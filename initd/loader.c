@@ -261,11 +261,12 @@ int loader_read_compiled(const char *model_path, const char *conf_path, const ch
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	const char *why = NULL;
+	uint64_t read_at = 0;
 	size_t len = 0;
 	int r = unit_model_check(model_path, conf_path, units_dir, &buf, &len, &why);
 
 	if (r == 0) {
-		boot_phase_mark(BOOT_PHASE_MODEL_READ);
+		read_at = now_usec();   /* stamped once decoded: else the loader's */
 		r = unit_model_decode(buf, len, ret, &why);
 	}
 	if (r == -ENOENT)
@@ -278,6 +279,7 @@ int loader_read_compiled(const char *model_path, const char *conf_path, const ch
 		log_warn("%s: %s (%s); reading the unit files", model_path, why, strerror(-r));
 		return r;
 	}
+	boot_phase_mark_at(BOOT_PHASE_MODEL_READ, read_at);
 	boot_phase_mark(BOOT_PHASE_MODEL_DECODED);
 	log_info("units: %zu from %s (its digest matches the files)", (*ret)->n_units, model_path);
 	free(TAKE_PTR(buf));
