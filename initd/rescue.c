@@ -56,8 +56,8 @@ int rescue_shell_start(struct rescue_shell *r)
 	int fd;
 
 	r->released = false;
-	if (r->pid > 0)
-		return 0;
+	if (r->pid > 0 || loop_timer_armed(&r->respawn))
+		return 0;   /* one runs, or one comes after its young death's delay */
 	pid = spawn_helper_fork();
 	if (pid < 0) {
 		log_error("rescue: cannot start %s: %s", RESCUE_SHELL, strerror(errno));

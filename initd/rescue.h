@@ -33,7 +33,8 @@ struct rescue_shell {
 };
 
 void rescue_shell_init(struct rescue_shell *r, struct loop *l);
-/* Start the shell now (no-op when one runs). 0 or -errno (logged). */
+/* Start the shell now (no-op when one runs, or a respawn is pending).
+ * 0 or -errno (logged). */
 int rescue_shell_start(struct rescue_shell *r);
 /* What the shell was there for is over (the units a failed load left
  * out are in): the one running may stay until it exits, none comes after
