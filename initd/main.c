@@ -1011,11 +1011,8 @@ static void reload_loaded(struct unit_set *set, int err, const char *why, void *
 	d->reloading = NULL;
 	if (!d->manager) {
 		/* Nothing runs yet (the first load failed): this is the first
-		 * load, bad units and all, as at boot. */
-		size_t errors = set ? set->diags.n : 0;
-
-		units_loaded(set, err, why, d);
-		commands_reload_first_load(&d->cmds, errors);
+		 * load, bad units and all, initd.conf's mounts first, as at boot. */
+		boot_units_loaded(set, err, why, d);
 	} else if (!set) {
 		log_error("reload: %s: %s", why, strerror(-err));
 		commands_reload_failed(&d->cmds, -err, "%s: %s", why, strerror(-err));
