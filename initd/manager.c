@@ -1090,12 +1090,41 @@ const struct logbuf *manager_service_log(struct service *s)
 	return svc_of(s)->log ? &svc_of(s)->log->ring : &none;
 }
 
+/* An operator's start is a fresh one for what it requires too: each failed
+ * unit v requires, through any chain, may be started once more for it
+ * (manager_pass.c: a failed unit already pulled in by an operator's start
+ * fails the unit requiring it). A walk with its own marks: a start is rare,
+ * the graph may share requirements. Short of memory, no retry. */
+static void operator_start_retries(struct manager *m, const struct svc *v)
+{
+	_cleanup_free_ uint32_t *stack = malloc(m->n_svcs * sizeof(*stack));
+	_cleanup_free_ uint8_t *seen = calloc(m->n_svcs ? m->n_svcs : 1, 1);
+	size_t top = 0;
+
+	if (!stack || !seen)
+		return;
+	for (const struct svc *at = v;; at = m->svcs[stack[--top]]) {
+		for (uint32_t k = 0; k < at->deps->n_requires; k++) {
+			uint32_t i = at->deps->requires[k];
+
+			if (seen[i]++)
+				continue;
+			if (m->svcs[i]->s.state == SERVICE_FAILED)
+				m->svcs[i]->operator_start = false;
+			stack[top++] = i;
+		}
+		if (!top)
+			break;
+	}
+}
+
 int manager_start(struct manager *m, struct service *s)
 {
 	if (m->shutdown != SHUTDOWN_NONE)
 		return -ESHUTDOWN;
 	if (s->state == SERVICE_BAD_CONFIG)
 		return -ENOEXEC;
+	operator_start_retries(m, svc_of(s));
 	service_start(s);
 	svc_of(s)->stop_after_dependents = false;
 	svc_of(s)->operator_start = true;

@@ -172,4 +172,35 @@ check "typo: the log warns that no unit names the mode" \
 check "typo: a unit without modes still runs" wait_state plain running 5
 end_initd
 
+# A failed requirement is started once more by each operator's start of a
+# unit requiring it, through a unit that is stopped (not once a boot):
+# failing again, it fails that start; repaired, the next start runs all.
+new_boot retry
+unit dep <<EOC
+exec = [ "/bin/sh", "-c", "test -e $T/ok || exit 3; exec sleep 1000" ];
+restart = "no";
+EOC
+unit mid <<EOC
+exec = [ "/bin/sh", "-c", "exec sleep 1000" ];
+requires = [ "dep" ];
+restart = "no";
+EOC
+unit top <<EOC
+exec = [ "/bin/sh", "-c", "exec sleep 1000" ];
+requires = [ "mid" ];
+restart = "no";
+EOC
+run_initd
+check "retry: svctl answers" wait_until 5 control_answers
+check "retry: dep, mid and top failed at boot" wait_until 5 \
+	eval 'state_is dep failed && state_is mid failed && state_is top failed'
+sv start top >/dev/null 2>&1
+check "retry: a start tries dep once more; it fails again, and top with it" \
+	wait_until 5 eval 'state_is top failed && svc_reason top | grep -q "dependency mid failed"'
+touch "$T/ok"
+sv start top >/dev/null 2>&1
+check "retry: repaired, the next start runs dep, mid and top" wait_until 5 \
+	eval 'state_is dep running && state_is mid running && state_is top running'
+end_initd
+
 [ "$FAILED" -eq 0 ]
