@@ -186,45 +186,115 @@ static bool prefix_equal(const char *a, const char *b)
 	       memcmp(x.bytes, y.bytes, x.family == AF_INET ? 4 : 16) == 0;
 }
 
+/* Bridges a reload left in place, with the addresses their last text gave
+ * them: a later text that declares one again takes off those it no longer
+ * gives (it has no other record of them: PID 1 reads no address dump).
+ * Bounded; past it the oldest record is forgotten. */
+#define LEFT_BRIDGES_MAX (2 * UNIT_BRIDGES_MAX)
+static struct left_bridge {
+	char *name, *address, *address6;
+} left[LEFT_BRIDGES_MAX];
+static size_t n_left;
+
+static void left_forget(size_t i)
+{
+	free(left[i].name);
+	free(left[i].address);
+	free(left[i].address6);
+	memmove(&left[i], &left[i + 1], (n_left - i - 1) * sizeof(*left));
+	n_left--;
+}
+
+static ssize_t left_find(const char *name)
+{
+	for (size_t i = 0; i < n_left; i++)
+		if (strcmp(left[i].name, name) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static void left_remember(const struct unit_bridge *b)
+{
+	ssize_t i = left_find(b->name);
+	struct left_bridge l = { strdup(b->name), b->address ? strdup(b->address) : NULL,
+				 b->address6 ? strdup(b->address6) : NULL };
+
+	if (i >= 0)
+		left_forget((size_t)i);
+	if (n_left == LEFT_BRIDGES_MAX)
+		left_forget(0);
+	if (!l.name || (b->address && !l.address) || (b->address6 && !l.address6)) {
+		free(l.name);
+		free(l.address);
+		free(l.address6);
+		log_warn("bridge %s: out of memory: its addresses stay if it is declared again",
+			 b->name);
+		return;
+	}
+	left[n_left++] = l;
+}
+
+/* Take off b's addresses was4 and was6 that now no longer gives it. */
+static void addrs_take_off(int sk, const char *name, const char *was4, const char *was6,
+			   const struct unit_bridge *now)
+{
+	const char *addr[2] = { was4, was6 };
+	int index = link_index(name);
+
+	for (int k = 0; index >= 0 && k < 2; k++) {
+		int r;
+
+		if (!addr[k] || prefix_equal(k ? now->address6 : now->address, addr[k]))
+			continue;
+		r = addr_change(sk, index, addr[k], RTM_DELADDR);
+		if (r < 0)
+			log_error("bridge %s: cannot remove %s: %s", name, addr[k], strerror(-r));
+	}
+}
+
+static const struct unit_bridge *bridge_in(const struct initd_conf *conf, const char *name)
+{
+	for (size_t k = 0; conf && k < conf->n_bridges; k++)
+		if (strcmp(conf->bridges[k].name, name) == 0)
+			return &conf->bridges[k];
+	return NULL;
+}
+
 /* A reload: an address the running text gave a bridge that the new text
  * no longer gives it is taken off (a service would still be answered at
  * the old one). A bridge no longer declared is left as it is: it may not
  * be initd's (bridge_setup takes one that was there), and the old units
- * on it are still stopping. */
+ * on it are still stopping; declared again later, what it had then goes. */
 static void bridges_prune(int sk, const struct initd_conf *prev, const struct initd_conf *conf)
 {
 	for (size_t i = 0; prev && i < prev->n_bridges; i++) {
-		const struct unit_bridge *was = &prev->bridges[i], *now = NULL;
-		const char *addr[2] = { was->address, was->address6 };
-		int index = link_index(was->name);
+		const struct unit_bridge *was = &prev->bridges[i], *now = bridge_in(conf, was->name);
 
-		for (size_t k = 0; k < conf->n_bridges && !now; k++)
-			if (strcmp(conf->bridges[k].name, was->name) == 0)
-				now = &conf->bridges[k];
-		if (index < 0)
-			continue;   /* gone */
-		if (!now) {
+		if (now)
+			addrs_take_off(sk, was->name, was->address, was->address6, now);
+		else if (link_index(was->name) >= 0) {
 			log_notice("bridge %s: no longer in initd.conf; left as it is until the "
 				   "next boot", was->name);
-			continue;
+			left_remember(was);
 		}
-		for (int k = 0; k < 2; k++) {
-			int r;
+	}
+	for (size_t i = 0; i < conf->n_bridges; i++) {
+		const struct unit_bridge *now = &conf->bridges[i];
+		ssize_t k = left_find(now->name);
 
-			if (!addr[k] || prefix_equal(k ? now->address6 : now->address, addr[k]))
-				continue;
-			r = addr_change(sk, index, addr[k], RTM_DELADDR);
-			if (r < 0)
-				log_error("bridge %s: cannot remove %s: %s", was->name, addr[k],
-					  strerror(-r));
-		}
+		if (k < 0 || bridge_in(prev, now->name))
+			continue;
+		addrs_take_off(sk, now->name, left[k].address, left[k].address6, now);
+		left_forget((size_t)k);
 	}
 }
 
 /* initd.conf's sysctl sets net.ipv4.ip_forward itself (after net_boot). */
 static bool sysctl_sets_ip_forward(const struct initd_conf *conf)
 {
-	static const char *const names[] = { "net.ipv4.ip_forward=", "net/ipv4/ip_forward=" };
+	/* the same switch by two names (a sysctl name has no '/': --check) */
+	static const char *const names[] = { "net.ipv4.ip_forward=",
+					     "net.ipv4.conf.all.forwarding=" };
 
 	for (char **s = conf->sysctl; s && *s; s++)
 		for (size_t i = 0; i < 2; i++)

@@ -255,6 +255,21 @@ static void in_own_netns(void)
 
 /* A reload's text against the running one: what it no longer declares is
  * undone (before, the old addresses and bridges stayed). */
+/* This namespace's net.ipv4.ip_forward, as read ("1\n"). */
+static const char *ip_forward(void)
+{
+	static char v[8];
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_forward", "r");
+
+	v[0] = '\0';
+	if (f) {
+		if (!fgets(v, sizeof(v), f))
+			v[0] = '\0';
+		fclose(f);
+	}
+	return v;
+}
+
 static void reload_in_own_netns(void)
 {
 	struct unit_bridge a[] = { { .name = "tbr0", .address = "10.9.0.1/24",
@@ -265,10 +280,15 @@ static void reload_in_own_netns(void)
 				     .address6 = "FD00:9:0::7/64" } };
 	struct unit_bridge d[] = { { .name = "tbr0", .address = "10.9.0.5/24",
 				     .address6 = "fd00:9::7/64" } };
+	static char *listed[] = { "net.ipv4.conf.all.forwarding=1", NULL };
+	struct unit_bridge e[] = { { .name = "tbr0", .address = "10.9.0.9/24" } };
 	struct initd_conf was = { .bridges = a, .n_bridges = 2, .ip_forward = true },
 			  now = { .bridges = b, .n_bridges = 1 },
 			  upper = { .bridges = c, .n_bridges = 1 },
-			  lower = { .bridges = d, .n_bridges = 1 };
+			  lower = { .bridges = d, .n_bridges = 1 }, none = { 0 },
+			  again = { .bridges = e, .n_bridges = 1 },
+			  fwd_on = { .bridges = e, .n_bridges = 1, .ip_forward = true },
+			  fwd_listed = { .bridges = e, .n_bridges = 1, .sysctl = listed };
 	char fwd[8] = "";
 	FILE *f;
 
@@ -291,10 +311,28 @@ static void reload_in_own_netns(void)
 	ck_assert_str_eq(fwd, "0\n");
 	net_boot(&now, &now);   /* the same text again: nothing taken away */
 	ck_assert_int_eq(ip_lines("-o addr show dev tbr0", "inet 10.9.0.5/24"), 1);
-	/* the same address written another way is the same: kept */
+	/* the same address written another way is the same: kept, not
+	 * taken off and added again (which would make its lifetime forever) */
 	net_boot(&upper, &now);
+	ck_assert_int_eq(system("ip addr change fd00:9::7/64 dev tbr0 valid_lft 3600 "
+				"preferred_lft 3600"), 0);
 	net_boot(&lower, &upper);
 	ck_assert_int_eq(ip_lines("-o addr show dev tbr0", "inet6 fd00:9::7/64"), 1);
+	ck_assert(ip_shows("-o addr show dev tbr0", "valid_lft 3"));
+	/* dropped by one text, declared again by a later one: what the bridge
+	 * had when it was dropped goes, what is declared again stays */
+	net_boot(&none, &lower);
+	ck_assert(ip_shows("-o addr show dev tbr0", "inet 10.9.0.5/24"));
+	net_boot(&again, &none);
+	ck_assert(ip_shows("-o addr show dev tbr0", "inet 10.9.0.9/24"));
+	ck_assert_int_eq(ip_lines("-o addr show dev tbr0", "10.9.0.5/"), 0);
+	ck_assert_int_eq(ip_lines("-o addr show dev tbr0", "fd00:9::7/"), 0);
+	/* ip_forward turned off while the sysctl list sets it, by either of
+	 * its names: left to the list (written after net_boot), not toggled */
+	net_boot(&fwd_on, &again);
+	ck_assert_str_eq(ip_forward(), "1\n");
+	net_boot(&fwd_listed, &fwd_on);
+	ck_assert_str_eq(ip_forward(), "1\n");
 }
 
 static void in_child(void (*fn)(void))
