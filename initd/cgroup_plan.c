@@ -1,8 +1,10 @@
 /* cgroup_plan.c — see cgroup_plan.h. */
 #include "initd/cgroup_plan.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +202,56 @@ static int enable_all(int dir_fd, uint32_t mask)
 	return n ? cgroup_write_file(dir_fd, "cgroup.subtree_control", line) : 0;
 }
 
+/* EEXIST enabling ctrl on dir_fd: a child node already holds a cgroup
+ * named like one of ctrl's files ("cpu.max"), where the kernel would add
+ * the file. Only a delegated subtree can make one. Its path into out,
+ * "CHILD/NAME", so that the problem names it. */
+static DIR *dir_below(int dir_fd, const char *name)
+{
+	int fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (fd >= 0 && !d)
+		close(fd);
+	return d;
+}
+
+static bool child_has(DIR *c, const char *ctrl, char *name, size_t size)
+{
+	size_t len = strlen(ctrl);
+	struct dirent *f;
+
+	while ((f = readdir(c)))
+		if (f->d_type == DT_DIR && strncmp(f->d_name, ctrl, len) == 0 &&
+		    f->d_name[len] == '.') {
+			snprintf(name, size, "%s", f->d_name);
+			return true;
+		}
+	return false;
+}
+
+static bool ctrl_name_taken(int dir_fd, const char *ctrl, char *out, size_t size)
+{
+	DIR *d = dir_below(dir_fd, ".");
+	struct dirent *e;
+	bool found = false;
+
+	while (d && !found && (e = readdir(d))) {
+		char name[NAME_MAX + 1];
+		DIR *c;
+
+		if (e->d_type != DT_DIR || e->d_name[0] == '.' || !(c = dir_below(dirfd(d), e->d_name)))
+			continue;
+		found = child_has(c, ctrl, name, sizeof(name));
+		if (found)
+			snprintf(out, size, "%s/%s", e->d_name, name);
+		closedir(c);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 /* Enable the controllers of mask in dir_fd's cgroup.subtree_control: all
  * at once first; when that fails, one at a time, so that one refusal does
  * not hide the others. Returns the controllers refused; the first error
@@ -218,8 +270,16 @@ static uint32_t enable_controllers(int dir_fd, uint32_t mask, char *problem, siz
 			continue;
 		snprintf(word, sizeof(word), "+%s", unit_controller_to_string((enum unit_controller)c));
 		r = cgroup_write_file(dir_fd, "cgroup.subtree_control", word);
-		if (r < 0 && !refused && problem)
-			snprintf(problem, size, "cgroup.subtree_control %s: %s", word, strerror(-r));
+		if (r < 0 && !refused && problem) {
+			char taken[2 * NAME_MAX + 2];
+
+			if (r == -EEXIST && ctrl_name_taken(dir_fd, word + 1, taken, sizeof(taken)))
+				snprintf(problem, size, "cgroup.subtree_control %.10s: %.48s takes "
+					 "a file's name (a delegated cgroup)", word, taken);
+			else
+				snprintf(problem, size, "cgroup.subtree_control %s: %s", word,
+					 strerror(-r));
+		}
 		if (r < 0)
 			refused |= UNIT_CONTROLLER_BIT(c);
 	}

@@ -28,3 +28,37 @@ check "deepdeleg: its node /apps/deepdeleg is gone, 19 levels and all" \
 	eventually 15 eval '! test -d "$CG/apps/deepdeleg"'
 check "deepdeleg: the process at the bottom is gone" eval '! alive "$dp"'
 sv wait >/dev/null 2>&1
+
+# A delegated cgroup named like a controller's file ("cpu.max": the kernel
+# allows it while cpu is not enabled above) makes the kernel refuse that
+# controller on the slice (EEXIST). The unit that needs it fails with a
+# reason that names the cgroup in the way, not a bare "File exists". In a
+# slice of its own (coll), dropped again after.
+sed -i 's|^  { path = "other"; },|  { path = "other"; },\n  { path = "coll"; },|' /etc/initd/initd.conf
+cat > $U/dlg.unit <<'EOT'
+description = "delegates pids in slice coll";
+exec = [ "/bin/sleep", "7501" ];
+cgroup = { slice = "coll"; subtree_control = [ "pids" ]; };
+EOT
+sv reload >/dev/null 2>&1
+sv wait >/dev/null 2>&1
+check "collision: dlg runs in /coll/dlg" eventually 5 test -d "$CG/coll/dlg/main"
+check "collision: cpu is not enabled in /coll" eval '! grep -qw cpu "$CG/coll/cgroup.subtree_control"'
+check "collision: a cgroup named cpu.max in dlg's node" mkdir "$CG/coll/dlg/cpu.max"
+cat > $U/dlgcpu.unit <<'EOT'
+description = "needs cpu in slice coll";
+exec = [ "/bin/sleep", "7502" ];
+cgroup = { slice = "coll"; cpu = { weight = 50; }; };
+EOT
+sv reload >/dev/null 2>&1
+sv wait >/dev/null 2>&1
+st=$(sv status dlgcpu 2>&1)
+check "collision: dlgcpu does not run" eval '! echo "$st" | grep -q " running "'
+check "collision: its reason names dlg/cpu.max ($st)" \
+	eval 'echo "$st" | grep -q "dlg/cpu.max takes a file.s name"'
+rmdir "$CG/coll/dlg/cpu.max"
+rm -f $U/dlg.unit $U/dlgcpu.unit
+sed -i '/path = "coll"/d' /etc/initd/initd.conf
+sv reload >/dev/null 2>&1
+sv wait >/dev/null 2>&1
+check "collision: the slice coll is removed after" eventually 10 eval '! test -d "$CG/coll"'
