@@ -467,7 +467,7 @@ static void rescue_reached(struct initd *d)
  * too, or an appliance whose only way in is a unit (sshd) could not be
  * repaired. Not rescue: the units of a load that works then start as the
  * boot's would have, and the shell is not started again after it exits. */
-static void __attribute__((format(printf, 2, 3))) no_units(struct initd *d, const char *fmt, ...)
+static void _printf_(2, 3) no_units(struct initd *d, const char *fmt, ...)
 {
 	va_list ap;
 
