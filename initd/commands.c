@@ -1037,9 +1037,12 @@ static int cmd_metrics(struct commands *cmds, struct control_client *c,
 static int cmd_shutdown(struct commands *cmds, struct control_client *c,
 			const struct control_request *req, struct proto_buf *reply)
 {
-	if (cmds->shutdown)
-		cmds->shutdown(cmds, req->type == PROTO_REQ_REBOOT ? SHUTDOWN_REBOOT :
-				     req->type == PROTO_REQ_HALT ? SHUTDOWN_HALT : SHUTDOWN_POWEROFF);
+	enum shutdown_how how = req->type == PROTO_REQ_REBOOT ? SHUTDOWN_REBOOT :
+				req->type == PROTO_REQ_HALT ? SHUTDOWN_HALT : SHUTDOWN_POWEROFF;
+
+	if (cmds->shutdown && cmds->shutdown(cmds, how) == -EALREADY)
+		return reply_error(reply, EALREADY, "the services are stopped and the end of "
+				   "another kind is under way: too late to change it");
 	return reply_ok(reply);
 }
 

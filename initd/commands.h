@@ -20,7 +20,8 @@ struct commands {
 	struct watchdog *watchdog;    /* the hardware watchdog (show-system) */
 	struct metrics *metrics;      /* `svctl metrics`, the metrics file's count */
 	/* poweroff / reboot / halt */
-	void (*shutdown)(struct commands *cmds, enum shutdown_how how);
+	/* 0, or -EALREADY: the end of another kind is under way */
+	int (*shutdown)(struct commands *cmds, enum shutdown_how how);
 	void *data;                   /* for the shutdown callback */
 	bool shutting_down;           /* one was asked: reloads are refused */
 	struct pending *pending;      /* deferred requests (list) */

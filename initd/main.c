@@ -411,30 +411,47 @@ static void shutdown_unsupervised(struct loop *l, void *data)
 	shutdown_done(NULL, d->shutdown, d);
 }
 
-static void request_shutdown(struct initd *d, enum shutdown_how how)
+static const char *shutdown_how_name(enum shutdown_how how)
 {
+	return how == SHUTDOWN_REBOOT ? "reboot" : how == SHUTDOWN_HALT ? "halt" :
+	       how == SHUTDOWN_EXIT ? "exit" : how == SHUTDOWN_RESCUE ? "rescue" : "poweroff";
+}
+
+/* 0, or -EALREADY when the final phase of another kind has begun: the
+ * services are stopped, boot_final will do what was asked first (until
+ * then the last request wins, as the manager's stop order allows). */
+static int request_shutdown(struct initd *d, enum shutdown_how how)
+{
+	if (!d->pid1)
+		how = SHUTDOWN_EXIT;
+	if (d->final_started || (!d->manager && d->cmds.shutting_down)) {
+		enum shutdown_how now = d->final_started ? d->final_how : d->shutdown;
+
+		if (now == how)
+			return 0;
+		log_warn("%s asked while the end for %s is under way: ignored",
+			 shutdown_how_name(how), shutdown_how_name(now));
+		return -EALREADY;
+	}
 	/* From now on a hang of the shutdown ends in a reset. */
 	watchdog_shutdown(d->watchdog);
 	d->cmds.shutting_down = true;
-	if (!d->pid1)
-		how = SHUTDOWN_EXIT;
 	if (!d->manager) {
 		/* Nothing supervised (still loading, or no unit set could be
 		 * loaded): go straight to the end. */
 		d->shutdown = how;
 		if (loop_defer(d->loop, shutdown_unsupervised, d) < 0)
 			shutdown_done(NULL, how, d);
-		return;
+		return 0;
 	}
-	log_notice("stopping services for %s", how == SHUTDOWN_REBOOT ? "reboot" :
-						how == SHUTDOWN_HALT ? "halt" :
-						how == SHUTDOWN_EXIT ? "exit" : "poweroff");
+	log_notice("stopping services for %s", shutdown_how_name(how));
 	manager_shutdown(d->manager, how, shutdown_done, d);
+	return 0;
 }
 
-static void commands_shutdown(struct commands *cmds, enum shutdown_how how)
+static int commands_shutdown(struct commands *cmds, enum shutdown_how how)
 {
-	request_shutdown(cmds->data, how);
+	return request_shutdown(cmds->data, how);
 }
 
 /* ---- rescue (rescue.h; doc/DESIGN.md, Rescue) ------------------------------ */

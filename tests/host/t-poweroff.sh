@@ -101,4 +101,37 @@ fi
 check "initd says why it exits" grep -q "reboot(2) refused (no CAP_SYS_BOOT in this container): exiting" "$T/initd.log"
 check "no crash action ran" eval '! grep -q "fatal\|crash action" "$T/initd.log"'
 stop_initd
+# --- a second request of another kind once the services are stopped (the
+# log writer held, as a slow disk's fsync holds it): refused with the
+# reason, and the end is the first request's. In a PID namespace reboot(2)
+# ends it as a signal would: 129 (SIGHUP) for a reboot, 130 for a poweroff.
+writer_pid() {
+	local p
+	for p in $(ns_procs "$NS_ID"); do
+		tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- --log-writer &&
+			{ echo "$p"; return 0; }
+	done
+	return 1
+}
+new_boot late
+echo "log = { directory = \"$T/logs\"; };" > "$T/conf/initd.conf"
+testd_unit chat "--print-every 100"
+start_initd
+check "late: the log writer runs" wait_until 5 writer_pid
+kill -STOP "$(writer_pid)"
+sv poweroff >/dev/null 2>&1
+check "late: the services are stopped" wait_until 5 \
+	grep -q "all services stopped\|stopping services for poweroff" "$T/initd.log"
+sleep 0.5
+late_out=$(sv reboot 2>&1); late_rc=$?
+check "late: svctl reboot is refused (exit $late_rc): $late_out" \
+	eval '[ "$late_rc" -ne 0 ] && grep -q "too late" <<< "$late_out"'
+check "late: the log says it was ignored" grep -q "reboot asked while the end for poweroff is under way: ignored" "$T/initd.log"
+ended=0; wait_unshare 10 && ended=1
+if [ "$ended" = 1 ]; then
+	wait "$UNSHARE_PID"; rc=$?
+	is "late: the end is the poweroff (130), not the reboot (129)" "$rc" 130
+	UNSHARE_PID=
+fi
+stop_initd
 [ "$FAILED" -eq 0 ]
