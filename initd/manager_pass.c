@@ -192,12 +192,37 @@ static bool pass_stop_after_dependents(struct manager *m, struct svc *v)
 	return true;
 }
 
+static bool names_has(char *const *names, const char *name)
+{
+	for (; names && *names; names++)
+		if (strcmp(*names, name) == 0)
+			return true;
+	return false;
+}
+
+/* A unit a reload removed that is still stopping and required v's unit, or
+ * came after it: its record is out of the dependency graph (deps), so its
+ * own unit's lists say so. */
+static bool removed_depends_on(const struct manager *m, const struct svc *v)
+{
+	for (size_t i = 0; i < m->n_removed; i++) {
+		const struct service *r = &m->removed[i]->s;
+
+		if (service_is_active(r) && (names_has(r->unit->requires, v->s.unit->name) ||
+					     names_has(r->unit->after, v->s.unit->name)))
+			return true;
+	}
+	return false;
+}
+
 /* Shutting down: a service stops once everything that depends on it has. */
 static void pass_shutdown_one(struct manager *m, struct svc *v)
 {
 	for (size_t k = 0; k < v->deps->n_dependents; k++)
 		if (service_is_active(&m->svcs[v->deps->dependents[k]]->s))
 			return;
+	if (removed_depends_on(m, v))
+		return;
 	service_stop(&v->s);
 }
 
@@ -492,7 +517,11 @@ void manager_schedule(struct manager *m)
 void manager_schedule_svc(struct manager *m, struct svc *v)
 {
 	/* A unit a reload removed has no position, and no unit depends on
-	 * it any more: reload_pass frees it once it stopped. */
+	 * it any more: reload_pass frees it once it stopped. At a shutdown
+	 * the units it required wait for it (removed_depends_on): all are
+	 * looked at again. */
+	if (v->removed && m->shutdown != SHUTDOWN_NONE)
+		pass_mark_all(m);
 	if (!v->removed && v->pass_pos < m->pass_marks_n) {
 		bit_set(m->pass_waiting, v->pass_pos, v->s.state == SERVICE_WAITING);
 		pass_mark_pos(m, v->pass_pos);

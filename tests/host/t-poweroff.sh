@@ -134,4 +134,19 @@ if [ "$ended" = 1 ]; then
 	UNSHARE_PID=
 fi
 stop_initd
+# --- a unit a reload removed, still stopping when the shutdown comes, is
+# waited for by what it required: y gets SIGTERM only once x is gone.
+new_boot removed
+testd_unit y ""
+testd_unit x "--term-delay 1500" 'requires = [ "y" ];'
+start_initd
+check "removed: x and y run" wait_until 5 all_running x y
+rm "$T/conf/units/x.unit"
+sv reload >/dev/null 2>&1
+sleep 0.2
+sv poweroff >/dev/null 2>&1
+wait_unshare 10
+tx=$(log_time x '^dying') ty=$(term_time y)
+check "removed: y got SIGTERM ($ty) only after x died ($tx)" lt "$tx" "$ty"
+stop_initd
 [ "$FAILED" -eq 0 ]
