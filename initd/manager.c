@@ -801,18 +801,34 @@ void main_watch_close(struct manager *m, struct svc *v)
 
 /* ---- public ------------------------------------------------------------------ */
 
+/* The shutdown's time is up: what is left is killed. A poweroff or reboot
+ * goes on at once (boot_final kills and reaps every process); rescue waits
+ * until they are gone, at most SHUTDOWN_KILL_WAIT_USEC (a process stuck in
+ * the kernel never is), before it says every unit is stopped. */
+#define SHUTDOWN_KILL_WAIT_USEC (5 * USEC_PER_SEC)
+
 static void shutdown_timeout(struct loop *l, void *data)
 {
 	struct manager *m = data;
 
+	if (m->shutdown_killed) {
+		log_warn("shutdown: killed services still not gone after %llu s; going on",
+			 (unsigned long long)(SHUTDOWN_KILL_WAIT_USEC / USEC_PER_SEC));
+		shutdown_finish(m);
+		return;
+	}
 	log_warn("shutdown: services still running after the shutdown timeout, killing them");
 	for (size_t i = 0; i < m->n_svcs; i++)
-		if (service_is_active(&m->svcs[i]->s))
-			ops_kill_all(&m->svcs[i]->s);
+		service_kill_at_shutdown(&m->svcs[i]->s);
 	for (size_t i = 0; i < m->n_removed; i++)
-		if (service_is_active(&m->removed[i]->s))
-			ops_kill_all(&m->removed[i]->s);
-	shutdown_finish(m);
+		service_kill_at_shutdown(&m->removed[i]->s);
+	if (m->shutdown != SHUTDOWN_RESCUE) {
+		shutdown_finish(m);
+		return;
+	}
+	m->shutdown_killed = true;
+	loop_timer_arm(l, &m->shutdown_timer, now_usec() + SHUTDOWN_KILL_WAIT_USEC);
+	manager_schedule(m);   /* the pass finishes once they are gone */
 }
 
 int manager_new(struct loop *l, const struct manager_options *opt, struct manager **ret)
@@ -969,6 +985,7 @@ void manager_shutdown(struct manager *m, enum shutdown_how how, manager_done_fn 
 	m->shutdown = how;
 	m->shutdown_done = done;
 	m->shutdown_data = data;
+	m->shutdown_killed = false;
 	for (size_t i = 0; i < m->n_svcs; i++) {
 		m->svcs[i]->s.want_running = false;
 		m->svcs[i]->restart_after_swap = false;

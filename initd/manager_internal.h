@@ -162,6 +162,7 @@ struct manager {
 	void *shutdown_data;
 	struct loop_timer shutdown_timer;
 	bool shutdown_finished;
+	bool shutdown_killed;         /* its timeout killed what was left */
 
 	struct settled_waiter *waiters;
 	size_t n_waiters;

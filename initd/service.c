@@ -132,7 +132,8 @@ const struct service_transition service_transitions[] = {
 	T(RUNNING,    EXITED,     "clean exit, no restart"),
 	T(RUNNING,    FAILED,     "exit, no restart"),
 	T(RUNNING,    RESTARTING, "exit, restart wanted"),
-	T(RUNNING,    STOPPING,   "stop, a required unit failed, health probe failed"),
+	T(RUNNING,    STOPPING,   "stop, a required unit failed, health probe failed, "
+				  "the shutdown's timeout (killed)"),
 	T(RUNNING,    STOPPED,    "exit while an operator's stop waits (service_stop_later)"),
 	T(STOPPING,   STOPPED,    "exit and empty leaf"),
 	T(STOPPING,   WAITING,    "exit and empty leaf, started again meanwhile"),
@@ -1014,6 +1015,21 @@ void service_stop_later(struct service *s)
 {
 	s->want_running = false;
 	s->stop_cause = STOP_OPERATOR;
+}
+
+void service_kill_at_shutdown(struct service *s)
+{
+	if (!service_is_active(s))
+		return;
+	s->want_running = false;
+	if (s->state != SERVICE_STOPPING) {
+		loop_timer_cancel(s->loop, &s->timer);
+		s->stop_cause = STOP_NONE;
+		service_set_state(s, SERVICE_STOPPING);
+	}
+	s->stop_timed_out = true;
+	if (s->ops->kill_all(s) == 1 && s->pid <= 0)
+		service_after_exit(s);
 }
 
 void service_stop_by_operator(struct service *s)

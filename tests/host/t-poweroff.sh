@@ -149,4 +149,24 @@ wait_unshare 10
 tx=$(log_time x '^dying') ty=$(term_time y)
 check "removed: y got SIGTERM ($ty) only after x died ($tx)" lt "$tx" "$ty"
 stop_initd
+# --- the shutdown's timeout on the way to rescue: base, still waiting for
+# stub (which ignores SIGTERM) to stop, is killed with it. Both end as stops
+# the shutdown asked for (stopped, "stop timeout, killed"), not failed and
+# without a post-mortem, and rescue comes once they are gone.
+new_boot killedwaiting
+echo 'shutdown_timeout = "1s";' > "$T/conf/initd.conf"
+testd_unit base ""
+testd_unit stub "--ignore-term" 'requires = [ "base" ];' 'stop = { timeout = "30s"; };'
+testd_unit bad "--exit-after 300 --exit-code 3" 'on_failure = "rescue";' 'restart = "no";'
+start_initd
+check "killedwaiting: rescue is reached" wait_until 8 grep -q "every unit is stopped" "$T/initd.log"
+check "killedwaiting: base is stopped, not failed ($(svc_state base): $(svc_reason base))" \
+	eval 'state_is base stopped && svc_reason base | grep -q "stop timeout, killed"'
+check "killedwaiting: stub too ($(svc_state stub): $(svc_reason stub))" \
+	eval 'state_is stub stopped && svc_reason stub | grep -q "stop timeout, killed"'
+check "killedwaiting: no post-mortem for base" eval '! sv postmortem base 2>/dev/null | grep -q "^failure"'
+line_of() { grep -n "$1" "$T/initd.log" | head -n 1 | cut -d: -f1; }
+check "killedwaiting: rescue came once base's exit was in (its log's order)" \
+	lt "$(line_of 'base: stopping -> stopped')" "$(line_of 'every unit is stopped')"
+stop_initd
 [ "$FAILED" -eq 0 ]
