@@ -33,7 +33,7 @@ void logtime_clock_now(struct logtime_clock *ret);
 
 /* A --since/--until argument, as usec since the epoch:
  *   "now"
- *   "-DURATION"              that long ago ("-5min", "-30s", "-1h");
+ *   "-DURATION"              that long ago ("-5min", "-30s", "-90min");
  *                            DURATION as parse_duration reads it
  *   "YYYY-MM-DD HH:MM:SS"    UTC; a 'T' may replace the space, ".mmm" and
  *   "YYYY-MM-DD"             a final 'Z' may follow; a date alone is midnight

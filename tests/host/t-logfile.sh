@@ -108,6 +108,10 @@ check "svctl logs --raw shows the line as written" eval "[ \"\$(sv logs --raw by
 check "--since the line's stamp keeps it" eval "sv logs byebye --since '$t' | grep -q hello"
 check "--until before it drops it" eval "[ -z \"\$(sv logs byebye --until 2000-01-01)\" ]"
 check "--since -5min keeps it" eval "sv logs byebye --since -5min | grep -q hello"
+# every TIME svctl(8) gives as an example
+for ex in -30s -90min; do
+	check "--since $ex (svctl(8)'s example) works" eval "sv logs byebye --since $ex | grep -q hello"
+done
 up=$(cut -d' ' -f1 /proc/uptime)
 check "--since an uptime after it drops it" eval "[ -z \"\$(sv logs byebye --since $up)\" ]"
 check "--until now keeps it, date and time form" \
