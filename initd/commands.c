@@ -78,6 +78,15 @@ static int reply_ok(struct proto_buf *reply)
 	return proto_msg_end(reply);
 }
 
+/* request_names's refusal, as the operator reads it. */
+static int reply_names_error(struct proto_buf *reply, int r)
+{
+	if (r == -E2BIG)
+		return reply_error(reply, E2BIG, "more than %d unit names in one request",
+				   COMMAND_NAMES_MAX);
+	return reply_error(reply, -r, "malformed request");
+}
+
 /* Collect the NAME attributes of a request (borrowed pointers). */
 static int request_names(const struct control_request *req, const char **names, size_t max,
 			 size_t *ret_n)
@@ -226,7 +235,7 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 	int r = request_names(req, names, COMMAND_NAMES_MAX, &n);
 
 	if (r < 0)
-		return reply_error(reply, -r, "malformed status request");
+		return reply_names_error(reply, r);
 	for (size_t i = 0; i < n; i++)
 		if (!manager_find(cmds->manager, names[i]))
 			return reply_error(reply, ENOENT, "unit %s not found", names[i]);
@@ -494,7 +503,7 @@ static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 	int r = request_names(req, names, COMMAND_NAMES_MAX, &n);
 
 	if (r < 0)
-		return reply_error(reply, -r, "malformed request");
+		return reply_names_error(reply, r);
 	if (n == 0 && req->type != PROTO_REQ_WAIT)
 		return reply_error(reply, EINVAL, "no unit named");
 	for (size_t i = 0; i < n; i++) {

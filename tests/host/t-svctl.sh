@@ -262,5 +262,13 @@ done
 check "initd is still up after the help of poweroff/reboot/halt" \
 	eval 'unshare_alive && sv status > /dev/null'
 
+# At most 256 names in one request: more are refused, and the reason says so.
+many=$(for i in $(seq 257); do echo web; done)
+many_out=$(sv status $many 2>&1); many_rc=$?
+check "257 names: refused (exit $many_rc), saying why: $many_out" \
+	eval '[ "$many_rc" = 1 ] && grep -q "more than 256 unit names" <<< "$many_out"'
+out=$(sv status $(for i in $(seq 256); do echo web; done) 2>&1); rc=$?
+is "256 names are taken" "$rc" 0
+
 stop_initd
 [ "$FAILED" -eq 0 ]
