@@ -47,6 +47,8 @@ struct follower {
 	struct control_client *client;
 	char name[UNIT_NAME_MAX + 1];   /* by name: a reload may free the service */
 	uint64_t offset;                /* the next byte of the ring it gets */
+	uint64_t serial;                /* of that ring: another (the unit removed
+	                                 * and added again) is read from its start */
 	bool mid_line;                  /* the last byte it got was not '\n' */
 };
 
@@ -621,7 +623,8 @@ static int cmd_logs(struct commands *cmds, struct control_client *c,
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return reply_error(reply, ENOMEM, "out of memory");
-	*f = (struct follower){ .next = cmds->followers, .client = c, .offset = off };
+	*f = (struct follower){ .next = cmds->followers, .client = c, .offset = off,
+				.serial = manager_service_log(s)->serial };
 	snprintf(f->name, sizeof(f->name), "%s", s->unit->name);
 	cmds->followers = f;
 	return CONTROL_DEFER;   /* the backlog in `reply` goes first */
@@ -651,6 +654,10 @@ static int follower_message(struct follower *f, const struct logbuf *log, size_t
 
 	if (!chunk)
 		return -ENOMEM;
+	if (log->serial != f->serial) {   /* a ring made since: all of it is new */
+		f->serial = log->serial;
+		f->offset = 0;
+	}
 	max = room - FOLLOW_MARKER_MAX - PROTO_HDR_SIZE - 64;   /* attribute headers */
 	k = logbuf_follow(log, &f->offset, chunk, max < LOG_CHUNK ? max : LOG_CHUNK, &lost);
 	if (k == 0 && lost == 0)

@@ -16,10 +16,13 @@
 
 int logbuf_init(struct logbuf *b, size_t size)
 {
+	static uint64_t serials;
+
 	b->data = NULL;
 	b->cap = 0;
 	b->size = size;
 	b->end = 0;
+	b->serial = ++serials;
 	return size ? 0 : -EINVAL;
 }
 

@@ -16,6 +16,8 @@ struct logbuf {
 	size_t cap;        /* allocated: grows by doubling up to size */
 	size_t size;       /* the ring's bound */
 	uint64_t end;      /* total bytes ever appended */
+	uint64_t serial;   /* this ring's alone (0: none yet): a follower tells
+	                    * a unit's new ring from the one it read */
 };
 
 /* Set up an empty ring of at most `size` bytes. Memory comes with output:

@@ -47,5 +47,26 @@ res=$(python3 "$here/ctl_clients.py" follow-stall "$T/control" chatty 2 2>&1)
 check "a follower that stalls, then reads, sees the dropped marker ($res)" \
 	eval '[ "${res%% *}" = marker ]'
 
+# A unit removed by a reload and added again by the next: a follower of its
+# name gets the new unit's output from its first line ("started"), not from
+# where it was in the old unit's ring.
+testd_unit web "--print-every 100"
+sv reload >/dev/null 2>&1
+check "web reaches running" wait_state web running 5
+sleep 0.5   # some lines in web's first ring
+sv logs web -n 0 -f > "$T/web.follow" 2>&1 &
+wpid=$!
+sleep 0.3
+mv "$T/conf/units/web.unit" "$T/web.off"
+sv reload >/dev/null 2>&1
+check "web is removed" wait_until 5 eval '! sv status web >/dev/null 2>&1'
+mv "$T/web.off" "$T/conf/units/web.unit"
+sv reload >/dev/null 2>&1
+check "web is back" wait_state web running 5
+newpid=$(svc_pid web)
+check "the follower got the new web's first line (testd $newpid started)" \
+	wait_until 5 grep -q " testd $newpid started$" "$T/web.follow"
+kill "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null
+
 stop_initd
 [ "$FAILED" -eq 0 ]
