@@ -17,6 +17,13 @@ uint64_t now_usec(void)
 	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
 }
 
+int poll_timeout_ms(uint64_t deadline, uint64_t now)
+{
+	uint64_t ms = deadline > now ? (deadline - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC : 0;
+
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
 /* glibc 2.36's headers predate it: asm-generic's value, which x86 and
  * arm64 use (alpha, mips, parisc and sparc number their options apart:
  * there, without the headers, nothing is set) */

@@ -49,6 +49,10 @@ static inline int safe_close(int fd)
 
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t now_usec(void);
+/* poll(2)'s timeout for a deadline (monotonic usec) not yet reached at
+ * now: the milliseconds left, rounded up, at most INT_MAX (a longer wait
+ * is taken in turns: poll's int must not wrap into "for ever" or 0). */
+int poll_timeout_ms(uint64_t deadline, uint64_t now);
 
 /* Write all of buf to a (blocking) fd, retrying on EINTR. 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);

@@ -152,7 +152,7 @@ static int read_exact(int fd, void *buf, size_t n, uint64_t deadline)
 
 			if (now >= deadline)
 				return -ETIMEDOUT;
-			timeout_ms = (int)((deadline - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC);
+			timeout_ms = poll_timeout_ms(deadline, now);
 		}
 		r = poll(&pfd, 1, timeout_ms);
 		if (r < 0) {

@@ -3,6 +3,7 @@
  * group lookup. */
 #include <check.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,18 @@ START_TEST(read_full_bounded)
 }
 END_TEST
 
+/* svctl --timeout 30 days: 2592000000 ms, past int (it wrapped to a
+ * negative poll timeout: for ever); 2^32 ms wrapped to 0 (a busy loop). */
+START_TEST(poll_timeouts_do_not_wrap)
+{
+	ck_assert_int_eq(poll_timeout_ms(1500, 0), 2);          /* rounded up */
+	ck_assert_int_eq(poll_timeout_ms(5000000, 0), 5000);
+	ck_assert_int_eq(poll_timeout_ms(5, 10), 0);            /* passed */
+	ck_assert_int_eq(poll_timeout_ms(2592000ULL * USEC_PER_SEC, 0), INT_MAX);
+	ck_assert_int_eq(poll_timeout_ms(4294967296ULL * USEC_PER_MSEC, 0), INT_MAX);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -170,6 +183,7 @@ static Suite *util_suite(void)
 	tcase_add_test(tc, read_full_bounded);
 	tcase_add_test(tc, fields_of_a_proc_line);
 	tcase_add_test(tc, long_lines_leave_no_tail);
+	tcase_add_test(tc, poll_timeouts_do_not_wrap);
 	suite_add_tcase(s, tc);
 	return s;
 }
