@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "svctl/output.h"
 
 int exit_code_for_errno(uint32_t err)
 {
@@ -257,7 +258,9 @@ int reply_check(const struct reply *r)
 		(void)proto_get_str(&a, &msg);
 	if (!msg || !*msg)
 		msg = err ? strerror((int)err) : "initd reported an error";
-	fprintf(stderr, "svctl: %s\n", msg);
+	fputs("svctl: ", stderr);
+	print_clean_n(stderr, msg, strlen(msg), "\n\t");   /* names from files, units */
+	fputc('\n', stderr);
 	return err ? exit_code_for_errno(err) : SVCTL_EXIT_FAILED;
 }
 

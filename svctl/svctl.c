@@ -98,8 +98,10 @@ static void print_messages(const struct reply *rep)
 
 	proto_iter_init(&it, rep->payload, rep->hdr.len);
 	while (proto_iter_next(&it, &a) > 0)
-		if (a.type == PROTO_ATTR_MESSAGE && proto_get_str(&a, &msg) == 0)
-			printf("%s\n", msg);
+		if (a.type == PROTO_ATTR_MESSAGE && proto_get_str(&a, &msg) == 0) {
+			print_clean_n(stdout, msg, strlen(msg), "\n\t");
+			putchar('\n');
+		}
 }
 
 static int finish_output(int r)

@@ -95,6 +95,13 @@ check "refused: same was not restarted for its change" \
 check "refused: new and changed still run as before" \
 	eval '[ "$(svc_pid new)" = "$new" ] && [ "$(svc_pid changed)" = "$changed" ] && ns_alive "$new"'
 check "refused: gone stays removed" eval '! known gone'
+# A file name with a terminal escape in it: the diagnostics name it, but
+# what reaches the operator's terminal is cleaned ('?' for the ESC).
+esc=$(printf '\033')
+printf 'exec = [ "/bin/true" ];\nfrobnicate = 1;\n' > "$T/conf/units/${esc}[31mred.unit"
+svx reload
+check "refused: the diagnostics carry no raw ESC" eval '[[ "$SE" != *"$esc"* && "$SE" == *"?[31mred"* ]]'
+rm -f "$T/conf/units/${esc}[31mred.unit"
 
 # ---- fixing the set and reloading applies it all ------------------------------------------------
 rm "$T/conf/units/broken.unit" "$T/conf/units/broken2.unit"
