@@ -56,7 +56,7 @@ check "web reaches running" wait_state web running 5
 sleep 0.5   # some lines in web's first ring
 sv logs web -n 0 -f > "$T/web.follow" 2>&1 &
 wpid=$!
-sleep 0.3
+check "the follower gets web's lines" wait_until 5 test -s "$T/web.follow"
 mv "$T/conf/units/web.unit" "$T/web.off"
 sv reload >/dev/null 2>&1
 check "web is removed" wait_until 5 eval '! sv status web >/dev/null 2>&1'
