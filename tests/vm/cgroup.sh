@@ -176,8 +176,11 @@ while [ $_i -lt 10 ]; do
 done
 check "svctl status answers 20 times under the bomb and the hog ($fails failed)" [ "$fails" -eq 0 ]
 check "svctl status answers within 2 s each (slowest pair: $maxms ms)" [ "$maxms" -lt 2000 ]
-st1=$(proc_state 1)
-check "initd (PID 1) is not stuck ($st1)" eval 'case "$st1" in S | R) true ;; *) false ;; esac'
+# Stuck is D for good: a single sample may catch PID 1 in a short D (a
+# clone3 into a cgroup waits on the kernel's threadgroup lock while the bomb
+# forks), so it is sampled for up to 3 s.
+pid1_not_d() { case "$(proc_state 1)" in S | R) true ;; *) false ;; esac; }
+check "initd (PID 1) is not stuck (first sample: $(proc_state 1))" eventually 3 pid1_not_d
 # a start/stop still works meanwhile
 sv stop plain >/dev/null 2>&1 && sv start plain >/dev/null 2>&1
 check "svctl stop/start of another service works meanwhile" eventually 5 state_is plain running
