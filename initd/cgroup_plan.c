@@ -202,10 +202,7 @@ static int enable_all(int dir_fd, uint32_t mask)
 	return n ? cgroup_write_file(dir_fd, "cgroup.subtree_control", line) : 0;
 }
 
-/* EEXIST enabling ctrl on dir_fd: a child node already holds a cgroup
- * named like one of ctrl's files ("cpu.max"), where the kernel would add
- * the file. Only a delegated subtree can make one. Its path into out,
- * "CHILD/NAME", so that the problem names it. */
+/* A directory stream on name below dir_fd, or NULL. */
 static DIR *dir_below(int dir_fd, const char *name)
 {
 	int fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -230,6 +227,10 @@ static bool child_has(DIR *c, const char *ctrl, char *name, size_t size)
 	return false;
 }
 
+/* EEXIST enabling ctrl on dir_fd: a child node already holds a cgroup
+ * named like one of ctrl's files ("cpu.max"), where the kernel would add
+ * the file. Only a delegated subtree can make one. Its path into out,
+ * "CHILD/NAME", so that the problem names it. */
 static bool ctrl_name_taken(int dir_fd, const char *ctrl, char *out, size_t size)
 {
 	DIR *d = dir_below(dir_fd, ".");
