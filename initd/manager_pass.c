@@ -30,9 +30,18 @@ static bool spawn_budget_left(struct manager *m)
 	return m->spawns < MANAGER_SPAWNS_PER_ROUND;
 }
 
+/* Failed, or on its way to it: a unit stopping because what it requires
+ * failed ends failed (service_after_exit), its reason already recorded.
+ * Seen as merely stopped, it stopped its own running dependents as a stop
+ * does, and they ended "stopped" by the stop signal, not failed. */
+static bool dep_failing(const struct service *d)
+{
+	return d->state == SERVICE_STOPPING && d->stop_cause == STOP_DEPENDENCY;
+}
+
 static bool dep_failed(const struct service *d)
 {
-	return d->state == SERVICE_BAD_CONFIG || d->state == SERVICE_FAILED;
+	return d->state == SERVICE_BAD_CONFIG || d->state == SERVICE_FAILED || dep_failing(d);
 }
 
 /* v fails because d, which it requires, failed: with d's reason. */
@@ -40,7 +49,7 @@ static void svc_dep_failed(struct svc *v, const struct service *d)
 {
 	char reason[256] = "";
 
-	if (d->state == SERVICE_FAILED)
+	if (d->state == SERVICE_FAILED || dep_failing(d))
 		service_exit_to_string(d, &d->last_exit, reason, sizeof(reason));
 	else
 		snprintf(reason, sizeof(reason), "%s", service_state_to_string(d->state));

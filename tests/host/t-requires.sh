@@ -9,6 +9,9 @@
 #                unchanged, keeps running (it stayed stopped for good)
 #   ra/rb        an automatic restart starts once its requirement is ready
 #                (it was spawned at once)
+#   cdep/cmid/ctop  a chain, all running, whose bottom fails: each unit
+#                above it ends failed with the reason from below (ctop was
+#                stopped, as if cmid had been, while cmid was on its way down)
 . "$(dirname "$0")/lib.sh"
 
 new_boot requires
@@ -138,3 +141,17 @@ sv kill --main v KILL > /dev/null
 check "v runs again at once, not after x's backoff" wait_state v running 3
 stop_initd
 [ "$FAILED" -eq 0 ]
+
+# ---- cdep/cmid/ctop ------------------------------------------------------------
+new_boot requires3
+testd_unit cdep "--exit-after 1000 --exit-code 3" 'restart = "no";'
+testd_unit cmid "" 'requires = [ "cdep" ];' 'restart = "no";'
+testd_unit ctop "" 'requires = [ "cmid" ];' 'restart = "no";'
+start_initd || exit 1
+check "the chain runs" wait_until 1 eval \
+	'state_is cdep running && state_is cmid running && state_is ctop running'
+check "cdep fails, cmid with it" wait_until 5 eval \
+	'state_is cdep failed && svc_reason cmid | grep -qx "dependency cdep failed: exit 3"'
+check "ctop ends failed, with the reason from below" wait_until 5 eval \
+	'state_is ctop failed && svc_reason ctop | grep -qx "dependency cmid failed: dependency cdep failed: exit 3"'
+stop_initd
