@@ -678,14 +678,20 @@ static int follower_message(struct follower *f, const struct logbuf *log, size_t
 
 /* Send f what it may have: messages while its queue has room. Returns 0,
  * or -errno once f was removed: its client gone, or told why it is
- * released (a follower that cannot be fed would hold its slot forever). */
+ * released (a follower that cannot be fed would hold its slot forever; one
+ * whose access a reload took back reads no further line). */
 static int follower_feed(struct commands *cmds, struct follower *f, const struct logbuf *log)
 {
 	struct proto_buf b;
 	int r = 0;
 
 	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
-	while (control_client_pending(f->client) + LOG_CHUNK / 2 < FOLLOW_QUEUE_MAX) {
+	if (control_client_access(f->client) == CONTROL_DENIED) {
+		proto_msg_error(&b, EACCES, "log stream ended: a reload took the control group's access back");
+		control_client_reply(f->client, &b, true);
+		r = -EACCES;
+	}
+	while (r == 0 && control_client_pending(f->client) + LOG_CHUNK / 2 < FOLLOW_QUEUE_MAX) {
 		r = follower_message(f, log, FOLLOW_QUEUE_MAX - control_client_pending(f->client),
 				     &b);
 		if (r < 0) {
@@ -730,6 +736,17 @@ void commands_client_drained(void *ctx, struct control_client *c)
 	s = manager_find(cmds->manager, f->name);
 	if (s)
 		follower_feed(cmds, f, manager_service_log(s));
+}
+
+void commands_access_changed(struct commands *cmds)
+{
+	struct follower *f, *next;
+
+	for (f = cmds->followers; f; f = next) {
+		next = f->next;
+		if (control_client_access(f->client) == CONTROL_DENIED)
+			follower_feed(cmds, f, NULL);   /* ends it before any read */
+	}
 }
 
 static int cmd_kill(struct commands *cmds, struct control_client *c,

@@ -87,6 +87,9 @@ int commands_dispatch(void *ctx, struct control_client *c, const struct control_
 /* A control_drained_fn: a `logs -f` client took all it had queued; send
  * it more from the ring. */
 void commands_client_drained(void *ctx, struct control_client *c);
+/* The control group changed (a reload): a `logs -f` whose client may no
+ * longer read is told so and ended now, not at its unit's next line. */
+void commands_access_changed(struct commands *cmds);
 /* A control_gone_fn: forget the client's deferred request. */
 void commands_client_gone(void *ctx, struct control_client *c);
 

@@ -244,6 +244,11 @@ static enum control_access client_access(const struct control_client *c)
 	return CONTROL_DENIED;
 }
 
+enum control_access control_client_access(const struct control_client *c)
+{
+	return client_access(c);
+}
+
 /* ---- client lifetime ------------------------------------------------------ */
 
 static uint64_t idle_usec(const struct control_server *s)

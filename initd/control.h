@@ -102,6 +102,10 @@ void control_server_on_gone(struct control_server *s, control_gone_fn fn);
  * nothing for the idle timeout (a reader that reads nothing) is dropped. */
 size_t control_client_pending(const struct control_client *c);
 
+/* What c may do now, against the current control group (a streamer asks
+ * before each part: a reload may have taken its access back). */
+enum control_access control_client_access(const struct control_client *c);
+
 /* A streamer that held back is told when a deferred client's socket took
  * everything queued (from the loop, never from inside
  * control_client_reply): it may send the next part with

@@ -654,17 +654,18 @@ static void apply_control_group(struct initd *d, const struct initd_conf *conf)
 		return;
 	if (!conf->control_group) {
 		control_server_set_group(d->control, (gid_t)-1, NULL);
-		return;
+	} else {
+		r = spawn_lookup_group("/etc/group", conf->control_group, &gid);
+		if (r >= 0)
+			r = control_server_set_group(d->control, gid, conf->control_group);
+		if (r < 0) {
+			/* Not the former group's either: what the log says is so. */
+			control_server_set_group(d->control, (gid_t)-1, NULL);
+			log_error("control_group %s: %s; the control socket stays root-only",
+				  conf->control_group, r == -ENOENT ? "no such group" : strerror(-r));
+		}
 	}
-	r = spawn_lookup_group("/etc/group", conf->control_group, &gid);
-	if (r >= 0)
-		r = control_server_set_group(d->control, gid, conf->control_group);
-	if (r < 0) {
-		/* Not the former group's either: what the log says is so. */
-		control_server_set_group(d->control, (gid_t)-1, NULL);
-		log_error("control_group %s: %s; the control socket stays root-only",
-			  conf->control_group, r == -ENOENT ? "no such group" : strerror(-r));
-	}
+	commands_access_changed(&d->cmds);
 }
 
 static void apply_conf(struct initd *d, const struct initd_conf *conf)

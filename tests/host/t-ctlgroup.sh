@@ -10,7 +10,7 @@ sock() { stat -c '%a %G' "$T/control"; }
 
 new_boot ctlgroup
 echo 'control_group = "nogroup";' > "$T/conf/initd.conf"
-testd_unit web ""
+testd_unit web "--print-every 200"
 start_initd
 chmod 755 "$WORK" "$T"   # let uid nobody reach the socket's directory
 
@@ -20,8 +20,21 @@ as_nobody status web; is "a member may read: status exits 0" "$?" 0
 as_nobody stop web; is "a member may not act: stop exits 4" "$?" 4
 check "web still runs" state_is web running
 
+# A member's `logs -f`, open when the reload takes the access back, ends:
+# it reads no line the unit prints after it.
+setpriv --reuid 65534 --regid 65534 --clear-groups -- \
+	timeout 20 "$SVCTL" --socket "$T/control" logs -f web > "$T/follow.out" 2> "$T/follow.err" &
+follower=$!
+check "a member may follow web's log" wait_until 5 grep -q "testd .* line" "$T/follow.out"
+
 : > "$T/conf/initd.conf"
 sv reload >/dev/null; is "reload without control_group exits 0" "$?" 0
+follower_gone() { ! kill -0 "$follower" 2>/dev/null; }
+check "the member's logs -f ends at the reload" wait_until 5 follower_gone
+wait "$follower"; frc=$?
+is "... exit status 4 (permission denied)" "$frc" 4
+check "... and svctl says why" \
+	grep -q "a reload took the control group.s access back" "$T/follow.err"
 is "the socket is back to 0600" "$(sock | cut -d' ' -f1)" 600
 as_nobody status web; is "the former member is refused: exit 4" "$?" 4
 
