@@ -141,7 +141,8 @@ static bool pass_may_start(struct manager *m, struct svc *v)
 	return ready;
 }
 
-/* A running service whose required unit failed or was stopped goes too. */
+/* A running service (or one in its restart delay) whose required unit
+ * failed or was stopped goes too. */
 static void pass_check_requires(struct manager *m, struct svc *v)
 {
 	for (size_t k = 0; k < v->deps->n_requires; k++) {
@@ -456,7 +457,10 @@ static bool pass_one(struct manager *m, struct svc *v)
 			if (!m->first_spawn_at && v->s.state == SERVICE_STARTING)
 				m->first_spawn_at = v->s.started_at;
 		}
-	} else if (v->s.state == SERVICE_STARTING || v->s.state == SERVICE_RUNNING) {
+	} else if (v->s.state == SERVICE_STARTING || v->s.state == SERVICE_RUNNING ||
+		   v->s.state == SERVICE_RESTARTING) {
+		/* In its restart delay too: a requirement that failed fails it
+		 * now, not once the delay (up to restart_delay_max) is out. */
 		pass_check_requires(m, v);
 		if (v->s.state == SERVICE_STARTING || v->s.state == SERVICE_RUNNING)
 			pass_check_joined(m, v);

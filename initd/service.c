@@ -986,13 +986,16 @@ void service_stop(struct service *s)
 	switch (s->state) {
 	case SERVICE_WAITING:
 	case SERVICE_RESTARTING:
+		/* Not running: stopped, whatever its last run's exit was (a
+		 * requirement failing now fails it by service_dep_fail, not
+		 * here). Leftovers are killed, a stop for no failure. */
 		loop_timer_cancel(s->loop, &s->timer);
 		if (s->ops->is_empty(s)) {
-			service_set_state(s, s->last_exit.kind == EXIT_DEPENDENCY ? SERVICE_FAILED
-									   : SERVICE_STOPPED);
+			service_set_state(s, SERVICE_STOPPED);
 			return;
 		}
 		s->ops->kill_all(s);
+		s->stop_cause = STOP_NONE;
 		service_set_state(s, SERVICE_STOPPING);
 		return;
 	case SERVICE_STARTING:

@@ -142,16 +142,51 @@ check "v runs again at once, not after x's backoff" wait_state v running 3
 stop_initd
 [ "$FAILED" -eq 0 ]
 
-# ---- cdep/cmid/ctop ------------------------------------------------------------
+# ---- cdep/cmid/ctop, wdep/wapp ---------------------------------------------------
+#   rbot/rmid/rtop  rmid is in its 30 s restart delay (rtop keeps running)
+#              when rbot fails: rmid fails at once, and rtop with it (they
+#              waited out the delay)
+#   wdep/wapp  wapp failed because wdep did; a start of wapp waits for wdep
+#              again; svctl stop of the waiting wapp ends it stopped (it
+#              ended failed: its last exit was the dependency's failure)
 new_boot requires3
-testd_unit cdep "--exit-after 1000 --exit-code 3" 'restart = "no";'
+unit cdep <<EOC
+exec = [ "/bin/sh", "-c", "while [ ! -e $T/fail ]; do sleep 0.05; done; exit 3" ];
+restart = "no";
+EOC
 testd_unit cmid "" 'requires = [ "cdep" ];' 'restart = "no";'
 testd_unit ctop "" 'requires = [ "cmid" ];' 'restart = "no";'
+testd_unit wdep "--notify-after 3000 --exit-after 4000 --exit-code 3" 'type = "notify";' 'restart = "no";'
+testd_unit wapp "" 'requires = [ "wdep" ];' 'restart = "no";'
+unit rbot <<EOC
+exec = [ "/bin/sh", "-c", "while [ ! -e $T/rfail ]; do sleep 0.05; done; exit 3" ];
+restart = "no";
+EOC
+testd_unit rmid "--crash-after 500" 'requires = [ "rbot" ];' 'restart = "always";' \
+	'restart_delay = "30s";' 'restart_delay_max = "30s";'
+testd_unit rtop "" 'requires = [ "rmid" ];' 'restart = "no";'
 start_initd || exit 1
-check "the chain runs" wait_until 1 eval \
+check "the chain runs" wait_until 5 eval \
 	'state_is cdep running && state_is cmid running && state_is ctop running'
+touch "$T/fail"
 check "cdep fails, cmid with it" wait_until 5 eval \
 	'state_is cdep failed && svc_reason cmid | grep -qx "dependency cdep failed: exit 3"'
 check "ctop ends failed, with the reason from below" wait_until 5 eval \
 	'state_is ctop failed && svc_reason ctop | grep -qx "dependency cmid failed: dependency cdep failed: exit 3"'
+
+check "rmid crashed, in its restart delay; rtop runs" wait_until 5 eval \
+	'state_is rmid restarting && state_is rtop running'
+touch "$T/rfail"
+check "rbot fails: rmid fails at once, not after its delay" wait_until 5 eval \
+	'state_is rbot failed && svc_reason rmid | grep -qx "dependency rbot failed: exit 3"'
+check "... and rtop with it" wait_until 5 eval \
+	'state_is rtop failed && svc_reason rtop | grep -qx "dependency rmid failed: dependency rbot failed: exit 3"'
+
+check "wapp fails with wdep" wait_until 10 eval \
+	'state_is wapp failed && svc_reason wapp | grep -qx "dependency wdep failed: exit 3"'
+sv start --no-wait wapp >/dev/null
+check "svctl start wapp: it waits for wdep, started again" wait_state wapp waiting 2
+sv stop wapp >/dev/null; rc=$?
+is "svctl stop of the waiting wapp: exit 0" "$rc" 0
+check "wapp is stopped, not failed" state_is wapp stopped
 stop_initd
