@@ -1053,6 +1053,19 @@ static void service_start_timed_out(struct service *s)
 	s->stop_cause = STOP_START_TIMEOUT;
 }
 
+/* The stop timeout: no more asking. Said in the log, as the operator
+ * waiting on a stop (or a shutdown) wants to know what took so long. */
+static void service_stop_timed_out(struct service *s)
+{
+	char d[32];
+
+	log_warn("%s: not stopped within its stop timeout (%s): killing it", s->unit->name,
+		 format_duration(d, sizeof(d), s->unit->stop_timeout_usec));
+	s->stop_timed_out = true;
+	if (s->ops->kill_all(s) == 1 && s->pid <= 0)
+		service_after_exit(s);
+}
+
 static void timer_fired(struct loop *l, void *data)
 {
 	struct service *s = data;
@@ -1075,10 +1088,7 @@ static void timer_fired(struct loop *l, void *data)
 			if (s->state != SERVICE_STOPPING)
 				return;
 		}
-		/* The stop timeout: no more asking. */
-		s->stop_timed_out = true;
-		if (s->ops->kill_all(s) == 1 && s->pid <= 0)
-			service_after_exit(s);
+		service_stop_timed_out(s);
 		return;
 	default:
 		return;
