@@ -209,6 +209,11 @@ exec "$@"' initd-pre)
 	fi
 	INITD_HPID=$(initd_child)
 	NS_ID=$(ns_id)
+	# Held until the next boot: a freed namespace's inode number is soon
+	# handed to the next new namespace on the host, whose processes
+	# ns_procs "$NS_ID" would then count as this boot's.
+	[ -z "${NS_FD:-}" ] || exec {NS_FD}<&-
+	exec {NS_FD}< "/proc/$INITD_HPID/ns/pid"
 	if ! wait_until 5 control_answers; then
 		not_ok "boot ${T##*/}: control socket answers" "svctl status never answered; log:"
 		dump_log
@@ -237,7 +242,17 @@ ns_alive() {
 }
 
 # ns_gone PID — PID no longer exists (not even as a zombie).
-ns_gone() { ! in_ns test -e "/proc/$1"; }
+ns_gone() { [ -n "$1" ] && ! in_ns test -e "/proc/$1"; }
+
+# testd_gone NAME — no process of testd_unit NAME is left in the namespace
+# (by its command line: it may be stopped before it wrote its touch file).
+# The path goes in the environment: in an argument, the looking process
+# would match itself.
+testd_gone() {
+	in_ns env P="$T/$1.touch" sh -c 'for f in /proc/[0-9]*/cmdline; do
+		case "$(tr "\0" " " < "$f" 2>/dev/null)" in *"$P"*) exit 1 ;; esac
+	done'
+}
 
 # ns_zombies — "PID PPID COMM" of every zombie in the namespace.
 ns_zombies() {

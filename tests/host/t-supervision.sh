@@ -49,11 +49,11 @@ check "silent: the reason is the start limit, last the start timeout" \
 check "silent was restarted after its start timeout" eval '[ "$(svc_restarts silent)" -ge 1 ]'
 check "hang ends failed" wait_state hang failed 5
 check "hang: the reason is its start timeout" eval '[ "$(svc_reason hang)" = "start timeout (300ms)" ]'
-check "hang: its process is gone" ns_gone "$(touch_pid hang)"
+check "hang: its process is gone" testd_gone hang
 check "stubborn ends failed" wait_state stubborn failed 5
 check "stubborn: the reason is still its start timeout" \
 	eval '[ "$(svc_reason stubborn)" = "start timeout (300ms)" ]'
-check "stubborn: killed at its stop timeout" ns_gone "$(touch_pid stubborn)"
+check "stubborn: its process is gone (killed: it ignores TERM)" testd_gone stubborn
 check "after fails with hang's start timeout" \
 	eval 'svc_reason after | grep -q "dependency hang failed: start timeout (300ms)"'
 check "svctl wait returns" sv wait
