@@ -175,7 +175,9 @@ while [ $_i -lt 10 ]; do
 	_i=$((_i + 1))
 done
 check "svctl status answers 20 times under the bomb and the hog ($fails failed)" [ "$fails" -eq 0 ]
-check "svctl status answers within 2 s each (slowest pair: $maxms ms)" [ "$maxms" -lt 2000 ]
+# A hang, not a speed: the pair is two execs of svctl under TCG beside the
+# bomb and the hog, on a host that may be busy (speed is bench/'s).
+check "svctl status answers within 10 s each (slowest pair: $maxms ms)" [ "$maxms" -lt 10000 ]
 # Stuck is D for good: a single sample may catch PID 1 in a short D (a
 # clone3 into a cgroup waits on the kernel's threadgroup lock while the bomb
 # forks), so it is sampled for up to 3 s.
@@ -200,7 +202,10 @@ if [ -n "$u0" ] && [ -n "$u1" ]; then
 	pct=$(( (u1 - u0) / 10 / (t1 - t0) ))
 	diag "spin: usage $(((u1 - u0) / 1000)) ms over $((t1 - t0)) ms wall; nr_throttled $n0 -> $n1"
 	check "spin: nr_throttled grows ($n0 -> $n1)" [ "$n1" -gt "$n0" ]
-	check "spin: CPU usage $pct% of one CPU over 3 s (5-40%)" eval '[ "$pct" -ge 5 ] && [ "$pct" -le 40 ]'
+	# Throttled, not exact: under TCG a vCPU the host takes away while
+	# spin runs charges the whole gap to spin (no steal time), above its
+	# quota for that period; unthrottled it would be ~100%.
+	check "spin: CPU usage $pct% of one CPU over 3 s (5-60%)" eval '[ "$pct" -ge 5 ] && [ "$pct" -le 60 ]'
 else
 	not_ok "spin: cpu.stat readable" "$(cat "$s" 2>&1)"
 fi

@@ -62,10 +62,12 @@ fi
 
 # ---- 100 orphans, all reaped ---------------------------------------------------
 section "faults: orphans"
-# orph (testd --orphans 100 --orphan-sleep 2000) makes its orphans at start:
+# orph (testd --orphans 100 --orphan-sleep 10000) makes its orphans at start:
 # restart it to watch them from birth. Its main process is a child of PID 1
-# too, so it is left out. Under TCG the 100 take several seconds to make, and
-# each lives 2 s: the PIDs seen are accumulated.
+# too, so it is left out. Under TCG the 100 take several seconds to make;
+# the PIDs seen are accumulated, one look every pass of the loop below. Each
+# orphan lives 10 s, far longer than a pass even on a loaded host: with 2 s,
+# one born and gone between two looks went unseen.
 orph_pids() {
 	sed 's|.*|/proc/&/stat|' "$CG/system/orph/cgroup.procs" 2>/dev/null | xargs cat 2>/dev/null |
 		awk -v m="$1" '$4 == 1 && $1 != m { print $1 }'
@@ -80,13 +82,13 @@ while [ $_i -lt 100 ]; do
 	sleep 0.2
 	_i=$((_i + 1))
 done
-# the last ones were born after the last look (and live 2 s)
+# the last ones were born after the last look (and live 10 s)
 sleep 0.3
 orph_pids "$opid" >>/tmp/orph.seen
 seen=$(sort -u /tmp/orph.seen | wc -l)
 check "orph: 100 orphans re-parented to PID 1 in its leaf (saw $seen distinct)" [ "$seen" -ge 100 ]
-check "orph: every orphan is gone within 6 s of the last one's birth" \
-	eventually 6 eval '[ -z "$(orph_pids "$opid")" ]'
+check "orph: every orphan is gone within 14 s of the last one's birth" \
+	eventually 14 eval '[ -z "$(orph_pids "$opid")" ]'
 check "orph: no zombie left anywhere" eventually 2 no_zombies
 z=$(zombies); [ -z "$z" ] || diag "zombies: $z"
 check_eq "orph: its leaf holds only testd again" "$(cat $CG/system/orph/cgroup.procs)" "$opid"

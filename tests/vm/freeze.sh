@@ -47,8 +47,8 @@ check "frz: cgroup.events says frozen 1" \
 	eventually 10 eval '[ "$(kv $FRZ/cgroup.events frozen)" = 1 ]'
 check "frz: svctl status shows frozen" eventually 10 state_is frz frozen
 last=$(sv logs frz -n 1)
-sleep 3   # past its 2s watchdog and several 500ms probe intervals
-check "frz: after 3s frozen: still frozen, same PID, not restarted" \
+sleep 6   # past its 2s watchdog and two 2s probe timeouts
+check "frz: after 6s frozen: still frozen, same PID, not restarted" \
 	eval 'state_is frz frozen && [ "$(main_pid frz)" = "$frz_pid" ] &&
 	      [ "$(unit_restarts frz)" = "$frz_restarts" ]'
 check_eq "frz: no output while frozen" "$(sv logs frz -n 1)" "$last"

@@ -158,7 +158,9 @@ host_checks_faults() {
 	dur=$(awk -v a="$first" -v b="$end" 'BEGIN { if (a == "" || b == "") print "?"; else printf "%.2f", b - a }')
 	echo "# faults: shutdown: first SIGTERM at $first, 'reboot: Power down' at $end: ${dur}s (shutdown_timeout 4s)" | tee -a "$out"
 	# stuck ignores SIGTERM with a 30 s stop timeout: only the 4 s bound ends it
-	if lt "$first" "$end" 3.5 && lt "$end" "$first" -7; then
+	# (then the kill, the reaping, the unmounts and sync: 15 s at most on a
+	# busy host, still half of stuck's own timeout)
+	if lt "$first" "$end" 3.5 && lt "$end" "$first" -15; then
 		tap "ok - faults: shutdown: poweroff with a hung service completes within the 4 s bound (${dur}s)"
 	else
 		tap "not ok - faults: shutdown: poweroff with a hung service completes within the 4 s bound (${dur}s)"

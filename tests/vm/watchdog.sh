@@ -15,9 +15,10 @@
 #             machine long before initd's own 60 s bound would power it off
 #   halt      svctl halt with shutdown_timeout 6 s: initd disarms the
 #             watchdog (the magic close) right before reboot(2) and the
-#             kernel halts; QEMU is ended by this script 30 s after its
-#             start. i6300esb's driver also stops on halt by itself, so the
-#             absence of a reset is printed, not asserted
+#             kernel halts; QEMU is ended by this script 8 s (more than
+#             the watchdog's timeout) after "reboot: System halted", at most
+#             120 s after its start. i6300esb's driver also stops on halt
+#             by itself, so the absence of a reset is printed, not asserted
 # WATCHDOG_CASES (default "run freeze shutdown halt") picks the boots. Appends
 # TAP lines to OUT.tap. About 60-80 s of wall time under TCG.
 set -uo pipefail
@@ -67,10 +68,12 @@ qmp_events() {
 	PY
 }
 
-# boot CASE CONF: console in $dir/CASE.console, reports in $dir/CASE.out,
-# QMP events in $dir/CASE.events, QEMU's exit status in $dir/CASE.rc
+# boot CASE CONF [UNTIL]: console in $dir/CASE.console, reports in
+# $dir/CASE.out, QMP events in $dir/CASE.events, QEMU's exit status in
+# $dir/CASE.rc. QEMU is killed after 120 s, or 8 s after the console shows
+# UNTIL (a halted machine never ends QEMU by itself).
 boot() {
-	local c=$1 conf=$2 stage=$dir/$1.stage qpid t0 secs=${3:-120}
+	local c=$1 conf=$2 until=${3:-} stage=$dir/$1.stage qpid vm t0
 	mkdir -p "$stage/etc/initd"
 	printf '%s\n' "$conf" > "$stage/etc/initd/initd.conf"
 	echo "$c" > "$stage/etc/wd-case"
@@ -81,12 +84,21 @@ boot() {
 	qmp_events "$dir/$c.qmp" "$dir/$c.events" 2>"$dir/$c.qmp.err" &
 	qpid=$!
 	t0=$SECONDS
-	timeout "$secs" qemu-system-x86_64 -accel tcg -m 512 -smp 2 -no-reboot -nic none \
+	timeout 120 qemu-system-x86_64 -accel tcg -m 512 -smp 2 -no-reboot -nic none \
 		-display none -monitor none -device i6300esb -action watchdog=reset \
 		-qmp "unix:$dir/$c.qmp,server=on,wait=off" \
 		-kernel "$kdir/vmlinuz" -initrd "$dir/$c.initrd" \
 		-append "console=ttyS0 quiet panic=-1 rdinit=/sbin/initd" \
-		-serial "file:$dir/$c.console" -serial "file:$dir/$c.out" </dev/null
+		-serial "file:$dir/$c.console" -serial "file:$dir/$c.out" </dev/null &
+	vm=$!
+	if [ -n "$until" ]; then
+		while kill -0 "$vm" 2>/dev/null && ! grep -aq -- "$until" "$dir/$c.console"; do
+			sleep 0.5
+		done
+		sleep 8
+		kill "$vm" 2>/dev/null   # timeout passes it on to QEMU
+	fi
+	wait "$vm"
 	echo $? > "$dir/$c.rc"
 	echo $((SECONDS - t0)) > "$dir/$c.secs"
 	wait "$qpid" 2>/dev/null
@@ -111,7 +123,8 @@ for c in ${WATCHDOG_CASES:-run freeze shutdown halt}; do
 	freeze)   boot freeze "$MODS crash_action = \"freeze\"; watchdog = { timeout = \"5s\"; };" ;;
 	shutdown) boot shutdown "$MODS shutdown_timeout = \"90s\";
 		  watchdog = { timeout = \"5s\"; shutdown_timeout = \"6s\"; };" ;;
-	halt)     boot halt "$MODS watchdog = { timeout = \"5s\"; shutdown_timeout = \"6s\"; };" 30 ;;
+	halt)     boot halt "$MODS watchdog = { timeout = \"5s\"; shutdown_timeout = \"6s\"; };" \
+		       "reboot: System halted" ;;
 	*) fail "unknown case $c" ;;
 	esac
 	rc=$(cat "$dir/$c.rc") secs=$(cat "$dir/$c.secs")
