@@ -1108,10 +1108,11 @@ const struct logbuf *manager_service_log(struct service *s)
 }
 
 /* An operator's start is a fresh one for what it requires too: each failed
- * unit v requires, through any chain, may be started once more for it
- * (manager_pass.c: a failed unit already pulled in by an operator's start
- * fails the unit requiring it). A walk with its own marks: a start is rare,
- * the graph may share requirements. Short of memory, no retry. */
+ * (or failing) unit v requires, through any chain, may be started once
+ * more for it (manager_pass.c: a failed unit already pulled in by an
+ * operator's start fails the unit requiring it). A walk with its own
+ * marks: a start is rare, the graph may share requirements. Short of
+ * memory, no retry. */
 static void operator_start_retries(struct manager *m, const struct svc *v)
 {
 	_cleanup_free_ uint32_t *stack = malloc(m->n_svcs * sizeof(*stack));
@@ -1126,7 +1127,8 @@ static void operator_start_retries(struct manager *m, const struct svc *v)
 
 			if (seen[i]++)
 				continue;
-			if (m->svcs[i]->s.state == SERVICE_FAILED)
+			if (m->svcs[i]->s.state == SERVICE_FAILED ||
+			    service_is_failing(&m->svcs[i]->s))
 				m->svcs[i]->operator_start = false;
 			stack[top++] = i;
 		}

@@ -30,18 +30,13 @@ static bool spawn_budget_left(struct manager *m)
 	return m->spawns < MANAGER_SPAWNS_PER_ROUND;
 }
 
-/* Failed, or on its way to it: a unit stopping because what it requires
- * failed ends failed (service_after_exit), its reason already recorded.
- * Seen as merely stopped, it stopped its own running dependents as a stop
+/* Failed, or on its way to it (service_is_failing): seen as merely
+ * stopped, a failing unit stopped its own running dependents as a stop
  * does, and they ended "stopped" by the stop signal, not failed. */
-static bool dep_failing(const struct service *d)
-{
-	return d->state == SERVICE_STOPPING && d->stop_cause == STOP_DEPENDENCY;
-}
-
 static bool dep_failed(const struct service *d)
 {
-	return d->state == SERVICE_BAD_CONFIG || d->state == SERVICE_FAILED || dep_failing(d);
+	return d->state == SERVICE_BAD_CONFIG || d->state == SERVICE_FAILED ||
+	       service_is_failing(d);
 }
 
 /* v fails because d, which it requires, failed: with d's reason. */
@@ -49,7 +44,7 @@ static void svc_dep_failed(struct svc *v, const struct service *d)
 {
 	char reason[256] = "";
 
-	if (d->state == SERVICE_FAILED || dep_failing(d))
+	if (d->state == SERVICE_FAILED || service_is_failing(d))
 		service_exit_to_string(d, &d->last_exit, reason, sizeof(reason));
 	else
 		snprintf(reason, sizeof(reason), "%s", service_state_to_string(d->state));
@@ -110,9 +105,10 @@ static bool pass_may_start(struct manager *m, struct svc *v)
 		/* An operator's start (svctl start of v, or of a unit that
 		 * pulled v in) asks for what v requires, as `svctl start` of
 		 * each would: of any mode, and a failed one once more (once:
-		 * failing again, it fails v). */
-		if (dep_failed(d) && !(v->operator_start && d->state == SERVICE_FAILED &&
-				       !svc_of(d)->operator_start)) {
+		 * failing again, it fails v), or one on its way to failed (it
+		 * comes back once stopped: service_after_exit). */
+		if (dep_failed(d) && !(v->operator_start && !svc_of(d)->operator_start &&
+				       (d->state == SERVICE_FAILED || service_is_failing(d)))) {
 			svc_dep_failed(v, d);
 			return false;
 		}

@@ -53,6 +53,12 @@ bool service_is_active(const struct service *s)
 	       s->state == SERVICE_STOPPING || s->state == SERVICE_RESTARTING;
 }
 
+bool service_is_failing(const struct service *s)
+{
+	return s->state == SERVICE_STOPPING && s->stop_cause == STOP_DEPENDENCY &&
+	       !s->want_running;
+}
+
 static void watchdog_fired(struct loop *l, void *data);
 static void main_poll_fired(struct loop *l, void *data);
 static void probe_timer_fired(struct loop *l, void *data);
@@ -867,7 +873,13 @@ static void service_after_exit(struct service *s)
 	if (s->state == SERVICE_STOPPING) {
 		loop_timer_cancel(s->loop, &s->timer);
 		if (s->stop_cause == STOP_DEPENDENCY) {
-			service_fail(s, EXIT_NONE, 0);
+			/* Wanted again only by a start asked while it stopped
+			 * (service_dep_fail took want_running away): that start
+			 * comes after the failure, as after an operator's stop. */
+			if (s->want_running)
+				service_set_state(s, SERVICE_WAITING);
+			else
+				service_fail(s, EXIT_NONE, 0);
 			return;
 		}
 		if (s->stop_cause != STOP_START_TIMEOUT && s->stop_cause != STOP_MAIN_REFUSED &&

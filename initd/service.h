@@ -349,6 +349,9 @@ const char *service_state_to_string(enum service_state st);
 bool service_is_ready(const struct service *s);      /* dependents may start */
 bool service_is_settled(const struct service *s);    /* not starting/stopping */
 bool service_is_active(const struct service *s);     /* has or may get a process */
+/* Stopping because a unit it requires failed, and not started again
+ * meanwhile: failed once stopped (its reason is already recorded). */
+bool service_is_failing(const struct service *s);
 /* Status 0, or one the unit lists in success_exit; never an exit before
  * READY=1. */
 bool service_exit_is_success(const struct service *s, const struct service_exit *e);

@@ -146,6 +146,11 @@ stop_initd
 #   rbot/rmid/rtop  rmid is in its 30 s restart delay (rtop keeps running)
 #              when rbot fails: rmid fails at once, and rtop with it (they
 #              waited out the delay)
+#   abot/amid  svctl start amid while it stops for abot's failure (it
+#              takes 2 s to die): amid comes back once stopped, and abot is
+#              started once more (the start was lost: amid ended failed)
+#   bbot/bmid/btop  the same through svctl start btop (autostart off),
+#              which requires bmid (btop failed at once with bmid's reason)
 #   wdep/wapp  wapp failed because wdep did; a start of wapp waits for wdep
 #              again; svctl stop of the waiting wapp ends it stopped (it
 #              ended failed: its last exit was the dependency's failure)
@@ -165,6 +170,14 @@ EOC
 testd_unit rmid "--crash-after 500" 'requires = [ "rbot" ];' 'restart = "always";' \
 	'restart_delay = "30s";' 'restart_delay_max = "30s";'
 testd_unit rtop "" 'requires = [ "rmid" ];' 'restart = "no";'
+for c in a b; do   # fails once, when $T/${c}fail appears; then runs
+	unit ${c}bot <<EOC
+exec = [ "/bin/sh", "-c", "while [ ! -e $T/${c}fail ]; do sleep 0.05; done; rm $T/${c}fail; exit 3" ];
+restart = "no";
+EOC
+	testd_unit ${c}mid "--term-delay 2000" "requires = [ \"${c}bot\" ];" 'restart = "no";'
+done
+testd_unit btop "" 'requires = [ "bmid" ];' 'restart = "no";' 'autostart = false;'
 start_initd || exit 1
 check "the chain runs" wait_until 5 eval \
 	'state_is cdep running && state_is cmid running && state_is ctop running'
@@ -181,6 +194,18 @@ check "rbot fails: rmid fails at once, not after its delay" wait_until 5 eval \
 	'state_is rbot failed && svc_reason rmid | grep -qx "dependency rbot failed: exit 3"'
 check "... and rtop with it" wait_until 5 eval \
 	'state_is rtop failed && svc_reason rtop | grep -qx "dependency rmid failed: dependency rbot failed: exit 3"'
+
+for c in a b; do
+	check "${c}bot and ${c}mid run" wait_until 5 eval "state_is ${c}bot running && state_is ${c}mid running"
+	touch "$T/${c}fail"
+	check "${c}bot fails; ${c}mid stops for it (2 s)" wait_until 5 eval \
+		"state_is ${c}bot failed && state_is ${c}mid stopping"
+	if [ $c = a ]; then sv start --no-wait amid >/dev/null; else sv start --no-wait btop >/dev/null; fi
+	is "svctl start ${c}$([ $c = a ] && echo mid || echo top) while ${c}mid stops: exit 0" "$?" 0
+	check "${c}mid comes back, ${c}bot started once more: both run" wait_until 8 eval \
+		"state_is ${c}bot running && state_is ${c}mid running"
+done
+check "btop runs" wait_state btop running 5
 
 check "wapp fails with wdep" wait_until 10 eval \
 	'state_is wapp failed && svc_reason wapp | grep -qx "dependency wdep failed: exit 3"'
