@@ -212,6 +212,11 @@ static inline struct svc *svc_of(struct service *s)
 	return (struct svc *)s;   /* struct service is the first member */
 }
 
+static inline const struct svc *svc_of_const(const struct service *s)
+{
+	return (const struct svc *)s;
+}
+
 /* v's rare parts, made now if it has none: NULL when memory is short. */
 struct svc_rare *svc_rare_get(struct svc *v);
 

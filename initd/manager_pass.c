@@ -30,13 +30,22 @@ static bool spawn_budget_left(struct manager *m)
 	return m->spawns < MANAGER_SPAWNS_PER_ROUND;
 }
 
-/* Failed, or on its way to it (service_is_failing): seen as merely
- * stopped, a failing unit stopped its own running dependents as a stop
- * does, and they ended "stopped" by the stop signal, not failed. */
+/* A required unit stopping for a reload's swap comes back with its new
+ * unit: like one restarting, it keeps its dependents (a unit the reload
+ * did not change is untouched). */
+static bool dep_coming_back(const struct service *d)
+{
+	return svc_of_const(d)->pending_unit && svc_of_const(d)->restart_after_swap;
+}
+
+/* Failed, or on its way to it (service_is_failing) unless a reload's swap
+ * brings it back: seen as merely stopped, a failing unit stopped its own
+ * running dependents as a stop does, and they ended "stopped" by the stop
+ * signal, not failed. */
 static bool dep_failed(const struct service *d)
 {
 	return d->state == SERVICE_BAD_CONFIG || d->state == SERVICE_FAILED ||
-	       service_is_failing(d);
+	       (service_is_failing(d) && !dep_coming_back(d));
 }
 
 /* v fails because d, which it requires, failed: with d's reason. */
@@ -72,14 +81,6 @@ static bool pass_dep_left_out(struct manager *m, struct svc *v, const struct ser
 			 m->opt.mode ? m->opt.mode : "default");
 	service_dep_not_started(&v->s, d->unit->name, why);
 	return true;
-}
-
-/* A required unit stopping for a reload's swap comes back with its new
- * unit: like one restarting, it keeps its dependents (a unit the reload
- * did not change is untouched). */
-static bool dep_coming_back(struct service *d)
-{
-	return svc_of(d)->pending_unit && svc_of(d)->restart_after_swap;
 }
 
 /* A waiting service starts once every required unit is ready and every unit

@@ -151,7 +151,7 @@ const struct service_transition service_transitions[] = {
 	T(RESTARTING, WAITING,    "backoff over (or none), leaf empty: it starts as a start "
 				  "does, once its requirements are ready"),
 	T(RESTARTING, FAILED,     "a required unit failed"),
-	T(RESTARTING, STOPPED,    "stop"),
+	T(RESTARTING, STOPPED,    "stop, a required unit stopped"),
 	T(RESTARTING, STOPPING,   "stop, while leftovers of a run are killed"),
 	T(EXITED,     WAITING,    "start, or pulled in by a dependent"),
 	T(EXITED,     BAD_CONFIG, "reload: the unit no longer parses"),
@@ -546,7 +546,13 @@ void service_start(struct service *s)
 		service_set_state(s, SERVICE_WAITING);
 		return;
 	case SERVICE_STOPPING:
-		/* Comes back once stopped (see service_finish_stop). */
+		/* Comes back once stopped (service_after_exit). Stopping
+		 * for a failed requirement: a start after that failure, as
+		 * of a failed unit, with a new window and no backoff. */
+		if (service_is_failing(s)) {
+			s->limit_window_count = 0;
+			s->restart_delay = s->unit->restart_delay_usec;
+		}
 		s->want_running = true;
 		return;
 	case SERVICE_STARTING:
@@ -593,7 +599,12 @@ static void service_dep_fail(struct service *s, const char *dep, const char *rea
 	service_record_exit(s, EXIT_DEPENDENCY, code);
 	service_exit_describe(&s->last_exit, "%s%s%s", dep, reason && *reason ? ": " : "",
 			      reason ? reason : "");
-	if (s->pid > 0 || s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING) {
+	/* Through a stop while a process or leftovers remain (in its restart
+	 * delay, leftovers of its last run may still be dying): failed once
+	 * they are gone, so that a shutdown or a reload waits for them. */
+	if (s->pid > 0 || s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING ||
+	    ((s->state == SERVICE_RESTARTING || s->state == SERVICE_WAITING) &&
+	     !s->ops->is_empty(s))) {
 		service_stop(s);
 		s->stop_cause = STOP_DEPENDENCY;
 		return;

@@ -129,7 +129,8 @@ enum service_cold_timer { SERVICE_WATCHDOG, SERVICE_PROBE_TIMER, SERVICE_MAIN_PO
 enum stop_cause {
 	STOP_NONE,            /* not stopping, or the manager stopped it (a
 	                       * required unit stopped, shutdown, reload) */
-	STOP_DEPENDENCY,      /* a required unit failed: failed once stopped */
+	STOP_DEPENDENCY,      /* a required unit failed: failed once stopped,
+	                       * unless started again meanwhile */
 	STOP_START_TIMEOUT,   /* not ready in time: a failure once stopped, the
 	                       * restart policy decides */
 	STOP_OPERATOR,        /* svctl stop or restart: "stopped by svctl" */

@@ -140,7 +140,6 @@ check "x waits out its 10 s backoff" wait_state x restarting 3
 sv kill --main v KILL > /dev/null
 check "v runs again at once, not after x's backoff" wait_state v running 3
 stop_initd
-[ "$FAILED" -eq 0 ]
 
 # ---- cdep/cmid/ctop, wdep/wapp ---------------------------------------------------
 #   rbot/rmid/rtop  rmid is in its 30 s restart delay (rtop keeps running)
@@ -151,6 +150,11 @@ stop_initd
 #              started once more (the start was lost: amid ended failed)
 #   bbot/bmid/btop  the same through svctl start btop (autostart off),
 #              which requires bmid (btop failed at once with bmid's reason)
+#   ybot/ymid  the same, ymid at its start limit (2) by then: the start
+#              is a fresh one (ymid failed at its start limit)
+#   xbot/xmid/xtop  the same as bbot/bmid/btop, and a reload changes xmid
+#              meanwhile: xmid comes back with its new unit, xtop runs
+#              (xmid counted as failing again, and xtop failed)
 #   wdep/wapp  wapp failed because wdep did; a start of wapp waits for wdep
 #              again; svctl stop of the waiting wapp ends it stopped (it
 #              ended failed: its last exit was the dependency's failure)
@@ -178,6 +182,16 @@ EOC
 	testd_unit ${c}mid "--term-delay 2000" "requires = [ \"${c}bot\" ];" 'restart = "no";'
 done
 testd_unit btop "" 'requires = [ "bmid" ];' 'restart = "no";' 'autostart = false;'
+for c in x y; do
+	unit ${c}bot <<EOC
+exec = [ "/bin/sh", "-c", "while [ ! -e $T/${c}fail ]; do sleep 0.05; done; rm $T/${c}fail; exit 3" ];
+restart = "no";
+EOC
+done
+testd_unit ymid "--term-delay 2000" 'requires = [ "ybot" ];' 'restart = "always";' \
+	'restart_delay = "0";' 'start_limit = { burst = 2; interval = "1min"; };'
+testd_unit xmid "--term-delay 3000" 'requires = [ "xbot" ];' 'restart = "no";'
+testd_unit xtop "" 'requires = [ "xmid" ];' 'restart = "no";' 'autostart = false;'
 start_initd || exit 1
 check "the chain runs" wait_until 5 eval \
 	'state_is cdep running && state_is cmid running && state_is ctop running'
@@ -200,18 +214,42 @@ for c in a b; do
 	touch "$T/${c}fail"
 	check "${c}bot fails; ${c}mid stops for it (2 s)" wait_until 5 eval \
 		"state_is ${c}bot failed && state_is ${c}mid stopping"
-	if [ $c = a ]; then sv start --no-wait amid >/dev/null; else sv start --no-wait btop >/dev/null; fi
-	is "svctl start ${c}$([ $c = a ] && echo mid || echo top) while ${c}mid stops: exit 0" "$?" 0
+	what=${c}mid; [ $c = a ] || what=btop
+	sv start --no-wait $what >/dev/null; rc=$?
+	is "svctl start $what while ${c}mid stops: exit 0" "$rc" 0
 	check "${c}mid comes back, ${c}bot started once more: both run" wait_until 8 eval \
 		"state_is ${c}bot running && state_is ${c}mid running"
 done
 check "btop runs" wait_state btop running 5
 
+check "ybot and ymid run" wait_until 5 eval 'state_is ybot running && state_is ymid running'
+sv kill --main ymid KILL >/dev/null
+check "ymid restarted once: its 2 starts of 2 used" wait_until 5 eval \
+	'state_is ymid running && [ "$(svc_restarts ymid)" = 1 ]'
+touch "$T/yfail"
+check "ybot fails; ymid stops for it" wait_until 5 eval 'state_is ybot failed && state_is ymid stopping'
+sv start --no-wait ymid >/dev/null
+check "svctl start ymid meanwhile: a fresh start, both run" wait_until 8 eval \
+	'state_is ybot running && state_is ymid running'
+
+check "xbot and xmid run" wait_until 5 eval 'state_is xbot running && state_is xmid running'
+touch "$T/xfail"
+check "xbot fails; xmid stops for it (3 s)" wait_until 5 eval 'state_is xbot failed && state_is xmid stopping'
+sv start --no-wait xtop >/dev/null
+testd_unit xmid "--term-delay 3000 --print-every 1000" 'requires = [ "xbot" ];' 'restart = "no";'
+sv reload >/dev/null; rc=$?
+is "svctl reload (xmid changed) meanwhile: exit 0" "$rc" 0
+check "xmid comes back with its new unit, xbot once more, xtop runs" wait_until 10 eval \
+	'state_is xbot running && state_is xmid running && state_is xtop running'
+
 check "wapp fails with wdep" wait_until 10 eval \
 	'state_is wapp failed && svc_reason wapp | grep -qx "dependency wdep failed: exit 3"'
 sv start --no-wait wapp >/dev/null
-check "svctl start wapp: it waits for wdep, started again" wait_state wapp waiting 2
+check "svctl start wapp: it waits for wdep, started again" wait_until 2 eval \
+	'state_is wapp waiting && [ "$(touch_count wdep)" = 2 ]'
 sv stop wapp >/dev/null; rc=$?
 is "svctl stop of the waiting wapp: exit 0" "$rc" 0
 check "wapp is stopped, not failed" state_is wapp stopped
 stop_initd
+
+[ "$FAILED" -eq 0 ]

@@ -664,6 +664,34 @@ START_TEST(dependency_failure_stops_and_fails_a_running_service)
 }
 END_TEST
 
+/* In its restart delay with leftovers of its run still dying, a unit whose
+ * requirement failed goes through a stop: failed once they are gone, not
+ * at once (a shutdown or a reload would not have waited for them). */
+START_TEST(dependency_failure_in_the_restart_delay_waits_for_leftovers)
+{
+	struct service s;
+	siginfo_t si = killed(SIGKILL);
+	char buf[256];
+
+	unit.restart_delay_usec = 10 * USEC_PER_SEC;
+	unit.restart_delay_max_usec = 10 * USEC_PER_SEC;
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	fake.empty = false;   /* a child of the last run, still dying */
+	service_dep_failed(&s, "net", "exit 1");
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	ck_assert(service_is_active(&s));
+	fake.empty = true;
+	service_on_empty(&s);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "dependency net failed: exit 1");
+	service_done(&s);
+}
+END_TEST
+
 /* issue 12: start_timeout. Run the loop until a signal was sent, at most
  * ~1 s. */
 static void wait_for_signal(int n)
@@ -1684,6 +1712,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, pull_in_keeps_the_start_limit);
 	tcase_add_test(tc, dependency_failure_names_the_reason);
 	tcase_add_test(tc, dependency_failure_stops_and_fails_a_running_service);
+	tcase_add_test(tc, dependency_failure_in_the_restart_delay_waits_for_leftovers);
 	tcase_add_test(tc, start_timeout_stops_a_silent_notify_unit);
 	tcase_add_test(tc, start_timeout_applies_the_restart_policy);
 	tcase_add_test(tc, start_timeout_of_a_hung_oneshot_kills_at_the_stop_timeout);
