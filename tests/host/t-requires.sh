@@ -146,7 +146,7 @@ stop_initd
 #              when rbot fails: rmid fails at once, and rtop with it (they
 #              waited out the delay)
 #   abot/amid  svctl start amid while it stops for abot's failure (it
-#              takes 2 s to die): amid comes back once stopped, and abot is
+#              takes 4 s to die): amid comes back once stopped, and abot is
 #              started once more (the start was lost: amid ended failed)
 #   bbot/bmid/btop  the same through svctl start btop (autostart off),
 #              which requires bmid (btop failed at once with bmid's reason)
@@ -179,7 +179,7 @@ for c in a b; do   # fails once, when $T/${c}fail appears; then runs
 exec = [ "/bin/sh", "-c", "while [ ! -e $T/${c}fail ]; do sleep 0.05; done; rm $T/${c}fail; exit 3" ];
 restart = "no";
 EOC
-	testd_unit ${c}mid "--term-delay 2000" "requires = [ \"${c}bot\" ];" 'restart = "no";'
+	testd_unit ${c}mid "--term-delay 4000" "requires = [ \"${c}bot\" ];" 'restart = "no";'
 done
 testd_unit btop "" 'requires = [ "bmid" ];' 'restart = "no";' 'autostart = false;'
 for c in x y; do
@@ -188,9 +188,9 @@ exec = [ "/bin/sh", "-c", "while [ ! -e $T/${c}fail ]; do sleep 0.05; done; rm $
 restart = "no";
 EOC
 done
-testd_unit ymid "--term-delay 2000" 'requires = [ "ybot" ];' 'restart = "always";' \
+testd_unit ymid "--term-delay 4000" 'requires = [ "ybot" ];' 'restart = "always";' \
 	'restart_delay = "0";' 'start_limit = { burst = 2; interval = "1min"; };'
-testd_unit xmid "--term-delay 3000" 'requires = [ "xbot" ];' 'restart = "no";'
+testd_unit xmid "--term-delay 4000" 'requires = [ "xbot" ];' 'restart = "no";'
 testd_unit xtop "" 'requires = [ "xmid" ];' 'restart = "no";' 'autostart = false;'
 start_initd || exit 1
 check "the chain runs" wait_until 5 eval \
@@ -212,12 +212,12 @@ check "... and rtop with it" wait_until 5 eval \
 for c in a b; do
 	check "${c}bot and ${c}mid run" wait_until 5 eval "state_is ${c}bot running && state_is ${c}mid running"
 	touch "$T/${c}fail"
-	check "${c}bot fails; ${c}mid stops for it (2 s)" wait_until 5 eval \
+	check "${c}bot fails; ${c}mid stops for it (4 s)" wait_until 5 eval \
 		"state_is ${c}bot failed && state_is ${c}mid stopping"
 	what=${c}mid; [ $c = a ] || what=btop
 	sv start --no-wait $what >/dev/null; rc=$?
 	is "svctl start $what while ${c}mid stops: exit 0" "$rc" 0
-	check "${c}mid comes back, ${c}bot started once more: both run" wait_until 8 eval \
+	check "${c}mid comes back, ${c}bot started once more: both run" wait_until 10 eval \
 		"state_is ${c}bot running && state_is ${c}mid running"
 done
 check "btop runs" wait_state btop running 5
@@ -229,14 +229,14 @@ check "ymid restarted once: its 2 starts of 2 used" wait_until 5 eval \
 touch "$T/yfail"
 check "ybot fails; ymid stops for it" wait_until 5 eval 'state_is ybot failed && state_is ymid stopping'
 sv start --no-wait ymid >/dev/null
-check "svctl start ymid meanwhile: a fresh start, both run" wait_until 8 eval \
+check "svctl start ymid meanwhile: a fresh start, both run" wait_until 10 eval \
 	'state_is ybot running && state_is ymid running'
 
 check "xbot and xmid run" wait_until 5 eval 'state_is xbot running && state_is xmid running'
 touch "$T/xfail"
-check "xbot fails; xmid stops for it (3 s)" wait_until 5 eval 'state_is xbot failed && state_is xmid stopping'
+check "xbot fails; xmid stops for it (4 s)" wait_until 5 eval 'state_is xbot failed && state_is xmid stopping'
 sv start --no-wait xtop >/dev/null
-testd_unit xmid "--term-delay 3000 --print-every 1000" 'requires = [ "xbot" ];' 'restart = "no";'
+testd_unit xmid "--term-delay 4000 --print-every 1000" 'requires = [ "xbot" ];' 'restart = "no";'
 sv reload >/dev/null; rc=$?
 is "svctl reload (xmid changed) meanwhile: exit 0" "$rc" 0
 check "xmid comes back with its new unit, xbot once more, xtop runs" wait_until 10 eval \
