@@ -150,7 +150,8 @@ static void pass_check_requires(struct manager *m, struct svc *v)
 			return;
 		}
 		if (!d->want_running && !service_is_ready(d) && !dep_coming_back(d)) {
-			service_stop(&v->s);
+			service_requirement_stopped(&v->s, d->unit->name,
+						    d->state == SERVICE_EXITED);
 			return;
 		}
 	}

@@ -637,6 +637,15 @@ void service_dep_not_started(struct service *s, const char *dep, const char *why
 	service_dep_fail(s, dep, why, 1);
 }
 
+void service_requirement_stopped(struct service *s, const char *dep, bool exited)
+{
+	service_record_exit(s, EXIT_REQUIREMENT, exited);
+	service_exit_describe(&s->last_exit, "%s", dep);
+	service_stop(s);
+	if (s->state == SERVICE_STOPPING)
+		s->stop_cause = STOP_REQUIREMENT;
+}
+
 /* ---- events while starting --------------------------------------------- */
 
 void service_on_exec(struct service *s)
@@ -808,6 +817,7 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 	if (s->setup_error.set)
 		setup_error_take(s);
 	else if (s->state == SERVICE_STOPPING && (s->stop_cause == STOP_DEPENDENCY ||
+						    s->stop_cause == STOP_REQUIREMENT ||
 						    s->stop_cause == STOP_MAIN_REFUSED ||
 						    s->stop_cause == STOP_HEALTH))
 		return;   /* it was stopped for that reason: keep it */

@@ -76,6 +76,8 @@ enum exit_kind {
 	EXIT_MAIN_REFUSED,    /* detail = why: a forking unit's daemon could not
 	                       * be taken as its main process (pid file refused,
 	                       * no single process in its leaf) */
+	EXIT_REQUIREMENT,     /* detail = NAME: a required unit stopped (code
+	                       * 0) or exited (code 1), so this one was stopped */
 	EXIT_HEALTH,          /* detail = the last probe's failure: its health
 	                       * probe failed `failures` times in a row */
 	EXIT_KIND_MAX,
@@ -138,6 +140,8 @@ enum stop_cause {
 	                       * exit was recorded): a failure once stopped */
 	STOP_HEALTH,          /* its health probe kept failing (the exit was
 	                       * recorded): a failure once stopped */
+	STOP_REQUIREMENT,     /* a required unit stopped or exited (the exit
+	                       * was recorded): stopped once down */
 	STOP_CAUSE_MAX,
 };
 
@@ -291,6 +295,10 @@ void service_deps_ready(struct service *s);
 /* A unit this one requires failed: s fails too, "dependency DEP failed"
  * followed by DEP's own reason when given (NULL or ""). */
 void service_dep_failed(struct service *s, const char *dep, const char *reason);
+/* A unit this one requires stopped or exited (exited: in state exited)
+ * and nothing wants it back: s stops too, "requirement DEP stopped" or
+ * "... exited" its reason, not the exit its own stop brings. */
+void service_requirement_stopped(struct service *s, const char *dep, bool exited);
 /* A unit this one requires will not be started for it (not in the boot
  * mode, autostart off): s fails, "requires DEP, which WHY". */
 void service_dep_not_started(struct service *s, const char *dep, const char *why);

@@ -148,6 +148,10 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 			snprintf(buf, size, "dependency %.*s failed%s", n, service_exit_detail(e), service_exit_detail(e) + n);
 		break;
 	}
+	case EXIT_REQUIREMENT:
+		snprintf(buf, size, "requirement %s %s", service_exit_detail(e),
+			 e->code ? "exited" : "stopped");
+		break;
 	case EXIT_CGROUP:
 		snprintf(buf, size, "cgroup: %s", service_exit_detail(e));
 		break;

@@ -9,6 +9,8 @@
 #                unchanged, keeps running (it stayed stopped for good)
 #   ra/rb        an automatic restart starts once its requirement is ready
 #                (it was spawned at once)
+#   edep/eapp    a required unit that exits (0, no restart): its dependent
+#                stops, and says why (not "signal TERM (143)")
 #   cdep/cmid/ctop  a chain, all running, whose bottom fails: each unit
 #                above it ends failed with the reason from below (ctop was
 #                stopped, as if cmid had been, while cmid was on its way down)
@@ -23,6 +25,8 @@ testd_unit swapb ""
 testd_unit swapa "" 'requires = [ "swapb" ];'
 testd_unit rb "--notify-after 1500" 'type = "notify";' 'restart = "always";' 'restart_delay = "0";'
 testd_unit ra "" 'requires = [ "rb" ];' 'restart = "always";' 'restart_delay = "0";'
+testd_unit edep "--exit-after 1000" 'restart = "no";'
+testd_unit eapp "" 'requires = [ "edep" ];'
 start_initd || exit 1
 
 # ---- waita/slowb --------------------------------------------------------------
@@ -57,6 +61,11 @@ check "swapb runs again, its new unit" wait_until 5 \
 sv wait >/dev/null
 check "swapa, unchanged, still runs" state_is swapa running
 is "swapa: the same process" "$(svc_pid swapa)" "$a_pid"
+
+# ---- edep/eapp ---------------------------------------------------------------
+check "edep exits 0, and is exited" wait_state edep exited 10
+check "eapp, which required it, stops" wait_state eapp stopped 10
+is "eapp: the reason names its requirement" "$(svc_reason eapp)" "requirement edep exited"
 
 # ---- ra/rb --------------------------------------------------------------------
 check "ra and rb run" wait_until 5 eval 'state_is ra running && state_is rb running'
