@@ -1144,7 +1144,7 @@ int manager_start(struct manager *m, struct service *s)
 	if (s->state == SERVICE_BAD_CONFIG)
 		return -ENOEXEC;
 	operator_start_retries(m, svc_of(s));
-	service_start(s);
+	service_start_by_operator(s);
 	svc_of(s)->stop_after_dependents = false;
 	svc_of(s)->operator_start = true;
 	/* A changed unit stopping for its swap comes back with its new unit. */

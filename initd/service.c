@@ -502,6 +502,7 @@ static void service_spawn(struct service *s)
 		return;
 	}
 	s->restarted = false;
+	s->start_asked = false;
 	s->exec_seen = false;
 	s->main_found = false;
 	s->starter_pid = 0;
@@ -590,6 +591,25 @@ void service_deps_ready(struct service *s)
 		return;
 	}
 	service_spawn(s);
+}
+
+/* A stop that is a failure of the unit's own: the restart policy judges
+ * its exit (a dependency's failure is its own case). */
+static bool stop_is_failure(const struct service *s)
+{
+	return s->state == SERVICE_STOPPING && (s->stop_cause == STOP_START_TIMEOUT ||
+						s->stop_cause == STOP_MAIN_REFUSED ||
+						s->stop_cause == STOP_HEALTH);
+}
+
+void service_start_by_operator(struct service *s)
+{
+	if (stop_is_failure(s)) {
+		s->start_asked = true;
+		s->limit_window_count = 0;
+		s->restart_delay = s->unit->restart_delay_usec;
+	}
+	service_start(s);
 }
 
 static void service_dep_fail(struct service *s, const char *dep, const char *reason, int code)
@@ -892,6 +912,9 @@ static void service_after_exit(struct service *s)
 	uint64_t now = now_usec();
 
 	if (s->state == SERVICE_STOPPING) {
+		bool asked = s->start_asked;
+
+		s->start_asked = false;
 		loop_timer_cancel(s->loop, &s->timer);
 		if (s->stop_cause == STOP_DEPENDENCY) {
 			/* Wanted again only by a start asked while it stopped
@@ -903,8 +926,7 @@ static void service_after_exit(struct service *s)
 				service_fail(s, EXIT_NONE, 0);
 			return;
 		}
-		if (s->stop_cause != STOP_START_TIMEOUT && s->stop_cause != STOP_MAIN_REFUSED &&
-		    s->stop_cause != STOP_HEALTH) {
+		if (!stop_is_failure(s) || (asked && s->want_running)) {
 			service_set_state(s, s->want_running ? SERVICE_WAITING : SERVICE_STOPPED);
 			return;
 		}

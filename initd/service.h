@@ -253,6 +253,8 @@ struct service {
 	bool suspended : 1;           /* frozen: no watchdog, no probes */
 	bool restarted : 1;           /* waiting after its backoff: for its required
 	                               * units, not for those it comes after */
+	bool start_asked : 1;         /* svctl start during a stop for its own
+	                               * failure: comes back once down */
 };
 
 void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,
@@ -290,6 +292,11 @@ void service_stop_later(struct service *s);
  * a fresh start (the start limit window and the backoff are kept), so a
  * dependency that keeps ending is not restarted for ever by its dependent. */
 void service_pull_in(struct service *s);
+/* svctl start: as service_start; a unit stopping for a failure of its own
+ * (start timeout, refused main PID, health probe) comes back once down,
+ * as a fresh start, rather than the restart policy judging that failure:
+ * the operator asked after it. */
+void service_start_by_operator(struct service *s);
 /* The manager found every dependency ready: spawn now. */
 void service_deps_ready(struct service *s);
 /* A unit this one requires failed: s fails too, "dependency DEP failed"

@@ -13,6 +13,8 @@
 #   drop    exits 1 on SIGTERM (dropbear) with success_exit = ( 1 ): a TERM
 #           it gets is a clean exit, not restarted
 #   plain   the same without success_exit: exit 1 is a failure, restarted
+#   again   svctl start while its start timeout's stop is under way: it
+#           comes back once down, a fresh start (restart = "no" would end it)
 #   op      an operator's stop reads "stopped by svctl", not a signal
 . "$(dirname "$0")/lib.sh"
 
@@ -29,7 +31,17 @@ testd_unit after "" 'requires = [ "hang" ];'
 testd_unit drop "--term-exit 1" 'success_exit = ( 1, "HUP" );'
 testd_unit plain "--term-exit 1" 'restart_delay = "0";'
 testd_unit op ""
+testd_unit again "--term-delay 3000" 'type = "notify";' 'start_timeout = "500ms";' 'restart = "no";'
 start_initd
+
+# ---- a start during a failing stop ---------------------------------------------
+check "again: stopping at its start timeout (TERM takes it 3 s)" wait_state again stopping 5
+sv start --no-wait again > /dev/null; rc=$?
+is "again: svctl start --no-wait meanwhile: exit 0" "$rc" 0
+check "again: started once more once down" wait_until 10 eval '[ "$(touch_count again)" = 2 ]'
+check "again: then fails at its second start timeout, not started a third time" \
+	eval 'wait_state again failed 10 && [ "$(touch_count again)" = 2 ]'
+check "again: the reason is its start timeout" eval '[ "$(svc_reason again)" = "start timeout (500ms)" ]'
 
 # ---- exit before READY=1 ----------------------------------------------------
 check "redis ends failed (its start limit, not a loop)" wait_state redis failed 15
@@ -57,6 +69,7 @@ check "stubborn: its process is gone (killed: it ignores TERM)" testd_gone stubb
 check "after fails with hang's start timeout" \
 	eval 'svc_reason after | grep -q "dependency hang failed: start timeout (300ms)"'
 check "svctl wait returns" sv wait
+
 
 # ---- success_exit -------------------------------------------------------------
 check "drop runs" wait_state drop running 5

@@ -1522,6 +1522,34 @@ START_TEST(health_failures_in_a_row_restart)
 }
 END_TEST
 
+/* svctl start while the health probe's stop is under way: once down the
+ * unit comes back as a fresh start (restart = "no" would fail it), and its
+ * reason is still the probe's failure until it runs again. */
+START_TEST(operator_start_during_a_health_stop_brings_it_back)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+	char buf[256];
+
+	unit.restart = UNIT_RESTART_NO;
+	health_probe(1);
+	start_running(&s);
+	wait_for_probes(1);
+	service_on_probe(&s, false, "exec exited 2");
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	service_start_by_operator(&s);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_WAITING);
+	ck_assert(s.want_running);
+	ck_assert_uint_eq(s.restarts, 0);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "health check failed: exec exited 2");
+	service_done(&s);
+}
+END_TEST
+
 /* Frozen (issue 17): a frozen process can neither pet its watchdog nor
  * answer a probe. Suspended, neither fires nor runs however long; resumed,
  * both start afresh: a whole watchdog interval, the next probe an interval
@@ -1733,6 +1761,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, notify_with_ready_probe_needs_both);
 	tcase_add_test(tc, start_timeout_bounds_a_ready_probe);
 	tcase_add_test(tc, health_failures_in_a_row_restart);
+	tcase_add_test(tc, operator_start_during_a_health_stop_brings_it_back);
 	tcase_add_test(tc, stop_cancels_a_running_probe);
 	tcase_add_test(tc, busy_probe_is_not_a_failure);
 	tcase_add_test(tc, forking_operator_stop_before_the_main_is_found);
