@@ -49,8 +49,12 @@ static bool instance_listed(const struct commands *cmds, const char *name)
 	return false;
 }
 
+/* set may be NULL (manager_set of a manager no set was applied to, as
+ * commands_tree allows): no template then. */
 static bool is_template(const struct unit_set *set, const char *template)
 {
+	if (!set)
+		return false;
 	for (char **t = set->templates; t && *t; t++)
 		if (strcmp(*t, template) == 0)
 			return true;

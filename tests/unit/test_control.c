@@ -1321,6 +1321,39 @@ START_TEST(test_instance_load_that_cannot_start_is_answered)
 }
 END_TEST
 
+/* svctl start NAME@INST on a manager that holds no set (manager_set is
+ * NULL, as commands_tree allows): unit not found, not a NULL dereference
+ * in is_template. Found by fuzz_proto (tests/fuzz/proto/crash-b4d70b77...). */
+START_TEST(test_instance_start_without_a_set)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	struct commands cmds = { 0 };
+	struct control_request req = { .type = PROTO_REQ_START, .access = CONTROL_ADMIN };
+	struct proto_buf msg, reply;
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+
+	ck_assert_int_eq(manager_new(loop, &mo, &cmds.manager), 0);
+	proto_buf_init(&msg, REQ_LIMIT);
+	proto_msg_begin(&msg, PROTO_REQ_START);
+	proto_put_str(&msg, PROTO_ATTR_NAME, "we@");
+	ck_assert_int_eq(proto_msg_end(&msg), 0);
+	req.payload = msg.data + PROTO_HDR_SIZE;
+	req.len = (uint32_t)(msg.len - PROTO_HDR_SIZE);
+	proto_buf_init(&reply, REP_LIMIT);
+	ck_assert_int_eq(commands_dispatch(&cmds, NULL, &req, &reply), 0);
+	ck_assert_int_eq(proto_hdr_decode(reply.data, PROTO_REPLY_MAX, &h), 0);
+	p = reply.data + PROTO_HDR_SIZE;
+	ck_assert_uint_eq(reply_errno(&h, p), ENOENT);
+	ck_assert_ptr_nonnull(strstr(reply_message(&h, p), "not found"));
+	ck_assert_ptr_null(cmds.instance_waiters);
+	proto_buf_free(&reply);
+	proto_buf_free(&msg);
+	manager_free(cmds.manager);
+	commands_instances_free(&cmds);
+}
+END_TEST
+
 static int loads_started;
 
 static void reload_starts(struct commands *cmds)
@@ -1405,6 +1438,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_unknown_type_message);
 	tcase_add_test(tc, test_reload_failing_at_once_is_answered);
 	tcase_add_test(tc, test_instance_load_that_cannot_start_is_answered);
+	tcase_add_test(tc, test_instance_start_without_a_set);
 	tcase_add_test(tc, test_reload_during_a_load_waits_for_the_next);
 	suite_add_tcase(s, tc);
 	return s;
