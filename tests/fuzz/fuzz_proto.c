@@ -5,7 +5,12 @@
  *      typed getter (the decoder PID 1 runs on any local client's bytes);
  *   2. as a request, through initd's command decoding (commands_dispatch on
  *      a manager holding no units: nothing is started or signalled); the
- *      reply it builds must be a well-formed message;
+ *      reply it builds must be a well-formed message; then, if it only
+ *      looks (status, show, logs, ...) or starts an instance, once more on
+ *      a manager holding a unit never started, "a", whose log ring holds
+ *      stamped lines and has wrapped, and a template "t": what a request
+ *      does with a unit it finds (the logs' LINES/SINCE/UNTIL, the
+ *      instance name check) runs too;
  *   3. as a reply, through svctl's STATUS parser and every way svctl prints
  *      it, through svctl's TREE output and its ANALYZE ones; the JSON output must be valid
  *      JSON whatever the bytes were, and a bad TREE reply prints nothing.
@@ -17,13 +22,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/logtime.h"
 #include "common/proto.h"
 #include "initd/commands.h"
+#include "initd/logwriter.h"
 #include "initd/loop.h"
 #include "initd/manager.h"
+#include "initd/manager_internal.h"
+#include "initd/nofork.h"
 #include "svctl/analyze.h"
 #include "svctl/output.h"
 #include "tests/fuzz/fuzz.h"
+#include "units/internal.h"
 
 /* ---- a strict JSON checker (RFC 8259), for svctl --json -------------------- */
 
@@ -215,6 +225,55 @@ static struct loop *loop;
 static struct manager *manager;
 static struct commands cmds;
 
+static struct manager *loaded;
+static struct commands loaded_cmds;
+
+/* Stamped lines (at 1, 2, ... s past the epoch: the SINCE and UNTIL a
+ * request names are small numbers), a line cut in two by a newline-less
+ * chunk, and enough of them that the 1 KiB ring wraps. */
+static void fill_log(struct service *s)
+{
+	struct svc *v = (struct svc *)((char *)s - offsetof(struct svc, s));
+	char stamp[LOGTIME_SIZE], out[256], line[64];
+	bool mid = false;
+
+	FUZZ_ASSERT(!v->log);
+	v->log = nofork_alloc(sizeof(*v->log));
+	FUZZ_ASSERT(v->log);
+	memset(v->log, 0, sizeof(*v->log));
+	FUZZ_ASSERT(logbuf_init(&v->log->ring, 1024) == 0);
+	for (unsigned i = 1; i <= 40; i++) {
+		size_t used, n = (size_t)snprintf(line, sizeof(line), i % 7 ? "line %u\n" :
+						  "half of line %u ", i), k;
+
+		logtime_format(stamp, (uint64_t)i * 1000000);
+		k = logwriter_stamp(stamp, line, n, &mid, out, sizeof(out), &used);
+		FUZZ_ASSERT(used == n);
+		logbuf_append(&v->log->ring, out, k);
+	}
+}
+
+/* A set of one unit, "a" (its exec never runs: nothing boots the manager,
+ * and the dispatch below never asks to start it), and a template "t". */
+static void setup_loaded(void)
+{
+	struct manager_options opt = { .use_cgroup = false };
+	struct unit_set *set = calloc(1, sizeof(*set));
+	struct unit *u = unit_new("a", "a.unit");
+
+	FUZZ_ASSERT(set && u && conf_init(&set->conf) == 0);
+	u->exec = calloc(2, sizeof(char *));
+	FUZZ_ASSERT(u->exec && (u->exec[0] = strdup("/nonexistent/fuzz-proto")));
+	set->units = calloc(1, sizeof(*set->units));
+	set->templates = calloc(2, sizeof(char *));
+	FUZZ_ASSERT(set->units && set->templates && (set->templates[0] = strdup("t")));
+	set->units[set->n_units++] = u;
+	FUZZ_ASSERT(manager_new(loop, &opt, &loaded) == 0);
+	FUZZ_ASSERT(manager_apply(loaded, set) == 0);
+	fill_log(manager_find(loaded, "a"));
+	loaded_cmds.manager = loaded;
+}
+
 static void setup(void)
 {
 	struct manager_options opt = { .use_cgroup = false };
@@ -222,6 +281,31 @@ static void setup(void)
 	FUZZ_ASSERT(loop_new(&loop) == 0);
 	FUZZ_ASSERT(manager_new(loop, &opt, &manager) == 0);
 	cmds.manager = manager;
+	setup_loaded();
+}
+
+/* May this request go to the manager holding "a"? What only looks, and a
+ * start naming anything but "a" (an instance: refused before a load, as
+ * these commands have no reload callback). */
+static bool harmless_with_units(const struct proto_hdr *h, const uint8_t *payload, size_t len)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+
+	switch (h->type) {
+	case PROTO_REQ_STATUS: case PROTO_REQ_SHOW: case PROTO_REQ_SYSTEM:
+	case PROTO_REQ_TREE: case PROTO_REQ_LOGS: case PROTO_REQ_POSTMORTEM:
+	case PROTO_REQ_ANALYZE: case PROTO_REQ_METRICS:
+		return true;
+	case PROTO_REQ_START:
+		proto_iter_init(&it, payload, len);
+		while (proto_iter_next(&it, &a) > 0)
+			if (a.type == PROTO_ATTR_NAME && a.len == 2 && memcmp(a.data, "a", 2) == 0)
+				return false;
+		return true;
+	default:
+		return false;
+	}
 }
 
 static void check_message(const struct proto_buf *b)
@@ -239,11 +323,12 @@ static void check_message(const struct proto_buf *b)
 	free(units);
 }
 
-static void dispatch(const struct proto_hdr *h, const uint8_t *payload, size_t len)
+static void dispatch_to(struct commands *cmds, const struct proto_hdr *h,
+			const uint8_t *payload, size_t len)
 {
 	/* Only compared, never dereferenced: the client is a token for the
 	 * deferred requests, which client_gone drops again below. */
-	struct control_client *token = (struct control_client *)&cmds;
+	struct control_client *token = (struct control_client *)cmds;
 	struct control_request req = {
 		.type = h->type, .payload = payload, .len = (uint32_t)len,
 		.pid = 1, .uid = 0, .gid = 0, .access = CONTROL_ADMIN,
@@ -251,27 +336,37 @@ static void dispatch(const struct proto_hdr *h, const uint8_t *payload, size_t l
 	struct proto_buf reply;
 	int r;
 
-	/* The server never hands these on (control.c), nor the shutdowns:
-	 * no callback here would do anything with them. */
-	if (h->type == 0 || h->type >= PROTO_REQ_MAX)
-		return;
-	if (!manager)
-		setup();
 	proto_buf_init(&reply, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
-	r = commands_dispatch(&cmds, token, &req, &reply);
+	r = commands_dispatch(cmds, token, &req, &reply);
 	FUZZ_ASSERT(r == 0 || r == CONTROL_DEFER || r < 0);
 	if (r == 0)
 		check_message(&reply);
 	if (r == CONTROL_DEFER) {
 		if (reply.len)
 			check_message(&reply);
-		commands_client_gone(&cmds, token);
+		commands_client_gone(cmds, token);
 		/* Run the pass the deferral scheduled (nothing waits on it
 		 * now), so that nothing piles up across inputs. */
 		FUZZ_ASSERT(loop_run_once(loop, 0) >= 0);
 	}
-	FUZZ_ASSERT(cmds.pending == NULL && cmds.followers == NULL);
+	FUZZ_ASSERT(cmds->pending == NULL && cmds->followers == NULL &&
+		    cmds->instance_waiters == NULL && cmds->n_instances == 0);
 	proto_buf_free(&reply);
+}
+
+static void dispatch(const struct proto_hdr *h, const uint8_t *payload, size_t len)
+{
+	/* The server never hands these on (control.c), nor the shutdowns:
+	 * no callback here would do anything with them. */
+	if (h->type == 0 || h->type >= PROTO_REQ_MAX)
+		return;
+	if (!manager)
+		setup();
+	dispatch_to(&cmds, h, payload, len);
+	if (harmless_with_units(h, payload, len)) {
+		dispatch_to(&loaded_cmds, h, payload, len);
+		FUZZ_ASSERT(manager_find(loaded, "a")->state == SERVICE_STOPPED);
+	}
 }
 
 /* ---- 3. svctl's reply parsing and output -------------------------------------- */
