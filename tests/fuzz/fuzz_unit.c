@@ -5,7 +5,10 @@
  * unit carries diagnostics that format; a good unit, put in a set with what
  * it refers to (stub units for its dependencies, its slice declared), passes
  * the set's invariants, and unit_set_encode -> unit_set_decode gives back a
- * unit equal to it (unit_equal: every field). */
+ * unit equal to it (unit_equal: every field). A text holding a '%' is
+ * parsed a second time as a template's, for the instance fuzz@x-1
+ * (unit_parse_instance: specifiers substituted first), to the same
+ * properties. */
 #include <string.h>
 
 #include "tests/fuzz/fuzz.h"
@@ -107,23 +110,13 @@ static void roundtrip(struct unit *u)
 	unit_set_free(s);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* What a parse gave (r, u named name): the properties above. */
+static void check(int r, struct unit *u, const char *name)
 {
-	struct unit *u = NULL;
-	char *text;
-	int r;
-
-	if (size > UNIT_FILE_MAX)
-		return 0;
-	text = fuzz_strndup(data, size);
-	if (!text)
-		return 0;
-	r = unit_parse_string("fuzz.unit", text, &u);
-	free(text);
 	if (r == -ENOMEM)
-		return 0;
+		return;
 	FUZZ_ASSERT(r == 0 && u);
-	FUZZ_ASSERT(strcmp(u->name, "fuzz") == 0);
+	FUZZ_ASSERT(strcmp(u->name, name) == 0);
 	FUZZ_ASSERT(u->bad == (u->diags.n > 0));
 	FUZZ_ASSERT(u->diags.n <= UNIT_DIAG_MAX);
 	for (size_t i = 0; i < u->diags.n; i++) {
@@ -145,8 +138,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * set holds it as a good unit. */
 	if (u->bad || lists(u->requires, u->name) || lists(u->after, u->name)) {
 		unit_free(u);
-		return 0;
+		return;
 	}
 	roundtrip(u);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct unit *u = NULL;
+	char *text;
+	int r;
+
+	if (size > UNIT_FILE_MAX)
+		return 0;
+	text = fuzz_strndup(data, size);
+	if (!text)
+		return 0;
+	r = unit_parse_string("fuzz.unit", text, &u);
+	check(r, u, "fuzz");
+	/* The same text as a template's, for an instance (template.c): the
+	 * loader substitutes %i, %n, %p and %% in every string first
+	 * (specifiers.c). Only when there is a '%': without one the
+	 * substitution changes nothing and the parse above covered it. */
+	if (strchr(text, '%')) {
+		u = NULL;
+		r = unit_parse_instance("fuzz@.unit", text, "fuzz@x-1", "x-1", &u, NULL);
+		check(r, u, "fuzz@x-1");
+	}
+	free(text);
 	return 0;
 }
