@@ -167,6 +167,15 @@ int setting_group_list(struct parse_ctx *c, config_setting_t *s, const char *pat
 	return 0;
 }
 
+/* The n slots of v and v itself: a bad entry leaves a NULL among them, so
+ * strv_free, which stops at the first NULL, would leak the ones after. */
+static void strv_free_n(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 /* An array or list of up to max strings into a new NULL-terminated vector;
  * *ret's old vector is freed. Each bad entry is reported. */
 int setting_strv(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max, char ***ret)
@@ -187,13 +196,13 @@ int setting_strv(struct parse_ctx *c, config_setting_t *s, const char *path, siz
 		r = setting_strdup(c, config_setting_get_elem(s, (unsigned)i),
 				   setting_elem_path(p, path, i), &v[i]);
 		if (r == -ENOMEM) {
-			strv_free(v);
+			strv_free_n(v, n);
 			return r;
 		}
 		bad |= r < 0;
 	}
 	if (bad) {
-		strv_free(v);
+		strv_free_n(v, n);
 		return -EINVAL;
 	}
 	strv_free(*ret);

@@ -412,6 +412,10 @@ static const struct {
 	{ EXEC "description = 5;\n", "t.unit:2: 'description' must be a string" },
 	{ "exec = \"/bin/x\";\n", "t.unit:1: 'exec' must be an array of strings" },
 	{ "exec = ( \"/bin/x\",\n 1 );\n", "t.unit:2: 'exec[1]' must be a string" },
+	/* a bad entry before good ones: the good ones' copies were leaked
+	 * (LeakSanitizer, check-san), as the NULL the bad one left stopped
+	 * strv_free */
+	{ "exec = ( 1, \"/bin/x\", \"y\" );\n", "t.unit:1: 'exec[0]' must be a string" },
 	{ "exec = [];\n", "t.unit:1: 'exec' must not be empty" },
 	{ "exec = [ \"bin/x\" ];\n", "t.unit:1: 'exec[0]' must be an absolute path (got 'bin/x')" },
 	{ "type = \"simple\";\n", "t.unit: missing required key 'exec'" },
