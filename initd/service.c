@@ -531,6 +531,15 @@ static void service_spawn(struct service *s)
 	service_set_state(s, SERVICE_STARTING);
 }
 
+/* A start asked while s stops for a failure: a fresh start once down, as
+ * of a failed unit (a new start limit window, no backoff). */
+static void start_after_failure(struct service *s)
+{
+	s->start_asked = true;
+	s->limit_window_count = 0;
+	s->restart_delay = s->unit->restart_delay_usec;
+}
+
 void service_start(struct service *s)
 {
 	s->restarted = false;   /* asked for: after units hold it as at boot */
@@ -549,11 +558,10 @@ void service_start(struct service *s)
 	case SERVICE_STOPPING:
 		/* Comes back once stopped (service_after_exit). Stopping
 		 * for a failed requirement: a start after that failure, as
-		 * of a failed unit, with a new window and no backoff. */
-		if (service_is_failing(s)) {
-			s->limit_window_count = 0;
-			s->restart_delay = s->unit->restart_delay_usec;
-		}
+		 * of a failed unit, with a new window and no backoff; a
+		 * stop after it is a plain stop (service_stop_by_operator). */
+		if (service_is_failing(s))
+			start_after_failure(s);
 		s->want_running = true;
 		return;
 	case SERVICE_STARTING:
@@ -604,11 +612,8 @@ static bool stop_is_failure(const struct service *s)
 
 void service_start_by_operator(struct service *s)
 {
-	if (stop_is_failure(s)) {
-		s->start_asked = true;
-		s->limit_window_count = 0;
-		s->restart_delay = s->unit->restart_delay_usec;
-	}
+	if (stop_is_failure(s))
+		start_after_failure(s);
 	service_start(s);
 }
 
@@ -1095,7 +1100,10 @@ void service_stop_by_operator(struct service *s)
 	bool live = service_is_active(s);
 
 	service_stop(s);
-	if (live && s->state == SERVICE_STOPPING && s->stop_cause != STOP_DEPENDENCY)
+	/* A stop while one for a failed requirement is under way leaves that
+	 * failure as it is, unless a start came in between (start_asked). */
+	if (live && s->state == SERVICE_STOPPING &&
+	    (s->stop_cause != STOP_DEPENDENCY || s->start_asked))
 		s->stop_cause = STOP_OPERATOR;
 }
 

@@ -253,8 +253,9 @@ struct service {
 	bool suspended : 1;           /* frozen: no watchdog, no probes */
 	bool restarted : 1;           /* waiting after its backoff: for its required
 	                               * units, not for those it comes after */
-	bool start_asked : 1;         /* svctl start during a stop for its own
-	                               * failure: comes back once down */
+	bool start_asked : 1;         /* a start during a stop for a failure (its
+	                               * own, or a requirement's): comes back once
+	                               * down, and a stop after it is a plain one */
 };
 
 void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,

@@ -157,6 +157,9 @@ stop_initd
 #   abot/amid  svctl start amid while it stops for abot's failure (it
 #              takes 4 s to die): amid comes back once stopped, and abot is
 #              started once more (the start was lost: amid ended failed)
+#   sbot/smid  svctl start smid, then svctl stop smid, while it stops for
+#              sbot's failure: smid ends stopped, "stopped by svctl" (the
+#              start came after the failure; it ended failed)
 #   bbot/bmid/btop  the same through svctl start btop (autostart off),
 #              which requires bmid (btop failed at once with bmid's reason)
 #   ybot/ymid  the same, ymid at its start limit (2) by then: the start
@@ -183,7 +186,7 @@ EOC
 testd_unit rmid "--crash-after 500" 'requires = [ "rbot" ];' 'restart = "always";' \
 	'restart_delay = "30s";' 'restart_delay_max = "30s";'
 testd_unit rtop "" 'requires = [ "rmid" ];' 'restart = "no";'
-for c in a b; do   # fails once, when $T/${c}fail appears; then runs
+for c in a b s; do   # fails once, when $T/${c}fail appears; then runs
 	unit ${c}bot <<EOC
 exec = [ "/bin/sh", "-c", "while [ ! -e $T/${c}fail ]; do sleep 0.05; done; rm $T/${c}fail; exit 3" ];
 restart = "no";
@@ -230,6 +233,15 @@ for c in a b; do
 		"state_is ${c}bot running && state_is ${c}mid running"
 done
 check "btop runs" wait_state btop running 5
+
+check "sbot and smid run" wait_until 5 eval 'state_is sbot running && state_is smid running'
+touch "$T/sfail"
+check "sbot fails; smid stops for it (4 s)" wait_until 5 eval 'state_is sbot failed && state_is smid stopping'
+sv start --no-wait smid >/dev/null
+sv stop --no-wait smid >/dev/null; rc=$?
+is "svctl start, then svctl stop smid meanwhile: exit 0" "$rc" 0
+check "smid ends stopped, not failed" wait_until 10 eval \
+	'state_is smid stopped && [ "$(svc_reason smid)" = "stopped by svctl" ]'
 
 check "ybot and ymid run" wait_until 5 eval 'state_is ybot running && state_is ymid running'
 sv kill --main ymid KILL >/dev/null
