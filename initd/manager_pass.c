@@ -129,10 +129,11 @@ static bool pass_may_start(struct manager *m, struct svc *v)
 	for (size_t k = 0; !v->s.restarted && k < v->deps->n_after; k++) {
 		struct service *d = &m->svcs[v->deps->after[k]]->s;
 
-		/* Coming up, or going down to come back (a restart): not yet. */
+		/* Coming up, or going down to come back (a restart, or a
+		 * reload's swap): not yet. */
 		if (d->state == SERVICE_WAITING || d->state == SERVICE_STARTING ||
 		    ((d->state == SERVICE_RESTARTING || d->state == SERVICE_STOPPING) &&
-		     d->want_running))
+		     (d->want_running || dep_coming_back(d))))
 			ready = false;
 	}
 	return ready;
