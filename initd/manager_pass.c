@@ -184,8 +184,12 @@ static void pass_check_joined(struct manager *m, struct svc *v)
 	}
 }
 
+static bool removed_depends_on(const struct manager *m, const struct svc *v);
+
 /* An operator's stop of a unit others require (manager_stop): it stops
- * once those it stopped have, as at a shutdown. True: v's turn is over. */
+ * once those it stopped have, as at a shutdown, and once a unit a reload
+ * removed meanwhile, which required it or came after it, has stopped too
+ * (it is out of the graph, not down). True: v's turn is over. */
 static bool pass_stop_after_dependents(struct manager *m, struct svc *v)
 {
 	for (size_t k = 0; k < v->deps->n_dependents; k++) {
@@ -194,6 +198,8 @@ static bool pass_stop_after_dependents(struct manager *m, struct svc *v)
 		if (service_is_active(d) && !d->want_running)
 			return true;   /* one still on its way down */
 	}
+	if (removed_depends_on(m, v))
+		return true;
 	v->stop_after_dependents = false;
 	if (v->s.want_running)
 		return false;   /* started again meanwhile: its turn as any unit's */
@@ -439,10 +445,18 @@ static bool pass_one(struct manager *m, struct svc *v)
 		pass_shutdown_one(m, v);
 		return true;
 	}
-	if (v->pending_unit)
-		return true;   /* stopping for a reload; reload_pass restarts it */
+	/* An operator's stop first: a unit a reload changed meanwhile still
+	 * goes down after the units that require it (reload_kick left it). */
 	if (v->stop_after_dependents && pass_stop_after_dependents(m, v))
 		return true;
+	if (v->pending_unit) {
+		/* Its stop for the swap, unless under way (an operator's stop
+		 * that held it up was called off by a start meanwhile);
+		 * reload_pass swaps it in and restarts it once down. */
+		if (service_is_active(&v->s) && v->s.state != SERVICE_STOPPING)
+			service_stop(&v->s);
+		return true;
+	}
 	if (v->s.state == SERVICE_WAITING && v->s.want_running) {
 		if (!spawn_budget_left(m)) {
 			/* The rest in a later pass, once the fds were served. */
@@ -529,10 +543,10 @@ void manager_schedule(struct manager *m)
 void manager_schedule_svc(struct manager *m, struct svc *v)
 {
 	/* A unit a reload removed has no position, and no unit depends on
-	 * it any more: reload_pass frees it once it stopped. At a shutdown
-	 * the units it required wait for it (removed_depends_on): all are
-	 * looked at again. */
-	if (v->removed && m->shutdown != SHUTDOWN_NONE)
+	 * it any more: reload_pass frees it once it stopped. At a shutdown,
+	 * or an operator's stop, the units it required wait for it
+	 * (removed_depends_on): all are looked at again. */
+	if (v->removed)
 		pass_mark_all(m);
 	if (!v->removed && v->pass_pos < m->pass_marks_n) {
 		bit_set(m->pass_waiting, v->pass_pos, v->s.state == SERVICE_WAITING);

@@ -181,14 +181,17 @@ static int reload_install(struct manager *m, struct unit_set *set, struct svc **
 }
 
 /* Changed units that run are stopped (the pass swaps them in once they are
- * down); new units start. */
+ * down), but not one an operator's stop holds up until the units that
+ * require it are down (stop_after_dependents: the pass stops it after
+ * them); new units start. */
 static void reload_kick(struct manager *m, const enum match *how)
 {
 	for (size_t i = 0; i < m->n_svcs; i++) {
 		struct svc *v = m->svcs[i];
 
 		if (v->pending_unit && service_is_active(&v->s)) {
-			service_stop(&v->s);
+			if (!v->stop_after_dependents)
+				service_stop(&v->s);
 		} else if (how[i] == MATCH_NEW && manager_starts(m, v->s.unit)) {
 			service_start(&v->s);
 		} else if (how[i] == MATCH_SAME && v->restart_after_swap) {
