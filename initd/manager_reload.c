@@ -45,13 +45,62 @@ static int removed_reserve(struct manager *m, size_t n)
 	return 0;
 }
 
-/* Into the room removed_reserve made. */
+/* Into the room removed_reserve made. One that is up stays up, wanted
+ * by nobody (an exit meanwhile ends it stopped), until what required it
+ * or came after it is down: reload_stop_removed. */
 static void remove_svc(struct manager *m, struct svc *v)
 {
 	m->removed[m->n_removed++] = v;
 	v->removed = true;
 	v->pending_unit = NULL;
-	service_stop(&v->s);
+	v->restart_after_swap = false;
+	if (v->s.state == SERVICE_STARTING || v->s.state == SERVICE_RUNNING)
+		service_stop_later(&v->s);
+	else
+		service_stop(&v->s);
+}
+
+static bool names_has(char *const *names, const char *name)
+{
+	for (; names && *names; names++)
+		if (strcmp(*names, name) == 0)
+			return true;
+	return false;
+}
+
+static bool depends_on(const struct svc *r, const char *name)
+{
+	return service_is_active(&r->s) &&
+	       (names_has(r->s.unit->requires, name) || names_has(r->s.unit->after, name));
+}
+
+/* A unit going down for a reload (removed, or changed and stopping for its
+ * swap) whose running unit required v or came after it: v, removed, stops
+ * after it, as at a shutdown. */
+static bool removal_waits(const struct manager *m, const struct svc *v)
+{
+	const char *name = v->s.unit->name;
+
+	for (size_t i = 0; i < m->n_removed; i++)
+		if (m->removed[i] != v && depends_on(m->removed[i], name))
+			return true;
+	for (size_t i = 0; i < m->n_svcs; i++)
+		if (m->svcs[i]->pending_unit && depends_on(m->svcs[i], name))
+			return true;
+	return false;
+}
+
+/* Removed units still up (remove_svc) stop once nothing going down needs
+ * them any more. */
+static void reload_stop_removed(struct manager *m)
+{
+	for (size_t i = 0; i < m->n_removed; i++) {
+		struct svc *v = m->removed[i];
+
+		if ((v->s.state == SERVICE_STARTING || v->s.state == SERVICE_RUNNING) &&
+		    !removal_waits(m, v))
+			service_stop(&v->s);
+	}
 }
 
 /* How a unit of the new set is placed (MATCH_NONE: not yet). */
@@ -342,6 +391,7 @@ void reload_pass(struct manager *m)
 			if (v->pending_unit && !service_is_active(&v->s))
 				swap_in(m, v);
 		}
+		reload_stop_removed(m);
 		free_removed(m);
 		free_retired(m);
 	}
