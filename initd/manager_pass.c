@@ -381,6 +381,16 @@ static void pass_mark_all(struct manager *m)
 		m->pass_marks[words - 1] = (UINT64_C(1) << (m->pass_marks_n % MARK_BITS)) - 1;
 }
 
+static void pass_mark_named(struct manager *m, char *const *names)
+{
+	for (; names && *names; names++) {
+		struct service *s = manager_find(m, *names);
+
+		if (s)
+			pass_mark_pos(m, svc_of(s)->pass_pos);
+	}
+}
+
 void pass_index_free(struct manager *m)
 {
 	free(m->pass_marks);
@@ -544,10 +554,13 @@ void manager_schedule_svc(struct manager *m, struct svc *v)
 {
 	/* A unit a reload removed has no position, and no unit depends on
 	 * it any more: reload_pass frees it once it stopped. At a shutdown,
-	 * or an operator's stop, the units it required wait for it
-	 * (removed_depends_on): all are looked at again. */
-	if (v->removed)
-		pass_mark_all(m);
+	 * or an operator's stop, the units it required or came after wait
+	 * for it (removed_depends_on): those are looked at again (by name:
+	 * not every unit, at each step of each of thousands removed). */
+	if (v->removed) {
+		pass_mark_named(m, v->s.unit->requires);
+		pass_mark_named(m, v->s.unit->after);
+	}
 	if (!v->removed && v->pass_pos < m->pass_marks_n) {
 		bit_set(m->pass_waiting, v->pass_pos, v->s.state == SERVICE_WAITING);
 		pass_mark_pos(m, v->pass_pos);
