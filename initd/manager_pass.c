@@ -464,7 +464,7 @@ static bool pass_one(struct manager *m, struct svc *v)
 		 * that held it up was called off by a start meanwhile);
 		 * reload_pass swaps it in and restarts it once down. */
 		if (service_is_active(&v->s) && v->s.state != SERVICE_STOPPING)
-			service_stop(&v->s);
+			service_stop_for_reload(&v->s);
 		return true;
 	}
 	if (v->s.state == SERVICE_WAITING && v->s.want_running) {

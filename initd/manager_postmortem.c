@@ -20,7 +20,8 @@ static bool stop_requested(const struct service *s)
 {
 	return s->state == SERVICE_STOPPING &&
 	       (s->stop_cause == STOP_NONE || s->stop_cause == STOP_OPERATOR ||
-		s->stop_cause == STOP_DEPENDENCY || s->stop_cause == STOP_REQUIREMENT);
+		s->stop_cause == STOP_DEPENDENCY || s->stop_cause == STOP_REQUIREMENT ||
+		s->stop_cause == STOP_RELOAD);
 }
 
 /* last_exit, as service_on_exit classified it, is a failure of the unit's
@@ -33,6 +34,7 @@ static bool exit_is_failure(const struct service *s)
 	case EXIT_OPERATOR:
 	case EXIT_DEPENDENCY:
 	case EXIT_REQUIREMENT:
+	case EXIT_RELOAD:
 	case EXIT_UNKNOWN:
 		return false;
 	default:

@@ -263,7 +263,7 @@ static void reload_kick(struct manager *m, const enum match *how)
 
 		if (v->pending_unit && service_is_active(&v->s)) {
 			if (!v->stop_after_dependents)
-				service_stop(&v->s);
+				service_stop_for_reload(&v->s);
 		} else if (how[i] == MATCH_NEW && manager_starts(m, v->s.unit)) {
 			service_start(&v->s);
 		} else if (how[i] == MATCH_SAME && v->restart_after_swap) {

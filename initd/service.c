@@ -671,6 +671,14 @@ void service_requirement_stopped(struct service *s, const char *dep, bool exited
 		s->stop_cause = STOP_REQUIREMENT;
 }
 
+void service_stop_for_reload(struct service *s)
+{
+	service_record_exit(s, EXIT_RELOAD, 0);
+	service_stop(s);
+	if (s->state == SERVICE_STOPPING)
+		s->stop_cause = STOP_RELOAD;
+}
+
 /* ---- events while starting --------------------------------------------- */
 
 void service_on_exec(struct service *s)
@@ -843,6 +851,7 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 		setup_error_take(s);
 	else if (s->state == SERVICE_STOPPING && (s->stop_cause == STOP_DEPENDENCY ||
 						    s->stop_cause == STOP_REQUIREMENT ||
+						    s->stop_cause == STOP_RELOAD ||
 						    s->stop_cause == STOP_MAIN_REFUSED ||
 						    s->stop_cause == STOP_HEALTH))
 		return;   /* it was stopped for that reason: keep it */

@@ -76,6 +76,7 @@ enum exit_kind {
 	EXIT_MAIN_REFUSED,    /* detail = why: a forking unit's daemon could not
 	                       * be taken as its main process (pid file refused,
 	                       * no single process in its leaf) */
+	EXIT_RELOAD,          /* stopped by a reload to take its changed unit */
 	EXIT_REQUIREMENT,     /* detail = NAME: a required unit stopped (code
 	                       * 0) or exited (code 1), so this one was stopped */
 	EXIT_HEALTH,          /* detail = the last probe's failure: its health
@@ -142,6 +143,8 @@ enum stop_cause {
 	                       * recorded): a failure once stopped */
 	STOP_REQUIREMENT,     /* a required unit stopped or exited (the exit
 	                       * was recorded): stopped once down */
+	STOP_RELOAD,          /* a reload changed its unit (the exit was
+	                       * recorded): swapped in once down */
 	STOP_CAUSE_MAX,
 };
 
@@ -307,6 +310,9 @@ void service_dep_failed(struct service *s, const char *dep, const char *reason);
  * and nothing wants it back: s stops too, "requirement DEP stopped" or
  * "... exited" its reason, not the exit its own stop brings. */
 void service_requirement_stopped(struct service *s, const char *dep, bool exited);
+/* A reload changed s's unit: s stops (to be swapped in once down), "stopped
+ * by reload (unit changed)" its reason, not the exit its stop brings. */
+void service_stop_for_reload(struct service *s);
 /* A unit this one requires will not be started for it (not in the boot
  * mode, autostart off): s fails, "requires DEP, which WHY". */
 void service_dep_not_started(struct service *s, const char *dep, const char *why);

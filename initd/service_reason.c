@@ -148,6 +148,9 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 			snprintf(buf, size, "dependency %.*s failed%s", n, service_exit_detail(e), service_exit_detail(e) + n);
 		break;
 	}
+	case EXIT_RELOAD:
+		snprintf(buf, size, "stopped by reload (unit changed)");
+		break;
 	case EXIT_REQUIREMENT:
 		snprintf(buf, size, "requirement %s %s", service_exit_detail(e),
 			 e->code ? "exited" : "stopped");

@@ -65,6 +65,7 @@ check "removed: gone is no longer a unit (status exits 3)" \
 check "changed: restarted with a new process" \
 	wait_until 5 eval 'p=$(svc_pid changed); [ -n "$p" ] && [ "$p" != - ] && [ "$p" != "$changed" ] && state_is changed running'
 check "changed: the old process ($changed) is gone" ns_gone "$changed"
+is "changed: the reason says why it stopped" "$(svc_reason changed)" "stopped by reload (unit changed)"
 check "changed: the new process runs the new command line" \
 	eval '[[ "$(ns_cmdline "$(svc_pid changed)")" == *"--print-every 500"* ]]'
 check "unchanged: same is the very same process ($same)" \
