@@ -146,6 +146,12 @@ testd_unit() {
 touch_count() { [ -f "$T/$1.touch" ] && wc -l < "$T/$1.touch" || echo 0; }
 touch_pid()   { [ -f "$T/$1.touch" ] && tail -n 1 "$T/$1.touch" | cut -d' ' -f1; }
 touch_time()  { [ -f "$T/$1.touch" ] && sed -n "${2:-1}p" "$T/$1.touch" | cut -d' ' -f2; }
+# touched NAME [N] — NAME's touch file has at least N (default 1) lines.
+# testd writes its line after exec (and, with --daemonize or
+# --fork-mainpid, in the child): a simple unit is "running" at exec, a
+# forking one when its starter exits, so "running" does not mean the line
+# is there yet: wait_until 5 touched NAME before reading it.
+touched()     { [ "$(touch_count "$1")" -ge "${2:-1}" ]; }
 
 # log_time NAME REGEX — the time of the first event in NAME's log matching
 # REGEX (the event text only), or nothing.

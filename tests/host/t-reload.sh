@@ -37,6 +37,9 @@ testd_unit gone ""
 testd_unit changed "--print-every 1000"
 start_initd
 check "same, gone and changed reach running" wait_until 5 all_running same gone changed
+# "running" is at exec; testd writes its touch line after: the "started
+# once" checks below count from here.
+check "same wrote its touch file" wait_until 5 touched same
 same=$(svc_pid same) gone=$(svc_pid gone) changed=$(svc_pid changed)
 
 # ---- nothing changed: nothing happens ---------------------------------------------
@@ -56,7 +59,8 @@ svx reload
 is "reload with added, removed and changed units succeeds" "$rc" 0
 [ "$rc" = 0 ] || diag "stderr: $SE"
 check "added: new is running" wait_state new running 5
-check "added: new is a live testd that started once" \
+# running at exec, its touch line written after: polled
+check "added: new is a live testd that started once" wait_until 5 \
 	eval 'p=$(svc_pid new); ns_alive "$p" && [ "$(touch_count new)" = 1 ] && [ "$(touch_pid new)" = "$p" ]'
 check "removed: gone's process ($gone) is stopped" wait_until 5 ns_gone "$gone"
 check "removed: gone got SIGTERM (its log)" log_has gone 'SIGTERM'
