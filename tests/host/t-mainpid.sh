@@ -10,6 +10,9 @@ testd_unit fork "--fork-mainpid --raw-notify" 'type = "notify";' 'restart_delay 
 start_initd
 
 check "fork reaches running" wait_state fork running 5
+# The child writes its touch line on its own, unordered with the parent's
+# READY=1 that made the unit running.
+check "fork's child wrote its touch file" wait_until 5 touched fork
 child=$(touch_pid fork)
 check "svctl shows the child ($child) as the main process" \
 	wait_until 3 eval '[ "$(svc_pid fork)" = "$child" ]'
@@ -103,6 +106,12 @@ echo "$orphan" > "$T/orphan.pid"
 for u in victim pid1 other dfork thief; do
 	check "$u reaches running" wait_state "$u" running 5
 done
+# testd writes its touch line after sending MAINPID= and READY=1 (--mainpid),
+# in the grandchild (--double-fork-mainpid), after exec (victim): unordered
+# with "running".
+all_touched() { local u; for u in "$@"; do touched "$u" || return 1; done; }
+check "victim, pid1, other, dfork and thief wrote their touch files" \
+	wait_until 5 all_touched victim pid1 other dfork thief
 vpid=$(touch_pid victim)
 is "pid1: the main process is still testd, not PID 1" "$(svc_pid pid1)" "$(touch_pid pid1)"
 check "pid1: MAINPID=1 is ignored with a warning" grep -q "pid1: MAINPID=1 ignored" "$T/initd.log"
@@ -224,6 +233,7 @@ ipid=$!
 BOOT_OK=1   # not booted by start_initd: this initd is our own child
 trap '[ -n "$ipid" ] && kill -KILL "$ipid" 2>/dev/null' EXIT
 check "self reaches running" wait_state self running 5
+check "self wrote its touch file (after its MAINPID= and READY=1)" wait_until 5 touched self
 is "self: the main process is still testd, not initd" "$(svc_pid self)" "$(touch_pid self)"
 check "self: MAINPID=<initd's pid> is ignored with a warning" \
 	grep -q "self: MAINPID=$ipid ignored" "$T/initd.log"
