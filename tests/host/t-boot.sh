@@ -32,8 +32,9 @@ for n in alpha beta gamma; do
 	check "$n: svctl's PID ($pid) is a live testd in the namespace" ns_alive "$pid"
 	check "$n: its parent is initd (PPid 1)" \
 		eval '[ "$(ns_stat "$pid" | cut -d" " -f2)" = 1 ]'
+	# running at exec, its touch line written after: polled
 	check "$n: it is the process that started (touch file)" \
-		eval '[ "$(touch_pid "$n")" = "$pid" ]'
+		wait_until 5 eval '[ "$(touch_pid "$n")" = "$pid" ]'
 	pids="$pids $pid"
 done
 check "the three PIDs differ" \

@@ -39,6 +39,7 @@ testd_unit web ""
 compile >/dev/null 2>&1
 start_initd
 check "compiled: web reaches running" wait_state web running 5
+check "compiled: web wrote its touch file (after exec, after running)" wait_until 5 touched web
 check "compiled: the log names the model" log_says "units: 1 from $(model)"
 pid=$(svc_pid web)
 msg=$(sv reload 2>&1); rc=$?

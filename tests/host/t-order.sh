@@ -33,8 +33,10 @@ check "every service reaches running" \
 zz=$(svc_pid zz) mm=$(svc_pid mm) aa=$(svc_pid aa)
 check "simple chain forked in order: PID zz ($zz) < mm ($mm) < aa ($aa)" \
 	eval '[ "$zz" -lt "$mm" ] && [ "$mm" -lt "$aa" ]'
+# Simple services are running at exec; each writes its touch line after.
 check "aa, mm, zz each started exactly once" \
-	eval '[ "$(touch_count zz)$(touch_count mm)$(touch_count aa)" = 111 ]'
+	wait_until 5 eval '[ "$(touch_count zz)$(touch_count mm)$(touch_count aa)" = 111 ]'
+check "web and rawweb wrote their touch files" wait_until 5 eval 'touched web && touched rawweb'
 
 ready=$(log_time db '^ready$') web_start=$(touch_time web)
 check "notify: db sent READY=1" test -n "$ready"
@@ -56,6 +58,9 @@ testd_unit slowdb "--term-delay 800"
 testd_unit app "" 'after = [ "slowdb" ];'
 start_initd
 check "restart: slowdb and app reach running" wait_until 6 all_running slowdb app
+# their first touch lines (written after exec) before the restart: the
+# check below counts two each
+check "restart: slowdb and app wrote their touch files" wait_until 5 eval 'touched slowdb && touched app'
 sv restart slowdb app >/dev/null 2>&1
 check "restart: both run again" wait_until 10 eval \
 	'[ "$(touch_count slowdb)" = 2 ] && [ "$(touch_count app)" = 2 ] && all_running slowdb app'

@@ -74,6 +74,10 @@ sv kill --main ra KILL >/dev/null
 check "rb restarts, starting (ready 1.5 s later)" wait_state rb starting 3
 check "ra waits for it, not running" eval 'case "$(svc_state ra)" in running|starting) false;; esac'
 check "then both run" wait_until 5 eval 'state_is ra running && state_is rb running'
+# ra is running at exec, its touch line written after: its new run's line
+# (the last one, naming the running process) is waited for before it is read.
+check "ra's new run wrote its touch line" \
+	wait_until 5 eval '[ "$(touch_pid ra)" = "$(svc_pid ra)" ]'
 # causal, not a race: rb logs "ready" before its READY=1, ra is spawned
 # after initd read it
 ra_start=$(tail -n 1 "$T/ra.touch" | cut -d' ' -f2)
@@ -90,6 +94,8 @@ check "restart rb: ra keeps running, the same process" \
 sv restart rb ra > /dev/null; rc=$?
 is "restart rb ra: svctl returns 0" "$rc" 0
 check "restart rb ra: both run" eval 'state_is ra running && state_is rb running'
+check "restart rb ra: ra's new run wrote its touch line" \
+	wait_until 5 eval '[ "$(touch_pid ra)" = "$(svc_pid ra)" ]'
 ra_start=$(tail -n 1 "$T/ra.touch" | cut -d' ' -f2)
 rb_ready=$(awk '$3 == "ready" { t = $2 } END { print t }' "$T/rb.log")
 check "restart rb ra: ra's new run started after rb's was ready ($ra_start > $rb_ready)" \

@@ -84,6 +84,8 @@ check "plain: exit 1 is a failure: restarted" wait_until 5 restarted
 
 # ---- an operator's stop --------------------------------------------------------
 check "op runs" wait_state op running 5
+# its touch line (written after exec) names the process checked below
+check "op wrote its touch file" wait_until 5 touched op
 sv stop op >/dev/null
 check "op is stopped" wait_state op stopped 5
 check "op: the reason says svctl stopped it" eval '[ "$(svc_reason op)" = "stopped by svctl" ]'
