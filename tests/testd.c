@@ -133,19 +133,23 @@ static void append_line(int fd, const char *fmt, ...)
 	(void)write_all(fd, buf, (size_t)n);
 }
 
-/* An event: to the log file (if any) and to stdout/stderr. */
+/* An event: to the log file (if any) and to stdout/stderr. Returns the
+ * time it was logged with, so a deadline counted from the event is counted
+ * from the very time a test reads in the log. */
 _printf_(2, 3)
-static void event(const struct options *o, const char *fmt, ...)
+static uint64_t event(const struct options *o, const char *fmt, ...)
 {
 	char msg[400];
 	va_list ap;
+	uint64_t at = now_usec();
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	append_line(log_fd, "%d %" PRIu64 " %s", (int)getpid(), now_usec(), msg);
+	append_line(log_fd, "%d %" PRIu64 " %s", (int)getpid(), at, msg);
 	fprintf(o->to_stderr ? stderr : stdout, "testd %d %s\n", (int)getpid(), msg);
 	fflush(o->to_stderr ? stderr : stdout);
+	return at;
 }
 
 static int open_append(const char *path)
@@ -512,10 +516,14 @@ static int run(const struct options *o)
 				event(o, "got signal %d", logged_signals[i]);
 
 		if (got_term) {
+			uint64_t at;
+
 			got_term = 0;
-			event(o, "got SIGTERM%s", o->term == TERM_HANG ? ", ignoring it" : "");
+			at = event(o, "got SIGTERM%s", o->term == TERM_HANG ? ", ignoring it" : "");
+			/* --term-delay counts from the time logged: a test that
+			 * reads it knows the end is at least that much later. */
 			if ((o->term == TERM_DEFAULT || o->term == TERM_EXIT) && term_at == NEVER)
-				term_at = deadline(now, o->term_delay_ms);
+				term_at = deadline(at, o->term_delay_ms);
 		}
 		if (now >= term_at && o->term == TERM_EXIT) {
 			event(o, "exiting with code %d on SIGTERM", o->term_exit_code);
