@@ -3,7 +3,9 @@
 # metrics_file, both parsed by the real Prometheus text parser
 # (prometheus_client, /usr/bin/python3: python3-prometheus-client).
 #   web      runs; SIGKILLed from outside, it restarts: the file is
-#            rewritten (new inode: renamed over) with restarts 1, signal 9
+#            rewritten (new inode: renamed over) with restarts 1, signal 9;
+#            after a burst of restarts ending in a SIGUSR1, restarts 2,
+#            signal 10
 #   done1    exits 3 once (restart = "no"): last exit code 3, failed
 # Without cgroups here (--no-cgroup) no memory/CPU sample appears; the VM
 # cgroup boot checks those against the kernel's files.
@@ -81,14 +83,25 @@ check "a FIFO at the temporary's path does not block initd (writes past $w0)" \
 	wait_until 10 eval '[ "$(writes)" -gt "${w0:-0}" ] 2>/dev/null && state_is web running'
 check "... and the file is written again" wait_until 5 eval 'in_ns test -f "$FILE" && ! in_ns test -e "$FILE.tmp"'
 
-# A burst: 8 restarts, each several passes. One write per pass would be
-# dozens; coalesced it is at most one a second (+1 for the edge).
+# A burst: 8 restarts, each several passes, then web killed by SIGUSR1
+# (10), which its restart policy answers. One write per pass would be
+# dozens; coalesced it is at most one a second (+1 for the edge). The
+# burst's last events come within a second of a write: only the deferred
+# write can bring them to the file, and nothing before them shows signal 10
+# or a second restart.
 sv wait >/dev/null
 w0=$(writes) t0=$(wall_us)
 for i in 1 2 3 4 5 6 7 8; do sv restart web >/dev/null; done
+sv kill web USR1 >/dev/null
+check "web is restarted after SIGUSR1" wait_until 5 eval '[ "$(svc_restarts web)" = 2 ] && state_is web running'
 sv wait >/dev/null
-check "the burst's last state reaches the file" \
-	wait_until 5 file_has 'initd_unit_restarts_total{unit=web} 1.0'
+last_state() {
+	file_has 'initd_unit_restarts_total{unit=web} 2.0' &&
+	file_has 'initd_unit_last_exit_signal{unit=web} 10.0' &&
+	file_has 'initd_unit_state{state=running,unit=web} 1.0'
+}
+check "the burst's last state reaches the file (restarts 2, signal 10, running)" \
+	wait_until 5 last_state
 sleep 1.2   # the last coalesced write is due within a second
 w1=$(writes) t1=$(wall_us)
 secs=$(( (t1 - t0) / 1000000 + 1 ))
