@@ -84,6 +84,7 @@ struct options {
 	bool to_stderr;
 	long orphans;
 	long orphan_sleep_ms;
+	const char *orphan_until; /* NULL, or orphans live until this file exists */
 	const char *touch_file;
 	const char *log_file;
 	const char *clean_file;
@@ -251,6 +252,12 @@ static void make_orphans(const struct options *o)
 					.tv_sec = o->orphan_sleep_ms / 1000,
 					.tv_nsec = (o->orphan_sleep_ms % 1000) * 1000000L,
 				};
+				/* --orphan-until: until the file exists (at most 60 s). */
+				if (o->orphan_until) {
+					for (int n = 0; access(o->orphan_until, F_OK) < 0 && n < 3000; n++)
+						usleep(20000);
+					_exit(0);
+				}
 				while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 					;
 				_exit(0);
@@ -615,6 +622,7 @@ static void usage(FILE *f)
 	      "  --workers N          fork N workers that run on like testd itself\n"
 	      "  --log-signals        log \"got signal N\" for HUP, USR1, USR2 and 40, each time\n"
 	      "  --orphan-sleep MS    how long each orphan lives (default 500)\n"
+	      "  --orphan-until FILE  each orphan lives until FILE exists (polled, at most 60s)\n"
 	      "  --touch FILE         append \"PID MONOTONIC_USEC\" to FILE at start\n"
 	      "  --log FILE           append \"PID MONOTONIC_USEC EVENT\" lines to FILE\n"
 	      "  --check-clean FILE   write the signal mask and open fds at start to FILE\n"
@@ -644,7 +652,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		OPT_LOG, OPT_CHECK_CLEAN, OPT_NOW, OPT_HELP, OPT_WATCHDOG_EVERY, OPT_WATCHDOG_STOP,
 		OPT_FORK_MAINPID, OPT_DOUBLE_FORK_MAINPID, OPT_MAINPID, OPT_AS_UID, OPT_TERM_EXIT,
 		OPT_DAEMONIZE, OPT_NOTIFY_FLOOD, OPT_HANDOVER_AFTER, OPT_CHAIN_MAINPID, OPT_WORKERS, OPT_LOG_SIGNALS, OPT_PIDFILE, OPT_PIDFILE_VALUE,
-		OPT_PIDFILE_AFTER, OPT_PIDFILE_LINK,
+		OPT_PIDFILE_AFTER, OPT_PIDFILE_LINK, OPT_ORPHAN_UNTIL,
 	};
 	static const struct option longopts[] = {
 		{ "exit-after",   required_argument, NULL, OPT_EXIT_AFTER },
@@ -677,6 +685,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "workers",      required_argument, NULL, OPT_WORKERS },
 		{ "log-signals",  no_argument,       NULL, OPT_LOG_SIGNALS },
 		{ "orphan-sleep", required_argument, NULL, OPT_ORPHAN_SLEEP },
+		{ "orphan-until", required_argument, NULL, OPT_ORPHAN_UNTIL },
 		{ "touch",        required_argument, NULL, OPT_TOUCH },
 		{ "log",          required_argument, NULL, OPT_LOG },
 		{ "check-clean",  required_argument, NULL, OPT_CHECK_CLEAN },
@@ -730,6 +739,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_WORKERS:      o->workers = parse_num("--workers", optarg); break;
 		case OPT_LOG_SIGNALS:  o->log_signals = true; break;
 		case OPT_ORPHAN_SLEEP: o->orphan_sleep_ms = parse_num("--orphan-sleep", optarg); break;
+		case OPT_ORPHAN_UNTIL: o->orphan_until = optarg; break;
 		case OPT_TOUCH:        o->touch_file = optarg; break;
 		case OPT_LOG:          o->log_file = optarg; break;
 		case OPT_CHECK_CLEAN:  o->clean_file = optarg; break;
