@@ -38,7 +38,11 @@ bound=16384
 ldd "$INITD" 2>/dev/null | grep -q libasan && bound=65536
 check "initd's RSS grows by less than $((bound / 1024)) MiB (${base} -> ${peak} kB)" \
 	test $(( peak - base )) -lt "$bound"
-check "svctl status answers meanwhile (slowest ${worst} ms)" test "$worst" -lt 2000
+# A responsiveness check, not a benchmark: each status is bounded by sv's
+# 5 s timeout (a failure counts as 999999999 ms); only a PID 1 that stops
+# answering fails it, a slow one on a busy host does not (the figure is
+# printed above).
+check "svctl status answers meanwhile (slowest ${worst} ms, bound 5000)" test "$worst" -lt 5000
 wait "$fpid"
 check "followers that never read are dropped by the idle timeout: $(cat "$T/followers.out")" \
 	grep -q '^dropped=20 of 20' "$T/followers.out"

@@ -2,8 +2,9 @@
 # t-logflood.sh — a service floods 100k lines with log.console and log.kmsg
 # on: PID 1 must not pay one console write per line (its write(2) count,
 # /proc/PID/io syscw, stays far below the line count), svctl status stays
-# answered (p50/p99 printed, only a generous bound asserted), and the ring
-# still holds every line.
+# answered (p50/p99 printed; only a bound a hang fails, 5 s, asserted: the
+# sanitizer tier on a busy host is slow, not stuck), and the ring still
+# holds every line.
 . "$(dirname "$0")/lib.sh"
 
 syscw() { awk '/^syscw:/ { print $2 }' "/proc/$INITD_HPID/io"; }
@@ -38,7 +39,7 @@ p99=$(sort -n "$T/lat" | awk -v n="$n" 'NR == int(n * 0.99) + 1')
 diag "svctl status while flooding: $n samples, p50 ${p50} ms, p99 ${p99} ms"
 diag "initd write(2) calls during the flood: $((w1 - w0)) for $lines lines"
 check "the flood ended within 20s" flooded
-check "svctl status p99 under 1s (${p99} ms)" test "${p99:-99999}" -lt 1000
+check "svctl status answers while flooded: p99 ${p99} ms, under 5 s" test "${p99:-99999}" -lt 5000
 check "initd made far fewer writes than lines ($((w1 - w0)) < $((lines / 5)))" \
 	test $((w1 - w0)) -lt $((lines / 5))
 got=$(sv logs flood -n 200000 | cut -d' ' -f2- | grep -c '^flood ')
