@@ -7,9 +7,10 @@ for tests/host/t-svctl.sh. Each mode prints one result line on stdout.
   short-payload PATH     a header announcing 64 bytes, 20 of them -> "closed"
   garbage PATH           12 bytes of garbage                      -> "error ERRNO closed"
   oversized PATH         a header announcing 1 MiB                -> "error ERRNO closed"
-  stall PATH SECS        5 bytes, then silence: how long until initd drops
+  stall PATH SECS [FILE] 5 bytes, then silence: how long until initd drops
                          it                                       -> "dropped after S" | "kept"
-  idle PATH SECS         connect, send nothing                    -> same
+                         (FILE, if given, is created once the bytes are sent)
+  idle PATH SECS [FILE]  connect, send nothing (FILE: once connected) -> same
   flood PATH N           N connections at once, then a STATUS request on
                          each                                     -> "ok=A eusers=B other=C"
   status PATH            one STATUS request                       -> "ok N-services"
@@ -197,6 +198,12 @@ def holes(path, n, keep, done):
         s.close()
 
 
+def mark(path):
+    """Create path (if any): tells the test this client is in place."""
+    if path:
+        open(path, "w").close()
+
+
 def held(s, secs):
     start = time.monotonic()
     if closed(s, secs):
@@ -280,8 +287,10 @@ def main():
         print(error_then_close(s))
     elif mode == "stall":
         s.sendall(header(REQ_STATUS, 0)[:5])
+        mark(sys.argv[4] if len(sys.argv) > 4 else None)
         print(held(s, float(arg)))
     elif mode == "idle":
+        mark(sys.argv[4] if len(sys.argv) > 4 else None)
         print(held(s, float(arg)))
     elif mode == "hold":
         hold(s, arg)

@@ -2,7 +2,8 @@
 # t-svctl-clients.sh — clients that misbehave never disturb the others
 # (doc/DESIGN.md §9): zero-length, truncated, garbage, oversized, stalled and idle
 # connections are dropped (the stalled and idle ones after the idle
-# timeout, 5s) while `svctl status` keeps answering at once; 100 clients at
+# timeout, 5s) while `svctl status` keeps answering (while the stalled
+# ones are still connected: it did not wait for them); 100 clients at
 # the same time are each answered or cleanly refused with EUSERS, and
 # initd is unharmed: same PID 1, services untouched, fd count back to what
 # it was.
@@ -11,13 +12,22 @@
 CLIENTS=$(dirname "$0")/ctl_clients.py
 client() { timeout 30 python3 "$CLIENTS" "$1" "$T/control" "${@:2}"; }
 
-# status_fast — svctl status answers within a second.
-status_fast() {
-	local t0 t1
+# status_ok NAME — check NAME: svctl status answers. Its bound is sv's own
+# timeout (5 s): a PID 1 that stopped answering fails, a slow one (the
+# sanitizer tier on a busy host) does not; the time it took is printed.
+status_ms=0
+timed_status() {
+	local t0
 	t0=$(wall_us)
-	sv status > /dev/null || return 1
-	t1=$(wall_us)
-	[ $(( t1 - t0 )) -lt 1000000 ] || { echo "status took $(( (t1 - t0) / 1000 ))ms"; return 1; }
+	sv status > /dev/null
+	local rc=$?
+	status_ms=$(( ($(wall_us) - t0) / 1000 ))
+	return $rc
+}
+status_ok() {
+	timed_status
+	is "$1" "$?" 0
+	diag "svctl status took ${status_ms} ms"
 }
 
 initd_fds() { ls "/proc/$INITD_HPID/fd" | wc -l; }
@@ -65,27 +75,37 @@ wait "$holes_pid"
 sleep 0.5     # let boot's transient fds (the unit loader's) close
 fds0=$(initd_fds)
 
-# Two clients that hold their connection without completing a request.
-client stall 12 > "$T/stall.out" 2>&1 &
+# Two clients that hold their connection without completing a request;
+# each creates its .in file once it is connected (and has sent its bytes).
+rm -f "$T/stall.in" "$T/idle.in"
+client stall 12 "$T/stall.in" > "$T/stall.out" 2>&1 &
 stall_pid=$!
-client idle 12 > "$T/idle.out" 2>&1 &
+client idle 12 "$T/idle.in" > "$T/idle.out" 2>&1 &
 idle_pid=$!
-sleep 0.3
-check "status answers at once while a client stalls mid-header" status_fast
+check "the stalling and the idle client are connected" \
+	wait_until 10 eval 'test -e "$T/stall.in" && test -e "$T/idle.in"'
+status_ok "status answers while a client stalls mid-header and another idles"
+# They print their line when initd drops them (at its 5 s idle timeout):
+# still silent now, so status was answered without waiting for them.
+check "... before initd dropped either of them" \
+	eval '[ ! -s "$T/stall.out" ] && [ ! -s "$T/idle.out" ]'
 
 is "a zero-length client is closed" "$(client zero)" closed
-check "status answers at once after a zero-length client" status_fast
+status_ok "status answers after a zero-length client"
 is "a client that sends half a header is closed" "$(client short-header)" closed
 is "a client that sends half a payload is closed" "$(client short-payload)" closed
-check "status answers at once after truncated clients" status_fast
+status_ok "status answers after truncated clients"
 is "garbage gets EBADMSG and the connection is closed" "$(client garbage)" "error 74 closed"
 is "an oversized request gets EMSGSIZE and is closed" "$(client oversized)" "error 90 closed"
-check "status answers at once after garbage and oversized clients" status_fast
+status_ok "status answers after garbage and oversized clients"
+burst_rc=0 slowest=0
 for i in 1 2 3 4 5; do
 	client zero > /dev/null; client short-payload > /dev/null; client garbage > /dev/null
-	status_fast > "$T/fast.out" 2>&1 || break
+	timed_status || { burst_rc=1; break; }
+	[ "$status_ms" -gt "$slowest" ] && slowest=$status_ms
 done
-check "status answers at once amid a burst of bad clients" status_fast
+is "status answers amid a burst of bad clients (5 rounds)" "$burst_rc" 0
+diag "slowest svctl status in the burst: ${slowest} ms"
 
 wait "$stall_pid"
 wait "$idle_pid"
@@ -98,7 +118,7 @@ check "a stalled client is dropped after the idle timeout ($(cat "$T/stall.out")
 	dropped_in_time "$T/stall.out"
 check "an idle client is dropped after the idle timeout ($(cat "$T/idle.out"))" \
 	dropped_in_time "$T/idle.out"
-check "status answers at once after the stalled clients went" status_fast
+status_ok "status answers after the stalled clients went"
 
 # ---- 100 at once ------------------------------------------------------------------------
 res=$(client flood 100 2> "$T/flood.err")
@@ -106,7 +126,7 @@ diag "100 raw clients: $res"
 check "100 raw clients: each answered or refused with EUSERS ($res)" \
 	eval '[[ "$res" =~ ^ok=([0-9]+)\ eusers=([0-9]+)\ other=0$ ]] &&
 	      [ $(( BASH_REMATCH[1] + BASH_REMATCH[2] )) = 100 ] && [ "${BASH_REMATCH[1]}" -ge 1 ]'
-check "status answers at once after 100 raw clients" status_fast
+status_ok "status answers after 100 raw clients"
 
 # 100 svctl processes at once: exit 0, or 5 with initd's "too many" message.
 mkdir -p "$T/many"
@@ -132,7 +152,7 @@ done
 diag "100 svctl processes: $n_ok answered, $n_refused refused"
 check "100 concurrent svctl status: all answered or cleanly refused ($n_ok + $n_refused)" \
 	eval '[ "$n_other" = 0 ] && [ "$n_ok" -ge 1 ]'
-check "status answers at once after 100 svctl processes" status_fast
+status_ok "status answers after 100 svctl processes"
 
 # ---- initd is unharmed ------------------------------------------------------------------------
 check "initd is still PID 1 of the namespace" eval 'alive "$INITD_HPID" && [ "$(ns_stat 1 | cut -d" " -f3)" = initd ]'
