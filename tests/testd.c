@@ -63,6 +63,7 @@ struct options {
 	enum term_mode term;
 	long term_delay_ms;     /* TERM_DEFAULT: linger this long before dying */
 	long notify_after_ms;   /* -1 = never */
+	const char *notify_when; /* NULL, or READY=1 once this file exists */
 	long watchdog_every_ms; /* -1 = never: send WATCHDOG=1 this often */
 	int term_exit_code;     /* TERM_EXIT */
 	bool fork_mainpid;      /* fork; the parent sends MAINPID=child and exits */
@@ -501,6 +502,7 @@ static int run(const struct options *o)
 	uint64_t ping_at = deadline(start, o->watchdog_every_ms);
 	uint64_t ping_stop = deadline(start, o->watchdog_stop_ms);
 	uint64_t term_at = NEVER;
+	bool notify_when_pending = o->notify_when != NULL;
 	unsigned long line = 0;
 	sigset_t blocked, waitmask;
 
@@ -550,6 +552,10 @@ static int run(const struct options *o)
 			notify_ready(o);
 			notify_at = NEVER;
 		}
+		if (notify_when_pending && access(o->notify_when, F_OK) == 0) {
+			notify_ready(o);
+			notify_when_pending = false;
+		}
 		if (now >= ping_at) {
 			if (now < ping_stop)
 				notify(o, "WATCHDOG=1");
@@ -565,7 +571,8 @@ static int run(const struct options *o)
 				print_at = now + 1;
 		}
 
-		uint64_t all[] = { exit_at, crash_at, notify_at, print_at, term_at, ping_at };
+		uint64_t poll_at = notify_when_pending ? now + 20 * USEC_PER_MSEC : NEVER;
+		uint64_t all[] = { exit_at, crash_at, notify_at, print_at, term_at, ping_at, poll_at };
 		for (size_t i = 0; i < ARRAY_SIZE(all); i++)
 			if (all[i] < next)
 				next = all[i];
@@ -591,6 +598,7 @@ static void usage(FILE *f)
 	      "  --term-delay MS      on SIGTERM, log it and die by it MS milliseconds later\n"
 	      "  --term-exit CODE     on SIGTERM, log it and exit with CODE (as dropbear does)\n"
 	      "  --notify-after MS    send READY=1 after MS milliseconds (sd_notify)\n"
+	      "  --notify-when FILE   send READY=1 once FILE exists (polled every 20ms)\n"
 	      "  --raw-notify         send notify datagrams by hand, not with libsystemd\n"
 	      "  --watchdog-every MS  send WATCHDOG=1 every MS milliseconds\n"
 	      "  --watchdog-stop MS   stop sending WATCHDOG=1 after MS milliseconds (a hang)\n"
@@ -652,7 +660,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		OPT_LOG, OPT_CHECK_CLEAN, OPT_NOW, OPT_HELP, OPT_WATCHDOG_EVERY, OPT_WATCHDOG_STOP,
 		OPT_FORK_MAINPID, OPT_DOUBLE_FORK_MAINPID, OPT_MAINPID, OPT_AS_UID, OPT_TERM_EXIT,
 		OPT_DAEMONIZE, OPT_NOTIFY_FLOOD, OPT_HANDOVER_AFTER, OPT_CHAIN_MAINPID, OPT_WORKERS, OPT_LOG_SIGNALS, OPT_PIDFILE, OPT_PIDFILE_VALUE,
-		OPT_PIDFILE_AFTER, OPT_PIDFILE_LINK, OPT_ORPHAN_UNTIL,
+		OPT_PIDFILE_AFTER, OPT_PIDFILE_LINK, OPT_NOTIFY_WHEN, OPT_ORPHAN_UNTIL,
 	};
 	static const struct option longopts[] = {
 		{ "exit-after",   required_argument, NULL, OPT_EXIT_AFTER },
@@ -668,6 +676,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "pidfile-after", required_argument, NULL, OPT_PIDFILE_AFTER },
 		{ "pidfile-link", no_argument,       NULL, OPT_PIDFILE_LINK },
 		{ "notify-after", required_argument, NULL, OPT_NOTIFY_AFTER },
+		{ "notify-when",  required_argument, NULL, OPT_NOTIFY_WHEN },
 		{ "watchdog-every", required_argument, NULL, OPT_WATCHDOG_EVERY },
 		{ "watchdog-stop", required_argument, NULL, OPT_WATCHDOG_STOP },
 		{ "fork-mainpid", no_argument, NULL, OPT_FORK_MAINPID },
@@ -718,6 +727,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_PIDFILE_AFTER: o->pidfile_after = optarg; break;
 		case OPT_PIDFILE_LINK: o->pidfile_link = true; break;
 		case OPT_NOTIFY_AFTER: o->notify_after_ms = parse_num("--notify-after", optarg); break;
+		case OPT_NOTIFY_WHEN:  o->notify_when = optarg; break;
 		case OPT_RAW_NOTIFY:   o->raw_notify = true; break;
 		case OPT_WATCHDOG_EVERY: o->watchdog_every_ms = parse_num("--watchdog-every", optarg); break;
 		case OPT_WATCHDOG_STOP: o->watchdog_stop_ms = parse_num("--watchdog-stop", optarg); break;
@@ -787,6 +797,7 @@ int main(int argc, char **argv)
 		if (child > 0)
 			_exit(0);
 		o.notify_after_ms = -1;
+		o.notify_when = NULL;
 		if (o.pidfile)
 			write_pidfile(&o);
 	}
@@ -852,6 +863,7 @@ int main(int argc, char **argv)
 		if (w == 0) {
 			event(&o, "worker of %d", (int)getppid());
 			o.notify_after_ms = -1;
+			o.notify_when = NULL;
 			o.orphans = 0;
 			o.status = NULL;
 			return run(&o);
@@ -860,7 +872,7 @@ int main(int argc, char **argv)
 			event(&o, "fork: %s", strerror(errno));
 	}
 
-	if (o.status && o.notify_after_ms < 0) {
+	if (o.status && o.notify_after_ms < 0 && !o.notify_when) {
 		char msg[256];
 		snprintf(msg, sizeof(msg), "STATUS=%s", o.status);
 		notify(&o, msg);

@@ -2,8 +2,10 @@
 # t-show.sh — `svctl show NAME`: the unit as initd parsed it (every key,
 # defaults written out) and then its runtime state; --json is one valid JSON
 # object; an unknown unit exits 3. `--no-wait` on start, stop and restart
-# returns before a slow notify service is ready, while the plain start waits
-# for READY=1. A start that fails says which unit and why, and exits 1.
+# returns before a notify service is ready (lazy: READY=1 only once the test
+# creates $T/lazy.go, so "still starting" when svctl returned is proof, not a
+# race), while the plain start waits for READY=1. A start that fails says
+# which unit and why, and exits 1.
 . "$(dirname "$0")/lib.sh"
 
 # took_ms CMD... — run CMD; $rc its exit code, $ms how long it took, its
@@ -25,6 +27,7 @@ new_boot show
 testd_unit web "" 'restart = "always";' 'stop = { timeout = "3s"; };' \
 	'environment = { GREETING = "hello, world"; };' 'start_limit = { burst = 7; interval = "1min"; };'
 testd_unit slow "--notify-after 1000" 'type = "notify";' 'restart = "no";'
+testd_unit lazy "--notify-when $T/lazy.go" 'type = "notify";' 'restart = "no";' 'autostart = false;'
 unit nope <<'EOF'
 description = "exec of a program that does not exist";
 exec = [ "/nonexistent/nope" ];
@@ -102,13 +105,17 @@ check "start nope: names the unit, its state and the errno" \
 [ "$rc" = 1 ] || diag "stderr: $(cat "$T/cmd.err")"
 
 # ---- --no-wait -------------------------------------------------------------------
-sv stop slow > /dev/null 2>&1
-check "slow stopped" state_is slow stopped
-took_ms timeout 10 "$SVCTL" --socket "$T/control" start --no-wait slow
-is "start --no-wait slow: exit 0" "$rc" 0
-check "start --no-wait returned before READY=1 (${ms}ms < 700)" eval '[ "$ms" -lt 700 ]'
-check "slow is still starting" state_is slow starting
-check "slow gets ready afterwards" wait_state slow running 5
+# lazy is ready only once $T/lazy.go exists: a start that waited for its
+# READY=1 would not return (timeout 10, exit 124) until the test made it.
+check "lazy is stopped (autostart = false)" state_is lazy stopped
+took_ms timeout 10 "$SVCTL" --socket "$T/control" start --no-wait lazy
+is "start --no-wait lazy: exit 0" "$rc" 0
+diag "svctl start --no-wait lazy took ${ms} ms"
+check "start --no-wait returned before READY=1: lazy is still starting" state_is lazy starting
+lazy1=$(svc_pid lazy)
+check "... its process running ($lazy1)" ns_alive "$lazy1"
+touch "$T/lazy.go"
+check "lazy gets ready afterwards" wait_state lazy running 5
 
 sv stop slow > /dev/null 2>&1
 took_ms timeout 10 "$SVCTL" --socket "$T/control" start slow
@@ -116,10 +123,18 @@ is "start slow: exit 0" "$rc" 0
 check "plain start waited for READY=1 (${ms}ms >= 900)" eval '[ "$ms" -ge 900 ]'
 check "slow is running as start returns" state_is slow running
 
-took_ms timeout 10 "$SVCTL" --socket "$T/control" restart slow --no-wait
-is "restart slow --no-wait (option after the name): exit 0" "$rc" 0
-check "restart --no-wait returned at once (${ms}ms < 700)" eval '[ "$ms" -lt 700 ]'
-check "slow runs again afterwards" wait_state slow running 5
+rm -f "$T/lazy.go"
+took_ms timeout 10 "$SVCTL" --socket "$T/control" restart lazy --no-wait
+is "restart lazy --no-wait (option after the name): exit 0" "$rc" 0
+diag "svctl restart lazy --no-wait took ${ms} ms"
+# stopping (the old process on its way out) or already starting the new
+# one: not running, which needs $T/lazy.go
+check "restart --no-wait returned before READY=1: lazy is not running" \
+	eval 'case "$(svc_state lazy)" in stopping|stopped|starting) true;; *) false;; esac'
+check "lazy is starting again as a new process" \
+	wait_until 5 eval 'p=$(svc_pid lazy); state_is lazy starting && [ "$p" != - ] && [ "$p" != "$lazy1" ]'
+touch "$T/lazy.go"
+check "lazy runs again afterwards" wait_state lazy running 5
 
 took_ms timeout 10 "$SVCTL" --socket "$T/control" stop --no-wait web
 is "stop --no-wait web: exit 0" "$rc" 0
