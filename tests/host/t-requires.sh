@@ -16,6 +16,10 @@
 #                stopped, as if cmid had been, while cmid was on its way down)
 . "$(dirname "$0")/lib.sh"
 
+# all_running NAME... — each is running (a function: an `exit` in a
+# wait_until's eval would end the poll at its first try).
+all_running() { local u; for u in "$@"; do state_is "$u" running || return 1; done; }
+
 new_boot requires
 testd_unit slowb "--notify-after 6000" 'type = "notify";'
 testd_unit waita "" 'requires = [ "slowb" ];'
@@ -121,8 +125,7 @@ testd_unit b4 "--crash-after 300" 'restart_delay = "3s";' 'restart_delay_max = "
 testd_unit x "" 'restart = "always";' 'restart_delay = "10s";' 'restart_delay_max = "10s";'
 testd_unit v "" 'after = [ "x" ];' 'restart = "always";' 'restart_delay = "0";'
 start_initd || exit 1
-check "d1 d2 d3 b1 b2 b3 x v run" wait_until 5 eval \
-	'for u in d1 d2 d3 b1 b2 b3 x v; do state_is $u running || exit 1; done'
+check "d1 d2 d3 b1 b2 b3 x v run" wait_until 5 all_running d1 d2 d3 b1 b2 b3 x v
 
 sv stop b1 > /dev/null & s1=$!
 check "b1: d1 stops first" wait_state d1 stopping 3
