@@ -5,7 +5,9 @@
  * SIGTERM, notify readiness, print, leave orphans behind) and then checks the
  * kernel's view of what happened, using the files testd writes:
  *
- *   --touch FILE        one line per start: "PID MONOTONIC_USEC"
+ *   --touch FILE        one line per start: "PID MONOTONIC_USEC", written once
+ *                       testd's signals are set up (after exec: a unit can
+ *                       be "running" before the line is there)
  *   --log FILE          one line per event: "PID MONOTONIC_USEC EVENT..."
  *   --check-clean FILE  the state testd was started in (signal mask,
  *                       ignored signals, open fds), before testd changed any
@@ -832,6 +834,27 @@ int main(int argc, char **argv)
 			_exit(0);
 		}
 	}
+	/* Signals first: once the touch line (or "started") is there, a
+	 * SIGTERM is met as the options say (ignored, logged, delayed), never
+	 * by the default action of a testd not yet set up. A test waits for
+	 * the line before it stops a --hang-on-term or --term-delay unit. */
+	if (o.term == TERM_IGNORE) {
+		signal(SIGTERM, SIG_IGN);
+	} else {
+		/* SA_RESTART: a write of the lines below is not cut short
+		 * (ppoll, where testd waits for it, is never restarted). */
+		struct sigaction sa = { .sa_handler = on_term, .sa_flags = SA_RESTART };
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+	}
+
+	if (o.log_signals) {
+		struct sigaction sa = { .sa_handler = on_logged_signal, .sa_flags = SA_RESTART };
+		sigemptyset(&sa.sa_mask);
+		for (size_t i = 0; i < ARRAY_SIZE(logged_signals); i++)
+			sigaction(logged_signals[i], &sa, NULL);
+	}
+
 	if (o.log_file)
 		log_fd = open_append(o.log_file);
 	if (o.touch_file) {
@@ -841,20 +864,6 @@ int main(int argc, char **argv)
 	}
 	event(&o, "started");
 
-	if (o.term == TERM_IGNORE) {
-		signal(SIGTERM, SIG_IGN);
-	} else {
-		struct sigaction sa = { .sa_handler = on_term };
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGTERM, &sa, NULL);
-	}
-
-	if (o.log_signals) {
-		struct sigaction sa = { .sa_handler = on_logged_signal };
-		sigemptyset(&sa.sa_mask);
-		for (size_t i = 0; i < ARRAY_SIZE(logged_signals); i++)
-			sigaction(logged_signals[i], &sa, NULL);
-	}
 	/* Workers: copies that run on (signals already caught), each saying
 	 * so in the log; never readiness or orphans of their own. */
 	for (long i = 0; i < o.workers; i++) {

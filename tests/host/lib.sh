@@ -150,7 +150,9 @@ touch_time()  { [ -f "$T/$1.touch" ] && sed -n "${2:-1}p" "$T/$1.touch" | cut -d
 # testd writes its line after exec (and, with --daemonize or
 # --fork-mainpid, in the child): a simple unit is "running" at exec, a
 # forking one when its starter exits, so "running" does not mean the line
-# is there yet: wait_until 5 touched NAME before reading it.
+# is there yet: wait_until 5 touched NAME before reading it. testd sets
+# up its signals before writing the line: wait for it too before sending
+# SIGTERM to a unit that must ignore, delay or log it (--hang-on-term...).
 touched()     { [ "$(touch_count "$1")" -ge "${2:-1}" ]; }
 
 # log_time NAME REGEX — the time of the first event in NAME's log matching

@@ -15,6 +15,8 @@ trap '[ -n "$ipid" ] && kill -KILL "$ipid" 2>/dev/null' EXIT   # only while unre
 check "svctl answers" wait_until 5 control_answers
 check "base reaches running" wait_state base running 5
 check "top reaches running" wait_state top running 5
+# testd meets SIGTERM as told (ignores, delays it) once its touch line is there
+check "base and top are set up (their touch lines)" wait_until 5 eval 'touched base && touched top'
 bpid=$(svc_pid base) tpid=$(svc_pid top)
 check "services are initd's children" \
 	eval '[ "$(awk "/^PPid:/{print \$2}" /proc/$bpid/status)" = "$ipid" ]'

@@ -22,6 +22,8 @@ testd_unit b "--term-delay 300" 'requires = [ "a" ];'
 testd_unit c "--term-delay 300" 'requires = [ "b" ];'
 start_initd
 check "a, b, c reach running" wait_until 5 all_running a b c
+# testd meets SIGTERM as told (ignores, delays it) once its touch line is there
+check "a, b and c are set up (their touch lines)" wait_until 5 eval 'touched a && touched b && touched c'
 t0=$(now_us)
 sv poweroff >/dev/null 2>&1
 ended=0; wait_unshare 10 && ended=1
@@ -49,6 +51,9 @@ testd_unit hanger "--hang-on-term" 'requires = [ "base" ];' \
 	'stop = { timeout = "1s"; };'
 start_initd
 check "base, stubborn, hanger reach running" wait_until 5 all_running base stubborn hanger
+# testd meets SIGTERM as told (ignores, delays it) once its touch line is there
+check "base, stubborn and hanger are set up (their touch lines)" \
+	wait_until 5 eval 'touched base && touched stubborn && touched hanger'
 t0=$(now_us)
 sv poweroff >/dev/null 2>&1
 ended=0; wait_unshare 8 && ended=1
@@ -70,6 +75,8 @@ new_boot sigterm
 testd_unit solo ""
 start_initd
 check "solo reaches running" wait_state solo running 5
+# it logs its SIGTERM once set up (its touch line is there)
+check "solo is set up (its touch line)" wait_until 5 touched solo
 [ -n "$INITD_HPID" ] && kill -TERM "$INITD_HPID"
 ended=0; wait_unshare 10 && ended=1
 check "SIGTERM to initd ends the namespace" test "$ended" = 1
@@ -140,6 +147,8 @@ testd_unit y ""
 testd_unit x "--term-delay 1500" 'requires = [ "y" ];'
 start_initd
 check "removed: x and y run" wait_until 5 all_running x y
+# testd meets SIGTERM as told (ignores, delays it) once its touch line is there
+check "removed: x and y are set up (their touch lines)" wait_until 5 eval 'touched x && touched y'
 rm "$T/conf/units/x.unit"
 sv reload >/dev/null 2>&1
 sleep 0.2

@@ -37,9 +37,11 @@ testd_unit gone ""
 testd_unit changed "--print-every 1000"
 start_initd
 check "same, gone and changed reach running" wait_until 5 all_running same gone changed
-# "running" is at exec; testd writes its touch line after: the "started
-# once" checks below count from here.
-check "same wrote its touch file" wait_until 5 touched same
+# "running" is at exec; testd writes its touch line after (its SIGTERM
+# handler set up): the "started once" checks below count from here, and
+# gone's "got SIGTERM" needs the handler.
+check "same, gone and changed wrote their touch files" \
+	wait_until 5 eval 'touched same && touched gone && touched changed'
 same=$(svc_pid same) gone=$(svc_pid gone) changed=$(svc_pid changed)
 
 # ---- nothing changed: nothing happens ---------------------------------------------
@@ -138,6 +140,8 @@ new_boot revive
 testd_unit slow "--hang-on-term" 'stop = { timeout = "60s"; };'
 start_initd
 check "revive: slow reaches running" wait_until 5 state_is slow running
+# testd meets SIGTERM as told (ignores, delays it) once its touch line is there
+check "revive: slow is set up (its touch line)" wait_until 5 touched slow
 old=$(svc_pid slow)
 unit_file=$T/slow.unit.saved
 mv "$T/conf/units/slow.unit" "$unit_file"
@@ -181,6 +185,8 @@ testd_unit a "--hang-on-term" 'stop = { timeout = "60s"; };'
 testd_unit b "--hang-on-term" 'stop = { timeout = "60s"; };'
 start_initd
 check "swapstop: a and b reach running" wait_until 5 all_running a b
+# testd meets SIGTERM as told (ignores, delays it) once its touch line is there
+check "swapstop: a and b are set up (their touch lines)" wait_until 5 eval 'touched a && touched b'
 a=$(svc_pid a); b=$(svc_pid b)
 sv stop --no-wait b >/dev/null 2>&1
 check "swapstop: b is stopping (the operator's stop)" wait_state b stopping 5
@@ -205,6 +211,8 @@ testd_unit c2 "--hang-on-term" 'stop = { timeout = "60s"; };'
 testd_unit other ""
 start_initd
 check "twice: c2 reaches running" wait_state c2 running 5
+# testd meets SIGTERM as told (ignores, delays it) once its touch line is there
+check "twice: c2 is set up (its touch line)" wait_until 5 touched c2
 c2=$(svc_pid c2)
 testd_unit c2 "--hang-on-term --print-every 1000" 'stop = { timeout = "60s"; };'
 svx reload
@@ -223,6 +231,8 @@ new_boot revert
 testd_unit r "--hang-on-term" 'stop = { timeout = "60s"; };'
 start_initd
 check "revert: r reaches running" wait_state r running 5
+# testd meets SIGTERM as told (ignores, delays it) once its touch line is there
+check "revert: r is set up (its touch line)" wait_until 5 touched r
 r=$(svc_pid r)
 cp "$T/conf/units/r.unit" "$T/r.unit.saved"
 testd_unit r "--hang-on-term --print-every 1000" 'stop = { timeout = "60s"; };'
@@ -244,6 +254,8 @@ new_boot reloadstop
 testd_unit hanger "--hang-on-term" 'stop = { timeout = "60s"; };'
 start_initd
 check "hanger reaches running" wait_state hanger running 5
+# testd meets SIGTERM as told (ignores, delays it) once its touch line is there
+check "hanger is set up (its touch line)" wait_until 5 touched hanger
 hanger=$(svc_pid hanger)
 sv poweroff >/dev/null 2>&1
 check "poweroff: hanger is stopping" wait_state hanger stopping 5

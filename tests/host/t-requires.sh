@@ -45,6 +45,8 @@ check "... and waita never ran" test ! -e "$T/waita.touch"
 
 # ---- depa/baseb ---------------------------------------------------------------
 check "depa and baseb run" wait_until 5 eval 'state_is depa running && state_is baseb running'
+# testd meets SIGTERM as told (delays it) once its touch line is there
+check "depa is set up (its touch line)" wait_until 5 touched depa
 sv stop baseb > /dev/null &
 stopper=$!
 check "depa stops first (it takes 1.5 s)" wait_state depa stopping 3
@@ -126,6 +128,8 @@ testd_unit x "" 'restart = "always";' 'restart_delay = "10s";' 'restart_delay_ma
 testd_unit v "" 'after = [ "x" ];' 'restart = "always";' 'restart_delay = "0";'
 start_initd || exit 1
 check "d1 d2 d3 b1 b2 b3 x v run" wait_until 5 all_running d1 d2 d3 b1 b2 b3 x v
+# testd meets SIGTERM as told (delays it) once its touch line is there
+check "d1 d2 d3 are set up (their touch lines)" wait_until 5 eval 'touched d1 && touched d2 && touched d3'
 
 sv stop b1 > /dev/null & s1=$!
 check "b1: d1 stops first" wait_state d1 stopping 3
@@ -232,6 +236,7 @@ check "... and rtop with it" wait_until 5 eval \
 
 for c in a b; do
 	check "${c}bot and ${c}mid run" wait_until 5 eval "state_is ${c}bot running && state_is ${c}mid running"
+	check "${c}mid is set up (its touch line: it delays SIGTERM)" wait_until 5 touched ${c}mid
 	touch "$T/${c}fail"
 	check "${c}bot fails; ${c}mid stops for it (4 s)" wait_until 5 eval \
 		"state_is ${c}bot failed && state_is ${c}mid stopping"
@@ -244,6 +249,7 @@ done
 check "btop runs" wait_state btop running 5
 
 check "sbot and smid run" wait_until 5 eval 'state_is sbot running && state_is smid running'
+check "smid is set up (its touch line: it delays SIGTERM)" wait_until 5 touched smid
 touch "$T/sfail"
 check "sbot fails; smid stops for it (4 s)" wait_until 5 eval 'state_is sbot failed && state_is smid stopping'
 sv start --no-wait smid >/dev/null
@@ -256,6 +262,8 @@ check "ybot and ymid run" wait_until 5 eval 'state_is ybot running && state_is y
 sv kill --main ymid KILL >/dev/null
 check "ymid restarted once: its 2 starts of 2 used" wait_until 5 eval \
 	'state_is ymid running && [ "$(svc_restarts ymid)" = 1 ]'
+check "the new ymid is set up (its touch line: it delays SIGTERM)" \
+	wait_until 5 eval '[ "$(touch_pid ymid)" = "$(svc_pid ymid)" ]'
 touch "$T/yfail"
 check "ybot fails; ymid stops for it" wait_until 5 eval 'state_is ybot failed && state_is ymid stopping'
 sv start --no-wait ymid >/dev/null
@@ -263,6 +271,7 @@ check "svctl start ymid meanwhile: a fresh start, both run" wait_until 10 eval \
 	'state_is ybot running && state_is ymid running'
 
 check "xbot and xmid run" wait_until 5 eval 'state_is xbot running && state_is xmid running'
+check "xmid is set up (its touch line: it delays SIGTERM)" wait_until 5 touched xmid
 touch "$T/xfail"
 check "xbot fails; xmid stops for it (4 s)" wait_until 5 eval 'state_is xbot failed && state_is xmid stopping'
 sv start --no-wait xtop >/dev/null

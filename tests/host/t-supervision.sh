@@ -74,6 +74,8 @@ check "svctl wait returns" sv wait
 # ---- success_exit -------------------------------------------------------------
 check "drop runs" wait_state drop running 5
 check "plain runs" wait_state plain running 5
+# testd exits 1 on SIGTERM (--term-exit) once its touch line is there
+check "drop and plain are set up (their touch lines)" wait_until 5 eval 'touched drop && touched plain'
 sv kill drop TERM >/dev/null
 sv kill plain TERM >/dev/null
 check "drop: exit 1 after TERM is clean: exited" wait_state drop exited 5

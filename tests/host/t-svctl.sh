@@ -228,6 +228,8 @@ exits "kill web 9" 0 kill web 9
 check "web restarts after signal 9" \
 	wait_until 5 eval 'p=$(svc_pid web); [ "$p" != "$old" ] && [ "$p" != - ] && state_is web running'
 old=$(svc_pid web)
+# the new web logs its SIGTERM once set up (its touch line is there)
+check "web ($old) is set up (its touch line)" wait_until 5 eval '[ "$(touch_pid web)" = "$old" ]'
 exits "kill web sigterm (lower case, SIG prefix)" 0 kill web sigterm
 check "web got SIGTERM (its log)" wait_until 5 eval 'grep -q "^$old .*SIGTERM" "$T/web.log"'
 check "web comes back after SIGTERM" wait_until 5 eval 'state_is web running && [ "$(svc_pid web)" != "$old" ]'
@@ -237,6 +239,7 @@ check "kill once says there is no process" eval '[[ "$SE" == *once* ]]'
 # note.log already holds the SIGTERMs of the stops above: only a line of
 # note's current process counts.
 old=$(svc_pid note)
+check "note ($old) is set up (its touch line)" wait_until 5 eval '[ "$(touch_pid note)" = "$old" ]'
 exits "kill defaults to TERM" 0 kill note
 check "note ($old) got SIGTERM" wait_until 5 eval 'grep -q "^$old .*got SIGTERM" "$T/note.log"'
 
