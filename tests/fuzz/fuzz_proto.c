@@ -323,12 +323,12 @@ static void check_message(const struct proto_buf *b)
 	free(units);
 }
 
-static void dispatch_to(struct commands *cmds, const struct proto_hdr *h,
+static void dispatch_to(struct commands *to, const struct proto_hdr *h,
 			const uint8_t *payload, size_t len)
 {
 	/* Only compared, never dereferenced: the client is a token for the
 	 * deferred requests, which client_gone drops again below. */
-	struct control_client *token = (struct control_client *)cmds;
+	struct control_client *token = (struct control_client *)to;
 	struct control_request req = {
 		.type = h->type, .payload = payload, .len = (uint32_t)len,
 		.pid = 1, .uid = 0, .gid = 0, .access = CONTROL_ADMIN,
@@ -337,20 +337,20 @@ static void dispatch_to(struct commands *cmds, const struct proto_hdr *h,
 	int r;
 
 	proto_buf_init(&reply, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
-	r = commands_dispatch(cmds, token, &req, &reply);
+	r = commands_dispatch(to, token, &req, &reply);
 	FUZZ_ASSERT(r == 0 || r == CONTROL_DEFER || r < 0);
 	if (r == 0)
 		check_message(&reply);
 	if (r == CONTROL_DEFER) {
 		if (reply.len)
 			check_message(&reply);
-		commands_client_gone(cmds, token);
+		commands_client_gone(to, token);
 		/* Run the pass the deferral scheduled (nothing waits on it
 		 * now), so that nothing piles up across inputs. */
 		FUZZ_ASSERT(loop_run_once(loop, 0) >= 0);
 	}
-	FUZZ_ASSERT(cmds->pending == NULL && cmds->followers == NULL &&
-		    cmds->instance_waiters == NULL && cmds->n_instances == 0);
+	FUZZ_ASSERT(to->pending == NULL && to->followers == NULL &&
+		    to->instance_waiters == NULL && to->n_instances == 0);
 	proto_buf_free(&reply);
 }
 
