@@ -113,6 +113,14 @@ static bool pass_may_start(struct manager *m, struct svc *v)
 			svc_dep_failed(v, d);
 			return false;
 		}
+		/* Still up but on its way down (svctl stop waiting for its
+		 * dependents): v started now would be stopped with it. It
+		 * waits, and pulls d back in once d is down, as it would
+		 * have had it come a moment later. */
+		if (!d->want_running && service_is_active(d) && !dep_coming_back(d)) {
+			ready = false;
+			continue;
+		}
 		if (!d->want_running && !service_is_ready(d) && !dep_coming_back(d)) {
 			if (pass_dep_left_out(m, v, d))
 				return false;

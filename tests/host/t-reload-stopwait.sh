@@ -4,6 +4,8 @@
 #   changed   x changed by the reload: still not signalled until d is down
 #   removed   d removed by the reload while stopping: x still waits for it
 #   start     x changed, then `svctl start x`: it comes back with its new unit
+#   added     n (requires x) added by the reload: it does not start on an x
+#             going down, but once x is down, pulling x back in as a boot would
 # d's stop hangs until the test kills it, so no timing decides.
 . "$(dirname "$0")/lib.sh"
 
@@ -53,5 +55,24 @@ check "start: x comes back with its new unit" wait_until 5 \
 	eval 'p=$(svc_pid x); [ "$p" != "$x" ] && state_is x running && [[ "$(ns_cmdline "$p")" == *"--print-every 1000"* ]]'
 in_ns kill -KILL "$d"
 check "start: svctl wait returns" sv --timeout 5 wait
+stop_initd
+
+boot_xd added
+testd_unit n "" 'requires = [ "x" ];'
+sv reload > /dev/null 2>&1
+check "added: n is loaded and waits for x" wait_state n waiting 5
+sleep 1
+check "added: n has not started on an x going down" \
+	eval 'state_is n waiting && [ ! -e "$T/n.touch" ] && ! log_has x SIGTERM'
+in_ns kill -KILL "$d"
+check "added: x is stopped once d is down" wait_until 5 log_has x SIGTERM
+in_ns kill -KILL "$x"
+check "added: n pulls x back in and runs" wait_until 5 \
+	eval 'p=$(svc_pid x); [ -n "$p" ] && [ "$p" != "$x" ] && state_is x running && state_is n running'
+check "added: n never stopped for its requirement" eval '! sv status n 2>&1 | grep -q "requirement x"'
+x=$(svc_pid x)
+sv stop --no-wait x > /dev/null 2>&1
+wait_state n stopped 5
+in_ns kill -KILL "$x"   # it hangs on TERM: down now, not at the poweroff's timeout
 stop_initd
 [ "$FAILED" -eq 0 ]
