@@ -13,7 +13,7 @@ BENCH_DIR   := $(BUILD)/bench
 BENCH_QUICK ?=
 BENCH_TIERS ?= host vm
 
-$(BENCH_DIR)/benchtool: bench/benchtool.c $(BUILD)/obj/svctl/client.o $(BUILD)/libcommon.a
+$(BENCH_DIR)/benchtool: bench/benchtool.c $(BUILD)/obj/svctl/client.o $(BUILD)/obj/svctl/clean.o $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS) -static -o $@ $^

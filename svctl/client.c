@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "svctl/output.h"
+#include "svctl/clean.h"
 
 int exit_code_for_errno(uint32_t err)
 {

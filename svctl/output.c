@@ -139,66 +139,6 @@ static const char *state_colour(const char *state)
 	return NULL;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), 0 if it is not one.
- * Overlong forms, surrogates and code points past U+10FFFF are invalid.
- * Stops at a NUL: it is never a continuation byte. */
-static size_t utf8_sequence(const unsigned char *s)
-{
-	uint32_t cp, min;
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2; cp = s[0] & 0x1f; min = 0x80;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3; cp = s[0] & 0x0f; min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4; cp = s[0] & 0x07; min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/* The clean bytes go out in runs, one fwrite each (not one a character:
- * a table of 1000 units is ~70,000 of them). */
-void print_clean_n(FILE *f, const char *s, size_t n, const char *keep)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t run = 0;   /* clean bytes before p + i, not written yet */
-
-	for (size_t i = 0; i < n;) {
-		size_t k = utf8_sequence(p + i);
-
-		if (k == 0 || k > n - i)
-			k = 0;
-		if (k == 0 || (p[i] < 0x20 && !(p[i] && strchr(keep, p[i]))) || p[i] == 0x7f ||
-		    (p[i] == 0xc2 && p[i + 1] < 0xa0)) {   /* C1: U+0080..U+009F */
-			fwrite(p + i - run, 1, run, f);
-			run = 0;
-			fputc('?', f);
-			i += k ? k : 1;
-			continue;
-		}
-		run += k;
-		i += k;
-	}
-	fwrite(p + n - run, 1, run, f);
-}
-
-void print_clean(FILE *f, const char *s)
-{
-	print_clean_n(f, s, strlen(s), "");
-}
-
 void status_print_system(FILE *f, const void *payload, size_t len)
 {
 	struct proto_attr_view a;

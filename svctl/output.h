@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "common/proto.h"
+#include "svctl/clean.h"
 
 /* The cgroup statistics of a unit, by attribute: cg[attr - STATUS_CG_FIRST]
  * holds PROTO_ATTR_MEM_CURRENT .. PROTO_ATTR_OOM_KILLS (PSI ones in
@@ -38,13 +39,6 @@ struct unit_status {
 	uint32_t postmortem_len;    /* status), NULL when none */
 };
 
-/* Text initd relays, for a terminal: it may come from a service (STATUS=,
- * its output, a reason quoting it) and must not drive the terminal. A
- * control character (C0 but those in keep, DEL, and C1, which a terminal
- * takes for ESC [ and the like, as UTF-8 or as a raw byte) or a byte that
- * is not UTF-8 is shown as '?'. print_clean: all of s, keeping none. */
-void print_clean_n(FILE *f, const char *s, size_t n, const char *keep);
-void print_clean(FILE *f, const char *s);
 
 /* Parse the SERVICE attributes of a STATUS reply payload into a malloc'ed
  * array (*ret, caller frees). 0, -EBADMSG (malformed, or a SERVICE without

@@ -22,7 +22,7 @@ $(BUILD)/tests/unit/test_logbuf: TEST_LDFLAGS = -Wl,--wrap=nofork_realloc
 
 # svctl's analyze (client-side rendering) and what it prints with.
 $(BUILD)/tests/unit/test_analyze: $(BUILD)/obj/svctl/analyze.o $(BUILD)/obj/svctl/analyze_svg.o \
-	$(BUILD)/obj/svctl/output.o $(BUILD)/obj/svctl/postmortem.o
+	$(BUILD)/obj/svctl/output.o $(BUILD)/obj/svctl/clean.o $(BUILD)/obj/svctl/postmortem.o
 
 $(BUILD)/testd: tests/testd.c $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
@@ -149,7 +149,7 @@ san-prebuild: all $(BUILD)/testd $(UNIT_TESTS) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/re
 # `make check` runs every tier even when one fails, then sums up.
 check: deps deps-arm64
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all bench-tools   # bench/ links svctl's client: it must not rot
 	-$(Q)$(MAKE) --no-print-directory check-unit
 	-$(Q)$(MAKE) --no-print-directory check-host
 	$(Q)exec 8>$(RESULTS)/.san-build.lock; flock 8; \

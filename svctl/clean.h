@@ -1,0 +1,19 @@
+/* clean.h — text from initd, for a terminal (clean.c). */
+#ifndef INITD_SVCTL_CLEAN_H
+#define INITD_SVCTL_CLEAN_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Length of the valid UTF-8 sequence at s (1..4), 0 if it is not one. */
+size_t utf8_sequence(const unsigned char *s);
+
+/* Text initd relays, for a terminal: it may come from a service (STATUS=,
+ * its output, a reason quoting it) and must not drive the terminal. A
+ * control character (C0 but those in keep, DEL, and C1, which a terminal
+ * takes for ESC [ and the like, as UTF-8 or as a raw byte) or a byte that
+ * is not UTF-8 is shown as '?'. print_clean: all of s, keeping none. */
+void print_clean_n(FILE *f, const char *s, size_t n, const char *keep);
+void print_clean(FILE *f, const char *s);
+
+#endif
