@@ -210,13 +210,15 @@ static int parse_metrics_interval(struct parse_ctx *c, config_setting_t *s, cons
 				  void *obj)
 {
 	struct initd_conf *conf = obj;
+	char q[DIAG_QUOTE_SIZE];
 	uint64_t v;
 	int r = setting_duration(c, s, path, &v);
 
 	if (r < 0)
 		return r;
 	if (v < METRICS_INTERVAL_MIN || v > METRICS_INTERVAL_MAX)
-		return FAIL(c, s, "'%s' must be between 1s and 1h", path);
+		return FAIL(c, s, "'%s' must be between 1s and 60min (got '%s')", path,
+			    diag_quote(q, config_setting_get_string(s)));
 	conf->metrics_interval_usec = v;
 	return 0;
 }

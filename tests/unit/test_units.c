@@ -547,7 +547,7 @@ static const struct {
 	{ EXEC "health = { tcp = \"127.0.0.1:80\"; failures = 0; };\n",
 	  "t.unit:2: 'health.failures' must be between 1 and 100" },
 	{ EXEC "health = { tcp = \"127.0.0.1:80\"; interval = \"10ms\"; };\n",
-	  "t.unit:2: 'health.interval' must be between 100ms and 1h (got '10ms')" },
+	  "t.unit:2: 'health.interval' must be between 100ms and 60min (got '10ms')" },
 	{ EXEC "type = \"oneshot\";\nready = { tcp = \"127.0.0.1:80\"; };\n",
 	  "t.unit:3: 'ready' does not apply to oneshot units (they are ready once they exited 0)" },
 };
@@ -759,6 +759,36 @@ START_TEST(test_set_conf_missing)
 	ck_assert_str_eq(s->conf.slices[0].path, "system");
 	ck_assert_uint_eq(s->conf.shutdown_timeout_usec, 30 * USEC_PER_SEC);
 	ck_assert_uint_eq(s->conf.log_buffer_size, 64 * 1024);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+/* A bound an error message names is one a user can write back: durations
+ * have no hours (initd.unit(5) VALUES), so an upper bound of an hour reads
+ * "60min", and "60min" itself is accepted. */
+START_TEST(test_duration_bounds_writable)
+{
+	struct tree t;
+	struct unit_set *s;
+
+	tree_init(&t);
+	tree_write(&t, "units/a.unit", EXEC
+		   "health = { tcp = \"127.0.0.1:80\"; interval = \"60min\"; timeout = \"60min\"; };\n");
+	tree_write(&t, "initd.conf", "metrics_file = \"/run/m.prom\";\nmetrics_interval = \"60min\";\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 0);
+	unit_set_free(s);
+
+	tree_write(&t, "units/a.unit", EXEC
+		   "health = { tcp = \"127.0.0.1:80\"; interval = \"61min\"; };\n");
+	tree_write(&t, "initd.conf", "metrics_file = \"/run/m.prom\";\nmetrics_interval = \"61min\";\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 2);
+	for (size_t i = 0; i < s->diags.n; i++) {
+		const char *m = s->diags.v[i].message;
+		ck_assert_msg(strstr(m, "and 60min (got '61min')"), "message: %s", m);
+	}
 	unit_set_free(s);
 	tree_remove(&t);
 }
@@ -2013,6 +2043,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, test_set_conf_missing);
 	tcase_add_test(tc, test_set_conf_errors);
 	tcase_add_test(tc, test_set_conf_watchdog);
+	tcase_add_test(tc, test_duration_bounds_writable);
 	tcase_add_test(tc, test_set_conf_watchdog_encode);
 	tcase_add_test(tc, test_set_conf_syntax);
 	tcase_add_test(tc, test_set_unknown_dep);
