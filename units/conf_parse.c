@@ -217,7 +217,7 @@ static int parse_metrics_interval(struct parse_ctx *c, config_setting_t *s, cons
 	if (r < 0)
 		return r;
 	if (v < METRICS_INTERVAL_MIN || v > METRICS_INTERVAL_MAX)
-		return FAIL(c, s, "'%s' must be between 1s and 60min (got '%s')", path,
+		return FAIL(c, s, "'%s' must be between 1s and 1h (got '%s')", path,
 			    diag_quote(q, config_setting_get_string(s)));
 	conf->metrics_interval_usec = v;
 	return 0;

@@ -103,11 +103,12 @@ static void dump_scaled(struct dump *d, uint64_t v, const struct dump_unit *unit
 		fprintf(d->f, "\"%llu%s\"", (unsigned long long)(v / units[i].size), units[i].suffix);
 }
 
-/* "100ms", "30s", "2min"; what parse_duration reads. */
+/* "100ms", "30s", "2min", "1h"; what parse_duration reads. */
 static void dump_duration(struct dump *d, uint64_t usec)
 {
 	static const struct dump_unit units[] = {
-		{ "min", 60 * USEC_PER_SEC }, { "s", USEC_PER_SEC }, { "ms", USEC_PER_MSEC },
+		{ "h", 3600 * USEC_PER_SEC }, { "min", 60 * USEC_PER_SEC }, { "s", USEC_PER_SEC },
+		{ "ms", USEC_PER_MSEC },
 		{ "us", 1 },
 	};
 

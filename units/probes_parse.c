@@ -83,7 +83,7 @@ static int parse_probe_duration(struct parse_ctx *c, config_setting_t *s, const 
 	if (r < 0)
 		return r;
 	if (v < min || v > UNIT_PROBE_DURATION_MAX)
-		return FAIL(c, s, "'%s' must be between %s and 60min (got '%s')", path,
+		return FAIL(c, s, "'%s' must be between %s and 1h (got '%s')", path,
 			    min == UNIT_PROBE_INTERVAL_MIN ? "100ms" : "1ms",
 			    diag_quote(q, config_setting_get_string(s) ?: "?"));
 	*ret = v;

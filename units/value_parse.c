@@ -11,6 +11,7 @@ static const struct {
 	const char *suffix;
 	uint64_t usec;
 } duration_units[] = {
+	{ "h", 3600 * USEC_PER_SEC },
 	{ "min", 60 * USEC_PER_SEC },   /* before "ms": both start with 'm' */
 	{ "ms", USEC_PER_MSEC },
 	{ "us", 1 },

@@ -128,7 +128,9 @@ START_TEST(test_duration)
 		{ "1.25min", 0, 75000000 },
 		{ "", -EINVAL, 0 }, { "5", -EINVAL, 0 }, { "5 s", -EINVAL, 0 }, { "s", -EINVAL, 0 },
 		{ "-1s", -EINVAL, 0 }, { "+1s", -EINVAL, 0 }, { "1.s", -EINVAL, 0 },
-		{ ".5s", -EINVAL, 0 }, { "5h", -EINVAL, 0 }, { "5sec", -EINVAL, 0 },
+		{ ".5s", -EINVAL, 0 }, { "5hr", -EINVAL, 0 }, { "5sec", -EINVAL, 0 },
+		{ "5h", 0, 18000000000ULL }, { "1h 30min", 0, 5400000000ULL }, { "1.5h", 0, 5400000000ULL },
+		{ "87600h", 0, UNIT_DURATION_MAX }, { "87600h 1us", -ERANGE, 0 },
 		{ "1s ", -EINVAL, 0 }, { " 1s", -EINVAL, 0 }, { "1m", -EINVAL, 0 },
 		{ "max", -EINVAL, 0 }, { "18446744073709551615us", -ERANGE, 0 },
 		/* ten years at most: a deadline now + it never wraps */
@@ -547,7 +549,7 @@ static const struct {
 	{ EXEC "health = { tcp = \"127.0.0.1:80\"; failures = 0; };\n",
 	  "t.unit:2: 'health.failures' must be between 1 and 100" },
 	{ EXEC "health = { tcp = \"127.0.0.1:80\"; interval = \"10ms\"; };\n",
-	  "t.unit:2: 'health.interval' must be between 100ms and 60min (got '10ms')" },
+	  "t.unit:2: 'health.interval' must be between 100ms and 1h (got '10ms')" },
 	{ EXEC "type = \"oneshot\";\nready = { tcp = \"127.0.0.1:80\"; };\n",
 	  "t.unit:3: 'ready' does not apply to oneshot units (they are ready once they exited 0)" },
 };
@@ -764,9 +766,8 @@ START_TEST(test_set_conf_missing)
 }
 END_TEST
 
-/* A bound an error message names is one a user can write back: durations
- * have no hours (initd.unit(5) VALUES), so an upper bound of an hour reads
- * "60min", and "60min" itself is accepted. */
+/* A bound an error message names is one a user can write back: "1h" is
+ * accepted, and so is "60min". */
 START_TEST(test_duration_bounds_writable)
 {
 	struct tree t;
@@ -774,8 +775,8 @@ START_TEST(test_duration_bounds_writable)
 
 	tree_init(&t);
 	tree_write(&t, "units/a.unit", EXEC
-		   "health = { tcp = \"127.0.0.1:80\"; interval = \"60min\"; timeout = \"60min\"; };\n");
-	tree_write(&t, "initd.conf", "metrics_file = \"/run/m.prom\";\nmetrics_interval = \"60min\";\n");
+		   "health = { tcp = \"127.0.0.1:80\"; interval = \"1h\"; timeout = \"60min\"; };\n");
+	tree_write(&t, "initd.conf", "metrics_file = \"/run/m.prom\";\nmetrics_interval = \"1h\";\n");
 	s = tree_load(&t);
 	ck_assert_uint_eq(s->diags.n, 0);
 	unit_set_free(s);
@@ -787,7 +788,7 @@ START_TEST(test_duration_bounds_writable)
 	ck_assert_uint_eq(s->diags.n, 2);
 	for (size_t i = 0; i < s->diags.n; i++) {
 		const char *m = s->diags.v[i].message;
-		ck_assert_msg(strstr(m, "and 60min (got '61min')"), "message: %s", m);
+		ck_assert_msg(strstr(m, "and 1h (got '61min')"), "message: %s", m);
 	}
 	unit_set_free(s);
 	tree_remove(&t);
