@@ -257,6 +257,10 @@ bool manager_starts(const struct manager *m, const struct unit *u);
 void shutdown_finish(struct manager *m);
 /* m->pass_timer's callback: the next slice of spawns. */
 void pass_timer_fired(struct loop *l, void *data);
+/* One step of this loop iteration's budget of spawns and stop signals
+ * (thousands go in slices, svctl served between two); false when it is
+ * spent, a later pass then asked for. */
+bool manager_round_take(struct manager *m);
 
 /* ---- manager_notify.c ---- */
 /* Watch s.pidfd for the main process's end (main_exit), or stop (the fd

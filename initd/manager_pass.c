@@ -14,9 +14,11 @@
 #include "initd/manager_internal.h"
 
 /* Thousands of units start in slices of this many spawns, with the event
- * loop's fds (svctl, exits, readiness) served between two slices. A pass
- * runs again in the same iteration whenever a state changes, so the
- * budget is per loop iteration, not per pass. */
+ * loop's fds (svctl, exits, readiness) served between two slices; a
+ * reload's stop signals count too (each wakes a service that may take the
+ * CPU from PID 1: 2000 of them were a second's stall). A pass runs again
+ * in the same iteration whenever a state changes, so the budget is per
+ * loop iteration, not per pass. */
 #define MANAGER_SPAWNS_PER_ROUND 32
 
 static bool spawn_budget_left(struct manager *m)
@@ -28,6 +30,23 @@ static bool spawn_budget_left(struct manager *m)
 		m->spawns = 0;
 	}
 	return m->spawns < MANAGER_SPAWNS_PER_ROUND;
+}
+
+/* The rest in a later pass, once the fds were served. */
+static void pass_later(struct manager *m)
+{
+	if (!loop_timer_armed(&m->pass_timer))
+		loop_timer_arm(m->loop, &m->pass_timer, now_usec());
+}
+
+bool manager_round_take(struct manager *m)
+{
+	if (!spawn_budget_left(m)) {
+		pass_later(m);
+		return false;
+	}
+	m->spawns++;
+	return true;
 }
 
 /* A required unit stopping for a reload's swap comes back with its new
@@ -470,16 +489,19 @@ static bool pass_one(struct manager *m, struct svc *v)
 	if (v->pending_unit) {
 		/* Its stop for the swap, unless under way (an operator's stop
 		 * that held it up was called off by a start meanwhile);
-		 * reload_pass swaps it in and restarts it once down. */
-		if (service_is_active(&v->s) && v->s.state != SERVICE_STOPPING)
+		 * reload_pass swaps it in and restarts it once down. A
+		 * signal wakes the service, which may take the CPU from PID
+		 * 1: a reload changing thousands is a wave, as a boot is. */
+		if (service_is_active(&v->s) && v->s.state != SERVICE_STOPPING) {
+			if (!manager_round_take(m))
+				return false;
 			service_stop_for_reload(&v->s);
+		}
 		return true;
 	}
 	if (v->s.state == SERVICE_WAITING && v->s.want_running) {
 		if (!spawn_budget_left(m)) {
-			/* The rest in a later pass, once the fds were served. */
-			if (!loop_timer_armed(&m->pass_timer))
-				loop_timer_arm(m->loop, &m->pass_timer, now_usec());
+			pass_later(m);
 			return false;
 		}
 		if (pass_may_start(m, v)) {

@@ -121,8 +121,11 @@ static void reload_stop_removed(struct manager *m)
 		const char *name = v->s.unit->name;
 
 		if (removed_up(v) &&
-		    !(need && bsearch(&name, need, n, sizeof(*need), name_cmp)))
+		    !(need && bsearch(&name, need, n, sizeof(*need), name_cmp))) {
+			if (!manager_round_take(m))
+				return;   /* the rest in a later pass */
 			service_stop(&v->s);
+		}
 	}
 }
 
@@ -252,18 +255,18 @@ static int reload_install(struct manager *m, struct unit_set *set, struct svc **
 	return manager_link(m);
 }
 
-/* Changed units that run are stopped (the pass swaps them in once they are
- * down), but not one an operator's stop holds up until the units that
- * require it are down (stop_after_dependents: the pass stops it after
- * them); new units start. */
+/* New units start. Changed units that run are stopped by the pass (a
+ * round of them each loop iteration, manager_pass.c), which swaps them in
+ * once they are down; not one an operator's stop holds up until the
+ * units that require it are down (stop_after_dependents: the pass stops
+ * it after them). */
 static void reload_kick(struct manager *m, const enum match *how)
 {
 	for (size_t i = 0; i < m->n_svcs; i++) {
 		struct svc *v = m->svcs[i];
 
 		if (v->pending_unit && service_is_active(&v->s)) {
-			if (!v->stop_after_dependents)
-				service_stop_for_reload(&v->s);
+			continue;
 		} else if (how[i] == MATCH_NEW && manager_starts(m, v->s.unit)) {
 			service_start(&v->s);
 		} else if (how[i] == MATCH_SAME && v->restart_after_swap) {

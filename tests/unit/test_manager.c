@@ -1,0 +1,242 @@
+/* test_manager.c — the manager's pass with real processes (/bin/sleep, no
+ * cgroups, no namespaces), driven with loop_run_once: what a loop
+ * iteration may do at once when thousands of units move. Needs root (the
+ * spawn sets ids and limits); skipped otherwise. */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "initd/loop.h"
+#include "initd/manager.h"
+#include "initd/service.h"
+#include "units/unit.h"
+
+#define N_UNITS 80   /* more than a loop iteration's budget (32) twice */
+
+static char dir[64];
+static struct loop *loop;
+
+static void write_units(const char *description)
+{
+	char path[128];
+
+	for (int i = 0; i < N_UNITS; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/units/s%d.unit", dir, i);
+		ck_assert_ptr_nonnull(f = fopen(path, "w"));
+		fprintf(f, "exec = [ \"/bin/sleep\", \"1000\" ];\ndescription = \"%s\";\n",
+			description);
+		fclose(f);
+	}
+}
+
+static struct unit_set *load_units(void)
+{
+	char conf[96], units[96];
+	struct unit_set *set = NULL;
+
+	snprintf(conf, sizeof(conf), "%s/initd.conf", dir);
+	snprintf(units, sizeof(units), "%s/units", dir);
+	ck_assert_int_eq(unit_set_load(conf, units, &set), 0);
+	return set;
+}
+
+static size_t count_state(struct manager *m, enum service_state st)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < manager_count(m); i++)
+		n += manager_service_at(m, i)->state == st;
+	return n;
+}
+
+/* Loop iterations until every unit is in st (at most rounds of them). */
+static bool pump_until_all(struct manager *m, enum service_state st, int rounds)
+{
+	for (int i = 0; i < rounds && count_state(m, st) != N_UNITS; i++)
+		ck_assert_int_eq(loop_run_once(loop, 20), 0);
+	return count_state(m, st) == N_UNITS;
+}
+
+/* "State: Z" in /proc/PID/status: ended, not reaped yet. */
+static bool pid_is_zombie(pid_t pid)
+{
+	char path[64], line[128];
+	bool z = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return true;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "State:", 6)) {
+			z = strchr(line, 'Z') != NULL;
+			break;
+		}
+	fclose(f);
+	return z;
+}
+
+static void shutdown_done(struct manager *m, enum shutdown_how how, void *data)
+{
+	*(bool *)data = true;
+}
+
+/* The services go as at a poweroff: none is left behind, none restarts. */
+static void stop_all(struct manager *m)
+{
+	bool done = false;
+
+	manager_shutdown(m, SHUTDOWN_POWEROFF, shutdown_done, &done);
+	for (int i = 0; i < 500 && !done; i++)
+		ck_assert_int_eq(loop_run_once(loop, 20), 0);
+	ck_assert(done);
+}
+
+static void setup(void)
+{
+	char units[96];
+
+	strcpy(dir, "/tmp/test_manager.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(units, sizeof(units), "%s/units", dir);
+	ck_assert_int_eq(mkdir(units, 0755), 0);
+	ck_assert_int_eq(loop_new(&loop), 0);
+}
+
+static void teardown(void)
+{
+	char path[128];
+
+	for (int i = 0; i < N_UNITS; i++) {
+		snprintf(path, sizeof(path), "%s/units/s%d.unit", dir, i);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/units", dir);
+	rmdir(path);
+	rmdir(dir);
+	loop_free(loop);
+}
+
+/* A reload that changes every running unit stops them in slices, a loop
+ * iteration's budget each, as a boot starts them: the stop signals were
+ * sent all at once inside the reload, and 2000 of them held PID 1 (and
+ * every svctl) for more than a second. All of them still go, and come
+ * back with their new unit. */
+START_TEST(test_reload_stops_changed_units_in_slices)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	struct reload_summary sum;
+	struct manager *m = NULL;
+	size_t stopping;
+
+	if (getuid() != 0)
+		return;
+	write_units("v1");
+	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
+	ck_assert_int_eq(manager_apply(m, load_units()), 0);
+	manager_boot(m);
+	ck_assert(pump_until_all(m, SERVICE_RUNNING, 100));
+
+	write_units("v2");
+	ck_assert_int_eq(manager_reload(m, load_units(), &sum), 0);
+	ck_assert_uint_eq(sum.changed, N_UNITS);
+	ck_assert_uint_eq(count_state(m, SERVICE_STOPPING), 0);   /* the pass does it */
+	ck_assert_int_eq(loop_run_once(loop, 0), 0);
+	stopping = count_state(m, SERVICE_STOPPING);
+	ck_assert_msg(stopping > 0 && stopping < N_UNITS / 2, "%zu stopping at once", stopping);
+
+	/* every one is stopped and swapped in, then runs its new unit */
+	for (int i = 0; i < 300; i++) {
+		bool all = true;
+
+		for (size_t k = 0; k < manager_count(m); k++) {
+			const struct service *s = manager_service_at(m, k);
+
+			all &= s->state == SERVICE_RUNNING && !strcmp(s->unit->description, "v2");
+		}
+		if (all)
+			break;
+		ck_assert_int_eq(loop_run_once(loop, 20), 0);
+	}
+	for (size_t k = 0; k < manager_count(m); k++)
+		ck_assert_str_eq(manager_service_at(m, k)->unit->description, "v2");
+	ck_assert(pump_until_all(m, SERVICE_RUNNING, 100));
+	stop_all(m);
+	manager_free(m);
+}
+END_TEST
+
+/* The same for a reload that removes every running unit: no dependency
+ * holds them, so they all go, a slice an iteration. */
+START_TEST(test_reload_stops_removed_units_in_slices)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	struct reload_summary sum;
+	struct manager *m = NULL;
+	char path[128];
+	size_t alive = N_UNITS;
+	pid_t pids[N_UNITS];
+
+	if (getuid() != 0)
+		return;
+	write_units("v1");
+	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
+	ck_assert_int_eq(manager_apply(m, load_units()), 0);
+	manager_boot(m);
+	ck_assert(pump_until_all(m, SERVICE_RUNNING, 100));
+	for (size_t k = 0; k < N_UNITS; k++)
+		pids[k] = manager_service_at(m, k)->pid;
+
+	for (int i = 1; i < N_UNITS; i++) {   /* s0 stays: a set is never empty */
+		snprintf(path, sizeof(path), "%s/units/s%d.unit", dir, i);
+		unlink(path);
+	}
+	ck_assert_int_eq(manager_reload(m, load_units(), &sum), 0);
+	ck_assert_uint_eq(sum.removed, N_UNITS - 1);
+	ck_assert_int_eq(loop_run_once(loop, 0), 0);
+	/* a signalled sleep is gone at once, or a zombie: signal 0 tells
+	 * only "not yet signalled" apart from "exiting" through /proc */
+	for (int round = 0; round < 300 && alive > 1; round++) {
+		alive = 0;
+		for (size_t k = 0; k < N_UNITS; k++)
+			alive += pids[k] > 0 && kill(pids[k], 0) == 0 && !pid_is_zombie(pids[k]);
+		if (round == 0)
+			ck_assert_msg(alive > N_UNITS / 2, "%zu still up after one iteration", alive);
+		ck_assert_int_eq(loop_run_once(loop, 20), 0);
+	}
+	ck_assert_uint_eq(alive, 1);
+	stop_all(m);
+	manager_free(m);
+}
+END_TEST
+
+static Suite *manager_suite(void)
+{
+	Suite *s = suite_create("manager");
+	TCase *tc = tcase_create("pass");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_reload_stops_changed_units_in_slices);
+	tcase_add_test(tc, test_reload_stops_removed_units_in_slices);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(manager_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
