@@ -16,6 +16,7 @@
 #include "initd/boot_guard.h"
 #include "initd/cmdline.h"
 #include "initd/loop.h"
+#include "initd/rescue.h"
 #include "initd/service.h"
 #include "units/internal.h"
 
@@ -588,6 +589,33 @@ START_TEST(test_dep_not_started_reason)
 }
 END_TEST
 
+/* ---- the rescue shell's respawn delay ------------------------------------------- */
+
+/* A start while a young death's respawn delay runs (a failed reload asks
+ * for the shell again) waits for the delay: it started one at once, so a
+ * shell that cannot start was started at every reload, not once per
+ * delay (80f8b20). Nothing is forked here: the delay is armed by hand, as
+ * shell_exited arms it. */
+START_TEST(test_rescue_start_waits_for_the_respawn_delay)
+{
+	struct loop *l = NULL;
+	struct rescue_shell r;
+
+	ck_assert_int_eq(loop_new(&l), 0);
+	rescue_shell_init(&r, l);
+	r.delay = RESCUE_RESPAWN_MIN_USEC;
+	loop_timer_arm(l, &r.respawn, now_usec() + r.delay);
+	ck_assert_int_eq(rescue_shell_start(&r), 0);
+	ck_assert_int_eq(r.pid, 0);               /* none forked */
+	ck_assert(loop_timer_armed(&r.respawn));  /* the delay still runs */
+	ck_assert(!r.released);
+	rescue_shell_release(&r);                 /* the units are in: none comes */
+	ck_assert(!loop_timer_armed(&r.respawn));
+	rescue_shell_done(&r);
+	loop_free(l);
+}
+END_TEST
+
 static Suite *escalation_suite(void)
 {
 	Suite *s = suite_create("escalation");
@@ -604,6 +632,7 @@ static Suite *escalation_suite(void)
 	tc = tcase_create("runtime");
 	tcase_add_test(tc, test_cmdline);
 	tcase_add_test(tc, test_dep_not_started_reason);
+	tcase_add_test(tc, test_rescue_start_waits_for_the_respawn_delay);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("guard");
 	tcase_add_checked_fixture(tc, guard_setup, guard_teardown);
