@@ -2,7 +2,9 @@
 # mkseeds.sh — (re)write the hand-made seeds of the fuzz corpora: every key
 # of the unit and initd.conf schemas (initd.unit(5), initd.conf(5)), valid
 # and invalid values, each notify key, and valid control messages of every
-# request type and reply. Files are named seed-*; inputs the fuzzers found
+# request type and reply, control-stream scripts (partial, joined, bad and
+# cut messages, fds, deferrals) and notify-rules scripts (MAINPID= naming
+# each helper). Files are named seed-*; inputs the fuzzers found
 # (make fuzz-merge) have libFuzzer's hash names and are left alone.
 # The unitset seeds are encoded sets, written by encode-set (see README.md).
 set -eu
@@ -410,4 +412,58 @@ if "NODE" in A:
             node("apps/web/leaf", "leaf")))
 seed("reply-nested-deep", msg(OK, attr(A["SERVICE"], attr(A["SERVICE"], attr(A["SERVICE"],
         attr(A["SERVICE"], attr(A["SERVICE"], s("NAME", "deep"))))))))
+
+# ---- control streams (fuzz_control.c): records of op, u16 length, bytes ------
+os.makedirs("control", exist_ok=True)
+FD, PUMP, READ, ANSWER, LAST, FILL, DRAINED, SHUT = (1 << i for i in range(8))
+def rec(op, data=b""): return struct.pack("<BH", op, len(data)) + data
+def cseed(name, data):
+    with open("control/seed-" + name, "wb") as f: f.write(data)
+st, wait, logs = msg(REQ["status"], s("NAME", "web")), msg(REQ["wait"]), msg(REQ["logs"], s("NAME", "web"))
+stop, reload_ = msg(REQ["stop"], s("NAME", "web")), msg(REQ["reload"])
+cseed("one", rec(PUMP | READ, st))
+cseed("three-in-one-read", rec(PUMP | READ, st + stop + reload_))
+cseed("byte-by-byte", b"".join(rec(PUMP | READ, st[i:i + 1]) for i in range(len(st))))
+cseed("header-split", rec(PUMP, st[:5]) + rec(PUMP, st[5:14]) + rec(PUMP | READ, st[14:]))
+cseed("partial-at-eof", rec(PUMP | READ, st) + rec(PUMP, st[:-2]))
+cseed("header-only-at-eof", rec(PUMP, st[:12]))
+cseed("len-promises-more", rec(PUMP, msg(REQ["status"], length=60000) + b"abc"))
+cseed("too-long", rec(PUMP | READ, msg(REQ["status"], length=1 << 20) + st))
+cseed("bad-magic-then-more", rec(PUMP | READ, st + msg(REQ["status"], magic=0x12345678) + st))
+cseed("bad-version", rec(PUMP | READ, msg(REQ["status"], version=2)))
+cseed("unknown-types", rec(PUMP | READ, msg(0) + msg(77) + st + msg(0xffff, b"xy")))
+cseed("fd-passed", rec(FD | PUMP | READ, st) + rec(FD | PUMP, st[:7]) + rec(FD | PUMP | READ, st[7:]))
+cseed("wait-then-more", rec(PUMP, wait + st) + rec(PUMP | READ) + rec(ANSWER | LAST | PUMP | READ))
+cseed("logs-follow", rec(PUMP | READ, logs) + rec(ANSWER | PUMP | READ) + rec(ANSWER | PUMP) +
+      rec(ANSWER | LAST | PUMP | READ, st))
+cseed("logs-drained", rec(DRAINED | PUMP, logs) + rec(PUMP | READ) + rec(LAST | PUMP | READ))
+cseed("shut-while-deferred", rec(PUMP | SHUT, wait))
+cseed("seventeen", rec(PUMP | READ, msg(REQ["status"]) * 17 + st))
+cseed("big-payload", rec(PUMP, msg(REQ["status"], length=0xfff0)) + rec(FILL | PUMP | READ, b"\0" * 0xfff) )
+cseed("fill-unread", rec(PUMP, msg(REQ["status"], length=0xfff0 - 12) * 1) + rec(FILL, b"\x07" * 0xfff) +
+      rec(FILL | PUMP | READ, b"\x07" * 0xfff))
+
+# ---- notify rules (fuzz_notify_rules.c): a's settings, then events and datagrams
+os.makedirs("notify_rules", exist_ok=True)
+SIMPLE, NOTIFY, ONESHOT, FORKING, PIDNS, WATCHDOG, PROBE, NORESTART = 0, 1, 2, 3, 4, 8, 16, 32
+START, EXEC, STOP, EXIT, KILLED, EMPTY, RESTART, STOP_LATER = range(8)
+MAIN, KID, ORPHAN, STRANGER, BMAIN, SELF, AMAIN, ABSENT = range(8)
+def ev(e, param=0): return bytes([e, param])
+def dg(sender, text, uid=0): return bytes([0x80 | sender | uid << 3, len(text)]) + text.encode()
+def nseed(name, cfg, *recs):
+    with open("notify_rules/seed-" + name, "wb") as f: f.write(bytes([cfg]) + b"".join(recs))
+nseed("notify-ready", NOTIFY, ev(START), dg(MAIN, "READY=1\nSTATUS=up"), dg(MAIN, "WATCHDOG=1"))
+nseed("notify-watchdog", NOTIFY | WATCHDOG, ev(START), dg(MAIN, "READY=1"), dg(MAIN, "WATCHDOG=1\nERRNO=5"))
+nseed("forking-kid", FORKING, ev(START), dg(MAIN, "MAINPID=$1", 1), ev(EXIT))
+nseed("forking-orphan", FORKING, ev(START), dg(MAIN, "MAINPID=$2", 1), dg(ORPHAN, "MAINPID=$0", 0))
+nseed("simple-kid-root", SIMPLE, ev(START), ev(EXEC), dg(MAIN, "MAINPID=$1"))
+nseed("pidns-kid-untrusted", NOTIFY | PIDNS, ev(START), dg(KID, "MAINPID=$2", 2), dg(KID, "MAINPID=$2", 1),
+      dg(KID, "READY=1\nMAINPID=$2", 0))
+nseed("refused", NOTIFY, ev(START), *[dg(MAIN, "MAINPID=$%d" % k, 1) for k in (3, 4, 5, 6, 7, 8, 9)])
+nseed("stopping", SIMPLE, ev(START), ev(EXEC), ev(STOP, 0x80), dg(MAIN, "MAINPID=$1", 1), ev(EXIT), ev(EMPTY))
+nseed("exit-then", NOTIFY | NORESTART, ev(START), ev(EXIT, 1), dg(MAIN, "MAINPID=$1\nREADY=1"), ev(EMPTY))
+nseed("probe", NOTIFY | PROBE, ev(START), dg(MAIN, "READY=1"), dg(MAIN, "MAINPID=$1"), ev(KILLED, 1))
+nseed("stranger", ONESHOT, ev(START), dg(STRANGER, "READY=1\nMAINPID=$0"), dg(BMAIN, "MAINPID=$1\nSTATUS=b"))
+nseed("restart", NOTIFY, ev(START), dg(MAIN, "READY=1"), ev(RESTART), ev(EXIT), ev(EMPTY), ev(START),
+      dg(AMAIN, "MAINPID=$1\nREADY=1"))
 PY
