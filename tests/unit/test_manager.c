@@ -64,6 +64,20 @@ static bool pump_until_all(struct manager *m, enum service_state st, int rounds)
 	return count_state(m, st) == N_UNITS;
 }
 
+/* A manager without cgroups running the N_UNITS sleeps, all up. */
+static struct manager *boot_units(void)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	struct manager *m = NULL;
+
+	write_units("v1");
+	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
+	ck_assert_int_eq(manager_apply(m, load_units()), 0);
+	manager_boot(m);
+	ck_assert(pump_until_all(m, SERVICE_RUNNING, 100));
+	return m;
+}
+
 /* "State: Z" in /proc/PID/status: ended, not reaped yet. */
 static bool pid_is_zombie(pid_t pid)
 {
@@ -131,18 +145,13 @@ static void teardown(void)
  * back with their new unit. */
 START_TEST(test_reload_stops_changed_units_in_slices)
 {
-	struct manager_options mo = { .use_cgroup = false };
 	struct reload_summary sum;
-	struct manager *m = NULL;
+	struct manager *m;
 	size_t stopping;
 
 	if (getuid() != 0)
 		return;
-	write_units("v1");
-	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
-	ck_assert_int_eq(manager_apply(m, load_units()), 0);
-	manager_boot(m);
-	ck_assert(pump_until_all(m, SERVICE_RUNNING, 100));
+	m = boot_units();
 
 	write_units("v2");
 	ck_assert_int_eq(manager_reload(m, load_units(), &sum), 0);
@@ -177,20 +186,15 @@ END_TEST
  * holds them, so they all go, a slice an iteration. */
 START_TEST(test_reload_stops_removed_units_in_slices)
 {
-	struct manager_options mo = { .use_cgroup = false };
 	struct reload_summary sum;
-	struct manager *m = NULL;
+	struct manager *m;
 	char path[128];
 	size_t alive = N_UNITS;
 	pid_t pids[N_UNITS];
 
 	if (getuid() != 0)
 		return;
-	write_units("v1");
-	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
-	ck_assert_int_eq(manager_apply(m, load_units()), 0);
-	manager_boot(m);
-	ck_assert(pump_until_all(m, SERVICE_RUNNING, 100));
+	m = boot_units();
 	for (size_t k = 0; k < N_UNITS; k++)
 		pids[k] = manager_service_at(m, k)->pid;
 
