@@ -390,6 +390,13 @@ static void pending_settled(struct manager *m, void *data)
 			reply_backoff(&b, p->names[i], s);
 			goto send;
 		}
+		if (!s && want_up) {
+			/* A reload removed it while the start waited: it never
+			 * got ready, and is no unit any more. */
+			reply_error(&b, ENOENT, "%s was removed by a reload before it was ready",
+				    p->names[i]);
+			goto send;
+		}
 		if (!s || !want_up || service_is_ready(s))
 			continue;
 		if (s->state == SERVICE_EXITED && s->unit->type != UNIT_ONESHOT)

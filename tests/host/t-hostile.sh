@@ -1,0 +1,38 @@
+#!/bin/bash
+# t-hostile.sh — an operator's requests crossed by what the system does
+# meanwhile (issue: hostile-user review). Each case names its defect:
+#   removed   `svctl start x` waits for a notify unit that never gets
+#             ready; a reload removes x: the start fails (exit 3, "x was
+#             removed by a reload before it was ready"), never a success
+#             for a unit that never ran to ready; x's process is stopped.
+#             Same for restart.
+. "$(dirname "$0")/lib.sh"
+
+# ---- removed ---------------------------------------------------------------
+new_boot removed
+testd_unit x "--notify-when $T/never --raw-notify" 'type = "notify";' 'autostart = false;'
+testd_unit y "--notify-when $T/never --raw-notify" 'type = "notify";'
+testd_unit keep ""
+start_initd
+timeout 20 "$SVCTL" --socket "$T/control" start x > "$T/start.out" 2> "$T/start.err" &
+start_pid=$!
+check "removed: x is starting, its start waiting" wait_state x starting 5
+check "removed: y is starting" wait_state y starting 5
+timeout 20 "$SVCTL" --socket "$T/control" restart y > "$T/restart.out" 2> "$T/restart.err" &
+restart_pid=$!
+# the restart has begun once y's second process wrote its touch line
+check "removed: y restarted (a second process)" wait_until 5 touched y 2
+rm "$T/conf/units/x.unit" "$T/conf/units/y.unit"
+check "removed: the reload removing x and y is applied" sv reload
+wait "$start_pid"; rc=$?
+is "removed: the start of x exits 3 (no such unit)" "$rc" 3
+check "removed: and says x was removed before it was ready" \
+	grep -q "x was removed by a reload before it was ready" "$T/start.err"
+wait "$restart_pid"; rc=$?
+is "removed: the restart of y exits 3" "$rc" 3
+check "removed: and says y was removed" grep -q "y was removed by a reload" "$T/restart.err"
+check "removed: no process of x or y is left" wait_until 5 eval 'testd_gone x && testd_gone y'
+check "removed: keep still runs" state_is keep running
+stop_initd
+
+exit $((FAILED > 0))
