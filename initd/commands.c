@@ -534,14 +534,25 @@ static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 
 /* Put the ring's bytes from *offset to end into one OK message: the
  * newest whole lines that fit in a reply, after a line saying how much
- * older output that leaves out (log_buffer may be twice a reply). */
-static int put_log_data(struct proto_buf *b, const struct logbuf *log, uint64_t *offset, uint64_t end)
+ * older output that leaves out (log_buffer may be twice a reply). cut:
+ * they are the rest of one line the ring cut (log_range), said first. */
+static int put_log_data(struct proto_buf *b, const struct logbuf *log, uint64_t *offset, uint64_t end,
+			bool cut)
 {
 	_cleanup_free_ char *chunk = malloc(LOG_CHUNK);
 
 	if (!chunk)
 		return -ENOMEM;
 	proto_msg_begin(b, PROTO_REPLY_OK);
+	if (cut) {
+		int n = snprintf(chunk, LOG_CHUNK,
+				 "[initd: the start of the line below was overwritten: it is longer than the log buffer, %zuK]\n",
+				 log->size >> 10);
+
+		proto_put_bytes(b, PROTO_ATTR_DATA, chunk, (size_t)n);
+		if (end - *offset > LOG_REPLY_ROOM)
+			*offset = end - LOG_REPLY_ROOM;   /* its newest bytes: no line ends before */
+	}
 	if (end - *offset > LOG_REPLY_ROOM) {
 		uint64_t from = logbuf_line_after(log, end - LOG_REPLY_ROOM);
 		int n = snprintf(chunk, LOG_CHUNK,
@@ -587,18 +598,28 @@ static uint64_t log_first_from(const struct logbuf *log, uint64_t from, uint64_t
 }
 
 /* Where the reply's lines start and end: the last `lines` lines of those
- * stamped in [since, until] (either bound optional). */
+ * stamped in [since, until] (either bound optional). *ret_cut: they
+ * begin with the rest of a line whose start (and stamp) the ring
+ * overwrote; that rest is passed over, but for a line that fills the
+ * whole ring (output that never writes a newline), else nothing would
+ * show. */
 static void log_range(const struct control_request *req, const struct logbuf *log,
-		      uint32_t lines, uint64_t *ret_start, uint64_t *ret_end)
+		      uint32_t lines, uint64_t *ret_start, uint64_t *ret_end, bool *ret_cut)
 {
 	uint64_t since = 0, until = 0, start = logbuf_oldest(log), end = log->end, off;
 	bool has_since = request_u64(req, PROTO_ATTR_LOG_SINCE, &since) > 0;
 	bool has_until = request_u64(req, PROTO_ATTR_LOG_UNTIL, &until) > 0;
 
+	*ret_cut = false;
 	if (has_since)
 		start = log_first_from(log, start, since);
-	else if (start < log->end && !log_stamp_at(log, start, &off))
-		start = logbuf_line_after(log, start);   /* the rest of a line cut by wrapping */
+	else if (start < log->end && !log_stamp_at(log, start, &off)) {
+		off = logbuf_line_after(log, start);   /* the rest of a line cut by wrapping */
+		if (off < log->end || has_until)
+			start = off;
+		else
+			*ret_cut = lines > 0;
+	}
 	if (has_until)
 		end = until == UINT64_MAX ? end : log_first_from(log, start, until + 1);
 	off = logbuf_tail_offset_before(log, end, lines);
@@ -615,6 +636,7 @@ static int cmd_logs(struct commands *cmds, struct control_client *c,
 	struct service *s;
 	struct follower *f;
 	uint64_t off, end;
+	bool cut;
 
 	if (request_names(req, names, 1, &n) < 0 || n != 1 ||
 	    request_u32(req, PROTO_ATTR_LINES, &lines) < 0)
@@ -622,8 +644,8 @@ static int cmd_logs(struct commands *cmds, struct control_client *c,
 	s = manager_find(cmds->manager, names[0]);
 	if (!s)
 		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
-	log_range(req, manager_service_log(s), lines, &off, &end);
-	if (put_log_data(reply, manager_service_log(s), &off, end) < 0)
+	log_range(req, manager_service_log(s), lines, &off, &end, &cut);
+	if (put_log_data(reply, manager_service_log(s), &off, end, cut) < 0)
 		return reply_error(reply, EMSGSIZE, "log reply too large");
 	if (!request_flag(req, PROTO_ATTR_FOLLOW))
 		return 0;

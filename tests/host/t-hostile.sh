@@ -6,6 +6,10 @@
 #             removed by a reload before it was ready"), never a success
 #             for a unit that never ran to ready; x's process is stopped.
 #             Same for restart.
+#   endless   a service writes one line longer than its log ring (64K)
+#             and no newline (a progress bar redrawn with \r): `svctl
+#             logs` showed nothing at all; it shows the ring's bytes,
+#             after a line saying the line's start was overwritten.
 . "$(dirname "$0")/lib.sh"
 
 # ---- removed ---------------------------------------------------------------
@@ -33,6 +37,22 @@ is "removed: the restart of y exits 3" "$rc" 3
 check "removed: and says y was removed" grep -q "y was removed by a reload" "$T/restart.err"
 check "removed: no process of x or y is left" wait_until 5 eval 'testd_gone x && testd_gone y'
 check "removed: keep still runs" state_is keep running
+stop_initd
+
+# ---- endless ---------------------------------------------------------------
+new_boot endless
+unit endless <<U
+exec = [ "/bin/sh", "-c", "head -c 70000 /dev/zero | tr '\\\\0' b; exec sleep 100000" ];
+U
+start_initd
+# b_line — a line of at least 60000 b's on stdin
+b_line() { awk '/^b+$/ && length($0) >= 60000 { f = 1 } END { exit !f }'; }
+its_bytes() { sv logs endless > "$T/logs.out" && b_line < "$T/logs.out"; }
+check "endless: svctl logs shows the newest bytes of the endless line" wait_until 5 its_bytes
+check "endless: after a line saying its start was overwritten" \
+	eval 'head -n 1 "$T/logs.out" | grep -q "^\[initd: the start of the line below was overwritten"'
+check "endless: -n 1 shows it too" eval 'sv logs -n 1 endless | b_line'
+check "endless: --raw shows it too" eval 'sv logs --raw endless | b_line'
 stop_initd
 
 exit $((FAILED > 0))
