@@ -495,6 +495,9 @@ int commands_lifecycle_run(struct commands *cmds, struct control_client *c, uint
 
 		if (r == -ENOEXEC)
 			return reply_error(reply, ENOEXEC, "%s has a bad configuration", names[i]);
+		if (r == -ESHUTDOWN)
+			return reply_error(reply, ESHUTDOWN, "shutting down: no %s of %s",
+					   type == PROTO_REQ_START ? "start" : "restart", names[i]);
 		if (r < 0)
 			return reply_error(reply, -r, "%s: %s", names[i], strerror(-r));
 	}

@@ -10,6 +10,12 @@
 #             and no newline (a progress bar redrawn with \r): `svctl
 #             logs` showed nothing at all; it shows the ring's bytes,
 #             after a line saying the line's start was overwritten.
+#   shutdown  start, restart and the start of a new instance while the
+#             units stop for a poweroff (h hangs on SIGTERM until the test
+#             kills it): each is refused, exit 1, saying initd is shutting
+#             down (it said "x: Cannot send after transport endpoint
+#             shutdown", ESHUTDOWN's text); nothing starts, and the
+#             poweroff still ends the namespace.
 . "$(dirname "$0")/lib.sh"
 
 # ---- removed ---------------------------------------------------------------
@@ -54,5 +60,24 @@ check "endless: after a line saying its start was overwritten" \
 check "endless: -n 1 shows it too" eval 'sv logs -n 1 endless | b_line'
 check "endless: --raw shows it too" eval 'sv logs --raw endless | b_line'
 stop_initd
+
+# ---- shutdown --------------------------------------------------------------
+new_boot shutdown
+testd_unit x "" 'autostart = false;'
+testd_unit w@ "" 'autostart = false;'
+testd_unit h "--hang-on-term" 'stop = { timeout = "60s"; };'
+start_initd
+check "shutdown: h is up, its SIGTERM handler set" wait_until 5 touched h
+check "shutdown: poweroff is accepted" sv poweroff
+check "shutdown: h got its SIGTERM" wait_until 5 log_has h "got SIGTERM"
+for req in "start x" "restart x" "start w@1"; do
+	sv $req > "$T/out" 2>&1; rc=$?
+	is "shutdown: $req exits 1" "$rc" 1
+	check "shutdown: $req says initd is shutting down" grep -q "shutting down" "$T/out"
+done
+check "shutdown: nothing of x or w@1 started" eval '! test -e "$T/x.touch" && ! test -e "$T/w@1.touch"'
+in_ns kill -KILL "$(touch_pid h)"
+check "shutdown: the poweroff ends the namespace" wait_unshare 10
+kill_initd
 
 exit $((FAILED > 0))
