@@ -16,4 +16,15 @@ size_t utf8_sequence(const unsigned char *s);
 void print_clean_n(FILE *f, const char *s, size_t n, const char *keep);
 void print_clean(FILE *f, const char *s);
 
+/* The same for text that comes in chunks cut at any byte (a service's
+ * output, as initd's replies carry it): a UTF-8 sequence a chunk cut waits
+ * for the next one; clean_stream_end writes what still waits. */
+struct clean_stream {
+	unsigned char buf[4];
+	size_t n;
+};
+void clean_stream_write(FILE *f, struct clean_stream *cs, const char *s, size_t n,
+			const char *keep);
+void clean_stream_end(FILE *f, struct clean_stream *cs, const char *keep);
+
 #endif

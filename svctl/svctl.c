@@ -471,8 +471,12 @@ static void logs_write_raw(const char *p, size_t n, struct raw_lines *rl)
 	}
 }
 
-/* DATA attributes of one LOGS reply to stdout. */
-static void logs_write(const struct reply *rep, bool raw, struct raw_lines *rl)
+/* DATA attributes of one LOGS reply to stdout: with --raw as the service
+ * wrote them, else cleaned as the tables are (a service must not drive
+ * the operator's terminal: ESC, CR, C1 and bytes that are not UTF-8 show
+ * as '?'), keeping newlines and tabs. */
+static void logs_write(const struct reply *rep, bool raw, struct raw_lines *rl,
+		       struct clean_stream *cs)
 {
 	struct proto_attr_iter it;
 	struct proto_attr_view a;
@@ -484,7 +488,7 @@ static void logs_write(const struct reply *rep, bool raw, struct raw_lines *rl)
 		if (raw)
 			logs_write_raw((const char *)a.data, a.len, rl);
 		else
-			fwrite(a.data, 1, a.len, stdout);
+			clean_stream_write(stdout, cs, (const char *)a.data, a.len, "\n\t");
 	}
 }
 
@@ -493,6 +497,7 @@ static int logs_stream(struct svctl *s, struct proto_buf *b, bool follow, bool r
 	struct client c;
 	struct reply rep;
 	struct raw_lines rl = { 0 };
+	struct clean_stream cs = { .n = 0 };
 	bool eof, first = true;
 	int r;
 
@@ -514,15 +519,17 @@ static int logs_stream(struct svctl *s, struct proto_buf *b, bool follow, bool r
 		}
 		r = reply_check(&rep);
 		if (r == SVCTL_EXIT_OK)
-			logs_write(&rep, raw, &rl);
+			logs_write(&rep, raw, &rl, &cs);
 		reply_free(&rep);
 		r = finish_output(r);
 		first = false;
 		if (!follow)
 			break;
 	}
-	if (rl.held) {
-		raw_release(&rl);   /* a start too short for a stamp */
+	if (rl.held || cs.n) {
+		if (rl.held)
+			raw_release(&rl);   /* a start too short for a stamp */
+		clean_stream_end(stdout, &cs, "\n\t");
 		r = finish_output(r);
 	}
 	client_close(&c);
@@ -750,11 +757,11 @@ static void command_help(FILE *f, const struct command *cmd)
 		cmd->summary[0] >= 'a' && cmd->summary[0] <= 'z' ? cmd->summary[0] - 32
 		: cmd->summary[0], cmd->summary + 1);
 	if (!strcmp(cmd->name, "logs"))
-		fputs("\n  -n, --lines N   the last N lines (default: initd's choice)\n"
+		fputs("\n  -n, --lines N   the last N lines (default 10)\n"
 		      "  -f, --follow    keep printing new output until interrupted\n"
 		      "  -S, --since T   lines stamped at T or later (all of them, without -n)\n"
 		      "  -U, --until T   lines stamped at T or earlier\n"
-		      "  -r, --raw       each line as the service wrote it, without its stamp\n"
+		      "  -r, --raw       each line as the service wrote it (bytes as written), no stamp\n"
 		      "T: \"-5min\" (that long ago), \"2026-12-01 10:00:00\" (UTC, \".mmm\" and\n"
 		      "a 'T' allowed), \"123.5\" (seconds of uptime) or \"now\".\n", f);
 	if (cmd->run == cmd_lifecycle)

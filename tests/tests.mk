@@ -20,6 +20,9 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(INITD_LIB_OBJ) $(BUILD)/libuni
 # The ring's allocation, which its test makes fail.
 $(BUILD)/tests/unit/test_logbuf: TEST_LDFLAGS = -Wl,--wrap=nofork_realloc
 
+# svctl's cleaning of text for a terminal.
+$(BUILD)/tests/unit/test_clean: $(BUILD)/obj/svctl/clean.o
+
 # svctl's analyze (client-side rendering) and what it prints with.
 $(BUILD)/tests/unit/test_analyze: $(BUILD)/obj/svctl/analyze.o $(BUILD)/obj/svctl/analyze_svg.o \
 	$(BUILD)/obj/svctl/output.o $(BUILD)/obj/svctl/clean.o $(BUILD)/obj/svctl/postmortem.o

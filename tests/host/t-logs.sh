@@ -96,4 +96,21 @@ sv logs chat -n 100000 > "$T/all.logs"
 check "logs of a wrapped ring: every line whole and stamped" \
 	eval '[ -z "$(grep -Ev "^[0-9-]{10}T[0-9:.]{12}Z line [0-9]{4}$" "$T/all.logs" | head -n 1)" ]'
 stop_initd
+
+# A service's bytes must not drive the operator's terminal: ESC, CR, C1
+# and bytes that are not UTF-8 show as '?' (as in svctl status), UTF-8 and
+# tabs stay; --raw gives the bytes as written (scripts).
+new_boot escapes
+unit esc <<EOF
+exec = [ "/bin/sh", "-c", "printf 'a\\\\033]0;pwned\\\\007b\\\\rc\\\\302\\\\233d\\\\377 \\\\303\\\\251\\\\tok\\\\n'; exec sleep 1000" ];
+EOF
+start_initd
+check "esc printed its line" wait_until 10 eval 'sv logs esc --raw | grep -q "ok$"'
+is "logs: control characters and bad bytes as '?'" \
+	"$(sv logs esc | cut -d' ' -f2- | od -An -c | tr -s ' ')" \
+	"$(printf 'a?]0;pwned?b?c?d? \303\251\tok\n' | od -An -c | tr -s ' ')"
+is "logs --raw: the bytes as written" \
+	"$(sv logs esc --raw | od -An -tx1 | tr -d ' \n')" \
+	"$(printf 'a\033]0;pwned\007b\rc\302\233d\377 \303\251\tok\n' | od -An -tx1 | tr -d ' \n')"
+stop_initd
 [ "$FAILED" -eq 0 ]
