@@ -861,8 +861,8 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 		service_exit_describe(&s->last_exit, "%s", s->probe_why ? s->probe_why : "");
 	}
 	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_OPERATOR &&
-		 !s->stop_timed_out)
-		service_record_exit(s, EXIT_OPERATOR, 0);   /* however it ended */
+		 !s->stop_timed_out)   /* however it ended; code 1: it comes back */
+		service_record_exit(s, EXIT_OPERATOR, s->want_running);
 	else if (s->stop_timed_out)
 		service_record_exit(s, EXIT_STOP_TIMEOUT, SIGKILL);
 	else if (s->watchdog_fired)

@@ -70,7 +70,8 @@ enum exit_kind {
 	EXIT_WATCHDOG,        /* ready, then silent past its watchdog: killed */
 	EXIT_UNKNOWN,         /* a MAINPID process that was not initd's child */
 	EXIT_START_TIMEOUT,   /* not ready within its start_timeout: stopped */
-	EXIT_OPERATOR,        /* stopped by svctl (stop, restart) */
+	EXIT_OPERATOR,        /* stopped by svctl (stop; code 1: restart, or a
+	                       * start during the stop) */
 	EXIT_MOUNT,           /* detail = "mount /data failed: why": a
 	                       * requires_mounts entry is not mounted */
 	EXIT_MAIN_REFUSED,    /* detail = why: a forking unit's daemon could not

@@ -121,7 +121,7 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 		snprintf(buf, size, "stop timeout, killed");
 		break;
 	case EXIT_OPERATOR:
-		snprintf(buf, size, "stopped by svctl");
+		snprintf(buf, size, "%s by svctl", e->code ? "restarted" : "stopped");
 		break;
 	case EXIT_START_TIMEOUT:
 		snprintf(buf, size, "start timeout (%s)%s%s",

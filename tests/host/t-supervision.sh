@@ -98,8 +98,8 @@ first=$(svc_pid op)
 sv restart op >/dev/null
 check "op runs again after svctl restart, a new process" \
 	eval '[ "$(svc_state op)" = running ] && [ "$(svc_pid op)" != "$first" ]'
-check "op: after svctl restart the reason says svctl, RESTARTS stays 0" \
-	eval '[ "$(svc_reason op)" = "stopped by svctl" ] && [ "$(svc_restarts op)" = 0 ]'
+check "op: after svctl restart the reason says svctl restarted it, RESTARTS stays 0" \
+	eval '[ "$(svc_reason op)" = "restarted by svctl" ] && [ "$(svc_restarts op)" = 0 ]'
 
 stop_initd
 [ "$FAILED" -eq 0 ]

@@ -890,6 +890,27 @@ START_TEST(oom_kill_of_the_main_process_reads_oom_kill)
 }
 END_TEST
 
+/* A restart (svctl restart, or a start while the operator's stop runs)
+ * reads as one: "stopped by svctl" beside a running unit read as if it
+ * were down. */
+START_TEST(operator_restart_reads_restarted_by_svctl)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+	char buf[64];
+
+	start_running(&s);
+	service_restart_by_operator(&s);
+	service_start(&s);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "restarted by svctl");
+	service_done(&s);
+}
+END_TEST
+
 /* An operator's stop reads as one, not as the stop signal's exit. */
 START_TEST(operator_stop_reads_stopped_by_svctl)
 {
@@ -1751,6 +1772,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, oom_kill_of_a_child_keeps_the_last_exit);
 	tcase_add_test(tc, oom_kill_of_the_main_process_reads_oom_kill);
 	tcase_add_test(tc, operator_stop_reads_stopped_by_svctl);
+	tcase_add_test(tc, operator_restart_reads_restarted_by_svctl);
 	tcase_add_test(tc, operator_stop_during_a_start_timeout_ends_stopped);
 	tcase_add_test(tc, forking_ready_once_starter_exited_and_main_found);
 	tcase_add_test(tc, forking_looks_again_until_the_pid_file_appears);
