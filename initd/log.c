@@ -354,14 +354,21 @@ static void forward_refill(void)
 }
 
 /* One record to each sink asked for; a sink that cannot take it now drops
- * it (non-blocking). */
-static void forward_line(const char *name, const char *text, size_t n, bool console, bool kmsg)
+ * it (non-blocking). A service's bytes must not drive the console: its C0
+ * controls (ESC starts every terminal sequence; a NUL ended the record)
+ * and DEL go as '?', tabs stay. */
+static void forward_line(const char *name, const char *raw, size_t n, bool console, bool kmsg)
 {
-	char line[LOG_LINE_MAX];
+	char line[LOG_LINE_MAX], text[1000];
 	int k;
 
-	if (n > 1000)
-		n = 1000;
+	if (n > sizeof(text))
+		n = sizeof(text);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)raw[i];
+
+		text[i] = (c < 0x20 && c != '\t') || c == 0x7f ? '?' : (char)c;
+	}
 	if (console) {
 		k = snprintf(line, sizeof(line), "%s: %.*s\n", name, (int)n, text);
 		console_write(line, k < (int)sizeof(line) ? (size_t)k : sizeof(line) - 1,

@@ -99,10 +99,12 @@ stop_initd
 
 # A service's bytes must not drive the operator's terminal: ESC, CR, C1
 # and bytes that are not UTF-8 show as '?' (as in svctl status), UTF-8 and
-# tabs stay; --raw gives the bytes as written (scripts).
+# tabs stay; --raw gives the bytes as written (scripts). On the console
+# (log.console) PID 1 itself turns C0 controls and DEL into '?'.
 new_boot escapes
 unit esc <<EOF
 exec = [ "/bin/sh", "-c", "printf 'a\\\\033]0;pwned\\\\007b\\\\rc\\\\302\\\\233d\\\\377 \\\\303\\\\251\\\\tok\\\\n'; exec sleep 1000" ];
+log = { console = true; };
 EOF
 start_initd
 check "esc printed its line" wait_until 10 eval 'sv logs esc --raw | grep -q "ok$"'
@@ -112,5 +114,9 @@ is "logs: control characters and bad bytes as '?'" \
 is "logs --raw: the bytes as written" \
 	"$(sv logs esc --raw | od -An -tx1 | tr -d ' \n')" \
 	"$(printf 'a\033]0;pwned\007b\rc\302\233d\377 \303\251\tok\n' | od -An -tx1 | tr -d ' \n')"
+check "console: esc's line, its controls as '?'" \
+	wait_until 5 eval 'LC_ALL=C grep -aq "^esc: a?]0;pwned?b?c.*ok$" "$T/initd.log"'
+check "console: no control byte of esc's reaches it" \
+	eval '! grep -a "^esc: " "$T/initd.log" | tr -d "\t" | LC_ALL=C grep -aq "[[:cntrl:]]"'
 stop_initd
 [ "$FAILED" -eq 0 ]
