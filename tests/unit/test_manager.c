@@ -97,6 +97,17 @@ static bool pid_is_zombie(pid_t pid)
 	return z;
 }
 
+/* How many of pids the kernel still runs: a signalled sleep is gone at
+ * once, or a zombie (kill(pid, 0) alone cannot tell that from running). */
+static size_t count_up(const pid_t *pids, size_t n)
+{
+	size_t up = 0;
+
+	for (size_t k = 0; k < n; k++)
+		up += pids[k] > 0 && kill(pids[k], 0) == 0 && !pid_is_zombie(pids[k]);
+	return up;
+}
+
 static void shutdown_done(struct manager *m, enum shutdown_how how, void *data)
 {
 	*(bool *)data = true;
@@ -148,10 +159,13 @@ START_TEST(test_reload_stops_changed_units_in_slices)
 	struct reload_summary sum;
 	struct manager *m;
 	size_t stopping;
+	pid_t old[N_UNITS];
 
 	if (getuid() != 0)
 		return;
 	m = boot_units();
+	for (size_t k = 0; k < N_UNITS; k++)
+		old[k] = manager_service_at(m, k)->pid;
 
 	write_units("v2");
 	ck_assert_int_eq(manager_reload(m, load_units(), &sum), 0);
@@ -160,6 +174,9 @@ START_TEST(test_reload_stops_changed_units_in_slices)
 	ck_assert_int_eq(loop_run_once(loop, 0), 0);
 	stopping = count_state(m, SERVICE_STOPPING);
 	ck_assert_msg(stopping > 0 && stopping < N_UNITS / 2, "%zu stopping at once", stopping);
+	/* the kernel's word: most old processes were not signalled yet */
+	ck_assert_msg(count_up(old, N_UNITS) > N_UNITS / 2, "%zu old ones up",
+		      count_up(old, N_UNITS));
 
 	/* every one is stopped and swapped in, then runs its new unit */
 	for (int i = 0; i < 300; i++) {
@@ -177,6 +194,12 @@ START_TEST(test_reload_stops_changed_units_in_slices)
 	for (size_t k = 0; k < manager_count(m); k++)
 		ck_assert_str_eq(manager_service_at(m, k)->unit->description, "v2");
 	ck_assert(pump_until_all(m, SERVICE_RUNNING, 100));
+	/* every old process is gone (a pid a new one took is not one) */
+	for (size_t k = 0; k < N_UNITS; k++)
+		for (size_t j = 0; j < manager_count(m); j++)
+			if (manager_service_at(m, j)->pid == old[k])
+				old[k] = 0;
+	ck_assert_uint_eq(count_up(old, N_UNITS), 0);
 	stop_all(m);
 	manager_free(m);
 }
@@ -205,12 +228,8 @@ START_TEST(test_reload_stops_removed_units_in_slices)
 	ck_assert_int_eq(manager_reload(m, load_units(), &sum), 0);
 	ck_assert_uint_eq(sum.removed, N_UNITS - 1);
 	ck_assert_int_eq(loop_run_once(loop, 0), 0);
-	/* a signalled sleep is gone at once, or a zombie: signal 0 tells
-	 * only "not yet signalled" apart from "exiting" through /proc */
 	for (int round = 0; round < 300 && alive > 1; round++) {
-		alive = 0;
-		for (size_t k = 0; k < N_UNITS; k++)
-			alive += pids[k] > 0 && kill(pids[k], 0) == 0 && !pid_is_zombie(pids[k]);
+		alive = count_up(pids, N_UNITS);
 		if (round == 0)
 			ck_assert_msg(alive > N_UNITS / 2, "%zu still up after one iteration", alive);
 		ck_assert_int_eq(loop_run_once(loop, 20), 0);
