@@ -9,8 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
 
 #include "common/util.h"
 #include "initd/bootphase.h"
@@ -160,7 +166,7 @@ static int loader_exe_path(char *buf, size_t size)
 	return 0;
 }
 
-/* An O_PATH fd on initd-loader, opened at the first load and kept: every
+/* An O_PATH fd on initd-loader, opened at the first need and kept: every
  * later load runs the same file as the first, so an upgrade on disk cannot
  * hand this PID 1 a loader of another version (the new one runs from the
  * next boot on). */
@@ -179,6 +185,75 @@ static int loader_exe_fd(void)
 		log_error("%s: %s", r == -ENOENT || r == -ENAMETOOLONG ? LOADER_EXE_NAME : path,
 			  strerror(-r));
 	return r < 0 ? r : fd;
+}
+
+/* ---- the sealed copy: what the reaper and the log writer run -------------- */
+
+static int memfd_executable(void)
+{
+	/* Kernels with vm.memfd_noexec want MFD_EXEC said; older ones
+	 * (before 6.3) refuse the flag they do not know. The name is what
+	 * /proc/PID/exe of a reaper or writer shows: "/memfd:initd-reaper",
+	 * as when the copy was of initd itself. */
+	int fd = memfd_create("initd-reaper", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("initd-reaper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	return fd < 0 ? -errno : fd;
+}
+
+static int copy_all(int out, int in)
+{
+	for (;;) {
+		ssize_t n = sendfile(out, in, NULL, 1 << 20);
+
+		if (n == 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+/* The file behind loader_exe_fd, copied whole into a sealed memfd. Not
+ * copied unless executable: the copy would run whatever its mode says. */
+static int exe_copy_make(void)
+{
+	char path[64];
+	_cleanup_close_ int src = -1;
+	int exe = loader_exe_fd(), fd, r;
+
+	if (exe < 0)
+		return exe;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", exe);
+	if (access(path, X_OK) < 0 || (src = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	fd = memfd_executable();
+	if (fd < 0)
+		return fd;
+	r = copy_all(fd, src);
+	/* Sealed: nobody, not even a process that gets hold of the fd, can
+	 * change what every later reaper or writer runs. */
+	if (r == 0 && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+			    F_SEAL_SEAL) < 0)
+		r = -errno;
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int loader_exe_sealed_fd(void)
+{
+	static int copy = -1;
+
+	if (copy < 0) {
+		int fd = exe_copy_make();
+		if (fd < 0)
+			return fd;
+		copy = fd;
+	}
+	return copy;
 }
 
 #define LOADER_ARGS_MAX (4 + LOADER_EXTRA_MAX + 1)

@@ -53,6 +53,15 @@ int loader_start(struct loop *l, const char *conf_path, const char *units_dir,
 /* Abandon a load in flight (done is not called). Accepts NULL. */
 void loader_cancel(struct loader *ld);
 
+/* A sealed memfd copy of initd-loader (CLOEXEC), made on the first call
+ * and kept for good; the same fd after that. -errno when it cannot be made
+ * (retried on the next call; -EACCES: the file is not executable). What
+ * PID 1 execs, with execveat, as the reaper of a PID namespace (reaper.h)
+ * and as the log writer (logwriter.h): modes of initd-loader, so PID 1's
+ * binary carries none of their code, and run from a copy no service can
+ * rewrite. Copies the file once: a read of about a MB, the only time. */
+int loader_exe_sealed_fd(void);
+
 /* `initd --check` and `initd --compile`: exec initd-loader with args
  * (NULL-terminated, after its name: LOADER_CHECK_ARG ...). Returns only
  * on failure, with -errno (the loader missing beside initd: -ENOENT). */

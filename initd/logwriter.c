@@ -1,6 +1,6 @@
 /* logwriter.c — see logwriter.h. PID 1's side: targets, stamping, the
  * queue, the writer's process and its restart. The writer itself is in
- * logwriter_main.c. */
+ * loader/logwriter.c, initd-loader's mode. */
 #include "initd/logwriter.h"
 
 #include <errno.h>
@@ -20,7 +20,7 @@
 #include "initd/child.h"
 #include "initd/log.h"
 #include "initd/loop.h"
-#include "initd/reaper.h"
+#include "initd/loader.h"
 #include "initd/spawn.h"
 
 #define BACKOFF_MIN_USEC   (100 * USEC_PER_MSEC)
@@ -221,7 +221,7 @@ static _Noreturn void writer_child(int exe_fd, int sock)
 
 static int writer_fork(struct logwriter *w)
 {
-	int exe = reaper_exe_fd(), sv[2], pidfd;
+	int exe = loader_exe_sealed_fd(), sv[2], pidfd;
 	pid_t pid;
 
 	if (exe < 0)

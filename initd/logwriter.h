@@ -3,9 +3,10 @@
  *
  * write(2) to a regular file blocks on a slow or full disk whatever
  * O_NONBLOCK says, so PID 1 never writes a log file itself. It runs a log
- * writer, `initd --log-writer`, exec'd from the sealed memfd copy of initd
- * the reaper uses (reaper_exe_fd; a fresh program: it holds nothing of PID
- * 1's heap), and feeds it records over a SOCK_SEQPACKET socketpair whose
+ * writer, `initd --log-writer`: a mode of initd-loader (loader/logwriter.c),
+ * exec'd from the sealed memfd copy the reaper runs too
+ * (loader_exe_sealed_fd; a fresh program: it holds nothing of PID 1's
+ * heap, and PID 1's binary none of its code), and feeds it records over a SOCK_SEQPACKET socketpair whose
  * end PID 1 holds non-blocking. A record is {file, max_size, keep, lines
  * dropped before it, stamped text}. The writer opens (creating the
  * directory), appends, rotates (FILE -> FILE.1 ... FILE.KEEP, the oldest
@@ -108,7 +109,7 @@ int logwriter_pid(const struct logwriter *w);
 
 /* ---- the writer process -------------------------------------------------- */
 
-/* main(): is this the writer's command line ("--log-writer")? */
+/* initd-loader's main(): is this the writer's command line ("--log-writer")? */
 bool logwriter_requested(int argc, char **argv);
 /* The writer itself, its socket on fd 3. Never returns. */
 _Noreturn void logwriter_main(void);

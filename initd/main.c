@@ -41,7 +41,6 @@
 #include "initd/manager.h"
 #include "initd/mounts.h"
 #include "initd/notify.h"
-#include "initd/reaper.h"
 #include "initd/rescue.h"
 #include "initd/spawn.h"
 #include "initd/watchdog.h"
@@ -1216,13 +1215,6 @@ int main(int argc, char **argv)
 	struct initd d;
 	int r;
 
-	/* A PID-namespace reaper (spawn.c execs it, reaper.h): before
-	 * anything else, no logging, no configuration. */
-	if (reaper_requested(argc, argv))
-		reaper_main(argc, argv);
-	/* The log writer (logwriter.h), exec'd the same way. */
-	if (logwriter_requested(argc, argv))
-		logwriter_main();
 	d = (struct initd){ .pid1 = getpid() == 1, .crash = CRASH_REBOOT,
 			    .cmds.mode = "default", .cmds.exec_usec = now_usec() };
 	r = parse_options(argc, argv, d.pid1, &d.opt);

@@ -7,15 +7,16 @@
  *
  * The reaper must hold nothing of initd's: a fork of initd would carry PID
  * 1's heap (other units' environments, log rings), readable by a service
- * through /proc/1/mem. So the reaper is a fresh program: PID 1 keeps one
- * sealed memfd copy of its own executable (reaper_exe_fd, made the first
- * time a PID-namespace unit is spawned, the CVE-2019-5736 answer: no
- * service can rewrite what initd execs), and the clone3 child forks
- * (reaper_fork): the parent execs that memfd as `initd --reaper MAINPID`
- * with an empty environment, the child goes on to become the service. The
- * exec'd reaper (reaper_main) first makes itself non-dumpable and keeps no
- * capability but CAP_KILL (to forward signals to a service of another
- * uid).
+ * through /proc/1/mem. So the reaper is a fresh program, a mode of
+ * initd-loader (loader/reaper.c; PID 1's binary carries no code it does
+ * not run itself): PID 1 keeps one sealed memfd copy of that executable
+ * (loader_exe_sealed_fd, made the first time a PID-namespace unit is
+ * spawned, the CVE-2019-5736 answer: no service can rewrite what initd
+ * execs), and the clone3 child forks (reaper_fork): the parent execs that
+ * memfd as `initd --reaper MAINPID` with an empty environment, the child
+ * goes on to become the service. The exec'd reaper (reaper_main) first
+ * makes itself non-dumpable and keeps no capability but CAP_KILL (to
+ * forward signals to a service of another uid).
  *
  * `svctl kill` of such a unit must reach every process of the namespace
  * once: PID 1 cannot signal them all itself (the reaper would forward the
@@ -31,13 +32,8 @@
 #ifndef INITD_REAPER_H
 #define INITD_REAPER_H
 
+#include <signal.h>
 #include <stdbool.h>
-
-/* PID 1: the sealed memfd copy of /proc/self/exe (CLOEXEC), made on the
- * first call and kept for good; the same fd after that. -errno when it
- * cannot be made (retried on the next call). Copies the executable once:
- * a read of a few MB, the only time. */
-int reaper_exe_fd(void);
 
 /* The clone3 child of a PID-namespace unit, after its signals were reset
  * and before any mount: fork. The parent, PID 1 of the namespace, execs
@@ -52,7 +48,11 @@ int reaper_fork(int exe_fd);
  * namespace but itself. 0 or -errno. */
 int reaper_signal_all(int pidfd, int sig);
 
-/* main(): is this the reaper's command line ("--reaper PID")? */
+/* The reaper: the signal a queued request from reaper_signal_all asks for,
+ * else 0 (a signal to forward). */
+int reaper_all_request(int sig, const siginfo_t *si);
+
+/* initd-loader's main(): is this the reaper's command line ("--reaper PID")? */
 bool reaper_requested(int argc, char **argv);
 
 /* The reaper itself: before anything else in main(). Never returns. */

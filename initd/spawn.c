@@ -27,6 +27,7 @@
 #include "initd/caps.h"
 #include "initd/child.h"
 #include "initd/dirs.h"
+#include "initd/loader.h"
 #include "initd/log.h"
 #include "initd/net.h"
 #include "initd/ns.h"
@@ -1406,7 +1407,7 @@ static int spawn_fork(const struct spawn_params *p, const int *join_fds, struct 
 	/* Made once, the first time: the child reports a failure as stage
 	 * "reaper" (exe_fd holds the errno then). */
 	if (iso->namespaces & UNIT_NS_BIT(UNIT_NS_PID))
-		exe_fd = reaper_exe_fd();
+		exe_fd = loader_exe_sealed_fd();
 	if (pipe2(report, O_CLOEXEC) < 0)
 		return -errno;
 	if (parent_has_work(iso) && pipe2(sync, O_CLOEXEC) < 0) {

@@ -12,6 +12,14 @@
  *	boot without a loader. With ROOT (an image tree the paths lie in),
  *	the model names its files as that image's boot sees them.
  *
+ *   initd-loader --reaper MAINPID
+ *	PID 1 of a service's PID namespace (initd/reaper.h, loader/reaper.c).
+ *   initd-loader --log-writer
+ *	the persistent logs' writer, its socket on fd 3 (initd/logwriter.h,
+ *	loader/logwriter.c).
+ *	These two PID 1 execs from a sealed copy of this file, with "initd"
+ *	as their argv[0]: the processes are initd's helpers.
+ *
  * Its own executable, not a fork of PID 1: PID 1 links no configuration
  * parser (libconfig, libseccomp's compiler), and the loader starts as a
  * small fresh process instead of a copy of PID 1 whose pages both then
@@ -30,6 +38,8 @@
 
 #include "common/util.h"
 #include "initd/loader.h"
+#include "initd/logwriter.h"
+#include "initd/reaper.h"
 #include "units/unit.h"
 
 #ifdef INITD_FAULT_INJECTION
@@ -282,6 +292,12 @@ int main(int argc, char **argv)
 	const char *root = NULL;
 	bool dump = false;
 
+	/* The two long-lived helpers PID 1 execs from its sealed copy of this
+	 * file: before anything else (the writer's socket is fd 3). */
+	if (reaper_requested(argc, argv))
+		reaper_main(argc, argv);
+	if (logwriter_requested(argc, argv))
+		logwriter_main();
 	/* PID 1 execs it as /proc/self/fd/N: without this its name would be
 	 * "N" in ps, the kernel's fault and OOM lines. */
 	prctl(PR_SET_NAME, LOADER_EXE_NAME);

@@ -20,6 +20,9 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(INITD_LIB_OBJ) $(BUILD)/libuni
 # The ring's allocation, which its test makes fail.
 $(BUILD)/tests/unit/test_logbuf: TEST_LDFLAGS = -Wl,--wrap=nofork_realloc
 
+# The log writer process (initd-loader's mode).
+$(BUILD)/tests/unit/test_logfile: $(BUILD)/obj/loader/logwriter.o
+
 # svctl's cleaning of text for a terminal.
 $(BUILD)/tests/unit/test_clean: $(BUILD)/obj/svctl/clean.o
 

@@ -119,8 +119,14 @@ check_eq "iso-a: CapBnd = NET_BIND_SERVICE|NET_RAW" "$(status_field "$asvc" CapB
 check_eq "iso-a: CapInh 0" "$(status_field "$asvc" CapInh)" 0000000000000000
 check_eq "iso-a: CapAmb 0 (root)" "$(status_field "$asvc" CapAmb)" 0000000000000000
 check_eq "iso-a: NoNewPrivs 1" "$(status_field "$asvc" NoNewPrivs)" 1
-# The reaper is a fresh exec of initd (issue 11): it keeps CAP_KILL alone,
-# to forward signals to a service of another uid.
+# The reaper is a fresh exec (issue 11) of a sealed copy of initd-loader,
+# whose mode it is (issue 19): it keeps CAP_KILL alone, to forward signals
+# to a service of another uid.
+if cmp -s "/proc/$apid/exe" /sbin/initd-loader; then
+	ok "iso-a: the reaper runs a copy of /sbin/initd-loader"
+else
+	not_ok "iso-a: the reaper runs a copy of /sbin/initd-loader" "$(readlink "/proc/$apid/exe")"
+fi
 check_eq "iso-a: the reaper holds CAP_KILL only (CapBnd)" "$(status_field "$apid" CapBnd)" 0000000000000020
 check_eq "iso-a: the reaper holds CAP_KILL only (CapEff)" "$(status_field "$apid" CapEff)" 0000000000000020
 check_eq "iso-a: umask 0077" "$(status_field "$asvc" Umask)" 0077

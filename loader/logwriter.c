@@ -1,4 +1,5 @@
-/* logwriter_main.c — the log writer process (logwriter.h): records from
+/* logwriter.c — the log writer process (initd/logwriter.h), initd-loader's
+ * mode `--log-writer`; PID 1's side is initd/logwriter.c. Records from
  * PID 1 on fd 3, appended to their files, rotated, synced. It may block on
  * the disk: that is what it is for. It trusts nothing in a record it has
  * not checked, and keeps at most FILES_MAX files open (fewer when its fd
