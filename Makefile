@@ -138,9 +138,10 @@ $(BUILD)/initd: $(INITD_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 
 # The unit files' reader (initd/loader.h): PID 1 runs it beside itself,
 # `initd --check` execs it; the parsers and libconfig live only here. Its
-# modes --reaper and --log-writer are the helpers PID 1 execs (issue 19:
-# their code out of PID 1's binary), with the two objects of initd/ they
-# share with PID 1 (the reaper's request encoding, capabilities).
+# modes --reaper, --log-writer and --mount-helper are the helpers PID 1
+# execs (issue 19: their code out of PID 1's binary), with the two objects
+# of initd/ they share with PID 1 (the reaper's request encoding,
+# capabilities).
 LOADER_INITD_OBJ := $(BUILD)/obj/initd/reaper.o $(BUILD)/obj/initd/caps.o
 $(BUILD)/initd-loader: $(LOADER_OBJ) $(LOADER_INITD_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 	@$(if $(Q),echo "  LD      $@")

@@ -170,7 +170,7 @@ static int loader_exe_path(char *buf, size_t size)
  * later load runs the same file as the first, so an upgrade on disk cannot
  * hand this PID 1 a loader of another version (the new one runs from the
  * next boot on). */
-static int loader_exe_fd(void)
+int loader_exe_fd(void)
 {
 	static int fd = -1;
 	char path[4096];

@@ -53,6 +53,11 @@ int loader_start(struct loop *l, const char *conf_path, const char *units_dir,
 /* Abandon a load in flight (done is not called). Accepts NULL. */
 void loader_cancel(struct loader *ld);
 
+/* An O_PATH fd (CLOEXEC) on the initd-loader beside initd, opened on the
+ * first call (logged when it cannot be) and kept: what the loads and the
+ * mount helper (mount_helper.h) exec. -errno when it cannot be opened. */
+int loader_exe_fd(void);
+
 /* A sealed memfd copy of initd-loader (CLOEXEC), made on the first call
  * and kept for good; the same fd after that. -errno when it cannot be made
  * (retried on the next call; -EACCES: the file is not executable). What

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "initd/child.h"
+#include "initd/loader.h"
 #include "initd/log.h"
 #include "initd/mount_helper.h"
 #include "initd/spawn.h"
@@ -24,6 +26,7 @@ struct mounts {
 	struct mount_status *v;          /* one per conf entry */
 	size_t n;
 	size_t active;                   /* the entry the helper works on, or n */
+	size_t next;                     /* the first entry the helper has not finished */
 	struct loop_watch pipe;
 	struct loop_timer timeout;
 	int pidfd;
@@ -128,11 +131,21 @@ static void entry_report(struct mounts *ms, const struct mount_report *r)
 		loop_timer_cancel(ms->loop, &ms->timeout);
 		st->state = MOUNT_MOUNTED;
 		ms->active = ms->n;
+		ms->next = r->index + 1;
 		log_info("mounted %s on %s (%s%s%s)", m->what, st->where, m->type,
 			 m->options ? ", " : "", m->options ? m->options : "");
 		break;
+	case MOUNT_REPORT_EXEC_FAILED:
+		/* This entry fails with the reason, the next helper tries the
+		 * rest (one reason each when the loader stays missing). */
+		snprintf(st->why, sizeof(st->why), "cannot exec %s, the mount helper: %s",
+			 LOADER_EXE_NAME, strerror(r->err));
+		ms->active = r->index;
+		entry_failed(ms, r->index, true);
+		break;
 	case MOUNT_REPORT_FAILED:
 		loop_timer_cancel(ms->loop, &ms->timeout);
+		ms->next = r->index + 1;
 		if (r->stage == MOUNT_STAGE_FSCK && r->status)
 			snprintf(st->why, sizeof(st->why), "fsck: exit %d (errors left uncorrected)",
 				 r->status);
@@ -153,14 +166,16 @@ static void entry_report(struct mounts *ms, const struct mount_report *r)
 }
 
 /* The helper exited: every entry it had left is done, unless it died
- * in the middle of one. */
+ * in the middle of one or ended before one. */
 static void helper_gone(struct mounts *ms)
 {
-	size_t i = ms->active;
+	size_t i = ms->active < ms->n ? ms->active : ms->next;
 
 	if (i < ms->n) {
-		snprintf(ms->v[i].why, sizeof(ms->v[i].why), "%s: the mount helper died",
-			 mount_stage_to_string(ms->v[i].stage));
+		snprintf(ms->v[i].why, sizeof(ms->v[i].why), "%s: the mount helper %s",
+			 mount_stage_to_string(ms->v[i].stage),
+			 ms->active < ms->n ? "died" : "ended before this entry");
+		ms->active = i;
 		entry_failed(ms, i, true);
 		return;
 	}
@@ -210,24 +225,79 @@ static void entry_timed_out(struct loop *l, void *data)
 	entry_failed(ms, i, true);
 }
 
+/* The helper's command line (mount_helper.h): entries first.. of conf. */
+static char **helper_argv(const struct mounts *ms, size_t first, char (*index)[24])
+{
+	char **argv = calloc(2 + (ms->n - first) * MOUNT_HELPER_ARGS + 1, sizeof(*argv));
+	size_t k = 0;
+
+	if (!argv)
+		return NULL;
+	argv[k++] = (char *)"initd";
+	argv[k++] = (char *)MOUNT_HELPER_ARG;
+	for (size_t i = first; i < ms->n; i++) {
+		const struct unit_mount *m = &ms->conf->mounts[i];
+		bool stop = m->required && m->on_failure != FAILURE_NONE;
+
+		snprintf(index[i], sizeof(index[i]), "%zu", i);
+		argv[k++] = index[i];
+		argv[k++] = m->what;
+		argv[k++] = m->where;
+		argv[k++] = m->type;
+		argv[k++] = m->options ? m->options : (char *)"";
+		argv[k++] = (char *)(m->fsck ? "1" : "0");
+		argv[k++] = (char *)(stop ? "1" : "0");
+		argv[k++] = (char *)mount_format_to_string(m->format);
+	}
+	return argv;
+}
+
+/* The child: the pipe on fd 3, then the exec; a failed exec is reported. */
+static _Noreturn void helper_child(int exe, int out, char **argv, size_t first)
+{
+	char *envp[] = { NULL };
+	struct mount_report r = { .index = (uint32_t)first, .kind = MOUNT_REPORT_EXEC_FAILED,
+				  .err = -exe };
+
+	/* First: until then a fault here would run PID 1's crash action. */
+	if (child_reset_signals() < 0)
+		_exit(1);
+	if (out == MOUNT_HELPER_FD ? fcntl(out, F_SETFD, 0) < 0 : dup2(out, MOUNT_HELPER_FD) < 0)
+		_exit(1);
+	if (exe >= 0) {
+		syscall(SYS_execveat, exe, "", argv, envp, AT_EMPTY_PATH);
+		r.err = errno;
+	}
+	(void)!write(MOUNT_HELPER_FD, &r, sizeof(r));
+	_exit(127);
+}
+
 static void helper_start(struct mounts *ms, size_t first)
 {
-	int p[2];
-	pid_t pid;
+	char (*index)[24] = NULL, **argv = NULL;
+	int p[2], exe;
+	pid_t pid = -1;
 
 	ms->len = 0;
+	ms->next = first;
 	if (first >= ms->n) {
 		mounts_finish(ms, NULL);
 		return;
 	}
-	pid = -1;
-	if (pipe2(p, O_CLOEXEC) == 0 && (pid = spawn_helper_fork()) < 0) {
+	exe = loader_exe_fd();
+	errno = ENOMEM;
+	if ((index = calloc(ms->n, sizeof(*index))) && (argv = helper_argv(ms, first, index)) &&
+	    pipe2(p, O_CLOEXEC) == 0 && (pid = spawn_helper_fork()) < 0) {
 		int err = errno;
 
 		close(p[0]);
 		close(p[1]);
 		errno = err;
 	}
+	if (pid == 0)
+		helper_child(exe, p[1], argv, first);
+	free(argv);
+	free(index);
 	if (pid < 0) {
 		/* Nothing can be mounted: every entry left fails alike. */
 		int err = errno;
@@ -239,11 +309,12 @@ static void helper_start(struct mounts *ms, size_t first)
 		entry_failed(ms, first, true);
 		return;
 	}
-	if (pid == 0) {
-		close(p[0]);
-		mount_helper_main(p[1], ms->conf, first);
-	}
 	close(p[1]);
+	/* The first entry's time runs from now: an exec that never gets to
+	 * it is bounded too. */
+	ms->active = first;
+	ms->v[first].state = MOUNT_ACTIVE;
+	loop_timer_arm(ms->loop, &ms->timeout, now_usec() + ms->conf->mounts[first].timeout_usec);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	ms->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	ms->pipe = (struct loop_watch){ .fd = p[0], .fn = pipe_ready, .data = ms };

@@ -3,8 +3,9 @@
  *
  * Waiting for a device, reading superblocks for LABEL=/UUID=, fsck and
  * mount(2) of a slow disk can all block, so PID 1 never does them: a
- * forked helper (reset as every child of PID 1, child.h) works through the
- * entries in order and reports {index, kind, stage, errno, status} records
+ * helper (initd-loader's mode, mount_helper.h: exec'd by a child of PID 1
+ * reset as every one is, child.h) works through the entries in order and
+ * reports {index, kind, stage, errno, status} records
  * down a pipe. PID 1 reads them from its loop and bounds each entry with its
  * timeout: a helper stuck past it is killed, the entry fails naming the
  * stage it hung in, and a new helper goes on with the next entry. The

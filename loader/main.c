@@ -19,6 +19,9 @@
  *	loader/logwriter.c).
  *	These two PID 1 execs from a sealed copy of this file, with "initd"
  *	as their argv[0]: the processes are initd's helpers.
+ *   initd-loader --mount-helper ENTRY...
+ *	initd.conf's mounts, reported down fd 3 (initd/mount_helper.h,
+ *	loader/mount_helper.c); argv[0] "initd" too.
  *
  * Its own executable, not a fork of PID 1: PID 1 links no configuration
  * parser (libconfig, libseccomp's compiler), and the loader starts as a
@@ -39,6 +42,7 @@
 #include "common/util.h"
 #include "initd/loader.h"
 #include "initd/logwriter.h"
+#include "initd/mount_helper.h"
 #include "initd/reaper.h"
 #include "units/unit.h"
 
@@ -298,6 +302,9 @@ int main(int argc, char **argv)
 		reaper_main(argc, argv);
 	if (logwriter_requested(argc, argv))
 		logwriter_main();
+	/* initd.conf's mounts (mount_helper.h): exec'd by PID 1's child. */
+	if (mount_helper_requested(argc, argv))
+		mount_helper_main(argc, argv);
 	/* PID 1 execs it as /proc/self/fd/N: without this its name would be
 	 * "N" in ps, the kernel's fault and OOM lines. */
 	prctl(PR_SET_NAME, LOADER_EXE_NAME);

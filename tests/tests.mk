@@ -20,8 +20,11 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(INITD_LIB_OBJ) $(BUILD)/libuni
 # The ring's allocation, which its test makes fail.
 $(BUILD)/tests/unit/test_logbuf: TEST_LDFLAGS = -Wl,--wrap=nofork_realloc
 
-# The log writer process (initd-loader's mode).
+# The log writer process and the mount helper (initd-loader's modes).
 $(BUILD)/tests/unit/test_logfile: $(BUILD)/obj/loader/logwriter.o
+$(BUILD)/tests/unit/test_mounts: $(BUILD)/obj/loader/mount_helper.o
+# (libcommon again after it: its GPT reader; $^ lists each file once)
+$(BUILD)/tests/unit/test_mounts: TEST_LDFLAGS = $(BUILD)/libcommon.a
 
 # svctl's cleaning of text for a terminal.
 $(BUILD)/tests/unit/test_clean: $(BUILD)/obj/svctl/clean.o

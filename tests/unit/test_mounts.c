@@ -15,7 +15,10 @@
 #include <unistd.h>
 
 #include "common/fssig.h"
+#include "common/util.h"
+#include "initd/loop.h"
 #include "initd/mount_helper.h"
+#include "initd/mounts.h"
 #include "units/unit.h"
 
 START_TEST(options_split)
@@ -340,6 +343,53 @@ START_TEST(bind_keeps_its_flags)
 }
 END_TEST
 
+/* ---- PID 1's side: the helper is initd-loader's mode ------------------------ */
+
+static void mounting_done(struct mounts *ms, const struct mount_status *failed, void *data)
+{
+	*(int *)data = 1;
+}
+
+/* This test binary has no initd-loader beside it, so the helper cannot be
+ * exec'd: each entry fails naming the loader and the exec's errno (one
+ * helper start each), and the mounting still ends. No mount is tried: the
+ * old forked helper would have failed them at "mount" instead. */
+START_TEST(helper_exec_failure_is_each_entrys_reason)
+{
+	char dir[] = "/tmp/test_mounts.XXXXXX", a[64], b[64], why[256];
+	struct unit_mount m[2];
+	struct initd_conf conf = { .mounts = m, .n_mounts = 2 };
+	struct mounts *ms = NULL;
+	struct loop *l = NULL;
+	int done = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	for (size_t i = 0; i < 2; i++)
+		m[i] = (struct unit_mount){ .what = "none", .where = i ? b : a, .type = "no-such-fs",
+					    .required = false, .timeout_usec = 5 * USEC_PER_SEC,
+					    .on_failure = FAILURE_NONE };
+	ck_assert_int_eq(loop_new(&l), 0);
+	ck_assert_int_eq(mounts_start(l, &conf, mounting_done, &done, &ms), 0);
+	for (int n = 0; !done && n < 500; n++)
+		loop_run_once(l, 10);
+	ck_assert(done);
+	for (size_t i = 0; i < 2; i++) {
+		ck_assert(!mounts_is_mounted(ms, m[i].where, why, sizeof(why)));
+		ck_assert_msg(strstr(why, "cannot exec initd-loader, the mount helper: No such file"),
+			      "%s", why);
+	}
+	mounts_free(ms);
+	loop_free(l);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	rmdir(a);
+	rmdir(b);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *mounts_suite(void)
 {
 	Suite *s = suite_create("mounts");
@@ -357,6 +407,7 @@ static Suite *mounts_suite(void)
 	tcase_add_test(tc, unknown_contents_are_not_blank);
 	tcase_add_test(tc, mke2fs_image_is_ext);
 	tcase_add_test(tc, bind_keeps_its_flags);
+	tcase_add_test(tc, helper_exec_failure_is_each_entrys_reason);
 	suite_add_tcase(s, tc);
 	return s;
 }

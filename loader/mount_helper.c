@@ -1,5 +1,6 @@
-/* mount_helper.c — see mount_helper.h. Everything here may block: it runs
- * only in the helper, never in PID 1. */
+/* mount_helper.c — see initd/mount_helper.h: initd-loader's mode
+ * `--mount-helper`. Everything here may block: it runs only in the helper,
+ * never in PID 1 (whose side is initd/mounts.c). */
 #include "initd/mount_helper.h"
 
 #include <dirent.h>
@@ -21,7 +22,6 @@
 #include "common/fssig.h"
 #include "common/gpt.h"
 #include "common/util.h"
-#include "initd/child.h"
 #include "initd/mounts.h"
 
 #define DEVICE_POLL_NSEC (50 * 1000 * 1000)   /* how often a missing device is looked for */
@@ -342,21 +342,52 @@ int mount_entry(const char *dev, const char *where, const char *type, unsigned l
 	return 0;
 }
 
-_Noreturn void mount_helper_main(int out, const struct initd_conf *conf, size_t first)
+bool mount_helper_requested(int argc, char **argv)
 {
-	/* First: PID 1's crash handlers and mask are not the helper's. */
-	if (child_reset_signals() < 0)
-		_exit(1);
-	/* The console stays (fsck speaks there); PID 1's other fds go. */
-	if (out > 3)
-		close_range(3, (unsigned)out - 1, 0);
-	close_range((unsigned)out + 1, ~0U, 0);
-	for (size_t i = first; i < conf->n_mounts; i++) {
-		const struct unit_mount *m = &conf->mounts[i];
+	return argc >= 3 && strcmp(argv[1], MOUNT_HELPER_ARG) == 0;
+}
 
+/* argv[2 + MOUNT_HELPER_ARGS * k ...] as entry k: PID 1's own child's
+ * words, still checked (the count, the flags, the format's name). */
+static int entry_from_argv(char **a, struct unit_mount *m, bool *stop)
+{
+	*m = (struct unit_mount){ .what = a[1], .where = a[2], .type = a[3],
+				  .options = a[4][0] ? a[4] : NULL };
+	if (strcmp(a[5], "0") && strcmp(a[5], "1"))
+		return -EINVAL;
+	m->fsck = a[5][0] == '1';
+	if (strcmp(a[6], "0") && strcmp(a[6], "1"))
+		return -EINVAL;
+	*stop = a[6][0] == '1';
+	for (m->format = 0; mount_format_to_string(m->format); m->format++)
+		if (!strcmp(a[7], mount_format_to_string(m->format)))
+			return 0;
+	return -EINVAL;
+}
+
+_Noreturn void mount_helper_main(int argc, char **argv)
+{
+	size_t n = (size_t)(argc - 2) / MOUNT_HELPER_ARGS;
+
+	/* The console stays on 0-2 (fsck speaks there), the reports go down
+	 * fd 3; nothing else an exec may have left is ours. */
+	close_range(MOUNT_HELPER_FD + 1, ~0U, 0);
+	if ((size_t)(argc - 2) % MOUNT_HELPER_ARGS)
+		_exit(2);
+	for (size_t k = 0; k < n; k++) {
+		char **a = argv + 2 + k * MOUNT_HELPER_ARGS;
+		struct unit_mount m;
+		unsigned long i;
+		bool stop;
+		char *end;
+
+		errno = 0;
+		i = strtoul(a[0], &end, 10);
+		if (errno || *end || i >= UNIT_MOUNTS_MAX || entry_from_argv(a, &m, &stop) < 0)
+			_exit(2);
 		/* A failure that runs an action ends the mounting: nothing
 		 * after it is mounted (PID 1 decides and logs). */
-		if (mount_one(out, i, m) < 0 && m->required && m->on_failure != FAILURE_NONE)
+		if (mount_one(MOUNT_HELPER_FD, i, &m) < 0 && stop)
 			break;
 	}
 	_exit(0);
