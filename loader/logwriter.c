@@ -583,6 +583,8 @@ _Noreturn void logwriter_main(void)
 	/* Nobody reads our memory; only SIGKILL (PID 1's bound) ends us
 	 * early: the stream's end is what says we are done. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* Exec'd from a memfd: its name in ps and the kernel's lines. */
+	prctl(PR_SET_NAME, "initd-logwriter");
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);

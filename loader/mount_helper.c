@@ -372,6 +372,9 @@ _Noreturn void mount_helper_main(int argc, char **argv)
 	/* The console stays on 0-2 (fsck speaks there), the reports go down
 	 * fd 3; nothing else an exec may have left is ours. */
 	close_range(MOUNT_HELPER_FD + 1, ~0U, 0);
+	/* Exec'd from an fd: its name in ps and the kernel's lines (a hung
+	 * mount's task dump). */
+	prctl(PR_SET_NAME, "initd-mounts");
 	if ((size_t)(argc - 2) % MOUNT_HELPER_ARGS)
 		_exit(2);
 	for (size_t k = 0; k < n; k++) {

@@ -63,6 +63,8 @@ _Noreturn void reaper_main(int argc, char **argv)
 
 	/* First: nobody attaches to us or reads our memory, whatever uid. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* Exec'd from a memfd: its name in ps and the kernel's lines. */
+	prctl(PR_SET_NAME, "initd-reaper");
 	(void)argc;
 	errno = 0;
 	pid = strtol(argv[2], &end, 10);

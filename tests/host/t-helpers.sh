@@ -45,11 +45,13 @@ check "ns runs once initd-loader is executable again" wait_state ns running 5
 rpid=$(svc_pid ns)
 check "ns: the reaper's executable is a copy of initd-loader" \
 	eval 'in_ns cat "/proc/$rpid/exe" | cmp -s - "$bin/initd-loader"'
+is "ns: the reaper's name" "$(in_ns cat "/proc/$rpid/comm")" initd-reaper
 sv start logged >/dev/null 2>&1
 check "the log writer runs" wait_until 5 writer_pid
 wpid=$(writer_pid)
 check "the log writer's executable is a copy of initd-loader" \
 	eval 'cmp -s "/proc/$wpid/exe" "$bin/initd-loader"'
+is "the log writer's name" "$(cat "/proc/$wpid/comm")" initd-logwriter
 check "logged's lines reach its file through that writer" \
 	wait_until 5 test -s "$T/logs/logged.log"
 stop_initd; is "poweroff ends the namespace" "$?" 0
