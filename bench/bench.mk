@@ -16,12 +16,12 @@ BENCH_TIERS ?= host vm
 $(BENCH_DIR)/benchtool: bench/benchtool.c $(BUILD)/obj/svctl/client.o $(BUILD)/obj/svctl/clean.o $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -static -o $@ $^
+	$(Q)$(CC) $(CFLAGS) $(NO_LTO) -static -o $@ $^
 
 $(BENCH_DIR)/testd-static: tests/testd.c $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -static -o $@ $^
+	$(Q)$(CC) $(CFLAGS) $(NO_LTO) -static -o $@ $^
 
 bench-tools: all $(BUILD)/testd $(BENCH_DIR)/benchtool $(BENCH_DIR)/testd-static
 

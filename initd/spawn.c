@@ -1444,6 +1444,9 @@ int spawn_start(const struct spawn_params *p, struct spawn_child *ret)
 {
 	int join_fds[UNIT_JOIN_MAX], r;
 
+	/* Set on every path: to the compiler a -errno may be 0 (the link
+	 * time optimisation's -Wmaybe-uninitialized in ops_spawn). */
+	*ret = (struct spawn_child){ .pid = -1, .pidfd = -1, .report_fd = -1 };
 	join_fds_open(p, join_fds);
 	r = spawn_fork(p, join_fds, ret);
 	join_fds_close(join_fds);

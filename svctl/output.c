@@ -27,7 +27,8 @@ static int cg_parse(const struct proto_attr_view *a, struct unit_status *u)
 
 	if (attr_is_psi(a->type)) {
 		r = proto_get_u32(a, &v32);
-		u->cg[k] = v32;
+		if (r == 0)   /* a short attribute left v32 unset (LTO saw it) */
+			u->cg[k] = v32;
 	} else {
 		r = proto_get_u64(a, &u->cg[k]);
 	}

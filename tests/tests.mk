@@ -14,7 +14,7 @@ INITD_LIB_OBJ := $(filter-out $(BUILD)/obj/initd/main.o,$(INITD_OBJ))
 $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(INITD_LIB_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST-CC $<")
-	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) $(call cflags,$(PKGS_UNITS)) -o $@ $^ \
+	$(Q)$(CC) $(CFLAGS) $(NO_LTO) $(CHECK_CFLAGS) $(call cflags,$(PKGS_UNITS)) -o $@ $^ \
 		$(CHECK_LIBS) $(call libs,$(PKGS_ALL)) $(TEST_LDFLAGS)
 
 # The ring's allocation, which its test makes fail.
@@ -35,7 +35,7 @@ $(BUILD)/tests/unit/test_analyze: $(BUILD)/obj/svctl/analyze.o $(BUILD)/obj/svct
 
 $(BUILD)/testd: tests/testd.c $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(if $(HAVE_SYSTEMD),-DHAVE_LIBSYSTEMD $(call libs,libsystemd))
+	$(Q)$(CC) $(CFLAGS) $(NO_LTO) -o $@ $^ $(if $(HAVE_SYSTEMD),-DHAVE_LIBSYSTEMD $(call libs,libsystemd))
 
 check-unit: $(UNIT_TESTS)
 	@mkdir -p $(RESULTS)
@@ -67,7 +67,7 @@ FUZZ_REPLAY_OBJ = $(filter-out $(BUILD)/obj/initd/main.o,$(INITD_OBJ)) \
 $(BUILD)/fuzz/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(FUZZ_REPLAY_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ-CC $@")
-	$(Q)$(CC) $(CFLAGS) -fno-sanitize-recover=all $(call cflags,$(PKGS_ALL)) -o $@ \
+	$(Q)$(CC) $(CFLAGS) $(NO_LTO) -fno-sanitize-recover=all $(call cflags,$(PKGS_ALL)) -o $@ \
 		tests/fuzz/fuzz_$*.c tests/fuzz/driver.c $(FUZZ_REPLAY_OBJ) $(call libs,$(PKGS_ALL))
 
 fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)

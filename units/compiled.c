@@ -204,6 +204,7 @@ int unit_inputs_digest(const char *conf_path, const char *units_dir, const char 
 	size_t n = 0;
 	int r;
 
+	*ret = 0;   /* to the compiler a -errno may be 0 (LTO's -Wmaybe-uninitialized) */
 	if (!buf)
 		return -ENOMEM;
 	hash_bytes(&h, INITD_VERSION, sizeof(INITD_VERSION));
