@@ -283,6 +283,16 @@ ns_procs() {
 }
 ns_empty() { [ -z "$(ns_procs "$1")" ]; }
 
+# writer_pid — host PID of this boot's log writer ("initd --log-writer").
+writer_pid() {
+	local p
+	for p in $(ns_procs "$NS_ID"); do
+		tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- --log-writer &&
+			{ echo "$p"; return 0; }
+	done
+	return 1
+}
+
 dump_log() {
 	diag "--- $T/initd.log (last 30 lines)"
 	tail -n 30 "$T/initd.log" 2>/dev/null | sed 's/^/#   /'

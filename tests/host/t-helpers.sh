@@ -9,17 +9,6 @@
 # once it is executable again works.
 . "$(dirname "$0")/lib.sh"
 
-writer_pid() {
-	local p
-	for p in $(ns_procs "$NS_ID"); do
-		if tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- '--log-writer'; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
-
 bin=$WORK/helpers-bin
 rm -rf "$bin" && mkdir -p "$bin" &&
 	cp "$BUILD/initd" "$BUILD/initd-loader" "$bin/"

@@ -11,18 +11,6 @@ STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
 LOGDIR=$WORK/logdir
 rm -rf "$LOGDIR"
 
-# writer_pid — host PID of the log writer ("initd --log-writer") in our namespace.
-writer_pid() {
-	local p
-	for p in $(ns_procs "$NS_ID"); do
-		if tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- '--log-writer'; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
-
 # The units: chatter prints 100 numbered lines at once and exits, restarted
 # (a run is about 7K: the 8K files with keep = 2 hold three runs or more, so
 # two runs are in the file set whenever it is read); each run names itself

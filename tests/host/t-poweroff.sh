@@ -110,14 +110,6 @@ stop_initd
 # log writer held, as a slow disk's fsync holds it): refused with the
 # reason, and the end is the first request's. In a PID namespace reboot(2)
 # ends it as a signal would: 129 (SIGHUP) for a reboot, 130 for a poweroff.
-writer_pid() {
-	local p
-	for p in $(ns_procs "$NS_ID"); do
-		tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- --log-writer &&
-			{ echo "$p"; return 0; }
-	done
-	return 1
-}
 new_boot late
 echo "log = { directory = \"$T/logs\"; };" > "$T/conf/initd.conf"
 testd_unit chat "--print-every 100"
