@@ -286,7 +286,9 @@ static int usage(void)
 	fputs("Usage: initd-loader --model CONF UNITS [INSTANCE...]\n"
 	      "       initd-loader --check CONF UNITS [--dump] [--root ROOT]\n"
 	      "       initd-loader --compile CONF UNITS OUT [--root ROOT]\n"
-	      "initd's unit-file reader: run by initd, not by hand (initd(8): --check).\n",
+	      "       initd-loader --reaper MAINPID | --log-writer | --mount-helper ENTRY...\n"
+	      "initd's unit-file reader and helpers: run by initd, not by hand\n"
+	      "(initd(8): --check; FILES).\n",
 	      stderr);
 	return CHECK_USAGE;
 }
