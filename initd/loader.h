@@ -54,8 +54,10 @@ int loader_start(struct loop *l, const char *conf_path, const char *units_dir,
 void loader_cancel(struct loader *ld);
 
 /* An O_PATH fd (CLOEXEC) on the initd-loader beside initd, opened on the
- * first call (logged when it cannot be) and kept: what the loads and the
- * mount helper (mount_helper.h) exec. -errno when it cannot be opened. */
+ * first call (logged when it cannot be; PID 1 calls it at boot, the
+ * compiled model's too) and kept: what the loads and the mount helper
+ * (mount_helper.h) exec, and what the sealed copy is made of. -errno when
+ * it cannot be opened (retried on the next call). */
 int loader_exe_fd(void);
 
 /* A sealed memfd copy of initd-loader (CLOEXEC), made on the first call

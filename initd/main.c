@@ -1169,6 +1169,13 @@ static int run_daemon(struct initd *d)
 		lr = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, NULL, boot_units_loaded,
 				  d, &d->reloading);
 		boot_phase_mark(BOOT_PHASE_LOADER_STARTED);
+	} else {
+		/* No loader ran, but the reaper, the log writer and the mount
+		 * helper are its modes, with protocols no version guards: pin
+		 * the file beside initd now, as a load would have, so that an
+		 * upgrade on disk before their first start cannot hand this
+		 * PID 1 helpers of another version (initd(8) FILES). */
+		(void)loader_exe_fd();
 	}
 	if (lr < 0)
 		no_units(d, "cannot start the unit loader (" LOADER_EXE_NAME "): %s", strerror(-lr));

@@ -45,6 +45,28 @@ check "logged's lines reach its file through that writer" \
 	wait_until 5 test -s "$T/logs/logged.log"
 stop_initd; is "poweroff ends the namespace" "$?" 0
 
+# A compiled boot runs no loader; the helpers still come from the
+# initd-loader that was beside initd at boot, not from whatever an upgrade
+# put there since (no protocol of theirs is versioned: only a load's is).
+cp "$BUILD/initd" "$BUILD/initd-loader" "$bin/" && chmod +x "$bin/initd-loader"
+new_boot helpers-pinned
+testd_unit ns "" 'namespaces = [ "pid", "mount" ];' 'autostart = false;'
+testd_unit plain ""
+"$bin/initd" --compile "$T/conf" >/dev/null 2>&1
+INITD=$bin/initd start_initd || exit 1
+check "pinned: plain reaches running" wait_state plain running 5
+check "pinned: the boot read the model, not the loader" \
+	grep -q "units: 2 from $T/conf/initd.model" "$T/initd.log"
+cp "$bin/initd-loader" "$WORK/helpers-loader.boot"
+printf '#!/bin/sh\nexit 0\n' > "$bin/initd-loader.new" && chmod +x "$bin/initd-loader.new" &&
+	mv -f "$bin/initd-loader.new" "$bin/initd-loader"
+sv start ns >/dev/null 2>&1
+check "pinned: ns runs though initd-loader on disk was replaced" wait_state ns running 5
+rpid=$(svc_pid ns)
+check "pinned: the reaper runs the boot's initd-loader" \
+	eval 'in_ns cat "/proc/$rpid/exe" | cmp -s - "$WORK/helpers-loader.boot"'
+stop_initd; is "poweroff ends the namespace" "$?" 0
+
 timeout -k 1 5 "$BUILD/initd" --reaper 999999 </dev/null >/dev/null 2>&1; rc=$?
 NEEDS_BOOT=0 is "initd --reaper is no mode of initd's (usage, exit 2)" "$rc" 2
 timeout -k 1 5 "$BUILD/initd" --log-writer </dev/null >/dev/null 2>&1; rc=$?
