@@ -275,7 +275,7 @@ static _Noreturn void helper_child(int exe, int out, char **argv, size_t first)
 static void helper_start(struct mounts *ms, size_t first)
 {
 	char (*index)[24] = NULL, **argv = NULL;
-	int p[2], exe;
+	int p[2], exe, err;
 	pid_t pid = -1;
 
 	ms->len = 0;
@@ -288,20 +288,18 @@ static void helper_start(struct mounts *ms, size_t first)
 	errno = ENOMEM;
 	if ((index = calloc(ms->n, sizeof(*index))) && (argv = helper_argv(ms, first, index)) &&
 	    pipe2(p, O_CLOEXEC) == 0 && (pid = spawn_helper_fork()) < 0) {
-		int err = errno;
-
+		err = errno;
 		close(p[0]);
 		close(p[1]);
 		errno = err;
 	}
 	if (pid == 0)
 		helper_child(exe, p[1], argv, first);
+	err = errno;   /* what failed, if anything did: before the frees */
 	free(argv);
 	free(index);
 	if (pid < 0) {
 		/* Nothing can be mounted: every entry left fails alike. */
-		int err = errno;
-
 		for (size_t i = first; i < ms->n; i++)
 			snprintf(ms->v[i].why, sizeof(ms->v[i].why), "cannot start the mount helper: %s",
 				 strerror(err));
