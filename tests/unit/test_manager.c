@@ -158,7 +158,7 @@ START_TEST(test_reload_stops_changed_units_in_slices)
 {
 	struct reload_summary sum;
 	struct manager *m;
-	size_t stopping;
+	size_t touched = 0;
 	pid_t old[N_UNITS];
 
 	if (getuid() != 0)
@@ -172,8 +172,15 @@ START_TEST(test_reload_stops_changed_units_in_slices)
 	ck_assert_uint_eq(sum.changed, N_UNITS);
 	ck_assert_uint_eq(count_state(m, SERVICE_STOPPING), 0);   /* the pass does it */
 	ck_assert_int_eq(loop_run_once(loop, 0), 0);
-	stopping = count_state(m, SERVICE_STOPPING);
-	ck_assert_msg(stopping > 0 && stopping < N_UNITS / 2, "%zu stopping at once", stopping);
+	/* A slice went: stopping, or already reaped and swapped in within
+	 * the same iteration (a signalled sleep dies at once; not a state
+	 * count, which that race made read 0 under the sanitizers). */
+	for (size_t k = 0; k < N_UNITS; k++) {
+		const struct service *s = manager_service_at(m, k);
+
+		touched += s->state != SERVICE_RUNNING || s->pid != old[k];
+	}
+	ck_assert_msg(touched > 0, "no unit left its old process after one iteration");
 	/* the kernel's word: most old processes were not signalled yet */
 	ck_assert_msg(count_up(old, N_UNITS) > N_UNITS / 2, "%zu old ones up",
 		      count_up(old, N_UNITS));
