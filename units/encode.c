@@ -39,18 +39,19 @@ enum enc_kind { ENC_NUM = 1, ENC_STR, ENC_STRV, ENC_LIST, ENC_REC, ENC_PREC };
 
 struct enc_record;
 
+/* A field of a record. 24 bytes: the decoder's tables are ~180 of these,
+ * and PID 1 carries them (issue 19: its binary's size), so the offsets
+ * are 16-bit (OFF16 fails the build of a struct that outgrows them). */
 struct enc_field {
-	uint8_t tag;            /* 1..255; only 1..63 may be required */
-	uint8_t kind;
-	uint8_t width;          /* ENC_NUM: bytes of the member */
-	size_t offset;
-	size_t count_offset;    /* ENC_LIST: the size_t count member */
 	uint64_t max;           /* ENC_NUM: largest value; STRV/LIST: most entries */
 	const struct enc_record *sub;   /* ENC_LIST: the element's record;
 	                                 * ENC_REC: the embedded struct's;
 	                                 * ENC_PREC: the pointed-to one's */
-	void *(*make)(void);    /* ENC_PREC: a new record with every default,
-	                         * its owner's to free; NULL on ENOMEM */
+	uint8_t tag;            /* 1..255; only 1..63 may be required */
+	uint8_t kind;
+	uint8_t width;          /* ENC_NUM: bytes of the member */
+	uint16_t offset;
+	uint16_t count_offset;  /* ENC_LIST: the size_t count member */
 };
 
 struct enc_record {
@@ -59,22 +60,33 @@ struct enc_record {
 	size_t size;            /* of one element, for lists */
 	uint64_t required;      /* bit per tag that must be present */
 	void (*clear)(void *elem);      /* free what an element holds */
+	void *(*make)(void);    /* an ENC_PREC field's record: a new one with
+	                         * every default, its owner's to free; NULL on
+	                         * ENOMEM */
 };
 
+/* A record of struct T's FIELDS; REQUIRED the bits of the tags that must
+ * be present, CLEAR what frees an element's members (NULL: nothing to
+ * free); PRECORD's MAKE is the constructor of an ENC_PREC member's struct. */
+#define RECORD(fields_, T, required_, clear_) { .fields = fields_, \
+	.n_fields = ARRAY_SIZE(fields_), .size = sizeof(T), .required = required_, .clear = clear_ }
+#define PRECORD(fields_, T, required_, clear_, make_) { .fields = fields_, \
+	.n_fields = ARRAY_SIZE(fields_), .size = sizeof(T), .required = required_, .clear = clear_, \
+	.make = make_ }
+#define OFF16(T, m) (offsetof(T, m) + 0 * sizeof(char[offsetof(T, m) <= UINT16_MAX ? 1 : -1]))
 #define MEMBER_SIZE(T, m) sizeof(((T *)0)->m)
 #define F_NUM(t, T, m, mx) { .tag = t, .kind = ENC_NUM, .width = MEMBER_SIZE(T, m), \
-			     .offset = offsetof(T, m), .max = mx }
-#define F_STR(t, T, m) { .tag = t, .kind = ENC_STR, .offset = offsetof(T, m) }
-#define F_STRV(t, T, m, mx) { .tag = t, .kind = ENC_STRV, .offset = offsetof(T, m), .max = mx }
-#define F_LIST(t, T, m, n, mx, rec) { .tag = t, .kind = ENC_LIST, .offset = offsetof(T, m), \
-				      .count_offset = offsetof(T, n), .max = mx, .sub = rec }
+			     .offset = OFF16(T, m), .max = mx }
+#define F_STR(t, T, m) { .tag = t, .kind = ENC_STR, .offset = OFF16(T, m) }
+#define F_STRV(t, T, m, mx) { .tag = t, .kind = ENC_STRV, .offset = OFF16(T, m), .max = mx }
+#define F_LIST(t, T, m, n, mx, rec) { .tag = t, .kind = ENC_LIST, .offset = OFF16(T, m), \
+				      .count_offset = OFF16(T, n), .max = mx, .sub = rec }
 /* A struct member encoded as a record of its own (kind ENC_REC). */
-#define F_REC(t, T, m, rec) { .tag = t, .kind = ENC_REC, .offset = offsetof(T, m), .sub = rec }
+#define F_REC(t, T, m, rec) { .tag = t, .kind = ENC_REC, .offset = OFF16(T, m), .sub = rec }
 /* A pointer member to a struct encoded as a record (kind ENC_PREC): a NULL
  * pointer is not written, a missing field leaves the defaults the owner's
  * constructor pointed it at. */
-#define F_PREC(t, T, m, rec, mk) { .tag = t, .kind = ENC_PREC, .offset = offsetof(T, m), \
-				   .sub = rec, .make = mk }
+#define F_PREC(t, T, m, rec) { .tag = t, .kind = ENC_PREC, .offset = OFF16(T, m), .sub = rec }
 #define BIT(t) (1ULL << (t))
 
 static void diag_clear(void *elem)
@@ -104,10 +116,8 @@ static const struct enc_field io_limit_fields[] = {
 	F_NUM(5, struct unit_io_limit, riops, UINT64_MAX),
 	F_NUM(6, struct unit_io_limit, wiops, UINT64_MAX),
 };
-static const struct enc_record io_limit_record = {
-	io_limit_fields, ARRAY_SIZE(io_limit_fields), sizeof(struct unit_io_limit),
-	BIT(1) | BIT(2), io_limit_clear,
-};
+static const struct enc_record io_limit_record =
+	RECORD(io_limit_fields, struct unit_io_limit, BIT(1) | BIT(2), io_limit_clear);
 
 static const struct enc_field limits_fields[] = {
 	F_NUM(1, struct unit_limits, declared, UNIT_LIMIT_BIT(UNIT_LIMIT_MAX) - 1),
@@ -130,9 +140,8 @@ static const struct enc_field limits_fields[] = {
 /* A tag per key of UNIT_LIMITS, plus declared and cpu.max's period. */
 _Static_assert(ARRAY_SIZE(limits_fields) == UNIT_LIMIT_MAX + 2,
 	       "a cgroup limit key needs its encode tag in limits_fields");
-static const struct enc_record limits_record = {
-	limits_fields, ARRAY_SIZE(limits_fields), sizeof(struct unit_limits), BIT(1), NULL,
-};
+static const struct enc_record limits_record =
+	RECORD(limits_fields, struct unit_limits, BIT(1), NULL);
 
 /* A ready or health probe (issue 15). */
 static const struct enc_field probe_fields[] = {
@@ -143,9 +152,8 @@ static const struct enc_field probe_fields[] = {
 	F_NUM(5, struct unit_probe, timeout_usec, UNIT_PROBE_DURATION_MAX),
 	F_NUM(6, struct unit_probe, failures, UNIT_PROBE_FAILURES_MAX),
 };
-static const struct enc_record probe_record = {
-	probe_fields, ARRAY_SIZE(probe_fields), sizeof(struct unit_probe), BIT(1), NULL,
-};
+static const struct enc_record probe_record =
+	RECORD(probe_fields, struct unit_probe, BIT(1), NULL);
 
 /* One BPF instruction of a unit's seccomp filter (issue 18): it holds
  * nothing to free. */
@@ -159,27 +167,23 @@ static const struct enc_field bpf_fields[] = {
 	F_NUM(3, struct sock_filter, jf, UINT8_MAX),
 	F_NUM(4, struct sock_filter, k, UINT32_MAX),
 };
-static const struct enc_record bpf_record = {
-	bpf_fields, ARRAY_SIZE(bpf_fields), sizeof(struct sock_filter), 0, bpf_clear,
-};
+static const struct enc_record bpf_record =
+	RECORD(bpf_fields, struct sock_filter, 0, bpf_clear);
 
 static const struct enc_field diag_fields[] = {
 	F_STR(1, struct unit_diag, file),
 	F_NUM(2, struct unit_diag, line, INT32_MAX),
 	F_STR(3, struct unit_diag, message),
 };
-static const struct enc_record diag_record = {
-	diag_fields, ARRAY_SIZE(diag_fields), sizeof(struct unit_diag),
-	BIT(1) | BIT(3), diag_clear,
-};
+static const struct enc_record diag_record =
+	RECORD(diag_fields, struct unit_diag, BIT(1) | BIT(3), diag_clear);
 
 static const struct enc_field slice_fields[] = {
 	F_STR(1, struct unit_slice, path),
 	F_REC(2, struct unit_slice, limits, &limits_record),
 };
-static const struct enc_record slice_record = {
-	slice_fields, ARRAY_SIZE(slice_fields), sizeof(struct unit_slice), BIT(1), slice_clear,
-};
+static const struct enc_record slice_record =
+	RECORD(slice_fields, struct unit_slice, BIT(1), slice_clear);
 
 /* Isolation (issue 5): rootfs binds, rlimits, initd.conf bridges. */
 static void bind_clear_elem(void *elem)
@@ -212,10 +216,8 @@ static const struct enc_field bind_fields[] = {
 	F_STR(2, struct unit_bind, target),
 	F_NUM(3, struct unit_bind, readonly, 1),
 };
-static const struct enc_record bind_record = {
-	bind_fields, ARRAY_SIZE(bind_fields), sizeof(struct unit_bind), BIT(1) | BIT(2),
-	bind_clear_elem,
-};
+static const struct enc_record bind_record =
+	RECORD(bind_fields, struct unit_bind, BIT(1) | BIT(2), bind_clear_elem);
 
 static void rlimit_clear_elem(void *elem)
 {
@@ -226,31 +228,24 @@ static const struct enc_field rlimit_fields[] = {
 	F_NUM(2, struct unit_rlimit, soft, UINT64_MAX),
 	F_NUM(3, struct unit_rlimit, hard, UINT64_MAX),
 };
-static const struct enc_record rlimit_record = {
-	rlimit_fields, ARRAY_SIZE(rlimit_fields), sizeof(struct unit_rlimit),
-	BIT(1) | BIT(2) | BIT(3),
-	rlimit_clear_elem,
-};
+static const struct enc_record rlimit_record =
+	RECORD(rlimit_fields, struct unit_rlimit, BIT(1) | BIT(2) | BIT(3), rlimit_clear_elem);
 
 static const struct enc_field bridge_fields[] = {
 	F_STR(1, struct unit_bridge, name),
 	F_STR(2, struct unit_bridge, address),
 	F_STR(3, struct unit_bridge, address6),   /* issue 18 */
 };
-static const struct enc_record bridge_record = {
-	bridge_fields, ARRAY_SIZE(bridge_fields), sizeof(struct unit_bridge), BIT(1),
-	bridge_clear_elem,
-};
+static const struct enc_record bridge_record =
+	RECORD(bridge_fields, struct unit_bridge, BIT(1), bridge_clear_elem);
 
 /* Static routes (issue 18). */
 static const struct enc_field route_fields[] = {
 	F_STR(1, struct unit_route, to),
 	F_STR(2, struct unit_route, via),
 };
-static const struct enc_record route_record = {
-	route_fields, ARRAY_SIZE(route_fields), sizeof(struct unit_route), BIT(1),
-	route_clear_elem,
-};
+static const struct enc_record route_record =
+	RECORD(route_fields, struct unit_route, BIT(1), route_clear_elem);
 
 /* Mounts (issue 14): initd.conf's mounts. */
 static void mount_clear_elem(void *elem)
@@ -274,10 +269,8 @@ static const struct enc_field mount_fields[] = {
 	F_NUM(8, struct unit_mount, on_failure, FAILURE_ACTION_MAX - 1),
 	F_NUM(9, struct unit_mount, format, MOUNT_FORMAT_MAX - 1),
 };
-static const struct enc_record mount_record = {
-	mount_fields, ARRAY_SIZE(mount_fields), sizeof(struct unit_mount),
-	BIT(1) | BIT(2) | BIT(3), mount_clear_elem,
-};
+static const struct enc_record mount_record =
+	RECORD(mount_fields, struct unit_mount, BIT(1) | BIT(2) | BIT(3), mount_clear_elem);
 
 /* Instances (issue 15): initd.conf's instances. */
 static void instances_clear_elem(void *elem)
@@ -292,19 +285,16 @@ static const struct enc_field instances_fields[] = {
 	F_STR(1, struct unit_instances, template),
 	F_STRV(2, struct unit_instances, names, UNIT_INSTANCE_NAMES_MAX),
 };
-static const struct enc_record instances_record = {
-	instances_fields, ARRAY_SIZE(instances_fields), sizeof(struct unit_instances),
-	BIT(1) | BIT(2), instances_clear_elem,
-};
+static const struct enc_record instances_record =
+	RECORD(instances_fields, struct unit_instances, BIT(1) | BIT(2), instances_clear_elem);
 
 static const struct enc_field watchdog_fields[] = {
 	F_STR(1, struct unit_watchdog, device),
 	F_NUM(2, struct unit_watchdog, timeout_usec, UNIT_DURATION_MAX),
 	F_NUM(3, struct unit_watchdog, shutdown_timeout_usec, UNIT_DURATION_MAX),
 };
-static const struct enc_record watchdog_record = {
-	watchdog_fields, ARRAY_SIZE(watchdog_fields), sizeof(struct unit_watchdog), 0, NULL,
-};
+static const struct enc_record watchdog_record =
+	RECORD(watchdog_fields, struct unit_watchdog, 0, NULL);
 
 static const struct enc_field conf_fields[] = {
 	F_STR(1, struct initd_conf, file),
@@ -339,9 +329,8 @@ static const struct enc_field conf_fields[] = {
 	F_NUM(61, struct initd_conf, metrics_interval_usec, METRICS_INTERVAL_MAX),
 	F_NUM(62, struct initd_conf, default_accounting, 1),
 };
-static const struct enc_record conf_record = {
-	conf_fields, ARRAY_SIZE(conf_fields), sizeof(struct initd_conf), BIT(6), NULL,
-};
+static const struct enc_record conf_record =
+	RECORD(conf_fields, struct initd_conf, BIT(6), NULL);
 
 static void *optional_make(void)
 {
@@ -413,9 +402,8 @@ static const struct enc_field optional_fields[] = {
 	F_LIST(135, struct unit_optional, seccomp.bpf, seccomp.n_bpf, UNIT_SECCOMP_INSNS_MAX,
 	       &bpf_record),
 };
-static const struct enc_record optional_record = {
-	optional_fields, ARRAY_SIZE(optional_fields), sizeof(struct unit_optional), 0, NULL,
-};
+static const struct enc_record optional_record =
+	PRECORD(optional_fields, struct unit_optional, 0, NULL, optional_make);
 
 static const struct enc_field unit_fields[] = {
 	F_STR(1, struct unit, name),
@@ -466,11 +454,10 @@ static const struct enc_field unit_fields[] = {
 	/* forking daemons (issue 15): 90..95 */
 	F_STR(90, struct unit, pidfile),
 	/* the optional groups, out of line (issue 19): 182 */
-	F_PREC(182, struct unit, opt, &optional_record, optional_make),
+	F_PREC(182, struct unit, opt, &optional_record),
 };
-static const struct enc_record unit_record = {
-	unit_fields, ARRAY_SIZE(unit_fields), sizeof(struct unit), BIT(1) | BIT(2), NULL,
-};
+static const struct enc_record unit_record =
+	RECORD(unit_fields, struct unit, BIT(1) | BIT(2), NULL);
 
 /* The set's own fields: its diagnostics. */
 static const struct enc_field set_fields[] = {
@@ -478,9 +465,7 @@ static const struct enc_field set_fields[] = {
 	F_LIST(2, struct unit_set, warnings.v, warnings.n, ENC_SET_DIAGS_MAX, &diag_record),
 	F_STRV(3, struct unit_set, templates, UNIT_MAX),   /* issue 15 */
 };
-static const struct enc_record set_record = {
-	set_fields, ARRAY_SIZE(set_fields), sizeof(struct unit_set), 0, NULL,
-};
+static const struct enc_record set_record = RECORD(set_fields, struct unit_set, 0, NULL);
 
 static uint64_t num_get(const void *obj, const struct enc_field *f)
 {
@@ -882,7 +867,7 @@ static int get_pointed(struct dec *d, const struct enc_field *f, void *obj, unsi
 {
 	void **member = MEMBER(obj, f, void *);
 
-	if (!*member && !(*member = f->make()))
+	if (!*member && !(*member = f->sub->make()))
 		return -ENOMEM;
 	return get_record(d, f->sub, *member, depth + 1);
 }
