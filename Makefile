@@ -61,6 +61,12 @@ RELR_LDFLAGS := $(shell printf 'int main(void){return 0;}' | \
 ifneq ($(SANITIZE),1)
 LDFLAGS   += $(RELR_LDFLAGS)
 endif
+# PID 1 binds every symbol before main() (BIND_NOW): its GOT is then
+# read-only for the machine's uptime (full RELRO) instead of writable until
+# each import's first call, and the lazy-binding relocations go: 1.6 KiB of
+# the stripped initd (issue 19). svctl, run for one command, keeps binding
+# lazily what little it calls.
+INITD_LDFLAGS := -Wl,-z,now
 # Link-time optimisation of initd, initd-loader and svctl: inlining and
 # dead code across files, 8 KiB of the stripped initd (249744 -> 241560
 # bytes, static 978024 -> 969864) and 4 KiB of initd-loader (issue 19;
@@ -122,13 +128,14 @@ all: $(BUILD)/initd $(BUILD)/initd-loader $(BUILD)/svctl $(BUILD)/initd-stage1
 
 # An incremental build must give what a clean one gives (a reproducible
 # image, images/README.md): every object depends on a stamp of the compiler
-# and flags, the three that use the version also on a stamp of VERSION (a
-# commit rebuilds those three only; units/compiled.c hashes it into a
-# compiled model's digest). A stamp is rewritten only when its text
-# changes.
+# and flags (the links' too), the three that use the version also on a
+# stamp of VERSION (a commit rebuilds those three only; units/compiled.c
+# hashes it into a compiled model's digest). A stamp is rewritten only when
+# its text changes.
 FLAGS_STAMP   := $(BUILD)/stamp-flags
 VERSION_STAMP := $(BUILD)/stamp-version
-FLAGS_TEXT    := $(strip $(CC) $(filter-out -DINITD_VERSION=%,$(CFLAGS)) $(LTO_CFLAGS))
+FLAGS_TEXT    := $(strip $(CC) $(filter-out -DINITD_VERSION=%,$(CFLAGS)) $(LTO_CFLAGS) \
+		 $(LDFLAGS) $(INITD_LDFLAGS))
 $(shell mkdir -p $(BUILD))
 ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_TEXT))
 $(file >$(FLAGS_STAMP),$(FLAGS_TEXT))
@@ -153,7 +160,7 @@ $(BUILD)/libunits.a: $(UNITS_OBJ)
 
 $(BUILD)/initd: $(INITD_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LTO_LINK) $(LDFLAGS) -o $@ $^ $(call libs,$(PKGS_INITD))
+	$(Q)$(CC) $(LTO_LINK) $(LDFLAGS) $(INITD_LDFLAGS) -o $@ $^ $(call libs,$(PKGS_INITD))
 
 # The unit files' reader (initd/loader.h): PID 1 runs it beside itself,
 # `initd --check` execs it; the parsers and libconfig live only here. Its
