@@ -118,7 +118,7 @@ static int ops_spawn(struct service *s)
 		v->report = NULL;
 		return r;
 	}
-	s->pid = child.pid;
+	svc_set_main_pid(m, v, child.pid);
 	s->pidfd = child.pidfd;
 	/* Its end, by its pidfd (manager_reap says why); unwatched (epoll
 	 * out of memory), by the walk at SIGCHLD. */
@@ -457,6 +457,7 @@ void svc_free(struct manager *m, struct svc *v)
 	if (!v)
 		return;
 	service_done(&v->s);   /* cancels its probe */
+	svc_main_ended(m, v);
 	report_close(v);
 	main_watch_close(m, v);
 	svc_close_cgroup(m, v);
@@ -664,6 +665,11 @@ int manager_link(struct manager *m)
 
 struct svc *svc_by_pid(struct manager *m, pid_t pid)
 {
+	if (!m->pids_lost) {
+		struct svc *v = pidmap_get(&m->pids, pid);
+
+		return v && v->s.pid == pid ? v : NULL;
+	}
 	for (size_t i = 0; i < m->n_svcs; i++)
 		if (m->svcs[i]->s.pid == pid)
 			return m->svcs[i];
@@ -671,6 +677,23 @@ struct svc *svc_by_pid(struct manager *m, pid_t pid)
 		if (m->removed[i]->s.pid == pid)
 			return m->removed[i];
 	return NULL;
+}
+
+void svc_set_main_pid(struct manager *m, struct svc *v, pid_t pid)
+{
+	svc_main_ended(m, v);
+	v->s.pid = pid;
+	if (pid <= 0 || m->pids_lost || pidmap_set(&m->pids, pid, v) == 0)
+		return;
+	m->pids_lost = true;
+	pidmap_free(&m->pids);
+	log_warn("out of memory for the index of main processes: each lookup walks every unit");
+}
+
+void svc_main_ended(struct manager *m, struct svc *v)
+{
+	if (!m->pids_lost)
+		pidmap_del(&m->pids, v->s.pid, v);
 }
 
 /* v's main process ended and was reaped (si): unless it handed over to a
@@ -776,6 +799,7 @@ static void main_exit_ready(struct loop *l, int fd, uint32_t events, void *data)
 		return;
 	v->s.pidfd = safe_close(v->s.pidfd);
 	si.si_code = 0;   /* neither exited nor killed: unknown */
+	svc_main_ended(m, v);
 	service_on_exit(&v->s, &si);
 }
 
@@ -876,6 +900,7 @@ void manager_free(struct manager *m)
 		svc_free(m, m->removed[i]);
 	for (size_t i = 0; i < m->n_retired; i++)
 		unit_set_free(m->retired[i].set);
+	pidmap_free(&m->pids);
 	free(m->removed);
 	free(m->retired);
 	free(m->svcs);

@@ -16,6 +16,7 @@
 #include "initd/log.h"
 #include "initd/logbuf.h"
 #include "initd/manager.h"
+#include "initd/pidmap.h"
 #include "initd/postmortem.h"
 #include "initd/probe.h"
 
@@ -134,6 +135,11 @@ struct manager {
 	struct unit_set *set;
 	struct svc **svcs;            /* same order as set->units */
 	size_t n_svcs;
+	/* Main process -> its svc, for svcs and removed (svc_by_pid). Gone
+	 * for good once a growth found no memory (pids_lost): svc_by_pid
+	 * then walks the units, as it did before the index. */
+	struct pidmap pids;
+	bool pids_lost;
 	size_t *order;                /* start order (topological) */
 	/* The units the next pass looks at, a bit per position in order:
 	 * a unit whose state changed and the units that depend on it
@@ -237,6 +243,10 @@ struct svc *svc_join_source(struct manager *m, const struct svc *v, enum unit_jo
 /* The record whose main process is pid (current units, then removed
  * ones), or NULL. */
 struct svc *svc_by_pid(struct manager *m, pid_t pid);
+/* v's main process is pid from now on (0: none): s.pid and the index. */
+void svc_set_main_pid(struct manager *m, struct svc *v, pid_t pid);
+/* v's main process ended: out of the index before service_on_exit. */
+void svc_main_ended(struct manager *m, struct svc *v);
 
 /* ---- manager_pass.c ---- */
 /* A pass soon (deferred: one per loop iteration however often asked) that

@@ -198,7 +198,7 @@ void svc_follow_main(struct manager *m, struct svc *v, pid_t pid, int pidfd)
 
 	main_watch_close(m, v);
 	safe_close(v->s.pidfd);
-	v->s.pid = pid;   /* the old main process is reaped as an orphan */
+	svc_set_main_pid(m, v, pid);   /* the old one is reaped as an orphan */
 	v->s.pidfd = pidfd;
 	manager_schedule_svc(m, v);   /* a unit that joined its namespaces looks */
 	/* Without a watch its end is seen only if it is our child (a walk
