@@ -184,7 +184,7 @@ static int fake_spawn(struct service *s)
 	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
 
 	FUZZ_ASSERT(fd >= 0);
-	s->pid = pid;
+	svc_set_main_pid(m, svc_of(s), pid);   /* as ops_spawn: s.pid and the index */
 	s->pidfd = fd;
 	return 0;
 }
