@@ -67,6 +67,13 @@ endif
 # the stripped initd (issue 19). svctl, run for one command, keeps binding
 # lazily what little it calls.
 INITD_LDFLAGS := -Wl,-z,now
+# Calls into the shared libraries go through the GOT (-fno-plt), which
+# BIND_NOW fills before main() anyway: one indirect call instead of a call
+# to a PLT stub that jumps, and no stub per import: the stripped initd's
+# code 1 KiB smaller (issue 19). A static link relaxes them to direct
+# calls. svctl's imports are then bound at its start too (a dynamic
+# svctl; the images' is static).
+CFLAGS    += -fno-plt
 # Link-time optimisation of initd, initd-loader and svctl: inlining and
 # dead code across files, 8 KiB of the stripped initd (249744 -> 241560
 # bytes, static 978024 -> 969864) and 4 KiB of initd-loader (issue 19;
