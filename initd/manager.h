@@ -182,7 +182,8 @@ struct manager_footprint {
 	size_t deps;                  /* requires/after/dependents indexes */
 	size_t log_rings;             /* output rings, as allocated so far */
 	size_t postmortems;
-	size_t index;                 /* m->svcs, m->order, the set's array */
+	size_t index;                 /* m->svcs, m->order, the set's array,
+	                               * the main processes' (pidmap) */
 	size_t cgroup_watch;
 };
 void manager_footprint(struct manager *m, struct manager_footprint *fp);
