@@ -40,6 +40,10 @@
  *   ready SOCKET CMD...      poll until SOCKET accepts a connection, run CMD
  *                            (e.g. svctl wait) until it succeeds, then print
  *                            the time
+ *   notify N                 send N "STATUS=" datagrams to $NOTIFY_SOCKET
+ *                            (waiting whenever its queue is full), then
+ *                            READY=1, then sleep until a signal: what a
+ *                            readiness datagram costs PID 1 (issue 19)
  *
  * A binary named stamp-NAME (a link to this one) is the VM tier's rdinit:
  * it writes the time to /bench/stamp-NAME.t0 and execs the command listed,
@@ -55,6 +59,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -541,6 +546,41 @@ static int cmd_ready(int argc, char **argv)
 	return 0;
 }
 
+/* ---- notify ------------------------------------------------------------------ */
+
+static int cmd_notify(int argc, char **argv)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t len;
+	long n = argc == 1 ? strtol(argv[0], NULL, 10) : -1;
+	char msg[64];
+	int fd;
+
+	if (n < 0 || !path || !*path || strlen(path) >= sizeof(sa.sun_path))
+		return 2;
+	memcpy(sa.sun_path, path, strlen(path));
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 1;
+	for (long i = 0; i <= n; i++) {
+		int m = i < n ? snprintf(msg, sizeof(msg), "STATUS=flood %ld", i)
+			      : snprintf(msg, sizeof(msg), "READY=1");
+
+		/* a full queue: blocks (a datagram socket's send waits for room) */
+		if (sendto(fd, msg, (size_t)m, 0, (struct sockaddr *)&sa, len) < 0) {
+			fprintf(stderr, "benchtool: notify: %s\n", strerror(errno));
+			return 1;
+		}
+	}
+	close(fd);
+	pause();
+	return 0;
+}
+
 /* ---- exec-stamp and stamp-NAME ---------------------------------------------- */
 
 static int write_stamp(const char *path)
@@ -607,7 +647,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "restart", cmd_restart }, { "spawn", cmd_spawn }, { "times", cmd_times }, { "floor", cmd_floor },
 		{ "leaves", cmd_leaves }, { "statreads", cmd_statreads },
-		{ "ready", cmd_ready }, { "exec-stamp", cmd_exec_stamp },
+		{ "ready", cmd_ready }, { "exec-stamp", cmd_exec_stamp }, { "notify", cmd_notify },
 	};
 	const char *self = strrchr(argv[0], '/');
 
@@ -628,6 +668,6 @@ int main(int argc, char **argv)
 			return r;
 		}
 	}
-	fprintf(stderr, "usage: benchtool now|exec-stamp|restart|spawn|floor|leaves|statreads|times|ready ...\n");
+	fprintf(stderr, "usage: benchtool now|exec-stamp|restart|spawn|floor|leaves|statreads|times|ready|notify ...\n");
 	return 2;
 }

@@ -614,6 +614,49 @@ bench_reload() {
 	     "inside the reload, 2000 held every svctl 1.2-2.4 s (2026-12-04, this machine)."
 }
 
+# ---- readiness datagrams at scale ----------------------------------------------
+
+# notify_row N — N running testd units, then a notify unit started by hand
+# (benchtool notify) that sends NOTIFY_DATAGRAMS STATUS= datagrams and then
+# READY=1: PID 1's CPU time from the start request to its answer (running,
+# so every datagram read), and that per datagram.
+notify_row() {
+	local n=$1 k=${NOTIFY_DATAGRAMS:-100000} c0 c1 t0 t1 state
+	boot_dir "notify-$n"
+	scale_units "$n" testd
+	# zflood: last in name order, so last in the walk the index replaced
+	# (its worst case; a sender anywhere cost half of that on average)
+	printf 'exec = [ "%s", "notify", "%s" ];\ntype = "notify";\nautostart = false;\nstart_timeout = "600s";\n' \
+		"$BT" "$k" > "$B/conf/units/zflood.unit"
+	start_initd
+	if ! WAIT_TIMEOUT=600 wait_ready; then
+		printf '%-8s %s\n' "$n" "initd did not come up"
+		kill_initd
+		return
+	fi
+	c0=$(pid1_cpu)
+	t0=$(wall_us)
+	"$SVCTL" --socket "$B/control" --timeout 600 start zflood > /dev/null 2>&1
+	t1=$(wall_us)
+	c1=$(pid1_cpu)
+	state=$(sv status zflood 2>/dev/null | awk 'NR > 1 { print $2; exit }')
+	printf '%-8s %10s %10s %8s %22s\n' "$n" "$k" "$(ms "$t0" "$t1")" "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%d", b - a }')" \
+		"$(awk -v a="$c0" -v b="$c1" -v k="$k" 'BEGIN { printf "%.2f", (b - a) * 1000 / k }')${state:+ ($state)}"
+	[ "$n" = 10000 ] && fig notify10k "$(awk -v a="$c0" -v b="$c1" -v k="$k" 'BEGIN { printf "%.2f", (b - a) * 1000 / k }') us a datagram"
+	stop_initd
+}
+
+bench_notify() {
+	title "readiness datagrams: PID 1's CPU per STATUS= datagram beside N running units (static testd)"
+	printf '%-8s %10s %10s %8s %22s\n' units datagrams "wall (ms)" "CPU (ms)" "CPU a datagram (us)"
+	for n in ${NOTIFY_SIZES:-0 1000 10000}; do
+		notify_row "$n"
+	done
+	note "each datagram names its sender's unit (svc_by_pid): a walk of every unit until" \
+	     "2026-12-04, an index of main processes since (initd/pidmap.h). PID 1's CPU from" \
+	     "/proc/PID/stat (10 ms ticks); the sender waits whenever PID 1's queue is full."
+}
+
 # ---- binary size -------------------------------------------------------------
 
 bench_size() {
@@ -640,7 +683,7 @@ bench_size() {
 	fi
 }
 
-what=${*:-size restart spawn scale scale10k reload mem fds idle}
+what=${*:-size restart spawn scale scale10k reload notify mem fds idle}
 for w in $what; do
 	"bench_$w"
 done
