@@ -665,11 +665,8 @@ int manager_link(struct manager *m)
 
 struct svc *svc_by_pid(struct manager *m, pid_t pid)
 {
-	if (!m->pids_lost) {
-		struct svc *v = pidmap_get(&m->pids, pid);
-
-		return v && v->s.pid == pid ? v : NULL;
-	}
+	if (!m->pids_lost)
+		return pidmap_get(&m->pids, pid);
 	for (size_t i = 0; i < m->n_svcs; i++)
 		if (m->svcs[i]->s.pid == pid)
 			return m->svcs[i];
@@ -683,7 +680,7 @@ void svc_set_main_pid(struct manager *m, struct svc *v, pid_t pid)
 {
 	svc_main_ended(m, v);
 	v->s.pid = pid;
-	if (pid <= 0 || m->pids_lost || pidmap_set(&m->pids, pid, v) == 0)
+	if (pid <= 0 || m->pids_lost || pidmap_add(&m->pids, v) == 0)
 		return;
 	m->pids_lost = true;
 	pidmap_free(&m->pids);
@@ -693,7 +690,7 @@ void svc_set_main_pid(struct manager *m, struct svc *v, pid_t pid)
 void svc_main_ended(struct manager *m, struct svc *v)
 {
 	if (!m->pids_lost)
-		pidmap_del(&m->pids, v->s.pid, v);
+		pidmap_del(&m->pids, v);
 }
 
 /* v's main process ended and was reaped (si): unless it handed over to a
@@ -864,6 +861,7 @@ int manager_new(struct loop *l, const struct manager_options *opt, struct manage
 		return -ENOMEM;
 	m->loop = l;
 	m->opt = *opt;
+	m->pids = PIDMAP_INIT(offsetof(struct svc, s.pid));
 	if (!m->opt.cgroup_root)
 		m->opt.cgroup_root = "/sys/fs/cgroup";
 	if (!m->opt.passwd_file)

@@ -135,9 +135,10 @@ struct manager {
 	struct unit_set *set;
 	struct svc **svcs;            /* same order as set->units */
 	size_t n_svcs;
-	/* Main process -> its svc, for svcs and removed (svc_by_pid). Gone
-	 * for good once a growth found no memory (pids_lost): svc_by_pid
-	 * then walks the units, as it did before the index. */
+	/* Main process -> its svc, for svcs and removed (svc_by_pid), keyed
+	 * by s.pid: svc_set_main_pid is the one place it changes. Gone for
+	 * good once a growth found no memory (pids_lost): svc_by_pid then
+	 * walks the units, as it did before the index. */
 	struct pidmap pids;
 	bool pids_lost;
 	size_t *order;                /* start order (topological) */

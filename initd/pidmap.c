@@ -6,7 +6,12 @@
 
 #include "initd/nofork.h"
 
-#define PIDMAP_CAP_MIN 64   /* slots: 1 KiB, one nofork block */
+#define PIDMAP_CAP_MIN 128   /* slots: 1 KiB, one nofork block */
+
+static pid_t key(const struct pidmap *pm, const void *obj)
+{
+	return *(const pid_t *)(const void *)((const char *)obj + pm->key_offset);
+}
 
 /* Fibonacci hashing: PIDs come in runs, which the multiply spreads. */
 static size_t home(const struct pidmap *pm, pid_t pid)
@@ -14,11 +19,12 @@ static size_t home(const struct pidmap *pm, pid_t pid)
 	return (size_t)(((uint32_t)pid * 2654435761u) & (uint32_t)(pm->cap - 1));
 }
 
+/* The slot holding pid's object, or the free slot ending its run. */
 static size_t find(const struct pidmap *pm, pid_t pid)
 {
 	size_t i = home(pm, pid);
 
-	while (pm->slot[i].pid && pm->slot[i].pid != pid)
+	while (pm->slot[i] && key(pm, pm->slot[i]) != pid)
 		i = (i + 1) & (pm->cap - 1);
 	return i;
 }
@@ -37,63 +43,59 @@ static int grow(struct pidmap *pm)
 	}
 	pm->cap = cap;
 	for (size_t i = 0; i < old.cap; i++)
-		if (old.slot[i].pid)
-			pm->slot[find(pm, old.slot[i].pid)] = old.slot[i];
+		if (old.slot[i])
+			pm->slot[find(pm, key(pm, old.slot[i]))] = old.slot[i];
 	nofork_free(old.slot, old.cap * sizeof(*old.slot));
 	return 0;
 }
 
-int pidmap_set(struct pidmap *pm, pid_t pid, void *value)
+int pidmap_add(struct pidmap *pm, void *obj)
 {
+	pid_t pid = key(pm, obj);
 	size_t i;
 
 	if (pid <= 0)
 		return -EINVAL;
-	if (pm->cap) {
-		i = find(pm, pid);
-		if (pm->slot[i].pid) {
-			pm->slot[i].value = value;
-			return 0;
-		}
+	if (pm->cap && pm->slot[i = find(pm, pid)]) {
+		pm->slot[i] = obj;   /* the same key, so the same slot */
+		return 0;
 	}
 	if ((pm->n + 1) * 2 > pm->cap && grow(pm) < 0)
 		return -ENOMEM;
 	i = find(pm, pid);
-	pm->slot[i] = (struct pidmap_slot){ .pid = pid, .value = value };
+	pm->slot[i] = obj;
 	pm->n++;
 	return 0;
 }
 
 void *pidmap_get(const struct pidmap *pm, pid_t pid)
 {
-	size_t i;
-
 	if (!pm->cap || pid <= 0)
 		return NULL;
-	i = find(pm, pid);
-	return pm->slot[i].pid ? pm->slot[i].value : NULL;
+	return pm->slot[find(pm, pid)];
 }
 
 /* Linear probing's deletion: each follower in the run after the hole
  * moves into it unless its home lies cyclically in (hole, follower]. */
-void pidmap_del(struct pidmap *pm, pid_t pid, const void *value)
+void pidmap_del(struct pidmap *pm, const void *obj)
 {
 	size_t mask = pm->cap - 1, hole, j;
+	pid_t pid = key(pm, obj);
 
 	if (!pm->cap || pid <= 0)
 		return;
 	hole = find(pm, pid);
-	if (!pm->slot[hole].pid || pm->slot[hole].value != value)
+	if (pm->slot[hole] != obj)
 		return;
-	for (j = (hole + 1) & mask; pm->slot[j].pid; j = (j + 1) & mask) {
-		size_t h = home(pm, pm->slot[j].pid);
+	for (j = (hole + 1) & mask; pm->slot[j]; j = (j + 1) & mask) {
+		size_t h = home(pm, key(pm, pm->slot[j]));
 
 		if (((j - h) & mask) >= ((j - hole) & mask)) {
 			pm->slot[hole] = pm->slot[j];
 			hole = j;
 		}
 	}
-	pm->slot[hole] = (struct pidmap_slot){ 0 };
+	pm->slot[hole] = NULL;
 	pm->n--;
 }
 
@@ -101,5 +103,5 @@ void pidmap_free(struct pidmap *pm)
 {
 	if (pm->cap)
 		nofork_free(pm->slot, pm->cap * sizeof(*pm->slot));
-	*pm = (struct pidmap){ 0 };
+	*pm = PIDMAP_INIT(pm->key_offset);
 }

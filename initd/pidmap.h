@@ -8,6 +8,11 @@
  * linear probing, kept at most half full, a deletion shifting its
  * followers back (no tombstones, so lookups never slow down over time).
  *
+ * A slot is only a pointer to the object (8 bytes: PID 1's memory per
+ * service has a budget): the key is the pid_t at key_offset inside it. So
+ * an object's key must not change while it is in the map: take it out
+ * (pidmap_del), change the key, put it back (pidmap_add).
+ *
  * Its slots are nofork memory (nofork.h): no forked child reads them.
  * A failed growth (ENOMEM) leaves the table as it was and is the caller's
  * to handle (the manager then walks its units, as before the table).
@@ -18,24 +23,24 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-struct pidmap_slot {
-	pid_t pid;          /* 0: free */
-	void *value;
-};
-
 struct pidmap {
-	struct pidmap_slot *slot;
-	size_t cap;         /* a power of two, or 0 before the first set */
+	void **slot;        /* NULL: free */
+	size_t cap;         /* a power of two, or 0 before the first add */
 	size_t n;
+	size_t key_offset;  /* of the pid_t in each object */
 };
 
-/* PID names VALUE from now on (whatever it named before). 0, -EINVAL
- * (pid <= 0), -ENOMEM. */
-int pidmap_set(struct pidmap *pm, pid_t pid, void *value);
-/* PID names nothing any more, if it named VALUE (another's entry stays). */
-void pidmap_del(struct pidmap *pm, pid_t pid, const void *value);
-/* What PID names, NULL when nothing. */
+#define PIDMAP_INIT(offset) ((struct pidmap){ .key_offset = (offset) })
+
+/* obj's key names obj from now on; an object that had the same key
+ * leaves the map (its PID was reused before its end was seen). 0,
+ * -EINVAL (a key <= 0), -ENOMEM. */
+int pidmap_add(struct pidmap *pm, void *obj);
+/* obj out of the map, found by its key; a no-op if it is not in it. */
+void pidmap_del(struct pidmap *pm, const void *obj);
+/* The object whose key is pid, NULL when none. */
 void *pidmap_get(const struct pidmap *pm, pid_t pid);
+/* Every slot freed; the key offset stays. */
 void pidmap_free(struct pidmap *pm);
 
 #endif

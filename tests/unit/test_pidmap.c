@@ -1,9 +1,10 @@
-/* test_pidmap.c — the index of main processes: lookups, overwrites, a
+/* test_pidmap.c — the index of main processes: lookups, a reused PID, a
  * deletion's backward shift (checked against a plain array through tens
  * of thousands of random operations, runs of PIDs and wrap-arounds
  * included), growth, and that nothing is found after a free. */
 #include <check.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -11,38 +12,50 @@
 
 #define PIDS 40000
 
-static int tag[PIDS];   /* value i of the reference: &tag[i] */
+struct obj {
+	int other;      /* the key is not first in its object */
+	pid_t pid;
+};
 
-START_TEST(set_get_overwrite_and_refusals)
+static struct pidmap new_map(void)
 {
-	struct pidmap pm = { 0 };
-	int a, b;
+	return PIDMAP_INIT(offsetof(struct obj, pid));
+}
+
+START_TEST(add_get_del_and_refusals)
+{
+	struct pidmap pm = new_map();
+	struct obj a = { .pid = 5 }, b = { .pid = 5 }, zero = { .pid = 0 }, neg = { .pid = -3 };
 
 	ck_assert_ptr_null(pidmap_get(&pm, 5));   /* empty: no table yet */
-	pidmap_del(&pm, 5, &a);                   /* a no-op */
-	ck_assert_int_eq(pidmap_set(&pm, 0, &a), -EINVAL);
-	ck_assert_int_eq(pidmap_set(&pm, -3, &a), -EINVAL);
-	ck_assert_int_eq(pidmap_set(&pm, 5, &a), 0);
+	pidmap_del(&pm, &a);                      /* a no-op */
+	ck_assert_int_eq(pidmap_add(&pm, &zero), -EINVAL);
+	ck_assert_int_eq(pidmap_add(&pm, &neg), -EINVAL);
+	ck_assert_int_eq(pidmap_add(&pm, &a), 0);
 	ck_assert_ptr_eq(pidmap_get(&pm, 5), &a);
 	ck_assert_ptr_null(pidmap_get(&pm, 6));
 	ck_assert_ptr_null(pidmap_get(&pm, 0));
-	ck_assert_int_eq(pidmap_set(&pm, 5, &b), 0);   /* a reused PID */
+	ck_assert_int_eq(pidmap_add(&pm, &a), 0);   /* again: still one entry */
+	ck_assert_uint_eq(pm.n, 1);
+	ck_assert_int_eq(pidmap_add(&pm, &b), 0);   /* a reused PID: b's now */
 	ck_assert_ptr_eq(pidmap_get(&pm, 5), &b);
 	ck_assert_uint_eq(pm.n, 1);
-	pidmap_del(&pm, 5, &a);   /* not a's any more: b's entry stays */
+	pidmap_del(&pm, &a);   /* not a's any more: b's entry stays */
 	ck_assert_ptr_eq(pidmap_get(&pm, 5), &b);
-	pidmap_del(&pm, 5, &b);
+	pidmap_del(&pm, &b);
 	ck_assert_ptr_null(pidmap_get(&pm, 5));
 	ck_assert_uint_eq(pm.n, 0);
+	ck_assert_int_eq(pidmap_add(&pm, &a), 0);
 	pidmap_free(&pm);
 	ck_assert_ptr_null(pidmap_get(&pm, 5));
+	ck_assert_uint_eq(pm.key_offset, offsetof(struct obj, pid));
 	pidmap_free(&pm);   /* twice: harmless */
 }
 END_TEST
 
-/* Every PID the reference has is found with its value, every other one
+/* Every PID the reference has is found with its object, every other one
  * is not, and the table is never more than half full. */
-static void check_against(const struct pidmap *pm, void *const *ref)
+static void check_against(const struct pidmap *pm, struct obj *const *ref)
 {
 	size_t n = 0;
 
@@ -54,10 +67,13 @@ static void check_against(const struct pidmap *pm, void *const *ref)
 	ck_assert_uint_le(pm->n * 2, pm->cap);
 }
 
+/* Objects move between PIDs as main processes do: out of the map, a new
+ * key, back in; or out for good; or replaced by another with their key. */
 START_TEST(random_operations_agree_with_an_array)
 {
-	static void *ref[PIDS];
-	struct pidmap pm = { 0 };
+	static struct obj objs[PIDS];
+	static struct obj *ref[PIDS];
+	struct pidmap pm = new_map();
 	unsigned seed = 19;
 
 	for (int round = 0; round < 8; round++) {
@@ -65,26 +81,40 @@ START_TEST(random_operations_agree_with_an_array)
 			/* a run of neighbours half the time: PIDs come in runs */
 			int pid = round % 2 ? 1 + rand_r(&seed) % (PIDS - 1)
 					    : 1 + (round * 4099 + k) % (PIDS - 1);
-			int v = rand_r(&seed) % PIDS;
+			struct obj *o = &objs[rand_r(&seed) % PIDS];
 
 			if (rand_r(&seed) % 3 == 0) {
-				pidmap_del(&pm, pid, ref[pid]);
-				ref[pid] = NULL;
-			} else {
-				ck_assert_int_eq(pidmap_set(&pm, pid, &tag[v]), 0);
-				ref[pid] = &tag[v];
+				if (ref[pid]) {
+					pidmap_del(&pm, ref[pid]);
+					ref[pid]->pid = 0;
+					ref[pid] = NULL;
+				}
+				continue;
 			}
+			if (o->pid > 0) {   /* o leaves its old PID first */
+				pidmap_del(&pm, o);   /* a no-op if o was replaced */
+				if (ref[o->pid] == o)
+					ref[o->pid] = NULL;
+			}
+			/* The PID's old object, if any, keeps its key and is
+			 * replaced: a unit whose PID was reused before its
+			 * end was seen. */
+			o->pid = pid;
+			ck_assert_int_eq(pidmap_add(&pm, o), 0);
+			ref[pid] = o;
 		}
 		check_against(&pm, ref);
 	}
 	/* Everything out again, in an order of its own. */
 	for (int pid = PIDS - 1; pid > 0; pid -= 2) {
-		pidmap_del(&pm, pid, ref[pid]);
+		if (ref[pid])
+			pidmap_del(&pm, ref[pid]);
 		ref[pid] = NULL;
 	}
 	check_against(&pm, ref);
 	for (int pid = 1; pid < PIDS; pid++) {
-		pidmap_del(&pm, pid, ref[pid]);
+		if (ref[pid])
+			pidmap_del(&pm, ref[pid]);
 		ref[pid] = NULL;
 	}
 	check_against(&pm, ref);
@@ -97,23 +127,24 @@ END_TEST
  * the first of them must pull the wrapped ones back, or they are lost. */
 START_TEST(a_deletion_pulls_back_a_run_that_wrapped)
 {
-	struct pidmap pm = { 0 };
-	int home_last[8], n = 0;
+	struct pidmap pm = new_map();
+	struct obj first = { .pid = 1 }, o[8];
+	int n = 0;
 
-	ck_assert_int_eq(pidmap_set(&pm, 1, &tag[1]), 0);   /* the table exists */
+	ck_assert_int_eq(pidmap_add(&pm, &first), 0);   /* the table exists */
 	for (int pid = 2; n < 8 && pid < 1000000; pid++)
 		if ((((uint32_t)pid * 2654435761u) & (uint32_t)(pm.cap - 1)) == pm.cap - 1)
-			home_last[n++] = pid;
+			o[n++] = (struct obj){ .pid = pid };
 	ck_assert_int_eq(n, 8);
 	for (int i = 0; i < 8; i++)
-		ck_assert_int_eq(pidmap_set(&pm, home_last[i], &tag[i + 2]), 0);
+		ck_assert_int_eq(pidmap_add(&pm, &o[i]), 0);
 	for (int i = 0; i < 8; i++) {
-		pidmap_del(&pm, home_last[i], &tag[i + 2]);
-		ck_assert_ptr_null(pidmap_get(&pm, home_last[i]));
+		pidmap_del(&pm, &o[i]);
+		ck_assert_ptr_null(pidmap_get(&pm, o[i].pid));
 		for (int j = i + 1; j < 8; j++)
-			ck_assert_ptr_eq(pidmap_get(&pm, home_last[j]), &tag[j + 2]);
+			ck_assert_ptr_eq(pidmap_get(&pm, o[j].pid), &o[j]);
 	}
-	ck_assert_ptr_eq(pidmap_get(&pm, 1), &tag[1]);
+	ck_assert_ptr_eq(pidmap_get(&pm, 1), &first);
 	pidmap_free(&pm);
 }
 END_TEST
@@ -126,7 +157,7 @@ int main(void)
 	int failed;
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, set_get_overwrite_and_refusals);
+	tcase_add_test(tc, add_get_del_and_refusals);
 	tcase_add_test(tc, random_operations_agree_with_an_array);
 	tcase_add_test(tc, a_deletion_pulls_back_a_run_that_wrapped);
 	suite_add_tcase(s, tc);
