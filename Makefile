@@ -63,18 +63,15 @@ RELR_LDFLAGS := $(shell printf 'int main(void){return 0;}' | \
 ifneq ($(SANITIZE),1)
 LDFLAGS   += $(RELR_LDFLAGS)
 endif
-# PID 1 binds every symbol before main() (BIND_NOW): its GOT is then
-# read-only for the machine's uptime (full RELRO) instead of writable until
-# each import's first call, and the lazy-binding relocations go: 1.6 KiB of
-# the stripped initd (issue 19). svctl, run for one command, keeps binding
-# lazily what little it calls.
-INITD_LDFLAGS := -Wl,-z,now
-# Calls into the shared libraries go through the GOT (-fno-plt), which
-# BIND_NOW fills before main() anyway: one indirect call instead of a call
-# to a PLT stub that jumps, and no stub per import: the stripped initd's
-# code 1 KiB smaller (issue 19). A static link relaxes them to direct
-# calls. svctl's imports are then bound at its start too (a dynamic
-# svctl; the images' is static).
+# Every import is bound before main() (BIND_NOW): the GOT is then
+# read-only for the process's life (full RELRO: PID 1's for the machine's
+# uptime) instead of writable until each import's first call, and the
+# lazy-binding relocations go: 1.6 KiB of the stripped initd (issue 19).
+# Calls go through that GOT (-fno-plt): one indirect call instead of a
+# call to a PLT stub that jumps, and no stub per import: initd's code
+# 1 KiB smaller. (An x86-64 static link relaxes them to direct calls.)
+# tests/host/t-binary.sh checks the running PID 1's GOT.
+LDFLAGS   += -Wl,-z,now
 CFLAGS    += -fno-plt
 # Link-time optimisation of initd, initd-loader and svctl: inlining and
 # dead code across files, 8 KiB of the stripped initd (249744 -> 241560
@@ -144,7 +141,7 @@ all: $(BUILD)/initd $(BUILD)/initd-loader $(BUILD)/svctl $(BUILD)/initd-stage1
 FLAGS_STAMP   := $(BUILD)/stamp-flags
 VERSION_STAMP := $(BUILD)/stamp-version
 FLAGS_TEXT    := $(strip $(CC) $(filter-out -DINITD_VERSION=%,$(CFLAGS)) $(LTO_CFLAGS) \
-		 $(LDFLAGS) $(INITD_LDFLAGS))
+		 $(LDFLAGS))
 $(shell mkdir -p $(BUILD))
 ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_TEXT))
 $(file >$(FLAGS_STAMP),$(FLAGS_TEXT))
@@ -169,7 +166,7 @@ $(BUILD)/libunits.a: $(UNITS_OBJ)
 
 $(BUILD)/initd: $(INITD_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LTO_LINK) $(LDFLAGS) $(INITD_LDFLAGS) -o $@ $^ $(call libs,$(PKGS_INITD))
+	$(Q)$(CC) $(LTO_LINK) $(LDFLAGS) -o $@ $^ $(call libs,$(PKGS_INITD))
 
 # The unit files' reader (initd/loader.h): PID 1 runs it beside itself,
 # `initd --check` execs it; the parsers and libconfig live only here. Its

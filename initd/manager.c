@@ -452,12 +452,19 @@ static struct svc_deps *svc_deps_own(struct svc *v)
 	return d;
 }
 
+/* v out of the index, before its key (s.pid) changes or v is freed. */
+static void svc_pid_unindex(struct manager *m, struct svc *v)
+{
+	if (!m->pids_lost)
+		pidmap_del(&m->pids, v);
+}
+
 void svc_free(struct manager *m, struct svc *v)
 {
 	if (!v)
 		return;
 	service_done(&v->s);   /* cancels its probe */
-	svc_main_ended(m, v);
+	svc_pid_unindex(m, v);
 	report_close(v);
 	main_watch_close(m, v);
 	svc_close_cgroup(m, v);
@@ -665,6 +672,8 @@ int manager_link(struct manager *m)
 
 struct svc *svc_by_pid(struct manager *m, pid_t pid)
 {
+	if (pid <= 0)
+		return NULL;   /* the walk below would find an idle unit */
 	if (!m->pids_lost)
 		return pidmap_get(&m->pids, pid);
 	for (size_t i = 0; i < m->n_svcs; i++)
@@ -678,7 +687,7 @@ struct svc *svc_by_pid(struct manager *m, pid_t pid)
 
 void svc_set_main_pid(struct manager *m, struct svc *v, pid_t pid)
 {
-	svc_main_ended(m, v);
+	svc_pid_unindex(m, v);
 	v->s.pid = pid;
 	if (pid <= 0 || m->pids_lost || pidmap_add(&m->pids, v) == 0)
 		return;
@@ -687,10 +696,45 @@ void svc_set_main_pid(struct manager *m, struct svc *v, pid_t pid)
 	log_warn("out of memory for the index of main processes: each lookup walks every unit");
 }
 
-void svc_main_ended(struct manager *m, struct svc *v)
+bool svc_on_exit(struct manager *m, struct svc *v, const siginfo_t *si)
 {
-	if (!m->pids_lost)
-		pidmap_del(&m->pids, v);
+	svc_pid_unindex(m, v);
+	return service_on_exit(&v->s, si);
+}
+
+static bool svc_listed(const struct manager *m, const struct svc *v)
+{
+	for (size_t i = 0; i < m->n_svcs; i++)
+		if (m->svcs[i] == v)
+			return true;
+	for (size_t i = 0; i < m->n_removed; i++)
+		if (m->removed[i] == v)
+			return true;
+	return false;
+}
+
+bool manager_pids_consistent(const struct manager *m)
+{
+	size_t n = 0;
+
+	if (m->pids_lost)
+		return true;
+	for (size_t i = 0; i < m->pids.cap; i++) {
+		const struct svc *v = m->pids.slot[i];
+
+		if (!v)
+			continue;
+		n++;
+		if (!svc_listed(m, v) || pidmap_get(&m->pids, v->s.pid) != v)
+			return false;
+	}
+	for (size_t i = 0; i < m->n_svcs + m->n_removed; i++) {
+		const struct svc *v = i < m->n_svcs ? m->svcs[i] : m->removed[i - m->n_svcs];
+
+		if (v->s.pid > 0 && !pidmap_get(&m->pids, v->s.pid))
+			return false;
+	}
+	return n == m->pids.n;
 }
 
 /* v's main process ended and was reaped (si): unless it handed over to a
@@ -796,8 +840,7 @@ static void main_exit_ready(struct loop *l, int fd, uint32_t events, void *data)
 		return;
 	v->s.pidfd = safe_close(v->s.pidfd);
 	si.si_code = 0;   /* neither exited nor killed: unknown */
-	svc_main_ended(m, v);
-	service_on_exit(&v->s, &si);
+	svc_on_exit(m, v, &si);
 }
 
 int main_watch_open(struct manager *m, struct svc *v)

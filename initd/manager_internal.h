@@ -136,9 +136,10 @@ struct manager {
 	struct svc **svcs;            /* same order as set->units */
 	size_t n_svcs;
 	/* Main process -> its svc, for svcs and removed (svc_by_pid), keyed
-	 * by s.pid: svc_set_main_pid is the one place it changes. Gone for
-	 * good once a growth found no memory (pids_lost): svc_by_pid then
-	 * walks the units, as it did before the index. */
+	 * by s.pid: it changes only through svc_set_main_pid and svc_on_exit
+	 * (service.c zeroes it), which keep the index. Gone for good once a
+	 * growth found no memory (pids_lost): svc_by_pid then walks the
+	 * units, as it did before the index. */
 	struct pidmap pids;
 	bool pids_lost;
 	size_t *order;                /* start order (topological) */
@@ -241,13 +242,20 @@ void manager_unlink(struct manager *m);
 ssize_t set_index(const struct unit_set *set, const char *name);
 /* The svc of namespaces_from source k of v's unit, NULL for a path or none. */
 struct svc *svc_join_source(struct manager *m, const struct svc *v, enum unit_join k);
-/* The record whose main process is pid (current units, then removed
- * ones), or NULL. */
+/* The record whose main process is pid (of a reused PID, its newest
+ * owner), or NULL. */
 struct svc *svc_by_pid(struct manager *m, pid_t pid);
 /* v's main process is pid from now on (0: none): s.pid and the index. */
 void svc_set_main_pid(struct manager *m, struct svc *v, pid_t pid);
-/* v's main process ended: out of the index before service_on_exit. */
-void svc_main_ended(struct manager *m, struct svc *v);
+/* v's main process ended (si): v out of the index, then service_on_exit,
+ * which zeroes s.pid (the index's key) and may name a forking service's
+ * daemon (svc_set_main_pid). The manager's only way to service_on_exit;
+ * its result. */
+bool svc_on_exit(struct manager *m, struct svc *v, const siginfo_t *si);
+/* For the tests: every object in the index is a listed svc found under
+ * its own s.pid, every svc with a main process is found under it (as
+ * itself or a newer owner of the PID), and the count is right. */
+bool manager_pids_consistent(const struct manager *m);
 
 /* ---- manager_pass.c ---- */
 /* A pass soon (deferred: one per loop iteration however often asked) that

@@ -53,7 +53,6 @@ void manager_footprint(struct manager *m, struct manager_footprint *fp)
 		svc_footprint(m->svcs[i], fp);
 	for (size_t i = 0; i < m->n_removed; i++)
 		svc_footprint(m->removed[i], fp);
-	fp->index += chunk(m->svcs) + chunk(m->order) +
-		     nofork_block_size(m->pids.cap * sizeof(*m->pids.slot));
+	fp->index += chunk(m->svcs) + chunk(m->order) + pidmap_footprint(&m->pids);
 	fp->cgroup_watch = cgroup_watch_footprint(m->watch);
 }

@@ -133,9 +133,8 @@ void svc_exit(struct manager *m, struct svc *v, const siginfo_t *si)
 	bool requested = stop_requested(&v->s);
 	unsigned restarts = v->s.restarts;
 
-	svc_main_ended(m, v);
 	/* A starter's exit 0 leaves last_exit as the last run's: not again. */
-	if (service_on_exit(&v->s, si) && !requested && exit_is_failure(&v->s))
+	if (svc_on_exit(m, v, si) && !requested && exit_is_failure(&v->s))
 		postmortem_record(m, v, restarts);
 }
 

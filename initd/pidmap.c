@@ -6,17 +6,20 @@
 
 #include "initd/nofork.h"
 
-#define PIDMAP_CAP_MIN 128   /* slots: 1 KiB, one nofork block */
+#define PIDMAP_CAP_MIN 128        /* slots: 1 KiB, one nofork block */
+#define PIDMAP_CAP_MAX (1u << 30) /* home() shifts a 32-bit product */
 
 static pid_t key(const struct pidmap *pm, const void *obj)
 {
 	return *(const pid_t *)(const void *)((const char *)obj + pm->key_offset);
 }
 
-/* Fibonacci hashing: PIDs come in runs, which the multiply spreads. */
+/* Fibonacci hashing: the top bits of the product by 2^32 / phi, which
+ * depend on every bit of the PID (the low ones would depend only on PID
+ * mod cap). PIDs come in runs, which it spreads. */
 static size_t home(const struct pidmap *pm, pid_t pid)
 {
-	return (size_t)(((uint32_t)pid * 2654435761u) & (uint32_t)(pm->cap - 1));
+	return (size_t)(((uint32_t)pid * 2654435761u) >> (32 - __builtin_ctzl(pm->cap)));
 }
 
 /* The slot holding pid's object, or the free slot ending its run. */
@@ -34,7 +37,7 @@ static int grow(struct pidmap *pm)
 	size_t cap = pm->cap ? pm->cap * 2 : PIDMAP_CAP_MIN;
 	struct pidmap old = *pm;
 
-	if (cap > SIZE_MAX / 2 / sizeof(*pm->slot))
+	if (cap > PIDMAP_CAP_MAX)
 		return -ENOMEM;
 	pm->slot = nofork_alloc(cap * sizeof(*pm->slot));
 	if (!pm->slot) {
@@ -97,6 +100,11 @@ void pidmap_del(struct pidmap *pm, const void *obj)
 	}
 	pm->slot[hole] = NULL;
 	pm->n--;
+}
+
+size_t pidmap_footprint(const struct pidmap *pm)
+{
+	return nofork_block_size(pm->cap * sizeof(*pm->slot));
 }
 
 void pidmap_free(struct pidmap *pm)

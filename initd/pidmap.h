@@ -14,8 +14,10 @@
  * (pidmap_del), change the key, put it back (pidmap_add).
  *
  * Its slots are nofork memory (nofork.h): no forked child reads them.
- * A failed growth (ENOMEM) leaves the table as it was and is the caller's
- * to handle (the manager then walks its units, as before the table).
+ * The table grows and never shrinks (at 10,000 units, 256 KiB stay until
+ * pidmap_free). A failed growth (ENOMEM) leaves the table as it was and
+ * is the caller's to handle (the manager then drops it for good and walks
+ * its units, as before the table).
  */
 #ifndef INITD_PIDMAP_H
 #define INITD_PIDMAP_H
@@ -40,6 +42,8 @@ int pidmap_add(struct pidmap *pm, void *obj);
 void pidmap_del(struct pidmap *pm, const void *obj);
 /* The object whose key is pid, NULL when none. */
 void *pidmap_get(const struct pidmap *pm, pid_t pid);
+/* The bytes its slots take (a metrics component). */
+size_t pidmap_footprint(const struct pidmap *pm);
 /* Every slot freed; the key offset stays. */
 void pidmap_free(struct pidmap *pm);
 

@@ -495,6 +495,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		pump();
 		FUZZ_ASSERT(service_transitions_outside_table == 0);
+		FUZZ_ASSERT(manager_pids_consistent(m));
 	}
 	manager_drop();
 	return 0;

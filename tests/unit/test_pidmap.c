@@ -1,9 +1,11 @@
 /* test_pidmap.c — the index of main processes: lookups, a reused PID, a
  * deletion's backward shift (checked against a plain array through tens
  * of thousands of random operations, runs of PIDs and wrap-arounds
- * included), growth, and that nothing is found after a free. */
+ * included), growth and a growth without memory, and that nothing is
+ * found after a free. */
 #include <check.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,6 +13,22 @@
 #include "initd/pidmap.h"
 
 #define PIDS 40000
+
+/* Linked with --wrap=nofork_alloc (tests/tests.mk): the next allocation
+ * fails when fail_next is set. */
+void *__real_nofork_alloc(size_t size);
+void *__wrap_nofork_alloc(size_t size);
+static bool fail_next;
+
+void *__wrap_nofork_alloc(size_t size)
+{
+	if (fail_next) {
+		fail_next = false;
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_nofork_alloc(size);
+}
 
 struct obj {
 	int other;      /* the key is not first in its object */
@@ -132,12 +150,15 @@ START_TEST(a_deletion_pulls_back_a_run_that_wrapped)
 	int n = 0;
 
 	ck_assert_int_eq(pidmap_add(&pm, &first), 0);   /* the table exists */
+	/* PIDs whose home is the last slot (pidmap.c's hash: the top bits) */
 	for (int pid = 2; n < 8 && pid < 1000000; pid++)
-		if ((((uint32_t)pid * 2654435761u) & (uint32_t)(pm.cap - 1)) == pm.cap - 1)
+		if ((((uint32_t)pid * 2654435761u) >> (32 - __builtin_ctzl(pm.cap))) == pm.cap - 1)
 			o[n++] = (struct obj){ .pid = pid };
 	ck_assert_int_eq(n, 8);
 	for (int i = 0; i < 8; i++)
 		ck_assert_int_eq(pidmap_add(&pm, &o[i]), 0);
+	ck_assert_ptr_eq(pm.slot[pm.cap - 1], &o[0]);   /* their home */
+	ck_assert_ptr_nonnull(pm.slot[0]);   /* the run wrapped: the test tests */
 	for (int i = 0; i < 8; i++) {
 		pidmap_del(&pm, &o[i]);
 		ck_assert_ptr_null(pidmap_get(&pm, o[i].pid));
@@ -145,6 +166,37 @@ START_TEST(a_deletion_pulls_back_a_run_that_wrapped)
 			ck_assert_ptr_eq(pidmap_get(&pm, o[j].pid), &o[j]);
 	}
 	ck_assert_ptr_eq(pidmap_get(&pm, 1), &first);
+	pidmap_free(&pm);
+}
+END_TEST
+
+/* A growth without memory leaves the table as it was: every object still
+ * found; the same add works once memory is back. */
+START_TEST(a_failed_growth_loses_nothing)
+{
+	static struct obj o[PIDS];
+	struct pidmap pm = new_map();
+	size_t cap;
+	int i = 0;
+
+	do {   /* to half full: the next add must grow the table */
+		o[i].pid = 1000 + 7 * i;
+		ck_assert_int_eq(pidmap_add(&pm, &o[i]), 0);
+		i++;
+	} while ((pm.n + 1) * 2 <= pm.cap);
+	cap = pm.cap;
+	o[i].pid = 1000 + 7 * i;
+	fail_next = true;
+	ck_assert_int_eq(pidmap_add(&pm, &o[i]), -ENOMEM);
+	ck_assert_uint_eq(pm.cap, cap);
+	ck_assert_uint_eq(pm.n, (size_t)i);
+	ck_assert_ptr_null(pidmap_get(&pm, o[i].pid));
+	for (int j = 0; j < i; j++)
+		ck_assert_ptr_eq(pidmap_get(&pm, o[j].pid), &o[j]);
+	ck_assert_int_eq(pidmap_add(&pm, &o[i]), 0);
+	ck_assert_uint_eq(pm.cap, 2 * cap);
+	for (int j = 0; j <= i; j++)
+		ck_assert_ptr_eq(pidmap_get(&pm, o[j].pid), &o[j]);
 	pidmap_free(&pm);
 }
 END_TEST
@@ -160,6 +212,7 @@ int main(void)
 	tcase_add_test(tc, add_get_del_and_refusals);
 	tcase_add_test(tc, random_operations_agree_with_an_array);
 	tcase_add_test(tc, a_deletion_pulls_back_a_run_that_wrapped);
+	tcase_add_test(tc, a_failed_growth_loses_nothing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
