@@ -17,9 +17,11 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(INITD_LIB_OBJ) $(BUILD)/libuni
 	$(Q)$(CC) $(CFLAGS) $(NO_LTO) $(CHECK_CFLAGS) $(call cflags,$(PKGS_UNITS)) -o $@ $^ \
 		$(CHECK_LIBS) $(call libs,$(PKGS_ALL)) $(TEST_LDFLAGS)
 
-# The ring's allocation, which its test makes fail; the index's growth.
+# The ring's allocation, which its test makes fail; the index's growth
+# (test_pidmap, and test_manager's walk without it).
 $(BUILD)/tests/unit/test_logbuf: TEST_LDFLAGS = -Wl,--wrap=nofork_realloc
 $(BUILD)/tests/unit/test_pidmap: TEST_LDFLAGS = -Wl,--wrap=nofork_alloc
+$(BUILD)/tests/unit/test_manager: TEST_LDFLAGS = -Wl,--wrap=nofork_alloc
 
 # The log writer process and the mount helper (initd-loader's modes).
 $(BUILD)/tests/unit/test_logfile: $(BUILD)/obj/loader/logwriter.o

@@ -3,6 +3,7 @@
  * iteration may do at once when thousands of units move. Needs root (the
  * spawn sets ids and limits); skipped otherwise. */
 #include <check.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,22 @@
 
 static char dir[64];
 static struct loop *loop;
+
+/* Linked with --wrap=nofork_alloc (tests/tests.mk): while fail_size is
+ * set, an allocation of that many bytes fails (the index's growth to
+ * fail_size / sizeof(void *) slots; a unit's record is another size). */
+void *__real_nofork_alloc(size_t size);
+void *__wrap_nofork_alloc(size_t size);
+static size_t fail_size;
+
+void *__wrap_nofork_alloc(size_t size)
+{
+	if (fail_size && size == fail_size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_nofork_alloc(size);
+}
 
 static void write_units(const char *description)
 {
@@ -256,6 +273,55 @@ START_TEST(test_reload_stops_removed_units_in_slices)
 }
 END_TEST
 
+/* The index of main processes cannot grow (ENOMEM at its growth past 64
+ * entries, mid-boot): the manager drops it and walks its units instead.
+ * Every process is still its unit's: each is found by its PID, a reload
+ * that changes every unit still sees each old one end and starts the new
+ * ones, a poweroff still ends them all. */
+START_TEST(test_index_lost_falls_back_to_a_walk)
+{
+	struct reload_summary sum;
+	struct manager *m;
+
+	if (getuid() != 0)
+		return;
+	ck_assert_uint_ne(sizeof(struct svc), 256 * sizeof(void *));
+	fail_size = 256 * sizeof(void *);
+	m = boot_units();
+	fail_size = 0;
+	ck_assert(m->pids_lost);
+	for (size_t k = 0; k < N_UNITS; k++) {
+		struct svc *v = m->svcs[k];
+
+		ck_assert_int_gt(v->s.pid, 0);
+		ck_assert_ptr_eq(svc_by_pid(m, v->s.pid), v);
+	}
+	ck_assert_ptr_null(svc_by_pid(m, 0));
+
+	write_units("v2");
+	ck_assert_int_eq(manager_reload(m, load_units(), &sum), 0);
+	ck_assert_uint_eq(sum.changed, N_UNITS);
+	for (int i = 0; i < 300; i++) {
+		size_t v2 = 0;
+
+		for (size_t k = 0; k < manager_count(m); k++) {
+			const struct service *s = manager_service_at(m, k);
+
+			v2 += s->state == SERVICE_RUNNING && !strcmp(s->unit->description, "v2");
+		}
+		if (v2 == N_UNITS)
+			break;
+		iterate(m);
+	}
+	ck_assert(pump_until_all(m, SERVICE_RUNNING, 100));
+	for (size_t k = 0; k < manager_count(m); k++)
+		ck_assert_str_eq(manager_service_at(m, k)->unit->description, "v2");
+	stop_all(m);
+	ck_assert_uint_eq(count_state(m, SERVICE_RUNNING), 0);
+	manager_free(m);
+}
+END_TEST
+
 static Suite *manager_suite(void)
 {
 	Suite *s = suite_create("manager");
@@ -265,6 +331,7 @@ static Suite *manager_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_reload_stops_changed_units_in_slices);
 	tcase_add_test(tc, test_reload_stops_removed_units_in_slices);
+	tcase_add_test(tc, test_index_lost_falls_back_to_a_walk);
 	suite_add_tcase(s, tc);
 	return s;
 }
