@@ -32,9 +32,10 @@ static size_t find(const struct pidmap *pm, pid_t pid)
 	return i;
 }
 
-static int grow(struct pidmap *pm)
+/* The table rebuilt with cap slots (a power of two holding n at most
+ * half full). On ENOMEM it is left as it was. */
+static int resize(struct pidmap *pm, size_t cap)
 {
-	size_t cap = pm->cap ? pm->cap * 2 : PIDMAP_CAP_MIN;
 	struct pidmap old = *pm;
 
 	if (cap > PIDMAP_CAP_MAX)
@@ -63,7 +64,8 @@ int pidmap_add(struct pidmap *pm, void *obj)
 		pm->slot[i] = obj;   /* the same key, so the same slot */
 		return 0;
 	}
-	if ((pm->n + 1) * 2 > pm->cap && grow(pm) < 0)
+	if ((pm->n + 1) * 2 > pm->cap &&
+	    resize(pm, pm->cap ? pm->cap * 2 : PIDMAP_CAP_MIN) < 0)
 		return -ENOMEM;
 	i = find(pm, pid);
 	pm->slot[i] = obj;
@@ -100,6 +102,11 @@ void pidmap_del(struct pidmap *pm, const void *obj)
 	}
 	pm->slot[hole] = NULL;
 	pm->n--;
+	/* An eighth full: half the slots go back (a reload to fewer units, a
+	 * mass stop). Growth waits for half full, so a table at the boundary
+	 * does not shrink and grow in turn. Without memory it stays as is. */
+	if (pm->cap > PIDMAP_CAP_MIN && pm->n * 8 < pm->cap)
+		(void)resize(pm, pm->cap / 2);
 }
 
 size_t pidmap_footprint(const struct pidmap *pm)

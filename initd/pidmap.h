@@ -14,10 +14,12 @@
  * (pidmap_del), change the key, put it back (pidmap_add).
  *
  * Its slots are nofork memory (nofork.h): no forked child reads them.
- * The table grows and never shrinks (at 10,000 units, 256 KiB stay until
- * pidmap_free). A failed growth (ENOMEM) leaves the table as it was and
- * is the caller's to handle (the manager then drops it for good and walks
- * its units, as before the table).
+ * The table doubles when it would be more than half full and halves when
+ * a deletion leaves it an eighth full (at 10,000 units 256 KiB, back to
+ * 1 KiB when they stop or a reload removes them). A failed growth
+ * (ENOMEM) leaves the table as it was and is the caller's to handle (the
+ * manager then drops it for good and walks its units, as before the
+ * table); a failed shrink keeps the larger table.
  */
 #ifndef INITD_PIDMAP_H
 #define INITD_PIDMAP_H

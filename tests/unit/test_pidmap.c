@@ -13,6 +13,7 @@
 #include "initd/pidmap.h"
 
 #define PIDS 40000
+#define CAP_MIN 128   /* pidmap.c's PIDMAP_CAP_MIN: the table's least size */
 
 /* Linked with --wrap=nofork_alloc (tests/tests.mk): the next allocation
  * fails when fail_next is set. */
@@ -137,6 +138,7 @@ START_TEST(random_operations_agree_with_an_array)
 	}
 	check_against(&pm, ref);
 	ck_assert_uint_eq(pm.n, 0);
+	ck_assert_uint_eq(pm.cap, CAP_MIN);   /* it shrank back */
 	pidmap_free(&pm);
 }
 END_TEST
@@ -201,6 +203,42 @@ START_TEST(a_failed_growth_loses_nothing)
 }
 END_TEST
 
+/* Deletions that leave the table an eighth full halve it, each shrink
+ * keeping every object; a shrink without memory keeps the larger table,
+ * and the next deletion tries again. */
+START_TEST(an_emptied_table_shrinks)
+{
+	static struct obj o[4096];
+	struct pidmap pm = new_map();
+	size_t cap;
+	int n = 4096;
+
+	for (int i = 0; i < n; i++) {
+		o[i].pid = 300 + 3 * i;
+		ck_assert_int_eq(pidmap_add(&pm, &o[i]), 0);
+	}
+	cap = pm.cap;
+	ck_assert_uint_eq(cap, 8192);   /* exactly half full */
+	while (pm.n * 8 >= cap + 8)   /* to just above an eighth */
+		pidmap_del(&pm, &o[--n]);
+	ck_assert_uint_eq(pm.cap, cap);
+	fail_next = true;
+	pidmap_del(&pm, &o[--n]);   /* an eighth: the shrink fails */
+	ck_assert_uint_eq(pm.cap, cap);
+	ck_assert_uint_eq(pm.n, (size_t)n);
+	pidmap_del(&pm, &o[--n]);
+	ck_assert_uint_eq(pm.cap, cap / 2);
+	ck_assert_uint_le(pidmap_footprint(&pm), cap / 2 * sizeof(void *) + 4096);
+	for (int j = 0; j < 4096; j++)
+		ck_assert_ptr_eq(pidmap_get(&pm, o[j].pid), j < n ? &o[j] : NULL);
+	while (n > 0)
+		pidmap_del(&pm, &o[--n]);
+	ck_assert_uint_eq(pm.cap, CAP_MIN);
+	ck_assert_uint_eq(pm.n, 0);
+	pidmap_free(&pm);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pidmap");
@@ -213,6 +251,7 @@ int main(void)
 	tcase_add_test(tc, random_operations_agree_with_an_array);
 	tcase_add_test(tc, a_deletion_pulls_back_a_run_that_wrapped);
 	tcase_add_test(tc, a_failed_growth_loses_nothing);
+	tcase_add_test(tc, an_emptied_table_shrinks);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
