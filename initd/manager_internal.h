@@ -164,6 +164,7 @@ struct manager {
 	                               * spawns per loop iteration */
 	uint64_t spawn_round;         /* loop_iteration() of the spawns counted */
 	unsigned spawns;              /* in that iteration */
+	uint64_t round_began;         /* now_usec() at its first spawn */
 
 	enum shutdown_how shutdown;
 	manager_done_fn shutdown_done;

@@ -13,13 +13,18 @@
 #include "initd/manager.h"
 #include "initd/manager_internal.h"
 
-/* Thousands of units start in slices of this many spawns, with the event
- * loop's fds (svctl, exits, readiness) served between two slices; a
- * reload's stop signals count too (each wakes a service that may take the
- * CPU from PID 1: 2000 of them were a second's stall). A pass runs again
- * in the same iteration whenever a state changes, so the budget is per
- * loop iteration, not per pass. */
+/* Thousands of units start in slices of at most this many spawns, and of
+ * at most MANAGER_ROUND_USEC of PID 1's time, with the event loop's fds
+ * (svctl, exits, readiness) served between two slices; a reload's stop
+ * signals count too (each wakes a service that may take the CPU from PID
+ * 1: 2000 of them were a second's stall). The count alone let a slice
+ * take 0.3-0.4 s where a spawn is slow (a large PID 1 to fork, an
+ * emulated CPU, a loaded machine): so long every svctl waited. A slice
+ * always makes its first spawn. A pass runs again in the same iteration
+ * whenever a state changes, so the budget is per loop iteration, not per
+ * pass. */
 #define MANAGER_SPAWNS_PER_ROUND 32
+#define MANAGER_ROUND_USEC (20 * USEC_PER_MSEC)
 
 static bool spawn_budget_left(struct manager *m)
 {
@@ -29,7 +34,12 @@ static bool spawn_budget_left(struct manager *m)
 		m->spawn_round = round;
 		m->spawns = 0;
 	}
-	return m->spawns < MANAGER_SPAWNS_PER_ROUND;
+	if (m->spawns == 0) {
+		m->round_began = now_usec();
+		return true;
+	}
+	return m->spawns < MANAGER_SPAWNS_PER_ROUND &&
+	       now_usec() - m->round_began < MANAGER_ROUND_USEC;
 }
 
 /* The rest in a later pass, once the fds were served. */

@@ -21,7 +21,7 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(INITD_LIB_OBJ) $(BUILD)/libuni
 # (test_pidmap, and test_manager's walk without it).
 $(BUILD)/tests/unit/test_logbuf: TEST_LDFLAGS = -Wl,--wrap=nofork_realloc
 $(BUILD)/tests/unit/test_pidmap: TEST_LDFLAGS = -Wl,--wrap=nofork_alloc
-$(BUILD)/tests/unit/test_manager: TEST_LDFLAGS = -Wl,--wrap=nofork_alloc
+$(BUILD)/tests/unit/test_manager: TEST_LDFLAGS = -Wl,--wrap=nofork_alloc -Wl,--wrap=spawn_start
 
 # The log writer process and the mount helper (initd-loader's modes).
 $(BUILD)/tests/unit/test_logfile: $(BUILD)/obj/loader/logwriter.o

@@ -16,6 +16,7 @@
 #include "initd/manager.h"
 #include "initd/manager_internal.h"
 #include "initd/service.h"
+#include "initd/spawn.h"
 #include "units/unit.h"
 
 #define N_UNITS 80   /* more than a loop iteration's budget (32) twice */
@@ -37,6 +38,19 @@ void *__wrap_nofork_alloc(size_t size)
 		return NULL;
 	}
 	return __real_nofork_alloc(size);
+}
+
+/* And with --wrap=spawn_start: while slow_spawns is set, every spawn
+ * takes PID 1 5 ms more (a large PID 1 to fork, an emulated CPU). */
+int __real_spawn_start(const struct spawn_params *p, struct spawn_child *ret);
+int __wrap_spawn_start(const struct spawn_params *p, struct spawn_child *ret);
+static bool slow_spawns;
+
+int __wrap_spawn_start(const struct spawn_params *p, struct spawn_child *ret)
+{
+	if (slow_spawns)
+		usleep(5000);
+	return __real_spawn_start(p, ret);
 }
 
 static void write_units(const char *description)
@@ -322,6 +336,34 @@ START_TEST(test_index_lost_falls_back_to_a_walk)
 }
 END_TEST
 
+/* Where a spawn is slow, a loop iteration makes as many as fit in its
+ * time (20 ms), not 32: svctl waits one slice, not 32 slow spawns. Every
+ * unit still comes up. */
+START_TEST(test_slow_spawns_share_the_loop_by_time)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	struct manager *m = NULL;
+	size_t spawned = 0;
+
+	if (getuid() != 0)
+		return;
+	write_units("v1");
+	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
+	ck_assert_int_eq(manager_apply(m, load_units()), 0);
+	slow_spawns = true;
+	manager_boot(m);
+	ck_assert_int_eq(loop_run_once(loop, 20), 0);
+	for (size_t k = 0; k < manager_count(m); k++)
+		spawned += manager_service_at(m, k)->pid > 0;
+	/* 20 ms of 5 ms spawns; more on a machine too slow to time them */
+	ck_assert_msg(spawned >= 1 && spawned <= 8, "%zu spawns in one iteration", spawned);
+	ck_assert(pump_until_all(m, SERVICE_RUNNING, 200));
+	slow_spawns = false;
+	stop_all(m);
+	manager_free(m);
+}
+END_TEST
+
 static Suite *manager_suite(void)
 {
 	Suite *s = suite_create("manager");
@@ -332,6 +374,7 @@ static Suite *manager_suite(void)
 	tcase_add_test(tc, test_reload_stops_changed_units_in_slices);
 	tcase_add_test(tc, test_reload_stops_removed_units_in_slices);
 	tcase_add_test(tc, test_index_lost_falls_back_to_a_walk);
+	tcase_add_test(tc, test_slow_spawns_share_the_loop_by_time);
 	suite_add_tcase(s, tc);
 	return s;
 }
