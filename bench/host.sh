@@ -610,7 +610,7 @@ bench_reload() {
 	for n in ${RELOAD_SIZES:-1000 2000}; do
 		reload_row "$n"
 	done
-	note "a reload's stop signals share the spawn budget (32 a loop iteration): sent all" \
+	note "a reload's stop signals share the spawn budget (32 or 20 ms a loop iteration): sent all" \
 	     "inside the reload, 2000 held every svctl 1.2-2.4 s (2026-12-04, this machine)."
 }
 
