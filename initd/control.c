@@ -60,6 +60,8 @@ struct out_chunk {
 	struct out_chunk *next;
 	uint8_t *data;
 	size_t len, off;             /* data[off..len) still to send */
+	int fd;                      /* goes with the first byte (SCM_RIGHTS),
+	                              * then closed; -1: none */
 };
 
 struct control_client {
@@ -272,14 +274,20 @@ static void client_drop(struct control_client *c)
 	client_free(c);
 }
 
+static void chunk_free(struct out_chunk *k)
+{
+	safe_close(k->fd);
+	free(k->data);
+	free(k);
+}
+
 static void out_clear(struct control_client *c)
 {
 	struct out_chunk *k, *next;
 
 	for (k = c->out_head; k; k = next) {
 		next = k->next;
-		free(k->data);
-		free(k);
+		chunk_free(k);
 	}
 	c->out_head = c->out_tail = NULL;
 	c->server->out_total -= c->out_bytes;
@@ -353,8 +361,11 @@ static int client_update(struct control_client *c)
 /* ---- output --------------------------------------------------------------- */
 
 /* Append n bytes to the queue; with `steal`, *data is taken instead of
- * copied (it is then set to NULL). O(n): earlier messages stay put. */
-static int client_queue(struct control_client *c, uint8_t **data, size_t n, bool steal)
+ * copied (it is then set to NULL). O(n): earlier messages stay put. An
+ * fd in *fd (if fd) goes with the message's first byte; the queue takes
+ * it (*fd = -1) only when it takes the message. */
+static int client_queue(struct control_client *c, uint8_t **data, size_t n, bool steal,
+			int *fd)
 {
 	struct out_chunk *k;
 
@@ -370,6 +381,7 @@ static int client_queue(struct control_client *c, uint8_t **data, size_t n, bool
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;
+	k->fd = -1;
 	if (steal) {
 		k->data = *data;
 		*data = NULL;
@@ -382,6 +394,10 @@ static int client_queue(struct control_client *c, uint8_t **data, size_t n, bool
 		memcpy(k->data, *data, n);
 	}
 	k->len = n;
+	if (fd) {
+		k->fd = *fd;
+		*fd = -1;
+	}
 	if (c->out_tail)
 		c->out_tail->next = k;
 	else
@@ -419,14 +435,39 @@ static void out_consume(struct control_client *c, size_t n)
 		if (!c->out_head)
 			c->out_tail = NULL;
 		trim |= k->len >= CONTROL_TRIM_MIN;
-		free(k->data);
-		free(k);
+		chunk_free(k);
 	}
 	if (trim)
 		malloc_trim(0);
 }
 
 #define CONTROL_IOV_MAX 16
+
+/* The messages from the head on, up to the next one carrying an fd (the
+ * kernel attaches an fd to the first byte a sendmsg sends), and the head's
+ * own fd in `rights`. */
+static void out_gather(struct control_client *c, struct msghdr *mh, void *rights,
+		       size_t rights_size)
+{
+	struct out_chunk *k = c->out_head;
+
+	if (k->fd >= 0) {
+		struct cmsghdr *cm = rights;
+
+		memset(rights, 0, rights_size);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &k->fd, sizeof(int));
+		mh->msg_control = rights;
+		mh->msg_controllen = rights_size;
+	}
+	for (; k && mh->msg_iovlen < CONTROL_IOV_MAX; k = k->next) {
+		if (k != c->out_head && k->fd >= 0)
+			break;
+		mh->msg_iov[mh->msg_iovlen++] = (struct iovec){ k->data + k->off, k->len - k->off };
+	}
+}
 
 /* Send what the socket takes. Returns 0, or -errno once the client was
  * dropped (it must not be touched then unless it is busy). */
@@ -436,12 +477,14 @@ static int client_flush(struct control_client *c)
 
 	while (out_pending(c)) {
 		struct iovec iov[CONTROL_IOV_MAX];
+		union {
+			struct cmsghdr align;
+			char buf[CMSG_SPACE(sizeof(int))];
+		} rights;
 		struct msghdr mh = { .msg_iov = iov };
-		struct out_chunk *k = c->out_head;
 		ssize_t n;
 
-		for (; k && mh.msg_iovlen < CONTROL_IOV_MAX; k = k->next)
-			iov[mh.msg_iovlen++] = (struct iovec){ k->data + k->off, k->len - k->off };
+		out_gather(c, &mh, &rights, sizeof(rights));
 		n = sendmsg(c->watch.fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -451,6 +494,8 @@ static int client_flush(struct control_client *c)
 			client_drop(c);
 			return -EPIPE;
 		}
+		if (n > 0)      /* the fd went with its first byte */
+			c->out_head->fd = safe_close(c->out_head->fd);
 		out_consume(c, (size_t)n);
 		progress = true;
 	}
@@ -485,13 +530,14 @@ static int client_send_busy(struct control_client *c)
 	return client_send_error(c, EBUSY, msg);
 }
 
-/* Queue the message in b (taking its memory); a large one while the shared
+/* Queue the message in b (taking its memory, and the fd in *fd if fd: the
+ * caller still owns it if it was not queued); a large one while the shared
  * bound is reached is answered "try again" instead (a deferred client is
  * closed after that: its dispatcher hears of it from on_gone, or from
  * control_client_reply), any other that does not fit drops the client. */
-static int client_send_buf(struct control_client *c, struct proto_buf *b)
+static int client_send_buf(struct control_client *c, struct proto_buf *b, int *fd)
 {
-	int r = client_queue(c, &b->data, b->len, true);
+	int r = client_queue(c, &b->data, b->len, true, fd);
 
 	if (r == -EBUSY) {
 		proto_buf_free(b);
@@ -514,7 +560,7 @@ static int client_send_error(struct control_client *c, int err, const char *mess
 	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
 	r = proto_msg_error(&b, err, message);
 	if (r == 0)
-		r = client_send_buf(c, &b);
+		r = client_send_buf(c, &b, NULL);
 	proto_buf_free(&b);
 	return r;
 }
@@ -545,9 +591,11 @@ static int client_handle(struct control_client *c)
 		.access = client_access(c),
 	};
 	struct proto_buf reply;
+	_cleanup_close_ int fd = -1;
 	char msg[256];
 	int r;
 
+	req.pass_fd = &fd;
 	if (req.access == CONTROL_DENIED) {
 		denied_message(s, msg, sizeof(msg));
 		return client_send_error(c, EACCES, msg);
@@ -566,7 +614,7 @@ static int client_handle(struct control_client *c)
 	}
 	if (r == CONTROL_DEFER) {
 		c->deferred = true;
-		r = reply_valid(&reply) ? client_send_buf(c, &reply) : 0;
+		r = reply_valid(&reply) ? client_send_buf(c, &reply, NULL) : 0;
 	} else if (r < 0) {
 		r = client_send_error(c, -r, strerror(-r));
 	} else if (!reply_valid(&reply)) {
@@ -574,7 +622,7 @@ static int client_handle(struct control_client *c)
 				      reply.error == -EMSGSIZE ? "reply too large"
 				      : "internal error: initd built a malformed reply");
 	} else {
-		r = client_send_buf(c, &reply);
+		r = client_send_buf(c, &reply, &fd);
 	}
 	proto_buf_free(&reply);
 	return r;
@@ -879,7 +927,7 @@ int control_client_reply(struct control_client *c, const struct proto_buf *msg, 
 		goto drop;
 	}
 	data = msg->data;
-	r = client_queue(c, &data, msg->len, false);
+	r = client_queue(c, &data, msg->len, false, NULL);
 	if (r == -EBUSY) {
 		/* Past the shared bound (a follower's backlog): told so, as a
 		 * request is, and closed once that is sent; the caller forgets

@@ -38,6 +38,12 @@ struct control_request {
 	uid_t uid;
 	gid_t gid;
 	enum control_access access;
+	/* A reply may carry one fd (SCM_RIGHTS, with its first byte): the
+	 * dispatcher puts it in *pass_fd and returns 0; the server takes it,
+	 * and closes its copy once sent, or at once if the reply is not. A
+	 * client that reads without asking for fds never sees it (the
+	 * kernel closes it). */
+	int *pass_fd;
 };
 
 struct control_client;

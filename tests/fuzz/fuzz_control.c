@@ -17,7 +17,8 @@
  * The stub: STATUS echoes the payload as DATA; WAIT defers without a
  * word; LOGS defers with a first chunk (later chunks come from OP_ANSWER,
  * or from the drained callback with OP_DRAINED); STOP fails (-ENOENT);
- * RELOAD builds no reply; the rest answer an empty OK.
+ * RELOAD builds no reply; METRICS passes an fd with an empty OK; the rest
+ * answer an empty OK.
  *
  * Properties: no crash, leak or UB; every request dispatched is exactly
  * the next whole message of the stream (type, length, payload), none
@@ -27,7 +28,8 @@
  * without a word; the client gets exactly one reply per request (one per
  * answer of a deferred one), each a whole well-formed message, and the
  * server lets go of it once it shut its side and everything was said; no
- * fd passed in SCM_RIGHTS stays in the process. */
+ * fd passed in SCM_RIGHTS stays in the process; the client receives the
+ * fd of every METRICS reply, once (it reads with recvmsg). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
@@ -68,6 +70,7 @@ static struct control_server *server;
 static uint8_t *sent;
 static size_t sent_len, model_off;
 static unsigned dispatched, expected_replies, gone_calls;
+static unsigned fds_passed, fds_received;
 static struct control_client *deferred;
 static bool answer_on_drained, answer_last;
 
@@ -164,6 +167,13 @@ static int stub_dispatch(void *ctx, struct control_client *c,
 	case PROTO_REQ_RELOAD:
 		expected_replies++;
 		return 0;   /* no reply built: the server says so */
+	case PROTO_REQ_METRICS:
+		expected_replies++;
+		*req->pass_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		FUZZ_ASSERT(*req->pass_fd >= 0);
+		fds_passed++;
+		proto_msg_begin(reply, PROTO_REPLY_OK);
+		return proto_msg_end(reply);
 	default:
 		expected_replies++;
 		proto_msg_begin(reply, PROTO_REPLY_OK);
@@ -219,6 +229,33 @@ struct client {
 	bool eof;
 };
 
+/* recv, closing (and counting) the fds that come with the bytes. */
+static ssize_t recv_counting_fds(int fd, void *p, size_t n)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(16 * sizeof(int))];
+	} rights;
+	struct iovec iov = { p, n };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = &rights, .msg_controllen = sizeof(rights) };
+	ssize_t r = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	FUZZ_ASSERT(r < 0 || !(mh.msg_flags & MSG_CTRUNC));
+	for (struct cmsghdr *cm = r >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm;
+	     cm = CMSG_NXTHDR(&mh, cm)) {
+		FUZZ_ASSERT(cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS);
+		for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+			int got;
+
+			memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			close(got);
+			fds_received++;
+		}
+	}
+	return r;
+}
+
 static void client_read(struct client *cl)
 {
 	while (!cl->eof) {
@@ -229,7 +266,7 @@ static void client_read(struct client *cl)
 			cl->in = realloc(cl->in, cl->in_cap);
 			FUZZ_ASSERT(cl->in);
 		}
-		n = recv(cl->fd, cl->in + cl->in_len, cl->in_cap - cl->in_len, MSG_DONTWAIT);
+		n = recv_counting_fds(cl->fd, cl->in + cl->in_len, cl->in_cap - cl->in_len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -434,6 +471,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	sent_len = model_off = 0;
 	dispatched = expected_replies = gone_calls = 0;
+	fds_passed = fds_received = 0;
 	deferred = NULL;
 	answer_on_drained = answer_last = false;
 	fds_before = count_fds();
@@ -446,6 +484,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* A deferred client is only dropped by the loop while its reply is
 	 * owed when the peer went away: ours stays to the end. */
 	FUZZ_ASSERT(gone_calls == 0);
+	FUZZ_ASSERT(fds_received == fds_passed);
 
 	close(cl.fd);
 	free(cl.in);

@@ -440,6 +440,9 @@ cseed("logs-drained", rec(DRAINED | PUMP, logs) + rec(PUMP | READ) + rec(LAST | 
 cseed("shut-while-deferred", rec(PUMP | SHUT, wait))
 cseed("seventeen", rec(PUMP | READ, msg(REQ["status"]) * 17 + st))
 cseed("big-payload", rec(PUMP, msg(REQ["status"], length=0xfff0)) + rec(FILL | PUMP | READ, b"\0" * 0xfff) )
+mx = msg(REQ["metrics"])
+cseed("metrics-fds", rec(PUMP | READ, mx + st + mx + mx) + rec(PUMP, mx + stop + mx) + rec(PUMP | READ))
+cseed("metrics-unread", rec(PUMP, mx * 5) + rec(FD | PUMP, st + mx) + rec(SHUT, mx))
 cseed("fill-unread", rec(PUMP, msg(REQ["status"], length=0xfff0 - 12) * 1) + rec(FILL, b"\x07" * 0xfff) +
       rec(FILL | PUMP | READ, b"\x07" * 0xfff))
 

@@ -38,10 +38,13 @@ static int dispatched;
 static struct control_request last_req;
 static struct control_client *deferred_client;
 static int gone_calls;
+static int passed_fd = -1;     /* the fd METRICS handed the server */
 
 /* The stub: STATUS echoes each NAME back as a SERVICE; WAIT defers; LOGS
  * defers with a first chunk; STOP fails with -ENOENT; RELOAD forgets to
- * build a reply; anything else answers an empty OK. */
+ * build a reply; METRICS passes a pipe holding "in the fd\n" (and fails
+ * with -ENOENT after that when named "fail"); anything else answers an
+ * empty OK. */
 static int stub_dispatch(void *ctx, struct control_client *c,
 			 const struct control_request *req, struct proto_buf *reply)
 {
@@ -91,6 +94,18 @@ static int stub_dispatch(void *ctx, struct control_client *c,
 		return -ENOENT;
 	case PROTO_REQ_RELOAD:
 		return 0;      /* forgot to build a reply */
+	case PROTO_REQ_METRICS: {
+		int p[2];
+
+		ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+		ck_assert_int_eq(write(p[1], "in the fd\n", 10), 10);
+		close(p[1]);
+		*req->pass_fd = passed_fd = p[0];
+		if (proto_attr_find(req->payload, req->len, PROTO_ATTR_NAME, &a) == 1)
+			return -ENOENT;
+		proto_msg_begin(reply, PROTO_REPLY_OK);
+		return proto_msg_end(reply);
+	}
 	default:
 		proto_msg_begin(reply, PROTO_REPLY_OK);
 		return proto_msg_end(reply);
@@ -339,6 +354,69 @@ START_TEST(test_request_reply)
 	ck_assert_uint_eq(control_server_clients(server), 1);
 	close(fd);
 	wait_clients(0, 1000);
+}
+END_TEST
+
+/* Read one message with recvmsg, as svctl does: the fd that came with it
+ * in *fd (-1: none). */
+static int client_recv_fd(int fd, struct proto_hdr *hdr, int *ret_fd, int max_ms)
+{
+	uint64_t deadline = now_usec() + (uint64_t)max_ms * USEC_PER_MSEC;
+	uint8_t h[PROTO_HDR_SIZE];
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} rights;
+	struct iovec iov = { h, sizeof(h) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = &rights, .msg_controllen = sizeof(rights) };
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	*ret_fd = -1;
+	while ((n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC)) < 0 &&
+	       errno == EAGAIN && now_usec() < deadline)
+		pump(1);
+	ck_assert_int_eq(n, PROTO_HDR_SIZE);   /* a header-only reply: in one piece */
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			memcpy(ret_fd, CMSG_DATA(cm), sizeof(int));
+	ck_assert_int_eq(proto_hdr_decode(h, PROTO_REPLY_MAX, hdr), 0);
+	return 1;
+}
+
+/* A reply carries the fd the dispatcher passed, once; the server's copy
+ * is closed once sent, or at once when the request failed; the next
+ * reply comes without one. */
+START_TEST(test_reply_passes_fd)
+{
+	int fd = client_connect(), got;
+	struct proto_hdr h;
+	char text[16] = "";
+
+	client_request(fd, PROTO_REQ_METRICS, NULL);
+	/* The server's copy closed once sent (checked before the client
+	 * takes its own, which may get the same number). */
+	for (int i = 0; i < 400 && fcntl(passed_fd, F_GETFD) >= 0; i++)
+		pump(1);
+	ck_assert_int_eq(fcntl(passed_fd, F_GETFD), -1);
+	ck_assert_int_eq(client_recv_fd(fd, &h, &got, 2000), 1);
+	ck_assert_int_eq(h.type, PROTO_REPLY_OK);
+	ck_assert_int_ge(got, 0);
+	ck_assert_int_eq(read(got, text, sizeof(text)), 10);
+	ck_assert_str_eq(text, "in the fd\n");
+	ck_assert_int_eq(fcntl(got, F_GETFD), FD_CLOEXEC);
+	close(got);
+
+	client_request(fd, PROTO_REQ_METRICS, "fail");
+	expect_error(fd, ENOENT, false);
+	ck_assert_int_eq(fcntl(passed_fd, F_GETFD), -1);
+
+	client_request(fd, PROTO_REQ_POWEROFF, NULL);
+	ck_assert_int_eq(client_recv_fd(fd, &h, &got, 2000), 1);
+	ck_assert_int_eq(h.type, PROTO_REPLY_OK);
+	ck_assert_int_eq(got, -1);
+	close(fd);
 }
 END_TEST
 
@@ -1412,6 +1490,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_socket_mode);
 	tcase_add_test(tc, test_request_reply);
 	tcase_add_test(tc, test_errors_keep_client);
+	tcase_add_test(tc, test_reply_passes_fd);
 	tcase_add_test(tc, test_connect_close);
 	tcase_add_test(tc, test_truncated_header_stall);
 	tcase_add_test(tc, test_truncated_payload_stall);
