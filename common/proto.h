@@ -34,7 +34,9 @@
  *      METRICS_WRITES in the system reply; a status of every unit (no NAME)
  *      carries MEM_CURRENT and CPU_USAGE_USEC alone of the cgroup statistics
  *      (the table's: a status of named units has them all); the show
- *      reply's UNIT_MODEL in place of UNIT_TEXT (svctl reads either).
+ *      reply's UNIT_MODEL in place of UNIT_TEXT (svctl reads either);
+ *      the metrics reply to root: DATA_IN_FD and the text in a passed fd
+ *      in place of DATA (no bound: 10,000 units' text is past a reply's).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H
@@ -175,6 +177,9 @@ enum proto_attr {
 	/* issue 19: show sends the unit encoded, PID 1 formats no text */
 	PROTO_ATTR_UNIT_MODEL,       /* bytes: the unit as PID 1 holds it
 	                              * (unit_encode); svctl writes its text */
+	/* issue 19: a metrics reply to root carries no DATA: the text is in
+	 * the fd passed with the reply (SCM_RIGHTS, a sealed memfd) */
+	PROTO_ATTR_DATA_IN_FD,       /* u64: the bytes of text in that fd */
 	PROTO_ATTR_MAX,
 };
 

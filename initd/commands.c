@@ -1075,23 +1075,42 @@ static int cmd_system(struct commands *cmds, struct control_client *c,
 	return r < 0 ? reply_error(reply, -r, "system reply too large") : 0;
 }
 
-/* metrics: the text metrics_file holds too, rendered now. */
+/* metrics: the text metrics_file holds too, rendered now. Root gets it in
+ * the memfd it was rendered into, whatever its size; a member of the
+ * control group in the reply, up to its bound (a passed memfd would stay
+ * PID 1's memory for as long as the client keeps it). */
 static int cmd_metrics(struct commands *cmds, struct control_client *c,
 		       const struct control_request *req, struct proto_buf *reply)
 {
+	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *text = NULL;
-	size_t len;
+	size_t len = 0;
+	ssize_t n;
 	int r;
 
 	if (!cmds->metrics)
 		return reply_error(reply, ENOMEM, "out of memory");
-	r = metrics_render(cmds->metrics, &text, &len);
-	if (r == -E2BIG)
-		return reply_error(reply, E2BIG, "the metrics exceed a reply (%uM): "
-				   "initd.conf's metrics_file has them all", METRICS_TEXT_MAX >> 20);
+	r = metrics_render(cmds->metrics, &fd, &len);
 	if (r < 0)
 		return reply_error(reply, -r, "cannot render the metrics");
 	proto_msg_begin(reply, PROTO_REPLY_OK);
+	if (req->access == CONTROL_ADMIN && req->pass_fd) {
+		proto_put_u64(reply, PROTO_ATTR_DATA_IN_FD, len);
+		r = proto_msg_end(reply);
+		if (r == 0)
+			*req->pass_fd = TAKE_FD(fd);
+		return r < 0 ? reply_error(reply, -r, "metrics reply too large") : 0;
+	}
+	if (len > metrics_text_max(cmds->metrics))
+		return reply_error(reply, E2BIG, "the metrics exceed a reply (%zuM) to a user "
+				   "not root: initd.conf's metrics_file has them all",
+				   metrics_text_max(cmds->metrics) >> 20);
+	text = malloc(len ? len : 1);
+	if (!text)
+		return reply_error(reply, ENOMEM, "out of memory");
+	n = read_full(fd, text, len);
+	if (n != (ssize_t)len)
+		return reply_error(reply, n < 0 ? (int)-n : EIO, "cannot read the metrics back");
 	proto_put_bytes(reply, PROTO_ATTR_DATA, text, len);
 	r = proto_msg_end(reply);
 	return r < 0 ? reply_error(reply, -r, "metrics reply too large") : 0;

@@ -7,6 +7,7 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,7 +30,7 @@ struct metrics {
 	uint64_t writes;
 	uint64_t started;            /* monotonic usec: initd's start */
 	uint64_t settled;            /* monotonic usec, 0 = not yet */
-	size_t text_max;             /* metrics_render's bound */
+	size_t text_max;             /* metrics_text_max */
 	int failing;                 /* the last write's -errno, said once */
 };
 
@@ -286,26 +287,35 @@ static int render(struct metrics *mx, FILE *f)
 	return 0;
 }
 
-int metrics_render(struct metrics *mx, char **ret, size_t *ret_len)
+/* The text goes to tmpfs, not the heap: at 10,000 units it is ~14 MiB,
+ * which PID 1's heap would keep dirty (and every fork copy) after it was
+ * sent. Sealed: whoever gets the fd reads what was rendered. */
+int metrics_render(struct metrics *mx, int *ret_fd, size_t *ret_len)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	int r;
+	_cleanup_close_ int fd = memfd_create("initd-metrics", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	FILE *f;
+	off_t len;
+	int w, r;
 
-	if (!f)
-		return -ENOMEM;
-	r = render(mx, f);
-	if (fclose(f) != 0 && r == 0)
-		r = -ENOMEM;
-	if (r == 0 && len > mx->text_max)
-		r = -E2BIG;
-	if (r < 0) {
-		free(text);
+	if (fd < 0 || (w = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
+		return -errno;
+	f = fdopen(w, "w");
+	if (!f) {
+		r = -errno;
+		close(w);
 		return r;
 	}
-	*ret = text;
-	*ret_len = len;
+	r = render(mx, f);
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	if (r < 0)
+		return r;
+	len = lseek(fd, 0, SEEK_CUR);
+	if (len < 0 || lseek(fd, 0, SEEK_SET) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+		return -errno;
+	*ret_len = (size_t)len;
+	*ret_fd = TAKE_FD(fd);
 	return 0;
 }
 
@@ -447,6 +457,11 @@ void metrics_boot_settled(struct metrics *mx, uint64_t monotonic_usec)
 uint64_t metrics_writes(const struct metrics *mx)
 {
 	return mx->writes;
+}
+
+size_t metrics_text_max(const struct metrics *mx)
+{
+	return mx->text_max;
 }
 
 void metrics_set_text_max(struct metrics *mx, size_t bytes)

@@ -28,8 +28,9 @@
 
 struct manager;
 
-/* What metrics_render's text may grow to (the control reply's bound, less
- * room); the file has no such bound. */
+/* What the text may grow to in a reply (the control reply's bound, less
+ * room) to a client not root; root gets it in a passed fd, and the file
+ * has no bound either. */
 #define METRICS_TEXT_MAX (7u * 1024 * 1024)
 #define METRICS_WRITE_GAP_USEC 1000000ULL   /* writes at most once a second */
 
@@ -52,14 +53,16 @@ void metrics_changed(struct metrics *mx);
 /* Every unit first settled (initd_boot_settled_seconds). */
 void metrics_boot_settled(struct metrics *mx, uint64_t monotonic_usec);
 
-/* The text: malloc'ed in *ret (the caller's), its length in *ret_len.
- * 0, -ENOMEM, or -E2BIG past METRICS_TEXT_MAX. */
-int metrics_render(struct metrics *mx, char **ret, size_t *ret_len);
+/* The text in a sealed memfd (*ret_fd, the caller's; CLOEXEC, its offset
+ * at 0), its length in *ret_len: never in PID 1's heap. 0 or -errno. */
+int metrics_render(struct metrics *mx, int *ret_fd, size_t *ret_len);
 
 /* Files written since initd started (a test's witness of no idle writes). */
 uint64_t metrics_writes(const struct metrics *mx);
 
-/* Override METRICS_TEXT_MAX (tests); 0 restores it. */
+/* The bound on a reply that carries the text (METRICS_TEXT_MAX), and its
+ * override (tests; 0 restores it). */
+size_t metrics_text_max(const struct metrics *mx);
 void metrics_set_text_max(struct metrics *mx, size_t bytes);
 
 /* s as a label value: backslash, double quote and newline escaped (the

@@ -136,9 +136,42 @@ int client_send(struct client *c, const struct proto_buf *msg)
 	return SVCTL_EXIT_OK;
 }
 
-/* Read exactly n bytes before the deadline (0 = none). Returns 1, 0 on EOF
- * before the first byte, -ETIMEDOUT, -EPIPE on EOF midway, -errno. */
-static int read_exact(int fd, void *buf, size_t n, uint64_t deadline)
+/* recv, and the fd that came with the bytes (initd's metrics text) into
+ * *ret_fd if it holds none yet: any other is closed. */
+static ssize_t recv_rights(int fd, void *buf, size_t n, int *ret_fd)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+	} rights;
+	struct iovec iov = { buf, n };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = &rights, .msg_controllen = sizeof(rights) };
+	ssize_t r = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	for (struct cmsghdr *cm = r >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm;
+	     cm = CMSG_NXTHDR(&mh, cm)) {
+		size_t k = cm->cmsg_len > CMSG_LEN(0) ? (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < k; i++) {
+			int got;
+
+			memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (*ret_fd < 0)
+				*ret_fd = got;
+			else
+				close(got);
+		}
+	}
+	return r;
+}
+
+/* Read exactly n bytes before the deadline (0 = none), and an fd sent with
+ * them into *ret_fd. Returns 1, 0 on EOF before the first byte,
+ * -ETIMEDOUT, -EPIPE on EOF midway, -errno. */
+static int read_exact(int fd, void *buf, size_t n, uint64_t deadline, int *ret_fd)
 {
 	uint8_t *p = buf;
 	size_t got = 0;
@@ -163,7 +196,7 @@ static int read_exact(int fd, void *buf, size_t n, uint64_t deadline)
 		}
 		if (r == 0)
 			continue;      /* deadline check above */
-		r = recv(fd, p + got, n - got, MSG_DONTWAIT);
+		r = recv_rights(fd, p + got, n - got, ret_fd);
 		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -199,11 +232,13 @@ int client_recv(struct client *c, uint64_t timeout_usec, struct reply *ret, bool
 {
 	uint64_t deadline = timeout_usec ? now_usec() + timeout_usec : 0;
 	uint8_t h[PROTO_HDR_SIZE];
-	struct reply rep = { 0 };
+	struct reply rep = { .fd = -1 };
 	int r;
 
 	*eof = false;
-	r = read_exact(c->fd, h, sizeof(h), deadline);
+	r = read_exact(c->fd, h, sizeof(h), deadline, &rep.fd);
+	if (r <= 0)
+		rep.fd = safe_close(rep.fd);
 	if (r == 0) {
 		*eof = true;
 		return SVCTL_EXIT_OK;
@@ -215,17 +250,19 @@ int client_recv(struct client *c, uint64_t timeout_usec, struct reply *ret, bool
 		fprintf(stderr, "svctl: bad reply from initd: %s\n",
 			r == -EPROTONOSUPPORT ? "protocol version mismatch" :
 			r == -EMSGSIZE ? "reply too large" : "not a control message");
+		reply_free(&rep);
 		return SVCTL_EXIT_PROTOCOL;
 	}
 	rep.payload = malloc(rep.hdr.len ? rep.hdr.len : 1);
 	if (!rep.payload) {
 		fprintf(stderr, "svctl: out of memory\n");
+		reply_free(&rep);
 		return SVCTL_EXIT_FAILED;
 	}
 	if (rep.hdr.len) {
-		r = read_exact(c->fd, rep.payload, rep.hdr.len, deadline);
+		r = read_exact(c->fd, rep.payload, rep.hdr.len, deadline, &rep.fd);
 		if (r <= 0) {
-			free(rep.payload);
+			reply_free(&rep);
 			return recv_failed(c, r == 0 ? -EPIPE : r, timeout_usec);
 		}
 	}
@@ -237,6 +274,7 @@ void reply_free(struct reply *r)
 {
 	free(r->payload);
 	r->payload = NULL;
+	r->fd = safe_close(r->fd);
 }
 
 int reply_check(const struct reply *r)

@@ -28,10 +28,11 @@ struct client {
 	uint64_t timeout_usec;       /* per reply; 0 = wait for ever */
 };
 
-/* A received message; payload is owned by the reply (reply_free). */
+/* A received message; payload and fd are owned by the reply (reply_free). */
 struct reply {
 	struct proto_hdr hdr;
 	uint8_t *payload;
+	int fd;                      /* passed with it (SCM_RIGHTS), -1: none */
 };
 
 /* Connect to path within c->timeout_usec. Returns an exit code. */

@@ -216,10 +216,29 @@ static int cmd_show_system(struct svctl *s, const struct command *cmd, int argc,
 	return call_print(s, cmd, argc, argv, system_print);
 }
 
-/* metrics: every unit's numbers in the Prometheus text format. */
+/* metrics: every unit's numbers in the Prometheus text format (to root in
+ * a passed fd: no reply's bound). */
 static int cmd_metrics(struct svctl *s, const struct command *cmd, int argc, char **argv)
 {
-	return call_print(s, cmd, argc, argv, metrics_print);
+	struct proto_buf b;
+	struct reply rep;
+	int r;
+
+	request_names(&b, cmd->type, argc, argv);
+	r = call(s, &b, &rep);
+	if (r)
+		return r;
+	r = metrics_print(stdout, rep.payload, rep.hdr.len, rep.fd);
+	reply_free(&rep);
+	if (r == -EBADMSG) {
+		fprintf(stderr, "svctl: malformed metrics reply from initd\n");
+		return SVCTL_EXIT_PROTOCOL;
+	}
+	if (r < 0) {
+		fprintf(stderr, "svctl: metrics: %s\n", strerror(-r));
+		return SVCTL_EXIT_FAILED;
+	}
+	return finish_output(SVCTL_EXIT_OK);
 }
 
 /* reload, wait, poweroff, reboot, halt: NAME operands (if any), an OK

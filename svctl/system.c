@@ -125,13 +125,36 @@ int system_print(FILE *f, const void *payload, size_t len, bool json)
 	return 0;
 }
 
-/* metrics: initd's Prometheus text, as it sent it (one DATA). */
-int metrics_print(FILE *f, const void *payload, size_t len, bool json)
+/* The text in the fd initd passed: exactly `left` bytes of it. */
+static int copy_text(FILE *f, int fd, uint64_t left)
+{
+	char buf[64 * 1024];
+
+	while (left > 0) {
+		ssize_t n = read_full(fd, buf, left < sizeof(buf) ? (size_t)left : sizeof(buf));
+
+		if (n <= 0)
+			return n < 0 ? (int)n : -EBADMSG;   /* shorter than said */
+		if (fwrite(buf, 1, (size_t)n, f) != (size_t)n)
+			return -EIO;
+		left -= (uint64_t)n;
+	}
+	return 0;
+}
+
+/* metrics: initd's Prometheus text, as it sent it: one DATA, or (to root)
+ * DATA_IN_FD and the text in the fd passed with the reply. */
+int metrics_print(FILE *f, const void *payload, size_t len, int fd)
 {
 	struct proto_attr_view a;
+	uint64_t n;
 
-	if (proto_attr_find(payload, len, PROTO_ATTR_DATA, &a) != 1)
+	if (proto_attr_find(payload, len, PROTO_ATTR_DATA, &a) == 1) {
+		fwrite(a.data, 1, a.len, f);
+		return 0;
+	}
+	if (proto_attr_find(payload, len, PROTO_ATTR_DATA_IN_FD, &a) != 1 ||
+	    proto_get_u64(&a, &n) < 0 || fd < 0)
 		return -EBADMSG;
-	fwrite(a.data, 1, a.len, f);
-	return 0;
+	return copy_text(f, fd, n);
 }

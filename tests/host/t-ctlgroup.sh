@@ -18,6 +18,17 @@ check "web reaches running" wait_state web running 5
 is "the socket is 0660, group nogroup" "$(sock)" "660 nogroup"
 as_nobody status web; is "a member may read: status exits 0" "$?" 0
 as_nobody stop web; is "a member may not act: stop exits 4" "$?" 4
+# metrics: a member gets the text in the reply, root in a passed fd
+# (t-metrics.sh parses root's): the same families either way.
+member_metrics=$(setpriv --reuid 65534 --regid 65534 --clear-groups -- \
+	timeout 5 "$SVCTL" --socket "$T/control" metrics 2>&1)
+is "a member may read the metrics: exit 0" "$?" 0
+families() { grep '^# TYPE' | sort; }
+check "... in the reply: web's state, one unit" eval \
+	'printf "%s\n" "$member_metrics" | grep -qxF "initd_units 1" &&
+	 printf "%s\n" "$member_metrics" | grep -qF "initd_unit_state{unit=\"web\",state=\"running\"} 1"'
+is "... the families root's text has" "$(printf '%s\n' "$member_metrics" | families)" \
+	"$(sv metrics | families)"
 check "web still runs" state_is web running
 
 # A member's `logs -f`, open when the reload takes the access back, ends:

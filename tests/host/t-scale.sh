@@ -46,6 +46,13 @@ t0=$(wall_us)
 lines=$(sv status | wc -l)
 diag "svctl status: $lines lines in $(( ($(wall_us) - t0) / 1000 )) ms"
 check "svctl status answers for every unit" test "$lines" -gt "$N"
+# Root's metrics come in a passed memfd: all of it, to the last family.
+sv metrics > "$T/metrics.prom"
+states=$(grep -c '^initd_unit_state{' "$T/metrics.prom")
+check "svctl metrics: every unit's state ($states, $(wc -c < "$T/metrics.prom") bytes)" \
+	test "$states" = "$N"
+check "... through the last family" \
+	grep -q '^# TYPE initd_unit_pressure_stalled_seconds_total' "$T/metrics.prom"
 
 pid=$(svc_pid "s$(printf %0*d ${#N} 1)")
 lim=$(in_ns awk '/^Max open files/ { print $4, $5 }' "/proc/$pid/limits")
