@@ -11,6 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U   /* Linux 6.3: older headers lack it */
+#endif
+
 #include "common/util.h"
 #include "initd/cgroup_limits.h"
 #include "initd/log.h"
@@ -287,12 +291,23 @@ static int render(struct metrics *mx, FILE *f)
 	return 0;
 }
 
+/* Not executable: a kernel with vm.memfd_noexec = 2 refuses a memfd that
+ * does not say so; one before 6.3 refuses the flag it does not know. */
+static int memfd_text(void)
+{
+	int fd = memfd_create("initd-metrics", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL);
+
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("initd-metrics", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	return fd;
+}
+
 /* The text goes to tmpfs, not the heap: at 10,000 units it is ~14 MiB,
  * which PID 1's heap would keep dirty (and every fork copy) after it was
  * sent. Sealed: whoever gets the fd reads what was rendered. */
 int metrics_render(struct metrics *mx, int *ret_fd, size_t *ret_len)
 {
-	_cleanup_close_ int fd = memfd_create("initd-metrics", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	_cleanup_close_ int fd = memfd_text();
 	FILE *f;
 	off_t len;
 	int w, r;
