@@ -262,10 +262,13 @@ static void render_psi(FILE *f, const struct unit_sample *v, size_t n, bool tota
 		}
 }
 
-/* Every unit's sample: one read of its leaf's files each. NULL on ENOMEM. */
+/* Every unit's sample: one read of its leaf's files each. NULL on ENOMEM.
+ * From nofork: ~170 bytes a unit, 1.7 MiB at 10,000, a mapping of its
+ * own unmapped after the render; from the heap it stayed dirty in PID 1
+ * after every render. */
 static struct unit_sample *sample_units(struct manager *m, size_t n)
 {
-	struct unit_sample *v = calloc(n ? n : 1, sizeof(*v));
+	struct unit_sample *v = nofork_alloc((n ? n : 1) * sizeof(*v));
 
 	for (size_t i = 0; v && i < n; i++) {
 		v[i].s = manager_service_at(m, i);
@@ -275,19 +278,22 @@ static struct unit_sample *sample_units(struct manager *m, size_t n)
 	return v;
 }
 
-/* The whole text into f: 0, or -ENOMEM for the units' samples. */
+/* The whole text into f: 0, or -ENOMEM for the units' samples. PID 1's
+ * memory is said before they are taken, so it never counts them. */
 static int render(struct metrics *mx, FILE *f)
 {
 	size_t n = mx->manager ? manager_count(mx->manager) : 0;
-	_cleanup_free_ struct unit_sample *v = sample_units(mx->manager, n);
+	struct unit_sample *v;
 
+	render_system(mx, f, n);
+	v = sample_units(mx->manager, n);
 	if (!v)
 		return -ENOMEM;
-	render_system(mx, f, n);
 	render_model(mx, f, v, n);
 	render_cgroup(f, v, n);
 	render_psi(f, v, n, false);
 	render_psi(f, v, n, true);
+	nofork_free(v, (n ? n : 1) * sizeof(*v));
 	return 0;
 }
 
@@ -321,6 +327,10 @@ int metrics_render(struct metrics *mx, int *ret_fd, size_t *ret_len)
 		return r;
 	}
 	r = render(mx, f);
+	/* a write that failed midway (no memory for the memfd's pages) is
+	 * in ferror alone: fclose reports its last flush */
+	if (r == 0 && ferror(f))
+		r = -EIO;
 	if (fclose(f) != 0 && r == 0)
 		r = -errno;
 	if (r < 0)
