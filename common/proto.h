@@ -36,7 +36,8 @@
  *      (the table's: a status of named units has them all); the show
  *      reply's UNIT_MODEL in place of UNIT_TEXT (svctl reads either);
  *      the metrics reply to root: DATA_IN_FD and the text in a passed fd
- *      in place of DATA (no bound: 10,000 units' text is past a reply's).
+ *      in place of DATA (no bound: 10,000 units' text is past a reply's;
+ *      not compatible: a root client must take the fd, as svctl does).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H

@@ -109,7 +109,8 @@ int system_print(FILE *f, const void *payload, size_t len, bool json);
 /* metrics: the Prometheus text initd rendered (initd/metrics.h), from the
  * reply or from `fd`, the one passed with it (-1: none); the same with
  * --json (the format is already machine-read). 0, -EBADMSG (no text or
- * less of it than announced), or -errno reading or writing it. */
+ * less of it than announced), -EBADF (the text was in an fd that did
+ * not arrive), or -errno reading or writing it. */
 int metrics_print(FILE *f, const void *payload, size_t len, int fd);
 
 /* Post-mortems (postmortem.c, issue 17). The "last failure" block of

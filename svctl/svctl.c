@@ -234,6 +234,11 @@ static int cmd_metrics(struct svctl *s, const struct command *cmd, int argc, cha
 		fprintf(stderr, "svctl: malformed metrics reply from initd\n");
 		return SVCTL_EXIT_PROTOCOL;
 	}
+	if (r == -EBADF) {
+		fprintf(stderr, "svctl: metrics: initd passed the text in a file descriptor that "
+			"did not arrive (svctl's open-file limit, or a security module refusing it)\n");
+		return SVCTL_EXIT_FAILED;
+	}
 	if (r < 0) {
 		fprintf(stderr, "svctl: metrics: %s\n", strerror(-r));
 		return SVCTL_EXIT_FAILED;

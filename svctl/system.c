@@ -154,7 +154,9 @@ int metrics_print(FILE *f, const void *payload, size_t len, int fd)
 		return 0;
 	}
 	if (proto_attr_find(payload, len, PROTO_ATTR_DATA_IN_FD, &a) != 1 ||
-	    proto_get_u64(&a, &n) < 0 || fd < 0)
+	    proto_get_u64(&a, &n) < 0)
 		return -EBADMSG;
+	if (fd < 0)
+		return -EBADF;    /* the kernel dropped it: svctl's fd limit, a security module */
 	return copy_text(f, fd, n);
 }

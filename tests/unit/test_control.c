@@ -42,9 +42,9 @@ static int passed_fd = -1;     /* the fd METRICS handed the server */
 
 /* The stub: STATUS echoes each NAME back as a SERVICE; WAIT defers; LOGS
  * defers with a first chunk; STOP fails with -ENOENT; RELOAD forgets to
- * build a reply; METRICS passes a pipe holding "in the fd\n" (and fails
- * with -ENOENT after that when named "fail"); anything else answers an
- * empty OK. */
+ * build a reply; METRICS passes a pipe holding "in the fd\n" (with a big
+ * reply when named "big", and failing with -ENOENT after that when named
+ * anything else); anything else answers an empty OK. */
 static int stub_dispatch(void *ctx, struct control_client *c,
 			 const struct control_request *req, struct proto_buf *reply)
 {
@@ -101,9 +101,15 @@ static int stub_dispatch(void *ctx, struct control_client *c,
 		ck_assert_int_eq(write(p[1], "in the fd\n", 10), 10);
 		close(p[1]);
 		*req->pass_fd = passed_fd = p[0];
-		if (proto_attr_find(req->payload, req->len, PROTO_ATTR_NAME, &a) == 1)
-			return -ENOENT;
 		proto_msg_begin(reply, PROTO_REPLY_OK);
+		if (proto_attr_find(req->payload, req->len, PROTO_ATTR_NAME, &a) == 1 &&
+		    proto_get_str(&a, &name) == 0 && !strcmp(name, "big")) {
+			void *big = calloc(1, BIG_REPLY);
+
+			proto_put_bytes(reply, PROTO_ATTR_DATA, big, BIG_REPLY);
+			free(big);
+		} else if (proto_attr_find(req->payload, req->len, PROTO_ATTR_NAME, &a) == 1)
+			return -ENOENT;
 		return proto_msg_end(reply);
 	}
 	default:
@@ -415,6 +421,40 @@ START_TEST(test_reply_passes_fd)
 	client_request(fd, PROTO_REQ_POWEROFF, NULL);
 	ck_assert_int_eq(client_recv_fd(fd, &h, &got, 2000), 1);
 	ck_assert_int_eq(h.type, PROTO_REPLY_OK);
+	ck_assert_int_eq(got, -1);
+	close(fd);
+}
+END_TEST
+
+/* With a reply larger than the socket takes at once: the fd comes with
+ * the header, before most of the reply was even sent. */
+START_TEST(test_big_reply_passes_fd)
+{
+	int fd = client_connect(), got;
+	struct proto_hdr h;
+	char text[16] = "", buf[65536];
+	size_t left;
+
+	client_request(fd, PROTO_REQ_METRICS, "big");
+	ck_assert_int_eq(client_recv_fd(fd, &h, &got, 2000), 1);
+	ck_assert_int_eq(h.type, PROTO_REPLY_OK);
+	ck_assert_int_ge(got, 0);
+	ck_assert_int_eq(read(got, text, sizeof(text)), 10);
+	ck_assert_str_eq(text, "in the fd\n");
+	close(got);
+	ck_assert_uint_gt(control_server_queued(server), 0);   /* the rest still queued */
+	for (left = h.len; left > 0;) {
+		ssize_t n = recv(fd, buf, left < sizeof(buf) ? left : sizeof(buf), MSG_DONTWAIT);
+
+		if (n < 0 && errno == EAGAIN) {
+			pump(1);
+			continue;
+		}
+		ck_assert_int_gt(n, 0);
+		left -= (size_t)n;
+	}
+	client_request(fd, PROTO_REQ_POWEROFF, NULL);
+	ck_assert_int_eq(client_recv_fd(fd, &h, &got, 2000), 1);
 	ck_assert_int_eq(got, -1);
 	close(fd);
 }
@@ -1491,6 +1531,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_request_reply);
 	tcase_add_test(tc, test_errors_keep_client);
 	tcase_add_test(tc, test_reply_passes_fd);
+	tcase_add_test(tc, test_big_reply_passes_fd);
 	tcase_add_test(tc, test_connect_close);
 	tcase_add_test(tc, test_truncated_header_stall);
 	tcase_add_test(tc, test_truncated_payload_stall);
