@@ -458,6 +458,10 @@ bench_scale10k() {
 		printf '%-8s %10s %8s %12s %8s %14s %8s %16s %16s\n' "$n" "$COLD_MS" "$ratio" "$cpu" "$rss" \
 			"$priv" "$per" "$st" "$rs"
 		SCALE10K_FDS[$n]=$(pid1_fds)
+		if [ "$n" = 10000 ] && "$BT" times 1 "$SVCTL" --socket "$B/control" metrics > "$B/metrics-ms"; then
+			"$SVCTL" --socket "$B/control" metrics > "$B/metrics.prom"
+			SCALE10K_METRICS="svctl metrics at 10,000: $(wc -c < "$B/metrics.prom") bytes, $(grep -c '^initd_unit_state{' "$B/metrics.prom") units' states, in $(stats < "$B/metrics-ms" | awk '{ print $2 }') ms (root's: in a passed memfd)"
+		fi
 		[ "$n" = 10000 ] && fig host10k "cold $COLD_MS ms ($ratio the 1000-unit $cold1k ms), RSS $rss KiB, priv/svc $per, status p50 $st ms, restart p50 $rs ms"
 		stop_initd
 	done
@@ -466,7 +470,7 @@ bench_scale10k() {
 	     "(restart: stop + start of the middle unit, answered once it runs again)." \
 	     "PID 1's fds at 0 / 1000 / 10,000: ${SCALE10K_FDS[0]:--} / ${SCALE10K_FDS[1000]:--} / ${SCALE10K_FDS[10000]:--}" \
 	     "(initd raises its own RLIMIT_NOFILE to fs.nr_open at boot: no ulimit by hand)." \
-	     ${SCALE10K_SHORT:+"$SCALE10K_SHORT."}
+	     ${SCALE10K_SHORT:+"$SCALE10K_SHORT."} ${SCALE10K_METRICS:+"$SCALE10K_METRICS."}
 }
 declare -A SCALE10K_FDS=()
 SCALE10K_SHORT=
