@@ -37,8 +37,9 @@ int socket_refuse_fds(int fd)
 #ifdef SO_PASSRIGHTS
 	int zero = 0;
 
-	if (setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &zero, sizeof(zero)) < 0 &&
-	    errno != ENOPROTOOPT)
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &zero, sizeof(zero)) == 0)
+		return 1;
+	if (errno != ENOPROTOOPT)
 		return -errno;
 #else
 	(void)fd;

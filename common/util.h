@@ -69,8 +69,9 @@ int mkdir_p(const char *path);
  * its listener). A received fd that PID 1 closes may be the last
  * reference, and its release runs in PID 1: a FUSE file whose server
  * never answers, a TCP socket lingering on a peer that never reads, and
- * PID 1 waits uninterruptibly. SO_PASSRIGHTS came in Linux 6.16: before,
- * 0 as well (the fds are taken and closed as before: the risk stays). */
+ * PID 1 waits uninterruptibly. 1; 0 on a kernel before Linux 6.16,
+ * which has no SO_PASSRIGHTS (the fds are taken and closed as before: the
+ * risk stays); -errno. */
 int socket_refuse_fds(int fd);
 
 /* A numeric uid or gid, the one rule for the unit parser and for spawn's

@@ -489,6 +489,12 @@ static int client_flush(struct control_client *c)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			/* A peer that takes no fds (SO_PASSRIGHTS off, a
+			 * security module): the reply goes without it. */
+			if ((errno == EPERM || errno == EACCES) && c->out_head->fd >= 0) {
+				c->out_head->fd = safe_close(c->out_head->fd);
+				continue;
+			}
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
 			client_drop(c);

@@ -42,7 +42,8 @@ struct control_request {
 	 * dispatcher puts it in *pass_fd and returns 0; the server takes it,
 	 * and closes its copy once sent, or at once if the reply is not. A
 	 * client that reads without asking for fds never sees it (the
-	 * kernel closes it). */
+	 * kernel closes it); one whose socket refuses fds gets the reply
+	 * without it. */
 	int *pass_fd;
 };
 

@@ -426,6 +426,31 @@ START_TEST(test_reply_passes_fd)
 }
 END_TEST
 
+/* A client whose socket refuses fds (SO_PASSRIGHTS off, Linux 6.16; or a
+ * security module saying no) gets its reply without the fd, and stays:
+ * the send is not an error of the client's. */
+START_TEST(test_fd_refused_by_peer)
+{
+	int fd = client_connect(), got, refuses = socket_refuse_fds(fd);
+	struct proto_hdr h;
+
+	ck_assert_int_ge(refuses, 0);
+	client_request(fd, PROTO_REQ_METRICS, NULL);
+	for (int i = 0; i < 400 && fcntl(passed_fd, F_GETFD) >= 0; i++)
+		pump(1);
+	ck_assert_int_eq(fcntl(passed_fd, F_GETFD), -1);
+	ck_assert_int_eq(client_recv_fd(fd, &h, &got, 2000), 1);
+	ck_assert_int_eq(h.type, PROTO_REPLY_OK);
+	if (refuses)
+		ck_assert_int_eq(got, -1);
+	else
+		safe_close(got);    /* a kernel before 6.16: nothing refused it */
+	client_request(fd, PROTO_REQ_STATUS, "still-here");
+	expect_status_echo(fd, "still-here");
+	close(fd);
+}
+END_TEST
+
 /* With a reply larger than the socket takes at once: the fd comes with
  * the header, before most of the reply was even sent. */
 START_TEST(test_big_reply_passes_fd)
@@ -1532,6 +1557,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_errors_keep_client);
 	tcase_add_test(tc, test_reply_passes_fd);
 	tcase_add_test(tc, test_big_reply_passes_fd);
+	tcase_add_test(tc, test_fd_refused_by_peer);
 	tcase_add_test(tc, test_connect_close);
 	tcase_add_test(tc, test_truncated_header_stall);
 	tcase_add_test(tc, test_truncated_payload_stall);
