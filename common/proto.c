@@ -117,31 +117,35 @@ int proto_msg_end(struct proto_buf *b)
 	return 0;
 }
 
-/* Append an attribute header and n data bytes plus padding. */
-static void put_attr(struct proto_buf *b, uint16_t attr, const void *p, size_t n)
+/* Append an attribute header and n data bytes (p's, or left for the
+ * caller when p is NULL) plus padding. Where the data goes, or NULL. */
+static uint8_t *put_attr(struct proto_buf *b, uint16_t attr, const void *p, size_t n)
 {
 	size_t pad = pad4(n);
+	uint8_t *data;
 
 	if (b->error)
-		return;
+		return NULL;
 	if (b->len < PROTO_HDR_SIZE) {
 		buf_fail(b, -EINVAL);
-		return;
+		return NULL;
 	}
 	if (n > UINT32_MAX || n > SIZE_MAX - ATTR_HDR_SIZE - 3) {
 		buf_fail(b, -EMSGSIZE);
-		return;
+		return NULL;
 	}
 	if (!buf_reserve(b, ATTR_HDR_SIZE + n + pad))
-		return;
+		return NULL;
 	put_u16(b->data + b->len, attr);
 	put_u16(b->data + b->len + 2, 0);
 	put_u32(b->data + b->len + 4, (uint32_t)n);
 	b->len += ATTR_HDR_SIZE;
-	if (n)
-		memcpy(b->data + b->len, p, n);
-	memset(b->data + b->len + n, 0, pad);
+	data = b->data + b->len;
+	if (p && n)
+		memcpy(data, p, n);
+	memset(data + n, 0, pad);
 	b->len += n + pad;
+	return data;
 }
 
 void proto_put_u32(struct proto_buf *b, uint16_t attr, uint32_t v)
@@ -170,6 +174,11 @@ void proto_put_bytes(struct proto_buf *b, uint16_t attr, const void *p, size_t n
 		return;
 	}
 	put_attr(b, attr, p, n);
+}
+
+void *proto_put_space(struct proto_buf *b, uint16_t attr, size_t n)
+{
+	return put_attr(b, attr, NULL, n);
 }
 
 void proto_put_flag(struct proto_buf *b, uint16_t attr)

@@ -223,6 +223,10 @@ void proto_put_u32(struct proto_buf *b, uint16_t attr, uint32_t v);
 void proto_put_u64(struct proto_buf *b, uint16_t attr, uint64_t v);
 void proto_put_str(struct proto_buf *b, uint16_t attr, const char *s);
 void proto_put_bytes(struct proto_buf *b, uint16_t attr, const void *p, size_t n);
+/* A bytes attribute of n bytes for the caller to fill (a reply read
+ * straight from a file, no copy of it first): where they go, valid until
+ * the next append, or NULL (b->error says why). */
+void *proto_put_space(struct proto_buf *b, uint16_t attr, size_t n);
 void proto_put_flag(struct proto_buf *b, uint16_t attr);
 void proto_nest_begin(struct proto_buf *b, uint16_t attr);
 void proto_nest_end(struct proto_buf *b);

@@ -1083,9 +1083,9 @@ static int cmd_metrics(struct commands *cmds, struct control_client *c,
 		       const struct control_request *req, struct proto_buf *reply)
 {
 	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
 	ssize_t n;
+	void *text;
 	int r;
 
 	if (!cmds->metrics)
@@ -1105,13 +1105,12 @@ static int cmd_metrics(struct commands *cmds, struct control_client *c,
 		return reply_error(reply, E2BIG, "the metrics exceed a reply (%zuM) to a user "
 				   "not root: initd.conf's metrics_file has them all",
 				   metrics_text_max(cmds->metrics) >> 20);
-	text = malloc(len ? len : 1);
+	text = proto_put_space(reply, PROTO_ATTR_DATA, len);   /* no copy but the reply */
 	if (!text)
-		return reply_error(reply, ENOMEM, "out of memory");
+		return reply_error(reply, -reply->error, "metrics reply too large");
 	n = read_full(fd, text, len);
 	if (n != (ssize_t)len)
 		return reply_error(reply, n < 0 ? (int)-n : EIO, "cannot read the metrics back");
-	proto_put_bytes(reply, PROTO_ATTR_DATA, text, len);
 	r = proto_msg_end(reply);
 	return r < 0 ? reply_error(reply, -r, "metrics reply too large") : 0;
 }

@@ -110,6 +110,32 @@ START_TEST(test_empty_message)
 }
 END_TEST
 
+/* Space for the caller to fill: the attribute reads back as written, its
+ * padding zero; past the limit NULL, and the error sticks. */
+START_TEST(test_put_space)
+{
+	struct proto_buf b;
+	struct proto_attr_view a;
+	char *p;
+
+	proto_buf_init(&b, PROTO_HDR_SIZE + 64);
+	proto_msg_begin(&b, PROTO_REPLY_OK);
+	p = proto_put_space(&b, PROTO_ATTR_DATA, 5);
+	ck_assert_ptr_nonnull(p);
+	memcpy(p, "hello", 5);
+	proto_put_u32(&b, PROTO_ATTR_PID, 7);
+	ck_assert_int_eq(proto_msg_end(&b), 0);
+	ck_assert_int_eq(proto_attr_find(b.data + PROTO_HDR_SIZE, b.len - PROTO_HDR_SIZE,
+					 PROTO_ATTR_DATA, &a), 1);
+	ck_assert_uint_eq(a.len, 5);
+	ck_assert_int_eq(memcmp(a.data, "hello\0\0\0", 8), 0);
+	ck_assert_ptr_null(proto_put_space(&b, PROTO_ATTR_DATA, 64));
+	ck_assert_int_eq(b.error, -EMSGSIZE);
+	ck_assert_int_eq(proto_msg_end(&b), -EMSGSIZE);
+	proto_buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_nesting)
 {
 	struct proto_buf b;
@@ -531,6 +557,7 @@ static Suite *proto_suite(void)
 
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_empty_message);
+	tcase_add_test(tc, test_put_space);
 	tcase_add_test(tc, test_nesting);
 	tcase_add_test(tc, test_nest_depth);
 	tcase_add_test(tc, test_unbalanced);
