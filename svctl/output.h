@@ -110,7 +110,8 @@ int system_print(FILE *f, const void *payload, size_t len, bool json);
  * reply or from `fd`, the one passed with it (-1: none); the same with
  * --json (the format is already machine-read). 0, -EBADMSG (no text or
  * less of it than announced), -EBADF (the text was in an fd that did
- * not arrive), or -errno reading or writing it. */
+ * not arrive) or -EIO (that fd could not be read); a failed write is f's
+ * error. */
 int metrics_print(FILE *f, const void *payload, size_t len, int fd);
 
 /* Post-mortems (postmortem.c, issue 17). The "last failure" block of

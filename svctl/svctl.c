@@ -128,6 +128,32 @@ static int call_done(struct svctl *s, struct proto_buf *b)
 	return finish_output(SVCTL_EXIT_OK);
 }
 
+/* What a reply's printer returned, said and made an exit code. */
+static int print_result(const struct command *cmd, int r)
+{
+	if (r == -EPROTONOSUPPORT) {
+		fprintf(stderr, "svctl: %s: initd's unit model is of another version than "
+			"svctl's (an initd and svctl from two builds)\n", cmd->name);
+		return SVCTL_EXIT_PROTOCOL;
+	}
+	if (r == -EBADF) {
+		fprintf(stderr, "svctl: %s: initd passed its answer in a file descriptor that "
+			"did not arrive (svctl's open-file limit, or a security module refusing "
+			"it)\n", cmd->name);
+		return SVCTL_EXIT_FAILED;
+	}
+	if (r == -EIO) {
+		fprintf(stderr, "svctl: %s: cannot read initd's answer from the file "
+			"descriptor it passed\n", cmd->name);
+		return SVCTL_EXIT_FAILED;
+	}
+	if (r < 0) {
+		fprintf(stderr, "svctl: malformed %s reply from initd\n", cmd->name);
+		return SVCTL_EXIT_PROTOCOL;
+	}
+	return finish_output(SVCTL_EXIT_OK);
+}
+
 /* Ask for cmd->type with the NAME operands and print the reply with
  * print, which fails on a malformed one. */
 static int call_print(struct svctl *s, const struct command *cmd, int argc, char **argv,
@@ -143,16 +169,7 @@ static int call_print(struct svctl *s, const struct command *cmd, int argc, char
 		return r;
 	r = print(stdout, rep.payload, rep.hdr.len, s->json);
 	reply_free(&rep);
-	if (r == -EPROTONOSUPPORT) {
-		fprintf(stderr, "svctl: %s: initd's unit model is of another version than "
-			"svctl's (an initd and svctl from two builds)\n", cmd->name);
-		return SVCTL_EXIT_PROTOCOL;
-	}
-	if (r < 0) {
-		fprintf(stderr, "svctl: malformed %s reply from initd\n", cmd->name);
-		return SVCTL_EXIT_PROTOCOL;
-	}
-	return finish_output(SVCTL_EXIT_OK);
+	return print_result(cmd, r);
 }
 
 /* ---- commands ------------------------------------------------------------- */
@@ -230,20 +247,7 @@ static int cmd_metrics(struct svctl *s, const struct command *cmd, int argc, cha
 		return r;
 	r = metrics_print(stdout, rep.payload, rep.hdr.len, rep.fd);
 	reply_free(&rep);
-	if (r == -EBADMSG) {
-		fprintf(stderr, "svctl: malformed metrics reply from initd\n");
-		return SVCTL_EXIT_PROTOCOL;
-	}
-	if (r == -EBADF) {
-		fprintf(stderr, "svctl: metrics: initd passed the text in a file descriptor that "
-			"did not arrive (svctl's open-file limit, or a security module refusing it)\n");
-		return SVCTL_EXIT_FAILED;
-	}
-	if (r < 0) {
-		fprintf(stderr, "svctl: metrics: %s\n", strerror(-r));
-		return SVCTL_EXIT_FAILED;
-	}
-	return finish_output(SVCTL_EXIT_OK);
+	return print_result(cmd, r);
 }
 
 /* reload, wait, poweroff, reboot, halt: NAME operands (if any), an OK

@@ -125,18 +125,18 @@ int system_print(FILE *f, const void *payload, size_t len, bool json)
 	return 0;
 }
 
-/* The text in the fd initd passed: exactly `left` bytes of it. */
+/* The text in the fd initd passed: exactly `left` bytes of it (a failed
+ * write is f's error, which the caller's flush reports). */
 static int copy_text(FILE *f, int fd, uint64_t left)
 {
 	char buf[64 * 1024];
 
-	while (left > 0) {
+	while (left > 0 && !ferror(f)) {
 		ssize_t n = read_full(fd, buf, left < sizeof(buf) ? (size_t)left : sizeof(buf));
 
 		if (n <= 0)
-			return n < 0 ? (int)n : -EBADMSG;   /* shorter than said */
-		if (fwrite(buf, 1, (size_t)n, f) != (size_t)n)
-			return -EIO;
+			return n < 0 ? -EIO : -EBADMSG;   /* shorter than said */
+		fwrite(buf, 1, (size_t)n, f);
 		left -= (uint64_t)n;
 	}
 	return 0;
