@@ -55,8 +55,14 @@ pd0=$(private_dirty)
 sv metrics > "$T/metrics.prom"
 sv metrics > /dev/null
 pd1=$(private_dirty)
-check "svctl metrics leaves PID 1's private memory as it was ($pd0 -> $pd1 KiB)" \
-	test "$pd1" -lt $((pd0 + 24))
+# (Under the sanitizers every block is malloc's, and ASan's quarantine
+# keeps freed memory dirty: the san tier only prints it.)
+if grep -qa __asan_init "$INITD"; then
+	diag "svctl metrics: PID 1's private memory $pd0 -> $pd1 KiB (ASan: not checked)"
+else
+	check "svctl metrics leaves PID 1's private memory as it was ($pd0 -> $pd1 KiB)" \
+		test "$pd1" -lt $((pd0 + 24))
+fi
 states=$(grep -c '^initd_unit_state{' "$T/metrics.prom")
 check "svctl metrics: every unit's state ($states, $(wc -c < "$T/metrics.prom") bytes)" \
 	test "$states" = "$N"
