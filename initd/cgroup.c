@@ -220,7 +220,8 @@ static int remove_deepest(int dir_fd, const char *name)
 /* rmdir name below dir_fd with every sub-cgroup a delegating service left
  * in it (its "main" leaf and whatever it made), bottom-up. A tree that still
  * has processes is killed (cgroup.kill) and -EBUSY returned: the kernel
- * frees the cgroups only once they have died, and PID 1 does not wait. */
+ * frees the cgroups only once they have died, and PID 1 does not wait (the
+ * caller tries again once cgroup.events says empty: manager_leftover.c). */
 static int remove_tree(int dir_fd, const char *name)
 {
 	for (unsigned step = 0; step < CGROUP_REMOVE_STEPS; step++) {

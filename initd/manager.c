@@ -952,6 +952,7 @@ void manager_free(struct manager *m)
 	loop_timer_cancel(m->loop, &m->pass_timer);
 	loop_timer_cancel(m->loop, &m->reap_timer);
 	cgroup_watch_free(m->watch);
+	manager_leftovers_free(m);
 	manager_cgroup_close(m);
 	unit_set_free(m->set);
 	free(m);

@@ -3,8 +3,9 @@
  * (the pass: dependencies, starts, failures, shutdown order, escalation),
  * manager_cgroup.c (the cgroup plan, each service's node and its events),
  * manager_notify.c (readiness messages and MAINPID=), manager_forking.c
- * (a forking daemon's main process) and manager_reload.c (applying a new
- * unit set). Not for other modules. */
+ * (a forking daemon's main process), manager_reload.c (applying a new
+ * unit set) and manager_leftover.c (a removed unit's leaf still busy).
+ * Not for other modules. */
 #ifndef INITD_MANAGER_INTERNAL_H
 #define INITD_MANAGER_INTERNAL_H
 
@@ -209,6 +210,10 @@ struct manager {
 	size_t n_removed;
 	bool cgroup_prune_pending;    /* the tree may hold what the plan no
 	                               * longer wants (manager_cgroup_prune) */
+	/* leaves taken away with a process still in them (manager_leftover.c) */
+	struct leftover **leftovers;
+	size_t n_leftovers;
+	struct cgroup_watch *leftover_watch;   /* made at the first */
 };
 
 struct retired_set {
@@ -357,6 +362,16 @@ bool manager_cgroup_prune(struct manager *m);
 /* Close the tree and free the plan (manager_free; accepts either unset). */
 void manager_cgroup_close(struct manager *m);
 
+/* ---- manager_leftover.c ---- */
+/* Remove u's leaf: a reload removed u (next NULL; a unit of the current
+ * set in the same node, added again since, keeps it), or gives its
+ * record the unit next (a busy node in the same slice then stays, for
+ * next). A leaf a process still holds (killed: cgroup.kill) is removed
+ * once its cgroup.events says it is empty. */
+void manager_cgroup_remove_leaf(struct manager *m, const struct unit *u,
+				const struct unit *next);
+void manager_leftovers_free(struct manager *m);
+
 /* ---- manager.c: output ---- */
 /* What v's pipe holds now, into its ring (and to followers). */
 void svc_output_flush(struct svc *v);
@@ -382,5 +397,8 @@ int svc_cgroup_events(struct manager *m, struct svc *v, bool *ret_populated, boo
 /* ---- manager_reload.c ---- */
 /* Called from the pass. */
 void reload_pass(struct manager *m);
+/* Prune the cgroup tree if it waits for that and no service of an older
+ * set is left (their nodes may still be in use). */
+void reload_prune(struct manager *m);
 
 #endif

@@ -339,14 +339,10 @@ fail:
 static void swap_in(struct manager *m, struct svc *v)
 {
 	const struct unit *old = v->s.unit, *u = v->pending_unit;
-	int r;
 
 	v->pending_unit = NULL;
 	svc_close_cgroup(m, v);
-	if (cgroup_tree_enabled(&m->cg) && !old->bad &&
-	    (r = cgroup_leaf_remove(&m->cg, unit_slice(old),
-				    old->name)) < 0 && r != -ENOENT)
-		log_warn("%s: cannot remove its old cgroup: %s", old->name, strerror(-r));
+	manager_cgroup_remove_leaf(m, old, u);
 	service_replace_unit(&v->s, u);
 	/* a failed unit's new failure action is due now, not at the next
 	 * unit that happens to fail (manager_pass.c walks only when dirty) */
@@ -374,9 +370,7 @@ static void free_removed(struct manager *m)
 			continue;
 		}
 		svc_close_cgroup(m, v);
-		if (cgroup_tree_enabled(&m->cg) && !u->bad)
-			cgroup_leaf_remove(&m->cg, unit_slice(u),
-					   u->name);
+		manager_cgroup_remove_leaf(m, u, NULL);
 		svc_free(m, v);
 	}
 	m->n_removed = k;
@@ -421,6 +415,11 @@ void reload_pass(struct manager *m)
 		free_removed(m);
 		free_retired(m);
 	}
+	reload_prune(m);
+}
+
+void reload_prune(struct manager *m)
+{
 	if (m->cgroup_prune_pending && !m->n_retired && !m->n_removed)
 		m->cgroup_prune_pending = manager_cgroup_prune(m);
 }

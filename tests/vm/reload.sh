@@ -93,3 +93,37 @@ check_eq "prune: bystander's memory.max is still there" \
 	"$(cat $CG/apps/bystander/memory.max 2>/dev/null)" 67108864
 check_eq "prune: bomb's pids.max is still there" "$(cat $CG/apps/bomb/pids.max 2>/dev/null)" 16
 check_eq "prune: spin's cpu.max is still there" "$(cat $CG/apps/spin/cpu.max 2>/dev/null)" "20000 100000"
+
+# ---- a removed unit's leaf that a process still holds ---------------------------
+# A process moved by hand into a stopped unit's leaf: the reload that
+# removes the unit kills it (cgroup.kill) but cannot rmdir the leaf until
+# the kernel has freed it. initd removes the leaf once its cgroup.events
+# says it is empty (before, it stayed for good).
+cat > $U/lo-busy.unit <<'EOT'
+description = "removed by a reload while a process it did not start is in its leaf";
+exec = [ "/bin/sleep", "7431" ];
+cgroup = { slice = "other"; };
+EOT
+sv reload >/dev/null 2>&1
+sv wait >/dev/null 2>&1
+lb=$(main_pid lo-busy)
+check "leftover: lo-busy runs in its leaf /other/lo-busy" procs_has $CG/other/lo-busy "$lb"
+sv stop lo-busy >/dev/null 2>&1
+# 64 MiB to tear down at its death: the leaf stays busy a while after the
+# kill, so initd waits for the kernel's event (said in its log) far more
+# often than its second try at once finds the leaf empty (either is right)
+sh -c "echo \$\$ > $CG/other/lo-busy/cgroup.procs && exec $VMT/hog mem 64" &
+stray=$!
+check "leftover: a stray process is in the stopped unit's leaf" \
+	eventually 5 procs_has $CG/other/lo-busy "$stray"
+rm -f $U/lo-busy.unit
+sv reload >/dev/null 2>&1; rc=$?
+check_eq "leftover: the reload removing lo-busy exits 0" "$rc" 0
+check "leftover: the stray process is killed" eventually 5 sh -c \
+	"! [ -d /proc/$stray ] || [ \"\$(sed -n 's/^.*) \\([A-Z]\\) .*/\\1/p' /proc/$stray/stat)\" = Z ]"
+kill -9 "$stray" 2>/dev/null; wait "$stray" 2>/dev/null
+check "leftover: the leaf /other/lo-busy is removed once empty" \
+	eventually 5 test ! -d $CG/other/lo-busy
+check "leftover: initd says so (kmsg)" \
+	eval 'dmesg | grep -q "cgroup: other/lo-busy removed once its last process was gone"'
+diag "leftover: initd waited for the leaf's event: $(dmesg | grep -c 'other/lo-busy still has processes')"
