@@ -7,6 +7,8 @@
 #include "common/proto.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,6 +229,17 @@ int proto_msg_error(struct proto_buf *b, int err, const char *message)
 	proto_put_u32(b, PROTO_ATTR_ERRNO, err > 0 ? (uint32_t)err : (uint32_t)-err);
 	proto_put_str(b, PROTO_ATTR_MESSAGE, message ? message : "");
 	return proto_msg_end(b);
+}
+
+int proto_msg_errorf(struct proto_buf *b, int err, const char *fmt, ...)
+{
+	char msg[PROTO_ERROR_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return proto_msg_error(b, err, msg);
 }
 
 const char *proto_msg_name(uint16_t type)

@@ -214,6 +214,11 @@ int proto_msg_end(struct proto_buf *b);     /* 0 or b->error */
 /* Build a whole error reply (proto_msg_begin .. proto_msg_end): ERRNO `err`
  * (positive) and MESSAGE `message`. Returns 0 or b->error. */
 int proto_msg_error(struct proto_buf *b, int err, const char *message);
+/* The same with MESSAGE formatted (at most PROTO_ERROR_TEXT_MAX - 1 bytes
+ * of it: a longer one is cut). */
+#define PROTO_ERROR_TEXT_MAX 512
+int proto_msg_errorf(struct proto_buf *b, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* A message type's name for humans: "status", "poweroff", ..., "ok",
  * "error"; "unknown" for anything else. Never NULL. */

@@ -58,22 +58,6 @@ struct reload_waiter {
 	bool included;   /* a load started after its request answers it */
 };
 
-static int reply_error(struct proto_buf *reply, int err, const char *fmt, ...) _printf_(3, 4);
-
-static int reply_error(struct proto_buf *reply, int err, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	proto_msg_begin(reply, PROTO_REPLY_ERROR);
-	proto_put_u32(reply, PROTO_ATTR_ERRNO, (uint32_t)err);
-	proto_put_str(reply, PROTO_ATTR_MESSAGE, msg);
-	return proto_msg_end(reply);
-}
-
 static int reply_ok(struct proto_buf *reply)
 {
 	proto_msg_begin(reply, PROTO_REPLY_OK);
@@ -84,9 +68,9 @@ static int reply_ok(struct proto_buf *reply)
 static int reply_names_error(struct proto_buf *reply, int r)
 {
 	if (r == -E2BIG)
-		return reply_error(reply, E2BIG, "more than %d unit names in one request",
-				   COMMAND_NAMES_MAX);
-	return reply_error(reply, -r, "malformed request");
+		return proto_msg_errorf(reply, E2BIG, "more than %d unit names in one request",
+					COMMAND_NAMES_MAX);
+	return proto_msg_errorf(reply, -r, "malformed request");
 }
 
 /* Collect the NAME attributes of a request (borrowed pointers). */
@@ -240,7 +224,7 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 		return reply_names_error(reply, r);
 	for (size_t i = 0; i < n; i++)
 		if (!manager_find(cmds->manager, names[i]))
-			return reply_error(reply, ENOENT, "unit %s not found", names[i]);
+			return proto_msg_errorf(reply, ENOENT, "unit %s not found", names[i]);
 	proto_msg_begin(reply, PROTO_REPLY_OK);
 	proto_put_str(reply, PROTO_ATTR_BOOT_MODE, cmds->mode ? cmds->mode : "default");
 	if (cmds->rescue_why[0])
@@ -252,7 +236,7 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 		put_service_ex(cmds, reply, manager_find(cmds->manager, names[i]), n == 1, false);
 	r = proto_msg_end(reply);
 	if (r < 0)
-		return reply_error(reply, -r, "status reply too large");
+		return proto_msg_errorf(reply, -r, "status reply too large");
 	return 0;
 }
 
@@ -317,19 +301,19 @@ static int cmd_show(struct commands *cmds, struct control_client *c,
 	int r;
 
 	if (request_names(req, names, 1, &n) < 0 || n != 1)
-		return reply_error(reply, EINVAL, "show needs exactly one unit name");
+		return proto_msg_errorf(reply, EINVAL, "show needs exactly one unit name");
 	s = manager_find(cmds->manager, names[0]);
 	if (!s)
-		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
+		return proto_msg_errorf(reply, ENOENT, "unit %s not found", names[0]);
 	r = unit_model(s->unit, req->uid == 0, &model, &len);
 	if (r < 0)
-		return reply_error(reply, -r, "cannot encode the unit");
+		return proto_msg_errorf(reply, -r, "cannot encode the unit");
 	proto_msg_begin(reply, PROTO_REPLY_OK);
 	put_service(cmds, reply, s);
 	proto_put_bytes(reply, PROTO_ATTR_UNIT_MODEL, model, len);
 	r = proto_msg_end(reply);
 	if (r < 0)
-		return reply_error(reply, -r, "show reply too large");
+		return proto_msg_errorf(reply, -r, "show reply too large");
 	return 0;
 }
 
@@ -371,7 +355,7 @@ static void reply_backoff(struct proto_buf *b, const char *name, struct service 
 	service_exit_to_string(s, &s->last_exit, reason, sizeof(reason));
 	format_duration(delay, sizeof(delay),
 			s->timer.deadline > now ? s->timer.deadline - now : 0);
-	reply_error(b, EIO, "%s failed: %s, restarting in %s", name, reason, delay);
+	proto_msg_errorf(b, EIO, "%s failed: %s, restarting in %s", name, reason, delay);
 }
 
 /* The manager settled: say how each named unit ended up. */
@@ -393,16 +377,18 @@ static void pending_settled(struct manager *m, void *data)
 		if (!s && want_up) {
 			/* A reload removed it while the start waited: it never
 			 * got ready, and is no unit any more. */
-			reply_error(&b, ENOENT, "%s was removed by a reload before it was ready",
-				    p->names[i]);
+			proto_msg_errorf(&b, ENOENT,
+					 "%s was removed by a reload before it was ready",
+					 p->names[i]);
 			goto send;
 		}
 		if (!s || !want_up || service_is_ready(s))
 			continue;
 		if (s->state == SERVICE_EXITED && s->unit->type != UNIT_ONESHOT)
 			continue;   /* started and finished cleanly */
-		reply_error(&b, EIO, "%s %s: %s", p->names[i], service_state_to_string(s->state),
-			    service_exit_to_string(s, &s->last_exit, reason, sizeof(reason)));
+		proto_msg_errorf(&b, EIO, "%s %s: %s",
+				 p->names[i], service_state_to_string(s->state),
+				 service_exit_to_string(s, &s->last_exit, reason, sizeof(reason)));
 		goto send;
 	}
 	proto_msg_begin(&b, PROTO_REPLY_OK);
@@ -446,7 +432,7 @@ static int defer_until_settled(struct commands *cmds, struct control_client *c, 
 	struct pending *p = calloc(1, sizeof(*p) + n * sizeof(char *));
 
 	if (!p)
-		return reply_error(reply, ENOMEM, "out of memory");
+		return proto_msg_errorf(reply, ENOMEM, "out of memory");
 	p->cmds = cmds;
 	p->client = c;
 	p->type = type;
@@ -455,7 +441,7 @@ static int defer_until_settled(struct commands *cmds, struct control_client *c, 
 		p->names[i] = strdup(names[i]);
 		if (!p->names[i]) {
 			pending_free(p);
-			return reply_error(reply, ENOMEM, "out of memory");
+			return proto_msg_errorf(reply, ENOMEM, "out of memory");
 		}
 		p->n_names++;
 	}
@@ -465,7 +451,7 @@ static int defer_until_settled(struct commands *cmds, struct control_client *c, 
 	 * everything has. */
 	if (n == 0 && manager_wait_settled(cmds->manager, pending_settled, p) < 0) {
 		pending_free(p);
-		return reply_error(reply, ENOMEM, "out of memory");
+		return proto_msg_errorf(reply, ENOMEM, "out of memory");
 	}
 	return CONTROL_DEFER;
 }
@@ -481,7 +467,7 @@ static int reply_services(struct commands *cmds, const char **names, size_t n,
 	for (size_t i = 0; i < n; i++)
 		put_service(cmds, reply, manager_find(cmds->manager, names[i]));
 	r = proto_msg_end(reply);
-	return r < 0 ? reply_error(reply, -r, "reply too large") : 0;
+	return r < 0 ? proto_msg_errorf(reply, -r, "reply too large") : 0;
 }
 
 int commands_lifecycle_run(struct commands *cmds, struct control_client *c, uint16_t type,
@@ -494,12 +480,13 @@ int commands_lifecycle_run(struct commands *cmds, struct control_client *c, uint
 			type == PROTO_REQ_RESTART ? manager_restart(cmds->manager, s) : 0;
 
 		if (r == -ENOEXEC)
-			return reply_error(reply, ENOEXEC, "%s has a bad configuration", names[i]);
+			return proto_msg_errorf(reply, ENOEXEC, "%s has a bad configuration",
+						names[i]);
 		if (r == -ESHUTDOWN)
-			return reply_error(reply, ESHUTDOWN, "shutting down: no %s of %s",
-					   type == PROTO_REQ_START ? "start" : "restart", names[i]);
+			return proto_msg_errorf(reply, ESHUTDOWN, "shutting down: no %s of %s",
+						type == PROTO_REQ_START ? "start" : "restart", names[i]);
 		if (r < 0)
-			return reply_error(reply, -r, "%s: %s", names[i], strerror(-r));
+			return proto_msg_errorf(reply, -r, "%s: %s", names[i], strerror(-r));
 	}
 	if (n > 0 && no_wait)
 		return reply_services(cmds, names, n, reply);
@@ -517,14 +504,14 @@ static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 	if (r < 0)
 		return reply_names_error(reply, r);
 	if (n == 0 && req->type != PROTO_REQ_WAIT)
-		return reply_error(reply, EINVAL, "no unit named");
+		return proto_msg_errorf(reply, EINVAL, "no unit named");
 	for (size_t i = 0; i < n; i++) {
 		if (manager_find(cmds->manager, names[i]))
 			continue;
 		/* an instance not loaded yet: a load makes it first */
 		if (req->type == PROTO_REQ_START)
 			return commands_start_instances(cmds, c, names, n, no_wait, reply);
-		return reply_error(reply, ENOENT, "unit %s not found", names[i]);
+		return proto_msg_errorf(reply, ENOENT, "unit %s not found", names[i]);
 	}
 	return commands_lifecycle_run(cmds, c, req->type, names, n, no_wait, reply);
 }
@@ -643,18 +630,18 @@ static int cmd_logs(struct commands *cmds, struct control_client *c,
 
 	if (request_names(req, names, 1, &n) < 0 || n != 1 ||
 	    request_u32(req, PROTO_ATTR_LINES, &lines) < 0)
-		return reply_error(reply, EINVAL, "logs needs exactly one unit name");
+		return proto_msg_errorf(reply, EINVAL, "logs needs exactly one unit name");
 	s = manager_find(cmds->manager, names[0]);
 	if (!s)
-		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
+		return proto_msg_errorf(reply, ENOENT, "unit %s not found", names[0]);
 	log_range(req, manager_service_log(s), lines, &off, &end, &cut);
 	if (put_log_data(reply, manager_service_log(s), &off, end, cut) < 0)
-		return reply_error(reply, EMSGSIZE, "log reply too large");
+		return proto_msg_errorf(reply, EMSGSIZE, "log reply too large");
 	if (!request_flag(req, PROTO_ATTR_FOLLOW))
 		return 0;
 	f = calloc(1, sizeof(*f));
 	if (!f)
-		return reply_error(reply, ENOMEM, "out of memory");
+		return proto_msg_errorf(reply, ENOMEM, "out of memory");
 	*f = (struct follower){ .next = cmds->followers, .client = c, .offset = off,
 				.serial = manager_service_log(s)->serial };
 	snprintf(f->name, sizeof(f->name), "%s", s->unit->name);
@@ -792,18 +779,18 @@ static int cmd_kill(struct commands *cmds, struct control_client *c,
 
 	if (request_names(req, names, 1, &n) < 0 || n != 1 ||
 	    request_u32(req, PROTO_ATTR_SIGNAL, &sig) < 0)
-		return reply_error(reply, EINVAL, "kill needs one unit name and a signal");
+		return proto_msg_errorf(reply, EINVAL, "kill needs one unit name and a signal");
 	if (sig == 0 || sig >= (uint32_t)NSIG)
-		return reply_error(reply, EINVAL, "invalid signal %u", sig);
+		return proto_msg_errorf(reply, EINVAL, "invalid signal %u", sig);
 	s = manager_find(cmds->manager, names[0]);
 	if (!s)
-		return reply_error(reply, ENOENT, "unit %s not found", names[0]);
+		return proto_msg_errorf(reply, ENOENT, "unit %s not found", names[0]);
 	r = manager_kill(cmds->manager, s, (int)sig,
 			 request_flag(req, PROTO_ATTR_MAIN_ONLY));
 	if (r == -ESRCH)
-		return reply_error(reply, ESRCH, "%s has no running process", names[0]);
+		return proto_msg_errorf(reply, ESRCH, "%s has no running process", names[0]);
 	if (r < 0)
-		return reply_error(reply, -r, "kill %s: %s", names[0], strerror(-r));
+		return proto_msg_errorf(reply, -r, "kill %s: %s", names[0], strerror(-r));
 	return reply_ok(reply);
 }
 
@@ -819,7 +806,7 @@ static int cmd_postmortem(struct commands *cmds, struct control_client *c,
 
 	if (request_names(req, names, 1, &n) < 0 || n != 1 ||
 	    request_u32(req, PROTO_ATTR_COUNT, &count) < 0)
-		return reply_error(reply, EINVAL, "postmortem needs exactly one unit name");
+		return proto_msg_errorf(reply, EINVAL, "postmortem needs exactly one unit name");
 	return commands_postmortem(cmds, names[0], count, reply);
 }
 
@@ -836,8 +823,8 @@ static int cmd_freeze(struct commands *cmds, struct control_client *c,
 	size_t n;
 
 	if (request_names(req, names, 1, &n) < 0 || n != 1)
-		return reply_error(reply, EINVAL, "%s needs exactly one unit name",
-				   proto_msg_name(req->type));
+		return proto_msg_errorf(reply, EINVAL, "%s needs exactly one unit name",
+					proto_msg_name(req->type));
 	return commands_freeze(cmds, names[0], req->type == PROTO_REQ_FREEZE, reply);
 }
 
@@ -870,15 +857,16 @@ static int cmd_reload(struct commands *cmds, struct control_client *c,
 	struct reload_waiter *w = calloc(1, sizeof(*w));
 
 	if (!w)
-		return reply_error(reply, ENOMEM, "out of memory");
+		return proto_msg_errorf(reply, ENOMEM, "out of memory");
 	if (!cmds->reload)
-		return free(w), reply_error(reply, EOPNOTSUPP, "reload is not available");
+		return free(w), proto_msg_errorf(reply, EOPNOTSUPP, "reload is not available");
 	/* A reload would apply initd.conf again (modules, bridges, sysctl)
 	 * and relink the units being stopped. */
 	if (cmds->shutting_down)
-		return free(w), reply_error(reply, ESHUTDOWN, "shutting down: no reload");
+		return free(w), proto_msg_errorf(reply, ESHUTDOWN, "shutting down: no reload");
 	if (cmds->manager && manager_shutting_down(cmds->manager))
-		return free(w), reply_error(reply, EBUSY, "stopping every unit for rescue: no reload");
+		return free(w), proto_msg_errorf(reply, EBUSY,
+						 "stopping every unit for rescue: no reload");
 	w->client = c;
 	w->next = cmds->reloads;
 	cmds->reloads = w;
@@ -889,7 +877,8 @@ static int cmd_reload(struct commands *cmds, struct control_client *c,
 	/* A load that could not even start is answered at once, while this
 	 * client is not deferred yet: it would never hear of it. */
 	if (!reload_waiting(cmds, w))
-		return reply_error(reply, EAGAIN, "reload failed: cannot start the unit loader");
+		return proto_msg_errorf(reply, EAGAIN,
+					"reload failed: cannot start the unit loader");
 	return CONTROL_DEFER;
 }
 
@@ -1072,7 +1061,7 @@ static int cmd_system(struct commands *cmds, struct control_client *c,
 	if (cmds->metrics)
 		proto_put_u64(reply, PROTO_ATTR_METRICS_WRITES, metrics_writes(cmds->metrics));
 	r = proto_msg_end(reply);
-	return r < 0 ? reply_error(reply, -r, "system reply too large") : 0;
+	return r < 0 ? proto_msg_errorf(reply, -r, "system reply too large") : 0;
 }
 
 /* metrics: the text metrics_file holds too, rendered now. Root gets it in
@@ -1089,30 +1078,31 @@ static int cmd_metrics(struct commands *cmds, struct control_client *c,
 	int r;
 
 	if (!cmds->metrics)
-		return reply_error(reply, ENOMEM, "out of memory");
+		return proto_msg_errorf(reply, ENOMEM, "out of memory");
 	r = metrics_render(cmds->metrics, &fd, &len);
 	if (r < 0)
-		return reply_error(reply, -r, "cannot render the metrics");
+		return proto_msg_errorf(reply, -r, "cannot render the metrics");
 	proto_msg_begin(reply, PROTO_REPLY_OK);
 	if (req->access == CONTROL_ADMIN && req->pass_fd) {
 		proto_put_u64(reply, PROTO_ATTR_DATA_IN_FD, len);
 		r = proto_msg_end(reply);
 		if (r == 0)
 			*req->pass_fd = TAKE_FD(fd);
-		return r < 0 ? reply_error(reply, -r, "metrics reply too large") : 0;
+		return r < 0 ? proto_msg_errorf(reply, -r, "metrics reply too large") : 0;
 	}
 	if (len > metrics_text_max(cmds->metrics))
-		return reply_error(reply, E2BIG, "the metrics exceed a reply (%zuM) to a user "
-				   "not root: initd.conf's metrics_file has them all",
-				   metrics_text_max(cmds->metrics) >> 20);
+		return proto_msg_errorf(reply, E2BIG, "the metrics exceed a reply (%zuM) to a user "
+					"not root: initd.conf's metrics_file has them all",
+					metrics_text_max(cmds->metrics) >> 20);
 	text = proto_put_space(reply, PROTO_ATTR_DATA, len);   /* no copy but the reply */
 	if (!text)
-		return reply_error(reply, -reply->error, "metrics reply too large");
+		return proto_msg_errorf(reply, -reply->error, "metrics reply too large");
 	n = read_full(fd, text, len);
 	if (n != (ssize_t)len)
-		return reply_error(reply, n < 0 ? (int)-n : EIO, "cannot read the metrics back");
+		return proto_msg_errorf(reply, n < 0 ? (int)-n : EIO,
+					"cannot read the metrics back");
 	r = proto_msg_end(reply);
-	return r < 0 ? reply_error(reply, -r, "metrics reply too large") : 0;
+	return r < 0 ? proto_msg_errorf(reply, -r, "metrics reply too large") : 0;
 }
 
 /* poweroff, reboot, halt: need no unit set (with none, initd goes straight
@@ -1124,8 +1114,8 @@ static int cmd_shutdown(struct commands *cmds, struct control_client *c,
 				req->type == PROTO_REQ_HALT ? SHUTDOWN_HALT : SHUTDOWN_POWEROFF;
 
 	if (cmds->shutdown && cmds->shutdown(cmds, how) == -EALREADY)
-		return reply_error(reply, EALREADY, "the services are stopped and the end of "
-				   "another kind is under way: too late to change it");
+		return proto_msg_errorf(reply, EALREADY, "the services are stopped and the end of "
+					"another kind is under way: too late to change it");
 	return reply_ok(reply);
 }
 
@@ -1183,9 +1173,9 @@ int commands_access(uint16_t type)
 static int reply_no_units(struct commands *cmds, struct proto_buf *reply)
 {
 	if (!cmds->no_units_why[0])
-		return reply_error(reply, EAGAIN, "initd is still loading its units");
-	return reply_error(reply, ENODATA, "no units are loaded (%s); fix that and run "
-			   "svctl reload", cmds->no_units_why);
+		return proto_msg_errorf(reply, EAGAIN, "initd is still loading its units");
+	return proto_msg_errorf(reply, ENODATA, "no units are loaded (%s); fix that and run "
+				"svctl reload", cmds->no_units_why);
 }
 
 int commands_dispatch(void *ctx, struct control_client *c, const struct control_request *req,
@@ -1195,10 +1185,10 @@ int commands_dispatch(void *ctx, struct control_client *c, const struct control_
 	const struct command *cmd = command_of(req->type);
 
 	if (!cmd)
-		return reply_error(reply, EOPNOTSUPP, "unknown request type %u", req->type);
+		return proto_msg_errorf(reply, EOPNOTSUPP, "unknown request type %u", req->type);
 	if (req->access < cmd->access)
-		return reply_error(reply, req->access == CONTROL_DENIED ? EACCES : EPERM,
-				   "permission denied: %s needs root", proto_msg_name(req->type));
+		return proto_msg_errorf(reply, req->access == CONTROL_DENIED ? EACCES : EPERM,
+					"permission denied: %s needs root", proto_msg_name(req->type));
 	if (cmd->needs_units && !cmds->manager)
 		return reply_no_units(cmds, reply);
 	return cmd->fn(cmds, c, req, reply);

@@ -2,26 +2,12 @@
  * post-mortem records, postmortem.h, each a POSTMORTEM attribute) and
  * freeze / thaw (manager_freeze.c). */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "initd/bootphase.h"
 #include "initd/commands.h"
 #include "initd/postmortem.h"
-
-static int reply_error(struct proto_buf *reply, int err, const char *fmt, ...) _printf_(3, 4);
-
-static int reply_error(struct proto_buf *reply, int err, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return proto_msg_error(reply, err, msg);
-}
 
 void commands_put_postmortem(struct proto_buf *b, const struct postmortem *p)
 {
@@ -51,13 +37,13 @@ int commands_postmortem(struct commands *cmds, const char *name, uint32_t count,
 	int r;
 
 	if (!s)
-		return reply_error(reply, ENOENT, "unit %s not found", name);
+		return proto_msg_errorf(reply, ENOENT, "unit %s not found", name);
 	proto_msg_begin(reply, PROTO_REPLY_OK);
 	for (uint32_t i = 0; i < count && (p = manager_postmortem(cmds->manager, s, i)); i++)
 		commands_put_postmortem(reply, p);
 	r = proto_msg_end(reply);
 	if (r < 0)
-		return reply_error(reply, -r, "postmortem reply too large");
+		return proto_msg_errorf(reply, -r, "postmortem reply too large");
 	return 0;
 }
 
@@ -136,7 +122,7 @@ int commands_analyze(struct commands *cmds, struct proto_buf *reply)
 		put_analyze_service(cmds, reply, manager_service_at(cmds->manager, i));
 	r = proto_msg_end(reply);
 	if (r < 0)
-		return reply_error(reply, -r, "analyze reply too large");
+		return proto_msg_errorf(reply, -r, "analyze reply too large");
 	return 0;
 }
 
@@ -150,18 +136,19 @@ int commands_freeze(struct commands *cmds, const char *name, bool freeze,
 	int r;
 
 	if (!s)
-		return reply_error(reply, ENOENT, "unit %s not found", name);
+		return proto_msg_errorf(reply, ENOENT, "unit %s not found", name);
 	r = freeze ? manager_freeze(cmds->manager, s) : manager_thaw(cmds->manager, s);
 	if (r == -EOPNOTSUPP)
-		return reply_error(reply, ENODEV, "%s has no cgroup to freeze (initd runs "
-				   "without cgroups)", name);
+		return proto_msg_errorf(reply, ENODEV, "%s has no cgroup to freeze (initd runs "
+					"without cgroups)", name);
 	if (r == -EINVAL)
-		return reply_error(reply, EINVAL, "%s is %s: only a running unit can be frozen",
-				   name, service_state_to_string(s->state));
+		return proto_msg_errorf(reply, EINVAL,
+					"%s is %s: only a running unit can be frozen",
+					name, service_state_to_string(s->state));
 	if (r == -EALREADY)
-		return reply_error(reply, EALREADY, "%s is not frozen", name);
+		return proto_msg_errorf(reply, EALREADY, "%s is not frozen", name);
 	if (r < 0)
-		return reply_error(reply, -r, "%s %s: %s", verb, name, strerror(-r));
+		return proto_msg_errorf(reply, -r, "%s %s: %s", verb, name, strerror(-r));
 	proto_msg_begin(reply, PROTO_REPLY_OK);
 	return proto_msg_end(reply);
 }

@@ -12,7 +12,6 @@
 #include "initd/commands.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,20 +25,6 @@ struct instance_waiter {
 	size_t n_names;
 	char *names[];          /* every name of the request */
 };
-
-static int reply_error(struct proto_buf *reply, int err, const char *fmt, ...) _printf_(3, 4);
-
-static int reply_error(struct proto_buf *reply, int err, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	proto_msg_error(reply, err, msg);
-	return 0;
-}
 
 static bool instance_listed(const struct commands *cmds, const char *name)
 {
@@ -68,17 +53,17 @@ static int check_instance(struct commands *cmds, const char *name, struct proto_
 	const char *inst, *why;
 
 	if (strlen(name) > UNIT_NAME_MAX)
-		return reply_error(reply, EINVAL, "%.80s...: a unit name is at most %d bytes", name,
-				   UNIT_NAME_MAX), -EINVAL;
+		return proto_msg_errorf(reply, EINVAL, "%.80s...: a unit name is at most %d bytes",
+					name, UNIT_NAME_MAX), -EINVAL;
 	if (unit_name_split(name, template, &inst) < 0)
-		return reply_error(reply, ENOENT, "unit %s not found", name), -ENOENT;
+		return proto_msg_errorf(reply, ENOENT, "unit %s not found", name), -ENOENT;
 	if (!is_template(manager_set(cmds->manager), template))
-		return reply_error(reply, ENOENT, "unit %s not found (no template %s@.unit)", name,
-				   template), -ENOENT;
+		return proto_msg_errorf(reply, ENOENT, "unit %s not found (no template %s@.unit)",
+					name, template), -ENOENT;
 	why = unit_instance_problem(inst);
 	if (why)
-		return reply_error(reply, EINVAL, "%s: invalid instance name '%s': it %s", name,
-				   inst, why), -EINVAL;
+		return proto_msg_errorf(reply, EINVAL, "%s: invalid instance name '%s': it %s",
+					name, inst, why), -EINVAL;
 	return 0;
 }
 
@@ -168,11 +153,12 @@ int commands_start_instances(struct commands *cmds, struct control_client *c, co
 		if (!manager_find(cmds->manager, names[i]) && check_instance(cmds, names[i], reply) < 0)
 			return 0;
 	if (!cmds->reload)
-		return reply_error(reply, EOPNOTSUPP, "loading an instance is not available");
+		return proto_msg_errorf(reply, EOPNOTSUPP, "loading an instance is not available");
 	if (cmds->shutting_down)
-		return reply_error(reply, ESHUTDOWN, "shutting down: no new instance");
+		return proto_msg_errorf(reply, ESHUTDOWN, "shutting down: no new instance");
 	if (cmds->manager && manager_shutting_down(cmds->manager))
-		return reply_error(reply, EBUSY, "stopping every unit for rescue: no new instance");
+		return proto_msg_errorf(reply, EBUSY,
+					"stopping every unit for rescue: no new instance");
 	w = waiter_new(c, names, n, no_wait);
 	for (size_t i = 0; i < n && w && r == 0; i++)
 		if (!manager_find(cmds->manager, names[i]))
@@ -181,15 +167,15 @@ int commands_start_instances(struct commands *cmds, struct control_client *c, co
 		if (w)
 			waiter_free(w);
 		instances_prune(cmds);
-		return reply_error(reply, r == -E2BIG ? E2BIG : ENOMEM, "%s",
-				   r == -E2BIG ? "too many run-time instances" : "out of memory");
+		return proto_msg_errorf(reply, r == -E2BIG ? E2BIG : ENOMEM, "%s",
+					r == -E2BIG ? "too many run-time instances" : "out of memory");
 	}
 	if (!was_loading)
 		cmds->reload(cmds);   /* commands_load_started: this load has them */
 	if (!was_loading && !cmds->loading) {
 		waiter_free(w);
 		instances_prune(cmds);
-		return reply_error(reply, EAGAIN, "cannot start the unit loader");
+		return proto_msg_errorf(reply, EAGAIN, "cannot start the unit loader");
 	}
 	w->included = !was_loading;
 	w->next = cmds->instance_waiters;
@@ -225,7 +211,8 @@ static void waiter_start(struct commands *cmds, struct instance_waiter *w)
 		if (!manager_find(cmds->manager, w->names[i]))
 			missing = w->names[i];
 	if (missing)
-		reply_error(&b, ENOENT, "unit %s not found: the load did not make it", missing);
+		proto_msg_errorf(&b, ENOENT, "unit %s not found: the load did not make it",
+				 missing);
 	else
 		r = commands_lifecycle_run(cmds, w->client, PROTO_REQ_START,
 					   (const char **)w->names, w->n_names, w->no_wait, &b);

@@ -492,6 +492,26 @@ START_TEST(test_error_message)
 	ck_assert_int_eq(proto_attr_find(payload_of(&b), h.len, PROTO_ATTR_MESSAGE, &a), 1);
 	ck_assert_int_eq(proto_get_str(&a, &s), 0);
 	ck_assert_str_eq(s, "no such unit: x");
+
+	/* formatted; a text past PROTO_ERROR_TEXT_MAX is cut, not refused */
+	char big[PROTO_ERROR_TEXT_MAX + 100];
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(proto_msg_errorf(&b, EBUSY, "unit %s: %d", "db", 7), 0);
+	ck_assert_int_eq(proto_hdr_decode(b.data, PROTO_REPLY_MAX, &h), 0);
+	ck_assert_int_eq(proto_attr_find(payload_of(&b), h.len, PROTO_ATTR_ERRNO, &a), 1);
+	ck_assert_int_eq(proto_get_u32(&a, &e), 0);
+	ck_assert_uint_eq(e, EBUSY);
+	ck_assert_int_eq(proto_attr_find(payload_of(&b), h.len, PROTO_ATTR_MESSAGE, &a), 1);
+	ck_assert_int_eq(proto_get_str(&a, &s), 0);
+	ck_assert_str_eq(s, "unit db: 7");
+	ck_assert_int_eq(proto_msg_errorf(&b, EINVAL, "%s!", big), 0);
+	ck_assert_int_eq(proto_hdr_decode(b.data, PROTO_REPLY_MAX, &h), 0);
+	ck_assert_int_eq(proto_attr_find(payload_of(&b), h.len, PROTO_ATTR_MESSAGE, &a), 1);
+	ck_assert_int_eq(proto_get_str(&a, &s), 0);
+	ck_assert_uint_eq(strlen(s), PROTO_ERROR_TEXT_MAX - 1);
+	ck_assert(strspn(s, "x") == PROTO_ERROR_TEXT_MAX - 1);
 	proto_buf_free(&b);
 
 	ck_assert_str_eq(proto_msg_name(PROTO_REQ_START), "start");
