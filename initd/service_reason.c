@@ -85,16 +85,35 @@ static void start_limit_reason(const struct service *s, const struct service_exi
 		 service_exit_to_string(s, s->limit_exit, last, sizeof(last)));
 }
 
+/* The kinds said in a fixed text, and what follows it: nothing, or the
+ * exit's detail. The others take a sentence of their own (below). */
+static const struct exit_text {
+	const char *text;
+	bool detail;
+} exit_texts[EXIT_KIND_MAX] = {
+	[EXIT_NONE] = { "" },
+	[EXIT_OOM] = { "oom-kill" },
+	[EXIT_UNKNOWN] = { "exited, status unknown (not initd's child)" },
+	[EXIT_STOP_TIMEOUT] = { "stop timeout, killed" },
+	[EXIT_RELOAD] = { "stopped by reload (unit changed)" },
+	[EXIT_HEALTH] = { "health check failed: ", true },
+	[EXIT_CGROUP] = { "cgroup: ", true },
+	[EXIT_MOUNT] = { "", true },
+	[EXIT_MAIN_REFUSED] = { "no main process: ", true },
+};
+
 static void exit_kind_to_string(const struct service *s, const struct service_exit *e,
 				char *buf, size_t size)
 {
+	const struct exit_text *t = e->kind < EXIT_KIND_MAX ? &exit_texts[e->kind] : NULL;
 	const char *name = e->kind == EXIT_SIGNAL ? signal_to_string(e->code) : NULL;
 	char d[32];
 
+	if (t && t->text) {
+		snprintf(buf, size, "%s%s", t->text, t->detail ? service_exit_detail(e) : "");
+		return;
+	}
 	switch (e->kind) {
-	case EXIT_NONE:
-		snprintf(buf, size, "%s", "");
-		break;
 	case EXIT_CODE:
 		if (e->notify_errno && e->code != 0)
 			snprintf(buf, size, "exit %d (ERRNO=%d: %s)", e->code, e->notify_errno,
@@ -111,15 +130,6 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 		else
 			snprintf(buf, size, "signal %d (%d)", e->code, 128 + e->code);
 		break;
-	case EXIT_OOM:
-		snprintf(buf, size, "oom-kill");
-		break;
-	case EXIT_UNKNOWN:
-		snprintf(buf, size, "exited, status unknown (not initd's child)");
-		break;
-	case EXIT_STOP_TIMEOUT:
-		snprintf(buf, size, "stop timeout, killed");
-		break;
 	case EXIT_OPERATOR:
 		snprintf(buf, size, "%s by svctl", e->code ? "restarted" : "stopped");
 		break;
@@ -127,9 +137,6 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 		snprintf(buf, size, "start timeout (%s)%s%s",
 			 duration_as_written(d, sizeof(d), s->unit->start_timeout_usec),
 			 service_exit_detail(e)[0] ? ", ready probe: " : "", service_exit_detail(e));
-		break;
-	case EXIT_HEALTH:
-		snprintf(buf, size, "health check failed: %s", service_exit_detail(e));
 		break;
 	case EXIT_SETUP:
 		setup_reason(s->unit, e, buf, size);
@@ -148,21 +155,9 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 			snprintf(buf, size, "dependency %.*s failed%s", n, service_exit_detail(e), service_exit_detail(e) + n);
 		break;
 	}
-	case EXIT_RELOAD:
-		snprintf(buf, size, "stopped by reload (unit changed)");
-		break;
 	case EXIT_REQUIREMENT:
 		snprintf(buf, size, "requirement %s %s", service_exit_detail(e),
 			 e->code ? "exited" : "stopped");
-		break;
-	case EXIT_CGROUP:
-		snprintf(buf, size, "cgroup: %s", service_exit_detail(e));
-		break;
-	case EXIT_MOUNT:
-		snprintf(buf, size, "%s", service_exit_detail(e));
-		break;
-	case EXIT_MAIN_REFUSED:
-		snprintf(buf, size, "no main process: %s", service_exit_detail(e));
 		break;
 	case EXIT_WATCHDOG:
 		snprintf(buf, size, "watchdog timeout (%s without WATCHDOG=1), killed",

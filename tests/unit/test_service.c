@@ -277,6 +277,41 @@ START_TEST(crash_restarts_with_new_pid)
 }
 END_TEST
 
+/* Every kind said in a fixed text (service_reason.c's table), the exit's
+ * detail after it where it takes one, and a kind out of range. */
+START_TEST(exit_texts)
+{
+	static const struct {
+		enum exit_kind kind;
+		const char *want;
+	} cases[] = {
+		{ EXIT_NONE, "" },
+		{ EXIT_OOM, "oom-kill" },
+		{ EXIT_UNKNOWN, "exited, status unknown (not initd's child)" },
+		{ EXIT_STOP_TIMEOUT, "stop timeout, killed" },
+		{ EXIT_RELOAD, "stopped by reload (unit changed)" },
+		{ EXIT_HEALTH, "health check failed: why" },
+		{ EXIT_CGROUP, "cgroup: why" },
+		{ EXIT_MOUNT, "why" },
+		{ EXIT_MAIN_REFUSED, "no main process: why" },
+		{ EXIT_OPERATOR, "stopped by svctl" },
+		{ EXIT_REQUIREMENT, "requirement why stopped" },
+		{ EXIT_KIND_MAX, "unknown" },
+	};
+	struct service s;
+	char buf[128];
+
+	start_running(&s);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		service_exit_set(&s.last_exit, (struct service_exit){ .kind = cases[i].kind });
+		service_exit_describe(&s.last_exit, "%s", "why");
+		ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+				 cases[i].want);
+	}
+	service_done(&s);
+}
+END_TEST
+
 START_TEST(restart_delay_waits_for_the_timer)
 {
 	struct service s;
@@ -1741,6 +1776,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, notify_waits_for_ready);
 	tcase_add_test(tc, oneshot_ready_when_exited_zero);
 	tcase_add_test(tc, crash_restarts_with_new_pid);
+	tcase_add_test(tc, exit_texts);
 	tcase_add_test(tc, restart_delay_waits_for_the_timer);
 	tcase_add_test(tc, restart_not_wanted_any_more_is_not_spawned);
 	tcase_add_test(tc, clean_exit_is_not_restarted_on_failure);
