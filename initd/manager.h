@@ -184,7 +184,8 @@ struct manager_footprint {
 	size_t postmortems;
 	size_t index;                 /* m->svcs, m->order, the set's array,
 	                               * the main processes' (pidmap) */
-	size_t cgroup_watch;
+	size_t cgroup_watch;          /* the watch tables, and the leaves a
+	                               * reload left busy (manager_leftover.c) */
 };
 void manager_footprint(struct manager *m, struct manager_footprint *fp);
 

@@ -14,17 +14,19 @@
  * does nothing until the kernel says the leaf is empty. Then the tree is
  * pruned again (a slice the reload dropped waited for this leaf). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "initd/cgroup.h"
 #include "initd/cgroup_watch.h"
 #include "initd/log.h"
 #include "initd/manager_internal.h"
 
-/* Each costs ~100 bytes and an inotify watch; past this many, a leaf that
- * is still busy stays, as it did before leftovers were kept. */
+/* Each costs its path (at most UNIT_CGROUP_PATH_MAX) and an inotify watch;
+ * past this many, a leaf that is still busy stays, with a warning. */
 #define LEFTOVERS_MAX 1024
 
 struct leftover {
@@ -50,12 +52,14 @@ static void leftover_drop(struct manager *m, struct leftover *l)
 	free(l);
 }
 
-/* A unit of the current set runs in this node again: it is that unit's. */
-static bool leftover_claimed(struct manager *m, const struct leftover *l)
+/* A unit of the current set has this node (a reload added the name again,
+ * in the same slice): it is that unit's now. */
+static bool node_in_set(const struct manager *m, const char *slice, const char *name)
 {
-	struct service *s = manager_find(m, leftover_name(l));
+	ssize_t i = m->set ? set_index(m->set, name) : -1;
+	const struct unit *u = i >= 0 ? m->set->units[i] : NULL;
 
-	return s && strcmp(unit_slice(s->unit), l->path) == 0;
+	return u && !u->bad && strcmp(unit_slice(u), slice) == 0;
 }
 
 /* 1: removed (or no longer this module's), 0: still busy, -errno. */
@@ -63,7 +67,7 @@ static int leftover_try(struct manager *m, struct leftover *l)
 {
 	int r;
 
-	if (leftover_claimed(m, l))
+	if (node_in_set(m, l->path, leftover_name(l)))
 		return 1;
 	r = cgroup_leaf_remove(&m->cg, l->path, leftover_name(l));
 	if (r == -EBUSY)
@@ -107,22 +111,45 @@ static int leftover_watch(struct manager *m, struct leftover *l)
 	return cgroup_watch_add(m->leftover_watch, dir, CGROUP_EVENT_POPULATED, l, &l->wd);
 }
 
-/* Keep slice/name until it is empty. Its watch is made before one more
- * try, so an exit between the first try and the watch is not missed. */
-static void leftover_add(struct manager *m, const char *slice, const char *name)
+/* Drop the leftovers whose node someone else removed (its watch went
+ * with it, unsaid): walked at each new one, which is rare. Whether one
+ * for slice/name is already kept (its watch is the one the kernel would
+ * give again: a wd names a file). */
+static bool leftovers_tidy(struct manager *m, const char *slice, const char *name)
+{
+	char path[UNIT_CGROUP_PATH_MAX + 2];
+	bool kept = false;
+
+	for (size_t i = m->n_leftovers; i-- > 0;) {   /* a drop moves the last to i */
+		struct leftover *l = m->leftovers[i];
+
+		snprintf(path, sizeof(path), "%s/%s", l->path, leftover_name(l));
+		if (faccessat(m->cg.root_fd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+			leftover_drop(m, l);
+		else if (strcmp(l->path, slice) == 0 && strcmp(leftover_name(l), name) == 0)
+			kept = true;
+	}
+	return kept;
+}
+
+/* A new leftover for slice/name, watched before one more try, so that an
+ * exit between the first try and the watch is not missed: 0 while it
+ * waits, 1 when the node is gone already (or a unit's again), -errno. */
+static int leftover_new(struct manager *m, const char *slice, const char *name)
 {
 	size_t ns = strlen(slice), nn = strlen(name);
-	struct leftover *l = NULL, **v;
-	int r = -ENOMEM;
+	struct leftover *l, **v;
+	int r;
 
-	if (m->n_leftovers >= LEFTOVERS_MAX) {
-		r = -ENOSPC;
-		goto fail;
-	}
+	if (m->n_leftovers >= LEFTOVERS_MAX)
+		return -ENOSPC;
 	v = reallocarray(m->leftovers, m->n_leftovers + 1, sizeof(*v));
-	if (!v || !(l = malloc(sizeof(*l) + ns + nn + 2)))
-		goto fail;
-	m->leftovers = v;
+	if (!v)
+		return -ENOMEM;
+	m->leftovers = v;   /* realloc may have moved it: kept whatever fails next */
+	l = malloc(sizeof(*l) + ns + nn + 2);
+	if (!l)
+		return -ENOMEM;
 	*l = (struct leftover){ .m = m, .wd = -1, .name_at = ns + 1 };
 	memcpy(l->path, slice, ns + 1);
 	memcpy(l->path + ns + 1, name, nn + 1);
@@ -132,33 +159,34 @@ static void leftover_add(struct manager *m, const char *slice, const char *name)
 		r = 1;   /* gone meanwhile */
 	else if (r == 0)
 		r = leftover_try(m, l);
-	if (r == 0) {   /* the kernel's event removes it */
+	if (r != 0)
+		leftover_drop(m, l);
+	return r;
+}
+
+/* Keep slice/name until it is empty. */
+static void leftover_add(struct manager *m, const char *slice, const char *name)
+{
+	int r = leftovers_tidy(m, slice, name) ? 0 : leftover_new(m, slice, name);
+
+	if (r == 0)
 		log_info("cgroup: %s/%s still has processes (killed): removed once they are gone",
 			 slice, name);
-		return;
-	}
-	leftover_drop(m, l);
-	if (r == 1)
-		return;
-	l = NULL;
-fail:
-	free(l);
-	log_warn("cgroup: %s/%s still has processes (killed) and stays: %s", slice, name,
-		 strerror(-r));
+	else if (r < 0)
+		log_warn("cgroup: %s/%s still has processes (killed) and stays: %s", slice, name,
+			 strerror(-r));
 }
 
 void manager_cgroup_remove_leaf(struct manager *m, const struct unit *u,
 				const struct unit *next)
 {
 	const char *slice = unit_slice(u);
-	struct service *now;
 	int r;
 
 	if (!cgroup_tree_enabled(&m->cg) || u->bad)
 		return;
 	/* a removed unit added again by a later reload: the node is the new one's */
-	now = next ? NULL : manager_find(m, u->name);
-	if (now && !now->unit->bad && strcmp(unit_slice(now->unit), slice) == 0)
+	if (!next && node_in_set(m, slice, u->name))
 		return;
 	r = cgroup_leaf_remove(&m->cg, slice, u->name);
 	if (r == 0 || r == -ENOENT)

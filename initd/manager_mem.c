@@ -54,5 +54,8 @@ void manager_footprint(struct manager *m, struct manager_footprint *fp)
 	for (size_t i = 0; i < m->n_removed; i++)
 		svc_footprint(m->removed[i], fp);
 	fp->index += chunk(m->svcs) + chunk(m->order) + pidmap_footprint(&m->pids);
-	fp->cgroup_watch = cgroup_watch_footprint(m->watch);
+	fp->cgroup_watch = cgroup_watch_footprint(m->watch) +
+			   cgroup_watch_footprint(m->leftover_watch) + chunk(m->leftovers);
+	for (size_t i = 0; i < m->n_leftovers; i++)
+		fp->cgroup_watch += chunk(m->leftovers[i]);
 }

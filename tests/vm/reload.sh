@@ -94,36 +94,56 @@ check_eq "prune: bystander's memory.max is still there" \
 check_eq "prune: bomb's pids.max is still there" "$(cat $CG/apps/bomb/pids.max 2>/dev/null)" 16
 check_eq "prune: spin's cpu.max is still there" "$(cat $CG/apps/spin/cpu.max 2>/dev/null)" "20000 100000"
 
-# ---- a removed unit's leaf that a process still holds ---------------------------
+# ---- a leaf taken away while a process still holds it ---------------------------
 # A process moved by hand into a stopped unit's leaf: the reload that
-# removes the unit kills it (cgroup.kill) but cannot rmdir the leaf until
-# the kernel has freed it. initd removes the leaf once its cgroup.events
-# says it is empty (before, it stayed for good).
-cat > $U/lo-busy.unit <<'EOT'
-description = "removed by a reload while a process it did not start is in its leaf";
+# removes the unit, or moves it to another slice, kills it (cgroup.kill) but
+# cannot rmdir the leaf until the kernel has freed it. initd removes the
+# leaf once its cgroup.events says it is empty (before, it stayed for good).
+# The stray has 64 MiB to tear down at its death: the leaf stays busy a
+# while after the kill, so initd waits for the kernel's event (said in its
+# log) far more often than its second try at once finds the leaf empty
+# (either is right).
+
+# busy_leaf NAME SLICE: NAME (a new unit in SLICE) started, stopped, and a
+# stray process put in its leaf; $stray its PID
+busy_leaf() {
+	cat > $U/$1.unit <<EOT
+description = "its leaf taken away by a reload while a process it did not start is in it";
 exec = [ "/bin/sleep", "7431" ];
-cgroup = { slice = "other"; };
+cgroup = { slice = "$2"; };
 EOT
-sv reload >/dev/null 2>&1
-sv wait >/dev/null 2>&1
-lb=$(main_pid lo-busy)
-check "leftover: lo-busy runs in its leaf /other/lo-busy" procs_has $CG/other/lo-busy "$lb"
-sv stop lo-busy >/dev/null 2>&1
-# 64 MiB to tear down at its death: the leaf stays busy a while after the
-# kill, so initd waits for the kernel's event (said in its log) far more
-# often than its second try at once finds the leaf empty (either is right)
-sh -c "echo \$\$ > $CG/other/lo-busy/cgroup.procs && exec $VMT/hog mem 64" &
-stray=$!
-check "leftover: a stray process is in the stopped unit's leaf" \
-	eventually 5 procs_has $CG/other/lo-busy "$stray"
+	sv reload >/dev/null 2>&1
+	sv wait >/dev/null 2>&1
+	check "leftover: $1 runs in its leaf /$2/$1" procs_has "$CG/$2/$1" "$(main_pid "$1")"
+	sv stop "$1" >/dev/null 2>&1
+	sh -c "echo \$\$ > $CG/$2/$1/cgroup.procs && exec $VMT/hog mem 64" &
+	stray=$!
+	check "leftover: a stray process is in $1's stopped leaf" \
+		eventually 5 procs_has "$CG/$2/$1" "$stray"
+}
+
+# leaf_gone WHAT DIR: after the reload, the stray is killed and DIR removed
+leaf_gone() {
+	check "leftover: $1: the stray process is killed" eventually 5 sh -c \
+		"! [ -d /proc/$stray ] || [ \"\$(sed -n 's/^.*) \\([A-Z]\\) .*/\\1/p' /proc/$stray/stat)\" = Z ]"
+	kill -9 "$stray" 2>/dev/null; wait "$stray" 2>/dev/null
+	check "leftover: $1: the leaf $2 is removed once empty" eventually 5 test ! -d "$CG$2"
+	check "leftover: $1: initd says so (kmsg)" eventually 5 \
+		eval "dmesg | grep -q 'cgroup: ${2#/} removed once its last process was gone'"
+	diag "leftover: $1: initd waited for the leaf's event: $(dmesg | grep -c "${2#/} still has processes")"
+}
+
+busy_leaf lo-busy other
 rm -f $U/lo-busy.unit
 sv reload >/dev/null 2>&1; rc=$?
 check_eq "leftover: the reload removing lo-busy exits 0" "$rc" 0
-check "leftover: the stray process is killed" eventually 5 sh -c \
-	"! [ -d /proc/$stray ] || [ \"\$(sed -n 's/^.*) \\([A-Z]\\) .*/\\1/p' /proc/$stray/stat)\" = Z ]"
-kill -9 "$stray" 2>/dev/null; wait "$stray" 2>/dev/null
-check "leftover: the leaf /other/lo-busy is removed once empty" \
-	eventually 5 test ! -d $CG/other/lo-busy
-check "leftover: initd says so (kmsg)" \
-	eval 'dmesg | grep -q "cgroup: other/lo-busy removed once its last process was gone"'
-diag "leftover: initd waited for the leaf's event: $(dmesg | grep -c 'other/lo-busy still has processes')"
+leaf_gone "unit removed" /other/lo-busy
+
+busy_leaf lo-move other
+sed -i 's/slice = "other"/slice = "apps"/' $U/lo-move.unit
+sv reload >/dev/null 2>&1; rc=$?
+check_eq "leftover: the reload moving lo-move to slice apps exits 0" "$rc" 0
+leaf_gone "unit moved" /other/lo-move
+sv start lo-move >/dev/null 2>&1
+check "leftover: lo-move starts in its new leaf /apps/lo-move" \
+	eventually 5 procs_has $CG/apps/lo-move "$(main_pid lo-move)"
