@@ -334,8 +334,9 @@ fail:
 /* A changed unit whose old process is gone takes its new unit. Its node is
  * made anew: a limit the new unit no longer declares must not linger in the
  * kernel, and the slice may have changed. The node is empty by now; if a
- * leftover still holds it, the old node is reused and the new limits are
- * written over it. */
+ * process someone else put there still holds it (killed), the old node is
+ * reused in the same slice, the new limits written over it, or, in another
+ * slice, removed once empty (manager_leftover.c). */
 static void swap_in(struct manager *m, struct svc *v)
 {
 	const struct unit *old = v->s.unit, *u = v->pending_unit;
