@@ -925,7 +925,7 @@ int manager_new(struct loop *l, const struct manager_options *opt, struct manage
 				  strerror(-r));
 			cgroup_tree_close(&m->cg);
 		}
-		/* own_leaf: after the boot's first pass (manager_pass.c). */
+		/* own_leaf: once the boot settled (manager_pass.c). */
 	}
 	*ret = m;
 	return 0;

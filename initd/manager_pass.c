@@ -370,17 +370,21 @@ static void pass_escalate(struct manager *m)
 	}
 }
 
-/* initd into /init.scope (own_leaf), once, after the boot's first pass
- * (or on reaching rescue): the migration waits for an RCU grace period in
- * the kernel (cgroup.procs takes the threadgroup rwsem for writing), which
- * cost ~60 ms of the bench VM's path to the first exec when it came before
- * it (issue 19). Until then PID 1 stays in the root, which has no
- * controllers' no-internal-process rule. */
+/* initd into /init.scope (own_leaf), once: when the boot has settled,
+ * before `svctl wait` hears so, or on reaching rescue. The migration
+ * waits for an RCU grace period in the kernel (cgroup.procs takes the
+ * threadgroup rwsem for writing): ~60 ms of the bench VM's path to the
+ * first exec when it came before the first spawn, and still 35-50 ms of
+ * PID 1 between two of its ten spawns when it came at the end of the
+ * boot's first pass, which a spawn round (MANAGER_ROUND_USEC) cuts short
+ * under TCG (issue 19). Until then PID 1 stays in the root, which has no
+ * controllers' no-internal-process rule; a boot that never settles (a
+ * unit restarting without a start limit) leaves it there. */
 static void pass_own_leaf(struct manager *m)
 {
 	int r;
 
-	if (!m->opt.own_leaf || m->own_leaf_done || !(m->booted || m->rescue) ||
+	if (!m->opt.own_leaf || m->own_leaf_done || !(m->settled_at || m->rescue) ||
 	    !cgroup_tree_enabled(&m->cg))
 		return;
 	m->own_leaf_done = true;
@@ -564,8 +568,8 @@ static void manager_pass(struct loop *l, void *data)
 	/* The boot's end for svctl analyze: once, whatever reloads follow. */
 	if (m->booted && !m->settled_at && m->shutdown == SHUTDOWN_NONE && manager_all_settled(m))
 		m->settled_at = now_usec();
-	notify_settled(m);
 	pass_own_leaf(m);
+	notify_settled(m);
 	if (m->pass_hook)
 		m->pass_hook(m->pass_ctx);
 }
