@@ -82,26 +82,49 @@ ssize_t read_full(int fd, void *buf, size_t size)
 	return (ssize_t)got;
 }
 
+char *u64_digits(char *p, uint64_t v)
+{
+	char digits[20];
+	size_t n = 0;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		*p++ = digits[--n];
+	*p = '\0';
+	return p;
+}
+
 const char *format_duration(char *buf, size_t size, uint64_t usec)
 {
-	uint64_t s = usec / USEC_PER_SEC;
+	/* The largest unit usec holds one of, then (unit2 not 0) what is left
+	 * in unit2: "4.9s", "3min 2s", "2d 5h". */
+	static const struct {
+		uint64_t unit, unit2;
+		char name[5], name2[4];
+	} range[] = {
+		{ 1, 0, "us", "" },
+		{ USEC_PER_MSEC, 0, "ms", "" },
+		{ USEC_PER_SEC, USEC_PER_SEC / 10, ".", "s" },
+		{ 60 * USEC_PER_SEC, USEC_PER_SEC, "min ", "s" },
+		{ 3600 * USEC_PER_SEC, 60 * USEC_PER_SEC, "h ", "min" },
+		{ 86400 * USEC_PER_SEC, 3600 * USEC_PER_SEC, "d ", "h" },
+	};
+	char text[48], *p;
+	size_t i = 0, n;
 
-	if (usec < USEC_PER_MSEC)
-		snprintf(buf, size, "%lluus", (unsigned long long)usec);
-	else if (usec < USEC_PER_SEC)
-		snprintf(buf, size, "%llums", (unsigned long long)(usec / USEC_PER_MSEC));
-	else if (s < 60)
-		snprintf(buf, size, "%llu.%llus", (unsigned long long)s,
-			 (unsigned long long)(usec % USEC_PER_SEC / 100000));
-	else if (s < 3600)
-		snprintf(buf, size, "%llumin %llus", (unsigned long long)(s / 60),
-			 (unsigned long long)(s % 60));
-	else if (s < 86400)
-		snprintf(buf, size, "%lluh %llumin", (unsigned long long)(s / 3600),
-			 (unsigned long long)(s % 3600 / 60));
-	else
-		snprintf(buf, size, "%llud %lluh", (unsigned long long)(s / 86400),
-			 (unsigned long long)(s % 86400 / 3600));
+	while (i + 1 < ARRAY_SIZE(range) && usec >= range[i + 1].unit)
+		i++;
+	p = stpcpy(u64_digits(text, usec / range[i].unit), range[i].name);
+	if (range[i].unit2)
+		p = stpcpy(u64_digits(p, usec % range[i].unit / range[i].unit2), range[i].name2);
+	n = (size_t)(p - text);
+	if (size) {
+		n = n < size ? n : size - 1;
+		memcpy(buf, text, n);
+		buf[n] = '\0';
+	}
 	return buf;
 }
 

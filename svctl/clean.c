@@ -35,6 +35,14 @@ size_t utf8_sequence(const unsigned char *s)
 	return n;
 }
 
+bool clean_is_plain(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] - 0x20u > 0x7eu - 0x20u)
+			return false;
+	return true;
+}
+
 /* The clean bytes go out in runs, one fwrite each (not one a character:
  * a table of 1000 units is ~70,000 of them). */
 void print_clean_n(FILE *f, const char *s, size_t n, const char *keep)
@@ -42,6 +50,10 @@ void print_clean_n(FILE *f, const char *s, size_t n, const char *keep)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t run = 0;   /* clean bytes before p + i, not written yet */
 
+	if (clean_is_plain(s, n)) {   /* most text: no UTF-8 walk */
+		fwrite(s, 1, n, f);
+		return;
+	}
 	for (size_t i = 0; i < n;) {
 		size_t k = utf8_sequence(p + i);
 

@@ -2,6 +2,7 @@
 #ifndef INITD_SVCTL_CLEAN_H
 #define INITD_SVCTL_CLEAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -15,6 +16,9 @@ size_t utf8_sequence(const unsigned char *s);
  * is not UTF-8 is shown as '?'. print_clean: all of s, keeping none. */
 void print_clean_n(FILE *f, const char *s, size_t n, const char *keep);
 void print_clean(FILE *f, const char *s);
+/* Whether s[0..n) is printable ASCII (' ' to '~'): the text print_clean_n
+ * prints as it is, with no UTF-8 walk. */
+bool clean_is_plain(const char *s, size_t n);
 
 /* The same for text that comes in chunks cut at any byte (a service's
  * output, as initd's replies carry it): a UTF-8 sequence a chunk cut waits

@@ -56,7 +56,10 @@ static int unit_parse(const struct proto_attr_view *svc, struct unit_status *u)
 		case PROTO_ATTR_CGROUP:      r = proto_get_str(&a, &u->cgroup); break;
 		case PROTO_ATTR_DESCRIPTION: r = proto_get_str(&a, &u->description); break;
 		case PROTO_ATTR_STATUS_TEXT: r = proto_get_str(&a, &u->status_text); break;
-		case PROTO_ATTR_MESSAGE:     r = proto_get_str(&a, &msg); break;
+		case PROTO_ATTR_MESSAGE:
+			r = proto_get_str(&a, &msg);
+			u->messages++;
+			break;
 		case PROTO_ATTR_PID:         r = proto_get_u32(&a, &u->pid); break;
 		case PROTO_ATTR_RESTARTS:    r = proto_get_u32(&a, &u->restarts); break;
 		case PROTO_ATTR_SINCE:       r = proto_get_u64(&a, &u->since_usec); break;
@@ -161,22 +164,72 @@ void status_print_system(FILE *f, const void *payload, size_t len)
 	}
 }
 
+/* A table's rows are put together here and reach stdio a buffer at a
+ * time: at 1000 units a cell's two stdio calls were a quarter of `svctl
+ * status`'s instructions (issue 19). Text from initd that is not plain
+ * ASCII goes through print_clean_n, after what the buffer holds. */
+struct rows {
+	FILE *f;
+	size_t len;
+	char buf[4096];
+};
+
+static void rows_flush(struct rows *r)
+{
+	fwrite(r->buf, 1, r->len, r->f);
+	r->len = 0;
+}
+
+/* n bytes of s, or n spaces when s is NULL. */
+static void rows_put(struct rows *r, const char *s, size_t n)
+{
+	while (n) {
+		size_t k = sizeof(r->buf) - r->len;
+
+		if (k == 0) {
+			rows_flush(r);
+			continue;
+		}
+		k = k < n ? k : n;
+		if (s) {
+			memcpy(r->buf + r->len, s, k);
+			s += k;
+		} else {
+			memset(r->buf + r->len, ' ', k);
+		}
+		r->len += k;
+		n -= k;
+	}
+}
+
+static void rows_put_clean(struct rows *r, const char *s, size_t n)
+{
+	if (clean_is_plain(s, n)) {
+		rows_put(r, s, n);
+		return;
+	}
+	rows_flush(r);
+	print_clean_n(r->f, s, n, "");
+}
+
 /* A left-aligned cell of `width` followed by two spaces. */
-static void print_cell(FILE *f, const char *s, size_t width, const char *colour)
+static void rows_cell(struct rows *r, const char *s, size_t width, const char *colour)
 {
 	size_t len = strlen(s);
 
 	if (colour)
-		fputs(colour, f);
-	print_clean(f, s);
+		rows_put(r, colour, strlen(colour));
+	rows_put_clean(r, s, len);
 	if (colour)
-		fputs("\033[0m", f);
-	for (size_t pad = len < width + 2 ? width + 2 - len : 0, k; pad; pad -= k) {
-		static const char spaces[] = "                                ";
+		rows_put(r, "\033[0m", 4);
+	rows_put(r, NULL, len < width + 2 ? width + 2 - len : 0);
+}
 
-		k = pad < sizeof(spaces) - 1 ? pad : sizeof(spaces) - 1;
-		fwrite(spaces, 1, k, f);
-	}
+/* The last cell, cleaned and unpadded, and the line's end. */
+static void rows_end(struct rows *r, const char *s)
+{
+	rows_put_clean(r, s, strlen(s));
+	rows_put(r, "\n", 1);
 }
 
 static size_t max_size(size_t a, size_t b)
@@ -194,27 +247,42 @@ static uint64_t cg_get(const struct unit_status *u, uint16_t attr)
 	return u->cg[attr - STATUS_CG_FIRST];
 }
 
-/* 1024-based, one decimal: "512B", "12.3M". */
+/* 1024-based, one decimal: "512B", "12.3M" (as printf's %.1f rounds:
+ * to the nearest tenth, a tie to an even one). In integers: no float
+ * formatting for each unit of the status table. */
 static const char *format_bytes(char *buf, size_t size, uint64_t v)
 {
 	static const char units[] = "BKMGTPE";
-	double d = (double)v;
-	size_t i = 0;
+	char text[32], *p;
+	unsigned i = 0, shift;
+	uint64_t tenths, frac, half;
 
-	while (d >= 1024 && i + 1 < sizeof(units) - 1) {
-		d /= 1024;
+	while (i + 1 < sizeof(units) - 1 && v >> (10 * (i + 1)))
 		i++;
+	if (i == 0) {
+		p = u64_digits(text, v);
+		*p++ = 'B';
+	} else {
+		shift = 10 * i;
+		frac = (v & ((1ULL << shift) - 1)) * 10;   /* < 10 << 60: no overflow */
+		half = 1ULL << (shift - 1);
+		tenths = (v >> shift) * 10 + (frac >> shift);
+		frac &= (1ULL << shift) - 1;
+		if (frac > half || (frac == half && (tenths & 1)))
+			tenths++;
+		p = u64_digits(text, tenths / 10);
+		*p++ = '.';
+		*p++ = (char)('0' + tenths % 10);
+		*p++ = units[i];
 	}
-	if (i == 0)
-		snprintf(buf, size, "%lluB", (unsigned long long)v);
-	else
-		snprintf(buf, size, "%.1f%c", d, units[i]);
+	*p = '\0';
+	snprintf(buf, size, "%s", text);
 	return buf;
 }
 
 struct cells {
-	char pid[16];
-	char restarts[16];
+	char pid[24];        /* u64_digits' 21 bytes */
+	char restarts[24];
 	char since[32];
 	char memory[16];   /* memory.current, "-" without the memory controller */
 	char cpu[32];      /* CPU time used so far, "-" without cpu.stat */
@@ -223,10 +291,10 @@ struct cells {
 static void cells_fill(struct cells *c, const struct unit_status *u)
 {
 	if (u->pid)
-		snprintf(c->pid, sizeof(c->pid), "%u", u->pid);
+		u64_digits(c->pid, u->pid);
 	else
 		strcpy(c->pid, "-");
-	snprintf(c->restarts, sizeof(c->restarts), "%u", u->restarts);
+	u64_digits(c->restarts, u->restarts);
 	format_duration(c->since, sizeof(c->since), u->since_usec);
 	if (cg_has(u, PROTO_ATTR_MEM_CURRENT))
 		format_bytes(c->memory, sizeof(c->memory), cg_get(u, PROTO_ATTR_MEM_CURRENT));
@@ -287,6 +355,7 @@ void status_print_table(FILE *f, const struct unit_status *u, size_t n, bool col
 	 * memory for them, made again for the print). */
 	_cleanup_free_ struct cells *all = calloc(n ? n : 1, sizeof(*all));
 	struct cells one, *c;
+	struct rows r;
 
 	for (size_t i = 0; i < n; i++) {
 		c = all ? &all[i] : &one;
@@ -299,29 +368,34 @@ void status_print_table(FILE *f, const struct unit_status *u, size_t n, bool col
 		w_mem = max_size(w_mem, strlen(c->memory));
 		w_cpu = max_size(w_cpu, strlen(c->cpu));
 	}
-	print_cell(f, "NAME", w_name, NULL);
-	print_cell(f, "STATE", w_state, NULL);
-	print_cell(f, "PID", w_pid, NULL);
-	print_cell(f, "RESTARTS", w_restarts, NULL);
-	print_cell(f, "SINCE", w_since, NULL);
-	print_cell(f, "MEMORY", w_mem, NULL);
-	print_cell(f, "CPU", w_cpu, NULL);
-	fputs("REASON\n", f);
+	r.f = f;
+	r.len = 0;
+	rows_cell(&r, "NAME", w_name, NULL);
+	rows_cell(&r, "STATE", w_state, NULL);
+	rows_cell(&r, "PID", w_pid, NULL);
+	rows_cell(&r, "RESTARTS", w_restarts, NULL);
+	rows_cell(&r, "SINCE", w_since, NULL);
+	rows_cell(&r, "MEMORY", w_mem, NULL);
+	rows_cell(&r, "CPU", w_cpu, NULL);
+	rows_end(&r, "REASON");
 	for (size_t i = 0; i < n; i++) {
 		c = all ? &all[i] : &one;
 		if (!all)
 			cells_fill(c, &u[i]);
-		print_cell(f, u[i].name, w_name, NULL);
-		print_cell(f, u[i].state, w_state, colour ? state_colour(u[i].state) : NULL);
-		print_cell(f, c->pid, w_pid, NULL);
-		print_cell(f, c->restarts, w_restarts, NULL);
-		print_cell(f, c->since, w_since, NULL);
-		print_cell(f, c->memory, w_mem, NULL);
-		print_cell(f, c->cpu, w_cpu, NULL);
-		print_clean(f, u[i].reason && *u[i].reason ? u[i].reason : "-");
-		fputc('\n', f);
-		print_messages(f, &u[i]);
+		rows_cell(&r, u[i].name, w_name, NULL);
+		rows_cell(&r, u[i].state, w_state, colour ? state_colour(u[i].state) : NULL);
+		rows_cell(&r, c->pid, w_pid, NULL);
+		rows_cell(&r, c->restarts, w_restarts, NULL);
+		rows_cell(&r, c->since, w_since, NULL);
+		rows_cell(&r, c->memory, w_mem, NULL);
+		rows_cell(&r, c->cpu, w_cpu, NULL);
+		rows_end(&r, u[i].reason && *u[i].reason ? u[i].reason : "-");
+		if (u[i].messages) {
+			rows_flush(&r);
+			print_messages(f, &u[i]);
+		}
 	}
+	rows_flush(&r);
 }
 
 /* ---- detail block ------------------------------------------------------------ */
@@ -427,20 +501,23 @@ void status_print_detail(FILE *f, const struct unit_status *u)
 void status_print_list(FILE *f, const struct unit_status *u, size_t n, bool colour)
 {
 	size_t w_name = 4, w_state = 5;
+	struct rows r;
 
 	for (size_t i = 0; i < n; i++) {
 		w_name = max_size(w_name, strlen(u[i].name));
 		w_state = max_size(w_state, strlen(u[i].state));
 	}
-	print_cell(f, "NAME", w_name, NULL);
-	print_cell(f, "STATE", w_state, NULL);
-	fputs("DESCRIPTION\n", f);
+	r.f = f;
+	r.len = 0;
+	rows_cell(&r, "NAME", w_name, NULL);
+	rows_cell(&r, "STATE", w_state, NULL);
+	rows_end(&r, "DESCRIPTION");
 	for (size_t i = 0; i < n; i++) {
-		print_cell(f, u[i].name, w_name, NULL);
-		print_cell(f, u[i].state, w_state, colour ? state_colour(u[i].state) : NULL);
-		print_clean(f, u[i].description && *u[i].description ? u[i].description : "-");
-		fputc('\n', f);
+		rows_cell(&r, u[i].name, w_name, NULL);
+		rows_cell(&r, u[i].state, w_state, colour ? state_colour(u[i].state) : NULL);
+		rows_end(&r, u[i].description && *u[i].description ? u[i].description : "-");
 	}
+	rows_flush(&r);
 }
 
 /* ---- JSON ----------------------------------------------------------------- */

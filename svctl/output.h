@@ -30,6 +30,7 @@ struct unit_status {
 	const char *status_text;   /* the service's own STATUS= (notify) */
 	const uint8_t *attrs;      /* the SERVICE attribute's data: its */
 	uint32_t attrs_len;        /* MESSAGEs, one diagnostic each */
+	uint32_t messages;         /* how many */
 	uint32_t pid;              /* 0 = none */
 	uint32_t restarts;
 	uint64_t since_usec;

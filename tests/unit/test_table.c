@@ -1,0 +1,188 @@
+/* test_table.c — svctl's status table (svctl/output.c), byte for byte:
+ * the columns' widths and padding, the cells svctl makes from numbers
+ * (durations, sizes), what it cleans of initd's text (a name, a state, a
+ * reason), the colours, a bad-config unit's diagnostics under its row, and
+ * rows too wide for one write. Parsed from a STATUS payload built as initd
+ * builds one. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/proto.h"
+#include "common/util.h"
+#include "svctl/output.h"
+
+struct unit_in {
+	const char *name, *state, *reason, *message;
+	uint32_t pid, restarts;
+	uint64_t since_usec;
+	bool stats;
+	uint64_t mem, cpu_usec;
+};
+
+/* The table svctl prints for units[0..n), in a malloc'd string. */
+static char *table(const struct unit_in *units, size_t n, bool colour)
+{
+	struct proto_buf b;
+	struct unit_status *u = NULL;
+	size_t n_parsed = 0, len = 0;
+	char *out = NULL;
+	FILE *f;
+
+	proto_buf_init(&b, 1u << 24);
+	proto_msg_begin(&b, PROTO_REPLY_OK);
+	for (size_t i = 0; i < n; i++) {
+		proto_nest_begin(&b, PROTO_ATTR_SERVICE);
+		proto_put_str(&b, PROTO_ATTR_NAME, units[i].name);
+		proto_put_str(&b, PROTO_ATTR_STATE, units[i].state);
+		if (units[i].pid)
+			proto_put_u32(&b, PROTO_ATTR_PID, units[i].pid);
+		proto_put_u32(&b, PROTO_ATTR_RESTARTS, units[i].restarts);
+		proto_put_u64(&b, PROTO_ATTR_SINCE, units[i].since_usec);
+		if (units[i].reason)
+			proto_put_str(&b, PROTO_ATTR_REASON, units[i].reason);
+		if (units[i].message)
+			proto_put_str(&b, PROTO_ATTR_MESSAGE, units[i].message);
+		if (units[i].stats) {
+			proto_put_u64(&b, PROTO_ATTR_MEM_CURRENT, units[i].mem);
+			proto_put_u64(&b, PROTO_ATTR_CPU_USAGE_USEC, units[i].cpu_usec);
+		}
+		proto_nest_end(&b);
+	}
+	ck_assert_int_eq(proto_msg_end(&b), 0);
+	ck_assert_int_eq(status_parse(b.data + PROTO_HDR_SIZE, b.len - PROTO_HDR_SIZE, &u,
+				      &n_parsed), 0);
+	ck_assert_uint_eq(n_parsed, n);
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	status_print_table(f, u, n_parsed, colour);
+	fclose(f);
+	free(u);
+	proto_buf_free(&b);
+	return out;
+}
+
+static const struct unit_in three[] = {
+	{ .name = "web", .state = "running", .pid = 1234, .since_usec = 4900000, .stats = true,
+	  .mem = 12345678, .cpu_usec = 1500000 },
+	{ .name = "long-name.x", .state = "failed", .restarts = 3, .since_usec = 125000000,
+	  .reason = "exit: exited 1 \x1b[31mred\x1b[0m \xc3\xa9t\xc3\xa9 \xff", .stats = true,
+	  .mem = 512, .cpu_usec = 999 },
+	{ .name = "b\x7f", .state = "bad-config", .since_usec = 3ULL * 86400 * 1000000 + 7200000000ULL,
+	  .message = "b.unit:3: exec: expected an array\nb.unit:4: \x1b]0;x\x07 unknown key" },
+};
+
+START_TEST(test_table_is_aligned_cleaned_and_exact)
+{
+	_cleanup_free_ char *out = table(three, 3, false);
+
+	ck_assert_str_eq(out,
+		"NAME         STATE       PID   RESTARTS  SINCE    MEMORY  CPU    REASON\n"
+		"web          running     1234  0         4.9s     11.8M   1.5s   -\n"
+		"long-name.x  failed      -     3         2min 5s  512B    999us  "
+		"exit: exited 1 ?[31mred?[0m \xc3\xa9t\xc3\xa9 ?\n"
+		"b?           bad-config  -     0         3d 2h    -       -      -\n"
+		"  b.unit:3: exec: expected an array\n"
+		"  b.unit:4: ?]0;x? unknown key\n");
+}
+END_TEST
+
+START_TEST(test_states_are_coloured)
+{
+	_cleanup_free_ char *out = table(three, 2, true);
+
+	ck_assert_str_eq(out,
+		"NAME         STATE    PID   RESTARTS  SINCE    MEMORY  CPU    REASON\n"
+		"web          \033[32mrunning\033[0m  1234  0         4.9s     11.8M   1.5s   -\n"
+		"long-name.x  \033[1;31mfailed\033[0m   -     3         2min 5s  512B    999us  "
+		"exit: exited 1 ?[31mred?[0m \xc3\xa9t\xc3\xa9 ?\n");
+}
+END_TEST
+
+/* A name longer than any row buffer: still one cell, padded like the rest. */
+START_TEST(test_wide_rows_print_whole)
+{
+	static char name[3000], reason[5000];
+	struct unit_in u[2] = {
+		{ .name = name, .state = "running", .pid = 7, .since_usec = 1000 },
+		{ .name = "s", .state = "stopped", .reason = reason, .since_usec = 0 },
+	};
+	_cleanup_free_ char *out = NULL;
+	_cleanup_free_ char *want = NULL;
+	size_t w = sizeof(name) - 1;
+
+	memset(name, 'n', w);
+	memset(reason, 'r', sizeof(reason) - 1);
+	out = table(u, 2, false);
+	ck_assert_int_gt(asprintf(&want, "%-*s  STATE    PID  RESTARTS  SINCE  MEMORY  CPU  REASON\n"
+				  "%s  running  7    0         1ms    -       -    -\n"
+				  "%-*s  stopped  -    0         0us    -       -    %s\n",
+				  (int)w, "NAME", name, (int)w, "s", reason), 0);
+	ck_assert_str_eq(out, want);
+}
+END_TEST
+
+/* The cells svctl makes from numbers, at the edges of each unit. */
+START_TEST(test_sizes_and_durations)
+{
+	static const struct { uint64_t mem, usec; const char *mem_text, *usec_text; } cases[] = {
+		{ 0, 0, "0B", "0us" },
+		{ 1023, 999, "1023B", "999us" },
+		{ 1024, 1000, "1.0K", "1ms" },
+		{ 1075, 999999, "1.0K", "999ms" },     /* 1.0498: down */
+		{ 1076, 1000000, "1.1K", "1.0s" },     /* 1.0508: up */
+		{ 1280, 1100000, "1.2K", "1.1s" },     /* 1.25: a tie, to even */
+		{ 3840, 1999999, "3.8K", "1.9s" },     /* 3.75: a tie, to even */
+		{ 1048575, 59999999, "1024.0K", "59.9s" },
+		{ 1048576, 60000000, "1.0M", "1min 0s" },
+		{ 1153434, 3599999999ULL, "1.1M", "59min 59s" },
+		{ 5ULL << 40, 3600000000ULL, "5.0T", "1h 0min" },
+		{ UINT64_MAX, UINT64_MAX, "16.0E", "213503982d 8h" },
+	};
+	char a[64], b[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct unit_in u = { .name = "u", .state = "running", .pid = 1, .stats = true,
+				     .mem = cases[i].mem, .cpu_usec = cases[i].usec };
+		_cleanup_free_ char *out = table(&u, 1, false);
+		char *row = strchr(out, '\n') + 1;
+
+		ck_assert_int_eq(sscanf(row, "u running 1 0 0us %63s %63s", a, b), 2);
+		if (strchr(cases[i].usec_text, ' ')) {   /* "1min 0s": two words */
+			char c[64];
+			ck_assert_int_eq(sscanf(row, "u running 1 0 0us %63s %63s %63s", a, b, c), 3);
+			strcat(b, " ");
+			strcat(b, c);
+		}
+		ck_assert_msg(!strcmp(a, cases[i].mem_text), "%llu bytes: %s, not %s",
+			      (unsigned long long)cases[i].mem, a, cases[i].mem_text);
+		ck_assert_msg(!strcmp(b, cases[i].usec_text), "%llu us: %s, not %s",
+			      (unsigned long long)cases[i].usec, b, cases[i].usec_text);
+	}
+}
+END_TEST
+
+static Suite *table_suite(void)
+{
+	Suite *s = suite_create("table");
+	TCase *tc = tcase_create("table");
+
+	tcase_add_test(tc, test_table_is_aligned_cleaned_and_exact);
+	tcase_add_test(tc, test_states_are_coloured);
+	tcase_add_test(tc, test_wide_rows_print_whole);
+	tcase_add_test(tc, test_sizes_and_durations);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(table_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
