@@ -129,28 +129,42 @@ install -m 0755 "$script" "$dir/extra/etc/initd/script"
 install -m 0755 "$here/run-script" "$dir/extra/lib/initd/run-script"
 install -m 0644 "$here/run-script.unit" "$dir/extra/etc/initd/units/run-script.unit"
 # The image's compiled model (mkimage.sh) no longer matches its units once
-# run-script.unit joins them: compile them again, with this host's initd
-# (RUN_HOST_INITD, default build/initd), into the extra archive. Without
-# one the boot finds the model out of date and reads the files (initd(8)).
+# run-script.unit joins them: compile them again into the extra archive,
+# with the image's own initd when it runs on this machine. The model's
+# digest names the version of the initd that compiled it, so one of
+# another build (build/initd a commit behind the static one) left it out
+# of date, and every boot read the files, silently (a bench's phases then
+# showed loader_started). Else with this host's (RUN_HOST_INITD, default
+# build/initd, which also overrides the image's). Without either the boot
+# finds the model out of date and reads the files (initd(8)).
 case ${BUILD:=build} in /*) ;; *) BUILD=$here/../$BUILD ;; esac
 host_initd=${RUN_HOST_INITD:-$BUILD/initd}
+elf_machine() { od -An -tu2 -j18 -N2 "$1" 2>/dev/null | tr -d ' '; }
 # The listing first, then grep: cpio stops at the archive's trailer, and
 # gzip, still writing what follows it, may die of SIGPIPE, which pipefail
 # made the pipeline's status: the model was then silently not compiled,
 # depending on the image's size.
 listing=$(gzip -dc "$initrd" 2>/dev/null | cpio -t --quiet 2>/dev/null)
-if [ -x "$host_initd" ] && grep -qx etc/initd/initd.model <<< "$listing"; then
+if grep -qx etc/initd/initd.model <<< "$listing"; then
 	rm -rf "$dir/compile"
 	mkdir -p "$dir/compile"
 	(initrd=$(cd "$(dirname "$initrd")" && pwd)/$(basename "$initrd") &&
 	 cd "$dir/compile" && gzip -dc "$initrd" |
-		cpio -id --quiet 'etc/initd/initd.conf' 'etc/initd/units/*.unit' 2>/dev/null)
+		cpio -id --quiet 'etc/initd/initd.conf' 'etc/initd/units/*.unit' \
+			'sbin/initd' 'sbin/initd-loader' 2>/dev/null)
 	mkdir -p "$dir/compile/etc/initd/units"
 	cp "$dir/extra/etc/initd/units/run-script.unit" "$dir/compile/etc/initd/units/"
-	if "$host_initd" --compile --root "$dir/compile" "$dir/compile/etc/initd" >/dev/null 2>&1; then
+	compiler=$host_initd
+	# the image's, if this shell's machine is its own
+	if [ -z "${RUN_HOST_INITD:-}" ] && [ -x "$dir/compile/sbin/initd" ] &&
+	   [ "$(elf_machine "$dir/compile/sbin/initd")" = "$(elf_machine "$BASH")" ]; then
+		compiler=$dir/compile/sbin/initd
+	fi
+	if [ -x "$compiler" ] &&
+	   "$compiler" --compile --root "$dir/compile" "$dir/compile/etc/initd" >/dev/null 2>&1; then
 		install -m 0644 "$dir/compile/etc/initd/initd.model" "$dir/extra/etc/initd/initd.model"
 	else
-		echo "run: warning: $host_initd --compile failed: the boot reads the unit files" >&2
+		echo "run: warning: $compiler --compile failed: the boot reads the unit files" >&2
 	fi
 	rm -rf "$dir/compile"
 fi
