@@ -154,17 +154,29 @@ if grep -qx etc/initd/initd.model <<< "$listing"; then
 			'sbin/initd' 'sbin/initd-loader' 2>/dev/null)
 	mkdir -p "$dir/compile/etc/initd/units"
 	cp "$dir/extra/etc/initd/units/run-script.unit" "$dir/compile/etc/initd/units/"
-	compiler=$host_initd
-	# the image's, if this shell's machine is its own
-	if [ -z "${RUN_HOST_INITD:-}" ] && [ -x "$dir/compile/sbin/initd" ] &&
-	   [ "$(elf_machine "$dir/compile/sbin/initd")" = "$(elf_machine "$BASH")" ]; then
-		compiler=$dir/compile/sbin/initd
+	# the image's first, if this shell's machine is its own; a binary
+	# from the image runs under a time limit (as mkimage's does)
+	compilers=()
+	img=$dir/compile/sbin
+	if [ -z "${RUN_HOST_INITD:-}" ] && [ -f "$img/initd" ] && [ ! -L "$img/initd" ] &&
+	   [ -f "$img/initd-loader" ] && [ ! -L "$img/initd-loader" ] &&
+	   [ "$(elf_machine "$img/initd")" = "$(elf_machine "$BASH")" ]; then
+		compilers+=("$img/initd")
 	fi
-	if [ -x "$compiler" ] &&
-	   "$compiler" --compile --root "$dir/compile" "$dir/compile/etc/initd" >/dev/null 2>&1; then
+	[ -x "$host_initd" ] && compilers+=("$host_initd")
+	compiled=
+	for c in "${compilers[@]}"; do
+		if timeout 20 "$c" --compile --root "$dir/compile" "$dir/compile/etc/initd" \
+			>/dev/null 2>&1; then
+			compiled=$c
+			break
+		fi
+		echo "run: warning: $c --compile failed" >&2
+	done
+	if [ -n "$compiled" ]; then
 		install -m 0644 "$dir/compile/etc/initd/initd.model" "$dir/extra/etc/initd/initd.model"
 	else
-		echo "run: warning: $compiler --compile failed: the boot reads the unit files" >&2
+		echo "run: warning: the model was not compiled (no initd here could): the boot reads the unit files" >&2
 	fi
 	rm -rf "$dir/compile"
 fi

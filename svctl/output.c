@@ -247,9 +247,11 @@ static uint64_t cg_get(const struct unit_status *u, uint16_t attr)
 	return u->cg[attr - STATUS_CG_FIRST];
 }
 
-/* 1024-based, one decimal: "512B", "12.3M" (as printf's %.1f rounds:
- * to the nearest tenth, a tie to an even one). In integers: no float
- * formatting for each unit of the status table. */
+/* 1024-based, one decimal: "512B", "12.3M": v's nearest tenth of the
+ * unit, a tie to an even one. In integers, with no float formatting for
+ * each unit of the status table; what printf's %.1f of v as a double
+ * printed below 2^53 bytes (above, the double was rounded first: 2^60 - 1
+ * was "1.0E", and is "1024.0P"). */
 static const char *format_bytes(char *buf, size_t size, uint64_t v)
 {
 	static const char units[] = "BKMGTPE";

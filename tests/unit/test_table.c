@@ -138,6 +138,7 @@ START_TEST(test_sizes_and_durations)
 		{ 1048576, 60000000, "1.0M", "1min 0s" },
 		{ 1153434, 3599999999ULL, "1.1M", "59min 59s" },
 		{ 5ULL << 40, 3600000000ULL, "5.0T", "1h 0min" },
+		{ (1ULL << 60) - 1, 86399999999ULL, "1024.0P", "23h 59min" },  /* exact */
 		{ UINT64_MAX, UINT64_MAX, "16.0E", "213503982d 8h" },
 	};
 	char a[64], b[64];
