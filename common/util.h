@@ -95,7 +95,8 @@ bool fgets_line(char *buf, int size, FILE *f);
 
 /* v's decimal digits at p, NUL-terminated (p needs room for 21 bytes);
  * returns where the NUL went. No printf: svctl's status table makes a few
- * numbers a unit, and at 1000 units snprintf's were a third of its time. */
+ * numbers a unit, and at 1000 units snprintf was a third of its
+ * instructions. */
 char *u64_digits(char *p, uint64_t v);
 
 /* Format a duration ("1.5s", "20ms", "3min 2s") into buf, cut to size as
