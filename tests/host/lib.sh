@@ -274,9 +274,10 @@ unshare_alive() { alive "$UNSHARE_PID"; }
 ns_id() { readlink "/proc/$INITD_HPID/ns/pid"; }
 
 # ns_procs ID — host PIDs of every process still in namespace ID: one stat
-# for all of them (a readlink each took ~10 s on a host with a thousand
-# processes, and a wait on it ran out). A process gone meanwhile, or one
-# whose link this user may not read, prints no "->" and is left out.
+# for all of them (a readlink each took ~10 s a call on a host with a
+# thousand processes: t-logfile then ran 86 s of its 90). A process gone
+# meanwhile, or one whose link this user may not read, prints no "->" and
+# is left out.
 ns_procs() {
 	stat -c '%N' /proc/[0-9]*/ns/pid 2>/dev/null |
 		awk -v id="$1" '{ gsub(/\047/, "") } $2 == "->" && $3 == id { split($1, p, "/"); print p[3] }'
