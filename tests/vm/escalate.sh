@@ -63,7 +63,10 @@ stage() {
 # in the background: $qpid. Every case ends its machine (a reboot, a
 # poweroff, or a kill); the limit only bounds a hang, and is well above the
 # waits of the longest case (noload's add up to 122 s): a machine killed by
-# it would fail later checks under misleading names.
+# it would fail later checks under misleading names. loglevel=5, not
+# quiet: the kernel's warnings reach the console too, and with them the
+# stacks of a soft lockup or an RCU stall (a hang seen once in CI showed
+# only their one-line headers); a boot prints ~8 such lines before initd.
 boot() {
 	local c=$1 append=${2:-}
 	shift 2
@@ -72,14 +75,18 @@ boot() {
 	timeout 180 qemu-system-x86_64 -accel tcg -m 384 -smp 2 -no-reboot -nic none \
 		-display none -monitor none "$@" \
 		-kernel "$kdir/vmlinuz" -initrd "$dir/$c.initrd" \
-		-append "console=ttyS0 quiet panic=-1 rdinit=/sbin/initd $append" \
+		-append "console=ttyS0 loglevel=5 panic=-1 rdinit=/sbin/initd $append" \
 		-serial stdio -serial "file:$dir/$c.out" <&3 >"$dir/$c.console" 2>&1 &
-	qpid=$!
+	qpid=$! qcase=$c
 }
 # finish — wait for QEMU; $rc.
 finish() {
 	wait "$qpid"; rc=$?; exec 3>&-
-	[ "$rc" != 124 ] || tap "not ok" "qemu killed at its 180 s limit (the machine hung)"
+	[ "$rc" = 124 ] || return 0
+	tap "not ok" "qemu killed at its 180 s limit (the machine hung)"
+	# where the kernel was stuck, if it said: the first report, whole
+	sed -n '/soft lockup\|rcu.*stall\|kthread starved\|blocked for more than/,+60p' "$dir/$qcase.console" |
+		head -80 | sed 's/^/# /' | tee -a "$out"
 }
 has() { grep -aq "$2" "$dir/$1"; }
 # wait_console CASE REGEX SECONDS — poll the console (bounded).
