@@ -1,10 +1,10 @@
 # lib.sh — helpers for the host tier, sourced by every tests/host/t-*.sh.
 #
 # Each t-*.sh is one bash process (run.sh gives it a time limit). It boots
-# initd as PID 1 of a fresh PID + mount namespace under unshare, any number of
-# times in turn, writes unit files that run tests/testd, and asserts the
-# kernel's view (/proc inside the namespace, files testd wrote) more than
-# initd's own report. Every wait is a bounded poll.
+# initd as PID 1 of a fresh PID + mount + UTS namespace under unshare, any
+# number of times in turn, writes unit files that run tests/testd, and
+# asserts the kernel's view (/proc inside the namespace, files testd wrote)
+# more than initd's own report. Every wait is a bounded poll.
 #
 #   new_boot NAME            fresh directory $T (conf/units, testd files)
 #   testd_unit NAME 'ARGS' [LINE...]   a unit running testd ARGS (+ --touch
@@ -194,8 +194,9 @@ initd_child() {
 
 control_answers() { [ -S "$T/control" ] && sv status >/dev/null 2>&1; }
 
-# start_initd [INITD ARGS...] — boot initd as PID 1 of a new PID + mount
-# namespace. --kill-child makes the kernel SIGKILL initd (and so the whole
+# start_initd [INITD ARGS...] — boot initd as PID 1 of a new PID, mount and
+# UTS namespace (PID 1 sets initd.conf's hostname, --no-mounts or not: in
+# the host's UTS namespace that renamed the machine). --kill-child makes the kernel SIGKILL initd (and so the whole
 # namespace) if unshare dies, so nothing can outlive the test.
 # INITD_PRE, if set, is shell run inside the namespace first (as root, in
 # its private mount namespace: tmpfs over /run...), then initd is exec'd.
@@ -204,7 +205,7 @@ start_initd() {
 	BOOT_OK=0
 	[ -n "${INITD_PRE:-}" ] && pre=(/bin/sh -ec "$INITD_PRE"'
 exec "$@"' initd-pre)
-	unshare --pid --fork --kill-child --mount --propagation private --mount-proc \
+	unshare --pid --fork --kill-child --mount --uts --propagation private --mount-proc \
 		"${pre[@]}" "$INITD" --no-mounts --no-cgroup --verbose --config "$T/conf" --control "$T/control" "$@" \
 		> "$T/initd.log" 2>&1 < /dev/null &
 	UNSHARE_PID=$!
