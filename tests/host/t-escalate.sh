@@ -74,7 +74,7 @@ end_initd
 # escalation walk (issue 19); this one still runs its action.
 new_boot late
 for i in $(seq 1 20); do testd_unit "by$i" ""; done
-testd_unit late "--exit-after 1500 --exit-code 3" 'on_failure = "poweroff";' 'restart = "no";'
+testd_unit late "--exit-after 5000 --exit-code 3" 'on_failure = "poweroff";' 'restart = "no";'
 run_initd
 check "late: svctl answers" wait_until 5 control_answers
 check "late: the boot settles first" eval 'timeout 10 "$SVCTL" --socket "$T/control" wait'
@@ -90,8 +90,8 @@ guard=$T/failed-boots
 cat > "$T/conf/initd.conf" <<EOC
 boot_guard = { file = "$guard"; max = 3; };
 EOC
-testd_unit slow "--notify-after 2000" 'type = "notify";'
-testd_unit late "--exit-after 3500 --exit-code 3" 'on_failure = "reboot";' 'restart = "no";'
+testd_unit slow "--notify-after 5000" 'type = "notify";'
+testd_unit late "--exit-after 7000 --exit-code 3" 'on_failure = "reboot";' 'restart = "no";'
 run_initd
 check "fifo: the boot counted itself" wait_until 5 eval '[ "$(cat "$guard" 2>/dev/null)" = 1 ]'
 rm -f "$guard" && mkfifo "$guard"
