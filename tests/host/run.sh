@@ -2,8 +2,9 @@
 # run.sh OUT.tap [t-NAME...] — the host tier (doc/DESIGN.md §11).
 #
 # Runs every tests/host/t-*.sh (or the ones named) as its own bash process
-# with a time limit. Each boots initd as PID 1 of a new PID + mount namespace
-# (unshare, --no-cgroup: this tier never touches the host's cgroup tree) and
+# with a time limit. Each boots initd as PID 1 of a new PID, mount and UTS
+# namespace (unshare, --no-cgroup: this tier never touches the host's cgroup
+# tree) and
 # prints TAP lines "ok - t-NAME: what" / "not ok - ..." plus "# " comments.
 # The ok/not ok lines go to OUT.tap; everything goes to the terminal; each
 # test's files (unit dirs, initd.log, testd's records) stay in OUT.d/ for a
@@ -42,7 +43,10 @@ unshare --help | grep -q -- --kill-child ||
 
 if [ $# -gt 0 ]; then
 	tests=
-	for t in "$@"; do tests="$tests $here/${t%.sh}.sh"; done
+	for t in "$@"; do   # each once: two runs of a file would share its files
+		case " $tests " in *" $here/${t%.sh}.sh "*) continue ;; esac
+		tests="$tests $here/${t%.sh}.sh"
+	done
 else
 	tests=$(ls "$here"/t-*.sh)
 fi
@@ -67,7 +71,9 @@ report() {
 	read -r rc secs < "$HOST_WORK/$name.rc"
 	cat "$log"
 	grep -E '^(not )?ok ' "$log" >> "$out"
-	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	if [ "$rc" = lost ]; then
+		echo "not ok - $name: no result (its runner died)" | tee -a "$out"
+	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		echo "not ok - $name: timed out after ${limit}s" | tee -a "$out"
 	elif [ "$rc" != 0 ] && ! grep -q '^not ok ' "$log"; then
 		echo "not ok - $name: exited $rc" | tee -a "$out"
@@ -75,13 +81,13 @@ report() {
 	echo "# $name: ${secs}s"
 }
 
-# HOST_JOBS files at once (default 2): each boots its own initd in its own
-# PID and mount namespaces, under its own directory, so two never share a
-# socket, a file or a process; most of a file's time is spent waiting on
-# its initd's timers, so two of them share a 2-CPU machine well. Their
-# output is printed in the files' order all the same.
+# HOST_JOBS files at once (default 2, at most 99): each boots its own initd
+# in its own PID, mount and UTS namespaces, under its own directory, so two
+# never share a socket, a file or a process; most of a file's time is spent
+# waiting on its initd's timers, so two of them share a 2-CPU machine well.
+# Their output is printed in the files' order all the same.
 njobs=${HOST_JOBS:-2}
-case $njobs in '' | *[!0-9]* | 0) njobs=1 ;; esac
+case $njobs in [1-9] | [1-9][0-9]) ;; *) njobs=1 ;; esac
 start=$(date +%s)
 queue=()
 flush() {   # report the finished files at the queue's head
@@ -100,6 +106,13 @@ for t in $tests; do
 	flush
 done
 wait
+flush
+# A runner that left no NAME.rc (killed, the disk full) is a failure, and
+# the files queued behind it are still reported.
+for t in ${queue[@]+"${queue[@]}"}; do
+	rc_file=$HOST_WORK/$(basename "$t" .sh).rc
+	[ -f "$rc_file" ] || echo "lost ?" > "$rc_file"
+done
 flush
 
 pass=$(grep -c '^ok ' "$out")

@@ -178,6 +178,7 @@ check "late: both reach running" wait_until 5 eval 'state_is stopped running && 
 sv stop stopped >/dev/null 2>&1 &
 stopper=$!
 check "late: stopped is stopping (it ignores SIGTERM)" wait_state stopped stopping 5
+check "late: hung's watchdog has not fired yet" eval '[ "$(svc_restarts hung)" = 0 ] && state_is hung running'
 kill -STOP "$INITD_HPID"
 # initd stopped within 3 s of hung's READY=1 and of the stop: both timers
 # are still ahead (3 s, not 1: a busy machine, or a second test beside this
