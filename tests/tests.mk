@@ -161,19 +161,22 @@ check-san:
 # failed build here is simply redone (and reported) by the tiers.
 san-prebuild: all $(BUILD)/testd $(UNIT_TESTS) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 
-# `make check` runs every tier even when one fails, then sums up.
+# `make check` runs every tier even when one fails, then sums up. The
+# builds a tier waits for use every CPU (CHECK_JOBS, default nproc): no
+# test runs beside them. The tiers themselves run one after another.
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 check: deps deps-arm64
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
-	$(Q)$(MAKE) --no-print-directory all bench-tools   # bench/ links svctl's client: it must not rot
-	-$(Q)$(MAKE) --no-print-directory check-unit
-	-$(Q)$(MAKE) --no-print-directory check-host
+	$(Q)$(MAKE) --no-print-directory -j$(CHECK_JOBS) all bench-tools   # bench/ links svctl's client: it must not rot
+	-$(Q)$(MAKE) --no-print-directory -j$(CHECK_JOBS) check-unit
+	-$(Q)$(MAKE) --no-print-directory -j$(CHECK_JOBS) check-host
 	$(Q)exec 8>$(RESULTS)/.san-build.lock; flock 8; \
 	(nice -n 19 $(MAKE) --no-print-directory SANITIZE=1 san-prebuild \
 		>$(RESULTS)/san-build.log 2>&1 &)
 	-$(Q)$(MAKE) --no-print-directory check-vm
 	$(Q)flock $(RESULTS)/.san-build.lock true
 	-$(Q)$(MAKE) --no-print-directory check-fuzz
-	-$(Q)$(MAKE) --no-print-directory check-san
+	-$(Q)$(MAKE) --no-print-directory -j$(CHECK_JOBS) check-san
 	$(Q)tests/summary.sh $(RESULTS) $(CHECK_TIERS)
 
 CHECK_TIERS ?= unit host vm fuzz san

@@ -34,9 +34,10 @@ LANE_A=${VM_LANE_A:-boots:faults crash escalate persist demo}
 LANE_B=${VM_LANE_B:-boots:main,cgroup,scale state watchdog arm64 disk}
 
 prep=$out.prep.log
+jobs=$(nproc 2>/dev/null || echo 1)   # nothing else runs yet: every CPU
 if ! { make --no-print-directory image-deps &&
-	env -u BUILD make --no-print-directory STATIC=1 SANITIZE= all &&
-	env -u BUILD make --no-print-directory STATIC=1 FAULT=1 SANITIZE= all; } >"$prep" 2>&1; then
+	env -u BUILD make --no-print-directory -j"$jobs" STATIC=1 SANITIZE= all &&
+	env -u BUILD make --no-print-directory -j"$jobs" STATIC=1 FAULT=1 SANITIZE= all; } >"$prep" 2>&1; then
 	tail -n 30 "$prep"
 	echo "not ok - vm tier: the static builds and the kernel (see $prep)" | tee -a "$out"
 	exit 1
