@@ -189,7 +189,7 @@ EOF
 echo "initd appliance" >"$root/etc/issue"
 
 cp "$conf" "$root/etc/initd/initd.conf"
-# One cp for all of them: one a unit cost seconds at a thousand units.
+# One cp for them all: a cp per unit cost seconds at a thousand units.
 set --   # the options were read: the unit files from here on
 for u in "$units"/*.unit; do
 	[ -f "$u" ] && set -- "$@" "$u"

@@ -20,7 +20,7 @@
 # its own, beside lane A's boots). Each lane writes its own TAP file and
 # log; both are appended to OUT.tap and stdout in lane order at the end.
 # Each entry has VM_ENTRY_TIMEOUT seconds (default 1200: the longest, the
-# boots of lane B, take ~330); an interrupt stops both lanes.
+# boots of lane B, take ~220); an interrupt stops both lanes.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:?usage: tests/vm/tier.sh OUT.tap}
