@@ -196,8 +196,9 @@ control_answers() { [ -S "$T/control" ] && sv status >/dev/null 2>&1; }
 
 # start_initd [INITD ARGS...] — boot initd as PID 1 of a new PID, mount and
 # UTS namespace (PID 1 sets initd.conf's hostname, --no-mounts or not: in
-# the host's UTS namespace that renamed the machine). --kill-child makes the kernel SIGKILL initd (and so the whole
-# namespace) if unshare dies, so nothing can outlive the test.
+# the host's UTS namespace that renamed the machine). --kill-child makes
+# the kernel SIGKILL initd (and so the whole namespace) if unshare dies, so
+# nothing can outlive the test.
 # INITD_PRE, if set, is shell run inside the namespace first (as root, in
 # its private mount namespace: tmpfs over /run...), then initd is exec'd.
 start_initd() {

@@ -4,17 +4,16 @@
 # Runs every tests/host/t-*.sh (or the ones named) as its own bash process
 # with a time limit. Each boots initd as PID 1 of a new PID, mount and UTS
 # namespace (unshare, --no-cgroup: this tier never touches the host's cgroup
-# tree) and
-# prints TAP lines "ok - t-NAME: what" / "not ok - ..." plus "# " comments.
-# The ok/not ok lines go to OUT.tap; everything goes to the terminal; each
-# test's files (unit dirs, initd.log, testd's records) stay in OUT.d/ for a
-# look after a failure. Exits 1 if any test failed.
+# tree) and prints TAP lines "ok - t-NAME: what" / "not ok - ..." plus "# "
+# comments. The ok/not ok lines go to OUT.tap; everything goes to the
+# terminal; each test's files (unit dirs, initd.log, testd's records) stay
+# in OUT.d/ for a look after a failure. Exits 1 if any test failed.
 #
 # Environment: BUILD (default build), HOST_TEST_TIMEOUT (seconds per file,
 # default 180: a bound on a hang; the longest file, t-check-root, took 95 s
 # under ASan beside another file at a load of 8), HOST_JOBS (files at
-# once, default 2), HOST_DEBUG=1 (show svctl status and initd's log after every
-# boot, not only after a failed one).
+# once, default 2), HOST_DEBUG=1 (show svctl status and initd's log after
+# every boot, not only after a failed one).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-build/results/host.tap}

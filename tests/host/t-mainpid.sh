@@ -180,9 +180,10 @@ stopper=$!
 check "late: stopped is stopping (it ignores SIGTERM)" wait_state stopped stopping 5
 check "late: hung's watchdog has not fired yet" eval '[ "$(svc_restarts hung)" = 0 ] && state_is hung running'
 kill -STOP "$INITD_HPID"
-# initd stopped within 3 s of hung's READY=1 and of the stop: both timers
-# are still ahead (3 s, not 1: a busy machine, or a second test beside this
-# one, had a second pass before the SIGSTOP); both expire while it is stopped
+# initd stopped within 3 s of hung's READY=1 and of the stop, so both timers
+# are still ahead (3 s, not 1: on a busy machine, or beside a second test
+# file, a second could pass before the SIGSTOP); both expire while it is
+# stopped
 sleep 3.5
 touch "$T/go-stopped" "$T/go-hung"
 check "late: both hand-overs were sent while initd was stopped" \
