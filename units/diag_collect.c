@@ -7,31 +7,59 @@
 
 #include "units/internal.h"
 
-/* Append a copy of file and msg to d. 0 or -ENOMEM (d unchanged). */
-int diags_append(struct unit_diags *d, const char *file, int line, const char *msg)
+/* A copy of file and msg into slot v (whose old contents are not freed).
+ * 0 or -ENOMEM (v untouched). */
+static int diag_set(struct unit_diag *v, const char *file, int line, const char *msg)
 {
 	_cleanup_free_ char *f = strdup(file ? file : "");
 	_cleanup_free_ char *m = strdup(msg);
-	struct unit_diag *v;
 
 	if (!f || !m)
 		return -ENOMEM;
-	v = realloc(d->v, (d->n + 1) * sizeof(*v));
+	*v = (struct unit_diag){ TAKE_PTR(f), line < 0 ? 0 : line, TAKE_PTR(m) };
+	return 0;
+}
+
+/* Append a copy of file and msg to d. 0 or -ENOMEM (d unchanged). */
+int diags_append(struct unit_diags *d, const char *file, int line, const char *msg)
+{
+	struct unit_diag *v = realloc(d->v, (d->n + 1) * sizeof(*v));
+	int r;
+
 	if (!v)
 		return -ENOMEM;
 	d->v = v;
-	v[d->n++] = (struct unit_diag){ TAKE_PTR(f), line < 0 ? 0 : line, TAKE_PTR(m) };
+	r = diag_set(&v[d->n], file, line, msg);
+	d->n += r == 0;
+	return r;
+}
+
+/* Append copies of from's diagnostics to to, whose array already has room
+ * for them past to->n (diags_copy makes it; set_collect_diags makes it once
+ * for all the units). 0 or -ENOMEM (those copied so far kept). */
+int diags_copy_into(struct unit_diags *to, const struct unit_diags *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		int r = diag_set(&to->v[to->n], from->v[i].file, from->v[i].line,
+				 from->v[i].message);
+		if (r < 0)
+			return r;
+		to->n++;
+	}
 	return 0;
 }
 
 int diags_copy(struct unit_diags *to, const struct unit_diags *from)
 {
-	for (size_t i = 0; i < from->n; i++) {
-		int r = diags_append(to, from->v[i].file, from->v[i].line, from->v[i].message);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	struct unit_diag *v;
+
+	if (from->n == 0)
+		return 0;
+	v = realloc(to->v, (to->n + from->n) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	to->v = v;
+	return diags_copy_into(to, from);
 }
 
 /* Report an error in c's file. Past UNIT_DIAG_MAX - 1 diagnostics one last
@@ -96,17 +124,25 @@ const char *diag_quote(char buf[static DIAG_QUOTE_SIZE], const char *s)
 
 #define HINT_LEN_MAX 64
 
-/* Optimal string alignment distance (a transposition counts once). */
-static size_t edit_distance(const char *a, const char *b)
+/* Optimal string alignment distance of a (la bytes) and b (lb bytes), a
+ * transposition counting once, when it is at most limit; else limit + 1.
+ * Bounded because a hint looks at every name of a unit set: the rows stop
+ * once two in a row are all past limit (a cell takes from its own row,
+ * the one above, and the one above that plus one, so none after them can
+ * come back), and names whose lengths differ by more are not compared. */
+static size_t edit_distance_within(const char *a, size_t la, const char *b, size_t lb,
+				   size_t limit)
 {
-	size_t la = strlen(a), lb = strlen(b);
 	uint8_t d[HINT_LEN_MAX + 1][HINT_LEN_MAX + 1];   /* distances <= 64 */
+	size_t above_min = 0;
 
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = (uint8_t)i;
+	if ((la > lb ? la - lb : lb - la) > limit)
+		return limit + 1;
 	for (size_t j = 0; j <= lb; j++)
 		d[0][j] = (uint8_t)j;
 	for (size_t i = 1; i <= la; i++) {
+		size_t row_min = i;
+		d[i][0] = (uint8_t)i;
 		for (size_t j = 1; j <= lb; j++) {
 			unsigned v = d[i - 1][j - 1] + (unsigned)(a[i - 1] != b[j - 1]);
 			if (d[i - 1][j] + 1u < v)
@@ -117,29 +153,37 @@ static size_t edit_distance(const char *a, const char *b)
 			    d[i - 2][j - 2] + 1u < v)
 				v = d[i - 2][j - 2] + 1u;
 			d[i][j] = (uint8_t)v;
+			if (v < row_min)
+				row_min = v;
 		}
+		if (row_min > limit && above_min > limit)
+			return limit + 1;
+		above_min = row_min;
 	}
-	return d[la][lb];
+	return d[la][lb] <= limit ? d[la][lb] : limit + 1;
 }
 
 /* The candidate closest to word when it is close enough to be a typo
  * (distance 1 for words of up to 4 bytes, else 2), the first on ties;
- * NULL otherwise. Returns a borrowed candidate. */
+ * NULL otherwise. Returns a borrowed candidate. Each comparison is bounded
+ * by the best distance found so far (a later candidate must beat it). */
 const char *hint_closest(const char *word, const char *const *candidates, size_t n)
 {
-	size_t len = strlen(word), limit = len <= 4 ? 1 : 2, best_d = SIZE_MAX;
+	size_t len = strlen(word), limit = len <= 4 ? 1 : 2;
 	const char *best = NULL;
 
 	if (len == 0 || len > HINT_LEN_MAX)
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		size_t d;
-		if (!candidates[i] || strlen(candidates[i]) > HINT_LEN_MAX)
+	if (limit >= len)
+		limit = len - 1;   /* a hint shares at least a byte with the word */
+	for (size_t i = 0; i < n && limit > 0; i++) {
+		size_t lc, d;
+		if (!candidates[i] || (lc = strnlen(candidates[i], HINT_LEN_MAX + 1)) > HINT_LEN_MAX)
 			continue;
-		d = edit_distance(word, candidates[i]);
-		if (d > 0 && d <= limit && d < len && d < best_d) {
+		d = edit_distance_within(word, len, candidates[i], lc, limit);
+		if (d > 0 && d <= limit) {
 			best = candidates[i];
-			best_d = d;
+			limit = d - 1;
 		}
 	}
 	return best;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "units/internal.h"
 #include "units/unit.h"
 
 #define DATA_DIR "tests/unit/data"
@@ -201,6 +202,88 @@ START_TEST(test_signal)
 	ck_assert_str_eq(signal_to_string(SIGHUP), "HUP");
 	ck_assert_ptr_null(signal_to_string(0));
 	ck_assert_ptr_null(signal_to_string(1000));
+}
+END_TEST
+
+/* hint_closest against the plain rule: the first candidate at the least
+ * optimal-string-alignment distance, which must be 1..2 (1 for words of up
+ * to 4 bytes) and less than the word's length. Its bounds (lengths, rows
+ * past the limit, the best so far) must never change the answer. */
+static size_t osa_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[65][65];
+
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			v = d[i - 1][j] + 1 < v ? d[i - 1][j] + 1 : v;
+			v = d[i][j - 1] + 1 < v ? d[i][j - 1] + 1 : v;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+static const char *hint_plain(const char *word, const char *const *c, size_t n)
+{
+	size_t len = strlen(word), limit = len <= 4 ? 1 : 2, best_d = SIZE_MAX;
+	const char *best = NULL;
+
+	if (len == 0 || len > 64)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t d;
+		if (!c[i] || strlen(c[i]) > 64)
+			continue;
+		d = osa_distance(word, c[i]);
+		if (d > 0 && d <= limit && d < len && d < best_d) {
+			best = c[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+START_TEST(test_hint_closest)
+{
+	static const char *const keys[] = { "exec", "restart", "restart_delay", "stop.signal",
+					    "after", "requires", NULL, "ab", "ba" };
+	char long_name[80], words[400][12];
+	const char *cand[400];
+	unsigned seed = 19, hinted = 0;
+
+	ck_assert_str_eq(hint_closest("exce", keys, ARRAY_SIZE(keys)), "exec");
+	ck_assert_str_eq(hint_closest("restrat", keys, ARRAY_SIZE(keys)), "restart");
+	ck_assert_str_eq(hint_closest("stop.sigal", keys, ARRAY_SIZE(keys)), "stop.signal");
+	ck_assert_ptr_null(hint_closest("exec", keys, ARRAY_SIZE(keys)));      /* itself */
+	ck_assert_ptr_null(hint_closest("restartss_delays", keys, ARRAY_SIZE(keys)));   /* 3 */
+	ck_assert_ptr_null(hint_closest("a", keys, ARRAY_SIZE(keys)));   /* shares no byte */
+	ck_assert_str_eq(hint_closest("bb", keys, ARRAY_SIZE(keys)), "ab");   /* the first */
+	memset(long_name, 'x', 65);
+	long_name[65] = '\0';
+	ck_assert_ptr_null(hint_closest(long_name, keys, ARRAY_SIZE(keys)));
+	/* random words over 3 letters, 1-11 bytes: close ones are common */
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
+		size_t len = 1 + rand_r(&seed) % 11;
+		for (size_t k = 0; k < len; k++)
+			words[i][k] = (char)('a' + rand_r(&seed) % 3);
+		words[i][len] = '\0';
+		cand[i] = words[i];
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
+		const char *want = hint_plain(words[i], cand, ARRAY_SIZE(cand));
+		const char *got = hint_closest(words[i], cand, ARRAY_SIZE(cand));
+		ck_assert_msg(got == want, "'%s': got '%s', want '%s'", words[i],
+			      got ? got : "(none)", want ? want : "(none)");
+		hinted += got != NULL;
+	}
+	ck_assert_msg(hinted > 100 && hinted < 390, "%u of 400 hinted", hinted);
 }
 END_TEST
 
@@ -2025,6 +2108,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, test_size);
 	tcase_add_test(tc, test_signal);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_hint_closest);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("parse");
