@@ -95,6 +95,7 @@ int diag_add(struct parse_ctx *c, int line, const char *fmt, ...) _printf_(3, 4)
 int warn_add(struct parse_ctx *c, int line, const char *fmt, ...) _printf_(3, 4);
 int diags_append(struct unit_diags *d, const char *file, int line, const char *msg);
 int diags_copy(struct unit_diags *to, const struct unit_diags *from);
+int diags_copy_into(struct unit_diags *to, const struct unit_diags *from);
 void diags_clear(struct unit_diags *d);
 const char *diag_quote(char buf[static DIAG_QUOTE_SIZE], const char *s);
 const char *hint_closest(const char *word, const char *const *candidates, size_t n);

@@ -280,13 +280,27 @@ static int check_units(struct unit_set *s, const struct unit_lines *lines)
 	return r < 0 ? r : graph_check_cycles(s, lines);
 }
 
-/* set->diags: head (initd.conf, the directory), then every unit's. */
+/* set->diags: head (initd.conf, the directory), then every unit's, into
+ * one array sized first: grown a unit at a time, it was copied whole at
+ * each step where realloc cannot grow in place (a sanitizer's never does:
+ * 16384 instances' diagnostics took 15 s). 0 or -ENOMEM. */
 int set_collect_diags(struct unit_set *s, const struct unit_diags *head)
 {
-	int r = diags_copy(&s->diags, head);
+	size_t total = s->diags.n + head->n;
+	struct unit_diag *v;
+	int r;
 
+	for (size_t i = 0; i < s->n_units; i++)
+		total += s->units[i]->diags.n;
+	if (total == s->diags.n)
+		return 0;
+	v = realloc(s->diags.v, total * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s->diags.v = v;
+	r = diags_copy_into(&s->diags, head);
 	for (size_t i = 0; i < s->n_units && r == 0; i++)
-		r = diags_copy(&s->diags, &s->units[i]->diags);
+		r = diags_copy_into(&s->diags, &s->units[i]->diags);
 	return r;
 }
 
