@@ -152,7 +152,8 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 $(FUZZ_UBSAN) \
 check-san:
 	@mkdir -p $(RESULTS)/san.d
 	-$(Q)$(SAN_ENV) $(MAKE) --no-print-directory SANITIZE=1 RESULTS=$(abspath $(RESULTS))/san.d check-unit
-	-$(Q)$(SAN_ENV) $(MAKE) --no-print-directory SANITIZE=1 RESULTS=$(abspath $(RESULTS))/san.d check-host
+	-$(Q)$(SAN_ENV) HOST_JOBS=$${HOST_JOBS:-2} $(MAKE) --no-print-directory SANITIZE=1 \
+		RESULTS=$(abspath $(RESULTS))/san.d check-host
 	$(Q)tests/san.sh $(RESULTS)/san.d $(RESULTS)/san.tap
 
 # What the fuzz and san tiers build (SANITIZE=1). `make check` builds it at
