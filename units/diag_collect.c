@@ -20,7 +20,7 @@ static int diag_set(struct unit_diag *v, const char *file, int line, const char 
 	return 0;
 }
 
-/* Append a copy of file and msg to d. 0 or -ENOMEM (d unchanged). */
+/* Append a copy of file and msg to d. 0 or -ENOMEM (d->n unchanged). */
 int diags_append(struct unit_diags *d, const char *file, int line, const char *msg)
 {
 	struct unit_diag *v = realloc(d->v, (d->n + 1) * sizeof(*v));

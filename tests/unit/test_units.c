@@ -263,11 +263,20 @@ START_TEST(test_hint_closest)
 	ck_assert_str_eq(hint_closest("stop.sigal", keys, ARRAY_SIZE(keys)), "stop.signal");
 	ck_assert_ptr_null(hint_closest("exec", keys, ARRAY_SIZE(keys)));      /* itself */
 	ck_assert_ptr_null(hint_closest("restartss_delays", keys, ARRAY_SIZE(keys)));   /* 3 */
-	ck_assert_ptr_null(hint_closest("a", keys, ARRAY_SIZE(keys)));   /* shares no byte */
+	ck_assert_ptr_null(hint_closest("a", keys, ARRAY_SIZE(keys)));   /* "ab": 1, not < 1 */
 	ck_assert_str_eq(hint_closest("bb", keys, ARRAY_SIZE(keys)), "ab");   /* the first */
+	/* the 64-byte bound: a word or a name past it is never compared */
 	memset(long_name, 'x', 65);
 	long_name[65] = '\0';
-	ck_assert_ptr_null(hint_closest(long_name, keys, ARRAY_SIZE(keys)));
+	cand[0] = long_name;
+	cand[1] = long_name + 1;
+	ck_assert_ptr_null(hint_closest(long_name, cand, 2));
+	ck_assert_ptr_eq(hint_closest(long_name + 2, cand, 2), long_name + 1);   /* 64, 63 */
+	ck_assert_ptr_null(hint_closest(long_name + 2, cand, 1));   /* 65 bytes, at 2 */
+	long_name[40] = 'y';
+	ck_assert_ptr_eq(hint_closest(long_name + 1, cand, 2), NULL);   /* itself */
+	ck_assert_ptr_eq(hint_closest(long_name + 2, cand + 1, 1), long_name + 1);
+	long_name[40] = 'x';
 	/* random words over 3 letters, 1-11 bytes: close ones are common */
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
 		size_t len = 1 + rand_r(&seed) % 11;
