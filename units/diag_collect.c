@@ -175,7 +175,7 @@ const char *hint_closest(const char *word, const char *const *candidates, size_t
 	if (len == 0 || len > HINT_LEN_MAX)
 		return NULL;
 	if (limit >= len)
-		limit = len - 1;   /* a hint shares at least a byte with the word */
+		limit = len - 1;   /* under the word's length: "a" is no typo of "b" */
 	for (size_t i = 0; i < n && limit > 0; i++) {
 		size_t lc, d;
 		if (!candidates[i] || (lc = strnlen(candidates[i], HINT_LEN_MAX + 1)) > HINT_LEN_MAX)

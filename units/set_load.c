@@ -281,9 +281,9 @@ static int check_units(struct unit_set *s, const struct unit_lines *lines)
 }
 
 /* set->diags: head (initd.conf, the directory), then every unit's, into
- * one array sized first: grown a unit at a time, it was copied whole at
- * each step where realloc cannot grow in place (a sanitizer's never does:
- * 16384 instances' diagnostics took 15 s). 0 or -ENOMEM. */
+ * one array sized first: grown a diagnostic at a time, it was copied
+ * whole at each step where realloc cannot grow in place (a sanitizer's
+ * never does: 16384 instances' diagnostics took 15 s). 0 or -ENOMEM. */
 int set_collect_diags(struct unit_set *s, const struct unit_diags *head)
 {
 	size_t total = s->diags.n + head->n;
