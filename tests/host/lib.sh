@@ -167,7 +167,7 @@ log_has() { [ -n "$(log_time "$1" "$2")" ]; }
 # ---- initd in a namespace ----------------------------------------------------
 
 # Under the sanitizers (make check-san) sv's svctl looks for no leaks at
-# its exit: LeakSanitizer's scan cost each call ~40 ms (3x the rest of an
+# its exit: LeakSanitizer's scan cost each call ~40 ms (2x the rest of an
 # ASan svctl's run), and the tier's polls make thousands. svctl's code is
 # leak-checked by the unit tier, initd's and the loader's here; ASan and
 # UBSan stay on.
