@@ -789,7 +789,7 @@ static int client_new(struct control_server *s, int fd)
 	c->watch = (struct loop_watch){ .fd = fd, .fn = client_io, .data = c };
 	loop_timer_init(&c->idle, client_idle_expired, c);
 	c->events = EPOLLIN;
-	r = loop_watch_add(s->loop, &c->watch, c->events);
+	r = loop_watch_add_urgent(s->loop, &c->watch, c->events);
 	if (r < 0) {
 		free(c->groups);
 		free(c->in);
@@ -882,7 +882,7 @@ int control_server_new(struct loop *l, const char *path, gid_t gid,
 	if (r < 0)
 		goto fail;
 	s->watch = (struct loop_watch){ .fd = fd, .fn = server_accept, .data = s };
-	r = loop_watch_add(l, &s->watch, EPOLLIN);
+	r = loop_watch_add_urgent(l, &s->watch, EPOLLIN);
 	if (r < 0) {
 		unlink(path);
 		goto fail;

@@ -3,6 +3,7 @@
 #include "initd/loop.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -32,6 +33,12 @@ struct loop {
 	uint64_t iteration;          /* epoll_waits so far */
 	int fd_high;                 /* the highest fd ever watched */
 	struct loop_watch timer_watch;
+	/* The urgent watches (loop_watch_add_urgent), their fds as poll(2)
+	 * takes them with the events each is watched for. */
+	struct loop_watch **urgent;
+	struct pollfd *urgent_poll;
+	size_t n_urgent, cap_urgent;
+	bool urgent_lost;            /* one could not be recorded */
 	/* The batch being dispatched: a watch deleted by a callback is struck
 	 * out here so that it is not called after its owner freed it. */
 	struct epoll_event *batch;
@@ -184,6 +191,55 @@ int loop_watch_add(struct loop *l, struct loop_watch *w, uint32_t events)
 	return 0;
 }
 
+static ssize_t urgent_find(const struct loop *l, const struct loop_watch *w)
+{
+	for (size_t i = 0; i < l->n_urgent; i++)
+		if (l->urgent[i] == w)
+			return (ssize_t)i;
+	return -1;
+}
+
+static short poll_events(uint32_t events)
+{
+	return events & EPOLLIN ? POLLIN : 0;
+}
+
+static void urgent_record(struct loop *l, struct loop_watch *w, uint32_t events)
+{
+	if (l->n_urgent == l->cap_urgent) {
+		size_t cap = l->cap_urgent ? 2 * l->cap_urgent : 8;
+		struct loop_watch **u = reallocarray(l->urgent, cap, sizeof(*u));
+		struct pollfd *p = u ? reallocarray(l->urgent_poll, cap, sizeof(*p)) : NULL;
+
+		if (u)
+			l->urgent = u;
+		if (!p) {
+			l->urgent_lost = true;
+			return;
+		}
+		l->urgent_poll = p;
+		l->cap_urgent = cap;
+	}
+	l->urgent[l->n_urgent] = w;
+	l->urgent_poll[l->n_urgent++] = (struct pollfd){ .fd = w->fd, .events = poll_events(events) };
+}
+
+int loop_watch_add_urgent(struct loop *l, struct loop_watch *w, uint32_t events)
+{
+	int r = loop_watch_add(l, w, events);
+
+	if (r == 0)
+		urgent_record(l, w, events);
+	return r;
+}
+
+bool loop_waited_on(struct loop *l)
+{
+	if (l->urgent_lost || (l->n_heap && l->heap[0]->deadline <= now_usec()))
+		return true;
+	return poll(l->urgent_poll, l->n_urgent, 0) != 0;   /* an error: as if */
+}
+
 int loop_fd_high(const struct loop *l)
 {
 	return l->fd_high;
@@ -192,8 +248,13 @@ int loop_fd_high(const struct loop *l)
 int loop_watch_mod(struct loop *l, struct loop_watch *w, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = w };
+	ssize_t i;
 
-	return epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, w->fd, &ev) < 0 ? -errno : 0;
+	if (epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, w->fd, &ev) < 0)
+		return -errno;
+	if ((i = urgent_find(l, w)) >= 0)
+		l->urgent_poll[i].events = poll_events(events);
+	return 0;
 }
 
 void loop_watch_close(struct loop *l, struct loop_watch *w)
@@ -206,8 +267,15 @@ void loop_watch_close(struct loop *l, struct loop_watch *w)
 
 void loop_watch_del(struct loop *l, struct loop_watch *w)
 {
+	ssize_t u = urgent_find(l, w);
+
 	if (w->fd >= 0)
 		epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, w->fd, NULL);
+	if (u >= 0) {
+		l->n_urgent--;
+		l->urgent[u] = l->urgent[l->n_urgent];
+		l->urgent_poll[u] = l->urgent_poll[l->n_urgent];
+	}
 	for (int i = 0; i < l->n_batch; i++)
 		if (l->batch[i].data.ptr == w)
 			l->batch[i].data.ptr = NULL;
@@ -285,6 +353,8 @@ void loop_free(struct loop *l)
 	safe_close(l->timer_fd);
 	free(l->heap);
 	free(l->defer);
+	free(l->urgent);
+	free(l->urgent_poll);
 	free(l);
 }
 

@@ -42,6 +42,10 @@ void loop_free(struct loop *l);            /* accepts NULL */
 
 /* Watch w->fd for events (EPOLLIN|...). w must stay valid until removed. */
 int loop_watch_add(struct loop *l, struct loop_watch *w, uint32_t events);
+/* The same, and the fd is one whose input must not wait out a long
+ * batch of work (an svctl client, readiness datagrams): loop_waited_on
+ * polls it. */
+int loop_watch_add_urgent(struct loop *l, struct loop_watch *w, uint32_t events);
 int loop_watch_mod(struct loop *l, struct loop_watch *w, uint32_t events);
 /* Stop watching. Safe to call from any callback: a pending event for w in
  * the batch being dispatched is dropped, so w may be freed right after. */
@@ -74,6 +78,11 @@ int loop_run_once(struct loop *l, int timeout_ms);
  * fds have their turn budgets itself per iteration. */
 uint64_t loop_iteration(const struct loop *l);
 
+/* For work that batches itself per iteration (manager_pass.c's spawns):
+ * true when waiting longer would keep someone waiting, an urgent watch
+ * with input (or a hang-up) or a timer due. One poll(2), no wait. Always
+ * true once an urgent watch could not be recorded (no memory). */
+bool loop_waited_on(struct loop *l);
 /* Iterate until loop_quit was called. */
 int loop_run(struct loop *l);
 void loop_quit(struct loop *l);

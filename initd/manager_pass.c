@@ -13,16 +13,21 @@
 #include "initd/manager.h"
 #include "initd/manager_internal.h"
 
-/* Thousands of units start in slices of at most this many spawns, and of
- * at most MANAGER_ROUND_USEC of PID 1's time, with the event loop's fds
- * (svctl, exits, readiness) served between two slices; a reload's stop
- * signals count too (each wakes a service that may take the CPU from PID
- * 1: 2000 of them were a second's stall). The count alone let a slice
- * take 0.3-0.4 s where a spawn is slow (a large PID 1 to fork, an
- * emulated CPU, a loaded machine): so long every svctl waited. A slice
- * always makes its first spawn. A pass runs again in the same iteration
- * whenever a state changes, so the budget is per loop iteration, not per
- * pass. */
+/* Thousands of units start in slices of at most this many spawns, with
+ * the event loop's fds (svctl, exits, readiness) served between two
+ * slices; a reload's stop signals count too (each wakes a service that may
+ * take the CPU from PID 1: 2000 of them were a second's stall). Where a
+ * spawn is slow (a large PID 1 to fork, an emulated CPU, a loaded
+ * machine) 32 took 0.3-0.4 s, so long every svctl waited: past
+ * MANAGER_ROUND_USEC a slice ends as soon as someone waits (an svctl
+ * client or a readiness datagram with input, a timer due:
+ * loop_waited_on), and goes on while nobody does. Ending it at that time
+ * regardless broke a boot of ten services under emulation into slices of
+ * 2-5 spawns, each break the loop's turn at what the children started
+ * meanwhile (their reports, their execs), before the rest were spawned
+ * (bench/README.md). A slice always makes its first spawn. A pass runs
+ * again in the same iteration whenever a state changes, so the budget is
+ * per loop iteration, not per pass. */
 #define MANAGER_SPAWNS_PER_ROUND 32
 #define MANAGER_ROUND_USEC (20 * USEC_PER_MSEC)
 
@@ -39,7 +44,7 @@ static bool spawn_budget_left(struct manager *m)
 		return true;
 	}
 	return m->spawns < MANAGER_SPAWNS_PER_ROUND &&
-	       now_usec() - m->round_began < MANAGER_ROUND_USEC;
+	       (now_usec() - m->round_began < MANAGER_ROUND_USEC || !loop_waited_on(m->loop));
 }
 
 /* The rest in a later pass, once the fds were served. */

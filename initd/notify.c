@@ -206,7 +206,7 @@ int notify_server_new(struct loop *l, const char *path, notify_fn fn, void *ctx,
 	s->ctx = ctx;
 	strcpy(s->path, path);
 	s->watch = (struct loop_watch){ .fd = fd, .fn = datagram_ready, .data = s };
-	r = loop_watch_add(l, &s->watch, EPOLLIN);
+	r = loop_watch_add_urgent(l, &s->watch, EPOLLIN);
 	if (r < 0)
 		goto fail;
 	*ret = s;

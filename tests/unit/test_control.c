@@ -538,6 +538,29 @@ START_TEST(test_connect_close)
 }
 END_TEST
 
+/* PID 1 cuts a slice of spawns short for a client with something to
+ * read (manager_pass.c, loop_waited_on): a connection in the backlog, a
+ * request's first byte, its end; not one that only waits for a reply. */
+START_TEST(test_a_client_with_input_is_waited_on)
+{
+	int fd;
+
+	ck_assert(!loop_waited_on(loop));
+	fd = client_connect();
+	ck_assert(loop_waited_on(loop));
+	wait_clients(1, 1000);
+	ck_assert(!loop_waited_on(loop));
+	client_send_raw(fd, "x", 1);
+	ck_assert(loop_waited_on(loop));
+	pump(2);   /* a header's first byte, kept until the rest comes */
+	ck_assert(!loop_waited_on(loop));
+	close(fd);
+	ck_assert(loop_waited_on(loop));
+	wait_clients(0, 1000);
+	ck_assert(!loop_waited_on(loop));
+}
+END_TEST
+
 START_TEST(test_truncated_header_stall)
 {
 	int fd = client_connect();
@@ -1559,6 +1582,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_big_reply_passes_fd);
 	tcase_add_test(tc, test_fd_refused_by_peer);
 	tcase_add_test(tc, test_connect_close);
+	tcase_add_test(tc, test_a_client_with_input_is_waited_on);
 	tcase_add_test(tc, test_truncated_header_stall);
 	tcase_add_test(tc, test_truncated_payload_stall);
 	tcase_add_test(tc, test_idle_client_dropped);
