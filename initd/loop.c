@@ -34,11 +34,14 @@ struct loop {
 	int fd_high;                 /* the highest fd ever watched */
 	struct loop_watch timer_watch;
 	/* The urgent watches (loop_watch_add_urgent), their fds as poll(2)
-	 * takes them with the events each is watched for. */
+	 * takes them with the events each is watched for; the urgent
+	 * signals. */
 	struct loop_watch **urgent;
 	struct pollfd *urgent_poll;
 	size_t n_urgent, cap_urgent;
 	bool urgent_lost;            /* one could not be recorded */
+	bool has_urgent_signals;
+	sigset_t urgent_signals;
 	/* The batch being dispatched: a watch deleted by a callback is struck
 	 * out here so that it is not called after its owner freed it. */
 	struct epoll_event *batch;
@@ -201,7 +204,7 @@ static ssize_t urgent_find(const struct loop *l, const struct loop_watch *w)
 
 static short poll_events(uint32_t events)
 {
-	return events & EPOLLIN ? POLLIN : 0;
+	return (short)((events & EPOLLIN ? POLLIN : 0) | (events & EPOLLOUT ? POLLOUT : 0));
 }
 
 static void urgent_record(struct loop *l, struct loop_watch *w, uint32_t events)
@@ -233,9 +236,26 @@ int loop_watch_add_urgent(struct loop *l, struct loop_watch *w, uint32_t events)
 	return r;
 }
 
+void loop_set_urgent_signals(struct loop *l, const sigset_t *set)
+{
+	l->urgent_signals = *set;
+	l->has_urgent_signals = !sigisemptyset(set);
+}
+
+static bool urgent_signal_pending(struct loop *l)
+{
+	sigset_t pending;
+
+	if (!l->has_urgent_signals || sigpending(&pending) < 0)
+		return false;
+	sigandset(&pending, &pending, &l->urgent_signals);
+	return !sigisemptyset(&pending);
+}
+
 bool loop_waited_on(struct loop *l)
 {
-	if (l->urgent_lost || (l->n_heap && l->heap[0]->deadline <= now_usec()))
+	if (l->urgent_lost || (l->n_heap && l->heap[0]->deadline <= now_usec()) ||
+	    urgent_signal_pending(l))
 		return true;
 	return poll(l->urgent_poll, l->n_urgent, 0) != 0;   /* an error: as if */
 }

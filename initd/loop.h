@@ -10,6 +10,7 @@
 #ifndef INITD_LOOP_H
 #define INITD_LOOP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -78,10 +79,14 @@ int loop_run_once(struct loop *l, int timeout_ms);
  * fds have their turn budgets itself per iteration. */
 uint64_t loop_iteration(const struct loop *l);
 
+/* Signals (blocked, read through a signalfd the loop watches) that are
+ * someone waiting on PID 1 too: a shutdown asked for by a signal. */
+void loop_set_urgent_signals(struct loop *l, const sigset_t *set);
 /* For work that batches itself per iteration (manager_pass.c's spawns):
  * true when waiting longer would keep someone waiting, an urgent watch
- * with input (or a hang-up) or a timer due. One poll(2), no wait. Always
- * true once an urgent watch could not be recorded (no memory). */
+ * ready for what it is watched for (or hung up), an urgent signal
+ * pending, or a timer due. One poll(2) and one sigpending(2), no wait.
+ * Always true once an urgent watch could not be recorded (no memory). */
 bool loop_waited_on(struct loop *l);
 /* Iterate until loop_quit was called. */
 int loop_run(struct loop *l);

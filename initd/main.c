@@ -628,6 +628,11 @@ static int setup_signals(struct initd *d)
 	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	/* A shutdown or a reload asked for by a signal ends a slice of
+	 * spawns (manager_pass.c); a child's end does not: the next slice
+	 * reaps it. */
+	sigdelset(&mask, SIGCHLD);
+	loop_set_urgent_signals(d->loop, &mask);
 	d->signals = (struct loop_watch){ .fd = fd, .fn = signal_ready, .data = d };
 	return loop_watch_add(d->loop, &d->signals, EPOLLIN);
 }

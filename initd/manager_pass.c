@@ -20,14 +20,16 @@
  * spawn is slow (a large PID 1 to fork, an emulated CPU, a loaded
  * machine) 32 took 0.3-0.4 s, so long every svctl waited: past
  * MANAGER_ROUND_USEC a slice ends as soon as someone waits (an svctl
- * client or a readiness datagram with input, a timer due:
- * loop_waited_on), and goes on while nobody does. Ending it at that time
- * regardless broke a boot of ten services under emulation into slices of
- * 2-5 spawns, each break the loop's turn at what the children started
- * meanwhile (their reports, their execs), before the rest were spawned
- * (bench/README.md). A slice always makes its first spawn. A pass runs
- * again in the same iteration whenever a state changes, so the budget is
- * per loop iteration, not per pass. */
+ * client or a readiness datagram, a shutdown or reload signal, a timer
+ * due: loop_waited_on), and goes on while nobody does; exits and probes'
+ * verdicts wait for the slice to end, as they did for a count of 32
+ * before the time bound. Ending it at that time regardless broke a boot
+ * of ten services under emulation into slices of 2-5 spawns, each break
+ * the loop's turn at what the children did meanwhile (their reports,
+ * their execs) before the rest were spawned (bench/README.md). A slice
+ * always makes its first spawn. A pass runs again in the same iteration
+ * whenever a state changes, so the budget is per loop iteration, not per
+ * pass. */
 #define MANAGER_SPAWNS_PER_ROUND 32
 #define MANAGER_ROUND_USEC (20 * USEC_PER_MSEC)
 

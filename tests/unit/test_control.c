@@ -540,11 +540,14 @@ END_TEST
 
 /* PID 1 cuts a slice of spawns short for a client with something to
  * read (manager_pass.c, loop_waited_on): a connection in the backlog, a
- * request's first byte, its end; not one that only waits for a reply. */
+ * request's first byte, its end; not one that only waits for a reply
+ * deferred (svctl wait). */
 START_TEST(test_a_client_with_input_is_waited_on)
 {
-	int fd;
+	int fd, waiter;
 
+	/* no idle client dropped, no idle timer due, however slow the run */
+	control_server_set_idle_timeout(server, 30 * USEC_PER_SEC);
 	ck_assert(!loop_waited_on(loop));
 	fd = client_connect();
 	ck_assert(loop_waited_on(loop));
@@ -558,6 +561,14 @@ START_TEST(test_a_client_with_input_is_waited_on)
 	ck_assert(loop_waited_on(loop));
 	wait_clients(0, 1000);
 	ck_assert(!loop_waited_on(loop));
+	waiter = client_connect();
+	client_request(waiter, PROTO_REQ_WAIT, NULL);
+	for (int i = 0; i < 200 && !deferred_client; i++)
+		pump(1);
+	ck_assert_ptr_nonnull(deferred_client);
+	ck_assert(!loop_waited_on(loop));
+	close(waiter);
+	wait_clients(0, 1000);
 }
 END_TEST
 

@@ -1,10 +1,13 @@
-/* test_loop.c — loop_waited_on (loop.h): an urgent watch with input, a
- * hang-up, or a timer due says someone waits; a plain watch with input, a
- * watch not asking for input, a deleted one and a timer not yet due do
- * not; the notify socket is urgent (the control socket: test_control).
+/* test_loop.c — loop_waited_on (loop.h): an urgent watch with input (or
+ * room for the output it asks for), a hang-up, an urgent signal pending
+ * or a timer due says someone waits; a plain watch with input, a watch not
+ * asking for input, a deleted or closed one, another signal and a timer
+ * not yet due do not; the notify socket is urgent (the control socket:
+ * test_control).
  * manager_pass.c ends a slice of spawns on it. */
 #include <check.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +144,49 @@ START_TEST(a_timer_due)
 }
 END_TEST
 
+/* An urgent watch asking for output: ready once there is room (a big
+ * reply to go on with); closed through loop_watch_close, forgotten. */
+START_TEST(output_room_and_a_closed_watch)
+{
+	struct loop_watch out = { .fd = dup(plain[1]), .fn = never };
+
+	ck_assert_int_ge(out.fd, 0);
+	ck_assert_int_eq(loop_watch_add_urgent(loop, &out, 0), 0);
+	ck_assert(!loop_waited_on(loop));
+	ck_assert_int_eq(loop_watch_mod(loop, &out, EPOLLOUT), 0);
+	ck_assert(loop_waited_on(loop));
+	loop_watch_close(loop, &out);
+	ck_assert_int_eq(out.fd, -1);
+	ck_assert(!loop_waited_on(loop));
+}
+END_TEST
+
+/* A signal the loop reads through a signalfd stays pending, blocked,
+ * until read: one of the urgent ones is someone waiting (a shutdown
+ * asked for), another one is not. */
+START_TEST(an_urgent_signal_pending)
+{
+	sigset_t block, wanted, old;
+	struct timespec zero = { 0 };
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGUSR2);
+	ck_assert_int_eq(sigprocmask(SIG_BLOCK, &block, &old), 0);
+	sigemptyset(&wanted);
+	sigaddset(&wanted, SIGUSR1);
+	loop_set_urgent_signals(loop, &wanted);
+	raise(SIGUSR2);
+	ck_assert(!loop_waited_on(loop));
+	raise(SIGUSR1);
+	ck_assert(loop_waited_on(loop));
+	ck_assert_int_eq(sigtimedwait(&block, NULL, &zero) > 0, 1);
+	ck_assert_int_eq(sigtimedwait(&block, NULL, &zero) > 0, 1);
+	ck_assert(!loop_waited_on(loop));
+	ck_assert_int_eq(sigprocmask(SIG_SETMASK, &old, NULL), 0);
+}
+END_TEST
+
 static int heard;
 
 static void notified(void *ctx, pid_t sender, uid_t uid, const struct notify_msg *msg)
@@ -188,6 +234,8 @@ int main(void)
 	tcase_add_test(tc, a_hang_up);
 	tcase_add_test(tc, a_deleted_watch_is_forgotten);
 	tcase_add_test(tc, a_timer_due);
+	tcase_add_test(tc, output_room_and_a_closed_watch);
+	tcase_add_test(tc, an_urgent_signal_pending);
 	tcase_add_test(tc, a_readiness_datagram);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -43,15 +43,21 @@ void *__wrap_nofork_alloc(size_t size)
 }
 
 /* And with --wrap=spawn_start: while slow_spawns is set, every spawn
- * takes PID 1 5 ms more (a large PID 1 to fork, an emulated CPU). */
+ * takes PID 1 5 ms more (a large PID 1 to fork, an emulated CPU), and
+ * the wait_at-th of them (from 1) writes a byte to wait_fd first:
+ * someone starts to wait on PID 1. */
 int __real_spawn_start(const struct spawn_params *p, struct spawn_child *ret);
 int __wrap_spawn_start(const struct spawn_params *p, struct spawn_child *ret);
 static bool slow_spawns;
+static int wait_at, wait_fd = -1, slow_seen;
 
 int __wrap_spawn_start(const struct spawn_params *p, struct spawn_child *ret)
 {
-	if (slow_spawns)
+	if (slow_spawns) {
 		usleep(5000);
+		if (++slow_seen == wait_at)
+			ck_assert_int_eq(write(wait_fd, "q", 1), 1);
+	}
 	return __real_spawn_start(p, ret);
 }
 
@@ -342,10 +348,10 @@ static void left_unread(struct loop *l, int fd, uint32_t events, void *data)
 {
 }
 
-/* Spawns the first loop iteration makes while every spawn is slow; with
- * someone waiting on PID 1 (an svctl client with input: an urgent watch)
- * or not. Every unit still comes up. */
-static size_t slow_slice(bool waited_on)
+/* Spawns the first loop iteration makes while every spawn is slow, and
+ * someone starts to wait on PID 1 (an svctl client with input: an urgent
+ * watch) at spawn `at` (from 1; 0: nobody). Every unit still comes up. */
+static size_t slow_slice(int at)
 {
 	struct manager_options mo = { .use_cgroup = false };
 	struct loop_watch w = { .fn = left_unread };
@@ -355,10 +361,10 @@ static size_t slow_slice(bool waited_on)
 
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
 	w.fd = p[0];
-	if (waited_on) {
-		ck_assert_int_eq(write(p[1], "q", 1), 1);
-		ck_assert_int_eq(loop_watch_add_urgent(loop, &w, EPOLLIN), 0);
-	}
+	ck_assert_int_eq(loop_watch_add_urgent(loop, &w, EPOLLIN), 0);
+	wait_fd = p[1];
+	wait_at = at;
+	slow_seen = 0;
 	write_units("v1");
 	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
 	ck_assert_int_eq(manager_apply(m, load_units()), 0);
@@ -368,8 +374,7 @@ static size_t slow_slice(bool waited_on)
 	for (size_t k = 0; k < manager_count(m); k++)
 		spawned += manager_service_at(m, k)->pid > 0;
 	/* not read: the loop would not wait for anything else */
-	if (waited_on)
-		loop_watch_del(loop, &w);
+	loop_watch_del(loop, &w);
 	ck_assert(pump_until_all(m, SERVICE_RUNNING, 200));
 	slow_spawns = false;
 	close(p[0]);
@@ -388,21 +393,23 @@ START_TEST(test_slow_spawns_share_the_loop_by_time)
 
 	if (getuid() != 0)
 		return;
-	spawned = slow_slice(true);
-	/* 20 ms of 5 ms spawns; more on a machine too slow to time them */
+	spawned = slow_slice(1);
+	/* 20 ms of 5 ms spawns; fewer on a machine too slow to time them */
 	ck_assert_msg(spawned >= 1 && spawned <= 8, "%zu spawns in one iteration", spawned);
 }
 END_TEST
 
 /* With nobody waiting the slice goes on past its time, to 32 spawns: a
- * slice break is the loop's turn at what the children started meanwhile,
+ * slice break is the loop's turn at what the children did meanwhile,
  * before the rest are spawned (a boot of ten services under emulation
- * broke its spawns into 3-4 slices). */
+ * was cut into slices of 2-5 spawns). Someone who starts to wait in the
+ * middle ends it at the next spawn. */
 START_TEST(test_slow_spawns_go_on_while_nobody_waits)
 {
 	if (getuid() != 0)
 		return;
-	ck_assert_uint_eq(slow_slice(false), 32);
+	ck_assert_uint_eq(slow_slice(0), 32);
+	ck_assert_uint_eq(slow_slice(10), 10);
 }
 END_TEST
 
