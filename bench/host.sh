@@ -614,8 +614,9 @@ bench_reload() {
 	for n in ${RELOAD_SIZES:-1000 2000}; do
 		reload_row "$n"
 	done
-	note "a reload's stop signals share the spawn budget (32 or 20 ms a loop iteration): sent all" \
-	     "inside the reload, 2000 held every svctl 1.2-2.4 s (2026-12-04, this machine)."
+	note "a reload's stop signals share the spawn budget (32 a loop iteration; past 20 ms, none more" \
+	     "while someone waits): sent all inside the reload, 2000 held every svctl 1.2-2.4 s" \
+	     "(2026-12-04, this machine)."
 }
 
 # ---- readiness datagrams at scale ----------------------------------------------
