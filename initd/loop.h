@@ -80,7 +80,7 @@ int loop_run_once(struct loop *l, int timeout_ms);
 uint64_t loop_iteration(const struct loop *l);
 
 /* Signals (blocked, read through a signalfd the loop watches) that are
- * someone waiting on PID 1 too: a shutdown asked for by a signal. */
+ * someone waiting on PID 1 too: a shutdown or a reload asked for. */
 void loop_set_urgent_signals(struct loop *l, const sigset_t *set);
 /* For work that batches itself per iteration (manager_pass.c's spawns):
  * true when waiting longer would keep someone waiting, an urgent watch
