@@ -108,9 +108,15 @@ size_t cgroup_limits_settings(const struct unit_limits *l, struct cgroup_setting
 
 int cgroup_limits_write(int dir_fd, const struct unit_limits *l, const char **ret_file)
 {
-	_cleanup_free_ struct cgroup_setting *s = calloc(CGROUP_SETTINGS_MAX, sizeof(*s));
+	_cleanup_free_ struct cgroup_setting *s = NULL;
 	size_t n;
 
+	/* Most units declare none: then no table either, whose zeroing
+	 * after a fork took a copy-on-write fault on each of its pages at
+	 * every leaf made (issue 19). */
+	if (!l->declared)
+		return 0;
+	s = calloc(CGROUP_SETTINGS_MAX, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	n = cgroup_limits_settings(l, s);

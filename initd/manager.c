@@ -31,6 +31,12 @@
 
 static void report_ready(struct loop *l, int fd, uint32_t events, void *data);
 static void report_close(struct svc *v);
+
+static void report_free(struct svc *v)
+{
+	nofork_free(v->report, sizeof(*v->report));
+	v->report = NULL;
+}
 static int svc_output_writer(struct manager *m, struct svc *v);
 
 /* A forking unit's pid file left by its last run would name a dead
@@ -107,15 +113,16 @@ static int ops_spawn(struct service *s)
 	if (r == 0)
 		r = svc_join_pids(m, v, &p);
 	/* The report's watch lives only while the child starts (issue 19):
-	 * made before the child, so that short memory fails the spawn. */
+	 * made before the child, so that short memory fails the spawn; in
+	 * memory no fork copies, as its svc (no copy-on-write fault on a
+	 * heap page at each spawn). */
 	report_close(v);
-	if (r == 0 && !(v->report = malloc(sizeof(*v->report))))
+	if (r == 0 && !(v->report = nofork_alloc(sizeof(*v->report))))
 		r = -ENOMEM;
 	if (r == 0)
 		r = spawn_start(&p, &child);
 	if (r < 0) {
-		free(v->report);
-		v->report = NULL;
+		report_free(v);
 		return r;
 	}
 	svc_set_main_pid(m, v, child.pid);
@@ -130,8 +137,7 @@ static int ops_spawn(struct service *s)
 	if (loop_watch_add(m->loop, v->report, EPOLLIN) < 0) {
 		spawn_report_done(child.report_fd);
 		safe_close(child.report_fd);   /* the exit still tells */
-		free(v->report);
-		v->report = NULL;
+		report_free(v);
 	}
 	return 0;
 }
@@ -258,8 +264,7 @@ static void report_close(struct svc *v)
 		return;
 	spawn_report_done(v->report->fd);
 	loop_watch_close(v->m->loop, v->report);
-	free(v->report);   /* loop_watch_del: safe even from its callback */
-	v->report = NULL;
+	report_free(v);   /* loop_watch_del: safe even from its callback */
 }
 
 /* Read the child's report; `final` when the child is known to be dead

@@ -15,13 +15,15 @@ static size_t chunk(const void *p)
 
 static void svc_footprint(const struct svc *v, struct manager_footprint *fp)
 {
-	/* The record and its log are nofork.h's blocks, not the heap's. */
+	/* The record, its report's watch and its log are nofork.h's
+	 * blocks, not the heap's. */
 	const struct svc_rare *r = v->rare;
 
 	fp->svc_structs += nofork_block_size(sizeof(*v)) + chunk(v->s.status_text) +
 			   chunk(v->s.limit_exit) + chunk(v->s.setup_error.detail) +
 			   chunk(v->s.last_exit.detail) + chunk(v->s.probe_why) + chunk(v->s.cold_timers) +
-			   (v->s.limit_exit ? chunk(v->s.limit_exit->detail) : 0) + chunk(v->report) +
+			   (v->s.limit_exit ? chunk(v->s.limit_exit->detail) : 0) +
+			   (v->report ? nofork_block_size(sizeof(*v->report)) : 0) +
 			   (r ? chunk(r) + chunk(r->probe) + chunk(r->join_pid) + chunk(r->pids) : 0);
 	if (v->deps != &svc_no_deps)
 		fp->deps += chunk(v->deps) + chunk(v->deps->requires) + chunk(v->deps->after) +

@@ -197,6 +197,41 @@ static void teardown(void)
 	loop_free(loop);
 }
 
+/* A spawn's report watch is memory no fork copies, as its unit's record
+ * (issue 19: a heap block, written after each fork, took a copy-on-write
+ * fault at every spawn): when none can be had, the spawn fails with
+ * ENOMEM and nothing runs; with memory again, every unit starts. */
+START_TEST(test_spawn_without_memory_for_its_report)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	struct manager *m = NULL;
+
+	if (getuid() != 0)
+		return;
+	ck_assert_uint_ne(sizeof(struct svc), sizeof(struct loop_watch));
+	write_units("v1");
+	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
+	ck_assert_int_eq(manager_apply(m, load_units()), 0);
+	fail_size = sizeof(struct loop_watch);
+	manager_boot(m);
+	ck_assert(pump_until_all(m, SERVICE_FAILED, 20));   /* 32 spawns a slice */
+	fail_size = 0;
+	for (size_t k = 0; k < N_UNITS; k++) {
+		const struct service *s = manager_service_at(m, k);
+
+		ck_assert_int_eq(s->pid, 0);
+		ck_assert_int_eq(s->last_exit.kind, EXIT_SPAWN);
+		ck_assert_int_eq(s->last_exit.code, ENOMEM);
+	}
+	ck_assert_uint_eq(count_state(m, SERVICE_RUNNING), 0);
+	for (size_t k = 0; k < N_UNITS; k++)
+		service_start_by_operator(&m->svcs[k]->s);
+	ck_assert(pump_until_all(m, SERVICE_RUNNING, 100));
+	stop_all(m);
+	manager_free(m);
+}
+END_TEST
+
 /* A reload that changes every running unit stops them in slices, a loop
  * iteration's budget each, as a boot starts them: the stop signals were
  * sent all at once inside the reload, and 2000 of them held PID 1 (and
@@ -423,6 +458,7 @@ static Suite *manager_suite(void)
 	tcase_add_test(tc, test_reload_stops_changed_units_in_slices);
 	tcase_add_test(tc, test_reload_stops_removed_units_in_slices);
 	tcase_add_test(tc, test_index_lost_falls_back_to_a_walk);
+	tcase_add_test(tc, test_spawn_without_memory_for_its_report);
 	tcase_add_test(tc, test_slow_spawns_share_the_loop_by_time);
 	tcase_add_test(tc, test_slow_spawns_go_on_while_nobody_waits);
 	suite_add_tcase(s, tc);
