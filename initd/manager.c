@@ -31,13 +31,13 @@
 
 static void report_ready(struct loop *l, int fd, uint32_t events, void *data);
 static void report_close(struct svc *v);
+static int svc_output_writer(struct manager *m, struct svc *v);
 
 static void report_free(struct svc *v)
 {
 	nofork_free(v->report, sizeof(*v->report));
 	v->report = NULL;
 }
-static int svc_output_writer(struct manager *m, struct svc *v);
 
 /* A forking unit's pid file left by its last run would name a dead
  * daemon, or whoever reused its pid: it goes before the start. */
