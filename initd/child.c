@@ -1,6 +1,7 @@
 /* child.c — see child.h. */
 #include "initd/child.h"
 #include "initd/log.h"
+#include "initd/rawsys.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -44,6 +45,14 @@ void child_signals_snapshot(void)
 	not_default = set;
 }
 
+/* Raw where it can be: child_reset_signals_shared runs on PID 1's memory
+ * (rawsys.h). None of these fails, so glibc's would set no errno either. */
+#if RAWSYS_AVAILABLE
+#define SIGCALL(...) rawsys(__VA_ARGS__)
+#else
+#define SIGCALL(...) syscall(__VA_ARGS__)
+#endif
+
 /* Only what PID 1 changed: the rest is SIG_DFL already (issue 19: 64
  * system calls in every child were most of its setup before exec). */
 static void reset_actions(void)
@@ -53,9 +62,9 @@ static void reset_actions(void)
 
 	for (int sig = 1; sig < NSIG; sig++)
 		if ((not_default & bit(sig)) && sig != SIGKILL && sig != SIGSTOP)
-			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+			SIGCALL(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
 	/* The crash handler's stack is PID 1's static buffer: not ours. */
-	sigaltstack(&no_stack, NULL);
+	SIGCALL(SYS_sigaltstack, &no_stack, NULL);
 }
 
 int child_reset_signals(void)
@@ -67,3 +76,13 @@ int child_reset_signals(void)
 	sigemptyset(&none);
 	return sigprocmask(SIG_SETMASK, &none, NULL) < 0 ? -errno : 0;
 }
+
+#if RAWSYS_AVAILABLE
+int child_reset_signals_shared(void)
+{
+	uint64_t none = 0;
+
+	reset_actions();
+	return (int)rawsys(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(none));
+}
+#endif

@@ -31,6 +31,11 @@ extern volatile sig_atomic_t child_of_pid1;
  * fail). */
 int child_reset_signals(void);
 
+/* The same for a child on PID 1's memory (spawn_shared.c): raw system
+ * calls only, and PID 1's console records left alone (they are PID 1's
+ * own, not a copy). Only where rawsys.h's RAWSYS_AVAILABLE. */
+int child_reset_signals_shared(void);
+
 /* Which dispositions PID 1 holds that are not SIG_DFL, asked of the kernel
  * once, after PID 1 set its own (its crash handlers, SIGPIPE ignored) and
  * with what it inherited: child_reset_signals resets those only. PID 1

@@ -32,16 +32,10 @@
 #include "initd/net.h"
 #include "initd/ns.h"
 #include "initd/reaper.h"
+#include "initd/spawn_shared.h"
 
 #define SPAWN_ENV_MAX (UNIT_ENV_MAX + ENVFILE_ENTRIES_MAX + 8)
 #define SPAWN_GROUPS_MAX 64
-
-/* One write, under PIPE_BUF: the parent reads it whole or not at all. */
-struct spawn_report {
-	int stage;
-	int err;
-	char detail[SPAWN_DETAIL_MAX];
-};
 
 static const char *const stage_names[SPAWN_STAGE_MAX] = {
 	[SPAWN_STAGE_SIGNALS] = "signals",
@@ -383,39 +377,52 @@ static void child_env_files(const struct unit *u, struct file_env *fe, int repor
 	}
 }
 
-/* The child's environment: a sane base, the environment files' entries,
- * then the unit's own, which win. The strings are built in the child,
- * which execs or exits: nothing to free. */
-static void child_build_env(const struct spawn_params *p, const struct child_creds *c,
-			    const struct file_env *fe, char **env)
+/* The strings of the environment's entries initd makes. */
+struct env_store {
+	char home[300], user[300], notify[300], unit[300], watchdog[64];
+};
+
+/* The service's environment: a sane base, the environment files' entries,
+ * then the unit's own, which win. The entries point into st, fe and the
+ * unit; env has room for SPAWN_ENV_MAX + 1. */
+static void env_fill(const struct spawn_params *p, const char *home, const struct file_env *fe,
+		     struct env_store *st, char **env)
 {
-	static char home[300], user[300], notify[300], unit[300], watchdog[64];
 	size_t n = 0;
 
 	env_put(env, &n, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	snprintf(home, sizeof(home), "HOME=%s", c->home);
-	env_put(env, &n, home);
+	snprintf(st->home, sizeof(st->home), "HOME=%s", home);
+	env_put(env, &n, st->home);
 	if (p->unit->user) {
-		snprintf(user, sizeof(user), "USER=%s", p->unit->user);
-		env_put(env, &n, user);
+		snprintf(st->user, sizeof(st->user), "USER=%s", p->unit->user);
+		env_put(env, &n, st->user);
 	}
-	snprintf(unit, sizeof(unit), "INITD_UNIT=%s", p->unit->name);
-	env_put(env, &n, unit);
+	snprintf(st->unit, sizeof(st->unit), "INITD_UNIT=%s", p->unit->name);
+	env_put(env, &n, st->unit);
 	if (p->notify_socket) {
-		snprintf(notify, sizeof(notify), "NOTIFY_SOCKET=%s", p->notify_socket);
-		env_put(env, &n, notify);
+		snprintf(st->notify, sizeof(st->notify), "NOTIFY_SOCKET=%s", p->notify_socket);
+		env_put(env, &n, st->notify);
 	}
 	if (p->unit->watchdog_usec) {
 		/* what sd_watchdog_enabled() reads */
-		snprintf(watchdog, sizeof(watchdog), "WATCHDOG_USEC=%llu",
+		snprintf(st->watchdog, sizeof(st->watchdog), "WATCHDOG_USEC=%llu",
 			 (unsigned long long)p->unit->watchdog_usec);
-		env_put(env, &n, watchdog);
+		env_put(env, &n, st->watchdog);
 	}
-	for (size_t i = 0; i < fe->n; i++)
+	for (size_t i = 0; fe && i < fe->n; i++)
 		env_put(env, &n, fe->v[i]);
 	for (char **e = p->unit->environment; e && *e; e++)
 		env_put(env, &n, *e);
 	env[n] = NULL;
+}
+
+/* Built in the child, which execs or exits: nothing to free. */
+static void child_build_env(const struct spawn_params *p, const struct child_creds *c,
+			    const struct file_env *fe, char **env)
+{
+	static struct env_store st;
+
+	env_fill(p, c->home, fe, &st, env);
 }
 
 /* Block until the parent has done its part (id maps, veth): one byte means
@@ -651,6 +658,28 @@ static void child_join(const struct unit_isolation *iso, const int *join_fds, in
 	snprintf(why, sizeof(why), "namespaces_from.%s \"%s\": %s", unit_join_names[kind],
 		 iso->join[kind], strerror(-r));
 	child_fail_detail(report_fd, SPAWN_STAGE_JOIN, -r, why);
+}
+
+/* A unit child_run does no more for than spawn_shared.c's child does:
+ * signals, session, stdio, fds, rlimits, umask, root's credentials,
+ * no_new_privs, chdir, exec. A stage added to child_run is either one of
+ * those or a reason here to fork. */
+static bool spawn_is_plain(const struct unit *u)
+{
+	const struct unit_isolation *iso = &u->opt->iso;
+
+	if (iso->namespaces || iso->has_capabilities || iso->has_oom_score_adj || iso->hostname ||
+	    iso->rootfs || iso->from_host[0] || iso->supplementary_groups[0] || u->user ||
+	    u->group || (u->environment_files && u->environment_files[0]) ||
+	    u->opt->seccomp.n_bpf)
+		return false;
+	for (int k = 0; k < UNIT_JOIN_MAX; k++)
+		if (iso->join[k])
+			return false;
+	for (int k = 0; k < UNIT_DIR_KIND_MAX; k++)
+		if (u->opt->dirs.names[k][0])
+			return false;
+	return true;
 }
 
 static _Noreturn void child_run(const struct spawn_params *p, int report_fd, int sync_fd,
@@ -1393,6 +1422,33 @@ static pid_t spawn_direct(const struct spawn_params *p, uint64_t ns_flags, const
 	return pid;
 }
 
+/* A plain unit's child on PID 1's memory (spawn_shared.h), its
+ * environment built here, as root's: its pid, or -errno; -ENOSYS, not
+ * this way. Not through the fd window: past 64 fds its copy of PID 1's
+ * table would cost what the window saves. */
+static pid_t spawn_shared(const struct spawn_params *p, const int *report, const int *sync,
+			  int exe_fd, const int *join_fds, int *ret_pidfd)
+{
+	const struct unit *u = p->unit;
+	char *env[SPAWN_ENV_MAX + 1];
+	struct env_store st;
+	struct spawn_shared_plan plan = {
+		.argv = u->exec, .envp = env, .workdir = u->workdir ? u->workdir : "/",
+		.default_rlimits = p->default_rlimits, .n_default_rlimits = p->n_default_rlimits,
+		.rlimits = u->opt->iso.rlimits, .n_rlimits = u->opt->iso.n_rlimits,
+		.umask = u->opt->iso.umask, .no_new_privs = u->opt->iso.no_new_privs,
+		.report_r = report[0], .report_w = report[1], .output_fd = p->output_fd,
+		.cgroup_fd = p->cgroup_fd,
+	};
+
+	if (!spawn_shared_available() || !spawn_is_plain(u) || sync[1] >= 0 || exe_fd >= 0 ||
+	    window_wanted(p, report, sync, join_fds))
+		return -ENOSYS;
+	window_settle();   /* as before a fork: it copies PID 1's table */
+	env_fill(p, "/root", NULL, &st, env);
+	return spawn_shared_start(&plan, ret_pidfd);
+}
+
 static int spawn_fork(const struct spawn_params *p, const int *join_fds, struct spawn_child *ret)
 {
 	const struct unit_isolation *iso = &p->unit->opt->iso;
@@ -1414,7 +1470,9 @@ static int spawn_fork(const struct spawn_params *p, const int *join_fds, struct 
 		r = -errno;
 		goto fail;
 	}
-	pid = window_spawn(p, ns_flags, report, sync, exe_fd, join_fds, &pidfd);
+	pid = spawn_shared(p, report, sync, exe_fd, join_fds, &pidfd);
+	if (pid == -ENOSYS)
+		pid = window_spawn(p, ns_flags, report, sync, exe_fd, join_fds, &pidfd);
 	if (pid == -ENOSYS) {
 		pid = spawn_direct(p, ns_flags, report, sync, exe_fd, join_fds, &pidfd);
 		window_trial_done(pid);
@@ -1485,6 +1543,7 @@ void spawn_report_done(int fd)
 {
 	struct window_set *ws = window_lent_to(fd);
 
+	spawn_shared_done(fd);
 	if (ws)
 		window_reclaim(&ws, 1, window_deadline());
 }
@@ -1505,6 +1564,7 @@ int spawn_report_read(int fd, int *ret_stage, int *ret_err, char ret_detail[SPAW
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
 	if (n == 0) {
+		spawn_shared_ended(fd);
 		*ret_stage = SPAWN_STAGE_MAX;   /* closed by execve */
 		*ret_err = 0;
 		ret_detail[0] = '\0';

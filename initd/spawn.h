@@ -61,6 +61,15 @@ enum spawn_stage {
 
 #define SPAWN_DETAIL_MAX 240      /* bytes of a report's text, NUL included */
 
+/* What a child that failed writes on its report pipe before it exits (an
+ * exec'd one writes nothing: its copy of the pipe closes). One write,
+ * under PIPE_BUF: the parent reads it whole or not at all. */
+struct spawn_report {
+	int stage;
+	int err;
+	char detail[SPAWN_DETAIL_MAX];
+};
+
 struct spawn_params {
 	const struct unit *unit;
 	int cgroup_fd;            /* leaf directory, -1 = no cgroup */

@@ -19,7 +19,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "initd/child.h"
 #include "initd/spawn.h"
+#include "initd/spawn_shared.h"
 #include "units/unit.h"
 
 /* FDSize of pid's table (/proc/PID/status), -1 if it cannot be read. */
@@ -528,6 +530,146 @@ START_TEST(small_table_gives_a_small_table)
 }
 END_TEST
 
+/* ---- a plain unit's child on PID 1's memory (spawn_shared.c) ------------- */
+
+static struct unit *unit_of(const char *text)
+{
+	struct unit *u = NULL;
+
+	ck_assert_int_eq(unit_parse_string("x.unit", text, &u), 0);
+	return u;
+}
+
+/* What the child exists as right after spawn_start: on PID 1's memory
+ * (a block in flight) where this build has it. */
+static void assert_shared(bool shared)
+{
+	ck_assert_uint_eq(spawn_shared_in_flight(), shared && spawn_shared_available() ? 1 : 0);
+}
+
+/* All the child writes to its stdout, once it has exec'd. */
+static void run_for_output(const struct unit *u, bool shared, char *out, size_t size)
+{
+	static const struct unit_rlimit core0 = { RLIMIT_CORE, 0, 0 };
+	int pipefd[2], err = 0;
+	struct spawn_params p = { .unit = u, .cgroup_fd = -1, .default_rlimits = &core0,
+				  .n_default_rlimits = 1, .passwd_file = "/etc/passwd",
+				  .group_file = "/etc/group" };
+	struct spawn_child c;
+	size_t n = 0;
+	ssize_t k;
+	siginfo_t si;
+
+	ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
+	p.output_fd = pipefd[1];
+	ck_assert_int_eq(spawn_start(&p, &c), 0);
+	close(pipefd[1]);
+	assert_shared(shared);
+	ck_assert_int_eq(report_complete(c.report_fd, &err), SPAWN_STAGE_MAX);
+	ck_assert_uint_eq(spawn_shared_in_flight(), 0);
+	while (n + 1 < size && (k = read(pipefd[0], out + n, size - 1 - n)) > 0)
+		n += (size_t)k;
+	out[n] = '\0';
+	close(pipefd[0]);
+	ck_assert_int_eq(waitid(P_PIDFD, (id_t)c.pidfd, &si, WEXITED), 0);
+	forget_child(&c);
+}
+
+#define SHOW_SETUP \
+	"exec = [ \"/bin/sh\", \"-c\", \"echo \\\"$HOME|$INITD_UNIT|$FOO|$(pwd)|" \
+	"$(ulimit -n) $(ulimit -Hn) $(ulimit -c)|$(umask)|$(test -e /proc/$$/fd/40 || " \
+	"echo closed)\\\"; grep -E '^(SigBlk|SigIgn|NoNewPrivs)' /proc/$$/status\" ];" \
+	"environment = { FOO = \"bar\"; }; workdir = \"/tmp\"; umask = \"0077\";" \
+	"rlimits = { nofile = [ 123, 456 ]; }; no_new_privs = true;"
+
+/* The child sets up what a forked one does: the same unit, once plain
+ * (shared) and once with user = "root" (which forks), print the same.
+ * With PID 1's mask and an ignored signal, and an fd left open on exec. */
+START_TEST(shared_child_sets_up_as_a_fork_does)
+{
+	struct unit *plain = unit_of(SHOW_SETUP), *forked = unit_of(SHOW_SETUP "user = \"root\";");
+	char a[1024], b[1024];
+	sigset_t term;
+
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	ck_assert_int_eq(sigprocmask(SIG_BLOCK, &term, NULL), 0);
+	signal(SIGPIPE, SIG_IGN);
+	child_signals_snapshot();
+	ck_assert_int_eq(dup2(0, 40), 40);   /* not close-on-exec */
+	run_for_output(plain, true, a, sizeof(a));
+	run_for_output(forked, false, b, sizeof(b));
+	ck_assert_str_eq(a, "/root|x|bar|/tmp|123 456 0|0077|closed\n"
+			    "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n"
+			    "NoNewPrivs:\t1\n");
+	ck_assert_str_eq(a, b);
+	unit_free(plain);
+	unit_free(forked);
+}
+END_TEST
+
+/* A failing stage is reported as a fork's is, and the child's system
+ * calls leave this process's errno alone: a glibc wrapper's failure in
+ * the child would write it (the two share their thread pointer). */
+START_TEST(shared_child_reports_and_leaves_errno_alone)
+{
+	static const char *const units[] = {
+		"exec = [ \"/nonexistent/x\" ];",
+		"exec = [ \"/bin/true\" ]; workdir = \"/nonexistent\";",
+	};
+	static const int stages[] = { SPAWN_STAGE_EXEC, SPAWN_STAGE_CHDIR };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct unit *u = unit_of(units[i]);
+		struct spawn_params p = { .unit = u, .cgroup_fd = -1, .output_fd = -1 };
+		struct spawn_child c;
+		struct pollfd end;
+		int err = 0;
+
+		ck_assert_int_eq(spawn_start(&p, &c), 0);
+		assert_shared(true);
+		end = (struct pollfd){ .fd = c.pidfd, .events = POLLIN };
+		errno = 4242;
+		ck_assert_int_eq(poll(&end, 1, 10000), 1);   /* it exited */
+		ck_assert_int_eq(errno, 4242);
+		ck_assert_int_eq(report_complete(c.report_fd, &err), stages[i]);
+		ck_assert_int_eq(err, ENOENT);
+		end_child(&c);
+		ck_assert_uint_eq(spawn_shared_in_flight(), 0);
+		unit_free(u);
+	}
+}
+END_TEST
+
+/* A child whose pipe PID 1 closed before its end of file keeps its block
+ * until it is gone from it; the next spawn frees it. */
+START_TEST(shared_block_outlives_a_closed_pipe)
+{
+	struct spawn_params p = { .cgroup_fd = -1, .output_fd = -1 };
+	struct spawn_child a, b;
+	siginfo_t si;
+	int err = 0;
+
+	if (!spawn_shared_available())
+		return;   /* a sanitizer build: every child forks */
+	p.unit = sleeper();
+	ck_assert_int_eq(spawn_start(&p, &a), 0);
+	spawn_report_done(a.report_fd);
+	close(a.report_fd);
+	ck_assert_uint_eq(spawn_shared_in_flight(), 1);
+	ck_assert_int_eq((int)syscall(SYS_pidfd_send_signal, a.pidfd, SIGKILL, NULL, 0), 0);
+	ck_assert_int_eq(waitid(P_PIDFD, (id_t)a.pidfd, &si, WEXITED), 0);
+	close(a.pidfd);
+	ck_assert_uint_eq(spawn_shared_in_flight(), 1);
+	ck_assert_int_eq(spawn_start(&p, &b), 0);
+	ck_assert_uint_eq(spawn_shared_in_flight(), 1);   /* b's only */
+	ck_assert_int_eq(report_complete(b.report_fd, &err), SPAWN_STAGE_MAX);
+	ck_assert_uint_eq(spawn_shared_in_flight(), 0);
+	end_child(&b);
+	unit_free((struct unit *)p.unit);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("spawn");
@@ -535,6 +677,8 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
+	/* Nothing inherited: each test starts from a small table, as PID 1 */
+	close_range(3, ~0U, 0);
 	tcase_set_timeout(tc, 30);   /* a wait for a held child would be 5 s */
 	tcase_add_test(tc, window_gives_a_small_table);
 	tcase_add_test(tc, window_stays_after_emfile);
@@ -545,6 +689,12 @@ int main(void)
 	tcase_add_test(tc, window_final_read_hears_the_children_in_flight);
 	tcase_add_test(tc, window_final_read_killed_at_birth_is_no_exec);
 	tcase_add_test(tc, small_table_gives_a_small_table);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("shared");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, shared_child_sets_up_as_a_fork_does);
+	tcase_add_test(tc, shared_child_reports_and_leaves_errno_alone);
+	tcase_add_test(tc, shared_block_outlives_a_closed_pipe);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,320 @@
+/* spawn_shared.c — a plain unit's child on PID 1's memory. See
+ * spawn_shared.h. */
+#include "initd/spawn_shared.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "initd/child.h"
+#include "initd/log.h"
+#include "initd/nofork.h"
+#include "initd/rawsys.h"
+#include "initd/spawn.h"
+
+#if RAWSYS_AVAILABLE && !defined(NOFORK_SANITIZED)
+#define SHARED_ON 1
+#else
+#define SHARED_ON 0
+#endif
+
+/* The child's stack. Its deepest frame is shared_fail's report (248
+ * bytes) under two small ones; the kernel's execve runs on its own. */
+#define SHARED_STACK (8 * 1024)
+
+/* Blocks waiting on a copy of their pipe at most: past it, spawns fork
+ * (each such copy is an fd of PID 1's until its child is gone). */
+#define SHARED_HELD_MAX 64
+
+struct shared_child {
+	struct shared_child *next;
+	int report_r;            /* PID 1's end: which block this is */
+	int held;                /* a copy of it once PID 1 closed it, else -1 */
+	/* What the child reads, all in this block: */
+	int report_w, output_fd;
+	char **argv, **envp;
+	const char *workdir;
+	struct unit_rlimit *rlimits;   /* n_defaults of initd.conf's, then n_own */
+	size_t n_defaults, n_own;
+	uint32_t umask;
+	bool no_new_privs;
+	_Alignas(16) unsigned char data[];   /* the stack, then the copies */
+};
+
+static struct {
+	struct shared_child *list;
+	size_t n, n_held;
+} shared;
+
+bool spawn_shared_available(void)
+{
+	return SHARED_ON;
+}
+
+size_t spawn_shared_in_flight(void)
+{
+	return shared.n;
+}
+
+#if SHARED_ON
+
+/* ---- the child: raw system calls, its block only ------------------------- */
+
+static _Noreturn void shared_fail(int report_w, int stage, long err)
+{
+	struct spawn_report rep = { .stage = stage, .err = (int)-err };
+
+	rawsys(SYS_write, report_w, &rep, sizeof(rep));
+	for (;;)
+		rawsys(SYS_exit_group, 127);
+}
+
+#define TRY(stage, expr) do { long r_ = (expr); \
+	if (r_ < 0) shared_fail(report_w, (stage), r_); } while (0)
+
+/* fd, or a copy of it at 3 or above when it is 0-2 (a slot stdio takes). */
+static long above_stdio(long fd)
+{
+	return fd >= 0 && fd < 3 ? rawsys(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3) : fd;
+}
+
+/* As spawn_rlimits_apply: initd.conf's cut to the hard limit this process
+ * may set, the unit's exactly. The kernel's struct rlimit64 is a pair of
+ * u64, UINT64_MAX infinity: struct unit_rlimit's soft and hard as they are. */
+static long shared_rlimits(const struct shared_child *c)
+{
+	for (size_t i = 0; i < c->n_defaults + c->n_own; i++) {
+		const struct unit_rlimit *l = &c->rlimits[i];
+		uint64_t rl[2] = { l->soft, l->hard }, own[2];
+		long r = rawsys(SYS_prlimit64, 0, l->resource, rl, NULL);
+
+		if (r == -EPERM && i < c->n_defaults &&
+		    rawsys(SYS_prlimit64, 0, l->resource, NULL, own) == 0) {
+			rl[1] = own[1] < rl[1] ? own[1] : rl[1];
+			rl[0] = rl[0] < rl[1] ? rl[0] : rl[1];
+			r = rawsys(SYS_prlimit64, 0, l->resource, rl, NULL);
+		}
+		if (r < 0 && i >= c->n_defaults)
+			return r;
+	}
+	return 0;
+}
+
+/* What child_run does for a plain unit, in its order: signals, session,
+ * stdio, fds, rlimits, umask, root's credentials, no_new_privs, the
+ * working directory, exec. */
+static _Noreturn void shared_child(void *arg)
+{
+	const struct shared_child *c = arg;
+	long report_w = c->report_w, out = c->output_fd, null_fd;
+
+	/* First: until then a fault here would be PID 1's handler's. */
+	TRY(SPAWN_STAGE_SIGNALS, child_reset_signals_shared());
+	TRY(SPAWN_STAGE_SESSION, rawsys(SYS_setsid, 0));
+	report_w = above_stdio(report_w);
+	if (report_w < 0)
+		shared_fail(c->report_w, SPAWN_STAGE_STDIO, report_w);
+	null_fd = above_stdio(rawsys(SYS_openat, AT_FDCWD, "/dev/null", O_RDWR | O_CLOEXEC));
+	TRY(SPAWN_STAGE_STDIO, null_fd);
+	out = out < 0 ? null_fd : above_stdio(out);
+	TRY(SPAWN_STAGE_STDIO, out);
+	TRY(SPAWN_STAGE_STDIO, rawsys(SYS_dup3, null_fd, 0, 0));
+	TRY(SPAWN_STAGE_STDIO, rawsys(SYS_dup3, out, 1, 0));
+	TRY(SPAWN_STAGE_STDIO, rawsys(SYS_dup3, out, 2, 0));
+	if (report_w > 3)
+		TRY(SPAWN_STAGE_FDS, rawsys(SYS_close_range, 3, report_w - 1, 0));
+	TRY(SPAWN_STAGE_FDS, rawsys(SYS_close_range, report_w + 1, ~0U, 0));
+	TRY(SPAWN_STAGE_RLIMITS, shared_rlimits(c));
+	rawsys(SYS_umask, c->umask);
+	TRY(SPAWN_STAGE_GROUPS, rawsys(SYS_setgroups, 0, NULL));
+	TRY(SPAWN_STAGE_GID, rawsys(SYS_setresgid, 0, 0, 0));
+	TRY(SPAWN_STAGE_UID, rawsys(SYS_setresuid, 0, 0, 0));
+	if (c->no_new_privs)
+		TRY(SPAWN_STAGE_NO_NEW_PRIVS, rawsys(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	TRY(SPAWN_STAGE_CHDIR, rawsys(SYS_chdir, c->workdir));
+	shared_fail(report_w, SPAWN_STAGE_EXEC, rawsys(SYS_execve, c->argv[0], c->argv, c->envp));
+}
+
+/* ---- PID 1's side ----------------------------------------------------------- */
+
+#define PTR_ALIGN (sizeof(char *) - 1)
+
+/* What vec_copy takes of the block for v, its pointers aligned. */
+static size_t vec_size(char *const *v, size_t *n)
+{
+	size_t size = PTR_ALIGN;
+
+	for (*n = 0; v[*n]; (*n)++)
+		size += strlen(v[*n]) + 1;
+	return size + (*n + 1) * sizeof(char *);
+}
+
+/* v into *at (aligned): the pointers, then the strings; *at after them,
+ * aligned again. The copy. */
+static char **vec_copy(char *const *v, size_t n, unsigned char **at)
+{
+	char **out = (char **)(void *)*at;
+	char *s = (char *)(out + n + 1);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(v[i]) + 1;
+
+		out[i] = memcpy(s, v[i], len);
+		s += len;
+	}
+	out[n] = NULL;
+	*at = (unsigned char *)(((uintptr_t)s + PTR_ALIGN) & ~(uintptr_t)PTR_ALIGN);
+	return out;
+}
+
+/* The block: the stack first (it grows down, away from the copies), then
+ * the rlimits (aligned), the vectors and the strings. */
+static struct shared_child *block_make(const struct spawn_shared_plan *pl)
+{
+	size_t n_argv, n_envp, n_rl = pl->n_default_rlimits + pl->n_rlimits;
+	size_t argv_size = vec_size(pl->argv, &n_argv), envp_size = vec_size(pl->envp, &n_envp);
+	size_t wd_size = strlen(pl->workdir) + 1;
+	struct shared_child *c = malloc(sizeof(*c) + SHARED_STACK + n_rl * sizeof(*c->rlimits) +
+					argv_size + envp_size + wd_size);
+	unsigned char *at;
+
+	if (!c)
+		return NULL;
+	*c = (struct shared_child){
+		.report_r = pl->report_r, .held = -1, .report_w = pl->report_w,
+		.output_fd = pl->output_fd, .n_defaults = pl->n_default_rlimits,
+		.n_own = pl->n_rlimits, .umask = pl->umask, .no_new_privs = pl->no_new_privs,
+	};
+	c->rlimits = (struct unit_rlimit *)(void *)(c->data + SHARED_STACK);
+	if (pl->n_default_rlimits)
+		memcpy(c->rlimits, pl->default_rlimits, pl->n_default_rlimits * sizeof(*c->rlimits));
+	if (pl->n_rlimits)
+		memcpy(c->rlimits + pl->n_default_rlimits, pl->rlimits,
+		       pl->n_rlimits * sizeof(*c->rlimits));
+	at = (unsigned char *)(c->rlimits + n_rl);
+	c->argv = vec_copy(pl->argv, n_argv, &at);
+	c->envp = vec_copy(pl->envp, n_envp, &at);
+	c->workdir = memcpy(at, pl->workdir, wd_size);
+	return c;
+}
+
+static void block_free(struct shared_child **link)
+{
+	struct shared_child *c = *link;
+
+	*link = c->next;
+	if (c->held >= 0) {
+		close(c->held);
+		shared.n_held--;
+	}
+	free(c);
+	shared.n--;
+}
+
+/* The blocks whose copy of the pipe says its writers are gone: their
+ * children exec'd or exited (each drops its copy after its old memory). */
+static void blocks_sweep(void)
+{
+	for (struct shared_child **link = &shared.list; *link;) {
+		struct pollfd p = { .fd = (*link)->held, .events = POLLIN };
+
+		if ((*link)->held >= 0 && poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)))
+			block_free(link);
+		else
+			link = &(*link)->next;
+	}
+}
+
+static struct shared_child **block_find(int report_r)
+{
+	struct shared_child **link = &shared.list;
+
+	while (*link && ((*link)->report_r != report_r || (*link)->held >= 0))
+		link = &(*link)->next;
+	return *link ? link : NULL;
+}
+
+pid_t spawn_shared_start(const struct spawn_shared_plan *pl, int *ret_pidfd)
+{
+	struct clone_args args = {
+		.flags = CLONE_VM | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)ret_pidfd,
+		.exit_signal = SIGCHLD,
+		.stack_size = SHARED_STACK,
+	};
+	struct shared_child *c;
+	long pid;
+
+	if (shared.n_held)
+		blocks_sweep();
+	if (shared.n_held >= SHARED_HELD_MAX)
+		return -ENOSYS;
+	c = block_make(pl);
+	if (!c)
+		return -ENOMEM;
+	args.stack = (uint64_t)(uintptr_t)c->data;
+	if (pl->cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)pl->cgroup_fd;
+	}
+	pid = rawsys_clone3(&args, shared_child, c);
+	if (pid < 0) {
+		free(c);
+		return (pid_t)pid;
+	}
+	c->next = shared.list;
+	shared.list = c;
+	shared.n++;
+	return (pid_t)pid;
+}
+
+void spawn_shared_ended(int report_r)
+{
+	struct shared_child **link = shared.n ? block_find(report_r) : NULL;
+
+	if (link)
+		block_free(link);
+}
+
+void spawn_shared_done(int report_r)
+{
+	struct shared_child **link = shared.n ? block_find(report_r) : NULL;
+
+	if (!link)
+		return;
+	(*link)->held = fcntl(report_r, F_DUPFD_CLOEXEC, 3);
+	if ((*link)->held < 0) {
+		/* Never freed: its child may still run on it. */
+		log_warn("spawn: a child's stack is kept for good (no fd to wait on: %s)",
+			 strerror(errno));
+		*link = (*link)->next;
+		shared.n--;
+		return;
+	}
+	shared.n_held++;
+	blocks_sweep();
+}
+
+#else /* !SHARED_ON */
+
+pid_t spawn_shared_start(const struct spawn_shared_plan *pl, int *ret_pidfd)
+{
+	return -ENOSYS;
+}
+
+void spawn_shared_ended(int report_r)
+{
+}
+
+void spawn_shared_done(int report_r)
+{
+}
+
+#endif

@@ -1,0 +1,72 @@
+/* spawn_shared.h — a plain unit's child on PID 1's memory (issue 19).
+ *
+ * A fork copies PID 1's page tables and write-protects every writable
+ * page, and PID 1 then takes a copy-on-write fault on each page it writes
+ * before the child has exec'd: in the VM, 1.7 ms of PID 1's time and 13
+ * faults a spawn, and 4-15 ms of the child's before it ran the service.
+ * A unit that needs no set-up beyond its stdio, root's credentials,
+ * rlimits, umask, no_new_privs and a working directory (spawn.c says
+ * which: spawn_is_plain) gets a child cloned with CLONE_VM instead: it
+ * runs on PID 1's memory, on a stack of its own, until its execve gives
+ * it a memory of its own (or it exits). Nothing is copied.
+ *
+ * What that costs is discipline in the child, all of it here:
+ *  - raw system calls only (rawsys.h): glibc's would write PID 1's errno;
+ *  - it reads only its block, which PID 1 made for it alone (argv, envp,
+ *    the working directory, the rlimits, copies: a reload may free the
+ *    unit meanwhile) and does not touch until the child is gone from it;
+ *  - its signals reset first (child_reset_signals_shared), raw too.
+ * The block is freed once the child cannot run on it any more: when PID 1
+ * reads the end of its report pipe (the child's copy of the write end goes
+ * at exec or exit, after its old memory has), or, when PID 1 is done with
+ * the pipe before that, once a copy of its read end says the writers are
+ * gone (polled at each later spawn and done).
+ *
+ * The report is the same as a forked child's ({stage, errno}, then the
+ * end of file at exec), so PID 1 reads it the same way. Not in a
+ * sanitizer build (the child's instrumented code would run on PID 1's
+ * shadow memory) nor where rawsys.h has no system calls: spawn.c forks. */
+#ifndef INITD_SPAWN_SHARED_H
+#define INITD_SPAWN_SHARED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "units/unit.h"
+
+/* What the child does, all of it borrowed: spawn_shared_start copies it. */
+struct spawn_shared_plan {
+	char *const *argv;            /* argv[0]: the absolute path executed */
+	char *const *envp;
+	const char *workdir;
+	const struct unit_rlimit *default_rlimits;   /* initd.conf's: cut to the
+	                                              * hard limit it may set */
+	size_t n_default_rlimits;
+	const struct unit_rlimit *rlimits;           /* the unit's: exactly */
+	size_t n_rlimits;
+	uint32_t umask;
+	bool no_new_privs;
+	int report_r, report_w;       /* the report pipe: PID 1's end is the key */
+	int output_fd;                /* stdout and stderr, -1 = /dev/null */
+	int cgroup_fd;                /* the leaf, -1 = none */
+};
+
+/* Whether this build has it. */
+bool spawn_shared_available(void);
+
+/* The child: its pid, its pidfd in *ret_pidfd; -errno (nothing made). */
+pid_t spawn_shared_start(const struct spawn_shared_plan *plan, int *ret_pidfd);
+
+/* The end of file of report_r was read: its child's block goes. */
+void spawn_shared_ended(int report_r);
+
+/* PID 1 is about to close report_r before its end of file: the block
+ * waits for it on a copy. */
+void spawn_shared_done(int report_r);
+
+/* Blocks not freed yet (tests, metrics). */
+size_t spawn_shared_in_flight(void);
+
+#endif
