@@ -1009,6 +1009,18 @@ static void window_return(struct window_set *ws)
 	ws->pidfd = safe_close(ws->pidfd);
 }
 
+/* The other sets' slots than the one from own, as two ranges of fds
+ * [first, last], empty when first > last. */
+static void window_others(int own, unsigned below[2], unsigned above[2])
+{
+	below[0] = window.first;
+	below[1] = (unsigned)own - 1;   /* own > first, or none below */
+	above[0] = (unsigned)own + SLOTS;
+	above[1] = window.end - 1;
+	if ((unsigned)own == window.first)
+		below[0] = 1, below[1] = 0;
+}
+
 /* The child, in PID 1's table until its first system call. Nothing is
  * closed before the table is its own (a close would be PID 1's). Then
  * the other sets' slots go at once: their children's pipe ends, which
@@ -1020,15 +1032,16 @@ static void window_return(struct window_set *ws)
 static _Noreturn void window_child(const struct window_spawn *w)
 {
 	unsigned char byte = 0;
-	unsigned own = (unsigned)w->first;
+	unsigned below[2], above[2];
 
+	window_others(w->first, below, above);
 	if (close_range(window.end, ~0U, CLOSE_RANGE_UNSHARE) < 0) {
 		byte = (unsigned char)(errno > 0 && errno < 256 ? errno : EIO);
 	} else {
-		if (own > window.first)
-			close_range(window.first, own - 1, 0);
-		if (own + SLOTS < window.end)
-			close_range(own + SLOTS, window.end - 1, 0);
+		if (below[0] <= below[1])
+			close_range(below[0], below[1], 0);
+		if (above[0] <= above[1])
+			close_range(above[0], above[1], 0);
 	}
 	if (write(w->report_w, &byte, 1) != 1 || byte)
 		_exit(127);
@@ -1277,8 +1290,54 @@ static int window_wait_here(struct window_set *ws, pid_t pid, int report_r, int 
 	return -ENOSYS;
 }
 
+/* ---- a plain unit's child on PID 1's memory (spawn_shared.h) ----------- */
+
+static bool shared_fits(const struct spawn_params *p, const int *sync, int exe_fd)
+{
+	return sync[1] < 0 && exe_fd < 0 && spawn_is_plain(p->unit) && spawn_shared_ready();
+}
+
+/* Its environment built here, as root's. w: through the fd window, whose
+ * part the child does first (as window_child), else NULL: its table is a
+ * copy of PID 1's. Its pid, or -errno. */
+static pid_t shared_clone(const struct spawn_params *p, const int *report,
+			  const struct window_spawn *w, int *ret_pidfd)
+{
+	const struct unit *u = p->unit;
+	char *env[SPAWN_ENV_MAX + 1];
+	struct env_store st;
+	struct spawn_shared_plan plan = {
+		.argv = u->exec, .envp = env, .workdir = u->workdir ? u->workdir : "/",
+		.default_rlimits = p->default_rlimits, .n_default_rlimits = p->n_default_rlimits,
+		.rlimits = u->opt->iso.rlimits, .n_rlimits = u->opt->iso.n_rlimits,
+		.umask = u->opt->iso.umask, .no_new_privs = u->opt->iso.no_new_privs,
+		.report_r = report[0], .report_w = w ? w->report_w : report[1],
+		.output_fd = p->output_fd, .cgroup_fd = p->cgroup_fd,
+	};
+
+	if (w) {
+		plan.unshare_from = window.end;
+		window_others(w->first, plan.close_below, plan.close_above);
+	}
+	env_fill(p, "/root", NULL, &st, env);
+	return spawn_shared_start(&plan, ret_pidfd);
+}
+
+/* A forked child through the window: its pid, or -errno. */
+static pid_t window_clone(int cgroup_fd, uint64_t ns_flags, const struct window_spawn *w,
+			  int *ret_pidfd)
+{
+	pid_t pid = clone3_into(cgroup_fd, ns_flags | CLONE_FILES, ret_pidfd);
+
+	if (pid == 0) {
+		child_of_pid1 = 1;
+		window_child(w);
+	}
+	return pid < 0 ? -errno : pid;
+}
+
 /* The service's child through the window: its pid, with *ret_pidfd, or
- * -errno. -ENOSYS: not through the window (spawn_fork forks directly). */
+ * -errno. -ENOSYS: not through the window (spawn_fork clones directly). */
 static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const int *report,
 			  const int *sync, int exe_fd, const int *join_fds, int *ret_pidfd)
 {
@@ -1300,13 +1359,10 @@ static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const
 		window_return(ws);
 		return -EBADF;
 	}
-	pid = clone3_into(p->cgroup_fd, ns_flags | CLONE_FILES, ret_pidfd);
-	if (pid == 0) {
-		child_of_pid1 = 1;
-		window_child(&w);
-	}
+	pid = shared_fits(p, sync, exe_fd) ? shared_clone(&view, report, &w, ret_pidfd)
+					    : window_clone(p->cgroup_fd, ns_flags, &w, ret_pidfd);
 	if (pid < 0) {
-		r = -errno;
+		r = pid;
 		window_return(ws);
 		/* Out of something (the pidfd's fd, a namespace): the spawn
 		 * fails. Else the same clone3 without CLONE_FILES is tried, and
@@ -1410,6 +1466,8 @@ static pid_t spawn_direct(const struct spawn_params *p, uint64_t ns_flags, const
 	pid_t pid;
 
 	window_settle();
+	if (shared_fits(p, sync, exe_fd))
+		return shared_clone(p, report, NULL, ret_pidfd);
 	pid = clone3_into(p->cgroup_fd, ns_flags, ret_pidfd);
 	if (pid < 0)
 		return -errno;
@@ -1420,33 +1478,6 @@ static pid_t spawn_direct(const struct spawn_params *p, uint64_t ns_flags, const
 		child_run(p, report[1], sync[0], exe_fd, join_fds);
 	}
 	return pid;
-}
-
-/* A plain unit's child on PID 1's memory (spawn_shared.h), its
- * environment built here, as root's: its pid, or -errno; -ENOSYS, not
- * this way. Not through the fd window: past 64 fds its copy of PID 1's
- * table would cost what the window saves. */
-static pid_t spawn_shared(const struct spawn_params *p, const int *report, const int *sync,
-			  int exe_fd, const int *join_fds, int *ret_pidfd)
-{
-	const struct unit *u = p->unit;
-	char *env[SPAWN_ENV_MAX + 1];
-	struct env_store st;
-	struct spawn_shared_plan plan = {
-		.argv = u->exec, .envp = env, .workdir = u->workdir ? u->workdir : "/",
-		.default_rlimits = p->default_rlimits, .n_default_rlimits = p->n_default_rlimits,
-		.rlimits = u->opt->iso.rlimits, .n_rlimits = u->opt->iso.n_rlimits,
-		.umask = u->opt->iso.umask, .no_new_privs = u->opt->iso.no_new_privs,
-		.report_r = report[0], .report_w = report[1], .output_fd = p->output_fd,
-		.cgroup_fd = p->cgroup_fd,
-	};
-
-	if (!spawn_shared_available() || !spawn_is_plain(u) || sync[1] >= 0 || exe_fd >= 0 ||
-	    window_wanted(p, report, sync, join_fds))
-		return -ENOSYS;
-	window_settle();   /* as before a fork: it copies PID 1's table */
-	env_fill(p, "/root", NULL, &st, env);
-	return spawn_shared_start(&plan, ret_pidfd);
 }
 
 static int spawn_fork(const struct spawn_params *p, const int *join_fds, struct spawn_child *ret)
@@ -1470,9 +1501,7 @@ static int spawn_fork(const struct spawn_params *p, const int *join_fds, struct 
 		r = -errno;
 		goto fail;
 	}
-	pid = spawn_shared(p, report, sync, exe_fd, join_fds, &pidfd);
-	if (pid == -ENOSYS)
-		pid = window_spawn(p, ns_flags, report, sync, exe_fd, join_fds, &pidfd);
+	pid = window_spawn(p, ns_flags, report, sync, exe_fd, join_fds, &pidfd);
 	if (pid == -ENOSYS) {
 		pid = spawn_direct(p, ns_flags, report, sync, exe_fd, join_fds, &pidfd);
 		window_trial_done(pid);

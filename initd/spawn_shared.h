@@ -51,10 +51,21 @@ struct spawn_shared_plan {
 	int report_r, report_w;       /* the report pipe: PID 1's end is the key */
 	int output_fd;                /* stdout and stderr, -1 = /dev/null */
 	int cgroup_fd;                /* the leaf, -1 = none */
+	/* Through spawn.c's fd window: the child shares PID 1's table until
+	 * its first system call, close_range(unshare_from, ~0U,
+	 * CLOSE_RANGE_UNSHARE); then it closes the other sets' slots (two
+	 * ranges [first, last], empty when first > last) and writes its byte
+	 * on report_w (window_child's protocol). 0: its table is a copy. */
+	unsigned unshare_from;
+	unsigned close_below[2], close_above[2];
 };
 
 /* Whether this build has it. */
 bool spawn_shared_available(void);
+
+/* Whether a child can be made so now: this build has it, and fewer than
+ * 64 blocks wait on a copy of their pipe (past that, spawns fork). */
+bool spawn_shared_ready(void);
 
 /* The child: its pid, its pidfd in *ret_pidfd; -errno (nothing made). */
 pid_t spawn_shared_start(const struct spawn_shared_plan *plan, int *ret_pidfd);

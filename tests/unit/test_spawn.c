@@ -578,14 +578,14 @@ static void run_for_output(const struct unit *u, bool shared, char *out, size_t 
 #define SHOW_SETUP \
 	"exec = [ \"/bin/sh\", \"-c\", \"echo \\\"$HOME|$INITD_UNIT|$FOO|$(pwd)|" \
 	"$(ulimit -n) $(ulimit -Hn) $(ulimit -c)|$(umask)|$(test -e /proc/$$/fd/40 || " \
-	"echo closed)\\\"; grep -E '^(SigBlk|SigIgn|NoNewPrivs)' /proc/$$/status\" ];" \
+	"echo closed)\\\"; grep -E '^(FDSize|SigBlk|SigIgn|NoNewPrivs)' /proc/$$/status\" ];" \
 	"environment = { FOO = \"bar\"; }; workdir = \"/tmp\"; umask = \"0077\";" \
 	"rlimits = { nofile = [ 123, 456 ]; }; no_new_privs = true;"
 
 /* The child sets up what a forked one does: the same unit, once plain
  * (shared) and once with user = "root" (which forks), print the same.
  * With PID 1's mask and an ignored signal, and an fd left open on exec. */
-START_TEST(shared_child_sets_up_as_a_fork_does)
+static void same_setup_both_ways(void)
 {
 	struct unit *plain = unit_of(SHOW_SETUP), *forked = unit_of(SHOW_SETUP "user = \"root\";");
 	char a[1024], b[1024];
@@ -600,11 +600,30 @@ START_TEST(shared_child_sets_up_as_a_fork_does)
 	run_for_output(plain, true, a, sizeof(a));
 	run_for_output(forked, false, b, sizeof(b));
 	ck_assert_str_eq(a, "/root|x|bar|/tmp|123 456 0|0077|closed\n"
-			    "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n"
+			    "FDSize:\t64\nSigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n"
 			    "NoNewPrivs:\t1\n");
 	ck_assert_str_eq(a, b);
 	unit_free(plain);
 	unit_free(forked);
+}
+
+START_TEST(shared_child_sets_up_as_a_fork_does)
+{
+	same_setup_both_ways();
+}
+END_TEST
+
+/* The same past 64 fds, through the fd window: the child shares PID 1's
+ * table too until its first system call (CLONE_VM | CLONE_FILES), and
+ * gets a small one of its own (FDSize 64). */
+START_TEST(shared_child_through_the_window_sets_up_as_a_fork_does)
+{
+	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
+
+	reserve_then_grow(&p);
+	spawn_small_table(&p);   /* the window proven: its children are lent sets */
+	same_setup_both_ways();
+	unit_free((struct unit *)p.unit);
 }
 END_TEST
 
@@ -693,6 +712,7 @@ int main(void)
 	tc = tcase_create("shared");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, shared_child_sets_up_as_a_fork_does);
+	tcase_add_test(tc, shared_child_through_the_window_sets_up_as_a_fork_does);
 	tcase_add_test(tc, shared_child_reports_and_leaves_errno_alone);
 	tcase_add_test(tc, shared_block_outlives_a_closed_pipe);
 	suite_add_tcase(s, tc);
