@@ -6,14 +6,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
-#include "common/util.h"
 #include "initd/child.h"
 #include "initd/log.h"
 #include "initd/nofork.h"
@@ -157,7 +154,8 @@ static _Noreturn void shared_child(void *arg)
 
 	if (c->unshare_from)
 		shared_window(c);
-	/* Then: until then a fault here would be PID 1's handler's. */
+	/* Then the signals: until here a fault runs PID 1's handler, which
+	 * re-raises it in a pid that is not 1 (boot.c). */
 	TRY(SPAWN_STAGE_SIGNALS, child_reset_signals_shared());
 	TRY(SPAWN_STAGE_SESSION, rawsys(SYS_setsid, 0));
 	report_w = above_stdio(report_w);
