@@ -1282,7 +1282,9 @@ static int window_wait_here(struct window_set *ws, pid_t pid, int report_r, int 
 	}
 	if (r == 0 || r == WINDOW_ENDED)
 		return 0;
-	/* It exits (or is killed): reaped by the walk (manager_reap). */
+	/* It exits (or is killed): reaped by the walk (manager_reap). Its
+	 * pipe outlives this spawn (a direct retry, or the caller's close). */
+	spawn_shared_done(report_r);
 	*ret_pidfd = safe_close(*ret_pidfd);
 	if (r == ETIMEDOUT || r == ENOMEM)
 		return -r;

@@ -23,17 +23,22 @@
 #define SHARED_ON 0
 #endif
 
-/* The child's stack. Its deepest frame is shared_fail's report (248
- * bytes) under two small ones; the kernel's execve runs on its own. */
-#define SHARED_STACK (8 * 1024)
+/* The child's stack, above a guard page. Its deepest frame is
+ * shared_fail's report (248 bytes) under two small ones, or before the
+ * signal reset a fault's signal frame (an aarch64 one with SVE's
+ * registers may take several KiB) under PID 1's fault handler; the
+ * kernel's execve runs on its own. */
+#define SHARED_STACK (16 * 1024)
 
 /* Blocks waiting on a copy of their pipe at most: past it, spawns fork
  * (each such copy is an fd of PID 1's until its child is gone). */
 #define SHARED_HELD_MAX 64
 
-/* A mapping of its own, unmapped when freed: a dozen children in flight
- * at boot left glibc's heap ~56 KiB bigger for good (PID 1's RSS), below
- * its trim threshold. */
+/* A mapping of its own, unmapped when freed (from the heap, a dozen
+ * children in flight at boot left it ~56 KiB bigger for good, below
+ * glibc's trim threshold): a guard page, the stack, then this header and
+ * the copies. An overflow of the stack faults in the guard page (the
+ * child dies of it) instead of writing PID 1's memory. */
 struct shared_child {
 	struct shared_child *next;
 	int report_r;            /* PID 1's end: which block this is */
@@ -44,16 +49,18 @@ struct shared_child {
 	const char *workdir;
 	struct unit_rlimit *rlimits;   /* n_defaults of initd.conf's, then n_own */
 	size_t n_defaults, n_own;
-	size_t size;             /* of the mapping */
+	void *map;               /* the mapping: guard page, stack, this */
+	size_t size;
 	uint32_t umask;
 	bool no_new_privs;
 	unsigned unshare_from, close_below[2], close_above[2];
-	_Alignas(16) unsigned char data[];   /* the stack, then the copies */
+	_Alignas(16) unsigned char copies[];   /* rlimits, argv, envp, workdir */
 };
 
 static struct {
 	struct shared_child *list;
 	size_t n, n_held;
+	bool undumpable;
 } shared;
 
 bool spawn_shared_available(void)
@@ -63,9 +70,23 @@ bool spawn_shared_available(void)
 
 static void blocks_sweep(void);
 
+/* Before Linux 5.16 a core dump kills every process on the dumping one's
+ * memory, PID 1 too (a panic), whatever RLIMIT_CORE says: a unit whose
+ * stop_signal is SIGQUIT, stopped before its exec, would do. A memory that
+ * is not dumpable is never dumped (the kernel checks that first); on a
+ * later kernel its core would be PID 1's memory. So PID 1's memory is made
+ * undumpable before its first such child (a forked child's copy is then
+ * undumpable too, until its exec gives the service a memory of its own). */
+static bool shared_undumpable(void)
+{
+	if (!shared.undumpable && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0)
+		shared.undumpable = true;
+	return shared.undumpable;
+}
+
 bool spawn_shared_ready(void)
 {
-	if (!SHARED_ON)
+	if (!SHARED_ON || !shared_undumpable())
 		return false;
 	if (shared.n_held)
 		blocks_sweep();
@@ -214,23 +235,31 @@ static char **vec_copy(char *const *v, size_t n, unsigned char **at)
 	return out;
 }
 
-/* The block: the stack first (it grows down, away from the copies), then
- * the rlimits (aligned), the vectors and the strings. */
+/* The block: the guard page, the stack, then the header, the rlimits
+ * (aligned), the vectors and the strings. */
 static struct shared_child *block_make(const struct spawn_shared_plan *pl)
 {
-	size_t n_argv, n_envp, n_rl = pl->n_default_rlimits + pl->n_rlimits;
+	size_t page = (size_t)getpagesize(), n_argv, n_envp;
+	size_t n_rl = pl->n_default_rlimits + pl->n_rlimits;
 	size_t argv_size = vec_size(pl->argv, &n_argv), envp_size = vec_size(pl->envp, &n_envp);
 	size_t wd_size = strlen(pl->workdir) + 1;
-	size_t size = sizeof(struct shared_child) + SHARED_STACK +
-		      n_rl * sizeof(struct unit_rlimit) + argv_size + envp_size + wd_size;
-	struct shared_child *c = mmap(NULL, size, PROT_READ | PROT_WRITE,
-				      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t below = page + (SHARED_STACK + page - 1) / page * page;
+	size_t size = below + sizeof(struct shared_child) + n_rl * sizeof(struct unit_rlimit) +
+		      argv_size + envp_size + wd_size;
+	unsigned char *map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct shared_child *c;
 	unsigned char *at;
 
-	if (c == MAP_FAILED)
+	if (map == MAP_FAILED)
 		return NULL;
+	if (mprotect(map, page, PROT_NONE) < 0) {
+		munmap(map, size);
+		return NULL;
+	}
+	c = (struct shared_child *)(void *)(map + below);
 	*c = (struct shared_child){
-		.size = size,
+		.map = map, .size = size,
 		.report_r = pl->report_r, .held = -1, .report_w = pl->report_w,
 		.output_fd = pl->output_fd, .n_defaults = pl->n_default_rlimits,
 		.n_own = pl->n_rlimits, .umask = pl->umask, .no_new_privs = pl->no_new_privs,
@@ -238,7 +267,7 @@ static struct shared_child *block_make(const struct spawn_shared_plan *pl)
 		.close_below = { pl->close_below[0], pl->close_below[1] },
 		.close_above = { pl->close_above[0], pl->close_above[1] },
 	};
-	c->rlimits = (struct unit_rlimit *)(void *)(c->data + SHARED_STACK);
+	c->rlimits = (struct unit_rlimit *)(void *)c->copies;
 	if (pl->n_default_rlimits)
 		memcpy(c->rlimits, pl->default_rlimits, pl->n_default_rlimits * sizeof(*c->rlimits));
 	if (pl->n_rlimits)
@@ -260,7 +289,7 @@ static void block_free(struct shared_child **link)
 		close(c->held);
 		shared.n_held--;
 	}
-	munmap(c, c->size);
+	munmap(c->map, c->size);
 	shared.n--;
 }
 
@@ -293,7 +322,6 @@ pid_t spawn_shared_start(const struct spawn_shared_plan *pl, int *ret_pidfd)
 		.flags = CLONE_VM | CLONE_PIDFD,
 		.pidfd = (uint64_t)(uintptr_t)ret_pidfd,
 		.exit_signal = SIGCHLD,
-		.stack_size = SHARED_STACK,
 	};
 	struct shared_child *c;
 	long pid;
@@ -301,7 +329,9 @@ pid_t spawn_shared_start(const struct spawn_shared_plan *pl, int *ret_pidfd)
 	c = block_make(pl);
 	if (!c)
 		return -ENOMEM;
-	args.stack = (uint64_t)(uintptr_t)c->data;
+	/* [stack, c): the page after the guard up to the header */
+	args.stack = (uint64_t)(uintptr_t)c->map + (uint64_t)getpagesize();
+	args.stack_size = (uint64_t)(uintptr_t)c - args.stack;
 	if (pl->unshare_from)
 		args.flags |= CLONE_FILES;
 	if (pl->cgroup_fd >= 0) {
@@ -310,7 +340,7 @@ pid_t spawn_shared_start(const struct spawn_shared_plan *pl, int *ret_pidfd)
 	}
 	pid = rawsys_clone3(&args, shared_child, c);
 	if (pid < 0) {
-		munmap(c, c->size);
+		munmap(c->map, c->size);
 		return (pid_t)pid;
 	}
 	c->next = shared.list;

@@ -15,7 +15,11 @@
  *  - it reads only its block, which PID 1 made for it alone (argv, envp,
  *    the working directory, the rlimits, copies: a reload may free the
  *    unit meanwhile) and does not touch until the child is gone from it;
- *  - its signals reset first (child_reset_signals_shared), raw too.
+ *  - its signals reset first (child_reset_signals_shared), raw too;
+ *  - its stack above a guard page;
+ *  - PID 1's memory made undumpable before the first such child: a core
+ *    dump of the child would be PID 1's memory, and before Linux 5.16 it
+ *    killed every process on that memory, PID 1 too.
  * The block is freed once the child cannot run on it any more: when PID 1
  * reads the end of its report pipe (the child's copy of the write end goes
  * at exec or exit, after its old memory has), or, when PID 1 is done with

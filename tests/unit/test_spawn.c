@@ -598,6 +598,8 @@ static void same_setup_both_ways(void)
 	child_signals_snapshot();
 	ck_assert_int_eq(dup2(0, 40), 40);   /* not close-on-exec */
 	run_for_output(plain, true, a, sizeof(a));
+	/* its core would have been ours: never dumped (spawn_shared.c) */
+	ck_assert_int_eq(prctl(PR_GET_DUMPABLE), spawn_shared_available() ? 0 : 1);
 	run_for_output(forked, false, b, sizeof(b));
 	ck_assert_str_eq(a, "/root|x|bar|/tmp|123 456 0|0077|closed\n"
 			    "FDSize:\t64\nSigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n"
@@ -689,6 +691,34 @@ START_TEST(shared_block_outlives_a_closed_pipe)
 }
 END_TEST
 
+/* The first child through the window is waited for; one held at its
+ * birth past the wait (5 s) is killed and its spawn fails. Its block must
+ * still go once the child is gone (a first version left it keyed by the
+ * closed pipe's number, counted for good). */
+START_TEST(shared_block_of_a_child_given_up)
+{
+	struct spawn_params p = { .cgroup_fd = -1, .output_fd = -1 };
+	struct spawn_child c;
+	struct tracer t;
+	int err = 0;
+
+	if (!spawn_shared_available())
+		return;   /* a sanitizer build: every child forks */
+	p.unit = sleeper();
+	reserve_then_grow(&p);
+	t = tracer_start((struct hold){ .nr = -1 });
+	ck_assert_int_eq(spawn_start(&p, &c), -ETIMEDOUT);
+	ck_assert_int_eq(tracer_end(&t), 1);
+	/* No window from now on: the next child's table is a copy. Its
+	 * spawn's sweep frees the first block, its exec its own. */
+	ck_assert_int_eq(spawn_start(&p, &c), 0);
+	ck_assert_int_eq(report_complete(c.report_fd, &err), SPAWN_STAGE_MAX);
+	ck_assert_uint_eq(spawn_shared_in_flight(), 0);
+	end_child(&c);
+	unit_free((struct unit *)p.unit);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("spawn");
@@ -715,6 +745,7 @@ int main(void)
 	tcase_add_test(tc, shared_child_through_the_window_sets_up_as_a_fork_does);
 	tcase_add_test(tc, shared_child_reports_and_leaves_errno_alone);
 	tcase_add_test(tc, shared_block_outlives_a_closed_pipe);
+	tcase_add_test(tc, shared_block_of_a_child_given_up);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
