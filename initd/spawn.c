@@ -811,7 +811,8 @@ static pid_t clone3_into(int cgroup_fd, uint64_t flags, int *ret_pidfd)
  * high-water mark of the top of PID 1's table: the fds open at the first
  * spawn (read from /proc/self/fd: what PID 1 inherited and made at boot),
  * every fd its loop has watched (pidfds, log pipes, svctl clients:
- * spawn_params.fd_high) and each spawn's own. From 64 on, the window, for
+ * spawn_params.fd_high), each spawn's own and the pipe copies blocks wait
+ * on (spawn_shared_done). From 64 on, the window, for
  * good. (Reading /proc/self/fd at every spawn instead cost ~0.5-0.9 ms a
  * spawn under TCG.) */
 
@@ -1284,7 +1285,7 @@ static int window_wait_here(struct window_set *ws, pid_t pid, int report_r, int 
 		return 0;
 	/* It exits (or is killed): reaped by the walk (manager_reap). Its
 	 * pipe outlives this spawn (a direct retry, or the caller's close). */
-	spawn_shared_done(report_r);
+	fd_top_note(spawn_shared_done(report_r));
 	*ret_pidfd = safe_close(*ret_pidfd);
 	if (r == ETIMEDOUT || r == ENOMEM)
 		return -r;
@@ -1574,7 +1575,7 @@ void spawn_report_done(int fd)
 {
 	struct window_set *ws = window_lent_to(fd);
 
-	spawn_shared_done(fd);
+	fd_top_note(spawn_shared_done(fd));
 	if (ws)
 		window_reclaim(&ws, 1, window_deadline());
 }

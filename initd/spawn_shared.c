@@ -357,12 +357,13 @@ void spawn_shared_ended(int report_r)
 		block_free(link);
 }
 
-void spawn_shared_done(int report_r)
+int spawn_shared_done(int report_r)
 {
 	struct shared_child **link = shared.n ? block_find(report_r) : NULL;
+	int held;
 
 	if (!link)
-		return;
+		return -1;
 	(*link)->held = fcntl(report_r, F_DUPFD_CLOEXEC, 3);
 	if ((*link)->held < 0) {
 		/* Never freed: its child may still run on it. */
@@ -370,10 +371,12 @@ void spawn_shared_done(int report_r)
 			 strerror(errno));
 		*link = (*link)->next;
 		shared.n--;
-		return;
+		return -1;
 	}
+	held = (*link)->held;
 	shared.n_held++;
 	blocks_sweep();
+	return held;   /* open until now at least: the sweep may have freed it */
 }
 
 #else /* !SHARED_ON */
@@ -391,8 +394,9 @@ void spawn_shared_ended(int report_r)
 {
 }
 
-void spawn_shared_done(int report_r)
+int spawn_shared_done(int report_r)
 {
+	return -1;
 }
 
 #endif

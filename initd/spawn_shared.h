@@ -78,8 +78,9 @@ pid_t spawn_shared_start(const struct spawn_shared_plan *plan, int *ret_pidfd);
 void spawn_shared_ended(int report_r);
 
 /* PID 1 is about to close report_r before its end of file: the block
- * waits for it on a copy. */
-void spawn_shared_done(int report_r);
+ * waits for it on a copy. Returns that copy, one of PID 1's fds from now
+ * on (the fd window counts it), or -1 if none was made. */
+int spawn_shared_done(int report_r);
 
 /* Blocks not freed yet (tests, metrics). */
 size_t spawn_shared_in_flight(void);

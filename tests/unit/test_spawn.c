@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -666,31 +667,84 @@ START_TEST(shared_child_reports_and_leaves_errno_alone)
 }
 END_TEST
 
+/* A shared child held at its execve by the tracer: its pipe's write end
+ * still open, as a child preempted before its exec has it. */
+static struct tracer held_at_exec(const struct spawn_params *p, struct spawn_child *c)
+{
+	struct tracer t = tracer_start((struct hold){ .nr = SYS_execve, .nth = 1 });
+
+	ck_assert_int_eq(spawn_start(p, c), 0);
+	tracer_held(&t);
+	return t;
+}
+
 /* A child whose pipe PID 1 closed before its end of file keeps its block
  * until it is gone from it; the next spawn frees it. */
 START_TEST(shared_block_outlives_a_closed_pipe)
 {
 	struct spawn_params p = { .cgroup_fd = -1, .output_fd = -1 };
 	struct spawn_child a, b;
+	struct tracer t;
 	siginfo_t si;
 	int err = 0;
 
 	if (!spawn_shared_available())
 		return;   /* a sanitizer build: every child forks */
 	p.unit = sleeper();
-	ck_assert_int_eq(spawn_start(&p, &a), 0);
+	t = held_at_exec(&p, &a);
 	spawn_report_done(a.report_fd);
 	close(a.report_fd);
 	ck_assert_uint_eq(spawn_shared_in_flight(), 1);
 	ck_assert_int_eq((int)syscall(SYS_pidfd_send_signal, a.pidfd, SIGKILL, NULL, 0), 0);
 	ck_assert_int_eq(waitid(P_PIDFD, (id_t)a.pidfd, &si, WEXITED), 0);
 	close(a.pidfd);
+	ck_assert_int_eq(tracer_end(&t), 1);
 	ck_assert_uint_eq(spawn_shared_in_flight(), 1);
 	ck_assert_int_eq(spawn_start(&p, &b), 0);
 	ck_assert_uint_eq(spawn_shared_in_flight(), 1);   /* b's only */
 	ck_assert_int_eq(report_complete(b.report_fd, &err), SPAWN_STAGE_MAX);
 	ck_assert_uint_eq(spawn_shared_in_flight(), 0);
 	end_child(&b);
+	unit_free((struct unit *)p.unit);
+}
+END_TEST
+
+/* The copy of the pipe a block waits on is one of PID 1's fds like any
+ * other: where it is the one past 64, the next child goes through the
+ * window and gets a table of 64 slots, not a copy of 128 (a first
+ * version did not count it in the window's high-water mark). */
+START_TEST(shared_block_copy_counts_for_the_window)
+{
+	struct spawn_params p = { .cgroup_fd = -1, .output_fd = -1 };
+	uint64_t filled = 0;
+	struct spawn_child a, b;
+	struct tracer t;
+	int null_fd;
+
+	if (!spawn_shared_available())
+		return;   /* a sanitizer build: no blocks */
+	p.unit = sleeper();
+	t = held_at_exec(&p, &a);   /* the window reserved, low */
+	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(null_fd, 0);
+	for (int fd = 3; fd < 64; fd++)
+		if (fcntl(fd, F_GETFD) < 0) {
+			ck_assert_int_eq(dup3(null_fd, fd, O_CLOEXEC), fd);
+			filled |= UINT64_C(1) << fd;
+		}
+	spawn_report_done(a.report_fd);   /* its copy: the first free fd, 64 */
+	ck_assert_int_eq(fcntl(64, F_GETFD), FD_CLOEXEC);
+	close(a.report_fd);
+	for (int fd = 32; fd < 64; fd++)   /* room below 64 for b's own fds */
+		if (filled & (UINT64_C(1) << fd))
+			close(fd);
+	ck_assert_int_eq(spawn_start(&p, &b), 0);
+	heard_from(&b);
+	ck_assert_int_eq(fdsize_of(b.pid), 64);
+	end_child(&b);
+	ck_assert_int_eq((int)syscall(SYS_pidfd_send_signal, a.pidfd, SIGKILL, NULL, 0), 0);
+	ck_assert_int_eq(tracer_end(&t), 2);   /* a and b traced */
+	close(a.pidfd);
 	unit_free((struct unit *)p.unit);
 }
 END_TEST
@@ -749,6 +803,7 @@ int main(void)
 	tcase_add_test(tc, shared_child_through_the_window_sets_up_as_a_fork_does);
 	tcase_add_test(tc, shared_child_reports_and_leaves_errno_alone);
 	tcase_add_test(tc, shared_block_outlives_a_closed_pipe);
+	tcase_add_test(tc, shared_block_copy_counts_for_the_window);
 	tcase_add_test(tc, shared_block_of_a_child_given_up);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
