@@ -57,6 +57,44 @@ static inline long rawsys6(long nr, long a, long b, long c, long d, long e, long
 	(long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f)
 #define rawsys(nr, ...) rawsys6((long)(nr), RAWSYS_ARGS_(__VA_ARGS__, 0, 0, 0, 0, 0, 0))
 
+/* write(fd, buf, len), then exit_group(status) whatever it returned, with
+ * nothing but registers in between: for a child whose memory may be
+ * freed as soon as its write is read (spawn_shared.c). */
+static inline _Noreturn void rawsys_write_exit(long fd, const void *buf, long len, long status)
+{
+#if defined(__x86_64__)
+	register long r12 __asm__("r12") = status;
+
+	__asm__ volatile("syscall\n"
+			 "1:\n\t"
+			 "mov %[exit], %%eax\n\t"
+			 "mov %%r12, %%rdi\n\t"
+			 "syscall\n\t"
+			 "jmp 1b"
+			 :
+			 : "a"((long)SYS_write), "D"(fd), "S"(buf), "d"(len), "r"(r12),
+			   [exit] "i"(SYS_exit_group)
+			 : "rcx", "r11", "memory");
+#else
+	register long x8 __asm__("x8") = SYS_write;
+	register long x0 __asm__("x0") = fd;
+	register long x1 __asm__("x1") = (long)buf;
+	register long x2 __asm__("x2") = len;
+	register long x19 __asm__("x19") = status;
+
+	__asm__ volatile("svc 0\n"
+			 "1:\n\t"
+			 "mov x8, %[exit]\n\t"
+			 "mov x0, x19\n\t"
+			 "svc 0\n\t"
+			 "b 1b"
+			 :
+			 : "r"(x8), "r"(x0), "r"(x1), "r"(x2), "r"(x19), [exit] "i"(SYS_exit_group)
+			 : "memory");
+#endif
+	__builtin_unreachable();
+}
+
 /* clone3(args): in the child, fn(arg) on args->stack, which fn never
  * returns from (there is no frame to return to); in the parent, the
  * child's pid or -errno. The child's first instructions are here, so

@@ -1126,15 +1126,22 @@ static void window_give_up(struct window_set *ws, pid_t pid, int pidfd, int why)
 	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
 		ws->lost = true;
 		ws->loaded = 0;
-	} else if (ws->lent) {
-		/* A write the child was inside completes: its end first (briefly;
-		 * a frozen child's dies at once), then a byte written since goes
-		 * (the pipe is non-blocking), then the report. */
-		if (poll(&end, 1, 100) < 0 || read(ws->report_r, &late, 1) < 0) {
+	} else {
+		/* Its end first (briefly; a frozen child's dies at once): a
+		 * shared child's block may go once the slot is back (no writer
+		 * left, spawn_shared.c), and a killed child runs none of its own
+		 * code once in the kernel, but may until then. And a write it
+		 * was inside completes: then a byte written since goes (the
+		 * pipe is non-blocking), then the report. */
+		if (poll(&end, 1, 100) < 0) {
+			/* none to wait for: in the kernel or gone */
+		}
+		if (ws->lent && read(ws->report_r, &late, 1) < 0) {
 			/* none */
 		}
-		window_tell(ws, -why, silent ? "the child said nothing for 5 s and was killed"
-					     : "the wait for the child failed, and it was killed");
+		if (ws->lent)
+			window_tell(ws, -why, silent ? "the child said nothing for 5 s and was killed"
+						     : "the wait for the child failed, and it was killed");
 	}
 	window_return(ws);
 }
@@ -1295,9 +1302,15 @@ static int window_wait_here(struct window_set *ws, pid_t pid, int report_r, int 
 
 /* ---- a plain unit's child on PID 1's memory (spawn_shared.h) ----------- */
 
+/* Not where its cgroup may hold the child (a memory or CPU limit on its
+ * path): there it could be the cgroup's OOM victim, sized as PID 1's
+ * memory, and the kernel kills every process on the victim's memory (PID
+ * 1 spared only as the machine's own init, the other children on it
+ * not). A child the kernel may hold would also keep its block. */
 static bool shared_fits(const struct spawn_params *p, const int *sync, int exe_fd)
 {
-	return sync[1] < 0 && exe_fd < 0 && spawn_is_plain(p->unit) && spawn_shared_ready();
+	return sync[1] < 0 && exe_fd < 0 && !p->child_may_wait && spawn_is_plain(p->unit) &&
+	       spawn_shared_ready();
 }
 
 /* Its environment built here, as root's. w: through the fd window, whose

@@ -146,7 +146,13 @@ static long shared_rlimits(const struct shared_child *c)
  * the table made its own, the other sets' slots closed, then the byte, 0
  * or the errno of an unshare that failed (and then only the exit). PID
  * 1's end of the report pipe, if the copy has it, goes with the rest at
- * the close of every fd. */
+ * the close of every fd.
+ *
+ * A child whose unshare failed still uses PID 1's table: the only write
+ * end of its pipe is PID 1's slot, which PID 1 takes back once it read
+ * the byte, and its block may go with it (no writer left) while the
+ * child still runs. So its write and its exit touch no memory between
+ * them (rawsys_write_exit). */
 static void shared_window(const struct shared_child *c)
 {
 	unsigned char byte = 0;
@@ -154,13 +160,13 @@ static void shared_window(const struct shared_child *c)
 
 	if (r < 0) {
 		byte = (unsigned char)(-r < 256 ? -r : EIO);
-	} else {
-		if (c->close_below[0] <= c->close_below[1])
-			rawsys(SYS_close_range, c->close_below[0], c->close_below[1], 0);
-		if (c->close_above[0] <= c->close_above[1])
-			rawsys(SYS_close_range, c->close_above[0], c->close_above[1], 0);
+		rawsys_write_exit(c->report_w, &byte, 1, 127);
 	}
-	if (rawsys(SYS_write, c->report_w, &byte, 1) != 1 || byte)
+	if (c->close_below[0] <= c->close_below[1])
+		rawsys(SYS_close_range, c->close_below[0], c->close_below[1], 0);
+	if (c->close_above[0] <= c->close_above[1])
+		rawsys(SYS_close_range, c->close_above[0], c->close_above[1], 0);
+	if (rawsys(SYS_write, c->report_w, &byte, 1) != 1)
 		for (;;)
 			rawsys(SYS_exit_group, 127);
 }
@@ -355,6 +361,8 @@ void spawn_shared_ended(int report_r)
 
 	if (link)
 		block_free(link);
+	if (shared.n_held)   /* not only at the next plain unit's spawn */
+		blocks_sweep();
 }
 
 int spawn_shared_done(int report_r)

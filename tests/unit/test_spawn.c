@@ -6,7 +6,9 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -200,19 +202,29 @@ struct tracer {
 };
 
 struct hold {
-	long nr;   /* a system call's number, or -1: at birth */
-	int nth;   /* its nth call (from 1) */
+	long nr;       /* a system call's number, or -1: at birth */
+	int nth;       /* its nth call (from 1) */
+	bool at_exit;  /* at that call's exit stop instead of its entry */
+	pid_t armed;   /* (the tracer's: the child whose exit stop holds) */
 };
 
 /* A child stopped (at its birth or a system call): held at the entry of
- * h's call, else run on to its next system call. 1 when held. */
+ * h's call (or its exit), else run on to its next system call. 1 when
+ * held. */
 static int tracer_step(pid_t pid, struct hold *h)
 {
 	struct __ptrace_syscall_info info;
 
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)sizeof(info), &info) > 0 &&
-	    info.op == PTRACE_SYSCALL_INFO_ENTRY && (long)info.entry.nr == h->nr && --h->nth == 0)
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)sizeof(info), &info) <= 0)
+		info.op = PTRACE_SYSCALL_INFO_NONE;
+	if (info.op == PTRACE_SYSCALL_INFO_ENTRY && (long)info.entry.nr == h->nr &&
+	    --h->nth == 0) {
+		if (!h->at_exit)
+			return 1;
+		h->armed = pid;
+	} else if (info.op == PTRACE_SYSCALL_INFO_EXIT && h->armed == pid) {
 		return 1;
+	}
 	ptrace(PTRACE_SYSCALL, pid, NULL, NULL);
 	return 0;
 }
@@ -678,6 +690,27 @@ static struct tracer held_at_exec(const struct spawn_params *p, struct spawn_chi
 	return t;
 }
 
+/* A unit whose cgroup may hold its child (a memory or CPU limit on its
+ * path) forks: a shared child there would be the cgroup's OOM victim with
+ * PID 1's memory as its size, and the kernel kills every process on the
+ * victim's memory (PID 1 spared only as the machine's own init). */
+START_TEST(shared_child_not_where_its_cgroup_may_hold_it)
+{
+	struct spawn_params p = { .cgroup_fd = -1, .output_fd = -1, .child_may_wait = true };
+	struct spawn_child c;
+
+	p.unit = sleeper();
+	ck_assert_int_eq(spawn_start(&p, &c), 0);
+	assert_shared(false);
+	end_child(&c);
+	p.child_may_wait = false;
+	ck_assert_int_eq(spawn_start(&p, &c), 0);
+	assert_shared(true);
+	end_child(&c);
+	unit_free((struct unit *)p.unit);
+}
+END_TEST
+
 /* A child whose pipe PID 1 closed before its end of file keeps its block
  * until it is gone from it; the next spawn frees it. */
 START_TEST(shared_block_outlives_a_closed_pipe)
@@ -749,6 +782,57 @@ START_TEST(shared_block_copy_counts_for_the_window)
 }
 END_TEST
 
+/* Every close_range(CLOSE_RANGE_UNSHARE) of this process and its children
+ * fails with ENOMEM, as under memory pressure or a seccomp profile. */
+static void unshare_fails(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_int_eq(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOMEM), SCMP_SYS(close_range), 1,
+					  SCMP_A2(SCMP_CMP_MASKED_EQ, CLOSE_RANGE_UNSHARE,
+						  CLOSE_RANGE_UNSHARE)), 0);
+	ck_assert_int_eq(seccomp_load(ctx), 0);
+	seccomp_release(ctx);
+}
+
+/* A child through the window whose table could not be made its own has
+ * no write end of its pipe but PID 1's slot: once PID 1 has read its
+ * byte and taken the slot back, its block goes while the child still
+ * runs, between its write and its exit. It must touch nothing of the
+ * block by then (a first version read the byte back from its stack: held
+ * there by the tracer while its block went, the child died of SIGSEGV). */
+START_TEST(shared_child_without_a_table_of_its_own_leaves_its_block_alone)
+{
+	struct spawn_params p = { .cgroup_fd = -1, .output_fd = -1 };
+	struct spawn_child c;
+	struct tracer t;
+	siginfo_t si;
+	int err = 0;
+
+	if (!spawn_shared_available())
+		return;   /* a sanitizer build: no blocks */
+	p.unit = sleeper();
+	reserve_then_grow(&p);
+	spawn_small_table(&p);   /* the window proven: the next child's set is lent */
+	unshare_fails();
+	t = tracer_start((struct hold){ .nr = SYS_write, .nth = 1, .at_exit = true });
+	ck_assert_int_eq(spawn_start(&p, &c), 0);
+	tracer_held(&t);   /* its byte written, the child still to run on */
+	ck_assert_int_eq(report_complete(c.report_fd, &err), SPAWN_STAGE_FDS);
+	ck_assert_int_eq(err, ENOMEM);
+	spawn_report_done(c.report_fd);
+	ck_assert_uint_eq(spawn_shared_in_flight(), 0);   /* its block gone */
+	ck_assert_int_eq(tracer_end(&t), 1);
+	ck_assert_int_eq(waitid(P_PIDFD, (id_t)c.pidfd, &si, WEXITED), 0);
+	ck_assert_int_eq(si.si_code, CLD_EXITED);
+	ck_assert_int_eq(si.si_status, 127);
+	close(c.pidfd);
+	close(c.report_fd);
+	unit_free((struct unit *)p.unit);
+}
+END_TEST
+
 /* The first child through the window is waited for; one held at its
  * birth past the wait (5 s) is killed and its spawn fails. Its block must
  * still go once the child is gone (a first version left it keyed by the
@@ -802,8 +886,10 @@ int main(void)
 	tcase_add_test(tc, shared_child_sets_up_as_a_fork_does);
 	tcase_add_test(tc, shared_child_through_the_window_sets_up_as_a_fork_does);
 	tcase_add_test(tc, shared_child_reports_and_leaves_errno_alone);
+	tcase_add_test(tc, shared_child_not_where_its_cgroup_may_hold_it);
 	tcase_add_test(tc, shared_block_outlives_a_closed_pipe);
 	tcase_add_test(tc, shared_block_copy_counts_for_the_window);
+	tcase_add_test(tc, shared_child_without_a_table_of_its_own_leaves_its_block_alone);
 	tcase_add_test(tc, shared_block_of_a_child_given_up);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
