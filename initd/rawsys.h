@@ -64,6 +64,7 @@ static inline _Noreturn void rawsys_write_exit(long fd, const void *buf, long le
 {
 #if defined(__x86_64__)
 	register long r12 __asm__("r12") = status;
+	long nr = SYS_write;
 
 	__asm__ volatile("syscall\n"
 			 "1:\n\t"
@@ -71,9 +72,8 @@ static inline _Noreturn void rawsys_write_exit(long fd, const void *buf, long le
 			 "mov %%r12, %%rdi\n\t"
 			 "syscall\n\t"
 			 "jmp 1b"
-			 :
-			 : "a"((long)SYS_write), "D"(fd), "S"(buf), "d"(len), "r"(r12),
-			   [exit] "i"(SYS_exit_group)
+			 : "+a"(nr), "+D"(fd)
+			 : "S"(buf), "d"(len), "r"(r12), [exit] "i"(SYS_exit_group)
 			 : "rcx", "r11", "memory");
 #else
 	register long x8 __asm__("x8") = SYS_write;
@@ -88,8 +88,8 @@ static inline _Noreturn void rawsys_write_exit(long fd, const void *buf, long le
 			 "mov x0, x19\n\t"
 			 "svc 0\n\t"
 			 "b 1b"
-			 :
-			 : "r"(x8), "r"(x0), "r"(x1), "r"(x2), "r"(x19), [exit] "i"(SYS_exit_group)
+			 : "+r"(x8), "+r"(x0)
+			 : "r"(x1), "r"(x2), "r"(x19), [exit] "i"(SYS_exit_group)
 			 : "memory");
 #endif
 	__builtin_unreachable();
