@@ -802,6 +802,10 @@ static int client_new(struct control_server *s, int fd)
 	s->clients = c;
 	s->n_clients++;
 	client_touch(c);
+	/* svctl sends its request as it connects: by the time a busy PID 1
+	 * accepts, it is there. Served now, not an iteration later (each may
+	 * begin with a slice of spawns, manager_pass.c). c may be gone after. */
+	client_io(s->loop, fd, EPOLLIN, c);
 	return 0;
 }
 
