@@ -1010,15 +1010,18 @@ static void window_return(struct window_set *ws)
 	ws->pidfd = safe_close(ws->pidfd);
 }
 
-/* The other sets' slots than the one from own, as two ranges of fds
- * [first, last], empty when first > last. */
+/* What a child closes before its byte, as two ranges of fds [first,
+ * last], empty when first > last: every fd from 3 below its own set (the
+ * other sets' slots, and PID 1's fds in the holes below them: another
+ * spawn's output pipe or leaf, which must not outlive the byte either)
+ * and the other sets' slots above it. Its unshare closed the rest. */
 static void window_others(int own, unsigned below[2], unsigned above[2])
 {
-	below[0] = window.first;
-	below[1] = (unsigned)own - 1;   /* own > first, or none below */
+	below[0] = 3;
+	below[1] = (unsigned)own - 1;
 	above[0] = (unsigned)own + SLOTS;
 	above[1] = window.end - 1;
-	if ((unsigned)own == window.first)
+	if (own <= 3)
 		below[0] = 1, below[1] = 0;
 }
 
@@ -1068,9 +1071,12 @@ static int window_wait(const int (*pair)[2], unsigned n, unsigned *which, uint64
 	struct pollfd fds[2 * WINDOW_SETS];
 	unsigned char byte;
 
+	/* Each pidfd before its pipe: the kernel polls them in that order, and
+	 * a child that wrote its byte and exited between the two would read
+	 * as one that ended without it, its byte left before its report. */
 	for (unsigned i = 0; i < n; i++) {
-		fds[2 * i] = (struct pollfd){ .fd = pair[i][0], .events = POLLIN };
-		fds[2 * i + 1] = (struct pollfd){ .fd = pair[i][1], .events = POLLIN };
+		fds[2 * i] = (struct pollfd){ .fd = pair[i][1], .events = POLLIN };
+		fds[2 * i + 1] = (struct pollfd){ .fd = pair[i][0], .events = POLLIN };
 	}
 	for (;;) {
 		uint64_t now = now_usec();
@@ -1084,11 +1090,11 @@ static int window_wait(const int (*pair)[2], unsigned n, unsigned *which, uint64
 			return -ETIMEDOUT;
 		for (unsigned i = 0; i < n; i++) {
 			*which = i;
-			if (fds[2 * i].revents & POLLIN)
+			if (fds[2 * i + 1].revents & POLLIN)
 				return read(pair[i][0], &byte, 1) == 1 ? byte : -EIO;
-			if (fds[2 * i].revents)
-				return -EIO;   /* no pipe to read: taken as no word */
 			if (fds[2 * i + 1].revents)
+				return -EIO;   /* no pipe to read: taken as no word */
+			if (fds[2 * i].revents)
 				return WINDOW_ENDED;   /* its table went with it */
 		}
 	}
@@ -1105,6 +1111,13 @@ static void window_tell(struct window_set *ws, int err, const char *why)
 	if (write(ws->first + SLOT_REPORT, &rep, sizeof(rep)) < 0) {
 		/* the exit status still tells */
 	}
+}
+
+/* A child that ended before its first system call (killed at birth):
+ * the end of its pipe, once the slot is back, would read as its exec. */
+static void window_tell_ended(struct window_set *ws)
+{
+	window_tell(ws, ESRCH, "the child ended before its first instruction");
 }
 
 /* A child that gave no word: killed, it runs no instruction of its own
@@ -1153,7 +1166,9 @@ static void window_heard(struct window_set *ws, int heard)
 {
 	if (heard == 0)
 		window.proven = true;
-	if (heard > 0 && heard != WINDOW_ENDED) {
+	if (heard == WINDOW_ENDED) {
+		window_tell_ended(ws);
+	} else if (heard > 0) {
 		window_tell(ws, heard, "a table of its own (close_range)");
 		if (heard != ENOMEM)
 			window.state = -1;
@@ -1286,6 +1301,8 @@ static int window_wait_here(struct window_set *ws, pid_t pid, int report_r, int 
 		r = ETIMEDOUT;
 	} else {
 		window.proven |= r == 0;
+		if (r == WINDOW_ENDED)
+			window_tell_ended(ws);
 		window_return(ws);
 	}
 	if (r == 0 || r == WINDOW_ENDED)

@@ -861,6 +861,81 @@ START_TEST(shared_block_of_a_child_given_up)
 }
 END_TEST
 
+/* A lent child killed at birth, reaped, then the sets settled (as a
+ * helper's fork does) before PID 1 reads its report: its set came back
+ * with no byte, and the end of its pipe must not read as its exec (a
+ * first version said it exec'd; now the set's slot tells first). */
+START_TEST(window_settled_before_the_report_killed_at_birth_is_no_exec)
+{
+	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
+	char detail[SPAWN_DETAIL_MAX];
+	struct spawn_child a;
+	int stage = -1, err = 0;
+	struct tracer t;
+	siginfo_t si;
+
+	reserve_then_grow(&p);
+	spawn_small_table(&p);
+	t = tracer_start((struct hold){ .nr = -1 });
+	ck_assert_int_eq(spawn_start(&p, &a), 0);
+	ck_assert_int_eq((int)syscall(SYS_pidfd_send_signal, a.pidfd, SIGKILL, NULL, 0), 0);
+	ck_assert_int_eq(waitid(P_PIDFD, (id_t)a.pidfd, &si, WEXITED), 0);
+	spawn_settle();
+	ck_assert_int_eq(spawn_report_read_final(a.report_fd, &stage, &err, detail), 1);
+	ck_assert_int_eq(stage, SPAWN_STAGE_FDS);
+	ck_assert_int_eq(err, ESRCH);
+	ck_assert_int_eq(tracer_end(&t), 1);
+	forget_child(&a);
+	unit_free((struct unit *)p.unit);
+}
+END_TEST
+
+/* PID 1's fds below the window's slots (a spawn's output pipe, its leaf,
+ * in the holes the first spawn left there) are in a child's copy of the
+ * table too: it drops them with the other sets' slots, before its byte.
+ * A first version kept them until its own close of every fd, so a child
+ * preempted after its byte held another unit's pipe open meanwhile. */
+START_TEST(window_child_drops_the_fds_below_the_slots)
+{
+	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
+	char path[64], link[64] = "";
+	struct spawn_child a;
+	struct pollfd q;
+	struct tracer t;
+	int pfd[2], hole;
+
+	spawn_small_table(&p);   /* reserves the window */
+	hole = fcntl(0, F_DUPFD_CLOEXEC, 3);   /* the lowest free fd */
+	ck_assert_int_ge(hole, 3);
+	close(hole);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", hole + 1);
+	ck_assert_int_gt(readlink(path, link, sizeof(link) - 1), 0);
+	ck_assert_str_eq(link, "/dev/null");   /* a slot: the hole is below them */
+	ck_assert_int_eq(pipe2(pfd, O_CLOEXEC), 0);   /* its read end high, its write end in the hole */
+	ck_assert_int_eq(dup3(pfd[0], 200, O_CLOEXEC), 200);
+	close(pfd[0]);
+	pfd[0] = 200;
+	ck_assert_int_eq(dup3(pfd[1], hole, O_CLOEXEC), hole);
+	if (pfd[1] != hole)
+		close(pfd[1]);
+	fill_table(100);
+	spawn_small_table(&p);   /* proven: the next child's set is lent */
+	t = tracer_start((struct hold){ .nr = SYS_setsid, .nth = 1 });
+	ck_assert_int_eq(spawn_start(&p, &a), 0);
+	tracer_held(&t);   /* past its unshare, its closes and its byte */
+	heard_from(&a);
+	spawn_settle();
+	close(hole);       /* PID 1's copy: the child's must be gone already */
+	q = (struct pollfd){ .fd = pfd[0], .events = POLLIN };
+	ck_assert_int_eq(poll(&q, 1, 2000), 1);
+	ck_assert_int_eq(q.revents, POLLHUP);
+	ck_assert_int_eq(tracer_end(&t), 1);
+	end_child(&a);
+	close(pfd[0]);
+	unit_free((struct unit *)p.unit);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("spawn");
@@ -880,6 +955,8 @@ int main(void)
 	tcase_add_test(tc, window_final_read_hears_the_children_in_flight);
 	tcase_add_test(tc, window_final_read_killed_at_birth_is_no_exec);
 	tcase_add_test(tc, small_table_gives_a_small_table);
+	tcase_add_test(tc, window_settled_before_the_report_killed_at_birth_is_no_exec);
+	tcase_add_test(tc, window_child_drops_the_fds_below_the_slots);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("shared");
 	tcase_set_timeout(tc, 30);
