@@ -1058,7 +1058,9 @@ static _Noreturn void window_child(const struct window_spawn *w)
 /* When a wait that starts now gives up. */
 static uint64_t window_deadline(void)
 {
-	return now_usec() + (uint64_t)WINDOW_WAIT_MS * 1000;
+	/* once one gave up, none again: a child still silent is given up on
+	 * at once (a report closed while it is lent) */
+	return now_usec() + (window.gave_up ? 0 : (uint64_t)WINDOW_WAIT_MS * 1000);
 }
 
 /* The first of n children, each a pair {report pipe, pidfd}, to be heard
@@ -1129,7 +1131,7 @@ static void window_tell_ended(struct window_set *ws)
 static void window_give_up(struct window_set *ws, pid_t pid, int pidfd, int why)
 {
 	struct pollfd end = { .fd = pidfd, .events = POLLIN };
-	bool silent = why == -ETIMEDOUT;
+	bool silent = why == -ETIMEDOUT && !window.gave_up;   /* after one, no wait */
 	unsigned char late;
 
 	log_error("spawn: child %d: %s (%s): killed; no fd window from now on", (int)pid,

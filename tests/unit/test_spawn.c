@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "initd/child.h"
 #include "initd/spawn.h"
 #include "initd/spawn_shared.h"
@@ -936,6 +937,37 @@ START_TEST(window_child_drops_the_fds_below_the_slots)
 }
 END_TEST
 
+/* Once a wait gave up (5 s, the oldest child killed, the window off), no
+ * wait comes again: a report closed while its child, lent before, is
+ * still silent gives up on it at once (a first version waited 5 s more). */
+START_TEST(window_no_second_wait_after_a_give_up)
+{
+	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
+	struct spawn_child c[3];
+	struct tracer t;
+	uint64_t t0;
+
+	reserve_then_grow(&p);
+	spawn_small_table(&p);   /* proven: sets are lent */
+	t = tracer_start((struct hold){ .nr = -1 });
+	ck_assert_int_eq(spawn_start(&p, &c[0]), 0);
+	ck_assert_int_eq(spawn_start(&p, &c[1]), 0);   /* both sets lent, both silent */
+	ck_assert_int_eq(spawn_start(&p, &c[2]), 0);   /* 5 s: c[0] killed; c[2] forks */
+	t0 = now_usec();
+	spawn_report_done(c[1].report_fd);
+	ck_assert_uint_lt(now_usec() - t0, 2 * USEC_PER_SEC);
+	ck_assert_int_eq(tracer_end(&t), 3);
+	for (int i = 0; i < 3; i++) {
+		if (i != 1)
+			spawn_report_done(c[i].report_fd);
+		(void)syscall(SYS_pidfd_send_signal, c[i].pidfd, SIGKILL, NULL, 0);
+		close(c[i].pidfd);
+		close(c[i].report_fd);
+	}
+	unit_free((struct unit *)p.unit);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("spawn");
@@ -957,6 +989,7 @@ int main(void)
 	tcase_add_test(tc, small_table_gives_a_small_table);
 	tcase_add_test(tc, window_settled_before_the_report_killed_at_birth_is_no_exec);
 	tcase_add_test(tc, window_child_drops_the_fds_below_the_slots);
+	tcase_add_test(tc, window_no_second_wait_after_a_give_up);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("shared");
 	tcase_set_timeout(tc, 30);
