@@ -505,30 +505,46 @@ START_TEST(window_final_read_hears_the_children_in_flight)
 }
 END_TEST
 
-/* A child through the window that ended before its first instruction
- * (killed there) never exec'd: its final read must not say it did. Its
- * set is still lent, and once that is back the pipe ends (a first
- * version of spawn_report_read_final settled it, and read an exec). */
-START_TEST(window_final_read_killed_at_birth_is_no_exec)
+/* A lent child killed at its birth and reaped. Read at once, its final
+ * read says no exec: its set is still lent (a first version of
+ * spawn_report_read_final settled it, and read an exec). With the sets
+ * settled first (a helper's fork), its set came back without a byte and
+ * its slot told why before it went: the end of the pipe does not read as
+ * an exec either (a first version said it exec'd). */
+static void killed_at_birth(const struct spawn_params *p, bool settled_first)
 {
-	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
 	char detail[SPAWN_DETAIL_MAX];
 	struct spawn_child a;
 	int stage = -1, err = 0;
-	struct tracer t;
+	struct tracer t = tracer_start((struct hold){ .nr = -1 });
 	siginfo_t si;
 
-	reserve_then_grow(&p);
-	spawn_small_table(&p);   /* the first child through the window: waited for */
-	t = tracer_start((struct hold){ .nr = -1 });
-	ck_assert_int_eq(spawn_start(&p, &a), 0);   /* held at its birth */
+	ck_assert_int_eq(spawn_start(p, &a), 0);   /* held at its birth */
 	ck_assert_int_eq((int)syscall(SYS_pidfd_send_signal, a.pidfd, SIGKILL, NULL, 0), 0);
 	ck_assert_int_eq(waitid(P_PIDFD, (id_t)a.pidfd, &si, WEXITED), 0);
 	ck_assert_int_eq(si.si_code, CLD_KILLED);
-	ck_assert_int_eq(spawn_report_read_final(a.report_fd, &stage, &err, detail), 0);
+	if (settled_first) {
+		spawn_settle();
+		ck_assert_int_eq(spawn_report_read_final(a.report_fd, &stage, &err, detail), 1);
+		ck_assert_int_eq(stage, SPAWN_STAGE_FDS);
+		ck_assert_int_eq(err, ESRCH);
+	} else {
+		ck_assert_int_eq(spawn_report_read_final(a.report_fd, &stage, &err, detail), 0);
+	}
 	ck_assert_int_eq(tracer_end(&t), 1);
 	forget_child(&a);
+}
+
+START_TEST(window_final_read_killed_at_birth_is_no_exec)
+{
+	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
+
+	reserve_then_grow(&p);
+	spawn_small_table(&p);   /* the first child through the window: waited for */
+	killed_at_birth(&p, false);
 	spawn_small_table(&p);   /* and the window is still on */
+	killed_at_birth(&p, true);
+	spawn_small_table(&p);
 	unit_free((struct unit *)p.unit);
 }
 END_TEST
@@ -862,35 +878,6 @@ START_TEST(shared_block_of_a_child_given_up)
 }
 END_TEST
 
-/* A lent child killed at birth, reaped, then the sets settled (as a
- * helper's fork does) before PID 1 reads its report: its set came back
- * with no byte, and the end of its pipe must not read as its exec (a
- * first version said it exec'd; now the set's slot tells first). */
-START_TEST(window_settled_before_the_report_killed_at_birth_is_no_exec)
-{
-	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
-	char detail[SPAWN_DETAIL_MAX];
-	struct spawn_child a;
-	int stage = -1, err = 0;
-	struct tracer t;
-	siginfo_t si;
-
-	reserve_then_grow(&p);
-	spawn_small_table(&p);
-	t = tracer_start((struct hold){ .nr = -1 });
-	ck_assert_int_eq(spawn_start(&p, &a), 0);
-	ck_assert_int_eq((int)syscall(SYS_pidfd_send_signal, a.pidfd, SIGKILL, NULL, 0), 0);
-	ck_assert_int_eq(waitid(P_PIDFD, (id_t)a.pidfd, &si, WEXITED), 0);
-	spawn_settle();
-	ck_assert_int_eq(spawn_report_read_final(a.report_fd, &stage, &err, detail), 1);
-	ck_assert_int_eq(stage, SPAWN_STAGE_FDS);
-	ck_assert_int_eq(err, ESRCH);
-	ck_assert_int_eq(tracer_end(&t), 1);
-	forget_child(&a);
-	unit_free((struct unit *)p.unit);
-}
-END_TEST
-
 /* PID 1's fds below the window's slots (a spawn's output pipe, its leaf,
  * in the holes the first spawn left there) are in a child's copy of the
  * table too: it drops them with the other sets' slots, before its byte.
@@ -987,7 +974,6 @@ int main(void)
 	tcase_add_test(tc, window_final_read_hears_the_children_in_flight);
 	tcase_add_test(tc, window_final_read_killed_at_birth_is_no_exec);
 	tcase_add_test(tc, small_table_gives_a_small_table);
-	tcase_add_test(tc, window_settled_before_the_report_killed_at_birth_is_no_exec);
 	tcase_add_test(tc, window_child_drops_the_fds_below_the_slots);
 	tcase_add_test(tc, window_no_second_wait_after_a_give_up);
 	suite_add_tcase(s, tc);
