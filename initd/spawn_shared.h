@@ -24,7 +24,12 @@
  * reads the end of its report pipe (the child's copy of the write end goes
  * at exec or exit, after its old memory has), or, when PID 1 is done with
  * the pipe before that, once a copy of its read end says the writers are
- * gone (polled at each later spawn and done).
+ * gone (polled at each later spawn, report's end and done). One child has
+ * no copy of its own: one through the fd window whose unshare failed
+ * writes through PID 1's slot, so its write and exit touch no memory
+ * (rawsys_write_exit). Not for a unit whose cgroup may hold the child
+ * (spawn.c's shared_fits): an OOM victim there takes every process on
+ * its memory with it.
  *
  * The report is the same as a forked child's ({stage, errno}, then the
  * end of file at exec), so PID 1 reads it the same way. Not in a
