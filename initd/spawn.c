@@ -857,6 +857,7 @@ static struct {
 	unsigned n_sets;
 	unsigned first, end;  /* all the sets' slots: [first, end) */
 	uint64_t lends;
+	uint64_t children;    /* cloned through it (spawn_window_children) */
 	bool proven;          /* a child made its table its own: lend from now on */
 	bool trial;           /* its clone3 failed: is it CLONE_FILES? */
 	bool gave_up;         /* a wait gave up: no more waits */
@@ -1273,6 +1274,16 @@ static struct window_set *window_lent_to(int report_r)
 	return NULL;
 }
 
+uint64_t spawn_window_children(void)
+{
+	return window.children;
+}
+
+bool spawn_window_holds(int report_fd)
+{
+	return window_lent_to(report_fd) != NULL;
+}
+
 /* Lend ws to the child: false if no copy of its pidfd could be made (PID
  * 1 then waits for the child here). */
 static bool window_lend(struct window_set *ws, pid_t pid, int report_r, int pidfd)
@@ -1408,6 +1419,7 @@ static pid_t window_spawn(const struct spawn_params *p, uint64_t ns_flags, const
 		window.trial = true;
 		return -ENOSYS;
 	}
+	window.children++;
 	if (window.proven && sync[1] < 0 && window_lend(ws, pid, report[0], *ret_pidfd))
 		return pid;
 	r = window_wait_here(ws, pid, report[0], ret_pidfd);

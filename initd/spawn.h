@@ -135,6 +135,12 @@ void spawn_settle(void);
 
 const char *spawn_stage_to_string(int stage);
 
+/* For tests: the children cloned through the fd window since initd
+ * started, and whether report_fd's child holds a set of it still (its
+ * byte not read). */
+uint64_t spawn_window_children(void);
+bool spawn_window_holds(int report_fd);
+
 /* Confining a process as its unit says, shared by the service's child and
  * an exec probe's command (probe.c), which must not get more than the
  * service has. Around the uid change: before it the bounding set (and

@@ -73,6 +73,7 @@ static void heard_from(struct spawn_child *c)
 
 	ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
 	ck_assert_int_ge(spawn_report_read(c->report_fd, &stage, &err, detail), 0);
+	ck_assert(!spawn_window_holds(c->report_fd));   /* its byte read: its set back */
 }
 
 static struct unit *sleeper(void)
@@ -94,12 +95,15 @@ static void fill_table(int top)
 			ck_assert_int_eq(dup3(null_fd, fd, O_CLOEXEC), fd);
 }
 
-/* A spawn whose child gets a table of 64 slots, not a copy of ours. */
-static void spawn_small_table(const struct spawn_params *p)
+/* A spawn whose child gets a table of 64 slots, not a copy of ours:
+ * through the window, or (below 64 fds) by a direct clone. */
+static void spawn_small_table(const struct spawn_params *p, bool through_window)
 {
+	uint64_t before = spawn_window_children();
 	struct spawn_child c;
 
 	ck_assert_int_eq(spawn_start(p, &c), 0);
+	ck_assert_uint_eq(spawn_window_children() - before, through_window ? 1 : 0);
 	heard_from(&c);
 	ck_assert_int_eq(fdsize_of(c.pid), 64);
 	end_child(&c);
@@ -110,7 +114,7 @@ static void spawn_small_table(const struct spawn_params *p)
  * 64, as PID 1's does with its units. */
 static void reserve_then_grow(const struct spawn_params *p)
 {
-	spawn_small_table(p);
+	spawn_small_table(p, false);
 	fill_table(100);
 }
 
@@ -125,7 +129,7 @@ static struct unit *lent_true(const struct spawn_params *p, struct spawn_child *
 	ck_assert_int_eq(unit_parse_string("t.unit", "exec = [ \"/bin/true\" ];", &u), 0);
 	q.unit = u;
 	reserve_then_grow(p);
-	spawn_small_table(p);
+	spawn_small_table(p, true);
 	ck_assert_int_eq(spawn_start(&q, a), 0);
 	return u;
 }
@@ -152,7 +156,7 @@ START_TEST(window_gives_a_small_table)
 	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
 
 	reserve_then_grow(&p);
-	spawn_small_table(&p);
+	spawn_small_table(&p, true);
 	unit_free((struct unit *)p.unit);
 }
 END_TEST
@@ -169,7 +173,7 @@ START_TEST(window_stays_after_emfile)
 	int lowest;
 
 	reserve_then_grow(&p);
-	spawn_small_table(&p);
+	spawn_small_table(&p, true);
 	/* free: lowest and lowest + 1, the report pipe's; the pidfd has none */
 	lowest = fcntl(0, F_DUPFD_CLOEXEC, 3);
 	ck_assert_int_ge(lowest, 64);
@@ -181,7 +185,7 @@ START_TEST(window_stays_after_emfile)
 	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &lim), 0);
 	ck_assert_int_eq(spawn_start(&p, &c), -EMFILE);
 	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
-	spawn_small_table(&p);
+	spawn_small_table(&p, true);
 	unit_free((struct unit *)p.unit);
 }
 END_TEST
@@ -350,7 +354,7 @@ START_TEST(window_lends_its_slots)
 	struct tracer t;
 
 	reserve_then_grow(&p);
-	spawn_small_table(&p);   /* the first child through the window: waited for */
+	spawn_small_table(&p, true);   /* the first child through the window: waited for */
 	t = tracer_start((struct hold){ .nr = -1 });
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(spawn_start(&p, &c[i]), 0);
@@ -396,13 +400,13 @@ START_TEST(window_parent_report_after_the_byte)
 	iso->uid_map = strdup("0 100000 10\n5 200000 10\n");   /* overlapping */
 	q.unit = u;
 	reserve_then_grow(&p);
-	spawn_small_table(&p);   /* the first child through the window */
+	spawn_small_table(&p, true);   /* the first child through the window */
 	ck_assert_int_eq(spawn_start(&q, &c), 0);
 	ck_assert_int_eq(report_complete(c.report_fd, &err), SPAWN_STAGE_ID_MAP);
 	ck_assert_int_eq(err, EINVAL);
 	ck_assert_int_eq(waitid(P_PIDFD, (id_t)c.pidfd, &si, WEXITED), 0);
 	forget_child(&c);
-	spawn_small_table(&p);   /* and the window is still on */
+	spawn_small_table(&p, true);   /* and the window is still on */
 	unit_free(u);
 	unit_free((struct unit *)p.unit);
 }
@@ -540,22 +544,23 @@ START_TEST(window_final_read_killed_at_birth_is_no_exec)
 	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
 
 	reserve_then_grow(&p);
-	spawn_small_table(&p);   /* the first child through the window: waited for */
+	spawn_small_table(&p, true);   /* the first child through the window: waited for */
 	killed_at_birth(&p, false);
-	spawn_small_table(&p);   /* and the window is still on */
+	spawn_small_table(&p, true);   /* and the window is still on */
 	killed_at_birth(&p, true);
-	spawn_small_table(&p);
+	spawn_small_table(&p, true);
 	unit_free((struct unit *)p.unit);
 }
 END_TEST
 
-/* Below 64 fds a spawn forks directly (its small table is copied, which
- * /proc cannot tell from the window's): the child runs, with 64 slots. */
+/* Below 64 fds a spawn clones directly (its small table is copied, which
+ * /proc cannot tell from the window's: spawn_window_children can): the
+ * child runs, with 64 slots. */
 START_TEST(small_table_gives_a_small_table)
 {
 	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
 
-	spawn_small_table(&p);
+	spawn_small_table(&p, false);
 	unit_free((struct unit *)p.unit);
 }
 END_TEST
@@ -657,7 +662,7 @@ START_TEST(shared_child_through_the_window_sets_up_as_a_fork_does)
 	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
 
 	reserve_then_grow(&p);
-	spawn_small_table(&p);   /* the window proven: its children are lent sets */
+	spawn_small_table(&p, true);   /* the window proven: its children are lent sets */
 	same_setup_both_ways();
 	unit_free((struct unit *)p.unit);
 }
@@ -831,7 +836,7 @@ START_TEST(shared_child_without_a_table_of_its_own_leaves_its_block_alone)
 		return;   /* a sanitizer build: no blocks */
 	p.unit = sleeper();
 	reserve_then_grow(&p);
-	spawn_small_table(&p);   /* the window proven: the next child's set is lent */
+	spawn_small_table(&p, true);   /* the window proven: the next child's set is lent */
 	unshare_fails();
 	t = tracer_start((struct hold){ .nr = SYS_write, .nth = 1, .at_exit = true });
 	ck_assert_int_eq(spawn_start(&p, &c), 0);
@@ -892,7 +897,7 @@ START_TEST(window_child_drops_the_fds_below_the_slots)
 	struct tracer t;
 	int pfd[2], hole;
 
-	spawn_small_table(&p);   /* reserves the window */
+	spawn_small_table(&p, false);   /* reserves the window */
 	hole = fcntl(0, F_DUPFD_CLOEXEC, 3);   /* the lowest free fd */
 	ck_assert_int_ge(hole, 3);
 	close(hole);
@@ -907,7 +912,7 @@ START_TEST(window_child_drops_the_fds_below_the_slots)
 	if (pfd[1] != hole)
 		close(pfd[1]);
 	fill_table(100);
-	spawn_small_table(&p);   /* proven: the next child's set is lent */
+	spawn_small_table(&p, true);   /* proven: the next child's set is lent */
 	t = tracer_start((struct hold){ .nr = SYS_setsid, .nth = 1 });
 	ck_assert_int_eq(spawn_start(&p, &a), 0);
 	tracer_held(&t);   /* past its unshare, its closes and its byte */
@@ -935,7 +940,7 @@ START_TEST(window_no_second_wait_after_a_give_up)
 	uint64_t t0;
 
 	reserve_then_grow(&p);
-	spawn_small_table(&p);   /* proven: sets are lent */
+	spawn_small_table(&p, true);   /* proven: sets are lent */
 	t = tracer_start((struct hold){ .nr = -1 });
 	ck_assert_int_eq(spawn_start(&p, &c[0]), 0);
 	ck_assert_int_eq(spawn_start(&p, &c[1]), 0);   /* both sets lent, both silent */
