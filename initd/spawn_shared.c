@@ -57,9 +57,22 @@ struct shared_child {
 	_Alignas(16) unsigned char copies[];   /* rlimits, argv, envp, workdir */
 };
 
+/* Freed blocks kept mapped for the next children (their guard page
+ * still in place, their pages still there): a new mapping, its guard's
+ * mprotect, the faults on its fresh pages and above all its unmap cost
+ * PID 1 more than a spawn's clone3 (an unmap of a memory other processes
+ * run on, the children in flight, is a flush of every CPU's TLB that
+ * waits for each). Two: at 10,000 units on the host PID 1 mapped and
+ * unmapped a block a spawn with none (15% of its CPU in the unmaps);
+ * bench/README.md. A block larger than SHARED_SPARE_MAX (a long
+ * environment) is never kept. */
+#define SHARED_SPARES    2
+#define SHARED_SPARE_MAX (64 * 1024)
+
 static struct {
 	struct shared_child *list;
 	size_t n, n_held;
+	struct { void *map; size_t size; } spare[SHARED_SPARES];
 	bool undumpable;
 } shared;
 
@@ -241,6 +254,51 @@ static char **vec_copy(char *const *v, size_t n, unsigned char **at)
 	return out;
 }
 
+/* A mapping of at least size bytes, its first page the guard: a spare
+ * one, or a new one. */
+static void *block_map(size_t *size)
+{
+	size_t page = (size_t)getpagesize();
+	void *map;
+
+	for (unsigned k = 0; k < SHARED_SPARES; k++)
+		if (shared.spare[k].map && shared.spare[k].size >= *size) {
+			map = shared.spare[k].map;
+			*size = shared.spare[k].size;
+			shared.spare[k].map = NULL;
+			return map;
+		}
+	map = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return NULL;
+	if (mprotect(map, page, PROT_NONE) < 0) {
+		munmap(map, *size);
+		return NULL;
+	}
+	return map;
+}
+
+/* Nobody runs on it any more: kept as a spare, or unmapped. */
+static void block_unmap(void *map, size_t size)
+{
+	for (unsigned k = 0; size <= SHARED_SPARE_MAX && k < SHARED_SPARES; k++)
+		if (!shared.spare[k].map) {
+			shared.spare[k].map = map;
+			shared.spare[k].size = size;
+			return;
+		}
+	munmap(map, size);
+}
+
+size_t spawn_shared_spares(void)
+{
+	size_t n = 0;
+
+	for (unsigned k = 0; k < SHARED_SPARES; k++)
+		n += shared.spare[k].map != NULL;
+	return n;
+}
+
 /* The block: the guard page, the stack, then the header, the rlimits
  * (aligned), the vectors and the strings. */
 static struct shared_child *block_make(const struct spawn_shared_plan *pl)
@@ -252,17 +310,12 @@ static struct shared_child *block_make(const struct spawn_shared_plan *pl)
 	size_t below = page + (SHARED_STACK + page - 1) / page * page;
 	size_t size = below + sizeof(struct shared_child) + n_rl * sizeof(struct unit_rlimit) +
 		      argv_size + envp_size + wd_size;
-	unsigned char *map = mmap(NULL, size, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *map = block_map(&size);
 	struct shared_child *c;
 	unsigned char *at;
 
-	if (map == MAP_FAILED)
+	if (!map)
 		return NULL;
-	if (mprotect(map, page, PROT_NONE) < 0) {
-		munmap(map, size);
-		return NULL;
-	}
 	c = (struct shared_child *)(void *)(map + below);
 	*c = (struct shared_child){
 		.map = map, .size = size,
@@ -295,7 +348,7 @@ static void block_free(struct shared_child **link)
 		close(c->held);
 		shared.n_held--;
 	}
-	munmap(c->map, c->size);
+	block_unmap(c->map, c->size);
 	shared.n--;
 }
 
@@ -346,7 +399,7 @@ pid_t spawn_shared_start(const struct spawn_shared_plan *pl, int *ret_pidfd)
 	}
 	pid = rawsys_clone3(&args, shared_child, c);
 	if (pid < 0) {
-		munmap(c->map, c->size);
+		block_unmap(c->map, c->size);
 		return (pid_t)pid;
 	}
 	c->next = shared.list;
@@ -405,6 +458,11 @@ void spawn_shared_ended(int report_r)
 int spawn_shared_done(int report_r)
 {
 	return -1;
+}
+
+size_t spawn_shared_spares(void)
+{
+	return 0;
 }
 
 #endif

@@ -582,6 +582,9 @@ static void assert_shared(bool shared)
 	ck_assert_uint_eq(spawn_shared_in_flight(), shared && spawn_shared_available() ? 1 : 0);
 }
 
+/* The spares (spawn_shared.c) run_for_output saw right after its spawn. */
+static size_t spares_at_spawn;
+
 /* All the child writes to its stdout, once it has exec'd. */
 static void run_for_output(const struct unit *u, bool shared, char *out, size_t size)
 {
@@ -598,6 +601,7 @@ static void run_for_output(const struct unit *u, bool shared, char *out, size_t 
 	ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
 	p.output_fd = pipefd[1];
 	ck_assert_int_eq(spawn_start(&p, &c), 0);
+	spares_at_spawn = spawn_shared_spares();
 	close(pipefd[1]);
 	assert_shared(shared);
 	ck_assert_int_eq(report_complete(c.report_fd, &err), SPAWN_STAGE_MAX);
@@ -657,6 +661,48 @@ END_TEST
 /* The same past 64 fds, through the fd window: the child shares PID 1's
  * table too until its first system call (CLONE_VM | CLONE_FILES), and
  * gets a small one of its own (FDSize 64). */
+/* A freed block is kept for the next child instead of unmapped: the
+ * next one runs on it with its own argv and environment, nothing of the
+ * larger ones before; a block past 64 KiB
+ * (long arguments) is unmapped, not kept. */
+START_TEST(shared_block_kept_for_the_next_child)
+{
+	struct unit *wide = unit_of("exec = [ \"/bin/echo\", \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\", "
+				    "\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\" ];"
+				    "environment = { AAAAAAAA = \"1111111111111111\"; "
+				    "BBBBBBBB = \"2222222222222222\"; };");
+	struct unit *narrow = unit_of("exec = [ \"/usr/bin/env\" ]; environment = { C = \"x\"; };");
+	size_t kept = spawn_shared_available() ? 1 : 0;
+	char a[4096], big[20 * 4000 + 256];
+	struct unit *large;
+	int n;
+
+	run_for_output(wide, true, a, sizeof(a));
+	ck_assert_str_eq(a, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n");
+	ck_assert_uint_eq(spawn_shared_spares(), kept);
+	run_for_output(narrow, true, a, sizeof(a));
+	ck_assert_uint_eq(spares_at_spawn, 0);   /* it took the one kept */
+	ck_assert_uint_eq(spawn_shared_spares(), kept);   /* and gave it back */
+	ck_assert_str_eq(a, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
+			    "HOME=/root\nINITD_UNIT=x\nC=x\n");
+	n = snprintf(big, sizeof(big), "exec = [ \"/bin/true\"");
+	for (int i = 0; i < 20; i++) {
+		n += snprintf(big + n, sizeof(big) - (size_t)n, ", \"");
+		memset(big + n, 'x', 3990);
+		n += 3990;
+		n += snprintf(big + n, sizeof(big) - (size_t)n, "\"");
+	}
+	snprintf(big + n, sizeof(big) - (size_t)n, " ];");
+	large = unit_of(big);
+	run_for_output(large, true, a, sizeof(a));
+	ck_assert_uint_eq(spares_at_spawn, kept);   /* too small for it: a new one */
+	ck_assert_uint_eq(spawn_shared_spares(), kept);   /* and that one unmapped */
+	unit_free(wide);
+	unit_free(narrow);
+	unit_free(large);
+}
+END_TEST
+
 START_TEST(shared_child_through_the_window_sets_up_as_a_fork_does)
 {
 	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
@@ -986,6 +1032,7 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, shared_child_sets_up_as_a_fork_does);
 	tcase_add_test(tc, shared_child_through_the_window_sets_up_as_a_fork_does);
+	tcase_add_test(tc, shared_block_kept_for_the_next_child);
 	tcase_add_test(tc, shared_child_reports_and_leaves_errno_alone);
 	tcase_add_test(tc, shared_child_not_where_its_cgroup_may_hold_it);
 	tcase_add_test(tc, shared_block_outlives_a_closed_pipe);
