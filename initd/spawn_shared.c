@@ -58,15 +58,17 @@ struct shared_child {
 };
 
 /* Freed blocks kept mapped for the next children (their guard page
- * still in place, their pages still there): a new mapping, its guard's
- * mprotect, the faults on its fresh pages and above all its unmap cost
- * PID 1 more than a spawn's clone3 (an unmap of a memory other processes
- * run on, the children in flight, is a flush of every CPU's TLB that
- * waits for each). Two: at 10,000 units on the host PID 1 mapped and
- * unmapped a block a spawn with none (15% of its CPU in the unmaps);
- * bench/README.md. A block larger than SHARED_SPARE_MAX (a long
- * environment) is never kept. */
-#define SHARED_SPARES    2
+ * still in place, their pages still there) while others are in use: a
+ * new mapping, its guard's mprotect, the faults on its fresh pages and
+ * above all its unmap cost PID 1 more than a spawn's clone3 (an unmap of
+ * a memory other processes run on, the children in flight, flushes every
+ * CPU's TLB and waits for each). A pass spawns up to 32 at a time and
+ * hears of their execs after, so two passes' worth are kept: at 10,000
+ * units on the host PID 1 then unmapped 760 blocks instead of 9,388 and
+ * took 25% less CPU (bench/README.md). A block larger than
+ * SHARED_SPARE_MAX (a long environment) is never kept, and none once no
+ * block is in use: at rest PID 1 keeps none. */
+#define SHARED_SPARES    64
 #define SHARED_SPARE_MAX (64 * 1024)
 
 static struct {
@@ -290,6 +292,18 @@ static void block_unmap(void *map, size_t size)
 	munmap(map, size);
 }
 
+/* Every block is freed, so no child runs on PID 1's memory and an unmap
+ * now waits for no other CPU: the spares go, and none is kept once the
+ * spawns are done (a single restart maps and unmaps one, as before). */
+static void spares_drop(void)
+{
+	for (unsigned k = 0; k < SHARED_SPARES; k++)
+		if (shared.spare[k].map) {
+			munmap(shared.spare[k].map, shared.spare[k].size);
+			shared.spare[k].map = NULL;
+		}
+}
+
 size_t spawn_shared_spares(void)
 {
 	size_t n = 0;
@@ -349,7 +363,8 @@ static void block_free(struct shared_child **link)
 		shared.n_held--;
 	}
 	block_unmap(c->map, c->size);
-	shared.n--;
+	if (--shared.n == 0)
+		spares_drop();
 }
 
 /* The blocks whose copy of the pipe says its writers are gone: their

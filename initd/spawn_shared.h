@@ -24,8 +24,9 @@
  * reads the end of its report pipe (the child's copy of the write end goes
  * at exec or exit, after its old memory has), or, when PID 1 is done with
  * the pipe before that, once a copy of its read end says the writers are
- * gone (polled at each later spawn, report's end and done). Freed, it is
- * kept for the next child where it fits (two spares), not unmapped. One child has
+ * gone (polled at each later spawn, report's end and done). Freed while
+ * other blocks are in use, it is kept for a next child (spawn_shared.c's
+ * spares), not unmapped. One child has
  * no copy of its own: one through the fd window whose unshare failed
  * writes through PID 1's slot, so its write and exit touch no memory
  * (rawsys_write_exit). Not for a unit whose cgroup may hold the child
@@ -91,8 +92,9 @@ int spawn_shared_done(int report_r);
 /* Blocks not freed yet (tests, metrics). */
 size_t spawn_shared_in_flight(void);
 
-/* Freed blocks kept mapped for the next children (tests): at most two,
- * each at most 64 KiB (spawn_shared.c says why). */
+/* Freed blocks kept mapped for the next children (tests): at most 64,
+ * each at most 64 KiB, none while no block is in use (spawn_shared.c
+ * says why). */
 size_t spawn_shared_spares(void);
 
 #endif

@@ -593,8 +593,8 @@ static void run_for_output(const struct unit *u, bool shared, char *out, size_t 
 	struct spawn_params p = { .unit = u, .cgroup_fd = -1, .default_rlimits = &core0,
 				  .n_default_rlimits = 1, .passwd_file = "/etc/passwd",
 				  .group_file = "/etc/group" };
+	size_t n = 0, before = spawn_shared_in_flight();
 	struct spawn_child c;
-	size_t n = 0;
 	ssize_t k;
 	siginfo_t si;
 
@@ -603,9 +603,10 @@ static void run_for_output(const struct unit *u, bool shared, char *out, size_t 
 	ck_assert_int_eq(spawn_start(&p, &c), 0);
 	spares_at_spawn = spawn_shared_spares();
 	close(pipefd[1]);
-	assert_shared(shared);
+	ck_assert_uint_eq(spawn_shared_in_flight() - before,
+			  shared && spawn_shared_available() ? 1 : 0);
 	ck_assert_int_eq(report_complete(c.report_fd, &err), SPAWN_STAGE_MAX);
-	ck_assert_uint_eq(spawn_shared_in_flight(), 0);
+	ck_assert_uint_eq(spawn_shared_in_flight(), before);
 	while (n + 1 < size && (k = read(pipefd[0], out + n, size - 1 - n)) > 0)
 		n += (size_t)k;
 	out[n] = '\0';
@@ -661,10 +662,11 @@ END_TEST
 /* The same past 64 fds, through the fd window: the child shares PID 1's
  * table too until its first system call (CLONE_VM | CLONE_FILES), and
  * gets a small one of its own (FDSize 64). */
-/* A freed block is kept for the next child instead of unmapped: the
- * next one runs on it with its own argv and environment, nothing of the
- * larger ones before; a block past 64 KiB
- * (long arguments) is unmapped, not kept. */
+/* While a child is in flight, a freed block is kept for the next child
+ * instead of unmapped: the next one runs on it with its own argv and
+ * environment, nothing of the larger ones before; a block past 64 KiB
+ * (long arguments) is unmapped, not kept; and once no block is in use,
+ * none is kept. */
 START_TEST(shared_block_kept_for_the_next_child)
 {
 	struct unit *wide = unit_of("exec = [ \"/bin/echo\", \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\", "
@@ -674,9 +676,12 @@ START_TEST(shared_block_kept_for_the_next_child)
 	struct unit *narrow = unit_of("exec = [ \"/usr/bin/env\" ]; environment = { C = \"x\"; };");
 	size_t kept = spawn_shared_available() ? 1 : 0;
 	char a[4096], big[20 * 4000 + 256];
+	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
+	struct spawn_child busy;
 	struct unit *large;
-	int n;
+	int err, n;
 
+	ck_assert_int_eq(spawn_start(&p, &busy), 0);   /* in flight until its report's end is read */
 	run_for_output(wide, true, a, sizeof(a));
 	ck_assert_str_eq(a, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n");
 	ck_assert_uint_eq(spawn_shared_spares(), kept);
@@ -697,6 +702,11 @@ START_TEST(shared_block_kept_for_the_next_child)
 	run_for_output(large, true, a, sizeof(a));
 	ck_assert_uint_eq(spares_at_spawn, kept);   /* too small for it: a new one */
 	ck_assert_uint_eq(spawn_shared_spares(), kept);   /* and that one unmapped */
+	ck_assert_int_eq(report_complete(busy.report_fd, &err), SPAWN_STAGE_MAX);
+	ck_assert_uint_eq(spawn_shared_in_flight(), 0);
+	ck_assert_uint_eq(spawn_shared_spares(), 0);
+	end_child(&busy);
+	unit_free((struct unit *)p.unit);
 	unit_free(wide);
 	unit_free(narrow);
 	unit_free(large);
