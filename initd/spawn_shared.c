@@ -34,11 +34,13 @@
  * (each such copy is an fd of PID 1's until its child is gone). */
 #define SHARED_HELD_MAX 64
 
-/* A mapping of its own, unmapped when freed (from the heap, a dozen
- * children in flight at boot left it ~56 KiB bigger for good, below
- * glibc's trim threshold): a guard page, the stack, then this header and
- * the copies. An overflow of the stack faults in the guard page (the
- * child dies of it) instead of writing PID 1's memory. */
+/* A mapping of its own, unmapped when freed or kept as a spare for the
+ * next child (from the heap, a dozen children in flight at boot left it
+ * ~56 KiB bigger for good, below glibc's trim threshold): a guard page,
+ * the stack, then this header and the copies. An overflow of the stack
+ * faults in the guard page (the child dies of it) instead of writing PID
+ * 1's memory. Not copied by PID 1's forks (MADV_DONTFORK): no forked
+ * child touches it. */
 struct shared_child {
 	struct shared_child *next;
 	int report_r;            /* PID 1's end: which block this is */
@@ -63,11 +65,12 @@ struct shared_child {
  * above all its unmap cost PID 1 more than a spawn's clone3 (an unmap of
  * a memory other processes run on, the children in flight, flushes every
  * CPU's TLB and waits for each). A pass spawns up to 32 at a time and
- * hears of their execs after, so two passes' worth are kept: at 10,000
- * units on the host PID 1 then unmapped 760 blocks instead of 9,388 and
- * took 25% less CPU (bench/README.md). A block larger than
- * SHARED_SPARE_MAX (a long environment) is never kept, and none once no
- * block is in use: at rest PID 1 keeps none. */
+ * hears of their execs after, so two passes' worth are kept: over a
+ * 10,000-unit boot on the host PID 1 then made 883 unmaps instead of
+ * 9,887 and took 31% less CPU (bench/README.md, 2026-12-06). A block
+ * larger than SHARED_SPARE_MAX (a long environment) is never kept, and
+ * none once PID 1 waits for no block's end of file (spares_wanted): at
+ * rest PID 1 keeps none. */
 #define SHARED_SPARES    64
 #define SHARED_SPARE_MAX (64 * 1024)
 
@@ -256,20 +259,24 @@ static char **vec_copy(char *const *v, size_t n, unsigned char **at)
 	return out;
 }
 
-/* A mapping of at least size bytes, its first page the guard: a spare
- * one, or a new one. */
+/* A mapping of size bytes or more, its first page the guard: the
+ * smallest spare it fits, or a new one. */
 static void *block_map(size_t *size)
 {
 	size_t page = (size_t)getpagesize();
+	unsigned best = SHARED_SPARES;
 	void *map;
 
 	for (unsigned k = 0; k < SHARED_SPARES; k++)
-		if (shared.spare[k].map && shared.spare[k].size >= *size) {
-			map = shared.spare[k].map;
-			*size = shared.spare[k].size;
-			shared.spare[k].map = NULL;
-			return map;
-		}
+		if (shared.spare[k].map && shared.spare[k].size >= *size &&
+		    (best == SHARED_SPARES || shared.spare[k].size < shared.spare[best].size))
+			best = k;
+	if (best < SHARED_SPARES) {
+		map = shared.spare[best].map;
+		*size = shared.spare[best].size;
+		shared.spare[best].map = NULL;
+		return map;
+	}
 	map = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (map == MAP_FAILED)
 		return NULL;
@@ -277,31 +284,45 @@ static void *block_map(size_t *size)
 		munmap(map, *size);
 		return NULL;
 	}
+	(void)madvise(map, *size, MADV_DONTFORK);   /* a fork copies it needlessly else */
 	return map;
 }
 
-/* Nobody runs on it any more: kept as a spare, or unmapped. */
+/* While PID 1 still waits to read a block's end of file, a freed block
+ * is kept: those reads will come, and free the spares with the last one.
+ * Not for blocks that wait on a copy of their pipe alone: their sweep
+ * waits for a later spawn or report, which may not come for long. */
+static bool spares_wanted(void)
+{
+	return shared.n > shared.n_held;
+}
+
+/* No child runs on PID 1's memory (or none PID 1 hears from), so an
+ * unmap now waits for no other CPU: the spares go, and none is kept once
+ * the spawns are done (a single restart maps and unmaps one, as before). */
+static void spares_trim(void)
+{
+	if (spares_wanted())
+		return;
+	for (unsigned k = 0; k < SHARED_SPARES; k++)
+		if (shared.spare[k].map) {
+			munmap(shared.spare[k].map, shared.spare[k].size);
+			shared.spare[k].map = NULL;
+		}
+}
+
+/* Nobody runs on it any more: kept as a spare while others are in use,
+ * else unmapped, the spares with it. */
 static void block_unmap(void *map, size_t size)
 {
-	for (unsigned k = 0; size <= SHARED_SPARE_MAX && k < SHARED_SPARES; k++)
+	for (unsigned k = 0; spares_wanted() && size <= SHARED_SPARE_MAX && k < SHARED_SPARES; k++)
 		if (!shared.spare[k].map) {
 			shared.spare[k].map = map;
 			shared.spare[k].size = size;
 			return;
 		}
 	munmap(map, size);
-}
-
-/* Every block is freed, so no child runs on PID 1's memory and an unmap
- * now waits for no other CPU: the spares go, and none is kept once the
- * spawns are done (a single restart maps and unmaps one, as before). */
-static void spares_drop(void)
-{
-	for (unsigned k = 0; k < SHARED_SPARES; k++)
-		if (shared.spare[k].map) {
-			munmap(shared.spare[k].map, shared.spare[k].size);
-			shared.spare[k].map = NULL;
-		}
+	spares_trim();
 }
 
 size_t spawn_shared_spares(void)
@@ -323,11 +344,12 @@ static struct shared_child *block_make(const struct spawn_shared_plan *pl)
 	size_t wd_size = strlen(pl->workdir) + 1;
 	size_t below = page + (SHARED_STACK + page - 1) / page * page;
 	size_t size = below + sizeof(struct shared_child) + n_rl * sizeof(struct unit_rlimit) +
-		      argv_size + envp_size + wd_size;
-	unsigned char *map = block_map(&size);
+		      argv_size + envp_size + wd_size + page - 1;
+	unsigned char *map, *at;
 	struct shared_child *c;
-	unsigned char *at;
 
+	size = size / page * page;   /* whole pages: a spare fits every block of as many */
+	map = block_map(&size);
 	if (!map)
 		return NULL;
 	c = (struct shared_child *)(void *)(map + below);
@@ -362,9 +384,8 @@ static void block_free(struct shared_child **link)
 		close(c->held);
 		shared.n_held--;
 	}
+	shared.n--;
 	block_unmap(c->map, c->size);
-	if (--shared.n == 0)
-		spares_drop();
 }
 
 /* The blocks whose copy of the pipe says its writers are gone: their
@@ -447,11 +468,13 @@ int spawn_shared_done(int report_r)
 			 strerror(errno));
 		*link = (*link)->next;
 		shared.n--;
+		spares_trim();
 		return -1;
 	}
 	held = (*link)->held;
 	shared.n_held++;
 	blocks_sweep();
+	spares_trim();
 	return held;   /* open until now at least: the sweep may have freed it */
 }
 
