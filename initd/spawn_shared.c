@@ -60,7 +60,7 @@ struct shared_child {
 };
 
 /* Freed blocks kept mapped for the next children (their guard page
- * still in place, their pages still there) while others are in use: a
+ * still in place, their pages still there) while children are in flight: a
  * new mapping, its guard's mprotect, the faults on its fresh pages and
  * above all its unmap cost PID 1 more than a spawn's clone3 (an unmap of
  * a memory other processes run on, the children in flight, flushes every
@@ -297,9 +297,10 @@ static bool spares_wanted(void)
 	return shared.n > shared.n_held;
 }
 
-/* No child runs on PID 1's memory (or none PID 1 hears from), so an
- * unmap now waits for no other CPU: the spares go, and none is kept once
- * the spawns are done (a single restart maps and unmaps one, as before). */
+/* PID 1 waits for no block's end of file: the spares go (no child PID 1
+ * still hears from runs on its memory, so the unmaps seldom wait for
+ * another CPU), and none is kept once the spawns are done (a single
+ * restart maps and unmaps one, as before). */
 static void spares_trim(void)
 {
 	if (spares_wanted())

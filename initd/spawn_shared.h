@@ -25,8 +25,8 @@
  * at exec or exit, after its old memory has), or, when PID 1 is done with
  * the pipe before that, once a copy of its read end says the writers are
  * gone (polled at each later spawn, report's end and done). Freed while
- * other blocks are in use, it is kept for a next child (spawn_shared.c's
- * spares), not unmapped. One child has
+ * PID 1 still waits for another block's end of file, it is kept for a
+ * next child (spawn_shared.c's spares), not unmapped. One child has
  * no copy of its own: one through the fd window whose unshare failed
  * writes through PID 1's slot, so its write and exit touch no memory
  * (rawsys_write_exit). Not for a unit whose cgroup may hold the child
@@ -93,8 +93,8 @@ int spawn_shared_done(int report_r);
 size_t spawn_shared_in_flight(void);
 
 /* Freed blocks kept mapped for the next children (tests): at most 64,
- * each at most 64 KiB, none while no block is in use (spawn_shared.c
- * says why). */
+ * each at most 64 KiB, none once PID 1 waits for no block's end of file
+ * (spawn_shared.c says why). */
 size_t spawn_shared_spares(void);
 
 #endif
