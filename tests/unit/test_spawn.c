@@ -659,11 +659,11 @@ START_TEST(shared_child_sets_up_as_a_fork_does)
 }
 END_TEST
 
-/* While a child is in flight, a freed block is kept for the next child
- * instead of unmapped: the next one runs on it with its own argv and
- * environment, nothing of the larger ones before; a block past 64 KiB
- * (long arguments) is unmapped, not kept; and once no block is in use,
- * none is kept. */
+/* While PID 1 still waits for a block's end of file (busy's), a freed
+ * block is kept for the next child instead of unmapped: the next one
+ * runs on it with its own argv and environment, nothing of the larger
+ * ones before; a block past 64 KiB (long arguments) is unmapped, not
+ * kept; and once no end of file is due, none is kept. */
 START_TEST(shared_block_kept_for_the_next_child)
 {
 	struct unit *wide = unit_of("exec = [ \"/bin/echo\", \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\", "
