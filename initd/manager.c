@@ -756,6 +756,7 @@ static void svc_reaped(struct manager *m, struct svc *v, const siginfo_t *si)
 	/* The setup report, if any, was written before the exit. */
 	report_drain(v, true);
 	report_close(v);
+	spawn_reaped();   /* the block of a child stopped before its exec */
 	main_watch_close(m, v);
 	v->s.pidfd = safe_close(v->s.pidfd);
 	svc_cgroup_poll_oom(v);   /* an OOM kill may not have been read yet */
@@ -789,7 +790,8 @@ static void reap_sweep(struct loop *l, void *data)
 		v = svc_by_pid(m, si.si_pid);
 		if (v)
 			svc_reaped(m, v, &si);
-		/* else an orphan, or a helper: reaped is all it needs */
+		else   /* an orphan, or a helper, or a unit's gone with it */
+			spawn_reaped();
 	}
 }
 

@@ -1624,6 +1624,11 @@ void spawn_report_done(int fd)
 		window_reclaim(&ws, 1, window_deadline());
 }
 
+void spawn_reaped(void)
+{
+	spawn_shared_reaped();
+}
+
 int spawn_report_read(int fd, int *ret_stage, int *ret_err, char ret_detail[SPAWN_DETAIL_MAX])
 {
 	struct window_set *ws = window_lent_to(fd);

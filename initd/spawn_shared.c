@@ -291,7 +291,8 @@ static void *block_map(size_t *size)
 /* While PID 1 still waits to read a block's end of file, a freed block
  * is kept: those reads will come, and free the spares with the last one.
  * Not for blocks that wait on a copy of their pipe alone: their sweep
- * waits for a later spawn or report, which may not come for long. */
+ * waits for their child's reap (a stop's timeout away, at worst) or a
+ * later spawn or report. */
 static bool spares_wanted(void)
 {
 	return shared.n > shared.n_held;
@@ -455,6 +456,12 @@ void spawn_shared_ended(int report_r)
 		blocks_sweep();
 }
 
+void spawn_shared_reaped(void)
+{
+	if (shared.n_held)
+		blocks_sweep();
+}
+
 int spawn_shared_done(int report_r)
 {
 	struct shared_child **link = shared.n ? block_find(report_r) : NULL;
@@ -491,6 +498,10 @@ pid_t spawn_shared_start(const struct spawn_shared_plan *pl, int *ret_pidfd)
 }
 
 void spawn_shared_ended(int report_r)
+{
+}
+
+void spawn_shared_reaped(void)
 {
 }
 

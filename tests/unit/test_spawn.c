@@ -84,6 +84,16 @@ static struct unit *sleeper(void)
 	return u;
 }
 
+/* How many fds this process has open. */
+static unsigned fds_open(void)
+{
+	unsigned n = 0;
+
+	for (int fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
 /* Every fd from 3 to top open (/dev/null): a table past 64, no holes. */
 static void fill_table(int top)
 {
@@ -833,13 +843,14 @@ START_TEST(shared_child_not_where_its_cgroup_may_hold_it)
 END_TEST
 
 /* A child whose pipe PID 1 closed before its end of file keeps its block
- * until it is gone from it; the next spawn frees it. */
+ * until it is gone from it; its reap frees it. */
 START_TEST(shared_block_outlives_a_closed_pipe)
 {
 	struct spawn_params p = { .cgroup_fd = -1, .output_fd = -1 };
 	struct spawn_child a, b;
 	struct tracer t;
 	siginfo_t si;
+	unsigned fds;
 	int err = 0;
 
 	if (!spawn_shared_available())
@@ -849,11 +860,19 @@ START_TEST(shared_block_outlives_a_closed_pipe)
 	spawn_report_done(a.report_fd);
 	close(a.report_fd);
 	ck_assert_uint_eq(spawn_shared_in_flight(), 1);
+	spawn_reaped();     /* another child's: a's still runs on its block */
+	ck_assert_uint_eq(spawn_shared_in_flight(), 1);
 	ck_assert_int_eq((int)syscall(SYS_pidfd_send_signal, a.pidfd, SIGKILL, NULL, 0), 0);
 	ck_assert_int_eq(waitid(P_PIDFD, (id_t)a.pidfd, &si, WEXITED), 0);
-	close(a.pidfd);
 	ck_assert_int_eq(tracer_end(&t), 1);
-	ck_assert_uint_eq(spawn_shared_in_flight(), 1);
+	/* Its reap frees it, and the copy of its pipe: not left for a next
+	 * spawn or report that may never come. */
+	fds = fds_open();
+	spawn_reaped();
+	ck_assert_uint_eq(spawn_shared_in_flight(), 0);
+	ck_assert_uint_eq(spawn_shared_spares(), 0);
+	ck_assert_uint_eq(fds_open(), fds - 1);
+	close(a.pidfd);
 	ck_assert_int_eq(spawn_start(&p, &b), 0);
 	ck_assert_uint_eq(spawn_shared_in_flight(), 1);   /* b's only */
 	ck_assert_int_eq(report_complete(b.report_fd, &err), SPAWN_STAGE_MAX);
