@@ -519,6 +519,55 @@ START_TEST(window_final_read_hears_the_children_in_flight)
 }
 END_TEST
 
+/* The kernel's poll scans its array in order, once per wakeup: what
+ * happens during a scan is seen by the entries after that point alone.
+ * Armed (one call), a poll of two fds or more waits until every entry is
+ * ready, then answers as the scan that passed the first entry just before
+ * all of it happened. Every other poll is the real one (-Wl,--wrap=poll:
+ * tests/tests.mk). */
+static bool poll_race;
+
+int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout);
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	if (!poll_race || n < 2)
+		return __real_poll(fds, n, timeout);
+	poll_race = false;
+	for (nfds_t i = 0; i < n; i++)
+		ck_assert_int_eq(__real_poll(&fds[i], 1, 10000), 1);
+	fds[0].revents = 0;
+	return (int)n - 1;
+}
+
+/* A lent child that wrote its byte and exited while PID 1's wait for it
+ * scanned its two fds: the scan read the first as not ready, the second
+ * as ready. Were the pipe first, its pidfd alone would say it ended
+ * without a word, and its unit would hear "ended before its first
+ * instruction" though it ran; the pidfd first, the byte is read. */
+START_TEST(window_wait_reads_a_byte_sent_just_before_an_exit)
+{
+	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
+	struct spawn_child a;
+	struct unit *u = lent_true(&p, &a);
+	int err = -1;
+	siginfo_t si;
+
+	poll_race = true;
+	spawn_settle();   /* waits for a's byte: the poll above */
+	ck_assert(!poll_race);
+	ck_assert(!spawn_window_holds(a.report_fd));
+	ck_assert_int_eq(report_complete(a.report_fd, &err), SPAWN_STAGE_MAX);
+	ck_assert_int_eq(err, 0);
+	ck_assert_int_eq(waitid(P_PIDFD, (id_t)a.pidfd, &si, WEXITED), 0);
+	ck_assert_int_eq(si.si_status, 0);   /* /bin/true ran */
+	spawn_small_table(&p, true);   /* the window still on */
+	forget_child(&a);
+	unit_free(u);
+	unit_free((struct unit *)p.unit);
+}
+END_TEST
+
 /* A lent child killed at its birth and reaped. Read at once, its final
  * read says no exec: its set is still lent (a first version of
  * spawn_report_read_final settled it, and read an exec). With the sets
@@ -1096,6 +1145,7 @@ int main(void)
 	tcase_add_test(tc, window_child_closes_lent_sets_before_its_byte);
 	tcase_add_test(tc, window_final_read_hears_the_children_in_flight);
 	tcase_add_test(tc, window_final_read_killed_at_birth_is_no_exec);
+	tcase_add_test(tc, window_wait_reads_a_byte_sent_just_before_an_exit);
 	tcase_add_test(tc, small_table_gives_a_small_table);
 	tcase_add_test(tc, window_child_drops_the_fds_below_the_slots);
 	tcase_add_test(tc, window_no_second_wait_after_a_give_up);
