@@ -756,7 +756,6 @@ static void svc_reaped(struct manager *m, struct svc *v, const siginfo_t *si)
 	/* The setup report, if any, was written before the exit. */
 	report_drain(v, true);
 	report_close(v);
-	spawn_reaped();   /* the block of a child stopped before its exec */
 	main_watch_close(m, v);
 	v->s.pidfd = safe_close(v->s.pidfd);
 	svc_cgroup_poll_oom(v);   /* an OOM kill may not have been read yet */
@@ -778,6 +777,8 @@ static void reap_sweep(struct loop *l, void *data)
 {
 	struct manager *m = data;
 
+	bool reaped = false;
+
 	m->reap_last = now_usec();
 	if (m->drain_hook)
 		m->drain_hook(m->drain_ctx);
@@ -786,13 +787,15 @@ static void reap_sweep(struct loop *l, void *data)
 		struct svc *v;
 
 		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
-			return;
+			break;
+		reaped = true;
 		v = svc_by_pid(m, si.si_pid);
 		if (v)
 			svc_reaped(m, v, &si);
-		else   /* an orphan, or a helper, or a unit's gone with it */
-			spawn_reaped();
+		/* else an orphan, or a helper: reaped is all it needs */
 	}
+	if (reaped)
+		spawn_reaped();   /* after svc_reaped's report_close: a window slot back */
 }
 
 /* SIGCHLD. A service's main process is reaped by its pidfd's watch
@@ -839,8 +842,10 @@ static void main_exit_ready(struct loop *l, int fd, uint32_t events, void *data)
 	if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) == 0) {
 		/* si_pid 0: not waitable yet (traced); the walk reaps it at
 		 * the SIGCHLD that comes once it is */
-		if (si.si_pid > 0)
+		if (si.si_pid > 0) {
 			svc_reaped(m, v, &si);
+			spawn_reaped();
+		}
 		return;
 	}
 	if (errno != ECHILD || v->s.pidfd != fd)

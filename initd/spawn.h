@@ -123,8 +123,9 @@ int spawn_report_read_final(int fd, int *ret_stage, int *ret_err,
  * that was not heard from yet is waited for, at most 5 s (spawn.c). */
 void spawn_report_done(int fd);
 
-/* PID 1 reaped a child (any): what waited for a child to be gone from
- * PID 1's memory is freed now (spawn_shared.h). */
+/* The manager reaped a child (any, after its report was closed): what
+ * waited for a child to be gone from PID 1's memory is freed now
+ * (spawn_shared.h). */
 void spawn_reaped(void);
 
 /* Every fork of PID 1 that is not a service's (a probe, the log writer,

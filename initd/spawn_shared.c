@@ -291,8 +291,8 @@ static void *block_map(size_t *size)
 /* While PID 1 still waits to read a block's end of file, a freed block
  * is kept: those reads will come, and free the spares with the last one.
  * Not for blocks that wait on a copy of their pipe alone: their sweep
- * waits for their child's reap (a stop's timeout away, at worst) or a
- * later spawn or report. */
+ * waits for their child's reap or a later spawn or report, and a child
+ * that exec'd may never be reaped. */
 static bool spares_wanted(void)
 {
 	return shared.n > shared.n_held;

@@ -24,8 +24,8 @@
  * reads the end of its report pipe (the child's copy of the write end goes
  * at exec or exit, after its old memory has), or, when PID 1 is done with
  * the pipe before that, once a copy of its read end says the writers are
- * gone (polled at each later spawn, report's end and done, and at each
- * reap). Freed while
+ * gone (polled at each later spawn, report's end and done, and at the
+ * manager's reaps). Freed while
  * PID 1 still waits for another block's end of file, it is kept for a
  * next child (spawn_shared.c's spares), not unmapped. One child has
  * no copy of its own: one through the fd window whose unshare failed
@@ -85,10 +85,11 @@ pid_t spawn_shared_start(const struct spawn_shared_plan *plan, int *ret_pidfd);
 /* The end of file of report_r was read: its child's block goes. */
 void spawn_shared_ended(int report_r);
 
-/* A child of PID 1 was reaped: the blocks that wait on a copy of their
- * pipe and whose writers are gone go now, not at a later spawn or report
- * (a unit stopped before its exec, with nothing spawned after it, kept its
- * block and the copy's fd until then). */
+/* The manager reaped a child (its pidfd's watch, or the walk at
+ * SIGCHLD): the blocks that wait on a copy of their pipe and whose
+ * writers are gone go now, not at a later spawn or report (the child of
+ * a setup failure, whose report was read before it exited, kept its
+ * block and the copy's fd until then, however long that was). */
 void spawn_shared_reaped(void);
 
 /* PID 1 is about to close report_r before its end of file: the block

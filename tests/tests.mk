@@ -24,7 +24,7 @@ $(BUILD)/tests/unit/test_pidmap: TEST_LDFLAGS = -Wl,--wrap=nofork_alloc
 $(BUILD)/tests/unit/test_manager: TEST_LDFLAGS = -Wl,--wrap=nofork_alloc -Wl,--wrap=spawn_start
 # A poll that sees a child's byte and exit land mid-scan (the fd window's
 # wait: which of its two fds comes first).
-$(BUILD)/tests/unit/test_spawn: TEST_LDFLAGS = -Wl,--wrap=poll
+$(BUILD)/tests/unit/test_spawn: TEST_LDFLAGS = -Wl,--wrap=poll -Wl,--wrap=__poll_chk
 
 # The log writer process and the mount helper (initd-loader's modes).
 $(BUILD)/tests/unit/test_logfile: $(BUILD)/obj/loader/logwriter.o
