@@ -776,7 +776,6 @@ static void svc_reaped(struct manager *m, struct svc *v, const siginfo_t *si)
 static void reap_sweep(struct loop *l, void *data)
 {
 	struct manager *m = data;
-
 	bool reaped = false;
 
 	m->reap_last = now_usec();
