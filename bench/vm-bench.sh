@@ -12,10 +12,17 @@ if [ ! -x /bench/benchtool ]; then
 	exit 1
 fi
 ready=$(/bench/benchtool now)
+# PID 1's CPU time and its time waiting for a CPU since initd's exec, ms
+# ("CPU/WAIT"): /proc/1/schedstat now less what /bench/stamp-initd read
+# before the exec (the same as bench/vm/report.sh's for the other inits).
+sched=-
+[ -s /bench/stamp-initd.sched ] && sched=$(awk 'NR == FNR { c = $1; w = $2; next }
+	{ printf "%.1f/%.1f", ($1 - c) / 1e6, ($2 - w) / 1e6 }' /bench/stamp-initd.sched /proc/1/schedstat)
 echo "BENCH init=initd services=$(cat /tmp/s*.touch 2>/dev/null | wc -l) t0=$(cat /bench/stamp-initd.t0)" \
 	"first=$(cat /tmp/s*.touch | awk '{ print $2 }' | sort -n | head -n 1)" \
 	"last=$(cat /tmp/s*.touch | awk '{ print $2 }' | sort -n | tail -n 1)" \
 	"ready=$ready" \
+	"pid1_sched_ms=$sched" \
 	"pid1_ticks=$(sed 's/^.*) //' /proc/1/stat | awk '{ print $20 }')" \
 	"pid1_rss=$(awk '/^Rss:/ { print $2 }' /proc/1/smaps_rollup)" \
 	"pid1_priv=$(awk '/^Private_Dirty:/ { print $2 }' /proc/1/smaps_rollup)" \

@@ -261,8 +261,8 @@ main() {
 		if sd_image "$V/image-systemd"; then IMG[systemd]=$V/image-systemd IMG[systemd-bare]=$V/image-systemd
 		else WHY[systemd]=$SD_WHY WHY[systemd-bare]=$SD_WHY; fi ;;
 	esac
-	declare -A FROM_KERNEL=() FROM_INIT=() MEM=()
-	local n run line t0 last ready
+	declare -A FROM_KERNEL=() FROM_INIT=() MEM=() CPU=() WAIT=()
+	local n run line t0 last ready sched
 	for n in $INITS; do
 		[ -n "${WHY[$n]:-}" ] && continue
 		for ((run = 1; run <= BOOTS; run++)); do
@@ -276,6 +276,10 @@ main() {
 			FROM_KERNEL[$n]+="$(awk -v l="$last" 'BEGIN { printf "%.0f", l / 1000 }') "
 			FROM_INIT[$n]+="$(awk -v a="$t0" -v l="$last" 'BEGIN { printf "%.1f", (l - a) / 1000 }') "
 			[ "$run" = 1 ] && MEM[$n]="$(field "$line" pid1_rss) $(field "$line" pid1_priv)"
+			sched=$(field "$line" pid1_sched_ms)
+			if [ -n "$sched" ] && [ "$sched" != - ]; then
+				CPU[$n]+="${sched%/*} " WAIT[$n]+="${sched#*/} "
+			fi
 			if [ "$n" = initd ]; then
 				ready=$(field "$line" ready)
 				READY+="$(awk -v a="$t0" -v r="$ready" 'BEGIN { printf "%.1f", (r - a) / 1000 }') "
@@ -287,18 +291,20 @@ main() {
 	local base_k base_i mk mi
 	base_k=$(med <<< "${FROM_KERNEL[initd]:-}") base_i=$(med <<< "${FROM_INIT[initd]:-}")
 	printf '\n== VM boot to 10 services started (qemu TCG, -smp 2, %s boot(s) per init; ms, median [runs])\n' "$BOOTS"
-	printf '%-12s %-30s %7s   %-30s %7s  %s\n' init "kernel start -> last exec" ratio "init exec -> last exec" ratio "PID-1 RSS/Priv KiB"
+	printf '%-12s %-30s %7s   %-30s %7s  %-18s %s\n' init "kernel start -> last exec" ratio "init exec -> last exec" ratio \
+		"PID-1 RSS/Priv KiB" "PID-1 CPU/wait ms"
 	for n in $INITS; do
 		if [ -z "${FROM_KERNEL[$n]:-}" ]; then
 			printf '%-12s %s\n' "$n" "not measured: ${WHY[$n]:-?}"
 			continue
 		fi
 		mk=$(med <<< "${FROM_KERNEL[$n]}") mi=$(med <<< "${FROM_INIT[$n]}")
-		printf '%-12s %-30s %7s   %-30s %7s  %s\n' "$n" "$mk [${FROM_KERNEL[$n]% }]" \
+		printf '%-12s %-30s %7s   %-30s %7s  %-18s %s\n' "$n" "$mk [${FROM_KERNEL[$n]% }]" \
 			"$(ratio "$mk" "$base_k")" \
 			"$mi [${FROM_INIT[$n]% }]" \
 			"$(ratio "$mi" "$base_i")" \
-			"${MEM[$n]/ //}"
+			"${MEM[$n]/ //}" \
+			"$(med <<< "${CPU[$n]:-}")/$(med <<< "${WAIT[$n]:-}")"
 	done
 	if [ -n "${FROM_INIT[initd]:-}" ] && [ -n "${FROM_INIT[busybox]:-}" ]; then
 		mi=$(med <<< "${FROM_INIT[busybox]}")
@@ -306,6 +312,9 @@ main() {
 	fi
 	[ -n "${READY:-}" ] && printf '   initd: init exec -> `svctl wait` returned (+ exec of the script): %s ms\n' "${READY% }"
 	cat <<-'NOTE'
+	   "PID-1 CPU/wait": PID 1's CPU time and its time runnable but waiting for a CPU
+	   (/proc/1/schedstat, medians) from the init's exec to its report: for initd once
+	   `svctl wait` returned, for the others once the 10 touch files exist.
 	   "last exec": the latest CLOCK_MONOTONIC stamp among the 10 testd --touch files
 	   (the guest's monotonic clock starts with the kernel). "init exec": written by
 	   /bench/stamp-NAME just before it execs the init. Ratio = init's median / initd's.

@@ -9,6 +9,14 @@ out=/dev/ttyS1
 [ -r /proc/uptime ] || /bin/busybox mount -t proc proc /proc
 [ -e /dev/ttyS1 ] || /bin/busybox mount -t devtmpfs dev /dev
 stty -F "$out" raw -echo 2>/dev/null
+# PID 1's CPU time and its time waiting for a CPU since the init's exec,
+# ms ("CPU/WAIT"): /proc/1/schedstat now less what /bench/stamp-NAME read
+# before the exec.
+sched_ms() {
+	[ -s "$1" ] && [ -r /proc/1/schedstat ] || { echo -; return; }
+	awk 'NR == FNR { c = $1; w = $2; next } { printf "%.1f/%.1f", ($1 - c) / 1e6, ($2 - w) / 1e6 }' \
+		"$1" /proc/1/schedstat
+}
 i=0
 while [ "$i" -lt 600 ]; do
 	n=0
@@ -22,6 +30,7 @@ done
 		"first=$(cat /tmp/s*.touch | awk '{ print $2 }' | sort -n | head -n 1)" \
 		"last=$(cat /tmp/s*.touch | awk '{ print $2 }' | sort -n | tail -n 1)" \
 		"pid1_ticks=$(sed 's/^.*) //' /proc/1/stat | awk '{ print $20 }')" \
+		"pid1_sched_ms=$(sched_ms "/bench/stamp-$name.sched")" \
 		"pid1_rss=$(awk '/^Rss:/ { print $2 }' /proc/1/smaps_rollup 2>/dev/null)" \
 		"pid1_priv=$(awk '/^Private_Dirty:/ { print $2 }' /proc/1/smaps_rollup 2>/dev/null)"
 	echo "INITD-SCRIPT-EXIT=0"
