@@ -308,7 +308,7 @@ main() {
 	done
 	if [ -n "${FROM_INIT[initd]:-}" ] && [ -n "${FROM_INIT[busybox]:-}" ]; then
 		mi=$(med <<< "${FROM_INIT[busybox]}")
-		fig vm_exec10 "initd $base_i, busybox $mi (initd $(ratio "$base_i" "$mi")x busybox's; $BOOTS boot(s) each)"
+		fig vm_exec10 "initd $base_i, busybox $mi (initd $(ratio "$base_i" "$mi")x busybox's; $BOOTS boot(s) each); PID 1's CPU, ms: initd $(med <<< "${CPU[initd]:-}"), busybox $(med <<< "${CPU[busybox]:-}")"
 	fi
 	[ -n "${READY:-}" ] && printf '   initd: init exec -> `svctl wait` returned (+ exec of the script): %s ms\n' "${READY% }"
 	cat <<-'NOTE'
