@@ -1613,7 +1613,7 @@ START_TEST(test_decode_crafted)
 	unit_set_free(d);
 
 	/* trailing garbage */
-	longer = malloc(len + 8);
+	longer = malloc(len + 16);
 	memcpy(longer, buf, len);
 	longer[len] = 0;
 	ck_assert_int_eq(unit_set_decode(longer, len + 1, &d), -EBADMSG);
@@ -1636,6 +1636,20 @@ START_TEST(test_decode_crafted)
 	memcpy(longer + 12, buf + 5, len - 5);
 	ck_assert_int_eq(unit_set_decode(longer, len + 7, &d), -EBADMSG);
 	ck_assert_ptr_null(d);
+
+	/* Fields out of their table's order decode as in it: control_group
+	 * (tag 4), then hostname (tag 2), then the encoder's from tag 3 on
+	 * (the field search starts after the last field found: it goes
+	 * round for each of the last two). */
+	memcpy(longer + 5, "\x04\x02\x01x\0" "\x02\x02\x01y\0", 10);
+	memcpy(longer + 15, buf + 5, len - 5);
+	ck_assert_int_eq(unit_set_decode(longer, len + 10, &d), 0);
+	ck_assert_str_eq(d->conf.control_group, "x");
+	ck_assert_str_eq(d->conf.hostname, "y");
+	s->conf.control_group = strdup("x");
+	s->conf.hostname = strdup("y");
+	assert_sets_equal(s, d);
+	unit_set_free(d);
 	free(longer);
 	free(buf);
 	unit_set_free(s);
