@@ -915,7 +915,7 @@ static int get_field(struct dec *d, const struct enc_field *f, void *obj, unsign
 /* The field of tag, searched from *at on and around: the encoder writes a
  * record's fields in its table's order, so each is found a few steps
  * after the last, not at a walk of the table from its start (a third of
- * the decode's instructions: 52 fields in a unit's record, 41 in its
+ * the decode's instructions: 41 fields in a unit's record, 52 in its
  * options'). Another order costs at most the whole table, as before. */
 static const struct enc_field *record_field(const struct enc_record *rec, uint64_t tag,
 					    size_t *at)
