@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <ftw.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -145,6 +146,20 @@ END_TEST
 /* ---- the writer process ---------------------------------------------------- */
 
 static char dir[] = "/tmp/test_logfile.XXXXXX";
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+/* Each test runs in a child of its own, so its mkdtemp'd name is its own:
+ * remove the tree it made (a test that made none left the template). */
+static void dir_remove(void)
+{
+	if (strcmp(dir + strlen(dir) - 6, "XXXXXX") != 0)
+		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 /* A writer on a socketpair; nofile > 0: its fd limit (soft and hard). */
 static pid_t writer_start_limited(int *ret_sock, rlim_t nofile)
@@ -674,6 +689,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
+	tcase_add_checked_fixture(tc, NULL, dir_remove);
 	tcase_add_test(tc, stamp_format_and_parse);
 	tcase_add_test(tc, calendar_matches_libc);
 	tcase_add_test(tc, arguments);
