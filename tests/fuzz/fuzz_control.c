@@ -368,12 +368,19 @@ static void check_replies(const struct client *cl, int header_err)
 
 /* ---- the harness ---------------------------------------------------------- */
 
+static void teardown(void)
+{
+	unlink(sock_path);
+	rmdir(dir);
+}
+
 static void setup(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	strcpy(dir, "/tmp/fuzz-control.XXXXXX");
 	FUZZ_ASSERT(mkdtemp(dir));
 	snprintf(sock_path, sizeof(sock_path), "%s/control", dir);
+	atexit(teardown);
 	FUZZ_ASSERT(loop_new(&loop) == 0);
 	FUZZ_ASSERT(control_server_new(loop, sock_path, (gid_t)-1, stub_dispatch, NULL,
 					&server) == 0);
