@@ -16,8 +16,9 @@
  * names them (a model names its files; an image is compiled under ROOT,
  * which is cut off), initd.conf (or its absence), the *.unit names of the units directory (a file added,
  * renamed or removed) and each one's first UNIT_FILE_MAX + 1 bytes (as
- * source.c reads them; more is an error either way). Each input is framed
- * (a tag, lengths) so no two input sets hash the same stream.
+ * source.c reads them; more is an error either way; a file that is not as
+ * long as its fstat says gives no digest). Each input is framed (a tag,
+ * lengths) so no two input sets hash the same stream.
  *
  * The file:  magic "iumc" | version u8 | zero u8 | machine u16 LE |
  *            digest u64 LE | check u64 LE | unit_set_encode's bytes
@@ -79,18 +80,45 @@ static void hash_u64(uint64_t *h, uint64_t v)
 	hash_bytes(h, le, sizeof(le));
 }
 
+/* A regular file's bytes as source.c reads them, the first len =
+ * min(size, UNIT_FILE_MAX + 1), framed by len, through a buffer of a
+ * page: its size (from fstat) comes first, so no buffer holds the whole
+ * file (one of UNIT_FILE_MAX was a mapping of its own on PID 1's path to
+ * the first spawn, and its unmap, ~4 ms under TCG). A file that ends
+ * before len, or under the cap goes on past it, changed since its fstat:
+ * -EAGAIN, no digest (the loader reads it). */
+static int hash_content(uint64_t *h, int fd, uint64_t size)
+{
+	uint64_t len = size > UNIT_FILE_MAX ? UNIT_FILE_MAX + 1 : size, left = len;
+	char buf[4096];
+	ssize_t n;
+
+	hash_bytes(h, "=", 1);
+	hash_u64(h, len);
+	for (;;) {
+		n = read(fd, buf, left && left < sizeof(buf) ? (size_t)left : sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (!left)   /* the read that must find the end */
+			return n == 0 || len > UNIT_FILE_MAX ? 0 : -EAGAIN;
+		if (n == 0)
+			return -EAGAIN;
+		hash_bytes(h, buf, (size_t)n);
+		left -= (uint64_t)n;
+	}
+}
+
 /* One input: its tag and label (a unit file's name; initd.conf has none:
  * its path is where the tree is now, not what it holds), then either what
  * made it unreadable the way the loader would see it (absent, not a
  * regular file) or its length and bytes. Any other failure (EMFILE, EIO)
  * is returned: no digest. */
-static int hash_file(uint64_t *h, int dirfd, const char *path, const char *label, char tag,
-		     char *buf)
+static int hash_file(uint64_t *h, int dirfd, const char *path, const char *label, char tag)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
-	ssize_t n;
-	size_t len;
 
 	hash_bytes(h, &tag, 1);
 	hash_u64(h, strlen(label));
@@ -113,14 +141,7 @@ static int hash_file(uint64_t *h, int dirfd, const char *path, const char *label
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EAGAIN;   /* swapped under us: no digest, the loader reads */
-	n = unit_file_read(fd, buf);
-	if (n < 0)
-		return (int)n;
-	len = (size_t)n;
-	hash_bytes(h, "=", 1);
-	hash_u64(h, len);
-	hash_bytes(h, buf, len);
-	return 0;
+	return hash_content(h, fd, (uint64_t)st.st_size);
 }
 
 ssize_t unit_file_read(int fd, char *buf)
@@ -197,7 +218,6 @@ static const char *unrooted(const char *path, const char *root)
 int unit_inputs_digest(const char *conf_path, const char *units_dir, const char *root,
 		       uint64_t *ret)
 {
-	_cleanup_free_ char *buf = malloc(UNIT_FILE_MAX + 1);
 	_cleanup_close_ int dirfd = -1;
 	uint64_t h = FNV_OFFSET;
 	char **names = NULL;
@@ -205,12 +225,10 @@ int unit_inputs_digest(const char *conf_path, const char *units_dir, const char 
 	int r;
 
 	*ret = 0;   /* to the compiler a -errno may be 0 (LTO's -Wmaybe-uninitialized) */
-	if (!buf)
-		return -ENOMEM;
 	hash_bytes(&h, INITD_VERSION, sizeof(INITD_VERSION));
 	hash_bytes(&h, "d", 1);
 	hash_bytes(&h, unrooted(units_dir, root), strlen(unrooted(units_dir, root)) + 1);
-	r = hash_file(&h, AT_FDCWD, conf_path, unrooted(conf_path, root), 'c', buf);
+	r = hash_file(&h, AT_FDCWD, conf_path, unrooted(conf_path, root), 'c');
 	if (r < 0)
 		return r;
 	dirfd = open(units_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -222,7 +240,7 @@ int unit_inputs_digest(const char *conf_path, const char *units_dir, const char 
 	hash_bytes(&h, "n", 1);
 	hash_u64(&h, n);
 	for (size_t i = 0; i < n && r == 0; i++)
-		r = hash_file(&h, dirfd, names[i], names[i], 'u', buf);
+		r = hash_file(&h, dirfd, names[i], names[i], 'u');
 	strv_free(names);
 	if (r == 0)
 		*ret = h;

@@ -2014,6 +2014,62 @@ START_TEST(test_compiled_digest)
 }
 END_TEST
 
+/* What the digest reads of a long file: all of it up to UNIT_FILE_MAX + 1
+ * bytes, past any buffer it reads through (a byte deep in a file moves
+ * it), nothing beyond (the loader refuses such a file whatever follows).
+ * The value is pinned: a model compiled by this initd is taken by it at
+ * boot only if both read the files the same way. */
+START_TEST(test_compiled_digest_long_files)
+{
+	size_t big = UNIT_FILE_MAX + 16;
+	char *text = malloc(big + 1);
+	struct tree t;
+	uint64_t d0, d;
+
+	ck_assert_ptr_nonnull(text);
+	tree_init(&t);
+	tree_write(&t, "initd.conf", "hostname = \"h\";\n");
+	for (size_t i = 0; i < big; i++)
+		text[i] = (char)('a' + i % 26);
+	text[10000] = '\0';
+	tree_write(&t, "units/long.unit", text);
+	text[10000] = 'x';
+	text[big] = '\0';
+	tree_write(&t, "units/over.unit", text);
+	d0 = digest_of(&t);
+	ck_assert_uint_eq(d0, 0xd7619fb734f3ca3eULL);
+	/* a byte past the first 4 KiB */
+	text[9000] = '#';
+	text[10000] = '\0';
+	tree_write(&t, "units/long.unit", text);
+	ck_assert(digest_of(&t) != d0);
+	text[9000] = (char)('a' + 9000 % 26);
+	tree_write(&t, "units/long.unit", text);
+	ck_assert(digest_of(&t) == d0);
+	/* over.unit: a byte at UNIT_FILE_MAX + 1 is not read, one at
+	 * UNIT_FILE_MAX is */
+	text[10000] = 'x';
+	text[UNIT_FILE_MAX + 1] = '#';
+	tree_write(&t, "units/over.unit", text);
+	ck_assert(digest_of(&t) == d0);
+	text[UNIT_FILE_MAX] = '#';
+	tree_write(&t, "units/over.unit", text);
+	d = digest_of(&t);
+	ck_assert(d != d0);
+	/* a file longer than its size says (so it changed since its stat,
+	 * or a kernel's file): no digest, the loader reads */
+	{
+		char link[256];
+
+		snprintf(link, sizeof(link), "%s/proc.unit", t.units);
+		ck_assert_int_eq(symlink("/proc/self/status", link), 0);
+		ck_assert_int_eq(unit_inputs_digest(t.conf, t.units, t.dir, &d), -EAGAIN);
+	}
+	tree_remove(&t);
+	free(text);
+}
+END_TEST
+
 /* The model file of t's set, as initd-loader --compile writes it. */
 static void model_write(struct tree *t, const char *path, mode_t mode)
 {
@@ -2186,6 +2242,7 @@ static Suite *units_suite(void)
 
 	tc = tcase_create("compiled");
 	tcase_add_test(tc, test_compiled_digest);
+	tcase_add_test(tc, test_compiled_digest_long_files);
 	tcase_add_test(tc, test_compiled_read);
 	suite_add_tcase(s, tc);
 	return s;
