@@ -553,6 +553,7 @@ static void reap_orphans(void)
 {
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
+	spawn_reaped();   /* lo's child's block, if it waits on a copy of its pipe */
 }
 
 static void start_reload(struct initd *d);

@@ -14,13 +14,17 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/rtnl.h"
 #include "common/util.h"
 #include "initd/child.h"
 #include "initd/log.h"
+#include "initd/rawsys.h"
 #include "initd/spawn.h"
+#include "initd/spawn_shared.h"
 
 /* The interface's index in the caller's net namespace, or -errno. */
 static int link_index(const char *name)
@@ -315,6 +319,18 @@ static int ip_forward_set(bool on)
 	return r;
 }
 
+/* lo's system calls return -errno: raw where its child runs on PID 1's
+ * memory (glibc's would write PID 1's errno, rawsys.h). */
+#if RAWSYS_AVAILABLE
+#define LOSYS(...) rawsys(__VA_ARGS__)
+#else
+static long lo_sys(long r)
+{
+	return r < 0 ? -errno : r;
+}
+#define LOSYS(...) lo_sys(syscall(__VA_ARGS__))
+#endif
+
 /* lo with two ioctls on a throwaway socket: it is on the boot's path, where
  * code run once is mostly translation under TCG (issue 19), and the ioctls
  * are the least code. An AF_UNIX socket: the interface ioctls are the socket layer's, so
@@ -322,62 +338,131 @@ static int ip_forward_set(bool on)
 static int loopback_up(void)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = 0;
+	long fd = LOSYS(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
 
-	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		r = -errno;
-	else if (!(ifr.ifr_flags & IFF_UP)) {
+	if (fd < 0)
+		return (int)fd;
+	r = LOSYS(SYS_ioctl, fd, SIOCGIFFLAGS, &ifr);
+	if (r == 0 && !(ifr.ifr_flags & IFF_UP)) {
 		ifr.ifr_flags |= IFF_UP;
-		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-			r = -errno;
+		r = LOSYS(SYS_ioctl, fd, SIOCSIFFLAGS, &ifr);
 	}
-	if (fd >= 0)
-		close(fd);
-	return r;
+	LOSYS(SYS_close, fd);
+	return r < 0 ? (int)r : 0;
+}
+
+/* tests/vm/crash.sh: a slow lo (initd_fault_lo_ms= on the kernel command
+ * line, so in PID 1's environment) shows that no unit starts before it is
+ * up. */
+static unsigned fault_lo_ms(void)
+{
+#ifdef INITD_FAULT_INJECTION
+	const char *v = getenv("initd_fault_lo_ms");
+
+	return v ? (unsigned)atoi(v) : 0;
+#else
+	return 0;
+#endif
+}
+
+static void lo_sleep(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	if (ms)
+		LOSYS(SYS_nanosleep, &ts, NULL);
+}
+
+/* What lo's child is told, copied into its block. */
+struct lo_call {
+	int report_w;
+	unsigned delay_ms;
+};
+
+#if RAWSYS_AVAILABLE
+/* On PID 1's memory (spawn_shared_call): no fork, so PID 1 copies no page
+ * table and takes no copy-on-write fault after it (3-7 ms of PID 1's
+ * before its first spawn in a traced VM boot, issue 19). What it
+ * inherited first (child.h): only the pipe stays. */
+static _Noreturn void lo_child(void *arg)
+{
+	const struct lo_call *c = arg;
+	long w = c->report_w;
+	int r = child_reset_signals_shared();
+
+	if (r == 0 && w > 0)
+		r = (int)rawsys(SYS_close_range, 0, w - 1, 0);
+	if (r == 0)
+		r = (int)rawsys(SYS_close_range, w + 1, ~0U, 0);
+	if (r == 0) {
+		lo_sleep(c->delay_ms);
+		r = loopback_up();
+	}
+	rawsys_write_exit(w, &r, sizeof(r), 0);
+}
+#endif
+
+/* The same child forked, where there is no such child (a sanitizer build,
+ * rawsys.h's other machines) or none could be made. */
+static pid_t lo_fork(const struct lo_call *c)
+{
+	pid_t pid = spawn_helper_fork();
+	int r;
+
+	if (pid != 0)
+		return pid < 0 ? -errno : pid;
+	r = child_reset_signals();
+	if (r == 0 && (close_range(0, (unsigned)c->report_w - 1, 0) < 0 ||
+		       close_range((unsigned)c->report_w + 1, ~0U, 0) < 0))
+		r = -errno;
+	if (r == 0) {
+		lo_sleep(c->delay_ms);
+		r = loopback_up();
+	}
+	_exit(write(c->report_w, &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : 1);
 }
 
 int net_loopback_start(void)
 {
-	int p[2], r;
-	pid_t pid;
+	struct lo_call c = { .delay_ms = fault_lo_ms() };
+	pid_t pid = -ENOSYS;
+	int p[2];
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	pid = spawn_helper_fork();
-	if (pid == 0) {
-		/* what it inherited first (child.h): only the pipe stays */
-		r = child_reset_signals();
-		if (r == 0 && (close_range(0, (unsigned)p[1] - 1, 0) < 0 ||
-			       close_range((unsigned)p[1] + 1, ~0U, 0) < 0))
-			r = -errno;
-#ifdef INITD_FAULT_INJECTION
-		/* tests/vm/crash.sh: a slow lo (initd_fault_lo_ms= on the kernel
-		 * command line, so in PID 1's environment) shows that no unit
-		 * starts before it is up */
-		if (r == 0 && getenv("initd_fault_lo_ms"))
-			usleep((useconds_t)atoi(getenv("initd_fault_lo_ms")) * 1000);
+	c.report_w = p[1];
+#if RAWSYS_AVAILABLE
+	pid = spawn_shared_call(p[0], lo_child, &c, sizeof(c));
 #endif
-		if (r == 0)
-			r = loopback_up();
-		_exit(write(p[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : 1);
-	}
-	r = pid < 0 ? -errno : p[0];
 	if (pid < 0)
-		close(p[0]);
+		pid = lo_fork(&c);
 	close(p[1]);
-	return r;
+	if (pid < 0) {
+		close(p[0]);
+		return pid;
+	}
+	return p[0];
 }
 
 void net_loopback_wait(int fd)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	int r = -ETIMEDOUT, got;
+	ssize_t n = -1;
 
-	if (fd >= 0 && poll(&pfd, 1, LOOPBACK_WAIT_MS) > 0)
+	if (fd >= 0 && poll(&pfd, 1, LOOPBACK_WAIT_MS) > 0) {
+		n = read(fd, &got, sizeof(got));
 		/* end of file: the child died before it answered */
-		r = read(fd, &got, sizeof(got)) == (ssize_t)sizeof(got) ? got : -EPIPE;
-	if (fd >= 0)
+		r = n == (ssize_t)sizeof(got) ? got : -EPIPE;
+	}
+	if (fd >= 0) {
+		/* a child on PID 1's memory: its block goes once it is gone */
+		if (n == 0)
+			spawn_shared_ended(fd);
+		else
+			(void)spawn_shared_done(fd);
 		close(fd);
+	}
 	if (r < 0 && fd >= 0)
 		log_warn("lo: its child: %s; bringing it up here", strerror(-r));
 	/* No child, or no answer from it (it could not reset itself, died,

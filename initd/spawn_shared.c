@@ -413,29 +413,17 @@ static struct shared_child **block_find(int report_r)
 	return *link ? link : NULL;
 }
 
-pid_t spawn_shared_start(const struct spawn_shared_plan *pl, int *ret_pidfd)
+/* The child on c's stack, running fn(arg); c is in the list once it
+ * runs, unmapped if it could not be made. */
+static pid_t block_clone(struct shared_child *c, struct clone_args *args, void (*fn)(void *),
+			 void *arg)
 {
-	struct clone_args args = {
-		.flags = CLONE_VM | CLONE_PIDFD,
-		.pidfd = (uint64_t)(uintptr_t)ret_pidfd,
-		.exit_signal = SIGCHLD,
-	};
-	struct shared_child *c;
 	long pid;
 
-	c = block_make(pl);
-	if (!c)
-		return -ENOMEM;
 	/* [stack, c): the page after the guard up to the header */
-	args.stack = (uint64_t)(uintptr_t)c->map + (uint64_t)getpagesize();
-	args.stack_size = (uint64_t)(uintptr_t)c - args.stack;
-	if (pl->unshare_from)
-		args.flags |= CLONE_FILES;
-	if (pl->cgroup_fd >= 0) {
-		args.flags |= CLONE_INTO_CGROUP;
-		args.cgroup = (uint64_t)pl->cgroup_fd;
-	}
-	pid = rawsys_clone3(&args, shared_child, c);
+	args->stack = (uint64_t)(uintptr_t)c->map + (uint64_t)getpagesize();
+	args->stack_size = (uint64_t)(uintptr_t)c - args->stack;
+	pid = rawsys_clone3(args, fn, arg);
 	if (pid < 0) {
 		block_unmap(c->map, c->size);
 		return (pid_t)pid;
@@ -444,6 +432,59 @@ pid_t spawn_shared_start(const struct spawn_shared_plan *pl, int *ret_pidfd)
 	shared.list = c;
 	shared.n++;
 	return (pid_t)pid;
+}
+
+pid_t spawn_shared_start(const struct spawn_shared_plan *pl, int *ret_pidfd)
+{
+	struct clone_args args = {
+		.flags = CLONE_VM | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)ret_pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	struct shared_child *c;
+
+	c = block_make(pl);
+	if (!c)
+		return -ENOMEM;
+	if (pl->unshare_from)
+		args.flags |= CLONE_FILES;
+	if (pl->cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)pl->cgroup_fd;
+	}
+	return block_clone(c, &args, shared_child, c);
+}
+
+/* A small block for a call: the guard page, the stack, the header, then
+ * size bytes copied from arg. */
+static struct shared_child *block_make_call(int report_r, const void *arg, size_t size)
+{
+	size_t page = (size_t)getpagesize();
+	size_t below = page + (SHARED_STACK + page - 1) / page * page;
+	size_t total = (below + sizeof(struct shared_child) + size + page - 1) / page * page;
+	unsigned char *map = block_map(&total);
+	struct shared_child *c;
+
+	if (!map)
+		return NULL;
+	c = (struct shared_child *)(void *)(map + below);
+	*c = (struct shared_child){ .map = map, .size = total, .report_r = report_r,
+				    .held = -1, .report_w = -1, .output_fd = -1 };
+	memcpy(c->copies, arg, size);
+	return c;
+}
+
+pid_t spawn_shared_call(int report_r, void (*fn)(void *), const void *arg, size_t size)
+{
+	struct clone_args args = { .flags = CLONE_VM, .exit_signal = SIGCHLD };
+	struct shared_child *c;
+
+	if (size > SHARED_CALL_ARG_MAX || !spawn_shared_ready())
+		return -ENOSYS;
+	c = block_make_call(report_r, arg, size);
+	if (!c)
+		return -ENOMEM;
+	return block_clone(c, &args, fn, c->copies);
 }
 
 void spawn_shared_ended(int report_r)
@@ -493,6 +534,11 @@ static void blocks_sweep(void)
 }
 
 pid_t spawn_shared_start(const struct spawn_shared_plan *pl, int *ret_pidfd)
+{
+	return -ENOSYS;
+}
+
+pid_t spawn_shared_call(int report_r, void (*fn)(void *), const void *arg, size_t size)
 {
 	return -ENOSYS;
 }

@@ -82,6 +82,16 @@ bool spawn_shared_ready(void);
 /* The child: its pid, its pidfd in *ret_pidfd; -errno (nothing made). */
 pid_t spawn_shared_start(const struct spawn_shared_plan *plan, int *ret_pidfd);
 
+/* fn(a copy of arg's size bytes, at most SHARED_CALL_ARG_MAX) in a child
+ * on PID 1's memory, on a block of its own, keyed by report_r as a unit's
+ * child's: for a helper of raw system calls only (rawsys.h), which resets
+ * its signals first and ends in rawsys_write_exit on the pipe whose read
+ * end report_r is. Its block goes as a unit's child's does
+ * (spawn_shared_ended at report_r's end of file, else spawn_shared_done
+ * before report_r is closed). Its pid, or -errno (-ENOSYS: not in this
+ * build or not now; the caller forks). */
+#define SHARED_CALL_ARG_MAX 256
+pid_t spawn_shared_call(int report_r, void (*fn)(void *), const void *arg, size_t size);
 /* The end of file of report_r was read: its child's block goes. */
 void spawn_shared_ended(int report_r);
 

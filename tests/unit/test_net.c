@@ -5,18 +5,75 @@
  * back with `ip` inside net namespaces this test creates (root only: CI
  * runs the unit tier as root; the host's own network is never touched). */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/rtnl.h"
 #include "initd/net.h"
+#include "initd/spawn.h"
+#include "initd/spawn_shared.h"
+
+/* ---- lo at boot ------------------------------------------------------------- */
+
+static bool lo_is_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ioctl(fd, SIOCGIFFLAGS, &ifr), 0);
+	close(fd);
+	return ifr.ifr_flags & IFF_UP;
+}
+
+static unsigned fds_open(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	unsigned n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* PID 1's lo child comes up in a namespace whose lo is down, and runs on
+ * PID 1's memory where the build has such children: no fork, a block of
+ * its own, gone once the child is. */
+START_TEST(loopback_comes_up_in_a_child)
+{
+	unsigned fds;
+	int fd;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_net: SKIPPED loopback_comes_up_in_a_child (not root)\n");
+		return;
+	}
+	ck_assert_int_eq(unshare(CLONE_NEWNET), 0);
+	ck_assert(!lo_is_up());
+	fds = fds_open();
+	fd = net_loopback_start();
+	ck_assert_int_ge(fd, 0);
+	ck_assert_uint_eq(spawn_shared_in_flight(), (spawn_shared_available() ? 1u : 0u));
+	net_loopback_wait(fd);
+	ck_assert(lo_is_up());
+	ck_assert_int_gt(waitpid(-1, NULL, 0), 0);
+	spawn_reaped();
+	ck_assert_uint_eq(spawn_shared_in_flight(), 0);
+	ck_assert_uint_eq(fds_open(), fds);   /* no copy of its pipe kept either */
+}
+END_TEST
 
 /* ---- the encoder ------------------------------------------------------------ */
 
@@ -378,6 +435,7 @@ int main(void)
 	tcase_add_test(tc, nests_and_alignment);
 	tcase_add_test(tc, overflow_is_refused);
 	tcase_add_test(tc, kernel_errors_come_back);
+	tcase_add_test(tc, loopback_comes_up_in_a_child);
 	tcase_add_test(tc, bridge_veth_p2p_macvlan);
 	tcase_add_test(tc, bridges_on_reload);
 	suite_add_tcase(s, tc);
