@@ -319,16 +319,23 @@ static int ip_forward_set(bool on)
 	return r;
 }
 
-/* lo's system calls return -errno: raw where its child runs on PID 1's
- * memory (glibc's would write PID 1's errno, rawsys.h). */
+/* lo's system calls, -errno on failure: raw where its child runs on PID
+ * 1's memory (glibc's would write PID 1's errno, rawsys.h); glibc's where
+ * it is always forked. */
 #if RAWSYS_AVAILABLE
-#define LOSYS(...) rawsys(__VA_ARGS__)
+#define lo_socket(domain, type) rawsys(SYS_socket, domain, type, 0)
+#define lo_ioctl(fd, req, arg) rawsys(SYS_ioctl, fd, req, arg)
+#define lo_close(fd) rawsys(SYS_close, fd)
+#define lo_nanosleep(ts) rawsys(SYS_nanosleep, ts, NULL)
 #else
-static long lo_sys(long r)
+static long neg_errno(long r)
 {
 	return r < 0 ? -errno : r;
 }
-#define LOSYS(...) lo_sys(syscall(__VA_ARGS__))
+#define lo_socket(domain, type) neg_errno(socket(domain, type, 0))
+#define lo_ioctl(fd, req, arg) neg_errno(ioctl((int)(fd), req, arg))
+#define lo_close(fd) neg_errno(close((int)(fd)))
+#define lo_nanosleep(ts) neg_errno(nanosleep(ts, NULL))
 #endif
 
 /* lo with two ioctls on a throwaway socket: it is on the boot's path, where
@@ -338,16 +345,16 @@ static long lo_sys(long r)
 static int loopback_up(void)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };
-	long fd = LOSYS(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+	long fd = lo_socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC), r;
 
 	if (fd < 0)
 		return (int)fd;
-	r = LOSYS(SYS_ioctl, fd, SIOCGIFFLAGS, &ifr);
+	r = lo_ioctl(fd, SIOCGIFFLAGS, &ifr);
 	if (r == 0 && !(ifr.ifr_flags & IFF_UP)) {
 		ifr.ifr_flags |= IFF_UP;
-		r = LOSYS(SYS_ioctl, fd, SIOCSIFFLAGS, &ifr);
+		r = lo_ioctl(fd, SIOCSIFFLAGS, &ifr);
 	}
-	LOSYS(SYS_close, fd);
+	lo_close(fd);
 	return r < 0 ? (int)r : 0;
 }
 
@@ -370,7 +377,7 @@ static void lo_sleep(unsigned ms)
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
 
 	if (ms)
-		LOSYS(SYS_nanosleep, &ts, NULL);
+		lo_nanosleep(&ts);
 }
 
 /* What lo's child is told, copied into its block. */
@@ -460,7 +467,7 @@ void net_loopback_wait(int fd)
 		if (n == 0)
 			spawn_shared_ended(fd);
 		else
-			(void)spawn_shared_done(fd);
+			spawn_report_done(fd);
 		close(fd);
 	}
 	if (r < 0 && fd >= 0)

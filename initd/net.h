@@ -29,8 +29,9 @@
 
 /* PID 1 at boot, before any unit: lo up (the kernel gives it 127.0.0.1/8
  * and ::1). A failure is logged, not fatal. The kernel's part (~12 ms
- * under TCG, the address and route notifiers) runs in a child forked
- * early, on the other CPU while PID 1 reads the model (issue 19): start
+ * under TCG, the address and route notifiers) runs in a child made
+ * early, on the other CPU while PID 1 reads the model (issue 19), on PID
+ * 1's memory where the build can (spawn_shared_call), else forked: start
  * returns the read end of its report pipe (or -errno), wait reads the
  * child's errno, at most LOOPBACK_WAIT_MS, and closes fd; without a child
  * or an answer from it, PID 1 brings lo up itself there. A failure is

@@ -481,6 +481,9 @@ pid_t spawn_shared_call(int report_r, void (*fn)(void *), const void *arg, size_
 
 	if (size > SHARED_CALL_ARG_MAX || !spawn_shared_ready())
 		return -ENOSYS;
+	/* Its fd table is a copy of PID 1's: as a helper's fork, not while
+	 * the fd window lends sets (spawn_helper_fork says why). */
+	spawn_settle();
 	c = block_make_call(report_r, arg, size);
 	if (!c)
 		return -ENOMEM;

@@ -1,4 +1,6 @@
-/* spawn_shared.h — a plain unit's child on PID 1's memory (issue 19).
+/* spawn_shared.h — a plain unit's child on PID 1's memory (issue 19),
+ * and a helper's (spawn_shared_call: lo's child, net.c, whose rules are
+ * the same and its own code in net.c).
  *
  * A fork copies PID 1's page tables and write-protects every writable
  * page, and PID 1 then takes a copy-on-write fault on each page it writes
@@ -25,7 +27,7 @@
  * at exec or exit, after its old memory has), or, when PID 1 is done with
  * the pipe before that, once a copy of its read end says the writers are
  * gone (polled at each later spawn, report's end and done, and at the
- * manager's reaps). Freed while
+ * manager's reaps, or main.c's before there is a manager). Freed while
  * PID 1 still waits for another block's end of file, it is kept for a
  * next child (spawn_shared.c's spares), not unmapped. One child has
  * no copy of its own: one through the fd window whose unshare failed
@@ -96,7 +98,7 @@ pid_t spawn_shared_call(int report_r, void (*fn)(void *), const void *arg, size_
 void spawn_shared_ended(int report_r);
 
 /* The manager reaped a child (its pidfd's watch, or the walk at
- * SIGCHLD): the blocks that wait on a copy of their pipe and whose
+ * SIGCHLD), or main.c did before there is a manager: the blocks that wait on a copy of their pipe and whose
  * writers are gone go now, not at a later spawn or report (the child of
  * a setup failure, whose report was read before it exited, kept its
  * block and the copy's fd until then, however long that was). */

@@ -96,13 +96,15 @@ static int hash_content(uint64_t *h, int fd, uint64_t size)
 	hash_bytes(h, "=", 1);
 	hash_u64(h, len);
 	for (;;) {
+		if (!left && len > UNIT_FILE_MAX)
+			return 0;   /* the cap read: what follows is not hashed */
 		n = read(fd, buf, left && left < sizeof(buf) ? (size_t)left : sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
 		if (!left)   /* the read that must find the end */
-			return n == 0 || len > UNIT_FILE_MAX ? 0 : -EAGAIN;
+			return n == 0 ? 0 : -EAGAIN;
 		if (n == 0)
 			return -EAGAIN;
 		hash_bytes(h, buf, (size_t)n);

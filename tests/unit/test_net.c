@@ -7,6 +7,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -66,8 +67,15 @@ START_TEST(loopback_comes_up_in_a_child)
 	fd = net_loopback_start();
 	ck_assert_int_ge(fd, 0);
 	ck_assert_uint_eq(spawn_shared_in_flight(), (spawn_shared_available() ? 1u : 0u));
-	net_loopback_wait(fd);
+	/* the child's answer comes after its ioctl: up by then, not by
+	 * net_loopback_wait's own try */
+	{
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		ck_assert_int_eq(poll(&p, 1, 5000), 1);
+	}
 	ck_assert(lo_is_up());
+	net_loopback_wait(fd);
 	ck_assert_int_gt(waitpid(-1, NULL, 0), 0);
 	spawn_reaped();
 	ck_assert_uint_eq(spawn_shared_in_flight(), 0);

@@ -2057,10 +2057,22 @@ START_TEST(test_compiled_digest_long_files)
 	 * or a kernel's file): no digest, the loader reads */
 	{
 		char link[256];
+		uint64_t none;
 
 		snprintf(link, sizeof(link), "%s/proc.unit", t.units);
 		ck_assert_int_eq(symlink("/proc/self/status", link), 0);
+		ck_assert_int_eq(unit_inputs_digest(t.conf, t.units, t.dir, &none), -EAGAIN);
+		ck_assert_int_eq(unlink(link), 0);
+		ck_assert(digest_of(&t) == d);
+	}
+	/* and shorter than its size says (sysfs's files say a page) */
+	if (access("/sys/devices/system/cpu/online", R_OK) == 0) {
+		char link[256];
+
+		snprintf(link, sizeof(link), "%s/sys.unit", t.units);
+		ck_assert_int_eq(symlink("/sys/devices/system/cpu/online", link), 0);
 		ck_assert_int_eq(unit_inputs_digest(t.conf, t.units, t.dir, &d), -EAGAIN);
+		ck_assert_int_eq(unlink(link), 0);
 	}
 	tree_remove(&t);
 	free(text);
