@@ -46,6 +46,7 @@
 #include "common/util.h"
 #include "initd/control.h"
 #include "initd/loop.h"
+#include "tests/fds.h"
 #include "tests/fuzz/fuzz.h"
 
 enum {
@@ -390,18 +391,6 @@ static void setup(void)
 	FUZZ_ASSERT(sent);
 }
 
-static unsigned count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	unsigned n = 0;
-
-	FUZZ_ASSERT(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 static void client_connect(struct client *cl)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -471,7 +460,7 @@ static void run_to_end(struct client *cl)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct client cl;
-	unsigned fds_before;
+	int fds_before;
 	int header_err;
 
 	if (!loop)
@@ -481,7 +470,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fds_passed = fds_received = 0;
 	deferred = NULL;
 	answer_on_drained = answer_last = false;
-	fds_before = count_fds();
+	fds_before = test_fds_open();
+	FUZZ_ASSERT(fds_before >= 0);
 
 	client_connect(&cl);
 	run_script(&cl, data, size);
@@ -495,6 +485,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	close(cl.fd);
 	free(cl.in);
-	FUZZ_ASSERT(count_fds() == fds_before);
+	FUZZ_ASSERT(test_fds_open() == fds_before);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include "initd/commands.h"
 #include "initd/loop.h"
 #include "initd/metrics.h"
+#include "tests/fds.h"
 
 static char *label(const char *s)
 {
@@ -217,18 +218,6 @@ static const struct proto_attr_view *reply_attr(const struct proto_buf *reply, u
  * passed with the reply (10,000 units' text is ~14 MiB, a reply 8), a
  * member of the control group the E2BIG it got before, and under the
  * bound the text in the reply. (The bound made smaller here.) */
-static unsigned open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	unsigned n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 START_TEST(root_gets_the_text_in_an_fd)
 {
 	struct loop *l = NULL;
@@ -239,14 +228,15 @@ START_TEST(root_gets_the_text_in_an_fd)
 	uint32_t err = 0;
 	int fd = -1;
 	char *text;
-	unsigned fds;
+	int fds;
 
 	ck_assert_int_eq(loop_new(&l), 0);
 	ck_assert_int_eq(manager_new(l, &opt, &cmds.manager), 0);
 	cmds.metrics = metrics_new(l);
 	ck_assert_ptr_nonnull(cmds.metrics);
 	metrics_set_text_max(cmds.metrics, 100);
-	fds = open_fds();
+	fds = test_fds_open();
+	ck_assert_int_ge(fds, 0);
 
 	ck_assert_int_eq(ask(&cmds, CONTROL_ADMIN, &reply, &fd), PROTO_REPLY_OK);
 	ck_assert_int_eq(proto_get_u64(reply_attr(&reply, PROTO_ATTR_DATA_IN_FD), &n), 0);
@@ -273,7 +263,7 @@ START_TEST(root_gets_the_text_in_an_fd)
 	ck_assert_int_eq(ask(&cmds, CONTROL_ADMIN, &reply, NULL), PROTO_REPLY_OK);
 	ck_assert_uint_gt(reply_attr(&reply, PROTO_ATTR_DATA)->len, 100);
 	proto_buf_free(&reply);
-	ck_assert_uint_eq(open_fds(), fds);   /* every memfd closed */
+	ck_assert_int_eq(test_fds_open(), fds);   /* every memfd closed */
 
 	metrics_free(cmds.metrics);
 	manager_free(cmds.manager);

@@ -5,7 +5,6 @@
  * back with `ip` inside net namespaces this test creates (root only: CI
  * runs the unit tier as root; the host's own network is never touched). */
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
@@ -23,6 +22,7 @@
 #include "initd/net.h"
 #include "initd/spawn.h"
 #include "initd/spawn_shared.h"
+#include "tests/fds.h"
 
 /* ---- lo at boot ------------------------------------------------------------- */
 
@@ -37,25 +37,13 @@ static bool lo_is_up(void)
 	return ifr.ifr_flags & IFF_UP;
 }
 
-static unsigned fds_open(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	unsigned n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
 
 /* PID 1's lo child comes up in a namespace whose lo is down, and runs on
  * PID 1's memory where the build has such children: no fork, a block of
  * its own, gone once the child is. */
 START_TEST(loopback_comes_up_in_a_child)
 {
-	unsigned fds;
-	int fd;
+	int fd, fds;
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "test_net: SKIPPED loopback_comes_up_in_a_child (not root)\n");
@@ -63,7 +51,8 @@ START_TEST(loopback_comes_up_in_a_child)
 	}
 	ck_assert_int_eq(unshare(CLONE_NEWNET), 0);
 	ck_assert(!lo_is_up());
-	fds = fds_open();
+	fds = test_fds_open();
+	ck_assert_int_ge(fds, 0);
 	fd = net_loopback_start();
 	ck_assert_int_ge(fd, 0);
 	ck_assert_uint_eq(spawn_shared_in_flight(), (spawn_shared_available() ? 1u : 0u));
@@ -79,7 +68,7 @@ START_TEST(loopback_comes_up_in_a_child)
 	ck_assert_int_gt(waitpid(-1, NULL, 0), 0);
 	spawn_reaped();
 	ck_assert_uint_eq(spawn_shared_in_flight(), 0);
-	ck_assert_uint_eq(fds_open(), fds);   /* no copy of its pipe kept either */
+	ck_assert_int_eq(test_fds_open(), fds);   /* no copy of its pipe kept either */
 }
 END_TEST
 

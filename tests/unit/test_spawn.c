@@ -27,6 +27,7 @@
 #include "initd/spawn.h"
 #include "initd/spawn_shared.h"
 #include "units/unit.h"
+#include "tests/fds.h"
 
 /* FDSize of pid's table (/proc/PID/status), -1 if it cannot be read. */
 static int fdsize_of(pid_t pid)
@@ -82,16 +83,6 @@ static struct unit *sleeper(void)
 
 	ck_assert_int_eq(unit_parse_string("w.unit", "exec = [ \"/bin/sleep\", \"30\" ];", &u), 0);
 	return u;
-}
-
-/* How many fds this process has open. */
-static unsigned fds_open(void)
-{
-	unsigned n = 0;
-
-	for (int fd = 0; fd < 1024; fd++)
-		n += fcntl(fd, F_GETFD) >= 0;
-	return n;
 }
 
 /* Every fd from 3 to top open (/dev/null): a table past 64, no holes. */
@@ -920,7 +911,7 @@ START_TEST(shared_block_outlives_a_closed_pipe)
 	struct spawn_child a, b;
 	struct tracer t;
 	siginfo_t si;
-	unsigned fds;
+	int fds;
 	int err = 0;
 
 	if (!spawn_shared_available())
@@ -937,11 +928,12 @@ START_TEST(shared_block_outlives_a_closed_pipe)
 	ck_assert_int_eq(tracer_end(&t), 1);
 	/* Its reap frees it, and the copy of its pipe: not left for a next
 	 * spawn or report that may never come. */
-	fds = fds_open();
+	fds = test_fds_open();
+	ck_assert_int_ge(fds, 0);
 	spawn_reaped();
 	ck_assert_uint_eq(spawn_shared_in_flight(), 0);
 	ck_assert_uint_eq(spawn_shared_spares(), 0);
-	ck_assert_uint_eq(fds_open(), fds - 1);
+	ck_assert_int_eq(test_fds_open(), fds - 1);
 	close(a.pidfd);
 	ck_assert_int_eq(spawn_start(&p, &b), 0);
 	ck_assert_uint_eq(spawn_shared_in_flight(), 1);   /* b's only */
