@@ -1,6 +1,6 @@
 /* spawn_shared.h — a plain unit's child on PID 1's memory (issue 19),
- * and a helper's (spawn_shared_call: lo's child, net.c, whose rules are
- * the same and its own code in net.c).
+ * and a helper's (spawn_shared_call: lo's child in net.c, under the same
+ * rules, its code its own).
  *
  * A fork copies PID 1's page tables and write-protects every writable
  * page, and PID 1 then takes a copy-on-write fault on each page it writes
@@ -98,8 +98,9 @@ pid_t spawn_shared_call(int report_r, void (*fn)(void *), const void *arg, size_
 void spawn_shared_ended(int report_r);
 
 /* The manager reaped a child (its pidfd's watch, or the walk at
- * SIGCHLD), or main.c did before there is a manager: the blocks that wait on a copy of their pipe and whose
- * writers are gone go now, not at a later spawn or report (the child of
+ * SIGCHLD), or main.c did before there is a manager: the blocks that
+ * wait on a copy of their pipe and whose writers are gone go now, not at
+ * a later spawn or report (the child of
  * a setup failure, whose report was read before it exited, kept its
  * block and the copy's fd until then, however long that was). */
 void spawn_shared_reaped(void);

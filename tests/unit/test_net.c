@@ -37,7 +37,6 @@ static bool lo_is_up(void)
 	return ifr.ifr_flags & IFF_UP;
 }
 
-
 /* PID 1's lo child comes up in a namespace whose lo is down, and runs on
  * PID 1's memory where the build has such children: no fork, a block of
  * its own, gone once the child is. */
