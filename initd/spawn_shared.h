@@ -100,9 +100,9 @@ void spawn_shared_ended(int report_r);
 /* The manager reaped a child (its pidfd's watch, or the walk at
  * SIGCHLD), or main.c did before there is a manager: the blocks that
  * wait on a copy of their pipe and whose writers are gone go now, not at
- * a later spawn or report (the child of
- * a setup failure, whose report was read before it exited, kept its
- * block and the copy's fd until then, however long that was). */
+ * a later spawn or report (the child of a setup failure, whose report
+ * was read before it exited, kept its block and the copy's fd until
+ * then, however long that was). */
 void spawn_shared_reaped(void);
 
 /* PID 1 is about to close report_r before its end of file: the block
