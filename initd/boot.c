@@ -91,20 +91,38 @@ static void sysctl_write(const char *path, long long v)
  * units would exhaust it. PID 1 takes what the kernel allows (fs.nr_open);
  * not as PID 1, what its hard limit allows. Services get initd.conf's
  * rlimits instead of inheriting this (spawn.c). */
-void boot_raise_nofile(void)
+int boot_raise_nofile(void)
 {
 	long long nr_open = sysctl_read("/proc/sys/fs/nr_open");
 	struct rlimit rl;
+	int r = nr_open > 0 ? 0 : nr_open < 0 ? (int)nr_open : -EINVAL;
 
 	if (nr_open > 0) {
 		rl.rlim_cur = rl.rlim_max = (rlim_t)nr_open;
 		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
-			return;
+			return 0;
+		r = -errno;
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	return r;
+}
+
+void boot_nofile_refused(bool pid1, int err)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (pid1)
+		log_warn("open files: cannot raise initd's limit to fs.nr_open (%s); it stays at "
+			 "%llu, room for about %llu running units", strerror(-err),
+			 (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_cur / 2);
+	else
+		log_debug("open files: cannot raise initd's limit to fs.nr_open (%s); it stays "
+			  "at %llu", strerror(-err), (unsigned long long)rl.rlim_cur);
 }
 
 /* Every unit watches up to three cgroup files through one inotify instance

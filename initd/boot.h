@@ -11,8 +11,15 @@
  * what is already mounted stays. */
 void boot_mount_early(bool cgroup);
 /* Raise initd's own RLIMIT_NOFILE as far as the kernel lets it (PID 1 or
- * not): thousands of units need more than the 1024 init starts with. */
-void boot_raise_nofile(void);
+ * not): thousands of units need more than the 1024 init starts with. 0,
+ * or -errno of the raise to fs.nr_open (the soft limit is then raised to
+ * the hard one): called before the log opens, so the caller says it. */
+int boot_raise_nofile(void);
+/* Its refusal err, said once the log is open: PID 1 holds two fds a
+ * running unit, so a limit it could not raise caps how many run (each
+ * one past it fails at its spawn). A warning as PID 1; debug otherwise (an
+ * ordinary user's initd is expected to keep its limit). */
+void boot_nofile_refused(bool pid1, int err);
 
 /* Make /dev/console fds 0, 1 and 2 (when it can be opened). */
 void boot_open_console(void);

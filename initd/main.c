@@ -1128,7 +1128,7 @@ static void boot_pid1(struct initd *d)
 static int run_daemon(struct initd *d)
 {
 	struct unit_set *compiled = NULL;
-	int r, lr, lo = -1;
+	int r, lr, nofile, lo = -1;
 
 	if (d->pid1)
 		boot_pid1(d);
@@ -1136,10 +1136,12 @@ static int run_daemon(struct initd *d)
 		/* Not PID 1: orphans of our services (and a forking service's
 		 * MAINPID) come back to us instead of our parent. */
 		log_warn("cannot become a child subreaper: %s", strerror(errno));
-	boot_raise_nofile();
+	nofile = boot_raise_nofile();
 	log_open(d->pid1 && !d->opt.no_mounts);
 	log_set_max_level(d->opt.verbose ? LOG_DEBUG : LOG_INFO);
 	read_cmdline(d);
+	if (nofile < 0)
+		boot_nofile_refused(d->pid1, nofile);
 	if (d->pid1)
 		boot_install_crash_handlers(d->crash);
 	log_info("initd %s starting%s", INITD_VERSION, d->pid1 ? " as PID 1" : "");
