@@ -197,3 +197,23 @@ int mkdir_p(const char *path)
 		*p = c;
 	}
 }
+
+int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret)
+{
+	size_t len = strlen(key);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		char *end;
+		unsigned long long v;
+
+		if (strncmp(p, key, len) != 0 || p[len] != ' ')
+			continue;
+		errno = 0;
+		v = strtoull(p + len + 1, &end, 10);
+		if (errno || end == p + len + 1)
+			return -EBADMSG;
+		*ret = v;
+		return 0;
+	}
+	return -ENOENT;
+}

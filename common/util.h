@@ -99,6 +99,11 @@ bool fgets_line(char *buf, int size, FILE *f);
  * instructions. */
 char *u64_digits(char *p, uint64_t v);
 
+/* "KEY N" on a line of text (a cgroup's cpu.stat, memory.events,
+ * pids.events): 0 and *ret, -ENOENT (no such line) or -EBADMSG (N is not
+ * a number). PID 1's statistics and svctl's status table read with it. */
+int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret);
+
 /* Format a duration ("1.5s", "20ms", "3min 2s") into buf, cut to size as
  * snprintf would. Returns buf. */
 const char *format_duration(char *buf, size_t size, uint64_t usec);

@@ -237,26 +237,6 @@ int cgroup_limits_reset(int dir_fd, const struct unit_limits *was, const struct 
 
 /* ---- statistics -------------------------------------------------------------- */
 
-int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret)
-{
-	size_t len = strlen(key);
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		char *end;
-		unsigned long long v;
-
-		if (strncmp(p, key, len) != 0 || p[len] != ' ')
-			continue;
-		errno = 0;
-		v = strtoull(p + len + 1, &end, 10);
-		if (errno || end == p + len + 1)
-			return -EBADMSG;
-		*ret = v;
-		return 0;
-	}
-	return -ENOENT;
-}
-
 /* "avg10=12.34" in line -> 1234. */
 static int psi_avg10(const char *line, uint32_t *ret)
 {

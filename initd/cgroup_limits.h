@@ -82,10 +82,6 @@ struct cgroup_stats {
  * fails: ret->have says what is there. */
 void cgroup_stats_read(int dir_fd, struct cgroup_stats *ret);
 
-/* "KEY N" on a line of text (cpu.stat, memory.events, pids.events): 0 and
- * *ret, or -ENOENT. */
-int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret);
-
 /* A PSI file's text into p. 0 or -EBADMSG ("full" may be absent: 0). */
 int cgroup_psi_parse(const char *text, struct cgroup_psi *p);
 
