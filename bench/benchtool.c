@@ -399,8 +399,8 @@ static int cmd_leaves(int argc, char **argv)
 /* ---- statreads: the kernel's share of `svctl status` ---------------------- */
 
 /* statreads ROOT SLICE: for every cgroup below ROOT/SLICE, open and read its
- * memory.current and cpu.stat through ROOT's fd, as initd's status table
- * does (manager_cgroup_table_stats); prints the time in usec (the median of
+ * memory.current and cpu.stat through ROOT's fd, as the status table does
+ * (svctl/cgstat.c), on one thread; prints the time in usec (the median of
  * 5 rounds, after one unrecorded) and the count. */
 #define STATREAD_ROUNDS 5
 

@@ -227,14 +227,15 @@ vm_scale() {
 		"floor: benchtool leaves ($SCALE_UNITS x mkdir + clone3 + exec)" "$floor" \
 		"ratio initd / floor" "$(ratio "$ms" "$floor")" \
 		"svctl status at $SCALE_UNITS units (median of 5)" "$(awk -v a="$(field "$line" status_usec)" 'BEGIN { printf "%.1f", a / 1000 }')" \
-		"  of which the kernel: 2 cgroup files a unit read" "$(awk -v a="$(field "$line" statreads_usec)" 'BEGIN { printf "%.1f", a / 1000 }') (benchtool statreads: memory.current + cpu.stat)" \
+		"  the kernel's reads of 2 cgroup files a unit" "$(awk -v a="$(field "$line" statreads_usec)" 'BEGIN { printf "%.1f", a / 1000 }') (benchtool statreads: memory.current + cpu.stat, one thread)" \
 		"PID 1: RSS KiB, fds, RLIMIT_NOFILE (raised by initd)" "$(field "$line" pid1_rss), $(field "$line" pid1_fds), $(field "$line" nofile)"
 	echo "   settled: svctl analyze's settled_usec - the exec stamp; the floor is a static"
 	echo "   benchtool doing the kernel's part of the same boot: a leaf per unit under"
 	echo "   /sys/fs/cgroup/bench-floor (+memory +pids, as default_accounting), clone3 into it,"
 	echo "   exec testd (which exits at once): the last exec - the first mkdir."
 	echo "   statreads: the open + read of memory.current and cpu.stat of every unit, which"
-	echo "   svctl status's table shows, by benchtool in the same boot: the kernel's share."
+	echo "   svctl status's table shows, by benchtool in the same boot on one thread; svctl"
+	echo "   reads them itself (svctl/cgstat.c), on a thread a CPU, PID 1 none."
 	printf '\n== where the %s-unit boot goes (VM, ms after init exec)\n' "$SCALE_UNITS"
 	PHASES_TAG="BENCH-ANALYZE-SCALE " BENCH_FIGURES= /usr/bin/python3 bench/phases.py "$f"
 	fig vm_settle1000 "$ms, floor $floor ($(ratio "$ms" "$floor")x the floor)"

@@ -37,7 +37,10 @@
  *      reply's UNIT_MODEL in place of UNIT_TEXT (svctl reads either);
  *      the metrics reply to root: DATA_IN_FD and the text in a passed fd
  *      in place of DATA (no bound: 10,000 units' text is past a reply's;
- *      not compatible: a root client must take the fd, as svctl does).
+ *      not compatible: a root client must take the fd, as svctl does);
+ *      a status of every unit carries CGROUP_ROOT and no cgroup
+ *      statistics: svctl reads MEM_CURRENT and CPU_USAGE_USEC itself (an
+ *      older svctl shows "-" for them).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H
@@ -181,6 +184,10 @@ enum proto_attr {
 	/* issue 19: a metrics reply to root carries no DATA: the text is in
 	 * the fd passed with the reply (SCM_RIGHTS, a sealed memfd) */
 	PROTO_ATTR_DATA_IN_FD,       /* u64: the bytes of text in that fd */
+	/* issue 19: a status of every unit names the cgroup2 root instead of
+	 * reading each unit's statistics; svctl reads them below it */
+	PROTO_ATTR_CGROUP_ROOT,      /* string: initd's cgroup2 root, a path
+	                              * in PID 1's mount namespace */
 	PROTO_ATTR_MAX,
 };
 

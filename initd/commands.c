@@ -160,15 +160,15 @@ static const char *status_reason(struct service *s, char *buf, size_t size)
 }
 
 /* last_failure: its last post-mortem too (a status of one unit). table:
- * the status of every unit, whose table shows memory and CPU alone: two
- * cgroup files per unit (memory.current, cpu.stat), not the dozen of a
- * unit's full stats,
- * so the table costs O(units) with a small constant; the rest (state,
- * pid, restarts, last exit) is the model's, kept by the events. */
+ * the status of every unit, with no cgroup statistics: its reply names
+ * the cgroup2 root (cmd_status) and svctl reads the table's two files a
+ * unit itself (svctl/cgstat.c), so PID 1's part stays the model's (state,
+ * pid, restarts, last exit), kept by the events, and costs no system call
+ * a unit. At 1000 units the files were ~70 ms of kernfs opens under TCG,
+ * taken from PID 1's loop for whichever client asked. */
 static void put_service_ex(struct commands *cmds, struct proto_buf *b, struct service *s,
 			   bool last_failure, bool table)
 {
-	struct cgroup_stats st;
 	const struct unit *u = s->unit;
 	const struct postmortem *pm = last_failure ? manager_postmortem(cmds->manager, s, 0) : NULL;
 	char reason[512], cg[UNIT_CGROUP_PATH_MAX + 1];
@@ -189,13 +189,6 @@ static void put_service_ex(struct commands *cmds, struct proto_buf *b, struct se
 		proto_put_str(b, PROTO_ATTR_CGROUP, cg);
 	if (!table)
 		commands_put_cgroup_stats(cmds, b, s);
-	else if (manager_cgroup_tree(cmds->manager)) {
-		manager_cgroup_table_stats(cmds->manager, s, &st);
-		if (st.have & CGROUP_STAT_BIT(CGROUP_STAT_MEM_CURRENT))
-			proto_put_u64(b, PROTO_ATTR_MEM_CURRENT, st.mem_current);
-		if (st.have & CGROUP_STAT_BIT(CGROUP_STAT_CPU_USAGE))
-			proto_put_u64(b, PROTO_ATTR_CPU_USAGE_USEC, st.cpu_usage_usec);
-	}
 	for (size_t i = 0; i < u->diags.n; i++) {
 		char line[UNIT_STRING_MAX + 300];
 
@@ -217,6 +210,7 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 		      const struct control_request *req, struct proto_buf *reply)
 {
 	const char *names[COMMAND_NAMES_MAX];
+	const struct cgroup_tree *cg;
 	size_t n;
 	int r = request_names(req, names, COMMAND_NAMES_MAX, &n);
 
@@ -229,6 +223,8 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 	proto_put_str(reply, PROTO_ATTR_BOOT_MODE, cmds->mode ? cmds->mode : "default");
 	if (cmds->rescue_why[0])
 		proto_put_str(reply, PROTO_ATTR_RESCUE, cmds->rescue_why);
+	if (n == 0 && (cg = manager_cgroup_tree(cmds->manager)))
+		proto_put_str(reply, PROTO_ATTR_CGROUP_ROOT, cg->root);
 	if (n == 0)
 		for (size_t i = 0; i < manager_count(cmds->manager); i++)
 			put_service_ex(cmds, reply, manager_service_at(cmds->manager, i), false, true);

@@ -147,9 +147,6 @@ const struct logbuf *manager_service_log(struct service *s);
  * when it was (or is unknown); the string lives until the next reload. */
 struct cgroup_stats;
 int manager_cgroup_stats(struct manager *m, struct service *s, struct cgroup_stats *ret);
-/* The status table's two: memory.current and cpu.stat's usage_usec of s's
- * node, two file reads and no directory open; ret->have says which. */
-void manager_cgroup_table_stats(struct manager *m, struct service *s, struct cgroup_stats *ret);
 const struct cgroup_tree *manager_cgroup_tree(const struct manager *m);
 const char *manager_cgroup_slice_problem(const struct manager *m, const char *path);
 

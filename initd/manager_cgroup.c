@@ -441,41 +441,6 @@ int manager_cgroup_stats(struct manager *m, struct service *s, struct cgroup_sta
 
 /* FILE of s's node, read through the root's fd: one open, no directory
  * open (the status table's reads). */
-static int node_read(struct manager *m, struct service *s, const char *file, char *buf,
-		     size_t size)
-{
-	char path[CGROUP_PATH_MAX + 32];
-	int r;
-
-	if (!svc_of(s)->has_cgroup)
-		return -ENOENT;
-	r = unit_cgroup_path(s->unit, path, CGROUP_PATH_MAX);
-	if (r < 0)
-		return r;
-	strcat(path, "/");
-	strcat(path, file);
-	return cgroup_read_file(m->cg.root_fd, path, buf, size);
-}
-
-void manager_cgroup_table_stats(struct manager *m, struct service *s, struct cgroup_stats *ret)
-{
-	char buf[512], *end;
-	uint64_t v;
-
-	ret->have = 0;
-	if (node_read(m, s, "memory.current", buf, sizeof(buf)) >= 0) {
-		errno = 0;
-		v = strtoull(buf, &end, 10);
-		if (!errno && end != buf) {
-			ret->mem_current = v;
-			ret->have |= CGROUP_STAT_BIT(CGROUP_STAT_MEM_CURRENT);
-		}
-	}
-	if (node_read(m, s, "cpu.stat", buf, sizeof(buf)) >= 0 &&
-	    cgroup_keyed_value(buf, "usage_usec", &ret->cpu_usage_usec) == 0)
-		ret->have |= CGROUP_STAT_BIT(CGROUP_STAT_CPU_USAGE);
-}
-
 const char *manager_cgroup_slice_problem(const struct manager *m, const char *path)
 {
 	const struct cgroup_plan *p = m->cgroup_plan;

@@ -22,6 +22,7 @@
 #include "common/proto.h"
 #include "common/util.h"
 #include "svctl/analyze.h"
+#include "svctl/cgstat.h"
 #include "svctl/client.h"
 #include "units/unit.h"
 #include "svctl/output.h"
@@ -191,6 +192,10 @@ static int status_show(struct svctl *s, int argc, char **argv, bool list)
 		reply_free(&rep);
 		return SVCTL_EXIT_PROTOCOL;
 	}
+	/* Every unit's: the memory and CPU columns are svctl's to read.
+	 * Where it cannot (another mount namespace), they read "-". */
+	if (argc == 0 && !list)
+		(void)cgstat_fill(rep.payload, rep.hdr.len, units, n);
 	if (s->json)
 		status_print_json(stdout, units, n);
 	else if (list)

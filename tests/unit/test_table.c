@@ -3,14 +3,19 @@
  * (durations, sizes), what it cleans of initd's text (a name, a state, a
  * reason), the colours, a bad-config unit's diagnostics under its row, and
  * rows too wide for one write. Parsed from a STATUS payload built as initd
- * builds one. */
+ * builds one. And the MEMORY and CPU columns, which svctl reads itself
+ * below the cgroup2 root initd names (svctl/cgstat.c): here from a tree of
+ * plain files shaped as initd's. */
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/proto.h"
 #include "common/util.h"
+#include "svctl/cgstat.h"
 #include "svctl/output.h"
 
 struct unit_in {
@@ -164,6 +169,147 @@ START_TEST(test_sizes_and_durations)
 }
 END_TEST
 
+/* ---- the MEMORY and CPU columns, svctl's own reads (svctl/cgstat.c) ------- */
+
+#define CG_UNITS 300   /* past CGSTAT_UNITS_A_THREAD a thread: threads split it */
+
+static bool cg_has_v(const struct unit_status *u, uint16_t attr, uint64_t *v)
+{
+	unsigned k = attr - STATUS_CG_FIRST;
+
+	*v = u->cg[k];
+	return u->cg_have & (1U << k);
+}
+
+static void put_file(int dir, const char *path, const char *text)
+{
+	int fd = openat(dir, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* A tree like initd's below root: sys/uI with memory.current I * 4096
+ * and cpu.stat usage_usec I * 7 + 1 (a line before it, as the kernel's
+ * has none, so the key is looked up, not taken first). Units 5, 6, 7
+ * and 8 are the odd ones out, as the test below says. */
+static int cg_tree(char *dir, struct unit_status *u, char names[][32])
+{
+	char path[64], text[96];
+	int root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	ck_assert_int_ge(root, 0);
+	ck_assert_int_eq(mkdirat(root, "sys", 0755), 0);
+	for (unsigned i = 0; i < CG_UNITS; i++) {
+		snprintf(names[i], 32, i == 9 ? "/sys/u%u" : "sys/u%u", i);
+		u[i] = (struct unit_status){ .name = "u", .state = "running", .cgroup = names[i] };
+		if (i == 5)
+			continue;   /* no leaf */
+		snprintf(path, sizeof(path), "sys/u%u", i);
+		ck_assert_int_eq(mkdirat(root, path, 0755), 0);
+		snprintf(path, sizeof(path), "sys/u%u/memory.current", i);
+		snprintf(text, sizeof(text), "%u\n", i * 4096);
+		put_file(root, path, i == 6 ? "max\n" : text);
+		if (i == 8)
+			continue;   /* no cpu controller */
+		snprintf(path, sizeof(path), "sys/u%u/cpu.stat", i);
+		snprintf(text, sizeof(text), "nr_bursts 3\nusage_usec %u\nuser_usec 1\n", i * 7 + 1);
+		put_file(root, path, text);
+	}
+	u[7].cgroup = NULL;   /* a unit without a leaf of its own */
+	return root;
+}
+
+static void check_filled(const struct unit_status *u)
+{
+	uint64_t v;
+	bool has;
+
+	for (unsigned i = 0; i < CG_UNITS; i++) {
+		has = cg_has_v(&u[i], PROTO_ATTR_MEM_CURRENT, &v);
+		ck_assert_msg(has == (i != 5 && i != 6 && i != 7), "unit %u: memory %d", i, has);
+		if (has)
+			ck_assert_uint_eq(v, i * 4096);
+		has = cg_has_v(&u[i], PROTO_ATTR_CPU_USAGE_USEC, &v);
+		ck_assert_msg(has == (i != 5 && i != 7 && i != 8), "unit %u: cpu %d", i, has);
+		if (has)
+			ck_assert_uint_eq(v, i * 7 + 1);
+	}
+}
+
+/* Every unit's two files, read on one thread and on several: the same
+ * figures in the same units. A missing leaf, a file that is no number, a
+ * unit without a cgroup and a leaf without cpu.stat leave their columns
+ * "-"; a path given with its leading '/' reads the same. */
+START_TEST(test_cgstat_reads_each_units_files)
+{
+	static struct unit_status u[CG_UNITS];
+	static char names[CG_UNITS][32];
+	char dir[] = "/tmp/test_table.XXXXXX";
+	_cleanup_free_ char *rm = NULL;
+	int root;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	root = cg_tree(dir, u, names);
+	for (unsigned threads = 1; threads <= 4; threads += 3) {
+		for (unsigned i = 0; i < CG_UNITS; i++)
+			u[i].cg_have = 0;
+		cgstat_fill_at(root, u, CG_UNITS, threads);
+		check_filled(u);
+	}
+	close(root);
+	ck_assert_int_gt(asprintf(&rm, "rm -rf '%s'", dir), 0);
+	ck_assert_int_eq(system(rm), 0);
+}
+END_TEST
+
+/* A STATUS payload with CGROUP_ROOT root (none when NULL) and one unit. */
+static size_t reply_with_root(struct proto_buf *b, const char *root)
+{
+	proto_buf_init(b, 1u << 16);
+	proto_msg_begin(b, PROTO_REPLY_OK);
+	if (root)
+		proto_put_str(b, PROTO_ATTR_CGROUP_ROOT, root);
+	proto_nest_begin(b, PROTO_ATTR_SERVICE);
+	proto_put_str(b, PROTO_ATTR_NAME, "u");
+	proto_put_str(b, PROTO_ATTR_STATE, "running");
+	proto_nest_end(b);
+	ck_assert_int_eq(proto_msg_end(b), 0);
+	return b->len - PROTO_HDR_SIZE;
+}
+
+/* svctl reads below the root initd names only where that is cgroup2 here:
+ * a plain directory (svctl in a mount namespace of its own, /sys/fs/cgroup
+ * not mounted) and a relative path give -errno and fill nothing; a reply
+ * without a root (initd without cgroups) is not an error. */
+START_TEST(test_cgstat_root_must_be_cgroup2)
+{
+	static struct unit_status u[CG_UNITS];
+	static char names[CG_UNITS][32];
+	char dir[] = "/tmp/test_table.XXXXXX";
+	_cleanup_free_ char *rm = NULL;
+	struct proto_buf b;
+	size_t len;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	close(cg_tree(dir, u, names));
+	len = reply_with_root(&b, dir);
+	ck_assert_int_eq(cgstat_fill(b.data + PROTO_HDR_SIZE, len, u, CG_UNITS), -ENOMEDIUM);
+	proto_buf_free(&b);
+	len = reply_with_root(&b, "tmp");
+	ck_assert_int_eq(cgstat_fill(b.data + PROTO_HDR_SIZE, len, u, CG_UNITS), -EINVAL);
+	proto_buf_free(&b);
+	len = reply_with_root(&b, NULL);
+	ck_assert_int_eq(cgstat_fill(b.data + PROTO_HDR_SIZE, len, u, CG_UNITS), 0);
+	proto_buf_free(&b);
+	for (unsigned i = 0; i < CG_UNITS; i++)
+		ck_assert_uint_eq(u[i].cg_have, 0);
+	ck_assert_int_gt(asprintf(&rm, "rm -rf '%s'", dir), 0);
+	ck_assert_int_eq(system(rm), 0);
+}
+END_TEST
+
 static Suite *table_suite(void)
 {
 	Suite *s = suite_create("table");
@@ -173,6 +319,8 @@ static Suite *table_suite(void)
 	tcase_add_test(tc, test_states_are_coloured);
 	tcase_add_test(tc, test_wide_rows_print_whole);
 	tcase_add_test(tc, test_sizes_and_durations);
+	tcase_add_test(tc, test_cgstat_reads_each_units_files);
+	tcase_add_test(tc, test_cgstat_root_must_be_cgroup2);
 	suite_add_tcase(s, tc);
 	return s;
 }

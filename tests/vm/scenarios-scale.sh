@@ -106,6 +106,16 @@ for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do sv status >/dev/
 t1=$(cut -d' ' -f1 /proc/uptime)
 echo "BENCH-STATUS units=$n mean_ms=$(awk "BEGIN { printf \"%.1f\", ($t1 - $t0) * 1000 / 20 }")"
 check "scale: svctl status answers with every unit" [ "$lines" -gt "$n" ]
+# The MEMORY and CPU columns are svctl's own reads (svctl/cgstat.c): a
+# status of every unit costs PID 1 no read of a unit's cgroup files (its
+# read calls, /proc/1/io syscr; it made 2 a unit), and every row has both.
+r0=$(awk '$1 == "syscr:" { print $2 }' /proc/1/io)
+sv status >/run/status.txt
+r1=$(awk '$1 == "syscr:" { print $2 }' /proc/1/io)
+check "scale: svctl status of $n units: PID 1 made $((r1 - r0)) read calls" [ $((r1 - r0)) -lt $((n / 4)) ]
+check_eq "scale: svctl status: every unit's MEMORY and CPU" \
+	"$(awk '$1 ~ /^s[0-9]+$/ && $6 != "-" && $7 != "-"' /run/status.txt | wc -l)" "$n"
+rm -f /run/status.txt
 rss=$(awk '/^VmRSS/ { print $2 }' /proc/1/status)
 diag "scale: PID 1 VmRSS ${rss} kB"
 

@@ -1,0 +1,139 @@
+/* cgstat.c — see cgstat.h. */
+#include "svctl/cgstat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "common/proto.h"
+#include "common/util.h"
+
+#define CGSTAT_CHUNK    16    /* units a thread takes at a time */
+#define CGSTAT_FILE_MAX 512   /* cpu.stat, the longer of the two, is ~250 */
+
+struct cgstat_job {
+	int root_fd;
+	struct unit_status *u;
+	size_t n;
+	atomic_size_t next;
+};
+
+/* FILE of the unit's cgroup into buf: one read, as PID 1's own stat reads
+ * (a kernfs file this small comes whole). */
+static int read_unit_file(int root_fd, const char *cg, const char *file, char *buf)
+{
+	char path[PATH_MAX];
+	ssize_t r;
+	int fd, n;
+
+	n = snprintf(path, sizeof(path), "%s/%s", cg, file);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = openat(root_fd, path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = read(fd, buf, CGSTAT_FILE_MAX - 1);
+	close(fd);
+	if (r < 0)
+		return -errno;
+	buf[r] = '\0';
+	return 0;
+}
+
+static void cg_set(struct unit_status *u, uint16_t attr, uint64_t v)
+{
+	u->cg[attr - STATUS_CG_FIRST] = v;
+	u->cg_have |= 1U << (attr - STATUS_CG_FIRST);
+}
+
+static void unit_read(int root_fd, struct unit_status *u)
+{
+	char buf[CGSTAT_FILE_MAX], *end;
+	const char *cg = u->cgroup;
+	uint64_t v;
+
+	while (*cg == '/')   /* "path below the cgroup2 root" */
+		cg++;
+	if (read_unit_file(root_fd, cg, "memory.current", buf) == 0) {
+		errno = 0;
+		v = strtoull(buf, &end, 10);
+		if (!errno && end != buf)
+			cg_set(u, PROTO_ATTR_MEM_CURRENT, v);
+	}
+	if (read_unit_file(root_fd, cg, "cpu.stat", buf) == 0 &&
+	    cgroup_keyed_value(buf, "usage_usec", &v) == 0)
+		cg_set(u, PROTO_ATTR_CPU_USAGE_USEC, v);
+}
+
+static void *cgstat_work(void *arg)
+{
+	struct cgstat_job *job = arg;
+	size_t i, end;
+
+	while ((i = atomic_fetch_add(&job->next, CGSTAT_CHUNK)) < job->n) {
+		end = i + CGSTAT_CHUNK < job->n ? i + CGSTAT_CHUNK : job->n;
+		for (; i < end; i++)
+			if (job->u[i].cgroup && job->u[i].cgroup[0])
+				unit_read(job->root_fd, &job->u[i]);
+	}
+	return NULL;
+}
+
+/* Each unit's two files are its own struct's: the threads share nothing
+ * but the index of the next chunk. A thread that cannot be made leaves
+ * its share to the others. */
+void cgstat_fill_at(int root_fd, struct unit_status *u, size_t n, unsigned threads)
+{
+	struct cgstat_job job = { .root_fd = root_fd, .u = u, .n = n };
+	pthread_t tid[CGSTAT_THREADS_MAX];
+	unsigned made = 0;
+
+	atomic_init(&job.next, 0);
+	if (threads > CGSTAT_THREADS_MAX)
+		threads = CGSTAT_THREADS_MAX;
+	while (made + 1 < threads && pthread_create(&tid[made], NULL, cgstat_work, &job) == 0)
+		made++;
+	cgstat_work(&job);
+	while (made > 0)
+		pthread_join(tid[--made], NULL);
+}
+
+static unsigned threads_for(size_t n)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t t = n / CGSTAT_UNITS_A_THREAD;
+
+	if (cpus > 0 && t > (size_t)cpus)
+		t = (size_t)cpus;
+	if (t > CGSTAT_THREADS_MAX)
+		t = CGSTAT_THREADS_MAX;
+	return t ? (unsigned)t : 1;
+}
+
+int cgstat_fill(const void *payload, size_t len, struct unit_status *u, size_t n)
+{
+	struct proto_attr_view a;
+	const char *root = NULL;
+	struct statfs sfs;
+	_cleanup_close_ int fd = -1;
+
+	if (proto_attr_find(payload, len, PROTO_ATTR_CGROUP_ROOT, &a) != 1 ||
+	    proto_get_str(&a, &root) < 0)
+		return 0;
+	if (root[0] != '/')
+		return -EINVAL;
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+		return -ENOMEDIUM;
+	cgstat_fill_at(fd, u, n, threads_for(n));
+	return 0;
+}
