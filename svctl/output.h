@@ -69,7 +69,9 @@ void status_print_list(FILE *f, const struct unit_status *u, size_t n, bool colo
 /* A JSON array of objects: name, state, pid (null when none), restarts,
  * since_usec, reason, cgroup, description, status_text, message (null
  * when absent; a bad-config unit's diagnostics, one per line), stats (null
- * without cgroup statistics, else an object of those initd sent:
+ * without cgroup statistics, else an object of those read: any of these
+ * for named units (initd's), memory_current and cpu_usage_usec alone for
+ * every unit (svctl's, cgstat.h):
  * memory_current, memory_peak, memory_max, pids_current, pids_max,
  * pids_refused, cpu_usage_usec, cpu_nr_periods, cpu_nr_throttled,
  * cpu_throttled_usec, cpu_throttled_percent, psi_{cpu,memory,io}_{some,full}
