@@ -181,7 +181,7 @@ $(BUILD)/initd-loader: $(LOADER_OBJ) $(LOADER_INITD_OBJ) $(BUILD)/libunits.a $(B
 
 $(BUILD)/svctl: $(SVCTL_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LTO_LINK) $(LDFLAGS) -o $@ $^ $(call libs,$(PKGS_UNITS))
+	$(Q)$(CC) $(LTO_LINK) $(LDFLAGS) -o $@ $^ $(call libs,$(PKGS_UNITS)) -pthread
 
 # The stage 1 of a disk image (images/mkdisk.sh): libcommon only, and always
 # static: it is /init of an initramfs that carries no libraries (a

@@ -38,9 +38,9 @@
  *      the metrics reply to root: DATA_IN_FD and the text in a passed fd
  *      in place of DATA (no bound: 10,000 units' text is past a reply's;
  *      not compatible: a root client must take the fd, as svctl does);
- *      a status of every unit carries CGROUP_ROOT and no cgroup
- *      statistics: svctl reads MEM_CURRENT and CPU_USAGE_USEC itself (an
- *      older svctl shows "-" for them).
+ *      a status of every unit carries CGROUP_ROOT and CGROUP_ROOT_ID and
+ *      no cgroup statistics: svctl reads MEM_CURRENT and CPU_USAGE_USEC
+ *      itself (an older svctl shows "-" for them).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H
@@ -188,6 +188,8 @@ enum proto_attr {
 	 * reading each unit's statistics; svctl reads them below it */
 	PROTO_ATTR_CGROUP_ROOT,      /* string: initd's cgroup2 root, a path
 	                              * in PID 1's mount namespace */
+	PROTO_ATTR_CGROUP_ROOT_ID,   /* u64: that directory's inode number,
+	                              * its cgroup id in any mount namespace */
 	PROTO_ATTR_MAX,
 };
 

@@ -45,18 +45,22 @@ static int write_at(int dir_fd, const char *file, const char *value)
 int cgroup_tree_open(const char *root, struct cgroup_tree *ret)
 {
 	struct statfs sfs;
+	struct stat st;
 	int fd, n;
 
 	ret->root_fd = -1;
-	snprintf(ret->root, sizeof(ret->root), "%s", root);
 	ret->controllers[0] = '\0';
+	n = snprintf(ret->root, sizeof(ret->root), "%s", root);
+	if (n < 0 || (size_t)n >= sizeof(ret->root))
+		return -ENAMETOOLONG;
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC || fstat(fd, &st) < 0) {
 		close(fd);
 		return -ENOMEDIUM;
 	}
+	ret->root_id = st.st_ino;
 	n = read_at(fd, "cgroup.controllers", ret->controllers, sizeof(ret->controllers));
 	if (n > 0 && ret->controllers[n - 1] == '\n')
 		ret->controllers[n - 1] = '\0';

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A delegating service keeps its processes in this leaf below its node. */
 #define CGROUP_LEAF_NAME "main"
@@ -22,10 +23,14 @@
 struct cgroup_tree {
 	int root_fd;              /* -1 when initd supervises without cgroups */
 	char root[256];
+	uint64_t root_id;         /* its inode number: the cgroup's id, the same
+	                           * through any mount of the hierarchy */
 	char controllers[256];    /* cgroup.controllers of the root */
 };
 
-/* Mount point to use. Returns 0, or -ENOMEDIUM when root is not cgroup2. */
+/* Mount point to use. Returns 0, or -ENOMEDIUM when root is not cgroup2,
+ * -ENAMETOOLONG when its path does not fit ret->root (which a status
+ * reply names). */
 int cgroup_tree_open(const char *root, struct cgroup_tree *ret);
 void cgroup_tree_close(struct cgroup_tree *t);
 static inline bool cgroup_tree_enabled(const struct cgroup_tree *t)

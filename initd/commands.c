@@ -223,8 +223,10 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 	proto_put_str(reply, PROTO_ATTR_BOOT_MODE, cmds->mode ? cmds->mode : "default");
 	if (cmds->rescue_why[0])
 		proto_put_str(reply, PROTO_ATTR_RESCUE, cmds->rescue_why);
-	if (n == 0 && (cg = manager_cgroup_tree(cmds->manager)))
+	if (n == 0 && (cg = manager_cgroup_tree(cmds->manager))) {
 		proto_put_str(reply, PROTO_ATTR_CGROUP_ROOT, cg->root);
+		proto_put_u64(reply, PROTO_ATTR_CGROUP_ROOT_ID, cg->root_id);
+	}
 	if (n == 0)
 		for (size_t i = 0; i < manager_count(cmds->manager); i++)
 			put_service_ex(cmds, reply, manager_service_at(cmds->manager, i), false, true);

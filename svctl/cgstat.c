@@ -6,9 +6,11 @@
 #include <limits.h>
 #include <linux/magic.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -105,35 +107,46 @@ void cgstat_fill_at(int root_fd, struct unit_status *u, size_t n, unsigned threa
 		pthread_join(tid[--made], NULL);
 }
 
+/* The CPUs svctl may run on (its affinity, not the machine's count). */
 static unsigned threads_for(size_t n)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t t = n / CGSTAT_UNITS_A_THREAD;
+	cpu_set_t set;
 
-	if (cpus > 0 && t > (size_t)cpus)
-		t = (size_t)cpus;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && t > (size_t)CPU_COUNT(&set))
+		t = (size_t)CPU_COUNT(&set);
 	if (t > CGSTAT_THREADS_MAX)
 		t = CGSTAT_THREADS_MAX;
 	return t ? (unsigned)t : 1;
 }
 
+/* The path names initd's root in PID 1's mount namespace. In svctl's it
+ * may be no cgroup2 (a mount namespace of its own) or another cgroup's
+ * view (a container's initd asked from the host, whose /sys/fs/cgroup is
+ * the whole tree): the inode number, a cgroup's id through any mount,
+ * tells the same directory from another. */
 int cgstat_fill(const void *payload, size_t len, struct unit_status *u, size_t n)
 {
 	struct proto_attr_view a;
 	const char *root = NULL;
+	uint64_t id;
 	struct statfs sfs;
+	struct stat st;
 	_cleanup_close_ int fd = -1;
 
 	if (proto_attr_find(payload, len, PROTO_ATTR_CGROUP_ROOT, &a) != 1 ||
 	    proto_get_str(&a, &root) < 0)
 		return 0;
-	if (root[0] != '/')
+	if (proto_attr_find(payload, len, PROTO_ATTR_CGROUP_ROOT_ID, &a) != 1 ||
+	    proto_get_u64(&a, &id) < 0 || root[0] != '/')
 		return -EINVAL;
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0 || fstatfs(fd, &sfs) < 0 || fstat(fd, &st) < 0)
 		return -errno;
-	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+	if (sfs.f_type != CGROUP2_SUPER_MAGIC)
 		return -ENOMEDIUM;
+	if (st.st_ino != id)
+		return -EXDEV;
 	cgstat_fill_at(fd, u, n, threads_for(n));
 	return 0;
 }

@@ -17,12 +17,13 @@
 #define CGSTAT_UNITS_A_THREAD  64   /* fewer: a thread costs more than it reads */
 
 /* Fill MEM_CURRENT and CPU_USAGE_USEC of each of u[0..n) that has a
- * cgroup, from the reply's CGROUP_ROOT. A file that cannot be read leaves
+ * cgroup, below the reply's CGROUP_ROOT. A file that cannot be read leaves
  * its column "-", as a unit without the controller. 0 (also when the
  * reply names no root: initd without cgroups, or an older one), or -errno
- * with nothing filled: -EINVAL for a relative root, -ENOMEDIUM when the
- * path is not a cgroup2 directory here (svctl in a mount namespace of its
- * own), or open(2)'s. */
+ * with nothing filled: -EINVAL for a relative root or no CGROUP_ROOT_ID,
+ * -ENOMEDIUM when the path is not a cgroup2 directory here (svctl in a
+ * mount namespace of its own), -EXDEV when it is another cgroup than
+ * initd's root (not CGROUP_ROOT_ID), or open(2)'s. */
 int cgstat_fill(const void *payload, size_t len, struct unit_status *u, size_t n);
 
 /* The same below root_fd, any directory (the tests' tree), on at most

@@ -192,9 +192,10 @@ static int status_show(struct svctl *s, int argc, char **argv, bool list)
 		reply_free(&rep);
 		return SVCTL_EXIT_PROTOCOL;
 	}
-	/* Every unit's: the memory and CPU columns are svctl's to read.
-	 * Where it cannot (another mount namespace), they read "-". */
-	if (argc == 0 && !list)
+	/* Every unit's: the memory and CPU columns are svctl's to read (the
+	 * list shows none but in JSON). Where it cannot (another mount
+	 * namespace), they read "-". */
+	if (argc == 0 && (!list || s->json))
 		(void)cgstat_fill(rep.payload, rep.hdr.len, units, n);
 	if (s->json)
 		status_print_json(stdout, units, n);

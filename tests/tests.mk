@@ -37,6 +37,7 @@ $(BUILD)/tests/unit/test_clean: $(BUILD)/obj/svctl/clean.o
 # svctl's status table, and its MEMORY and CPU columns' reads.
 $(BUILD)/tests/unit/test_table: $(BUILD)/obj/svctl/output.o $(BUILD)/obj/svctl/clean.o \
 	$(BUILD)/obj/svctl/postmortem.o $(BUILD)/obj/svctl/cgstat.o
+$(BUILD)/tests/unit/test_table: TEST_LDFLAGS = -pthread
 
 # svctl's analyze (client-side rendering) and what it prints with.
 $(BUILD)/tests/unit/test_analyze: $(BUILD)/obj/svctl/analyze.o $(BUILD)/obj/svctl/analyze_svg.o \

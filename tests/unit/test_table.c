@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include "common/proto.h"
 #include "common/util.h"
@@ -264,13 +266,16 @@ START_TEST(test_cgstat_reads_each_units_files)
 }
 END_TEST
 
-/* A STATUS payload with CGROUP_ROOT root (none when NULL) and one unit. */
-static size_t reply_with_root(struct proto_buf *b, const char *root)
+/* A STATUS payload with CGROUP_ROOT root and CGROUP_ROOT_ID id (neither
+ * when root is NULL, no id when id is 0) and one unit. */
+static size_t reply_with_root(struct proto_buf *b, const char *root, uint64_t id)
 {
 	proto_buf_init(b, 1u << 16);
 	proto_msg_begin(b, PROTO_REPLY_OK);
 	if (root)
 		proto_put_str(b, PROTO_ATTR_CGROUP_ROOT, root);
+	if (root && id)
+		proto_put_u64(b, PROTO_ATTR_CGROUP_ROOT_ID, id);
 	proto_nest_begin(b, PROTO_ATTR_SERVICE);
 	proto_put_str(b, PROTO_ATTR_NAME, "u");
 	proto_put_str(b, PROTO_ATTR_STATE, "running");
@@ -279,30 +284,53 @@ static size_t reply_with_root(struct proto_buf *b, const char *root)
 	return b->len - PROTO_HDR_SIZE;
 }
 
-/* svctl reads below the root initd names only where that is cgroup2 here:
- * a plain directory (svctl in a mount namespace of its own, /sys/fs/cgroup
- * not mounted) and a relative path give -errno and fill nothing; a reply
- * without a root (initd without cgroups) is not an error. */
-START_TEST(test_cgstat_root_must_be_cgroup2)
+static int fill_with_root(struct unit_status *u, size_t n, const char *root, uint64_t id)
+{
+	struct proto_buf b;
+	size_t len = reply_with_root(&b, root, id);
+	int r = cgstat_fill(b.data + PROTO_HDR_SIZE, len, u, n);
+
+	proto_buf_free(&b);
+	return r;
+}
+
+static uint64_t ino_of(const char *path)
+{
+	struct stat st;
+
+	ck_assert_int_eq(stat(path, &st), 0);
+	return st.st_ino;
+}
+
+/* svctl reads below the root initd names only where that is initd's
+ * cgroup2 root here: a plain directory (svctl in a mount namespace of its
+ * own, /sys/fs/cgroup not mounted), a relative path and a root without its
+ * id give -errno and fill nothing; a reply without a root (initd without
+ * cgroups) is not an error. Where this machine has cgroup2 at
+ * /sys/fs/cgroup (read, never written), its root's own id is taken and
+ * another is not (a container's initd asked from the host). */
+START_TEST(test_cgstat_root_must_be_initds)
 {
 	static struct unit_status u[CG_UNITS];
 	static char names[CG_UNITS][32];
 	char dir[] = "/tmp/test_table.XXXXXX";
 	_cleanup_free_ char *rm = NULL;
-	struct proto_buf b;
-	size_t len;
+	struct statfs sfs;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	close(cg_tree(dir, u, names));
-	len = reply_with_root(&b, dir);
-	ck_assert_int_eq(cgstat_fill(b.data + PROTO_HDR_SIZE, len, u, CG_UNITS), -ENOMEDIUM);
-	proto_buf_free(&b);
-	len = reply_with_root(&b, "tmp");
-	ck_assert_int_eq(cgstat_fill(b.data + PROTO_HDR_SIZE, len, u, CG_UNITS), -EINVAL);
-	proto_buf_free(&b);
-	len = reply_with_root(&b, NULL);
-	ck_assert_int_eq(cgstat_fill(b.data + PROTO_HDR_SIZE, len, u, CG_UNITS), 0);
-	proto_buf_free(&b);
+	ck_assert_int_eq(fill_with_root(u, CG_UNITS, dir, ino_of(dir)), -ENOMEDIUM);
+	ck_assert_int_eq(fill_with_root(u, CG_UNITS, dir, 0), -EINVAL);
+	ck_assert_int_eq(fill_with_root(u, CG_UNITS, "tmp", 1), -EINVAL);
+	ck_assert_int_eq(fill_with_root(u, CG_UNITS, NULL, 0), 0);
+	if (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
+		uint64_t id = ino_of("/sys/fs/cgroup");
+
+		ck_assert_int_eq(fill_with_root(u, CG_UNITS, "/sys/fs/cgroup", id + 1), -EXDEV);
+		for (unsigned i = 0; i < CG_UNITS; i++)   /* none of these leaves there */
+			u[i].cgroup = "test_table.no-such-leaf";
+		ck_assert_int_eq(fill_with_root(u, CG_UNITS, "/sys/fs/cgroup", id), 0);
+	}
 	for (unsigned i = 0; i < CG_UNITS; i++)
 		ck_assert_uint_eq(u[i].cg_have, 0);
 	ck_assert_int_gt(asprintf(&rm, "rm -rf '%s'", dir), 0);
@@ -320,7 +348,7 @@ static Suite *table_suite(void)
 	tcase_add_test(tc, test_wide_rows_print_whole);
 	tcase_add_test(tc, test_sizes_and_durations);
 	tcase_add_test(tc, test_cgstat_reads_each_units_files);
-	tcase_add_test(tc, test_cgstat_root_must_be_cgroup2);
+	tcase_add_test(tc, test_cgstat_root_must_be_initds);
 	suite_add_tcase(s, tc);
 	return s;
 }

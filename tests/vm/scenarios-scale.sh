@@ -108,14 +108,16 @@ echo "BENCH-STATUS units=$n mean_ms=$(awk "BEGIN { printf \"%.1f\", ($t1 - $t0) 
 check "scale: svctl status answers with every unit" [ "$lines" -gt "$n" ]
 # The MEMORY and CPU columns are svctl's own reads (svctl/cgstat.c): a
 # status of every unit costs PID 1 no read of a unit's cgroup files (its
-# read calls, /proc/1/io syscr; it made 2 a unit), and every row has both.
+# read calls, /proc/1/io syscr; it made 2 a unit), and every unit has
+# both (the JSON: one object a line; the table's SINCE may be two words).
 r0=$(awk '$1 == "syscr:" { print $2 }' /proc/1/io)
-sv status >/run/status.txt
+sv --json status >/run/status.json
 r1=$(awk '$1 == "syscr:" { print $2 }' /proc/1/io)
 check "scale: svctl status of $n units: PID 1 made $((r1 - r0)) read calls" [ $((r1 - r0)) -lt $((n / 4)) ]
-check_eq "scale: svctl status: every unit's MEMORY and CPU" \
-	"$(awk '$1 ~ /^s[0-9]+$/ && $6 != "-" && $7 != "-"' /run/status.txt | wc -l)" "$n"
-rm -f /run/status.txt
+check_eq "scale: svctl status: every unit's memory and CPU" \
+	"$(grep '"name":"s[0-9]*"' /run/status.json | grep '"memory_current":[0-9]' |
+		grep -c '"cpu_usage_usec":[0-9]')" "$n"
+rm -f /run/status.json
 rss=$(awk '/^VmRSS/ { print $2 }' /proc/1/status)
 diag "scale: PID 1 VmRSS ${rss} kB"
 
