@@ -32,8 +32,9 @@
  *   statreads ROOT SLICE     the kernel's share of `svctl status` (issue 19):
  *                            open and read memory.current and cpu.stat of
  *                            every cgroup in ROOT/SLICE through ROOT's fd,
- *                            as initd's table does; print the usec (median
- *                            of 5 rounds) and the count
+ *                            as svctl's status table does (svctl/cgstat.c),
+ *                            on one thread; print the usec (median of 5
+ *                            rounds) and the count
  *   times N CMD...           fork+exec CMD N times (stdout and stderr to
  *                            /dev/null, after 3 unrecorded runs); print each
  *                            run's wall time, fork to reaped

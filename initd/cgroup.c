@@ -50,6 +50,8 @@ int cgroup_tree_open(const char *root, struct cgroup_tree *ret)
 
 	ret->root_fd = -1;
 	ret->controllers[0] = '\0';
+	if (root[0] != '/')   /* a status reply names it to svctl, elsewhere */
+		return -EINVAL;
 	n = snprintf(ret->root, sizeof(ret->root), "%s", root);
 	if (n < 0 || (size_t)n >= sizeof(ret->root))
 		return -ENAMETOOLONG;

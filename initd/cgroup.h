@@ -29,8 +29,8 @@ struct cgroup_tree {
 };
 
 /* Mount point to use. Returns 0, or -ENOMEDIUM when root is not cgroup2,
- * -ENAMETOOLONG when its path does not fit ret->root (which a status
- * reply names). */
+ * -EINVAL when its path is relative, -ENAMETOOLONG when it does not fit
+ * ret->root (a status reply names it to svctl). */
 int cgroup_tree_open(const char *root, struct cgroup_tree *ret);
 void cgroup_tree_close(struct cgroup_tree *t);
 static inline bool cgroup_tree_enabled(const struct cgroup_tree *t)

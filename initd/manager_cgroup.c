@@ -439,8 +439,6 @@ int manager_cgroup_stats(struct manager *m, struct service *s, struct cgroup_sta
 	return 0;
 }
 
-/* FILE of s's node, read through the root's fd: one open, no directory
- * open (the status table's reads). */
 const char *manager_cgroup_slice_problem(const struct manager *m, const char *path)
 {
 	const struct cgroup_plan *p = m->cgroup_plan;

@@ -78,7 +78,7 @@ $(BUILD)/fuzz/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c tests/fuzz/fuzz.
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ-CC $@")
 	$(Q)$(CC) $(CFLAGS) $(NO_LTO) -fno-sanitize-recover=all $(call cflags,$(PKGS_ALL)) -o $@ \
-		tests/fuzz/fuzz_$*.c tests/fuzz/driver.c $(FUZZ_REPLAY_OBJ) $(call libs,$(PKGS_ALL))
+		tests/fuzz/fuzz_$*.c tests/fuzz/driver.c $(FUZZ_REPLAY_OBJ) $(call libs,$(PKGS_ALL)) -pthread
 
 fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 	@mkdir -p $(RESULTS)
