@@ -26,6 +26,21 @@ check_eq "plain: pids.current 1 (its sleep)" "$(cat "$CG/other/plain/pids.curren
 # whose fields do not move as the table's two-word SINCE moves them
 st=$(sv --json status | grep '"name":"plain"' | grep -o '"memory_current":[0-9]*')
 check "svctl status (every unit) shows plain's memory ($st)" [ -n "$st" ]
+# svctl reads below initd's root only where its own mount namespace has
+# that very cgroup there. A tmpfs over the mount: no cgroup2, plain is
+# listed without figures. Another cgroup bound there (fakeroot, holding
+# other/plain as initd's root does): cgroup2, but not initd's root (the
+# id in the reply), so its cpu.stat, which every cgroup has, is not
+# taken for plain's.
+ns_status() { unshare -m --propagation private sh -c "$1 && svctl -t 10 --json status" 2>/dev/null | grep '"name":"plain"'; }
+o=$(ns_status "mount -t tmpfs none $CG")
+check "svctl status, no cgroup2 at initd's root here: plain listed, no figures" \
+	eval '[ -n "$o" ] && ! printf "%s" "$o" | grep -q "memory_current\|cpu_usage_usec"'
+mkdir -p "$CG/fakeroot/other/plain"
+o=$(ns_status "mount --bind $CG/fakeroot $CG")
+check "svctl status, another cgroup at initd's root here: plain listed, not its figures" \
+	eval '[ -n "$o" ] && ! printf "%s" "$o" | grep -q "memory_current\|cpu_usage_usec"'
+rmdir "$CG/fakeroot/other/plain" "$CG/fakeroot/other" "$CG/fakeroot"
 
 # memory: a sleeping process's memory barely moves between two reads
 m=$(metric initd_unit_memory_current_bytes plain) k=$(cat "$CG/other/plain/memory.current")
