@@ -170,11 +170,12 @@ $(BUILD)/initd: $(INITD_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 
 # The unit files' reader (initd/loader.h): PID 1 runs it beside itself,
 # `initd --check` execs it; the parsers and libconfig live only here. Its
-# modes --reaper, --log-writer and --mount-helper are the helpers PID 1
-# execs (issue 19: their code out of PID 1's binary), with the two objects
-# of initd/ they share with PID 1 (the reaper's request encoding,
-# capabilities).
-LOADER_INITD_OBJ := $(BUILD)/obj/initd/reaper.o $(BUILD)/obj/initd/caps.o
+# modes --reaper, --log-writer, --mount-helper and --metrics are the
+# helpers PID 1 execs (issue 19: their code out of PID 1's binary), with
+# the objects of initd/ they share with PID 1 (the reaper's request
+# encoding, capabilities, the cgroup files' reads for --metrics).
+LOADER_INITD_OBJ := $(BUILD)/obj/initd/reaper.o $(BUILD)/obj/initd/caps.o \
+	$(BUILD)/obj/initd/cgroup.o $(BUILD)/obj/initd/cgroup_limits.o
 $(BUILD)/initd-loader: $(LOADER_OBJ) $(LOADER_INITD_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LTO_LINK) $(LDFLAGS) -o $@ $^ $(call libs,$(PKGS_UNITS) $(PKGS_INITD))

@@ -1065,27 +1065,21 @@ static int cmd_system(struct commands *cmds, struct control_client *c,
 /* metrics: the text metrics_file holds too, rendered now. Root gets it in
  * the memfd it was rendered into, whatever its size; a member of the
  * control group in the reply, up to its bound (a passed memfd would stay
- * PID 1's memory for as long as the client keeps it). */
-static int cmd_metrics(struct commands *cmds, struct control_client *c,
-		       const struct control_request *req, struct proto_buf *reply)
+ * PID 1's memory for as long as the client keeps it). fd is taken. */
+static int metrics_reply(struct commands *cmds, enum control_access access, int *pass_fd,
+			 int fd, size_t len, struct proto_buf *reply)
 {
-	_cleanup_close_ int fd = -1;
-	size_t len = 0;
+	_cleanup_close_ int text_fd = fd;
 	ssize_t n;
 	void *text;
 	int r;
 
-	if (!cmds->metrics)
-		return proto_msg_errorf(reply, ENOMEM, "out of memory");
-	r = metrics_render(cmds->metrics, &fd, &len);
-	if (r < 0)
-		return proto_msg_errorf(reply, -r, "cannot render the metrics");
 	proto_msg_begin(reply, PROTO_REPLY_OK);
-	if (req->access == CONTROL_ADMIN && req->pass_fd) {
+	if (access == CONTROL_ADMIN && pass_fd) {
 		proto_put_u64(reply, PROTO_ATTR_DATA_IN_FD, len);
 		r = proto_msg_end(reply);
 		if (r == 0)
-			*req->pass_fd = TAKE_FD(fd);
+			*pass_fd = TAKE_FD(text_fd);
 		return r < 0 ? proto_msg_errorf(reply, -r, "metrics reply too large") : 0;
 	}
 	if (len > metrics_text_max(cmds->metrics))
@@ -1095,12 +1089,75 @@ static int cmd_metrics(struct commands *cmds, struct control_client *c,
 	text = proto_put_space(reply, PROTO_ATTR_DATA, len);   /* no copy but the reply */
 	if (!text)
 		return proto_msg_errorf(reply, -reply->error, "metrics reply too large");
-	n = read_full(fd, text, len);
+	n = read_full(text_fd, text, len);
 	if (n != (ssize_t)len)
 		return proto_msg_errorf(reply, n < 0 ? (int)-n : EIO,
 					"cannot read the metrics back");
 	r = proto_msg_end(reply);
 	return r < 0 ? proto_msg_errorf(reply, -r, "metrics reply too large") : 0;
+}
+
+/* A request whose text the metrics helper is finishing. */
+struct metrics_waiter {
+	struct metrics_waiter *next;
+	struct commands *cmds;
+	struct control_client *client;
+	struct metrics_job *job;
+	enum control_access access;
+	bool pass_fd;                 /* the request could take an fd */
+};
+
+static void metrics_waiter_unlink(struct metrics_waiter *w)
+{
+	for (struct metrics_waiter **pp = &w->cmds->metrics_waiters; *pp; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			return;
+		}
+}
+
+static void metrics_rendered(void *data, int r, int fd, size_t len)
+{
+	struct metrics_waiter *w = data;
+	struct proto_buf b;
+	int pass = -1;
+
+	metrics_waiter_unlink(w);
+	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
+	if (r < 0)
+		proto_msg_errorf(&b, -r, "cannot read the units' cgroups for the metrics: %s",
+				 metrics_failure(r));
+	else
+		metrics_reply(w->cmds, w->access, w->pass_fd ? &pass : NULL, fd, len, &b);
+	control_client_reply_fd(w->client, &b, pass);
+	proto_buf_free(&b);
+	free(w);
+}
+
+static int cmd_metrics(struct commands *cmds, struct control_client *c,
+		       const struct control_request *req, struct proto_buf *reply)
+{
+	struct metrics_waiter *w = cmds->metrics ? calloc(1, sizeof(*w)) : NULL;
+	size_t len = 0;
+	int fd = -1, r;
+
+	if (!w)
+		return proto_msg_errorf(reply, ENOMEM, "out of memory");
+	*w = (struct metrics_waiter){ .cmds = cmds, .client = c, .access = req->access,
+				      .pass_fd = req->pass_fd != NULL };
+	r = metrics_render(cmds->metrics, metrics_rendered, w, &fd, &len, &w->job);
+	if (r == METRICS_PENDING) {
+		w->next = cmds->metrics_waiters;
+		cmds->metrics_waiters = w;
+		return CONTROL_DEFER;
+	}
+	free(w);
+	if (r == -EBUSY)
+		return proto_msg_errorf(reply, EBUSY, "busy: %d metrics requests are being "
+					"answered; try again", METRICS_REPLIES_MAX);
+	if (r < 0)
+		return proto_msg_errorf(reply, -r, "cannot render the metrics");
+	return metrics_reply(cmds, req->access, req->pass_fd, fd, len, reply);
 }
 
 /* poweroff, reboot, halt: need no unit set (with none, initd goes straight
@@ -1209,6 +1266,17 @@ void commands_client_gone(void *ctx, struct control_client *c)
 		}
 	}
 	commands_instances_client_gone(cmds, c);
+	for (struct metrics_waiter **pp = &cmds->metrics_waiters; *pp;) {
+		struct metrics_waiter *w = *pp;
+
+		if (w->client == c) {
+			*pp = w->next;
+			metrics_cancel(cmds->metrics, w->job);
+			free(w);
+		} else {
+			pp = &w->next;
+		}
+	}
 	for (f = cmds->followers; f; f = fnext) {
 		fnext = f->next;
 		if (f->client == c)

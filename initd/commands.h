@@ -11,6 +11,7 @@ struct pending;
 struct follower;
 struct reload_waiter;
 struct instance_waiter;
+struct metrics_waiter;
 
 /* Run-time instances (`svctl start NAME@INST`) PID 1 keeps at most. */
 #define COMMANDS_INSTANCES_MAX 1024
@@ -19,6 +20,7 @@ struct commands {
 	struct manager *manager;      /* NULL until the units are loaded */
 	struct watchdog *watchdog;    /* the hardware watchdog (show-system) */
 	struct metrics *metrics;      /* `svctl metrics`, the metrics file's count */
+	struct metrics_waiter *metrics_waiters;   /* requests the helper finishes */
 	/* poweroff / reboot / halt */
 	/* 0, or -EALREADY: the end of another kind is under way */
 	int (*shutdown)(struct commands *cmds, enum shutdown_how how);

@@ -917,7 +917,8 @@ void control_server_free(struct control_server *s)
 	free(s);
 }
 
-int control_client_reply(struct control_client *c, const struct proto_buf *msg, bool last)
+static int client_reply(struct control_client *c, const struct proto_buf *msg, bool last,
+			int *fd)
 {
 	bool refused = false;
 	uint8_t *data;
@@ -937,7 +938,7 @@ int control_client_reply(struct control_client *c, const struct proto_buf *msg, 
 		goto drop;
 	}
 	data = msg->data;
-	r = client_queue(c, &data, msg->len, false, NULL);
+	r = client_queue(c, &data, msg->len, false, fd);
 	if (r == -EBUSY) {
 		/* Past the shared bound (a follower's backlog): told so, as a
 		 * request is, and closed once that is sent; the caller forgets
@@ -974,6 +975,19 @@ int control_client_reply(struct control_client *c, const struct proto_buf *msg, 
 drop:
 	c->deferred = false;     /* the caller learns it from r, not on_gone */
 	client_drop(c);
+	return r;
+}
+
+int control_client_reply(struct control_client *c, const struct proto_buf *msg, bool last)
+{
+	return client_reply(c, msg, last, NULL);
+}
+
+int control_client_reply_fd(struct control_client *c, const struct proto_buf *msg, int fd)
+{
+	int r = client_reply(c, msg, true, fd >= 0 ? &fd : NULL);
+
+	safe_close(fd);   /* not queued with the message (-1 once it was) */
 	return r;
 }
 

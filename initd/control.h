@@ -92,6 +92,11 @@ void control_server_free(struct control_server *s);
  * (-ECONNRESET when its first reply, the dispatcher's, was refused so). */
 int control_client_reply(struct control_client *c, const struct proto_buf *msg, bool last);
 
+/* The last answer to a deferred request, with an fd that goes with its
+ * first byte as a dispatcher's *pass_fd does (taken, whatever the
+ * outcome; -1: none). Returns as control_client_reply. */
+int control_client_reply_fd(struct control_client *c, const struct proto_buf *msg, int fd);
+
 /* Clients the dispatcher deferred may vanish: it registers a callback so it
  * can forget them. Called (with the dispatch ctx) for every client dropped
  * while deferred, also from control_server_free(): free the server before

@@ -439,6 +439,11 @@ int manager_cgroup_stats(struct manager *m, struct service *s, struct cgroup_sta
 	return 0;
 }
 
+int manager_cgroup_node_path(struct service *s, char *buf, size_t size)
+{
+	return svc_of(s)->has_cgroup ? unit_cgroup_path(s->unit, buf, size) : -ENOENT;
+}
+
 const char *manager_cgroup_slice_problem(const struct manager *m, const char *path)
 {
 	const struct cgroup_plan *p = m->cgroup_plan;

@@ -1,27 +1,38 @@
 /* metrics.c — the Prometheus text of every unit, and the metrics file
- * (metrics.h says why it is made here and how the file is kept). */
+ * (metrics.h says why it is made here and how the file is kept; the
+ * cgroups' part is the helper's, metrics_helper.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <malloc.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008U   /* Linux 6.3: older headers lack it */
 #endif
 
+#include "common/prom.h"
 #include "common/util.h"
-#include "initd/cgroup_limits.h"
+#include "initd/cgroup.h"
+#include "initd/child.h"
+#include "initd/loader.h"
 #include "initd/log.h"
 #include "initd/manager.h"
 #include "initd/metrics.h"
+#include "initd/metrics_helper.h"
 #include "initd/nofork.h"
 #include "initd/service.h"
+#include "initd/spawn.h"
+
+struct metrics_job;
 
 struct metrics {
 	struct loop *loop;
@@ -36,54 +47,25 @@ struct metrics {
 	uint64_t settled;            /* monotonic usec, 0 = not yet */
 	size_t text_max;             /* metrics_text_max */
 	int failing;                 /* the last write's -errno, said once */
+	struct metrics_job *jobs;    /* helpers running (list) */
+	size_t n_replies;            /* of those, for requests */
+	struct metrics_job *file_job;      /* the file's, if one runs */
+	bool file_again;             /* an event came while it ran */
 };
 
-/* One unit's numbers, read once per render. */
-struct unit_sample {
-	struct service *s;
-	struct cgroup_stats st;
+/* A text whose cgroup part the helper writes (metrics_helper.h). */
+struct metrics_job {
+	struct metrics *mx;
+	struct metrics_job *next;
+	int out;                     /* the text: a memfd, or the file's temporary */
+	int pidfd;
+	struct loop_watch report;    /* the helper's report, or its end */
+	struct loop_timer timeout;
+	metrics_done_fn done;        /* NULL: the file's */
+	void *data;
 };
 
-/* ---- the text ----------------------------------------------------------------- */
-
-void metrics_put_label(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\')
-			fputs("\\\\", f);
-		else if (*s == '"')
-			fputs("\\\"", f);
-		else if (*s == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*s, f);
-	}
-}
-
-static void family(FILE *f, const char *name, const char *type, const char *help)
-{
-	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-static void unit_head(FILE *f, const char *metric, const struct service *s)
-{
-	fprintf(f, "%s{unit=\"", metric);
-	metrics_put_label(f, s->unit->name);
-	fputc('"', f);
-}
-
-static void put_u64(FILE *f, const char *metric, const struct service *s, uint64_t v)
-{
-	unit_head(f, metric, s);
-	fprintf(f, "} %" PRIu64 "\n", v);
-}
-
-/* usec as seconds, exactly (no float rounding on the way). */
-static void put_seconds(FILE *f, const char *metric, const struct service *s, uint64_t usec)
-{
-	unit_head(f, metric, s);
-	fprintf(f, "} %" PRIu64 ".%06" PRIu64 "\n", usec / 1000000, usec % 1000000);
-}
+/* ---- PID 1's part of the text ---------------------------------------------------- */
 
 static void put_mem(FILE *f, const char *component, size_t bytes)
 {
@@ -102,8 +84,8 @@ static void render_memory(struct metrics *mx, FILE *f)
 		manager_footprint(mx->manager, &fp);
 	else
 		fp = (struct manager_footprint){ .units = 0 };
-	family(f, "initd_memory_bytes", "gauge",
-	       "PID 1's heap and its memory no fork copies (nofork): its units' parts, and the allocators' totals.");
+	prom_family(f, "initd_memory_bytes", "gauge",
+		    "PID 1's heap and its memory no fork copies (nofork): its units' parts, and the allocators' totals.");
 	put_mem(f, "unit_struct", fp.model.unit_structs);
 	put_mem(f, "unit_optional", fp.model.optional);
 	put_mem(f, "unit_strings", fp.model.strings);
@@ -122,7 +104,7 @@ static void render_memory(struct metrics *mx, FILE *f)
 	put_mem(f, "nofork_in_use", nf.in_use);
 	put_mem(f, "nofork_free", nf.free);
 	put_mem(f, "nofork_mapped", nf.mapped);
-	family(f, "initd_memory_allocations", "gauge", "Heap blocks of the units' model.");
+	prom_family(f, "initd_memory_allocations", "gauge", "Heap blocks of the units' model.");
 	fprintf(f, "initd_memory_allocations %zu\n", fp.model.allocations);
 }
 
@@ -130,218 +112,349 @@ static void render_system(struct metrics *mx, FILE *f, size_t n)
 {
 	uint64_t now = now_usec();
 
-	family(f, "initd_units", "gauge", "Units loaded.");
+	prom_family(f, "initd_units", "gauge", "Units loaded.");
 	fprintf(f, "initd_units %zu\n", n);
-	family(f, "initd_uptime_seconds", "gauge", "Seconds since initd started.");
+	prom_family(f, "initd_uptime_seconds", "gauge", "Seconds since initd started.");
 	fprintf(f, "initd_uptime_seconds %" PRIu64 "\n", (now - mx->started) / 1000000);
 	if (mx->settled) {
-		family(f, "initd_boot_settled_seconds", "gauge",
-		       "Seconds from the kernel's start until every unit first settled.");
+		prom_family(f, "initd_boot_settled_seconds", "gauge",
+			    "Seconds from the kernel's start until every unit first settled.");
 		fprintf(f, "initd_boot_settled_seconds %" PRIu64 ".%06" PRIu64 "\n",
 			mx->settled / 1000000, mx->settled % 1000000);
 	}
-	family(f, "initd_metrics_writes_total", "counter",
-	       "Times initd wrote its metrics_file.");
+	prom_family(f, "initd_metrics_writes_total", "counter",
+		    "Times initd wrote its metrics_file.");
 	fprintf(f, "initd_metrics_writes_total %" PRIu64 "\n", mx->writes);
 	render_memory(mx, f);
 }
 
-static void render_model(struct metrics *mx, FILE *f, const struct unit_sample *v, size_t n)
+static void render_model(struct metrics *mx, FILE *f, size_t n)
 {
-	family(f, "initd_unit_state", "gauge", "The unit's state (1 for the one it is in).");
+	struct manager *m = mx->manager;
+	struct service *s;
+
+	prom_family(f, "initd_unit_state", "gauge", "The unit's state (1 for the one it is in).");
 	for (size_t i = 0; i < n; i++) {
-		unit_head(f, "initd_unit_state", v[i].s);
+		s = manager_service_at(m, i);
+		prom_unit(f, "initd_unit_state", s->unit->name);
 		fputs(",state=\"", f);
-		metrics_put_label(f, manager_state_name(mx->manager, v[i].s));
+		prom_label(f, manager_state_name(m, s));
 		fputs("\"} 1\n", f);
 	}
-	family(f, "initd_unit_restarts_total", "counter", "Restarts since the unit was loaded.");
-	for (size_t i = 0; i < n; i++)
-		put_u64(f, "initd_unit_restarts_total", v[i].s, v[i].s->restarts);
-	family(f, "initd_unit_last_exit_code", "gauge", "Exit status of the last exit.");
-	for (size_t i = 0; i < n; i++)
-		if (v[i].s->last_exit.kind == EXIT_CODE)
-			put_u64(f, "initd_unit_last_exit_code", v[i].s,
-				(uint64_t)(unsigned)v[i].s->last_exit.code);
-	family(f, "initd_unit_last_exit_signal", "gauge", "Signal that ended the last run.");
-	for (size_t i = 0; i < n; i++)
-		if (v[i].s->last_exit.kind == EXIT_SIGNAL)
-			put_u64(f, "initd_unit_last_exit_signal", v[i].s,
-				(uint64_t)(unsigned)v[i].s->last_exit.code);
-}
-
-/* One family of a cgroup value: the units whose leaf has it. */
-static void render_stat(FILE *f, const struct unit_sample *v, size_t n, enum cgroup_stat bit,
-			size_t offset, bool seconds, const char *name, const char *type,
-			const char *help)
-{
-	family(f, name, type, help);
+	prom_family(f, "initd_unit_restarts_total", "counter", "Restarts since the unit was loaded.");
 	for (size_t i = 0; i < n; i++) {
-		uint64_t x;
-
-		if (!(v[i].st.have & CGROUP_STAT_BIT(bit)))
-			continue;
-		memcpy(&x, (const char *)&v[i].st + offset, sizeof(x));
-		if (seconds)
-			put_seconds(f, name, v[i].s, x);
-		else
-			put_u64(f, name, v[i].s, x);
+		s = manager_service_at(m, i);
+		prom_u64(f, "initd_unit_restarts_total", s->unit->name, s->restarts);
+	}
+	prom_family(f, "initd_unit_last_exit_code", "gauge", "Exit status of the last exit.");
+	for (size_t i = 0; i < n; i++) {
+		s = manager_service_at(m, i);
+		if (s->last_exit.kind == EXIT_CODE)
+			prom_u64(f, "initd_unit_last_exit_code", s->unit->name,
+				 (uint64_t)(unsigned)s->last_exit.code);
+	}
+	prom_family(f, "initd_unit_last_exit_signal", "gauge", "Signal that ended the last run.");
+	for (size_t i = 0; i < n; i++) {
+		s = manager_service_at(m, i);
+		if (s->last_exit.kind == EXIT_SIGNAL)
+			prom_u64(f, "initd_unit_last_exit_signal", s->unit->name,
+				 (uint64_t)(unsigned)s->last_exit.code);
 	}
 }
 
-#define STAT(f, v, n, bit, field, secs, name, type, help) \
-	render_stat(f, v, n, bit, offsetof(struct cgroup_stats, field), secs, name, type, help)
-
-static void render_cgroup(FILE *f, const struct unit_sample *v, size_t n)
+/* Through a stream of its own on a copy of fd: the offset is the open
+ * file's, so the helper's part follows. */
+static int fd_stream(int fd, FILE **ret)
 {
-	STAT(f, v, n, CGROUP_STAT_MEM_CURRENT, mem_current, false,
-	     "initd_unit_memory_current_bytes", "gauge", "memory.current of the unit's cgroup.");
-	STAT(f, v, n, CGROUP_STAT_MEM_PEAK, mem_peak, false,
-	     "initd_unit_memory_peak_bytes", "gauge", "memory.peak of the unit's cgroup.");
-	STAT(f, v, n, CGROUP_STAT_CPU_USAGE, cpu_usage_usec, true,
-	     "initd_unit_cpu_usage_seconds_total", "counter", "cpu.stat usage_usec, in seconds.");
-	STAT(f, v, n, CGROUP_STAT_CPU_THROTTLING, cpu_nr_throttled, false,
-	     "initd_unit_cpu_throttled_periods_total", "counter", "cpu.stat nr_throttled.");
-	STAT(f, v, n, CGROUP_STAT_CPU_THROTTLING, cpu_throttled_usec, true,
-	     "initd_unit_cpu_throttled_seconds_total", "counter",
-	     "cpu.stat throttled_usec, in seconds.");
-	STAT(f, v, n, CGROUP_STAT_PIDS_CURRENT, pids_current, false,
-	     "initd_unit_pids_current", "gauge", "pids.current of the unit's cgroup.");
-	STAT(f, v, n, CGROUP_STAT_OOM_KILLS, oom_kills, false,
-	     "initd_unit_oom_kills_total", "counter", "memory.events oom_kill.");
-}
+	int w = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 
-static const struct psi_file {
-	const char *resource;
-	enum cgroup_stat bit;
-	size_t offset;
-} psi_files[] = {
-	{ "cpu", CGROUP_STAT_PSI_CPU, offsetof(struct cgroup_stats, psi_cpu) },
-	{ "memory", CGROUP_STAT_PSI_MEMORY, offsetof(struct cgroup_stats, psi_memory) },
-	{ "io", CGROUP_STAT_PSI_IO, offsetof(struct cgroup_stats, psi_io) },
-};
-
-static void put_psi(FILE *f, const char *name, const struct service *s, const char *res,
-		    const char *kind, const char *value)
-{
-	unit_head(f, name, s);
-	fprintf(f, ",resource=\"%s\",kind=\"%s\"} %s\n", res, kind, value);
-}
-
-/* avg10 as a ratio (0..1) and total as seconds, from RESOURCE.pressure. */
-static void render_psi(FILE *f, const struct unit_sample *v, size_t n, bool totals)
-{
-	const char *name = totals ? "initd_unit_pressure_stalled_seconds_total" :
-				    "initd_unit_pressure_avg10_ratio";
-
-	family(f, name, totals ? "counter" : "gauge",
-	       totals ? "PSI total= of the unit's cgroup, in seconds." :
-			"PSI avg10= of the unit's cgroup, as a ratio.");
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < ARRAY_SIZE(psi_files); k++) {
-			const struct psi_file *pf = &psi_files[k];
-			struct cgroup_psi p;
-			char some[48], full[48];
-
-			if (!(v[i].st.have & CGROUP_STAT_BIT(pf->bit)))
-				continue;
-			memcpy(&p, (const char *)&v[i].st + pf->offset, sizeof(p));
-			if (totals) {
-				snprintf(some, sizeof(some), "%" PRIu64 ".%06" PRIu64,
-					 p.some_total / 1000000, p.some_total % 1000000);
-				snprintf(full, sizeof(full), "%" PRIu64 ".%06" PRIu64,
-					 p.full_total / 1000000, p.full_total % 1000000);
-			} else {
-				snprintf(some, sizeof(some), "%u.%04u", p.some_avg10 / 10000,
-					 p.some_avg10 % 10000);
-				snprintf(full, sizeof(full), "%u.%04u", p.full_avg10 / 10000,
-					 p.full_avg10 % 10000);
-			}
-			put_psi(f, name, v[i].s, pf->resource, "some", some);
-			put_psi(f, name, v[i].s, pf->resource, "full", full);
-		}
-}
-
-/* Every unit's sample: one read of its leaf's files each. NULL on ENOMEM.
- * From nofork: ~170 bytes a unit, 1.7 MiB at 10,000, a mapping of its
- * own unmapped after the render; from the heap it stayed dirty in PID 1
- * after every render. */
-static struct unit_sample *sample_units(struct manager *m, size_t n)
-{
-	struct unit_sample *v = nofork_alloc((n ? n : 1) * sizeof(*v));
-
-	for (size_t i = 0; v && i < n; i++) {
-		v[i].s = manager_service_at(m, i);
-		if (manager_cgroup_stats(m, v[i].s, &v[i].st) < 0)
-			v[i].st.have = 0;
+	if (w < 0)
+		return -errno;
+	*ret = fdopen(w, "w");
+	if (!*ret) {
+		int r = -errno;
+		close(w);
+		return r;
 	}
-	return v;
+	return 0;
 }
 
-/* The whole text into f: 0, or -ENOMEM for the units' samples. PID 1's
- * memory is said before they are taken, so it never counts them. */
-static int render(struct metrics *mx, FILE *f)
+/* A stream's end: 0, or what its writes or its last flush met (a write
+ * that failed midway, no memory for a memfd's pages, is in ferror). */
+static int stream_close(FILE *f)
+{
+	int r = ferror(f) ? (errno ? -errno : -EIO) : 0;
+
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/* What PID 1 holds (the fleet's and the model's families) into out. */
+static int head_write(struct metrics *mx, int out)
 {
 	size_t n = mx->manager ? manager_count(mx->manager) : 0;
-	struct unit_sample *v;
+	FILE *f;
+	int r = fd_stream(out, &f);
 
+	if (r < 0)
+		return r;
+	errno = 0;
 	render_system(mx, f, n);
-	v = sample_units(mx->manager, n);
-	if (!v)
-		return -ENOMEM;
-	render_model(mx, f, v, n);
-	render_cgroup(f, v, n);
-	render_psi(f, v, n, false);
-	render_psi(f, v, n, true);
-	nofork_free(v, (n ? n : 1) * sizeof(*v));
-	return 0;
+	render_model(mx, f, n);
+	return stream_close(f);
 }
 
 /* Not executable: a kernel with vm.memfd_noexec = 2 refuses a memfd that
  * does not say so; one before 6.3 refuses the flag it does not know. */
-static int memfd_text(void)
+static int memfd_text(const char *name, unsigned flags)
 {
-	int fd = memfd_create("initd-metrics", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL);
+	int fd = memfd_create(name, MFD_CLOEXEC | flags | MFD_NOEXEC_SEAL);
 
 	if (fd < 0 && errno == EINVAL)
-		fd = memfd_create("initd-metrics", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	return fd;
+		fd = memfd_create(name, MFD_CLOEXEC | flags);
+	return fd < 0 ? -errno : fd;
 }
 
-/* The text goes to tmpfs, not the heap: at 10,000 units it is ~14 MiB,
- * which PID 1's heap would keep dirty (and every fork copy) after it was
- * sent. Sealed: whoever gets the fd reads what was rendered. */
-int metrics_render(struct metrics *mx, int *ret_fd, size_t *ret_len)
+/* The units the helper reads, NUL-terminated name and path each: -errno,
+ * or the memfd in *ret_fd (-1: no unit has a cgroup, nothing to read). */
+static int units_list(struct metrics *mx, int *ret_fd)
 {
-	_cleanup_close_ int fd = memfd_text();
+	size_t n = mx->manager ? manager_count(mx->manager) : 0, listed = 0;
+	_cleanup_close_ int fd = -1;
 	FILE *f;
-	off_t len;
-	int w, r;
+	int r;
 
-	if (fd < 0 || (w = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
-		return -errno;
-	f = fdopen(w, "w");
-	if (!f) {
-		r = -errno;
-		close(w);
-		return r;
-	}
-	r = render(mx, f);
-	/* a write that failed midway (no memory for the memfd's pages) is
-	 * in ferror alone: fclose reports its last flush */
-	if (r == 0 && ferror(f))
-		r = -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
+	*ret_fd = -1;
+	if (!mx->manager || !manager_cgroup_tree(mx->manager) || n == 0)
+		return 0;
+	fd = memfd_text("initd-metrics-units", 0);
+	if (fd < 0)
+		return fd;
+	r = fd_stream(fd, &f);
 	if (r < 0)
 		return r;
-	len = lseek(fd, 0, SEEK_CUR);
+	errno = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct service *s = manager_service_at(mx->manager, i);
+		char path[UNIT_CGROUP_PATH_MAX + 1];
+
+		if (manager_cgroup_node_path(s, path, sizeof(path)) < 0)
+			continue;
+		fputs(s->unit->name, f);
+		fputc('\0', f);
+		fputs(path, f);
+		fputc('\0', f);
+		listed++;
+	}
+	r = stream_close(f);
+	if (r == 0 && listed)
+		*ret_fd = TAKE_FD(fd);
+	return r;
+}
+
+/* ---- the helper ----------------------------------------------------------------- */
+
+/* Between fork and exec: the fds where metrics_helper.h puts them, each
+ * first copied past them (a source may sit on another's place; the
+ * copies close at the exec, as every other fd of PID 1's). A failure is
+ * reported as the helper would. */
+static _Noreturn void helper_child(int exe, int units, int out, int root, int report)
+{
+	char *argv[] = { "initd", METRICS_HELPER_ARG, NULL };
+	char *envp[] = { NULL };
+	int from[] = { units, out, root, report };
+	static const int to[] = { STDIN_FILENO, STDOUT_FILENO, METRICS_HELPER_ROOT_FD,
+				  METRICS_HELPER_REPORT_FD };
+	int32_t err;
+
+	/* First: until then a fault here would run PID 1's crash action. */
+	if (child_reset_signals() < 0)
+		_exit(127);
+	for (size_t i = 0; i < ARRAY_SIZE(from); i++)
+		if ((from[i] = fcntl(from[i], F_DUPFD_CLOEXEC, 16)) < 0)
+			goto failed;
+	for (size_t i = 0; i < ARRAY_SIZE(from); i++)
+		if (dup2(from[i], to[i]) < 0)
+			goto failed;
+	report = METRICS_HELPER_REPORT_FD;
+	syscall(SYS_execveat, exe, "", argv, envp, AT_EMPTY_PATH);
+failed:
+	err = -errno;
+	(void)!write(report, &err, sizeof(err));
+	_exit(127);
+}
+
+static void job_ended(struct metrics_job *j, int r);
+
+static void report_ready(struct loop *l, int fd, uint32_t events, void *data)
+{
+	int32_t r = 0;
+	ssize_t n = read(fd, &r, sizeof(r));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	/* end-of-file alone: it died before its report */
+	job_ended(data, n != (ssize_t)sizeof(r) ? -ECHILD : r > 0 ? -EPROTO : r);
+}
+
+static void helper_timed_out(struct loop *l, void *data)
+{
+	job_ended(data, -ETIMEDOUT);
+}
+
+/* fork + exec of initd-loader --metrics, j->out its fd 1. */
+static int helper_start(struct metrics *mx, struct metrics_job *j, int units)
+{
+	int exe = loader_exe_fd(), p[2], r;
+	int root = manager_cgroup_tree(mx->manager)->root_fd;
+	pid_t pid;
+
+	if (exe < 0)
+		return exe;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = spawn_helper_fork();
+	if (pid < 0) {
+		r = -errno;
+		close(p[0]);
+		close(p[1]);
+		return r;
+	}
+	if (pid == 0)
+		helper_child(exe, units, j->out, root, p[1]);
+	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	/* Not yet reaped (the reaping runs from this same loop): the pid
+	 * still names our child. The walk at SIGCHLD reaps it. */
+	j->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	j->report = (struct loop_watch){ .fd = p[0], .fn = report_ready, .data = j };
+	if (j->pidfd < 0) {   /* no way to stop it later: now, while the pid is ours */
+		r = -errno;
+		kill(pid, SIGKILL);
+		return r;
+	}
+	if (loop_watch_add(mx->loop, &j->report, EPOLLIN) < 0 ||
+	    loop_timer_arm(mx->loop, &j->timeout, now_usec() + METRICS_HELPER_TIMEOUT_USEC) < 0)
+		return -ENOMEM;   /* job_stop kills it */
+	return 0;
+}
+
+/* The helper gone (killed if it still runs: harmless once it exited, the
+ * pidfd names no other) and j off the list; j->out stays. */
+static void job_stop(struct metrics_job *j)
+{
+	struct metrics *mx = j->mx;
+
+	loop_watch_close(mx->loop, &j->report);
+	loop_timer_cancel(mx->loop, &j->timeout);
+	if (j->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, j->pidfd, SIGKILL, NULL, 0);
+	j->pidfd = safe_close(j->pidfd);
+	for (struct metrics_job **pp = &mx->jobs; *pp; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	if (j == mx->file_job)
+		mx->file_job = NULL;
+	else if (j->done)
+		mx->n_replies--;
+}
+
+static void job_free(struct metrics_job *j)
+{
+	safe_close(j->out);
+	free(j);
+}
+
+/* PID 1's part of the text into *out, then the helper started for the
+ * cgroups' part. 0: the text is whole (no unit has a cgroup to read);
+ * METRICS_PENDING: *ret_job runs, with *out (taken) and done (NULL: the
+ * file's); or -errno. */
+static int text_begin(struct metrics *mx, int *out, metrics_done_fn done, void *data,
+		      struct metrics_job **ret_job)
+{
+	_cleanup_close_ int units = -1;
+	struct metrics_job *j;
+	int r = head_write(mx, *out);
+
+	if (r == 0)
+		r = units_list(mx, &units);
+	if (r < 0 || units < 0)
+		return r;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return -ENOMEM;
+	*j = (struct metrics_job){ .mx = mx, .out = *out, .pidfd = -1, .done = done,
+				   .data = data, .report.fd = -1, .next = mx->jobs };
+	loop_timer_init(&j->timeout, helper_timed_out, j);
+	mx->jobs = j;
+	if (done)
+		mx->n_replies++;
+	else
+		mx->file_job = j;
+	r = helper_start(mx, j, units);
+	if (r < 0) {
+		job_stop(j);   /* *out stays the caller's */
+		free(j);
+		log_error("metrics: cannot start the helper reading the cgroups: %s",
+			  strerror(-r));
+		return r;
+	}
+	*out = -1;
+	*ret_job = j;
+	return METRICS_PENDING;
+}
+
+/* The whole text in fd: sealed, its offset back at 0, so whoever gets the
+ * fd reads what was rendered; its length in *ret_len. */
+static int text_seal(int fd, size_t *ret_len)
+{
+	off_t len = lseek(fd, 0, SEEK_END);
+
 	if (len < 0 || lseek(fd, 0, SEEK_SET) < 0 ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
 		return -errno;
 	*ret_len = (size_t)len;
-	*ret_fd = TAKE_FD(fd);
 	return 0;
+}
+
+/* The text goes to tmpfs, not the heap: at 10,000 units it is ~14 MiB,
+ * which PID 1's heap would keep dirty (and every fork copy) after it was
+ * sent. */
+int metrics_render(struct metrics *mx, metrics_done_fn done, void *data, int *ret_fd,
+		   size_t *ret_len, struct metrics_job **ret_job)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (mx->n_replies >= METRICS_REPLIES_MAX)
+		return -EBUSY;
+	fd = memfd_text("initd-metrics", MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return fd;
+	r = text_begin(mx, &fd, done, data, ret_job);
+	if (r != 0)
+		return r;
+	r = text_seal(fd, ret_len);
+	if (r == 0)
+		*ret_fd = TAKE_FD(fd);
+	return r;
+}
+
+const char *metrics_failure(int r)
+{
+	return r == -ECHILD ? "the helper ended without its report" :
+	       r == -ETIMEDOUT ? "the helper took too long and was killed" : strerror(-r);
+}
+
+void metrics_cancel(struct metrics *mx, struct metrics_job *j)
+{
+	if (!j)
+		return;
+	job_stop(j);
+	job_free(j);
 }
 
 /* ---- the file ------------------------------------------------------------------ */
@@ -352,14 +465,18 @@ int metrics_render(struct metrics *mx, int *ret_fd, size_t *ret_len)
  * above all, whose open would block PID 1, is never opened. The text goes
  * straight in (tmpfs: no write waits), so the file has no bound of the
  * control reply's, nor a copy of it in PID 1's heap. */
-static int write_file(struct metrics *mx, const char *path)
+static void tmp_path(const char *path, char tmp[static METRICS_FILE_MAX + 8])
+{
+	snprintf(tmp, METRICS_FILE_MAX + 8, "%s.tmp", path);
+}
+
+static int file_open(const char *path)
 {
 	char tmp[METRICS_FILE_MAX + 8], dir[METRICS_FILE_MAX + 1];
 	char *slash;
-	FILE *f;
-	int fd, r;
+	int fd;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	tmp_path(path, tmp);
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
@@ -369,48 +486,75 @@ static int write_file(struct metrics *mx, const char *path)
 	}
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		unlink(tmp);
-		return r;
-	}
-	errno = 0;
-	r = render(mx, f);
-	if (r == 0 && ferror(f))
-		r = errno ? -errno : -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
+	return fd < 0 ? -errno : fd;
 }
 
-static void write_now(struct metrics *mx)
+/* The text in the temporary is whole (r 0) or not: the file replaced, or
+ * gone (no file rather than an old one a scraper takes for now). */
+static void file_done(struct metrics *mx, int r)
 {
-	int r;
+	char tmp[METRICS_FILE_MAX + 8];
 
-	if (!mx->file)
-		return;
-	mx->last_write = now_usec();
-	mx->writes++;   /* counted before rendering: the file shows itself */
-	r = write_file(mx, mx->file);
+	tmp_path(mx->file, tmp);
+	if (r == 0 && rename(tmp, mx->file) < 0)
+		r = -errno;
 	if (r < 0) {
-		/* No file rather than an old one a scraper takes for now. */
+		unlink(tmp);
 		mx->writes--;
 		unlink(mx->file);
 		if (r != mx->failing)
 			log_error("metrics_file %s: %s (removed until a write succeeds)", mx->file,
-				  strerror(-r));
+				  metrics_failure(r));
 	} else if (mx->failing) {
 		log_notice("metrics_file %s: written again", mx->file);
 	}
 	mx->failing = r < 0 ? r : 0;
+}
+
+static void write_now(struct metrics *mx)
+{
+	struct metrics_job *j;
+	int fd, r;
+
+	if (!mx->file)
+		return;
+	if (mx->file_job) {   /* the one running read its state before this */
+		mx->file_again = true;
+		return;
+	}
+	mx->last_write = now_usec();
+	mx->writes++;   /* counted before rendering: the file shows itself */
+	fd = file_open(mx->file);
+	r = fd < 0 ? fd : text_begin(mx, &fd, NULL, NULL, &j);
+	safe_close(fd);
+	if (r != METRICS_PENDING)
+		file_done(mx, r);
+}
+
+/* The helper reported (r: 0 or -errno), ended without a report, or was
+ * killed for its time. */
+static void job_ended(struct metrics_job *j, int r)
+{
+	struct metrics *mx = j->mx;
+	bool file = j == mx->file_job;
+	size_t len = 0;
+
+	job_stop(j);
+	if (file) {
+		job_free(j);
+		file_done(mx, r);
+		if (mx->file_again) {
+			mx->file_again = false;
+			metrics_changed(mx);
+		}
+		return;
+	}
+	if (r == 0)
+		r = text_seal(j->out, &len);
+	if (r < 0)
+		log_error("svctl metrics: %s", metrics_failure(r));
+	j->done(j->data, r, r == 0 ? TAKE_FD(j->out) : -1, len);
+	job_free(j);
 }
 
 static void write_timer_fired(struct loop *l, void *data)
@@ -452,6 +596,15 @@ void metrics_configure(struct metrics *mx, const struct initd_conf *conf)
 	if (conf->metrics_file && !file) {
 		log_error("metrics_file %s: out of memory", conf->metrics_file);
 		return;
+	}
+	if (mx->file_job) {   /* its temporary is beside the old path */
+		char tmp[METRICS_FILE_MAX + 8];
+
+		tmp_path(mx->file, tmp);
+		metrics_cancel(mx, mx->file_job);
+		unlink(tmp);
+		mx->writes--;
+		mx->file_again = false;
 	}
 	free(mx->file);
 	mx->file = file;
@@ -514,6 +667,8 @@ void metrics_free(struct metrics *mx)
 		return;
 	loop_timer_cancel(mx->loop, &mx->write_timer);
 	loop_timer_cancel(mx->loop, &mx->interval_timer);
+	while (mx->jobs)   /* their requests' clients are gone (the server first) */
+		metrics_cancel(mx, mx->jobs);
 	free(mx->file);
 	free(mx);
 }

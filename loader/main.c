@@ -22,6 +22,9 @@
  *   initd-loader --mount-helper ENTRY...
  *	initd.conf's mounts, reported down fd 3 (initd/mount_helper.h,
  *	loader/mount_helper.c); argv[0] "initd" too.
+ *   initd-loader --metrics
+ *	the units' cgroup files read for the metrics text, appended to fd 1
+ *	(initd/metrics_helper.h, loader/metrics_helper.c); argv[0] "initd".
  *
  * Its own executable, not a fork of PID 1: PID 1 links no configuration
  * parser (libconfig, libseccomp's compiler), and the loader starts as a
@@ -42,6 +45,7 @@
 #include "common/util.h"
 #include "initd/loader.h"
 #include "initd/logwriter.h"
+#include "initd/metrics_helper.h"
 #include "initd/mount_helper.h"
 #include "initd/reaper.h"
 #include "units/unit.h"
@@ -287,6 +291,7 @@ static int usage(void)
 	      "       initd-loader --check CONF UNITS [--dump] [--root ROOT]\n"
 	      "       initd-loader --compile CONF UNITS OUT [--root ROOT]\n"
 	      "       initd-loader --reaper MAINPID | --log-writer | --mount-helper ENTRY...\n"
+	      "       initd-loader --metrics\n"
 	      "initd's unit-file reader and helpers: run by initd, not by hand\n"
 	      "(initd(8): --check; FILES).\n",
 	      stderr);
@@ -307,6 +312,9 @@ int main(int argc, char **argv)
 	/* initd.conf's mounts (mount_helper.h): exec'd by PID 1's child. */
 	if (mount_helper_requested(argc, argv))
 		mount_helper_main(argc, argv);
+	/* The metrics' cgroup reads (metrics_helper.h): its fds are 0-4. */
+	if (metrics_helper_requested(argc, argv))
+		metrics_helper_main();
 	/* PID 1 execs it as /proc/self/fd/N: without this its name would be
 	 * "N" in ps, the kernel's fault and OOM lines. */
 	prctl(PR_SET_NAME, LOADER_EXE_NAME);

@@ -26,9 +26,11 @@ $(BUILD)/tests/unit/test_manager: TEST_LDFLAGS = -Wl,--wrap=nofork_alloc -Wl,--w
 # wait: which of its two fds comes first).
 $(BUILD)/tests/unit/test_spawn: TEST_LDFLAGS = -Wl,--wrap=poll -Wl,--wrap=__poll_chk
 
-# The log writer process and the mount helper (initd-loader's modes).
+# The log writer process, the mount and the metrics helpers (initd-loader's
+# modes).
 $(BUILD)/tests/unit/test_logfile: $(BUILD)/obj/loader/logwriter.o
 $(BUILD)/tests/unit/test_mounts: $(BUILD)/obj/loader/mount_helper.o
+$(BUILD)/tests/unit/test_metrics: $(BUILD)/obj/loader/metrics_helper.o
 # (libcommon again after it: its GPT reader; $^ lists each file once)
 $(BUILD)/tests/unit/test_mounts: TEST_LDFLAGS = $(BUILD)/libcommon.a
 

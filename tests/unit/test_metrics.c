@@ -1,21 +1,28 @@
 /* test_metrics.c — initd/metrics.c's text without units: label escaping
  * (the text format's three escapes) and the initd-level families, each
- * with HELP and TYPE once. The units' families are checked with the real
- * parser in tests/host/t-metrics.sh and against the kernel in the VM. */
+ * with HELP and TYPE once; the metrics helper's cgroup families
+ * (loader/metrics_helper.c) from a tree shaped as initd's, and its fds
+ * and report as PID 1 hands them over. The units' families are checked
+ * with the real parser in tests/host/t-metrics.sh and against the kernel
+ * in the VM. */
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/prom.h"
 #include "common/proto.h"
 #include "common/util.h"
 #include "initd/commands.h"
 #include "initd/loop.h"
 #include "initd/metrics.h"
+#include "initd/metrics_helper.h"
 #include "tests/fds.h"
 
 static char *label(const char *s)
@@ -25,7 +32,7 @@ static char *label(const char *s)
 	FILE *f = open_memstream(&text, &len);
 
 	ck_assert_ptr_nonnull(f);
-	metrics_put_label(f, s);
+	prom_label(f, s);
 	fclose(f);
 	return text;
 }
@@ -65,13 +72,16 @@ static char *without_digits(char *s)
 	return s;
 }
 
-/* metrics_render's memfd: the text from its start, sealed, CLOEXEC. */
+/* metrics_render's memfd: the text from its start, sealed, CLOEXEC
+ * (whole at once: no unit has a cgroup, so no helper). */
 static char *render_text(struct metrics *mx, size_t *ret_len)
 {
+	struct metrics_job *job = NULL;
 	int fd = -1;
 	char *text;
 
-	ck_assert_int_eq(metrics_render(mx, &fd, ret_len), 0);
+	ck_assert_int_eq(metrics_render(mx, NULL, NULL, &fd, ret_len, &job), 0);
+	ck_assert_ptr_null(job);
 	ck_assert_int_eq(fcntl(fd, F_GETFD), FD_CLOEXEC);
 	ck_assert_int_eq(fcntl(fd, F_GET_SEALS) & F_SEAL_WRITE, F_SEAL_WRITE);
 	ck_assert_int_lt(write(fd, "x", 1), 0);
@@ -271,6 +281,179 @@ START_TEST(root_gets_the_text_in_an_fd)
 }
 END_TEST
 
+/* ---- the helper's part ----------------------------------------------------- */
+
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* root/sys/a with every file a cgroup of initd's has, root/sys/b with
+ * none, no root/sys/c; root/secret, which no path may reach. */
+static void fake_tree(const char *root)
+{
+	char a[300], b[300], sys[256], secret[256];
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	snprintf(a, sizeof(a), "%s/a", sys);
+	snprintf(b, sizeof(b), "%s/b", sys);
+	snprintf(secret, sizeof(secret), "%s/secret", root);
+	ck_assert_int_eq(mkdir(sys, 0755), 0);
+	ck_assert_int_eq(mkdir(a, 0755), 0);
+	ck_assert_int_eq(mkdir(b, 0755), 0);
+	ck_assert_int_eq(mkdir(secret, 0755), 0);
+	put_file(a, "memory.current", "1234\n");
+	put_file(a, "memory.peak", "5000\n");
+	put_file(a, "cpu.stat", "usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n"
+		 "nr_periods 3\nnr_throttled 1\nthrottled_usec 1500\n");
+	put_file(a, "pids.current", "2\n");
+	put_file(a, "memory.events", "low 0\nhigh 0\nmax 1\noom 1\noom_kill 1\n");
+	put_file(a, "cpu.pressure", "some avg10=1.50 avg60=0.00 avg300=0.00 total=2000000\n"
+		 "full avg10=0.25 avg60=0.00 avg300=0.00 total=1000\n");
+	put_file(secret, "memory.current", "666\n");
+}
+
+static void rm_tree(const char *root)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char units_pairs[] = "a\0sys/a\0b\0sys/b\0c\0sys/c\0up\0../x\0abs\0/sys/a\0"
+				  "dot\0sys/../secret\0";
+
+/* n occurrences of needle in text. */
+static size_t count(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static const char *const helper_lines[] = {
+	"initd_unit_memory_current_bytes{unit=\"a\"} 1234\n",
+	"initd_unit_memory_peak_bytes{unit=\"a\"} 5000\n",
+	"initd_unit_cpu_usage_seconds_total{unit=\"a\"} 2.500000\n",
+	"initd_unit_cpu_throttled_periods_total{unit=\"a\"} 1\n",
+	"initd_unit_cpu_throttled_seconds_total{unit=\"a\"} 0.001500\n",
+	"initd_unit_pids_current{unit=\"a\"} 2\n",
+	"initd_unit_oom_kills_total{unit=\"a\"} 1\n",
+	"initd_unit_pressure_avg10_ratio{unit=\"a\",resource=\"cpu\",kind=\"some\"} 0.0150\n",
+	"initd_unit_pressure_avg10_ratio{unit=\"a\",resource=\"cpu\",kind=\"full\"} 0.0025\n",
+	"initd_unit_pressure_stalled_seconds_total{unit=\"a\",resource=\"cpu\",kind=\"some\"} 2.000000\n",
+	"initd_unit_pressure_stalled_seconds_total{unit=\"a\",resource=\"cpu\",kind=\"full\"} 0.001000\n",
+};
+
+/* Each value of a's files in its family, nothing for the unit whose
+ * cgroup has no files or none, nor for a path leaving the root: no 666. */
+static void check_helper_text(const char *text)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(helper_lines); i++)
+		ck_assert_msg(strstr(text, helper_lines[i]), "missing: %s", helper_lines[i]);
+	ck_assert_uint_eq(count(text, "{unit="), ARRAY_SIZE(helper_lines));
+	ck_assert_ptr_null(strstr(text, "666"));
+	ck_assert_uint_eq(count(text, "# TYPE "), 9);
+	ck_assert_uint_eq(count(text, "# HELP initd_unit_pressure_avg10_ratio "), 1);
+}
+
+START_TEST(helper_reads_each_units_cgroup)
+{
+	char root[] = "/tmp/test_metrics.XXXXXX", *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	fake_tree(root);
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	f = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(metrics_helper_render(fd, units_pairs, sizeof(units_pairs) - 1, f), 0);
+	fclose(f);
+	check_helper_text(text);
+	free(text);
+
+	/* what PID 1 cannot send: cut short, an empty name, one too long */
+	f = open_memstream(&text, &len);
+	ck_assert_int_eq(metrics_helper_render(fd, "a\0sys/a", 7, f), -EBADMSG);
+	ck_assert_int_eq(metrics_helper_render(fd, "a\0sys/a\0b", 9, f), -EBADMSG);
+	ck_assert_int_eq(metrics_helper_render(fd, "\0sys/a\0", 7, f), -EBADMSG);
+	{
+		char big[UNIT_NAME_MAX + 16] = { 0 };
+
+		memset(big, 'x', UNIT_NAME_MAX + 1);
+		memcpy(big + UNIT_NAME_MAX + 2, "p", 2);
+		ck_assert_int_eq(metrics_helper_render(fd, big, UNIT_NAME_MAX + 4, f), -EBADMSG);
+	}
+	fclose(f);
+	ck_assert_uint_eq(len, 0);   /* nothing written for any of them */
+	free(text);
+	close(fd);
+	rm_tree(root);
+}
+END_TEST
+
+/* The helper as PID 1 starts it (metrics_helper.h): the pairs on 0, the
+ * text appended on 1 after what is there, the root on 3, its report on
+ * 4; a report of 0 and exit 0. */
+START_TEST(helper_appends_and_reports)
+{
+	char root[] = "/tmp/test_metrics.XXXXXX", *text;
+	int units = memfd_create("units", 0), out = memfd_create("out", 0), p[2], status;
+	int32_t report = 1;
+	pid_t pid;
+	off_t len;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	fake_tree(root);
+	ck_assert_int_ge(units, 0);
+	ck_assert_int_ge(out, 0);
+	ck_assert_int_eq(write(units, units_pairs, sizeof(units_pairs) - 1),
+			 (ssize_t)sizeof(units_pairs) - 1);
+	ck_assert_int_eq(write(out, "head\n", 5), 5);
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int rootfd = open(root, O_RDONLY | O_DIRECTORY);
+
+		if (rootfd < 0 || dup2(units, 0) < 0 || dup2(out, 1) < 0 ||
+		    dup2(rootfd, METRICS_HELPER_ROOT_FD) < 0 ||
+		    dup2(p[1], METRICS_HELPER_REPORT_FD) < 0)
+			_exit(99);
+		metrics_helper_main();
+	}
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], &report, sizeof(report)), (ssize_t)sizeof(report));
+	ck_assert_int_eq(report, 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	len = lseek(out, 0, SEEK_END);
+	ck_assert_int_gt(len, 5);
+	ck_assert_int_eq(lseek(out, 0, SEEK_SET), 0);
+	text = fd_text(out, (size_t)len);
+	ck_assert(strncmp(text, "head\n# HELP ", 12) == 0);
+	check_helper_text(text);
+	free(text);
+	close(p[0]);
+	close(units);
+	close(out);
+	rm_tree(root);
+}
+END_TEST
+
 static Suite *metrics_suite(void)
 {
 	Suite *s = suite_create("metrics");
@@ -281,6 +464,8 @@ static Suite *metrics_suite(void)
 	tcase_add_test(tc, file_has_no_reply_bound);
 	tcase_add_test(tc, failed_write_leaves_no_stale_file);
 	tcase_add_test(tc, root_gets_the_text_in_an_fd);
+	tcase_add_test(tc, helper_reads_each_units_cgroup);
+	tcase_add_test(tc, helper_appends_and_reports);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -136,6 +136,58 @@ check_eq "scale: svctl metrics: every unit's memory.current" \
 	"$(grep -c '^initd_unit_memory_current_bytes{unit="s[0-9]*"' /run/metrics.prom)" "$n"
 rm -f /run/metrics.prom
 
+# The cgroups' part of the text is the metrics helper's (initd-loader
+# --metrics, initd/metrics_helper.h): PID 1 reads none of the units'
+# files (it made ~12 read calls a unit), and answers everyone else while
+# the helper reads. PID 1's own calls are its thread's: /proc/1/io adds
+# those of every child it reaped, the helper's too. The helper is found
+# by its name and stopped, so that PID 1's answer meanwhile is certain,
+# not a race with its end.
+r0=$(awk '$1 == "syscr:" { print $2 }' /proc/1/task/1/io)
+sv metrics >/dev/null
+r1=$(awk '$1 == "syscr:" { print $2 }' /proc/1/task/1/io)
+check "scale: svctl metrics of $n units: PID 1 made $((r1 - r0)) read calls" \
+	eval '[ -n "$r0" ] && [ -n "$r1" ] && [ $((r1 - r0)) -lt $((n / 4)) ]'
+metrics_helper() {
+	awk 'FNR == 1 && $0 == "initd-metrics" { split(FILENAME, p, "/"); print p[3]; exit }' \
+		/proc/[0-9]*/comm 2>/dev/null
+}
+# A client of `svctl metrics` whose helper is held (STOP), then let go
+# (CONT) or killed (KILL): sets $mpid and $hp, or $hp empty when the
+# helper ended before it was found (tried again by the caller).
+metrics_held() {
+	sv metrics >/run/metrics.prom 2>/run/metrics.err &
+	mpid=$!
+	hp=
+	while kill -0 "$mpid" 2>/dev/null && [ -z "$hp" ]; do hp=$(metrics_helper); done
+	[ -n "$hp" ] && kill -STOP "$hp" 2>/dev/null
+}
+for try in 1 2 3 4 5; do
+	metrics_held
+	[ -n "$hp" ] && break
+	wait "$mpid"
+done
+check "scale: the metrics helper runs as its own process" [ -n "$hp" ]
+check "scale: PID 1 answers while the metrics helper reads" sv status s0001
+check "scale: the metrics request waits for its helper" kill -0 "$mpid"
+kill -CONT "$hp"
+wait "$mpid"
+check_eq "scale: svctl metrics after its helper was held: every unit's memory.current" \
+	"$(grep -c '^initd_unit_memory_current_bytes{unit="s[0-9]*"' /run/metrics.prom)" "$n"
+for try in 1 2 3 4 5; do
+	metrics_held
+	[ -n "$hp" ] && break
+	wait "$mpid"
+done
+kill -KILL "$hp"
+wait "$mpid"
+mrc=$?
+check "scale: svctl metrics whose helper was killed fails, and says why" \
+	eval '[ "$mrc" -ne 0 ] && grep -q "cannot read the units. cgroups" /run/metrics.err'
+check_eq "scale: svctl metrics after a killed helper: every unit's state" \
+	"$(sv metrics | grep -c '^initd_unit_state{unit="s[0-9]*"')" "$n"
+rm -f /run/metrics.prom /run/metrics.err
+
 # A stopped unit holds nothing.
 sv stop s0001 s0002 s0003 s0004 s0005 s0006 s0007 s0008 s0009 s0010 >/dev/null
 after=$(ls /proc/1/fd | wc -l)
