@@ -40,3 +40,29 @@ void prom_seconds(FILE *f, const char *metric, const char *unit, uint64_t usec)
 	prom_unit(f, metric, unit);
 	fprintf(f, "} %" PRIu64 ".%06" PRIu64 "\n", usec / 1000000, usec % 1000000);
 }
+
+const struct prom_family_def prom_cgroup_families[PROM_CGROUP_FAMILIES] = {
+	[PROM_MEM_CURRENT] = { "initd_unit_memory_current_bytes", "gauge",
+			       "memory.current of the unit's cgroup." },
+	[PROM_MEM_PEAK] = { "initd_unit_memory_peak_bytes", "gauge",
+			    "memory.peak of the unit's cgroup." },
+	[PROM_CPU_USAGE] = { "initd_unit_cpu_usage_seconds_total", "counter",
+			     "cpu.stat usage_usec, in seconds." },
+	[PROM_CPU_THROTTLED_PERIODS] = { "initd_unit_cpu_throttled_periods_total", "counter",
+					 "cpu.stat nr_throttled." },
+	[PROM_CPU_THROTTLED_SECONDS] = { "initd_unit_cpu_throttled_seconds_total", "counter",
+					 "cpu.stat throttled_usec, in seconds." },
+	[PROM_PIDS_CURRENT] = { "initd_unit_pids_current", "gauge",
+				"pids.current of the unit's cgroup." },
+	[PROM_OOM_KILLS] = { "initd_unit_oom_kills_total", "counter", "memory.events oom_kill." },
+	[PROM_PSI_AVG10] = { "initd_unit_pressure_avg10_ratio", "gauge",
+			     "PSI avg10= of the unit's cgroup, as a ratio." },
+	[PROM_PSI_STALLED] = { "initd_unit_pressure_stalled_seconds_total", "counter",
+			       "PSI total= of the unit's cgroup, in seconds." },
+};
+
+void prom_cgroup_family(FILE *f, enum prom_cgroup_family k)
+{
+	prom_family(f, prom_cgroup_families[k].name, prom_cgroup_families[k].type,
+		    prom_cgroup_families[k].help);
+}

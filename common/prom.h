@@ -24,4 +24,29 @@ void prom_unit(FILE *f, const char *metric, const char *unit);
 void prom_u64(FILE *f, const char *metric, const char *unit, uint64_t v);
 void prom_seconds(FILE *f, const char *metric, const char *unit, uint64_t usec);
 
+/* The families of the units' cgroups, in the text's order: the metrics
+ * helper writes each with its samples; PID 1, when no unit has a cgroup
+ * to read, writes them without any, so that the text has the same
+ * families either way (a scraper's view does not change shape when the
+ * last unit with a cgroup stops). */
+enum prom_cgroup_family {
+	PROM_MEM_CURRENT,
+	PROM_MEM_PEAK,
+	PROM_CPU_USAGE,
+	PROM_CPU_THROTTLED_PERIODS,
+	PROM_CPU_THROTTLED_SECONDS,
+	PROM_PIDS_CURRENT,
+	PROM_OOM_KILLS,
+	PROM_PSI_AVG10,
+	PROM_PSI_STALLED,
+	PROM_CGROUP_FAMILIES,
+};
+struct prom_family_def {
+	const char *name, *type, *help;
+};
+extern const struct prom_family_def prom_cgroup_families[PROM_CGROUP_FAMILIES];
+
+/* prom_family() of prom_cgroup_families[k]. */
+void prom_cgroup_family(FILE *f, enum prom_cgroup_family k);
+
 #endif

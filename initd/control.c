@@ -917,7 +917,9 @@ void control_server_free(struct control_server *s)
 	free(s);
 }
 
-static int client_reply(struct control_client *c, const struct proto_buf *msg, bool last,
+/* steal: msg's data is queued as is (msg->data NULL once it was), not
+ * copied: a 7 MiB metrics reply is not held twice. */
+static int client_reply(struct control_client *c, struct proto_buf *msg, bool steal, bool last,
 			int *fd)
 {
 	bool refused = false;
@@ -938,7 +940,9 @@ static int client_reply(struct control_client *c, const struct proto_buf *msg, b
 		goto drop;
 	}
 	data = msg->data;
-	r = client_queue(c, &data, msg->len, false, fd);
+	r = client_queue(c, &data, msg->len, steal, fd);
+	if (steal && !data)
+		msg->data = NULL;
 	if (r == -EBUSY) {
 		/* Past the shared bound (a follower's backlog): told so, as a
 		 * request is, and closed once that is sent; the caller forgets
@@ -980,12 +984,12 @@ drop:
 
 int control_client_reply(struct control_client *c, const struct proto_buf *msg, bool last)
 {
-	return client_reply(c, msg, last, NULL);
+	return client_reply(c, (struct proto_buf *)msg, false, last, NULL);   /* not changed */
 }
 
-int control_client_reply_fd(struct control_client *c, const struct proto_buf *msg, int fd)
+int control_client_reply_fd(struct control_client *c, struct proto_buf *msg, int fd)
 {
-	int r = client_reply(c, msg, true, fd >= 0 ? &fd : NULL);
+	int r = client_reply(c, msg, true, true, fd >= 0 ? &fd : NULL);
 
 	safe_close(fd);   /* not queued with the message (-1 once it was) */
 	return r;

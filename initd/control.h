@@ -94,8 +94,9 @@ int control_client_reply(struct control_client *c, const struct proto_buf *msg, 
 
 /* The last answer to a deferred request, with an fd that goes with its
  * first byte as a dispatcher's *pass_fd does (taken, whatever the
- * outcome; -1: none). Returns as control_client_reply. */
-int control_client_reply_fd(struct control_client *c, const struct proto_buf *msg, int fd);
+ * outcome; -1: none). msg's data is taken, not copied, when it is queued
+ * (proto_buf_free it still). Returns as control_client_reply. */
+int control_client_reply_fd(struct control_client *c, struct proto_buf *msg, int fd);
 
 /* Clients the dispatcher deferred may vanish: it registers a callback so it
  * can forget them. Called (with the dispatch ctx) for every client dropped

@@ -61,7 +61,8 @@ struct metrics_job {
 	int pidfd;
 	struct loop_watch report;    /* the helper's report, or its end */
 	struct loop_timer timeout;
-	metrics_done_fn done;        /* NULL: the file's */
+	bool file;                   /* the file's, else a request's: */
+	metrics_done_fn done;
 	void *data;
 };
 
@@ -108,7 +109,9 @@ static void render_memory(struct metrics *mx, FILE *f)
 	fprintf(f, "initd_memory_allocations %zu\n", fp.model.allocations);
 }
 
-static void render_system(struct metrics *mx, FILE *f, size_t n)
+/* writes: the file's count as this text says it (a file's own write
+ * counts in it). */
+static void render_system(struct metrics *mx, FILE *f, size_t n, uint64_t writes)
 {
 	uint64_t now = now_usec();
 
@@ -124,7 +127,7 @@ static void render_system(struct metrics *mx, FILE *f, size_t n)
 	}
 	prom_family(f, "initd_metrics_writes_total", "counter",
 		    "Times initd wrote its metrics_file.");
-	fprintf(f, "initd_metrics_writes_total %" PRIu64 "\n", mx->writes);
+	fprintf(f, "initd_metrics_writes_total %" PRIu64 "\n", writes);
 	render_memory(mx, f);
 }
 
@@ -190,8 +193,9 @@ static int stream_close(FILE *f)
 	return r;
 }
 
-/* What PID 1 holds (the fleet's and the model's families) into out. */
-static int head_write(struct metrics *mx, int out)
+/* What PID 1 holds (the fleet's and the model's families) into out; and
+ * with no helper to follow, the cgroups' families without samples. */
+static int head_write(struct metrics *mx, int out, bool file, bool cgroup_families)
 {
 	size_t n = mx->manager ? manager_count(mx->manager) : 0;
 	FILE *f;
@@ -200,8 +204,10 @@ static int head_write(struct metrics *mx, int out)
 	if (r < 0)
 		return r;
 	errno = 0;
-	render_system(mx, f, n);
+	render_system(mx, f, n, mx->writes + file);
 	render_model(mx, f, n);
+	for (int k = 0; cgroup_families && k < PROM_CGROUP_FAMILIES; k++)
+		prom_cgroup_family(f, (enum prom_cgroup_family)k);
 	return stream_close(f);
 }
 
@@ -255,15 +261,15 @@ static int units_list(struct metrics *mx, int *ret_fd)
 
 /* ---- the helper ----------------------------------------------------------------- */
 
-/* Between fork and exec: the fds where metrics_helper.h puts them, each
- * first copied past them (a source may sit on another's place; the
- * copies close at the exec, as every other fd of PID 1's). A failure is
- * reported as the helper would. */
+/* Between fork and exec: the fds where metrics_helper.h puts them. Each
+ * (and the executable's) is first copied past them, since any may sit on
+ * another's place; the copies close at the exec, as every other fd of PID
+ * 1's. A failure is reported as the helper would. */
 static _Noreturn void helper_child(int exe, int units, int out, int root, int report)
 {
 	char *argv[] = { "initd", METRICS_HELPER_ARG, NULL };
 	char *envp[] = { NULL };
-	int from[] = { units, out, root, report };
+	int from[] = { units, out, root, report, exe };
 	static const int to[] = { STDIN_FILENO, STDOUT_FILENO, METRICS_HELPER_ROOT_FD,
 				  METRICS_HELPER_REPORT_FD };
 	int32_t err;
@@ -274,11 +280,11 @@ static _Noreturn void helper_child(int exe, int units, int out, int root, int re
 	for (size_t i = 0; i < ARRAY_SIZE(from); i++)
 		if ((from[i] = fcntl(from[i], F_DUPFD_CLOEXEC, 16)) < 0)
 			goto failed;
-	for (size_t i = 0; i < ARRAY_SIZE(from); i++)
+	report = from[3];
+	for (size_t i = 0; i < ARRAY_SIZE(to); i++)
 		if (dup2(from[i], to[i]) < 0)
 			goto failed;
-	report = METRICS_HELPER_REPORT_FD;
-	syscall(SYS_execveat, exe, "", argv, envp, AT_EMPTY_PATH);
+	syscall(SYS_execveat, from[4], "", argv, envp, AT_EMPTY_PATH);
 failed:
 	err = -errno;
 	(void)!write(report, &err, sizeof(err));
@@ -294,8 +300,9 @@ static void report_ready(struct loop *l, int fd, uint32_t events, void *data)
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	/* end-of-file alone: it died before its report */
-	job_ended(data, n != (ssize_t)sizeof(r) ? -ECHILD : r > 0 ? -EPROTO : r);
+	/* end-of-file alone: it died before its report; and an errno it
+	 * could not have meant is no errno */
+	job_ended(data, n != (ssize_t)sizeof(r) ? -ECHILD : r > 0 || r < -4095 ? -EPROTO : r);
 }
 
 static void helper_timed_out(struct loop *l, void *data)
@@ -356,9 +363,9 @@ static void job_stop(struct metrics_job *j)
 			*pp = j->next;
 			break;
 		}
-	if (j == mx->file_job)
+	if (j->file)
 		mx->file_job = NULL;
-	else if (j->done)
+	else
 		mx->n_replies--;
 }
 
@@ -370,36 +377,35 @@ static void job_free(struct metrics_job *j)
 
 /* PID 1's part of the text into *out, then the helper started for the
  * cgroups' part. 0: the text is whole (no unit has a cgroup to read);
- * METRICS_PENDING: *ret_job runs, with *out (taken) and done (NULL: the
- * file's); or -errno. */
-static int text_begin(struct metrics *mx, int *out, metrics_done_fn done, void *data,
-		      struct metrics_job **ret_job)
+ * METRICS_PENDING: *ret_job runs, with *out (taken), for the file or
+ * for done(); or -errno (the caller says it: the file's failures once). */
+static int text_begin(struct metrics *mx, int *out, bool file, metrics_done_fn done,
+		      void *data, struct metrics_job **ret_job)
 {
 	_cleanup_close_ int units = -1;
 	struct metrics_job *j;
-	int r = head_write(mx, *out);
+	int r = units_list(mx, &units);
 
 	if (r == 0)
-		r = units_list(mx, &units);
+		r = head_write(mx, *out, file, units < 0);
 	if (r < 0 || units < 0)
 		return r;
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return -ENOMEM;
-	*j = (struct metrics_job){ .mx = mx, .out = *out, .pidfd = -1, .done = done,
-				   .data = data, .report.fd = -1, .next = mx->jobs };
+	*j = (struct metrics_job){ .mx = mx, .out = *out, .pidfd = -1, .file = file,
+				   .done = done, .data = data, .report.fd = -1,
+				   .next = mx->jobs };
 	loop_timer_init(&j->timeout, helper_timed_out, j);
 	mx->jobs = j;
-	if (done)
-		mx->n_replies++;
-	else
+	if (file)
 		mx->file_job = j;
+	else
+		mx->n_replies++;
 	r = helper_start(mx, j, units);
 	if (r < 0) {
 		job_stop(j);   /* *out stays the caller's */
 		free(j);
-		log_error("metrics: cannot start the helper reading the cgroups: %s",
-			  strerror(-r));
 		return r;
 	}
 	*out = -1;
@@ -429,12 +435,14 @@ int metrics_render(struct metrics *mx, metrics_done_fn done, void *data, int *re
 	_cleanup_close_ int fd = -1;
 	int r;
 
+	if (!done)
+		return -EINVAL;
 	if (mx->n_replies >= METRICS_REPLIES_MAX)
 		return -EBUSY;
 	fd = memfd_text("initd-metrics", MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return fd;
-	r = text_begin(mx, &fd, done, data, ret_job);
+	r = text_begin(mx, &fd, false, done, data, ret_job);
 	if (r != 0)
 		return r;
 	r = text_seal(fd, ret_len);
@@ -498,9 +506,10 @@ static void file_done(struct metrics *mx, int r)
 	tmp_path(mx->file, tmp);
 	if (r == 0 && rename(tmp, mx->file) < 0)
 		r = -errno;
+	if (r == 0)
+		mx->writes++;   /* as the text said: it counts itself */
 	if (r < 0) {
 		unlink(tmp);
-		mx->writes--;
 		unlink(mx->file);
 		if (r != mx->failing)
 			log_error("metrics_file %s: %s (removed until a write succeeds)", mx->file,
@@ -523,12 +532,25 @@ static void write_now(struct metrics *mx)
 		return;
 	}
 	mx->last_write = now_usec();
-	mx->writes++;   /* counted before rendering: the file shows itself */
 	fd = file_open(mx->file);
-	r = fd < 0 ? fd : text_begin(mx, &fd, NULL, NULL, &j);
+	r = fd < 0 ? fd : text_begin(mx, &fd, true, NULL, NULL, &j);
 	safe_close(fd);
 	if (r != METRICS_PENDING)
 		file_done(mx, r);
+}
+
+/* The file's write under way, if any, stopped and its temporary gone
+ * (the file keeps its last text). */
+static void file_cancel(struct metrics *mx)
+{
+	char tmp[METRICS_FILE_MAX + 8];
+
+	if (!mx->file_job)
+		return;
+	tmp_path(mx->file, tmp);
+	metrics_cancel(mx, mx->file_job);
+	unlink(tmp);
+	mx->file_again = false;
 }
 
 /* The helper reported (r: 0 or -errno), ended without a report, or was
@@ -536,7 +558,7 @@ static void write_now(struct metrics *mx)
 static void job_ended(struct metrics_job *j, int r)
 {
 	struct metrics *mx = j->mx;
-	bool file = j == mx->file_job;
+	bool file = j->file;
 	size_t len = 0;
 
 	job_stop(j);
@@ -597,15 +619,7 @@ void metrics_configure(struct metrics *mx, const struct initd_conf *conf)
 		log_error("metrics_file %s: out of memory", conf->metrics_file);
 		return;
 	}
-	if (mx->file_job) {   /* its temporary is beside the old path */
-		char tmp[METRICS_FILE_MAX + 8];
-
-		tmp_path(mx->file, tmp);
-		metrics_cancel(mx, mx->file_job);
-		unlink(tmp);
-		mx->writes--;
-		mx->file_again = false;
-	}
+	file_cancel(mx);   /* its temporary is beside the old path */
 	free(mx->file);
 	mx->file = file;
 	mx->interval_usec = file ? conf->metrics_interval_usec : 0;
@@ -667,6 +681,7 @@ void metrics_free(struct metrics *mx)
 		return;
 	loop_timer_cancel(mx->loop, &mx->write_timer);
 	loop_timer_cancel(mx->loop, &mx->interval_timer);
+	file_cancel(mx);
 	while (mx->jobs)   /* their requests' clients are gone (the server first) */
 		metrics_cancel(mx, mx->jobs);
 	free(mx->file);

@@ -25,45 +25,44 @@ struct sample {
 	struct cgroup_stats st;
 };
 
-/* One family of a cgroup value: the units whose cgroup has it. */
-static void render_stat(FILE *f, const struct sample *v, size_t n, enum cgroup_stat bit,
-			size_t offset, bool seconds, const char *name, const char *type,
-			const char *help)
+/* Each family of one cgroup value, in the text's order. */
+static const struct stat_family {
+	enum prom_cgroup_family family;
+	enum cgroup_stat bit;
+	size_t offset;
+	bool seconds;                 /* usec, written as seconds */
+} stat_families[] = {
+	{ PROM_MEM_CURRENT, CGROUP_STAT_MEM_CURRENT, offsetof(struct cgroup_stats, mem_current),
+	  false },
+	{ PROM_MEM_PEAK, CGROUP_STAT_MEM_PEAK, offsetof(struct cgroup_stats, mem_peak), false },
+	{ PROM_CPU_USAGE, CGROUP_STAT_CPU_USAGE, offsetof(struct cgroup_stats, cpu_usage_usec),
+	  true },
+	{ PROM_CPU_THROTTLED_PERIODS, CGROUP_STAT_CPU_THROTTLING,
+	  offsetof(struct cgroup_stats, cpu_nr_throttled), false },
+	{ PROM_CPU_THROTTLED_SECONDS, CGROUP_STAT_CPU_THROTTLING,
+	  offsetof(struct cgroup_stats, cpu_throttled_usec), true },
+	{ PROM_PIDS_CURRENT, CGROUP_STAT_PIDS_CURRENT, offsetof(struct cgroup_stats, pids_current),
+	  false },
+	{ PROM_OOM_KILLS, CGROUP_STAT_OOM_KILLS, offsetof(struct cgroup_stats, oom_kills), false },
+};
+
+/* The units whose cgroup has the value. */
+static void render_stat(FILE *f, const struct sample *v, size_t n, const struct stat_family *sf)
 {
-	prom_family(f, name, type, help);
+	const char *name = prom_cgroup_families[sf->family].name;
+
+	prom_cgroup_family(f, sf->family);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t x;
 
-		if (!(v[i].st.have & CGROUP_STAT_BIT(bit)))
+		if (!(v[i].st.have & CGROUP_STAT_BIT(sf->bit)))
 			continue;
-		memcpy(&x, (const char *)&v[i].st + offset, sizeof(x));
-		if (seconds)
+		memcpy(&x, (const char *)&v[i].st + sf->offset, sizeof(x));
+		if (sf->seconds)
 			prom_seconds(f, name, v[i].unit, x);
 		else
 			prom_u64(f, name, v[i].unit, x);
 	}
-}
-
-#define STAT(f, v, n, bit, field, secs, name, type, help) \
-	render_stat(f, v, n, bit, offsetof(struct cgroup_stats, field), secs, name, type, help)
-
-static void render_cgroup(FILE *f, const struct sample *v, size_t n)
-{
-	STAT(f, v, n, CGROUP_STAT_MEM_CURRENT, mem_current, false,
-	     "initd_unit_memory_current_bytes", "gauge", "memory.current of the unit's cgroup.");
-	STAT(f, v, n, CGROUP_STAT_MEM_PEAK, mem_peak, false,
-	     "initd_unit_memory_peak_bytes", "gauge", "memory.peak of the unit's cgroup.");
-	STAT(f, v, n, CGROUP_STAT_CPU_USAGE, cpu_usage_usec, true,
-	     "initd_unit_cpu_usage_seconds_total", "counter", "cpu.stat usage_usec, in seconds.");
-	STAT(f, v, n, CGROUP_STAT_CPU_THROTTLING, cpu_nr_throttled, false,
-	     "initd_unit_cpu_throttled_periods_total", "counter", "cpu.stat nr_throttled.");
-	STAT(f, v, n, CGROUP_STAT_CPU_THROTTLING, cpu_throttled_usec, true,
-	     "initd_unit_cpu_throttled_seconds_total", "counter",
-	     "cpu.stat throttled_usec, in seconds.");
-	STAT(f, v, n, CGROUP_STAT_PIDS_CURRENT, pids_current, false,
-	     "initd_unit_pids_current", "gauge", "pids.current of the unit's cgroup.");
-	STAT(f, v, n, CGROUP_STAT_OOM_KILLS, oom_kills, false,
-	     "initd_unit_oom_kills_total", "counter", "memory.events oom_kill.");
 }
 
 static const struct psi_file {
@@ -86,15 +85,13 @@ static void put_psi(FILE *f, const char *name, const char *unit, const char *res
 /* avg10 as a ratio (0..1) and total as seconds, from RESOURCE.pressure. */
 static void render_psi(FILE *f, const struct sample *v, size_t n, bool totals)
 {
-	const char *name = totals ? "initd_unit_pressure_stalled_seconds_total" :
-				    "initd_unit_pressure_avg10_ratio";
+	enum prom_cgroup_family k = totals ? PROM_PSI_STALLED : PROM_PSI_AVG10;
+	const char *name = prom_cgroup_families[k].name;
 
-	prom_family(f, name, totals ? "counter" : "gauge",
-		    totals ? "PSI total= of the unit's cgroup, in seconds." :
-			     "PSI avg10= of the unit's cgroup, as a ratio.");
+	prom_cgroup_family(f, k);
 	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < ARRAY_SIZE(psi_files); k++) {
-			const struct psi_file *pf = &psi_files[k];
+		for (size_t j = 0; j < ARRAY_SIZE(psi_files); j++) {
+			const struct psi_file *pf = &psi_files[j];
 			struct cgroup_psi p;
 			char some[48], full[48];
 
@@ -184,7 +181,8 @@ int metrics_helper_render(int root_fd, const char *units, size_t len, FILE *f)
 		if (fd >= 0)
 			cgroup_stats_read(fd, &v[i].st);   /* gone meanwhile: no figures */
 	}
-	render_cgroup(f, v, n);
+	for (size_t k = 0; k < ARRAY_SIZE(stat_families); k++)
+		render_stat(f, v, n, &stat_families[k]);
 	render_psi(f, v, n, false);
 	render_psi(f, v, n, true);
 	return 0;

@@ -49,6 +49,16 @@ START_TEST(label_escapes)
 }
 END_TEST
 
+/* n occurrences of needle in text. */
+static size_t count(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
 /* The n bytes in fd, NUL-terminated (the caller frees). */
 static char *fd_text(int fd, size_t n)
 {
@@ -72,6 +82,11 @@ static char *without_digits(char *s)
 	return s;
 }
 
+static void never_done(void *data, int r, int fd, size_t len)
+{
+	ck_abort_msg("no helper runs without a unit with a cgroup");
+}
+
 /* metrics_render's memfd: the text from its start, sealed, CLOEXEC
  * (whole at once: no unit has a cgroup, so no helper). */
 static char *render_text(struct metrics *mx, size_t *ret_len)
@@ -80,7 +95,7 @@ static char *render_text(struct metrics *mx, size_t *ret_len)
 	int fd = -1;
 	char *text;
 
-	ck_assert_int_eq(metrics_render(mx, NULL, NULL, &fd, ret_len, &job), 0);
+	ck_assert_int_eq(metrics_render(mx, never_done, NULL, &fd, ret_len, &job), 0);
 	ck_assert_ptr_null(job);
 	ck_assert_int_eq(fcntl(fd, F_GETFD), FD_CLOEXEC);
 	ck_assert_int_eq(fcntl(fd, F_GET_SEALS) & F_SEAL_WRITE, F_SEAL_WRITE);
@@ -107,6 +122,13 @@ START_TEST(render_without_units)
 					   "initd_metrics_writes_total 0\n"));
 	ck_assert_ptr_null(strstr(text, "initd_boot_settled_seconds"));   /* not yet */
 	ck_assert_ptr_null(strstr(strstr(text, "# TYPE initd_units ") + 1, "# TYPE initd_units "));
+	/* the cgroups' families too, without samples: the same families as
+	 * when the helper writes them (18 in all) */
+	ck_assert_uint_eq(count(text, "# TYPE "), 18);
+	ck_assert_ptr_nonnull(strstr(text, "# TYPE initd_unit_memory_current_bytes gauge\n"));
+	ck_assert_ptr_nonnull(strstr(text, "# TYPE initd_unit_pressure_stalled_seconds_total "
+					   "counter\n"));
+	ck_assert_ptr_null(strstr(text, "{unit="));
 	ck_assert_uint_eq(metrics_writes(mx), 0);
 	free(text);
 	metrics_free(mx);
@@ -330,16 +352,6 @@ static void rm_tree(const char *root)
 
 static const char units_pairs[] = "a\0sys/a\0b\0sys/b\0c\0sys/c\0up\0../x\0abs\0/sys/a\0"
 				  "dot\0sys/../secret\0";
-
-/* n occurrences of needle in text. */
-static size_t count(const char *text, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *p = text; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
-}
 
 static const char *const helper_lines[] = {
 	"initd_unit_memory_current_bytes{unit=\"a\"} 1234\n",
