@@ -40,7 +40,10 @@
  *      not compatible: a root client must take the fd, as svctl does);
  *      a status of every unit carries CGROUP_ROOT and CGROUP_ROOT_ID and
  *      no cgroup statistics: svctl reads MEM_CURRENT and CPU_USAGE_USEC
- *      itself (an older svctl shows "-" for them).
+ *      itself (an older svctl shows "-" for them); the analyze reply
+ *      carries both too, and its SERVICEs CGROUP in place of
+ *      CPU_USAGE_USEC and MEM_PEAK (an older svctl shows no CPU or
+ *      memory.peak).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H

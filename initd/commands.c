@@ -171,7 +171,7 @@ static void put_service_ex(struct commands *cmds, struct proto_buf *b, struct se
 {
 	const struct unit *u = s->unit;
 	const struct postmortem *pm = last_failure ? manager_postmortem(cmds->manager, s, 0) : NULL;
-	char reason[512], cg[UNIT_CGROUP_PATH_MAX + 1];
+	char reason[512];
 
 	proto_nest_begin(b, PROTO_ATTR_SERVICE);
 	proto_put_str(b, PROTO_ATTR_NAME, u->name);
@@ -185,8 +185,7 @@ static void put_service_ex(struct commands *cmds, struct proto_buf *b, struct se
 		proto_put_str(b, PROTO_ATTR_DESCRIPTION, u->description);
 	if (s->status_text)
 		proto_put_str(b, PROTO_ATTR_STATUS_TEXT, s->status_text);
-	if (manager_cgroup_path(cmds->manager, s, cg, sizeof(cg)))
-		proto_put_str(b, PROTO_ATTR_CGROUP, cg);
+	commands_put_cgroup_path(cmds, b, s);
 	if (!table)
 		commands_put_cgroup_stats(cmds, b, s);
 	for (size_t i = 0; i < u->diags.n; i++) {
@@ -210,7 +209,6 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 		      const struct control_request *req, struct proto_buf *reply)
 {
 	const char *names[COMMAND_NAMES_MAX];
-	const struct cgroup_tree *cg;
 	size_t n;
 	int r = request_names(req, names, COMMAND_NAMES_MAX, &n);
 
@@ -223,10 +221,8 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 	proto_put_str(reply, PROTO_ATTR_BOOT_MODE, cmds->mode ? cmds->mode : "default");
 	if (cmds->rescue_why[0])
 		proto_put_str(reply, PROTO_ATTR_RESCUE, cmds->rescue_why);
-	if (n == 0 && (cg = manager_cgroup_tree(cmds->manager))) {
-		proto_put_str(reply, PROTO_ATTR_CGROUP_ROOT, cg->root);
-		proto_put_u64(reply, PROTO_ATTR_CGROUP_ROOT_ID, cg->root_id);
-	}
+	if (n == 0)
+		commands_put_cgroup_root(cmds, reply);
 	if (n == 0)
 		for (size_t i = 0; i < manager_count(cmds->manager); i++)
 			put_service_ex(cmds, reply, manager_service_at(cmds->manager, i), false, true);

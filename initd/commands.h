@@ -122,6 +122,11 @@ void commands_instances_free(struct commands *cmds);
 /* commands_cgroup.c: s's cgroup statistics, into the SERVICE being built;
  * the reply to a tree request (0 or the proto_buf error). */
 void commands_put_cgroup_stats(struct commands *cmds, struct proto_buf *b, struct service *s);
+/* A reply about every unit names initd's cgroup2 root and its id, below
+ * which svctl reads the units' files itself (svctl/cgstat.h): nothing
+ * without cgroups. And s's cgroup path below it, if it has one. */
+void commands_put_cgroup_root(struct commands *cmds, struct proto_buf *b);
+void commands_put_cgroup_path(struct commands *cmds, struct proto_buf *b, struct service *s);
 int commands_tree(struct commands *cmds, struct proto_buf *reply);
 
 /* commands_forensics.c (issue 17): one post-mortem record as a

@@ -31,6 +31,24 @@ static void put_psi(struct proto_buf *b, const struct cgroup_stats *st, enum cgr
 	proto_put_u32(b, full, p->full_avg10);
 }
 
+void commands_put_cgroup_root(struct commands *cmds, struct proto_buf *b)
+{
+	const struct cgroup_tree *cg = manager_cgroup_tree(cmds->manager);
+
+	if (cg) {
+		proto_put_str(b, PROTO_ATTR_CGROUP_ROOT, cg->root);
+		proto_put_u64(b, PROTO_ATTR_CGROUP_ROOT_ID, cg->root_id);
+	}
+}
+
+void commands_put_cgroup_path(struct commands *cmds, struct proto_buf *b, struct service *s)
+{
+	char cg[UNIT_CGROUP_PATH_MAX + 1];
+
+	if (manager_cgroup_path(cmds->manager, s, cg, sizeof(cg)))
+		proto_put_str(b, PROTO_ATTR_CGROUP, cg);
+}
+
 void commands_put_cgroup_stats(struct commands *cmds, struct proto_buf *b, struct service *s)
 {
 	struct cgroup_stats st;

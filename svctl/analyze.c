@@ -29,6 +29,8 @@ static int unit_attr(struct analyze_unit *u, const struct proto_attr_view *a)
 		return proto_get_str(a, &u->name);
 	if (a->type == PROTO_ATTR_STATE)
 		return proto_get_str(a, &u->state);
+	if (a->type == PROTO_ATTR_CGROUP)
+		return proto_get_str(a, &u->cgroup);
 	if (a->type == PROTO_ATTR_REQUIRES || a->type == PROTO_ATTR_AFTER) {
 		if (u->n_deps >= ANALYZE_DEPS_MAX)
 			return 0;   /* more than initd allows: ignored */

@@ -22,6 +22,7 @@ struct analyze_unit {
 	uint64_t ended;        /* its latest run is over: its exit */
 	const char *deps[ANALYZE_DEPS_MAX];   /* requires, then after */
 	size_t n_deps;
+	const char *cgroup;    /* below the reply's CGROUP_ROOT, or NULL */
 	bool have_cpu, have_mem;
 	uint64_t cpu_usec, mem_peak;
 };

@@ -22,6 +22,7 @@
 
 struct cgstat_job {
 	int root_fd;
+	uint32_t want;
 	struct unit_status *u;
 	size_t n;
 	atomic_size_t next;
@@ -55,21 +56,35 @@ static void cg_set(struct unit_status *u, uint16_t attr, uint64_t v)
 	u->cg_have |= 1U << (attr - STATUS_CG_FIRST);
 }
 
-static void unit_read(int root_fd, struct unit_status *u)
+/* A file holding one number. */
+static void read_number(int root_fd, const char *cg, const char *file, struct unit_status *u,
+			uint16_t attr)
 {
 	char buf[CGSTAT_FILE_MAX], *end;
+	uint64_t v;
+
+	if (read_unit_file(root_fd, cg, file, buf) < 0)
+		return;
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (!errno && end != buf)
+		cg_set(u, attr, v);
+}
+
+static void unit_read(int root_fd, struct unit_status *u, uint32_t want)
+{
+	char buf[CGSTAT_FILE_MAX];
 	const char *cg = u->cgroup;
 	uint64_t v;
 
 	while (*cg == '/')   /* "path below the cgroup2 root" */
 		cg++;
-	if (read_unit_file(root_fd, cg, "memory.current", buf) == 0) {
-		errno = 0;
-		v = strtoull(buf, &end, 10);
-		if (!errno && end != buf)
-			cg_set(u, PROTO_ATTR_MEM_CURRENT, v);
-	}
-	if (read_unit_file(root_fd, cg, "cpu.stat", buf) == 0 &&
+	if (want & CGSTAT_BIT(PROTO_ATTR_MEM_CURRENT))
+		read_number(root_fd, cg, "memory.current", u, PROTO_ATTR_MEM_CURRENT);
+	if (want & CGSTAT_BIT(PROTO_ATTR_MEM_PEAK))
+		read_number(root_fd, cg, "memory.peak", u, PROTO_ATTR_MEM_PEAK);
+	if ((want & CGSTAT_BIT(PROTO_ATTR_CPU_USAGE_USEC)) &&
+	    read_unit_file(root_fd, cg, "cpu.stat", buf) == 0 &&
 	    cgroup_keyed_value(buf, "usage_usec", &v) == 0)
 		cg_set(u, PROTO_ATTR_CPU_USAGE_USEC, v);
 }
@@ -83,7 +98,7 @@ static void *cgstat_work(void *arg)
 		end = i + CGSTAT_CHUNK < job->n ? i + CGSTAT_CHUNK : job->n;
 		for (; i < end; i++)
 			if (job->u[i].cgroup && job->u[i].cgroup[0])
-				unit_read(job->root_fd, &job->u[i]);
+				unit_read(job->root_fd, &job->u[i], job->want);
 	}
 	return NULL;
 }
@@ -91,9 +106,10 @@ static void *cgstat_work(void *arg)
 /* Each unit's two files are its own struct's: the threads share nothing
  * but the index of the next chunk. A thread that cannot be made leaves
  * its share to the others. */
-void cgstat_fill_at(int root_fd, struct unit_status *u, size_t n, unsigned threads)
+void cgstat_fill_at(int root_fd, struct unit_status *u, size_t n, unsigned threads,
+		   uint32_t want)
 {
-	struct cgstat_job job = { .root_fd = root_fd, .u = u, .n = n };
+	struct cgstat_job job = { .root_fd = root_fd, .want = want, .u = u, .n = n };
 	pthread_t tid[CGSTAT_THREADS_MAX];
 	unsigned made = 0;
 
@@ -125,7 +141,8 @@ static unsigned threads_for(size_t n)
  * view (a container's initd asked from the host, whose /sys/fs/cgroup is
  * the whole tree): the inode number, a cgroup's id through any mount,
  * tells the same directory from another. */
-int cgstat_fill(const void *payload, size_t len, struct unit_status *u, size_t n)
+int cgstat_fill(const void *payload, size_t len, struct unit_status *u, size_t n,
+		uint32_t want)
 {
 	struct proto_attr_view a;
 	const char *root = NULL;
@@ -147,6 +164,6 @@ int cgstat_fill(const void *payload, size_t len, struct unit_status *u, size_t n
 		return -ENOMEDIUM;
 	if (st.st_ino != id)
 		return -EXDEV;
-	cgstat_fill_at(fd, u, n, threads_for(n));
+	cgstat_fill_at(fd, u, n, threads_for(n), want);
 	return 0;
 }

@@ -1,4 +1,5 @@
-/* cgstat.h — the status table's MEMORY and CPU columns, read by svctl.
+/* cgstat.h — the status table's MEMORY and CPU columns (and `svctl
+ * analyze`'s CPU and memory.peak), read by svctl.
  *
  * A status of every unit comes without cgroup statistics (proto.h): at
  * 1000 units the two kernfs files a unit cost ~70 ms under TCG, and that
@@ -10,24 +11,34 @@
 #define INITD_SVCTL_CGSTAT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "svctl/output.h"
 
 #define CGSTAT_THREADS_MAX     8
 #define CGSTAT_UNITS_A_THREAD  64   /* fewer: a thread costs more than it reads */
 
-/* Fill MEM_CURRENT and CPU_USAGE_USEC of each of u[0..n) that has a
- * cgroup, below the reply's CGROUP_ROOT. A file that cannot be read leaves
- * its column "-", as a unit without the controller. 0 (also when the
+/* What to read, by the attribute each file fills (bits of cg_have):
+ * memory.current, memory.peak, cpu.stat's usage_usec. The status table
+ * shows the first and the last, `svctl analyze` the last two. */
+#define CGSTAT_BIT(attr)  (1U << ((attr) - STATUS_CG_FIRST))
+#define CGSTAT_STATUS     (CGSTAT_BIT(PROTO_ATTR_MEM_CURRENT) | CGSTAT_BIT(PROTO_ATTR_CPU_USAGE_USEC))
+#define CGSTAT_ANALYZE    (CGSTAT_BIT(PROTO_ATTR_MEM_PEAK) | CGSTAT_BIT(PROTO_ATTR_CPU_USAGE_USEC))
+
+/* Fill the want files' attributes of each of u[0..n) that has a cgroup,
+ * below the reply's CGROUP_ROOT. A file that cannot be read leaves its
+ * column "-", as a unit without the controller. 0 (also when the
  * reply names no root: initd without cgroups, or an older one), or -errno
  * with nothing filled: -EINVAL for a relative root or no CGROUP_ROOT_ID,
  * -ENOMEDIUM when the path is not a cgroup2 directory here (svctl in a
  * mount namespace of its own), -EXDEV when it is another cgroup than
  * initd's root (not CGROUP_ROOT_ID), or open(2)'s. */
-int cgstat_fill(const void *payload, size_t len, struct unit_status *u, size_t n);
+int cgstat_fill(const void *payload, size_t len, struct unit_status *u, size_t n,
+		uint32_t want);
 
 /* The same below root_fd, any directory (the tests' tree), on at most
  * threads threads (the caller's one of them). */
-void cgstat_fill_at(int root_fd, struct unit_status *u, size_t n, unsigned threads);
+void cgstat_fill_at(int root_fd, struct unit_status *u, size_t n, unsigned threads,
+		   uint32_t want);
 
 #endif

@@ -213,6 +213,10 @@ static int cg_tree(char *dir, struct unit_status *u, char names[][32])
 		snprintf(path, sizeof(path), "sys/u%u/memory.current", i);
 		snprintf(text, sizeof(text), "%u\n", i * 4096);
 		put_file(root, path, i == 6 ? "max\n" : text);
+		snprintf(path, sizeof(path), "sys/u%u/memory.peak", i);
+		snprintf(text, sizeof(text), "%u\n", i * 8192 + 1);
+		if (i != 4)   /* a kernel before memory.peak */
+			put_file(root, path, text);
 		if (i == 8)
 			continue;   /* no cpu controller */
 		snprintf(path, sizeof(path), "sys/u%u/cpu.stat", i);
@@ -241,7 +245,7 @@ static void check_filled(const struct unit_status *u)
 }
 
 /* Every unit's two files, read on one thread and on several: the same
- * figures in the same units. A missing leaf, a file that is no number, a
+ * figures in the same units; and analyze's two (memory.peak, cpu.stat). A missing leaf, a file that is no number, a
  * unit without a cgroup and a leaf without cpu.stat leave their columns
  * "-"; a path given with its leading '/' reads the same. */
 START_TEST(test_cgstat_reads_each_units_files)
@@ -257,8 +261,23 @@ START_TEST(test_cgstat_reads_each_units_files)
 	for (unsigned threads = 1; threads <= 4; threads += 3) {
 		for (unsigned i = 0; i < CG_UNITS; i++)
 			u[i].cg_have = 0;
-		cgstat_fill_at(root, u, CG_UNITS, threads);
+		cgstat_fill_at(root, u, CG_UNITS, threads, CGSTAT_STATUS);
 		check_filled(u);
+		ck_assert(!cg_has_v(&u[1], PROTO_ATTR_MEM_PEAK, &(uint64_t){ 0 }));   /* not asked */
+	}
+	/* `svctl analyze`'s: memory.peak and CPU, not memory.current */
+	for (unsigned i = 0; i < CG_UNITS; i++)
+		u[i].cg_have = 0;
+	cgstat_fill_at(root, u, CG_UNITS, 2, CGSTAT_ANALYZE);
+	for (unsigned i = 0; i < CG_UNITS; i++) {
+		uint64_t v = 0;
+		bool has = cg_has_v(&u[i], PROTO_ATTR_MEM_PEAK, &v);
+
+		ck_assert_msg(has == (i != 4 && i != 5 && i != 7), "unit %u: peak %d", i, has);
+		if (has)
+			ck_assert_uint_eq(v, i * 8192 + 1);
+		ck_assert(!cg_has_v(&u[i], PROTO_ATTR_MEM_CURRENT, &v));
+		ck_assert(cg_has_v(&u[i], PROTO_ATTR_CPU_USAGE_USEC, &v) == (i != 5 && i != 7 && i != 8));
 	}
 	close(root);
 	ck_assert_int_gt(asprintf(&rm, "rm -rf '%s'", dir), 0);
@@ -288,7 +307,7 @@ static int fill_with_root(struct unit_status *u, size_t n, const char *root, uin
 {
 	struct proto_buf b;
 	size_t len = reply_with_root(&b, root, id);
-	int r = cgstat_fill(b.data + PROTO_HDR_SIZE, len, u, n);
+	int r = cgstat_fill(b.data + PROTO_HDR_SIZE, len, u, n, CGSTAT_STATUS);
 
 	proto_buf_free(&b);
 	return r;

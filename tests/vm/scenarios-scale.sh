@@ -188,6 +188,18 @@ check_eq "scale: svctl metrics after a killed helper: every unit's state" \
 	"$(sv metrics | grep -c '^initd_unit_state{unit="s[0-9]*"')" "$n"
 rm -f /run/metrics.prom /run/metrics.err
 
+# `svctl analyze` of every unit: its CPU and memory.peak are svctl's reads
+# too (svctl/cgstat.c), not PID 1's (it made ~12 read calls a unit).
+r0=$(awk '$1 == "syscr:" { print $2 }' /proc/1/task/1/io)
+sv analyze --json >/run/analyze.json
+r1=$(awk '$1 == "syscr:" { print $2 }' /proc/1/task/1/io)
+check "scale: svctl analyze of $n units: PID 1 made $((r1 - r0)) read calls" \
+	eval '[ -n "$r0" ] && [ -n "$r1" ] && [ $((r1 - r0)) -lt $((n / 4)) ]'
+check_eq "scale: svctl analyze: every unit's CPU" \
+	"$(grep -o '{"name":"s[0-9]*"[^}]*"cpu_usage_usec":[0-9]' /run/analyze.json | wc -l)" "$n"
+diag "scale: svctl analyze: $(grep -o '"memory_peak":[0-9]' /run/analyze.json | wc -l) units with memory.peak"
+rm -f /run/analyze.json
+
 # A stopped unit holds nothing.
 sv stop s0001 s0002 s0003 s0004 s0005 s0006 s0007 s0008 s0009 s0010 >/dev/null
 after=$(ls /proc/1/fd | wc -l)
