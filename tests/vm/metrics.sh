@@ -64,6 +64,17 @@ check "metrics: spin throttled_usec $s0 <= kernel $s1" eval '[ "${s0:-x}" -le "$
 check "metrics: PSI of spin's cgroup (cpu.pressure present)" \
 	eval '[ ! -f "$CG/apps/spin/cpu.pressure" ] || sv metrics | grep -q "^initd_unit_pressure_avg10_ratio{unit=\"spin\",resource=\"cpu\",kind=\"some\"} "'
 
+# A member of control_group (cgroup.conf: nogroup) gets the text in the
+# reply, not in an fd: the answer PID 1 sends once the helper reported,
+# with the same families as root's and plain's memory in it.
+families() { grep '^# TYPE' | grep -v ' initd_boot_settled_seconds ' | sort; }
+mt=$(su -s /bin/sh nobody -c '/bin/svctl -t 10 metrics' 2>&1)
+[ "$(printf '%s\n' "$mt" | wc -l)" -gt 1 ] || diag "metrics: as nobody: $mt"
+check "metrics: a member of control_group gets plain's memory in the reply" \
+	eval 'printf "%s\n" "$mt" | grep -q "^initd_unit_memory_current_bytes{unit=\"plain\"} [0-9]"'
+check_eq "metrics: ... with root's families" "$(printf '%s\n' "$mt" | families)" \
+	"$(sv metrics | families)"
+
 # the file: there, and rewritten (renamed over) after a kill -> restart
 check "metrics_file is there" eventually 5 test -f "$MFILE"
 r0=$(metric initd_unit_restarts_total spin "$MFILE") ino=$(stat -c %i "$MFILE")
