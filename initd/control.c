@@ -941,8 +941,8 @@ static int client_reply(struct control_client *c, struct proto_buf *msg, bool st
 	}
 	data = msg->data;
 	r = client_queue(c, &data, msg->len, steal, fd);
-	if (steal && !data)
-		msg->data = NULL;
+	if (steal && !data)   /* taken: msg is an empty buffer again */
+		proto_buf_init(msg, msg->limit);
 	if (r == -EBUSY) {
 		/* Past the shared bound (a follower's backlog): told so, as a
 		 * request is, and closed once that is sent; the caller forgets

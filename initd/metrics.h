@@ -62,8 +62,9 @@ void metrics_boot_settled(struct metrics *mx, uint64_t monotonic_usec);
  * *ret_fd (the caller's), its length in *ret_len. METRICS_PENDING: the
  * helper reads the cgroups; done() comes later from the loop (never from
  * inside this call) with the memfd (the callee's) or -errno, and *ret_job
- * names the render for metrics_cancel until then. -EBUSY past
- * METRICS_REPLIES_MAX renders at once; else -errno. */
+ * names the render for metrics_cancel until then. done may not be NULL
+ * (-EINVAL). -EBUSY past METRICS_REPLIES_MAX renders at once; else
+ * -errno. */
 #define METRICS_PENDING 1
 #define METRICS_REPLIES_MAX 4
 struct metrics_job;

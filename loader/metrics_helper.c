@@ -46,6 +46,9 @@ static const struct stat_family {
 	{ PROM_OOM_KILLS, CGROUP_STAT_OOM_KILLS, offsetof(struct cgroup_stats, oom_kills), false },
 };
 
+_Static_assert(ARRAY_SIZE(stat_families) + 2 == PROM_CGROUP_FAMILIES,
+	       "the helper writes every cgroup family: these, then the two of pressure");
+
 /* The units whose cgroup has the value. */
 static void render_stat(FILE *f, const struct sample *v, size_t n, const struct stat_family *sf)
 {

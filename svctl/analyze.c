@@ -8,7 +8,37 @@
 
 #include "common/proto.h"
 #include "svctl/analyze.h"
+#include "svctl/cgstat.h"
 #include "svctl/output.h"
+
+/* Each unit's CPU and memory.peak, read below the reply's cgroup root as
+ * the status table's columns are (svctl/cgstat.h); none where svctl
+ * cannot (another mount namespace) or out of memory. */
+void analyze_read_cgroups(struct analyze *a, const void *payload, size_t len)
+{
+	struct unit_status *u = calloc(a->n ? a->n : 1, sizeof(*u));
+
+	for (size_t i = 0; u && i < a->n; i++)
+		u[i].cgroup = a->u[i].cgroup;
+	if (!u || cgstat_fill(payload, len, u, a->n, CGSTAT_ANALYZE) < 0) {
+		free(u);
+		return;
+	}
+	/* only what was read: an older initd's reply has them itself */
+	for (size_t i = 0; i < a->n; i++) {
+		struct analyze_unit *au = &a->u[i];
+
+		if (u[i].cg_have & CGSTAT_BIT(PROTO_ATTR_CPU_USAGE_USEC)) {
+			au->have_cpu = true;
+			au->cpu_usec = u[i].cg[PROTO_ATTR_CPU_USAGE_USEC - STATUS_CG_FIRST];
+		}
+		if (u[i].cg_have & CGSTAT_BIT(PROTO_ATTR_MEM_PEAK)) {
+			au->have_mem = true;
+			au->mem_peak = u[i].cg[PROTO_ATTR_MEM_PEAK - STATUS_CG_FIRST];
+		}
+	}
+	free(u);
+}
 
 static int unit_attr(struct analyze_unit *u, const struct proto_attr_view *a)
 {

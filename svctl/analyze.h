@@ -51,6 +51,11 @@ struct analyze {
 int analyze_parse(const void *payload, size_t len, struct analyze *ret);
 void analyze_free(struct analyze *a);
 
+/* Each unit's CPU and memory.peak, read by svctl below the reply's
+ * cgroup root (svctl/cgstat.h), where it can; what an older initd's
+ * reply carried itself is kept. */
+void analyze_read_cgroups(struct analyze *a, const void *payload, size_t len);
+
 /* Index of the unit named name, or -1. */
 long analyze_find(const struct analyze *a, const char *name);
 

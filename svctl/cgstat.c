@@ -103,8 +103,8 @@ static void *cgstat_work(void *arg)
 	return NULL;
 }
 
-/* Each unit's two files are its own struct's: the threads share nothing
- * but the index of the next chunk. A thread that cannot be made leaves
+/* Each unit's files (those want asks for) are its own struct's: the
+ * threads share nothing but the index of the next chunk. A thread that cannot be made leaves
  * its share to the others. */
 void cgstat_fill_at(int root_fd, struct unit_status *u, size_t n, unsigned threads,
 		   uint32_t want)

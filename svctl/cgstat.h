@@ -22,8 +22,10 @@
  * memory.current, memory.peak, cpu.stat's usage_usec. The status table
  * shows the first and the last, `svctl analyze` the last two. */
 #define CGSTAT_BIT(attr)  (1U << ((attr) - STATUS_CG_FIRST))
-#define CGSTAT_STATUS     (CGSTAT_BIT(PROTO_ATTR_MEM_CURRENT) | CGSTAT_BIT(PROTO_ATTR_CPU_USAGE_USEC))
-#define CGSTAT_ANALYZE    (CGSTAT_BIT(PROTO_ATTR_MEM_PEAK) | CGSTAT_BIT(PROTO_ATTR_CPU_USAGE_USEC))
+#define CGSTAT_STATUS \
+	(CGSTAT_BIT(PROTO_ATTR_MEM_CURRENT) | CGSTAT_BIT(PROTO_ATTR_CPU_USAGE_USEC))
+#define CGSTAT_ANALYZE \
+	(CGSTAT_BIT(PROTO_ATTR_MEM_PEAK) | CGSTAT_BIT(PROTO_ATTR_CPU_USAGE_USEC))
 
 /* Fill the want files' attributes of each of u[0..n) that has a cgroup,
  * below the reply's CGROUP_ROOT. A file that cannot be read leaves its

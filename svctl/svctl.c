@@ -423,30 +423,6 @@ static int cmd_postmortem(struct svctl *s, const struct command *cmd, int argc, 
 	return finish_output(SVCTL_EXIT_OK);
 }
 
-/* Each unit's CPU and memory.peak, read below the reply's cgroup root as
- * the status table's columns are (svctl/cgstat.h); none where svctl
- * cannot (another mount namespace) or out of memory. */
-static void analyze_cgroups(struct analyze *a, const void *payload, size_t len)
-{
-	struct unit_status *u = calloc(a->n ? a->n : 1, sizeof(*u));
-
-	for (size_t i = 0; u && i < a->n; i++)
-		u[i].cgroup = a->u[i].cgroup;
-	if (!u || cgstat_fill(payload, len, u, a->n, CGSTAT_ANALYZE) < 0) {
-		free(u);
-		return;
-	}
-	for (size_t i = 0; i < a->n; i++) {
-		struct analyze_unit *au = &a->u[i];
-
-		au->have_cpu = u[i].cg_have & CGSTAT_BIT(PROTO_ATTR_CPU_USAGE_USEC);
-		au->cpu_usec = u[i].cg[PROTO_ATTR_CPU_USAGE_USEC - STATUS_CG_FIRST];
-		au->have_mem = u[i].cg_have & CGSTAT_BIT(PROTO_ATTR_MEM_PEAK);
-		au->mem_peak = u[i].cg[PROTO_ATTR_MEM_PEAK - STATUS_CG_FIRST];
-	}
-	free(u);
-}
-
 /* analyze [--svg]: the boot's times (header, blame, critical chain), as
  * JSON with -j, or the boot chart as SVG. */
 static int cmd_analyze(struct svctl *s, const struct command *cmd, int argc, char **argv)
@@ -470,7 +446,8 @@ static int cmd_analyze(struct svctl *s, const struct command *cmd, int argc, cha
 			r == -ENOMEM ? "out of memory for the" : "malformed");
 		return r == -ENOMEM ? SVCTL_EXIT_FAILED : SVCTL_EXIT_PROTOCOL;
 	}
-	analyze_cgroups(&a, rep.payload, rep.hdr.len);
+	if (svg || s->json)   /* the text shows neither */
+		analyze_read_cgroups(&a, rep.payload, rep.hdr.len);
 	if (svg)
 		analyze_print_svg(stdout, &a);
 	else if (s->json)

@@ -41,9 +41,12 @@ $(BUILD)/tests/unit/test_table: $(BUILD)/obj/svctl/output.o $(BUILD)/obj/svctl/c
 	$(BUILD)/obj/svctl/postmortem.o $(BUILD)/obj/svctl/cgstat.o
 $(BUILD)/tests/unit/test_table: TEST_LDFLAGS = -pthread
 
-# svctl's analyze (client-side rendering) and what it prints with.
+# svctl's analyze (client-side rendering), what it prints with, and its
+# cgroup reads.
 $(BUILD)/tests/unit/test_analyze: $(BUILD)/obj/svctl/analyze.o $(BUILD)/obj/svctl/analyze_svg.o \
-	$(BUILD)/obj/svctl/output.o $(BUILD)/obj/svctl/clean.o $(BUILD)/obj/svctl/postmortem.o
+	$(BUILD)/obj/svctl/output.o $(BUILD)/obj/svctl/clean.o $(BUILD)/obj/svctl/postmortem.o \
+	$(BUILD)/obj/svctl/cgstat.o
+$(BUILD)/tests/unit/test_analyze: TEST_LDFLAGS = -pthread
 
 $(BUILD)/testd: tests/testd.c $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)

@@ -191,6 +191,10 @@ START_TEST(parse_the_reply)
 	ck_assert_str_eq(a.u[0].name, "web");
 	ck_assert_uint_eq(a.u[0].ready, 3000);
 	ck_assert(a.u[0].have_mem && !a.u[0].have_cpu);
+	/* no CGROUP_ROOT (an older initd, whose reply has the figures): kept */
+	analyze_read_cgroups(&a, b.data + PROTO_HDR_SIZE, b.len - PROTO_HDR_SIZE);
+	ck_assert(a.u[0].have_mem && !a.u[0].have_cpu);
+	ck_assert_uint_eq(a.u[0].mem_peak, 4096);
 	ck_assert_uint_eq(a.u[0].n_deps, 2);
 	ck_assert_str_eq(a.u[0].deps[1], "log");
 	analyze_free(&a);

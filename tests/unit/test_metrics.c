@@ -377,6 +377,17 @@ static void check_helper_text(const char *text)
 	ck_assert_ptr_null(strstr(text, "666"));
 	ck_assert_uint_eq(count(text, "# TYPE "), 9);
 	ck_assert_uint_eq(count(text, "# HELP initd_unit_pressure_avg10_ratio "), 1);
+	/* in the order PID 1 writes them when no helper runs */
+	const char *t = text;
+	for (int k = 0; k < PROM_CGROUP_FAMILIES; k++) {
+		const char *name = prom_cgroup_families[k].name;
+
+		t = strstr(t, "# TYPE ");
+		ck_assert_ptr_nonnull(t);
+		t += strlen("# TYPE ");
+		ck_assert_msg(strncmp(t, name, strlen(name)) == 0 && t[strlen(name)] == ' ',
+			      "family %d: want %s", k, name);
+	}
 }
 
 START_TEST(helper_reads_each_units_cgroup)

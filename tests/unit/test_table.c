@@ -245,9 +245,10 @@ static void check_filled(const struct unit_status *u)
 }
 
 /* Every unit's two files, read on one thread and on several: the same
- * figures in the same units; and analyze's two (memory.peak, cpu.stat). A missing leaf, a file that is no number, a
- * unit without a cgroup and a leaf without cpu.stat leave their columns
- * "-"; a path given with its leading '/' reads the same. */
+ * figures in the same units; and analyze's two (memory.peak, cpu.stat).
+ * A missing leaf, a file that is no number, a unit without a cgroup and
+ * a leaf without cpu.stat leave their columns "-"; a path given with its
+ * leading '/' reads the same. */
 START_TEST(test_cgstat_reads_each_units_files)
 {
 	static struct unit_status u[CG_UNITS];

@@ -197,7 +197,8 @@ check "scale: svctl analyze of $n units: PID 1 made $((r1 - r0)) read calls" \
 	eval '[ -n "$r0" ] && [ -n "$r1" ] && [ $((r1 - r0)) -lt $((n / 4)) ]'
 check_eq "scale: svctl analyze: every unit's CPU" \
 	"$(grep -o '{"name":"s[0-9]*"[^}]*"cpu_usage_usec":[0-9]' /run/analyze.json | wc -l)" "$n"
-diag "scale: svctl analyze: $(grep -o '"memory_peak":[0-9]' /run/analyze.json | wc -l) units with memory.peak"
+peaks=$(grep -o '"memory_peak":[0-9]' /run/analyze.json | wc -l)
+diag "scale: svctl analyze: $peaks units with memory.peak"
 rm -f /run/analyze.json
 
 # A stopped unit holds nothing.
