@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "tests/files.h"
 #include "units/unit.h"
 
 START_TEST(instance_names)
@@ -103,18 +104,6 @@ END_TEST
 
 static char dir[] = "/tmp/test_instances.XXXXXX";
 
-static void put(const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static void setup(void)
 {
 	char units[64];
@@ -122,11 +111,11 @@ static void setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(units, sizeof(units), "%s/units", dir);
 	ck_assert_int_eq(mkdir(units, 0755), 0);
-	put("initd.conf", "instances = ( { template = \"worker\"; names = [ \"1\", \"2\" ]; } );\n");
-	put("units/worker@.unit", "exec = [ \"/bin/w\", \"%i\" ];\nrequires = [ \"setup@%i\" ];\n");
-	put("units/setup@.unit", "exec = [ \"/bin/s\", \"%n\" ];\ntype = \"oneshot\";\n");
-	put("units/job@.unit", "exec = [ \"/bin/j\", \"%i\" ];\n");
-	put("units/web.unit", "exec = [ \"/bin/web\" ];\nrequires = [ \"worker@1\" ];\n");
+	test_put_file(dir, "initd.conf", "instances = ( { template = \"worker\"; names = [ \"1\", \"2\" ]; } );\n");
+	test_put_file(dir, "units/worker@.unit", "exec = [ \"/bin/w\", \"%i\" ];\nrequires = [ \"setup@%i\" ];\n");
+	test_put_file(dir, "units/setup@.unit", "exec = [ \"/bin/s\", \"%n\" ];\ntype = \"oneshot\";\n");
+	test_put_file(dir, "units/job@.unit", "exec = [ \"/bin/j\", \"%i\" ];\n");
+	test_put_file(dir, "units/web.unit", "exec = [ \"/bin/web\" ];\nrequires = [ \"worker@1\" ];\n");
 }
 
 static void teardown(void)
@@ -196,12 +185,12 @@ START_TEST(set_reports_instances)
 	struct unit_set *s;
 	char line[512];
 
-	put("units/worker@.unit", "exec = [ \"/bin/w\" ];\nhostname = \"h-%i\";\n"
+	test_put_file(dir, "units/worker@.unit", "exec = [ \"/bin/w\" ];\nhostname = \"h-%i\";\n"
 	    "namespaces = [ \"uts\" ];\n");
-	put("initd.conf", "instances = ( { template = \"worker\"; names = [ \"ok\", \"x_y\" ]; },\n"
+	test_put_file(dir, "initd.conf", "instances = ( { template = \"worker\"; names = [ \"ok\", \"x_y\" ]; },\n"
 	    "  { template = \"nope\"; names = [ \"1\" ]; } );\n");
-	put("units/a@b.unit", "exec = [ \"/bin/a\" ];\n");
-	put("units/spec@.unit", "exec = [ \"/bin/a\", \"%z\" ];\n");
+	test_put_file(dir, "units/a@b.unit", "exec = [ \"/bin/a\" ];\n");
+	test_put_file(dir, "units/spec@.unit", "exec = [ \"/bin/a\", \"%z\" ];\n");
 	s = load(NULL);
 	ck_assert(unit_set_find(s, "worker@ok") && !unit_set_find(s, "worker@ok")->bad);
 	ck_assert(unit_set_find(s, "worker@x_y")->bad);
@@ -227,7 +216,7 @@ START_TEST(placeholder_with_an_unknown_dependency)
 	char line[512];
 	bool said = false;
 
-	put("units/x@.unit", "exec = [ \"/bin/x\" ];\nrequires = [ \"nosuch\" ];\n");
+	test_put_file(dir, "units/x@.unit", "exec = [ \"/bin/x\" ];\nrequires = [ \"nosuch\" ];\n");
 	s = load(NULL);
 	for (size_t i = 0; i < s->diags.n; i++) {
 		unit_diag_format(&s->diags.v[i], line, sizeof(line));
@@ -247,10 +236,10 @@ START_TEST(instances_without_end_are_bounded)
 {
 	struct unit_set *s;
 
-	put("initd.conf", "");
-	put("units/a@.unit", "exec = [ \"/bin/a\" ];\ntype = \"oneshot\";\n"
+	test_put_file(dir, "initd.conf", "");
+	test_put_file(dir, "units/a@.unit", "exec = [ \"/bin/a\" ];\ntype = \"oneshot\";\n"
 	    "requires = [ \"a@%ix\", \"a@%iy\" ];\n");
-	put("units/root.unit", "exec = [ \"/bin/r\" ];\nrequires = [ \"a@1\" ];\n");
+	test_put_file(dir, "units/root.unit", "exec = [ \"/bin/r\" ];\nrequires = [ \"a@1\" ];\n");
 	s = load(NULL);
 	ck_assert_uint_eq(s->n_units, UNIT_MAX);
 	ck_assert_ptr_nonnull(strstr(s->diags.v[0].message, "more than 16384 units"));

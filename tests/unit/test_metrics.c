@@ -24,6 +24,7 @@
 #include "initd/metrics.h"
 #include "initd/metrics_helper.h"
 #include "tests/fds.h"
+#include "tests/files.h"
 
 static char *label(const char *s)
 {
@@ -305,18 +306,6 @@ END_TEST
 
 /* ---- the helper's part ----------------------------------------------------- */
 
-static void put_file(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
 /* root/sys/a with every file a cgroup of initd's has, root/sys/b with
  * none, no root/sys/c; root/secret, which no path may reach. */
 static void fake_tree(const char *root)
@@ -331,15 +320,15 @@ static void fake_tree(const char *root)
 	ck_assert_int_eq(mkdir(a, 0755), 0);
 	ck_assert_int_eq(mkdir(b, 0755), 0);
 	ck_assert_int_eq(mkdir(secret, 0755), 0);
-	put_file(a, "memory.current", "1234\n");
-	put_file(a, "memory.peak", "5000\n");
-	put_file(a, "cpu.stat", "usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n"
+	test_put_file(a, "memory.current", "1234\n");
+	test_put_file(a, "memory.peak", "5000\n");
+	test_put_file(a, "cpu.stat", "usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n"
 		 "nr_periods 3\nnr_throttled 1\nthrottled_usec 1500\n");
-	put_file(a, "pids.current", "2\n");
-	put_file(a, "memory.events", "low 0\nhigh 0\nmax 1\noom 1\noom_kill 1\n");
-	put_file(a, "cpu.pressure", "some avg10=1.50 avg60=0.00 avg300=0.00 total=2000000\n"
+	test_put_file(a, "pids.current", "2\n");
+	test_put_file(a, "memory.events", "low 0\nhigh 0\nmax 1\noom 1\noom_kill 1\n");
+	test_put_file(a, "cpu.pressure", "some avg10=1.50 avg60=0.00 avg300=0.00 total=2000000\n"
 		 "full avg10=0.25 avg60=0.00 avg300=0.00 total=1000\n");
-	put_file(secret, "memory.current", "666\n");
+	test_put_file(secret, "memory.current", "666\n");
 }
 
 static void rm_tree(const char *root)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "initd/pidfile.h"
+#include "tests/files.h"
 #include "units/unit.h"
 
 static char dir[64];
@@ -31,18 +32,6 @@ static void teardown(void)
 	close(dir_fd);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void put(const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
 }
 
 static int parse(const char *s, pid_t *pid)
@@ -81,12 +70,12 @@ START_TEST(read_a_regular_file)
 	const char *why = "x";
 	pid_t pid = 0;
 
-	put("d.pid", "4321\n");
+	test_put_file(dir, "d.pid", "4321\n");
 	ck_assert_int_eq(pidfile_read_at(dir_fd, "d.pid", &pid, &why), 0);
 	ck_assert_int_eq(pid, 4321);
 	ck_assert_ptr_null(why);
 	ck_assert_int_eq(mkdirat(dir_fd, "sub", 0755), 0);
-	put("sub/e.pid", "77");
+	test_put_file(dir, "sub/e.pid", "77");
 	ck_assert_int_eq(pidfile_read_at(dir_fd, "sub/e.pid", &pid, &why), 0);
 	ck_assert_int_eq(pid, 77);
 }
@@ -98,7 +87,7 @@ START_TEST(absent_or_empty_is_not_yet)
 	pid_t pid;
 
 	ck_assert_int_eq(pidfile_read_at(dir_fd, "none.pid", &pid, &why), -ENOENT);
-	put("empty.pid", "");
+	test_put_file(dir, "empty.pid", "");
 	ck_assert_int_eq(pidfile_read_at(dir_fd, "empty.pid", &pid, &why), -ENODATA);
 }
 END_TEST
@@ -108,12 +97,12 @@ START_TEST(refuses_what_is_not_a_regular_file)
 	const char *why;
 	pid_t pid;
 
-	put("real.pid", "1\n");
+	test_put_file(dir, "real.pid", "1\n");
 	ck_assert_int_eq(symlinkat("real.pid", dir_fd, "link.pid"), 0);
 	ck_assert_int_eq(pidfile_read_at(dir_fd, "link.pid", &pid, &why), -ELOOP);
 	ck_assert_str_eq(why, "is a symbolic link");
 	ck_assert_int_eq(mkdirat(dir_fd, "realdir", 0755), 0);
-	put("realdir/x.pid", "1\n");
+	test_put_file(dir, "realdir/x.pid", "1\n");
 	ck_assert_int_eq(symlinkat("realdir", dir_fd, "linkdir"), 0);
 	ck_assert_int_eq(pidfile_read_at(dir_fd, "linkdir/x.pid", &pid, &why), -ELOOP);
 	ck_assert_str_eq(why, "a component is a symbolic link");
@@ -134,10 +123,10 @@ START_TEST(refuses_a_large_or_garbled_file)
 
 	memset(big, '1', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	put("big.pid", big);
+	test_put_file(dir, "big.pid", big);
 	ck_assert_int_eq(pidfile_read_at(dir_fd, "big.pid", &pid, &why), -EFBIG);
 	ck_assert_str_eq(why, "is larger than 32 bytes");
-	put("bad.pid", "pid=12\n");
+	test_put_file(dir, "bad.pid", "pid=12\n");
 	ck_assert_int_eq(pidfile_read_at(dir_fd, "bad.pid", &pid, &why), -EINVAL);
 	ck_assert_str_eq(why, "does not hold one decimal pid");
 }

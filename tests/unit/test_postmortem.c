@@ -10,6 +10,7 @@
 
 #include "initd/logbuf.h"
 #include "initd/postmortem.h"
+#include "tests/files.h"
 
 static void add(struct postmortem_ring *r, unsigned keep, unsigned id)
 {
@@ -82,18 +83,6 @@ START_TEST(long_lines_keep_whole_newest_ones_within_bytes)
 }
 END_TEST
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 START_TEST(counters_from_a_fake_cgroup)
 {
 	char dir[] = "/tmp/test_postmortem.XXXXXX", buf[4096];
@@ -101,9 +90,9 @@ START_TEST(counters_from_a_fake_cgroup)
 	int fd;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	write_file(dir, "memory.peak", "1048576\n");
-	write_file(dir, "cpu.stat", "usage_usec 4242\nuser_usec 4000\nsystem_usec 242\n");
-	write_file(dir, "memory.events", "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
+	test_put_file(dir, "memory.peak", "1048576\n");
+	test_put_file(dir, "cpu.stat", "usage_usec 4242\nuser_usec 4000\nsystem_usec 242\n");
+	test_put_file(dir, "memory.events", "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
 	/* no pids.peak: left out */
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
