@@ -43,7 +43,9 @@
  *      itself (an older svctl shows "-" for them); the analyze reply
  *      carries both too, and its SERVICEs CGROUP in place of
  *      CPU_USAGE_USEC and MEM_PEAK (an older svctl shows no CPU or
- *      memory.peak; a newer one takes them from an older initd's reply).
+ *      memory.peak; a newer one takes them from an older initd's reply);
+ *      the tree reply carries both too, and no SUBTREE_CONTROL: svctl
+ *      reads each node's (an older svctl shows none).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H

@@ -78,20 +78,6 @@ void commands_put_cgroup_stats(struct commands *cmds, struct proto_buf *b, struc
 
 /* ---- tree ------------------------------------------------------------------------- */
 
-/* cgroup.subtree_control of path ("" for the root), as the kernel has it. */
-static void put_subtree_control(struct proto_buf *b, int root_fd, const char *path)
-{
-	char file[PATH_SIZE], buf[256];
-	int n;
-
-	snprintf(file, sizeof(file), "%s%scgroup.subtree_control", path, *path ? "/" : "");
-	n = cgroup_read_file(root_fd, file, buf, sizeof(buf));
-	if (n < 0)
-		return;
-	buf[strcspn(buf, "\n")] = '\0';
-	proto_put_str(b, PROTO_ATTR_SUBTREE_CONTROL, buf);
-}
-
 static void put_limits(struct proto_buf *b, const struct unit_limits *l)
 {
 	_cleanup_free_ struct cgroup_setting *s = calloc(CGROUP_SETTINGS_MAX, sizeof(*s));
@@ -109,38 +95,38 @@ static void put_limits(struct proto_buf *b, const struct unit_limits *l)
 	}
 }
 
-static void put_node_head(struct proto_buf *b, int root_fd, const char *path, const char *kind)
+/* A node's path and kind. Its cgroup.subtree_control is svctl's to read
+ * (svctl/tree.c), below the root the reply names: PID 1 reads no file a
+ * node. */
+static void put_node_head(struct proto_buf *b, const char *path, const char *kind)
 {
 	proto_nest_begin(b, PROTO_ATTR_NODE);
 	proto_put_str(b, PROTO_ATTR_PATH, path);
 	proto_put_str(b, PROTO_ATTR_KIND, kind);
-	put_subtree_control(b, root_fd, path);
 }
 
 static void put_root(struct proto_buf *b, const struct cgroup_tree *t)
 {
 	char line[300];
 
-	put_node_head(b, t->root_fd, "", "root");
+	put_node_head(b, "", "root");
 	snprintf(line, sizeof(line), "cgroup.controllers %s", t->controllers);
 	proto_put_str(b, PROTO_ATTR_LIMIT, line);
 	proto_nest_end(b);
 }
 
-static void put_slice(struct proto_buf *b, const struct manager *m, const struct cgroup_tree *t,
-		      const struct unit_slice *sl)
+static void put_slice(struct proto_buf *b, const struct manager *m, const struct unit_slice *sl)
 {
 	const char *problem = manager_cgroup_slice_problem(m, sl->path);
 
-	put_node_head(b, t->root_fd, sl->path, "slice");
+	put_node_head(b, sl->path, "slice");
 	put_limits(b, &sl->limits);
 	if (problem)
 		proto_put_str(b, PROTO_ATTR_MESSAGE, problem);
 	proto_nest_end(b);
 }
 
-static void put_service_node(struct commands *cmds, struct proto_buf *b,
-			     const struct cgroup_tree *t, struct service *s)
+static void put_service_node(struct commands *cmds, struct proto_buf *b, struct service *s)
 {
 	const struct unit *u = s->unit;
 	char path[PATH_SIZE], reason[256];
@@ -152,7 +138,7 @@ static void put_service_node(struct commands *cmds, struct proto_buf *b,
 		proto_put_str(b, PROTO_ATTR_PATH, path);
 		proto_put_str(b, PROTO_ATTR_KIND, "service");
 	} else {
-		put_node_head(b, t->root_fd, path, "service");
+		put_node_head(b, path, "service");
 	}
 	proto_put_str(b, PROTO_ATTR_NAME, u->name);
 	proto_put_str(b, PROTO_ATTR_STATE, manager_state_name(cmds->manager, s));   /* as status */
@@ -163,7 +149,7 @@ static void put_service_node(struct commands *cmds, struct proto_buf *b,
 	proto_nest_end(b);
 	if (u->cgroup.subtree_control && !u->bad && s->last_exit.kind != EXIT_CGROUP) {
 		snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s", CGROUP_LEAF_NAME);
-		put_node_head(b, t->root_fd, path, "leaf");
+		put_node_head(b, path, "leaf");
 		proto_nest_end(b);
 	}
 }
@@ -186,13 +172,14 @@ int commands_tree(struct commands *cmds, struct proto_buf *reply)
 		return proto_msg_end(reply);
 	}
 	proto_msg_begin(reply, PROTO_REPLY_OK);
+	commands_put_cgroup_root(cmds, reply);
 	put_root(reply, t);
 	for (size_t i = 0; i < set->conf.n_slices; i++) {
-		put_slice(reply, cmds->manager, t, &set->conf.slices[i]);
+		put_slice(reply, cmds->manager, &set->conf.slices[i]);
 		for (size_t k = 0; k < manager_count(cmds->manager); k++) {
 			struct service *s = manager_service_at(cmds->manager, k);
 			if (!s->unit->bad && in_slice(s, set->conf.slices[i].path))
-				put_service_node(cmds, reply, t, s);
+				put_service_node(cmds, reply, s);
 		}
 	}
 	r = proto_msg_end(reply);

@@ -18,7 +18,6 @@
 #include "common/util.h"
 
 #define CGSTAT_CHUNK    16    /* units a thread takes at a time */
-#define CGSTAT_FILE_MAX 512   /* cpu.stat, the longer of the two, is ~250 */
 
 struct cgstat_job {
 	int root_fd;
@@ -28,15 +27,17 @@ struct cgstat_job {
 	atomic_size_t next;
 };
 
-/* FILE of the unit's cgroup into buf: one read, as PID 1's own stat reads
- * (a kernfs file this small comes whole). */
-static int read_unit_file(int root_fd, const char *cg, const char *file, char *buf)
+/* FILE of the cgroup cg ("" the root) into buf: one read, as PID 1's own
+ * stat reads (a kernfs file this small comes whole). */
+int cgstat_read(int root_fd, const char *cg, const char *file, char buf[CGSTAT_FILE_MAX])
 {
 	char path[PATH_MAX];
 	ssize_t r;
 	int fd, n;
 
-	n = snprintf(path, sizeof(path), "%s/%s", cg, file);
+	while (*cg == '/')   /* "path below the cgroup2 root" */
+		cg++;
+	n = snprintf(path, sizeof(path), "%s%s%s", cg, *cg ? "/" : "", file);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
 	fd = openat(root_fd, path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
@@ -63,7 +64,7 @@ static void read_number(int root_fd, const char *cg, const char *file, struct un
 	char buf[CGSTAT_FILE_MAX], *end;
 	uint64_t v;
 
-	if (read_unit_file(root_fd, cg, file, buf) < 0)
+	if (cgstat_read(root_fd, cg, file, buf) < 0)
 		return;
 	errno = 0;
 	v = strtoull(buf, &end, 10);
@@ -77,14 +78,12 @@ static void unit_read(int root_fd, struct unit_status *u, uint32_t want)
 	const char *cg = u->cgroup;
 	uint64_t v;
 
-	while (*cg == '/')   /* "path below the cgroup2 root" */
-		cg++;
 	if (want & CGSTAT_BIT(PROTO_ATTR_MEM_CURRENT))
 		read_number(root_fd, cg, "memory.current", u, PROTO_ATTR_MEM_CURRENT);
 	if (want & CGSTAT_BIT(PROTO_ATTR_MEM_PEAK))
 		read_number(root_fd, cg, "memory.peak", u, PROTO_ATTR_MEM_PEAK);
 	if ((want & CGSTAT_BIT(PROTO_ATTR_CPU_USAGE_USEC)) &&
-	    read_unit_file(root_fd, cg, "cpu.stat", buf) == 0 &&
+	    cgstat_read(root_fd, cg, "cpu.stat", buf) == 0 &&
 	    cgroup_keyed_value(buf, "usage_usec", &v) == 0)
 		cg_set(u, PROTO_ATTR_CPU_USAGE_USEC, v);
 }
@@ -141,8 +140,7 @@ static unsigned threads_for(size_t n)
  * view (a container's initd asked from the host, whose /sys/fs/cgroup is
  * the whole tree): the inode number, a cgroup's id through any mount,
  * tells the same directory from another. */
-int cgstat_fill(const void *payload, size_t len, struct unit_status *u, size_t n,
-		uint32_t want)
+int cgstat_root_open(const void *payload, size_t len)
 {
 	struct proto_attr_view a;
 	const char *root = NULL;
@@ -153,7 +151,7 @@ int cgstat_fill(const void *payload, size_t len, struct unit_status *u, size_t n
 
 	if (proto_attr_find(payload, len, PROTO_ATTR_CGROUP_ROOT, &a) != 1 ||
 	    proto_get_str(&a, &root) < 0)
-		return 0;
+		return -ENOENT;
 	if (proto_attr_find(payload, len, PROTO_ATTR_CGROUP_ROOT_ID, &a) != 1 ||
 	    proto_get_u64(&a, &id) < 0 || root[0] != '/')
 		return -EINVAL;
@@ -164,6 +162,18 @@ int cgstat_fill(const void *payload, size_t len, struct unit_status *u, size_t n
 		return -ENOMEDIUM;
 	if (st.st_ino != id)
 		return -EXDEV;
+	return TAKE_FD(fd);
+}
+
+int cgstat_fill(const void *payload, size_t len, struct unit_status *u, size_t n,
+		uint32_t want)
+{
+	_cleanup_close_ int fd = cgstat_root_open(payload, len);
+
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
 	cgstat_fill_at(fd, u, n, threads_for(n), want);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include "svctl/output.h"
 
 #define CGSTAT_THREADS_MAX     8
+#define CGSTAT_FILE_MAX        512  /* cpu.stat, the longest read, is ~250 */
 #define CGSTAT_UNITS_A_THREAD  64   /* fewer: a thread costs more than it reads */
 
 /* What to read, by the attribute each file fills (bits of cg_have):
@@ -37,6 +38,14 @@
  * initd's root (not CGROUP_ROOT_ID), or open(2)'s. */
 int cgstat_fill(const void *payload, size_t len, struct unit_status *u, size_t n,
 		uint32_t want);
+
+/* The reply's CGROUP_ROOT, opened and checked as cgstat_fill does: an
+ * fd, -ENOENT when the reply names none, or cgstat_fill's -errno. */
+int cgstat_root_open(const void *payload, size_t len);
+
+/* FILE of the cgroup cg (below root_fd; "" the root itself), NUL-ended,
+ * in one read: 0 or -errno. */
+int cgstat_read(int root_fd, const char *cg, const char *file, char buf[CGSTAT_FILE_MAX]);
 
 /* The same below root_fd, any directory (the tests' tree), on at most
  * threads threads (the caller's one of them). */

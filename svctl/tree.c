@@ -1,10 +1,15 @@
 /* tree.c — `svctl tree`: the cgroup tree initd built, from a TREE reply.
- * Nodes come parents first; each is printed indented by its depth. */
+ * Nodes come parents first; each is printed indented by its depth. Each
+ * node's cgroup.subtree_control, as the kernel has it, is svctl's read
+ * below the reply's cgroup root (svctl/cgstat.h): at 2000 units PID 1's
+ * read of it a node held its loop for a few hundred ms under TCG. From
+ * an older initd, the reply's own. */
 #include <errno.h>
 #include <string.h>
 
 #include "common/proto.h"
 #include "common/util.h"
+#include "svctl/cgstat.h"
 #include "svctl/output.h"
 
 #define TREE_NODES_MAX (1u << 20)
@@ -148,8 +153,20 @@ static void node_json(FILE *f, const struct tree_node *t, bool first)
 	fputs("]}", f);
 }
 
+/* The node's subtree_control, first line, into buf: t->subtree then
+ * points there. Left as it is where it cannot be read. */
+static void node_read_subtree(int root_fd, struct tree_node *t, char buf[CGSTAT_FILE_MAX])
+{
+	if (root_fd < 0 || cgstat_read(root_fd, t->path, "cgroup.subtree_control", buf) < 0)
+		return;
+	buf[strcspn(buf, "\n")] = '\0';
+	t->subtree = buf;
+}
+
 int tree_print(FILE *f, const void *payload, size_t len, bool json)
 {
+	_cleanup_close_ int root_fd = -1;
+	char subtree[CGSTAT_FILE_MAX];
 	struct proto_attr_iter it;
 	struct proto_attr_view a;
 	struct tree_node t;
@@ -163,6 +180,7 @@ int tree_print(FILE *f, const void *payload, size_t len, bool json)
 			return -EBADMSG;
 	if (r < 0)
 		return -EBADMSG;
+	root_fd = cgstat_root_open(payload, len);
 	if (json)
 		fputc('[', f);
 	n = 0;
@@ -170,6 +188,7 @@ int tree_print(FILE *f, const void *payload, size_t len, bool json)
 	while (proto_iter_next(&it, &a) > 0) {
 		if (a.type != PROTO_ATTR_NODE || node_parse(&a, &t) < 0)
 			continue;
+		node_read_subtree(root_fd, &t, subtree);
 		if (json)
 			node_json(f, &t, n == 0);
 		else

@@ -36,9 +36,9 @@ $(BUILD)/tests/unit/test_mounts: TEST_LDFLAGS = $(BUILD)/libcommon.a
 
 # svctl's cleaning of text for a terminal.
 $(BUILD)/tests/unit/test_clean: $(BUILD)/obj/svctl/clean.o
-# svctl's status table, and its MEMORY and CPU columns' reads.
+# svctl's status table, its MEMORY and CPU columns' reads, and the tree's.
 $(BUILD)/tests/unit/test_table: $(BUILD)/obj/svctl/output.o $(BUILD)/obj/svctl/clean.o \
-	$(BUILD)/obj/svctl/postmortem.o $(BUILD)/obj/svctl/cgstat.o
+	$(BUILD)/obj/svctl/postmortem.o $(BUILD)/obj/svctl/cgstat.o $(BUILD)/obj/svctl/tree.o
 $(BUILD)/tests/unit/test_table: TEST_LDFLAGS = -pthread
 
 # svctl's analyze (client-side rendering), what it prints with, and its

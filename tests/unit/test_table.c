@@ -358,6 +358,66 @@ START_TEST(test_cgstat_root_must_be_initds)
 }
 END_TEST
 
+/* cgstat_read: "" is the root itself, a leading '/' is below it too. */
+START_TEST(test_cgstat_read_paths)
+{
+	char dir[] = "/tmp/test_table.XXXXXX", buf[CGSTAT_FILE_MAX];
+	_cleanup_free_ char *rm = NULL;
+	int root;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(root, 0);
+	ck_assert_int_eq(mkdirat(root, "a", 0755), 0);
+	put_file(root, "cgroup.subtree_control", "cpu memory\n");
+	put_file(root, "a/cgroup.subtree_control", "pids\n");
+	ck_assert_int_eq(cgstat_read(root, "", "cgroup.subtree_control", buf), 0);
+	ck_assert_str_eq(buf, "cpu memory\n");
+	ck_assert_int_eq(cgstat_read(root, "/a", "cgroup.subtree_control", buf), 0);
+	ck_assert_str_eq(buf, "pids\n");
+	ck_assert_int_eq(cgstat_read(root, "b", "cgroup.subtree_control", buf), -ENOENT);
+	close(root);
+	ck_assert_int_gt(asprintf(&rm, "rm -rf '%s'", dir), 0);
+	ck_assert_int_eq(system(rm), 0);
+}
+END_TEST
+
+/* svctl tree: where svctl cannot read below the root (none named: an
+ * older initd, whose reply has each node's subtree_control; or not a
+ * cgroup2 directory here), the reply's subtree_control is what shows. */
+START_TEST(test_tree_keeps_the_replys_subtree_control)
+{
+	const char *roots[] = { NULL, "/tmp" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(roots); i++) {
+		struct proto_buf b;
+		char *out = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&out, &len);
+
+		proto_buf_init(&b, 1u << 16);
+		proto_msg_begin(&b, PROTO_REPLY_OK);
+		if (roots[i]) {
+			proto_put_str(&b, PROTO_ATTR_CGROUP_ROOT, roots[i]);
+			proto_put_u64(&b, PROTO_ATTR_CGROUP_ROOT_ID, 1);
+		}
+		proto_nest_begin(&b, PROTO_ATTR_NODE);
+		proto_put_str(&b, PROTO_ATTR_PATH, "");
+		proto_put_str(&b, PROTO_ATTR_KIND, "root");
+		proto_put_str(&b, PROTO_ATTR_SUBTREE_CONTROL, "cpu pids");
+		proto_nest_end(&b);
+		ck_assert_int_eq(proto_msg_end(&b), 0);
+		ck_assert_ptr_nonnull(f);
+		ck_assert_int_eq(tree_print(f, b.data + PROTO_HDR_SIZE, b.len - PROTO_HDR_SIZE,
+					    false), 0);
+		fclose(f);
+		ck_assert_str_eq(out, "/  (root)  subtree_control: cpu pids\n");
+		free(out);
+		proto_buf_free(&b);
+	}
+}
+END_TEST
+
 static Suite *table_suite(void)
 {
 	Suite *s = suite_create("table");
@@ -369,6 +429,8 @@ static Suite *table_suite(void)
 	tcase_add_test(tc, test_sizes_and_durations);
 	tcase_add_test(tc, test_cgstat_reads_each_units_files);
 	tcase_add_test(tc, test_cgstat_root_must_be_initds);
+	tcase_add_test(tc, test_cgstat_read_paths);
+	tcase_add_test(tc, test_tree_keeps_the_replys_subtree_control);
 	suite_add_tcase(s, tc);
 	return s;
 }

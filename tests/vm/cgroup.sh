@@ -235,3 +235,11 @@ check "deleg: stopped" eventually 5 state_is deleg stopped
 check "deleg: /apps/deleg (with work/leaf) is empty (populated 0)" eventually 5 unpopulated "$CG/apps/deleg"
 
 if t=$(sv tree 2>&1); then diag "svctl tree:" "$t"; fi
+# Each node's subtree_control is svctl's read of the kernel's file (PID 1
+# reads none): deleg's and the root's as the files have them.
+check_eq "tree: deleg's subtree_control as the kernel has it" \
+	"$(printf '%s\n' "$t" | sed -n 's/^ *deleg  (service, [a-z]*)  subtree_control: //p')" \
+	"$(cat "$CG/apps/deleg/cgroup.subtree_control")"
+check_eq "tree: the root's subtree_control as the kernel has it" \
+	"$(printf '%s\n' "$t" | sed -n 's|^/  (root)  subtree_control: ||p')" \
+	"$(cat "$CG/cgroup.subtree_control")"

@@ -200,6 +200,12 @@ check_eq "scale: svctl analyze: every unit's CPU" \
 peaks=$(grep -o '"memory_peak":[0-9]' /run/analyze.json | wc -l)
 diag "scale: svctl analyze: $peaks units with memory.peak"
 rm -f /run/analyze.json
+r0=$(awk '$1 == "syscr:" { print $2 }' /proc/1/task/1/io)
+nodes=$(sv tree | grep -c '^ *s[0-9]*  (service, ')
+r1=$(awk '$1 == "syscr:" { print $2 }' /proc/1/task/1/io)
+check "scale: svctl tree of $n units: PID 1 made $((r1 - r0)) read calls" \
+	eval '[ -n "$r0" ] && [ -n "$r1" ] && [ $((r1 - r0)) -lt $((n / 4)) ]'
+check_eq "scale: svctl tree: every unit's node" "$nodes" "$n"
 
 # A stopped unit holds nothing.
 sv stop s0001 s0002 s0003 s0004 s0005 s0006 s0007 s0008 s0009 s0010 >/dev/null
