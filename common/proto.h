@@ -45,7 +45,8 @@
  *      CPU_USAGE_USEC and MEM_PEAK (an older svctl shows no CPU or
  *      memory.peak; a newer one takes them from an older initd's reply);
  *      the tree reply carries both too, and no SUBTREE_CONTROL: svctl
- *      reads each node's (an older svctl shows none).
+ *      reads each node's but a NO_CGROUP one's (an older svctl shows
+ *      none).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H
@@ -127,7 +128,9 @@ enum proto_attr {
 	PROTO_ATTR_OOM_KILLS,     /* u64: memory.events oom_kill */
 	/* the tree */
 	PROTO_ATTR_NODE,          /* nested: one cgroup: PATH, KIND, [NAME, STATE],
-	                           * SUBTREE_CONTROL, LIMIT... */
+	                           * [NO_CGROUP], LIMIT... (SUBTREE_CONTROL from
+	                           * an older initd: a newer one names the
+	                           * CGROUP_ROOT, and svctl reads it) */
 	PROTO_ATTR_PATH,          /* string: below the cgroup root, "" for it */
 	PROTO_ATTR_KIND,          /* string: root, slice, service, leaf */
 	PROTO_ATTR_SUBTREE_CONTROL,  /* string: "cpu memory" as the kernel has it */
@@ -195,6 +198,9 @@ enum proto_attr {
 	                              * in PID 1's mount namespace */
 	PROTO_ATTR_CGROUP_ROOT_ID,   /* u64: that directory's inode number,
 	                              * its cgroup id in any mount namespace */
+	PROTO_ATTR_NO_CGROUP,        /* flag: a tree NODE initd has no cgroup
+	                              * for (it failed to set it up): svctl
+	                              * reads nothing of it */
 	PROTO_ATTR_MAX,
 };
 

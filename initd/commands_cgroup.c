@@ -1,8 +1,9 @@
 /* commands_cgroup.c — the cgroup parts of the control replies: a service's
- * statistics in its SERVICE attribute, and the `tree` request (every node
- * of the cgroup tree with its limits and cgroup.subtree_control, parents
- * first). What the kernel shows is read from its files; limits are the ones
- * initd wrote, in the form it wrote them. */
+ * statistics in its SERVICE attribute (a status of named units), the
+ * cgroup root below which svctl reads a listing's files itself, and the
+ * `tree` request (every node of the cgroup tree with its limits, parents
+ * first; svctl reads each node's cgroup.subtree_control). Limits are the
+ * ones initd wrote, in the form it wrote them. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -137,6 +138,9 @@ static void put_service_node(struct commands *cmds, struct proto_buf *b, struct 
 		proto_nest_begin(b, PROTO_ATTR_NODE);
 		proto_put_str(b, PROTO_ATTR_PATH, path);
 		proto_put_str(b, PROTO_ATTR_KIND, "service");
+		/* its directory may be left (a write failed after the mkdir):
+		 * what it holds is not initd's */
+		proto_put_flag(b, PROTO_ATTR_NO_CGROUP);
 	} else {
 		put_node_head(b, path, "service");
 	}

@@ -40,7 +40,9 @@ int cgstat_read(int root_fd, const char *cg, const char *file, char buf[CGSTAT_F
 	n = snprintf(path, sizeof(path), "%s%s%s", cg, *cg ? "/" : "", file);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
-	fd = openat(root_fd, path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	/* O_NONBLOCK: a path from the reply that is no cgroup file (a FIFO
+	 * past "..") does not hang svctl */
+	fd = openat(root_fd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	r = read(fd, buf, CGSTAT_FILE_MAX - 1);
@@ -151,7 +153,7 @@ int cgstat_root_open(const void *payload, size_t len)
 
 	if (proto_attr_find(payload, len, PROTO_ATTR_CGROUP_ROOT, &a) != 1 ||
 	    proto_get_str(&a, &root) < 0)
-		return -ENOENT;
+		return -ENODATA;
 	if (proto_attr_find(payload, len, PROTO_ATTR_CGROUP_ROOT_ID, &a) != 1 ||
 	    proto_get_u64(&a, &id) < 0 || root[0] != '/')
 		return -EINVAL;
@@ -170,7 +172,7 @@ int cgstat_fill(const void *payload, size_t len, struct unit_status *u, size_t n
 {
 	_cleanup_close_ int fd = cgstat_root_open(payload, len);
 
-	if (fd == -ENOENT)
+	if (fd == -ENODATA)
 		return 0;
 	if (fd < 0)
 		return fd;

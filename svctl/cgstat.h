@@ -40,7 +40,7 @@ int cgstat_fill(const void *payload, size_t len, struct unit_status *u, size_t n
 		uint32_t want);
 
 /* The reply's CGROUP_ROOT, opened and checked as cgstat_fill does: an
- * fd, -ENOENT when the reply names none, or cgstat_fill's -errno. */
+ * fd, -ENODATA when the reply names none, or cgstat_fill's -errno. */
 int cgstat_root_open(const void *payload, size_t len);
 
 /* FILE of the cgroup cg (below root_fd; "" the root itself), NUL-ended,

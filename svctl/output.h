@@ -91,6 +91,9 @@ void json_print_string(FILE *f, const char *s);
  * an array of {path, kind, name, state, subtree_control, limits[],
  * messages[]}. 0 or -EBADMSG (nothing printed). */
 int tree_print(FILE *f, const void *payload, size_t len, bool json);
+/* The same, each node's subtree_control read below root_fd (-1: the
+ * reply's, if any): tree_print opens the reply's CGROUP_ROOT for it. */
+int tree_print_at(FILE *f, const void *payload, size_t len, bool json, int root_fd);
 
 /* A SHOW reply (show.c): the unit's text as initd parsed it under a
  * "# NAME.unit" header, then its runtime state (state, pid, restarts,

@@ -17,6 +17,7 @@
 /* One NODE, its strings pointing into the reply. */
 struct tree_node {
 	const char *path, *kind, *name, *state, *subtree;
+	bool no_cgroup;             /* NO_CGROUP: nothing of it to read */
 	const uint8_t *attrs;       /* for LIMIT and MESSAGE, in order */
 	uint32_t attrs_len;
 };
@@ -39,6 +40,7 @@ static int node_parse(const struct proto_attr_view *n, struct tree_node *t)
 		case PROTO_ATTR_NAME:            r = proto_get_str(&a, &t->name); break;
 		case PROTO_ATTR_STATE:           r = proto_get_str(&a, &t->state); break;
 		case PROTO_ATTR_SUBTREE_CONTROL: r = proto_get_str(&a, &t->subtree); break;
+		case PROTO_ATTR_NO_CGROUP:       t->no_cgroup = true; r = 0; break;
 		case PROTO_ATTR_LIMIT:
 		case PROTO_ATTR_MESSAGE:         r = proto_get_str(&a, &str); break;
 		default:                         r = 0; break;
@@ -157,7 +159,8 @@ static void node_json(FILE *f, const struct tree_node *t, bool first)
  * points there. Left as it is where it cannot be read. */
 static void node_read_subtree(int root_fd, struct tree_node *t, char buf[CGSTAT_FILE_MAX])
 {
-	if (root_fd < 0 || cgstat_read(root_fd, t->path, "cgroup.subtree_control", buf) < 0)
+	if (root_fd < 0 || t->no_cgroup ||
+	    cgstat_read(root_fd, t->path, "cgroup.subtree_control", buf) < 0)
 		return;
 	buf[strcspn(buf, "\n")] = '\0';
 	t->subtree = buf;
@@ -165,7 +168,13 @@ static void node_read_subtree(int root_fd, struct tree_node *t, char buf[CGSTAT_
 
 int tree_print(FILE *f, const void *payload, size_t len, bool json)
 {
-	_cleanup_close_ int root_fd = -1;
+	_cleanup_close_ int root_fd = cgstat_root_open(payload, len);
+
+	return tree_print_at(f, payload, len, json, root_fd);
+}
+
+int tree_print_at(FILE *f, const void *payload, size_t len, bool json, int root_fd)
+{
 	char subtree[CGSTAT_FILE_MAX];
 	struct proto_attr_iter it;
 	struct proto_attr_view a;
@@ -180,7 +189,6 @@ int tree_print(FILE *f, const void *payload, size_t len, bool json)
 			return -EBADMSG;
 	if (r < 0)
 		return -EBADMSG;
-	root_fd = cgstat_root_open(payload, len);
 	if (json)
 		fputc('[', f);
 	n = 0;

@@ -389,7 +389,7 @@ static void svctl_tree(const uint8_t *payload, size_t len)
 
 	f = open_memstream(&out, &out_len);
 	FUZZ_ASSERT(f);
-	r = tree_print(f, payload, len, true);
+	r = tree_print_at(f, payload, len, true, -1);
 	FUZZ_ASSERT(r == 0 || r == -EBADMSG);
 	FUZZ_ASSERT(fclose(f) == 0);
 	if (r == 0)
@@ -399,7 +399,7 @@ static void svctl_tree(const uint8_t *payload, size_t len)
 	free(out);
 	f = open_memstream(&out, &out_len);
 	FUZZ_ASSERT(f);
-	FUZZ_ASSERT(tree_print(f, payload, len, false) == r);
+	FUZZ_ASSERT(tree_print_at(f, payload, len, false, -1) == r);
 	FUZZ_ASSERT(fclose(f) == 0);
 	free(out);
 }

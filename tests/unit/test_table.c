@@ -418,6 +418,70 @@ START_TEST(test_tree_keeps_the_replys_subtree_control)
 }
 END_TEST
 
+/* svctl tree below a root it can read: each node's subtree_control is
+ * the file's (not the reply's), none for a node it cannot read (null in
+ * JSON), and none for a NO_CGROUP node whose directory was left. */
+START_TEST(test_tree_reads_each_nodes_subtree_control)
+{
+	static const char *const nodes[][3] = {   /* path, kind, subtree in the reply */
+		{ "", "root", "bogus" }, { "a", "slice", NULL }, { "a/s", "service", NULL },
+		{ "a/gone", "service", NULL },
+	};
+	char dir[] = "/tmp/test_table.XXXXXX";
+	_cleanup_free_ char *rm = NULL;
+	char *out = NULL;
+	size_t len = 0;
+	struct proto_buf b;
+	FILE *f;
+	int root;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(root, 0);
+	ck_assert_int_eq(mkdirat(root, "a", 0755), 0);
+	ck_assert_int_eq(mkdirat(root, "a/s", 0755), 0);
+	put_file(root, "cgroup.subtree_control", "cpu memory\n");
+	put_file(root, "a/cgroup.subtree_control", "memory\n");
+	put_file(root, "a/s/cgroup.subtree_control", "pids\n");
+	proto_buf_init(&b, 1u << 16);
+	proto_msg_begin(&b, PROTO_REPLY_OK);
+	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
+		proto_nest_begin(&b, PROTO_ATTR_NODE);
+		proto_put_str(&b, PROTO_ATTR_PATH, nodes[i][0]);
+		proto_put_str(&b, PROTO_ATTR_KIND, nodes[i][1]);
+		if (nodes[i][2])
+			proto_put_str(&b, PROTO_ATTR_SUBTREE_CONTROL, nodes[i][2]);
+		if (strcmp(nodes[i][0], "a/s") == 0)
+			proto_put_flag(&b, PROTO_ATTR_NO_CGROUP);
+		proto_nest_end(&b);
+	}
+	ck_assert_int_eq(proto_msg_end(&b), 0);
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(tree_print_at(f, b.data + PROTO_HDR_SIZE, b.len - PROTO_HDR_SIZE, false,
+				       root), 0);
+	fclose(f);
+	ck_assert_str_eq(out, "/  (root)  subtree_control: cpu memory\n"
+			      "  a/  (slice)  subtree_control: memory\n"
+			      "    s  (service)\n"
+			      "    gone  (service)\n");
+	free(out);
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(tree_print_at(f, b.data + PROTO_HDR_SIZE, b.len - PROTO_HDR_SIZE, true,
+				       root), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(out, "\"path\":\"a/gone\",\"kind\":\"service\","
+					  "\"name\":null,\"state\":null,\"subtree_control\":null"));
+	ck_assert_ptr_nonnull(strstr(out, "\"subtree_control\":\"cpu memory\""));
+	free(out);
+	proto_buf_free(&b);
+	close(root);
+	ck_assert_int_gt(asprintf(&rm, "rm -rf '%s'", dir), 0);
+	ck_assert_int_eq(system(rm), 0);
+}
+END_TEST
+
 static Suite *table_suite(void)
 {
 	Suite *s = suite_create("table");
@@ -431,6 +495,7 @@ static Suite *table_suite(void)
 	tcase_add_test(tc, test_cgstat_root_must_be_initds);
 	tcase_add_test(tc, test_cgstat_read_paths);
 	tcase_add_test(tc, test_tree_keeps_the_replys_subtree_control);
+	tcase_add_test(tc, test_tree_reads_each_nodes_subtree_control);
 	suite_add_tcase(s, tc);
 	return s;
 }
