@@ -143,9 +143,10 @@ const char *manager_cgroup_path(struct manager *m, struct service *s, char *buf,
 const struct logbuf *manager_service_log(struct service *s);
 /* The statistics of s's cgroup node (manager_cgroup.c): 0, or -ENOENT when
  * it has none. Its path below the tree's root, for a reader elsewhere
- * (the metrics helper): 0, -ENOENT, or -ENAMETOOLONG past size. The tree (root, controllers) for `svctl tree`: NULL without
- * cgroups. slice_problem: why the slice at path could not be set up, NULL
- * when it was (or is unknown); the string lives until the next reload. */
+ * (the metrics helper): 0, -ENOENT, or -ENAMETOOLONG past size. The tree
+ * (root, controllers) for `svctl tree`: NULL without cgroups.
+ * slice_problem: why the slice at path could not be set up, NULL when it
+ * was (or is unknown); the string lives until the next reload. */
 struct cgroup_stats;
 int manager_cgroup_stats(struct manager *m, struct service *s, struct cgroup_stats *ret);
 int manager_cgroup_node_path(struct service *s, char *buf, size_t size);

@@ -61,8 +61,8 @@ struct metrics_job {
 	int pidfd;
 	struct loop_watch report;    /* the helper's report, or its end */
 	struct loop_timer timeout;
-	bool file;                   /* the file's, else a request's: */
-	metrics_done_fn done;
+	bool file;                   /* the file's, else a request's */
+	metrics_done_fn done;        /* the request's answer, with its data */
 	void *data;
 };
 

@@ -105,8 +105,8 @@ static void *cgstat_work(void *arg)
 }
 
 /* Each unit's files (those want asks for) are its own struct's: the
- * threads share nothing but the index of the next chunk. A thread that cannot be made leaves
- * its share to the others. */
+ * threads share nothing but the index of the next chunk. A thread that
+ * cannot be made leaves its share to the others. */
 void cgstat_fill_at(int root_fd, struct unit_status *u, size_t n, unsigned threads,
 		   uint32_t want)
 {

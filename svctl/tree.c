@@ -1,9 +1,9 @@
 /* tree.c — `svctl tree`: the cgroup tree initd built, from a TREE reply.
  * Nodes come parents first; each is printed indented by its depth. Each
  * node's cgroup.subtree_control, as the kernel has it, is svctl's read
- * below the reply's cgroup root (svctl/cgstat.h): at 2000 units PID 1's
- * read of it a node held its loop for a few hundred ms under TCG. From
- * an older initd, the reply's own. */
+ * below the reply's cgroup root (svctl/cgstat.h), not PID 1's: a read a
+ * node, ~2000 at 2000 units, in PID 1's loop. From an older initd, the
+ * reply's own. */
 #include <errno.h>
 #include <string.h>
 

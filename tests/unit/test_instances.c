@@ -111,8 +111,10 @@ static void setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(units, sizeof(units), "%s/units", dir);
 	ck_assert_int_eq(mkdir(units, 0755), 0);
-	test_put_file(dir, "initd.conf", "instances = ( { template = \"worker\"; names = [ \"1\", \"2\" ]; } );\n");
-	test_put_file(dir, "units/worker@.unit", "exec = [ \"/bin/w\", \"%i\" ];\nrequires = [ \"setup@%i\" ];\n");
+	test_put_file(dir, "initd.conf",
+		      "instances = ( { template = \"worker\"; names = [ \"1\", \"2\" ]; } );\n");
+	test_put_file(dir, "units/worker@.unit",
+		      "exec = [ \"/bin/w\", \"%i\" ];\nrequires = [ \"setup@%i\" ];\n");
 	test_put_file(dir, "units/setup@.unit", "exec = [ \"/bin/s\", \"%n\" ];\ntype = \"oneshot\";\n");
 	test_put_file(dir, "units/job@.unit", "exec = [ \"/bin/j\", \"%i\" ];\n");
 	test_put_file(dir, "units/web.unit", "exec = [ \"/bin/web\" ];\nrequires = [ \"worker@1\" ];\n");
@@ -187,8 +189,9 @@ START_TEST(set_reports_instances)
 
 	test_put_file(dir, "units/worker@.unit", "exec = [ \"/bin/w\" ];\nhostname = \"h-%i\";\n"
 	    "namespaces = [ \"uts\" ];\n");
-	test_put_file(dir, "initd.conf", "instances = ( { template = \"worker\"; names = [ \"ok\", \"x_y\" ]; },\n"
-	    "  { template = \"nope\"; names = [ \"1\" ]; } );\n");
+	test_put_file(dir, "initd.conf",
+		      "instances = ( { template = \"worker\"; names = [ \"ok\", \"x_y\" ]; },\n"
+		      "  { template = \"nope\"; names = [ \"1\" ]; } );\n");
 	test_put_file(dir, "units/a@b.unit", "exec = [ \"/bin/a\" ];\n");
 	test_put_file(dir, "units/spec@.unit", "exec = [ \"/bin/a\", \"%z\" ];\n");
 	s = load(NULL);
