@@ -160,7 +160,8 @@ metrics_held() {
 	mpid=$!
 	hp=
 	while kill -0 "$mpid" 2>/dev/null && [ -z "$hp" ]; do hp=$(metrics_helper); done
-	[ -n "$hp" ] && kill -STOP "$hp" 2>/dev/null
+	# gone between the look and the stop: not held, tried again
+	[ -n "$hp" ] && { kill -STOP "$hp" 2>/dev/null || hp=; }
 }
 for try in 1 2 3 4 5; do
 	metrics_held
