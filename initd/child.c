@@ -4,6 +4,7 @@
 #include "initd/rawsys.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -75,6 +76,22 @@ int child_reset_signals(void)
 	log_forked();
 	sigemptyset(&none);
 	return sigprocmask(SIG_SETMASK, &none, NULL) < 0 ? -errno : 0;
+}
+
+int child_place_fds(int *fds, size_t n, const int *to, size_t n_to)
+{
+	int above = 0;
+
+	for (size_t i = 0; i < n_to; i++)
+		above = to[i] >= above ? to[i] + 1 : above;
+	/* All moved first: a later one may sit where an earlier one goes. */
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0 && (fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, above)) < 0)
+			return -errno;
+	for (size_t i = 0; i < n_to; i++)
+		if (dup2(fds[i], to[i]) < 0)
+			return -errno;
+	return 0;
 }
 
 #if RAWSYS_AVAILABLE

@@ -16,6 +16,7 @@
 #define INITD_CHILD_H
 
 #include <signal.h>
+#include <stddef.h>
 
 /* Set, a plain store, first thing in a service's clone3 child: one in a
  * new PID namespace is PID 1 there, so getpid() cannot tell boot.c's
@@ -36,6 +37,15 @@ int child_reset_signals(void);
  * (they are PID 1's own, not a copy). Only where rawsys.h's
  * RAWSYS_AVAILABLE. */
 int child_reset_signals_shared(void);
+
+/* A child's fds put where its exec wants them: fds[i] on to[i] for each
+ * i < n_to (without CLOEXEC), the rest (the executable's fd) kept, each
+ * fds[] entry now a CLOEXEC copy above every to[]. A source that sits on
+ * another's target (the executable's fd on 3, say, where the helper's
+ * pipe goes) is moved before anything is put there. Negative entries are
+ * left alone and must not be put. 0 or -errno (an entry's failed copy
+ * is -1, the ones after it unmoved). */
+int child_place_fds(int *fds, size_t n, const int *to, size_t n_to);
 
 /* Which dispositions PID 1 holds that are not SIG_DFL, asked of the kernel
  * once, after PID 1 set its own (its crash handlers, SIGPIPE ignored) and

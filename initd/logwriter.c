@@ -208,14 +208,13 @@ static _Noreturn void writer_child(int exe_fd, int sock)
 {
 	char *argv[] = { "initd", "--log-writer", NULL };
 	char *envp[] = { NULL };
+	int fds[] = { sock, exe_fd };
+	static const int to[] = { 3 };
 
 	child_reset_signals();
 	setsid();
-	if (sock == 3)
-		fcntl(3, F_SETFD, 0);
-	else if (dup2(sock, 3) < 0)
-		_exit(127);
-	syscall(SYS_execveat, exe_fd, "", argv, envp, AT_EMPTY_PATH);
+	if (child_place_fds(fds, ARRAY_SIZE(fds), to, ARRAY_SIZE(to)) == 0)
+		syscall(SYS_execveat, fds[1], "", argv, envp, AT_EMPTY_PATH);
 	_exit(127);
 }
 

@@ -277,17 +277,11 @@ static _Noreturn void helper_child(int exe, int units, int out, int root, int re
 	/* First: until then a fault here would run PID 1's crash action. */
 	if (child_reset_signals() < 0)
 		_exit(127);
-	for (size_t i = 0; i < ARRAY_SIZE(from); i++)
-		if ((from[i] = fcntl(from[i], F_DUPFD_CLOEXEC, 16)) < 0)
-			goto failed;
-	report = from[3];
-	for (size_t i = 0; i < ARRAY_SIZE(to); i++)
-		if (dup2(from[i], to[i]) < 0)
-			goto failed;
-	syscall(SYS_execveat, from[4], "", argv, envp, AT_EMPTY_PATH);
-failed:
+	if (child_place_fds(from, ARRAY_SIZE(from), to, ARRAY_SIZE(to)) == 0)
+		syscall(SYS_execveat, from[4], "", argv, envp, AT_EMPTY_PATH);
 	err = -errno;
-	(void)!write(report, &err, sizeof(err));
+	/* the report's copy, or (its copy failed, nothing put yet) itself */
+	(void)!write(from[3] >= 0 ? from[3] : report, &err, sizeof(err));
 	_exit(127);
 }
 

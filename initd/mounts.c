@@ -258,14 +258,16 @@ static _Noreturn void helper_child(int exe, int out, char **argv, size_t first)
 	char *envp[] = { NULL };
 	struct mount_report r = { .index = (uint32_t)first, .kind = MOUNT_REPORT_EXEC_FAILED,
 				  .err = -exe };
+	int fds[] = { out, exe };
+	static const int to[] = { MOUNT_HELPER_FD };
 
 	/* First: until then a fault here would run PID 1's crash action. */
 	if (child_reset_signals() < 0)
 		_exit(1);
-	if (out == MOUNT_HELPER_FD ? fcntl(out, F_SETFD, 0) < 0 : dup2(out, MOUNT_HELPER_FD) < 0)
+	if (child_place_fds(fds, ARRAY_SIZE(fds), to, ARRAY_SIZE(to)) < 0)
 		_exit(1);
-	if (exe >= 0) {
-		syscall(SYS_execveat, exe, "", argv, envp, AT_EMPTY_PATH);
+	if (fds[1] >= 0) {
+		syscall(SYS_execveat, fds[1], "", argv, envp, AT_EMPTY_PATH);
 		r.err = errno;
 	}
 	(void)!write(MOUNT_HELPER_FD, &r, sizeof(r));

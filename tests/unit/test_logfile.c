@@ -19,9 +19,12 @@
 
 #include "common/logtime.h"
 #include "common/util.h"
+#include "initd/loader.h"
 #include "initd/logbuf.h"
 #include "initd/logwriter.h"
+#include "initd/loop.h"
 #include "units/unit.h"
+#include "tests/files.h"
 
 #define T0 1796119200000000ULL   /* 2026-12-01T10:00:00Z */
 
@@ -682,13 +685,70 @@ START_TEST(writer_fits_its_fd_limit)
 }
 END_TEST
 
-int main(void)
+/* ---- PID 1's side: the writer is initd-loader's mode ------------------------ */
+
+static void writer_closed(void *data)
 {
-	Suite *s = suite_create("logfile");
-	TCase *tc = tcase_create("logfile");
+	*(int *)data = 1;
+}
+
+/* PID 1's side (initd/logwriter.c) with the writer's executable, the
+ * sealed copy, on fd 3, where the child puts its socket: an initd started
+ * with 0 and 1 closed (the loader's O_PATH fd takes 0, the copy's source
+ * 1, the copy 3). The child must not exec the socket. Run by
+ * writer_exe_on_fd_3_is_not_the_socket in a copy of this binary. */
+static int sealed_on_fd_3(void)
+{
+	char d[] = "/tmp/test_logfile.XXXXXX";
+	struct logwriter_target t = { .max_size = 1 << 20, .keep = 1 };
+	struct logwriter *w = NULL;
+	struct loop *l = NULL;
+	int done = 0, r;
+
+	close_range(3, ~0U, 0);
+	close(0);
+	close(1);
+	if (loader_exe_fd() != 0 || loader_exe_sealed_fd() != 3)
+		return 10;
+	if (open("/dev/null", O_RDWR | O_CLOEXEC) != 1 || !mkdtemp(d))
+		return 11;
+	snprintf(t.path, sizeof(t.path), "%s/a.log", d);
+	if (loop_new(&l) < 0 || logwriter_new(l, &w) < 0 || logwriter_send(w, &t, "hello\n", 6, 0) < 0)
+		return 12;
+	logwriter_close(w, 5 * USEC_PER_SEC, writer_closed, &done);
+	for (int n = 0; !done && n < 600; n++)
+		loop_run_once(l, 10);
+	r = !done ? 13 : strcmp(slurp(t.path), "hello\n") ? 14 : 0;
+	if (r)
+		fprintf(stderr, "sealed_on_fd_3: %d, the file: \"%s\"\n", r, slurp(t.path));
+	logwriter_free(w);
+	loop_free(l);
+	unlink(t.path);
+	rmdir(d);
+	return r;
+}
+
+START_TEST(writer_exe_on_fd_3_is_not_the_socket)
+{
+	test_run_self_with_loader("--sealed-on-fd-3");
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	Suite *s;
+	TCase *tc;
 	SRunner *sr;
 	int failed;
 
+	/* This binary as initd-loader's log writer, or as the PID 1 side of
+	 * writer_exe_on_fd_3_is_not_the_socket. */
+	if (logwriter_requested(argc, argv))
+		logwriter_main();
+	if (argc == 2 && !strcmp(argv[1], "--sealed-on-fd-3"))
+		return sealed_on_fd_3();
+	s = suite_create("logfile");
+	tc = tcase_create("logfile");
 	tcase_add_checked_fixture(tc, NULL, dir_remove);
 	tcase_add_test(tc, stamp_format_and_parse);
 	tcase_add_test(tc, calendar_matches_libc);
@@ -703,6 +763,7 @@ int main(void)
 	tcase_add_test(tc, writer_truncates_no_link_a_unit_made);
 	tcase_add_test(tc, writer_survives_a_refused_rotation);
 	tcase_add_test(tc, writer_keeps_a_cut_line_whole);
+	tcase_add_test(tc, writer_exe_on_fd_3_is_not_the_socket);
 	tcase_add_test(tc, writer_counts_what_it_could_not_open);
 	tcase_add_test(tc, writer_bounds_a_line_that_never_ends);
 	tcase_add_test(tc, writer_leaves_a_file_it_cannot_rotate_alone);

@@ -4,6 +4,7 @@
  * 65, past the 63 a record's tag bitmap once held). */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,12 @@
 
 #include "common/fssig.h"
 #include "common/util.h"
+#include "initd/loader.h"
 #include "initd/loop.h"
 #include "initd/mount_helper.h"
 #include "initd/mounts.h"
 #include "units/unit.h"
+#include "tests/files.h"
 
 START_TEST(options_split)
 {
@@ -390,6 +393,55 @@ START_TEST(helper_exec_failure_is_each_entrys_reason)
 }
 END_TEST
 
+/* The helper's exec fd where the child puts its pipe: PID 1's first open
+ * of initd-loader takes fd 3 when nothing else holds it (a boot whose
+ * early steps had not opened one yet). The child must not exec the pipe.
+ * Run in a copy of this binary beside a copy named initd-loader (it is
+ * the helper too: main below), with every fd above 2 closed first. */
+static int exe_on_fd_3(void)
+{
+	char dir[] = "/tmp/test_mounts.XXXXXX", a[64], why[256] = "";
+	struct unit_mount m;
+	struct initd_conf conf = { .mounts = &m, .n_mounts = 1 };
+	struct mounts *ms = NULL;
+	struct loop *l = NULL;
+	int done = 0, r = 0;
+
+	close_range(3, ~0U, 0);
+	if (loader_exe_fd() != 3)
+		return 10;
+	/* No mount can succeed (no such type); still none on the machine's
+	 * tree. Without the right to a namespace, none can be made at all. */
+	if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return 15;
+	if (!mkdtemp(dir))
+		return 11;
+	snprintf(a, sizeof(a), "%s/a", dir);
+	m = (struct unit_mount){ .what = "none", .where = a, .type = "no-such-fs",
+				 .timeout_usec = 5 * USEC_PER_SEC, .on_failure = FAILURE_NONE };
+	if (loop_new(&l) < 0 || mounts_start(l, &conf, mounting_done, &done, &ms) < 0)
+		return 12;
+	for (int n = 0; !done && n < 500; n++)
+		loop_run_once(l, 10);
+	if (!done || mounts_is_mounted(ms, a, why, sizeof(why)))
+		r = 13;
+	else if (!strstr(why, "failed: mount: "))   /* the helper's own report */
+		r = 14;
+	if (r)
+		fprintf(stderr, "exe_on_fd_3: %d: %s\n", r, why);
+	mounts_free(ms);
+	loop_free(l);
+	rmdir(a);
+	rmdir(dir);
+	return r;
+}
+
+START_TEST(helper_exe_on_fd_3_is_not_the_pipe)
+{
+	test_run_self_with_loader("--exe-on-fd-3");
+}
+END_TEST
+
 static Suite *mounts_suite(void)
 {
 	Suite *s = suite_create("mounts");
@@ -408,14 +460,23 @@ static Suite *mounts_suite(void)
 	tcase_add_test(tc, mke2fs_image_is_ext);
 	tcase_add_test(tc, bind_keeps_its_flags);
 	tcase_add_test(tc, helper_exec_failure_is_each_entrys_reason);
+	tcase_add_test(tc, helper_exe_on_fd_3_is_not_the_pipe);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	SRunner *sr = srunner_create(mounts_suite());
+	SRunner *sr;
 	int failed;
+
+	/* This binary as initd-loader's mount helper, or as the PID 1 side of
+	 * helper_exe_on_fd_3_is_not_the_pipe. */
+	if (mount_helper_requested(argc, argv))
+		mount_helper_main(argc, argv);
+	if (argc == 2 && !strcmp(argv[1], "--exe-on-fd-3"))
+		return exe_on_fd_3();
+	sr = srunner_create(mounts_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -15,9 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1068,6 +1070,48 @@ END_TEST
  * table too: it drops them with the other sets' slots, before its byte.
  * A first version kept them until its own close of every fd, so a child
  * preempted after its byte held another unit's pipe open meanwhile. */
+/* child_place_fds: a source on another's target (4 goes to 3, 5 to 4)
+ * and the executable's fd on a target (3, kept, as mounts.c's could be):
+ * each ends where it was sent, the kept one a CLOEXEC copy above the
+ * targets. In a fork: the test's own fds are left alone. */
+static ino_t ino(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) < 0 ? 0 : st.st_ino;
+}
+
+START_TEST(child_place_fds_moves_before_it_puts)
+{
+	pid_t pid = fork();
+	int status;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		static const int to[] = { 3, 4 };
+		int fds[] = { 4, 5, 3 };
+		ino_t want[3];
+
+		close_range(3, ~0U, 0);
+		for (int i = 3; i <= 5; i++)   /* three files, on 3, 4 and 5 */
+			if (memfd_create("place", MFD_CLOEXEC) != i)
+				_exit(2);
+		for (int i = 0; i < 3; i++)
+			want[i] = ino(fds[i]);
+		if (child_place_fds(fds, 3, to, 2) < 0)
+			_exit(3);
+		if (ino(3) != want[0] || ino(4) != want[1] || ino(fds[2]) != want[2] || fds[2] <= 4)
+			_exit(4);
+		if (fcntl(3, F_GETFD) != 0 || fcntl(4, F_GETFD) != 0 ||
+		    fcntl(fds[2], F_GETFD) != FD_CLOEXEC)
+			_exit(5);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child: %#x", status);
+}
+END_TEST
+
 START_TEST(window_child_drops_the_fds_below_the_slots)
 {
 	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
@@ -1161,6 +1205,7 @@ int main(void)
 	tcase_add_test(tc, window_wait_reads_a_byte_sent_just_before_an_exit);
 	tcase_add_test(tc, small_table_gives_a_small_table);
 	tcase_add_test(tc, window_child_drops_the_fds_below_the_slots);
+	tcase_add_test(tc, child_place_fds_moves_before_it_puts);
 	tcase_add_test(tc, window_no_second_wait_after_a_give_up);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("shared");
