@@ -394,12 +394,15 @@ static _Noreturn void exec_child_fail(int err_fd, int err)
 
 /* exec: the command, forked so that it lives in a PID namespace joined
  * above; it dies with the helper (PR_SET_PDEATHSIG, set after the uid
- * change, which clears it). The command may be one of the service's own
+ * change, which clears it). parent: what getppid() says while the helper
+ * lives: its pid, or 0 when the helper joined the unit's PID namespace
+ * (its parent is outside it); the helper gone, it says the namespace's
+ * reaper (never 0). The command may be one of the service's own
  * files: it runs as confined as the service (its rlimits and umask, user,
  * bounding set, capabilities, no_new_privs and seccomp filter), never
  * with more: not with PID 1's limits (its nofile is fs.nr_open). */
 static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int devnull,
-		       int err_fd, pid_t helper)
+		       int err_fd, pid_t parent)
 {
 	const struct unit *u = t->unit;
 	char *env[UNIT_ENV_MAX + 2];
@@ -416,7 +419,7 @@ static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int d
 		r = spawn_caps_after_uid(&u->opt->iso, uid == 0, &stage);
 	if (r < 0)
 		exec_child_fail(err_fd, -r);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != helper)
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(126);
 	if (dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0)
 		_exit(126);
@@ -434,7 +437,7 @@ static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int d
 static int probe_exec(const struct probe_target *t, uid_t uid, gid_t gid, char *why, size_t size)
 {
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC), err[2], status, e = 0;
-	pid_t self = getpid(), pid;
+	pid_t parent = ns_flags(t->unit) & CLONE_NEWPID ? 0 : getpid(), pid;
 	const char *sig;
 	char text[64];
 
@@ -444,7 +447,7 @@ static int probe_exec(const struct probe_target *t, uid_t uid, gid_t gid, char *
 	}
 	pid = fork();
 	if (pid == 0)
-		exec_child(t, uid, gid, devnull, err[1], self);
+		exec_child(t, uid, gid, devnull, err[1], parent);
 	close(err[1]);
 	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
 		snprintf(why, size, "exec: %s", errno_text(errno, text, sizeof(text)));

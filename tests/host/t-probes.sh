@@ -2,7 +2,8 @@
 # t-probes.sh — ready and health probes (issue 15). A simple unit with a
 # ready probe is `starting` until the probe succeeds, and units ordered
 # after it wait; tcp and http probes run in the unit's own network namespace
-# (its 127.0.0.1 is not the host's); an exec ready probe; a health exec
+# (its 127.0.0.1 is not the host's); an exec ready probe, also of a unit
+# in a PID namespace of its own; a health exec
 # probe failing `failures` times restarts the unit with the reason; a hung
 # probe is killed at its timeout (and its command with it) while svctl
 # answers; a stopped http server fails its health probe by timeout; a ready
@@ -39,6 +40,11 @@ sh_unit hweb "exec $HTTPD httpd -f -p 127.0.0.1:8081 -h $T/www" \
 	'namespaces = [ "net" ];' \
 	'ready = { http = "http://127.0.0.1:8081/ok.html"; interval = "100ms"; };'
 testd_unit ex "" "ready = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "test -e $T/ex-ready") ]; interval = \"100ms\"; };"
+# pidex: its exec probe's command runs in the unit's PID namespace, whose
+# parent (the probe's helper) is outside it.
+testd_unit pidex "" 'namespaces = [ "pid" ];' \
+	"ready = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "readlink /proc/self/ns/pid > $T/pidex.ns; test -e $T/pidex-ready") ]; interval = \"100ms\"; };" \
+	'start_timeout = "30s";' 'restart = "no";'
 testd_unit sick "" \
 	"health = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "test ! -e $T/sick") ]; interval = \"200ms\"; failures = 3; };" \
 	'restart_delay = "0";'
@@ -85,6 +91,12 @@ check "svctl show prints the probes" eval \
 check "ex is starting while its exec probe fails" state_is ex starting
 touch "$T/ex-ready"
 check "ex is running once the exec probe exits 0" wait_state ex running 10
+
+check "pidex (a PID namespace) is starting while its exec probe fails" state_is pidex starting
+touch "$T/pidex-ready"
+check "pidex is running once the exec probe, in its PID namespace, exits 0" wait_state pidex running 10
+is "... its command ran in the unit's PID namespace" "$(cat "$T/pidex.ns")" \
+	"$(in_ns readlink "/proc/$(svc_pid pidex)/ns/pid")"
 
 check "sick is running" wait_state sick running 10
 touch "$T/sick"
