@@ -161,10 +161,7 @@ void boot_open_console(void)
 
 	if (fd < 0)
 		return;
-	for (int i = 0; i < 3; i++)
-		dup2(fd, i);   /* dup2 clears CLOEXEC on 0-2: services get the console */
-	if (fd > 2)
-		close(fd);
+	stdio_take(fd);   /* none CLOEXEC: the helpers get the console */
 }
 
 int boot_set_hostname(const char *name)
@@ -434,7 +431,7 @@ _Noreturn void boot_crash(enum crash_action action, const char *why)
 			/* Not the fault handler: a crash in the shell is
 			 * the shell's. */
 			child_reset_signals();
-			setsid();
+			child_console_session();
 			execve(argv[0], argv, envp);
 			_exit(127);
 		}

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -92,6 +93,29 @@ int child_place_fds(int *fds, size_t n, const int *to, size_t n_to)
 		if (dup2(fds[i], to[i]) < 0)
 			return -errno;
 	return 0;
+}
+
+void stdio_take(int fd)
+{
+	for (int i = 0; i < 3; i++)
+		if (fd == i)
+			fcntl(i, F_SETFD, 0);
+		else
+			dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+}
+
+void child_console_session(void)
+{
+	int fd;
+
+	setsid();
+	fd = open("/dev/console", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ioctl(fd, TIOCSCTTY, 0);
+	stdio_take(fd);
 }
 
 #if RAWSYS_AVAILABLE

@@ -47,6 +47,20 @@ int child_reset_signals_shared(void);
  * is -1, the ones after it unmoved). */
 int child_place_fds(int *fds, size_t n, const int *to, size_t n_to);
 
+/* fd on 0, 1 and 2, none of them close-on-exec, and fd closed when it is
+ * none of them. By hand where fd is one: dup2 onto itself changes
+ * nothing, so a CLOEXEC fd 0 (the console opened by a PID 1 the kernel
+ * started with 0-2 closed: no /dev/console in its initramfs) would stay
+ * CLOEXEC, and a shell started on it would read nothing. Errors are
+ * ignored (what cannot be put stays as it was). Async-signal-safe. */
+void stdio_take(int fd);
+
+/* A shell's child (the rescue shell, the crash action's): a session of
+ * its own, with /dev/console its controlling terminal (Ctrl-C reaches the
+ * shell's commands, not initd) on 0, 1 and 2. Left as they were when the
+ * console cannot be opened. Async-signal-safe. */
+void child_console_session(void);
+
 /* Which dispositions PID 1 holds that are not SIG_DFL, asked of the kernel
  * once, after PID 1 set its own (its crash handlers, SIGPIPE ignored) and
  * with what it inherited: child_reset_signals resets those only. PID 1

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -19,20 +18,11 @@ static _Noreturn void shell_child(void)
 	char *argv[] = { RESCUE_SHELL, NULL };
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", "TERM=linux",
 			 "PS1=(rescue) # ", NULL };
-	int fd;
 
 	/* PID 1's handlers, alternate stack and mask are not the shell's
 	 * (child.h); its fds are all CLOEXEC and go at exec. */
 	child_reset_signals();
-	setsid();
-	/* A new session opening the console makes it its controlling
-	 * terminal: Ctrl-C reaches the shell's commands, not initd. */
-	fd = open("/dev/console", O_RDWR | O_CLOEXEC);
-	if (fd >= 0) {
-		ioctl(fd, TIOCSCTTY, 0);
-		for (int i = 0; i < 3; i++)
-			dup2(fd, i);
-	}
+	child_console_session();
 	execve(argv[0], argv, envp);
 	_exit(127);
 }

@@ -1112,6 +1112,40 @@ START_TEST(child_place_fds_moves_before_it_puts)
 }
 END_TEST
 
+/* stdio_take: the console opened on 0 by a PID 1 started with 0-2 closed
+ * is put on 1 and 2, and 0 loses its CLOEXEC too (dup2 onto itself would
+ * not clear it); an fd above 2 is put on all three and closed. */
+START_TEST(stdio_take_leaves_none_cloexec)
+{
+	pid_t pid = fork();
+	int status;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd;
+
+		close_range(0, ~0U, 0);
+		if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != 0)
+			_exit(2);
+		stdio_take(fd);
+		for (int i = 0; i < 3; i++)
+			if (fcntl(i, F_GETFD) != 0)
+				_exit(3 + i);
+		if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != 3)
+			_exit(6);
+		close_range(0, 2, 0);
+		dup2(fd, 0);   /* 3 above an fd 0 */
+		stdio_take(fd);
+		for (int i = 0; i < 3; i++)
+			if (fcntl(i, F_GETFD) != 0)
+				_exit(7 + i);
+		_exit(fcntl(3, F_GETFD) < 0 ? 0 : 10);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child: %#x", status);
+}
+END_TEST
+
 START_TEST(window_child_drops_the_fds_below_the_slots)
 {
 	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
@@ -1206,6 +1240,7 @@ int main(void)
 	tcase_add_test(tc, small_table_gives_a_small_table);
 	tcase_add_test(tc, window_child_drops_the_fds_below_the_slots);
 	tcase_add_test(tc, child_place_fds_moves_before_it_puts);
+	tcase_add_test(tc, stdio_take_leaves_none_cloexec);
 	tcase_add_test(tc, window_no_second_wait_after_a_give_up);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("shared");

@@ -5,7 +5,8 @@
 #   reboot    initd says so and the kernel restarts (qemu -no-reboot exits)
 #   poweroff  initd says so and the kernel powers down
 #   freeze    PID 1 stays alive, services keep running
-#   shell     a shell is started on the console as a child of PID 1
+#   shell     a shell is started on the console as a child of PID 1, the
+#             console its controlling terminal
 #   cmdline   initd.conf says freeze, the kernel command line says
 #             initd.crash_action=poweroff initd.verbose (issue 14): the
 #             command line wins, and initd logs its state changes; and
@@ -132,6 +133,11 @@ for a in ${CRASH_ACTIONS:-reboot poweroff freeze shell cmdline}; do
 		if [ $a = shell ]; then
 			if has shell "report: shell-child-of-pid1" out; then tap ok "shell: a shell runs as a child of PID 1"
 			else tap "not ok" "shell: a shell runs as a child of PID 1"; fi
+			if has shell "report: shell-on-console-tty" out; then
+				tap ok "shell: its stdin is open, the console its controlling terminal"
+			else
+				tap "not ok" "shell: its stdin is open, the console its controlling terminal"
+			fi
 		fi ;;
 	esac
 done
