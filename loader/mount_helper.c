@@ -370,8 +370,11 @@ _Noreturn void mount_helper_main(int argc, char **argv)
 	size_t n = (size_t)(argc - 2) / MOUNT_HELPER_ARGS;
 
 	/* The console stays on 0-2 (fsck speaks there), the reports go down
-	 * fd 3; nothing else an exec may have left is ours. */
+	 * fd 3; nothing else an exec may have left is ours. Not the tools'
+	 * (fsck, mke2fs): PID 1 hears the helper end at the pipe's
+	 * end-of-file, which a tool's leftover child would hold off. */
 	close_range(MOUNT_HELPER_FD + 1, ~0U, 0);
+	fcntl(MOUNT_HELPER_FD, F_SETFD, FD_CLOEXEC);
 	/* Exec'd from an fd: its name in ps and the kernel's lines (a hung
 	 * mount's task dump). */
 	prctl(PR_SET_NAME, "initd-mounts");

@@ -346,6 +346,60 @@ START_TEST(bind_keeps_its_flags)
 }
 END_TEST
 
+/* A checker the helper runs (fsck.TYPE) holds no fd of PID 1's: not the
+ * helper's report pipe on 3 (its end-of-file is how PID 1 hears the
+ * helper end; a checker leaving a child behind would hold it open). The
+ * checker is a script of the test's, bind-mounted over /sbin in a mount
+ * namespace of a child of the test's own; the mount after it fails (no
+ * such type). */
+START_TEST(fsck_tool_holds_no_report_pipe)
+{
+	char dir[] = "/tmp/test_mounts.XXXXXX", tool[64], dev[64], where[64], seen[64], text[256];
+	int p[2], status;
+	pid_t pid;
+	FILE *f;
+
+	if (getuid() != 0)
+		return;
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(seen, sizeof(seen), "%s/seen", dir);
+	snprintf(text, sizeof(text), "#!/bin/sh\n[ -e /proc/$$/fd/3 ] && echo open > %s || "
+		 "echo closed > %s\nexit 0\n", seen, seen);
+	test_put_file(dir, "fsck.leakfs", text);
+	snprintf(tool, sizeof(tool), "%s/fsck.leakfs", dir);
+	ck_assert_int_eq(chmod(tool, 0755), 0);
+	test_put_file(dir, "dev", "");
+	snprintf(dev, sizeof(dev), "%s/dev", dir);
+	snprintf(where, sizeof(where), "%s/where", dir);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char *argv[] = { "initd", MOUNT_HELPER_ARG, "0", dev, where, "leakfs", "", "1", "0",
+				 (char *)mount_format_to_string(MOUNT_FORMAT_NONE), NULL };
+
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount(dir, "/sbin", NULL, MS_BIND, NULL) < 0 || dup2(p[1], MOUNT_HELPER_FD) < 0)
+			_exit(2);
+		mount_helper_main(ARRAY_SIZE(argv) - 1, argv);
+	}
+	close(p[1]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	close(p[0]);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "helper: %#x", status);
+	f = fopen(seen, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(text, sizeof(text), f));
+	fclose(f);
+	ck_assert_str_eq(text, "closed\n");
+	unlink(seen);
+	unlink(tool);
+	unlink(dev);
+	rmdir(where);
+	rmdir(dir);
+}
+END_TEST
+
 /* ---- PID 1's side: the helper is initd-loader's mode ------------------------ */
 
 static void mounting_done(struct mounts *ms, const struct mount_status *failed, void *data)
@@ -459,6 +513,7 @@ static Suite *mounts_suite(void)
 	tcase_add_test(tc, unknown_contents_are_not_blank);
 	tcase_add_test(tc, mke2fs_image_is_ext);
 	tcase_add_test(tc, bind_keeps_its_flags);
+	tcase_add_test(tc, fsck_tool_holds_no_report_pipe);
 	tcase_add_test(tc, helper_exec_failure_is_each_entrys_reason);
 	tcase_add_test(tc, helper_exe_on_fd_3_is_not_the_pipe);
 	suite_add_tcase(s, tc);
