@@ -30,9 +30,9 @@ typedef void (*cgroup_watch_fn)(void *owner, enum cgroup_event ev);
 int cgroup_watch_new(struct loop *l, cgroup_watch_fn fn, struct cgroup_watch **ret);
 void cgroup_watch_free(struct cgroup_watch *w);     /* accepts NULL */
 
-/* Watch the event file of the cgroup directory dir (an absolute path).
- * *ret_wd: the watch, to remove it. 0, -ENOENT when the file does not
- * exist (its controller is not enabled), or -errno. */
+/* Watch the event file of the cgroup directory dir (an absolute path) for
+ * owner (not NULL). *ret_wd: the watch, to remove it. 0, -ENOENT when the
+ * file does not exist (its controller is not enabled), or -errno. */
 int cgroup_watch_add(struct cgroup_watch *w, const char *dir, enum cgroup_event ev,
 		     void *owner, int *ret_wd);
 /* Stop a watch (wd < 0 is a no-op). Its owner gets no call after this. */

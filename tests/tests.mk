@@ -21,6 +21,8 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(INITD_LIB_OBJ) $(BUILD)/libuni
 # (test_pidmap, and test_manager's walk without it).
 $(BUILD)/tests/unit/test_logbuf: TEST_LDFLAGS = -Wl,--wrap=nofork_realloc
 $(BUILD)/tests/unit/test_pidmap: TEST_LDFLAGS = -Wl,--wrap=nofork_alloc
+# The bytes the watch table moves (test_cgroup_watch).
+$(BUILD)/tests/unit/test_cgroup_watch: TEST_LDFLAGS = -Wl,--wrap=memmove
 $(BUILD)/tests/unit/test_manager: TEST_LDFLAGS = -Wl,--wrap=nofork_alloc -Wl,--wrap=spawn_start
 # A poll that sees a child's byte and exit land mid-scan (the fd window's
 # wait: which of its two fds comes first).
