@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -394,15 +395,17 @@ static _Noreturn void exec_child_fail(int err_fd, int err)
 
 /* exec: the command, forked so that it lives in a PID namespace joined
  * above; it dies with the helper (PR_SET_PDEATHSIG, set after the uid
- * change, which clears it). parent: what getppid() says while the helper
- * lives: its pid, or 0 when the helper joined the unit's PID namespace
- * (its parent is outside it); the helper gone, it says the namespace's
- * reaper (never 0). The command may be one of the service's own
+ * change, which clears it). A helper gone before that is seen at alive,
+ * the read end of a pipe only the helper writes to: hung up. Not by
+ * getppid(): in a PID namespace the helper joined, its parent is outside
+ * it and getppid() says 0, the helper there or not (its orphan goes to
+ * the reaper of the helper's own namespace). The command may be one of
+ * the service's own
  * files: it runs as confined as the service (its rlimits and umask, user,
  * bounding set, capabilities, no_new_privs and seccomp filter), never
  * with more: not with PID 1's limits (its nofile is fs.nr_open). */
 static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int devnull,
-		       int err_fd, pid_t parent)
+		       int err_fd, int alive)
 {
 	const struct unit *u = t->unit;
 	char *env[UNIT_ENV_MAX + 2];
@@ -419,10 +422,10 @@ static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int d
 		r = spawn_caps_after_uid(&u->opt->iso, uid == 0, &stage);
 	if (r < 0)
 		exec_child_fail(err_fd, -r);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+	    poll(&(struct pollfd){ .fd = alive, .events = POLLIN }, 1, 0) != 0)
 		_exit(126);
-	if (dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0)
-		_exit(126);
+	stdio_take(devnull);
 	env[n++] = (char *)PROBE_PATH_DEFAULT;
 	for (char **v = u->environment; v && *v && n < UNIT_ENV_MAX + 1; v++)
 		env[n++] = *v;
@@ -436,18 +439,21 @@ static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int d
 
 static int probe_exec(const struct probe_target *t, uid_t uid, gid_t gid, char *why, size_t size)
 {
-	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC), err[2], status, e = 0;
-	pid_t parent = ns_flags(t->unit) & CLONE_NEWPID ? 0 : getpid(), pid;
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC), err[2], alive[2], status, e = 0;
 	const char *sig;
 	char text[64];
+	pid_t pid;
 
-	if (devnull < 0 || pipe2(err, O_CLOEXEC) < 0) {
+	if (devnull < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(alive, O_CLOEXEC) < 0) {
 		snprintf(why, size, "exec: %s", errno_text(errno, text, sizeof(text)));
 		return -1;
 	}
 	pid = fork();
-	if (pid == 0)
-		exec_child(t, uid, gid, devnull, err[1], parent);
+	if (pid == 0) {
+		close(alive[1]);   /* the helper's end only: its death hangs it up */
+		exec_child(t, uid, gid, devnull, err[1], alive[0]);
+	}
+	close(alive[0]);   /* alive[1] stays open until the helper ends */
 	close(err[1]);
 	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
 		snprintf(why, size, "exec: %s", errno_text(errno, text, sizeof(text)));

@@ -4,6 +4,7 @@
 # httpd accepts connections there (the probe joins its namespaces; the
 # VM's own 127.0.0.1:8080 has nothing); SIGSTOP'ed, its http health probe
 # times out twice and the unit is restarted with that reason.
+# probe-exec's exec ready probe runs in its own PID namespace.
 section probes
 
 # probe_go: let the service's shell exec httpd (in its mount namespace).
@@ -37,3 +38,17 @@ check "probe: starting again, a new main process" eval \
 check "probe: let the new httpd start" eventually 10 probe_go
 check "probe: running again" eventually 30 state_is probe running
 sv stop probe >/dev/null 2>&1
+
+# probe-exec: an exec ready probe in the unit's own PID namespace (the
+# command's parent, the helper, is outside it).
+sv start --no-wait probe-exec >/dev/null 2>&1
+check "probe-exec: starting while its exec probe fails" eventually 20 state_is probe-exec starting
+sleep 1
+check "probe-exec: still starting" state_is probe-exec starting
+probe_exec_ready() {
+	_c=$(iso_child "$(main_pid probe-exec)") || return 1
+	nsenter -t "$_c" -m -r -- touch /tmp/ready
+}
+check "probe-exec: make /tmp/ready in its mount namespace" eventually 10 probe_exec_ready
+check "probe-exec: running once the exec probe passes" eventually 30 state_is probe-exec running
+sv stop probe-exec >/dev/null 2>&1
