@@ -65,14 +65,21 @@ static struct watch_entry *entry_find(struct cgroup_watch *w, int wd)
 	return i < w->n && w->v[i].wd == wd && w->v[i].owner ? &w->v[i] : NULL;
 }
 
-/* The removed entries out, in one pass. */
+/* The removed entries out, in one pass: each run of kept ones moved to
+ * where the kept end (one memmove a run, counted by test_cgroup_watch). */
 static void entries_compact(struct cgroup_watch *w)
 {
-	size_t k = 0;
+	size_t k = 0, i = 0, run;
 
-	for (size_t i = 0; i < w->n; i++)
-		if (w->v[i].owner)
-			w->v[k++] = w->v[i];
+	while (i < w->n) {
+		while (i < w->n && !w->v[i].owner)
+			i++;
+		for (run = 0; i + run < w->n && w->v[i + run].owner; run++)
+			;
+		memmove(&w->v[k], &w->v[i], run * sizeof(*w->v));
+		k += run;
+		i += run;
+	}
 	w->n = k;
 	w->removed = 0;
 }
@@ -125,9 +132,12 @@ static void notify_all(struct cgroup_watch *w)
 	if (!copy)
 		return;
 	memcpy(copy, w->v, n * sizeof(*copy));
-	for (size_t i = 0; i < n; i++)
-		if (entry_find(w, copy[i].wd))
-			w->fn(copy[i].owner, copy[i].ev);
+	for (size_t i = 0; i < n; i++) {
+		struct watch_entry *e = entry_find(w, copy[i].wd);   /* still watched */
+
+		if (e)
+			w->fn(e->owner, e->ev);
+	}
 }
 
 static void watch_dispatch(struct cgroup_watch *w, const struct inotify_event *e)

@@ -20,7 +20,7 @@ static _Noreturn void shell_child(void)
 			 "PS1=(rescue) # ", NULL };
 
 	/* PID 1's handlers, alternate stack and mask are not the shell's
-	 * (child.h); its fds are all CLOEXEC and go at exec. */
+	 * (child.h); PID 1's other fds are CLOEXEC and go at exec. */
 	child_reset_signals();
 	child_console_session();
 	execve(argv[0], argv, envp);

@@ -749,6 +749,8 @@ int main(int argc, char **argv)
 		return sealed_on_fd_3();
 	s = suite_create("logfile");
 	tc = tcase_create("logfile");
+	/* the copy of this binary waits up to 6 s for its writer */
+	tcase_set_timeout(tc, 30);
 	tcase_add_checked_fixture(tc, NULL, dir_remove);
 	tcase_add_test(tc, stamp_format_and_parse);
 	tcase_add_test(tc, calendar_matches_libc);

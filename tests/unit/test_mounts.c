@@ -349,12 +349,12 @@ END_TEST
 /* A checker the helper runs (fsck.TYPE) holds no fd of PID 1's: not the
  * helper's report pipe on 3 (its end-of-file is how PID 1 hears the
  * helper end; a checker leaving a child behind would hold it open). The
- * checker is a script of the test's, bind-mounted over /sbin in a mount
- * namespace of a child of the test's own; the mount after it fails (no
- * such type). */
+ * checker is a script of the test's on a tmpfs mounted over /sbin in a
+ * mount namespace of a child of the test's own (a tmpfs: /tmp may be
+ * noexec); the mount after it fails (no such type). */
 START_TEST(fsck_tool_holds_no_report_pipe)
 {
-	char dir[] = "/tmp/test_mounts.XXXXXX", tool[64], dev[64], where[64], seen[64], text[256];
+	char dir[] = "/tmp/test_mounts.XXXXXX", dev[64], where[64], seen[64], text[256];
 	int p[2], status;
 	pid_t pid;
 	FILE *f;
@@ -365,9 +365,6 @@ START_TEST(fsck_tool_holds_no_report_pipe)
 	snprintf(seen, sizeof(seen), "%s/seen", dir);
 	snprintf(text, sizeof(text), "#!/bin/sh\n[ -e /proc/$$/fd/3 ] && echo open > %s || "
 		 "echo closed > %s\nexit 0\n", seen, seen);
-	test_put_file(dir, "fsck.leakfs", text);
-	snprintf(tool, sizeof(tool), "%s/fsck.leakfs", dir);
-	ck_assert_int_eq(chmod(tool, 0755), 0);
 	test_put_file(dir, "dev", "");
 	snprintf(dev, sizeof(dev), "%s/dev", dir);
 	snprintf(where, sizeof(where), "%s/where", dir);
@@ -379,8 +376,11 @@ START_TEST(fsck_tool_holds_no_report_pipe)
 				 (char *)mount_format_to_string(MOUNT_FORMAT_NONE), NULL };
 
 		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-		    mount(dir, "/sbin", NULL, MS_BIND, NULL) < 0 || dup2(p[1], MOUNT_HELPER_FD) < 0)
+		    mount("tmpfs", "/sbin", "tmpfs", 0, "mode=0755") < 0)
 			_exit(2);
+		test_put_file("/sbin", "fsck.leakfs", text);
+		if (chmod("/sbin/fsck.leakfs", 0755) < 0 || dup2(p[1], MOUNT_HELPER_FD) < 0)
+			_exit(3);
 		mount_helper_main(ARRAY_SIZE(argv) - 1, argv);
 	}
 	close(p[1]);
@@ -393,7 +393,6 @@ START_TEST(fsck_tool_holds_no_report_pipe)
 	fclose(f);
 	ck_assert_str_eq(text, "closed\n");
 	unlink(seen);
-	unlink(tool);
 	unlink(dev);
 	rmdir(where);
 	rmdir(dir);
@@ -501,6 +500,8 @@ static Suite *mounts_suite(void)
 	Suite *s = suite_create("mounts");
 	TCase *tc = tcase_create("mounts");
 
+	/* the copies of this binary wait up to 5 s for their helper */
+	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, options_split);
 	tcase_add_test(tc, tags);
 	tcase_add_test(tc, schema_and_defaults);

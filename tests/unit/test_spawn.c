@@ -1065,11 +1065,6 @@ START_TEST(shared_block_of_a_child_given_up)
 }
 END_TEST
 
-/* PID 1's fds below the window's slots (a spawn's output pipe, its leaf,
- * in the holes the first spawn left there) are in a child's copy of the
- * table too: it drops them with the other sets' slots, before its byte.
- * A first version kept them until its own close of every fd, so a child
- * preempted after its byte held another unit's pipe open meanwhile. */
 /* child_place_fds: a source on another's target (4 goes to 3, 5 to 4)
  * and the executable's fd on a target (3, kept, as mounts.c's could be):
  * each ends where it was sent, the kept one a CLOEXEC copy above the
@@ -1146,6 +1141,11 @@ START_TEST(stdio_take_leaves_none_cloexec)
 }
 END_TEST
 
+/* PID 1's fds below the window's slots (a spawn's output pipe, its leaf,
+ * in the holes the first spawn left there) are in a child's copy of the
+ * table too: it drops them with the other sets' slots, before its byte.
+ * A first version kept them until its own close of every fd, so a child
+ * preempted after its byte held another unit's pipe open meanwhile. */
 START_TEST(window_child_drops_the_fds_below_the_slots)
 {
 	struct spawn_params p = { .unit = sleeper(), .cgroup_fd = -1, .output_fd = -1 };
