@@ -400,10 +400,10 @@ static _Noreturn void exec_child_fail(int err_fd, int err)
  * getppid(): in a PID namespace the helper joined, its parent is outside
  * it and getppid() says 0, the helper there or not (its orphan goes to
  * the reaper of the helper's own namespace). The command may be one of
- * the service's own
- * files: it runs as confined as the service (its rlimits and umask, user,
- * bounding set, capabilities, no_new_privs and seccomp filter), never
- * with more: not with PID 1's limits (its nofile is fs.nr_open). */
+ * the service's own files: it runs as confined as the service (its
+ * rlimits and umask, user, bounding set, capabilities, no_new_privs and
+ * seccomp filter), never with more: not with PID 1's limits (its nofile
+ * is fs.nr_open). */
 static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int devnull,
 		       int err_fd, int alive)
 {
