@@ -78,7 +78,9 @@ check "reload (a unit removed)" sv reload
 # slow never gets ready: added now, so that it does not hold up the
 # start/stop requests above (they wait for the manager to settle).
 testd_unit slow "--notify-after 60000" 'type = "notify";' 'restart = "no";'
-check "reload (slow added)" timeout 5 "$SVCTL" --socket "$T/control" --timeout 2 reload
+# (a reload answers once the set is loaded, never waiting for slow's 60 s;
+# 20 s for a sanitizer build's loader on a busy machine)
+check "reload (slow added)" timeout 30 "$SVCTL" --socket "$T/control" --timeout 20 reload
 "$SVCTL" --socket "$T/control" logs -f web > "$T/follow.out" 2>&1 &
 follow=$!
 "$SVCTL" --socket "$T/control" start slow > "$T/start-slow.out" 2>&1 &
