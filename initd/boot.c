@@ -378,7 +378,9 @@ static void write_console(const char *s)
 	char rec[256];
 	size_t n = strlen(s);
 
-	if (write(STDERR_FILENO, s, n) < 0) {
+	/* PID 1's own open, never waiting: a console held by flow control
+	 * must not keep the crash action from running */
+	if (write(log_console_fd(), s, n) < 0) {
 		/* nowhere else to say it */
 	}
 	if (fd < 0)

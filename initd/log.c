@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "initd/loop.h"
 
@@ -42,7 +44,7 @@ static struct {
 	size_t len;
 	unsigned long lost;          /* records dropped since the last report */
 	struct loop *loop;
-	struct loop_watch watch;     /* fd 2, while bytes wait */
+	struct loop_watch watch;     /* the console's fd, while bytes wait */
 	bool watching;
 	char buf[LOG_PENDING_MAX + LOG_LINE_MAX];   /* a started record always fits */
 } pending;
@@ -51,12 +53,80 @@ static struct {
  * kept for initd's own messages. */
 #define FORWARD_PENDING_MAX (LOG_PENDING_MAX / 2)
 
-void log_open(bool kmsg)
-{
-	int flags = fcntl(STDERR_FILENO, F_GETFL);
+/* PID 1's own open of its console. The helpers it starts (the loader,
+ * the mount helper, fsck) write to the console on the 0-2 they inherit,
+ * and expect writes that block: O_NONBLOCK on that shared open file
+ * description would cut their lines with EAGAIN. So the flag goes on a
+ * second open, by /proc's link. A file needs no flag (and a second open
+ * would write from its start); a socket cannot be opened again, and is
+ * asked per write instead (MSG_DONTWAIT). */
+static struct {
+	int fd;
+	bool sock;
+} con = { .fd = STDERR_FILENO };
 
+static int console_reopen(void)
+{
+	int fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY), hi;
+	unsigned n;
+
+	/* a pty's master would open as a new pty, not this one */
+	if (fd >= 0 && ioctl(STDERR_FILENO, TIOCGPTN, &n) == 0) {
+		close(fd);
+		return -ENOTTY;
+	}
+	if (fd < 0 || fd > STDERR_FILENO)
+		return fd < 0 ? -errno : fd;
+	hi = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);   /* 0 or 1 was closed */
+	close(fd);
+	return hi < 0 ? -errno : hi;
+}
+
+static void console_open(void)
+{
+	struct stat st;
+	int fd, flags;
+
+	if (con.fd != STDERR_FILENO)
+		close(con.fd);
+	con.fd = STDERR_FILENO;
+	con.sock = false;
+	if (fstat(STDERR_FILENO, &st) < 0 || S_ISREG(st.st_mode))
+		return;
+	if (S_ISSOCK(st.st_mode)) {
+		con.sock = true;
+		return;
+	}
+	fd = console_reopen();
+	if (fd >= 0) {
+		con.fd = fd;
+		return;
+	}
+	/* no /proc, or a pty's master: the shared description, as before */
+	flags = fcntl(STDERR_FILENO, F_GETFL);
 	if (flags >= 0)
 		fcntl(STDERR_FILENO, F_SETFL, flags | O_NONBLOCK);
+}
+
+static ssize_t console_send(const void *buf, size_t n)
+{
+	if (con.sock)
+		return send(con.fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	return write(con.fd, buf, n);
+}
+
+int log_console_fd(void)
+{
+	return con.fd;
+}
+
+void log_open(bool kmsg)
+{
+	struct loop *l = pending.loop;
+
+	log_attach(NULL);       /* its watch is on the old console's fd */
+	console_open();
+	log_attach(l);
 	if (kmsg && kmsg_fd < 0)
 		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 }
@@ -151,7 +221,7 @@ static bool console_flush(void)
 	ssize_t w;
 
 	while (pending.len > 0) {
-		w = write(STDERR_FILENO, pending.buf, pending.len);
+		w = console_send(pending.buf, pending.len);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno == EAGAIN)
@@ -184,7 +254,7 @@ static void console_report_lost(void)
 	console_write(line, (size_t)k, LOG_PENDING_MAX);
 }
 
-/* One record to fd 2, never waiting: behind the records that wait while
+/* One record to the console, never waiting: behind the records that wait while
  * the queue holds fewer than `limit` bytes (else dropped and counted), or
  * queued itself when the console takes it only in part or not at all. */
 static void console_write(const char *s, size_t n, size_t limit)
@@ -204,7 +274,7 @@ static void console_write(const char *s, size_t n, size_t limit)
 		return;
 	}
 	do
-		w = write(STDERR_FILENO, s, n);
+		w = console_send(s, n);
 	while (w < 0 && errno == EINTR);
 	if (w == (ssize_t)n)
 		return;
@@ -228,7 +298,7 @@ void log_attach(struct loop *l)
 {
 	console_watch(false);
 	pending.loop = l;
-	pending.watch = (struct loop_watch){ .fd = STDERR_FILENO, .fn = console_ready };
+	pending.watch = (struct loop_watch){ .fd = con.fd, .fn = console_ready };
 	console_watch(l && pending.len > 0);
 }
 
@@ -240,13 +310,13 @@ static int console_unsent(void)
 
 	/* isatty first: on a socket the same request is SIOCOUTQ, bytes its
 	 * reader has not read yet */
-	return isatty(STDERR_FILENO) && ioctl(STDERR_FILENO, TIOCOUTQ, &q) == 0 ? q : 0;
+	return isatty(con.fd) && ioctl(con.fd, TIOCOUTQ, &q) == 0 ? q : 0;
 }
 
 void log_drain(int timeout_ms)
 {
 	uint64_t end = now_usec() + (uint64_t)timeout_ms * USEC_PER_MSEC, now;
-	struct pollfd p = { .fd = STDERR_FILENO, .events = POLLOUT };
+	struct pollfd p = { .fd = con.fd, .events = POLLOUT };
 
 	for (;;) {
 		if (console_flush())

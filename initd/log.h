@@ -1,8 +1,10 @@
 /* log.h — initd's own messages: to stderr (the console when PID 1) and, when
- * PID 1, to /dev/kmsg. Never blocks: both fds are non-blocking. A record the
+ * PID 1, to /dev/kmsg. Never blocks: both fds are non-blocking, the console
+ * by an open of its own (fd 2's description, which PID 1's helpers inherit,
+ * stays blocking). A record the
  * console cannot take now (another process is writing to the tty, or its
  * buffer is full) waits in order, LOG_PENDING_MAX bytes at most, and goes
- * out when fd 2 is writable again; past that, records are dropped, counted
+ * out when the console is writable again; past that, records are dropped, counted
  * and the count written once there is room. Services' output is not logged
  * here; see logbuf.h. */
 #ifndef INITD_LOG_H
@@ -22,10 +24,13 @@
 
 struct loop;
 
+/* Open the console (fd 2) for PID 1's writes, again when fd 2 changed. */
 void log_open(bool kmsg);
+/* That open: for a crash report, and tests. */
+int log_console_fd(void);
 /* /dev/kmsg's stand-in (tests): fd, or -1 for none. */
 void log_set_kmsg_fd(int fd);
-/* Write waiting records when fd 2 becomes writable (NULL: stop, before
+/* Write waiting records when the console becomes writable (NULL: stop, before
  * the loop is freed). Without a loop, the next record tries again. */
 void log_attach(struct loop *l);
 /* Before reboot(2) or exit: the waiting records written and the tty's

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -18,7 +19,7 @@
 #include "initd/log.h"
 #include "initd/loop.h"
 
-/* fd 2 becomes `fd` (made non-blocking by log_open, as PID 1's console). */
+/* fd 2 becomes `fd`, and log_open opens it for PID 1 (non-blocking). */
 static void stderr_is(int fd)
 {
 	ck_assert_int_eq(dup2(fd, STDERR_FILENO), STDERR_FILENO);
@@ -56,7 +57,7 @@ static void read_until(int fd, char *out, size_t size, size_t *len, const char *
 
 /* Whether one of this process's epoll instances watches fd 2, as the
  * kernel lists them in /proc/self/fdinfo. */
-static bool an_epoll_watches_fd2(void)
+static bool an_epoll_watches_the_console(void)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
@@ -75,7 +76,7 @@ static bool an_epoll_watches_fd2(void)
 		snprintf(path, sizeof(path), "/proc/self/fdinfo/%s", e->d_name);
 		f = fopen(path, "re");
 		while (f && fgets(line, sizeof(line), f))
-			if (strncmp(line, "tfd:", 4) == 0 && atoi(line + 4) == STDERR_FILENO)
+			if (strncmp(line, "tfd:", 4) == 0 && atoi(line + 4) == log_console_fd())
 				found = true;
 		if (f)
 			fclose(f);
@@ -118,7 +119,7 @@ START_TEST(a_line_the_console_cannot_take_now_is_not_lost)
 
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	stderr_is(p[1]);
-	filled = fill(STDERR_FILENO);
+	filled = fill(log_console_fd());
 	log_notice("first, while the console is full");
 	drain(p[0], filled);
 	log_notice("second, with room");
@@ -171,7 +172,7 @@ START_TEST(a_line_meeting_another_writer_on_the_tty_waits_its_turn)
 		_exit(fd >= 0 && write(fd, big, sizeof(big)) == sizeof(big) ? 0 : 1);
 	}
 	/* A write of nothing fails with EAGAIN only while the lock is held. */
-	for (i = 0; i < 10000 && !(write(STDERR_FILENO, "", 0) < 0 && errno == EAGAIN); i++)
+	for (i = 0; i < 10000 && !(write(log_console_fd(), "", 0) < 0 && errno == EAGAIN); i++)
 		usleep(1000);
 	ck_assert_msg(i < 10000, "the writer never held the tty");
 	ck_assert_int_eq(loop_new(&l), 0);
@@ -209,7 +210,7 @@ START_TEST(a_console_full_for_long_loses_records_counted)
 	msg[sizeof(msg) - 1] = '\0';
 	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
 	stderr_is(fds[1]);
-	filled = fill(STDERR_FILENO);
+	filled = fill(log_console_fd());
 	for (i = 0; i < 40; i++)
 		log_notice("%s", msg);
 	drain(fds[0], filled);
@@ -242,7 +243,7 @@ START_TEST(a_flood_of_service_lines_leaves_room_for_initds_own)
 		lines[i] = '\n';
 	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
 	stderr_is(fds[1]);
-	filled = fill(STDERR_FILENO);
+	filled = fill(log_console_fd());
 	log_service_output("chatty", lines, sizeof(lines), true, false, &fw);
 	log_notice("still said");
 	drain(fds[0], filled);
@@ -268,7 +269,7 @@ START_TEST(log_drain_waits_for_room_then_gives_up_counted)
 
 	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
 	stderr_is(fds[1]);
-	filled = fill(STDERR_FILENO);
+	filled = fill(log_console_fd());
 	log_notice("before the end");
 	reader = fork();
 	ck_assert_int_ge(reader, 0);
@@ -283,7 +284,7 @@ START_TEST(log_drain_waits_for_room_then_gives_up_counted)
 	ck_assert_str_eq(out, "initd: before the end\n");
 	ck_assert_uint_eq(log_dropped(), 0);
 
-	filled = fill(STDERR_FILENO);
+	filled = fill(log_console_fd());
 	log_notice("nobody reads this");
 	log_drain(50);
 	ck_assert_uint_eq(log_dropped(), 1);
@@ -312,7 +313,7 @@ START_TEST(a_forked_child_does_not_write_pid1s_waiting_records)
 	stderr_is(fds[1]);
 	ck_assert_int_eq(loop_new(&l), 0);
 	log_attach(l);
-	filled = fill(STDERR_FILENO);
+	filled = fill(log_console_fd());
 	log_notice("PID 1's");
 	child = fork();
 	ck_assert_int_ge(child, 0);
@@ -347,7 +348,7 @@ START_TEST(a_forked_child_leaves_pid1s_epoll_alone)
 	stderr_is(fds[1]);
 	ck_assert_int_eq(loop_new(&l), 0);
 	log_attach(l);
-	fill(STDERR_FILENO);
+	fill(log_console_fd());
 	child = fork();
 	ck_assert_int_ge(child, 0);
 	if (child == 0) {
@@ -356,12 +357,97 @@ START_TEST(a_forked_child_leaves_pid1s_epoll_alone)
 		_exit(0);
 	}
 	ck_assert_int_eq(waitpid(child, &status, 0), child);
-	ck_assert(!an_epoll_watches_fd2());
+	ck_assert(!an_epoll_watches_the_console());
 	log_notice("PID 1's, while the console is full");
-	ck_assert(an_epoll_watches_fd2());
+	ck_assert(an_epoll_watches_the_console());
 	log_attach(NULL);
-	ck_assert(!an_epoll_watches_fd2());
+	ck_assert(!an_epoll_watches_the_console());
 	loop_free(l);
+}
+END_TEST
+
+/* The helpers PID 1 starts (the loader, the mount helper and its fsck)
+ * write to the console on the 0-2 they inherit, and expect a write that
+ * blocks. PID 1's O_NONBLOCK must stay off that open file description:
+ * a helper's line longer than what the console takes at once is written
+ * whole, not cut by EAGAIN. */
+START_TEST(a_helpers_console_writes_still_block)
+{
+	static char big[256 * 1024], out[sizeof(big) + 1];
+	siginfo_t si = { 0 };
+	size_t len = 0;
+	int fds[2], status;
+	pid_t helper;
+
+	memset(big, 'h', sizeof(big));
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	stderr_is(fds[1]);
+	ck_assert_int_eq(fcntl(STDERR_FILENO, F_GETFL) & O_NONBLOCK, 0);
+	helper = fork();
+	ck_assert_int_ge(helper, 0);
+	if (helper == 0) {
+		child_reset_signals();
+		_exit(write(STDERR_FILENO, big, sizeof(big)) == (ssize_t)sizeof(big) ? 0 : 1);
+	}
+	while (len < sizeof(big) && waitid(P_PID, (id_t)helper, &si,
+					   WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == 0)
+		read_all(fds[0], out, sizeof(out), &len, 10);
+	read_all(fds[0], out, sizeof(out), &len, 10);
+	ck_assert_int_eq(waitpid(helper, &status, 0), helper);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_uint_eq(len, sizeof(big));
+	log_notice("PID 1 still writes");
+	len = 0;
+	read_all(fds[0], out, sizeof(out), &len, 100);
+	ck_assert_str_eq(out, "initd: PID 1 still writes\n");
+}
+END_TEST
+
+/* A console that is a socket (a service manager's log stream) cannot be
+ * opened a second time: PID 1 asks for no waiting per write instead, and
+ * the socket's description stays as it was. */
+START_TEST(a_socket_console_stays_blocking_and_pid1_does_not_wait)
+{
+	char out[512];
+	size_t len = 0, filled = 0;
+	int sv[2];
+	ssize_t n;
+	static const char junk[4096];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	stderr_is(sv[1]);
+	ck_assert_int_eq(fcntl(STDERR_FILENO, F_GETFL) & O_NONBLOCK, 0);
+	while ((n = send(STDERR_FILENO, junk, sizeof(junk), MSG_DONTWAIT)) > 0)
+		filled += (size_t)n;
+	ck_assert_int_eq(errno, EAGAIN);
+	log_notice("while the socket is full");   /* must return */
+	drain(sv[0], filled);
+	log_notice("with room");
+	read_all(sv[0], out, sizeof(out), &len, 100);
+	ck_assert_str_eq(out, "initd: while the socket is full\ninitd: with room\n");
+	close(sv[0]);
+}
+END_TEST
+
+/* A console that is a file goes on at the file's own offset: a second
+ * open of it would write from its start, over what was there. */
+START_TEST(a_file_console_is_appended_to)
+{
+	char path[] = "/tmp/test_log.XXXXXX", out[256];
+	int fd = mkostemp(path, O_CLOEXEC), rd;
+	ssize_t n;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "before\n", 7), 7);
+	rd = open(path, O_RDONLY | O_CLOEXEC);
+	unlink(path);
+	stderr_is(fd);
+	log_notice("after");
+	n = pread(rd, out, sizeof(out) - 1, 0);
+	ck_assert_int_ge(n, 0);
+	out[n] = '\0';
+	ck_assert_str_eq(out, "before\ninitd: after\n");
+	close(rd);
 }
 END_TEST
 
@@ -438,6 +524,9 @@ int main(void)
 	tcase_add_test(tc, a_forked_child_does_not_write_pid1s_waiting_records);
 	tcase_add_test(tc, a_forked_child_leaves_pid1s_epoll_alone);
 	tcase_add_test(tc, a_slow_kmsg_holds_pid1_a_bounded_time);
+	tcase_add_test(tc, a_helpers_console_writes_still_block);
+	tcase_add_test(tc, a_socket_console_stays_blocking_and_pid1_does_not_wait);
+	tcase_add_test(tc, a_file_console_is_appended_to);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -16,6 +16,22 @@ else
 	not_ok "pid 1 is initd" "exe=$exe comm=$comm"
 fi
 
+# PID 1 writes its messages through an open of the console of its own,
+# non-blocking; the 0-2 its helpers (loader, mount helper, fsck) inherit
+# stay blocking, or their lines would be cut by EAGAIN on a busy console.
+fd_flags() { awk '/^flags:/ { print $2 }' "/proc/1/fdinfo/$1" 2>/dev/null; }
+f2=$(fd_flags 2)
+check "PID 1's fd 2 (the helpers' console) is blocking (flags ${f2:-?})" \
+	sh -c '[ -n "$1" ] && [ $(( $1 & 04000 )) = 0 ]' sh "$f2"
+own=
+for l in /proc/1/fd/*; do
+	n=${l##*/}
+	[ "$n" -gt 2 ] && [ "$(readlink "$l")" = /dev/console ] || continue
+	f=$(fd_flags "$n")
+	[ $(( f & 04000 )) != 0 ] && own="$n"
+done
+check "PID 1 logs through a non-blocking console open of its own (fd ${own:-none})" [ -n "$own" ]
+
 if awk '$2 == "/sys/fs/cgroup" && $3 == "cgroup2" { f = 1 } END { exit !f }' /proc/mounts; then
 	ok "cgroup2 mounted at /sys/fs/cgroup"
 else
