@@ -19,6 +19,7 @@ static const char *const phase_name[BOOT_PHASE_MAX] = {
 	[BOOT_PHASE_CGROUP] = "cgroup_setup",
 	[BOOT_PHASE_APPLIED] = "units_applied",
 	[BOOT_PHASE_BOOT] = "boot_pass",
+	[BOOT_PHASE_SLICES] = "slices_made",
 };
 
 void boot_phase_mark_at(enum boot_phase p, uint64_t usec)

@@ -16,6 +16,7 @@
 
 #include "common/logtime.h"
 #include "common/util.h"
+#include "initd/bootphase.h"
 #include "initd/dirs.h"
 #include "initd/log.h"
 #include "initd/logbuf.h"
@@ -977,6 +978,7 @@ int manager_apply(struct manager *m, struct unit_set *set)
 		return manager_reload(m, set, NULL);
 	m->set = set;
 	manager_cgroup_apply(m, set, NULL);   /* slices and controllers before any leaf */
+	boot_phase_mark(BOOT_PHASE_SLICES);
 	m->svcs = calloc(set->n_units ? set->n_units : 1, sizeof(*m->svcs));
 	m->order = calloc(set->n_units ? set->n_units : 1, sizeof(*m->order));
 	if (!m->svcs || !m->order)

@@ -69,11 +69,11 @@ import json, sys
 r = json.load(sys.stdin)
 p = [(x[\"name\"], x[\"usec\"]) for x in r[\"phases\"]]
 names = [n for n, _ in p]
-assert names == [\"log_open\", \"loop_ready\", \"loader_started\", \"event_loop\", \"model_read\", \"model_decoded\", \"conf_applied\", \"cgroup_setup\", \"units_applied\", \"boot_pass\"], names
+assert names == [\"log_open\", \"loop_ready\", \"loader_started\", \"event_loop\", \"model_read\", \"model_decoded\", \"conf_applied\", \"cgroup_setup\", \"slices_made\", \"units_applied\", \"boot_pass\"], names
 t = [u for _, u in p]
 assert r[\"exec_usec\"] <= t[0] and t == sorted(t) and t[-1] <= r[\"first_spawn_usec\"], (r[\"exec_usec\"], p, r[\"first_spawn_usec\"])
 '"
-is "the text lists the phases" "$(printf '%s\n' "$text" | sed -n '/^boot phases/,/^$/p' | grep -c ' @[0-9.]*s +[0-9.]*s$')" 10
+is "the text lists the phases" "$(printf '%s\n' "$text" | sed -n '/^boot phases/,/^$/p' | grep -c ' @[0-9.]*s +[0-9.]*s$')" 11
 
 sv analyze --svg > "$T/boot.svg"
 check "--svg is well-formed, one bar (g.unit) per unit, each with its segments" eval "$PY -c '
