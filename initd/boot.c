@@ -380,7 +380,7 @@ static void write_console(const char *s)
 
 	/* PID 1's own open, never waiting: a console held by flow control
 	 * must not keep the crash action from running */
-	if (write(log_console_fd(), s, n) < 0) {
+	if (log_console_raw(s, n) < 0) {
 		/* nowhere else to say it */
 	}
 	if (fd < 0)

@@ -23,10 +23,9 @@ enum boot_phase {
 	BOOT_PHASE_MODULES,        /* initd.conf's modules loaded */
 	BOOT_PHASE_CONF,           /* network, sysctl, watchdog applied */
 	BOOT_PHASE_CGROUP,         /* the manager: the cgroup root opened */
+	BOOT_PHASE_SLICES,         /* the root's controllers and the slices made */
 	BOOT_PHASE_APPLIED,        /* every unit in the manager (leaves: at spawn) */
 	BOOT_PHASE_BOOT,           /* the boot's first pass asked (manager_boot) */
-	BOOT_PHASE_SLICES,         /* the root's controllers and the slices made
-	                            * (between CGROUP and APPLIED) */
 	BOOT_PHASE_MAX,
 };
 

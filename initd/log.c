@@ -67,14 +67,13 @@ static struct {
 
 static int console_reopen(void)
 {
-	int fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY), hi;
 	unsigned n;
+	int fd, hi;
 
 	/* a pty's master would open as a new pty, not this one */
-	if (fd >= 0 && ioctl(STDERR_FILENO, TIOCGPTN, &n) == 0) {
-		close(fd);
+	if (ioctl(STDERR_FILENO, TIOCGPTN, &n) == 0)
 		return -ENOTTY;
-	}
+	fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 || fd > STDERR_FILENO)
 		return fd < 0 ? -errno : fd;
 	hi = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);   /* 0 or 1 was closed */
@@ -102,7 +101,8 @@ static void console_open(void)
 		con.fd = fd;
 		return;
 	}
-	/* no /proc, or a pty's master: the shared description, as before */
+	/* no /proc, a pty's master, a reopen refused: the shared
+	 * description, as before (the helpers' lines may be cut again) */
 	flags = fcntl(STDERR_FILENO, F_GETFL);
 	if (flags >= 0)
 		fcntl(STDERR_FILENO, F_SETFL, flags | O_NONBLOCK);
@@ -118,6 +118,11 @@ static ssize_t console_send(const void *buf, size_t n)
 int log_console_fd(void)
 {
 	return con.fd;
+}
+
+ssize_t log_console_raw(const char *s, size_t n)
+{
+	return console_send(s, n);
 }
 
 void log_open(bool kmsg)

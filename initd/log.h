@@ -1,7 +1,8 @@
 /* log.h — initd's own messages: to stderr (the console when PID 1) and, when
  * PID 1, to /dev/kmsg. Never blocks: both fds are non-blocking, the console
- * by an open of its own (fd 2's description, which PID 1's helpers inherit,
- * stays blocking). A record the
+ * by an open of its own, so that fd 2's description, which PID 1's helpers
+ * inherit, stays blocking (but where the console cannot be opened again:
+ * log_console_fd). A record the
  * console cannot take now (another process is writing to the tty, or its
  * buffer is full) waits in order, LOG_PENDING_MAX bytes at most, and goes
  * out when the console is writable again; past that, records are dropped, counted
@@ -12,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <syslog.h>
 
 #include "common/util.h"
@@ -26,8 +28,13 @@ struct loop;
 
 /* Open the console (fd 2) for PID 1's writes, again when fd 2 changed. */
 void log_open(bool kmsg);
-/* That open: for a crash report, and tests. */
+/* The fd PID 1 writes the console through: its own open, else fd 2 (a
+ * file, a socket, or the fallback where the console cannot be opened
+ * again: no /proc, a pty's master, a refused open). Tests. */
 int log_console_fd(void);
+/* One write there, never waiting, past the queue: the crash report.
+ * Async-signal-safe. */
+ssize_t log_console_raw(const char *s, size_t n);
 /* /dev/kmsg's stand-in (tests): fd, or -1 for none. */
 void log_set_kmsg_fd(int fd);
 /* Write waiting records when the console becomes writable (NULL: stop, before

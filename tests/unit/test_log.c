@@ -420,6 +420,9 @@ START_TEST(a_socket_console_stays_blocking_and_pid1_does_not_wait)
 	while ((n = send(STDERR_FILENO, junk, sizeof(junk), MSG_DONTWAIT)) > 0)
 		filled += (size_t)n;
 	ck_assert_int_eq(errno, EAGAIN);
+	/* the crash report's write: past the queue, and it must not wait */
+	ck_assert_int_lt(log_console_raw("crash\n", 6), 0);
+	ck_assert_int_eq(errno, EAGAIN);
 	log_notice("while the socket is full");   /* must return */
 	drain(sv[0], filled);
 	log_notice("with room");
@@ -448,6 +451,62 @@ START_TEST(a_file_console_is_appended_to)
 	out[n] = '\0';
 	ck_assert_str_eq(out, "before\ninitd: after\n");
 	close(rd);
+}
+END_TEST
+
+/* PID 1 may start with 0 and 1 closed: its own open of the console must
+ * not take either (a child's stdio would be the console), and the two
+ * stay closed. In a child of the test: the runner keeps its own fds. */
+START_TEST(the_console_open_takes_no_stdio_slot)
+{
+	char out[128];
+	size_t len = 0;
+	int p[2], status;
+	pid_t child;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		close(STDIN_FILENO);
+		close(STDOUT_FILENO);
+		if (dup2(p[1], STDERR_FILENO) != STDERR_FILENO)
+			_exit(2);
+		log_open(false);
+		if (log_console_fd() <= STDERR_FILENO || fcntl(STDIN_FILENO, F_GETFD) >= 0 ||
+		    fcntl(STDOUT_FILENO, F_GETFD) >= 0)
+			_exit(3);
+		log_notice("with 0 and 1 closed");
+		_exit(0);
+	}
+	close(p[1]);
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	read_all(p[0], out, sizeof(out), &len, 100);
+	ck_assert_str_eq(out, "initd: with 0 and 1 closed\n");
+	close(p[0]);
+}
+END_TEST
+
+/* A pty's master on fd 2 cannot be opened again (that makes a new pty):
+ * the old way, its description non-blocking, and the lines still reach
+ * the slave. */
+START_TEST(a_pty_master_console_falls_back_to_fd2)
+{
+	char out[128];
+	size_t len = 0;
+	const char *name;
+	int m = pty_is_stderr(&name), s;
+
+	s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);   /* the slave, to read */
+	ck_assert_int_ge(s, 0);
+	stderr_is(m);
+	ck_assert_int_eq(log_console_fd(), STDERR_FILENO);
+	ck_assert_int_ne(fcntl(STDERR_FILENO, F_GETFL) & O_NONBLOCK, 0);
+	log_notice("through the master");
+	read_until(s, out, sizeof(out), &len, "initd: through the master\n");
+	ck_assert_str_eq(out, "initd: through the master\n");
+	close(s);
 }
 END_TEST
 
@@ -527,6 +586,8 @@ int main(void)
 	tcase_add_test(tc, a_helpers_console_writes_still_block);
 	tcase_add_test(tc, a_socket_console_stays_blocking_and_pid1_does_not_wait);
 	tcase_add_test(tc, a_file_console_is_appended_to);
+	tcase_add_test(tc, the_console_open_takes_no_stdio_slot);
+	tcase_add_test(tc, a_pty_master_console_falls_back_to_fd2);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
