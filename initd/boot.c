@@ -378,8 +378,8 @@ static void write_console(const char *s)
 	char rec[256];
 	size_t n = strlen(s);
 
-	/* PID 1's own open, never waiting: a console held by flow control
-	 * must not keep the crash action from running */
+	/* fd 2, non-blocking (log.h): a console held by flow control must
+	 * not keep the crash action from running */
 	if (log_console_raw(s, n) < 0) {
 		/* nowhere else to say it */
 	}

@@ -274,9 +274,8 @@ static _Noreturn void loader_exec_failed(int out, int err)
 /* fork + exec. Not posix_spawn: glibc's (a vfork: PID 1 waits until the
  * child has exec'd) held PID 1 14-34 ms per load in the bench VM under
  * TCG, a fork 6-7 ms (issue 19). The child resets what it inherited first
- * (child.h), puts the pipe on stdout and execs; every other fd of PID 1
- * is CLOEXEC. If out is already stdout, dup2 leaves its CLOEXEC: cleared
- * by hand. */
+ * (child.h), puts the pipe on stdout and the console as PID 1 was given
+ * it on stderr (log.h), and execs; every other fd of PID 1 is CLOEXEC. */
 static int loader_spawn(const char *conf_path, const char *units_dir, char *const *extra,
 			int out, pid_t *ret_pid)
 {
@@ -302,9 +301,12 @@ static int loader_spawn(const char *conf_path, const char *units_dir, char *cons
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		int fds[] = { out, log_console_for_helpers() };
+		static const int to[] = { STDOUT_FILENO, STDERR_FILENO };
+
 		/* First: until then a fault here would run PID 1's crash action. */
 		if (child_reset_signals() == 0 &&
-		    (out == STDOUT_FILENO ? fcntl(out, F_SETFD, 0) : dup2(out, STDOUT_FILENO)) >= 0)
+		    child_place_fds(fds, ARRAY_SIZE(fds), to, ARRAY_SIZE(to)) == 0)
 			execve(exe, argv, environ);
 		loader_exec_failed(out, -errno);
 	}

@@ -44,7 +44,7 @@ static struct {
 	size_t len;
 	unsigned long lost;          /* records dropped since the last report */
 	struct loop *loop;
-	struct loop_watch watch;     /* the console's fd, while bytes wait */
+	struct loop_watch watch;     /* fd 2, while bytes wait */
 	bool watching;
 	char buf[LOG_PENDING_MAX + LOG_LINE_MAX];   /* a started record always fits */
 } pending;
@@ -53,42 +53,56 @@ static struct {
  * kept for initd's own messages. */
 #define FORWARD_PENDING_MAX (LOG_PENDING_MAX / 2)
 
-/* PID 1's own open of its console. The helpers it starts (the loader,
- * the mount helper, fsck) write to the console on the 0-2 they inherit,
- * and expect writes that block: O_NONBLOCK on that shared open file
- * description would cut their lines with EAGAIN. So the flag goes on a
- * second open, by /proc's link. A file needs no flag (and a second open
- * would write from its start); a socket cannot be opened again, and is
- * asked per write instead (MSG_DONTWAIT). */
+/* PID 1 writes the console through fd 2, non-blocking: its own records
+ * and anything else of PID 1's there (glibc's message before it aborts on
+ * a broken heap), so that a console that takes nothing cannot hold it.
+ * The helpers it starts (loader, mount helper and its fsck, log writer,
+ * metrics helper) expect writes that block, and O_NONBLOCK on the open
+ * file description they share with PID 1 would cut their lines with
+ * EAGAIN. So PID 1's fd 2 becomes an open of its own (by /proc's link),
+ * and the description it was given stays as it was at `shared`, for the
+ * helpers' fd 2 (log_console_for_helpers). A file needs neither (and a
+ * second open would write from its start); a socket cannot be opened
+ * again and is asked per write instead (MSG_DONTWAIT). */
 static struct {
-	int fd;
 	bool sock;
-} con = { .fd = STDERR_FILENO };
+	int shared;            /* fd 2's first description, or -1: fd 2 is it */
+} con = { .shared = -1 };
 
+/* fd 2 an open of its own, non-blocking; the one it was kept at con.shared. */
 static int console_reopen(void)
 {
 	unsigned n;
-	int fd, hi;
+	int fd, keep;
 
 	/* a pty's master would open as a new pty, not this one */
 	if (ioctl(STDERR_FILENO, TIOCGPTN, &n) == 0)
 		return -ENOTTY;
 	fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 || fd > STDERR_FILENO)
-		return fd < 0 ? -errno : fd;
-	hi = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);   /* 0 or 1 was closed */
-	close(fd);
-	return hi < 0 ? -errno : hi;
+	if (fd < 0)
+		return -errno;
+	keep = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+	if (keep < 0 || dup2(fd, STDERR_FILENO) < 0) {   /* dup2: 2 is not CLOEXEC */
+		int r = -errno;
+
+		if (keep >= 0)
+			close(keep);
+		close(fd);
+		return r;
+	}
+	close(fd);   /* on 0 or 1 when they were closed: closed again */
+	con.shared = keep;
+	return 0;
 }
 
 static void console_open(void)
 {
 	struct stat st;
-	int fd, flags;
+	int flags;
 
-	if (con.fd != STDERR_FILENO)
-		close(con.fd);
-	con.fd = STDERR_FILENO;
+	if (con.shared >= 0)
+		close(con.shared);
+	con.shared = -1;
 	con.sock = false;
 	if (fstat(STDERR_FILENO, &st) < 0 || S_ISREG(st.st_mode))
 		return;
@@ -96,13 +110,10 @@ static void console_open(void)
 		con.sock = true;
 		return;
 	}
-	fd = console_reopen();
-	if (fd >= 0) {
-		con.fd = fd;
+	if (console_reopen() == 0)
 		return;
-	}
-	/* no /proc, a pty's master, a reopen refused: the shared
-	 * description, as before (the helpers' lines may be cut again) */
+	/* no /proc, a pty's master, a reopen refused: the one description
+	 * non-blocking, as before (the helpers' lines may be cut again) */
 	flags = fcntl(STDERR_FILENO, F_GETFL);
 	if (flags >= 0)
 		fcntl(STDERR_FILENO, F_SETFL, flags | O_NONBLOCK);
@@ -111,13 +122,13 @@ static void console_open(void)
 static ssize_t console_send(const void *buf, size_t n)
 {
 	if (con.sock)
-		return send(con.fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
-	return write(con.fd, buf, n);
+		return send(STDERR_FILENO, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	return write(STDERR_FILENO, buf, n);
 }
 
-int log_console_fd(void)
+int log_console_for_helpers(void)
 {
-	return con.fd;
+	return con.shared >= 0 ? con.shared : STDERR_FILENO;
 }
 
 ssize_t log_console_raw(const char *s, size_t n)
@@ -129,7 +140,7 @@ void log_open(bool kmsg)
 {
 	struct loop *l = pending.loop;
 
-	log_attach(NULL);       /* its watch is on the old console's fd */
+	log_attach(NULL);       /* epoll's watch is on fd 2's old description */
 	console_open();
 	log_attach(l);
 	if (kmsg && kmsg_fd < 0)
@@ -259,7 +270,7 @@ static void console_report_lost(void)
 	console_write(line, (size_t)k, LOG_PENDING_MAX);
 }
 
-/* One record to the console, never waiting: behind the records that wait while
+/* One record to fd 2, never waiting: behind the records that wait while
  * the queue holds fewer than `limit` bytes (else dropped and counted), or
  * queued itself when the console takes it only in part or not at all. */
 static void console_write(const char *s, size_t n, size_t limit)
@@ -303,7 +314,7 @@ void log_attach(struct loop *l)
 {
 	console_watch(false);
 	pending.loop = l;
-	pending.watch = (struct loop_watch){ .fd = con.fd, .fn = console_ready };
+	pending.watch = (struct loop_watch){ .fd = STDERR_FILENO, .fn = console_ready };
 	console_watch(l && pending.len > 0);
 }
 
@@ -315,13 +326,13 @@ static int console_unsent(void)
 
 	/* isatty first: on a socket the same request is SIOCOUTQ, bytes its
 	 * reader has not read yet */
-	return isatty(con.fd) && ioctl(con.fd, TIOCOUTQ, &q) == 0 ? q : 0;
+	return isatty(STDERR_FILENO) && ioctl(STDERR_FILENO, TIOCOUTQ, &q) == 0 ? q : 0;
 }
 
 void log_drain(int timeout_ms)
 {
 	uint64_t end = now_usec() + (uint64_t)timeout_ms * USEC_PER_MSEC, now;
-	struct pollfd p = { .fd = con.fd, .events = POLLOUT };
+	struct pollfd p = { .fd = STDERR_FILENO, .events = POLLOUT };
 
 	for (;;) {
 		if (console_flush())

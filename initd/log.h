@@ -1,11 +1,10 @@
 /* log.h — initd's own messages: to stderr (the console when PID 1) and, when
- * PID 1, to /dev/kmsg. Never blocks: both fds are non-blocking, the console
- * by an open of its own, so that fd 2's description, which PID 1's helpers
- * inherit, stays blocking (but where the console cannot be opened again:
- * log_console_fd). A record the
+ * PID 1, to /dev/kmsg. Never blocks: both fds are non-blocking; fd 2 is an
+ * open of the console of PID 1's own, so that the description its helpers
+ * write to stays blocking (log_console_for_helpers). A record the
  * console cannot take now (another process is writing to the tty, or its
  * buffer is full) waits in order, LOG_PENDING_MAX bytes at most, and goes
- * out when the console is writable again; past that, records are dropped, counted
+ * out when fd 2 is writable again; past that, records are dropped, counted
  * and the count written once there is room. Services' output is not logged
  * here; see logbuf.h. */
 #ifndef INITD_LOG_H
@@ -26,18 +25,19 @@
 
 struct loop;
 
-/* Open the console (fd 2) for PID 1's writes, again when fd 2 changed. */
+/* fd 2 made PID 1's (non-blocking, an open of its own: see log.c); once,
+ * or again after fd 2 was replaced (tests). */
 void log_open(bool kmsg);
-/* The fd PID 1 writes the console through: its own open, else fd 2 (a
- * file, a socket, or the fallback where the console cannot be opened
- * again: no /proc, a pty's master, a refused open). Tests. */
-int log_console_fd(void);
-/* One write there, never waiting, past the queue: the crash report.
+/* What a helper puts on its fd 2 before it execs (child_place_fds): the
+ * description PID 1 was given, blocking, or fd 2 itself where that is the
+ * same (a file, a socket, a console that cannot be opened again). */
+int log_console_for_helpers(void);
+/* One write to fd 2, never waiting, past the queue: the crash report.
  * Async-signal-safe. */
 ssize_t log_console_raw(const char *s, size_t n);
 /* /dev/kmsg's stand-in (tests): fd, or -1 for none. */
 void log_set_kmsg_fd(int fd);
-/* Write waiting records when the console becomes writable (NULL: stop, before
+/* Write waiting records when fd 2 becomes writable (NULL: stop, before
  * the loop is freed). Without a loop, the next record tries again. */
 void log_attach(struct loop *l);
 /* Before reboot(2) or exit: the waiting records written and the tty's

@@ -203,18 +203,19 @@ static void restart_due(struct loop *l, void *data)
 }
 
 /* The child between fork and exec: nothing of PID 1's survives the exec
- * but the socket on fd 3 and the console on 0-2. */
+ * but the socket on fd 3 and the console on 0-2 (on 2 as PID 1 was given
+ * it: log.h). */
 static _Noreturn void writer_child(int exe_fd, int sock)
 {
 	char *argv[] = { "initd", "--log-writer", NULL };
 	char *envp[] = { NULL };
-	int fds[] = { sock, exe_fd };
-	static const int to[] = { 3 };
+	int fds[] = { sock, log_console_for_helpers(), exe_fd };
+	static const int to[] = { 3, STDERR_FILENO };
 
 	child_reset_signals();
 	setsid();
 	if (child_place_fds(fds, ARRAY_SIZE(fds), to, ARRAY_SIZE(to)) == 0)
-		syscall(SYS_execveat, fds[1], "", argv, envp, AT_EMPTY_PATH);
+		syscall(SYS_execveat, fds[2], "", argv, envp, AT_EMPTY_PATH);
 	_exit(127);
 }
 

@@ -261,7 +261,8 @@ static int units_list(struct metrics *mx, int *ret_fd)
 
 /* ---- the helper ----------------------------------------------------------------- */
 
-/* Between fork and exec: the fds where metrics_helper.h puts them. Each
+/* Between fork and exec: the fds where metrics_helper.h puts them, and
+ * the console as PID 1 was given it on fd 2 (log.h). Each
  * (and the executable's) is first copied past them, since any may sit on
  * another's place; the copies close at the exec, as every other fd of PID
  * 1's. A failure is reported as the helper would. */
@@ -269,16 +270,16 @@ static _Noreturn void helper_child(int exe, int units, int out, int root, int re
 {
 	char *argv[] = { "initd", METRICS_HELPER_ARG, NULL };
 	char *envp[] = { NULL };
-	int from[] = { units, out, root, report, exe };
+	int from[] = { units, out, root, report, log_console_for_helpers(), exe };
 	static const int to[] = { STDIN_FILENO, STDOUT_FILENO, METRICS_HELPER_ROOT_FD,
-				  METRICS_HELPER_REPORT_FD };
+				  METRICS_HELPER_REPORT_FD, STDERR_FILENO };
 	int32_t err;
 
 	/* First: until then a fault here would run PID 1's crash action. */
 	if (child_reset_signals() < 0)
 		_exit(127);
 	if (child_place_fds(from, ARRAY_SIZE(from), to, ARRAY_SIZE(to)) == 0)
-		syscall(SYS_execveat, from[4], "", argv, envp, AT_EMPTY_PATH);
+		syscall(SYS_execveat, from[5], "", argv, envp, AT_EMPTY_PATH);
 	err = -errno;
 	/* the report's copy, or (its copy failed, nothing put yet) itself */
 	(void)!write(from[3] >= 0 ? from[3] : report, &err, sizeof(err));

@@ -252,22 +252,23 @@ static char **helper_argv(const struct mounts *ms, size_t first, char (*index)[2
 	return argv;
 }
 
-/* The child: the pipe on fd 3, then the exec; a failed exec is reported. */
+/* The child: the pipe on fd 3, the console as PID 1 was given it on fd 2
+ * (log.h), then the exec; a failed exec is reported. */
 static _Noreturn void helper_child(int exe, int out, char **argv, size_t first)
 {
 	char *envp[] = { NULL };
 	struct mount_report r = { .index = (uint32_t)first, .kind = MOUNT_REPORT_EXEC_FAILED,
 				  .err = -exe };
-	int fds[] = { out, exe };
-	static const int to[] = { MOUNT_HELPER_FD };
+	int fds[] = { out, log_console_for_helpers(), exe };
+	static const int to[] = { MOUNT_HELPER_FD, STDERR_FILENO };
 
 	/* First: until then a fault here would run PID 1's crash action. */
 	if (child_reset_signals() < 0)
 		_exit(1);
 	if (child_place_fds(fds, ARRAY_SIZE(fds), to, ARRAY_SIZE(to)) < 0)
 		_exit(1);
-	if (fds[1] >= 0) {
-		syscall(SYS_execveat, fds[1], "", argv, envp, AT_EMPTY_PATH);
+	if (fds[2] >= 0) {
+		syscall(SYS_execveat, fds[2], "", argv, envp, AT_EMPTY_PATH);
 		r.err = errno;
 	}
 	(void)!write(MOUNT_HELPER_FD, &r, sizeof(r));

@@ -19,7 +19,7 @@
 #include "initd/log.h"
 #include "initd/loop.h"
 
-/* fd 2 becomes `fd`, and log_open opens it for PID 1 (non-blocking). */
+/* fd 2 becomes `fd`, and log_open makes it PID 1's (non-blocking). */
 static void stderr_is(int fd)
 {
 	ck_assert_int_eq(dup2(fd, STDERR_FILENO), STDERR_FILENO);
@@ -57,7 +57,7 @@ static void read_until(int fd, char *out, size_t size, size_t *len, const char *
 
 /* Whether one of this process's epoll instances watches fd 2, as the
  * kernel lists them in /proc/self/fdinfo. */
-static bool an_epoll_watches_the_console(void)
+static bool an_epoll_watches_fd2(void)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
@@ -76,7 +76,7 @@ static bool an_epoll_watches_the_console(void)
 		snprintf(path, sizeof(path), "/proc/self/fdinfo/%s", e->d_name);
 		f = fopen(path, "re");
 		while (f && fgets(line, sizeof(line), f))
-			if (strncmp(line, "tfd:", 4) == 0 && atoi(line + 4) == log_console_fd())
+			if (strncmp(line, "tfd:", 4) == 0 && atoi(line + 4) == STDERR_FILENO)
 				found = true;
 		if (f)
 			fclose(f);
@@ -119,7 +119,7 @@ START_TEST(a_line_the_console_cannot_take_now_is_not_lost)
 
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	stderr_is(p[1]);
-	filled = fill(log_console_fd());
+	filled = fill(STDERR_FILENO);
 	log_notice("first, while the console is full");
 	drain(p[0], filled);
 	log_notice("second, with room");
@@ -172,7 +172,7 @@ START_TEST(a_line_meeting_another_writer_on_the_tty_waits_its_turn)
 		_exit(fd >= 0 && write(fd, big, sizeof(big)) == sizeof(big) ? 0 : 1);
 	}
 	/* A write of nothing fails with EAGAIN only while the lock is held. */
-	for (i = 0; i < 10000 && !(write(log_console_fd(), "", 0) < 0 && errno == EAGAIN); i++)
+	for (i = 0; i < 10000 && !(write(STDERR_FILENO, "", 0) < 0 && errno == EAGAIN); i++)
 		usleep(1000);
 	ck_assert_msg(i < 10000, "the writer never held the tty");
 	ck_assert_int_eq(loop_new(&l), 0);
@@ -210,7 +210,7 @@ START_TEST(a_console_full_for_long_loses_records_counted)
 	msg[sizeof(msg) - 1] = '\0';
 	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
 	stderr_is(fds[1]);
-	filled = fill(log_console_fd());
+	filled = fill(STDERR_FILENO);
 	for (i = 0; i < 40; i++)
 		log_notice("%s", msg);
 	drain(fds[0], filled);
@@ -243,7 +243,7 @@ START_TEST(a_flood_of_service_lines_leaves_room_for_initds_own)
 		lines[i] = '\n';
 	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
 	stderr_is(fds[1]);
-	filled = fill(log_console_fd());
+	filled = fill(STDERR_FILENO);
 	log_service_output("chatty", lines, sizeof(lines), true, false, &fw);
 	log_notice("still said");
 	drain(fds[0], filled);
@@ -269,7 +269,7 @@ START_TEST(log_drain_waits_for_room_then_gives_up_counted)
 
 	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
 	stderr_is(fds[1]);
-	filled = fill(log_console_fd());
+	filled = fill(STDERR_FILENO);
 	log_notice("before the end");
 	reader = fork();
 	ck_assert_int_ge(reader, 0);
@@ -284,7 +284,7 @@ START_TEST(log_drain_waits_for_room_then_gives_up_counted)
 	ck_assert_str_eq(out, "initd: before the end\n");
 	ck_assert_uint_eq(log_dropped(), 0);
 
-	filled = fill(log_console_fd());
+	filled = fill(STDERR_FILENO);
 	log_notice("nobody reads this");
 	log_drain(50);
 	ck_assert_uint_eq(log_dropped(), 1);
@@ -313,7 +313,7 @@ START_TEST(a_forked_child_does_not_write_pid1s_waiting_records)
 	stderr_is(fds[1]);
 	ck_assert_int_eq(loop_new(&l), 0);
 	log_attach(l);
-	filled = fill(log_console_fd());
+	filled = fill(STDERR_FILENO);
 	log_notice("PID 1's");
 	child = fork();
 	ck_assert_int_ge(child, 0);
@@ -348,7 +348,7 @@ START_TEST(a_forked_child_leaves_pid1s_epoll_alone)
 	stderr_is(fds[1]);
 	ck_assert_int_eq(loop_new(&l), 0);
 	log_attach(l);
-	fill(log_console_fd());
+	fill(STDERR_FILENO);
 	child = fork();
 	ck_assert_int_ge(child, 0);
 	if (child == 0) {
@@ -357,20 +357,20 @@ START_TEST(a_forked_child_leaves_pid1s_epoll_alone)
 		_exit(0);
 	}
 	ck_assert_int_eq(waitpid(child, &status, 0), child);
-	ck_assert(!an_epoll_watches_the_console());
+	ck_assert(!an_epoll_watches_fd2());
 	log_notice("PID 1's, while the console is full");
-	ck_assert(an_epoll_watches_the_console());
+	ck_assert(an_epoll_watches_fd2());
 	log_attach(NULL);
-	ck_assert(!an_epoll_watches_the_console());
+	ck_assert(!an_epoll_watches_fd2());
 	loop_free(l);
 }
 END_TEST
 
-/* The helpers PID 1 starts (the loader, the mount helper and its fsck)
- * write to the console on the 0-2 they inherit, and expect a write that
- * blocks. PID 1's O_NONBLOCK must stay off that open file description:
- * a helper's line longer than what the console takes at once is written
- * whole, not cut by EAGAIN. */
+/* The helpers PID 1 starts (the loader, the mount helper and its fsck,
+ * the log writer, the metrics helper) put log_console_for_helpers() on
+ * their fd 2 and expect a write that blocks: a line longer than what the
+ * console takes at once is written whole, not cut by EAGAIN. PID 1's own
+ * fd 2 is non-blocking (glibc writes there too, before it aborts). */
 START_TEST(a_helpers_console_writes_still_block)
 {
 	static char big[256 * 1024], out[sizeof(big) + 1];
@@ -382,11 +382,18 @@ START_TEST(a_helpers_console_writes_still_block)
 	memset(big, 'h', sizeof(big));
 	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
 	stderr_is(fds[1]);
-	ck_assert_int_eq(fcntl(STDERR_FILENO, F_GETFL) & O_NONBLOCK, 0);
+	ck_assert_int_ne(fcntl(STDERR_FILENO, F_GETFL) & O_NONBLOCK, 0);
+	ck_assert_int_gt(log_console_for_helpers(), STDERR_FILENO);
+	ck_assert_int_eq(fcntl(log_console_for_helpers(), F_GETFL) & O_NONBLOCK, 0);
 	helper = fork();
 	ck_assert_int_ge(helper, 0);
 	if (helper == 0) {
+		int from[] = { log_console_for_helpers() };
+		static const int to[] = { STDERR_FILENO };
+
 		child_reset_signals();
+		if (child_place_fds(from, 1, to, 1) < 0)
+			_exit(2);
 		_exit(write(STDERR_FILENO, big, sizeof(big)) == (ssize_t)sizeof(big) ? 0 : 1);
 	}
 	while (len < sizeof(big) && waitid(P_PID, (id_t)helper, &si,
@@ -417,6 +424,7 @@ START_TEST(a_socket_console_stays_blocking_and_pid1_does_not_wait)
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	stderr_is(sv[1]);
 	ck_assert_int_eq(fcntl(STDERR_FILENO, F_GETFL) & O_NONBLOCK, 0);
+	ck_assert_int_eq(log_console_for_helpers(), STDERR_FILENO);
 	while ((n = send(STDERR_FILENO, junk, sizeof(junk), MSG_DONTWAIT)) > 0)
 		filled += (size_t)n;
 	ck_assert_int_eq(errno, EAGAIN);
@@ -445,6 +453,7 @@ START_TEST(a_file_console_is_appended_to)
 	rd = open(path, O_RDONLY | O_CLOEXEC);
 	unlink(path);
 	stderr_is(fd);
+	ck_assert_int_eq(log_console_for_helpers(), STDERR_FILENO);
 	log_notice("after");
 	n = pread(rd, out, sizeof(out) - 1, 0);
 	ck_assert_int_ge(n, 0);
@@ -454,9 +463,9 @@ START_TEST(a_file_console_is_appended_to)
 }
 END_TEST
 
-/* PID 1 may start with 0 and 1 closed: its own open of the console must
- * not take either (a child's stdio would be the console), and the two
- * stay closed. In a child of the test: the runner keeps its own fds. */
+/* PID 1 may start with 0 and 1 closed: its own open of the console, on
+ * its way to fd 2, must not stay on either (a child's stdio would be the
+ * console), and the two stay closed. In a child of the test: the runner keeps its own fds. */
 START_TEST(the_console_open_takes_no_stdio_slot)
 {
 	char out[128];
@@ -473,8 +482,9 @@ START_TEST(the_console_open_takes_no_stdio_slot)
 		if (dup2(p[1], STDERR_FILENO) != STDERR_FILENO)
 			_exit(2);
 		log_open(false);
-		if (log_console_fd() <= STDERR_FILENO || fcntl(STDIN_FILENO, F_GETFD) >= 0 ||
-		    fcntl(STDOUT_FILENO, F_GETFD) >= 0)
+		if (log_console_for_helpers() <= STDERR_FILENO ||
+		    !(fcntl(STDERR_FILENO, F_GETFL) & O_NONBLOCK) ||
+		    fcntl(STDIN_FILENO, F_GETFD) >= 0 || fcntl(STDOUT_FILENO, F_GETFD) >= 0)
 			_exit(3);
 		log_notice("with 0 and 1 closed");
 		_exit(0);
@@ -501,7 +511,7 @@ START_TEST(a_pty_master_console_falls_back_to_fd2)
 	s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);   /* the slave, to read */
 	ck_assert_int_ge(s, 0);
 	stderr_is(m);
-	ck_assert_int_eq(log_console_fd(), STDERR_FILENO);
+	ck_assert_int_eq(log_console_for_helpers(), STDERR_FILENO);
 	ck_assert_int_ne(fcntl(STDERR_FILENO, F_GETFL) & O_NONBLOCK, 0);
 	log_notice("through the master");
 	read_until(s, out, sizeof(out), &len, "initd: through the master\n");

@@ -16,21 +16,23 @@ else
 	not_ok "pid 1 is initd" "exe=$exe comm=$comm"
 fi
 
-# PID 1 writes its messages through an open of the console of its own,
-# non-blocking; the 0-2 its helpers (loader, mount helper, fsck) inherit
-# stay blocking, or their lines would be cut by EAGAIN on a busy console.
+# PID 1's fd 2 is an open of the console of its own, non-blocking (its
+# messages, and glibc's before an abort, never wait); the description the
+# kernel gave it stays blocking for its helpers' fd 2 (loader, mount
+# helper, fsck, log writer, metrics helper), or their lines would be cut
+# by EAGAIN on a busy console. Flags in octal: O_NONBLOCK is 04000.
 fd_flags() { awk '/^flags:/ { print $2 }' "/proc/1/fdinfo/$1" 2>/dev/null; }
 f2=$(fd_flags 2)
-check "PID 1's fd 2 (the helpers' console) is blocking (flags ${f2:-?})" \
-	sh -c '[ -n "$1" ] && [ $(( $1 & 04000 )) = 0 ]' sh "$f2"
-own=
+check "PID 1's fd 2 is non-blocking (flags ${f2:-?})" \
+	sh -c '[ -n "$1" ] && [ $(( $1 & 04000 )) != 0 ]' sh "$f2"
+kept=
 for l in /proc/1/fd/*; do
 	n=${l##*/}
 	[ "$n" -gt 2 ] && [ "$(readlink "$l")" = /dev/console ] || continue
 	f=$(fd_flags "$n")
-	[ $(( f & 04000 )) != 0 ] && own="$n"
+	[ $(( f & 04000 )) = 0 ] && kept="$n"
 done
-check "PID 1 logs through a non-blocking console open of its own (fd ${own:-none})" [ -n "$own" ]
+check "PID 1 keeps the console blocking for its helpers (fd ${kept:-none})" [ -n "$kept" ]
 
 if awk '$2 == "/sys/fs/cgroup" && $3 == "cgroup2" { f = 1 } END { exit !f }' /proc/mounts; then
 	ok "cgroup2 mounted at /sys/fs/cgroup"

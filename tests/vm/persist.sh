@@ -59,5 +59,10 @@ if [ "$(got boot0-stamped)" = 500 ]; then
 else
 	tap "not ok" "each record is stamped (got '$(got boot0-stamped)')"
 fi
+if [ "$(got writer-stderr-blocking)" = yes ]; then
+	tap ok "the log writer's fd 2 (the console) is blocking"
+else
+	tap "not ok" "the log writer's fd 2 (the console) is blocking (got '$(got writer-stderr-blocking)')"
+fi
 # any failed check above fails the script (the tier's exit status)
 ! grep -q '^not ok - persist:' "$out"
