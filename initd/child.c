@@ -90,7 +90,9 @@ int child_place_fds(int *fds, size_t n, const int *to, size_t n_to)
 		if (fds[i] >= 0 && (fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, above)) < 0)
 			return -errno;
 	for (size_t i = 0; i < n_to; i++)
-		if (dup2(fds[i], to[i]) < 0)
+		if (fds[i] < 0)
+			close(to[i]);   /* nothing to put there: nothing of PID 1's either */
+		else if (dup2(fds[i], to[i]) < 0)
 			return -errno;
 	return 0;
 }
@@ -112,8 +114,11 @@ void child_console_session(void)
 
 	setsid();
 	fd = open("/dev/console", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		/* PID 1's 0-2 then, but not its non-blocking fd 2 (log.h) */
+		dup2(log_console_for_helpers(), STDERR_FILENO);
 		return;
+	}
 	ioctl(fd, TIOCSCTTY, 0);
 	stdio_take(fd);
 }

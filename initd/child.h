@@ -42,9 +42,9 @@ int child_reset_signals_shared(void);
  * i < n_to (without CLOEXEC), the rest (the executable's fd) kept, each
  * fds[] entry now a CLOEXEC copy above every to[]. A source that sits on
  * another's target (the executable's fd on 3, say, where the helper's
- * pipe goes) is moved before anything is put there. Negative entries are
- * left alone and must not be put. 0 or -errno (an entry's failed copy
- * is -1, the ones after it unmoved). */
+ * pipe goes) is moved before anything is put there. A negative entry is
+ * left alone, and its target, if it has one, closed. 0 or -errno (an
+ * entry's failed copy is -1, the ones after it unmoved). */
 int child_place_fds(int *fds, size_t n, const int *to, size_t n_to);
 
 /* fd on 0, 1 and 2, none of them close-on-exec, and fd closed when it is

@@ -66,8 +66,24 @@ static struct {
  * again and is asked per write instead (MSG_DONTWAIT). */
 static struct {
 	bool sock;
+	bool closed;           /* fd 2 was closed, and /dev/null could not be put there */
 	int shared;            /* fd 2's first description, or -1: fd 2 is it */
 } con = { .shared = -1 };
+
+/* fd 2 closed (no console): /dev/null there, or PID 1's next fd would
+ * land on it, take its records, and go to every helper as its stderr. */
+static void console_none(void)
+{
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (fd == STDERR_FILENO)
+		fcntl(fd, F_SETFD, 0);
+	else if (fd >= 0) {
+		dup2(fd, STDERR_FILENO);
+		close(fd);   /* on 0 or 1 when they were closed: closed again */
+	} else
+		con.closed = true;
+}
 
 /* fd 2 an open of its own, non-blocking; the one it was kept at con.shared. */
 static int console_reopen(void)
@@ -104,7 +120,12 @@ static void console_open(void)
 		close(con.shared);
 	con.shared = -1;
 	con.sock = false;
-	if (fstat(STDERR_FILENO, &st) < 0 || S_ISREG(st.st_mode))
+	con.closed = false;
+	if (fstat(STDERR_FILENO, &st) < 0) {
+		console_none();
+		return;
+	}
+	if (S_ISREG(st.st_mode))
 		return;
 	if (S_ISSOCK(st.st_mode)) {
 		con.sock = true;
@@ -128,6 +149,8 @@ static ssize_t console_send(const void *buf, size_t n)
 
 int log_console_for_helpers(void)
 {
+	if (con.closed)
+		return -1;
 	return con.shared >= 0 ? con.shared : STDERR_FILENO;
 }
 

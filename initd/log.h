@@ -30,7 +30,8 @@ struct loop;
 void log_open(bool kmsg);
 /* What a helper puts on its fd 2 before it execs (child_place_fds): the
  * description PID 1 was given, blocking, or fd 2 itself where that is the
- * same (a file, a socket, a console that cannot be opened again). */
+ * same (a file, a socket, a console that cannot be opened again, or the
+ * /dev/null log_open put on a closed fd 2), or -1: fd 2 stays closed. */
 int log_console_for_helpers(void);
 /* One write to fd 2, never waiting, past the queue: the crash report.
  * Async-signal-safe. */

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -498,6 +500,34 @@ START_TEST(the_console_open_takes_no_stdio_slot)
 }
 END_TEST
 
+/* No console at all: fd 2 closed. /dev/null goes there, or PID 1's next
+ * fd would land on it, take its records, and go to every helper as its
+ * stderr; the helpers get that /dev/null. */
+START_TEST(a_closed_fd2_gets_dev_null)
+{
+	int status;
+	pid_t child = fork();
+
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		struct stat st;
+		int next;
+
+		close(STDERR_FILENO);
+		log_open(false);
+		if (fstat(STDERR_FILENO, &st) < 0 || !S_ISCHR(st.st_mode) ||
+		    st.st_rdev != makedev(1, 3) || fcntl(STDERR_FILENO, F_GETFD) != 0)
+			_exit(2);
+		if (log_console_for_helpers() != STDERR_FILENO)
+			_exit(3);
+		next = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		_exit(next > STDERR_FILENO ? 0 : 4);
+	}
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
 /* A pty's master on fd 2 cannot be opened again (that makes a new pty):
  * the old way, its description non-blocking, and the lines still reach
  * the slave. */
@@ -598,6 +628,7 @@ int main(void)
 	tcase_add_test(tc, a_file_console_is_appended_to);
 	tcase_add_test(tc, the_console_open_takes_no_stdio_slot);
 	tcase_add_test(tc, a_pty_master_console_falls_back_to_fd2);
+	tcase_add_test(tc, a_closed_fd2_gets_dev_null);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1100,6 +1100,13 @@ START_TEST(child_place_fds_moves_before_it_puts)
 		if (fcntl(3, F_GETFD) != 0 || fcntl(4, F_GETFD) != 0 ||
 		    fcntl(fds[2], F_GETFD) != FD_CLOEXEC)
 			_exit(5);
+		/* nothing for a target (a closed stderr, log.h): it is closed,
+		 * not left to what PID 1 had there */
+		fds[0] = -1;
+		fds[1] = 4;
+		if (child_place_fds(fds, 2, to, 2) < 0 || fcntl(3, F_GETFD) >= 0 ||
+		    ino(4) != want[1])
+			_exit(6);
 		_exit(0);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
