@@ -1255,6 +1255,10 @@ int manager_stop(struct manager *m, struct service *s)
 			manager_stop(m, &d->s);
 		wait |= service_is_active(&d->s) && !d->s.want_running;
 	}
+	/* and for a unit going down for a reload whose running unit needs s
+	 * (out of the graph); asked outside a pass, so not kept */
+	wait |= reload_going_down_needs(m, s->unit->name);
+	reload_needs_drop(m);
 	v->stop_after_dependents = wait;
 	if (wait && (s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING))
 		service_stop_later(s);      /* up until they are down */

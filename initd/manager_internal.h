@@ -208,6 +208,13 @@ struct manager {
 	size_t n_retired;
 	struct svc **removed;         /* stopping, then freed */
 	size_t n_removed;
+	/* what units going down for a reload (removed, or stopping for their
+	 * swap) still need up: their running units' requires and after,
+	 * sorted; built at most once a pass, when a stop asks
+	 * (reload_going_down_needs), dropped at the pass's end */
+	const char **down_needs;
+	size_t n_down_needs;
+	bool down_needs_built;
 	bool cgroup_prune_pending;    /* the tree may hold what the plan no
 	                               * longer wants (manager_cgroup_prune) */
 	/* leaves taken away with a process still in them (manager_leftover.c) */
@@ -397,6 +404,12 @@ int svc_cgroup_events(struct manager *m, struct svc *v, bool *ret_populated, boo
 /* ---- manager_reload.c ---- */
 /* Called from the pass. */
 void reload_pass(struct manager *m);
+/* Whether a unit going down for a reload still needs name up (see
+ * down_needs). Out of memory: false, so a stop goes on, out of order,
+ * rather than never. Kept until reload_needs_drop (a pass's end): the
+ * units' states it was made of must not change meanwhile but by stops. */
+bool reload_going_down_needs(struct manager *m, const char *name);
+void reload_needs_drop(struct manager *m);
 /* Prune the cgroup tree if it waits for that and no service of an older
  * set is left (their nodes may still be in use). */
 void reload_prune(struct manager *m);

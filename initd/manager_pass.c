@@ -228,12 +228,11 @@ static void pass_check_joined(struct manager *m, struct svc *v)
 	}
 }
 
-static bool removed_depends_on(const struct manager *m, const struct svc *v);
-
 /* An operator's stop of a unit others require (manager_stop): it stops
- * once those it stopped have, as at a shutdown, and once a unit a reload
- * removed meanwhile, which required it or came after it, has stopped too
- * (it is out of the graph, not down). True: v's turn is over. */
+ * once those it stopped have, as at a shutdown, and once a unit going
+ * down for a reload, whose running unit required it or came after it,
+ * has stopped too (removed, it is out of the graph; stopping for its
+ * swap, the graph is its new unit's). True: v's turn is over. */
 static bool pass_stop_after_dependents(struct manager *m, struct svc *v)
 {
 	for (size_t k = 0; k < v->deps->n_dependents; k++) {
@@ -242,7 +241,7 @@ static bool pass_stop_after_dependents(struct manager *m, struct svc *v)
 		if (service_is_active(d) && !d->want_running)
 			return true;   /* one still on its way down */
 	}
-	if (removed_depends_on(m, v))
+	if (reload_going_down_needs(m, v->s.unit->name))
 		return true;
 	v->stop_after_dependents = false;
 	if (v->s.want_running)
@@ -251,36 +250,14 @@ static bool pass_stop_after_dependents(struct manager *m, struct svc *v)
 	return true;
 }
 
-static bool names_has(char *const *names, const char *name)
-{
-	for (; names && *names; names++)
-		if (strcmp(*names, name) == 0)
-			return true;
-	return false;
-}
-
-/* A unit a reload removed that is still stopping and required v's unit, or
- * came after it: its record is out of the dependency graph (deps), so its
- * own unit's lists say so. */
-static bool removed_depends_on(const struct manager *m, const struct svc *v)
-{
-	for (size_t i = 0; i < m->n_removed; i++) {
-		const struct service *r = &m->removed[i]->s;
-
-		if (service_is_active(r) && (names_has(r->unit->requires, v->s.unit->name) ||
-					     names_has(r->unit->after, v->s.unit->name)))
-			return true;
-	}
-	return false;
-}
-
-/* Shutting down: a service stops once everything that depends on it has. */
+/* Shutting down: a service stops once everything that depends on it has,
+ * a unit going down for a reload included. */
 static void pass_shutdown_one(struct manager *m, struct svc *v)
 {
 	for (size_t k = 0; k < v->deps->n_dependents; k++)
 		if (service_is_active(&m->svcs[v->deps->dependents[k]]->s))
 			return;
-	if (removed_depends_on(m, v))
+	if (reload_going_down_needs(m, v->s.unit->name))
 		return;
 	service_stop(&v->s);
 }
@@ -577,6 +554,7 @@ static void manager_pass(struct loop *l, void *data)
 		m->settled_at = now_usec();
 	pass_own_leaf(m);
 	notify_settled(m);
+	reload_needs_drop(m);
 	if (m->pass_hook)
 		m->pass_hook(m->pass_ctx);
 }
@@ -604,11 +582,13 @@ void manager_schedule(struct manager *m)
 void manager_schedule_svc(struct manager *m, struct svc *v)
 {
 	/* A unit a reload removed has no position, and no unit depends on
-	 * it any more: reload_pass frees it once it stopped. At a shutdown,
-	 * or an operator's stop, the units it required or came after wait
-	 * for it (removed_depends_on): those are looked at again (by name:
-	 * not every unit, at each step of each of thousands removed). */
-	if (v->removed) {
+	 * it any more: reload_pass frees it once it stopped. A unit stopping
+	 * for its swap is in the graph as its new unit. At a shutdown, or an
+	 * operator's stop, the units either's running unit required or came
+	 * after wait for it (reload_going_down_needs): those are looked at
+	 * again (by name: not every unit, at each step of each of thousands
+	 * removed). */
+	if (v->removed || v->pending_unit) {
 		pass_mark_named(m, v->s.unit->requires);
 		pass_mark_named(m, v->s.unit->after);
 	}

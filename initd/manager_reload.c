@@ -97,6 +97,27 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The names units going down for a reload still need up, sorted, in a
+ * block of the caller's; NULL when none or out of memory. */
+static const char **going_down_needs_sorted(const struct manager *m, size_t *ret_n)
+{
+	const char **need;
+	size_t n = all_going_down_needs(m, NULL);
+
+	*ret_n = 0;
+	if (!n || !(need = calloc(n, sizeof(*need))))
+		return NULL;
+	all_going_down_needs(m, need);
+	qsort(need, n, sizeof(*need), name_cmp);
+	*ret_n = n;
+	return need;
+}
+
+static bool needs_has(const char **need, size_t n, const char *name)
+{
+	return need && bsearch(&name, need, n, sizeof(*need), name_cmp);
+}
+
 /* Removed units still up (remove_svc) stop once nothing going down needs
  * them any more, as at a shutdown. The names still needed are gathered
  * and sorted once a pass: a reload that removes thousands of units costs
@@ -111,22 +132,37 @@ static void reload_stop_removed(struct manager *m)
 		up += removed_up(m->removed[i]);
 	if (!up)
 		return;
-	n = all_going_down_needs(m, NULL);
-	if (n && (need = calloc(n, sizeof(*need)))) {
-		all_going_down_needs(m, need);
-		qsort(need, n, sizeof(*need), name_cmp);
-	}
+	need = going_down_needs_sorted(m, &n);
 	for (size_t i = 0; i < m->n_removed; i++) {
 		struct svc *v = m->removed[i];
-		const char *name = v->s.unit->name;
 
-		if (removed_up(v) &&
-		    !(need && bsearch(&name, need, n, sizeof(*need), name_cmp))) {
+		if (removed_up(v) && !needs_has(need, n, v->s.unit->name)) {
 			if (!manager_round_take(m))
 				return;   /* the rest in a later pass */
 			service_stop(&v->s);
 		}
 	}
+}
+
+bool reload_going_down_needs(struct manager *m, const char *name)
+{
+	/* none going down: a unit stopping for its swap still points into
+	 * a retired set */
+	if (!m->n_removed && !m->n_retired)
+		return false;
+	if (!m->down_needs_built) {
+		m->down_needs = going_down_needs_sorted(m, &m->n_down_needs);
+		m->down_needs_built = true;
+	}
+	return needs_has(m->down_needs, m->n_down_needs, name);
+}
+
+void reload_needs_drop(struct manager *m)
+{
+	free(m->down_needs);
+	m->down_needs = NULL;
+	m->n_down_needs = 0;
+	m->down_needs_built = false;
 }
 
 /* How a unit of the new set is placed (MATCH_NONE: not yet). */

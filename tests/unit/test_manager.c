@@ -448,6 +448,124 @@ START_TEST(test_slow_spawns_go_on_while_nobody_waits)
 }
 END_TEST
 
+/* ---- a unit stopping for its swap still needs what its running unit did -- */
+
+static void write_unit(const char *name, const char *text)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/units/%s.unit", dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+static void remove_file(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+}
+
+/* a ignores SIGTERM once it has said so (a.up): its stop lasts until the
+ * test kills it. */
+static void write_a(bool requires_b)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "exec = [ \"/bin/sh\", \"-c\", \"trap '' TERM; : > %s/a.up; "
+		 "while :; do sleep 1; done\" ];\nstop = { timeout = \"30s\"; };\n%s",
+		 dir, requires_b ? "requires = [ \"b\" ];\n" : "");
+	write_unit("a", text);
+}
+
+/* a requires b, both up; then a reload whose a no longer requires b: a is
+ * stopping for its swap, and will be until the test kills it. */
+static struct manager *a_stopping_for_its_swap(struct service **a, struct service **b)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	struct reload_summary sum;
+	struct manager *m = NULL;
+	char up[128];
+	int i;
+
+	write_a(true);
+	write_unit("b", "exec = [ \"/bin/sleep\", \"1000\" ];\n");
+	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
+	ck_assert_int_eq(manager_apply(m, load_units()), 0);
+	manager_boot(m);
+	*a = manager_find(m, "a");
+	*b = manager_find(m, "b");
+	snprintf(up, sizeof(up), "%s/a.up", dir);
+	for (i = 0; i < 250 && (access(up, F_OK) < 0 || (*b)->state != SERVICE_RUNNING); i++)
+		iterate(m);
+	ck_assert_msg(i < 250, "a=%s b=%s", service_state_to_string((*a)->state),
+		      service_state_to_string((*b)->state));
+	write_a(false);
+	ck_assert_int_eq(manager_reload(m, load_units(), &sum), 0);
+	ck_assert_uint_eq(sum.changed, 1);
+	for (i = 0; i < 50 && (*a)->state != SERVICE_STOPPING; i++)
+		iterate(m);
+	ck_assert_int_eq((*a)->state, SERVICE_STOPPING);
+	return m;
+}
+
+static void a_b_cleanup(struct manager *m)
+{
+	manager_free(m);
+	remove_file("units/a.unit");
+	remove_file("units/b.unit");
+	remove_file("a.up");
+}
+
+/* A shutdown while a stops for its swap: b, which a's running unit
+ * requires, stops only once a is down (the dependency graph is a's new
+ * unit's, which requires nothing). The old code stopped b at once. */
+START_TEST(test_shutdown_waits_for_a_unit_stopping_for_its_swap)
+{
+	struct service *a, *b;
+	struct manager *m = a_stopping_for_its_swap(&a, &b);
+	bool done = false;
+
+	manager_shutdown(m, SHUTDOWN_POWEROFF, shutdown_done, &done);
+	for (int i = 0; i < 10; i++)
+		iterate(m);
+	ck_assert(service_is_active(a));
+	ck_assert_msg(service_is_active(b) && b->state != SERVICE_STOPPING, "b: %s",
+		      service_state_to_string(b->state));
+	ck_assert_int_eq(kill(a->pid, SIGKILL), 0);
+	for (int i = 0; i < 500 && !done; i++)
+		iterate(m);
+	ck_assert(done);
+	ck_assert(!service_is_active(b));
+	a_b_cleanup(m);
+}
+END_TEST
+
+/* The same for an operator's stop of b: it waits for a's old process. */
+START_TEST(test_stop_waits_for_a_unit_stopping_for_its_swap)
+{
+	struct service *a, *b;
+	struct manager *m = a_stopping_for_its_swap(&a, &b);
+	int i;
+
+	ck_assert_int_eq(manager_stop(m, b), 0);
+	for (i = 0; i < 10; i++)
+		iterate(m);
+	ck_assert_msg(service_is_active(b) && b->state != SERVICE_STOPPING, "b: %s",
+		      service_state_to_string(b->state));
+	ck_assert_int_eq(kill(a->pid, SIGKILL), 0);
+	for (i = 0; i < 250 && service_is_active(b); i++)
+		iterate(m);
+	ck_assert_msg(!service_is_active(b), "b: %s", service_state_to_string(b->state));
+	stop_all(m);
+	a_b_cleanup(m);
+}
+END_TEST
+
 static Suite *manager_suite(void)
 {
 	Suite *s = suite_create("manager");
@@ -461,6 +579,8 @@ static Suite *manager_suite(void)
 	tcase_add_test(tc, test_spawn_without_memory_for_its_report);
 	tcase_add_test(tc, test_slow_spawns_share_the_loop_by_time);
 	tcase_add_test(tc, test_slow_spawns_go_on_while_nobody_waits);
+	tcase_add_test(tc, test_shutdown_waits_for_a_unit_stopping_for_its_swap);
+	tcase_add_test(tc, test_stop_waits_for_a_unit_stopping_for_its_swap);
 	suite_add_tcase(s, tc);
 	return s;
 }
