@@ -139,6 +139,53 @@ START_TEST(tail_gives_the_last_lines)
 }
 END_TEST
 
+/* The tail as the ring's bytes say it, one by one over the model. */
+static uint64_t tail_by_bytes(uint64_t first, uint64_t last, uint64_t end, unsigned lines)
+{
+	uint64_t off = end > last ? last : end < first ? first : end;
+
+	if (lines == 0)
+		return off;
+	if (off > first && model[off - 1] == '\n')
+		off--;
+	for (; off > first; off--)
+		if (model[off - 1] == '\n' && --lines == 0)
+			return off;
+	return first;
+}
+
+/* The tail's scan goes back a stretch at a time (memrchr): the same
+ * offsets as a byte at a time, across the wrap and at every boundary,
+ * for random lines (empty ones too) through a ring that wraps often. */
+START_TEST(tail_by_stretches_is_tail_by_bytes)
+{
+	static const unsigned counts[] = { 0, 1, 2, 3, 7, 40, 100000 };
+	struct logbuf b;
+	unsigned seed = 1;
+
+	model_len = 0;
+	logbuf_init(&b, 300);
+	while (model_len < 20000) {
+		char line[64];
+		size_t n = (size_t)(rand_r(&seed) % 40);
+
+		for (size_t i = 0; i < n; i++)
+			line[i] = rand_r(&seed) % 5 ? 'a' + (char)(i % 26) : '\n';
+		line[n] = '\0';
+		put(&b, line);
+		for (int k = 0; k < 4; k++) {
+			uint64_t first = logbuf_oldest(&b), end = first + (uint64_t)(rand_r(&seed) % 320);
+
+			end = end > 5 ? end - 5 : 0;
+			for (size_t c = 0; c < sizeof(counts) / sizeof(*counts); c++)
+				ck_assert_uint_eq(logbuf_tail_offset_before(&b, end, counts[c]),
+						  tail_by_bytes(first, b.end, end, counts[c]));
+		}
+	}
+	logbuf_free(&b);
+}
+END_TEST
+
 START_TEST(follower_reads_from_its_offset_across_wrap)
 {
 	struct logbuf b;
@@ -263,6 +310,7 @@ int main(void)
 	tcase_add_test(tc, grows_then_wraps_keeping_the_newest);
 	tcase_add_test(tc, a_chunk_larger_than_the_ring);
 	tcase_add_test(tc, tail_gives_the_last_lines);
+	tcase_add_test(tc, tail_by_stretches_is_tail_by_bytes);
 	tcase_add_test(tc, follower_reads_from_its_offset_across_wrap);
 	tcase_add_test(tc, growth_failure_keeps_the_ring_consistent);
 	tcase_add_test(tc, follower_is_told_what_it_lost);
