@@ -1184,15 +1184,17 @@ static const struct command {
 	enum control_access access;   /* the least level that may ask */
 	bool needs_units;             /* refused until a unit set is loaded */
 	command_fn fn;
+	bool large;                   /* its reply may be large: a member past
+	                               * the replies' bound is told busy first */
 } command_table[PROTO_REQ_MAX] = {
-	[PROTO_REQ_STATUS]   = { CONTROL_READ,  true,  cmd_status },
+	[PROTO_REQ_STATUS]   = { CONTROL_READ,  true,  cmd_status, true },
 	[PROTO_REQ_SHOW]     = { CONTROL_READ,  true,  cmd_show },
 	[PROTO_REQ_SYSTEM]   = { CONTROL_READ,  false, cmd_system },
-	[PROTO_REQ_TREE]     = { CONTROL_READ,  true,  cmd_tree },
-	[PROTO_REQ_LOGS]     = { CONTROL_READ,  true,  cmd_logs },
-	[PROTO_REQ_POSTMORTEM] = { CONTROL_READ, true, cmd_postmortem },
-	[PROTO_REQ_ANALYZE]  = { CONTROL_READ,  true,  cmd_analyze },
-	[PROTO_REQ_METRICS]  = { CONTROL_READ,  true,  cmd_metrics },
+	[PROTO_REQ_TREE]     = { CONTROL_READ,  true,  cmd_tree, true },
+	[PROTO_REQ_LOGS]     = { CONTROL_READ,  true,  cmd_logs, true },
+	[PROTO_REQ_POSTMORTEM] = { CONTROL_READ, true, cmd_postmortem, true },
+	[PROTO_REQ_ANALYZE]  = { CONTROL_READ,  true,  cmd_analyze, true },
+	[PROTO_REQ_METRICS]  = { CONTROL_READ,  true,  cmd_metrics, true },
 	[PROTO_REQ_FREEZE]   = { CONTROL_ADMIN, true,  cmd_freeze },
 	[PROTO_REQ_THAW]     = { CONTROL_ADMIN, true,  cmd_freeze },
 	[PROTO_REQ_WAIT]     = { CONTROL_READ,  true,  cmd_lifecycle },
@@ -1240,6 +1242,10 @@ int commands_dispatch(void *ctx, struct control_client *c, const struct control_
 	if (req->access < cmd->access)
 		return proto_msg_errorf(reply, req->access == CONTROL_DENIED ? EACCES : EPERM,
 					"permission denied: %s needs root", proto_msg_name(req->type));
+	/* Before the work: its reply would be refused once built (control.c) */
+	if (cmd->large && c && req->access < CONTROL_ADMIN && !control_client_may_queue_large(c))
+		return proto_msg_errorf(reply, EBUSY, "busy: replies wait for clients that "
+					"read them slowly; try again");
 	if (cmd->needs_units && !cmds->manager)
 		return reply_no_units(cmds, reply);
 	return cmd->fn(cmds, c, req, reply);

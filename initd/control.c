@@ -1058,3 +1058,8 @@ size_t control_server_queued(const struct control_server *s)
 {
 	return s->out_total;
 }
+
+bool control_client_may_queue_large(const struct control_client *c)
+{
+	return c->uid == 0 || c->server->out_total <= CONTROL_OUT_SHARED_MAX - CONTROL_OUT_MAX;
+}

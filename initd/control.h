@@ -115,6 +115,13 @@ void control_server_on_gone(struct control_server *s, control_gone_fn fn);
  * nothing for the idle timeout (a reader that reads nothing) is dropped. */
 size_t control_client_pending(const struct control_client *c);
 
+/* Whether a large reply to c would be queued now: c is root, or the
+ * replies all clients wait for are at least a largest reply under their
+ * bound (control.c). A dispatcher asks before it builds one: past the
+ * bound a member's request costs PID 1 nothing but its "busy", where the
+ * reply would be built, then refused, as often as the member asks. */
+bool control_client_may_queue_large(const struct control_client *c);
+
 /* What c may do now, against the current control group (a streamer asks
  * before each part: a reload may have taken its access back). */
 enum control_access control_client_access(const struct control_client *c);

@@ -40,6 +40,7 @@ static struct control_request last_req;
 static struct control_client *deferred_client;
 static int gone_calls;
 static int passed_fd = -1;     /* the fd METRICS handed the server */
+static int may_large = -1;     /* control_client_may_queue_large at the last dispatch */
 
 /* The stub: STATUS echoes each NAME back as a SERVICE; WAIT defers; LOGS
  * defers with a first chunk; STOP fails with -ENOENT; RELOAD forgets to
@@ -55,6 +56,7 @@ static int stub_dispatch(void *ctx, struct control_client *c,
 
 	dispatched++;
 	last_req = *req;
+	may_large = control_client_may_queue_large(c);
 	switch (req->type) {
 	case PROTO_REQ_STATUS:
 		proto_msg_begin(reply, PROTO_REPLY_OK);
@@ -1041,6 +1043,46 @@ START_TEST(test_replies_bound_holds_past_roots)
 }
 END_TEST
 
+/* What a dispatcher asks before it builds a large reply: yes for a member
+ * while the replies waiting leave room for one, no once root's fill the
+ * bound (a member's request is then told busy before any work), yes for
+ * root whatever waits. */
+START_TEST(test_may_queue_large_before_the_work)
+{
+	struct past_bound pb;
+	int pipefd[2], fd;
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+	pid_t kid;
+
+	if (getuid() != 0)
+		return;
+	serve_group(65534);
+	control_server_set_idle_timeout(server, 30 * USEC_PER_SEC);
+	ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK), 0);
+	kid = member_asking(65534, pipefd[1], PROTO_REQ_SHOW);
+	ck_assert_int_eq(member_said(pipefd[0]), PROTO_REPLY_OK);
+	ck_assert_int_eq(may_large, 1);
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
+	close(pipefd[0]);
+	close(pipefd[1]);
+
+	roots_fill(pb.roots);
+	ck_assert_int_eq(pipe2(pb.pipefd, O_CLOEXEC | O_NONBLOCK), 0);
+	pb.kid = member_asking(65534, pb.pipefd[1], PROTO_REQ_SHOW);
+	ck_assert_int_eq(member_said(pb.pipefd[0]), PROTO_REPLY_OK);
+	ck_assert_int_eq(may_large, 0);
+	fd = client_connect();
+	client_request(fd, PROTO_REQ_SHOW, "x");
+	ck_assert_int_eq(client_recv(fd, &h, &p, 5000), 1);
+	free(p);
+	close(fd);
+	ck_assert_int_eq(may_large, 1);
+	past_bound_end(&pb);
+}
+END_TEST
+
 /* A follower's backlog (`logs -f`) past the bound: told busy, like a
  * request, not closed without a word; its dispatcher hears that it is
  * gone once that is sent. */
@@ -1630,6 +1672,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_no_request_while_deferred);
 	tcase_add_test(tc, test_slow_reader_dropped);
 	tcase_add_test(tc, test_replies_share_a_bound);
+	tcase_add_test(tc, test_may_queue_large_before_the_work);
 	tcase_add_test(tc, test_follower_told_busy);
 	tcase_add_test(tc, test_deferred_answer_told_busy);
 	tcase_add_test(tc, test_replies_bound_holds_past_roots);
