@@ -94,6 +94,9 @@ uint64_t logbuf_oldest(const struct logbuf *b)
 	return oldest(b);
 }
 
+/* What logbuf_tail_offset_before hands memrchr at once, at most. */
+#define TAIL_WINDOW 4096
+
 static char byte_at(const struct logbuf *b, uint64_t off)
 {
 	return b->data[off % b->size];
@@ -114,18 +117,21 @@ uint64_t logbuf_tail_offset_before(const struct logbuf *b, uint64_t end, unsigne
 	/* A trailing newline ends the last line; it does not start another. */
 	if (off > first && byte_at(b, off - 1) == '\n')
 		off--;
-	/* Back a stretch the ring holds in one piece at a time, by memrchr:
-	 * `logs --since` reads a 16 MiB ring whole, and a byte and a modulo
-	 * per step cost PID 1 ~40 ms of it per request. */
+	/* Back a window of a stretch the ring holds in one piece at a time,
+	 * by memrchr: `logs --since` reads a 16 MiB ring whole, and a byte
+	 * and a modulo per step cost PID 1 ~40 ms of it per request. The
+	 * window bounds each call: a sanitizer checks the whole range it is
+	 * given, which over the whole stretch made the scan quadratic. */
 	while (off > first) {
 		size_t at = (size_t)((off - 1) % b->size) + 1;   /* data[0, at) ends at off */
 		size_t span = off - first < at ? (size_t)(off - first) : at;
-		const char *base = b->data + at - span, *nl = base + span;
+		const char *base = b->data + at - (span < TAIL_WINDOW ? span : TAIL_WINDOW);
+		const char *end_p = b->data + at, *nl = end_p;
 
 		while ((nl = memrchr(base, '\n', (size_t)(nl - base))))
 			if (--lines == 0)
-				return off - (uint64_t)(base + span - nl) + 1;
-		off -= span;
+				return off - (uint64_t)(end_p - nl) + 1;
+		off -= (uint64_t)(end_p - base);
 	}
 	return first;
 }

@@ -154,27 +154,31 @@ static uint64_t tail_by_bytes(uint64_t first, uint64_t last, uint64_t end, unsig
 	return first;
 }
 
-/* The tail's scan goes back a stretch at a time (memrchr): the same
- * offsets as a byte at a time, across the wrap and at every boundary,
- * for random lines (empty ones too) through a ring that wraps often. */
-START_TEST(tail_by_stretches_is_tail_by_bytes)
+/* The tail's scan goes back a window at a time (memrchr): the same
+ * offsets as a byte at a time, across the wrap and at every boundary, for
+ * random lines (empty ones too, and some longer than a window) through a
+ * ring smaller and one larger than a window, each wrapping often. */
+static void tail_scan_matches(size_t size, size_t total)
 {
 	static const unsigned counts[] = { 0, 1, 2, 3, 7, 40, 100000 };
+	static char line[6000];
 	struct logbuf b;
 	unsigned seed = 1;
 
 	model_len = 0;
-	logbuf_init(&b, 300);
-	while (model_len < 20000) {
-		char line[64];
+	logbuf_init(&b, size);
+	while (model_len < total) {
 		size_t n = (size_t)(rand_r(&seed) % 40);
 
+		if (rand_r(&seed) % 50 == 0)
+			n = 4500 + (size_t)(rand_r(&seed) % 1000);   /* past a window, one line */
 		for (size_t i = 0; i < n; i++)
-			line[i] = rand_r(&seed) % 5 ? 'a' + (char)(i % 26) : '\n';
+			line[i] = n < 4500 && rand_r(&seed) % 5 == 0 ? '\n' : 'a' + (char)(i % 26);
 		line[n] = '\0';
 		put(&b, line);
 		for (int k = 0; k < 4; k++) {
-			uint64_t first = logbuf_oldest(&b), end = first + (uint64_t)(rand_r(&seed) % 320);
+			uint64_t first = logbuf_oldest(&b);
+			uint64_t end = first + (uint64_t)(rand_r(&seed) % (size + 20));
 
 			end = end > 5 ? end - 5 : 0;
 			for (size_t c = 0; c < sizeof(counts) / sizeof(*counts); c++)
@@ -183,6 +187,12 @@ START_TEST(tail_by_stretches_is_tail_by_bytes)
 		}
 	}
 	logbuf_free(&b);
+}
+
+START_TEST(tail_by_windows_is_tail_by_bytes)
+{
+	tail_scan_matches(300, 20000);
+	tail_scan_matches(10000, sizeof(model) - 6000);
 }
 END_TEST
 
@@ -310,7 +320,7 @@ int main(void)
 	tcase_add_test(tc, grows_then_wraps_keeping_the_newest);
 	tcase_add_test(tc, a_chunk_larger_than_the_ring);
 	tcase_add_test(tc, tail_gives_the_last_lines);
-	tcase_add_test(tc, tail_by_stretches_is_tail_by_bytes);
+	tcase_add_test(tc, tail_by_windows_is_tail_by_bytes);
 	tcase_add_test(tc, follower_reads_from_its_offset_across_wrap);
 	tcase_add_test(tc, growth_failure_keeps_the_ring_consistent);
 	tcase_add_test(tc, follower_is_told_what_it_lost);
