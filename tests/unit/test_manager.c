@@ -561,6 +561,11 @@ START_TEST(test_stop_waits_for_a_unit_stopping_for_its_swap)
 	for (i = 0; i < 250 && service_is_active(b); i++)
 		iterate(m);
 	ck_assert_msg(!service_is_active(b), "b: %s", service_state_to_string(b->state));
+	/* a comes back with its new unit; the end once it runs (a shutdown
+	 * while it was still being spawned is not this test's) */
+	for (i = 0; i < 250 && a->state != SERVICE_RUNNING; i++)
+		iterate(m);
+	ck_assert_int_eq(a->state, SERVICE_RUNNING);
 	stop_all(m);
 	a_b_cleanup(m);
 }
