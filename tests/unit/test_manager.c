@@ -469,16 +469,21 @@ static void remove_file(const char *name)
 	unlink(path);
 }
 
-/* a ignores SIGTERM once it has said so (a.up): its stop lasts until the
- * test kills it. */
+/* The first a requires b and ignores SIGTERM once it has said so (a.up):
+ * its stop lasts until the test kills it. The second (after the reload)
+ * is a plain sleep, which a stop ends at once. */
 static void write_a(bool requires_b)
 {
 	char text[512];
 
+	if (!requires_b) {
+		write_unit("a", "exec = [ \"/bin/sleep\", \"1000\" ];\n");
+		return;
+	}
 	snprintf(text, sizeof(text),
 		 "exec = [ \"/bin/sh\", \"-c\", \"trap '' TERM; : > %s/a.up; "
-		 "while :; do sleep 1; done\" ];\nstop = { timeout = \"30s\"; };\n%s",
-		 dir, requires_b ? "requires = [ \"b\" ];\n" : "");
+		 "while :; do sleep 1; done\" ];\nstop = { timeout = \"30s\"; };\n"
+		 "requires = [ \"b\" ];\n", dir);
 	write_unit("a", text);
 }
 
