@@ -21,6 +21,7 @@
 #include "common/kmod.h"
 #include "common/util.h"
 #include "initd/child.h"
+#include "initd/final_sync.h"
 #include "initd/log.h"
 #include "initd/mounts.h"
 #include "initd/watchdog.h"
@@ -320,34 +321,61 @@ static bool pid_ns_is_initial(void)
 	return stat("/proc/self/ns/pid", &st) < 0 || st.st_ino == PID_NS_INITIAL_INO;
 }
 
-_Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool unmount,
-			  struct mounts *declared, struct watchdog *wd)
+struct final_writes {
+	bool unmount;
+	struct mounts *declared;
+};
+
+/* In final_sync's child: a hang here names its step. */
+static void final_writes(int fd, void *data)
 {
+	const struct final_writes *w = data;
+
+	final_sync_step(fd, "the final sync");
+	sync();
+	/* Not after --no-mounts: there the mounts are not ours to touch, and a
+	 * read-only remount of / would reach the host's filesystem. */
+	if (!w->unmount)
+		return;
+	/* The one place initd.conf's mounts are unmounted: every service has
+	 * stopped and been reaped (their logs flushed before), so /data is no
+	 * longer busy. */
+	final_sync_step(fd, "unmounting initd.conf's mounts");
+	mounts_unmount(w->declared);
+	final_sync_step(fd, "the sync after the unmounts");
+	sync();
+	final_sync_step(fd, "unmounting the rest, / read-only");
+	unmount_all();
+	final_sync_step(fd, "the last sync");
+	sync();
+}
+
+_Noreturn void boot_final(const struct boot_end *end, struct mounts *declared,
+			  struct watchdog *wd)
+{
+	enum shutdown_how how = end->how;
 	int cmd = how == SHUTDOWN_REBOOT ? RB_AUTOBOOT :
 		  how == SHUTDOWN_HALT ? RB_HALT_SYSTEM : RB_POWER_OFF;
 	/* Asked now: unmount_all below detaches /proc too. */
 	bool container = !pid_ns_is_initial();
+	struct final_writes writes = { end->unmount, declared };
+	char stuck[FINAL_SYNC_STEP_MAX], d[32];
 	int err;
 
 	log_notice("%s", how == SHUTDOWN_REBOOT ? "rebooting" :
 			 how == SHUTDOWN_HALT ? "halting" : "powering off");
+	watchdog_pet_final(wd);
 	kill_and_reap_all();
-	sync();
-	/* Not after --no-mounts: there the mounts are not ours to touch, and a
-	 * read-only remount of / would reach the host's filesystem. */
-	if (unmount) {
-		/* The one place initd.conf's mounts are unmounted: every
-		 * service has stopped and been reaped (their logs flushed
-		 * before), so /data is no longer busy. */
-		mounts_unmount(declared);
-		sync();
-		unmount_all();
-		sync();
-	}
+	watchdog_pet_final(wd);
+	if (final_sync_run(final_writes, &writes, end->sync_timeout_usec, wd, stuck,
+			   sizeof(stuck)) == -ETIMEDOUT)
+		log_error("%s: no progress in %s (a dead disk?); going on without it", stuck,
+			  format_duration(d, sizeof(d), end->sync_timeout_usec));
 	/* A halted machine must stay so: the shutdown timeout would reset it
 	 * (a reboot's own reset comes first). */
 	if (how != SHUTDOWN_REBOOT)
 		watchdog_halting(wd);
+	watchdog_pet_final(wd);   /* a reboot's: the drain takes up to 2 s */
 	log_drain(LOG_DRAIN_MSEC);
 	reboot(cmd);
 	/* Only reached when reboot(2) is refused. */
@@ -360,7 +388,7 @@ _Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool u
 		log_drain(LOG_DRAIN_MSEC);
 		_exit(0);
 	}
-	boot_crash(crash, "reboot(2) failed");
+	boot_crash(end->crash, "reboot(2) failed");
 }
 
 static enum crash_action crash_action_now = CRASH_REBOOT;

@@ -33,17 +33,27 @@ void boot_load_modules(char **modules);
  * logged, not fatal. */
 void boot_apply_sysctl(char **entries);
 
-/* The end: kill what is left, reap, sync, unmount initd.conf's mounts in
- * reverse (declared: NULL when none), then everything else, sync; for a
- * halt or power-off disarm the hardware watchdog (wd, NULL for none: it
- * guarded all of that), then reboot(2). Never returns when it works; if
- * reboot(2) fails the crash action runs, but for PID 1 of a container
- * refused it (EPERM outside the kernel's own PID namespace), which exits
- * with status 0. */
+/* How the end goes (initd.conf's crash_action and sync_timeout). */
+struct boot_end {
+	enum shutdown_how how;
+	enum crash_action crash;          /* when reboot(2) fails */
+	bool unmount;                     /* false after --no-mounts */
+	uint64_t sync_timeout_usec;       /* final_sync.h's bound */
+};
+
+/* The end: kill what is left, reap; then, in a child bounded by its
+ * progress (final_sync.h), sync, unmount initd.conf's mounts in reverse
+ * (declared: NULL when none), then everything else, sync; for a halt or
+ * power-off disarm the hardware watchdog (wd, NULL for none: it guarded all
+ * of that, and is petted here while the hardware refused its shutdown
+ * timeout), then reboot(2). Never returns when it works; if reboot(2)
+ * fails the crash action runs, but for PID 1 of a container refused it
+ * (EPERM outside the kernel's own PID namespace), which exits with status
+ * 0. */
 struct mounts;
 struct watchdog;
-_Noreturn void boot_final(enum shutdown_how how, enum crash_action crash, bool unmount,
-			  struct mounts *declared, struct watchdog *wd);
+_Noreturn void boot_final(const struct boot_end *end, struct mounts *declared,
+			  struct watchdog *wd);
 
 /* Run `action` for an unrecoverable error; never returns. Async-signal-safe
  * enough to be called from a fault handler. */

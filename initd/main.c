@@ -89,6 +89,7 @@ struct initd {
 	struct unit_set *mounting;    /* the first set, held while its mounts
 	                               * are being mounted */
 	enum crash_action crash;
+	uint64_t sync_timeout_usec;   /* initd.conf's bound on the final sync */
 	enum shutdown_how shutdown;   /* requested before the units were loaded */
 
 	/* issue 14: the kernel command line, the boot, escalation, rescue */
@@ -364,7 +365,12 @@ static void shutdown_final(void *data)
 	struct initd *d = data;
 
 	rescue_shell_done(&d->rescue);
+	/* Off the loop from here: a watchdog still petted (its shutdown
+	 * timeout refused) gets its pets by hand; the guard's writes are
+	 * bounded by 10 s each. */
+	watchdog_pet_final(d->watchdog);
 	guard_count_failure(d);
+	watchdog_pet_final(d->watchdog);
 	/* No failure: a reset still writing gets to finish before
 	 * boot_final kills every process (a good boot keeps its 0). */
 	if (boot_guard_end(d->guard) < 0)
@@ -372,7 +378,10 @@ static void shutdown_final(void *data)
 	d->guard = NULL;
 	if (d->pid1) {
 		mounts_cancel(d->mounts);   /* a shutdown while still mounting */
-		boot_final(d->final_how, d->crash, !d->opt.no_mounts, d->mounts, d->watchdog);
+		struct boot_end end = { d->final_how, d->crash, !d->opt.no_mounts,
+					d->sync_timeout_usec };
+
+		boot_final(&end, d->mounts, d->watchdog);
 	}
 	log_info("all services stopped, exiting");
 	loop_quit(d->loop);
@@ -677,6 +686,7 @@ static void apply_conf(struct initd *d, const struct initd_conf *conf)
 {
 	/* initd.crash_action= on the kernel command line wins. */
 	d->crash = d->cmdline.has_crash_action ? d->cmdline.crash_action : conf->crash_action;
+	d->sync_timeout_usec = conf->sync_timeout_usec;
 	apply_control_group(d, conf);
 	if (d->pid1) {
 		boot_set_crash_action(d->crash);
@@ -1231,6 +1241,7 @@ int main(int argc, char **argv)
 	int r;
 
 	d = (struct initd){ .pid1 = getpid() == 1, .crash = CRASH_REBOOT,
+			    .sync_timeout_usec = SYNC_TIMEOUT_DEFAULT,
 			    .cmds.mode = "default", .cmds.exec_usec = now_usec() };
 	r = parse_options(argc, argv, d.pid1, &d.opt);
 

@@ -95,11 +95,14 @@ static void pet(struct watchdog *w)
 	w->pets++;
 }
 
+static uint64_t pet_every(const struct watchdog *w)
+{
+	return (uint64_t)w->timeout_sec * USEC_PER_SEC / WATCHDOG_PETS_PER_TIMEOUT;
+}
+
 static void arm_pet(struct watchdog *w)
 {
-	uint64_t every = (uint64_t)w->timeout_sec * USEC_PER_SEC / WATCHDOG_PETS_PER_TIMEOUT;
-
-	loop_timer_arm(w->loop, &w->timer, now_usec() + every);
+	loop_timer_arm(w->loop, &w->timer, now_usec() + pet_every(w));
 }
 
 /* Ask the hardware for usec (whole seconds); it answers with what it set.
@@ -232,6 +235,12 @@ int watchdog_new(struct loop *l, struct watchdog **ret)
 	loop_timer_init(&w->timer, timer_fired, w);
 	*ret = w;
 	return 0;
+}
+
+void watchdog_pet_final(struct watchdog *w)
+{
+	if (w && w->state == WATCHDOG_ARMED && now_usec() - w->last_pet >= pet_every(w))
+		pet(w);
 }
 
 void watchdog_halting(struct watchdog *w)

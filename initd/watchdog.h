@@ -70,6 +70,12 @@ void watchdog_apply(struct watchdog *w, const struct unit_watchdog *conf);
  * shutdown with initd.conf's own shutdown_timeout). */
 void watchdog_shutdown(struct watchdog *w);
 
+/* The final phase (boot_final, which never returns to the loop): a pet
+ * when one is due, if the watchdog is still petted (armed with the running
+ * timeout: the hardware refused the shutdown timeout). Once the shutdown
+ * timeout took, the hardware bounds the end: no pet. Accepts NULL. */
+void watchdog_pet_final(struct watchdog *w);
+
 /* A halt or power-off at its very end (boot_final, after the last sync):
  * disarm with the magic close, so that the shutdown timeout does not reset
  * a machine asked to stay off (a nowayout driver cannot be stopped: said).

@@ -63,6 +63,7 @@ int conf_init(struct initd_conf *conf)
 		.modules = strv_new(),
 		.slices = calloc(1, sizeof(struct unit_slice)),
 		.shutdown_timeout_usec = 30 * USEC_PER_SEC,
+		.sync_timeout_usec = SYNC_TIMEOUT_DEFAULT,
 		.log_buffer_size = 64 * 1024,
 		.watchdog = { .timeout_usec = WATCHDOG_TIMEOUT_DEFAULT,
 			      .shutdown_timeout_usec = WATCHDOG_SHUTDOWN_DEFAULT },

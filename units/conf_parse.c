@@ -56,6 +56,23 @@ static int parse_shutdown_timeout(struct parse_ctx *c, config_setting_t *s, cons
 	return setting_duration(c, s, path, &conf->shutdown_timeout_usec);
 }
 
+static int parse_sync_timeout(struct parse_ctx *c, config_setting_t *s, const char *path,
+			      void *obj)
+{
+	struct initd_conf *conf = obj;
+	char q[DIAG_QUOTE_SIZE];
+	uint64_t v;
+	int r = setting_duration(c, s, path, &v);
+
+	if (r < 0)
+		return r;
+	if (v < SYNC_TIMEOUT_MIN || v > SYNC_TIMEOUT_MAX)
+		return FAIL(c, s, "'%s' must be between 1s and 1h (got '%s')", path,
+			    diag_quote(q, config_setting_get_string(s)));
+	conf->sync_timeout_usec = v;
+	return 0;
+}
+
 static int parse_log_buffer(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct initd_conf *conf = obj;
@@ -236,6 +253,7 @@ static const struct key conf_keys[] = {
 	{ "modules", parse_modules },
 	{ "slices", parse_slices },
 	{ "shutdown_timeout", parse_shutdown_timeout },
+	{ "sync_timeout", parse_sync_timeout },
 	{ "log_buffer", parse_log_buffer },
 	{ "log", parse_log },
 	{ "bridges", parse_bridges },       /* network_parse.c */
@@ -265,6 +283,7 @@ bool initd_conf_equal(const struct initd_conf *a, const struct initd_conf *b)
 	    a->crash_action != b->crash_action || !streq_ptr(a->control_group, b->control_group) ||
 	    !strv_equal(a->modules, b->modules) || !slices_equal(a, b) ||
 	    a->shutdown_timeout_usec != b->shutdown_timeout_usec ||
+	    a->sync_timeout_usec != b->sync_timeout_usec ||
 	    a->log_buffer_size != b->log_buffer_size ||
 	    !watchdog_conf_equal(&a->watchdog, &b->watchdog) ||
 	    !strv_equal(a->sysctl, b->sysctl) || !streq_ptr(a->boot_guard_file, b->boot_guard_file) ||

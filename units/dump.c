@@ -1046,6 +1046,7 @@ int initd_conf_dump(const struct initd_conf *c, FILE *f)
 	key_strv(&d, "modules", c->modules);
 	key_list(&d, "slices", c->n_slices, dump_slice, c);
 	key_duration(&d, "shutdown_timeout", c->shutdown_timeout_usec);
+	key_duration(&d, "sync_timeout", c->sync_timeout_usec);
 	key(&d, "log_buffer");
 	dump_size(&d, c->log_buffer_size);
 	key_end(&d);

@@ -328,6 +328,8 @@ static const struct enc_field conf_fields[] = {
 	F_STR(60, struct initd_conf, metrics_file),
 	F_NUM(61, struct initd_conf, metrics_interval_usec, METRICS_INTERVAL_MAX),
 	F_NUM(62, struct initd_conf, default_accounting, 1),
+	/* the final phase: 70.. */
+	F_NUM(70, struct initd_conf, sync_timeout_usec, SYNC_TIMEOUT_MAX),
 };
 static const struct enc_record conf_record =
 	RECORD(conf_fields, struct initd_conf, BIT(6), NULL);

@@ -694,6 +694,12 @@ size_t unit_mount_tag(const char *what);
  * initd/watchdog.c: the device is opened at boot and petted from the event
  * loop, so a hung PID 1 (or kernel) resets the machine. Timeouts are whole
  * seconds, WDIOC_SETTIMEOUT's unit. */
+/* initd.conf's sync_timeout: what a dead disk may cost the end of a boot;
+ * a disk still writing is never cut. */
+#define SYNC_TIMEOUT_DEFAULT (30 * 1000000ULL)
+#define SYNC_TIMEOUT_MIN     (1 * 1000000ULL)
+#define SYNC_TIMEOUT_MAX     (3600 * 1000000ULL)
+
 #define WATCHDOG_DEVICE_DEFAULT   "/dev/watchdog0"
 #define WATCHDOG_TIMEOUT_DEFAULT  (30 * 1000000ULL)
 #define WATCHDOG_SHUTDOWN_DEFAULT (600 * 1000000ULL)
@@ -719,6 +725,9 @@ struct initd_conf {
 	                             * its children; always holds "system" */
 	size_t n_slices;
 	uint64_t shutdown_timeout_usec;  /* total bound on an ordered stop, default 30s */
+	uint64_t sync_timeout_usec;      /* the final sync's bound: how long it
+	                                  * may go without progress (initd/
+	                                  * final_sync.h), default 30s */
 	size_t log_buffer_size;          /* per-service ring, default 64K */
 	struct unit_watchdog watchdog;   /* the hardware watchdog, off by default */
 	/* log = { directory; max_size; keep; } (issue 14): every unit without

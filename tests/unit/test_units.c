@@ -852,8 +852,40 @@ START_TEST(test_set_conf_missing)
 	ck_assert_uint_eq(s->conf.n_slices, 1);
 	ck_assert_str_eq(s->conf.slices[0].path, "system");
 	ck_assert_uint_eq(s->conf.shutdown_timeout_usec, 30 * USEC_PER_SEC);
+	ck_assert_uint_eq(s->conf.sync_timeout_usec, 30 * USEC_PER_SEC);
 	ck_assert_uint_eq(s->conf.log_buffer_size, 64 * 1024);
 	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+/* sync_timeout: the final sync's bound, 1s..1h, FILE:LINE for the rest;
+ * a bad one keeps the default. */
+START_TEST(test_set_conf_sync_timeout)
+{
+	static const char *const bad[] = { "0", "500ms", "61min", "soon" };
+	struct tree t;
+	struct unit_set *s;
+	char text[64];
+
+	tree_init(&t);
+	tree_write(&t, "units/a.unit", EXEC);
+	tree_write(&t, "initd.conf", "sync_timeout = \"2min\";\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 0);
+	ck_assert_uint_eq(s->conf.sync_timeout_usec, 120 * USEC_PER_SEC);
+	unit_set_free(s);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(text, sizeof(text), "\nsync_timeout = \"%s\";\n", bad[i]);
+		tree_write(&t, "initd.conf", text);
+		s = tree_load(&t);
+		ck_assert_uint_eq(s->diags.n, 1);
+		ck_assert_int_eq(s->diags.v[0].line, 2);
+		ck_assert_msg(strstr(s->diags.v[0].message, "sync_timeout"), "%s",
+			      s->diags.v[0].message);
+		ck_assert_uint_eq(s->conf.sync_timeout_usec, SYNC_TIMEOUT_DEFAULT);
+		unit_set_free(s);
+	}
 	tree_remove(&t);
 }
 END_TEST
@@ -2215,6 +2247,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, test_set_good);
 	tcase_add_test(tc, test_set_conf_missing);
 	tcase_add_test(tc, test_set_conf_errors);
+	tcase_add_test(tc, test_set_conf_sync_timeout);
 	tcase_add_test(tc, test_set_conf_watchdog);
 	tcase_add_test(tc, test_duration_bounds_writable);
 	tcase_add_test(tc, test_set_conf_watchdog_encode);

@@ -19,7 +19,13 @@
 #             the watchdog's timeout) after "reboot: System halted", at most
 #             120 s after its start. i6300esb's driver also stops on halt
 #             by itself, so the absence of a reset is printed, not asserted
-# WATCHDOG_CASES (default "run freeze shutdown halt") picks the boots. Appends
+#   stuckdisk a poweroff with 8 MiB dirty on /slow, an ext4 disk whose
+#             writes QEMU throttles to 1 byte/s once 1 MiB has gone (a dead
+#             disk): the final sync makes no progress, initd gives it up
+#             after sync_timeout (12 s) and powers off. The hardware refuses
+#             the watchdog's shutdown_timeout of 3000s (i6300esb: 2046 s at
+#             most), so initd pets on through the final phase: no reset
+# WATCHDOG_CASES (default "run freeze shutdown halt stuckdisk") picks the boots. Appends
 # TAP lines to OUT.tap. About 60-80 s of wall time under TCG.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -73,7 +79,7 @@ qmp_events() {
 # $dir/CASE.rc. QEMU is killed after 120 s, or 8 s after the console shows
 # UNTIL (a halted machine never ends QEMU by itself).
 boot() {
-	local c=$1 conf=$2 until=${3:-} stage=$dir/$1.stage qpid vm t0
+	local c=$1 conf=$2 until=${3:-} stage=$dir/$1.stage qpid vm t0 drive=()
 	mkdir -p "$stage/etc/initd"
 	printf '%s\n' "$conf" > "$stage/etc/initd/initd.conf"
 	echo "$c" > "$stage/etc/wd-case"
@@ -83,11 +89,12 @@ boot() {
 	: > "$dir/$c.events"
 	qmp_events "$dir/$c.qmp" "$dir/$c.events" 2>"$dir/$c.qmp.err" &
 	qpid=$!
+	[ "$c" = stuckdisk ] && drive=(-drive "file=$dir/slow.img,if=virtio,format=raw,$SLOW")
 	t0=$SECONDS
 	timeout 120 qemu-system-x86_64 -accel tcg -m 512 -smp 2 -no-reboot -nic none \
 		-display none -monitor none -device i6300esb -action watchdog=reset \
 		-qmp "unix:$dir/$c.qmp,server=on,wait=off" \
-		-kernel "$kdir/vmlinuz" -initrd "$dir/$c.initrd" \
+		-kernel "$kdir/vmlinuz" -initrd "$dir/$c.initrd" "${drive[@]}" \
 		-append "console=ttyS0 quiet panic=-1 rdinit=/sbin/initd" \
 		-serial "file:$dir/$c.console" -serial "file:$dir/$c.out" </dev/null &
 	vm=$!
@@ -117,7 +124,15 @@ inside() {   # the reports every case makes from inside before its action
 }
 
 MODS='modules = [ "watchdog", "i6300esb" ];'
-for c in ${WATCHDOG_CASES:-run freeze shutdown halt}; do
+DISKMODS='modules = [ "watchdog", "i6300esb", "virtio_ring", "virtio", "virtio_pci_modern_dev",
+	"virtio_pci_legacy_dev", "virtio_pci", "virtio_blk", "crc32c_generic", "crc16", "mbcache",
+	"jbd2", "ext4" ];'
+# A dead disk: QEMU lets 1 MiB of writes through (the mount's), then 1 B/s.
+SLOW=throttling.bps-write=1,throttling.bps-write-max=1048576
+truncate -s 64M "$dir/slow.img"
+mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$dir/slow.img" >>"$dir/build.log" 2>&1 ||
+	fail "mkfs.ext4 failed"
+for c in ${WATCHDOG_CASES:-run freeze shutdown halt stuckdisk}; do
 	case $c in
 	run)      boot run "$MODS watchdog = { timeout = \"5s\"; };" ;;
 	freeze)   boot freeze "$MODS crash_action = \"freeze\"; watchdog = { timeout = \"5s\"; };" ;;
@@ -125,11 +140,14 @@ for c in ${WATCHDOG_CASES:-run freeze shutdown halt}; do
 		  watchdog = { timeout = \"5s\"; shutdown_timeout = \"6s\"; };" ;;
 	halt)     boot halt "$MODS watchdog = { timeout = \"5s\"; shutdown_timeout = \"6s\"; };" \
 		       "reboot: System halted" ;;
+	stuckdisk) boot stuckdisk "$DISKMODS sync_timeout = \"12s\";
+		  mounts = ( { what = \"/dev/vda\"; where = \"/slow\"; type = \"ext4\"; } );
+		  watchdog = { timeout = \"5s\"; shutdown_timeout = \"3000s\"; };" ;;
 	*) fail "unknown case $c" ;;
 	esac
 	rc=$(cat "$dir/$c.rc") secs=$(cat "$dir/$c.secs")
 	echo "# $c: qemu exited $rc after ${secs}s; events: $(tr '\n' ' ' < "$dir/$c.events")" | tee -a "$out"
-	sed -n 's/^\(kernel\|pets\|show-system\):/#   &/p' "$dir/$c.out" | tee -a "$out"
+	sed -n 's/^\(kernel\|pets\|show-system\|meminfo\):/#   &/p' "$dir/$c.out" | tee -a "$out"
 	if [ "$c" = halt ]; then
 		inside halt
 		expect halt "the kernel halted" "reboot: System halted" console
@@ -181,6 +199,18 @@ for c in ${WATCHDOG_CASES:-run freeze shutdown halt}; do
 			tap "not ok" "shutdown: reset before initd's own 90 s bound powered it down"
 		else
 			tap ok "shutdown: reset before initd's own 90 s bound powered it down"
+		fi ;;
+	stuckdisk)
+		expect stuckdisk "8 MiB written to the throttled disk, dirty" "report: dirty" out
+		expect stuckdisk "the hardware refused the 3000s shutdown timeout: petting on" \
+			"refused the shutdown timeout of 3000s" console
+		expect stuckdisk "initd gave up the final sync after 12 s without progress" \
+			"the final sync: no progress in 12" console
+		expect stuckdisk "then powered off" "reboot: Power down" console
+		if grep -q WATCHDOG "$dir/stuckdisk.events"; then
+			tap "not ok" "stuckdisk: no WATCHDOG event (petted through the final phase)"
+		else
+			tap ok "stuckdisk: no WATCHDOG event (petted through the final phase)"
 		fi ;;
 	esac
 done
