@@ -26,6 +26,10 @@
 #define BACKOFF_MIN_USEC   (100 * USEC_PER_MSEC)
 #define BACKOFF_MAX_USEC   (30 * USEC_PER_SEC)
 #define BACKOFF_RESET_USEC (60 * USEC_PER_SEC)   /* a run this long was healthy */
+/* Writers started again, at once, for what is still queued when one dies
+ * during the final flush (a writer that dies at every start costs no more
+ * than this before the end goes on). */
+#define CLOSE_RESTARTS_MAX 2
 
 struct logrec {
 	struct logrec *next;
@@ -46,6 +50,7 @@ struct logwriter {
 	uint64_t backoff_usec;
 	uint64_t started_usec;
 	bool closing;
+	unsigned close_restarts;
 	struct loop_timer close_timer;
 	void (*done)(void *data);
 	void *done_data;
@@ -168,26 +173,47 @@ static void sock_ready(struct loop *l, int fd, uint32_t events, void *data)
 	}
 }
 
+/* The final flush's writer is gone: its stream ended, or it died with
+ * records still queued, which a new writer gets while there is time (the
+ * close's bound still runs). */
+static void closing_writer_exited(struct logwriter *w, const char *how, int code)
+{
+	if (w->head && w->close_restarts < CLOSE_RESTARTS_MAX) {
+		w->close_restarts++;
+		log_warn("log writer exited (%s %d) during the final flush; starting it again for "
+			 "the %zu bytes still queued", how, code, w->queued);
+		loop_timer_cancel(w->loop, &w->restart);
+		writer_spawn(w);   /* or its restart timer, until the bound */
+		return;
+	}
+	if (w->head)
+		log_error("log writer exited (%s %d) during the final flush: %zu bytes of log "
+			  "lines not written", how, code, w->queued);
+	finish_close(w);
+}
+
 static void writer_exited(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct logwriter *w = data;
 	siginfo_t si = { 0 };
 	uint64_t ran = now_usec() - w->started_usec;
+	const char *how;
+	int code;
 
 	/* Reaped here, or already by the manager's walk at SIGCHLD. */
 	waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG);
 	loop_watch_close(l, &w->exited);
 	loop_watch_close(l, &w->sock);
 	w->pid = 0;
+	how = si.si_pid == 0 || si.si_code == CLD_EXITED ? "status" : "signal";
+	code = si.si_pid == 0 ? -1 : si.si_status;
 	if (w->closing) {
-		finish_close(w);
+		closing_writer_exited(w, how, code);
 		return;
 	}
 	if (ran >= BACKOFF_RESET_USEC)
 		w->backoff_usec = BACKOFF_MIN_USEC;
-	log_warn("log writer exited (%s %d); starting it again in %llums",
-		 si.si_pid == 0 ? "status" : si.si_code == CLD_EXITED ? "status" : "signal",
-		 si.si_pid == 0 ? -1 : si.si_status,
+	log_warn("log writer exited (%s %d); starting it again in %llums", how, code,
 		 (unsigned long long)(w->backoff_usec / USEC_PER_MSEC));
 	loop_timer_arm(l, &w->restart, now_usec() + w->backoff_usec);
 	w->backoff_usec = w->backoff_usec * 2 > BACKOFF_MAX_USEC ? BACKOFF_MAX_USEC
@@ -356,6 +382,7 @@ static void close_timed_out(struct loop *l, void *data)
 		 (unsigned long long)(LOGWRITER_CLOSE_USEC / USEC_PER_MSEC));
 	if (w->pid)
 		kill(w->pid, SIGKILL);
+	loop_timer_cancel(l, &w->restart);
 	loop_watch_close(l, &w->sock);
 	loop_watch_close(l, &w->exited);
 	w->pid = 0;

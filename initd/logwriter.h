@@ -28,7 +28,10 @@
  * At shutdown (logwriter_close) PID 1 sends what the queue holds, shuts its
  * end for writing (the writer reads end-of-file, fsyncs, exits) and waits
  * for the writer's exit, at most LOGWRITER_CLOSE_USEC, before boot_final
- * kills everything and unmounts.
+ * kills everything and unmounts. A writer that dies then with records
+ * still queued is started again at once (twice at most, within the same
+ * bound) for them; what is still queued after that is counted in initd's
+ * log.
  */
 #ifndef INITD_LOGWRITER_H
 #define INITD_LOGWRITER_H

@@ -734,6 +734,75 @@ START_TEST(writer_exe_on_fd_3_is_not_the_socket)
 }
 END_TEST
 
+/* The last bytes of path, as a string. */
+static const char *file_tail(const char *path, size_t n)
+{
+	static char text[64];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got = -1;
+
+	if (n >= sizeof(text))
+		n = sizeof(text) - 1;
+	if (fd >= 0 && lseek(fd, -(off_t)n, SEEK_END) >= 0)
+		got = read(fd, text, n);
+	if (fd >= 0)
+		close(fd);
+	text[got > 0 ? got : 0] = '\0';
+	return text;
+}
+
+/* The writer dies during the final flush (shutdown_done's close) while PID
+ * 1 still queues records for it: stopped, so that its socket fills and the
+ * rest stays queued, then killed. A writer started again writes what was
+ * still queued, the last record last; only what the dead one had taken is
+ * lost. Run by a_writer_dead_while_closing_is_started_again in a copy of
+ * this binary (the writer is this binary's copy named initd-loader). */
+static int writer_dies_while_closing(void)
+{
+	char d[] = "/tmp/test_logfile.XXXXXX", line[4000];
+	struct logwriter_target t = { .max_size = 64 << 20, .keep = 1 };
+	struct logwriter *w = NULL;
+	struct loop *l = NULL;
+	int done = 0, r;
+	pid_t pid;
+
+	if (!mkdtemp(d))
+		return 10;
+	snprintf(t.path, sizeof(t.path), "%s/a.log", d);
+	memset(line, 'x', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\n';
+	if (loop_new(&l) < 0 || logwriter_new(l, &w) < 0 || logwriter_send(w, &t, "first\n", 6, 0) < 0)
+		return 11;
+	pid = logwriter_pid(w);
+	if (pid <= 0 || kill(pid, SIGSTOP) < 0)
+		return 12;
+	/* 160 KiB: more than its socket takes, less than PID 1's queue */
+	for (int i = 0; i < 40; i++)
+		if (logwriter_send(w, &t, line, sizeof(line), 0) < 0)
+			return 13;
+	if (logwriter_send(w, &t, "last\n", 5, 0) < 0)
+		return 14;
+	logwriter_close(w, 5 * USEC_PER_SEC, writer_closed, &done);
+	kill(pid, SIGKILL);
+	for (int n = 0; !done && n < 600; n++)
+		loop_run_once(l, 10);
+	r = !done ? 15 : strcmp(file_tail(t.path, 6), "\nlast\n") ? 16 : 0;
+	if (r)
+		fprintf(stderr, "writer_dies_while_closing: %d, the file ends \"%s\"\n", r,
+			file_tail(t.path, 20));
+	logwriter_free(w);
+	loop_free(l);
+	unlink(t.path);
+	rmdir(d);
+	return r;
+}
+
+START_TEST(a_writer_dead_while_closing_is_started_again)
+{
+	test_run_self_with_loader("--dies-while-closing");
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	Suite *s;
@@ -747,6 +816,8 @@ int main(int argc, char **argv)
 		logwriter_main();
 	if (argc == 2 && !strcmp(argv[1], "--sealed-on-fd-3"))
 		return sealed_on_fd_3();
+	if (argc == 2 && !strcmp(argv[1], "--dies-while-closing"))
+		return writer_dies_while_closing();
 	s = suite_create("logfile");
 	tc = tcase_create("logfile");
 	/* the copy of this binary waits up to 6 s for its writer */
@@ -766,6 +837,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, writer_survives_a_refused_rotation);
 	tcase_add_test(tc, writer_keeps_a_cut_line_whole);
 	tcase_add_test(tc, writer_exe_on_fd_3_is_not_the_socket);
+	tcase_add_test(tc, a_writer_dead_while_closing_is_started_again);
 	tcase_add_test(tc, writer_counts_what_it_could_not_open);
 	tcase_add_test(tc, writer_bounds_a_line_that_never_ends);
 	tcase_add_test(tc, writer_leaves_a_file_it_cannot_rotate_alone);
