@@ -947,6 +947,21 @@ static void units_start(struct initd *d, struct unit_set *set)
 	boot_begin(d, &manager_set(d->manager)->conf);
 }
 
+/* A shutdown asked while the first load (or its mounts) was under way
+ * goes to its end without the units (request_shutdown's unsupervised
+ * path, deferred to the loop): the answer that came in the same batch of
+ * events starts nothing, mounts nothing, in the middle of the end. */
+static bool first_load_too_late(struct initd *d, struct unit_set *set)
+{
+	if (!d->cmds.shutting_down)
+		return false;
+	log_notice("the units came after the %s was asked: none is started",
+		   shutdown_how_name(d->shutdown));
+	unit_set_free(set);
+	commands_reload_failed(&d->cmds, ESHUTDOWN, "shutting down: the units are not started");
+	return true;
+}
+
 /* The boot's mounts are done: start the units, or (a required mount
  * failed) run its failure action and start none, so that no service
  * writes into the empty directory under a missing mount. */
@@ -955,6 +970,9 @@ static void mounts_done(struct mounts *ms, const struct mount_status *failed, vo
 	struct initd *d = data;
 	struct unit_set *set = TAKE_PTR(d->mounting);
 	size_t errors = set->diags.n;
+
+	if (first_load_too_late(d, set))
+		return;
 
 	if (failed) {
 		/* The units are loaded, not started: boot_start_units runs the
@@ -1008,6 +1026,8 @@ static void boot_units_loaded(struct unit_set *set, int err, const char *why, vo
 	size_t errors = set ? set->diags.n : 0;
 
 	d->reloading = NULL;
+	if (first_load_too_late(d, set))
+		return;
 	if (set && boot_mounts_start(d, set))
 		return;   /* mounts_done goes on */
 	units_loaded(set, err, why, data);
