@@ -374,12 +374,9 @@ int logwriter_send(struct logwriter *w, const struct logwriter_target *t, const 
 	return 0;
 }
 
-static void close_timed_out(struct loop *l, void *data)
+/* The final flush ends now, done or not. */
+static void close_end_now(struct loop *l, struct logwriter *w)
 {
-	struct logwriter *w = data;
-
-	log_warn("log writer: not done after %llums, killed (lines may be lost)",
-		 (unsigned long long)(LOGWRITER_CLOSE_USEC / USEC_PER_MSEC));
 	if (w->pid)
 		kill(w->pid, SIGKILL);
 	loop_timer_cancel(l, &w->restart);
@@ -387,6 +384,13 @@ static void close_timed_out(struct loop *l, void *data)
 	loop_watch_close(l, &w->exited);
 	w->pid = 0;
 	finish_close(w);
+}
+
+static void close_timed_out(struct loop *l, void *data)
+{
+	log_warn("log writer: not done after %llums, killed (lines may be lost)",
+		 (unsigned long long)(LOGWRITER_CLOSE_USEC / USEC_PER_MSEC));
+	close_end_now(l, data);
 }
 
 static void close_now(struct loop *l, void *data)
@@ -406,7 +410,13 @@ void logwriter_close(struct logwriter *w, uint64_t bound_usec, void (*done)(void
 		return;
 	}
 	w->close_timer.fn = close_timed_out;
-	loop_timer_arm(w->loop, &w->close_timer, now_usec() + bound_usec);
+	if (loop_timer_arm(w->loop, &w->close_timer, now_usec() + bound_usec) < 0) {
+		/* Unbounded, a stuck writer would hold the end for good. */
+		log_error("log writer: cannot bound the final flush (out of memory): "
+			  "ending it now (lines may be lost)");
+		close_end_now(w->loop, w);
+		return;
+	}
 	if (!w->pid) {
 		/* Dead and waiting for its backoff: what it would have
 		 * written is worth a start now. */

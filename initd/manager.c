@@ -903,7 +903,10 @@ static void shutdown_timeout(struct loop *l, void *data)
 		return;
 	}
 	m->shutdown_killed = true;
-	loop_timer_arm(l, &m->shutdown_timer, now_usec() + SHUTDOWN_KILL_WAIT_USEC);
+	if (loop_timer_arm(l, &m->shutdown_timer, now_usec() + SHUTDOWN_KILL_WAIT_USEC) < 0) {
+		shutdown_finish(m);   /* no bound on the wait: none */
+		return;
+	}
 	manager_schedule(m);   /* the pass finishes once they are gone */
 }
 
@@ -1070,8 +1073,15 @@ void manager_shutdown(struct manager *m, enum shutdown_how how, manager_done_fn 
 		m->svcs[i]->s.want_running = false;
 		m->svcs[i]->restart_after_swap = false;
 	}
-	loop_timer_arm(m->loop, &m->shutdown_timer,
-		       now_usec() + (m->set ? m->set->conf.shutdown_timeout_usec : 30 * USEC_PER_SEC));
+	if (loop_timer_arm(m->loop, &m->shutdown_timer,
+			   now_usec() + (m->set ? m->set->conf.shutdown_timeout_usec
+						: 30 * USEC_PER_SEC)) < 0) {
+		/* Without its bound, a stop that hangs would hold the end for
+		 * good: what runs is killed now. */
+		log_error("shutdown: cannot arm its timeout (out of memory): killing the services");
+		shutdown_timeout(m->loop, m);
+		return;
+	}
 	manager_schedule(m);
 }
 

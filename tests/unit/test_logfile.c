@@ -4,6 +4,9 @@
  * fed records): appending, rotation at max_size keeping N files, the
  * dropped-lines marker, and its exit at end-of-stream. */
 #include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <time.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -734,6 +737,58 @@ START_TEST(writer_exe_on_fd_3_is_not_the_socket)
 }
 END_TEST
 
+/* Linked with --wrap=loop_timer_arm: while timers_fail is set, an arm
+ * fails as it does without memory for the timer heap to grow. */
+int __real_loop_timer_arm(struct loop *l, struct loop_timer *t, uint64_t deadline);
+int __wrap_loop_timer_arm(struct loop *l, struct loop_timer *t, uint64_t deadline);
+static bool timers_fail;
+
+int __wrap_loop_timer_arm(struct loop *l, struct loop_timer *t, uint64_t deadline)
+{
+	if (timers_fail)
+		return -ENOMEM;
+	return __real_loop_timer_arm(l, t, deadline);
+}
+
+/* A close whose bound cannot be armed ends at once: unbounded, a writer
+ * that is stuck (stopped here) held the end for good. Run by
+ * a_close_without_its_bound_ends_at_once in a copy of this binary. */
+static int close_unbounded(void)
+{
+	char d[] = "/tmp/test_logfile.XXXXXX";
+	struct logwriter_target t = { .max_size = 1 << 20, .keep = 1 };
+	struct logwriter *w = NULL;
+	struct loop *l = NULL;
+	int done = 0, n;
+	pid_t pid;
+
+	if (!mkdtemp(d))
+		return 10;
+	snprintf(t.path, sizeof(t.path), "%s/a.log", d);
+	if (loop_new(&l) < 0 || logwriter_new(l, &w) < 0 || logwriter_send(w, &t, "a\n", 2, 0) < 0)
+		return 11;
+	pid = logwriter_pid(w);
+	if (pid <= 0 || kill(pid, SIGSTOP) < 0)
+		return 12;
+	timers_fail = true;
+	logwriter_close(w, 5 * USEC_PER_SEC, writer_closed, &done);
+	timers_fail = false;
+	for (n = 0; !done && n < 100; n++)
+		loop_run_once(l, 10);
+	kill(pid, SIGKILL);
+	logwriter_free(w);
+	loop_free(l);
+	unlink(t.path);
+	rmdir(d);
+	return done ? 0 : 13;
+}
+
+START_TEST(a_close_without_its_bound_ends_at_once)
+{
+	test_run_self_with_loader("--close-unbounded");
+}
+END_TEST
+
 /* The last bytes of path, as a string. */
 static const char *file_tail(const char *path, size_t n)
 {
@@ -818,6 +873,8 @@ int main(int argc, char **argv)
 		return sealed_on_fd_3();
 	if (argc == 2 && !strcmp(argv[1], "--dies-while-closing"))
 		return writer_dies_while_closing();
+	if (argc == 2 && !strcmp(argv[1], "--close-unbounded"))
+		return close_unbounded();
 	s = suite_create("logfile");
 	tc = tcase_create("logfile");
 	/* the copy of this binary waits up to 6 s for its writer */
@@ -838,6 +895,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, writer_keeps_a_cut_line_whole);
 	tcase_add_test(tc, writer_exe_on_fd_3_is_not_the_socket);
 	tcase_add_test(tc, a_writer_dead_while_closing_is_started_again);
+	tcase_add_test(tc, a_close_without_its_bound_ends_at_once);
 	tcase_add_test(tc, writer_counts_what_it_could_not_open);
 	tcase_add_test(tc, writer_bounds_a_line_that_never_ends);
 	tcase_add_test(tc, writer_leaves_a_file_it_cannot_rotate_alone);

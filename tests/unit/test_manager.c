@@ -42,6 +42,19 @@ void *__wrap_nofork_alloc(size_t size)
 	return __real_nofork_alloc(size);
 }
 
+/* And with --wrap=loop_timer_arm: while timers_fail is set, a timer arm
+ * fails as it does without memory for the timer heap to grow. */
+int __real_loop_timer_arm(struct loop *l, struct loop_timer *t, uint64_t deadline);
+int __wrap_loop_timer_arm(struct loop *l, struct loop_timer *t, uint64_t deadline);
+static bool timers_fail;
+
+int __wrap_loop_timer_arm(struct loop *l, struct loop_timer *t, uint64_t deadline)
+{
+	if (timers_fail)
+		return -ENOMEM;
+	return __real_loop_timer_arm(l, t, deadline);
+}
+
 /* And with --wrap=spawn_start: while slow_spawns is set, every spawn
  * takes PID 1 5 ms more (a large PID 1 to fork, an emulated CPU), and
  * the wait_at-th of them (from 1) writes a byte to wait_fd first:
@@ -576,6 +589,50 @@ START_TEST(test_stop_waits_for_a_unit_stopping_for_its_swap)
 }
 END_TEST
 
+/* A shutdown that cannot arm its bound (no memory for the timer heap)
+ * kills what is left at once: without the bound, a unit that ignores
+ * SIGTERM held the end for its whole stop timeout (for ever, had it none
+ * that could be armed either). */
+START_TEST(test_shutdown_without_its_bound_kills_at_once)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	struct manager *m = NULL;
+	struct service *a;
+	bool done = false;
+	char text[256], up[128];
+	pid_t pid;
+	int i;
+
+	snprintf(text, sizeof(text),
+		 "exec = [ \"/bin/sh\", \"-c\", \"trap '' TERM; : > %s/a.up; "
+		 "while :; do sleep 1; done\" ];\nstop = { timeout = \"30s\"; };\n", dir);
+	write_unit("a", text);
+	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
+	ck_assert_int_eq(manager_apply(m, load_units()), 0);
+	manager_boot(m);
+	a = manager_find(m, "a");
+	snprintf(up, sizeof(up), "%s/a.up", dir);
+	for (i = 0; i < 250 && access(up, F_OK) < 0; i++)
+		iterate(m);
+	ck_assert_int_eq(a->state, SERVICE_RUNNING);
+	pid = a->pid;
+	timers_fail = true;
+	manager_shutdown(m, SHUTDOWN_POWEROFF, shutdown_done, &done);
+	timers_fail = false;
+	for (i = 0; i < 100 && !done; i++)
+		iterate(m);
+	if (!done)
+		kill(pid, SIGKILL);   /* not left behind by a failure */
+	ck_assert_msg(done, "a: %s", service_state_to_string(a->state));
+	for (i = 0; i < 100 && kill(pid, 0) == 0; i++)
+		iterate(m);
+	ck_assert_int_ne(kill(pid, 0), 0);   /* killed, and reaped */
+	manager_free(m);
+	remove_file("units/a.unit");
+	remove_file("a.up");
+}
+END_TEST
+
 static Suite *manager_suite(void)
 {
 	Suite *s = suite_create("manager");
@@ -591,6 +648,7 @@ static Suite *manager_suite(void)
 	tcase_add_test(tc, test_slow_spawns_go_on_while_nobody_waits);
 	tcase_add_test(tc, test_shutdown_waits_for_a_unit_stopping_for_its_swap);
 	tcase_add_test(tc, test_stop_waits_for_a_unit_stopping_for_its_swap);
+	tcase_add_test(tc, test_shutdown_without_its_bound_kills_at_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
