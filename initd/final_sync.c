@@ -2,6 +2,7 @@
  * bounded by their progress. See final_sync.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -21,7 +22,8 @@ void final_sync_step(int fd, const char *name)
 	char line[FINAL_SYNC_STEP_MAX];
 	size_t n = strnlen(name, sizeof(line) - 1);
 
-	/* One write under PIPE_BUF: the step arrives whole or not at all. */
+	/* One write under PIPE_BUF: the step arrives whole or not at all. An
+	 * empty name is the end (final_sync_run's own). */
 	memcpy(line, name, n);
 	line[n++] = '\n';
 	if (write(fd, line, n) < 0) {
@@ -47,56 +49,111 @@ static uint64_t unwritten_kb(int fd)
 	return dirty + writeback;
 }
 
-/* What the report pipe holds: the last whole step name into step, true
- * when one came. */
-static bool read_steps(int fd, char *step, size_t size, bool *ended)
+/* The report pipe's states, as PID 1 reads them. */
+enum report {
+	REPORT_NONE,       /* nothing new */
+	REPORT_STEP,       /* a step began */
+	REPORT_DONE,       /* fn returned: the empty line */
+	REPORT_EOF,        /* the child is gone, done or not */
+};
+
+/* What the report pipe holds: the last step's name into step. */
+static enum report read_steps(int fd, char *step, size_t size)
 {
 	char buf[512], *nl, *start;
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	bool got = false;
+	enum report r = REPORT_NONE;
 
 	if (n == 0)
-		*ended = true;
-	if (n <= 0)
-		return false;
+		return REPORT_EOF;
+	if (n < 0)
+		return REPORT_NONE;
 	buf[n] = '\0';
 	for (start = buf; (nl = strchr(start, '\n')); start = nl + 1) {
 		*nl = '\0';
+		if (nl == start)
+			return REPORT_DONE;
 		snprintf(step, size, "%s", start);
-		got = true;
+		r = REPORT_STEP;
 	}
-	return got;
+	return r;
 }
 
-/* Until the child's end (its pipe's end-of-file) or stall_usec without a
- * step begun or a page written. */
+/* Until fn has returned in the child (0), the child died before (-ECHILD),
+ * or stall_usec passed without a step begun or a page written
+ * (-ETIMEDOUT). */
 static int wait_child(int fd, int meminfo, uint64_t stall_usec, struct watchdog *wd,
 		      char *stuck, size_t size)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	uint64_t least = unwritten_kb(meminfo), moved = now_usec();
-	bool ended = false;
+	uint64_t last = unwritten_kb(meminfo), moved = now_usec();
 
 	for (;;) {
+		enum report r = REPORT_NONE;
 		uint64_t now, kb;
 
-		if (poll(&p, 1, FINAL_SYNC_TICK_MSEC) > 0 &&
-		    read_steps(fd, stuck, size, &ended))
-			moved = now_usec();
-		if (ended)
+		if (poll(&p, 1, FINAL_SYNC_TICK_MSEC) > 0)
+			r = read_steps(fd, stuck, size);
+		if (r == REPORT_DONE)
 			return 0;
+		if (r == REPORT_EOF)
+			return -ECHILD;
 		watchdog_pet_final(wd);
 		now = now_usec();
-		/* Only a fall is progress: the pages a stuck write holds
-		 * move from dirty to writeback, the sum stays. */
+		/* A fall since the last look is progress: the pages a stuck
+		 * write holds move from dirty to writeback, the sum stays;
+		 * pages dirtied meanwhile (a journal's commit, an unmount's
+		 * inodes) raise it, and their writing is progress again. */
 		kb = unwritten_kb(meminfo);
-		if (kb < least) {
-			least = kb;
+		if (r == REPORT_STEP || kb < last)
 			moved = now;
-		}
+		last = kb;
 		if (now - moved >= stall_usec)
 			return -ETIMEDOUT;
 	}
+}
+
+/* What the child keeps of PID 1's fds: stdio, its report pipe and the
+ * kernel log's. A stuck child that held the hardware watchdog's fd would
+ * keep a halt's magic close from stopping it (a driver stops at its last
+ * close), and it needs none of the others. */
+static void close_all_but(int report, int kmsg)
+{
+	int lo = kmsg >= 3 && kmsg < report ? kmsg : report;
+	int hi = kmsg >= 3 && kmsg > report ? kmsg : report;
+
+	if (lo > 3)
+		close_range(3, (unsigned)lo - 1, 0);
+	if (hi > lo + 1)
+		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+	close_range((unsigned)hi + 1, ~0U, 0);
+}
+
+/* The child after wait_child's r: killed when stuck (it dies when the
+ * kernel lets it); else reaped, once it has exited (done, it drains its
+ * console records first, LOG_DRAIN_MSEC at most: its pipe's end-of-file
+ * says it has), and a death before fn returned said: the steps after
+ * `stuck` did not run. */
+static void reap(pid_t pid, int fd, int r, const char *stuck)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int status = 0;
+	char c;
+
+	if (r == -ETIMEDOUT) {
+		kill(pid, SIGKILL);
+		return;
+	}
+	if (r == 0 && (poll(&p, 1, LOG_DRAIN_MSEC + 1000) <= 0 || read(fd, &c, 1) != 0))
+		return;
+	if (waitpid(pid, &status, 0) != pid || r == 0)
+		return;
+	if (WIFSIGNALED(status))
+		log_error("%s: the final sync's child died of signal %d; the steps after it did "
+			  "not run", stuck, WTERMSIG(status));
+	else
+		log_error("%s: the final sync's child exited with status %d; the steps after it "
+			  "did not run", stuck, WEXITSTATUS(status));
 }
 
 int final_sync_run(final_sync_fn *fn, void *data, uint64_t stall_usec, struct watchdog *wd,
@@ -120,19 +177,17 @@ int final_sync_run(final_sync_fn *fn, void *data, uint64_t stall_usec, struct wa
 	}
 	if (pid == 0) {
 		child_reset_signals();
-		close(p[0]);
+		close_all_but(p[1], log_kmsg_fd());
 		fn(p[1], data);
+		final_sync_step(p[1], "");   /* done: what follows is not counted */
 		/* Its own records (an unmount's error) out before it ends. */
 		log_drain(LOG_DRAIN_MSEC);
 		_exit(0);
 	}
 	close(p[1]);
 	r = wait_child(p[0], meminfo, stall_usec, wd, stuck, size);
+	reap(pid, p[0], r, stuck);
 	close(p[0]);
-	if (r < 0)
-		kill(pid, SIGKILL);
-	else
-		waitpid(pid, NULL, 0);
 	if (meminfo >= 0)
 		close(meminfo);
 	return r;

@@ -9,7 +9,7 @@
  * step. Once nothing has moved for the bound (initd.conf's sync_timeout),
  * PID 1 says which step hung and goes on to reboot(2) without it; the
  * child stays stuck in the kernel. A slow disk still writing gets all the
- * time it needs. */
+ * time it needs (up to a watchdog's shutdown timeout, if it took one). */
 #ifndef INITD_FINAL_SYNC_H
 #define INITD_FINAL_SYNC_H
 
@@ -33,12 +33,14 @@ extern const char *final_sync_meminfo;
 typedef void final_sync_fn(int fd, void *data);
 void final_sync_step(int fd, const char *name);
 
-/* Run fn(fd, data) in a child of PID 1 (its signals reset first) and wait
- * for its end, petting wd (NULL: none) meanwhile. 0 when it ended;
- * -ETIMEDOUT when nothing moved for stall_usec: `stuck` (size bytes) then
- * holds the step it hung in, and the child was sent SIGKILL (it dies when
- * the kernel lets it). When no child can be made, fn runs in PID 1 itself,
- * unbounded, as it would without this module: -errno of the fork. */
+/* Run fn(fd, data) in a child of PID 1 (its signals reset first, none of
+ * PID 1's fds kept but stdio and the kernel log's) and wait for fn's
+ * return, petting wd (NULL: none) meanwhile. 0 when it returned;
+ * -ETIMEDOUT when nothing moved for stall_usec, the child then sent
+ * SIGKILL (it dies when the kernel lets it); -ECHILD when the child died
+ * before, said in the log. `stuck` (size bytes) holds the last step begun.
+ * When no child can be made, fn runs in PID 1 itself, unbounded and
+ * unpetted, as it would without this module: -errno of the fork. */
 int final_sync_run(final_sync_fn *fn, void *data, uint64_t stall_usec, struct watchdog *wd,
 		   char *stuck, size_t size);
 

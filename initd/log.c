@@ -197,6 +197,11 @@ static void kmsg_write(const char *line, size_t n)
 	kbudget.spent += now_usec() - start;
 }
 
+int log_kmsg_fd(void)
+{
+	return kmsg_fd;
+}
+
 void log_set_kmsg_fd(int fd)
 {
 	kmsg_fd = fd;

@@ -38,6 +38,9 @@ int log_console_for_helpers(void);
 ssize_t log_console_raw(const char *s, size_t n);
 /* /dev/kmsg's stand-in (tests): fd, or -1 for none. */
 void log_set_kmsg_fd(int fd);
+/* The kernel log's fd (-1: none), for a fork that keeps it and closes the
+ * rest. */
+int log_kmsg_fd(void);
 /* Write waiting records when fd 2 becomes writable (NULL: stop, before
  * the loop is freed). Without a loop, the next record tries again. */
 void log_attach(struct loop *l);

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,17 +54,16 @@ static void teardown(void)
 }
 
 struct child_says {
-	int fd;          /* where the child writes its pid */
+	pid_t *pid;      /* shared memory the child writes its pid to (its
+	                  * fds are closed: final_sync.h) */
 	int steps;
 	unsigned step_msec;
 };
 
 static void tell_pid(const struct child_says *c)
 {
-	pid_t pid = getpid();
-
-	if (c->fd >= 0 && write(c->fd, &pid, sizeof(pid)) != sizeof(pid))
-		_exit(3);
+	if (c->pid)
+		*c->pid = getpid();
 }
 
 static void quick(int fd, void *data)
@@ -116,6 +116,36 @@ START_TEST(pages_going_down_are_progress)
 }
 END_TEST
 
+/* Down to none, held there for a while (seen by PID 1's ticks), up (pages
+ * dirtied by a step: a journal's commit) and down again, slowly: each fall
+ * is progress, not only one below the lowest seen. The bound is twice the
+ * hold; the slow fall after it lasts almost twice the bound. */
+#define RISE_STALL_USEC (1200 * USEC_PER_MSEC)
+
+static void writes_up_and_down(int fd, void *data)
+{
+	final_sync_step(fd, "the final sync");
+	for (unsigned i = 1; i <= 4; i++) {
+		usleep(PACE_USEC);
+		write_meminfo(8192 - 2048 * i, 0);
+	}
+	usleep(4 * PACE_USEC);
+	write_meminfo(2048, 0);
+	for (unsigned i = 1; i <= 14; i++) {
+		usleep(PACE_USEC);
+		write_meminfo(2048 - 128 * i, 0);
+	}
+}
+
+START_TEST(pages_going_down_after_a_rise_are_progress)
+{
+	char stuck[FINAL_SYNC_STEP_MAX];
+
+	ck_assert_int_eq(final_sync_run(writes_up_and_down, NULL, RISE_STALL_USEC, NULL, stuck,
+					sizeof(stuck)), 0);
+}
+END_TEST
+
 /* Dirty pages turned writeback, never written: the sum stays, no
  * progress. */
 static void writes_stuck(int fd, void *data)
@@ -155,14 +185,14 @@ END_TEST
 START_TEST(a_hung_step_costs_the_bound_and_is_named)
 {
 	char stuck[FINAL_SYNC_STEP_MAX];
-	int p[2];
-	struct child_says c;
+	pid_t *pid = mmap(NULL, sizeof(*pid), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			  -1, 0);
+	struct child_says c = { .pid = pid };
 	uint64_t t0, took;
-	pid_t pid = 0;
 	int status;
 
-	ck_assert_int_eq(pipe(p), 0);
-	c = (struct child_says){ .fd = p[1] };
+	ck_assert_ptr_ne(pid, MAP_FAILED);
+	*pid = 0;
 	t0 = now_usec();
 	ck_assert_int_eq(final_sync_run(hangs, &c, STALL_USEC, NULL, stuck, sizeof(stuck)),
 			 -ETIMEDOUT);
@@ -173,8 +203,8 @@ START_TEST(a_hung_step_costs_the_bound_and_is_named)
 	ck_assert_uint_ge(took, STALL_USEC);
 	ck_assert_uint_lt(took, 10 * USEC_PER_SEC);
 	/* and the child was sent SIGKILL */
-	ck_assert_int_eq(read(p[0], &pid, sizeof(pid)), sizeof(pid));
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_gt(*pid, 0);
+	ck_assert_int_eq(waitpid(*pid, &status, 0), *pid);
 	ck_assert(WIFSIGNALED(status));
 	ck_assert_int_eq(WTERMSIG(status), SIGKILL);
 }
@@ -184,11 +214,55 @@ START_TEST(steps_that_keep_coming_are_progress)
 {
 	char stuck[FINAL_SYNC_STEP_MAX];
 	/* 10 x 150 ms: two and a half times the bound in all */
-	struct child_says c = { .fd = -1, .steps = 10, .step_msec = PACE_USEC / 1000 };
+	struct child_says c = { .steps = 10, .step_msec = PACE_USEC / 1000 };
 
 	ck_assert_int_eq(final_sync_run(steps_slowly, &c, STALL_USEC, NULL, stuck, sizeof(stuck)),
 			 0);
 	ck_assert_str_eq(stuck, "step 9");
+}
+END_TEST
+
+/* A child that dies before fn returns: the steps after its last did not
+ * run, and the caller is told so, not that it was done. */
+static void dies(int fd, void *data)
+{
+	final_sync_step(fd, "the step it dies in");
+	raise(SIGKILL);
+}
+
+START_TEST(a_child_that_dies_is_not_done)
+{
+	char stuck[FINAL_SYNC_STEP_MAX];
+
+	ck_assert_int_eq(final_sync_run(dies, NULL, STALL_USEC, NULL, stuck, sizeof(stuck)),
+			 -ECHILD);
+	ck_assert_str_eq(stuck, "the step it dies in");
+	ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);   /* reaped */
+}
+END_TEST
+
+/* The child keeps none of PID 1's fds but stdio (and its pipe): one that
+ * hung in the kernel holding the watchdog's would keep a halt's magic
+ * close from stopping it. */
+static void reports_fds(int fd, void *data)
+{
+	int held = *(int *)data;
+
+	final_sync_step(fd, fcntl(held, F_GETFD) < 0 && errno == EBADF &&
+				    fcntl(STDERR_FILENO, F_GETFD) >= 0 ? "closed" : "held");
+}
+
+START_TEST(the_child_holds_none_of_pid1s_fds)
+{
+	char stuck[FINAL_SYNC_STEP_MAX];
+	int held = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	ck_assert_int_ge(held, 3);
+	ck_assert_int_eq(final_sync_run(reports_fds, &held, STALL_USEC, NULL, stuck,
+					sizeof(stuck)), 0);
+	ck_assert_str_eq(stuck, "closed");
+	ck_assert_int_ge(fcntl(held, F_GETFD), 0);   /* PID 1's own: kept */
+	close(held);
 }
 END_TEST
 
@@ -246,6 +320,9 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, pages_going_down_are_progress);
 	tcase_add_test(tc, pages_moving_to_writeback_are_no_progress);
+	tcase_add_test(tc, pages_going_down_after_a_rise_are_progress);
+	tcase_add_test(tc, a_child_that_dies_is_not_done);
+	tcase_add_test(tc, the_child_holds_none_of_pid1s_fds);
 	tcase_add_test(tc, a_child_that_ends_is_waited_for);
 	tcase_add_test(tc, a_hung_step_costs_the_bound_and_is_named);
 	tcase_add_test(tc, steps_that_keep_coming_are_progress);
