@@ -910,6 +910,15 @@ static void shutdown_timeout(struct loop *l, void *data)
 	manager_schedule(m);   /* the pass finishes once they are gone */
 }
 
+/* manager_shutdown's stand-in for a timeout it could not arm. */
+static void shutdown_kill_now(struct loop *l, void *data)
+{
+	struct manager *m = data;
+
+	if (!m->shutdown_finished)
+		shutdown_timeout(l, m);
+}
+
 int manager_new(struct loop *l, const struct manager_options *opt, struct manager **ret)
 {
 	struct manager *m = calloc(1, sizeof(*m));
@@ -1077,9 +1086,12 @@ void manager_shutdown(struct manager *m, enum shutdown_how how, manager_done_fn 
 			   now_usec() + (m->set ? m->set->conf.shutdown_timeout_usec
 						: 30 * USEC_PER_SEC)) < 0) {
 		/* Without its bound, a stop that hangs would hold the end for
-		 * good: what runs is killed now. */
+		 * good: what runs is killed now, from the loop (the OK to
+		 * `svctl poweroff` first), or here if even that cannot be
+		 * queued. */
 		log_error("shutdown: cannot arm its timeout (out of memory): killing the services");
-		shutdown_timeout(m->loop, m);
+		if (loop_defer(m->loop, shutdown_kill_now, m) < 0)
+			shutdown_kill_now(m->loop, m);
 		return;
 	}
 	manager_schedule(m);
