@@ -56,21 +56,27 @@ static int parse_shutdown_timeout(struct parse_ctx *c, config_setting_t *s, cons
 	return setting_duration(c, s, path, &conf->shutdown_timeout_usec);
 }
 
-static int parse_sync_timeout(struct parse_ctx *c, config_setting_t *s, const char *path,
-			      void *obj)
+/* A duration from 1s to 1h (sync_timeout, metrics_interval). */
+static int setting_duration_1s_1h(struct parse_ctx *c, config_setting_t *s, const char *path,
+				  uint64_t *ret)
 {
-	struct initd_conf *conf = obj;
 	char q[DIAG_QUOTE_SIZE];
 	uint64_t v;
 	int r = setting_duration(c, s, path, &v);
 
 	if (r < 0)
 		return r;
-	if (v < SYNC_TIMEOUT_MIN || v > SYNC_TIMEOUT_MAX)
+	if (v < USEC_PER_SEC || v > 3600 * USEC_PER_SEC)
 		return FAIL(c, s, "'%s' must be between 1s and 1h (got '%s')", path,
 			    diag_quote(q, config_setting_get_string(s)));
-	conf->sync_timeout_usec = v;
+	*ret = v;
 	return 0;
+}
+
+static int parse_sync_timeout(struct parse_ctx *c, config_setting_t *s, const char *path,
+			      void *obj)
+{
+	return setting_duration_1s_1h(c, s, path, &((struct initd_conf *)obj)->sync_timeout_usec);
 }
 
 static int parse_log_buffer(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -226,18 +232,8 @@ static int parse_metrics_file(struct parse_ctx *c, config_setting_t *s, const ch
 static int parse_metrics_interval(struct parse_ctx *c, config_setting_t *s, const char *path,
 				  void *obj)
 {
-	struct initd_conf *conf = obj;
-	char q[DIAG_QUOTE_SIZE];
-	uint64_t v;
-	int r = setting_duration(c, s, path, &v);
-
-	if (r < 0)
-		return r;
-	if (v < METRICS_INTERVAL_MIN || v > METRICS_INTERVAL_MAX)
-		return FAIL(c, s, "'%s' must be between 1s and 1h (got '%s')", path,
-			    diag_quote(q, config_setting_get_string(s)));
-	conf->metrics_interval_usec = v;
-	return 0;
+	return setting_duration_1s_1h(c, s, path,
+				      &((struct initd_conf *)obj)->metrics_interval_usec);
 }
 
 static int parse_default_accounting(struct parse_ctx *c, config_setting_t *s, const char *path,

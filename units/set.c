@@ -60,7 +60,8 @@ static bool conf_valid(const struct initd_conf *conf)
 	    (conf->metrics_file && !metrics_file_valid(conf->metrics_file)) ||
 	    (conf->metrics_interval_usec &&
 	     (conf->metrics_interval_usec < METRICS_INTERVAL_MIN ||
-	      conf->metrics_interval_usec > METRICS_INTERVAL_MAX)))
+	      conf->metrics_interval_usec > METRICS_INTERVAL_MAX)) ||
+	    conf->sync_timeout_usec < SYNC_TIMEOUT_MIN || conf->sync_timeout_usec > SYNC_TIMEOUT_MAX)
 		return false;
 	for (char **m = conf->modules; *m; m++)
 		if (!module_name_valid(*m))

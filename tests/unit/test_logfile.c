@@ -28,6 +28,7 @@
 #include "initd/loop.h"
 #include "units/unit.h"
 #include "tests/files.h"
+#include "tests/timers.h"
 
 #define T0 1796119200000000ULL   /* 2026-12-01T10:00:00Z */
 
@@ -736,19 +737,6 @@ START_TEST(writer_exe_on_fd_3_is_not_the_socket)
 	test_run_self_with_loader("--sealed-on-fd-3");
 }
 END_TEST
-
-/* Linked with --wrap=loop_timer_arm: while timers_fail is set, an arm
- * fails as it does without memory for the timer heap to grow. */
-int __real_loop_timer_arm(struct loop *l, struct loop_timer *t, uint64_t deadline);
-int __wrap_loop_timer_arm(struct loop *l, struct loop_timer *t, uint64_t deadline);
-static bool timers_fail;
-
-int __wrap_loop_timer_arm(struct loop *l, struct loop_timer *t, uint64_t deadline)
-{
-	if (timers_fail)
-		return -ENOMEM;
-	return __real_loop_timer_arm(l, t, deadline);
-}
 
 /* A close whose bound cannot be armed ends at once: unbounded, a writer
  * that is stuck (stopped here) held the end for good. Run by

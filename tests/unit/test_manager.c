@@ -20,6 +20,7 @@
 #include "initd/service.h"
 #include "initd/spawn.h"
 #include "units/unit.h"
+#include "tests/timers.h"
 
 #define N_UNITS 80   /* more than a loop iteration's budget (32) twice */
 
@@ -40,19 +41,6 @@ void *__wrap_nofork_alloc(size_t size)
 		return NULL;
 	}
 	return __real_nofork_alloc(size);
-}
-
-/* And with --wrap=loop_timer_arm: while timers_fail is set, a timer arm
- * fails as it does without memory for the timer heap to grow. */
-int __real_loop_timer_arm(struct loop *l, struct loop_timer *t, uint64_t deadline);
-int __wrap_loop_timer_arm(struct loop *l, struct loop_timer *t, uint64_t deadline);
-static bool timers_fail;
-
-int __wrap_loop_timer_arm(struct loop *l, struct loop_timer *t, uint64_t deadline)
-{
-	if (timers_fail)
-		return -ENOMEM;
-	return __real_loop_timer_arm(l, t, deadline);
 }
 
 /* And with --wrap=spawn_start: while slow_spawns is set, every spawn

@@ -865,15 +865,31 @@ START_TEST(test_set_conf_sync_timeout)
 {
 	static const char *const bad[] = { "0", "500ms", "61min", "soon" };
 	struct tree t;
-	struct unit_set *s;
+	struct unit_set *s, *d = NULL;
 	char text[64];
+	void *buf = NULL;
+	size_t len;
 
 	tree_init(&t);
 	tree_write(&t, "units/a.unit", EXEC);
+
 	tree_write(&t, "initd.conf", "sync_timeout = \"2min\";\n");
 	s = tree_load(&t);
 	ck_assert_uint_eq(s->diags.n, 0);
 	ck_assert_uint_eq(s->conf.sync_timeout_usec, 120 * USEC_PER_SEC);
+	/* through the loader's encoding, and a change is a change */
+	ck_assert_int_eq(unit_set_encode(s, &buf, &len), 0);
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), 0);
+	ck_assert(initd_conf_equal(&s->conf, &d->conf));
+	d->conf.sync_timeout_usec = 60 * USEC_PER_SEC;
+	ck_assert(!initd_conf_equal(&s->conf, &d->conf));
+	unit_set_free(d);
+	free(buf);
+	/* a model that says 0 (no loader writes one) is refused */
+	s->conf.sync_timeout_usec = 0;
+	ck_assert_int_eq(unit_set_encode(s, &buf, &len), 0);
+	ck_assert_int_lt(unit_set_decode(buf, len, &d), 0);
+	free(buf);
 	unit_set_free(s);
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		snprintf(text, sizeof(text), "\nsync_timeout = \"%s\";\n", bad[i]);
