@@ -57,26 +57,29 @@ enum report {
 	REPORT_EOF,        /* the child is gone, done or not */
 };
 
-/* What the report pipe holds: the last step's name into step. */
-static enum report read_steps(int fd, char *step, size_t size)
+/* One line of the report pipe, which poll said is readable: each line was
+ * written whole (final_sync_step), so it is all there. Read a byte at a
+ * time (a few hundred in all): no line is ever split between two reads.
+ * Its name into step, cut to size. */
+static enum report read_step(int fd, char *step, size_t size)
 {
-	char buf[512], *nl, *start;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	enum report r = REPORT_NONE;
+	size_t n = 0;
+	char c = 0;
 
-	if (n == 0)
-		return REPORT_EOF;
-	if (n < 0)
-		return REPORT_NONE;
-	buf[n] = '\0';
-	for (start = buf; (nl = strchr(start, '\n')); start = nl + 1) {
-		*nl = '\0';
-		if (nl == start)
-			return REPORT_DONE;
-		snprintf(step, size, "%s", start);
-		r = REPORT_STEP;
+	for (;;) {
+		ssize_t r = read(fd, &c, 1);
+
+		if (r == 0 && n == 0)
+			return REPORT_EOF;
+		if (r <= 0 || c == '\n')
+			break;   /* r <= 0: cut, what came */
+		if (n + 1 < size)
+			step[n++] = c;
 	}
-	return r;
+	if (n == 0)
+		return c == '\n' ? REPORT_DONE : REPORT_NONE;
+	step[n] = '\0';
+	return REPORT_STEP;
 }
 
 /* Until fn has returned in the child (0), the child died before (-ECHILD),
@@ -93,7 +96,7 @@ static int wait_child(int fd, int meminfo, uint64_t stall_usec, struct watchdog 
 		uint64_t now, kb;
 
 		if (poll(&p, 1, FINAL_SYNC_TICK_MSEC) > 0)
-			r = read_steps(fd, stuck, size);
+			r = read_step(fd, stuck, size);
 		if (r == REPORT_DONE)
 			return 0;
 		if (r == REPORT_EOF)
@@ -114,19 +117,22 @@ static int wait_child(int fd, int meminfo, uint64_t stall_usec, struct watchdog 
 }
 
 /* What the child keeps of PID 1's fds: stdio, its report pipe and the
- * kernel log's. A stuck child that held the hardware watchdog's fd would
- * keep a halt's magic close from stopping it (a driver stops at its last
- * close), and it needs none of the others. */
+ * kernel log's (either may be below 3, or -1). A stuck child that held the
+ * hardware watchdog's fd would keep a halt's magic close from stopping it
+ * (a driver stops at its last close), and it needs none of the others. */
 static void close_all_but(int report, int kmsg)
 {
-	int lo = kmsg >= 3 && kmsg < report ? kmsg : report;
-	int hi = kmsg >= 3 && kmsg > report ? kmsg : report;
+	int keep[2] = { report < kmsg ? report : kmsg, report < kmsg ? kmsg : report };
+	unsigned from = 3;
 
-	if (lo > 3)
-		close_range(3, (unsigned)lo - 1, 0);
-	if (hi > lo + 1)
-		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	close_range((unsigned)hi + 1, ~0U, 0);
+	for (size_t i = 0; i < 2; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if (keep[i] > (int)from)
+			close_range(from, (unsigned)keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
+	}
+	close_range(from, ~0U, 0);
 }
 
 /* The child after wait_child's r: killed when stuck (it dies when the
@@ -134,17 +140,22 @@ static void close_all_but(int report, int kmsg)
  * console records first, LOG_DRAIN_MSEC at most: its pipe's end-of-file
  * says it has), and a death before fn returned said: the steps after
  * `stuck` did not run. */
-static void reap(pid_t pid, int fd, int r, const char *stuck)
+static void reap(pid_t pid, int fd, int r, const char *stuck, struct watchdog *wd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int status = 0;
+	uint64_t end = now_usec() + (LOG_DRAIN_MSEC + 1000) * USEC_PER_MSEC;
+	int status = 0, n = 0;
 	char c;
 
 	if (r == -ETIMEDOUT) {
 		kill(pid, SIGKILL);
 		return;
 	}
-	if (r == 0 && (poll(&p, 1, LOG_DRAIN_MSEC + 1000) <= 0 || read(fd, &c, 1) != 0))
+	/* In ticks, petting: the drain may take its whole bound. */
+	while (r == 0 && now_usec() < end &&
+	       (n = poll(&p, 1, FINAL_SYNC_TICK_MSEC)) == 0)
+		watchdog_pet_final(wd);
+	if (r == 0 && (n <= 0 || read(fd, &c, 1) != 0))
 		return;
 	if (waitpid(pid, &status, 0) != pid || r == 0)
 		return;
@@ -186,7 +197,7 @@ int final_sync_run(final_sync_fn *fn, void *data, uint64_t stall_usec, struct wa
 	}
 	close(p[1]);
 	r = wait_child(p[0], meminfo, stall_usec, wd, stuck, size);
-	reap(pid, p[0], r, stuck);
+	reap(pid, p[0], r, stuck, wd);
 	close(p[0]);
 	if (meminfo >= 0)
 		close(meminfo);

@@ -910,12 +910,17 @@ static void shutdown_timeout(struct loop *l, void *data)
 	manager_schedule(m);   /* the pass finishes once they are gone */
 }
 
-/* manager_shutdown's stand-in for a timeout it could not arm. */
+/* manager_shutdown's stand-in for a timeout it could not arm; nothing
+ * once that shutdown has ended (finished, or rescue reached: a later
+ * shutdown is not this one's to kill). */
 static void shutdown_kill_now(struct loop *l, void *data)
 {
 	struct manager *m = data;
 
-	if (!m->shutdown_finished)
+	if (!m->kill_deferred)
+		return;
+	m->kill_deferred = false;
+	if (m->shutdown != SHUTDOWN_NONE && !m->shutdown_finished)
 		shutdown_timeout(l, m);
 }
 
@@ -1047,6 +1052,7 @@ void manager_rescue_reached(struct manager *m)
 	m->rescue = true;
 	m->shutdown = SHUTDOWN_NONE;
 	m->shutdown_finished = false;
+	m->kill_deferred = false;
 	m->shutdown_done = NULL;
 	loop_timer_cancel(m->loop, &m->shutdown_timer);
 	manager_schedule(m);
@@ -1090,6 +1096,7 @@ void manager_shutdown(struct manager *m, enum shutdown_how how, manager_done_fn 
 		 * `svctl poweroff` first), or here if even that cannot be
 		 * queued. */
 		log_error("shutdown: cannot arm its timeout (out of memory): killing the services");
+		m->kill_deferred = true;
 		if (loop_defer(m->loop, shutdown_kill_now, m) < 0)
 			shutdown_kill_now(m->loop, m);
 		return;

@@ -172,6 +172,8 @@ struct manager {
 	void *shutdown_data;
 	struct loop_timer shutdown_timer;
 	bool shutdown_finished;
+	bool kill_deferred;           /* manager_shutdown could not arm its
+	                               * bound: shutdown_kill_now is queued */
 	bool shutdown_killed;         /* its timeout killed what was left */
 
 	struct settled_waiter *waiters;
