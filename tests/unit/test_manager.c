@@ -577,6 +577,52 @@ START_TEST(test_stop_waits_for_a_unit_stopping_for_its_swap)
 }
 END_TEST
 
+/* A reload that reverses the dependency: the old a requires b, the new b
+ * requires a (and the new a nothing). A shutdown while a stops for its
+ * swap: b waits for a's old process, and a, already on its way down, must
+ * not wait for b; a's own stop timeout (1 s here) ends it, then b goes. */
+START_TEST(test_shutdown_after_a_reload_that_reverses_a_dependency)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	struct reload_summary sum;
+	struct manager *m = NULL;
+	struct service *a, *b;
+	char text[512], up[128];
+	bool done = false;
+	uint64_t t0;
+	int i;
+
+	snprintf(text, sizeof(text),
+		 "exec = [ \"/bin/sh\", \"-c\", \"trap '' TERM; : > %s/a.up; "
+		 "while :; do sleep 1; done\" ];\nstop = { timeout = \"1s\"; };\n"
+		 "requires = [ \"b\" ];\n", dir);
+	write_unit("a", text);
+	write_unit("b", "exec = [ \"/bin/sleep\", \"1000\" ];\n");
+	ck_assert_int_eq(manager_new(loop, &mo, &m), 0);
+	ck_assert_int_eq(manager_apply(m, load_units()), 0);
+	manager_boot(m);
+	a = manager_find(m, "a");
+	b = manager_find(m, "b");
+	snprintf(up, sizeof(up), "%s/a.up", dir);
+	for (i = 0; i < 250 && (access(up, F_OK) < 0 || b->state != SERVICE_RUNNING); i++)
+		iterate(m);
+	ck_assert_int_lt(i, 250);
+	write_unit("a", "exec = [ \"/bin/sleep\", \"1000\" ];\n");
+	write_unit("b", "exec = [ \"/bin/sleep\", \"1000\" ];\nrequires = [ \"a\" ];\n");
+	ck_assert_int_eq(manager_reload(m, load_units(), &sum), 0);
+	for (i = 0; i < 50 && a->state != SERVICE_STOPPING; i++)
+		iterate(m);
+	ck_assert_int_eq(a->state, SERVICE_STOPPING);
+	t0 = now_usec();
+	manager_shutdown(m, SHUTDOWN_POWEROFF, shutdown_done, &done);
+	while (!done && now_usec() - t0 < 6 * 1000000ULL)
+		iterate(m);
+	ck_assert_msg(done, "a=%s b=%s", service_state_to_string(a->state),
+		      service_state_to_string(b->state));
+	a_b_cleanup(m);
+}
+END_TEST
+
 /* A shutdown that cannot arm its bound (no memory for the timer heap)
  * kills what is left at once: without the bound, a unit that ignores
  * SIGTERM held the end for its whole stop timeout (for ever, had it none
@@ -637,6 +683,7 @@ static Suite *manager_suite(void)
 	tcase_add_test(tc, test_slow_spawns_go_on_while_nobody_waits);
 	tcase_add_test(tc, test_shutdown_waits_for_a_unit_stopping_for_its_swap);
 	tcase_add_test(tc, test_stop_waits_for_a_unit_stopping_for_its_swap);
+	tcase_add_test(tc, test_shutdown_after_a_reload_that_reverses_a_dependency);
 	tcase_add_test(tc, test_shutdown_without_its_bound_kills_at_once);
 	suite_add_tcase(s, tc);
 	return s;
