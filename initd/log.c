@@ -12,7 +12,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "common/utf8.h"
 #include "initd/loop.h"
+#include "initd/nofork.h"
 
 /* The longest record written at once: a message or a forwarded line. */
 #define LOG_LINE_MAX 1100
@@ -468,21 +470,17 @@ static void forward_refill(void)
 }
 
 /* One record to each sink asked for; a sink that cannot take it now drops
- * it (non-blocking). A service's bytes must not drive the console: its C0
- * controls (ESC starts every terminal sequence; a NUL ended the record)
- * and DEL go as '?', tabs stay. */
+ * it (non-blocking). A service's bytes must not drive the console: its
+ * controls (ESC and CSI start every terminal sequence; a NUL ended the
+ * record) and what is not UTF-8 go as '?', tabs stay (utf8.h). */
 static void forward_line(const char *name, const char *raw, size_t n, bool console, bool kmsg)
 {
-	char line[LOG_LINE_MAX], text[1000];
+	char line[LOG_LINE_MAX], text[LOG_FORWARD_TEXT_MAX];
 	int k;
 
 	if (n > sizeof(text))
 		n = sizeof(text);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)raw[i];
-
-		text[i] = (c < 0x20 && c != '\t') || c == 0x7f ? '?' : (char)c;
-	}
+	n = utf8_clean(text, raw, n, "\t");
 	if (console) {
 		k = snprintf(line, sizeof(line), "%s: %.*s\n", name, (int)n, text);
 		console_write(line, k < (int)sizeof(line) ? (size_t)k : sizeof(line) - 1,
@@ -492,6 +490,49 @@ static void forward_line(const char *name, const char *raw, size_t n, bool conso
 		k = snprintf(line, sizeof(line), "<%d>%s: %.*s\n", LOG_INFO, name, (int)n, text);
 		kmsg_write(line, k < (int)sizeof(line) ? (size_t)k : sizeof(line) - 1);
 	}
+}
+
+/* A line of a service's (its newline gone) within the budgets, or counted. */
+static void forward_or_count(const char *name, const char *text, size_t n, bool console,
+			     bool kmsg, struct log_forward *fw, unsigned *budget)
+{
+	if (*budget > 0 && forward_tokens > 0) {
+		forward_line(name, text, n, console, kmsg);
+		forward_tokens--;
+		(*budget)--;
+	} else {
+		fw->skipped++;
+	}
+}
+
+/* A piece of a line the next chunk goes on with: kept up to the cut that
+ * forward_line makes anyway. Without memory for it, it is lost, the ring
+ * still has it. */
+static void partial_add(struct log_forward *fw, const char *p, size_t n)
+{
+	if (!fw->partial && !(fw->partial = nofork_alloc(LOG_FORWARD_TEXT_MAX)))
+		return;
+	if (n > LOG_FORWARD_TEXT_MAX - fw->partial_len)
+		n = LOG_FORWARD_TEXT_MAX - fw->partial_len;
+	memcpy(fw->partial + fw->partial_len, p, n);
+	fw->partial_len += n;
+}
+
+static void partial_free(struct log_forward *fw)
+{
+	nofork_free(fw->partial, LOG_FORWARD_TEXT_MAX);
+	fw->partial = NULL;
+	fw->partial_len = 0;
+}
+
+/* The line ends: forwarded whole, and its memory goes (most lines come in
+ * one piece: none is held between them). */
+static void partial_end(const char *name, bool console, bool kmsg, struct log_forward *fw,
+			unsigned *budget)
+{
+	if (fw->partial_len > 0)
+		forward_or_count(name, fw->partial, fw->partial_len, console, kmsg, fw, budget);
+	partial_free(fw);
 }
 
 void log_service_output(const char *name, const char *buf, size_t len, bool console,
@@ -520,14 +561,29 @@ void log_service_output(const char *name, const char *buf, size_t len, bool cons
 		const char *nl = memchr(buf, '\n', len);
 		size_t n = nl ? (size_t)(nl - buf) : len;
 
-		if (n > 0 && budget > 0 && forward_tokens > 0) {
-			forward_line(name, buf, n, console, kmsg);
-			forward_tokens--;
-			budget--;
+		if (!nl || fw->partial) {   /* a line's start, or its rest */
+			partial_add(fw, buf, n);
+			if (nl)
+				partial_end(name, console, kmsg, fw, &budget);
 		} else if (n > 0) {
-			fw->skipped++;
+			forward_or_count(name, buf, n, console, kmsg, fw, &budget);
 		}
 		buf += n + (nl ? 1 : 0);
 		len -= n + (nl ? 1 : 0);
 	}
+}
+
+void log_service_output_end(const char *name, bool console, bool kmsg, struct log_forward *fw)
+{
+	unsigned budget = LOG_FORWARD_PER_CALL;
+
+	if (!fw->partial)
+		return;
+	kmsg = kmsg && kmsg_fd >= 0;
+	if (!console && !kmsg) {
+		partial_free(fw);
+		return;
+	}
+	forward_refill();
+	partial_end(name, console, kmsg, fw, &budget);
 }

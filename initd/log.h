@@ -64,16 +64,28 @@ unsigned long log_dropped(void);
 #define LOG_FORWARD_PER_CALL 64
 #define LOG_FORWARD_RATE     1000
 
+#define LOG_FORWARD_TEXT_MAX 1000   /* a forwarded line's bytes; the rest is cut */
+
 struct log_forward {
 	unsigned long skipped;       /* lines not forwarded, not yet reported */
 	uint64_t summary_usec;       /* when the last count was written */
+	char *partial;               /* a line an earlier chunk began (its first
+	                              * LOG_FORWARD_TEXT_MAX bytes; nofork.h),
+	                              * NULL while none waits */
+	size_t partial_len;
 };
 
 /* Copy a chunk of a service's output to the console and/or /dev/kmsg, one
- * "NAME: line" record per line, within the budget above. Non-blocking like
- * everything here. `fw` is the service's own counter. */
+ * "NAME: line" record per line, within the budget above. A line may come
+ * in pieces (output is read in chunks, a service may write a line in
+ * several writes): its start waits in `fw` for the rest, and goes as one
+ * record. Non-blocking like everything here. `fw` is the service's own. */
 void log_service_output(const char *name, const char *buf, size_t len, bool console,
 			bool kmsg, struct log_forward *fw);
+/* The service's output ended (every writer gone, or a new run begins): a
+ * line it left unfinished goes now, and fw holds no memory after. With
+ * neither sink, only that memory goes. */
+void log_service_output_end(const char *name, bool console, bool kmsg, struct log_forward *fw);
 
 /* Messages a service can make initd say at will (a datagram each) are
  * bounded: log_limit is true for at most `burst` a second per limiter;

@@ -391,6 +391,22 @@ static void output_drain(struct svc *v)
 	}
 }
 
+/* The output of v's runs so far has ended (every writer gone, or a new
+ * run begins): a line left unfinished ends here, in the ring, the file and
+ * on the console, so that the next one is a line of its own, stamped when
+ * it is read, not glued to this one under its time. true: it had one. */
+static bool output_end_line(struct svc *v)
+{
+	bool mid = v->log && v->log->mid_line;
+
+	if (mid)
+		output_take(v, "\n", 1);
+	if (v->log)
+		log_service_output_end(v->s.unit->name, v->s.unit->log_console,
+				       v->s.unit->log_kmsg, &v->log->forward);
+	return mid;
+}
+
 static uint64_t svc_log_end(const struct svc *v)
 {
 	return v->log ? v->log->ring.end : 0;
@@ -416,8 +432,10 @@ static void output_ready(struct loop *l, int fd, uint32_t events, void *data)
 	for (int i = 0; i < 16; i++) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 
-		if (n == 0)
-			output_close(v);   /* every writer is gone, all was read */
+		if (n == 0) {   /* every writer is gone, all was read */
+			got = output_end_line(v) || got;
+			output_close(v);
+		}
 		if (n <= 0)
 			break;
 		output_chunk(v, buf, (size_t)n);
@@ -476,8 +494,10 @@ void svc_free(struct manager *m, struct svc *v)
 	svc_close_cgroup(m, v);
 	output_close(v);
 	safe_close(v->s.pidfd);
-	if (v->log)
+	if (v->log) {
+		log_service_output_end(NULL, false, false, &v->log->forward);
 		logbuf_free(&v->log->ring);
+	}
 	nofork_free(v->log, sizeof(*v->log));
 	if (v->rare) {
 		free(v->rare->probe);
@@ -512,6 +532,9 @@ static int svc_output_writer(struct manager *m, struct svc *v)
 	int p[2], fd;
 
 	if (v->output.fd >= 0) {
+		/* The last run's lines first, ended: this run's start a line. */
+		output_drain(v);
+		output_end_line(v);
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", v->output.fd);
 		fd = open(path, O_WRONLY | O_CLOEXEC);
 		if (fd >= 0)
@@ -522,9 +545,8 @@ static int svc_output_writer(struct manager *m, struct svc *v)
 				 strerror(errno));
 			return -1;
 		}
-		/* No /proc to reopen it through: what it holds goes to the
-		 * ring, then a new pipe. */
-		output_drain(v);
+		/* No /proc to reopen it through: a new pipe (the old one's
+		 * bytes were taken above). */
 		output_close(v);
 	}
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
@@ -1165,12 +1187,19 @@ void manager_set_logwriter(struct manager *m, struct logwriter *w)
 	m->logwriter = w;
 }
 
+/* At the end every service has stopped: what the pipes hold, and the
+ * lines left unfinished ended (the next boot's first line is not glued to
+ * them in the log file). */
 void manager_output_flush(struct manager *m)
 {
-	for (size_t i = 0; i < m->n_svcs; i++)
+	for (size_t i = 0; i < m->n_svcs; i++) {
 		output_drain(m->svcs[i]);
-	for (size_t i = 0; i < m->n_removed; i++)
+		output_end_line(m->svcs[i]);
+	}
+	for (size_t i = 0; i < m->n_removed; i++) {
 		output_drain(m->removed[i]);
+		output_end_line(m->removed[i]);
+	}
 }
 
 void manager_set_output_hook(struct manager *m, manager_output_fn fn, void *ctx)

@@ -128,7 +128,7 @@ void manager_set_output_hook(struct manager *m, manager_output_fn fn, void *ctx)
 /* Persistent logs (logwriter.h): each service's stamped lines also go to
  * w for its log file, if it has one (w may be NULL: rings only; not
  * owned). output_flush reads every output pipe now, before the writer's
- * stream ends at shutdown. */
+ * stream ends at shutdown, and ends the lines left unfinished. */
 struct logwriter;
 void manager_set_logwriter(struct manager *m, struct logwriter *w);
 void manager_output_flush(struct manager *m);

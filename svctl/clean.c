@@ -3,37 +3,9 @@
  * messages) does not link every table printer too. */
 #include "svctl/clean.h"
 
-#include <stdint.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s (1..4), 0 if it is not one.
- * Overlong forms, surrogates and code points past U+10FFFF are invalid.
- * Stops at a NUL: it is never a continuation byte. */
-size_t utf8_sequence(const unsigned char *s)
-{
-	uint32_t cp, min;
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2; cp = s[0] & 0x1f; min = 0x80;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3; cp = s[0] & 0x0f; min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4; cp = s[0] & 0x07; min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
+#include "common/utf8.h"
 
 bool clean_is_plain(const char *s, size_t n)
 {
@@ -55,19 +27,16 @@ void print_clean_n(FILE *f, const char *s, size_t n, const char *keep)
 		return;
 	}
 	for (size_t i = 0; i < n;) {
-		size_t k = utf8_sequence(p + i);
+		bool control;
+		size_t k = utf8_char(p + i, n - i, keep, &control);
 
-		if (k == 0 || k > n - i)
-			k = 0;
-		if (k == 0 || (p[i] < 0x20 && !(p[i] && strchr(keep, p[i]))) || p[i] == 0x7f ||
-		    (p[i] == 0xc2 && p[i + 1] < 0xa0)) {   /* C1: U+0080..U+009F */
+		if (control) {
 			fwrite(p + i - run, 1, run, f);
 			run = 0;
 			fputc('?', f);
-			i += k ? k : 1;
-			continue;
+		} else {
+			run += k;
 		}
-		run += k;
 		i += k;
 	}
 	fwrite(p + n - run, 1, run, f);

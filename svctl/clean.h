@@ -6,9 +6,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Length of the valid UTF-8 sequence at s (1..4), 0 if it is not one. */
-size_t utf8_sequence(const unsigned char *s);
-
 /* Text initd relays, for a terminal: it may come from a service (STATUS=,
  * its output, a reason quoting it) and must not drive the terminal. A
  * control character (C0 but those in keep, DEL, and C1, which a terminal

@@ -2,11 +2,13 @@
 #include "svctl/output.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/proto.h"
+#include "common/utf8.h"
 #include "common/util.h"
 
 #define STATUS_UNITS_MAX (1u << 20)   /* more than any reply can hold */
@@ -547,7 +549,7 @@ static void json_print_chars(FILE *f, const char *str)
 			s++;
 			continue;
 		}
-		n = utf8_sequence(s);
+		n = utf8_sequence(s, SIZE_MAX);   /* stops at the NUL */
 		if (n == 0) {
 			fputs("\\ufffd", f);
 			s++;

@@ -260,6 +260,70 @@ START_TEST(a_flood_of_service_lines_leaves_room_for_initds_own)
 }
 END_TEST
 
+/* What the console got for a service's chunks, fed one call each. */
+static void forwarded(const char *const *chunks, bool end, char *out, size_t size)
+{
+	struct log_forward fw = { 0 };
+	size_t len = 0;
+	int fds[2];
+
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	stderr_is(fds[1]);
+	for (const char *const *c = chunks; *c; c++)
+		log_service_output("u", *c, strlen(*c), true, false, &fw);
+	if (end)
+		log_service_output_end("u", true, false, &fw);
+	ck_assert_ptr_null(fw.partial);   /* nothing held once the lines ended */
+	log_drain(1000);
+	read_all(fds[0], out, size, &len, 100);
+	close(fds[0]);
+}
+
+/* A line that comes in pieces (a service's several writes, or a chunk's
+ * end) is one record, not one a piece; an unfinished line goes at the
+ * output's end. */
+START_TEST(a_line_in_pieces_reaches_the_console_whole)
+{
+	static const char *const chunks[] = { "hel", "lo wor", "ld\nnext\nla", "st", NULL };
+	char out[256];
+
+	forwarded(chunks, true, out, sizeof(out));
+	ck_assert_str_eq(out, "u: hello world\nu: next\nu: last\n");
+}
+END_TEST
+
+/* A line longer than a record, in pieces: its first LOG_FORWARD_TEXT_MAX
+ * bytes once, the rest cut, as a line that came in one piece. */
+START_TEST(a_long_line_in_pieces_is_cut_once)
+{
+	static char piece[601];
+	const char *const chunks[] = { piece, piece, piece, "\nafter\n", NULL };
+	static char out[4096], want[LOG_FORWARD_TEXT_MAX + 16];
+
+	memset(piece, 'x', 600);
+	snprintf(want, sizeof(want), "u: %s", "");
+	memset(want + 3, 'x', LOG_FORWARD_TEXT_MAX);
+	strcpy(want + 3 + LOG_FORWARD_TEXT_MAX, "\nu: after\n");
+	forwarded(chunks, false, out, sizeof(out));
+	ck_assert_str_eq(out, want);
+}
+END_TEST
+
+/* The console acts on C1 (U+009B is CSI) as on ESC [, and in its 8-bit
+ * mode on a raw 0x9b: both as '?', as C0, DEL and any byte that is not
+ * UTF-8; UTF-8 text and tabs as they are. */
+START_TEST(c1_controls_and_bad_bytes_reach_the_console_as_question_marks)
+{
+	static const char *const chunks[] = {
+		"a\xc2\x9b" "2Jb\x9b" "c\x1b[1m\x7f\xc3\xa9\t\xe2\x82\xac\xff\xc3\n", NULL
+	};
+	char out[256];
+
+	forwarded(chunks, false, out, sizeof(out));
+	ck_assert_str_eq(out, "u: a?2Jb?c?[1m?\xc3\xa9\t\xe2\x82\xac??\n");
+}
+END_TEST
+
 /* log_drain waits for room (here, a reader that comes 50 ms later) and,
  * when none comes in time, drops what waits, counted. */
 START_TEST(log_drain_waits_for_room_then_gives_up_counted)
@@ -620,6 +684,9 @@ int main(void)
 	tcase_add_test(tc, a_console_full_for_long_loses_records_counted);
 	tcase_add_test(tc, a_flood_of_service_lines_leaves_room_for_initds_own);
 	tcase_add_test(tc, log_drain_waits_for_room_then_gives_up_counted);
+	tcase_add_test(tc, a_line_in_pieces_reaches_the_console_whole);
+	tcase_add_test(tc, a_long_line_in_pieces_is_cut_once);
+	tcase_add_test(tc, c1_controls_and_bad_bytes_reach_the_console_as_question_marks);
 	tcase_add_test(tc, a_forked_child_does_not_write_pid1s_waiting_records);
 	tcase_add_test(tc, a_forked_child_leaves_pid1s_epoll_alone);
 	tcase_add_test(tc, a_slow_kmsg_holds_pid1_a_bounded_time);
