@@ -606,10 +606,11 @@ void metrics_configure(struct metrics *mx, const struct initd_conf *conf)
 	bool same = (mx->file && conf->metrics_file ? strcmp(mx->file, conf->metrics_file) == 0 :
 		     mx->file == conf->metrics_file) &&
 		    mx->interval_usec == conf->metrics_interval_usec;
-	char *file = conf->metrics_file ? strdup(conf->metrics_file) : NULL;
+	char *file;
 
 	if (same)
 		return;
+	file = conf->metrics_file ? strdup(conf->metrics_file) : NULL;
 	if (conf->metrics_file && !file) {
 		log_error("metrics_file %s: out of memory", conf->metrics_file);
 		return;

@@ -8,6 +8,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,29 @@ START_TEST(file_has_no_reply_bound)
 	loop_free(l);
 	unlink(path);
 	rmdir(dir);
+}
+END_TEST
+
+/* Each reload configures the metrics again (main.c apply_conf): the same
+ * metrics_file leaves the heap as it was. The old code copied the path
+ * before it saw nothing changed, and lost the copy at every reload. */
+START_TEST(configure_again_the_same_costs_nothing)
+{
+	struct initd_conf conf = { .metrics_file = (char *)"/nonexistent/initd.prom" };
+	struct loop *l = NULL;
+	struct metrics *mx;
+	size_t before;
+
+	ck_assert_int_eq(loop_new(&l), 0);
+	mx = metrics_new(l);
+	ck_assert_ptr_nonnull(mx);
+	metrics_configure(mx, &conf);
+	before = mallinfo2().uordblks;
+	for (int i = 0; i < 100; i++)
+		metrics_configure(mx, &conf);
+	ck_assert_uint_eq(mallinfo2().uordblks, before);
+	metrics_free(mx);
+	loop_free(l);
 }
 END_TEST
 
@@ -474,6 +498,7 @@ static Suite *metrics_suite(void)
 	tcase_add_test(tc, label_escapes);
 	tcase_add_test(tc, render_without_units);
 	tcase_add_test(tc, file_has_no_reply_bound);
+	tcase_add_test(tc, configure_again_the_same_costs_nothing);
 	tcase_add_test(tc, failed_write_leaves_no_stale_file);
 	tcase_add_test(tc, root_gets_the_text_in_an_fd);
 	tcase_add_test(tc, helper_reads_each_units_cgroup);
