@@ -20,7 +20,8 @@ static void svc_footprint(const struct svc *v, struct manager_footprint *fp)
 	const struct svc_rare *r = v->rare;
 
 	fp->svc_structs += nofork_block_size(sizeof(*v)) + chunk(v->s.status_text) +
-			   chunk(v->s.limit_exit) + chunk(v->s.setup_error.detail) +
+			   chunk(v->s.limit_exit) + chunk(v->s.limit_starts) +
+			   chunk(v->s.setup_error.detail) +
 			   chunk(v->s.last_exit.detail) + chunk(v->s.probe_why) + chunk(v->s.cold_timers) +
 			   (v->s.limit_exit ? chunk(v->s.limit_exit->detail) : 0) +
 			   (v->report ? nofork_block_size(sizeof(*v->report)) : 0) +

@@ -128,6 +128,10 @@ enum service_cold_timer { SERVICE_WATCHDOG, SERVICE_PROBE_TIMER, SERVICE_MAIN_PO
 #define SERVICE_MAIN_POLL_MAX   (1000 * 1000ULL)
 
 #define SERVICE_PROBE_WHY_MAX 160   /* bytes of a probe's failure, NUL included */
+/* Start limits up to this burst count in any window (a ring of the last
+ * burst starts' times, 8 bytes each, in a unit that restarts); a larger
+ * burst in windows that begin at a start (service.c). */
+#define START_LIMIT_EXACT_BURST 64
 
 /* Why a service is stopping: decides what the exit that follows means. */
 enum stop_cause {
@@ -202,7 +206,9 @@ struct service {
 	uint64_t main_poll_delay;     /* forking: next wait for the pid file */
 
 	unsigned restarts;            /* automatic restarts since boot */
-	unsigned limit_window_count;  /* start limit: starts in the window */
+	unsigned limit_count;         /* start limit: starts counted since the
+	                               * count began (an operator's start, a
+	                               * reload), < 2 * burst */
 	uint64_t restart_delay;       /* current backoff */
 	uint64_t started_at;          /* last spawn, monotonic usec */
 	/* Boot analysis (svctl analyze, issue 17): the latest start's
@@ -214,7 +220,12 @@ struct service {
 	uint64_t requested_at;
 	uint64_t exec_at;
 	uint64_t ready_at;
-	uint64_t limit_window_start;  /* start limit: first start of the window */
+	/* Start limit: the times of the last `burst` starts, a ring indexed
+	 * by limit_count % burst (a start's own index at its time), made at
+	 * the second start (the first one's time is started_at then): a unit
+	 * that never restarts has none. Past START_LIMIT_EXACT_BURST, [0]
+	 * alone: the window's first start (service.c). */
+	uint64_t *limit_starts;
 
 	char *status_text;            /* last STATUS= from the service, or NULL */
 	int notify_errno;             /* last ERRNO= */

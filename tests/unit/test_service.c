@@ -383,6 +383,105 @@ START_TEST(start_limit_ends_failed)
 }
 END_TEST
 
+/* A crash loop, each exit at once, until the unit fails or `ms` pass:
+ * the spawns it took. */
+static int crash_until_failed(struct service *s, int ms)
+{
+	siginfo_t si = exited(1);
+	uint64_t end = now_usec() + (uint64_t)ms * USEC_PER_MSEC;
+	int spawns = fake.spawns;
+
+	while (s->state != SERVICE_FAILED && now_usec() < end) {
+		if (s->state == SERVICE_RUNNING) {
+			fake.empty = true;
+			service_on_exit(s, &si);
+		}
+		loop_run_once(loop, 1);
+		if (s->state == SERVICE_STARTING)
+			service_on_exec(s);
+	}
+	return fake.spawns - spawns;
+}
+
+/* The start limit counts in any window, not in windows that begin at a
+ * start: a unit that ran 350 ms, then crashes at every start (a backoff
+ * from 2 ms, doubling), has 6 starts within 400 ms 124 ms into the loop.
+ * The old code's window began at the first start and ended 50 ms into
+ * the loop, the next one saw 3 starts, and the backoff then outgrew the
+ * interval: it crash-looped for good. */
+START_TEST(a_crash_loop_late_in_a_window_hits_the_start_limit)
+{
+	struct service s;
+
+	unit.start_limit_burst = 5;
+	unit.start_limit_interval_usec = 400 * USEC_PER_MSEC;
+	unit.restart_delay_usec = 2 * USEC_PER_MSEC;
+	unit.restart_delay_max_usec = USEC_PER_SEC;
+	start_running(&s);
+	usleep(350 * 1000);
+	ck_assert_int_eq(crash_until_failed(&s, 3000), 5);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_int_eq(s.last_exit.kind, EXIT_START_LIMIT);
+	service_done(&s);
+}
+END_TEST
+
+/* An operator's start begins the count anew (svctl(8)), its window too:
+ * the old code zeroed the count but kept the window of a start 350 ms
+ * before, which ended 50 ms into the loop. */
+START_TEST(an_operators_start_begins_a_new_start_limit_window)
+{
+	struct service s;
+
+	unit.start_limit_burst = 5;
+	unit.start_limit_interval_usec = 400 * USEC_PER_MSEC;
+	unit.restart_delay_usec = 2 * USEC_PER_MSEC;
+	unit.restart_delay_max_usec = USEC_PER_SEC;
+	start_running(&s);
+	service_stop(&s);
+	fake.empty = true;
+	service_on_exit(&s, &(siginfo_t){ .si_code = CLD_KILLED, .si_status = SIGTERM });
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	usleep(350 * 1000);
+	service_start(&s);
+	service_deps_ready(&s);
+	service_on_exec(&s);
+	/* the operator's start and 4 restarts: 5 starts, the 6th refused */
+	ck_assert_int_eq(crash_until_failed(&s, 3000), 4);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_int_eq(fake.spawns, 6);
+	service_done(&s);
+}
+END_TEST
+
+/* A reload's new unit may have another burst: its count, and the ring of
+ * its starts (sized by the burst), begin anew. A burst past the ring's
+ * counts in windows that begin at a start, and still hits. */
+START_TEST(a_reload_with_another_burst_counts_anew)
+{
+	struct service s;
+	struct unit big;
+
+	unit.start_limit_burst = 3;
+	start_running(&s);
+	for (int i = 0; i < 2; i++) {   /* two restarts: the ring made */
+		fake.empty = true;
+		service_on_exit(&s, &(siginfo_t){ .si_code = CLD_EXITED, .si_status = 1 });
+		run_timers();
+		service_on_exec(&s);
+	}
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	ck_assert_ptr_nonnull(s.limit_starts);
+	big = unit;
+	big.start_limit_burst = START_LIMIT_EXACT_BURST + 36;
+	service_replace_unit(&s, &big);
+	ck_assert_ptr_null(s.limit_starts);
+	ck_assert_int_eq(crash_until_failed(&s, 5000), START_LIMIT_EXACT_BURST + 36);
+	ck_assert_int_eq(s.last_exit.kind, EXIT_START_LIMIT);
+	service_done(&s);
+}
+END_TEST
+
 START_TEST(setup_failure_is_reported_and_not_retried)
 {
 	struct service s;
@@ -1802,6 +1901,9 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, clean_exit_is_not_restarted_on_failure);
 	tcase_add_test(tc, restart_no_leaves_failure_failed);
 	tcase_add_test(tc, start_limit_ends_failed);
+	tcase_add_test(tc, a_crash_loop_late_in_a_window_hits_the_start_limit);
+	tcase_add_test(tc, an_operators_start_begins_a_new_start_limit_window);
+	tcase_add_test(tc, a_reload_with_another_burst_counts_anew);
 	tcase_add_test(tc, setup_failure_is_reported_and_not_retried);
 	tcase_add_test(tc, stop_sends_stop_signal_then_stopped);
 	tcase_add_test(tc, stop_timeout_kills_the_leaf);
