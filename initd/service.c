@@ -561,6 +561,9 @@ static void service_spawn(struct service *s)
 	s->type_ready = false;
 	probe_why_set(s, NULL);
 	s->notify_errno = 0;
+	/* The last run's STATUS= is not this one's (svctl status would show
+	 * "ready, 12 jobs done" while it starts). */
+	service_set_status_text(s, NULL);
 	setup_error_clear(s);
 	s->started_at = now;
 	if (s->state != SERVICE_WAITING)

@@ -482,6 +482,26 @@ START_TEST(a_reload_with_another_burst_counts_anew)
 }
 END_TEST
 
+/* STATUS= is the run's that sent it: a restart's new run starts without
+ * it (the old code kept it, shown while the new run started). */
+START_TEST(a_restart_forgets_the_last_runs_status)
+{
+	struct service s;
+
+	unit.restart_delay_usec = unit.restart_delay_max_usec = 2 * USEC_PER_MSEC;
+	start_running(&s);
+	service_set_status_text(&s, "ready, 12 jobs done");
+	fake.empty = true;
+	service_on_exit(&s, &(siginfo_t){ .si_code = CLD_EXITED, .si_status = 1 });
+	ck_assert_str_eq(s.status_text, "ready, 12 jobs done");   /* kept while it is down */
+	usleep(5000);
+	run_timers();
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	ck_assert_ptr_null(s.status_text);
+	service_done(&s);
+}
+END_TEST
+
 START_TEST(setup_failure_is_reported_and_not_retried)
 {
 	struct service s;
@@ -1901,6 +1921,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, clean_exit_is_not_restarted_on_failure);
 	tcase_add_test(tc, restart_no_leaves_failure_failed);
 	tcase_add_test(tc, start_limit_ends_failed);
+	tcase_add_test(tc, a_restart_forgets_the_last_runs_status);
 	tcase_add_test(tc, a_crash_loop_late_in_a_window_hits_the_start_limit);
 	tcase_add_test(tc, an_operators_start_begins_a_new_start_limit_window);
 	tcase_add_test(tc, a_reload_with_another_burst_counts_anew);
