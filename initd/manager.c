@@ -377,8 +377,9 @@ static void output_chunk(struct svc *v, const char *buf, size_t n)
 
 /* Everything the pipe holds now (bounded: a pipe holds at most its size,
  * and a writer may add while we read). At a reap the service's last lines
- * are here, often its crash message: forwarded like any other. */
-static void output_drain(struct svc *v)
+ * are here, often its crash message: forwarded like any other. true: the
+ * pipe is at its end (every writer gone, all read). */
+static bool output_drain(struct svc *v)
 {
 	char buf[LOG_READ_CHUNK];
 
@@ -386,9 +387,10 @@ static void output_drain(struct svc *v)
 		ssize_t n = read(v->output.fd, buf, sizeof(buf));
 
 		if (n <= 0)
-			return;
+			return n == 0;
 		output_chunk(v, buf, (size_t)n);
 	}
+	return false;
 }
 
 /* The output of v's runs so far has ended (every writer gone, or a new
@@ -526,28 +528,50 @@ struct svc_rare *svc_rare_get(struct svc *v)
  * process while anything still writes to it, and a restart writes into the
  * same one: no line is lost or reordered. PID 1 itself keeps only the read
  * end, so the pipe ends (and its fd goes) with the service's last process. */
-static int svc_output_writer(struct manager *m, struct svc *v)
+/* The pipe v's last run wrote to, for this run, once what it holds is
+ * taken: a write end while a process of the last run still holds one (no
+ * cgroup emptied it), so that no line is lost or reordered. -EPIPE: a new
+ * pipe instead, this one closed: every writer was gone (the end the loop
+ * had not read yet: the unfinished line ends, and this run's first line
+ * is one of its own), or there is no /proc to reopen it through (what a
+ * process of the last run still writes is not read). Other -errno
+ * (EMFILE, ENFILE, ENOMEM): passing, no pipe for this run. */
+static int output_share(struct svc *v)
 {
 	char path[64];
-	int p[2], fd;
+	int fd;
 
-	if (v->output.fd >= 0) {
-		/* The last run's lines first, ended: this run's start a line. */
-		output_drain(v);
-		output_end_line(v);
+	if (!output_drain(v)) {
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", v->output.fd);
 		fd = open(path, O_WRONLY | O_CLOEXEC);
 		if (fd >= 0)
 			return fd;
-		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+			return -errno;
+	}
+	output_end_line(v);
+	output_close(v);
+	return -EPIPE;
+}
+
+static int svc_output_writer(struct manager *m, struct svc *v)
+{
+	int p[2], fd;
+
+	if (v->output.fd >= 0) {
+		uint64_t end = svc_log_end(v);
+
+		fd = output_share(v);
+		if (svc_log_end(v) != end && m->output_hook)
+			m->output_hook(m->output_ctx, &v->s);   /* followers: what was taken */
+		if (fd >= 0)
+			return fd;
+		if (fd != -EPIPE) {
 			/* Passing: this run's output is lost, not the pipe's. */
 			log_warn("%s: no log pipe for this run: %s", v->s.unit->name,
-				 strerror(errno));
+				 strerror(-fd));
 			return -1;
 		}
-		/* No /proc to reopen it through: a new pipe (the old one's
-		 * bytes were taken above). */
-		output_close(v);
 	}
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
 		log_warn("%s: no log pipe: %s", v->s.unit->name, strerror(errno));

@@ -30,7 +30,9 @@ static void svc_footprint(const struct svc *v, struct manager_footprint *fp)
 		fp->deps += chunk(v->deps) + chunk(v->deps->requires) + chunk(v->deps->after) +
 			    chunk(v->deps->dependents);
 	fp->log_rings += v->log ? nofork_block_size(sizeof(*v->log)) +
-					  nofork_block_size(v->log->ring.cap) : 0;
+					  nofork_block_size(v->log->ring.cap) +
+					  (v->log->forward.partial ?
+					   nofork_block_size(LOG_FORWARD_TEXT_MAX) : 0) : 0;
 	fp->postmortems += r && r->postmortems ? chunk(r->postmortems) + chunk(r->postmortems->rec) : 0;
 }
 

@@ -139,6 +139,18 @@ restart = "always";
 restart_delay = "0";
 log = { console = true; };
 EOF
+unit told <<EOF
+exec = [ "/bin/sh", "-c", "if [ -e $T/told.ran ]; then exec sleep 1000; fi; echo hello; while [ ! -e $T/told.go ]; do sleep 0.05; done; : > $T/told.ran; printf told-partial; exit 1" ];
+restart = "always";
+restart_delay = "0";
+EOF
+# no cgroup here: a process of the last run still writes when the next one
+# starts, and its line is not cut there
+unit lingers <<EOF
+exec = [ "/bin/sh", "-c", "if [ -e $T/lingers.ran ]; then exec sleep 1000; fi; : > $T/lingers.ran; (printf 'tick '; sleep 0.5; echo tock) & exit 1" ];
+restart = "always";
+restart_delay = "0";
+EOF
 start_initd
 check "split printed its line" wait_until 5 eval 'sv logs split --raw | grep -q "^hello world$"'
 check "console: split's line in one record" wait_until 5 eval 'grep -aqx "split: hello world" "$T/initd.log"'
@@ -156,5 +168,17 @@ check "the log file: the two lines apart" \
 check "console: the first run's last line, ended with its run" \
 	eval 'grep -aqx "glue: first-run-partial" "$T/initd.log"'
 check "console: the second run's line" eval 'grep -aqx "glue: second-run" "$T/initd.log"'
+# A follower is told of the line the last run left unfinished, ended when
+# the next run starts (before it, the pipe's end waited in the loop).
+check "told printed hello" wait_until 5 eval 'sv logs told --raw | grep -qx hello'
+sv logs told -n 1 -f --raw > "$T/told.follow" 2>&1 &
+fpid=$!
+check "the follower is there" wait_until 5 eval 'grep -qx hello "$T/told.follow"'
+touch "$T/told.go"
+check "the follower gets told's last line, ended" \
+	wait_until 4 eval '[ "$(od -An -c "$T/told.follow" | tr -d " \n")" = "hello\\ntold-partial\\n" ]'
+kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null
+check "lingers: a line still written across the next run's start, whole" \
+	wait_until 5 eval '[ "$(sv logs lingers --raw)" = "tick tock" ]'
 stop_initd
 [ "$FAILED" -eq 0 ]
