@@ -723,9 +723,14 @@ static void guard_reset_done(int r, void *data)
 }
 
 /* The check could not run or answer: no count of this boot is known, so
- * none is written in it (a killed check might still write late). */
+ * none is written in it (a killed check might still write late). The
+ * guard is blind, as with its mount missing: a failure action's reboot
+ * goes to rescue (a read-only, failing or hung data disk would otherwise
+ * reboot the machine without end). */
 static void guard_off(struct initd *d, const char *file, int r)
 {
+	snprintf(d->guard_blind, sizeof(d->guard_blind),
+		 "boot_guard %.80s cannot count failed boots (%.150s)", file, boot_guard_strerror(r));
 	log_error("boot_guard %s: %s; booting without the guard", file, boot_guard_strerror(r));
 	free(d->guard_file);
 	d->guard_file = NULL;

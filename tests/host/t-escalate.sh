@@ -82,6 +82,25 @@ check "late: the late failure ends the run" wait_until 20 gone
 end_initd
 check "late: its failure action ran" grep -q 'late failed: .*: failure action poweroff' "$T/initd.log"
 
+# A guard whose check cannot count (its file a directory here; on a
+# machine a read-only, failing or hung data disk): the boot goes on
+# without it, and a failure action's reboot goes to rescue instead, as
+# with the guard's mount missing. The old code rebooted without end.
+new_boot blind
+guard=$T/guard-dir
+mkdir "$guard"
+cat > "$T/conf/initd.conf" <<EOC
+boot_guard = { file = "$guard"; max = 2; };
+EOC
+testd_unit crit "--exit-after 50 --exit-code 3" 'critical = true;' 'restart = "no";'
+run_initd
+check "blind: the boot goes on without the guard" \
+	wait_until 5 grep -q "boot_guard $guard: .*; booting without the guard" "$T/initd.log"
+check "blind: crit's failure action goes to rescue, not a reboot" \
+	wait_until 10 eval 'sv status 2>/dev/null | grep -q "^rescue: boot_guard $guard cannot count failed boots (.*): rescue, not a reboot without end"'
+check "blind: initd did not end" alive "$ipid"
+end_initd
+
 # The guard's file replaced by a FIFO once this boot counted itself: the
 # settle's reset and the late failure's count refuse it at once (before,
 # each open blocked forever waiting for a reader, PID 1's too).
