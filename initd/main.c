@@ -102,7 +102,6 @@ struct initd {
 	                               * counted as failed until it settles) */
 	bool failure_shutdown;        /* the shutdown is a failure action's */
 	struct rescue_shell rescue;
-	bool mounts_declared;         /* PID 1 has initd.conf mounts to honour */
 	enum failure_action boot_failure;   /* a required mount's, run in place
 	                                     * of starting the units */
 	char boot_failure_why[512];
@@ -897,15 +896,16 @@ static void units_loaded(struct unit_set *set, int err, const char *why, void *d
 	units_start(d, set);
 }
 
-/* requires_mounts: what the boot's mounts made of `where`. Without them
- * (not PID 1, --no-mounts) initd mounted nothing and checks nothing. */
+/* requires_mounts: what the boot's mounts made of `where`. Not PID 1, or
+ * with --no-mounts, initd mounts nothing and checks nothing. As PID 1 a
+ * boot with no mounts declared (a reload adds one: mounts change at the
+ * next boot), declared but never mounted (initd.rescue, or the helper
+ * could not start): only what the operator mounted since counts. */
 static bool mount_check(void *ctx, const char *where, char *why, size_t size)
 {
 	struct initd *d = ctx;
 
-	/* Declared but never mounted (initd.rescue, or the helper could not
-	 * start): only what the operator mounted since counts. */
-	return !d->mounts_declared || mounts_is_mounted(d->mounts, where, why, size);
+	return !d->pid1 || d->opt.no_mounts || mounts_is_mounted(d->mounts, where, why, size);
 }
 
 /* A manager for set (its owner from here on), its units started. */
@@ -1001,7 +1001,6 @@ static bool boot_mounts_start(struct initd *d, struct unit_set *set)
 
 	if (!d->pid1 || d->opt.no_mounts || d->mounts || !set->conf.n_mounts)
 		return false;
-	d->mounts_declared = true;
 	if (d->cmdline.rescue) {
 		/* No fsck or mount behind the operator's back, on the disk the
 		 * rescue shell may be there to repair. */

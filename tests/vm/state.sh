@@ -14,7 +14,11 @@
 #   missing  no disk, the mount optional with a 3 s timeout: reported and
 #            skipped, units start, the writer (requires_mounts) fails with
 #            "mount /data failed: ..."
-# STATE_BOOTS (default "write reboot corrupt missing") picks the boots; the
+#   undeclared  no mounts at boot (the writer is bad: /data undeclared),
+#            then a reload declares /data: the writer does not start, "not
+#            mounted at boot" (the old code checked requires_mounts only
+#            when the boot had mounts, and the writer wrote to the rootfs)
+# STATE_BOOTS (default "write reboot corrupt missing undeclared") picks the boots; the
 # second needs the first. About 10 s per boot under TCG. Appends TAP lines
 # to OUT.tap.
 set -uo pipefail
@@ -79,7 +83,7 @@ mkdisk() {
 	truncate -s 64M "$disk" && mkfs.ext4 -F -q -L data "$disk"
 }
 
-for b in ${STATE_BOOTS:-write reboot corrupt missing}; do
+for b in ${STATE_BOOTS:-write reboot corrupt missing undeclared}; do
 	case $b in
 	write)
 		mkdisk || fail "write: mkfs.ext4"
@@ -134,6 +138,33 @@ for b in ${STATE_BOOTS:-write reboot corrupt missing}; do
 			has missing "state: status: .*mount /data failed: timed out"
 		check "missing: nothing to unmount at shutdown" hasnt missing "unmounting /data"
 		has missing "state: units-started" || show missing ;;
+	undeclared)
+		rm -f "$disk"
+		rm -rf "$dir/undeclared.stage"
+		mkdir -p "$dir/undeclared.stage/etc/initd/units"
+		echo 'log_buffer = "64K";' >"$dir/undeclared.conf"
+		# finish, not after the writer: declares /data, reloads, reports
+		cat >"$dir/undeclared.stage/etc/initd/units/finish.unit" <<-'EOF'
+		type = "oneshot";
+		restart = "no";
+		log = { console = true; };
+		exec = [ "/bin/sh", "-c", "
+		echo 'mounts = ( { what = \"LABEL=data\"; where = \"/data\"; type = \"ext4\"; required = false; timeout = \"3s\"; } );' > /etc/initd/initd.conf
+		svctl reload | sed 's/^/state: reload: /'
+		i=0
+		while [ $i -lt 50 ] && ! svctl status writer | grep -Eq ' (failed|exited) '; do sleep 0.1; i=$((i + 1)); done
+		svctl status writer | sed 's/^/state: status: /'
+		echo state: reloaded
+		svctl poweroff
+		" ];
+		EOF
+		boot undeclared "$dir/undeclared.conf"
+		check "undeclared: QEMU exited after initd powered off" ended undeclared
+		check "undeclared: the reload came" has undeclared "state: reloaded"
+		check "undeclared: the writer did not start: /data was not mounted at boot" \
+			has undeclared "state: status: .*mount /data: not mounted at boot"
+		check "undeclared: nothing written to the rootfs's /data" hasnt undeclared "records, last"
+		has undeclared "state: reloaded" || show undeclared ;;
 	esac
 done
 ! grep -q '^not ok - state:' "$out"
