@@ -555,8 +555,13 @@ static const uint32_t macvlan_modes[UNIT_MACVLAN_MODE_MAX] = {
 	[UNIT_MACVLAN_VEPA] = MACVLAN_MODE_VEPA, [UNIT_MACVLAN_PASSTHRU] = MACVLAN_MODE_PASSTHRU,
 };
 
-/* A macvlan on the host's lower interface, created as "eth0" right inside
- * pid's namespace (IFLA_NET_NS_PID): no host-side name to clash with. */
+/* A macvlan on the host's lower interface, created right inside pid's
+ * namespace (IFLA_NET_NS_PID) as MACVLAN_BORN_NAME, which the child renames
+ * eth0 (eth0_setup): before Linux 6.15 the kernel looked the new link's
+ * name up in the caller's namespace, where the host's own eth0 (a board's
+ * NIC, often the lower device itself) made the create fail, EEXIST. */
+#define MACVLAN_BORN_NAME "initd-mv"
+
 static int macvlan_create(int sk, pid_t pid, const struct unit_isolation *iso)
 {
 	int lower = link_index(iso->macvlan_interface);
@@ -564,7 +569,7 @@ static int macvlan_create(int sk, pid_t pid, const struct unit_isolation *iso)
 
 	if (lower < 0)
 		return lower;
-	link_new(&l, NLM_F_CREATE | NLM_F_EXCL, "eth0", pid, lower, "macvlan");
+	link_new(&l, NLM_F_CREATE | NLM_F_EXCL, MACVLAN_BORN_NAME, pid, lower, "macvlan");
 	rtnl_put_u32(&l.m, IFLA_MACVLAN_MODE, macvlan_modes[iso->macvlan_mode % UNIT_MACVLAN_MODE_MAX]);
 	return link_new_send(sk, &l);
 }
@@ -584,12 +589,30 @@ int net_link_create(pid_t pid, const struct unit_isolation *iso)
 	return r;
 }
 
-/* eth0 up, its addresses, the default routes, then the static ones (their
- * gateways are on-link through the addresses). */
+/* A link renamed (it is down: a new one). */
+static int link_rename(int sk, int index, const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = index };
+	struct rtnl_msg m;
+
+	rtnl_init(&m, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	rtnl_put_str(&m, IFLA_IFNAME, name);
+	return rtnl_call(sk, &m);
+}
+
+/* eth0 (a macvlan named so first), up, its addresses, the default routes,
+ * then the static ones (their gateways are on-link through the addresses). */
 static int eth0_setup(int sk, const struct unit_isolation *iso)
 {
-	int i = link_index("eth0"), r;
+	int i, r;
 
+	if (unit_link_kind(iso) == UNIT_LINK_MACVLAN) {
+		i = link_index(MACVLAN_BORN_NAME);
+		r = i < 0 ? i : link_rename(sk, i, "eth0");
+		if (r < 0)
+			return r;
+	}
+	i = link_index("eth0");
 	if (i < 0)
 		return i;
 	r = link_up(sk, i, 0);

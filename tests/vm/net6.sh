@@ -42,6 +42,11 @@ Z32=00000000000000000000000000000000
 # a fresh namespace: the iflink check below could not tell them apart)
 ip link add mvlow0 type dummy
 ip link set mvlow0 up
+# and an eth0 of the host's, as a board's NIC: before Linux 6.15 the kernel
+# looked a new link's name up in the caller's namespace, so a macvlan
+# created as eth0 in the service's failed, EEXIST (the old code)
+host_eth0=
+if [ ! -e /sys/class/net/eth0 ] && ip link add eth0 type dummy; then host_eth0=1; fi
 sv start n6-mv1 >/dev/null 2>&1
 sv start n6-mv2 >/dev/null 2>&1
 for u in n6-a n6-b n6-p2p n6-mv1 n6-mv2; do
@@ -122,6 +127,9 @@ check "n6-mv1 reaches n6-mv2 over IPv6 (ping6 fd00:66::12)" \
 	eventually 5 ping1 nsenter -t "$m1" -n ping6 -c 1 -W 1 fd00:66::12
 check "n6-mv2 reaches n6-mv1 over IPv6 (ping6 fd00:66::11)" \
 	eventually 5 ping1 nsenter -t "$m2" -n ping6 -c 1 -W 1 fd00:66::11
+check "the host's eth0 stayed the host's (a dummy, in its namespace)" \
+	eval '[ -z "$host_eth0" ] || [ -e /sys/class/net/eth0 ]'
+[ -n "$host_eth0" ] && ip link del eth0
 
 # ---- a reload that changes a bridge's address (last: br0 changes) -------------
 # The old address is taken off (before, br0 kept fd00:1::1 beside the new).
