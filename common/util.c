@@ -2,6 +2,7 @@
 #include "common/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -216,4 +217,66 @@ int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret)
 		return 0;
 	}
 	return -ENOENT;
+}
+
+bool dir_root_only(int dirfd)
+{
+	struct stat st;
+
+	return fstat(dirfd, &st) == 0 && st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* name in dirfd refused for being a symlink: ELOOP, whatever the open
+ * said (O_DIRECTORY | O_NOFOLLOW on one says ENOTDIR). */
+static int nofollow_errno(int dirfd, const char *name, int err)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) ?
+	       -ELOOP : -err;
+}
+
+int open_read_trusted(const char *path)
+{
+	char name[NAME_MAX + 1];
+	int dirfd, fd, nofollow;
+	struct stat st;
+
+	if (path[0] != '/')
+		return -EINVAL;
+	dirfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -errno;
+	for (;;) {
+		size_t len;
+
+		path += strspn(path, "/");
+		len = strcspn(path, "/");
+		if (len == 0 || len > NAME_MAX) {
+			close(dirfd);
+			return len ? -ENAMETOOLONG : -EISDIR;
+		}
+		memcpy(name, path, len);
+		name[len] = '\0';
+		path += len;
+		nofollow = dir_root_only(dirfd) ? 0 : O_NOFOLLOW;
+		if (path[strspn(path, "/")] == '\0')
+			break;
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | nofollow);
+		if (fd < 0)
+			fd = nofollow ? nofollow_errno(dirfd, name, errno) : -errno;
+		close(dirfd);
+		if (fd < 0)
+			return fd;
+		dirfd = fd;
+	}
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | nofollow);
+	if (fd < 0)
+		fd = nofollow ? nofollow_errno(dirfd, name, errno) : -errno;
+	else if (nofollow && (fstat(fd, &st) < 0 || (!S_ISDIR(st.st_mode) && st.st_nlink != 1))) {
+		close(fd);
+		fd = -EMLINK;
+	}
+	close(dirfd);
+	return fd;
 }

@@ -64,6 +64,20 @@ ssize_t read_full(int fd, void *buf, size_t size);
 /* mkdir -p (0755): every missing directory of path, path included. */
 int mkdir_p(const char *path);
 
+/* Whether the open directory dirfd is one only root may change (owned by
+ * root, not writable by its group or others): whatever link is in it,
+ * root put there. */
+bool dir_root_only(int dirfd);
+
+/* The absolute path opened for reading (O_CLOEXEC, O_NOCTTY, O_NONBLOCK)
+ * by root for a file a unit names, where a unit may own a directory on the
+ * way: walked from /, a symlink is followed only in a directory only root
+ * may change, and a file in any other must be its only link, so that a
+ * unit cannot make root read a file of its choosing (another unit's
+ * secrets) for it. The fd, or -ELOOP (a symlink not followed), -EMLINK
+ * (another hard link), -errno. */
+int open_read_trusted(const char *path);
+
 /* Refuse file descriptors sent to the AF_UNIX socket fd (a sender's
  * SCM_RIGHTS then fails with EPERM; an accepted socket inherits it from
  * its listener). A received fd that PID 1 closes may be the last

@@ -301,16 +301,20 @@ static int file_env_add(char *entry, void *data)
 
 /* path's bytes into a new buffer (one more byte, for the parser): a
  * regular file (O_NONBLOCK: a FIFO there cannot hold the start), at most
- * ENVFILE_SIZE_MAX bytes. */
+ * ENVFILE_SIZE_MAX bytes. Read as root, before the unit's user is taken,
+ * from a path that may cross a unit's own directory: no symlink or hard
+ * link a unit planted there is taken (open_read_trusted). */
 static int env_file_read(const char *path, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	_cleanup_close_ int fd = open_read_trusted(path);
 	struct stat st;
 	size_t len = 0;
 	char *buf;
 	ssize_t n;
 
-	if (fd < 0 || fstat(fd, &st) < 0)
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EBADF;
@@ -354,6 +358,8 @@ static int env_file_load(const char *spec, struct file_env *fe, char *why, size_
 	if (r < 0) {
 		snprintf(why, size, "environment file %s: %s", path,
 			 r == -EBADF ? "not a regular file" : r == -EFBIG ? "larger than 64K" :
+			 r == -ELOOP ? "a symlink in a directory not only root may change: not followed" :
+			 r == -EMLINK ? "another hard link to it, in a directory not only root may change" :
 			 strerror(-r));
 		return r;
 	}

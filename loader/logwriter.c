@@ -104,14 +104,6 @@ static uint64_t count_lines(const char *p, size_t n)
 	return k;
 }
 
-/* A directory only root may change: whatever link is in it, root put there. */
-static bool dir_trusted(int dirfd)
-{
-	struct stat st;
-
-	return fstat(dirfd, &st) == 0 && st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
-}
-
 /* name in dirfd, a directory (made 0755 when missing), opened; -ELOOP
  * for a symlink not followed. */
 static int dir_step(int dirfd, const char *name, int nofollow)
@@ -151,7 +143,7 @@ static int dir_open(struct wfile *f)
 			close(dirfd);
 			return len ? -ENAMETOOLONG : -EISDIR;
 		}
-		f->nofollow = dir_trusted(dirfd) ? 0 : O_NOFOLLOW;
+		f->nofollow = dir_root_only(dirfd) ? 0 : O_NOFOLLOW;
 		if (p[len + strspn(p + len, "/")] == '\0')
 			break;
 		memcpy(name, p, len);

@@ -155,4 +155,37 @@ check "nested: nothing is left aside in /run" \
 is "nested: the symlink's target is left alone" "$(cat "$T/victim/c/file" 2>&1)" precious
 
 stop_initd
+# An environment file is read by root before the unit's user is taken: in
+# a directory a unit may change (its own), a symlink it planted is not
+# followed, nor a hard link taken, to another unit's secrets; a symlink in
+# a directory only root may change is (the old code followed any).
+new_boot envplant
+mkdir -p "$T/data" "$T/etc"
+chown nobody "$T/data"
+chmod 755 "$T"
+printf 'DB_PASSWORD=hunter2\n' > "$T/etc/other.env"
+chmod 600 "$T/etc/other.env"
+ln -s "$T/etc/other.env" "$T/data/web.env"
+printf 'FROM_LINK=yes\n' > "$T/etc/real.env"
+ln -s "$T/etc/real.env" "$T/etc/linked.env"
+unit planted <<EOF
+exec = [ "/bin/sleep", "1000" ];
+restart = "no";
+user = "nobody";
+environment_files = [ "-$T/data/web.env" ];
+EOF
+unit linked <<EOF
+exec = [ "/bin/sleep", "1000" ];
+environment_files = [ "$T/etc/linked.env" ];
+EOF
+start_initd || exit 1
+check "planted: fails at its start" wait_state planted failed 5
+check "planted: the reason says the symlink was not followed" \
+	eval 'sv status planted | grep -q "environment file $T/data/web.env: a symlink in a directory not only root may change: not followed"'
+check "linked: a symlink in root's own directory is followed" wait_state linked running 5
+pid=$(svc_pid linked)
+check "linked: its variable reached the service" \
+	eval 'in_ns cat "/proc/$pid/environ" | tr "\0" "\n" | grep -qx FROM_LINK=yes'
+stop_initd
+rm -f "$T/data/web.env"
 [ "$FAILED" -eq 0 ]

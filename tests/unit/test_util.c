@@ -3,10 +3,12 @@
  * group lookup. */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -28,6 +30,53 @@ static void teardown(void)
 {
 	unlink(passwd_file);
 }
+
+/* open_read_trusted: in a directory a unit may change (owned by another
+ * user here), a planted symlink, a symlinked directory on the way and a
+ * hard link are refused; in a directory only root may change, a symlink
+ * is followed. As root only (the chown). */
+START_TEST(trusted_open_refuses_what_a_unit_planted)
+{
+	char dir[] = "/tmp/test_util.XXXXXX", p[4][160], own[128], secret[128];
+	int fd;
+
+	if (getuid() != 0)
+		return;
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(own, sizeof(own), "%s/own", dir);
+	snprintf(secret, sizeof(secret), "%s/secret", dir);
+	ck_assert_int_eq(mkdir(own, 0755), 0);
+	ck_assert_int_eq(chown(own, 65534, 65534), 0);
+	fd = open(secret, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(p[0], sizeof(p[0]), "%s/link", own);        /* -> secret */
+	snprintf(p[1], sizeof(p[1]), "%s/hard", own);        /* = secret */
+	snprintf(p[2], sizeof(p[2]), "%s/dir", own);         /* -> dir */
+	snprintf(p[3], sizeof(p[3]), "%s/rootlink", dir);    /* -> secret, root's dir */
+	ck_assert_int_eq(symlink(secret, p[0]), 0);
+	ck_assert_int_eq(link(secret, p[1]), 0);
+	ck_assert_int_eq(symlink(dir, p[2]), 0);
+	ck_assert_int_eq(symlink(secret, p[3]), 0);
+	ck_assert_int_eq(open_read_trusted(p[0]), -ELOOP);
+	ck_assert_int_eq(open_read_trusted(p[1]), -EMLINK);
+	{
+		char via[200];
+
+		snprintf(via, sizeof(via), "%s/secret", p[2]);
+		ck_assert_int_eq(open_read_trusted(via), -ELOOP);
+	}
+	fd = open_read_trusted(p[3]);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(open_read_trusted("relative"), -EINVAL);
+	for (int i = 0; i < 4; i++)
+		unlink(p[i]);
+	unlink(secret);
+	rmdir(own);
+	rmdir(dir);
+}
+END_TEST
 
 START_TEST(parse_id_rule)
 {
@@ -178,6 +227,7 @@ static Suite *util_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, parse_id_rule);
+	tcase_add_test(tc, trusted_open_refuses_what_a_unit_planted);
 	tcase_add_test(tc, lookup_rejects_leading_zero_ids);
 	tcase_add_test(tc, lookup_takes_numeric_ids);
 	tcase_add_test(tc, read_full_bounded);
