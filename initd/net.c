@@ -114,7 +114,9 @@ static int addr_change(int sk, int ifindex, const char *prefix, uint16_t type)
 	rtnl_put(&m, IFA_LOCAL, ip.bytes, len);
 	rtnl_put(&m, IFA_ADDRESS, ip.bytes, len);
 	r = rtnl_call(sk, &m);
-	return r == -EEXIST || r == -EADDRNOTAVAIL ? 0 : r;
+	/* EADDRNOTAVAIL is "already gone" only to a delete: an add that
+	 * gets it was refused (IPv6 ::/N, multicast, loopback). */
+	return r == (type == RTM_NEWADDR ? -EEXIST : -EADDRNOTAVAIL) ? 0 : r;
 }
 
 static int addr_add(int sk, int ifindex, const char *prefix)

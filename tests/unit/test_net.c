@@ -293,6 +293,17 @@ static void in_own_netns(void)
 	ck_assert_int_eq(net_link_create(pid, &mv), 0);
 	run_service(pid, go);
 
+	/* an address the kernel refuses to add (IPv6 loopback on the host
+	 * end) fails the link: EADDRNOTAVAIL is "already gone" only to a
+	 * delete (the old code took it for done, the end left without it) */
+	p2p.veth_host_address = NULL;
+	p2p.veth_host_address6 = "::1/128";
+	pid = service(&p2p, want_p2p, &go);
+	ck_assert_int_eq(net_link_create(pid, &p2p), -EADDRNOTAVAIL);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(go);
+
 	/* errors: a lower link that is not there; the kernel's own errno for a
 	 * namespace whose process is gone, and no host end left behind */
 	mv.macvlan_interface = "nosuch0";
