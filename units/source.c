@@ -33,11 +33,19 @@ int source_read(struct parse_ctx *c, int dirfd, const char *path, char **ret_tex
 	struct stat st;
 	ssize_t len;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return errno == ENOENT ? -ENOENT : report_errno(c, "cannot open file", errno);
-	if (fstat(fd, &st) < 0)
-		return report_errno(c, "cannot stat file", errno);
+	/* Looked at before it is opened, as compiled.c's digest does: an
+	 * entry naming a device must not be opened (opening /dev/watchdog
+	 * arms it, and a close without the magic resets the machine), and
+	 * again once open (swapped in between). */
+	if (fstatat(dirfd, path, &st, 0) < 0)
+		return errno == ENOENT ? -ENOENT : report_errno(c, "cannot stat file", errno);
+	if (S_ISREG(st.st_mode)) {
+		fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0)
+			return errno == ENOENT ? -ENOENT : report_errno(c, "cannot open file", errno);
+		if (fstat(fd, &st) < 0)
+			return report_errno(c, "cannot stat file", errno);
+	}
 	if (!S_ISREG(st.st_mode)) {
 		int r = diag_add(c, 0, "not a regular file");
 		return r < 0 ? r : -EINVAL;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -787,6 +788,29 @@ START_TEST(test_parse_file_errors)
 	ck_assert_int_eq(unit_parse_file(path, &u), 0);
 	ck_assert_str_eq(diag_text(&u->diags.v[0], t.dir), "units/dir.unit: not a regular file");
 	unit_free(u);
+
+	/* Not a regular file: not even opened (a device's open may act:
+	 * /dev/watchdog arms). A FIFO shows it: a writer waiting in its open
+	 * is let through by any reader's. The old code opened it. */
+	snprintf(path, sizeof(path), "%s/units/fifo.unit", t.dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	{
+		pid_t w = fork();
+		int st;
+
+		ck_assert_int_ge(w, 0);
+		if (w == 0)
+			_exit(open(path, O_WRONLY | O_CLOEXEC) >= 0 ? 0 : 1);
+		usleep(200 * 1000);   /* the writer waits in its open */
+		ck_assert_int_eq(unit_parse_file(path, &u), 0);
+		ck_assert_str_eq(diag_text(&u->diags.v[0], t.dir), "units/fifo.unit: not a regular file");
+		unit_free(u);
+		usleep(200 * 1000);   /* a writer let through has exited by now */
+		ck_assert_msg(waitpid(w, &st, WNOHANG) == 0, "the FIFO was opened");
+		kill(w, SIGKILL);
+		ck_assert_int_eq(waitpid(w, &st, 0), w);
+	}
+	unlink(path);
 
 	snprintf(path, sizeof(path), "%s/units/none.unit", t.dir);
 	ck_assert_int_eq(unit_parse_file(path, &u), 0);
