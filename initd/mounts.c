@@ -151,6 +151,10 @@ static void entry_report(struct mounts *ms, const struct mount_report *r)
 				 r->status);
 		else if (r->stage == MOUNT_STAGE_FORMAT && r->status)
 			snprintf(st->why, sizeof(st->why), "format: mke2fs exit %d", r->status);
+		else if (r->stage == MOUNT_STAGE_MKDIR && r->err == ELOOP)
+			snprintf(st->why, sizeof(st->why),
+				 "mkdir: the mount point is a symbolic link (not mounted: the unmount at "
+				 "shutdown does not follow one)");
 		else if (r->stage == MOUNT_STAGE_FORMAT && r->err == EMEDIUMTYPE)
 			snprintf(st->why, sizeof(st->why),
 				 "format: the device has another filesystem, a partition table or other data: "

@@ -258,6 +258,19 @@ static int format_stage(int out, size_t i, const struct unit_mount *m, const cha
 
 /* ---- directories and the mount ----------------------------------------------- */
 
+/* The mount point itself not a symlink: mount(2) would follow it, and
+ * the shutdown's unmount (UMOUNT_NOFOLLOW: a link swapped in meanwhile
+ * must not aim it elsewhere) would not, leaving the filesystem to the
+ * last lazy detach instead of its ordered unmount. -ELOOP. */
+static int mount_point_check(const char *where)
+{
+	struct stat st;
+
+	if (lstat(where, &st) < 0)
+		return -errno;
+	return S_ISLNK(st.st_mode) ? -ELOOP : 0;
+}
+
 /* An overlay's upperdir= and workdir= live on a mount of their own (the
  * data disk): made when missing, as the mount point is. */
 static int overlay_dirs(const char *data)
@@ -305,6 +318,8 @@ static int mount_one(int out, size_t i, const struct unit_mount *m)
 	r = unit_mount_options_parse(m->type, m->options, &flags, data, bad, sizeof(bad));
 	if (r == 0)
 		r = mkdir_p(m->where);
+	if (r == 0)
+		r = mount_point_check(m->where);
 	if (r == 0 && !strcmp(m->type, "overlay"))
 		r = overlay_dirs(data);
 	if (r < 0) {

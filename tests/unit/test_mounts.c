@@ -495,6 +495,61 @@ START_TEST(helper_exe_on_fd_3_is_not_the_pipe)
 }
 END_TEST
 
+/* A mount point that is a symlink is refused, not mounted at its target:
+ * the shutdown's unmount (UMOUNT_NOFOLLOW) would fail on it, and the old
+ * code left the tmpfs there for the last lazy detach. In a mount namespace
+ * of its own, beside a copy of the binary named initd-loader. */
+static int symlink_where(void)
+{
+	char dir[] = "/tmp/test_mounts.XXXXXX", tgt[64], lnk[64], why[256] = "", line[4096];
+	struct unit_mount m;
+	struct initd_conf conf = { .mounts = &m, .n_mounts = 1 };
+	struct mounts *ms = NULL;
+	struct loop *l = NULL;
+	int done = 0, r = 0;
+	FILE *f;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return 0;   /* no namespace to try it in (not root) */
+	if (!mkdtemp(dir))
+		return 11;
+	snprintf(tgt, sizeof(tgt), "%s/target", dir);
+	snprintf(lnk, sizeof(lnk), "%s/data", dir);
+	if (mkdir(tgt, 0755) < 0 || symlink(tgt, lnk) < 0)
+		return 12;
+	m = (struct unit_mount){ .what = "tmpfs", .where = lnk, .type = "tmpfs",
+				 .timeout_usec = 5 * USEC_PER_SEC, .on_failure = FAILURE_NONE };
+	if (loop_new(&l) < 0 || mounts_start(l, &conf, mounting_done, &done, &ms) < 0)
+		return 13;
+	for (int n = 0; !done && n < 500; n++)
+		loop_run_once(l, 10);
+	if (!done || mounts_is_mounted(ms, lnk, why, sizeof(why)))
+		r = 14;
+	else if (!strstr(why, "the mount point is a symbolic link"))
+		r = 15;
+	f = fopen("/proc/self/mountinfo", "re");
+	while (r == 0 && f && fgets(line, sizeof(line), f))
+		if (strstr(line, tgt))
+			r = 16;   /* mounted at the link's target */
+	if (f)
+		fclose(f);
+	if (r)
+		fprintf(stderr, "symlink_where: %d: %s\n", r, why);
+	mounts_free(ms);
+	loop_free(l);
+	umount2(tgt, MNT_DETACH);
+	unlink(lnk);
+	rmdir(tgt);
+	rmdir(dir);
+	return r;
+}
+
+START_TEST(a_symlinked_mount_point_is_refused)
+{
+	test_run_self_with_loader("--symlink-where");
+}
+END_TEST
+
 static Suite *mounts_suite(void)
 {
 	Suite *s = suite_create("mounts");
@@ -503,6 +558,7 @@ static Suite *mounts_suite(void)
 	/* the copies of this binary wait up to 5 s for their helper */
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, options_split);
+	tcase_add_test(tc, a_symlinked_mount_point_is_refused);
 	tcase_add_test(tc, tags);
 	tcase_add_test(tc, schema_and_defaults);
 	tcase_add_loop_test(tc, bad_entries_have_lines, 0,
@@ -532,6 +588,8 @@ int main(int argc, char **argv)
 		mount_helper_main(argc, argv);
 	if (argc == 2 && !strcmp(argv[1], "--exe-on-fd-3"))
 		return exe_on_fd_3();
+	if (argc == 2 && !strcmp(argv[1], "--symlink-where"))
+		return symlink_where();
 	sr = srunner_create(mounts_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
