@@ -212,11 +212,12 @@ static void probe_done(void *data, bool ok, const char *why)
 	service_on_probe(&v->s, ok, why);
 }
 
-/* A probe in the service's namespaces (probe.h): its main process must be
- * there to say which. */
+/* A probe in the service's namespaces and cgroup (probe.h): its main
+ * process must be there to say which. */
 static int ops_probe_start(struct service *s, const struct unit_probe *p)
 {
 	struct svc *v = svc_of(s);
+	_cleanup_close_ int leaf = svc_cgroup_leaf_open(v->m, v);
 	struct probe_target t = {
 		.unit = s->unit,
 		.probe = p,
@@ -226,10 +227,13 @@ static int ops_probe_start(struct service *s, const struct unit_probe *p)
 		.group_file = v->m->opt.group_file,
 		.default_rlimits = v->m->set->conf.rlimits,
 		.n_default_rlimits = v->m->set->conf.n_rlimits,
+		.cgroup_fd = leaf,   /* -ENOENT: no cgroup */
 	};
 
 	if (s->pid <= 0)
 		return -ESRCH;
+	if (leaf < 0 && leaf != -ENOENT)
+		return leaf;   /* tried again at the next interval */
 	if (!svc_probe(v)) {
 		struct svc_rare *rare = svc_rare_get(v);
 

@@ -50,6 +50,11 @@ int svc_cgroup_node_open(struct manager *m, struct svc *v)
 	return svc_cgroup_open(m, v, false);
 }
 
+int svc_cgroup_leaf_open(struct manager *m, struct svc *v)
+{
+	return svc_cgroup_open(m, v, true);
+}
+
 int svc_cgroup_kill(struct manager *m, struct svc *v)
 {
 	_cleanup_close_ int fd = svc_cgroup_open(m, v, false);

@@ -346,8 +346,10 @@ int svc_spawn_cgroup_fd(struct manager *m, struct svc *v, int *ret_fd);
 bool svc_cgroup_may_hold(const struct manager *m, const struct svc *v);
 void svc_cgroup_poll_oom(struct svc *v);
 /* v's node, opened for reading (the caller closes it), or -errno
- * (-ENOENT: no cgroup). */
+ * (-ENOENT: no cgroup). leaf_open: the directory its processes go to (a
+ * delegating unit's "main"). */
 int svc_cgroup_node_open(struct manager *m, struct svc *v);
+int svc_cgroup_leaf_open(struct manager *m, struct svc *v);
 /* cgroup.kill on the node: 1 when it is empty (or has no cgroup), 0 while
  * killing, -errno. populated: 1, 0 (or no cgroup), -errno. */
 int svc_cgroup_kill(struct manager *m, struct svc *v);

@@ -141,7 +141,7 @@ int probe_run_start(struct probe_run *run, const struct probe_target *t, probe_d
 		return -EBUSY;
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
-	pid = spawn_helper_fork();
+	pid = spawn_helper_fork_into(t->cgroup_fd);
 	if (pid == 0)
 		probe_helper(t, fds[1]);
 	if (pid > 0)

@@ -1,7 +1,9 @@
 /* probe.h — run one ready or health probe (issue 15) without blocking PID 1.
  *
  * PID 1 forks a short-lived helper (signals, mask and fds reset first,
- * child.h) that joins the namespaces of the service's main process with
+ * child.h), born in the unit's cgroup leaf (CLONE_INTO_CGROUP: the check
+ * and an exec probe's command count against the unit's limits, and go
+ * with its cgroup's kill), that joins the namespaces of the service's main process with
  * setns(2) on its pidfd (/proc/PID/ns files when the kernel is older than 5.8),
  * so the probe sees what the service sees: its network (127.0.0.1 is the
  * service's own), its rootfs, its PID namespace. It drops to the unit's
@@ -59,6 +61,7 @@ struct probe_target {
 	const char *group_file;
 	const struct unit_rlimit *default_rlimits;   /* initd.conf's, as spawn's */
 	size_t n_default_rlimits;
+	int cgroup_fd;            /* the unit's leaf, the helper born in it; < 0: none */
 };
 
 void probe_run_init(struct probe_run *run, struct loop *l);

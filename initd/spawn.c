@@ -1272,6 +1272,18 @@ pid_t spawn_helper_fork(void)
 	return fork();
 }
 
+pid_t spawn_helper_fork_into(int cgroup_fd)
+{
+	struct clone_args args = {
+		.flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgroup_fd,
+	};
+
+	if (cgroup_fd < 0)
+		return spawn_helper_fork();
+	window_settle();
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
 static struct window_set *window_lent_to(int report_r)
 {
 	for (unsigned k = 0; k < window.n_sets; k++)

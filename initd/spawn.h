@@ -136,6 +136,9 @@ void spawn_reaped(void);
  * a clone3. Not in the crash handler (boot.c): no waiting there, and its
  * shell's exec drops the copies at once. */
 pid_t spawn_helper_fork(void);
+/* The same, the child born in the cgroup cgroup_fd (CLONE_INTO_CGROUP);
+ * a fork when cgroup_fd < 0. */
+pid_t spawn_helper_fork_into(int cgroup_fd);
 void spawn_settle(void);
 
 const char *spawn_stage_to_string(int stage);

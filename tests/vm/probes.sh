@@ -51,4 +51,9 @@ probe_exec_ready() {
 }
 check "probe-exec: make /tmp/ready in its mount namespace" eventually 10 probe_exec_ready
 check "probe-exec: running once the exec probe passes" eventually 30 state_is probe-exec running
+# the check counts against the unit's limits and goes with its cgroup: the
+# old code ran it in PID 1's
+check_eq "probe-exec: its command ran in the unit's cgroup" \
+	"$(nsenter -t "$(iso_child "$(main_pid probe-exec)")" -m -r -- cat /tmp/probe.cg 2>/dev/null)" \
+	"0::/system/probe-exec"
 sv stop probe-exec >/dev/null 2>&1
