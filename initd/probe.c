@@ -412,7 +412,7 @@ static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int d
 	size_t n = 0;
 	int stage, r;
 
-	r = spawn_rlimits_apply(&u->opt->iso, t->default_rlimits, t->n_default_rlimits);
+	r = spawn_rlimits_apply(0, &u->opt->iso, t->default_rlimits, t->n_default_rlimits);
 	umask((mode_t)u->opt->iso.umask);
 	if (r == 0)
 		r = spawn_caps_before_uid(&u->opt->iso, uid == 0, &stage);
@@ -516,6 +516,16 @@ static _Noreturn void probe_helper(const struct probe_target *t, int out)
 	if (r < 0) {
 		snprintf(why, sizeof(why), "user %s: %s", t->unit->user ? t->unit->user : "root",
 			 r == -ENOENT ? "no such user or group" : errno_text(-r, err, sizeof(err)));
+		verdict(out, -1, why, false);
+	}
+	/* An exec probe's command gets the unit's rlimits (exec_child): set
+	 * here first, while the helper is still in PID 1's user namespace,
+	 * where they are kept; in the unit's own, none could be raised. */
+	if (t->probe->kind == UNIT_PROBE_EXEC &&
+	    (r = spawn_rlimits_apply(0, &t->unit->opt->iso, t->default_rlimits,
+				     t->n_default_rlimits)) < 0) {
+		snprintf(why, sizeof(why), "cannot set the unit's rlimits: %s",
+			 errno_text(-r, err, sizeof(err)));
 		verdict(out, -1, why, false);
 	}
 	r = join_namespaces(&self);

@@ -505,25 +505,25 @@ static rlim_t rlim_of(uint64_t v)
 /* initd.conf's defaults first: one that asks more than initd may give
  * (initd not PID 1, without CAP_SYS_RESOURCE) is cut to initd's own hard
  * limit, since nobody asked this unit for it. Then the unit's own, which
- * must apply exactly. */
-int spawn_rlimits_apply(const struct unit_isolation *iso, const struct unit_rlimit *defaults,
-			size_t n_defaults)
+ * must apply exactly. pid: the process's (0: this one's). */
+int spawn_rlimits_apply(pid_t pid, const struct unit_isolation *iso,
+			const struct unit_rlimit *defaults, size_t n_defaults)
 {
 	for (size_t i = 0; i < n_defaults; i++) {
 		const struct unit_rlimit *d = &defaults[i];
 		struct rlimit rl = { rlim_of(d->soft), rlim_of(d->hard) }, own;
 
-		if (setrlimit(d->resource, &rl) == 0 || errno != EPERM ||
+		if (prlimit(pid, d->resource, &rl, NULL) == 0 || errno != EPERM ||
 		    getrlimit(d->resource, &own) < 0)
 			continue;
 		rl.rlim_max = own.rlim_max < rl.rlim_max ? own.rlim_max : rl.rlim_max;
 		rl.rlim_cur = rl.rlim_cur < rl.rlim_max ? rl.rlim_cur : rl.rlim_max;
-		setrlimit(d->resource, &rl);
+		prlimit(pid, d->resource, &rl, NULL);
 	}
 	for (size_t i = 0; i < iso->n_rlimits; i++) {
 		struct rlimit rl = { rlim_of(iso->rlimits[i].soft), rlim_of(iso->rlimits[i].hard) };
 
-		if (setrlimit(iso->rlimits[i].resource, &rl) < 0)
+		if (prlimit(pid, iso->rlimits[i].resource, &rl, NULL) < 0)
 			return -errno;
 	}
 	return 0;
@@ -620,7 +620,7 @@ static void child_credentials(const struct spawn_params *p, const struct child_c
 	int stage;
 
 	CHECK(report_fd, SPAWN_STAGE_RLIMITS,
-	      spawn_rlimits_apply(iso, p->default_rlimits, p->n_default_rlimits));
+	      spawn_rlimits_apply(0, iso, p->default_rlimits, p->n_default_rlimits));
 	umask((mode_t)iso->umask);
 	CHECK(report_fd, stage, spawn_caps_before_uid(iso, root, &stage));
 	CHECK(report_fd, SPAWN_STAGE_GROUPS, ERRNO(setgroups(c->n_groups, c->groups)));
@@ -1462,14 +1462,23 @@ static bool parent_has_work(const struct unit_isolation *iso)
 }
 
 /* What only the parent can do for the waiting child. Quick writes to /proc
- * and netlink requests: nothing here waits on the child. */
-static int parent_plumb(pid_t pid, const struct unit_isolation *iso, int *ret_stage)
+ * and netlink requests: nothing here waits on the child. A child in a user
+ * namespace of its own has no CAP_SYS_RESOURCE where its rlimits are kept:
+ * the parent raises them (prlimit), the child's own setrlimit then finds
+ * them so. */
+static int parent_plumb(pid_t pid, const struct spawn_params *p, int *ret_stage)
 {
+	const struct unit_isolation *iso = &p->unit->opt->iso;
 	int r = 0;
 
 	*ret_stage = SPAWN_STAGE_ID_MAP;
-	if (iso->namespaces & UNIT_NS_BIT(UNIT_NS_USER))
+	if (iso->namespaces & UNIT_NS_BIT(UNIT_NS_USER)) {
 		r = ns_write_id_maps(pid, iso->uid_map, iso->gid_map);
+		if (r == 0) {
+			*ret_stage = SPAWN_STAGE_RLIMITS;
+			r = spawn_rlimits_apply(pid, iso, p->default_rlimits, p->n_default_rlimits);
+		}
+	}
 	if (r == 0 && iso->has_oom_score_adj) {
 		*ret_stage = SPAWN_STAGE_OOM;
 		r = ns_write_oom_score_adj(pid, iso->oom_score_adj);
@@ -1483,10 +1492,10 @@ static int parent_plumb(pid_t pid, const struct unit_isolation *iso, int *ret_st
 
 /* Release the child, or report the parent's failure in its name (the child
  * then sees end-of-file and leaves quietly). */
-static void parent_release(pid_t pid, const struct unit_isolation *iso, int report_w, int sync_w)
+static void parent_release(pid_t pid, const struct spawn_params *p, int report_w, int sync_w)
 {
 	struct spawn_report rep = { 0 };
-	int r = parent_plumb(pid, iso, &rep.stage);
+	int r = parent_plumb(pid, p, &rep.stage);
 
 	if (r == 0) {
 		if (write(sync_w, "g", 1) == 1)
@@ -1577,7 +1586,7 @@ static int spawn_fork(const struct spawn_params *p, const int *join_fds, struct 
 	}
 	if (sync[1] >= 0) {
 		close(sync[0]);
-		parent_release(pid, iso, report[1], sync[1]);
+		parent_release(pid, p, report[1], sync[1]);
 		close(sync[1]);
 	}
 	close(report[1]);

@@ -157,9 +157,10 @@ bool spawn_window_holds(int report_fd);
  * *ret_stage the SPAWN_STAGE_* that failed. */
 int spawn_caps_before_uid(const struct unit_isolation *iso, bool root, int *ret_stage);
 /* Before all that: initd.conf's rlimits (cut to this process's hard limit
- * where it may not raise them), then the unit's own, exactly (-errno). */
-int spawn_rlimits_apply(const struct unit_isolation *iso, const struct unit_rlimit *defaults,
-			size_t n_defaults);
+ * where it may not raise them), then the unit's own, exactly (-errno), on
+ * the process pid (0: this one). */
+int spawn_rlimits_apply(pid_t pid, const struct unit_isolation *iso,
+			const struct unit_rlimit *defaults, size_t n_defaults);
 int spawn_caps_after_uid(const struct unit_isolation *iso, bool root, int *ret_stage);
 int spawn_seccomp_install(const struct unit_seccomp *sc, int *ret_stage);
 /* Before the filter: what would keep an execve of path (absolute) from

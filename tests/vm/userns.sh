@@ -24,6 +24,12 @@ amap=$(map "$apid" uid)
 bmap=$(map "$bpid" uid)
 diag "ns-auto-a uid_map: $amap; ns-auto-b uid_map: $bmap"
 check_eq "ns-auto-a: gid_map is its uid_map" "$(map "$apid" gid)" "$amap"
+# raised by PID 1 (prlimit) before the child went on: in its own user
+# namespace it could not (the old code failed the start, EPERM)
+check_eq "ns-auto-b: its memlock raised past PID 1's, to 64M" \
+	"$(awk '/^Max locked memory/ { print $4, $5 }' "/proc/$bpid/limits")" "67108864 67108864"
+check_eq "ns-auto-b: its rtprio raised to 5" \
+	"$(awk '/^Max realtime priority/ { print $4, $5 }' "/proc/$bpid/limits")" "5 5"
 check_eq "ns-auto-b: gid_map is its uid_map" "$(map "$bpid" gid)" "$bmap"
 set -- $amap
 abase=${2:-0} acount=${3:-0}
