@@ -226,56 +226,107 @@ bool dir_root_only(int dirfd)
 	return fstat(dirfd, &st) == 0 && st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
 }
 
-/* name in dirfd refused for being a symlink: ELOOP, whatever the open
- * said (O_DIRECTORY | O_NOFOLLOW on one says ENOTDIR). */
-static int nofollow_errno(int dirfd, const char *name, int err)
+/* Whether no unit can change what is in the directory dirfd. In a user
+ * namespace of the unit's own (userns) owners show as that namespace sees
+ * them: root of the initial one, which it does not map, as the overflow
+ * uid; uid 0 there is the unit's own root (its range's first uid). */
+static bool dir_unit_proof(int dirfd, bool userns)
 {
 	struct stat st;
 
-	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) ?
-	       -ELOOP : -err;
+	return fstat(dirfd, &st) == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH)) &&
+	       st.st_uid == (userns ? OVERFLOW_UID : 0);
 }
 
-int open_read_trusted(const char *path)
+/* The path's next component (its slashes skipped) into name; *p moves past
+ * it. 0, -EISDIR (nothing left: a directory), -ENAMETOOLONG. */
+static int next_name(const char **p, char name[NAME_MAX + 1], bool *last)
 {
-	char name[NAME_MAX + 1];
-	int dirfd, fd, nofollow;
-	struct stat st;
+	size_t len;
 
-	if (path[0] != '/')
-		return -EINVAL;
+	*p += strspn(*p, "/");
+	len = strcspn(*p, "/");
+	if (len == 0 || len > NAME_MAX)
+		return len ? -ENAMETOOLONG : -EISDIR;
+	memcpy(name, *p, len);
+	name[len] = '\0';
+	*p += len;
+	*last = (*p)[strspn(*p, "/")] == '\0';
+	return 0;
+}
+
+/* The symlink name in dirfd, followed: its target and the rest of the path
+ * (rest, which may lie in buf) become buf; an absolute target walks again
+ * from /. 0 or -errno. */
+static int follow(int *dirfd, const char *name, const char *rest, char buf[PATH_MAX])
+{
+	char target[PATH_MAX], tmp[PATH_MAX];
+	ssize_t n = readlinkat(*dirfd, name, target, sizeof(target) - 1);
+	int fd;
+
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	if (snprintf(tmp, sizeof(tmp), "%s/%s", target, rest) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	memcpy(buf, tmp, sizeof(tmp));
+	if (target[0] != '/')
+		return 0;
+	fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	close(*dirfd);
+	*dirfd = fd;
+	return 0;
+}
+
+int open_read_trusted(const char *path, bool userns)
+{
+	char buf[PATH_MAX], name[NAME_MAX + 1];
+	const char *p = buf;
+	int dirfd, fd = -EINVAL, links = 0;
+
+	if (path[0] != '/' || snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return path[0] != '/' ? -EINVAL : -ENAMETOOLONG;
 	dirfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return -errno;
 	for (;;) {
-		size_t len;
+		bool last, proof;
+		struct stat st;
 
-		path += strspn(path, "/");
-		len = strcspn(path, "/");
-		if (len == 0 || len > NAME_MAX) {
-			close(dirfd);
-			return len ? -ENAMETOOLONG : -EISDIR;
-		}
-		memcpy(name, path, len);
-		name[len] = '\0';
-		path += len;
-		nofollow = dir_root_only(dirfd) ? 0 : O_NOFOLLOW;
-		if (path[strspn(path, "/")] == '\0')
+		fd = next_name(&p, name, &last);
+		if (fd < 0)
 			break;
-		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | nofollow);
-		if (fd < 0)
-			fd = nofollow ? nofollow_errno(dirfd, name, errno) : -errno;
+		proof = dir_unit_proof(dirfd, userns);
+		/* Every link is followed here, not by the kernel: one a
+		 * trusted link leads to is judged where it lies too. */
+		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			fd = -errno;
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			fd = !proof || ++links > 40 ? -ELOOP : follow(&dirfd, name, p, buf);
+			if (fd < 0)
+				break;
+			p = buf;
+			continue;
+		}
+		fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+			    (last ? O_NOCTTY | O_NONBLOCK : O_DIRECTORY));
+		if (fd < 0) {
+			fd = -errno;
+			break;
+		}
+		if (last) {
+			if (!proof && (fstat(fd, &st) < 0 || (!S_ISDIR(st.st_mode) && st.st_nlink != 1))) {
+				close(fd);
+				fd = -EMLINK;
+			}
+			break;
+		}
 		close(dirfd);
-		if (fd < 0)
-			return fd;
 		dirfd = fd;
-	}
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | nofollow);
-	if (fd < 0)
-		fd = nofollow ? nofollow_errno(dirfd, name, errno) : -errno;
-	else if (nofollow && (fstat(fd, &st) < 0 || (!S_ISDIR(st.st_mode) && st.st_nlink != 1))) {
-		close(fd);
-		fd = -EMLINK;
 	}
 	close(dirfd);
 	return fd;

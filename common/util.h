@@ -71,12 +71,17 @@ bool dir_root_only(int dirfd);
 
 /* The absolute path opened for reading (O_CLOEXEC, O_NOCTTY, O_NONBLOCK)
  * by root for a file a unit names, where a unit may own a directory on the
- * way: walked from /, a symlink is followed only in a directory only root
- * may change, and a file in any other must be its only link, so that a
- * unit cannot make root read a file of its choosing (another unit's
- * secrets) for it. The fd, or -ELOOP (a symlink not followed), -EMLINK
- * (another hard link), -errno. */
-int open_read_trusted(const char *path);
+ * way: walked from /, each symlink followed by the walk itself (so the
+ * path it leads to is judged too), and only in a directory only root may
+ * change; a file in any other must be its only link. So a unit cannot make
+ * root read a file of its choosing (another unit's secrets) for it.
+ * userns: the caller is in a user namespace of a unit's own that does not
+ * map root, where root's files show as owned by OVERFLOW_UID (as do those
+ * of every other user it does not map) and uid 0 is the unit's. The fd,
+ * or -ELOOP (a symlink
+ * not followed, or more than 40), -EMLINK (another hard link), -errno. */
+#define OVERFLOW_UID 65534   /* kernel.overflowuid's default */
+int open_read_trusted(const char *path, bool userns);
 
 /* Refuse file descriptors sent to the AF_UNIX socket fd (a sender's
  * SCM_RIGHTS then fails with EPERM; an accepted socket inherits it from

@@ -303,10 +303,11 @@ static int file_env_add(char *entry, void *data)
  * regular file (O_NONBLOCK: a FIFO there cannot hold the start), at most
  * ENVFILE_SIZE_MAX bytes. Read as root, before the unit's user is taken,
  * from a path that may cross a unit's own directory: no symlink or hard
- * link a unit planted there is taken (open_read_trusted). */
-static int env_file_read(const char *path, char **ret, size_t *ret_len)
+ * link a unit planted there is taken (open_read_trusted; userns: this
+ * child is in a user namespace of the unit's own already). */
+static int env_file_read(const char *path, bool userns, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = open_read_trusted(path);
+	_cleanup_close_ int fd = open_read_trusted(path, userns);
 	struct stat st;
 	size_t len = 0;
 	char *buf;
@@ -344,14 +345,15 @@ static int env_file_read(const char *path, char **ret, size_t *ret_len)
 }
 
 /* One file, "-" optional: 0, or -errno with why ("FILE:LINE: what"). */
-static int env_file_load(const char *spec, struct file_env *fe, char *why, size_t size)
+static int env_file_load(const char *spec, bool userns, struct file_env *fe, char *why,
+			 size_t size)
 {
 	bool optional = spec[0] == '-';
 	const char *path = spec + optional, *what;
 	unsigned line = 0;
 	size_t len = 0;
 	char *buf = NULL;
-	int r = env_file_read(path, &buf, &len);
+	int r = env_file_read(path, userns, &buf, &len);
 
 	if (r == -ENOENT && optional)
 		return 0;
@@ -376,7 +378,8 @@ static void child_env_files(const struct unit *u, struct file_env *fe, int repor
 
 	fe->n = 0;
 	for (char **f = u->environment_files; f && *f; f++) {
-		int r = env_file_load(*f, fe, why, sizeof(why));
+		int r = env_file_load(*f, u->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER), fe, why,
+				      sizeof(why));
 
 		if (r < 0)
 			child_fail_detail(report_fd, SPAWN_STAGE_ENV_FILES, -r, why);

@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -58,18 +60,69 @@ START_TEST(trusted_open_refuses_what_a_unit_planted)
 	ck_assert_int_eq(link(secret, p[1]), 0);
 	ck_assert_int_eq(symlink(dir, p[2]), 0);
 	ck_assert_int_eq(symlink(secret, p[3]), 0);
-	ck_assert_int_eq(open_read_trusted(p[0]), -ELOOP);
-	ck_assert_int_eq(open_read_trusted(p[1]), -EMLINK);
+	ck_assert_int_eq(open_read_trusted(p[0], false), -ELOOP);
+	ck_assert_int_eq(open_read_trusted(p[1], false), -EMLINK);
 	{
 		char via[200];
 
 		snprintf(via, sizeof(via), "%s/secret", p[2]);
-		ck_assert_int_eq(open_read_trusted(via), -ELOOP);
+		ck_assert_int_eq(open_read_trusted(via, false), -ELOOP);
 	}
-	fd = open_read_trusted(p[3]);
+	fd = open_read_trusted(p[3], false);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	ck_assert_int_eq(open_read_trusted("relative"), -EINVAL);
+	ck_assert_int_eq(open_read_trusted("relative", false), -EINVAL);
+	/* root's link leads into the unit's directory, to its planted link:
+	 * judged there too (the kernel, left to follow root's, went on) */
+	{
+		char chain[200], back[200];
+
+		snprintf(chain, sizeof(chain), "%s/chain", dir);
+		snprintf(back, sizeof(back), "own/link");   /* relative, from dir */
+		ck_assert_int_eq(symlink(back, chain), 0);
+		ck_assert_int_eq(open_read_trusted(chain, false), -ELOOP);
+		unlink(chain);
+	}
+	/* In a user namespace that does not map root, root's directory shows
+	 * as the overflow uid's: still root's, its link followed; the unit's
+	 * own (its range's first uid: 0 in there) refused. */
+	{
+		char mine[160], mlink[200];
+
+		snprintf(mine, sizeof(mine), "%s/mine", dir);
+		snprintf(mlink, sizeof(mlink), "%s/link", mine);
+		ck_assert_int_eq(mkdir(mine, 0755), 0);
+		ck_assert_int_eq(chown(mine, 100000, 100000), 0);
+		ck_assert_int_eq(symlink(secret, mlink), 0);
+		int up[2], go[2], st, f;
+		char map[64], c1;
+		pid_t c;
+
+		ck_assert_int_eq(pipe(up), 0);
+		ck_assert_int_eq(pipe(go), 0);
+		c = fork();
+		ck_assert_int_ge(c, 0);
+		if (c == 0) {   /* its map written by the parent, as initd does */
+			if (unshare(CLONE_NEWUSER) < 0 || write(up[1], "u", 1) != 1 ||
+			    read(go[0], &c1, 1) != 1)
+				_exit(3);
+			f = open_read_trusted(p[3], true);
+			_exit(f < 0 ? 5 : open_read_trusted(p[3], false) != -ELOOP ? 6 :
+			      open_read_trusted(mlink, true) != -ELOOP ? 7 : 0);
+		}
+		ck_assert_int_eq(read(up[0], &c1, 1), 1);
+		snprintf(map, sizeof(map), "/proc/%d/uid_map", (int)c);
+		f = open(map, O_WRONLY | O_CLOEXEC);
+		ck_assert_int_ge(f, 0);
+		ck_assert_int_eq(write(f, "0 100000 65536\n", 15), 15);
+		close(f);
+		ck_assert_int_eq(write(go[1], "g", 1), 1);
+		ck_assert_int_eq(waitpid(c, &st, 0), c);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "in a user namespace: %d",
+			      WEXITSTATUS(st));
+		unlink(mlink);
+		rmdir(mine);
+	}
 	for (int i = 0; i < 4; i++)
 		unlink(p[i]);
 	unlink(secret);
