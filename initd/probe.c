@@ -412,10 +412,9 @@ static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int d
 	size_t n = 0;
 	int stage, r;
 
-	r = spawn_rlimits_apply(0, &u->opt->iso, t->default_rlimits, t->n_default_rlimits);
+	/* its rlimits: the helper's, set before it joined (probe_helper) */
 	umask((mode_t)u->opt->iso.umask);
-	if (r == 0)
-		r = spawn_caps_before_uid(&u->opt->iso, uid == 0, &stage);
+	r = spawn_caps_before_uid(&u->opt->iso, uid == 0, &stage);
 	if (r == 0)
 		r = drop_creds(uid, gid);
 	if (r == 0)

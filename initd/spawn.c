@@ -622,8 +622,12 @@ static void child_credentials(const struct spawn_params *p, const struct child_c
 	bool root = c->uid == 0;
 	int stage;
 
-	CHECK(report_fd, SPAWN_STAGE_RLIMITS,
-	      spawn_rlimits_apply(0, iso, p->default_rlimits, p->n_default_rlimits));
+	/* In a user namespace of its own, the parent set them (parent_plumb):
+	 * from here the defaults' pass could lower a hard limit the unit's
+	 * own then may not raise again. */
+	if (!(iso->namespaces & UNIT_NS_BIT(UNIT_NS_USER)))
+		CHECK(report_fd, SPAWN_STAGE_RLIMITS,
+		      spawn_rlimits_apply(0, iso, p->default_rlimits, p->n_default_rlimits));
 	umask((mode_t)iso->umask);
 	CHECK(report_fd, stage, spawn_caps_before_uid(iso, root, &stage));
 	CHECK(report_fd, SPAWN_STAGE_GROUPS, ERRNO(setgroups(c->n_groups, c->groups)));

@@ -34,6 +34,9 @@ check_eq "ns-auto-b: its memlock raised past PID 1's, to 64M" \
 	"$(awk '/^Max locked memory/ { print $4, $5 }' "/proc/$bpid/limits")" "67108864 67108864"
 check_eq "ns-auto-b: its rtprio raised to 5" \
 	"$(awk '/^Max realtime priority/ { print $4, $5 }' "/proc/$bpid/limits")" "5 5"
+# a limit initd.conf has a default for: the child must not lower it again
+check_eq "ns-auto-b: its nofile as the unit says, past initd.conf's default" \
+	"$(awk '/^Max open files/ { print $4, $5 }' "/proc/$bpid/limits")" "1024 1048576"
 check_eq "ns-auto-b: gid_map is its uid_map" "$(map "$bpid" gid)" "$bmap"
 set -- $amap
 abase=${2:-0} acount=${3:-0}
