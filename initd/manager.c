@@ -233,7 +233,7 @@ static int ops_probe_start(struct service *s, const struct unit_probe *p)
 	if (s->pid <= 0)
 		return -ESRCH;
 	if (leaf < 0 && leaf != -ENOENT)
-		return leaf;   /* tried again at the next interval */
+		return -EBUSY;   /* not the service's failure: tried at the next interval */
 	if (!svc_probe(v)) {
 		struct svc_rare *rare = svc_rare_get(v);
 

@@ -132,7 +132,7 @@ static void timeout_fired(struct loop *l, void *data)
 int probe_run_start(struct probe_run *run, const struct probe_target *t, probe_done_fn done,
 		    void *data)
 {
-	int fds[2], pidfd;
+	int fds[2], pidfd, err;
 	pid_t pid;
 
 	if (run->pid > 0)
@@ -142,19 +142,28 @@ int probe_run_start(struct probe_run *run, const struct probe_target *t, probe_d
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
 	pid = spawn_helper_fork_into(t->cgroup_fd);
+	/* The leaf holds a subtree now (a delegated unit made its own "main"
+	 * a domain, where no process may be): the check runs in PID 1's
+	 * cgroup instead. */
+	if (pid < 0 && errno == EBUSY)
+		pid = spawn_helper_fork();
 	if (pid == 0)
 		probe_helper(t, fds[1]);
+	err = pid < 0 ? errno : 0;
 	if (pid > 0)
 		setpgid(pid, pid);   /* as the helper does: a group before any kill */
 	close(fds[1]);
 	/* Not reaped before this loop's next turn: the pid is still ours. */
 	pidfd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
-	if (pid < 0 || pidfd < 0) {
-		int r = -errno;
+	if (pid > 0 && pidfd < 0)
+		err = errno;
+	if (err) {
 		if (pid > 0)
 			kill(pid, SIGKILL);
 		close(fds[0]);
-		return r;
+		/* Its pids.max refused the helper: not the service's failure,
+		 * tried at the next interval (initd.unit(5)). */
+		return pid < 0 && err == EAGAIN && t->cgroup_fd >= 0 ? -EBUSY : -err;
 	}
 	probes_running++;
 	run->pid = pid;

@@ -57,3 +57,14 @@ check_eq "probe-exec: its command ran in the unit's cgroup" \
 	"$(nsenter -t "$(iso_child "$(main_pid probe-exec)")" -m -r -- cat /tmp/probe.cg 2>/dev/null)" \
 	"0::/system/probe-exec"
 sv stop probe-exec >/dev/null 2>&1
+
+# probe-full: at its pids.max, its health check's helper (born in the
+# unit's cgroup) is refused there; not counted as the service's failure,
+# tried at the next interval: still running, never restarted (the old
+# code took "cannot run the probe" for a failed check and restarted it).
+sv start probe-full >/dev/null 2>&1
+check "probe-full: running" eventually 10 state_is probe-full running
+sleep 2   # ten of its intervals
+check "probe-full: still running, not restarted" \
+	eval 'state_is probe-full running && [ "$(unit_restarts probe-full)" = 0 ]'
+sv stop probe-full >/dev/null 2>&1
