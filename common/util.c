@@ -226,17 +226,6 @@ bool dir_root_only(int dirfd)
 	return fstat(dirfd, &st) == 0 && st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
 }
 
-/* Whether no unit can change what is in the directory dirfd. In a user
- * namespace of the unit's own (userns) owners show as that namespace sees
- * them: root of the initial one, which it does not map, as the overflow
- * uid; uid 0 there is the unit's own root (its range's first uid). */
-static bool dir_unit_proof(int dirfd, bool userns)
-{
-	struct stat st;
-
-	return fstat(dirfd, &st) == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH)) &&
-	       st.st_uid == (userns ? OVERFLOW_UID : 0);
-}
 
 /* The path's next component (its slashes skipped) into name; *p moves past
  * it. 0, -EISDIR (nothing left: a directory), -ENAMETOOLONG. */
@@ -298,7 +287,12 @@ int open_read_trusted(const char *path, bool userns)
 		fd = next_name(&p, name, &last);
 		if (fd < 0)
 			break;
-		proof = dir_unit_proof(dirfd, userns);
+		/* In a unit's own user namespace owners show as it maps
+		 * them: root of the initial one, which it does not map, as
+		 * the overflow uid, as every other owner it does not map, and
+		 * as its own uid 65534 does. No directory can be told a
+		 * unit's from root's there: none is trusted. */
+		proof = !userns && dir_root_only(dirfd);
 		/* Every link is followed here, not by the kernel: one a
 		 * trusted link leads to is judged where it lies too. */
 		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {

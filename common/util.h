@@ -75,12 +75,10 @@ bool dir_root_only(int dirfd);
  * path it leads to is judged too), and only in a directory only root may
  * change; a file in any other must be its only link. So a unit cannot make
  * root read a file of its choosing (another unit's secrets) for it.
- * userns: the caller is in a user namespace of a unit's own that does not
- * map root, where root's files show as owned by OVERFLOW_UID (as do those
- * of every other user it does not map) and uid 0 is the unit's. The fd,
- * or -ELOOP (a symlink
- * not followed, or more than 40), -EMLINK (another hard link), -errno. */
-#define OVERFLOW_UID 65534   /* kernel.overflowuid's default */
+ * userns: the caller is in a user namespace of a unit's own, where no
+ * owner tells root's directories from the unit's: no link is followed,
+ * and the file must be its only link. The fd, or -ELOOP (a symlink not
+ * followed, or more than 40), -EMLINK (another hard link), -errno. */
 int open_read_trusted(const char *path, bool userns);
 
 /* Refuse file descriptors sent to the AF_UNIX socket fd (a sender's

@@ -83,21 +83,26 @@ START_TEST(trusted_open_refuses_what_a_unit_planted)
 		ck_assert_int_eq(open_read_trusted(chain, false), -ELOOP);
 		unlink(chain);
 	}
-	/* In a user namespace that does not map root, root's directory shows
-	 * as the overflow uid's: still root's, its link followed; the unit's
-	 * own (its range's first uid: 0 in there) refused. */
+	/* In a user namespace of the unit's own (its map leaves root out),
+	 * owners cannot tell root's directories from the unit's: root's shows
+	 * as the overflow uid, and so does one of the unit's own uid 65534
+	 * (host 165534 here), which the old rule trusted. No link is
+	 * followed there; the file itself, not a link, is read. */
 	{
-		char mine[160], mlink[200];
-
-		snprintf(mine, sizeof(mine), "%s/mine", dir);
-		snprintf(mlink, sizeof(mlink), "%s/link", mine);
-		ck_assert_int_eq(mkdir(mine, 0755), 0);
-		ck_assert_int_eq(chown(mine, 100000, 100000), 0);
-		ck_assert_int_eq(symlink(secret, mlink), 0);
+		char mine[160], mlink[200], plain[160];
 		int up[2], go[2], st, f;
 		char map[64], c1;
 		pid_t c;
 
+		snprintf(plain, sizeof(plain), "%s/plain", dir);
+		f = open(plain, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		ck_assert_int_ge(f, 0);
+		close(f);
+		snprintf(mine, sizeof(mine), "%s/mine", dir);
+		snprintf(mlink, sizeof(mlink), "%s/link", mine);
+		ck_assert_int_eq(mkdir(mine, 0755), 0);
+		ck_assert_int_eq(chown(mine, 165534, 165534), 0);
+		ck_assert_int_eq(symlink(secret, mlink), 0);
 		ck_assert_int_eq(pipe(up), 0);
 		ck_assert_int_eq(pipe(go), 0);
 		c = fork();
@@ -106,9 +111,9 @@ START_TEST(trusted_open_refuses_what_a_unit_planted)
 			if (unshare(CLONE_NEWUSER) < 0 || write(up[1], "u", 1) != 1 ||
 			    read(go[0], &c1, 1) != 1)
 				_exit(3);
-			f = open_read_trusted(p[3], true);
-			_exit(f < 0 ? 5 : open_read_trusted(p[3], false) != -ELOOP ? 6 :
-			      open_read_trusted(mlink, true) != -ELOOP ? 7 : 0);
+			f = open_read_trusted(plain, true);
+			_exit(f < 0 ? 5 : open_read_trusted(mlink, true) != -ELOOP ? 6 :
+			      open_read_trusted(p[3], true) != -ELOOP ? 7 : 0);
 		}
 		ck_assert_int_eq(read(up[0], &c1, 1), 1);
 		snprintf(map, sizeof(map), "/proc/%d/uid_map", (int)c);
@@ -121,6 +126,7 @@ START_TEST(trusted_open_refuses_what_a_unit_planted)
 		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "in a user namespace: %d",
 			      WEXITSTATUS(st));
 		unlink(mlink);
+		unlink(plain);
 		rmdir(mine);
 	}
 	for (int i = 0; i < 4; i++)

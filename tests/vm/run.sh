@@ -70,10 +70,9 @@ install -m 0755 "$(readlink -f /bin/dash)" "$ov/usr/lib/vmtest/dyn-sh"
 install -m 0755 "$(readlink -f /bin/sleep)" "$ov/usr/lib/vmtest/dyn-sleep"
 printf 'CHAOS_SECS=%s\nKILLS=%s\nSCALE_UNITS=%s\n' "$CHAOS_SECS" "$KILLS" "$SCALE_UNITS" \
 	>"$ov/usr/lib/vmtest/env"
-# ns-auto-a's environment file, through a link root made (userns.sh)
+# ns-auto-a's environment file (userns.sh)
 mkdir -p "$ov/etc"
-echo NS_ENV=through-roots-link >"$ov/etc/ns-auto.env"
-ln -sf /etc/ns-auto.env "$ov/etc/ns-auto-link.env"
+echo NS_ENV=read-in-its-userns >"$ov/etc/ns-auto.env"
 
 # ---- 2. the faults boot's units: its own, the broken ones, generated garbage --
 faults_units=$work/faults-units

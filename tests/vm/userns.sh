@@ -26,10 +26,10 @@ diag "ns-auto-a uid_map: $amap; ns-auto-b uid_map: $bmap"
 check_eq "ns-auto-a: gid_map is its uid_map" "$(map "$apid" gid)" "$amap"
 # raised by PID 1 (prlimit) before the child went on: in its own user
 # namespace it could not (the old code failed the start, EPERM)
-# its environment file through root's link, read in its user namespace
-# (where root's /etc shows as owned by the overflow uid)
-check_eq "ns-auto-a: its environment file, through root's link" \
-	"$(cat /tmp/ns-auto-a.env 2>/dev/null)" "through-roots-link"
+# its environment file, read in its user namespace (where root's /etc
+# shows as owned by the overflow uid: the file is read, not a link)
+check_eq "ns-auto-a: its environment file, read in its user namespace" \
+	"$(cat /tmp/ns-auto-a.env 2>/dev/null)" "read-in-its-userns"
 check_eq "ns-auto-b: its memlock raised past PID 1's, to 64M" \
 	"$(awk '/^Max locked memory/ { print $4, $5 }' "/proc/$bpid/limits")" "67108864 67108864"
 check_eq "ns-auto-b: its rtprio raised to 5" \
