@@ -217,7 +217,10 @@ static void probe_done(void *data, bool ok, const char *why)
 static int ops_probe_start(struct service *s, const struct unit_probe *p)
 {
 	struct svc *v = svc_of(s);
-	_cleanup_close_ int leaf = svc_cgroup_leaf_open(v->m, v);
+	/* A unit with a cgroup has its check there or not at all: its leaf
+	 * gone (the unit owns its node and may remove it) is not "no
+	 * cgroup", to run it outside. */
+	_cleanup_close_ int leaf = v->has_cgroup ? svc_cgroup_leaf_open(v->m, v) : -ENOENT;
 	struct probe_target t = {
 		.unit = s->unit,
 		.probe = p,
@@ -232,7 +235,7 @@ static int ops_probe_start(struct service *s, const struct unit_probe *p)
 
 	if (s->pid <= 0)
 		return -ESRCH;
-	if (leaf < 0 && leaf != -ENOENT)
+	if (v->has_cgroup && leaf < 0)
 		return -EBUSY;   /* not the service's failure: tried at the next interval */
 	if (!svc_probe(v)) {
 		struct svc_rare *rare = svc_rare_get(v);

@@ -142,11 +142,6 @@ int probe_run_start(struct probe_run *run, const struct probe_target *t, probe_d
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
 	pid = spawn_helper_fork_into(t->cgroup_fd);
-	/* The leaf holds a subtree now (a delegated unit made its own "main"
-	 * a domain, where no process may be): the check runs in PID 1's
-	 * cgroup instead. */
-	if (pid < 0 && errno == EBUSY)
-		pid = spawn_helper_fork();
 	if (pid == 0)
 		probe_helper(t, fds[1]);
 	err = pid < 0 ? errno : 0;
@@ -161,9 +156,12 @@ int probe_run_start(struct probe_run *run, const struct probe_target *t, probe_d
 		if (pid > 0)
 			kill(pid, SIGKILL);
 		close(fds[0]);
-		/* Its pids.max refused the helper: not the service's failure,
-		 * tried at the next interval (initd.unit(5)). */
-		return pid < 0 && err == EAGAIN && t->cgroup_fd >= 0 ? -EBUSY : -err;
+		/* Its leaf refused the helper, at its pids.max (EAGAIN), or
+		 * holding a subtree (EBUSY: a delegated unit made its "main" a
+		 * domain): not the service's failure, tried at the next
+		 * interval (initd.unit(5)). Never run outside the unit's
+		 * cgroup instead: the unit could make that happen at will. */
+		return pid < 0 && (err == EAGAIN || err == EBUSY) && t->cgroup_fd >= 0 ? -EBUSY : -err;
 	}
 	probes_running++;
 	run->pid = pid;
