@@ -226,7 +226,6 @@ bool dir_root_only(int dirfd)
 	return fstat(dirfd, &st) == 0 && st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
 }
 
-
 /* The path's next component (its slashes skipped) into name; *p moves past
  * it. 0, -EISDIR (nothing left: a directory), -ENAMETOOLONG. */
 static int next_name(const char **p, char name[NAME_MAX + 1], bool *last)
@@ -273,7 +272,7 @@ int open_read_trusted(const char *path, bool userns)
 {
 	char buf[PATH_MAX], name[NAME_MAX + 1];
 	const char *p = buf;
-	int dirfd, fd = -EINVAL, links = 0;
+	int dirfd, fd, links = 0;
 
 	if (path[0] != '/' || snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
 		return path[0] != '/' ? -EINVAL : -ENAMETOOLONG;
@@ -281,7 +280,7 @@ int open_read_trusted(const char *path, bool userns)
 	if (dirfd < 0)
 		return -errno;
 	for (;;) {
-		bool last, proof;
+		bool last, trusted;
 		struct stat st;
 
 		fd = next_name(&p, name, &last);
@@ -292,7 +291,7 @@ int open_read_trusted(const char *path, bool userns)
 		 * the overflow uid, as every other owner it does not map, and
 		 * as its own uid 65534 does. No directory can be told a
 		 * unit's from root's there: none is trusted. */
-		proof = !userns && dir_root_only(dirfd);
+		trusted = !userns && dir_root_only(dirfd);
 		/* Every link is followed here, not by the kernel: one a
 		 * trusted link leads to is judged where it lies too. */
 		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -300,7 +299,7 @@ int open_read_trusted(const char *path, bool userns)
 			break;
 		}
 		if (S_ISLNK(st.st_mode)) {
-			fd = !proof || ++links > 40 ? -ELOOP : follow(&dirfd, name, p, buf);
+			fd = !trusted || ++links > 40 ? -ELOOP : follow(&dirfd, name, p, buf);
 			if (fd < 0)
 				break;
 			p = buf;
@@ -313,7 +312,7 @@ int open_read_trusted(const char *path, bool userns)
 			break;
 		}
 		if (last) {
-			if (!proof && (fstat(fd, &st) < 0 || (!S_ISDIR(st.st_mode) && st.st_nlink != 1))) {
+			if (!trusted && (fstat(fd, &st) < 0 || (!S_ISDIR(st.st_mode) && st.st_nlink != 1))) {
 				close(fd);
 				fd = -EMLINK;
 			}

@@ -530,11 +530,6 @@ struct svc_rare *svc_rare_get(struct svc *v)
 
 /* svc_open_cgroup, svc_close_cgroup: manager_cgroup.c */
 
-/* A write end of v's log pipe for a child (the caller closes it), or -1
- * (the child's output then goes to /dev/null). The pipe outlives the
- * process while anything still writes to it, and a restart writes into the
- * same one: no line is lost or reordered. PID 1 itself keeps only the read
- * end, so the pipe ends (and its fd goes) with the service's last process. */
 /* The pipe v's last run wrote to, for this run, once what it holds is
  * taken: a write end while a process of the last run still holds one (no
  * cgroup emptied it), so that no line is lost or reordered. -EPIPE: a new
@@ -561,6 +556,11 @@ static int output_share(struct svc *v)
 	return -EPIPE;
 }
 
+/* A write end of v's log pipe for a child (the caller closes it), or -1
+ * (the child's output then goes to /dev/null). The pipe outlives the
+ * process while anything still writes to it, and a restart writes into the
+ * same one: no line is lost or reordered. PID 1 itself keeps only the read
+ * end, so the pipe ends (and its fd goes) with the service's last process. */
 static int svc_output_writer(struct manager *m, struct svc *v)
 {
 	int p[2], fd;

@@ -360,7 +360,11 @@ static int env_file_load(const char *spec, bool userns, struct file_env *fe, cha
 	if (r < 0) {
 		snprintf(why, size, "environment file %s: %s", path,
 			 r == -EBADF ? "not a regular file" : r == -EFBIG ? "larger than 64K" :
+			 r == -ELOOP && userns ? "a symlink, and the unit has a user namespace of its own: "
+						 "not followed (name the file itself)" :
 			 r == -ELOOP ? "a symlink in a directory not only root may change: not followed" :
+			 r == -EMLINK && userns ? "another hard link to it, and the unit has a user "
+						  "namespace of its own" :
 			 r == -EMLINK ? "another hard link to it, in a directory not only root may change" :
 			 strerror(-r));
 		return r;
