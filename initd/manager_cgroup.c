@@ -214,21 +214,60 @@ static void svc_cgroup_refused(struct svc *v, const char *why)
 	v->m->escalate_dirty = true;
 }
 
+/* id of a user namespace whose map is `map`, as the host sees it: 0, or
+ * -ERANGE when the map does not hold it. */
+static int id_outside(const char *map, uint32_t id, uint32_t *ret)
+{
+	struct unit_id_range v[UNIT_ID_MAP_MAX];
+	size_t n = 0;
+
+	if (!map || unit_id_map_parse(map, v, UNIT_ID_MAP_MAX, &n) < 0)
+		return -ERANGE;
+	for (size_t i = 0; i < n; i++)
+		if (id >= v[i].inside && id - v[i].inside < v[i].count) {
+			*ret = v[i].outside + (id - v[i].inside);
+			return 0;
+		}
+	return -ERANGE;
+}
+
 /* The owner a delegated node is given: the unit's user (and group), or
- * (uid_t)-1 for root. */
+ * (uid_t)-1 for root. In a user namespace of the unit's own, its user is
+ * an id in there (its root when none is named): the node goes to what the
+ * host sees that id as, the process that will use it; the host's user of
+ * that number would be somebody else (another unit's nobody). -ENOENT: an
+ * unknown user or group; -ERANGE: an id its map does not hold. */
 static int delegate_owner(struct manager *m, const struct unit *u, uid_t *uid, gid_t *gid)
 {
+	bool userns = u->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER);
+	uid_t in_uid = 0;
+	gid_t in_gid = 0;
+	uint32_t out_uid, out_gid;
 	char home[256];
-	int r;
+	int r = 0;
 
 	*uid = (uid_t)-1;
 	*gid = (gid_t)-1;
-	if (!u->cgroup.subtree_control || !u->user)
+	if (!u->cgroup.subtree_control || (!u->user && !userns))
 		return 0;
-	r = spawn_lookup_user(m->opt.passwd_file, u->user, uid, gid, home, sizeof(home));
+	if (u->user)
+		r = spawn_lookup_user(m->opt.passwd_file, u->user, &in_uid, &in_gid, home,
+				      sizeof(home));
 	if (r == 0 && u->group)
-		r = spawn_lookup_group(m->opt.group_file, u->group, gid);
-	return r;
+		r = spawn_lookup_group(m->opt.group_file, u->group, &in_gid);
+	if (r < 0)
+		return -ENOENT;
+	if (!userns) {
+		*uid = in_uid;
+		*gid = in_gid;
+		return 0;
+	}
+	if (id_outside(u->opt->iso.uid_map, in_uid, &out_uid) < 0 ||
+	    id_outside(u->opt->iso.gid_map, in_gid, &out_gid) < 0)
+		return -ERANGE;
+	*uid = (uid_t)out_uid;
+	*gid = (gid_t)out_gid;
+	return 0;
 }
 
 static bool unit_has_limits(const struct unit *u)
@@ -243,13 +282,17 @@ static int svc_cgroup_plan_check(struct manager *m, struct svc *v, uid_t *uid, g
 {
 	const struct unit *u = v->s.unit;
 	char why[CGROUP_PROBLEM_MAX];
+	int r;
 
 	if (m->cgroup_plan && cgroup_plan_unit_problem(m->cgroup_plan, u, why, sizeof(why))) {
 		svc_cgroup_refused(v, why);
 		return -EINVAL;
 	}
-	if (delegate_owner(m, u, uid, gid) < 0) {
-		svc_cgroup_refused(v, "delegation: unknown user or group");
+	r = delegate_owner(m, u, uid, gid);
+	if (r < 0) {
+		svc_cgroup_refused(v, r == -ERANGE ? "delegation: its user or group is not in its "
+						     "user namespace's map" :
+						     "delegation: unknown user or group");
 		return -EINVAL;
 	}
 	return 0;

@@ -89,3 +89,16 @@ check_eq "ns-side: in ns-src's new network namespace" "$(readlink "/proc/$dpid2/
 check_eq "ns-side: sees the new namespace's interfaces" "$(links "$dpid2")" "eth0 lo "
 check "ns-side: the new veth's eth0 has 10.0.1.45/24" \
 	sh -c "nsenter -t $dpid2 -n ip -o addr show eth0 | grep -q 'inet 10.0.1.45/24'"
+
+# ns-deleg: its delegated node's owner is its own nobody as the host sees
+# it (the map's base + 65534), not the host's nobody (65534: the old code)
+eventually 10 state_is ns-deleg running
+dpid=$(main_pid ns-deleg)
+set -- $(map "$dpid" uid)
+dbase=${2:-0}
+check_eq "ns-deleg: its process runs as its map's base + 65534" \
+	"$(awk '/^Uid:/ { print $2 }' "/proc/$dpid/status" 2>/dev/null)" "$((dbase + 65534))"
+check_eq "ns-deleg: its node is that uid's" \
+	"$(stat -c %u /sys/fs/cgroup/system/ns-deleg 2>/dev/null)" "$((dbase + 65534))"
+check_eq "ns-deleg: and its cgroup.procs" \
+	"$(stat -c %u /sys/fs/cgroup/system/ns-deleg/cgroup.procs 2>/dev/null)" "$((dbase + 65534))"
