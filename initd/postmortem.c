@@ -113,6 +113,10 @@ void postmortem_take_lines(struct postmortem *p, const struct logbuf *log, unsig
 		from = logbuf_line_after(log, log->end - (sizeof(p->lines) - 1));
 	n = logbuf_read(log, from, p->lines, sizeof(p->lines) - 1, &next);
 	p->lines[n] = '\0';
+	/* The record is text to its end: a NUL the service wrote would hide
+	 * the lines after it, its crash message often among them. */
+	for (char *z = memchr(p->lines, '\0', n); z; z = memchr(z, '\0', n - (size_t)(z - p->lines)))
+		*z = '?';
 }
 
 /* ---- as text --------------------------------------------------------------------- */

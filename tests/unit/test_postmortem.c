@@ -63,6 +63,22 @@ START_TEST(last_20_of_30_lines)
 }
 END_TEST
 
+/* A NUL in the output does not hide the lines after it (the old record
+ * ended there, before the crash message). */
+START_TEST(a_nul_byte_hides_no_line)
+{
+	static const char out[] = "started\nbinary \0 junk\nFATAL: reason\n";
+	struct logbuf b;
+	struct postmortem p = { 0 };
+
+	ck_assert_int_eq(logbuf_init(&b, 64 * 1024), 0);
+	logbuf_append(&b, out, sizeof(out) - 1);
+	postmortem_take_lines(&p, &b, POSTMORTEM_LINES);
+	ck_assert_str_eq(p.lines, "started\nbinary ? junk\nFATAL: reason\n");
+	logbuf_free(&b);
+}
+END_TEST
+
 START_TEST(long_lines_keep_whole_newest_ones_within_bytes)
 {
 	struct logbuf b;
@@ -128,6 +144,7 @@ int main(void)
 
 	tcase_add_test(tc, ring_keeps_the_newest_n);
 	tcase_add_test(tc, last_20_of_30_lines);
+	tcase_add_test(tc, a_nul_byte_hides_no_line);
 	tcase_add_test(tc, long_lines_keep_whole_newest_ones_within_bytes);
 	tcase_add_test(tc, counters_from_a_fake_cgroup);
 	suite_add_tcase(s, tc);
