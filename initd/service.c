@@ -553,6 +553,7 @@ static void service_spawn(struct service *s)
 	s->start_asked = false;
 	s->exec_seen = false;
 	s->main_found = false;
+	s->main_guessed = false;
 	s->starter_pid = 0;
 	s->main_poll_delay = SERVICE_MAIN_POLL_FIRST;
 	s->stop_timed_out = false;
@@ -778,6 +779,7 @@ static void service_find_main(struct service *s)
 
 	if (r > 0) {
 		s->main_found = true;
+		s->main_guessed = !s->unit->pidfile;
 		service_type_ready(s);
 		return;
 	}
@@ -1016,8 +1018,30 @@ static void service_after_exit(struct service *s)
 	service_set_state(s, success ? SERVICE_EXITED : SERVICE_FAILED);
 }
 
+/* The main process a forking unit without a pidfile was given (the one
+ * its leaf held) exited 0 and left one process: that was a double fork's
+ * middle, seen alone before it forked the daemon. The one left is the
+ * daemon, as initd.unit(5) says ("the one process left"): followed, and
+ * this exit is none of the service's. Several left, or none: an exit. */
+static bool main_handed_on(struct service *s, const siginfo_t *si)
+{
+	char why[SERVICE_EXIT_DETAIL_MAX];
+	pid_t old = s->pid;
+
+	if (!s->main_guessed || s->unit->type != UNIT_FORKING || si->si_code != CLD_EXITED ||
+	    si->si_status != 0 || s->state != SERVICE_RUNNING || s->ops->is_empty(s))
+		return false;
+	s->pid = 0;
+	if (s->ops->find_main(s, why, sizeof(why)) > 0)
+		return true;
+	s->pid = old;
+	return false;
+}
+
 bool service_on_exit(struct service *s, const siginfo_t *si)
 {
+	if (main_handed_on(s, si))
+		return false;
 	if (starter_done(s, si)) {
 		s->starter_pid = s->pid;
 		s->pid = 0;

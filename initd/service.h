@@ -271,6 +271,9 @@ struct service {
 	bool start_asked : 1;         /* a start during a stop for a failure (its
 	                               * own, or a requirement's): comes back once
 	                               * down, and a stop after it is a plain one */
+	bool main_guessed : 1;        /* forking, no pidfile: the main process is
+	                               * the one its leaf held (a double fork's
+	                               * middle, maybe: main_handed_on) */
 };
 
 void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,

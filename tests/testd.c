@@ -73,6 +73,7 @@ struct options {
 	const char *handover_after; /* ... once this file exists */
 	bool chain_mainpid;     /* ... and the child hands over to its own child */
 	bool daemonize;         /* fork; the parent exits 0 without a word */
+	long twice_ms;          /* --daemonize-twice: the middle's wait, -1: none */
 	const char *pidfile;    /* --daemonize: the child writes its pid here */
 	const char *pidfile_value;  /* ... or this text instead */
 	const char *pidfile_after;  /* ... once this file exists */
@@ -617,6 +618,9 @@ static void usage(FILE *f)
 	      "                       READY=1, no MAINPID=); the child runs on as testd and\n"
 	      "                       never sends READY=1 either (--notify-after is ignored):\n"
 	      "                       a daemon that forks despite type = \"notify\"\n"
+	      "  --daemonize-twice MS as --daemonize, but the child waits MS ms alone,\n"
+	      "                       then forks the daemon and exits 0: a double fork's\n"
+	      "                       middle, without a pidfile\n"
 	      "  --double-fork-mainpid  fork twice (the middle one exits, the grandchild is\n"
 	      "                       reparented to initd); then as --fork-mainpid\n"
 	      "  --mainpid WHAT       send MAINPID=WHAT, READY=1 at start and keep running:\n"
@@ -661,7 +665,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		OPT_PRINT_EVERY, OPT_STDERR, OPT_ORPHANS, OPT_ORPHAN_SLEEP, OPT_TOUCH,
 		OPT_LOG, OPT_CHECK_CLEAN, OPT_NOW, OPT_HELP, OPT_WATCHDOG_EVERY, OPT_WATCHDOG_STOP,
 		OPT_FORK_MAINPID, OPT_DOUBLE_FORK_MAINPID, OPT_MAINPID, OPT_AS_UID, OPT_TERM_EXIT,
-		OPT_DAEMONIZE, OPT_NOTIFY_FLOOD, OPT_HANDOVER_AFTER, OPT_CHAIN_MAINPID, OPT_WORKERS, OPT_LOG_SIGNALS, OPT_PIDFILE, OPT_PIDFILE_VALUE,
+		OPT_DAEMONIZE, OPT_DAEMONIZE_TWICE, OPT_NOTIFY_FLOOD, OPT_HANDOVER_AFTER, OPT_CHAIN_MAINPID, OPT_WORKERS, OPT_LOG_SIGNALS, OPT_PIDFILE, OPT_PIDFILE_VALUE,
 		OPT_PIDFILE_AFTER, OPT_PIDFILE_LINK, OPT_NOTIFY_WHEN, OPT_ORPHAN_UNTIL,
 	};
 	static const struct option longopts[] = {
@@ -673,6 +677,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "term-delay",   required_argument, NULL, OPT_TERM_DELAY },
 		{ "term-exit",    required_argument, NULL, OPT_TERM_EXIT },
 		{ "daemonize",    no_argument,       NULL, OPT_DAEMONIZE },
+		{ "daemonize-twice", required_argument, NULL, OPT_DAEMONIZE_TWICE },
 		{ "pidfile",      required_argument, NULL, OPT_PIDFILE },
 		{ "pidfile-value", required_argument, NULL, OPT_PIDFILE_VALUE },
 		{ "pidfile-after", required_argument, NULL, OPT_PIDFILE_AFTER },
@@ -707,7 +712,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options) {
-		.exit_after_ms = -1, .crash_after_ms = -1, .notify_after_ms = -1,
+		.exit_after_ms = -1, .crash_after_ms = -1, .notify_after_ms = -1, .twice_ms = -1,
 		.watchdog_every_ms = -1, .watchdog_stop_ms = -1,
 		.print_every_ms = -1, .orphan_sleep_ms = 500, .as_uid = -1,
 	};
@@ -724,6 +729,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->term_exit_code = (int)parse_num("--term-exit", optarg) & 0xff;
 			break;
 		case OPT_DAEMONIZE:    o->daemonize = true; break;
+		case OPT_DAEMONIZE_TWICE:
+			o->daemonize = true;
+			o->twice_ms = parse_num("--daemonize-twice", optarg);
+			break;
 		case OPT_PIDFILE:      o->pidfile = optarg; break;
 		case OPT_PIDFILE_VALUE: o->pidfile_value = optarg; break;
 		case OPT_PIDFILE_AFTER: o->pidfile_after = optarg; break;
@@ -798,6 +807,17 @@ int main(int argc, char **argv)
 			return 1;
 		if (child > 0)
 			_exit(0);
+		if (o.twice_ms >= 0) {   /* the middle: alone a while, then the daemon */
+			struct timespec t = { o.twice_ms / 1000, (o.twice_ms % 1000) * 1000000L };
+
+			while (nanosleep(&t, &t) < 0 && errno == EINTR)
+				;
+			child = fork();
+			if (child < 0)
+				_exit(1);
+			if (child > 0)
+				_exit(0);
+		}
 		o.notify_after_ms = -1;
 		o.notify_when = NULL;
 		if (o.pidfile)

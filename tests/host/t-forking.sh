@@ -15,6 +15,7 @@ new_boot forking
 testd_unit ready "--daemonize --pidfile /run/ready.pid --pidfile-after $T/go" \
 	'type = "forking";' 'pidfile = "/run/ready.pid";' 'restart_delay = "0";'
 testd_unit lone "--daemonize" 'type = "forking";'
+testd_unit twice "--daemonize-twice 300" 'type = "forking";'
 testd_unit pid1 "--daemonize --pidfile /run/pid1.pid --pidfile-value 1" 'type = "forking";' \
 	'pidfile = "/run/pid1.pid";' \
 	'restart = "no";' 'autostart = false;'
@@ -72,6 +73,14 @@ check "lone (no pidfile) is running" wait_state lone running 5
 # running once its starter exited; the daemon writes its touch line on its own
 check "lone: the main process is its daemon" \
 	wait_until 5 eval 'touched lone && [ "$(svc_pid lone)" = "$(touch_pid lone)" ]'
+# twice: a double fork whose middle is alone for 300 ms, then forks the
+# daemon and exits 0. Taken for the daemon at first, its exit hands on to
+# the one left (the old code: "exited, exit 0", the daemon unwatched).
+check "twice: its daemon wrote its touch line" wait_until 5 touched twice
+check "twice: the main process is the daemon, not the middle" \
+	wait_until 5 eval '[ "$(svc_pid twice)" = "$(touch_pid twice)" ]'
+sleep 0.5
+check "twice: still running, not restarted" eval 'state_is twice running && [ "$(svc_restarts twice)" = 0 ]'
 
 # Refused pid files.
 sv start pid1 >/dev/null 2>&1

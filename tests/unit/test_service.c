@@ -1163,6 +1163,42 @@ START_TEST(forking_ready_once_starter_exited_and_main_found)
 }
 END_TEST
 
+/* No pidfile: the one process its leaf held, taken for the daemon, was a
+ * double fork's middle; its exit 0 with one process left hands on to that
+ * one (the old code: the service exited). With a pidfile, or with nothing
+ * left, an exit is an exit. */
+START_TEST(forking_middle_exit_hands_on_to_the_one_left)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+
+	fake.find_result = 1;
+	start_forking(&s);
+	service_on_exit(&s, &si);                  /* the starter: the middle found */
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	ck_assert_int_eq(fake.find_calls, 1);
+	ck_assert(!service_on_exit(&s, &si));     /* the middle, exit 0: the daemon left */
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	ck_assert_int_eq(fake.find_calls, 2);
+	ck_assert_int_eq(s.pid, 2000);
+	fake.empty = true;
+	ck_assert(service_on_exit(&s, &si));      /* the daemon, nothing left: an exit */
+	ck_assert_int_ne(s.state, SERVICE_RUNNING);
+	service_done(&s);
+
+	memset(&fake, 0, sizeof(fake));
+	fake.empty = true;   /* as setup() leaves it: the new start's leaf */
+	fake.find_result = 1;
+	unit.pidfile = "/run/d.pid";
+	start_forking(&s);
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	ck_assert(service_on_exit(&s, &si));      /* named by its pid file: an exit */
+	ck_assert_int_eq(fake.find_calls, 1);
+	service_done(&s);
+}
+END_TEST
+
 /* No pid file yet: looked for again from a timer until it is there. */
 START_TEST(forking_looks_again_until_the_pid_file_appears)
 {
@@ -1955,6 +1991,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, operator_stop_during_a_start_timeout_ends_stopped);
 	tcase_add_test(tc, forking_ready_once_starter_exited_and_main_found);
 	tcase_add_test(tc, forking_looks_again_until_the_pid_file_appears);
+	tcase_add_test(tc, forking_middle_exit_hands_on_to_the_one_left);
 	tcase_add_test(tc, forking_starter_failure_is_a_start_failure);
 	tcase_add_test(tc, forking_refused_main_fails_with_the_reason);
 	tcase_add_test(tc, forking_start_timeout_while_the_pid_file_is_missing);
