@@ -391,6 +391,8 @@ void svc_output_flush(struct svc *v);
 /* The reaper's call for v's main process ending: service_on_exit, and a
  * post-mortem record when the exit is a failure nobody asked for. */
 void svc_exit(struct manager *m, struct svc *v, const siginfo_t *si);
+/* v's post-mortem ring sized to its (new) unit's postmortems. */
+void svc_postmortems_fit(struct svc *v);
 
 /* ---- manager_freeze.c ---- */
 /* cgroup.events changed and says frozen (0 or 1). */

@@ -143,5 +143,19 @@ const struct postmortem *manager_postmortem(struct manager *m, struct service *s
 	const struct svc_rare *rare = svc_of(s)->rare;
 	const struct postmortem_ring *r = rare ? rare->postmortems : NULL;
 
-	return r ? postmortem_ring_get(r, i) : NULL;
+	/* the unit's own count, if a reload's fit found no memory */
+	return r && i < s->unit->postmortems ? postmortem_ring_get(r, i) : NULL;
+}
+
+void svc_postmortems_fit(struct svc *v)
+{
+	struct svc_rare *rare = v->rare;
+
+	if (!rare || !rare->postmortems)
+		return;
+	postmortem_ring_fit(rare->postmortems, v->s.unit->postmortems);
+	if (!rare->postmortems->cap) {
+		free(rare->postmortems);
+		rare->postmortems = NULL;
+	}
 }

@@ -381,6 +381,7 @@ static void swap_in(struct manager *m, struct svc *v)
 	svc_close_cgroup(m, v);
 	manager_cgroup_remove_leaf(m, old, u);
 	service_replace_unit(&v->s, u);
+	svc_postmortems_fit(v);   /* as many records as the new unit keeps */
 	/* a failed unit's new failure action is due now, not at the next
 	 * unit that happens to fail (manager_pass.c walks only when dirty) */
 	m->escalate_dirty = true;

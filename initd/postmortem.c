@@ -34,15 +34,20 @@ static int ring_resize(struct postmortem_ring *r, unsigned keep)
 	return 0;
 }
 
+int postmortem_ring_fit(struct postmortem_ring *r, unsigned keep)
+{
+	if (keep == 0) {
+		postmortem_ring_free(r);
+		return 0;
+	}
+	return r->cap != keep ? ring_resize(r, keep) : 0;
+}
+
 struct postmortem *postmortem_ring_add(struct postmortem_ring *r, unsigned keep)
 {
 	struct postmortem *p;
 
-	if (keep == 0) {
-		postmortem_ring_free(r);
-		return NULL;
-	}
-	if (r->cap != keep && ring_resize(r, keep) < 0)
+	if (postmortem_ring_fit(r, keep) < 0 || keep == 0)
 		return NULL;
 	p = &r->rec[r->next];
 	memset(p, 0, sizeof(*p));

@@ -57,6 +57,9 @@ struct postmortem_ring {
  * (the newest records kept). NULL when keep is 0 or memory is short (the
  * record is then not kept). */
 struct postmortem *postmortem_ring_add(struct postmortem_ring *r, unsigned keep);
+/* The ring sized to keep (0: freed), its newest records kept: a reload's
+ * new unit keeps as many as it says at once. 0, or -ENOMEM (as it was). */
+int postmortem_ring_fit(struct postmortem_ring *r, unsigned keep);
 /* The i-th newest record (0: the last one), or NULL. */
 const struct postmortem *postmortem_ring_get(const struct postmortem_ring *r, unsigned i);
 /* Free the records; the ring is empty after. */

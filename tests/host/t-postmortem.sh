@@ -119,6 +119,15 @@ check "toomany (postmortems = 40) is bad-config" wait_state toomany bad-config 2
 check "its diagnostic names the bound" eval 'sv status toomany | grep -q "postmortems.*0..32"'
 check "no unit: an error" eval '! sv postmortem nosuch 2>/dev/null'
 
+# A reload whose crasher keeps 1 record keeps its newest one at once (the
+# old code kept 3 until the next failure; postmortems = 0 kept them all).
+sed -i 's/^postmortems = 3;/postmortems = 1;/' "$T/conf/units/crasher.unit"
+rm -f "$T/conf/units/toomany.unit"   # its error would refuse the reload
+sv reload > /dev/null 2>&1
+check "crasher, reloaded with postmortems = 1: one record, the newest" \
+	wait_until 5 eval '[ "$(sv postmortem crasher | grep -c "^failure: ")" = 1 ] &&
+			   sv postmortem crasher | grep -q "crash run 4 line 30"'
+
 # freeze needs a cgroup
 fz=$(sv freeze calm 2>&1); rc=$?
 check "freeze without cgroups fails with exit status 1 (rc $rc)" eval '[ "$rc" = 1 ]'

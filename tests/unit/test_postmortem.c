@@ -31,7 +31,13 @@ START_TEST(ring_keeps_the_newest_n)
 	for (unsigned i = 0; i < 5; i++)
 		ck_assert_uint_eq(postmortem_ring_get(&r, i)->restarts, 7 - i);
 	ck_assert_ptr_null(postmortem_ring_get(&r, 5));
-	/* a reload to 2: the newest two stay, in order */
+	/* a reload to 3 (postmortem_ring_fit): the newest three stay, in
+	 * order, before any new record */
+	ck_assert_int_eq(postmortem_ring_fit(&r, 3), 0);
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert_uint_eq(postmortem_ring_get(&r, 0)->restarts, 7);
+	ck_assert_uint_eq(postmortem_ring_get(&r, 2)->restarts, 5);
+	/* the next record to 2: the newest two stay, in order */
 	add(&r, 2, 8);
 	ck_assert_uint_eq(r.n, 2);
 	ck_assert_uint_eq(postmortem_ring_get(&r, 0)->restarts, 8);
