@@ -798,6 +798,7 @@ static void service_find_main(struct service *s)
 
 void service_on_main_named(struct service *s, pid_t starter)
 {
+	s->main_guessed = false;   /* named by the service: no guess to amend */
 	/* A hand-over queued before the old main process was signalled (read
 	 * at its reap's drain): the new one gets what the old one got, the
 	 * stop signal, or SIGKILL once the stop timed out or the watchdog
@@ -1022,15 +1023,22 @@ static void service_after_exit(struct service *s)
  * its leaf held) exited 0 and left one process: that was a double fork's
  * middle, seen alone before it forked the daemon. The one left is the
  * daemon, as initd.unit(5) says ("the one process left"): followed, and
- * this exit is none of the service's. Several left, or none: an exit. */
+ * this exit is none of the service's. Once only, and only within the
+ * start's bound of the spawn (a daemon that exits 0 days later leaving a
+ * helper has ended), while running or its ready probe runs. Several left,
+ * or none: an exit. */
 static bool main_handed_on(struct service *s, const siginfo_t *si)
 {
+	uint64_t bound = s->unit->start_timeout_usec;
 	char why[SERVICE_EXIT_DETAIL_MAX];
 	pid_t old = s->pid;
 
 	if (!s->main_guessed || s->unit->type != UNIT_FORKING || si->si_code != CLD_EXITED ||
-	    si->si_status != 0 || s->state != SERVICE_RUNNING || s->ops->is_empty(s))
+	    si->si_status != 0 || (bound && now_usec() - s->started_at > bound) ||
+	    !(s->state == SERVICE_RUNNING || (s->state == SERVICE_STARTING && s->main_found)) ||
+	    s->ops->is_empty(s))
 		return false;
+	s->main_guessed = false;
 	s->pid = 0;
 	if (s->ops->find_main(s, why, sizeof(why)) > 0)
 		return true;

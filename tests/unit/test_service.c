@@ -1181,8 +1181,9 @@ START_TEST(forking_middle_exit_hands_on_to_the_one_left)
 	ck_assert_int_eq(s.state, SERVICE_RUNNING);
 	ck_assert_int_eq(fake.find_calls, 2);
 	ck_assert_int_eq(s.pid, 2000);
-	fake.empty = true;
-	ck_assert(service_on_exit(&s, &si));      /* the daemon, nothing left: an exit */
+	/* once only: the daemon's own exit 0, a helper left, is an exit */
+	ck_assert(service_on_exit(&s, &si));
+	ck_assert_int_eq(fake.find_calls, 2);
 	ck_assert_int_ne(s.state, SERVICE_RUNNING);
 	service_done(&s);
 
@@ -1640,6 +1641,29 @@ static void health_probe(unsigned failures)
 	};
 }
 
+/* A forking unit with a ready probe is still starting, its probe
+ * running, when a double fork's middle (taken for the daemon) exits 0:
+ * handed on as while running (the old hand-over looked at running only,
+ * and the daemon was killed with the exit). */
+START_TEST(forking_middle_exit_while_its_ready_probe_runs)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+
+	ready_probe(UNIT_PROBE_TCP);
+	fake.find_result = 1;
+	start_forking(&s);
+	service_on_exit(&s, &si);                  /* the starter: the middle found */
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	ck_assert(!service_on_exit(&s, &si));     /* the middle */
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	ck_assert_int_eq(fake.find_calls, 2);
+	ck_assert_int_eq(fake.kill_alls, 0);
+	ck_assert_int_eq(s.pid, 2000);
+	service_done(&s);
+}
+END_TEST
+
 /* Run the loop until probe_start was called n times in all, at most ~1 s. */
 static void wait_for_probes(int n)
 {
@@ -1992,6 +2016,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, forking_ready_once_starter_exited_and_main_found);
 	tcase_add_test(tc, forking_looks_again_until_the_pid_file_appears);
 	tcase_add_test(tc, forking_middle_exit_hands_on_to_the_one_left);
+	tcase_add_test(tc, forking_middle_exit_while_its_ready_probe_runs);
 	tcase_add_test(tc, forking_starter_failure_is_a_start_failure);
 	tcase_add_test(tc, forking_refused_main_fails_with_the_reason);
 	tcase_add_test(tc, forking_start_timeout_while_the_pid_file_is_missing);
