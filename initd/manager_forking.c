@@ -21,21 +21,6 @@
 #define LEAF_PROCS_BUF 256   /* cgroup.procs of a leaf: a few pids is all we need */
 #define PROC_SCAN_MAX 65536  /* /proc entries looked at without cgroups */
 
-/* 1 with *ret_pid, 0 while the file is absent or empty, -errno refused. */
-static int main_from_pidfile(const struct service *s, pid_t *ret_pid, char *why, size_t size)
-{
-	const char *w = NULL;
-	int r = pidfile_read(s->unit->pidfile, ret_pid, &w);
-
-	if (r == -ENOENT || r == -ENODATA)
-		return 0;
-	if (r < 0) {
-		snprintf(why, size, "pid file %s %s", s->unit->pidfile, w ? w : strerror(-r));
-		return r;
-	}
-	return 1;
-}
-
 /* The processes in v's leaf: their count (up to 2: "several" is enough),
  * the first into *ret_pid. */
 static int leaf_count(struct manager *m, struct svc *v, pid_t *ret_pid)
@@ -56,6 +41,32 @@ static int leaf_count(struct manager *m, struct svc *v, pid_t *ret_pid)
 		p = end + strspn(end, "\n");
 	}
 	return count;
+}
+
+/* 1 with *ret_pid, 0 while the file is absent or empty, -errno refused.
+ * Absent with the leaf empty: the daemon died before writing it, nothing
+ * is left to (without cgroups no such check: a daemon that calls setsid
+ * leaves the starter's session, so an empty session proves nothing). */
+static int main_from_pidfile(struct manager *m, struct svc *v, pid_t *ret_pid, char *why,
+			     size_t size)
+{
+	const struct service *s = &v->s;
+	const char *w = NULL;
+	int r = pidfile_read(s->unit->pidfile, ret_pid, &w);
+	pid_t any;
+
+	if ((r == -ENOENT || r == -ENODATA) && v->has_cgroup && leaf_count(m, v, &any) == 0) {
+		snprintf(why, size, "no pid file %s and no process left in its leaf",
+			 s->unit->pidfile);
+		return -ESRCH;
+	}
+	if (r == -ENOENT || r == -ENODATA)
+		return 0;
+	if (r < 0) {
+		snprintf(why, size, "pid file %s %s", s->unit->pidfile, w ? w : strerror(-r));
+		return r;
+	}
+	return 1;
 }
 
 /* Without cgroups: the processes in the starter's session (the starter
@@ -117,7 +128,7 @@ int svc_find_main(struct service *s, char *why, size_t size)
 	pid_t pid = 0;
 	int fd, r;
 
-	r = s->unit->pidfile ? main_from_pidfile(s, &pid, why, size)
+	r = s->unit->pidfile ? main_from_pidfile(m, v, &pid, why, size)
 			     : main_from_leaf(m, v, &pid, why, size);
 	if (r <= 0)
 		return r;

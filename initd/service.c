@@ -1097,6 +1097,14 @@ void service_on_empty(struct service *s)
 	}
 	if (s->state == SERVICE_RESTARTING && !loop_timer_armed(&s->timer))
 		restart_now(s);
+	/* A forking unit's leaf emptied before its daemon was found (it died
+	 * before writing its pid file): nothing is left to write it, so look
+	 * now rather than at the next poll; find_main refuses an empty leaf. */
+	if (s->state == SERVICE_STARTING && s->unit->type == UNIT_FORKING && !s->main_found &&
+	    cold_armed(s, SERVICE_MAIN_POLL)) {
+		cold_cancel(s, SERVICE_MAIN_POLL);
+		service_find_main(s);
+	}
 }
 
 /* ---- stopping ----------------------------------------------------------- */

@@ -1224,6 +1224,38 @@ START_TEST(forking_looks_again_until_the_pid_file_appears)
 }
 END_TEST
 
+/* Waiting for the pid file when the leaf empties (the daemon died before
+ * writing it): looked for at once, not at the next poll (up to 1 s away),
+ * and find_main's refusal fails the start. The old code waited for the
+ * poll, and for start_timeout if the file never came. */
+START_TEST(forking_empty_leaf_looks_again_at_once)
+{
+	struct service s;
+	siginfo_t si = exited(0);
+
+	unit.restart = UNIT_RESTART_NO;
+	unit.pidfile = "/run/d.pid";
+	fake.find_result = 0;
+	start_forking(&s);
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(fake.find_calls, 1);
+	s.main_poll_delay = SERVICE_MAIN_POLL_MAX;   /* the poll is far away */
+	for (int i = 0; i < 5; i++)
+		loop_run_once(loop, 10);
+	int calls = fake.find_calls;
+	fake.find_result = -ESRCH;
+	fake.empty = true;
+	service_on_empty(&s);
+	ck_assert_int_eq(fake.find_calls, calls + 1);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	for (int i = 0; i < 100 && s.state == SERVICE_STOPPING; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	ck_assert_int_eq(s.last_exit.kind, EXIT_MAIN_REFUSED);
+	service_done(&s);
+}
+END_TEST
+
 /* A starter that fails is a start failure with its status; nobody looks
  * for a daemon. */
 START_TEST(forking_starter_failure_is_a_start_failure)
@@ -2015,6 +2047,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, operator_stop_during_a_start_timeout_ends_stopped);
 	tcase_add_test(tc, forking_ready_once_starter_exited_and_main_found);
 	tcase_add_test(tc, forking_looks_again_until_the_pid_file_appears);
+	tcase_add_test(tc, forking_empty_leaf_looks_again_at_once);
 	tcase_add_test(tc, forking_middle_exit_hands_on_to_the_one_left);
 	tcase_add_test(tc, forking_middle_exit_while_its_ready_probe_runs);
 	tcase_add_test(tc, forking_starter_failure_is_a_start_failure);

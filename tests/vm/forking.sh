@@ -2,7 +2,8 @@
 # httpd without -f, no pidfile) and forkpid (testd, a pid file) run with
 # their daemon as the main process, the only process of their leaf; killing
 # the daemon restarts the unit; forkbad's pid file names PID 1, outside its
-# cgroup: refused with the reason. MAINPID= from a process of the unit
+# cgroup: refused with the reason; forkdies's daemon dies before writing its
+# pid file: the start fails. MAINPID= from a process of the unit
 # other than its main one: believed from one of the main process's uid
 # (mp-peer), refused from a worker that dropped to another (mp-worker).
 section forking
@@ -39,6 +40,14 @@ check "forkbad: a pid file naming PID 1 fails the start" eventually 20 state_is 
 check "forkbad: with its reason" eval \
 	'unit_reason forkbad | grep -q "pid file /run/forkbad.pid names 1: PID 1"'
 check "forkbad: what its starter left is killed" eventually 10 unpopulated "$CG/system/forkbad"
+
+# The daemon dies before it writes the pid file: with no start_timeout the
+# old code stayed starting for good.
+sv start forkdies >/dev/null 2>&1
+check "forkdies: a daemon gone before its pid file fails the start" eventually 15 \
+	state_is forkdies failed
+check "forkdies: with its reason" eval \
+	'unit_reason forkdies | grep -q "no pid file /run/forkdies.pid and no process left in its leaf"'
 
 # A worker that dropped its privileges must not name itself main: PID 1
 # would follow it and, at its exit, kill the cgroup with its root master.
