@@ -610,7 +610,11 @@ static int open_delegated(const struct unit *u, int node_fd, uid_t uid, gid_t gi
 		*ret_leaf = safe_close(*ret_leaf);
 		return -EIO;
 	}
+	/* main too: the subtree is the service's, and a process it moved out
+	 * of main must be able to go back (the destination's cgroup.procs). */
 	r = uid != (uid_t)-1 ? delegate_to(node_fd, uid, gid, problem, size) : 0;
+	if (r == 0 && uid != (uid_t)-1)
+		r = delegate_to(*ret_leaf, uid, gid, problem, size);
 	if (r < 0)
 		*ret_leaf = safe_close(*ret_leaf);
 	return r;

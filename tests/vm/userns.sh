@@ -102,3 +102,9 @@ check_eq "ns-deleg: its node is that uid's" \
 	"$(stat -c %u /sys/fs/cgroup/system/ns-deleg 2>/dev/null)" "$((dbase + 65534))"
 check_eq "ns-deleg: and its cgroup.procs" \
 	"$(stat -c %u /sys/fs/cgroup/system/ns-deleg/cgroup.procs 2>/dev/null)" "$((dbase + 65534))"
+check_eq "ns-deleg: and its main leaf's cgroup.procs" \
+	"$(stat -c %u /sys/fs/cgroup/system/ns-deleg/main/cgroup.procs 2>/dev/null)" "$((dbase + 65534))"
+# it moved itself to a sub-cgroup of its own and back (the old code: main
+# stayed root's, and the move back was refused)
+check "ns-deleg: made its own sub-cgroup" test -d /sys/fs/cgroup/system/ns-deleg/w
+check_eq "ns-deleg: moved itself back into main" "$(cgroup_of "$dpid")" /system/ns-deleg/main
