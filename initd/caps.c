@@ -24,6 +24,21 @@ int caps_limit_bounding(uint64_t keep)
 	return 0;
 }
 
+int caps_drop_inheritable(void)
+{
+	cap_t caps = cap_get_proc();
+	int r = 0;
+
+	if (!caps)
+		return -errno;
+	if (cap_clear_flag(caps, CAP_INHERITABLE) < 0 || cap_set_proc(caps) < 0)
+		r = -errno;
+	cap_free(caps);
+	if (r == 0 && cap_reset_ambient() < 0)
+		r = -errno;
+	return r;
+}
+
 int caps_keep_across_uid(void)
 {
 	return prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 ? -errno : 0;

@@ -12,7 +12,9 @@
  *                         for capabilities that are also inheritable
  *
  * A unit without `capabilities` keeps what its user gets anyway (root: all,
- * others: none). Each returns 0 or -errno.
+ * others: none): PID 1 drops its own inheritable and ambient sets at start
+ * (caps_drop_inheritable), so that nothing its caller gave it reaches a
+ * service through a file-capability binary. Each returns 0 or -errno.
  */
 #ifndef INITD_CAPS_H
 #define INITD_CAPS_H
@@ -22,6 +24,7 @@
 
 int caps_limit_bounding(uint64_t keep);
 int caps_keep_across_uid(void);
+int caps_drop_inheritable(void);
 int caps_apply(uint64_t keep, bool root);
 
 /* Highest capability number this kernel knows, + 1. */

@@ -21,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@
 #include "initd/bootphase.h"
 #include "initd/child.h"
 #include "initd/boot_guard.h"
+#include "initd/caps.h"
 #include "initd/metrics.h"
 #include "initd/cmdline.h"
 #include "initd/commands.h"
@@ -1159,11 +1161,26 @@ static void boot_pid1(struct initd *d)
 	}
 }
 
+/* What initd's caller left it (a container runtime's or a shell's fds, its
+ * inheritable and ambient capabilities) is none of its services' or
+ * helpers': dropped before anything is opened or forked. Closed, not
+ * marked CLOEXEC: a caller waiting for its pipe's end gets it. */
+static void inherited_drop(void)
+{
+	int r = caps_drop_inheritable();
+
+	if (syscall(SYS_close_range, 3U, ~0U, 0) < 0)
+		log_warn("cannot close the fds initd inherited: %s", strerror(errno));
+	if (r < 0)
+		log_warn("cannot drop inherited capabilities: %s", strerror(-r));
+}
+
 static int run_daemon(struct initd *d)
 {
 	struct unit_set *compiled = NULL;
 	int r, lr, nofile, lo = -1;
 
+	inherited_drop();
 	if (d->pid1)
 		boot_pid1(d);
 	else if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
