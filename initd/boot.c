@@ -392,6 +392,7 @@ _Noreturn void boot_final(const struct boot_end *end, struct mounts *declared,
 }
 
 static enum crash_action crash_action_now = CRASH_REBOOT;
+static bool crash_in_container;   /* known before a fault: no /proc read there */
 
 void boot_set_crash_action(enum crash_action action)
 {
@@ -423,6 +424,19 @@ static void write_console(const char *s)
 	close(fd);
 }
 
+
+/* A reboot or poweroff crash action PID 1 of a container may not take (no
+ * CAP_SYS_BOOT): the namespace's init exits, as the kernel's reboot would
+ * have ended it (non-zero: it crashed), rather than freeze with its
+ * services running and nothing to restart the container. */
+static void crash_reboot_refused(void)
+{
+	if (errno == EPERM && crash_in_container) {
+		write_console("initd: reboot(2) refused in this container: exiting\n");
+		_exit(1);
+	}
+}
+
 _Noreturn void boot_crash(enum crash_action action, const char *why)
 {
 	sigset_t all;
@@ -444,10 +458,12 @@ _Noreturn void boot_crash(enum crash_action action, const char *why)
 	case CRASH_REBOOT:
 		write_console("initd: crash action: reboot\n");
 		reboot(RB_AUTOBOOT);
+		crash_reboot_refused();
 		break;
 	case CRASH_POWEROFF:
 		write_console("initd: crash action: poweroff\n");
 		reboot(RB_POWER_OFF);
+		crash_reboot_refused();
 		break;
 	case CRASH_SHELL: {
 		pid_t pid;
@@ -512,6 +528,7 @@ void boot_install_crash_handlers(enum crash_action action)
 	static const int faults[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 
 	crash_action_now = action;
+	crash_in_container = !pid_ns_is_initial();
 	sigaltstack(&ss, NULL);
 	sigfillset(&sa.sa_mask);
 	for (size_t i = 0; i < ARRAY_SIZE(faults); i++)

@@ -106,6 +106,23 @@ fi
 check "initd says why it exits" grep -q "reboot(2) refused (no CAP_SYS_BOOT in this container): exiting" "$T/initd.log"
 check "no crash action ran" eval '! grep -q "fatal\|crash action" "$T/initd.log"'
 stop_initd
+# --- the same container, initd itself faulting: its crash action (reboot)
+# is refused too; PID 1 exits, 1 (it crashed), and the namespace ends.
+# The old code froze there for good, its services running on.
+new_boot nosysbootcrash
+testd_unit svc ""
+INITD_PRE='exec setpriv --bounding-set -sys_boot -- "$@"' start_initd
+check "svc reaches running" wait_state svc running 5
+[ -n "$INITD_HPID" ] && kill -SEGV "$INITD_HPID"
+ended=0; wait_unshare 10 && ended=1
+check "a fault in initd ends the namespace" test "$ended" = 1
+if [ "$ended" = 1 ]; then
+	wait "$UNSHARE_PID"; rc=$?
+	is "initd exited with status 1" "$rc" 1
+	UNSHARE_PID=
+fi
+check "initd says why it exits" grep -q "reboot(2) refused in this container: exiting" "$T/initd.log"
+stop_initd
 # --- a second request of another kind once the services are stopped (the
 # log writer held, as a slow disk's fsync holds it): refused with the
 # reason, and the end is the first request's. In a PID namespace reboot(2)
