@@ -107,6 +107,10 @@ int commands_lifecycle_run(struct commands *cmds, struct control_client *c, uint
  * reply, or CONTROL_DEFER. */
 int commands_start_instances(struct commands *cmds, struct control_client *c, const char **names,
 			     size_t n, bool no_wait, struct proto_buf *reply);
+/* Before a load is forked: forget the run-time instances stopped or done
+ * (exited), so that the load leaves them out (an edited template need not
+ * fit them; the names do not fill up). */
+void commands_instances_forget_idle(struct commands *cmds);
 /* A load was forked: it was handed cmds->instances. */
 void commands_load_started(struct commands *cmds);
 /* Does a start wait for the load that runs? */

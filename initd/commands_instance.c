@@ -6,7 +6,8 @@
  * and asks for a load as `svctl reload` does. When that load is applied
  * the instance is an ordinary unit and is started like any other; when it
  * is refused (the instance does not validate, or another file on disk is
- * broken) the client gets the load's errors and the name is forgotten. A
+ * broken) the client gets the load's errors and the name is forgotten. So
+ * is a stopped or exited one at the next load (it leaves the set then). A
  * request that comes while a load runs waits for the next one: the load
  * in flight was forked before the name was known. */
 #include "initd/commands.h"
@@ -97,14 +98,29 @@ static bool instance_wanted(const struct commands *cmds, const char *name)
 	return false;
 }
 
-/* Forget the run-time instances that are neither loaded now nor wanted by
- * a start still waiting. */
-static void instances_prune(struct commands *cmds)
+/* Is name's instance one a load should make? Without idle_go, one loaded
+ * now. With it, all but a loaded one that was stopped or is done (exited)
+ * with nothing wanting it running (a name not loaded yet is the load's to
+ * make: its start adds it just before). A failed one stays, for its
+ * operator to see, until it is stopped. */
+static bool instance_kept(const struct commands *cmds, const char *name, bool idle_go)
+{
+	const struct service *s = cmds->manager ? manager_find(cmds->manager, name) : NULL;
+
+	if (!s || !idle_go)
+		return s || idle_go;
+	return service_is_active(s) || s->want_running ||
+	       (s->state != SERVICE_STOPPED && s->state != SERVICE_EXITED);
+}
+
+/* Forget the run-time instances that are neither kept nor wanted by a
+ * start still waiting. */
+static void instances_prune(struct commands *cmds, bool idle_go)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < cmds->n_instances; i++) {
-		if ((cmds->manager && manager_find(cmds->manager, cmds->instances[i])) ||
+		if (instance_kept(cmds, cmds->instances[i], idle_go) ||
 		    instance_wanted(cmds, cmds->instances[i]))
 			cmds->instances[k++] = cmds->instances[i];
 		else
@@ -166,7 +182,7 @@ int commands_start_instances(struct commands *cmds, struct control_client *c, co
 	if (!w || r < 0) {
 		if (w)
 			waiter_free(w);
-		instances_prune(cmds);
+		instances_prune(cmds, false);
 		return proto_msg_errorf(reply, r == -E2BIG ? E2BIG : ENOMEM, "%s",
 					r == -E2BIG ? "too many run-time instances" : "out of memory");
 	}
@@ -174,13 +190,18 @@ int commands_start_instances(struct commands *cmds, struct control_client *c, co
 		cmds->reload(cmds);   /* commands_load_started: this load has them */
 	if (!was_loading && !cmds->loading) {
 		waiter_free(w);
-		instances_prune(cmds);
+		instances_prune(cmds, false);
 		return proto_msg_errorf(reply, EAGAIN, "cannot start the unit loader");
 	}
 	w->included = !was_loading;
 	w->next = cmds->instance_waiters;
 	cmds->instance_waiters = w;
 	return CONTROL_DEFER;
+}
+
+void commands_instances_forget_idle(struct commands *cmds)
+{
+	instances_prune(cmds, true);
 }
 
 void commands_load_started(struct commands *cmds)
@@ -236,7 +257,7 @@ void commands_instances_loaded(struct commands *cmds, bool ok, const struct prot
 		w->next = done;
 		done = w;
 	}
-	instances_prune(cmds);   /* refused: not loaded; applied: a gone template */
+	instances_prune(cmds, false);   /* refused: not loaded; applied: a gone template */
 	for (; done; done = w) {
 		w = done->next;
 		if (ok)

@@ -1101,6 +1101,7 @@ static void start_reload(struct initd *d)
 	if (d->reloading || d->mounting)
 		return;   /* the load in flight (or its mounts) answers this too */
 	log_info("reloading the units");
+	commands_instances_forget_idle(&d->cmds);
 	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, d->cmds.instances,
 			 reload_loaded, d, &d->reloading);
 	if (r >= 0) {

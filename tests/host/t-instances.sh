@@ -17,6 +17,7 @@
 #              forgotten: the next reload succeeds
 #   gone       a run-time instance whose template is removed goes at the
 #              next reload
+#   stopped    a stopped run-time instance is forgotten at the next reload
 . "$(dirname "$0")/lib.sh"
 
 # svx CMD... — svctl; stdout in $SO, stderr in $SE, exit code in $rc.
@@ -157,6 +158,31 @@ is "gone: the reload succeeds" "$rc" 0
 check "gone: job@3's process is stopped" wait_until 5 ns_gone "$j3"
 check "gone: job@3 is no longer a unit" eval '! known job@3'
 check "gone: worker@7 still runs" state_is worker@7 running
+
+# ---- a stopped one ----------------------------------------------------------------------
+# Stopped, a run-time instance is forgotten at the next reload: a template
+# edited so that it no longer fits the name does not refuse every later
+# reload, and the 1024 names do not fill up for good (the old code kept
+# every name while its template lived).
+svx start worker@x
+check "stopped: worker@x runs" eval '[ "$rc" = 0 ] && state_is worker@x running'
+svx stop worker@x
+check "stopped: worker@x stopped" wait_state worker@x stopped 5
+svx reload
+is "stopped: a reload succeeds" "$rc" 0
+check "stopped: worker@x is no longer a unit" eval '! known worker@x'
+svx start worker@a_b
+check "stopped: worker@a_b runs" eval '[ "$rc" = 0 ] && state_is worker@a_b running'
+cp "$T/conf/units/worker@.unit" "$T/worker.orig"
+printf '%s\n' 'namespaces = [ "uts" ];' 'hostname = "h-%i";' >> "$T/conf/units/worker@.unit"
+svx reload
+check "stopped: a template edit worker@a_b no longer fits refuses the reload" [ "$rc" != 0 ]
+svx stop worker@a_b
+check "stopped: worker@a_b stopped" wait_state worker@a_b stopped 5
+svx reload
+is "stopped: then the reload succeeds" "$rc" 0
+cp "$T/worker.orig" "$T/conf/units/worker@.unit"
+svx reload
 
 stop_initd
 [ "$FAILED" -eq 0 ]
