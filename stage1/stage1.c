@@ -30,20 +30,11 @@
 #include <unistd.h>
 
 #include "common/gpt.h"
+#include "common/stage1_args.h"
 #include "common/util.h"
 
-#define CMDLINE_MAX     4096
-#define MODULES_MAX     64
-#define ROOTWAIT_DEFAULT 30
-#define ROOTWAIT_MAX    600
 #define POLL_NSEC       (50 * 1000 * 1000)
 #define NEW_ROOT        "/root"
-
-struct stage1_args {
-	char root[64];          /* the PARTUUID text */
-	char fstype[32];
-	unsigned rootwait;      /* seconds */
-};
 
 static void say(const char *fmt, ...) _printf_(1, 2);
 static void say(const char *fmt, ...)
@@ -93,41 +84,17 @@ static void console_open(void)
 		close(fd);
 }
 
-/* One `key=value` word of the command line into buf; unknown words pass. */
-static void arg_take(const char *word, size_t len, const char *key, char *buf, size_t size)
-{
-	size_t k = strlen(key);
-
-	if (len > k && !strncmp(word, key, k) && len - k < size) {
-		memcpy(buf, word + k, len - k);
-		buf[len - k] = '\0';
-	}
-}
-
 static void args_read(struct stage1_args *a)
 {
-	char line[CMDLINE_MAX], wait[16] = "";
+	char line[STAGE1_CMDLINE_MAX], err[160];
 	_cleanup_close_ int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, line, sizeof(line) - 1);
 
 	if (n <= 0)
 		fail("cannot read /proc/cmdline: %s", strerror(n < 0 ? errno : EIO));
 	line[n] = '\0';
-	snprintf(a->fstype, sizeof(a->fstype), "squashfs");
-	for (char *w = line; *w; ) {
-		size_t len = strcspn(w, " \t\n");
-
-		arg_take(w, len, "initd.root=PARTUUID=", a->root, sizeof(a->root));
-		arg_take(w, len, "initd.rootfstype=", a->fstype, sizeof(a->fstype));
-		arg_take(w, len, "initd.rootwait=", wait, sizeof(wait));
-		w += len;
-		w += strspn(w, " \t\n");
-	}
-	if (!a->root[0])
-		fail("no initd.root=PARTUUID=... on the kernel command line");
-	a->rootwait = wait[0] ? (unsigned)strtoul(wait, NULL, 10) : ROOTWAIT_DEFAULT;
-	if (a->rootwait > ROOTWAIT_MAX)
-		a->rootwait = ROOTWAIT_MAX;
+	if (stage1_args_parse(line, a, err, sizeof(err)) < 0)
+		fail("%s", err);
 }
 
 static void module_load(const char *dir, const char *name)
@@ -135,7 +102,7 @@ static void module_load(const char *dir, const char *name)
 	char path[512];
 	_cleanup_close_ int fd = -1;
 
-	snprintf(path, sizeof(path), "%s/%s.ko", dir, name);
+	snprintf(path, sizeof(path), "%s/%.*s.ko", dir, STAGE1_MODULE_NAME_MAX, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		fail("module %s: %s", path, strerror(errno));
@@ -145,22 +112,24 @@ static void module_load(const char *dir, const char *name)
 
 static void modules_load(void)
 {
+	static char names[STAGE1_MODULES_MAX][STAGE1_MODULE_NAME_MAX + 1];
 	struct utsname uts;
-	char dir[300], name[128];
+	char dir[300], err[160];
 	FILE *f = fopen("/etc/stage1.modules", "re");
-	int n = 0;
+	size_t n;
+	int r;
 
 	if (!f)
 		return;
+	r = stage1_modules_read(f, names, &n, err, sizeof(err));
+	fclose(f);
+	if (r < 0)
+		fail("/etc/stage1.modules: %s", err);
 	if (uname(&uts) < 0)
 		fail("uname: %s", strerror(errno));
 	snprintf(dir, sizeof(dir), "/lib/modules/%s", uts.release);
-	while (n++ < MODULES_MAX && fgets(name, sizeof(name), f)) {
-		name[strcspn(name, "\n")] = '\0';
-		if (name[0] && name[0] != '#')
-			module_load(dir, name);
-	}
-	fclose(f);
+	for (size_t i = 0; i < n; i++)
+		module_load(dir, names[i]);
 }
 
 /* Poll for the root partition until the deadline: its /dev node in dev. */

@@ -1,0 +1,84 @@
+/* test_stage1.c — what a disk image's stage 1 reads (common/stage1_args.h):
+ * its words on the kernel command line, its list of modules. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/stage1_args.h"
+
+#define GUID "8e1c0b7a-5d1f-4c55-9a1e-1d15c0000001"
+
+static char err[160];
+
+static int parse(const char *text, struct stage1_args *a)
+{
+	err[0] = '\0';
+	return stage1_args_parse(text, a, err, sizeof(err));
+}
+
+START_TEST(args_plain)
+{
+	struct stage1_args a;
+
+	ck_assert_int_eq(parse("console=ttyS0 initd.root=PARTUUID=" GUID " quiet\n", &a), 0);
+	ck_assert_str_eq(a.root, GUID);
+	ck_assert_str_eq(a.fstype, "squashfs");
+	ck_assert_uint_eq(a.rootwait, STAGE1_ROOTWAIT_DEFAULT);
+
+	ck_assert_int_eq(parse("initd.rootwait=5 initd.rootfstype=ext4 initd.root=PARTUUID="
+			       GUID, &a), 0);
+	ck_assert_str_eq(a.fstype, "ext4");
+	ck_assert_uint_eq(a.rootwait, 5);
+
+	ck_assert_int_eq(parse("initd.rootwait=100000 initd.root=PARTUUID=" GUID, &a), 0);
+	ck_assert_uint_eq(a.rootwait, STAGE1_ROOTWAIT_MAX);   /* bounded, as documented */
+
+	ck_assert_int_eq(parse("console=ttyS0", &a), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "no initd.root"));
+}
+END_TEST
+
+/* The names of a modules file's text; its count, or -errno. */
+static char names[STAGE1_MODULES_MAX][STAGE1_MODULE_NAME_MAX + 1];
+
+static int modules(const char *text)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	size_t n = 0;
+	int r;
+
+	ck_assert_ptr_nonnull(f);
+	err[0] = '\0';
+	r = stage1_modules_read(f, names, &n, err, sizeof(err));
+	fclose(f);
+	return r < 0 ? r : (int)n;
+}
+
+START_TEST(modules_plain)
+{
+	ck_assert_int_eq(modules("# the disk\nvirtio_blk\n\nsquashfs\n"), 2);
+	ck_assert_str_eq(names[0], "virtio_blk");
+	ck_assert_str_eq(names[1], "squashfs");
+	ck_assert_int_eq(modules("loop"), 1);   /* a last line without '\n' counts */
+	ck_assert_str_eq(names[0], "loop");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("stage1");
+	TCase *tc = tcase_create("stage1");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, args_plain);
+	tcase_add_test(tc, modules_plain);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
