@@ -40,17 +40,52 @@ int stage1_args_parse(const char *text, struct stage1_args *ret, char *err, size
 	return 0;
 }
 
+/* One line of f into buf (size bytes), without its '\n'. 1, 0 at the end,
+ * or -ENAMETOOLONG for a line that does not fit: fgets would hand its
+ * tail back as a line of its own, a second module name. */
+static int line_read(FILE *f, char *buf, size_t size)
+{
+	size_t len;
+	int c;
+
+	if (!fgets(buf, (int)size, f))
+		return 0;
+	len = strcspn(buf, "\n");
+	if (buf[len] == '\n') {
+		buf[len] = '\0';
+		return 1;
+	}
+	/* No '\n': the end of the file, or a line exactly filling buf whose
+	 * '\n' is next, or one longer than buf. */
+	c = getc(f);
+	if (c == EOF || c == '\n')
+		return 1;
+	return -ENAMETOOLONG;
+}
+
 int stage1_modules_read(FILE *f, char (*names)[STAGE1_MODULE_NAME_MAX + 1], size_t *ret_n,
 			char *err, size_t size)
 {
 	char name[STAGE1_MODULE_NAME_MAX + 1];
+	unsigned line = 0;
 	size_t n = 0;
-	int lines = 0;
+	int r;
 
-	while (lines++ < STAGE1_MODULES_MAX && fgets(name, sizeof(name), f)) {
-		name[strcspn(name, "\n")] = '\0';
-		if (name[0] && name[0] != '#')
-			memcpy(names[n++], name, sizeof(name));
+	/* Modules are counted, not lines: comments and blank lines are free. */
+	while ((r = line_read(f, name, sizeof(name))) > 0) {
+		line++;
+		if (!name[0] || name[0] == '#')
+			continue;
+		if (n == STAGE1_MODULES_MAX) {
+			snprintf(err, size, "more than %d modules", STAGE1_MODULES_MAX);
+			return -E2BIG;
+		}
+		memcpy(names[n++], name, sizeof(name));
+	}
+	if (r < 0) {
+		snprintf(err, size, "line %u: longer than %d bytes", line + 1,
+			 STAGE1_MODULE_NAME_MAX);
+		return r;
 	}
 	*ret_n = n;
 	return 0;

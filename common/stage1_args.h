@@ -30,8 +30,10 @@ struct stage1_args {
 int stage1_args_parse(const char *text, struct stage1_args *ret, char *err, size_t size);
 
 /* The module names of f (one a line, '#' comments, blank lines) into
- * names, at most STAGE1_MODULES_MAX; their count into *ret_n. 0, or
- * -errno with why in err (size bytes). */
+ * names; their count into *ret_n. 0, or with why in err (size bytes)
+ * -E2BIG for more than STAGE1_MODULES_MAX names, -ENAMETOOLONG for a line
+ * longer than STAGE1_MODULE_NAME_MAX bytes: a list that cannot be read
+ * whole is not loaded in part. */
 int stage1_modules_read(FILE *f, char (*names)[STAGE1_MODULE_NAME_MAX + 1], size_t *ret_n,
 			char *err, size_t size);
 

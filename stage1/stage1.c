@@ -10,7 +10,8 @@
  *
  * The modules are those listed, one name a line, in /etc/stage1.modules,
  * loaded in that order from /lib/modules/KVER/NAME.ko (dependencies
- * first). A separate program rather than an initd mode: it runs before
+ * first); more than 64 names or a line over 127 bytes is an error, not a
+ * list cut short. A separate program rather than an initd mode: it runs before
  * the root exists, needs none of initd's libraries, and must stay small
  * enough to read at a glance. On any failure it says why on the console
  * and powers off: a stage 1 never hangs and never drops to a shell.

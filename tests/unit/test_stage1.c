@@ -66,6 +66,46 @@ START_TEST(modules_plain)
 }
 END_TEST
 
+/* Comments and blank lines do not count against the bound: 64 names
+ * after 10 comments are all read; a 65th is an error, not dropped. */
+START_TEST(modules_counted_not_lines)
+{
+	char text[4096] = "";
+	size_t len = 0;
+
+	for (int i = 0; i < 10; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "# comment %d\n\n", i);
+	for (int i = 0; i < STAGE1_MODULES_MAX; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "mod%d\n", i);
+	ck_assert_int_eq(modules(text), STAGE1_MODULES_MAX);
+	ck_assert_str_eq(names[STAGE1_MODULES_MAX - 1], "mod63");
+	snprintf(text + len, sizeof(text) - len, "one_too_many\n");
+	ck_assert_int_eq(modules(text), -E2BIG);
+	ck_assert_ptr_nonnull(strstr(err, "more than 64 modules"));
+}
+END_TEST
+
+/* A line longer than a name may be is an error, not two names. */
+START_TEST(modules_long_line_is_an_error)
+{
+	char text[512];
+
+	memset(text, 'a', STAGE1_MODULE_NAME_MAX);   /* exactly fits */
+	strcpy(text + STAGE1_MODULE_NAME_MAX, "\nb\n");
+	ck_assert_int_eq(modules(text), 2);
+	ck_assert_uint_eq(strlen(names[0]), STAGE1_MODULE_NAME_MAX);
+	ck_assert_str_eq(names[1], "b");
+	text[STAGE1_MODULE_NAME_MAX] = '\0';        /* and at the end, without '\n' */
+	ck_assert_int_eq(modules(text), 1);
+
+	strcpy(text, "virtio_blk\n");
+	memset(text + 11, 'x', 200);
+	strcpy(text + 211, "loop\n");
+	ck_assert_int_eq(modules(text), -ENAMETOOLONG);
+	ck_assert_ptr_nonnull(strstr(err, "line 2: longer than 127 bytes"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("stage1");
@@ -75,6 +115,8 @@ int main(void)
 
 	tcase_add_test(tc, args_plain);
 	tcase_add_test(tc, modules_plain);
+	tcase_add_test(tc, modules_counted_not_lines);
+	tcase_add_test(tc, modules_long_line_is_an_error);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
