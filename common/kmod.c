@@ -6,7 +6,7 @@
 #include "common/kmod.h"
 
 /* Module names: '-' and '_' are one character to the kernel. */
-static bool name_eq(const char *a, size_t alen, const char *b)
+bool kmod_name_eq(const char *a, size_t alen, const char *b)
 {
 	size_t i;
 
@@ -29,7 +29,15 @@ static bool line_names(const char *line, size_t len, const char *name)
 	len -= 3;
 	base = memrchr(line, '/', len);
 	base = base ? base + 1 : line;
-	return name_eq(base, len - (size_t)(base - line), name);
+	return kmod_name_eq(base, len - (size_t)(base - line), name);
+}
+
+bool kmod_file_names(const char *file, const char *name)
+{
+	size_t len = strlen(file);
+
+	return len > 3 && memcmp(file + len - 3, ".ko", 3) == 0 &&
+	       kmod_name_eq(file, len - 3, name);
 }
 
 bool kmod_builtin(int fd, const char *name)

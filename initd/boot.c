@@ -178,8 +178,9 @@ static bool is_dir(const char *path)
 	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Find NAME.ko under dir, depth-first, bounded. */
-static int find_module(const char *dir, const char *file, char *out, size_t size, int depth)
+/* Find NAME.ko under dir, depth-first, bounded; '-' and '_' alike, as the
+ * kernel and modules.builtin's check take them (common/kmod.h). */
+static int find_module(const char *dir, const char *name, char *out, size_t size, int depth)
 {
 	DIR *d;
 	struct dirent *e;
@@ -194,8 +195,8 @@ static int find_module(const char *dir, const char *file, char *out, size_t size
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		if (e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && is_dir(path)))
-			found = find_module(path, file, out, size, depth + 1);
-		else if (strcmp(e->d_name, file) == 0) {
+			found = find_module(path, name, out, size, depth + 1);
+		else if (kmod_file_names(e->d_name, name)) {
 			snprintf(out, size, "%s", path);
 			found = 1;
 		}
@@ -225,11 +226,10 @@ void boot_load_modules(char **modules)
 		return;
 	snprintf(dir, sizeof(dir), "/lib/modules/%s", uts.release);
 	for (char **m = modules; *m; m++) {
-		char file[300], path[1024];
+		char path[1024];
 		int fd;
 
-		snprintf(file, sizeof(file), "%s.ko", *m);
-		if (!find_module(dir, file, path, sizeof(path), 0)) {
+		if (!find_module(dir, *m, path, sizeof(path), 0)) {
 			if (module_builtin(dir, *m))
 				log_info("module %s: built into the kernel", *m);
 			else

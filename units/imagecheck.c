@@ -280,8 +280,9 @@ static bool entry_is_dir(int dir_fd, const struct dirent *e)
 	return fstatat(dir_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Is file (NAME.ko) below dirfd, depth-first as initd/boot.c looks? */
-static bool module_in(int dir_fd, const char *file, int depth)
+/* Is NAME.ko below dirfd, depth-first and '-' and '_' alike, as
+ * initd/boot.c looks? */
+static bool module_in(int dir_fd, const char *name, int depth)
 {
 	_cleanup_close_ int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *e;
@@ -297,9 +298,9 @@ static bool module_in(int dir_fd, const char *file, int depth)
 		if (entry_is_dir(dir_fd, e)) {
 			_cleanup_close_ int sub = openat(dir_fd, e->d_name,
 							 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			found = sub >= 0 && module_in(sub, file, depth + 1);
+			found = sub >= 0 && module_in(sub, name, depth + 1);
 		} else {
-			found = strcmp(e->d_name, file) == 0;
+			found = kmod_file_names(e->d_name, name);
 		}
 	}
 	closedir(d);
@@ -354,12 +355,10 @@ static int check_modules(struct root_check *rc)
 		return 0;
 	n = open_kvers(rc, kver, KVERS_MAX);
 	for (size_t i = 0; r == 0 && conf->modules[i]; i++) {
-		char ko[300];
 		bool found = n > 0;
 
-		snprintf(ko, sizeof(ko), "%s.ko", conf->modules[i]);
 		for (int k = 0; found && k < n; k++)
-			found = module_in(kver[k], ko, 0) ||
+			found = module_in(kver[k], conf->modules[i], 0) ||
 				module_builtin(kver[k], conf->modules[i]);
 		if (!found)
 			r = report(rc, file, "modules", (int)i, conf->modules[i], n ?

@@ -62,12 +62,14 @@ static void make_tree(void)
 	put("/etc/group", "root:x:0:\nwww:x:33:\n", 0644);
 	put("/etc/app.env", "A=1\n", 0644);
 	put("/lib/modules/6.1.0/kernel/net/good.ko", "", 0644);
+	put("/lib/modules/6.1.0/kernel/drivers/i2c/i2c-dev.ko", "", 0644);
+	put("/lib/modules/6.1.0/kernel/drivers/md/dm_mod.ko", "", 0644);
 	put("/lib/modules/6.1.0/modules.builtin",
 	    "kernel/drivers/virtio/virtio.ko\nkernel/fs/nls/nls-base.ko\n", 0644);
 	put("/srv/box/bin/run", "", 0755);
 	put("/srv/tools/tool", "", 0755);
 	put("/etc/initd/initd.conf",
-	    "modules = [ \"good\",\n  \"missing\", \"virtio\", \"nls_base\" ];\ncontrol_group = \"wheel\";\n"
+	    "modules = [ \"good\",\n  \"missing\", \"virtio\", \"nls_base\", \"i2c_dev\", \"dm-mod\" ];\ncontrol_group = \"wheel\";\n"
 	    "mounts = ( { what = \"LABEL=d\"; where = \"/data\"; type = \"ext4\"; } );\n", 0644);
 	put("/etc/initd/units/ok.unit",
 	    "exec = [ \"/bin/sh\", \"-c\", \"true\" ];\nuser = \"www\";\ngroup = \"www\";\n"
@@ -133,6 +135,9 @@ START_TEST(root_check)
 	/* built into the kernel (modules.builtin): nothing to load, no error */
 	ck_assert_int_eq(diag_line(&s->diags, "initd.conf", "virtio not found"), -1);
 	ck_assert_int_eq(diag_line(&s->diags, "initd.conf", "nls_base not found"), -1);
+	/* a NAME.ko is found with '-' and '_' alike, as the kernel takes them */
+	ck_assert_int_eq(diag_line(&s->diags, "initd.conf", "i2c_dev not found"), -1);
+	ck_assert_int_eq(diag_line(&s->diags, "initd.conf", "dm-mod not found"), -1);
 	ck_assert_int_eq(diag_line(&s->diags, "initd.conf", "control_group: wheel is not in /etc/group"), 3);
 	/* an absolute symlink resolves inside the root: /bin/sh is busybox;
 	 * numeric users, optional and runtime files, mounted paths pass */

@@ -82,6 +82,21 @@ START_TEST(an_overlong_line_is_skipped_whole)
 }
 END_TEST
 
+/* A directory entry NAME.ko (initd/boot.c's and imagecheck's search). */
+START_TEST(file_names_the_module)
+{
+	ck_assert(kmod_file_names("i2c-dev.ko", "i2c_dev"));
+	ck_assert(kmod_file_names("dm_mod.ko", "dm-mod"));
+	ck_assert(kmod_file_names("squashfs.ko", "squashfs"));
+	ck_assert(!kmod_file_names("squashfs.ko", "squash"));
+	ck_assert(!kmod_file_names("squashfs.ko.xz", "squashfs"));
+	ck_assert(!kmod_file_names("squashfs", "squashfs"));
+	ck_assert(!kmod_file_names(".ko", ""));
+	ck_assert(kmod_name_eq("nls-base.ko", 8, "nls_base"));
+	ck_assert(!kmod_name_eq("nls-base", 3, "nls_base"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("kmod");
@@ -93,6 +108,7 @@ int main(void)
 	tcase_add_test(tc, dash_and_underscore_are_the_same);
 	tcase_add_test(tc, others_are_not);
 	tcase_add_test(tc, an_overlong_line_is_skipped_whole);
+	tcase_add_test(tc, file_names_the_module);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
