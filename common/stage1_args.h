@@ -25,8 +25,12 @@ struct stage1_args {
 	unsigned rootwait;      /* seconds */
 };
 
-/* Parse the command line text (NUL-terminated) into *ret. 0, or -EINVAL
- * with why in err (size bytes). */
+/* Parse the command line text (NUL-terminated, at most STAGE1_CMDLINE_MAX
+ * bytes looked at) into *ret, its words split as the kernel and initd
+ * split them (common/cmdline_word.h: quotes dropped). 0, or -EINVAL with
+ * why in err (size bytes): no initd.root, or a value of ours that is empty,
+ * too long (root 63 bytes, fstype 31), not PARTUUID=, or a rootwait that
+ * is not decimal seconds. A rootwait past STAGE1_ROOTWAIT_MAX is that. */
 int stage1_args_parse(const char *text, struct stage1_args *ret, char *err, size_t size);
 
 /* The module names of f (one a line, '#' comments, blank lines) into

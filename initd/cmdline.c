@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/cmdline_word.h"
 #include "common/util.h"
 
 #define CMDLINE_WORD_MAX 256   /* longer initd.* words are reported, not parsed */
@@ -78,27 +79,15 @@ int cmdline_parse(const char *text, struct boot_cmdline *ret, cmdline_report_fn 
 	int n = 0;
 
 	*ret = (struct boot_cmdline){ .crash_action = CRASH_REBOOT };
-	while (p < end) {
+	for (;;) {
 		char w[CMDLINE_WORD_MAX + 1];
-		size_t len = 0;
-		bool quoted = false, long_word = false;
+		int r = cmdline_word_next(&p, end, w, sizeof(w));
 
-		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n'))
-			p++;
-		if (p == end)
+		if (r == 0)
 			break;
-		for (; p < end && (quoted || (*p != ' ' && *p != '\t' && *p != '\n')); p++) {
-			if (*p == '"')
-				quoted = !quoted;
-			else if (len < CMDLINE_WORD_MAX)
-				w[len++] = *p;
-			else
-				long_word = true;
-		}
-		w[len] = '\0';
-		if (len < 6 || memcmp(w, "initd.", 6) != 0)
+		if (strncmp(w, "initd.", 6) != 0)
 			continue;
-		if (long_word)
+		if (r < 0)
 			report(fn, ctx, &n, "%.64s...: too long", w);
 		else
 			parse_word(w, ret, fn, ctx, &n);

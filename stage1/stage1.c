@@ -8,6 +8,9 @@
  *   initd.rootfstype=TYPE            default squashfs
  *   initd.rootwait=SECS              how long to wait for it, default 30
  *
+ * (read by common/stage1_args.c, split as the kernel and initd split them;
+ * a bad value is a failure, not a default).
+ *
  * The modules are those listed, one name a line, in /etc/stage1.modules,
  * loaded in that order from /lib/modules/KVER/NAME.ko (dependencies
  * first); more than 64 names or a line over 127 bytes is an error, not a

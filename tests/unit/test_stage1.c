@@ -40,6 +40,47 @@ START_TEST(args_plain)
 }
 END_TEST
 
+/* Quotes are the kernel's grouping, not part of a value (as initd reads
+ * its own words, initd/cmdline.c). */
+START_TEST(args_quotes_dropped)
+{
+	struct stage1_args a;
+
+	ck_assert_int_eq(parse("initd.rootfstype=\"ext4\" initd.root=PARTUUID=" GUID, &a), 0);
+	ck_assert_str_eq(a.fstype, "ext4");
+	ck_assert_int_eq(parse("\"initd.root=PARTUUID=" GUID "\" initd.rootwait=\"7\"", &a), 0);
+	ck_assert_str_eq(a.root, GUID);
+	ck_assert_uint_eq(a.rootwait, 7);
+	/* a quoted blank is inside one word: not a word of ours */
+	ck_assert_int_eq(parse("foo=\"x initd.rootfstype=vfat\" initd.root=PARTUUID=" GUID, &a), 0);
+	ck_assert_str_eq(a.fstype, "squashfs");
+}
+END_TEST
+
+/* A value that cannot be taken as given is an error, not a default. */
+START_TEST(args_bad_values_fail)
+{
+	static const char *const bad[] = {
+		"initd.rootwait=abc", "initd.rootwait=2min", "initd.rootwait=", "initd.rootwait",
+		"initd.rootwait=-1", "initd.rootfstype=", "initd.rootfstype",
+		"initd.rootfstype=0123456789abcdef0123456789abcdef",   /* 32 > 31 */
+		"initd.root=/dev/vda1", "initd.root=PARTUUID=",
+		"initd.root=PARTUUID=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",   /* 64 > 63 */
+	};
+	struct stage1_args a;
+	char text[512];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "initd.root=PARTUUID=%s %s", GUID, bad[i]);
+		ck_assert_msg(parse(text, &a) == -EINVAL, "%s: accepted", bad[i]);
+		ck_assert_msg(err[0], "%s: no message", bad[i]);
+	}
+	ck_assert_int_eq(parse("initd.rootfstype=0123456789abcdef0123456789abcde "
+			       "initd.root=PARTUUID=" GUID, &a), 0);   /* 31 fits */
+	ck_assert_str_eq(a.fstype, "0123456789abcdef0123456789abcde");
+}
+END_TEST
+
 /* The names of a modules file's text; its count, or -errno. */
 static char names[STAGE1_MODULES_MAX][STAGE1_MODULE_NAME_MAX + 1];
 
@@ -114,6 +155,8 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, args_plain);
+	tcase_add_test(tc, args_quotes_dropped);
+	tcase_add_test(tc, args_bad_values_fail);
 	tcase_add_test(tc, modules_plain);
 	tcase_add_test(tc, modules_counted_not_lines);
 	tcase_add_test(tc, modules_long_line_is_an_error);
