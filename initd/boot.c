@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/kmod.h"
+#include "common/mounttab.h"
 #include "common/util.h"
 #include "initd/child.h"
 #include "initd/final_sync.h"
@@ -290,23 +291,22 @@ static void kill_and_reap_all(void)
 	}
 }
 
+/* Every mount but /, in reverse order: children before parents. Lazy, so
+ * a busy one goes too. The table is read whole before the first unmount:
+ * /proc goes with the rest, and the table with it. */
 static void unmount_all(void)
 {
-	char lines[64][256], line[4096];
-	size_t n = 0, len;
+	struct mounttab t = { 0 };
 	FILE *f = fopen("/proc/self/mounts", "re");
-	const char *target;
 
-	/* "SOURCE TARGET TYPE OPTIONS 0 0"; a target too long is skipped */
-	while (f && n < ARRAY_SIZE(lines) && fgets_line(line, sizeof(line), f))
-		if ((target = str_field(line, 1, &len)) && len < sizeof(lines[0]))
-			snprintf(lines[n++], sizeof(lines[0]), "%.*s", (int)len, target);
-	if (f)
+	if (f) {
+		mounttab_read(f, &t);
 		fclose(f);
-	/* Reverse order: children before parents. Lazy, so a busy one goes too. */
-	while (n-- > 0)
-		if (strcmp(lines[n], "/") != 0)
-			umount2(lines[n], MNT_DETACH);
+	}
+	for (size_t i = t.n; i-- > 0; )
+		if (strcmp(t.targets[i], "/") != 0)
+			umount2(t.targets[i], MNT_DETACH);
+	mounttab_free(&t);
 	mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL);
 }
 

@@ -1,0 +1,87 @@
+/* mounttab.c — see mounttab.h. */
+#include "common/mounttab.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+
+static bool is_octal(char c)
+{
+	return c >= '0' && c <= '7';
+}
+
+int mounttab_unescape(const char *field, size_t len, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = field[i];
+
+		/* The kernel escapes a byte as a backslash and three octal digits
+		 * (fs/proc_namespace.c, mangle()); anything else is itself. */
+		if (c == '\\' && i + 3 < len && is_octal(field[i + 1]) &&
+		    is_octal(field[i + 2]) && is_octal(field[i + 3])) {
+			c = (char)((field[i + 1] - '0') << 6 | (field[i + 2] - '0') << 3 |
+				   (field[i + 3] - '0'));
+			i += 3;
+		}
+		if (o + 1 >= size)
+			return -ENAMETOOLONG;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* Append a copy of target to t. 0 or -ENOMEM. */
+static int targets_add(struct mounttab *t, size_t *cap, const char *target)
+{
+	if (t->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		char **v = realloc(t->targets, ncap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		t->targets = v;
+		*cap = ncap;
+	}
+	t->targets[t->n] = strdup(target);
+	if (!t->targets[t->n])
+		return -ENOMEM;
+	t->n++;
+	return 0;
+}
+
+int mounttab_read(FILE *f, struct mounttab *ret)
+{
+	char line[4096];
+	size_t cap = 0, len;
+	const char *field;
+	int r = 0;
+
+	*ret = (struct mounttab){ 0 };
+	/* As boot.c's unmount_all read it: at most 64, a target of at most
+	 * 255 bytes, as the table writes it. */
+	while (r == 0 && ret->n < 64 && fgets_line(line, sizeof(line), f))
+		if ((field = str_field(line, 1, &len)) && len < 256) {
+			char target[256];
+
+			snprintf(target, sizeof(target), "%.*s", (int)len, field);
+			r = targets_add(ret, &cap, target);
+		}
+	if (r < 0)
+		mounttab_free(ret);
+	return r;
+}
+
+void mounttab_free(struct mounttab *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->targets[i]);
+	free(t->targets);
+	*t = (struct mounttab){ 0 };
+}
