@@ -2,8 +2,8 @@
 #include "common/mounttab.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,21 +58,20 @@ static int targets_add(struct mounttab *t, size_t *cap, const char *target)
 
 int mounttab_read(FILE *f, struct mounttab *ret)
 {
-	char line[4096];
-	size_t cap = 0, len;
+	char *line = NULL, target[PATH_MAX];
+	size_t line_size = 0, cap = 0, len;
 	const char *field;
 	int r = 0;
 
 	*ret = (struct mounttab){ 0 };
-	/* As boot.c's unmount_all read it: at most 64, a target of at most
-	 * 255 bytes, as the table writes it. */
-	while (r == 0 && ret->n < 64 && fgets_line(line, sizeof(line), f))
-		if ((field = str_field(line, 1, &len)) && len < 256) {
-			char target[256];
-
-			snprintf(target, sizeof(target), "%.*s", (int)len, field);
+	/* getline: the kernel writes the lines, and an escaped path may be
+	 * four times PATH_MAX. A target that does not decode into PATH_MAX
+	 * bytes is no path umount2 takes: skipped. */
+	while (r == 0 && ret->n < MOUNTTAB_MAX && getline(&line, &line_size, f) > 0)
+		if ((field = str_field(line, 1, &len)) &&
+		    mounttab_unescape(field, len, target, sizeof(target)) == 0)
 			r = targets_add(ret, &cap, target);
-		}
+	free(line);
 	if (r < 0)
 		mounttab_free(ret);
 	return r;

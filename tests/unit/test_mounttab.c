@@ -1,7 +1,8 @@
 /* test_mounttab.c — the mount points of a /proc/self/mounts text
  * (common/mounttab.h), as the shutdown's last unmount (initd/boot.c) reads
- * them. */
+ * them: all of them, in order, decoded. */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,55 @@ START_TEST(targets_in_order)
 }
 END_TEST
 
+/* The kernel writes a blank, a tab, a newline and a backslash in a path
+ * as octal escapes: umount2 wants the path itself. */
+START_TEST(targets_decoded)
+{
+	struct mounttab t;
+	char out[8];
+
+	table("/dev/sdb1 /media/USB\\040Stick vfat rw 0 0\n"
+	      "tmpfs /run/a\\011b\\012c\\134d tmpfs rw 0 0\n"
+	      "tmpfs /run/not\\08escape tmpfs rw 0 0\n", &t);
+	ck_assert_uint_eq(t.n, 3);
+	ck_assert_str_eq(t.targets[0], "/media/USB Stick");
+	ck_assert_str_eq(t.targets[1], "/run/a\tb\nc\\d");
+	ck_assert_str_eq(t.targets[2], "/run/not\\08escape");   /* 8 is not octal */
+	mounttab_free(&t);
+
+	ck_assert_int_eq(mounttab_unescape("a\\040", 5, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "a ");
+	ck_assert_int_eq(mounttab_unescape("a\\04", 4, out, sizeof(out)), 0);   /* cut short */
+	ck_assert_str_eq(out, "a\\04");
+	ck_assert_int_eq(mounttab_unescape("12345678", 8, out, sizeof(out)), -ENAMETOOLONG);
+	ck_assert_int_eq(mounttab_unescape("1234567", 7, out, sizeof(out)), 0);
+}
+END_TEST
+
+/* More mounts than the 64 the old reader kept, and a long target. */
+START_TEST(targets_all_of_them)
+{
+	enum { N = 1000 };
+	size_t size = N * 64 + 8192, len = 0;
+	char *text = malloc(size), longpath[1200];
+	struct mounttab t;
+
+	ck_assert_ptr_nonnull(text);
+	memset(longpath, 'x', sizeof(longpath) - 1);
+	longpath[0] = '/';
+	longpath[sizeof(longpath) - 1] = '\0';
+	for (int i = 0; i < N; i++)
+		len += (size_t)snprintf(text + len, size - len, "tmpfs /run/m%d tmpfs rw 0 0\n", i);
+	snprintf(text + len, size - len, "tmpfs %s tmpfs rw 0 0\n", longpath);
+	table(text, &t);
+	ck_assert_uint_eq(t.n, N + 1);
+	ck_assert_str_eq(t.targets[N - 1], "/run/m999");
+	ck_assert_str_eq(t.targets[N], longpath);
+	mounttab_free(&t);
+	free(text);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mounttab");
@@ -41,6 +91,8 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, targets_in_order);
+	tcase_add_test(tc, targets_decoded);
+	tcase_add_test(tc, targets_all_of_them);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
