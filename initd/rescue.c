@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
@@ -40,42 +41,76 @@ void rescue_shell_init(struct rescue_shell *r, struct loop *l)
 	loop_timer_init(&r->respawn, respawn_fired, r);
 }
 
+/* The next shell after the delay: none after a long life, else one that
+ * doubles (a shell that cannot start must not flood the console), up to
+ * RESCUE_RESPAWN_MAX_USEC. */
+static void respawn_schedule(struct rescue_shell *r, bool died_young)
+{
+	uint64_t now = now_usec();
+
+	if (!died_young)
+		r->delay = 0;
+	else
+		r->delay = r->delay ? r->delay * 2 : RESCUE_RESPAWN_MIN_USEC;
+	if (r->delay > RESCUE_RESPAWN_MAX_USEC)
+		r->delay = RESCUE_RESPAWN_MAX_USEC;
+	loop_timer_arm(r->loop, &r->respawn, now + r->delay);
+}
+
+/* The shell runs but its end could not be watched: a shell whose exit
+ * nobody sees is never followed by another, so it goes now (still our
+ * unreaped child: pid names it; the reaper collects it) and another
+ * comes after the delay. */
+static int shell_unwatched(struct rescue_shell *r, pid_t pid, int err)
+{
+	kill(pid, SIGKILL);
+	r->pid = 0;
+	respawn_schedule(r, true);
+	log_error("rescue: cannot watch the shell (pid %d): %s; killed, another in %llu s", pid,
+		  strerror(-err), (unsigned long long)(r->delay / USEC_PER_SEC));
+	return err;
+}
+
 int rescue_shell_start(struct rescue_shell *r)
 {
 	pid_t pid;
-	int fd;
+	int fd, err;
 
 	r->released = false;
 	if (r->pid > 0 || loop_timer_armed(&r->respawn))
 		return 0;   /* one runs, or one comes after its young death's delay */
 	pid = spawn_helper_fork();
 	if (pid < 0) {
-		log_error("rescue: cannot start %s: %s", RESCUE_SHELL, strerror(errno));
-		return -errno;
+		/* Out of processes or memory for now: try again later, as after
+		 * a shell that died young, rather than never. */
+		err = -errno;
+		respawn_schedule(r, true);
+		log_error("rescue: cannot start %s: %s; again in %llu s", RESCUE_SHELL,
+			  strerror(-err), (unsigned long long)(r->delay / USEC_PER_SEC));
+		return err;
 	}
 	if (pid == 0)
 		shell_child();
 	/* Not reaped yet (the reaper runs from this loop): pid names it. */
 	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return shell_unwatched(r, pid, -errno);
 	r->pid = pid;
 	r->started_at = now_usec();
 	r->exit = (struct loop_watch){ .fd = fd, .fn = shell_exited, .data = r };
-	if (fd < 0 || loop_watch_add(r->loop, &r->exit, EPOLLIN) < 0) {
-		/* It runs, but its end will not be seen: no respawn. */
-		log_warn("rescue: cannot watch the shell (pid %d): it will not be restarted", pid);
+	err = loop_watch_add(r->loop, &r->exit, EPOLLIN);
+	if (err < 0) {
 		r->exit.fd = safe_close(fd);
-		return 0;
+		return shell_unwatched(r, pid, err);
 	}
 	log_notice("rescue: root shell on the console (pid %d)", pid);
 	return 0;
 }
 
-/* Right away after a long life; after a young death, with a delay that
- * doubles (a shell that cannot start must not flood the console). */
+/* Right away after a long life; after a young death, with the delay. */
 static void shell_exited(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct rescue_shell *r = data;
-	uint64_t now = now_usec();
 
 	loop_watch_close(l, &r->exit);
 	r->pid = 0;
@@ -83,16 +118,10 @@ static void shell_exited(struct loop *l, int fd, uint32_t events, void *data)
 		log_notice("rescue: the shell exited; the units are in, so no other comes");
 		return;
 	}
-	if (now - r->started_at >= RESCUE_LIVED_USEC)
-		r->delay = 0;
-	else
-		r->delay = r->delay ? r->delay * 2 : RESCUE_RESPAWN_MIN_USEC;
-	if (r->delay > RESCUE_RESPAWN_MAX_USEC)
-		r->delay = RESCUE_RESPAWN_MAX_USEC;
+	respawn_schedule(r, now_usec() - r->started_at < RESCUE_LIVED_USEC);
 	if (r->delay)
 		log_notice("rescue: the shell exited; a new one in %llu s",
 			   (unsigned long long)(r->delay / USEC_PER_SEC));
-	loop_timer_arm(l, &r->respawn, now + r->delay);
 }
 
 void rescue_shell_release(struct rescue_shell *r)

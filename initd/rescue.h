@@ -3,7 +3,9 @@
  * initd.rescue on the kernel command line, the reboot-loop guard) and
  * started again when it exits, at most once per RESCUE_RESPAWN_MIN_USEC
  * while it keeps dying young (doubling up to RESCUE_RESPAWN_MAX_USEC), so
- * a missing /bin/sh cannot flood the console. initd goes on answering
+ * a missing /bin/sh cannot flood the console; a start that fails (the
+ * fork, or the watch of its exit: that shell is killed) is retried on
+ * the same delay. initd goes on answering
  * svctl meanwhile (start, status, reboot, poweroff). PID 1 only: not as
  * PID 1 the console is not initd's (main.c says so and starts none).
  */
@@ -34,7 +36,7 @@ struct rescue_shell {
 
 void rescue_shell_init(struct rescue_shell *r, struct loop *l);
 /* Start the shell now (no-op when one runs, or a respawn is pending).
- * 0 or -errno (logged). */
+ * 0 or -errno (logged; the respawn is then armed). */
 int rescue_shell_start(struct rescue_shell *r);
 /* What the shell was there for is over (the units a failed load left
  * out are in): the one running may stay until it exits, none comes after

@@ -25,6 +25,9 @@ $(BUILD)/tests/unit/test_pidmap: TEST_LDFLAGS = -Wl,--wrap=nofork_alloc
 $(BUILD)/tests/unit/test_cgroup_watch: TEST_LDFLAGS = -Wl,--wrap=memmove
 $(BUILD)/tests/unit/test_manager: TEST_LDFLAGS = -Wl,--wrap=nofork_alloc -Wl,--wrap=spawn_start \
 	-Wl,--wrap=loop_timer_arm
+# The rescue shell's fork and its exit's watch, which its test makes fail.
+$(BUILD)/tests/unit/test_rescue: TEST_LDFLAGS = -Wl,--wrap=spawn_helper_fork \
+	-Wl,--wrap=loop_watch_add
 # A poll that sees a child's byte and exit land mid-scan (the fd window's
 # wait: which of its two fds comes first).
 $(BUILD)/tests/unit/test_spawn: TEST_LDFLAGS = -Wl,--wrap=poll -Wl,--wrap=__poll_chk
