@@ -156,25 +156,28 @@ static void root_wait(const struct stage1_args *a, char *dev, size_t size)
 
 /* Move the new root over /, as switch_root does. The initramfs stays in
  * memory (a few MiB); stage 1's own mounts go (initd makes its own, and
- * would stack a second proc and sysfs over moved ones). */
-static _Noreturn void root_switch(void)
+ * would stack a second proc and sysfs over moved ones). argv is stage 1's
+ * own: the kernel's arguments for init (single, a word without a dot
+ * after --) are /sbin/init's, so they pass on; only argv[0] changes. */
+static _Noreturn void root_switch(char **argv)
 {
 	static const char *const mine[] = { "/proc", "/sys", "/dev" };
-	char *argv[] = { "/sbin/init", NULL };
+	static char init[] = "/sbin/init";
 
 	for (size_t i = 0; i < ARRAY_SIZE(mine); i++)
 		umount2(mine[i], MNT_DETACH);
 	if (chdir(NEW_ROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 ||
 	    chroot(".") < 0 || chdir("/") < 0)
 		fail("switching to the new root: %s", strerror(errno));
-	execv(argv[0], argv);
-	fail("exec %s on the new root: %s", argv[0], strerror(errno));
+	argv[0] = init;
+	execv(init, argv);
+	fail("exec %s on the new root: %s", init, strerror(errno));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct stage1_args a = { 0 };
-	char dev[256];
+	char dev[256], *no_args[] = { NULL, NULL };   /* argv[0] and its NULL */
 
 	/* Anywhere else it would mount over the host's /dev and power it off. */
 	if (getpid() != 1) {
@@ -192,5 +195,5 @@ int main(void)
 	if (mount(dev, NEW_ROOT, a.fstype, MS_RDONLY, NULL) < 0)
 		fail("mount %s (%s) read-only on " NEW_ROOT ": %s", dev, a.fstype, strerror(errno));
 	say("root %s (PARTUUID %s, %s, read-only)", dev, a.root, a.fstype);
-	root_switch();
+	root_switch(argc > 0 ? argv : no_args);
 }
