@@ -555,6 +555,12 @@ static void json_print_chars(FILE *f, const char *str)
 			s++;
 			continue;
 		}
+		if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0) {
+			/* C1, escaped as C0 is: the text stays safe to cat */
+			fprintf(f, "\\u%04x", s[1]);
+			s += 2;
+			continue;
+		}
 		fwrite(s, 1, n, f);
 		s += n;
 	}

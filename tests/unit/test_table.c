@@ -95,6 +95,21 @@ START_TEST(test_table_is_aligned_cleaned_and_exact)
 }
 END_TEST
 
+/* JSON escapes C1 as it does C0: U+009B is CSI to a terminal that cats
+ * the text. Other characters, and bytes that are not UTF-8, as before. */
+START_TEST(test_json_escapes_c1)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	json_print_string(f, "a\x1b" "b\xc2\x9b" "c\xc2\x80\xc2\xa0\xc3\xa9\xff");
+	fclose(f);
+	ck_assert_str_eq(buf, "\"a\\u001bb\\u009bc\\u0080\xc2\xa0\xc3\xa9\\ufffd\"");
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_states_are_coloured)
 {
 	_cleanup_free_ char *out = table(three, 2, true);
@@ -489,6 +504,7 @@ static Suite *table_suite(void)
 
 	tcase_add_test(tc, test_table_is_aligned_cleaned_and_exact);
 	tcase_add_test(tc, test_states_are_coloured);
+	tcase_add_test(tc, test_json_escapes_c1);
 	tcase_add_test(tc, test_wide_rows_print_whole);
 	tcase_add_test(tc, test_sizes_and_durations);
 	tcase_add_test(tc, test_cgstat_reads_each_units_files);
