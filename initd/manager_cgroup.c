@@ -252,7 +252,7 @@ static int delegate_owner(struct manager *m, const struct unit *u, uid_t *uid, g
 		return 0;
 	if (u->user)
 		r = spawn_lookup_user(m->opt.passwd_file, u->user, &in_uid, &in_gid, home,
-				      sizeof(home));
+				      sizeof(home), NULL, 0);
 	if (r == 0 && u->group)
 		r = spawn_lookup_group(m->opt.group_file, u->group, &in_gid);
 	if (r < 0)

@@ -377,7 +377,8 @@ static int lookup_creds(const struct probe_target *t, uid_t *uid, gid_t *gid)
 	*uid = 0;
 	*gid = 0;
 	if (u->user)
-		r = spawn_lookup_user(t->passwd_file, u->user, uid, gid, home, sizeof(home));
+		r = spawn_lookup_user(t->passwd_file, u->user, uid, gid, home, sizeof(home), NULL,
+				      0);
 	if (r == 0 && u->group)
 		r = spawn_lookup_group(t->group_file, u->group, gid);
 	return r;

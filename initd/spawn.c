@@ -81,7 +81,8 @@ const char *spawn_stage_to_string(int stage)
 
 /* user: a name, or a numeric id by the unit parser's rule (parse_id). */
 int spawn_lookup_user(const char *passwd_file, const char *user, uid_t *ret_uid,
-		      gid_t *ret_gid, char *ret_home, size_t home_size)
+		      gid_t *ret_gid, char *ret_home, size_t home_size, char *ret_name,
+		      size_t name_size)
 {
 	uint32_t id;
 	bool numeric = parse_id(user, &id) == 0;
@@ -95,6 +96,8 @@ int spawn_lookup_user(const char *passwd_file, const char *user, uid_t *ret_uid,
 			*ret_uid = pw->pw_uid;
 			*ret_gid = pw->pw_gid;
 			snprintf(ret_home, home_size, "%s", pw->pw_dir);
+			if (ret_name)
+				snprintf(ret_name, name_size, "%s", pw->pw_name);
 			fclose(f);
 			return 0;
 		}
@@ -107,6 +110,8 @@ int spawn_lookup_user(const char *passwd_file, const char *user, uid_t *ret_uid,
 	*ret_uid = id;
 	*ret_gid = id;
 	snprintf(ret_home, home_size, "/");
+	if (ret_name)
+		snprintf(ret_name, name_size, "%s", user);
 	return 0;
 }
 
@@ -224,6 +229,7 @@ struct child_creds {
 	uid_t uid;
 	gid_t gid;
 	char home[256];
+	char name[256];   /* the passwd entry's: "4242" names its user there too */
 	gid_t groups[SPAWN_GROUPS_MAX];
 	size_t n_groups;
 };
@@ -251,10 +257,10 @@ static int child_lookup(const struct spawn_params *p, struct child_creds *c)
 	*c = (struct child_creds){ .uid = 0, .gid = 0, .home = "/root" };
 	if (u->user) {
 		r = spawn_lookup_user(p->passwd_file, u->user, &c->uid, &c->gid, c->home,
-				      sizeof(c->home));
+				      sizeof(c->home), c->name, sizeof(c->name));
 		if (r < 0)
 			return r;
-		r = spawn_user_groups(p->group_file, u->user, c->groups, SPAWN_GROUPS_MAX,
+		r = spawn_user_groups(p->group_file, c->name, c->groups, SPAWN_GROUPS_MAX,
 				      &c->n_groups);
 		if (r < 0)
 			return r;
@@ -398,8 +404,8 @@ struct env_store {
 /* The service's environment: a sane base, the environment files' entries,
  * then the unit's own, which win. The entries point into st, fe and the
  * unit; env has room for SPAWN_ENV_MAX + 1. */
-static void env_fill(const struct spawn_params *p, const char *home, const struct file_env *fe,
-		     struct env_store *st, char **env)
+static void env_fill(const struct spawn_params *p, const char *home, const char *user,
+		     const struct file_env *fe, struct env_store *st, char **env)
 {
 	size_t n = 0;
 
@@ -407,7 +413,7 @@ static void env_fill(const struct spawn_params *p, const char *home, const struc
 	snprintf(st->home, sizeof(st->home), "HOME=%s", home);
 	env_put(env, &n, st->home);
 	if (p->unit->user) {
-		snprintf(st->user, sizeof(st->user), "USER=%s", p->unit->user);
+		snprintf(st->user, sizeof(st->user), "USER=%s", user);
 		env_put(env, &n, st->user);
 	}
 	snprintf(st->unit, sizeof(st->unit), "INITD_UNIT=%s", p->unit->name);
@@ -435,7 +441,7 @@ static void child_build_env(const struct spawn_params *p, const struct child_cre
 {
 	static struct env_store st;
 
-	env_fill(p, c->home, fe, &st, env);
+	env_fill(p, c->home, c->name, fe, &st, env);
 }
 
 /* Block until the parent has done its part (id maps, veth): one byte means
@@ -1394,7 +1400,7 @@ static pid_t shared_clone(const struct spawn_params *p, const int *report,
 		plan.unshare_from = window.end;
 		window_others(w->first, plan.close_below, plan.close_above);
 	}
-	env_fill(p, "/root", NULL, &st, env);
+	env_fill(p, "/root", NULL, NULL, &st, env);
 	return spawn_shared_start(&plan, ret_pidfd);
 }
 

@@ -171,7 +171,8 @@ int spawn_exec_check(const char *path);
 /* Resolve user/group names or numeric ids from passwd/group files (works in a
  * static build: no NSS). Numeric ids are parsed strictly. Exposed for tests. */
 int spawn_lookup_user(const char *passwd_file, const char *user, uid_t *ret_uid,
-		      gid_t *ret_gid, char *ret_home, size_t home_size);
+		      gid_t *ret_gid, char *ret_home, size_t home_size, char *ret_name,
+		      size_t name_size);
 int spawn_lookup_group(const char *group_file, const char *group, gid_t *ret_gid);
 /* Supplementary groups of `user` (by name) from the group file. */
 int spawn_user_groups(const char *group_file, const char *user, gid_t *groups, size_t max,

@@ -180,7 +180,7 @@ START_TEST(lookup_rejects_leading_zero_ids)
 	gid_t gid = 1;
 	char home[64];
 
-	ck_assert_int_eq(spawn_lookup_user(passwd_file, "007", &uid, &gid, home, sizeof(home)),
+	ck_assert_int_eq(spawn_lookup_user(passwd_file, "007", &uid, &gid, home, sizeof(home), NULL, 0),
 			 -ENOENT);
 	ck_assert_int_eq(uid, 1);
 	ck_assert_int_lt(spawn_lookup_group(passwd_file, "007", &gid), 0);
@@ -194,10 +194,10 @@ START_TEST(lookup_takes_numeric_ids)
 	gid_t gid = 1;
 	char home[64];
 
-	ck_assert_int_eq(spawn_lookup_user(passwd_file, "7", &uid, &gid, home, sizeof(home)), 0);
+	ck_assert_int_eq(spawn_lookup_user(passwd_file, "7", &uid, &gid, home, sizeof(home), NULL, 0), 0);
 	ck_assert_int_eq(uid, 7);
 	ck_assert_int_eq(gid, 7);
-	ck_assert_int_eq(spawn_lookup_user(passwd_file, "0", &uid, &gid, home, sizeof(home)), 0);
+	ck_assert_int_eq(spawn_lookup_user(passwd_file, "0", &uid, &gid, home, sizeof(home), NULL, 0), 0);
 	ck_assert_int_eq(uid, 0);
 	ck_assert_int_eq(spawn_lookup_group(passwd_file, "4294967294", &gid), 0);
 	ck_assert_uint_eq(gid, 4294967294u);
