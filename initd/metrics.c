@@ -463,7 +463,7 @@ void metrics_cancel(struct metrics *mx, struct metrics_job *j)
 /* ---- the file ------------------------------------------------------------------ */
 
 /* PATH.tmp, then rename over PATH: a reader sees the old or the new file,
- * never a part. The parent is made if missing (/run/initd at boot). The
+ * never a part. Its directories are made if missing (/run/initd at boot). The
  * temporary is made afresh (unlink, O_EXCL): whatever stood there, a FIFO
  * above all, whose open would block PID 1, is never opened. The text goes
  * straight in (tmpfs: no write waits), so the file has no bound of the
@@ -473,20 +473,30 @@ static void tmp_path(const char *path, char tmp[static METRICS_FILE_MAX + 8])
 	snprintf(tmp, METRICS_FILE_MAX + 8, "%s.tmp", path);
 }
 
-static int file_open(const char *path)
+/* Every directory above path, made where missing (mkdir -p). */
+static int file_dirs(const char *path)
 {
-	char tmp[METRICS_FILE_MAX + 8], dir[METRICS_FILE_MAX + 1];
-	char *slash;
-	int fd;
+	char dir[METRICS_FILE_MAX + 1];
 
-	tmp_path(path, tmp);
 	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
+	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return -errno;
+		*slash = '/';
 	}
+	return 0;
+}
+
+static int file_open(const char *path)
+{
+	char tmp[METRICS_FILE_MAX + 8];
+	int fd, r;
+
+	tmp_path(path, tmp);
+	r = file_dirs(path);
+	if (r < 0)
+		return r;
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	return fd < 0 ? -errno : fd;
@@ -616,6 +626,10 @@ void metrics_configure(struct metrics *mx, const struct initd_conf *conf)
 		return;
 	}
 	file_cancel(mx);   /* its temporary is beside the old path */
+	/* The old path's file would keep numbers that no longer move, which
+	 * a scraper takes for now. */
+	if (mx->file && (!file || strcmp(mx->file, file) != 0))
+		unlink(mx->file);
 	free(mx->file);
 	mx->file = file;
 	mx->interval_usec = file ? conf->metrics_interval_usec : 0;

@@ -247,6 +247,52 @@ START_TEST(failed_write_leaves_no_stale_file)
 }
 END_TEST
 
+static void wait_writes(struct loop *l, struct metrics *mx, uint64_t n)
+{
+	for (int i = 0; i < 100 && metrics_writes(mx) < n; i++)
+		loop_run_once(l, 20);
+	ck_assert_uint_eq(metrics_writes(mx), n);
+}
+
+/* Its directories are made however many are missing (the old code made
+ * the last one alone: /run/prometheus/textfile/initd.prom was never
+ * written); a path changed or dropped by a reload takes its old file
+ * with it (the old code left it, with numbers that no longer moved). */
+START_TEST(file_moves_and_goes_with_its_path)
+{
+	char dir[] = "/tmp/test_metrics.XXXXXX", deep[96], other[96], sub[80];
+	struct initd_conf conf = { 0 };
+	struct loop *l = NULL;
+	struct metrics *mx;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(deep, sizeof(deep), "%s/a/b/initd.prom", dir);
+	snprintf(other, sizeof(other), "%s/initd.prom", dir);
+	ck_assert_int_eq(loop_new(&l), 0);
+	mx = metrics_new(l);
+	ck_assert_ptr_nonnull(mx);
+	conf.metrics_file = deep;
+	metrics_configure(mx, &conf);
+	wait_writes(l, mx, 1);
+	ck_assert_int_eq(access(deep, F_OK), 0);
+	conf.metrics_file = other;
+	metrics_configure(mx, &conf);
+	ck_assert_int_ne(access(deep, F_OK), 0);
+	wait_writes(l, mx, 2);
+	ck_assert_int_eq(access(other, F_OK), 0);
+	conf.metrics_file = NULL;
+	metrics_configure(mx, &conf);
+	ck_assert_int_ne(access(other, F_OK), 0);
+	metrics_free(mx);
+	loop_free(l);
+	snprintf(sub, sizeof(sub), "%s/a/b", dir);
+	rmdir(sub);
+	snprintf(sub, sizeof(sub), "%s/a", dir);
+	rmdir(sub);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 static int ask(struct commands *cmds, enum control_access access, struct proto_buf *reply,
 	       int *fd)
 {
@@ -500,6 +546,7 @@ static Suite *metrics_suite(void)
 	tcase_add_test(tc, file_has_no_reply_bound);
 	tcase_add_test(tc, configure_again_the_same_costs_nothing);
 	tcase_add_test(tc, failed_write_leaves_no_stale_file);
+	tcase_add_test(tc, file_moves_and_goes_with_its_path);
 	tcase_add_test(tc, root_gets_the_text_in_an_fd);
 	tcase_add_test(tc, helper_reads_each_units_cgroup);
 	tcase_add_test(tc, helper_appends_and_reports);
