@@ -47,11 +47,95 @@ static int open_component(int dirfd, const char *name, size_t len, mode_t mode)
 	return fd < 0 ? -errno : fd;
 }
 
+#define REOWN_DEPTH_MAX   64         /* levels below a unit's directory */
+#define REOWN_ENTRIES_MAX 1000000    /* entries one start re-owns */
+
+struct reown {
+	uid_t from_uid, uid;
+	gid_t from_gid, gid;
+	dev_t dev;                /* the directory's filesystem: not left */
+	unsigned long budget;
+};
+
+static void reown_entries(int fd, unsigned depth, struct reown *ro);
+
+/* dirfd/name, which its old owner had: the new one's. Looked at and
+ * changed through one O_PATH fd, so that the old owner cannot swap the
+ * name in between. A file with other links is left alone (a hard link the
+ * old owner made may name a file it could never change); a directory is
+ * walked; a symlink is re-owned itself, never followed. */
+static void reown_one(int dirfd, const char *name, unsigned depth, struct reown *ro)
+{
+	int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC), sub;
+	struct stat st;
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || st.st_dev != ro->dev || st.st_uid != ro->from_uid ||
+	    (!S_ISDIR(st.st_mode) && st.st_nlink > 1)) {
+		close(fd);
+		return;
+	}
+	(void)fchownat(fd, "", ro->uid, st.st_gid == ro->from_gid ? ro->gid : st.st_gid,
+		       AT_EMPTY_PATH);
+	sub = S_ISDIR(st.st_mode) && depth > 0 ?
+	      openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	close(fd);
+	if (sub >= 0)
+		reown_entries(sub, depth - 1, ro);
+}
+
+/* Everything inside the directory fd (closed). */
+static void reown_entries(int fd, unsigned depth, struct reown *ro)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)) && ro->budget) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		ro->budget--;
+		reown_one(dirfd(d), e->d_name, depth, ro);
+	}
+	closedir(d);
+}
+
+/* The unit's directory fd, given to uid:gid. What it holds that its old
+ * owner had (another user before a reload changed the unit's, or root
+ * before its first start as a user) goes with it, as the directory is
+ * the unit's whole: else the new service could not change its own files,
+ * and the old user, perhaps another unit's, could still rewrite what the
+ * new one trusts. */
+static int give(int fd, uid_t uid, gid_t gid)
+{
+	struct reown ro = { .uid = uid, .gid = gid, .budget = REOWN_ENTRIES_MAX };
+	struct stat st;
+	int dup_fd;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (fchown(fd, uid, gid) < 0)
+		return -errno;
+	if (st.st_uid == uid && st.st_gid == gid)
+		return 0;
+	ro.from_uid = st.st_uid;
+	ro.from_gid = st.st_gid;
+	ro.dev = st.st_dev;
+	dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (dup_fd >= 0)
+		reown_entries(dup_fd, REOWN_DEPTH_MAX, &ro);
+	return 0;
+}
+
 /* base/name: components above the last root's, 0755; the last one the
  * unit's, through its own fd. */
 static int make_one(const char *base, const char *name, uid_t uid, gid_t gid, mode_t mode)
 {
-	int fd = open_base(base);
+	int fd = open_base(base), r;
 
 	while (fd >= 0) {
 		size_t len = strcspn(name, "/");
@@ -66,13 +150,11 @@ static int make_one(const char *base, const char *name, uid_t uid, gid_t gid, mo
 	}
 	if (fd < 0)
 		return fd;
-	if (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0) {
-		int r = -errno;
-		close(fd);
-		return r;
-	}
+	r = give(fd, uid, gid);
+	if (r == 0 && fchmod(fd, mode) < 0)
+		r = -errno;
 	close(fd);
-	return 0;
+	return r;
 }
 
 int dirs_make(const struct unit *u, uid_t uid, gid_t gid, char *paths[DIRS_MAX + 1],

@@ -141,6 +141,28 @@ check "dirs runs again" wait_state dirs running 5
 is "dirs: a fresh runtime directory" "$(owner /run/dsvc) $(in_ns ls -A /run/dsvc)" \
 	"nobody:nogroup 750 "
 
+# A reload gives dirs another user: what its state directory holds that
+# nobody had is daemon's now, deep too (the old code: the directory alone,
+# so daemon could not change its files and nobody could still rewrite
+# them); root's file stays root's, and so does one with another link.
+in_ns sh -c 'd=/var/lib/dsvc/db; mkdir -p $d/sub/deep; echo x > $d/sub/deep/f; echo y > $d/top
+	ln -s /etc/passwd $d/link; echo z > $d/linked; ln $d/linked /var/lib/dsvc/linked2
+	chown -h -R nobody:nogroup $d/sub $d/top $d/link $d/linked; echo r > $d/rootfile'
+sed -i 's/^user = "nobody";$/user = "daemon";/' "$T/conf/units/dirs.unit"
+check "dirs: a reload to user daemon" sv reload
+check "dirs runs as daemon" wait_until 5 eval \
+	'[ "$(in_ns stat -c %U /proc/$(svc_pid dirs) 2>/dev/null)" = daemon ]'
+is "dirs: its state directory is daemon's" "$(owner /var/lib/dsvc/db)" "daemon:daemon 750"
+is "dirs: and what nobody had in it, deep too" \
+	"$(in_ns stat -c '%n %U:%G' /var/lib/dsvc/db/sub /var/lib/dsvc/db/sub/deep \
+		/var/lib/dsvc/db/sub/deep/f /var/lib/dsvc/db/top | tr '\n' ' ')" \
+	"/var/lib/dsvc/db/sub daemon:daemon /var/lib/dsvc/db/sub/deep daemon:daemon /var/lib/dsvc/db/sub/deep/f daemon:daemon /var/lib/dsvc/db/top daemon:daemon "
+is "dirs: a symlink is re-owned itself, its target untouched" \
+	"$(in_ns stat -c '%U' /var/lib/dsvc/db/link) $(stat -c '%U' /etc/passwd)" "daemon root"
+is "dirs: root's file stays root's; a file with another link stays" \
+	"$(in_ns stat -c '%U' /var/lib/dsvc/db/rootfile /var/lib/dsvc/db/linked | tr '\n' ' ')" \
+	"root nobody "
+
 # A runtime directory below another unit's: that unit (nobody, owner of
 # /run/shared) swaps sub for a symlink out of /run. The removal at stop
 # follows no symlink on the way: what the link points at stays.
