@@ -60,9 +60,16 @@ static void fail(struct watchdog *w, const char *fmt, ...)
 	loop_timer_cancel(w->loop, &w->timer);
 }
 
-/* The driver's nowayout flag (closing cannot stop it), from sysfs by the
- * device number: /dev/watchdog0 and its legacy alias /dev/watchdog alike
- * when the kernel shows it; false when it does not say. */
+void watchdog_nowayout_path(dev_t rdev, char *buf, size_t size)
+{
+	if (major(rdev) == WATCHDOG_LEGACY_MAJOR && minor(rdev) == WATCHDOG_LEGACY_MINOR)
+		snprintf(buf, size, "/sys/class/watchdog/watchdog0/nowayout");
+	else
+		snprintf(buf, size, "/sys/dev/char/%u:%u/nowayout", major(rdev), minor(rdev));
+}
+
+/* The driver's nowayout flag (closing cannot stop it), from sysfs; false
+ * when it does not say. */
 static bool read_nowayout(int fd)
 {
 	char path[64], c = '0';
@@ -71,8 +78,7 @@ static bool read_nowayout(int fd)
 
 	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode))
 		return false;
-	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/nowayout", major(st.st_rdev),
-		 minor(st.st_rdev));
+	watchdog_nowayout_path(st.st_rdev, path, sizeof(path));
 	sfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (sfd < 0)
 		return false;

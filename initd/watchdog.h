@@ -21,7 +21,9 @@
 #define INITD_WATCHDOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "initd/loop.h"
 #include "units/unit.h"
@@ -83,6 +85,14 @@ void watchdog_pet_final(struct watchdog *w);
 void watchdog_halting(struct watchdog *w);
 
 void watchdog_get_status(const struct watchdog *w, struct watchdog_status *ret);
+
+/* Where sysfs shows the nowayout flag of the watchdog device rdev: its own
+ * directory for /dev/watchdogN; for the legacy /dev/watchdog (misc 10:130,
+ * which has no such attribute) watchdog0's, whose alias it is. Exposed for
+ * tests. */
+#define WATCHDOG_LEGACY_MAJOR 10
+#define WATCHDOG_LEGACY_MINOR 130
+void watchdog_nowayout_path(dev_t rdev, char *buf, size_t size);
 const char *watchdog_state_to_string(enum watchdog_state s);
 
 #endif

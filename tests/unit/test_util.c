@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/util.h"
 #include "initd/spawn.h"
+#include "initd/watchdog.h"
 
 /* A passwd and a group file that name nobody: every lookup is numeric. */
 static char passwd_file[] = "/tmp/test_util_passwdXXXXXX";
@@ -269,6 +271,21 @@ END_TEST
 
 /* svctl --timeout 30 days: 2592000000 ms, past int (it wrapped to a
  * negative poll timeout: for ever); 2^32 ms wrapped to 0 (a busy loop). */
+/* The legacy /dev/watchdog (misc 10:130) has no nowayout attribute of its
+ * own: read at 10:130, a nowayout driver there looked stoppable, and a
+ * reload that dropped the watchdog group stopped petting it (the machine
+ * reset). Its flag is watchdog0's. */
+START_TEST(watchdog_nowayout_of_the_legacy_node)
+{
+	char path[64];
+
+	watchdog_nowayout_path(makedev(10, 130), path, sizeof(path));
+	ck_assert_str_eq(path, "/sys/class/watchdog/watchdog0/nowayout");
+	watchdog_nowayout_path(makedev(249, 0), path, sizeof(path));
+	ck_assert_str_eq(path, "/sys/dev/char/249:0/nowayout");
+}
+END_TEST
+
 START_TEST(poll_timeouts_do_not_wrap)
 {
 	ck_assert_int_eq(poll_timeout_ms(1500, 0), 2);          /* rounded up */
@@ -293,6 +310,7 @@ static Suite *util_suite(void)
 	tcase_add_test(tc, fields_of_a_proc_line);
 	tcase_add_test(tc, long_lines_leave_no_tail);
 	tcase_add_test(tc, poll_timeouts_do_not_wrap);
+	tcase_add_test(tc, watchdog_nowayout_of_the_legacy_node);
 	suite_add_tcase(s, tc);
 	return s;
 }
