@@ -268,7 +268,22 @@ static int follow(int *dirfd, const char *name, const char *rest, char buf[PATH_
 	return 0;
 }
 
-int open_read_trusted(const char *path, bool userns)
+/* name, a component of the walk that is not its last, in dirfd: a
+ * directory, opened (O_NOFOLLOW: the walk follows links itself), made
+ * 0755 first when missing and PATH_WALK_MKDIR asks. */
+static int walk_into(int dirfd, const char *name, bool missing, unsigned flags)
+{
+	int fd;
+
+	if (missing && !(flags & PATH_WALK_MKDIR))
+		return -ENOENT;
+	if (missing && mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
+}
+
+int path_walk(const char *path, unsigned flags, char ret_name[NAME_MAX + 1], bool *ret_trusted)
 {
 	char buf[PATH_MAX], name[NAME_MAX + 1];
 	const char *p = buf;
@@ -280,7 +295,7 @@ int open_read_trusted(const char *path, bool userns)
 	if (dirfd < 0)
 		return -errno;
 	for (;;) {
-		bool last, trusted;
+		bool last, trusted, missing = false;
 		struct stat st;
 
 		fd = next_name(&p, name, &last);
@@ -291,36 +306,56 @@ int open_read_trusted(const char *path, bool userns)
 		 * the overflow uid, as every other owner it does not map, and
 		 * as its own uid 65534 does. No directory can be told a
 		 * unit's from root's there: none is trusted. */
-		trusted = !userns && dir_root_only(dirfd);
-		/* Every link is followed here, not by the kernel: one a
-		 * trusted link leads to is judged where it lies too. */
+		trusted = !(flags & PATH_WALK_USERNS) && dir_root_only(dirfd);
 		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			fd = -errno;
-			break;
+			if (fd != -ENOENT)
+				break;
+			missing = true;
 		}
-		if (S_ISLNK(st.st_mode)) {
+		/* Every link is followed here, not by the kernel: the
+		 * directories a trusted link leads through are judged too.
+		 * A link in any other directory is left to the caller's
+		 * O_NOFOLLOW when it is the last component. */
+		if (!missing && S_ISLNK(st.st_mode) && (trusted || !last)) {
 			fd = !trusted || ++links > 40 ? -ELOOP : follow(&dirfd, name, p, buf);
 			if (fd < 0)
 				break;
 			p = buf;
 			continue;
 		}
-		fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
-			    (last ? O_NOCTTY | O_NONBLOCK : O_DIRECTORY));
-		if (fd < 0) {
-			fd = -errno;
-			break;
-		}
 		if (last) {
-			if (!trusted && (fstat(fd, &st) < 0 || (!S_ISDIR(st.st_mode) && st.st_nlink != 1))) {
-				close(fd);
-				fd = -EMLINK;
-			}
-			break;
+			memcpy(ret_name, name, sizeof(name));
+			*ret_trusted = trusted;
+			return dirfd;
 		}
+		fd = walk_into(dirfd, name, missing, flags);
+		if (fd < 0)
+			break;
 		close(dirfd);
 		dirfd = fd;
 	}
 	close(dirfd);
+	return fd;
+}
+
+int open_read_trusted(const char *path, bool userns)
+{
+	char name[NAME_MAX + 1];
+	bool trusted;
+	struct stat st;
+	int dirfd = path_walk(path, userns ? PATH_WALK_USERNS : 0, name, &trusted), fd;
+
+	if (dirfd < 0)
+		return dirfd;
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	fd = fd < 0 ? -errno : fd;
+	close(dirfd);
+	/* Another hard link, in a directory a unit may change, may be the
+	 * unit's to a file it may not read. */
+	if (fd >= 0 && !trusted && (fstat(fd, &st) < 0 || (!S_ISDIR(st.st_mode) && st.st_nlink != 1))) {
+		close(fd);
+		fd = -EMLINK;
+	}
 	return fd;
 }

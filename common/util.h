@@ -4,6 +4,7 @@
 #define INITD_COMMON_UTIL_H
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -69,16 +70,33 @@ int mkdir_p(const char *path);
  * root put there. */
 bool dir_root_only(int dirfd);
 
+/* The walk root does for a path a unit names, where a unit may own a
+ * directory on the way (directories.logs, an environment file's): from /,
+ * one fd per directory, each opened O_NOFOLLOW; each symlink followed by
+ * the walk itself (so every directory its target leads through is judged
+ * too), and only in a directory only root may change (dir_root_only), at
+ * most 40. Left to the kernel, a link root made would be followed on
+ * through a unit's directory, to wherever the unit points the rest.
+ * PATH_WALK_USERNS: the caller is in a user namespace of a unit's own,
+ * where no owner tells root's directories from the unit's: no directory
+ * is trusted, no link followed. PATH_WALK_MKDIR: missing directories
+ * (not the last component) are made 0755.
+ * Returns the fd of the last component's directory (the caller's to
+ * close) with that component in ret_name (it may be missing, or a symlink
+ * in a directory not trusted: open it O_NOFOLLOW) and in *ret_trusted
+ * whether its directory is only root's; or -EINVAL (not absolute),
+ * -ELOOP (a symlink not followed, or more than 40), -EISDIR (no last
+ * component: "/"), -errno. */
+#define PATH_WALK_USERNS 1u
+#define PATH_WALK_MKDIR  2u
+int path_walk(const char *path, unsigned flags, char ret_name[NAME_MAX + 1], bool *ret_trusted);
+
 /* The absolute path opened for reading (O_CLOEXEC, O_NOCTTY, O_NONBLOCK)
- * by root for a file a unit names, where a unit may own a directory on the
- * way: walked from /, each symlink followed by the walk itself (so the
- * path it leads to is judged too), and only in a directory only root may
- * change; a file in any other must be its only link. So a unit cannot make
- * root read a file of its choosing (another unit's secrets) for it.
- * userns: the caller is in a user namespace of a unit's own, where no
- * owner tells root's directories from the unit's: no link is followed,
- * and the file must be its only link. The fd, or -ELOOP (a symlink not
- * followed, or more than 40), -EMLINK (another hard link), -errno. */
+ * by root for a file a unit names, through path_walk (userns:
+ * PATH_WALK_USERNS); a file in a directory not trusted must be its only
+ * link. So a unit cannot make root read a file of its choosing (another
+ * unit's secrets) for it. The fd, or -ELOOP (a symlink not followed, or
+ * more than 40), -EMLINK (another hard link), -errno. */
 int open_read_trusted(const char *path, bool userns);
 
 /* Refuse file descriptors sent to the AF_UNIX socket fd (a sender's

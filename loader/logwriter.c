@@ -41,10 +41,10 @@
 struct wfile {
 	char path[UNIT_LOG_PATH_MAX + 1];
 	uint32_t hash;           /* of path: most slots are told apart by it */
-	const char *name;        /* its last component, in path */
+	char name[NAME_MAX + 1]; /* its last component, where the walk's links led */
 	int fd;                  /* -1: slot free */
 	int dirfd;               /* its directory: opens and renames are in it */
-	int nofollow;            /* O_NOFOLLOW: the directory is one a unit may change */
+	bool unit_dir;           /* the directory is one a unit may change */
 	uint64_t size;           /* bytes in the file (regular files) */
 	bool regular;            /* only a regular file is rotated */
 	bool dirty;              /* written since the last sync */
@@ -104,59 +104,23 @@ static uint64_t count_lines(const char *p, size_t n)
 	return k;
 }
 
-/* name in dirfd, a directory (made 0755 when missing), opened; -ELOOP
- * for a symlink not followed. */
-static int dir_step(int dirfd, const char *name, int nofollow)
-{
-	int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | nofollow;
-	int fd = openat(dirfd, name, flags);
-	struct stat st;
-
-	if (fd < 0 && errno == ENOENT && (mkdirat(dirfd, name, 0755) == 0 || errno == EEXIST))
-		fd = openat(dirfd, name, flags);
-	if (fd >= 0)
-		return fd;
-	if (errno == ENOTDIR && nofollow && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISLNK(st.st_mode))
-		return -ELOOP;
-	return -errno;
-}
-
-/* f's directory, walked from / with its missing directories made. This
- * process is root, and a unit may own a directory on the path
- * (directories.logs): a symlink is followed only in a directory only root
- * may change, and in any other the file must be its only link (file_open),
- * so no unit can aim root's appends, renames or truncation at a file of
- * its choosing. Later renames and opens are in the fd, not by path. */
+/* f's directory, walked from / with its missing directories made
+ * (path_walk). This process is root, and a unit may own a directory on
+ * the path (directories.logs): every symlink is followed by the walk, not
+ * the kernel, and only in a directory only root may change, so that where
+ * one of root's leads through a unit's directory that one is judged too;
+ * in any other directory the file must be its only link (file_open). So
+ * no unit can aim root's appends, renames or truncation at a file of its
+ * choosing. Later renames and opens are in the fd, not by path. */
 static int dir_open(struct wfile *f)
 {
-	char name[NAME_MAX + 1];
-	const char *p = f->path + strspn(f->path, "/");
-	int dirfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
+	bool trusted;
+	int fd = path_walk(f->path, PATH_WALK_MKDIR, f->name, &trusted);
 
-	if (dirfd < 0)
-		return -errno;
-	for (;;) {
-		size_t len = strcspn(p, "/");
-
-		if (len == 0 || len > NAME_MAX) {
-			close(dirfd);
-			return len ? -ENAMETOOLONG : -EISDIR;
-		}
-		f->nofollow = dir_root_only(dirfd) ? 0 : O_NOFOLLOW;
-		if (p[len + strspn(p + len, "/")] == '\0')
-			break;
-		memcpy(name, p, len);
-		name[len] = '\0';
-		fd = dir_step(dirfd, name, f->nofollow);
-		close(dirfd);
-		if (fd < 0)
-			return fd;
-		dirfd = fd;
-		p += len + strspn(p + len, "/");
-	}
-	f->name = p;
-	f->dirfd = dirfd;
+	if (fd < 0)
+		return fd;
+	f->unit_dir = !trusted;
+	f->dirfd = fd;
 	return 0;
 }
 
@@ -166,8 +130,10 @@ static int dir_open(struct wfile *f)
  * with it. The fd stays O_NONBLOCK: a device's waits are device_write's. */
 static int file_open(struct wfile *f, bool truncate, const char **why)
 {
-	/* No O_TRUNC: a truncation waits for the checks below. */
-	int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | f->nofollow;
+	/* No O_TRUNC: a truncation waits for the checks below. O_NOFOLLOW
+	 * everywhere: the walk followed the links root made (the kernel
+	 * would follow one on through a unit's directory). */
+	int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW;
 	struct stat st;
 
 	*why = NULL;
@@ -176,20 +142,19 @@ static int file_open(struct wfile *f, bool truncate, const char **why)
 		/* Made here: its directory's entry wants a sync too. */
 		f->fd = openat(f->dirfd, f->name, flags | O_CREAT | O_EXCL, 0640);
 		f->entries_dirty |= f->fd >= 0;
-		/* EEXIST: a dangling symlink (O_EXCL never follows one; in a
-		 * directory only root may change it is followed, as before), or
-		 * a file made since the first open. */
+		/* EEXIST: a file made since the first open. */
 		if (f->fd < 0 && errno == EEXIST)
 			f->fd = openat(f->dirfd, f->name, flags | O_CREAT, 0640);
 	}
 	if (f->fd < 0) {
-		if (errno == ELOOP && f->nofollow)
-			*why = "a symlink in a directory a unit may change";
+		if (errno == ELOOP)
+			*why = f->unit_dir ? "a symlink in a directory a unit may change" :
+					     "a symlink made since the walk";
 		return -errno;
 	}
 	if (fstat(f->fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)))
 		*why = "not a regular file or a device";
-	else if (S_ISREG(st.st_mode) && f->nofollow && st.st_nlink != 1)
+	else if (S_ISREG(st.st_mode) && f->unit_dir && st.st_nlink != 1)
 		*why = "a hard link, in a directory a unit may change";
 	if (*why) {
 		f->fd = safe_close(f->fd);

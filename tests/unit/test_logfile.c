@@ -583,6 +583,64 @@ START_TEST(writer_follows_roots_links)
 }
 END_TEST
 
+/* A link root made may lead through a directory a unit owns
+ * (LOGDIR/app -> OWNED/logs): there the unit may aim the rest anywhere
+ * (OWNED/logs -> a directory only root may enter). The kernel, left to
+ * follow root's link, went on through the unit's and made the file in
+ * the secret directory, as root; the walk follows root's link itself and
+ * judges each directory it leads through. */
+START_TEST(writer_judges_where_roots_link_leads)
+{
+	char p[512], secret[256], owned[256];
+	int sock;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		return;   /* only root makes a directory root's */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(secret, sizeof(secret), "%s/secret", dir);
+	ck_assert_int_eq(mkdir(secret, 0700), 0);
+	snprintf(owned, sizeof(owned), "%s/owned", dir);
+	ck_assert_int_eq(mkdir(owned, 0755), 0);
+	snprintf(p, sizeof(p), "%s/logs", owned);
+	ck_assert_int_eq(symlink(secret, p), 0);    /* as the unit would */
+	dir_give_away(owned);
+	snprintf(p, sizeof(p), "%s/logs", dir);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/logs/app", dir);
+	{
+		char target[300];
+
+		snprintf(target, sizeof(target), "%s/logs", owned);
+		ck_assert_int_eq(symlink(target, p), 0);     /* root's, absolute */
+	}
+	snprintf(p, sizeof(p), "%s/logs/rel", dir);
+	ck_assert_int_eq(symlink("../owned/logs", p), 0);
+	snprintf(p, sizeof(p), "%s/logs/file.log", dir);
+	ck_assert_int_eq(symlink("../owned/logs/file.log", p), 0);
+
+	pid = writer_start(&sock);
+	snprintf(p, sizeof(p), "%s/logs/app/app.log", dir);
+	writer_send(sock, p, 4096, 3, "S absolute\n", 0);
+	snprintf(p, sizeof(p), "%s/logs/rel/rel.log", dir);
+	writer_send(sock, p, 4096, 3, "S relative\n", 0);
+	snprintf(p, sizeof(p), "%s/logs/file.log", dir);
+	writer_send(sock, p, 4096, 3, "S the file's link\n", 0);
+	snprintf(p, sizeof(p), "%s/logs/good.log", dir);
+	writer_send(sock, p, 4096, 3, "S good\n", 0);
+	writer_end(sock, pid);
+
+	snprintf(p, sizeof(p), "%s/app.log", secret);
+	ck_assert_int_eq(file_size(p), -1);
+	snprintf(p, sizeof(p), "%s/rel.log", secret);
+	ck_assert_int_eq(file_size(p), -1);
+	snprintf(p, sizeof(p), "%s/file.log", secret);
+	ck_assert_int_eq(file_size(p), -1);
+	snprintf(p, sizeof(p), "%s/logs/good.log", dir);
+	ck_assert_str_eq(slurp(p), "S good\n");
+}
+END_TEST
+
 /* A rotation the directory refuses (FILE.1 a directory that is not empty)
  * drops the lines, counted, and the writer goes on: it does not rotate the
  * same full file for ever, and the other files are written. */
@@ -878,6 +936,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, writer_refuses_bad_records);
 	tcase_add_test(tc, writer_follows_no_link_a_unit_made);
 	tcase_add_test(tc, writer_follows_roots_links);
+	tcase_add_test(tc, writer_judges_where_roots_link_leads);
 	tcase_add_test(tc, writer_truncates_no_link_a_unit_made);
 	tcase_add_test(tc, writer_survives_a_refused_rotation);
 	tcase_add_test(tc, writer_keeps_a_cut_line_whole);
