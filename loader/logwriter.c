@@ -329,19 +329,53 @@ static size_t device_write(struct wfile *f, const char *p, size_t n, int *err)
 	return done;
 }
 
+/* A regular file's write: n bytes, or, when it fails (a full disk takes
+ * part of a write, then says ENOSPC), -errno in *err and only the whole
+ * lines that went in: the rest is cut off again, so that no part of a line
+ * stays to be glued to the next line or the marker, and f->size stays
+ * the file's (its rotation is at max_size). The lines cut off are counted
+ * by the caller. */
+static size_t regular_write(struct wfile *f, const char *p, size_t n, int *err)
+{
+	size_t done = 0, whole;
+	const char *nl;
+	struct stat st;
+
+	*err = 0;
+	while (done < n) {
+		ssize_t k = write(f->fd, p + done, n - done);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			*err = k < 0 ? -errno : -ENOSPC;
+			break;
+		}
+		done += (size_t)k;
+	}
+	nl = done ? memrchr(p, '\n', done) : NULL;
+	whole = nl ? (size_t)(nl - p) + 1 : 0;
+	if (done == n || done == whole)
+		return done;
+	/* The cut is from the file's end, which is ours (O_APPEND), not at
+	 * f->size: bytes another program appended since the open stay. */
+	if (fstat(f->fd, &st) < 0 || (uint64_t)st.st_size < done - whole ||
+	    ftruncate(f->fd, st.st_size - (off_t)(done - whole)) < 0)
+		return done;   /* the cut line stays; the marker starts a line after it */
+	return whole;
+}
+
 /* p[0..n) into f: the bytes written (all of them, or fewer when it failed,
  * said once until a write works). */
 static size_t file_write(struct wfile *f, const char *p, size_t n)
 {
 	int r = 0;
-	size_t done = n;
+	size_t done;
 
 	if (f->regular)
-		r = write_all(f->fd, p, n);
+		done = regular_write(f, p, n, &r);
 	else
 		done = device_write(f, p, n, &r);
-	if (r < 0 && f->regular)
-		done = 0;   /* write_all: how much went in is not known; as before */
 	if (done > 0) {
 		f->mid_line = p[done - 1] != '\n';
 		f->size += done;

@@ -168,8 +168,12 @@ static void dir_remove(void)
 		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* A writer on a socketpair; nofile > 0: its fd limit (soft and hard). */
-static pid_t writer_start_limited(int *ret_sock, rlim_t nofile)
+/* A writer on a socketpair; limit > 0: its resource limit (soft; and hard
+ * for RLIMIT_NOFILE, which the writer raises to its hard one; a test
+ * raises another's soft one again, without CAP_SYS_RESOURCE). SIGXFSZ
+ * ignored: a file at RLIMIT_FSIZE then takes a short write and fails the
+ * next with EFBIG, as a full disk does with ENOSPC. */
+static pid_t writer_start_limited(int *ret_sock, int resource, rlim_t limit)
 {
 	int sv[2];
 	pid_t pid;
@@ -178,10 +182,15 @@ static pid_t writer_start_limited(int *ret_sock, rlim_t nofile)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		struct rlimit rl = { nofile, nofile };
+		struct rlimit rl;
 
 		dup2(sv[1], 3);
-		if (nofile && setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		signal(SIGXFSZ, SIG_IGN);
+		if (getrlimit(resource, &rl) < 0)
+			_exit(2);
+		rl.rlim_cur = limit;
+		rl.rlim_max = resource == RLIMIT_NOFILE ? limit : rl.rlim_max;
+		if (limit && setrlimit(resource, &rl) < 0)
 			_exit(2);
 		logwriter_main();
 	}
@@ -192,7 +201,7 @@ static pid_t writer_start_limited(int *ret_sock, rlim_t nofile)
 
 static pid_t writer_start(int *ret_sock)
 {
-	return writer_start_limited(ret_sock, 0);
+	return writer_start_limited(ret_sock, RLIMIT_NOFILE, 0);
 }
 
 static void writer_send(int sock, const char *path, uint64_t max, unsigned keep,
@@ -373,6 +382,42 @@ START_TEST(writer_bounds_a_line_that_never_ends)
 	ck_assert_int_le(file_size(path), 4096 + 3000);
 	snprintf(p, sizeof(p), "%s.1", path);
 	ck_assert_int_le(file_size(p), 4096 + 3000);
+}
+END_TEST
+
+/* A full disk (here the file size limit) takes part of a write: the
+ * lines that went in whole stay, the cut one is taken out again and
+ * counted, and the marker starts a line of its own; the file's size, and
+ * so its rotation, stays exact. */
+START_TEST(writer_leaves_no_cut_line_on_a_full_disk)
+{
+	char path[256], said[600], text[128];
+	struct rlimit none;
+	const char *t;
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/full.log", dir);
+	memset(text, 'x', 99);
+	strcpy(text, "S two\n");
+	text[6] = 'x';
+	text[99] = '\n';
+	text[100] = '\0';                       /* "S two\n" and a 94-byte line */
+	pid = writer_start_limited(&sock, RLIMIT_FSIZE, 64);
+	writer_send(sock, path, 4096, 3, "S one\n", 0);
+	writer_send(sock, path, 4096, 3, text, 0);
+	ck_assert_int_gt(recv(sock, said, sizeof(said) - 1, 0), 0);   /* "cannot write" */
+	ck_assert_int_eq(file_size(path), 12);
+	ck_assert_int_eq(prlimit(pid, RLIMIT_FSIZE, NULL, &none), 0);
+	none.rlim_cur = none.rlim_max;
+	ck_assert_int_eq(prlimit(pid, RLIMIT_FSIZE, &none, NULL), 0);  /* room again */
+	writer_send(sock, path, 4096, 3, "S three\n", 0);
+	writer_end(sock, pid);
+	t = slurp(path);
+	ck_assert_int_eq(strncmp(t, "S one\nS two\n", 12), 0);
+	ck_assert_ptr_nonnull(strstr(t + 12, "Z [initd: 1 lines dropped]\nS three\n"));
+	ck_assert_ptr_null(strchr(t, 'x'));
 }
 END_TEST
 
@@ -737,7 +782,7 @@ START_TEST(writer_fits_its_fd_limit)
 	pid_t pid;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	pid = writer_start_limited(&sock, 64);
+	pid = writer_start_limited(&sock, RLIMIT_NOFILE, 64);
 	write_rounds(sock, 40);
 	writer_end(sock, pid);
 	for (int i = 0; i < 40; i++) {
@@ -945,6 +990,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, a_close_without_its_bound_ends_at_once);
 	tcase_add_test(tc, writer_counts_what_it_could_not_open);
 	tcase_add_test(tc, writer_bounds_a_line_that_never_ends);
+	tcase_add_test(tc, writer_leaves_no_cut_line_on_a_full_disk);
 	tcase_add_test(tc, writer_leaves_a_file_it_cannot_rotate_alone);
 	tcase_add_test(tc, writer_is_not_held_by_a_stuck_device);
 	tcase_add_test(tc, writer_holds_many_files);
