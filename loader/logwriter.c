@@ -52,6 +52,7 @@ struct wfile {
 	uint64_t written_usec;   /* last write, monotonic */
 	uint64_t used;           /* for closing the least recently used */
 	bool mid_line;           /* the last byte written was not a newline */
+	bool tail_open;          /* the file ended mid-line when opened, not by us */
 	uint64_t failed;         /* lines not written since the last success */
 	uint64_t rotate_after;   /* monotonic: no rotation tried before (one refused) */
 	uint64_t rest_until;     /* monotonic: a device left alone until (it took nothing) */
@@ -124,6 +125,21 @@ static int dir_open(struct wfile *f)
 	return 0;
 }
 
+/* Does f's open regular file (st its fstat) end without a newline? A
+ * writer killed mid-line, a power cut, another program's output. Read
+ * through a second fd (the file's is O_WRONLY), taken only if it is the
+ * same file. */
+static bool file_ends_mid_line(const struct wfile *f, const struct stat *st)
+{
+	_cleanup_close_ int fd = openat(f->dirfd, f->name, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+					O_NONBLOCK | O_NOFOLLOW);
+	struct stat rst;
+	char c;
+
+	return fd >= 0 && fstat(fd, &rst) == 0 && rst.st_dev == st->st_dev &&
+	       rst.st_ino == st->st_ino && pread(fd, &c, 1, (off_t)f->size - 1) == 1 && c != '\n';
+}
+
 /* f's file in its open directory; *why says what was refused when errno
  * alone would not. Only a regular file or a device: an open of a FIFO
  * would wait for a reader, a write to one for room, and every unit's logs
@@ -163,8 +179,11 @@ static int file_open(struct wfile *f, bool truncate, const char **why)
 	f->regular = S_ISREG(st.st_mode);
 	if (truncate && f->regular && ftruncate(f->fd, 0) == 0)
 		st.st_size = 0;
-	f->mid_line = false;
 	f->size = f->regular ? (uint64_t)st.st_size : 0;
+	/* A line this slot cut (its file shut since, or its rotation
+	 * refused) goes on; any other unended line is ended first. */
+	f->mid_line = f->mid_line && f->size > 0;
+	f->tail_open = !f->mid_line && f->size > 0 && file_ends_mid_line(f, &st);
 	return 0;
 }
 
@@ -489,6 +508,13 @@ static void record_write(const struct logwriter_hdr *h, const char *path, const 
 		return;
 	}
 	lost = h->dropped + f->failed;
+	/* A line another writer left unended is ended first: ours, glued
+	 * on, would read as the end of it. */
+	if (f->tail_open && file_write(f, "\n", 1) != 1) {
+		f->failed = lost + count_lines(data, h->data_len);
+		return;
+	}
+	f->tail_open = false;
 	if (lost && !file_marker(f, lost)) {
 		f->failed = lost + count_lines(data, h->data_len);
 		return;

@@ -421,6 +421,25 @@ START_TEST(writer_leaves_no_cut_line_on_a_full_disk)
 }
 END_TEST
 
+/* A file that ends mid-line (a writer killed, a power cut, another
+ * program's output): the first line written now starts a line of its own,
+ * not glued to the end of that one. */
+START_TEST(writer_ends_a_line_it_did_not_write)
+{
+	char path[256];
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/old.log", dir);
+	put_file(path, "S old, never ended");
+	pid = writer_start(&sock);
+	writer_send(sock, path, 4096, 3, "S new\n", 0);
+	writer_end(sock, pid);
+	ck_assert_str_eq(slurp(path), "S old, never ended\nS new\n");
+}
+END_TEST
+
 /* A rotation the directory refuses: the full file is left alone (no
  * marker per record), and the lines are counted until it can rotate. */
 START_TEST(writer_leaves_a_file_it_cannot_rotate_alone)
@@ -991,6 +1010,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, writer_counts_what_it_could_not_open);
 	tcase_add_test(tc, writer_bounds_a_line_that_never_ends);
 	tcase_add_test(tc, writer_leaves_no_cut_line_on_a_full_disk);
+	tcase_add_test(tc, writer_ends_a_line_it_did_not_write);
 	tcase_add_test(tc, writer_leaves_a_file_it_cannot_rotate_alone);
 	tcase_add_test(tc, writer_is_not_held_by_a_stuck_device);
 	tcase_add_test(tc, writer_holds_many_files);
