@@ -457,10 +457,14 @@ static uint64_t file_write_rotating(struct wfile *f, const char *p, size_t n,
 
 	while (n > 0) {
 		/* A line the last record cut goes on in the same file while
-		 * there is room (a line that never ends is cut at max). */
+		 * there is room: whole when it ends in this record (a line is
+		 * not split across files), cut at max when it still goes on
+		 * (a line that never ends); its next piece rotates the file. */
 		bool rest = f->mid_line && f->size < h->max_size;
 		const char *nl = rest ? memchr(p, '\n', n) : NULL;
-		size_t k = !rest ? fits(f, p, n, h->max_size) : nl ? (size_t)(nl - p) + 1 : n;
+		size_t room = rest ? (size_t)(h->max_size - f->size) : 0;
+		size_t k = !rest ? fits(f, p, n, h->max_size) : nl ? (size_t)(nl - p) + 1 :
+			   n < room ? n : room;
 
 		/* Twice in a row is a rotation that made no room: another
 		 * writer refilled the file. One the directory refused is not
