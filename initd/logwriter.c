@@ -59,17 +59,9 @@ struct logwriter {
 bool logwriter_target_of(const struct unit *u, const struct initd_conf *conf,
 			 struct logwriter_target *ret)
 {
-	int n;
-
-	if (u->log_file)
-		n = snprintf(ret->path, sizeof(ret->path), "%s", u->log_file);
-	else if (conf->log_directory)
-		n = snprintf(ret->path, sizeof(ret->path), "%s/%s.log", conf->log_directory,
-			     u->name);
-	else
+	/* none, or too long: the parser's bounds make that impossible */
+	if (unit_log_path(u, conf, ret->path, sizeof(ret->path)) <= 0)
 		return false;
-	if (n < 0 || (size_t)n >= sizeof(ret->path))
-		return false;   /* the parser's bounds make this impossible */
 	ret->max_size = u->log_max_size ? u->log_max_size : conf->log_max_size;
 	ret->keep = u->log_keep_set ? u->log_keep : conf->log_keep;
 	return true;

@@ -48,19 +48,8 @@ static bool exit_is_failure(const struct service *s)
  * would not fit. */
 static bool postmortem_target(const struct svc *v, struct logwriter_target *t)
 {
-	static const char ext[] = ".postmortem";
-	size_t n;
-
-	if (!v->m->logwriter || !v->m->set ||
-	    !logwriter_target_of(v->s.unit, &v->m->set->conf, t))
-		return false;
-	n = strlen(t->path);
-	if (n > 4 && !strcmp(t->path + n - 4, ".log"))
-		n -= 4;
-	if (n + sizeof(ext) > sizeof(t->path))
-		return false;
-	memcpy(t->path + n, ext, sizeof(ext));
-	return true;
+	return v->m->logwriter && v->m->set && logwriter_target_of(v->s.unit, &v->m->set->conf, t) &&
+	       unit_postmortem_path(t->path, sizeof(t->path)) > 0;
 }
 
 static void postmortem_persist(struct svc *v, const struct postmortem *p)

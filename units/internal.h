@@ -86,6 +86,7 @@ struct unit_lines {
 	int on_failure, critical;   /* 0 if unset */
 	int directories;        /* 0 if unset */
 	int ready, health;      /* 0 if unset */
+	int log_file;           /* log.file: 0 if unset */
 };
 
 /* diag_collect.c, diag.c (diags_clear) */
@@ -320,6 +321,12 @@ int parse_slices(struct parse_ctx *c, config_setting_t *s, const char *path, voi
 void slices_clear(struct initd_conf *conf);   /* frees, leaves none */
 bool slices_equal(const struct initd_conf *a, const struct initd_conf *b);
 bool slices_valid(const struct initd_conf *conf);
+
+/* logfiles.c: no two units' log or post-mortem files are one file, nor
+ * one of them another's rotated name (FILE.N within its keep): each unit
+ * whose log.file names such a file gets a diagnostic and is bad. 0 or
+ * -ENOMEM. */
+int logfiles_check_set(struct unit_set *s, const struct unit_lines *lines);
 
 /* parse.c: what a key parser's obj holds (struct parse_state is private). */
 struct unit *parse_state_unit(void *obj);

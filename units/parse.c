@@ -570,6 +570,7 @@ static int parse_log_file(struct parse_ctx *c, config_setting_t *s, const char *
 {
 	struct parse_state *st = obj;
 
+	st->lines->log_file = setting_line(s);
 	return setting_log_path(c, s, path, UNIT_LOG_PATH_MAX, &st->unit->log_file);
 }
 

@@ -840,6 +840,15 @@ int unit_parse_string(const char *file, const char *text, struct unit **ret);
 void unit_free(struct unit *u);
 void unit_set_free(struct unit_set *s);
 
+/* The unit's log file (units/logfiles.c): its own log.file, else
+ * initd.conf's log.directory/NAME.log, into buf: the path's length, 0 when
+ * it has none, -ENAMETOOLONG when buf cannot hold it. */
+int unit_log_path(const struct unit *u, const struct initd_conf *conf, char *buf, size_t size);
+/* The post-mortem file beside the log file whose path is in buf, made in
+ * buf: NAME.log becomes NAME.postmortem, FILE (not named .log)
+ * FILE.postmortem. Its length, or -ENAMETOOLONG (buf unchanged). */
+int unit_postmortem_path(char *buf, size_t size);
+
 /* Lookup by name in a set (binary search). NULL if absent. */
 struct unit *unit_set_find(const struct unit_set *s, const char *name);
 

@@ -1232,6 +1232,52 @@ START_TEST(test_set_slices)
 }
 END_TEST
 
+/* Two units writing one file interleave their lines, and each one's
+ * rotation moves the other's file: a log.file that is another unit's log
+ * file (log.directory's NAME.log, or a log.file however spelled), its
+ * post-mortem file (NAME.postmortem beside it, when it keeps any) or one
+ * of its rotated names within its keep makes the unit bad. */
+START_TEST(test_set_shared_log_file)
+{
+	static const char *const want[] = {
+		"units/b.unit:3: log file '/var/log/initd/a.log' is also the log file of unit 'a'",
+		"units/c.unit:2: log file '/var/log/initd//./a.postmortem' is also the post-mortem "
+		"file of unit 'a'",
+		"units/e.unit:2: log file '/srv/d.log.3' is where the log file of unit 'd' is "
+		"rotated to",
+		"units/j.unit:2: log file '/srv/j.postmortem' is also the post-mortem file of unit 'i'",
+		NULL,
+	};
+	struct tree t;
+	struct unit_set *s;
+
+	tree_init(&t);
+	tree_write(&t, "initd.conf", "log = { directory = \"/var/log/initd\"; };\n");
+	tree_write(&t, "units/a.unit", EXEC);
+	tree_write(&t, "units/b.unit", EXEC "log = {\n file = \"/var/log/initd/a.log\"; };\n");
+	tree_write(&t, "units/c.unit", EXEC "log = { file = \"/var/log/initd//./a.postmortem\"; };\n");
+	tree_write(&t, "units/d.unit", EXEC "log = { file = \"/srv/d.log\"; };\n");
+	tree_write(&t, "units/e.unit", EXEC "log = { file = \"/srv/d.log.3\"; };\n");
+	/* past d's keep (3), and a post-mortem file that is never written */
+	tree_write(&t, "units/f.unit", EXEC "log = { file = \"/srv/d.log.4\"; };\n");
+	tree_write(&t, "units/g.unit", EXEC "postmortems = 0;\nlog = { file = \"/srv/g.log\"; };\n");
+	tree_write(&t, "units/h.unit", EXEC "log = { file = \"/srv/g.postmortem\"; };\n");
+	/* a unit's post-mortem file is another's log file */
+	tree_write(&t, "units/i.unit", EXEC "log = { file = \"/srv/j\"; };\n");
+	tree_write(&t, "units/j.unit", EXEC "log = { file = \"/srv/j.postmortem\"; };\n");
+	s = tree_load(&t);
+	assert_diags(s, t.dir, want);
+	ck_assert(!find(s, "a")->bad);
+	ck_assert(find(s, "b")->bad);
+	ck_assert(!find(s, "d")->bad);
+	ck_assert(!find(s, "f")->bad);
+	ck_assert(!find(s, "h")->bad);
+	ck_assert(!find(s, "i")->bad);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
 /* A bad unit is kept and reported; what requires it is not bad. */
 START_TEST(test_set_bad_isolated)
 {
@@ -2296,6 +2342,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, test_set_cycle2);
 	tcase_add_test(tc, test_set_cycle3);
 	tcase_add_test(tc, test_set_slices);
+	tcase_add_test(tc, test_set_shared_log_file);
 	tcase_add_test(tc, test_set_bad_isolated);
 	tcase_add_test(tc, test_set_too_many);
 	tcase_add_test(tc, test_set_no_dir);
