@@ -32,6 +32,7 @@
 #define FILES_MAX   1024
 #define FILES_FDS_SPARE 16          /* fds besides the table's */
 #define SYNC_USEC   USEC_PER_SEC    /* fdatasync a file this long after its last write */
+#define IDLE_USEC   (10 * USEC_PER_SEC)   /* close a regular file this long after it */
 #define ROTATE_RETRY_USEC (5 * USEC_PER_SEC)   /* after a rotation the directory refused */
 #define DEVICE_STALL_USEC (100 * USEC_PER_MSEC)   /* a device taking no byte that long */
 #define DEVICE_WRITE_USEC USEC_PER_SEC            /* a record's whole write to a device */
@@ -550,21 +551,62 @@ static void record_take(const char *buf, size_t n)
 	record_write(&h, path, buf + sizeof(h) + h.path_len);
 }
 
-/* Sync files whose last write is SYNC_USEC old; the poll timeout until
- * the next one is due, -1 when none is dirty. */
+/* Is f's open file still the one its path names, on a filesystem that
+ * answers? Not when it was deleted (no link left), renamed away or
+ * replaced (logrotate's move), or its filesystem went (EIO, ENODEV,
+ * ESTALE; one unmounted and mounted again names another inode): lines
+ * written to it would reach no file anybody reads. */
+static bool file_current(const struct wfile *f)
+{
+	struct stat st, at;
+
+	return fstat(f->fd, &st) == 0 && st.st_nlink > 0 &&
+	       fstatat(f->dirfd, f->name, &at, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       st.st_dev == at.st_dev && st.st_ino == at.st_ino;
+}
+
+/* f's sync, due: a regular file that is no longer its path's, or whose
+ * sync failed as a gone filesystem fails, is shut, and opened again by
+ * its path (walked anew) at its next record. */
+static void file_sync_due(struct wfile *f)
+{
+	int r = f->dirty && fdatasync(f->fd) < 0 ? -errno : 0;
+
+	f->dirty = false;
+	file_sync(f, true);
+	if (!f->regular)
+		return;
+	if (r == -EIO || r == -ENODEV || r == -ESTALE || !file_current(f)) {
+		say("%s: %s; opened again by its path at its next line", f->path,
+		    r < 0 ? strerror(-r) : "no longer the file its path names");
+		file_shut(f);
+	}
+}
+
+/* Sync files whose last write is SYNC_USEC old, and close regular files
+ * IDLE_USEC after their last write, so that a stopped unit's file does not
+ * keep its filesystem busy (an unmount, a removed disk) and a file deleted
+ * meanwhile is made again; a device stays open (closing a serial line may
+ * hang it up). The poll timeout until the next is due, -1 when none. */
 static int sync_due(bool all)
 {
 	uint64_t now = now_usec(), next = UINT64_MAX;
 
 	for (size_t i = 0; i < files_max; i++) {
 		struct wfile *f = &files[i];
+		uint64_t due;
 
-		if (f->fd < 0 || !f->dirty)
+		if (f->fd < 0)
 			continue;
-		if (all || now - f->written_usec >= SYNC_USEC)
-			file_sync(f, true);
-		else if (f->written_usec + SYNC_USEC - now < next)
-			next = f->written_usec + SYNC_USEC - now;
+		if (f->dirty && (all || now - f->written_usec >= SYNC_USEC))
+			file_sync_due(f);
+		if (f->fd >= 0 && f->regular && !f->dirty && now - f->written_usec >= IDLE_USEC)
+			file_shut(f);   /* the slot and its counts stay */
+		if (f->fd < 0 || (!f->dirty && !f->regular))
+			continue;
+		due = f->written_usec + (f->dirty ? SYNC_USEC : IDLE_USEC);
+		if (due - now < next)
+			next = due - now;
 	}
 	return next == UINT64_MAX ? -1 : (int)(next / USEC_PER_MSEC) + 1;
 }

@@ -795,6 +795,57 @@ START_TEST(writer_holds_many_files)
 }
 END_TEST
 
+/* A file moved away (logrotate) or deleted while the writer holds it:
+ * at its sync, a second after the write, the writer sees that its path
+ * names another file (or none) and opens the path again for the next
+ * line, instead of writing on into a file nobody reads. */
+START_TEST(writer_follows_a_file_moved_away)
+{
+	char path[256], old[300];
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/moved.log", dir);
+	snprintf(old, sizeof(old), "%s.old", path);
+	pid = writer_start(&sock);
+	writer_send(sock, path, 4096, 3, "S one\n", 0);
+	for (int i = 0; i < 500 && file_size(path) <= 0; i++)
+		usleep(10000);
+	ck_assert_int_eq(rename(path, old), 0);
+	usleep(1500000);                     /* past its sync */
+	writer_send(sock, path, 4096, 3, "S two\n", 0);
+	writer_end(sock, pid);
+	ck_assert_str_eq(slurp(old), "S one\n");
+	ck_assert_str_eq(slurp(path), "S two\n");
+}
+END_TEST
+
+/* A file not written for a while is closed (its directory too): a
+ * stopped unit's log does not keep its filesystem busy. The next line
+ * opens it again and goes on where it was. */
+START_TEST(writer_closes_an_idle_file)
+{
+	char path[256];
+	int sock, n = -1;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/idle.log", dir);
+	pid = writer_start(&sock);
+	writer_send(sock, path, 4096, 3, "S one\n", 0);
+	for (int i = 0; i < 500 && file_size(path) <= 0; i++)
+		usleep(10000);
+	ck_assert_int_eq(fds_in_dir(pid), 1);
+	for (int i = 0; i < 150 && (n = fds_in_dir(pid)) > 0; i++)
+		usleep(100000);
+	ck_assert_int_eq(n, 0);
+	writer_send(sock, path, 4096, 3, "S two\n", 0);
+	writer_end(sock, pid);
+	ck_assert_str_eq(slurp(path), "S one\nS two\n");
+}
+END_TEST
+
 /* With few fds the table is smaller, and every line still goes in. */
 START_TEST(writer_fits_its_fd_limit)
 {
@@ -1017,6 +1068,8 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, writer_is_not_held_by_a_stuck_device);
 	tcase_add_test(tc, writer_holds_many_files);
 	tcase_add_test(tc, writer_fits_its_fd_limit);
+	tcase_add_test(tc, writer_follows_a_file_moved_away);
+	tcase_add_test(tc, writer_closes_an_idle_file);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
