@@ -4,7 +4,8 @@
 # max_size keeping N files, appending across a restart, a reload and a
 # second boot, the last lines flushed at poweroff, and a stopped writer or a
 # file on /dev/full costing dropped lines (with a marker), never an answer
-# from PID 1. Also `svctl logs --since/--until`.
+# from PID 1. Also `svctl logs --since/--until`, and a unit (as nobody)
+# re-aiming a link root made at a directory only root may enter.
 . "$(dirname "$0")/lib.sh"
 
 STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
@@ -156,6 +157,31 @@ check "what was queued reaches the file" \
 touch "$T/go"
 check "the next line comes after an 'N lines dropped' marker" \
 	wait_until 20 eval "grep -Eq '^$STAMP \[initd: [0-9]+ lines dropped\]\$' '$LOGDIR/stop/flood.log' && grep -q 'after\$' '$LOGDIR/stop/flood.log'"
+stop_initd
+
+# A link root made (LOGDIR/app -> OWNED/logs) whose target passes through a
+# directory the unit's user owns: the unit, as nobody, points OWNED/logs at
+# a directory only root may enter. The writer follows root's link itself
+# and refuses the unit's; left to the kernel, it made the unit's log file
+# there, as root.
+new_boot logrelink
+R=$WORK/relink
+rm -rf "$R"
+mkdir -p "$R/logs" "$R/owned" "$R/secret"
+chmod 755 "$WORK" "$R" "$R/logs"
+chmod 700 "$R/secret"
+chown 65534:65534 "$R/owned"
+ln -s "$R/owned/logs" "$R/logs/app"
+unit relink <<EOU
+exec = [ "/bin/sh", "-c", "ln -s $R/secret $R/owned/logs && echo planted; exec sleep 1000" ];
+user = "nobody";
+log = { file = "$R/logs/app/app.log"; };
+EOU
+start_initd
+check "the unit (nobody) planted its link" wait_until 20 test -L "$R/owned/logs"
+check "the writer refuses the path (initd's log says so)" \
+	wait_until 20 grep -q "log writer: $R/logs/app/app.log: cannot open" "$T/initd.log"
+check "nothing was made in the root-only directory" test ! -e "$R/secret/app.log"
 stop_initd
 
 [ "$FAILED" -eq 0 ]
