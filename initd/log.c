@@ -407,15 +407,20 @@ static const char *level_prefix(int level)
 
 void log_msg(int level, const char *fmt, ...)
 {
-	char text[1024], line[LOG_LINE_MAX];
+	char raw[1024], text[sizeof(raw)], line[LOG_LINE_MAX];
 	va_list ap;
 	int n;
 
 	if (level > max_level)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	n = vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* The text may hold what came from outside (a unit file's name, a
+	 * path, a reason): cleaned as a service's lines are, so that it
+	 * forges no record of its own and never drives the console. */
+	n = n < 0 ? 0 : n > (int)sizeof(raw) - 1 ? (int)sizeof(raw) - 1 : n;
+	text[utf8_clean(text, raw, (size_t)n, "")] = '\0';
 
 	n = snprintf(line, sizeof(line), "initd: %s%s\n", level_prefix(level), text);
 	if (n > (int)sizeof(line) - 1)

@@ -648,14 +648,20 @@ static int setup_signals(struct initd *d)
 	return loop_watch_add(d->loop, &d->signals, EPOLLIN);
 }
 
+/* As --check prints them: "FILE:LINE: message", "FILE: message" where no
+ * line applies. */
 static void log_diags(const struct unit_set *set)
 {
-	for (size_t i = 0; i < set->diags.n; i++)
-		log_error("%s:%d: %s", set->diags.v[i].file, set->diags.v[i].line,
-			  set->diags.v[i].message);
-	for (size_t i = 0; i < set->warnings.n; i++)
-		log_warn("%s:%d: %s", set->warnings.v[i].file, set->warnings.v[i].line,
-			 set->warnings.v[i].message);
+	char text[1024];
+
+	for (size_t i = 0; i < set->diags.n; i++) {
+		unit_diag_format(&set->diags.v[i], text, sizeof(text));
+		log_error("%s", text);
+	}
+	for (size_t i = 0; i < set->warnings.n; i++) {
+		unit_diag_format(&set->warnings.v[i], text, sizeof(text));
+		log_warn("%s", text);
+	}
 }
 
 /* The control socket's group, in every mode: granted, changed, or (a reload

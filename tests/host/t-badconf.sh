@@ -24,6 +24,10 @@ testd_unit badsc2 "" 'seccomp = { default = "errno"; errno = "EPRM"; };'
 testd_unit badprobe "" 'health = { exec = "x"; };'
 testd_unit badtcp "" 'ready = { tcp = "localhost:ms"; };'
 testd_unit badio "" 'cgroup = { io = { max = ( ); }; };'
+# A file name that is no unit name, with a newline and an ESC in it: initd's
+# log says so on one line, "FILE: message" (no line applies), cleaned; the
+# old code forged a record "x: forged" and cleared the console.
+echo 'exec = [ "/bin/true" ];' > "$T/conf/units/evil"$'\n''x: forged'$'\e''[2J.unit'
 start_initd
 
 check "good1 and good2 reach running" wait_until 5 all_running good1 good2
@@ -37,6 +41,11 @@ check "bad never ran" test ! -e "$T/bad.touch"
 for b in badsc badsc2 badprobe badtcp badio; do
 	check "$b is bad-config, the rest runs" wait_state "$b" bad-config 3
 done
+
+check "evil: initd's log names the file, cleaned, without a line number" \
+	grep -q "/units/evil?x: forged?\[2J\.unit: invalid unit name" "$T/initd.log"
+check "evil: its name forges no record of its own" eval '! grep -q "^x: forged" "$T/initd.log"'
+check "evil: no ESC reaches the console" eval '! grep -q $'"'"'\e'"'"' "$T/initd.log"'
 
 # Give initd time to (wrongly) start needsbad, then look.
 sleep 0.5

@@ -324,6 +324,25 @@ START_TEST(c1_controls_and_bad_bytes_reach_the_console_as_question_marks)
 }
 END_TEST
 
+/* initd's own records carry text from outside (a unit file's name, a
+ * path): a newline there forged a record of its own, an ESC drove the
+ * console. Each shows as '?', as in a service's lines. */
+START_TEST(initd_records_are_cleaned_too)
+{
+	char out[256];
+	size_t len = 0;
+	int fds[2];
+
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	stderr_is(fds[1]);
+	log_error("%s: bad configuration", "a\nb: fake\x1b[2J\xc2\x9b\t\xc3\xa9");
+	log_drain(1000);
+	read_all(fds[0], out, sizeof(out), &len, 100);
+	close(fds[0]);
+	ck_assert_str_eq(out, "initd: error: a?b: fake?[2J??\xc3\xa9: bad configuration\n");
+}
+END_TEST
+
 /* log_drain waits for room (here, a reader that comes 50 ms later) and,
  * when none comes in time, drops what waits, counted. */
 START_TEST(log_drain_waits_for_room_then_gives_up_counted)
@@ -687,6 +706,7 @@ int main(void)
 	tcase_add_test(tc, a_line_in_pieces_reaches_the_console_whole);
 	tcase_add_test(tc, a_long_line_in_pieces_is_cut_once);
 	tcase_add_test(tc, c1_controls_and_bad_bytes_reach_the_console_as_question_marks);
+	tcase_add_test(tc, initd_records_are_cleaned_too);
 	tcase_add_test(tc, a_forked_child_does_not_write_pid1s_waiting_records);
 	tcase_add_test(tc, a_forked_child_leaves_pid1s_epoll_alone);
 	tcase_add_test(tc, a_slow_kmsg_holds_pid1_a_bounded_time);
