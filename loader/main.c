@@ -42,6 +42,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/utf8.h"
 #include "common/util.h"
 #include "initd/loader.h"
 #include "initd/logwriter.h"
@@ -213,22 +214,34 @@ static void check_dump(const struct unit_set *set)
 	putchar('\n');
 }
 
+/* One diagnostic on one line: a file's name is any bytes but '/', and a
+ * newline or an ESC in it must not forge a line or drive the terminal. */
+static void print_clean(const char *text)
+{
+	static char clean[UNIT_STRING_MAX + 512];
+	size_t n = strnlen(text, sizeof(clean) - 1);
+
+	fprintf(stderr, "%.*s\n", (int)utf8_clean(clean, text, n, ""), clean);
+}
+
 static void check_print_diags(const struct unit_set *set)
 {
-	for (size_t i = 0; i < set->diags.n; i++) {
-		char line[UNIT_STRING_MAX + 512];
+	char line[UNIT_STRING_MAX + 512];
 
+	for (size_t i = 0; i < set->diags.n; i++) {
 		unit_diag_format(&set->diags.v[i], line, sizeof(line));
-		fprintf(stderr, "%s\n", line);   /* "FILE: message" where no line applies */
+		print_clean(line);   /* "FILE: message" where no line applies */
 	}
 	/* Warnings go to stderr too but leave the exit code alone. */
 	for (size_t i = 0; i < set->warnings.n; i++) {
 		const struct unit_diag *w = &set->warnings.v[i];
 
 		if (w->line > 0)
-			fprintf(stderr, "%s:%d: warning: %s\n", w->file, w->line, w->message);
+			snprintf(line, sizeof(line), "%s:%d: warning: %s", w->file, w->line,
+				 w->message);
 		else
-			fprintf(stderr, "%s: warning: %s\n", w->file, w->message);
+			snprintf(line, sizeof(line), "%s: warning: %s", w->file, w->message);
+		print_clean(line);
 	}
 }
 

@@ -170,6 +170,17 @@ else
 	printf '%s\n' "$OUT" | sed 's/^/#   /'
 fi
 
+# --- a file name with a newline and an ESC: its diagnostic is one line,
+# cleaned (the old code printed them raw: a forged line, a cleared screen)
+conf evilname
+echo 'exec = [ "/bin/true" ];' > "$C/units/evil"$'\n''x: forged'$'\e''[2J.unit'
+run_check "$C"
+is "evil name: exits 1" "$RC" 1
+check "evil name: named on one line, cleaned" \
+	grep -q "/units/evil?x: forged?\[2J\.unit: invalid unit name" <<< "$OUT"
+check "evil name: no forged line" eval '! grep -q "^x: forged" <<< "$OUT"'
+check "evil name: no ESC" eval '! grep -q $'"'"'\e'"'"' <<< "$OUT"'
+
 # --- the shipped examples are clean: warnings count as problems too (the
 # image build shows them to every newcomer who types `make image`)
 for ex in demo minimal; do
