@@ -17,7 +17,7 @@
 #include "units/unit.h"
 
 #define LOADER_TIMEOUT_USEC (30 * 1000000ULL)
-#define LOADER_OUTPUT_MAX   (64u * 1024 * 1024)
+#define LOADER_OUTPUT_MAX   UNIT_MODEL_MAX
 
 /* initd-loader's interface: its file beside initd's, its first argument,
  * and the exit codes of `initd --check` (documented in initd.8). */

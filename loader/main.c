@@ -173,8 +173,12 @@ static int run_compile(const char *conf_path, const char *units_dir, const char 
 		r = write_model(out, head, buf, len);
 	}
 	free(buf);
-	if (r < 0) {
+	if (r == -EFBIG)
+		fprintf(stderr, "initd: the units' model is over the %u MiB PID 1 takes: fewer or "
+			"smaller units (exec arguments, environment)\n", UNIT_MODEL_MAX >> 20);
+	else if (r < 0)
 		fprintf(stderr, "initd: cannot write %s: %s\n", out, strerror(-r));
+	if (r < 0) {
 		unit_set_free(set);
 		return CHECK_UNREADABLE;
 	}
@@ -260,7 +264,11 @@ static int check_round_trip(const struct unit_set *set)
 		r = unit_set_decode(buf, len, &back);
 	free(buf);
 	unit_set_free(back);
-	if (r < 0)
+	if (r == -EFBIG)
+		fprintf(stderr, "initd: the units' model is over the %u MiB PID 1 takes, and it would "
+			"start no unit: fewer or smaller units (exec arguments, environment)\n",
+			UNIT_MODEL_MAX >> 20);
+	else if (r < 0)
 		fprintf(stderr, "initd: internal error: PID 1 would refuse this configuration's model "
 			"(%s), and start no unit; please report it\n", strerror(-r));
 	return r;

@@ -680,6 +680,8 @@ int unit_set_encode(const struct unit_set *s, void **ret, size_t *ret_len)
 	for (size_t i = 0; i < s->n_units; i++)
 		put_record(&b, &unit_record, s->units[i]);
 	put_record(&b, &set_record, s);
+	if (!b.error && b.len > UNIT_MODEL_MAX)
+		b.error = -EFBIG;
 	return enc_finish(&b, ret, ret_len);
 }
 

@@ -880,6 +880,11 @@ int unit_set_decode(const void *buf, size_t len, struct unit_set **ret);
 int unit_encode(const struct unit *u, void **ret, size_t *ret_len);
 int unit_decode(const void *buf, size_t len, struct unit **ret);
 
+/* The largest encoded set PID 1 takes, a loader's answer or initd.model's
+ * body: unit_set_encode refuses to make a larger one (-EFBIG), so that
+ * --check and --compile say so rather than a boot that starts nothing. */
+#define UNIT_MODEL_MAX      (64u * 1024 * 1024)
+
 /* ---- the compiled model (compiled.c, issue 19) ----
  * CONFIG_DIR/initd.model: unit_set_encode's bytes behind a header with
  * the digest of the inputs they were compiled from, written by
@@ -889,7 +894,7 @@ int unit_decode(const void *buf, size_t len, struct unit **ret);
 #define UNIT_MODEL_MAGIC    "iumc"
 #define UNIT_MODEL_VERSION  1
 #define UNIT_MODEL_HEADER   24
-#define UNIT_MODEL_FILE_MAX (UNIT_MODEL_HEADER + 64ULL * 1024 * 1024)
+#define UNIT_MODEL_FILE_MAX (UNIT_MODEL_HEADER + (unsigned long long)UNIT_MODEL_MAX)
 
 /* The digest of what a load of conf_path and units_dir reads (the file,
  * or its absence; each *.unit name and its bytes), of initd's version and

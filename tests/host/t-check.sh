@@ -181,6 +181,28 @@ check "evil name: named on one line, cleaned" \
 check "evil name: no forged line" eval '! grep -q "^x: forged" <<< "$OUT"'
 check "evil name: no ESC" eval '! grep -q $'"'"'\e'"'"' <<< "$OUT"'
 
+# --- every unit valid, the whole over the 64 MiB PID 1 takes: a template of
+# 240 KB in 300 instances. The old code said "configuration OK" and
+# compiled a model the boot then refused whole, starting no unit.
+conf huge
+python3 -c "
+import sys
+args = ', '.join('\"' + 'A' * 4000 + '\"' for _ in range(60))
+open(sys.argv[1] + '/units/big@.unit', 'w').write('exec = [ \"/bin/true\", %s ];\n' % args)
+names = ', '.join('\"%d\"' % i for i in range(300))
+open(sys.argv[1] + '/initd.conf', 'w').write(
+    'instances = ( { template = \"big\"; names = [ %s ]; } );\n' % names)
+" "$C"
+run_check "$C"
+is "huge: --check exits 1" "$RC" 1
+check "huge: --check says the model is too big" grep -q "model is over the 64 MiB PID 1 takes" <<< "$OUT"
+check "huge: --check does not claim configuration OK" eval '! grep -q "configuration OK" <<< "$OUT"'
+OUT=$(timeout 20 "$INITD" --compile "$C" 2>&1); RC=$?
+is "huge: --compile exits 3" "$RC" 3
+check "huge: --compile says the model is too big" grep -q "model is over the 64 MiB" <<< "$OUT"
+check "huge: --compile wrote no model" test ! -e "$C/initd.model"
+rm -rf "$C"
+
 # --- the shipped examples are clean: warnings count as problems too (the
 # image build shows them to every newcomer who types `make image`)
 for ex in demo minimal; do
