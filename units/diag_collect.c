@@ -34,6 +34,14 @@ int diags_append(struct unit_diags *d, const char *file, int line, const char *m
 	return r;
 }
 
+int diags_set_at(struct unit_diags *to, const char *file, int line, const char *msg)
+{
+	int r = diag_set(&to->v[to->n], file, line, msg);
+
+	to->n += r == 0;
+	return r;
+}
+
 /* Append copies of from's diagnostics to to, whose array already has room
  * for them past to->n (diags_copy makes it; set_collect_diags makes it once
  * for all the units). 0 or -ENOMEM (those copied so far kept). */

@@ -33,7 +33,6 @@
 #define ENC_UNIT_MAGIC  "iuun"   /* one unit alone (unit_encode) */
 #define ENC_STRING_MAX  (2 * UNIT_STRING_MAX)   /* paths and messages too */
 #define ENC_DEPTH_MAX   4
-#define ENC_SET_DIAGS_MAX ((UNIT_MAX + 2) * UNIT_DIAG_MAX)
 
 enum enc_kind { ENC_NUM = 1, ENC_STR, ENC_STRV, ENC_LIST, ENC_REC, ENC_PREC };
 
@@ -463,8 +462,8 @@ static const struct enc_record unit_record =
 
 /* The set's own fields: its diagnostics. */
 static const struct enc_field set_fields[] = {
-	F_LIST(1, struct unit_set, diags.v, diags.n, ENC_SET_DIAGS_MAX, &diag_record),
-	F_LIST(2, struct unit_set, warnings.v, warnings.n, ENC_SET_DIAGS_MAX, &diag_record),
+	F_LIST(1, struct unit_set, diags.v, diags.n, UNIT_SET_DIAGS_MAX, &diag_record),
+	F_LIST(2, struct unit_set, warnings.v, warnings.n, UNIT_SET_DIAGS_MAX, &diag_record),
 	F_STRV(3, struct unit_set, templates, UNIT_MAX),   /* issue 15 */
 };
 static const struct enc_record set_record = RECORD(set_fields, struct unit_set, 0, NULL);

@@ -95,6 +95,8 @@ int diag_add(struct parse_ctx *c, int line, const char *fmt, ...) _printf_(3, 4)
  * At most UNIT_DIAG_MAX per list. 0 or -ENOMEM. */
 int warn_add(struct parse_ctx *c, int line, const char *fmt, ...) _printf_(3, 4);
 int diags_append(struct unit_diags *d, const char *file, int line, const char *msg);
+/* A copy of file and msg at to->v[to->n], room made by the caller. */
+int diags_set_at(struct unit_diags *to, const char *file, int line, const char *msg);
 int diags_copy(struct unit_diags *to, const struct unit_diags *from);
 int diags_copy_into(struct unit_diags *to, const struct unit_diags *from);
 void diags_clear(struct unit_diags *d);

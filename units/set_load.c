@@ -288,21 +288,34 @@ static int check_units(struct unit_set *s, const struct unit_lines *lines)
  * never does: 16384 instances' diagnostics took 15 s). 0 or -ENOMEM. */
 int set_collect_diags(struct unit_set *s, const struct unit_diags *head)
 {
-	size_t total = s->diags.n + head->n;
+	size_t total = s->diags.n + head->n, cap = UNIT_SET_DIAGS_MAX;
 	struct unit_diag *v;
-	int r;
+	int r = 0;
 
 	for (size_t i = 0; i < s->n_units; i++)
 		total += s->units[i]->diags.n;
 	if (total == s->diags.n)
 		return 0;
+	total = total < cap ? total : cap;
 	v = realloc(s->diags.v, total * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	s->diags.v = v;
-	r = diags_copy_into(&s->diags, head);
-	for (size_t i = 0; i < s->n_units && r == 0; i++)
-		r = diags_copy_into(&s->diags, &s->units[i]->diags);
+	/* Past the bound the model carries (many broken templates'
+	 * placeholders): the last room says so, and the set still encodes. */
+	for (size_t u = 0; u <= s->n_units && r == 0; u++) {
+		const struct unit_diags *from = u == 0 ? head : &s->units[u - 1]->diags;
+
+		for (size_t i = 0; i < from->n && r == 0; i++) {
+			const struct unit_diag *d = &from->v[i];
+			bool last = s->diags.n == cap - 1 && !(u == s->n_units && i == from->n - 1);
+
+			r = diags_set_at(&s->diags, d->file, d->line,
+					 last ? "too many errors, not reporting more" : d->message);
+			if (last)
+				return r;
+		}
+	}
 	return r;
 }
 

@@ -73,6 +73,8 @@ _Static_assert(UNIT_CGROUP_PATH_MAX == 584, "slice depth or name limits changed:
 #define UNIT_PIDFILE_MAX   256     /* bytes of a pidfile path */
 #define UNIT_DIAG_MAX      32      /* diagnostics per file; the last one
                                     * then says "too many errors" */
+#define UNIT_SET_DIAGS_MAX ((UNIT_MAX + 2) * UNIT_DIAG_MAX)   /* a set's, all told
+                                    * (placeholders' too); the same */
 #define UNIT_CONFIG_DIR    "/etc/initd"   /* default home of initd.conf and units/ */
 #define UNIT_ENCODE_VERSION 2      /* version byte of unit_set_encode's format */
 

@@ -121,6 +121,32 @@ static struct unit *find(const struct unit_set *s, const char *name)
 
 /* ---- values ------------------------------------------------------------ */
 
+/* Many broken templates: each placeholder's diagnostics (up to 32) go to
+ * the set's own list, which could outgrow the bound the model carries;
+ * the encode then failed and PID 1 got no model at all, not a set with
+ * its bad units. The list stops there, the last entry saying so, and the
+ * set encodes. */
+START_TEST(set_diagnostics_are_bounded)
+{
+	struct unit_set s = { 0 };
+	struct unit_diags head = { 0 };
+	void *buf = NULL;
+	size_t len = 0;
+
+	head.v = calloc(UNIT_SET_DIAGS_MAX + 10, sizeof(*head.v));
+	ck_assert_ptr_nonnull(head.v);
+	for (size_t i = 0; i < UNIT_SET_DIAGS_MAX + 10; i++)
+		head.v[head.n++] = (struct unit_diag){ strdup("t@.unit"), 2, strdup("unknown key") };
+	ck_assert_int_eq(set_collect_diags(&s, &head), 0);
+	ck_assert_uint_eq(s.diags.n, UNIT_SET_DIAGS_MAX);
+	ck_assert_str_eq(s.diags.v[s.diags.n - 1].message, "too many errors, not reporting more");
+	ck_assert_int_eq(unit_set_encode(&s, &buf, &len), 0);
+	free(buf);
+	diags_clear(&head);
+	diags_clear(&s.diags);
+}
+END_TEST
+
 START_TEST(test_duration)
 {
 	static const struct { const char *s; int r; uint64_t usec; } cases[] = {
@@ -2310,6 +2336,7 @@ static Suite *units_suite(void)
 	Suite *s = suite_create("units");
 	TCase *tc = tcase_create("values");
 
+	tcase_add_test(tc, set_diagnostics_are_bounded);
 	tcase_add_test(tc, test_duration);
 	tcase_add_test(tc, test_size);
 	tcase_add_test(tc, test_signal);
