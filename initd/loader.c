@@ -86,15 +86,15 @@ static void loader_decode(struct loader *ld)
 	boot_phase_mark(BOOT_PHASE_MODEL_READ);
 	r = unit_set_decode(ld->buf, ld->len, &set);
 	boot_phase_mark(BOOT_PHASE_MODEL_DECODED);
-	if (r < 0) {
+	if (r < 0)
 		loader_finish(ld, NULL, r, r == -ENOMEM ? "out of memory decoding the unit model" :
 					   "the unit loader sent a malformed model");
-		return;
-	}
-	loader_finish(ld, set, 0, NULL);
+	else
+		loader_finish(ld, set, 0, NULL);
 	/* The decoder's scratch (each unit as a tree of mallocs before it was
-	 * copied into the set's block) and the answer's buffer are free now:
-	 * give their pages back, or they stay dirty in PID 1 (issue 19). */
+	 * copied into the set's block, or all of a refused one's) and the
+	 * answer's buffer are free now: give their pages back, or they stay
+	 * dirty in PID 1 (issue 19). */
 	malloc_trim(0);
 }
 
@@ -354,6 +354,8 @@ int loader_read_compiled(const char *model_path, const char *conf_path, const ch
 	}
 	if (r < 0) {
 		log_warn("%s: %s (%s); reading the unit files", model_path, why, strerror(-r));
+		free(TAKE_PTR(buf));
+		malloc_trim(0);   /* what a refused decode allocated */
 		return r;
 	}
 	boot_phase_mark_at(BOOT_PHASE_MODEL_READ, read_at);
