@@ -500,7 +500,8 @@ static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 	if (n == 0 && req->type != PROTO_REQ_WAIT)
 		return proto_msg_errorf(reply, EINVAL, "no unit named");
 	for (size_t i = 0; i < n; i++) {
-		if (manager_find(cmds->manager, names[i]))
+		if (manager_find(cmds->manager, names[i]) &&
+		    !(req->type == PROTO_REQ_START && commands_instance_left_out(cmds, names[i])))
 			continue;
 		/* an instance not loaded yet: a load makes it first */
 		if (req->type == PROTO_REQ_START)

@@ -45,6 +45,10 @@ struct commands {
 	size_t n_instances;
 	struct instance_waiter *instance_waiters;
 	bool loading;
+	/* The stopped or exited ones the load in flight was not handed: gone
+	 * from the list once it is applied (commands_instances_for_load). */
+	char **left_out;
+	size_t n_left_out;
 	/* Issue 17: when initd's main() began, monotonic usec (analyze). */
 	uint64_t exec_usec;
 };
@@ -107,10 +111,16 @@ int commands_lifecycle_run(struct commands *cmds, struct control_client *c, uint
  * reply, or CONTROL_DEFER. */
 int commands_start_instances(struct commands *cmds, struct control_client *c, const char **names,
 			     size_t n, bool no_wait, struct proto_buf *reply);
-/* Before a load is forked: forget the run-time instances stopped or done
- * (exited), so that the load leaves them out (an edited template need not
- * fit them; the names do not fill up). */
-void commands_instances_forget_idle(struct commands *cmds);
+/* The names to hand a load about to be forked (NULL-terminated, pointing
+ * into cmds->instances; free the array alone): all but those stopped or
+ * done (exited), which the load leaves out, so that an edited template
+ * need not fit them and the names do not fill up. They are forgotten once
+ * that load is applied, kept if it is not. NULL when out of memory: hand
+ * cmds->instances. */
+char **commands_instances_for_load(struct commands *cmds);
+/* Is name loaded but left out of the load in flight? A start of it then
+ * waits for that load, and has the next make it again. */
+bool commands_instance_left_out(const struct commands *cmds, const char *name);
 /* A load was forked: it was handed cmds->instances. */
 void commands_load_started(struct commands *cmds);
 /* Does a start wait for the load that runs? */

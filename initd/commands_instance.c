@@ -6,8 +6,9 @@
  * and asks for a load as `svctl reload` does. When that load is applied
  * the instance is an ordinary unit and is started like any other; when it
  * is refused (the instance does not validate, or another file on disk is
- * broken) the client gets the load's errors and the name is forgotten. So
- * is a stopped or exited one at the next load (it leaves the set then). A
+ * broken) the client gets the load's errors and the name is forgotten. A
+ * stopped or exited one is left out of the next load and forgotten once
+ * that load is applied (a start of it meanwhile waits, as below). A
  * request that comes while a load runs waits for the next one: the load
  * in flight was forked before the name was known. */
 #include "initd/commands.h"
@@ -167,7 +168,7 @@ int commands_start_instances(struct commands *cmds, struct control_client *c, co
 
 	for (size_t i = 0; i < n; i++)
 		if (!manager_find(cmds->manager, names[i]) && check_instance(cmds, names[i], reply) < 0)
-			return 0;
+			return 0;   /* (one left out of the load in flight is loaded: valid) */
 	if (!cmds->reload)
 		return proto_msg_errorf(reply, EOPNOTSUPP, "loading an instance is not available");
 	if (cmds->shutting_down)
@@ -199,9 +200,43 @@ int commands_start_instances(struct commands *cmds, struct control_client *c, co
 	return CONTROL_DEFER;
 }
 
-void commands_instances_forget_idle(struct commands *cmds)
+static void left_out_clear(struct commands *cmds)
 {
-	instances_prune(cmds, true);
+	for (size_t i = 0; i < cmds->n_left_out; i++)
+		free(cmds->left_out[i]);
+	free(cmds->left_out);
+	cmds->left_out = NULL;
+	cmds->n_left_out = 0;
+}
+
+char **commands_instances_for_load(struct commands *cmds)
+{
+	char **v = calloc(cmds->n_instances + 1, sizeof(*v));
+	size_t n = 0;
+
+	left_out_clear(cmds);
+	if (!v)
+		return NULL;
+	cmds->left_out = calloc(cmds->n_instances + 1, sizeof(char *));
+	for (size_t i = 0; i < cmds->n_instances; i++) {
+		const char *name = cmds->instances[i];
+		char *copy;
+
+		if (instance_kept(cmds, name, true) || instance_wanted(cmds, name) ||
+		    !cmds->left_out || !(copy = strdup(name)))
+			v[n++] = cmds->instances[i];
+		else
+			cmds->left_out[cmds->n_left_out++] = copy;
+	}
+	return v;
+}
+
+bool commands_instance_left_out(const struct commands *cmds, const char *name)
+{
+	for (size_t i = 0; i < cmds->n_left_out; i++)
+		if (strcmp(cmds->left_out[i], name) == 0)
+			return true;
+	return false;
 }
 
 void commands_load_started(struct commands *cmds)
@@ -247,6 +282,9 @@ void commands_instances_loaded(struct commands *cmds, bool ok, const struct prot
 	struct instance_waiter **pp = &cmds->instance_waiters, *w, *done = NULL;
 
 	cmds->loading = false;
+	/* Applied, the ones it left out are no longer loaded: the prune below
+	 * forgets them. Refused, they are as they were. */
+	left_out_clear(cmds);
 	/* Unlink first: starting a unit may run a pass that answers others. */
 	while ((w = *pp)) {
 		if (!w->included) {
@@ -302,4 +340,5 @@ void commands_instances_free(struct commands *cmds)
 	free(cmds->instances);
 	cmds->instances = NULL;
 	cmds->n_instances = 0;
+	left_out_clear(cmds);
 }

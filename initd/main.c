@@ -1102,14 +1102,16 @@ static void reload_loaded(struct unit_set *set, int err, const char *why, void *
 
 static void start_reload(struct initd *d)
 {
+	char **names;
 	int r;
 
 	if (d->reloading || d->mounting)
 		return;   /* the load in flight (or its mounts) answers this too */
 	log_info("reloading the units");
-	commands_instances_forget_idle(&d->cmds);
-	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir, d->cmds.instances,
-			 reload_loaded, d, &d->reloading);
+	names = commands_instances_for_load(&d->cmds);
+	r = loader_start(d->loop, d->opt.conf_path, d->opt.units_dir,
+			 names ? names : d->cmds.instances, reload_loaded, d, &d->reloading);
+	free(names);
 	if (r >= 0) {
 		d->reload_again = false;   /* this load reads after any SIGHUP so far */
 		commands_load_started(&d->cmds);

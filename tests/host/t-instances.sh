@@ -183,6 +183,21 @@ svx reload
 is "stopped: then the reload succeeds" "$rc" 0
 cp "$T/worker.orig" "$T/conf/units/worker@.unit"
 svx reload
+# A load that left a stopped one out but was refused forgets nothing: it is
+# started again, and the next good reload keeps it running (the old code
+# forgot the name when the load began, and that reload stopped it).
+svx start worker@y
+svx stop worker@y
+check "stopped: worker@y stopped" wait_state worker@y stopped 5
+echo 'frobnicate = 1;' > "$T/conf/units/broken.unit"
+svx reload
+check "stopped: a reload with a broken unit is refused" [ "$rc" != 0 ]
+svx start worker@y
+check "stopped: worker@y runs again" eval '[ "$rc" = 0 ] && state_is worker@y running'
+rm "$T/conf/units/broken.unit"
+svx reload
+is "stopped: the good reload succeeds" "$rc" 0
+check "stopped: and keeps worker@y running" state_is worker@y running
 
 stop_initd
 [ "$FAILED" -eq 0 ]
