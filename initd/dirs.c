@@ -105,11 +105,10 @@ static void reown_entries(int fd, unsigned depth, struct reown *ro)
 }
 
 /* The unit's directory fd, given to uid:gid. What it holds that its old
- * owner had (another user before a reload changed the unit's, or root
- * before its first start as a user) goes with it, as the directory is
- * the unit's whole: else the new service could not change its own files,
- * and the old user, perhaps another unit's, could still rewrite what the
- * new one trusts. */
+ * owner had, a user before a reload changed the unit's, goes with it, as
+ * the directory is the unit's whole: else the new service could not change
+ * its own files, and the old user, perhaps another unit's, could still
+ * rewrite what the new one trusts. */
 static int give(int fd, uid_t uid, gid_t gid)
 {
 	struct reown ro = { .uid = uid, .gid = gid, .budget = REOWN_ENTRIES_MAX };
@@ -120,7 +119,10 @@ static int give(int fd, uid_t uid, gid_t gid)
 		return -errno;
 	if (fchown(fd, uid, gid) < 0)
 		return -errno;
-	if (st.st_uid == uid && st.st_gid == gid)
+	/* Root's: made as another unit's parent, or by the image; what it
+	 * holds (another unit's directory, root's files) is never given
+	 * away, only what a user had. */
+	if ((st.st_uid == uid && st.st_gid == gid) || st.st_uid == 0)
 		return 0;
 	ro.from_uid = st.st_uid;
 	ro.from_gid = st.st_gid;

@@ -63,6 +63,16 @@ exec = [ "/bin/sleep", "1000" ];
 after = [ "shared" ];
 directories = { runtime = [ "shared/sub/c" ]; };
 EOF
+unit nestroot <<EOF
+exec = [ "/bin/sh", "-c", "echo secret > /run/np/sub/conf; chmod 600 /run/np/sub/conf; exec sleep 1000" ];
+directories = { runtime = [ "np/sub" ]; };
+EOF
+unit nestuser <<EOF
+exec = [ "/bin/sleep", "1000" ];
+user = "nobody";
+after = [ "nestroot" ];
+directories = { runtime = [ "np" ]; };
+EOF
 mkdir -p "$T/victim/c"
 echo precious > "$T/victim/c/file"
 INITD_PRE="for d in /run /var/lib /var/log /var/cache; do mount -t tmpfs -o mode=0755 tmpfs \$d; done
@@ -162,6 +172,16 @@ is "dirs: a symlink is re-owned itself, its target untouched" \
 is "dirs: root's file stays root's; a file with another link stays" \
 	"$(in_ns stat -c '%U' /var/lib/dsvc/db/rootfile /var/lib/dsvc/db/linked | tr '\n' ' ')" \
 	"root nobody "
+
+# A root unit's directory below a user unit's, made root's first: the user
+# unit's directory is given to it, not what root had in it (a first version
+# of the re-owning walk gave nobody root's conf).
+check "nestroot and nestuser reach running" wait_until 5 eval \
+	'state_is nestroot running && state_is nestuser running'
+check "nestroot wrote its conf" wait_until 5 in_ns test -s /run/np/sub/conf
+is "nested: the user unit's directory is nobody's" "$(owner /run/np)" "nobody:nogroup 755"
+is "nested: the root unit's directory and file stay root's" \
+	"$(in_ns stat -c '%U' /run/np/sub /run/np/sub/conf | tr '\n' ' ')" "root root "
 
 # A runtime directory below another unit's: that unit (nobody, owner of
 # /run/shared) swaps sub for a symlink out of /run. The removal at stop
