@@ -100,7 +100,8 @@ static int logfile_push(struct logfile *v, size_t *n, const char *path, size_t u
 
 /* Every unit's files into v (room for two a unit): its log file, and its
  * post-mortem file when it keeps post-mortems (postmortems = 0 writes
- * none). */
+ * none). Not a file under /dev: a device is written, never rotated, and
+ * units that share a serial line did so before this check. */
 static int logfiles_collect(const struct unit_set *s, struct logfile *v, size_t *n)
 {
 	char path[UNIT_LOG_PATH_MAX + 16];
@@ -111,6 +112,8 @@ static int logfiles_collect(const struct unit_set *s, struct logfile *v, size_t 
 
 		if (unit_log_path(u, &s->conf, path, sizeof(path)) <= 0)
 			continue;   /* none, or too long: the parser's bounds say never */
+		if (strncmp(path + strspn(path, "/"), "dev/", 4) == 0)
+			continue;   /* a device (a serial line): no rotation, shared at will */
 		r = logfile_push(v, n, path, i, false);
 		if (r == 0 && u->postmortems > 0 && unit_postmortem_path(path, sizeof(path)) > 0)
 			r = logfile_push(v, n, path, i, true);

@@ -1291,6 +1291,9 @@ START_TEST(test_set_shared_log_file)
 	/* a unit's post-mortem file is another's log file */
 	tree_write(&t, "units/i.unit", EXEC "log = { file = \"/srv/j\"; };\n");
 	tree_write(&t, "units/j.unit", EXEC "log = { file = \"/srv/j.postmortem\"; };\n");
+	/* a device (a serial line, the console) is many units' to write on */
+	tree_write(&t, "units/k.unit", EXEC "log = { file = \"/dev/ttyS1\"; };\n");
+	tree_write(&t, "units/l.unit", EXEC "log = { file = \"/dev/ttyS1\"; };\n");
 	s = tree_load(&t);
 	assert_diags(s, t.dir, want);
 	ck_assert(!find(s, "a")->bad);
@@ -1299,6 +1302,8 @@ START_TEST(test_set_shared_log_file)
 	ck_assert(!find(s, "f")->bad);
 	ck_assert(!find(s, "h")->bad);
 	ck_assert(!find(s, "i")->bad);
+	ck_assert(!find(s, "k")->bad);
+	ck_assert(!find(s, "l")->bad);
 	unit_set_free(s);
 	tree_remove(&t);
 }
