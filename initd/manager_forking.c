@@ -53,10 +53,11 @@ static int main_from_pidfile(struct manager *m, struct svc *v, pid_t *ret_pid, c
 	const struct service *s = &v->s;
 	const char *w = NULL;
 	int r = pidfile_read(s->unit->pidfile, ret_pid, &w);
-	pid_t any;
 
-	if ((r == -ENOENT || r == -ENODATA) && v->has_cgroup && leaf_count(m, v, &any) == 0) {
-		snprintf(why, size, "no pid file %s and no process left in its leaf",
+	/* The whole node, not main: a delegated daemon may have moved itself
+	 * into a cgroup of its own before it writes the file. */
+	if ((r == -ENOENT || r == -ENODATA) && v->has_cgroup && svc_cgroup_populated(m, v) == 0) {
+		snprintf(why, size, "no pid file %s and no process left in its cgroup",
 			 s->unit->pidfile);
 		return -ESRCH;
 	}

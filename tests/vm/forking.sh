@@ -47,7 +47,11 @@ sv start forkdies >/dev/null 2>&1
 check "forkdies: a daemon gone before its pid file fails the start" eventually 15 \
 	state_is forkdies failed
 check "forkdies: with its reason" eval \
-	'unit_reason forkdies | grep -q "no pid file /run/forkdies.pid and no process left in its leaf"'
+	'unit_reason forkdies | grep -q "no pid file /run/forkdies.pid and no process left in its cgroup"'
+check "forkdeleg: its daemon in a sub-cgroup of its own runs" eventually 15 \
+	state_is forkdeleg running
+check_eq "forkdeleg: the main process is the daemon, in its cgroup d" \
+	"$(cgroup_of "$(main_pid forkdeleg)")" /system/forkdeleg/d
 
 # A worker that dropped its privileges must not name itself main: PID 1
 # would follow it and, at its exit, kill the cgroup with its root master.
