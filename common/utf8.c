@@ -32,22 +32,20 @@ size_t utf8_sequence(const unsigned char *s, size_t avail)
 	return n;
 }
 
-/* A valid sequence of k bytes that changes how the text around it shows,
- * not what it says: U+061C, U+200B-200F, U+2028-202E, U+2060-206F (bidi
- * marks, overrides and isolates; zero-width and invisible characters; the
- * line and paragraph separators) and U+FEFF. A service's line could
- * otherwise display in an order that lies. */
+/* A valid sequence of k bytes that reorders the text around it, or ends a
+ * line where a terminal shows none: the bidi marks, embeddings, overrides
+ * and isolates (U+061C, U+200E/F, U+202A-202E, U+2066-2069) and the line
+ * and paragraph separators (U+2028/9). A service's line could otherwise
+ * display in an order that lies. The joiners (U+200C/D: emoji sequences,
+ * Persian and Indic text) are text. */
 static bool utf8_format(const unsigned char *p, size_t k)
 {
 	if (k == 2)
 		return p[0] == 0xd8 && p[1] == 0x9c;
-	if (k != 3)
+	if (k != 3 || p[0] != 0xe2)
 		return false;
-	if (p[0] == 0xef)
-		return p[1] == 0xbb && p[2] == 0xbf;
-	return p[0] == 0xe2 && ((p[1] == 0x80 && ((p[2] >= 0x8b && p[2] <= 0x8f) ||
-						 (p[2] >= 0xa8 && p[2] <= 0xae))) ||
-				(p[1] == 0x81 && p[2] >= 0xa0 && p[2] <= 0xaf));
+	return (p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f || (p[2] >= 0xa8 && p[2] <= 0xae))) ||
+	       (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9);
 }
 
 size_t utf8_char(const unsigned char *p, size_t n, const char *keep, bool *control)

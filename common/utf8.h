@@ -16,8 +16,8 @@ size_t utf8_sequence(const unsigned char *s, size_t avail);
  * terminal must not get it as it is: a C0 control but those in keep, DEL,
  * C1 (U+0080..U+009F, which a terminal takes for ESC [ and the like), or a
  * byte that is not UTF-8 (its length 1; in a terminal's 8-bit mode 0x9b is
- * CSI too), or a format character that reorders or hides text (bidi
- * overrides and isolates, zero-width characters, U+2028/U+2029). Each such
+ * CSI too), or a character that reorders text (the bidi marks,
+ * overrides and isolates) or ends a line unseen (U+2028/U+2029). Each such
  * character shows as one '?'. */
 size_t utf8_char(const unsigned char *p, size_t n, const char *keep, bool *control);
 
