@@ -72,8 +72,6 @@ int mounttab_read(FILE *f, struct mounttab *ret)
 		    mounttab_unescape(field, len, target, sizeof(target)) == 0)
 			r = targets_add(ret, &cap, target);
 	free(line);
-	if (r < 0)
-		mounttab_free(ret);
 	return r;
 }
 

@@ -23,8 +23,9 @@ struct mounttab {
 int mounttab_unescape(const char *field, size_t len, char *out, size_t size);
 
 /* The mount points of f ("SOURCE TARGET TYPE OPTIONS 0 0" lines) into *ret,
- * decoded, at most MOUNTTAB_MAX. 0 or -ENOMEM (*ret then empty). Free with
- * mounttab_free. */
+ * decoded, at most MOUNTTAB_MAX. 0, or -ENOMEM with *ret holding those
+ * read until then (at shutdown those are still worth unmounting: a lazy
+ * detach of a parent takes its subtree). Free with mounttab_free. */
 int mounttab_read(FILE *f, struct mounttab *ret);
 
 /* Accepts an empty (zeroed) table. */
