@@ -91,8 +91,9 @@ int stage1_args_parse(const char *text, struct stage1_args *ret, char *err, size
 }
 
 /* One line of f into buf (size bytes), without its '\n'. 1, 0 at the end,
- * or -ENAMETOOLONG for a line that does not fit: fgets would hand its
- * tail back as a line of its own, a second module name. */
+ * or -ENAMETOOLONG for a line that does not fit (but a comment, read to its
+ * end): fgets would hand its tail back as a line of its own, a second
+ * module name. */
 static int line_read(FILE *f, char *buf, size_t size)
 {
 	size_t len;
@@ -110,6 +111,11 @@ static int line_read(FILE *f, char *buf, size_t size)
 	c = getc(f);
 	if (c == EOF || c == '\n')
 		return 1;
+	if (buf[0] == '#') {   /* a comment names no module: any length */
+		while (c != EOF && c != '\n')
+			c = getc(f);
+		return 1;
+	}
 	return -ENAMETOOLONG;
 }
 

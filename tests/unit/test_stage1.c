@@ -130,6 +130,7 @@ END_TEST
 START_TEST(modules_long_line_is_an_error)
 {
 	char text[512];
+	size_t len;
 
 	memset(text, 'a', STAGE1_MODULE_NAME_MAX);   /* exactly fits */
 	strcpy(text + STAGE1_MODULE_NAME_MAX, "\nb\n");
@@ -144,6 +145,16 @@ START_TEST(modules_long_line_is_an_error)
 	strcpy(text + 211, "loop\n");
 	ck_assert_int_eq(modules(text), -ENAMETOOLONG);
 	ck_assert_ptr_nonnull(strstr(err, "line 2: longer than 127 bytes"));
+
+	/* a comment may be as long as it likes: it names no module */
+	strcpy(text, "# ");
+	memset(text + 2, 'x', 300);
+	strcpy(text + 302, "\nloop\n# and a last one, no newline: ");
+	len = strlen(text);
+	memset(text + len, 'y', 150);
+	text[len + 150] = '\0';
+	ck_assert_int_eq(modules(text), 1);
+	ck_assert_str_eq(names[0], "loop");
 }
 END_TEST
 
