@@ -31,7 +31,7 @@
  * an appliance logs to files. Two fds each (the file, its directory). */
 #define FILES_MAX   1024
 #define FILES_FDS_SPARE 16          /* fds besides the table's */
-#define SYNC_USEC   USEC_PER_SEC    /* fdatasync a file this long after its last write */
+#define SYNC_USEC   USEC_PER_SEC    /* fdatasync a file this long after its first unsynced write */
 #define IDLE_USEC   (10 * USEC_PER_SEC)   /* close a regular file this long after it */
 #define ROTATE_RETRY_USEC (5 * USEC_PER_SEC)   /* after a rotation the directory refused */
 #define DEVICE_STALL_USEC (100 * USEC_PER_MSEC)   /* a device taking no byte that long */
@@ -49,6 +49,7 @@ struct wfile {
 	uint64_t size;           /* bytes in the file (regular files) */
 	bool regular;            /* only a regular file is rotated */
 	bool dirty;              /* written since the last sync */
+	uint64_t dirty_since;    /* first write since the last sync, monotonic */
 	bool entries_dirty;      /* created or renamed in its directory since */
 	uint64_t written_usec;   /* last write, monotonic */
 	uint64_t used;           /* for closing the least recently used */
@@ -399,8 +400,13 @@ static size_t file_write(struct wfile *f, const char *p, size_t n)
 	if (done > 0) {
 		f->mid_line = p[done - 1] != '\n';
 		f->size += done;
-		f->dirty = true;
 		f->written_usec = now_usec();
+		/* The sync (and the check that the path still names the file)
+		 * is timed from here: a file written every second would push
+		 * a sync timed from its last write back for ever. */
+		if (!f->dirty)
+			f->dirty_since = f->written_usec;
+		f->dirty = true;
 	}
 	if (r < 0) {
 		if (!f->failing)
@@ -583,7 +589,9 @@ static void file_sync_due(struct wfile *f)
 	}
 }
 
-/* Sync files whose last write is SYNC_USEC old, and close regular files
+/* Sync files whose first unsynced write is SYNC_USEC old (however often
+ * they are written since: a busy file is synced, and checked, once a
+ * second too), and close regular files
  * IDLE_USEC after their last write, so that a stopped unit's file does not
  * keep its filesystem busy (an unmount, a removed disk) and a file deleted
  * meanwhile is made again; a device stays open (closing a serial line may
@@ -598,13 +606,13 @@ static int sync_due(bool all)
 
 		if (f->fd < 0)
 			continue;
-		if (f->dirty && (all || now - f->written_usec >= SYNC_USEC))
+		if (f->dirty && (all || now - f->dirty_since >= SYNC_USEC))
 			file_sync_due(f);
 		if (f->fd >= 0 && f->regular && !f->dirty && now - f->written_usec >= IDLE_USEC)
 			file_shut(f);   /* the slot and its counts stay */
 		if (f->fd < 0 || (!f->dirty && !f->regular))
 			continue;
-		due = f->written_usec + (f->dirty ? SYNC_USEC : IDLE_USEC);
+		due = f->dirty ? f->dirty_since + SYNC_USEC : f->written_usec + IDLE_USEC;
 		if (due - now < next)
 			next = due - now;
 	}

@@ -821,6 +821,34 @@ START_TEST(writer_follows_a_file_moved_away)
 }
 END_TEST
 
+/* The same, with the unit writing on: a line every 300 ms, none a second
+ * after the last. The sync, and its check, are timed from the first line
+ * not yet synced: timed from the last write they never came, and every
+ * line went on into the moved file. */
+START_TEST(writer_follows_a_busy_file_moved_away)
+{
+	char path[256], old[300];
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/busy.log", dir);
+	snprintf(old, sizeof(old), "%s.old", path);
+	pid = writer_start(&sock);
+	writer_send(sock, path, 1 << 20, 3, "S one\n", 0);
+	for (int i = 0; i < 500 && file_size(path) <= 0; i++)
+		usleep(10000);
+	ck_assert_int_eq(rename(path, old), 0);
+	for (int i = 0; i < 10 && file_size(path) < 0; i++) {
+		writer_send(sock, path, 1 << 20, 3, "S more\n", 0);
+		usleep(300000);
+	}
+	writer_end(sock, pid);
+	ck_assert_int_gt(file_size(path), 0);
+	ck_assert_int_eq(strncmp(slurp(old), "S one\nS more\n", 13), 0);
+}
+END_TEST
+
 /* A file not written for a while is closed (its directory too): a
  * stopped unit's log does not keep its filesystem busy. The next line
  * opens it again and goes on where it was. */
@@ -1069,6 +1097,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, writer_holds_many_files);
 	tcase_add_test(tc, writer_fits_its_fd_limit);
 	tcase_add_test(tc, writer_follows_a_file_moved_away);
+	tcase_add_test(tc, writer_follows_a_busy_file_moved_away);
 	tcase_add_test(tc, writer_closes_an_idle_file);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
