@@ -561,13 +561,25 @@ static void record_take(const char *buf, size_t n)
  * answers? Not when it was deleted (no link left), renamed away or
  * replaced (logrotate's move), or its filesystem went (EIO, ENODEV,
  * ESTALE; one unmounted and mounted again names another inode): lines
- * written to it would reach no file anybody reads. */
+ * written to it would reach no file anybody reads. The path is walked
+ * again (as dir_open does, making nothing): a look in the directory fd
+ * held would miss a root symlink on the way aimed elsewhere, a
+ * filesystem mounted over a directory on it, a directory on it renamed or
+ * replaced. The directory and the entry it finds must be the ones held,
+ * the directory judged as it was (a file in one a unit may change now
+ * must pass file_open's checks again). */
 static bool file_current(const struct wfile *f)
 {
-	struct stat st, at;
+	char name[NAME_MAX + 1];
+	struct stat st, at, dst, dat;
+	bool trusted;
+	_cleanup_close_ int dirfd = path_walk(f->path, 0, name, &trusted);
 
-	return fstat(f->fd, &st) == 0 && st.st_nlink > 0 &&
-	       fstatat(f->dirfd, f->name, &at, AT_SYMLINK_NOFOLLOW) == 0 &&
+	return dirfd >= 0 && trusted == !f->unit_dir && fstat(f->fd, &st) == 0 &&
+	       st.st_nlink > 0 &&
+	       fstat(f->dirfd, &dst) == 0 && fstat(dirfd, &dat) == 0 &&
+	       dst.st_dev == dat.st_dev && dst.st_ino == dat.st_ino &&
+	       fstatat(dirfd, name, &at, AT_SYMLINK_NOFOLLOW) == 0 &&
 	       st.st_dev == at.st_dev && st.st_ino == at.st_ino;
 }
 

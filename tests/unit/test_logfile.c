@@ -14,6 +14,8 @@
 #include <string.h>
 #include <dirent.h>
 #include <ftw.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -849,6 +851,93 @@ START_TEST(writer_follows_a_busy_file_moved_away)
 }
 END_TEST
 
+/* A root symlink on the path aimed elsewhere (cur -> data1, then cur ->
+ * data2, as a release switch does): at the sync the writer walks the path
+ * again and finds another directory, and the next line goes to data2.
+ * Looking only in the directory it held, it wrote on into data1. */
+START_TEST(writer_follows_a_root_link_aimed_elsewhere)
+{
+	char p[512], cur[256], tmp[300];
+	int sock;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_logfile: SKIPPED %s (not root: only root makes a "
+			"directory root's)\n", __func__);
+		return;
+	}
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/data1", dir);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/data2", dir);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	snprintf(cur, sizeof(cur), "%s/cur", dir);
+	snprintf(tmp, sizeof(tmp), "%s/cur.new", dir);
+	ck_assert_int_eq(symlink("data1", cur), 0);
+	snprintf(p, sizeof(p), "%s/cur/app.log", dir);
+	pid = writer_start(&sock);
+	writer_send(sock, p, 4096, 3, "S one\n", 0);
+	for (int i = 0; i < 500 && file_size(p) <= 0; i++)
+		usleep(10000);
+	ck_assert_int_eq(symlink("data2", tmp), 0);
+	ck_assert_int_eq(rename(tmp, cur), 0);
+	usleep(1500000);                     /* past its sync */
+	writer_send(sock, p, 4096, 3, "S two\n", 0);
+	writer_end(sock, pid);
+	snprintf(p, sizeof(p), "%s/data1/app.log", dir);
+	ck_assert_str_eq(slurp(p), "S one\n");
+	snprintf(p, sizeof(p), "%s/data2/app.log", dir);
+	ck_assert_str_eq(slurp(p), "S two\n");
+}
+END_TEST
+
+/* A filesystem mounted over the log directory after the file was opened
+ * (in a mount namespace of the test's own): the next line goes to the
+ * file on it, not on into the one under it. */
+START_TEST(writer_follows_a_mount_over_its_directory)
+{
+	char p[512], d[300];
+	int sock, st;
+	pid_t pid, child;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_logfile: SKIPPED %s (not root: no mount namespace)\n",
+			__func__);
+		return;
+	}
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(d, sizeof(d), "%s/logs", dir);
+	ck_assert_int_eq(mkdir(d, 0755), 0);
+	snprintf(p, sizeof(p), "%s/app.log", d);
+	/* The writer shares the test's namespace: a child of the test
+	 * unshares it and mounts, then reports. */
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(77);
+		pid = writer_start(&sock);
+		writer_send(sock, p, 4096, 3, "S under\n", 0);
+		for (int i = 0; i < 500 && file_size(p) <= 0; i++)
+			usleep(10000);
+		if (mount("tmpfs", d, "tmpfs", 0, "mode=0755") < 0)
+			_exit(78);
+		usleep(1500000);                 /* past its sync */
+		writer_send(sock, p, 4096, 3, "S over\n", 0);
+		writer_end(sock, pid);
+		_exit(strcmp(slurp(p), "S over\n") == 0 ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(child, &st, 0), child);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
+		fprintf(stderr, "test_logfile: SKIPPED %s (no mount namespace here)\n", __func__);
+		return;
+	}
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);   /* 1: the line went under the mount */
+	ck_assert_str_eq(slurp(p), "S under\n");
+}
+END_TEST
+
 /* A file not written for a while is closed (its directory too): a
  * stopped unit's log does not keep its filesystem busy. The next line
  * opens it again and goes on where it was. */
@@ -1098,6 +1187,8 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, writer_fits_its_fd_limit);
 	tcase_add_test(tc, writer_follows_a_file_moved_away);
 	tcase_add_test(tc, writer_follows_a_busy_file_moved_away);
+	tcase_add_test(tc, writer_follows_a_root_link_aimed_elsewhere);
+	tcase_add_test(tc, writer_follows_a_mount_over_its_directory);
 	tcase_add_test(tc, writer_closes_an_idle_file);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
