@@ -288,6 +288,11 @@ int path_walk(const char *path, unsigned flags, char ret_name[NAME_MAX + 1], boo
 	char buf[PATH_MAX], name[NAME_MAX + 1];
 	const char *p = buf;
 	int dirfd, fd, links = 0;
+	/* The tail of buf still the caller's path: only its directories are
+	 * made. One a link's target names is the link's maker's to provide:
+	 * /var/log/app -> /mnt/usb/logs before /mnt/usb is mounted must not
+	 * make logs on the filesystem under the mount point. */
+	size_t literal = strlen(path);
 
 	if (path[0] != '/' || snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
 		return path[0] != '/' ? -EINVAL : -ENAMETOOLONG;
@@ -297,6 +302,7 @@ int path_walk(const char *path, unsigned flags, char ret_name[NAME_MAX + 1], boo
 	for (;;) {
 		bool last, trusted, missing = false;
 		struct stat st;
+		size_t left = strlen(p + strspn(p, "/"));   /* from this component on */
 
 		fd = next_name(&p, name, &last);
 		if (fd < 0)
@@ -318,9 +324,12 @@ int path_walk(const char *path, unsigned flags, char ret_name[NAME_MAX + 1], boo
 		 * A link in any other directory is left to the caller's
 		 * O_NOFOLLOW when it is the last component. */
 		if (!missing && S_ISLNK(st.st_mode) && (trusted || !last)) {
+			size_t rest = strlen(p);
+
 			fd = !trusted || ++links > 40 ? -ELOOP : follow(&dirfd, name, p, buf);
 			if (fd < 0)
 				break;
+			literal = literal < rest ? literal : rest;
 			p = buf;
 			continue;
 		}
@@ -329,7 +338,8 @@ int path_walk(const char *path, unsigned flags, char ret_name[NAME_MAX + 1], boo
 			*ret_trusted = trusted;
 			return dirfd;
 		}
-		fd = walk_into(dirfd, name, missing, flags);
+		fd = walk_into(dirfd, name, missing,
+			       left <= literal ? flags : flags & ~PATH_WALK_MKDIR);
 		if (fd < 0)
 			break;
 		close(dirfd);

@@ -80,7 +80,9 @@ bool dir_root_only(int dirfd);
  * PATH_WALK_USERNS: the caller is in a user namespace of a unit's own,
  * where no owner tells root's directories from the unit's: no directory
  * is trusted, no link followed. PATH_WALK_MKDIR: missing directories
- * (not the last component) are made 0755.
+ * (not the last component) are made 0755, only those the path itself
+ * names: one a symlink's target names is missing (-ENOENT), as the
+ * kernel's walk says (a link to a mount point not mounted yet).
  * Returns the fd of the last component's directory (the caller's to
  * close) with that component in ret_name (it may be missing, or a symlink
  * in a directory not trusted: open it O_NOFOLLOW) and in *ret_trusted

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <ftw.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
@@ -651,6 +652,49 @@ START_TEST(writer_follows_roots_links)
 }
 END_TEST
 
+/* A root link to a directory on a filesystem not mounted yet
+ * (LOGDIR/app -> MNT/usb/logs, MNT/usb its empty mount point): the
+ * writer makes no directory the link's target names (logs would be made
+ * on the filesystem under the mount point, and hidden by it): the lines
+ * are counted until the target is there. A directory the path itself
+ * names past the link (sub) is still made. */
+START_TEST(writer_makes_no_directory_a_link_names)
+{
+	char p[512], target[300], said[600];
+	int sock;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_logfile: SKIPPED %s (not root: only root makes a "
+			"directory root's)\n", __func__);
+		return;
+	}
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/mnt", dir);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/mnt/usb", dir);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/logs", dir);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	snprintf(target, sizeof(target), "%s/mnt/usb/logs", dir);
+	snprintf(p, sizeof(p), "%s/logs/app", dir);
+	ck_assert_int_eq(symlink(target, p), 0);
+	snprintf(p, sizeof(p), "%s/logs/app/sub/app.log", dir);
+	pid = writer_start(&sock);
+	writer_send(sock, p, 4096, 3, "S before\n", 0);
+	/* Its word to PID 1, "cannot open", says it took the record (the
+	 * old walk made the directory and said nothing). */
+	poll(&(struct pollfd){ .fd = sock, .events = POLLIN }, 1, 5000);
+	ck_assert_int_gt(recv(sock, said, sizeof(said) - 1, MSG_DONTWAIT), 0);
+	ck_assert_int_eq(file_size(target), -1);
+	ck_assert_int_eq(mkdir(target, 0755), 0);                      /* "mounted" */
+	writer_send(sock, p, 4096, 3, "S after\n", 0);
+	writer_end(sock, pid);
+	snprintf(p, sizeof(p), "%s/sub/app.log", target);
+	ck_assert_ptr_nonnull(strstr(slurp(p), "Z [initd: 1 lines dropped]\nS after\n"));
+}
+END_TEST
+
 /* A link root made may lead through a directory a unit owns
  * (LOGDIR/app -> OWNED/logs): there the unit may aim the rest anywhere
  * (OWNED/logs -> a directory only root may enter). The kernel, left to
@@ -1171,6 +1215,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, writer_follows_no_link_a_unit_made);
 	tcase_add_test(tc, writer_follows_roots_links);
 	tcase_add_test(tc, writer_judges_where_roots_link_leads);
+	tcase_add_test(tc, writer_makes_no_directory_a_link_names);
 	tcase_add_test(tc, writer_truncates_no_link_a_unit_made);
 	tcase_add_test(tc, writer_survives_a_refused_rotation);
 	tcase_add_test(tc, writer_keeps_a_cut_line_whole);
