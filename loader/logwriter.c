@@ -488,8 +488,11 @@ static uint64_t file_write_rotating(struct wfile *f, const char *p, size_t n,
 		}
 		rotated = false;
 		w = file_write(f, p, k);
+		/* A line cut by it counts; so does the piece of one the record
+		 * ends in (its newline, in a later record, would be counted
+		 * only if that one were dropped too). */
 		if (w < k)
-			return count_lines(p + w, n - w);   /* a line cut by it counts */
+			return count_lines(p + w, n - w) + (p[n - 1] != '\n');
 		p += k;
 		n -= k;
 	}

@@ -426,6 +426,33 @@ START_TEST(writer_leaves_no_cut_line_on_a_full_disk)
 }
 END_TEST
 
+/* A record that ends mid-line, cut by a full disk in its last line: that
+ * piece of a line is counted dropped (it has no newline to count: the
+ * writer counted none, and wrote no marker). */
+START_TEST(writer_counts_a_cut_piece_of_a_line)
+{
+	char path[256], said[600];
+	struct rlimit none;
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/piece.log", dir);
+	pid = writer_start_limited(&sock, RLIMIT_FSIZE, 16);
+	writer_send(sock, path, 4096, 3, "S one\n", 0);
+	writer_send(sock, path, 4096, 3, "S two\nS three, not ended", 0);
+	ck_assert_int_gt(recv(sock, said, sizeof(said) - 1, 0), 0);   /* "cannot write" */
+	ck_assert_int_eq(file_size(path), 12);
+	ck_assert_int_eq(prlimit(pid, RLIMIT_FSIZE, NULL, &none), 0);
+	none.rlim_cur = none.rlim_max;
+	ck_assert_int_eq(prlimit(pid, RLIMIT_FSIZE, &none, NULL), 0);  /* room again */
+	writer_send(sock, path, 4096, 3, "S four\n", 0);
+	writer_end(sock, pid);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "S one\nS two\n"));
+	ck_assert_ptr_nonnull(strstr(slurp(path), "Z [initd: 1 lines dropped]\nS four\n"));
+}
+END_TEST
+
 /* A file that ends mid-line (a writer killed, a power cut, another
  * program's output): the first line written now starts a line of its own,
  * not glued to the end of that one. */
@@ -1225,6 +1252,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, writer_counts_what_it_could_not_open);
 	tcase_add_test(tc, writer_bounds_a_line_that_never_ends);
 	tcase_add_test(tc, writer_leaves_no_cut_line_on_a_full_disk);
+	tcase_add_test(tc, writer_counts_a_cut_piece_of_a_line);
 	tcase_add_test(tc, writer_ends_a_line_it_did_not_write);
 	tcase_add_test(tc, writer_leaves_a_file_it_cannot_rotate_alone);
 	tcase_add_test(tc, writer_is_not_held_by_a_stuck_device);
