@@ -349,6 +349,13 @@ START_TEST(writer_keeps_a_cut_line_whole)
 }
 END_TEST
 
+/* A test that cannot run here says so (as test_net's do), not passes
+ * silently. */
+static void skipped(const char *test, const char *why)
+{
+	fprintf(stderr, "test_logfile: SKIPPED %s (%s)\n", test, why);
+}
+
 /* dir, as a directory a unit owns (directories.logs): not root's. */
 static void dir_give_away(const char *d)
 {
@@ -655,8 +662,11 @@ START_TEST(writer_follows_roots_links)
 	int sock;
 	pid_t pid;
 
-	if (geteuid() != 0)
-		return;   /* only root makes a directory root's */
+	if (geteuid() != 0) {
+		skipped("writer_follows_roots_links",
+			"not root: only root makes a directory root's");
+		return;
+	}
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(real, sizeof(real), "%s/real", dir);
 	ck_assert_int_eq(mkdir(real, 0755), 0);
@@ -692,8 +702,8 @@ START_TEST(writer_makes_no_directory_a_link_names)
 	pid_t pid;
 
 	if (geteuid() != 0) {
-		fprintf(stderr, "test_logfile: SKIPPED %s (not root: only root makes a "
-			"directory root's)\n", __func__);
+		skipped("writer_makes_no_directory_a_link_names",
+			"not root: only root makes a directory root's");
 		return;
 	}
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -734,8 +744,11 @@ START_TEST(writer_judges_where_roots_link_leads)
 	int sock;
 	pid_t pid;
 
-	if (geteuid() != 0)
-		return;   /* only root makes a directory root's */
+	if (geteuid() != 0) {
+		skipped("writer_judges_where_roots_link_leads",
+			"not root: only root makes a directory root's");
+		return;
+	}
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(secret, sizeof(secret), "%s/secret", dir);
 	ck_assert_int_eq(mkdir(secret, 0700), 0);
@@ -933,8 +946,8 @@ START_TEST(writer_follows_a_root_link_aimed_elsewhere)
 	pid_t pid;
 
 	if (geteuid() != 0) {
-		fprintf(stderr, "test_logfile: SKIPPED %s (not root: only root makes a "
-			"directory root's)\n", __func__);
+		skipped("writer_follows_a_root_link_aimed_elsewhere",
+			"not root: only root makes a directory root's");
 		return;
 	}
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -972,8 +985,8 @@ START_TEST(writer_follows_a_mount_over_its_directory)
 	pid_t pid, child;
 
 	if (geteuid() != 0) {
-		fprintf(stderr, "test_logfile: SKIPPED %s (not root: no mount namespace)\n",
-			__func__);
+		skipped("writer_follows_a_mount_over_its_directory",
+			"not root: no mount namespace");
 		return;
 	}
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -1000,7 +1013,8 @@ START_TEST(writer_follows_a_mount_over_its_directory)
 	}
 	ck_assert_int_eq(waitpid(child, &st, 0), child);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
-		fprintf(stderr, "test_logfile: SKIPPED %s (no mount namespace here)\n", __func__);
+		skipped("writer_follows_a_mount_over_its_directory",
+			"no mount namespace here");
 		return;
 	}
 	ck_assert(WIFEXITED(st));
