@@ -361,6 +361,7 @@ static size_t regular_write(struct wfile *f, const char *p, size_t n, int *err)
 	size_t done = 0, whole;
 	const char *nl;
 	struct stat st;
+	off_t end;
 
 	*err = 0;
 	while (done < n) {
@@ -378,10 +379,15 @@ static size_t regular_write(struct wfile *f, const char *p, size_t n, int *err)
 	whole = nl ? (size_t)(nl - p) + 1 : 0;
 	if (done == n || done == whole)
 		return done;
-	/* The cut is from the file's end, which is ours (O_APPEND), not at
-	 * f->size: bytes another program appended since the open stay. */
-	if (fstat(f->fd, &st) < 0 || (uint64_t)st.st_size < done - whole ||
-	    ftruncate(f->fd, st.st_size - (off_t)(done - whole)) < 0)
+	/* The cut is from the end of our own write (O_APPEND leaves the
+	 * offset there), not at f->size: bytes another program appended
+	 * since the open stay. Only while that is still the file's end:
+	 * bytes appended after our write would be cut instead of ours (an
+	 * append between the fstat and the truncation still would: no call
+	 * does both). */
+	end = lseek(f->fd, 0, SEEK_CUR);
+	if (end < (off_t)(done - whole) || fstat(f->fd, &st) < 0 || st.st_size != end ||
+	    ftruncate(f->fd, end - (off_t)(done - whole)) < 0)
 		return done;   /* the cut line stays; the marker starts a line after it */
 	return whole;
 }

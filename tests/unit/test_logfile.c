@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -457,6 +458,67 @@ START_TEST(writer_counts_a_cut_piece_of_a_line)
 	writer_end(sock, pid);
 	ck_assert_ptr_nonnull(strstr(slurp(path), "S one\nS two\n"));
 	ck_assert_ptr_nonnull(strstr(slurp(path), "Z [initd: 1 lines dropped]\nS four\n"));
+}
+END_TEST
+
+/* Another program appends to the file between the writer's failed write
+ * and its cut (the writer traced, stopped at the first system call after
+ * the write that failed, as a scheduler may stop it): the cut takes the
+ * other program's bytes, not the piece of our line, so it is not made;
+ * the piece stays and the other's line is whole. The old cut, from the
+ * file's size then, took "her\n" off it. */
+START_TEST(writer_cuts_no_byte_another_program_appended)
+{
+	char path[256];
+	struct __ptrace_syscall_info si;
+	bool failed = false;
+	int sv[2], sock, st, fd;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/shared.log", dir);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct rlimit rl = { 16, RLIM_INFINITY };
+
+		dup2(sv[1], 3);
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &rl) < 0 || ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0)
+			_exit(2);
+		raise(SIGSTOP);
+		logwriter_main();
+	}
+	close(sv[1]);
+	sock = sv[0];
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFSTOPPED(st));
+	ck_assert_int_eq(ptrace(PTRACE_SETOPTIONS, pid, NULL,
+				PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL), 0);
+	writer_send(sock, path, 4096, 3, "S one\n", 0);
+	/* 20 bytes, 10 of them under the limit: "S two\n" and "S th" */
+	writer_send(sock, path, 4096, 3, "S two\nS three, cut\n", 0);
+	for (int sig = 0;;) {
+		ck_assert_int_eq(ptrace(PTRACE_SYSCALL, pid, NULL, sig), 0);
+		ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+		ck_assert(WIFSTOPPED(st));
+		sig = WSTOPSIG(st) == (SIGTRAP | 0x80) ? 0 : WSTOPSIG(st);   /* SIGXFSZ */
+		if (sig)
+			continue;
+		ck_assert_int_gt(ptrace(PTRACE_GET_SYSCALL_INFO, pid, sizeof(si), &si), 0);
+		if (si.op == PTRACE_SYSCALL_INFO_EXIT && si.exit.is_error && si.exit.rval == -EFBIG)
+			failed = true;
+		else if (si.op == PTRACE_SYSCALL_INFO_ENTRY && failed)
+			break;
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "S other\n", 8), 8);
+	close(fd);
+	ck_assert_int_eq(ptrace(PTRACE_DETACH, pid, NULL, 0), 0);
+	writer_end(sock, pid);
+	ck_assert_str_eq(slurp(path), "S one\nS two\nS thS other\n");
 }
 END_TEST
 
@@ -1267,6 +1329,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, writer_bounds_a_line_that_never_ends);
 	tcase_add_test(tc, writer_leaves_no_cut_line_on_a_full_disk);
 	tcase_add_test(tc, writer_counts_a_cut_piece_of_a_line);
+	tcase_add_test(tc, writer_cuts_no_byte_another_program_appended);
 	tcase_add_test(tc, writer_ends_a_line_it_did_not_write);
 	tcase_add_test(tc, writer_leaves_a_file_it_cannot_rotate_alone);
 	tcase_add_test(tc, writer_is_not_held_by_a_stuck_device);
