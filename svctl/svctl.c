@@ -375,8 +375,10 @@ static int count_take(int *argc, char **argv, uint32_t *ret)
 				argv[k++] = argv[i++];
 			break;
 		}
-		/* -n N, --count N, --count=N (as getopt takes logs' --lines) */
-		const char *arg = !strncmp(argv[i], "--count=", 8) ? argv[i] + 8 : NULL;
+		/* -n N, -nN, --count N, --count=N (as getopt takes logs' -n and
+		 * --lines; a unit name never starts with '-') */
+		const char *arg = !strncmp(argv[i], "--count=", 8) ? argv[i] + 8 :
+				  !strncmp(argv[i], "-n", 2) && argv[i][2] ? argv[i] + 2 : NULL;
 
 		if (!arg && strcmp(argv[i], "-n") && strcmp(argv[i], "--count")) {
 			argv[k++] = argv[i];

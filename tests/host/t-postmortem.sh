@@ -74,6 +74,7 @@ first=$(sv postmortem crasher -n 1)
 is "-n 1: one record" "$(printf '%s\n' "$first" | grep -c '^failure: ')" 1
 is "--count=1: the same" "$(sv postmortem crasher --count=1)" "$first"
 is "--count 1: the same" "$(sv postmortem crasher --count 1)" "$first"
+is "-n1: the same, as logs -n1 takes it" "$(sv postmortem crasher -n1)" "$first"
 is "the last 20 lines of 30: 11..30" \
 	"$(printf '%s\n' "$first" | grep -c '| .*crash run 4 line ')" 20
 check "the first kept line is line 11, stamped" \
