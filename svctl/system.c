@@ -86,13 +86,26 @@ static void watchdog_print_json(FILE *f, const struct system_watchdog *w)
 		fprintf(f, "%" PRIu32, w->timeout);
 	else
 		fputs("null", f);
-	fprintf(f, ",\"asked_sec\":%" PRIu32 ",\"last_pet_usec_ago\":", w->asked);
+	/* not configured: nothing asked, no pets (null, as svctl(8) says
+	 * for what is absent; not 0) */
+	bool off = !w->state || strcmp(w->state, "off") == 0;
+
+	fputs(",\"asked_sec\":", f);
+	if (off)
+		fputs("null", f);
+	else
+		fprintf(f, "%" PRIu32, w->asked);
+	fputs(",\"last_pet_usec_ago\":", f);
 	if (w->has_last_pet)
 		fprintf(f, "%" PRIu64, w->last_pet);
 	else
 		fputs("null", f);
-	fprintf(f, ",\"pets\":%" PRIu64 ",\"nowayout\":%s,\"error\":", w->pets,
-		w->nowayout ? "true" : "false");
+	fputs(",\"pets\":", f);
+	if (off)
+		fputs("null", f);
+	else
+		fprintf(f, "%" PRIu64, w->pets);
+	fprintf(f, ",\"nowayout\":%s,\"error\":", w->nowayout ? "true" : "false");
 	json_print_string(f, w->error);
 	fputs("}", f);
 }

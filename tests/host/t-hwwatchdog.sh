@@ -22,6 +22,11 @@ check "svctl answers" wait_until 5 control_answers
 check "svc reaches running" wait_state svc running 5
 is "off: show-system says off" "$(sv show-system | awk '$1 == "watchdog" { print $2 }')" off
 check "off: --json says so too" eval 'sv show-system --json | grep -q "\"state\":\"off\""'
+is "off: --json has null for what an unconfigured watchdog has not (svctl(8))" \
+	"$(sv show-system --json | python3 -c 'import json, sys
+w = json.load(sys.stdin)["watchdog"]
+print(w["device"], w["timeout_sec"], w["asked_sec"], w["last_pet_usec_ago"], w["pets"])')" \
+	"None None None None None"
 svc=$(svc_pid svc)
 
 wd_state() { sv show-system | awk '$1 == "watchdog" { print $2 }'; }
