@@ -99,29 +99,25 @@ static bool instance_wanted(const struct commands *cmds, const char *name)
 	return false;
 }
 
-/* Is name's instance one a load should make? Without idle_go, one loaded
- * now. With it, all but a loaded one that was stopped or is done (exited)
- * with nothing wanting it running (a name not loaded yet is the load's to
- * make: its start adds it just before). A failed one stays, for its
- * operator to see, until it is stopped. */
-static bool instance_kept(const struct commands *cmds, const char *name, bool idle_go)
+/* A loaded run-time instance that was stopped or is done (exited), with
+ * nothing wanting it running: a load need not make it again. A failed one
+ * is not: it stays, for its operator to see, until it is stopped. */
+static bool instance_idle(const struct commands *cmds, const char *name)
 {
 	const struct service *s = cmds->manager ? manager_find(cmds->manager, name) : NULL;
 
-	if (!s || !idle_go)
-		return s || idle_go;
-	return service_is_active(s) || s->want_running ||
-	       (s->state != SERVICE_STOPPED && s->state != SERVICE_EXITED);
+	return s && !service_is_active(s) && !s->want_running &&
+	       (s->state == SERVICE_STOPPED || s->state == SERVICE_EXITED);
 }
 
-/* Forget the run-time instances that are neither kept nor wanted by a
- * start still waiting. */
-static void instances_prune(struct commands *cmds, bool idle_go)
+/* Forget the run-time instances that are neither loaded now nor wanted by
+ * a start still waiting. */
+static void instances_prune(struct commands *cmds)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < cmds->n_instances; i++) {
-		if (instance_kept(cmds, cmds->instances[i], idle_go) ||
+		if ((cmds->manager && manager_find(cmds->manager, cmds->instances[i])) ||
 		    instance_wanted(cmds, cmds->instances[i]))
 			cmds->instances[k++] = cmds->instances[i];
 		else
@@ -168,7 +164,7 @@ int commands_start_instances(struct commands *cmds, struct control_client *c, co
 
 	for (size_t i = 0; i < n; i++)
 		if (!manager_find(cmds->manager, names[i]) && check_instance(cmds, names[i], reply) < 0)
-			return 0;   /* (one left out of the load in flight is loaded: valid) */
+			return 0;
 	if (!cmds->reload)
 		return proto_msg_errorf(reply, EOPNOTSUPP, "loading an instance is not available");
 	if (cmds->shutting_down)
@@ -183,7 +179,7 @@ int commands_start_instances(struct commands *cmds, struct control_client *c, co
 	if (!w || r < 0) {
 		if (w)
 			waiter_free(w);
-		instances_prune(cmds, false);
+		instances_prune(cmds);
 		return proto_msg_errorf(reply, r == -E2BIG ? E2BIG : ENOMEM, "%s",
 					r == -E2BIG ? "too many run-time instances" : "out of memory");
 	}
@@ -191,7 +187,7 @@ int commands_start_instances(struct commands *cmds, struct control_client *c, co
 		cmds->reload(cmds);   /* commands_load_started: this load has them */
 	if (!was_loading && !cmds->loading) {
 		waiter_free(w);
-		instances_prune(cmds, false);
+		instances_prune(cmds);
 		return proto_msg_errorf(reply, EAGAIN, "cannot start the unit loader");
 	}
 	w->included = !was_loading;
@@ -222,7 +218,7 @@ char **commands_instances_for_load(struct commands *cmds)
 		const char *name = cmds->instances[i];
 		char *copy;
 
-		if (instance_kept(cmds, name, true) || instance_wanted(cmds, name) ||
+		if (!instance_idle(cmds, name) || instance_wanted(cmds, name) ||
 		    !cmds->left_out || !(copy = strdup(name)))
 			v[n++] = cmds->instances[i];
 		else
@@ -295,7 +291,7 @@ void commands_instances_loaded(struct commands *cmds, bool ok, const struct prot
 		w->next = done;
 		done = w;
 	}
-	instances_prune(cmds, false);   /* refused: not loaded; applied: a gone template */
+	instances_prune(cmds);   /* refused: not loaded; applied: a gone template */
 	for (; done; done = w) {
 		w = done->next;
 		if (ok)
