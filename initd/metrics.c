@@ -50,6 +50,8 @@ struct metrics {
 	struct metrics_job *jobs;    /* helpers running (list) */
 	size_t n_replies;            /* of those, for requests */
 	struct metrics_job *file_job;      /* the file's, if one runs */
+	int file_dir;                /* its directory while a write runs, else -1 */
+	char file_name[NAME_MAX + 1];      /* the file's name in file_dir */
 	bool file_again;             /* an event came while it ran */
 };
 
@@ -467,55 +469,88 @@ void metrics_cancel(struct metrics *mx, struct metrics_job *j)
  * temporary is made afresh (unlink, O_EXCL): whatever stood there, a FIFO
  * above all, whose open would block PID 1, is never opened. The text goes
  * straight in (tmpfs: no write waits), so the file has no bound of the
- * control reply's, nor a copy of it in PID 1's heap. */
-static void tmp_path(const char *path, char tmp[static METRICS_FILE_MAX + 8])
+ * control reply's, nor a copy of it in PID 1's heap.
+ *
+ * PID 1 is root, and a directory on the path may be a unit's own
+ * (/run/prometheus, made for the unit that reads the file): the path is
+ * walked from / as every path a unit may own a directory on (path_walk,
+ * common/util.c), and each later step goes by the fd of the directory it
+ * found. Left to the kernel, a link the unit planted there had PID 1 make
+ * directories, replace a file or remove one wherever the unit pointed it. */
+static int tmp_name(const char *name, char tmp[static NAME_MAX + 1])
 {
-	snprintf(tmp, METRICS_FILE_MAX + 8, "%s.tmp", path);
+	return snprintf(tmp, NAME_MAX + 1, "%s.tmp", name) > NAME_MAX ? -ENAMETOOLONG : 0;
 }
 
-/* Every directory above path, made where missing (mkdir -p). */
-static int file_dirs(const char *path)
+/* The file's directory, walked (made where missing when flags say
+ * PATH_WALK_MKDIR), the name the file has in it in name: the fd (the
+ * caller's) or -errno (-ELOOP: a link in a unit's directory). Whether the
+ * directory is root's alone matters not: nothing there is opened but a
+ * temporary made afresh, and a rename or unlink takes the name, never
+ * what a link there points to. */
+static int file_walk(const char *path, unsigned flags, char name[static NAME_MAX + 1])
 {
-	char dir[METRICS_FILE_MAX + 1];
+	bool trusted;
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*slash = '/';
-	}
-	return 0;
+	return path_walk(path, flags, name, &trusted);
 }
 
-static int file_open(const char *path)
+static void file_dir_close(struct metrics *mx)
 {
-	char tmp[METRICS_FILE_MAX + 8];
-	int fd, r;
+	mx->file_dir = safe_close(mx->file_dir);
+}
 
-	tmp_path(path, tmp);
-	r = file_dirs(path);
-	if (r < 0)
-		return r;
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+/* The temporary, made in the file's directory, which stays open in
+ * mx->file_dir until the write is done (file_done) or cancelled. */
+static int file_open(struct metrics *mx)
+{
+	char tmp[NAME_MAX + 1];
+	int fd;
+
+	fd = file_walk(mx->file, PATH_WALK_MKDIR, mx->file_name);
+	if (fd < 0)
+		return fd;
+	mx->file_dir = fd;
+	if (tmp_name(mx->file_name, tmp) < 0)
+		return -ENAMETOOLONG;
+	unlinkat(mx->file_dir, tmp, 0);
+	fd = openat(mx->file_dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	return fd < 0 ? -errno : fd;
 }
 
+/* The file at path removed (a path a reload changed or dropped), by the
+ * same walk. */
+static void file_remove(const char *path)
+{
+	char name[NAME_MAX + 1];
+	int dir = file_walk(path, 0, name);
+
+	if (dir < 0)
+		return;
+	unlinkat(dir, name, 0);
+	close(dir);
+}
+
 /* The text in the temporary is whole (r 0) or not: the file replaced, or
- * gone (no file rather than an old one a scraper takes for now). */
+ * gone (no file rather than an old one a scraper takes for now). A walk
+ * that failed left no directory: nothing there to replace or remove. */
 static void file_done(struct metrics *mx, int r)
 {
-	char tmp[METRICS_FILE_MAX + 8];
+	char tmp[NAME_MAX + 1];
+	bool named = mx->file_dir >= 0 && tmp_name(mx->file_name, tmp) == 0;
 
-	tmp_path(mx->file, tmp);
-	if (r == 0 && rename(tmp, mx->file) < 0)
+	if (r == 0 && !named)
+		r = -ENAMETOOLONG;
+	if (r == 0 && renameat(mx->file_dir, tmp, mx->file_dir, mx->file_name) < 0)
 		r = -errno;
 	if (r == 0)
 		mx->writes++;   /* as the text said: it counts itself */
+	if (r < 0 && named)
+		unlinkat(mx->file_dir, tmp, 0);
+	if (r < 0 && mx->file_dir >= 0)
+		unlinkat(mx->file_dir, mx->file_name, 0);
+	file_dir_close(mx);
 	if (r < 0) {
-		unlink(tmp);
-		unlink(mx->file);
 		if (r != mx->failing)
 			log_error("metrics_file %s: %s (removed until a write succeeds)", mx->file,
 				  metrics_failure(r));
@@ -537,7 +572,7 @@ static void write_now(struct metrics *mx)
 		return;
 	}
 	mx->last_write = now_usec();
-	fd = file_open(mx->file);
+	fd = file_open(mx);
 	r = fd < 0 ? fd : text_begin(mx, &fd, true, NULL, NULL, &j);
 	safe_close(fd);
 	if (r != METRICS_PENDING)
@@ -548,13 +583,14 @@ static void write_now(struct metrics *mx)
  * (the file keeps its last text). */
 static void file_cancel(struct metrics *mx)
 {
-	char tmp[METRICS_FILE_MAX + 8];
+	char tmp[NAME_MAX + 1];
 
 	if (!mx->file_job)
 		return;
-	tmp_path(mx->file, tmp);
 	metrics_cancel(mx, mx->file_job);
-	unlink(tmp);
+	if (tmp_name(mx->file_name, tmp) == 0)
+		unlinkat(mx->file_dir, tmp, 0);
+	file_dir_close(mx);
 	mx->file_again = false;
 }
 
@@ -629,7 +665,7 @@ void metrics_configure(struct metrics *mx, const struct initd_conf *conf)
 	/* The old path's file would keep numbers that no longer move, which
 	 * a scraper takes for now. */
 	if (mx->file && (!file || strcmp(mx->file, file) != 0))
-		unlink(mx->file);
+		file_remove(mx->file);
 	free(mx->file);
 	mx->file = file;
 	mx->interval_usec = file ? conf->metrics_interval_usec : 0;
@@ -680,6 +716,7 @@ struct metrics *metrics_new(struct loop *l)
 	mx->loop = l;
 	mx->started = now_usec();
 	mx->text_max = METRICS_TEXT_MAX;
+	mx->file_dir = -1;
 	loop_timer_init(&mx->write_timer, write_timer_fired, mx);
 	loop_timer_init(&mx->interval_timer, interval_timer_fired, mx);
 	return mx;

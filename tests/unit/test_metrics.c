@@ -293,6 +293,86 @@ START_TEST(file_moves_and_goes_with_its_path)
 }
 END_TEST
 
+static void rm_tree(const char *root)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* path's text, or "" when it cannot be read (static: one at a time). */
+static const char *file_text(const char *path)
+{
+	static char text[256];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	return text;
+}
+
+/* The loop turned long enough for a write at once (the first one is due
+ * now) to have been tried. */
+static void run_a_while(struct loop *l)
+{
+	for (int i = 0; i < 10; i++)
+		loop_run_once(l, 20);
+}
+
+/* A directory a unit owns on the way (/run/prometheus, made for the
+ * unit): PID 1 is root, and a link the unit planted there is not followed
+ * (path_walk), as the log writer follows none. The old code's mkdir -p,
+ * its write (the temporary, the rename) and its unlink went through it to
+ * wherever it pointed: root made directories there, replaced a file named
+ * as the metrics file, or removed it. */
+START_TEST(file_follows_no_link_a_unit_planted)
+{
+	char dir[] = "/tmp/test_metrics.XXXXXX", own[64], elsewhere[64], link[80], path[128];
+	char victim[96], made[96];
+	struct initd_conf conf = { 0 };
+	struct loop *l = NULL;
+	struct metrics *mx;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(own, sizeof(own), "%s/unit", dir);
+	snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere", dir);
+	snprintf(link, sizeof(link), "%s/sub", own);
+	snprintf(victim, sizeof(victim), "%s/initd.prom", elsewhere);
+	snprintf(made, sizeof(made), "%s/new", elsewhere);
+	ck_assert_int_eq(mkdir(own, 0755), 0);
+	ck_assert_int_eq(chown(own, 65534, 65534), 0);   /* the unit's */
+	ck_assert_int_eq(mkdir(elsewhere, 0700), 0);
+	ck_assert_int_eq(symlink(elsewhere, link), 0);
+	test_put_file(elsewhere, "initd.prom", "victim\n");
+	ck_assert_int_eq(loop_new(&l), 0);
+	mx = metrics_new(l);
+	ck_assert_ptr_nonnull(mx);
+
+	/* its directories: none made through the link */
+	snprintf(path, sizeof(path), "%s/new/initd.prom", link);
+	conf.metrics_file = path;
+	metrics_configure(mx, &conf);
+	run_a_while(l);
+	ck_assert_msg(access(made, F_OK) != 0, "%s was made through the unit's link", made);
+	/* the write: the file there not replaced (nor removed at the failure) */
+	snprintf(path, sizeof(path), "%s/initd.prom", link);
+	metrics_configure(mx, &conf);
+	run_a_while(l);
+	ck_assert_str_eq(file_text(victim), "victim\n");
+	/* a path dropped: the file there not removed */
+	conf.metrics_file = NULL;
+	metrics_configure(mx, &conf);
+	ck_assert_str_eq(file_text(victim), "victim\n");
+	ck_assert_uint_eq(metrics_writes(mx), 0);
+	metrics_free(mx);
+	loop_free(l);
+	rm_tree(dir);
+}
+END_TEST
+
 static int ask(struct commands *cmds, enum control_access access, struct proto_buf *reply,
 	       int *fd)
 {
@@ -399,14 +479,6 @@ static void fake_tree(const char *root)
 	test_put_file(a, "cpu.pressure", "some avg10=1.50 avg60=0.00 avg300=0.00 total=2000000\n"
 		 "full avg10=0.25 avg60=0.00 avg300=0.00 total=1000\n");
 	test_put_file(secret, "memory.current", "666\n");
-}
-
-static void rm_tree(const char *root)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	ck_assert_int_eq(system(cmd), 0);
 }
 
 static const char units_pairs[] = "a\0sys/a\0b\0sys/b\0c\0sys/c\0up\0../x\0abs\0/sys/a\0"
@@ -547,6 +619,7 @@ static Suite *metrics_suite(void)
 	tcase_add_test(tc, configure_again_the_same_costs_nothing);
 	tcase_add_test(tc, failed_write_leaves_no_stale_file);
 	tcase_add_test(tc, file_moves_and_goes_with_its_path);
+	tcase_add_test(tc, file_follows_no_link_a_unit_planted);
 	tcase_add_test(tc, root_gets_the_text_in_an_fd);
 	tcase_add_test(tc, helper_reads_each_units_cgroup);
 	tcase_add_test(tc, helper_appends_and_reports);
