@@ -38,6 +38,7 @@ static const char *const state_names[WATCHDOG_STATE_MAX] = {
 	[WATCHDOG_OFF] = "off",
 	[WATCHDOG_OPENING] = "opening",
 	[WATCHDOG_ARMED] = "armed",
+	[WATCHDOG_FAILING] = "failing",
 	[WATCHDOG_SHUTDOWN] = "shutdown",
 	[WATCHDOG_FAILED] = "failed",
 };
@@ -88,13 +89,33 @@ static bool read_nowayout(int fd)
 	return c == '1';
 }
 
+/* Open and petted from the loop, whether the pets work or not. */
+static bool petted(const struct watchdog *w)
+{
+	return w->state == WATCHDOG_ARMED || w->state == WATCHDOG_FAILING;
+}
+
+/* A keepalive refused leaves the hardware counting down to a reset:
+ * FAILING, with why, for show-system (said once in the log, until a pet
+ * works again), where "armed" and an ever older last pet hid it. The
+ * timer goes on trying: the driver may take the next one. */
 static void pet(struct watchdog *w)
 {
 	if (ioctl(w->fd, WDIOC_KEEPALIVE, 0) < 0) {
+		snprintf(w->error, sizeof(w->error), "keepalive: %s", strerror(errno));
 		if (!w->pet_failing)
-			log_error("watchdog %s: keepalive: %s", w->device, strerror(errno));
+			log_error("watchdog %s: %s; the hardware resets the machine within %us "
+				  "unless a pet works again", w->device, w->error, w->timeout_sec);
 		w->pet_failing = true;
+		if (w->state == WATCHDOG_ARMED)
+			w->state = WATCHDOG_FAILING;
 		return;
+	}
+	if (w->pet_failing)
+		log_notice("watchdog %s: keepalive works again", w->device);
+	if (w->state == WATCHDOG_FAILING) {
+		w->state = WATCHDOG_ARMED;
+		w->error[0] = '\0';
 	}
 	w->pet_failing = false;
 	w->last_pet = now_usec();
@@ -202,7 +223,7 @@ static void timer_fired(struct loop *l, void *data)
 
 	if (w->state == WATCHDOG_OPENING) {
 		device_open(w);
-	} else if (w->state == WATCHDOG_ARMED) {
+	} else if (petted(w)) {
 		pet(w);
 		arm_pet(w);
 	}
@@ -245,7 +266,7 @@ int watchdog_new(struct loop *l, struct watchdog **ret)
 
 void watchdog_pet_final(struct watchdog *w)
 {
-	if (w && w->state == WATCHDOG_ARMED && now_usec() - w->last_pet >= pet_every(w))
+	if (w && petted(w) && now_usec() - w->last_pet >= pet_every(w))
 		pet(w);
 }
 
@@ -286,7 +307,7 @@ static void watchdog_retune(struct watchdog *w, const struct unit_watchdog *conf
 	if (conf->timeout_usec == w->timeout_usec)
 		return;
 	w->timeout_usec = conf->timeout_usec;
-	if (w->state != WATCHDOG_ARMED)
+	if (!petted(w))
 		return;   /* still opening: the new value is what it will ask */
 	r = set_timeout(w, conf->timeout_usec);
 	if (r < 0)
@@ -334,7 +355,7 @@ void watchdog_shutdown(struct watchdog *w)
 		w->state = WATCHDOG_FAILED;
 		snprintf(w->error, sizeof(w->error), "a shutdown started before it appeared");
 	}
-	if (w->state != WATCHDOG_ARMED)
+	if (!petted(w))
 		return;
 	r = set_timeout(w, w->shutdown_timeout_usec);
 	if (r < 0) {

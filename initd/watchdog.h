@@ -38,6 +38,8 @@ enum watchdog_state {
 	WATCHDOG_OFF,        /* not configured (or disarmed by a reload) */
 	WATCHDOG_OPENING,    /* waiting for the device node */
 	WATCHDOG_ARMED,      /* open, petted from the loop */
+	WATCHDOG_FAILING,    /* open, but its keepalive fails: the hardware counts
+	                      * down to a reset; tried again at every pet */
 	WATCHDOG_SHUTDOWN,   /* shutdown_timeout set, no more pets */
 	WATCHDOG_FAILED,     /* could not be opened or is not a watchdog */
 	WATCHDOG_STATE_MAX,
@@ -48,7 +50,7 @@ enum watchdog_state {
 struct watchdog_status {
 	enum watchdog_state state;
 	const char *device;
-	const char *error;        /* why FAILED, or "" */
+	const char *error;        /* why FAILED or FAILING, or "" */
 	unsigned timeout_sec;     /* what the hardware took; 0 = not known */
 	unsigned asked_sec;       /* what initd.conf asked */
 	uint64_t last_pet;        /* CLOCK_MONOTONIC usec, 0 = never */

@@ -28,6 +28,8 @@ $(BUILD)/tests/unit/test_manager: TEST_LDFLAGS = -Wl,--wrap=nofork_alloc -Wl,--w
 # The rescue shell's fork and its exit's watch, which its test makes fail.
 $(BUILD)/tests/unit/test_rescue: TEST_LDFLAGS = -Wl,--wrap=spawn_helper_fork \
 	-Wl,--wrap=loop_watch_add
+# The watchdog's ioctls, answered by the test for a fake device.
+$(BUILD)/tests/unit/test_watchdog: TEST_LDFLAGS = -Wl,--wrap=ioctl
 # A poll that sees a child's byte and exit land mid-scan (the fd window's
 # wait: which of its two fds comes first).
 $(BUILD)/tests/unit/test_spawn: TEST_LDFLAGS = -Wl,--wrap=poll -Wl,--wrap=__poll_chk
