@@ -437,6 +437,24 @@ static void crash_reboot_refused(void)
 	}
 }
 
+/* The crash action poweroff disarms the hardware watchdog, as a shutdown's
+ * power-off does: a board that cannot power off halts, and a watchdog left
+ * running resets it, so it boots again. The others leave it running:
+ * freeze and shell stop the pets, and the reset is what the watchdog is
+ * there for (a frozen PID 1 is not a machine asked to stay off); a reboot
+ * resets anyway, and one refused freezes, still guarded. */
+static void crash_watchdog_disarm(void)
+{
+	int r = watchdog_crash_disarm();
+
+	if (r == 0)
+		write_console("initd: watchdog disarmed\n");
+	else if (r == -EBUSY)
+		write_console("initd: the watchdog is nowayout: it resets the machine\n");
+	else if (r != -ENODEV)
+		write_console("initd: the watchdog could not be disarmed: it resets the machine\n");
+}
+
 _Noreturn void boot_crash(enum crash_action action, const char *why)
 {
 	sigset_t all;
@@ -462,6 +480,7 @@ _Noreturn void boot_crash(enum crash_action action, const char *why)
 		break;
 	case CRASH_POWEROFF:
 		write_console("initd: crash action: poweroff\n");
+		crash_watchdog_disarm();
 		reboot(RB_POWER_OFF);
 		crash_reboot_refused();
 		break;
