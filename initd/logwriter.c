@@ -419,6 +419,38 @@ void logwriter_close(struct logwriter *w, uint64_t bound_usec, void (*done)(void
 	queue_flush(w);
 }
 
+static uint64_t newlines(const char *p, size_t n)
+{
+	uint64_t k = 0;
+
+	for (const char *e = p + n; p < e && (p = memchr(p, '\n', (size_t)(e - p))); p++)
+		k++;
+	return k;
+}
+
+void logwriter_feed(struct logwriter *w, struct logwriter_feed *feed,
+		    const struct logwriter_target *t, const char *p, size_t n)
+{
+	if (n > 0 && feed->cut) {
+		const char *nl = memchr(p, '\n', n);
+
+		if (!nl)
+			return;          /* still the line a refusal cut */
+		feed->cut = false;
+		feed->dropped++;         /* its end: the line counts here */
+		n -= (size_t)(nl + 1 - p);
+		p = nl + 1;
+	}
+	if (n == 0)
+		return;
+	if (logwriter_send(w, t, p, n, feed->dropped) == 0) {
+		feed->dropped = 0;
+		return;
+	}
+	feed->dropped += newlines(p, n);
+	feed->cut = p[n - 1] != '\n';
+}
+
 uint64_t logwriter_refused(const struct logwriter *w)
 {
 	return w ? w->refused : 0;

@@ -100,6 +100,23 @@ void logwriter_free(struct logwriter *w);
 int logwriter_send(struct logwriter *w, const struct logwriter_target *t, const char *data,
 		   size_t n, uint64_t dropped);
 
+/* One unit's lines on their way to its file, across the records the
+ * queue refused (logwriter_feed). Zeroed: nothing refused. */
+struct logwriter_feed {
+	uint64_t dropped;        /* lines refused, not yet said with a record */
+	bool cut;                /* a refused record ended mid-line: the rest of
+	                          * that line is dropped too, up to its newline */
+};
+
+/* Send stamped text (logwriter_stamp's) for t through feed. What the
+ * queue refuses is counted and said with the next record it takes (the
+ * marker); a line counts once, when its end is dropped. A record refused
+ * mid-line takes the rest of its line with it: the records after it are
+ * sent from the next line on, so that no piece of a line lands in the
+ * file after the marker without its stamp. */
+void logwriter_feed(struct logwriter *w, struct logwriter_feed *feed,
+		    const struct logwriter_target *t, const char *p, size_t n);
+
 /* Flush the queue, end the stream, wait for the writer to exit (at most
  * bound_usec), then call done(data) from the loop — at once when no writer
  * ever ran. Later sends are refused. */

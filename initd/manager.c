@@ -307,24 +307,12 @@ static void output_close(struct svc *v)
 	loop_watch_close(v->m->loop, &v->output);
 }
 
-static uint64_t count_lines(const char *p, size_t n)
-{
-	uint64_t k = 0;
-
-	for (const char *e = p + n; p < e && (p = memchr(p, '\n', (size_t)(e - p))); p++)
-		k++;
-	return k ? k : 1;
-}
-
 /* To the writer's queue; what it refuses is counted and said with the
- * next record it takes (logwriter.h). */
+ * next record it takes, and a line it cut is dropped whole (logwriter.h). */
 static void output_to_file(struct svc *v, const struct logwriter_target *t, const char *p,
 			   size_t n)
 {
-	if (logwriter_send(v->m->logwriter, t, p, n, v->log->dropped) == 0)
-		v->log->dropped = 0;
-	else
-		v->log->dropped += count_lines(p, n);
+	logwriter_feed(v->m->logwriter, &v->log->file, t, p, n);
 }
 
 /* v's output state, made now if this is its first output; NULL when

@@ -16,6 +16,7 @@
 #include "initd/cgroup_watch.h"
 #include "initd/log.h"
 #include "initd/logbuf.h"
+#include "initd/logwriter.h"
 #include "initd/manager.h"
 #include "initd/pidmap.h"
 #include "initd/postmortem.h"
@@ -29,7 +30,7 @@ struct cgroup_plan;
 struct svc_log {
 	struct logbuf ring;
 	struct log_forward forward;   /* its console/kmsg budget's count */
-	uint64_t dropped;             /* lines its log file did not get (the
+	struct logwriter_feed file;   /* what its log file did not get (the
 	                               * writer's queue was full), not yet said */
 	bool mid_line;                /* the last byte taken was not a newline */
 };

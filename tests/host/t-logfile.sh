@@ -159,6 +159,57 @@ check "the next line comes after an 'N lines dropped' marker" \
 	wait_until 20 eval "grep -Eq '^$STAMP \[initd: [0-9]+ lines dropped\]\$' '$LOGDIR/stop/flood.log' && grep -q 'after\$' '$LOGDIR/stop/flood.log'"
 stop_initd
 
+# A record refused mid-line: the rest of that line, when records are taken
+# again, is dropped with it, so that no piece of a line lands in the file
+# without its stamp. Every write of cut.sh is 4096 bytes, a line or, last,
+# the head of one, so every record is the same size and, the writer
+# stopped, each one after the first refused is refused too: the head is.
+# The old code wrote the line's rest after the marker, unstamped.
+new_boot logcut
+cat > "$T/conf/initd.conf" <<EOC
+log = { directory = "$LOGDIR/cut"; max_size = "64M"; };
+EOC
+cat > "$T/cut.sh" <<'EOS'
+while [ ! -e "$1/flood" ]; do sleep 0.1; done
+x=$(printf '%4095s' '' | tr ' ' x)
+i=0
+while [ $i -lt 400 ]; do echo "$x"; i=$((i+1)); done
+printf '%4096s' '' | tr ' ' y
+while [ ! -e "$1/go" ]; do sleep 0.1; done
+echo rest of the cut line
+echo after
+exec sleep 1000
+EOS
+unit first <<EOU
+exec = [ "/bin/sh", "-c", "echo first; exec sleep 1000" ];
+EOU
+unit cut <<EOU
+exec = [ "/bin/sh", "$T/cut.sh", "$T" ];
+EOU
+start_initd
+check "cut: the writer starts with the first line" wait_until 20 writer_pid
+w=$(writer_pid)
+kill -STOP "$w"
+touch "$T/flood"
+check "cut: PID 1 took the head of the cut line into the ring" \
+	wait_until 20 eval 'sv logs cut -n 1 | grep -q "yyyy\$"'
+kill -CONT "$w"
+size_settled() {
+	local a b
+	a=$(stat -c %s "$LOGDIR/cut/cut.log" 2>/dev/null) || return 1
+	sleep 0.5
+	b=$(stat -c %s "$LOGDIR/cut/cut.log")
+	[ "$a" = "$b" ] && [ "$a" -gt 0 ]
+}
+check "cut: what was queued reaches the file" wait_until 20 size_settled
+touch "$T/go"
+check "cut: the line after comes after the 'N lines dropped' marker" \
+	wait_until 20 eval "grep -Eq '^$STAMP \[initd: [0-9]+ lines dropped\]\$' '$LOGDIR/cut/cut.log' && grep -Eq '^$STAMP after\$' '$LOGDIR/cut/cut.log'"
+no_unstamped() { ! grep -Ev "^$STAMP " "$1" | head -n 3 | cut -c1-60 | grep .; }
+check "cut: no line in the file lacks its stamp (the cut line's rest is dropped with it)" \
+	no_unstamped "$LOGDIR/cut/cut.log"
+stop_initd
+
 # A link root made (LOGDIR/app -> OWNED/logs) whose target passes through a
 # directory the unit's user owns: the unit, as nobody, points OWNED/logs at
 # a directory only root may enter. The writer follows root's link itself
