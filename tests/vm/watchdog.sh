@@ -10,6 +10,12 @@
 #             Power down", no WATCHDOG event)
 #   freeze    the FAULT=1 build faults PID 1 under crash_action "freeze":
 #             the watchdog resets the machine (WATCHDOG event, QEMU exits)
+#   crashoff  the FAULT=1 build faults PID 1 under crash_action "poweroff":
+#             initd disarms the watchdog in the crash path ("initd: watchdog
+#             disarmed" on the console) before reboot(2), and the machine
+#             powers down without a WATCHDOG event (QEMU powers off, so the
+#             board that halts instead, which the watchdog reset, is not
+#             shown: the disarm's line is what is asserted)
 #   shutdown  a poweroff while a service ignores SIGTERM with a 60 s stop
 #             timeout: the watchdog's shutdown_timeout of 6 s resets the
 #             machine long before initd's own 60 s bound would power it off
@@ -25,7 +31,7 @@
 #             after sync_timeout (12 s) and powers off. The hardware refuses
 #             the watchdog's shutdown_timeout of 3000s (i6300esb: 2046 s at
 #             most), so initd pets on through the final phase: no reset
-# WATCHDOG_CASES (default "run freeze shutdown halt stuckdisk") picks the boots. Appends
+# WATCHDOG_CASES (default "run freeze crashoff shutdown halt stuckdisk") picks the boots. Appends
 # TAP lines to OUT.tap. About 60-80 s of wall time under TCG.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -132,10 +138,11 @@ SLOW=throttling.bps-write=1,throttling.bps-write-max=1048576
 truncate -s 64M "$dir/slow.img"
 mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$dir/slow.img" >>"$dir/build.log" 2>&1 ||
 	fail "mkfs.ext4 failed"
-for c in ${WATCHDOG_CASES:-run freeze shutdown halt stuckdisk}; do
+for c in ${WATCHDOG_CASES:-run freeze crashoff shutdown halt stuckdisk}; do
 	case $c in
 	run)      boot run "$MODS watchdog = { timeout = \"5s\"; };" ;;
 	freeze)   boot freeze "$MODS crash_action = \"freeze\"; watchdog = { timeout = \"5s\"; };" ;;
+	crashoff) boot crashoff "$MODS crash_action = \"poweroff\"; watchdog = { timeout = \"5s\"; };" ;;
 	shutdown) boot shutdown "$MODS shutdown_timeout = \"90s\";
 		  watchdog = { timeout = \"5s\"; shutdown_timeout = \"6s\"; };" ;;
 	halt)     boot halt "$MODS watchdog = { timeout = \"5s\"; shutdown_timeout = \"6s\"; };" \
@@ -188,6 +195,15 @@ for c in ${WATCHDOG_CASES:-run freeze shutdown halt stuckdisk}; do
 			tap "not ok" "freeze: the end was the watchdog's, not a reboot(2)"
 		else
 			tap ok "freeze: the end was the watchdog's, not a reboot(2)"
+		fi ;;
+	crashoff)
+		expect crashoff "PID 1 faulted, its action poweroff" "initd: crash action: poweroff" console
+		expect crashoff "the crash path disarmed the watchdog" "initd: watchdog disarmed" console
+		expect crashoff "the kernel powered down" "reboot: Power down" console
+		if grep -q WATCHDOG "$dir/crashoff.events"; then
+			tap "not ok" "crashoff: no WATCHDOG event"
+		else
+			tap ok "crashoff: no WATCHDOG event"
 		fi ;;
 	shutdown)
 		expect shutdown "the shutdown started" "report: poweroff" out
