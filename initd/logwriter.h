@@ -59,7 +59,9 @@ struct logwriter_hdr {
 	uint64_t max_size;       /* UNIT_LOG_SIZE_MIN..UNIT_LOG_SIZE_MAX */
 	uint32_t keep;           /* 0..UNIT_LOG_KEEP_MAX */
 	uint32_t data_len;       /* 0..LOGWRITER_DATA_MAX bytes after the path */
-	uint64_t dropped;        /* lines PID 1 dropped for this file before */
+	uint64_t dropped;        /* lines PID 1 dropped for this file before;
+	                          * nonzero, the text starts a line (PID 1
+	                          * dropped the rest of one it cut itself) */
 };
 
 #define LOGWRITER_RECORD_MAX \

@@ -56,6 +56,8 @@ struct wfile {
 	bool mid_line;           /* the last byte written was not a newline */
 	bool tail_open;          /* the file ended mid-line when opened, not by us */
 	uint64_t failed;         /* lines not written since the last success */
+	bool skip;               /* a piece of a line was dropped: its rest, at the
+	                          * head of the next records, is dropped too */
 	uint64_t rotate_after;   /* monotonic: no rotation tried before (one refused) */
 	uint64_t rest_until;     /* monotonic: a device left alone until (it took nothing) */
 	bool failing;            /* said so already */
@@ -460,6 +462,44 @@ static size_t fits(const struct wfile *f, const char *p, size_t n, uint64_t max)
 	return nl ? (size_t)(nl - p) + 1 : n;
 }
 
+/* The lines of p[0..n) f drops: each newline, and the piece of a line
+ * the text ends in, whose rest f then drops too (file_skip_rest): PID 1's
+ * next record goes on with that line, and its rest, written, followed the
+ * marker without its stamp. */
+static uint64_t file_drop(struct wfile *f, const char *p, size_t n)
+{
+	bool piece = n > 0 && p[n - 1] != '\n';
+
+	if (piece)
+		f->skip = true;
+	return count_lines(p, n) + piece;
+}
+
+/* The rest of a line f dropped a piece of, at the head of a record, taken
+ * off it (the line was counted with its piece). A record PID 1 sent with
+ * a count of its own starts a line: logwriter_feed dropped that rest. */
+static void file_skip_rest(struct wfile *f, const struct logwriter_hdr *h, const char **p,
+			   size_t *n)
+{
+	const char *nl;
+
+	if (!f->skip)
+		return;
+	if (h->dropped) {
+		f->skip = false;
+		return;
+	}
+	nl = memchr(*p, '\n', *n);
+	if (!nl) {
+		*p += *n;           /* still that line */
+		*n = 0;
+		return;
+	}
+	f->skip = false;
+	*n -= (size_t)(nl + 1 - *p);
+	*p = nl + 1;
+}
+
 /* Write p[0..n) into f, rotating as often as max asks: the count of lines
  * that did not go in. */
 static uint64_t file_write_rotating(struct wfile *f, const char *p, size_t n,
@@ -484,10 +524,10 @@ static uint64_t file_write_rotating(struct wfile *f, const char *p, size_t n,
 		 * tried again for ROTATE_RETRY_USEC. */
 		if (k == 0) {
 			if (rotated || now_usec() < f->rotate_after)
-				return count_lines(p, n);
+				return file_drop(f, p, n);
 			if (file_rotate(f, h->keep) < 0) {
 				f->rotate_after = now_usec() + ROTATE_RETRY_USEC;
-				return count_lines(p, n);
+				return file_drop(f, p, n);
 			}
 			rotated = true;
 			continue;
@@ -498,7 +538,7 @@ static uint64_t file_write_rotating(struct wfile *f, const char *p, size_t n,
 		 * ends in (its newline, in a later record, would be counted
 		 * only if that one were dropped too). */
 		if (w < k)
-			return count_lines(p + w, n - w) + (p[n - 1] != '\n');
+			return file_drop(f, p + w, n - w);
 		p += k;
 		n -= k;
 	}
@@ -521,25 +561,29 @@ static bool file_stuck(const struct wfile *f, const struct logwriter_hdr *h)
 static void record_write(const struct logwriter_hdr *h, const char *path, const char *data)
 {
 	struct wfile *f = file_get(path);
+	size_t n = h->data_len;
 	uint64_t lost;
 
+	file_skip_rest(f, h, &data, &n);
+	if (n == 0 && !h->dropped)
+		return;             /* all of it the rest of a line dropped */
 	if (f->fd < 0 || file_stuck(f, h)) {
-		f->failed += h->dropped + count_lines(data, h->data_len);
+		f->failed += h->dropped + file_drop(f, data, n);
 		return;
 	}
 	lost = h->dropped + f->failed;
 	/* A line another writer left unended is ended first: ours, glued
 	 * on, would read as the end of it. */
 	if (f->tail_open && file_write(f, "\n", 1) != 1) {
-		f->failed = lost + count_lines(data, h->data_len);
+		f->failed = lost + file_drop(f, data, n);
 		return;
 	}
 	f->tail_open = false;
 	if (lost && !file_marker(f, lost)) {
-		f->failed = lost + count_lines(data, h->data_len);
+		f->failed = lost + file_drop(f, data, n);
 		return;
 	}
-	f->failed = file_write_rotating(f, data, h->data_len, h);
+	f->failed = file_write_rotating(f, data, n, h);
 	if (f->fd < 0)
 		file_shut(f);   /* reopened at its next record, its count kept */
 }

@@ -436,7 +436,8 @@ END_TEST
 
 /* A record that ends mid-line, cut by a full disk in its last line: that
  * piece of a line is counted dropped (it has no newline to count: the
- * writer counted none, and wrote no marker). */
+ * writer counted none, and wrote no marker), and its rest, which PID 1's
+ * next record begins with, is dropped with it. */
 START_TEST(writer_counts_a_cut_piece_of_a_line)
 {
 	char path[256], said[600];
@@ -454,10 +455,11 @@ START_TEST(writer_counts_a_cut_piece_of_a_line)
 	ck_assert_int_eq(prlimit(pid, RLIMIT_FSIZE, NULL, &none), 0);
 	none.rlim_cur = none.rlim_max;
 	ck_assert_int_eq(prlimit(pid, RLIMIT_FSIZE, &none, NULL), 0);  /* room again */
-	writer_send(sock, path, 4096, 3, "S four\n", 0);
+	writer_send(sock, path, 4096, 3, ", now ended\nS four\n", 0);
 	writer_end(sock, pid);
 	ck_assert_ptr_nonnull(strstr(slurp(path), "S one\nS two\n"));
 	ck_assert_ptr_nonnull(strstr(slurp(path), "Z [initd: 1 lines dropped]\nS four\n"));
+	ck_assert_ptr_null(strstr(slurp(path), "now ended"));
 }
 END_TEST
 
@@ -621,6 +623,40 @@ START_TEST(writer_counts_what_it_could_not_open)
 	writer_send(sock, path, 4096, 3, "S three\n", 0);
 	writer_end(sock, pid);
 	ck_assert_ptr_nonnull(strstr(slurp(path), "Z [initd: 9 lines dropped]\nS three\n"));
+}
+END_TEST
+
+/* A record the writer drops (here: its file cannot be opened) that ends
+ * mid-line takes the rest of that line with it: PID 1's next record goes
+ * on with that line, and its rest, written, landed after the marker
+ * without its stamp (the old code). The line counts once. A record PID 1
+ * sends with a count of its own starts a line (logwriter_feed dropped the
+ * rest itself): it is written whole. */
+START_TEST(writer_drops_the_rest_of_a_line_it_cut)
+{
+	char path[256], other[256], blocker[256], said[600];
+	const char *t;
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(blocker, sizeof(blocker), "%s/sub", dir);
+	snprintf(path, sizeof(path), "%s/sub/a.log", dir);
+	snprintf(other, sizeof(other), "%s/sub/b.log", dir);
+	put_file(blocker, "");                 /* a file where the directory goes */
+	pid = writer_start(&sock);
+	writer_send(sock, path, 4096, 3, "S one\nS tw", 0);
+	writer_send(sock, other, 4096, 3, "S x\nS y", 0);
+	for (int i = 0; i < 2; i++)   /* "cannot open", for each */
+		ck_assert_int_gt(recv(sock, said, sizeof(said) - 1, 0), 0);
+	ck_assert_int_eq(unlink(blocker), 0);
+	writer_send(sock, path, 4096, 3, "o, the rest\nS three\n", 0);
+	writer_send(sock, other, 4096, 3, "S z\n", 4);
+	writer_end(sock, pid);
+	t = slurp(path);
+	ck_assert_msg(!strstr(t, "the rest"), "the rest of a cut line, unstamped: \"%s\"", t);
+	ck_assert_str_eq(t + LOGTIME_LEN, " [initd: 2 lines dropped]\nS three\n");
+	ck_assert_str_eq(slurp(other) + LOGTIME_LEN, " [initd: 6 lines dropped]\nS z\n");
 }
 END_TEST
 
@@ -1341,6 +1377,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, a_writer_dead_while_closing_is_started_again);
 	tcase_add_test(tc, a_close_without_its_bound_ends_at_once);
 	tcase_add_test(tc, writer_counts_what_it_could_not_open);
+	tcase_add_test(tc, writer_drops_the_rest_of_a_line_it_cut);
 	tcase_add_test(tc, writer_bounds_a_line_that_never_ends);
 	tcase_add_test(tc, writer_leaves_no_cut_line_on_a_full_disk);
 	tcase_add_test(tc, writer_counts_a_cut_piece_of_a_line);
