@@ -497,17 +497,25 @@ static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 
 	if (r < 0)
 		return reply_names_error(reply, r);
+	bool load = false;
+
 	if (n == 0 && req->type != PROTO_REQ_WAIT)
 		return proto_msg_errorf(reply, EINVAL, "no unit named");
 	for (size_t i = 0; i < n; i++) {
-		if (manager_find(cmds->manager, names[i]) &&
-		    !(req->type == PROTO_REQ_START && commands_instance_left_out(cmds, names[i])))
-			continue;
-		/* an instance not loaded yet: a load makes it first */
-		if (req->type == PROTO_REQ_START)
-			return commands_start_instances(cmds, c, names, n, no_wait, reply);
-		return proto_msg_errorf(reply, ENOENT, "unit %s not found", names[i]);
+		if (!manager_find(cmds->manager, names[i])) {
+			/* an instance not loaded yet: a load makes it first */
+			if (req->type != PROTO_REQ_START)
+				return proto_msg_errorf(reply, ENOENT, "unit %s not found", names[i]);
+			load = true;
+		} else if ((req->type == PROTO_REQ_START || req->type == PROTO_REQ_RESTART) &&
+			   commands_instance_left_out(cmds, names[i])) {
+			/* the load in flight drops it: run now, that load would
+			 * stop it; the next load makes it again */
+			load = true;
+		}
 	}
+	if (load)
+		return commands_start_instances(cmds, c, req->type, names, n, no_wait, reply);
 	return commands_lifecycle_run(cmds, c, req->type, names, n, no_wait, reply);
 }
 

@@ -106,11 +106,14 @@ int commands_lifecycle_run(struct commands *cmds, struct control_client *c, uint
 			   const char **names, size_t n, bool no_wait, struct proto_buf *reply);
 
 /* commands_instance.c (issue 15). A start naming NAME@INST instances no
- * load made yet: checks them (a template of that name, a valid instance),
- * adds them to cmds->instances and asks for a load; 0 with an error in
- * reply, or CONTROL_DEFER. */
-int commands_start_instances(struct commands *cmds, struct control_client *c, const char **names,
-			     size_t n, bool no_wait, struct proto_buf *reply);
+ * load made yet, or a start or restart naming one the load in flight
+ * leaves out (commands_instance_left_out): checks the new ones (a
+ * template of that name, a valid instance), adds them to cmds->instances
+ * and asks for a load (or waits for the next one); once it is applied,
+ * the request (type: PROTO_REQ_START or PROTO_REQ_RESTART) runs on every
+ * name. 0 with an error in reply, or CONTROL_DEFER. */
+int commands_start_instances(struct commands *cmds, struct control_client *c, uint16_t type,
+			     const char **names, size_t n, bool no_wait, struct proto_buf *reply);
 /* The names to hand a load about to be forked (NULL-terminated, pointing
  * into cmds->instances; free the array alone): all but those stopped or
  * done (exited), which the load leaves out, so that an edited template
@@ -118,8 +121,8 @@ int commands_start_instances(struct commands *cmds, struct control_client *c, co
  * that load is applied, kept if it is not. NULL when out of memory: hand
  * cmds->instances. */
 char **commands_instances_for_load(struct commands *cmds);
-/* Is name loaded but left out of the load in flight? A start of it then
- * waits for that load, and has the next make it again. */
+/* Is name loaded but left out of the load in flight? A start or restart
+ * of it then waits for that load, and has the next make it again. */
 bool commands_instance_left_out(const struct commands *cmds, const char *name);
 /* A load was forked: it was handed cmds->instances. */
 void commands_load_started(struct commands *cmds);

@@ -8,7 +8,8 @@
  * is refused (the instance does not validate, or another file on disk is
  * broken) the client gets the load's errors and the name is forgotten. A
  * stopped or exited one is left out of the next load and forgotten once
- * that load is applied (a start of it meanwhile waits, as below). A
+ * that load is applied (a start or restart of it meanwhile waits, as
+ * below: run at once, it would be stopped by that load's apply). A
  * request that comes while a load runs waits for the next one: the load
  * in flight was forked before the name was known. */
 #include "initd/commands.h"
@@ -22,6 +23,7 @@
 struct instance_waiter {
 	struct instance_waiter *next;
 	struct control_client *client;
+	uint16_t type;          /* PROTO_REQ_START or PROTO_REQ_RESTART */
 	bool no_wait;
 	bool included;          /* the load in flight knows its names */
 	size_t n_names;
@@ -135,14 +137,15 @@ static void waiter_free(struct instance_waiter *w)
 	free(w);
 }
 
-static struct instance_waiter *waiter_new(struct control_client *c, const char **names, size_t n,
-					  bool no_wait)
+static struct instance_waiter *waiter_new(struct control_client *c, uint16_t type,
+					  const char **names, size_t n, bool no_wait)
 {
 	struct instance_waiter *w = calloc(1, sizeof(*w) + n * sizeof(char *));
 
 	if (!w)
 		return NULL;
 	w->client = c;
+	w->type = type;
 	w->no_wait = no_wait;
 	for (size_t i = 0; i < n; i++) {
 		w->names[i] = strdup(names[i]);
@@ -155,8 +158,8 @@ static struct instance_waiter *waiter_new(struct control_client *c, const char *
 	return w;
 }
 
-int commands_start_instances(struct commands *cmds, struct control_client *c, const char **names,
-			     size_t n, bool no_wait, struct proto_buf *reply)
+int commands_start_instances(struct commands *cmds, struct control_client *c, uint16_t type,
+			     const char **names, size_t n, bool no_wait, struct proto_buf *reply)
 {
 	struct instance_waiter *w;
 	bool was_loading = cmds->loading;
@@ -172,7 +175,7 @@ int commands_start_instances(struct commands *cmds, struct control_client *c, co
 	if (cmds->manager && manager_shutting_down(cmds->manager))
 		return proto_msg_errorf(reply, EBUSY,
 					"stopping every unit for rescue: no new instance");
-	w = waiter_new(c, names, n, no_wait);
+	w = waiter_new(c, type, names, n, no_wait);
 	for (size_t i = 0; i < n && w && r == 0; i++)
 		if (!manager_find(cmds->manager, names[i]))
 			r = instance_add(cmds, names[i]);
@@ -251,7 +254,8 @@ bool commands_instances_waiting(const struct commands *cmds)
 	return false;
 }
 
-/* The load made w's instances: start them as `svctl start` does. */
+/* The load made w's instances: start (or restart) them as `svctl start`
+ * does. */
 static void waiter_start(struct commands *cmds, struct instance_waiter *w)
 {
 	const char *missing = NULL;
@@ -266,7 +270,7 @@ static void waiter_start(struct commands *cmds, struct instance_waiter *w)
 		proto_msg_errorf(&b, ENOENT, "unit %s not found: the load did not make it",
 				 missing);
 	else
-		r = commands_lifecycle_run(cmds, w->client, PROTO_REQ_START,
+		r = commands_lifecycle_run(cmds, w->client, w->type,
 					   (const char **)w->names, w->n_names, w->no_wait, &b);
 	if (r != CONTROL_DEFER)
 		control_client_reply(w->client, &b, true);

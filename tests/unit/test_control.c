@@ -1643,6 +1643,91 @@ START_TEST(test_reload_during_a_load_waits_for_the_next)
 }
 END_TEST
 
+/* A request of lifecycle type (and flags) with one NAME, straight to the
+ * commands, from client `c` (a token nothing dereferences). */
+static int dispatch_named(struct commands *cmds, struct control_client *c, uint16_t type,
+			  const char *name, struct proto_buf *reply)
+{
+	struct control_request req = { .type = type, .access = CONTROL_ADMIN };
+	struct proto_buf msg;
+	int r;
+
+	proto_buf_init(&msg, REQ_LIMIT);
+	proto_msg_begin(&msg, type);
+	if (name)
+		proto_put_str(&msg, PROTO_ATTR_NAME, name);
+	ck_assert_int_eq(proto_msg_end(&msg), 0);
+	req.payload = msg.data + PROTO_HDR_SIZE;
+	req.len = (uint32_t)(msg.len - PROTO_HDR_SIZE);
+	proto_buf_init(reply, REP_LIMIT);
+	r = commands_dispatch(cmds, c, &req, reply);
+	proto_buf_free(&msg);
+	return r;
+}
+
+/* svctl restart of a stopped run-time instance while a load that left it
+ * out runs: that load's set has no such unit, and applying it stops
+ * whatever runs under the name. The restart ran it at once, and the load
+ * stopped it again (and forgot the name); it waits for the next load, as
+ * a start does. */
+START_TEST(test_restart_of_a_left_out_instance_waits_for_the_load)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	struct commands cmds = { .reload = reload_starts };
+	struct control_client *token = (struct control_client *)&cmds;
+	struct unit_set *set = NULL;
+	char units[96], unit[128], conf[96], **names;
+	struct proto_buf reply;
+	FILE *f;
+
+	snprintf(units, sizeof(units), "%s/units", dir);
+	snprintf(unit, sizeof(unit), "%s/w@.unit", units);
+	snprintf(conf, sizeof(conf), "%s/initd.conf", dir);
+	ck_assert_int_eq(mkdir(units, 0755), 0);
+	ck_assert_ptr_nonnull(f = fopen(unit, "w"));
+	fputs("exec = [ \"/bin/true\" ];\n", f);
+	fclose(f);
+	/* w@1, a run-time instance, loaded and stopped */
+	ck_assert_ptr_nonnull(cmds.instances = calloc(2, sizeof(char *)));
+	ck_assert_ptr_nonnull(cmds.instances[0] = strdup("w@1"));
+	cmds.n_instances = 1;
+	ck_assert_int_eq(unit_set_load_with(conf, units, cmds.instances, &set), 0);
+	ck_assert_int_eq(manager_new(loop, &mo, &cmds.manager), 0);
+	ck_assert_int_eq(manager_apply(cmds.manager, set), 0);
+	ck_assert_ptr_nonnull(manager_find(cmds.manager, "w@1"));
+	/* a load begins (a reload's) and leaves it out */
+	names = commands_instances_for_load(&cmds);
+	ck_assert_ptr_nonnull(names);
+	ck_assert_ptr_null(names[0]);
+	free(names);
+	ck_assert(commands_instance_left_out(&cmds, "w@1"));
+	commands_load_started(&cmds);
+
+	ck_assert_int_eq(dispatch_named(&cmds, token, PROTO_REQ_RESTART, "w@1", &reply),
+			 CONTROL_DEFER);
+	ck_assert_ptr_nonnull(cmds.instance_waiters);    /* waits for the next load */
+	ck_assert_ptr_null(cmds.pending);
+	ck_assert(!manager_find(cmds.manager, "w@1")->want_running);
+	proto_buf_free(&reply);
+	/* That load applied, the next one (which makes w@1 again) starts; once
+	 * it is applied the restart runs, and waits for w@1 to settle. */
+	commands_instances_loaded(&cmds, true, NULL);
+	ck_assert(cmds.loading);
+	ck_assert_ptr_nonnull(cmds.instance_waiters);
+	ck_assert(!manager_find(cmds.manager, "w@1")->want_running);
+	commands_instances_loaded(&cmds, true, NULL);
+	ck_assert_ptr_null(cmds.instance_waiters);
+	ck_assert_ptr_nonnull(cmds.pending);
+	ck_assert(manager_find(cmds.manager, "w@1")->want_running);
+
+	commands_client_gone(&cmds, token);
+	manager_free(cmds.manager);
+	commands_instances_free(&cmds);
+	unlink(unit);
+	rmdir(units);
+}
+END_TEST
+
 static Suite *control_suite(void)
 {
 	Suite *s = suite_create("control");
@@ -1687,6 +1772,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_instance_load_that_cannot_start_is_answered);
 	tcase_add_test(tc, test_instance_start_without_a_set);
 	tcase_add_test(tc, test_reload_during_a_load_waits_for_the_next);
+	tcase_add_test(tc, test_restart_of_a_left_out_instance_waits_for_the_load);
 	suite_add_tcase(s, tc);
 	return s;
 }
