@@ -74,7 +74,8 @@ enum proto_msg {
 	PROTO_REQ_RELOAD,
 	PROTO_REQ_LOGS,          /* NAME [LINES] [FOLLOW] -> LOG chunks */
 	PROTO_REQ_KILL,          /* NAME SIGNAL */
-	PROTO_REQ_WAIT,          /* reply once no service is starting/stopping */
+	PROTO_REQ_WAIT,          /* reply once no service is starting/stopping;
+	                          * no NAME (refused: EINVAL) */
 	PROTO_REQ_TREE,          /* -> NODE... (the cgroup tree, parents first) */
 	PROTO_REQ_SHOW,          /* NAME -> SERVICE, UNIT_MODEL (UNIT_TEXT before) */
 	PROTO_REQ_SYSTEM,        /* -> WATCHDOG (initd's own state) */

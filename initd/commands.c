@@ -501,6 +501,9 @@ static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 
 	if (n == 0 && req->type != PROTO_REQ_WAIT)
 		return proto_msg_errorf(reply, EINVAL, "no unit named");
+	/* A wait on named units would wait for a pass nothing asks for */
+	if (n > 0 && req->type == PROTO_REQ_WAIT)
+		return proto_msg_errorf(reply, EINVAL, "wait takes no unit name");
 	for (size_t i = 0; i < n; i++) {
 		if (!manager_find(cmds->manager, names[i])) {
 			/* an instance not loaded yet: a load makes it first */

@@ -1728,6 +1728,53 @@ START_TEST(test_restart_of_a_left_out_instance_waits_for_the_load)
 }
 END_TEST
 
+/* wait takes no unit name (svctl sends none): a request naming one was
+ * parked until the named units settled, with no pass to tell, so on a
+ * quiet system a control-group member's crafted `wait NAME` held its
+ * deferred connection for ever, never answered. It is refused. */
+START_TEST(test_wait_naming_a_unit_is_answered)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	struct commands cmds = { 0 };
+	struct unit_set *set = NULL;
+	char units[96], unit[128], conf[96];
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+	FILE *f;
+	int fd;
+
+	snprintf(units, sizeof(units), "%s/units", dir);
+	snprintf(unit, sizeof(unit), "%s/a.unit", units);
+	snprintf(conf, sizeof(conf), "%s/initd.conf", dir);
+	ck_assert_int_eq(mkdir(units, 0755), 0);
+	ck_assert_ptr_nonnull(f = fopen(unit, "w"));
+	fputs("exec = [ \"/bin/true\" ];\n", f);
+	fclose(f);
+	ck_assert_int_eq(unit_set_load(conf, units, &set), 0);
+	ck_assert_int_eq(manager_new(loop, &mo, &cmds.manager), 0);
+	ck_assert_int_eq(manager_apply(cmds.manager, set), 0);
+	serve_commands(&cmds);
+	fd = client_connect();
+	client_request(fd, PROTO_REQ_WAIT, "a");
+	ck_assert_int_eq(client_recv(fd, &h, &p, 1000), 1);
+	ck_assert_uint_eq(reply_errno(&h, p), EINVAL);
+	ck_assert_ptr_nonnull(strstr(reply_message(&h, p), "wait takes no unit name"));
+	free(p);
+	ck_assert_ptr_null(cmds.pending);
+	/* a wait without one is answered once the manager settled */
+	client_request(fd, PROTO_REQ_WAIT, NULL);
+	ck_assert_int_eq(client_recv(fd, &h, &p, 1000), 1);
+	ck_assert_int_eq(h.type, PROTO_REPLY_OK);
+	free(p);
+	close(fd);
+	control_server_free(server);
+	server = NULL;
+	manager_free(cmds.manager);
+	unlink(unit);
+	rmdir(units);
+}
+END_TEST
+
 static Suite *control_suite(void)
 {
 	Suite *s = suite_create("control");
@@ -1773,6 +1820,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_instance_start_without_a_set);
 	tcase_add_test(tc, test_reload_during_a_load_waits_for_the_next);
 	tcase_add_test(tc, test_restart_of_a_left_out_instance_waits_for_the_load);
+	tcase_add_test(tc, test_wait_naming_a_unit_is_answered);
 	suite_add_tcase(s, tc);
 	return s;
 }
