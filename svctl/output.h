@@ -114,8 +114,9 @@ int show_print(FILE *f, const void *payload, size_t len, bool json);
 int system_print(FILE *f, const void *payload, size_t len, bool json);
 /* metrics: the Prometheus text initd rendered (initd/metrics.h), from the
  * reply or from `fd`, the one passed with it (-1: none); the same with
- * --json (the format is already machine-read). 0, -EBADMSG (no text or
- * less of it than announced), -EBADF (the text was in an fd that did
+ * --json (the format is already machine-read). 0, -EBADMSG (no text,
+ * less of it than announced, or an fd that is not a regular file: not
+ * initd's memfd; nothing printed), -EBADF (the text was in an fd that did
  * not arrive) or -EIO (that fd could not be read); a failed write is f's
  * error. */
 int metrics_print(FILE *f, const void *payload, size_t len, int fd);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/proto.h"
 #include "common/util.h"
@@ -156,10 +157,14 @@ static int copy_text(FILE *f, int fd, uint64_t left)
 }
 
 /* metrics: initd's Prometheus text, as it sent it: one DATA, or (to root)
- * DATA_IN_FD and the text in the fd passed with the reply. */
+ * DATA_IN_FD and the text in the fd passed with the reply: initd's is a
+ * sealed memfd, a regular file holding at least that much. Anything else
+ * (a pipe, whose read waits past any --timeout, a device without end)
+ * is no reply of initd's: another server sent it. */
 int metrics_print(FILE *f, const void *payload, size_t len, int fd)
 {
 	struct proto_attr_view a;
+	struct stat st;
 	uint64_t n;
 
 	if (proto_attr_find(payload, len, PROTO_ATTR_DATA, &a) == 1) {
@@ -171,5 +176,9 @@ int metrics_print(FILE *f, const void *payload, size_t len, int fd)
 		return -EBADMSG;
 	if (fd < 0)
 		return -EBADF;    /* the kernel dropped it: svctl's fd limit, a security module */
+	if (fstat(fd, &st) < 0)
+		return -EIO;
+	if (!S_ISREG(st.st_mode) || st.st_size < 0 || (uint64_t)st.st_size < n)
+		return -EBADMSG;
 	return copy_text(f, fd, n);
 }

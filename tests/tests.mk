@@ -58,6 +58,15 @@ $(BUILD)/tests/unit/test_analyze: $(BUILD)/obj/svctl/analyze.o $(BUILD)/obj/svct
 	$(BUILD)/obj/svctl/cgstat.o
 $(BUILD)/tests/unit/test_analyze: TEST_LDFLAGS = -pthread
 
+# svctl's printers of what a fake or hostile server may send (metrics' fd,
+# show's and analyze's text).
+$(BUILD)/tests/unit/test_replies: $(BUILD)/obj/svctl/system.o $(BUILD)/obj/svctl/show.o \
+	$(BUILD)/obj/svctl/analyze.o $(BUILD)/obj/svctl/output.o $(BUILD)/obj/svctl/clean.o \
+	$(BUILD)/obj/svctl/postmortem.o $(BUILD)/obj/svctl/cgstat.o
+# (libunits again after them: show.o decodes and dumps the unit; $^ lists
+# each file once)
+$(BUILD)/tests/unit/test_replies: TEST_LDFLAGS = -pthread $(BUILD)/libunits.a $(BUILD)/libcommon.a
+
 $(BUILD)/testd: tests/testd.c $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(NO_LTO) -o $@ $^ $(if $(HAVE_SYSTEMD),-DHAVE_LIBSYSTEMD $(call libs,libsystemd))
