@@ -290,6 +290,17 @@ static struct blame *blame_list(const struct analyze *a, size_t *n)
 	return b;
 }
 
+/* A name from the reply, cleaned for the terminal (print_clean: a server
+ * that is not initd may send any bytes), then spaces to `width` bytes, as
+ * %-*s pads. */
+static void print_name(FILE *f, const char *name, size_t width)
+{
+	size_t n = strlen(name);
+
+	print_clean(f, name);
+	fprintf(f, "%*s", n < width ? (int)(width - n) : 0, "");
+}
+
 static void print_header(FILE *f, const struct analyze *a)
 {
 	char t1[32], t2[32], t3[32], t4[32];
@@ -308,11 +319,13 @@ static void print_header(FILE *f, const struct analyze *a)
 		a->settled ? secs(t3, sizeof(t3), a->settled) : "-");
 	if (a->n_phases)
 		fputs("\nboot phases (@after initd exec, +since the previous one):\n", f);
-	for (size_t k = 0; k < a->n_phases; k++)
-		fprintf(f, "  %-16s @%s +%s\n", a->phases[k].name,
-			secs(t1, sizeof(t1), rel(a, a->phases[k].at)),
+	for (size_t k = 0; k < a->n_phases; k++) {
+		fputs("  ", f);
+		print_name(f, a->phases[k].name, 16);
+		fprintf(f, " @%s +%s\n", secs(t1, sizeof(t1), rel(a, a->phases[k].at)),
 			secs(t2, sizeof(t2), diff(k ? a->phases[k - 1].at : a->exec_at,
 						  a->phases[k].at)));
+	}
 }
 
 void analyze_print(FILE *f, const struct analyze *a)
@@ -323,16 +336,20 @@ void analyze_print(FILE *f, const struct analyze *a)
 
 	print_header(f, a);
 	fputs("\nblame (spawn -> ready):\n", f);
-	for (size_t k = 0; b && k < n; k++)
-		fprintf(f, "  %10s %s\n", secs(t1, sizeof(t1), b[k].usec), a->u[b[k].i].name);
+	for (size_t k = 0; b && k < n; k++) {
+		fprintf(f, "  %10s ", secs(t1, sizeof(t1), b[k].usec));
+		print_name(f, a->u[b[k].i].name, 0);
+		fputc('\n', f);
+	}
 	free(b);
 	nc = analyze_critical_chain(a, chain, sizeof(chain) / sizeof(chain[0]));
 	fputs("\ncritical chain (@ready after initd exec, +spawn -> ready):\n", f);
 	for (size_t k = nc; k-- > 0;) {
 		const struct analyze_unit *u = &a->u[chain[k]];
 
-		fprintf(f, "%*s%s%s @%s +%s\n", (int)(2 * (nc - 1 - k)), "",
-			k == nc - 1 ? "" : "`-", u->name, secs(t1, sizeof(t1), rel(a, u->ready)),
+		fprintf(f, "%*s%s", (int)(2 * (nc - 1 - k)), "", k == nc - 1 ? "" : "`-");
+		print_name(f, u->name, 0);
+		fprintf(f, " @%s +%s\n", secs(t1, sizeof(t1), rel(a, u->ready)),
 			secs(t2, sizeof(t2), diff(u->spawned, u->ready)));
 	}
 }

@@ -50,7 +50,9 @@ static void show_print_human(FILE *f, const struct unit_status *u, const char *t
 {
 	char buf[32];
 
-	fprintf(f, "# %s.unit\n", u->name);
+	fputs("# ", f);
+	print_clean(f, u->name);   /* initd's are plain; another server's may not be */
+	fputs(".unit\n", f);
 	print_text(f, text);
 	fputc('\n', f);
 	print_field(f, "state", u->state);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/proto.h"
+#include "svctl/analyze.h"
 #include "svctl/output.h"
 
 #define REP_LIMIT (PROTO_HDR_SIZE + PROTO_REPLY_MAX)
@@ -86,12 +87,90 @@ START_TEST(test_metrics_text_only_from_a_file)
 }
 END_TEST
 
+/* What f printed holds no byte a terminal takes for a control: ESC, BEL. */
+static void assert_clean(const char *out)
+{
+	ck_assert_ptr_null(strchr(out, '\033'));
+	ck_assert_ptr_null(strchr(out, '\a'));
+}
+
+#define HOSTILE "w\033]0;owned\a\033[2J"
+
+/* show's header names the unit as the reply does; every other string of
+ * it went through print_clean, the header's name did not. */
+START_TEST(test_show_cleans_the_name)
+{
+	struct proto_buf b;
+	char *out = NULL;
+	size_t out_len = 0;
+	FILE *f;
+
+	proto_buf_init(&b, REP_LIMIT);
+	proto_msg_begin(&b, PROTO_REPLY_OK);
+	proto_nest_begin(&b, PROTO_ATTR_SERVICE);
+	proto_put_str(&b, PROTO_ATTR_NAME, HOSTILE);
+	proto_put_str(&b, PROTO_ATTR_STATE, "running");
+	proto_nest_end(&b);
+	proto_put_str(&b, PROTO_ATTR_UNIT_TEXT, "exec = [ \"/bin/true\" ];\n");
+	ck_assert_int_eq(proto_msg_end(&b), 0);
+	ck_assert_ptr_nonnull(f = open_memstream(&out, &out_len));
+	ck_assert_int_eq(show_print(f, b.data + PROTO_HDR_SIZE, b.len - PROTO_HDR_SIZE, false), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_ptr_nonnull(strstr(out, "# w?]0;owned??[2J.unit\n"));
+	assert_clean(out);
+	free(out);
+	proto_buf_free(&b);
+}
+END_TEST
+
+/* analyze's text: the boot phases', the blame's and the chain's names as
+ * the reply has them (its SVG escaped them, its JSON too). */
+START_TEST(test_analyze_text_cleans_the_names)
+{
+	struct proto_buf b;
+	struct analyze a;
+	char *out = NULL;
+	size_t out_len = 0;
+	FILE *f;
+
+	proto_buf_init(&b, REP_LIMIT);
+	proto_msg_begin(&b, PROTO_REPLY_OK);
+	proto_put_u64(&b, PROTO_ATTR_EXEC_AT, 1000000);
+	proto_put_u64(&b, PROTO_ATTR_FIRST_SPAWN, 1100000);
+	proto_put_u64(&b, PROTO_ATTR_SETTLED_AT, 1500000);
+	proto_nest_begin(&b, PROTO_ATTR_BOOT_PHASE);
+	proto_put_str(&b, PROTO_ATTR_NAME, "p\033[2J");
+	proto_put_u64(&b, PROTO_ATTR_PHASE_AT, 1002000);
+	proto_nest_end(&b);
+	proto_nest_begin(&b, PROTO_ATTR_SERVICE);
+	proto_put_str(&b, PROTO_ATTR_NAME, HOSTILE);
+	proto_put_str(&b, PROTO_ATTR_STATE, "running");
+	proto_put_u64(&b, PROTO_ATTR_SPAWNED_AT, 1100000);
+	proto_put_u64(&b, PROTO_ATTR_READY_AT, 1400000);
+	proto_nest_end(&b);
+	ck_assert_int_eq(proto_msg_end(&b), 0);
+	ck_assert_int_eq(analyze_parse(b.data + PROTO_HDR_SIZE, b.len - PROTO_HDR_SIZE, &a), 0);
+	ck_assert_ptr_nonnull(f = open_memstream(&out, &out_len));
+	analyze_print(f, &a);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_ptr_nonnull(strstr(out, "  p?[2J            @0.002s +0.002s\n"));
+	ck_assert_ptr_nonnull(strstr(out, "     0.300s w?]0;owned??[2J\n"));    /* blame */
+	ck_assert_ptr_nonnull(strstr(out, "\nw?]0;owned??[2J @0.400s +0.300s\n"));   /* chain */
+	assert_clean(out);
+	free(out);
+	analyze_free(&a);
+	proto_buf_free(&b);
+}
+END_TEST
+
 static Suite *replies_suite(void)
 {
 	Suite *s = suite_create("replies");
 	TCase *tc = tcase_create("svctl");
 
 	tcase_add_test(tc, test_metrics_text_only_from_a_file);
+	tcase_add_test(tc, test_show_cleans_the_name);
+	tcase_add_test(tc, test_analyze_text_cleans_the_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
