@@ -12,8 +12,10 @@
  *      does with a unit it finds (the logs' LINES/SINCE/UNTIL, the
  *      instance name check) runs too;
  *   3. as a reply, through svctl's STATUS parser and every way svctl prints
- *      it, through svctl's TREE output and its ANALYZE ones; the JSON output must be valid
- *      JSON whatever the bytes were, and a bad TREE reply prints nothing.
+ *      it, through svctl's TREE output and its ANALYZE ones, and SHOW,
+ *      SYSTEM, POSTMORTEM and METRICS (its DATA); the JSON output must be
+ *      valid JSON whatever the bytes were, and a bad TREE, SHOW, SYSTEM or
+ *      POSTMORTEM reply prints nothing.
  *
  * Properties: no crash, leak or read past the message; the iterator never
  * yields an attribute outside its container; replies built by initd decode. */
@@ -429,6 +431,55 @@ static void svctl_analyze(const uint8_t *payload, size_t len)
 	analyze_free(&a);
 }
 
+/* One of svctl's printers of a reply that takes --json: printed whole or
+ * not at all; as JSON, valid JSON. */
+static void svctl_printer(const char *what, int (*print)(FILE *f, const void *payload,
+							 size_t len, bool json),
+			  const uint8_t *payload, size_t len)
+{
+	size_t out_len = 0;
+	char *out = NULL;
+	FILE *f;
+	int r;
+
+	f = open_memstream(&out, &out_len);
+	FUZZ_ASSERT(f);
+	r = print(f, payload, len, true);
+	FUZZ_ASSERT(fclose(f) == 0);
+	if (r == 0)
+		assert_json(what, out, out_len);
+	else
+		FUZZ_ASSERT(out_len == 0);
+	free(out);
+	f = open_memstream(&out, &out_len);
+	FUZZ_ASSERT(f);
+	FUZZ_ASSERT(print(f, payload, len, false) == r);
+	FUZZ_ASSERT(fclose(f) == 0);
+	free(out);
+}
+
+static int postmortem_print_any(FILE *f, const void *payload, size_t len, bool json)
+{
+	return postmortem_print(f, "a", payload, len, json);
+}
+
+/* svctl metrics: a member's reply carries the text (no fd here). */
+static void svctl_metrics(const uint8_t *payload, size_t len)
+{
+	size_t out_len = 0;
+	char *out = NULL;
+	FILE *f = open_memstream(&out, &out_len);
+	int r;
+
+	FUZZ_ASSERT(f);
+	r = metrics_print(f, payload, len, -1);
+	FUZZ_ASSERT(r == 0 || r == -EBADMSG || r == -EBADF);
+	FUZZ_ASSERT(fclose(f) == 0);
+	if (r < 0)
+		FUZZ_ASSERT(out_len == 0);
+	free(out);
+}
+
 static void svctl_side(const uint8_t *payload, size_t len)
 {
 	struct unit_status *units = NULL;
@@ -438,6 +489,10 @@ static void svctl_side(const uint8_t *payload, size_t len)
 
 	svctl_tree(payload, len);
 	svctl_analyze(payload, len);
+	svctl_printer("show_print", show_print, payload, len);
+	svctl_printer("system_print", system_print, payload, len);
+	svctl_printer("postmortem_print", postmortem_print_any, payload, len);
+	svctl_metrics(payload, len);
 	if (status_parse(payload, len, &units, &n) < 0)
 		return;
 	f = open_memstream(&out, &out_len);

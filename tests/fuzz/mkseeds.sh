@@ -410,6 +410,20 @@ if "NODE" in A:
             node("apps/web", "service", s("NAME", "web") + s("STATE", "running") +
                  s("LIMIT", "pids.max 64") + s("MESSAGE", "delegated")) +
             node("apps/web/leaf", "leaf")))
+# the replies svctl prints with show, show-system, postmortem and metrics
+seed("reply-show", msg(OK, svc("web", "running") +
+        s("UNIT_TEXT", "description = \"web\";\nexec = [ \"/bin/web\" ];\n")))
+if "WATCHDOG" in A:
+    seed("reply-system", msg(OK, attr(A["WATCHDOG"], s("STATE", "armed") +
+            s("PATH", "/dev/watchdog0") + u32("TIMEOUT", 30) + u32("ASKED", 30) +
+            u64("LAST_PET", 5100000) + u64("PETS", 212) + attr(A["NOWAYOUT"], b"")) +
+            u64("METRICS_WRITES", 14)))
+if "POSTMORTEM" in A:
+    seed("reply-postmortem", msg(OK, attr(A["POSTMORTEM"], u64("TIME", 1764583200123456) +
+            s("REASON", "exit 7") + u32("RESTARTS", 2) + u64("MEM_PEAK", 1 << 20) +
+            s("DATA", "starting\n\x1b[31mfatal: \xff\n")) +
+            attr(A["POSTMORTEM"], u64("TIME", 1) + s("REASON", "oom-kill") + s("DATA", ""))))
+seed("reply-metrics", msg(OK, attr(A["DATA"], b"# TYPE initd_units gauge\ninitd_units 3\n")))
 seed("reply-nested-deep", msg(OK, attr(A["SERVICE"], attr(A["SERVICE"], attr(A["SERVICE"],
         attr(A["SERVICE"], attr(A["SERVICE"], s("NAME", "deep"))))))))
 
