@@ -674,7 +674,10 @@ START_TEST(a_slow_kmsg_holds_pid1_a_bounded_time)
 	for (int i = 0; i < 10; i++)
 		log_service_output("chatty", lines, sizeof(lines), false, true, &fw);
 	took = now_usec() - start;
-	ck_assert_msg(took < 1500 * USEC_PER_MSEC, "%llu ms in kmsg writes",
+	/* The budget's ~100 ms, and a write blocked while the reader waits
+	 * for a CPU: the bound is far above what a loaded machine gives the
+	 * new code (2 s seen with builds beside it), far below the old 13 s. */
+	ck_assert_msg(took < 5 * USEC_PER_SEC, "%llu ms in kmsg writes",
 		      (unsigned long long)(took / 1000));
 	ck_assert_uint_gt(log_dropped(), dropped + 400);
 	usleep(1100 * 1000);
