@@ -620,6 +620,21 @@ static int open_delegated(const struct unit *u, int node_fd, uid_t uid, gid_t gi
 	return r;
 }
 
+/* A node that was there already: a reload's new unit taking the node of
+ * its old one, which a process still held, or one an earlier text left.
+ * What this unit does not declare goes back to the kernel's default, so
+ * the node holds what its text says (the writes after it only cover what
+ * it declares). Best effort, as for a slice: those limits matter more. */
+static void reset_found_node(const struct unit *u, int node_fd)
+{
+	const char *file = NULL;
+	int r = cgroup_limits_reset(node_fd, NULL, &u->opt->limits, &file);
+
+	if (r < 0)
+		log_warn("%s: cannot reset %s in the cgroup it found: %s", u->name, file,
+			 strerror(-r));
+}
+
 int cgroup_plan_open_service(const struct unit *u, int root_fd, uid_t uid, gid_t gid,
 			     int *ret_node, int *ret_leaf, char *problem, size_t size)
 {
@@ -633,6 +648,8 @@ int cgroup_plan_open_service(const struct unit *u, int root_fd, uid_t uid, gid_t
 		snprintf(problem, size, "mkdir %s: %s", path, strerror(-made));
 		return made;
 	}
+	if (made == 0)
+		reset_found_node(u, node);
 	r = cgroup_limits_write(node, &u->opt->limits, &file);
 	if (r < 0)
 		snprintf(problem, size, "%s: %s", file, strerror(-r));

@@ -99,10 +99,11 @@ int cgroup_plan_inherit(struct cgroup_plan *p, const struct cgroup_plan *old);
 size_t cgroup_plan_prune(struct cgroup_plan *p, int root_fd);
 
 /* The cgroup of one service: create (or reuse) SLICE/NAME below root_fd,
- * write the unit's limits; for a delegating unit also enable its
- * subtree_control, create NAME/main, and, with uid != (uid_t)-1, hand the
- * node to that user (the directory and its cgroup.procs, cgroup.threads,
- * cgroup.subtree_control). *ret_node: the node (events, kill, stats);
+ * write the unit's limits (in a node that was there, what the unit does
+ * not declare is reset to the kernel's default first); for a delegating
+ * unit also enable its subtree_control, create NAME/main, and, with
+ * uid != (uid_t)-1, hand the node to that user (the directory and its
+ * cgroup.procs, cgroup.threads, cgroup.subtree_control). *ret_node: the node (events, kill, stats);
  * *ret_leaf: where processes go, -1 when that is the node itself.
  * Returns 1 when the node was made by this call (its event counters are
  * all 0: nothing to read), 0 when it was there. On failure returns -errno

@@ -371,8 +371,9 @@ fail:
  * made anew: a limit the new unit no longer declares must not linger in the
  * kernel, and the slice may have changed. The node is empty by now; if a
  * process someone else put there still holds it (killed), the old node is
- * reused in the same slice, the new limits written over it, or, in another
- * slice, removed once empty (manager_leftover.c). */
+ * reused in the same slice (at its open, what the new unit does not declare
+ * goes back to the kernel's default and its limits are written), or, in
+ * another slice, removed once empty (manager_leftover.c). */
 static void swap_in(struct manager *m, struct svc *v)
 {
 	const struct unit *old = v->s.unit, *u = v->pending_unit;

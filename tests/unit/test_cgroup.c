@@ -437,6 +437,50 @@ START_TEST(test_apply)
 }
 END_TEST
 
+/* A node that was there when the unit's cgroup is opened (a reload's new
+ * unit taking the node of its old one, which a process still held): what
+ * the new unit no longer declares goes back to the kernel's default, and
+ * what it declares is written after (before, the old unit's limits stayed
+ * in force). */
+START_TEST(test_reused_node_is_reset)
+{
+	static const char *const units[] = {
+		"web", EXEC "cgroup = { slice = \"apps\"; pids = { max = 16; }; };\n", NULL,
+	};
+	struct tree t;
+	struct unit_set *s;
+	char root[128], why[CGROUP_PROBLEM_MAX];
+	int fd, node = -1, leaf = -1;
+
+	tree_init(&t);
+	s = load(&t, "default_accounting = false; slices = ( { path = \"apps\"; } );\n", units);
+	snprintf(root, sizeof(root), "%s/cg", t.dir);
+	tree_node(&t, "cg");
+	tree_node(&t, "cg/apps/web");
+	/* the old unit's limits, as the kernel's files hold them */
+	tree_file(&t, "cg/apps/web/memory.max", "33554432");
+	tree_file(&t, "cg/apps/web/cpu.weight", "50");
+	tree_file(&t, "cg/apps/web/pids.max", "4");
+	tree_file(&t, "cg/apps/web/io.max", "8:0 rbps=1 wbps=max riops=max wiops=max\n");
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(cgroup_plan_open_service(unit_set_find(s, "web"), fd, (uid_t)-1,
+						  (gid_t)-1, &node, &leaf, why, sizeof(why)), 0);
+	close(node);
+	/* each file as appended to: the old value, then what was written */
+	ck_assert_str_eq(tree_read(&t, "cg/apps/web/memory.max"), "33554432max");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/web/cpu.weight"), "50100");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/web/pids.max"), "416");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/web/io.max"),
+			 "8:0 rbps=1 wbps=max riops=max wiops=max\n"
+			 "8:0 rbps=max wbps=max riops=max wiops=max");
+	ck_assert_str_eq(tree_read(&t, "cg/apps/web/memory.low"), "0");
+	close(fd);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
 /* ---- long paths, deep trees (issue 11: defects 9 and 11) ------------------------------ */
 
 /* The longest legal slice path: UNIT_SLICE_DEPTH names of UNIT_NAME_MAX bytes. */
@@ -937,6 +981,7 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_stats_read);
 	tcase_add_test(tc, test_oom_kills_grow);
 	tcase_add_test(tc, test_apply);
+	tcase_add_test(tc, test_reused_node_is_reset);
 	tcase_add_test(tc, test_apply_slice_problem);
 	tcase_add_test(tc, test_plan_default_accounting);
 	tcase_add_test(tc, test_plan_inherit);

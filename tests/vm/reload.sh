@@ -104,13 +104,14 @@ check_eq "prune: spin's cpu.max is still there" "$(cat $CG/apps/spin/cpu.max 2>/
 # log) far more often than its second try at once finds the leaf empty
 # (either is right).
 
-# busy_leaf NAME SLICE: NAME (a new unit in SLICE) started, stopped, and a
-# stray process put in its leaf; $stray its PID
+# busy_leaf NAME SLICE [LIMITS]: NAME (a new unit in SLICE, with the cgroup
+# keys LIMITS) started, stopped, and a stray process put in its leaf;
+# $stray its PID
 busy_leaf() {
 	cat > $U/$1.unit <<EOT
 description = "its leaf taken away by a reload while a process it did not start is in it";
 exec = [ "/bin/sleep", "7431" ];
-cgroup = { slice = "$2"; };
+cgroup = { slice = "$2"; ${3:-} };
 EOT
 	sv reload >/dev/null 2>&1
 	sv wait >/dev/null 2>&1
@@ -155,3 +156,27 @@ leaf_gone "unit moved" /other/lo-move
 sv start lo-move >/dev/null 2>&1
 check "leftover: lo-move starts in its new leaf /apps/lo-move" \
 	eventually 5 procs_has $CG/apps/lo-move "$(main_pid lo-move)"
+
+# ---- a leaf the changed unit takes while a process still holds it ---------------
+# lo-keep changed by a reload, in the same slice, with its limits dropped:
+# the stray keeps the old leaf from going, so the new unit takes it. What
+# the new text no longer declares is back at the kernel's default (before,
+# the old memory.max and pids.max stayed in force).
+busy_leaf lo-keep other 'memory = { max = "128M"; }; pids = { max = 8; };'
+check_eq "reuse: lo-keep's old memory.max is set" "$(cat $CG/other/lo-keep/memory.max)" 134217728
+sed -i -e 's/"7431"/"7432"/' -e 's/memory = .*pids = { max = 8; };//' $U/lo-keep.unit
+check "reuse: the edit took lo-keep's limits away" sh -c "! grep -q max $U/lo-keep.unit"
+sv reload >/dev/null 2>&1; rc=$?
+check_eq "reuse: the reload changing lo-keep exits 0" "$rc" 0
+sv wait >/dev/null 2>&1
+check "reuse: lo-keep's leaf is still there" test -d $CG/other/lo-keep
+diag "reuse: initd said the new unit takes it: $(dmesg | grep -c 'lo-keep: its cgroup still has processes (killed); the new unit takes it')"
+check "reuse: lo-keep's memory.max is back to max" \
+	eventually 5 eval '[ "$(cat $CG/other/lo-keep/memory.max)" = max ]'
+check_eq "reuse: lo-keep's pids.max is back to max" "$(cat $CG/other/lo-keep/pids.max)" max
+kill -9 "$stray" 2>/dev/null; wait "$stray" 2>/dev/null
+sv start lo-keep >/dev/null 2>&1
+check "reuse: lo-keep starts in its leaf /other/lo-keep" \
+	eventually 5 procs_has $CG/other/lo-keep "$(main_pid lo-keep)"
+check_eq "reuse: lo-keep's memory.max is still max once started" \
+	"$(cat $CG/other/lo-keep/memory.max)" max
