@@ -199,10 +199,19 @@ static void ops_changed(struct service *s, enum service_state old)
 	manager_schedule_svc(v->m, v);
 }
 
-static void probe_done(void *data, bool ok, const char *why)
+static void probe_done(void *data, enum probe_verdict verdict, const char *why)
 {
 	struct svc *v = data;
+	bool ok = verdict == PROBE_OK;
 
+	/* Not the service's failure, said apart from one; once an interval,
+	 * and the refused fork is said once a start already (pids.events). */
+	if (verdict == PROBE_NOT_RUN) {
+		log_debug("%s: probe not run, tried at the next interval: %s", v->s.unit->name,
+			  why);
+		service_on_probe_not_run(&v->s);
+		return;
+	}
 	/* A ready probe fails as long as the service comes up: not worth
 	 * the console. */
 	if (!ok && v->s.state == SERVICE_STARTING)

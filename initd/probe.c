@@ -47,13 +47,13 @@ static void probe_run_close(struct probe_run *run)
 	run->pid = 0;
 }
 
-static void probe_run_finish(struct probe_run *run, bool ok, const char *why)
+static void probe_run_finish(struct probe_run *run, enum probe_verdict verdict, const char *why)
 {
 	probe_done_fn done = run->done;
 
 	probe_run_close(run);
 	if (done)
-		done(run->data, ok, why);   /* may start the next probe */
+		done(run->data, verdict, why);   /* may start the next probe */
 }
 
 /* The helper leads a process group of its own, which an exec probe's
@@ -94,11 +94,13 @@ static void verdict_ready(struct loop *l, int fd, uint32_t events, void *data)
 		return;
 	run->buf[run->len] = '\0';
 	/* End of file: the helper said its word (or died without one). */
-	if (run->len > 0 && run->buf[0] == '0')
-		probe_run_finish(run, true, "");
+	if (run->len > 0 && run->buf[0] == '0' + PROBE_OK)
+		probe_run_finish(run, PROBE_OK, "");
+	else if (run->len > 1 && run->buf[0] == '0' + PROBE_NOT_RUN)
+		probe_run_finish(run, PROBE_NOT_RUN, run->buf + 1);
 	else
-		probe_run_finish(run, false, run->len > 1 ? run->buf + 1
-							  : "the probe ended without a verdict");
+		probe_run_finish(run, PROBE_FAILED, run->len > 1 ? run->buf + 1
+								 : "the probe ended without a verdict");
 }
 
 /* The timeout as the unit file writes it ("2s", "500ms"): the largest unit
@@ -126,7 +128,7 @@ static void timeout_fired(struct loop *l, void *data)
 	probe_kill(run);
 	timeout_as_written(d, sizeof(d), run->timeout_usec);
 	snprintf(why, sizeof(why), "timed out after %s", d);
-	probe_run_finish(run, false, why);
+	probe_run_finish(run, PROBE_FAILED, why);
 }
 
 int probe_run_start(struct probe_run *run, const struct probe_target *t, probe_done_fn done,
@@ -444,7 +446,27 @@ static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int d
 	exec_child_fail(err_fd, errno);
 }
 
-static int probe_exec(const struct probe_target *t, uid_t uid, gid_t gid, char *why, size_t size)
+/* The command's fork refused with EAGAIN in the unit's cgroup: the helper
+ * took the last pid its pids.max leaves (or the system has none left).
+ * At pids.max itself the helper's own fork is refused, which is not
+ * counted (probe_run_start): neither is this. */
+static enum probe_verdict fork_refused(const struct probe_target *t, int err, char *why,
+				       size_t size)
+{
+	char text[64];
+
+	/* cgroup_fd: PID 1's, closed here; >= 0 says the helper was born
+	 * in the unit's leaf */
+	if (err == EAGAIN && t->cgroup_fd >= 0) {
+		snprintf(why, size, "exec: its cgroup refused the check's process (pids.max)");
+		return PROBE_NOT_RUN;
+	}
+	snprintf(why, size, "exec: %s", errno_text(err, text, sizeof(text)));
+	return PROBE_FAILED;
+}
+
+static enum probe_verdict probe_exec(const struct probe_target *t, uid_t uid, gid_t gid,
+				     char *why, size_t size)
 {
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC), err[2], alive[2], status, e = 0;
 	const char *sig;
@@ -453,46 +475,48 @@ static int probe_exec(const struct probe_target *t, uid_t uid, gid_t gid, char *
 
 	if (devnull < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(alive, O_CLOEXEC) < 0) {
 		snprintf(why, size, "exec: %s", errno_text(errno, text, sizeof(text)));
-		return -1;
+		return PROBE_FAILED;
 	}
 	pid = fork();
+	if (pid < 0)
+		return fork_refused(t, errno, why, size);
 	if (pid == 0) {
 		close(alive[1]);   /* the helper's end only: its death hangs it up */
 		exec_child(t, uid, gid, devnull, err[1], alive[0]);
 	}
 	close(alive[0]);   /* alive[1] stays open until the helper ends */
 	close(err[1]);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+	if (waitpid(pid, &status, 0) < 0) {
 		snprintf(why, size, "exec: %s", errno_text(errno, text, sizeof(text)));
-		return -1;
+		return PROBE_FAILED;
 	}
 	if (read(err[0], &e, sizeof(e)) == sizeof(e) && e) {
 		snprintf(why, size, "exec %s: %s", t->probe->exec[0], errno_text(e, text, sizeof(text)));
-		return -1;
+		return PROBE_FAILED;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
+		return PROBE_OK;
 	if (WIFEXITED(status))
 		snprintf(why, size, "exec exited %d", WEXITSTATUS(status));
 	else if ((sig = signal_to_string(WTERMSIG(status))))
 		snprintf(why, size, "exec killed by signal %s", sig);
 	else
 		snprintf(why, size, "exec killed by signal %d", WTERMSIG(status));
-	return -1;
+	return PROBE_FAILED;
 }
 
 /* The verdict to PID 1, then the helper's end; after an exec probe, its
  * whole group's (probe_kill): what the command left running goes too. */
-static void verdict(int out, int r, const char *why, bool group)
+static void verdict(int out, enum probe_verdict v, const char *why, bool group)
 {
 	char buf[PROBE_WHY_MAX + 1];
-	int n = snprintf(buf, sizeof(buf), "%c%s", r == 0 ? '0' : '1', r == 0 ? "" : why);
+	int n = snprintf(buf, sizeof(buf), "%c%s", '0' + v, v == PROBE_OK ? "" : why);
 
 	if (n > 0 && write(out, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0)
 		_exit(2);
 	if (group && getpgrp() == getpid())   /* never a group of PID 1's */
 		kill(0, SIGKILL);
-	_exit(r == 0 ? 0 : 1);
+	_exit(v == PROBE_OK ? 0 : 1);
 }
 
 static _Noreturn void probe_helper(const struct probe_target *t, int out)
@@ -523,7 +547,7 @@ static _Noreturn void probe_helper(const struct probe_target *t, int out)
 	if (r < 0) {
 		snprintf(why, sizeof(why), "user %s: %s", t->unit->user ? t->unit->user : "root",
 			 r == -ENOENT ? "no such user or group" : errno_text(-r, err, sizeof(err)));
-		verdict(out, -1, why, false);
+		verdict(out, PROBE_FAILED, why, false);
 	}
 	/* An exec probe's command gets the unit's rlimits (exec_child): set
 	 * here first, while the helper is still in PID 1's user namespace,
@@ -533,24 +557,23 @@ static _Noreturn void probe_helper(const struct probe_target *t, int out)
 				     t->n_default_rlimits)) < 0) {
 		snprintf(why, sizeof(why), "cannot set the unit's rlimits: %s",
 			 errno_text(-r, err, sizeof(err)));
-		verdict(out, -1, why, false);
+		verdict(out, PROBE_FAILED, why, false);
 	}
 	r = join_namespaces(&self);
 	if (r < 0) {
 		snprintf(why, sizeof(why), "cannot enter the unit's namespaces: %s",
 			 errno_text(-r, err, sizeof(err)));
-		verdict(out, -1, why, false);
+		verdict(out, PROBE_FAILED, why, false);
 	}
 	if (t->probe->kind == UNIT_PROBE_EXEC) {
-		r = probe_exec(&self, uid, gid, why, sizeof(why));
-		verdict(out, r, why, true);
+		verdict(out, probe_exec(&self, uid, gid, why, sizeof(why)), why, true);
 	}
 	if (drop_creds(uid, gid) < 0) {
 		snprintf(why, sizeof(why), "cannot become the unit's user: %s",
 			 errno_text(errno, err, sizeof(err)));
-		verdict(out, -1, why, false);
+		verdict(out, PROBE_FAILED, why, false);
 	}
 	r = probe_check_tcp_http(t->probe, why, sizeof(why));
-	verdict(out, r, why, false);
+	verdict(out, r == 0 ? PROBE_OK : PROBE_FAILED, why, false);
 	_exit(1);
 }

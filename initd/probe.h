@@ -13,7 +13,8 @@
  *         or 3xx: ok);
  *   exec: forks the command (so it is inside a PID namespace the helper
  *         joined) with stdio on /dev/null, and waits for its exit.
- * The helper writes one verdict over a CLOEXEC pipe: "0", or "1" and why.
+ * The helper writes one verdict over a CLOEXEC pipe: "0", "1" and why it
+ * failed, or "2" and why it did not run.
  * PID 1 reads it from the loop, and kills the helper through its pidfd at
  * the probe's timeout (an exec probe's command dies with it:
  * PR_SET_PDEATHSIG). The helper is non-dumpable: the service's user cannot
@@ -34,8 +35,19 @@
 #define PROBE_RUNNING_MAX 32
 #define PROBE_WHY_MAX     160     /* a verdict's text, NUL included */
 
-/* ok, or why it failed ("tcp 127.0.0.1:80: connection refused"). */
-typedef void (*probe_done_fn)(void *data, bool ok, const char *why);
+/* What a check came to. */
+enum probe_verdict {
+	PROBE_OK,
+	PROBE_FAILED,    /* why: "tcp 127.0.0.1:80: connection refused" */
+	/* The unit's cgroup refused the process an exec check forks (the
+	 * helper took the last of its pids.max): not the service's failure,
+	 * as when the helper itself is refused (probe_run_start's -EBUSY). */
+	PROBE_NOT_RUN,
+	PROBE_VERDICT_MAX,
+};
+
+/* The verdict, and why (the failure, or why it did not run; "" when ok). */
+typedef void (*probe_done_fn)(void *data, enum probe_verdict verdict, const char *why);
 
 /* One running probe, inside its owner's struct. */
 struct probe_run {

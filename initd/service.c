@@ -360,6 +360,16 @@ void service_on_probe(struct service *s, bool ok, const char *why)
 	probe_arm(s, p->interval_usec);
 }
 
+void service_on_probe_not_run(struct service *s)
+{
+	const struct unit_probe *p;
+
+	s->probe_running = false;
+	p = probe_due(s);
+	if (p)   /* else a verdict that came as the state changed */
+		probe_arm(s, p->interval_usec);
+}
+
 /* Frozen (manager_freeze.c): a frozen process can neither pet its
  * watchdog nor answer a probe, so neither runs; thawed, both start afresh
  * (a whole watchdog interval, the health count from zero). */

@@ -363,6 +363,10 @@ void service_on_oom(struct service *s);
 /* The verdict of the probe ops->probe_start ran: ok, or why it failed
  * ("tcp 127.0.0.1:80: connection refused", "timed out after 2s"). */
 void service_on_probe(struct service *s, bool ok, const char *why);
+/* The probe ops->probe_start ran could not run its check (its cgroup
+ * refused the check's process): tried at the next interval, not counted,
+ * as when probe_start says -EBUSY. */
+void service_on_probe_not_run(struct service *s);
 /* WATCHDOG=1 from the service: push its watchdog deadline back. */
 void service_on_watchdog(struct service *s);
 /* Its cgroup is (being) frozen, or thawed (manager_freeze.c): while on,

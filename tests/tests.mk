@@ -30,6 +30,9 @@ $(BUILD)/tests/unit/test_rescue: TEST_LDFLAGS = -Wl,--wrap=spawn_helper_fork \
 	-Wl,--wrap=loop_watch_add
 # The watchdog's ioctls, answered by the test for a fake device.
 $(BUILD)/tests/unit/test_watchdog: TEST_LDFLAGS = -Wl,--wrap=ioctl
+# A probe's helper without a cgroup to be born in, and the fork its
+# unit's pids.max would refuse in it (test_probe).
+$(BUILD)/tests/unit/test_probe: TEST_LDFLAGS = -Wl,--wrap=spawn_helper_fork_into -Wl,--wrap=fork
 # A poll that sees a child's byte and exit land mid-scan (the fd window's
 # wait: which of its two fds comes first).
 $(BUILD)/tests/unit/test_spawn: TEST_LDFLAGS = -Wl,--wrap=poll -Wl,--wrap=__poll_chk

@@ -1912,6 +1912,25 @@ START_TEST(busy_probe_is_not_a_failure)
 }
 END_TEST
 
+/* The check's process refused by its cgroup (probe.h, PROBE_NOT_RUN):
+ * not counted either, tried at the next interval. */
+START_TEST(probe_not_run_is_not_a_failure)
+{
+	struct service s;
+
+	health_probe(1);
+	start_running(&s);
+	wait_for_probes(1);
+	service_on_probe_not_run(&s);
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	ck_assert_ptr_null(s.probe_why);
+	wait_for_probes(2);
+	service_on_probe(&s, false, "exec exited 1");   /* a real failure still counts */
+	ck_assert_int_ne(s.state, SERVICE_RUNNING);
+	service_done(&s);
+}
+END_TEST
+
 START_TEST(every_table_row_is_walked)
 {
 	static const enum service_state inactive[] = {
@@ -2060,6 +2079,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, operator_start_during_a_health_stop_brings_it_back);
 	tcase_add_test(tc, stop_cancels_a_running_probe);
 	tcase_add_test(tc, busy_probe_is_not_a_failure);
+	tcase_add_test(tc, probe_not_run_is_not_a_failure);
 	tcase_add_test(tc, forking_operator_stop_before_the_main_is_found);
 	tcase_add_test(tc, every_table_row_is_walked);
 	tcase_add_test(tc, table_rows_are_distinct_changes);

@@ -68,3 +68,15 @@ sleep 2   # ten of its intervals
 check "probe-full: still running, not restarted" \
 	eval 'state_is probe-full running && [ "$(unit_restarts probe-full)" = 0 ]'
 sv stop probe-full >/dev/null 2>&1
+
+# probe-last: one pid short of its pids.max: the helper gets in, the
+# check's command does not. Not counted either (the old code took the
+# refused fork for a failed check and restarted the unit).
+sv start probe-last >/dev/null 2>&1
+check "probe-last: running" eventually 10 state_is probe-last running
+sleep 2   # ten of its intervals
+check "probe-last: still running, not restarted" \
+	eval 'state_is probe-last running && [ "$(unit_restarts probe-last)" = 0 ]'
+check "probe-last: its checks' forks were refused (pids.events max > 0)" \
+	eval '[ "$(kv /sys/fs/cgroup/system/probe-last/pids.events max)" -gt 0 ]'
+sv stop probe-last >/dev/null 2>&1
