@@ -25,6 +25,7 @@
 #include "initd/spawn.h"
 
 #define HTTP_REPLY_MAX 512        /* bytes read for the status line */
+#define PROBE_VERDICT_FD 3        /* the helper's verdict pipe */
 #define PROBE_PATH_DEFAULT "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static unsigned probes_running;
@@ -395,6 +396,25 @@ static int drop_creds(uid_t uid, gid_t gid)
 	return 0;
 }
 
+/* What an exec check's command is run with, opened by the helper before it
+ * takes the unit's rlimits: a nofile below what the helper holds (its
+ * verdict pipe, the pidfd and these, up to fd 9) must not keep it from
+ * running the command, which holds none of them (exec_child). /dev/null is
+ * PID 1's then, not the unit's rootfs's: the same device. */
+struct exec_fds {
+	int devnull;    /* the command's stdio */
+	int err[2];     /* what kept exec_child from its command: its errno */
+	int alive[2];   /* hung up when the helper ends (exec_child) */
+};
+
+static int exec_fds_open(struct exec_fds *f)
+{
+	f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (f->devnull < 0 || pipe2(f->err, O_CLOEXEC) < 0 || pipe2(f->alive, O_CLOEXEC) < 0)
+		return -errno;
+	return 0;
+}
+
 /* What keeps exec_child from its command: its errno for probe_exec. */
 static _Noreturn void exec_child_fail(int err_fd, int err)
 {
@@ -413,15 +433,23 @@ static _Noreturn void exec_child_fail(int err_fd, int err)
  * the service's own files: it runs as confined as the service (its
  * rlimits and umask, user, bounding set, capabilities, no_new_privs and
  * seccomp filter), never with more: not with PID 1's limits (its nofile
- * is fs.nr_open). */
-static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int devnull,
-		       int err_fd, int alive)
+ * is fs.nr_open). It holds only its stdio and err[1] at its exec check
+ * (spawn_exec_check opens one more, below the unit's nofile): the helper's
+ * fds are closed first, the others once used. */
+static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid,
+		       const struct exec_fds *f)
 {
 	const struct unit *u = t->unit;
 	char *env[UNIT_ENV_MAX + 2];
+	int err_fd = f->err[1];
 	size_t n = 0;
 	int stage, r;
 
+	close(PROBE_VERDICT_FD);
+	if (t->pidfd >= 0)
+		close(t->pidfd);
+	close(f->err[0]);
+	close(f->alive[1]);   /* the helper's end only: its death hangs it up */
 	/* its rlimits: the helper's, set before it joined (probe_helper) */
 	umask((mode_t)u->opt->iso.umask);
 	r = spawn_caps_before_uid(&u->opt->iso, uid == 0, &stage);
@@ -432,9 +460,10 @@ static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid, int d
 	if (r < 0)
 		exec_child_fail(err_fd, -r);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
-	    poll(&(struct pollfd){ .fd = alive, .events = POLLIN }, 1, 0) != 0)
+	    poll(&(struct pollfd){ .fd = f->alive[0], .events = POLLIN }, 1, 0) != 0)
 		_exit(126);
-	stdio_take(devnull);
+	close(f->alive[0]);
+	stdio_take(f->devnull);   /* and closes it */
 	env[n++] = (char *)PROBE_PATH_DEFAULT;
 	for (char **v = u->environment; v && *v && n < UNIT_ENV_MAX + 1; v++)
 		env[n++] = *v;
@@ -465,32 +494,26 @@ static enum probe_verdict fork_refused(const struct probe_target *t, int err, ch
 	return PROBE_FAILED;
 }
 
-static enum probe_verdict probe_exec(const struct probe_target *t, uid_t uid, gid_t gid,
-				     char *why, size_t size)
+static enum probe_verdict probe_exec(const struct probe_target *t, const struct exec_fds *f,
+				     uid_t uid, gid_t gid, char *why, size_t size)
 {
-	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC), err[2], alive[2], status, e = 0;
+	int status, e = 0;
 	const char *sig;
 	char text[64];
 	pid_t pid;
 
-	if (devnull < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(alive, O_CLOEXEC) < 0) {
-		snprintf(why, size, "exec: %s", errno_text(errno, text, sizeof(text)));
-		return PROBE_FAILED;
-	}
 	pid = fork();
 	if (pid < 0)
 		return fork_refused(t, errno, why, size);
-	if (pid == 0) {
-		close(alive[1]);   /* the helper's end only: its death hangs it up */
-		exec_child(t, uid, gid, devnull, err[1], alive[0]);
-	}
-	close(alive[0]);   /* alive[1] stays open until the helper ends */
-	close(err[1]);
+	if (pid == 0)
+		exec_child(t, uid, gid, f);
+	close(f->alive[0]);   /* alive[1] stays open until the helper ends */
+	close(f->err[1]);
 	if (waitpid(pid, &status, 0) < 0) {
 		snprintf(why, size, "exec: %s", errno_text(errno, text, sizeof(text)));
 		return PROBE_FAILED;
 	}
-	if (read(err[0], &e, sizeof(e)) == sizeof(e) && e) {
+	if (read(f->err[0], &e, sizeof(e)) == sizeof(e) && e) {
 		snprintf(why, size, "exec %s: %s", t->probe->exec[0], errno_text(e, text, sizeof(text)));
 		return PROBE_FAILED;
 	}
@@ -522,6 +545,7 @@ static void verdict(int out, enum probe_verdict v, const char *why, bool group)
 static _Noreturn void probe_helper(const struct probe_target *t, int out)
 {
 	struct probe_target self = *t;
+	struct exec_fds fds;
 	char why[PROBE_WHY_MAX], err[64];
 	uid_t uid;
 	gid_t gid;
@@ -537,16 +561,21 @@ static _Noreturn void probe_helper(const struct probe_target *t, int out)
 	 * probe's command must not hold the pipe), and nothing else. */
 	out = fcntl(out, F_DUPFD_CLOEXEC, 100);
 	self.pidfd = t->pidfd >= 0 ? fcntl(t->pidfd, F_DUPFD_CLOEXEC, 100) : -1;
-	if (out < 0 || dup3(out, 3, O_CLOEXEC) < 0 ||
+	if (out < 0 || dup3(out, PROBE_VERDICT_FD, O_CLOEXEC) < 0 ||
 	    (self.pidfd >= 0 && dup3(self.pidfd, 4, O_CLOEXEC) < 0))
 		_exit(3);
-	out = 3;
+	out = PROBE_VERDICT_FD;
 	self.pidfd = self.pidfd >= 0 ? 4 : -1;
 	close_range(self.pidfd >= 0 ? 5 : 4, ~0U, 0);
 	r = lookup_creds(&self, &uid, &gid);
 	if (r < 0) {
 		snprintf(why, sizeof(why), "user %s: %s", t->unit->user ? t->unit->user : "root",
 			 r == -ENOENT ? "no such user or group" : errno_text(-r, err, sizeof(err)));
+		verdict(out, PROBE_FAILED, why, false);
+	}
+	/* before the rlimits: a small nofile would refuse them (exec_fds) */
+	if (t->probe->kind == UNIT_PROBE_EXEC && (r = exec_fds_open(&fds)) < 0) {
+		snprintf(why, sizeof(why), "exec: %s", errno_text(-r, err, sizeof(err)));
 		verdict(out, PROBE_FAILED, why, false);
 	}
 	/* An exec probe's command gets the unit's rlimits (exec_child): set
@@ -565,9 +594,8 @@ static _Noreturn void probe_helper(const struct probe_target *t, int out)
 			 errno_text(-r, err, sizeof(err)));
 		verdict(out, PROBE_FAILED, why, false);
 	}
-	if (t->probe->kind == UNIT_PROBE_EXEC) {
-		verdict(out, probe_exec(&self, uid, gid, why, sizeof(why)), why, true);
-	}
+	if (t->probe->kind == UNIT_PROBE_EXEC)
+		verdict(out, probe_exec(&self, &fds, uid, gid, why, sizeof(why)), why, true);
 	if (drop_creds(uid, gid) < 0) {
 		snprintf(why, sizeof(why), "cannot become the unit's user: %s",
 			 errno_text(errno, err, sizeof(err)));

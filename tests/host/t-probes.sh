@@ -7,7 +7,8 @@
 # probe failing `failures` times restarts the unit with the reason; a hung
 # probe is killed at its timeout (and its command with it) while svctl
 # answers; a stopped http server fails its health probe by timeout; a ready
-# probe that never succeeds ends at start_timeout with the probe's reason.
+# probe that never succeeds ends at start_timeout with the probe's reason;
+# an exec probe of a unit whose nofile is below what the helper holds.
 . "$(dirname "$0")/lib.sh"
 
 HTTPD=
@@ -57,6 +58,12 @@ testd_unit hang2 "" \
 	"health = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "sleep 96; true") ]; interval = \"200ms\"; timeout = \"300ms\"; failures = 100; };"
 testd_unit litter "" \
 	"health = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "sleep 95 & exit 0") ]; interval = \"200ms\"; };"
+# fewfd: a nofile below what the probe's helper holds (its pipes, /dev/null
+# and the pidfd, up to fd 9): its exec check still runs, under that limit
+# (before, "exec: too many open files": never ready).
+sh_unit fewfd "exec sleep 1000" 'rlimits = { nofile = 6; };' \
+	"ready = { exec = [ \"/bin/sh\", \"-c\", \"test \$(ulimit -n) = 6\" ]; interval = \"100ms\"; };" \
+	'start_timeout = "30s";' 'restart = "no";'
 testd_unit never "" 'namespaces = [ "net" ];' \
 	'ready = { tcp = "127.0.0.1:9"; interval = "100ms"; };' \
 	'start_timeout = "1s";' 'restart = "no";'
@@ -123,6 +130,7 @@ check "hang2: at most the running probe's child (and one being killed) is there 
 n=$(ns_count "^sleep 95")
 check "litter: no probe's background child outlives it ($n)" test "$n" -le 2
 
+check "fewfd (nofile 6) is ready: its exec check ran, under its nofile" wait_state fewfd running 10
 check "a ready probe that never succeeds ends at start_timeout" wait_state never failed 15
 is "... with the probe's reason" "$(svc_reason never)" \
 	"start timeout (1s), ready probe: tcp 127.0.0.1:9: connection refused"

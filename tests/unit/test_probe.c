@@ -122,6 +122,24 @@ START_TEST(test_fork_refused_not_run)
 }
 END_TEST
 
+/* A unit whose nofile is below what the helper holds (its pipe, /dev/null,
+ * the command's error pipe and its own alive pipe: fds 3 to 7): the
+ * helper's fds are not the command's, which starts with 0-2 under the
+ * unit's limit, as the service does (before, "exec: too many open files"
+ * below ~10). */
+START_TEST(test_small_nofile)
+{
+	struct result r;
+
+	r = run_probe("rlimits = { nofile = 6; };\n"
+		      PROBE("\"/bin/sh\", \"-c\", \"test $(ulimit -n) = 6 && test ! -e /proc/self/fd/3\""),
+		      -1);
+	ck_assert_msg(r.verdict == PROBE_OK, "verdict %d: %s", r.verdict, r.why);
+	r = run_probe("rlimits = { nofile = 4; };\n" PROBE("\"/bin/true\""), -1);
+	ck_assert_msg(r.verdict == PROBE_OK, "verdict %d: %s", r.verdict, r.why);
+}
+END_TEST
+
 static Suite *probe_suite(void)
 {
 	Suite *s = suite_create("probe");
@@ -130,6 +148,7 @@ static Suite *probe_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_exec_verdicts);
 	tcase_add_test(tc, test_fork_refused_not_run);
+	tcase_add_test(tc, test_small_nofile);
 	suite_add_tcase(s, tc);
 	return s;
 }
