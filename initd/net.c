@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -519,8 +520,41 @@ void net_boot(const struct initd_conf *conf, const struct initd_conf *prev)
 
 /* ---- per service -------------------------------------------------------------- */
 
-/* A veth pair: "eth0" born in pid's namespace, the host end "vi<PID>" up,
- * in the bridge or (point-to-point) given the host addresses. */
+int net_host_end_format(pid_t pid, uint64_t pidns_ino, char *buf, size_t size)
+{
+	int n;
+
+	if (pid <= 0 || pid >= NET_HOST_END_PID_MAX || pidns_ino > UINT32_MAX)
+		return -ERANGE;
+	if (pidns_ino == NET_PIDNS_INIT_INO)
+		n = snprintf(buf, size, "vi%d", (int)pid);
+	else
+		n = snprintf(buf, size, "v%08x%06x", (unsigned)pidns_ino, (unsigned)pid);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* initd's PID namespace never changes: read once. Without /proc, 0: the
+ * tagged form, unique within this initd at least. */
+static uint64_t own_pidns_ino(void)
+{
+	static uint64_t ino;
+	static bool known;
+	struct stat st;
+
+	if (!known && stat("/proc/self/ns/pid", &st) == 0)
+		ino = st.st_ino;
+	known = true;
+	return ino;
+}
+
+int net_host_end_name(pid_t pid, char *buf, size_t size)
+{
+	return net_host_end_format(pid, own_pidns_ino(), buf, size);
+}
+
+/* A veth pair: "eth0" born in pid's namespace, the host end (its name:
+ * net_host_end_name) up, in the bridge or (point-to-point) given the host
+ * addresses. */
 static int veth_create(int sk, pid_t pid, const struct unit_isolation *iso)
 {
 	char host[IFNAMSIZ];
@@ -529,7 +563,9 @@ static int veth_create(int sk, pid_t pid, const struct unit_isolation *iso)
 	size_t nest;
 	int r, master = 0, i;
 
-	snprintf(host, sizeof(host), "vi%d", (int)pid);
+	r = net_host_end_name(pid, host, sizeof(host));
+	if (r < 0)
+		return r;
 	if (iso->veth_bridge) {
 		master = link_index(iso->veth_bridge);
 		if (master < 0)

@@ -6,7 +6,7 @@
  * their addresses and sets ip_forward (net_boot). For a service
  * with network.veth the parent, between clone3 and releasing the child,
  * creates a veth pair whose peer is born as "eth0" inside the child's net
- * namespace and whose host end ("vi<PID>") joins the bridge, or (a
+ * namespace and whose host end (net_host_end_name) joins the bridge, or (a
  * point-to-point veth) gets the host addresses, and goes up; for
  * network.macvlan it creates a macvlan on the host interface, born as
  * "eth0" inside the namespace (net_link_create). The child itself, in its
@@ -23,6 +23,8 @@
 #ifndef INITD_NET_H
 #define INITD_NET_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "units/unit.h"
@@ -49,6 +51,20 @@ void net_boot(const struct initd_conf *conf, const struct initd_conf *prev);
 /* Parent: the link for pid's net namespace (unit_link_kind: a veth pair
  * into a bridge or point-to-point, or a macvlan). 0 or -errno. */
 int net_link_create(pid_t pid, const struct unit_isolation *iso);
+
+/* The name of the host end of pid's veth, in the network namespace PID 1
+ * shares with whatever else runs there. A PID names it ("vi<PID>") only in
+ * the initial PID namespace, where no other process has it; in another
+ * (initd in a container, the host tier), two initds sharing a network
+ * namespace would give their services the same PIDs and names: "v", then
+ * initd's PID namespace's inode (8 hex digits) and the PID (6), 15 bytes,
+ * IFNAMSIZ's most (never "vi": 'i' is no hex digit). 0, -ERANGE (a PID
+ * past the kernel's PID_MAX_LIMIT), -ENAMETOOLONG (size too small). */
+#define NET_PIDNS_INIT_INO 0xEFFFFFFCU   /* the kernel's PROC_PID_INIT_INO */
+#define NET_HOST_END_PID_MAX 0x400000    /* PID_MAX_LIMIT: PIDs are below it */
+int net_host_end_name(pid_t pid, char *buf, size_t size);
+/* The same for a PID namespace's inode (exposed for tests). */
+int net_host_end_format(pid_t pid, uint64_t pidns_ino, char *buf, size_t size);
 
 /* Child, inside its new net namespace: lo up; eth0 (addresses, gateways,
  * routes) when iso has a link. */

@@ -208,6 +208,15 @@ static pid_t service(const struct unit_isolation *iso, const char *const *want, 
 	return pid;
 }
 
+/* The name initd gives pid's host end (net_host_end_name). */
+static const char *host_end(pid_t pid)
+{
+	static char name[IFNAMSIZ];
+
+	ck_assert_int_eq(net_host_end_name(pid, name, sizeof(name)), 0);
+	return name;
+}
+
 static void run_service(pid_t pid, int go)
 {
 	int st;
@@ -277,14 +286,14 @@ static void in_own_netns(void)
 
 	pid = service(&bridged, want_bridged, &go);
 	ck_assert_int_eq(net_link_create(pid, &bridged), 0);
-	snprintf(args, sizeof(args), "-o link show dev vi%d", (int)pid);
+	snprintf(args, sizeof(args), "-o link show dev %s", host_end(pid));
 	ck_assert(ip_shows(args, "master tbr0"));
 	ck_assert(ip_shows(args, ",UP"));
 	run_service(pid, go);
 
 	pid = service(&p2p, want_p2p, &go);
 	ck_assert_int_eq(net_link_create(pid, &p2p), 0);
-	snprintf(args, sizeof(args), "-o addr show dev vi%d", (int)pid);
+	snprintf(args, sizeof(args), "-o addr show dev %s", host_end(pid));
 	snprintf(want, sizeof(want), "inet 10.77.0.1/30");
 	ck_assert(ip_shows(args, want));
 	run_service(pid, go);
@@ -313,7 +322,7 @@ static void in_own_netns(void)
 	waitpid(pid, NULL, 0);
 	close(go);
 	ck_assert_int_eq(net_link_create(pid, &bridged), -ESRCH);
-	snprintf(args, sizeof(args), "-o link show dev vi%d", (int)pid);
+	snprintf(args, sizeof(args), "-o link show dev %s", host_end(pid));
 	ck_assert_int_eq(ip_lines(args, " mtu "), 0);   /* "does not exist" */
 }
 
@@ -425,6 +434,30 @@ START_TEST(bridges_on_reload)
 }
 END_TEST
 
+/* A veth's host end: "vi<PID>" only in the initial PID namespace, where
+ * the PID is no other process's; in another, two initds sharing a network
+ * namespace give their services the same PIDs: the PID namespace's inode
+ * names them apart, within IFNAMSIZ (before, both were "vi<PID>", and
+ * the second link was refused, EEXIST: t-vethname.sh). */
+START_TEST(host_end_names)
+{
+	char a[IFNAMSIZ], b[IFNAMSIZ];
+
+	ck_assert_int_eq(net_host_end_format(123, NET_PIDNS_INIT_INO, a, sizeof(a)), 0);
+	ck_assert_str_eq(a, "vi123");
+	ck_assert_int_eq(net_host_end_format(123, 0xf0000001, a, sizeof(a)), 0);
+	ck_assert_int_eq(net_host_end_format(123, 0xf0000002, b, sizeof(b)), 0);
+	ck_assert_str_eq(a, "vf000000100007b");
+	ck_assert_str_ne(a, b);
+	ck_assert_int_eq(net_host_end_format(NET_HOST_END_PID_MAX - 1, UINT32_MAX, a, sizeof(a)), 0);
+	ck_assert_str_eq(a, "vffffffff3fffff");
+	ck_assert_uint_eq(strlen(a), IFNAMSIZ - 1);
+	ck_assert_int_eq(net_host_end_format(NET_HOST_END_PID_MAX, 1, a, sizeof(a)), -ERANGE);
+	ck_assert_int_eq(net_host_end_format(0, 1, a, sizeof(a)), -ERANGE);
+	ck_assert_int_eq(net_host_end_format(1, 1, a, 15), -ENAMETOOLONG);
+}
+END_TEST
+
 START_TEST(bridge_veth_p2p_macvlan)
 {
 	in_child(in_own_netns);
@@ -443,6 +476,7 @@ int main(void)
 	tcase_add_test(tc, overflow_is_refused);
 	tcase_add_test(tc, kernel_errors_come_back);
 	tcase_add_test(tc, loopback_comes_up_in_a_child);
+	tcase_add_test(tc, host_end_names);
 	tcase_add_test(tc, bridge_veth_p2p_macvlan);
 	tcase_add_test(tc, bridges_on_reload);
 	suite_add_tcase(s, tc);
