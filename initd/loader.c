@@ -88,6 +88,8 @@ static void loader_decode(struct loader *ld)
 	boot_phase_mark(BOOT_PHASE_MODEL_DECODED);
 	if (r < 0)
 		loader_finish(ld, NULL, r, r == -ENOMEM ? "out of memory decoding the unit model" :
+					   r == -EFBIG ? "the unit model would take more memory to "
+					   "decode than PID 1 gives it" :
 					   "the unit loader sent a malformed model");
 	else
 		loader_finish(ld, set, 0, NULL);

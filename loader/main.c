@@ -260,14 +260,22 @@ static int check_round_trip(const struct unit_set *set)
 	size_t len = 0;
 	int r = unit_set_encode(set, &buf, &len);
 
-	if (r == 0)
-		r = unit_set_decode(buf, len, &back);
-	free(buf);
-	unit_set_free(back);
 	if (r == -EFBIG)
 		fprintf(stderr, "initd: the units' model is over the %u MiB PID 1 takes, and it would "
 			"start no unit: fewer or smaller units (exec arguments, environment)\n",
 			UNIT_MODEL_MAX >> 20);
+	if (r < 0 && r != -EFBIG)
+		fprintf(stderr, "initd: internal error: PID 1 would refuse this configuration's model "
+			"(%s), and start no unit; please report it\n", strerror(-r));
+	if (r < 0)
+		return r;
+	r = unit_set_decode(buf, len, &back);
+	free(buf);
+	unit_set_free(back);
+	if (r == -EFBIG)
+		fprintf(stderr, "initd: the units' model would take over the %zu MiB PID 1 gives its "
+			"decode, and it would start no unit: fewer or smaller units\n",
+			UNIT_DECODE_MAX >> 20);
 	else if (r < 0)
 		fprintf(stderr, "initd: internal error: PID 1 would refuse this configuration's model "
 			"(%s), and start no unit; please report it\n", strerror(-r));

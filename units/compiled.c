@@ -340,6 +340,7 @@ int unit_model_decode(const uint8_t *buf, size_t len, struct unit_set **ret, con
 
 	if (r < 0)
 		*why = r == -ENOMEM ? "out of memory decoding it" :
+		       r == -EFBIG ? "it would take more memory to decode than PID 1 gives it" :
 		       r == -EPROTONOSUPPORT ? "compiled by another version of initd" : "malformed";
 	return r;
 }

@@ -18,7 +18,8 @@
  * Every field says what it is, so the decoder checks each kind against the
  * schema below and skips tags it does not know (a newer loader may add
  * fields). A NULL string is an absent field. The decoder trusts nothing:
- * every count and length is bounded by the schema and by the bytes left, a
+ * every count and length is bounded by the schema and by the bytes left,
+ * what they allocate by UNIT_DECODE_MAX (charged before each allocation), a
  * tag may appear once, required tags must appear, and the result must meet
  * the set's invariants (set_check_invariants) before it is returned. */
 #include <malloc.h>
@@ -698,7 +699,31 @@ int unit_encode(const struct unit *u, void **ret, size_t *ret_len)
 struct dec {
 	const uint8_t *p;
 	size_t left;
+	size_t budget;          /* heap the decode may still take (UNIT_DECODE_MAX) */
+	size_t unit_cost;       /* a fresh unit's heap, once one was made */
 };
+
+/* The heap an allocation of n bytes takes, as glibc's malloc holds it:
+ * n and a size word in 16-byte steps, at least 32 (malloc(1) takes 32).
+ * An estimate, the same in every build, so that a model decodes or is
+ * refused alike under a sanitizer. */
+static uint64_t heap_cost(uint64_t n)
+{
+	uint64_t c = (n + sizeof(size_t) + 15) & ~(uint64_t)15;
+
+	return c < 32 ? 32 : c;
+}
+
+/* Take cost bytes from d's budget before they are allocated: a model's
+ * bytes do not bound what they decode into (an empty string is 2 bytes
+ * of it and 40 of heap). 0, or -EFBIG once the budget is spent. */
+static int charge(struct dec *d, uint64_t cost)
+{
+	if (cost > d->budget)
+		return -EFBIG;
+	d->budget -= (size_t)cost;
+	return 0;
+}
 
 static int get_bytes(struct dec *d, void *out, size_t n)
 {
@@ -756,6 +781,8 @@ static int get_str(struct dec *d, char **ret)
 	    d->p[n] != '\0' || memchr(d->p, '\0', (size_t)n))
 		return -EBADMSG;
 	if (ret) {
+		if (charge(d, heap_cost(n + 1)) < 0)
+			return -EFBIG;
 		*ret = strdup((const char *)d->p);
 		if (!*ret)
 			return -ENOMEM;
@@ -771,6 +798,8 @@ static int get_strv(struct dec *d, uint64_t max, char ***ret)
 
 	if (get_count(d, max, 2, &n) < 0)
 		return -EBADMSG;
+	if (charge(d, heap_cost((n + 1) * (uint64_t)sizeof(*v))) < 0)
+		return -EFBIG;
 	v = calloc(n + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -834,6 +863,7 @@ static int skip_record(struct dec *d, unsigned depth)
 }
 
 static int get_record(struct dec *d, const struct enc_record *rec, void *obj, unsigned depth);
+static uint64_t record_heap(const struct enc_record *rec, const void *obj);
 
 /* Free a list member of obj (its elements and array) and zero it. */
 static void list_clear(void *obj, const struct enc_field *f)
@@ -858,6 +888,8 @@ static int get_list(struct dec *d, const struct enc_field *f, void *obj, unsigne
 
 	if (get_count(d, f->max, 1, &n) < 0)
 		return -EBADMSG;
+	if (charge(d, heap_cost((n ? n : 1) * (uint64_t)f->sub->size)) < 0)
+		return -EFBIG;
 	list_clear(obj, f);
 	v = calloc(n ? n : 1, f->sub->size);
 	if (!v)
@@ -875,8 +907,12 @@ static int get_pointed(struct dec *d, const struct enc_field *f, void *obj, unsi
 {
 	void **member = MEMBER(obj, f, void *);
 
-	if (!*member && !(*member = f->sub->make()))
-		return -ENOMEM;
+	if (!*member) {
+		if (!(*member = f->sub->make()))
+			return -ENOMEM;
+		if (charge(d, heap_cost(f->sub->size) + record_heap(f->sub, *member)) < 0)
+			return -EFBIG;
+	}
 	return get_record(d, f->sub, *member, depth + 1);
 }
 
@@ -979,6 +1015,8 @@ static int get_units(struct dec *d, struct unit_set *s)
 
 	if (get_count(d, UNIT_MAX, 1, &n) < 0)
 		return -EBADMSG;
+	if (charge(d, heap_cost((n + 1) * (uint64_t)sizeof(*s->units))) < 0)
+		return -EFBIG;
 	s->units = calloc(n + 1, sizeof(*s->units));
 	if (!s->units)
 		return -ENOMEM;
@@ -987,54 +1025,87 @@ static int get_units(struct dec *d, struct unit_set *s)
 		if (!u)
 			return -ENOMEM;
 		s->units[s->n_units++] = u;
-		r = get_record(d, &unit_record, u, 0);
+		/* every unit's defaults cost the same: walked once */
+		if (!d->unit_cost)
+			d->unit_cost = heap_cost(sizeof(*u)) + record_heap(&unit_record, u);
+		r = charge(d, d->unit_cost);
+		if (r == 0)
+			r = get_record(d, &unit_record, u, 0);
 	}
 	return r;
 }
 
 /* ---- compaction: the decoded units into one block (issue 19) ------------ */
 
-/* Bytes a record's pointers need in the arena, at most (strings counted
- * as if none were shared, every array with its alignment). */
-static size_t record_bound(const struct enc_record *rec, const void *obj)
+/* What a block of n bytes aligned to align takes: in the arena, at most
+ * (arena_block), or on the heap (heap_block). */
+typedef uint64_t block_fn(uint64_t n, size_t align);
+
+static uint64_t arena_block(uint64_t n, size_t align)
 {
-	size_t n = 0;
+	return n + (align > 1 ? align : 0);
+}
+
+static uint64_t heap_block(uint64_t n, size_t align)
+{
+	return heap_cost(n);
+}
+
+/* The blocks a record's pointers hold, each measured by block: strings
+ * counted as if none were shared. */
+static uint64_t record_size(const struct enc_record *rec, const void *obj, block_fn *block)
+{
+	uint64_t n = 0;
 
 	for (size_t i = 0; i < rec->n_fields; i++) {
 		const struct enc_field *f = &rec->fields[i];
+		/* the member, when it is a pointer */
+		const void *p = f->kind == ENC_NUM || f->kind == ENC_REC ? NULL :
+				*MEMBER(obj, f, const void *const);
 		char *const *v;
-		const uint8_t *list;
 		size_t c;
 
 		switch (f->kind) {
 		case ENC_STR:
-			if (*MEMBER(obj, f, char *))
-				n += strlen(*MEMBER(obj, f, char *)) + 1;
+			if (p)
+				n += block(strlen(p) + 1, 1);
 			break;
 		case ENC_STRV:
-			v = *MEMBER(obj, f, char **);
-			for (c = 0; v && v[c]; c++)
-				n += strlen(v[c]) + 1;
-			n += (c + 1) * sizeof(char *) + sizeof(char *);
+			for (v = p, c = 0; v && v[c]; c++)
+				n += block(strlen(v[c]) + 1, 1);
+			if (p)
+				n += block((c + 1) * sizeof(char *), alignof(char *));
 			break;
 		case ENC_REC:
-			n += record_bound(f->sub, (const uint8_t *)obj + f->offset);
+			n += record_size(f->sub, (const uint8_t *)obj + f->offset, block);
 			break;
 		case ENC_PREC:
-			if (*MEMBER(obj, f, const void *))
-				n += f->sub->size + sizeof(max_align_t) +
-				     record_bound(f->sub, *MEMBER(obj, f, const void *));
+			if (p)
+				n += block(f->sub->size, alignof(max_align_t)) +
+				     record_size(f->sub, p, block);
 			break;
 		case ENC_LIST:
-			list = *MEMBER(obj, f, uint8_t *);
 			c = *(const size_t *)(const void *)((const uint8_t *)obj + f->count_offset);
-			n += c * f->sub->size + sizeof(max_align_t);
-			for (size_t j = 0; list && j < c; j++)
-				n += record_bound(f->sub, list + j * f->sub->size);
+			if (p)
+				n += block(c * f->sub->size, alignof(max_align_t));
+			for (size_t j = 0; p && j < c; j++)
+				n += record_size(f->sub, (const uint8_t *)p + j * f->sub->size, block);
 			break;
 		}
 	}
 	return n;
+}
+
+/* Bytes a record's pointers need in the arena, at most. */
+static size_t record_bound(const struct enc_record *rec, const void *obj)
+{
+	return (size_t)record_size(rec, obj, arena_block);
+}
+
+/* What a record's pointers hold on the heap, as a decode charges it. */
+static uint64_t record_heap(const struct enc_record *rec, const void *obj)
+{
+	return record_size(rec, obj, heap_block);
 }
 
 static bool record_equal(const struct enc_record *rec, const void *a, const void *b);
@@ -1324,9 +1395,9 @@ static int set_decode(struct dec *d, struct unit_set *s)
 	return r < 0 ? r : set_compact(s);
 }
 
-int unit_set_decode(const void *buf, size_t len, struct unit_set **ret)
+int set_decode_within(const void *buf, size_t len, size_t budget, struct unit_set **ret)
 {
-	struct dec d = { buf, len };
+	struct dec d = { .p = buf, .left = len, .budget = budget };
 	struct unit_set *s;
 	int r;
 
@@ -1342,9 +1413,14 @@ int unit_set_decode(const void *buf, size_t len, struct unit_set **ret)
 	return 0;
 }
 
+int unit_set_decode(const void *buf, size_t len, struct unit_set **ret)
+{
+	return set_decode_within(buf, len, UNIT_DECODE_MAX, ret);
+}
+
 int unit_decode(const void *buf, size_t len, struct unit **ret)
 {
-	struct dec d = { buf, len };
+	struct dec d = { .p = buf, .left = len, .budget = UNIT_DECODE_MAX };
 	struct unit *u;
 	int r = get_header(&d, ENC_UNIT_MAGIC);
 

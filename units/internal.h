@@ -559,6 +559,10 @@ struct arena_usage {
 void arena_note_records(struct unit_arena *a, size_t n);
 void arena_usage(const struct unit_arena *a, struct arena_usage *u);
 
+/* encode.c: unit_set_decode with its heap bounded by budget, not by
+ * UNIT_DECODE_MAX (a test's measure of a set's margin). */
+int set_decode_within(const void *buf, size_t len, size_t budget, struct unit_set **ret);
+
 /* set.c */
 int set_check_invariants(const struct unit_set *s);
 /* What a unit must meet in any set (a lone unit from unit_decode): every

@@ -870,8 +870,9 @@ int unit_set_order(const struct unit_set *s, size_t *order);
  * decode: 0 and a set that satisfies everything unit_set_load guarantees
  * (sorted unique names, good units complete, dependencies present and
  * acyclic, slices declared), -EBADMSG on any malformed or inconsistent
- * input, -EPROTONOSUPPORT on another version byte, -ENOMEM. Never reads past
- * len, never leaks. */
+ * input, -EPROTONOSUPPORT on another version byte, -EFBIG when it would
+ * take more than UNIT_DECODE_MAX of heap, -ENOMEM. Never reads past len,
+ * never leaks. */
 int unit_set_encode(const struct unit_set *s, void **ret, size_t *ret_len);
 int unit_set_decode(const void *buf, size_t len, struct unit_set **ret);
 /* One unit alone, as `svctl show` gets it from PID 1 (which formats no
@@ -886,6 +887,15 @@ int unit_decode(const void *buf, size_t len, struct unit **ret);
  * body: unit_set_encode refuses to make a larger one (-EFBIG), so that
  * --check and --compile say so rather than a boot that starts nothing. */
 #define UNIT_MODEL_MAX      (64u * 1024 * 1024)
+/* The heap a decode of a model may take (encode.c charges each string,
+ * array and unit before it allocates them): UNIT_MODEL_MAX bounds a
+ * model's bytes, not what they decode into, as an empty string is 2 bytes
+ * of it and 40 of heap (a crafted 61 MB model took 1.2 GB and 7 s). Real
+ * sets are charged 2.2-2.8 KiB a unit, 3-7x their bytes (UNIT_MAX
+ * instances: 41 MB), a crafted one 17-20x: no ratio tells them apart, so
+ * the bound is 16 KiB for each of UNIT_MAX units, 6x the largest real set.
+ * A model past it is refused whole (-EFBIG): PID 1 keeps what it runs. */
+#define UNIT_DECODE_MAX     ((size_t)UNIT_MAX * 16 * 1024)
 
 /* ---- the compiled model (compiled.c, issue 19) ----
  * CONFIG_DIR/initd.model: unit_set_encode's bytes behind a header with

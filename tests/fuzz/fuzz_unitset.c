@@ -35,7 +35,7 @@ static int lone_unit(const uint8_t *data, size_t size)
 	int r = unit_decode(data, size, &u);
 
 	if (r < 0) {
-		FUZZ_ASSERT(r == -EBADMSG || r == -EPROTONOSUPPORT || r == -ENOMEM);
+		FUZZ_ASSERT(r == -EBADMSG || r == -EPROTONOSUPPORT || r == -EFBIG || r == -ENOMEM);
 		FUZZ_ASSERT(u == NULL);
 	} else {
 		FUZZ_ASSERT(null && unit_dump(u, null) == 0);
@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return lone_unit(data, size);
 	r = unit_set_decode(data, size, &s);
 	if (r < 0) {
-		FUZZ_ASSERT(r == -EBADMSG || r == -EPROTONOSUPPORT || r == -ENOMEM);
+		FUZZ_ASSERT(r == -EBADMSG || r == -EPROTONOSUPPORT || r == -EFBIG || r == -ENOMEM);
 		FUZZ_ASSERT(s == NULL);
 		return 0;
 	}

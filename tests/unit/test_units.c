@@ -1806,6 +1806,104 @@ START_TEST(test_decode_crafted)
 }
 END_TEST
 
+/* A model's bytes do not bound what it decodes into: an empty string is
+ * 2 bytes of it and ~40 of heap (its block and its pointer). Bad units'
+ * vectors may hold anything, so a model of bad units full of empty
+ * strings is a valid one that cost PID 1 ~20x its size (61 MB took
+ * 1.2 GB and 7 s). The decode stops at UNIT_DECODE_MAX: refused, -EFBIG. */
+#define EMPTIES 256
+START_TEST(test_decode_budget_refuses)
+{
+	static char empty[] = "";
+	static char *empties[EMPTIES + 1];
+	struct tree t;
+	struct unit_set *s, *d = NULL;
+	uint8_t *buf;
+	size_t len, n = 10000;
+
+	for (size_t i = 0; i < EMPTIES; i++)
+		empties[i] = empty;
+	tree_init(&t);
+	s = tree_load(&t);
+	s->units = calloc(n + 1, sizeof(*s->units));
+	ck_assert_ptr_nonnull(s->units);
+	for (size_t i = 0; i < n; i++) {
+		char name[16];
+		struct unit *u;
+
+		snprintf(name, sizeof(name), "u%05zu", i);
+		u = s->units[s->n_units++] = unit_new(name, "/etc/initd/units/u.unit");
+		ck_assert_ptr_nonnull(u);
+		u->bad = true;
+		/* the encoder writes what is there; they are put back below */
+		strv_free(u->environment);
+		strv_free(u->requires);
+		strv_free(u->after);
+		u->exec = u->environment = empties;
+		u->requires = u->after = empties + EMPTIES - UNIT_DEPS_MAX;
+	}
+	encode(s, &buf, &len);
+	for (size_t i = 0; i < n; i++) {
+		struct unit *u = s->units[i];
+
+		u->exec = NULL;
+		u->environment = strv_new();
+		u->requires = strv_new();
+		u->after = strv_new();
+	}
+	/* 16 MB, whose heap would be 270 MB */
+	ck_assert_uint_lt(len, 16u << 20);
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), -EFBIG);
+	ck_assert_ptr_null(d);
+	free(buf);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+/* The bound is far above what real sets take: the most units a set holds
+ * (UNIT_MAX instances of one template) decode within a quarter of it. */
+START_TEST(test_decode_budget_margin)
+{
+	struct tree t;
+	struct unit_set *s, *d = NULL;
+	char *conf = malloc(UNIT_MAX * 10 + 4096);   /* `, "16383"` a name */
+	size_t o = 0;
+	uint8_t *buf;
+	size_t len;
+
+	ck_assert_ptr_nonnull(conf);
+	tree_init(&t);
+	tree_write(&t, "units/worker@.unit", "description = \"worker %i\";\n"
+		   "exec = [ \"/bin/sh\", \"-c\", \"while :; do sleep 30; done\", \"%n\" ];\n"
+		   "restart = \"always\";\nenvironment = { WORKER = \"%i\"; };\n");
+	o += (size_t)sprintf(conf + o, "instances = ( ");
+	for (size_t g = 0; g < UNIT_MAX / UNIT_INSTANCE_NAMES_MAX; g++) {
+		o += (size_t)sprintf(conf + o, "%s{ template = \"worker\"; names = [ ", g ? ", " : "");
+		for (size_t i = 0; i < UNIT_INSTANCE_NAMES_MAX; i++)
+			o += (size_t)sprintf(conf + o, "%s\"%zu\"", i ? ", " : "",
+					     g * UNIT_INSTANCE_NAMES_MAX + i);
+		o += (size_t)sprintf(conf + o, " ]; }");
+	}
+	sprintf(conf + o, " );\n");
+	tree_write(&t, "initd.conf", conf);
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 0);
+	ck_assert_uint_eq(s->n_units, UNIT_MAX);
+	encode(s, &buf, &len);
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), 0);
+	ck_assert_uint_eq(d->n_units, UNIT_MAX);
+	unit_set_free(d);
+	d = NULL;
+	ck_assert_int_eq(set_decode_within(buf, len, UNIT_DECODE_MAX / 4, &d), 0);
+	unit_set_free(d);
+	free(buf);
+	free(conf);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
 /* ---- cgroup limits (issue 4) ------------------------------------------------ */
 
 START_TEST(test_cgroup_every_key)
@@ -2399,6 +2497,8 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, test_encode_flips);
 	tcase_add_test(tc, test_encode_invariants);
 	tcase_add_test(tc, test_decode_crafted);
+	tcase_add_test(tc, test_decode_budget_refuses);
+	tcase_add_test(tc, test_decode_budget_margin);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("compiled");
