@@ -282,13 +282,18 @@ static int check_units(struct unit_set *s, const struct unit_lines *lines)
 	return r < 0 ? r : graph_check_cycles(s, lines);
 }
 
+static size_t diag_bytes(const struct unit_diag *d)
+{
+	return strlen(d->file ? d->file : "") + strlen(d->message) + 2;
+}
+
 /* set->diags: head (initd.conf, the directory), then every unit's, into
  * one array sized first: grown a diagnostic at a time, it was copied
  * whole at each step where realloc cannot grow in place (a sanitizer's
  * never does: 16384 instances' diagnostics took 15 s). 0 or -ENOMEM. */
 int set_collect_diags(struct unit_set *s, const struct unit_diags *head)
 {
-	size_t total = s->diags.n + head->n, cap = UNIT_SET_DIAGS_MAX;
+	size_t total = s->diags.n + head->n, cap = UNIT_SET_DIAGS_MAX, bytes = 0;
 	struct unit_diag *v;
 	int r = 0;
 
@@ -301,19 +306,22 @@ int set_collect_diags(struct unit_set *s, const struct unit_diags *head)
 	if (!v)
 		return -ENOMEM;
 	s->diags.v = v;
-	/* Past the bound the model carries (many broken templates'
-	 * placeholders): the last room says so, and the set still encodes. */
+	/* Past the bounds the model carries (many broken templates'
+	 * placeholders, or long ones): the last room says so, and the set
+	 * still encodes. */
 	for (size_t u = 0; u <= s->n_units && r == 0; u++) {
 		const struct unit_diags *from = u == 0 ? head : &s->units[u - 1]->diags;
 
 		for (size_t i = 0; i < from->n && r == 0; i++) {
 			const struct unit_diag *d = &from->v[i];
-			bool last = s->diags.n == cap - 1 && !(u == s->n_units && i == from->n - 1);
+			bool last = (s->diags.n == cap - 1 && !(u == s->n_units && i == from->n - 1)) ||
+				    diag_bytes(d) > UNIT_SET_DIAGS_BYTES_MAX - bytes;
 
 			r = diags_set_at(&s->diags, d->file, d->line,
 					 last ? "too many errors, not reporting more" : d->message);
 			if (last)
 				return r;
+			bytes += diag_bytes(d);
 		}
 	}
 	return r;

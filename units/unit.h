@@ -75,6 +75,11 @@ _Static_assert(UNIT_CGROUP_PATH_MAX == 584, "slice depth or name limits changed:
                                     * then says "too many errors" */
 #define UNIT_SET_DIAGS_MAX ((UNIT_MAX + 2) * UNIT_DIAG_MAX)   /* a set's, all told
                                     * (placeholders' too); the same */
+/* ... and the bytes of their text (file and message, each with its NUL),
+ * but for that last one: so many long ones (a long path, a message quoting
+ * values) were over the UNIT_MODEL_MAX of the model that carries them.
+ * A quarter of it; a set's usual errors take a few hundred bytes each. */
+#define UNIT_SET_DIAGS_BYTES_MAX (16u * 1024 * 1024)
 #define UNIT_CONFIG_DIR    "/etc/initd"   /* default home of initd.conf and units/ */
 #define UNIT_ENCODE_VERSION 2      /* version byte of unit_set_encode's format */
 

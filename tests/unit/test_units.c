@@ -147,6 +147,39 @@ START_TEST(set_diagnostics_are_bounded)
 }
 END_TEST
 
+/* ... and at a bound of bytes: fewer than UNIT_SET_DIAGS_MAX long ones
+ * (a long path, a message quoting values) were still over the 64 MiB a
+ * model may take, and PID 1 got a bare errno again. */
+START_TEST(set_diagnostics_bytes_are_bounded)
+{
+	struct unit_set s = { 0 };
+	struct unit_diags head = { 0 };
+	char file[200], message[300];
+	size_t n = 140000, bytes = 0;   /* 70 MB of text */
+	void *buf = NULL;
+	size_t len = 0;
+
+	memset(file, 'f', sizeof(file) - 1);
+	file[sizeof(file) - 1] = '\0';
+	memset(message, 'm', sizeof(message) - 1);
+	message[sizeof(message) - 1] = '\0';
+	head.v = calloc(n, sizeof(*head.v));
+	ck_assert_ptr_nonnull(head.v);
+	for (size_t i = 0; i < n; i++)   /* the set copies them: these are shared */
+		head.v[head.n++] = (struct unit_diag){ file, 2, message };
+	ck_assert_int_eq(set_collect_diags(&s, &head), 0);
+	ck_assert_uint_lt(s.diags.n, n);
+	ck_assert_str_eq(s.diags.v[s.diags.n - 1].message, "too many errors, not reporting more");
+	for (size_t i = 0; i + 1 < s.diags.n; i++)
+		bytes += strlen(s.diags.v[i].file) + strlen(s.diags.v[i].message) + 2;
+	ck_assert_uint_le(bytes, UNIT_SET_DIAGS_BYTES_MAX);
+	ck_assert_int_eq(unit_set_encode(&s, &buf, &len), 0);
+	free(buf);
+	free(head.v);
+	diags_clear(&s.diags);
+}
+END_TEST
+
 START_TEST(test_duration)
 {
 	static const struct { const char *s; int r; uint64_t usec; } cases[] = {
@@ -2440,6 +2473,7 @@ static Suite *units_suite(void)
 	TCase *tc = tcase_create("values");
 
 	tcase_add_test(tc, set_diagnostics_are_bounded);
+	tcase_add_test(tc, set_diagnostics_bytes_are_bounded);
 	tcase_add_test(tc, test_duration);
 	tcase_add_test(tc, test_size);
 	tcase_add_test(tc, test_signal);
