@@ -21,9 +21,14 @@
  * lengths) so no two input sets hash the same stream.
  *
  * The file:  magic "iumc" | version u8 | zero u8 | machine u16 LE |
- *            digest u64 LE | check u64 LE | unit_set_encode's bytes
+ *            initd u64 LE | digest u64 LE | check u64 LE |
+ *            unit_set_encode's bytes
  * where machine is the ELF machine initd was built for: a seccomp filter
  * is compiled for one architecture, so a model is too.
+ * where initd is the same hash of INITD_VERSION alone: the digest covers
+ * it too, but a digest that differs cannot say whether the files or the
+ * initd did, and another initd's model was logged as "the unit files
+ * changed".
  * where check is the same hash over those bytes: a file damaged on disk
  * is refused, not decoded into another valid model.
  */
@@ -255,6 +260,20 @@ static void put_le64(uint8_t *out, uint64_t v)
 		out[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* The header's fields past machine (the file's layout above). */
+#define MODEL_INITD  8
+#define MODEL_DIGEST 16
+#define MODEL_CHECK  24
+_Static_assert(MODEL_CHECK + 8 == UNIT_MODEL_HEADER, "the header's fields fill it");
+
+static uint64_t initd_hash(void)
+{
+	uint64_t h = FNV_OFFSET;
+
+	hash_bytes(&h, INITD_VERSION, sizeof(INITD_VERSION));
+	return h;
+}
+
 void unit_model_header(uint8_t out[UNIT_MODEL_HEADER], uint64_t digest, const void *body,
 		       size_t len)
 {
@@ -266,8 +285,9 @@ void unit_model_header(uint8_t out[UNIT_MODEL_HEADER], uint64_t digest, const vo
 	out[5] = 0;
 	out[6] = (uint8_t)(MODEL_MACHINE & 0xff);
 	out[7] = (uint8_t)(MODEL_MACHINE >> 8);
-	put_le64(out + 8, digest);
-	put_le64(out + 16, check);
+	put_le64(out + MODEL_INITD, initd_hash());
+	put_le64(out + MODEL_DIGEST, digest);
+	put_le64(out + MODEL_CHECK, check);
 }
 
 /* The whole file, if it is one PID 1 may trust as much as its loader:
@@ -321,13 +341,15 @@ int unit_model_check(const char *path, const char *conf_path, const char *units_
 		return *why = "not a model this initd compiles (initd --compile)", -EPROTONOSUPPORT;
 	if (memcmp(buf + 6, head + 6, 2) != 0)
 		return *why = "compiled for another architecture", -EPROTONOSUPPORT;
-	if (memcmp(buf + 16, head + 16, 8) != 0)
+	if (memcmp(buf + MODEL_INITD, head + MODEL_INITD, 8) != 0)
+		return *why = "compiled by another version of initd", -EPROTONOSUPPORT;
+	if (memcmp(buf + MODEL_CHECK, head + MODEL_CHECK, 8) != 0)
 		return *why = "damaged: its bytes do not match their check", -EBADMSG;
 	r = unit_inputs_digest(conf_path, units_dir, NULL, &digest);
 	if (r < 0)
 		return *why = "cannot read the unit files to compare", r;
 	unit_model_header(head, digest, buf + UNIT_MODEL_HEADER, len - UNIT_MODEL_HEADER);
-	if (memcmp(buf + 8, head + 8, 8) != 0)
+	if (memcmp(buf + MODEL_DIGEST, head + MODEL_DIGEST, 8) != 0)
 		return *why = "out of date: the unit files changed since it was compiled", -ESTALE;
 	*ret_buf = TAKE_PTR(buf);
 	*ret_len = len;

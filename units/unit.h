@@ -909,8 +909,8 @@ int unit_decode(const void *buf, size_t len, struct unit **ret);
  * PID 1 at boot in place of a loader's answer while the digest holds. */
 #define UNIT_MODEL_FILE     "initd.model"
 #define UNIT_MODEL_MAGIC    "iumc"
-#define UNIT_MODEL_VERSION  1
-#define UNIT_MODEL_HEADER   24
+#define UNIT_MODEL_VERSION  2
+#define UNIT_MODEL_HEADER   32
 #define UNIT_MODEL_FILE_MAX (UNIT_MODEL_HEADER + (unsigned long long)UNIT_MODEL_MAX)
 
 /* The digest of what a load of conf_path and units_dir reads (the file,
@@ -929,8 +929,8 @@ void unit_model_header(uint8_t out[UNIT_MODEL_HEADER], uint64_t digest, const vo
  * caller's user that no one else may write, of this version and
  * architecture, and its digest is that of the inputs now. 0, or -errno with *why a human
  * reason: -ENOENT (no file), -EPERM, -EFBIG, -EPROTONOSUPPORT (another
- * initd's), -ESTALE (the files changed), -EBADMSG (damaged, malformed),
- * -ENOMEM. */
+ * initd's, or another format), -ESTALE (the files changed), -EBADMSG
+ * (damaged, malformed), -ENOMEM. */
 int unit_model_read(const char *path, const char *conf_path, const char *units_dir,
 		    struct unit_set **ret, const char **why);
 /* unit_model_read in its two steps (so the boot can stamp each): the

@@ -3,9 +3,9 @@
 # units as the boot loads them; a boot whose files still match decodes it
 # without running initd-loader (shown by an initd with no loader beside
 # it, whose services still run); a unit file changed, added or removed, a
-# damaged file, a model others may write or of another format each make
-# the boot read the files instead, saying why. --root names the files as
-# the image sees them.
+# damaged file, a model others may write, of another format or of another
+# initd each make the boot read the files instead, saying why. --root
+# names the files as the image sees them.
 . "$(dirname "$0")/lib.sh"
 
 model() { echo "$T/conf/initd.model"; }
@@ -120,6 +120,7 @@ flip() {   # flip OFFSET — one byte of the model changed
 bad_model damaged "damaged" flip -3
 bad_model version "not a model this initd compiles" flip 4
 bad_model machine "compiled for another architecture" flip 6
+bad_model initd-version "compiled by another version of initd" flip 9
 bad_model writable "not initd's user's, or writable by others" eval 'chmod 0666 "$(model)"'
 bad_model truncated "too short for a compiled model" eval 'truncate -s 10 "$(model)"'
 bad_model directory "not a regular file" eval 'rm "$(model)" && mkdir "$(model)"'
@@ -133,9 +134,9 @@ cut_body() {
 import sys
 p = sys.argv[1]; b = bytearray(open(p, "rb").read())[:-1]
 h = 0xcbf29ce484222325
-for c in b[24:]:
+for c in b[32:]:
 	h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
-b[16:24] = h.to_bytes(8, "little")
+b[24:32] = h.to_bytes(8, "little")
 open(p, "wb").write(bytes(b))
 PY
 }

@@ -2400,8 +2400,9 @@ static void model_poke(const char *path, long off, uint8_t x)
 }
 
 /* Read path back; a model read is the set a load of t gives, unit by
- * unit. */
-static int model_read(struct tree *t, const char *path, size_t *n_units)
+ * unit. A refusal's reason in *ret_why when it is not NULL. */
+static int model_read_why(struct tree *t, const char *path, size_t *n_units,
+			  const char **ret_why)
 {
 	struct unit_set *s = NULL;
 	const char *why = NULL;
@@ -2421,12 +2422,20 @@ static int model_read(struct tree *t, const char *path, size_t *n_units)
 		ck_assert_ptr_nonnull(why);
 		ck_assert_ptr_null(s);
 	}
+	if (ret_why)
+		*ret_why = why;
 	return r;
+}
+
+static int model_read(struct tree *t, const char *path, size_t *n_units)
+{
+	return model_read_why(t, path, n_units, NULL);
 }
 
 START_TEST(test_compiled_read)
 {
 	struct tree t;
+	const char *why = NULL;
 	char path[256];
 	size_t n = 0;
 
@@ -2453,9 +2462,16 @@ START_TEST(test_compiled_read)
 	model_poke(path, 6, 0x01);   /* the machine */
 	ck_assert_int_eq(model_read(&t, path, &n), -EPROTONOSUPPORT);
 	model_poke(path, 6, 0x01);
+	/* another initd's (its version in the header): said so, not that
+	 * the files changed (the digest covers the version too) */
 	model_poke(path, 9, 0x01);
-	ck_assert_int_eq(model_read(&t, path, &n), -ESTALE);
+	ck_assert_int_eq(model_read_why(&t, path, &n, &why), -EPROTONOSUPPORT);
+	ck_assert_str_eq(why, "compiled by another version of initd");
 	model_poke(path, 9, 0x01);
+	model_poke(path, 17, 0x01);   /* the digest */
+	ck_assert_int_eq(model_read_why(&t, path, &n, &why), -ESTALE);
+	ck_assert_str_eq(why, "out of date: the unit files changed since it was compiled");
+	model_poke(path, 17, 0x01);
 	ck_assert_int_eq(model_read(&t, path, &n), 0);
 	/* writable by others; then cut short */
 	ck_assert_int_eq(chmod(path, 0664), 0);
