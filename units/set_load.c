@@ -287,6 +287,40 @@ static size_t diag_bytes(const struct unit_diag *d)
 	return strlen(d->file ? d->file : "") + strlen(d->message) + 2;
 }
 
+#define TOO_MANY_ERRORS "too many errors, not reporting more"
+
+/* Every unit's own diagnostics, which the model carries beside the set's
+ * copy of them, stop at UNIT_SET_DIAGS_BYTES_MAX of text all told, in
+ * name order: the unit that reaches it keeps what fits, its last entry
+ * saying so, and each one after keeps only that (a bad unit says
+ * something). 0 or -ENOMEM. */
+static int units_diags_bound(struct unit_set *s)
+{
+	size_t bytes = 0;
+
+	for (size_t u = 0; u < s->n_units; u++) {
+		struct unit_diags *d = &s->units[u]->diags;
+		size_t keep = 0;
+		char *closing;
+
+		while (keep < d->n && diag_bytes(&d->v[keep]) <= UNIT_SET_DIAGS_BYTES_MAX - bytes)
+			bytes += diag_bytes(&d->v[keep++]);
+		if (keep == d->n)
+			continue;
+		if (!(closing = strdup(TOO_MANY_ERRORS)))
+			return -ENOMEM;
+		free(d->v[keep].message);
+		d->v[keep].message = closing;
+		for (size_t i = keep + 1; i < d->n; i++) {
+			free(d->v[i].file);
+			free(d->v[i].message);
+		}
+		d->n = keep + 1;
+		bytes = UNIT_SET_DIAGS_BYTES_MAX;   /* the next unit's first is past it too */
+	}
+	return 0;
+}
+
 /* set->diags: head (initd.conf, the directory), then every unit's, into
  * one array sized first: grown a diagnostic at a time, it was copied
  * whole at each step where realloc cannot grow in place (a sanitizer's
@@ -295,7 +329,10 @@ int set_collect_diags(struct unit_set *s, const struct unit_diags *head)
 {
 	size_t total = s->diags.n + head->n, cap = UNIT_SET_DIAGS_MAX, bytes = 0;
 	struct unit_diag *v;
-	int r = 0;
+	int r = units_diags_bound(s);
+
+	if (r < 0)
+		return r;
 
 	for (size_t i = 0; i < s->n_units; i++)
 		total += s->units[i]->diags.n;
@@ -318,7 +355,7 @@ int set_collect_diags(struct unit_set *s, const struct unit_diags *head)
 				    diag_bytes(d) > UNIT_SET_DIAGS_BYTES_MAX - bytes;
 
 			r = diags_set_at(&s->diags, d->file, d->line,
-					 last ? "too many errors, not reporting more" : d->message);
+					 last ? TOO_MANY_ERRORS : d->message);
 			if (last)
 				return r;
 			bytes += diag_bytes(d);

@@ -78,7 +78,8 @@ _Static_assert(UNIT_CGROUP_PATH_MAX == 584, "slice depth or name limits changed:
 /* ... and the bytes of their text (file and message, each with its NUL),
  * but for that last one: so many long ones (a long path, a message quoting
  * values) were over the UNIT_MODEL_MAX of the model that carries them.
- * A quarter of it; a set's usual errors take a few hundred bytes each. */
+ * A quarter of it; a set's usual errors take a few hundred bytes each.
+ * Its units' own lists, all told, stop at the same (set_load.c). */
 #define UNIT_SET_DIAGS_BYTES_MAX (16u * 1024 * 1024)
 #define UNIT_CONFIG_DIR    "/etc/initd"   /* default home of initd.conf and units/ */
 #define UNIT_ENCODE_VERSION 2      /* version byte of unit_set_encode's format */

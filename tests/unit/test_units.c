@@ -180,6 +180,57 @@ START_TEST(set_diagnostics_bytes_are_bounded)
 }
 END_TEST
 
+/* ... and so do the units' own lists, which the model carries beside the
+ * set's copy: 300 units of 32 long errors were over 64 MiB by
+ * themselves. Past the bound a unit keeps what fits, its last entry
+ * saying so; one after it only that. */
+START_TEST(unit_diagnostics_bytes_are_bounded)
+{
+	struct unit_set s = { 0 };
+	struct unit_diags head = { 0 };
+	char message[7000];
+	size_t n = 300, bytes = 0;
+	void *buf = NULL;
+	size_t len = 0;
+
+	memset(message, 'm', sizeof(message) - 1);
+	message[sizeof(message) - 1] = '\0';
+	s.units = calloc(n + 1, sizeof(*s.units));
+	ck_assert_ptr_nonnull(s.units);
+	for (size_t i = 0; i < n; i++) {
+		char name[16];
+		struct unit *u;
+
+		snprintf(name, sizeof(name), "u%03zu", i);
+		u = s.units[s.n_units++] = unit_new(name, "/etc/initd/units/u.unit");
+		ck_assert_ptr_nonnull(u);
+		u->bad = true;
+		for (size_t k = 0; k < UNIT_DIAG_MAX; k++)
+			ck_assert_int_eq(diags_append(&u->diags, u->file, 1, message), 0);
+	}
+	ck_assert_int_eq(set_collect_diags(&s, &head), 0);
+	for (size_t i = 0; i < n; i++) {
+		const struct unit_diags *d = &s.units[i]->diags;
+
+		ck_assert_uint_ge(d->n, 1);
+		for (size_t k = 0; k + 1 < d->n; k++)
+			bytes += strlen(d->v[k].file) + strlen(d->v[k].message) + 2;
+		if (d->n < UNIT_DIAG_MAX)
+			ck_assert_str_eq(d->v[d->n - 1].message, "too many errors, not reporting more");
+		else
+			bytes += strlen(d->v[d->n - 1].file) + strlen(d->v[d->n - 1].message) + 2;
+	}
+	ck_assert_uint_le(bytes, UNIT_SET_DIAGS_BYTES_MAX);
+	ck_assert_uint_eq(s.units[n - 1]->diags.n, 1);
+	ck_assert_int_eq(unit_set_encode(&s, &buf, &len), 0);
+	free(buf);
+	for (size_t i = 0; i < n; i++)
+		unit_free(s.units[i]);
+	free(s.units);
+	diags_clear(&s.diags);
+}
+END_TEST
+
 START_TEST(test_duration)
 {
 	static const struct { const char *s; int r; uint64_t usec; } cases[] = {
@@ -2490,6 +2541,7 @@ static Suite *units_suite(void)
 
 	tcase_add_test(tc, set_diagnostics_are_bounded);
 	tcase_add_test(tc, set_diagnostics_bytes_are_bounded);
+	tcase_add_test(tc, unit_diagnostics_bytes_are_bounded);
 	tcase_add_test(tc, test_duration);
 	tcase_add_test(tc, test_size);
 	tcase_add_test(tc, test_signal);
