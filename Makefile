@@ -187,11 +187,11 @@ $(BUILD)/svctl: $(SVCTL_OBJ) $(BUILD)/libunits.a $(BUILD)/libcommon.a
 # The stage 1 of a disk image (images/mkdisk.sh): libcommon only, and always
 # static: it is /init of an initramfs that carries no libraries (a
 # sanitizer build cannot link statically; mkdisk refuses a dynamic one).
-$(BUILD)/initd-stage1: $(BUILD)/obj/stage1/stage1.o $(BUILD)/libcommon.a
+$(BUILD)/initd-stage1: $(BUILD)/obj/stage1/stage1.o $(BUILD)/obj/stage1/root.o $(BUILD)/libcommon.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $(NO_LTO) $(if $(filter 1,$(SANITIZE)),,-static) -o $@ $^
 
--include $(BUILD)/obj/stage1/stage1.d $(COMMON_OBJ:.o=.d) $(UNITS_OBJ:.o=.d) $(INITD_OBJ:.o=.d) $(SVCTL_OBJ:.o=.d) $(LOADER_OBJ:.o=.d)
+-include $(BUILD)/obj/stage1/stage1.d $(BUILD)/obj/stage1/root.d $(COMMON_OBJ:.o=.d) $(UNITS_OBJ:.o=.d) $(INITD_OBJ:.o=.d) $(SVCTL_OBJ:.o=.d) $(LOADER_OBJ:.o=.d)
 
 include tests/tests.mk
 include bench/bench.mk

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,66 +166,110 @@ int gpt_disk_find(int fd, const uint8_t guid[16], uint32_t *ret_number)
 	return -EINVAL;
 }
 
-/* The partition number sysfs gives /sys/class/block/name (0: none). */
-static unsigned partition_number(const char *name)
+/* dir/name into buf (size bytes): 0, or -ENAMETOOLONG. */
+static int path_join(char *buf, size_t size, const char *dir, const char *name)
 {
-	char path[300], buf[16] = "";
+	int n = snprintf(buf, size, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* The partition number sysfs gives sys_block/name (0: none). */
+static unsigned partition_number(const char *sys_block, const char *name)
+{
+	char path[PATH_MAX], buf[16] = "";
 	_cleanup_close_ int fd = -1;
 
-	snprintf(path, sizeof(path), "/sys/class/block/%s/partition", name);
+	if (path_join(path, sizeof(path), sys_block, name) < 0 ||
+	    strlen(path) + sizeof("/partition") > sizeof(path))
+		return 0;
+	strcat(path, "/partition");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
 		return 0;
 	return (unsigned)strtoul(buf, NULL, 10);
 }
 
-/* The partition `number` of disk: its name, from the disk's sysfs
- * directory (vda1, nvme0n1p1, mmcblk0p1: sysfs knows, names do not). */
-static int partition_name(const char *disk, uint32_t number, char *dev, size_t size)
+/* The partition `number` of disk: its name into ret (GPT_NAME_MAX + 1
+ * bytes), from the disk's sysfs directory (vda1, nvme0n1p1, mmcblk0p1:
+ * sysfs knows, names do not). 0, or -ENOENT. */
+static int partition_name(const char *sys_block, const char *disk, uint32_t number, char *ret)
 {
-	char path[300];
+	char path[PATH_MAX];
 	DIR *d;
 	struct dirent *e;
 	int r = -ENOENT;
 
-	snprintf(path, sizeof(path), "/sys/class/block/%s", disk);
-	if (!(d = opendir(path)))
+	if (path_join(path, sizeof(path), sys_block, disk) < 0 || !(d = opendir(path)))
 		return -ENOENT;
 	while (r < 0 && (e = readdir(d))) {
-		if (strncmp(e->d_name, disk, strlen(disk)) || partition_number(e->d_name) != number)
+		if (strncmp(e->d_name, disk, strlen(disk)) ||
+		    partition_number(sys_block, e->d_name) != number)
 			continue;
-		snprintf(dev, size, "/dev/%s", e->d_name);
+		snprintf(ret, GPT_NAME_MAX + 1, "%s", e->d_name);
 		r = 0;
 	}
 	closedir(d);
 	return r;
 }
 
-int gpt_partuuid_dev(const char *text, char *dev, size_t size)
+/* Does the whole disk name (its node in dev_dir) carry guid? 0 and the
+ * partition's number, or -errno: -ENOENT (it does not), or it cannot be
+ * read (no node, no medium, no GPT), which is no match either. */
+static int disk_has(const char *dev_dir, const char *name, const uint8_t guid[16],
+		    uint32_t *ret_number)
 {
-	uint8_t guid[16];
+	char path[PATH_MAX];
+	_cleanup_close_ int fd = -1;
+
+	if (path_join(path, sizeof(path), dev_dir, name) < 0)
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	return gpt_disk_find(fd, guid, ret_number);
+}
+
+int gpt_partuuid_scan(const char *sys_block, const char *dev_dir, const uint8_t guid[16],
+		      struct gpt_found *ret)
+{
+	struct gpt_found f = { 0 };
 	DIR *d;
 	struct dirent *e;
+	int r = -ENOENT;
+
+	if (!(d = opendir(sys_block)))
+		return -ENOENT;
+	while (r < 0 && (e = readdir(d))) {
+		char part[GPT_NAME_MAX + 1];
+
+		if (e->d_name[0] == '.' || partition_number(sys_block, e->d_name) ||
+		    disk_has(dev_dir, e->d_name, guid, &f.number) < 0 ||
+		    partition_name(sys_block, e->d_name, f.number, part) < 0 ||
+		    path_join(f.dev, sizeof(f.dev), dev_dir, part) < 0)
+			continue;
+		snprintf(f.disk, sizeof(f.disk), "%s", e->d_name);
+		r = 0;
+	}
+	closedir(d);
+	if (r == 0)
+		*ret = f;
+	return r;
+}
+
+int gpt_partuuid_dev(const char *text, char *dev, size_t size)
+{
+	struct gpt_found f;
+	uint8_t guid[16];
 	int r = gpt_guid_parse(text, guid);
 
 	if (r < 0)
 		return r;
-	if (!(d = opendir("/sys/class/block")))
-		return -ENOENT;
-	r = -ENOENT;
-	while (r < 0 && (e = readdir(d))) {
-		char path[300];
-		uint32_t number;
-		_cleanup_close_ int fd = -1;
-
-		if (e->d_name[0] == '.' || partition_number(e->d_name))
-			continue;
-		snprintf(path, sizeof(path), "/dev/%s", e->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (fd < 0 || gpt_disk_find(fd, guid, &number) < 0)
-			continue;
-		r = partition_name(e->d_name, number, dev, size);
-	}
-	closedir(d);
-	return r;
+	r = gpt_partuuid_scan("/sys/class/block", "/dev", guid, &f);
+	if (r < 0)
+		return r;
+	if (strlen(f.dev) >= size)
+		return -ENAMETOOLONG;
+	memcpy(dev, f.dev, strlen(f.dev) + 1);
+	return 0;
 }

@@ -11,9 +11,11 @@
  *     it sits at, the entry size and count (bounded by the limits below) and
  *     the entries' CRC32 are all checked before an entry is read. -EINVAL
  *     for a malformed header or entry array.
- *   - gpt_disk_find (reads a disk through an fd) and gpt_partuuid_dev (scans
- *     /sys/class/block for the partition and names its /dev node). They may
- *     block on I/O: stage 1 and the mount helper call them, never PID 1.
+ *   - gpt_disk_find (reads a disk through an fd), gpt_partuuid_scan (scans
+ *     a /sys/class/block for the partition and names its node in a /dev:
+ *     tests give it a tree of their own) and gpt_partuuid_dev (that scan
+ *     of the machine's). They may block on I/O: stage 1 and the mount
+ *     helper call them, never PID 1.
  *
  * Only the primary header (LBA 1) is read, at 512 and at 4096 bytes per
  * sector; the backup header is not consulted. Everything returns 0 or -errno.
@@ -30,6 +32,8 @@
 #define GPT_ENTRIES_MAX     1024        /* entries in one table */
 #define GPT_TABLE_MAX       (256u << 10) /* bytes of the entry array read */
 #define GPT_GUID_TEXT       36          /* "8-4-4-4-12" without the NUL */
+#define GPT_NAME_MAX        255         /* a block device's name in sysfs */
+#define GPT_DEV_MAX         256         /* a partition's node, with its NUL */
 
 struct gpt_header {
 	uint64_t entries_lba;    /* where the entry array starts */
@@ -60,6 +64,20 @@ int gpt_entries_find(const struct gpt_header *h, const void *entries, size_t len
 /* Read the GPT of the disk at fd and find guid: 0 and the partition
  * number; -ENOENT (no such partition), -EINVAL (no valid GPT), -EIO. */
 int gpt_disk_find(int fd, const uint8_t guid[16], uint32_t *ret_number);
+
+/* What a scan found (gpt_partuuid_scan). */
+struct gpt_found {
+	char dev[GPT_DEV_MAX];          /* the partition's node: DEV_DIR/NAME */
+	char disk[GPT_NAME_MAX + 1];    /* the whole disk that has it */
+	uint32_t number;                /* its number on that disk */
+};
+
+/* The partition whose unique GUID is guid, looked up on every whole disk
+ * sys_block (the machine's is /sys/class/block) lists, each read through
+ * its node in dev_dir (/dev): 0 and ret filled, -ENOENT when no disk has
+ * it (yet). ret is untouched on failure. */
+int gpt_partuuid_scan(const char *sys_block, const char *dev_dir, const uint8_t guid[16],
+		      struct gpt_found *ret);
 
 /* The /dev node of the partition whose PARTUUID is text ("8-4-4-4-12"),
  * looked up on every whole disk in /sys/class/block: 0 and dev filled,

@@ -30,14 +30,12 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "common/gpt.h"
 #include "common/stage1_args.h"
 #include "common/util.h"
+#include "stage1/root.h"
 
-#define POLL_NSEC       (50 * 1000 * 1000)
 #define NEW_ROOT        "/root"
 
 static void say(const char *fmt, ...) _printf_(1, 2);
@@ -136,24 +134,6 @@ static void modules_load(void)
 		module_load(dir, names[i]);
 }
 
-/* Poll for the root partition until the deadline: its /dev node in dev. */
-static void root_wait(const struct stage1_args *a, char *dev, size_t size)
-{
-	struct timespec tick = { 0, POLL_NSEC };
-	uint64_t deadline = now_usec() + a->rootwait * USEC_PER_SEC;
-	uint8_t guid[16];
-	int r;
-
-	if (gpt_guid_parse(a->root, guid) < 0)
-		fail("initd.root=PARTUUID=%s: not a GUID (8-4-4-4-12 hex digits)", a->root);
-	while ((r = gpt_partuuid_dev(a->root, dev, size)) < 0) {
-		if (now_usec() >= deadline)
-			fail("no partition with PARTUUID %s after %u s (%s)", a->root, a->rootwait,
-			     strerror(-r));
-		nanosleep(&tick, NULL);
-	}
-}
-
 /* Move the new root over /, as switch_root does. The initramfs stays in
  * memory (a few MiB); stage 1's own mounts go (initd makes its own, and
  * would stack a second proc and sysfs over moved ones). argv is stage 1's
@@ -177,7 +157,8 @@ static _Noreturn void root_switch(char **argv)
 int main(int argc, char **argv)
 {
 	struct stage1_args a = { 0 };
-	char dev[256], *no_args[] = { NULL, NULL };   /* argv[0] and its NULL */
+	struct gpt_found root;
+	char err[512], *no_args[] = { NULL, NULL };   /* argv[0] and its NULL */
 
 	/* Anywhere else it would mount over the host's /dev and power it off. */
 	if (getpid() != 1) {
@@ -190,10 +171,14 @@ int main(int argc, char **argv)
 	mount_or_fail("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC);
 	args_read(&a);
 	modules_load();
-	root_wait(&a, dev, sizeof(dev));
+	if (root_find(&(struct root_spec){ .sys_block = "/sys/class/block", .dev_dir = "/dev",
+					   .partuuid = a.root, .wait_sec = a.rootwait },
+		      &root, err, sizeof(err)) < 0)
+		fail("%s", err);
 	mkdir(NEW_ROOT, 0755);
-	if (mount(dev, NEW_ROOT, a.fstype, MS_RDONLY, NULL) < 0)
-		fail("mount %s (%s) read-only on " NEW_ROOT ": %s", dev, a.fstype, strerror(errno));
-	say("root %s (PARTUUID %s, %s, read-only)", dev, a.root, a.fstype);
+	if (mount(root.dev, NEW_ROOT, a.fstype, MS_RDONLY, NULL) < 0)
+		fail("mount %s (%s) read-only on " NEW_ROOT ": %s", root.dev, a.fstype,
+		     strerror(errno));
+	say("root %s (PARTUUID %s, %s, read-only)", root.dev, a.root, a.fstype);
 	root_switch(argc > 0 ? argv : no_args);
 }

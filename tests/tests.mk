@@ -47,6 +47,11 @@ $(BUILD)/tests/unit/test_metrics: $(BUILD)/obj/loader/metrics_helper.o
 # (libcommon again after it: its GPT reader; $^ lists each file once)
 $(BUILD)/tests/unit/test_mounts: TEST_LDFLAGS = $(BUILD)/libcommon.a
 
+# How stage 1 finds its root (on a fake /sys/class/block and /dev);
+# libcommon again after it, for its GPT reader.
+$(BUILD)/tests/unit/test_stage1: $(BUILD)/obj/stage1/root.o
+$(BUILD)/tests/unit/test_stage1: TEST_LDFLAGS = $(BUILD)/libcommon.a
+
 # svctl's cleaning of text for a terminal.
 $(BUILD)/tests/unit/test_clean: $(BUILD)/obj/svctl/clean.o
 # svctl's status table, its MEMORY and CPU columns' reads, and the tree's.

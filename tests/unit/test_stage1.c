@@ -1,12 +1,22 @@
 /* test_stage1.c — what a disk image's stage 1 reads (common/stage1_args.h):
- * its words on the kernel command line, its list of modules. */
+ * its words on the kernel command line, its list of modules; and how it
+ * finds its root (stage1/root.h) on a fake /sys/class/block and /dev: a
+ * directory per block device (a partition's holds its `partition` file,
+ * and sits in its disk's too, as in sysfs), plain files for the nodes, a
+ * disk's file a crafted GPT. */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "common/gpt.h"
 #include "common/stage1_args.h"
+#include "stage1/root.h"
 
 #define GUID "8e1c0b7a-5d1f-4c55-9a1e-1d15c0000001"
 
@@ -158,6 +168,137 @@ START_TEST(modules_long_line_is_an_error)
 }
 END_TEST
 
+/* ---- finding the root ------------------------------------------------------ */
+
+#define SS        512
+#define N_ENTRIES 128
+
+struct tree {
+	char dir[64], sys[80], dev[80];
+};
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void file_write(const char *dir, const char *name, const void *buf, size_t len)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+}
+
+static void dir_make(const char *dir, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+}
+
+static void tree_new(struct tree *t)
+{
+	snprintf(t->dir, sizeof(t->dir), "/tmp/test_stage1.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(t->dir));
+	snprintf(t->sys, sizeof(t->sys), "%s/sys", t->dir);
+	snprintf(t->dev, sizeof(t->dev), "%s/dev", t->dir);
+	ck_assert_int_eq(mkdir(t->sys, 0755), 0);
+	ck_assert_int_eq(mkdir(t->dev, 0755), 0);
+}
+
+static void tree_free(struct tree *t)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", t->dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* A whole disk: its sysfs directory and its node, a GPT whose partition
+ * `number` has the unique GUID text (or zeros: no GPT, when text is NULL). */
+static void tree_disk(struct tree *t, const char *name, const char *text, uint32_t number)
+{
+	static uint8_t b[(2 + N_ENTRIES * 128 / SS) * SS];
+	uint8_t *h = b + SS, *e = b + 2 * SS + (number - 1) * 128;
+
+	memset(b, 0, sizeof(b));
+	dir_make(t->sys, name);
+	if (text) {
+		memcpy(h, "EFI PART", 8);
+		put32(h + 8, 0x00010000);
+		put32(h + 12, 92);
+		put32(h + 24, 1);
+		put32(h + 72, 2);
+		put32(h + 80, N_ENTRIES);
+		put32(h + 84, 128);
+		memset(e, 0xAA, 16);
+		ck_assert_int_eq(gpt_guid_parse(text, e + 16), 0);
+		put32(h + 88, gpt_crc32(b + 2 * SS, N_ENTRIES * 128));
+		put32(h + 16, gpt_crc32(h, 92));
+	}
+	file_write(t->dev, name, b, sizeof(b));
+}
+
+/* Partition `number` of disk, as sysfs shows it; its node too if node. */
+static void tree_part(struct tree *t, const char *disk, const char *name, uint32_t number,
+		      int node)
+{
+	char path[256], text[16];
+
+	snprintf(path, sizeof(path), "%s/%s", disk, name);
+	dir_make(t->sys, path);
+	dir_make(t->sys, name);
+	snprintf(path, sizeof(path), "%s/%s", t->sys, name);
+	snprintf(text, sizeof(text), "%u\n", number);
+	file_write(path, "partition", text, strlen(text));
+	if (node)
+		file_write(t->dev, name, "", 0);
+}
+
+static int find(struct tree *t, unsigned wait_sec, struct gpt_found *ret)
+{
+	struct root_spec s = { .sys_block = t->sys, .dev_dir = t->dev, .partuuid = GUID,
+			       .wait_sec = wait_sec };
+
+	err[0] = '\0';
+	return root_find(&s, ret, err, sizeof(err));
+}
+
+/* The disk that has it among others that do not (no GPT, no node). */
+START_TEST(root_found_by_partuuid)
+{
+	struct gpt_found f;
+	struct tree t;
+	char want[128];
+
+	tree_new(&t);
+	tree_disk(&t, "vda", NULL, 1);
+	tree_disk(&t, "vdb", "8e1c0b7a-5d1f-4c55-9a1e-1d15c0000002", 1);
+	tree_part(&t, "vdb", "vdb1", 1, 1);
+	tree_disk(&t, "vdc", GUID, 2);
+	tree_part(&t, "vdc", "vdc1", 1, 1);
+	tree_part(&t, "vdc", "vdc2", 2, 1);
+	dir_make(t.sys, "loop0");   /* no node */
+	ck_assert_int_eq(find(&t, 0, &f), 0);
+	snprintf(want, sizeof(want), "%s/vdc2", t.dev);
+	ck_assert_str_eq(f.dev, want);
+	ck_assert_str_eq(f.disk, "vdc");
+	ck_assert_uint_eq(f.number, 2);
+
+	ck_assert_int_eq(find(&(struct tree){ .sys = "/nonexistent", .dev = "/nonexistent" }, 0,
+			      &f), -ENOENT);
+	ck_assert_ptr_nonnull(strstr(err, "no partition with PARTUUID " GUID " after 0 s"));
+	tree_free(&t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("stage1");
@@ -171,6 +312,7 @@ int main(void)
 	tcase_add_test(tc, modules_plain);
 	tcase_add_test(tc, modules_counted_not_lines);
 	tcase_add_test(tc, modules_long_line_is_an_error);
+	tcase_add_test(tc, root_found_by_partuuid);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

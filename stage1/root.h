@@ -1,0 +1,26 @@
+/* root.h — how stage 1 (stage1/stage1.c) finds its root partition: a scan
+ * of the disks for the PARTUUID the kernel command line names, repeated
+ * until it is there or the wait is over. Apart from stage1.c, which acts
+ * on the answer (fail() and power off), so that it is tested on a fake
+ * /sys/class/block and /dev (tests/unit/test_stage1.c).
+ */
+#ifndef INITD_STAGE1_ROOT_H
+#define INITD_STAGE1_ROOT_H
+
+#include <stddef.h>
+
+#include "common/gpt.h"
+
+struct root_spec {
+	const char *sys_block;    /* /sys/class/block */
+	const char *dev_dir;      /* /dev */
+	const char *partuuid;     /* initd.root=PARTUUID=, as text */
+	unsigned wait_sec;        /* initd.rootwait */
+};
+
+/* Scan for s->partuuid every 50 ms until it is found or wait_sec have
+ * passed: 0 and its node in ret->dev, or -errno with why in err (size
+ * bytes): -EINVAL (not a GUID), -ENOENT (not there in time). */
+int root_find(const struct root_spec *s, struct gpt_found *ret, char *err, size_t size);
+
+#endif
