@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -230,30 +231,54 @@ static int disk_has(const char *dev_dir, const char *name, const uint8_t guid[16
 	return gpt_disk_find(fd, guid, ret_number);
 }
 
+/* Does the whole disk name have guid, and is its partition there? 0 (f's
+ * dev, disk, number), -EAGAIN (it has it, the partition is not there yet:
+ * f's disk and number, dev when sysfs names it), or another -errno: no. */
+static int disk_match(const char *sys_block, const char *dev_dir, const char *name,
+		      const uint8_t guid[16], struct gpt_found *f)
+{
+	char part[GPT_NAME_MAX + 1];
+	struct stat st;
+	int r = disk_has(dev_dir, name, guid, &f->number);
+
+	if (r < 0)
+		return r;
+	snprintf(f->disk, sizeof(f->disk), "%s", name);
+	f->dev[0] = '\0';
+	if (partition_name(sys_block, name, f->number, part) < 0)
+		return -EAGAIN;
+	if (path_join(f->dev, sizeof(f->dev), dev_dir, part) < 0)
+		return -ENAMETOOLONG;
+	return stat(f->dev, &st) < 0 ? -EAGAIN : 0;
+}
+
 int gpt_partuuid_scan(const char *sys_block, const char *dev_dir, const uint8_t guid[16],
 		      struct gpt_found *ret)
 {
-	struct gpt_found f = { 0 };
+	struct gpt_found f = { 0 }, first = { 0 };
 	DIR *d;
 	struct dirent *e;
-	int r = -ENOENT;
+	int r = -ENOENT, m;
 
 	if (!(d = opendir(sys_block)))
 		return -ENOENT;
-	while (r < 0 && (e = readdir(d))) {
-		char part[GPT_NAME_MAX + 1];
-
-		if (e->d_name[0] == '.' || partition_number(sys_block, e->d_name) ||
-		    disk_has(dev_dir, e->d_name, guid, &f.number) < 0 ||
-		    partition_name(sys_block, e->d_name, f.number, part) < 0 ||
-		    path_join(f.dev, sizeof(f.dev), dev_dir, part) < 0)
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || partition_number(sys_block, e->d_name))
 			continue;
-		snprintf(f.disk, sizeof(f.disk), "%s", e->d_name);
-		r = 0;
+		m = disk_match(sys_block, dev_dir, e->d_name, guid, &f);
+		if (m != 0 && m != -EAGAIN)
+			continue;
+		if (r != -ENOENT) {
+			snprintf(first.other, sizeof(first.other), "%s", f.disk);
+			r = -ENOTUNIQ;
+			break;
+		}
+		first = f;
+		r = m;
 	}
 	closedir(d);
-	if (r == 0)
-		*ret = f;
+	if (r != -ENOENT)
+		*ret = first;
 	return r;
 }
 

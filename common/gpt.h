@@ -33,7 +33,7 @@
 #define GPT_TABLE_MAX       (256u << 10) /* bytes of the entry array read */
 #define GPT_GUID_TEXT       36          /* "8-4-4-4-12" without the NUL */
 #define GPT_NAME_MAX        255         /* a block device's name in sysfs */
-#define GPT_DEV_MAX         256         /* a partition's node, with its NUL */
+#define GPT_DEV_MAX         320         /* a partition's node ("/dev/" and a name) */
 
 struct gpt_header {
 	uint64_t entries_lba;    /* where the entry array starts */
@@ -69,19 +69,32 @@ int gpt_disk_find(int fd, const uint8_t guid[16], uint32_t *ret_number);
 struct gpt_found {
 	char dev[GPT_DEV_MAX];          /* the partition's node: DEV_DIR/NAME */
 	char disk[GPT_NAME_MAX + 1];    /* the whole disk that has it */
+	char other[GPT_NAME_MAX + 1];   /* -ENOTUNIQ: a second disk that has it */
 	uint32_t number;                /* its number on that disk */
 };
 
 /* The partition whose unique GUID is guid, looked up on every whole disk
  * sys_block (the machine's is /sys/class/block) lists, each read through
- * its node in dev_dir (/dev): 0 and ret filled, -ENOENT when no disk has
- * it (yet). ret is untouched on failure. */
+ * its node in dev_dir (/dev). Every disk is read, not the first that has
+ * it: two disks with one PARTUUID (a copy of an image, a cloned stick)
+ * leave no way to tell which is meant.
+ *   0          one disk has it and its partition's node is there: ret's
+ *              dev, disk and number;
+ *   -ENOTUNIQ  two disks have it: ret's disk and other (the scan stops
+ *              at the second);
+ *   -EAGAIN    one disk has it, but its partition has no sysfs entry or
+ *              no node yet (the kernel adds them after the disk): ret's
+ *              disk and number, dev when sysfs names it (else "");
+ *   -ENOENT    no disk has it (yet); ret untouched.
+ * A disk that cannot be read (no node, no medium, no GPT) has none, and
+ * so does one whose dev_dir/NAME would not fit in GPT_DEV_MAX. */
 int gpt_partuuid_scan(const char *sys_block, const char *dev_dir, const uint8_t guid[16],
 		      struct gpt_found *ret);
 
 /* The /dev node of the partition whose PARTUUID is text ("8-4-4-4-12"),
  * looked up on every whole disk in /sys/class/block: 0 and dev filled,
- * -ENOENT when no disk has it (yet), -EINVAL for a malformed text. */
+ * -EINVAL for a malformed text, or gpt_partuuid_scan's -errno (-ENOENT,
+ * -EAGAIN: not yet; -ENOTUNIQ: on two disks). */
 int gpt_partuuid_dev(const char *text, char *dev, size_t size);
 
 #endif

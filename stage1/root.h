@@ -20,7 +20,9 @@ struct root_spec {
 
 /* Scan for s->partuuid every 50 ms until it is found or wait_sec have
  * passed: 0 and its node in ret->dev, or -errno with why in err (size
- * bytes): -EINVAL (not a GUID), -ENOENT (not there in time). */
+ * bytes): -EINVAL (not a GUID), -ENOTUNIQ (on two disks, both named: at
+ * once), -EAGAIN (a disk has it, its partition did not appear in time),
+ * -ENOENT (no disk had it in time). */
 int root_find(const struct root_spec *s, struct gpt_found *ret, char *err, size_t size);
 
 #endif

@@ -11,6 +11,10 @@
  * (read by common/stage1_args.c, split as the kernel and initd split them;
  * a bad value is a failure, not a default).
  *
+ * Every disk's GPT is read (stage1/root.c): a PARTUUID that two disks
+ * carry is a failure naming both, not the root of whichever sysfs lists
+ * first.
+ *
  * The modules are those listed, one name a line, in /etc/stage1.modules,
  * loaded in that order from /lib/modules/KVER/NAME.ko (dependencies
  * first); more than 64 names or a line over 127 bytes is an error, not a

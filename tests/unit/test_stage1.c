@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/gpt.h"
@@ -299,6 +300,73 @@ START_TEST(root_found_by_partuuid)
 }
 END_TEST
 
+/* Two disks with the PARTUUID (a second copy of the image, a cloned
+ * stick): which one readdir lists first is no way to pick a root. Both
+ * are named; a partition of one that is not there yet changes nothing. */
+START_TEST(root_on_two_disks_is_refused)
+{
+	struct gpt_found f;
+	struct tree t;
+	char a[128], b[128];
+
+	tree_new(&t);
+	tree_disk(&t, "vda", GUID, 1);
+	tree_part(&t, "vda", "vda1", 1, 1);
+	tree_disk(&t, "sdb", NULL, 1);
+	tree_disk(&t, "vdb", GUID, 1);
+	tree_part(&t, "vdb", "vdb1", 1, 1);
+	snprintf(a, sizeof(a), "%s/vda", t.dev);
+	snprintf(b, sizeof(b), "%s/vdb", t.dev);
+	ck_assert_int_eq(find(&t, 5, &f), -ENOTUNIQ);   /* at once: no wait */
+	ck_assert_msg(strstr(err, "PARTUUID " GUID " is on two disks") && strstr(err, a) &&
+		      strstr(err, b), "%s", err);
+	tree_free(&t);
+
+	tree_new(&t);
+	tree_disk(&t, "vda", GUID, 1);           /* its vda1 not there yet */
+	tree_disk(&t, "vdb", GUID, 1);
+	tree_part(&t, "vdb", "vdb1", 1, 1);
+	ck_assert_int_eq(find(&t, 0, &f), -ENOTUNIQ);
+	tree_free(&t);
+}
+END_TEST
+
+/* A disk that has it but whose partition is not there yet (no sysfs
+ * entry, or no node) is waited for, and named when the wait is over. */
+START_TEST(root_partition_not_there_yet_is_waited_for)
+{
+	struct gpt_found f;
+	struct tree t;
+	char want[128];
+	pid_t pid;
+	int status;
+
+	tree_new(&t);
+	tree_disk(&t, "vda", GUID, 1);
+	ck_assert_int_eq(find(&t, 0, &f), -EAGAIN);
+	ck_assert_msg(strstr(err, "PARTUUID " GUID ": partition 1 of ") &&
+		      strstr(err, "/vda did not appear after 0 s"), "%s", err);
+
+	tree_part(&t, "vda", "vda1", 1, 0);      /* in sysfs, no node */
+	ck_assert_int_eq(find(&t, 0, &f), -EAGAIN);
+	snprintf(want, sizeof(want), "%s/vda1 did not appear after 0 s", t.dev);
+	ck_assert_msg(strstr(err, want), "%s", err);
+
+	pid = fork();                             /* the node comes 200 ms later */
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		usleep(200 * 1000);
+		file_write(t.dev, "vda1", "", 0);
+		_exit(0);
+	}
+	ck_assert_int_eq(find(&t, 5, &f), 0);
+	snprintf(want, sizeof(want), "%s/vda1", t.dev);
+	ck_assert_str_eq(f.dev, want);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	tree_free(&t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("stage1");
@@ -313,6 +381,8 @@ int main(void)
 	tcase_add_test(tc, modules_counted_not_lines);
 	tcase_add_test(tc, modules_long_line_is_an_error);
 	tcase_add_test(tc, root_found_by_partuuid);
+	tcase_add_test(tc, root_on_two_disks_is_refused);
+	tcase_add_test(tc, root_partition_not_there_yet_is_waited_for);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
