@@ -13,7 +13,9 @@
  *
  * Every disk's GPT is read (stage1/root.c): a PARTUUID that two disks
  * carry is a failure naming both, not the root of whichever sysfs lists
- * first.
+ * first. The scan and the mount run in a child, stage 1 waiting for each
+ * on a deadline (initd.rootwait and 2 s, then ROOT_MOUNT_SEC): a disk
+ * that does not answer fails the boot, it does not hang it.
  *
  * The modules are those listed, one name a line, in /etc/stage1.modules,
  * loaded in that order from /lib/modules/KVER/NAME.ko (dependencies
@@ -41,6 +43,10 @@
 #include "stage1/root.h"
 
 #define NEW_ROOT        "/root"
+/* How long the root's mount may take once it is found: a healthy one
+ * takes well under a second (an ext4 journal's replay a few), one past
+ * this waits on a disk that does not answer. */
+#define ROOT_MOUNT_SEC  60
 
 static void say(const char *fmt, ...) _printf_(1, 2);
 static void say(const char *fmt, ...)
@@ -161,8 +167,7 @@ static _Noreturn void root_switch(char **argv)
 int main(int argc, char **argv)
 {
 	struct stage1_args a = { 0 };
-	struct gpt_found root;
-	char err[512], *no_args[] = { NULL, NULL };   /* argv[0] and its NULL */
+	char dev[GPT_DEV_MAX], err[1024], *no_args[] = { NULL, NULL };   /* argv[0] and its NULL */
 
 	/* Anywhere else it would mount over the host's /dev and power it off. */
 	if (getpid() != 1) {
@@ -175,14 +180,13 @@ int main(int argc, char **argv)
 	mount_or_fail("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC);
 	args_read(&a);
 	modules_load();
-	if (root_find(&(struct root_spec){ .sys_block = "/sys/class/block", .dev_dir = "/dev",
-					   .partuuid = a.root, .wait_sec = a.rootwait },
-		      &root, err, sizeof(err)) < 0)
-		fail("%s", err);
 	mkdir(NEW_ROOT, 0755);
-	if (mount(root.dev, NEW_ROOT, a.fstype, MS_RDONLY, NULL) < 0)
-		fail("mount %s (%s) read-only on " NEW_ROOT ": %s", root.dev, a.fstype,
-		     strerror(errno));
-	say("root %s (PARTUUID %s, %s, read-only)", root.dev, a.root, a.fstype);
+	if (root_mount(&(struct root_spec){ .sys_block = "/sys/class/block", .dev_dir = "/dev",
+					    .partuuid = a.root, .wait_sec = a.rootwait,
+					    .fstype = a.fstype, .target = NEW_ROOT,
+					    .mount_sec = ROOT_MOUNT_SEC },
+		       dev, sizeof(dev), err, sizeof(err)) < 0)
+		fail("%s", err);
+	say("root %s (PARTUUID %s, %s, read-only)", dev, a.root, a.fstype);
 	root_switch(argc > 0 ? argv : no_args);
 }

@@ -47,10 +47,12 @@ $(BUILD)/tests/unit/test_metrics: $(BUILD)/obj/loader/metrics_helper.o
 # (libcommon again after it: its GPT reader; $^ lists each file once)
 $(BUILD)/tests/unit/test_mounts: TEST_LDFLAGS = $(BUILD)/libcommon.a
 
-# How stage 1 finds its root (on a fake /sys/class/block and /dev);
-# libcommon again after it, for its GPT reader.
+# How stage 1 finds and mounts its root (on a fake /sys/class/block and
+# /dev); libcommon again after it, for its GPT reader. The mount, and the
+# read of a disk that does not answer (test_stage1).
 $(BUILD)/tests/unit/test_stage1: $(BUILD)/obj/stage1/root.o
-$(BUILD)/tests/unit/test_stage1: TEST_LDFLAGS = $(BUILD)/libcommon.a
+$(BUILD)/tests/unit/test_stage1: TEST_LDFLAGS = $(BUILD)/libcommon.a -Wl,--wrap=mount \
+	-Wl,--wrap=pread
 
 # svctl's cleaning of text for a terminal.
 $(BUILD)/tests/unit/test_clean: $(BUILD)/obj/svctl/clean.o

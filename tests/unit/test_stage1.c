@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/gpt.h"
 #include "common/stage1_args.h"
+#include "common/util.h"
 #include "stage1/root.h"
 
 #define GUID "8e1c0b7a-5d1f-4c55-9a1e-1d15c0000001"
@@ -367,6 +369,113 @@ START_TEST(root_partition_not_there_yet_is_waited_for)
 }
 END_TEST
 
+/* The mount (in the child, with --wrap): read-only, of the node found,
+ * the type asked, on the target; or never ending, as on a disk that
+ * does not answer. */
+enum { MOUNT_CHECKED, MOUNT_STUCK };
+static int mount_mode;
+static char mount_want_src[128];
+
+int __wrap_mount(const char *src, const char *dst, const char *type, unsigned long flags,
+		 const void *data);
+int __wrap_mount(const char *src, const char *dst, const char *type, unsigned long flags,
+		 const void *data)
+{
+	while (mount_mode == MOUNT_STUCK)
+		pause();
+	if (strcmp(src, mount_want_src) || strcmp(dst, "/nonexistent/root") ||
+	    strcmp(type, "squashfs") || flags != MS_RDONLY || data) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* A disk whose node's path has "stuck" in it does not answer a read. */
+ssize_t __real_pread(int fd, void *buf, size_t len, off_t off);
+ssize_t __wrap_pread(int fd, void *buf, size_t len, off_t off);
+ssize_t __wrap_pread(int fd, void *buf, size_t len, off_t off)
+{
+	char link[64], path[256] = "";
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if (readlink(link, path, sizeof(path) - 1) > 0 && strstr(path, "stuck"))
+		for (;;)
+			pause();
+	return __real_pread(fd, buf, len, off);
+}
+
+static int root_mount_in(struct tree *t, unsigned wait_sec, unsigned mount_sec, char *dev)
+{
+	struct root_spec s = { .sys_block = t->sys, .dev_dir = t->dev, .partuuid = GUID,
+			       .wait_sec = wait_sec, .fstype = "squashfs",
+			       .target = "/nonexistent/root", .mount_sec = mount_sec };
+
+	err[0] = '\0';
+	return root_mount(&s, dev, GPT_DEV_MAX, err, sizeof(err));
+}
+
+START_TEST(root_mounted_read_only)
+{
+	char dev[GPT_DEV_MAX];
+	struct tree t;
+
+	tree_new(&t);
+	tree_disk(&t, "vda", GUID, 1);
+	tree_part(&t, "vda", "vda1", 1, 1);
+	snprintf(mount_want_src, sizeof(mount_want_src), "%s/vda1", t.dev);
+	mount_mode = MOUNT_CHECKED;
+	ck_assert_int_eq(root_mount_in(&t, 1, 1, dev), 0);
+	ck_assert_str_eq(dev, mount_want_src);
+
+	mount_want_src[0] = '\0';                  /* the mount fails: said */
+	ck_assert_int_eq(root_mount_in(&t, 1, 1, dev), -EINVAL);
+	ck_assert_msg(strstr(err, "vda1 (squashfs) read-only on /nonexistent/root: Invalid"),
+		      "%s", err);
+	tree_free(&t);
+}
+END_TEST
+
+/* A mount that does not end is a failure when its time is over: stage 1
+ * says so and powers off, it does not hang. */
+START_TEST(root_mount_that_hangs_is_bounded)
+{
+	char dev[GPT_DEV_MAX] = "";
+	struct tree t;
+	uint64_t start;
+
+	tree_new(&t);
+	tree_disk(&t, "vda", GUID, 1);
+	tree_part(&t, "vda", "vda1", 1, 1);
+	mount_mode = MOUNT_STUCK;
+	start = now_usec();
+	ck_assert_int_eq(root_mount_in(&t, 5, 1, dev), -ETIMEDOUT);
+	ck_assert_uint_lt(now_usec() - start, 3 * USEC_PER_SEC);
+	ck_assert_msg(strstr(err, "/vda1 (squashfs) on /nonexistent/root did not end in 1 s"),
+		      "%s", err);
+	tree_free(&t);
+}
+END_TEST
+
+/* So is a scan that does not end: a disk that does not answer a read. */
+START_TEST(root_scan_that_hangs_is_bounded)
+{
+	char dev[GPT_DEV_MAX] = "";
+	struct tree t;
+	uint64_t start;
+
+	tree_new(&t);
+	tree_disk(&t, "stuck", GUID, 1);
+	mount_mode = MOUNT_CHECKED;
+	start = now_usec();
+	ck_assert_int_eq(root_mount_in(&t, 0, 1, dev), -ETIMEDOUT);
+	ck_assert_uint_lt(now_usec() - start, (ROOT_SCAN_GRACE_SEC + 2) * USEC_PER_SEC);
+	ck_assert_msg(strstr(err, "the disks' scan for PARTUUID " GUID " did not end in"),
+		      "%s", err);
+	tree_free(&t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("stage1");
@@ -383,6 +492,9 @@ int main(void)
 	tcase_add_test(tc, root_found_by_partuuid);
 	tcase_add_test(tc, root_on_two_disks_is_refused);
 	tcase_add_test(tc, root_partition_not_there_yet_is_waited_for);
+	tcase_add_test(tc, root_mounted_read_only);
+	tcase_add_test(tc, root_mount_that_hangs_is_bounded);
+	tcase_add_test(tc, root_scan_that_hangs_is_bounded);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
