@@ -61,7 +61,11 @@ static void say(const char *fmt, ...)
 }
 
 /* Nothing to boot: say so, then power off (with panic=-1 and no power-off
- * support the kernel panics when PID 1 exits: still not a hang). */
+ * support the kernel panics when PID 1 exits: still not a hang). No
+ * sync(): stage 1 writes to no disk (its files are the initramfs's, the
+ * root is mounted read-only), and sync() waits for the lock of every
+ * superblock, the one a mount stuck on a dead disk holds included: the
+ * failure that a mount's deadline (root.c) reports would hang here. */
 static _Noreturn void fail(const char *fmt, ...) _printf_(1, 2);
 static _Noreturn void fail(const char *fmt, ...)
 {
@@ -72,7 +76,6 @@ static _Noreturn void fail(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputs("; powering off\n", stderr);
-	sync();
 	reboot(RB_POWER_OFF);
 	_exit(1);
 }
