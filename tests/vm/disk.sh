@@ -11,9 +11,11 @@
 #   4. both boots also see vdb, a disk with an XFS signature under an entry
 #      with format = "ext4": refused every time, its bytes unchanged;
 #   5. boot 3 names a PARTUUID no disk has (initd.rootwait=2): stage 1 says
-#      so on the console and powers off, no hang.
+#      so on the console and powers off, no hang;
+#   6. boot 4 has a copy of the disk as vdb (mkdisk's GUIDs are fixed):
+#      stage 1 names both disks and powers off, it boots neither.
 # The image is the default one plus tests/vm/disk (a unit that reports on
-# ttyS1 and powers off). Two builds, three boots. Appends TAP lines to OUT.tap.
+# ttyS1 and powers off). Two builds, four boots. Appends TAP lines to OUT.tap.
 # VM_DIR (default $BUILD/vm-disk) is the work directory.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -54,12 +56,14 @@ echo "$sum1" | sed 's/^/# /'
 check "two clean builds give the same disk and stage 1 (sha256)" '[ "$sum1" = "$sum2" ]'
 
 cp --sparse=always "$dir/img/disk.img" "$dir/scratch.img"
-boot() {   # boot N [PARTUUID ARGS]: console in $dir/N.console, reports in $dir/N.out
+# boot N [PARTUUID ARGS]: console in $dir/N.console, reports in $dir/N.out;
+# vdb is $second_disk, foreign.img unless set.
+boot() {
 	timeout 90 qemu-system-x86_64 -accel tcg -m 512 -smp 2 -no-reboot -nic none \
 		-display none -monitor none -kernel "$kdir/vmlinuz" \
 		-initrd "$dir/img/disk-stage1.cpio.gz" \
 		-drive "file=$dir/scratch.img,if=virtio,format=raw" \
-		-drive "file=$dir/foreign.img,if=virtio,format=raw" \
+		-drive "file=${second_disk:-$dir/foreign.img},if=virtio,format=raw" \
 		-append "console=ttyS0 quiet panic=-1 rdinit=/init initd.root=PARTUUID=${2:-$DISK_ROOT_PARTUUID}${3:+ $3}" \
 		-serial "file:$dir/$1.console" -serial "file:$dir/$1.out" </dev/null
 	echo $? >"$dir/$1.rc"
@@ -99,4 +103,11 @@ missing=00000000-0000-4000-8000-000000000000
 boot 3 "$missing" initd.rootwait=2
 check "no root: stage 1 names the PARTUUID and powers off by itself" \
 	"[ \"\$(cat '$dir/3.rc')\" = 0 ] && grep -aq 'stage1: error: no partition with PARTUUID $missing after 2 s' '$dir/3.console' && grep -aq 'reboot: Power down' '$dir/3.console'"
+
+# Two disks with the root's PARTUUID (a copy of the image): stage 1 picks
+# neither, names both and powers off.
+cp --sparse=always "$dir/img/disk.img" "$dir/copy.img"
+second_disk=$dir/copy.img boot 4
+check "the root's PARTUUID on two disks: stage 1 names both and powers off" \
+	"[ \"\$(cat '$dir/4.rc')\" = 0 ] && grep -aq 'stage1: error: PARTUUID $DISK_ROOT_PARTUUID is on two disks, /dev/vd[ab] and /dev/vd[ab]: which one is the root is not known' '$dir/4.console' && grep -aq 'reboot: Power down' '$dir/4.console' && ! has 4 'report: done'"
 ! grep -q '^not ok - disk:' "$out"
