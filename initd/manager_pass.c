@@ -597,10 +597,14 @@ void manager_schedule_svc(struct manager *m, struct svc *v)
 		pass_mark_pos(m, v->pass_pos);
 		for (size_t k = 0; k < v->deps->n_dependents; k++)
 			pass_mark_pos(m, m->svcs[v->deps->dependents[k]]->pass_pos);
-		/* a requirement whose stop waits for v (pass_stop_after_dependents) */
+		/* a unit v requires or comes after whose stop waits for it
+		 * (pass_stop_after_dependents waits for every dependent) */
 		for (size_t k = 0; k < v->deps->n_requires; k++)
 			if (m->svcs[v->deps->requires[k]]->stop_after_dependents)
 				pass_mark_pos(m, m->svcs[v->deps->requires[k]]->pass_pos);
+		for (size_t k = 0; k < v->deps->n_after; k++)
+			if (m->svcs[v->deps->after[k]]->stop_after_dependents)
+				pass_mark_pos(m, m->svcs[v->deps->after[k]]->pass_pos);
 	}
 	pass_schedule(m);
 }

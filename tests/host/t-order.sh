@@ -70,4 +70,22 @@ db2=$(svc_pid slowdb) app2=$(svc_pid app)
 check "restart: app forked again (PID $app2) after slowdb was (PID $db2)" \
 	test "$db2" -lt "$app2"
 stop_initd
+
+# Both on their way down: the one stopped first comes after the other,
+# which waits for it, and stops once it is gone (the old code never
+# looked at it again: it ran on, and svctl stop hung).
+new_boot stopboth
+testd_unit base ""
+testd_unit later "--term-delay 500" 'after = [ "base" ];'
+start_initd
+check "stopboth: base and later reach running" wait_until 6 all_running base later
+check "stopboth: base and later are set up (their touch lines)" wait_until 5 eval 'touched base && touched later'
+sv stop --no-wait later >/dev/null 2>&1
+out=$(sv stop base 2>&1); rc=$?
+check "stopboth: svctl stop base returns 0 (exit $rc): $out" test "$rc" = 0
+check "stopboth: base and later are stopped" eval 'state_is base stopped && state_is later stopped'
+tl=$(log_time later '^got SIGTERM') tb=$(log_time base '^got SIGTERM')
+check "stopboth: base got SIGTERM ($tb) >= 500ms after later did ($tl)" \
+	eval '[ -n "$tl" ] && [ -n "$tb" ] && [ $(( (tb - tl) / 1000 )) -ge 500 ]'
+stop_initd
 [ "$FAILED" -eq 0 ]
