@@ -467,6 +467,9 @@ static int reply_services(struct commands *cmds, const char **names, size_t n,
 int commands_lifecycle_run(struct commands *cmds, struct control_client *c, uint16_t type,
 			   const char **names, size_t n, bool no_wait, struct proto_buf *reply)
 {
+	/* units stopped together go down in order (manager_stop_begin) */
+	for (size_t i = 0; type == PROTO_REQ_STOP && i < n; i++)
+		manager_stop_begin(cmds->manager, manager_find(cmds->manager, names[i]));
 	for (size_t i = 0; i < n; i++) {
 		struct service *s = manager_find(cmds->manager, names[i]);
 		int r = type == PROTO_REQ_START ? manager_start(cmds->manager, s) :

@@ -1320,11 +1320,22 @@ int manager_start(struct manager *m, struct service *s)
 	return 0;
 }
 
+/* Does d require v? (A dependent may only come after it.) */
+static bool svc_requires(const struct manager *m, const struct svc *d, const struct svc *v)
+{
+	for (size_t k = 0; k < d->deps->n_requires; k++)
+		if (m->svcs[d->deps->requires[k]] == v)
+			return true;
+	return false;
+}
+
 /* An operator's stop reaches the units that require s (a waiting one would
- * pull s back in), and they stop first, as at a shutdown: while one of
- * them is on its way down, s stays up, wanted by nobody, and the pass
- * stops it after them (pass_stop_after_dependents); it is not settled
- * until then (whatever its state), so `svctl stop` waits for them all. */
+ * pull s back in), not those that only come after it, and they stop
+ * first, as at a shutdown: while one of them, or one coming after s that
+ * is stopping anyway, is on its way down, s stays up, wanted by nobody,
+ * and the pass stops it after them (pass_stop_after_dependents); it is not
+ * settled until then (whatever its state), so `svctl stop` waits for them
+ * all. */
 int manager_stop(struct manager *m, struct service *s)
 {
 	struct svc *v = svc_of(s);
@@ -1337,7 +1348,7 @@ int manager_stop(struct manager *m, struct service *s)
 		struct svc *d = m->svcs[v->deps->dependents[k]];
 
 		/* wanted, or coming back from a reload's swap */
-		if (d->s.want_running || d->restart_after_swap)
+		if ((d->s.want_running || d->restart_after_swap) && svc_requires(m, d, v))
 			manager_stop(m, &d->s);
 		wait |= service_is_active(&d->s) && !d->s.want_running;
 	}
@@ -1352,6 +1363,12 @@ int manager_stop(struct manager *m, struct service *s)
 		service_stop_by_operator(s);
 	manager_schedule_svc(m, v);
 	return 0;
+}
+
+void manager_stop_begin(struct manager *m, struct service *s)
+{
+	if (s)
+		s->want_running = false;
 }
 
 int manager_restart(struct manager *m, struct service *s)

@@ -157,6 +157,10 @@ const char *manager_cgroup_slice_problem(const struct manager *m, const char *pa
  * the unit (main_only: its main process alone); -ESRCH without one. */
 int manager_start(struct manager *m, struct service *s);
 int manager_stop(struct manager *m, struct service *s);
+/* Before the manager_stop of each of several units stopped together
+ * (svctl stop x y): none of them is wanted any more, so that one coming
+ * after another goes down first whatever the order they were named in. */
+void manager_stop_begin(struct manager *m, struct service *s);
 int manager_restart(struct manager *m, struct service *s);
 int manager_kill(struct manager *m, struct service *s, int sig, bool main_only);
 

@@ -71,6 +71,20 @@ check "restart: app forked again (PID $app2) after slowdb was (PID $db2)" \
 	test "$db2" -lt "$app2"
 stop_initd
 
+# after = is ordering only: svctl stop of the unit another comes after
+# stops that one alone (the old code stopped the other too, as if it
+# required it, and then never stopped the named one: svctl stop hung).
+new_boot stopafter
+testd_unit base ""
+testd_unit later "" 'after = [ "base" ];'
+start_initd
+check "stopafter: base and later reach running" wait_until 6 all_running base later
+out=$(sv stop base 2>&1); rc=$?
+check "stopafter: svctl stop base returns 0 (exit $rc): $out" test "$rc" = 0
+check "stopafter: base is stopped" state_is base stopped
+check "stopafter: later, which only comes after it, still runs" state_is later running
+stop_initd
+
 # Both on their way down: the one stopped first comes after the other,
 # which waits for it, and stops once it is gone (the old code never
 # looked at it again: it ran on, and svctl stop hung).
@@ -86,6 +100,23 @@ check "stopboth: svctl stop base returns 0 (exit $rc): $out" test "$rc" = 0
 check "stopboth: base and later are stopped" eval 'state_is base stopped && state_is later stopped'
 tl=$(log_time later '^got SIGTERM') tb=$(log_time base '^got SIGTERM')
 check "stopboth: base got SIGTERM ($tb) >= 500ms after later did ($tl)" \
+	eval '[ -n "$tl" ] && [ -n "$tb" ] && [ $(( (tb - tl) / 1000 )) -ge 500 ]'
+stop_initd
+
+# Both named in one svctl stop, the one others come after first: the one
+# coming after it still stops first (it did when stopping the first
+# stopped every unit coming after it).
+new_boot stopnamed
+testd_unit base ""
+testd_unit later "--term-delay 500" 'after = [ "base" ];'
+start_initd
+check "stopnamed: base and later reach running" wait_until 6 all_running base later
+check "stopnamed: base and later are set up (their touch lines)" wait_until 5 eval 'touched base && touched later'
+out=$(sv stop base later 2>&1); rc=$?
+check "stopnamed: svctl stop base later returns 0 (exit $rc): $out" test "$rc" = 0
+check "stopnamed: base and later are stopped" eval 'state_is base stopped && state_is later stopped'
+tl=$(log_time later '^got SIGTERM') tb=$(log_time base '^got SIGTERM')
+check "stopnamed: base got SIGTERM ($tb) >= 500ms after later did ($tl)" \
 	eval '[ -n "$tl" ] && [ -n "$tb" ] && [ $(( (tb - tl) / 1000 )) -ge 500 ]'
 stop_initd
 [ "$FAILED" -eq 0 ]
