@@ -148,8 +148,8 @@ const struct service_transition service_transitions[] = {
 				  "restart"),
 	T(STOPPING,   RESTARTING, "exit after a start timeout, a refused main PID or a "
 				  "failed health probe, restart wanted"),
-	T(RESTARTING, WAITING,    "backoff over (or none), leaf empty: it starts as a start "
-				  "does, once its requirements are ready"),
+	T(RESTARTING, WAITING,    "backoff over (or none), leaf empty; or an operator's start: "
+				  "it starts as a start does, once its requirements are ready"),
 	T(RESTARTING, FAILED,     "a required unit failed"),
 	T(RESTARTING, STOPPED,    "stop, a required unit stopped"),
 	T(RESTARTING, STOPPING,   "stop, while leftovers of a run are killed"),
@@ -670,11 +670,26 @@ static bool stop_is_failure(const struct service *s)
 						s->stop_cause == STOP_HEALTH);
 }
 
+/* svctl start of a unit waiting out its restart backoff: a fresh start
+ * now, as of a failed unit (a new start limit window, no backoff); the
+ * units it comes after hold it, as at any start asked for. What its last
+ * run left in its leaf is killed first (service_deps_ready). */
+static void backoff_called_off(struct service *s)
+{
+	start_limit_reset(s);
+	loop_timer_cancel(s->loop, &s->timer);
+	service_set_state(s, SERVICE_WAITING);
+}
+
 void service_start_by_operator(struct service *s)
 {
+	bool backoff = s->state == SERVICE_RESTARTING;
+
 	if (stop_is_failure(s))
 		start_after_failure(s);
 	service_start(s);
+	if (backoff)
+		backoff_called_off(s);
 }
 
 static void service_dep_fail(struct service *s, const char *dep, const char *reason, int code)

@@ -24,6 +24,9 @@ testd_unit loop "--exit-after 100 --exit-code 3" 'type = "notify";' 'restart = "
 	'restart_delay = "2s";' 'restart_delay_max = "2s";' \
 	'start_limit = { burst = 100; interval = "10s"; };'
 testd_unit ok ""
+# the same with a long backoff, for svctl start in it (below)
+testd_unit slow "--exit-after 100 --exit-code 3" 'type = "notify";' 'restart = "always";' \
+	'restart_delay = "30s";' 'restart_delay_max = "30s";'
 start_initd
 check "loop has crashed once" wait_until 5 eval '[ "$(touch_count loop)" -ge 1 ] && state_is loop restarting'
 # svctl status shows the backoff of a restarting unit: its last exit and
@@ -57,6 +60,18 @@ check "ok still running" state_is ok running
 svx stop loop
 is "stop loop: exit 0" "$rc" 0
 check "loop is stopped" state_is loop stopped
+
+# svctl start of a unit in its restart backoff is a fresh start now, not a
+# wait of the whole backoff (30 s: the old code answered at the client's
+# 10 s timeout, exit 5, no attempt made).
+check "slow has crashed once" wait_until 5 eval '[ "$(touch_count slow)" -ge 1 ] && state_is slow restarting'
+n=$(touch_count slow)
+svx start slow
+is "start slow (in a 30s backoff): exit 1, answered before the client's timeout" "$rc" 1
+diag "svctl start slow took ${ms} ms"
+check "start slow made a new attempt at once ($n before, $(touch_count slow) now)" \
+	eval '[ "$(touch_count slow)" -gt "$n" ]'
+check "start slow says why: $SE" eval '[[ "$SE" == *"slow failed: "*"exit 3"*"restarting in"* ]]'
 
 stop_initd
 [ "$FAILED" -eq 0 ]

@@ -1833,6 +1833,71 @@ START_TEST(operator_start_during_a_health_stop_brings_it_back)
 }
 END_TEST
 
+/* svctl start of a unit waiting out its restart backoff: a fresh start
+ * now, as of a failed unit (initd.unit(5) start_limit: "the count begins
+ * again at an operator's start"), not a wait of up to restart_delay_max
+ * with the old count (the old code only set want_running). */
+START_TEST(operator_start_in_backoff_is_a_fresh_start_now)
+{
+	struct service s;
+	siginfo_t si = exited(1);
+
+	unit.restart = UNIT_RESTART_ALWAYS;
+	unit.restart_delay_usec = unit.restart_delay_max_usec = 60 * USEC_PER_SEC;
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	ck_assert_uint_eq(s.limit_count, 1);
+	fake.hold_restarts = true;   /* the pass's turn, below */
+	service_start_by_operator(&s);
+	ck_assert_int_eq(s.state, SERVICE_WAITING);
+	ck_assert(s.want_running);
+	ck_assert(!s.restarted);              /* the units it comes after hold it */
+	ck_assert(!loop_timer_armed(&s.timer));
+	ck_assert_uint_eq(s.limit_count, 0);
+	ck_assert_uint_eq(s.restart_delay, unit.restart_delay_usec);
+	service_deps_ready(&s);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	ck_assert_int_eq(fake.spawns, 2);
+	service_done(&s);
+}
+END_TEST
+
+/* The same with leftovers of the last run still in its leaf: they are
+ * killed, and it starts once the leaf is empty, waiting meanwhile. */
+START_TEST(operator_start_in_backoff_waits_for_leftovers)
+{
+	struct service s;
+	siginfo_t si = exited(1);
+
+	unit.restart = UNIT_RESTART_ALWAYS;
+	unit.restart_delay_usec = unit.restart_delay_max_usec = 60 * USEC_PER_SEC;
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	fake.empty = false;
+	fake.kill_alls = 0;
+	fake.hold_restarts = true;   /* the pass's turn, below */
+	service_start_by_operator(&s);
+	ck_assert_int_eq(s.state, SERVICE_WAITING);
+	ck_assert(!s.restarted);
+	ck_assert(!loop_timer_armed(&s.timer));
+	service_deps_ready(&s);
+	ck_assert_int_eq(s.state, SERVICE_WAITING);
+	ck_assert_int_eq(fake.kill_alls, 1);
+	ck_assert_int_eq(fake.spawns, 1);
+	fake.empty = true;
+	service_on_empty(&s);
+	service_deps_ready(&s);
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	ck_assert_int_eq(fake.spawns, 2);
+	ck_assert_uint_eq(s.limit_count, 1);   /* this start, the first of a new count */
+	service_done(&s);
+}
+END_TEST
+
 /* Frozen (issue 17): a frozen process can neither pet its watchdog nor
  * answer a probe. Suspended, neither fires nor runs however long; resumed,
  * both start afresh: a whole watchdog interval, the next probe an interval
@@ -2081,6 +2146,8 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, busy_probe_is_not_a_failure);
 	tcase_add_test(tc, probe_not_run_is_not_a_failure);
 	tcase_add_test(tc, forking_operator_stop_before_the_main_is_found);
+	tcase_add_test(tc, operator_start_in_backoff_is_a_fresh_start_now);
+	tcase_add_test(tc, operator_start_in_backoff_waits_for_leftovers);
 	tcase_add_test(tc, every_table_row_is_walked);
 	tcase_add_test(tc, table_rows_are_distinct_changes);
 	tcase_add_test(tc, transition_outside_the_table_is_logged_not_fatal);
