@@ -323,6 +323,19 @@ static void probe_timer_fired(struct loop *l, void *data)
 
 static void service_send_stop(struct service *s);
 
+/* A stop for a failure of the unit's own (start timeout, health probe,
+ * refused main PID), cause. While an operator's stop waits for the units
+ * requiring it (service_stop_later) it is that stop: the unit ends
+ * stopped, "stopped by svctl", not failed (no restart, no failure
+ * action), as an exit meanwhile does. */
+static void service_stop_for_failure(struct service *s, enum stop_cause cause)
+{
+	bool stop_waits = !s->want_running && s->stop_cause == STOP_OPERATOR;
+
+	service_send_stop(s);
+	s->stop_cause = stop_waits ? STOP_OPERATOR : cause;
+}
+
 /* The health probe failed `failures` times in a row: stopped as a stop
  * does, still wanted, the exit a failure for the restart policy. SIGCONT
  * after the stop signal: a stopped process would not see it. */
@@ -330,8 +343,7 @@ static void service_health_failed(struct service *s)
 {
 	service_record_exit(s, EXIT_HEALTH, 0);
 	service_exit_describe(&s->last_exit, "%s", s->probe_why ? s->probe_why : "");
-	service_send_stop(s);
-	s->stop_cause = STOP_HEALTH;
+	service_stop_for_failure(s, STOP_HEALTH);
 	if (s->pid > 0)
 		s->ops->signal(s, SIGCONT);
 }
@@ -817,8 +829,7 @@ static void service_find_main(struct service *s)
 	}
 	service_record_exit(s, EXIT_MAIN_REFUSED, -r);
 	service_exit_describe(&s->last_exit, "%s", why[0] ? why : strerror(-r));
-	service_send_stop(s);
-	s->stop_cause = STOP_MAIN_REFUSED;
+	service_stop_for_failure(s, STOP_MAIN_REFUSED);
 }
 
 void service_on_main_named(struct service *s, pid_t starter)
@@ -1234,8 +1245,7 @@ void service_stop_by_operator(struct service *s)
  * is a failure for the restart policy. */
 static void service_start_timed_out(struct service *s)
 {
-	service_send_stop(s);
-	s->stop_cause = STOP_START_TIMEOUT;
+	service_stop_for_failure(s, STOP_START_TIMEOUT);
 }
 
 /* The stop timeout: no more asking. Said in the log, as the operator

@@ -305,7 +305,8 @@ void service_stop_by_operator(struct service *s);
 void service_restart_by_operator(struct service *s);
 /* An operator's stop that waits (for the units that require s): nobody
  * wants s any more, and an exit meanwhile ends it stopped, as the stop
- * would have, not failed (no restart, no failure action). */
+ * would have, not failed (no restart, no failure action); so does a stop
+ * for its start timeout, health probe or refused main PID meanwhile. */
 void service_stop_later(struct service *s);
 /* A dependent needs s, which nobody asked for: as service_start, but not
  * a fresh start (the start limit window and the backoff are kept), so a

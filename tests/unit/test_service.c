@@ -1833,6 +1833,57 @@ START_TEST(operator_start_during_a_health_stop_brings_it_back)
 }
 END_TEST
 
+/* An operator's stop waiting for the units that require the unit
+ * (service_stop_later): its start timeout, or its health probe failing,
+ * meanwhile is the stop the operator asked for, ending it stopped, "stopped
+ * by svctl", not failed (no restart, no failure action); the old code
+ * failed it. */
+START_TEST(start_timeout_while_a_stop_waits_ends_stopped)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+	char buf[256];
+
+	unit.type = UNIT_NOTIFY;
+	unit.restart = UNIT_RESTART_ALWAYS;
+	unit.start_timeout_usec = 20 * USEC_PER_MSEC;
+	start_running(&s);
+	service_stop_later(&s);
+	wait_for_signal(1);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	ck_assert_int_eq(fake.spawns, 1);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "stopped by svctl");
+	service_done(&s);
+}
+END_TEST
+
+START_TEST(health_failure_while_a_stop_waits_ends_stopped)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+	char buf[256];
+
+	unit.restart = UNIT_RESTART_ALWAYS;
+	health_probe(1);
+	start_running(&s);
+	service_stop_later(&s);
+	wait_for_probes(1);
+	service_on_probe(&s, false, "exec exited 2");
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	ck_assert_int_eq(fake.spawns, 1);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "stopped by svctl");
+	service_done(&s);
+}
+END_TEST
+
 /* svctl start of a unit waiting out its restart backoff: a fresh start
  * now, as of a failed unit (initd.unit(5) start_limit: "the count begins
  * again at an operator's start"), not a wait of up to restart_delay_max
@@ -2146,6 +2197,8 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, busy_probe_is_not_a_failure);
 	tcase_add_test(tc, probe_not_run_is_not_a_failure);
 	tcase_add_test(tc, forking_operator_stop_before_the_main_is_found);
+	tcase_add_test(tc, start_timeout_while_a_stop_waits_ends_stopped);
+	tcase_add_test(tc, health_failure_while_a_stop_waits_ends_stopped);
 	tcase_add_test(tc, operator_start_in_backoff_is_a_fresh_start_now);
 	tcase_add_test(tc, operator_start_in_backoff_waits_for_leftovers);
 	tcase_add_test(tc, every_table_row_is_walked);
