@@ -1218,9 +1218,11 @@ void service_kill_at_shutdown(struct service *s)
 	if (!service_is_active(s))
 		return;
 	s->want_running = false;
+	/* a stop the shutdown asked for, whatever began it (one for a
+	 * failure of its own, or of a requirement, would end it failed) */
+	s->stop_cause = STOP_NONE;
 	if (s->state != SERVICE_STOPPING) {
 		loop_timer_cancel(s->loop, &s->timer);
-		s->stop_cause = STOP_NONE;
 		service_set_state(s, SERVICE_STOPPING);
 	}
 	s->stop_timed_out = true;

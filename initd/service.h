@@ -292,9 +292,10 @@ void service_replace_unit(struct service *s, const struct unit *u);
 /* Operator / manager requests. */
 void service_start(struct service *s);
 void service_stop(struct service *s);
-/* The shutdown's time is up: s (still waiting its turn, or stopping) is
- * killed where it stands, as a stop the shutdown asked for: it ends
- * stopped, "stop timeout, killed", not failed and with no post-mortem. */
+/* The shutdown's time is up: s (still waiting its turn, or stopping,
+ * whatever for) is killed where it stands, as a stop the shutdown asked
+ * for: it ends stopped, "stop timeout, killed", not failed and with no
+ * post-mortem. */
 void service_kill_at_shutdown(struct service *s);
 /* svctl stop or restart: a stop whose exit reads "stopped by svctl". */
 void service_stop_by_operator(struct service *s);

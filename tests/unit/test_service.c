@@ -1884,6 +1884,36 @@ START_TEST(health_failure_while_a_stop_waits_ends_stopped)
 }
 END_TEST
 
+/* The shutdown's time is up while a unit stops for a failure of its own
+ * (here its start timeout, a stop signal it ignores): killed, it ends
+ * stopped, "stop timeout, killed", not failed, as initd.conf(5) says of
+ * whatever the shutdown kills (the old code failed it, "start timeout"). */
+START_TEST(killed_at_shutdown_while_stopping_for_a_failure_ends_stopped)
+{
+	struct service s;
+	siginfo_t si = killed(SIGKILL);
+	char buf[256];
+
+	unit.type = UNIT_NOTIFY;
+	unit.restart = UNIT_RESTART_ALWAYS;
+	unit.start_timeout_usec = 20 * USEC_PER_MSEC;
+	unit.stop_timeout_usec = 60 * USEC_PER_SEC;
+	start_running(&s);
+	wait_for_signal(1);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	s.want_running = false;   /* manager_shutdown */
+	service_kill_at_shutdown(&s);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	ck_assert_int_eq(fake.spawns, 1);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "stop timeout, killed");
+	service_done(&s);
+}
+END_TEST
+
 /* svctl start of a unit waiting out its restart backoff: a fresh start
  * now, as of a failed unit (initd.unit(5) start_limit: "the count begins
  * again at an operator's start"), not a wait of up to restart_delay_max
@@ -2199,6 +2229,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, forking_operator_stop_before_the_main_is_found);
 	tcase_add_test(tc, start_timeout_while_a_stop_waits_ends_stopped);
 	tcase_add_test(tc, health_failure_while_a_stop_waits_ends_stopped);
+	tcase_add_test(tc, killed_at_shutdown_while_stopping_for_a_failure_ends_stopped);
 	tcase_add_test(tc, operator_start_in_backoff_is_a_fresh_start_now);
 	tcase_add_test(tc, operator_start_in_backoff_waits_for_leftovers);
 	tcase_add_test(tc, every_table_row_is_walked);
