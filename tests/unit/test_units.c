@@ -1909,6 +1909,8 @@ START_TEST(test_decode_budget_refuses)
 		empties[i] = empty;
 	tree_init(&t);
 	s = tree_load(&t);
+	ck_assert_uint_eq(s->n_units, 0);
+	free(s->units);
 	s->units = calloc(n + 1, sizeof(*s->units));
 	ck_assert_ptr_nonnull(s->units);
 	for (size_t i = 0; i < n; i++) {
