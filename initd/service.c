@@ -683,13 +683,16 @@ static bool stop_is_failure(const struct service *s)
 }
 
 /* svctl start of a unit waiting out its restart backoff: a fresh start
- * now, as of a failed unit (a new start limit window, no backoff); the
- * units it comes after hold it, as at any start asked for. What its last
- * run left in its leaf is killed first (service_deps_ready). */
+ * now, as of a failed unit (a new start limit window, no backoff). It is
+ * the restart it cuts short: its required units hold it, those it comes
+ * after do not (it got past them at its first start, and one of them in a
+ * backoff of its own would hold it that long). What its last run left in
+ * its leaf is killed first (service_deps_ready). */
 static void backoff_called_off(struct service *s)
 {
 	start_limit_reset(s);
 	loop_timer_cancel(s->loop, &s->timer);
+	s->restarted = true;
 	service_set_state(s, SERVICE_WAITING);
 }
 

@@ -27,6 +27,13 @@ testd_unit ok ""
 # the same with a long backoff, for svctl start in it (below)
 testd_unit slow "--exit-after 100 --exit-code 3" 'type = "notify";' 'restart = "always";' \
 	'restart_delay = "30s";' 'restart_delay_max = "30s";'
+# the same, ordered after one that is in a 30 s backoff of its own (below):
+# first is ready once, then exits 3 after 300 ms
+testd_unit first "--notify-when $T/first-ready --exit-after 300 --exit-code 3" \
+	'type = "notify";' 'restart = "always";' 'restart_delay = "30s";' 'restart_delay_max = "30s";'
+testd_unit later "--exit-after 100 --exit-code 3" 'type = "notify";' 'restart = "always";' \
+	'restart_delay = "30s";' 'restart_delay_max = "30s";' 'after = [ "first" ];'
+touch "$T/first-ready"
 start_initd
 check "loop has crashed once" wait_until 5 eval '[ "$(touch_count loop)" -ge 1 ] && state_is loop restarting'
 # svctl status shows the backoff of a restarting unit: its last exit and
@@ -72,6 +79,18 @@ diag "svctl start slow took ${ms} ms"
 check "start slow made a new attempt at once ($n before, $(touch_count slow) now)" \
 	eval '[ "$(touch_count slow)" -gt "$n" ]'
 check "start slow says why: $SE" eval '[[ "$SE" == *"slow failed: "*"exit 3"*"restarting in"* ]]'
+
+# ... and the units it comes after do not hold it, as they would not the
+# restart it cuts short: one of them in its own backoff held it for that
+# backoff (a first version: exit 5 at the client's timeout, no attempt).
+check "first and later are in their backoffs" \
+	wait_until 5 eval 'state_is first restarting && state_is later restarting'
+n=$(touch_count later)
+svx start later
+is "start later (first in its backoff too): exit 1, answered before the client's timeout" "$rc" 1
+check "start later made a new attempt at once ($n before, $(touch_count later) now)" \
+	eval '[ "$(touch_count later)" -gt "$n" ]'
+check "first is still in its backoff" state_is first restarting
 
 stop_initd
 [ "$FAILED" -eq 0 ]
