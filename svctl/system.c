@@ -2,6 +2,7 @@
  * the hardware watchdog (initd.conf `watchdog`): its device, the timeout
  * the hardware took, and how long ago initd last petted it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -156,16 +157,24 @@ static int copy_text(FILE *f, int fd, uint64_t left)
 	return 0;
 }
 
+/* The most text svctl takes from a passed fd: initd's is ~14 MiB at
+ * 10,000 units, ~25 at UNIT_MAX; a server that announces more is not
+ * initd. */
+#define METRICS_FD_TEXT_MAX (256u << 20)
+
 /* metrics: initd's Prometheus text, as it sent it: one DATA, or (to root)
  * DATA_IN_FD and the text in the fd passed with the reply: initd's is a
- * sealed memfd, a regular file holding at least that much. Anything else
- * (a pipe, whose read waits past any --timeout, a device without end)
- * is no reply of initd's: another server sent it. */
+ * memfd holding at least that much, sealed against shrinking (text_seal).
+ * Anything else is no reply of initd's but another server's: a pipe or a
+ * file on a FUSE mount, whose read may wait past any --timeout (only a
+ * memory file has seals, and its reads never wait), a device or a sparse
+ * file without end, a file cut short while it is read. */
 int metrics_print(FILE *f, const void *payload, size_t len, int fd)
 {
 	struct proto_attr_view a;
 	struct stat st;
 	uint64_t n;
+	int seals;
 
 	if (proto_attr_find(payload, len, PROTO_ATTR_DATA, &a) == 1) {
 		fwrite(a.data, 1, a.len, f);
@@ -178,7 +187,9 @@ int metrics_print(FILE *f, const void *payload, size_t len, int fd)
 		return -EBADF;    /* the kernel dropped it: svctl's fd limit, a security module */
 	if (fstat(fd, &st) < 0)
 		return -EIO;
-	if (!S_ISREG(st.st_mode) || st.st_size < 0 || (uint64_t)st.st_size < n)
+	if (!S_ISREG(st.st_mode) || st.st_size < 0 || (uint64_t)st.st_size < n ||
+	    n > METRICS_FD_TEXT_MAX || (seals = fcntl(fd, F_GET_SEALS)) < 0 ||
+	    !(seals & F_SEAL_SHRINK))
 		return -EBADMSG;
 	return copy_text(f, fd, n);
 }

@@ -7,10 +7,12 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "common/proto.h"
@@ -67,17 +69,61 @@ START_TEST(test_metrics_text_only_from_a_file)
 	close(fd);
 	proto_buf_free(&b);
 
-	/* a file shorter than announced: nothing of it */
-	metrics_reply(&b, 100);
+	/* a sparse memfd as long as it announces, 2^62 bytes of zeros: more
+	 * than any text of initd's, refused (a first version wrote for ever) */
+	metrics_reply(&b, (uint64_t)1 << 62);
+	ck_assert_int_ge(fd = memfd_create("sparse", MFD_CLOEXEC), 0);
+	ck_assert_int_eq(ftruncate(fd, (off_t)1 << 62), 0);
+	ck_assert_int_eq(print_metrics(&b, fd, &out, &out_len), -EBADMSG);
+	ck_assert_uint_eq(out_len, 0);
+	free(out);
+	close(fd);
+	proto_buf_free(&b);
+
+	/* a regular file that is no memfd or tmpfs file (one on a FUSE mount
+	 * would block a read for ever): refused, whatever it holds */
+	{
+		char path[] = "/var/tmp/test_replies.XXXXXX";
+		struct statfs sfs;
+
+		metrics_reply(&b, 4);
+		ck_assert_int_ge(fd = mkostemp(path, O_CLOEXEC), 0);
+		unlink(path);
+		ck_assert_int_eq(write(fd, "a 1\n", 4), 4);
+		ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+		ck_assert_int_eq(fstatfs(fd, &sfs), 0);
+		if (sfs.f_type != TMPFS_MAGIC)
+			ck_assert_int_eq(print_metrics(&b, fd, &out, &out_len), -EBADMSG);
+		free(out);
+		out = NULL;
+		out_len = 0;
+		close(fd);
+		proto_buf_free(&b);
+	}
+
+	/* a memfd that may still shrink while it is read: refused */
+	metrics_reply(&b, 4);
 	ck_assert_int_ge(fd = memfd_create("text", MFD_CLOEXEC), 0);
 	ck_assert_int_eq(write(fd, "a 1\n", 4), 4);
 	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
 	ck_assert_int_eq(print_metrics(&b, fd, &out, &out_len), -EBADMSG);
 	ck_assert_uint_eq(out_len, 0);
 	free(out);
+	close(fd);
 	proto_buf_free(&b);
 
-	/* what initd sends: all of it */
+	/* a file shorter than announced: nothing of it */
+	metrics_reply(&b, 100);
+	ck_assert_int_ge(fd = memfd_create("text", MFD_CLOEXEC | MFD_ALLOW_SEALING), 0);
+	ck_assert_int_eq(write(fd, "a 1\n", 4), 4);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	ck_assert_int_eq(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE), 0);
+	ck_assert_int_eq(print_metrics(&b, fd, &out, &out_len), -EBADMSG);
+	ck_assert_uint_eq(out_len, 0);
+	free(out);
+	proto_buf_free(&b);
+
+	/* what initd sends (sealed, as text_seal does): all of it */
 	metrics_reply(&b, 4);
 	ck_assert_int_eq(print_metrics(&b, fd, &out, &out_len), 0);
 	ck_assert_str_eq(out, "a 1\n");
