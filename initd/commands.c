@@ -495,16 +495,15 @@ static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 {
 	const char *names[COMMAND_NAMES_MAX];
 	bool no_wait = request_flag(req, PROTO_ATTR_NO_WAIT);
+	bool load = false;
 	size_t n;
 	int r = request_names(req, names, COMMAND_NAMES_MAX, &n);
 
 	if (r < 0)
 		return reply_names_error(reply, r);
-	bool load = false;
-
 	if (n == 0 && req->type != PROTO_REQ_WAIT)
 		return proto_msg_errorf(reply, EINVAL, "no unit named");
-	/* A wait on named units would wait for a pass nothing asks for */
+	/* a wait on named units would wait for a pass nothing asks for */
 	if (n > 0 && req->type == PROTO_REQ_WAIT)
 		return proto_msg_errorf(reply, EINVAL, "wait takes no unit name");
 	for (size_t i = 0; i < n; i++) {
