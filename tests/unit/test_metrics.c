@@ -336,6 +336,10 @@ START_TEST(file_follows_no_link_a_unit_planted)
 	struct loop *l = NULL;
 	struct metrics *mx;
 
+	if (getuid() != 0) {   /* the unit's directory is another user's */
+		fprintf(stderr, "SKIPPED: %s needs root\n", __func__);
+		return;
+	}
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(own, sizeof(own), "%s/unit", dir);
 	snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere", dir);
@@ -357,7 +361,12 @@ START_TEST(file_follows_no_link_a_unit_planted)
 	metrics_configure(mx, &conf);
 	run_a_while(l);
 	ck_assert_msg(access(made, F_OK) != 0, "%s was made through the unit's link", made);
-	/* the write: the file there not replaced (nor removed at the failure) */
+	/* the write: the file there not replaced (nor removed at the failure);
+	 * by a metrics of its own, whose first write is not held back by the
+	 * last one's (METRICS_WRITE_GAP_USEC: the step proved nothing) */
+	metrics_free(mx);
+	mx = metrics_new(l);
+	ck_assert_ptr_nonnull(mx);
 	snprintf(path, sizeof(path), "%s/initd.prom", link);
 	metrics_configure(mx, &conf);
 	run_a_while(l);
