@@ -449,6 +449,9 @@ static void crash_watchdog_disarm(void)
 
 	if (r == 0)
 		write_console("initd: watchdog disarmed\n");
+	else if (r == 1)
+		write_console("initd: watchdog: magic close sent (a driver that ignores it resets "
+			      "the machine)\n");
 	else if (r == -EBUSY)
 		write_console("initd: the watchdog is nowayout: it resets the machine\n");
 	else if (r != -ENODEV)

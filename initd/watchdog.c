@@ -300,8 +300,10 @@ int watchdog_crash_disarm(void)
 	/* Stopped now, whoever else holds the device; the magic close too,
 	 * for a driver that has no WDIOC_SETOPTIONS but stops on it. */
 	stopped = ioctl(fd, WDIOC_SETOPTIONS, &off) == 0;
-	if (write(fd, "V", 1) != 1 && !stopped)
-		r = -errno;
+	if (write(fd, "V", 1) != 1)
+		r = stopped ? 0 : -errno;
+	else
+		r = stopped ? 0 : 1;   /* the close alone: whether it stops, the driver's */
 	close(fd);
 	return r;
 }

@@ -89,8 +89,10 @@ void watchdog_halting(struct watchdog *w);
 /* The crash action poweroff (boot_crash), right before reboot(2): the
  * device stopped (WDIOS_DISABLECARD, then the magic close), so that a
  * board that halts where it cannot power off is not reset and booted
- * again. Async-signal-safe: it reads only what the open left for it. 0,
- * -ENODEV (none open), -EBUSY (nowayout: it cannot be stopped), -errno.
+ * again. Async-signal-safe: it reads only what the open left for it. 0
+ * (the card disabled), 1 (only the magic close went: a driver without
+ * WDIOC_SETOPTIONS stops on it, or not), -ENODEV (none open), -EBUSY
+ * (nowayout: it cannot be stopped), -errno.
  * The other crash actions leave it running (boot.c says why). The crash
  * path's alone: the fd is closed under the struct watchdog, which nothing
  * may use after. */
