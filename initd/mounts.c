@@ -155,6 +155,10 @@ static void entry_report(struct mounts *ms, const struct mount_report *r)
 			snprintf(st->why, sizeof(st->why),
 				 "mkdir: the mount point is a symbolic link (not mounted: the unmount at "
 				 "shutdown does not follow one)");
+		else if (r->stage == MOUNT_STAGE_DEVICE && r->err == ENOTUNIQ)
+			snprintf(st->why, sizeof(st->why),
+				 "device: its PARTUUID is on two disks: which one is meant is not "
+				 "known (not mounted)");
 		else if (r->stage == MOUNT_STAGE_FORMAT && r->err == EMEDIUMTYPE)
 			snprintf(st->why, sizeof(st->why),
 				 "format: the device has another filesystem, a partition table or other data: "

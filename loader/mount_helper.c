@@ -117,13 +117,20 @@ static int device_find(const char *what, char *dev, size_t size)
 	return scan_superblocks(what, tag, dev, size);
 }
 
-/* Poll until the device appears; PID 1's timeout bounds the wait. */
-static void device_wait(const char *what, char *dev, size_t size)
+/* Poll until the device appears; PID 1's timeout bounds the wait. 0, or
+ * -ENOTUNIQ at once: a PARTUUID on two disks (a copy of the disk, two
+ * paths to one) names neither, and later it still will not. */
+static int device_wait(const char *what, char *dev, size_t size)
 {
 	struct timespec tick = { 0, DEVICE_POLL_NSEC };
+	int r;
 
-	while (device_find(what, dev, size) < 0)
+	while ((r = device_find(what, dev, size)) < 0) {
+		if (r == -ENOTUNIQ)
+			return r;
 		nanosleep(&tick, NULL);
+	}
+	return 0;
 }
 
 /* ---- fsck ----------------------------------------------------------------- */
@@ -302,8 +309,10 @@ static int mount_one(int out, size_t i, const struct unit_mount *m)
 
 	snprintf(dev, sizeof(dev), "%s", m->what);
 	report(out, i, MOUNT_REPORT_ENTER, MOUNT_STAGE_DEVICE, 0, 0);
-	if (block)
-		device_wait(m->what, dev, sizeof(dev));
+	if (block && (r = device_wait(m->what, dev, sizeof(dev))) < 0) {
+		report(out, i, MOUNT_REPORT_FAILED, MOUNT_STAGE_DEVICE, -r, 0);
+		return -1;
+	}
 	if (m->format != MOUNT_FORMAT_NONE) {
 		report(out, i, MOUNT_REPORT_ENTER, MOUNT_STAGE_FORMAT, 0, 0);
 		if (format_stage(out, i, m, dev) < 0)

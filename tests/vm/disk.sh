@@ -13,9 +13,11 @@
 #   5. boot 3 names a PARTUUID no disk has (initd.rootwait=2): stage 1 says
 #      so on the console and powers off, no hang;
 #   6. boot 4 has a copy of the disk as vdb (mkdisk's GUIDs are fixed):
-#      stage 1 names both disks and powers off, it boots neither.
+#      stage 1 names both disks and powers off, it boots neither;
+#   7. boot 5 has a disk with the data partition's PARTUUID as vdb: initd
+#      refuses /data at once, naming why, and mounts neither.
 # The image is the default one plus tests/vm/disk (a unit that reports on
-# ttyS1 and powers off). Two builds, four boots. Appends TAP lines to OUT.tap.
+# ttyS1 and powers off). Two builds, five boots. Appends TAP lines to OUT.tap.
 # VM_DIR (default $BUILD/vm-disk) is the work directory.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -57,9 +59,10 @@ check "two clean builds give the same disk and stage 1 (sha256)" '[ "$sum1" = "$
 
 cp --sparse=always "$dir/img/disk.img" "$dir/scratch.img"
 # boot N [PARTUUID ARGS]: console in $dir/N.console, reports in $dir/N.out;
-# vdb is $second_disk, foreign.img unless set.
+# vdb is $second_disk, foreign.img unless set; QEMU is ended after $limit
+# seconds (90 unless set).
 boot() {
-	timeout 90 qemu-system-x86_64 -accel tcg -m 512 -smp 2 -no-reboot -nic none \
+	timeout "${limit:-90}" qemu-system-x86_64 -accel tcg -m 512 -smp 2 -no-reboot -nic none \
 		-display none -monitor none -kernel "$kdir/vmlinuz" \
 		-initrd "$dir/img/disk-stage1.cpio.gz" \
 		-drive "file=$dir/scratch.img,if=virtio,format=raw" \
@@ -110,4 +113,17 @@ cp --sparse=always "$dir/img/disk.img" "$dir/copy.img"
 second_disk=$dir/copy.img boot 4
 check "the root's PARTUUID on two disks: stage 1 names both and powers off" \
 	"[ \"\$(cat '$dir/4.rc')\" = 0 ] && grep -aq 'stage1: error: PARTUUID $DISK_ROOT_PARTUUID is on two disks, /dev/vd[ab] and /dev/vd[ab]: which one is the root is not known' '$dir/4.console' && grep -aq 'reboot: Power down' '$dir/4.console' && ! has 4 'report: done'"
+# The data partition's PARTUUID on a second disk too (a GPT holding just
+# that entry): initd's mount helper refuses /data at once, naming why, and
+# mounts neither (the old scan mounted whichever disk sysfs listed first).
+# /data is required, so initd then enters rescue: QEMU is ended at 40 s,
+# the line is on the console well before.
+truncate -s 4M "$dir/dup-data.img"
+printf 'label: gpt\nstart=2048, size=4096, type=%s, uuid=%s\n' "$DISK_DATA_TYPE" \
+	"$DISK_DATA_PARTUUID" | sfdisk --quiet --no-reread --no-tell-kernel "$dir/dup-data.img" \
+	>/dev/null || fail "cannot make the disk with the data partition's PARTUUID"
+cp --sparse=always "$dir/img/disk.img" "$dir/scratch.img"
+second_disk=$dir/dup-data.img limit=40 boot 5
+check "the data partition's PARTUUID on two disks: /data is refused at once, neither mounted" \
+	"grep -aq 'mount /data (PARTUUID=$DISK_DATA_PARTUUID on ext4): device: its PARTUUID is on two disks' '$dir/5.console' && ! grep -aq 'timed out after' '$dir/5.console' && ! has 5 'mount /data dev='"
 ! grep -q '^not ok - disk:' "$out"
