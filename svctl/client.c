@@ -326,3 +326,25 @@ int client_call(struct client *c, const struct proto_buf *msg, struct reply *ret
 	*ret = rep;
 	return SVCTL_EXIT_OK;
 }
+
+int reply_print_failed(const char *what, int r)
+{
+	if (r == -EPROTONOSUPPORT) {
+		fprintf(stderr, "svctl: %s: initd's unit model is of another version than "
+			"svctl's (an initd and svctl from two builds)\n", what);
+		return SVCTL_EXIT_PROTOCOL;
+	}
+	if (r == -EBADF) {
+		fprintf(stderr, "svctl: %s: initd passed its answer in a file descriptor that "
+			"did not arrive (svctl's open-file limit, or a security module refusing "
+			"it)\n", what);
+		return SVCTL_EXIT_FAILED;
+	}
+	if (r == -EIO) {
+		fprintf(stderr, "svctl: %s: cannot read initd's answer from the file "
+			"descriptor it passed\n", what);
+		return SVCTL_EXIT_FAILED;
+	}
+	fprintf(stderr, "svctl: malformed %s reply from initd\n", what);
+	return SVCTL_EXIT_PROTOCOL;
+}

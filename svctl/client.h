@@ -56,6 +56,10 @@ int client_call(struct client *c, const struct proto_buf *msg, struct reply *ret
  * exit code. Anything else: protocol error. */
 int reply_check(const struct reply *r);
 
+/* A reply's parser or printer for `what` (a command's name) failed with
+ * r (-errno, negative): say why on stderr and return the exit code. */
+int reply_print_failed(const char *what, int r);
+
 /* initd's errno to svctl's exit code. */
 int exit_code_for_errno(uint32_t err);
 

@@ -132,26 +132,8 @@ static int call_done(struct svctl *s, struct proto_buf *b)
 /* What a reply's printer returned, said and made an exit code. */
 static int print_result(const struct command *cmd, int r)
 {
-	if (r == -EPROTONOSUPPORT) {
-		fprintf(stderr, "svctl: %s: initd's unit model is of another version than "
-			"svctl's (an initd and svctl from two builds)\n", cmd->name);
-		return SVCTL_EXIT_PROTOCOL;
-	}
-	if (r == -EBADF) {
-		fprintf(stderr, "svctl: %s: initd passed its answer in a file descriptor that "
-			"did not arrive (svctl's open-file limit, or a security module refusing "
-			"it)\n", cmd->name);
-		return SVCTL_EXIT_FAILED;
-	}
-	if (r == -EIO) {
-		fprintf(stderr, "svctl: %s: cannot read initd's answer from the file "
-			"descriptor it passed\n", cmd->name);
-		return SVCTL_EXIT_FAILED;
-	}
-	if (r < 0) {
-		fprintf(stderr, "svctl: malformed %s reply from initd\n", cmd->name);
-		return SVCTL_EXIT_PROTOCOL;
-	}
+	if (r < 0)
+		return reply_print_failed(cmd->name, r);
 	return finish_output(SVCTL_EXIT_OK);
 }
 
@@ -187,10 +169,10 @@ static int status_show(struct svctl *s, int argc, char **argv, bool list)
 	r = call(s, &b, &rep);
 	if (r)
 		return r;
-	if (status_parse(rep.payload, rep.hdr.len, &units, &n) < 0) {
-		fprintf(stderr, "svctl: malformed status reply from initd\n");
+	r = status_parse(rep.payload, rep.hdr.len, &units, &n);
+	if (r < 0) {
 		reply_free(&rep);
-		return SVCTL_EXIT_PROTOCOL;
+		return reply_print_failed("status", r);
 	}
 	/* Every unit's: the memory and CPU columns are svctl's to read (the
 	 * list shows none but in JSON). Where it cannot (another mount
@@ -418,10 +400,8 @@ static int cmd_postmortem(struct svctl *s, const struct command *cmd, int argc, 
 		return r;
 	r = postmortem_print(stdout, argv[0], rep.payload, rep.hdr.len, s->json);
 	reply_free(&rep);
-	if (r < 0) {
-		fprintf(stderr, "svctl: malformed postmortem reply from initd\n");
-		return SVCTL_EXIT_PROTOCOL;
-	}
+	if (r < 0)
+		return reply_print_failed("postmortem", r);
 	return finish_output(SVCTL_EXIT_OK);
 }
 

@@ -69,8 +69,9 @@ $(BUILD)/tests/unit/test_analyze: $(BUILD)/obj/svctl/analyze.o $(BUILD)/obj/svct
 $(BUILD)/tests/unit/test_analyze: TEST_LDFLAGS = -pthread
 
 # svctl's printers of what a fake or hostile server may send (metrics' fd,
-# show's and analyze's text).
-$(BUILD)/tests/unit/test_replies: $(BUILD)/obj/svctl/system.o $(BUILD)/obj/svctl/show.o \
+# show's and analyze's text), and the exit codes their failures make.
+$(BUILD)/tests/unit/test_replies: $(BUILD)/obj/svctl/client.o \
+	$(BUILD)/obj/svctl/system.o $(BUILD)/obj/svctl/show.o \
 	$(BUILD)/obj/svctl/analyze.o $(BUILD)/obj/svctl/output.o $(BUILD)/obj/svctl/clean.o \
 	$(BUILD)/obj/svctl/postmortem.o $(BUILD)/obj/svctl/cgstat.o
 # (libunits again after them: show.o decodes and dumps the unit; $^ lists
