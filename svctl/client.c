@@ -329,6 +329,11 @@ int client_call(struct client *c, const struct proto_buf *msg, struct reply *ret
 
 int reply_print_failed(const char *what, int r)
 {
+	/* svctl's own shortage, not initd's fault: a failure (svctl(8)). */
+	if (r == -ENOMEM) {
+		fprintf(stderr, "svctl: %s: out of memory for initd's reply\n", what);
+		return SVCTL_EXIT_FAILED;
+	}
 	if (r == -EPROTONOSUPPORT) {
 		fprintf(stderr, "svctl: %s: initd's unit model is of another version than "
 			"svctl's (an initd and svctl from two builds)\n", what);

@@ -57,7 +57,9 @@ int client_call(struct client *c, const struct proto_buf *msg, struct reply *ret
 int reply_check(const struct reply *r);
 
 /* A reply's parser or printer for `what` (a command's name) failed with
- * r (-errno, negative): say why on stderr and return the exit code. */
+ * r (-errno, negative): say why on stderr and return the exit code.
+ * -ENOMEM is svctl's own failure (1); a reply it cannot read is a
+ * protocol error (6). */
 int reply_print_failed(const char *what, int r);
 
 /* initd's errno to svctl's exit code. */

@@ -424,9 +424,7 @@ static int cmd_analyze(struct svctl *s, const struct command *cmd, int argc, cha
 	r = analyze_parse(rep.payload, rep.hdr.len, &a);
 	if (r < 0) {
 		reply_free(&rep);
-		fprintf(stderr, "svctl: %s analyze reply from initd\n",
-			r == -ENOMEM ? "out of memory for the" : "malformed");
-		return r == -ENOMEM ? SVCTL_EXIT_FAILED : SVCTL_EXIT_PROTOCOL;
+		return reply_print_failed("analyze", r);
 	}
 	if (svg || s->json)   /* the text shows neither */
 		analyze_read_cgroups(&a, rep.payload, rep.hdr.len);
@@ -728,7 +726,8 @@ static const struct command commands[] = {
 static const char exit_codes_text[] =
 	"Exit status:\n"
 	"  0  success\n"
-	"  1  the operation failed (e.g. a unit failed to start)\n"
+	"  1  the operation failed (e.g. a unit failed to start), or svctl did\n"
+	"     (out of memory, cannot write its output)\n"
 	"  2  usage error\n"
 	"  3  no such unit\n"
 	"  4  permission denied\n"

@@ -17,6 +17,7 @@
 
 #include "common/proto.h"
 #include "svctl/analyze.h"
+#include "svctl/client.h"
 #include "svctl/output.h"
 
 #define REP_LIMIT (PROTO_HDR_SIZE + PROTO_REPLY_MAX)
@@ -209,6 +210,53 @@ START_TEST(test_analyze_text_cleans_the_names)
 }
 END_TEST
 
+/* reply_print_failed(what, r) with stderr caught: its exit code, and in
+ * *said what it wrote (malloc'ed). */
+static int print_failed_said(const char *what, int r, char **said)
+{
+	int fd = memfd_create("stderr", MFD_CLOEXEC), saved = dup(STDERR_FILENO), code;
+	off_t n;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(saved, 0);
+	fflush(stderr);
+	ck_assert_int_ge(dup2(fd, STDERR_FILENO), 0);
+	code = reply_print_failed(what, r);
+	fflush(stderr);
+	ck_assert_int_ge(dup2(saved, STDERR_FILENO), 0);
+	close(saved);
+	n = lseek(fd, 0, SEEK_CUR);
+	ck_assert_int_ge(n, 0);
+	*said = calloc(1, (size_t)n + 1);
+	ck_assert_ptr_nonnull(*said);
+	ck_assert_int_eq(pread(fd, *said, (size_t)n, 0), n);
+	close(fd);
+	return code;
+}
+
+/* svctl's own shortage of memory while it reads a reply is its failure
+ * (exit 1, svctl(8)), not a malformed reply (6): it exited 6, saying
+ * "malformed show reply from initd". */
+START_TEST(test_own_enomem_is_a_failure)
+{
+	static const char *const whats[] = { "show", "status", "tree", "analyze" };
+	char *said;
+
+	for (size_t i = 0; i < sizeof(whats) / sizeof(whats[0]); i++) {
+		ck_assert_int_eq(print_failed_said(whats[i], -ENOMEM, &said), SVCTL_EXIT_FAILED);
+		ck_assert_msg(strstr(said, "out of memory") && !strstr(said, "malformed"),
+			      "%s: %s", whats[i], said);
+		free(said);
+	}
+	ck_assert_int_eq(print_failed_said("show", -EBADMSG, &said), SVCTL_EXIT_PROTOCOL);
+	ck_assert_ptr_nonnull(strstr(said, "svctl: malformed show reply from initd\n"));
+	free(said);
+	ck_assert_int_eq(print_failed_said("show", -EPROTONOSUPPORT, &said),
+			 SVCTL_EXIT_PROTOCOL);
+	free(said);
+}
+END_TEST
+
 static Suite *replies_suite(void)
 {
 	Suite *s = suite_create("replies");
@@ -217,6 +265,7 @@ static Suite *replies_suite(void)
 	tcase_add_test(tc, test_metrics_text_only_from_a_file);
 	tcase_add_test(tc, test_show_cleans_the_name);
 	tcase_add_test(tc, test_analyze_text_cleans_the_names);
+	tcase_add_test(tc, test_own_enomem_is_a_failure);
 	suite_add_tcase(s, tc);
 	return s;
 }
