@@ -530,6 +530,13 @@ static int logs_stream(struct svctl *s, struct proto_buf *b, bool follow, bool r
 			if (first) {
 				fprintf(stderr, "svctl: initd closed the connection without replying\n");
 				r = SVCTL_EXIT_PROTOCOL;
+			} else {
+				/* initd ends a stream it means to end with an error
+				 * reply: a close is initd gone (it stopped, or
+				 * dropped this client), no success. */
+				fprintf(stderr, "svctl: logs: initd closed the connection: the log "
+					"stream ended (initd stopped, or dropped this client)\n");
+				r = SVCTL_EXIT_UNREACHABLE;
 			}
 			break;
 		}

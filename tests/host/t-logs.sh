@@ -180,5 +180,15 @@ check "the follower gets told's last line, ended" \
 kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null
 check "lingers: a line still written across the next run's start, whole" \
 	wait_until 5 eval '[ "$(sv logs lingers --raw)" = "tick tock" ]'
+# A follower when PID 1 powers off: the stream's end is said and exits 5
+# (initd cannot be reached, svctl(8)); it ended silently with exit 0.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:detect_leaks=0} timeout 60 "$SVCTL" \
+	--socket "$T/control" logs -f lingers > "$T/end.follow" 2> "$T/end.err" &
+fpid=$!
+check "the last follower is there" wait_until 5 eval 'grep -q "tick tock" "$T/end.follow"'
 stop_initd
+wait "$fpid"; frc=$?
+is "a follower when initd powers off: exit 5" "$frc" 5
+NEEDS_BOOT=0 check "a follower when initd powers off: said on stderr ($(head -c 200 "$T/end.err"))" \
+	grep -q '^svctl: logs: initd closed the connection' "$T/end.err"
 [ "$FAILED" -eq 0 ]
