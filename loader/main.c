@@ -143,6 +143,26 @@ static void unroot_set(struct unit_set *s, const char *root)
 	}
 }
 
+/* The set's model as PID 1 takes it (unit_set_encode_checked), into *buf
+ * (the caller frees it), or -errno, said: a set the loader makes must
+ * always pass; one that does not would be refused whole at boot, no unit
+ * started, so --check and --compile say so rather than "OK" or a model. */
+static int encode_as_pid1(const struct unit_set *set, void **buf, size_t *len)
+{
+	const char *why = NULL;
+	int r = unit_set_encode_checked(set, buf, len, &why);
+
+	if (r == -EFBIG)
+		fprintf(stderr, "initd: %s, and it would start no unit: fewer or smaller units "
+			"(exec arguments, environment)\n", why);
+	else if (r == -ENOMEM)
+		fprintf(stderr, "initd: %s\n", why);
+	else if (r < 0)
+		fprintf(stderr, "initd: internal error: PID 1 would refuse this configuration's model "
+			"(%s: %s), and start no unit; please report it\n", why, strerror(-r));
+	return r;
+}
+
 /* --compile: what a boot would load (no run-time instances), encoded. The
  * digest is taken before the parse: a file that changes in between leaves
  * a model no boot's digest matches, so that boot runs the loader. */
@@ -167,17 +187,16 @@ static int run_compile(const char *conf_path, const char *units_dir, const char 
 		bad += set->units[i]->bad;
 	if (root)
 		unroot_set(set, root);
-	r = unit_set_encode(set, &buf, &len);
+	/* A model PID 1 would refuse (its size, its decode's heap) is not
+	 * written: the boot would start no unit from it. */
+	r = encode_as_pid1(set, &buf, &len);
 	if (r == 0) {
 		unit_model_header(head, digest, buf, len);
 		r = write_model(out, head, buf, len);
+		if (r < 0)
+			fprintf(stderr, "initd: cannot write %s: %s\n", out, strerror(-r));
 	}
 	free(buf);
-	if (r == -EFBIG)
-		fprintf(stderr, "initd: the units' model is over the %u MiB PID 1 takes: fewer or "
-			"smaller units (exec arguments, environment)\n", UNIT_MODEL_MAX >> 20);
-	else if (r < 0)
-		fprintf(stderr, "initd: cannot write %s: %s\n", out, strerror(-r));
 	if (r < 0) {
 		unit_set_free(set);
 		return CHECK_UNREADABLE;
@@ -250,35 +269,14 @@ static void check_print_diags(const struct unit_set *set)
 }
 
 /* What the boot would do with this set: encode it, and decode it as PID 1
- * does (with its invariants). A set the loader makes must always pass; one
- * that does not would be refused whole at boot, no unit started, so
- * --check says so rather than "OK". */
+ * does (with its invariants and heap budget). */
 static int check_round_trip(const struct unit_set *set)
 {
-	struct unit_set *back = NULL;
 	void *buf = NULL;
 	size_t len = 0;
-	int r = unit_set_encode(set, &buf, &len);
+	int r = encode_as_pid1(set, &buf, &len);
 
-	if (r == -EFBIG)
-		fprintf(stderr, "initd: the units' model is over the %u MiB PID 1 takes, and it would "
-			"start no unit: fewer or smaller units (exec arguments, environment)\n",
-			UNIT_MODEL_MAX >> 20);
-	if (r < 0 && r != -EFBIG)
-		fprintf(stderr, "initd: internal error: PID 1 would refuse this configuration's model "
-			"(%s), and start no unit; please report it\n", strerror(-r));
-	if (r < 0)
-		return r;
-	r = unit_set_decode(buf, len, &back);
 	free(buf);
-	unit_set_free(back);
-	if (r == -EFBIG)
-		fprintf(stderr, "initd: the units' model would take over the %zu MiB PID 1 gives its "
-			"decode, and it would start no unit: fewer or smaller units\n",
-			UNIT_DECODE_MAX >> 20);
-	else if (r < 0)
-		fprintf(stderr, "initd: internal error: PID 1 would refuse this configuration's model "
-			"(%s), and start no unit; please report it\n", strerror(-r));
 	return r;
 }
 

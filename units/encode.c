@@ -1418,6 +1418,43 @@ int unit_set_decode(const void *buf, size_t len, struct unit_set **ret)
 	return set_decode_within(buf, len, UNIT_DECODE_MAX, ret);
 }
 
+_Static_assert(UNIT_MODEL_MAX == 64u << 20 && UNIT_DECODE_MAX == (size_t)256 << 20,
+	       "the reasons below name the bounds");
+
+int set_encode_checked_within(const struct unit_set *s, size_t budget, void **ret,
+			      size_t *ret_len, const char **why)
+{
+	_cleanup_free_ void *buf = NULL;
+	struct unit_set *back = NULL;
+	size_t len = 0;
+	int r = unit_set_encode(s, &buf, &len);
+
+	if (r < 0) {
+		*why = r == -EFBIG ? "the units' model is over the 64 MiB PID 1 takes" :
+		       r == -ENOMEM ? "out of memory encoding the units' model" :
+		       "the units' model cannot be encoded";
+		return r;
+	}
+	r = set_decode_within(buf, len, budget, &back);
+	unit_set_free(back);
+	if (r < 0) {
+		*why = r == -EFBIG ? "the units' model would take over the 256 MiB PID 1 "
+				     "gives its decode" :
+		       r == -ENOMEM ? "out of memory decoding the units' model" :
+		       "PID 1 would refuse the units' model as malformed";
+		return r;
+	}
+	*ret = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
+}
+
+int unit_set_encode_checked(const struct unit_set *s, void **ret, size_t *ret_len,
+			    const char **why)
+{
+	return set_encode_checked_within(s, UNIT_DECODE_MAX, ret, ret_len, why);
+}
+
 int unit_decode(const void *buf, size_t len, struct unit **ret)
 {
 	struct dec d = { .p = buf, .left = len, .budget = UNIT_DECODE_MAX };

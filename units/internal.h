@@ -562,6 +562,10 @@ void arena_usage(const struct unit_arena *a, struct arena_usage *u);
 /* encode.c: unit_set_decode with its heap bounded by budget, not by
  * UNIT_DECODE_MAX (a test's measure of a set's margin). */
 int set_decode_within(const void *buf, size_t len, size_t budget, struct unit_set **ret);
+/* unit_set_encode_checked with the decode's heap bounded by budget (a
+ * test's lowered bound, to refuse a small set). */
+int set_encode_checked_within(const struct unit_set *s, size_t budget, void **ret,
+			      size_t *ret_len, const char **why);
 
 /* set.c */
 int set_check_invariants(const struct unit_set *s);

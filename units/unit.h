@@ -880,6 +880,15 @@ int unit_set_order(const struct unit_set *s, size_t *order);
  * take more than UNIT_DECODE_MAX of heap, -ENOMEM. Never reads past len,
  * never leaks. */
 int unit_set_encode(const struct unit_set *s, void **ret, size_t *ret_len);
+/* unit_set_encode, then a decode of its bytes as PID 1's (its invariants,
+ * its UNIT_DECODE_MAX of heap), thrown away: what --check and --compile
+ * make, so that neither passes a model PID 1 would refuse whole, starting
+ * no unit. 0 with *ret (malloc'ed, the caller frees it) and *ret_len, or
+ * -errno with *why a human reason: -EFBIG (the model over UNIT_MODEL_MAX,
+ * or its decode over UNIT_DECODE_MAX), -ENOMEM, any other: a model PID 1
+ * refuses (an encoder's bug). */
+int unit_set_encode_checked(const struct unit_set *s, void **ret, size_t *ret_len,
+			    const char **why);
 int unit_set_decode(const void *buf, size_t len, struct unit_set **ret);
 /* One unit alone, as `svctl show` gets it from PID 1 (which formats no
  * text): its record behind a magic and version of its own. decode: 0 and

@@ -1947,6 +1947,35 @@ START_TEST(test_decode_budget_refuses)
 }
 END_TEST
 
+/* What --check and --compile make is what PID 1 decodes: a set whose
+ * decode goes over the budget is refused there, not written. --compile
+ * only encoded it (--check decoded it too): it wrote a model that PID 1
+ * then refused whole, starting no unit. Here the budget is lowered under
+ * an ordinary set's heap, which a set that reaches UNIT_DECODE_MAX from
+ * files (16384 instances of 512 strings: 30 s, 700 MB) stands for. */
+START_TEST(test_encode_checked_refuses_over_budget)
+{
+	struct tree t;
+	struct unit_set *s = mixed_set(&t), *d = NULL;
+	const char *why = NULL;
+	void *buf = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(set_encode_checked_within(s, 4096, &buf, &len, &why), -EFBIG);
+	ck_assert_ptr_null(buf);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_ptr_nonnull(strstr(why, "decode"));
+	/* within the real budget: the very bytes unit_set_encode makes */
+	ck_assert_int_eq(unit_set_encode_checked(s, &buf, &len, &why), 0);
+	ck_assert_int_eq(unit_set_decode(buf, len, &d), 0);
+	ck_assert_uint_eq(d->n_units, s->n_units);
+	unit_set_free(d);
+	free(buf);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
 /* The bound is far above what real sets take: the most units a set holds
  * (UNIT_MAX instances of one template) decode within a quarter of it. */
 START_TEST(test_decode_budget_margin)
@@ -2603,6 +2632,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, test_decode_crafted);
 	tcase_add_test(tc, test_decode_budget_refuses);
 	tcase_add_test(tc, test_decode_budget_margin);
+	tcase_add_test(tc, test_encode_checked_refuses_over_budget);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("compiled");
