@@ -526,6 +526,8 @@ int net_host_end_format(pid_t pid, uint64_t pidns_ino, char *buf, size_t size)
 
 	if (pid <= 0 || pid >= NET_HOST_END_PID_MAX || pidns_ino > UINT32_MAX)
 		return -ERANGE;
+	if (!pidns_ino)   /* no namespace's: it would name every initd's alike */
+		return -EINVAL;
 	if (pidns_ino == NET_PIDNS_INIT_INO)
 		n = snprintf(buf, size, "vi%d", (int)pid);
 	else
@@ -533,23 +535,60 @@ int net_host_end_format(pid_t pid, uint64_t pidns_ino, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-/* initd's PID namespace never changes: read once. Without /proc, 0: the
- * tagged form, unique within this initd at least. */
-static uint64_t own_pidns_ino(void)
+/* linux/pidfd.h from 6.11, which older headers lack. */
+#ifndef PIDFD_GET_PID_NAMESPACE
+#define PIDFD_GET_PID_NAMESPACE _IO(0xFF, 5)
+#endif
+
+/* The inode of initd's PID namespace: /proc/self/ns/pid's, or without
+ * /proc (a boot that has not mounted it yet) the namespace a pidfd of
+ * initd itself gives (Linux 6.11). 0, or -errno. */
+static int pidns_ino_read(uint64_t *ret)
+{
+	struct stat st;
+	int pidfd, ns = -1, r = 0;
+
+	if (stat("/proc/self/ns/pid", &st) == 0 && st.st_ino) {
+		*ret = st.st_ino;
+		return 0;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (pidfd < 0)
+		return -errno;
+	ns = ioctl(pidfd, PIDFD_GET_PID_NAMESPACE, 0);
+	if (ns < 0 || fstat(ns, &st) < 0)
+		r = -errno;
+	else if (!st.st_ino)
+		r = -ENOENT;
+	else
+		*ret = st.st_ino;
+	safe_close(ns);
+	close(pidfd);
+	return r;
+}
+
+/* initd's PID namespace never changes: read once it can be. A read that
+ * failed is not kept (inode 0 named the host ends of every initd that
+ * started without /proc alike): the next name tries again. */
+static int own_pidns_ino(uint64_t *ret)
 {
 	static uint64_t ino;
-	static bool known;
-	struct stat st;
+	int r;
 
-	if (!known && stat("/proc/self/ns/pid", &st) == 0)
-		ino = st.st_ino;
-	known = true;
-	return ino;
+	if (!ino && (r = pidns_ino_read(&ino)) < 0) {
+		ino = 0;
+		return r;
+	}
+	*ret = ino;
+	return 0;
 }
 
 int net_host_end_name(pid_t pid, char *buf, size_t size)
 {
-	return net_host_end_format(pid, own_pidns_ino(), buf, size);
+	uint64_t ino = 0;
+	int r = own_pidns_ino(&ino);
+
+	return r < 0 ? r : net_host_end_format(pid, ino, buf, size);
 }
 
 /* A veth pair: "eth0" born in pid's namespace, the host end (its name:

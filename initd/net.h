@@ -58,8 +58,12 @@ int net_link_create(pid_t pid, const struct unit_isolation *iso);
  * (initd in a container, the host tier), two initds sharing a network
  * namespace would give their services the same PIDs and names: "v", then
  * initd's PID namespace's inode (8 hex digits) and the PID (6), 15 bytes,
- * IFNAMSIZ's most (never "vi": 'i' is no hex digit). 0, -ERANGE (a PID
- * past the kernel's PID_MAX_LIMIT), -ENAMETOOLONG (size too small). */
+ * IFNAMSIZ's most (never "vi": 'i' is no hex digit). The inode comes from
+ * /proc/self/ns/pid, or without /proc from a pidfd (Linux 6.11); it is
+ * kept once read, never when the read failed. 0, -ERANGE (a PID past the
+ * kernel's PID_MAX_LIMIT), -ENAMETOOLONG (size too small), -EINVAL (inode
+ * 0, no namespace's), -errno (the namespace cannot be read: no /proc on
+ * an older kernel; the link is not made). */
 #define NET_PIDNS_INIT_INO 0xEFFFFFFCU   /* the kernel's PROC_PID_INIT_INO */
 #define NET_HOST_END_PID_MAX 0x400000    /* PID_MAX_LIMIT: PIDs are below it */
 int net_host_end_name(pid_t pid, char *buf, size_t size);

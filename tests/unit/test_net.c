@@ -14,7 +14,9 @@
 #include <string.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -458,6 +460,56 @@ START_TEST(host_end_names)
 }
 END_TEST
 
+/* In a mount namespace of its own, without /proc: initd's first host end
+ * name before /proc is mounted, then one after. The first read's failure
+ * was cached as inode 0, and every later name in that initd was
+ * "v00000000<PID>", the same in every initd that started so. */
+static void names_without_proc(void)
+{
+	char first[IFNAMSIZ] = "", later[IFNAMSIZ], want[IFNAMSIZ];
+	struct stat st;
+	int r;
+
+	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	ck_assert_int_eq(umount2("/proc", MNT_DETACH), 0);
+	ck_assert_int_ne(stat("/proc/self/ns/pid", &st), 0);
+	r = net_host_end_name(100, first, sizeof(first));
+	ck_assert_int_eq(mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL), 0);
+	ck_assert_int_eq(stat("/proc/self/ns/pid", &st), 0);
+	ck_assert_int_eq(net_host_end_format(100, st.st_ino, want, sizeof(want)), 0);
+	ck_assert_int_eq(net_host_end_name(100, later, sizeof(later)), 0);
+	ck_assert_str_eq(later, want);
+	/* without /proc: the name from the pidfd's namespace, or none */
+	if (r == 0)
+		ck_assert_str_eq(first, want);
+	else
+		ck_assert_int_lt(r, 0);
+}
+
+START_TEST(host_end_name_never_from_inode_0)
+{
+	char a[IFNAMSIZ];
+	pid_t pid;
+	int st;
+
+	ck_assert_int_eq(net_host_end_format(123, 0, a, sizeof(a)), -EINVAL);
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_net: SKIPPED the name without /proc (not root)\n");
+		return;
+	}
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		names_without_proc();   /* a failed ck_assert exits this child non-zero */
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "the host end's name without /proc, then with it, failed");
+}
+END_TEST
+
 START_TEST(bridge_veth_p2p_macvlan)
 {
 	in_child(in_own_netns);
@@ -477,6 +529,7 @@ int main(void)
 	tcase_add_test(tc, kernel_errors_come_back);
 	tcase_add_test(tc, loopback_comes_up_in_a_child);
 	tcase_add_test(tc, host_end_names);
+	tcase_add_test(tc, host_end_name_never_from_inode_0);
 	tcase_add_test(tc, bridge_veth_p2p_macvlan);
 	tcase_add_test(tc, bridges_on_reload);
 	suite_add_tcase(s, tc);
