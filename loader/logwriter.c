@@ -477,7 +477,11 @@ static uint64_t file_drop(struct wfile *f, const char *p, size_t n)
 
 /* The rest of a line f dropped a piece of, at the head of a record, taken
  * off it (the line was counted with its piece). A record PID 1 sent with
- * a count of its own starts a line: logwriter_feed dropped that rest. */
+ * a count of its own starts a line: logwriter_feed dropped that rest, and
+ * counted the line at its end, as f did with its piece: f's count gives it
+ * back, so that the marker counts that line once. (PID 1's refusals began
+ * right after the last record f got, inside the line: its count always
+ * holds it.) */
 static void file_skip_rest(struct wfile *f, const struct logwriter_hdr *h, const char **p,
 			   size_t *n)
 {
@@ -487,6 +491,8 @@ static void file_skip_rest(struct wfile *f, const struct logwriter_hdr *h, const
 		return;
 	if (h->dropped) {
 		f->skip = false;
+		if (f->failed)   /* it holds the piece's count since the skip began */
+			f->failed--;
 		return;
 	}
 	nl = memchr(*p, '\n', *n);

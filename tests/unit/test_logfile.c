@@ -631,7 +631,9 @@ END_TEST
  * on with that line, and its rest, written, landed after the marker
  * without its stamp (the old code). The line counts once. A record PID 1
  * sends with a count of its own starts a line (logwriter_feed dropped the
- * rest itself): it is written whole. */
+ * rest itself): it is written whole, and its count, which holds S y's
+ * line (PID 1 counted it at its end), says it once with the writer's:
+ * S x, S y and 3 more (writer_and_pid1_count_a_line_both_cut_once). */
 START_TEST(writer_drops_the_rest_of_a_line_it_cut)
 {
 	char path[256], other[256], blocker[256], said[600];
@@ -656,7 +658,40 @@ START_TEST(writer_drops_the_rest_of_a_line_it_cut)
 	t = slurp(path);
 	ck_assert_msg(!strstr(t, "the rest"), "the rest of a cut line, unstamped: \"%s\"", t);
 	ck_assert_str_eq(t + LOGTIME_LEN, " [initd: 2 lines dropped]\nS three\n");
-	ck_assert_str_eq(slurp(other) + LOGTIME_LEN, " [initd: 6 lines dropped]\nS z\n");
+	ck_assert_str_eq(slurp(other) + LOGTIME_LEN, " [initd: 5 lines dropped]\nS z\n");
+}
+END_TEST
+
+/* A line both cut: the writer dropped a piece of it (its file could not
+ * be opened), counted with that piece, and PID 1's queue then refused the
+ * record going on with it, whose newlines PID 1 counts (logwriter_feed:
+ * the end of that line among them), or, a record without a newline, which
+ * PID 1 counts at the line's end. Either way the line was counted twice:
+ * "4 lines dropped" for S one, S two and S three. */
+START_TEST(writer_and_pid1_count_a_line_both_cut_once)
+{
+	char path[256], other[256], blocker[256], said[600];
+	int sock;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(blocker, sizeof(blocker), "%s/sub", dir);
+	snprintf(path, sizeof(path), "%s/sub/a.log", dir);
+	snprintf(other, sizeof(other), "%s/sub/b.log", dir);
+	put_file(blocker, "");                 /* a file where the directory goes */
+	pid = writer_start(&sock);
+	writer_send(sock, path, 4096, 3, "S one\nS tw", 0);
+	writer_send(sock, other, 4096, 3, "S x\nS y", 0);
+	for (int i = 0; i < 2; i++)   /* "cannot open", for each */
+		ck_assert_int_gt(recv(sock, said, sizeof(said) - 1, 0), 0);
+	ck_assert_int_eq(unlink(blocker), 0);
+	/* refused in PID 1: "o, the rest\nS three\n", 2 newlines */
+	writer_send(sock, path, 4096, 3, "S four\n", 2);
+	/* refused in PID 1: "et mo" (cut), then "re\n" dropped, 1 line */
+	writer_send(sock, other, 4096, 3, "S z\n", 1);
+	writer_end(sock, pid);
+	ck_assert_str_eq(slurp(path) + LOGTIME_LEN, " [initd: 3 lines dropped]\nS four\n");
+	ck_assert_str_eq(slurp(other) + LOGTIME_LEN, " [initd: 2 lines dropped]\nS z\n");
 }
 END_TEST
 
@@ -1378,6 +1413,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, a_close_without_its_bound_ends_at_once);
 	tcase_add_test(tc, writer_counts_what_it_could_not_open);
 	tcase_add_test(tc, writer_drops_the_rest_of_a_line_it_cut);
+	tcase_add_test(tc, writer_and_pid1_count_a_line_both_cut_once);
 	tcase_add_test(tc, writer_bounds_a_line_that_never_ends);
 	tcase_add_test(tc, writer_leaves_no_cut_line_on_a_full_disk);
 	tcase_add_test(tc, writer_counts_a_cut_piece_of_a_line);
