@@ -12,6 +12,7 @@
  * files are watched through the manager's one inotify instance. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,11 +56,40 @@ int svc_cgroup_leaf_open(struct manager *m, struct svc *v)
 	return svc_cgroup_open(m, v, true);
 }
 
+/* cgroup.kill failed with kill_err (a kernel before 5.14 has none, a node
+ * may refuse the write): SIGKILL to each process the node's cgroup.procs
+ * and those below it list (cgroup_signal: bounded reads of in-memory
+ * files, never a wait), said with the unit's name and the kernel's
+ * reason. 0 when some were killed (the empty event follows), 1 when none
+ * is left, kill_err when neither works: the state machine then kills the
+ * main process alone, or waits for nothing (service.c, kill_everything). */
+static int svc_cgroup_kill_each(struct svc *v, int fd, int kill_err)
+{
+	const char *name = v->s.unit->name;
+	int n = cgroup_signal(fd, SIGKILL), populated;
+
+	if (n < 0) {
+		log_error("%s: cannot kill its cgroup: cgroup.kill: %s, cgroup.procs: %s", name,
+			  strerror(-kill_err), strerror(-n));
+		return kill_err;
+	}
+	log_warn("%s: cgroup.kill failed (%s): %d process(es) killed one by one", name,
+		 strerror(-kill_err), n);
+	if (n > 0)
+		return 0;
+	populated = cgroup_is_populated(fd);
+	return populated == 0 ? 1 : kill_err;   /* none listed, yet populated: not waited for */
+}
+
 int svc_cgroup_kill(struct manager *m, struct svc *v)
 {
 	_cleanup_close_ int fd = svc_cgroup_open(m, v, false);
+	int r;
 
-	return fd < 0 ? (fd == -ENOENT ? 1 : fd) : cgroup_kill(fd);
+	if (fd < 0)
+		return fd == -ENOENT ? 1 : fd;
+	r = cgroup_kill(fd);
+	return r < 0 ? svc_cgroup_kill_each(v, fd, r) : r;
 }
 
 int svc_cgroup_signal(struct manager *m, struct svc *v, int sig)

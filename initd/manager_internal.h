@@ -351,8 +351,10 @@ void svc_cgroup_poll_oom(struct svc *v);
  * delegating unit's "main"). */
 int svc_cgroup_node_open(struct manager *m, struct svc *v);
 int svc_cgroup_leaf_open(struct manager *m, struct svc *v);
-/* cgroup.kill on the node: 1 when it is empty (or has no cgroup), 0 while
- * killing, -errno. populated: 1, 0 (or no cgroup), -errno. */
+/* cgroup.kill on the node (where it fails, SIGKILL to each process its
+ * cgroup.procs list, said in the log): 1 when it is empty (or has no
+ * cgroup), 0 while killing, -errno when neither works. populated: 1, 0
+ * (or no cgroup), -errno. */
 int svc_cgroup_kill(struct manager *m, struct svc *v);
 /* sig to every process of the node and its sub-cgroups: the number
  * signalled, or -errno. */

@@ -115,6 +115,27 @@ static void start_timeout_arm(struct service *s)
 		loop_timer_arm(s->loop, &s->timer, now_usec() + s->unit->start_timeout_usec);
 }
 
+/* Kill everything the unit has left: kill_all (its leaf). Where that fails
+ * outright (cgroup.kill refused and its processes not even listed: the
+ * manager said why), the main process still gets SIGKILL through its
+ * pidfd, and its exit is what is waited for; without one nothing would
+ * tell an end, so the wait ends now, what is left said. 1: nothing to
+ * wait for, 0: an end will be told (the empty event, the exit). */
+static int kill_everything(struct service *s)
+{
+	int r = s->ops->kill_all(s);
+
+	if (r >= 0)
+		return r;
+	if (s->pid > 0) {
+		s->ops->signal(s, SIGKILL);
+		return 0;
+	}
+	log_error("%s: cannot kill what is left in its cgroup (%s): not waiting for it",
+		  s->unit->name, strerror(-r));
+	return 1;
+}
+
 /* Every change of state the machine makes, and what makes it. The unit
  * tests walk each row (tests/unit/test_service.c). */
 #define T(f, t, ev) { SERVICE_##f, SERVICE_##t, ev }
@@ -666,9 +687,10 @@ void service_deps_ready(struct service *s)
 	if (s->state != SERVICE_WAITING || !s->want_running)
 		return;
 	if (!s->ops->is_empty(s)) {
-		/* Leftovers of the previous run are still being killed. */
-		s->ops->kill_all(s);
-		return;
+		/* Leftovers of the previous run are still being killed; those
+		 * that cannot be are not waited for. */
+		if (kill_everything(s) == 0)
+			return;
 	}
 	service_spawn(s);
 }
@@ -844,7 +866,7 @@ void service_on_main_named(struct service *s, pid_t starter)
 	 * fired. Those timers do not fire again, and without a leaf to kill
 	 * nothing else would reach it. */
 	if (s->stop_timed_out || s->watchdog_fired) {
-		s->ops->kill_all(s);
+		kill_everything(s);
 		return;
 	}
 	if (s->state == SERVICE_STOPPING) {
@@ -894,7 +916,7 @@ static void watchdog_fired(struct loop *l, void *data)
 	if (s->state != SERVICE_RUNNING || s->pid <= 0)
 		return;
 	s->watchdog_fired = true;
-	if (s->ops->kill_all(s) == 1)
+	if (kill_everything(s) == 1)
 		s->ops->signal(s, SIGKILL);   /* no leaf to kill: the main process */
 }
 
@@ -1098,7 +1120,7 @@ bool service_on_exit(struct service *s, const siginfo_t *si)
 	s->pid = 0;
 	classify_exit(s, si);
 	/* Whatever the main process left behind goes with it. */
-	if (!s->ops->is_empty(s) && s->ops->kill_all(s) == 0 && s->state == SERVICE_STOPPING)
+	if (!s->ops->is_empty(s) && kill_everything(s) == 0 && s->state == SERVICE_STOPPING)
 		return true;   /* service_on_empty finishes the stop */
 	service_after_exit(s);
 	return true;
@@ -1172,7 +1194,7 @@ static void stop_without_main(struct service *s)
 	siginfo_t si = { 0 };
 
 	classify_exit(s, &si);
-	if (!s->ops->is_empty(s) && s->ops->kill_all(s) == 0)
+	if (!s->ops->is_empty(s) && kill_everything(s) == 0)
 		return;   /* service_on_empty finishes the stop */
 	service_after_exit(s);
 }
@@ -1187,11 +1209,10 @@ void service_stop(struct service *s)
 		 * requirement failing now fails it by service_dep_fail, not
 		 * here). Leftovers are killed, a stop for no failure. */
 		loop_timer_cancel(s->loop, &s->timer);
-		if (s->ops->is_empty(s)) {
+		if (s->ops->is_empty(s) || kill_everything(s) == 1) {
 			service_set_state(s, SERVICE_STOPPED);
 			return;
 		}
-		s->ops->kill_all(s);
 		s->stop_cause = STOP_NONE;
 		service_set_state(s, SERVICE_STOPPING);
 		return;
@@ -1229,7 +1250,7 @@ void service_kill_at_shutdown(struct service *s)
 		service_set_state(s, SERVICE_STOPPING);
 	}
 	s->stop_timed_out = true;
-	if (s->ops->kill_all(s) == 1 && s->pid <= 0)
+	if (kill_everything(s) == 1 && s->pid <= 0)
 		service_after_exit(s);
 }
 
@@ -1262,7 +1283,7 @@ static void service_stop_timed_out(struct service *s)
 	log_warn("%s: not stopped within its stop timeout (%s): killing it", s->unit->name,
 		 format_duration(d, sizeof(d), s->unit->stop_timeout_usec));
 	s->stop_timed_out = true;
-	if (s->ops->kill_all(s) == 1 && s->pid <= 0)
+	if (kill_everything(s) == 1 && s->pid <= 0)
 		service_after_exit(s);
 }
 
@@ -1275,10 +1296,8 @@ static void timer_fired(struct loop *l, void *data)
 		service_start_timed_out(s);
 		return;
 	case SERVICE_RESTARTING:
-		if (s->want_running && !s->ops->is_empty(s)) {
-			s->ops->kill_all(s);   /* service_on_empty spawns */
-			return;
-		}
+		if (s->want_running && !s->ops->is_empty(s) && kill_everything(s) == 0)
+			return;   /* service_on_empty spawns */
 		restart_now(s);
 		return;
 	case SERVICE_STOPPING:

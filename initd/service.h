@@ -160,9 +160,11 @@ struct service_ops {
 	int (*spawn)(struct service *s);
 	/* Send sig to the main process. */
 	int (*signal)(struct service *s, int sig);
-	/* Kill everything in the service's leaf (cgroup.kill). Returns 1 if the
-	 * leaf is already empty, 0 if processes are being killed (an empty event
-	 * will follow), -errno. */
+	/* Kill everything in the service's leaf (cgroup.kill, or each process
+	 * its cgroup.procs list). Returns 1 if the leaf is already empty, 0 if
+	 * processes are being killed (an empty event will follow), -errno when
+	 * nothing could be: the machine then kills the main process alone, or
+	 * waits for nothing. */
 	int (*kill_all)(struct service *s);
 	/* Is the leaf empty? Services without a cgroup say yes. */
 	bool (*is_empty)(struct service *s);

@@ -19,6 +19,8 @@
 #include "initd/cgroup.h"
 #include "initd/cgroup_limits.h"
 #include "initd/cgroup_plan.h"
+#include "initd/log.h"
+#include "initd/manager_internal.h"
 #include "initd/proc.h"
 #include "units/unit.h"
 
@@ -643,6 +645,79 @@ START_TEST(test_signal_reaches_the_deepest)
 }
 END_TEST
 
+/* A child of the test that waits to be killed; its PID. */
+static pid_t victim_start(void)
+{
+	int ready[2];
+	pid_t kid;
+	char c;
+
+	ck_assert_int_eq(pipe2(ready, O_CLOEXEC), 0);
+	kid = fork();
+	ck_assert_int_ge(kid, 0);
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);   /* a failed check leaves none */
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	close(ready[1]);
+	return kid;
+}
+
+/* A stop's kill where cgroup.kill fails outright: absent (a kernel before
+ * 5.14: ENOENT) or refusing the write (a directory here: EISDIR, as an
+ * EIO or EACCES would). The node's processes still get SIGKILL, each
+ * from its cgroup.procs, and the log says so with the unit's name and
+ * the kernel's reason. It was -errno and nothing killed: the stop waited
+ * for ever for a main process that ignores its stop signal. */
+START_TEST(test_kill_without_cgroup_kill)
+{
+	static const struct { bool dir; const char *why; } cases[] = {
+		{ false, "No such file or directory" }, { true, "Is a directory" },
+	};
+	static struct manager m;   /* a manager of nothing but the cgroup root */
+	static struct unit u = { .name = "svc" };   /* in the default slice */
+	struct svc v = { .m = &m, .has_cgroup = true };
+	char procs[32], logged[4096], path[1100];
+	int status, pipefd[2];
+	struct tree t;
+	ssize_t n;
+	pid_t kid;
+
+	v.s.unit = &u;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		tree_init(&t);
+		kid = victim_start();
+		snprintf(procs, sizeof(procs), "%d\n", (int)kid);
+		tree_file(&t, "system/svc/cgroup.procs", procs);
+		tree_file(&t, "system/svc/cgroup.events", "populated 1\nfrozen 0\n");
+		snprintf(path, sizeof(path), "%s/system/svc/cgroup.kill", t.dir);
+		if (cases[i].dir)
+			ck_assert_int_eq(mkdir(path, 0755), 0);
+		m.cg.root_fd = open(t.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		ck_assert_int_ge(m.cg.root_fd, 0);
+		ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK), 0);
+		log_set_kmsg_fd(pipefd[1]);
+		ck_assert_int_eq(svc_cgroup_kill(&m, &v), 0);   /* killing: its empty event follows */
+		log_set_kmsg_fd(-1);
+		ck_assert_int_eq(waitpid(kid, &status, 0), kid);
+		ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		n = read(pipefd[0], logged, sizeof(logged) - 1);
+		ck_assert_int_gt(n, 0);
+		logged[n] = '\0';
+		ck_assert_msg(strstr(logged, "svc: ") && strstr(logged, cases[i].why), "%s", logged);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		close(m.cg.root_fd);
+		tree_remove(&t);
+	}
+}
+END_TEST
+
 START_TEST(test_apply_slice_problem)
 {
 	struct tree t;
@@ -991,6 +1066,7 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_proc_real_uid);
 	tcase_add_test(tc, test_remove_deep_tree);
 	tcase_add_test(tc, test_signal_reaches_the_deepest);
+	tcase_add_test(tc, test_kill_without_cgroup_kill);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,7 @@
 /* test_service.c — the service state machine with its side effects faked:
  * no process is started, no signal sent; the test plays the kernel. */
 #include <check.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@ struct fake {
 	int signals[8];
 	int n_signals;
 	int kill_alls;
+	int kill_error;       /* what kill_all answers, when not 0: its kill failed */
 	bool empty;
 	enum service_state seen[64];
 	int n_seen;
@@ -57,6 +59,8 @@ static int f_signal(struct service *s, int sig)
 static int f_kill_all(struct service *s)
 {
 	fake.kill_alls++;
+	if (fake.kill_error)
+		return fake.kill_error;
 	return fake.empty ? 1 : 0;
 }
 
@@ -556,6 +560,74 @@ START_TEST(stop_timeout_kills_the_leaf)
 	ck_assert_int_eq(s.state, SERVICE_STOPPED);
 	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
 			 "stop timeout, killed");
+	service_done(&s);
+}
+END_TEST
+
+/* The leaf cannot be killed (cgroup.kill failed, and its processes could
+ * not be listed either: kill_all's -errno). The stop timeout still kills
+ * the main process, through its pidfd, and its exit ends the stop. It
+ * sent nothing: a main process that ignores its stop signal kept the unit
+ * stopping for ever. */
+START_TEST(stop_timeout_when_the_leaf_cannot_be_killed)
+{
+	struct service s;
+	siginfo_t si = killed(SIGKILL);
+	char buf[128];
+
+	unit.stop_timeout_usec = 1000;
+	start_running(&s);
+	fake.kill_error = -EIO;
+	service_stop_by_operator(&s);
+	ck_assert_int_eq(fake.n_signals, 1);   /* SIGTERM, ignored */
+	for (int i = 0; i < 300 && !fake.kill_alls; i++)   /* the stop timeout */
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(fake.kill_alls, 1);
+	ck_assert_int_eq(fake.n_signals, 2);
+	ck_assert_int_eq(fake.signals[1], SIGKILL);
+	service_on_exit(&s, &si);   /* the leaf still reads populated */
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "stop timeout, killed");
+	service_done(&s);
+}
+END_TEST
+
+/* The same for a unit in its restart delay whose last run left processes
+ * that cannot be killed: no main process will exit to end the wait, and
+ * no timer was armed; it stayed stopping for ever. It ends stopped now,
+ * what is left said in the log. */
+START_TEST(stop_in_the_restart_delay_when_leftovers_cannot_be_killed)
+{
+	struct service s;
+	siginfo_t si = killed(SIGSEGV);
+
+	unit.restart_delay_usec = 60 * USEC_PER_SEC;
+	unit.restart_delay_max_usec = 60 * USEC_PER_SEC;
+	start_running(&s);
+	fake.kill_error = -EIO;
+	service_on_exit(&s, &si);   /* fake.empty false: a child lingers */
+	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	service_stop_by_operator(&s);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	service_done(&s);
+}
+END_TEST
+
+/* The watchdog fired and the leaf cannot be killed: the main process is
+ * killed alone. It was not killed at all. */
+START_TEST(watchdog_kills_the_main_process_when_the_leaf_cannot_be_killed)
+{
+	struct service s;
+
+	unit.watchdog_usec = 1000;
+	start_running(&s);
+	fake.kill_error = -EIO;
+	for (int i = 0; i < 300 && !fake.kill_alls; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(fake.kill_alls, 1);
+	ck_assert_int_eq(fake.n_signals, 1);
+	ck_assert_int_eq(fake.signals[0], SIGKILL);
 	service_done(&s);
 }
 END_TEST
@@ -2186,6 +2258,9 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, setup_failure_is_reported_and_not_retried);
 	tcase_add_test(tc, stop_sends_stop_signal_then_stopped);
 	tcase_add_test(tc, stop_timeout_kills_the_leaf);
+	tcase_add_test(tc, stop_timeout_when_the_leaf_cannot_be_killed);
+	tcase_add_test(tc, stop_in_the_restart_delay_when_leftovers_cannot_be_killed);
+	tcase_add_test(tc, watchdog_kills_the_main_process_when_the_leaf_cannot_be_killed);
 	tcase_add_test(tc, leftovers_are_killed_before_respawn);
 	tcase_add_test(tc, backoff_doubles_up_to_max);
 	tcase_add_test(tc, watchdog_kills_a_silent_service);
