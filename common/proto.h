@@ -46,7 +46,10 @@
  *      memory.peak; a newer one takes them from an older initd's reply);
  *      the tree reply carries both too, and no SUBTREE_CONTROL: svctl
  *      reads each node's but a NO_CGROUP one's (an older svctl shows
- *      none).
+ *      none); a status naming several units is as a status of every
+ *      unit: CGROUP_ROOT and CGROUP_ROOT_ID, no cgroup statistics (an
+ *      older svctl shows "-" for MEM_CURRENT and CPU_USAGE_USEC; only a
+ *      status of one named unit carries them all).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H

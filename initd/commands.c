@@ -160,12 +160,13 @@ static const char *status_reason(struct service *s, char *buf, size_t size)
 }
 
 /* last_failure: its last post-mortem too (a status of one unit). table:
- * the status of every unit, with no cgroup statistics: its reply names
- * the cgroup2 root (cmd_status) and svctl reads the table's two files a
- * unit itself (svctl/cgstat.c), so PID 1's part stays the model's (state,
- * pid, restarts, last exit), kept by the events, and costs no system call
- * a unit. At 1000 units the files were ~70 ms of kernfs opens under TCG,
- * taken from PID 1's loop for whichever client asked. */
+ * the status of every unit (or of several named), with no cgroup
+ * statistics: its reply names the cgroup2 root (cmd_status) and svctl
+ * reads the table's two files a unit itself (svctl/cgstat.c), so PID 1's
+ * part stays the model's (state, pid, restarts, last exit), kept by the
+ * events, and costs no system call a unit. At 1000 units the files were
+ * ~70 ms of kernfs opens under TCG, taken from PID 1's loop for whichever
+ * client asked. */
 static void put_service_ex(struct commands *cmds, struct proto_buf *b, struct service *s,
 			   bool last_failure, bool table)
 {
@@ -221,13 +222,18 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 	proto_put_str(reply, PROTO_ATTR_BOOT_MODE, cmds->mode ? cmds->mode : "default");
 	if (cmds->rescue_why[0])
 		proto_put_str(reply, PROTO_ATTR_RESCUE, cmds->rescue_why);
-	if (n == 0)
+	/* Statistics for one named unit only (svctl status NAME's detail: its
+	 * ten small files, once a request). Several named ones (up to
+	 * COMMAND_NAMES_MAX, a name as often as a client likes) are rows of
+	 * the table, as every unit's: svctl reads their files, and PID 1's
+	 * work stays the model's, whatever the request names. */
+	if (n != 1)
 		commands_put_cgroup_root(cmds, reply);
 	if (n == 0)
 		for (size_t i = 0; i < manager_count(cmds->manager); i++)
 			put_service_ex(cmds, reply, manager_service_at(cmds->manager, i), false, true);
 	for (size_t i = 0; i < n; i++)
-		put_service_ex(cmds, reply, manager_find(cmds->manager, names[i]), n == 1, false);
+		put_service_ex(cmds, reply, manager_find(cmds->manager, names[i]), n == 1, n > 1);
 	r = proto_msg_end(reply);
 	if (r < 0)
 		return proto_msg_errorf(reply, -r, "status reply too large");

@@ -1,9 +1,10 @@
 /* cgstat.h — the status table's MEMORY and CPU columns (and `svctl
  * analyze`'s CPU and memory.peak), read by svctl.
  *
- * A status of every unit comes without cgroup statistics (proto.h): at
- * 1000 units the two kernfs files a unit cost ~70 ms under TCG, and that
- * was PID 1's time, spent for whichever client asked. Its reply names
+ * A status of every unit (or of several named) comes without cgroup
+ * statistics (proto.h): at 1000 units the two kernfs files a unit cost
+ * ~70 ms under TCG, and that was PID 1's time, spent for whichever
+ * client asked. Its reply names
  * initd's cgroup2 root instead (CGROUP_ROOT), and svctl reads each unit's
  * memory.current and cpu.stat's usage_usec below it, in its own mount
  * namespace and with its own permissions, on up to a thread a CPU. */

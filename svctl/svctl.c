@@ -174,10 +174,11 @@ static int status_show(struct svctl *s, int argc, char **argv, bool list)
 		reply_free(&rep);
 		return reply_print_failed("status", r);
 	}
-	/* Every unit's: the memory and CPU columns are svctl's to read (the
-	 * list shows none but in JSON). Where it cannot (another mount
-	 * namespace), they read "-". */
-	if (argc == 0 && (!list || s->json))
+	/* Every unit's, or several named: the memory and CPU columns are
+	 * svctl's to read (the list shows none but in JSON), below the root
+	 * the reply names (one named unit's come with it, and no root). Where
+	 * it cannot (another mount namespace), they read "-". */
+	if (!list || s->json)
 		(void)cgstat_fill(rep.payload, rep.hdr.len, units, n, CGSTAT_STATUS);
 	if (s->json)
 		status_print_json(stdout, units, n);

@@ -25,6 +25,8 @@ $(BUILD)/tests/unit/test_pidmap: TEST_LDFLAGS = -Wl,--wrap=nofork_alloc
 $(BUILD)/tests/unit/test_cgroup_watch: TEST_LDFLAGS = -Wl,--wrap=memmove
 $(BUILD)/tests/unit/test_manager: TEST_LDFLAGS = -Wl,--wrap=nofork_alloc -Wl,--wrap=spawn_start \
 	-Wl,--wrap=loop_timer_arm
+# A status reply's cgroup statistics reads, which its test counts.
+$(BUILD)/tests/unit/test_control: TEST_LDFLAGS = -Wl,--wrap=manager_cgroup_stats
 # The rescue shell's fork and its exit's watch, which its test makes fail.
 $(BUILD)/tests/unit/test_rescue: TEST_LDFLAGS = -Wl,--wrap=spawn_helper_fork \
 	-Wl,--wrap=loop_watch_add

@@ -1782,6 +1782,83 @@ START_TEST(test_wait_naming_a_unit_is_answered)
 }
 END_TEST
 
+/* The cgroup statistics reads a status reply made (manager_cgroup_stats,
+ * wrapped: tests.mk). */
+static int stats_reads;
+
+int __real_manager_cgroup_stats(struct manager *m, struct service *s,
+				struct cgroup_stats *ret);
+int __wrap_manager_cgroup_stats(struct manager *m, struct service *s,
+				struct cgroup_stats *ret);
+int __wrap_manager_cgroup_stats(struct manager *m, struct service *s,
+				struct cgroup_stats *ret)
+{
+	stats_reads++;
+	return __real_manager_cgroup_stats(m, s, ret);
+}
+
+/* A status request's SERVICEs. */
+static size_t reply_services(const struct proto_buf *reply)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+	size_t n = 0;
+
+	proto_iter_init(&it, reply->data + PROTO_HDR_SIZE, reply->len - PROTO_HDR_SIZE);
+	while (proto_iter_next(&it, &a) > 0)
+		n += a.type == PROTO_ATTR_SERVICE;
+	return n;
+}
+
+/* A status naming several units (256 times the same one, too) made PID 1
+ * read each one's ten cgroup files, every time: the statistics of a
+ * status of every unit are svctl's to read (svctl/cgstat.c), and so are
+ * those of several named ones now. One named unit (svctl status NAME's
+ * detail) is one unit's reads; each name still has its row. */
+START_TEST(test_status_of_named_units_reads_no_cgroup_files)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	struct commands cmds = { 0 };
+	struct control_request req = { .type = PROTO_REQ_STATUS, .access = CONTROL_READ };
+	struct unit_set *set = NULL;
+	char units[96], unit[128], conf[96];
+	struct proto_buf msg, reply;
+	FILE *f;
+
+	snprintf(units, sizeof(units), "%s/units", dir);
+	snprintf(unit, sizeof(unit), "%s/a.unit", units);
+	snprintf(conf, sizeof(conf), "%s/initd.conf", dir);
+	ck_assert_int_eq(mkdir(units, 0755), 0);
+	ck_assert_ptr_nonnull(f = fopen(unit, "w"));
+	fputs("exec = [ \"/bin/true\" ];\n", f);
+	fclose(f);
+	ck_assert_int_eq(unit_set_load(conf, units, &set), 0);
+	ck_assert_int_eq(manager_new(loop, &mo, &cmds.manager), 0);
+	ck_assert_int_eq(manager_apply(cmds.manager, set), 0);
+	proto_buf_init(&msg, REQ_LIMIT);
+	proto_msg_begin(&msg, PROTO_REQ_STATUS);
+	for (int i = 0; i < 256; i++)
+		proto_put_str(&msg, PROTO_ATTR_NAME, "a");
+	ck_assert_int_eq(proto_msg_end(&msg), 0);
+	req.payload = msg.data + PROTO_HDR_SIZE;
+	req.len = (uint32_t)(msg.len - PROTO_HDR_SIZE);
+	proto_buf_init(&reply, REP_LIMIT);
+	stats_reads = 0;
+	ck_assert_int_eq(commands_dispatch(&cmds, NULL, &req, &reply), 0);
+	ck_assert_int_eq(stats_reads, 0);
+	ck_assert_uint_eq(reply_services(&reply), 256);
+	proto_buf_free(&reply);
+	proto_buf_free(&msg);
+	ck_assert_int_eq(dispatch_named(&cmds, NULL, PROTO_REQ_STATUS, "a", &reply), 0);
+	ck_assert_int_eq(stats_reads, 1);
+	ck_assert_uint_eq(reply_services(&reply), 1);
+	proto_buf_free(&reply);
+	manager_free(cmds.manager);
+	unlink(unit);
+	rmdir(units);
+}
+END_TEST
+
 static Suite *control_suite(void)
 {
 	Suite *s = suite_create("control");
@@ -1828,6 +1905,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_reload_during_a_load_waits_for_the_next);
 	tcase_add_test(tc, test_restart_of_a_left_out_instance_waits_for_the_load);
 	tcase_add_test(tc, test_wait_naming_a_unit_is_answered);
+	tcase_add_test(tc, test_status_of_named_units_reads_no_cgroup_files);
 	suite_add_tcase(s, tc);
 	return s;
 }
