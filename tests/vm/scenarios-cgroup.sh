@@ -10,6 +10,7 @@
 . "$VMT/cgroup-deleg.sh"
 . "$VMT/cgroup-long.sh"
 . "$VMT/freeze.sh"
+. "$VMT/cgroup-nokill.sh"
 . "$VMT/reload.sh"
 
 echo reboot >/run/initd-script.shutdown
