@@ -1735,6 +1735,201 @@ START_TEST(test_restart_of_a_left_out_instance_waits_for_the_load)
 }
 END_TEST
 
+/* The loader, played by the test: a load started by the commands is
+ * handed the names commands_instances_for_load gives (as start_reload in
+ * initd/main.c), and is applied by load_apply as reload_loaded applies
+ * one. */
+static char **load_names;
+
+static void reload_records(struct commands *cmds)
+{
+	loads_started++;
+	free(load_names);
+	load_names = commands_instances_for_load(cmds);
+	ck_assert_ptr_nonnull(load_names);
+	commands_load_started(cmds);
+}
+
+/* The load in flight reads units (with its names) and is applied. */
+static void load_apply(struct commands *cmds, const char *conf, const char *units)
+{
+	struct reload_summary sum = { 0 };
+	struct unit_set *set = NULL;
+
+	ck_assert(cmds->loading);
+	ck_assert_int_eq(unit_set_load_with(conf, units, load_names, &set), 0);
+	ck_assert_uint_eq(set->diags.n, 0);
+	free(load_names);
+	load_names = NULL;
+	ck_assert_int_eq(manager_reload(cmds->manager, set, &sum), 0);
+	commands_reload_applied(cmds, &sum, false);   /* may start the next load */
+}
+
+/* w@1 (of template w@.unit in units/), a run-time instance loaded and
+ * stopped under cmds' manager, served on the test's socket; then a load
+ * begins, as a reload's, and leaves it out. */
+static void left_out_instance_setup(struct commands *cmds, char *units, size_t n_units,
+				    char *unit, size_t n_unit, char *conf, size_t n_conf)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	struct unit_set *set = NULL;
+	FILE *f;
+
+	snprintf(units, n_units, "%s/units", dir);
+	snprintf(unit, n_unit, "%s/w@.unit", units);
+	snprintf(conf, n_conf, "%s/initd.conf", dir);
+	ck_assert_int_eq(mkdir(units, 0755), 0);
+	ck_assert_ptr_nonnull(f = fopen(unit, "w"));
+	fputs("exec = [ \"/bin/true\" ];\n", f);
+	fclose(f);
+	ck_assert_ptr_nonnull(cmds->instances = calloc(2, sizeof(char *)));
+	ck_assert_ptr_nonnull(cmds->instances[0] = strdup("w@1"));
+	cmds->n_instances = 1;
+	ck_assert_int_eq(unit_set_load_with(conf, units, cmds->instances, &set), 0);
+	ck_assert_int_eq(manager_new(loop, &mo, &cmds->manager), 0);
+	ck_assert_int_eq(manager_apply(cmds->manager, set), 0);
+	ck_assert_ptr_nonnull(manager_find(cmds->manager, "w@1"));
+	serve_commands(cmds);
+	loads_started = 0;
+	cmds->reload(cmds);
+	ck_assert_ptr_null(load_names[0]);   /* the load leaves w@1 out */
+	ck_assert(commands_instance_left_out(cmds, "w@1"));
+}
+
+/* svctl start NAME@INST (answered at once, --no-wait) */
+static void client_start_no_wait(int fd, const char *name)
+{
+	struct proto_buf b;
+
+	proto_buf_init(&b, REQ_LIMIT);
+	proto_msg_begin(&b, PROTO_REQ_START);
+	proto_put_str(&b, PROTO_ATTR_NAME, name);
+	proto_put_flag(&b, PROTO_ATTR_NO_WAIT);
+	ck_assert_int_eq(proto_msg_end(&b), 0);
+	client_send_raw(fd, b.data, b.len);
+	proto_buf_free(&b);
+}
+
+/* The server reads fd's start and hands it to the commands: it waits
+ * for a load (bounded by 10 s: the case has 20), it is not answered. */
+static void expect_start_waits(const struct commands *cmds, int fd)
+{
+	uint64_t deadline = now_usec() + 10 * USEC_PER_SEC;
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+	int r = -ETIMEDOUT;
+
+	while (!cmds->instance_waiters && r == -ETIMEDOUT && now_usec() < deadline)
+		r = client_recv(fd, &h, &p, 10);
+	if (r == 1)
+		free(p);
+	ck_assert_int_eq(r, -ETIMEDOUT);               /* not answered */
+	ck_assert_ptr_nonnull(cmds->instance_waiters);  /* waits for a load */
+}
+
+static void left_out_instance_teardown(struct commands *cmds, const char *units, const char *unit)
+{
+	control_server_free(server);
+	server = NULL;
+	manager_free(cmds->manager);
+	commands_instances_free(cmds);
+	free(load_names);
+	load_names = NULL;
+	unlink(unit);
+	rmdir(units);
+}
+
+/* svctl start of a stopped run-time instance while a load that left it
+ * out runs: run at once, that load's apply would stop it and forget the
+ * name. It waits; the load in flight applied (w@1 gone), the next load
+ * makes it again, and once that one is applied it starts and the client
+ * hears so. */
+START_TEST(test_start_of_a_left_out_instance_waits_for_the_load)
+{
+	struct commands cmds = { .reload = reload_records };
+	char units[96], unit[128], conf[96];
+	struct proto_attr_view svc, a;
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+	const char *name;
+	int fd;
+
+	if (getuid() != 0)
+		return;   /* start needs root */
+	left_out_instance_setup(&cmds, units, sizeof(units), unit, sizeof(unit), conf, sizeof(conf));
+	fd = client_connect();
+	client_start_no_wait(fd, "w@1");
+	expect_start_waits(&cmds, fd);
+	ck_assert(!manager_find(cmds.manager, "w@1")->want_running);
+	ck_assert_int_eq(loads_started, 1);
+
+	/* The load that left it out is applied: w@1 is no longer loaded but
+	 * still listed (the start wants it), and the next load has it. */
+	load_apply(&cmds, conf, units);
+	ck_assert_ptr_null(manager_find(cmds.manager, "w@1"));
+	ck_assert_int_eq(loads_started, 2);
+	ck_assert_ptr_nonnull(cmds.instance_waiters);
+	ck_assert_ptr_nonnull(load_names[0]);
+	ck_assert_str_eq(load_names[0], "w@1");
+	ck_assert_int_eq(client_recv(fd, &h, &p, 100), -ETIMEDOUT);
+
+	/* That one applied, the start runs and is answered. */
+	load_apply(&cmds, conf, units);
+	ck_assert_ptr_null(cmds.instance_waiters);
+	ck_assert(!cmds.loading);
+	ck_assert_int_eq(loads_started, 2);
+	ck_assert_ptr_nonnull(manager_find(cmds.manager, "w@1"));
+	ck_assert(manager_find(cmds.manager, "w@1")->want_running);
+	ck_assert_int_eq(client_recv(fd, &h, &p, 10000), 1);
+	ck_assert_int_eq(h.type, PROTO_REPLY_OK);
+	ck_assert_int_eq(proto_attr_find(p, h.len, PROTO_ATTR_SERVICE, &svc), 1);
+	ck_assert_int_eq(proto_attr_find(svc.data, svc.len, PROTO_ATTR_NAME, &a), 1);
+	ck_assert_int_eq(proto_get_str(&a, &name), 0);
+	ck_assert_str_eq(name, "w@1");
+	free(p);
+	ck_assert_uint_eq(cmds.n_instances, 1);
+	close(fd);
+	left_out_instance_teardown(&cmds, units, unit);
+}
+END_TEST
+
+/* The same start while the load in flight also drops the template (its
+ * file removed): the next load cannot make w@1, and the client hears so
+ * rather than waiting for ever or hearing success; the name is forgotten. */
+START_TEST(test_start_of_a_left_out_instance_whose_template_goes)
+{
+	struct commands cmds = { .reload = reload_records };
+	char units[96], unit[128], conf[96];
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+	int fd;
+
+	if (getuid() != 0)
+		return;   /* start needs root */
+	left_out_instance_setup(&cmds, units, sizeof(units), unit, sizeof(unit), conf, sizeof(conf));
+	ck_assert_int_eq(unlink(unit), 0);
+	fd = client_connect();
+	client_start_no_wait(fd, "w@1");
+	expect_start_waits(&cmds, fd);
+	ck_assert(!manager_find(cmds.manager, "w@1")->want_running);
+
+	load_apply(&cmds, conf, units);            /* no template, no w@1 */
+	ck_assert_ptr_null(manager_find(cmds.manager, "w@1"));
+	ck_assert_int_eq(loads_started, 2);
+	load_apply(&cmds, conf, units);            /* still none: w@1 left out */
+	ck_assert_ptr_null(manager_find(cmds.manager, "w@1"));
+	ck_assert_ptr_null(cmds.instance_waiters);
+	ck_assert(!cmds.loading);
+	ck_assert_int_eq(client_recv(fd, &h, &p, 10000), 1);
+	ck_assert_uint_eq(reply_errno(&h, p), ENOENT);
+	ck_assert_ptr_nonnull(strstr(reply_message(&h, p), "the load did not make it"));
+	free(p);
+	ck_assert_uint_eq(cmds.n_instances, 0);    /* forgotten */
+	close(fd);
+	left_out_instance_teardown(&cmds, units, unit);
+}
+END_TEST
+
 /* wait takes no unit name (svctl sends none): a request naming one was
  * parked until the named units settled, with no pass to tell, so on a
  * quiet system a control-group member's crafted `wait NAME` held its
@@ -1904,6 +2099,8 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_instance_start_without_a_set);
 	tcase_add_test(tc, test_reload_during_a_load_waits_for_the_next);
 	tcase_add_test(tc, test_restart_of_a_left_out_instance_waits_for_the_load);
+	tcase_add_test(tc, test_start_of_a_left_out_instance_waits_for_the_load);
+	tcase_add_test(tc, test_start_of_a_left_out_instance_whose_template_goes);
 	tcase_add_test(tc, test_wait_naming_a_unit_is_answered);
 	tcase_add_test(tc, test_status_of_named_units_reads_no_cgroup_files);
 	suite_add_tcase(s, tc);
