@@ -56,6 +56,17 @@ $(BUILD)/tests/unit/test_stage1: $(BUILD)/obj/stage1/root.o
 $(BUILD)/tests/unit/test_stage1: TEST_LDFLAGS = $(BUILD)/libcommon.a -Wl,--wrap=mount \
 	-Wl,--wrap=pread
 
+# Stage 1's program itself, its main renamed (the test has its own), its
+# system calls wrapped: what it execs /sbin/init with, and how it fails
+# (test_stage1_main). Its LTO sections go: the link reads its plain code.
+$(BUILD)/obj/stage1/stage1_main.o: $(BUILD)/obj/stage1/stage1.o
+	$(Q)$(A_CROSS)objcopy --redefine-sym main=stage1_main --remove-section='.gnu.lto_*' $< $@
+$(BUILD)/tests/unit/test_stage1_main: $(BUILD)/obj/stage1/stage1_main.o $(BUILD)/obj/stage1/root.o
+$(BUILD)/tests/unit/test_stage1_main: TEST_LDFLAGS = $(BUILD)/libcommon.a \
+	-Wl,--wrap=sync -Wl,--wrap=reboot -Wl,--wrap=execv -Wl,--wrap=execve -Wl,--wrap=mount \
+	-Wl,--wrap=umount2 -Wl,--wrap=mkdir -Wl,--wrap=chdir -Wl,--wrap=chroot \
+	-Wl,--wrap=open -Wl,--wrap=root_mount
+
 # svctl's cleaning of text for a terminal.
 $(BUILD)/tests/unit/test_clean: $(BUILD)/obj/svctl/clean.o
 # svctl's status table, its MEMORY and CPU columns' reads, and the tree's.
