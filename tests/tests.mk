@@ -49,6 +49,9 @@ $(BUILD)/tests/unit/test_metrics: $(BUILD)/obj/loader/metrics_helper.o
 # (libcommon again after it: its GPT reader; $^ lists each file once)
 $(BUILD)/tests/unit/test_mounts: TEST_LDFLAGS = $(BUILD)/libcommon.a
 
+# The mount table reader's allocations, which its test makes fail.
+$(BUILD)/tests/unit/test_mounttab: TEST_LDFLAGS = -Wl,--wrap=realloc -Wl,--wrap=strdup
+
 # How stage 1 finds and mounts its root (on a fake /sys/class/block and
 # /dev); libcommon again after it, for its GPT reader. The mount, and the
 # read of a disk that does not answer (test_stage1).

@@ -3,6 +3,7 @@
  * them: all of them, in order, decoded. */
 #include <check.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,81 @@ START_TEST(targets_all_of_them)
 }
 END_TEST
 
+/* The reader's allocations (-Wl,--wrap, tests/tests.mk): the one
+ * numbered alloc_fail_at (from 0) fails; -1: none. */
+static long alloc_fail_at = -1, allocs;
+
+static bool alloc_fails(void)
+{
+	return alloc_fail_at >= 0 && allocs++ == alloc_fail_at;
+}
+
+void *__real_realloc(void *p, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+void *__wrap_realloc(void *p, size_t size)
+{
+	if (alloc_fails()) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_realloc(p, size);
+}
+
+char *__real_strdup(const char *s);
+char *__wrap_strdup(const char *s);
+char *__wrap_strdup(const char *s)
+{
+	if (alloc_fails()) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_strdup(s);
+}
+
+/* Out of memory at each of the reader's allocations in turn (the array's
+ * first allocation and its growth past 64, each target's copy): -ENOMEM,
+ * with the targets read until then, in order, and nothing else (at
+ * shutdown those are still worth unmounting); nothing leaks (ASan). */
+START_TEST(out_of_memory_keeps_what_was_read)
+{
+	enum { N = 70 };
+	char text[N * 40], want[32];
+	size_t len = 0;
+	long failures = 0;
+	struct mounttab t;
+	int r;
+
+	for (int i = 0; i < N; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"tmpfs /run/m%02d tmpfs rw 0 0\n", i);
+	for (alloc_fail_at = 0;; alloc_fail_at++) {
+		FILE *f = fmemopen(text, len, "r");
+
+		ck_assert_ptr_nonnull(f);
+		allocs = 0;
+		r = mounttab_read(f, &t);
+		fclose(f);
+		for (size_t i = 0; i < t.n; i++) {
+			snprintf(want, sizeof(want), "/run/m%02zu", i);
+			ck_assert_str_eq(t.targets[i], want);
+		}
+		if (r == 0) {
+			ck_assert_uint_eq(t.n, N);
+			mounttab_free(&t);
+			break;
+		}
+		ck_assert_int_eq(r, -ENOMEM);
+		ck_assert_uint_lt(t.n, N);
+		failures++;
+		mounttab_free(&t);
+		ck_assert_ptr_null(t.targets);
+	}
+	alloc_fail_at = -1;
+	/* every one failed once: N copies, the array and its growth */
+	ck_assert_int_eq(failures, N + 2);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mounttab");
@@ -93,6 +169,7 @@ int main(void)
 	tcase_add_test(tc, targets_in_order);
 	tcase_add_test(tc, targets_decoded);
 	tcase_add_test(tc, targets_all_of_them);
+	tcase_add_test(tc, out_of_memory_keeps_what_was_read);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
