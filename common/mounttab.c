@@ -61,16 +61,22 @@ int mounttab_read(FILE *f, struct mounttab *ret)
 	char *line = NULL, target[PATH_MAX];
 	size_t line_size = 0, cap = 0, len;
 	const char *field;
+	ssize_t n = 0;
 	int r = 0;
 
 	*ret = (struct mounttab){ 0 };
 	/* getline: the kernel writes the lines, and an escaped path may be
 	 * four times PATH_MAX. A target that does not decode into PATH_MAX
 	 * bytes is no path umount2 takes: skipped. */
-	while (r == 0 && ret->n < MOUNTTAB_MAX && getline(&line, &line_size, f) > 0)
+	while (r == 0 && ret->n < MOUNTTAB_MAX && (n = getline(&line, &line_size, f)) > 0)
 		if ((field = str_field(line, 1, &len)) &&
 		    mounttab_unescape(field, len, target, sizeof(target)) == 0)
 			r = targets_add(ret, &cap, target);
+	/* A failed read (getline's buffer, the kernel's seq_file out of
+	 * memory) is not the table's end: the caller must not take what was
+	 * read for all of it. */
+	if (r == 0 && n < 0 && ferror(f))
+		r = errno == ENOMEM ? -ENOMEM : -EIO;
 	free(line);
 	return r;
 }

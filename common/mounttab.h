@@ -23,7 +23,8 @@ struct mounttab {
 int mounttab_unescape(const char *field, size_t len, char *out, size_t size);
 
 /* The mount points of f ("SOURCE TARGET TYPE OPTIONS 0 0" lines) into *ret,
- * decoded, at most MOUNTTAB_MAX. 0, or -ENOMEM with *ret holding those
+ * decoded, at most MOUNTTAB_MAX. 0, or -ENOMEM (out of memory, here or in
+ * f's read) or -EIO (f's read failed otherwise) with *ret holding those
  * read until then (at shutdown those are still worth unmounting: a lazy
  * detach of a parent takes its subtree). Free with mounttab_free. */
 int mounttab_read(FILE *f, struct mounttab *ret);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "common/mounttab.h"
 
@@ -159,6 +160,40 @@ START_TEST(out_of_memory_keeps_what_was_read)
 }
 END_TEST
 
+/* A table whose read fails (getline's own buffer out of memory, the
+ * kernel's seq_file out of it) after its first line. */
+static ssize_t failing_read(void *cookie, char *buf, size_t size)
+{
+	static const char first[] = "/dev/vda1 / ext4 rw 0 0\n";
+	int *calls = cookie;
+
+	if ((*calls)++ == 0 && size >= sizeof(first) - 1) {
+		memcpy(buf, first, sizeof(first) - 1);
+		return (ssize_t)sizeof(first) - 1;
+	}
+	errno = ENOMEM;
+	return -1;
+}
+
+/* A read that fails is not the end of the table: the caller hears
+ * -ENOMEM (as documented), with what was read, not 0 as if the table
+ * held only that. */
+START_TEST(failed_read_is_not_the_end)
+{
+	cookie_io_functions_t io = { .read = failing_read };
+	struct mounttab t;
+	int calls = 0;
+	FILE *f = fopencookie(&calls, "r", io);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(mounttab_read(f, &t), -ENOMEM);
+	fclose(f);
+	ck_assert_uint_eq(t.n, 1);
+	ck_assert_str_eq(t.targets[0], "/");
+	mounttab_free(&t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mounttab");
@@ -170,6 +205,7 @@ int main(void)
 	tcase_add_test(tc, targets_decoded);
 	tcase_add_test(tc, targets_all_of_them);
 	tcase_add_test(tc, out_of_memory_keeps_what_was_read);
+	tcase_add_test(tc, failed_read_is_not_the_end);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
