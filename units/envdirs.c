@@ -135,7 +135,8 @@ bool envdirs_valid(const struct unit *u)
 		if (!u->opt->dirs.names[k] || strv_length(u->opt->dirs.names[k]) > UNIT_DIRS_MAX)
 			return false;
 		for (char **n = u->opt->dirs.names[k]; *n; n++)
-			if (!unit_dir_name_valid(*n))
+			if (!unit_dir_name_valid(*n) ||
+			    (k == UNIT_DIR_RUNTIME && unit_run_path_own(*n)))
 				return false;
 	}
 	return true;

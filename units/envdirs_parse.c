@@ -39,13 +39,27 @@ static int check_dir_name(struct parse_ctx *c, config_setting_t *e, const char *
 	return 0;
 }
 
+/* A runtime directory is the unit user's and goes at its stop: never
+ * /run/initd, which holds initd's control and notify sockets. */
+static int check_runtime_name(struct parse_ctx *c, config_setting_t *e, const char *path,
+			      const char *v, void *data)
+{
+	int r = check_dir_name(c, e, path, v, data);
+
+	if (r == 0 && unit_run_path_own(v))
+		return FAIL(c, e, "'%s': '%s' is in /run/" UNIT_RUN_OWN ", initd's own directory "
+			    "(its control and notify sockets)", path, v);
+	return r;
+}
+
 static int parse_dir_kind(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj,
 			  enum unit_dir_kind k)
 {
 	struct unit *u = parse_state_unit(obj);
 	char **v;
-	int r = setting_strv_checked(c, s, path, UNIT_DIRS_MAX, check_dir_name, NULL,
-				     &unit_opt_own(u)->dirs.names[k]);
+	int r = setting_strv_checked(c, s, path, UNIT_DIRS_MAX,
+				     k == UNIT_DIR_RUNTIME ? check_runtime_name : check_dir_name,
+				     NULL, &unit_opt_own(u)->dirs.names[k]);
 
 	v = u->opt->dirs.names[k];
 	for (size_t i = 0; r == 0 && v[i]; i++)

@@ -79,6 +79,11 @@ static int parse_pidfile(struct parse_ctx *c, config_setting_t *s, const char *p
 		return FAIL(c, s, "'%s' must be an absolute path (got '%s')", path, diag_quote(q, v));
 	if (strlen(v) >= UNIT_PIDFILE_MAX)
 		return FAIL(c, s, "'%s' is too long (at most %d bytes)", path, UNIT_PIDFILE_MAX - 1);
+	if (!strncmp(v, UNIT_PIDFILE_DIR, strlen(UNIT_PIDFILE_DIR)) &&
+	    unit_run_path_own(v + strlen(UNIT_PIDFILE_DIR)))
+		return FAIL(c, s, "'%s' cannot be in " UNIT_PIDFILE_DIR UNIT_RUN_OWN "/, initd's own "
+			    "directory (its control and notify sockets) (got '%s')", path,
+			    diag_quote(q, v));
 	if (!unit_pidfile_valid(v))
 		return FAIL(c, s, "'%s' must be a file below " UNIT_PIDFILE_DIR " without '.', '..' "
 			    "or empty components (got '%s')", path, diag_quote(q, v));

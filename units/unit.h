@@ -71,6 +71,8 @@ _Static_assert(UNIT_CGROUP_PATH_MAX == 584, "slice depth or name limits changed:
 #define UNIT_LOG_KEEP_DEFAULT 3
 #define UNIT_PIDFILE_DIR   "/run/"  /* a pidfile lives below it (tmpfs) */
 #define UNIT_PIDFILE_MAX   256     /* bytes of a pidfile path */
+#define UNIT_RUN_OWN       "initd"  /* /run/initd: initd's control and
+                                    * notify sockets; no unit's */
 #define UNIT_DIAG_MAX      32      /* diagnostics per file; the last one
                                     * then says "too many errors" */
 #define UNIT_SET_DIAGS_MAX ((UNIT_MAX + 2) * UNIT_DIAG_MAX)   /* a set's, all told
@@ -1010,9 +1012,14 @@ int unit_sysctl_entry_check(const char *entry, size_t *ret_name_len, const char 
 int unit_sysctl_path(const char *entry, char *buf, size_t size);
 bool unit_name_valid(const char *name);
 /* A pidfile path: UNIT_PIDFILE_DIR followed by 1..n components, none empty,
- * "." or "..", shorter than UNIT_PIDFILE_MAX. PID 1 checks it again before
+ * "." or "..", shorter than UNIT_PIDFILE_MAX, not in /run/initd. PID 1 checks it again before
  * reading (it trusts no decoded model). */
 bool unit_pidfile_valid(const char *path);
+/* Whether REL, a path relative to /run, lies in /run/initd (its first
+ * component is UNIT_RUN_OWN): initd's own, so no pid file there (initd
+ * deletes a stale one before each start) and no runtime directory (made
+ * the unit user's, removed at its stop). */
+bool unit_run_path_own(const char *rel);
 
 /* ---- templates and instances (units/template.c, issue 15) ---- */
 /* Why inst is not a valid instance name ("is empty", "holds '/'", ...: a

@@ -157,7 +157,7 @@ bool unit_pidfile_valid(const char *path)
 	const char *p;
 
 	if (!path || strlen(path) >= UNIT_PIDFILE_MAX ||
-	    strncmp(path, UNIT_PIDFILE_DIR, prefix) != 0)
+	    strncmp(path, UNIT_PIDFILE_DIR, prefix) != 0 || unit_run_path_own(path + prefix))
 		return false;
 	for (p = path + prefix;; p++) {
 		size_t n = strcspn(p, "/");
@@ -168,6 +168,13 @@ bool unit_pidfile_valid(const char *path)
 		if (!*p)
 			return true;
 	}
+}
+
+bool unit_run_path_own(const char *rel)
+{
+	size_t n = strlen(UNIT_RUN_OWN);
+
+	return rel && !strncmp(rel, UNIT_RUN_OWN, n) && (rel[n] == '\0' || rel[n] == '/');
 }
 
 bool unit_slice_path_valid(const char *path)

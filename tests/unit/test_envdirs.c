@@ -176,6 +176,10 @@ START_TEST(keys_refused)
 	unit_refused("directories = { cache = [ \"\" ]; };", "invalid directory");
 	unit_refused("directories = { cache = [ \"a/\" ]; };", "invalid directory");
 	unit_refused("directories = { cache = [ \"a\", \"a\" ]; };", "listed twice");
+	/* /run/initd is initd's own: given to the unit's user, then removed
+	 * at its stop, with initd's control and notify sockets */
+	unit_refused("directories = { runtime = [ \"initd\" ]; };", "initd's own directory");
+	unit_refused("directories = { runtime = [ \"initd/x\" ]; };", "initd's own directory");
 	unit_refused("directories = { mode = \"0999\"; };", "invalid mode");
 	unit_refused("directories = { mode = \"17777\"; };", "invalid mode");
 	unit_refused("directories = { tmp = [ \"x\" ]; };", "unknown key");

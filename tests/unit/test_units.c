@@ -639,6 +639,14 @@ static const struct {
 	{ EXEC "type = \"forking\";\npidfile = \"/run/../x.pid\";\n",
 	  "t.unit:3: 'pidfile' must be a file below /run/ without '.', '..' or empty "
 	  "components (got '/run/../x.pid')" },
+	/* initd deletes a stale pid file before each start: in /run/initd it
+	 * would be initd's own control or notify socket */
+	{ EXEC "type = \"forking\";\npidfile = \"/run/initd/control\";\n",
+	  "t.unit:3: 'pidfile' cannot be in /run/initd/, initd's own directory (its control "
+	  "and notify sockets) (got '/run/initd/control')" },
+	{ EXEC "type = \"forking\";\npidfile = \"/run/initd\";\n",
+	  "t.unit:3: 'pidfile' cannot be in /run/initd/, initd's own directory (its control "
+	  "and notify sockets) (got '/run/initd')" },
 	{ EXEC "type = \"forking\";\npidfile = 5;\n", "t.unit:3: 'pidfile' must be a string" },
 	{ EXEC "type = \"forking\";\nnamespaces = [ \"pid\", \"mount\" ];\n",
 	  "t.unit:3: type \"forking\" cannot run in a PID namespace: its reaper ends with the "
