@@ -26,7 +26,7 @@ static int parse_template(struct parse_ctx *c, config_setting_t *s, const char *
 {
 	static const struct string_rule rule = {
 		.valid = unit_template_name_valid, .what = "template name",
-		.hint = "a unit name without '@': \"getty\" for units/getty@.unit",
+		.hint = " (a unit name without '@': \"getty\" for units/getty@.unit)",
 	};
 
 	return setting_strdup_valid(c, s, path, &rule, &((struct unit_instances *)obj)->template);

@@ -210,6 +210,25 @@ START_TEST(set_reports_instances)
 }
 END_TEST
 
+/* A bad template name's message: the hint stood glued to the quote
+ * ("invalid template name 'worker@'a unit name without ..."). */
+START_TEST(bad_template_name_said)
+{
+	struct unit_set *s;
+	char line[512];
+
+	test_put_file(dir, "initd.conf",
+		      "instances = ( { template = \"worker@\"; names = [ \"1\" ]; } );\n");
+	s = load(NULL);
+	ck_assert_uint_ge(s->diags.n, 1);
+	unit_diag_format(&s->diags.v[0], line, sizeof(line));
+	ck_assert_msg(strstr(line, "initd.conf:1: 'instances[0].template': invalid template name "
+			     "'worker@' (a unit name without '@': \"getty\" for units/getty@.unit)"),
+		      "%s", line);
+	unit_set_free(s);
+}
+END_TEST
+
 /* A template's placeholder with an unknown dependency, beside other
  * units: said at the template's line (the loader dereferenced a NULL list
  * of names for its "did you mean", and crashed: no unit started). */
@@ -263,6 +282,7 @@ static Suite *instances_suite(void)
 	tcase_add_checked_fixture(sets, setup, teardown);
 	tcase_add_test(sets, set_makes_instances);
 	tcase_add_test(sets, set_reports_instances);
+	tcase_add_test(sets, bad_template_name_said);
 	tcase_add_test(sets, placeholder_with_an_unknown_dependency);
 	tcase_add_test(sets, instances_without_end_are_bounded);
 	tcase_set_timeout(sets, 120);   /* UNIT_MAX units under the sanitizers */
