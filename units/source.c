@@ -1,7 +1,11 @@
 /* source.c — getting a file's text into a libconfig tree: a bounded read,
  * checks libconfig cannot make itself (NUL bytes, line numbers it would
  * wrap, @include that would read other files), then config_read_string. */
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -92,6 +96,113 @@ static int check_includes(struct parse_ctx *c, const char *text)
 	return found;
 }
 
+/* ---- integers libconfig would wrap ----------------------------------------
+ * libconfig 1.5 reads an integer without the L suffix with atoi() and a
+ * hex one into an int: 4294967297 becomes 1, and so passes a range check
+ * meant to refuse it. Its tokens are found here as its scanner finds
+ * them: outside strings and comments, not inside a setting name (letters,
+ * digits, '_', '-', '*'), and not part of a float. */
+
+static bool name_char(char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+	       ch == '_' || ch == '-' || ch == '*' || ch == '.';
+}
+
+/* Past a comment or string at p (which starts one), counting lines. */
+static const char *skip_comment_or_string(const char *p, int *line)
+{
+	const char *end;
+
+	if (*p == '"') {
+		for (p++; *p && *p != '"'; p++) {
+			if (*p == '\\' && p[1])
+				p++;
+			if (*p == '\n')
+				(*line)++;
+		}
+		return *p ? p + 1 : p;
+	}
+	if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+		end = strchr(p, '\n');
+		return end ? end : p + strlen(p);
+	}
+	end = strstr(p + 2, "*/");   /* '/' '*' */
+	end = end ? end + 2 : p + strlen(p);
+	for (; p < end; p++)
+		if (*p == '\n')
+			(*line)++;
+	return end;
+}
+
+/* The integer token at p (a sign or a digit not inside a name): its end
+ * into *ret_end; -ERANGE when libconfig would wrap it (no L, beyond 32
+ * bits) or it overflows 64 bits, -ENOENT when it is no integer (a float). */
+static int integer_token(const char *p, const char **ret_end)
+{
+	const char *q = p + (*p == '+' || *p == '-');
+	bool hex = q[0] == '0' && (q[1] == 'x' || q[1] == 'X');
+	const char *digits = hex ? q + 2 : q;
+	size_t n = strspn(digits, hex ? "0123456789abcdefABCDEF" : "0123456789");
+	const char *end = digits + n;
+	bool big = *end == 'L';
+	long long v;
+	char *e;
+
+	*ret_end = end + big + (big && end[1] == 'L');
+	if (n == 0 || (!hex && (*end == '.' || *end == 'e' || *end == 'E')))
+		return -ENOENT;
+	errno = 0;
+	if (hex) {
+		unsigned long long u = strtoull(digits, &e, 16);
+
+		if (errno == ERANGE || u > (unsigned long long)LLONG_MAX)
+			return -ERANGE;
+		v = (long long)u;
+	} else {
+		v = strtoll(p, &e, 10);
+		if (errno == ERANGE)
+			return -ERANGE;
+	}
+	return !big && (v < INT32_MIN || v > INT32_MAX) ? -ERANGE : 0;
+}
+
+/* Report each integer libconfig would read wrong; how many, or -ENOMEM. */
+static int check_integers(struct parse_ctx *c, const char *text)
+{
+	int line = 1, found = 0, r;
+	const char *p = text, *end;
+
+	while (*p) {
+		if (*p == '"' || *p == '#' || (p[0] == '/' && (p[1] == '/' || p[1] == '*'))) {
+			p = skip_comment_or_string(p, &line);
+			continue;
+		}
+		if ((p > text && name_char(p[-1])) ||
+		    !((*p >= '0' && *p <= '9') ||
+		      ((*p == '-' || *p == '+') && p[1] >= '0' && p[1] <= '9'))) {
+			line += *p == '\n';
+			p++;
+			continue;
+		}
+		r = integer_token(p, &end);
+		if (r == -ERANGE) {
+			int len = (int)(end - p);
+
+			if (end[-1] == 'L')
+				r = diag_add(c, line, "integer %.*s does not fit in 64 bits", len, p);
+			else
+				r = diag_add(c, line, "integer %.*s does not fit in 32 bits (libconfig "
+					     "would wrap it; write %.*sL)", len, p, len, p);
+			if (r < 0)
+				return r;
+			found++;
+		}
+		p = end;
+	}
+	return found;
+}
+
 int source_parse(struct parse_ctx *c, const char *text, config_t *cfg)
 {
 	int r;
@@ -103,6 +214,9 @@ int source_parse(struct parse_ctx *c, const char *text, config_t *cfg)
 		return r < 0 ? r : -EINVAL;
 	}
 	r = check_includes(c, text);
+	if (r != 0)
+		return r < 0 ? r : -EINVAL;
+	r = check_integers(c, text);
 	if (r != 0)
 		return r < 0 ? r : -EINVAL;
 	if (!config_read_string(cfg, text)) {

@@ -766,6 +766,22 @@ static const struct {
 	  "t.unit:2: 'health.interval' must be between 100ms and 1h (got '10ms')" },
 	{ EXEC "type = \"oneshot\";\nready = { tcp = \"127.0.0.1:80\"; };\n",
 	  "t.unit:3: 'ready' does not apply to oneshot units (they are ready once they exited 0)" },
+	/* libconfig 1.5 wraps an integer past 32 bits without L: 4294967297
+	 * read as 1, 4294967296 as 0, both then in range */
+	{ EXEC "health = { tcp = \"127.0.0.1:80\"; failures = 4294967297; };\n",
+	  "t.unit:2: integer 4294967297 does not fit in 32 bits (libconfig would wrap it; "
+	  "write 4294967297L)" },
+	{ EXEC "success_exit = ( 1,\n 4294967296 );\n",
+	  "t.unit:3: integer 4294967296 does not fit in 32 bits (libconfig would wrap it; "
+	  "write 4294967296L)" },
+	{ EXEC "postmortems = -2147483649;\n",
+	  "t.unit:2: integer -2147483649 does not fit in 32 bits (libconfig would wrap it; "
+	  "write -2147483649L)" },
+	{ EXEC "postmortems = 0x100000000;\n",
+	  "t.unit:2: integer 0x100000000 does not fit in 32 bits (libconfig would wrap it; "
+	  "write 0x100000000L)" },
+	{ EXEC "postmortems = 99999999999999999999999L;\n",
+	  "t.unit:2: integer 99999999999999999999999L does not fit in 64 bits" },
 };
 
 START_TEST(test_parse_error)
@@ -777,6 +793,25 @@ START_TEST(test_parse_error)
 	ck_assert_uint_ge(u->diags.n, 1);
 	unit_diag_format(&u->diags.v[0], buf, sizeof(buf));
 	ck_assert_str_eq(buf, error_cases[_i].diag);
+	unit_free(u);
+}
+END_TEST
+
+/* The 32-bit check reads only integer tokens: not digits in strings,
+ * comments, names or floats, nor L-suffixed or in-range values. */
+START_TEST(test_parse_integers_in_range)
+{
+	struct unit *u = parse("t.unit", "exec = [ \"/bin/x\", \"99999999999\", \"a\\\"9999999999\" ];\n"
+			       "# 99999999999\n// 99999999999\n/* 99999999999\n 99999999999 */\n"
+			       "postmortems = 2;\nsuccess_exit = ( 255, 0x1 );\n"
+			       "environment = { A9999999999 = \"1\"; };\n"
+			       "stop = { timeout = \"2.5s\"; };\n");
+
+	ck_assert_msg(!u->bad, "%s", u->diags.n ? diag_text(&u->diags.v[0], NULL) : "");
+	unit_free(u);
+	u = parse("t.unit", EXEC "postmortems = 99999999999L;\n");
+	ck_assert_uint_ge(u->diags.n, 1);
+	ck_assert_str_eq(diag_text(&u->diags.v[0], NULL), "t.unit:2: 'postmortems' must be 0..32");
 	unit_free(u);
 }
 END_TEST
@@ -2673,6 +2708,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, test_parse_defaults);
 	tcase_add_loop_test(tc, test_parse_error, 0, (int)ARRAY_SIZE(error_cases));
 	tcase_add_test(tc, test_parse_many_errors);
+	tcase_add_test(tc, test_parse_integers_in_range);
 	tcase_add_test(tc, test_parse_diag_limit);
 	tcase_add_test(tc, test_parse_limits);
 	tcase_add_test(tc, test_parse_argv_limit);
