@@ -300,6 +300,29 @@ static int route_unique(struct parse_ctx *c, config_setting_t *routes, const cha
 	return 0;
 }
 
+/* A point-to-point pair of one family: two addresses on one subnet, each
+ * inside the other's prefix (the only route either end has to the other
+ * is that subnet's). */
+static int p2p_check(struct parse_ctx *c, config_setting_t *s, const char *path, int family,
+		     const char *host, const char *address)
+{
+	const char *hkey = family == AF_INET ? "host_address" : "host_address6";
+	const char *akey = family == AF_INET ? "address" : "address6";
+	size_t len = family == AF_INET ? 4 : 16;
+	struct unit_ip h, a;
+
+	if (!host || !address || unit_ip_prefix_parse(host, family, &h) < 0 ||
+	    unit_ip_prefix_parse(address, family, &a) < 0)
+		return 0;   /* one end of this family only, or reported while parsing */
+	if (!memcmp(h.bytes, a.bytes, len))
+		return FAIL(c, s, "'%s.%s' %s is the service's own '%s' (each end needs one of its "
+			    "own)", path, hkey, host, akey);
+	if (!ip_same_prefix(h.bytes, a.bytes, h.prefix) || !ip_same_prefix(h.bytes, a.bytes, a.prefix))
+		return FAIL(c, s, "'%s.%s' %s and '%s' %s are not on one subnet (the host could not "
+			    "reach the service)", path, hkey, host, akey, address);
+	return 0;
+}
+
 /* What one link needs, and the service end's gateways and routes. */
 static int link_check(struct parse_ctx *c, config_setting_t *s, const char *path,
 		      const struct unit_isolation *iso, bool veth)
@@ -318,7 +341,11 @@ static int link_check(struct parse_ctx *c, config_setting_t *s, const char *path
 		return FAIL(c, s, "'%s' needs 'interface' (the host interface it hangs on)", path);
 	if (!iso->veth_address && !iso->veth_address6)
 		return FAIL(c, s, "'%s' needs 'address' or 'address6'", path);
-	r = gateway_check(c, s, path, "gateway", AF_INET, iso->veth_address, iso->veth_gateway);
+	if (veth && host)
+		r = p2p_check(c, s, path, AF_INET, iso->veth_host_address, iso->veth_address) ?:
+		    p2p_check(c, s, path, AF_INET6, iso->veth_host_address6, iso->veth_address6);
+	if (r == 0)
+		r = gateway_check(c, s, path, "gateway", AF_INET, iso->veth_address, iso->veth_gateway);
 	if (r == 0)
 		r = gateway_check(c, s, path, "gateway6", AF_INET6, iso->veth_address6,
 				  iso->veth_gateway6);

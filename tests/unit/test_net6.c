@@ -105,6 +105,18 @@ static const struct {
 	  "3: 'network.veth' needs 'bridge' (on a bridge) or 'host_address'/'host_address6' (point-to-point)\n" },
 	{ "network = { veth = { bridge = \"br0\"; host_address = \"10.0.0.1/24\"; address = \"10.0.0.2/24\"; }; };",
 	  "3: 'network.veth': 'bridge' and 'host_address' are two link kinds (a bridge, point-to-point): give one\n" },
+	/* point-to-point: the host reaches the service over the link only
+	 * when both ends share a subnet, at two addresses */
+	{ "network = { veth = { host_address = \"10.77.0.2/30\"; address = \"10.77.0.2/30\"; }; };",
+	  "3: 'network.veth.host_address' 10.77.0.2/30 is the service's own 'address' (each end needs one of its own)\n" },
+	{ "network = { veth = { host_address = \"10.77.0.1/30\"; address = \"10.78.0.2/30\"; }; };",
+	  "3: 'network.veth.host_address' 10.77.0.1/30 and 'address' 10.78.0.2/30 are not on one subnet (the host could not reach the service)\n" },
+	{ "network = { veth = { host_address = \"10.77.0.1/32\"; address = \"10.77.0.2/32\"; }; };",
+	  "3: 'network.veth.host_address' 10.77.0.1/32 and 'address' 10.77.0.2/32 are not on one subnet (the host could not reach the service)\n" },
+	{ "network = { veth = { host_address6 = \"fd00:77::1/64\"; address6 = \"fd00:78::2/64\"; }; };",
+	  "3: 'network.veth.host_address6' fd00:77::1/64 and 'address6' fd00:78::2/64 are not on one subnet (the host could not reach the service)\n" },
+	{ "network = { veth = { host_address6 = \"fd00:77::2/64\"; address6 = \"fd00:77::2/64\"; }; };",
+	  "3: 'network.veth.host_address6' fd00:77::2/64 is the service's own 'address6' (each end needs one of its own)\n" },
 	{ "network = { veth = { bridge = \"br0\"; address = \"10.0.0.2/24\"; };\n"
 	  "  macvlan = { interface = \"eth0\"; address = \"10.0.1.2/24\"; }; };",
 	  "3: 'network': more than one link kind ('veth' and 'macvlan'): give one\n" },
