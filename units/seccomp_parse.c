@@ -389,7 +389,7 @@ static int seccomp_check(struct parse_ctx *c, config_setting_t *s, const char *p
 	if (sc->default_action == UNIT_SECCOMP_ALLOW && sc->allow)
 		return FAIL(c, s, "'%s.allow' needs default = \"errno\" or \"kill\" "
 			    "(with default = \"allow\", list what to refuse in 'deny')", path);
-	if (sc->default_action != UNIT_SECCOMP_ALLOW && !sc->allow)
+	if (sc->default_action != UNIT_SECCOMP_ALLOW && (!sc->allow || !sc->allow[0]))
 		return FAIL(c, s, "'%s' with default = \"%s\" needs 'allow' (say \"@system-service\" "
 			    "and what else the service calls)", path,
 			    seccomp_default_names[sc->default_action]);

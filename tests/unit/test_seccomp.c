@@ -78,6 +78,11 @@ static const struct { const char *text, *error; } bad_cases[] = {
 	{ EXEC "\nseccomp = { default = \"kill\"; };\n",
 	  "3: 'seccomp' with default = \"kill\" needs 'allow' (say \"@system-service\" and what "
 	  "else the service calls)" },
+	/* an empty allowlist lets nothing but the exec through: the service
+	 * could never run */
+	{ EXEC "seccomp = { default = \"errno\"; allow = [ ]; };\n",
+	  "2: 'seccomp' with default = \"errno\" needs 'allow' (say \"@system-service\" and what "
+	  "else the service calls)" },
 	{ EXEC "seccomp = { deny = \"@mount\"; };\n",
 	  "2: 'seccomp.deny' must be an array of strings" },
 	{ EXEC "seccomp = { dney = [ \"@mount\" ]; };\n",
