@@ -130,8 +130,9 @@ static void spans_add(const struct unit *u, size_t i, struct id_span *v, size_t 
 	for (int m = 0; m < 2; m++) {
 		struct unit_id_range r[UNIT_ID_MAP_MAX];
 		size_t nr = 0;
-		if (!maps[m] || unit_id_map_parse(maps[m], r, UNIT_ID_MAP_MAX, &nr) < 0)
-			continue;
+		if (!maps[m] || unit_id_map_parse(maps[m], r, UNIT_ID_MAP_MAX, &nr) < 0 ||
+		    (m == 1 && maps[0] && !strcmp(maps[0], maps[1])))
+			continue;   /* bad, or the same ranges again: one clash, said once */
 		for (size_t k = 0; k < nr; k++)
 			v[(*n)++] = (struct id_span){ r[k].outside,
 						      (uint64_t)r[k].outside + r[k].count, i, false };

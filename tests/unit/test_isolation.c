@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "initd/ns.h"
+#include "tests/files.h"
 #include "units/internal.h"
 #include "units/unit.h"
 
@@ -402,6 +403,35 @@ START_TEST(userns_auto_stable)
 }
 END_TEST
 
+/* An auto range meeting a unit whose uid_map and gid_map are the same
+ * range is said once, not once per map. */
+START_TEST(userns_auto_clash_said_once)
+{
+	char dir[] = "/tmp/test_isolation.XXXXXX", conf[64], units[64], cmd[96];
+	struct unit_set *s = NULL;
+	struct unit *a;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/initd.conf", dir);
+	snprintf(units, sizeof(units), "%s/units", dir);
+	ck_assert_int_eq(mkdir(units, 0755), 0);
+	test_put_file(dir, "initd.conf", "");
+	test_put_file(dir, "units/a.unit", "exec = [ \"/bin/true\" ];\nnamespaces = [ \"user\" ];\n"
+		      "user_namespace = { auto = true; slot = 5; };\n");
+	test_put_file(dir, "units/b.unit", "exec = [ \"/bin/true\" ];\nnamespaces = [ \"user\" ];\n"
+		      "user_namespace = { uid_map = \"0 268763136 100\"; "
+		      "gid_map = \"0 268763136 100\"; };\n");
+	ck_assert_int_eq(unit_set_load(conf, units, &s), 0);
+	a = unit_set_find(s, "a");
+	ck_assert(a->bad);
+	ck_assert_uint_eq(a->diags.n, 1);
+	ck_assert(strstr(a->diags.v[0].message, "meets a map of 'b'"));
+	unit_set_free(s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* issue 18.3/18.4: the new fields survive the encoding; a change is a
  * changed unit (reload restarts it). */
 START_TEST(userns_join_round_trip)
@@ -452,6 +482,7 @@ static Suite *isolation_suite(void)
 	tcase_add_test(tc, rootfs_forms);
 	tcase_add_test(tc, clone_flags);
 	tcase_add_test(tc, userns_auto_stable);
+	tcase_add_test(tc, userns_auto_clash_said_once);
 	tcase_add_test(tc, userns_join_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
