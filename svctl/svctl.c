@@ -795,6 +795,9 @@ static void command_help(FILE *f, const struct command *cmd)
 		      "unit whose start failed into its restart backoff as \"NAME failed:\n"
 		      "REASON, restarting in N\".\n"
 		      "  --no-wait       return at once, once initd has begun the action\n", f);
+	if (!strcmp(cmd->name, "start"))
+		fputs("A name NAME@INST not loaded yet is made from units/NAME@.unit (an\n"
+		      "instance at run time, as a reload makes units) and started.\n", f);
 	if (cmd->run == cmd_postmortem)
 		fputs("\n  -n, --count N   the last N records only\n"
 		      "Each: its time, reason and restarts before it, the cgroup's counters\n"

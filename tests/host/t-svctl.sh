@@ -74,6 +74,9 @@ for c in $commands; do
 	check "--help shows $c's whole usage" eval 'printf "%s\n" "$HELP" | grep -qF -- "  $usage"'
 	exits "help $c" 0 help "$c"
 done
+exits "start -h" 0 start -h
+check "start --help says a NAME@INST not loaded is made from its template" \
+	eval 'printf "%s\n" "$SO" | grep -q "NAME@INST"'
 exits "logs -h" 0 logs -h
 check "logs --help explains -n and -f" eval 'printf "%s\n" "$SO" | grep -q -- "--follow"'
 exits "no command is a usage error" 2
