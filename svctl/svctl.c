@@ -8,6 +8,7 @@
  * The command table below is the whole command set; client.c talks to the
  * socket, output.c formats what comes back. Exit codes: client.h.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -290,26 +291,27 @@ static int cmd_lifecycle(struct svctl *s, const struct command *cmd, int argc, c
 	return call_done(s, &b);
 }
 
-/* "TERM", "sigterm", "SIGTERM", "15". 0 if not a signal. */
+/* "TERM", "sigterm", "SIGTERM", "15", "RTMIN+2": what a unit's
+ * stop.signal takes (parse_signal), in any case. 0 if not a signal. */
 static int signal_parse(const char *s)
 {
+	char up[32];
 	char *end;
 	long n;
+	int sig;
+	size_t i;
 
 	if (*s >= '0' && *s <= '9') {
 		errno = 0;
 		n = strtol(s, &end, 10);
 		return errno || *end || n < 1 || n > SIGRTMAX ? 0 : (int)n;
 	}
-	if (!strncasecmp(s, "SIG", 3))
-		s += 3;
-	for (int sig = 1; sig < SIGRTMIN; sig++) {
-		const char *name = sigabbrev_np(sig);
-
-		if (name && !strcasecmp(s, name))
-			return sig;
-	}
-	return 0;
+	for (i = 0; s[i] && i < sizeof(up) - 1; i++)
+		up[i] = (char)toupper((unsigned char)s[i]);
+	if (s[i])
+		return 0;
+	up[i] = '\0';
+	return parse_signal(up, &sig) == 0 ? sig : 0;
 }
 
 /* kill [--main] NAME [SIGNAL]: every process of the unit, or with --main

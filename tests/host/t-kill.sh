@@ -38,6 +38,14 @@ for u in w pw; do
 	is "$u: signal 40 arrived once at each (not forwarded twice)" "$(got $u 40)" "$all"
 	check "$u: still running" state_is $u running
 done
+# A real-time signal by the name a unit's stop.signal takes (RTMIN+N),
+# with or without SIG: before, "unknown signal", exit 2.
+all=$(procs w)
+twice=$(for p in $all; do echo "$p"; echo "$p"; done | sort -n | tr '\n' ' ')
+check "kill w SIGRTMIN+6 (a name as stop.signal takes it)" sv kill w SIGRTMIN+6
+check "w: every process got signal 40 again" wait_until 5 eval '[ "$(got w 40)" = "$twice" ]'
+rc=0; sv kill w RTMIN+99 > /dev/null 2>&1 || rc=$?
+is "kill w RTMIN+99 (past RTMAX): usage error" "$rc" 2
 rc=0; sv kill --main > /dev/null 2>&1 || rc=$?
 is "kill --main without a name: usage error" "$rc" 2
 
