@@ -809,7 +809,7 @@ static void svc_reaped(struct manager *m, struct svc *v, const siginfo_t *si)
 	report_close(v);
 	main_watch_close(m, v);
 	v->s.pidfd = safe_close(v->s.pidfd);
-	svc_cgroup_poll_oom(v);   /* an OOM kill may not have been read yet */
+	svc_cgroup_poll_oom(v, true);   /* an OOM kill may not have been read yet */
 	svc_output_flush(v);      /* its last lines, for a post-mortem */
 	svc_exit(m, v, si);
 }

@@ -23,6 +23,7 @@
 #include "initd/cgroup_plan.h"
 #include "initd/log.h"
 #include "initd/manager_internal.h"
+#include "initd/proc.h"
 #include "initd/spawn.h"
 
 /* ---- the node, by path ---------------------------------------------------------- */
@@ -129,13 +130,31 @@ static int oom_kills_read(struct svc *v, int fd)
 	return r;
 }
 
-void svc_cgroup_poll_oom(struct svc *v)
+/* An OOM kill read while the main process lives on, not dying (the killer
+ * sends its SIGKILL as it counts the kill), took another process of the
+ * leaf: the main process's later death, even by SIGKILL (svctl kill), is
+ * not an oom-kill. In a PID namespace the main process is the reaper, never
+ * the victim, and the service's own death shows only as the reaper's exit
+ * 137: any kill counts there. */
+static bool oom_spared_main(const struct svc *v)
+{
+	return v->s.pid > 0 &&
+	       !(v->s.unit->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID)) &&
+	       proc_dying(v->s.pid) == 0;
+}
+
+void svc_cgroup_poll_oom(struct svc *v, bool main_exited)
 {
 	unsigned long before = v->oom_kills;
 	_cleanup_close_ int fd = svc_cgroup_open(v->m, v, false);
 
 	if (fd < 0 || oom_kills_read(v, fd) != 1)
 		return;
+	if (!main_exited && oom_spared_main(v)) {
+		log_warn("%s: the OOM killer killed %lu process(es) in its cgroup; its main "
+			 "process lives on", v->s.unit->name, v->oom_kills - before);
+		return;
+	}
 	log_warn("%s: the OOM killer killed %lu process(es) in its cgroup", v->s.unit->name,
 		 v->oom_kills - before);
 	service_on_oom(&v->s);
@@ -187,7 +206,7 @@ void svc_cgroup_event(void *owner, enum cgroup_event ev)
 		svc_cgroup_events_changed(v);
 		break;
 	case CGROUP_EVENT_MEMORY:
-		svc_cgroup_poll_oom(v);
+		svc_cgroup_poll_oom(v, false);
 		break;
 	case CGROUP_EVENT_PIDS:
 		svc_cgroup_poll_pids(v);

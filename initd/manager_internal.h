@@ -345,7 +345,9 @@ int svc_spawn_cgroup_fd(struct manager *m, struct svc *v, int *ret_fd);
  * the child's first page faults), or a subtree the service manages (it
  * may freeze it). */
 bool svc_cgroup_may_hold(const struct manager *m, const struct svc *v);
-void svc_cgroup_poll_oom(struct svc *v);
+/* A new OOM kill in v's cgroup: the main process's if it exited
+ * (main_exited: read at its exit) or is dying, else another process's. */
+void svc_cgroup_poll_oom(struct svc *v, bool main_exited);
 /* v's node, opened for reading (the caller closes it), or -errno
  * (-ENOENT: no cgroup). leaf_open: the directory its processes go to (a
  * delegating unit's "main"). */

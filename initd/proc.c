@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,68 @@ int proc_real_uid(pid_t pid, uid_t *ret)
 		return -EBADMSG;
 	*ret = (uid_t)uid;
 	return 0;
+}
+
+#define PROC_PF_EXITING 0x4UL   /* include/linux/sched.h: PF_EXITING */
+
+/* /proc/PID/stat's state and flags say it is exiting or dead: 1, 0, -errno. */
+static int stat_dying(pid_t pid)
+{
+	char path[64], buf[1024];
+	const char *p;
+	_cleanup_close_ int fd = -1;
+	ssize_t len;
+	size_t n;
+	long flags;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	len = read(fd, buf, sizeof(buf) - 1);
+	if (len < 0)
+		return errno == ESRCH ? -ESRCH : -errno;
+	buf[len] = '\0';
+	p = strrchr(buf, ')');   /* comm may hold anything: see proc_stat_ids */
+	if (!p)
+		return -EBADMSG;
+	/* ") STATE PPID PGRP SID TTY TPGID FLAGS ..." */
+	flags = number_field(p + 1, 6);
+	p = str_field(p + 1, 0, &n);
+	if (!p || n != 1 || flags < 0)
+		return -EBADMSG;
+	return strchr("ZXx", *p) || ((unsigned long)flags & PROC_PF_EXITING);
+}
+
+/* SIGKILL pending in /proc/PID/status (the thread's or the group's): 1, 0,
+ * -errno. */
+static int sigkill_pending(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long long mask;
+	int seen = 0, r = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while (seen < 2 && fgets_line(line, sizeof(line), f)) {
+		if (strncmp(line, "SigPnd:", 7) && strncmp(line, "ShdPnd:", 7))
+			continue;
+		seen++;
+		if (sscanf(line + 7, "%llx", &mask) == 1 && (mask & (1ULL << (SIGKILL - 1))))
+			r = 1;
+	}
+	fclose(f);
+	return seen == 2 ? r : -EBADMSG;
+}
+
+int proc_dying(pid_t pid)
+{
+	int r = stat_dying(pid);
+
+	return r != 0 ? r : sigkill_pending(pid);
 }
 
 bool pidfd_alive(int pidfd)

@@ -31,6 +31,13 @@ int proc_cgroup_path_read(FILE *f, char *buf, size_t size);
  * -errno (-ESRCH once it is reaped). */
 int proc_real_uid(pid_t pid, uid_t *ret);
 
+/* Whether pid is on its way out: 1 when it is exiting or a zombie
+ * (/proc/PID/stat's state, PF_EXITING) or has SIGKILL pending (SigPnd,
+ * ShdPnd of /proc/PID/status); 0 when it lives on; -ESRCH once reaped,
+ * -errno. The OOM killer sends its SIGKILL as it counts the kill, so a
+ * main process not dying when initd reads the count was not its victim. */
+int proc_dying(pid_t pid);
+
 /* true while the process behind pidfd has not exited (a zombie has). */
 bool pidfd_alive(int pidfd);
 

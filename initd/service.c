@@ -895,7 +895,9 @@ static void main_poll_fired(struct loop *l, void *data)
 
 /* The OOM killer may pick any process of the leaf: the last exit stays what
  * it is (the count is the cgroup's, in svctl status NAME); only a main
- * process that dies by SIGKILL after it reads oom-kill (classify_exit). */
+ * process that dies by SIGKILL after it reads oom-kill (classify_exit).
+ * Called only for a kill that may be the main process's: one read while it
+ * was dying or gone, or in a PID namespace (svc_cgroup_poll_oom). */
 void service_on_oom(struct service *s)
 {
 	s->oom_at = now_usec();

@@ -977,6 +977,36 @@ START_TEST(test_proc_real_uid)
 }
 END_TEST
 
+/* An OOM kill while the main process lives is another process's: a live
+ * process is not dying, a zombie is, a reaped one is gone. */
+START_TEST(test_proc_dying)
+{
+	int pipefd[2];
+	char c;
+	pid_t kid;
+
+	ck_assert_int_eq(pipe(pipefd), 0);
+	kid = fork();
+	ck_assert_int_ge(kid, 0);
+	if (kid == 0) {
+		close(pipefd[1]);
+		_exit(read(pipefd[0], &c, 1) == 1 ? 0 : 1);   /* lives until told */
+	}
+	close(pipefd[0]);
+	ck_assert_int_eq(proc_dying(kid), 0);
+	ck_assert_int_eq(proc_dying(getpid()), 0);
+	ck_assert_int_eq(write(pipefd[1], "x", 1), 1);
+	close(pipefd[1]);
+	{
+		siginfo_t si;
+		ck_assert_int_eq(waitid(P_PID, (id_t)kid, &si, WEXITED | WNOWAIT), 0);
+	}
+	ck_assert_int_eq(proc_dying(kid), 1);   /* a zombie */
+	ck_assert_int_eq(waitpid(kid, NULL, 0), kid);
+	ck_assert_int_eq(proc_dying(kid), -ESRCH);
+}
+END_TEST
+
 START_TEST(test_prune)
 {
 	struct tree t, t2;
@@ -1064,6 +1094,7 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_leaf_longest_path);
 	tcase_add_test(tc, test_proc_cgroup_long_lines);
 	tcase_add_test(tc, test_proc_real_uid);
+	tcase_add_test(tc, test_proc_dying);
 	tcase_add_test(tc, test_remove_deep_tree);
 	tcase_add_test(tc, test_signal_reaches_the_deepest);
 	tcase_add_test(tc, test_kill_without_cgroup_kill);

@@ -9,6 +9,8 @@
 #   lim2      cpu.max "30000 50000", weight 200,   /apps/lim2
 #             cpu.max.burst 10ms
 #   memhog    64 MiB in memory.max 32M             /apps/memhog
+#   oomkid    its child hogs in memory.max 32M,    /apps/oomkid
+#             OOM-killed; the main process lives
 #   bomb      forkbomb (bounded 200), pids.max 16  /apps/bomb
 #   spin      busy loop, cpu.max 20%               /apps/spin
 #   deleg     subtree_control memory pids          /apps/deleg/main (+ work/leaf)
@@ -139,6 +141,20 @@ check "memhogpid: OOM-killed in its leaf" \
 check "memhogpid: its reason is oom-kill, not exit 137" \
 	eventually 10 eval 'sv status memhogpid | sed -n 2p | grep -q " oom-kill$"'
 diag "memhogpid: $(sv status memhogpid 2>&1 | tr '\n' '|')"
+# issue 12.4: a child OOM-killed while the main process lives leaves the
+# last exit alone; the main process's later SIGKILL (svctl kill) reads as
+# the kill, not oom-kill (before: oom-kill, from any OOM kill since start).
+check "oomkid: its child OOM-killed in its leaf" \
+	eventually 20 eval '[ "$(kv $CG/apps/oomkid/memory.events oom_kill)" -ge 1 ]'
+check "oomkid: the main process lives on: running" eventually 10 eval '[ "$(unit_state oomkid)" = running ]'
+diag "oomkid: $(sv status oomkid 2>&1 | tr '\n' '|')"
+check "oomkid: its reason is not oom-kill while the main process lives" \
+	eval '! sv status oomkid | sed -n 2p | grep -q oom-kill'
+check "oomkid: svctl status NAME counts the OOM kill apart" eval 'sv status oomkid | grep -Eiq "oom.*kills? +[1-9]"'
+sv kill --main oomkid KILL
+check "oomkid: killed, its last exit is the kill, not oom-kill" \
+	eventually 10 eval 'sv status oomkid | sed -n 2p | grep -q "signal KILL"'
+diag "oomkid: $(sv status oomkid 2>&1 | tr '\n' '|')"
 check "memhog: comes back to running or restarting" \
 	eval 'case $(unit_state memhog) in running | restarting | starting) true ;; *) false ;; esac'
 bad=
@@ -151,8 +167,8 @@ n=$(kv "$CG/apps/memory.events.local" oom_kill)
 if [ -z "$bad" ]; then ok "memhog: no oom_kill in any other node"
 else not_ok "memhog: no oom_kill in any other node" "$bad"; fi
 memcgs=$(dmesg | sed -n 's/.*oom_memcg=\([^,]*\),.*/\1/p' | sort -u | tr '\n' ' ')
-check_eq "memhog: every kernel OOM kill names /apps/memhog (or memhogpid) as its memcg" "$memcgs" \
-	"/apps/memhog /apps/memhogpid "
+check_eq "memhog: every kernel OOM kill names /apps/memhog (or memhogpid, oomkid) as its memcg" \
+	"$memcgs" "/apps/memhog /apps/memhogpid /apps/oomkid "
 check "memhog: every OOM kill was a memcg kill, none global" \
 	eval '! dmesg | grep -q "constraint=CONSTRAINT_NONE"'
 
