@@ -35,7 +35,8 @@ static int check_dir_name(struct parse_ctx *c, config_setting_t *e, const char *
 
 	if (!unit_dir_name_valid(v))
 		return FAIL(c, e, "'%s': invalid directory '%s' (a relative path like \"redis\" "
-			    "or \"redis/db\", without \".\" or \"..\")", path, diag_quote(q, v));
+			    "or \"redis/db\", without \".\" or \"..\", at most %d bytes)", path,
+			    diag_quote(q, v), UNIT_DIR_NAME_MAX);
 	return 0;
 }
 

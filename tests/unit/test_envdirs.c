@@ -175,6 +175,12 @@ START_TEST(keys_refused)
 	unit_refused("directories = { logs = [ \"/abs\" ]; };", "invalid directory");
 	unit_refused("directories = { cache = [ \"\" ]; };", "invalid directory");
 	unit_refused("directories = { cache = [ \"a/\" ]; };", "invalid directory");
+	{
+		char keys[400];
+
+		snprintf(keys, sizeof(keys), "directories = { state = [ \"%0256d\" ]; };", 0);
+		unit_refused(keys, "at most 255 bytes");
+	}
 	unit_refused("directories = { cache = [ \"a\", \"a\" ]; };", "listed twice");
 	/* /run/initd is initd's own: given to the unit's user, then removed
 	 * at its stop, with initd's control and notify sockets */
