@@ -101,7 +101,8 @@ static int check_includes(struct parse_ctx *c, const char *text)
  * hex one into an int: 4294967297 becomes 1, and so passes a range check
  * meant to refuse it. Its tokens are found here as its scanner finds
  * them: outside strings and comments, not inside a setting name (letters,
- * digits, '_', '-', '*'), and not part of a float. */
+ * digits, '_', '-', '*'), and not part of a float (the digits after its
+ * '.', its exponent). */
 
 static bool name_char(char ch)
 {
