@@ -673,6 +673,11 @@ void status_print_json_fields(FILE *f, const struct unit_status *u)
 	}
 	fputs(",\"stats\":", f);
 	json_stats(f, u);
+	/* As the human form's "last failure" block: a status of named units
+	 * carries it, the table of every unit does not. */
+	fputs(",\"last_failure\":", f);
+	if (!u->postmortem || postmortem_print_last_json(f, u->postmortem, u->postmortem_len) < 0)
+		fputs("null", f);
 }
 
 void status_print_json(FILE *f, const struct unit_status *u, size_t n)

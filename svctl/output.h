@@ -127,6 +127,9 @@ int metrics_print(FILE *f, const void *payload, size_t len, int fd);
  * -EBADMSG. */
 #define POSTMORTEM_LINE_MAX 2048
 int postmortem_print_last(FILE *f, const uint8_t *data, uint32_t len);
+/* The same record as one JSON object, as postmortem --json gives each
+ * (status --json's last_failure). 0 or -EBADMSG (nothing printed). */
+int postmortem_print_last_json(FILE *f, const uint8_t *data, uint32_t len);
 /* A POSTMORTEM reply: each record as above (headed "failure"), newest
  * first, a blank line between; or, json, an array of {time, time_usec,
  * reason, restarts, memory_peak, cpu_usage_usec, oom_kills, pids_peak

@@ -133,6 +133,16 @@ static void record_json(FILE *f, const struct record *p)
 	fputs("]}", f);
 }
 
+int postmortem_print_last_json(FILE *f, const uint8_t *data, uint32_t len)
+{
+	struct record p;
+
+	if (record_parse(data, len, &p) < 0)
+		return -EBADMSG;
+	record_json(f, &p);
+	return 0;
+}
+
 int postmortem_print(FILE *f, const char *name, const void *payload, size_t len, bool json)
 {
 	struct proto_attr_iter it;

@@ -92,6 +92,19 @@ assert r[0][\"reason\"] == \"exit 7\" and r[0][\"restarts\"] == 3
 assert r[0][\"memory_peak\"] is None and r[0][\"lines\"][-1].endswith(\"crash run 4 line 30\")
 assert r[0][\"time\"].endswith(\"Z\") and r[0][\"time_usec\"] > r[1][\"time_usec\"]
 '"
+check "status NAME --json carries the last failure as postmortem --json's newest" \
+	eval "sv status crasher --json | python3 -c '
+import json, sys
+u = json.load(sys.stdin)[0]
+f = u[\"last_failure\"]
+assert f[\"reason\"] == \"exit 7\" and f[\"restarts\"] == 3, f
+assert len(f[\"lines\"]) == 20 and f[\"lines\"][-1].endswith(\"crash run 4 line 30\"), f
+'"
+check "status --json of every unit: last_failure null (records only for named units)" \
+	eval "sv status --json | python3 -c '
+import json, sys
+assert all(u[\"last_failure\"] is None for u in json.load(sys.stdin))
+'"
 check "the log directory keeps every record: crasher.postmortem has four" \
 	wait_until 5 eval '[ "$(grep -c "post-mortem crasher: exit 7" "$LOGDIR/crasher.postmortem" 2>/dev/null)" = 4 ]'
 check "... with its lines" \
