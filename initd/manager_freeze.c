@@ -59,8 +59,13 @@ void svc_freeze_seen(struct svc *v, bool frozen)
 	bool was = v->freeze_wanted && v->frozen;
 
 	v->frozen = frozen;
-	if (was != (v->freeze_wanted && v->frozen))
+	if (was != (v->freeze_wanted && v->frozen)) {
 		log_info("%s: %s", v->s.unit->name, frozen ? "frozen" : "thawed");
+		/* The state shown changed (frozen is a flag, no state of the
+		 * machine's): a pass ends in the pass hook, so that the
+		 * metrics_file's initd_unit_state follows. */
+		manager_schedule_svc(v->m, v);
+	}
 }
 
 static int svc_thaw(struct manager *m, struct svc *v)
@@ -112,10 +117,13 @@ int manager_freeze(struct manager *m, struct service *s)
 int manager_thaw(struct manager *m, struct service *s)
 {
 	struct svc *v = svc_of(s);
+	int r;
 
 	if (!v->freeze_wanted)
 		return -EALREADY;
-	return svc_thaw(m, v);
+	r = svc_thaw(m, v);
+	manager_schedule_svc(m, v);   /* frozen no more: as svc_freeze_seen */
+	return r;
 }
 
 const char *manager_state_name(struct manager *m, struct service *s)

@@ -3,7 +3,9 @@
 # state event that is not an exit reaches the metrics_file by itself. The
 # boot is quiet (no restarts, no metrics_interval), so the OOM kill of
 # worker's hog, which leaves the unit running, is the only event that can
-# rewrite the file. Prints TAP lines; exits with the number of failures.
+# rewrite the file; then a freeze and a thaw of quiet, which change what
+# initd_unit_state says without a start or an exit. Prints TAP lines;
+# exits with the number of failures.
 M=/run/initd/metrics.prom
 LEAF=/sys/fs/cgroup/system/worker
 fails=0
@@ -39,4 +41,15 @@ check "worker's main process lives on ($pid)" \
 check "the OOM kill alone rewrites the metrics_file (oom_kills 1)" \
 	eventually 10 file_oom 1
 echo "# metrics_file writes: $w1 -> $(writes)"
+
+# Freeze and thaw: svctl status says frozen once cgroup.events does, and
+# initd_unit_state follows it; the file too, with no other event.
+state_is() { grep -q "^initd_unit_state{unit=\"quiet\",state=\"$1\"} 1\$" "$M"; }
+check "the metrics_file says quiet is running" eventually 10 state_is running
+svctl freeze quiet >/dev/null
+check "svctl freeze quiet: cgroup.events says frozen 1" \
+	eventually 10 eval '[ "$(kv /sys/fs/cgroup/system/quiet/cgroup.events frozen)" = 1 ]'
+check "... and the metrics_file says frozen" eventually 10 state_is frozen
+svctl thaw quiet >/dev/null
+check "svctl thaw quiet: the metrics_file says running again" eventually 10 state_is running
 exit "$fails"
