@@ -294,6 +294,27 @@ bool initd_conf_equal(const struct initd_conf *a, const struct initd_conf *b)
 	return true;
 }
 
+/* Across keys, once every one is read (either may come first): a hardware
+ * watchdog whose shutdown_timeout ends within the services' own bound
+ * resets a slow but healthy shutdown before its final sync (initd.conf(5):
+ * keep it above). A warning, not an error: a board may want exactly that. */
+static int conf_check_watchdog(struct parse_ctx *c, config_t *cfg, const struct initd_conf *conf)
+{
+	const struct unit_watchdog *w = &conf->watchdog;
+	config_setting_t *s = config_lookup(cfg, "watchdog"), *k = NULL;
+	char a[32], b[32];
+
+	if (!w->device || !s || w->shutdown_timeout_usec > conf->shutdown_timeout_usec)
+		return 0;
+	if (config_setting_is_group(s))
+		k = config_setting_get_member(s, "shutdown_timeout");
+	return warn_add(c, setting_line(k ? k : s),
+			"'watchdog.shutdown_timeout' (%s) is not above shutdown_timeout (%s): a slow "
+			"but healthy shutdown would be reset before its final sync",
+			format_duration(a, sizeof(a), w->shutdown_timeout_usec),
+			format_duration(b, sizeof(b), conf->shutdown_timeout_usec));
+}
+
 static int conf_parse_text(struct parse_ctx *c, const char *text, struct initd_conf *conf)
 {
 	config_t cfg;
@@ -303,6 +324,8 @@ static int conf_parse_text(struct parse_ctx *c, const char *text, struct initd_c
 	if (r == 0)
 		r = setting_group(c, config_root_setting(&cfg), "", conf_keys,
 				  ARRAY_SIZE(conf_keys), conf);
+	if (r == 0)
+		r = conf_check_watchdog(c, &cfg, conf);
 	config_destroy(&cfg);
 	return r == -ENOMEM ? r : 0;
 }

@@ -222,6 +222,47 @@ START_TEST(test_sysctl_unknown_warns)
 }
 END_TEST
 
+/* A hardware watchdog's shutdown_timeout at or below the services' own
+ * bound (shutdown_timeout, default 30s) resets a slow but healthy shutdown
+ * before the final sync: --check warns, at the key's line, wherever the
+ * two keys stand; never an error. */
+START_TEST(test_watchdog_shutdown_below_services_warns)
+{
+	static const struct {
+		const char *text;
+		const char *warning;   /* NULL: none */
+	} cases[] = {
+		{ "watchdog = { timeout = \"5s\";\n  shutdown_timeout = \"30s\"; };\n"
+		  "shutdown_timeout = \"1min\";\n",
+		  "2: 'watchdog.shutdown_timeout' (30.0s) is not above shutdown_timeout (1min 0s)" },
+		{ "watchdog = { shutdown_timeout = \"20s\"; };\n",
+		  "1: 'watchdog.shutdown_timeout' (20.0s) is not above shutdown_timeout (30.0s)" },
+		{ "watchdog = { };\n", NULL },
+		{ "watchdog = { shutdown_timeout = \"2min\"; };\nshutdown_timeout = \"1min\";\n", NULL },
+		{ "shutdown_timeout = \"1h\";\n", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tree t;
+		struct unit_set *s;
+
+		tree_init(&t);
+		tree_write(&t, "initd.conf", cases[i].text);
+		s = tree_load(&t);
+		ck_assert_uint_eq(s->diags.n, 0);
+		if (!cases[i].warning) {
+			ck_assert_uint_eq(s->warnings.n, 0);
+		} else {
+			ck_assert_uint_eq(s->warnings.n, 1);
+			ck_assert_msg(strstr(diag_at(&s->warnings, 0), cases[i].warning),
+				      "case %zu: %s", i, diag_at(&s->warnings, 0));
+		}
+		unit_set_free(s);
+		tree_remove(&t);
+	}
+}
+END_TEST
+
 /* ---- across units: warnings ------------------------------------------------------ */
 
 START_TEST(test_requires_warnings)
@@ -626,6 +667,7 @@ static Suite *escalation_suite(void)
 	tcase_add_test(tc, test_sysctl_entries);
 	tcase_add_test(tc, test_conf_keys);
 	tcase_add_test(tc, test_sysctl_unknown_warns);
+	tcase_add_test(tc, test_watchdog_shutdown_below_services_warns);
 	tcase_add_test(tc, test_requires_warnings);
 	tcase_add_test(tc, test_encode_roundtrip);
 	suite_add_tcase(s, tc);
