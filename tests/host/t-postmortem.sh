@@ -100,7 +100,7 @@ f = u[\"last_failure\"]
 assert f[\"reason\"] == \"exit 7\" and f[\"restarts\"] == 3, f
 assert len(f[\"lines\"]) == 20 and f[\"lines\"][-1].endswith(\"crash run 4 line 30\"), f
 '"
-check "status --json of every unit: last_failure null (records only for named units)" \
+check "status --json of every unit: last_failure null (only a status of one NAME has it)" \
 	eval "sv status --json | python3 -c '
 import json, sys
 assert all(u[\"last_failure\"] is None for u in json.load(sys.stdin))
