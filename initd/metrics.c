@@ -144,6 +144,23 @@ static const struct service_exit *last_run_exit(const struct service *s)
 	return &s->last_exit;
 }
 
+/* The signal that ended that run, or 0: a plain signal, and the SIGKILLs
+ * initd names for their cause (an OOM kill, a silent watchdog), whose
+ * code is the signal as well. */
+static int last_run_signal(const struct service *s)
+{
+	const struct service_exit *e = last_run_exit(s);
+
+	switch (e->kind) {
+	case EXIT_SIGNAL:
+	case EXIT_OOM:
+	case EXIT_WATCHDOG:
+		return e->code;
+	default:
+		return 0;
+	}
+}
+
 static void render_model(struct metrics *mx, FILE *f, size_t n)
 {
 	struct manager *m = mx->manager;
@@ -172,9 +189,9 @@ static void render_model(struct metrics *mx, FILE *f, size_t n)
 	prom_family(f, "initd_unit_last_exit_signal", "gauge", "Signal that ended the last run.");
 	for (size_t i = 0; i < n; i++) {
 		s = manager_service_at(m, i);
-		if (last_run_exit(s)->kind == EXIT_SIGNAL)
+		if (last_run_signal(s) > 0)
 			prom_u64(f, "initd_unit_last_exit_signal", s->unit->name,
-				 (uint64_t)(unsigned)last_run_exit(s)->code);
+				 (uint64_t)(unsigned)last_run_signal(s));
 	}
 }
 

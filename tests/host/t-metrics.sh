@@ -9,6 +9,8 @@
 #   done1    exits 3 once (restart = "no"): last exit code 3, failed
 #   loop4    exits 4 until its start limit fails it: the last exit code is
 #            still 4 (the exit that hit the limit), not absent
+#   hung     ready, then silent past its watchdog: initd SIGKILLs it, and
+#            its last exit signal is that 9
 # Without cgroups here (--no-cgroup) no memory/CPU sample appears; the VM
 # cgroup boot checks those against the kernel's files.
 # Writes are coalesced (at most one a second: a burst of restarts makes
@@ -42,6 +44,8 @@ restart = "on-failure";
 restart_delay = "100ms";
 start_limit = { burst = 2; interval = "60s"; };
 EOU
+testd_unit hung '--notify-after 0 --watchdog-every 100 --watchdog-stop 300' \
+	'type = "notify";' 'watchdog = "1s";' 'restart = "no";'
 
 parsed_cli()  { sv metrics | "$PY" "$PROM" -; }
 parsed_file() { in_ns cat "$FILE" | "$PY" "$PROM" -; }
@@ -53,6 +57,7 @@ INITD_PRE='mount -t tmpfs tmpfs /run' start_initd
 check "web is running" wait_state web running 5
 check "done1 failed" wait_state done1 failed 5
 check "loop4 failed (start limit)" wait_state loop4 failed 10
+check "hung failed (its watchdog)" wait_state hung failed 10
 sv wait >/dev/null
 
 MOUT=$(parsed_cli 2>&1); rc=$?; [ "$rc" = 0 ] || diag "$MOUT"
@@ -60,10 +65,11 @@ check "svctl metrics parses (rc $rc)" eval '[ "$rc" = 0 ] && [ -n "$MOUT" ]'
 has() { printf '%s\n' "$MOUT" | grep -qxF "$1"; }
 check "state of web: running" has 'initd_unit_state{state=running,unit=web} 1.0'
 check "state of done1: failed" has 'initd_unit_state{state=failed,unit=done1} 1.0'
-check "one state line per unit" eval '[ "$(printf "%s\n" "$MOUT" | grep -c "^initd_unit_state{")" = 3 ]'
-check "units total" has 'initd_units{} 3.0'
+check "one state line per unit" eval '[ "$(printf "%s\n" "$MOUT" | grep -c "^initd_unit_state{")" = 4 ]'
+check "units total" has 'initd_units{} 4.0'
 check "done1's last exit code 3" has 'initd_unit_last_exit_code{unit=done1} 3.0'
 check "loop4, failed by its start limit: last exit code 4" has 'initd_unit_last_exit_code{unit=loop4} 4.0'
+check "hung, killed for its silence: last exit signal 9" has 'initd_unit_last_exit_signal{unit=hung} 9.0'
 check "restarts is a counter" has 'FAMILY initd_unit_restarts counter'
 check "restarts of web 0" has 'initd_unit_restarts_total{unit=web} 0.0'
 check "boot settled time known" eval 'printf "%s\n" "$MOUT" | grep -q "^initd_boot_settled_seconds{} [0-9]"'

@@ -27,6 +27,11 @@ holding() { [ "$(cat "$LEAF/memory.current" 2>/dev/null || echo 0)" -ge 8388608 
 killed() { [ "$(kv "$LEAF/memory.events" oom_kill)" -ge 1 ] 2>/dev/null; }
 file_oom() { [ "$(metric initd_unit_oom_kills_total worker)" = "$1" ]; }
 
+# oomer may still be running when this starts (running at exec): its
+# failure, and the file's write for it, come before the quiet part below.
+check "oomer, OOM-killed: svctl says oom-kill" eventually 20 eval 'svctl status oomer | grep -q "oom-kill"'
+check "oomer: the metrics_file's last exit signal is the OOM kill's 9" \
+	eventually 10 eval '[ "$(metric initd_unit_last_exit_signal oomer)" = 9 ]'
 check "worker's hog holds its 8 MiB in $LEAF" eventually 20 holding
 check "the metrics_file says worker had no OOM kill" eventually 10 file_oom 0
 pid=$(main_pid worker)
