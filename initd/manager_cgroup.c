@@ -153,11 +153,11 @@ void svc_cgroup_poll_oom(struct svc *v, bool main_exited)
 	if (!main_exited && oom_spared_main(v)) {
 		log_warn("%s: the OOM killer killed %lu process(es) in its cgroup; its main "
 			 "process lives on", v->s.unit->name, v->oom_kills - before);
-		return;
+	} else {
+		log_warn("%s: the OOM killer killed %lu process(es) in its cgroup",
+			 v->s.unit->name, v->oom_kills - before);
+		service_on_oom(&v->s);
 	}
-	log_warn("%s: the OOM killer killed %lu process(es) in its cgroup", v->s.unit->name,
-		 v->oom_kills - before);
-	service_on_oom(&v->s);
 	/* A kill that left the main process up changes no state, but it is
 	 * an event the metrics_file is rewritten on: a pass ends in the
 	 * pass hook, which tells the metrics (at most a write a second). */
