@@ -192,8 +192,8 @@ static void put_service_ex(struct commands *cmds, struct proto_buf *b, struct se
 	for (size_t i = 0; i < u->diags.n; i++) {
 		char line[UNIT_STRING_MAX + 300];
 
-		snprintf(line, sizeof(line), "%s:%d: %s", u->diags.v[i].file, u->diags.v[i].line,
-			 u->diags.v[i].message);
+		/* "FILE: message" where no line applies, as initd --check */
+		unit_diag_format(&u->diags.v[i], line, sizeof(line));
 		proto_put_str(b, PROTO_ATTR_MESSAGE, line);
 	}
 	if (pm)

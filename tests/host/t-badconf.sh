@@ -28,6 +28,8 @@ testd_unit badio "" 'cgroup = { io = { max = ( ); }; };'
 # log says so on one line, "FILE: message" (no line applies), cleaned; the
 # old code forged a record "x: forged" and cleared the console.
 echo 'exec = [ "/bin/true" ];' > "$T/conf/units/evil"$'\n''x: forged'$'\e''[2J.unit'
+# A unit file that is no regular file: an error on the file, no line of it.
+mkfifo "$T/conf/units/fifo.unit"
 start_initd
 
 check "good1 and good2 reach running" wait_until 5 all_running good1 good2
@@ -38,6 +40,9 @@ check "bad is bad-config" wait_state bad bad-config 3
 check "svctl status bad gives the error (bad.unit:3)" \
 	eval 'sv status bad | grep -Eq "bad\.unit:3:"'
 check "bad never ran" test ! -e "$T/bad.touch"
+# svctl status said "fifo.unit:0: not a regular file": there is no line 0.
+check "svctl status fifo names the file without a line: 'fifo.unit: not a regular file'" \
+	eval 'sv status fifo | grep -q "/fifo\.unit: not a regular file"'
 for b in badsc badsc2 badprobe badtcp badio; do
 	check "$b is bad-config, the rest runs" wait_state "$b" bad-config 3
 done
