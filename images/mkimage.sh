@@ -146,7 +146,7 @@ applets() {
 			{ prev = $0 }'
 	rm -f "$root.host-applets"
 }
-cp "$busybox" "$root/bin/busybox"
+install -m 0755 "$busybox" "$root/bin/busybox"
 applets >"$root.applets"
 [ -s "$root.applets" ] || die "no applet list from $busybox"
 while read -r applet; do
@@ -188,14 +188,15 @@ export PS1='\h:\w\$ '
 EOF
 echo "initd appliance" >"$root/etc/issue"
 
-cp "$conf" "$root/etc/initd/initd.conf"
+# install -m: the configuration's modes are not the checkout's umask's.
+install -m 0644 "$conf" "$root/etc/initd/initd.conf"
 # One cp for them all: a cp per unit cost seconds at a thousand units.
 set --   # the options were read: the unit files from here on
 for u in "$units"/*.unit; do
 	[ -f "$u" ] && set -- "$@" "$u"
 done
 if [ $# -gt 0 ]; then
-	cp "$@" "$root/etc/initd/units/"
+	install -m 0644 "$@" "$root/etc/initd/units/"
 else
 	echo "mkimage: warning: no *.unit in $units" >&2
 fi
@@ -207,6 +208,8 @@ if [ -d "$kdir/modules/$kver" ]; then
 	cp -R "$kdir/modules/$kver" "$root/lib/modules/"
 	[ -f "$kdir/modules.load" ] &&
 		cp "$kdir/modules.load" "$root/lib/modules/$kver/modules.load"
+	# The kernel cache's modes are those of the umask it was fetched under.
+	chmod -R u=rwX,go=rX "$root/lib/modules"
 fi
 
 # ---- overlay and shared libraries -----------------------------------------
@@ -254,8 +257,31 @@ cross_libs() {
 	done
 }
 
+# git_modes DIR: the overlay DIR's files that git tracks get the modes git
+# records (0644, or 0755 when executable), and the directories git made for
+# them 0755, as a checkout under umask 022 has them: a clone under another
+# umask (077: 0600, 0700) must give the same image, and the web page of the
+# demo must stay readable by its user. Files git does not track (a
+# builder's own OVERLAY=, a secret kept 0600) keep their modes.
+git_modes() {
+	git -C "$1" rev-parse --is-inside-work-tree >/dev/null 2>&1 || return 0
+	git -C "$1" ls-files -s -z -- . | tr '\0' '\n' |
+		while IFS= read -r line; do
+			path=${line#*	}
+			case ${line%% *} in
+			100755) chmod 0755 "$root/$path" ;;
+			100644) chmod 0644 "$root/$path" ;;
+			*) continue ;;
+			esac
+			while [ "$path" != "${path%/*}" ]; do
+				path=${path%/*}
+				echo "$path"
+			done
+		done | LC_ALL=C sort -u | while IFS= read -r d; do chmod 0755 "$root/$d"; done
+}
 for o in $overlays; do
 	(cd "$o" && tar -cf - .) | (cd "$root" && tar -xf - --no-same-owner)
+	git_modes "$o"
 done
 
 # ---- busybox roots for isolated services ------------------------------------

@@ -7,9 +7,14 @@
 # just built it). Build b copies the tree (build directories left out) to
 # another, longer path and runs `make image` there from nothing, later,
 # under umask 077: what would leak the time, the build path, the umask or
-# an incremental build into the image makes the hashes differ. Both get
+# an incremental build into the image makes the hashes differ. b's tree
+# and kernel cache are copied under that umask too, as a clone and a
+# kernel fetch made by a user with umask 077 are (git keeps only the x
+# bit; the kernel cache's modes are those of its fetch): modes copied from
+# them must not reach the image (the copy keeps .git: mkimage takes an
+# overlay's modes from git, as in a clone). Both get
 # the inputs a release build pins: VERSION (git describe, computed once
-# here: the copy has no .git) and SOURCE_DATE_EPOCH (the last commit's
+# here: the copy may differ from the commit) and SOURCE_DATE_EPOCH (the last commit's
 # time). REPRO_CLEAN=1 builds a from a clean copy too.
 # About 40 s of CPU on 2 cores (one static build with -j2, two images); no
 # VM boot. Appends TAP lines to OUT.tap.
@@ -29,21 +34,28 @@ kcache=$top/${KERNEL_CACHE:-build/kernel}
 images/kernel.sh "$kcache" >"$dir/kernel.log" 2>&1 ||
 	{ tap "not ok" "no kernel (see $dir/kernel.log)"; exit 1; }
 
-# make_image SRC IMAGE_DIR: `make image` in SRC with the pinned inputs.
+# make_image SRC IMAGE_DIR [KERNEL_CACHE]: `make image` in SRC with the
+# pinned inputs.
 make_image() {
 	make -C "$1" -j2 --no-print-directory image SANITIZE= \
 		VERSION="$version" SOURCE_DATE_EPOCH="$sde" \
-		KERNEL_CACHE="$kcache" IMAGE_DIR="$2"
+		KERNEL_CACHE="${3:-$kcache}" IMAGE_DIR="$2"
 }
 
-# build NAME SUBPATH UMASK: copy the tree to $dir/NAME/SUBPATH, build its
-# image there from nothing; the image at $dir/NAME.cpio.gz.
+# build NAME SUBPATH UMASK: copy the tree and the kernel cache under UMASK
+# (modes masked by it, as a fresh clone's and fetch's are) to
+# $dir/NAME/SUBPATH, build its image there from nothing; the image at
+# $dir/NAME.cpio.gz.
 build() {
 	local src=$dir/$1/$2
 	mkdir -p "$src"
-	tar -C "$top" --exclude=./build --exclude='./build-*' --exclude=./.git -cf - . |
-		tar -C "$src" -xpf - || return 1
-	(umask "$3"; make_image "$src" "$src/image") >"$dir/$1.log" 2>&1 || return 1
+	(
+		umask "$3"
+		tar -C "$top" --exclude=./build --exclude='./build-*' -cf - . |
+			tar -C "$src" --no-same-permissions -xf - &&
+			cp -R "$kcache/." "$dir/$1/kernel"
+	) || return 1
+	(umask "$3"; make_image "$src" "$src/image" "$dir/$1/kernel") >"$dir/$1.log" 2>&1 || return 1
 	cp "$src/image/initramfs.cpio.gz" "$dir/$1.cpio.gz"
 }
 
