@@ -25,6 +25,8 @@
 # bytes: the same inputs give the same bytes. Needs no root (sfdisk and
 # mksquashfs work on plain files) and no loop device.
 set -eu
+# The directories and files made here, as mkimage's: not the caller's umask's.
+umask 022
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -121,7 +123,7 @@ for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_p
 	virtio_blk squashfs; do
 	ko=$(find "$kdir/modules/$kver" -name "$m.ko" | head -n 1)
 	[ -n "$ko" ] || die "no $m.ko under $kdir/modules/$kver (images/kernel.sh KMODS)"
-	cp "$ko" "$mods/$m.ko"
+	install -m 0644 "$ko" "$mods/$m.ko"   # not the kernel cache's modes
 	echo "$m" >>"$s1/etc/stage1.modules"
 done
 # shellcheck source=pack.sh

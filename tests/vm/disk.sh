@@ -45,17 +45,27 @@ grep -q /data/foreign "$dir/initd.conf" || fail "cannot add the foreign entry to
 truncate -s 1M "$dir/foreign.img" && printf 'XFSB' | dd of="$dir/foreign.img" conv=notrunc status=none
 foreign_sum=$(sha256sum <"$dir/foreign.img")
 
-build() {   # build: $dir/img/disk.img and disk-stage1.cpio.gz, from clean
-	rm -rf "$dir/img"
-	images/mkdisk.sh -o "$dir/img/disk.img" -k "$kdir" -i build-static/initd \
-		-s build-static/svctl -1 build-static/initd-stage1 -O tests/vm/disk -C "$dir/initd.conf" \
-		>>"$dir/build.log" 2>&1 || fail "disk build failed (see $dir/build.log)"
+# build [UMASK]: $dir/img/disk.img and disk-stage1.cpio.gz, from clean;
+# under UMASK with a copy of the kernel cache made under it (its modes are
+# those of the umask it was fetched under): neither may reach the disk.
+build() {
+	local k=$kdir
+	rm -rf "$dir/img" "$dir/kernel"
+	(
+		umask "${1:-022}"
+		if [ -n "${1:-}" ]; then
+			cp -R "$kdir/." "$dir/kernel" || exit 1
+			k=$dir/kernel
+		fi
+		images/mkdisk.sh -o "$dir/img/disk.img" -k "$k" -i build-static/initd \
+			-s build-static/svctl -1 build-static/initd-stage1 -O tests/vm/disk -C "$dir/initd.conf"
+	) >>"$dir/build.log" 2>&1 || fail "disk build failed (see $dir/build.log)"
 	(cd "$dir/img" && sha256sum disk.img disk-stage1.cpio.gz)
 }
 sum1=$(build)
-sum2=$(build)
+sum2=$(build 077)
 echo "$sum1" | sed 's/^/# /'
-check "two clean builds give the same disk and stage 1 (sha256)" '[ "$sum1" = "$sum2" ]'
+check "two clean builds (umask 022, 077) give the same disk and stage 1 (sha256)" '[ "$sum1" = "$sum2" ]'
 
 cp --sparse=always "$dir/img/disk.img" "$dir/scratch.img"
 # boot N [PARTUUID ARGS]: console in $dir/N.console, reports in $dir/N.out;
