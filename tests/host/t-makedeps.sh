@@ -1,0 +1,31 @@
+#!/bin/bash
+# t-makedeps.sh — what the demo image builds for itself (examples/demo/demo.mk:
+# notifyd, linked with libsystemd) is compiled only after `make deps` (and,
+# for ARCH=arm64, `make deps-arm64`) installed the compiler and libsystemd:
+# `make -j2 image ARCH=arm64` on a machine without the cross toolchain ran
+# the notifyd compile beside deps-arm64's apt-get and failed ("make:
+# aarch64-linux-gnu-gcc: No such file or directory"). Read from make's
+# dry run of notifyd alone (-n -B: every command, nothing run); boots
+# nothing.
+. "$(dirname "$0")/lib.sh"
+NEEDS_BOOT=0
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
+# before OUT A B — OUT has a line matching A, and it comes before the first
+# line matching B.
+before() {
+	awk -v a="$2" -v b="$3" '$0 ~ a && !sa { sa = NR } $0 ~ b && !sb { sb = NR }
+		END { exit !(sa && (!sb || sa < sb)) }' <<<"$1"
+}
+
+for arch in x86_64 arm64; do
+	n=$(make -C "$top" -n -B --no-print-directory ARCH=$arch \
+		"build/demo-$arch/overlay/usr/sbin/notifyd" 2>/dev/null)
+	check "$arch: notifyd is compiled after make deps ran" \
+		before "$n" 'images/deps\.sh' 'notifyd\.c'
+	if [ "$arch" = arm64 ]; then
+		check "$arch: and after make deps-arm64 ran" \
+			before "$n" 'images/deps-arm64\.sh' 'notifyd\.c'
+	fi
+done
+[ "$FAILED" -eq 0 ]
