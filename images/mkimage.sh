@@ -233,7 +233,9 @@ copy_libs() {
 # NEEDED entries (readelf reads any architecture) in /lib/TRIPLET and
 # /usr/lib/TRIPLET (the multiarch packages), recursively, plus its loader.
 cross_libs() {
-	is_static "$1" && return 0
+	# Static: no NEEDED entry. Not is_static: a shared library has no
+	# program interpreter either, and libsystemd's own libraries were lost.
+	readelf -dW "$1" 2>/dev/null | grep -q '(NEEDED)' || return 0
 	[ "$(machine "$1")" = "$target_machine" ] && [ -n "$triplet" ] ||
 		die "${1#$root}: a dynamic ELF of another architecture (machine $(machine "$1"))"
 	interp=$(readelf -lW "$1" | sed -n 's/.*program interpreter: \([^]]*\)\]/\1/p')

@@ -29,8 +29,29 @@ if [ -n "$missing" ]; then
 fi
 
 # The test's lib.sh, as the other VM boots carry it.
-mkdir -p "$dir/overlay/usr/lib/vmtest"
+mkdir -p "$dir/overlay/usr/lib/vmtest" "$dir/overlay/usr/sbin"
 cp tests/vm/lib.sh "$dir/overlay/usr/lib/vmtest/"
+# A dynamic arm64 ELF whose library needs libraries of its own (the demo's
+# notifyd: libsystemd, which needs libcap, libgcrypt...): mkimage took a
+# shared library for a static file (no program interpreter) and copied
+# none of libsystemd's, so the arm64 demo's notify exited 127.
+aarch64-linux-gnu-gcc -O2 -o "$dir/overlay/usr/sbin/notifyd" examples/demo/src/notifyd.c \
+	$(PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig pkg-config --cflags --libs libsystemd) \
+	2>"$dir/notifyd.err" || fail "notifyd cross-built (see $dir/notifyd.err)"
+
+# needed_missing ROOT: "FILE: LIB" for each library a dynamic ELF in ROOT
+# names (NEEDED) that ROOT lacks.
+needed_missing() {
+	find "$1" -type f | while read -r f; do
+		[ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] || continue
+		for lib in $(readelf -dW "$f" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			for d in lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu lib usr/lib; do
+				[ -e "$1/$d/$lib" ] && continue 2
+			done
+			echo "${f#"$1"}: $lib"
+		done
+	done
+}
 t0=$SECONDS
 # One make run: it builds the image (cross build, kernel, busybox) and boots it.
 # BUILD from check-vm's environment would put the cross objects in the
@@ -46,6 +67,13 @@ if [ ! -f "$dir/image/initramfs.cpio.gz" ]; then
 	fail "image built (see $dir/run.err)"
 fi
 tap ok "image built"
+missing=$(needed_missing "$dir/image/initramfs.cpio.gz.root")
+if [ -z "$missing" ]; then
+	tap ok "every library a dynamic ELF of the image needs is in it"
+else
+	tap "not ok" "every library a dynamic ELF of the image needs is in it"
+	echo "$missing" | head -20 | sed 's/^/# missing: /'
+fi
 sed -n 's/^\(not ok\|ok\) - /\1 - arm64: /p; /^#/p' "$dir/run.out" | tee -a "$out"
 if [ "$rc" -eq 0 ]; then
 	tap ok "the smoke script passed"
