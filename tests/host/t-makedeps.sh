@@ -8,7 +8,7 @@
 # dry run of notifyd alone (-n -B: every command, nothing run); boots
 # nothing.
 . "$(dirname "$0")/lib.sh"
-NEEDS_BOOT=0
+export NEEDS_BOOT=0   # lib.sh check(): no boot to wait for
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
 # before OUT A B — OUT has a line matching A, and it comes before the first

@@ -35,6 +35,7 @@ cp tests/vm/lib.sh "$dir/overlay/usr/lib/vmtest/"
 # notifyd: libsystemd, which needs libcap, libgcrypt...): mkimage took a
 # shared library for a static file (no program interpreter) and copied
 # none of libsystemd's, so the arm64 demo's notify exited 127.
+# shellcheck disable=SC2046 # pkg-config's flags, split
 aarch64-linux-gnu-gcc -O2 -o "$dir/overlay/usr/sbin/notifyd" examples/demo/src/notifyd.c \
 	$(PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig pkg-config --cflags --libs libsystemd) \
 	2>"$dir/notifyd.err" || fail "notifyd cross-built (see $dir/notifyd.err)"
