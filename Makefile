@@ -6,6 +6,10 @@
 #   make image      build the image only (UNITS=DIR OVERLAY=DIR)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install build/test dependencies (Debian, as root)
+#   make disk       a bootable GPT disk image (images/mkdisk.sh)
+#   make bench      the benchmark tables (bench/README.md)
+#   make check-unit, check-host, check-vm, check-fuzz, check-san: one tier
+#   make help       this text
 #
 # Knobs: ARCH=arm64 (cross build into build-arm64*/, images/arch.mk),
 #        SANITIZE=1 (ASan+UBSan), STATIC=1 (static initd/svctl),
@@ -232,4 +236,8 @@ install: all
 clean:
 	rm -rf build build-san build-static build-fuzz build-arm64 build-arm64-static build-arm64-san
 
-.PHONY: all deps deps-arm64 install clean
+.PHONY: all deps deps-arm64 install clean help
+
+# The header above, as the list of what make does.
+help:
+	@sed -n '3,/^$$/{/^#/s/^# \{0,1\}//p}' $(firstword $(MAKEFILE_LIST))

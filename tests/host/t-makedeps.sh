@@ -28,4 +28,11 @@ for arch in x86_64 arm64; do
 			before "$n" 'images/deps-arm64\.sh' 'notifyd\.c'
 	fi
 done
+
+# make help: the Makefile's header, naming each target a user runs.
+help=$(make -C "$top" --no-print-directory help 2>&1)
+for t in check run image install deps disk bench check-unit check-host check-vm check-fuzz \
+	check-san help; do
+	check "make help names make $t" grep -qE "(make|,) $t([ ,:]|\$)" <<<"$help"
+done
 [ "$FAILED" -eq 0 ]
