@@ -232,6 +232,8 @@ install: all
 	install -Dm755 $(BUILD)/svctl $(DESTDIR)$(PREFIX)/bin/svctl
 	for m in $(MAN5); do install -Dm644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/$$(basename $$m); done
 	for m in $(MAN8); do install -Dm644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/$$(basename $$m); done
+	install -Dm644 svctl/svctl.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/svctl
 
 clean:
 	rm -rf build build-san build-static build-fuzz build-arm64 build-arm64-static build-arm64-san

@@ -29,10 +29,23 @@ for arch in x86_64 arm64; do
 	fi
 done
 
-# make help: the Makefile's header, naming each target a user runs.
-help=$(make -C "$top" --no-print-directory help 2>&1)
+# make help: the Makefile's header, naming each target a user runs; make
+# install's commands (a dry run). Both with a BUILD of their own: a make
+# with flags other than the tree's build rewrites its flags stamp, and the
+# next build would start again.
+tmpb=$(mktemp -d)
+help=$(make -C "$top" --no-print-directory BUILD="$tmpb" help 2>&1)
 for t in check run image install deps disk bench check-unit check-host check-vm check-fuzz \
 	check-san help; do
 	check "make help names make $t" grep -qE "(make|,) $t([ ,:]|\$)" <<<"$help"
 done
+inst=$(make -C "$top" -n --no-print-directory BUILD="$tmpb" install DESTDIR=/D PREFIX=/usr 2>&1)
+for f in sbin/initd sbin/initd-loader bin/svctl share/bash-completion/completions/svctl; do
+	check "make install puts /usr/$f" grep -q "/D/usr/$f\b" <<<"$inst"
+done
+for m in man5/initd.unit.5 man5/initd.conf.5 man8/initd.8 man8/svctl.8; do   # a loop's words
+	check "make install puts ${m#*/} in /usr/share/man/${m%/*}" \
+		grep -qE "/${m#*/}[ ;].*/D/usr/share/man/${m%/*}/" <<<"$inst"
+done
+rm -rf "$tmpb"
 [ "$FAILED" -eq 0 ]
