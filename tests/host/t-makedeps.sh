@@ -18,8 +18,11 @@ before() {
 		END { exit !(sa && (!sb || sa < sb)) }' <<<"$1"
 }
 
+# Every make here with a BUILD of its own: a make with flags other than the
+# tree's build rewrites its flags stamp, and the next build starts again.
+tmpb=$(mktemp -d)
 for arch in x86_64 arm64; do
-	n=$(make -C "$top" -n -B --no-print-directory ARCH=$arch \
+	n=$(make -C "$top" -n -B --no-print-directory ARCH=$arch BUILD="$tmpb/$arch" \
 		"build/demo-$arch/overlay/usr/sbin/notifyd" 2>/dev/null)
 	check "$arch: notifyd is compiled after make deps ran" \
 		before "$n" 'images/deps\.sh' 'notifyd\.c'
@@ -30,10 +33,7 @@ for arch in x86_64 arm64; do
 done
 
 # make help: the Makefile's header, naming each target a user runs; make
-# install's commands (a dry run). Both with a BUILD of their own: a make
-# with flags other than the tree's build rewrites its flags stamp, and the
-# next build would start again.
-tmpb=$(mktemp -d)
+# install's commands (a dry run).
 help=$(make -C "$top" --no-print-directory BUILD="$tmpb" help 2>&1)
 for t in check run image install deps disk bench check-unit check-host check-vm check-fuzz \
 	check-san help; do
