@@ -130,13 +130,13 @@ static int oom_kills_read(struct svc *v, int fd)
 	return r;
 }
 
-/* An OOM kill read while the main process lives on, not dying (the killer
- * sends its SIGKILL as it counts the kill), took another process of the
- * leaf: the main process's later death, even by SIGKILL (svctl kill), is
- * not an oom-kill. In a PID namespace the main process is the reaper, never
- * the victim, and the service's own death shows only as the reaper's exit
- * 137: any kill counts there. */
-static bool oom_spared_main(const struct svc *v)
+/* The main process is alive and not dying (proc_dying) as an OOM kill is
+ * read: the kill may have taken another process of the leaf, or the main
+ * process itself a moment before its SIGKILL lands (the kernel counts
+ * first): service_on_oom weighs its death. In a PID namespace the main
+ * process is the reaper, never the victim, and the service's own death
+ * shows only as the reaper's exit 137: any kill counts there. */
+static bool oom_main_alive(const struct svc *v)
 {
 	return v->s.pid > 0 &&
 	       !(v->s.unit->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID)) &&
@@ -147,17 +147,14 @@ void svc_cgroup_poll_oom(struct svc *v, bool main_exited)
 {
 	unsigned long before = v->oom_kills;
 	_cleanup_close_ int fd = svc_cgroup_open(v->m, v, false);
+	bool alive;
 
 	if (fd < 0 || oom_kills_read(v, fd) != 1)
 		return;
-	if (!main_exited && oom_spared_main(v)) {
-		log_warn("%s: the OOM killer killed %lu process(es) in its cgroup; its main "
-			 "process lives on", v->s.unit->name, v->oom_kills - before);
-	} else {
-		log_warn("%s: the OOM killer killed %lu process(es) in its cgroup",
-			 v->s.unit->name, v->oom_kills - before);
-		service_on_oom(&v->s);
-	}
+	alive = !main_exited && oom_main_alive(v);
+	log_warn("%s: the OOM killer killed %lu process(es) in its cgroup%s", v->s.unit->name,
+		 v->oom_kills - before, alive ? "; its main process was alive" : "");
+	service_on_oom(&v->s, alive);
 	/* A kill that left the main process up changes no state, but it is
 	 * an event the metrics_file is rewritten on: a pass ends in the
 	 * pass hook, which tells the metrics (at most a write a second). */

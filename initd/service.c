@@ -895,12 +895,20 @@ static void main_poll_fired(struct loop *l, void *data)
 
 /* The OOM killer may pick any process of the leaf: the last exit stays what
  * it is (the count is the cgroup's, in svctl status NAME); only a main
- * process that dies by SIGKILL after it reads oom-kill (classify_exit).
- * Called only for a kill that may be the main process's: one read while it
- * was dying or gone, or in a PID namespace (svc_cgroup_poll_oom). */
-void service_on_oom(struct service *s)
+ * process that dies by SIGKILL of it reads oom-kill (classify_exit). */
+void service_on_oom(struct service *s, bool main_alive)
 {
 	s->oom_at = now_usec();
+	s->oom_main_alive = main_alive;
+}
+
+/* The main process, killed by SIGKILL now, died of the OOM kill last
+ * counted in this run (service_on_oom). */
+static bool oom_killed_main(const struct service *s)
+{
+	if (!s->oom_at || s->oom_at < s->started_at)
+		return false;
+	return !s->oom_main_alive || now_usec() - s->oom_at <= SERVICE_OOM_SIGNAL_USEC;
 }
 
 void service_on_watchdog(struct service *s)
@@ -960,8 +968,6 @@ static bool killed_by(const struct service *s, const siginfo_t *si, int sig)
 
 static void classify_exit(struct service *s, const siginfo_t *si)
 {
-	bool oom = s->oom_at && s->oom_at >= s->started_at;
-
 	if (s->setup_error.set)
 		setup_error_take(s);
 	else if (s->state == SERVICE_STOPPING && (s->stop_cause == STOP_DEPENDENCY ||
@@ -984,7 +990,7 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 		service_record_exit(s, EXIT_WATCHDOG, SIGKILL);
 	else if (si->si_code == 0)
 		service_record_exit(s, EXIT_UNKNOWN, 0);
-	else if (oom && killed_by(s, si, SIGKILL))
+	else if (killed_by(s, si, SIGKILL) && oom_killed_main(s))
 		service_record_exit(s, EXIT_OOM, SIGKILL);
 	else if (si->si_code == CLD_EXITED) {
 		service_record_exit(s, EXIT_CODE, si->si_status);

@@ -276,6 +276,10 @@ struct service {
 	bool main_guessed : 1;        /* forking, no pidfile: the main process is
 	                               * the one its leaf held (a double fork's
 	                               * middle, maybe: main_handed_on) */
+	bool oom_main_alive : 1;      /* the main process was alive, not dying, when
+	                               * oom_at's kill was counted: its SIGKILL
+	                               * death is that kill's only within
+	                               * SERVICE_OOM_SIGNAL_USEC (service_on_oom) */
 };
 
 void service_init(struct service *s, const struct unit *u, const struct service_ops *ops,
@@ -363,7 +367,15 @@ void service_on_main_named(struct service *s, pid_t starter);
  * leaving its daemon. */
 bool service_on_exit(struct service *s, const siginfo_t *si);
 void service_on_empty(struct service *s);
-void service_on_oom(struct service *s);
+/* An OOM kill in its cgroup, counted now. main_alive: the main process
+ * was neither dead nor dying when it was read. The kernel counts a kill
+ * before it sends its SIGKILL (mm/oom_kill.c, "raise event before sending
+ * signal"), so a main process seen alive may still be the victim: its
+ * death by SIGKILL within SERVICE_OOM_SIGNAL_USEC of the count is the
+ * kill's; a later one (svctl kill --main KILL, an operator's kill -9)
+ * is not, and the kill took another process of its cgroup. */
+#define SERVICE_OOM_SIGNAL_USEC (3 * 1000 * 1000)
+void service_on_oom(struct service *s, bool main_alive);
 /* The verdict of the probe ops->probe_start ran: ok, or why it failed
  * ("tcp 127.0.0.1:80: connection refused", "timed out after 2s"). */
 void service_on_probe(struct service *s, bool ok, const char *why);

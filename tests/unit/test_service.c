@@ -1106,7 +1106,7 @@ START_TEST(oom_kill_of_a_child_keeps_the_last_exit)
 	service_on_exit(&s, &si);        /* exit 3: restarted at once */
 	ck_assert_int_eq(s.state, SERVICE_STARTING);
 	service_on_exec(&s);
-	service_on_oom(&s);              /* a worker was OOM-killed; main lives */
+	service_on_oom(&s, true);        /* a worker was OOM-killed; main lives */
 	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)), "exit 3");
 	/* the main process then exits on its own: its exit, not oom-kill */
 	si = exited(2);
@@ -1124,10 +1124,48 @@ START_TEST(oom_kill_of_the_main_process_reads_oom_kill)
 	char buf[64];
 
 	start_running(&s);
-	service_on_oom(&s);
+	service_on_oom(&s, false);
 	fake.empty = true;
 	service_on_exit(&s, &si);
 	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)), "oom-kill");
+	service_done(&s);
+}
+END_TEST
+
+/* The kernel counts an OOM kill before it sends the SIGKILL (mm/oom_kill.c):
+ * initd may read the count while the victim, the main process, is not
+ * dying yet. Its SIGKILL death right after is still the OOM kill's. */
+START_TEST(oom_count_read_before_the_signal_reads_oom_kill)
+{
+	struct service s;
+	siginfo_t si = killed(SIGKILL);
+	char buf[64];
+
+	start_running(&s);
+	service_on_oom(&s, true);        /* read while the main process looked alive */
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)), "oom-kill");
+	service_done(&s);
+}
+END_TEST
+
+/* A child OOM-killed while the main process lived, and the main process
+ * killed by SIGKILL later (svctl kill --main KILL, kill -9): a signal, not
+ * oom-kill. */
+START_TEST(sigkill_long_after_a_childs_oom_kill_reads_signal)
+{
+	struct service s;
+	siginfo_t si = killed(SIGKILL);
+	char buf[64];
+
+	start_running(&s);
+	service_on_oom(&s, true);
+	s.oom_at -= SERVICE_OOM_SIGNAL_USEC + 1;   /* the count, long before */
+	s.started_at = s.oom_at - 1;
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)), "signal KILL (137)");
 	service_done(&s);
 }
 END_TEST
@@ -2283,6 +2321,8 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, success_exit_does_not_excuse_an_exit_before_ready);
 	tcase_add_test(tc, oom_kill_of_a_child_keeps_the_last_exit);
 	tcase_add_test(tc, oom_kill_of_the_main_process_reads_oom_kill);
+	tcase_add_test(tc, oom_count_read_before_the_signal_reads_oom_kill);
+	tcase_add_test(tc, sigkill_long_after_a_childs_oom_kill_reads_signal);
 	tcase_add_test(tc, operator_stop_reads_stopped_by_svctl);
 	tcase_add_test(tc, operator_restart_reads_restarted_by_svctl);
 	tcase_add_test(tc, operator_stop_during_a_start_timeout_ends_stopped);
