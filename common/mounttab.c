@@ -68,14 +68,20 @@ int mounttab_read(FILE *f, struct mounttab *ret)
 	/* getline: the kernel writes the lines, and an escaped path may be
 	 * four times PATH_MAX. A target that does not decode into PATH_MAX
 	 * bytes is no path umount2 takes: skipped. */
-	while (r == 0 && ret->n < MOUNTTAB_MAX && (n = getline(&line, &line_size, f)) > 0)
+	while (r == 0 && ret->n < MOUNTTAB_MAX) {
+		errno = 0;
+		n = getline(&line, &line_size, f);
+		if (n <= 0)
+			break;
 		if ((field = str_field(line, 1, &len)) &&
 		    mounttab_unescape(field, len, target, sizeof(target)) == 0)
 			r = targets_add(ret, &cap, target);
+	}
 	/* A failed read (getline's buffer, the kernel's seq_file out of
 	 * memory) is not the table's end: the caller must not take what was
-	 * read for all of it. */
-	if (r == 0 && n < 0 && ferror(f))
+	 * read for all of it. Before glibc 2.37 getline's own ENOMEM sets no
+	 * error flag: errno says it, and the stream is not at its end. */
+	if (r == 0 && n < 0 && (ferror(f) || (errno && !feof(f))))
 		r = errno == ENOMEM ? -ENOMEM : -EIO;
 	free(line);
 	return r;
