@@ -49,7 +49,11 @@
  *      none); a status naming several units is as a status of every
  *      unit: CGROUP_ROOT and CGROUP_ROOT_ID, no cgroup statistics (an
  *      older svctl shows "-" for MEM_CURRENT and CPU_USAGE_USEC; only a
- *      status of one named unit carries them all).
+ *      status of one named unit carries them all); UNKNOWN_LISTED in a
+ *      status request, UNKNOWN in its reply: the known units are
+ *      answered and the unknown names listed (an older initd skips the
+ *      flag and refuses the whole request with ENOENT, shown as before;
+ *      an older svctl sends no flag and gets that refusal from a newer).
  */
 #ifndef INITD_COMMON_PROTO_H
 #define INITD_COMMON_PROTO_H
@@ -67,7 +71,8 @@
 
 enum proto_msg {
 	/* requests */
-	PROTO_REQ_STATUS = 1,    /* [NAME...] -> SERVICE... */
+	PROTO_REQ_STATUS = 1,    /* [NAME...] [UNKNOWN_LISTED] -> SERVICE...
+	                          * [UNKNOWN...] */
 	PROTO_REQ_POWEROFF,
 	PROTO_REQ_REBOOT,
 	PROTO_REQ_HALT,
@@ -205,6 +210,13 @@ enum proto_attr {
 	PROTO_ATTR_NO_CGROUP,        /* flag: a tree NODE initd has no cgroup
 	                              * for (it failed to set it up): svctl
 	                              * reads nothing of it */
+	/* a status request naming a unit initd has not: with UNKNOWN_LISTED
+	 * in it, an OK reply of the known units' SERVICEs and an UNKNOWN per
+	 * name it has not; without it (an older svctl), an ENOENT error for
+	 * the whole request, as before */
+	PROTO_ATTR_UNKNOWN_LISTED,   /* flag: a status request's */
+	PROTO_ATTR_UNKNOWN,          /* string: a name the status request
+	                              * named that initd has no unit of */
 	PROTO_ATTR_MAX,
 };
 

@@ -210,12 +210,16 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 		      const struct control_request *req, struct proto_buf *reply)
 {
 	const char *names[COMMAND_NAMES_MAX];
+	bool listed = request_flag(req, PROTO_ATTR_UNKNOWN_LISTED);
 	size_t n;
 	int r = request_names(req, names, COMMAND_NAMES_MAX, &n);
 
 	if (r < 0)
 		return reply_names_error(reply, r);
-	for (size_t i = 0; i < n; i++)
+	/* A client that takes a partial answer (UNKNOWN_LISTED) gets the
+	 * known units and the unknown names; an older one, which would show
+	 * the known rows and exit 0 as if all were found, the refusal. */
+	for (size_t i = 0; i < n && !listed; i++)
 		if (!manager_find(cmds->manager, names[i]))
 			return proto_msg_errorf(reply, ENOENT, "unit %s not found", names[i]);
 	proto_msg_begin(reply, PROTO_REPLY_OK);
@@ -232,8 +236,14 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 	if (n == 0)
 		for (size_t i = 0; i < manager_count(cmds->manager); i++)
 			put_service_ex(cmds, reply, manager_service_at(cmds->manager, i), false, true);
-	for (size_t i = 0; i < n; i++)
-		put_service_ex(cmds, reply, manager_find(cmds->manager, names[i]), n == 1, n > 1);
+	for (size_t i = 0; i < n; i++) {
+		struct service *s = manager_find(cmds->manager, names[i]);
+
+		if (s)
+			put_service_ex(cmds, reply, s, n == 1, n > 1);
+		else
+			proto_put_str(reply, PROTO_ATTR_UNKNOWN, names[i]);
+	}
 	r = proto_msg_end(reply);
 	if (r < 0)
 		return proto_msg_errorf(reply, -r, "status reply too large");

@@ -158,6 +158,27 @@ static int call_print(struct svctl *s, const struct command *cmd, int argc, char
 
 /* ---- commands ------------------------------------------------------------- */
 
+/* The names a status reply lists as unknown (UNKNOWN), each said on
+ * stderr as initd's refusal of one would be; how many. */
+static size_t status_say_unknown(const struct reply *rep)
+{
+	struct proto_attr_iter it;
+	struct proto_attr_view a;
+	const char *name;
+	size_t n = 0;
+
+	proto_iter_init(&it, rep->payload, rep->hdr.len);
+	while (proto_iter_next(&it, &a) > 0) {
+		if (a.type != PROTO_ATTR_UNKNOWN || proto_get_str(&a, &name) < 0)
+			continue;
+		fputs("svctl: unit ", stderr);
+		print_clean(stderr, name);
+		fputs(" not found\n", stderr);
+		n++;
+	}
+	return n;
+}
+
 static int status_show(struct svctl *s, int argc, char **argv, bool list)
 {
 	struct proto_buf b;
@@ -166,7 +187,13 @@ static int status_show(struct svctl *s, int argc, char **argv, bool list)
 	size_t n = 0;
 	int r;
 
-	request_names(&b, PROTO_REQ_STATUS, argc, argv);
+	/* Names initd has not do not void the request (as systemctl): the
+	 * known units are shown, the others said on stderr, exit 3. An older
+	 * initd skips UNKNOWN_LISTED and refuses the request whole. */
+	request_begin(&b, PROTO_REQ_STATUS, argc, argv);
+	if (argc > 0)
+		proto_put_flag(&b, PROTO_ATTR_UNKNOWN_LISTED);
+	proto_msg_end(&b);
 	r = call(s, &b, &rep);
 	if (r)
 		return r;
@@ -175,6 +202,9 @@ static int status_show(struct svctl *s, int argc, char **argv, bool list)
 		reply_free(&rep);
 		return reply_print_failed("status", r);
 	}
+	/* only unknown names: nothing on stdout, as initd's refusal was */
+	if (argc > 0 && n == 0)
+		goto done;
 	/* Every unit's, or several named: the memory and CPU columns are
 	 * svctl's to read (the list shows none but in JSON), below the root
 	 * the reply names (one named unit's come with it, and no root). Where
@@ -191,9 +221,13 @@ static int status_show(struct svctl *s, int argc, char **argv, bool list)
 	}
 	if (!s->json && !list && argc == 1 && n == 1)
 		status_print_detail(stdout, &units[0]);
+done:
 	free(units);
+	r = finish_output(SVCTL_EXIT_OK);
+	if (status_say_unknown(&rep) > 0 && r == SVCTL_EXIT_OK)
+		r = SVCTL_EXIT_NOT_FOUND;
 	reply_free(&rep);
-	return finish_output(SVCTL_EXIT_OK);
+	return r;
 }
 
 static int cmd_status(struct svctl *s, const struct command *cmd, int argc, char **argv)

@@ -122,7 +122,34 @@ check "status web shows web alone" \
 	eval '[ "$(printf "%s\n" "$SO" | awk "NR > 1 && \$1 != \"\"" | awk "{ print \$1 }" | sort -u)" = web ]'
 exits "status of an unknown unit" 3 status nope
 check "status nope says which unit" eval '[[ "$SE" == *nope* ]]'
+# Several names, one unknown: as systemctl, the known units' rows are
+# printed and the unknown one is said on stderr, exit 3 still (PID 1
+# answered the whole request with "not found" before, and svctl printed
+# no row at all).
 exits "status web nope" 3 status web nope
+check "status web nope shows web's row" \
+	eval 'printf "%s\n" "$SO" | awk "\$1 == \"web\" && \$2 == \"running\"" | grep -q .'
+check "status web nope shows no row for nope" \
+	eval '! printf "%s\n" "$SO" | awk "{ print \$1 }" | grep -qx nope'
+check "status web nope says nope is not found, on stderr ($SE)" \
+	eval '[ "$SE" = "svctl: unit nope not found" ]'
+exits "status nope web nope2 note" 3 status nope web nope2 note
+check "status nope web nope2 note: web's and note's rows, in that order" \
+	eval '[ "$(printf "%s\n" "$SO" | awk "NR > 1 { print \$1 }" | tr "\n" " ")" = "web note " ]'
+check "status nope web nope2 note: both unknown names said ($SE)" \
+	eval '[ "$SE" = "svctl: unit nope not found
+svctl: unit nope2 not found" ]'
+check "status nope alone prints nothing on stdout" eval 'svx status nope; [ -z "$SO" ] && [ "$rc" = 3 ]'
+exits "--json status web nope" 3 --json status web nope
+check "--json status web nope is an array of web alone" \
+	eval 'printf "%s\n" "$SO" | python3 -c "
+import json, sys
+u = json.load(sys.stdin)
+assert [x[\"name\"] for x in u] == [\"web\"], u
+assert u[0][\"state\"] == \"running\", u
+"'
+check "--json status web nope says nope on stderr ($SE)" \
+	eval '[ "$SE" = "svctl: unit nope not found" ]'
 exits "status bad" 0 status bad
 check "status bad shows bad-config and its message" \
 	eval '[[ "$SO" == *bad-config* && "$SO" == *"bad.unit:2:"* ]]'

@@ -2054,6 +2054,89 @@ START_TEST(test_status_of_named_units_reads_no_cgroup_files)
 }
 END_TEST
 
+/* A status of known and unknown names: the client that lists them
+ * (UNKNOWN_LISTED, svctl now) gets the known units' SERVICEs and an
+ * UNKNOWN per name initd has not, in the order named; one that does not
+ * (an older svctl, which would show the rows and exit 0) the whole
+ * request refused with ENOENT, as before. */
+static int dispatch_status(struct commands *cmds, bool listed, const char *const *names,
+			   struct proto_buf *reply)
+{
+	struct control_request req = { .type = PROTO_REQ_STATUS, .access = CONTROL_READ };
+	struct proto_buf msg;
+	int r;
+
+	proto_buf_init(&msg, REQ_LIMIT);
+	proto_msg_begin(&msg, PROTO_REQ_STATUS);
+	for (size_t i = 0; names[i]; i++)
+		proto_put_str(&msg, PROTO_ATTR_NAME, names[i]);
+	if (listed)
+		proto_put_flag(&msg, PROTO_ATTR_UNKNOWN_LISTED);
+	ck_assert_int_eq(proto_msg_end(&msg), 0);
+	req.payload = msg.data + PROTO_HDR_SIZE;
+	req.len = (uint32_t)(msg.len - PROTO_HDR_SIZE);
+	proto_buf_init(reply, REP_LIMIT);
+	r = commands_dispatch(cmds, NULL, &req, reply);
+	proto_buf_free(&msg);
+	return r;
+}
+
+START_TEST(test_status_lists_unknown_names)
+{
+	static const char *const names[] = { "nope", "a", "nope2", NULL };
+	struct manager_options mo = { .use_cgroup = false };
+	struct commands cmds = { 0 };
+	struct unit_set *set = NULL;
+	char units[96], unit[128], conf[96], seen[64] = "";
+	struct proto_buf reply;
+	struct proto_attr_iter it;
+	struct proto_attr_view a, in;
+	const char *str;
+	struct proto_hdr h;
+	FILE *f;
+
+	snprintf(units, sizeof(units), "%s/units", dir);
+	snprintf(unit, sizeof(unit), "%s/a.unit", units);
+	snprintf(conf, sizeof(conf), "%s/initd.conf", dir);
+	ck_assert_int_eq(mkdir(units, 0755), 0);
+	ck_assert_ptr_nonnull(f = fopen(unit, "w"));
+	fputs("exec = [ \"/bin/true\" ];\n", f);
+	fclose(f);
+	ck_assert_int_eq(unit_set_load(conf, units, &set), 0);
+	ck_assert_int_eq(manager_new(loop, &mo, &cmds.manager), 0);
+	ck_assert_int_eq(manager_apply(cmds.manager, set), 0);
+
+	ck_assert_int_eq(dispatch_status(&cmds, false, names, &reply), 0);
+	ck_assert_int_eq(proto_hdr_decode(reply.data, REP_LIMIT, &h), 0);
+	ck_assert_uint_eq(h.type, PROTO_REPLY_ERROR);
+	ck_assert_uint_eq(reply_errno(&h, reply.data + PROTO_HDR_SIZE), ENOENT);
+	proto_buf_free(&reply);
+
+	ck_assert_int_eq(dispatch_status(&cmds, true, names, &reply), 0);
+	ck_assert_int_eq(proto_hdr_decode(reply.data, REP_LIMIT, &h), 0);
+	ck_assert_uint_eq(h.type, PROTO_REPLY_OK);
+	proto_iter_init(&it, reply.data + PROTO_HDR_SIZE, h.len);
+	while (proto_iter_next(&it, &a) > 0) {
+		if (a.type == PROTO_ATTR_UNKNOWN) {
+			ck_assert_int_eq(proto_get_str(&a, &str), 0);
+		} else if (a.type == PROTO_ATTR_SERVICE) {
+			ck_assert_int_eq(proto_attr_find(a.data, a.len, PROTO_ATTR_NAME, &in), 1);
+			ck_assert_int_eq(proto_get_str(&in, &str), 0);
+			strcat(seen, "+");
+		} else {
+			continue;
+		}
+		strcat(seen, str);
+		strcat(seen, " ");
+	}
+	ck_assert_str_eq(seen, "nope +a nope2 ");
+	proto_buf_free(&reply);
+	manager_free(cmds.manager);
+	unlink(unit);
+	rmdir(units);
+}
+END_TEST
+
 static Suite *control_suite(void)
 {
 	Suite *s = suite_create("control");
@@ -2103,6 +2186,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_start_of_a_left_out_instance_whose_template_goes);
 	tcase_add_test(tc, test_wait_naming_a_unit_is_answered);
 	tcase_add_test(tc, test_status_of_named_units_reads_no_cgroup_files);
+	tcase_add_test(tc, test_status_lists_unknown_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
