@@ -524,8 +524,10 @@ static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 		return proto_msg_errorf(reply, EINVAL, "wait takes no unit name");
 	for (size_t i = 0; i < n; i++) {
 		if (!manager_find(cmds->manager, names[i])) {
-			/* an instance not loaded yet: a load makes it first */
-			if (req->type != PROTO_REQ_START)
+			/* an instance not loaded yet: a load makes it first. A
+			 * restart of one is its start (as a restart of a unit
+			 * not running is); a stop has nothing to stop. */
+			if (req->type != PROTO_REQ_START && req->type != PROTO_REQ_RESTART)
 				return proto_msg_errorf(reply, ENOENT, "unit %s not found", names[i]);
 			load = true;
 		} else if ((req->type == PROTO_REQ_START || req->type == PROTO_REQ_RESTART) &&

@@ -1,5 +1,5 @@
-/* commands_instance.c — `svctl start NAME@INST` of an instance no load
- * made yet (doc/DESIGN.md §9, "Run-time instances").
+/* commands_instance.c — `svctl start NAME@INST` (or restart) of an
+ * instance no load made yet (doc/DESIGN.md §9, "Run-time instances").
  *
  * PID 1 never parses, so it cannot make the instance itself: it adds the
  * name to cmds->instances, the run-time instances every load is handed,

@@ -831,7 +831,7 @@ static void command_help(FILE *f, const struct command *cmd)
 		      "unit whose start failed into its restart backoff as \"NAME failed:\n"
 		      "REASON, restarting in N\".\n"
 		      "  --no-wait       return at once, once initd has begun the action\n", f);
-	if (!strcmp(cmd->name, "start"))
+	if (!strcmp(cmd->name, "start") || !strcmp(cmd->name, "restart"))
 		fputs("A name NAME@INST not loaded yet is made from units/NAME@.unit (an\n"
 		      "instance at run time, as a reload makes units) and started.\n", f);
 	if (cmd->run == cmd_postmortem)

@@ -10,7 +10,9 @@
 #              even with no instance (a placeholder one)
 #   run time   `svctl start worker@7` loads and starts an instance nobody
 #              declared; stop and status work on it; a reload keeps it
-#              running (the same process)
+#              running (the same process); `svctl restart worker@5` of
+#              one not loaded does as start; stop and kill of one not
+#              loaded are "not found"
 #   refused    `svctl start 'worker@.x'`, `svctl start nope@1` fail with a
 #              clear message; an instance that does not validate (hostname
 #              from %i) fails with the template's FILE:LINE and is
@@ -130,6 +132,34 @@ check "run time: worker@7's process is gone" wait_until 5 ns_gone "$w7"
 check "run time: status shows worker@7 stopped" state_is worker@7 stopped
 svx start worker@7
 check "run time: started again" eval '[ "$rc" = 0 ] && state_is worker@7 running'
+
+# restart of an instance not loaded yet starts it, as systemctl's restart
+# of a unit not running does (the old code: "unit worker@5 not found",
+# exit 3, while start made it); stop and kill of one are "not found"
+for c in "stop worker@6" "kill worker@6 TERM"; do
+	svx $c
+	check "run time: $c, not loaded: not found (exit 3, $rc)" \
+		eval '[ "$rc" = 3 ] && [[ "$SE" == *"unit worker@6 not found"* ]]'
+	check "run time: $c did not make it" eval '! known worker@6'
+done
+svx restart worker@5
+is "run time: svctl restart worker@5, not loaded, succeeds" "$rc" 0
+[ "$rc" = 0 ] || diag "stderr: $SE"
+check "run time: worker@5 runs with 5 in its argv" \
+	eval 'state_is worker@5 running && [[ "$(ns_cmdline "$(svc_pid worker@5)")" == *"/worker-5.touch"* ]]'
+w5=$(svc_pid worker@5)
+svx restart worker@5
+is "run time: a second restart of worker@5 succeeds" "$rc" 0
+check "run time: it ran worker@5 anew" \
+	eval 'p=$(svc_pid worker@5); [ "$p" != "$w5" ] && ns_alive "$p" && ns_gone "$w5"'
+svx restart worker@1 worker@8
+is "run time: restart of a loaded and a new instance together succeeds" "$rc" 0
+check "run time: worker@8 runs" state_is worker@8 running
+svx restart nope@1
+check "run time: restart nope@1: no template (exit 3, $rc)" \
+	eval '[ "$rc" = 3 ] && [[ "$SE" == *"nope@1 not found (no template nope@.unit)"* ]]'
+svx stop worker@5 worker@8
+is "run time: stop worker@5 worker@8" "$rc" 0
 
 # ---- refused ----------------------------------------------------------------------------
 svx start 'worker@.x'

@@ -77,6 +77,9 @@ done
 exits "start -h" 0 start -h
 check "start --help says a NAME@INST not loaded is made from its template" \
 	eval 'printf "%s\n" "$SO" | grep -q "NAME@INST"'
+exits "restart -h" 0 restart -h
+check "restart --help says a NAME@INST not loaded is made from its template" \
+	eval 'printf "%s\n" "$SO" | grep -q "NAME@INST"'
 exits "logs -h" 0 logs -h
 check "logs --help explains -n and -f" eval 'printf "%s\n" "$SO" | grep -q -- "--follow"'
 exits "no command is a usage error" 2
