@@ -70,6 +70,7 @@ struct parse_ctx {
 /* Lines of the isolation keys, for checks across keys and units. */
 struct isolation_lines {
 	int namespaces, hostname, rootfs, user_namespace, network, bridge, protect_proc;
+	int no_new_privs_off;           /* an explicit no_new_privs = false */
 	int userns_slot;                /* user_namespace.slot: 0 if unset */
 	int namespaces_from, join[UNIT_JOIN_MAX];
 };
@@ -469,6 +470,15 @@ extern const struct seccomp_group seccomp_groups[];
 extern const size_t seccomp_n_groups;
 extern const char *const seccomp_default_names[UNIT_SECCOMP_DEFAULT_MAX];
 int parse_seccomp(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj);
+/* A filter goes in after PR_SET_NO_NEW_PRIVS, whatever no_new_privs says
+ * (initd/spawn.c): u's model says true, as in effect, for --dump and svctl
+ * show. l->no_new_privs_off stays the line of a no_new_privs = false that
+ * a filter overrides (0 when none does), for seccomp_warn_no_new_privs. */
+void seccomp_imply_no_new_privs(struct unit *u, struct isolation_lines *l);
+/* The warning at that line, once a file (a template's instances share
+ * it), into s->warnings. 0 or -ENOMEM. */
+int seccomp_warn_no_new_privs(struct unit_set *s, const struct unit *u,
+			      const struct isolation_lines *l);
 const char *seccomp_errno_name(uint32_t err);   /* NULL if not in the table */
 int seccomp_errno_from_name(const char *name, uint32_t *ret);   /* -EINVAL if not */
 /* The errno names (a static array), for hints: *ret_n of them. */

@@ -218,7 +218,12 @@ int parse_capabilities(struct parse_ctx *c, config_setting_t *s, const char *pat
 
 int parse_no_new_privs(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	return setting_bool(c, s, path, &unit_opt_own(parse_state_unit(obj))->iso.no_new_privs);
+	bool *v = &unit_opt_own(parse_state_unit(obj))->iso.no_new_privs;
+	int r = setting_bool(c, s, path, v);
+
+	/* a filter overrides it: seccomp_imply_no_new_privs */
+	parse_state_lines(obj)->iso.no_new_privs_off = r == 0 && !*v ? setting_line(s) : 0;
+	return r;
 }
 
 int parse_protect_proc(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)

@@ -748,6 +748,7 @@ static int unit_check(struct parse_ctx *c, struct parse_state *st)
 		r = escalation_check(c, u, st->lines);
 	if (r == 0)
 		r = envdirs_check(c, u, st->lines);
+	seccomp_imply_no_new_privs(u, &st->lines->iso);
 	return r;
 }
 

@@ -404,6 +404,31 @@ static int seccomp_check(struct parse_ctx *c, config_setting_t *s, const char *p
 	return 0;
 }
 
+void seccomp_imply_no_new_privs(struct unit *u, struct isolation_lines *l)
+{
+	if (!u->opt->seccomp.n_bpf) {
+		l->no_new_privs_off = 0;   /* false, as declared */
+		return;
+	}
+	if (!u->opt->iso.no_new_privs)
+		unit_opt_own(u)->iso.no_new_privs = true;
+}
+
+int seccomp_warn_no_new_privs(struct unit_set *s, const struct unit *u,
+			      const struct isolation_lines *l)
+{
+	struct parse_ctx c = { .file = u->file, .diags = &s->warnings, .warnings = &s->warnings };
+
+	if (!l->no_new_privs_off)
+		return 0;
+	for (size_t i = 0; i < s->warnings.n; i++)
+		if (s->warnings.v[i].line == l->no_new_privs_off && s->warnings.v[i].file &&
+		    strcmp(s->warnings.v[i].file, u->file) == 0)
+			return 0;
+	return warn_add(&c, l->no_new_privs_off, "'no_new_privs = false' does not apply: "
+			"'seccomp' implies no_new_privs (the filter is installed with it)");
+}
+
 int parse_seccomp(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct unit_seccomp *sc = &unit_opt_own(parse_state_unit(obj))->seccomp;

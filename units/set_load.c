@@ -275,6 +275,8 @@ static int check_units(struct unit_set *s, const struct unit_lines *lines)
 	}
 	for (size_t i = 0; i < s->n_units && r == 0; i++)
 		r = escalation_check_requires(s, s->units[i], &lines[i]);
+	for (size_t i = 0; i < s->n_units && r == 0; i++)
+		r = seccomp_warn_no_new_privs(s, s->units[i], &lines[i].iso);
 	if (r == 0)
 		r = userns_check_set(s, lines);
 	if (r == 0)
@@ -376,6 +378,8 @@ static int check_placeholder(struct unit_set *s, struct load_entry *e, struct un
 		r = network_check_unit(&s->conf, e->unit, &e->lines);
 	if (r == 0)
 		r = mounts_check_unit(&s->conf, e->unit, &e->lines);
+	if (r == 0)
+		r = seccomp_warn_no_new_privs(s, e->unit, &e->lines.iso);
 	if (r == 0)
 		r = instances_label_diags(e->unit, "placeholder instance");
 	if (r == 0)

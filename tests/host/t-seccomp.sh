@@ -6,7 +6,8 @@
 # kills with SIGSYS and svctl status says so; a failed exec under a filter
 # is reported as the exec's failure; an allowlist of
 # @system-service runs a shell; `initd --check` names an unknown group by
-# FILE:LINE. Each mount attempt targets a directory of this test, inside
+# FILE:LINE; no_new_privs = false beside a filter is in effect true (in
+# /proc and in svctl show) and a --check warning at its line. Each mount attempt targets a directory of this test, inside
 # the boot's private mount namespace.
 . "$(dirname "$0")/lib.sh"
 
@@ -38,6 +39,15 @@ unit allowlist <<EOF2
 exec = [ "/bin/sh", "-c", "echo work > $T/allowlist.work; exec sleep 1000" ];
 restart = "no";
 seccomp = { default = "kill"; allow = [ "@system-service" ]; };
+EOF2
+# no_new_privs = false beside a filter: the filter still comes with
+# PR_SET_NO_NEW_PRIVS, and svctl show says what is in effect (it printed
+# "no_new_privs = false;", for deny too, which leaves the key out).
+unit nnpoff <<EOF2
+exec = [ "/bin/sleep", "1000" ];
+restart = "no";
+no_new_privs = false;
+seccomp = { deny = [ "@mount" ]; errno = "EPERM"; };
 EOF2
 # An exec probe's command runs as confined as the service: the same
 # rlimits and umask, bounding set and capabilities, no_new_privs and filter (a command in the
@@ -132,6 +142,13 @@ is "deny: the kernel holds a filter (Seccomp: 2)" \
 	"$(in_ns awk '$1 == "Seccomp:" { print $2 }' "/proc/$dpid/status")" 2
 is "deny: no_new_privs is implied (NoNewPrivs: 1)" \
 	"$(in_ns awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$dpid/status")" 1
+check "deny: svctl show says no_new_privs = true (a filter implies it)" \
+	eval 'sv show deny | grep -qx "no_new_privs = true;"'
+check "nnpoff reaches running" wait_state nnpoff running 5
+is "nnpoff: no_new_privs = false, yet a filter: NoNewPrivs: 1" \
+	"$(in_ns awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$(svc_pid nnpoff)/status")" 1
+check "nnpoff: svctl show says no_new_privs = true, as in effect" \
+	eval 'sv show nnpoff | grep -qx "no_new_privs = true;"'
 # the same mount without a filter succeeds: EPERM above was the filter's
 check "plain reaches running" wait_state plain running 5
 check "plain tried its mount" wait_until 5 test -s "$T/plain.out"
@@ -166,6 +183,20 @@ case $out in
 *"$C/units/bad.unit:3: 'seccomp.deny[0]': unknown group '@mounts' (did you mean '@mount'?)"*)
 	ok "--check: the unknown group is named by FILE:LINE" ;;
 *) not_ok "--check: the unknown group is named by FILE:LINE" "$out" ;;
+esac
+
+# --check: no_new_privs = false beside a filter is a warning at its line
+# (the unit loads: the filter implies it), not an error
+rm "$C/units/bad.unit"
+printf 'exec = [ "/bin/true" ];\nno_new_privs = false;\nseccomp = { deny = [ "@mount" ]; };\n' \
+	> "$C/units/nnp.unit"
+out=$(timeout 10 "$INITD" --check "$C" 2>&1)
+rc=$?
+is "--check: no_new_privs = false with seccomp passes" "$rc" 0
+case $out in
+*"$C/units/nnp.unit:2: warning: "*"no_new_privs = false"*"seccomp"*"implies"*)
+	ok "--check: it warns at FILE:LINE that seccomp implies no_new_privs" ;;
+*) not_ok "--check: it warns at FILE:LINE that seccomp implies no_new_privs" "$out" ;;
 esac
 
 [ "$FAILED" -eq 0 ]

@@ -386,6 +386,69 @@ START_TEST(dump_parses_again)
 }
 END_TEST
 
+/* A filter goes in after PR_SET_NO_NEW_PRIVS whatever the unit says
+ * (spawn_seccomp_install): the model says so too, and so do svctl show
+ * and --dump, which printed "no_new_privs = false;" for it. */
+START_TEST(no_new_privs_implied)
+{
+	static const char *const units[] = {
+		EXEC "seccomp = { deny = [ \"@mount\" ]; };\n",
+		EXEC "no_new_privs = false;\nseccomp = { deny = [ \"@mount\" ]; };\n",
+		EXEC "seccomp = { deny = [ \"@mount\" ]; };\nno_new_privs = false;\n",
+	};
+	struct unit *u;
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		char *text = NULL;
+		size_t size = 0;
+		FILE *f = open_memstream(&text, &size);
+
+		u = parse(units[i]);
+		ck_assert_msg(!u->bad, "%s", first_diag(u));
+		ck_assert_msg(u->opt->iso.no_new_privs, "unit %zu", i);
+		ck_assert_int_eq(unit_dump(u, f), 0);
+		fclose(f);
+		ck_assert_msg(strstr(text, "\nno_new_privs = true;\n"), "%s", text);
+		free(text);
+		unit_free(u);
+	}
+	/* without a filter, as declared */
+	u = parse(EXEC "no_new_privs = false;\n");
+	ck_assert(!u->opt->iso.no_new_privs);
+	unit_free(u);
+}
+END_TEST
+
+/* An explicit no_new_privs = false beside a filter is not what runs: a
+ * warning at its line (the unit still loads: PR_SET_NO_NEW_PRIVS is
+ * what initd(8) and initd.unit(5) say a filter comes with). */
+START_TEST(no_new_privs_false_with_seccomp_warns)
+{
+	struct unit_set *s = load(EXEC "no_new_privs = false;\n"
+				  "seccomp = { deny = [ \"@mount\" ]; };\n");
+	const char *msg;
+
+	ck_assert_msg(!s->units[0]->bad, "%s", first_diag(s->units[0]));
+	ck_assert_uint_eq(s->warnings.n, 1);
+	ck_assert_int_eq(s->warnings.v[0].line, 2);
+	ck_assert_ptr_nonnull(strstr(s->warnings.v[0].file, "web.unit"));
+	msg = s->warnings.v[0].message;
+	ck_assert_msg(strstr(msg, "no_new_privs") && strstr(msg, "seccomp") &&
+		      strstr(msg, "implies"), "%s", msg);
+	unit_set_free(s);
+	/* no warning when it says true, leaves it out, or has no filter */
+	s = load(EXEC "no_new_privs = true;\nseccomp = { deny = [ \"@mount\" ]; };\n");
+	ck_assert_uint_eq(s->warnings.n, 0);
+	unit_set_free(s);
+	s = load(EXEC "seccomp = { deny = [ \"@mount\" ]; };\n");
+	ck_assert_uint_eq(s->warnings.n, 0);
+	unit_set_free(s);
+	s = load(EXEC "no_new_privs = false;\n");
+	ck_assert_uint_eq(s->warnings.n, 0);
+	unit_set_free(s);
+}
+END_TEST
+
 static Suite *seccomp_suite(void)
 {
 	Suite *s = suite_create("seccomp");
@@ -403,6 +466,8 @@ static Suite *seccomp_suite(void)
 #endif
 	tcase_add_test(tc, refused_bounding_set_names_its_stage);
 	tcase_add_test(tc, dump_parses_again);
+	tcase_add_test(tc, no_new_privs_implied);
+	tcase_add_test(tc, no_new_privs_false_with_seccomp_warns);
 	suite_add_tcase(s, tc);
 	return s;
 }
