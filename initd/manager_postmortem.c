@@ -44,8 +44,8 @@ static bool exit_is_failure(const struct service *s)
 
 /* Where the record goes on disk: beside the unit's log file, NAME.log
  * becoming NAME.postmortem (FILE.postmortem for a log file not named
- * .log), with the log's rotation. false: no persistent logs, or the name
- * would not fit. */
+ * .log), with the log's rotation. false: no persistent logs, a log on a
+ * device (none beside it), or the name would not fit. */
 static bool postmortem_target(const struct svc *v, struct logwriter_target *t)
 {
 	return v->m->logwriter && v->m->set && logwriter_target_of(v->s.unit, &v->m->set->conf, t) &&

@@ -23,11 +23,20 @@ int unit_log_path(const struct unit *u, const struct initd_conf *conf, char *buf
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : n;
 }
 
+bool unit_log_path_is_device(const char *path)
+{
+	return strncmp(path + strspn(path, "/"), "dev/", 4) == 0;
+}
+
+/* None beside a device: FILE.postmortem would be a regular file in /dev
+ * (a devtmpfs, RAM), one that units sharing the line would share. */
 int unit_postmortem_path(char *buf, size_t size)
 {
 	static const char ext[] = ".postmortem";
 	size_t n = strlen(buf);
 
+	if (unit_log_path_is_device(buf))
+		return 0;
 	if (n > 4 && !strcmp(buf + n - 4, ".log"))
 		n -= 4;
 	if (n + sizeof(ext) > size)
@@ -112,7 +121,7 @@ static int logfiles_collect(const struct unit_set *s, struct logfile *v, size_t 
 
 		if (unit_log_path(u, &s->conf, path, sizeof(path)) <= 0)
 			continue;   /* none, or too long: the parser's bounds say never */
-		if (strncmp(path + strspn(path, "/"), "dev/", 4) == 0)
+		if (unit_log_path_is_device(path))
 			continue;   /* a device (a serial line): no rotation, shared at will */
 		r = logfile_push(v, n, path, i, false);
 		if (r == 0 && u->postmortems > 0 && unit_postmortem_path(path, sizeof(path)) > 0)

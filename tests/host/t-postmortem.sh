@@ -11,6 +11,9 @@
 #   calm     stopped by svctl: no record; none, postmortems = 0: none
 #   toomany  postmortems = 40: bad-config
 # Without cgroups (this tier) freeze is a clear error.
+#   serial   log.file = "/dev/ttyS1", a device (a tmpfs over /dev in the
+#            namespace, ttyS1 a null device): its records stay in memory,
+#            no regular file /dev/ttyS1.postmortem (the old code made one)
 . "$(dirname "$0")/lib.sh"
 
 LOGDIR=$WORK/logdir
@@ -146,6 +149,25 @@ check "crasher, reloaded with postmortems = 1: one record, the newest" \
 fz=$(sv freeze calm 2>&1); rc=$?
 check "freeze without cgroups fails with exit status 1 (rc $rc)" eval '[ "$rc" = 1 ]'
 check "... saying why" eval 'printf "%s\n" "$fz" | grep -q "no cgroup"'
+stop_initd
+
+# A log on a device: no post-mortem file beside it (a regular file in
+# /dev, which two units sharing the line would share).
+new_boot postmortem-dev
+unit serial <<EOU
+exec = [ "/bin/sh", "-c", "echo serial dies; exit 5" ];
+restart = "no";
+log = { file = "/dev/ttyS1"; };
+EOU
+INITD_PRE='mount -t tmpfs -o mode=755 devtmp /dev; mknod -m 666 /dev/null c 1 3; mknod -m 600 /dev/ttyS1 c 1 3' \
+	start_initd
+check "serial failed" wait_state serial failed 10
+check "serial: its record is in memory" \
+	wait_until 10 eval 'sv postmortem serial | grep -q "^failure: .* exit 5"'
+sv logs serial > /dev/null 2>&1   # a round trip: the log writer has had its turn
+check "serial: no regular file /dev/ttyS1.postmortem" \
+	eval '! in_ns test -e /dev/ttyS1.postmortem && in_ns test -c /dev/ttyS1'
+in_ns ls -l /dev | sed 's/^/#   /'
 stop_initd
 
 [ "$FAILED" -eq 0 ]
