@@ -80,9 +80,13 @@ int boot_guard_read(const char *file)
 	v = strtol(buf, &end, 10);
 	/* Garbage (an operator's typo; writes are whole, boot_guard_write)
 	 * counts as no failure: the guard must never be what keeps a good
-	 * machine in rescue. */
-	if (errno || end == buf || v < 0 || v > BOOT_GUARD_COUNT_MAX)
+	 * machine in rescue. A number too large (past the bound, past a long,
+	 * past the bytes read) is a number, and past any max: counted as
+	 * reached, or a corrupt count would let a reboot loop go on. */
+	if (end == buf || v < 0)
 		return 0;
+	if ((errno == ERANGE && v == LONG_MAX) || v > BOOT_GUARD_COUNT_MAX)
+		return BOOT_GUARD_COUNT_MAX;
 	return (int)v;
 }
 

@@ -37,7 +37,7 @@
 #include "initd/loop.h"
 
 #define BOOT_GUARD_TIMEOUT_USEC (10 * 1000000ULL)
-#define BOOT_GUARD_COUNT_MAX    1000000    /* a larger number in the file is garbage */
+#define BOOT_GUARD_COUNT_MAX    1000000    /* a larger number in the file counts as this */
 
 struct boot_guard;
 
@@ -73,7 +73,8 @@ int boot_guard_end(struct boot_guard *g);
  * PID 1 calls just before reboot(2). */
 int boot_guard_fail(struct boot_guard *g, const char *file, int count);
 
-/* The file's count (a missing file is 0), and writing one (FILE.new,
+/* The file's count (a missing file, or text that is no number, is 0; a
+ * number too large is BOOT_GUARD_COUNT_MAX), and writing one (FILE.new,
  * fsync, rename, the directory fsynced): these block on the disk. -EBADF:
  * not a regular file. */
 int boot_guard_read(const char *file);

@@ -443,6 +443,37 @@ START_TEST(test_guard_counts)
 }
 END_TEST
 
+static void guard_put(const char *file, const char *text)
+{
+	FILE *f = fopen(file, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A number too large for a count (a corrupt file, e.g. one whose digits
+ * ran on) is still a number, and past any max: the boot goes to rescue.
+ * The old code read it as 0, and a reboot loop went on. */
+START_TEST(test_guard_huge_count)
+{
+	const char *file = guard_file;
+
+	guard_put(file, "99999999999999999999\n");              /* past a long */
+	ck_assert_int_eq(boot_guard_read(file), BOOT_GUARD_COUNT_MAX);
+	ck_assert_int_eq(guard_run(file, 3), BOOT_GUARD_COUNT_MAX);   /* rescue, */
+	ck_assert_int_eq(boot_guard_read(file), BOOT_GUARD_COUNT_MAX); /* left as is */
+	guard_put(file, "1000001\n");                           /* past the bound */
+	ck_assert_int_eq(boot_guard_read(file), BOOT_GUARD_COUNT_MAX);
+	guard_put(file, "123456789012345678901234567890123456789\n");   /* past the read */
+	ck_assert_int_eq(boot_guard_read(file), BOOT_GUARD_COUNT_MAX);
+	guard_put(file, "-99999999999999999999\n");             /* no count is negative */
+	ck_assert_int_eq(boot_guard_read(file), 0);
+	guard_put(file, "-3\n");
+	ck_assert_int_eq(boot_guard_read(file), 0);
+}
+END_TEST
+
 /* The guard's directory on a data disk formatted at this boot (a disk's
  * format = "ext4"): nothing made it yet. The check makes it and counts;
  * a guard that cannot count lets a failing appliance reboot for ever. */
@@ -680,6 +711,7 @@ static Suite *escalation_suite(void)
 	tcase_add_checked_fixture(tc, guard_setup, guard_teardown);
 	tcase_set_timeout(tc, 20);   /* fsyncs on a disk-backed /tmp, under ASan too */
 	tcase_add_test(tc, test_guard_counts);
+	tcase_add_test(tc, test_guard_huge_count);
 	tcase_add_test(tc, test_guard_makes_its_directory);
 	tcase_add_test(tc, test_guard_reset_then_fail);
 	tcase_add_test(tc, test_guard_check_then_fail);
