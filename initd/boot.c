@@ -248,12 +248,14 @@ void boot_load_modules(char **modules)
 
 /* Writing /proc/sys goes to the kernel's handler, never to a disk: done in
  * PID 1's loop. A name the kernel lacks or a value it refuses is logged
- * and the rest go on. */
+ * and the rest go on. An empty value is written as a newline (as `echo >
+ * FILE` does): a write of no byte is no write at all, and the newline
+ * clears a string sysctl (a number's refuses it, logged). */
 void boot_apply_sysctl(char **entries)
 {
 	for (char **e = entries; e && *e; e++) {
 		char path[UNIT_SYSCTL_NAME_MAX + 16];
-		const char *value = strchr(*e, '=');
+		const char *value = strchr(*e, '='), *data;
 		_cleanup_close_ int fd = -1;
 		size_t n;
 
@@ -264,7 +266,9 @@ void boot_apply_sysctl(char **entries)
 		value++;
 		n = strlen(value);
 		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0 || write(fd, value, n) != (ssize_t)n)
+		data = n ? value : "\n";
+		n = n ? n : 1;
+		if (fd < 0 || write(fd, data, n) != (ssize_t)n)
 			log_error("sysctl %.*s: %s%s", (int)(value - 1 - *e), *e, strerror(errno),
 				  errno == ENOENT ? " (unknown name)" : "");
 		else

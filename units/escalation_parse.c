@@ -73,7 +73,8 @@ int escalation_check(struct parse_ctx *c, struct unit *u, const struct unit_line
 /* ---- initd.conf keys ---------------------------------------------------------- */
 
 /* An unknown name is only a warning: the checking machine may lack a
- * module the target loads (conf's modules come first at boot). */
+ * module the target loads (conf's modules come first at boot). So is an
+ * empty value. */
 static int check_sysctl(struct parse_ctx *c, config_setting_t *e, const char *path, const char *v,
 			void *data)
 {
@@ -83,6 +84,11 @@ static int check_sysctl(struct parse_ctx *c, config_setting_t *e, const char *pa
 
 	if (unit_sysctl_entry_check(v, &n, &why) < 0)
 		return FAIL(c, e, "'%s': '%s': %s", path, diag_quote(q, v), why);
+	/* Only a warning: a string sysctl (kernel.core_pattern) takes it,
+	 * and which one is a string no name tells. */
+	if (c->warnings && v[n + 1] == '\0')
+		return warn_add(c, setting_line(e), "'%s': '%s': an empty value: a string sysctl "
+				"is cleared, a number's refuses it at boot", path, diag_quote(q, v));
 	sysctl_path(file, sizeof(file), v, n);
 	if (c->warnings && access("/proc/sys", F_OK) == 0 && access(file, F_OK) < 0)
 		return warn_add(c, setting_line(e), "'%s': no %s on this machine: unknown "

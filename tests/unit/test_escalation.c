@@ -4,8 +4,10 @@
  * command line parser, the boot guard's file, and the reason a unit gets
  * when its requirement is left out of the boot. */
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "initd/boot.h"
 #include "initd/boot_guard.h"
 #include "initd/cmdline.h"
 #include "initd/loop.h"
@@ -219,6 +222,56 @@ START_TEST(test_sysctl_unknown_warns)
 				     "/proc/sys/kernel/no_such_sysctl_x on this machine"));
 	unit_set_free(s);
 	tree_remove(&t);
+}
+END_TEST
+
+/* An empty value: a string sysctl takes it (cleared), a number's refuses
+ * it at boot; --check cannot tell which, so it warns at the line. */
+START_TEST(test_sysctl_empty_warns)
+{
+	struct tree t;
+	struct unit_set *s;
+
+	tree_init(&t);
+	tree_write(&t, "initd.conf", "sysctl = [ \"kernel.panic=5\",\n"
+		   "  \"kernel.core_pattern=\" ];\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 0);
+	ck_assert_uint_eq(s->warnings.n, 1);
+	ck_assert_ptr_nonnull(strstr(diag_at(&s->warnings, 0),
+				     "2: 'sysctl[1]': 'kernel.core_pattern=': an empty value"));
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
+/* The boot writes an empty value as a newline, as `echo > FILE` does: a
+ * string sysctl (here the hostname of a UTS namespace of its own) is
+ * cleared. The old code wrote no byte, which the kernel takes as a no-op,
+ * and logged the entry as set. */
+START_TEST(test_sysctl_empty_clears)
+{
+	pid_t pid = fork();
+	int status;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char *entries[] = { "kernel.hostname=", NULL };
+		char name[64] = "x";
+
+		if (unshare(CLONE_NEWUTS) < 0)
+			_exit(errno == EPERM ? 77 : 2);   /* not root: nothing to try */
+		if (sethostname("before", 6) < 0)
+			_exit(3);
+		boot_apply_sysctl(entries);
+		_exit(gethostname(name, sizeof(name)) == 0 && name[0] == '\0' ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		return;
+	ck_assert_msg(WEXITSTATUS(status) == 0, "kernel.hostname= left the hostname (%d)",
+		      WEXITSTATUS(status));
 }
 END_TEST
 
@@ -698,6 +751,8 @@ static Suite *escalation_suite(void)
 	tcase_add_test(tc, test_sysctl_entries);
 	tcase_add_test(tc, test_conf_keys);
 	tcase_add_test(tc, test_sysctl_unknown_warns);
+	tcase_add_test(tc, test_sysctl_empty_warns);
+	tcase_add_test(tc, test_sysctl_empty_clears);
 	tcase_add_test(tc, test_watchdog_shutdown_below_services_warns);
 	tcase_add_test(tc, test_requires_warnings);
 	tcase_add_test(tc, test_encode_roundtrip);
