@@ -218,6 +218,9 @@ int setting_strv_valid(struct parse_ctx *c, config_setting_t *s, const char *pat
 int setting_hostname(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret);
 int setting_slice_path(struct parse_ctx *c, config_setting_t *s, const char *path, char **ret);
 /* parse.c: log.file / log.directory, log.max_size, log.keep (issue 14). */
+/* logfiles.c: path is under /proc or /sys (however spelled): the
+ * kernel's settings and attributes, never a log. */
+bool log_path_is_kernel(const char *path);
 int setting_log_path(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
 		     char **ret);
 int setting_log_size(struct parse_ctx *c, config_setting_t *s, const char *path, uint64_t *ret);

@@ -23,6 +23,21 @@ int unit_log_path(const struct unit *u, const struct initd_conf *conf, char *buf
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : n;
 }
 
+bool log_path_is_kernel(const char *path)
+{
+	const char *p = path;
+	size_t len;
+
+	for (;;) {   /* past "/" and "." components: "//proc", "/./sys" */
+		p += strspn(p, "/");
+		if (p[0] != '.' || (p[1] != '/' && p[1] != '\0'))
+			break;
+		p++;
+	}
+	len = strcspn(p, "/");
+	return (len == 4 && !strncmp(p, "proc", 4)) || (len == 3 && !strncmp(p, "sys", 3));
+}
+
 bool unit_log_path_is_device(const char *path)
 {
 	return strncmp(path + strspn(path, "/"), "dev/", 4) == 0;

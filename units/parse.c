@@ -524,8 +524,9 @@ static int parse_log_kmsg(struct parse_ctx *c, config_setting_t *s, const char *
 }
 
 /* Shared with initd.conf's log group (conf.c): a log path (absolute, not a
- * directory's trailing slash, at most max bytes), a rotation size and a
- * count of rotated files, with their bounds. */
+ * directory's trailing slash, at most max bytes, not under /proc or /sys,
+ * where a service's output would be written into a kernel setting), a
+ * rotation size and a count of rotated files, with their bounds. */
 int setting_log_path(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
 		     char **ret)
 {
@@ -541,6 +542,10 @@ int setting_log_path(struct parse_ctx *c, config_setting_t *s, const char *path,
 	if (v[0] != '/' || n < 2 || v[n - 1] == '/' || n > max)
 		return FAIL(c, s, "'%s' must be an absolute path of at most %zu bytes, "
 			    "not ending in '/' (got '%s')", path, max, diag_quote(q, v));
+	if (log_path_is_kernel(v))
+		return FAIL(c, s, "'%s': '%s' is not a log %s: /proc and /sys are the kernel's",
+			    path, diag_quote(q, v),
+			    strcmp(path, "log.directory") == 0 ? "directory" : "file");
 	return setting_strdup(c, s, path, ret);
 }
 

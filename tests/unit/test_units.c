@@ -1086,6 +1086,52 @@ START_TEST(test_set_conf_sync_timeout)
 }
 END_TEST
 
+/* A log under /proc or /sys is the kernel's: a log.file there would write
+ * a service's output into a kernel setting (/proc/sys/...) or attribute.
+ * However spelled; a directory merely named so elsewhere is a log's. */
+START_TEST(test_log_path_not_kernel)
+{
+	static const char *const bad[] = { "/proc/sys/kernel/x", "//sys/kernel/x",
+					   "/./proc/1/fd/1", "/proc", "/sys/.//x" };
+	static const char *const fine[] = { "/process/x.log", "/sysroot/x.log",
+					    "/var/log/proc/x", "/run/sys" };
+	char text[256];
+	const char *m;
+	struct tree t;
+	struct unit_set *s;
+
+	tree_init(&t);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), EXEC "log = { file = \"%s\"; };\n", bad[i]);
+		tree_write(&t, "units/a.unit", text);
+		s = tree_load(&t);
+		ck_assert_msg(s->diags.n == 1, "%s: %zu diagnostics", bad[i], s->diags.n);
+		m = diag_text(&s->diags.v[0], t.dir);
+		ck_assert_msg(strstr(m, "units/a.unit:2: 'log.file': ") &&
+			      strstr(m, "is not a log file: /proc and /sys are the kernel's"),
+			      "%s: %s", bad[i], m);
+		unit_set_free(s);
+	}
+	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+		snprintf(text, sizeof(text), EXEC "log = { file = \"%s\"; };\n", fine[i]);
+		tree_write(&t, "units/a.unit", text);
+		s = tree_load(&t);
+		ck_assert_msg(s->diags.n == 0, "%s: %s", fine[i],
+			      s->diags.n ? diag_text(&s->diags.v[0], t.dir) : "");
+		unit_set_free(s);
+	}
+	tree_write(&t, "units/a.unit", EXEC);
+	tree_write(&t, "initd.conf", "log = { directory = \"/sys/fs/x\"; };\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 1);
+	m = diag_text(&s->diags.v[0], t.dir);
+	ck_assert_msg(strstr(m, "initd.conf:1: 'log.directory': '/sys/fs/x' is not a log "
+			     "directory: /proc and /sys are the kernel's"), "%s", m);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
 /* A bound an error message names is one a user can write back: "1h" is
  * accepted, and so is "60min". */
 START_TEST(test_duration_bounds_writable)
@@ -2723,6 +2769,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, test_set_conf_sync_timeout);
 	tcase_add_test(tc, test_set_conf_watchdog);
 	tcase_add_test(tc, test_duration_bounds_writable);
+	tcase_add_test(tc, test_log_path_not_kernel);
 	tcase_add_test(tc, test_set_conf_watchdog_encode);
 	tcase_add_test(tc, test_set_conf_syntax);
 	tcase_add_test(tc, test_set_unknown_dep);
