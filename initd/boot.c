@@ -318,7 +318,7 @@ static void unmount_all(void)
  * PID 1 there may never exit, PID 1 of a container may. */
 #define PID_NS_INITIAL_INO 0xEFFFFFFCU
 
-static bool pid_ns_is_initial(void)
+bool boot_pid_ns_is_initial(void)
 {
 	struct stat st;
 
@@ -361,7 +361,7 @@ _Noreturn void boot_final(const struct boot_end *end, struct mounts *declared,
 	int cmd = how == SHUTDOWN_REBOOT ? RB_AUTOBOOT :
 		  how == SHUTDOWN_HALT ? RB_HALT_SYSTEM : RB_POWER_OFF;
 	/* Asked now: unmount_all below detaches /proc too. */
-	bool container = !pid_ns_is_initial();
+	bool container = !boot_pid_ns_is_initial();
 	struct final_writes writes = { end->unmount, declared };
 	char stuck[FINAL_SYNC_STEP_MAX], d[32];
 	int err;
@@ -554,7 +554,7 @@ void boot_install_crash_handlers(enum crash_action action)
 	static const int faults[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 
 	crash_action_now = action;
-	crash_in_container = !pid_ns_is_initial();
+	crash_in_container = !boot_pid_ns_is_initial();
 	sigaltstack(&ss, NULL);
 	sigfillset(&sa.sa_mask);
 	for (size_t i = 0; i < ARRAY_SIZE(faults); i++)

@@ -26,6 +26,11 @@ void boot_open_console(void);
 
 int boot_set_hostname(const char *name);
 
+/* initd runs in the kernel's first PID namespace (true too when /proc
+ * cannot say): not PID 1 of a container, whose kernel command line and
+ * reboot(2) are the host's. */
+bool boot_pid_ns_is_initial(void);
+
 /* Load the listed kernel modules from /lib/modules/$(uname -r). */
 void boot_load_modules(char **modules);
 

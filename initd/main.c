@@ -66,8 +66,8 @@ struct options {
 	bool no_cgroup;
 	bool no_mounts;
 	bool verbose;
-	const char *cmdline;    /* --cmdline FILE (not as PID 1): read instead of
-	                         * /proc/cmdline, a test hook */
+	const char *cmdline;    /* --cmdline FILE: read instead of /proc/cmdline
+	                         * (a container's PID 1, a test) */
 };
 
 struct initd {
@@ -128,8 +128,9 @@ static void usage(FILE *f)
 		"      --cgroup-root P  cgroup2 mount (default /sys/fs/cgroup)\n"
 		"      --no-cgroup      supervise by pid alone, never touch cgroups\n"
 		"      --no-mounts      as PID 1, skip the early mounts and unmounts\n"
-		"      --cmdline FILE   not as PID 1: read initd.* parameters from FILE\n"
-		"                       (as PID 1 they come from /proc/cmdline)\n"
+		"      --cmdline FILE   read initd.* parameters from FILE (without it, only\n"
+		"                       PID 1 of the kernel's first PID namespace reads\n"
+		"                       them, from /proc/cmdline)\n"
 		"  -n, --check [DIR]    validate the configuration and exit:\n"
 		"                       0 OK, 1 errors found, 2 usage, 3 unreadable\n"
 		"      --dump           with --check: print initd.conf and every unit as\n"
@@ -188,7 +189,7 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 		case OPT_DUMP: if (!pid1) o->check = o->dump = true; break;
 		case OPT_ROOT: if (!pid1) o->root = optarg; break;
 		case OPT_COMPILE: if (!pid1) o->compile = true; break;
-		case OPT_CMDLINE: if (!pid1) o->cmdline = optarg; break;
+		case OPT_CMDLINE: o->cmdline = optarg; break;   /* PID 1 too: a container's */
 		case 'v': o->verbose = true; break;
 		case 'h': if (!pid1) { usage(stdout); return 1; } break;
 		case 'V': if (!pid1) { printf("initd %s\n", INITD_VERSION); return 1; } break;
@@ -1131,11 +1132,27 @@ static void cmdline_problem(void *ctx, const char *msg)
 	log_warn("kernel command line: %s", msg);
 }
 
-/* initd.* from /proc/cmdline (PID 1), or from --cmdline FILE (not PID 1:
- * the host's command line is not ours). */
+/* initd.* from --cmdline FILE when given, else from /proc/cmdline as PID
+ * 1 of the kernel's first PID namespace. Not otherwise: as PID 1 of a
+ * container (or not PID 1) the kernel's command line is the host's. */
+static const char *cmdline_path(const struct initd *d)
+{
+	if (d->opt.cmdline)
+		return d->opt.cmdline;
+	if (!d->pid1)
+		return NULL;
+	if (!boot_pid_ns_is_initial()) {
+		log_info("PID 1 of a container (not the kernel's first PID namespace): "
+			 "/proc/cmdline is the host's, no initd.* parameters read from it "
+			 "(--cmdline FILE gives them)");
+		return NULL;
+	}
+	return "/proc/cmdline";
+}
+
 static void read_cmdline(struct initd *d)
 {
-	const char *path = d->pid1 ? "/proc/cmdline" : d->opt.cmdline;
+	const char *path = cmdline_path(d);
 	static char text[CMDLINE_MAX + 1];
 	int r;
 

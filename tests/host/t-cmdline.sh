@@ -4,6 +4,11 @@
 # would end an ordinary initd (--check, -n, --dump, --help, --version, an
 # unknown option, a stray argument) are ignored there: initd boots and
 # supervises as usual.
+# As PID 1 of a container (this tier: a PID namespace not the kernel's
+# first), /proc/cmdline is the host kernel's: a fake one holding
+# initd.mode=special (bound over /proc/cmdline in the namespace) is not
+# read. --cmdline FILE, given to PID 1, is read (the old code read the
+# host's and ignored --cmdline as PID 1).
 . "$(dirname "$0")/lib.sh"
 
 new_boot cmdline
@@ -14,5 +19,33 @@ check "initd is still PID 1 of the namespace" \
 	eval '[ "$(ns_stat 1 | cut -d" " -f3)" = initd ]'
 is "initd did not run a configuration check" "$(grep -c 'configuration OK' "$T/initd.log")" 0
 
+stop_initd
+
+# modes_units — sp starts only in mode special, df in any mode.
+modes_units() {
+	testd_unit sp "" 'modes = [ "special" ];'
+	testd_unit df ""
+}
+
+new_boot cmdline-host
+modes_units
+echo "quiet initd.mode=special" > "$T/fake-cmdline"
+INITD_PRE="mount --bind $T/fake-cmdline /proc/cmdline" start_initd
+check "df reaches running" wait_state df running 10
+check "the host's command line (faked) was bound in the namespace" \
+	eval 'in_ns cat /proc/cmdline | grep -q initd.mode=special'
+check "the host's initd.mode is not read: no mode in status" \
+	eval '! sv status | grep -q "^mode: "'
+check "sp (mode special) not started" eval '[ "$(svc_state sp)" != running ]'
+check "the log says why no parameters are read" \
+	eval 'grep -q "not the kernel.s first PID namespace" "$T/initd.log"'
+stop_initd
+
+new_boot cmdline-file
+modes_units
+echo "initd.mode=special" > "$T/cmdline"
+start_initd --cmdline "$T/cmdline"
+check "--cmdline FILE as PID 1: sp (mode special) reaches running" wait_state sp running 10
+check "status says mode special" eval 'sv status | grep -q "^mode: special$"'
 stop_initd
 [ "$FAILED" -eq 0 ]
