@@ -302,12 +302,20 @@ static int conf_check_watchdog(struct parse_ctx *c, config_t *cfg, const struct 
 {
 	const struct unit_watchdog *w = &conf->watchdog;
 	config_setting_t *s = config_lookup(cfg, "watchdog"), *k = NULL;
-	char a[32], b[32];
+	char a[32], b[32], d[32];
 
 	if (!w->device || !s || w->shutdown_timeout_usec > conf->shutdown_timeout_usec)
 		return 0;
 	if (config_setting_is_group(s))
 		k = config_setting_get_member(s, "shutdown_timeout");
+	if (conf->shutdown_timeout_usec >= WATCHDOG_TIMEOUT_MAX)   /* no value would do */
+		return warn_add(c, setting_line(k ? k : s),
+				"'watchdog.shutdown_timeout' (%s) cannot be above shutdown_timeout "
+				"(%s): it is at most %s, so a shutdown that takes longer is reset "
+				"before its final sync",
+				format_duration(a, sizeof(a), w->shutdown_timeout_usec),
+				format_duration(b, sizeof(b), conf->shutdown_timeout_usec),
+				format_duration(d, sizeof(d), WATCHDOG_TIMEOUT_MAX));
 	return warn_add(c, setting_line(k ? k : s),
 			"'watchdog.shutdown_timeout' (%s) is not above shutdown_timeout (%s): a slow "
 			"but healthy shutdown would be reset before its final sync",

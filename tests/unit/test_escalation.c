@@ -293,6 +293,10 @@ START_TEST(test_watchdog_shutdown_below_services_warns)
 		{ "watchdog = { };\n", NULL },
 		{ "watchdog = { shutdown_timeout = \"2min\"; };\nshutdown_timeout = \"1min\";\n", NULL },
 		{ "shutdown_timeout = \"1h\";\n", NULL },
+		/* past the watchdog's own bound: no value is above it */
+		{ "watchdog = { shutdown_timeout = \"60min\"; };\nshutdown_timeout = \"2h\";\n",
+		  "1: 'watchdog.shutdown_timeout' (1h 0min) cannot be above shutdown_timeout (2h 0min): "
+		  "it is at most 1h 0min" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
