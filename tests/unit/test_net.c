@@ -464,6 +464,8 @@ END_TEST
  * name before /proc is mounted, then one after. The first read's failure
  * was cached as inode 0, and every later name in that initd was
  * "v00000000<PID>", the same in every initd that started so. */
+#define NO_PROC_MOUNT 77   /* names_without_proc's exit: /proc not ours to (re)mount */
+
 static void names_without_proc(void)
 {
 	char first[IFNAMSIZ] = "", later[IFNAMSIZ], want[IFNAMSIZ];
@@ -472,10 +474,12 @@ static void names_without_proc(void)
 
 	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
 	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-	ck_assert_int_eq(umount2("/proc", MNT_DETACH), 0);
+	if (umount2("/proc", MNT_DETACH) < 0)
+		_exit(NO_PROC_MOUNT);   /* a container's /proc, masked or locked */
 	ck_assert_int_ne(stat("/proc/self/ns/pid", &st), 0);
 	r = net_host_end_name(100, first, sizeof(first));
-	ck_assert_int_eq(mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL), 0);
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		_exit(NO_PROC_MOUNT);   /* no new proc in a container's mount namespace */
 	ck_assert_int_eq(stat("/proc/self/ns/pid", &st), 0);
 	ck_assert_int_eq(net_host_end_format(100, st.st_ino, want, sizeof(want)), 0);
 	ck_assert_int_eq(net_host_end_name(100, later, sizeof(later)), 0);
@@ -505,6 +509,11 @@ START_TEST(host_end_name_never_from_inode_0)
 		_exit(0);
 	}
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == NO_PROC_MOUNT) {
+		fprintf(stderr, "test_net: SKIPPED the name without /proc (cannot unmount or mount "
+			"/proc here: a container?)\n");
+		return;
+	}
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 		      "the host end's name without /proc, then with it, failed");
 }
