@@ -573,11 +573,17 @@ static int pidns_ino_read(uint64_t *ret)
 static int own_pidns_ino(uint64_t *ret)
 {
 	static uint64_t ino;
+	static bool said;
 	int r;
 
 	if (!ino && (r = pidns_ino_read(&ino)) < 0) {
 		ino = 0;
-		return r;
+		if (!said)   /* once: each veth unit's start fails the same way */
+			log_error("veth: no PID namespace to name host ends by: /proc is not "
+				  "mounted and the kernel has no PIDFD_GET_PID_NAMESPACE (Linux "
+				  "6.11): %s", strerror(-r));
+		said = true;
+		return r == -ENOTTY || r == -EINVAL ? -ENOENT : r;
 	}
 	*ret = ino;
 	return 0;
