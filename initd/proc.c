@@ -26,31 +26,44 @@ static long number_field(const char *line, unsigned i)
 	return end == f + n ? v : -1;
 }
 
-int proc_stat_ids(pid_t pid, pid_t *ret_ppid, pid_t *ret_sid)
+/* /proc/PID/stat into buf, *ret_fields at what follows comm: 0, -errno
+ * (-ESRCH: gone). comm is in parentheses and may hold anything, ')'
+ * included (it is at most 16 bytes, so the line's head always fits): the
+ * fields start after the last ')'. */
+static int stat_read(pid_t pid, char *buf, size_t size, const char **ret_fields)
 {
-	char path[64], buf[1024];
-	const char *p;
-	long ppid, sid;
+	char path[64];
 	_cleanup_close_ int fd = -1;
+	const char *p;
 	ssize_t len;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
-	len = read(fd, buf, sizeof(buf) - 1);
+	len = read(fd, buf, size - 1);
 	if (len < 0)
 		return -errno;
 	buf[len] = '\0';
-	/* comm is in parentheses and may hold anything, ')' included (it is at
-	 * most 16 bytes, so the line's head always fits): the fields start after
-	 * the last ')'. */
 	p = strrchr(buf, ')');
 	if (!p)
 		return -EBADMSG;
-	/* ") STATE PPID PGRP SID ..." */
-	ppid = number_field(p + 1, 1);
-	sid = number_field(p + 1, 3);
+	*ret_fields = p + 1;
+	return 0;
+}
+
+int proc_stat_ids(pid_t pid, pid_t *ret_ppid, pid_t *ret_sid)
+{
+	char buf[1024];
+	const char *p;
+	long ppid, sid;
+	int r = stat_read(pid, buf, sizeof(buf), &p);
+
+	if (r < 0)
+		return r;
+	/* " STATE PPID PGRP SID ..." */
+	ppid = number_field(p, 1);
+	sid = number_field(p, 3);
 	if (ppid < 0 || sid < 0)
 		return -EBADMSG;
 	*ret_ppid = (pid_t)ppid;
@@ -58,7 +71,6 @@ int proc_stat_ids(pid_t pid, pid_t *ret_ppid, pid_t *ret_sid)
 	return 0;
 }
 
-/* Skip to the start of the next line; false at EOF. */
 static bool skip_line(FILE *f)
 {
 	int c;
@@ -138,27 +150,17 @@ int proc_real_uid(pid_t pid, uid_t *ret)
 /* /proc/PID/stat's state and flags say it is exiting or dead: 1, 0, -errno. */
 static int stat_dying(pid_t pid)
 {
-	char path[64], buf[1024];
+	char buf[1024];
 	const char *p;
-	_cleanup_close_ int fd = -1;
-	ssize_t len;
 	size_t n;
 	long flags;
+	int r = stat_read(pid, buf, sizeof(buf), &p);
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	len = read(fd, buf, sizeof(buf) - 1);
-	if (len < 0)
-		return errno == ESRCH ? -ESRCH : -errno;
-	buf[len] = '\0';
-	p = strrchr(buf, ')');   /* comm may hold anything: see proc_stat_ids */
-	if (!p)
-		return -EBADMSG;
-	/* ") STATE PPID PGRP SID TTY TPGID FLAGS ..." */
-	flags = number_field(p + 1, 6);
-	p = str_field(p + 1, 0, &n);
+	if (r < 0)
+		return r;
+	/* " STATE PPID PGRP SID TTY TPGID FLAGS ..." */
+	flags = number_field(p, 6);
+	p = str_field(p, 0, &n);
 	if (!p || n != 1 || flags < 0)
 		return -EBADMSG;
 	return strchr("ZXx", *p) || ((unsigned long)flags & PROC_PF_EXITING);
