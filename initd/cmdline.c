@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cmdline_word.h"
@@ -97,13 +98,20 @@ int cmdline_parse(const char *text, struct boot_cmdline *ret, cmdline_report_fn 
 
 int cmdline_read(const char *path, char *buf, size_t size)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* PID 1 reads it before its event loop exists: a FIFO or a tty given
+	 * with --cmdline must not hold it (no wait in open, none in read). */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
 	ssize_t got;
 
 	if (size <= CMDLINE_MAX)
 		return -EINVAL;
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EBADF;
 	got = read_full(fd, buf, CMDLINE_MAX);
 	if (got < 0)
 		return (int)got;

@@ -1160,7 +1160,8 @@ static void read_cmdline(struct initd *d)
 		return;
 	r = cmdline_read(path, text, sizeof(text));
 	if (r < 0) {
-		log_warn("%s: %s; no initd.* parameters", path, strerror(-r));
+		log_warn("%s: %s; no initd.* parameters", path,
+			 r == -EBADF ? "not a regular file" : strerror(-r));
 		return;
 	}
 	cmdline_parse(text, &d->cmdline, cmdline_problem, d);

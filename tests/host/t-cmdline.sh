@@ -48,4 +48,15 @@ start_initd --cmdline "$T/cmdline"
 check "--cmdline FILE as PID 1: sp (mode special) reaches running" wait_state sp running 10
 check "status says mode special" eval 'sv status | grep -q "^mode: special$"'
 stop_initd
+
+# --cmdline naming a FIFO nobody writes: PID 1 must not wait on it before
+# its event loop exists (the old code's open() blocked for ever).
+new_boot cmdline-fifo
+modes_units
+mkfifo "$T/cmdline-fifo"
+start_initd --cmdline "$T/cmdline-fifo"
+check "--cmdline FIFO: initd answers (status)" eval 'sv status >/dev/null'
+check "the log says it is no regular file" \
+	eval 'grep -q "cmdline-fifo: not a regular file; no initd.\* parameters" "$T/initd.log"'
+stop_initd
 [ "$FAILED" -eq 0 ]

@@ -137,7 +137,7 @@ check "relabel: the reload's new action ends the run" wait_until 10 gone
 end_initd
 check "relabel: its failure action ran" grep -q 'relabel failed: .*: failure action poweroff' "$T/initd.log"
 
-# Modes, autostart, through --cmdline (read only when not PID 1).
+# Modes, autostart, through --cmdline.
 new_boot modes
 testd_unit plain ""
 testd_unit maint "" 'modes = [ "maint" ];'
