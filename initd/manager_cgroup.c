@@ -61,9 +61,12 @@ int svc_cgroup_leaf_open(struct manager *m, struct svc *v)
  * may refuse the write): SIGKILL to each process the node's cgroup.procs
  * and those below it list (cgroup_signal: bounded reads of in-memory
  * files, never a wait), said with the unit's name and the kernel's
- * reason. 0 when some were killed (the empty event follows), 1 when none
- * is left, kill_err when neither works: the state machine then kills the
- * main process alone, or waits for nothing (service.c, kill_everything). */
+ * reason, once a unit (a kernel without cgroup.kill would say it at every
+ * stop). 1 + n when n were killed (not atomic with fork: a child forked
+ * meanwhile may be left, so the state machine kills again from a timer,
+ * service.c SERVICE_REKILL), 1 when none is left, kill_err when neither
+ * works: the state machine then kills the main process alone, or waits
+ * for nothing (service.c, kill_everything). */
 static int svc_cgroup_kill_each(struct svc *v, int fd, int kill_err)
 {
 	const char *name = v->s.unit->name;
@@ -74,10 +77,12 @@ static int svc_cgroup_kill_each(struct svc *v, int fd, int kill_err)
 			  strerror(-kill_err), strerror(-n));
 		return kill_err;
 	}
-	log_warn("%s: cgroup.kill failed (%s): %d process(es) killed one by one", name,
-		 strerror(-kill_err), n);
+	if (!v->kill_warned)
+		log_warn("%s: cgroup.kill failed (%s): %d process(es) killed one by one", name,
+			 strerror(-kill_err), n);
+	v->kill_warned = true;
 	if (n > 0)
-		return 0;
+		return 1 + n;
 	populated = cgroup_is_populated(fd);
 	return populated == 0 ? 1 : kill_err;   /* none listed, yet populated: not waited for */
 }

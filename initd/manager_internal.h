@@ -111,9 +111,10 @@ struct svc {
 	bool stop_after_dependents : 1;  /* an operator's stop, once they stopped */
 	bool operator_start : 1;      /* an operator's start (or one it pulled in):
 	                               * pulls in what it requires of other modes */
+	bool kill_warned : 1;         /* "cgroup.kill failed" said (once a unit) */
 	/* Its position in m->order, its bit in m->pass_marks (pass_index):
-	 * in the bits' padding, as UNIT_MAX is far below 2^24. */
-	uint32_t pass_pos : 24;
+	 * in the bits' padding, as UNIT_MAX is far below 2^23. */
+	uint32_t pass_pos : 23;
 
 	/* reload (gen and its flags above) */
 	const struct unit *pending_unit;  /* changed by a reload: swapped in once stopped */
@@ -354,9 +355,10 @@ void svc_cgroup_poll_oom(struct svc *v, bool main_exited);
 int svc_cgroup_node_open(struct manager *m, struct svc *v);
 int svc_cgroup_leaf_open(struct manager *m, struct svc *v);
 /* cgroup.kill on the node (where it fails, SIGKILL to each process its
- * cgroup.procs list, said in the log): 1 when it is empty (or has no
- * cgroup), 0 while killing, -errno when neither works. populated: 1, 0
- * (or no cgroup), -errno. */
+ * cgroup.procs list, said in the log once a unit): 1 when it is empty (or
+ * has no cgroup), 0 while killing, 1 + n when n processes were killed one
+ * by one (not atomic with fork: ask again), -errno when neither works.
+ * populated: 1, 0 (or no cgroup), -errno. */
 int svc_cgroup_kill(struct manager *m, struct svc *v);
 /* sig to every process of the node and its sub-cgroups: the number
  * signalled, or -errno. */

@@ -62,6 +62,7 @@ bool service_is_failing(const struct service *s)
 static void watchdog_fired(struct loop *l, void *data);
 static void main_poll_fired(struct loop *l, void *data);
 static void probe_timer_fired(struct loop *l, void *data);
+static void rekill_fired(struct loop *l, void *data);
 
 /* Arm one of s->cold_timers, made at the first use. Memory short: not
  * armed, said (a watchdog not kept, a probe or search for the daemon not
@@ -72,6 +73,7 @@ static void cold_arm(struct service *s, enum service_cold_timer t, uint64_t dead
 		[SERVICE_WATCHDOG] = watchdog_fired,
 		[SERVICE_PROBE_TIMER] = probe_timer_fired,
 		[SERVICE_MAIN_POLL] = main_poll_fired,
+		[SERVICE_REKILL] = rekill_fired,
 	};
 
 	if (!s->cold_timers) {
@@ -115,16 +117,41 @@ static void start_timeout_arm(struct service *s)
 		loop_timer_arm(s->loop, &s->timer, now_usec() + s->unit->start_timeout_usec);
 }
 
-/* Kill everything the unit has left: kill_all (its leaf). Where that fails
- * outright (cgroup.kill refused and its processes not even listed: the
- * manager said why), the main process still gets SIGKILL through its
- * pidfd, and its exit is what is waited for; without one nothing would
- * tell an end, so the wait ends now, what is left said. 1: nothing to
- * wait for, 0: an end will be told (the empty event, the exit). */
+/* How often a leaf killed one by one is killed again: a tenth of the stop
+ * timeout, from 1ms to 1s. */
+static uint64_t rekill_interval(const struct service *s)
+{
+	uint64_t d = s->unit->stop_timeout_usec / 10;
+
+	return d < USEC_PER_MSEC ? USEC_PER_MSEC : d > USEC_PER_SEC ? USEC_PER_SEC : d;
+}
+
+/* Kill everything the unit has left: kill_all (its leaf). Processes killed
+ * one by one (cgroup.kill failed) may have forked a child meanwhile, and
+ * no empty event would come: killed again from SERVICE_REKILL, unless that
+ * already runs. Where kill_all fails outright (cgroup.kill refused and its
+ * processes not even listed: the manager said why), the main process
+ * still gets SIGKILL through its pidfd, and its exit is what is waited
+ * for; without one nothing would tell an end, so the wait ends now, what
+ * is left said. What could not be killed after SERVICE_REKILLS tries is
+ * not waited for again in this run (rekill_gave_up). 1: nothing to wait
+ * for, 0: an end will be told (the empty event, the exit, the timer). */
 static int kill_everything(struct service *s)
 {
-	int r = s->ops->kill_all(s);
+	int r;
 
+	if (s->rekill_gave_up)
+		return 1;
+	r = s->ops->kill_all(s);
+	if (r > 1) {
+		if (!cold_armed(s, SERVICE_REKILL)) {
+			s->rekills = 0;
+			cold_arm(s, SERVICE_REKILL, now_usec() + rekill_interval(s));
+		}
+		if (cold_armed(s, SERVICE_REKILL))
+			return 0;
+		r = -ENOMEM;   /* no timer: nothing would ask again */
+	}
 	if (r >= 0)
 		return r;
 	if (s->pid > 0) {
@@ -494,6 +521,7 @@ void service_done(struct service *s)
 	loop_timer_cancel(s->loop, &s->timer);
 	cold_cancel(s, SERVICE_WATCHDOG);
 	cold_cancel(s, SERVICE_MAIN_POLL);
+	cold_cancel(s, SERVICE_REKILL);
 	probe_stop(s);
 	free(s->cold_timers);
 	s->cold_timers = NULL;
@@ -594,6 +622,10 @@ static void service_spawn(struct service *s)
 	}
 	s->restarted = false;
 	s->start_asked = false;
+	/* a new run: what the last one left no longer counts (the rekill
+	 * timer must not kill the new run) */
+	cold_cancel(s, SERVICE_REKILL);
+	s->rekill_gave_up = false;
 	s->exec_seen = false;
 	s->main_found = false;
 	s->main_guessed = false;
@@ -1174,6 +1206,37 @@ void service_on_empty(struct service *s)
 		cold_cancel(s, SERVICE_MAIN_POLL);
 		service_find_main(s);
 	}
+}
+
+/* SERVICE_REKILL: the leaf was killed one by one and is still populated.
+ * Killed again, SERVICE_REKILLS times; then what is left is said and not
+ * waited for (rekill_gave_up): the stop ends stopped, the restart goes on,
+ * as at an empty leaf. */
+static void rekill_fired(struct loop *l, void *data)
+{
+	struct service *s = data;
+	int r;
+
+	(void)l;
+	if (s->ops->is_empty(s))
+		return;   /* service_on_empty came, or comes */
+	r = s->ops->kill_all(s);
+	if (r == 0 || r == 1)
+		return;   /* cgroup.kill worked, or nothing is left: the empty event */
+	if (r > 1 && ++s->rekills < SERVICE_REKILLS) {
+		cold_arm(s, SERVICE_REKILL, now_usec() + rekill_interval(s));
+		return;
+	}
+	if (r > 1)
+		log_error("%s: not stopped: %d process(es) in its cgroup could not be killed "
+			  "(%d tries): not waiting for them", s->unit->name, r - 1, s->rekills + 1);
+	else
+		log_error("%s: cannot kill what is left in its cgroup (%s): not waiting for it",
+			  s->unit->name, strerror(-r));
+	s->rekill_gave_up = true;
+	if (s->state == SERVICE_STOPPING && s->pid > 0)
+		s->ops->signal(s, SIGKILL);   /* its exit ends the stop */
+	service_on_empty(s);
 }
 
 /* ---- stopping ----------------------------------------------------------- */

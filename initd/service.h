@@ -120,7 +120,12 @@ static inline const char *service_exit_detail(const struct service_exit *e)
 struct service;
 
 enum service_cold_timer { SERVICE_WATCHDOG, SERVICE_PROBE_TIMER, SERVICE_MAIN_POLL,
-			  SERVICE_COLD_TIMERS };
+			  SERVICE_REKILL, SERVICE_COLD_TIMERS };
+
+/* A leaf killed one by one (cgroup.kill failed) that is still populated is
+ * killed again every stop_timeout / 10 (1ms to 1s), this many times; then
+ * what is left is not waited for. */
+#define SERVICE_REKILLS 10
 
 /* A forking unit's pid file is looked for again after 10ms, doubling up to
  * 1s: wakeups only while such a unit starts, bounded by start_timeout. */
@@ -162,9 +167,12 @@ struct service_ops {
 	int (*signal)(struct service *s, int sig);
 	/* Kill everything in the service's leaf (cgroup.kill, or each process
 	 * its cgroup.procs list). Returns 1 if the leaf is already empty, 0 if
-	 * processes are being killed (an empty event will follow), -errno when
-	 * nothing could be: the machine then kills the main process alone, or
-	 * waits for nothing. */
+	 * processes are being killed (cgroup.kill: an empty event will follow),
+	 * 1 + n when cgroup.kill failed and n processes were killed one by one
+	 * (not atomic with fork: a child may be left, so the machine kills
+	 * again from a timer, SERVICE_REKILLS times), -errno when nothing could
+	 * be: the machine then kills the main process alone, or waits for
+	 * nothing. */
 	int (*kill_all)(struct service *s);
 	/* Is the leaf empty? Services without a cgroup say yes. */
 	bool (*is_empty)(struct service *s);
@@ -256,7 +264,8 @@ struct service {
 	 * when one is first armed, NULL before (issue 19: 96 bytes most units
 	 * never need): SERVICE_WATCHDOG, WATCHDOG=1 due by this deadline;
 	 * SERVICE_PROBE_TIMER, the next probe; SERVICE_MAIN_POLL, forking:
-	 * look for the daemon again. */
+	 * look for the daemon again; SERVICE_REKILL, a leaf killed one by one
+	 * is killed again (only where cgroup.kill failed). */
 	struct loop_timer *cold_timers;
 	/* Probes (issue 15): the next one is due at SERVICE_PROBE_TIMER; one
 	 * at a time. type_ready: the type's own sign came (exec, READY=1, the
@@ -264,10 +273,14 @@ struct service {
 	char *probe_why;              /* the last failure, NULL if none: malloc'd
 	                               * (issue 19: not 160 bytes in every unit) */
 	unsigned health_failures;     /* in a row, while running */
-	bool probe_running;
-	bool type_ready;
-	bool watchdog_fired;
+	bool probe_running : 1;
+	bool type_ready : 1;
+	bool watchdog_fired : 1;
 	bool suspended : 1;           /* frozen: no watchdog, no probes */
+	bool rekill_gave_up : 1;      /* what this run left could not be killed:
+	                               * not waited for (SERVICE_REKILL) */
+	unsigned rekills : 4;          /* kills again after one by one, up to
+	                               * SERVICE_REKILLS */
 	bool restarted : 1;           /* waiting after its backoff: for its required
 	                               * units, not for those it comes after */
 	bool start_asked : 1;         /* a start during a stop for a failure (its

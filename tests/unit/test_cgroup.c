@@ -702,7 +702,10 @@ START_TEST(test_kill_without_cgroup_kill)
 		ck_assert_int_ge(m.cg.root_fd, 0);
 		ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK), 0);
 		log_set_kmsg_fd(pipefd[1]);
-		ck_assert_int_eq(svc_cgroup_kill(&m, &v), 0);   /* killing: its empty event follows */
+		v.kill_warned = false;
+		/* 1 + one killed one by one: asked again, as a fork may have
+		 * left a child (it was 0, "its empty event follows") */
+		ck_assert_int_eq(svc_cgroup_kill(&m, &v), 2);
 		log_set_kmsg_fd(-1);
 		ck_assert_int_eq(waitpid(kid, &status, 0), kid);
 		ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
@@ -710,6 +713,19 @@ START_TEST(test_kill_without_cgroup_kill)
 		ck_assert_int_gt(n, 0);
 		logged[n] = '\0';
 		ck_assert_msg(strstr(logged, "svc: ") && strstr(logged, cases[i].why), "%s", logged);
+		/* The next kill says it no more (once a unit: a kernel without
+		 * cgroup.kill said it at every stop). */
+		kid = victim_start();
+		snprintf(procs, sizeof(procs), "%d\n", (int)kid);
+		tree_file(&t, "system/svc/cgroup.procs", procs);
+		log_set_kmsg_fd(pipefd[1]);
+		ck_assert_int_eq(svc_cgroup_kill(&m, &v), 2);
+		log_set_kmsg_fd(-1);
+		ck_assert_int_eq(waitpid(kid, &status, 0), kid);
+		ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		n = read(pipefd[0], logged, sizeof(logged) - 1);
+		ck_assert_msg(n < 0 && errno == EAGAIN, "said again: %.*s", (int)(n > 0 ? n : 0),
+			      logged);
 		close(pipefd[0]);
 		close(pipefd[1]);
 		close(m.cg.root_fd);

@@ -20,6 +20,9 @@ struct fake {
 	int n_signals;
 	int kill_alls;
 	int kill_error;       /* what kill_all answers, when not 0: its kill failed */
+	bool kill_each;       /* cgroup.kill failed, each process was killed one
+	                       * by one (2: one process), and the leaf never empties
+	                       * (a process forks faster than the rescans) */
 	bool empty;
 	enum service_state seen[64];
 	int n_seen;
@@ -61,6 +64,8 @@ static int f_kill_all(struct service *s)
 	fake.kill_alls++;
 	if (fake.kill_error)
 		return fake.kill_error;
+	if (fake.kill_each && !fake.empty)
+		return 2;
 	return fake.empty ? 1 : 0;
 }
 
@@ -610,6 +615,55 @@ START_TEST(stop_in_the_restart_delay_when_leftovers_cannot_be_killed)
 	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
 	service_stop_by_operator(&s);
 	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	service_done(&s);
+}
+END_TEST
+
+/* cgroup.kill failed and each process was killed one by one, which is not
+ * atomic with fork: a process that forks faster than the rescans leaves a
+ * child, and no empty event comes. The main process died at its stop
+ * signal; the kill is tried again from a short timer, a bounded number of
+ * times, then the stop ends, what is left said. It stayed stopping for
+ * ever (the fallback answered "killing" and nothing asked again). */
+START_TEST(stop_ends_when_killing_one_by_one_never_empties_the_leaf)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+
+	unit.stop_timeout_usec = 10 * USEC_PER_MSEC;
+	start_running(&s);
+	fake.kill_each = true;
+	service_stop_by_operator(&s);
+	service_on_exit(&s, &si);   /* fake.empty false: a child lingers */
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	for (int i = 0; i < 3000 && s.state == SERVICE_STOPPING; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	ck_assert_int_gt(fake.kill_alls, 1);   /* killed again before giving up */
+	service_done(&s);
+}
+END_TEST
+
+/* The same for a stop in the restart delay, which arms no stop timeout:
+ * it stayed stopping for ever. */
+START_TEST(stop_in_the_restart_delay_ends_when_killing_one_by_one_never_empties)
+{
+	struct service s;
+	siginfo_t si = killed(SIGSEGV);
+
+	unit.stop_timeout_usec = 10 * USEC_PER_MSEC;
+	unit.restart_delay_usec = 60 * USEC_PER_SEC;
+	unit.restart_delay_max_usec = 60 * USEC_PER_SEC;
+	start_running(&s);
+	fake.kill_each = true;
+	service_on_exit(&s, &si);   /* fake.empty false: a child lingers */
+	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	service_stop_by_operator(&s);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	for (int i = 0; i < 3000 && s.state == SERVICE_STOPPING; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	ck_assert_int_gt(fake.kill_alls, 2);
 	service_done(&s);
 }
 END_TEST
@@ -2298,6 +2352,8 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, stop_timeout_kills_the_leaf);
 	tcase_add_test(tc, stop_timeout_when_the_leaf_cannot_be_killed);
 	tcase_add_test(tc, stop_in_the_restart_delay_when_leftovers_cannot_be_killed);
+	tcase_add_test(tc, stop_ends_when_killing_one_by_one_never_empties_the_leaf);
+	tcase_add_test(tc, stop_in_the_restart_delay_ends_when_killing_one_by_one_never_empties);
 	tcase_add_test(tc, watchdog_kills_the_main_process_when_the_leaf_cannot_be_killed);
 	tcase_add_test(tc, leftovers_are_killed_before_respawn);
 	tcase_add_test(tc, backoff_doubles_up_to_max);
