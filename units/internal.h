@@ -221,6 +221,8 @@ int setting_slice_path(struct parse_ctx *c, config_setting_t *s, const char *pat
 /* logfiles.c: path is under /proc or /sys (however spelled): the
  * kernel's settings and attributes, never a log. */
 bool log_path_is_kernel(const char *path);
+/* path has a ".." component: where it leads no check of the text can tell. */
+bool log_path_has_dotdot(const char *path);
 int setting_log_path(struct parse_ctx *c, config_setting_t *s, const char *path, size_t max,
 		     char **ret);
 int setting_log_size(struct parse_ctx *c, config_setting_t *s, const char *path, uint64_t *ret);

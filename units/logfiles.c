@@ -38,6 +38,19 @@ bool log_path_is_kernel(const char *path)
 	return (len == 4 && !strncmp(p, "proc", 4)) || (len == 3 && !strncmp(p, "sys", 3));
 }
 
+bool log_path_has_dotdot(const char *path)
+{
+	for (const char *p = path; *p; ) {
+		size_t len = strcspn(p, "/");
+
+		if (len == 2 && p[0] == '.' && p[1] == '.')
+			return true;
+		p += len;
+		p += strspn(p, "/");
+	}
+	return false;
+}
+
 bool unit_log_path_is_device(const char *path)
 {
 	return strncmp(path + strspn(path, "/"), "dev/", 4) == 0;

@@ -542,10 +542,15 @@ int setting_log_path(struct parse_ctx *c, config_setting_t *s, const char *path,
 	if (v[0] != '/' || n < 2 || v[n - 1] == '/' || n > max)
 		return FAIL(c, s, "'%s' must be an absolute path of at most %zu bytes, "
 			    "not ending in '/' (got '%s')", path, max, diag_quote(q, v));
+	if (log_path_has_dotdot(v))   /* "/run/../proc/...": the checks below see through none */
+		return FAIL(c, s, "'%s' must have no '..' component (got '%s')", path,
+			    diag_quote(q, v));
 	if (log_path_is_kernel(v))
-		return FAIL(c, s, "'%s': '%s' is not a log %s: /proc and /sys are the kernel's",
+		return FAIL(c, s, "'%s': '%s' is not a log %s: /proc and /sys are the kernel's%s",
 			    path, diag_quote(q, v),
-			    strcmp(path, "log.directory") == 0 ? "directory" : "file");
+			    strcmp(path, "log.directory") == 0 ? "directory" : "file",
+			    strcmp(path, "log.directory") == 0 ? "" :
+			    " (to the console: log.console; to a device: its /dev path)");
 	return setting_strdup(c, s, path, ret);
 }
 

@@ -38,7 +38,7 @@ static bool log_path_valid(const char *p, size_t max)
 	size_t n = p ? strlen(p) : 0;
 
 	return !p || (p[0] == '/' && n >= 2 && n <= max && p[n - 1] != '/' &&
-		      !log_path_is_kernel(p));
+		      !log_path_is_kernel(p) && !log_path_has_dotdot(p));
 }
 
 /* Values as conf.c checks them; slices sorted, unique, valid, each with

@@ -1094,7 +1094,7 @@ START_TEST(test_log_path_not_kernel)
 	static const char *const bad[] = { "/proc/sys/kernel/x", "//sys/kernel/x",
 					   "/./proc/1/fd/1", "/proc", "/sys/.//x" };
 	static const char *const fine[] = { "/process/x.log", "/sysroot/x.log",
-					    "/var/log/proc/x", "/run/sys" };
+					    "/var/log/proc/x", "/run/sys", "/var/log/x..y/..z" };
 	char text[256];
 	const char *m;
 	struct tree t;
@@ -1112,6 +1112,13 @@ START_TEST(test_log_path_not_kernel)
 			      "%s: %s", bad[i], m);
 		unit_set_free(s);
 	}
+	/* a ".." leads where no reading of the text can tell: "/run/../proc" */
+	tree_write(&t, "units/a.unit", EXEC "log = { file = \"/run/../proc/sys/kernel/x\"; };\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 1);
+	ck_assert_str_eq(diag_text(&s->diags.v[0], t.dir), "units/a.unit:2: 'log.file' must have no "
+			 "'..' component (got '/run/../proc/sys/kernel/x')");
+	unit_set_free(s);
 	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
 		snprintf(text, sizeof(text), EXEC "log = { file = \"%s\"; };\n", fine[i]);
 		tree_write(&t, "units/a.unit", text);
