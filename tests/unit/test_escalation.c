@@ -259,8 +259,10 @@ START_TEST(test_sysctl_empty_clears)
 		char *entries[] = { "kernel.hostname=", NULL };
 		char name[64] = "x";
 
-		if (unshare(CLONE_NEWUTS) < 0)
-			_exit(errno == EPERM ? 77 : 2);   /* not root: nothing to try */
+		/* not root, or a sandbox without UTS namespaces or with a
+		 * read-only /proc/sys: nothing to try */
+		if (unshare(CLONE_NEWUTS) < 0 || access("/proc/sys/kernel/hostname", W_OK) < 0)
+			_exit(77);
 		if (sethostname("before", 6) < 0)
 			_exit(3);
 		boot_apply_sysctl(entries);
@@ -268,8 +270,11 @@ START_TEST(test_sysctl_empty_clears)
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status));
-	if (WEXITSTATUS(status) == 77)
+	if (WEXITSTATUS(status) == 77) {
+		fprintf(stderr, "test_escalation: SKIPPED %s (no UTS namespace of its own with a "
+			"writable /proc/sys)\n", __func__);
 		return;
+	}
 	ck_assert_msg(WEXITSTATUS(status) == 0, "kernel.hostname= left the hostname (%d)",
 		      WEXITSTATUS(status));
 }
