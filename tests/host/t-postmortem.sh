@@ -159,12 +159,22 @@ exec = [ "/bin/sh", "-c", "echo serial dies; exit 5" ];
 restart = "no";
 log = { file = "/dev/ttyS1"; };
 EOU
+# filed fails after serial, into a regular file: the log writer takes its
+# records in order, so once filed.postmortem is there, serial's would be.
+unit filed <<EOU
+exec = [ "/bin/sh", "-c", "echo filed dies; exit 6" ];
+restart = "no";
+autostart = false;
+log = { file = "$T/filed.log"; };
+EOU
 INITD_PRE='mount -t tmpfs -o mode=755 devtmp /dev; mknod -m 666 /dev/null c 1 3; mknod -m 600 /dev/ttyS1 c 1 3' \
 	start_initd
 check "serial failed" wait_state serial failed 10
 check "serial: its record is in memory" \
 	wait_until 10 eval 'sv postmortem serial | grep -q "^failure: .* exit 5"'
-sv logs serial > /dev/null 2>&1   # a round trip: the log writer has had its turn
+sv start filed > /dev/null 2>&1
+check "filed, failed after it, has its post-mortem file" \
+	wait_until 10 eval 'in_ns grep -q "exit 6" "$T/filed.postmortem"'
 check "serial: no regular file /dev/ttyS1.postmortem" \
 	eval '! in_ns test -e /dev/ttyS1.postmortem && in_ns test -c /dev/ttyS1'
 in_ns ls -l /dev | sed 's/^/#   /'
