@@ -716,6 +716,8 @@ void service_pull_in(struct service *s)
 
 void service_deps_ready(struct service *s)
 {
+	bool restart = s->restarted, beside = false;
+
 	if (s->state != SERVICE_WAITING || !s->want_running)
 		return;
 	if (!s->ops->is_empty(s)) {
@@ -723,8 +725,14 @@ void service_deps_ready(struct service *s)
 		 * that cannot be are not waited for. */
 		if (kill_everything(s) == 0)
 			return;
+		beside = !s->ops->is_empty(s);
 	}
 	service_spawn(s);
+	/* Said, so that nobody takes what they do next for the new run's. */
+	if (beside && s->state == SERVICE_STARTING)
+		log_warn("%s: %s with processes of its last run left in its cgroup "
+			 "(they could not be killed)", s->unit->name,
+			 restart ? "restarted" : "started");
 }
 
 /* A stop that is a failure of the unit's own: the restart policy judges
@@ -1208,6 +1216,24 @@ void service_on_empty(struct service *s)
 	}
 }
 
+/* What follows once the kills are given up, as the log says it: a stop
+ * ends without them; a restart, or a start after one, goes on, its new
+ * main process beside them in the cgroup (service_deps_ready says so
+ * again when it spawns it); anything else (exited, failed, a stop coming)
+ * just no longer waits. Never "not stopped" where nothing was stopping. */
+static const char *rekill_next(const struct service *s)
+{
+	if (s->state == SERVICE_STOPPING)
+		return "its stop ends without them";
+	if (!s->want_running)
+		return "not waiting for them";
+	if (s->state == SERVICE_RESTARTING || (s->state == SERVICE_WAITING && s->restarted))
+		return "its restart goes on with them left";
+	if (s->state == SERVICE_WAITING)
+		return "its start goes on with them left";
+	return "not waiting for them";
+}
+
 /* SERVICE_REKILL: the leaf was killed one by one and is still populated.
  * Killed again, SERVICE_REKILLS times; then what is left is said and not
  * waited for (rekill_gave_up): the stop ends stopped, the restart goes on,
@@ -1228,8 +1254,8 @@ static void rekill_fired(struct loop *l, void *data)
 		return;
 	}
 	if (r > 1)
-		log_error("%s: not stopped: %d process(es) in its cgroup could not be killed "
-			  "(%d tries): not waiting for them", s->unit->name, r - 1, s->rekills + 1);
+		log_error("%s: %d process(es) in its cgroup could not be killed (%d tries): %s",
+			  s->unit->name, r - 1, s->rekills + 1, rekill_next(s));
 	else
 		log_error("%s: cannot kill what is left in its cgroup (%s): not waiting for it",
 			  s->unit->name, strerror(-r));

@@ -2,11 +2,14 @@
  * no process is started, no signal sent; the test plays the kernel. */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/util.h"
+#include "initd/log.h"
 #include "initd/loop.h"
 #include "initd/manager_internal.h"
 #include "initd/nofork.h"
@@ -362,6 +365,7 @@ START_TEST(restart_no_leaves_failure_failed)
 	char buf[128];
 
 	unit.restart = UNIT_RESTART_NO;
+	fake.empty = true;   /* the first one's leftovers: gone */
 	start_running(&s);
 	fake.empty = true;
 	service_on_exit(&s, &si);
@@ -668,6 +672,102 @@ START_TEST(stop_in_the_restart_delay_ends_when_killing_one_by_one_never_empties)
 }
 END_TEST
 
+/* What initd says once it gives up killing a leaf killed one by one
+ * (SERVICE_REKILL), read from its log (a pipe in /dev/kmsg's place). */
+static int log_pipe[2];
+
+static void log_catch(void)
+{
+	ck_assert_int_eq(pipe2(log_pipe, O_CLOEXEC | O_NONBLOCK), 0);
+	log_set_kmsg_fd(log_pipe[1]);
+}
+
+static void log_caught(char *buf, size_t size)
+{
+	ssize_t n;
+
+	log_set_kmsg_fd(-1);
+	n = read(log_pipe[0], buf, size - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(log_pipe[0]);
+	close(log_pipe[1]);
+}
+
+/* Crashed, a child left that forks faster than it is killed one by one:
+ * the restart goes on once the kills are given up, and the log says so,
+ * and that the new main process shares its cgroup with what is left. It
+ * said "not stopped", and nothing when it started the new one there. */
+START_TEST(restart_past_leftovers_that_cannot_be_killed_says_so)
+{
+	struct service s;
+	siginfo_t si = killed(SIGSEGV);
+	char said[4096];
+
+	unit.stop_timeout_usec = 10 * USEC_PER_MSEC;
+	start_running(&s);
+	fake.kill_each = true;
+	log_catch();
+	service_on_exit(&s, &si);   /* fake.empty false: a child lingers */
+	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	for (int i = 0; i < 3000 && fake.spawns < 2; i++)
+		loop_run_once(loop, 10);
+	log_caught(said, sizeof(said));
+	ck_assert_int_eq(fake.spawns, 2);   /* the restart went on */
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	ck_assert_msg(!strstr(said, "not stopped"), "%s", said);
+	ck_assert_msg(strstr(said, "svc: 1 process(es) in its cgroup could not be killed ("), "%s", said);
+	ck_assert_msg(strstr(said, "svc: restarted with processes of its last run left in "
+			   "its cgroup"), "%s", said);
+	service_done(&s);
+}
+END_TEST
+
+/* The same in a restart delay longer than the kills: given up while it
+ * waits, the restart comes at the delay's end; and with no restart (it
+ * failed), nothing goes on. Neither is a stop. */
+START_TEST(leftovers_given_up_in_the_restart_delay_or_once_failed_say_what_follows)
+{
+	struct service s;
+	siginfo_t si = killed(SIGSEGV);
+	char said[4096];
+
+	unit.stop_timeout_usec = 10 * USEC_PER_MSEC;
+	unit.restart_delay_usec = unit.restart_delay_max_usec = 60 * USEC_PER_SEC;
+	start_running(&s);
+	fake.kill_each = true;
+	log_catch();
+	service_on_exit(&s, &si);
+	for (int i = 0; i < 3000 && !s.rekill_gave_up; i++)
+		loop_run_once(loop, 10);
+	log_caught(said, sizeof(said));
+	ck_assert(s.rekill_gave_up);
+	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	ck_assert_int_eq(fake.spawns, 1);
+	ck_assert_msg(!strstr(said, "not stopped"), "%s", said);
+	ck_assert_msg(strstr(said, "could not be killed (") &&
+		      strstr(said, "tries): its restart goes on"),
+		      "%s", said);
+	service_done(&s);
+
+	unit_reset();
+	unit.stop_timeout_usec = 10 * USEC_PER_MSEC;
+	unit.restart = UNIT_RESTART_NO;
+	fake.empty = true;   /* the first one's leftovers: gone */
+	start_running(&s);
+	log_catch();
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_FAILED);
+	for (int i = 0; i < 3000 && !s.rekill_gave_up; i++)
+		loop_run_once(loop, 10);
+	log_caught(said, sizeof(said));
+	ck_assert(s.rekill_gave_up);
+	ck_assert_msg(!strstr(said, "not stopped") && !strstr(said, "restart"), "%s", said);
+	ck_assert_msg(strstr(said, "tries): not waiting for them"),
+		      "%s", said);
+	service_done(&s);
+}
+END_TEST
+
 /* The watchdog fired and the leaf cannot be killed: the main process is
  * killed alone. It was not killed at all. */
 START_TEST(watchdog_kills_the_main_process_when_the_leaf_cannot_be_killed)
@@ -861,6 +961,7 @@ START_TEST(notify_exit_before_ready_is_a_failure)
 
 	unit.type = UNIT_NOTIFY;
 	unit.restart = UNIT_RESTART_NO;
+	fake.empty = true;   /* the first one's leftovers: gone */
 	start_running(&s);
 	ck_assert_int_eq(s.state, SERVICE_STARTING);
 	service_on_exit(&s, &si);
@@ -1635,6 +1736,7 @@ static void walk_running_ends(int code)
 
 	walk_begin(&s);
 	unit.restart = UNIT_RESTART_NO;
+	fake.empty = true;   /* the first one's leftovers: gone */
 	start_running(&s);
 	fake.empty = true;
 	service_on_exit(&s, &si);
@@ -2354,6 +2456,8 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, stop_in_the_restart_delay_when_leftovers_cannot_be_killed);
 	tcase_add_test(tc, stop_ends_when_killing_one_by_one_never_empties_the_leaf);
 	tcase_add_test(tc, stop_in_the_restart_delay_ends_when_killing_one_by_one_never_empties);
+	tcase_add_test(tc, restart_past_leftovers_that_cannot_be_killed_says_so);
+	tcase_add_test(tc, leftovers_given_up_in_the_restart_delay_or_once_failed_say_what_follows);
 	tcase_add_test(tc, watchdog_kills_the_main_process_when_the_leaf_cannot_be_killed);
 	tcase_add_test(tc, leftovers_are_killed_before_respawn);
 	tcase_add_test(tc, backoff_doubles_up_to_max);
