@@ -45,7 +45,8 @@ struct pending {
 struct follower {
 	struct follower *next;
 	struct control_client *client;
-	char name[UNIT_NAME_MAX + 1];   /* by name: a reload may free the service */
+	char name[UNIT_NAME_MAX + 1];   /* by name: a reload may free the service
+	                                 * (ended once none of the name is left) */
 	uint64_t offset;                /* the next byte of the ring it gets */
 	uint64_t serial;                /* of that ring: another (the unit removed
 	                                 * and added again) is read from its start */
@@ -415,6 +416,8 @@ send:
 }
 
 /* After every pass: answer the requests whose named units have all settled. */
+static void followers_check_removed(struct commands *cmds);
+
 void commands_pass(void *ctx)
 {
 	struct commands *cmds = ctx;
@@ -434,6 +437,7 @@ void commands_pass(void *ctx)
 		if (settled)
 			pending_settled(cmds->manager, p);
 	}
+	followers_check_removed(cmds);
 }
 
 static int defer_until_settled(struct commands *cmds, struct control_client *c, uint16_t type,
@@ -754,6 +758,34 @@ static int follower_feed(struct commands *cmds, struct follower *f, const struct
 	if (r < 0)
 		follower_remove(cmds, f);
 	return r < 0 ? r : 0;
+}
+
+/* A reload removed f's unit and it is gone (down, its record freed): no
+ * line comes under its name unless a later reload adds it back, so the
+ * stream ends now, saying why (ENOENT: svctl's "no such unit"), rather
+ * than stay attached by name for ever. What f had queued goes first. */
+static void follower_end_removed(struct commands *cmds, struct follower *f)
+{
+	struct proto_buf b;
+
+	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
+	proto_msg_errorf(&b, ENOENT, "log stream ended: unit %s was removed by a reload",
+			 f->name);
+	control_client_reply(f->client, &b, true);
+	proto_buf_free(&b);
+	follower_remove(cmds, f);
+}
+
+/* After each pass (which frees what a reload removed once it is down). */
+static void followers_check_removed(struct commands *cmds)
+{
+	struct follower *f, *next;
+
+	for (f = cmds->followers; f; f = next) {
+		next = f->next;
+		if (!manager_knows(cmds->manager, f->name))
+			follower_end_removed(cmds, f);
+	}
 }
 
 void commands_output(void *ctx, struct service *s)

@@ -137,6 +137,10 @@ void manager_output_flush(struct manager *m);
 size_t manager_count(const struct manager *m);
 struct service *manager_service_at(struct manager *m, size_t i);
 struct service *manager_find(struct manager *m, const char *name);
+/* Is a unit of this name known: in the current set, or removed by a
+ * reload and still going down (its output may still come)? Once false, no
+ * line comes under the name unless a later reload adds it back. */
+bool manager_knows(struct manager *m, const char *name);
 const struct unit_set *manager_set(const struct manager *m);
 /* The leaf path below the cgroup root ("system/web"), or NULL. */
 const char *manager_cgroup_path(struct manager *m, struct service *s, char *buf, size_t size);

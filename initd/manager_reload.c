@@ -185,6 +185,11 @@ static struct svc *removed_find(struct manager *m, const char *name)
 	return NULL;
 }
 
+bool manager_knows(struct manager *m, const char *name)
+{
+	return manager_find(m, name) || removed_find(m, name);
+}
+
 /* Take v out of the removed records (a reload added its name again). */
 static void removed_take(struct manager *m, struct svc *v)
 {

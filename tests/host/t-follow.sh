@@ -51,13 +51,15 @@ res=$(python3 "$here/ctl_clients.py" follow-stall "$T/control" chatty 2 2>&1)
 check "a follower that stalls, then reads, sees the dropped marker ($res)" \
 	eval '[ "${res%% *}" = marker ]'
 
-# A unit removed by a reload and added again by the next: a follower of its
-# name gets the new unit's output from its first line ("started"), not from
-# where it was in the old unit's ring.
-testd_unit web "--print-every 100"
+# A unit removed by a reload and added again by the next before it is down
+# (its stop hangs: SIGTERM caught) keeps its follower: the name was never
+# gone, and the follower gets the new run's output. (Once a removed unit is
+# down, its follower ends: t-logs.sh.)
+testd_unit web "--print-every 100 --hang-on-term" 'stop = { timeout = "30s"; };'
 sv reload >/dev/null 2>&1
 check "web reaches running" wait_state web running 5
-sleep 0.5   # some lines in web's first ring
+check "web catches SIGTERM" wait_until 5 touched web
+oldpid=$(svc_pid web)
 sv logs web -n 0 -f > "$T/web.follow" 2>&1 &
 wpid=$!
 check "the follower gets web's lines" wait_until 5 test -s "$T/web.follow"
@@ -66,10 +68,14 @@ sv reload >/dev/null 2>&1
 check "web is removed" wait_until 5 eval '! sv status web >/dev/null 2>&1'
 mv "$T/web.off" "$T/conf/units/web.unit"
 sv reload >/dev/null 2>&1
-check "web is back" wait_state web running 5
+check "web is known again, still going down" wait_state web stopping 5
+in_ns kill -KILL "$oldpid"
+back() { local p; p=$(svc_pid web); [ -n "$p" ] && [ "$p" != - ] && [ "$p" != "$oldpid" ]; }
+check "web is back with a new PID" wait_until 5 back
 newpid=$(svc_pid web)
 check "the follower got the new web's first line (testd $newpid started)" \
 	wait_until 5 grep -q " testd $newpid started$" "$T/web.follow"
+check "the follower is still there" eval 'alive "$wpid"'
 kill "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null
 
 stop_initd

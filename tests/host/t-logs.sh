@@ -191,4 +191,33 @@ wait "$fpid"; frc=$?
 is "a follower when initd powers off: exit 5" "$frc" 5
 NEEDS_BOOT=0 check "a follower when initd powers off: said on stderr ($(head -c 200 "$T/end.err"))" \
 	grep -q '^svctl: logs: initd closed the connection' "$T/end.err"
+
+# A follower of a unit a reload removes: once the unit is down, initd ends
+# the stream saying so, and svctl exits 3 (no such unit, svctl(8)). It
+# stayed attached by name for ever, printing nothing more (bounded here by
+# timeout: exit 124).
+new_boot logs-removed
+testd_unit gone "--print-every 100"
+testd_unit stays "--print-every 100"
+start_initd
+check "gone and stays reach running" \
+	wait_until 5 eval 'state_is gone running && state_is stays running'
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:detect_leaks=0} timeout 15 "$SVCTL" \
+	--socket "$T/control" logs -n 1000 -f gone > "$T/gone.follow" 2> "$T/gone.err" &
+gpid=$!
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:detect_leaks=0} timeout 15 "$SVCTL" \
+	--socket "$T/control" logs -n 1000 -f stays > "$T/stays.follow" 2> "$T/stays.err" &
+spid=$!
+check "the followers get their units' lines" \
+	wait_until 5 eval 'grep -q started "$T/gone.follow" && grep -q started "$T/stays.follow"'
+rm "$T/conf/units/gone.unit"
+sv reload >/dev/null 2>&1
+wait "$gpid"; grc=$?
+is "a follower of a unit a reload removed: exit 3" "$grc" 3
+check "... saying why on stderr ($(head -c 200 "$T/gone.err"))" \
+	grep -qx 'svctl: log stream ended: unit gone was removed by a reload' "$T/gone.err"
+check "gone's last run is over" eval '! sv status gone >/dev/null 2>&1'
+check "the other unit's follower goes on" eval 'alive "$spid"'
+kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+stop_initd
 [ "$FAILED" -eq 0 ]
