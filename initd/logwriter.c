@@ -64,6 +64,7 @@ bool logwriter_target_of(const struct unit *u, const struct initd_conf *conf,
 		return false;
 	ret->max_size = u->log_max_size ? u->log_max_size : conf->log_max_size;
 	ret->keep = u->log_keep_set ? u->log_keep : conf->log_keep;
+	ret->postmortem = false;
 	return true;
 }
 
@@ -335,7 +336,7 @@ int logwriter_send(struct logwriter *w, const struct logwriter_target *t, const 
 	struct logwriter_hdr h = {
 		.magic = LOGWRITER_MAGIC, .path_len = (uint32_t)strlen(t->path),
 		.max_size = t->max_size, .keep = t->keep, .data_len = (uint32_t)n,
-		.dropped = dropped,
+		.dropped = dropped, .flags = t->postmortem ? LOGWRITER_POSTMORTEM : 0,
 	};
 	size_t len = sizeof(h) + h.path_len + n;
 	struct logrec *r;

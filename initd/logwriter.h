@@ -8,7 +8,8 @@
  * (loader_exe_sealed_fd; a fresh program: it holds nothing of PID 1's
  * heap, and PID 1's binary none of its code), and feeds it records over a SOCK_SEQPACKET socketpair whose
  * end PID 1 holds non-blocking. A record is {file, max_size, keep, lines
- * dropped before it, stamped text}. The writer opens (creating the
+ * dropped before it, flags, stamped text}; a post-mortem's file is the
+ * unit's log file, beside which the writer puts it. The writer opens (creating the
  * directory), appends, rotates (FILE -> FILE.1 ... FILE.KEEP, the oldest
  * dropped) before a write would take FILE past max_size, fdatasyncs a file
  * a second after its last write, and fsyncs everything and exits at
@@ -62,7 +63,16 @@ struct logwriter_hdr {
 	uint64_t dropped;        /* lines PID 1 dropped for this file before;
 	                          * nonzero, the text starts a line (PID 1
 	                          * dropped the rest of one it cut itself) */
+	uint32_t flags;          /* LOGWRITER_POSTMORTEM, or 0 */
+	uint32_t unused;         /* 0 */
 };
+
+/* The record is a post-mortem of the unit whose log file the path names:
+ * it goes to the file beside it (unit_postmortem_path), with the same
+ * rotation, but none is made beside a character device (a serial line: a
+ * regular file in /dev, shared by the units sharing the line). What the
+ * file is decides, when the writer looks, not where its path lies. */
+#define LOGWRITER_POSTMORTEM 1u
 
 #define LOGWRITER_RECORD_MAX \
 	(sizeof(struct logwriter_hdr) + UNIT_LOG_PATH_MAX + LOGWRITER_DATA_MAX)
@@ -72,6 +82,7 @@ struct logwriter_target {
 	char path[UNIT_LOG_PATH_MAX + 1];
 	uint64_t max_size;
 	unsigned keep;
+	bool postmortem;         /* beside path, not into it (LOGWRITER_POSTMORTEM) */
 };
 
 /* The unit's file (its own log.file, else initd.conf's log.directory/

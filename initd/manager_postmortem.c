@@ -44,12 +44,15 @@ static bool exit_is_failure(const struct service *s)
 
 /* Where the record goes on disk: beside the unit's log file, NAME.log
  * becoming NAME.postmortem (FILE.postmortem for a log file not named
- * .log), with the log's rotation. false: no persistent logs, a log on a
- * device (none beside it), or the name would not fit. */
+ * .log), with the log's rotation; the writer names it, and makes none
+ * beside a device (LOGWRITER_POSTMORTEM: PID 1 looks at no file). false:
+ * no persistent logs. */
 static bool postmortem_target(const struct svc *v, struct logwriter_target *t)
 {
-	return v->m->logwriter && v->m->set && logwriter_target_of(v->s.unit, &v->m->set->conf, t) &&
-	       unit_postmortem_path(t->path, sizeof(t->path)) > 0;
+	if (!v->m->logwriter || !v->m->set || !logwriter_target_of(v->s.unit, &v->m->set->conf, t))
+		return false;
+	t->postmortem = true;
+	return true;
 }
 
 static void postmortem_persist(struct svc *v, const struct postmortem *p)
@@ -62,7 +65,7 @@ static void postmortem_persist(struct svc *v, const struct postmortem *p)
 		return;
 	n = postmortem_format(p, v->s.unit->name, text, sizeof(text));
 	if (logwriter_send(v->m->logwriter, &t, text, n, 0) < 0)
-		log_warn("%s: post-mortem not written to %s: the log writer's queue is full",
+		log_warn("%s: post-mortem not written beside %s: the log writer's queue is full",
 			 v->s.unit->name, t.path);
 }
 

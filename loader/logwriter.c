@@ -594,6 +594,35 @@ static void record_write(const struct logwriter_hdr *h, const char *path, const 
 		file_shut(f);   /* reopened at its next record, its count kept */
 }
 
+/* Is the file at path a character device (a serial line, the console)?
+ * Looked at where it is, walked as dir_open does (making nothing): a path
+ * missing yet is no device. */
+static bool path_is_device(const char *path)
+{
+	char name[NAME_MAX + 1];
+	bool trusted;
+	struct stat st;
+	_cleanup_close_ int dirfd = path_walk(path, 0, name, &trusted);
+
+	return dirfd >= 0 && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISCHR(st.st_mode);
+}
+
+/* A post-mortem of the unit whose log file is at log_path: into the file
+ * beside it, unless that is a device (LOGWRITER_POSTMORTEM), or its name
+ * would not fit (PID 1 keeps the record in memory either way). */
+static void postmortem_write(const struct logwriter_hdr *h, const char *log_path,
+			     const char *data)
+{
+	char path[UNIT_LOG_PATH_MAX + 1];
+
+	if (path_is_device(log_path))
+		return;
+	snprintf(path, sizeof(path), "%s", log_path);
+	if (unit_postmortem_path(path, sizeof(path)) > 0)
+		record_write(h, path, data);
+}
+
 /* A record from PID 1, checked: its header's bounds, and lengths that add
  * up to what was received. */
 static void record_take(const char *buf, size_t n)
@@ -607,13 +636,16 @@ static void record_take(const char *buf, size_t n)
 	if (h.magic != LOGWRITER_MAGIC || h.path_len < 2 || h.path_len > UNIT_LOG_PATH_MAX ||
 	    h.data_len > LOGWRITER_DATA_MAX || n != sizeof(h) + h.path_len + h.data_len ||
 	    h.keep > UNIT_LOG_KEEP_MAX || h.max_size < UNIT_LOG_SIZE_MIN ||
-	    h.max_size > UNIT_LOG_SIZE_MAX)
+	    h.max_size > UNIT_LOG_SIZE_MAX || (h.flags & ~LOGWRITER_POSTMORTEM) || h.unused)
 		return;
 	memcpy(path, buf + sizeof(h), h.path_len);
 	path[h.path_len] = '\0';
 	if (path[0] != '/' || strlen(path) != h.path_len)
 		return;
-	record_write(&h, path, buf + sizeof(h) + h.path_len);
+	if (h.flags & LOGWRITER_POSTMORTEM)
+		postmortem_write(&h, path, buf + sizeof(h) + h.path_len);
+	else
+		record_write(&h, path, buf + sizeof(h) + h.path_len);
 }
 
 /* Is f's open file still the one its path names, on a filesystem that

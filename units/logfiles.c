@@ -51,20 +51,24 @@ bool log_path_has_dotdot(const char *path)
 	return false;
 }
 
-bool unit_log_path_is_device(const char *path)
+/* Whether a log file is a device (a serial line) is known only where it
+ * runs: the log writer looks (none beside a character device), and so
+ * does nothing here. The check, which reads no file (--check and
+ * --compile run on a build host too), takes a log.file under /dev/ for
+ * one that may be: units may share it and the post-mortem file beside
+ * it (written only if it is no device). A log.directory's files are
+ * NAME.log, which the writer makes: regular files, wherever the
+ * directory is (/dev/shm). */
+static bool log_file_may_be_device(const struct unit *u)
 {
-	return strncmp(path + strspn(path, "/"), "dev/", 4) == 0;
+	return u->log_file && strncmp(u->log_file + strspn(u->log_file, "/"), "dev/", 4) == 0;
 }
 
-/* None beside a device: FILE.postmortem would be a regular file in /dev
- * (a devtmpfs, RAM), one that units sharing the line would share. */
 int unit_postmortem_path(char *buf, size_t size)
 {
 	static const char ext[] = ".postmortem";
 	size_t n = strlen(buf);
 
-	if (unit_log_path_is_device(buf))
-		return 0;
 	if (n > 4 && !strcmp(buf + n - 4, ".log"))
 		n -= 4;
 	if (n + sizeof(ext) > size)
@@ -79,6 +83,9 @@ struct logfile {
 	char *key;           /* path with "//" and "/./" squeezed: compared */
 	size_t unit;         /* index in the set */
 	bool postmortem;
+	bool shared_ok;      /* its unit's log.file may be a device (or this is
+	                      * the post-mortem file beside it): units may
+	                      * share it, as they share a serial line */
 };
 
 static int compare_key(const void *a, const void *b)
@@ -123,9 +130,9 @@ static char *path_squeeze(const char *p)
 }
 
 static int logfile_push(struct logfile *v, size_t *n, const char *path, size_t unit,
-			bool postmortem)
+			bool postmortem, bool shared_ok)
 {
-	v[*n] = (struct logfile){ strdup(path), path_squeeze(path), unit, postmortem };
+	v[*n] = (struct logfile){ strdup(path), path_squeeze(path), unit, postmortem, shared_ok };
 	if (!v[*n].path || !v[*n].key) {
 		free(v[*n].path);
 		free(v[*n].key);
@@ -137,8 +144,10 @@ static int logfile_push(struct logfile *v, size_t *n, const char *path, size_t u
 
 /* Every unit's files into v (room for two a unit): its log file, and its
  * post-mortem file when it keeps post-mortems (postmortems = 0 writes
- * none). Not a file under /dev: a device is written, never rotated, and
- * units that share a serial line did so before this check. */
+ * none). A log.file that may be a device (log_file_may_be_device) and the
+ * file beside it may be shared by units that all name it so: a device is
+ * written, never rotated, and units that share a serial line did so
+ * before this check. */
 static int logfiles_collect(const struct unit_set *s, struct logfile *v, size_t *n)
 {
 	char path[UNIT_LOG_PATH_MAX + 16];
@@ -146,14 +155,13 @@ static int logfiles_collect(const struct unit_set *s, struct logfile *v, size_t 
 
 	for (size_t i = 0; i < s->n_units && r >= 0; i++) {
 		const struct unit *u = s->units[i];
+		bool device = log_file_may_be_device(u);
 
 		if (unit_log_path(u, &s->conf, path, sizeof(path)) <= 0)
 			continue;   /* none, or too long: the parser's bounds say never */
-		if (unit_log_path_is_device(path))
-			continue;   /* a device (a serial line): no rotation, shared at will */
-		r = logfile_push(v, n, path, i, false);
+		r = logfile_push(v, n, path, i, false, device);
 		if (r == 0 && u->postmortems > 0 && unit_postmortem_path(path, sizeof(path)) > 0)
-			r = logfile_push(v, n, path, i, true);
+			r = logfile_push(v, n, path, i, true, device);
 	}
 	return r < 0 ? r : 0;
 }
@@ -212,13 +220,19 @@ static int logfile_diag(struct logfiles *L, const struct logfile *at, bool rotat
 
 /* Files with one key, v[from..to): the one log.directory named, if any,
  * is theirs (no two of those meet: unit names differ); every other
- * unit's, which its log.file named, is reported. */
+ * unit's, which its log.file named, is reported. Units that all name a
+ * log.file that may be a device (or the file beside it) share it. */
 static int logfiles_report_same(struct logfiles *L, size_t from, size_t to)
 {
 	const struct logfile *v = L->v;
 	size_t owner = from;
+	bool shared_ok = true;
 	int r = 0;
 
+	for (size_t i = from; i < to; i++)
+		shared_ok = shared_ok && v[i].shared_ok;
+	if (shared_ok)
+		return 0;
 	for (size_t i = from; i < to; i++)
 		if (!L->s->units[v[i].unit]->log_file)
 			owner = i;
@@ -238,6 +252,7 @@ static int logfiles_report_rotated(struct logfiles *L, const struct logfile *f)
 	size_t len;
 	char *end;
 	unsigned long k;
+	int r;
 
 	if (!dot || dot[1] < '1' || dot[1] > '9' || strspn(dot + 1, "0123456789") != strlen(dot + 1))
 		return 0;
@@ -247,10 +262,19 @@ static int logfiles_report_rotated(struct logfiles *L, const struct logfile *f)
 	if (!want.key)
 		return -ENOMEM;
 	hit = bsearch(&want, L->v, L->n, sizeof(*L->v), compare_key);
-	free(want.key);
-	if (!hit || hit->unit == f->unit || k > unit_keep(L->s, hit->unit))
+	if (!hit) {
+		free(want.key);
 		return 0;
-	return logfile_diag(L, f, true, hit);
+	}
+	while (hit > L->v && compare_key(hit - 1, &want) == 0)
+		hit--;   /* the first of that key: each is looked at */
+	for (; hit < L->v + L->n && compare_key(hit, &want) == 0; hit++)
+		/* one that may be a device is not rotated */
+		if (hit->unit != f->unit && !hit->shared_ok && k <= unit_keep(L->s, hit->unit))
+			break;
+	r = hit < L->v + L->n && compare_key(hit, &want) == 0;
+	free(want.key);
+	return r ? logfile_diag(L, f, true, hit) : 0;
 }
 
 int logfiles_check_set(struct unit_set *s, const struct unit_lines *lines)

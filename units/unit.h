@@ -854,13 +854,11 @@ void unit_set_free(struct unit_set *s);
  * initd.conf's log.directory/NAME.log, into buf: the path's length, 0 when
  * it has none, -ENAMETOOLONG when buf cannot hold it. */
 int unit_log_path(const struct unit *u, const struct initd_conf *conf, char *buf, size_t size);
-/* A log path under /dev/: a device (a serial line), written, never
- * rotated, which units may share. */
-bool unit_log_path_is_device(const char *path);
 /* The post-mortem file beside the log file whose path is in buf, made in
  * buf: NAME.log becomes NAME.postmortem, FILE (not named .log)
- * FILE.postmortem. Its length; 0 for a device's log (buf unchanged): none,
- * the records stay in memory; or -ENAMETOOLONG (buf unchanged). */
+ * FILE.postmortem. Its length, or -ENAMETOOLONG (buf unchanged). None is
+ * written beside a log file that is a character device (a serial line):
+ * the log writer looks (loader/logwriter.c). */
 int unit_postmortem_path(char *buf, size_t size);
 
 /* Lookup by name in a set (binary search). NULL if absent. */

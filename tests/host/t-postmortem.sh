@@ -14,6 +14,9 @@
 #   serial   log.file = "/dev/ttyS1", a device (a tmpfs over /dev in the
 #            namespace, ttyS1 a null device): its records stay in memory,
 #            no regular file /dev/ttyS1.postmortem (the old code made one)
+#   line     log.file a character device outside /dev: none beside it
+#   shmfile, shmdir  a log.file and a log.directory in /dev/shm: regular
+#            files, their post-mortem files beside them
 . "$(dirname "$0")/lib.sh"
 
 LOGDIR=$WORK/logdir
@@ -178,6 +181,50 @@ check "filed, failed after it, has its post-mortem file" \
 check "serial: no regular file /dev/ttyS1.postmortem" \
 	eval '! in_ns test -e /dev/ttyS1.postmortem && in_ns test -c /dev/ttyS1'
 in_ns ls -l /dev | sed 's/^/#   /'
+stop_initd
+
+# What the log's path is decides, not where it lies: a log.directory in
+# /dev/shm (a tmpfs, volatile logs) gets its post-mortem files, and so does
+# a log.file there; a character device outside /dev (a null device on a
+# tmpfs of this test's) gets none beside it. The old code went by the
+# /dev/ prefix: none for the first two, one for the third.
+new_boot postmortem-shm
+cat > "$T/conf/initd.conf" <<EOC
+log = { directory = "/dev/shm/logs"; };
+EOC
+unit line <<EOU
+exec = [ "/bin/sh", "-c", "echo line dies; exit 4" ];
+restart = "no";
+log = { file = "$T/devs/line"; };
+EOU
+unit shmfile <<EOU
+exec = [ "/bin/sh", "-c", "echo shmfile dies; exit 5" ];
+restart = "no";
+autostart = false;
+log = { file = "/dev/shm/shmfile.log"; };
+EOU
+unit shmdir <<EOU
+exec = [ "/bin/sh", "-c", "echo shmdir dies; exit 6" ];
+restart = "no";
+autostart = false;
+EOU
+INITD_PRE="mount -t tmpfs -o mode=755 devtmp /dev; mknod -m 666 /dev/null c 1 3
+mkdir -m 1777 /dev/shm; mkdir -p $T/devs; mount -t tmpfs devs $T/devs
+mknod -m 600 $T/devs/line c 1 3" \
+	start_initd
+check "line failed" wait_state line failed 10
+check "line: its record is in memory" \
+	wait_until 10 eval 'sv postmortem line | grep -q "^failure: .* exit 4"'
+sv start shmfile > /dev/null 2>&1
+check "shmfile: its post-mortem file in /dev/shm" \
+	wait_until 10 eval 'in_ns grep -q "exit 5" /dev/shm/shmfile.postmortem'
+sv start shmdir > /dev/null 2>&1
+check "shmdir: its post-mortem file in the log directory /dev/shm/logs" \
+	wait_until 10 eval 'in_ns grep -q "exit 6" /dev/shm/logs/shmdir.postmortem'
+# the log writer takes records in order: line's, first, would be there
+check "line: no file beside its device (a character device outside /dev)" \
+	eval '! in_ns test -e "$T/devs/line.postmortem" && in_ns test -c "$T/devs/line"'
+in_ns ls -lR /dev/shm "$T/devs" | sed 's/^/#   /'
 stop_initd
 
 [ "$FAILED" -eq 0 ]

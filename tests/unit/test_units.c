@@ -1492,6 +1492,45 @@ START_TEST(test_set_shared_log_file)
 }
 END_TEST
 
+/* A log.directory in /dev/shm (a tmpfs: volatile logs) holds regular
+ * files, NAME.log, which the log writer makes: checked as any, their
+ * post-mortem files too. A log.file under /dev/ may be a device: units
+ * that all name it share it (k, l), but not a file of the directory's.
+ * The check took every path under /dev/ for a device and checked none. */
+START_TEST(test_set_shared_log_file_in_dev_shm)
+{
+	static const char *const want[] = {
+		"units/n.unit:2: log file '/dev/shm/logs/m.log' is also the log file of unit 'm'",
+		"units/o.unit:2: log file '/dev/shm/logs/m.postmortem' is also the post-mortem "
+		"file of unit 'm'",
+		"units/p.unit:2: log file '/dev/shm/logs/m.log.2' is where the log file of unit "
+		"'m' is rotated to",
+		NULL,
+	};
+	struct tree t;
+	struct unit_set *s;
+
+	tree_init(&t);
+	tree_write(&t, "initd.conf", "log = { directory = \"/dev/shm/logs\"; keep = 3; };\n");
+	tree_write(&t, "units/m.unit", EXEC);
+	tree_write(&t, "units/n.unit", EXEC "log = { file = \"/dev/shm/logs/m.log\"; };\n");
+	tree_write(&t, "units/o.unit", EXEC "log = { file = \"/dev/shm/logs/m.postmortem\"; };\n");
+	tree_write(&t, "units/p.unit", EXEC "log = { file = \"/dev/shm/logs/m.log.2\"; };\n");
+	tree_write(&t, "units/k.unit", EXEC "log = { file = \"/dev/ttyS1\"; };\n");
+	tree_write(&t, "units/l.unit", EXEC "log = { file = \"/dev/ttyS1\"; };\n");
+	s = tree_load(&t);
+	assert_diags(s, t.dir, want);
+	ck_assert(!find(s, "m")->bad);
+	ck_assert(find(s, "n")->bad);
+	ck_assert(find(s, "o")->bad);
+	ck_assert(find(s, "p")->bad);
+	ck_assert(!find(s, "k")->bad);
+	ck_assert(!find(s, "l")->bad);
+	unit_set_free(s);
+	tree_remove(&t);
+}
+END_TEST
+
 /* A bad unit is kept and reported; what requires it is not bad. */
 START_TEST(test_set_bad_isolated)
 {
@@ -2784,6 +2823,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, test_set_cycle3);
 	tcase_add_test(tc, test_set_slices);
 	tcase_add_test(tc, test_set_shared_log_file);
+	tcase_add_test(tc, test_set_shared_log_file_in_dev_shm);
 	tcase_add_test(tc, test_set_bad_isolated);
 	tcase_add_test(tc, test_set_too_many);
 	tcase_add_test(tc, test_set_no_dir);
