@@ -115,6 +115,16 @@ static const struct key mount_keys[] = {
 	{ "on_failure", parse_mount_on_failure },
 };
 
+/* The member key of entry s, or s itself where the key is not written: a
+ * check across keys reports at the line of the key it names, the one to
+ * fix, not at the entry's '{' lines above it. */
+static config_setting_t *entry_key(config_setting_t *s, const char *key)
+{
+	config_setting_t *k = config_setting_get_member(s, key);
+
+	return k ? k : s;
+}
+
 /* Checks across one entry's keys, once each was read. */
 static int mount_check(struct parse_ctx *c, config_setting_t *s, const char *path,
 		       const struct unit_mount *m)
@@ -129,17 +139,20 @@ static int mount_check(struct parse_ctx *c, config_setting_t *s, const char *pat
 		return FAIL(c, s, "missing required key '%s.%s'", path, missing);
 	r = unit_mount_options_parse(m->type, m->options, &flags, data, bad, sizeof(bad));
 	if (r < 0)
-		return FAIL(c, s, "'%s.options': %s option '%s' for type %s%s", path,
-			    mount8_word(bad) ?
-			    "mount(8)-only" : "unknown", diag_quote(q, bad), m->type,
+		return FAIL(c, entry_key(s, "options"), "'%s.options': %s option '%s' for type %s%s",
+			    path, mount8_word(bad) ? "mount(8)-only" : "unknown",
+			    diag_quote(q, bad), m->type,
 			    !strcmp(bad, "nofail") ? " (write required = false)" : "");
 	if (m->fsck && !is_block_source(m->what))
-		return FAIL(c, s, "'%s.fsck': '%s' is not a block device", path, m->what);
+		return FAIL(c, entry_key(s, "fsck"), "'%s.fsck': '%s' is not a block device", path,
+			    m->what);
+	/* no options at all: the type is what asks for them */
 	if (!strcmp(m->type, "overlay") && !strstr(data, "lowerdir="))
-		return FAIL(c, s, "'%s.options': an overlay needs lowerdir=", path);
+		return FAIL(c, entry_key(s, m->options ? "options" : "type"),
+			    "'%s.options': an overlay needs lowerdir=", path);
 	if (format_problem(m))
-		return FAIL(c, s, "'%s.format': %s (what '%s', type %s)", path, format_problem(m),
-			    m->what, m->type);
+		return FAIL(c, entry_key(s, "format"), "'%s.format': %s (what '%s', type %s)", path,
+			    format_problem(m), m->what, m->type);
 	return 0;
 }
 
@@ -158,8 +171,8 @@ static int parse_mount(struct parse_ctx *c, config_setting_t *s, const char *pat
 		r = mount_check(c, s, path, &v[k]);
 	for (size_t i = 0; r == 0 && !c->failed && i < k; i++)
 		if (strcmp(v[i].where, v[k].where) == 0)
-			r = diag_add(c, setting_line(s), "'%s': '%s' is mounted by an earlier entry",
-				     path, v[k].where);
+			r = diag_add(c, setting_line(entry_key(s, "where")),
+				     "'%s': '%s' is mounted by an earlier entry", path, v[k].where);
 	return r;
 }
 

@@ -204,6 +204,93 @@ static int check_integers(struct parse_ctx *c, const char *text)
 	return found;
 }
 
+/* ---- the lines of string elements -----------------------------------------
+ * libconfig stamps a string element of a list or an array with the line of
+ * the token after it (it reads on to see whether another string continues
+ * the value: "a" "b" is one), so the last element of
+ *     requires_mounts = [
+ *         "/data"
+ *     ];
+ * was reported at the ']' line. Each string value is found again in the
+ * text, in the order libconfig added them to the tree (the file's: no name
+ * is quoted, no @include), and an element gets the line its value starts
+ * on. A member's line is its name's, which libconfig has right. */
+
+/* How deep the tree is walked; a deeper file keeps libconfig's lines. */
+#define SOURCE_DEPTH_MAX 32
+
+struct string_scan {
+	const char *p;
+	int line;
+};
+
+/* The line the next string value starts on, the scan moved past it (and
+ * the strings continuing it); 0 when the text has no more. */
+static int string_scan_next(struct string_scan *s)
+{
+	int start = 0;
+
+	while (*s->p) {
+		const char *p = s->p;
+
+		if (*p == '"' && !start)
+			start = s->line;
+		if (*p == '"' || *p == '#' || (p[0] == '/' && (p[1] == '/' || p[1] == '*')))
+			s->p = skip_comment_or_string(p, &s->line);
+		else if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == '\f')
+			s->line += *s->p++ == '\n';
+		else if (start)
+			break;
+		else
+			s->p++;
+	}
+	return start;
+}
+
+/* Each string value under s, in order, read off the scan: its element's
+ * line set when set is true. -EINVAL when the text runs out first,
+ * -E2BIG past SOURCE_DEPTH_MAX. */
+static int string_lines_walk(config_setting_t *s, struct string_scan *scan, bool set,
+			     unsigned depth)
+{
+	int n = config_setting_length(s);
+
+	if (depth > SOURCE_DEPTH_MAX)
+		return -E2BIG;
+	for (int i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		int line, r;
+
+		if (config_setting_is_aggregate(e)) {
+			r = string_lines_walk(e, scan, set, depth + 1);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			continue;
+		line = string_scan_next(scan);
+		if (!line)
+			return -EINVAL;
+		if (set && !config_setting_name(e))
+			e->line = (unsigned)line;
+	}
+	return 0;
+}
+
+/* Once the text and the tree are seen to hold the same strings, the
+ * elements' lines are set; otherwise they stay libconfig's. */
+static void string_lines_fix(const char *text, config_t *cfg)
+{
+	struct string_scan scan = { text, 1 };
+
+	if (string_lines_walk(config_root_setting(cfg), &scan, false, 0) < 0 ||
+	    string_scan_next(&scan))
+		return;
+	scan = (struct string_scan){ text, 1 };
+	string_lines_walk(config_root_setting(cfg), &scan, true, 0);
+}
+
 int source_parse(struct parse_ctx *c, const char *text, config_t *cfg)
 {
 	int r;
@@ -225,5 +312,6 @@ int source_parse(struct parse_ctx *c, const char *text, config_t *cfg)
 		r = diag_add(c, config_error_line(cfg), "%s", msg ? msg : "syntax error");
 		return r < 0 ? r : -EINVAL;
 	}
+	string_lines_fix(text, cfg);
 	return 0;
 }

@@ -181,6 +181,95 @@ START_TEST(bad_entries_have_lines)
 }
 END_TEST
 
+/* A check across an entry's keys names one key: its message is at that
+ * key's line, not the entry's '{', which may be lines above it (a user
+ * fixes FILE:LINE). Each entry opens on line 3, one key a line. */
+static const struct {
+	const char *entry;
+	int line;
+	const char *message;
+} cross_cases[] = {
+	{ "{\n what = \"/dev/vda\";\n where = \"/d\";\n type = \"ext4\";\n options = \"size=1M\";\n}",
+	  7, "'mounts[0].options': unknown option 'size=1M' for type ext4" },
+	{ "{\n what = \"overlay\";\n where = \"/d\";\n type = \"overlay\";\n options = \"upperdir=/u\";\n}",
+	  7, "'mounts[0].options': an overlay needs lowerdir=" },
+	{ "{\n what = \"overlay\";\n where = \"/d\";\n type = \"overlay\";\n}",
+	  6, "'mounts[0].options': an overlay needs lowerdir=" },
+	{ "{\n what = \"tmpfs\";\n where = \"/d\";\n type = \"tmpfs\";\n fsck = true;\n}",
+	  7, "'mounts[0].fsck': 'tmpfs' is not a block device" },
+	{ "{\n what = \"/dev/vda\";\n where = \"/d\";\n type = \"ext2\";\n format = \"ext4\";\n}",
+	  7, "'mounts[0].format': the format differs from the type mounted (what '/dev/vda', type ext2)" },
+	{ "{\n what = \"/dev/vda\";\n where = \"/d\";\n}",
+	  3, "missing required key 'mounts[0].type'" },
+};
+
+START_TEST(cross_key_errors_are_at_the_key)
+{
+	char conf[512];
+	struct unit_set *s;
+
+	snprintf(conf, sizeof(conf), "# line 1\nmounts = (\n  %s\n);\n", cross_cases[_i].entry);
+	s = load(conf, "exec = [ \"/bin/x\" ];\n");
+	ck_assert_uint_eq(s->diags.n, 1);
+	ck_assert_str_eq(s->diags.v[0].message, cross_cases[_i].message);
+	ck_assert_int_eq(s->diags.v[0].line, cross_cases[_i].line);
+	unit_set_free(s);
+}
+END_TEST
+
+/* A later entry's repeated where is at that where's line; a bad, repeated
+ * or undeclared requires_mounts element at the element's own line, also
+ * when the list's ']' is lines below it. */
+START_TEST(where_and_requires_mounts_at_their_lines)
+{
+	struct unit_set *s = load("mounts = (\n"
+				  "  { what = \"tmpfs\"; where = \"/d\"; type = \"tmpfs\"; },\n"
+				  "  { what = \"/dev/vda\";\n"
+				  "    where = \"/d\";\n"
+				  "    type = \"ext4\"; }\n);\n",
+				  "exec = [ \"/bin/x\" ];\n"
+				  "requires_mounts = [\n"
+				  " \"/d\",\n"
+				  " \"d\"\n"
+				  "\n"
+				  "];\n");
+
+	ck_assert_str_eq(s->diags.v[0].message, "'mounts[1]': '/d' is mounted by an earlier entry");
+	ck_assert_int_eq(s->diags.v[0].line, 4);
+	ck_assert(s->units[0]->bad);
+	ck_assert_str_eq(s->units[0]->diags.v[0].message,
+			 "'requires_mounts[1]': invalid mount point 'd' (an absolute path, not \"/\")");
+	ck_assert_int_eq(s->units[0]->diags.v[0].line, 4);
+	unit_set_free(s);
+
+	s = load("mounts = ( { what = \"tmpfs\"; where = \"/d\"; type = \"tmpfs\"; } );\n",
+		 "exec = [ \"/bin/x\" ];\n"
+		 "requires_mounts = [\n"
+		 " \"/d\",\n"
+		 " \"/d\"\n"
+		 "\n"
+		 "];\n");
+	ck_assert(s->units[0]->bad);
+	ck_assert_str_eq(s->units[0]->diags.v[0].message, "'requires_mounts[1]': '/d' is listed twice");
+	ck_assert_int_eq(s->units[0]->diags.v[0].line, 4);
+	unit_set_free(s);
+
+	s = load("mounts = ( { what = \"tmpfs\"; where = \"/d\"; type = \"tmpfs\"; } );\n",
+		 "exec = [ \"/bin/x\" ];\n"
+		 "requires_mounts = [\n"
+		 " \"/d\",\n"
+		 " \"/srv\"\n"
+		 "\n"
+		 "];\n");
+	ck_assert(s->units[0]->bad);
+	ck_assert_str_eq(s->units[0]->diags.v[0].message,
+			 "requires_mounts: '/srv' is not in initd.conf's mounts "
+			 "(mounts = ( { where = \"/srv\"; ... } ))");
+	ck_assert_int_eq(s->units[0]->diags.v[0].line, 4);
+	unit_set_free(s);
+}
+END_TEST
+
 START_TEST(duplicate_where_and_undeclared)
 {
 	struct unit_set *s = load("mounts = (\n"
@@ -564,6 +653,9 @@ static Suite *mounts_suite(void)
 	tcase_add_loop_test(tc, bad_entries_have_lines, 0,
 			    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, duplicate_where_and_undeclared);
+	tcase_add_loop_test(tc, cross_key_errors_are_at_the_key, 0,
+			    (int)(sizeof(cross_cases) / sizeof(cross_cases[0])));
+	tcase_add_test(tc, where_and_requires_mounts_at_their_lines);
 	tcase_add_test(tc, encode_round_trip);
 	tcase_add_test(tc, blank_device_has_no_signature);
 	tcase_add_loop_test(tc, each_signature_is_seen, 0, (int)(sizeof(sigs) / sizeof(sigs[0])));

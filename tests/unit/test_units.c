@@ -816,6 +816,31 @@ START_TEST(test_parse_integers_in_range)
 }
 END_TEST
 
+/* libconfig stamps a string element with the line of the token after it:
+ * the last one of a list closed lines below was at the ']'. Each element
+ * is at the line its value starts on: past comments holding quotes, a
+ * value continued by another string ("c" "d" is one), a ',' on the next
+ * line. */
+START_TEST(test_parse_string_element_lines)
+{
+	struct unit *u = parse("t.unit", EXEC "requires = [ \"a\", /* \"b\" */\n"
+			       "  \"c d\" \"e\",\n"
+			       "  \"f!\" # \"g\"\n"
+			       "  , \"h!\"\n"
+			       "\n"
+			       "];\n");
+
+	ck_assert_uint_eq(u->diags.n, 3);
+	ck_assert_str_eq(diag_text(&u->diags.v[0], NULL),
+			 "t.unit:3: 'requires[1]': invalid unit name 'c de'");
+	ck_assert_str_eq(diag_text(&u->diags.v[1], NULL),
+			 "t.unit:4: 'requires[2]': invalid unit name 'f!'");
+	ck_assert_str_eq(diag_text(&u->diags.v[2], NULL),
+			 "t.unit:5: 'requires[3]': invalid unit name 'h!'");
+	unit_free(u);
+}
+END_TEST
+
 START_TEST(test_parse_many_errors)
 {
 	struct unit *u = parse("t.unit", EXEC "type = 1;\nrestart = 2;\nuser = 3;\n");
@@ -2800,6 +2825,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, test_parse_defaults);
 	tcase_add_loop_test(tc, test_parse_error, 0, (int)ARRAY_SIZE(error_cases));
 	tcase_add_test(tc, test_parse_many_errors);
+	tcase_add_test(tc, test_parse_string_element_lines);
 	tcase_add_test(tc, test_parse_integers_in_range);
 	tcase_add_test(tc, test_parse_diag_limit);
 	tcase_add_test(tc, test_parse_limits);
