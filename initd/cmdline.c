@@ -74,6 +74,19 @@ static void parse_word(const char *w, struct boot_cmdline *c, cmdline_report_fn 
 	}
 }
 
+/* One word of either source: an initd.* word parsed (a too long one
+ * reported), any other ignored. */
+static void take_word(const char *w, bool too_long, struct boot_cmdline *c, cmdline_report_fn fn,
+		      void *ctx, int *n)
+{
+	if (strncmp(w, "initd.", 6) != 0)
+		return;
+	if (too_long)
+		report(fn, ctx, n, "%.64s...: too long", w);
+	else
+		parse_word(w, c, fn, ctx, n);
+}
+
 int cmdline_parse(const char *text, struct boot_cmdline *ret, cmdline_report_fn fn, void *ctx)
 {
 	const char *p = text, *end = text + strnlen(text, CMDLINE_MAX);
@@ -86,12 +99,24 @@ int cmdline_parse(const char *text, struct boot_cmdline *ret, cmdline_report_fn 
 
 		if (r == 0)
 			break;
-		if (strncmp(w, "initd.", 6) != 0)
-			continue;
-		if (r < 0)
-			report(fn, ctx, &n, "%.64s...: too long", w);
-		else
-			parse_word(w, ret, fn, ctx, &n);
+		take_word(w, r < 0, ret, fn, ctx, &n);
+	}
+	return n;
+}
+
+int cmdline_parse_words(char *const *words, int count, struct boot_cmdline *c,
+			cmdline_report_fn fn, void *ctx)
+{
+	size_t bytes = 0;
+	int n = 0;
+
+	for (int i = 0; i < count && words[i]; i++) {
+		size_t len = strlen(words[i]);
+
+		bytes += len + 1;
+		if (bytes > CMDLINE_MAX)
+			break;
+		take_word(words[i], len > CMDLINE_WORD_MAX, c, fn, ctx, &n);
 	}
 	return n;
 }

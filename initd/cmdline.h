@@ -1,11 +1,14 @@
 /* cmdline.h — initd's parameters on the kernel command line.
  *
  * The kernel hands init the words it does not understand as argv or
- * environment, but never a word with a dot in its name: `initd.mode=maint`
- * reaches init only through /proc/cmdline. initd reads it once at boot
- * (PID 1 of the kernel's first PID namespace; anywhere else only the file
- * given with --cmdline: a container's /proc/cmdline is the host's).
- * Documented in initd(8).
+ * environment, but never a word with a dot in its name before a "--":
+ * `initd.mode=maint` reaches init through /proc/cmdline, which holds the
+ * words after a "--" too. initd reads it once at boot (PID 1 of the
+ * kernel's first PID namespace; anywhere else only the file given with
+ * --cmdline: a container's /proc/cmdline is the host's). PID 1 of a
+ * container also takes the initd.* words of its own argv, as a container
+ * runtime passes them (`docker run IMAGE /sbin/initd initd.rescue`), after
+ * the file's. Documented in initd(8).
  *
  *   initd.mode=NAME          boot only the units of mode NAME ("default")
  *   initd.rescue             start no unit, a root shell on the console
@@ -42,6 +45,14 @@ typedef void (*cmdline_report_fn)(void *ctx, const char *msg);
  * Returns how many problems were reported. */
 int cmdline_parse(const char *text, struct boot_cmdline *ret, cmdline_report_fn report,
 		  void *ctx);
+
+/* The initd.* words of words[0..count) (argv: split already, no quotes
+ * to drop) parsed into *c as cmdline_parse parses a text's, *c not zeroed:
+ * after a file's words, a later word wins as on a command line. Words
+ * past CMDLINE_MAX bytes in all are not looked at. Returns how many
+ * problems were reported. */
+int cmdline_parse_words(char *const *words, int count, struct boot_cmdline *c,
+			cmdline_report_fn fn, void *ctx);
 
 /* Read path (at most CMDLINE_MAX bytes) into buf (size > CMDLINE_MAX), NUL-
  * terminated. 0 or -errno; -EBADF: not a regular file (a FIFO, a tty:

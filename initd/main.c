@@ -68,6 +68,9 @@ struct options {
 	bool verbose;
 	const char *cmdline;    /* --cmdline FILE: read instead of /proc/cmdline
 	                         * (a container's PID 1, a test) */
+	char **words;           /* PID 1: the arguments past the options (the
+	                         * kernel's or a container runtime's), in argv */
+	int n_words;
 };
 
 struct initd {
@@ -148,7 +151,8 @@ static void usage(FILE *f)
 }
 
 /* As PID 1, argv carries whatever the kernel did not understand on its
- * command line: unknown options are ignored there, never fatal. */
+ * command line: unknown options are ignored there, never fatal, and the
+ * words past them are kept for read_cmdline (initd.* words: a container's). */
 static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 {
 	enum { OPT_UNITS = 256, OPT_CONTROL, OPT_NOTIFY, OPT_CGROUP_ROOT, OPT_NO_CGROUP, OPT_NO_MOUNTS,
@@ -209,6 +213,10 @@ static int parse_options(int argc, char **argv, bool pid1, struct options *o)
 	if (!pid1 && optind < argc) {
 		fprintf(stderr, "initd: unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
+	}
+	if (pid1) {   /* getopt moved them past the options; read_cmdline looks */
+		o->words = argv + optind;
+		o->n_words = argc - optind;
 	}
 	snprintf(o->units_dir, sizeof(o->units_dir), "%s", units ? units : "");
 	if (!units)
@@ -1132,6 +1140,11 @@ static void cmdline_problem(void *ctx, const char *msg)
 	log_warn("kernel command line: %s", msg);
 }
 
+static void argument_problem(void *ctx, const char *msg)
+{
+	log_warn("argument %s", msg);
+}
+
 /* initd.* from --cmdline FILE when given, else from /proc/cmdline as PID
  * 1 of the kernel's first PID namespace. Not otherwise: as PID 1 of a
  * container (or not PID 1) the kernel's command line is the host's. */
@@ -1144,27 +1157,38 @@ static const char *cmdline_path(const struct initd *d)
 	if (!boot_pid_ns_is_initial()) {
 		log_info("PID 1 of a container (not the kernel's first PID namespace): "
 			 "/proc/cmdline is the host's, no initd.* parameters read from it "
-			 "(--cmdline FILE gives them)");
+			 "(--cmdline FILE or initd.* arguments give them)");
 		return NULL;
 	}
 	return "/proc/cmdline";
+}
+
+/* The initd.* words of PID 1's own argv are read as PID 1 of a container,
+ * where a runtime passes them so (`docker run IMAGE /sbin/initd
+ * initd.rescue`), as systemd reads its own. Not as PID 1 of the kernel's
+ * first PID namespace: the kernel passes init a dotted word only from
+ * after a "--" on its command line, and /proc/cmdline, read whole, holds
+ * that word already: read twice, its problems would be said twice. */
+static bool argv_words_read(const struct initd *d)
+{
+	return d->pid1 && d->opt.n_words > 0 && !boot_pid_ns_is_initial();
 }
 
 static void read_cmdline(struct initd *d)
 {
 	const char *path = cmdline_path(d);
 	static char text[CMDLINE_MAX + 1];
-	int r;
+	int r = path ? cmdline_read(path, text, sizeof(text)) : -ENOENT;
 
-	if (!path)
-		return;
-	r = cmdline_read(path, text, sizeof(text));
-	if (r < 0) {
+	if (path && r < 0)
 		log_warn("%s: %s; no initd.* parameters", path,
 			 r == -EBADF ? "not a regular file" : strerror(-r));
-		return;
-	}
+	if (r < 0)
+		text[0] = '\0';
 	cmdline_parse(text, &d->cmdline, cmdline_problem, d);
+	/* after the file's: a later word wins, as on a command line */
+	if (argv_words_read(d))
+		cmdline_parse_words(d->opt.words, d->opt.n_words, &d->cmdline, argument_problem, d);
 	if (d->cmdline.verbose)
 		log_set_max_level(LOG_DEBUG);
 	if (d->cmdline.has_crash_action)

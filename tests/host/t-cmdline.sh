@@ -8,7 +8,10 @@
 # first), /proc/cmdline is the host kernel's: a fake one holding
 # initd.mode=special (bound over /proc/cmdline in the namespace) is not
 # read. --cmdline FILE, given to PID 1, is read (the old code read the
-# host's and ignored --cmdline as PID 1).
+# host's and ignored --cmdline as PID 1). So are initd.* words in PID 1's
+# own argv, as `docker run IMAGE /sbin/initd initd.mode=special` gives
+# them (the old code ignored every word past the options), after FILE's:
+# a later word wins, as on a kernel command line.
 . "$(dirname "$0")/lib.sh"
 
 new_boot cmdline
@@ -58,5 +61,23 @@ start_initd --cmdline "$T/cmdline-fifo"
 check "--cmdline FIFO: initd answers (status)" eval 'sv status >/dev/null'
 check "the log says it is no regular file" \
 	eval 'grep -q "cmdline-fifo: not a regular file; no initd.\* parameters" "$T/initd.log"'
+stop_initd
+new_boot cmdline-argv
+modes_units
+start_initd initd.mode=special single initd.bogus
+check "initd.mode=special in PID 1's argv: sp reaches running" wait_state sp running 10
+check "status says mode special" eval 'sv status | grep -q "^mode: special$"'
+check "an unknown initd.* word in argv is warned about, as on the command line" \
+	eval 'grep -q "initd.bogus: unknown initd parameter" "$T/initd.log"'
+check "a word that is no initd.* one is not" eval '! grep -q "single:" "$T/initd.log"'
+stop_initd
+
+new_boot cmdline-argv-file
+modes_units
+echo "initd.mode=other" > "$T/cmdline"
+start_initd --cmdline "$T/cmdline" initd.mode=special
+check "argv's initd.mode after --cmdline FILE's wins: sp reaches running" \
+	wait_state sp running 10
+check "status says mode special" eval 'sv status | grep -q "^mode: special$"'
 stop_initd
 [ "$FAILED" -eq 0 ]

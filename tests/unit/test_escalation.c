@@ -444,6 +444,43 @@ START_TEST(test_cmdline)
 }
 END_TEST
 
+/* A container's PID 1 argv: the same words as a command line's, already
+ * split (a space is part of the word, no quote is dropped), after the
+ * file's (not zeroed: a later word wins). */
+START_TEST(test_cmdline_words)
+{
+	char *words[] = { "single", "initd.mode=late", "initd.rescue", "initd.mode=a b",
+			  "\"initd.verbose\"", "initd.bogus", NULL };
+	static char big[CMDLINE_MAX + 2];
+	char *one[] = { big, "initd.verbose", NULL };
+	struct boot_cmdline c;
+
+	problems = 0;
+	ck_assert_int_eq(cmdline_parse("initd.mode=early initd.crash_action=shell", &c,
+				       count_problem, NULL), 0);
+	ck_assert_int_eq(cmdline_parse_words(words, 6, &c, count_problem, NULL), 2);
+	ck_assert_str_eq(c.mode, "late");
+	ck_assert(c.rescue && !c.verbose && c.has_crash_action);
+	ck_assert_int_eq(c.crash_action, CRASH_SHELL);
+	ck_assert_ptr_nonnull(strstr(last_problem, "initd.bogus: unknown initd parameter"));
+	/* count bounds it, not only the NULL */
+	ck_assert_int_eq(cmdline_parse_words(words + 5, 0, &c, count_problem, NULL), 0);
+
+	/* a word longer than a word may be is said; past CMDLINE_MAX, none is read */
+	memset(big, 'x', sizeof(big) - 1);
+	memcpy(big, "initd.mode=", 11);
+	big[300] = '\0';
+	ck_assert_int_eq(cmdline_parse("", &c, count_problem, NULL), 0);
+	ck_assert_int_eq(cmdline_parse_words(one, 2, &c, count_problem, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(last_problem, "too long"));
+	ck_assert(c.verbose && !c.mode[0]);
+	big[300] = 'x';
+	ck_assert_int_eq(cmdline_parse("", &c, count_problem, NULL), 0);
+	ck_assert_int_eq(cmdline_parse_words(one, 2, &c, count_problem, NULL), 0);
+	ck_assert(!c.verbose);
+}
+END_TEST
+
 /* ---- the boot guard's file --------------------------------------------------------- */
 
 /* Each guard test: a fresh directory, the file's path in it (not created),
@@ -768,6 +805,7 @@ static Suite *escalation_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("runtime");
 	tcase_add_test(tc, test_cmdline);
+	tcase_add_test(tc, test_cmdline_words);
 	tcase_add_test(tc, test_dep_not_started_reason);
 	tcase_add_test(tc, test_rescue_start_waits_for_the_respawn_delay);
 	suite_add_tcase(s, tc);
