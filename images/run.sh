@@ -36,6 +36,8 @@
 # /etc/initd/units/run-script.unit. run-script writes the script's output and
 # a closing "INITD-SCRIPT-EXIT=<rc>" line to ttyS1, a second serial port
 # captured in DIR/script.out; the console (ttyS0) goes to DIR/console.log.
+# The marker comes however the script ended (killed by signal N: 128+N, also
+# when run-script died with it: initd restarts run-script to say so).
 # A machine with one serial port (arm64 virt: ttyAMA0) gets
 # run_script.out=console on the kernel command line: run-script then writes
 # those lines to the console prefixed "INITD-SCRIPT| ", and DIR/script.out is

@@ -30,7 +30,7 @@ export BUILD=${BUILD:-build}
 # lane NAME ENTRY...: ENTRY is a VM script's name, or boots:B1,B2 for
 # tests/vm/run.sh's boots B1 B2 (in a work directory of the lane's own).
 # VM_LANE_A / VM_LANE_B replace them (a part of the tier, by hand).
-LANE_A=${VM_LANE_A:-boots:faults crash escalate demo events}
+LANE_A=${VM_LANE_A:-boots:faults crash escalate demo events runscript}
 LANE_B=${VM_LANE_B:-boots:main,cgroup,scale state watchdog arm64 disk persist}
 
 prep=$out.prep.log
