@@ -22,6 +22,7 @@
 #include "initd/loader.h"
 #include "units/internal.h"
 #include "units/unit.h"
+#include "tests/memory.h"
 
 #define DATA_DIR "tests/unit/data"
 
@@ -136,6 +137,8 @@ START_TEST(set_diagnostics_are_bounded)
 	void *buf = NULL;
 	size_t len = 0;
 
+	if (test_memory_short(128 << 20))   /* ~110 MB of small strings */
+		return;
 	head.v = calloc(UNIT_SET_DIAGS_MAX + 10, sizeof(*head.v));
 	ck_assert_ptr_nonnull(head.v);
 	for (size_t i = 0; i < UNIT_SET_DIAGS_MAX + 10; i++)
@@ -162,6 +165,8 @@ START_TEST(set_diagnostics_bytes_are_bounded)
 	void *buf = NULL;
 	size_t len = 0;
 
+	if (test_memory_short(96 << 20))   /* the text, the set's copy and its model */
+		return;
 	memset(file, 'f', sizeof(file) - 1);
 	file[sizeof(file) - 1] = '\0';
 	memset(message, 'm', sizeof(message) - 1);
@@ -196,6 +201,8 @@ START_TEST(unit_diagnostics_bytes_are_bounded)
 	void *buf = NULL;
 	size_t len = 0;
 
+	if (test_memory_short(160 << 20))   /* ~70 MB of messages, their model too */
+		return;
 	memset(message, 'm', sizeof(message) - 1);
 	message[sizeof(message) - 1] = '\0';
 	s.units = calloc(n + 1, sizeof(*s.units));
@@ -2060,6 +2067,10 @@ END_TEST
  * 1.2 GB and 7 s). The decode stops at UNIT_DECODE_MAX: refused, -EFBIG. */
 #define EMPTIES 256
 
+/* What a test of such a model needs: where it cannot have it, it says
+ * SKIPPED (a decode's ENOMEM, or the OOM killer, is no refusal). */
+#define BUDGET_MODEL_NEED (UNIT_DECODE_MAX + (48u << 20))
+
 /* Such a model (16 MB, whose heap would be 270 MB), encoded into *ret. */
 static void budget_model(uint8_t **ret, size_t *ret_len)
 {
@@ -2112,6 +2123,8 @@ START_TEST(test_decode_budget_refuses)
 	uint8_t *buf;
 	size_t len;
 
+	if (test_memory_short(BUDGET_MODEL_NEED))
+		return;
 	budget_model(&buf, &len);
 	ck_assert_int_eq(unit_set_decode(buf, len, &d), -EFBIG);
 	ck_assert_ptr_null(d);
@@ -2156,6 +2169,8 @@ START_TEST(test_refused_model_gives_its_heap_back)
 #ifdef __SANITIZE_ADDRESS__
 	return;   /* ASan's allocator holds freed memory (its quarantine), not glibc's */
 #endif
+	if (test_memory_short(BUDGET_MODEL_NEED))
+		return;
 	budget_model(&buf, &len);
 	tree_init(&t);
 	snprintf(model, sizeof(model), "%s/units.model", t.dir);
@@ -2222,11 +2237,14 @@ START_TEST(test_decode_budget_margin)
 {
 	struct tree t;
 	struct unit_set *s, *d = NULL;
-	char *conf = malloc(UNIT_MAX * 10 + 4096);   /* `, "16383"` a name */
+	char *conf;
 	size_t o = 0;
 	uint8_t *buf;
 	size_t len;
 
+	if (test_memory_short(128 << 20))   /* ~90 MB: the set, its model, its decode */
+		return;
+	conf = malloc(UNIT_MAX * 10 + 4096);   /* `, "16383"` a name */
 	ck_assert_ptr_nonnull(conf);
 	tree_init(&t);
 	tree_write(&t, "units/worker@.unit", "description = \"worker %i\";\n"
