@@ -101,13 +101,42 @@ static int check_includes(struct parse_ctx *c, const char *text)
  * hex one into an int: 4294967297 becomes 1, and so passes a range check
  * meant to refuse it. Its tokens are found here as its scanner finds
  * them: outside strings and comments, not inside a setting name (letters,
- * digits, '_', '-', '*'), and not part of a float (the digits after its
- * '.', its exponent). */
+ * digits, '_', '-', '*') or after a '.', and not part of a float, which
+ * is read whole (its exponent's digits after a sign are no integer). */
 
 static bool name_char(char ch)
 {
 	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
 	       ch == '_' || ch == '-' || ch == '*' || ch == '.';
+}
+
+static bool digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+/* Past the exponent at p ([eE][-+]?[0-9]+), or p where there is none. */
+static const char *exponent_end(const char *p)
+{
+	const char *q = p + 1;
+
+	if (*p != 'e' && *p != 'E')
+		return p;
+	q += *q == '+' || *q == '-';
+	return digit(*q) ? q + strspn(q, "0123456789") : p;
+}
+
+/* Past the float at p (after its sign), as libconfig's scanner reads one:
+ * digits, a '.', digits, an exponent, with a '.' or an exponent at
+ * least; p where there is no float (digits alone are an integer). */
+static const char *float_end(const char *p)
+{
+	const char *q = p + strspn(p, "0123456789"), *e;
+
+	if (*q == '.')
+		return exponent_end(q + 1 + strspn(q + 1, "0123456789"));
+	e = exponent_end(q);
+	return q > p && e > q ? e : p;
 }
 
 /* Past a comment or string at p (which starts one), counting lines. */
@@ -136,9 +165,10 @@ static const char *skip_comment_or_string(const char *p, int *line)
 	return end;
 }
 
-/* The integer token at p (a sign or a digit not inside a name): its end
- * into *ret_end; -ERANGE when libconfig would wrap it (no L, beyond 32
- * bits) or it overflows 64 bits, -ENOENT when it is no integer (a float). */
+/* The number token at p (a sign, a digit or a '.', not inside a name):
+ * its end into *ret_end; -ERANGE when libconfig would wrap it (an integer
+ * without L beyond 32 bits), -EOVERFLOW when it is beyond 64 bits (an L
+ * cannot help), -ENOENT when it is no integer (a float, or no number). */
 static int integer_token(const char *p, const char **ret_end)
 {
 	const char *q = p + (*p == '+' || *p == '-');
@@ -150,22 +180,34 @@ static int integer_token(const char *p, const char **ret_end)
 	long long v;
 	char *e;
 
+	if (!hex && float_end(q) > q) {
+		*ret_end = float_end(q);
+		return -ENOENT;
+	}
 	*ret_end = end + big + (big && end[1] == 'L');
-	if (n == 0 || (!hex && (*end == '.' || *end == 'e' || *end == 'E')))
+	if (n == 0)
 		return -ENOENT;
 	errno = 0;
 	if (hex) {
 		unsigned long long u = strtoull(digits, &e, 16);
 
 		if (errno == ERANGE || u > (unsigned long long)LLONG_MAX)
-			return -ERANGE;
+			return -EOVERFLOW;
 		v = (long long)u;
 	} else {
 		v = strtoll(p, &e, 10);
 		if (errno == ERANGE)
-			return -ERANGE;
+			return -EOVERFLOW;
 	}
 	return !big && (v < INT32_MIN || v > INT32_MAX) ? -ERANGE : 0;
+}
+
+/* Whether a number token starts at p: a digit or a '.', a sign before
+ * either. */
+static bool number_start(const char *p)
+{
+	p += *p == '+' || *p == '-';
+	return digit(*p) || *p == '.';
 }
 
 /* Report each integer libconfig would read wrong; how many, or -ENOMEM. */
@@ -179,18 +221,16 @@ static int check_integers(struct parse_ctx *c, const char *text)
 			p = skip_comment_or_string(p, &line);
 			continue;
 		}
-		if ((p > text && name_char(p[-1])) ||
-		    !((*p >= '0' && *p <= '9') ||
-		      ((*p == '-' || *p == '+') && p[1] >= '0' && p[1] <= '9'))) {
+		if ((p > text && name_char(p[-1])) || !number_start(p)) {
 			line += *p == '\n';
 			p++;
 			continue;
 		}
 		r = integer_token(p, &end);
-		if (r == -ERANGE) {
+		if (r == -ERANGE || r == -EOVERFLOW) {
 			int len = (int)(end - p);
 
-			if (end[-1] == 'L')
+			if (r == -EOVERFLOW)
 				r = diag_add(c, line, "integer %.*s does not fit in 64 bits", len, p);
 			else
 				r = diag_add(c, line, "integer %.*s does not fit in 32 bits (libconfig "

@@ -789,6 +789,23 @@ static const struct {
 	  "write 0x100000000L)" },
 	{ EXEC "postmortems = 99999999999999999999999L;\n",
 	  "t.unit:2: integer 99999999999999999999999L does not fit in 64 bits" },
+	/* past 64 bits an L cannot help: not advised */
+	{ EXEC "postmortems = 99999999999999999999999;\n",
+	  "t.unit:2: integer 99999999999999999999999 does not fit in 64 bits" },
+	{ EXEC "postmortems = 0x1FFFFFFFFFFFFFFFF;\n",
+	  "t.unit:2: integer 0x1FFFFFFFFFFFFFFFF does not fit in 64 bits" },
+	/* a float is read whole, and what follows it still is */
+	{ EXEC "success_exit = ( 1.5e+3, .5, 2e-1, 4294967296 );\n",
+	  "t.unit:2: integer 4294967296 does not fit in 32 bits (libconfig would wrap it; "
+	  "write 4294967296L)" },
+	/* a string's '#' starts no comment, a comment's '"' no string: the
+	 * integer after them is still read, at its own line */
+	{ "exec = [ \"/bin/x\", \"# // /*\" ]; postmortems = 4294967297;\n",
+	  "t.unit:1: integer 4294967297 does not fit in 32 bits (libconfig would wrap it; "
+	  "write 4294967297L)" },
+	{ EXEC "# \"\n/* \"\n */ // \"\npostmortems = 4294967297;\n",
+	  "t.unit:5: integer 4294967297 does not fit in 32 bits (libconfig would wrap it; "
+	  "write 4294967297L)" },
 };
 
 START_TEST(test_parse_error)
@@ -845,6 +862,32 @@ START_TEST(test_parse_string_element_lines)
 	ck_assert_str_eq(diag_text(&u->diags.v[2], NULL),
 			 "t.unit:5: 'requires[3]': invalid unit name 'h!'");
 	unit_free(u);
+}
+END_TEST
+
+/* A float is no integer, whatever its digits: not its fraction, nor its
+ * exponent (the digits after an exponent's sign were read as one, and
+ * 1.5e+99999999999 said to be wrapped). What is said is the key's. */
+START_TEST(test_parse_floats_are_not_integers)
+{
+	static const char *const floats[] = {
+		"1.5e+99999999999", "1e+99999999999", "-1.5E-99999999999", "1.5e99999999999",
+		".5e+99999999999", "-.5e-99999999999", "99999999999.5", "1.99999999999",
+		"99999999999e+1", "99999999999.",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(floats); i++) {
+		char text[256];
+		struct unit *u;
+
+		snprintf(text, sizeof(text), EXEC "postmortems = %s;\n", floats[i]);
+		u = parse("t.unit", text);
+		ck_assert_uint_eq(u->diags.n, 1);
+		ck_assert_msg(strcmp(diag_text(&u->diags.v[0], NULL),
+				     "t.unit:2: 'postmortems' must be an integer") == 0, "%s: %s",
+			      floats[i], diag_text(&u->diags.v[0], NULL));
+		unit_free(u);
+	}
 }
 END_TEST
 
@@ -2845,6 +2888,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, test_parse_many_errors);
 	tcase_add_test(tc, test_parse_string_element_lines);
 	tcase_add_test(tc, test_parse_integers_in_range);
+	tcase_add_test(tc, test_parse_floats_are_not_integers);
 	tcase_add_test(tc, test_parse_diag_limit);
 	tcase_add_test(tc, test_parse_limits);
 	tcase_add_test(tc, test_parse_argv_limit);
