@@ -166,20 +166,30 @@ static const struct key rootfs_keys[] = {
 };
 
 /* rootfs = "/srv/web" is rootfs = { path = "/srv/web"; }; a group needs a
- * path or from_host (then the root is a fresh tmpfs). */
+ * path or from_host (then the root is a fresh tmpfs). An empty from_host
+ * without a path makes no root at all: the group's other keys (tmpfs,
+ * binds, readonly) would have nothing to apply to. */
 int parse_rootfs(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct unit *u = parse_state_unit(obj);
+	config_setting_t *from_host;
 	int r;
 
 	parse_state_lines(obj)->iso.rootfs = setting_line(s);
 	if (config_setting_type(s) == CONFIG_TYPE_STRING)
 		return parse_rootfs_path(c, s, path, u);
 	r = setting_group(c, s, path, rootfs_keys, ARRAY_SIZE(rootfs_keys), u);
-	if (r == 0 && config_setting_is_group(s) && !u->opt->iso.rootfs &&
-	    !config_setting_get_member(s, "path") && !config_setting_get_member(s, "from_host"))
+	if (r != 0 || !config_setting_is_group(s) || u->opt->iso.rootfs ||
+	    config_setting_get_member(s, "path"))
+		return r;
+	from_host = config_setting_get_member(s, "from_host");
+	if (!from_host)
 		return FAIL(c, s, "'%s' needs 'path' or 'from_host'", path);
-	return r;
+	if ((config_setting_is_array(from_host) || config_setting_is_list(from_host)) &&
+	    config_setting_length(from_host) == 0)
+		return FAIL(c, from_host, "'%s.from_host' is empty: name the host paths the service "
+			    "needs, or give 'path'", path);
+	return 0;
 }
 
 /* A strv_check_fn: one capability name into the set at data. */

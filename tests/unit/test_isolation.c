@@ -135,6 +135,12 @@ static const struct {
 	{ "namespaces = [ \"mount\" ];\nprotect_proc = \"no\";", "3: 'protect_proc' must be true or false\n" },
 	{ "namespaces = [ \"mount\" ];\nrootfs = { readonly = true; };", "3: 'rootfs' needs 'path' or 'from_host'\n" },
 	{ "rootfs = { from_host = [ \"/bin/busybox\" ]; };", "2: 'rootfs' needs the 'mount' namespace (add it to 'namespaces')\n" },
+	/* an empty from_host and no path is no rootfs at all: said, not
+	 * dropped (nor, with tmpfs, a model PID 1 refuses) */
+	{ "namespaces = [ \"mount\" ];\nrootfs = { from_host = [ ]; };",
+	  "3: 'rootfs.from_host' is empty: name the host paths the service needs, or give 'path'\n" },
+	{ "namespaces = [ \"mount\", \"pid\" ];\nrootfs = {\n  from_host = [];\n  readonly = true;\n  tmpfs = [ \"/var/lib/nginx\" ];\n};",
+	  "4: 'rootfs.from_host' is empty: name the host paths the service needs, or give 'path'\n" },
 	{ "namespaces = [ \"mount\" ];\nrootfs = { from_host = [ \"bin/busybox\" ]; };",
 	  "3: 'rootfs.from_host[0]': 'bin/busybox' must be an absolute host path, not '/', without '.' or '..'\n" },
 	{ "namespaces = [ \"mount\" ];\nrootfs = { from_host = [ \"/usr/../etc/shadow\" ]; };",
