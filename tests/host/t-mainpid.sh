@@ -165,12 +165,12 @@ EOF2
 unit stopped <<EOF2
 type = "notify";
 restart = "no";
-stop = { timeout = "3s"; };
+stop = { timeout = "6s"; };
 exec = [ "/usr/bin/python3", "$T/late.py", "$T/go-stopped" ];
 EOF2
 unit hung <<EOF2
 type = "notify";
-watchdog = "3s";
+watchdog = "6s";
 exec = [ "/usr/bin/python3", "$T/late.py", "$T/go-hung" ];
 EOF2
 start_initd
@@ -180,11 +180,11 @@ stopper=$!
 check "late: stopped is stopping (it ignores SIGTERM)" wait_state stopped stopping 5
 check "late: hung's watchdog has not fired yet" eval '[ "$(svc_restarts hung)" = 0 ] && state_is hung running'
 kill -STOP "$INITD_HPID"
-# initd stopped within 3 s of hung's READY=1 and of the stop, so both timers
-# are still ahead (3 s, not 1: on a busy machine, or beside a second test
-# file, a second could pass before the SIGSTOP); both expire while it is
-# stopped
-sleep 3.5
+# initd stopped within 6 s of hung's READY=1 and of the stop, so both timers
+# are still ahead (6 s, not 1: on a busy machine, or beside a second test
+# file, seconds can pass before the SIGSTOP: 3 s was not enough at a load
+# of 15, two python3 units starting); both expire while it is stopped
+sleep 6.5
 touch "$T/go-stopped" "$T/go-hung"
 check "late: both hand-overs were sent while initd was stopped" \
 	wait_until 5 eval 'test -e "$T/go-stopped.sent" && test -e "$T/go-hung.sent"'
