@@ -316,7 +316,7 @@ static int cmd_show(struct commands *cmds, struct control_client *c,
 	s = manager_find(cmds->manager, names[0]);
 	if (!s)
 		return proto_msg_errorf(reply, ENOENT, "unit %s not found", names[0]);
-	r = unit_model(s->unit, req->uid == 0, &model, &len);
+	r = unit_model(s->unit, req->access == CONTROL_ADMIN, &model, &len);
 	if (r < 0)
 		return proto_msg_errorf(reply, -r, "cannot encode the unit");
 	proto_msg_begin(reply, PROTO_REPLY_OK);

@@ -107,10 +107,19 @@ struct control_server {
 	struct control_client *clients;
 	unsigned n_clients;
 	size_t out_total;            /* every client's out_bytes, root's too */
+	uid_t owner;                 /* initd's own euid: root, or a user's own
+	                              * initd, which its user drives (initd(8)) */
 };
 
 static void client_free(struct control_client *c);
 static int client_flush(struct control_client *c);
+
+/* Root, or the user initd runs as: whoever could signal initd and edit
+ * its units anyway. Everything below that says "root" means this. */
+static bool uid_is_admin(const struct control_server *s, uid_t uid)
+{
+	return uid == 0 || uid == s->owner;
+}
 
 /* ---- socket setup --------------------------------------------------------- */
 
@@ -239,7 +248,7 @@ static bool client_in_group(const struct control_client *c, gid_t group)
  * requests each level may make is the dispatcher's table. */
 static enum control_access client_access(const struct control_client *c)
 {
-	if (c->uid == 0)
+	if (uid_is_admin(c->server, c->uid))
 		return CONTROL_ADMIN;
 	if (c->server->gid != (gid_t)-1 && client_in_group(c, c->server->gid))
 		return CONTROL_READ;
@@ -372,7 +381,7 @@ static int client_queue(struct control_client *c, uint8_t **data, size_t n, bool
 	if (n > CONTROL_OUT_MAX - out_pending(c))
 		return -ENOBUFS;
 	/* out_total may be past the bound: root's replies are not held to it */
-	if (c->uid != 0 && n > CONTROL_OUT_SMALL &&
+	if (!uid_is_admin(c->server, c->uid) && n > CONTROL_OUT_SMALL &&
 	    (c->server->out_total >= CONTROL_OUT_SHARED_MAX ||
 	     n > CONTROL_OUT_SHARED_MAX - c->server->out_total))
 		return -EBUSY;
@@ -575,7 +584,10 @@ static int client_send_error(struct control_client *c, int err, const char *mess
 
 static void denied_message(const struct control_server *s, char *buf, size_t size)
 {
-	if (s->gid == (gid_t)-1)
+	if (s->gid == (gid_t)-1 && s->owner != 0)
+		snprintf(buf, size, "permission denied: only root and uid %u (initd's own) may "
+			 "use initd's control socket", (unsigned)s->owner);
+	else if (s->gid == (gid_t)-1)
 		snprintf(buf, size, "permission denied: only root may use initd's control socket");
 	else if (s->group_name)
 		snprintf(buf, size, "permission denied: only root (or group %s) may use "
@@ -811,12 +823,13 @@ static int client_new(struct control_server *s, int fd)
 
 /* The last CONTROL_ROOT_RESERVED slots are root's: members of the control
  * group, however many connections they hold, cannot lock root out. */
-static bool peer_is_root(int fd)
+static bool peer_is_root(const struct control_server *s, int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
-	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.uid == 0;
+	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+	       uid_is_admin(s, cred.uid);
 }
 
 static void server_accept_resume(struct loop *l, void *data)
@@ -848,7 +861,7 @@ static void server_accept(struct loop *l, int lfd, uint32_t events, void *data)
 		}
 		if (s->n_clients >= CONTROL_CLIENTS_MAX ||
 		    (s->n_clients >= CONTROL_CLIENTS_MAX - CONTROL_ROOT_RESERVED &&
-		     !peer_is_root(fd))) {
+		     !peer_is_root(s, fd))) {
 			client_refuse(fd);
 			continue;
 		}
@@ -873,6 +886,7 @@ int control_server_new(struct loop *l, const char *path, gid_t gid,
 		return -ENOMEM;
 	s->loop = l;
 	s->gid = gid;
+	s->owner = geteuid();
 	s->dispatch = dispatch;
 	s->ctx = ctx;
 	s->watch.fd = -1;
@@ -1061,5 +1075,6 @@ size_t control_server_queued(const struct control_server *s)
 
 bool control_client_may_queue_large(const struct control_client *c)
 {
-	return c->uid == 0 || c->server->out_total <= CONTROL_OUT_SHARED_MAX - CONTROL_OUT_MAX;
+	return uid_is_admin(c->server, c->uid) ||
+	       c->server->out_total <= CONTROL_OUT_SHARED_MAX - CONTROL_OUT_MAX;
 }

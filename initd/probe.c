@@ -377,8 +377,7 @@ static int lookup_creds(const struct probe_target *t, uid_t *uid, gid_t *gid)
 	char home[256];
 	int r = 0;
 
-	*uid = 0;
-	*gid = 0;
+	spawn_default_ids(uid, gid);
 	if (u->user)
 		r = spawn_lookup_user(t->passwd_file, u->user, uid, gid, home, sizeof(home), NULL,
 				      0);

@@ -232,7 +232,53 @@ struct child_creds {
 	char name[256];   /* the passwd entry's: "4242" names its user there too */
 	gid_t groups[SPAWN_GROUPS_MAX];
 	size_t n_groups;
+	bool keep_groups; /* initd's own, unchanged (spawn_keeps_groups) */
 };
+
+/* initd's own ids, read in PID 1 before its first child (owner_load in
+ * spawn_start and the helpers' forks): a child in a user namespace of its
+ * own is the overflow uid there until its parent writes the maps. */
+static struct {
+	bool loaded;
+	uid_t uid;
+	gid_t gid;
+} owner;
+
+static void owner_load(void)
+{
+	if (owner.loaded)
+		return;
+	owner.uid = geteuid();
+	owner.gid = owner.uid == 0 ? 0 : getegid();
+	owner.loaded = true;
+}
+
+void spawn_default_ids(uid_t *ret_uid, gid_t *ret_gid)
+{
+	owner_load();
+	*ret_uid = owner.uid;
+	*ret_gid = owner.gid;
+}
+
+bool spawn_keeps_groups(const struct unit *u)
+{
+	owner_load();
+	return owner.uid != 0 && !u->user && !u->group &&
+	       !u->opt->iso.supplementary_groups[0];
+}
+
+/* HOME of a unit that names no user: root's, or, not run as root, the
+ * one initd was given (its user's), else "/". */
+static const char *default_home(void)
+{
+	const char *h;
+
+	owner_load();
+	if (owner.uid == 0)
+		return "/root";
+	h = getenv("HOME");
+	return h && h[0] == '/' && strlen(h) < sizeof(((struct child_creds *)0)->home) ? h : "/";
+}
 
 /* The unit's supplementary_groups, after the user's own from the group file. */
 static int child_extra_groups(const struct spawn_params *p, struct child_creds *c)
@@ -254,7 +300,9 @@ static int child_lookup(const struct spawn_params *p, struct child_creds *c)
 	const struct unit *u = p->unit;
 	int r;
 
-	*c = (struct child_creds){ .uid = 0, .gid = 0, .home = "/root" };
+	*c = (struct child_creds){ .keep_groups = spawn_keeps_groups(u) };
+	spawn_default_ids(&c->uid, &c->gid);
+	snprintf(c->home, sizeof(c->home), "%s", default_home());
 	if (u->user) {
 		r = spawn_lookup_user(p->passwd_file, u->user, &c->uid, &c->gid, c->home,
 				      sizeof(c->home), c->name, sizeof(c->name));
@@ -640,7 +688,8 @@ static void child_credentials(const struct spawn_params *p, const struct child_c
 		      spawn_rlimits_apply(0, iso, p->default_rlimits, p->n_default_rlimits));
 	umask((mode_t)iso->umask);
 	CHECK(report_fd, stage, spawn_caps_before_uid(iso, root, &stage));
-	CHECK(report_fd, SPAWN_STAGE_GROUPS, ERRNO(setgroups(c->n_groups, c->groups)));
+	if (!c->keep_groups)
+		CHECK(report_fd, SPAWN_STAGE_GROUPS, ERRNO(setgroups(c->n_groups, c->groups)));
 	CHECK(report_fd, SPAWN_STAGE_GID, ERRNO(setresgid(c->gid, c->gid, c->gid)));
 	CHECK(report_fd, SPAWN_STAGE_UID, ERRNO(setresuid(c->uid, c->uid, c->uid)));
 	CHECK(report_fd, stage, spawn_caps_after_uid(iso, root, &stage));
@@ -1285,6 +1334,7 @@ void spawn_settle(void)
 
 pid_t spawn_helper_fork(void)
 {
+	owner_load();
 	window_settle();
 	return fork();
 }
@@ -1297,6 +1347,7 @@ pid_t spawn_helper_fork_into(int cgroup_fd)
 
 	if (cgroup_fd < 0)
 		return spawn_helper_fork();
+	owner_load();
 	window_settle();
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
@@ -1394,13 +1445,15 @@ static pid_t shared_clone(const struct spawn_params *p, const int *report,
 		.umask = u->opt->iso.umask, .no_new_privs = u->opt->iso.no_new_privs,
 		.report_r = report[0], .report_w = w ? w->report_w : report[1],
 		.output_fd = p->output_fd, .cgroup_fd = p->cgroup_fd,
+		.keep_groups = spawn_keeps_groups(u),
 	};
 
+	spawn_default_ids(&plan.uid, &plan.gid);
 	if (w) {
 		plan.unshare_from = window.end;
 		window_others(w->first, plan.close_below, plan.close_above);
 	}
-	env_fill(p, "/root", NULL, NULL, &st, env);
+	env_fill(p, default_home(), NULL, NULL, &st, env);
 	return spawn_shared_start(&plan, ret_pidfd);
 }
 
@@ -1621,6 +1674,8 @@ fail:
 int spawn_start(const struct spawn_params *p, struct spawn_child *ret)
 {
 	int join_fds[UNIT_JOIN_MAX], r;
+
+	owner_load();
 
 	/* Set on every path: to the compiler a -errno may be 0 (the link
 	 * time optimisation's -Wmaybe-uninitialized in ops_spawn). */

@@ -168,6 +168,15 @@ int spawn_seccomp_install(const struct unit_seccomp *sc, int *ret_stage);
  * does (spawn.c says why). */
 int spawn_exec_check(const char *path);
 
+/* Who a unit that names no user or group runs as: root, or, when initd
+ * itself does not run as root (a user's own supervisor, initd(8)), initd's
+ * own user and group. spawn_keeps_groups: such a unit of an initd not run
+ * as root keeps initd's supplementary groups, which only root may change
+ * (setgroups would fail it with EPERM); a unit naming any account there
+ * tries, and fails the start with the reason. */
+void spawn_default_ids(uid_t *ret_uid, gid_t *ret_gid);
+bool spawn_keeps_groups(const struct unit *u);
+
 /* Resolve user/group names or numeric ids from passwd/group files (works in a
  * static build: no NSS). Numeric ids are parsed strictly. Exposed for tests. */
 int spawn_lookup_user(const char *passwd_file, const char *user, uid_t *ret_uid,

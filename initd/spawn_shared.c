@@ -55,6 +55,9 @@ struct shared_child {
 	size_t size;
 	uint32_t umask;
 	bool no_new_privs;
+	uid_t uid;               /* root, or initd's own (spawn_default_ids) */
+	gid_t gid;
+	bool keep_groups;
 	unsigned unshare_from, close_below[2], close_above[2];
 	_Alignas(16) unsigned char copies[];   /* rlimits, argv, envp, workdir */
 };
@@ -190,7 +193,8 @@ static void shared_window(const struct shared_child *c)
 }
 
 /* What child_run does for a plain unit, in its order: signals, session,
- * stdio, fds, rlimits, umask, root's credentials, no_new_privs, the
+ * stdio, fds, rlimits, umask, root's credentials (initd's own when it
+ * does not run as root), no_new_privs, the
  * working directory, exec. */
 static _Noreturn void shared_child(void *arg)
 {
@@ -218,9 +222,10 @@ static _Noreturn void shared_child(void *arg)
 	TRY(SPAWN_STAGE_FDS, rawsys(SYS_close_range, report_w + 1, ~0U, 0));
 	TRY(SPAWN_STAGE_RLIMITS, shared_rlimits(c));
 	rawsys(SYS_umask, c->umask);
-	TRY(SPAWN_STAGE_GROUPS, rawsys(SYS_setgroups, 0, NULL));
-	TRY(SPAWN_STAGE_GID, rawsys(SYS_setresgid, 0, 0, 0));
-	TRY(SPAWN_STAGE_UID, rawsys(SYS_setresuid, 0, 0, 0));
+	if (!c->keep_groups)
+		TRY(SPAWN_STAGE_GROUPS, rawsys(SYS_setgroups, 0, NULL));
+	TRY(SPAWN_STAGE_GID, rawsys(SYS_setresgid, c->gid, c->gid, c->gid));
+	TRY(SPAWN_STAGE_UID, rawsys(SYS_setresuid, c->uid, c->uid, c->uid));
 	if (c->no_new_privs)
 		TRY(SPAWN_STAGE_NO_NEW_PRIVS, rawsys(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
 	TRY(SPAWN_STAGE_CHDIR, rawsys(SYS_chdir, c->workdir));
@@ -360,6 +365,7 @@ static struct shared_child *block_make(const struct spawn_shared_plan *pl)
 		.report_r = pl->report_r, .held = -1, .report_w = pl->report_w,
 		.output_fd = pl->output_fd, .n_defaults = pl->n_default_rlimits,
 		.n_own = pl->n_rlimits, .umask = pl->umask, .no_new_privs = pl->no_new_privs,
+		.uid = pl->uid, .gid = pl->gid, .keep_groups = pl->keep_groups,
 		.unshare_from = pl->unshare_from,
 		.close_below = { pl->close_below[0], pl->close_below[1] },
 		.close_above = { pl->close_above[0], pl->close_above[1] },

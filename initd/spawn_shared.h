@@ -62,6 +62,9 @@ struct spawn_shared_plan {
 	size_t n_rlimits;
 	uint32_t umask;
 	bool no_new_privs;
+	uid_t uid;                    /* spawn_default_ids: root, or initd's own */
+	gid_t gid;
+	bool keep_groups;             /* spawn_keeps_groups: no setgroups */
 	int report_r, report_w;       /* the report pipe: PID 1's end is the key */
 	int output_fd;                /* stdout and stderr, -1 = /dev/null */
 	int cgroup_fd;                /* the leaf, -1 = none */
