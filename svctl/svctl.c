@@ -529,7 +529,7 @@ static void logs_write_raw(const char *p, size_t n, struct raw_lines *rl)
  * the operator's terminal: ESC, CR, C1 and bytes that are not UTF-8 show
  * as '?'), keeping newlines and tabs. */
 static void logs_write(const struct reply *rep, bool raw, struct raw_lines *rl,
-		       struct clean_stream *cs)
+		       struct clean_stream *cs, char *last)
 {
 	struct proto_attr_iter it;
 	struct proto_attr_view a;
@@ -538,6 +538,7 @@ static void logs_write(const struct reply *rep, bool raw, struct raw_lines *rl,
 	while (proto_iter_next(&it, &a) > 0) {
 		if (a.type != PROTO_ATTR_DATA || !a.len)
 			continue;
+		*last = ((const char *)a.data)[a.len - 1];
 		if (raw)
 			logs_write_raw((const char *)a.data, a.len, rl);
 		else
@@ -552,6 +553,7 @@ static int logs_stream(struct svctl *s, struct proto_buf *b, bool follow, bool r
 	struct raw_lines rl = { 0 };
 	struct clean_stream cs = { .n = 0 };
 	bool eof, first = true;
+	char last = '\n';   /* the last byte of output: a line not ended yet? */
 	int r;
 
 	r = connect_or_fail(s, &c);
@@ -579,7 +581,7 @@ static int logs_stream(struct svctl *s, struct proto_buf *b, bool follow, bool r
 		}
 		r = reply_check(&rep);
 		if (r == SVCTL_EXIT_OK)
-			logs_write(&rep, raw, &rl, &cs);
+			logs_write(&rep, raw, &rl, &cs, &last);
 		reply_free(&rep);
 		r = finish_output(r);
 		first = false;
@@ -590,6 +592,14 @@ static int logs_stream(struct svctl *s, struct proto_buf *b, bool follow, bool r
 		if (rl.held)
 			raw_release(&rl);   /* a start too short for a stamp */
 		clean_stream_end(stdout, &cs, "\n\t");
+		r = finish_output(r);
+	}
+	/* The newest line may be one the service has not ended yet (a prompt,
+	 * a progress bar): ended here, so that the caller's prompt does not
+	 * follow it on its line and `while read` gets it. Not with -f, where
+	 * its rest follows, nor --raw, byte for byte. */
+	if (!follow && !raw && last != '\n' && r == SVCTL_EXIT_OK) {
+		putchar('\n');
 		r = finish_output(r);
 	}
 	client_close(&c);

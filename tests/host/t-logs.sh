@@ -220,4 +220,21 @@ check "gone's last run is over" eval '! sv status gone >/dev/null 2>&1'
 check "the other unit's follower goes on" eval 'alive "$spid"'
 kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
 stop_initd
+
+# A line the service has not ended yet (a prompt, a progress bar): svctl
+# logs ends what it prints with a newline, so that the caller's prompt is
+# not glued to it and `while read` gets it; --raw keeps it byte for byte.
+new_boot unended
+unit unended <<EOF
+exec = [ "/bin/sh", "-c", "echo whole; printf 'not ended'; exec sleep 1000" ];
+EOF
+start_initd
+check "unended printed its part line" wait_until 5 eval 'sv logs unended --raw | grep -q "not ended"'
+sv logs unended > "$T/unended.out"
+is "logs ends a line the service has not ended with a newline" \
+	"$(tail -c 1 "$T/unended.out" | od -An -c | tr -d ' ')" '\n'
+is "and the line is there once, whole so far" "$(grep -c ' not ended$' "$T/unended.out")" 1
+is "--raw prints it as written, without a newline" \
+	"$(sv logs unended --raw | od -An -c | tr -d ' \n')" 'whole\nnotended'
+stop_initd
 [ "$FAILED" -eq 0 ]
