@@ -225,5 +225,7 @@ void manager_notify(struct manager *m, pid_t sender, uid_t uid, const struct not
 		service_on_ready(&v->s);
 	if (msg->watchdog)
 		service_on_watchdog(&v->s);
+	if (msg->extend_usec)
+		service_on_extend_timeout(&v->s, msg->extend_usec);
 }
 

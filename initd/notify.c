@@ -22,11 +22,12 @@ struct notify_server {
 	int drain_max;          /* the socket's backlog, plus one (drain) */
 };
 
-static bool parse_int(const char *s, size_t len, long max, long *ret)
+/* At most digits digits (18 at most: no overflow), no sign, value <= max. */
+static bool parse_digits(const char *s, size_t len, size_t digits, long max, long *ret)
 {
 	long v = 0;
 
-	if (len == 0 || len > 10)
+	if (len == 0 || len > digits)
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
@@ -37,6 +38,11 @@ static bool parse_int(const char *s, size_t len, long max, long *ret)
 		return false;
 	*ret = v;
 	return true;
+}
+
+static bool parse_int(const char *s, size_t len, long max, long *ret)
+{
+	return parse_digits(s, len, 10, max, ret);
 }
 
 static void copy_status(char *out, const char *s, size_t len)
@@ -82,6 +88,12 @@ static bool parse_line(const char *line, size_t len, struct notify_msg *m)
 	}
 	if (KEY("MAINPID") && parse_int(v, vlen, 0x3fffffff, &n) && n > 0) {
 		m->mainpid = (pid_t)n;
+		return true;
+	}
+	/* at most ten years, the longest duration a unit may give */
+	if (KEY("EXTEND_TIMEOUT_USEC") && parse_digits(v, vlen, 15, NOTIFY_EXTEND_MAX_USEC, &n) &&
+	    n > 0) {
+		m->extend_usec = (uint64_t)n;
 		return true;
 	}
 #undef KEY

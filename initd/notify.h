@@ -18,6 +18,7 @@
 
 #define NOTIFY_DATAGRAM_MAX 4096
 #define NOTIFY_STATUS_MAX   256
+#define NOTIFY_EXTEND_MAX_USEC (87600LL * 3600 * 1000000)   /* ten years */
 
 struct notify_msg {
 	bool ready;
@@ -28,6 +29,7 @@ struct notify_msg {
 	char status[NOTIFY_STATUS_MAX];   /* truncated, control characters dropped */
 	int errno_value;                  /* 0 = none */
 	pid_t mainpid;                    /* 0 = none */
+	uint64_t extend_usec;             /* EXTEND_TIMEOUT_USEC=, 0 = none */
 };
 
 /* Parse one datagram. Unknown keys and malformed values are skipped; returns

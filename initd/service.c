@@ -957,6 +957,19 @@ void service_on_watchdog(struct service *s)
 		watchdog_arm(s);
 }
 
+/* As systemd takes it: a slow start (a database's recovery) or stop says
+ * it needs longer, again before each extension ends. s->timer is the
+ * start timeout while starting, the stop timeout while stopping. */
+void service_on_extend_timeout(struct service *s, uint64_t usec)
+{
+	uint64_t deadline = now_usec() + usec;
+
+	if (s->state != SERVICE_STARTING && s->state != SERVICE_STOPPING)
+		return;
+	if (loop_timer_armed(&s->timer) && deadline > s->timer.deadline)
+		loop_timer_arm(s->loop, &s->timer, deadline);
+}
+
 /* Ready, then silent for a whole watchdog interval: hung. Its whole leaf is
  * killed; the exit that follows is a failure for the restart policy. */
 static void watchdog_fired(struct loop *l, void *data)

@@ -398,6 +398,10 @@ void service_on_probe(struct service *s, bool ok, const char *why);
 void service_on_probe_not_run(struct service *s);
 /* WATCHDOG=1 from the service: push its watchdog deadline back. */
 void service_on_watchdog(struct service *s);
+/* EXTEND_TIMEOUT_USEC=usec from the service: while it starts or stops,
+ * the start or stop timeout then armed ends no sooner than usec from now
+ * (never sooner than it would have; none armed, start_timeout 0: nothing). */
+void service_on_extend_timeout(struct service *s, uint64_t usec);
 /* Its cgroup is (being) frozen, or thawed (manager_freeze.c): while on,
  * no watchdog and no probe runs; the state does not change. */
 void service_suspend(struct service *s, bool on);

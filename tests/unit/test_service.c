@@ -1172,6 +1172,42 @@ START_TEST(start_timeout_of_a_hung_oneshot_kills_at_the_stop_timeout)
 }
 END_TEST
 
+/* EXTEND_TIMEOUT_USEC=: while starting, the start timeout ends no sooner
+ * than the extension; never sooner than it would have; while stopping, the
+ * stop timeout likewise; running, nothing. */
+START_TEST(extend_timeout_pushes_the_start_and_stop_timeouts_back)
+{
+	struct service s;
+	uint64_t before;
+
+	unit.type = UNIT_NOTIFY;
+	unit.start_timeout_usec = 20 * USEC_PER_MSEC;
+	unit.stop_timeout_usec = 20 * USEC_PER_MSEC;
+	start_running(&s);
+	before = s.timer.deadline;
+	service_on_extend_timeout(&s, 1);   /* sooner than it ends: nothing */
+	ck_assert_uint_eq(s.timer.deadline, before);
+	service_on_extend_timeout(&s, 10 * 1000 * USEC_PER_MSEC);
+	ck_assert_uint_ge(s.timer.deadline, before + 9 * 1000 * USEC_PER_MSEC);
+	for (int i = 0; i < 10; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(fake.n_signals, 0);   /* past 20ms, not stopped */
+	ck_assert_int_eq(s.state, SERVICE_STARTING);
+	service_on_ready(&s);
+	service_on_extend_timeout(&s, 10 * 1000 * USEC_PER_MSEC);   /* running */
+	ck_assert(!loop_timer_armed(&s.timer));
+	service_stop(&s);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	before = s.timer.deadline;
+	service_on_extend_timeout(&s, 10 * 1000 * USEC_PER_MSEC);
+	ck_assert_uint_ge(s.timer.deadline, before + 9 * 1000 * USEC_PER_MSEC);
+	for (int i = 0; i < 10; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(fake.kill_alls, 0);   /* past 20ms, not killed */
+	service_done(&s);
+}
+END_TEST
+
 START_TEST(start_timeout_zero_waits_for_ever)
 {
 	struct service s;
@@ -2476,6 +2512,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, start_timeout_applies_the_restart_policy);
 	tcase_add_test(tc, start_timeout_of_a_hung_oneshot_kills_at_the_stop_timeout);
 	tcase_add_test(tc, start_timeout_zero_waits_for_ever);
+	tcase_add_test(tc, extend_timeout_pushes_the_start_and_stop_timeouts_back);
 	tcase_add_test(tc, success_exit_code_is_clean);
 	tcase_add_test(tc, success_exit_signal_is_clean);
 	tcase_add_test(tc, success_exit_does_not_excuse_an_exit_before_ready);
