@@ -28,9 +28,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT((unsigned char)m.status[i] >= 0x20 && m.status[i] != 0x7f);
 	FUZZ_ASSERT(m.errno_value >= 0 && m.errno_value <= 4095);
 	FUZZ_ASSERT(m.mainpid >= 0);
+	FUZZ_ASSERT(m.extend_usec <= (uint64_t)NOTIFY_EXTEND_MAX_USEC);
 	if (r < 0)
 		FUZZ_ASSERT(!m.ready && !m.stopping && !m.reloading && !m.watchdog &&
-			    !m.has_status && m.errno_value == 0 && m.mainpid == 0);
+			    !m.has_status && m.errno_value == 0 && m.mainpid == 0 &&
+			    m.extend_usec == 0);
 	if (!m.has_status)
 		FUZZ_ASSERT(n == 0);
 	return 0;
