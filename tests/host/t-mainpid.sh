@@ -188,15 +188,18 @@ sleep 6.5
 touch "$T/go-stopped" "$T/go-hung"
 check "late: both hand-overs were sent while initd was stopped" \
 	wait_until 5 eval 'test -e "$T/go-stopped.sent" && test -e "$T/go-hung.sent"'
+# read now: hung's next run (its restart) sends a hand-over of its own and
+# writes its file again
+named_stopped=$(cat "$T/go-stopped.sent") named_hung=$(cat "$T/go-hung.sent")
 kill -CONT "$INITD_HPID"
 # dead: gone, or a zombie when the hand-over was read before the timer
 # fired (its parent, the old main process, then lives on unfollowed:
 # without cgroups only the main process is signalled)
 dead() { ! ns_alive "$1" python3; }
 check "late: stopped ends stopped" wait_state stopped stopped 5
-check "late: the process it named is dead" wait_until 3 dead "$(cat "$T/go-stopped.sent")"
+check "late: the process it named is dead" wait_until 3 dead "$named_stopped"
 check "late: hung was restarted" wait_until 5 eval '[ "$(svc_restarts hung)" -ge 1 ]'
-check "late: the process hung named is dead" wait_until 3 dead "$(cat "$T/go-hung.sent")"
+check "late: the process hung named is dead" wait_until 3 dead "$named_hung"
 wait "$stopper"
 stop_initd
 
