@@ -752,10 +752,31 @@ void svc_set_main_pid(struct manager *m, struct svc *v, pid_t pid)
 	log_warn("out of memory for the index of main processes: each lookup walks every unit");
 }
 
+/* Without a cgroup, what the main process left in the process group it
+ * led goes with it, as cgroup.kill takes a leaf's leftovers when the main
+ * process ends (service_on_exit): a shell's background job, a worker. In
+ * a PID namespace of its own its reaper's end takes them. Called right
+ * after the reap: a group that still has members keeps its id (the dead
+ * leader's pid) from reuse, so -leader names that group or none. A main
+ * process that led no group (a MAINPID= child, a daemon that kept its
+ * starter's group) leaves no group found here. */
+static void svc_kill_group_left(struct svc *v, pid_t leader)
+{
+	if (v->has_cgroup || (v->s.unit->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID)) ||
+	    leader <= 1 || leader == getpgid(0))
+		return;
+	if (kill(-leader, SIGKILL) == 0)
+		log_info("%s: killed what its main process left in its process group",
+			 v->s.unit->name);
+}
+
 bool svc_on_exit(struct manager *m, struct svc *v, const siginfo_t *si)
 {
 	svc_pid_unindex(m, v);
-	return service_on_exit(&v->s, si);
+	if (!service_on_exit(&v->s, si))
+		return false;   /* handed on: its group may hold the new main */
+	svc_kill_group_left(v, si->si_pid);
+	return true;
 }
 
 static bool svc_listed(const struct manager *m, const struct svc *v)

@@ -145,9 +145,11 @@ restart = "always";
 restart_delay = "0";
 EOF
 # no cgroup here: a process of the last run still writes when the next one
-# starts, and its line is not cut there
+# starts, and its line is not cut there (it left the run's process group,
+# which goes with the main process: setsid, and the main process waits
+# until the writer is out of it)
 unit lingers <<EOF
-exec = [ "/bin/sh", "-c", "if [ -e $T/lingers.ran ]; then exec sleep 1000; fi; : > $T/lingers.ran; (printf 'tick '; sleep 0.5; echo tock) & exit 1" ];
+exec = [ "/bin/sh", "-c", "if [ -e $T/lingers.ran ]; then exec sleep 1000; fi; : > $T/lingers.ran; setsid sh -c ': > $T/lingers.out; printf \"tick \"; sleep 0.5; echo tock' & until [ -e $T/lingers.out ]; do sleep 0.01; done; exit 1" ];
 restart = "always";
 restart_delay = "0";
 EOF
