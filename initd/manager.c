@@ -127,6 +127,7 @@ static int ops_spawn(struct service *s)
 		return r;
 	}
 	svc_set_main_pid(m, v, child.pid);
+	v->main_leads_group = true;   /* the child's setsid (spawn.h) */
 	s->pidfd = child.pidfd;
 	/* Its end, by its pidfd (manager_reap says why); unwatched (epoll
 	 * out of memory), by the walk at SIGCHLD. */
@@ -745,6 +746,9 @@ void svc_set_main_pid(struct manager *m, struct svc *v, pid_t pid)
 {
 	svc_pid_unindex(m, v);
 	v->s.pid = pid;
+	/* A MAINPID= process or a forking unit's daemon, alive now: a group
+	 * of its own only if it made one (setsid) */
+	v->main_leads_group = pid > 0 && getpgid(pid) == pid;
 	if (pid <= 0 || m->pids_lost || pidmap_add(&m->pids, v) == 0)
 		return;
 	m->pids_lost = true;
@@ -755,14 +759,16 @@ void svc_set_main_pid(struct manager *m, struct svc *v, pid_t pid)
 /* Without a cgroup, what the main process left in the process group it
  * led goes with it, as cgroup.kill takes a leaf's leftovers when the main
  * process ends (service_on_exit): a shell's background job, a worker. In
- * a PID namespace of its own its reaper's end takes them. Called right
- * after the reap: a group that still has members keeps its id (the dead
- * leader's pid) from reuse, so -leader names that group or none. A main
- * process that led no group (a MAINPID= child, a daemon that kept its
- * starter's group) leaves no group found here. */
-static void svc_kill_group_left(struct svc *v, pid_t leader)
+ * a PID namespace of its own its reaper's end takes them. Only a main
+ * process known to lead its group (main_leads_group): a group that still
+ * has members keeps its id (the dead leader's pid) from reuse, and an
+ * empty one makes kill() fail unless the pid numbers wrapped round within
+ * this event. A main process that led no group (a MAINPID= child, a
+ * daemon that kept its starter's group) leaves nothing found here. */
+static void svc_kill_group_left(struct svc *v, pid_t leader, bool led)
 {
-	if (v->has_cgroup || (v->s.unit->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID)) ||
+	if (!led || v->has_cgroup ||
+	    (v->s.unit->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID)) ||
 	    leader <= 1 || leader == getpgid(0))
 		return;
 	if (kill(-leader, SIGKILL) == 0)
@@ -772,10 +778,12 @@ static void svc_kill_group_left(struct svc *v, pid_t leader)
 
 bool svc_on_exit(struct manager *m, struct svc *v, const siginfo_t *si)
 {
+	bool led = v->main_leads_group;
+
 	svc_pid_unindex(m, v);
 	if (!service_on_exit(&v->s, si))
 		return false;   /* handed on: its group may hold the new main */
-	svc_kill_group_left(v, si->si_pid);
+	svc_kill_group_left(v, si->si_pid, led);
 	return true;
 }
 

@@ -112,9 +112,13 @@ struct svc {
 	bool operator_start : 1;      /* an operator's start (or one it pulled in):
 	                               * pulls in what it requires of other modes */
 	bool kill_warned : 1;         /* "cgroup.kill failed" said (once a unit) */
+	bool main_leads_group : 1;    /* its main process leads a process group
+	                               * (a spawn's setsid, or seen so): without
+	                               * cgroups that group goes with it
+	                               * (svc_kill_group_left) */
 	/* Its position in m->order, its bit in m->pass_marks (pass_index):
-	 * in the bits' padding, as UNIT_MAX is far below 2^23. */
-	uint32_t pass_pos : 23;
+	 * in the bits' padding, as UNIT_MAX is far below 2^22. */
+	uint32_t pass_pos : 22;
 
 	/* reload (gen and its flags above) */
 	const struct unit *pending_unit;  /* changed by a reload: swapped in once stopped */

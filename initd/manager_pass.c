@@ -380,7 +380,7 @@ static void pass_own_leaf(struct manager *m)
 /* ---- which units a pass looks at ------------------------------------------- */
 
 #define MARK_BITS 64
-_Static_assert(UNIT_MAX < (1 << 23), "struct svc's pass_pos has 23 bits");
+_Static_assert(UNIT_MAX < (1 << 22), "struct svc's pass_pos has 22 bits");
 
 static void bit_set(uint64_t *bits, size_t k, bool on)
 {
