@@ -747,8 +747,9 @@ void svc_set_main_pid(struct manager *m, struct svc *v, pid_t pid)
 	svc_pid_unindex(m, v);
 	v->s.pid = pid;
 	/* A MAINPID= process or a forking unit's daemon, alive now: a group
-	 * of its own only if it made one (setsid) */
-	v->main_leads_group = pid > 0 && getpgid(pid) == pid;
+	 * of its own only if it made one (setsid). Asked only where it is
+	 * used: without a cgroup (a spawn sets it after this). */
+	v->main_leads_group = pid > 0 && !v->has_cgroup && getpgid(pid) == pid;
 	if (pid <= 0 || m->pids_lost || pidmap_add(&m->pids, v) == 0)
 		return;
 	m->pids_lost = true;
