@@ -114,6 +114,33 @@ struct control_server {
 static void client_free(struct control_client *c);
 static int client_flush(struct control_client *c);
 
+/* The uid a peer whose own has no mapping in initd's user namespace
+ * reads as (SO_PEERCRED): 65534 unless the kernel was told otherwise. */
+static uid_t overflow_uid(void)
+{
+	char buf[16] = "";
+	int fd = open("/proc/sys/kernel/overflowuid", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	char *end;
+	unsigned long v;
+
+	if (fd >= 0)
+		close(fd);
+	v = n > 0 ? strtoul(buf, &end, 10) : 0;
+	return n > 0 && end != buf && v > 0 && v < 65536 ? (uid_t)v : 65534;
+}
+
+/* initd's own user, whose peers may do what root may: root, or a user's
+ * own initd. Not the overflow uid (nobody): any peer from outside initd's
+ * user namespace reads as that, so an initd run as nobody has no owner
+ * but root. */
+static uid_t control_owner(void)
+{
+	uid_t me = geteuid();
+
+	return me != 0 && me == overflow_uid() ? 0 : me;
+}
+
 /* Root, or the user initd runs as: whoever could signal initd and edit
  * its units anyway. Everything below that says "root" means this. */
 static bool uid_is_admin(const struct control_server *s, uid_t uid)
@@ -886,7 +913,7 @@ int control_server_new(struct loop *l, const char *path, gid_t gid,
 		return -ENOMEM;
 	s->loop = l;
 	s->gid = gid;
-	s->owner = geteuid();
+	s->owner = control_owner();
 	s->dispatch = dispatch;
 	s->ctx = ctx;
 	s->watch.fd = -1;

@@ -69,8 +69,8 @@ int client_connect(struct client *c, const char *path, uint64_t timeout_usec)
 			fprintf(stderr, "svctl: cannot connect to %s: initd is not accepting "
 				"connections (timed out)\n", path);
 		} else if (e == EACCES || e == EPERM) {
-			fprintf(stderr, "svctl: cannot connect to %s: %s (only root, or the "
-				"control group, may use it)\n", path, strerror(e));
+			fprintf(stderr, "svctl: cannot connect to %s: %s (only root, initd's own "
+				"user, or the control group may use it)\n", path, strerror(e));
 			return SVCTL_EXIT_DENIED;
 		} else {
 			fprintf(stderr, "svctl: cannot connect to %s: %s%s\n", path, strerror(e),
