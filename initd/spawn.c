@@ -318,6 +318,14 @@ static int child_lookup(const struct spawn_params *p, struct child_creds *c)
 		if (r < 0)
 			return r;
 	}
+	/* Not run as root, a unit naming initd's own user and group (no more
+	 * groups, no user namespace whose ids these would be) asks for
+	 * nothing initd lacks: its groups stay, as for a unit naming none;
+	 * setgroups() would be refused. */
+	if (owner.uid != 0 && c->uid == owner.uid && c->gid == owner.gid &&
+	    !u->opt->iso.supplementary_groups[0] &&
+	    !(u->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER)))
+		c->keep_groups = true;
 	return child_extra_groups(p, c);
 }
 

@@ -28,6 +28,7 @@ testd_unit plain ""
 testd_unit forked "" "environment_files = [ $(cfg_str "$T/env") ];"
 testd_unit probed "" 'ready = { exec = [ "/bin/true" ]; };'
 testd_unit asroot "" 'user = "root";'
+testd_unit asself "" 'user = "daemon";' 'group = "daemon";'
 chown -R 1:1 "$T"
 # setpriv, not as_daemon: $! must be initd itself (setpriv execs it)
 HOME=$T setpriv --reuid 1 --regid 1 --groups 3 -- "$INITD" --no-cgroup --config "$T/conf" --control "$T/control" \
@@ -47,6 +48,9 @@ for u in plain forked; do
 	is "$u's HOME is the one initd was given" \
 		"$(tr '\0' '\n' < "/proc/$(pid_of "$u")/environ" | grep '^HOME=')" "HOME=$T"
 done
+check "a unit naming initd's own user and group runs" wait_until 5 is_state asself running
+is "asself runs as daemon, with initd's groups" \
+	"$(uid_of "$(pid_of asself)") $(awk '/^Groups:/ { print $2 }' "/proc/$(pid_of asself)/status")" "1,1,1,1 3"
 check "a unit naming root fails: only root may change the account" \
 	wait_until 5 is_state asroot failed
 check "and says why" eval '[[ "$(svn status asroot)" == *"Operation not permitted"* ]]'
