@@ -263,6 +263,28 @@ static void ops_probe_cancel(struct service *s)
 		probe_run_cancel(svc_probe(svc_of(s)));
 }
 
+/* Without a cgroup, what the main process left in the process group it
+ * led goes with it, as cgroup.kill takes a leaf's leftovers when the main
+ * process ends (service_on_exit): a shell's background job, a worker. In
+ * a PID namespace of its own its reaper's end takes them. Only a main
+ * process known to lead its group (main_leads_group): a group that still
+ * has members keeps its id (the dead leader's pid) from reuse, and an
+ * empty one makes kill() fail unless the pid numbers wrapped round within
+ * this event. A main process that led no group (a MAINPID= child, a
+ * daemon that kept its starter's group) leaves nothing found here. */
+static void ops_main_ended(struct service *s, pid_t leader)
+{
+	struct svc *v = svc_of(s);
+
+	if (!v->main_leads_group || v->has_cgroup ||
+	    (v->s.unit->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID)) ||
+	    leader <= 1 || leader == getpgid(0))
+		return;
+	if (kill(-leader, SIGKILL) == 0)
+		log_info("%s: killed what its main process left in its process group",
+			 v->s.unit->name);
+}
+
 static const struct service_ops real_ops = {
 	.spawn = ops_spawn,
 	.signal = ops_signal,
@@ -271,6 +293,7 @@ static const struct service_ops real_ops = {
 	.find_main = svc_find_main,
 	.probe_start = ops_probe_start,
 	.probe_cancel = ops_probe_cancel,
+	.main_ended = ops_main_ended,
 	.changed = ops_changed,
 };
 
@@ -757,35 +780,10 @@ void svc_set_main_pid(struct manager *m, struct svc *v, pid_t pid)
 	log_warn("out of memory for the index of main processes: each lookup walks every unit");
 }
 
-/* Without a cgroup, what the main process left in the process group it
- * led goes with it, as cgroup.kill takes a leaf's leftovers when the main
- * process ends (service_on_exit): a shell's background job, a worker. In
- * a PID namespace of its own its reaper's end takes them. Only a main
- * process known to lead its group (main_leads_group): a group that still
- * has members keeps its id (the dead leader's pid) from reuse, and an
- * empty one makes kill() fail unless the pid numbers wrapped round within
- * this event. A main process that led no group (a MAINPID= child, a
- * daemon that kept its starter's group) leaves nothing found here. */
-static void svc_kill_group_left(struct svc *v, pid_t leader, bool led)
-{
-	if (!led || v->has_cgroup ||
-	    (v->s.unit->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_PID)) ||
-	    leader <= 1 || leader == getpgid(0))
-		return;
-	if (kill(-leader, SIGKILL) == 0)
-		log_info("%s: killed what its main process left in its process group",
-			 v->s.unit->name);
-}
-
 bool svc_on_exit(struct manager *m, struct svc *v, const siginfo_t *si)
 {
-	bool led = v->main_leads_group;
-
 	svc_pid_unindex(m, v);
-	if (!service_on_exit(&v->s, si))
-		return false;   /* handed on: its group may hold the new main */
-	svc_kill_group_left(v, si->si_pid, led);
-	return true;
+	return service_on_exit(&v->s, si);
 }
 
 static bool svc_listed(const struct manager *m, const struct svc *v)

@@ -1181,6 +1181,7 @@ bool service_on_exit(struct service *s, const siginfo_t *si)
 	s->pid = 0;
 	classify_exit(s, si);
 	/* Whatever the main process left behind goes with it. */
+	s->ops->main_ended(s, si->si_pid);
 	if (!s->ops->is_empty(s) && kill_everything(s) == 0 && s->state == SERVICE_STOPPING)
 		return true;   /* service_on_empty finishes the stop */
 	service_after_exit(s);

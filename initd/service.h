@@ -190,6 +190,10 @@ struct service_ops {
 	int (*probe_start)(struct service *s, const struct unit_probe *p);
 	/* Kill the probe that runs, if any: its verdict never comes. */
 	void (*probe_cancel)(struct service *s);
+	/* The main process (pid, reaped) ended and handed over to no other:
+	 * what it left where kill_all does not reach goes with it (without a
+	 * cgroup, the process group it led). */
+	void (*main_ended)(struct service *s, pid_t pid);
 	/* Called after every state change (the manager schedules its pass). */
 	void (*changed)(struct service *s, enum service_state old);
 };

@@ -229,6 +229,14 @@ static void fake_probe_cancel(struct service *s)
 	(void)s;
 }
 
+/* The helpers are processes of the harness, not the unit's leftovers
+ * (lingering models those): nothing is killed. */
+static void fake_main_ended(struct service *s, pid_t pid)
+{
+	(void)s;
+	(void)pid;
+}
+
 static void fake_changed(struct service *s, enum service_state old)
 {
 	real_ops->changed(s, old);
@@ -242,6 +250,7 @@ static const struct service_ops fake_ops = {
 	.find_main = fake_find_main,
 	.probe_start = fake_probe_start,
 	.probe_cancel = fake_probe_cancel,
+	.main_ended = fake_main_ended,
 	.changed = fake_changed,
 };
 

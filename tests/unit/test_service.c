@@ -17,6 +17,7 @@
 #include "initd/spawn.h"
 
 struct fake {
+	int main_ends;     /* main_ended calls: main processes that ended for good */
 	int spawns;
 	int spawn_error;
 	int signals[8];
@@ -117,10 +118,16 @@ static void f_probe_cancel(struct service *s)
 	fake.probing = NULL;
 }
 
+static void f_main_ended(struct service *s, pid_t pid)
+{
+	fake.main_ends++;
+}
+
 static const struct service_ops ops = {
 	.spawn = f_spawn, .signal = f_signal, .kill_all = f_kill_all,
 	.is_empty = f_is_empty, .find_main = f_find_main, .changed = f_changed,
 	.probe_start = f_probe_start, .probe_cancel = f_probe_cancel,
+	.main_ended = f_main_ended,
 };
 
 static void unit_reset(void)
@@ -277,6 +284,7 @@ START_TEST(crash_restarts_with_new_pid)
 	start_running(&s);
 	fake.empty = true;
 	service_on_exit(&s, &si);
+	ck_assert_int_eq(fake.main_ends, 1);   /* what it left goes, before the restart */
 	/* restart_delay 0: respawned at once, through restarting */
 	ck_assert_int_eq(fake.seen[fake.n_seen - 3], SERVICE_RESTARTING);
 	ck_assert_int_eq(fake.seen[fake.n_seen - 2], SERVICE_WAITING);   /* its requirements */
@@ -1453,9 +1461,11 @@ START_TEST(forking_ready_once_starter_exited_and_main_found)
 	ck_assert_int_eq(s.pid, 2000);
 	ck_assert_int_eq(s.starter_pid, 1001);
 	ck_assert_int_eq(fake.kill_alls, 0);   /* the daemon is left alone */
+	ck_assert_int_eq(fake.main_ends, 0);   /* its group too: the starter handed on */
 	si = killed(SIGKILL);
 	fake.empty = true;
 	service_on_exit(&s, &si);              /* restart on-failure, no delay */
+	ck_assert_int_eq(fake.main_ends, 1);   /* the daemon's end is the main's */
 	ck_assert_int_eq(s.state, SERVICE_STARTING);
 	ck_assert_int_eq(fake.spawns, 2);
 	ck_assert_uint_eq(s.restarts, 1);
