@@ -115,7 +115,7 @@ struct svc {
 	bool main_leads_group : 1;    /* its main process leads a process group
 	                               * (a spawn's setsid, or seen so): without
 	                               * cgroups that group goes with it
-	                               * (svc_kill_group_left) */
+	                               * (ops_main_ended) */
 	/* Its position in m->order, its bit in m->pass_marks (pass_index):
 	 * in the bits' padding, as UNIT_MAX is far below 2^22. */
 	uint32_t pass_pos : 22;
