@@ -68,6 +68,7 @@
 #define PROTO_REQUEST_MAX  (64u * 1024)        /* payload bytes a client may send */
 #define PROTO_REPLY_MAX    (8u * 1024 * 1024)  /* payload bytes initd may answer */
 #define PROTO_NEST_MAX     4                   /* nesting depth of attributes */
+#define PROTO_NAMES_MAX    256                 /* unit names in one request */
 
 enum proto_msg {
 	/* requests */

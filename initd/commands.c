@@ -22,7 +22,6 @@
 _Static_assert(COMMANDS_INSTANCES_MAX <= LOADER_EXTRA_MAX,
 	       "every run-time instance must fit on the loader's command line");
 
-#define COMMAND_NAMES_MAX 256
 #define LOG_CHUNK (32u * 1024)
 /* What a `logs -f` client may have queued in PID 1. Past it the follower
  * waits in the ring (its offset), and what the ring overwrites meanwhile
@@ -70,7 +69,7 @@ static int reply_names_error(struct proto_buf *reply, int r)
 {
 	if (r == -E2BIG)
 		return proto_msg_errorf(reply, E2BIG, "more than %d unit names in one request",
-					COMMAND_NAMES_MAX);
+					PROTO_NAMES_MAX);
 	return proto_msg_errorf(reply, -r, "malformed request");
 }
 
@@ -210,10 +209,10 @@ static void put_service(struct commands *cmds, struct proto_buf *b, struct servi
 static int cmd_status(struct commands *cmds, struct control_client *c,
 		      const struct control_request *req, struct proto_buf *reply)
 {
-	const char *names[COMMAND_NAMES_MAX];
+	const char *names[PROTO_NAMES_MAX];
 	bool listed = request_flag(req, PROTO_ATTR_UNKNOWN_LISTED);
 	size_t n;
-	int r = request_names(req, names, COMMAND_NAMES_MAX, &n);
+	int r = request_names(req, names, PROTO_NAMES_MAX, &n);
 
 	if (r < 0)
 		return reply_names_error(reply, r);
@@ -229,7 +228,7 @@ static int cmd_status(struct commands *cmds, struct control_client *c,
 		proto_put_str(reply, PROTO_ATTR_RESCUE, cmds->rescue_why);
 	/* Statistics for one named unit only (svctl status NAME's detail: its
 	 * ten small files, once a request). Several named ones (up to
-	 * COMMAND_NAMES_MAX, a name as often as a client likes) are rows of
+	 * PROTO_NAMES_MAX, a name as often as a client likes) are rows of
 	 * the table, as every unit's: svctl reads their files, and PID 1's
 	 * work stays the model's, whatever the request names. */
 	if (n != 1)
@@ -513,11 +512,11 @@ int commands_lifecycle_run(struct commands *cmds, struct control_client *c, uint
 static int cmd_lifecycle(struct commands *cmds, struct control_client *c,
 			 const struct control_request *req, struct proto_buf *reply)
 {
-	const char *names[COMMAND_NAMES_MAX];
+	const char *names[PROTO_NAMES_MAX];
 	bool no_wait = request_flag(req, PROTO_ATTR_NO_WAIT);
 	bool load = false;
 	size_t n;
-	int r = request_names(req, names, COMMAND_NAMES_MAX, &n);
+	int r = request_names(req, names, PROTO_NAMES_MAX, &n);
 
 	if (r < 0)
 		return reply_names_error(reply, r);

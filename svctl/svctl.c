@@ -824,7 +824,8 @@ static void usage(FILE *f)
 
 static void command_help(FILE *f, const struct command *cmd)
 {
-	fprintf(f, "Usage: svctl [OPTIONS] %s %s\n%c%s.\n", cmd->name, cmd->args,
+	fprintf(f, "Usage: svctl [OPTIONS] %s%s%s\n%c%s.\n", cmd->name,
+		cmd->args[0] ? " " : "", cmd->args,
 		cmd->summary[0] >= 'a' && cmd->summary[0] <= 'z' ? cmd->summary[0] - 32
 		: cmd->summary[0], cmd->summary + 1);
 	if (!strcmp(cmd->name, "logs"))
@@ -911,7 +912,15 @@ static int operands_check(const struct command *cmd, int *argc, char ***argv)
 		}
 	}
 	if (n < cmd->min_args || (cmd->max_args >= 0 && n > cmd->max_args)) {
-		fprintf(stderr, "svctl: usage: svctl %s %s\n", cmd->name, cmd->args);
+		fprintf(stderr, "svctl: usage: svctl %s%s%s\n", cmd->name,
+			cmd->args[0] ? " " : "", cmd->args);
+		return SVCTL_EXIT_USAGE;
+	}
+	/* initd refuses more too, but as a failure: the limit is the
+	 * command line's to keep (svctl(8)). */
+	if (n > PROTO_NAMES_MAX) {
+		fprintf(stderr, "svctl: %s: more than %d unit names in one request\n",
+			cmd->name, PROTO_NAMES_MAX);
 		return SVCTL_EXIT_USAGE;
 	}
 	for (int i = 0; i < n; i++)

@@ -24,6 +24,8 @@ for tests/host/t-svctl.sh. Each mode prints one result line on stdout.
                                                                   -> "ready"
   followers PATH NAME N SECS   N `logs -f NAME` clients that never read;
                          after SECS, how many initd has closed    -> "dropped=K of N"
+  names PATH N NAME      one STATUS request naming NAME N times -> "ok N-services" |
+                         "error ERRNO closed|open"
   follow-stall PATH NAME SECS  `logs -f NAME`, read the backlog, stop reading
                          for SECS, then read for 2s               -> "marker BYTES" |
                                                                      "no-marker BYTES"
@@ -294,6 +296,15 @@ def main():
         print(held(s, float(arg)))
     elif mode == "hold":
         hold(s, arg)
+    elif mode == "names":
+        payload = attr(ATTR_NAME, sys.argv[4].encode() + b"\0") * int(arg)
+        s.sendall(header(REQ_STATUS, len(payload)) + payload)
+        typ, attrs = read_msg(s)
+        if typ == REPLY_OK:
+            print("ok %d" % len(attrs.get(ATTR_SERVICE, [])))
+        else:
+            err = struct.unpack("<I", attrs[ATTR_ERRNO][0])[0] if ATTR_ERRNO in attrs else 0
+            print("error %d %s" % (err, "closed" if closed(s) else "open"))
     elif mode == "status":
         s.sendall(header(REQ_STATUS, 0))
         typ, attrs = read_msg(s)

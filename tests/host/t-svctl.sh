@@ -98,6 +98,11 @@ exits "logs -n x" 2 logs web -n x
 exits "logs -n -1" 2 logs web -n -1
 exits "logs with an unknown option" 2 logs web --frob
 exits "list takes no operand" 2 list web
+check "its usage line ends with the command, no trailing space: '$SE'" \
+	eval '[ "$SE" = "svctl: usage: svctl list" ]'
+exits "list --help" 0 list --help
+check "list --help's usage line has no trailing space" \
+	eval '[ "$(printf "%s\n" "$SO" | head -n 1)" = "Usage: svctl [OPTIONS] list" ]'
 exits "version takes no operand" 2 version web
 exits "an unknown option" 2 start --frob web
 exits "an empty name" 2 status ''
@@ -301,11 +306,20 @@ done
 check "initd is still up after the help of poweroff/reboot/halt" \
 	eval 'unshare_alive && sv status > /dev/null'
 
-# At most 256 names in one request: more are refused, and the reason says so.
+# At most 256 names in one request: more are a usage error (svctl(8)),
+# and the reason says so.
 many=$(for i in $(seq 257); do echo web; done)
-many_out=$(sv status $many 2>&1); many_rc=$?
-check "257 names: refused (exit $many_rc), saying why: $many_out" \
-	eval '[ "$many_rc" = 1 ] && grep -q "more than 256 unit names" <<< "$many_out"'
+for c in status start stop restart; do
+	many_out=$(sv $c $many 2>&1); many_rc=$?
+	check "$c with 257 names: a usage error (exit $many_rc), saying why: $many_out" \
+		eval '[ "$many_rc" = 2 ] && grep -q "more than 256 unit names" <<< "$many_out"'
+done
+check "web still runs: the refused stop did nothing" state_is web running
+# initd keeps the limit itself against any other client.
+raw=$(timeout 30 python3 "$(dirname "$0")/ctl_clients.py" names "$T/control" 257 web)
+check "initd refuses a request of 257 names with E2BIG: $raw" eval '[[ "$raw" == "error 7 "* ]]'
+raw=$(timeout 30 python3 "$(dirname "$0")/ctl_clients.py" names "$T/control" 256 web)
+is "initd answers a request of 256 names" "$raw" "ok 256"
 out=$(sv status $(for i in $(seq 256); do echo web; done) 2>&1); rc=$?
 is "256 names are taken" "$rc" 0
 
