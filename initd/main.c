@@ -440,11 +440,12 @@ static const char *shutdown_how_name(enum shutdown_how how)
  * then the last request wins, as the manager's stop order allows). */
 static int request_shutdown(struct initd *d, enum shutdown_how how)
 {
+	enum shutdown_how now;
+
 	if (!d->pid1)
 		how = SHUTDOWN_EXIT;
 	if (d->final_started || (!d->manager && d->cmds.shutting_down)) {
-		enum shutdown_how now = d->final_started ? d->final_how : d->shutdown;
-
+		now = d->final_started ? d->final_how : d->shutdown;
 		if (now == how)
 			return 0;
 		log_warn("%s asked while the end for %s is under way: ignored",
@@ -462,7 +463,14 @@ static int request_shutdown(struct initd *d, enum shutdown_how how)
 			shutdown_done(NULL, how, d);
 		return 0;
 	}
-	log_notice("stopping services for %s", shutdown_how_name(how));
+	now = manager_shutdown_how(d->manager);
+	if (now == how || (now != SHUTDOWN_NONE && how == SHUTDOWN_RESCUE))
+		return 0;   /* asked again (a second SIGTERM): under way */
+	if (now == SHUTDOWN_NONE)
+		log_notice("stopping services for %s", shutdown_how_name(how));
+	else
+		log_notice("services are stopping: for %s now, not %s",
+			   shutdown_how_name(how), shutdown_how_name(now));
 	manager_shutdown(d->manager, how, shutdown_done, d);
 	return 0;
 }

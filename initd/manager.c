@@ -1148,6 +1148,11 @@ void manager_set_failure_hook(struct manager *m, manager_failure_fn fn, void *ct
 	m->failure_ctx = ctx;
 }
 
+enum shutdown_how manager_shutdown_how(const struct manager *m)
+{
+	return m->shutdown;
+}
+
 void manager_shutdown(struct manager *m, enum shutdown_how how, manager_done_fn done,
 		      void *data)
 {

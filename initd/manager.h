@@ -87,9 +87,11 @@ int manager_reload(struct manager *m, struct unit_set *set, struct reload_summar
 void manager_reap(struct manager *m);
 
 /* Begin the ordered shutdown (idempotent: a second call only upgrades how;
- * SHUTDOWN_RESCUE never replaces a real shutdown). */
+ * SHUTDOWN_RESCUE never replaces a real shutdown). manager_shutdown_how:
+ * the one under way, SHUTDOWN_NONE if none. */
 void manager_shutdown(struct manager *m, enum shutdown_how how, manager_done_fn done,
 		      void *data);
+enum shutdown_how manager_shutdown_how(const struct manager *m);
 bool manager_shutting_down(const struct manager *m);
 /* Boot analysis: when the first unit was spawned and when every unit
  * first settled after manager_boot, monotonic usec, 0 until then. */

@@ -70,17 +70,24 @@ check "base was stopped only after its dependents were killed (>= 0.9s in)" \
 	eval '[ -n "$tb" ] && [ $(( (tb - t0) / 1000 )) -ge 900 ]'
 stop_initd
 
-# --- SIGTERM to initd powers off too
+# --- SIGTERM to initd powers off too. solo ignores its SIGTERM for its 1 s
+# stop timeout, so a second SIGTERM to initd meets the stop under way: it
+# changes nothing, and the log says the stop once.
 new_boot sigterm
-testd_unit solo ""
+testd_unit solo "--hang-on-term" 'stop = { timeout = "1s"; };'
 start_initd
 check "solo reaches running" wait_state solo running 5
 # it logs its SIGTERM once set up (its touch line is there)
 check "solo is set up (its touch line)" wait_until 5 touched solo
 [ -n "$INITD_HPID" ] && kill -TERM "$INITD_HPID"
+check "solo got SIGTERM (its log)" wait_until 5 log_has solo '^got SIGTERM'
+[ -n "$INITD_HPID" ] && kill -TERM "$INITD_HPID"
 ended=0; wait_unshare 10 && ended=1
 check "SIGTERM to initd ends the namespace" test "$ended" = 1
-check "solo got SIGTERM (its log)" log_has solo '^got SIGTERM'
+is "two SIGTERMs: the stop is logged once" \
+	"$(grep -c 'stopping services for' "$T/initd.log")" 1
+check "solo was killed at its stop timeout, not at once" \
+	grep -q "solo: not stopped within its stop timeout (1.0s): killing it" "$T/initd.log"
 check "no process is left in the namespace" ns_empty "$NS_ID"
 stop_initd
 
