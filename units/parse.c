@@ -285,6 +285,13 @@ static int parse_success_entry(struct parse_ctx *c, config_setting_t *e, const c
 		snprintf(q, sizeof(q), "%lld", v);
 	} else if (type == CONFIG_TYPE_STRING) {
 		name = config_setting_get_string(e);
+		/* stop.signal takes "15" for TERM, but here a quoted number
+		 * reads as much as an exit status in quotes: ask which. */
+		if (name[0] >= '0' && name[0] <= '9' && parse_signal(name, &sig) == 0 &&
+		    signal_to_string(sig))
+			return FAIL(c, e, "'%s[%zu]': \"%d\" is a number in quotes: write %d for "
+				    "exit status %d, or a signal by name (\"%s\")", path, i, sig,
+				    sig, sig, signal_to_string(sig));
 		if (parse_signal(name, &sig) < 0 || sig < 1 || sig > 64) {
 			hint = signal_hint(name);
 			if (hint)

@@ -740,6 +740,13 @@ static const struct {
 	  "t.unit:2: 'success_exit[0]': unknown signal 'TREM' (did you mean 'TERM'?)" },
 	{ EXEC "success_exit = ( 1, \"TERM\", 1 );\n",
 	  "t.unit:2: 'success_exit[2]': 1 is listed twice" },
+	/* "15" in quotes: exit status 15 or signal 15? Neither is guessed. */
+	{ EXEC "success_exit = ( 15, \"15\" );\n",
+	  "t.unit:2: 'success_exit[1]': \"15\" is a number in quotes: write 15 for exit "
+	  "status 15, or a signal by name (\"TERM\")" },
+	{ EXEC "success_exit = [ \"1\" ];\n",
+	  "t.unit:2: 'success_exit[0]': \"1\" is a number in quotes: write 1 for exit "
+	  "status 1, or a signal by name (\"HUP\")" },
 	{ EXEC "success_exit = ( 1.5 );\n",
 	  "t.unit:2: 'success_exit[0]' must be an exit status (0 to 255) or a signal name" },
 	{ EXEC "start_timeout = \"5s\";\n",
