@@ -35,7 +35,16 @@ HOME=$T setpriv --reuid 1 --regid 1 --groups 3 -- "$INITD" --no-cgroup --config 
 	> "$T/initd.log" 2>&1 < /dev/null &
 ipid=$!
 BOOT_OK=1   # not booted by start_initd: this initd is our own child
-trap '[ -n "$ipid" ] && kill -KILL "$ipid" 2>/dev/null' EXIT   # only while unreaped
+# An early end (a timeout): the units run as uid 1 in no cgroup or
+# namespace, so they would outlive a SIGKILL of initd alone. initd stops
+# them on SIGTERM (checked below); SIGKILL only if it does not end.
+stop_own_initd() {
+	[ -n "$ipid" ] || return 0   # only while unreaped
+	kill -TERM "$ipid" 2>/dev/null
+	wait_until 10 eval '! alive "$ipid"'
+	kill -KILL "$ipid" 2>/dev/null
+}
+trap stop_own_initd EXIT
 check "initd's own user may use svctl" wait_until 5 eval 'svn status >/dev/null'
 for u in plain forked probed; do
 	check "$u reaches running" wait_until 5 is_state "$u" running
