@@ -1040,11 +1040,14 @@ struct reload_applied {
 static void build_applied(struct commands *cmds, struct proto_buf *b, const void *arg)
 {
 	const struct reload_applied *a = arg;
-	char line[256];
+	char line[RELOAD_SUMMARY_LINE + 64];
+	size_t len;
 
-	snprintf(line, sizeof(line), "reload: %zu added, %zu removed, %zu changed, "
-		 "%zu unchanged%s", a->sum->added, a->sum->removed, a->sum->changed,
-		 a->sum->unchanged, a->incomplete ? " (out of memory: some changes not applied)" : "");
+	reload_summary_format(a->sum, line, RELOAD_SUMMARY_LINE);
+	len = strlen(line);
+	if (a->incomplete)
+		snprintf(line + len, sizeof(line) - len,
+			 " (out of memory: some changes not applied)");
 	proto_msg_begin(b, PROTO_REPLY_OK);
 	proto_put_str(b, PROTO_ATTR_MESSAGE, line);
 	proto_msg_end(b);

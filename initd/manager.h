@@ -70,10 +70,23 @@ void manager_free(struct manager *m);
  * unchanged ones are untouched. */
 int manager_apply(struct manager *m, struct unit_set *set);
 
-/* Counts of what a reload did. */
+/* What a reload did: counts, and the first names of each kind of change
+ * that fit (an operator reads which units; 10,000 names would not fit a
+ * line). */
+enum reload_change { RELOAD_ADDED, RELOAD_REMOVED, RELOAD_CHANGED, RELOAD_CHANGES };
+struct reload_names {
+	size_t shown;
+	char text[4 * (UNIT_NAME_MAX + 2)];   /* "a, b" */
+};
 struct reload_summary {
 	size_t added, removed, changed, unchanged;
+	struct reload_names names[RELOAD_CHANGES];
 };
+
+/* "reload: A added, R removed, C changed, U unchanged (added: a, b and 3
+ * more; removed: c)" into buf (always ended; RELOAD_SUMMARY_LINE holds it). */
+#define RELOAD_SUMMARY_LINE (160 + RELOAD_CHANGES * (sizeof(((struct reload_names *)0)->text) + 48))
+void reload_summary_format(const struct reload_summary *sum, char *buf, size_t size);
 
 /* Apply a new, valid set (no diagnostics: the caller refuses an invalid one
  * whole): new units start, removed ones stop and go, changed ones stop and

@@ -202,6 +202,50 @@ static void removed_take(struct manager *m, struct svc *v)
 	v->operator_start = false;   /* back as a new unit: the boot's rules */
 }
 
+/* One more unit of kind k; its name is shown if it fits. */
+static void summary_name(struct reload_summary *sum, enum reload_change k, const char *name)
+{
+	struct reload_names *n = &sum->names[k];
+	size_t len = strlen(n->text), add = strlen(name) + (n->shown ? 2 : 0);
+
+	if (n->shown != (k == RELOAD_ADDED ? sum->added : k == RELOAD_REMOVED ? sum->removed
+			 : sum->changed) || len + add >= sizeof(n->text))
+		goto counted;   /* one was left out: later ones too, in order */
+	snprintf(n->text + len, sizeof(n->text) - len, "%s%s", n->shown ? ", " : "", name);
+	n->shown++;
+counted:
+	if (k == RELOAD_ADDED)
+		sum->added++;
+	else if (k == RELOAD_REMOVED)
+		sum->removed++;
+	else
+		sum->changed++;
+}
+
+void reload_summary_format(const struct reload_summary *sum, char *buf, size_t size)
+{
+	static const char *const kind[RELOAD_CHANGES] = { "added", "removed", "changed" };
+	const size_t count[RELOAD_CHANGES] = { sum->added, sum->removed, sum->changed };
+	const char *sep = " (";
+	size_t len;
+
+	len = (size_t)snprintf(buf, size, "reload: %zu added, %zu removed, %zu changed, "
+			       "%zu unchanged", sum->added, sum->removed, sum->changed,
+			       sum->unchanged);
+	for (int k = 0; k < RELOAD_CHANGES && len < size; k++) {
+		if (!count[k])
+			continue;
+		len += (size_t)snprintf(buf + len, size - len, "%s%s: %s", sep, kind[k],
+					sum->names[k].text);
+		if (len < size && count[k] > sum->names[k].shown)
+			len += (size_t)snprintf(buf + len, size - len, " and %zu more",
+						count[k] - sum->names[k].shown);
+		sep = "; ";
+	}
+	if (len < size && *sep == ';')
+		snprintf(buf + len, size - len, ")");
+}
+
 /* Place every unit of the new set: an existing record when the name is known,
  * a new one otherwise. Fills svcs[] and how[] (new order) and marks taken[]
  * (old). Existing records are not touched: on failure the new set is freed
@@ -215,7 +259,7 @@ static int match_units(struct manager *m, struct unit_set *set, struct svc **svc
 
 		if (old < 0 && (svcs[i] = removed_find(m, u->name))) {
 			how[i] = MATCH_REVIVED;
-			sum->added++;
+			summary_name(sum, RELOAD_ADDED, u->name);
 			continue;
 		}
 		if (old < 0) {
@@ -224,7 +268,7 @@ static int match_units(struct manager *m, struct unit_set *set, struct svc **svc
 				return r;
 			svcs[i]->gen = m->gen + 1;
 			how[i] = MATCH_NEW;
-			sum->added++;
+			summary_name(sum, RELOAD_ADDED, u->name);
 			continue;
 		}
 		taken[old] = true;
@@ -233,7 +277,7 @@ static int match_units(struct manager *m, struct unit_set *set, struct svc **svc
 		if (how[i] == MATCH_SAME)
 			sum->unchanged++;
 		else
-			sum->changed++;
+			summary_name(sum, RELOAD_CHANGED, u->name);
 	}
 	return 0;
 }
@@ -320,6 +364,7 @@ static void reload_kick(struct manager *m, const enum match *how)
 int manager_reload(struct manager *m, struct unit_set *set, struct reload_summary *ret)
 {
 	struct reload_summary sum = { 0 };
+	char line[RELOAD_SUMMARY_LINE];
 	struct svc **svcs = calloc(set->n_units ? set->n_units : 1, sizeof(*svcs));
 	size_t *order = calloc(set->n_units ? set->n_units : 1, sizeof(*order));
 	bool *taken = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(*taken));
@@ -334,21 +379,22 @@ int manager_reload(struct manager *m, struct unit_set *set, struct reload_summar
 	r = match_units(m, set, svcs, taken, how, &sum);
 	if (r < 0)
 		goto fail;
-	sum.removed = m->n_svcs - (sum.unchanged + sum.changed);
-	r = removed_reserve(m, sum.removed);
+	r = removed_reserve(m, m->n_svcs - (sum.unchanged + sum.changed));
 	if (r < 0)
 		goto fail;
 	match_commit(m, set, svcs, how);
 	for (size_t i = 0; i < m->n_svcs; i++)
-		if (!taken[i])
+		if (!taken[i]) {
+			summary_name(&sum, RELOAD_REMOVED, m->svcs[i]->s.unit->name);
 			remove_svc(m, m->svcs[i]);
+		}
 	r = reload_install(m, set, svcs, order);
 	reload_kick(m, how);
 	m->cgroup_prune_pending = true;   /* once the old services are gone */
 	free(taken);
 	free(how);
-	log_info("reload: %zu added, %zu removed, %zu changed, %zu unchanged", sum.added,
-		 sum.removed, sum.changed, sum.unchanged);
+	reload_summary_format(&sum, line, sizeof(line));
+	log_info("%s", line);
 	if (ret)
 		*ret = sum;
 	manager_schedule(m);

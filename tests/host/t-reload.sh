@@ -60,6 +60,10 @@ testd_unit new ""
 svx reload
 is "reload with added, removed and changed units succeeds" "$rc" 0
 [ "$rc" = 0 ] || diag "stderr: $SE"
+is "it says the counts, then which units" "$SO" \
+	"reload: 1 added, 1 removed, 1 changed, 1 unchanged (added: new; removed: gone; changed: changed)"
+check "initd's log says the same" \
+	grep -q "reload: 1 added, 1 removed, 1 changed, 1 unchanged (added: new; removed: gone; changed: changed)" "$T/initd.log"
 check "added: new is running" wait_state new running 5
 # running at exec, its touch line written after: polled
 check "added: new is a live testd that started once" wait_until 5 \

@@ -233,6 +233,21 @@ START_TEST(test_spawn_without_memory_for_its_report)
 }
 END_TEST
 
+/* n names of one kind do not fit the reload's line: the first `shown` do,
+ * the others are counted. */
+static void summary_is_cut(const struct reload_summary *sum, const char *kind, size_t n,
+			   size_t shown)
+{
+	char line[RELOAD_SUMMARY_LINE], head[64], tail[64];
+
+	reload_summary_format(sum, line, sizeof(line));
+	snprintf(head, sizeof(head), "unchanged (%s: s", kind);
+	snprintf(tail, sizeof(tail), " and %zu more)", n - shown);
+	ck_assert_msg(shown > 10 && shown < n, "%zu names shown", shown);
+	ck_assert_msg(strstr(line, head) && strlen(line) > strlen(tail) &&
+		      !strcmp(line + strlen(line) - strlen(tail), tail), "%s", line);
+}
+
 /* A reload that changes every running unit stops them in slices, a loop
  * iteration's budget each, as a boot starts them: the stop signals were
  * sent all at once inside the reload, and 2000 of them held PID 1 (and
@@ -254,6 +269,7 @@ START_TEST(test_reload_stops_changed_units_in_slices)
 	write_units("v2");
 	ck_assert_int_eq(manager_reload(m, load_units(), &sum), 0);
 	ck_assert_uint_eq(sum.changed, N_UNITS);
+	summary_is_cut(&sum, "changed", N_UNITS, sum.names[RELOAD_CHANGED].shown);
 	ck_assert_uint_eq(count_state(m, SERVICE_STOPPING), 0);   /* the pass does it */
 	ck_assert_int_eq(loop_run_once(loop, 0), 0);
 	/* A slice went: stopping, or already reaped and swapped in within
@@ -318,6 +334,7 @@ START_TEST(test_reload_stops_removed_units_in_slices)
 	}
 	ck_assert_int_eq(manager_reload(m, load_units(), &sum), 0);
 	ck_assert_uint_eq(sum.removed, N_UNITS - 1);
+	summary_is_cut(&sum, "removed", N_UNITS - 1, sum.names[RELOAD_REMOVED].shown);
 	ck_assert_int_eq(loop_run_once(loop, 0), 0);
 	for (int round = 0; round < 300 && alive > 1; round++) {
 		alive = count_up(pids, N_UNITS);
