@@ -88,6 +88,7 @@ struct unit_lines {
 	int directories;        /* 0 if unset */
 	int ready, health;      /* 0 if unset */
 	int log_file;           /* log.file: 0 if unset */
+	int subtree_control;    /* cgroup.subtree_control: 0 if unset */
 };
 
 /* diag_collect.c, diag.c (diags_clear) */
@@ -409,6 +410,10 @@ int join_check(struct parse_ctx *c, struct unit *u, struct unit_lines *l);
 /* Across the set: auto ranges meet no other unit's; a source unit has
  * the namespace. Refused units become bad. 0 or -ENOMEM. */
 int userns_check_set(struct unit_set *s, const struct unit_lines *lines);
+/* A warning for each unit that delegates its cgroup (subtree_control)
+ * from a user namespace whose uid map meets another unit's: the node goes
+ * to ids that unit's processes may have. 0 or -ENOMEM. */
+int userns_warn_shared_delegation(struct unit_set *s, const struct unit_lines *lines);
 int join_check_set(struct unit_set *s, struct unit *u, const struct unit_lines *l);
 bool userns_valid(const struct unit_isolation *iso);
 /* userns.c: the pool slots a range of size ids takes. */

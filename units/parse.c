@@ -440,6 +440,7 @@ static int parse_subtree_control(struct parse_ctx *c, config_setting_t *s, const
 {
 	struct parse_state *st = ((struct cgroup_parse *)obj)->st;
 
+	st->lines->subtree_control = setting_line(s);
 	return limits_parse_controllers(c, s, path, &st->unit->cgroup.subtree_control);
 }
 

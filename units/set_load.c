@@ -280,6 +280,8 @@ static int check_units(struct unit_set *s, const struct unit_lines *lines)
 	if (r == 0)
 		r = userns_check_set(s, lines);
 	if (r == 0)
+		r = userns_warn_shared_delegation(s, lines);
+	if (r == 0)
 		r = logfiles_check_set(s, lines);
 	return r < 0 ? r : graph_check_cycles(s, lines);
 }

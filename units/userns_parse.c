@@ -207,6 +207,100 @@ int userns_check_set(struct unit_set *s, const struct unit_lines *lines)
 	return r;
 }
 
+static bool has_userns(const struct unit *u)
+{
+	return u->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER);
+}
+
+/* The outside uid ranges of every unit with a user namespace, sorted. */
+static struct id_span *uid_spans(const struct unit_set *s, size_t *ret_n)
+{
+	struct id_span *v = calloc(s->n_units * UNIT_ID_MAP_MAX + 1, sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < s->n_units; i++) {
+		struct unit_id_range r[UNIT_ID_MAP_MAX];
+		size_t nr = 0;
+
+		if (!has_userns(s->units[i]) || !s->units[i]->opt->iso.uid_map ||
+		    unit_id_map_parse(s->units[i]->opt->iso.uid_map, r, UNIT_ID_MAP_MAX, &nr) < 0)
+			continue;
+		for (size_t k = 0; k < nr; k++)
+			v[n++] = (struct id_span){ r[k].outside,
+						   (uint64_t)r[k].outside + r[k].count, i, false };
+	}
+	qsort(v, n, sizeof(*v), compare_span);
+	*ret_n = n;
+	return v;
+}
+
+/* Said once a file: a template's instances share its line. */
+static bool warned_at(const struct unit_set *s, const char *file, int line)
+{
+	for (size_t i = 0; i < s->warnings.n; i++)
+		if (s->warnings.v[i].line == line && s->warnings.v[i].file &&
+		    strcmp(s->warnings.v[i].file, file) == 0)
+			return true;
+	return false;
+}
+
+static int warn_shared(struct unit_set *s, const struct unit_lines *lines,
+		       const struct id_span *x, const struct id_span *y)
+{
+	const struct unit *u = s->units[x->unit], *w = s->units[y->unit];
+	struct parse_ctx c = { .file = u->file, .diags = &s->warnings, .warnings = &s->warnings };
+	uint64_t start = x->start > y->start ? x->start : y->start;
+	uint64_t end = x->end < y->end ? x->end : y->end;
+
+	if (!u->cgroup.subtree_control || u->bad ||
+	    warned_at(s, u->file, lines[x->unit].subtree_control))
+		return 0;
+	return warn_add(&c, lines[x->unit].subtree_control,
+			"'cgroup.subtree_control': the delegated cgroup goes to a host uid of "
+			"this unit's user namespace, whose map shares %llu..%llu with '%s' (%s): "
+			"its processes could manage this unit's cgroups; 'user_namespace = "
+			"{ auto = true; }' gives '%s' ids of its own", (unsigned long long)start,
+			(unsigned long long)end - 1, w->name, w->file, u->name);
+}
+
+/* Sorted by start, a span x meets another unit's earlier span iff the
+ * furthest end among those passes x's start (kept for the two units with
+ * the furthest ends, so one is another unit's), and a later one iff the
+ * next span of another unit starts before x's end. */
+int userns_warn_shared_delegation(struct unit_set *s, const struct unit_lines *lines)
+{
+	_cleanup_free_ struct id_span *v = NULL;
+	const struct id_span *best = NULL, *second = NULL;   /* of two units */
+	size_t n = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < s->n_units && !v; i++)
+		if (s->units[i]->cgroup.subtree_control && has_userns(s->units[i]) &&
+		    !(v = uid_spans(s, &n)))
+			return -ENOMEM;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const struct id_span *x = &v[i], *y = best && best->unit != x->unit ? best : second;
+		size_t j = i + 1;
+
+		while (j < n && v[j].unit == x->unit)
+			j++;
+		if (y && x->start < y->end)
+			r = warn_shared(s, lines, x, y);
+		else if (j < n && v[j].start < x->end)
+			r = warn_shared(s, lines, x, &v[j]);
+		if (!best || x->end > best->end) {
+			if (best && best->unit != x->unit)
+				second = best;
+			best = x;
+		} else if (x->unit != best->unit && (!second || x->end > second->end)) {
+			second = x;
+		}
+	}
+	return r < 0 ? r : 0;
+}
+
 /* ---- namespaces_from ------------------------------------------------------ */
 
 static int parse_join_kind(struct parse_ctx *c, config_setting_t *s, const char *path,

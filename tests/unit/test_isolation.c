@@ -438,6 +438,71 @@ START_TEST(userns_auto_clash_said_once)
 }
 END_TEST
 
+/* A unit that delegates its cgroup from a user namespace whose map
+ * another unit shares (the default one) hands its node to ids that unit's
+ * processes may have: a warning at subtree_control's line, naming the other
+ * unit and auto; none for an auto range or a map of its own. */
+static struct unit_set *load_dir(char *dir, const char *a, const char *b)
+{
+	char conf[64], units[64];
+	struct unit_set *s = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/initd.conf", dir);
+	snprintf(units, sizeof(units), "%s/units", dir);
+	ck_assert_int_eq(mkdir(units, 0755), 0);
+	test_put_file(dir, "initd.conf", "");
+	test_put_file(dir, "units/a.unit", a);
+	test_put_file(dir, "units/b.unit", b);
+	ck_assert_int_eq(unit_set_load(conf, units, &s), 0);
+	return s;
+}
+
+static void dir_remove(const char *dir)
+{
+	char cmd[96];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+#define USERNS_UNIT "exec = [ \"/bin/true\" ];\nnamespaces = [ \"user\" ];\n"
+START_TEST(userns_shared_map_delegation_warned)
+{
+	static const char *const delegating =
+		USERNS_UNIT "cgroup = {\n subtree_control = [ \"pids\" ];\n};\n";
+	static const char *const quiet[] = {
+		USERNS_UNIT "user_namespace = { auto = true; };\n"
+			"cgroup = { subtree_control = [ \"pids\" ]; };\n",
+		USERNS_UNIT "user_namespace = { uid_map = \"0 300000 65536\"; "
+			"gid_map = \"0 300000 65536\"; };\n"
+			"cgroup = { subtree_control = [ \"pids\" ]; };\n",
+	};
+	char dir[] = "/tmp/test_isolation.XXXXXX";
+	struct unit_set *s = load_dir(dir, delegating, USERNS_UNIT);
+	const char *msg;
+
+	ck_assert_uint_eq(s->warnings.n, 1);
+	ck_assert_int_eq(s->warnings.v[0].line, 4);
+	ck_assert_ptr_nonnull(strstr(s->warnings.v[0].file, "a.unit"));
+	msg = s->warnings.v[0].message;
+	ck_assert_msg(strstr(msg, "'cgroup.subtree_control'") && strstr(msg, "'b'") &&
+		      strstr(msg, "100000..165535") && strstr(msg, "auto = true"), "%s", msg);
+	ck_assert(!unit_set_find(s, "a")->bad);   /* a warning: it still runs */
+	unit_set_free(s);
+	dir_remove(dir);
+	for (size_t i = 0; i < ARRAY_SIZE(quiet); i++) {
+		char d[] = "/tmp/test_isolation.XXXXXX";
+
+		s = load_dir(d, quiet[i], USERNS_UNIT);
+		ck_assert_msg(s->warnings.n == 0, "case %zu: %s", i,
+			      s->warnings.n ? s->warnings.v[0].message : "");
+		unit_set_free(s);
+		dir_remove(d);
+	}
+}
+END_TEST
+
 /* issue 18.3/18.4: the new fields survive the encoding; a change is a
  * changed unit (reload restarts it). */
 START_TEST(userns_join_round_trip)
@@ -489,6 +554,7 @@ static Suite *isolation_suite(void)
 	tcase_add_test(tc, clone_flags);
 	tcase_add_test(tc, userns_auto_stable);
 	tcase_add_test(tc, userns_auto_clash_said_once);
+	tcase_add_test(tc, userns_shared_map_delegation_warned);
 	tcase_add_test(tc, userns_join_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
