@@ -983,47 +983,80 @@ struct reload_failure {
 	const char *text;
 };
 
+/* The why whole: a long one (a path in it) was cut at 256 bytes. */
 static void build_failed(struct commands *cmds, struct proto_buf *b, const void *arg)
 {
 	const struct reload_failure *f = arg;
-	char line[256];
+	_cleanup_free_ char *line = NULL;
 
-	snprintf(line, sizeof(line), "reload failed: %s", f->text);
+	if (asprintf(&line, "reload failed: %s", f->text) < 0) {
+		line = NULL;
+		proto_msg_error(b, f->err, "reload failed (out of memory for why)");
+		return;
+	}
 	proto_msg_error(b, f->err, line);
 }
 
 void commands_reload_failed(struct commands *cmds, int err, const char *fmt, ...)
 {
 	struct reload_failure f = { .err = err };
-	char text[256 - sizeof("reload failed: ") + 1];   /* the line is 256 */
+	_cleanup_free_ char *text = NULL;
 	va_list ap;
+	int r;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	r = vasprintf(&text, fmt, ap);
 	va_end(ap);
-	f.text = text;
+	if (r < 0)
+		text = NULL;
+	f.text = text ? text : "out of memory for why";
 	reload_answer(cmds, build_failed, &f, false);
 }
 
+/* The first and the last line of a refused reload's answer at most. */
+#define REFUSED_NOTE_MAX 128
+
+/* How many diagnostics from the first, each after a newline, fit whole in
+ * `room` bytes; their bytes in *ret_len. */
+static size_t refused_fit(const struct unit_diags *diags, size_t room, size_t *ret_len)
+{
+	size_t len = 0, i;
+
+	for (i = 0; i < diags->n; i++) {
+		size_t n = 1 + unit_diag_format(&diags->v[i], NULL, 0);
+
+		if (n > room - len)
+			break;
+		len += n;
+	}
+	*ret_len = len;
+	return i;
+}
+
 /* A refused set lists every error, so that one `svctl reload` says all
- * that must be fixed. */
+ * that must be fixed: each whole, as many as COMMANDS_REFUSED_TEXT_MAX
+ * holds, then how many more there are (never one cut mid-line). */
 static void build_refused(struct commands *cmds, struct proto_buf *b, const void *arg)
 {
-	const struct unit_set *set = arg;
-	size_t cap = 128 + set->diags.n * 256, len;
+	const struct unit_diags *diags = &((const struct unit_set *)arg)->diags;
+	size_t lines, shown = refused_fit(diags, COMMANDS_REFUSED_TEXT_MAX -
+					  2 * REFUSED_NOTE_MAX - 1, &lines);
+	size_t cap = REFUSED_NOTE_MAX + lines + REFUSED_NOTE_MAX + 1, len;
 	_cleanup_free_ char *text = malloc(cap);
 
 	if (!text) {
 		proto_msg_error(b, ENOMEM, "reload refused: out of memory");
 		return;
 	}
-	len = (size_t)snprintf(text, cap, "reload refused: %zu error(s), the running "
-				"configuration is unchanged", set->diags.n);
-	/* Room for the newline and a NUL at least: snprintf ends the text. */
-	for (size_t i = 0; i < set->diags.n && len + 1 < cap; i++) {
+	len = (size_t)snprintf(text, REFUSED_NOTE_MAX, "reload refused: %zu error(s), "
+			       "the running configuration is unchanged", diags->n);
+	for (size_t i = 0; i < shown; i++) {
 		text[len++] = '\n';
-		len += unit_diag_format(&set->diags.v[i], text + len, cap - len);
+		len += unit_diag_format(&diags->v[i], text + len, cap - len);
 	}
+	if (shown < diags->n)
+		snprintf(text + len, cap - len, "\n(%zu more error(s) not shown; "
+			 "initd --check lists them all)", diags->n - shown);
 	proto_msg_error(b, EINVAL, text);
 }
 

@@ -16,6 +16,11 @@ struct metrics_waiter;
 /* Run-time instances (`svctl start NAME@INST`) PID 1 keeps at most. */
 #define COMMANDS_INSTANCES_MAX 1024
 
+/* The text of a refused reload's answer at most: its errors, each whole,
+ * as many as fit (about a thousand usual ones), then how many it left
+ * out. Far inside PROTO_REPLY_MAX; PID 1's log has them all. */
+#define COMMANDS_REFUSED_TEXT_MAX (256u * 1024)
+
 struct commands {
 	struct manager *manager;      /* NULL until the units are loaded */
 	struct watchdog *watchdog;    /* the hardware watchdog (show-system) */

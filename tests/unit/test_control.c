@@ -1650,6 +1650,180 @@ START_TEST(test_reload_during_a_load_waits_for_the_next)
 }
 END_TEST
 
+/* A reload waiting on the commands of a fresh manager: the client's fd
+ * (the load it asked for started: reload_starts). */
+static int reload_waiting_client(struct commands *cmds, struct manager **ret_m)
+{
+	struct manager_options mo = { .use_cgroup = false };
+	int fd;
+
+	ck_assert_int_eq(manager_new(loop, &mo, ret_m), 0);
+	cmds->manager = *ret_m;
+	serve_commands(cmds);
+	fd = client_connect();
+	client_request(fd, PROTO_REQ_RELOAD, NULL);
+	pump(3);
+	ck_assert_ptr_nonnull(cmds->reloads);
+	return fd;
+}
+
+/* The MESSAGE of the error reply on fd, which must be errno e (caller
+ * frees). */
+static char *reload_error_text(int fd, uint32_t e)
+{
+	struct proto_hdr h;
+	uint8_t *p = NULL;
+	char *s;
+
+	ck_assert_int_eq(client_recv(fd, &h, &p, 2000), 1);
+	ck_assert_uint_eq(reply_errno(&h, p), e);
+	ck_assert_ptr_nonnull(s = strdup(reply_message(&h, p)));
+	free(p);
+	return s;
+}
+
+static void reload_client_done(int fd, struct manager *m)
+{
+	close(fd);
+	control_server_free(server);
+	server = NULL;
+	manager_free(m);
+}
+
+/* Diagnostic i of a set, its file and message file_len and msg_len bytes
+ * long, each text its own (the number in it). */
+static void long_diag(struct unit_diag *d, size_t i, size_t file_len, size_t msg_len)
+{
+	ck_assert_ptr_nonnull(d->file = malloc(file_len + 1));
+	ck_assert_ptr_nonnull(d->message = malloc(msg_len + 1));
+	memset(d->file, 'f', file_len);
+	memcpy(d->file, "/etc/initd/units/", 17);
+	snprintf(d->file + file_len - 16, 17, "%011zu.unit", i);
+	memset(d->message, 'm', msg_len);
+	d->message[snprintf(d->message, msg_len, "error %zu:", i)] = ' ';
+	d->message[msg_len - 1] = '$';    /* its end: a cut one lacks it */
+	d->message[msg_len] = '\0';
+	d->line = (int)i + 1;
+}
+
+static void long_diags_free(struct unit_diag *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].file);
+		free(v[i].message);
+	}
+}
+
+/* The line of text that starts at *at is diagnostic d whole; *at moves
+ * past it (and its newline). */
+static void assert_line_is(const char **at, const struct unit_diag *d)
+{
+	char line[4096];
+	size_t n = unit_diag_format(d, line, sizeof(line));
+
+	ck_assert_uint_lt(n, sizeof(line));
+	ck_assert_msg(strncmp(*at, line, n) == 0 && ((*at)[n] == '\n' || (*at)[n] == '\0'),
+		      "not whole in the answer: %.60s...", line);
+	*at += n + ((*at)[n] == '\n');
+}
+
+static const char refused_head[] =
+	"reload refused: 3 error(s), the running configuration is unchanged\n";
+
+/* svctl reload of a set with errors: every error reaches the operator
+ * whole, however long its file's path or its message. Each had 256 bytes
+ * of the answer and a long one was cut mid-text. */
+START_TEST(test_reload_refused_says_every_error_whole)
+{
+	struct commands cmds = { .reload = reload_starts };
+	struct unit_diag v[3] = { 0 };
+	struct unit_set set = { .diags = { v, 3 } };
+	struct manager *m = NULL;
+	const char *at;
+	char *text;
+	int fd;
+
+	if (getuid() != 0)
+		return;   /* reload needs root */
+	long_diag(&v[0], 0, 900, 60);     /* a deep path */
+	long_diag(&v[1], 1, 40, 30);
+	long_diag(&v[2], 2, 40, 700);     /* a message quoting values */
+	fd = reload_waiting_client(&cmds, &m);
+	commands_reload_refused(&cmds, &set);
+	text = reload_error_text(fd, EINVAL);
+	ck_assert_int_eq(strncmp(text, refused_head, strlen(refused_head)), 0);
+	at = text + strlen(refused_head);
+	for (size_t i = 0; i < 3; i++)
+		assert_line_is(&at, &v[i]);
+	ck_assert_str_eq(at, "");
+	free(text);
+	reload_client_done(fd, m);
+	long_diags_free(v, 3);
+}
+END_TEST
+
+/* More errors than an answer carries: those it shows are whole, in order,
+ * and its last line says how many it left out, none cut mid-line. */
+START_TEST(test_reload_refused_says_how_many_it_left_out)
+{
+	enum { N = 3000 };   /* 1.2 MB of text */
+	struct commands cmds = { .reload = reload_starts };
+	struct unit_diag *v = calloc(N, sizeof(*v));
+	struct unit_set set = { .diags = { v, N } };
+	struct manager *m = NULL;
+	size_t shown = 0, more = 0;
+	const char *at;
+	char *text, tail[16];
+	int fd;
+
+	if (getuid() != 0)
+		return free(v);   /* reload needs root */
+	ck_assert_ptr_nonnull(v);
+	for (size_t i = 0; i < N; i++)
+		long_diag(&v[i], i, 200, 200);
+	fd = reload_waiting_client(&cmds, &m);
+	commands_reload_refused(&cmds, &set);
+	text = reload_error_text(fd, EINVAL);
+	ck_assert_uint_le(strlen(text), COMMANDS_REFUSED_TEXT_MAX);
+	ck_assert_int_eq(strncmp(text, "reload refused: 3000 error(s)", 29), 0);
+	at = strchr(text, '\n') + 1;
+	while (strncmp(at, "/etc/", 5) == 0)
+		assert_line_is(&at, &v[shown++]);
+	ck_assert_int_eq(sscanf(at, "(%zu more error(s) not shown%15s", &more, tail), 2);
+	ck_assert_uint_gt(shown, 100);
+	ck_assert_uint_eq(shown + more, N);
+	ck_assert_ptr_null(strchr(at, '\n'));   /* the last line */
+	free(text);
+	reload_client_done(fd, m);
+	long_diags_free(v, N);
+	free(v);
+}
+END_TEST
+
+/* A load that failed says why whole: its text had 256 bytes. */
+START_TEST(test_reload_failed_says_why_whole)
+{
+	struct commands cmds = { .reload = reload_starts };
+	struct manager *m = NULL;
+	char why[600], *text;
+	int fd;
+
+	if (getuid() != 0)
+		return;   /* reload needs root */
+	memset(why, 'w', sizeof(why) - 2);
+	why[sizeof(why) - 2] = '$';
+	why[sizeof(why) - 1] = '\0';
+	fd = reload_waiting_client(&cmds, &m);
+	commands_reload_failed(&cmds, EIO, "%s: %s", why, strerror(EIO));
+	text = reload_error_text(fd, EIO);
+	ck_assert_uint_eq(strlen(text), strlen("reload failed: ") + strlen(why) + 2 +
+			  strlen(strerror(EIO)));
+	ck_assert_ptr_nonnull(strstr(text, "$: Input/output error"));
+	free(text);
+	reload_client_done(fd, m);
+}
+END_TEST
+
 /* A request of lifecycle type (and flags) with one NAME, straight to the
  * commands, from client `c` (a token nothing dereferences). */
 static int dispatch_named(struct commands *cmds, struct control_client *c, uint16_t type,
@@ -2181,6 +2355,9 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, test_instance_load_that_cannot_start_is_answered);
 	tcase_add_test(tc, test_instance_start_without_a_set);
 	tcase_add_test(tc, test_reload_during_a_load_waits_for_the_next);
+	tcase_add_test(tc, test_reload_refused_says_every_error_whole);
+	tcase_add_test(tc, test_reload_refused_says_how_many_it_left_out);
+	tcase_add_test(tc, test_reload_failed_says_why_whole);
 	tcase_add_test(tc, test_restart_of_a_left_out_instance_waits_for_the_load);
 	tcase_add_test(tc, test_start_of_a_left_out_instance_waits_for_the_load);
 	tcase_add_test(tc, test_start_of_a_left_out_instance_whose_template_goes);
