@@ -688,6 +688,17 @@ static void follower_remove(struct commands *cmds, struct follower *f)
 		}
 }
 
+/* The line that tells f of `lost` bytes it did not get, in marker; its
+ * length. After a newline when f's last byte ended no line. */
+static size_t follower_marker(struct follower *f, uint64_t lost, char marker[FOLLOW_MARKER_MAX])
+{
+	int m = snprintf(marker, FOLLOW_MARKER_MAX, "%s[initd: %llu bytes dropped]\n",
+			 f->mid_line ? "\n" : "", (unsigned long long)lost);
+
+	f->mid_line = false;
+	return (size_t)m;
+}
+
 /* One message of at most `room` payload bytes for f: a marker line for
  * what the ring overwrote before f took it, then what follows. 0 with
  * nothing to send, 1 with a message in b, or -errno. */
@@ -698,7 +709,6 @@ static int follower_message(struct follower *f, const struct logbuf *log, size_t
 	char marker[FOLLOW_MARKER_MAX];
 	uint64_t lost;
 	size_t k, max;
-	int m = 0;
 
 	if (!chunk)
 		return -ENOMEM;
@@ -711,12 +721,8 @@ static int follower_message(struct follower *f, const struct logbuf *log, size_t
 	if (k == 0 && lost == 0)
 		return 0;
 	proto_msg_begin(b, PROTO_REPLY_OK);
-	if (lost) {
-		m = snprintf(marker, sizeof(marker), "%s[initd: %llu bytes dropped]\n",
-			     f->mid_line ? "\n" : "", (unsigned long long)lost);
-		proto_put_bytes(b, PROTO_ATTR_DATA, marker, (size_t)m);
-		f->mid_line = false;
-	}
+	if (lost)
+		proto_put_bytes(b, PROTO_ATTR_DATA, marker, follower_marker(f, lost, marker));
 	if (k) {
 		proto_put_bytes(b, PROTO_ATTR_DATA, chunk, k);
 		f->mid_line = chunk[k - 1] != '\n';
@@ -759,23 +765,46 @@ static int follower_feed(struct commands *cmds, struct follower *f, const struct
 	return r < 0 ? r : 0;
 }
 
+/* What log holds that f has not taken, overwritten or not: all of a ring
+ * made since f's. */
+static uint64_t follower_unread(const struct follower *f, const struct logbuf *log)
+{
+	if (log->serial != f->serial)
+		return log->end;
+	return log->end > f->offset ? log->end - f->offset : 0;
+}
+
 /* A reload removed f's unit and it is gone (down, its record freed): no
  * line comes under its name unless a later reload adds it back, so the
  * stream ends now, saying why (ENOENT: svctl's "no such unit"), rather
- * than stay attached by name for ever. What f had queued goes first. */
-static void follower_end_removed(struct commands *cmds, struct follower *f)
+ * than stay attached by name for ever. What f had queued goes first, then
+ * how much of the unit's ring `log` (NULL: freed already) it did not get:
+ * its queue was full, and the ring goes with the unit. */
+static void follower_end_removed(struct commands *cmds, struct follower *f,
+				 const struct logbuf *log)
 {
+	char marker[FOLLOW_MARKER_MAX];
 	struct proto_buf b;
+	uint64_t unread = log ? follower_unread(f, log) : 0;
 
 	proto_buf_init(&b, PROTO_HDR_SIZE + PROTO_REPLY_MAX);
+	if (unread) {   /* small: queued past FOLLOW_QUEUE_MAX too */
+		proto_msg_begin(&b, PROTO_REPLY_OK);
+		proto_put_bytes(&b, PROTO_ATTR_DATA, marker, follower_marker(f, unread, marker));
+		if (proto_msg_end(&b) == 0 && control_client_reply(f->client, &b, false) < 0)
+			goto done;   /* the client is gone */
+	}
 	proto_msg_errorf(&b, ENOENT, "log stream ended: unit %s was removed by a reload",
 			 f->name);
 	control_client_reply(f->client, &b, true);
+done:
 	proto_buf_free(&b);
 	follower_remove(cmds, f);
 }
 
-/* After each pass (which frees what a reload removed once it is down). */
+/* After each pass: a follower of a name no record has. commands_unit_removed
+ * ends them as their unit's record goes; this is for a manager without
+ * that hook. */
 static void followers_check_removed(struct commands *cmds)
 {
 	struct follower *f, *next;
@@ -783,7 +812,21 @@ static void followers_check_removed(struct commands *cmds)
 	for (f = cmds->followers; f; f = next) {
 		next = f->next;
 		if (!manager_knows(cmds->manager, f->name))
-			follower_end_removed(cmds, f);
+			follower_end_removed(cmds, f, NULL);
+	}
+}
+
+void commands_unit_removed(void *ctx, struct service *s)
+{
+	struct commands *cmds = ctx;
+	const struct logbuf *log = manager_service_log(s);
+	struct follower *f, *next;
+
+	for (f = cmds->followers; f; f = next) {
+		next = f->next;
+		/* what its queue takes, then the rest said dropped */
+		if (strcmp(f->name, s->unit->name) == 0 && follower_feed(cmds, f, log) == 0)
+			follower_end_removed(cmds, f, log);
 	}
 }
 

@@ -86,6 +86,9 @@ void commands_pass(void *ctx);
 
 /* Hook for manager_set_output_hook: stream new output to followers. */
 void commands_output(void *ctx, struct service *s);
+/* Hook for manager_set_removed_hook: end the unit's followers, what their
+ * queues cannot take said dropped. */
+void commands_unit_removed(void *ctx, struct service *s);
 
 /* The least access level (enum control_access) a request type needs, from
  * the dispatch table; -EOPNOTSUPP for a type initd does not know. */

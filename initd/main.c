@@ -968,6 +968,7 @@ static void units_start(struct initd *d, struct unit_set *set)
 		rescue_shell_release(&d->rescue);   /* no_units's, if one came up */
 	d->cmds.manager = d->manager;
 	manager_set_output_hook(d->manager, commands_output, &d->cmds);
+	manager_set_removed_hook(d->manager, commands_unit_removed, &d->cmds);
 	manager_set_pass_hook(d->manager, pass_done, d);
 	if (d->metrics)
 		metrics_set_manager(d->metrics, d->manager);

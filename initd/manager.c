@@ -1269,6 +1269,12 @@ void manager_set_output_hook(struct manager *m, manager_output_fn fn, void *ctx)
 	m->output_ctx = ctx;
 }
 
+void manager_set_removed_hook(struct manager *m, manager_output_fn fn, void *ctx)
+{
+	m->removed_hook = fn;
+	m->removed_ctx = ctx;
+}
+
 size_t manager_count(const struct manager *m)
 {
 	return m->n_svcs;

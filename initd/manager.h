@@ -139,6 +139,9 @@ void manager_set_drain_hook(struct manager *m, manager_drain_fn fn, void *ctx);
 /* Called after a service's output was appended to its ring (logs -f). */
 typedef void (*manager_output_fn)(void *ctx, struct service *s);
 void manager_set_output_hook(struct manager *m, manager_output_fn fn, void *ctx);
+/* Called for a unit a reload removed once it is down, just before its
+ * record and its ring are freed (logs -f: what a follower did not take). */
+void manager_set_removed_hook(struct manager *m, manager_output_fn fn, void *ctx);
 
 /* Persistent logs (logwriter.h): each service's stamped lines also go to
  * w for its log file, if it has one (w may be NULL: rings only; not

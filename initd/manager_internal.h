@@ -188,6 +188,8 @@ struct manager {
 	struct logwriter *logwriter;  /* not owned; NULL: rings only */
 	manager_output_fn output_hook;
 	void *output_ctx;
+	manager_output_fn removed_hook;
+	void *removed_ctx;
 	manager_pass_fn pass_hook;
 	void *pass_ctx;
 	manager_drain_fn drain_hook;

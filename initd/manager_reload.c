@@ -459,6 +459,8 @@ static void free_removed(struct manager *m)
 			m->removed[k++] = v;
 			continue;
 		}
+		if (m->removed_hook)
+			m->removed_hook(m->removed_ctx, &v->s);
 		svc_close_cgroup(m, v);
 		manager_cgroup_remove_leaf(m, u, NULL);
 		svc_free(m, v);

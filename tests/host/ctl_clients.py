@@ -29,8 +29,16 @@ for tests/host/t-svctl.sh. Each mode prints one result line on stdout.
   follow-stall PATH NAME SECS  `logs -f NAME`, read the backlog, stop reading
                          for SECS, then read for 2s               -> "marker BYTES" |
                                                                      "no-marker BYTES"
+  follow-removed PATH NAME TOTAL  `logs -f NAME`, read the backlog, print
+                         "attached", stop reading until a line on stdin, then
+                         read to the stream's end. Each "burst N" line (N <
+                         TOTAL) must follow the one before or a dropped
+                         marker, and the last line be "the end" or a marker
+                                                          -> "ok LINES MARKERS" |
+                                                             "lost WHAT"
 """
 import os
+import re
 import socket
 import struct
 import sys
@@ -42,6 +50,7 @@ import select
 MAGIC, VERSION = 0x54494E49, 1
 REQ_STATUS, REQ_LOGS, REPLY_OK, REPLY_ERROR = 1, 9, 100, 101
 ATTR_NAME, ATTR_ERRNO, ATTR_SERVICE, ATTR_FOLLOW, ATTR_DATA = 1, 2, 4, 13, 14
+ATTR_MESSAGE = 3
 EUSERS = 87
 
 
@@ -159,6 +168,49 @@ def follow_stall(path, name, secs):
     return "%s %d" % ("marker" if found else "no-marker", len(data))
 
 
+DROPPED = re.compile(rb"\[initd: ([0-9]+) bytes dropped\]")
+BURST = re.compile(rb"burst ([0-9]+) ")
+
+
+def burst_verdict(data, total):
+    """Nothing lost without a marker saying so, to the stream's end."""
+    expect, marked, lines, markers = 0, False, 0, 0
+    for line in data.split(b"\n"):
+        if DROPPED.search(line):
+            marked, markers = True, markers + 1
+        elif BURST.search(line):
+            n = int(BURST.search(line).group(1))
+            if n != expect and not marked:
+                return "lost lines %d..%d without a marker" % (expect, n - 1)
+            expect, marked, lines = n + 1, False, lines + 1
+        elif line.endswith(b"the end"):
+            if expect != total and not marked:
+                return "lost lines %d..%d without a marker" % (expect, total - 1)
+            return "ok %d %d" % (lines, markers)
+    if not marked:
+        return "lost the end after line %d without a marker" % (expect - 1)
+    return "ok %d %d" % (lines, markers)
+
+
+def follow_removed(path, name, total):
+    s = follow(path, name)
+    if read_msg(s) is None:   # the backlog
+        return "closed"
+    print("attached", flush=True)
+    sys.stdin.readline()
+    data, last = b"", None
+    while True:
+        msg = read_msg(s)
+        if msg is None:
+            break
+        last = msg
+        data += b"".join(msg[1].get(ATTR_DATA, []))
+    if last is None or last[0] != REPLY_ERROR or \
+            b"removed by a reload" not in b"".join(last[1].get(ATTR_MESSAGE, [])):
+        return "lost the stream's end (%s)" % ("EOF" if last is None else "type %d" % last[0])
+    return burst_verdict(data, total)
+
+
 def status_once(s):
     s.sendall(header(REQ_STATUS, 0))
     msg = read_msg(s)
@@ -268,6 +320,9 @@ def main():
         return
     if mode == "follow-stall":
         print(follow_stall(path, arg, float(sys.argv[4])))
+        return
+    if mode == "follow-removed":
+        print(follow_removed(path, arg, int(sys.argv[4])))
         return
     s = connect(path)
     if mode == "zero":

@@ -226,6 +226,35 @@ check "the other unit's follower goes on" eval 'alive "$spid"'
 kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
 stop_initd
 
+# A follower that is not reading when its removed unit goes down: what the
+# ring held for it past its full queue goes with the unit, and is said
+# dropped before the stream's end, as a live follower is told of what the
+# ring overwrote. It ended without a word of it. burst writes 20,000 lines
+# (1.9 MB: past the 64K ring, the queue and the socket's buffer) when the
+# reload stops it, then "the end".
+new_boot logs-removed-unread
+unit burst <<'EOF'
+exec = [ "/usr/bin/python3", "-c",
+  "import os, signal\ndef term(*_):\n    for i in range(0, 20000, 100):\n        os.write(1, b''.join(b'burst %09d ' % (i + k) + b'x' * 80 + b'\\n' for k in range(100)))\n    os.write(1, b'the end\\n')\n    os._exit(0)\nsignal.signal(signal.SIGTERM, term)\nos.write(1, b'ready\\n')\nwhile True:\n    signal.pause()\n" ];
+EOF
+start_initd
+check "burst is ready for its SIGTERM" wait_until 5 eval 'sv logs burst --raw | grep -qx ready'
+mkfifo "$T/go"
+python3 "$(dirname "$0")/ctl_clients.py" follow-removed "$T/control" burst 20000 \
+	< "$T/go" > "$T/burst.out" 2>&1 &
+bpid=$!
+exec 7> "$T/go"
+check "burst's follower is attached" wait_until 5 grep -qx attached "$T/burst.out"
+rm "$T/conf/units/burst.unit"
+sv reload > /dev/null 2>&1
+check "burst is removed and down" wait_until 10 eval 'sv status burst > /dev/null 2>&1; [ $? = 3 ]'
+echo go >&7
+exec 7>&-
+wait "$bpid"
+res=$(tail -n 1 "$T/burst.out")
+is "a follower that was not reading: nothing lost without a marker ($res)" "${res%% *}" ok
+stop_initd
+
 # A line the service has not ended yet (a prompt, a progress bar): svctl
 # logs ends what it prints with a newline, so that the caller's prompt is
 # not glued to it and `while read` gets it; --raw keeps it byte for byte.
