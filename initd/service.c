@@ -959,12 +959,18 @@ void service_on_watchdog(struct service *s)
 
 /* As systemd takes it: a slow start (a database's recovery) or stop says
  * it needs longer, again before each extension ends. s->timer is the
- * start timeout while starting, the stop timeout while stopping. */
+ * start timeout while starting, the stop timeout while stopping. A stop
+ * whose kill is sent (its timeout ran out, a shutdown's) asks for nothing
+ * more, and a stop timeout of 0 kills at once: its timer, armed for now,
+ * was pushed back by an extension sent before it fired. */
 void service_on_extend_timeout(struct service *s, uint64_t usec)
 {
 	uint64_t deadline = now_usec() + usec;
 
 	if (s->state != SERVICE_STARTING && s->state != SERVICE_STOPPING)
+		return;
+	if (s->state == SERVICE_STOPPING &&
+	    (s->stop_timed_out || s->unit->stop_timeout_usec == 0))
 		return;
 	if (loop_timer_armed(&s->timer) && deadline > s->timer.deadline)
 		loop_timer_arm(s->loop, &s->timer, deadline);

@@ -404,7 +404,8 @@ void service_on_probe_not_run(struct service *s);
 void service_on_watchdog(struct service *s);
 /* EXTEND_TIMEOUT_USEC=usec from the service: while it starts or stops,
  * the start or stop timeout then armed ends no sooner than usec from now
- * (never sooner than it would have; none armed, start_timeout 0: nothing). */
+ * (never sooner than it would have; none armed, start_timeout 0: nothing;
+ * stop timeout 0, or the stop's kill sent: nothing). */
 void service_on_extend_timeout(struct service *s, uint64_t usec);
 /* Its cgroup is (being) frozen, or thawed (manager_freeze.c): while on,
  * no watchdog and no probe runs; the state does not change. */

@@ -1216,6 +1216,114 @@ START_TEST(extend_timeout_pushes_the_start_and_stop_timeouts_back)
 }
 END_TEST
 
+/* EXTEND_TIMEOUT_USEC= while stopping: the stop timeout is never made
+ * shorter; each extension pushes it back from now; once one runs out
+ * with no other, the leaf is killed as at any stop timeout. */
+START_TEST(extend_timeout_stop_is_a_deadline)
+{
+	struct service s;
+	siginfo_t si = killed(SIGKILL);
+	uint64_t before, pushed;
+
+	unit.stop_timeout_usec = 20 * USEC_PER_MSEC;
+	start_running(&s);
+	fake.empty = false;
+	service_stop(&s);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	before = s.timer.deadline;
+	service_on_extend_timeout(&s, 1);   /* sooner than it ends: nothing */
+	ck_assert_uint_eq(s.timer.deadline, before);
+	service_on_extend_timeout(&s, 60 * USEC_PER_MSEC);
+	pushed = s.timer.deadline;
+	ck_assert_uint_ge(pushed, before + 40 * USEC_PER_MSEC);
+	service_on_extend_timeout(&s, 30 * USEC_PER_MSEC);   /* a shorter one later */
+	ck_assert_uint_eq(s.timer.deadline, pushed);
+	for (int i = 0; i < 100 && !fake.kill_alls; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(fake.kill_alls, 1);   /* at the extension's end */
+	ck_assert_uint_ge(now_usec(), pushed);
+	ck_assert(s.stop_timed_out);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	service_done(&s);
+}
+END_TEST
+
+/* Once the stop timeout ran out (or a shutdown killed the leaf), the kill
+ * is sent: an extension then asks for nothing, and the timer that a
+ * shutdown's kill left armed is not pushed back. */
+START_TEST(extend_timeout_stop_after_the_kill_is_ignored)
+{
+	struct service s;
+
+	unit.stop_timeout_usec = 20 * USEC_PER_MSEC;
+	start_running(&s);
+	fake.empty = false;
+	service_stop(&s);
+	service_kill_at_shutdown(&s);
+	ck_assert_int_eq(fake.kill_alls, 1);
+	ck_assert(loop_timer_armed(&s.timer));
+	ck_assert_uint_le(s.timer.deadline, now_usec() + 20 * USEC_PER_MSEC);
+	service_on_extend_timeout(&s, 10 * 1000 * USEC_PER_MSEC);
+	ck_assert_uint_le(s.timer.deadline, now_usec() + 20 * USEC_PER_MSEC);
+	service_done(&s);
+}
+END_TEST
+
+/* stop timeout "0" kills at once (initd.unit(5)): as start_timeout 0,
+ * there is nothing to extend. The timer armed for now was pushed back by
+ * an extension that came before it fired (a SIGTERM handler's first
+ * sd_notify), and the stop waited. */
+START_TEST(extend_timeout_stop_zero_kills_at_once)
+{
+	struct service s;
+
+	unit.stop_timeout_usec = 0;
+	start_running(&s);
+	fake.empty = false;
+	service_stop(&s);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	service_on_extend_timeout(&s, 10 * 1000 * USEC_PER_MSEC);
+	run_timers();
+	ck_assert_int_eq(fake.kill_alls, 1);
+	service_done(&s);
+}
+END_TEST
+
+/* Stopped, or waiting to restart (s->timer is then the restart delay):
+ * an extension from what is left of the run is not a stop's, and the
+ * restart comes at its time. */
+START_TEST(extend_timeout_ignored_outside_start_and_stop)
+{
+	struct service s;
+	siginfo_t si = exited(1);
+	uint64_t before;
+
+	unit.restart_delay_usec = 20 * USEC_PER_MSEC;
+	unit.restart_delay_max_usec = 20 * USEC_PER_MSEC;
+	start_running(&s);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_RESTARTING);
+	before = s.timer.deadline;
+	service_on_extend_timeout(&s, 10 * 1000 * USEC_PER_MSEC);
+	ck_assert_uint_eq(s.timer.deadline, before);
+	for (int i = 0; i < 100 && fake.spawns < 2; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(fake.spawns, 2);
+	service_stop(&s);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	si = killed(SIGTERM);
+	fake.empty = true;
+	service_on_exit(&s, &si);
+	ck_assert_int_eq(s.state, SERVICE_STOPPED);
+	service_on_extend_timeout(&s, 10 * 1000 * USEC_PER_MSEC);
+	ck_assert(!loop_timer_armed(&s.timer));
+	service_done(&s);
+}
+END_TEST
+
 START_TEST(start_timeout_zero_waits_for_ever)
 {
 	struct service s;
@@ -2523,6 +2631,10 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, start_timeout_of_a_hung_oneshot_kills_at_the_stop_timeout);
 	tcase_add_test(tc, start_timeout_zero_waits_for_ever);
 	tcase_add_test(tc, extend_timeout_pushes_the_start_and_stop_timeouts_back);
+	tcase_add_test(tc, extend_timeout_stop_is_a_deadline);
+	tcase_add_test(tc, extend_timeout_stop_after_the_kill_is_ignored);
+	tcase_add_test(tc, extend_timeout_stop_zero_kills_at_once);
+	tcase_add_test(tc, extend_timeout_ignored_outside_start_and_stop);
 	tcase_add_test(tc, success_exit_code_is_clean);
 	tcase_add_test(tc, success_exit_signal_is_clean);
 	tcase_add_test(tc, success_exit_does_not_excuse_an_exit_before_ready);
