@@ -70,8 +70,10 @@ struct logwriter_hdr {
 /* The record is a post-mortem of the unit whose log file the path names:
  * it goes to the file beside it (unit_postmortem_path), with the same
  * rotation, but none is made beside a character device (a serial line: a
- * regular file in /dev, shared by the units sharing the line). What the
- * file is decides, when the writer looks, not where its path lies. */
+ * regular file in /dev, shared by the units sharing the line), nor beside
+ * a file in /dev itself, where the writer makes nothing (a device not
+ * there yet). What the file is decides, when the writer looks, not where
+ * its path lies. */
 #define LOGWRITER_POSTMORTEM 1u
 
 #define LOGWRITER_RECORD_MAX \

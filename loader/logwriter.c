@@ -144,6 +144,20 @@ static bool file_ends_mid_line(const struct wfile *f, const struct stat *st)
 	       rst.st_ino == st->st_ino && pread(fd, &c, 1, (off_t)f->size - 1) == 1 && c != '\n';
 }
 
+/* Is a file at path, in the open directory dirfd, one in /dev itself: the
+ * path under /dev/ (as the set check takes a possible device), the
+ * directory on /dev's own filesystem (devtmpfs; /dev/shm is a tmpfs of
+ * its own)? Nothing is made there: a missing name is a device not there
+ * yet (a serial driver loaded late), and a regular file in its place
+ * would keep the kernel from making its node. */
+static bool in_dev(const char *path, int dirfd)
+{
+	struct stat dir, dev;
+
+	return strncmp(path + strspn(path, "/"), "dev/", 4) == 0 && fstat(dirfd, &dir) == 0 &&
+	       stat("/dev", &dev) == 0 && dir.st_dev == dev.st_dev;
+}
+
 /* f's file in its open directory; *why says what was refused when errno
  * alone would not. Only a regular file or a device: an open of a FIFO
  * would wait for a reader, a write to one for room, and every unit's logs
@@ -158,6 +172,10 @@ static int file_open(struct wfile *f, bool truncate, const char **why)
 
 	*why = NULL;
 	f->fd = openat(f->dirfd, f->name, flags);
+	if (f->fd < 0 && errno == ENOENT && in_dev(f->path, f->dirfd)) {
+		*why = "no such device (yet): nothing is made in /dev in its place";
+		return -ENOENT;
+	}
 	if (f->fd < 0 && errno == ENOENT) {
 		/* Made here: its directory's entry wants a sync too. */
 		f->fd = openat(f->dirfd, f->name, flags | O_CREAT | O_EXCL, 0640);
@@ -594,9 +612,10 @@ static void record_write(const struct logwriter_hdr *h, const char *path, const 
 		file_shut(f);   /* reopened at its next record, its count kept */
 }
 
-/* Is the file at path a character device (a serial line, the console)?
- * Looked at where it is, walked as dir_open does (making nothing): a path
- * missing yet is no device. */
+/* Is the file at path a character device (a serial line, the console), or
+ * in /dev itself (in_dev: a device, or one not there yet, its lines
+ * refused)? Looked at where it is, walked as dir_open does (making
+ * nothing): a path missing elsewhere is no device. */
 static bool path_is_device(const char *path)
 {
 	char name[NAME_MAX + 1];
@@ -604,13 +623,15 @@ static bool path_is_device(const char *path)
 	struct stat st;
 	_cleanup_close_ int dirfd = path_walk(path, 0, name, &trusted);
 
-	return dirfd >= 0 && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	       S_ISCHR(st.st_mode);
+	return dirfd >= 0 && (in_dev(path, dirfd) ||
+			      (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			       S_ISCHR(st.st_mode)));
 }
 
 /* A post-mortem of the unit whose log file is at log_path: into the file
- * beside it, unless that is a device (LOGWRITER_POSTMORTEM), or its name
- * would not fit (PID 1 keeps the record in memory either way). */
+ * beside it, unless that is a device or in /dev itself
+ * (LOGWRITER_POSTMORTEM), or its name would not fit (PID 1 keeps the
+ * record in memory either way). */
 static void postmortem_write(const struct logwriter_hdr *h, const char *log_path,
 			     const char *data)
 {

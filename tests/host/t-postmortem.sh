@@ -14,6 +14,11 @@
 #   serial   log.file = "/dev/ttyS1", a device (a tmpfs over /dev in the
 #            namespace, ttyS1 a null device): its records stay in memory,
 #            no regular file /dev/ttyS1.postmortem (the old code made one)
+#   late     log.file = "/dev/ttyS3", a device not there yet (a serial
+#            driver loaded late): nothing is made in /dev, neither the log
+#            file nor the post-mortem file beside it (the old code made both
+#            regular files, and the node could not be made after), said in
+#            the log; once the node is there, the lines go to it
 #   line     log.file a character device outside /dev: none beside it
 #   shmfile, shmdir  a log.file and a log.directory in /dev/shm: regular
 #            files, their post-mortem files beside them
@@ -162,8 +167,17 @@ exec = [ "/bin/sh", "-c", "echo serial dies; exit 5" ];
 restart = "no";
 log = { file = "/dev/ttyS1"; };
 EOU
-# filed fails after serial, into a regular file: the log writer takes its
-# records in order, so once filed.postmortem is there, serial's would be.
+# A device not there yet (a late serial driver): no regular file is made
+# in its place, which would keep the kernel from making the node, nor one
+# beside it.
+unit late <<EOU
+exec = [ "/bin/sh", "-c", "echo late dies; exit 3" ];
+restart = "no";
+log = { file = "/dev/ttyS3"; };
+EOU
+# filed fails after serial and late, into a regular file: the log writer
+# takes its records in order, so once filed.postmortem is there, theirs
+# would be.
 unit filed <<EOU
 exec = [ "/bin/sh", "-c", "echo filed dies; exit 6" ];
 restart = "no";
@@ -173,6 +187,7 @@ EOU
 INITD_PRE='mount -t tmpfs -o mode=755 devtmp /dev; mknod -m 666 /dev/null c 1 3; mknod -m 600 /dev/ttyS1 c 1 3' \
 	start_initd
 check "serial failed" wait_state serial failed 10
+check "late failed" wait_state late failed 10
 check "serial: its record is in memory" \
 	wait_until 10 eval 'sv postmortem serial | grep -q "^failure: .* exit 5"'
 sv start filed > /dev/null 2>&1
@@ -180,6 +195,27 @@ check "filed, failed after it, has its post-mortem file" \
 	wait_until 10 eval 'in_ns grep -q "exit 6" "$T/filed.postmortem"'
 check "serial: no regular file /dev/ttyS1.postmortem" \
 	eval '! in_ns test -e /dev/ttyS1.postmortem && in_ns test -c /dev/ttyS1'
+check "late: its record is in memory" \
+	eval 'sv postmortem late | grep -q "^failure: .* exit 3"'
+check "late: no file made for the device not there yet (/dev/ttyS3)" \
+	eval '! in_ns test -e /dev/ttyS3'
+check "late: nor a post-mortem file beside it" eval '! in_ns test -e /dev/ttyS3.postmortem'
+check "late: the log says the device is not there" \
+	grep -q 'log writer: /dev/ttyS3: cannot open: no such device (yet)' "$T/initd.log"
+# The node appears (a null device: what it takes is not seen), and the
+# next run's lines go to it: no error, nothing made beside it.
+cp "$T/initd.log" "$T/initd.log.before"
+in_ns mknod -m 600 /dev/ttyS3 c 1 3
+sv start late > /dev/null 2>&1
+check "late ran again" wait_until 10 eval '[ "$(sv postmortem late | grep -c "^failure: .* exit 3")" = 2 ]'
+sv start filed > /dev/null 2>&1
+check "filed failed again after it" \
+	wait_until 10 eval '[ "$(in_ns grep -c "exit 6" "$T/filed.postmortem")" = 2 ]'
+check "late: the node is the device, nothing beside it" \
+	eval 'in_ns test -c /dev/ttyS3 && ! in_ns test -e /dev/ttyS3.postmortem'
+is "late: no open refused once it is there" \
+	"$(grep -c 'log writer: /dev/ttyS3: cannot open' "$T/initd.log")" \
+	"$(grep -c 'log writer: /dev/ttyS3: cannot open' "$T/initd.log.before")"
 in_ns ls -l /dev | sed 's/^/#   /'
 stop_initd
 
@@ -209,7 +245,8 @@ restart = "no";
 autostart = false;
 EOU
 INITD_PRE="mount -t tmpfs -o mode=755 devtmp /dev; mknod -m 666 /dev/null c 1 3
-mkdir -m 1777 /dev/shm; mkdir -p $T/devs; mount -t tmpfs devs $T/devs
+mkdir /dev/shm; mount -t tmpfs -o mode=1777 shm /dev/shm
+mkdir -p $T/devs; mount -t tmpfs devs $T/devs
 mknod -m 600 $T/devs/line c 1 3" \
 	start_initd
 check "line failed" wait_state line failed 10
