@@ -192,12 +192,43 @@ def burst_verdict(data, total):
     return "ok %d %d" % (lines, markers)
 
 
+class Prefixed:
+    """A socket whose first bytes were read already."""
+
+    def __init__(self, s, data):
+        self.s, self.data = s, data
+
+    def recv(self, n):
+        if self.data:
+            chunk, self.data = self.data[:n], self.data[n:]
+            return chunk
+        return self.s.recv(n)
+
+
+def trickle_until_stdin(s):
+    """Wait for a line on stdin, reading what initd sent in a trickle: a
+    chunk every 2 s, so that initd's 5 s deadline for a client that reads
+    nothing (re-armed by each write that made progress) cannot end the
+    follower on a slow machine, while its queue stays full (the burst is
+    1.9 MB within well under a second). The bytes read, in order."""
+    held = b""
+    while not select.select([sys.stdin], [], [], 2.0)[0]:
+        s.setblocking(False)
+        try:
+            held += s.recv(256 * 1024)
+        except BlockingIOError:
+            pass
+        s.settimeout(10)
+    sys.stdin.readline()
+    return held
+
+
 def follow_removed(path, name, total):
     s = follow(path, name)
     if read_msg(s) is None:   # the backlog
         return "closed"
     print("attached", flush=True)
-    sys.stdin.readline()
+    s = Prefixed(s, trickle_until_stdin(s))
     data, last = b"", None
     while True:
         msg = read_msg(s)
