@@ -112,6 +112,7 @@ static void watchdog_arm(struct service *s)
  * appearing) and every ready probe until one succeeds. */
 static void start_timeout_arm(struct service *s)
 {
+	s->start_extended = false;
 	if (s->unit->start_timeout_usec &&
 	    (s->unit->type != UNIT_SIMPLE || s->unit->opt->ready.kind != UNIT_PROBE_NONE))
 		loop_timer_arm(s->loop, &s->timer, now_usec() + s->unit->start_timeout_usec);
@@ -972,8 +973,13 @@ void service_on_extend_timeout(struct service *s, uint64_t usec)
 	if (s->state == SERVICE_STOPPING &&
 	    (s->stop_timed_out || s->unit->stop_timeout_usec == 0))
 		return;
-	if (loop_timer_armed(&s->timer) && deadline > s->timer.deadline)
+	if (loop_timer_armed(&s->timer) && deadline > s->timer.deadline) {
 		loop_timer_arm(s->loop, &s->timer, deadline);
+		if (s->state == SERVICE_STARTING)
+			s->start_extended = true;
+		else
+			s->stop_extended = true;
+	}
 }
 
 /* Ready, then silent for a whole watchdog interval: hung. Its whole leaf is
@@ -1036,7 +1042,7 @@ static void classify_exit(struct service *s, const siginfo_t *si)
 						    s->stop_cause == STOP_HEALTH))
 		return;   /* it was stopped for that reason: keep it */
 	else if (s->state == SERVICE_STOPPING && s->stop_cause == STOP_START_TIMEOUT) {
-		service_record_exit(s, EXIT_START_TIMEOUT, 0);   /* even if killed */
+		service_record_exit(s, EXIT_START_TIMEOUT, s->start_extended);   /* even if killed */
 		/* a ready probe that never succeeded says why */
 		service_exit_describe(&s->last_exit, "%s", s->probe_why ? s->probe_why : "");
 	}
@@ -1294,6 +1300,7 @@ static void service_send_stop(struct service *s)
 		s->ops->signal(s, s->unit->stop_signal);
 	service_set_state(s, SERVICE_STOPPING);   /* cancels the start timeout */
 	loop_timer_arm(s->loop, &s->timer, now_usec() + s->unit->stop_timeout_usec);
+	s->stop_extended = false;
 	/* A forking unit whose daemon was not found yet: nothing to signal, and
 	 * no exit will come; stop_without_main runs once the caller has set
 	 * stop_cause. */
@@ -1395,10 +1402,16 @@ static void service_start_timed_out(struct service *s)
  * waiting on a stop (or a shutdown) wants to know what took so long. */
 static void service_stop_timed_out(struct service *s)
 {
-	char d[32];
+	char d[32], all[32];
 
-	log_warn("%s: not stopped within its stop timeout (%s): killing it", s->unit->name,
-		 format_duration(d, sizeof(d), s->unit->stop_timeout_usec));
+	if (s->stop_extended)
+		log_warn("%s: not stopped within its stop timeout (%s), which it extended "
+			 "(EXTEND_TIMEOUT_USEC=) to %s in all: killing it", s->unit->name,
+			 format_duration(d, sizeof(d), s->unit->stop_timeout_usec),
+			 format_duration(all, sizeof(all), now_usec() - s->state_since));
+	else
+		log_warn("%s: not stopped within its stop timeout (%s): killing it", s->unit->name,
+			 format_duration(d, sizeof(d), s->unit->stop_timeout_usec));
 	s->stop_timed_out = true;
 	if (kill_everything(s) == 1 && s->pid <= 0)
 		service_after_exit(s);

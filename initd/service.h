@@ -69,7 +69,8 @@ enum exit_kind {
 	EXIT_CGROUP,          /* detail = why its cgroup could not be set up */
 	EXIT_WATCHDOG,        /* ready, then silent past its watchdog: killed */
 	EXIT_UNKNOWN,         /* a MAINPID process that was not initd's child */
-	EXIT_START_TIMEOUT,   /* not ready within its start_timeout: stopped */
+	EXIT_START_TIMEOUT,   /* not ready within its start_timeout: stopped
+	                       * (code 1: the service had extended it) */
 	EXIT_OPERATOR,        /* stopped by svctl (stop; code 1: restart, or a
 	                       * start during the stop) */
 	EXIT_MOUNT,           /* detail = "mount /data failed: why": a
@@ -293,6 +294,9 @@ struct service {
 	bool main_guessed : 1;        /* forking, no pidfile: the main process is
 	                               * the one its leaf held (a double fork's
 	                               * middle, maybe: main_handed_on) */
+	bool start_extended : 1;      /* EXTEND_TIMEOUT_USEC= pushed this start's
+	                               * timeout back (its reason says so) */
+	bool stop_extended : 1;       /* ... this stop's (its kill's log line) */
 	bool oom_main_alive : 1;      /* the main process was alive, not dying, when
 	                               * oom_at's kill was counted: its SIGKILL
 	                               * death is that kill's only within

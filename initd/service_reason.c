@@ -134,8 +134,9 @@ static void exit_kind_to_string(const struct service *s, const struct service_ex
 		snprintf(buf, size, "%s by svctl", e->code ? "restarted" : "stopped");
 		break;
 	case EXIT_START_TIMEOUT:
-		snprintf(buf, size, "start timeout (%s)%s%s",
+		snprintf(buf, size, "start timeout (%s%s)%s%s",
 			 duration_as_written(d, sizeof(d), s->unit->start_timeout_usec),
+			 e->code ? ", extended by the service" : "",
 			 service_exit_detail(e)[0] ? ", ready probe: " : "", service_exit_detail(e));
 		break;
 	case EXIT_SETUP:

@@ -1216,6 +1216,29 @@ START_TEST(extend_timeout_pushes_the_start_and_stop_timeouts_back)
 }
 END_TEST
 
+/* A start that the service extended and that still timed out says so in
+ * its reason: the unit's start_timeout alone is not what it was given. */
+START_TEST(extend_timeout_start_reason_says_extended)
+{
+	struct service s;
+	siginfo_t si = killed(SIGTERM);
+	char buf[128];
+
+	unit.type = UNIT_NOTIFY;
+	unit.start_timeout_usec = 20 * USEC_PER_MSEC;
+	unit.stop_timeout_usec = 20 * USEC_PER_MSEC;
+	start_running(&s);
+	service_on_extend_timeout(&s, 40 * USEC_PER_MSEC);
+	for (int i = 0; i < 100 && s.state == SERVICE_STARTING; i++)
+		loop_run_once(loop, 10);
+	ck_assert_int_eq(s.state, SERVICE_STOPPING);
+	service_on_exit(&s, &si);
+	ck_assert_str_eq(service_exit_to_string(&s, &s.last_exit, buf, sizeof(buf)),
+			 "start timeout (20ms, extended by the service)");
+	service_done(&s);
+}
+END_TEST
+
 /* EXTEND_TIMEOUT_USEC= while stopping: the stop timeout is never made
  * shorter; each extension pushes it back from now; once one runs out
  * with no other, the leaf is killed as at any stop timeout. */
@@ -1224,6 +1247,7 @@ START_TEST(extend_timeout_stop_is_a_deadline)
 	struct service s;
 	siginfo_t si = killed(SIGKILL);
 	uint64_t before, pushed;
+	char text[512];
 
 	unit.stop_timeout_usec = 20 * USEC_PER_MSEC;
 	start_running(&s);
@@ -1238,9 +1262,15 @@ START_TEST(extend_timeout_stop_is_a_deadline)
 	ck_assert_uint_ge(pushed, before + 40 * USEC_PER_MSEC);
 	service_on_extend_timeout(&s, 30 * USEC_PER_MSEC);   /* a shorter one later */
 	ck_assert_uint_eq(s.timer.deadline, pushed);
+	log_catch();
 	for (int i = 0; i < 100 && !fake.kill_alls; i++)
 		loop_run_once(loop, 10);
+	log_caught(text, sizeof(text));
 	ck_assert_int_eq(fake.kill_alls, 1);   /* at the extension's end */
+	/* the log says how long it was given, not only the unit's 20ms */
+	ck_assert_msg(strstr(text, "not stopped within its stop timeout (20ms), which it "
+			     "extended (EXTEND_TIMEOUT_USEC=) to ") &&
+		      strstr(text, "s in all: killing it"), "%s", text);
 	ck_assert_uint_ge(now_usec(), pushed);
 	ck_assert(s.stop_timed_out);
 	fake.empty = true;
@@ -2631,6 +2661,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, start_timeout_of_a_hung_oneshot_kills_at_the_stop_timeout);
 	tcase_add_test(tc, start_timeout_zero_waits_for_ever);
 	tcase_add_test(tc, extend_timeout_pushes_the_start_and_stop_timeouts_back);
+	tcase_add_test(tc, extend_timeout_start_reason_says_extended);
 	tcase_add_test(tc, extend_timeout_stop_is_a_deadline);
 	tcase_add_test(tc, extend_timeout_stop_after_the_kill_is_ignored);
 	tcase_add_test(tc, extend_timeout_stop_zero_kills_at_once);
