@@ -53,6 +53,19 @@ static void put_u64_nz(struct proto_buf *b, uint16_t attr, uint64_t v)
 		proto_put_u64(b, attr, v);
 }
 
+/* When the latest start was asked for. A request that never spawned
+ * (a restart its start limit refused, a start a failed requirement
+ * ended) stamped requested_at after that start: it is no run's, and the
+ * latest run was asked for at its spawn as far as is known (a restart's
+ * timer; its wait, if any, is lost with the stamp). One still waiting is
+ * the pending request's. */
+static uint64_t analyze_requested_at(const struct service *s)
+{
+	if (s->started_at && s->requested_at > s->started_at && s->state != SERVICE_WAITING)
+		return s->started_at;
+	return s->requested_at;
+}
+
 /* One unit for svctl analyze: its latest start's stamps, the edges the
  * critical chain follows, and its cgroup, whose counters (CPU,
  * memory.peak) svctl reads: at 2000 units PID 1's reads of them took its
@@ -65,14 +78,17 @@ static void put_analyze_service(struct commands *cmds, struct proto_buf *b, stru
 	proto_nest_begin(b, PROTO_ATTR_SERVICE);
 	proto_put_str(b, PROTO_ATTR_NAME, u->name);
 	proto_put_str(b, PROTO_ATTR_STATE, manager_state_name(cmds->manager, s));
-	put_u64_nz(b, PROTO_ATTR_REQUESTED_AT, s->requested_at);
+	put_u64_nz(b, PROTO_ATTR_REQUESTED_AT, analyze_requested_at(s));
 	put_u64_nz(b, PROTO_ATTR_SPAWNED_AT, s->started_at);
 	if (started) {
+		const struct service_exit *e = service_last_run_exit(s);
+
 		put_u64_nz(b, PROTO_ATTR_EXEC_AT, s->exec_at);
 		put_u64_nz(b, PROTO_ATTR_READY_AT, s->ready_at);
-		/* The latest run is over: its exit ends the chart's bar. */
-		if (!service_is_active(s) && s->last_exit.at >= s->started_at)
-			put_u64_nz(b, PROTO_ATTR_ENDED_AT, s->last_exit.at);
+		/* The latest run is over: its exit ends the chart's bar (the
+		 * run's, not a start limit's refusal of the next). */
+		if (!service_is_active(s) && e->at >= s->started_at)
+			put_u64_nz(b, PROTO_ATTR_ENDED_AT, e->at);
 	}
 	for (char **d = u->requires; *d; d++)
 		proto_put_str(b, PROTO_ATTR_REQUIRES, *d);

@@ -133,23 +133,12 @@ static void render_system(struct metrics *mx, FILE *f, size_t n, uint64_t writes
 	render_memory(mx, f);
 }
 
-/* The exit of the unit's last run. A unit failed by its start limit
- * records that as its last exit, but its process did end, and the way it
- * ended (limit_exit: "exit 3") is what a crash-looping service's scraper
- * needs: without it the family had no sample for exactly those units. */
-static const struct service_exit *last_run_exit(const struct service *s)
-{
-	if (s->last_exit.kind == EXIT_START_LIMIT && s->limit_exit)
-		return s->limit_exit;
-	return &s->last_exit;
-}
-
 /* The signal that ended that run, or 0: a plain signal, and the SIGKILLs
  * initd names for their cause (an OOM kill, a silent watchdog), whose
  * code is the signal as well. */
 static int last_run_signal(const struct service *s)
 {
-	const struct service_exit *e = last_run_exit(s);
+	const struct service_exit *e = service_last_run_exit(s);
 
 	switch (e->kind) {
 	case EXIT_SIGNAL:
@@ -182,9 +171,9 @@ static void render_model(struct metrics *mx, FILE *f, size_t n)
 	prom_family(f, "initd_unit_last_exit_code", "gauge", "Exit status of the last exit.");
 	for (size_t i = 0; i < n; i++) {
 		s = manager_service_at(m, i);
-		if (last_run_exit(s)->kind == EXIT_CODE)
+		if (service_last_run_exit(s)->kind == EXIT_CODE)
 			prom_u64(f, "initd_unit_last_exit_code", s->unit->name,
-				 (uint64_t)(unsigned)last_run_exit(s)->code);
+				 (uint64_t)(unsigned)service_last_run_exit(s)->code);
 	}
 	prom_family(f, "initd_unit_last_exit_signal", "gauge", "Signal that ended the last run.");
 	for (size_t i = 0; i < n; i++) {

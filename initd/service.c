@@ -599,6 +599,17 @@ static bool start_limit_hit(struct service *s, uint64_t now)
 	return false;
 }
 
+/* A unit failed by its start limit records that as its last exit, but
+ * its last run's process did end, and how and when (limit_exit: "exit 3"
+ * at its exit, not at the refused restart) is what a crash loop's
+ * scraper and boot chart need. */
+const struct service_exit *service_last_run_exit(const struct service *s)
+{
+	if (s->last_exit.kind == EXIT_START_LIMIT && s->limit_exit)
+		return s->limit_exit;
+	return &s->last_exit;
+}
+
 static void service_fail(struct service *s, enum exit_kind kind, int code)
 {
 	if (kind != EXIT_NONE)

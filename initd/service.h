@@ -433,6 +433,9 @@ const char *service_state_to_string(enum service_state st);
 bool service_is_ready(const struct service *s);      /* dependents may start */
 bool service_is_settled(const struct service *s);    /* not starting/stopping */
 bool service_is_active(const struct service *s);     /* has or may get a process */
+/* The exit that ended the last run (not a start limit's refusal of the
+ * next one); borrowed from s. */
+const struct service_exit *service_last_run_exit(const struct service *s);
 /* Stopping because a unit it requires failed, and not started again
  * meanwhile: failed once stopped (its reason is already recorded). */
 bool service_is_failing(const struct service *s);

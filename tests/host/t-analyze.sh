@@ -8,7 +8,8 @@
 #   once  oneshot, exits 0: ready when it exited, its bar ends there
 # Blame: db, then web, slowest first; the critical chain (web ready last):
 # db -> app -> web. The SVG is well-formed, has one bar per unit and
-# rsvg-convert renders it. A restart stamps the unit anew.
+# rsvg-convert renders it. A restart stamps the unit anew. A unit its
+# start limit failed: its bar ends at its last run's exit.
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
@@ -101,6 +102,29 @@ sv restart side > /dev/null
 after=$(sv analyze --json | $PY -c 'import json,sys; print([u for u in json.load(sys.stdin)["units"] if u["name"] == "side"][0]["spawned_usec"])')
 check "a restart re-stamps side ($before -> $after)" eval '[ "$after" -gt "$before" ]'
 check "analyze takes no operand" eval '! sv analyze db 2>/dev/null'
+stop_initd
+
+# A crash loop its start limit ends: its last run exits 0.2 s after its
+# exec, and the restart its 2 s backoff asks for is refused. That refusal
+# is no run: the chart's bar ends at the run's exit, not at the refusal
+# (it showed the unit running for the 2 s it was dead), and the request
+# stamped is the latest run's, not the refused one's (after its spawn).
+new_boot analyze-limit
+unit loop <<EOU
+exec = [ "/bin/sh", "-c", "sleep 0.2; exit 7" ];
+restart = "on-failure";
+restart_delay = "1s";
+start_limit = { burst = 2; interval = "60s"; };
+EOU
+start_initd
+check "loop failed at its start limit" wait_state loop failed 15
+check "its bar ends at its last run's exit, its request before its spawn" eval "sv analyze --json | $PY -c '
+import json, sys
+x = [u for u in json.load(sys.stdin)[\"units\"] if u[\"name\"] == \"loop\"][0]
+assert x[\"state\"] == \"failed\", x
+assert x[\"requested_usec\"] <= x[\"spawned_usec\"] <= x[\"exec_usec\"] <= x[\"ended_usec\"], x
+assert x[\"ended_usec\"] - x[\"exec_usec\"] < 1500000, (\"the run lasted 0.2 s\", x)
+'"
 stop_initd
 
 [ "$FAILED" -eq 0 ]
