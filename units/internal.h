@@ -453,6 +453,7 @@ void network_routes_clear(struct unit_isolation *iso);
  * that each is declared; mounts.c: what their values are, the model's life
  * and invariants. */
 bool where_valid(const char *s);
+bool where_hides_initd(const char *s);   /* over initd's own /run, /proc... */
 const char *what_problem(const char *what);   /* NULL when what is good */
 bool type_valid(const char *s);
 bool is_block_source(const char *what);       /* a path or a tag (UUID=...) */

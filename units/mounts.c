@@ -171,6 +171,21 @@ bool where_valid(const char *s)
 	return strlen(s) < 4096;
 }
 
+/* initd's own early mounts, which it needs (its control and notify
+ * sockets in /run/initd, the cgroup tree, /dev/console, /proc), and the
+ * directories above them: a mount there hides them. */
+bool where_hides_initd(const char *s)
+{
+	static const char *const own[] = {
+		"/proc", "/sys", "/sys/fs", "/sys/fs/cgroup", "/dev", "/run", "/run/initd",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+		if (!strcmp(s, own[i]))
+			return true;
+	return false;
+}
+
 static bool hex_run(const char *s, size_t n)
 {
 	return strspn(s, "0123456789abcdefABCDEF") >= n;

@@ -35,6 +35,15 @@ static int parse_where(struct parse_ctx *c, config_setting_t *s, const char *pat
 		.hint = " (an absolute path, not \"/\", without '.', '..', '//' or a trailing '/')",
 	};
 
+	const char *v;
+	int r = setting_string(c, s, path, &v);
+
+	if (r < 0)
+		return r;
+	if (where_valid(v) && where_hides_initd(v))
+		return FAIL(c, s, "'%s': '%s' would hide initd's own mount of /proc, /sys, "
+			    "/sys/fs/cgroup, /dev or /run (its control socket is in /run/initd): "
+			    "mount below it", path, v);
 	return setting_strdup_valid(c, s, path, &rule, &((struct unit_mount *)obj)->where);
 }
 

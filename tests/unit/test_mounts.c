@@ -270,6 +270,45 @@ START_TEST(where_and_requires_mounts_at_their_lines)
 }
 END_TEST
 
+/* A mount over one of initd's own early mounts (or above one) hides what
+ * initd keeps there: over /run, its control and notify sockets, so svctl
+ * could never reach it (--check said "configuration OK"). Below them is
+ * fine, as is /dev/shm, which initd does not use. */
+static const struct { const char *where; bool hides; } hiding_cases[] = {
+	{ "/run", true }, { "/run/initd", true }, { "/proc", true }, { "/sys", true },
+	{ "/sys/fs", true }, { "/sys/fs/cgroup", true }, { "/dev", true },
+	{ "/run/app", false }, { "/dev/shm", false }, { "/data", false }, { "/runx", false },
+};
+
+START_TEST(where_over_initds_own_mounts)
+{
+	char conf[256];
+	struct unit_set *s;
+
+	snprintf(conf, sizeof(conf),
+		 "mounts = ( { what = \"tmpfs\"; where = \"%s\"; type = \"tmpfs\"; } );\n",
+		 hiding_cases[_i].where);
+	s = load(conf, "exec = [ \"/bin/x\" ];\n");
+	if (!hiding_cases[_i].hides) {
+		ck_assert_uint_eq(s->diags.n, 0);
+		ck_assert_uint_eq(s->conf.n_mounts, 1);
+	} else {
+		char want[256];
+
+		snprintf(want, sizeof(want),
+			 "'mounts[0].where': '%s' would hide initd's own mount of /proc, /sys, "
+			 "/sys/fs/cgroup, /dev or /run (its control socket is in /run/initd): "
+			 "mount below it",
+			 hiding_cases[_i].where);
+		ck_assert_uint_eq(s->diags.n, 1);
+		ck_assert_str_eq(s->diags.v[0].message, want);
+		ck_assert_int_eq(s->diags.v[0].line, 1);
+		ck_assert_uint_eq(s->conf.n_mounts, 0);
+	}
+	unit_set_free(s);
+}
+END_TEST
+
 START_TEST(duplicate_where_and_undeclared)
 {
 	struct unit_set *s = load("mounts = (\n"
@@ -653,6 +692,7 @@ static Suite *mounts_suite(void)
 	tcase_add_loop_test(tc, bad_entries_have_lines, 0,
 			    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, duplicate_where_and_undeclared);
+	tcase_add_loop_test(tc, where_over_initds_own_mounts, 0, ARRAY_SIZE(hiding_cases));
 	tcase_add_loop_test(tc, cross_key_errors_are_at_the_key, 0,
 			    (int)(sizeof(cross_cases) / sizeof(cross_cases[0])));
 	tcase_add_test(tc, where_and_requires_mounts_at_their_lines);
