@@ -259,6 +259,10 @@ static void disarm(struct watchdog *w)
 	w->device = NULL;
 	w->state = WATCHDOG_OFF;
 	w->timeout_sec = 0;
+	/* The pets were that device's: shown beside the next one (a path
+	 * that is no watchdog, failed), they would say it was petted. */
+	w->last_pet = 0;
+	w->pets = 0;
 	w->error[0] = '\0';
 }
 

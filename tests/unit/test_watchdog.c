@@ -133,6 +133,45 @@ START_TEST(a_refused_keepalive_is_shown)
 END_TEST
 
 
+/* A reload that moves the watchdog to a path that is none (a typo): show-
+ * system said "failed", and beside it the last pet and the pet count of
+ * the device it had left ("last pet 3.7s ago (4 pets)"), as if this one
+ * had been petted. What the status shows is the device's it names. */
+START_TEST(pets_are_the_shown_devices)
+{
+	char path[64], notwd[] = "/tmp/test_watchdog.XXXXXX";
+	struct unit_watchdog conf = { .device = path, .timeout_usec = 8 * USEC_PER_SEC,
+				      .shutdown_timeout_usec = 10 * USEC_PER_SEC };
+	struct unit_watchdog bad = conf;
+	struct watchdog_status st;
+	struct watchdog *w = NULL;
+	struct loop *l = NULL;
+	int master, fd = mkstemp(notwd);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	bad.device = notwd;
+	fake_device(&master, path, sizeof(path));
+	ck_assert_int_eq(loop_new(&l), 0);
+	ck_assert_int_eq(watchdog_new(l, &w), 0);
+	watchdog_apply(w, &conf);
+	watchdog_get_status(w, &st);
+	ck_assert_str_eq(watchdog_state_to_string(st.state), "armed");
+	ck_assert_uint_eq(st.pets, 1);
+
+	watchdog_apply(w, &bad);
+	watchdog_get_status(w, &st);
+	ck_assert_str_eq(watchdog_state_to_string(st.state), "failed");
+	ck_assert_uint_eq(st.pets, 0);
+	ck_assert_uint_eq(st.last_pet, 0);
+
+	watchdog_free(w);
+	loop_free(l);
+	close(master);
+	unlink(notwd);
+}
+END_TEST
+
 /* What the fake device's master read within 5 s: a byte, 0 at the end
  * (every slave closed, nothing written), -1 for nothing. */
 static int master_byte(int master)
@@ -281,6 +320,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 30);   /* past crash_poweroff_disarms' 10 s for a frozen crash */
 	tcase_add_test(tc, a_refused_keepalive_is_shown);
+	tcase_add_test(tc, pets_are_the_shown_devices);
 	tcase_add_test(tc, crash_disarm_stops_the_card_once);
 	tcase_add_test(tc, crash_poweroff_disarms);
 	suite_add_tcase(s, tc);
