@@ -454,6 +454,10 @@ static int cmd_analyze(struct svctl *s, const struct command *cmd, int argc, cha
 
 	if (r)
 		return r;
+	if (svg && s->json) {
+		fprintf(stderr, "svctl: analyze: --svg and --json do not go together\n");
+		return SVCTL_EXIT_USAGE;
+	}
 	request_names(&b, cmd->type, 0, NULL);
 	r = call(s, &b, &rep);
 	if (r)

@@ -97,6 +97,8 @@ exits "logs with two names" 2 logs web note
 exits "logs -n x" 2 logs web -n x
 exits "logs -n -1" 2 logs web -n -1
 exits "logs with an unknown option" 2 logs web --frob
+exits "analyze --svg with --json: a usage error, not one ignored" 2 analyze --svg --json
+check "and says so" eval '[[ "$SE" == *"--svg and --json"* ]]'
 exits "list takes no operand" 2 list web
 check "its usage line ends with the command, no trailing space: '$SE'" \
 	eval '[ "$SE" = "svctl: usage: svctl list" ]'
