@@ -244,7 +244,7 @@ void xml_print_escaped(FILE *f, const char *s)
 /* ---- text and JSON ----------------------------------------------------------- */
 
 /* usec as seconds: "1.234s" */
-static const char *secs(char *buf, size_t size, uint64_t usec)
+const char *analyze_secs(char *buf, size_t size, uint64_t usec)
 {
 	snprintf(buf, size, "%llu.%03llus", (unsigned long long)(usec / 1000000),
 		 (unsigned long long)(usec / 1000 % 1000));
@@ -305,25 +305,25 @@ static void print_header(FILE *f, const struct analyze *a)
 {
 	char t1[32], t2[32], t3[32], t4[32];
 
-	fprintf(f, "kernel %s + initd %s", secs(t1, sizeof(t1), a->exec_at),
-		secs(t2, sizeof(t2), a->first_spawn ? diff(a->exec_at, a->first_spawn) : 0));
+	fprintf(f, "kernel %s + initd %s", analyze_secs(t1, sizeof(t1), a->exec_at),
+		analyze_secs(t2, sizeof(t2), a->first_spawn ? diff(a->exec_at, a->first_spawn) : 0));
 	if (a->settled)
 		fprintf(f, " + units %s = %s (settled)\n",
-			secs(t3, sizeof(t3), diff(a->first_spawn ? a->first_spawn : a->exec_at,
+			analyze_secs(t3, sizeof(t3), diff(a->first_spawn ? a->first_spawn : a->exec_at,
 						  a->settled)),
-			secs(t4, sizeof(t4), a->settled));
+			analyze_secs(t4, sizeof(t4), a->settled));
 	else
 		fputs(" + units (not settled yet)\n", f);
 	fprintf(f, "  kernel start -> initd exec @%s, first spawn @%s, settled @%s\n",
-		secs(t1, sizeof(t1), a->exec_at), secs(t2, sizeof(t2), a->first_spawn),
-		a->settled ? secs(t3, sizeof(t3), a->settled) : "-");
+		analyze_secs(t1, sizeof(t1), a->exec_at), analyze_secs(t2, sizeof(t2), a->first_spawn),
+		a->settled ? analyze_secs(t3, sizeof(t3), a->settled) : "-");
 	if (a->n_phases)
 		fputs("\nboot phases (@after initd exec, +since the previous one):\n", f);
 	for (size_t k = 0; k < a->n_phases; k++) {
 		fputs("  ", f);
 		print_name(f, a->phases[k].name, 16);
-		fprintf(f, " @%s +%s\n", secs(t1, sizeof(t1), rel(a, a->phases[k].at)),
-			secs(t2, sizeof(t2), diff(k ? a->phases[k - 1].at : a->exec_at,
+		fprintf(f, " @%s +%s\n", analyze_secs(t1, sizeof(t1), rel(a, a->phases[k].at)),
+			analyze_secs(t2, sizeof(t2), diff(k ? a->phases[k - 1].at : a->exec_at,
 						  a->phases[k].at)));
 	}
 }
@@ -337,7 +337,7 @@ void analyze_print(FILE *f, const struct analyze *a)
 	print_header(f, a);
 	fputs("\nblame (spawn -> ready):\n", f);
 	for (size_t k = 0; b && k < n; k++) {
-		fprintf(f, "  %10s ", secs(t1, sizeof(t1), b[k].usec));
+		fprintf(f, "  %10s ", analyze_secs(t1, sizeof(t1), b[k].usec));
 		print_name(f, a->u[b[k].i].name, 0);
 		fputc('\n', f);
 	}
@@ -349,8 +349,8 @@ void analyze_print(FILE *f, const struct analyze *a)
 
 		fprintf(f, "%*s%s", (int)(2 * (nc - 1 - k)), "", k == nc - 1 ? "" : "`-");
 		print_name(f, u->name, 0);
-		fprintf(f, " @%s +%s\n", secs(t1, sizeof(t1), rel(a, u->ready)),
-			secs(t2, sizeof(t2), diff(u->spawned, u->ready)));
+		fprintf(f, " @%s +%s\n", analyze_secs(t1, sizeof(t1), rel(a, u->ready)),
+			analyze_secs(t2, sizeof(t2), diff(u->spawned, u->ready)));
 	}
 }
 

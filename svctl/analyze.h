@@ -71,6 +71,9 @@ size_t analyze_critical_chain(const struct analyze *a, size_t *chain, size_t max
 void xml_print_escaped(FILE *f, const char *s);
 
 void analyze_print(FILE *f, const struct analyze *a);
+/* usec as the text shows it, "3.275s": cut to the millisecond, never
+ * rounded up (the chart's title says the same). */
+const char *analyze_secs(char *buf, size_t size, uint64_t usec);
 void analyze_print_json(FILE *f, const struct analyze *a);
 /* The boot chart: one <g class="unit" data-unit="NAME"> per unit that
  * was spawned, its segments rects of class wait, starting, running. */

@@ -75,11 +75,10 @@ static void svg_head(FILE *f, const struct analyze *a, size_t rows)
 		"line.settled { stroke: #c00; stroke-width: 1; stroke-dasharray: 4 3; }\n"
 		"</style>\n<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
 		SVG_LABEL + SVG_CHART + 20, SVG_TOP + rows * SVG_ROW + 20);
-	snprintf(t[0], sizeof(t[0]), "%.3fs", (double)a->exec_at / 1e6);
-	snprintf(t[1], sizeof(t[1]), "%.3fs", a->first_spawn ?
-		 (double)(a->first_spawn - a->exec_at) / 1e6 : 0.0);
-	snprintf(t[2], sizeof(t[2]), "%.3fs", a->settled > a->exec_at ?
-		 (double)(a->settled - a->exec_at) / 1e6 : 0.0);
+	analyze_secs(t[0], sizeof(t[0]), a->exec_at);
+	analyze_secs(t[1], sizeof(t[1]), a->first_spawn > a->exec_at ?
+		     a->first_spawn - a->exec_at : 0);
+	analyze_secs(t[2], sizeof(t[2]), a->settled > a->exec_at ? a->settled - a->exec_at : 0);
 	fprintf(f, "<text class=\"title\" x=\"10\" y=\"20\">initd boot chart: kernel %s, "
 		"initd exec to first spawn %s, to all settled %s</text>\n", t[0], t[1],
 		a->settled ? t[2] : "not yet");

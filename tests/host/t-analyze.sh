@@ -92,6 +92,12 @@ for e in g:
 wait = [e.get(\"data-unit\") for e in g if any(r.get(\"class\") == \"wait\" for r in e.iter(ns + \"rect\"))]
 assert \"app\" in wait and \"web\" in wait, wait
 ' '$T/boot.svg'"
+# The chart's title and the text give the same times (the text cuts to
+# the millisecond; the title rounded: 3.276s against 3.275s).
+svg_times=$(sed -n 's/.*initd boot chart: kernel \([0-9.]*s\), initd exec to first spawn \([0-9.]*s\),.*/\1 \2/p' "$T/boot.svg")
+text_times=$(sv analyze | sed -n '1s/^kernel \([0-9.]*s\) + initd \([0-9.]*s\).*/\1 \2/p')
+check "the chart's title and the text say the same times ($svg_times, $text_times)" \
+	eval '[ -n "$svg_times" ] && [ "$svg_times" = "$text_times" ]'
 rm -f "$T/boot.png"
 check "rsvg-convert renders it to a PNG" eval \
 	"rsvg-convert '$T/boot.svg' -o '$T/boot.png' && [ -s '$T/boot.png' ] && [ \"\$(head -c 4 '$T/boot.png' | od -An -c | tr -d ' ')\" = '211PNG' ]"
