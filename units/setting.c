@@ -230,7 +230,8 @@ int setting_int_range(struct parse_ctx *c, config_setting_t *s, const char *path
 	if (r < 0)
 		return r;
 	if (v < min || v > max)
-		return FAIL(c, s, "'%s' must be between %lld and %lld", path, min, max);
+		return FAIL(c, s, "'%s' must be between %lld and %lld (got %lld)", path, min,
+			    max, v);
 	*ret = v;
 	return 0;
 }
