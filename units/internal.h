@@ -432,6 +432,12 @@ bool prefix_valid(const char *s);       /* "A.B.C.D/PREFIX" */
 bool prefix6_valid(const char *s);      /* "IPV6/PREFIX", prefix 1..128 */
 bool destination_valid(const char *s);  /* "NETWORK/PREFIX", host bits zero */
 bool gateway_valid(const char *s);      /* an IPv4 or IPv6 address */
+/* Why ip cannot be a link's address or gateway (unspecified, loopback,
+ * multicast, IPv4 broadcast or 0.0.0.0/8), said as "is ..."; NULL: it can. */
+const char *unit_ip_not_unicast(const struct unit_ip *ip);
+/* "network" or "broadcast" when IPv4 address a is that one of its /prefix
+ * subnet (/30 or wider), else NULL. */
+const char *unit_ip4_subnet_edge(const unsigned char *a, unsigned prefix);
 extern const char *const macvlan_mode_names[UNIT_MACVLAN_MODE_MAX];
 void route_clear(void *elem);           /* a struct unit_route */
 void bridge_clear(void *elem);          /* a struct unit_bridge */

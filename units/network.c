@@ -101,6 +101,39 @@ bool gateway_valid(const char *s)
 	return ipv4_valid(s) || ipv6_valid(s);
 }
 
+/* The kernel takes most of these as an interface's address and the
+ * service then has none that works (0.0.0.0 is no address at all), or
+ * refuses them at every start: say so at the key's line instead. */
+const char *unit_ip_not_unicast(const struct unit_ip *ip)
+{
+	static const unsigned char zero[16], loopback6[16] = { [15] = 1 };
+	const unsigned char *b = ip->bytes;
+
+	if (ip->family == AF_INET6)
+		return !memcmp(b, zero, 16) ? "the unspecified address" :
+		       !memcmp(b, loopback6, 16) ? "a loopback address" :
+		       b[0] == 0xff ? "a multicast address" : NULL;
+	if (!memcmp(b, zero, 4))
+		return "the unspecified address";
+	if (!memcmp(b, "\xff\xff\xff\xff", 4))
+		return "the broadcast address";
+	return b[0] == 0 ? "in 0.0.0.0/8, \"this network\"" : b[0] == 127 ? "a loopback address" :
+	       (b[0] & 0xf0) == 0xe0 ? "a multicast address" : NULL;
+}
+
+/* An IPv4 subnet of /30 or wider keeps its first address for the network
+ * and its last for broadcast (RFC 1122); /31 and /32 have neither. */
+const char *unit_ip4_subnet_edge(const unsigned char *a, unsigned prefix)
+{
+	uint32_t v, host;
+
+	if (prefix > 30)
+		return NULL;
+	memcpy(&v, a, 4);
+	host = ntohl(v) & (UINT32_MAX >> prefix);
+	return host == 0 ? "network" : host == UINT32_MAX >> prefix ? "broadcast" : NULL;
+}
+
 /* ---- the unit's network key ----------------------------------------------- */
 
 void route_clear(void *elem)

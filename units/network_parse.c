@@ -52,6 +52,46 @@ static const struct string_rule ifname_rule = {
 	.hint = " (1 to 15 bytes, no '/', ':' or blanks)",
 };
 
+/* An address a link can hold: the rule's syntax, then unicast (and, for
+ * IPv4, neither its subnet's network nor broadcast address). */
+static int address_parse(struct parse_ctx *c, config_setting_t *s, const char *path,
+			 const struct string_rule *rule, char **ret)
+{
+	const char *v = config_setting_get_string(s), *why;
+	int family = rule == &prefix_rule ? AF_INET : AF_INET6;
+	struct unit_ip ip;
+	int r;
+
+	r = setting_strdup_valid(c, s, path, rule, ret);
+	if (r < 0 || unit_ip_prefix_parse(v, family, &ip) < 0)
+		return r;
+	why = unit_ip_not_unicast(&ip);
+	if (why)
+		return FAIL(c, s, "'%s': %s is %s (an interface needs a unicast address)", path, v,
+			    why);
+	why = family == AF_INET ? unit_ip4_subnet_edge(ip.bytes, ip.prefix) : NULL;
+	if (why)
+		return FAIL(c, s, "'%s': %s is the %s address of its subnet (an interface needs a "
+			    "unicast address)", path, v, why);
+	return 0;
+}
+
+/* A gateway (or a route's via) that is unicast; which subnet it is on is
+ * link_check's. */
+static int unicast_gateway(struct parse_ctx *c, config_setting_t *s, const char *path)
+{
+	const char *v = config_setting_get_string(s), *why;
+	struct unit_ip ip;
+
+	ip.family = ipv4_valid(v) ? AF_INET : AF_INET6;
+	if (inet_pton(ip.family, v, ip.bytes) != 1)
+		return 0;
+	why = unit_ip_not_unicast(&ip);
+	if (why)
+		return FAIL(c, s, "'%s': %s is %s (a gateway needs a unicast address)", path, v, why);
+	return 0;
+}
+
 struct veth_state {
 	struct unit *unit;
 	struct unit_lines *lines;
@@ -70,32 +110,28 @@ static int parse_veth_address(struct parse_ctx *c, config_setting_t *s, const ch
 {
 	struct veth_state *v = obj;
 
-	return setting_strdup_valid(c, s, path, &prefix_rule,
-				    &unit_opt_own(v->unit)->iso.veth_address);
+	return address_parse(c, s, path, &prefix_rule, &unit_opt_own(v->unit)->iso.veth_address);
 }
 
 static int parse_veth_address6(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct veth_state *v = obj;
 
-	return setting_strdup_valid(c, s, path, &prefix6_rule,
-				    &unit_opt_own(v->unit)->iso.veth_address6);
+	return address_parse(c, s, path, &prefix6_rule, &unit_opt_own(v->unit)->iso.veth_address6);
 }
 
 static int parse_host_address(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct veth_state *v = obj;
 
-	return setting_strdup_valid(c, s, path, &prefix_rule,
-				    &unit_opt_own(v->unit)->iso.veth_host_address);
+	return address_parse(c, s, path, &prefix_rule, &unit_opt_own(v->unit)->iso.veth_host_address);
 }
 
 static int parse_host_address6(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct veth_state *v = obj;
 
-	return setting_strdup_valid(c, s, path, &prefix6_rule,
-				    &unit_opt_own(v->unit)->iso.veth_host_address6);
+	return address_parse(c, s, path, &prefix6_rule, &unit_opt_own(v->unit)->iso.veth_host_address6);
 }
 
 /* A gateway of the other family is a likely slip: name the right key. */
@@ -108,7 +144,8 @@ static int gateway_parse(struct parse_ctx *c, config_setting_t *s, const char *p
 		return FAIL(c, s, "'%s' %s is an IPv6 address: use 'gateway6'", path, g);
 	if (g && family == AF_INET6 && ipv4_valid(g))
 		return FAIL(c, s, "'%s' %s is an IPv4 address: use 'gateway'", path, g);
-	return setting_strdup_valid(c, s, path, family == AF_INET ? &ipv4_rule : &ipv6_rule, ret);
+	return setting_strdup_valid(c, s, path, family == AF_INET ? &ipv4_rule : &ipv6_rule, ret) ?:
+	       unicast_gateway(c, s, path);
 }
 
 static int parse_veth_gateway(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
@@ -132,7 +169,8 @@ static int parse_route_to(struct parse_ctx *c, config_setting_t *s, const char *
 
 static int parse_route_via(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	return setting_strdup_valid(c, s, path, &via_rule, &((struct unit_route *)obj)->via);
+	return setting_strdup_valid(c, s, path, &via_rule, &((struct unit_route *)obj)->via) ?:
+	       unicast_gateway(c, s, path);
 }
 
 static const struct key route_keys[] = {
@@ -213,12 +251,34 @@ static const struct key macvlan_keys[] = {
 	LINK_KEYS,
 };
 
+/* A gateway (what = "gateway", "routes[2].via") on the link's address a
+ * (its key akey) is another host there: not a itself, which the kernel
+ * refuses at every start (EINVAL), nor an IPv4 subnet's network or
+ * broadcast address. */
+static int gateway_other_host(struct parse_ctx *c, config_setting_t *s, const char *path,
+			      const char *what, const char *gateway, const struct unit_ip *a,
+			      const unsigned char *g, const char *akey, const char *address)
+{
+	const char *edge;
+
+	if (!memcmp(a->bytes, g, a->family == AF_INET ? 4 : 16))
+		return FAIL(c, s, "'%s.%s' %s is the service's own '%s' (a gateway is another host "
+			    "on the link)", path, what, gateway, akey);
+	edge = a->family == AF_INET && ip_same_prefix(a->bytes, g, a->prefix) ?
+		       unit_ip4_subnet_edge(g, a->prefix) : NULL;
+	if (edge)
+		return FAIL(c, s, "'%s.%s' %s is the %s address of %s (a gateway is another host on "
+			    "the link)", path, what, gateway, edge, address);
+	return 0;
+}
+
 /* gateway (of family) lies in address's subnet; a link-local IPv6
  * gateway is on-link by definition. */
 static int gateway_check(struct parse_ctx *c, config_setting_t *s, const char *path,
 			 const char *key, int family, const char *address, const char *gateway)
 {
 	struct unit_ip a, g;
+	int r;
 
 	if (!gateway)
 		return 0;
@@ -227,6 +287,10 @@ static int gateway_check(struct parse_ctx *c, config_setting_t *s, const char *p
 			    family == AF_INET ? "address" : "address6");
 	if (unit_ip_prefix_parse(address, family, &a) < 0 || inet_pton(family, gateway, g.bytes) != 1)
 		return 0;
+	r = gateway_other_host(c, s, path, key, gateway, &a, g.bytes,
+			       family == AF_INET ? "address" : "address6", address);
+	if (r < 0)
+		return r;
 	if (family == AF_INET6 && g.bytes[0] == 0xfe && (g.bytes[1] & 0xc0) == 0x80)
 		return 0;
 	if (!ip_same_prefix(a.bytes, g.bytes, a.prefix))
@@ -242,6 +306,8 @@ static int route_check(struct parse_ctx *c, config_setting_t *e, const char *pat
 {
 	const char *to = NULL, *via = NULL, *address;
 	struct unit_ip t, a, g;
+	char what[32];
+	int r;
 	int family;
 
 	if (!config_setting_lookup_string(e, "to", &to) || !config_setting_lookup_string(e, "via", &via) ||
@@ -251,9 +317,14 @@ static int route_check(struct parse_ctx *c, config_setting_t *e, const char *pat
 	if (inet_pton(family, via, g.bytes) != 1)
 		return FAIL(c, e, "'%s.routes[%d].via' %s is not of the family of 'to' %s", path, i, via,
 			    to);
+	address = family == AF_INET ? iso->veth_address : iso->veth_address6;
+	snprintf(what, sizeof(what), "routes[%d].via", i);
+	if (address && unit_ip_prefix_parse(address, family, &a) == 0 &&
+	    (r = gateway_other_host(c, e, path, what, via, &a, g.bytes,
+				    family == AF_INET ? "address" : "address6", address)) < 0)
+		return r;
 	if (family == AF_INET6 && g.bytes[0] == 0xfe && (g.bytes[1] & 0xc0) == 0x80)
 		return 0;
-	address = family == AF_INET ? iso->veth_address : iso->veth_address6;
 	if (!address)
 		return FAIL(c, e, "'%s.routes[%d].via' %s is not on-link (the link has no '%s')", path, i,
 			    via, family == AF_INET ? "address" : "address6");
@@ -429,14 +500,14 @@ static int parse_bridge_address(struct parse_ctx *c, config_setting_t *s, const 
 {
 	struct unit_bridge *b = obj;
 
-	return setting_strdup_valid(c, s, path, &prefix_rule, &b->address);
+	return address_parse(c, s, path, &prefix_rule, &b->address);
 }
 
 static int parse_bridge_address6(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
 	struct unit_bridge *b = obj;
 
-	return setting_strdup_valid(c, s, path, &prefix6_rule, &b->address6);
+	return address_parse(c, s, path, &prefix6_rule, &b->address6);
 }
 
 static const struct key bridge_keys[] = {

@@ -156,6 +156,44 @@ static const struct {
 	  "  {to=\"10.13.0.0/16\";},{to=\"10.14.0.0/16\";},{to=\"10.15.0.0/16\";},{to=\"10.16.0.0/16\";},\n"
 	  "  {to=\"10.17.0.0/16\";} ); }; };",
 	  "4: 'network.veth.routes' has more than 16 entries\n" },
+	/* addresses no link can have, which the kernel took (0.0.0.0: the
+	 * service ran with no address at all) or refused at every start (a
+	 * gateway that is the service's own address: "setup network: Invalid
+	 * argument") */
+	{ "network = { veth = { host_address = \"0.0.0.1/24\"; address = \"0.0.0.0/24\"; }; };",
+	  "3: 'network.veth.host_address': 0.0.0.1/24 is in 0.0.0.0/8, \"this network\" (an interface needs a unicast address)\n"
+	  "3: 'network.veth.address': 0.0.0.0/24 is the unspecified address (an interface needs a unicast address)\n" },
+	{ "network = { veth = { bridge = \"br0\"; address = \"127.0.0.2/8\"; }; };",
+	  "3: 'network.veth.address': 127.0.0.2/8 is a loopback address (an interface needs a unicast address)\n" },
+	{ "network = { veth = { bridge = \"br0\"; address = \"224.0.0.2/24\"; }; };",
+	  "3: 'network.veth.address': 224.0.0.2/24 is a multicast address (an interface needs a unicast address)\n" },
+	{ "network = { veth = { bridge = \"br0\"; address = \"255.255.255.255/24\"; }; };",
+	  "3: 'network.veth.address': 255.255.255.255/24 is the broadcast address (an interface needs a unicast address)\n" },
+	{ "network = { veth = { host_address = \"10.0.0.1/30\"; address = \"10.0.0.3/30\"; }; };",
+	  "3: 'network.veth.address': 10.0.0.3/30 is the broadcast address of its subnet (an interface needs a unicast address)\n" },
+	{ "network = { macvlan = { interface = \"eth0\"; address = \"10.0.0.0/24\"; }; };",
+	  "3: 'network.macvlan.address': 10.0.0.0/24 is the network address of its subnet (an interface needs a unicast address)\n" },
+	{ "network = { veth = { host_address6 = \"ff02::1/64\"; address6 = \"::/64\"; }; };",
+	  "3: 'network.veth.host_address6': ff02::1/64 is a multicast address (an interface needs a unicast address)\n"
+	  "3: 'network.veth.address6': ::/64 is the unspecified address (an interface needs a unicast address)\n" },
+	{ "network = { veth = { bridge = \"br0\"; address6 = \"::1/128\"; }; };",
+	  "3: 'network.veth.address6': ::1/128 is a loopback address (an interface needs a unicast address)\n" },
+	{ "network = { veth = { bridge = \"br0\"; address = \"10.0.0.2/24\"; gateway = \"224.0.0.1\"; }; };",
+	  "3: 'network.veth.gateway': 224.0.0.1 is a multicast address (a gateway needs a unicast address)\n" },
+	{ "network = { veth = { bridge = \"br0\"; address6 = \"fd00::2/64\"; gateway6 = \"::\"; }; };",
+	  "3: 'network.veth.gateway6': :: is the unspecified address (a gateway needs a unicast address)\n" },
+	{ "network = { veth = { host_address = \"10.0.0.1/24\"; address = \"10.0.0.2/24\"; gateway = \"10.0.0.2\"; }; };",
+	  "3: 'network.veth.gateway' 10.0.0.2 is the service's own 'address' (a gateway is another host on the link)\n" },
+	{ "network = { veth = { bridge = \"br0\"; address6 = \"fd00::2/64\"; gateway6 = \"fd00::2\"; }; };",
+	  "3: 'network.veth.gateway6' fd00::2 is the service's own 'address6' (a gateway is another host on the link)\n" },
+	{ "network = { veth = { bridge = \"br0\"; address = \"10.0.0.2/24\"; gateway = \"10.0.0.255\"; }; };",
+	  "3: 'network.veth.gateway' 10.0.0.255 is the broadcast address of 10.0.0.2/24 (a gateway is another host on the link)\n" },
+	{ "network = { veth = { bridge = \"br0\"; address = \"10.0.0.2/24\";\n"
+	  "  routes = ( { to = \"10.9.0.0/16\"; via = \"10.0.0.2\"; } ); }; };",
+	  "4: 'network.veth.routes[0].via' 10.0.0.2 is the service's own 'address' (a gateway is another host on the link)\n" },
+	{ "network = { veth = { bridge = \"br0\"; address6 = \"fd00::2/64\";\n"
+	  "  routes = ( { to = \"fd00:9::/48\"; via = \"ff02::2\"; } ); }; };",
+	  "4: 'network.veth.routes[0].via': ff02::2 is a multicast address (a gateway needs a unicast address)\n" },
 };
 
 START_TEST(bad_values_have_lines)
@@ -213,6 +251,16 @@ START_TEST(bridge_address6)
 	ck_assert_int_eq(s->diags.v[0].line, 1);
 	ck_assert_str_eq(s->diags.v[0].message, "'bridges[0].address6': invalid address 'fd00:88::1' "
 			 "(expected \"IPV6/PREFIX\", prefix 1..128)");
+	unit_set_free(s);
+	s = load("bridges = ( { name = \"br0\"; address = \"0.0.0.0/24\";\n"
+		 "  address6 = \"ff02::1/64\"; } );\n", "exec = [ \"/bin/x\" ];\n");
+	ck_assert_uint_eq(s->diags.n, 2);
+	ck_assert_int_eq(s->diags.v[0].line, 1);
+	ck_assert_str_eq(s->diags.v[0].message, "'bridges[0].address': 0.0.0.0/24 is the unspecified "
+			 "address (an interface needs a unicast address)");
+	ck_assert_int_eq(s->diags.v[1].line, 2);
+	ck_assert_str_eq(s->diags.v[1].message, "'bridges[0].address6': ff02::1/64 is a multicast "
+			 "address (an interface needs a unicast address)");
 	unit_set_free(s);
 }
 END_TEST
