@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/envfile.h"
 #include "common/util.h"
 #include "initd/child.h"
 #include "initd/spawn.h"
@@ -414,6 +415,28 @@ static int exec_fds_open(struct exec_fds *f)
 	return 0;
 }
 
+/* The variables of the unit's environment files, read by the helper for
+ * each exec check as the service's start reads them (a check may need the
+ * password the service got from its file): pointers into buffers kept
+ * until the helper's exit, or the command's exec. */
+struct exec_env {
+	char *v[ENVFILE_ENTRIES_MAX];
+	size_t n;
+};
+
+/* entry ("NAME=VALUE") into env, replacing one of the same name. */
+static void env_set(char **env, size_t *n, char *entry)
+{
+	size_t klen = strcspn(entry, "=");
+
+	for (size_t i = 0; i < *n; i++)
+		if (strncmp(env[i], entry, klen + 1) == 0) {
+			env[i] = entry;
+			return;
+		}
+	env[(*n)++] = entry;
+}
+
 /* What keeps exec_child from its command: its errno for probe_exec. */
 static _Noreturn void exec_child_fail(int err_fd, int err)
 {
@@ -436,10 +459,10 @@ static _Noreturn void exec_child_fail(int err_fd, int err)
  * (spawn_exec_check opens one more, below the unit's nofile): the helper's
  * fds are closed first, the others once used. */
 static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid,
-		       const struct exec_fds *f)
+		       const struct exec_fds *f, const struct exec_env *fe)
 {
 	const struct unit *u = t->unit;
-	char *env[UNIT_ENV_MAX + 2];
+	char *env[1 + ENVFILE_ENTRIES_MAX + UNIT_ENV_MAX + 1];
 	int err_fd = f->err[1];
 	size_t n = 0;
 	int stage, r;
@@ -463,9 +486,12 @@ static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid,
 		_exit(126);
 	close(f->alive[0]);
 	stdio_take(f->devnull);   /* and closes it */
+	/* as the service's: the files' variables, then its own, which win */
 	env[n++] = (char *)PROBE_PATH_DEFAULT;
-	for (char **v = u->environment; v && *v && n < UNIT_ENV_MAX + 1; v++)
-		env[n++] = *v;
+	for (size_t i = 0; i < fe->n && i < ENVFILE_ENTRIES_MAX; i++)
+		env_set(env, &n, fe->v[i]);
+	for (char **v = u->environment; v && *v && n < ARRAY_SIZE(env) - 1; v++)
+		env_set(env, &n, *v);
 	env[n] = NULL;
 	if (u->opt->seccomp.n_bpf && ((r = spawn_exec_check(t->probe->exec[0])) < 0 ||
 				      (r = spawn_seccomp_install(&u->opt->seccomp, &stage)) < 0))
@@ -494,7 +520,8 @@ static enum probe_verdict fork_refused(const struct probe_target *t, int err, ch
 }
 
 static enum probe_verdict probe_exec(const struct probe_target *t, const struct exec_fds *f,
-				     uid_t uid, gid_t gid, char *why, size_t size)
+				     const struct exec_env *fe, uid_t uid, gid_t gid, char *why,
+				     size_t size)
 {
 	int status, e = 0;
 	const char *sig;
@@ -505,7 +532,7 @@ static enum probe_verdict probe_exec(const struct probe_target *t, const struct 
 	if (pid < 0)
 		return fork_refused(t, errno, why, size);
 	if (pid == 0)
-		exec_child(t, uid, gid, f);
+		exec_child(t, uid, gid, f, fe);
 	close(f->alive[0]);   /* alive[1] stays open until the helper ends */
 	close(f->err[1]);
 	if (waitpid(pid, &status, 0) < 0) {
@@ -543,6 +570,7 @@ static void verdict(int out, enum probe_verdict v, const char *why, bool group)
 
 static _Noreturn void probe_helper(const struct probe_target *t, int out)
 {
+	static struct exec_env fe;   /* this helper's alone: it is a fork */
 	struct probe_target self = *t;
 	struct exec_fds fds;
 	char why[PROBE_WHY_MAX], err[64];
@@ -577,6 +605,11 @@ static _Noreturn void probe_helper(const struct probe_target *t, int out)
 		snprintf(why, sizeof(why), "exec: %s", errno_text(-r, err, sizeof(err)));
 		verdict(out, PROBE_FAILED, why, false);
 	}
+	/* on the host's tree, before the namespaces (as the service's start);
+	 * before the rlimits, which may leave no fd for them */
+	if (t->probe->kind == UNIT_PROBE_EXEC &&
+	    (r = spawn_env_files_read(t->unit, fe.v, &fe.n, why, sizeof(why))) < 0)
+		verdict(out, PROBE_FAILED, why, false);
 	/* An exec probe's command gets the unit's rlimits (exec_child): set
 	 * here first, while the helper is still in PID 1's user namespace,
 	 * where they are kept; in the unit's own, none could be raised. */
@@ -594,7 +627,7 @@ static _Noreturn void probe_helper(const struct probe_target *t, int out)
 		verdict(out, PROBE_FAILED, why, false);
 	}
 	if (t->probe->kind == UNIT_PROBE_EXEC)
-		verdict(out, probe_exec(&self, &fds, uid, gid, why, sizeof(why)), why, true);
+		verdict(out, probe_exec(&self, &fds, &fe, uid, gid, why, sizeof(why)), why, true);
 	if (drop_creds(uid, gid) < 0) {
 		snprintf(why, sizeof(why), "cannot become the unit's user: %s",
 			 errno_text(errno, err, sizeof(err)));

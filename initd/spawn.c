@@ -438,18 +438,30 @@ static int env_file_load(const char *spec, bool userns, struct file_env *fe, cha
 	return r;   /* buf stays: fe points into it until exec */
 }
 
+int spawn_env_files_read(const struct unit *u, char **ret, size_t *ret_n, char *why,
+			 size_t size)
+{
+	struct file_env fe = { .n = 0 };
+	int r;
+
+	for (char **f = u->environment_files; f && *f; f++) {
+		r = env_file_load(*f, u->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER), &fe, why,
+				  size);
+		if (r < 0)
+			return r;
+	}
+	memcpy(ret, fe.v, fe.n * sizeof(*ret));
+	*ret_n = fe.n;
+	return 0;
+}
+
 static void child_env_files(const struct unit *u, struct file_env *fe, int report_fd)
 {
 	char why[SPAWN_DETAIL_MAX];
+	int r = spawn_env_files_read(u, fe->v, &fe->n, why, sizeof(why));
 
-	fe->n = 0;
-	for (char **f = u->environment_files; f && *f; f++) {
-		int r = env_file_load(*f, u->opt->iso.namespaces & UNIT_NS_BIT(UNIT_NS_USER), fe, why,
-				      sizeof(why));
-
-		if (r < 0)
-			child_fail_detail(report_fd, SPAWN_STAGE_ENV_FILES, -r, why);
-	}
+	if (r < 0)
+		child_fail_detail(report_fd, SPAWN_STAGE_ENV_FILES, -r, why);
 }
 
 /* The strings of the environment's entries initd makes. */

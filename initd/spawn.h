@@ -167,6 +167,13 @@ int spawn_seccomp_install(const struct unit_seccomp *sc, int *ret_stage);
  * working, as execve would say it (-ENOENT, -EACCES...), 0 when nothing
  * does (spawn.c says why). */
 int spawn_exec_check(const char *path);
+/* The entries of u's environment_files ("NAME=VALUE", later files' after
+ * earlier ones'), read as the service's child reads them at its start,
+ * into ret (room for ENVFILE_ENTRIES_MAX) and *ret_n. The entries point
+ * into buffers kept until the caller's exec or exit: for a child only.
+ * 0, or -errno with why ("environment file FILE:LINE: what"). */
+int spawn_env_files_read(const struct unit *u, char **ret, size_t *ret_n, char *why,
+			 size_t size);
 
 /* Who a unit that names no user or group runs as: root, or, when initd
  * itself does not run as root (a user's own supervisor, initd(8)), initd's

@@ -8,7 +8,8 @@
 # probe is killed at its timeout (and its command with it) while svctl
 # answers; a stopped http server fails its health probe by timeout; a ready
 # probe that never succeeds ends at start_timeout with the probe's reason;
-# an exec probe of a unit whose nofile is below what the helper holds.
+# an exec probe of a unit whose nofile is below what the helper holds;
+# an exec probe sees the environment files' variables.
 . "$(dirname "$0")/lib.sh"
 
 HTTPD=
@@ -63,6 +64,15 @@ testd_unit litter "" \
 # (before, "exec: too many open files": never ready).
 sh_unit fewfd "exec sleep 1000" 'rlimits = { nofile = 6; };' \
 	"ready = { exec = [ \"/bin/sh\", \"-c\", \"test \$(ulimit -n) = 6\" ]; interval = \"100ms\"; };" \
+	'start_timeout = "30s";' 'restart = "no";'
+# envex: its exec check's command gets the service's environment, the
+# environment files' variables too (before, inline environment only: a
+# check needing a password from the unit's file never passed), the inline
+# environment winning over them.
+printf 'FROMFILE=file\nBOTH=file\n' > "$T/envex.env"
+sh_unit envex "exec sleep 1000" "environment_files = [ $(cfg_str "$T/envex.env") ];" \
+	'environment = { BOTH = "inline"; };' \
+	"ready = { exec = [ \"/bin/sh\", \"-c\", \"test \\\"\$FROMFILE \$BOTH\\\" = 'file inline'\" ]; interval = \"100ms\"; };" \
 	'start_timeout = "30s";' 'restart = "no";'
 testd_unit never "" 'namespaces = [ "net" ];' \
 	'ready = { tcp = "127.0.0.1:9"; interval = "100ms"; };' \
@@ -131,6 +141,8 @@ n=$(ns_count "^sleep 95")
 check "litter: no probe's background child outlives it ($n)" test "$n" -le 2
 
 check "fewfd (nofile 6) is ready: its exec check ran, under its nofile" wait_state fewfd running 10
+check "envex is ready: its exec check saw the environment file's variables, the inline one winning" \
+	wait_state envex running 10
 check "a ready probe that never succeeds ends at start_timeout" wait_state never failed 15
 is "... with the probe's reason" "$(svc_reason never)" \
 	"start timeout (1s), ready probe: tcp 127.0.0.1:9: connection refused"
