@@ -317,7 +317,8 @@ static void runtime_aside(const struct unit *u, const char *name, int runfd,
 	close(fd);
 }
 
-void dirs_remove_runtime(const struct unit *u)
+void dirs_remove_runtime(const struct unit *u, bool (*held)(const char *name, void *data),
+			 void *data)
 {
 	char names[UNIT_DIRS_MAX][DIRS_PATH_MAX];
 	int runfd = open("/run", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -328,7 +329,8 @@ void dirs_remove_runtime(const struct unit *u)
 		return;
 	for (char **name = u->opt->dirs.names[UNIT_DIR_RUNTIME]; *name && n < UNIT_DIRS_MAX;
 	     name++)
-		runtime_aside(u, *name, runfd, names, &n);
+		if (!held || !held(*name, data))
+			runtime_aside(u, *name, runfd, names, &n);
 	close(runfd);
 	if (n == 0)
 		return;

@@ -19,6 +19,7 @@
 #ifndef INITD_DIRS_H
 #define INITD_DIRS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -34,8 +35,11 @@
 int dirs_make(const struct unit *u, uid_t uid, gid_t gid, char *paths[DIRS_MAX + 1],
 	      char *why, size_t size);
 
-/* PID 1: the unit stopped; remove its runtime directories (see above).
- * Never waits; what fails is logged. */
-void dirs_remove_runtime(const struct unit *u);
+/* PID 1: the unit stopped; remove its runtime directories (see above),
+ * but those held(NAME, data) says another unit still uses (it lists the
+ * same one, or one below it): they go with the last of them. Never
+ * waits; what fails is logged. */
+void dirs_remove_runtime(const struct unit *u, bool (*held)(const char *name, void *data),
+			 void *data);
 
 #endif

@@ -171,6 +171,36 @@ static bool ops_is_empty(struct service *s)
 	return s->pid <= 0;
 }
 
+/* Does w, another unit that is up, list the runtime directory name or
+ * one below it? */
+static bool svc_holds_runtime(const struct svc *w, const struct svc *v, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (w == v || !service_is_active(&w->s) || !unit_has_dirs(w->s.unit, UNIT_DIR_RUNTIME))
+		return false;
+	for (char **o = w->s.unit->opt->dirs.names[UNIT_DIR_RUNTIME]; *o; o++)
+		if (strncmp(*o, name, len) == 0 && ((*o)[len] == '\0' || (*o)[len] == '/'))
+			return true;
+	return false;
+}
+
+/* A runtime directory v's stop would remove stays while another unit
+ * that is up uses it too (instances of one template listing the same
+ * one): the last of them to stop removes it. */
+static bool runtime_dir_held(const char *name, void *data)
+{
+	struct svc *v = data;
+
+	for (size_t i = 0; i < v->m->n_svcs; i++)
+		if (svc_holds_runtime(v->m->svcs[i], v, name))
+			return true;
+	for (size_t i = 0; i < v->m->n_removed; i++)
+		if (svc_holds_runtime(v->m->removed[i], v, name))
+			return true;
+	return false;
+}
+
 static void ops_changed(struct service *s, enum service_state old)
 {
 	struct svc *v = svc_of(s);
@@ -196,7 +226,7 @@ static void ops_changed(struct service *s, enum service_state old)
 		v->m->leaves_pending = true;
 	if ((s->state == SERVICE_STOPPED || s->state == SERVICE_EXITED ||
 	     s->state == SERVICE_FAILED) && unit_has_dirs(s->unit, UNIT_DIR_RUNTIME))
-		dirs_remove_runtime(s->unit);
+		dirs_remove_runtime(s->unit, runtime_dir_held, v);
 	manager_schedule_svc(v->m, v);
 }
 

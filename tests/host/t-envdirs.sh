@@ -8,7 +8,7 @@
 # by INITD_PRE) owned by the unit's user (nobody) with its mode, an
 # existing one chowned too; a symlink planted at the path is not followed
 # (the start fails, the target keeps its owner); the runtime one goes when
-# the unit stops, the others stay.
+# the unit stops (the last of the units listing it), the others stay.
 . "$(dirname "$0")/lib.sh"
 
 new_boot envdirs
@@ -63,6 +63,14 @@ exec = [ "/bin/sleep", "1000" ];
 after = [ "shared" ];
 directories = { runtime = [ "shared/sub/c" ]; };
 EOF
+# Two units listing one runtime directory (instances of a template
+# would): it is removed once the last of them stops, not under the other.
+for n in pair1 pair2; do
+	unit $n <<EOF
+exec = [ "/bin/sh", "-c", "echo \$\$ > /run/pair/$n.pid; exec sleep 1000" ];
+directories = { runtime = [ "pair" ]; };
+EOF
+done
 unit nestroot <<EOF
 exec = [ "/bin/sh", "-c", "echo secret > /run/np/sub/conf; chmod 600 /run/np/sub/conf; exec sleep 1000" ];
 directories = { runtime = [ "np/sub" ]; };
@@ -150,6 +158,17 @@ check "dirs: svctl start again" sv start dirs
 check "dirs runs again" wait_state dirs running 5
 is "dirs: a fresh runtime directory" "$(owner /run/dsvc) $(in_ns ls -A /run/dsvc)" \
 	"nobody:nogroup 750 "
+
+check "pair1 and pair2 wrote their pid files in their runtime directory" \
+	wait_until 5 in_ns test -s /run/pair/pair1.pid -a -s /run/pair/pair2.pid
+check "pair1: svctl stop" sv stop pair1
+check "pair1 stops" wait_state pair1 stopped 5
+# PID 1 renames a runtime directory aside as the unit becomes stopped
+check "pair: the shared runtime directory stays while pair2 runs (its pid file in it)" \
+	in_ns test -s /run/pair/pair2.pid
+check "pair2: svctl stop" sv stop pair2
+check "pair: the last of them stopped, the directory is removed" \
+	wait_until 10 eval "! in_ns test -e /run/pair"
 
 # A reload gives dirs another user: what its state directory holds that
 # nobody had is daemon's now, deep too (the old code: the directory alone,
