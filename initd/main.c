@@ -706,6 +706,31 @@ static void apply_control_group(struct initd *d, const struct initd_conf *conf)
 	commands_access_changed(&d->cmds);
 }
 
+/* Not PID 1, or with --no-mounts, initd leaves the machine as its maker
+ * set it up: said at each load for what initd.conf asks of it there, as a
+ * unit may count on it (a veth's bridge fails its start, "No such
+ * device"). */
+static void log_machine_conf_skipped(const struct initd *d, const struct initd_conf *conf)
+{
+	const struct { bool set; const char *name; } keys[] = {
+		{ conf->modules && conf->modules[0], "modules" },
+		{ conf->n_bridges > 0, "bridges" },
+		{ conf->ip_forward, "ip_forward" },
+		{ conf->sysctl && conf->sysctl[0], "sysctl" },
+		{ conf->n_mounts > 0, "mounts" },
+	};
+	char names[64] = "";
+	size_t len = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (keys[i].set && len < sizeof(names))
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+						len ? ", " : "", keys[i].name);
+	if (len)
+		log_warn("initd.conf's %s not applied (%s: the machine is left as it is)", names,
+			 d->pid1 ? "--no-mounts" : "not PID 1");
+}
+
 static void apply_conf(struct initd *d, const struct initd_conf *conf)
 {
 	/* initd.crash_action= on the kernel command line wins. */
@@ -725,6 +750,8 @@ static void apply_conf(struct initd *d, const struct initd_conf *conf)
 			boot_apply_sysctl(conf->sysctl);   /* after the modules: theirs too */
 		}
 	}
+	if (!d->pid1 || d->opt.no_mounts)
+		log_machine_conf_skipped(d, conf);
 	/* After the modules: its driver (i6300esb, ...) may be one of them. */
 	watchdog_apply(d->watchdog, &conf->watchdog);
 	if (d->metrics)
