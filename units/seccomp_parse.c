@@ -93,12 +93,16 @@ const struct seccomp_group seccomp_groups[] = {
 	{ "@timer", "alarm getitimer setitimer timer_create timer_delete timer_getoverrun "
 		    "timer_gettime timer_gettime64 timer_settime timer_settime64 timerfd_create "
 		    "timerfd_gettime timerfd_gettime64 timerfd_settime timerfd_settime64" },
+	/* setsid and setpgid: a daemon detaching (its fork's child, killed
+	 * by SIGSYS there under default = "kill") */
 	{ "@system-service", "@default @basic-io @file-system @io-event @ipc @network-io "
-			     "@process @signal @timer fadvise64 fadvise64_64 fdatasync flock "
-			     "fsync getcpu getpriority ioctl madvise mincore mremap msync "
-			     "name_to_handle_at personality readahead sched_getparam "
-			     "sched_getscheduler sendfile sendfile64 splice sync_file_range "
-			     "sysinfo tee uname" },
+			     "@process @signal @timer copy_file_range fadvise64 fadvise64_64 "
+			     "fdatasync flock fsync get_mempolicy getcpu getpriority ioctl "
+			     "ioprio_get madvise mincore mremap msync name_to_handle_at "
+			     "personality readahead sched_get_priority_max sched_get_priority_min "
+			     "sched_getattr sched_getparam sched_getscheduler sched_rr_get_interval "
+			     "sched_rr_get_interval_time64 sendfile sendfile64 setpgid setsid "
+			     "splice sync sync_file_range syncfs sysinfo tee uname vmsplice" },
 };
 
 const size_t seccomp_n_groups = ARRAY_SIZE(seccomp_groups);

@@ -5,6 +5,7 @@
 # the filter (Seccomp: 2) and no_new_privs; a denied call without errno
 # kills with SIGSYS and svctl status says so; a failed exec under a filter
 # is reported as the exec's failure; an allowlist of
+# @system-service lets a daemon's child call setsid and setpgid; an allowlist of
 # @system-service runs a shell; `initd --check` names an unknown group by
 # FILE:LINE; no_new_privs = false beside a filter is in effect true (in
 # /proc and in svctl show) and a --check warning at its line. Each mount attempt targets a directory of this test, inside
@@ -37,6 +38,27 @@ seccomp = { deny = [ "@swap" ]; };
 EOF2
 unit allowlist <<EOF2
 exec = [ "/bin/sh", "-c", "echo work > $T/allowlist.work; exec sleep 1000" ];
+restart = "no";
+seccomp = { default = "kill"; allow = [ "@system-service" ]; };
+EOF2
+# A daemon's own habits under @system-service: a child that starts a
+# session (setsid, as a daemon detaching) and one that starts a process
+# group (setpgid); each child's exit status (it was SIGSYS, the daemon
+# killed at its detach).
+cat > "$T/detach.py" <<'EOF3'
+import os, sys, time
+ok = []
+for f in (os.setsid, lambda: os.setpgid(0, 0)):
+    pid = os.fork()
+    if pid == 0:
+        f()
+        os._exit(0)
+    ok.append(str(os.waitpid(pid, 0)[1]))
+open(sys.argv[1], "w").write(" ".join(ok) + "\n")
+time.sleep(1000)
+EOF3
+unit detach <<EOF2
+exec = [ "/usr/bin/python3", "$T/detach.py", "$T/detach.out" ];
 restart = "no";
 seccomp = { default = "kill"; allow = [ "@system-service" ]; };
 EOF2
@@ -166,6 +188,9 @@ esac
 
 check "allowlist reaches running" wait_state allowlist running 5
 check "allowlist: a shell runs under @system-service" wait_until 5 test -s "$T/allowlist.work"
+check "detach: under @system-service, its children's setsid and setpgid ran" \
+	wait_until 5 test -s "$T/detach.out"
+is "detach: both children exited 0 (not SIGSYS)" "$(cat "$T/detach.out" 2>&1)" "0 0"
 apid=$(svc_pid allowlist)
 is "allowlist: Seccomp: 2" "$(in_ns awk '$1 == "Seccomp:" { print $2 }' "/proc/$apid/status")" 2
 stop_initd
