@@ -63,6 +63,7 @@ const struct seccomp_group seccomp_groups[] = {
 		      "ugetrlimit" },
 	{ "@basic-io", "_llseek close close_range dup dup2 dup3 lseek pread64 preadv preadv2 "
 		       "pwrite64 pwritev pwritev2 read readv write writev" },
+	{ "@chown", "chown chown32 fchown fchown32 fchownat lchown lchown32" },
 	{ "@file-system", "access chdir chmod creat faccessat faccessat2 fallocate fchdir fchmod "
 			  "fchmodat fcntl fcntl64 fgetxattr flistxattr fremovexattr fsetxattr "
 			  "fstat fstat64 fstatat64 fstatfs fstatfs64 ftruncate ftruncate64 "
@@ -94,9 +95,10 @@ const struct seccomp_group seccomp_groups[] = {
 		    "timer_gettime timer_gettime64 timer_settime timer_settime64 timerfd_create "
 		    "timerfd_gettime timerfd_gettime64 timerfd_settime timerfd_settime64" },
 	/* setsid and setpgid: a daemon detaching (its fork's child, killed
-	 * by SIGSYS there under default = "kill") */
-	{ "@system-service", "@default @basic-io @file-system @io-event @ipc @network-io "
-			     "@process @signal @timer copy_file_range fadvise64 fadvise64_64 "
+	 * by SIGSYS there under default = "kill"); @chown: a root daemon
+	 * giving the socket it made to a group */
+	{ "@system-service", "@default @basic-io @chown @file-system @io-event @ipc "
+			     "@network-io @process @signal @timer copy_file_range fadvise64 fadvise64_64 "
 			     "fdatasync flock fsync get_mempolicy getcpu getpriority ioctl "
 			     "ioprio_get madvise mincore mremap msync name_to_handle_at "
 			     "personality readahead sched_get_priority_max sched_get_priority_min "

@@ -5,7 +5,7 @@
 # the filter (Seccomp: 2) and no_new_privs; a denied call without errno
 # kills with SIGSYS and svctl status says so; a failed exec under a filter
 # is reported as the exec's failure; an allowlist of
-# @system-service lets a daemon's child call setsid and setpgid; an allowlist of
+# @system-service lets a daemon's child call setsid, setpgid and chown; an allowlist of
 # @system-service runs a shell; `initd --check` names an unknown group by
 # FILE:LINE; no_new_privs = false beside a filter is in effect true (in
 # /proc and in svctl show) and a --check warning at its line. Each mount attempt targets a directory of this test, inside
@@ -42,13 +42,15 @@ restart = "no";
 seccomp = { default = "kill"; allow = [ "@system-service" ]; };
 EOF2
 # A daemon's own habits under @system-service: a child that starts a
-# session (setsid, as a daemon detaching) and one that starts a process
-# group (setpgid); each child's exit status (it was SIGSYS, the daemon
-# killed at its detach).
+# session (setsid, as a daemon detaching), one that starts a process
+# group (setpgid), one that chowns the socket it made (a root daemon
+# giving its socket to a group); each child's exit status (it was SIGSYS,
+# the daemon killed at its detach).
 cat > "$T/detach.py" <<'EOF3'
 import os, sys, time
 ok = []
-for f in (os.setsid, lambda: os.setpgid(0, 0)):
+for f in (os.setsid, lambda: os.setpgid(0, 0), lambda: os.chown(sys.argv[1], 0, 0)):
+    open(sys.argv[1], "w").close()
     pid = os.fork()
     if pid == 0:
         f()
@@ -188,9 +190,9 @@ esac
 
 check "allowlist reaches running" wait_state allowlist running 5
 check "allowlist: a shell runs under @system-service" wait_until 5 test -s "$T/allowlist.work"
-check "detach: under @system-service, its children's setsid and setpgid ran" \
+check "detach: under @system-service, its children's setsid, setpgid and chown ran" \
 	wait_until 5 test -s "$T/detach.out"
-is "detach: both children exited 0 (not SIGSYS)" "$(cat "$T/detach.out" 2>&1)" "0 0"
+is "detach: each child exited 0 (not SIGSYS)" "$(cat "$T/detach.out" 2>&1)" "0 0 0"
 apid=$(svc_pid allowlist)
 is "allowlist: Seccomp: 2" "$(in_ns awk '$1 == "Seccomp:" { print $2 }' "/proc/$apid/status")" 2
 stop_initd
