@@ -226,12 +226,7 @@ exec "$@"' initd-pre)
 		return 1
 	fi
 	INITD_HPID=$(initd_child)
-	NS_ID=$(ns_id)
-	# Held until the next boot: a freed namespace's inode number is soon
-	# handed to the next new namespace on the host, whose processes
-	# ns_procs "$NS_ID" would then count as this boot's.
-	[ -z "${NS_FD:-}" ] || exec {NS_FD}<&-
-	exec {NS_FD}< "/proc/$INITD_HPID/ns/pid"
+	ns_hold
 	if ! wait_until 5 control_answers; then
 		not_ok "boot ${T##*/}: control socket answers" "svctl status never answered; log:"
 		dump_log
@@ -282,6 +277,16 @@ unshare_alive() { alive "$UNSHARE_PID"; }
 
 # ns_id — the namespace's identity (pid:[INODE]), recorded at boot.
 ns_id() { readlink "/proc/$INITD_HPID/ns/pid"; }
+
+# ns_hold — NS_ID is INITD_HPID's namespace, held open until the next
+# boot's: a freed namespace's inode number is soon handed to the next new
+# namespace on the host (a test run beside this one), whose processes
+# ns_procs "$NS_ID" would then count as this boot's.
+ns_hold() {
+	NS_ID=$(ns_id)
+	[ -z "${NS_FD:-}" ] || exec {NS_FD}<&-
+	exec {NS_FD}< "/proc/$INITD_HPID/ns/pid"
+}
 
 # ns_procs ID — host PIDs of every process still in namespace ID: one stat
 # for all of them (a readlink each took ~10 s a call on a host with a
