@@ -158,7 +158,7 @@ static const struct {
 	{ "rlimits = { nofiles = 3; };", "2: unknown key 'rlimits.nofiles' (did you mean 'nofile'?)\n" },
 	{ "rlimits = { core = -1; };", "2: 'rlimits.core' must not be negative\n" },
 	{ "umask = \"999\";", "2: 'umask': invalid umask '999' (expected octal like \"0022\")\n" },
-	{ "oom_score_adj = 1001;", "2: 'oom_score_adj' must be between -1000 and 1000\n" },
+	{ "oom_score_adj = 1001;", "2: 'oom_score_adj' must be between -1000 and 1000 (got 1001)\n" },
 	{ "namespaces = [ \"user\" ];\nuser_namespace = { uid_map = \"0 100000 0\"; };",
 	  "3: 'user_namespace.uid_map': invalid map '0 100000 0' (expected \"INSIDE OUTSIDE COUNT\", ranges separated by ',', not overlapping)\n" },
 	{ "supplementary_groups = [ \"-x\" ];", "2: 'supplementary_groups[0]': invalid group '-x'\n" },
