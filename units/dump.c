@@ -568,7 +568,10 @@ static void dump_failure(struct dump *d, const struct unit *u)
 	else
 		key_string(d, "on_failure", failure_action_to_string(u->on_failure) ?: "?");
 	key_bool(d, "critical", u->critical);
-	key_strv(d, "modes", u->modes);
+	if (u->modes[0])
+		key_strv(d, "modes", u->modes);
+	else
+		unset(d, "modes", "every mode");   /* "[ ]" is refused: none, or every? */
 	key_bool(d, "autostart", u->autostart);
 }
 

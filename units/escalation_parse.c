@@ -57,6 +57,10 @@ int parse_modes(struct parse_ctx *c, config_setting_t *s, const char *path, void
 {
 	const char *seen[UNIT_MODES_MAX + 1] = { NULL };
 
+	/* Unset is every mode; an empty list could mean either. */
+	if (config_setting_is_array(s) && config_setting_length(s) == 0)
+		return FAIL(c, s, "'%s' is empty: leave it out for every mode, or set "
+			    "'autostart = false' for none", path);
 	return setting_strv_checked(c, s, path, UNIT_MODES_MAX, check_mode, seen,
 				    &parse_state_unit(obj)->modes);
 }

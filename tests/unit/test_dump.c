@@ -393,7 +393,7 @@ START_TEST(test_dump_defaults)
 		"postmortems = 5;\n"
 		"on_failure = \"none\";\n"
 		"critical = false;\n"
-		"modes = [ ];\n"
+		"# modes: unset (every mode)\n"
 		"autostart = true;\n"
 		"namespaces = [ ];\n"
 		"# hostname: unset (inherited)\n"

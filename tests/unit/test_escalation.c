@@ -115,6 +115,9 @@ static const struct {
 	{ "on_failure = \"halt\";\n", "2: 'on_failure': " },
 	{ "modes = [ \"a b\" ];\n", "2: 'modes[0]': invalid mode name 'a b'" },
 	{ "modes = [ \"x\", \"x\" ];\n", "2: 'modes[1]': mode 'x' is listed twice" },
+	/* no mode, or every mode? neither is guessed */
+	{ "modes = [ ];\n", "2: 'modes' is empty: leave it out for every mode, or set "
+	  "'autostart = false' for none" },
 	{ "autostart = \"no\";\n", "2: 'autostart'" },
 };
 
