@@ -162,6 +162,10 @@ static int mount_check(struct parse_ctx *c, config_setting_t *s, const char *pat
 	if (format_problem(m))
 		return FAIL(c, entry_key(s, "format"), "'%s.format': %s (what '%s', type %s)", path,
 			    format_problem(m), m->what, m->type);
+	if (!m->required && config_setting_get_member(s, "on_failure"))
+		return FAIL(c, entry_key(s, "on_failure"), "'%s.on_failure' is for a required "
+			    "mount: this one has 'required = false' (its failure is logged and "
+			    "skipped)", path);
 	return 0;
 }
 

@@ -146,6 +146,10 @@ static const struct {
 	{ "{ what = \"/dev/vda\"; where = \"/d\"; }", "missing required key 'mounts[0].type'" },
 	{ "{ what = \"/dev/vda\"; where = \"/d\"; type = \"ext4\"; options = \"nofail\"; }",
 	  "'mounts[0].options': mount(8)-only option 'nofail' for type ext4 (write required = false)" },
+	{ "{ what = \"/dev/vda\"; where = \"/d\"; type = \"ext4\"; required = false; "
+	  "on_failure = \"reboot\"; }",
+	  "'mounts[0].on_failure' is for a required mount: this one has 'required = false' "
+	  "(its failure is logged and skipped)" },
 	{ "{ what = \"tmpfs\"; where = \"/d\"; type = \"tmpfs\"; fsck = true; }",
 	  "'mounts[0].fsck': 'tmpfs' is not a block device" },
 	{ "{ what = \"tmpfs\"; where = \"/d\"; type = \"tmpfs\"; format = \"ext4\"; }",
