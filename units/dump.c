@@ -988,7 +988,10 @@ static void dump_mount(struct dump *d, size_t i, const void *data)
 	key_string(d, "format", mount_format_to_string(m->format) ?: "?");
 	key_bool(d, "required", m->required);
 	key_duration(d, "timeout", m->timeout_usec);
-	key_string(d, "on_failure", failure_action_to_string(m->on_failure) ?: "?");
+	if (m->required)
+		key_string(d, "on_failure", failure_action_to_string(m->on_failure) ?: "?");
+	else
+		unset(d, "on_failure", "an optional mount's failure is logged and skipped");
 	d->depth--;
 	dump_indent(d);
 	fputc('}', d->f);
