@@ -142,13 +142,21 @@ static bool request_flag(const struct control_request *req, uint16_t type)
 /* ---- status ----------------------------------------------------------------- */
 
 /* The last exit, and for a unit waiting out its restart backoff when it
- * comes back: "exit 1, restarting in 3.2s" (the backoff made visible). */
+ * comes back: "exit 1, restarting in 3.2s" (the backoff made visible).
+ * A probe failing before it decides anything comes first: a unit starting
+ * for ever on its ready probe (start_timeout 0), or running with its health
+ * probe failing below its failures, said nothing of it, or an older run's
+ * exit. NULL: nothing to say. */
 static const char *status_reason(struct service *s, char *buf, size_t size)
 {
 	char delay[32];
 	size_t len;
 	uint64_t now = now_usec();
 
+	if (service_probe_failing_to_string(s, buf, size))
+		return buf;
+	if (s->last_exit.kind == EXIT_NONE)
+		return NULL;
 	service_exit_to_string(s, &s->last_exit, buf, size);
 	if (s->state != SERVICE_RESTARTING)
 		return buf;
@@ -173,6 +181,7 @@ static void put_service_ex(struct commands *cmds, struct proto_buf *b, struct se
 	const struct unit *u = s->unit;
 	const struct postmortem *pm = last_failure ? manager_postmortem(cmds->manager, s, 0) : NULL;
 	char reason[512];
+	const char *why = status_reason(s, reason, sizeof(reason));
 
 	proto_nest_begin(b, PROTO_ATTR_SERVICE);
 	proto_put_str(b, PROTO_ATTR_NAME, u->name);
@@ -180,8 +189,8 @@ static void put_service_ex(struct commands *cmds, struct proto_buf *b, struct se
 	proto_put_u32(b, PROTO_ATTR_PID, s->pid > 0 ? (uint32_t)s->pid : 0);
 	proto_put_u32(b, PROTO_ATTR_RESTARTS, s->restarts);
 	proto_put_u64(b, PROTO_ATTR_SINCE, now_usec() - s->state_since);
-	if (s->last_exit.kind != EXIT_NONE)
-		proto_put_str(b, PROTO_ATTR_REASON, status_reason(s, reason, sizeof(reason)));
+	if (why)
+		proto_put_str(b, PROTO_ATTR_REASON, why);
 	if (u->description)
 		proto_put_str(b, PROTO_ATTR_DESCRIPTION, u->description);
 	if (s->status_text)

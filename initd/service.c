@@ -2,6 +2,7 @@
  * events that move it. */
 #include "initd/service.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,10 +328,9 @@ static void probes_follow_state(struct service *s)
 	if (s->state == SERVICE_STARTING && s->type_ready)
 		return;
 	probe_stop(s);
-	if (s->state == SERVICE_RUNNING && s->unit->opt->health.kind != UNIT_PROBE_NONE) {
-		s->health_failures = 0;
+	s->probe_failures = 0;
+	if (s->state == SERVICE_RUNNING && s->unit->opt->health.kind != UNIT_PROBE_NONE)
 		probe_arm(s, s->unit->opt->health.interval_usec);
-	}
 }
 
 static const struct unit_probe *probe_due(const struct service *s)
@@ -410,11 +410,14 @@ void service_on_probe(struct service *s, bool ok, const char *why)
 		service_set_state(s, SERVICE_RUNNING);
 		return;
 	}
-	if (ok)
-		s->health_failures = 0;
-	else
+	if (ok) {
+		s->probe_failures = 0;
+	} else {
 		probe_why_set(s, why && *why ? why : "failed");
-	if (!ok && p == &s->unit->opt->health && ++s->health_failures >= p->failures) {
+		if (s->probe_failures < UINT_MAX)   /* a ready probe may fail for ever */
+			s->probe_failures++;
+	}
+	if (!ok && p == &s->unit->opt->health && s->probe_failures >= p->failures) {
 		service_health_failed(s);
 		return;
 	}
@@ -648,6 +651,7 @@ static void service_spawn(struct service *s)
 	s->watchdog_fired = false;
 	s->type_ready = false;
 	probe_why_set(s, NULL);
+	s->probe_failures = 0;
 	s->notify_errno = 0;
 	/* The last run's STATUS= is not this one's (svctl status would show
 	 * "ready, 12 jobs done" while it starts). */

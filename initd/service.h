@@ -277,7 +277,11 @@ struct service {
 	 * daemon's PID), the ready probe decides now. */
 	char *probe_why;              /* the last failure, NULL if none: malloc'd
 	                               * (issue 19: not 160 bytes in every unit) */
-	unsigned health_failures;     /* in a row, while running */
+	unsigned probe_failures;      /* failed checks in a row of the probe
+	                               * due: the ready probe's tries while
+	                               * starting, the health probe's while
+	                               * running; 0 at each change of state
+	                               * (service_probe_failing_to_string) */
 	bool probe_running : 1;
 	bool type_ready : 1;
 	bool watchdog_fired : 1;
@@ -445,5 +449,10 @@ bool service_exit_is_success(const struct service *s, const struct service_exit 
 /* "exit 1", "signal KILL", "exec /bin/x: No such file or directory"... */
 const char *service_exit_to_string(const struct service *s, const struct service_exit *e,
 				   char *buf, size_t size);
+/* A probe failing now, before it decides anything: "ready probe failing
+ * (3 tries): WHY" while starting, "health probe failing (1 of 3): WHY"
+ * while running below its failures; buf, or NULL when none is failing
+ * (then buf is untouched). */
+const char *service_probe_failing_to_string(const struct service *s, char *buf, size_t size);
 
 #endif

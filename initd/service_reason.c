@@ -1,7 +1,8 @@
 /* service_reason.c — a service's exit in words, as svctl status shows it
  * ("exit 1", "signal KILL (137)", "exec /bin/x: No such file or
  * directory", "start timeout (90s)"...): service_exit_to_string
- * (service.h). Apart from the state machine (service.c), which only
+ * (service.h); and a probe failing before it decides anything
+ * (service_probe_failing_to_string). Apart from the state machine (service.c), which only
  * records the exit. */
 #include <signal.h>
 #include <stdio.h>
@@ -184,4 +185,27 @@ const char *service_exit_to_string(const struct service *s, const struct service
 	memcpy(buf, prefix, sizeof(prefix));
 	exit_kind_to_string(s, e, buf + sizeof(prefix) - 1, size - (sizeof(prefix) - 1));
 	return buf;
+}
+
+/* Only while its probe is due: probe_why outlives the failures it
+ * explains (a health probe's past a pass, a ready probe's once running),
+ * probe_failures does not. Frozen: no probe runs, and a thaw counts
+ * afresh. */
+const char *service_probe_failing_to_string(const struct service *s, char *buf, size_t size)
+{
+	const char *why = s->probe_why ? s->probe_why : "failed";
+
+	if (!s->probe_failures || s->suspended)
+		return NULL;
+	if (s->state == SERVICE_STARTING && s->type_ready) {
+		snprintf(buf, size, "ready probe failing (%u %s): %s", s->probe_failures,
+			 s->probe_failures == 1 ? "try" : "tries", why);
+		return buf;
+	}
+	if (s->state == SERVICE_RUNNING && s->unit->opt->health.kind != UNIT_PROBE_NONE) {
+		snprintf(buf, size, "health probe failing (%u of %u): %s", s->probe_failures,
+			 s->unit->opt->health.failures, why);
+		return buf;
+	}
+	return NULL;
 }

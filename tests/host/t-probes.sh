@@ -9,7 +9,9 @@
 # answers; a stopped http server fails its health probe by timeout; a ready
 # probe that never succeeds ends at start_timeout with the probe's reason;
 # an exec probe of a unit whose nofile is below what the helper holds;
-# an exec probe sees the environment files' variables.
+# an exec probe sees the environment files' variables; a ready probe
+# failing with no start timeout, and a health probe failing fewer than
+# `failures` times, say so in the reason (it read "-").
 . "$(dirname "$0")/lib.sh"
 
 HTTPD=
@@ -77,6 +79,13 @@ sh_unit envex "exec sleep 1000" "environment_files = [ $(cfg_str "$T/envex.env")
 testd_unit never "" 'namespaces = [ "net" ];' \
 	'ready = { tcp = "127.0.0.1:9"; interval = "100ms"; };' \
 	'start_timeout = "1s";' 'restart = "no";'
+# stuck: never ready and no start timeout: starting for ever; weak: its
+# health probe fails, its failures far off. Their reasons say why (they
+# read "-": only an exit was shown).
+sh_unit stuck "exec sleep 1000" 'namespaces = [ "net" ];' \
+	'ready = { tcp = "[::1]:9"; interval = "100ms"; };' 'start_timeout = "0";'
+sh_unit weak "exec sleep 1000" \
+	'health = { exec = [ "/bin/false" ]; interval = "1s"; failures = 100; };'
 start_initd
 
 if [ -z "$HTTPD" ]; then
@@ -146,6 +155,15 @@ check "envex is ready: its exec check saw the environment file's variables, the 
 check "a ready probe that never succeeds ends at start_timeout" wait_state never failed 15
 is "... with the probe's reason" "$(svc_reason never)" \
 	"start timeout (1s), ready probe: tcp 127.0.0.1:9: connection refused"
+stuck_said() { svc_reason stuck | grep -Eq '^ready probe failing \([0-9]+ tr(y|ies)\): tcp \[::1\]:9: '; }
+check "a ready probe failing, no start timeout: the reason says so" wait_until 10 stuck_said
+check "... stuck is still starting" state_is stuck starting
+check "... svctl show's last exit too" eval 'sv show stuck | grep -Eq "^last exit +ready probe failing \("'
+check "... and --json status's reason" eval \
+	'sv --json status stuck | grep -Eq "\"reason\":\"ready probe failing \([0-9]+ tr(y|ies)\): tcp \[::1\]:9: "'
+weak_said() { svc_reason weak | grep -Eq '^health probe failing \([0-9]+ of 100\): exec exited 1$'; }
+check "a health probe failing below its failures: the reason says so" wait_until 10 weak_said
+check "... weak is still running" state_is weak running
 check "initd is still there" control_answers
 stop_initd
 

@@ -2220,6 +2220,51 @@ START_TEST(start_timeout_bounds_a_ready_probe)
 }
 END_TEST
 
+/* A probe failing before it decides anything is said (svctl status
+ * showed "-" for a unit starting for ever on its ready probe, and nothing
+ * of a health probe failing below its failures): the ready probe's tries,
+ * the health probe's count of its failures; nothing once it passed. */
+START_TEST(a_failing_probe_is_said_before_it_decides)
+{
+	struct service s;
+	char buf[256];
+
+	ready_probe(UNIT_PROBE_TCP);
+	health_probe(3);
+	start_running(&s);
+	ck_assert_ptr_null(service_probe_failing_to_string(&s, buf, sizeof(buf)));
+	service_on_probe(&s, false, "tcp 127.0.0.1:80: connection refused");
+	ck_assert_str_eq(service_probe_failing_to_string(&s, buf, sizeof(buf)),
+			 "ready probe failing (1 try): tcp 127.0.0.1:80: connection refused");
+	wait_for_probes(2);
+	service_on_probe(&s, false, "tcp 127.0.0.1:80: connection refused");
+	ck_assert_str_eq(service_probe_failing_to_string(&s, buf, sizeof(buf)),
+			 "ready probe failing (2 tries): tcp 127.0.0.1:80: connection refused");
+	wait_for_probes(3);
+	service_on_probe(&s, true, "");
+	ck_assert_int_eq(s.state, SERVICE_RUNNING);
+	ck_assert_ptr_null(service_probe_failing_to_string(&s, buf, sizeof(buf)));
+	wait_for_probes(4);
+	service_on_probe(&s, false, "exec exited 1");
+	ck_assert_str_eq(service_probe_failing_to_string(&s, buf, sizeof(buf)),
+			 "health probe failing (1 of 3): exec exited 1");
+	service_suspend(&s, true);      /* frozen: no probe runs */
+	ck_assert_ptr_null(service_probe_failing_to_string(&s, buf, sizeof(buf)));
+	service_suspend(&s, false);     /* thawed: counted afresh */
+	ck_assert_ptr_null(service_probe_failing_to_string(&s, buf, sizeof(buf)));
+	wait_for_probes(5);
+	service_on_probe(&s, false, "exec exited 1");
+	wait_for_probes(6);
+	service_on_probe(&s, false, "exec exited 2");
+	ck_assert_str_eq(service_probe_failing_to_string(&s, buf, sizeof(buf)),
+			 "health probe failing (2 of 3): exec exited 2");
+	wait_for_probes(7);
+	service_on_probe(&s, true, "");  /* a pass: its failure is past */
+	ck_assert_ptr_null(service_probe_failing_to_string(&s, buf, sizeof(buf)));
+	service_done(&s);
+}
+END_TEST
+
 START_TEST(health_failures_in_a_row_restart)
 {
 	struct service s;
@@ -2687,6 +2732,7 @@ static Suite *service_suite(void)
 	tcase_add_test(tc, ready_probe_holds_starting_until_it_succeeds);
 	tcase_add_test(tc, notify_with_ready_probe_needs_both);
 	tcase_add_test(tc, start_timeout_bounds_a_ready_probe);
+	tcase_add_test(tc, a_failing_probe_is_said_before_it_decides);
 	tcase_add_test(tc, health_failures_in_a_row_restart);
 	tcase_add_test(tc, operator_start_during_a_health_stop_brings_it_back);
 	tcase_add_test(tc, stop_cancels_a_running_probe);
