@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -121,11 +122,30 @@ static int main_from_leaf(struct manager *m, struct svc *v, pid_t *ret_pid, char
 	return -ESRCH;
 }
 
+/* The process taken for the daemon had already exited (a zombie initd
+ * adopted): how it ended, as a main process's exit reads ("signal SYS
+ * (159): a call its seccomp filter kills": a daemon its filter killed at
+ * once read only "it has exited"); NULL when initd cannot tell (not its
+ * child). Peeked at (WNOWAIT): the walk reaps it as any orphan. */
+static const char *dead_main_exit(const struct service *s, int fd, char *buf, size_t size)
+{
+	siginfo_t si = { 0 };
+	struct service_exit e = { 0 };
+
+	if (fd < 0 || waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+	    si.si_pid <= 0)
+		return NULL;
+	e.kind = si.si_code == CLD_EXITED ? EXIT_CODE : EXIT_SIGNAL;
+	e.code = si.si_status;
+	return service_exit_to_string(s, &e, buf, size);
+}
+
 int svc_find_main(struct service *s, char *why, size_t size)
 {
 	struct svc *v = svc_of(s);
 	struct manager *m = v->m;
-	const char *refusal;
+	const char *refusal, *how = NULL;
+	char ended[128];
 	pid_t pid = 0;
 	int fd, r;
 
@@ -137,12 +157,15 @@ int svc_find_main(struct service *s, char *why, size_t size)
 	fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	refusal = svc_main_refusal(m, v, 0, v->has_cgroup ? 0 : s->starter_pid, pid, fd);
 	if (refusal) {
+		if (refusal == svc_refusal_exited)
+			how = dead_main_exit(s, fd, ended, sizeof(ended));
 		safe_close(fd);
 		if (s->unit->pidfile)
-			snprintf(why, size, "pid file %s names %d: %s", s->unit->pidfile, (int)pid,
-				 refusal);
+			snprintf(why, size, "pid file %s names %d: %s%s%s", s->unit->pidfile,
+				 (int)pid, refusal, how ? ", " : "", how ? how : "");
 		else
-			snprintf(why, size, "process %d: %s", (int)pid, refusal);
+			snprintf(why, size, "process %d: %s%s%s", (int)pid, refusal, how ? ", " : "",
+				 how ? how : "");
 		return -EPERM;
 	}
 	log_info("%s: main process is %d (%s)", s->unit->name, (int)pid,

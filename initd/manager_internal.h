@@ -314,7 +314,10 @@ void main_watch_close(struct manager *m, struct svc *v);
  * NULL when it may: never PID 1, initd, another unit's main process, a
  * process outside v's cgroup or, without cgroups, one not related to
  * sender (MAINPID=) or not in session (forking: the starter's session; 0
- * for MAINPID=); and only a process still alive after the checks. */
+ * for MAINPID=); and only a process still alive after the checks. A
+ * process that passed every check but had exited gets svc_refusal_exited
+ * (its pointer), so that a caller may say how it ended. */
+extern const char svc_refusal_exited[];
 const char *svc_main_refusal(struct manager *m, struct svc *v, pid_t sender, pid_t session,
 			     pid_t pid, int pidfd);
 /* v's main process is now pid, followed through pidfd (taken). */

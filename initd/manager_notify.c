@@ -94,6 +94,8 @@ static bool mainpid_is_related(pid_t sender, pid_t pid)
 	       sid == sender_sid;
 }
 
+const char svc_refusal_exited[] = "it has exited";
+
 const char *svc_main_refusal(struct manager *m, struct svc *v, pid_t sender, pid_t session,
 			     pid_t pid, int pidfd)
 {
@@ -123,7 +125,7 @@ const char *svc_main_refusal(struct manager *m, struct svc *v, pid_t sender, pid
 	/* The checks read /proc by number: only a process still alive now is
 	 * sure to be the one they read about (its PID cannot be reused). */
 	if (!pidfd_alive(pidfd))
-		return "it has exited";
+		return svc_refusal_exited;
 	return NULL;
 }
 

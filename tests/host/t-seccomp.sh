@@ -7,7 +7,9 @@
 # is reported as the exec's failure; an allowlist of
 # @system-service lets a daemon's child call setsid, setpgid and chown; an allowlist of
 # @system-service runs a shell; `initd --check` names an unknown group by
-# FILE:LINE; no_new_privs = false beside a filter is in effect true (in
+# FILE:LINE; a forking unit whose daemon the filter killed before initd
+# looked for it says SIGSYS killed it (it read "no main process: process
+# N: it has exited"); no_new_privs = false beside a filter is in effect true (in
 # /proc and in svctl show) and a --check warning at its line. Each mount attempt targets a directory of this test, inside
 # the boot's private mount namespace.
 . "$(dirname "$0")/lib.sh"
@@ -128,6 +130,24 @@ exec = [ "/usr/bin/python3", "$T/escape.py", "$T/escape.out" ];
 restart = "no";
 seccomp = { deny = [ "write" ]; errno = "EPERM"; };
 EOF2
+# fork: its starter forks the daemon, which its filter kills at swapoff,
+# waits for that death without reaping it (WNOWAIT) and exits 0: initd
+# finds the daemon dead.
+cat > "$T/fork.py" <<'EOF2'
+import ctypes, os
+pid = os.fork()
+if pid == 0:
+    ctypes.CDLL(None).swapoff(b"/nonexistent")
+    os._exit(3)
+os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+os._exit(0)
+EOF2
+unit fork <<EOF2
+type = "forking";
+exec = [ "/usr/bin/python3", "$T/fork.py" ];
+restart = "no";
+seccomp = { deny = [ "@swap" ]; };
+EOF2
 start_initd || exit 1
 
 check "escape: it ended" wait_state escape failed 10
@@ -186,6 +206,14 @@ reason=$(svc_reason kill)
 case $reason in
 "signal SYS (159): a call its seccomp filter kills") ok "kill: a denied call without errno kills with SIGSYS" ;;
 *) not_ok "kill: a denied call without errno kills with SIGSYS" "reason '$reason'" ;;
+esac
+
+check "fork fails" wait_state fork failed 5
+reason=$(svc_reason fork)
+case $reason in
+"no main process: process "*": it has exited, signal SYS (159): a call its seccomp filter kills")
+	ok "fork: a daemon its filter killed before it was found: SIGSYS named" ;;
+*) not_ok "fork: a daemon its filter killed before it was found: SIGSYS named" "reason '$reason'" ;;
 esac
 
 check "allowlist reaches running" wait_state allowlist running 5
