@@ -403,7 +403,8 @@ static int drop_creds(uid_t uid, gid_t gid)
  * PID 1's then, not the unit's rootfs's: the same device. */
 struct exec_fds {
 	int devnull;    /* the command's stdio */
-	int err[2];     /* what kept exec_child from its command: its errno */
+	int err[2];     /* what kept exec_child from its command: a
+	                 * struct exec_failure */
 	int alive[2];   /* hung up when the helper ends (exec_child) */
 };
 
@@ -437,10 +438,19 @@ static void env_set(char **env, size_t *n, char *entry)
 	env[(*n)++] = entry;
 }
 
-/* What keeps exec_child from its command: its errno for probe_exec. */
-static _Noreturn void exec_child_fail(int err_fd, int err)
+/* What keeps exec_child from its command, for probe_exec: its errno, and
+ * whether it was the unit's workdir (else the command's exec or what
+ * comes before it). */
+struct exec_failure {
+	int err;
+	bool chdir;
+};
+
+static _Noreturn void exec_child_fail(int err_fd, int err, bool chdir)
 {
-	if (write(err_fd, &err, sizeof(err)) < 0)
+	struct exec_failure f = { .err = err, .chdir = chdir };
+
+	if (write(err_fd, &f, sizeof(f)) < 0)
 		_exit(127);
 	_exit(127);
 }
@@ -480,7 +490,12 @@ static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid,
 	if (r == 0)
 		r = spawn_caps_after_uid(&u->opt->iso, uid == 0, &stage);
 	if (r < 0)
-		exec_child_fail(err_fd, -r);
+		exec_child_fail(err_fd, -r, false);
+	/* The service's own working directory, as its user (spawn's order):
+	 * a relative path in the check means what it means to the service
+	 * (it ran in initd's). Inside the namespaces joined, its rootfs. */
+	if (chdir(u->workdir ? u->workdir : "/") < 0)
+		exec_child_fail(err_fd, errno, true);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
 	    poll(&(struct pollfd){ .fd = f->alive[0], .events = POLLIN }, 1, 0) != 0)
 		_exit(126);
@@ -495,9 +510,9 @@ static void exec_child(const struct probe_target *t, uid_t uid, gid_t gid,
 	env[n] = NULL;
 	if (u->opt->seccomp.n_bpf && ((r = spawn_exec_check(t->probe->exec[0])) < 0 ||
 				      (r = spawn_seccomp_install(&u->opt->seccomp, &stage)) < 0))
-		exec_child_fail(err_fd, -r);
+		exec_child_fail(err_fd, -r, false);
 	execve(t->probe->exec[0], t->probe->exec, env);
-	exec_child_fail(err_fd, errno);
+	exec_child_fail(err_fd, errno, false);
 }
 
 /* The command's fork refused with EAGAIN in the unit's cgroup: the helper
@@ -523,7 +538,8 @@ static enum probe_verdict probe_exec(const struct probe_target *t, const struct 
 				     const struct exec_env *fe, uid_t uid, gid_t gid, char *why,
 				     size_t size)
 {
-	int status, e = 0;
+	struct exec_failure e = { 0 };
+	int status;
 	const char *sig;
 	char text[64];
 	pid_t pid;
@@ -539,8 +555,16 @@ static enum probe_verdict probe_exec(const struct probe_target *t, const struct 
 		snprintf(why, size, "exec: %s", errno_text(errno, text, sizeof(text)));
 		return PROBE_FAILED;
 	}
-	if (read(f->err[0], &e, sizeof(e)) == sizeof(e) && e) {
-		snprintf(why, size, "exec %s: %s", t->probe->exec[0], errno_text(e, text, sizeof(text)));
+	if (read(f->err[0], &e, sizeof(e)) != sizeof(e))
+		e.err = 0;   /* nothing kept it from the command */
+	if (e.err && e.chdir) {
+		snprintf(why, size, "exec: chdir %s: %s", t->unit->workdir ? t->unit->workdir : "/",
+			 errno_text(e.err, text, sizeof(text)));
+		return PROBE_FAILED;
+	}
+	if (e.err) {
+		snprintf(why, size, "exec %s: %s", t->probe->exec[0],
+			 errno_text(e.err, text, sizeof(text)));
 		return PROBE_FAILED;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

@@ -11,7 +11,9 @@
 # an exec probe of a unit whose nofile is below what the helper holds;
 # an exec probe sees the environment files' variables; a ready probe
 # failing with no start timeout, and a health probe failing fewer than
-# `failures` times, say so in the reason (it read "-").
+# `failures` times, say so in the reason (it read "-"); an exec probe runs
+# in the unit's workdir, as the service does (it ran in initd's), and one
+# whose workdir went says so.
 . "$(dirname "$0")/lib.sh"
 
 HTTPD=
@@ -86,6 +88,15 @@ sh_unit stuck "exec sleep 1000" 'namespaces = [ "net" ];' \
 	'ready = { tcp = "[::1]:9"; interval = "100ms"; };' 'start_timeout = "0";'
 sh_unit weak "exec sleep 1000" \
 	'health = { exec = [ "/bin/false" ]; interval = "1s"; failures = 100; };'
+# wdex: its ready check passes only in its workdir; wdgone: its health
+# check fails once its workdir was removed.
+mkdir -p "$T/wd" "$T/wdgone"
+touch "$T/wd/ready-here"
+sh_unit wdex "exec sleep 1000" "workdir = $(cfg_str "$T/wd");" \
+	"ready = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "pwd > $T/wdex.pwd; test -e ready-here") ]; interval = \"100ms\"; };" \
+	'start_timeout = "30s";' 'restart = "no";'
+sh_unit wdgone "exec sleep 1000" "workdir = $(cfg_str "$T/wdgone");" \
+	'health = { exec = [ "/bin/true" ]; interval = "100ms"; failures = 100; };' 'restart = "no";'
 start_initd
 
 if [ -z "$HTTPD" ]; then
@@ -164,6 +175,12 @@ check "... and --json status's reason" eval \
 weak_said() { svc_reason weak | grep -Eq '^health probe failing \([0-9]+ of 100\): exec exited 1$'; }
 check "a health probe failing below its failures: the reason says so" wait_until 10 weak_said
 check "... weak is still running" state_is weak running
+check "wdex is ready: its exec check ran in the unit's workdir" wait_state wdex running 10
+is "... its working directory" "$(cat "$T/wdex.pwd" 2>/dev/null)" "$T/wd"
+check "wdgone is running" wait_state wdgone running 10
+rmdir "$T/wdgone"
+wdgone_said() { svc_reason wdgone | grep -Eq "^health probe failing \([0-9]+ of 100\): exec: chdir $T/wdgone: no such file or directory\$"; }
+check "an exec check whose workdir is gone fails, saying so" wait_until 10 wdgone_said
 check "initd is still there" control_answers
 stop_initd
 
