@@ -143,24 +143,32 @@ static bool request_flag(const struct control_request *req, uint16_t type)
 
 /* The last exit, and for a unit waiting out its restart backoff when it
  * comes back: "exit 1, restarting in 3.2s" (the backoff made visible).
- * A probe failing before it decides anything comes first: a unit starting
- * for ever on its ready probe (start_timeout 0), or running with its health
- * probe failing below its failures, said nothing of it, or an older run's
- * exit. NULL: nothing to say. */
+ * A probe failing before it decides anything comes after the exit, or
+ * alone: a unit starting for ever on its ready probe (start_timeout 0), or
+ * running with its health probe failing below its failures, said nothing
+ * of it; the exit that restarted the unit stays first ("health check
+ * failed: ...; ready probe failing (3 tries): ..."). NULL: nothing to say. */
 static const char *status_reason(struct service *s, char *buf, size_t size)
 {
-	char delay[32];
+	char delay[32], probe[256];
 	size_t len;
 	uint64_t now = now_usec();
+	bool failing = service_probe_failing_to_string(s, probe, sizeof(probe));
 
-	if (service_probe_failing_to_string(s, buf, size))
-		return buf;
-	if (s->last_exit.kind == EXIT_NONE)
+	if (s->last_exit.kind == EXIT_NONE && !failing)
 		return NULL;
+	if (s->last_exit.kind == EXIT_NONE) {
+		snprintf(buf, size, "%s", probe);
+		return buf;
+	}
 	service_exit_to_string(s, &s->last_exit, buf, size);
+	len = strlen(buf);
+	if (failing) {
+		snprintf(buf + len, size - len, "; %s", probe);
+		return buf;
+	}
 	if (s->state != SERVICE_RESTARTING)
 		return buf;
-	len = strlen(buf);
 	format_duration(delay, sizeof(delay),
 			s->timer.deadline > now ? s->timer.deadline - now : 0);
 	snprintf(buf + len, size - len, ", restarting in %s", delay);

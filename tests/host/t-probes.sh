@@ -51,6 +51,12 @@ testd_unit ex "" "ready = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "test -e $T/
 testd_unit pidex "" 'namespaces = [ "pid" ];' \
 	"ready = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "readlink /proc/self/ns/pid > $T/pidex.ns; test -e $T/pidex-ready") ]; interval = \"100ms\"; };" \
 	'start_timeout = "30s";' 'restart = "no";'
+# relapse: restarted by its health probe, its new run's ready probe fails:
+# the reason keeps the exit that restarted it, the failing probe after it.
+testd_unit relapse "" \
+	"ready = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "test -e $T/relapse-ready") ]; interval = \"100ms\"; };" \
+	"health = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "test ! -e $T/relapse-sick") ]; interval = \"200ms\"; failures = 2; };" \
+	'start_timeout = "0";' 'restart_delay = "0";'
 testd_unit sick "" \
 	"health = { exec = [ \"/bin/sh\", \"-c\", $(cfg_str "test ! -e $T/sick") ]; interval = \"200ms\"; failures = 3; };" \
 	'restart_delay = "0";'
@@ -142,6 +148,19 @@ check "sick is restarted after 3 failed health probes" wait_until 15 sick_restar
 rm -f "$T/sick"
 check "... with the reason" eval 'svc_line sick | grep -q "health check failed: exec exited 1"'
 check "... and runs again" wait_state sick running 10
+
+touch "$T/relapse-ready"
+check "relapse is running" wait_state relapse running 10
+rm -f "$T/relapse-ready"
+touch "$T/relapse-sick"
+relapse_said() {
+	svc_reason relapse | grep -Eq '^health check failed: exec exited 1; ready probe failing \([0-9]+ tr(y|ies)\): exec exited 1$'
+}
+check "relapse restarted, its ready probe failing: the reason says both ($(svc_reason relapse))" \
+	wait_until 15 relapse_said
+rm -f "$T/relapse-sick"
+touch "$T/relapse-ready"
+check "... and it runs again" wait_state relapse running 10
 
 check "hang is running" wait_state hang running 10
 touch "$T/hang"
