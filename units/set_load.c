@@ -368,9 +368,42 @@ int set_collect_diags(struct unit_set *s, const struct unit_diags *head)
 	return r;
 }
 
-/* The cross-unit checks of a placeholder instance (instances_parse.c): its
- * diagnostics, labelled, go to head; the unit is not kept. */
-static int check_placeholder(struct unit_set *s, struct load_entry *e, struct unit_diags *head)
+static int compare_entry_ptr(const void *a, const void *b)
+{
+	return compare_entry(*(const struct load_entry *const *)a,
+			     *(const struct load_entry *const *)b);
+}
+
+/* The dependency cycles among the placeholders, reported on each. A
+ * placeholder is named by no unit of the set (a name a made unit named
+ * would have made its template used), only by placeholders: a cycle
+ * through one runs through placeholders alone, and every instance of its
+ * template would be on it (b@1 -> b@1 for requires = [ "b@%i" ]). So they
+ * are looked at as a set of their own. 0 or -ENOMEM. */
+static int check_placeholder_cycles(struct load_entries *checks)
+{
+	_cleanup_free_ const struct load_entry **by_name = calloc(checks->n + 1, sizeof(*by_name));
+	_cleanup_free_ struct unit **units = calloc(checks->n + 1, sizeof(*units));
+	_cleanup_free_ struct unit_lines *lines = calloc(checks->n + 1, sizeof(*lines));
+	struct unit_set alone = { .units = units, .n_units = checks->n };
+
+	if (!by_name || !units || !lines)
+		return -ENOMEM;
+	for (size_t i = 0; i < checks->n; i++)
+		by_name[i] = &checks->v[i];
+	/* sorted by name, as graph.c looks names up (templates sort apart:
+	 * "a" before "a-b", but "a-b@1" before "a@1") */
+	qsort(by_name, checks->n, sizeof(*by_name), compare_entry_ptr);
+	for (size_t i = 0; i < checks->n; i++) {
+		units[i] = by_name[i]->unit;
+		lines[i] = by_name[i]->lines;
+	}
+	return graph_check_cycles(&alone, lines);
+}
+
+/* The cross-unit checks of a placeholder instance (instances_parse.c), but
+ * its cycles; the unit is not kept. */
+static int check_placeholder(struct unit_set *s, struct load_entry *e)
 {
 	int r = check_deps(s, e->unit, &e->lines, NULL, true);
 
@@ -382,10 +415,25 @@ static int check_placeholder(struct unit_set *s, struct load_entry *e, struct un
 		r = mounts_check_unit(&s->conf, e->unit, &e->lines);
 	if (r == 0)
 		r = seccomp_warn_no_new_privs(s, e->unit, &e->lines.iso);
-	if (r == 0)
-		r = instances_label_diags(e->unit, "placeholder instance");
-	if (r == 0)
-		r = diags_copy(head, &e->unit->diags);
+	return r;
+}
+
+/* Every placeholder's checks, then their cycles; the diagnostics,
+ * labelled, go to head. */
+static int check_placeholders(struct unit_set *s, struct load_entries *checks,
+			      struct unit_diags *head)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < checks->n && r == 0; i++)
+		r = check_placeholder(s, &checks->v[i]);
+	if (r == 0 && checks->n)
+		r = check_placeholder_cycles(checks);
+	for (size_t i = 0; i < checks->n && r == 0; i++) {
+		r = instances_label_diags(checks->v[i].unit, "placeholder instance");
+		if (r == 0)
+			r = diags_copy(head, &checks->v[i].unit->diags);
+	}
 	return r;
 }
 
@@ -443,8 +491,8 @@ static int load_units(struct unit_set *s, int dirfd, const char *dir, struct uni
 		r = -ENOMEM;
 	if (r == 0)
 		r = check_units(s, lines);
-	for (size_t i = 0; i < checks.n && r == 0; i++)
-		r = check_placeholder(s, &checks.v[i], head);
+	if (r == 0)
+		r = check_placeholders(s, &checks, head);
 	entries_free(&checks);
 	return r < 0 ? r : label_instances(s);
 }

@@ -250,6 +250,36 @@ START_TEST(placeholder_with_an_unknown_dependency)
 }
 END_TEST
 
+/* A template no instance uses whose instances would be on a cycle, of
+ * their own or with another unused template's: every instance is bad, so
+ * the placeholder is, at the requires line (--check passed it: the
+ * placeholder's dependencies on instances were not looked at for cycles). */
+START_TEST(placeholder_on_a_cycle)
+{
+	static const char *const want[] = {
+		"units/a@.unit:3: placeholder instance 'a@1': dependency cycle: a@1 -> c@1 -> a@1",
+		"units/b@.unit:2: placeholder instance 'b@1': dependency cycle: b@1 -> b@1",
+		"units/c@.unit:2: placeholder instance 'c@1': dependency cycle: c@1 -> a@1 -> c@1",
+	};
+	struct unit_set *s;
+	char line[512];
+
+	test_put_file(dir, "initd.conf", "");
+	test_put_file(dir, "units/b@.unit", "exec = [ \"/bin/b\" ];\nrequires = [ \"b@%i\" ];\n");
+	test_put_file(dir, "units/a@.unit", "exec = [ \"/bin/a\" ];\n\nafter = [ \"c@%i\" ];\n");
+	test_put_file(dir, "units/c@.unit", "exec = [ \"/bin/c\" ];\nrequires = [ \"a@%i\" ];\n");
+	/* an unused template needing another instance of itself is no cycle */
+	test_put_file(dir, "units/d@.unit", "exec = [ \"/bin/d\" ];\nrequires = [ \"d@%ix\" ];\n");
+	s = load(NULL);
+	ck_assert_uint_eq(s->diags.n, ARRAY_SIZE(want));
+	for (size_t i = 0; i < s->diags.n; i++) {
+		unit_diag_format(&s->diags.v[i], line, sizeof(line));
+		ck_assert_msg(strstr(line, want[i]), "%s", line);
+	}
+	unit_set_free(s);
+}
+END_TEST
+
 /* A template whose instances require new instances of it without end:
  * UNIT_MAX units and one diagnostic saying so, in a few seconds (a scan
  * of the queue for each name and a "did you mean" for each unknown
@@ -284,6 +314,7 @@ static Suite *instances_suite(void)
 	tcase_add_test(sets, set_reports_instances);
 	tcase_add_test(sets, bad_template_name_said);
 	tcase_add_test(sets, placeholder_with_an_unknown_dependency);
+	tcase_add_test(sets, placeholder_on_a_cycle);
 	tcase_add_test(sets, instances_without_end_are_bounded);
 	tcase_set_timeout(sets, 120);   /* UNIT_MAX units under the sanitizers */
 	suite_add_tcase(s, sets);
