@@ -196,15 +196,31 @@ static long chain_prev(const struct analyze *a, const struct analyze_unit *u)
 	return best;
 }
 
-size_t analyze_critical_chain(const struct analyze *a, size_t *chain, size_t max)
+/* Where the chain ends: the unit ready last by the boot's settle (issue
+ * 17: the path that decided when the boot's last unit became ready), or
+ * by now while the boot has not settled. A unit ready after the settle
+ * was restarted since (a crash loop's latest start): it decided nothing
+ * of the boot. -1 when none. */
+static long chain_end(const struct analyze *a)
 {
 	long cur = -1;
+
+	for (size_t i = 0; i < a->n; i++) {
+		const struct analyze_unit *u = &a->u[i];
+
+		if (!u->ready || !u->spawned || (a->settled && u->ready > a->settled))
+			continue;
+		if (cur < 0 || u->ready > a->u[cur].ready)
+			cur = (long)i;
+	}
+	return cur;
+}
+
+size_t analyze_critical_chain(const struct analyze *a, size_t *chain, size_t max)
+{
+	long cur = chain_end(a);
 	size_t n = 0;
 
-	for (size_t i = 0; i < a->n; i++)
-		if (a->u[i].ready && a->u[i].spawned &&
-		    (cur < 0 || a->u[i].ready > a->u[cur].ready))
-			cur = (long)i;
 	/* Backwards from the last; a->n bounds a cycle in malformed data. */
 	while (cur >= 0 && n < max && n < a->n) {
 		chain[n++] = (size_t)cur;

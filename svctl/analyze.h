@@ -59,9 +59,10 @@ void analyze_read_cgroups(struct analyze *a, const void *payload, size_t len);
 /* Index of the unit named name, or -1. */
 long analyze_find(const struct analyze *a, const char *name);
 
-/* The critical chain: from the unit ready last, back along its
- * dependencies (requires and after), at each step the one ready last
- * before the unit was spawned (the one it waited for). Writes indexes
+/* The critical chain: from the unit ready last by the boot's settle (by
+ * now before it settled: a restart since the boot does not move it), back
+ * along its dependencies (requires and after), at each step the one ready
+ * last before the unit was spawned (the one it waited for). Writes indexes
  * into a->u into chain[max], first link first; returns how many (0: no
  * unit is ready). A cycle in the data cannot loop: at most a->n links. */
 size_t analyze_critical_chain(const struct analyze *a, size_t *chain, size_t max);

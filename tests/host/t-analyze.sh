@@ -8,8 +8,9 @@
 #   once  oneshot, exits 0: ready when it exited, its bar ends there
 # Blame: db, then web, slowest first; the critical chain (web ready last):
 # db -> app -> web. The SVG is well-formed, has one bar per unit and
-# rsvg-convert renders it. A restart stamps the unit anew. A unit its
-# start limit failed: its bar ends at its last run's exit.
+# rsvg-convert renders it. A restart stamps the unit anew, and leaves the
+# chain the boot's. A unit its start limit failed: its bar ends at its
+# last run's exit.
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
@@ -107,6 +108,22 @@ before=$(sv analyze --json | $PY -c 'import json,sys; print([u for u in json.loa
 sv restart side > /dev/null
 after=$(sv analyze --json | $PY -c 'import json,sys; print([u for u in json.load(sys.stdin)["units"] if u["name"] == "side"][0]["spawned_usec"])')
 check "a restart re-stamps side ($before -> $after)" eval '[ "$after" -gt "$before" ]'
+# side, ready last now, long after the boot settled: the critical chain is
+# still the boot's, ending at its settle (it began at side: 'side @6.617s'
+# for a crash loop's latest restart).
+check "side is running again, ready after the boot settled" wait_until 10 eval "state_is side running && sv analyze --json | $PY -c '
+import json, sys
+r = json.load(sys.stdin)
+x = [u for u in r[\"units\"] if u[\"name\"] == \"side\"][0]
+assert x[\"ready_usec\"] and x[\"ready_usec\"] > r[\"settled_usec\"], (x, r[\"settled_usec\"])
+'"
+chain=$(sv analyze | sed -n '/^critical chain/,$p' | tail -n +2 | sed -E 's/^ *(`-)?([^ ]+) @.*/\2/' | tr '\n' ' ')
+is "after side's restart the critical chain is the boot's: web <- app <- db" "$chain" "web app db "
+check "--json's critical_chain too" eval "sv analyze --json | $PY -c '
+import json, sys
+r = json.load(sys.stdin)
+assert [c[\"name\"] for c in r[\"critical_chain\"]] == [\"db\", \"app\", \"web\"], r[\"critical_chain\"]
+'"
 check "analyze takes no operand" eval '! sv analyze db 2>/dev/null'
 stop_initd
 

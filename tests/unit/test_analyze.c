@@ -1,6 +1,6 @@
 /* test_analyze.c — svctl analyze (svctl/analyze.h): the critical chain on
- * crafted graphs (a diamond, a dependency ready too late, a cycle in the
- * data, unknown names), the reply's parsing, and the SVG writer's XML
+ * crafted graphs (a diamond, a dependency ready too late, a restart after
+ * the boot's settle, a cycle in the data, unknown names), the reply's parsing, and the SVG writer's XML
  * escaping and one bar per spawned unit. */
 #include <check.h>
 #include <errno.h>
@@ -65,6 +65,26 @@ START_TEST(a_dependency_ready_after_the_spawn_is_not_followed)
 	char buf[128];
 
 	ck_assert_str_eq(chain_names(&a, buf, sizeof(buf)), "a b d");
+}
+END_TEST
+
+START_TEST(the_chain_ends_at_the_boots_settle)
+{
+	/* the boot settled at 400 (d ready); x restarted since, ready at
+	 * 900: the chain is still the boot's, and before the settle it runs
+	 * from the unit ready last so far */
+	struct analyze_unit u[] = {
+		mk("a", 10, 100, NULL),
+		mk("b", 110, 200, (const char *[]){ "a", NULL }),
+		mk("d", 210, 400, (const char *[]){ "b", NULL }),
+		mk("x", 800, 900, NULL),
+	};
+	struct analyze a = { .exec_at = 1, .settled = 400, .u = u, .n = 4 };
+	char buf[128];
+
+	ck_assert_str_eq(chain_names(&a, buf, sizeof(buf)), "a b d");
+	a.settled = 0;
+	ck_assert_str_eq(chain_names(&a, buf, sizeof(buf)), "x");
 }
 END_TEST
 
@@ -265,6 +285,7 @@ int main(void)
 
 	tcase_add_test(tc, chain_follows_what_each_waited_for);
 	tcase_add_test(tc, a_dependency_ready_after_the_spawn_is_not_followed);
+	tcase_add_test(tc, the_chain_ends_at_the_boots_settle);
 	tcase_add_test(tc, a_cycle_in_the_data_is_bounded);
 	tcase_add_test(tc, no_unit_ready_no_chain);
 	tcase_add_test(tc, xml_escaping);
