@@ -136,12 +136,13 @@ static const struct key guard_keys[] = {
 	{ "max", parse_guard_max },
 };
 
+/* 'file' missing from the group, not one that is there but bad (a third
+ * error beside its own and max's): that one was said at its line. */
 int parse_boot_guard(struct parse_ctx *c, config_setting_t *s, const char *path, void *obj)
 {
-	struct initd_conf *conf = obj;
 	int r = setting_group(c, s, path, guard_keys, ARRAY_SIZE(guard_keys), obj);
 
-	if (r == 0 && !conf->boot_guard_file)
+	if (r == 0 && config_setting_is_group(s) && !config_setting_get_member(s, "file"))
 		r = FAIL(c, s, "'%s' needs 'file' (where the count of failed boots is kept)", path);
 	return r;
 }

@@ -197,6 +197,23 @@ START_TEST(test_conf_keys)
 	ck_assert_ptr_nonnull(strstr(diag_at(&s->diags, 2), "2: 'boot_guard' needs 'file'"));
 	unit_set_free(s);
 
+	/* a file that is there but invalid is not missing: two errors, not a
+	 * third saying 'boot_guard' needs 'file'; nor is a guard not a group */
+	tree_write(&t, "initd.conf", "boot_guard = { file = \"rel\"; max = 0; };\n");
+	s = tree_load(&t);
+	for (size_t i = 0; i < s->diags.n; i++)
+		ck_assert_msg(!strstr(diag_at(&s->diags, i), "needs 'file'"), "%s",
+			      diag_at(&s->diags, i));
+	ck_assert_uint_eq(s->diags.n, 2);
+	ck_assert_ptr_nonnull(strstr(diag_at(&s->diags, 0), "1: 'boot_guard.file'"));
+	ck_assert_ptr_nonnull(strstr(diag_at(&s->diags, 1), "1: 'boot_guard.max'"));
+	unit_set_free(s);
+	tree_write(&t, "initd.conf", "boot_guard = 5;\n");
+	s = tree_load(&t);
+	ck_assert_uint_eq(s->diags.n, 1);
+	ck_assert_ptr_nonnull(strstr(diag_at(&s->diags, 0), "1: 'boot_guard' must be a group"));
+	unit_set_free(s);
+
 	/* the boot matches it against the mounts by its text */
 	tree_write(&t, "initd.conf", "boot_guard = { file = \"/data//fb\"; };\n");
 	s = tree_load(&t);
