@@ -463,6 +463,7 @@ bool where_hides_initd(const char *s);   /* over initd's own /run, /proc... */
 const char *what_problem(const char *what);   /* NULL when what is good */
 bool type_valid(const char *s);
 bool is_block_source(const char *what);       /* a path or a tag (UUID=...) */
+bool type_needs_device(const char *type);     /* ext4, xfs...: not tmpfs, 9p */
 extern const char *const mount_format_names[MOUNT_FORMAT_MAX];
 const char *format_problem(const struct unit_mount *m);
 void mount_clear(void *elem);                 /* a struct unit_mount */

@@ -248,6 +248,24 @@ bool is_block_source(const char *what)
 	return what[0] == '/' || unit_mount_tag(what) > 0;
 }
 
+/* The filesystems that live on a block device: their source is a device,
+ * never a word (a word is the source of tmpfs, proc, overlay..., and the
+ * tag of 9p and virtiofs, so only the types known to need one are held to
+ * it). */
+bool type_needs_device(const char *type)
+{
+	static const char *const block_types[] = {
+		"ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "bcachefs", "vfat", "msdos",
+		"exfat", "ntfs", "ntfs3", "squashfs", "erofs", "iso9660", "udf", "jfs",
+		"reiserfs", "nilfs2", "hfs", "hfsplus",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(block_types); i++)
+		if (!strcmp(type, block_types[i]))
+			return true;
+	return false;
+}
+
 /* ---- initd.conf's mounts ------------------------------------------------- */
 
 const char *const mount_format_names[MOUNT_FORMAT_MAX] = {
@@ -313,6 +331,7 @@ bool mounts_conf_valid(const struct initd_conf *conf)
 		    !where_valid(m->where) || !type_valid(m->type) || m->timeout_usec == 0 ||
 		    (unsigned)m->on_failure >= FAILURE_ACTION_MAX ||
 		    (m->fsck && !is_block_source(m->what)) || format_problem(m) ||
+		    (type_needs_device(m->type) && !is_block_source(m->what)) ||
 		    unit_mount_options_parse(m->type, m->options, &flags, data, bad, sizeof(bad)) < 0)
 			return false;
 		for (size_t j = 0; j < i; j++)

@@ -146,6 +146,10 @@ static int mount_check(struct parse_ctx *c, config_setting_t *s, const char *pat
 
 	if (missing)
 		return FAIL(c, s, "missing required key '%s.%s'", path, missing);
+	if (type_needs_device(m->type) && !is_block_source(m->what))
+		return FAIL(c, entry_key(s, "what"), "'%s.what': '%s' is not a device, which type %s "
+			    "needs (expected a device path, LABEL=, UUID= or PARTUUID=)", path,
+			    diag_quote(q, m->what), m->type);
 	r = unit_mount_options_parse(m->type, m->options, &flags, data, bad, sizeof(bad));
 	if (r < 0)
 		return FAIL(c, entry_key(s, "options"), "'%s.options': %s option '%s' for type %s%s",

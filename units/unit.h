@@ -672,7 +672,8 @@ enum mount_format {
  * (initd/mounts.h), unmounted in reverse at shutdown. */
 struct unit_mount {
 	char *what;             /* "/dev/vda", "LABEL=data", "UUID=...", "PARTUUID=...",
-	                         * or a pseudo source ("tmpfs", "overlay") */
+	                         * or a pseudo source ("tmpfs", "overlay"), never
+	                         * for a type that needs a device (ext4, xfs...) */
 	char *where;            /* absolute, normalised, never "/" */
 	char *type;             /* "ext4", "tmpfs", "overlay"... */
 	char *options;          /* the mount(8) string as written, or NULL */

@@ -205,7 +205,37 @@ static const struct {
 	  7, "'mounts[0].format': the format differs from the type mounted (what '/dev/vda', type ext2)" },
 	{ "{\n what = \"/dev/vda\";\n where = \"/d\";\n}",
 	  3, "missing required key 'mounts[0].type'" },
+	/* a filesystem on a block device: a word is no source of one (it
+	 * passed as a pseudo source, and the mount failed at boot) */
+	{ "{\n what = \"vda\";\n where = \"/data\";\n type = \"ext4\";\n}",
+	  4, "'mounts[0].what': 'vda' is not a device, which type ext4 needs "
+	  "(expected a device path, LABEL=, UUID= or PARTUUID=)" },
+	{ "{\n what = \"data\";\n where = \"/d\";\n type = \"xfs\";\n fsck = true;\n}",
+	  4, "'mounts[0].what': 'data' is not a device, which type xfs needs "
+	  "(expected a device path, LABEL=, UUID= or PARTUUID=)" },
 };
+
+/* A word is the source of a filesystem that needs no device (and a tag
+ * for 9p and virtiofs); a block filesystem takes a path or a tag. */
+START_TEST(pseudo_sources_stay_good)
+{
+	struct unit_set *s = load("mounts = (\n"
+	    "  { what = \"tmpfs\"; where = \"/a\"; type = \"tmpfs\"; },\n"
+	    "  { what = \"none\"; where = \"/b\"; type = \"ramfs\"; },\n"
+	    "  { what = \"proc\"; where = \"/c\"; type = \"proc\"; },\n"
+	    "  { what = \"sysfs\"; where = \"/e\"; type = \"sysfs\"; },\n"
+	    "  { what = \"overlay\"; where = \"/f\"; type = \"overlay\"; options = \"lowerdir=/l\"; },\n"
+	    "  { what = \"hostshare\"; where = \"/g\"; type = \"9p\"; },\n"
+	    "  { what = \"myfs\"; where = \"/h\"; type = \"virtiofs\"; },\n"
+	    "  { what = \"/dev/vda\"; where = \"/i\"; type = \"ext4\"; },\n"
+	    "  { what = \"LABEL=data\"; where = \"/j\"; type = \"btrfs\"; }\n"
+	    ");\n", "exec = [ \"/bin/x\" ];\n");
+
+	ck_assert_uint_eq(s->diags.n, 0);
+	ck_assert_uint_eq(s->conf.n_mounts, 9);
+	unit_set_free(s);
+}
+END_TEST
 
 START_TEST(cross_key_errors_are_at_the_key)
 {
@@ -699,6 +729,7 @@ static Suite *mounts_suite(void)
 	tcase_add_loop_test(tc, where_over_initds_own_mounts, 0, ARRAY_SIZE(hiding_cases));
 	tcase_add_loop_test(tc, cross_key_errors_are_at_the_key, 0,
 			    (int)(sizeof(cross_cases) / sizeof(cross_cases[0])));
+	tcase_add_test(tc, pseudo_sources_stay_good);
 	tcase_add_test(tc, where_and_requires_mounts_at_their_lines);
 	tcase_add_test(tc, encode_round_trip);
 	tcase_add_test(tc, blank_device_has_no_signature);
