@@ -328,7 +328,8 @@ bool mounts_conf_valid(const struct initd_conf *conf)
 		const struct unit_mount *m = &conf->mounts[i];
 
 		if (!m->what || !m->where || !m->type || what_problem(m->what) ||
-		    !where_valid(m->where) || !type_valid(m->type) || m->timeout_usec == 0 ||
+		    !where_valid(m->where) || where_hides_initd(m->where) ||
+		    !type_valid(m->type) || m->timeout_usec == 0 ||
 		    (unsigned)m->on_failure >= FAILURE_ACTION_MAX ||
 		    (m->fsck && !is_block_source(m->what)) || format_problem(m) ||
 		    (type_needs_device(m->type) && !is_block_source(m->what)) ||

@@ -389,6 +389,25 @@ START_TEST(encode_round_trip)
 }
 END_TEST
 
+/* The decoder keeps what the parser refuses out of PID 1: a mount over
+ * /run (it would hide the control socket), from a model that says so. */
+START_TEST(decoded_mount_over_initds_own_is_refused)
+{
+	struct unit_set *s = load(MOUNTS, "exec = [ \"/bin/x\" ];\n");
+	struct unit_set *d = NULL;
+	void *buf = NULL;
+	size_t len;
+
+	free(s->conf.mounts[1].where);
+	s->conf.mounts[1].where = strdup("/run");
+	ck_assert_int_eq(unit_set_encode(s, &buf, &len), 0);
+	ck_assert_int_lt(unit_set_decode(buf, len, &d), 0);
+	ck_assert_ptr_null(d);
+	free(buf);
+	unit_set_free(s);
+}
+END_TEST
+
 /* ---- format's signature check (common/fssig.h) ------------------------------- */
 
 START_TEST(blank_device_has_no_signature)
@@ -732,6 +751,7 @@ static Suite *mounts_suite(void)
 	tcase_add_test(tc, pseudo_sources_stay_good);
 	tcase_add_test(tc, where_and_requires_mounts_at_their_lines);
 	tcase_add_test(tc, encode_round_trip);
+	tcase_add_test(tc, decoded_mount_over_initds_own_is_refused);
 	tcase_add_test(tc, blank_device_has_no_signature);
 	tcase_add_loop_test(tc, each_signature_is_seen, 0, (int)(sizeof(sigs) / sizeof(sigs[0])));
 	tcase_add_test(tc, unknown_contents_are_not_blank);
