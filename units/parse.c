@@ -289,9 +289,9 @@ static int parse_success_entry(struct parse_ctx *c, config_setting_t *e, const c
 		 * reads as much as an exit status in quotes: ask which. */
 		if (name[0] >= '0' && name[0] <= '9' && parse_signal(name, &sig) == 0 &&
 		    signal_to_string(sig))
-			return FAIL(c, e, "'%s[%zu]': \"%d\" is a number in quotes: write %d for "
-				    "exit status %d, or a signal by name (\"%s\")", path, i, sig,
-				    sig, sig, signal_to_string(sig));
+			return FAIL(c, e, "'%s[%zu]': \"%s\" is a number in quotes: write %d for "
+				    "exit status %d, or a signal by name (\"%s\")", path, i,
+				    diag_quote(q, name), sig, sig, signal_to_string(sig));
 		if (parse_signal(name, &sig) < 0 || sig < 1 || sig > 64) {
 			hint = signal_hint(name);
 			if (hint)
