@@ -469,7 +469,7 @@ static int request_shutdown(struct initd *d, enum shutdown_how how)
 	if (now == SHUTDOWN_NONE)
 		log_notice("stopping services for %s", shutdown_how_name(how));
 	else
-		log_notice("services are stopping: for %s now, not %s",
+		log_notice("the stop under way is now for %s, no longer for %s",
 			   shutdown_how_name(how), shutdown_how_name(now));
 	manager_shutdown(d->manager, how, shutdown_done, d);
 	return 0;
